@@ -104,14 +104,19 @@ typedef struct dosage_state {
 	/* A weight this far from the previous one needs a confirmation
 	 * (MED_DOSAGE_WEIGHT_JUMP_PERCENT / 100; 0: no rule). */
 	double weight_jump_fraction;
+	/* The ages counted as childbearing, completed years
+	 * (MED_DOSAGE_CHILDBEARING_AGE_MIN/MAX; max 0: no rule). */
+	int childbearing_min_years, childbearing_max_years;
 	med_channel *diagnosis; /* GetHepaticFacts; NULL when not set */
 	int64_t diagnosis_deadline_ms;
 } dosage_state;
 
-#define WARD_ZONE_SETTING     "MED_WARD_TIME_ZONE"
-#define DIAGNOSIS_URL_SETTING "MED_DIAGNOSIS_URL"
-#define WEIGHT_JUMP_SETTING   "MED_DOSAGE_WEIGHT_JUMP_PERCENT"
-#define RECORDS_URL_SETTING   "MED_RECORDS_URL"
+#define WARD_ZONE_SETTING	 "MED_WARD_TIME_ZONE"
+#define DIAGNOSIS_URL_SETTING	 "MED_DIAGNOSIS_URL"
+#define WEIGHT_JUMP_SETTING	 "MED_DOSAGE_WEIGHT_JUMP_PERCENT"
+#define CHILDBEARING_MIN_SETTING "MED_DOSAGE_CHILDBEARING_AGE_MIN"
+#define CHILDBEARING_MAX_SETTING "MED_DOSAGE_CHILDBEARING_AGE_MAX"
+#define RECORDS_URL_SETTING	 "MED_RECORDS_URL"
 /* The hospital's 24-h limit of opioids in oral morphine equivalents, mg. */
 #define DOSAGE_OME_SETTING "MED_DOSAGE_OME_MAX_24H_MG"
 
@@ -162,6 +167,7 @@ typedef struct dosage_known {
 	const dosage_facts *facts;   /* NULL: records not configured */
 	dosage_family family;	     /* ids in the call's arena */
 	double weight_jump_fraction; /* the setting, for the checks */
+	int childbearing_min_years, childbearing_max_years; /* settings */
 	const dosage_hepatic_facts *hepatic; /* NULL: diagnosis not set */
 	char sex; /* identity's: 'F', 'M', 'O' or 0 unknown */
 	/* The names allergies are read through (catalogue/allergy_text.h). */

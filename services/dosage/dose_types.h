@@ -72,6 +72,9 @@ typedef struct dosage_dose_group {
 	dosage_dose_age age;
 	double min_kg, max_kg; /* weight in [min_kg, max_kg); 0 = open */
 	double single_max, max_24h, max_per_kg, max_per_kg_24h;
+	/* The least dose per kg (a likely underdose below it); a band that
+	 * doses per kg never takes the drug's adult minimum (issue 72). */
+	double min_per_kg;
 	int64_t interval_ms;
 	dosage_dose_policy weight_missing;
 } dosage_dose_group;
@@ -124,6 +127,10 @@ typedef struct dosage_dose_limits {
 	double max_per_kg;     /* per dose, unit/kg */
 	double max_per_kg_24h; /* per 24 h, unit/kg */
 	double max_per_m2;     /* per dose, unit/m2 */
+	/* The band in force doses per kg (band_per_kg): its min_per_kg
+	 * (0: none) replaces single_min, which is the adult's. */
+	bool band_per_kg;
+	double min_per_kg; /* per dose, unit/kg */
 	int64_t min_interval_ms;
 	/* order_interval_ms: the interval of the order the dose is given
 	 * under (q6h: 6 h; 0 for none, "once" and PRN).  A dose earlier than
@@ -232,6 +239,15 @@ typedef struct dosage_dose_patient {
 	 * which ("Z33.1", "hCG 2106-3 Positive"). */
 	bool pregnancy_known, pregnant;
 	const char *pregnancy_evidence;
+	/* A pregnancy status is recorded: a coded pregnancy or a test
+	 * whose result says pregnant or not (not "unknown"). */
+	bool pregnancy_recorded;
+	/* A pregnancy-prevention programme is confirmed (dosage's
+	 * context, SetPatientContext). */
+	bool pregnancy_prevention;
+	/* The ages the hospital counts as childbearing, completed years
+	 * (MED_DOSAGE_CHILDBEARING_AGE_MIN/MAX); both 0: no such rule. */
+	int childbearing_min_years, childbearing_max_years;
 	/* The other names allergies are read through (allergy_text.h);
 	 * NULL: the substance table's own names only. */
 	const struct dosage_allergy_names *allergy_names;

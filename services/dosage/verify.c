@@ -61,6 +61,13 @@ const med_config_spec dosage_config[] = {
 	 "drug's maximum age of a weight before it) by more than this "
 	 "percentage is not used for per-kg dosing until ConfirmWeight; 0 "
 	 "turns the rule off"},
+	{CHILDBEARING_MIN_SETTING, MED_CONFIG_INT, "12", false, 0, 120,
+	 "the youngest age, completed years, at which a woman with no "
+	 "recorded pregnancy status is stopped from a drug contraindicated "
+	 "in pregnancy (until a status or a pregnancy-prevention programme "
+	 "is recorded)"},
+	{CHILDBEARING_MAX_SETTING, MED_CONFIG_INT, "55", false, 0, 120,
+	 "the oldest such age, completed years; 0 turns the rule off"},
 	MED_PATIENTS_CONFIG,
 	{SCAN_SETTING, MED_CONFIG_STRING, "high_alert", false, 0, 0,
 	 "which doses need the product scanned at RecordAdministration (or "

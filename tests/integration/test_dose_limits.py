@@ -57,7 +57,11 @@ def patient(st, pb):
         sex=ipb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
     st.call("dosage", "SetPatientContext", pb.SetPatientContextRequest(
         context=pb.PatientContext(patient_id=p, weight_kg=70, height_cm=170,
-                                  crcl_ml_min=90, allergies_known=True)),
+                                  crcl_ml_min=90, allergies_known=True,
+                                  # A woman of 46 on methotrexate: in a
+                                  # pregnancy-prevention programme (issue
+                                  # 72: else a status must be recorded).
+                                  pregnancy_prevention_confirmed=True)),
             role="nurse")
     return p
 

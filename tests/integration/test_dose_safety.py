@@ -229,6 +229,9 @@ def test_override_at_entry_waits_for_pharmacist(st, pb, catalogue):
 
 def test_catalogue_requires_verification(st, pb, catalogue):
     p = adult(st, pb)
+    # A woman of 45: methotrexate waits for a recorded pregnancy status or
+    # a pregnancy-prevention programme (issue 72).
+    context(st, pb, p, pregnancy_prevention_confirmed=True)
     o = order(st, pb, p, "6851", 10, freq="weekly")
     assert o.status == pb.ORDER_STATUS_PENDING_VERIFICATION
     assert o.overall != pb.CHECK_STATUS_HARD_STOP

@@ -140,19 +140,19 @@ typedef struct group_key {
 } group_key;
 
 static const group_key group_keys[] = {
-	{"min_kg", 'd'},       {"max_kg", 'd'}, {"single", 'd'},
-	{"daily", 'd'},	       {"per_kg", 'd'}, {"per_kg_24h", 'd'},
-	{"interval_min", 'i'}, {"weight", 'p'},
+	{"min_kg", 'd'},     {"max_kg", 'd'},	    {"single", 'd'},
+	{"daily", 'd'},	     {"per_kg", 'd'},	    {"per_kg_24h", 'd'},
+	{"min_per_kg", 'd'}, {"interval_min", 'i'}, {"weight", 'p'},
 };
 #define N_GROUP_KEYS (sizeof(group_keys) / sizeof(group_keys[0]))
 
-/* group_double returns g's number for key i (0..5, in group_keys order). */
+/* group_double returns g's number for key i (0..6, in group_keys order). */
 static double *
 group_double(dosage_dose_group *g, size_t i)
 {
-	double *const fields[] = {&g->min_kg,	  &g->max_kg,
-				  &g->single_max, &g->max_24h,
-				  &g->max_per_kg, &g->max_per_kg_24h};
+	double *const fields[] = {
+		&g->min_kg,	&g->max_kg,	    &g->single_max, &g->max_24h,
+		&g->max_per_kg, &g->max_per_kg_24h, &g->min_per_kg};
 
 	return fields[i];
 }
@@ -208,7 +208,7 @@ parse_pair(const char *s, size_t n, dosage_dose_group *g, char *reason,
 		if (strcmp(buf, group_keys[i].name) == 0)
 			return set_key(g, i, eq + 1, reason, len);
 	GROUP_PROBLEM("unknown setting '%s' (min_kg, max_kg, single, daily, "
-		      "per_kg, per_kg_24h, interval_min, weight)",
+		      "per_kg, per_kg_24h, min_per_kg, interval_min, weight)",
 		      buf);
 }
 
@@ -280,6 +280,10 @@ parse_group(const char *s, size_t n, dosage_dose_group *g, char *reason,
 		return err;
 	if (g->max_kg > 0 && g->max_kg <= g->min_kg)
 		GROUP_PROBLEM("%s: max_kg must be above min_kg",
+			      dosage_dose_age_name(g->age));
+	if (g->min_per_kg > 0 && g->max_per_kg > 0 &&
+	    g->min_per_kg > g->max_per_kg)
+		GROUP_PROBLEM("%s: min_per_kg must not be above per_kg",
 			      dosage_dose_age_name(g->age));
 	return MED_OK;
 }
@@ -373,6 +377,7 @@ static bool
 regimen_keys_only(const dosage_dose_group *g)
 {
 	return g->min_kg == 0 && g->max_kg == 0 && g->interval_ms == 0 &&
+	       g->min_per_kg == 0 &&
 	       g->weight_missing == DOSAGE_DOSE_POLICY_DEFAULT &&
 	       (g->single_max > 0 || g->max_24h > 0 || g->max_per_kg > 0 ||
 		g->max_per_kg_24h > 0);

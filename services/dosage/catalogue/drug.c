@@ -554,7 +554,8 @@ dosage_drug_groups(const dosage_drug *d, dosage_dose_group *g, size_t *n,
 		const double v[] = {
 			b->min_weight_kg,   b->max_weight_kg,
 			b->max_single_dose, b->max_daily_dose,
-			b->max_dose_per_kg, b->max_daily_dose_per_kg};
+			b->max_dose_per_kg, b->max_daily_dose_per_kg,
+			b->min_dose_per_kg};
 
 		memset(o, 0, sizeof(*o));
 		if (!age_group_parse(b->age_group, &o->age)) {
@@ -582,6 +583,14 @@ dosage_drug_groups(const dosage_drug *d, dosage_dose_group *g, size_t *n,
 				 b->age_group);
 			return MED_ERR_INVALID;
 		}
+		if (b->min_dose_per_kg > 0 && b->max_dose_per_kg > 0 &&
+		    b->min_dose_per_kg > b->max_dose_per_kg) {
+			snprintf(why, len,
+				 "%s: min_dose_per_kg must not be above "
+				 "max_dose_per_kg",
+				 b->age_group);
+			return MED_ERR_INVALID;
+		}
 		if (b->min_interval_minutes > 86400) {
 			snprintf(why, len,
 				 "%s: min_interval_minutes at most 86400",
@@ -594,6 +603,7 @@ dosage_drug_groups(const dosage_drug *d, dosage_dose_group *g, size_t *n,
 		o->max_24h = b->max_daily_dose;
 		o->max_per_kg = b->max_dose_per_kg;
 		o->max_per_kg_24h = b->max_daily_dose_per_kg;
+		o->min_per_kg = b->min_dose_per_kg;
 		o->interval_ms = (int64_t)b->min_interval_minutes * 60000;
 		o->weight_missing = (dosage_dose_policy)b->weight_missing;
 		(*n)++;
@@ -621,6 +631,7 @@ dosage_groups_to_drug(med_arena *a, const dosage_dose_group *g, size_t n,
 		b->max_daily_dose = g[i].max_24h;
 		b->max_dose_per_kg = g[i].max_per_kg;
 		b->max_daily_dose_per_kg = g[i].max_per_kg_24h;
+		b->min_dose_per_kg = g[i].min_per_kg;
 		b->min_interval_minutes = (uint32_t)(g[i].interval_ms / 60000);
 		b->weight_missing =
 			(Smartmed__Dosage__V1__MissingFactPolicy)g[i]

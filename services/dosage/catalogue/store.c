@@ -610,6 +610,15 @@ static const char *const v25_statements[] = {
 	NULL,
 };
 
+/* v26 (issue 72): a pregnancy-prevention programme confirmed (NULL:
+ * never said; 1 confirmed, 0 withdrawn) and when. */
+static const char *const v26_statements[] = {
+	"ALTER TABLE patient_context"
+	" ADD COLUMN IF NOT EXISTS ppp TINYINT NULL,"
+	" ADD COLUMN IF NOT EXISTS ppp_ms BIGINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
 /*
  * v29 (issue 74): an interaction knowledge base that removes or weakens
  * rules waits for a second pharmacist: its status (pending, accepted),
@@ -678,6 +687,8 @@ const med_db_migration dosage_migrations[] = {
 	 v24_statements},
 	{25, "administrations: found by status in export order",
 	 v25_statements},
+	{26, "patient context: a pregnancy-prevention programme confirmed",
+	 v26_statements},
 	{29,
 	 "interaction knowledge bases that weaken rules wait for a second "
 	 "pharmacist",

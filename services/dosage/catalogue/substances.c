@@ -66,7 +66,7 @@ static const dosage_substance table[] = {
 	{"digoxin", "", ""},
 	{"ondansetron", "", ""},
 	{"metoclopramide", "", ""},
-	{"furosemide", "frusemide", "sulfonamides"},
+	{"furosemide", "frusemide", "non-antibiotic sulfonamides"},
 	{"potassium chloride", "kcl", ""},
 	{"amiodarone", "", ""},
 	{"prednisolone", "", ""},
@@ -107,12 +107,12 @@ static const dosage_substance table[] = {
 	{"valsartan", "", ""},
 	{"irbesartan", "", ""},
 	{"candesartan", "", ""},
-	{"bendroflumethiazide", "bendrofluazide", "sulfonamides"},
-	{"hydrochlorothiazide", "", "sulfonamides"},
-	{"indapamide", "", "sulfonamides"},
-	{"chlortalidone", "chlorthalidone", "sulfonamides"},
-	{"bumetanide", "", "sulfonamides"},
-	{"torasemide", "torsemide", "sulfonamides"},
+	{"bendroflumethiazide", "bendrofluazide", "non-antibiotic sulfonamides"},
+	{"hydrochlorothiazide", "", "non-antibiotic sulfonamides"},
+	{"indapamide", "", "non-antibiotic sulfonamides"},
+	{"chlortalidone", "chlorthalidone", "non-antibiotic sulfonamides"},
+	{"bumetanide", "", "non-antibiotic sulfonamides"},
+	{"torasemide", "torsemide", "non-antibiotic sulfonamides"},
 	{"spironolactone", "", ""},
 	{"eplerenone", "", ""},
 	{"amiloride", "", ""},
@@ -199,42 +199,55 @@ static const dosage_substance table[] = {
 	{"naloxone", "", ""},
 };
 
-/* An allergy class: its other names, the classes it warns for, and what
- * an allergy to one member means for the others. */
+/* An allergy class: its other names, the classes it warns for, what an
+ * allergy to one member means for the others, and the classes the
+ * evidence shows no cross-reactivity with (a note, no warning). */
 typedef struct allergy_class {
 	const char *code;
 	const char *names;
 	const char *warns;	     /* classes with cross-sensitivity */
 	dosage_allergy_hit siblings; /* another member of the class */
+	const char *notes;	     /* classes shown not cross-reactive */
 } allergy_class;
 
+/*
+ * "sulfonamides" are the sulfonamide antibiotics (an allergy charted as
+ * "sulfa" means them); celecoxib stays one of them because its label
+ * contraindicates it after any sulfonamide allergy.  The loop and
+ * thiazide diuretics are non-antibiotic sulfonamides: no cross-reactivity
+ * with the antibiotics (Strom et al., N Engl J Med 2003;349:1628-35;
+ * Johnson et al., Ann Pharmacother 2005;39:290-301), so the pair only
+ * notes it (docs/dose-safety.md, "Allergy classes").
+ */
 static const allergy_class classes[] = {
 	{"penicillins", "penicillin|beta-lactam penicillins",
-	 "cephalosporins|carbapenems", DOSAGE_ALLERGY_MATCH},
+	 "cephalosporins|carbapenems", DOSAGE_ALLERGY_MATCH, ""},
 	{"cephalosporins", "cephalosporin", "penicillins|carbapenems",
-	 DOSAGE_ALLERGY_CROSS},
-	{"carbapenems", "carbapenem", "", DOSAGE_ALLERGY_CROSS},
+	 DOSAGE_ALLERGY_CROSS, ""},
+	{"carbapenems", "carbapenem", "", DOSAGE_ALLERGY_CROSS, ""},
 	{"sulfonamides", "sulfonamide|sulfa|sulpha|sulphonamides", "",
-	 DOSAGE_ALLERGY_CROSS},
+	 DOSAGE_ALLERGY_CROSS, "non-antibiotic sulfonamides"},
+	{"non-antibiotic sulfonamides", "", "", DOSAGE_ALLERGY_CROSS,
+	 "sulfonamides"},
 	{"nsaids", "nsaid|non-steroidal anti-inflammatory drugs|"
 		   "non-steroidal anti-inflammatories",
-	 "", DOSAGE_ALLERGY_CROSS},
-	{"salicylates", "salicylate", "nsaids", DOSAGE_ALLERGY_CROSS},
+	 "", DOSAGE_ALLERGY_CROSS, ""},
+	{"salicylates", "salicylate", "nsaids", DOSAGE_ALLERGY_CROSS, ""},
 	{"opioids", "opioid|opiates|opiate|narcotics", "",
-	 DOSAGE_ALLERGY_CROSS},
-	{"macrolides", "macrolide", "", DOSAGE_ALLERGY_CROSS},
+	 DOSAGE_ALLERGY_CROSS, ""},
+	{"macrolides", "macrolide", "", DOSAGE_ALLERGY_CROSS, ""},
 	{"fluoroquinolones", "fluoroquinolone|quinolones|quinolone", "",
-	 DOSAGE_ALLERGY_CROSS},
-	{"tetracyclines", "tetracycline", "", DOSAGE_ALLERGY_CROSS},
-	{"aminoglycosides", "aminoglycoside", "", DOSAGE_ALLERGY_CROSS},
-	{"glycopeptides", "glycopeptide", "", DOSAGE_ALLERGY_CROSS},
+	 DOSAGE_ALLERGY_CROSS, ""},
+	{"tetracyclines", "tetracycline", "", DOSAGE_ALLERGY_CROSS, ""},
+	{"aminoglycosides", "aminoglycoside", "", DOSAGE_ALLERGY_CROSS, ""},
+	{"glycopeptides", "glycopeptide", "", DOSAGE_ALLERGY_CROSS, ""},
 	{"heparins", "heparin products|low molecular weight heparins|lmwh",
-	 "", DOSAGE_ALLERGY_CROSS},
-	{"insulins", "insulin products", "", DOSAGE_ALLERGY_NONE},
-	{"anthracyclines", "anthracycline", "", DOSAGE_ALLERGY_CROSS},
+	 "", DOSAGE_ALLERGY_CROSS, ""},
+	{"insulins", "insulin products", "", DOSAGE_ALLERGY_NONE, ""},
+	{"anthracyclines", "anthracycline", "", DOSAGE_ALLERGY_CROSS, ""},
 	{"amide local anaesthetics", "amide local anesthetics", "",
-	 DOSAGE_ALLERGY_CROSS},
-	{"analgesics", "", "", DOSAGE_ALLERGY_NONE},
+	 DOSAGE_ALLERGY_CROSS, ""},
+	{"analgesics", "", "", DOSAGE_ALLERGY_NONE, ""},
 };
 /* clang-format on */
 
@@ -334,6 +347,27 @@ dosage_allergy_class_find(const char *name)
 	return c ? c->code : NULL;
 }
 
+/* class_note: an allergy to class c against substance s of a class the
+ * evidence shows no cross-reactivity with: a note saying so. */
+static dosage_allergy_hit
+class_note(const allergy_class *c, const dosage_substance *s, const char *who,
+	   char *why, size_t len)
+{
+	char k[KEY_MAX];
+
+	for (size_t i = 0; c->notes && i < N_CLASSES; i++) {
+		key(classes[i].code, k);
+		if (in_list(c->notes, k) && in_list(s->classes, k)) {
+			snprintf(why, len,
+				 "%s allergy: %s is one of the %s, not "
+				 "cross-reactive with the %s (no warning)",
+				 who, s->code, classes[i].code, c->code);
+			return DOSAGE_ALLERGY_NOTE;
+		}
+	}
+	return DOSAGE_ALLERGY_NONE;
+}
+
 /* class_hit: an allergy to class c against substance s. */
 static dosage_allergy_hit
 class_hit(const allergy_class *c, const dosage_substance *s, char *why,
@@ -357,7 +391,7 @@ class_hit(const allergy_class *c, const dosage_substance *s, char *why,
 			return DOSAGE_ALLERGY_CROSS;
 		}
 	}
-	return DOSAGE_ALLERGY_NONE;
+	return class_note(c, s, c->code, why, len);
 }
 
 /* sibling_hit: an allergy to substance a against another substance s of
@@ -367,6 +401,7 @@ sibling_hit(const dosage_substance *a, const dosage_substance *s, char *why,
 	    size_t len)
 {
 	dosage_allergy_hit best = DOSAGE_ALLERGY_NONE;
+	char note[160];
 
 	for (size_t i = 0; i < N_CLASSES; i++) {
 		char k[KEY_MAX];
@@ -375,20 +410,23 @@ sibling_hit(const dosage_substance *a, const dosage_substance *s, char *why,
 		key(classes[i].code, k);
 		if (!in_list(a->classes, k))
 			continue;
-		h = class_hit(&classes[i], s, why, len);
+		h = class_hit(&classes[i], s, note, sizeof(note));
 		/* A member allergy means the whole class only where the
 		 * class says so; otherwise it warns. */
 		if (h == DOSAGE_ALLERGY_MATCH)
 			h = classes[i].siblings;
-		if (h > best) {
-			best = h;
+		if (h <= best)
+			continue;
+		best = h;
+		if (h == DOSAGE_ALLERGY_NOTE)
+			class_note(&classes[i], s, a->code, why, len);
+		else
 			snprintf(why, len,
 				 "%s allergy: %s shares the class %s%s",
 				 a->code, s->code, classes[i].code,
 				 h == DOSAGE_ALLERGY_CROSS
 					 ? " (cross-sensitivity)"
 					 : "");
-		}
 	}
 	return best;
 }

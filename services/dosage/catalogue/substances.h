@@ -41,8 +41,12 @@ const char *dosage_allergy_class_find(const char *name);
 /* dosage_allergy_hit - what an allergy means for a substance. */
 typedef enum dosage_allergy_hit {
 	DOSAGE_ALLERGY_NONE = 0,
-	DOSAGE_ALLERGY_CROSS = 1, /* cross-sensitivity: warn */
-	DOSAGE_ALLERGY_MATCH = 2, /* the substance or its class: hard stop */
+	/* A class the evidence shows no cross-reactivity with (sulfonamide
+	 * antibiotics and the non-antibiotic sulfonamides): a note in an
+	 * ok result, never a warning. */
+	DOSAGE_ALLERGY_NOTE = 1,
+	DOSAGE_ALLERGY_CROSS = 2, /* cross-sensitivity: warn */
+	DOSAGE_ALLERGY_MATCH = 3, /* the substance or its class: hard stop */
 } dosage_allergy_hit;
 
 /*

@@ -372,6 +372,10 @@ context_facts(const dosage_context *c, dosage_dose_patient *p)
 			     dosage_weight_plausible(c->previous_weight_kg);
 	p->prev_weight_kg = c->previous_weight_kg;
 	p->prev_weight_ms = c->previous_weight_measured_ms;
+	p->pregnancy_prevention =
+		c->pregnancy_prevention_case ==
+			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__PREGNANCY_PREVENTION_PREGNANCY_PREVENTION_CONFIRMED &&
+		c->pregnancy_prevention_confirmed;
 }
 
 /* weight_confirmed: is the weight in use (the record's or the context's)
@@ -398,6 +402,8 @@ dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
 		context_facts(c, p);
 	dosage_facts_apply(a, k->facts, p);
 	p->weight_jump_fraction = k->weight_jump_fraction;
+	p->childbearing_min_years = k->childbearing_min_years;
+	p->childbearing_max_years = k->childbearing_max_years;
 	dosage_hepatic_apply(k->hepatic, p);
 	p->sex = k->sex;
 	dosage_labs_apply(k->facts, k->hepatic, p);

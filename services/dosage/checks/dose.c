@@ -47,8 +47,12 @@ dosage_dose_set(dosage_dose_result *r, dosage_dose_status st, double value,
 }
 
 /*
- * ceiling compares v with max: above is a hard stop, at or above 90 %
- * warns.  what names the quantity ("dose", "24-h total"), unit its unit.
+ * ceiling compares v with max: above is a hard stop.  From 90 % up to the
+ * maximum it is ok with a note in the reason, never a warning: a usual
+ * dose that is also the maximum (paracetamol 1 g, 4 g a day) would
+ * otherwise warn at every order and every dose, and a warning that always
+ * fires teaches staff to click through the ones that matter (issue 72).
+ * what names the quantity ("dose", "24-h total"), unit its unit.
  */
 static void
 ceiling(dosage_dose_result *r, double v, double max, const char *what,
@@ -59,10 +63,10 @@ ceiling(dosage_dose_result *r, double v, double max, const char *what,
 				"%s %.6g %s exceeds maximum %.6g %s", what, v,
 				unit, max, unit);
 	else if (v >= DOSAGE_DOSE_WARN_FRACTION * max * (1 - EPS))
-		dosage_dose_set(
-			r, DOSAGE_DOSE_WARN, v, max,
-			"%s %.6g %s is at least 90%% of maximum %.6g %s", what,
-			v, unit, max, unit);
+		dosage_dose_set(r, DOSAGE_DOSE_OK, v, max,
+				"%s %.6g %s within maximum %.6g %s (note: at "
+				"least 90%%)",
+				what, v, unit, max, unit);
 	else
 		dosage_dose_set(r, DOSAGE_DOSE_OK, v, max,
 				"%s %.6g %s within maximum %.6g %s", what, v,
@@ -108,14 +112,55 @@ check_single(const dosage_dose_limits *l, double dose, dosage_dose_result *min,
 		ceiling(max, dose, l->single_max, "dose", l->unit);
 }
 
+/* check_min_per_kg: in a band that doses per kg the minimum is per kg
+ * (band_minimum); below it warns, as the drug's single_min does. */
+static void
+check_min_per_kg(const dosage_dose_limits *l, const dosage_dose_patient *p,
+		 bool weight_usable, double dose, dosage_dose_result *r)
+{
+	double per_kg;
+
+	if (!l->band_per_kg)
+		return;
+	if (l->min_per_kg <= 0) {
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
+				"the band doses per kg and sets no minimum "
+				"per kg");
+		return;
+	}
+	if (!weight_usable) {
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, l->min_per_kg,
+				"no usable weight for the minimum %.6g %s/kg",
+				l->min_per_kg, l->unit);
+		return;
+	}
+	per_kg = dose / p->weight_kg;
+	if (per_kg < l->min_per_kg * (1 - EPS))
+		dosage_dose_set(r, DOSAGE_DOSE_WARN, per_kg, l->min_per_kg,
+				"dose %.6g %s/kg below minimum %.6g %s/kg",
+				per_kg, l->unit, l->min_per_kg, l->unit);
+	else
+		dosage_dose_set(r, DOSAGE_DOSE_OK, per_kg, l->min_per_kg,
+				"dose %.6g %s/kg at or above minimum %.6g "
+				"%s/kg",
+				per_kg, l->unit, l->min_per_kg, l->unit);
+}
+
+/* severity ranks a status: not_applicable < ok < not_checked < warn <
+ * hard_stop. */
+static int
+severity(dosage_dose_status s)
+{
+	static const int rank[] = {0, 2, 4, 5, 3, 1};
+
+	return rank[s];
+}
+
 /* worse keeps in a the more severe of a and b. */
 static void
 worse(dosage_dose_result *a, const dosage_dose_result *b)
 {
-	/* not_applicable < ok < not_checked < warn < hard_stop */
-	static const int rank[] = {0, 2, 4, 5, 3, 1};
-
-	if (rank[b->status] > rank[a->status])
+	if (severity(b->status) > severity(a->status))
 		*a = *b;
 }
 
@@ -152,7 +197,12 @@ check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
 	if (l->order_max_24h > 0) {
 		ceiling(&order, h->given_24h + dose, l->order_max_24h,
 			"24-h total (the PRN order's maximum)", l->unit);
-		worse(r, &order);
+		/* The order's own maximum, when the tighter, is the limit
+		 * the reason names. */
+		if (severity(order.status) > severity(r->status) ||
+		    (severity(order.status) == severity(r->status) &&
+		     (l->max_24h <= 0 || l->order_max_24h < l->max_24h)))
+			*r = order;
 	}
 	name_running_share(r, h, l->unit);
 }
@@ -584,7 +634,7 @@ suggested_hit(const dosage_dose_limits *l, const dosage_dose_patient *p)
 		bool none;
 
 		if (allergy_one(l, p, p->suggested_allergies[i], &none, w,
-				sizeof(w)) != DOSAGE_ALLERGY_NONE)
+				sizeof(w)) > DOSAGE_ALLERGY_NOTE)
 			return p->suggested_allergies[i];
 	}
 	return NULL;
@@ -649,6 +699,8 @@ check_allergy(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	}
 	if (hit == DOSAGE_ALLERGY_CROSS)
 		return dosage_dose_set(r, DOSAGE_DOSE_WARN, 0, 0, "%s", why);
+	if (hit == DOSAGE_ALLERGY_NOTE)
+		return dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0, "%s", why);
 	if (l->n_substances == 0)
 		return dosage_dose_set(
 			r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
@@ -728,6 +780,20 @@ apply_group(dosage_dose_limits *l, const dosage_dose_group *g, bool merge)
 		l->weight_missing = g->weight_missing;
 }
 
+/* band_minimum: a band that doses per kg takes its own minimum per kg
+ * (none when it sets none) in place of the drug's single_min, which is
+ * the adult's: a child's correct 15 mg/kg is no "underdose" against an
+ * adult's 325 mg (issue 72). */
+static void
+band_minimum(dosage_dose_limits *l, const dosage_dose_group *g)
+{
+	if (g->max_per_kg <= 0 && g->max_per_kg_24h <= 0 && g->min_per_kg <= 0)
+		return;
+	l->band_per_kg = true;
+	l->single_min = 0;
+	l->min_per_kg = g->min_per_kg;
+}
+
 /* band_label names band g ("child", "adult 50 kg and over"). */
 static void
 band_label(const dosage_dose_group *g, char *out, size_t len)
@@ -783,6 +849,7 @@ choose_band(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		}
 		band_label(&l->groups[i], label, len);
 		if (undecided == 0) {
+			band_minimum(eff, &l->groups[i]);
 			dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
 					"band %s applies", label);
 			return;
@@ -903,6 +970,8 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	if (eff.weight_missing == DOSAGE_DOSE_POLICY_DEFAULT)
 		eff.weight_missing = weight_default(l, &eff, p, label);
 	check_single(&eff, dose, &out[0], &out[1]);
+	check_min_per_kg(&eff, p, w.state == DOSAGE_WEIGHT_USABLE, dose,
+			 &out[0]);
 	check_daily(&eff, h, dose, &out[2]);
 	check_per_kg(&eff, p, &w, h, dose, &out[3]);
 	check_per_m2(&eff, p, &w, dose, at_ms, &out[4]);

@@ -12,10 +12,12 @@
  * drug's policy for that fact is "warn" - a hard stop when it is
  * "hard_stop".  Never ok without the data.
  *
- * Thresholds: a quantity at or above DOSAGE_DOSE_WARN_FRACTION (90 %) of a
- * maximum warns; above the maximum is a hard stop (comparisons allow a
- * relative 1e-9 so that "exactly the maximum" survives unit conversion).
- * Below the single-dose minimum warns (a likely underdose or unit slip).
+ * Thresholds: above a maximum is a hard stop (comparisons allow a
+ * relative 1e-9 so that "exactly the maximum" survives unit conversion); a
+ * quantity at or above DOSAGE_DOSE_WARN_FRACTION (90 %) of it is ok with a
+ * note in the reason, never a warning (issue 72).  Below the single-dose
+ * minimum warns (a likely underdose or unit slip); in a band that doses
+ * per kg the minimum is the band's per kg.
  * A gap to the nearest other administration shorter than the minimum
  * interval is a hard stop.  Renal bands: the first band, in ascending
  * crcl_below order, with crcl < crcl_below applies; its factor scales the
@@ -172,7 +174,9 @@ void dosage_dose_check_lab(const dosage_dose_limits *l,
 			   dosage_dose_result *r);
 
 /* dosage_dose_check_pregnancy stops (contraindicated) or warns (avoid) a
- * drug harmful in pregnancy for a pregnant patient. */
+ * drug harmful in pregnancy for a pregnant patient, and stops a
+ * contraindicated one for a woman of childbearing age with no recorded
+ * pregnancy status and no pregnancy-prevention programme. */
 void dosage_dose_check_pregnancy(const dosage_dose_limits *l,
 				 const dosage_dose_patient *p,
 				 dosage_dose_result *r);

@@ -193,6 +193,43 @@ dosage_dose_check_lab(const dosage_dose_limits *l, const dosage_dose_patient *p,
 /* --- pregnancy
  * ---------------------------------------------------------------- */
 
+/* childbearing: is p a woman of the ages the hospital counts as
+ * childbearing (an unknown age cannot rule her out)? */
+static bool
+childbearing(const dosage_dose_patient *p)
+{
+	if (p->sex != 'F' || p->childbearing_max_years <= 0)
+		return false;
+	return !p->has_age || (p->age_years >= p->childbearing_min_years &&
+			       p->age_years <= p->childbearing_max_years);
+}
+
+/* status_unknown: "not known to be pregnant" is not "not pregnant" for a
+ * teratogen newly given to a woman of childbearing age: a contraindicated
+ * drug stops until a status or a test is recorded or a
+ * pregnancy-prevention programme is confirmed (issue 72). */
+static bool
+status_unknown(const dosage_dose_limits *l, const dosage_dose_patient *p)
+{
+	return l->pregnancy == DOSAGE_PREGNANCY_CONTRAINDICATED &&
+	       childbearing(p) && !p->pregnancy_recorded &&
+	       !p->pregnancy_prevention;
+}
+
+/* pregnancy_ok says why a patient not known to be pregnant passes. */
+static void
+pregnancy_ok(const dosage_dose_patient *p, dosage_dose_result *r)
+{
+	if (!p->pregnancy_recorded && p->pregnancy_prevention)
+		dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+				"no pregnancy recorded; a pregnancy-prevention "
+				"programme is confirmed");
+	else
+		dosage_dose_set(
+			r, DOSAGE_DOSE_OK, 0, 0,
+			"no pregnancy on the problem list or by a test");
+}
+
 void
 dosage_dose_check_pregnancy(const dosage_dose_limits *l,
 			    const dosage_dose_patient *p, dosage_dose_result *r)
@@ -219,11 +256,15 @@ dosage_dose_check_pregnancy(const dosage_dose_limits *l,
 				: "to be avoided",
 			p->pregnancy_evidence ? p->pregnancy_evidence : "?",
 			src);
+	else if (status_unknown(l, p))
+		dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
+				"contraindicated in pregnancy; no pregnancy "
+				"status recorded: record a status or a "
+				"negative test, or confirm a "
+				"pregnancy-prevention programme");
 	else if (!p->pregnancy_known)
 		dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 				"problem list not read: pregnancy unknown");
 	else
-		dosage_dose_set(
-			r, DOSAGE_DOSE_OK, 0, 0,
-			"no pregnancy on the problem list or by a test");
+		pregnancy_ok(p, r);
 }

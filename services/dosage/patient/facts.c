@@ -30,6 +30,18 @@ dosage_facts_start(med_service *svc, dosage_state *st)
 
 	st->weight_jump_fraction =
 		(double)med_config_int(c, WEIGHT_JUMP_SETTING) / 100.0;
+	st->childbearing_min_years =
+		(int)med_config_int(c, CHILDBEARING_MIN_SETTING);
+	st->childbearing_max_years =
+		(int)med_config_int(c, CHILDBEARING_MAX_SETTING);
+	if (st->childbearing_max_years > 0 &&
+	    st->childbearing_min_years > st->childbearing_max_years) {
+		med_log_error(CHILDBEARING_MIN_SETTING
+			      ": %d is above " CHILDBEARING_MAX_SETTING " %d",
+			      st->childbearing_min_years,
+			      st->childbearing_max_years);
+		return MED_ERR_INVALID;
+	}
 	if ((err = dosage_hepatic_start(svc, st)) != MED_OK)
 		return err;
 	err = med_facts_open(c, RECORDS_URL_SETTING, "MED_RECORDS_SERVER_NAME",
@@ -174,8 +186,24 @@ take_lab(const med_measurement *m, dosage_lab lab, dosage_dose_patient *p)
 	p->labs[lab].unit = m->unit;
 }
 
+/* result_unknown: does a pregnancy test's text say no result ("Unknown",
+ * "indeterminate")?  records reads any text that is not positive as
+ * negative; such a result records no status (issue 72). */
+static bool
+result_unknown(const char *text)
+{
+	static const char *const words[] = {"unknown",	     "not known",
+					    "indeterminate", "equivocal",
+					    "inconclusive",  "not done"};
+
+	for (size_t i = 0; text && i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasestr(text, words[i]) != NULL)
+			return true;
+	return false;
+}
+
 /* pregnancy_from says whether the problem list (h) or the latest test
- * (t) says pregnant, and which. */
+ * (t) says pregnant, and which, and whether either records a status. */
 static void
 pregnancy_from(const dosage_hepatic_facts *h, const med_pregnancy_test *t,
 	       dosage_dose_patient *p)
@@ -188,6 +216,8 @@ pregnancy_from(const dosage_hepatic_facts *h, const med_pregnancy_test *t,
 		p->pregnant = true;
 		p->pregnancy_evidence = t->loinc_code;
 	}
+	p->pregnancy_recorded = p->pregnant || (t != NULL && t->present &&
+						!result_unknown(t->result));
 }
 
 void
@@ -370,8 +400,11 @@ dosage_know_patient_with(med_call *call, const med_call_task *also,
 		return err;
 	k->facts = r.facts;
 	k->hepatic = r.hepatic;
-	if (st != NULL)
+	if (st != NULL) {
 		k->weight_jump_fraction = st->weight_jump_fraction;
+		k->childbearing_min_years = st->childbearing_min_years;
+		k->childbearing_max_years = st->childbearing_max_years;
+	}
 	if ((err = family_facts(call, field, k)) != MED_OK ||
 	    (err = family_hepatic(call, field, k)) != MED_OK ||
 	    (err = dosage_store_allergy_names(med_call_db(call),

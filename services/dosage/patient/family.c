@@ -71,6 +71,24 @@ join_allergies(med_arena *a, dosage_context *dst, const dosage_context *src)
 
 #define CASE(f, c) SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__##f##_##c
 
+/* join_prevention keeps the pregnancy-prevention programme said last of
+ * dst's and src's (confirmed or withdrawn). */
+static void
+join_prevention(dosage_context *dst, const dosage_context *src)
+{
+	const int ppp =
+		CASE(PREGNANCY_PREVENTION, PREGNANCY_PREVENTION_CONFIRMED);
+
+	if ((int)src->pregnancy_prevention_case != ppp ||
+	    ((int)dst->pregnancy_prevention_case == ppp &&
+	     dst->pregnancy_prevention_ms >= src->pregnancy_prevention_ms))
+		return;
+	dst->pregnancy_prevention_case = src->pregnancy_prevention_case;
+	dst->pregnancy_prevention_confirmed =
+		src->pregnancy_prevention_confirmed;
+	dst->pregnancy_prevention_ms = src->pregnancy_prevention_ms;
+}
+
 void
 dosage_context_join(med_arena *a, dosage_context *dst,
 		    const dosage_context *src)
@@ -99,6 +117,7 @@ dosage_context_join(med_arena *a, dosage_context *dst,
 		dst->crcl_ml_min = src->crcl_ml_min;
 		dst->crcl_measured_ms = src->crcl_measured_ms;
 	}
+	join_prevention(dst, src);
 	if (!src->allergies_known)
 		return;
 	if (dst->allergies_known)

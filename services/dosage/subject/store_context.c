@@ -18,7 +18,10 @@
 	"patient_id, weight_kg, height_cm, crcl_ml_min, allergies,"            \
 	" allergies_known, measured_ms, updated_by, is_set, weight_ms,"        \
 	" height_ms, crcl_ms, allergies_ms, prev_weight_kg, prev_weight_ms,"   \
-	" wconf_kg, wconf_ms, wconf_by"
+	" wconf_kg, wconf_ms, wconf_by, ppp, ppp_ms"
+
+#define PPP_CASE                                                               \
+	SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__PREGNANCY_PREVENTION_PREGNANCY_PREVENTION_CONFIRMED
 
 typedef struct ctx_row {
 	med_arena *arena;
@@ -110,6 +113,12 @@ on_ctx_row(void *arg, const med_db_row *row)
 		c->weight_confirmed_measured_ms = med_db_row_int64(row, 16);
 	}
 	c->weight_confirmed_by = med_db_row_strdup(r->arena, row, 17);
+	if (!med_db_row_is_null(row, 18)) {
+		c->pregnancy_prevention_case = PPP_CASE;
+		c->pregnancy_prevention_confirmed =
+			med_db_row_int64(row, 18) != 0;
+	}
+	c->pregnancy_prevention_ms = med_db_row_int64(row, 19);
 	if (!c->patient_id || !c->updated_by || !c->weight_confirmed_by)
 		return MED_ERR_NOMEM;
 	return split_lines(r->arena, med_db_row_text(row, 4, NULL),
@@ -185,8 +194,8 @@ static const char set_ctx_sql[] =
 	"INSERT INTO patient_context (patient_id, weight_kg,"
 	" height_cm, crcl_ml_min, allergies, allergies_known,"
 	" measured_ms, updated_by, updated_ms, is_set, weight_ms,"
-	" height_ms, crcl_ms, allergies_ms)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+	" height_ms, crcl_ms, allergies_ms, ppp, ppp_ms)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)"
 	" ON DUPLICATE KEY UPDATE"
 	/* First, while weight_kg is still the old one: it becomes the
 	 * previous weight (the jump rule). */
@@ -211,12 +220,14 @@ static const char set_ctx_sql[] =
 	" crcl_ms = IF(VALUES(crcl_ms) > 0, VALUES(crcl_ms), crcl_ms),"
 	" allergies_ms = IF(VALUES(allergies_ms) > 0,"
 	" VALUES(allergies_ms), allergies_ms),"
+	" ppp = IF(VALUES(ppp_ms) > 0, VALUES(ppp), ppp),"
+	" ppp_ms = IF(VALUES(ppp_ms) > 0, VALUES(ppp_ms), ppp_ms),"
 	" measured_ms = GREATEST(weight_ms, height_ms, crcl_ms,"
 	" allergies_ms),"
 	" updated_by = VALUES(updated_by),"
 	" updated_ms = VALUES(updated_ms), is_set = 1";
 
-#define SET_CTX_PARAMS 13
+#define SET_CTX_PARAMS 15
 
 /* ctx_params sets v to set_ctx_sql's parameters for s, its allergies
  * joined into allergies. */
@@ -232,6 +243,8 @@ ctx_params(const set_ctx *s, const char *allergies,
 		 SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM;
 	bool k = in->crcl_case ==
 		 SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN;
+	/* The programme's time is when it was said, not measured_ms. */
+	bool ppp = in->pregnancy_prevention_case == PPP_CASE;
 	const med_db_value p[] = {
 		MED_DB_STR(in->patient_id),
 		opt_dbl(w, in->weight_kg),
@@ -246,6 +259,9 @@ ctx_params(const set_ctx *s, const char *allergies,
 		MED_DB_I64(when_given(h, at)),
 		MED_DB_I64(when_given(k, at)),
 		MED_DB_I64(when_given(in->allergies_known, at)),
+		ppp ? MED_DB_I64(in->pregnancy_prevention_confirmed ? 1 : 0)
+		    : MED_DB_NULLV(),
+		MED_DB_I64(when_given(ppp, s->now_ms)),
 	};
 
 	_Static_assert(sizeof(p) / sizeof(p[0]) == SET_CTX_PARAMS,

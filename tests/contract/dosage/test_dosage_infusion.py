@@ -235,7 +235,8 @@ def test_running_infusion_counts_before_it_is_charted(vstack, vkeys, pb):
     r = vstack.call(SVC, "CheckDose", pb.CheckDoseRequest(
         order_id=bolus.id, dose=3000.0, unit="[iU]"), role="nurse")
     daily = [c for c in r.checks if c.kind == pb.CHECK_KIND_DAILY_MAX][0]
-    assert daily.status == pb.CHECK_STATUS_WARN
+    # Within the maximum: ok, the note from 90 % (issue 72).
+    assert daily.status == pb.CHECK_STATUS_OK
     assert daily.value == pytest.approx(11000.0, rel=1e-3)
     assert "from a running infusion" in daily.reason
     # 8000 ran + the first's next hour (1000) + 7 mL/h (3500) > 12,000.

@@ -100,11 +100,12 @@ test_issue_scenarios(void)
 	MT_TRUE(strstr(out[DOSAGE_DOSE_CHECK_BAND - 1].reason, "paediatric") !=
 		NULL);
 	MT_EQ_INT(status(&l, &adult, 1000, DOSAGE_DOSE_CHECK_PER_KG), NA);
-	MT_EQ_INT(status(&l, &adult, 1000, DOSAGE_DOSE_CHECK_SINGLE_MAX), WARN);
+	/* At the maximum: ok with a note, no warning (issue 72). */
+	MT_EQ_INT(status(&l, &adult, 1000, DOSAGE_DOSE_CHECK_SINGLE_MAX), OK);
 	MT_TRUE(overall(&l, &adult, 1000) != STOP);
 	/* The same child weighed: 18 kg x 15 = 270 mg at, just over. */
 	child = person(4, 18);
-	MT_EQ_INT(status(&l, &child, 270, DOSAGE_DOSE_CHECK_PER_KG), WARN);
+	MT_EQ_INT(status(&l, &child, 270, DOSAGE_DOSE_CHECK_PER_KG), OK);
 	MT_EQ_INT(status(&l, &child, 270.01, DOSAGE_DOSE_CHECK_PER_KG), STOP);
 	MT_EQ_INT(status(&l, &child, 200, DOSAGE_DOSE_CHECK_PER_KG), OK);
 }
@@ -133,7 +134,7 @@ test_undecided_band(void)
 
 	MT_EQ_INT(status(&l, &p, 1000, DOSAGE_DOSE_CHECK_BAND), NC);
 	MT_EQ_INT(status(&l, &p, 1000, DOSAGE_DOSE_CHECK_PER_KG), NC);
-	MT_EQ_INT(status(&l, &p, 1000, DOSAGE_DOSE_CHECK_SINGLE_MAX), WARN);
+	MT_EQ_INT(status(&l, &p, 1000, DOSAGE_DOSE_CHECK_SINGLE_MAX), OK);
 	/* Age unknown (no birth date): not_checked, never ok. */
 	MT_EQ_INT(status(&l, &nobody, 500, DOSAGE_DOSE_CHECK_BAND), NC);
 	MT_EQ_INT(overall(&l, &nobody, 500), NC);
@@ -154,7 +155,7 @@ test_band_replaces(void)
 				       "interval_min=360",
 				       l.groups, DOSAGE_DOSE_MAX_GROUPS,
 				       &l.n_groups, why, sizeof(why)));
-	MT_EQ_INT(status(&l, &p, 500, DOSAGE_DOSE_CHECK_SINGLE_MAX), WARN);
+	MT_EQ_INT(status(&l, &p, 500, DOSAGE_DOSE_CHECK_SINGLE_MAX), OK);
 	MT_EQ_INT(status(&l, &p, 500.01, DOSAGE_DOSE_CHECK_SINGLE_MAX), STOP);
 	p = person(12, 30); /* adolescent: the drug's own 1 g */
 	MT_EQ_INT(status(&l, &p, 800, DOSAGE_DOSE_CHECK_SINGLE_MAX), OK);
@@ -310,7 +311,8 @@ test_prn_order_limits(void)
 	l.order_max_24h = 3000;
 	dosage_dose_evaluate(&l, &p, &h, 1000, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_INTERVAL - 1].status, STOP);
-	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_DAILY_MAX - 1].status, WARN);
+	/* The order's own maximum is a limit: at it ok, over it a stop. */
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_DAILY_MAX - 1].status, OK);
 	h.nearest_gap_ms = 6 * HOUR;
 	h.given_24h = 2001;
 	dosage_dose_evaluate(&l, &p, &h, 1000, NOW, out);
@@ -397,7 +399,7 @@ test_regimens(void)
 	/* Once daily: 1.5 mg/kg is the licensed dose. */
 	l.order_interval_ms = 24 * HOUR;
 	dosage_dose_evaluate(&l, &p, &h, 120, NOW, out);
-	MT_EQ_INT(kg->status, DOSAGE_DOSE_WARN); /* at the maximum */
+	MT_EQ_INT(kg->status, DOSAGE_DOSE_OK); /* at the maximum: a note */
 	MT_TRUE(strstr(kg->reason, "[regimen q24h]") == kg->reason);
 	dosage_dose_evaluate(&l, &p, &h, 130, NOW, out);
 	MT_EQ_INT(kg->status, DOSAGE_DOSE_HARD_STOP);
@@ -430,6 +432,43 @@ test_regimens(void)
 	MT_EQ_STR(why, "at most 2 regimens");
 }
 
+/* A band that doses per kg takes its own minimum per kg, not the drug's
+ * adult minimum (issue 72): a 15 kg child's 15 mg/kg paracetamol (225
+ * mg) is no "underdose" against the adult's 325 mg. */
+static void
+test_band_minimum_per_kg(void)
+{
+	dosage_dose_limits l = paracetamol();
+	dosage_dose_patient child = person(3, 15);
+	dosage_dose_patient adult = person(40, 70);
+	char why[128];
+
+	l.single_min = 325;
+	MT_EQ_INT(status(&l, &child, 225, DOSAGE_DOSE_CHECK_SINGLE_MIN), NA);
+	MT_EQ_INT(overall(&l, &child, 225), OK);
+	/* The adult keeps the drug's own minimum. */
+	MT_EQ_INT(status(&l, &adult, 300, DOSAGE_DOSE_CHECK_SINGLE_MIN), WARN);
+	/* A band's min_per_kg: below it warns, at it is ok. */
+	MT_OK(dosage_dose_groups_parse("paediatric:per_kg=15,min_per_kg=10",
+				       l.groups, DOSAGE_DOSE_MAX_GROUPS,
+				       &l.n_groups, why, sizeof(why)));
+	MT_EQ_INT(status(&l, &child, 149.9, DOSAGE_DOSE_CHECK_SINGLE_MIN),
+		  WARN);
+	MT_EQ_INT(status(&l, &child, 150, DOSAGE_DOSE_CHECK_SINGLE_MIN), OK);
+	/* Without a weight it cannot be told. */
+	child.has_weight = false;
+	MT_EQ_INT(status(&l, &child, 150, DOSAGE_DOSE_CHECK_SINGLE_MIN), NC);
+	/* Read back, and a minimum above the maximum is refused. */
+	MT_TRUE(dosage_dose_groups_format(l.groups, l.n_groups, why,
+					  sizeof(why)));
+	MT_EQ_STR(why, "paediatric:per_kg=15,min_per_kg=10");
+	MT_EQ_INT(dosage_dose_groups_parse("child:per_kg=10,min_per_kg=20",
+					   l.groups, DOSAGE_DOSE_MAX_GROUPS,
+					   &l.n_groups, why, sizeof(why)),
+		  MED_ERR_INVALID);
+	MT_TRUE(strstr(why, "min_per_kg") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"issue_scenarios", test_issue_scenarios},
 	{"weight_edges", test_weight_edges},
@@ -443,6 +482,7 @@ static const mt_case cases[] = {
 	{"early_dose_warns", test_early_dose_warns},
 	{"policy_names", test_policy_names},
 	{"regimens", test_regimens},
+	{"band_minimum_per_kg", test_band_minimum_per_kg},
 	{NULL, NULL},
 };
 

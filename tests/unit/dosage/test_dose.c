@@ -74,14 +74,15 @@ typedef struct dcase {
 } dcase;
 
 static const dcase table[] = {
-	/* single-dose maximum 1000 mg: 90 % is 900 */
+	/* single-dose maximum 1000 mg: from 90 % (900) up to it is ok with a
+	 * note (issue 72: no warning for a usual dose at its maximum) */
 	{"single_max under warn", DOSAGE_DOSE_CHECK_SINGLE_MAX, 899.99, 0, 0, 0,
 	 0, OK},
 	{"single_max at warn", DOSAGE_DOSE_CHECK_SINGLE_MAX, 900, 0, 0, 0, 0,
-	 WARN},
+	 OK},
 	{"single_max just under", DOSAGE_DOSE_CHECK_SINGLE_MAX, 999.99, 0, 0, 0,
-	 0, WARN},
-	{"single_max at", DOSAGE_DOSE_CHECK_SINGLE_MAX, 1000, 0, 0, 0, 0, WARN},
+	 0, OK},
+	{"single_max at", DOSAGE_DOSE_CHECK_SINGLE_MAX, 1000, 0, 0, 0, 0, OK},
 	{"single_max just over", DOSAGE_DOSE_CHECK_SINGLE_MAX, 1000.01, 0, 0, 0,
 	 0, STOP},
 	/* single-dose minimum 100 mg */
@@ -92,8 +93,8 @@ static const dcase table[] = {
 	 0, OK},
 	/* 24 h 4000 mg: this dose plus 3000 given */
 	{"daily just under", DOSAGE_DOSE_CHECK_DAILY_MAX, 999.99, 3000, 0, 0, 0,
-	 WARN},
-	{"daily at", DOSAGE_DOSE_CHECK_DAILY_MAX, 1000, 3000, 0, 0, 0, WARN},
+	 OK},
+	{"daily at", DOSAGE_DOSE_CHECK_DAILY_MAX, 1000, 3000, 0, 0, 0, OK},
 	{"daily just over", DOSAGE_DOSE_CHECK_DAILY_MAX, 1000.01, 3000, 0, 0, 0,
 	 STOP},
 	{"daily far under", DOSAGE_DOSE_CHECK_DAILY_MAX, 500, 1000, 0, 0, 0,
@@ -101,19 +102,19 @@ static const dcase table[] = {
 	/* per kg 15 mg/kg per dose at 100 kg = 1500 mg (above single max,
 	 * checked on its own); per 24 h 60 mg/kg = 6000 mg */
 	{"per_kg just under", DOSAGE_DOSE_CHECK_PER_KG, 1499.99, 0, 0, 0, 0,
-	 WARN},
-	{"per_kg at", DOSAGE_DOSE_CHECK_PER_KG, 1500, 0, 0, 0, 0, WARN},
+	 OK},
+	{"per_kg at", DOSAGE_DOSE_CHECK_PER_KG, 1500, 0, 0, 0, 0, OK},
 	{"per_kg just over", DOSAGE_DOSE_CHECK_PER_KG, 1500.01, 0, 0, 0, 0,
 	 STOP},
 	{"per_kg low", DOSAGE_DOSE_CHECK_PER_KG, 500, 0, 0, 0, 0, OK},
 	{"per_kg 24h over", DOSAGE_DOSE_CHECK_PER_KG, 500, 5500.01, 0, 0, 0,
 	 STOP},
-	{"per_kg 24h at", DOSAGE_DOSE_CHECK_PER_KG, 500, 5500, 0, 0, 0, WARN},
+	{"per_kg 24h at", DOSAGE_DOSE_CHECK_PER_KG, 500, 5500, 0, 0, 0, OK},
 	/* per m2 500 mg/m2 at sqrt(5) m2 = 1118.034 mg */
 	{"per_m2 just under", DOSAGE_DOSE_CHECK_PER_M2, 1118.03, 0, 0, 0, 0,
-	 WARN},
+	 OK},
 	{"per_m2 at", DOSAGE_DOSE_CHECK_PER_M2, 500 * 2.2360679774997896, 0, 0,
-	 0, 0, WARN},
+	 0, 0, OK},
 	{"per_m2 just over", DOSAGE_DOSE_CHECK_PER_M2, 1118.04, 0, 0, 0, 0,
 	 STOP},
 	{"per_m2 low", DOSAGE_DOSE_CHECK_PER_M2, 500, 0, 0, 0, 0, OK},
@@ -128,7 +129,7 @@ static const dcase table[] = {
 	/* renal bands: < 10 contraindicated, < 30 half dose (500 mg) */
 	{"renal normal", DOSAGE_DOSE_CHECK_RENAL, 1000, 0, 0, 0, 30, OK},
 	{"renal band at limit", DOSAGE_DOSE_CHECK_RENAL, 500, 0, 0, 0, 29.9,
-	 WARN},
+	 OK},
 	{"renal band just over", DOSAGE_DOSE_CHECK_RENAL, 500.01, 0, 0, 0, 29.9,
 	 STOP},
 	{"renal band low", DOSAGE_DOSE_CHECK_RENAL, 400, 0, 0, 0, 20, OK},
@@ -140,8 +141,8 @@ static const dcase table[] = {
 	 0, 10, OK},
 	/* lifetime 100 g */
 	{"lifetime just under", DOSAGE_DOSE_CHECK_LIFETIME, 999.99, 0, 99000, 0,
-	 0, WARN},
-	{"lifetime at", DOSAGE_DOSE_CHECK_LIFETIME, 1000, 0, 99000, 0, 0, WARN},
+	 0, OK},
+	{"lifetime at", DOSAGE_DOSE_CHECK_LIFETIME, 1000, 0, 99000, 0, 0, OK},
 	{"lifetime just over", DOSAGE_DOSE_CHECK_LIFETIME, 1000.01, 0, 99000, 0,
 	 0, STOP},
 	{"lifetime low", DOSAGE_DOSE_CHECK_LIFETIME, 1000, 0, 0, 0, 0, OK},
@@ -771,7 +772,9 @@ test_limit_after_conversion(void)
 	l.lifetime_max = 0;
 	MT_OK(dosage_dose_convert(1000000, "ug", "g", &dose));
 	dosage_dose_evaluate(&l, &p, &h, dose, NOW, out);
-	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_SINGLE_MAX - 1].status, WARN);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_SINGLE_MAX - 1].status, OK);
+	MT_TRUE(strstr(out[DOSAGE_DOSE_CHECK_SINGLE_MAX - 1].reason,
+		       "(note: at least 90%)") != NULL);
 	MT_OK(dosage_dose_convert(1000001, "ug", "g", &dose));
 	dosage_dose_evaluate(&l, &p, &h, dose, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_SINGLE_MAX - 1].status, STOP);

@@ -129,6 +129,34 @@ test_context_join_assessment(void)
 	med_arena_free(a);
 }
 
+/* A pregnancy-prevention programme said on either record holds; the one
+ * said last wins (a withdrawal after a confirmation). */
+static void
+test_context_join_prevention(void)
+{
+	med_arena *a = med_arena_new(4096);
+	const int ppp =
+		SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__PREGNANCY_PREVENTION_PREGNANCY_PREVENTION_CONFIRMED;
+	dosage_context dst = context(70, 2000, true, NULL, 0);
+	dosage_context ed = context(0, 0, true, NULL, 0);
+
+	ed.pregnancy_prevention_case = ppp;
+	ed.pregnancy_prevention_confirmed = true;
+	ed.pregnancy_prevention_ms = 1000;
+	dosage_context_join(a, &dst, &ed);
+	MT_EQ_INT((int)dst.pregnancy_prevention_case, ppp);
+	MT_TRUE(dst.pregnancy_prevention_confirmed);
+	ed.pregnancy_prevention_confirmed = false;
+	ed.pregnancy_prevention_ms = 3000;
+	dosage_context_join(a, &dst, &ed);
+	MT_TRUE(!dst.pregnancy_prevention_confirmed);
+	ed.pregnancy_prevention_confirmed = true;
+	ed.pregnancy_prevention_ms = 2000; /* older than the withdrawal */
+	dosage_context_join(a, &dst, &ed);
+	MT_TRUE(!dst.pregnancy_prevention_confirmed);
+	med_arena_free(a);
+}
+
 static void
 test_facts_join(void)
 {
@@ -197,6 +225,7 @@ static const mt_case cases[] = {
 	{"merged_ids", test_merged_ids},
 	{"context_join", test_context_join},
 	{"context_join_assessment", test_context_join_assessment},
+	{"context_join_prevention", test_context_join_prevention},
 	{"facts_join", test_facts_join},
 	{NULL, NULL},
 };

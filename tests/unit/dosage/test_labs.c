@@ -366,6 +366,62 @@ test_pregnancy(void)
 	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, OK);
 }
 
+/* A woman of childbearing age with no recorded pregnancy status: a drug
+ * contraindicated in pregnancy stops until a status is recorded or a
+ * pregnancy-prevention programme is confirmed (issue 72). */
+static void
+test_pregnancy_unknown(void)
+{
+	dosage_dose_limits l = drug("");
+	dosage_dose_patient p = adult('F');
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+	const dosage_dose_result *r;
+
+	l.pregnancy = DOSAGE_PREGNANCY_CONTRAINDICATED;
+	p.age_years = 30;
+	p.age_days = 30 * 365;
+	p.childbearing_min_years = 12;
+	p.childbearing_max_years = 55;
+	r = eval(&l, &p, I_PREGNANCY, out);
+	MT_EQ_INT(r->status, STOP);
+	MT_TRUE(strstr(r->reason, "no pregnancy status recorded") != NULL);
+	MT_TRUE(strstr(r->reason, "pregnancy-prevention programme") != NULL);
+	/* Unknown even when the problem list is not read. */
+	p.pregnancy_known = false;
+	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, STOP);
+	p.pregnancy_known = true;
+	/* A negative test records a status. */
+	p.pregnancy_recorded = true;
+	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, OK);
+	/* So does a programme confirmed, and the reason says so. */
+	p.pregnancy_recorded = false;
+	p.pregnancy_prevention = true;
+	r = eval(&l, &p, I_PREGNANCY, out);
+	MT_EQ_INT(r->status, OK);
+	MT_TRUE(strstr(r->reason, "pregnancy-prevention programme") != NULL);
+	p.pregnancy_prevention = false;
+	/* The ages the hospital sets, inclusive; an unknown age counts. */
+	p.age_years = 55;
+	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, STOP);
+	p.age_years = 56;
+	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, OK);
+	p.age_years = 11;
+	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, OK);
+	p.has_age = false;
+	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, STOP);
+	p.has_age = true;
+	p.age_years = 30;
+	/* Not a woman, the rule off, or a drug only to avoid: no stop. */
+	p.sex = 'M';
+	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, OK);
+	p.sex = 'F';
+	p.childbearing_max_years = 0;
+	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, OK);
+	p.childbearing_max_years = 55;
+	l.pregnancy = DOSAGE_PREGNANCY_AVOID;
+	MT_EQ_INT(eval(&l, &p, I_PREGNANCY, out)->status, OK);
+}
+
 static const mt_case cases[] = {
 	{"rules_syntax", test_rules_syntax},
 	{"pregnancy_names", test_pregnancy_names},
@@ -377,6 +433,7 @@ static const mt_case cases[] = {
 	{"newest_renal_evidence", test_newest_renal_evidence},
 	{"stale_contraindication", test_stale_contraindication},
 	{"pregnancy", test_pregnancy},
+	{"pregnancy_unknown", test_pregnancy_unknown},
 	{NULL, NULL},
 };
 

@@ -19,6 +19,7 @@ hit(const char *allergy, const char *substance)
 
 enum {
 	NONE = DOSAGE_ALLERGY_NONE,
+	NOTE = DOSAGE_ALLERGY_NOTE,
 	CROSS = DOSAGE_ALLERGY_CROSS,
 	MATCH = DOSAGE_ALLERGY_MATCH
 };
@@ -66,6 +67,19 @@ test_members(void)
 	/* The substance itself, by any of its names. */
 	MT_EQ_INT(hit("ACETAMINOPHEN", "paracetamol"), MATCH);
 	MT_EQ_INT(hit("Sulfa", "co-trimoxazole"), MATCH);
+	/* Sulfonamide antibiotics and the non-antibiotic sulfonamides
+	 * (loop and thiazide diuretics): no cross-reactivity, a note only
+	 * (Strom 2003; issue 72); celecoxib's label keeps it a stop. */
+	MT_EQ_INT(hit("Sulfa", "furosemide"), NOTE);
+	MT_EQ_INT(hit("co-trimoxazole", "furosemide"), NOTE);
+	MT_EQ_INT(hit("sulfamethoxazole", "bendroflumethiazide"), NOTE);
+	MT_EQ_INT(hit("furosemide", "co-trimoxazole"), NOTE);
+	MT_EQ_INT(hit("furosemide", "bumetanide"), CROSS);
+	MT_EQ_INT(hit("Sulfa", "celecoxib"), MATCH);
+	MT_EQ_INT((int)dosage_allergy_check("co-trimoxazole", "furosemide", why,
+					    sizeof(why)),
+		  NOTE);
+	MT_TRUE(strstr(why, "not cross-reactive") != NULL);
 	MT_EQ_INT(hit("NSAIDs", "ibuprofen"), MATCH);
 	MT_EQ_INT(hit("insulin", "heparin"), NONE);
 	MT_EQ_INT((int)dosage_allergy_check("Penicillin", "amoxicillin", why,
