@@ -5,8 +5,9 @@ the checks").  Warfarin taken at home last night, then clarithromycin
 ordered; weekly methotrexate taken at home yesterday, then methotrexate
 ordered; an undecided home warfarin, then enoxaparin ordered: each used
 to pass with the home list unread; now each stops naming the home
-medicine, and an undecided anticoagulant is the prescriber's task on
-every new order until decided."""
+medicine, a dose taken at home sets the interval to the first ward dose,
+and an undecided anticoagulant is the prescriber's task on every new
+order until decided."""
 
 import uuid
 
@@ -103,6 +104,16 @@ def override(pb):
                        text="INR checked daily; warfarin dose reduced")
 
 
+def give(st, pb, o, dose, at=0):
+    return st.call("dosage", "RecordAdministration",
+                   pb.RecordAdministrationRequest(
+                       order_id=o.id, dose=dose, unit="mg", effective_ms=at,
+                       identity_override=pb.Override(
+                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           text="wristband scanned, two identifiers")),
+                   role="nurse")
+
+
 def kind(checks, k):
     found = [c for c in checks if c.kind == k]
     return found[0] if found else None
@@ -130,13 +141,7 @@ def test_interacting_home_medicine_stops_a_new_order(st, pb, catalogue):
     o = order(st, pb, p, "HM-CLARI", 500, ov=override(pb))
     st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
         order_id=o.id, note="reviewed"), role="pharmacist")
-    a = st.call("dosage", "RecordAdministration",
-                pb.RecordAdministrationRequest(
-                    order_id=o.id, dose=500, unit="mg",
-                    identity_override=pb.Override(
-                        reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
-                        text="wristband scanned, two identifiers")),
-                role="nurse")
+    a = give(st, pb, o, 500)
     c = kind(a.checks, INTERACTION)
     assert c.status == pb.CHECK_STATUS_WARN
     assert 'home medicine "Warfarin 3 mg"' in c.reason
@@ -228,6 +233,35 @@ def test_home_medicine_continued_as_an_order_is_not_counted_twice(
     e = refused_order(st, pb, p, "HM-CLARI", 500)
     assert "order %s" % o.id in e.details()
     assert "home medicine" not in e.details()
+
+
+def test_dose_taken_at_home_sets_the_interval(st, pb, catalogue):
+    """Paracetamol 1 g taken at home 2 h before admission; the ward's
+    regular paracetamol is due at once: the first ward dose is refused
+    (the 6-hour interval counts from the home dose), a proposed dose says
+    the same, and 6 h after the home dose it is given.  The same holds
+    once the home paracetamol is continued as that very order."""
+    p = patient(st, pb, admit=True)
+    last = now_ms() - 7 * HOUR
+    m = home(st, pb, p, "Paracetamol 1 g", "paracetamol", last_dose_ms=last)
+    o = order(st, pb, p, "HM-PARA", 1000, freq="q6h",
+              start=now_ms() - 8 * HOUR)
+    decide(st, pb, m.id, pb.HOME_MEDICATION_DECISION_CONTINUE,
+           order_id=o.id)
+    # Charted as given 2 h after the home dose: refused.
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, give, st, pb, o,
+                      1000, at=last + 2 * HOUR,
+                      details_prefix="dose: hard stop")
+    assert '2 h from a dose taken at home (home medicine "Paracetamol 1 g")' \
+        in e.details()
+    r = st.call("dosage", "CheckDose", pb.CheckDoseRequest(
+        order_id=o.id, at_ms=last + 3 * HOUR), role="nurse")
+    c = kind(r.checks, 6)  # CHECK_KIND_INTERVAL
+    assert c.status == pb.CHECK_STATUS_HARD_STOP
+    assert "taken at home" in c.reason
+    # Now, 7 h after it: given.
+    a = give(st, pb, o, 1000)
+    assert kind(a.checks, 6).status == pb.CHECK_STATUS_OK
 
 
 def test_last_dose_is_checked(st, pb, catalogue):

@@ -115,6 +115,7 @@ typedef struct dosage_class_other {
 	 * took it (0: not known). */
 	const char *home;
 	bool undecided;
+	bool by_order; /* continued as a named order, which stands for it */
 	int64_t last_dose_ms;
 } dosage_class_other;
 

@@ -516,11 +516,21 @@ typedef struct dosage_home_fact {
  * taken (continued, or undecided: possibly active) is in force; stopped,
  * held or stopped at admission counts from its last dose (else from when
  * it was recorded as taken) for window_ms; continued as a named order
- * does not (the order does).  why gets the words o->home is to hold.
+ * only for the interval (o->by_order: the order stands for it in the
+ * interaction and duplicate checks).  why gets the words o->home is to
+ * hold.
  */
 bool dosage_home_place(const dosage_home_fact *f, const char *encounter_id,
 		       int64_t at_ms, int64_t window_ms, dosage_class_other *o,
 		       char *why, size_t why_len);
+
+/* dosage_home_nearest makes the last dose taken at home of a home
+ * medicine of one of d's substances among l (dosage_ddi_gather's list)
+ * h's nearest administration to at_ms when it is nearer (naming it in
+ * h->nearest_home): the interval check then counts it.  At the bedside
+ * only; a home dose has no amount, so no total counts it. */
+void dosage_home_nearest(const dosage_class_list *l, const dosage_drug *d,
+			 int64_t at_ms, dosage_dose_history *h);
 
 /* dosage_home_task_check writes the admission-task check of the home
  * medicines among l (dosage_ddi_gather's list): warn naming each undecided

@@ -160,7 +160,8 @@ home_met(const dosage_class_subject *s, const dosage_dose_limits *l,
 	int64_t gap =
 		o->t_ms > s->at_ms ? o->t_ms - s->at_ms : s->at_ms - o->t_ms;
 
-	if (o->home == NULL || g == NULL || own_substance(l, o->substance))
+	if (o->home == NULL || o->by_order || g == NULL ||
+	    own_substance(l, o->substance))
 		return false;
 	return o->t_ms == 0 || gap < g->window_ms;
 }

@@ -77,9 +77,15 @@ dosage_home_place(const dosage_home_fact *f, const char *encounter_id,
 	o->label = f->medicine;
 	o->order_id = "";
 	o->last_dose_ms = f->last_dose_ms;
-	/* Continued as a named order: the order stands for it. */
-	if (d == HD(CONTINUE) && f->order_id[0] != '\0')
-		return false;
+	/* Continued as a named order: the order stands for it in the
+	 * interaction and duplicate checks; its last dose still counts for
+	 * the interval to the next. */
+	if (d == HD(CONTINUE) && f->order_id[0] != '\0') {
+		o->by_order = true;
+		words(why, why_len, f, "taken at home, continued as an order",
+		      at_ms);
+		return true;
+	}
 	if (f->status != HS(STOPPED) &&
 	    (d == HD(UNSPECIFIED) || d == HD(CONTINUE))) {
 		o->undecided = d == HD(UNSPECIFIED);
@@ -133,4 +139,38 @@ dosage_home_task_check(const dosage_class_list *l, dosage_dose_result *r)
 	if (r->value > 0 && off + 40 < sizeof(r->reason))
 		snprintf(r->reason + off, sizeof(r->reason) - off,
 			 " (DecideHomeMedication)");
+}
+
+/* own: is substance x one of d's? */
+static bool
+own(const dosage_drug *d, const char *x)
+{
+	dosage_dose_limits l;
+
+	dosage_limits(d, &l);
+	for (size_t i = 0; i < l.n_substances; i++)
+		if (strcmp(l.substances[i], x) == 0)
+			return true;
+	return false;
+}
+
+void
+dosage_home_nearest(const dosage_class_list *l, const dosage_drug *d,
+		    int64_t at_ms, dosage_dose_history *h)
+{
+	for (size_t i = 0; l != NULL && i < l->n; i++) {
+		const dosage_class_other *o = &l->items[i];
+		int64_t gap;
+
+		if (o->home == NULL || o->last_dose_ms <= 0 ||
+		    !own(d, o->substance))
+			continue;
+		gap = o->last_dose_ms > at_ms ? o->last_dose_ms - at_ms
+					      : at_ms - o->last_dose_ms;
+		if (h->has_nearest && gap >= h->nearest_gap_ms)
+			continue;
+		h->has_nearest = true;
+		h->nearest_gap_ms = gap;
+		h->nearest_home = o->label;
+	}
 }

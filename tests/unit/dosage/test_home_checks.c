@@ -91,7 +91,45 @@ test_continued(void)
 	MT_TRUE(!o.undecided);
 	MT_EQ_INT(o.t_ms, 0);
 	f.order_id = "b6f1b0a4-5d6e-4f3e-9d55-0d8f0f0c1a11";
-	MT_TRUE(!place(&f, "enc-1", &o, why));
+	MT_TRUE(place(&f, "enc-1", &o, why));
+	MT_TRUE(o.by_order);
+	MT_TRUE(!o.undecided);
+}
+
+/* A dose taken at home is the nearest when nearer than any given here,
+ * for the drug's own substance only. */
+static void
+test_nearest(void)
+{
+	dosage_class_other items[2];
+	dosage_class_list l = {.items = items, .n = 2};
+	dosage_dose_history h;
+	dosage_drug d;
+
+	smartmed__dosage__v1__drug__init(&d);
+	d.code = "PARA";
+	d.substance = "paracetamol";
+	memset(items, 0, sizeof(items));
+	items[0] = (dosage_class_other){.substance = "paracetamol",
+					.label = "Panadol",
+					.home = "h",
+					.last_dose_ms = NOW_MS - 2 * HOUR_MS};
+	items[1] = (dosage_class_other){.substance = "ibuprofen",
+					.label = "Nurofen",
+					.home = "h",
+					.last_dose_ms = NOW_MS - HOUR_MS};
+	memset(&h, 0, sizeof(h));
+	h.has_nearest = true;
+	h.nearest_gap_ms = 5 * HOUR_MS;
+	dosage_home_nearest(&l, &d, NOW_MS, &h);
+	MT_EQ_INT(h.nearest_gap_ms, 2 * HOUR_MS);
+	MT_EQ_STR(h.nearest_home, "Panadol");
+	memset(&h, 0, sizeof(h));
+	h.has_nearest = true;
+	h.nearest_gap_ms = HOUR_MS;
+	dosage_home_nearest(&l, &d, NOW_MS, &h);
+	MT_EQ_INT(h.nearest_gap_ms, HOUR_MS);
+	MT_TRUE(h.nearest_home == NULL);
 }
 
 /* Stopped: from its last dose within the window; without a last dose
@@ -183,6 +221,7 @@ static const mt_case cases[] = {
 	{"undecided_in_force", test_undecided_in_force},
 	{"decision_of_another_stay", test_decision_of_another_stay},
 	{"continued", test_continued},
+	{"nearest", test_nearest},
 	{"stopped_window", test_stopped_window},
 	{"bridge_needs_a_decision", test_bridge_needs_a_decision},
 	{"admission_task", test_admission_task},
