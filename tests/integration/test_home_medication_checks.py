@@ -189,8 +189,9 @@ def test_undecided_home_warfarin_and_new_enoxaparin(st, pb, catalogue):
     enoxaparin prophylaxis is written: a duplicate anticoagulant stop
     (warfarin beside a heparin only warns as a bridge a prescriber
     planned).  Every new order carries the prescriber's task until the
-    warfarin is decided; after a decision to continue it, enoxaparin
-    warns as the bridge."""
+    warfarin is decided; written anyway, each enoxaparin dose stops at the
+    bedside until then, and warns as the bridge once the warfarin is
+    continued."""
     p = patient(st, pb, admit=True)
     w = home(st, pb, p, "Warfarin 5 mg", "warfarin",
              last_dose_ms=now_ms() - 20 * HOUR)
@@ -206,12 +207,22 @@ def test_undecided_home_warfarin_and_new_enoxaparin(st, pb, catalogue):
     task = kind(para.checks, TASK)
     assert task.status == pb.CHECK_STATUS_WARN and task.value == 1
     assert "warfarin (Warfarin 5 mg, anticoagulant)" in task.reason
+    # Written anyway with a reason: each dose at the bedside stops while
+    # the home warfarin is undecided.
+    enox = order(st, pb, p, "HM-ENOX", 40, freq="daily", route="sc",
+                 ov=override(pb))
+    st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
+        order_id=enox.id, note="reviewed"), role="pharmacist")
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, give, st, pb,
+                      enox, 40, details_prefix="dose: hard stop")
+    assert 'duplicate anticoagulants: enoxaparin with warfarin ' \
+        '(home medicine "Warfarin 5 mg"' in e.details()
+    # Decided (continued, bridged): the dose is given with a warning.
     decide(st, pb, w.id, pb.HOME_MEDICATION_DECISION_CONTINUE)
-    enox = order(st, pb, p, "HM-ENOX", 40, freq="daily", route="sc")
-    dup = kind(enox.checks, DUPLICATE)
+    a = give(st, pb, enox, 40)
+    dup = kind(a.checks, DUPLICATE)
     assert dup.status == pb.CHECK_STATUS_WARN
-    assert "continued" in dup.reason
-    assert kind(enox.checks, TASK) is None
+    assert "taken at home, continued" in dup.reason
     listed = st.call("dosage", "ListHomeMedications",
                      pb.ListHomeMedicationsRequest(patient_id=p),
                      role="nurse")

@@ -42,10 +42,10 @@ anchor(const dosage_home_fact *f)
 	return f->recorded_ms;
 }
 
-static double
-hours(int64_t a_ms, int64_t b_ms)
+static int64_t
+gap_ms(int64_t a_ms, int64_t b_ms)
 {
-	return (double)(a_ms > b_ms ? a_ms - b_ms : b_ms - a_ms) / 3600000.0;
+	return a_ms > b_ms ? a_ms - b_ms : b_ms - a_ms;
 }
 
 /* words writes what the reasons say of a home medicine. */
@@ -56,7 +56,8 @@ words(char *buf, size_t len, const dosage_home_fact *f, const char *state,
 	if (f->last_dose_ms > 0)
 		snprintf(buf, len,
 			 "home medicine \"%s\", %s, last dose %.1f h %s",
-			 f->medicine, state, hours(f->last_dose_ms, at_ms),
+			 f->medicine, state,
+			 (double)gap_ms(f->last_dose_ms, at_ms) / 3600000.0,
 			 f->last_dose_ms > at_ms ? "after" : "ago");
 	else
 		snprintf(buf, len,
@@ -95,7 +96,7 @@ dosage_home_place(const dosage_home_fact *f, const char *encounter_id,
 		      at_ms);
 		return true;
 	}
-	if ((t = anchor(f)) == 0 || hours(t, at_ms) * 3600000.0 > window_ms)
+	if ((t = anchor(f)) == 0 || gap_ms(t, at_ms) > window_ms)
 		return false;
 	o->t_ms = t;
 	words(why, why_len, f,
@@ -130,11 +131,13 @@ dosage_home_task_check(const dosage_class_list *l, dosage_dose_result *r)
 					       " decide the home medicine");
 		r->value += 1;
 		r->status = DOSAGE_DOSE_WARN;
+		/* Each named while there is room; value counts them all. */
 		n = snprintf(r->reason + off, sizeof(r->reason) - off,
 			     "%s %s (%s, %s)", r->value > 1 ? "," : "",
 			     o->substance, o->label, cls);
-		if (n > 0 && off + (size_t)n < sizeof(r->reason))
-			off += (size_t)n;
+		off = n > 0 && off + (size_t)n < sizeof(r->reason)
+			      ? off + (size_t)n
+			      : sizeof(r->reason) - 1;
 	}
 	if (r->value > 0 && off + 40 < sizeof(r->reason))
 		snprintf(r->reason + off, sizeof(r->reason) - off,
@@ -165,8 +168,7 @@ dosage_home_nearest(const dosage_class_list *l, const dosage_drug *d,
 		if (o->home == NULL || o->last_dose_ms <= 0 ||
 		    !own(d, o->substance))
 			continue;
-		gap = o->last_dose_ms > at_ms ? o->last_dose_ms - at_ms
-					      : at_ms - o->last_dose_ms;
+		gap = gap_ms(o->last_dose_ms, at_ms);
 		if (h->has_nearest && gap >= h->nearest_gap_ms)
 			continue;
 		h->has_nearest = true;
