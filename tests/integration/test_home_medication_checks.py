@@ -275,6 +275,38 @@ def test_dose_taken_at_home_sets_the_interval(st, pb, catalogue):
     assert kind(a.checks, 6).status == pb.CHECK_STATUS_OK
 
 
+def test_reconciled_order_reads_the_new_stays_decisions(st, pb, catalogue):
+    """Readmitted: the home warfarin is decided again on the new stay,
+    then the last stay's paracetamol is continued (ReconcileOrder).  The
+    continued order is checked against the new stay's decisions: no task
+    is left for the prescriber."""
+    ipb = protos.module("identity")
+    p = patient(st, pb, admit=True)
+    w = home(st, pb, p, "Warfarin 5 mg", "warfarin",
+             last_dose_ms=now_ms() - 20 * HOUR)
+    decide(st, pb, w.id, pb.HOME_MEDICATION_DECISION_CONTINUE)
+    para = order(st, pb, p, "HM-PARA", 500, freq="q6h")
+    assert kind(para.checks, TASK) is None
+    assert para.encounter_id
+    st.call("identity", "Discharge", ipb.DischargeRequest(
+        encounter_id=para.encounter_id, reason="home"), role="registrar")
+    st.call("identity", "Admit", ipb.AdmitRequest(
+        patient_id=p, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
+        ward="ward-7", bed="4", attending="dr.home", reason="fall again"),
+        role="registrar")
+    listed = st.call("dosage", "ListHomeMedications",
+                     pb.ListHomeMedicationsRequest(patient_id=p),
+                     role="nurse")
+    assert [m.admission_task for m in listed.items] == ["anticoagulant"]
+    decide(st, pb, w.id, pb.HOME_MEDICATION_DECISION_CONTINUE)
+    cont = st.call("dosage", "ReconcileOrder", pb.ReconcileOrderRequest(
+        order_id=para.id, decision=pb.RECONCILE_DECISION_CONTINUE,
+        reason="medication reconciliation on readmission"),
+        role="clinician")
+    assert cont.encounter_id != para.encounter_id
+    assert kind(cont.checks, TASK) is None
+
+
 def test_last_dose_is_checked(st, pb, catalogue):
     p = patient(st, pb)
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, home, st, pb, p,

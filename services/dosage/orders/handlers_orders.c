@@ -1103,9 +1103,10 @@ new_version(med_call *call, version_ctx *x, const char *id,
 					     &x->others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
 					 &x->others)) != MED_OK ||
-	    (err = entry_ddi_read(call, &x->known.family, cur.patient_id,
-				  cur.id, cur.encounter_id, x->now_ms,
-				  &x->ddi)) != MED_OK) {
+	    (err = entry_ddi_read(
+		     call, &x->known.family, cur.patient_id, cur.id,
+		     x->continue_to ? x->continue_to : cur.encounter_id,
+		     x->now_ms, &x->ddi)) != MED_OK) {
 		entry_ddi_fini(&x->ddi);
 		return err;
 	}
