@@ -1,8 +1,9 @@
 /*
  * checks.h - the dose checks and the rules around them: validation and the
  * bridge to the pure checks of dose.h (domain.c), the limits with no way
- * round them (limits.c, handlers_limits.c, store_limits.c) and the checks
- * across a therapeutic class (class_checks.c, store_classes.c).
+ * round them (limits.c, handlers_limits.c, store_limits.c), the checks
+ * across a therapeutic class (class_checks.c, store_classes.c) and the
+ * home medicines in them (home_checks.c).
  */
 #ifndef DOSAGE_CHECKS_H
 #define DOSAGE_CHECKS_H

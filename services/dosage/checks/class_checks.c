@@ -2,7 +2,8 @@
  * class_checks.c - the checks across a therapeutic class for one dose or
  * order: duplicate therapy and the opioids' 24-h oral morphine
  * equivalents (rules in classes.c), from what the store read
- * (store_classes.c), appended to the per-substance checks.
+ * (store_classes.c; the home medicines too, home_checks.c), appended to
+ * the per-substance checks.
  */
 #include <med/config.h>
 #include <med/service.h>

@@ -1,7 +1,8 @@
 /*
  * store_classes.c - the SQL of the checks across a therapeutic class: the
  * products of a class the patient was given around a dose (with each
- * one's oral morphine equivalent), and the orders of a class in force.
+ * one's oral morphine equivalent), the orders of a class in force, and
+ * the home medicines the checks meet (home_checks.c says which count).
  *
  * Rows of substances in no duplicate-therapy group are read and dropped
  * here: the groups are code (classes.c), not columns, so a new group needs
