@@ -273,6 +273,10 @@ typedef struct dosage_dose_history {
 	/* The capacity limit the read met, in words (static), when it
 	 * returned MED_ERR_LIMIT; else NULL. */
 	const char *limit;
+	/* The home medicine ("Paracetamol 500 mg") whose last dose taken at
+	 * home is the nearest one; NULL when the nearest was given here
+	 * (dosage_home_nearest). */
+	const char *nearest_home;
 } dosage_dose_history;
 
 /* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */

@@ -460,12 +460,16 @@ bridging(const dosage_class_group *g, const char *a, const char *b)
 		strncmp(a, plus + 1, strlen(plus + 1)) == 0);
 }
 
-/* pair_status is what the group says of substance s (prn) beside o. */
+/* pair_status is what the group says of substance s (prn) beside o.
+ * The bridging pair is a plan a prescriber makes; a home medicine that
+ * awaits its admission decision was in no plan, so beside it the pair
+ * is a duplicate. */
 static dosage_dose_status
 pair_status(const dosage_class_group *g, const char *s, bool prn,
 	    const dosage_class_other *o)
 {
-	if (bridging(g, dosage_atc_of(s), dosage_atc_of(o->substance)))
+	if (!o->undecided &&
+	    bridging(g, dosage_atc_of(s), dosage_atc_of(o->substance)))
 		return DOSAGE_DOSE_WARN;
 	return prn != o->prn ? g->prn_regular : g->duplicate;
 }
@@ -514,6 +518,12 @@ one_group(const dosage_class_group *g, const char *s, bool prn,
 			continue;
 		out->status = st;
 		out->value = (double)products;
+		if (o->home != NULL) {
+			snprintf(out->reason, sizeof(out->reason),
+				 "duplicate %s: %s with %s (%s)", g->code, s,
+				 o->substance, o->home);
+			continue;
+		}
 		snprintf(out->reason, sizeof(out->reason),
 			 "duplicate %s: %s%s with %s (%s, %s%s)%s", g->code, s,
 			 prn ? " PRN" : "", o->substance, o->label,
@@ -758,6 +768,34 @@ dosage_ome_check(bool opioid, double dose_ome, bool has_dose,
 		 unknown ? "; a dose by a route without an OME factor is "
 			   "not counted"
 			 : "");
+}
+
+/*
+ * The home medicines whose decision at admission is the prescriber's task:
+ * the classes the NHS Specialist Pharmacy Service lists as time-critical
+ * ("Time critical medicines", 2023: anticoagulants, insulins,
+ * anti-epileptics, Parkinson's medicines; Parkinson's UK, "Get It On
+ * Time"), by ATC class.
+ */
+static const struct {
+	const char *atc; /* '|' separated prefixes */
+	const char *name;
+} task_classes[] = {
+	{"B01AA|B01AB|B01AE|B01AF", "anticoagulant"},
+	{"A10A", "insulin"},
+	{"N03A", "anti-epileptic"},
+	{"N04", "Parkinson's medicine"},
+};
+
+const char *
+dosage_admission_task_class(const char *substance)
+{
+	const char *atc = dosage_atc_of(substance);
+
+	for (size_t i = 0; atc && i < N(task_classes); i++)
+		if (in_prefixes(task_classes[i].atc, atc))
+			return task_classes[i].name;
+	return NULL;
 }
 
 const char *

@@ -105,6 +105,18 @@ typedef struct dosage_class_other {
 	 * entry.  NULL: no override, or not read. */
 	const uint8_t *acks;
 	size_t acks_len;
+	/* A home medicine (docs/dose-safety.md, "Home medicines in the
+	 * checks"): home is what the reasons say of it ("home medicine
+	 * \"Warfarin 5 mg tablets\", taken at home, ..."; NULL for an
+	 * order or a dose given), label its medicine as recorded, order_id
+	 * "".  One taken now (continued, or awaiting its decision:
+	 * undecided) is in force with t_ms 0; one stopped or held counts
+	 * from its last dose, t_ms.  last_dose_ms is when the patient last
+	 * took it (0: not known). */
+	const char *home;
+	bool undecided;
+	bool by_order; /* continued as a named order, which stands for it */
+	int64_t last_dose_ms;
 } dosage_class_other;
 
 /*
@@ -179,6 +191,12 @@ void dosage_ome_factors_each(void (*fn)(const char *substance,
 void dosage_ome_check(bool opioid, double dose_ome, bool has_dose,
 		      const dosage_class_other *others, size_t n_others,
 		      int64_t at_ms, double limit_mg, dosage_dose_result *out);
+
+/* dosage_admission_task_class names the class that makes an undecided
+ * home medicine of substance a task for the prescriber on admission
+ * ("anticoagulant", "insulin", "anti-epileptic", "Parkinson's medicine",
+ * by its ATC code), or NULL. */
+const char *dosage_admission_task_class(const char *substance);
 
 /* dosage_class_check_name returns "duplicate_therapy", "ome_24h" or
  * NULL for another check. */

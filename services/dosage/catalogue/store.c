@@ -635,6 +635,15 @@ static const char *const v29_statements[] = {
 	NULL,
 };
 
+/* v27 (issue 72): when the patient last took a home medicine, so that the
+ * interaction, duplicate and weekly-only checks count a dose taken at home
+ * (docs/dose-safety.md, "Home medicines in the checks"); 0 = not known. */
+static const char *const v27_statements[] = {
+	"ALTER TABLE home_medications"
+	" ADD COLUMN IF NOT EXISTS last_dose_ms BIGINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -689,6 +698,7 @@ const med_db_migration dosage_migrations[] = {
 	 v25_statements},
 	{26, "patient context: a pregnancy-prevention programme confirmed",
 	 v26_statements},
+	{27, "home medicines: when the patient last took each", v27_statements},
 	{29,
 	 "interaction knowledge bases that weaken rules wait for a second "
 	 "pharmacist",

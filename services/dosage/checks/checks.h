@@ -1,8 +1,9 @@
 /*
  * checks.h - the dose checks and the rules around them: validation and the
  * bridge to the pure checks of dose.h (domain.c), the limits with no way
- * round them (limits.c, handlers_limits.c, store_limits.c) and the checks
- * across a therapeutic class (class_checks.c, store_classes.c).
+ * round them (limits.c, handlers_limits.c, store_limits.c), the checks
+ * across a therapeutic class (class_checks.c, store_classes.c) and the
+ * home medicines in them (home_checks.c).
  */
 #ifndef DOSAGE_CHECKS_H
 #define DOSAGE_CHECKS_H
@@ -187,11 +188,16 @@ typedef struct dosage_weekly_seen {
 	char order_id[37]; /* a UUID and its NUL */
 	bool has_dose;
 	int64_t dose_gap_ms;
+	/* The nearest dose taken at home (a home medicine's last dose, any
+	 * status), its gap and the medicine as recorded. */
+	bool has_home_dose;
+	int64_t home_gap_ms;
+	char home_medicine[201];
 } dosage_weekly_seen;
 
 /* dosage_weekly_gap_problem: no new order of a weekly-only drug while
- * another is in force or within 7 days of a dose (PRECONDITION naming
- * order.start_ms). */
+ * another is in force or within 7 days of a dose, given here or taken at
+ * home (PRECONDITION naming order.start_ms). */
 med_err dosage_weekly_gap_problem(const dosage_drug *d,
 				  const dosage_weekly_seen *seen,
 				  med_problem *p) MED_MUST_CHECK;
@@ -216,8 +222,9 @@ bool dosage_correction_needs_second(const dosage_admin *m, const char *user);
 
 /* dosage_store_weekly_seen fills seen for a new order o of weekly-only
  * drug d: another order of d's substance in force at now_ms (no version
- * of o itself: first_order_id "" for an order not yet written) and the
- * nearest counted dose of the substance to o's start. */
+ * of o itself: first_order_id "" for an order not yet written), the
+ * nearest counted dose of the substance to o's start, and the nearest
+ * last dose of a home medicine of it. */
 med_err dosage_store_weekly_seen(med_db *db, const dosage_order *o,
 				 const dosage_drug *d, int64_t now_ms,
 				 dosage_weekly_seen *seen) MED_MUST_CHECK;
@@ -358,6 +365,10 @@ typedef struct dosage_class_subject {
 	int64_t at_ms;
 	const dosage_class_list *given;	 /* what was given; NULL: nothing */
 	const dosage_class_list *orders; /* entry: other orders; else NULL */
+	/* Its home items (dosage_ddi_gather's list; NULL: none): the home
+	 * medicines meet the duplicate-therapy check, never the OME sum
+	 * (a home dose is words, not an amount). */
+	const dosage_class_list *home;
 } dosage_class_subject;
 
 /* dosage_order_get_fn reads order id (orders/: dosage_store_get_order);
@@ -464,13 +475,14 @@ typedef struct dosage_ddi_subject {
 /*
  * dosage_ddi_gather reads the products the check of a dose of patient_id
  * at at_ms meets (except_id: its own order) with the window ref's
- * knowledge base needs.  Errors: the store's (MED_ERR_LIMIT named as
- * call's status).
+ * knowledge base needs (none when ref is NULL), and the home medicines
+ * that count on stay encounter_id (dosage_store_home_others; NULL or "":
+ * none).  Errors: the store's (MED_ERR_LIMIT named as call's status).
  */
 med_err dosage_ddi_gather(med_call *call, const dosage_ddi_ref *ref,
 			  const dosage_family *fam, const char *patient_id,
-			  const char *except_id, int64_t at_ms,
-			  dosage_class_list *out) MED_MUST_CHECK;
+			  const char *except_id, const char *encounter_id,
+			  int64_t at_ms, dosage_class_list *out) MED_MUST_CHECK;
 
 /* dosage_ddi_checks runs the interaction check of s with ref's knowledge
  * base (NULL: not_checked) and appends it to checks, folding it into
@@ -480,6 +492,68 @@ dosage_ddi_checks(med_call *call, const dosage_ddi_ref *ref,
 		  const dosage_ddi_subject *s, dosage_check ***checks,
 		  size_t *n_checks,
 		  Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
+
+/* --- home_checks.c, store_classes.c: home medicines (issue 72) -------- */
+
+/* The prescriber's admission task on a new order; the proto's
+ * CHECK_KIND_HOME_MEDICATION_DECISION. */
+#define DOSAGE_DOSE_CHECK_HOME_DECISION ((dosage_dose_check)170)
+
+/* How long a home medicine no longer taken counts after its last dose
+ * when the interaction knowledge base is not read (a rule's own window
+ * applies otherwise; docs/dose-safety.md, "Home medicines in the
+ * checks"). */
+#define DOSAGE_HOME_WINDOW_MS (DOSAGE_DDI_WINDOW_DEFAULT_H * 3600000LL)
+
+/* dosage_home_fact - one home medicine as the checks read it (the
+ * HomeMedication fields of the same names; strings borrowed). */
+typedef struct dosage_home_fact {
+	const char *medicine, *substance;
+	int status, decision;
+	const char *decision_encounter_id, *order_id;
+	int64_t last_dose_ms, recorded_ms, stopped_ms;
+} dosage_home_fact;
+
+/*
+ * dosage_home_place says whether home medicine f counts for a check at
+ * at_ms on stay encounter_id (NULL or "": none) and fills o as it counts:
+ * taken (continued, or undecided: possibly active) is in force; stopped,
+ * held or stopped at admission counts from its last dose (else from when
+ * it was recorded as taken) for window_ms; continued as a named order
+ * only for the interval (o->by_order: the order stands for it in the
+ * interaction and duplicate checks).  why gets the words o->home is to
+ * hold.
+ */
+bool dosage_home_place(const dosage_home_fact *f, const char *encounter_id,
+		       int64_t at_ms, int64_t window_ms, dosage_class_other *o,
+		       char *why, size_t why_len);
+
+/* dosage_home_nearest makes the last dose taken at home of a home
+ * medicine of one of d's substances among l (dosage_ddi_gather's list)
+ * h's nearest administration to at_ms when it is nearer (naming it in
+ * h->nearest_home): the interval check then counts it.  At the bedside
+ * only; a home dose has no amount, so no total counts it. */
+void dosage_home_nearest(const dosage_class_list *l, const dosage_drug *d,
+			 int64_t at_ms, dosage_dose_history *h);
+
+/* dosage_home_task_check writes the admission-task check of the home
+ * medicines among l (dosage_ddi_gather's list): warn naming each undecided
+ * one of a task class (dosage_admission_task_class), ok when none. */
+void dosage_home_task_check(const dosage_class_list *l, dosage_dose_result *r);
+
+/*
+ * dosage_store_home_others appends to out the home medicines of
+ * patient_id (and the records merged into it, fam) with a substance that
+ * count at at_ms (dosage_home_place), in one indexed read.
+ * MED_ERR_LIMIT past DOSAGE_GIVEN_MAX_ROWS items, naming it in
+ * out->limit.
+ */
+med_err dosage_store_home_others(med_db *db, med_arena *a,
+				 const dosage_family *fam,
+				 const char *patient_id,
+				 const char *encounter_id, int64_t at_ms,
+				 int64_t window_ms,
+				 dosage_class_list *out) MED_MUST_CHECK;
 
 /* dosage_ddi_verify_stop: at verification, the reason of an interaction
  * that stops order o now and that its prescriber did not override (a

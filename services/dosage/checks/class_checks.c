@@ -2,7 +2,8 @@
  * class_checks.c - the checks across a therapeutic class for one dose or
  * order: duplicate therapy and the opioids' 24-h oral morphine
  * equivalents (rules in classes.c), from what the store read
- * (store_classes.c), appended to the per-substance checks.
+ * (store_classes.c; the home medicines too, home_checks.c), appended to
+ * the per-substance checks.
  */
 #include <med/config.h>
 #include <med/service.h>
@@ -137,6 +138,60 @@ met_given(med_arena *a, const dosage_class_subject *s, dosage_class_list *out)
 	return MED_OK;
 }
 
+/* own_substance: is x one of the checked drug's substances l? */
+static bool
+own_substance(const dosage_dose_limits *l, const char *x)
+{
+	for (size_t i = 0; i < l->n_substances; i++)
+		if (strcmp(l->substances[i], x) == 0)
+			return true;
+	return false;
+}
+
+/* home_met: does home medicine o meet the duplicate check of s?  One
+ * taken now does; one no longer taken within its group's window of its
+ * last dose.  One of the drug's own substance does not: the order is
+ * how the home medicine goes on in hospital (the weekly-only rule and
+ * DecideHomeMedication are its checks). */
+static bool
+home_met(const dosage_class_subject *s, const dosage_dose_limits *l,
+	 const dosage_class_other *o)
+{
+	const dosage_class_group *g = dosage_class_group_of(o->substance);
+	int64_t gap =
+		o->t_ms > s->at_ms ? o->t_ms - s->at_ms : s->at_ms - o->t_ms;
+
+	if (o->home == NULL || o->by_order || g == NULL ||
+	    own_substance(l, o->substance))
+		return false;
+	return o->t_ms == 0 || gap < g->window_ms;
+}
+
+/* add_home appends to met (a copy in a) the home medicines of s that
+ * meet its duplicate check. */
+static med_err
+add_home(med_arena *a, const dosage_class_subject *s,
+	 const dosage_dose_limits *l, dosage_class_list *met)
+{
+	dosage_class_other *items;
+	size_t n = 0;
+
+	for (size_t i = 0; s->home && i < s->home->n; i++)
+		n += home_met(s, l, &s->home->items[i]);
+	if (n == 0)
+		return MED_OK;
+	if ((items = med_arena_alloc(a, (met->n + n) * sizeof(*items))) == NULL)
+		return MED_ERR_NOMEM;
+	if (met->n)
+		memcpy(items, met->items, met->n * sizeof(*items));
+	for (size_t i = 0; i < s->home->n; i++)
+		if (home_met(s, l, &s->home->items[i]))
+			items[met->n++] = s->home->items[i];
+	met->items = items;
+	met->cap = met->n;
+	return MED_OK;
+}
+
 med_err
 dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
 		      dosage_dose_result r[DOSAGE_CLASS_N_CHECKS])
@@ -153,6 +208,8 @@ dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
 	} else if ((err = met_given(med_call_arena(call), s, &met)) != MED_OK) {
 		return err;
 	}
+	if ((err = add_home(med_call_arena(call), s, &l, &met)) != MED_OK)
+		return err;
 	dosage_class_duplicate(l.substances, l.n_substances, s->prn, met.items,
 			       met.n, &r[0]);
 	has = dose_ome(s->drug, s->dose_24h, s->route, &ome);

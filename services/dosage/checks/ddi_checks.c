@@ -264,16 +264,28 @@ dosage_ddi_acquire(med_call *call, dosage_ddi_ref **out)
 med_err
 dosage_ddi_gather(med_call *call, const dosage_ddi_ref *ref,
 		  const dosage_family *fam, const char *patient_id,
-		  const char *except_id, int64_t at_ms, dosage_class_list *out)
+		  const char *except_id, const char *encounter_id,
+		  int64_t at_ms, dosage_class_list *out)
 {
-	med_err err;
+	int64_t window = DOSAGE_HOME_WINDOW_MS;
+	med_err err = MED_OK;
 
 	memset(out, 0, sizeof(*out));
-	if (ref == NULL)
-		return MED_OK;
-	err = dosage_store_ddi_products(med_call_db(call), med_call_arena(call),
-					fam, patient_id, except_id, at_ms,
-					dosage_ddi_kb_window_ms(ref->kb), out);
+	if (ref != NULL) {
+		window = dosage_ddi_kb_window_ms(ref->kb);
+		err = dosage_store_ddi_products(
+			med_call_db(call), med_call_arena(call), fam,
+			patient_id, except_id, at_ms, window, out);
+	}
+	/* The home medicines too, whether or not a base was read: the
+	 * duplicate-therapy and admission-task checks read them here. */
+	if (err == MED_OK)
+		err = dosage_store_home_others(
+			med_call_db(call), med_call_arena(call), fam,
+			patient_id, encounter_id, at_ms,
+			window > DOSAGE_HOME_WINDOW_MS ? window
+						       : DOSAGE_HOME_WINDOW_MS,
+			out);
 	return dosage_fail_limit(call, err, out->limit);
 }
 
@@ -348,13 +360,16 @@ status_of(const dosage_ddi_hit *h, bool ack)
 }
 
 /* other_words names one product a hit met: "clarithromycin (CLARI-PO,
- * order X)" or "(..., given 2026-... )". */
+ * order X)", "(..., given 3.0 h ago, order X)" or a home medicine
+ * "(home medicine \"...\", taken at home, ..., last dose 14.0 h ago)". */
 static size_t
 other_words(char *buf, size_t len, const dosage_class_other *o, int64_t at_ms)
 {
 	int n;
 
-	if (o->t_ms == 0)
+	if (o->home != NULL)
+		n = snprintf(buf, len, "%s (%s)", o->substance, o->home);
+	else if (o->t_ms == 0)
 		n = snprintf(buf, len, "%s (%s, order %s)", o->substance,
 			     o->label, o->order_id);
 	else
@@ -493,8 +508,8 @@ evaluate(med_arena *a, const dosage_ddi_kb *kb, const dosage_ddi_subject *s,
 	c->status = (Smartmed__Dosage__V1__CheckStatus)DOSAGE_DOSE_OK;
 	c->reason = med_arena_sprintf(
 		a,
-		"no interaction in KB %s with the %zu other orders in force "
-		"and products given",
+		"no interaction in KB %s with the %zu other orders in force, "
+		"products given and home medicines",
 		dosage_ddi_kb_version(kb), s->others ? s->others->n : 0);
 	return c->reason ? MED_OK : MED_ERR_NOMEM;
 }
@@ -556,7 +571,7 @@ dosage_ddi_verify_stop(med_call *call, const dosage_order *o,
 		return err;
 	dosage_limits(d, &l);
 	err = dosage_ddi_gather(call, ref, fam, o->patient_id, o->id,
-				med_now_ms(), &others);
+				o->encounter_id, med_now_ms(), &others);
 	if (err == MED_OK)
 		err = dosage_ddi_evaluate(ref->kb, a, l.substances,
 					  l.n_substances, others.items,

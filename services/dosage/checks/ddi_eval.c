@@ -255,8 +255,12 @@ prepare(ctx *x, med_arena *a, const char *const *s, size_t n)
 		const ddi_subst *o = subst_find(x->kb, x->others[i].substance);
 
 		/* Another product of the drug's own substance is a
-		 * duplicate (the class checks), not an interaction. */
-		x->oth[i] = o != NULL && !same_drug(x, o) ? o : NULL;
+		 * duplicate (the class checks), not an interaction; a home
+		 * medicine continued as a named order is that order. */
+		x->oth[i] =
+			o != NULL && !same_drug(x, o) && !x->others[i].by_order
+				? o
+				: NULL;
 	}
 	return index_others(x, a);
 }

@@ -300,6 +300,17 @@ dosage_dose_order_min_gap_ms(int64_t interval_ms)
 	return interval_ms - slack;
 }
 
+/* early_status is what a dose too close to the nearest one is: a hard
+ * stop, or a warning when the drug's schedule may slip and the catalogue's
+ * own minimum holds. */
+static dosage_dose_status
+early_status(const dosage_dose_limits *l, const dosage_dose_history *h)
+{
+	return l->early_dose_warns && h->nearest_gap_ms >= l->min_interval_ms
+		       ? DOSAGE_DOSE_WARN
+		       : DOSAGE_DOSE_HARD_STOP;
+}
+
 /*
  * check_interval: the gap to the nearest other administration (before or
  * after this one) must be at least the catalogue's minimum interval and
@@ -331,14 +342,15 @@ check_interval(const dosage_dose_limits *l, const dosage_dose_history *h,
 		return dosage_dose_set(
 			r, DOSAGE_DOSE_OK, 0, min_h,
 			"no other administration of this substance");
+	if (h->nearest_gap_ms < min_ms && h->nearest_home != NULL)
+		return dosage_dose_set(
+			r, early_status(l, h), gap_h, min_h,
+			"%.4g h from a dose taken at home (home medicine "
+			"\"%s\"), %s %.4g h",
+			gap_h, h->nearest_home, why, min_h);
 	if (h->nearest_gap_ms < min_ms)
 		return dosage_dose_set(
-			r,
-			l->early_dose_warns &&
-					h->nearest_gap_ms >= l->min_interval_ms
-				? DOSAGE_DOSE_WARN
-				: DOSAGE_DOSE_HARD_STOP,
-			gap_h, min_h,
+			r, early_status(l, h), gap_h, min_h,
 			"%.4g h from another administration, %s %.4g h", gap_h,
 			why, min_h);
 	dosage_dose_set(r, DOSAGE_DOSE_OK, gap_h, min_h,
@@ -1026,6 +1038,8 @@ dosage_dose_check_name(dosage_dose_check c)
 		return "pregnancy";
 	if (c == (dosage_dose_check)150) /* checks.h: the interactions */
 		return "interaction";
+	if (c == (dosage_dose_check)170) /* checks.h: the admission task */
+		return "home_medication_decision";
 	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";
 }
 

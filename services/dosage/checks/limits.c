@@ -87,6 +87,14 @@ dosage_weekly_gap_problem(const dosage_drug *d, const dosage_weekly_seen *seen,
 			"was given %.1f days from this start; "
 			"at least 7 days apart",
 			d->code, (double)seen->dose_gap_ms / DAY_MS);
+	if (seen->has_home_dose && seen->home_gap_ms < DOSAGE_WEEK_MS)
+		return med_problem_set(
+			p, MED_ERR_PRECONDITION, "order.start_ms",
+			"%s is weekly-only and the patient took it at home "
+			"(home medicine \"%s\", last dose %.1f days from "
+			"this start); at least 7 days apart",
+			d->code, seen->home_medicine,
+			(double)seen->home_gap_ms / DAY_MS);
 	return MED_OK;
 }
 

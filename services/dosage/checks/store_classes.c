@@ -1,7 +1,8 @@
 /*
  * store_classes.c - the SQL of the checks across a therapeutic class: the
  * products of a class the patient was given around a dose (with each
- * one's oral morphine equivalent), and the orders of a class in force.
+ * one's oral morphine equivalent), the orders of a class in force, and
+ * the home medicines the checks meet (home_checks.c says which count).
  *
  * Rows of substances in no duplicate-therapy group are read and dropped
  * here: the groups are code (classes.c), not columns, so a new group needs
@@ -303,4 +304,74 @@ dosage_store_ddi_products(med_db *db, med_arena *a, const dosage_family *fam,
 		" AND a.effective_ms > ? AND a.effective_ms < ?"
 		" GROUP BY a.order_id, a.drug_code, s.substance",
 		v, n + 2, on_given_product, &r);
+}
+
+/* --- the home medicines the checks meet (issue 72) ----------------------- */
+
+typedef struct home_read {
+	med_arena *arena;
+	dosage_class_list *out;
+	const char *encounter_id;
+	int64_t at_ms, window_ms;
+} home_read;
+
+static const char *
+row_text(const med_db_row *row, size_t i)
+{
+	const char *s = med_db_row_text(row, i, NULL);
+
+	return s ? s : "";
+}
+
+static med_err
+on_home_row(void *arg, const med_db_row *row)
+{
+	home_read *r = arg;
+	dosage_home_fact f = {
+		.medicine = row_text(row, 0),
+		.substance = row_text(row, 1),
+		.status = (int)med_db_row_int64(row, 2),
+		.decision = (int)med_db_row_int64(row, 3),
+		.decision_encounter_id = row_text(row, 4),
+		.order_id = row_text(row, 5),
+		.last_dose_ms = med_db_row_int64(row, 6),
+		.recorded_ms = med_db_row_int64(row, 7),
+		.stopped_ms = med_db_row_int64(row, 8),
+	};
+	dosage_class_other o, *slot;
+	char why[DOSAGE_DOSE_REASON_MAX];
+
+	if (!dosage_home_place(&f, r->encounter_id, r->at_ms, r->window_ms, &o,
+			       why, sizeof(why)))
+		return MED_OK;
+	if ((slot = push(r->arena, r->out)) == NULL)
+		return full(r->out);
+	*slot = o;
+	slot->label = med_arena_strdup(r->arena, f.medicine);
+	slot->substance = med_arena_strdup(r->arena, f.substance);
+	slot->home = med_arena_strdup(r->arena, why);
+	return slot->label && slot->substance && slot->home ? MED_OK
+							    : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_home_others(med_db *db, med_arena *a, const dosage_family *fam,
+			 const char *patient_id, const char *encounter_id,
+			 int64_t at_ms, int64_t window_ms,
+			 dosage_class_list *out)
+{
+	home_read r = {a, out, encounter_id, at_ms, window_ms};
+	med_db_value v[DOSAGE_FAMILY_MAX + 1];
+	size_t n = dosage_family_bind(fam, patient_id, v);
+
+	/* One read on the list's patient index; which rows count is
+	 * dosage_home_place's rule, not SQL. */
+	return med_db_query_once(
+		db,
+		"SELECT medicine, substance, status, decision,"
+		" decision_encounter_id, order_id, last_dose_ms, recorded_ms,"
+		" stopped_ms FROM home_medications"
+		" WHERE patient_id" DOSAGE_FAMILY_IN " AND substance <> ''"
+		" ORDER BY recorded_ms, id",
+		v, n, on_home_row, &r);
 }

@@ -1,7 +1,7 @@
 /*
  * store_limits.c - the dosage service's SQL for the weekly-only rule
  * (limits.c): another order of the substance in force, and the nearest
- * dose of it given, around a new order.
+ * dose of it given or taken at home, around a new order.
  */
 #include <med/util.h>
 
@@ -44,6 +44,19 @@ on_gap(void *arg, const med_db_row *row)
 	return MED_OK;
 }
 
+static med_err
+on_home_gap(void *arg, const med_db_row *row)
+{
+	dosage_weekly_seen *seen = arg;
+	const char *medicine = med_db_row_text(row, 1, NULL);
+
+	seen->has_home_dose = true;
+	seen->home_gap_ms = med_db_row_int64(row, 0);
+	med_strlcpy(seen->home_medicine, medicine ? medicine : "",
+		    sizeof(seen->home_medicine));
+	return MED_OK;
+}
+
 typedef struct weekly_ctx {
 	const dosage_order *o;
 	const char *key;
@@ -73,14 +86,24 @@ weekly_tx(med_db_conn *c, void *arg)
 
 	if (err != MED_OK)
 		return err;
+	err = med_db_query(c,
+			   "SELECT MIN(ABS(a.effective_ms - ?))"
+			   " FROM administrations a JOIN drug_substances s"
+			   " ON s.drug_code = a.drug_code"
+			   " WHERE a.patient_id = ? AND s.substance = ?"
+			   " AND a.status IN ('" DOSAGE_ADMIN_COMPLETED
+			   "', '" DOSAGE_ADMIN_ON_HOLD "')",
+			   g, 3, on_gap, x->seen);
+	if (err != MED_OK)
+		return err;
+	/* A dose taken at home is a dose, whatever became of the medicine
+	 * since (stopped, held): the home list's last doses too. */
 	return med_db_query(c,
-			    "SELECT MIN(ABS(a.effective_ms - ?))"
-			    " FROM administrations a JOIN drug_substances s"
-			    " ON s.drug_code = a.drug_code"
-			    " WHERE a.patient_id = ? AND s.substance = ?"
-			    " AND a.status IN ('" DOSAGE_ADMIN_COMPLETED
-			    "', '" DOSAGE_ADMIN_ON_HOLD "')",
-			    g, 3, on_gap, x->seen);
+			    "SELECT ABS(last_dose_ms - ?) AS gap, medicine"
+			    " FROM home_medications WHERE patient_id = ?"
+			    " AND substance = ? AND last_dose_ms > 0"
+			    " ORDER BY gap LIMIT 1",
+			    g, 3, on_home_gap, x->seen);
 }
 
 med_err

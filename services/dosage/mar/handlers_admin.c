@@ -73,10 +73,11 @@ read_stay(med_call *call, void *arg)
  * changes, so reading it first is safe; nor does the stay of an order
  * version, so when charting is set the stay's discharge is asked here too
  * (dosage_stay_guard), beside the patient's reads (med_call_parallel).
+ * *encounter_id is the order's stay ("" without an order).
  */
 static med_err
 know_patient(med_call *call, const char *order_id, const char *patient_id,
-	     med_stay *charting, dosage_known *k)
+	     med_stay *charting, dosage_known *k, const char **encounter_id)
 {
 	const char *field = "proposed.patient_id";
 	dosage_order o;
@@ -84,6 +85,7 @@ know_patient(med_call *call, const char *order_id, const char *patient_id,
 	med_call_task also = {read_stay, &stay};
 	med_err err;
 
+	*encounter_id = "";
 	if (order_id == NULL)
 		return dosage_know_patient(call, field, patient_id, k);
 	err = dosage_store_get_order(med_call_db(call), med_call_arena(call),
@@ -93,6 +95,9 @@ know_patient(med_call *call, const char *order_id, const char *patient_id,
 	if (err != MED_OK)
 		return err;
 	field = "order_id";
+	/* The order's stay is the one its home medicines' decisions count
+	 * for (the order lies in the call's arena). */
+	*encounter_id = o.encounter_id ? o.encounter_id : "";
 	/* The care decision first: a refused caller's call ends here, and
 	 * nothing more is asked about the patient. */
 	med_call_set_patient(call, o.patient_id);
@@ -104,19 +109,20 @@ know_patient(med_call *call, const char *order_id, const char *patient_id,
 }
 
 /* bedside_ddi reads, before the transaction, the interaction knowledge
- * base and what a dose of patient_id (its order order_id, or NULL) at
- * at_ms meets; *ref is released by the caller (dosage_ddi_release). */
+ * base and what a dose of patient_id (its order order_id, or NULL, of
+ * stay encounter_id) at at_ms meets, home medicines included; *ref is
+ * released by the caller (dosage_ddi_release). */
 static med_err
 bedside_ddi(med_call *call, const dosage_known *k, const char *patient_id,
-	    const char *order_id, int64_t at_ms, dosage_ddi_ref **ref,
-	    dosage_class_list *meets)
+	    const char *order_id, const char *encounter_id, int64_t at_ms,
+	    dosage_ddi_ref **ref, dosage_class_list *meets)
 {
 	med_err err = dosage_ddi_acquire(call, ref);
 
 	if (err != MED_OK)
 		return err;
 	return dosage_ddi_gather(call, *ref, &k->family, patient_id, order_id,
-				 at_ms, meets);
+				 encounter_id, at_ms, meets);
 }
 
 /* ddi_checks appends the interaction check of a dose of s to res. */
@@ -135,10 +141,10 @@ ddi_checks(med_call *call, const dosage_subject *s, const dosage_ddi_ref *ref,
 }
 
 /* class_checks appends the checks across a therapeutic class of a dose
- * of conv (drug unit) to res. */
+ * of conv (drug unit) to res; meets holds the home medicines. */
 static med_err
 class_checks(med_call *call, const dosage_subject *s, double conv,
-	     check_res *res)
+	     const dosage_class_list *meets, check_res *res)
 {
 	dosage_class_subject cs = {
 		.drug = &s->drug,
@@ -148,6 +154,7 @@ class_checks(med_call *call, const dosage_subject *s, double conv,
 		.dose_24h = conv,
 		.at_ms = s->at_ms,
 		.given = s->classes,
+		.home = meets,
 	};
 
 	return dosage_class_checks(call, &cs, &res->checks, &res->n_checks,
@@ -189,11 +196,14 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 				  &conv)) != MED_OK)
 		return err;
 	subject_patient(x->call, s, &x->known, &p);
+	/* A dose taken at home is the nearest one when it is nearer. */
+	dosage_home_nearest(&x->ddi_meets, &s->drug, s->at_ms, &s->hist);
 	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
 				     s->has_order ? &s->order : NULL, &p,
 				     &s->hist, conv, s->at_ms, x->res)) !=
 		    MED_OK ||
-	    (err = class_checks(x->call, s, conv, x->res)) != MED_OK)
+	    (err = class_checks(x->call, s, conv, &x->ddi_meets, x->res)) !=
+		    MED_OK)
 		return err;
 	return ddi_checks(x->call, s, x->ddi, &x->ddi_meets, x->res);
 }
@@ -233,6 +243,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Dosage__V1__CheckDoseRequest *req = (const void *)in;
 	check_ctx x = {.call = call, .req = req, .res = (void *)out};
+	const char *stay;
 	int64_t at;
 	bool by_order;
 	med_err err = check_subject(call, req);
@@ -248,7 +259,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 		   SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_ORDER_ID;
 	if ((err = know_patient(call, by_order ? req->order_id : NULL,
 				by_order ? NULL : req->proposed->patient_id,
-				NULL, &x.known)) != MED_OK)
+				NULL, &x.known, &stay)) != MED_OK)
 		return err;
 	at = req->at_ms ? req->at_ms : med_now_ms();
 	/* The check answers as the charting would: a dose after the death
@@ -256,7 +267,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 	if ((err = dosage_death_guard(call, "at_ms", &x.known, at)) != MED_OK)
 		return err;
 	err = bedside_ddi(call, &x.known, x.known.family.ids[0],
-			  by_order ? req->order_id : NULL, at, &x.ddi,
+			  by_order ? req->order_id : NULL, stay, at, &x.ddi,
 			  &x.ddi_meets);
 	if (err == MED_OK)
 		err = dosage_store_check(
@@ -522,10 +533,12 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 		return err;
 	memset(&x->res, 0, sizeof(x->res));
 	subject_patient(x->call, s, &x->known, &p);
+	dosage_home_nearest(&x->ddi_meets, &s->drug, x->at_ms, &s->hist);
 	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
 				     &s->order, &p, &s->hist, conv, x->at_ms,
 				     &x->res)) != MED_OK ||
-	    (err = class_checks(x->call, s, conv, &x->res)) != MED_OK ||
+	    (err = class_checks(x->call, s, conv, &x->ddi_meets, &x->res)) !=
+		    MED_OK ||
 	    (err = ddi_checks(x->call, s, x->ddi, &x->ddi_meets, &x->res)) !=
 		    MED_OK ||
 	    (err = gate(x)) != MED_OK)
@@ -624,6 +637,7 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 	dosage_gs1 scan;
 	bool have_token;
 	rec_ctx x = {.call = call, .req = req, .now_ms = med_now_ms()};
+	const char *stay;
 	med_err err;
 
 	if ((err = record_validate(call, req, x.now_ms)) != MED_OK ||
@@ -636,15 +650,15 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 		return err;
 	x.scan = req->product_scan[0] ? &scan : NULL;
 	x.at_ms = req->effective_ms ? req->effective_ms : x.now_ms;
-	if ((err = know_patient(call, req->order_id, NULL, &x.stay,
-				&x.known)) != MED_OK ||
+	if ((err = know_patient(call, req->order_id, NULL, &x.stay, &x.known,
+				&stay)) != MED_OK ||
 	    (err = dosage_death_guard(call, "effective_ms", &x.known,
 				      x.at_ms)) != MED_OK ||
 	    (err = dosage_wristband_guard(call, "identity_override",
 					  have_token)) != MED_OK)
 		return err;
 	err = bedside_ddi(call, &x.known, x.known.family.ids[0], req->order_id,
-			  x.at_ms, &x.ddi, &x.ddi_meets);
+			  stay, x.at_ms, &x.ddi, &x.ddi_meets);
 	if (err == MED_OK)
 		err = dosage_store_record(
 			call, &x.known.family, req->order_id, req->cosign_id,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "classes.h"
 #include "orders.h"
 #include "substances.h"
 
@@ -26,6 +27,9 @@
 #define REASON_MAX     500
 #define NOTE_TEXT_MAX  500
 #define PATIENT_OF_SQL "SELECT patient_id FROM home_medications WHERE id = ?"
+
+/* A last dose this far ahead of the service's clock is clock skew. */
+#define LAST_DOSE_AHEAD_MS (5 * 60 * 1000LL)
 
 typedef Smartmed__Dosage__V1__HomeMedicationNote home_note;
 
@@ -73,6 +77,25 @@ check_substance(med_call *call, const char *name, const char **code)
 	return MED_OK;
 }
 
+/* check_last_dose: 0 (not known) or a time not in the future (a few
+ * minutes of clock skew aside): the checks count the medicine from it. */
+static med_err
+check_last_dose(med_call *call, int64_t last_dose_ms)
+{
+	med_err err = med_check_time_ms(call, "last_dose_ms", last_dose_ms);
+
+	if (err != MED_OK)
+		return err;
+	if (last_dose_ms < 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "last_dose_ms: must not be negative");
+	if (last_dose_ms > med_now_ms() + LAST_DOSE_AHEAD_MS)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "last_dose_ms: in the future; a dose "
+				     "taken at home has been taken");
+	return MED_OK;
+}
+
 static med_err
 check_add(med_call *call,
 	  const Smartmed__Dosage__V1__AddHomeMedicationRequest *r,
@@ -94,6 +117,8 @@ check_add(med_call *call,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "status: must be ACTIVE, STOPPED or "
 				     "UNKNOWN");
+	if ((err = check_last_dose(call, r->last_dose_ms)) != MED_OK)
+		return err;
 	return check_note(call, r->note);
 }
 
@@ -123,6 +148,7 @@ dosage_rpc_add_home_medication(med_call *call, const ProtobufCMessage *in,
 	m->substance = (char *)substance;
 	m->dose_text = r->dose_text;
 	m->status = r->status;
+	m->last_dose_ms = r->last_dose_ms;
 	m->information_source = r->information_source;
 	m->note = r->note;
 	m->recorded_by = (char *)med_call_principal(call)->user;
@@ -145,14 +171,20 @@ dosage_rpc_add_home_medication(med_call *call, const ProtobufCMessage *in,
 }
 
 /* open_decision: a decision stands for the stay it was made in; on
- * another stay (or none) the medicine awaits a new one. */
+ * another stay (or none) the medicine awaits a new one, and one of the
+ * time-critical classes is the prescriber's task on admission. */
 static void
 open_decision(dosage_home_med *m, const char *encounter_id)
 {
+	const char *task = NULL;
+
 	if (strcmp(m->decision_encounter_id, encounter_id) != 0)
 		m->decision = HD(UNSPECIFIED);
 	m->awaiting_decision =
 		m->status != HS(STOPPED) && m->decision == HD(UNSPECIFIED);
+	if (m->awaiting_decision && m->substance[0] != '\0')
+		task = dosage_admission_task_class(m->substance);
+	m->admission_task = (char *)(task ? task : "");
 }
 
 med_err

@@ -141,7 +141,7 @@ order_subject(const dosage_order *o, const dosage_drug *d, double given_24h,
 
 /* entry_ddi - what the interaction check of an order meets: the active
  * knowledge base (a reference, released by entry_ddi_fini) and the
- * patient's other orders in force and products given. */
+ * patient's other orders in force, products given and home medicines. */
 typedef struct entry_ddi {
 	dosage_ddi_ref *ref;
 	dosage_class_list products;
@@ -149,11 +149,12 @@ typedef struct entry_ddi {
 			* (a backdated start would hide yesterday's doses) */
 } entry_ddi;
 
-/* entry_ddi_read fills x for an order of patient_id (not except_id) at
- * at_ms, across fam. */
+/* entry_ddi_read fills x for an order of patient_id (not except_id) of
+ * stay encounter_id at at_ms, across fam. */
 static med_err
 entry_ddi_read(med_call *call, const dosage_family *fam, const char *patient_id,
-	       const char *except_id, int64_t at_ms, entry_ddi *x)
+	       const char *except_id, const char *encounter_id, int64_t at_ms,
+	       entry_ddi *x)
 {
 	med_err err = dosage_ddi_acquire(call, &x->ref);
 
@@ -161,7 +162,7 @@ entry_ddi_read(med_call *call, const dosage_family *fam, const char *patient_id,
 	if (err != MED_OK)
 		return err;
 	return dosage_ddi_gather(call, x->ref, fam, patient_id, except_id,
-				 at_ms, &x->products);
+				 encounter_id, at_ms, &x->products);
 }
 
 static void
@@ -171,10 +172,25 @@ entry_ddi_fini(entry_ddi *x)
 	x->ref = NULL;
 }
 
+/* entry_home_task appends the prescriber's admission task (undecided
+ * home medicines of the time-critical classes) to o's checks when there
+ * is one: an order with no task carries no check for it. */
+static med_err
+entry_home_task(med_call *call, dosage_order *o, const entry_ddi *ddi)
+{
+	dosage_dose_result r;
+
+	dosage_home_task_check(&ddi->products, &r);
+	if (r.status != DOSAGE_DOSE_WARN)
+		return MED_OK;
+	return dosage_class_append(med_call_arena(call), &r, 1, &o->checks,
+				   &o->n_checks, &o->overall);
+}
+
 /* entry_class_checks appends the class checks of order o to its checks:
- * duplicate therapy against the patient's other orders in force, a day
- * of the opioids in oral morphine equivalents, duplicate orders of one
- * substance, and the interactions. */
+ * duplicate therapy against the patient's other orders in force and home
+ * medicines, a day of the opioids in oral morphine equivalents, duplicate
+ * orders of one substance, the interactions and the admission task. */
 static med_err
 entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 		   double given_24h, const dosage_class_list *others,
@@ -185,17 +201,21 @@ entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 				 .order = o,
 				 .at_ms = ddi->at_ms,
 				 .others = &ddi->products};
-	med_err err = dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
-					  &o->overall);
+	med_err err;
 
+	cs.home = &ddi->products;
+	err = dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
+				  &o->overall);
 	/* Then the same substance ordered twice, and the interactions
 	 * (issue 47). */
 	if (err == MED_OK)
 		err = dosage_order_duplicates(call, o, d, others, NULL);
+	if (err == MED_OK)
+		err = dosage_ddi_checks(call, ddi->ref, &ds, &o->checks,
+					&o->n_checks, &o->overall);
 	if (err != MED_OK)
 		return err;
-	return dosage_ddi_checks(call, ddi->ref, &ds, &o->checks, &o->n_checks,
-				 &o->overall);
+	return entry_home_task(call, o, ddi);
 }
 
 /* entry_evaluate runs the order-entry checks of o (its dose and a day of
@@ -282,7 +302,8 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
 					 &others)) != MED_OK ||
 	    (err = entry_ddi_read(call, &k->family, o->patient_id, NULL,
-				  med_now_ms(), &ddi)) != MED_OK) {
+				  o->encounter_id, med_now_ms(), &ddi)) !=
+		    MED_OK) {
 		entry_ddi_fini(&ddi);
 		return err;
 	}
@@ -1082,8 +1103,10 @@ new_version(med_call *call, version_ctx *x, const char *id,
 					     &x->others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
 					 &x->others)) != MED_OK ||
-	    (err = entry_ddi_read(call, &x->known.family, cur.patient_id,
-				  cur.id, x->now_ms, &x->ddi)) != MED_OK) {
+	    (err = entry_ddi_read(
+		     call, &x->known.family, cur.patient_id, cur.id,
+		     x->continue_to ? x->continue_to : cur.encounter_id,
+		     x->now_ms, &x->ddi)) != MED_OK) {
 		entry_ddi_fini(&x->ddi);
 		return err;
 	}

@@ -1,6 +1,6 @@
 /*
  * store_home.c - the patient's home medicines in SQL (home_medications,
- * migration 24): added, listed, stopped and decided at admission
+ * migrations 24 and 27): added, listed, stopped and decided at admission
  * reconciliation.  Every write is the call's one transaction with its
  * audit event (med_call_tx).
  */
@@ -21,7 +21,8 @@
 	" information_source, note_entry_id, note_version, span_start,"        \
 	" span_end, note_text, suggestion_id, recorded_by, recorded_ms,"       \
 	" stopped_reason, stopped_by, stopped_ms, decision, decision_reason,"  \
-	" decided_by, decided_ms, decision_encounter_id, order_id"
+	" decided_by, decided_ms, decision_encounter_id, order_id,"            \
+	" last_dose_ms"
 
 #define HOME_MSGS(a)                                                           \
 	MED_DB_MSGS((a), &smartmed__dosage__v1__home_medication__descriptor,   \
@@ -81,6 +82,7 @@ map_home(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	m->decided_ms = med_db_row_int64(row, 21);
 	m->decision_encounter_id = col(a, row, 22);
 	m->order_id = col(a, row, 23);
+	m->last_dose_ms = med_db_row_int64(row, 24);
 	return map_note(a, row, m);
 }
 
@@ -99,7 +101,7 @@ add_tx(med_db_conn *c, void *arg)
 	const dosage_home_med *m = arg;
 	const Smartmed__Dosage__V1__HomeMedicationNote *n = m->note;
 	med_db_value count_by[] = {MED_DB_STR(m->patient_id)};
-	med_db_value v[15];
+	med_db_value v[16];
 	int64_t held = 0;
 	/* The cap is a bound on the list, not a count to the row: two
 	 * additions at once may pass it by one, which is harmless. */
@@ -128,14 +130,15 @@ add_tx(med_db_conn *c, void *arg)
 					 : MED_DB_NULLV();
 	v[13] = MED_DB_STR(m->recorded_by);
 	v[14] = MED_DB_I64(m->recorded_ms);
+	v[15] = MED_DB_I64(m->last_dose_ms);
 	return med_db_exec(c,
 			   "INSERT INTO home_medications (id, patient_id,"
 			   " medicine, substance, dose_text, status,"
 			   " information_source, note_entry_id, note_version,"
 			   " span_start, span_end, note_text, suggestion_id,"
-			   " recorded_by, recorded_ms) VALUES (?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   v, 15, NULL, NULL);
+			   " recorded_by, recorded_ms, last_dose_ms) VALUES"
+			   " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   v, 16, NULL, NULL);
 }
 
 med_err
