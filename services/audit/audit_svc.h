@@ -275,6 +275,15 @@ med_err audit_head_publish(audit_state *st, const audit_sth *h) MED_MUST_CHECK;
  */
 med_err audit_head_ready(audit_state *st) MED_MUST_CHECK;
 
+/* audit_head_format writes p as the head file's text (headfile.c's
+ * format) into buf of cap bytes; returns its length. */
+int audit_head_format(const audit_published *p, char *buf, size_t cap);
+
+/* audit_head_parse reads a head file's text into p; false when it is not
+ * one (every line, in order: a hash of 64 and a signature of 128 hex
+ * digits, an epoch from 1). */
+bool audit_head_parse(const char *text, audit_published *p);
+
 /* audit_head_snapshot copies the keeper's state (under its lock). */
 void audit_head_snapshot(audit_state *st, audit_published *pub,
 			 audit_head_state *state, uint64_t *restored_size);

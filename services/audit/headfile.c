@@ -58,9 +58,8 @@ head_path(audit_state *st)
 			 spool ? spool : ".");
 }
 
-/* head_text writes the file's text for p into buf. */
-static int
-head_text(const audit_published *p, char *buf, size_t cap)
+int
+audit_head_format(const audit_published *p, char *buf, size_t cap)
 {
 	char root[MED_HEX_LEN(HLEN)], sig[MED_HEX_LEN(crypto_sign_BYTES)];
 	const audit_sth *h = &p->head;
@@ -99,7 +98,7 @@ static med_err
 head_write(const char *path, const audit_published *p)
 {
 	char text[HEAD_FILE_MAX], tmp[4200];
-	int len = head_text(p, text, sizeof(text));
+	int len = audit_head_format(p, text, sizeof(text));
 	int fd;
 	bool ok;
 
@@ -122,9 +121,8 @@ head_write(const char *path, const audit_published *p)
 	return MED_OK;
 }
 
-/* head_parse reads the file's text into p; false when it is not one. */
-static bool
-head_parse(const char *text, audit_published *p)
+bool
+audit_head_parse(const char *text, audit_published *p)
 {
 	char root[2 * HLEN + 2], sig[2 * crypto_sign_BYTES + 2];
 	char key_id[AUDIT_KEY_ID_LEN + 2];
@@ -164,7 +162,7 @@ head_read(const char *path, audit_published *p)
 	n = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
 	text[n] = '\0';
-	return head_parse(text, p) ? MED_OK : MED_ERR_INVALID;
+	return audit_head_parse(text, p) ? MED_OK : MED_ERR_INVALID;
 }
 
 /* head_signed: a kept head carries the signature of the key it names,

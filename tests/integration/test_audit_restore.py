@@ -11,6 +11,7 @@ restored log: a statement entry names the abandoned head and the entries
 lost, a head over it starts epoch 2, events flow again, a restart stays in
 epoch 2, and auditverify follows the break by the statement (exit 4)."""
 
+import json
 import os
 import subprocess
 import time
@@ -18,7 +19,7 @@ import time
 import grpc
 import pytest
 
-from harness import audit_log, metrics
+from harness import audit_log, metrics, paths
 from harness.checks import poll
 
 pytestmark = pytest.mark.stack(services=("audit",),
@@ -27,6 +28,8 @@ pytestmark = pytest.mark.stack(services=("audit",),
 # The service of the pb fixture (tests/conftest.py).
 PROTOS = "audit"
 DB = "smartmed_audit"
+MEDCTL = paths.bin_path("medctl")
+REASON = "restored the 02:00 backup after the disk failure"
 
 
 def _traffic(st, pb, n):
@@ -86,9 +89,22 @@ def _verify(st, pk, *extra):
 
 def _start_epoch(st, pb, size, role="auditor"):
     return st.call("audit", "StartEpoch", pb.StartEpochRequest(
-        published_tree_size=size,
-        reason="restored the 02:00 backup after the disk failure"),
-        role=role)
+        published_tree_size=size, reason=REASON), role=role)
+
+
+def _medctl_start_epoch(st, size):
+    """The operator's command (docs/operations.md, "Restore"); the reply
+    as JSON."""
+    env = {k: v for k, v in os.environ.items() if k != "MED_TOKEN"}
+    env.update(st.client_tls_env())
+    r = subprocess.run([MEDCTL, "--addr", st.addr("audit"), "--token",
+                        st.token("auditor"), "audit", "start-epoch",
+                        "--published-tree-size", str(size),
+                        "--reason", REASON],
+                       env=env, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    return json.loads(r.stdout)
 
 
 def _rolled_back(st, pb):
@@ -142,10 +158,10 @@ def test_a_restore_is_detected_and_an_auditor_starts_a_new_epoch(st, pb):
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "published_tree_size" in e.value.details()
     assert ("has %d entries" % size) in e.value.details()
-    r = _start_epoch(st, pb, size)
-    assert r.epoch == 2 and r.restored_size == restored
-    assert r.statement_leaf_index == restored
-    assert r.head.tree_size == restored + 1
+    r = _medctl_start_epoch(st, size)
+    assert r["epoch"] == 2 and int(r["restored_size"]) == restored, r
+    assert int(r["statement_leaf_index"]) == restored, r
+    assert int(r["head"]["tree_size"]) == restored + 1, r
     row = _one(st, "SELECT CONCAT(service, '|', action, '|', actor) FROM "
                "%s.events WHERE seq = %d" % (DB, restored + 1))
     assert row == "audit|audit-log-epoch|auditor.test", row
@@ -180,3 +196,32 @@ def test_a_restore_is_detected_and_an_auditor_starts_a_new_epoch(st, pb):
     _settled(st, pb, later.head.tree_size + 3)
     assert _metric(st, "smartmed_audit_rollback_detected") == 0
     assert _metric(st, "smartmed_audit_epoch") == 2
+
+
+def test_a_damaged_head_file_stops_the_start(st, pb):
+    """The head file is what a restore is checked against: one that does
+    not parse, or whose head another key signed, is never replaced
+    silently (a missing one is a first start)."""
+    path = os.path.join(st.spool_dir("audit"), "audit-head")
+    with open(path) as f:
+        good = f.read()
+    assert good.startswith("smartmed-audit-head v1\nepoch ")
+    sig = good.split("\nsignature ")[1][:128]
+    forged = sig[:-1] + ("0" if sig[-1] != "0" else "1")
+    for bad in (good.replace("tree_size", "size"),
+                good.replace(sig, forged)):
+        st.stop_service("audit")
+        with open(path, "w") as f:
+            f.write(bad)
+        st.start_service("audit", wait=False)
+        rc = st.proc("audit").wait(timeout=60)
+        assert rc != 0, rc
+        with open(st.log_path("audit")) as f:
+            log = f.read()
+        assert ("MED_AUDIT_HEAD_FILE %s: not a head this service wrote"
+                % path) in log, log[-2000:]
+    with open(path, "w") as f:
+        f.write(good)
+    st.start_service("audit")
+    _traffic(st, pb, 2)
+    assert _metric(st, "smartmed_audit_rollback_detected") == 0
