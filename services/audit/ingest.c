@@ -24,7 +24,6 @@ store_events(void *ctx, Smartmed__Common__V1__AuditEvent *const *events,
 	     size_t n, uint32_t *stored, uint32_t *duplicates)
 {
 	audit_state *st = ctx;
-
 	med_err err;
 
 	if (!med_service_migrated(st->svc))

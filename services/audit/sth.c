@@ -462,6 +462,18 @@ audit_sth_sign_now(audit_state *st)
 	return med_db_tx(med_service_db(st->svc), sign_tx, &s);
 }
 
+/* sign_failure_text says why no head was signed. */
+static const char *
+sign_failure_text(med_err err)
+{
+	if (err == MED_ERR_DATA_LOSS)
+		return "the store failed an integrity check (logged above)";
+	if (err == MED_ERR_PRECONDITION)
+		return "the log does not extend the published head (ROLLBACK, "
+		       "logged above)";
+	return med_strerror(err);
+}
+
 /* How often the signer looks whether the schema is whole yet. */
 #define SCHEMA_POLL_MS 100
 
@@ -488,10 +500,7 @@ sth_main(void *arg)
 		 */
 		if (err != MED_OK && err != last_err)
 			med_log_warn("audit: cannot sign a tree head: %s",
-				     err == MED_ERR_DATA_LOSS
-					     ? "the store failed an integrity "
-					       "check (logged above)"
-					     : med_strerror(err));
+				     sign_failure_text(err));
 		last_err = err;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += wait_ms / 1000;
