@@ -9,7 +9,10 @@ rollback metrics, no new head signed, no event stored.  auditverify given
 the published head fails.  An auditor's StartEpoch then continues from the
 restored log: a statement entry names the abandoned head and the entries
 lost, a head over it starts epoch 2, events flow again, a restart stays in
-epoch 2, and auditverify follows the break by the statement (exit 4)."""
+epoch 2, and auditverify follows the break by the statement (exit 4).
+A damaged head file stops the start; a restored log that grew past the
+published size (another history under the same key) is caught by its
+root."""
 
 import json
 import os
@@ -225,3 +228,54 @@ def test_a_damaged_head_file_stops_the_start(st, pb):
     st.start_service("audit")
     _traffic(st, pb, 2)
     assert _metric(st, "smartmed_audit_rollback_detected") == 0
+
+
+def test_a_restored_log_grown_past_the_published_head_is_caught(st, pb):
+    """The state issue 74 found: the restored log grew past the published
+    size under the same key.  Re-created here by hiding the head file
+    while it grows (as the service without one behaved); with the file
+    back, the longer log's first entries do not give the published root:
+    another history, caught before any head is signed over it."""
+    path = os.path.join(st.spool_dir("audit"), "audit-head")
+    start = _settled(st, pb, 1).head.tree_size
+    dump = _dump(st)
+    _traffic(st, pb, 10)
+    published = _settled(st, pb, start + 10)
+    size, root = published.head.tree_size, published.head.root_hash.hex()
+    epoch = int(_metric(st, "smartmed_audit_epoch"))
+    with open(path) as f:
+        kept = f.read()
+    st.stop_service("audit")
+    _restore(st, dump)
+    os.unlink(path)
+    st.start_service("audit")
+    _traffic(st, pb, 30)
+    _settled(st, pb, size + 5)
+    st.stop_service("audit")
+    grown = int(_one(st, "SELECT size FROM %s.tree_state" % DB))
+    assert grown > size
+    with open(path, "w") as f:
+        f.write(kept)
+    st.start_service("audit")
+    poll(lambda: _metric(st, "smartmed_audit_rollback_detected") == 1,
+         timeout=30, what="the rollback metric")
+    assert _metric(st, "smartmed_audit_rollback_log_size") == grown
+    with open(st.log_path("audit")) as f:
+        log = f.read()
+    assert ("its first %d entries have root" % size) in log, log[-3000:]
+    assert "another history" in log, log[-3000:]
+    heads = _one(st, "SELECT COUNT(*) FROM %s.tree_heads" % DB)
+    _traffic(st, pb, 5)
+    time.sleep(1.5)
+    assert _one(st, "SELECT COUNT(*) FROM %s.tree_heads" % DB) == heads
+
+    r = _medctl_start_epoch(st, size)
+    assert r["epoch"] == epoch + 1 and int(r["restored_size"]) == grown, r
+    assert int(r["statement_leaf_index"]) == grown, r
+    _settled(st, pb, grown + 6)
+    rc, out = _verify(st, published.public_key, "--since-size", str(size),
+                      "--since-root", root)
+    assert rc == 4, out
+    assert ("EPOCH %d begins at leaf %d" % (epoch + 1, grown)) in out, out
+    assert ("abandoning the published head of %d entries (root %s); "
+            "entries lost: unknown" % (size, root)) in out, out
