@@ -67,6 +67,49 @@ typedef struct audit_pubkey {
 	char key_id[AUDIT_KEY_ID_LEN + 1];
 } audit_pubkey;
 
+/* audit_sth - a signed tree head as stored. */
+typedef struct audit_sth {
+	uint64_t tree_size;
+	int64_t timestamp_ms;
+	uint8_t root[MED_MERKLE_HASH_LEN];
+	uint8_t sig[crypto_sign_BYTES];
+	char key_id[AUDIT_KEY_ID_LEN + 1];
+} audit_sth;
+
+/* audit_published - the newest head the service published, as its head
+ * file keeps it: the epoch (1 for the first log, one more per StartEpoch)
+ * and, once one was signed in it, the head. */
+typedef struct audit_published {
+	uint32_t epoch;
+	bool has_head;
+	audit_sth head;
+} audit_published;
+
+/* Whether the log extends the published head, as last checked. */
+typedef enum audit_head_state {
+	AUDIT_HEAD_UNCHECKED = 0, /* not yet since the start */
+	AUDIT_HEAD_EXTENDS,	  /* it does: heads are signed, events stored */
+	AUDIT_HEAD_ROLLBACK,	  /* it does not: neither, until StartEpoch */
+} audit_head_state;
+
+/*
+ * audit_head_keeper - the head file (MED_AUDIT_HEAD_FILE) and what the
+ * service knows of it (under mu; the file is written under mu too).
+ */
+typedef struct audit_head_keeper {
+	pthread_mutex_t mu;
+	char path[4096];
+	audit_published pub;
+	audit_head_state state;
+	/* The log's size when the rollback was found, and why. */
+	uint64_t restored_size;
+	char why[AUDIT_PROBLEM_LEN];
+	/* StartEpoch appended its statement: the next head signed begins
+	 * epoch pub.epoch + 1 whatever the published head was. */
+	bool epoch_pending;
+	med_gauge *rollback, *published_size, *restored_gauge, *epoch;
+} audit_head_keeper;
+
 /* audit_state - the service's own state (med_service_data). */
 typedef struct audit_state {
 	med_service *svc;
@@ -113,6 +156,8 @@ typedef struct audit_state {
 	size_t group_last_batches; /* batches the last group carried */
 	med_counter *append_groups, *append_batches;
 	audit_gap_sweep sweep;
+	/* The published head kept outside the database (headfile.c). */
+	audit_head_keeper head;
 } audit_state;
 
 /* Event times the ingest accepts: from 2000-01-01T00:00:00Z to this far
@@ -188,6 +233,64 @@ med_err audit_integrity_fail(audit_state *st, const char *fmt, ...)
 /* audit_integrity_problem copies the problem that stopped signing into
  * buf; false when there is none. */
 bool audit_integrity_problem(audit_state *st, char *buf, size_t len);
+
+/* --- headfile.c: the published head, where a restore does not reach ---- */
+
+/*
+ * audit_head_load reads the head file (MED_AUDIT_HEAD_FILE, default
+ * MED_AUDIT_SPOOL_DIR/audit-head) at start and creates the head metrics.
+ * A missing file is a first start (logged: a restore before it cannot be
+ * detected); a file that does not parse, or whose head does not carry the
+ * signature of a key the service knows, stops the start, naming the file.
+ * Errors: MED_ERR_INVALID, MED_ERR_IO.
+ */
+med_err audit_head_load(audit_state *st) MED_MUST_CHECK;
+
+/*
+ * audit_head_check: the verified tree f (through c) extends the published
+ * head: at least its size, and the first tree-size leaves of the log give
+ * its root (from the stored nodes, proven consistent with f).  Without a
+ * published head the newest head of this key in the database is adopted
+ * and kept.  When the log does not extend it, the rollback is reported
+ * (an error line once, smartmed_audit_rollback_detected 1) and the
+ * result is MED_ERR_PRECONDITION: no head is signed, no event stored.
+ * While StartEpoch's statement waits for its head, every tree passes.
+ */
+med_err audit_head_check(audit_state *st, med_db_conn *c,
+			 const med_merkle_frontier *f) MED_MUST_CHECK;
+
+/*
+ * audit_head_publish keeps h, about to be stored, as the published head
+ * (the file rewritten: temporary file, fsync, rename, fsync of the
+ * directory), in a new epoch when StartEpoch asked for one.  The head must
+ * not be stored when this fails.  Errors: MED_ERR_IO.
+ */
+med_err audit_head_publish(audit_state *st, const audit_sth *h) MED_MUST_CHECK;
+
+/*
+ * audit_head_ready: events may be stored (the log extends the published
+ * head).  The first call after a start checks it in a transaction of its
+ * own.  MED_ERR_UNAVAILABLE while a rollback waits for StartEpoch (the
+ * emitters keep the events in their spools), or the check's error.
+ */
+med_err audit_head_ready(audit_state *st) MED_MUST_CHECK;
+
+/* audit_head_format writes p as the head file's text (headfile.c's
+ * format) into buf of cap bytes; returns its length. */
+int audit_head_format(const audit_published *p, char *buf, size_t cap);
+
+/* audit_head_parse reads a head file's text into p; false when it is not
+ * one (every line, in order: a hash of 64 and a signature of 128 hex
+ * digits, an epoch from 1). */
+bool audit_head_parse(const char *text, audit_published *p);
+
+/* audit_head_snapshot copies the keeper's state (under its lock). */
+void audit_head_snapshot(audit_state *st, audit_published *pub,
+			 audit_head_state *state, uint64_t *restored_size);
+
+/* audit_head_begin_epoch makes the next head signed start a new epoch
+ * (StartEpoch, once its statement is stored). */
+void audit_head_begin_epoch(audit_state *st);
 
 /* --- proofcheck.c: proof replies checked before they leave ------------- */
 
@@ -314,15 +417,6 @@ med_err audit_gap_load(audit_state *st, uint64_t whole,
 /* audit_tree_size reads the number of leaves in the log. */
 med_err audit_tree_size(med_db_conn *c, bool for_update,
 			uint64_t *size) MED_MUST_CHECK;
-
-/* audit_sth - a signed tree head as stored. */
-typedef struct audit_sth {
-	uint64_t tree_size;
-	int64_t timestamp_ms;
-	uint8_t root[MED_MERKLE_HASH_LEN];
-	uint8_t sig[crypto_sign_BYTES];
-	char key_id[AUDIT_KEY_ID_LEN + 1];
-} audit_sth;
 
 /* audit_sth_cols - a tree_heads row as read, before it is trusted; a
  * pointer is NULL where the column is SQL NULL. */
@@ -615,6 +709,12 @@ MED_UNARY_HANDLER(audit_rpc_approve_research_project);
 MED_UNARY_HANDLER(audit_rpc_get_research_project);
 MED_UNARY_HANDLER(audit_rpc_list_research_projects);
 MED_UNARY_HANDLER(audit_rpc_revoke_research_project);
+/* StartEpoch: epoch.c. */
+MED_UNARY_HANDLER(audit_rpc_start_epoch);
+
+/* audit_head_pb fills a SignedTreeHead (in the call's arena) from h. */
+med_err audit_head_pb(med_call *call, const audit_sth *h,
+		      Smartmed__Audit__V1__SignedTreeHead **out) MED_MUST_CHECK;
 
 /* --- fhir.c: AuditEvent export ------------------------------------------- */
 

@@ -222,9 +222,9 @@ hashes_of(med_call *call, const uint8_t (*path)[HLEN], size_t n,
 	return err;
 }
 
-static med_err
-head_of(med_call *call, const audit_sth *h,
-	Smartmed__Audit__V1__SignedTreeHead **out)
+med_err
+audit_head_pb(med_call *call, const audit_sth *h,
+	      Smartmed__Audit__V1__SignedTreeHead **out)
 {
 	Smartmed__Audit__V1__SignedTreeHead *m =
 		med_arena_alloc(med_call_arena(call), sizeof(*m));
@@ -279,7 +279,7 @@ get_tree_head_tx(med_db_conn *c, void *arg)
 		return integrity_failed(t->call, st, err);
 	if ((err = audit_tree_size(c, false, &t->resp->current_size)) != MED_OK)
 		return err;
-	return head_of(t->call, &h, &t->resp->head);
+	return audit_head_pb(t->call, &h, &t->resp->head);
 }
 
 med_err

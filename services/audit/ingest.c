@@ -1,10 +1,11 @@
 /*
- * ingest.c - the service's start and stop: the signing and leaf keys, its
- * metrics, the tree-head signer (whose first head also establishes the
- * verified tree, trust.c) and the NNG ingest.  Neither touches the
- * database before the schema is whole (med_service_migrated).  A batch is
- * acknowledged only after its transaction commits (audit_append_batch), so an
- * emitter keeps an event in its spool until it is durable here.
+ * ingest.c - the service's start and stop: the signing and leaf keys, the
+ * published head (headfile.c), its metrics, the tree-head signer (whose first
+ * head also establishes the verified tree, trust.c) and the NNG ingest. Neither
+ * touches the database before the schema is whole (med_service_migrated).  A
+ * batch is acknowledged only after its transaction commits
+ * (audit_append_batch), so an emitter keeps an event in its spool until it is
+ * durable here.
  */
 #include <med/audit.h>
 #include <med/log.h>
@@ -23,9 +24,15 @@ store_events(void *ctx, Smartmed__Common__V1__AuditEvent *const *events,
 	     size_t n, uint32_t *stored, uint32_t *duplicates)
 {
 	audit_state *st = ctx;
+	med_err err;
 
 	if (!med_service_migrated(st->svc))
 		return MED_ERR_UNAVAILABLE;
+	/* Not onto a log a restore rolled back: the auditor may yet restore
+	 * another backup, and events acknowledged into this one would then
+	 * be lost; in the emitters' spools they wait (headfile.c). */
+	if ((err = audit_head_ready(st)) != MED_OK)
+		return err;
 	return audit_append_batch(ctx, events, n, stored, duplicates);
 }
 
@@ -41,6 +48,7 @@ state_free(audit_state *st)
 	pthread_cond_destroy(&st->group_cv);
 	pthread_mutex_destroy(&st->sweep.mu);
 	pthread_cond_destroy(&st->sweep.cv);
+	pthread_mutex_destroy(&st->head.mu);
 	sodium_memzero(st->sk, sizeof(st->sk));
 	sodium_memzero(&st->leaf_keys, sizeof(st->leaf_keys));
 	free(st);
@@ -61,6 +69,7 @@ state_new(med_service *svc)
 	pthread_cond_init(&st->group_cv, NULL);
 	pthread_mutex_init(&st->sweep.mu, NULL);
 	pthread_cond_init(&st->sweep.cv, NULL);
+	pthread_mutex_init(&st->head.mu, NULL);
 	return st;
 }
 
@@ -173,7 +182,8 @@ audit_ingest_begin(med_service *svc)
 	if (st == NULL)
 		return MED_ERR_NOMEM;
 	metrics_init(st);
-	if ((err = audit_keys_load(st)) != MED_OK)
+	if ((err = audit_keys_load(st)) != MED_OK ||
+	    (err = audit_head_load(st)) != MED_OK)
 		goto free_state;
 	/* The first head is the signer thread's, once the schema is whole
 	 * (med_service_migrated): a head signed over a half-made schema, or

@@ -17,6 +17,10 @@ static const med_config_spec audit_config[] = {
 	 "leaf MAC keys, kept outside the database (lines of 64 hex digits, "
 	 "the current key first, then earlier ones still accepted); empty = "
 	 "MED_AUDIT_SPOOL_DIR/audit-leaf.key, created if missing"},
+	{"MED_AUDIT_HEAD_FILE", MED_CONFIG_STRING, "", false, 0, 0,
+	 "the newest tree head the service published, kept outside the "
+	 "database so that a restore that rolls the log back is detected "
+	 "(written for every head); empty = MED_AUDIT_SPOOL_DIR/audit-head"},
 	{"MED_AUDIT_KEYGEN", MED_CONFIG_BOOL, "false", false, 0, 0,
 	 "create MED_AUDIT_SIGNING_KEY_FILE and MED_AUDIT_LEAF_KEY_FILE when "
 	 "they do not exist"},

@@ -47,5 +47,9 @@ const med_method audit_methods[] = {
 	MED_UNARY_AS(RevokeResearchProject, revoke_research_project,
 		     research_project, MED_ROLE_AUDITOR,
 		     MED_AUDIT_ACTION_UPDATE),
+	/* An auditor's decision, as approvals are: the restore was an
+	 * administrator's act, accepting its loss is not theirs alone. */
+	MED_UNARY_AS(StartEpoch, start_epoch, start_epoch_response,
+		     MED_ROLE_AUDITOR, MED_AUDIT_ACTION_EXECUTE),
 };
 const size_t audit_n_methods = MED_N_METHODS(audit_methods);

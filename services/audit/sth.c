@@ -10,7 +10,8 @@
  * rules; its file may also list earlier keys after the current one.
  *
  * Heads are signed from the verified tree (trust.c), never from nodes read
- * back from the database, and not at all after an integrity failure.
+ * back from the database, not at all after an integrity failure, and only
+ * over a log that extends the head published before (headfile.c).
  */
 #include <med/log.h>
 #include <med/util.h>
@@ -425,6 +426,10 @@ sign_tx(med_db_conn *c, void *arg)
 		return err;
 	if ((err = audit_trust_now(s->st, c, &f)) != MED_OK)
 		return err;
+	/* Never a head over a log that does not extend the published one
+	 * (a restore rolled it back): headfile.c. */
+	if ((err = audit_head_check(s->st, c, &f)) != MED_OK)
+		return err;
 	h.tree_size = f.size;
 	med_merkle_frontier_root(&f, h.root);
 	if ((err = already_signed(s->st, c, &h, &done)) != MED_OK || done)
@@ -437,7 +442,12 @@ sign_tx(med_db_conn *c, void *arg)
 	if (h.timestamp_ms < last.timestamp_ms)
 		h.timestamp_ms = last.timestamp_ms;
 	audit_sth_sign(s->st->sk, &h);
+	memcpy(h.key_id, s->st->key_id, sizeof(h.key_id));
 	if ((err = signer_write(c, &h)) != MED_OK)
+		return err;
+	/* Kept outside the database before it is stored: the file is never
+	 * behind what GetTreeHead may have served. */
+	if ((err = audit_head_publish(s->st, &h)) != MED_OK)
 		return err;
 	err = store_head(c, &h, s->st->key_id);
 	s->signed_one = err == MED_OK;
@@ -450,6 +460,18 @@ audit_sth_sign_now(audit_state *st)
 	sign_ctx s = {st, false};
 
 	return med_db_tx(med_service_db(st->svc), sign_tx, &s);
+}
+
+/* sign_failure_text says why no head was signed. */
+static const char *
+sign_failure_text(med_err err)
+{
+	if (err == MED_ERR_DATA_LOSS)
+		return "the store failed an integrity check (logged above)";
+	if (err == MED_ERR_PRECONDITION)
+		return "the log does not extend the published head (ROLLBACK, "
+		       "logged above)";
+	return med_strerror(err);
 }
 
 /* How often the signer looks whether the schema is whole yet. */
@@ -478,10 +500,7 @@ sth_main(void *arg)
 		 */
 		if (err != MED_OK && err != last_err)
 			med_log_warn("audit: cannot sign a tree head: %s",
-				     err == MED_ERR_DATA_LOSS
-					     ? "the store failed an integrity "
-					       "check (logged above)"
-					     : med_strerror(err));
+				     sign_failure_text(err));
 		last_err = err;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += wait_ms / 1000;

@@ -14,7 +14,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { AV_OK = 0, AV_FAILED = 1, AV_USAGE = 2, AV_UNVERIFIED = 3 };
+enum {
+	AV_OK = 0,
+	AV_FAILED = 1,
+	AV_USAGE = 2,
+	AV_UNVERIFIED = 3,
+	/* verified, but the head given by --since-size is not in the log: an
+	 * epoch statement (a restore an auditor continued from) abandons it */
+	AV_EPOCH = 4,
+};
 
 /* The most --pubkey options: a log's current signing key and as many
  * previous ones as the service's MED_AUDIT_PREVIOUS_PUBKEYS lists. */

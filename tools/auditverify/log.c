@@ -15,6 +15,14 @@
  * root given, and only the entries after it are read: a periodic audit
  * costs what was added since, and the head printed last is the next
  * run's starting point.
+ *
+ * Epochs: after a restore rolled the log back behind a published head, the
+ * audit service continues only by an auditor's decision, which the log
+ * carries as a statement entry (med/audit_log.h) naming the abandoned head
+ * and the entries lost.  Every statement is reported.  When the head given
+ * by --since-size is not in the stored tree, the whole log is checked and
+ * a statement under a checked head that names exactly that head explains
+ * the break (exit 4); without one the run fails as before.
  */
 #include "auditverify.h"
 
@@ -31,6 +39,8 @@
 #define MAX_HEADS	100000
 #define MAX_REPORTED	20
 #define ROW_ARENA_BYTES (64u << 20)
+#define MAX_EPOCHS	64
+#define EPOCH_TEXT	2048
 
 typedef struct head {
 	uint64_t size;
@@ -38,6 +48,14 @@ typedef struct head {
 	uint8_t root[MED_MERKLE_HASH_LEN];
 	uint8_t sig[crypto_sign_BYTES];
 } head;
+
+/* epoch - an epoch statement as found in the log (strings as stored). */
+typedef struct epoch {
+	uint64_t seq;
+	int64_t time_ms;
+	char actor[128], reason[256];
+	char epoch[16], size[24], root[72], restored[24], first[24], last[24];
+} epoch;
 
 typedef struct audit_run {
 	const av_args *args;
@@ -52,8 +70,14 @@ typedef struct audit_run {
 	uint64_t failures;
 	/* The newest head whose root and signature checked (NULL: none). */
 	const head *newest_ok;
-	/* The right edge at --since-size did not give --since-root. */
-	bool stopped;
+	/* The right edge at --since-size did not give --since-root: the run
+	 * checks the whole log and looks for a statement naming that head. */
+	bool since_broken;
+	const char *since_why;
+	/* The largest head whose root matched the rebuilt tree. */
+	uint64_t root_ok_size;
+	epoch epochs[MAX_EPOCHS];
+	size_t n_epochs;
 	/* Rows from before leaf MACs: none may follow a row with one. */
 	uint64_t legacy, last_legacy_seq;
 	bool seen_mac;
@@ -143,7 +167,9 @@ check_head(audit_run *r, const head *h)
 	uint8_t root[MED_MERKLE_HASH_LEN], msg[MED_AUDIT_STH_MSG_LEN];
 
 	med_merkle_frontier_root(&r->f, root);
-	if (memcmp(root, h->root, sizeof(root)) != 0)
+	if (memcmp(root, h->root, sizeof(root)) == 0)
+		r->root_ok_size = h->size;
+	else
 		fail(r,
 		     "tree head of size %llu (signed at %llu ms): root does "
 		     "not match the stored entries",
@@ -186,6 +212,54 @@ check_mac(audit_run *r, const med_audit_record *rec, med_audit_row_fault fault)
 		     (unsigned long long)(rec->seq - 1),
 		     (unsigned long long)rec->seq,
 		     med_audit_row_fault_text(fault));
+}
+
+/* epoch_value copies the value of key among d[0..n) into out. */
+static void
+epoch_value(const med_audit_detail *d, size_t n, const char *key, char *out,
+	    size_t cap)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(d[i].key, key) == 0)
+			snprintf(out, cap, "%s", d[i].value);
+}
+
+/* epoch_note keeps an epoch statement the log carries. */
+static void
+epoch_note(audit_run *r, const med_audit_record *rec)
+{
+	med_audit_detail d[MED_AUDIT_MAX_DETAILS];
+	char text[EPOCH_TEXT];
+	size_t n = 0;
+	epoch *e;
+
+	if (strcmp(rec->service, MED_AUDIT_EPOCH_SERVICE) != 0 ||
+	    strcmp(rec->action, MED_AUDIT_EPOCH_ACTION) != 0)
+		return;
+	if (r->n_epochs == MAX_EPOCHS ||
+	    med_audit_details_decode(rec->details, rec->details_len, d,
+				     MED_AUDIT_MAX_DETAILS, &n, text,
+				     sizeof(text)) != MED_OK) {
+		fail(r, "leaf %llu: an epoch statement that cannot be read",
+		     (unsigned long long)(rec->seq - 1));
+		return;
+	}
+	e = &r->epochs[r->n_epochs++];
+	e->seq = rec->seq;
+	e->time_ms = rec->time_ms;
+	snprintf(e->actor, sizeof(e->actor), "%s", rec->actor);
+	snprintf(e->reason, sizeof(e->reason), "%s", rec->detail);
+	epoch_value(d, n, MED_AUDIT_EPOCH_KEY_EPOCH, e->epoch,
+		    sizeof(e->epoch));
+	epoch_value(d, n, MED_AUDIT_EPOCH_KEY_SIZE, e->size, sizeof(e->size));
+	epoch_value(d, n, MED_AUDIT_EPOCH_KEY_ROOT, e->root, sizeof(e->root));
+	epoch_value(d, n, MED_AUDIT_EPOCH_KEY_RESTORED, e->restored,
+		    sizeof(e->restored));
+	epoch_value(d, n, MED_AUDIT_EPOCH_KEY_LOST_FIRST, e->first,
+		    sizeof(e->first));
+	epoch_value(d, n, MED_AUDIT_EPOCH_KEY_LOST_LAST, e->last,
+		    sizeof(e->last));
 }
 
 static med_err
@@ -231,6 +305,7 @@ on_row(void *ctx, const med_db_row *row)
 			med_merkle_node_list_add, &r->nodes);
 	if (err != MED_OK)
 		return err;
+	epoch_note(r, &row_.rec);
 	check_heads_at(r, r->f.size);
 	return MED_OK;
 }
@@ -334,7 +409,7 @@ entries_text(const audit_run *r, char *buf, size_t cap)
 {
 	uint64_t since = r->args->has_since_size ? r->args->since_size : 0;
 
-	if (r->args->has_since_size)
+	if (r->args->has_since_size && !r->since_broken)
 		snprintf(buf, cap,
 			 "%llu entries after the %llu you verified before "
 			 "(%llu in all)",
@@ -362,15 +437,87 @@ print_next_start(const audit_run *r)
 	       (unsigned long long)r->newest_ok->size, root);
 }
 
+/* epochs_print names every epoch statement the log carries. */
+static void
+epochs_print(const audit_run *r)
+{
+	for (size_t i = 0; i < r->n_epochs; i++) {
+		const epoch *e = &r->epochs[i];
+		printf("EPOCH %s begins at leaf %llu%s: %s decided at %lld ms "
+		       "to "
+		       "continue from a restored log of %s entries, abandoning "
+		       "the published head of %s entries (root %s); entries "
+		       "lost: %s%s%s; reason: %s\n",
+		       e->epoch, (unsigned long long)(e->seq - 1),
+		       e->seq <= r->root_ok_size ? ""
+						 : " (no signed head covers "
+						   "it yet)",
+		       e->actor, (long long)e->time_ms, e->restored, e->size,
+		       e->root,
+		       e->first[0] ? e->first
+				   : "unknown (the "
+				     "restored log is not "
+				     "shorter)",
+		       e->first[0] ? ".." : "", e->last, e->reason);
+	}
+}
+
+/* since_epoch finds the statement, under a head whose root checked, that
+ * abandons the head given by --since-size and --since-root. */
+static const epoch *
+since_epoch(const audit_run *r)
+{
+	char root[MED_HEX_LEN(MED_MERKLE_HASH_LEN)], size[24];
+
+	med_hex_encode(root, sizeof(root), r->args->since_root,
+		       MED_MERKLE_HASH_LEN);
+	snprintf(size, sizeof(size), "%llu",
+		 (unsigned long long)r->args->since_size);
+	for (size_t i = 0; i < r->n_epochs; i++)
+		if (strcmp(r->epochs[i].size, size) == 0 &&
+		    strcmp(r->epochs[i].root, root) == 0 &&
+		    r->epochs[i].seq <= r->root_ok_size)
+			return &r->epochs[i];
+	return NULL;
+}
+
+/* since_verdict: a head verified before that the stored tree does not
+ * give is explained by a statement, or the run fails. */
+static bool
+since_verdict(audit_run *r)
+{
+	const epoch *e = r->since_broken ? since_epoch(r) : NULL;
+
+	if (!r->since_broken)
+		return false;
+	if (e == NULL) {
+		fail_log(r,
+			 "the stored tree of %llu entries does not give the "
+			 "root you verified before (%s): entries or tree "
+			 "nodes before it were changed or removed; run "
+			 "auditverify log without --since-size to name them",
+			 (unsigned long long)r->args->since_size, r->since_why);
+		return false;
+	}
+	printf("EPOCH BREAK: the head you verified before (%llu entries) is "
+	       "not in this log: the statement of epoch %s at leaf %llu "
+	       "abandons it (above); the log was checked from its start\n",
+	       (unsigned long long)r->args->since_size, e->epoch,
+	       (unsigned long long)(e->seq - 1));
+	return true;
+}
+
 static int
 finish(audit_run *r)
 {
 	char macs[96] = "", what[160];
+	bool epoch_break;
+	int rc;
 
 	/* The first head past the end is always named (fail_log); the
 	 * others are counted like any other failing head. */
-	for (size_t first = r->next_head;
-	     !r->stopped && r->next_head < r->n_heads; r->next_head++)
+	for (size_t first = r->next_head; r->next_head < r->n_heads;
+	     r->next_head++)
 		(r->next_head == first ? fail_log : fail)(
 			r,
 			"tree head of size %llu but the log holds %llu "
@@ -378,6 +525,8 @@ finish(audit_run *r)
 			(unsigned long long)r->heads[r->next_head].size,
 			(unsigned long long)r->f.size);
 	check_legacy(r);
+	epochs_print(r);
+	epoch_break = since_verdict(r);
 	entries_text(r, what, sizeof(what));
 	if (r->failures > 0) {
 		printf("FAIL: %llu problem(s) in %s\n",
@@ -401,6 +550,7 @@ finish(audit_run *r)
 		print_next_start(r);
 		return AV_UNVERIFIED;
 	}
+	rc = epoch_break ? AV_EPOCH : AV_OK;
 	printf("OK: %s, tree nodes and %zu signed tree heads "
 	       "verified%s%s%s\n",
 	       what, r->n_heads,
@@ -409,7 +559,7 @@ finish(audit_run *r)
 				      : " (leaf MACs not checked: "
 					"--no-leaf-key)");
 	print_next_start(r);
-	return AV_OK;
+	return rc;
 }
 
 /*
@@ -435,16 +585,12 @@ start_since(med_db_conn *c, audit_run *r, uint64_t size)
 	if (err == MED_OK)
 		med_merkle_frontier_root(&r->f, root);
 	if (err != MED_OK || memcmp(root, a->since_root, sizeof(root)) != 0) {
-		fail_log(r,
-			 "the stored tree of %llu entries does not give the "
-			 "root you verified before (%s): entries or tree "
-			 "nodes before it were changed or removed; run "
-			 "auditverify log without --since-size to name them",
-			 (unsigned long long)a->since_size,
-			 a->since_size > size ? "the log holds fewer entries"
-			 : err != MED_OK ? "a stored node is missing or damaged"
-					 : "a stored hash differs");
-		r->stopped = true;
+		r->since_broken = true;
+		r->since_why =
+			a->since_size > size ? "the log holds fewer entries"
+			: err != MED_OK ? "a stored node is missing or damaged"
+					: "a stored hash differs";
+		memset(&r->f, 0, sizeof(r->f));
 		return MED_OK;
 	}
 	r->stored = r->f;
@@ -455,22 +601,33 @@ start_since(med_db_conn *c, audit_run *r, uint64_t size)
 /* audit_db reads the heads, the size and the rows through c (with
  * --since-size, the heads and rows from that size on). */
 static med_err
+read_heads(med_db_conn *c, audit_run *r, uint64_t from_size)
+{
+	med_db_value from[] = {MED_DB_I64((int64_t)from_size)};
+
+	r->n_heads = r->next_head = 0;
+	return med_db_query(c,
+			    "SELECT tree_size, timestamp_ms, root_hash,"
+			    " signature FROM tree_heads"
+			    " WHERE tree_size >= ?"
+			    " ORDER BY tree_size, timestamp_ms",
+			    from, 1, on_head, r);
+}
+
+static med_err
 audit_db(med_db_conn *c, audit_run *r)
 {
 	uint64_t size = 0;
-	med_db_value from[] = {MED_DB_I64((int64_t)r->args->since_size)};
-	med_err err = med_db_query(c,
-				   "SELECT tree_size, timestamp_ms, root_hash,"
-				   " signature FROM tree_heads"
-				   " WHERE tree_size >= ?"
-				   " ORDER BY tree_size, timestamp_ms",
-				   from, 1, on_head, r);
+	med_err err = read_heads(c, r, r->args->since_size);
 
 	if (err == MED_OK)
 		err = read_size(c, &size);
 	if (err == MED_OK)
 		err = start_since(c, r, size);
-	if (err != MED_OK || r->stopped)
+	/* The head given is not in this tree: every head counts again. */
+	if (err == MED_OK && r->since_broken)
+		err = read_heads(c, r, 0);
+	if (err != MED_OK)
 		return err;
 	err = read_rows(c, r);
 	if (err == MED_OK && r->f.size < size)

@@ -27,13 +27,18 @@
  * the service's own, so "log" then exits 3 (unverified) unless
  * --no-leaf-key says the caller accepts that.
  * Exit status: 0 verified, 1 verification failed, 2 usage or I/O error,
- * 3 no fault found but the leaf MACs not checked (no --leaf-key-file).
+ * 3 no fault found but the leaf MACs not checked (no --leaf-key-file),
+ * 4 verified, but the head given by --since-size is not in the log: an
+ * epoch statement (an auditor continued from a restored log) abandons it,
+ * and the run names it and the entries lost.
  *
  * With --since-size and --since-root, the size and root of a head an
  * earlier "log" run verified (it prints them last), "log" checks only the
  * entries after it: the stored right edge of the tree at that size must
  * give that root, and the entries after it are checked onto it as above.
  * A periodic audit then costs the entries added since, not the whole log.
+ * When the stored tree does not give that head, the whole log is checked
+ * and an epoch statement that names the head explains it (exit 4).
  */
 #include "auditverify.h"
 

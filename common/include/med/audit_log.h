@@ -113,6 +113,29 @@ med_err med_audit_leaf_keys_parse(const char *text, size_t len,
 med_err med_audit_leaf_keys_read(const char *path, med_audit_leaf_keys *out,
 				 char *errbuf, size_t errlen) MED_MUST_CHECK;
 
+/* --- epochs: a restored log continued by an auditor's decision ----------- */
+
+/*
+ * An epoch statement is an entry the audit service appends when an auditor
+ * continues from a log that a restore rolled back behind the head the
+ * service had published (StartEpoch): service MED_AUDIT_EPOCH_SERVICE,
+ * action MED_AUDIT_EPOCH_ACTION, the reason as its detail and these
+ * details: the new epoch's number, the abandoned head (size, root in hex,
+ * time, key id), the restored log's size and the positions lost
+ * (restored_size + 1 .. published size; empty when the restored log is
+ * not shorter, so that no position can be named).
+ */
+#define MED_AUDIT_EPOCH_SERVICE	       "audit"
+#define MED_AUDIT_EPOCH_ACTION	       "audit-log-epoch"
+#define MED_AUDIT_EPOCH_KEY_EPOCH      "epoch"
+#define MED_AUDIT_EPOCH_KEY_SIZE       "published_tree_size"
+#define MED_AUDIT_EPOCH_KEY_ROOT       "published_root"
+#define MED_AUDIT_EPOCH_KEY_TIME       "published_timestamp_ms"
+#define MED_AUDIT_EPOCH_KEY_KEY_ID     "published_key_id"
+#define MED_AUDIT_EPOCH_KEY_RESTORED   "restored_size"
+#define MED_AUDIT_EPOCH_KEY_LOST_FIRST "lost_first"
+#define MED_AUDIT_EPOCH_KEY_LOST_LAST  "lost_last"
+
 /* --- a stored row, as the audit service and auditverify read it ---------- */
 
 struct med_db_row;
