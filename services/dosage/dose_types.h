@@ -185,6 +185,11 @@ typedef struct dosage_dose_patient {
 	int age_years;
 	const char *const *allergies; /* substances or classes, as entered */
 	size_t n_allergies;
+	/* Per allergy (index as allergies; either may be NULL): the
+	 * reactions charted with it ("Anaphylaxis"; NULL or "" none) and
+	 * whether the record grades it severe. */
+	const char *const *allergy_reactions;
+	const bool *allergies_severe;
 	/* allergies a note mentions that nobody has decided yet (records'
 	 * note reader): a match stops the dose until one is decided */
 	const char *const *suggested_allergies;

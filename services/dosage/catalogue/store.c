@@ -610,6 +610,23 @@ static const char *const v25_statements[] = {
 	NULL,
 };
 
+/* v28 (issue 72): a time-critical medicine's dose charted as not given
+ * keeps its escalation (who was told, what was decided) and the rule it
+ * fell under, beside its administration row. */
+static const char *const v28_statements[] = {
+	"CREATE TABLE IF NOT EXISTS time_critical_omissions ("
+	" administration_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" order_id CHAR(36) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" term VARCHAR(64) NOT NULL,"
+	" window_min INT NOT NULL,"
+	" escalation_reason VARCHAR(2000) NOT NULL,"
+	" recorded_ms BIGINT NOT NULL,"
+	" KEY time_critical_omissions_patient (patient_id, recorded_ms)"
+	") ENGINE=InnoDB" MED_DB_BIN,
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -662,6 +679,8 @@ const med_db_migration dosage_migrations[] = {
 	 v24_statements},
 	{25, "administrations: found by status in export order",
 	 v25_statements},
+	{28, "time-critical medicines: the escalation of a dose not given",
+	 v28_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
