@@ -223,6 +223,25 @@ def test_penicillin_anaphylaxis_stops_a_cephalosporin(st, pb, drugs):
     assert o.dose_override.text.startswith("allergist reviewed")
     al = [c for c in o.checks if c.kind == pb.CHECK_KIND_ALLERGY][0]
     assert al.status == pb.CHECK_STATUS_HARD_STOP
+    # At the bedside the prescriber's decision holds: the stop the order
+    # overrode warns, and says so.
+    given = give(st, pb, o, 500)
+    assert given.status == "completed"
+    al = [c for c in given.checks if c.kind == pb.CHECK_KIND_ALLERGY][0]
+    assert al.status == pb.CHECK_STATUS_WARN, al
+    assert al.reason.startswith("after a severe reaction (anaphylaxis), "
+                                "overridden on the order: "), al.reason
+    # An order whose override was for something else, written before the
+    # anaphylaxis was charted, still stops at the bedside.
+    q = patient(st, pb)
+    before = order(st, pb, q, drugs["cefalexin"], 500, ov=override(pb))
+    st.call("dosage", "SetPatientContext", pb.SetPatientContextRequest(
+        context=pb.PatientContext(patient_id=q, allergies_known=True,
+                                  allergies=["penicillin: anaphylaxis"])),
+        role="nurse")
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, give, st, pb, before,
+                  500, details_prefix="dose: hard stop",
+                  details_contains="severe reaction (anaphylaxis)")
     # An override needs its reason.
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, order, st, pb, p,
                   drugs["cefalexin"], 500,

@@ -670,9 +670,15 @@ check_allergy(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	 * cross-sensitive class is not risked on a warning (docs/
 	 * dose-safety.md, "Allergy severity"). */
 	if (severe != NULL)
-		return dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
-				       "after a severe reaction (%s): %s",
-				       severe, why);
+		return dosage_dose_set(
+			r,
+			l->severe_allergy_overridden ? DOSAGE_DOSE_WARN
+						     : DOSAGE_DOSE_HARD_STOP,
+			0, 0, DOSAGE_SEVERE_ALLERGY_PREFIX "%s)%s: %s", severe,
+			l->severe_allergy_overridden
+				? ", overridden on the order"
+				: "",
+			why);
 	if (noted != NULL) {
 		snprintf(what, sizeof(what),
 			 "a note mentions an allergy to %.40s: confirm or "
