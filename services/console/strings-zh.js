@@ -387,4 +387,5 @@ export const ZH = {
   "Late, time-critical": "延迟：时间关键药物",
   "Not given, time-critical": "未给药：时间关键药物",
   "Time-critical medicine: the prescriber must know": "时间关键药物：须告知开方医生",
+  "Time-critical medicine: who was told, what was decided": "时间关键药物：已告知何人，作何决定",
 };
