@@ -527,7 +527,7 @@ function drugLabel(r, byId, pid) {
 export function slotCell(s) {
   const cell = slotState(s);
   if (!s.timeCritical) return cell;
-  return h('span', {}, cell, ' ', h('span', { class: 'st st-missed tc-flag', 'data-flag': s.timeCritical,
+  return h('span', {}, cell, ' ', h('span', { class: 'st tc-flag', 'data-flag': s.timeCritical,
     title: t('Time-critical medicine: the prescriber must know') },
     t(s.timeCritical === 'late, time-critical' ? 'Late, time-critical' : 'Not given, time-critical')));
 }
