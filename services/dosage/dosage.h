@@ -112,6 +112,8 @@ typedef struct dosage_state {
 #define DIAGNOSIS_URL_SETTING "MED_DIAGNOSIS_URL"
 #define WEIGHT_JUMP_SETTING   "MED_DOSAGE_WEIGHT_JUMP_PERCENT"
 #define RECORDS_URL_SETTING   "MED_RECORDS_URL"
+/* The hospital's time-critical medicines (catalogue/time_critical.h). */
+#define TIME_CRITICAL_SETTING "MED_DOSAGE_TIME_CRITICAL_FILE"
 /* The hospital's 24-h limit of opioids in oral morphine equivalents, mg. */
 #define DOSAGE_OME_SETTING "MED_DOSAGE_OME_MAX_24H_MG"
 

@@ -19,15 +19,21 @@ med_err
 dosage_start(med_service *svc)
 {
 	dosage_state *st = NULL;
-	char why[256];
-	med_err e = dosage_time_critical_load(why, sizeof(why));
+	char why[512];
+	const char *path =
+		med_config_str(med_service_config(svc), TIME_CRITICAL_SETTING);
+	med_err e = dosage_time_critical_load(path, why, sizeof(why));
 
-	/* The shipped table is checked as a pharmacy's file would be: a
-	 * row without a source stops the start, naming its line. */
+	/* The shipped table is checked as the hospital's file is: a row
+	 * without a source stops the start, naming its line. */
 	if (e != MED_OK) {
-		med_log_error("knowledge/time_critical.csv: %s", why);
+		med_log_error("%s: %s", TIME_CRITICAL_SETTING, why);
 		return e;
 	}
+	med_log_info("time-critical medicines: %s, %zu rows (%s)",
+		     dosage_time_critical_table()->version,
+		     dosage_time_critical_table()->n,
+		     path && path[0] ? path : "shipped");
 	if ((e = dosage_settings_load(svc, &st)) != MED_OK)
 		return e;
 	/* The patient checks of writes (med/patients.h) start here: the

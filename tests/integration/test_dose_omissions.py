@@ -14,9 +14,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
+from harness import Stack, protos
 from harness.checks import expect_status, now_ms, poll
-from harness.fixtures import new_patient
+from harness.fixtures import new_patient, running, spawn_like
 from harness.metrics import read as read_metric
 
 SERVICES = ("audit", "identity", "records", "dosage")
@@ -194,6 +194,49 @@ def test_levodopa_given_90_minutes_late_is_flagged(st, pb, drugs):
     s = slots(st, pb, q, on_time)[0]
     assert s.state == pb.MAR_SLOT_STATE_GIVEN
     assert s.time_critical_flag == ""
+
+
+HOSPITAL_HEAD = ("version,our-hospital-2026.2\n"
+                 "substance_or_class,window_min,harm,source\n")
+
+
+def test_a_hospital_file_without_a_source_stops_the_start(st, tmp_path):
+    """The hospital's table is refused whole, naming its line: the
+    service does not start on half a table."""
+    bad = tmp_path / "time_critical.csv"
+    bad.write_text(HOSPITAL_HEAD +
+                   "levodopa,30,Parkinson's medicine,our formulary\n"
+                   "N03A,60,anti-epileptic,\n")
+    rc, out = spawn_like(st, "dosage", MED_DOSAGE_TIME_CRITICAL_FILE=bad)
+    assert rc not in (None, 0), out[-2000:]
+    assert "MED_DOSAGE_TIME_CRITICAL_FILE: %s: line 4: source: required " \
+        "on every row" % bad in out, out[-2000:]
+
+
+def test_the_hospital_file_replaces_the_shipped_table(tmp_path):
+    """A hospital that calls its own list marks paracetamol (say, on a
+    liver unit) and not levodopa: the file decides, not the C."""
+    own = tmp_path / "time_critical.csv"
+    own.write_text(HOSPITAL_HEAD +
+                   "paracetamol,120,liver unit protocol,our formulary\n")
+    pb = protos.module("dosage")
+    with running(Stack(services=SERVICES, patient_checks=True, extra_env={
+            "MED_DOSAGE_TIME_CRITICAL_FILE": str(own)})) as st:
+        made = {}
+        for key, sub in (("para", "paracetamol"), ("dopa", "levodopa")):
+            made[key] = st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(
+                drug=pb.Drug(code="HF-%s-%s" % (key, uuid.uuid4().hex[:6]),
+                             name=sub, unit="mg", max_single_dose=1000.0,
+                             max_daily_dose=4000.0, routes=["oral"],
+                             substance=sub)), role="pharmacist").code
+        p = patient(st, pb)
+        start = now_ms() - 2 * HOUR
+        para = order(st, pb, p, made["para"], 500, start=start)
+        dopa = order(st, pb, p, made["dopa"], 100, start=start)
+        expect_status(grpc.StatusCode.INVALID_ARGUMENT, not_given, st, pb,
+                      para, start, details_prefix="escalation_reason",
+                      details_contains="liver unit protocol")
+        assert not_given(st, pb, dopa, start).time_critical_window_min == 0
 
 
 # --- allergy severity --------------------------------------------------------

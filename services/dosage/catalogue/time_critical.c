@@ -235,18 +235,67 @@ dosage_tc_match(const dosage_tc_table *t, const char *const *s, size_t n)
 static dosage_tc_table loaded;
 static med_arena *loaded_arena;
 
-med_err
-dosage_time_critical_load(char *why, size_t why_len)
+/* read_file reads the hospital's file (at most DOSAGE_TC_FILE_MAX bytes)
+ * into a. */
+static med_err
+read_file(med_arena *a, const char *path, const char **text, size_t *len,
+	  char *why, size_t why_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = med_arena_alloc(a, DOSAGE_TC_FILE_MAX + 1);
+	size_t n;
+
+	if (f == NULL || buf == NULL) {
+		snprintf(why, why_len, "%s: cannot be read", path);
+		if (f != NULL)
+			fclose(f);
+		return f == NULL ? MED_ERR_IO : MED_ERR_NOMEM;
+	}
+	n = fread(buf, 1, DOSAGE_TC_FILE_MAX + 1, f);
+	fclose(f);
+	if (n > DOSAGE_TC_FILE_MAX) {
+		snprintf(why, why_len, "%s: larger than 1 MiB", path);
+		return MED_ERR_INVALID;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return MED_OK;
+}
+
+/* table_read reads the file at path (the shipped one when "") into *t. */
+static med_err
+table_read(med_arena *a, const char *path, dosage_tc_table *t, char *why,
+	   size_t why_len)
 {
 	size_t len;
 	const char *text = dosage_tc_starter(&len);
-	med_arena *a = med_arena_new(ARENA_BYTES);
+	char line_why[256];
+	med_err err;
+
+	if (path[0] != '\0' &&
+	    (err = read_file(a, path, &text, &len, why, why_len)) != MED_OK)
+		return err;
+	err = dosage_tc_parse(a, text, len, t, line_why, sizeof(line_why));
+	if (err != MED_OK)
+		snprintf(why, why_len, "%s: %s",
+			 path[0] ? path : "knowledge/time_critical.csv",
+			 line_why);
+	return err;
+}
+
+med_err
+dosage_time_critical_load(const char *path, char *why, size_t why_len)
+{
+	med_arena *a = med_arena_new(ARENA_BYTES + DOSAGE_TC_FILE_MAX);
 	dosage_tc_table t;
 	med_err err;
 
+	why[0] = '\0';
 	if (a == NULL)
 		return MED_ERR_NOMEM;
-	if ((err = dosage_tc_parse(a, text, len, &t, why, why_len)) != MED_OK) {
+	err = table_read(a, path ? path : "", &t, why, why_len);
+	if (err != MED_OK) {
 		med_arena_free(a);
 		return err;
 	}

@@ -57,12 +57,16 @@ const dosage_time_critical *dosage_tc_match(const dosage_tc_table *t,
  * its length. */
 const char *dosage_tc_starter(size_t *len);
 
+#define DOSAGE_TC_FILE_MAX (1024 * 1024)
+
 /*
- * dosage_time_critical_load parses the shipped file into the process's
- * table; call once at start, before any call reads it.  MED_ERR_INVALID
- * (why names the line) or MED_ERR_NOMEM.
+ * dosage_time_critical_load parses the hospital's file at path (NULL or
+ * "": the shipped one) into the process's table; call once at start,
+ * before any call reads it.  MED_ERR_INVALID (why names the file and the
+ * line), MED_ERR_IO (why names the file) or MED_ERR_NOMEM.
  */
-med_err dosage_time_critical_load(char *why, size_t why_len) MED_MUST_CHECK;
+med_err dosage_time_critical_load(const char *path, char *why,
+				  size_t why_len) MED_MUST_CHECK;
 
 /* dosage_time_critical_table is the process's table (empty before the
  * load). */

@@ -26,7 +26,7 @@ test_starter_loads(void)
 	const char *s[] = {"levodopa"};
 	const dosage_time_critical *r;
 
-	MT_OK(dosage_time_critical_load(why, sizeof(why)));
+	MT_OK(dosage_time_critical_load(NULL, why, sizeof(why)));
 	MT_EQ_STR(dosage_time_critical_table()->version, "starter-2026.1");
 	r = dosage_tc_match(dosage_time_critical_table(), s, 1);
 	MT_TRUE(r != NULL);
@@ -43,7 +43,7 @@ test_match(void)
 	const char *para[] = {"paracetamol"};
 	const char *combo[] = {"paracetamol", "tacrolimus"};
 
-	MT_OK(dosage_time_critical_load(why, sizeof(why)));
+	MT_OK(dosage_time_critical_load("", why, sizeof(why)));
 	const dosage_tc_table *t = dosage_time_critical_table();
 	MT_EQ_STR(dosage_tc_match(t, glargine, 1)->term, "A10A");
 	MT_TRUE(dosage_tc_match(t, para, 1) == NULL);
@@ -109,6 +109,44 @@ test_bad_files_are_refused(void)
 }
 
 static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	MT_TRUE(f != NULL);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The hospital's file replaces the shipped table; a bad one is refused
+ * naming the file and the line, and the table in use stays. */
+static void
+test_hospital_file(void)
+{
+	char good[512], bad[512], why[512];
+	const char *para[] = {"paracetamol"}, *dopa[] = {"levodopa"};
+
+	snprintf(good, sizeof(good), "%s/good.csv", mt_tmpdir());
+	snprintf(bad, sizeof(bad), "%s/bad.csv", mt_tmpdir());
+	write_file(good, HEAD "paracetamol,240,liver,our formulary 2026\n");
+	write_file(bad, HEAD "levodopa,30,rigidity,\n");
+	MT_OK(dosage_time_critical_load(good, why, sizeof(why)));
+	MT_EQ_STR(dosage_time_critical_table()->version, "test-1");
+	MT_EQ_INT(dosage_tc_match(dosage_time_critical_table(), para, 1)
+			  ->window_min,
+		  240);
+	MT_TRUE(dosage_tc_match(dosage_time_critical_table(), dopa, 1) == NULL);
+	MT_EQ_INT(dosage_time_critical_load(bad, why, sizeof(why)),
+		  MED_ERR_INVALID);
+	MT_TRUE(strstr(why, "bad.csv: line 3: source: required") != NULL);
+	MT_EQ_STR(dosage_time_critical_table()->version, "test-1");
+	MT_EQ_INT(dosage_time_critical_load("/nonexistent/tc.csv", why,
+					    sizeof(why)),
+		  MED_ERR_IO);
+	MT_TRUE(strstr(why, "/nonexistent/tc.csv: cannot be read") != NULL);
+}
+
+static void
 test_severe_reactions(void)
 {
 	MT_EQ_STR(dosage_allergy_severe_reaction("Penicillin - anaphylaxis"),
@@ -137,6 +175,7 @@ static const mt_case cases[] = {
 	{"match", test_match},
 	{"shortest_window_wins", test_shortest_window_wins},
 	{"bad_files_are_refused", test_bad_files_are_refused},
+	{"hospital_file", test_hospital_file},
 	{"severe_reactions", test_severe_reactions},
 	{NULL, NULL},
 };
