@@ -128,6 +128,9 @@ $(foreach t,$(patsubst tests/unit/fhir/%.c,%,$(FHIR_UNIT_SRCS)),\
 # (services/dosage/catalogue/allergy_starter.c, .incbin).
 $(BUILD)/obj/services/dosage/catalogue/allergy_starter.o: \
 	services/dosage/knowledge/allergy_synonyms.csv
+# ... and its time-critical medicines (catalogue/time_critical.c).
+$(BUILD)/obj/services/dosage/catalogue/time_critical.o: \
+	services/dosage/knowledge/time_critical.csv
 
 # The records service's note reader builds its word lists in
 # (services/records/notes/knowledge.c, .incbin).

@@ -449,7 +449,8 @@ export async function readMar(id, from, to) {
       return { t: Date.parse(v('scheduled', 'valueInstant')), state: v('state', 'valueCode'),
         admin: adm ? adm.reference.split('/').pop() : '', charted: v('charted', 'valueInstant') || '',
         amount: v('amount', 'valueQuantity'), deviation: v('deviation', 'valueString') || '',
-        reason: v('reason', 'valueString') || '', cosignLate: v('confirmationOverdue', 'valueBoolean') === true };
+        reason: v('reason', 'valueString') || '', cosignLate: v('confirmationOverdue', 'valueBoolean') === true,
+        timeCritical: v('timeCritical', 'valueString') || '' };
     });
     // A later version of an order carries on its slots (same id).
     byOrder.set(rid, [...(byOrder.get(rid) || []), ...slots].sort((a, b) => a.t - b.t));
@@ -521,11 +522,20 @@ function drugLabel(r, byId, pid) {
         h('a', { href: '#/patient/' + pid + '/cosign/' + r.id }, t('Co-sign'))));
 }
 
-// slotCell is one scheduled dose as dosage's MAR says it stands: in its
-// scheduled hour, a given dose with the time it was given (and, when
-// late, the time it was due), so that a late dose never reads as another
-// dose still to give.
+// slotCell is one scheduled dose as dosage's MAR says it stands, with a
+// time-critical medicine's flag after it when dosage sets one.
 export function slotCell(s) {
+  const cell = slotState(s);
+  if (!s.timeCritical) return cell;
+  return h('span', {}, cell, ' ', h('span', { class: 'st tc-flag', 'data-flag': s.timeCritical,
+    title: t('Time-critical medicine: the prescriber must know') },
+    t(s.timeCritical === 'late, time-critical' ? 'Late, time-critical' : 'Not given, time-critical')));
+}
+
+// slotState is a dose in its scheduled hour, a given dose with the time
+// it was given (and, when late, the time it was due), so that a late
+// dose never reads as another dose still to give.
+function slotState(s) {
   const due = fmtTime(new Date(s.t).toISOString());
   const amount = s.amount ? ' ' + qty(s.amount) : '';
   const span = (cls, text, title) => h('span', { class: 'st st-' + cls, 'data-state': s.state,

@@ -486,6 +486,9 @@ function notGivenSection(c, r, recorded) {
   const reason = h('select', { id: 'not-given-reason' }, NOT_GIVEN.map(([code, text]) => h('option', { value: code }, t(text))));
   const when = h('select', { id: 'not-given-slot' }, slots.map((t) => h('option', { value: String(t) }, fmtTime(new Date(t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }))));
   const text = h('input', { id: 'not-given-text', autocomplete: 'off' });
+  // A time-critical medicine's omission needs who was told (dosage
+  // refuses it without; ignored for other medicines).
+  const told = h('input', { id: 'not-given-escalation', autocomplete: 'off' });
   const msg = alertBox();
   const btn = h('button', { type: 'submit', class: 'secondary', disabled: !slots.length }, t('Record not given'));
   const form = h('form', { class: 'form-row', onsubmit: (ev) => {
@@ -495,12 +498,14 @@ function notGivenSection(c, r, recorded) {
       statusReason: [{ coding: [{ system: NOT_GIVEN_SYSTEM, code: reason.value, display: label }],
         text: text.value.trim() || label }],
       subject: { reference: 'Patient/' + c.patient.id }, request: { reference: 'MedicationRequest/' + r.id },
+      ...(told.value.trim() ? { extension: [ext('escalation-reason', { valueString: told.value.trim() })] } : {}),
       effectiveDateTime: new Date(Number(when.value)).toISOString() }, msg, btn,
     () => recorded(t('Dose of {when} recorded as not given ({why}).',
       { when: fmtTime(new Date(Number(when.value)).toISOString()), why: t(label) })));
   } }, h('div', {}, h('label', { for: 'not-given-slot' }, t('Scheduled dose')), when),
   h('div', {}, h('label', { for: 'not-given-reason' }, t('Reason')), reason),
-  h('div', {}, h('label', { for: 'not-given-text' }, t('Note')), text), btn);
+  h('div', {}, h('label', { for: 'not-given-text' }, t('Note')), text),
+  h('div', {}, h('label', { for: 'not-given-escalation' }, t('Time-critical medicine: who was told, what was decided')), told), btn);
   return h('section', { 'aria-labelledby': 'ng-h' }, h('h2', { id: 'ng-h' }, t('Or: not given')),
     slots.length ? form : h('p', {}, t('No scheduled dose is open today.')), msg);
 }

@@ -25,6 +25,7 @@ const RULES = [
   ['identity-not-verified', (f) => f === 'verification_token' || f === 'identity_override'],
   ['wrong-product', (f) => f === 'product_scan' || f === 'scan_override'],
   ['dose-check', (f) => f === 'dose' || f === 'dose_override'],
+  ['escalation-needed', (f) => f === 'escalation_reason'],
 ];
 
 // CATALOGUE: per problem, what happened and what to do (en-GB).
@@ -40,6 +41,8 @@ export const CATALOGUE = {
   'identity-not-verified': ['The patient\'s identity was not confirmed for this dose.', 'Check the patient again by face or wristband, then record the dose.'],
   'wrong-product': ['The scanned product is not the drug that was ordered.', 'Do not give it. Take the ordered product and scan it.'],
   'dose-check': ['The dose checks stopped this dose.', 'Do not give it. Open the details and ask the prescriber or pharmacist.'],
+  'escalation-needed': ['This is a time-critical medicine: a missed or late dose can harm the patient.',
+    'Tell the prescriber now, then write who was told and what was decided under "Time-critical medicine".'],
   offline: ['The hospital system cannot be reached. Nothing was recorded.', 'Check the network and try again.'],
   session: ['Your session has ended.', 'Sign in again.'],
   forbidden: ['Your role may not do this.', 'Ask a colleague whose role allows it.'],
@@ -61,6 +64,8 @@ export const CATALOGUE_ZH = {
   'identity-not-verified': ['本次给药未确认患者身份。', '请再次通过面部或腕带核对患者，然后记录给药。'],
   'wrong-product': ['扫描的药品不是医嘱药品。', '请勿给药。请取医嘱药品并扫描。'],
   'dose-check': ['剂量核查拦截了本次给药。', '请勿给药。请展开详情并询问开医嘱的医生或药师。'],
+  'escalation-needed': ['这是时间关键药物：漏用或延迟给药可能伤害患者。',
+    '请立即告知开医嘱的医生，然后在"时间关键药物"一栏写明告知了谁、作何决定。'],
   offline: ['无法连接医院系统。未记录任何内容。', '请检查网络后重试。'],
   session: ['您的登录已失效。', '请重新登录。'],
   forbidden: ['您的角色无权执行此操作。', '请由有权限的同事处理。'],

@@ -384,4 +384,8 @@ export const ZH = {
   "NEWS2 incomplete (stale: {stale}): measure again": "NEWS2 不完整（已过时：{stale}）：请重新测量",
   "{age} (stale)": "{age}（已过时）",
   "A reading older than {hours} h is stale and not scored.": "超过 {hours} 小时的读数已过时，不计分。",
+  "Late, time-critical": "延迟：时间关键药物",
+  "Not given, time-critical": "未给药：时间关键药物",
+  "Time-critical medicine: the prescriber must know": "时间关键药物：须告知开方医生",
+  "Time-critical medicine: who was told, what was decided": "时间关键药物：已告知何人，作何决定",
 };

@@ -117,6 +117,8 @@ typedef struct dosage_state {
 #define CHILDBEARING_MIN_SETTING "MED_DOSAGE_CHILDBEARING_AGE_MIN"
 #define CHILDBEARING_MAX_SETTING "MED_DOSAGE_CHILDBEARING_AGE_MAX"
 #define RECORDS_URL_SETTING	 "MED_RECORDS_URL"
+/* The hospital's time-critical medicines (catalogue/time_critical.h). */
+#define TIME_CRITICAL_SETTING "MED_DOSAGE_TIME_CRITICAL_FILE"
 /* The hospital's 24-h limit of opioids in oral morphine equivalents, mg. */
 #define DOSAGE_OME_SETTING "MED_DOSAGE_OME_MAX_24H_MG"
 

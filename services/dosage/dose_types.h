@@ -20,6 +20,9 @@
 #define DOSAGE_DOSE_DAY_MS	    (24LL * 3600 * 1000)
 #define DOSAGE_DOSE_MAX_BANDS	    4
 #define DOSAGE_DOSE_REASON_MAX	    160
+/* How the allergy check's reason for a cross-sensitivity after a severe
+ * reaction begins. */
+#define DOSAGE_SEVERE_ALLERGY_PREFIX "after a severe reaction ("
 
 /*
  * How early a dose may come on its order's schedule: a quarter of the
@@ -177,6 +180,11 @@ typedef struct dosage_dose_limits {
 	 * hard stops (dose_override): what stops only a first dose (an
 	 * uncoded allergy, allergies not assessed) then warns. */
 	bool first_dose_overridden;
+	/* ... and the prescriber overrode a cross-sensitivity after a severe
+	 * reaction at order entry (the order's own allergy check stopped
+	 * with DOSAGE_SEVERE_ALLERGY_PREFIX): the same stop at the bedside
+	 * then warns.  An allergy charted after the order still stops. */
+	bool severe_allergy_overridden;
 	/* Limits per regimen, chosen by order_interval_ms. */
 	dosage_dose_regimen regimens[DOSAGE_DOSE_MAX_REGIMENS];
 	size_t n_regimens;
@@ -192,6 +200,11 @@ typedef struct dosage_dose_patient {
 	int age_years;
 	const char *const *allergies; /* substances or classes, as entered */
 	size_t n_allergies;
+	/* Per allergy (index as allergies; either may be NULL): the
+	 * reactions charted with it ("Anaphylaxis"; NULL or "" none) and
+	 * whether the record grades it severe. */
+	const char *const *allergy_reactions;
+	const bool *allergies_severe;
 	/* allergies a note mentions that nobody has decided yet (records'
 	 * note reader): a match stops the dose until one is decided */
 	const char *const *suggested_allergies;

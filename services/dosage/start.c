@@ -4,6 +4,7 @@
  * everything else, the patient facts (patient/) and the overdue watch
  * (mar/).  The top of the folder: nothing below calls it.
  */
+#include <med/log.h>
 #include <med/patients.h>
 
 #include <stdlib.h>
@@ -12,14 +13,28 @@
 #include "patient.h"
 #include "mar.h"
 #include "start.h"
+#include "time_critical.h"
 
 med_err
 dosage_start(med_service *svc)
 {
 	dosage_state *st = NULL;
-	med_err e = dosage_settings_load(svc, &st);
+	char why[512];
+	const char *path =
+		med_config_str(med_service_config(svc), TIME_CRITICAL_SETTING);
+	med_err e = dosage_time_critical_load(path, why, sizeof(why));
 
-	if (e != MED_OK)
+	/* The shipped table is checked as the hospital's file is: a row
+	 * without a source stops the start, naming its line. */
+	if (e != MED_OK) {
+		med_log_error("%s: %s", TIME_CRITICAL_SETTING, why);
+		return e;
+	}
+	med_log_info("time-critical medicines: %s, %zu rows (%s)",
+		     dosage_time_critical_table()->version,
+		     dosage_time_critical_table()->n,
+		     path && path[0] ? path : "shipped");
+	if ((e = dosage_settings_load(svc, &st)) != MED_OK)
 		return e;
 	/* The patient checks of writes (med/patients.h) start here: the
 	 * service has one start hook. */

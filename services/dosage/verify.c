@@ -37,6 +37,11 @@ const med_config_spec dosage_config[] = {
 	 "how often the unconfirmed high-alert doses past their 30-minute "
 	 "window are counted into "
 	 "smartmed_dosage_high_alert_unconfirmed_overdue, ms"},
+	{TIME_CRITICAL_SETTING, MED_CONFIG_STRING, "", false, 0, 0,
+	 "the hospital's time-critical medicines, a CSV file of "
+	 "docs/dose-safety.md's format, in place of the shipped table; a "
+	 "row without a source (or any bad row) stops the start naming its "
+	 "line; empty: the shipped table"},
 	{WARD_ZONE_SETTING, MED_CONFIG_STRING, "UTC", false, 0, 0,
 	 "the ward's time zone, an IANA name (\"Europe/London\"): GetMar "
 	 "gives its times in it (RFC 3339 with offset) and daily schedules "

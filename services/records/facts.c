@@ -94,6 +94,8 @@ add_allergy(med_arena *a, facts_msg *f, size_t *cap, const records_entry *e)
 	o->substance_display = al->substance_display;
 	o->verification_status = al->verification_status;
 	o->criticality = al->criticality;
+	o->n_reactions = al->n_reactions;
+	o->reactions = al->reactions;
 	o->entry_id = e->entry_id;
 	o->recorded_ms = e->created_ms;
 	return MED_OK;

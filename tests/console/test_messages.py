@@ -52,6 +52,11 @@ CASES = [
     (MA + ".extension[product-scan]: product scan check: dosage refused "
      "it: product_scan: GTIN 0653 is IBU_1, not the ordered drug PARA_1",
      422, "wrong-product"),
+    (MA + ".statusReason: not given check: dosage refused it: "
+     "escalation_reason: required: LD_1 is a time-critical medicine "
+     "(N04B, Parkinson's medicine: ...; give within 30 minutes of its "
+     "time): say who was told (the prescriber) and what was decided",
+     422, "escalation-needed"),
     ("dose safety check: dosage refused it: brand_new_field: a rule "
      "nobody catalogued", 422, "unknown"),
     ("The FHIR API cannot be reached: nothing was changed. Try again.", 0,

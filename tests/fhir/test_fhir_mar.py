@@ -142,3 +142,44 @@ def test_high_alert_medication_says_so(mstack, late):
         for m in meds}
     assert high == {"Paracetamol 1 g tablet": False,
                     "Heparin 5000 units": True}, meds
+
+
+def test_time_critical_flag_reaches_the_console(mstack):
+    """Issue 72, item 4: levodopa given 90 minutes after its time carries
+    dosage's "late, time-critical" flag in the slot the console draws
+    (its timeCritical part); an ordinary drug's slot has none."""
+    st = mstack
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    pid = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn="TC-" + uuid.uuid4().hex[:10], family_name="Dopa",
+        given_name="Pat", birth_date="1948-05-01",
+        sex=ipb.ADMINISTRATIVE_SEX_MALE), role="registrar").patient_id
+    drug = st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+        drug=dpb.Drug(code="LD_" + uuid.uuid4().hex[:8],
+                      name="Co-careldopa 25/100 tablet", unit="mg",
+                      max_single_dose=200.0, max_daily_dose=2000.0,
+                      routes=["oral"], substance="levodopa")),
+        role="pharmacist")
+    assess_allergies(st, pid, role="clinician")
+    now = int(time.time() * 1000)
+    start = now - 90 * 60 * 1000
+    order = st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=pid, drug_code=drug.code, dose=100.0,
+                        unit="mg", route="oral", frequency="q6h",
+                        start_ms=start)), role="clinician")
+    st.call("dosage", "RecordAdministration", dpb.RecordAdministrationRequest(
+        order_id=order.id, dose=100.0, unit="mg",
+        identity_override=dpb.Override(
+            reason=dpb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+            text="wristband scanned, two identifiers")), role="nurse")
+    status, body = get(st, "Patient/%s/$mar?start=%s&end=%s" % (
+        pid, urllib.parse.quote(iso(start - HOUR)),
+        urllib.parse.quote(iso(now + 12 * HOUR))))
+    assert status == 200, body
+    o = [p for p in body["parameter"] if p["name"] == "order"][0]
+    slots = [{x["name"]: x for x in s["part"]} for s in part(o, "slot")]
+    assert slots[0]["state"]["valueCode"] == "given", slots[0]
+    assert slots[0]["timeCritical"]["valueString"] == \
+        "late, time-critical", slots[0]
+    # The next dose, still to come, carries no flag.
+    assert "timeCritical" not in slots[1], slots[1]

@@ -785,6 +785,53 @@ def test_a_dose_not_given_with_a_coded_reason(wstack, validator, face):
     assert body["statusReason"][0]["coding"][0]["code"] == "patient-refused"
 
 
+def test_a_time_critical_dose_not_given_says_who_was_told(wstack, validator,
+                                                         patient):
+    """Issue 72, item 4: levodopa charted not-done without the
+    escalation-reason extension is refused naming escalation_reason; with
+    it the omission is recorded, its escalation kept."""
+    pb = protos.module("dosage")
+    drug = pb.Drug(code="LD-" + uuid.uuid4().hex[:10],
+                   name="Co-careldopa 25/100 tablet", unit="mg",
+                   max_single_dose=200.0, max_daily_dose=2000.0,
+                   routes=["oral"], substance="levodopa")
+    wstack.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=drug),
+                role="pharmacist", timeout=30)
+    assess_allergies(wstack, patient)
+    o = wstack.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+        order=pb.Order(patient_id=patient, drug_code=drug.code, dose=100.0,
+                       unit="mg", route="oral", frequency="q6h",
+                       start_ms=now_ms() - 2 * HOUR)),
+        role="clinician", timeout=30)
+    ma = {
+        "resourceType": "MedicationAdministration",
+        "status": "not-done",
+        "statusReason": [{"coding": [{"system": NOT_GIVEN,
+                                      "code": "nil-by-mouth"}],
+                          "text": "nil by mouth before theatre"}],
+        "subject": {"reference": "Patient/" + patient},
+        "request": {"reference": "MedicationRequest/" + o.id},
+        "effectiveDateTime": time.strftime(
+            "%Y-%m-%dT%H:%M:%S", time.gmtime(o.start_ms // 1000))
+        + ".%03dZ" % (o.start_ms % 1000),
+    }
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status in (400, 422), body
+    assert "escalation_reason: required" in \
+        body["issue"][0]["diagnostics"], body
+    why = "Dr Ng told 09:10: dispersible levodopa via NG tube instead"
+    ma["extension"] = [ext(wstack, "escalation-reason", valueString=why)]
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 201, body
+    valid(validator, body)
+    assert body["status"] == "not-done"
+    got = wstack.call("dosage", "GetMar", pb.GetMarRequest(
+        patient_id=patient), role="nurse")
+    slot = [s for x in got.orders if x.order.id == o.id for s in x.slots
+            if s.scheduled_ms == o.start_ms][0]
+    assert slot.time_critical_flag == "not given, time-critical", slot
+
+
 def test_metadata_lists_the_writes(wstack, validator):
     status, _, body = request(wstack, "GET", "metadata")
     assert status == 200, body

@@ -45,6 +45,12 @@ typedef struct med_medication_facts {
 	bool allergies_assessed;
 	size_t n_allergies;
 	const char **allergies; /* the substances as charted ("Penicillin") */
+	/* Per allergy (index as allergies): its reactions' manifestations,
+	 * "; " between them ("Anaphylaxis"; "" when none charted), and
+	 * whether the record grades it severe (criticality high, or a
+	 * reaction graded severe). */
+	const char **allergy_reactions;
+	const bool *allergies_severe;
 	/* Allergies a note mentions, not yet confirmed or rejected (the
 	 * note reader's pending suggestions: substance or class codes). */
 	size_t n_suggested_allergies;

@@ -126,6 +126,62 @@ pregnancy_test(med_arena *a, const Smartmed__Records__V1__PregnancyTest *t,
 	return MED_OK;
 }
 
+/* allergy_reactions joins one allergy's manifestations into *text and
+ * says whether the record grades it severe (FHIR criticality high, or a
+ * reaction of severity severe). */
+static med_err
+allergy_reactions(med_arena *a, const Smartmed__Records__V1__FactAllergy *al,
+		  const char **text, bool *severe)
+{
+	const char *t = "";
+
+	*severe =
+		al->criticality ==
+		SMARTMED__RECORDS__V1__ALLERGY_CRITICALITY__ALLERGY_CRITICALITY_HIGH;
+	for (size_t k = 0; k < al->n_reactions; k++) {
+		const Smartmed__Records__V1__AllergyReaction *r =
+			al->reactions[k];
+
+		if (r->severity ==
+		    SMARTMED__RECORDS__V1__REACTION_SEVERITY__REACTION_SEVERITY_SEVERE)
+			*severe = true;
+		t = med_arena_sprintf(a, "%s%s%s", t, t[0] ? "; " : "",
+				      r->manifestation);
+		if (t == NULL)
+			return MED_ERR_NOMEM;
+	}
+	*text = t;
+	return MED_OK;
+}
+
+/* medication_allergies fills f's allergies and their reactions. */
+static med_err
+medication_allergies(med_arena *a,
+		     const Smartmed__Records__V1__MedicationFacts *r,
+		     med_medication_facts *f)
+{
+	size_t n = r->n_allergies + 1;
+	bool *severe = med_arena_zalloc(a, n * sizeof(*severe));
+	med_err err;
+
+	f->n_allergies = r->n_allergies;
+	f->allergies = med_arena_alloc(a, n * sizeof(*f->allergies));
+	f->allergy_reactions =
+		med_arena_alloc(a, n * sizeof(*f->allergy_reactions));
+	if (f->allergies == NULL || f->allergy_reactions == NULL ||
+	    severe == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < r->n_allergies; i++) {
+		f->allergies[i] = r->allergies[i]->substance_display;
+		err = allergy_reactions(a, r->allergies[i],
+					&f->allergy_reactions[i], &severe[i]);
+		if (err != MED_OK)
+			return err;
+	}
+	f->allergies_severe = severe;
+	return MED_OK;
+}
+
 /* medication_facts turns records' reply into f. */
 static med_err
 medication_facts(med_arena *a, const Smartmed__Records__V1__MedicationFacts *r,
@@ -134,13 +190,8 @@ medication_facts(med_arena *a, const Smartmed__Records__V1__MedicationFacts *r,
 	med_err err;
 
 	f->allergies_assessed = r->allergies_assessed;
-	f->n_allergies = r->n_allergies;
-	f->allergies = med_arena_alloc(a, (r->n_allergies + 1) *
-						  sizeof(*f->allergies));
-	if (f->allergies == NULL)
-		return MED_ERR_NOMEM;
-	for (size_t i = 0; i < r->n_allergies; i++)
-		f->allergies[i] = r->allergies[i]->substance_display;
+	if ((err = medication_allergies(a, r, f)) != MED_OK)
+		return err;
 	f->n_suggested_allergies = r->n_suggested_allergies;
 	f->suggested_allergies =
 		med_arena_alloc(a, (r->n_suggested_allergies + 1) *

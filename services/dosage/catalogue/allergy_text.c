@@ -518,3 +518,44 @@ dosage_allergy_coded(const dosage_allergy_codings *c, const char *text)
 			return &c->rows[i];
 	return NULL;
 }
+
+/* The reactions that make an allergy severe (docs/dose-safety.md,
+ * "Allergy severity"): anaphylaxis, angio-oedema and the severe cutaneous
+ * adverse reactions.  Each pattern is matched in a text's key with a space
+ * before it (the start of a word), and after it too where it ends with
+ * one (a whole word: "sjs", not "sjsomething"). */
+static const struct {
+	const char *pattern, *name;
+} severe_reactions[] = {
+	{" anaphyla", "anaphylaxis"},
+	{" angio oedema", "angio-oedema"},
+	{" angiooedema", "angio-oedema"},
+	{" angioedema", "angio-oedema"},
+	{" angio edema", "angio-oedema"},
+	{" quincke", "angio-oedema"},
+	{" stevens johnson", "Stevens-Johnson syndrome"},
+	{" sjs ", "Stevens-Johnson syndrome"},
+	{" toxic epidermal necrolysis", "toxic epidermal necrolysis"},
+	{" lyell", "toxic epidermal necrolysis"},
+	{" dress ", "DRESS"},
+	{" drug reaction with eosinophilia", "DRESS"},
+	{" exanthematous pustulosis", "AGEP"},
+	{" agep ", "AGEP"},
+	{" severe cutaneous", "severe cutaneous reaction"},
+};
+
+const char *
+dosage_allergy_severe_reaction(const char *text)
+{
+	char key[DOSAGE_ALLERGY_TEXT_KEY_MAX], padded[sizeof(key) + 2];
+
+	if (text == NULL || text[0] == '\0')
+		return NULL;
+	dosage_allergy_text_key(text, key, sizeof(key));
+	snprintf(padded, sizeof(padded), " %s ", key);
+	for (size_t i = 0;
+	     i < sizeof(severe_reactions) / sizeof(severe_reactions[0]); i++)
+		if (strstr(padded, severe_reactions[i].pattern) != NULL)
+			return severe_reactions[i].name;
+	return NULL;
+}

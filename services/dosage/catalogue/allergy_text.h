@@ -113,6 +113,15 @@ dosage_allergy_coded(const dosage_allergy_codings *c, const char *text);
 void dosage_allergy_read_why(const char *text, const dosage_allergy_read_hit *h,
 			     char *out, size_t len);
 
+/*
+ * dosage_allergy_severe_reaction returns the severe reaction text names
+ * ("anaphylaxis", "angio-oedema", "Stevens-Johnson syndrome", "toxic
+ * epidermal necrolysis", "DRESS", "AGEP", "severe cutaneous reaction"),
+ * or NULL when it names none ("rash", "" and NULL).  Words compare as
+ * dosage_allergy_text_key writes them.
+ */
+const char *dosage_allergy_severe_reaction(const char *text);
+
 #define DOSAGE_ALLERGY_KEY_MAX 96
 
 /* dosage_allergy_key writes name's comparison form (its words, lower

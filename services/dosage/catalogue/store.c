@@ -644,6 +644,23 @@ static const char *const v27_statements[] = {
 	NULL,
 };
 
+/* v28 (issue 72): a time-critical medicine's dose charted as not given
+ * keeps its escalation (who was told, what was decided) and the rule it
+ * fell under, beside its administration row. */
+static const char *const v28_statements[] = {
+	"CREATE TABLE IF NOT EXISTS time_critical_omissions ("
+	" administration_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" order_id CHAR(36) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" term VARCHAR(64) NOT NULL,"
+	" window_min INT NOT NULL,"
+	" escalation_reason VARCHAR(2000) NOT NULL,"
+	" recorded_ms BIGINT NOT NULL,"
+	" KEY time_critical_omissions_patient (patient_id, recorded_ms)"
+	") ENGINE=InnoDB" MED_DB_BIN,
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -699,6 +716,8 @@ const med_db_migration dosage_migrations[] = {
 	{26, "patient context: a pregnancy-prevention programme confirmed",
 	 v26_statements},
 	{27, "home medicines: when the patient last took each", v27_statements},
+	{28, "time-critical medicines: the escalation of a dose not given",
+	 v28_statements},
 	{29,
 	 "interaction knowledge bases that weaken rules wait for a second "
 	 "pharmacist",

@@ -412,6 +412,24 @@ dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
 	p->allergy_codings = k->allergy_codings;
 }
 
+/* severe_allergy_overridden: did o's prescriber override a stop of its
+ * allergy check for a cross-sensitivity after a severe reaction? */
+static bool
+severe_allergy_overridden(const dosage_order *o)
+{
+	static const char prefix[] = DOSAGE_SEVERE_ALLERGY_PREFIX;
+
+	for (size_t i = 0; o->dose_override != NULL && i < o->n_checks; i++)
+		if (o->checks[i]->kind ==
+			    SMARTMED__DOSAGE__V1__CHECK_KIND__CHECK_KIND_ALLERGY &&
+		    o->checks[i]->status ==
+			    SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP &&
+		    strncmp(o->checks[i]->reason, prefix, sizeof(prefix) - 1) ==
+			    0)
+			return true;
+	return false;
+}
+
 /* order_limits adds what the order allows to l: its frequency's interval,
  * or a PRN order's own minimum interval and 24-h maximum. */
 static void
@@ -427,6 +445,7 @@ order_limits(const dosage_order *o, const dosage_drug *drug,
 					&prn) != MED_OK)
 		l->order_interval_ms = 0;
 	l->first_dose_overridden = o->dose_override != NULL;
+	l->severe_allergy_overridden = severe_allergy_overridden(o);
 	if (!(prn || o->prn))
 		return;
 	l->order_interval_ms = 0;

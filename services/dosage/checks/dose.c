@@ -608,26 +608,58 @@ allergy_one(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	return worst;
 }
 
+/* allergy_severe names the severe reaction recorded with allergy i: in
+ * the record's reactions, in the allergy's own words ("penicillin -
+ * anaphylaxis"), or the record's grading; NULL for none. */
+static const char *
+allergy_severe(const dosage_dose_patient *p, size_t i)
+{
+	const char *r = p->allergy_reactions ? p->allergy_reactions[i] : NULL;
+	const char *w = dosage_allergy_severe_reaction(r);
+
+	if (w == NULL)
+		w = dosage_allergy_severe_reaction(p->allergies[i]);
+	if (w == NULL && p->allergies_severe && p->allergies_severe[i])
+		w = "a reaction graded severe";
+	return w;
+}
+
+/* A cross-sensitivity after a severe reaction ranks between a warning
+ * and a match: it stops as a match does (allergy_worst's ranks). */
+static int
+allergy_rank(dosage_allergy_hit h, const char *severe)
+{
+	if (h == DOSAGE_ALLERGY_MATCH)
+		return 3;
+	if (h == DOSAGE_ALLERGY_CROSS)
+		return severe ? 2 : 1;
+	return 0;
+}
+
 /* allergy_worst runs every recorded allergy against every substance of
- * the drug and keeps the most severe hit; *uncoded names the first
- * allergy read as nothing (NULL when none). */
+ * the drug and keeps the most severe hit; *severe names the reaction
+ * when it is a cross-sensitivity after a severe one (else NULL);
+ * *uncoded names the first allergy read as nothing (NULL when none). */
 static dosage_allergy_hit
 allergy_worst(const dosage_dose_limits *l, const dosage_dose_patient *p,
-	      const char **uncoded, char *why, size_t len)
+	      const char **uncoded, const char **severe, char *why, size_t len)
 {
 	dosage_allergy_hit worst = DOSAGE_ALLERGY_NONE;
 	char w[DOSAGE_DOSE_REASON_MAX];
 
 	*uncoded = NULL;
+	*severe = NULL;
 	for (size_t i = 0; i < p->n_allergies; i++) {
 		bool none;
 		dosage_allergy_hit h =
 			allergy_one(l, p, p->allergies[i], &none, w, sizeof(w));
+		const char *sev = allergy_severe(p, i);
 
 		if (none && *uncoded == NULL)
 			*uncoded = p->allergies[i];
-		if (h > worst) {
+		if (allergy_rank(h, sev) > allergy_rank(worst, *severe)) {
 			worst = h;
+			*severe = h == DOSAGE_ALLERGY_CROSS ? sev : NULL;
 			snprintf(why, len, "%s", w);
 		}
 	}
@@ -672,7 +704,9 @@ first_dose_stop(const dosage_dose_limits *l, dosage_dose_policy policy,
 /*
  * check_allergy: allergies never assessed stop a first dose (the drug's
  * allergies_missing policy "warn" keeps the old not_checked); an allergy
- * read as a substance or class stops or warns as the table says; an
+ * read as a substance or class stops or warns as the table says, and a
+ * cross-sensitivity that would warn stops when the allergy's reaction was
+ * severe; an
  * allergy a note mentions that matches the drug (records' note reader,
  * not yet confirmed or rejected) stops a first dose until someone decides
  * it; text read as nothing is an uncoded allergy that stops a first dose
@@ -683,17 +717,30 @@ check_allergy(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	      dosage_dose_result *r)
 {
 	char why[DOSAGE_DOSE_REASON_MAX], what[DOSAGE_DOSE_REASON_MAX];
-	const char *uncoded = NULL, *noted;
+	const char *uncoded = NULL, *noted, *severe = NULL;
 	dosage_allergy_hit hit;
 
 	noted = suggested_hit(l, p);
 	if (!p->allergies_known && noted == NULL)
 		return first_dose_stop(l, l->allergies_missing, r,
 				       "allergies not assessed");
-	hit = allergy_worst(l, p, &uncoded, why, sizeof(why));
+	hit = allergy_worst(l, p, &uncoded, &severe, why, sizeof(why));
 	if (hit == DOSAGE_ALLERGY_MATCH)
 		return dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s",
 				       why);
+	/* After anaphylaxis, angio-oedema or a severe cutaneous reaction a
+	 * cross-sensitive class is not risked on a warning (docs/
+	 * dose-safety.md, "Allergy severity"). */
+	if (severe != NULL)
+		return dosage_dose_set(
+			r,
+			l->severe_allergy_overridden ? DOSAGE_DOSE_WARN
+						     : DOSAGE_DOSE_HARD_STOP,
+			0, 0, DOSAGE_SEVERE_ALLERGY_PREFIX "%s)%s: %s", severe,
+			l->severe_allergy_overridden
+				? ", overridden on the order"
+				: "",
+			why);
 	if (noted != NULL) {
 		snprintf(what, sizeof(what),
 			 "a note mentions an allergy to %.40s: confirm or "

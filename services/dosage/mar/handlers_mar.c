@@ -6,6 +6,7 @@
  */
 #include <med/audit.h>
 #include <med/check.h>
+#include <med/metrics.h>
 #include <med/service.h>
 #include <med/util.h>
 
@@ -14,6 +15,8 @@
 
 #include "dosage.h"
 #include "catalogue.h"
+#include "drug.h"
+#include "time_critical.h"
 #include "patient.h"
 #include "checks.h"
 #include "dose.h"
@@ -70,7 +73,52 @@ typedef struct not_given_ctx {
 	const Smartmed__Dosage__V1__RecordNotGivenRequest *req;
 	int64_t now_ms;
 	dosage_zone *zone; /* the ward's: the grid GetMar shows */
+	/* The order's drug is time-critical: its row; NULL otherwise. */
+	const dosage_time_critical *tc;
 } not_given_ctx;
+
+/* drug_time_critical finds the row of the time-critical table that o's
+ * drug falls under (*out NULL when none, or when the catalogue lost the
+ * drug).  An order version's drug never changes: read before the
+ * transaction, as its stay is. */
+static med_err
+drug_time_critical(med_call *call, const dosage_order *o,
+		   const dosage_time_critical **out)
+{
+	dosage_drug drug;
+	const char *s[DOSAGE_DOSE_MAX_SUBSTANCES];
+	med_err err = dosage_store_get(med_call_db(call), med_call_arena(call),
+				       o->drug_code, &drug);
+
+	*out = NULL;
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK)
+		return err;
+	*out = dosage_tc_match(dosage_time_critical_table(), s,
+			       dosage_drug_substances(&drug, s));
+	return MED_OK;
+}
+
+/* escalation_validate: a time-critical medicine's dose is not left out
+ * in silence: who was told and what was decided is required. */
+static med_err
+escalation_validate(const not_given_ctx *x, const dosage_order *o)
+{
+	if (x->tc == NULL)
+		return MED_OK;
+	if (x->req->escalation_reason[0] == '\0')
+		return med_call_fail(
+			x->call, MED_ERR_INVALID,
+			"escalation_reason: required: %s is a time-critical "
+			"medicine (%s, %s; give within %d minutes of its "
+			"time): say who was told (the prescriber) and what "
+			"was decided",
+			o->drug_code, x->tc->term, x->tc->harm,
+			(int)x->tc->window_min);
+	return med_check_text(x->call, "escalation_reason",
+			      x->req->escalation_reason, 10, 500);
+}
 
 /* chartable: a dose may be charted as not given against an order that
  * was in force at its time, even one stopped or replaced since. */
@@ -100,11 +148,16 @@ chartable(const not_given_ctx *x, const dosage_order *o)
 	return MED_OK;
 }
 
+/* audit_not_given describes the record; a time-critical medicine's
+ * omission is its own event ("time-critical dose not given"), with the
+ * table's row and the escalation, for the prescriber to be found by. */
 static void
-audit_not_given(med_call *call, const dosage_admin *m)
+audit_not_given(med_call *call, const dosage_admin *m,
+		const dosage_time_critical *tc)
 {
-	char when[24];
-	med_audit_detail d[6];
+	char when[24], window[16];
+	med_audit_detail d[9];
+	size_t n = 6;
 
 	snprintf(when, sizeof(when), "%lld", (long long)m->scheduled_ms);
 	d[0] = (med_audit_detail){"event", "not given"};
@@ -114,7 +167,15 @@ audit_not_given(med_call *call, const dosage_admin *m)
 	d[4] = (med_audit_detail){"status_reason",
 				  not_given_name(m->not_given_reason)};
 	d[5] = (med_audit_detail){"performer", m->performer};
-	med_call_add_details(call, d, 6);
+	if (tc != NULL) {
+		snprintf(window, sizeof(window), "%d", (int)tc->window_min);
+		d[0].value = "time-critical dose not given";
+		d[n++] = (med_audit_detail){"time_critical", tc->term};
+		d[n++] = (med_audit_detail){"window_min", window};
+		d[n++] = (med_audit_detail){"escalation_reason",
+					    m->escalation_reason};
+	}
+	med_call_add_details(call, d, n);
 }
 
 static med_err
@@ -126,7 +187,8 @@ not_given_chart(void *arg, const dosage_order *o, dosage_admin *m)
 	med_err err;
 
 	med_call_set_patient(x->call, o->patient_id);
-	if ((err = chartable(x, o)) != MED_OK)
+	if ((err = chartable(x, o)) != MED_OK ||
+	    (err = escalation_validate(x, o)) != MED_OK)
 		return err;
 	if (id == NULL)
 		return MED_ERR_NOMEM;
@@ -144,8 +206,28 @@ not_given_chart(void *arg, const dosage_order *o, dosage_admin *m)
 	m->scheduled_ms = x->req->scheduled_ms;
 	m->not_given_reason = x->req->reason;
 	m->not_given_text = x->req->text;
-	audit_not_given(x->call, m);
+	if (x->tc != NULL) {
+		m->time_critical_window_min = x->tc->window_min;
+		m->escalation_reason = x->req->escalation_reason;
+	}
+	audit_not_given(x->call, m, x->tc);
 	return MED_OK;
+}
+
+/* count_omission counts a time-critical dose charted as not given, for
+ * the ward's dashboards (no label names the patient or the drug). */
+static void
+count_omission(med_call *call)
+{
+	med_counter *c = med_metrics_counter(
+		med_service_metrics(med_service_from_call(call)),
+		"smartmed_dosage_time_critical_omissions_total",
+		"Doses of time-critical medicines charted as not given "
+		"(each with an escalation reason)",
+		"");
+
+	if (c != NULL)
+		med_counter_add(c, 1);
 }
 
 med_err
@@ -155,7 +237,7 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Dosage__V1__RecordNotGivenRequest *req =
 		(const void *)in;
 	dosage_admin *m = (void *)out;
-	not_given_ctx x = {call, req, med_now_ms(), NULL};
+	not_given_ctx x = {call, req, med_now_ms(), NULL, NULL};
 	dosage_order o;
 	med_err err = not_given_validate(call, req, x.now_ms);
 
@@ -171,11 +253,15 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 		return err;
 	med_call_set_patient(call, o.patient_id);
 	if ((err = dosage_stay_guard(call, "order_id", &o, NULL)) != MED_OK ||
+	    (err = drug_time_critical(call, &o, &x.tc)) != MED_OK ||
 	    (err = dosage_ward_zone(call, &x.zone)) != MED_OK)
 		return err;
-	err = dosage_store_not_given(call, req->order_id, not_given_chart, &x,
-				     m);
+	err = dosage_store_not_given(call, req->order_id,
+				     x.tc ? x.tc->term : NULL, not_given_chart,
+				     &x, m);
 	dosage_zone_close(x.zone);
+	if (err == MED_OK && x.tc != NULL)
+		count_omission(call);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	if (err == MED_ERR_EXISTS)
@@ -488,6 +574,24 @@ mar_infusion_line(med_arena *a, const dosage_mar_data *d, const mar_window *w,
 				   w->now_ms, mo->infusion);
 }
 
+/* mar_time_critical flags the slots of a time-critical medicine's
+ * order (nothing when the catalogue lost its drug). */
+static med_err
+mar_time_critical(med_arena *a, const dosage_drug *drug, const mar_window *w,
+		  Smartmed__Dosage__V1__MarOrder *mo)
+{
+	const char *s[DOSAGE_DOSE_MAX_SUBSTANCES];
+	const dosage_time_critical *tc;
+
+	if (drug == NULL || mo->n_slots == 0)
+		return MED_OK;
+	tc = dosage_tc_match(dosage_time_critical_table(), s,
+			     dosage_drug_substances(drug, s));
+	return tc ? dosage_mar_time_critical(a, tc, w->now_ms, mo->slots,
+					     mo->n_slots)
+		  : MED_OK;
+}
+
 /* mar_line makes the MAR's line of order i. */
 static med_err
 mar_line(med_call *call, const dosage_mar_data *d, size_t i,
@@ -511,7 +615,8 @@ mar_line(med_call *call, const dosage_mar_data *d, size_t i,
 					 d->admins.items, d->admins.n,
 					 &mo->slots, &mo->n_slots)) == MED_OK) {
 		dosage_stay_close_slots(o, mo->slots, mo->n_slots);
-		err = slot_times(a, w, mo);
+		if ((err = slot_times(a, w, mo)) == MED_OK)
+			err = mar_time_critical(a, d->drugs[i], w, mo);
 	}
 	if (err != MED_OK || (err = order_admins(a, d, o, w, mo)) != MED_OK ||
 	    (o->prn && (err = mar_prn(call, d, i, p, w, mo)) != MED_OK))

@@ -235,12 +235,14 @@ typedef med_err (*dosage_chart_fn)(void *ctx, const dosage_order *o,
 
 /*
  * dosage_store_not_given locks the order, calls chart and inserts *m, in
- * one transaction.  MED_ERR_EXISTS (with *m the earlier record) when the
+ * one transaction; a time-critical medicine's record (chart set
+ * m->time_critical_window_min) keeps its escalation under tc_term, the
+ * table's row.  MED_ERR_EXISTS (with *m the earlier record) when the
  * scheduled dose was already charted as not given.
  */
 med_err dosage_store_not_given(med_call *call, const char *order_id,
-			       dosage_chart_fn chart, void *ctx,
-			       dosage_admin *m) MED_MUST_CHECK;
+			       const char *tc_term, dosage_chart_fn chart,
+			       void *ctx, dosage_admin *m) MED_MUST_CHECK;
 
 /* dosage_mar_data - what the MAR of a patient is drawn from, read in one
  * transaction; for each order (index as in orders) its drug (NULL when the
@@ -300,6 +302,21 @@ dosage_mar_infusion(med_arena *a, dosage_zone *z, const dosage_order *o,
 		    Smartmed__Dosage__V1__Infusion *const *inf, size_t n,
 		    int64_t now_ms,
 		    Smartmed__Dosage__V1__MarInfusion *out) MED_MUST_CHECK;
+
+struct dosage_time_critical;
+
+/*
+ * dosage_mar_time_critical marks the slots of an order of a time-critical
+ * medicine (tc, time_critical.h): each carries the window and why; a dose
+ * charted as not given is flagged "not given, time-critical", a dose
+ * given more than the window after its time, or still not charted that
+ * long after it at now_ms, "late, time-critical".  Errors: MED_ERR_NOMEM.
+ */
+med_err dosage_mar_time_critical(med_arena *a,
+				 const struct dosage_time_critical *tc,
+				 int64_t now_ms,
+				 Smartmed__Dosage__V1__MarSlot **slots,
+				 size_t n) MED_MUST_CHECK;
 
 /*
  * dosage_mar_banner fills the patient banner from identity's answer (who)

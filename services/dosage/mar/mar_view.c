@@ -16,6 +16,7 @@
 #include "dosage.h"
 #include "dose.h"
 #include "mar.h"
+#include "time_critical.h"
 
 #define INF(x) SMARTMED__DOSAGE__V1__MAR_INFUSION_STATE__MAR_INFUSION_STATE_##x
 #define DAY_MS (24LL * 3600 * 1000)
@@ -367,4 +368,57 @@ dosage_mar_banner(med_arena *a, dosage_zone *z, const med_patient_banner *who,
 	    out->weight_time == NULL || out->allergy_text == NULL)
 		return MED_ERR_NOMEM;
 	return banner_death(a, z, who, out);
+}
+
+/* --- time-critical medicines ---------------------------------------------- */
+
+#define TC_SLOT(x) SMARTMED__DOSAGE__V1__MAR_SLOT_STATE__MAR_SLOT_STATE_##x
+
+/* tc_flag is what a slot of a time-critical medicine says at now_ms: a
+ * dose not given, or one given (or still open) past its window. */
+static const char *
+tc_flag(const Smartmed__Dosage__V1__MarSlot *s, int64_t window_ms,
+	int64_t now_ms)
+{
+	int64_t at;
+
+	switch (s->state) {
+	case TC_SLOT(NOT_GIVEN):
+		return "not given, time-critical";
+	case TC_SLOT(GIVEN):
+	case TC_SLOT(AWAITING_COSIGN):
+		at = s->charted_ms;
+		break;
+	case TC_SLOT(DUE):
+	case TC_SLOT(LATE):
+	case TC_SLOT(MISSED):
+		at = now_ms;
+		break;
+	default:
+		return "";
+	}
+	return med_time_sub_ms(at, s->scheduled_ms) > window_ms
+		       ? "late, time-critical"
+		       : "";
+}
+
+med_err
+dosage_mar_time_critical(med_arena *a, const dosage_time_critical *tc,
+			 int64_t now_ms, Smartmed__Dosage__V1__MarSlot **slots,
+			 size_t n)
+{
+	int64_t window_ms = (int64_t)tc->window_min * 60 * 1000;
+	char *reason = med_arena_sprintf(
+		a, "%s: %s (give within %d minutes; %s)", tc->term, tc->harm,
+		(int)tc->window_min, tc->source);
+
+	if (reason == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		slots[i]->time_critical_window_min = tc->window_min;
+		slots[i]->time_critical_reason = reason;
+		slots[i]->time_critical_flag =
+			(char *)tc_flag(slots[i], window_ms, now_ms);
+	}
+	return MED_OK;
 }

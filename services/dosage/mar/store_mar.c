@@ -27,6 +27,7 @@ typedef struct chart_ctx {
 	dosage_chart_fn chart;
 	void *ctx;
 	dosage_admin *m;
+	const char *tc_term; /* the time-critical row's term, or "" */
 } chart_ctx;
 
 /* charted_before finds an earlier not-given record of the same dose. */
@@ -47,6 +48,26 @@ charted_before(med_db_conn *c, med_arena *a, const dosage_admin *m,
 		k, 2, dosage_store_admin_row, found);
 }
 
+/* insert_escalation keeps a time-critical omission's escalation. */
+static med_err
+insert_escalation(med_db_conn *c, const dosage_admin *m, const char *term)
+{
+	med_db_value v[] = {MED_DB_STR(m->id),
+			    MED_DB_STR(m->order_id),
+			    MED_DB_STR(m->patient_id),
+			    MED_DB_STR(term),
+			    MED_DB_I64(m->time_critical_window_min),
+			    MED_DB_STR(m->escalation_reason),
+			    MED_DB_I64(m->recorded_ms)};
+
+	return med_db_exec(c,
+			   "INSERT INTO time_critical_omissions"
+			   " (administration_id, order_id, patient_id, term,"
+			   " window_min, escalation_reason, recorded_ms)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
+			   v, 7, NULL, NULL);
+}
+
 static med_err
 not_given_tx(med_db_conn *c, void *arg)
 {
@@ -64,14 +85,19 @@ not_given_tx(med_db_conn *c, void *arg)
 		*x->m = *earlier.items[0];
 		return MED_ERR_EXISTS;
 	}
-	return dosage_store_insert_admin(c, x->arena, x->m);
+	err = dosage_store_insert_admin(c, x->arena, x->m);
+	if (err == MED_OK && x->m->time_critical_window_min > 0)
+		err = insert_escalation(c, x->m, x->tc_term);
+	return err;
 }
 
 med_err
 dosage_store_not_given(med_call *call, const char *order_id,
-		       dosage_chart_fn chart, void *ctx, dosage_admin *m)
+		       const char *tc_term, dosage_chart_fn chart, void *ctx,
+		       dosage_admin *m)
 {
-	chart_ctx x = {med_call_arena(call), order_id, chart, ctx, m};
+	chart_ctx x = {med_call_arena(call),  order_id, chart, ctx, m,
+		       tc_term ? tc_term : ""};
 
 	return med_call_tx(call, not_given_tx, &x);
 }

@@ -136,20 +136,30 @@ allergy_names(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 {
 	size_t n = f->n_allergies + (p->allergies_known ? p->n_allergies : 0);
 	const char **v = med_arena_alloc(a, (n + 1) * sizeof(*v));
+	const char **reactions = med_arena_zalloc(a, (n + 1) * sizeof(*v));
+	bool *severe = med_arena_zalloc(a, (n + 1) * sizeof(*severe));
 	size_t k = 0;
 
-	if (v == NULL) {
+	if (v == NULL || reactions == NULL || severe == NULL) {
 		/* No memory for the list: say nothing is known, which the
 		 * allergy check reports, rather than a shorter list. */
 		p->allergies_known = false;
 		return;
 	}
-	for (size_t i = 0; i < f->n_allergies; i++)
-		v[k++] = f->allergies[i];
+	/* The record's reactions and grading go with its allergies; the
+	 * context's allergies are text only. */
+	for (size_t i = 0; i < f->n_allergies; i++, k++) {
+		v[k] = f->allergies[i];
+		reactions[k] =
+			f->allergy_reactions ? f->allergy_reactions[i] : NULL;
+		severe[k] = f->allergies_severe && f->allergies_severe[i];
+	}
 	for (size_t i = 0; p->allergies_known && i < p->n_allergies; i++)
 		v[k++] = p->allergies[i];
 	p->allergies = v;
 	p->n_allergies = k;
+	p->allergy_reactions = reactions;
+	p->allergies_severe = severe;
 	p->allergies_known = true;
 }
 

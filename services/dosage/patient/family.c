@@ -142,6 +142,31 @@ join_measurement(const med_measurement **dst, const med_measurement *src)
 		*dst = src;
 }
 
+/* join_reactions appends src's allergies' reactions and grading to
+ * dst's (n: dst's allergies before the join); either side's may be
+ * NULL. */
+static med_err
+join_reactions(med_arena *a, dosage_facts *dst, size_t n,
+	       const dosage_facts *src)
+{
+	size_t total = n + src->n_allergies;
+	const char **r = med_arena_zalloc(a, (total + 1) * sizeof(*r));
+	bool *severe = med_arena_zalloc(a, (total + 1) * sizeof(*severe));
+
+	if (r == NULL || severe == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < total; i++) {
+		const dosage_facts *f = i < n ? dst : src;
+		size_t k = i < n ? i : i - n;
+
+		r[i] = f->allergy_reactions ? f->allergy_reactions[k] : NULL;
+		severe[i] = f->allergies_severe && f->allergies_severe[k];
+	}
+	dst->allergy_reactions = r;
+	dst->allergies_severe = severe;
+	return MED_OK;
+}
+
 med_err
 dosage_facts_join(med_arena *a, dosage_facts *dst, const dosage_facts *src)
 {
@@ -150,7 +175,8 @@ dosage_facts_join(med_arena *a, dosage_facts *dst, const dosage_facts *src)
 
 	if (src->n_allergies > 0) {
 		v = med_arena_alloc(a, n * sizeof(*v));
-		if (v == NULL)
+		if (v == NULL ||
+		    join_reactions(a, dst, dst->n_allergies, src) != MED_OK)
 			return MED_ERR_NOMEM;
 		memcpy(v, dst->allergies, dst->n_allergies * sizeof(*v));
 		memcpy(v + dst->n_allergies, src->allergies,

@@ -19,6 +19,9 @@
  *       "deviation"       valueString: charted dose against the ordered
  *       "reason"          valueString: why not given
  *       "confirmationOverdue"  valueBoolean: a co-sign 30 minutes late
+ *       "timeCritical"    valueString: a time-critical medicine's flag,
+ *                         "not given, time-critical" or "late,
+ *                         time-critical" (MarSlot.time_critical_flag)
  */
 #include <string.h>
 
@@ -92,6 +95,8 @@ slot_part(med_json *w, const mar_slot *s)
 		med_json_bool(w, "valueBoolean", true);
 		med_json_end(w, '}');
 	}
+	fhir_ward_part_str(w, "timeCritical", "valueString",
+			   s->time_critical_flag);
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }

@@ -483,6 +483,9 @@ not_given_of(fhir_write *x, const json_t *res,
 			"drug-unavailable, other)",
 			NOT_GIVEN_SYSTEM);
 	in->text = (char *)(text != NULL ? text : "");
+	/* A time-critical medicine's omission says who was told (dosage
+	 * requires it for those, ignores it for others). */
+	in->escalation_reason = (char *)ext_string(x, res, "escalation-reason");
 	return MED_OK;
 }
 
