@@ -64,9 +64,8 @@ wristband_lookup(med_call *call, const char *scan, identity_patient *out)
 static const char *
 family_head(const identity_patient *p)
 {
-	return p->linked_to != NULL && p->linked_to[0] != '\0'
-		       ? p->linked_to
-		       : p->patient_id;
+	return p->linked_to != NULL && p->linked_to[0] != '\0' ? p->linked_to
+							       : p->patient_id;
 }
 
 med_err
@@ -98,7 +97,8 @@ identity_wristband_resolve(med_call *call, const char *wristband,
 		return err;
 	med_call_set_patient(call, patient_id);
 	if (strcmp(family_head(&band), family_head(&claimed)) != 0) {
-		(void)med_call_add_detail(call, "wristband", "another patient's");
+		(void)med_call_add_detail(call, "wristband",
+					  "another patient's");
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "wristband: \"%s\" is another patient's "
 				     "wristband, not this patient's: stop, and "
@@ -163,8 +163,9 @@ given_agrees(const char *registered, const char *stated)
 }
 
 static med_err
-stated_checks(med_call *call,
-	      const Smartmed__Identity__V1__ConfirmStatedIdentifiersRequest *req)
+stated_checks(
+	med_call *call,
+	const Smartmed__Identity__V1__ConfirmStatedIdentifiersRequest *req)
 {
 	static const char *const after[] = {"", "no-match", "retake",
 					    "not-possible"};
@@ -181,8 +182,8 @@ stated_checks(med_call *call,
 				  200)) != MED_OK ||
 	    (err = med_check_text(call, "given_name", req->given_name, 0,
 				  200)) != MED_OK ||
-	    (err = med_check_date(call, "birth_date", req->birth_date,
-				  true)) != MED_OK ||
+	    (err = med_check_date(call, "birth_date", req->birth_date, true)) !=
+		    MED_OK ||
 	    (err = med_check_text(call, "terminal", req->terminal, 0,
 				  MED_VTOKEN_STR_MAX)) != MED_OK)
 		return err;
@@ -255,9 +256,10 @@ stated_token(med_call *call, const char *patient_id, const char *terminal,
 }
 
 static void
-stated_audit(med_call *call,
-	     const Smartmed__Identity__V1__ConfirmStatedIdentifiersRequest *req,
-	     const Smartmed__Identity__V1__ConfirmStatedIdentifiersResponse *res)
+stated_audit(
+	med_call *call,
+	const Smartmed__Identity__V1__ConfirmStatedIdentifiersRequest *req,
+	const Smartmed__Identity__V1__ConfirmStatedIdentifiersResponse *res)
 {
 	char list[64] = "";
 	size_t n = 0;

@@ -122,9 +122,13 @@ def test_summary_prints_the_walkthrough(made_run):
     _need(photos)
     text = run.summary(s, keys, photos)
     lines = walkthrough.printed_lines(s, photos, "MRN-X")
-    body = [ln for ln in lines if "create-patient" not in ln]
+    # The summary's own MRN is on the lines that name it (the patient
+    # created, the wristband scanned).
+    body = [ln for ln in lines if "MRN-X" not in ln]
     for ln in body:
         assert ln in text, ln
+    assert "identity verify-face --patient-id PATIENT_ID" in text, text
+    assert "--terminal %s --wristband " % walkthrough.TERMINAL in text
     for what in ("set-patient-context", "create-order",
                  "record-administration --order-id ORDER_ID",
                  "--verification-token VERIFICATION_TOKEN",
