@@ -82,10 +82,11 @@ identity_wristband_resolve(med_call *call, const char *wristband,
 		    MED_OK ||
 	    (err = wristband_lookup(call, scan, &band)) != MED_OK)
 		return err;
-	(void)med_call_add_detail(call, "wristband", "scanned");
+	/* One detail says how the wristband went: VerifyFace's audit event
+	 * has room for one more (MED_AUDIT_MAX_DETAILS). */
 	if (patient_id[0] == '\0') {
 		*out_id = band.patient_id;
-		return MED_OK;
+		return med_call_add_detail(call, "wristband", "scanned");
 	}
 	if ((err = med_check_id(call, "patient_id", patient_id)) != MED_OK)
 		return err;
@@ -106,7 +107,7 @@ identity_wristband_resolve(med_call *call, const char *wristband,
 				     scan);
 	}
 	*out_id = patient_id;
-	return MED_OK;
+	return med_call_add_detail(call, "wristband", "scanned");
 }
 
 /* --- ConfirmStatedIdentifiers ---------------------------------------- */

@@ -360,7 +360,6 @@ sign_token(med_call *call, identity_face *f,
 	res->expires_ms = c.expires_ms;
 	res->identifiers_checked =
 		med_arena_strdup(med_call_arena(call), c.checked);
-	(void)med_call_add_detail(call, "identifiers", c.checked);
 	return res->verification_token && res->identifiers_checked
 		       ? MED_OK
 		       : MED_ERR_NOMEM;

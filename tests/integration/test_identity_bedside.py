@@ -16,7 +16,7 @@ import pytest
 from harness import Stack, metrics, protos
 from harness.fixtures import assess_allergies, running
 from harness.faces import FaceKeys, orl_png
-from harness.checks import expect_status
+from harness.checks import expect_status, poll
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +174,35 @@ def test_face_no_match_goes_to_the_stated_check_not_an_override(bedside):
     assert not rec.HasField("identity_override"), rec
     after = sum(_identified(st, identifiers="wristband+stated").values())
     assert after == before + 1, (before, after)
+
+    # Audited as a check of its own, with who did it and why; the face
+    # check's event keeps every face detail and says the wristband was
+    # scanned.
+    apb = protos.module("audit")
+
+    def events():
+        got = {}
+        for r in st.call("audit", "Query", apb.QueryRequest(patient_id=a),
+                         role="auditor", timeout=10):
+            got.setdefault(r.event.action.rsplit("/", 1)[-1], []).append(
+                {d.key: d.value for d in r.event.details})
+        want = ("VerifyFace", "ConfirmStatedIdentifiers",
+                "RecordAdministration")
+        return got if all(w in got for w in want) and \
+            len(got["ConfirmStatedIdentifiers"]) >= 2 else None
+
+    got = poll(events, timeout=20, what="the bedside's audit events")
+    face = [d for d in got["VerifyFace"] if d.get("event") ==
+            "face not matched" or d.get("event") == "face retake asked"]
+    assert face and face[0]["wristband"] == "scanned", got["VerifyFace"]
+    assert "liveness" in face[0] and "pad" in face[0], face[0]
+    stated = {d["event"]: d for d in got["ConfirmStatedIdentifiers"]}
+    ok = stated["stated identifiers confirmed"]
+    assert ok["after_face"] == "no-match" and ok["terminal"] == "ward3-bed7"
+    assert stated["stated identifiers did not match"]["mismatched"] == \
+        "birth_date", stated
+    assert [d["identifiers"] for d in got["RecordAdministration"]] == \
+        ["wristband+stated"], got["RecordAdministration"]
 
 
 def test_stated_check_refuses_bad_input_and_another_wristband(bedside):
