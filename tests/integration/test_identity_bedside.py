@@ -14,7 +14,7 @@ import grpc
 import pytest
 
 from harness import Stack, metrics, protos
-from harness.fixtures import assess_allergies, running
+from harness.fixtures import assess_allergies, running, spawn_like
 from harness.faces import FaceKeys, orl_png
 from harness.checks import expect_status, poll
 
@@ -252,3 +252,46 @@ def test_an_identity_override_is_counted_by_reason(bedside):
                   role="nurse")
     assert rec.identity == "overridden", rec
     assert count() == before + 1
+
+
+def test_an_unknown_identifier_combination_stops_dosage(bedside):
+    """A misspelt policy would refuse every dose, or accept one it should
+    not: the service refuses to start, naming the setting."""
+    rc, out = spawn_like(bedside, "dosage",
+                         MED_DOSAGE_IDENTIFIERS="wristband+face,palm")
+    assert rc not in (None, 0), out[-2000:]
+    assert "MED_DOSAGE_IDENTIFIERS: a comma-separated list" in out, \
+        out[-2000:]
+
+
+def test_a_ward_that_accepts_only_the_face_refuses_the_stated_check():
+    """MED_DOSAGE_IDENTIFIERS=wristband+face: a token of the stated check
+    is refused, naming what the ward accepts."""
+    orl_png(7, 1)
+    keys = FaceKeys()
+    env = dict(keys.env(public_key=True),
+               MED_DOSAGE_IDENTIFIERS="wristband+face")
+    with running(Stack(services=("identity", "dosage", "audit"),
+                       extra_env=env)) as st:
+        ipb, dpb = protos.module("identity"), protos.module("dosage")
+        a, mrn_a = _patient(st, ipb)
+        ok = st.call("identity", "ConfirmStatedIdentifiers",
+                     ipb.ConfirmStatedIdentifiersRequest(
+                         wristband=mrn_a, family_name="Bedside",
+                         birth_date="1950-03-04", after_face="retake"),
+                     role="nurse")
+        assert ok.confirmed and ok.verification_token, ok
+        err = expect_status(grpc.StatusCode.FAILED_PRECONDITION, _give, st,
+                            dpb, a, ok.verification_token,
+                            details_prefix="verification_token")
+        assert "(\"wristband+stated\") are not accepted; this ward charts " \
+            "a dose on wristband+face (MED_DOSAGE_IDENTIFIERS)" in \
+            err.details(), err.details()
+        # Another patient's dose (one order of the drug each) on the
+        # face.
+        b, mrn_b = _patient(st, ipb)
+        v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+            wristband=mrn_b, image=orl_png(7, 6)), role="nurse", timeout=30)
+        assert v.match, v
+        assert _give(st, dpb, b, v.verification_token).identity == \
+            "verified"
