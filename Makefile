@@ -104,7 +104,6 @@ deps: deps-run
 	$(Q)tools/dev/install-deps.sh
 	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh install
 	$(Q)BUILD=$(BUILD) tools/facemodels/install.sh
-	$(Q)BUILD=$(BUILD) tools/faceplugin/install.sh || echo "smartmed: faceplugin-fr-v1 not installed (npm): the optional embedder is not built" >&2
 	$(Q)BUILD=$(BUILD) tools/fhirschema/install.sh
 	$(Q)BUILD=$(BUILD) tools/hl7client/install.sh
 	$(Q)BUILD=$(BUILD) tools/console-e2e/install.sh

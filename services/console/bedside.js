@@ -1,6 +1,8 @@
 // bedside.js - the bedside administration (issue 37): identify the patient
-// by face (the device camera, Patient/{id}/$verify-face) or by wristband
-// scan, scan the product's GS1 code, see every check before confirming,
+// by two identifiers, the wristband scan and the face (the device camera,
+// Patient/{id}/$verify-face) or, when the face does not confirm the
+// patient, the name and date of birth the patient states
+// (Patient/{id}/$confirm-identifiers), scan the product's GS1 code, see every check before confirming,
 // and record the dose given or not given as a FHIR MedicationAdministration
 // create, which dosage checks in full (identity token, product, dose,
 // high-alert co-sign); a second user co-signs a high-alert dose with
@@ -111,7 +113,7 @@ function highAlert(c, r) {
 // camera: getUserMedia, a preview, one photo as PNG base64 on demand.
 async function openCamera(video) {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    throw new Error(t('This browser has no camera access: scan the wristband instead.'));
+    throw new Error(t('This browser has no camera access: ask the patient\'s name and date of birth instead.'));
   }
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'user' }, audio: false });
@@ -119,9 +121,9 @@ async function openCamera(video) {
     await video.play();
     return stream;
   } catch (e) {
-    if (e.name === 'NotAllowedError') throw new Error(t('The camera is not allowed in this browser: allow it, or scan the wristband instead.'));
-    if (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') throw new Error(t('No camera was found: scan the wristband instead.'));
-    throw new Error(t('The camera could not start ({why}): scan the wristband instead.', { why: e.name }));
+    if (e.name === 'NotAllowedError') throw new Error(t('The camera is not allowed in this browser: allow it, or ask the patient\'s name and date of birth instead.'));
+    if (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') throw new Error(t('No camera was found: ask the patient\'s name and date of birth instead.'));
+    throw new Error(t('The camera could not start ({why}): ask the patient\'s name and date of birth instead.', { why: e.name }));
   }
 }
 
@@ -138,10 +140,64 @@ function stopCamera(stream, video) {
   video.srcObject = null;
 }
 
+// identitySection: two identifiers, as wards identify a patient (issue
+// 73, docs/face.md): the wristband scanned first, then the face; when the
+// face does not confirm the patient (no match, a photo that cannot be
+// used, no camera) the patient states name and date of birth, read
+// against the wristband by identity ($confirm-identifiers).  Either way
+// the dose is charted on identity's token, never on an override.
 function identitySection(c, state, refresh) {
-  const video = h('video', { id: 'camera', muted: true, playsinline: true, 'aria-label': t('Camera preview'), width: 240 });
   const msg = alertBox();
+  if (state.idMsg) msg.textContent = state.idMsg;
+  const name = patientName(c.patient);
+  const found = (token, text) => {
+    state.identity = { token, text };
+    state.idMsg = '';
+    state.stated = '';
+    refresh();
+  };
+  let body;
+  if (state.identity) body = h('p', { id: 'identity-ok' }, '✔ ' + state.identity.text);
+  else if (!state.band) body = wristbandForm(c, state, msg, refresh);
+  else {
+    body = [h('p', { id: 'band-ok' }, '✔ ' + t('Wristband {band} is {name}\'s. Second check: the face.', { band: state.band, name })),
+      ...faceCheck(c, state, msg, refresh, found)];
+    if (state.stated) body.push(statedForm(c, state, msg, found));
+  }
+  return h('section', { 'aria-labelledby': 'id-h' }, h('h2', { id: 'id-h' }, t('1. Identify the patient')), body, msg);
+}
+
+// wristbandForm: the first identifier; another patient's wristband is
+// refused on the spot, before anything is sent.
+function wristbandForm(c, state, msg, refresh) {
+  const band = h('input', { id: 'wristband', autocomplete: 'off' });
+  return h('form', { class: 'form-row', onsubmit: (ev) => {
+    ev.preventDefault();
+    const v = band.value.trim();
+    if (v !== mrnOf(c.patient) && v !== c.patient.id) {
+      msg.textContent = t('This wristband ({band}) is not {name}\'s (MRN {mrn}). Do not give.',
+        { band: v, name: patientName(c.patient), mrn: mrnOf(c.patient) });
+      return;
+    }
+    state.band = v;
+    state.idMsg = '';
+    refresh();
+  } }, h('div', {}, h('label', { for: 'wristband' }, t('Wristband scan')), band),
+  h('button', { type: 'submit', class: 'secondary' }, t('Check wristband')));
+}
+
+// faceCheck: the camera, and the way on to the stated check when the
+// face cannot confirm the patient.
+function faceCheck(c, state, msg, refresh, found) {
+  const video = h('video', { id: 'camera', muted: true, playsinline: true, 'aria-label': t('Camera preview'), width: 240 });
+  const name = patientName(c.patient);
   let stream = null;
+  const toStated = (after, words) => {
+    stopCamera(stream, video);
+    state.stated = after;
+    state.idMsg = words;
+    refresh();
+  };
   const shoot = h('button', { type: 'button', id: 'take-photo', disabled: true, onclick: async () => {
     msg.textContent = t('Checking the face…');
     shoot.disabled = true;
@@ -149,20 +205,21 @@ function identitySection(c, state, refresh) {
       const body = await request('Patient/' + encodeURIComponent(c.patient.id) + '/$verify-face', { method: 'POST',
         body: { resourceType: 'Parameters', parameter: [
           { name: 'photo', valueAttachment: { contentType: 'image/png', data: takePhoto(video) } },
-          { name: 'terminal', valueString: 'console' }] } });
+          { name: 'terminal', valueString: 'console' }, { name: 'wristband', valueString: state.band }] } });
       const decision = param(body, 'decision').valueCode;
       const token = param(body, 'verificationToken').valueString;
       if (decision === 'match' && token) {
-        state.identity = { kind: 'face', token, text: t('Face matches {name}', { name: patientName(c.patient) }) };
         stopCamera(stream, video);
-        msg.textContent = '';
-        refresh();
+        found(token, t('Wristband and face match {name}', { name }));
         return;
       }
-      msg.textContent = decision === 'retake'
-        ? t('The photo could not be used (no clear face): take it again.')
-        : t('This face does not match {name}. Do not give: check the wristband and the patient.',
-          { name: patientName(c.patient) });
+      if (decision === 'retake') {
+        msg.textContent = t('The photo could not be used: take it again, or ask the patient to say their name and date of birth.');
+        state.stated = state.stated || 'retake';
+      } else {
+        toStated('no-match', t('The face does not match {name}. Do not give yet: ask the patient to say their full name and date of birth.', { name }));
+        return;
+      }
     } catch (e) {
       refusal(msg, e);
     }
@@ -174,30 +231,40 @@ function identitySection(c, state, refresh) {
       stream = await openCamera(video);
       shoot.disabled = false;
     } catch (e) {
-      msg.textContent = e.message;
+      toStated('not-possible', e.message);
     }
   } }, t('Use the camera'));
-  const band = h('input', { id: 'wristband', autocomplete: 'off' });
-  const bandForm = h('form', { class: 'form-row', onsubmit: (ev) => {
+  const noFace = h('button', { type: 'button', id: 'no-face', class: 'secondary', onclick: () => toStated(state.stated || 'not-possible', '') },
+    t('The face cannot be checked: ask name and date of birth'));
+  return [h('div', { class: 'form-row' }, start, shoot, noFace), video];
+}
+
+// statedForm: the ward's standard second check, the name and date of
+// birth as the patient says them, typed as said.
+function statedForm(c, state, msg, found) {
+  const name = patientName(c.patient);
+  const fam = field('stated-family', t('Family name, as the patient says it'));
+  const giv = field('stated-given', t('Given name, as the patient says it'));
+  const born = field('stated-born', t('Date of birth, as the patient says it'), { type: 'date' });
+  const value = (f) => f.querySelector('input').value.trim();
+  return h('form', { class: 'form-row', id: 'stated-check', onsubmit: async (ev) => {
     ev.preventDefault();
-    const v = band.value.trim();
-    if (v !== mrnOf(c.patient) && v !== c.patient.id) {
-      msg.textContent = t('This wristband ({band}) is not {name}\'s (MRN {mrn}). Do not give.',
-        { band: v, name: patientName(c.patient), mrn: mrnOf(c.patient) });
-      return;
+    try {
+      const body = await request('Patient/' + encodeURIComponent(c.patient.id) + '/$confirm-identifiers', { method: 'POST',
+        body: { resourceType: 'Parameters', parameter: [
+          { name: 'wristband', valueString: state.band }, { name: 'familyName', valueString: value(fam) },
+          { name: 'givenName', valueString: value(giv) }, { name: 'birthDate', valueDate: value(born) },
+          { name: 'terminal', valueString: 'console' }, { name: 'afterFace', valueCode: state.stated }] } });
+      const token = param(body, 'verificationToken').valueString;
+      if (param(body, 'confirmed').valueBoolean && token) {
+        found(token, t('Wristband, name and date of birth match {name}', { name }));
+        return;
+      }
+      msg.textContent = t('The name or date of birth the patient gave does not match the wristband. Do not give: check who is in the bed, and ask registration to check the record.');
+    } catch (e) {
+      refusal(msg, e);
     }
-    // The record's words (identity-override's text) stay English: they
-    // are the chart's, read by any reader later.
-    state.identity = { kind: 'wristband', text: t('Wristband scan {band} matches {name}', { band: v, name: patientName(c.patient) }),
-      record: 'Wristband scan ' + v + ' matches ' + patientName(c.patient), scan: v };
-    msg.textContent = '';
-    refresh();
-  } }, h('div', {}, h('label', { for: 'wristband' }, t('Wristband scan')), band),
-  h('button', { type: 'submit', class: 'secondary' }, t('Check wristband')));
-  return h('section', { 'aria-labelledby': 'id-h' }, h('h2', { id: 'id-h' }, t('1. Identify the patient')),
-    state.identity ? h('p', { id: 'identity-ok' }, '✔ ' + state.identity.text)
-      : [h('div', { class: 'form-row' }, start, shoot), video, bandForm],
-    msg);
+  } }, fam, giv, born, h('button', { type: 'submit' }, t('Check name and date of birth')));
 }
 
 function productSection(state, refresh) {
@@ -283,8 +350,7 @@ function doseItem(item, asOrdered, state, words, checks) {
 function administration(c, r, state) {
   const d = orderDose(r);
   const e = [];
-  if (state.identity.kind === 'face') e.push(ext('verification-token', { valueString: state.identity.token }));
-  else e.push(overrideExt('identity-override', 'identified-otherwise', state.identity.record));
+  e.push(ext('verification-token', { valueString: state.identity.token }));
   if (state.product.none) e.push(overrideExt('scan-override', 'other', state.product.text));
   else e.push(ext('product-scan', { valueString: state.product.scan }));
   if (state.cosign) e.push(ext('cosign', { valueString: state.cosign }));
@@ -528,7 +594,7 @@ export async function giveScreen(pid, orderId) {
     return;
   }
   const d = orderDose(r);
-  const state = { identity: null, product: null, dose: d.value, cosign: '', deviation: null };
+  const state = { band: '', stated: '', idMsg: '', identity: null, product: null, dose: d.value, cosign: '', deviation: null };
   const back = h('a', { href: '#/patient/' + pid + '/mar' }, t('Back to the MAR'));
   const recorded = (text) => show(t('Give a dose'), banner(c), h('p', { role: 'status', id: 'recorded' }, '✔ ' + text), back);
   const refresh = () => {

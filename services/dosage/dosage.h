@@ -109,6 +109,9 @@ typedef struct dosage_state {
 	int childbearing_min_years, childbearing_max_years;
 	med_channel *diagnosis; /* GetHepaticFacts; NULL when not set */
 	int64_t diagnosis_deadline_ms;
+	/* The identifier combinations a token may name
+	 * (MED_DOSAGE_IDENTIFIERS; identifiers.c), one bit each. */
+	unsigned identifiers;
 } dosage_state;
 
 #define WARD_ZONE_SETTING	 "MED_WARD_TIME_ZONE"
@@ -197,6 +200,35 @@ med_err dosage_settings_load(med_service *svc,
  */
 med_err dosage_verify_token(med_call *call, const char *token, int64_t now_ms,
 			    med_vtoken_claims *out) MED_MUST_CHECK;
+
+/* --- identifiers.c: the bedside identification policy ------------------ */
+
+#define DOSAGE_IDENTIFIERS_SETTING "MED_DOSAGE_IDENTIFIERS"
+#define DOSAGE_IDENTIFIERS_DEFAULT "wristband+face,wristband+stated"
+
+/*
+ * dosage_identifiers_parse reads a comma-separated list of identifier
+ * combinations (MED_VTOKEN_CHECKED_*; "" is the default) into a set.
+ * Errors: MED_ERR_INVALID (an unknown one, or none).
+ */
+med_err dosage_identifiers_parse(const char *s, unsigned *out) MED_MUST_CHECK;
+
+/*
+ * dosage_identifiers_check fails the call (FAILED_PRECONDITION naming
+ * verification_token and what the ward accepts) when the token's checked
+ * claim is not in the service's policy; otherwise adds it to the audit
+ * event as the detail identifiers.
+ */
+med_err dosage_identifiers_check(med_call *call,
+				 const med_vtoken_claims *c) MED_MUST_CHECK;
+
+/*
+ * dosage_identifiers_count counts a charted dose by how the patient was
+ * identified: the token's identifiers (c), or the identity override's
+ * reason when there was no token.
+ */
+void dosage_identifiers_count(med_call *call, const med_vtoken_claims *c,
+			      const dosage_override *identity_override);
 
 /* dosage_scan_mode_of is the service's MED_DOSAGE_SCAN_REQUIRED. */
 dosage_scan_mode dosage_scan_mode_of(med_call *call);

@@ -74,6 +74,14 @@ const med_config_spec dosage_config[] = {
 	{CHILDBEARING_MAX_SETTING, MED_CONFIG_INT, "55", false, 0, 120,
 	 "the oldest such age, completed years; 0 turns the rule off"},
 	MED_PATIENTS_CONFIG,
+	{DOSAGE_IDENTIFIERS_SETTING, MED_CONFIG_STRING,
+	 DOSAGE_IDENTIFIERS_DEFAULT, false, 0, 0,
+	 "the bedside identifications a dose is charted on, a comma-separated "
+	 "list: wristband+face (the wristband scanned, the face matched), "
+	 "wristband+stated (the wristband scanned, the patient's stated name "
+	 "and birth date confirmed against it) and face (the face alone, as "
+	 "tokens signed before they named their identifiers); a dose without "
+	 "one needs an audited identity_override"},
 	{SCAN_SETTING, MED_CONFIG_STRING, "high_alert", false, 0, 0,
 	 "which doses need the product scanned at RecordAdministration (or "
 	 "an audited scan_override): high_alert (high-alert drugs) or all "
@@ -190,6 +198,15 @@ dosage_settings_load(med_service *svc, dosage_state **out)
 		return e;
 	}
 	st->scan = (int)scan;
+	if (dosage_identifiers_parse(med_config_str(med_service_config(svc),
+						    DOSAGE_IDENTIFIERS_SETTING),
+				     &st->identifiers) != MED_OK) {
+		med_log_error("%s: a comma-separated list of wristband+face, "
+			      "wristband+stated and face",
+			      DOSAGE_IDENTIFIERS_SETTING);
+		free(st);
+		return MED_ERR_INVALID;
+	}
 	if ((e = ward_zone_start(svc, st)) != MED_OK) {
 		free(st);
 		return e;
@@ -239,5 +256,5 @@ dosage_verify_token(med_call *call, const char *token, int64_t now_ms,
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "verification_token: score below the "
 				     "threshold");
-	return MED_OK;
+	return dosage_identifiers_check(call, out);
 }

@@ -324,18 +324,29 @@ fused_score(const best_ctx *b)
 	return norm > 0.0 ? (float)(dot / sqrt(norm)) : b->best;
 }
 
+/*
+ * sign_token signs a match's token; it names the identifiers checked: the
+ * wristband scanned and the face, or the face alone when no wristband was
+ * given (which dosage's default policy refuses).
+ */
 static med_err
-sign_token(med_call *call, identity_face *f, const char *patient_id,
-	   const char *terminal, double score, int64_t now,
+sign_token(med_call *call, identity_face *f,
+	   const Smartmed__Identity__V1__VerifyFaceRequest *req, int64_t now,
 	   Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
+	const char *terminal = req->terminal;
 	med_vtoken_claims c;
 	char tok[MED_VTOKEN_MAX_LEN + 1];
 	med_err err;
 
 	memset(&c, 0, sizeof(c));
-	med_strlcpy(c.patient_id, patient_id, sizeof(c.patient_id));
-	c.score = score;
+	med_strlcpy(c.patient_id, res->patient_id, sizeof(c.patient_id));
+	med_strlcpy(c.checked,
+		    req->wristband[0] ? MED_VTOKEN_CHECKED_WRISTBAND_FACE
+				      : MED_VTOKEN_CHECKED_FACE,
+		    sizeof(c.checked));
+	med_strlcpy(c.checked_by, identity_caller(call), sizeof(c.checked_by));
+	c.score = res->score;
 	c.threshold = f->threshold;
 	med_strlcpy(c.model, f->model, sizeof(c.model));
 	med_strlcpy(c.device, terminal[0] ? terminal : "unspecified",
@@ -347,21 +358,38 @@ sign_token(med_call *call, identity_face *f, const char *patient_id,
 		return err;
 	res->verification_token = med_arena_strdup(med_call_arena(call), tok);
 	res->expires_ms = c.expires_ms;
-	return res->verification_token ? MED_OK : MED_ERR_NOMEM;
+	res->identifiers_checked =
+		med_arena_strdup(med_call_arena(call), c.checked);
+	return res->verification_token && res->identifiers_checked
+		       ? MED_OK
+		       : MED_ERR_NOMEM;
 }
 
+/*
+ * verify_checks validates the request and sets the patient verified
+ * (res->patient_id): the wristband scanned must be the patient's, checked
+ * before any face work (handlers_bedside.c).
+ */
 static med_err
 verify_checks(med_call *call, identity_face *f,
-	      const Smartmed__Identity__V1__VerifyFaceRequest *req)
+	      const Smartmed__Identity__V1__VerifyFaceRequest *req,
+	      Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
+	const char *id = req->patient_id;
 	med_err err;
 
 	if ((err = identity_face_ready(call, f)) != MED_OK ||
-	    (err = med_check_id(call, "patient_id", req->patient_id)) !=
-		    MED_OK ||
 	    (err = med_check_text(call, "terminal", req->terminal, 0,
 				  MED_VTOKEN_STR_MAX)) != MED_OK)
 		return err;
+	if (req->wristband[0] != '\0')
+		err = identity_wristband_resolve(call, req->wristband,
+						 req->patient_id, &id);
+	else
+		err = med_check_id(call, "patient_id", req->patient_id);
+	if (err != MED_OK)
+		return err;
+	res->patient_id = (char *)id;
 	return MED_OK;
 }
 
@@ -543,9 +571,9 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 	best_ctx b = {0};
 	med_err err;
 
-	if ((err = verify_checks(call, f, req)) != MED_OK)
+	if ((err = verify_checks(call, f, req, res)) != MED_OK)
 		return err;
-	med_call_set_patient(call, req->patient_id);
+	med_call_set_patient(call, res->patient_id);
 	/* The copy check also compares the photograph mirrored back. */
 	err = f->copy_mode == IDENTITY_COPY_OFF
 		      ? identity_face_analyze(call, f, "image", req->image.data,
@@ -563,7 +591,7 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 	memset(b.sum, 0, f->dim * sizeof(float));
 	/* The database, not this process's index, is the authority: an
 	 * erasure on another replica takes effect here at once. */
-	err = identity_templates_each(med_call_db(call), f, req->patient_id,
+	err = identity_templates_each(med_call_db(call), f, res->patient_id,
 				      best_of, &b);
 	if (err != MED_OK)
 		return err;
@@ -583,21 +611,20 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 		f, &pr, &res->liveness_score, &res->liveness_threshold,
 		&res->pad_decision, &res->advice);
 	if (identity_pad_refuses(f->pad_mode, pd)) {
-		verify_audit(call, f, req->patient_id, res);
+		verify_audit(call, f, res->patient_id, res);
 		return pad_refusal(call, pd, res->liveness_score,
 				   res->liveness_threshold);
 	}
-	if ((err = copy_check(call, f, req->patient_id, &pr, res)) != MED_OK)
+	if ((err = copy_check(call, f, res->patient_id, &pr, res)) != MED_OK)
 		return err;
 	if (res->copy_suspected && f->copy_mode == IDENTITY_COPY_ENFORCE)
-		return copy_refusal(call, f, req->patient_id, res);
-	if ((err = decide(call, f, req->patient_id, res)) != MED_OK)
+		return copy_refusal(call, f, res->patient_id, res);
+	if ((err = decide(call, f, res->patient_id, res)) != MED_OK)
 		return err;
 	if (res->match &&
-	    (err = sign_token(call, f, req->patient_id, req->terminal,
-			      res->score, med_now_ms(), res)) != MED_OK)
+	    (err = sign_token(call, f, req, med_now_ms(), res)) != MED_OK)
 		return err;
-	verify_audit(call, f, req->patient_id, res);
+	verify_audit(call, f, res->patient_id, res);
 	return MED_OK;
 }
 

@@ -736,9 +736,22 @@ MED_UNARY_HANDLER(identity_rpc_link_patients);
 MED_UNARY_HANDLER(identity_rpc_unlink_patients);
 MED_UNARY_HANDLER(identity_rpc_enroll_face);
 MED_UNARY_HANDLER(identity_rpc_verify_face);
+MED_UNARY_HANDLER(identity_rpc_confirm_stated_identifiers);
 MED_UNARY_HANDLER(identity_rpc_identify_face);
 MED_UNARY_HANDLER(identity_rpc_delete_face_templates);
 MED_UNARY_HANDLER(identity_rpc_get_verification_key);
+
+/*
+ * identity_wristband_resolve reads a wristband as scanned (an MRN or a
+ * patient id, blanks trimmed) and sets *out_id to the patient verified:
+ * patient_id, which the wristband must name (or a record linked with it),
+ * or the wristband's own patient when patient_id is "".  Fails the call:
+ * INVALID_ARGUMENT (empty or too long), NOT_FOUND (no patient has it, or
+ * no patient_id), FAILED_PRECONDITION (another patient's wristband).
+ */
+med_err identity_wristband_resolve(med_call *call, const char *wristband,
+				   const char *patient_id,
+				   const char **out_id) MED_MUST_CHECK;
 
 /* identity_caller is the calling user, copied into the call's arena. */
 const char *identity_caller(med_call *call);

@@ -61,6 +61,8 @@ const med_method identity_methods[] = {
 	MED_UNARY(EnrollFace, enroll_face, enroll_face_response, BEDSIDE),
 	MED_UNARY(VerifyFace, verify_face, verify_face_response,
 		  CLINICAL_READERS),
+	MED_UNARY(ConfirmStatedIdentifiers, confirm_stated_identifiers,
+		  confirm_stated_identifiers_response, CLINICAL_READERS),
 	MED_UNARY(IdentifyFace, identify_face, identify_face_response,
 		  IDENTIFIERS),
 	MED_UNARY(DeleteFaceTemplates, delete_face_templates,

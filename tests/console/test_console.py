@@ -396,7 +396,8 @@ def deviation(cstack):
             ucum_unit="mmol/L", effective_ms=int(time.time() * 1000) -
             2 * HOUR_MS)), role="clinician", timeout=30)
     return {"id": p.patient_id, "mrn": p.mrn, "order": tablets,
-            "heparin": heparin}
+            "heparin": heparin, "family": "Devers",
+            "birth_date": "1960-01-02"}
 
 
 SPEED_BEDS = 30
@@ -818,10 +819,15 @@ def test_bedside_administration(run, bedside):
         pytest.skip("ORL faces not present at ../shared/data/faces/orl")
     _passed(run, "wrong-patient face refused")
     assert "does not match Sam Otherbed" in run["wrongFace"], run
+    assert "ask the patient to say their full name and date of birth" in \
+        run["wrongFace"], run
+    assert run["statedOffered"] is True, run
     _passed(run, "dose not given")
     assert run["notGiven"].endswith("recorded as not given (Patient "
                                     "refused)."), run["notGiven"]
     _passed(run, "face confirmed")
+    assert run["faceConfirmed"] == ("✔ Wristband and face match Tom "
+                                    "Bedsider"), run["faceConfirmed"]
     _passed(run, "product of another drug refused")
     assert "product scan check" in run["wrongProduct"], run["wrongProduct"]
     assert run["wrongProductKey"] == "wrong-product", run
@@ -869,19 +875,27 @@ def test_bedside_administration(run, bedside):
 
 
 def test_bedside_without_a_camera(run, bedside):
-    """A browser with no camera says so and offers the wristband; another
-    patient's wristband is refused before anything is sent; the right one
-    records the dose with the identity override it stands for."""
+    """Another patient's wristband is refused before anything is sent; a
+    browser with no camera says so after the right wristband and offers
+    the ward's second check instead: name and date of birth as the
+    patient states them.  Ones that differ from the wristband's record
+    are refused; the right ones give identity's token and the dose is
+    recorded on it (issue 73), not on an override."""
     if bedside is None:
         pytest.skip("ORL faces not present at ../shared/data/faces/orl")
-    _passed(run, "no camera said in words")
-    assert "scan the wristband instead" in run["noCamera"], run["noCamera"]
     _passed(run, "wrong wristband refused")
     assert run["wrongBand"].startswith("This wristband (%s) is not Sam "
                                        "Otherbed's" % bedside["me"]["mrn"])
+    _passed(run, "no camera said in words")
+    assert "name and date of birth instead" in run["noCamera"], \
+        run["noCamera"]
+    _passed(run, "stated name and date of birth that differ refused")
+    assert "Do not give" in run["statedWrong"], run["statedWrong"]
     assert "Not given" in run["otherSlots"] and \
         "declined at the round" in run["otherSlots"], run["otherSlots"]
-    _passed(run, "dose given after a wristband scan")
+    _passed(run, "dose given after the stated check")
+    assert run["statedConfirmed"] == ("✔ Wristband, name and date of birth "
+                                      "match Sam Otherbed"), run
     assert run["bandRecorded"].startswith("✔ Dose recorded as given"), \
         run["bandRecorded"]
 

@@ -458,12 +458,18 @@ def test_a_batch_answers_each_entry(wstack, validator):
 
 # --- $verify-face ------------------------------------------------------------
 
-def photo_params(png):
-    return {"resourceType": "Parameters", "parameter": [
+def photo_params(png, wristband=None):
+    """$verify-face's Parameters: the photograph, the terminal and the
+    wristband as scanned (the patient id here)."""
+    body = {"resourceType": "Parameters", "parameter": [
         {"name": "photo", "valueAttachment": {
             "contentType": "image/png",
             "data": base64.b64encode(png).decode()}},
         {"name": "terminal", "valueString": "ward3-bed7"}]}
+    if wristband:
+        body["parameter"].append({"name": "wristband",
+                                  "valueString": wristband})
+    return body
 
 
 def params(body):
@@ -482,8 +488,8 @@ def face(wstack):
 
 
 def verify(st, pid, png, role="nurse"):
-    return post(st, "Patient/%s/$verify-face" % pid, photo_params(png),
-                role)
+    return post(st, "Patient/%s/$verify-face" % pid,
+                photo_params(png, wristband=pid), role)
 
 
 def test_verify_face_gives_a_token(wstack, validator, face):
@@ -495,6 +501,7 @@ def test_verify_face_gives_a_token(wstack, validator, face):
     assert p["match"]["valueBoolean"] is True
     assert p["score"]["valueDecimal"] >= p["threshold"]["valueDecimal"]
     assert p["verificationToken"]["valueString"].count(".") >= 1
+    assert p["identifiersChecked"]["valueCode"] == "wristband+face"
     assert "expires" in p
 
 
@@ -521,6 +528,56 @@ def test_verify_face_bad_input(wstack, validator, face):
     body["parameter"][1]["valueString"] = "t" * 65
     status, _, out = post(wstack, "Patient/%s/$verify-face" % face, body)
     refused(validator, status, out, 400, "Parameters.parameter[terminal]")
+
+
+def stated(st, pid, wristband, family, born, after="no-match"):
+    return post(st, "Patient/%s/$confirm-identifiers" % pid, {
+        "resourceType": "Parameters", "parameter": [
+            {"name": "wristband", "valueString": wristband},
+            {"name": "familyName", "valueString": family},
+            {"name": "birthDate", "valueDate": born},
+            {"name": "terminal", "valueString": "ward3-bed7"},
+            {"name": "afterFace", "valueCode": after}]})
+
+
+def test_after_a_face_no_match_the_stated_check_gives_the_token(
+        wstack, validator, face):
+    """Issue 73: the face does not confirm the patient, so the nurse reads
+    the name and birth date the patient states against the wristband;
+    the token names wristband+stated and MedicationAdministration's
+    create charts the dose on it."""
+    status, _, body = verify(wstack, face, orl_png(8, 7))
+    assert status == 200 and "verificationToken" not in params(body), body
+    status, _, body = stated(wstack, face, face, "facewrite", "1975-04-04")
+    assert status == 200, body
+    valid(validator, body)
+    p = params(body)
+    assert p["confirmed"]["valueBoolean"] is False, body
+    assert p["mismatched"]["valueCode"] == "birth_date", body
+    assert "verificationToken" not in p, body
+
+    status, _, body = stated(wstack, face, face, "Facewrite", "1975-04-03")
+    assert status == 200, body
+    valid(validator, body)
+    p = params(body)
+    assert p["confirmed"]["valueBoolean"] is True, body
+    assert p["identifiersChecked"]["valueCode"] == "wristband+stated"
+    o = order(wstack, face)
+    ma = administration(wstack, face, o,
+                        p["verificationToken"]["valueString"], 1, "tablet",
+                        override(wstack, "scan-override", "other",
+                                 "test pack has no barcode"))
+    status, _, out = post(wstack, "MedicationAdministration", ma)
+    assert status == 201, out
+
+
+def test_the_stated_check_refuses_another_patients_wristband(
+        wstack, validator, face):
+    other = register(wstack, "Otherband")
+    status, _, out = stated(wstack, face, other, "Facewrite", "1975-04-03")
+    assert 400 <= status < 500, out
+    valid(validator, out)
+    assert "wristband" in json.dumps(out), out
 
 
 # --- MedicationAdministration ------------------------------------------------

@@ -418,7 +418,8 @@ def summary(st, faces=None, photos=None, idp=None, settings_info=None,
     else:
         lines.append("  (the sample photographs come from ../shared, "
                      "which is absent: this walk-through records the dose "
-                     "with the patient identified by wristband, audited; "
+                     "with the wristband scanned and the patient's stated "
+                     "name and date of birth confirmed against it; "
                      "tools/dev/walkthrough.sh --photos DIR adds the face "
                      "steps with photographs of your own, face1.jpg and "
                      "face2.jpg to enrol, probe1.jpg to verify)")

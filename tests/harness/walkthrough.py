@@ -25,13 +25,16 @@ photographs such as ORL's: a grey probe is refused (docs/face-pad.md,
 "The default"; without MiniFASNet the stage warns with
 human-liveness-v1, which takes 42 % of grey photographs for prints).
 
-Without ../shared (and so without photographs) the walk-through still
-reaches a dose: it leaves out the face steps and records the dose with an
-identity_override, the audited way a ward records a patient identified
-otherwise (wristband scanned, name and date of birth confirmed), and says
-so.  A newcomer who has photographs of their own adds the face steps by
-passing them (tools/dev/walkthrough.sh --photos DIR, with face1.jpg,
-face2.jpg and probe1.jpg in DIR).
+The bedside starts from the wristband (the MRN as the scanner types it):
+the face is the second identifier.  Without ../shared (and so without
+photographs) the walk-through still reaches a dose the way a ward does
+when the face cannot be checked: the patient states their name and date
+of birth, the nurse confirms them against the wristband
+(ConfirmStatedIdentifiers, a token naming wristband+stated), and the
+dose is recorded with that token, not an override (docs/face.md).  A
+newcomer who has photographs of their own adds the face steps by passing
+them (tools/dev/walkthrough.sh --photos DIR, with face1.jpg, face2.jpg and
+probe1.jpg in DIR).
 """
 
 import base64
@@ -56,11 +59,9 @@ DRUG = "PARA500"
 DOSE = "500"
 WARD = "ward-3"
 TERMINAL = "ward3-bed7"
-# What the nurse did instead of a face verification, where the
-# walk-through has no photographs (docs/dose-safety.md: an
-# identity_override is stored and audited with the dose).
-IDENTIFIED_OTHERWISE = ("wristband scanned; name and date of birth "
-                        "confirmed with the patient")
+# The patient the walk-through registers, as they state their name and
+# date of birth at the bedside.
+FAMILY, GIVEN, BORN = "Doe", "Jane", "1980-02-03"
 
 
 def sample_faces(rundir):
@@ -142,8 +143,8 @@ def steps(st, photos, mrn, pubkey_hint=None):
     out = [
         Step("create the patient",
              mc("identity", "registrar", "create-patient", "--mrn", mrn,
-                "--family-name", "Doe", "--given-name", "Jane",
-                "--birth-date", "1980-02-03", "--sex",
+                "--family-name", FAMILY, "--given-name", GIVEN,
+                "--birth-date", BORN, "--sex",
                 "ADMINISTRATIVE_SEX_FEMALE"),
              {"PATIENT_ID": lambda r, f: r["patient_id"]},
              note="the reply's patient_id"),
@@ -171,7 +172,7 @@ def steps(st, photos, mrn, pubkey_hint=None):
                 DOSE, "--order.unit", "mg", "--order.route", "oral",
                 "--order.frequency", "q6h"),
              {"ORDER_ID": lambda r, f: r["id"]}, note="the reply's id"),
-    ] + _dose_steps(mc, pic, photos) + [
+    ] + _dose_steps(mc, pic, photos, mrn) + [
         Step("find the administration's audit event (repeat until it is "
              "there: events reach the log within seconds)",
              mc("audit", "auditor", "query", "--patient-id", "PATIENT_ID",
@@ -232,36 +233,45 @@ def _enrol_steps(mc, pic, photos):
                     pic("face2.jpg")))]
 
 
-def _dose_steps(mc, pic, photos):
-    """The bedside: verify the face and record the dose with its token, or
-    without photographs record it identified otherwise (audited)."""
+def _dose_steps(mc, pic, photos, mrn):
+    """The bedside: the wristband (MRN) scanned, the face verified, and the
+    dose recorded with its token; without photographs the ward's stated
+    check (name and date of birth against the wristband) gives the
+    token instead."""
+    record = Step("record the dose with that token",
+                  mc("dosage", "nurse", "record-administration",
+                     "--order-id", "ORDER_ID", "--dose", DOSE, "--unit",
+                     "mg", "--verification-token", "VERIFICATION_TOKEN"),
+                  {"ADMIN_ID": lambda r, f: r["id"]},
+                  note="the reply's id (identity verified)")
     if not photos:
-        return [Step("record the dose, the patient identified by wristband "
-                     "(no photographs: the face steps need ../shared or "
-                     "--photos)",
-                     mc("dosage", "nurse", "record-administration",
-                        "--order-id", "ORDER_ID", "--dose", DOSE, "--unit",
-                        "mg", "--identity-override.reason",
-                        "OVERRIDE_REASON_IDENTIFIED_OTHERWISE",
-                        "--identity-override.text", IDENTIFIED_OTHERWISE),
-                     {"ADMIN_ID": lambda r, f: r["id"]},
-                     note="the reply's id (identity overridden, audited)")]
+        return [Step("no photographs (the face steps need ../shared or "
+                     "--photos): the patient states name and date of "
+                     "birth, confirmed against the wristband scanned",
+                     mc("identity", "nurse", "confirm-stated-identifiers",
+                        "--wristband", mrn, "--family-name", FAMILY,
+                        "--given-name", GIVEN, "--birth-date", BORN,
+                        "--terminal", TERMINAL, "--after-face",
+                        "not-possible"),
+                     {"VERIFICATION_TOKEN":
+                      lambda r, f: r["verification_token"]},
+                     note="the reply's verification_token (confirmed "
+                     "true, identifiers_checked wristband+stated)"),
+                record]
     return [
-        Step("verify the face at the bedside (nurse): a token",
+        Step("scan the wristband and verify the face at the bedside "
+             "(nurse): a token",
              mc("identity", "nurse", "verify-face", "--patient-id",
                 "PATIENT_ID", "--image", pic(PROBES[0]), "--terminal",
-                TERMINAL),
+                TERMINAL, "--wristband", mrn),
              {"VERIFICATION_TOKEN": lambda r, f: r["verification_token"]},
              note="the reply's verification_token (match true, "
-             "pad_decision PAD_DECISION_BONA_FIDE); each later "
-             "verification needs a photograph of its own: probe2.jpg, "
-             "probe3.jpg"),
-        Step("record the dose with that token",
-             mc("dosage", "nurse", "record-administration", "--order-id",
-                "ORDER_ID", "--dose", DOSE, "--unit", "mg",
-                "--verification-token", "VERIFICATION_TOKEN"),
-             {"ADMIN_ID": lambda r, f: r["id"]},
-             note="the reply's id (identity verified)")]
+             "identifiers_checked wristband+face, pad_decision "
+             "PAD_DECISION_BONA_FIDE); on NO_MATCH or RETAKE the nurse "
+             "goes on to confirm-stated-identifiers, as without "
+             "photographs; each later verification needs a photograph of "
+             "its own: probe2.jpg, probe3.jpg"),
+        record]
 
 
 def _line(argv):

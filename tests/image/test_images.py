@@ -199,7 +199,8 @@ def test_bedside_flow_on_the_deep_face_models(cstack):
         role="nurse", timeout=120)
     assert len(r.templates) == 2
     v = cstack.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
-        patient_id=a, image=orl_png(30, 5), terminal="ward3-bed7"),
+        patient_id=a, image=orl_png(30, 5), terminal="ward3-bed7",
+        wristband=a),
         role="nurse", timeout=60)
     assert v.match and v.model == "dlib-resnet-v1", v
     rec = cstack.call("dosage", "RecordAdministration",

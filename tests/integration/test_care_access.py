@@ -195,7 +195,8 @@ def test_ward_nurse_bedside_face_flow(st, pb, drug):
 
     def verified(user, photo):
         v = call(st, user, "identity", "VerifyFace", ipb.VerifyFaceRequest(
-            patient_id=pid, image=orl_png(7, photo), terminal="ward3-bed1"))
+            patient_id=pid, image=orl_png(7, photo), terminal="ward3-bed1",
+            wristband=pid))
         assert v.match, v
         return v.verification_token
 

@@ -314,7 +314,8 @@ IDENTITY = {
 IDENTITY_NOT_SCOPED = {
     "SearchPatients", "IdentifyFace", "CreatePatient", "UpdatePatient",
     "CheckDuplicates", "LinkPatients", "UnlinkPatients", "EnrollFace",
-    "VerifyFace", "DeleteFaceTemplates", "GetVerificationKey", "Admit",
+    "VerifyFace", "ConfirmStatedIdentifiers", "DeleteFaceTemplates",
+    "GetVerificationKey", "Admit",
     "RegisterOutpatientVisit", "Transfer", "Discharge",
     "CheckCareRelationship", "StartBreakGlass", "ListBreakGlass",
     "EndBreakGlass",

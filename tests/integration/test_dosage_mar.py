@@ -95,7 +95,8 @@ def identify(st, pb, patient):
         patient_id=patient, images=[orl_png(9, n) for n in (1, 2, 3)]),
         role="nurse", timeout=60)
     v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
-        patient_id=patient, image=orl_png(9, 5), terminal="ward3-bed2"),
+        patient_id=patient, image=orl_png(9, 5), terminal="ward3-bed2",
+        wristband=patient),
         role="nurse", timeout=60)
     assert v.match, v
     return dict(verification_token=v.verification_token)

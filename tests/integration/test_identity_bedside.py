@@ -1,21 +1,25 @@
-"""The bedside flow across services: identity verifies a face and signs a
-token; dosage, holding only identity's public key, accepts it for that
-patient's administration and refuses it for another patient's.  Needs the
-ORL photographs (../shared/data/faces/orl); skips when they are absent."""
+"""The bedside flow across services, as a ward practises it (issue 73,
+docs/face.md "Two identifiers at the bedside"): the nurse scans the
+wristband (the MRN as the scanner types it), the face is the second
+identifier, and when the face answers no-match the patient's stated name
+and date of birth, read against the wristband, are the second identifier
+instead; identity signs a token naming what was checked, and dosage,
+holding only identity's public key, charts the dose on the combinations
+its policy accepts.  Needs the ORL photographs (../shared/data/faces/orl);
+skips when they are absent."""
 
 import uuid
 
 import grpc
 import pytest
 
-from harness import Stack, protos
-from harness.fixtures import assess_allergies, running
+from harness import Stack, metrics, protos
+from harness.fixtures import assess_allergies, running, spawn_like
 from harness.faces import FaceKeys, orl_png
-from harness.checks import expect_status
+from harness.checks import expect_status, poll
 
 
-
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def bedside():
     orl_png(7, 1)
     keys = FaceKeys()
@@ -37,38 +41,257 @@ def _order(st, dpb, patient):
         role="clinician")
 
 
-def test_face_token_accepted_by_dosage(bedside):
+def _patient(st, ipb, subject=7):
+    """A registered patient with the face of ORL subject enrolled: (id,
+    MRN)."""
+    mrn = "MRN-" + uuid.uuid4().hex[:12]
+    pid = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn=mrn, family_name="Bedside", given_name="Mary Ann",
+        birth_date="1950-03-04", sex=ipb.ADMINISTRATIVE_SEX_FEMALE),
+        role="registrar").patient_id
+    st.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(subject, n) for n in (1, 2, 3)]),
+        role="nurse", timeout=30)
+    return pid, mrn
+
+
+def _give(st, dpb, patient, token):
+    return st.call("dosage", "RecordAdministration",
+                   dpb.RecordAdministrationRequest(
+                       order_id=_order(st, dpb, patient).id, dose=500,
+                       unit="mg", verification_token=token),
+                   role="nurse")
+
+
+def _identified(st, **labels):
+    return metrics.series(metrics.scrape(st, "dosage")[0],
+                          "smartmed_dosage_identified_total", **labels)
+
+
+def test_wristband_and_face_token_accepted_by_dosage(bedside):
     st = bedside
     ipb, dpb = protos.module("identity"), protos.module("dosage")
-    pids = []
-    for _ in range(2):
-        pids.append(st.call("identity", "CreatePatient",
-                            ipb.CreatePatientRequest(
-                                mrn="MRN-" + uuid.uuid4().hex[:12],
-                                family_name="Bedside",
-                                birth_date="1950-03-04",
-                                sex=ipb.ADMINISTRATIVE_SEX_FEMALE),
-                            role="registrar").patient_id)
-    a, b = pids
-    st.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
-        patient_id=a, images=[orl_png(7, n) for n in (1, 2, 3)]),
-        role="nurse", timeout=30)
+    a, mrn_a = _patient(st, ipb)
+    b, _ = _patient(st, ipb, subject=8)
     v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
-        patient_id=a, image=orl_png(7, 6), terminal="ward3-bed7"),
-        role="nurse", timeout=30)
-    assert v.match, v
+        wristband=mrn_a + "\r\n", image=orl_png(7, 6),
+        terminal="ward3-bed7"), role="nurse", timeout=30)
+    assert v.match and v.patient_id == a, v
+    assert v.identifiers_checked == "wristband+face", v
 
-    rec = st.call("dosage", "RecordAdministration",
-                  dpb.RecordAdministrationRequest(
-                      order_id=_order(st, dpb, a).id, dose=500, unit="mg",
-                      verification_token=v.verification_token),
-                  role="nurse")
+    rec = _give(st, dpb, a, v.verification_token)
     assert rec.identity == "verified" and rec.patient_id == a
     assert rec.verification_score == pytest.approx(v.score)
     assert rec.verification_model == "lbp-v2"
+    assert sum(_identified(st, identifiers="wristband+face").values()) >= 1
 
     expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call, "dosage",
                   "RecordAdministration", dpb.RecordAdministrationRequest(
                       order_id=_order(st, dpb, b).id, dose=500, unit="mg",
                       verification_token=v.verification_token),
                   role="nurse", details_prefix="verification_token")
+
+
+def test_another_patients_wristband_is_refused_before_the_face(bedside):
+    """The wrong wristband is named on the spot: the photograph (here not
+    even an image) is never looked at."""
+    st = bedside
+    ipb = protos.module("identity")
+    a, _ = _patient(st, ipb)
+    _, mrn_b = _patient(st, ipb, subject=8)
+    err = expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call,
+                        "identity", "VerifyFace", ipb.VerifyFaceRequest(
+                            patient_id=a, wristband=mrn_b,
+                            image=b"not a photograph"),
+                        role="nurse", details_prefix="wristband")
+    assert "another patient's wristband" in err.details(), err.details()
+    err = expect_status(grpc.StatusCode.NOT_FOUND, st.call, "identity",
+                        "VerifyFace", ipb.VerifyFaceRequest(
+                            patient_id=a, wristband="MRN-NOBODY-HAS",
+                            image=b"not a photograph"),
+                        role="nurse", details_prefix="wristband")
+    assert "no patient has the wristband" in err.details(), err.details()
+    # The patient's own id scanned is their wristband too.
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        patient_id=a, wristband=a, image=orl_png(7, 7)), role="nurse",
+        timeout=30)
+    assert v.match and v.identifiers_checked == "wristband+face", v
+
+
+def test_face_alone_is_not_enough_for_a_dose(bedside):
+    """A token from a face check without a wristband scan names "face":
+    dosage's default policy refuses it and says what to do."""
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, _ = _patient(st, ipb)
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        patient_id=a, image=orl_png(7, 8)), role="nurse", timeout=30)
+    assert v.match and v.identifiers_checked == "face", v
+    err = expect_status(grpc.StatusCode.FAILED_PRECONDITION, _give, st,
+                        dpb, a, v.verification_token,
+                        details_prefix="verification_token")
+    assert "no wristband was scanned" in err.details(), err.details()
+    assert "wristband+face or wristband+stated" in err.details()
+
+
+def test_face_no_match_goes_to_the_stated_check_not_an_override(bedside):
+    """The face answers no-match; the nurse asks the patient's name and
+    date of birth and reads them against the wristband: a token naming
+    wristband+stated, on which the dose is charted without any
+    override.  Stated identifiers that disagree give no token."""
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, mrn_a = _patient(st, ipb)
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        wristband=mrn_a, image=orl_png(20, 1)), role="nurse", timeout=30)
+    assert not v.match and not v.verification_token, v
+    assert v.decision in (ipb.FACE_DECISION_NO_MATCH,
+                          ipb.FACE_DECISION_RETAKE), v
+
+    wrong = st.call("identity", "ConfirmStatedIdentifiers",
+                    ipb.ConfirmStatedIdentifiersRequest(
+                        wristband=mrn_a, family_name="Bedside",
+                        birth_date="1950-04-03", after_face="no-match"),
+                    role="nurse")
+    assert not wrong.confirmed and not wrong.verification_token, wrong
+    assert list(wrong.mismatched) == ["birth_date"], wrong
+
+    before = sum(_identified(st, identifiers="wristband+stated").values())
+    ok = st.call("identity", "ConfirmStatedIdentifiers",
+                 ipb.ConfirmStatedIdentifiersRequest(
+                     wristband=mrn_a, patient_id=a,
+                     family_name="  bedside ", given_name="mary",
+                     birth_date="1950-03-04", terminal="ward3-bed7",
+                     after_face="no-match"),
+                 role="nurse")
+    assert ok.confirmed and ok.patient_id == a, ok
+    assert ok.identifiers_checked == "wristband+stated", ok
+    assert ok.verification_token and ok.expires_ms > 0, ok
+
+    rec = _give(st, dpb, a, ok.verification_token)
+    assert rec.identity == "verified" and rec.patient_id == a, rec
+    assert rec.verification_model == "stated-identifiers", rec
+    assert not rec.HasField("identity_override"), rec
+    after = sum(_identified(st, identifiers="wristband+stated").values())
+    assert after == before + 1, (before, after)
+
+    # Audited as a check of its own, with who did it and why; the face
+    # check's event keeps every face detail and says the wristband was
+    # scanned.
+    apb = protos.module("audit")
+
+    def events():
+        got = {}
+        for r in st.call("audit", "Query", apb.QueryRequest(patient_id=a),
+                         role="auditor", timeout=10):
+            got.setdefault(r.event.action.rsplit("/", 1)[-1], []).append(
+                {d.key: d.value for d in r.event.details})
+        want = ("VerifyFace", "ConfirmStatedIdentifiers",
+                "RecordAdministration")
+        return got if all(w in got for w in want) and \
+            len(got["ConfirmStatedIdentifiers"]) >= 2 else None
+
+    got = poll(events, timeout=20, what="the bedside's audit events")
+    face = [d for d in got["VerifyFace"] if d.get("event") ==
+            "face not matched" or d.get("event") == "face retake asked"]
+    assert face and face[0]["wristband"] == "scanned", got["VerifyFace"]
+    assert "liveness" in face[0] and "pad" in face[0], face[0]
+    stated = {d["event"]: d for d in got["ConfirmStatedIdentifiers"]}
+    ok = stated["stated identifiers confirmed"]
+    assert ok["after_face"] == "no-match" and ok["terminal"] == "ward3-bed7"
+    assert stated["stated identifiers did not match"]["mismatched"] == \
+        "birth_date", stated
+    assert [d["identifiers"] for d in got["RecordAdministration"]] == \
+        ["wristband+stated"], got["RecordAdministration"]
+
+
+def test_stated_check_refuses_bad_input_and_another_wristband(bedside):
+    st = bedside
+    ipb = protos.module("identity")
+    a, mrn_a = _patient(st, ipb)
+    _, mrn_b = _patient(st, ipb, subject=8)
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "identity",
+                  "ConfirmStatedIdentifiers",
+                  ipb.ConfirmStatedIdentifiersRequest(
+                      wristband=mrn_a, family_name="Bedside",
+                      birth_date="04/03/1950"),
+                  role="nurse", details_prefix="birth_date")
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "identity",
+                  "ConfirmStatedIdentifiers",
+                  ipb.ConfirmStatedIdentifiersRequest(
+                      wristband=mrn_a, birth_date="1950-03-04"),
+                  role="nurse", details_prefix="family_name")
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call, "identity",
+                  "ConfirmStatedIdentifiers",
+                  ipb.ConfirmStatedIdentifiersRequest(
+                      wristband=mrn_b, patient_id=a, family_name="Bedside",
+                      birth_date="1950-03-04"),
+                  role="nurse", details_prefix="wristband")
+
+
+def test_an_identity_override_is_counted_by_reason(bedside):
+    """Where neither check can be done (an emergency), the dose is charted
+    under an audited override, and the override is counted."""
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, _ = _patient(st, ipb)
+
+    def count():
+        return sum(metrics.series(
+            metrics.scrape(st, "dosage")[0],
+            "smartmed_dosage_identity_overrides_total",
+            reason="emergency").values())
+
+    before = count()
+    rec = st.call("dosage", "RecordAdministration",
+                  dpb.RecordAdministrationRequest(
+                      order_id=_order(st, dpb, a).id, dose=500, unit="mg",
+                      identity_override=dpb.Override(
+                          reason=dpb.OVERRIDE_REASON_EMERGENCY,
+                          text="unconscious on arrival, no wristband yet")),
+                  role="nurse")
+    assert rec.identity == "overridden", rec
+    assert count() == before + 1
+
+
+def test_an_unknown_identifier_combination_stops_dosage(bedside):
+    """A misspelt policy would refuse every dose, or accept one it should
+    not: the service refuses to start, naming the setting."""
+    rc, out = spawn_like(bedside, "dosage",
+                         MED_DOSAGE_IDENTIFIERS="wristband+face,palm")
+    assert rc not in (None, 0), out[-2000:]
+    assert "MED_DOSAGE_IDENTIFIERS: a comma-separated list" in out, \
+        out[-2000:]
+
+
+def test_a_ward_that_accepts_only_the_face_refuses_the_stated_check():
+    """MED_DOSAGE_IDENTIFIERS=wristband+face: a token of the stated check
+    is refused, naming what the ward accepts."""
+    orl_png(7, 1)
+    keys = FaceKeys()
+    env = dict(keys.env(public_key=True),
+               MED_DOSAGE_IDENTIFIERS="wristband+face")
+    with running(Stack(services=("identity", "dosage", "audit"),
+                       extra_env=env)) as st:
+        ipb, dpb = protos.module("identity"), protos.module("dosage")
+        a, mrn_a = _patient(st, ipb)
+        ok = st.call("identity", "ConfirmStatedIdentifiers",
+                     ipb.ConfirmStatedIdentifiersRequest(
+                         wristband=mrn_a, family_name="Bedside",
+                         birth_date="1950-03-04", after_face="retake"),
+                     role="nurse")
+        assert ok.confirmed and ok.verification_token, ok
+        err = expect_status(grpc.StatusCode.FAILED_PRECONDITION, _give, st,
+                            dpb, a, ok.verification_token,
+                            details_prefix="verification_token")
+        assert "(\"wristband+stated\") are not accepted; this ward charts " \
+            "a dose on wristband+face (MED_DOSAGE_IDENTIFIERS)" in \
+            err.details(), err.details()
+        # Another patient's dose (one order of the drug each) on the
+        # face.
+        b, mrn_b = _patient(st, ipb)
+        v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+            wristband=mrn_b, image=orl_png(7, 6)), role="nurse", timeout=30)
+        assert v.match, v
+        assert _give(st, dpb, b, v.verification_token).identity == \
+            "verified"

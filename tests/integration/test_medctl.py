@@ -346,10 +346,11 @@ def test_make_run_summary_shows_face_keys_and_example(st, stack):
     assert "face models: %s" % run.face_models_line() in text, text
     assert "development only" in text
     # Without photographs the walk-through still reaches a dose: the
-    # patient identified by wristband, an audited override (issue 50).
+    # wristband scanned and the patient's stated name and date of birth
+    # confirmed against it, a token, not an override (issue 73).
     assert "enroll-face" not in text and "verify-face" not in text, text
-    assert "--identity-override.reason OVERRIDE_REASON_IDENTIFIED_OTHERWISE" \
-        in text, text
+    assert "identity confirm-stated-identifiers --wristband " in text, text
+    assert "identity-override" not in text, text
     assert "--ward %s" % run.DEV_WARD in text, text
     # With the sample photographs, the commands name them.
     text = run.summary(stack, _FACES[0], "/x/faces")

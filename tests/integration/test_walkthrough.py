@@ -5,8 +5,9 @@ admitted, enrolled, allergies charted, a drug ordered, the face verified,
 the dose recorded with the token, and the audit inclusion proof of that
 administration checked by auditverify (issue 50, item 4).  The face
 steps need the Caltech photographs in ../shared and skip when they are
-absent; the walk-through without photographs (a dose recorded with the
-patient identified by wristband) runs either way."""
+absent; the walk-through without photographs (the wristband scanned and
+the patient's stated name and date of birth confirmed against it, issue
+73) runs either way."""
 
 import os
 import subprocess
@@ -37,11 +38,13 @@ def _need(photos):
         pytest.skip("Caltech faces not present at %s" % walkthrough.CALTECH)
 
 
-def test_without_photographs_a_dose_is_reached_identified_otherwise(
+def test_without_photographs_a_dose_is_reached_by_the_stated_check(
         made_run):
     """A newcomer without ../shared still reaches a recorded dose and its
-    verified audit proof: the dose carries the audited identity override
-    instead of a face token, and no face step is printed."""
+    verified audit proof: the ward's second check (name and date of birth
+    stated, read against the wristband) gives a token naming
+    wristband+stated, and the dose is charted on it, not on an override;
+    no face step is printed."""
     s, keys, _photos = made_run
     fills, replies = walkthrough.run_steps(s, None, _mrn(),
                                            env=s.client_tls_env())
@@ -50,12 +53,18 @@ def test_without_photographs_a_dose_is_reached_identified_otherwise(
     assert not [st.argv for st in plan
                 if {"enroll-face", "verify-face"} & set(st.argv)], names
     by = dict(zip(names, replies))
-    admin = [r for n, r in by.items() if n.startswith("record the dose")]
-    assert len(admin) == 1 and admin[0]["identity"] != "verified", admin
-    assert admin[0]["patient_id"] == fills["PATIENT_ID"], admin
+    stated = [r for n, r in by.items() if n.startswith("no photographs")]
+    assert len(stated) == 1 and stated[0]["confirmed"] is True, stated
+    assert stated[0]["identifiers_checked"] == "wristband+stated", stated
+    admin = by["record the dose with that token"]
+    assert admin["identity"] == "verified", admin
+    assert admin["verification_model"] == "stated-identifiers", admin
+    assert "identity_override" not in admin, admin
+    assert admin["patient_id"] == fills["PATIENT_ID"], admin
     assert "OK" in replies[-1]["text"], replies[-1]
     text = run.summary(s, keys, None)
-    assert "--identity-override.reason" in text, text
+    assert "confirm-stated-identifiers --wristband" in text, text
+    assert "identity-override" not in text, text
     assert "enroll-face" not in text and "--photos DIR" in text, text
 
 
@@ -66,8 +75,10 @@ def test_walkthrough_reaches_a_dose_and_a_verified_proof(made_run):
                                            env=s.client_tls_env())
     names = [st.what for st in walkthrough.steps(s, photos, "M")]
     by = dict(zip(names, replies))
-    v = by["verify the face at the bedside (nurse): a token"]
+    v = by["scan the wristband and verify the face at the bedside "
+           "(nurse): a token"]
     assert v["match"] is True and v["verification_token"], v
+    assert v["identifiers_checked"] == "wristband+face", v
     # The sample genuine probe passes the liveness stage make run ships.
     if "MED_FACE_PAD_MODEL" in run.make_run_face_env():
         assert v.get("pad_decision") == "PAD_DECISION_BONA_FIDE", v
@@ -111,9 +122,13 @@ def test_summary_prints_the_walkthrough(made_run):
     _need(photos)
     text = run.summary(s, keys, photos)
     lines = walkthrough.printed_lines(s, photos, "MRN-X")
-    body = [ln for ln in lines if "create-patient" not in ln]
+    # The summary's own MRN is on the lines that name it (the patient
+    # created, the wristband scanned).
+    body = [ln for ln in lines if "MRN-X" not in ln]
     for ln in body:
         assert ln in text, ln
+    assert "identity verify-face --patient-id PATIENT_ID" in text, text
+    assert "--terminal %s --wristband " % walkthrough.TERMINAL in text
     for what in ("set-patient-context", "create-order",
                  "record-administration --order-id ORDER_ID",
                  "--verification-token VERIFICATION_TOKEN",

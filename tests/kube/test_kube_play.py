@@ -98,7 +98,7 @@ def bedside(kstack):
         patient_id=pid, images=enrol), role="nurse", timeout=120)
     assert len(r.templates) == 2
     v = kstack.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
-        patient_id=pid, image=probe, terminal="ward3-bed7"),
+        patient_id=pid, image=probe, terminal="ward3-bed7", wristband=pid),
         role="nurse", timeout=60)
     assert v.match and v.verification_token, v
     if kstack.pad_enforced():

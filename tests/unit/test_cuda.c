@@ -266,14 +266,10 @@ model_parity(const char *name, const char *path, float scale, float offset,
 
 /* The face models identity runs (make deps converts them into
  * $BUILD/models/face), each on a pattern scaled to 0..1: detection,
- * landmarks, the two embeddings, the presentation-attack checks. */
+ * landmarks, the embedding, the presentation-attack checks. */
 static const char *const face_models[] = {
-	"face-api-tiny-detector-v1",
-	"face-landmarks-68-v1",
-	"dlib-resnet-v1",
-	"faceplugin-fr-v1",
-	"minifasnet-fused-v1",
-	"human-liveness-v1",
+	"face-api-tiny-detector-v1", "face-landmarks-68-v1", "dlib-resnet-v1",
+	"minifasnet-fused-v1",	     "human-liveness-v1",
 };
 
 static void

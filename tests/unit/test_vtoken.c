@@ -87,8 +87,40 @@ test_encoding_deterministic(void)
 	MT_EQ_INT(med_vtoken_decode(a, la - 1, &d), MED_ERR_INVALID);
 	a[la] = 0;
 	MT_EQ_INT(med_vtoken_decode(a, la + 1, &d), MED_ERR_INVALID);
-	a[4] = 2; /* unknown version */
+	a[4] = 3; /* unknown version */
 	MT_EQ_INT(med_vtoken_decode(a, la, &d), MED_ERR_INVALID);
+	/* Version 2 read as version 1 has trailing bytes: refused. */
+	a[4] = 2;
+	MT_EQ_INT(med_vtoken_decode(a, la, &d), MED_ERR_INVALID);
+}
+
+/* A token names the identifiers checked and who checked them (version
+ * 2); a version-1 token still verifies, read as a face match. */
+static void
+test_checked_claims(void)
+{
+	med_vtoken_claims c = claims(), got;
+	char tok[MED_VTOKEN_MAX_LEN + 1];
+	uint8_t a[512];
+	size_t la;
+
+	setup();
+	med_strlcpy(c.checked, MED_VTOKEN_CHECKED_WRISTBAND_STATED,
+		    sizeof(c.checked));
+	med_strlcpy(c.checked_by, "nurse.ann", sizeof(c.checked_by));
+	MT_OK(med_vtoken_encode(&c, a, sizeof(a), &la));
+	MT_TRUE(memcmp(a, "SMVT\x02", 5) == 0);
+	sign(&c, tok);
+	MT_OK(med_vtoken_verify(&ks, tok, NOW + 1000, &got, NULL));
+	MT_EQ_STR(got.checked, "wristband+stated");
+	MT_EQ_STR(got.checked_by, "nurse.ann");
+	MT_EQ_STR(got.patient_id, c.patient_id);
+
+	c = claims();
+	sign(&c, tok);
+	MT_OK(med_vtoken_verify(&ks, tok, NOW + 1000, &got, NULL));
+	MT_EQ_STR(got.checked, MED_VTOKEN_CHECKED_FACE);
+	MT_EQ_STR(got.checked_by, "");
 }
 
 static void
@@ -274,6 +306,7 @@ test_keyset_limit(void)
 static const mt_case cases[] = {
 	{"roundtrip", test_roundtrip},
 	{"encoding_deterministic", test_encoding_deterministic},
+	{"checked_claims", test_checked_claims},
 	{"long_claim_refused", test_long_claim_refused},
 	{"expiry_edges", test_expiry_edges},
 	{"lifetime_cap", test_lifetime_cap},

@@ -60,22 +60,3 @@ $(FACE_MINIFASNET_ONNX): $(wildcard $(MINIFASNET_SRC)/*.onnx) \
 	@$(if $(Q),echo "  CONVERT $@")
 	$(Q)/usr/bin/python3 tools/facemodels/minifasnet.py $(MINIFASNET_SRC) \
 		$(FACE_MODEL_DIR) >/dev/null
-
-# faceplugin-fr-v1, an optional embedder (MED_FACE_EMBEDDER; not the
-# default: its training data are undisclosed): faceplugin-face-recognition-
-# js's fr_feature.onnx as tools/faceplugin/install.sh (make deps) puts it in
-# $(BUILD)/npm/faceplugin, copied and carded by faceplugin.py; skipped like
-# the others when the package is not installed.
-FACEPLUGIN_PKG := $(BUILD)/npm/faceplugin/node_modules/faceplugin-face-recognition-js
-FACE_FACEPLUGIN_ONNX := $(FACE_MODEL_DIR)/faceplugin-fr-v1.onnx
-
-ifneq ($(wildcard $(FACEPLUGIN_PKG)/model/fr_feature.onnx),)
-all: $(FACE_FACEPLUGIN_ONNX)
-endif
-
-$(FACE_FACEPLUGIN_ONNX): $(FACEPLUGIN_PKG)/model/fr_feature.onnx \
-		tools/facemodels/faceplugin.py
-	@mkdir -p $(FACE_MODEL_DIR)
-	@$(if $(Q),echo "  CONVERT $@")
-	$(Q)/usr/bin/python3 tools/facemodels/faceplugin.py $(FACEPLUGIN_PKG) \
-		$(FACE_MODEL_DIR) >/dev/null

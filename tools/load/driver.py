@@ -223,7 +223,8 @@ class Ward:
         ipb = self.pb["identity"]
         v = self.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
             patient_id=self.beds[i][0], image=self.photo[i],
-            terminal="load-bed%d" % (i + 1)), "nurse")
+            terminal="load-bed%d" % (i + 1),
+            wristband=self.beds[i][0]), "nurse")
         if not v.match:
             raise RuntimeError("bed %d's face did not match (score %.3f, "
                                "threshold %.3f, copy %s, advice %r)" % (

@@ -5,10 +5,14 @@
  *   vtoken keygen PRIV PUB
  *   vtoken sign --key PRIV --patient-id ID --score S --threshold T
  *               [--ttl-s N] [--model M] [--device D] [--issued-ms MS]
+ *               [--checked WHAT] [--checked-by USER]
  *   vtoken verify --pub PUB [--now-ms MS] TOKEN
  *
  * sign prints the token; verify prints the claims as key=value lines and
- * exits 0, or prints why the token was refused and exits 1.
+ * exits 0, or prints why the token was refused and exits 1.  --checked
+ * names the identifiers checked (default wristband+face, as a bedside
+ * VerifyFace after the wristband scan signs); "" makes a version-1 token,
+ * as identity signed before tokens named them.
  */
 #include <med/util.h>
 #include <med/vtoken.h>
@@ -20,7 +24,7 @@
 #include <string.h>
 
 typedef struct sign_args {
-	const char *key, *patient, *model, *device;
+	const char *key, *patient, *model, *device, *checked, *checked_by;
 	double score, threshold;
 	int64_t ttl_s, issued_ms;
 } sign_args;
@@ -33,6 +37,7 @@ usage(void)
 		"       vtoken sign --key PRIV --patient-id ID --score S "
 		"--threshold T [--ttl-s N]\n"
 		"                   [--model M] [--device D] [--issued-ms MS]\n"
+		"                   [--checked WHAT] [--checked-by USER]\n"
 		"       vtoken verify --pub PUB [--now-ms MS] TOKEN\n");
 	return 2;
 }
@@ -93,6 +98,10 @@ sign_opt(sign_args *a, const char *name, const char *v)
 		a->model = v;
 	else if (strcmp(name, "--device") == 0)
 		a->device = v;
+	else if (strcmp(name, "--checked") == 0)
+		a->checked = v;
+	else if (strcmp(name, "--checked-by") == 0)
+		a->checked_by = v;
 	else if (strcmp(name, "--score") == 0)
 		return parse_dbl(v, &a->score);
 	else if (strcmp(name, "--threshold") == 0)
@@ -111,6 +120,8 @@ cmd_sign(int argc, char **argv)
 {
 	sign_args a = {.model = "dev",
 		       .device = "dev",
+		       .checked = MED_VTOKEN_CHECKED_WRISTBAND_FACE,
+		       .checked_by = "dev",
 		       .ttl_s = 120,
 		       .score = NAN,
 		       .threshold = NAN};
@@ -131,6 +142,9 @@ cmd_sign(int argc, char **argv)
 	med_strlcpy(c.patient_id, a.patient, sizeof(c.patient_id));
 	med_strlcpy(c.model, a.model, sizeof(c.model));
 	med_strlcpy(c.device, a.device, sizeof(c.device));
+	med_strlcpy(c.checked, a.checked, sizeof(c.checked));
+	if (c.checked[0] != '\0')
+		med_strlcpy(c.checked_by, a.checked_by, sizeof(c.checked_by));
 	med_uuid_v4(c.token_id);
 	c.score = a.score;
 	c.threshold = a.threshold;
@@ -149,10 +163,10 @@ print_claims(const med_vtoken_claims *c)
 {
 	printf("patient_id=%s\nscore=%.17g\nthreshold=%.17g\nmodel=%s\n"
 	       "device=%s\nissued_ms=%lld\nexpires_ms=%lld\nkey_id=%s\n"
-	       "token_id=%s\n",
+	       "token_id=%s\nchecked=%s\nchecked_by=%s\n",
 	       c->patient_id, c->score, c->threshold, c->model, c->device,
 	       (long long)c->issued_ms, (long long)c->expires_ms, c->key_id,
-	       c->token_id);
+	       c->token_id, c->checked, c->checked_by);
 }
 
 static int

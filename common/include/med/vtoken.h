@@ -2,9 +2,11 @@
  * med/vtoken.h - patient verification tokens: identity signs, dosage checks
  * them offline.
  *
- * After a successful 1:1 face verification identity issues a token that says
- * "this patient was verified at the bedside, with this score against this
- * threshold, by this model on this device, at this time, until then".  The
+ * After a bedside identification identity issues a token that says "this
+ * patient was identified at the bedside by these identifiers (the wristband
+ * with the face, or the wristband with the name and birth date the patient
+ * stated), checked by this user, with this score against this threshold, by
+ * this model on this device, at this time, until then".  The
  * claims are encoded canonically (below) and signed with Ed25519 (libsodium
  * crypto_sign_detached).  A service that receives the token needs only the
  * issuer's public key: no call to identity.
@@ -20,6 +22,13 @@
  * in that order: magic, patient_id, score, threshold, model, device,
  * issued_ms, expires_ms, key_id, token_id.  Nothing may follow.  The same
  * claims always give the same bytes, so the signature covers exactly them.
+ *
+ * Version 2 ("SMVT" 0x02) is version 1's fields in the same order followed
+ * by two strings: checked (the identifiers checked, MED_VTOKEN_CHECKED_*)
+ * and checked_by (the user who checked them).  Claims with checked empty
+ * encode as version 1, so a version-1 token's bytes are unchanged; a
+ * version-1 token decodes with checked "face" (all identity signed before
+ * version 2: a face match, no wristband named) and checked_by "".
  *
  * Key files: one line of standard base64 (RFC 4648 section 4, padded):
  * 32 bytes, the Ed25519 public key, or the 32-byte seed of the secret key.
@@ -49,6 +58,11 @@
 /* Clock skew tolerated between issuer and verifier. */
 #define MED_VTOKEN_SKEW_MS (60 * 1000)
 
+/* What a token's checked claim says was checked (docs/face.md). */
+#define MED_VTOKEN_CHECKED_FACE		    "face"
+#define MED_VTOKEN_CHECKED_WRISTBAND_FACE   "wristband+face"
+#define MED_VTOKEN_CHECKED_WRISTBAND_STATED "wristband+stated"
+
 /* med_vtoken_claims - what identity asserts; strings NUL-terminated. */
 typedef struct med_vtoken_claims {
 	char patient_id[MED_VTOKEN_STR_MAX + 1];
@@ -60,6 +74,10 @@ typedef struct med_vtoken_claims {
 	int64_t expires_ms;
 	char key_id[MED_VTOKEN_STR_MAX + 1];   /* set by med_vtoken_sign */
 	char token_id[MED_VTOKEN_STR_MAX + 1]; /* unique per token */
+	/* Version 2: the identifiers checked ("" encodes version 1) and the
+	 * user who checked them. */
+	char checked[MED_VTOKEN_STR_MAX + 1];
+	char checked_by[MED_VTOKEN_STR_MAX + 1];
 } med_vtoken_claims;
 
 /* med_vtoken_fail - why a token was refused. */
@@ -121,7 +139,8 @@ med_err med_vtoken_encode(const med_vtoken_claims *c, uint8_t *buf, size_t cap,
 			  size_t *len) MED_MUST_CHECK;
 
 /*
- * med_vtoken_decode parses canonical claims bytes into *out.  Errors:
+ * med_vtoken_decode parses canonical claims bytes (version 1 or 2) into
+ * *out.  Errors:
  * MED_ERR_INVALID (wrong magic, truncated, trailing bytes, a string with a
  * NUL or too long).
  */

@@ -14,9 +14,12 @@
 #include <unistd.h>
 
 static const uint8_t magic[5] = {'S', 'M', 'V', 'T', 0x01};
+/* The version byte of magic; version 2 adds checked and checked_by. */
+#define VERSION_AT 4
+#define VERSION_2  0x02
 
-/* Largest claims encoding: magic, five strings, four 8-byte numbers. */
-#define CLAIMS_MAX (sizeof(magic) + 5 * (2 + MED_VTOKEN_STR_MAX) + 4 * 8)
+/* Largest claims encoding: magic, seven strings, four 8-byte numbers. */
+#define CLAIMS_MAX (sizeof(magic) + 7 * (2 + MED_VTOKEN_STR_MAX) + 4 * 8)
 
 const char *
 med_vtoken_fail_str(med_vtoken_fail why)
@@ -178,8 +181,11 @@ med_vtoken_encode(const med_vtoken_claims *c, uint8_t *buf, size_t cap,
 		  size_t *len)
 {
 	med_wbuf w = {.p = buf, .cap = cap};
+	bool v2 = c->checked[0] != '\0';
+	uint8_t version = v2 ? VERSION_2 : magic[VERSION_AT];
 
-	med_wbuf_put(&w, magic, sizeof(magic));
+	med_wbuf_put(&w, magic, VERSION_AT);
+	med_wbuf_put(&w, &version, 1);
 	if (!put_str(&w, c->patient_id))
 		return MED_ERR_INVALID;
 	med_wbuf_put_f64(&w, c->score);
@@ -189,6 +195,8 @@ med_vtoken_encode(const med_vtoken_claims *c, uint8_t *buf, size_t cap,
 	med_wbuf_put_be(&w, (uint64_t)c->issued_ms, 8);
 	med_wbuf_put_be(&w, (uint64_t)c->expires_ms, 8);
 	if (!put_str(&w, c->key_id) || !put_str(&w, c->token_id))
+		return MED_ERR_INVALID;
+	if (v2 && (!put_str(&w, c->checked) || !put_str(&w, c->checked_by)))
 		return MED_ERR_INVALID;
 	if (w.over)
 		return MED_ERR_LIMIT;
@@ -222,10 +230,13 @@ med_vtoken_decode(const uint8_t *buf, size_t len, med_vtoken_claims *out)
 	med_rbuf r = {.p = buf, .len = len};
 	med_vtoken_claims c;
 	const uint8_t *m = med_rbuf_take(&r, sizeof(magic));
+	bool v2;
 
 	memset(&c, 0, sizeof(c));
-	if (m == NULL || memcmp(m, magic, sizeof(magic)) != 0)
+	if (m == NULL || memcmp(m, magic, VERSION_AT) != 0 ||
+	    (m[VERSION_AT] != magic[VERSION_AT] && m[VERSION_AT] != VERSION_2))
 		return MED_ERR_INVALID;
+	v2 = m[VERSION_AT] == VERSION_2;
 	get_str(&r, c.patient_id);
 	c.score = med_rbuf_get_f64(&r);
 	c.threshold = med_rbuf_get_f64(&r);
@@ -235,7 +246,15 @@ med_vtoken_decode(const uint8_t *buf, size_t len, med_vtoken_claims *out)
 	c.expires_ms = (int64_t)med_rbuf_get_be(&r, 8);
 	get_str(&r, c.key_id);
 	get_str(&r, c.token_id);
-	if (r.bad || r.off != len)
+	if (v2) {
+		get_str(&r, c.checked);
+		get_str(&r, c.checked_by);
+	} else {
+		/* Before version 2 identity signed only face matches. */
+		med_strlcpy(c.checked, MED_VTOKEN_CHECKED_FACE,
+			    sizeof(c.checked));
+	}
+	if (r.bad || r.off != len || (v2 && c.checked[0] == '\0'))
 		return MED_ERR_INVALID;
 	*out = c;
 	return MED_OK;

@@ -454,6 +454,8 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 					  (void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
+	if (err == MED_OK)
+		dosage_identifiers_count(call, x.claims, x.id_ovr);
 	return err;
 }
 

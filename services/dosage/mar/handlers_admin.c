@@ -664,6 +664,9 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 			call, &x.known.family, req->order_id, req->cosign_id,
 			x.scan ? scan.gtin : "", x.at_ms, record_decide, &x, m);
 	dosage_ddi_release(x.ddi);
+	if (err == MED_OK)
+		dosage_identifiers_count(call, x.claims,
+					 req->identity_override);
 	/* A missing co-sign is named by the gate; a missing order here. */
 	if (err == MED_ERR_NOT_FOUND && m->id[0] == '\0')
 		return med_call_fail(call, err, "order_id: no such order");

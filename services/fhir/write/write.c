@@ -58,6 +58,9 @@ kind_of(char **seg, size_t n, fhir_write_kind *kind, const char **id)
 	else if (n == 3 && strcmp(seg[0], "Patient") == 0 &&
 		 strcmp(seg[2], "$verify-face") == 0)
 		*kind = FHIR_WRITE_VERIFY_FACE;
+	else if (n == 3 && strcmp(seg[0], "Patient") == 0 &&
+		 strcmp(seg[2], "$confirm-identifiers") == 0)
+		*kind = FHIR_WRITE_CONFIRM_IDENTIFIERS;
 	else if (n == 3 && strcmp(seg[0], "MedicationRequest") == 0 &&
 		 strcmp(seg[2], "$cosign") == 0)
 		*kind = FHIR_WRITE_COSIGN;
@@ -111,7 +114,8 @@ interaction_of(fhir_write_kind k)
 					    "$verify-face",
 					    "$cosign",
 					    "create",
-					    "$confirm-or-reject"};
+					    "$confirm-or-reject",
+					    "$confirm-identifiers"};
 
 	return names[k];
 }
@@ -223,6 +227,9 @@ serve(fhir_write *x)
 		break;
 	case FHIR_WRITE_VERIFY_FACE:
 		err = fhir_write_verify_face(x, body);
+		break;
+	case FHIR_WRITE_CONFIRM_IDENTIFIERS:
+		err = fhir_write_confirm_identifiers(x, body);
 		break;
 	case FHIR_WRITE_IMAGING_STUDY: /* imgtrig */
 		err = fhir_write_imaging_study(x, body);
@@ -372,14 +379,26 @@ fhir_write_has_ops(const char *type)
 void
 fhir_write_capability_ops(med_json *w, const fhir_facade *f, const char *type)
 {
-	if (strcmp(type, "Patient") == 0)
+	if (strcmp(type, "Patient") == 0) {
 		fhir_capability_op(
 			w, f, "verify-face",
 			"POST a Parameters with photo (valueAttachment, "
 			"image/png or image/jpeg, base64): identity's face "
-			"check; answers decision, score, threshold and, on a "
-			"match, verificationToken.");
-	else if (strcmp(type, "MedicationRequest") == 0)
+			"check, with wristband (valueString, as scanned: the "
+			"MRN or patient id; another patient's is refused); "
+			"answers decision, score, threshold and, on a match, "
+			"verificationToken and identifiersChecked.");
+		fhir_capability_op(
+			w, f, "confirm-identifiers",
+			"POST a Parameters with wristband (valueString), "
+			"familyName and givenName (valueString) and birthDate "
+			"(valueDate) as the patient stated them, terminal and "
+			"afterFace (valueCode no-match, retake or "
+			"not-possible): the ward's second check when the face "
+			"does not confirm the patient; answers confirmed, "
+			"mismatched and, when confirmed, verificationToken "
+			"(identifiersChecked wristband+stated).");
+	} else if (strcmp(type, "MedicationRequest") == 0)
 		fhir_capability_op(
 			w, f, "cosign",
 			"POST a Parameters with patient (valueReference), "

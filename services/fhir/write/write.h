@@ -33,6 +33,9 @@ typedef enum fhir_write_kind {
 	 * MedicationStatement}/{id}/$confirm or $reject -> records'
 	 * ConfirmSuggestion / RejectSuggestion (write_suggest.c). */
 	FHIR_WRITE_DECIDE,
+	/* POST [base]/Patient/{id}/$confirm-identifiers -> identity's
+	 * ConfirmStatedIdentifiers (write_face.c). */
+	FHIR_WRITE_CONFIRM_IDENTIFIERS,
 } fhir_write_kind;
 
 /* fhir_write - one write request on its way. */
@@ -128,6 +131,11 @@ med_err fhir_write_decide(fhir_write *x, const char *type, const char *op,
 
 /* --- write_face.c --- */
 med_err fhir_write_verify_face(fhir_write *x, json_t *body);
+
+/* fhir_write_confirm_identifiers serves Patient/{id}/$confirm-identifiers:
+ * the wristband and the name and birth date the patient stated, read
+ * against each other by identity (docs/face.md). */
+med_err fhir_write_confirm_identifiers(fhir_write *x, json_t *body);
 
 /* --- imgtrig: write_imaging.c --- */
 /* fhir_write_imaging_study: POST [base]/ImagingStudy (a study in the

@@ -4,7 +4,12 @@
  * identity's VerifyFace as the caller, answered as a Parameters resource
  * with the decision, the score and, on a match, the verification token
  * that MedicationAdministration's create then carries.  identity decides
- * everything (threshold, copy check, liveness) and audits it.
+ * everything (threshold, copy check, liveness) and audits it.  The
+ * wristband as scanned goes with it (parameter wristband), and when the
+ * face answers no-match or retake the bedside goes on to
+ * POST [base]/Patient/{id}/$confirm-identifiers: the patient's stated name
+ * and birth date read against the wristband by identity's
+ * ConfirmStatedIdentifiers (docs/face.md).
  */
 #include <string.h>
 
@@ -16,6 +21,7 @@
 #include "write.h"
 
 #define VERIFY_PATH  "/smartmed.identity.v1.Identity/VerifyFace"
+#define CONFIRM_PATH "/smartmed.identity.v1.Identity/ConfirmStatedIdentifiers"
 #define TERMINAL_MAX 64
 
 /* param_named returns Parameters.parameter[name]; *index its index. */
@@ -35,6 +41,18 @@ param_named(const json_t *params, const char *name, size_t *index)
 		}
 	}
 	return NULL;
+}
+
+/* param_text is parameter name's value of type (valueString ...), or
+ * "" when it is absent. */
+static const char *
+param_text(const json_t *params, const char *name, const char *type)
+{
+	size_t i = 0;
+	const char *v = json_string_value(
+		json_object_get(param_named(params, name, &i), type));
+
+	return v != NULL ? v : "";
 }
 
 /* photo_of decodes the photo attachment's base64 data. */
@@ -147,6 +165,7 @@ answer(med_json *w, const Smartmed__Identity__V1__VerifyFaceResponse *r)
 	med_json_i64(w, "valueInteger", r->other_faces);
 	med_json_end(w, '}');
 	param_bool(w, "copySuspected", r->copy_suspected);
+	param_str(w, "identifiersChecked", "valueCode", r->identifiers_checked);
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
@@ -182,6 +201,7 @@ fhir_write_verify_face(fhir_write *x, json_t *body)
 		return err;
 	in.patient_id = (char *)x->target_id;
 	in.terminal = (char *)(terminal != NULL ? terminal : "");
+	in.wristband = (char *)param_text(body, "wristband", "valueString");
 	if (med_channel_unary(
 		    x->f->identity, VERIFY_PATH, &in.base,
 		    &smartmed__identity__v1__verify_face_response__descriptor,
@@ -190,6 +210,72 @@ fhir_write_verify_face(fhir_write *x, json_t *body)
 					   "Parameters.parameter[photo]",
 					   "face check: ");
 	answer(&x->w, (void *)reply);
+	x->n_resources = 1;
+	return MED_OK;
+}
+
+/* --- $confirm-identifiers ------------------------------------------------
+ */
+
+/* confirm_answer writes identity's answer to the stated check as
+ * Parameters. */
+static void
+confirm_answer(
+	med_json *w,
+	const Smartmed__Identity__V1__ConfirmStatedIdentifiersResponse *r)
+{
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "resourceType", "Parameters");
+	med_json_begin(w, "parameter", '[');
+	param_bool(w, "confirmed", r->confirmed);
+	for (size_t i = 0; i < r->n_mismatched; i++)
+		param_str(w, "mismatched", "valueCode", r->mismatched[i]);
+	param_str(w, "identifiersChecked", "valueCode", r->identifiers_checked);
+	param_str(w, "verificationToken", "valueString", r->verification_token);
+	if (r->expires_ms > 0) {
+		param_begin(w, "expires");
+		med_fhir_instant(w, "valueInstant", r->expires_ms);
+		med_json_end(w, '}');
+	}
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+}
+
+med_err
+fhir_write_confirm_identifiers(fhir_write *x, json_t *body)
+{
+	Smartmed__Identity__V1__ConfirmStatedIdentifiersRequest in =
+		SMARTMED__IDENTITY__V1__CONFIRM_STATED_IDENTIFIERS_REQUEST__INIT;
+	const char *rt =
+		json_string_value(json_object_get(body, "resourceType"));
+	ProtobufCMessage *reply = NULL;
+	med_rpc_status st = {0};
+
+	x->patient_id = x->target_id;
+	x->resource = "Patient/$confirm-identifiers";
+	if (!med_fhir_id_ok(x->target_id))
+		return fhir_write_fail(x, 400, "value", "Patient.id",
+				       "not a FHIR id");
+	if (rt == NULL || strcmp(rt, "Parameters") != 0)
+		return fhir_write_fail(x, 400, "structure",
+				       "Parameters.resourceType",
+				       "want Parameters");
+	/* identity checks every field and names it in its refusal. */
+	in.patient_id = (char *)x->target_id;
+	in.wristband = (char *)param_text(body, "wristband", "valueString");
+	in.family_name = (char *)param_text(body, "familyName", "valueString");
+	in.given_name = (char *)param_text(body, "givenName", "valueString");
+	in.birth_date = (char *)param_text(body, "birthDate", "valueDate");
+	in.terminal = (char *)param_text(body, "terminal", "valueString");
+	in.after_face = (char *)param_text(body, "afterFace", "valueCode");
+	if (med_channel_unary(
+		    x->f->identity, CONFIRM_PATH, &in.base,
+		    &smartmed__identity__v1__confirm_stated_identifiers_response__descriptor,
+		    x->req->arena, &x->c.opts, &reply, &st) != MED_OK)
+		return fhir_write_upstream(x, &st, "identity",
+					   "Parameters.parameter",
+					   "stated identifiers: ");
+	confirm_answer(&x->w, (void *)reply);
 	x->n_resources = 1;
 	return MED_OK;
 }

@@ -1,0 +1,147 @@
+/*
+ * identifiers.c - which bedside identifications a dose may be charted on
+ * (MED_DOSAGE_IDENTIFIERS), and the count of how doses were identified.
+ *
+ * A verification token names the identifiers identity checked
+ * (med/vtoken.h): the wristband with the face, the wristband with the name
+ * and birth date the patient stated, or (a token from before tokens named
+ * them) the face alone.  The ward's policy lists the combinations it
+ * accepts; a token outside it is refused before anything is charted.
+ */
+#include <med/metrics.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dosage.h"
+
+/* The identifier combinations a token can name, as the policy spells
+ * them, each with its bit in dosage_state.identifiers. */
+static const char *const known[] = {
+	MED_VTOKEN_CHECKED_WRISTBAND_FACE,
+	MED_VTOKEN_CHECKED_WRISTBAND_STATED,
+	MED_VTOKEN_CHECKED_FACE,
+};
+#define N_KNOWN (sizeof(known) / sizeof(known[0]))
+
+static int
+known_bit(const char *s, size_t len)
+{
+	for (size_t i = 0; i < N_KNOWN; i++)
+		if (strlen(known[i]) == len && strncmp(known[i], s, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+med_err
+dosage_identifiers_parse(const char *s, unsigned *out)
+{
+	unsigned set = 0;
+
+	if (s == NULL || s[0] == '\0')
+		s = DOSAGE_IDENTIFIERS_DEFAULT;
+	while (*s != '\0') {
+		size_t len = strcspn(s, ",");
+		int bit = known_bit(s, len);
+
+		if (bit < 0)
+			return MED_ERR_INVALID;
+		set |= 1u << bit;
+		s += len + (s[len] == ',');
+	}
+	if (set == 0)
+		return MED_ERR_INVALID;
+	*out = set;
+	return MED_OK;
+}
+
+/* accepted_list writes the policy's combinations, "a or b", into buf. */
+static void
+accepted_list(unsigned set, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_KNOWN && n < cap; i++)
+		if (set & (1u << i))
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s",
+					      n ? " or " : "", known[i]);
+}
+
+med_err
+dosage_identifiers_check(med_call *call, const med_vtoken_claims *c)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+	unsigned set = st ? st->identifiers : 0;
+	int bit = known_bit(c->checked, strlen(c->checked));
+	char list[128];
+
+	if (bit >= 0 && (set & (1u << bit)))
+		return med_call_add_detail(call, "identifiers", c->checked);
+	accepted_list(set, list, sizeof(list));
+	if (bit == 2)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "verification_token: the face alone was "
+				     "checked, no wristband was scanned; this "
+				     "ward charts a dose on %s "
+				     "(" DOSAGE_IDENTIFIERS_SETTING "): scan "
+				     "the wristband and verify again",
+				     list);
+	return med_call_fail(call, MED_ERR_PRECONDITION,
+			     "verification_token: the identifiers checked "
+			     "(\"%s\") are not accepted; this ward charts a "
+			     "dose on %s (" DOSAGE_IDENTIFIERS_SETTING ")",
+			     c->checked, list);
+}
+
+#define REASON(x) SMARTMED__DOSAGE__V1__OVERRIDE_REASON__OVERRIDE_REASON_##x
+
+/* override_label is the metric label of an identity override's reason. */
+static const char *
+override_label(Smartmed__Dosage__V1__OverrideReason reason)
+{
+	switch (reason) {
+	case REASON(EMERGENCY):
+		return "emergency";
+	case REASON(IDENTIFIED_OTHERWISE):
+		return "identified_otherwise";
+	case REASON(VERIFICATION_UNAVAILABLE):
+		return "verification_unavailable";
+	case REASON(OTHER):
+		return "other";
+	default:
+		return "clinical";
+	}
+}
+
+void
+dosage_identifiers_count(med_call *call, const med_vtoken_claims *c,
+			 const dosage_override *identity_override)
+{
+	med_metrics *m = med_service_metrics(med_service_from_call(call));
+	char labels[96];
+	med_counter *k;
+
+	if (c != NULL) {
+		snprintf(labels, sizeof(labels), "identifiers=\"%s\"",
+			 c->checked);
+		k = med_metrics_counter(m, "smartmed_dosage_identified_total",
+					"Doses charted, by the identifiers "
+					"checked at the bedside",
+					labels);
+	} else if (identity_override != NULL) {
+		snprintf(labels, sizeof(labels), "reason=\"%s\"",
+			 override_label(identity_override->reason));
+		k = med_metrics_counter(
+			m, "smartmed_dosage_identity_overrides_total",
+			"Doses charted without a bedside identification, "
+			"under an audited identity override, by reason",
+			labels);
+	} else {
+		return;
+	}
+	if (k != NULL)
+		med_counter_add(k, 1);
+}
