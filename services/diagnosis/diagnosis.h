@@ -412,6 +412,7 @@ MED_UNARY_HANDLER(diagnosis_rpc_export_fhir);
 /* ReadFhir: read_fhir.c (fhirread). */
 MED_UNARY_HANDLER(diagnosis_rpc_read_fhir);
 MED_UNARY_HANDLER(diagnosis_rpc_analyze_study);
+MED_UNARY_HANDLER(diagnosis_rpc_request_study_analysis);
 
 /*
  * diagnosis_finding_store_new stores f, analysed, as patient_id's new
@@ -586,32 +587,29 @@ bool diagnosis_uid_is_valid(const char *uid);
 med_err diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
 				size_t len) MED_MUST_CHECK;
 
-/* --- imgtrig: watch.c, the PACS's change feed (issue 38) --------------- */
+/* --- imgtrig: watch.c, the requested studies (issues 38, 74) ----------- */
 
 /* The watcher's settings, in diagnosis_config. */
 /* clang-format off */
 #define DIAGNOSIS_WATCH_CONFIG                                                 \
 	{"MED_DIAGNOSIS_PACS_WATCH", MED_CONFIG_BOOL, "off", false, 0, 0,      \
-	 "analyse new chest X-ray studies as the PACS's change feed "         \
-	 "(Orthanc's /changes, StableStudy) announces them, as the service"}, \
+	 "analyse the studies named in advance by RequestStudyAnalysis "      \
+	 "when the PACS has them, as the service"},                           \
 	{"MED_DIAGNOSIS_PACS_WATCH_POLL_MS", MED_CONFIG_INT, "5000", false,    \
-	 100, 3600000, "how often the change feed is polled, ms"},            \
+	 100, 3600000, "how often the requested studies are tried, ms"},      \
 	{"MED_DIAGNOSIS_PACS_WATCH_BATCH", MED_CONFIG_INT, "100", false, 1,    \
-	 1000, "changes asked for per poll (/changes?limit=)"},               \
-	{"MED_DIAGNOSIS_PACS_WATCH_FROM", MED_CONFIG_STRING, "end", false, 0,  \
-	 0, "where a PACS's feed is first taken: \"end\" (only studies "      \
-	 "stored from then on) or \"start\" (every change it keeps)"},        \
-	{"MED_DIAGNOSIS_PACS_REST_URL", MED_CONFIG_STRING, "", false, 0, 0,    \
-	 "Orthanc's REST root for the change feed; empty = "                  \
-	 "MED_DIAGNOSIS_PACS_URL without its last segment (/dicom-web)"},     \
+	 100, "requested studies tried per poll, oldest first"},              \
 	{"MED_DIAGNOSIS_PACS_WATCH_SERVER_NAME", MED_CONFIG_STRING,            \
 	 "diagnosis", false, 0, 0,                                            \
 	 "the name on this service's own certificate, checked when the "      \
 	 "watcher calls AnalyzeStudy on 127.0.0.1:MED_GRPC_PORT"}
 /* clang-format on */
 
-/* The migration that keeps the feed's place (pacs_watch). */
+/* The migration of the change feed's place (pacs_watch, unread now). */
 extern const char *const diagnosis_v30_statements[];
+
+/* The migration of the requested studies (pacs_requests). */
+extern const char *const diagnosis_v34_statements[];
 
 /* diagnosis_start is the service's start hook: the model, the
  * write-back's retrier when the write-back is on, then the

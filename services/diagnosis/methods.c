@@ -26,10 +26,12 @@ const med_method diagnosis_methods[] = {
 	MED_UNARY(GetCarePlan, get_care_plan, care_plan, READERS),
 	MED_UNARY(AnalyzeImage, analyze_image, finding, READERS),
 	/* imgtrig: and the service itself, whose PACS watcher (watch.c)
-	 * analyses the feed's new chest X-rays as the system actor; no other
+	 * analyses the requested studies as the system actor; no other
 	 * service (handlers_study.c checks it again). */
 	MED_UNARY_ONLY(AnalyzeStudy, analyze_study, finding,
 		       READERS | MED_ROLE_SERVICE, NULL, "diagnosis"),
+	MED_UNARY(RequestStudyAnalysis, request_study_analysis,
+		  study_analysis_request, READERS),
 	MED_UNARY(ConfirmFinding, confirm_finding, confirm_finding_response,
 		  MED_ROLE_CLINICIAN),
 	MED_UNARY(RejectFinding, reject_finding, finding, MED_ROLE_CLINICIAN),

@@ -189,7 +189,8 @@ const med_db_migration diagnosis_migrations[] = {
 	{3, "identifiers compare in binary (utf8mb4_bin)", v3_statements},
 	{28, "findings name their PACS study and keep a saliency overlay",
 	 v28_statements},
-	/* imgtrig: the PACS watcher's place in the change feed (watch.c). */
+	/* imgtrig: the PACS watcher's place in the change feed (watch.c),
+	 * unread since the watcher analyses requested studies only. */
 	{30, "the PACS change feed's last change taken",
 	 diagnosis_v30_statements},
 	{31, "findings keep what became of their PACS write-back",
@@ -197,6 +198,10 @@ const med_db_migration diagnosis_migrations[] = {
 	{32, "findings keep their operating point and write-back retries",
 	 v32_statements},
 	{33, "conditions are found by code in export order", v33_statements},
+	/* The studies the PACS watcher is asked to analyse (watch_request.c).
+	 */
+	{34, "the studies requested of the PACS watcher",
+	 diagnosis_v34_statements},
 };
 const size_t diagnosis_n_migrations =
 	sizeof(diagnosis_migrations) / sizeof(diagnosis_migrations[0]);

@@ -276,6 +276,10 @@ DIAGNOSIS = {
     # No PACS in this stack: past the care check it answers UNAVAILABLE.
     "AnalyzeStudy": lambda pb, o: pb.AnalyzeStudyRequest(
         patient_id=o.pid, study_instance_uid="1.2.826.0.1.3680043.38"),
+    # The watcher is off in this stack: past the care check it answers
+    # FAILED_PRECONDITION.
+    "RequestStudyAnalysis": lambda pb, o: pb.RequestStudyAnalysisRequest(
+        patient_id=o.pid, study_instance_uid="1.2.826.0.1.3680043.74"),
     "ConfirmFinding": lambda pb, o: pb.ConfirmFindingRequest(
         finding_id=o.finding_id, note="agreed"),
     "RejectFinding": lambda pb, o: pb.RejectFindingRequest(

@@ -4,8 +4,10 @@ serves HTTPS with a certificate of a CA diagnosis is told to trust
 (deploy/k8s/helm/smartmed/files/orthanc-least-privilege.lua) lets
 diagnosis's user read the studies it analyses and store its overlays back,
 nothing else: no deletion, no listing of the PACS's patients or studies,
-no search, no change to Orthanc.  Another user of the PACS (its
-administrator) keeps its rights."""
+no change feed, no search, no change to Orthanc (issue 74: the credential
+enumerated the archive through /changes and /studies/{id}), and no new
+study stored under a real patient's id (issue 74: a planted film).
+Another user of the PACS (its administrator) keeps its rights."""
 
 import base64
 import json
@@ -102,10 +104,17 @@ def test_diagnosis_credential_can_do_nothing_else(st, pb, pacs):
     # What diagnosis reads is allowed...
     assert as_user(pacs, DIAG, DIAG_PASSWORD, "GET",
                    "/dicom-web/studies/%s/metadata" % study) == 200
-    assert as_user(pacs, DIAG, DIAG_PASSWORD, "GET",
-                   "/studies/%s" % one) == 200
-    # ...and nothing more.
+    # ...and nothing more: no enumeration of the archive (the change
+    # feed from any place, Orthanc's study and series records)...
     refused = [
+        ("GET", "/changes", None),
+        ("GET", "/changes?since=0&limit=1000", None),
+        ("GET", "/changes?last", None),
+        ("GET", "/studies/%s" % one, None),
+        ("GET", "/studies/%s/series" % one, None),
+        ("GET", "/patients/%s" % json.loads(pacs.get(
+            "/studies/%s" % one))["ParentPatient"], None),
+        ("GET", "/dicom-web/studies?PatientID=%s" % mrn, None),
         ("DELETE", "/studies/%s" % one, None),
         ("GET", "/patients", None),
         ("GET", "/studies", None),
@@ -125,6 +134,48 @@ def test_diagnosis_credential_can_do_nothing_else(st, pb, pacs):
     assert as_user(pacs, ADMIN, ADMIN_PASSWORD, "GET", "/patients") == 200
     assert as_user(pacs, ADMIN, ADMIN_PASSWORD, "GET",
                    "/studies/%s" % one) == 200
+
+
+def stow_as(pacs, user, password, path, dicom):
+    """The HTTP status of a STOW-RS of one DICOM file to path as user."""
+    boundary = "smartmed-stow-%s" % os.urandom(8).hex()
+    body = (b"--" + boundary.encode() + b"\r\n"
+            b"Content-Type: application/dicom\r\n\r\n" + dicom +
+            b"\r\n--" + boundary.encode() + b"--\r\n")
+    auth = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+    headers = {"Authorization": "Basic " + auth,
+               "Accept": "application/dicom+json",
+               "Content-Type": 'multipart/related; type="application/dicom";'
+                               ' boundary=%s' % boundary}
+    try:
+        return pacs.request_as("POST", path, body, headers)[0]
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_diagnosis_credential_cannot_plant_a_study(st, pb, pacs):
+    """Another person's film, its header naming a real patient's MRN,
+    sent with diagnosis's credential: as a study of its own (to the
+    STOW root or to its own study's URL) it is refused; sent to the URL
+    of the patient's real study it is not stored (the DICOMweb plugin
+    keeps only instances of the URL's study).  The PACS holds no new
+    study of the patient."""
+    pid, mrn = pacs_case.make_patient(st)
+    real = stow_case.stored_study(pacs, mrn)
+    rows = pacs_case.rows_of(pacs_case.chest_pixels())
+    planted, data = pacs_case.dicom(rows, mrn, accession="ACC-PLANT")
+    assert stow_as(pacs, DIAG, DIAG_PASSWORD, "/dicom-web/studies",
+                   data) == 403
+    assert stow_as(pacs, DIAG, DIAG_PASSWORD,
+                   "/dicom-web/studies/%s" % planted, data) == 403
+    stow_as(pacs, DIAG, DIAG_PASSWORD, "/dicom-web/studies/%s" % real, data)
+    assert as_user(pacs, DIAG, DIAG_PASSWORD, "POST", "/instances",
+                   data) == 403
+    assert pacs.study_ids(planted) == set()
+    assert pacs.study_ids(real)
+    # The overlay into the real study, the one write diagnosis has, holds.
+    f = pacs_case.analyze(st, pb, pid, real)
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED, f.writeback_error
 
 
 def test_plain_http_to_a_tls_pacs_is_not_spoken(pacs):

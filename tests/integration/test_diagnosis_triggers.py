@@ -1,16 +1,19 @@
 """What starts a study's analysis besides AnalyzeStudy (issue 38): a FHIR
-ImagingStudy POSTed to the facade, and Orthanc's change feed watched by
-diagnosis (MED_DIAGNOSIS_PACS_WATCH=on).
+ImagingStudy POSTed to the facade, and a study requested in advance
+(RequestStudyAnalysis) that diagnosis's PACS watcher analyses when it
+arrives (MED_DIAGNOSIS_PACS_WATCH=on).
 
 A real Orthanc (tests/harness/orthanc.py, with StableAge 1 s so that a
 study is stable soon after its last instance) holds DICOM files made here
 with pydicom from PneumoniaMNIST test images (../shared; skipped without
 it), upscaled 8x.  The facade's ImagingStudy is analysed as the caller and
-answered with the DiagnosticReport made; the watcher analyses a new chest
-X-ray of a known MRN as the service, refuses (audited) a hand X-ray and an
-unknown MRN, keeps its place in the feed across a restart (a study stored
-while it was down is analysed once, none twice) and survives the PACS
-going away.
+answered with the DiagnosticReport made.  Orthanc runs with the chart's
+least-privilege filter on diagnosis's credential, which lists nothing: the
+watcher analyses a requested study as the service once it is stored, never
+a study nobody requested (issue 74: a film planted under a real patient's
+MRN became a finding), refuses (audited) a requested study whose header
+names another patient, analyses a study stored while it was down once and
+none twice, and survives the PACS going away.
 """
 
 import json
@@ -52,6 +55,12 @@ class QuickOrthanc(orthanc_mod.Orthanc):
         return cfg
 
 
+# The PACS's administrator (the harness's and the modality's stores) and
+# diagnosis's restricted credential.
+ADMIN, ADMIN_PASSWORD = "pacs-admin", "admin-secret-71aa"
+DIAG, DIAG_PASSWORD = "smartmed-diagnosis", "diag-secret-c03d"
+
+
 @pytest.fixture(scope="module")
 def pacs():
     orthanc_mod.skip_if_absent()
@@ -59,16 +68,20 @@ def pacs():
     pytest.importorskip("numpy")
     if not os.path.exists(DATA):
         pytest.skip("%s absent (../shared/data not available)" % DATA)
-    with QuickOrthanc() as o:
+    with QuickOrthanc(users={ADMIN: ADMIN_PASSWORD, DIAG: DIAG_PASSWORD},
+                      diagnosis_user=DIAG) as o:
         yield o
 
 
 @pytest.fixture(scope="module")
-def st(pacs):
+def st(pacs, tmp_path_factory):
+    pw = tmp_path_factory.mktemp("pacs-pw") / "password"
+    pw.write_text(DIAG_PASSWORD + "\n")
     env = {"MED_DIAGNOSIS_PACS_URL": pacs.dicomweb_url,
+           "MED_DIAGNOSIS_PACS_USER": DIAG,
+           "MED_DIAGNOSIS_PACS_PASSWORD_FILE": str(pw),
            "MED_DIAGNOSIS_PACS_WATCH": "on",
-           "MED_DIAGNOSIS_PACS_WATCH_POLL_MS": str(POLL_MS),
-           "MED_DIAGNOSIS_PACS_WATCH_FROM": "start"}
+           "MED_DIAGNOSIS_PACS_WATCH_POLL_MS": str(POLL_MS)}
     with running(Stack(services=("audit", "identity", "records", SVC),
                        patient_checks=True, fhir=True,
                        extra_env=env)) as s:
@@ -91,28 +104,6 @@ def chest_rows(i=0):
 def dicom(rows, mrn, body_part="CHEST", modality="DX", accession="ACC1"):
     """(Study Instance UID, DICOM bytes) of one 8-bit frontal image."""
     return dximages.frontal_dx(rows, mrn, accession, body_part, modality)
-
-
-def wait_stable(pacs, study):
-    """Until Orthanc has told its feed that study is stable (StableAge
-    after its last instance; later on a busy machine)."""
-    ids = pacs.study_ids(study)
-
-    def stable():
-        feed = json.loads(pacs.get("/changes?since=0&limit=10000"))
-        return any(c["ChangeType"] == "StableStudy" and c["ID"] in ids
-                   for c in feed["Changes"])
-    poll(stable, timeout=60, what="study %s stable in the feed" % study)
-
-
-def wait_watcher_at_end(st, pacs):
-    """Until diagnosis's watcher has taken its place at the feed's last
-    change (the gauge of its place)."""
-    def at_end():
-        last = int(json.loads(pacs.get("/changes?last"))["Last"])
-        return metrics_mod.read(
-            st, SVC, "smartmed_diagnosis_pacs_watch_seq") == last
-    poll(at_end, timeout=60, what="the watcher's place at the feed's end")
 
 
 def make_patient(st):
@@ -287,20 +278,30 @@ def test_capability_statement_lists_imaging_study_create(st):
         "create"]
 
 
-# --- (b) the change feed ---------------------------------------------------
+# --- (b) requested studies, analysed by the watcher ------------------------
+
+def request(st, pb, pid, study, accession="ACC1", role="clinician"):
+    return st.call(SVC, "RequestStudyAnalysis", pb.RequestStudyAnalysisRequest(
+        patient_id=pid, study_instance_uid=study,
+        accession_number=accession), role=role)
+
 
 def wait_finding(st, pb, pid, study, timeout=60):
     return poll(lambda: findings_of(st, pb, pid, study), timeout=timeout,
                 what="the watcher's finding on study %s" % study)
 
 
-def test_watch_analyses_a_new_chest_xray_as_the_service(st, pb, pacs):
+def test_requested_study_is_analysed_when_it_arrives(st, pb, pacs):
     pid, mrn = make_patient(st)
     study, data = dicom(chest_rows(1), mrn)
+    r = request(st, pb, pid, study)
+    assert r.state == "pending" and r.requested_by
+    time.sleep(3 * POLL_MS / 1000.0)  # tried while not in the PACS yet
     pacs.stow(data)
     f = wait_finding(st, pb, pid, study)
     assert len(f) == 1
     assert f[0].requested_by == "service:diagnosis"
+    assert f[0].accession_number == "ACC1"
     assert f[0].has_overlay
     assert f[0].pacs_writeback == pb.PACS_WRITEBACK_OFF
 
@@ -312,50 +313,93 @@ def test_watch_analyses_a_new_chest_xray_as_the_service(st, pb, pacs):
     assert counter(st, "analysed") >= 1
 
 
-def refusals(st, study):
-    return [e for e in audit_events(st, actor="service:diagnosis")
-            if e.action == "diagnosis/pacs-watch" and
-            e.resource == "study/" + study]
-
-
-def test_watch_refuses_what_is_not_for_it_and_audits(st, pb, pacs):
+def test_a_planted_study_never_becomes_a_finding(st, pb, pacs):
+    """Issue 74: another person's pneumonia film stored in the PACS under
+    a real patient's MRN.  Nobody requested it: the watcher never reads
+    it, and no finding is made, while a requested study stored after it
+    is analysed (the watcher is alive)."""
     pid, mrn = make_patient(st)
+    planted, data = dicom(chest_rows(5), mrn, accession="PLANTED")
+    pacs.stow(data)
+    ordered, data = dicom(chest_rows(2), mrn, accession="ACC-ORD")
+    request(st, pb, pid, ordered, accession="ACC-ORD")
+    pacs.stow(data)
+    wait_finding(st, pb, pid, ordered)
+    time.sleep(6 * POLL_MS / 1000.0)
+    assert findings_of(st, pb, pid, planted) == []
+    assert [f.study_instance_uid for f in findings_of(st, pb, pid)] == \
+        [ordered]
+
+
+def refusals(st, pid):
+    return [e for e in audit_events(st, patient_id=pid)
+            if e.action.endswith("/AnalyzeStudy") and e.outcome != 0 and
+            e.actor == "service:diagnosis"]
+
+
+def test_request_refusals_name_the_cause(st, pb, pacs):
+    import grpc
+    pid, mrn = make_patient(st)
+    study, _ = dicom(chest_rows(), mrn)
+    cases = [(dict(study_instance_uid="1.2.x"), "INVALID_ARGUMENT",
+              "study_instance_uid"),
+             (dict(patient_id="nope"), "INVALID_ARGUMENT", "patient_id"),
+             (dict(accession_number="A" * 65), "INVALID_ARGUMENT",
+              "accession_number")]
+    for bad, code, field in cases:
+        req = dict(patient_id=pid, study_instance_uid=study,
+                   accession_number="ACC1")
+        req.update(bad)
+        with pytest.raises(grpc.RpcError) as e:
+            st.call(SVC, "RequestStudyAnalysis",
+                    pb.RequestStudyAnalysisRequest(**req), role="clinician")
+        assert e.value.code().name == code, bad
+        assert e.value.details().startswith(field), e.value.details()
+    request(st, pb, pid, study)
+    other, _ = make_patient(st)
+    with pytest.raises(grpc.RpcError) as e:
+        request(st, pb, other, study)
+    assert e.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert "requested already" in e.value.details()
+
+
+def test_requested_study_of_another_patient_is_refused(st, pb, pacs):
+    """A request for patient A whose study, when it arrives, is B's (its
+    PatientID is B's MRN): AnalyzeStudy refuses it, audited, the request
+    is closed, and neither patient gets a finding."""
+    pid, mrn = make_patient(st)
+    other, other_mrn = make_patient(st)
     before = counter(st, "refused")
-    hand, data = dicom(chest_rows(), mrn, modality="CR", body_part="HAND")
+    study, data = dicom(chest_rows(), other_mrn)
+    request(st, pb, pid, study)
     pacs.stow(data)
-    stranger, data = dicom(chest_rows(), "NOBODY-" + uuid.uuid4().hex[:8])
-    pacs.stow(data)
-    ev = poll(lambda: refusals(st, hand), timeout=60,
-              what="the hand X-ray's refusal in audit")
-    assert "not a chest X-ray" in ev[0].detail
-    ev = poll(lambda: refusals(st, stranger), timeout=60,
-              what="the unknown MRN's refusal in audit")
-    assert "MRN" in ev[0].detail and "NOBODY" not in ev[0].detail
+    ev = poll(lambda: refusals(st, pid), timeout=60,
+              what="the watcher's AnalyzeStudy refused, in audit")
+    assert ev[0].outcome == 9  # FAILED_PRECONDITION: another patient's
+    poll(lambda: counter(st, "refused") >= before + 1, timeout=20,
+         what="the refusal counted")
+    # The request is closed: it is not tried again.
+    time.sleep(6 * POLL_MS / 1000.0)
+    assert len(refusals(st, pid)) == 1
     assert findings_of(st, pb, pid) == []
-    assert counter(st, "refused") >= before + 2
-    # The feed moved on: a chest X-ray stored after them is analysed.
-    study, data = dicom(chest_rows(2), mrn)
-    pacs.stow(data)
-    assert len(wait_finding(st, pb, pid, study)) == 1
+    assert findings_of(st, pb, other) == []
 
 
 def test_restart_neither_misses_nor_repeats(st, pb, pacs):
     pid, mrn = make_patient(st)
     first, data = dicom(chest_rows(3), mrn)
+    request(st, pb, pid, first)
     pacs.stow(data)
     wait_finding(st, pb, pid, first)
+    second, data = dicom(chest_rows(4), mrn)
+    request(st, pb, pid, second)
     st.stop_service(SVC)
     try:
-        second, data = dicom(chest_rows(4), mrn)
         pacs.stow(data)  # while diagnosis is down
-        wait_stable(pacs, second)  # stable before the restart
     finally:
         st.start_service(SVC)
     wait_finding(st, pb, pid, second)
-    # once its place is the feed's last change it has read every change,
-    # and neither study was analysed twice
-    wait_watcher_at_end(st, pacs)
-    time.sleep(4 * POLL_MS / 1000.0)  # room for a repeat, were there one
+    time.sleep(6 * POLL_MS / 1000.0)  # room for a repeat, were there one
     assert len(findings_of(st, pb, pid, first)) == 1
     assert len(findings_of(st, pb, pid, second)) == 1
 
@@ -367,25 +411,19 @@ def series_uids(pacs, study):
 
 def test_watch_with_write_back_writes_back_once(st, pb, pacs):
     """MED_DIAGNOSIS_PACS_WRITEBACK on with the watcher: the watcher's
-    finding stores its write-back's outcome.  The Secondary Capture changes
-    the study (a new series, then StableStudy again): the watcher's second
-    AnalyzeStudy carries the same request id and is answered from the
-    first reply, so one finding, one Secondary Capture, stored once."""
+    finding stores its write-back's outcome, through the restricted
+    credential (a series added to the requested study), and the request
+    is closed: one finding, one Secondary Capture, stored once."""
     pid, mrn = make_patient(st)
     _restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="on")
     try:
         study, data = dicom(chest_rows(1), mrn)
+        request(st, pb, pid, study)
         pacs.stow(data)
         f = poll(lambda: [x for x in findings_of(st, pb, pid, study)
                           if x.pacs_writeback != pb.PACS_WRITEBACK_PENDING],
                  timeout=60, what="the watcher's finding, written back")
-
-        def repeats():
-            return [e for e in audit_events(st, patient_id=pid)
-                    if e.action.endswith("/AnalyzeStudy") and
-                    "repeat of request" in e.detail]
-        poll(repeats, timeout=30,
-             what="the study's second StableStudy answered as a repeat")
+        time.sleep(6 * POLL_MS / 1000.0)  # room for a repeat
     finally:
         _restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="off")
     assert len(f) == 1, f
@@ -398,18 +436,15 @@ def test_watch_with_write_back_writes_back_once(st, pb, pacs):
         [f[0].finding_id]
 
 
-def test_pacs_down_is_audited_and_the_feed_resumes(st, pb, pacs):
+def test_pacs_down_keeps_the_request_pending(st, pb, pacs):
     pid, mrn = make_patient(st)
+    study, data = dicom(chest_rows(1), mrn)
     pacs.stop()
     try:
-        def down():
-            return [e for e in audit_events(st, actor="service:diagnosis")
-                    if e.action == "diagnosis/pacs-watch" and
-                    e.resource == "changes"]
-        poll(down, timeout=30, what="the feed's outage in audit")
+        request(st, pb, pid, study)
+        time.sleep(6 * POLL_MS / 1000.0)  # tried against a PACS away
     finally:
         pacs.start()
-    study, data = dicom(chest_rows(1), mrn)
     pacs.stow(data)
     assert len(wait_finding(st, pb, pid, study)) == 1
 
@@ -420,23 +455,15 @@ def _restart(st, **env):
     st.start_service(SVC)
 
 
-def test_a_new_feed_is_taken_from_its_end_by_default(st, pb, pacs):
-    """A PACS the watcher has not seen (no pacs_watch row for it) is taken
-    from the end of its feed (MED_DIAGNOSIS_PACS_WATCH_FROM=end): what it
-    held before is left alone, what comes after is analysed."""
+def test_request_with_the_watcher_off_is_refused(st, pb, pacs):
+    import grpc
     pid, mrn = make_patient(st)
-    with QuickOrthanc() as other:
-        old, data = dicom(chest_rows(6), mrn)
-        other.stow(data)
-        wait_stable(other, old)  # stable before the watcher first looks
-        try:
-            _restart(st, MED_DIAGNOSIS_PACS_URL=other.dicomweb_url,
-                     MED_DIAGNOSIS_PACS_WATCH_FROM="end")
-            new, data = dicom(chest_rows(7), mrn)
-            wait_watcher_at_end(st, other)  # the place is taken first
-            other.stow(data)
-            assert len(wait_finding(st, pb, pid, new)) == 1
-            assert findings_of(st, pb, pid, old) == []
-        finally:
-            _restart(st, MED_DIAGNOSIS_PACS_URL=pacs.dicomweb_url,
-                     MED_DIAGNOSIS_PACS_WATCH_FROM="start")
+    study, _ = dicom(chest_rows(), mrn)
+    _restart(st, MED_DIAGNOSIS_PACS_WATCH="off")
+    try:
+        with pytest.raises(grpc.RpcError) as e:
+            request(st, pb, pid, study)
+    finally:
+        _restart(st, MED_DIAGNOSIS_PACS_WATCH="on")
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "MED_DIAGNOSIS_PACS_WATCH" in e.value.details()

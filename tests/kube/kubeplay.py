@@ -491,7 +491,7 @@ class KubeStack(stack.Stack):
                          smart={"authorizationEndpoint": ISSUER + "/auth",
                                 "tokenEndpoint": ISSUER + "/token"}),
             # V6: the chart's Orthanc, diagnosis writing its overlays back
-            # and watching its change feed for new chest X-rays.
+            # and analysing the requested chest X-rays as they arrive.
             "pacs": {"enabled": True, "writeback": True, "watch": True,
                      "user": PACS_USER,
                      "adminUser": PACS_ADMIN,

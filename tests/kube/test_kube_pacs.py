@@ -10,9 +10,10 @@ chart's credentials is analysed by diagnosis's pod through AnalyzeStudy
 http://<release>-orthanc:<port>/dicom-web with the password of the chart's
 Secret), which answers a finding with its overlay and writes the overlay
 back to the study as a Secondary Capture.  With pacs.watch, a study
-stored for an admitted patient is analysed by diagnosis's pod on its own
-(Orthanc's change feed, StableStudy; issue 52): the watcher's finding, as
-the service, written back.
+requested in advance (RequestStudyAnalysis) and then stored for an
+admitted patient is analysed by diagnosis's pod on its own (issue 52;
+issue 74: only requested studies): the watcher's finding, as the service,
+written back.
 
     tools/images/kube-test.sh     (make kube-test)
 """
@@ -183,15 +184,19 @@ def test_study_in_the_pacs_is_analysed_and_written_back(kstack):
 
 
 def test_new_study_is_analysed_by_the_watcher(kstack):
-    """pacs.watch: a chest X-ray stored in the chart's Orthanc for an
-    admitted patient is analysed by diagnosis's pod with no call from
-    anyone (the change feed announces it StableStudy, Orthanc's StableAge
-    of 60 s after its last instance), as the service, and its overlay
-    written back: one finding, one Secondary Capture."""
+    """pacs.watch: a chest X-ray requested in advance and then stored in
+    the chart's Orthanc for an admitted patient is analysed by
+    diagnosis's pod with no further call (the watcher finds it by its
+    UID), as the service, and its overlay written back: one finding, one
+    Secondary Capture."""
     pb = protos.module("diagnosis")
     mrn = "KWATCH-" + uuid.uuid4().hex[:10].upper()
     pid = kstack.admitted_patient(mrn)  # before the study: its MRN resolves
     study, data = chest_dicom(mrn, "KACC-W")
+    kstack.call("diagnosis", "RequestStudyAnalysis",
+                pb.RequestStudyAnalysisRequest(
+                    patient_id=pid, study_instance_uid=study,
+                    accession_number="KACC-W"), role="clinician", timeout=20)
     assert "00081199" in stow(kstack, data)
 
     def watched():

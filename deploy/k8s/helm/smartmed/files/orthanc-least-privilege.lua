@@ -9,31 +9,47 @@
 -- smartmed's to restrict.
 
 local UID = '[0-9.]+'
-local ORTHANC_ID = '[0-9a-f%-]+'
 
 -- Reads of diagnosis: a study's metadata and a frame rendered for the
--- model (DICOMweb), and the change feed and the study and series records
--- the watcher reads (Orthanc's REST API).
+-- model (DICOMweb), each by the UIDs an order or a clinician's request
+-- named.  Nothing that lists or finds studies (Orthanc's /changes,
+-- /studies, /patients, /tools/find, QIDO-RS): diagnosis is told which
+-- study to read, it never looks for one.
 local READS = {
   '^/dicom%-web/studies/' .. UID .. '/metadata$',
   '^/dicom%-web/studies/' .. UID .. '/series/' .. UID .. '/instances/' ..
     UID .. '/metadata$',
   '^/dicom%-web/studies/' .. UID .. '/series/' .. UID .. '/instances/' ..
     UID .. '/rendered$',
-  '^/changes$',
-  '^/studies/' .. ORTHANC_ID .. '$',
-  '^/studies/' .. ORTHANC_ID .. '/series$',
 }
 
--- Writes of diagnosis: the overlay stored back into its own study
--- (STOW-RS).
-local WRITES = {
-  '^/dicom%-web/studies/' .. UID .. '$',
-}
+-- Writes of diagnosis: the overlay stored back into the study it
+-- analysed (STOW-RS to that study's URL).  The DICOMweb plugin stores
+-- only the instances whose StudyInstanceUID is the URL's, and
+-- study_exists below refuses a URL whose study the PACS does not hold: the
+-- credential adds series to studies that are there, it never makes one.
+local STOW = '^/dicom%-web/studies/(' .. UID .. ')$'
 
 local function matches_any(path, patterns)
   for _, p in ipairs(patterns) do
     if string.match(path, p) then
+      return true
+    end
+  end
+  return false
+end
+
+-- study_exists: the PACS holds a study of this Study Instance UID
+-- (Orthanc's lookup, asked inside Orthanc: no HTTP, no filter).
+local function study_exists(uid)
+  local ok, found = pcall(function()
+    return ParseJson(RestApiPost('/tools/lookup', uid))
+  end)
+  if not ok or type(found) ~= 'table' then
+    return false
+  end
+  for _, r in ipairs(found) do
+    if r['Type'] == 'Study' then
       return true
     end
   end
@@ -48,7 +64,8 @@ function IncomingHttpRequestFilter(method, uri, ip, username, headers)
   if method == 'GET' then
     return matches_any(path, READS)
   elseif method == 'POST' then
-    return matches_any(path, WRITES)
+    local uid = string.match(path, STOW)
+    return uid ~= nil and study_exists(uid)
   end
   return false
 end
