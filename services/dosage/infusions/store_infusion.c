@@ -16,6 +16,7 @@
 #include "checks.h"
 #include "subject.h"
 #include "infusions.h"
+#include "mar.h"
 
 #define INFUSION_COLUMNS                                                       \
 	"id, order_id, patient_id, drug_code, drug_unit, status, performer,"   \
@@ -230,13 +231,38 @@ insert_event(med_db_conn *c, med_arena *a, const char *infusion_id,
 typedef struct infusion_tx_ctx {
 	med_arena *arena;
 	const dosage_family *fam;
-	const char *order_id, *infusion_id;
+	const char *order_id, *infusion_id, *cosign_id;
 	int64_t at_ms;
 	dosage_infusion_fn decide;
 	void *ctx;
 	dosage_infusion *out;
 	const char *limit; /* the capacity limit loading the subject met */
 } infusion_tx_ctx;
+
+/* load_subject loads x's order's subject and the co-sign x names. */
+static med_err
+load_subject(med_db_conn *c, infusion_tx_ctx *x, const char *order_id,
+	     dosage_subject *s)
+{
+	med_err err = dosage_store_load_subject(c, x->arena, x->fam, order_id,
+						NULL, NULL, x->at_ms, true, s);
+
+	x->limit = dosage_subject_limit(s);
+	if (err != MED_OK)
+		return err;
+	return dosage_store_read_cosign(c, x->arena, x->cosign_id, s);
+}
+
+/* use_cosign marks the co-sign decide accepted as used by the infusion. */
+static med_err
+use_cosign(med_db_conn *c, const infusion_tx_ctx *x)
+{
+	dosage_admin use = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
+
+	use.id = x->out->id;
+	use.cosign_id = (char *)x->cosign_id;
+	return dosage_store_use_cosign(c, &use);
+}
 
 static med_err
 start_tx(med_db_conn *c, void *arg)
@@ -247,26 +273,25 @@ start_tx(med_db_conn *c, void *arg)
 	dosage_admin none = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
 	med_err err;
 
-	err = dosage_store_load_subject(c, x->arena, x->fam, x->order_id, NULL,
-					NULL, x->at_ms, true, &s);
-	x->limit = dosage_subject_limit(&s);
-	if (err != MED_OK ||
+	if ((err = load_subject(c, x, x->order_id, &s)) != MED_OK ||
 	    (err = x->decide(x->ctx, &s, x->out, &ev, &none)) != MED_OK ||
 	    (err = insert_infusion(c, x->out)) != MED_OK ||
-	    (err = insert_event(c, x->arena, x->out->id, &ev)) != MED_OK)
+	    (err = insert_event(c, x->arena, x->out->id, &ev)) != MED_OK ||
+	    (err = use_cosign(c, x)) != MED_OK)
 		return err;
 	return read_infusion(c, x->arena, x->out->id, false, x->out);
 }
 
 med_err
 dosage_store_start_infusion(med_call *call, const dosage_family *fam,
-			    const char *order_id, int64_t at_ms,
-			    dosage_infusion_fn decide, void *ctx,
+			    const char *order_id, const char *cosign_id,
+			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
 			    dosage_infusion *out)
 {
 	infusion_tx_ctx x = {.arena = med_call_arena(call),
 			     .fam = fam,
 			     .order_id = order_id,
+			     .cosign_id = cosign_id,
 			     .at_ms = at_ms,
 			     .decide = decide,
 			     .ctx = ctx,
@@ -288,10 +313,7 @@ event_tx(med_db_conn *c, void *arg)
 	if ((err = read_infusion(c, x->arena, x->infusion_id, false, x->out)) !=
 	    MED_OK)
 		return err;
-	err = dosage_store_load_subject(c, x->arena, x->fam, x->out->order_id,
-					NULL, NULL, x->at_ms, true, &s);
-	x->limit = dosage_subject_limit(&s);
-	if (err != MED_OK ||
+	if ((err = load_subject(c, x, x->out->order_id, &s)) != MED_OK ||
 	    (err = read_infusion(c, x->arena, x->infusion_id, true, x->out)) !=
 		    MED_OK ||
 	    (err = x->decide(x->ctx, &s, x->out, &ev, &seg)) != MED_OK)
@@ -302,20 +324,22 @@ event_tx(med_db_conn *c, void *arg)
 	    (err = dosage_store_insert_admin(c, x->arena, &seg)) != MED_OK)
 		return err;
 	if ((err = insert_event(c, x->arena, x->out->id, &ev)) != MED_OK ||
-	    (err = update_infusion(c, x->out)) != MED_OK)
+	    (err = update_infusion(c, x->out)) != MED_OK ||
+	    (err = use_cosign(c, x)) != MED_OK)
 		return err;
 	return read_infusion(c, x->arena, x->infusion_id, false, x->out);
 }
 
 med_err
 dosage_store_infusion_event(med_call *call, const dosage_family *fam,
-			    const char *infusion_id, int64_t at_ms,
-			    dosage_infusion_fn decide, void *ctx,
+			    const char *infusion_id, const char *cosign_id,
+			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
 			    dosage_infusion *out)
 {
 	infusion_tx_ctx x = {.arena = med_call_arena(call),
 			     .fam = fam,
 			     .infusion_id = infusion_id,
+			     .cosign_id = cosign_id,
 			     .at_ms = at_ms,
 			     .decide = decide,
 			     .ctx = ctx,

@@ -38,6 +38,18 @@ med_err dosage_high_alert_gate(med_call *call, const dosage_subject *s,
 			       dosage_override *exception, double conv,
 			       int64_t now_ms, dosage_admin *m) MED_MUST_CHECK;
 
+/*
+ * dosage_cosign_fits checks the co-sign s holds (s->has_cosign) against
+ * what performer is about to do at at_ms: amount in unit (a dose in the
+ * drug's unit, or an infusion's rate in its rate unit) of s's order, the
+ * co-sign unused and unexpired at now_ms, made by another user.  Fails the
+ * call otherwise.
+ */
+med_err dosage_cosign_fits(med_call *call, const dosage_subject *s,
+			   double amount, const char *unit, int64_t at_ms,
+			   int64_t now_ms,
+			   const char *performer) MED_MUST_CHECK;
+
 /* dosage_admin_overdue: m is a high-alert dose given under the exception
  * (on-hold) and still unconfirmed DOSAGE_CONFIRM_WINDOW_MS after it was
  * recorded, at now_ms. */
