@@ -4,6 +4,7 @@
  * everything else, the patient facts (patient/) and the overdue watch
  * (mar/).  The top of the folder: nothing below calls it.
  */
+#include <med/log.h>
 #include <med/patients.h>
 
 #include <stdlib.h>
@@ -12,14 +13,29 @@
 #include "patient.h"
 #include "mar.h"
 #include "start.h"
+#include "switch.h"
+
+/* switch_table_ok parses the built-in anticoagulant switch table once,
+ * so that a refused row stops the start, not the first infusion. */
+static med_err
+switch_table_ok(void)
+{
+	const dosage_switch_table *t;
+	const char *why = "";
+	med_err e = dosage_switch_shipped(&t, &why);
+
+	if (e != MED_OK)
+		med_log_error("knowledge/anticoagulant_switch.csv: %s", why);
+	return e;
+}
 
 med_err
 dosage_start(med_service *svc)
 {
 	dosage_state *st = NULL;
-	med_err e = dosage_settings_load(svc, &st);
+	med_err e = switch_table_ok();
 
-	if (e != MED_OK)
+	if (e != MED_OK || (e = dosage_settings_load(svc, &st)) != MED_OK)
 		return e;
 	/* The patient checks of writes (med/patients.h) start here: the
 	 * service has one start hook. */

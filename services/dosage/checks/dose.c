@@ -955,6 +955,8 @@ dosage_dose_check_name(dosage_dose_check c)
 		return "lab";
 	if (c == DOSAGE_DOSE_CHECK_PREGNANCY)
 		return "pregnancy";
+	if (c == DOSAGE_DOSE_CHECK_ANTICOAGULANT_SWITCH)
+		return "anticoagulant_switch";
 	if (c == (dosage_dose_check)150) /* checks.h: the interactions */
 		return "interaction";
 	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";

@@ -23,7 +23,8 @@
 #include "infusion.h"
 #include "orders.h"
 #include "infusions.h"
-#include "mar.h"
+#include "subject.h"
+#include "switch.h"
 
 #define BACKDATE_MS (7 * 24 * DOSAGE_HOUR_MS)
 #define AHEAD_MS    (5 * 60 * 1000LL)
@@ -42,7 +43,8 @@ typedef struct infusion_ctx {
 	const dosage_override *ovr;	 /* rate_override, NULL: none */
 	const med_vtoken_claims *claims; /* start: NULL when overridden */
 	const dosage_override *id_ovr;
-	const char *cosign_id; /* "" = none */
+	const char *cosign_id;		   /* "" = none */
+	const dosage_override *switch_ovr; /* NULL: none */
 	dosage_known known;
 } infusion_ctx;
 
@@ -341,6 +343,64 @@ cosign_gate(infusion_ctx *x, const dosage_subject *s, double per_hour,
 				  x->now_ms, med_call_principal(x->call)->user);
 }
 
+/* append_check adds r to ev's checks and folds it into ev's overall. */
+static med_err
+append_check(infusion_ctx *x, const dosage_dose_result *r,
+	     dosage_infusion_rate *ev)
+{
+	med_arena *a = med_call_arena(x->call);
+	dosage_check **one, **all;
+	size_t n_one;
+
+	if (dosage_checks_to_pb(a, r, 1, &one, &n_one) != MED_OK ||
+	    (all = med_arena_alloc(a, (ev->n_checks + 1) * sizeof(*all))) ==
+		    NULL)
+		return MED_ERR_NOMEM;
+	if (ev->n_checks > 0)
+		memcpy(all, ev->checks, ev->n_checks * sizeof(*all));
+	all[ev->n_checks] = one[0];
+	ev->checks = all;
+	ev->n_checks++;
+	if (r->status == DOSAGE_DOSE_HARD_STOP)
+		ev->overall = HARD_STOP;
+	return MED_OK;
+}
+
+/*
+ * switch_gate refuses to start an anticoagulant while another one's last
+ * dose still acts (switch.c: its interval from the shipped table), unless
+ * switch_override gives the reason; the check joins the start's checks,
+ * with the override's text in its reason.  A drug that is no
+ * anticoagulant adds no check.
+ */
+static med_err
+switch_gate(infusion_ctx *x, const dosage_subject *s, dosage_infusion_rate *ev)
+{
+	const dosage_switch_table *t;
+	const char *why = "";
+	dosage_dose_result r;
+	size_t len;
+
+	if (dosage_switch_shipped(&t, &why) != MED_OK)
+		return med_call_fail(x->call, MED_ERR_INTERNAL,
+				     "the anticoagulant switch table: %s", why);
+	dosage_switch_check(t, &s->drug, s->classes, x->at_ms, &r);
+	if (r.status == DOSAGE_DOSE_NOT_APPLICABLE)
+		return MED_OK;
+	if (r.status == DOSAGE_DOSE_HARD_STOP && x->switch_ovr == NULL)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "order_id: anticoagulant switch: %s; give "
+				     "switch_override with a reason to start "
+				     "it now",
+				     r.reason);
+	if (r.status == DOSAGE_DOSE_HARD_STOP) {
+		len = strlen(r.reason);
+		snprintf(r.reason + len, sizeof(r.reason) - len,
+			 "; overridden: %s", x->switch_ovr->text);
+	}
+	return append_check(x, &r, ev);
+}
+
 /* stamp_event fills what every event carries. */
 static void
 stamp_event(infusion_ctx *x, Smartmed__Dosage__V1__InfusionEventKind kind,
@@ -358,8 +418,8 @@ static void
 audit_event(infusion_ctx *x, const dosage_infusion *f, const char *what,
 	    const dosage_infusion_rate *ev)
 {
-	char rate[48], ovr[16];
-	med_audit_detail d[8];
+	char rate[48], ovr[16], sw[16];
+	med_audit_detail d[10];
 	size_t n = 0;
 
 	snprintf(rate, sizeof(rate), "%.6g %s/h", ev->rate_drug_unit_per_hour,
@@ -379,6 +439,12 @@ audit_event(infusion_ctx *x, const dosage_infusion *f, const char *what,
 		d[n++] = (med_audit_detail){"identity", "overridden"};
 	if (x->cosign_id[0] != '\0')
 		d[n++] = (med_audit_detail){"cosign_id", x->cosign_id};
+	if (x->switch_ovr && ev->kind == KIND(STARTED)) {
+		snprintf(sw, sizeof(sw), "%d", (int)x->switch_ovr->reason);
+		d[n++] = (med_audit_detail){"switch_override_reason", sw};
+		d[n++] = (med_audit_detail){"switch_override_text",
+					    x->switch_ovr->text};
+	}
 	med_call_add_details(x->call, d, n);
 }
 
@@ -443,6 +509,7 @@ start_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 	med_call_set_patient(x->call, s->order.patient_id);
 	if ((err = start_usable(x, s)) != MED_OK ||
 	    (err = decide_rate(x, s, NULL, ev)) != MED_OK ||
+	    (err = switch_gate(x, s, ev)) != MED_OK ||
 	    (err = cosign_gate(x, s, ev->rate_drug_unit_per_hour, 0, true)) !=
 		    MED_OK)
 		return err;
@@ -498,6 +565,11 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 				   req->identity_override, x.now_ms, &claims,
 				   &have_token)) != MED_OK)
 		return err;
+	if (req->switch_override &&
+	    (err = dosage_check_override(call, "switch_override",
+					 req->switch_override)) != MED_OK)
+		return err;
+	x.switch_ovr = req->switch_override;
 	x.claims = have_token ? &claims : NULL;
 	x.id_ovr = have_token ? NULL : req->identity_override;
 	if ((err = know_order_patient(&x, req->order_id)) != MED_OK ||

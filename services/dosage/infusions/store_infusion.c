@@ -16,7 +16,6 @@
 #include "checks.h"
 #include "subject.h"
 #include "infusions.h"
-#include "mar.h"
 
 #define INFUSION_COLUMNS                                                       \
 	"id, order_id, patient_id, drug_code, drug_unit, status, performer,"   \

@@ -21,19 +21,10 @@
 #include "mar.h"
 #include "orders.h"
 #include "route.h"
+#include "subject.h"
 #include "units.h"
 
-#define ACTIVE		      SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE
-#define COSIGN_CLOCK_SLACK_MS (60 * 1000LL)
-
-/* same_amount: two doses in the drug's unit are the same dose (they went
- * through the same conversions, so only rounding may differ). */
-static bool
-same_amount(double a, double b)
-{
-	return fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
-}
-
+#define ACTIVE SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE
 /* --- CosignAdministration ----------------------------------------------- */
 
 typedef struct cosign_req {
@@ -224,52 +215,6 @@ dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 }
 
 /* --- the rule RecordAdministration applies ------------------------------- */
-
-med_err
-dosage_cosign_fits(med_call *call, const dosage_subject *s, double amount,
-		   const char *unit, int64_t at_ms, int64_t now_ms,
-		   const char *performer)
-{
-	const dosage_cosign *k = &s->cosign;
-
-	if (strcmp(k->order_id, s->order.id) != 0)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: made for order %s, not this "
-				     "order",
-				     k->order_id);
-	if (s->cosign_used_by[0] != '\0')
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: already used by "
-				     "administration %s; a second check is "
-				     "good for one dose",
-				     s->cosign_used_by);
-	/* A check before the dose: not for a dose charted as given before
-	 * it (a minute's grace for the bedside terminal's clock). */
-	if (at_ms < k->created_ms - COSIGN_CLOCK_SLACK_MS)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: the dose was given before the "
-				     "second check (effective_ms)");
-	if (now_ms > k->expires_ms)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: expired (a co-sign is good "
-				     "for 15 minutes); ask for a new check");
-	/* A rate's co-sign holds the rate unit, a dose's the drug's unit:
-	 * neither passes for the other. */
-	if (strcmp(k->drug_unit, unit) != 0 ||
-	    !same_amount(amount, k->dose_in_drug_unit))
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: the second checker checked "
-				     "%g %s, not %g %s",
-				     k->dose_in_drug_unit, k->drug_unit, amount,
-				     unit);
-	/* The independent double check: two different people. */
-	if (strcmp(k->cosigned_by, performer) == 0)
-		return med_call_fail(call, MED_ERR_DENIED,
-				     "cosign_id: co-signed by the user giving "
-				     "the dose; the second check must be "
-				     "another person's");
-	return MED_OK;
-}
 
 med_err
 dosage_high_alert_gate(med_call *call, const dosage_subject *s,

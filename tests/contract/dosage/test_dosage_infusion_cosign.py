@@ -5,6 +5,7 @@ and the rate as set on the pump, by the rules of a high-alert dose's
 co-sign (another person, the order's patient, 15 minutes, one use).
 Running slower or stopping stays the nurse's call."""
 
+import time
 import uuid
 
 import grpc
@@ -151,3 +152,102 @@ def test_a_drug_that_is_not_high_alert(vstack, vkeys, pb):
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, start, vstack, pb,
                   vkeys, o, 2.0, cosign_id="not an id",
                   details_prefix="cosign_id")
+
+
+# --- switching anticoagulants ----------------------------------------------
+
+HOUR = 3600 * 1000
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def enoxaparin(st, pb):
+    return st.call(SVC, "UpsertDrug", pb.UpsertDrugRequest(drug=pb.Drug(
+        code="ENOX-" + uuid.uuid4().hex[:10],
+        name="Enoxaparin 80 mg in 0.8 mL syringe", unit="mg",
+        substance="enoxaparin", max_single_dose=200.0,
+        max_daily_dose=400.0, routes=["sc"])), role="pharmacist")
+
+
+def heparin_of(st, pb):
+    """The ward's heparin infusion: substance heparin, high-alert."""
+    return st.call(SVC, "UpsertDrug", pb.UpsertDrugRequest(drug=pb.Drug(
+        code="UFH-" + uuid.uuid4().hex[:10],
+        name="Heparin 25,000 units in 50 mL infusion", unit="[iU]",
+        substance="heparin", max_single_dose=10000.0,
+        max_daily_dose=40000.0, routes=["iv"],
+        concentration_amount=25000.0, concentration_volume_ml=50.0,
+        infusion_max_rate=2000.0, infusion_rate_ceiling=3000.0,
+        high_alert=True)), role="pharmacist")
+
+
+def enoxaparin_given(st, pb, keys, drug, hours_ago):
+    """A patient on treatment-dose enoxaparin 80 mg every 12 h, the last
+    dose hours_ago; then the order is stopped for a heparin infusion (the
+    team's plan before surgery) and the infusion ordered."""
+    p = str(uuid.uuid4())
+    assess_allergies(st, p, svc=SVC)
+    given = now_ms() - int(hours_ago * HOUR)
+    o = st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=pb.Order(
+        patient_id=p, drug_code=drug, dose=80.0, unit="mg", route="sc",
+        frequency="q12h", start_ms=given - HOUR)), role="clinician")
+    st.call(SVC, "RecordAdministration", pb.RecordAdministrationRequest(
+        order_id=o.id, dose=80.0, unit="mg", effective_ms=given,
+        verification_token=keys[0].token(p)), role="nurse")
+    st.call(SVC, "DiscontinueOrder", pb.DiscontinueOrderRequest(
+        order_id=o.id, reason="switch to heparin infusion before surgery"),
+        role="clinician")
+    return p, given
+
+
+def heparin_order(st, pb, p, drug):
+    return st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=pb.Order(
+        patient_id=p, drug_code=drug, dose=5000.0, unit="[iU]", route="iv",
+        frequency="once", infusion_rate=1000.0, infusion_rate_unit="[iU]/h")),
+        role="clinician")
+
+
+def utc(ms):
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ms // 1000))
+
+
+def test_heparin_infusion_four_hours_after_enoxaparin_stopped(vstack, vkeys,
+                                                              pb):
+    """Enoxaparin given at 08:00; at 12:00 the heparin infusion is
+    refused, naming enoxaparin, its last dose and 20:00."""
+    enox, hep = enoxaparin(vstack, pb), heparin_of(vstack, pb)
+    p, given = enoxaparin_given(vstack, pb, vkeys, enox.code, 4)
+    o = heparin_order(vstack, pb, p, hep.code)
+    e = expect_status(PRE, start, vstack, pb, vkeys, o, 2.0,
+                      details_prefix="order_id: anticoagulant switch: "
+                      "enoxaparin (%s) last given %s acts 12 h: not before %s"
+                      % (enox.code, utc(given), utc(given + 12 * HOUR)))
+    assert "switch_override" in e.details()
+    # A reason (the haematologist's plan) starts it, with a co-sign, and
+    # the check stays on the start with the reason.
+    ovr = pb.Override(reason=pb.OVERRIDE_REASON_CLINICALLY_INDICATED,
+                      text="haematology: start now, no bolus")
+    f = start(vstack, pb, vkeys, o, 2.0, switch_override=ovr,
+              cosign_id=cosign(vstack, pb, o, 2.0).id)
+    sw = [c for c in f.rates[0].checks
+          if c.kind == pb.CHECK_KIND_ANTICOAGULANT_SWITCH]
+    assert len(sw) == 1 and sw[0].status == pb.CHECK_STATUS_HARD_STOP
+    assert sw[0].reason.endswith("overridden: haematology: start now, "
+                                 "no bolus")
+    assert sw[0].limit == 12.0 and 3.9 < sw[0].value < 4.1
+
+
+def test_heparin_infusion_thirteen_hours_after_enoxaparin_starts(
+        vstack, vkeys, pb):
+    """Enoxaparin given at 08:00; at 21:00 the infusion starts."""
+    enox, hep = enoxaparin(vstack, pb), heparin_of(vstack, pb)
+    p, _ = enoxaparin_given(vstack, pb, vkeys, enox.code, 13)
+    o = heparin_order(vstack, pb, p, hep.code)
+    f = start(vstack, pb, vkeys, o, 2.0,
+              cosign_id=cosign(vstack, pb, o, 2.0).id)
+    assert f.status == "in-progress"
+    sw = [c for c in f.rates[0].checks
+          if c.kind == pb.CHECK_KIND_ANTICOAGULANT_SWITCH]
+    assert [c.status for c in sw] == [pb.CHECK_STATUS_OK]
