@@ -306,15 +306,15 @@ decide_rate(infusion_ctx *x, const dosage_subject *s, const dosage_infusion *f,
 }
 
 /*
- * cosign_gate asks a high-alert drug's infusion for the independent second
+ * cosign_check asks a high-alert drug's infusion for the independent second
  * check a high-alert dose needs (handlers_cosign.c): another user's co-sign
  * of this order and of the rate as set, before a start or a faster rate
  * (faster than own_per_hour, in the drug's unit).  Running slower or
  * stopping is the nurse's call alone, as for the order's rate.
  */
 static med_err
-cosign_gate(infusion_ctx *x, const dosage_subject *s, double per_hour,
-	    double own_per_hour, bool start)
+cosign_check(infusion_ctx *x, const dosage_subject *s, double per_hour,
+	     double own_per_hour, bool start)
 {
 	const char *what = start ? "starting its infusion" : "a faster rate";
 
@@ -341,6 +341,22 @@ cosign_gate(infusion_ctx *x, const dosage_subject *s, double per_hour,
 				     "cosign_id: no such co-sign");
 	return dosage_cosign_fits(x->call, s, x->rate, x->rate_unit, x->at_ms,
 				  x->now_ms, med_call_principal(x->call)->user);
+}
+
+/* cosign_gate is cosign_check on ev's rate; the event names the co-sign
+ * that checked it. */
+static med_err
+cosign_gate(infusion_ctx *x, const dosage_subject *s, double own_per_hour,
+	    bool start, dosage_infusion_rate *ev)
+{
+	med_err err = cosign_check(x, s, ev->rate_drug_unit_per_hour,
+				   own_per_hour, start);
+
+	if (err == MED_OK && x->cosign_id[0] != '\0') {
+		ev->cosign_id = (char *)x->cosign_id;
+		ev->cosigned_by = s->cosign.cosigned_by;
+	}
+	return err;
 }
 
 /* append_check adds r to ev's checks and folds it into ev's overall. */
@@ -510,8 +526,7 @@ start_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 	if ((err = start_usable(x, s)) != MED_OK ||
 	    (err = decide_rate(x, s, NULL, ev)) != MED_OK ||
 	    (err = switch_gate(x, s, ev)) != MED_OK ||
-	    (err = cosign_gate(x, s, ev->rate_drug_unit_per_hour, 0, true)) !=
-		    MED_OK)
+	    (err = cosign_gate(x, s, 0, true, ev)) != MED_OK)
 		return err;
 	fill_infusion(x, s, f);
 	if ((f->id = new_id(x->call)) == NULL || !f->verification_token_id)
@@ -652,8 +667,8 @@ change_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 		return dosage_order_refuse(x->call, &s->order);
 	if ((err = chart_segment(x, f, ev, seg)) != MED_OK ||
 	    (err = decide_rate(x, s, f, ev)) != MED_OK ||
-	    (err = cosign_gate(x, s, ev->rate_drug_unit_per_hour,
-			       f->rate_drug_unit_per_hour, false)) != MED_OK)
+	    (err = cosign_gate(x, s, f->rate_drug_unit_per_hour, false, ev)) !=
+		    MED_OK)
 		return err;
 	stamp_event(x, KIND(RATE_CHANGED), ev);
 	f->rate_drug_unit_per_hour = ev->rate_drug_unit_per_hour;

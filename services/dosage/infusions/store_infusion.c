@@ -24,7 +24,8 @@
 
 #define EVENT_COLUMNS                                                          \
 	"kind, effective_ms, recorded_ms, rate, rate_unit, rate_per_h, actor," \
-	" reason, overall, checks, ovr_reason, ovr_text, delivered, admin_id"
+	" reason, overall, checks, ovr_reason, ovr_text, delivered, admin_id," \
+	" cosign_id, cosigned_by"
 
 /* The most infusions of one patient a MAR window lists, and the most
  * events one infusion holds: beyond is no ward's titration but a fault. */
@@ -104,7 +105,10 @@ on_event_row(void *arg, const med_db_row *row)
 	e->rate_override = dosage_store_read_override(a, row, 10);
 	e->delivered_drug_unit = med_db_row_double(row, 12);
 	e->administration_id = med_db_row_strdup(a, row, 13);
-	if (!e->rate_unit || !e->actor || !e->reason || !e->administration_id)
+	e->cosign_id = med_db_row_strdup(a, row, 14);
+	e->cosigned_by = med_db_row_strdup(a, row, 15);
+	if (!e->rate_unit || !e->actor || !e->reason || !e->administration_id ||
+	    !e->cosign_id || !e->cosigned_by)
 		return MED_ERR_NOMEM;
 	return dosage_store_unpack_checks(a, row, 9, &e->checks, &e->n_checks);
 }
@@ -218,12 +222,14 @@ insert_event(med_db_conn *c, med_arena *a, const char *infusion_id,
 		MED_DB_STR(o ? o->text : ""),
 		MED_DB_DBL(e->delivered_drug_unit),
 		MED_DB_STR(e->administration_id),
+		MED_DB_STR(e->cosign_id),
+		MED_DB_STR(e->cosigned_by),
 	};
 	return med_db_exec(
 		c,
 		"INSERT INTO infusion_events (infusion_id, " EVENT_COLUMNS
 		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?)",
+		" ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 

@@ -92,6 +92,12 @@ def test_heparin_infusion_with_a_second_check_starts(vstack, vkeys, pb):
     f = start(vstack, pb, vkeys, o, 2.0, cosign_id=k.id)
     assert f.status == "in-progress"
     assert f.rate_drug_unit_per_hour == pytest.approx(1000.0)
+    # The start names its check, as the MAR reads it back.
+    assert (f.rates[0].cosign_id, f.rates[0].cosigned_by) == (k.id,
+                                                              "dr.test")
+    m = vstack.call(SVC, "GetMar", pb.GetMarRequest(patient_id=o.patient_id),
+                    role="nurse")
+    assert m.infusions[0].rates[0].cosigned_by == "dr.test"
     # One check, one start.
     e = expect_status(PRE, start, vstack, pb, vkeys, o, 2.0, cosign_id=k.id,
                       details_prefix="cosign_id: already used")
@@ -136,9 +142,11 @@ def test_faster_needs_a_check_slower_does_not(vstack, vkeys, pb):
     assert "2.6 mL/h" in e.details()
     f = change(vstack, pb, f, 2.6, cosign_id=cosign(vstack, pb, o, 2.6).id)
     assert f.rate_drug_unit_per_hour == pytest.approx(1300.0)
+    assert f.rates[1].cosigned_by == "dr.test"
     # aPTT high: slower on the nurse's word alone.
     f = change(vstack, pb, f, 1.6)
     assert f.rate_drug_unit_per_hour == pytest.approx(800.0)
+    assert (f.rates[2].cosign_id, f.rates[2].cosigned_by) == ("", "")
 
 
 def test_a_drug_that_is_not_high_alert(vstack, vkeys, pb):
