@@ -124,6 +124,11 @@ endef
 $(foreach t,$(patsubst tests/unit/fhir/%.c,%,$(FHIR_UNIT_SRCS)),\
 	$(eval $(call fhir_unit_template,$(t))))
 
+# The dosage service builds its anticoagulant switch table in
+# (services/dosage/checks/switch.c, .incbin).
+$(BUILD)/obj/services/dosage/checks/switch.o: \
+	services/dosage/knowledge/anticoagulant_switch.csv
+
 # The dosage service builds its shipped allergy names in
 # (services/dosage/catalogue/allergy_starter.c, .incbin).
 $(BUILD)/obj/services/dosage/catalogue/allergy_starter.o: \

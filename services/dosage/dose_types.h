@@ -308,6 +308,9 @@ typedef enum dosage_dose_check {
 	/* Not one of dosage_dose_evaluate's: a continuous infusion's rate
 	 * (infusion.c). */
 	DOSAGE_DOSE_CHECK_INFUSION_RATE = 12,
+	/* Another anticoagulant's last dose still acting when one starts
+	 * (switch.c). */
+	DOSAGE_DOSE_CHECK_ANTICOAGULANT_SWITCH = 145,
 	/* The hepatic band for the Child-Pugh class on the problem list;
 	 * the last of dosage_dose_evaluate's (its number is the proto's). */
 	DOSAGE_DOSE_CHECK_HEPATIC = 180,

@@ -14,18 +14,33 @@
 #include "mar.h"
 #include "start.h"
 #include "time_critical.h"
+#include "switch.h"
 
-med_err
-dosage_start(med_service *svc)
+/* switch_table_ok parses the built-in anticoagulant switch table once,
+ * so that a refused row stops the start, not the first infusion. */
+static med_err
+switch_table_ok(void)
 {
-	dosage_state *st = NULL;
+	const dosage_switch_table *t;
+	const char *why = "";
+	med_err e = dosage_switch_shipped(&t, &why);
+
+	if (e != MED_OK)
+		med_log_error("knowledge/anticoagulant_switch.csv: %s", why);
+	return e;
+}
+
+/* time_critical_ok loads the time-critical table, the hospital's file or
+ * the shipped one.  The shipped table is checked as the hospital's file is:
+ * a row without a source stops the start, naming its line. */
+static med_err
+time_critical_ok(med_service *svc)
+{
 	char why[512];
 	const char *path =
 		med_config_str(med_service_config(svc), TIME_CRITICAL_SETTING);
 	med_err e = dosage_time_critical_load(path, why, sizeof(why));
 
-	/* The shipped table is checked as the hospital's file is: a row
-	 * without a source stops the start, naming its line. */
 	if (e != MED_OK) {
 		med_log_error("%s: %s", TIME_CRITICAL_SETTING, why);
 		return e;
@@ -34,7 +49,18 @@ dosage_start(med_service *svc)
 		     dosage_time_critical_table()->version,
 		     dosage_time_critical_table()->n,
 		     path && path[0] ? path : "shipped");
-	if ((e = dosage_settings_load(svc, &st)) != MED_OK)
+	return MED_OK;
+}
+
+med_err
+dosage_start(med_service *svc)
+{
+	dosage_state *st = NULL;
+	med_err e;
+
+	if ((e = time_critical_ok(svc)) != MED_OK ||
+	    (e = switch_table_ok()) != MED_OK ||
+	    (e = dosage_settings_load(svc, &st)) != MED_OK)
 		return e;
 	/* The patient checks of writes (med/patients.h) start here: the
 	 * service has one start hook. */

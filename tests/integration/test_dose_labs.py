@@ -171,9 +171,15 @@ def test_potassium_61_by_oru_stops_a_faster_potassium_infusion(st, pb,
             order_id=o.id, note="diluted, rate checked"), role="pharmacist")
     idov = pb.Override(reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
                        text="wristband scanned, two identifiers")
+    # Potassium concentrate is high-alert: a second person checks the
+    # rate on the pump first (issue 72).
+    k = st.call("dosage", "CosignAdministration",
+                pb.CosignAdministrationRequest(
+                    order_id=o.id, patient_id=p, dose=125, unit="mL/h"),
+                role="clinician")
     f = st.call("dosage", "StartInfusion", pb.StartInfusionRequest(
-        order_id=o.id, rate=125, rate_unit="mL/h", identity_override=idov),
-        role="nurse")
+        order_id=o.id, rate=125, rate_unit="mL/h", identity_override=idov,
+        cosign_id=k.id), role="nurse")
     lab = [c for c in f.rates[0].checks if c.kind == pb.CHECK_KIND_LAB][0]
     assert lab.status == pb.CHECK_STATUS_OK, lab.reason
 

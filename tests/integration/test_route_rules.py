@@ -99,8 +99,14 @@ def push(st, pb, o, dose=20.0, unit="mmol"):
 
 
 def start(st, pb, o, rate, unit="mL/h"):
+    """Potassium concentrate is high-alert: a second person checks the
+    rate on the pump first (issue 72)."""
+    k = st.call("dosage", "CosignAdministration",
+                pb.CosignAdministrationRequest(
+                    order_id=o.id, patient_id=o.patient_id, dose=rate,
+                    unit=unit), role="clinician")
     return st.call("dosage", "StartInfusion", pb.StartInfusionRequest(
-        order_id=o.id, rate=rate, rate_unit=unit,
+        order_id=o.id, rate=rate, rate_unit=unit, cosign_id=k.id,
         identity_override=idoverride(pb)), role="nurse")
 
 

@@ -661,6 +661,21 @@ static const char *const v28_statements[] = {
 	NULL,
 };
 
+/* v32 (issue 72): a co-sign of an infusion's rate holds a rate unit
+ * ("[iU]/kg/h", "ug/kg/min"), longer than a dose's; an infusion's event
+ * names the co-sign that checked it. */
+static const char *const v32_statements[] = {
+	"ALTER TABLE cosigns"
+	" MODIFY unit VARCHAR(16) NOT NULL COLLATE utf8mb4_bin,"
+	" MODIFY drug_unit VARCHAR(16) NOT NULL COLLATE utf8mb4_bin",
+	"ALTER TABLE infusion_events"
+	" ADD COLUMN IF NOT EXISTS cosign_id CHAR(36) NOT NULL DEFAULT ''"
+	" COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS cosigned_by VARCHAR(128) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -722,6 +737,8 @@ const med_db_migration dosage_migrations[] = {
 	 "interaction knowledge bases that weaken rules wait for a second "
 	 "pharmacist",
 	 v29_statements},
+	{32, "co-signs of an infusion's rate: rate units, named on its events",
+	 v32_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

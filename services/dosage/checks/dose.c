@@ -1083,6 +1083,8 @@ dosage_dose_check_name(dosage_dose_check c)
 		return "lab";
 	if (c == DOSAGE_DOSE_CHECK_PREGNANCY)
 		return "pregnancy";
+	if (c == DOSAGE_DOSE_CHECK_ANTICOAGULANT_SWITCH)
+		return "anticoagulant_switch";
 	if (c == (dosage_dose_check)150) /* checks.h: the interactions */
 		return "interaction";
 	if (c == (dosage_dose_check)170) /* checks.h: the admission task */

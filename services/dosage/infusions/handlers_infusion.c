@@ -23,6 +23,8 @@
 #include "infusion.h"
 #include "orders.h"
 #include "infusions.h"
+#include "subject.h"
+#include "switch.h"
 
 #define BACKDATE_MS (7 * 24 * DOSAGE_HOUR_MS)
 #define AHEAD_MS    (5 * 60 * 1000LL)
@@ -41,6 +43,8 @@ typedef struct infusion_ctx {
 	const dosage_override *ovr;	 /* rate_override, NULL: none */
 	const med_vtoken_claims *claims; /* start: NULL when overridden */
 	const dosage_override *id_ovr;
+	const char *cosign_id;		   /* "" = none */
+	const dosage_override *switch_ovr; /* NULL: none */
 	dosage_known known;
 } infusion_ctx;
 
@@ -60,6 +64,15 @@ check_when(infusion_ctx *x, int64_t effective_ms)
 				     "days and not more than 5 minutes ahead");
 	x->at_ms = effective_ms ? effective_ms : x->now_ms;
 	return MED_OK;
+}
+
+/* check_cosign_id requires cosign_id, when given, to be an id. */
+static med_err
+check_cosign_id(med_call *call, const char *cosign_id)
+{
+	if (cosign_id[0] == '\0')
+		return MED_OK;
+	return med_check_id(call, "cosign_id", cosign_id);
 }
 
 /* check_rate requires a positive rate in a unit a pump is set in. */
@@ -292,6 +305,118 @@ decide_rate(infusion_ctx *x, const dosage_subject *s, const dosage_infusion *f,
 	return gate_rate(x, &l, c.per_hour, ceiling, ev);
 }
 
+/*
+ * cosign_check asks a high-alert drug's infusion for the independent second
+ * check a high-alert dose needs (handlers_cosign.c): another user's co-sign
+ * of this order and of the rate as set, before a start or a faster rate
+ * (faster than own_per_hour, in the drug's unit).  Running slower or
+ * stopping is the nurse's call alone, as for the order's rate.
+ */
+static med_err
+cosign_check(infusion_ctx *x, const dosage_subject *s, double per_hour,
+	     double own_per_hour, bool start)
+{
+	const char *what = start ? "starting its infusion" : "a faster rate";
+
+	if (!s->drug.high_alert) {
+		if (x->cosign_id[0] == '\0')
+			return MED_OK;
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "cosign_id: %s is not a high-alert drug",
+				     s->drug.code);
+	}
+	if (!start && per_hour <= own_per_hour * (1 + 1e-9) &&
+	    x->cosign_id[0] == '\0')
+		return MED_OK;
+	if (x->cosign_id[0] == '\0')
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "cosign_id: %s is a high-alert drug: %s "
+				     "needs the independent second check, "
+				     "another user's CosignAdministration of "
+				     "this order, patient and rate (%g %s) "
+				     "first",
+				     s->drug.code, what, x->rate, x->rate_unit);
+	if (!s->has_cosign)
+		return med_call_fail(x->call, MED_ERR_NOT_FOUND,
+				     "cosign_id: no such co-sign");
+	return dosage_cosign_fits(x->call, s, x->rate, x->rate_unit, x->at_ms,
+				  x->now_ms, med_call_principal(x->call)->user);
+}
+
+/* cosign_gate is cosign_check on ev's rate; the event names the co-sign
+ * that checked it. */
+static med_err
+cosign_gate(infusion_ctx *x, const dosage_subject *s, double own_per_hour,
+	    bool start, dosage_infusion_rate *ev)
+{
+	med_err err = cosign_check(x, s, ev->rate_drug_unit_per_hour,
+				   own_per_hour, start);
+
+	if (err == MED_OK && x->cosign_id[0] != '\0') {
+		ev->cosign_id = (char *)x->cosign_id;
+		ev->cosigned_by = s->cosign.cosigned_by;
+	}
+	return err;
+}
+
+/* append_check adds r to ev's checks and folds it into ev's overall. */
+static med_err
+append_check(infusion_ctx *x, const dosage_dose_result *r,
+	     dosage_infusion_rate *ev)
+{
+	med_arena *a = med_call_arena(x->call);
+	dosage_check **one, **all;
+	size_t n_one;
+
+	if (dosage_checks_to_pb(a, r, 1, &one, &n_one) != MED_OK ||
+	    (all = med_arena_alloc(a, (ev->n_checks + 1) * sizeof(*all))) ==
+		    NULL)
+		return MED_ERR_NOMEM;
+	if (ev->n_checks > 0)
+		memcpy(all, ev->checks, ev->n_checks * sizeof(*all));
+	all[ev->n_checks] = one[0];
+	ev->checks = all;
+	ev->n_checks++;
+	if (r->status == DOSAGE_DOSE_HARD_STOP)
+		ev->overall = HARD_STOP;
+	return MED_OK;
+}
+
+/*
+ * switch_gate refuses to start an anticoagulant while another one's last
+ * dose still acts (switch.c: its interval from the shipped table), unless
+ * switch_override gives the reason; the check joins the start's checks,
+ * with the override's text in its reason.  A drug that is no
+ * anticoagulant adds no check.
+ */
+static med_err
+switch_gate(infusion_ctx *x, const dosage_subject *s, dosage_infusion_rate *ev)
+{
+	const dosage_switch_table *t;
+	const char *why = "";
+	dosage_dose_result r;
+	size_t len;
+
+	if (dosage_switch_shipped(&t, &why) != MED_OK)
+		return med_call_fail(x->call, MED_ERR_INTERNAL,
+				     "the anticoagulant switch table: %s", why);
+	dosage_switch_check(t, &s->drug, s->classes, x->at_ms, &r);
+	if (r.status == DOSAGE_DOSE_NOT_APPLICABLE)
+		return MED_OK;
+	if (r.status == DOSAGE_DOSE_HARD_STOP && x->switch_ovr == NULL)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "order_id: anticoagulant switch: %s; give "
+				     "switch_override with a reason to start "
+				     "it now",
+				     r.reason);
+	if (r.status == DOSAGE_DOSE_HARD_STOP) {
+		len = strlen(r.reason);
+		snprintf(r.reason + len, sizeof(r.reason) - len,
+			 "; overridden: %s", x->switch_ovr->text);
+	}
+	return append_check(x, &r, ev);
+}
+
 /* stamp_event fills what every event carries. */
 static void
 stamp_event(infusion_ctx *x, Smartmed__Dosage__V1__InfusionEventKind kind,
@@ -309,8 +434,8 @@ static void
 audit_event(infusion_ctx *x, const dosage_infusion *f, const char *what,
 	    const dosage_infusion_rate *ev)
 {
-	char rate[48], ovr[16];
-	med_audit_detail d[7];
+	char rate[48], ovr[16], sw[16];
+	med_audit_detail d[10];
 	size_t n = 0;
 
 	snprintf(rate, sizeof(rate), "%.6g %s/h", ev->rate_drug_unit_per_hour,
@@ -328,6 +453,14 @@ audit_event(infusion_ctx *x, const dosage_infusion *f, const char *what,
 	}
 	if (f->identity_override && ev->kind == KIND(STARTED))
 		d[n++] = (med_audit_detail){"identity", "overridden"};
+	if (x->cosign_id[0] != '\0')
+		d[n++] = (med_audit_detail){"cosign_id", x->cosign_id};
+	if (x->switch_ovr && ev->kind == KIND(STARTED)) {
+		snprintf(sw, sizeof(sw), "%d", (int)x->switch_ovr->reason);
+		d[n++] = (med_audit_detail){"switch_override_reason", sw};
+		d[n++] = (med_audit_detail){"switch_override_text",
+					    x->switch_ovr->text};
+	}
 	med_call_add_details(x->call, d, n);
 }
 
@@ -391,7 +524,9 @@ start_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 	(void)seg;
 	med_call_set_patient(x->call, s->order.patient_id);
 	if ((err = start_usable(x, s)) != MED_OK ||
-	    (err = decide_rate(x, s, NULL, ev)) != MED_OK)
+	    (err = decide_rate(x, s, NULL, ev)) != MED_OK ||
+	    (err = switch_gate(x, s, ev)) != MED_OK ||
+	    (err = cosign_gate(x, s, 0, true, ev)) != MED_OK)
 		return err;
 	fill_infusion(x, s, f);
 	if ((f->id = new_id(x->call)) == NULL || !f->verification_token_id)
@@ -428,12 +563,16 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Dosage__V1__StartInfusionRequest *req =
 		(const void *)in;
-	infusion_ctx x = {.call = call, .now_ms = med_now_ms(), .reason = ""};
+	infusion_ctx x = {.call = call,
+			  .now_ms = med_now_ms(),
+			  .reason = "",
+			  .cosign_id = req->cosign_id};
 	med_vtoken_claims claims;
 	bool have_token;
 	med_err err;
 
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_cosign_id(call, req->cosign_id)) != MED_OK ||
 	    (err = check_rate(&x, req->rate, req->rate_unit,
 			      req->rate_override)) != MED_OK ||
 	    (err = check_when(&x, req->effective_ms)) != MED_OK ||
@@ -441,6 +580,11 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 				   req->identity_override, x.now_ms, &claims,
 				   &have_token)) != MED_OK)
 		return err;
+	if (req->switch_override &&
+	    (err = dosage_check_override(call, "switch_override",
+					 req->switch_override)) != MED_OK)
+		return err;
+	x.switch_ovr = req->switch_override;
 	x.claims = have_token ? &claims : NULL;
 	x.id_ovr = have_token ? NULL : req->identity_override;
 	if ((err = know_order_patient(&x, req->order_id)) != MED_OK ||
@@ -450,8 +594,8 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 					  have_token)) != MED_OK)
 		return err;
 	err = dosage_store_start_infusion(call, &x.known.family, req->order_id,
-					  x.at_ms, start_decide, &x,
-					  (void *)out);
+					  x.cosign_id, x.at_ms, start_decide,
+					  &x, (void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	if (err == MED_OK)
@@ -524,7 +668,9 @@ change_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 	if (s->order.status != ACTIVE)
 		return dosage_order_refuse(x->call, &s->order);
 	if ((err = chart_segment(x, f, ev, seg)) != MED_OK ||
-	    (err = decide_rate(x, s, f, ev)) != MED_OK)
+	    (err = decide_rate(x, s, f, ev)) != MED_OK ||
+	    (err = cosign_gate(x, s, f->rate_drug_unit_per_hour, false, ev)) !=
+		    MED_OK)
 		return err;
 	stamp_event(x, KIND(RATE_CHANGED), ev);
 	f->rate_drug_unit_per_hour = ev->rate_drug_unit_per_hour;
@@ -593,9 +739,9 @@ run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
 		err = dosage_death_guard(x->call, "effective_ms", &x->known,
 					 x->at_ms);
 	if (err == MED_OK)
-		err = dosage_store_infusion_event(x->call, &x->known.family,
-						  infusion_id, x->at_ms, decide,
-						  x, (void *)out);
+		err = dosage_store_infusion_event(
+			x->call, &x->known.family, infusion_id, x->cosign_id,
+			x->at_ms, decide, x, (void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(x->call, err,
 				     "infusion_id: no such infusion");
@@ -608,11 +754,14 @@ dosage_rpc_change_infusion_rate(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Dosage__V1__ChangeInfusionRateRequest *req =
 		(const void *)in;
-	infusion_ctx x = {.call = call, .now_ms = med_now_ms()};
+	infusion_ctx x = {.call = call,
+			  .now_ms = med_now_ms(),
+			  .cosign_id = req->cosign_id};
 	med_err err;
 
 	if ((err = med_check_id(call, "infusion_id", req->infusion_id)) !=
 		    MED_OK ||
+	    (err = check_cosign_id(call, req->cosign_id)) != MED_OK ||
 	    (err = check_rate(&x, req->rate, req->rate_unit,
 			      req->rate_override)) != MED_OK ||
 	    (err = check_when(&x, req->effective_ms)) != MED_OK ||
@@ -628,8 +777,10 @@ dosage_rpc_stop_infusion(med_call *call, const ProtobufCMessage *in,
 			 ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__StopInfusionRequest *req = (const void *)in;
-	infusion_ctx x = {
-		.call = call, .now_ms = med_now_ms(), .rate_unit = ""};
+	infusion_ctx x = {.call = call,
+			  .now_ms = med_now_ms(),
+			  .rate_unit = "",
+			  .cosign_id = ""};
 	med_err err;
 
 	if ((err = med_check_id(call, "infusion_id", req->infusion_id)) !=

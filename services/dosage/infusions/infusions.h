@@ -26,20 +26,24 @@ typedef med_err (*dosage_infusion_fn)(void *ctx, dosage_subject *s,
 				      dosage_infusion_rate *ev,
 				      dosage_admin *seg);
 
-/* dosage_store_start_infusion locks order_id and its patient, calls decide
- * and inserts the infusion and its first event, in one transaction; out
- * is the infusion as stored.  MED_ERR_NOT_FOUND: no such order. */
+/* dosage_store_start_infusion locks order_id and its patient (and co-sign
+ * cosign_id, "" = none, into the subject), calls decide and inserts the
+ * infusion and its first event, marking the co-sign used by the infusion,
+ * in one transaction; out is the infusion as stored.  MED_ERR_NOT_FOUND:
+ * no such order. */
 med_err dosage_store_start_infusion(med_call *call, const dosage_family *fam,
-				    const char *order_id, int64_t at_ms,
-				    dosage_infusion_fn decide, void *ctx,
+				    const char *order_id, const char *cosign_id,
+				    int64_t at_ms, dosage_infusion_fn decide,
+				    void *ctx,
 				    dosage_infusion *out) MED_MUST_CHECK;
 
-/* dosage_store_infusion_event locks infusion_id's order, patient and the
- * infusion, calls decide, then inserts the segment's administration, the
- * event, and the infusion's new state, in one transaction.
- * MED_ERR_NOT_FOUND: no such infusion. */
+/* dosage_store_infusion_event locks infusion_id's order, patient, the
+ * infusion (and co-sign cosign_id as the start does), calls decide, then
+ * inserts the segment's administration, the event, and the infusion's new
+ * state, in one transaction.  MED_ERR_NOT_FOUND: no such infusion. */
 med_err dosage_store_infusion_event(med_call *call, const dosage_family *fam,
-				    const char *infusion_id, int64_t at_ms,
+				    const char *infusion_id,
+				    const char *cosign_id, int64_t at_ms,
 				    dosage_infusion_fn decide, void *ctx,
 				    dosage_infusion *out) MED_MUST_CHECK;
 

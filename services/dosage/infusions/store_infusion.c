@@ -24,7 +24,8 @@
 
 #define EVENT_COLUMNS                                                          \
 	"kind, effective_ms, recorded_ms, rate, rate_unit, rate_per_h, actor," \
-	" reason, overall, checks, ovr_reason, ovr_text, delivered, admin_id"
+	" reason, overall, checks, ovr_reason, ovr_text, delivered, admin_id," \
+	" cosign_id, cosigned_by"
 
 /* The most infusions of one patient a MAR window lists, and the most
  * events one infusion holds: beyond is no ward's titration but a fault. */
@@ -104,7 +105,10 @@ on_event_row(void *arg, const med_db_row *row)
 	e->rate_override = dosage_store_read_override(a, row, 10);
 	e->delivered_drug_unit = med_db_row_double(row, 12);
 	e->administration_id = med_db_row_strdup(a, row, 13);
-	if (!e->rate_unit || !e->actor || !e->reason || !e->administration_id)
+	e->cosign_id = med_db_row_strdup(a, row, 14);
+	e->cosigned_by = med_db_row_strdup(a, row, 15);
+	if (!e->rate_unit || !e->actor || !e->reason || !e->administration_id ||
+	    !e->cosign_id || !e->cosigned_by)
 		return MED_ERR_NOMEM;
 	return dosage_store_unpack_checks(a, row, 9, &e->checks, &e->n_checks);
 }
@@ -218,25 +222,52 @@ insert_event(med_db_conn *c, med_arena *a, const char *infusion_id,
 		MED_DB_STR(o ? o->text : ""),
 		MED_DB_DBL(e->delivered_drug_unit),
 		MED_DB_STR(e->administration_id),
+		MED_DB_STR(e->cosign_id),
+		MED_DB_STR(e->cosigned_by),
 	};
 	return med_db_exec(
 		c,
 		"INSERT INTO infusion_events (infusion_id, " EVENT_COLUMNS
 		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?)",
+		" ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
 typedef struct infusion_tx_ctx {
 	med_arena *arena;
 	const dosage_family *fam;
-	const char *order_id, *infusion_id;
+	const char *order_id, *infusion_id, *cosign_id;
 	int64_t at_ms;
 	dosage_infusion_fn decide;
 	void *ctx;
 	dosage_infusion *out;
 	const char *limit; /* the capacity limit loading the subject met */
 } infusion_tx_ctx;
+
+/* load_subject loads x's order's subject and the co-sign x names. */
+static med_err
+load_subject(med_db_conn *c, infusion_tx_ctx *x, const char *order_id,
+	     dosage_subject *s)
+{
+	med_err err = dosage_store_load_subject(c, x->arena, x->fam, order_id,
+						NULL, NULL, x->at_ms, true, s);
+
+	x->limit = dosage_subject_limit(s);
+	if (err != MED_OK)
+		return err;
+	return dosage_store_read_cosign(c, x->arena, x->cosign_id, s);
+}
+
+/* use_cosign marks the co-sign decide accepted as used by the infusion. */
+static med_err
+use_cosign(med_db_conn *c, const infusion_tx_ctx *x)
+{
+	dosage_admin use = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
+
+	use.id = x->out->id;
+	use.cosign_id = (char *)x->cosign_id;
+	return dosage_store_use_cosign(c, &use);
+}
 
 static med_err
 start_tx(med_db_conn *c, void *arg)
@@ -247,26 +278,25 @@ start_tx(med_db_conn *c, void *arg)
 	dosage_admin none = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
 	med_err err;
 
-	err = dosage_store_load_subject(c, x->arena, x->fam, x->order_id, NULL,
-					NULL, x->at_ms, true, &s);
-	x->limit = dosage_subject_limit(&s);
-	if (err != MED_OK ||
+	if ((err = load_subject(c, x, x->order_id, &s)) != MED_OK ||
 	    (err = x->decide(x->ctx, &s, x->out, &ev, &none)) != MED_OK ||
 	    (err = insert_infusion(c, x->out)) != MED_OK ||
-	    (err = insert_event(c, x->arena, x->out->id, &ev)) != MED_OK)
+	    (err = insert_event(c, x->arena, x->out->id, &ev)) != MED_OK ||
+	    (err = use_cosign(c, x)) != MED_OK)
 		return err;
 	return read_infusion(c, x->arena, x->out->id, false, x->out);
 }
 
 med_err
 dosage_store_start_infusion(med_call *call, const dosage_family *fam,
-			    const char *order_id, int64_t at_ms,
-			    dosage_infusion_fn decide, void *ctx,
+			    const char *order_id, const char *cosign_id,
+			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
 			    dosage_infusion *out)
 {
 	infusion_tx_ctx x = {.arena = med_call_arena(call),
 			     .fam = fam,
 			     .order_id = order_id,
+			     .cosign_id = cosign_id,
 			     .at_ms = at_ms,
 			     .decide = decide,
 			     .ctx = ctx,
@@ -288,10 +318,7 @@ event_tx(med_db_conn *c, void *arg)
 	if ((err = read_infusion(c, x->arena, x->infusion_id, false, x->out)) !=
 	    MED_OK)
 		return err;
-	err = dosage_store_load_subject(c, x->arena, x->fam, x->out->order_id,
-					NULL, NULL, x->at_ms, true, &s);
-	x->limit = dosage_subject_limit(&s);
-	if (err != MED_OK ||
+	if ((err = load_subject(c, x, x->out->order_id, &s)) != MED_OK ||
 	    (err = read_infusion(c, x->arena, x->infusion_id, true, x->out)) !=
 		    MED_OK ||
 	    (err = x->decide(x->ctx, &s, x->out, &ev, &seg)) != MED_OK)
@@ -302,20 +329,22 @@ event_tx(med_db_conn *c, void *arg)
 	    (err = dosage_store_insert_admin(c, x->arena, &seg)) != MED_OK)
 		return err;
 	if ((err = insert_event(c, x->arena, x->out->id, &ev)) != MED_OK ||
-	    (err = update_infusion(c, x->out)) != MED_OK)
+	    (err = update_infusion(c, x->out)) != MED_OK ||
+	    (err = use_cosign(c, x)) != MED_OK)
 		return err;
 	return read_infusion(c, x->arena, x->infusion_id, false, x->out);
 }
 
 med_err
 dosage_store_infusion_event(med_call *call, const dosage_family *fam,
-			    const char *infusion_id, int64_t at_ms,
-			    dosage_infusion_fn decide, void *ctx,
+			    const char *infusion_id, const char *cosign_id,
+			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
 			    dosage_infusion *out)
 {
 	infusion_tx_ctx x = {.arena = med_call_arena(call),
 			     .fam = fam,
 			     .infusion_id = infusion_id,
+			     .cosign_id = cosign_id,
 			     .at_ms = at_ms,
 			     .decide = decide,
 			     .ctx = ctx,

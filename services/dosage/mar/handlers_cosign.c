@@ -21,18 +21,10 @@
 #include "mar.h"
 #include "orders.h"
 #include "route.h"
+#include "subject.h"
+#include "units.h"
 
-#define ACTIVE		      SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE
-#define COSIGN_CLOCK_SLACK_MS (60 * 1000LL)
-
-/* same_amount: two doses in the drug's unit are the same dose (they went
- * through the same conversions, so only rounding may differ). */
-static bool
-same_amount(double a, double b)
-{
-	return fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
-}
-
+#define ACTIVE SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE
 /* --- CosignAdministration ----------------------------------------------- */
 
 typedef struct cosign_req {
@@ -63,6 +55,73 @@ audit_cosign(med_call *call, const dosage_cosign *k)
 	return MED_OK;
 }
 
+/* cosign_dose checks the dose the second person read off the syringe
+ * against the order (right_dose.c), not only against what the first nurse
+ * drew up; fills k's doses. */
+static med_err
+cosign_dose(cosign_req *x, const dosage_order *o, const dosage_drug *drug,
+	    dosage_cosign *k)
+{
+	med_call *call = x->call;
+	med_problem p;
+	med_err err;
+
+	if (dosage_push_problem(drug, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	if ((err = dosage_convert(call, "unit", x->req->dose, x->req->unit,
+				  drug, &k->dose_in_drug_unit)) != MED_OK)
+		return err;
+	k->ordered_dose_in_drug_unit = dosage_ordered_amount(o, drug);
+	if (dosage_right_dose_problem("the dose co-signed",
+				      k->dose_in_drug_unit,
+				      k->ordered_dose_in_drug_unit, drug->unit,
+				      x->req->dose_deviation, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	if (!dosage_dose_as_ordered(k->dose_in_drug_unit,
+				    k->ordered_dose_in_drug_unit))
+		k->dose_deviation = x->req->dose_deviation;
+	k->drug_unit = drug->unit;
+	return MED_OK;
+}
+
+/*
+ * cosign_rate checks an infusion's rate the second person read off the
+ * pump: not above what the order prescribes (its titration maximum) when
+ * the order states it in the same unit.  StartInfusion compares the rate
+ * with the order in the drug's unit again; the co-sign holds the rate as
+ * set, which is what the first nurse must set.
+ */
+static med_err
+cosign_rate(cosign_req *x, const dosage_order *o, dosage_cosign *k)
+{
+	const char *unit = x->req->unit;
+	double rate = x->req->dose;
+	double most = o->infusion_rate_max > 0 ? o->infusion_rate_max
+					       : o->infusion_rate;
+	bool comparable = most > 0 && strcmp(o->infusion_rate_unit, unit) == 0;
+
+	if (x->req->dose_deviation)
+		return med_call_fail(x->call, MED_ERR_INVALID,
+				     "dose_deviation: not for an infusion's "
+				     "rate; a rate other than the order's "
+				     "needs a new order (ModifyOrder)");
+	if (comparable && rate > most * (1 + 1e-9))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "dose: the rate %g %s is above the "
+				     "order's %s of %g %s; a faster rate "
+				     "needs a clinician's new order "
+				     "(ModifyOrder)",
+				     rate, unit,
+				     o->infusion_rate_max > 0
+					     ? "titration maximum"
+					     : "prescribed rate",
+				     most, unit);
+	k->dose_in_drug_unit = rate;
+	k->ordered_dose_in_drug_unit = comparable ? most : 0;
+	k->drug_unit = (char *)unit;
+	return MED_OK;
+}
+
 static med_err
 cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	      dosage_cosign *k)
@@ -70,7 +129,7 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	cosign_req *x = arg;
 	med_call *call = x->call;
 	char *id = med_arena_alloc(med_call_arena(call), MED_UUID_LEN + 1);
-	med_problem p;
+	dosage_rate_unit ru;
 	med_err err;
 
 	/* The request's patient was named (and decided) before the
@@ -85,22 +144,13 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 				     "order_id: %s is not a high-alert drug; "
 				     "no co-sign is needed",
 				     drug->code);
-	if (dosage_push_problem(drug, &p) != MED_OK)
-		return med_call_fail_problem(call, &p);
-	if ((err = dosage_convert(call, "unit", x->req->dose, x->req->unit,
-				  drug, &k->dose_in_drug_unit)) != MED_OK)
+	/* A rate unit ("mL/h") is an infusion's rate, any other a dose. */
+	if (dosage_rate_unit_parse(x->req->unit, &ru) == MED_OK)
+		err = cosign_rate(x, o, k);
+	else
+		err = cosign_dose(x, o, drug, k);
+	if (err != MED_OK)
 		return err;
-	/* The second person checks the dose against the order, not only
-	 * against what the first nurse drew up (right_dose.c). */
-	k->ordered_dose_in_drug_unit = dosage_ordered_amount(o, drug);
-	if (dosage_right_dose_problem("the dose co-signed",
-				      k->dose_in_drug_unit,
-				      k->ordered_dose_in_drug_unit, drug->unit,
-				      x->req->dose_deviation, &p) != MED_OK)
-		return med_call_fail_problem(call, &p);
-	if (!dosage_dose_as_ordered(k->dose_in_drug_unit,
-				    k->ordered_dose_in_drug_unit))
-		k->dose_deviation = x->req->dose_deviation;
 	if (id == NULL)
 		return MED_ERR_NOMEM;
 	med_uuid_v4(id);
@@ -109,7 +159,6 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	k->patient_id = o->patient_id;
 	k->dose = x->req->dose;
 	k->unit = x->req->unit;
-	k->drug_unit = drug->unit;
 	k->cosigned_by = (char *)med_call_principal(call)->user;
 	k->created_ms = med_now_ms();
 	k->expires_ms = k->created_ms + DOSAGE_COSIGN_TTL_MS;
@@ -147,7 +196,7 @@ dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = med_check_id(call, "patient_id", req->patient_id)) !=
 		    MED_OK ||
-	    (err = med_check_text(call, "unit", req->unit, 1, 8)) != MED_OK)
+	    (err = med_check_text(call, "unit", req->unit, 1, 16)) != MED_OK)
 		return err;
 	if (dosage_amount_problem("dose", req->dose, true, &p) != MED_OK ||
 	    dosage_deviation_problem("dose_deviation", req->dose_deviation,
@@ -166,50 +215,6 @@ dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 }
 
 /* --- the rule RecordAdministration applies ------------------------------- */
-
-/* cosign_fits checks the co-sign s holds against the dose about to be
- * recorded by performer. */
-static med_err
-cosign_fits(med_call *call, const dosage_subject *s, double conv, int64_t at_ms,
-	    int64_t now_ms, const char *performer)
-{
-	const dosage_cosign *k = &s->cosign;
-
-	if (strcmp(k->order_id, s->order.id) != 0)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: made for order %s, not this "
-				     "order",
-				     k->order_id);
-	if (s->cosign_used_by[0] != '\0')
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: already used by "
-				     "administration %s; a second check is "
-				     "good for one dose",
-				     s->cosign_used_by);
-	/* A check before the dose: not for a dose charted as given before
-	 * it (a minute's grace for the bedside terminal's clock). */
-	if (at_ms < k->created_ms - COSIGN_CLOCK_SLACK_MS)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: the dose was given before the "
-				     "second check (effective_ms)");
-	if (now_ms > k->expires_ms)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: expired (a co-sign is good "
-				     "for 15 minutes); ask for a new check");
-	if (!same_amount(conv, k->dose_in_drug_unit))
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "cosign_id: the second checker checked "
-				     "%g %s, not %g %s",
-				     k->dose_in_drug_unit, k->drug_unit, conv,
-				     k->drug_unit);
-	/* The independent double check: two different people. */
-	if (strcmp(k->cosigned_by, performer) == 0)
-		return med_call_fail(call, MED_ERR_DENIED,
-				     "cosign_id: co-signed by the user giving "
-				     "the dose; the second check must be "
-				     "another person's");
-	return MED_OK;
-}
 
 med_err
 dosage_high_alert_gate(med_call *call, const dosage_subject *s,
@@ -232,8 +237,9 @@ dosage_high_alert_gate(med_call *call, const dosage_subject *s,
 		if (!s->has_cosign)
 			return med_call_fail(call, MED_ERR_NOT_FOUND,
 					     "cosign_id: no such co-sign");
-		if ((err = cosign_fits(call, s, conv, m->effective_ms, now_ms,
-				       m->performer)) != MED_OK)
+		if ((err = dosage_cosign_fits(call, s, conv, s->drug.unit,
+					      m->effective_ms, now_ms,
+					      m->performer)) != MED_OK)
 			return err;
 		m->cosign_id = (char *)cosign_id;
 		m->confirmed_by = s->cosign.cosigned_by;

@@ -124,13 +124,6 @@ void dosage_prn_forecast(med_arena *a, const dosage_drug *drug,
 
 /* --- store_clinical.c: dose checks and administrations ---------------- */
 
-/* dosage_store_read_deviation reads a dose deviation stored as reason
- * and text columns at col (*out NULL when reason is 0).  Errors:
- * MED_ERR_NOMEM. */
-med_err dosage_store_read_deviation(med_arena *a, const med_db_row *row,
-				    size_t col,
-				    dosage_deviation **out) MED_MUST_CHECK;
-
 /* dosage_admin_rows - administrations read into an arena. */
 typedef struct dosage_admin_rows {
 	med_arena *arena;
@@ -178,16 +171,6 @@ med_err dosage_store_record(med_call *call, const dosage_family *fam,
 			    const char *scan_gtin, int64_t at_ms,
 			    dosage_decide_fn decide, void *ctx,
 			    dosage_admin *admin) MED_MUST_CHECK;
-
-/* dosage_store_read_cosign locks co-sign id ("" = none) into s->cosign;
- * s->has_cosign is false when there is no such co-sign. */
-med_err dosage_store_read_cosign(med_db_conn *c, med_arena *a, const char *id,
-				 dosage_subject *s) MED_MUST_CHECK;
-
-/* dosage_store_use_cosign marks the co-sign that *admin names used by it
- * (nothing when admin->cosign_id is ""). */
-med_err dosage_store_use_cosign(med_db_conn *c,
-				const dosage_admin *admin) MED_MUST_CHECK;
 
 /* dosage_cosign_fn checks a co-sign against the order (read in the same
  * transaction) and its drug, and fills *out; it fails the call when not. */

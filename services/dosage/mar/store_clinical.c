@@ -132,26 +132,6 @@ dosage_store_record(med_call *call, const dosage_family *fam,
 
 typedef dosage_admin_rows admin_rows;
 
-med_err
-dosage_store_read_deviation(med_arena *a, const med_db_row *row, size_t col,
-			    dosage_deviation **out)
-{
-	dosage_deviation *d;
-
-	*out = NULL;
-	if (med_db_row_int64(row, col) == 0)
-		return MED_OK;
-	if ((d = med_arena_zalloc(a, sizeof(*d))) == NULL)
-		return MED_ERR_NOMEM;
-	smartmed__dosage__v1__dose_deviation__init(d);
-	d->reason = (Smartmed__Dosage__V1__DoseDeviationReason)med_db_row_int64(
-		row, col);
-	if ((d->text = med_db_row_strdup(a, row, col + 1)) == NULL)
-		return MED_ERR_NOMEM;
-	*out = d;
-	return MED_OK;
-}
-
 /* admin_read_own reads the OWN columns of dosage_admin_cols: the
  * overrides, the dose deviation and the checks of an administration. */
 static med_err

@@ -278,6 +278,26 @@ dosage_store_read_override(med_arena *a, const med_db_row *row, size_t col)
 }
 
 med_err
+dosage_store_read_deviation(med_arena *a, const med_db_row *row, size_t col,
+			    dosage_deviation **out)
+{
+	dosage_deviation *d;
+
+	*out = NULL;
+	if (med_db_row_int64(row, col) == 0)
+		return MED_OK;
+	if ((d = med_arena_zalloc(a, sizeof(*d))) == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__dosage__v1__dose_deviation__init(d);
+	d->reason = (Smartmed__Dosage__V1__DoseDeviationReason)med_db_row_int64(
+		row, col);
+	if ((d->text = med_db_row_strdup(a, row, col + 1)) == NULL)
+		return MED_ERR_NOMEM;
+	*out = d;
+	return MED_OK;
+}
+
+med_err
 dosage_store_unpack_checks(med_arena *a, const med_db_row *row, size_t col,
 			   dosage_check ***checks, size_t *n)
 {

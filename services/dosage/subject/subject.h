@@ -78,6 +78,13 @@ med_err dosage_store_unpack_checks(med_arena *a, const med_db_row *row,
 dosage_override *dosage_store_read_override(med_arena *a, const med_db_row *row,
 					    size_t col);
 
+/* dosage_store_read_deviation reads a dose deviation stored as reason
+ * and text columns at col (*out NULL when reason is 0).  Errors:
+ * MED_ERR_NOMEM. */
+med_err dosage_store_read_deviation(med_arena *a, const med_db_row *row,
+				    size_t col,
+				    dosage_deviation **out) MED_MUST_CHECK;
+
 /* --- store_subject.c: orders as stored --------------------------------- */
 
 /* The columns of an order row, in the order dosage_store_order_row reads
@@ -150,5 +157,29 @@ extern const dosage_col dosage_admin_cols[DOSAGE_ADMIN_N_COLUMNS];
 /* dosage_store_insert_admin writes an administration (given or not). */
 med_err dosage_store_insert_admin(med_db_conn *c, med_arena *a,
 				  const dosage_admin *m) MED_MUST_CHECK;
+
+/* --- cosign.c: the high-alert second check, read and used ------------- */
+
+/* dosage_store_read_cosign locks co-sign id ("" = none) into s->cosign;
+ * s->has_cosign is false when there is no such co-sign. */
+med_err dosage_store_read_cosign(med_db_conn *c, med_arena *a, const char *id,
+				 dosage_subject *s) MED_MUST_CHECK;
+
+/* dosage_store_use_cosign marks the co-sign that *admin names used by it
+ * (nothing when admin->cosign_id is ""). */
+med_err dosage_store_use_cosign(med_db_conn *c,
+				const dosage_admin *admin) MED_MUST_CHECK;
+
+/*
+ * dosage_cosign_fits checks the co-sign s holds (s->has_cosign) against
+ * what performer is about to do at at_ms: amount in unit (a dose in the
+ * drug's unit, or an infusion's rate in its rate unit) of s's order, the
+ * co-sign unused and unexpired at now_ms, made by another user.  Fails the
+ * call otherwise.
+ */
+med_err dosage_cosign_fits(med_call *call, const dosage_subject *s,
+			   double amount, const char *unit, int64_t at_ms,
+			   int64_t now_ms,
+			   const char *performer) MED_MUST_CHECK;
 
 #endif
