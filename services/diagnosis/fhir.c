@@ -509,8 +509,7 @@ operating_extension(med_json *w, const diagnosis_finding *f)
 	dec_part(w, "specificityLow", o->specificity_ci_low, true);
 	dec_part(w, "specificityHigh", o->specificity_ci_high, true);
 	str_part(w, "measuredOn", "valueString", o->measured_on);
-	str_part(w, "outsidePopulation", "valueString",
-		 o->outside_population);
+	str_part(w, "outsidePopulation", "valueString", o->outside_population);
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
