@@ -92,6 +92,75 @@ med_err diagnosis_preprocess(const med_image *img, uint32_t w, uint32_t h,
  * first one on a tie (n >= 1). */
 size_t diagnosis_top_index(const float *p, size_t n);
 
+/* --- population.c: who and what the model is validated for ------------- */
+
+#define DIAGNOSIS_POP_MAX_WORDS 4
+
+/* diagnosis_dicom_image is below (study.c); population.c reads it. */
+struct diagnosis_dicom_image;
+
+/* diagnosis_population - the card's "population" and the service's
+ * settings for a film outside it. */
+typedef struct diagnosis_population {
+	bool set;	 /* false: the card states none; nothing is checked */
+	bool mark;	 /* MED_DIAGNOSIS_OUTSIDE_POPULATION=mark */
+	bool ages_known; /* identity is asked (MED_IDENTITY_URL is set) */
+	int age_min, age_max; /* completed years, both included */
+	char who[96];	      /* the card's words: "children aged 1-5" */
+	char model_id[64];
+	char views[DIAGNOSIS_POP_MAX_WORDS][17]; /* ViewPosition: AP, PA */
+	size_t n_views;
+	char modalities[DIAGNOSIS_POP_MAX_WORDS][17]; /* CR, DX */
+	size_t n_modalities;
+} diagnosis_population;
+
+/*
+ * diagnosis_population_load reads the card's "population" object into
+ * pop; a card without one leaves pop->set false.  Errors: MED_ERR_INVALID
+ * with the reason (the file or the field) in reason.
+ */
+med_err diagnosis_population_load(const char *card_path, const char *model_id,
+				  diagnosis_population *pop, char *reason,
+				  size_t len) MED_MUST_CHECK;
+
+/* diagnosis_age_years is the age in completed years on the DICOM date
+ * at_dicom_date ("YYYYMMDD"; today, UTC, when NULL or not a date) of a
+ * patient born on birth_date ("YYYY-MM-DD"); negative when not known. */
+int diagnosis_age_years(const char *birth_date, const char *at_dicom_date);
+
+/*
+ * diagnosis_population_place says whether the patient (birth_date, "" when
+ * identity has none) and the image (its DICOM header; NULL for an upload)
+ * are inside pop; when not, why (len bytes) says how, naming the model.
+ */
+bool diagnosis_population_place(const diagnosis_population *pop,
+				const char *birth_date,
+				const struct diagnosis_dicom_image *im,
+				char *why, size_t len);
+
+/*
+ * diagnosis_population_apply fails the call FAILED_PRECONDITION, with the
+ * reason and "not read by the model: send for a radiologist's read", for a
+ * patient or image outside pop; with pop->mark it sets *mark to the reason
+ * (arena memory) instead, for diagnosis_population_mark.  *mark is NULL
+ * when inside.
+ */
+med_err diagnosis_population_apply(med_call *call,
+				   const diagnosis_population *pop,
+				   const char *birth_date,
+				   const struct diagnosis_dicom_image *im,
+				   const char **mark) MED_MUST_CHECK;
+
+/* diagnosis_population_mark marks f's operating point "outside the
+ * validated population" with why and drops the card's figures; nothing
+ * when why is NULL or f has no operating point. */
+med_err diagnosis_population_mark(med_arena *a, const char *why,
+				  diagnosis_finding *f) MED_MUST_CHECK;
+
+/* diagnosis_model_population is the running model's population (NULL
+ * before start). */
+const diagnosis_population *diagnosis_model_population(med_service *svc);
+
 /* --- opoint.c: the operating point (the model card's threshold) -------- */
 
 /* diagnosis_opoint - the threshold in force and what the card says of it. */
@@ -544,6 +613,7 @@ typedef struct diagnosis_dicom_image {
 	char study_uid[65], series_uid[65], sop_uid[65];
 	char patient_id[65], accession[65];
 	char modality[17], view[17], photometric[17];
+	char study_date[17]; /* StudyDate (0008,0020), "YYYYMMDD" or "" */
 	uint32_t rows, cols, frames, samples, bits_allocated;
 	bool has_window;
 	double window_center, window_width;

@@ -480,8 +480,10 @@ dec_part(med_json *w, const char *url, float v, bool skip_zero)
 /*
  * operating_extension says at which threshold the service decided the
  * finding and what that threshold is expected to give (the model card's
- * figures; none when configuration set another threshold): R4 has no
- * element for it, so a complex extension (docs/api/fhir.md).
+ * figures; none when configuration set another threshold or the patient
+ * is outside the validated population, which outsidePopulation then
+ * says): R4 has no element for it, so a complex extension
+ * (docs/api/fhir.md).
  */
 static void
 operating_extension(med_json *w, const diagnosis_finding *f)
@@ -507,6 +509,7 @@ operating_extension(med_json *w, const diagnosis_finding *f)
 	dec_part(w, "specificityLow", o->specificity_ci_low, true);
 	dec_part(w, "specificityHigh", o->specificity_ci_high, true);
 	str_part(w, "measuredOn", "valueString", o->measured_on);
+	str_part(w, "outsidePopulation", "valueString", o->outside_population);
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }

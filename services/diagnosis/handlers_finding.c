@@ -48,6 +48,8 @@ diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Diagnosis__V1__AnalyzeImageRequest *req =
 		(const void *)in;
 	diagnosis_finding *f = (void *)out;
+	char birth[MED_BIRTH_DATE_MAX];
+	const char *outside = NULL;
 	med_err err;
 
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
@@ -58,12 +60,19 @@ diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "image: must not be empty");
 	med_call_set_patient(call, req->patient_id);
-	/* Before the model runs: a refused patient costs no inference. */
-	if ((err = med_patients_require(call, "patient_id", req->patient_id)) !=
-	    MED_OK)
+	/* Before the model runs: a refused patient costs no inference.  An
+	 * upload has no DICOM header: only the age is placed. */
+	if ((err = med_patients_birth_date(call, "patient_id", req->patient_id,
+					   birth, sizeof(birth))) != MED_OK ||
+	    (err = diagnosis_population_apply(
+		     call,
+		     diagnosis_model_population(med_service_from_call(call)),
+		     birth, NULL, &outside)) != MED_OK)
 		return err;
 	if ((err = diagnosis_model_analyze(call, req->model, &req->image, false,
-					   f)) != MED_OK)
+					   f)) != MED_OK ||
+	    (err = diagnosis_population_mark(med_call_arena(call), outside,
+					     f)) != MED_OK)
 		return err;
 	return diagnosis_finding_store_new(call, req->patient_id, f);
 }

@@ -207,6 +207,7 @@ diagnosis_rpc_analyze_study(med_call *call, const ProtobufCMessage *in,
 {
 	study_ctx x = {.call = call, .req = (const void *)in};
 	diagnosis_finding *f = (void *)out;
+	const char *outside = NULL;
 	med_patient_banner b;
 	med_err err;
 
@@ -227,7 +228,13 @@ diagnosis_rpc_analyze_study(med_call *call, const ProtobufCMessage *in,
 	if ((err = the_mrn(&x, &b)) != MED_OK ||
 	    (err = read_metadata(&x)) != MED_OK ||
 	    (err = check_study(&x, b.mrn)) != MED_OK ||
+	    (err = diagnosis_population_apply(
+		     call,
+		     diagnosis_model_population(med_service_from_call(call)),
+		     b.birth_date, &x.study.pick, &outside)) != MED_OK ||
 	    (err = analyze_rendered(&x, f)) != MED_OK ||
+	    (err = diagnosis_population_mark(med_call_arena(call), outside,
+					     f)) != MED_OK ||
 	    (err = name_study(&x, f)) != MED_OK ||
 	    (err = diagnosis_finding_name_new(call, f)) != MED_OK ||
 	    (err = diagnosis_stow_plan(med_call_arena(call), x.pacs, f)) !=

@@ -57,6 +57,9 @@ typedef struct diagnosis_model {
 	diagnosis_pacs pacs;
 	/* The decision threshold (opoint.c), from the card. */
 	diagnosis_opoint op;
+	/* Who and what the model is validated for (population.c), from the
+	 * card. */
+	diagnosis_population pop;
 	/* The out-of-distribution guard (chest_guard_v1): its own model, run
 	 * before the classifier; NULL when off or not loaded. */
 	med_infer_model *guard;
@@ -83,6 +86,13 @@ const med_config_spec diagnosis_config[] = {
 	 "the threshold on the card's label at which a finding is positive, "
 	 "in thousandths, overriding the card's (0 = the card's); logged and "
 	 "audited at start"},
+	{"MED_DIAGNOSIS_OUTSIDE_POPULATION", MED_CONFIG_STRING, "refuse", false,
+	 0, 0,
+	 "a patient or film outside the population the model's card states "
+	 "(ages, views, modalities; an unknown age included): \"refuse\" "
+	 "(not read by the model: send for a radiologist's read) or "
+	 "\"mark\" (the finding is made, marked \"outside the validated "
+	 "population\", without the card's expected figures)"},
 	{"MED_DIAGNOSIS_MAX_IMAGE_BYTES", MED_CONFIG_INT, "4194304", false, 1,
 	 1073741824, "largest encoded image AnalyzeImage accepts"},
 	{"MED_DIAGNOSIS_MAX_IMAGE_SIDE", MED_CONFIG_INT, "8192", false, 1,
@@ -246,6 +256,46 @@ model_file(const med_config *cfg, const char *key, const char *file, char *buf,
 	return exe_relative(buf, len, shipped);
 }
 
+/*
+ * load_population reads the card's population and the settings for a film
+ * outside it.  Without identity (MED_IDENTITY_URL unset: no patient checks,
+ * a development stack) no age can be known, so only views and modalities
+ * are checked, and the start says so.
+ */
+static med_err
+load_population(diagnosis_model *m, const med_config *cfg, const char *card)
+{
+	const char *mode =
+		med_config_str(cfg, "MED_DIAGNOSIS_OUTSIDE_POPULATION");
+	diagnosis_population *pop = &m->pop;
+
+	if (strcmp(mode, "refuse") != 0 && strcmp(mode, "mark") != 0) {
+		snprintf(m->reason, sizeof(m->reason),
+			 "MED_DIAGNOSIS_OUTSIDE_POPULATION: \"%s\" is not "
+			 "\"refuse\" or \"mark\"",
+			 mode);
+		return MED_ERR_INVALID;
+	}
+	if (diagnosis_population_load(card, m->id, pop, m->reason,
+				      sizeof(m->reason)) != MED_OK)
+		return MED_ERR_INVALID;
+	pop->mark = strcmp(mode, "mark") == 0;
+	pop->ages_known = med_config_str(cfg, "MED_IDENTITY_URL")[0] != '\0';
+	if (!pop->set)
+		med_log_warn("model %s: its card states no population; no "
+			     "patient's age or film's view is checked",
+			     m->id);
+	else if (!pop->ages_known)
+		med_log_warn("model %s is validated for %s, but without "
+			     "identity (MED_IDENTITY_URL) no patient's age is "
+			     "known or checked",
+			     m->id, pop->who);
+	else
+		med_log_info("model %s: validated for %s; others are %s", m->id,
+			     pop->who, pop->mark ? "marked" : "refused");
+	return MED_OK;
+}
+
 /* load_card reads the operating point from the model's card; a default
  * card that is absent leaves findings without one (a model the operator
  * brings may have none), a named one must be there. */
@@ -282,9 +332,11 @@ load_card(diagnosis_model *m, const med_config *cfg, const char *model_path)
 			     m->id);
 		return MED_OK;
 	}
-	return diagnosis_opoint_load(card, m->sha256, permille, m->labels,
-				     m->n_labels, &m->op, m->reason,
-				     sizeof(m->reason));
+	if (diagnosis_opoint_load(card, m->sha256, permille, m->labels,
+				  m->n_labels, &m->op, m->reason,
+				  sizeof(m->reason)) != MED_OK)
+		return MED_ERR_INVALID;
+	return load_population(m, cfg, card);
 }
 
 /* load_model fills m or writes m->reason and returns the error. */
@@ -553,6 +605,14 @@ diagnosis_model_stop(med_service *svc)
 	med_service_set_data(svc, NULL);
 }
 
+const diagnosis_population *
+diagnosis_model_population(med_service *svc)
+{
+	const diagnosis_model *m = med_service_data(svc);
+
+	return m ? &m->pop : NULL;
+}
+
 const diagnosis_pacs *
 diagnosis_model_pacs(med_service *svc)
 {
@@ -763,9 +823,9 @@ run_classifier(diagnosis_model *m, float *x, float *probs, float *cam,
 			     msg_len);
 }
 
-/* run_model runs the classifier, then makes the saliency overlay, for
- * uploads and studies alike: the confirming clinician needs it whatever
- * the image came from. */
+/* run_model runs the classifier, then makes the saliency overlay of a
+ * positive finding, for uploads and studies alike: the confirming
+ * clinician needs it whatever the image came from. */
 static med_err
 run_model(med_call *call, diagnosis_model *m, const med_image *img,
 	  diagnosis_finding *f)
@@ -789,6 +849,10 @@ run_model(med_call *call, diagnosis_model *m, const med_image *img,
 	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK ||
 	    (err = diagnosis_opoint_fill(a, &m->op, probs, f)) != MED_OK)
 		return err;
+	/* A negative finding carries no map: the map of where the model
+	 * looked for "normal", painted red, reads as "abnormal here". */
+	if (f->operating_point != NULL && !f->operating_point->positive)
+		return MED_OK;
 	return saliency(call, m, x, probs, cam, f);
 }
 
@@ -812,7 +876,9 @@ check_image_size(med_call *call, const diagnosis_model *m, const med_image *img)
  * run_guard refuses an image the guard does not take for a frontal chest
  * radiograph.  The refusal carries no probability, of the guard or of the
  * classifier: a number for an image the model was not made for would be
- * read as a finding.
+ * read as a finding.  Nor does it say the image is not a chest film: the
+ * guard also fails to place real ones (intensive-care AP films with lines
+ * and tubes, dense consolidation), so it says only what it knows.
  */
 static med_err
 run_guard(med_call *call, diagnosis_model *m, const med_image *img)
@@ -845,8 +911,11 @@ run_guard(med_call *call, diagnosis_model *m, const med_image *img)
 	if (err != MED_OK)
 		return med_call_fail(call, MED_ERR_INTERNAL, "guard: %s", msg);
 	if (!(probs[1] >= m->guard_min_p))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "image: not a frontal chest radiograph");
+		return med_call_fail(
+			call, MED_ERR_INVALID,
+			"image: the guard cannot place this image: "
+			"not read by the model: send for a "
+			"radiologist's read");
 	return MED_OK;
 }
 

@@ -238,6 +238,9 @@ diagnosis_opoint_to_json(const Smartmed__Diagnosis__V1__OperatingPoint *o)
 		      o->measured_on, "positive", (int)o->positive);
 	if (j == NULL)
 		return NULL;
+	if (o->outside_population != NULL && o->outside_population[0] != '\0')
+		json_object_set_new(j, "outside_population",
+				    json_string(o->outside_population));
 	s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9));
 	json_decref(j);
 	return s;
@@ -248,6 +251,7 @@ diagnosis_opoint_from_json(med_arena *a, const char *text, diagnosis_finding *f)
 {
 	diagnosis_opoint op;
 	char reason[160];
+	const char *outside;
 	json_t *j;
 	bool positive;
 	med_err err;
@@ -260,8 +264,14 @@ diagnosis_opoint_from_json(med_arena *a, const char *text, diagnosis_finding *f)
 	if (err == MED_OK && !str(j, "source", op.source, sizeof(op.source)))
 		err = MED_ERR_INVALID;
 	positive = json_is_true(json_object_get(j, "positive"));
+	outside = json_string_value(json_object_get(j, "outside_population"));
+	outside = med_arena_strdup(a, outside ? outside : "");
 	json_decref(j);
 	if (err != MED_OK)
 		return MED_ERR_INTERNAL;
-	return point_message(a, &op, positive, f);
+	if (outside == NULL ||
+	    (err = point_message(a, &op, positive, f)) != MED_OK)
+		return MED_ERR_NOMEM;
+	f->operating_point->outside_population = (char *)outside;
+	return MED_OK;
 }

@@ -660,7 +660,8 @@ diagnosis_stow_plan(med_arena *a, const diagnosis_pacs *p, diagnosis_finding *f)
 {
 	char series_uid[65], sop_uid[65];
 
-	if (!p->writeback) {
+	/* A negative finding has no overlay: nothing to write back. */
+	if (!p->writeback || !f->has_overlay) {
 		f->pacs_writeback = WRITEBACK(OFF);
 		return MED_OK;
 	}
@@ -724,7 +725,7 @@ diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
 		.trigger = "analysis",
 	};
 
-	if (!p->writeback) {
+	if (!p->writeback || !f->has_overlay) {
 		f->pacs_writeback = WRITEBACK(OFF);
 		return;
 	}

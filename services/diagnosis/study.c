@@ -14,6 +14,7 @@
 
 #define TAG_MODALITY	   "00080060"
 #define TAG_ACCESSION	   "00080050"
+#define TAG_STUDY_DATE	   "00080020"
 #define TAG_PATIENT_ID	   "00100020"
 #define TAG_STUDY_UID	   "0020000D"
 #define TAG_SERIES_UID	   "0020000E"
@@ -92,6 +93,7 @@ read_image(json_t *inst, diagnosis_dicom_image *im)
 	tag_str(inst, TAG_ACCESSION, im->accession, sizeof(im->accession));
 	tag_str(inst, TAG_MODALITY, im->modality, sizeof(im->modality));
 	tag_str(inst, TAG_VIEW_POSITION, im->view, sizeof(im->view));
+	tag_str(inst, TAG_STUDY_DATE, im->study_date, sizeof(im->study_date));
 	tag_str(inst, TAG_PHOTOMETRIC, im->photometric,
 		sizeof(im->photometric));
 	im->rows = tag_u32(inst, TAG_ROWS, 0);
@@ -212,7 +214,9 @@ diagnosis_study_check(const diagnosis_study *s, const diagnosis_pacs *p,
 	}
 	if (s->pick_rank == 0) {
 		snprintf(msg, msg_len,
-			 "the study has no frontal (PA or AP) CR or DX image");
+			 "the study has no frontal (PA or AP) CR or DX image, "
+			 "the only views the model is validated for: not "
+			 "read by the model: send for a radiologist's read");
 		return MED_ERR_PRECONDITION;
 	}
 	return MED_OK;

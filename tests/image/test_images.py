@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import \
     Ed25519PublicKey
 
 import containers
-from harness import paths, protos
+from harness import ages, paths, protos
 from harness.fixtures import assess_allergies
 from harness.checks import expect_status, poll
 from harness.faces import orl_png
@@ -57,11 +57,11 @@ class MountedImage:
         return os.path.isfile(self.path(p))
 
 
-def _patient(st):
+def _patient(st, birth_date="1957-06-05"):
     pb = protos.module("identity")
     return st.call("identity", "CreatePatient", pb.CreatePatientRequest(
         mrn="IMG-" + uuid.uuid4().hex[:12], family_name="Image",
-        given_name="Ines", birth_date="1957-06-05",
+        given_name="Ines", birth_date=birth_date,
         sex=pb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
 
 
@@ -163,7 +163,9 @@ def test_diagnosis_model_loads_and_matches_reference(cstack):
     # chart sets it) refuses synthetic ones.
     rows = dximages.chest_rows(3)
     f = cstack.call("diagnosis", "AnalyzeImage", pb.AnalyzeImageRequest(
-        patient_id=_patient(cstack), image=dximages.png_grey(rows)),
+        # A child: the model reads children aged 1-5 only.
+        patient_id=_patient(cstack, ages.CHILD),
+        image=dximages.png_grey(rows)),
         role="clinician", timeout=20)
     with open(dximages.MODEL_PATH, "rb") as fh:
         assert f.model_sha256 == hashlib.sha256(fh.read()).hexdigest()

@@ -84,7 +84,8 @@ def _pneumonia_p(st, pb, png):
             return None
         raise
     assert f.probabilities[1].label == "pneumonia"
-    assert f.has_overlay
+    # The map is for a positive finding only.
+    assert f.has_overlay == f.operating_point.positive
     return f.probabilities[1].probability
 
 

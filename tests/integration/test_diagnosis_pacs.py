@@ -28,7 +28,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
+from harness import Stack, ages, paths, protos
 from harness import orthanc as orthanc_mod
 from harness.checks import expect_status, poll
 from harness.fixtures import running
@@ -85,22 +85,26 @@ def rows_of(pixels):
     return dximages.case_rows({"pixels": pixels}, scale=SCALE)
 
 
-def make_patient(st):
+def make_patient(st, birth_date=ages.CHILD):
+    """A patient (id, MRN); a child inside the model's population unless
+    birth_date says otherwise."""
     idp = protos.module("identity")
     mrn = "PACS-" + uuid.uuid4().hex[:10].upper()
     pid = st.call("identity", "CreatePatient", idp.CreatePatientRequest(
         mrn=mrn, family_name="Film", given_name="Test",
-        birth_date="1970-01-02", sex=idp.ADMINISTRATIVE_SEX_FEMALE),
+        birth_date=birth_date, sex=idp.ADMINISTRATIVE_SEX_FEMALE),
         role="registrar").patient_id
     return pid, mrn
 
 
 def dicom(rows, mrn, accession="ACC1", study_uid=None, mono1=False,
-          modality="DX", view="PA", n_frames=1, corrupt=False):
+          modality="DX", view="PA", n_frames=1, corrupt=False,
+          study_date=None):
     """A DICOM file (bytes) of one grey image (dximages.dx_file)."""
     return dximages.dx_file(rows, mrn, accession, study_uid,
                             modality=modality, view=view, mono1=mono1,
-                            n_frames=n_frames, corrupt=corrupt)
+                            n_frames=n_frames, corrupt=corrupt,
+                            study_date=study_date)
 
 
 def analyze(st, pb, pid, study, accession=""):
@@ -260,7 +264,8 @@ def test_lateral_view_alone_is_refused(st, pb, pacs):
     study, data = dicom(rows_of(chest_pixels(real=False)), mrn, view="LL")
     pacs.stow(data)
     refused(st, pb, pid, study, grpc.StatusCode.FAILED_PRECONDITION,
-            ["study_instance_uid", "frontal"])
+            ["study_instance_uid", "frontal",
+             "not read by the model: send for a radiologist's read"])
 
 
 def test_refusal_is_audited(st, pb, pacs):
@@ -338,7 +343,7 @@ def test_not_a_chest_radiograph_is_refused(st, pb, pacs, kind):
     study, data = dicom(rows, mrn)
     pacs.stow(data)
     msg = refused(st, pb, pid, study, grpc.StatusCode.INVALID_ARGUMENT,
-                  ["image: not a frontal chest radiograph"])
+                  [dximages.REFUSED])
     assert not any(c.isdigit() for c in msg), msg  # no probability
 
 
@@ -368,7 +373,7 @@ def test_guard_on_uploads_and_a_guard_that_cannot_load(st, pb, pacs):
     rows = rows_of(chest_pixels())
     e = expect_status(grpc.StatusCode.INVALID_ARGUMENT, _upload, st, pb,
                       pid, _gradient())
-    assert e.details() == "image: not a frontal chest radiograph"
+    assert e.details() == dximages.REFUSED
     assert _upload(st, pb, pid, rows).top_label
     absent = os.path.join(st.workdir, "absent.onnx")
     try:
@@ -386,3 +391,114 @@ def test_guard_on_uploads_and_a_guard_that_cannot_load(st, pb, pacs):
         _restart(st, MED_DIAGNOSIS_GUARD_MODEL=None,
                  MED_DIAGNOSIS_GUARD_UPLOADS=None)
     assert analyze(st, pb, pid, study).study_instance_uid == study
+
+
+# --- the validated population (the model card's "population"): children
+# aged 1-5, frontal CR/DX films.  Outside it a film is not read by the
+# model (MED_DIAGNOSIS_OUTSIDE_POPULATION=refuse, the default) or, where
+# the hospital chooses (mark), read and marked without the card's figures.
+
+OUTSIDE = "not read by the model: send for a radiologist's read"
+
+
+def test_an_adults_film_is_not_read_by_the_model(st, pb, pacs):
+    """A 67-year-old's upload and study: refused before the model runs,
+    naming the population and the age; nothing is stored."""
+    pid, mrn = make_patient(st, birth_date=ages.ADULT)
+    rows = rows_of(chest_pixels())
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, _upload, st, pb,
+                      pid, rows)
+    assert e.details() == (
+        "patient_id: pneumonia_cxr224_v4 is validated for children aged "
+        "1-5; this patient is 67: " + OUTSIDE), e.details()
+    study, data = dicom(rows, mrn)
+    pacs.stow(data)
+    refused(st, pb, pid, study, grpc.StatusCode.FAILED_PRECONDITION,
+            ["children aged 1-5; this patient is 67", OUTSIDE])
+
+
+def test_a_childs_film_is_read_with_the_cards_figures(st, pb, pacs):
+    """Inside the population the finding carries the card's expected
+    figures and no mark."""
+    pid, _ = make_patient(st)
+    f = _upload(st, pb, pid, rows_of(chest_pixels()))
+    op = f.operating_point
+    assert op.source == "model-card" and op.outside_population == ""
+    assert 0 < op.sensitivity_ci_low <= op.expected_sensitivity
+    assert 0 < op.specificity_ci_low <= op.expected_specificity
+    assert op.measured_on
+
+
+def test_the_age_is_taken_at_the_study_date(st, pb, pacs):
+    """A patient seven now, whose study was taken at four (StudyDate),
+    is read; the same film dated today is not."""
+    pid, mrn = make_patient(st, birth_date=ages.birth_date(7))
+    rows = rows_of(chest_pixels())
+    then = ages.birth_date(3, days=0).replace("-", "")
+    study, data = dicom(rows, mrn, study_date=then)
+    pacs.stow(data)
+    assert analyze(st, pb, pid, study).study_instance_uid == study
+    study, data = dicom(rows, mrn)
+    pacs.stow(data)
+    refused(st, pb, pid, study, grpc.StatusCode.FAILED_PRECONDITION,
+            ["this patient is 7", OUTSIDE])
+
+
+def test_outside_the_population_marked_when_the_hospital_says_so(st, pb,
+                                                                   pacs):
+    """MED_DIAGNOSIS_OUTSIDE_POPULATION=mark: the adult's film is read, the
+    finding marked "outside the validated population" with no expected
+    figures, as stored (ListFindings) and as reported (FHIR)."""
+    pid, _ = make_patient(st, birth_date=ages.ADULT)
+    rows = rows_of(chest_pixels())
+    try:
+        _restart(st, MED_DIAGNOSIS_OUTSIDE_POPULATION="mark")
+        f = _upload(st, pb, pid, rows)
+    finally:
+        _restart(st, MED_DIAGNOSIS_OUTSIDE_POPULATION=None)
+    mark = ("outside the validated population: pneumonia_cxr224_v4 is "
+            "validated for children aged 1-5; this patient is 67")
+    for op in (f.operating_point, st.call(
+            SVC, "ListFindings", pb.ListFindingsRequest(patient_id=pid),
+            role="clinician").findings[0].operating_point):
+        assert op.outside_population == mark
+        assert (op.expected_sensitivity, op.sensitivity_ci_low,
+                op.sensitivity_ci_high, op.expected_specificity,
+                op.specificity_ci_low, op.specificity_ci_high) == (0,) * 6
+        assert op.measured_on == ""
+    report = fhir_get(st, "DiagnosticReport/%s" % f.finding_id)
+    assert mark in json.dumps(report)
+    assert "sensitivity\"" not in json.dumps(report)
+
+
+def test_a_bad_population_setting_is_named(st, pb, pacs):
+    pid, _ = make_patient(st)
+    try:
+        _restart(st, MED_DIAGNOSIS_OUTSIDE_POPULATION="ignore")
+        expect_status(grpc.StatusCode.UNAVAILABLE, _upload, st, pb, pid,
+                      rows_of(chest_pixels()),
+                      details_prefix="model: not loaded "
+                      "(MED_DIAGNOSIS_OUTSIDE_POPULATION: \"ignore\"")
+    finally:
+        _restart(st, MED_DIAGNOSIS_OUTSIDE_POPULATION=None)
+
+
+def test_a_negative_finding_carries_no_map(st, pb, pacs):
+    """Films of the model's own test split (224 x 224, ../shared): a
+    negative finding has no overlay (reply, FHIR presentedForm); a
+    positive one has its map."""
+    pid, _ = make_patient(st)
+    films = dximages.kermany_split("test")
+    picked = [f for f in films if f[1] == 0][:3] + \
+        [f for f in films if f[1] == 1][:2]
+    seen = set()
+    for png, _label in picked:
+        f = st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
+            patient_id=pid, image=png), role="clinician", timeout=10)
+        positive = f.operating_point.positive
+        assert f.has_overlay == positive, f.operating_point
+        assert (len(f.overlay_png) > 0) == positive
+        report = fhir_get(st, "DiagnosticReport/%s" % f.finding_id)
+        assert ("presentedForm" in report) == positive, report
+        seen.add(positive)
+    assert seen == {False, True}, seen

@@ -30,7 +30,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, metrics, protos
+from harness import Stack, ages, metrics, protos
 from harness import orthanc as orthanc_mod
 from harness.checks import poll
 from harness.fixtures import running
@@ -42,6 +42,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
 import fhir_checks  # noqa: E402  (HL7's R4 schema, tests/fhir)
 
 SVC = "diagnosis"
+# The header's patient is identity's (make_patient: a child inside the
+# model's population), the study taken today: the age is taken at it.
+BIRTH = ages.CHILD.replace("-", "")
+STUDY_DATE = time.strftime("%Y%m%d", time.gmtime())
 USER, PASSWORD = "smartmed-diagnosis", os.urandom(12).hex()
 SC = "1.2.840.10008.5.1.4.1.1.7"
 EXT = "https://smartmed.invalid/fhir/StructureDefinition/pacs-writeback"
@@ -155,9 +159,9 @@ def stored_study(pacs, mrn):
     study, data = pacs_case.dicom(rows, mrn, accession="ACC-SC")
     ds = pydicom.dcmread(io.BytesIO(data))
     ds.PatientName = "Film^Test"
-    ds.PatientBirthDate = "19700102"
+    ds.PatientBirthDate = BIRTH
     ds.PatientSex = "F"
-    ds.StudyDate, ds.StudyTime, ds.StudyID = "20260101", "101500", "S1"
+    ds.StudyDate, ds.StudyTime, ds.StudyID = STUDY_DATE, "101500", "S1"
     out = io.BytesIO()
     ds.save_as(out, write_like_original=False)
     pacs.stow(out.getvalue())
@@ -275,9 +279,9 @@ def test_overlay_is_written_back_as_a_secondary_capture(st, pb, pacs):
     assert ds.SOPInstanceUID == f.writeback_sop_instance_uid
     assert str(ds.PatientName) == "Film^Test"
     assert ds.PatientID == mrn
-    assert ds.PatientBirthDate == "19700102"
+    assert ds.PatientBirthDate == BIRTH
     assert ds.AccessionNumber == "ACC-SC"
-    assert ds.StudyDate == "20260101" and ds.StudyID == "S1"
+    assert ds.StudyDate == STUDY_DATE and ds.StudyID == "S1"
     assert list(ds.ImageType)[:2] == ["DERIVED", "SECONDARY"]
     assert f.model_id in ds.SeriesDescription
     assert f.model_version in ds.SeriesDescription

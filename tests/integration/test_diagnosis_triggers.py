@@ -28,7 +28,7 @@ import uuid
 
 import pytest
 
-from harness import Stack, paths, protos
+from harness import Stack, ages, paths, protos
 from harness import metrics as metrics_mod
 from harness import orthanc as orthanc_mod
 from harness.checks import poll
@@ -111,7 +111,7 @@ def make_patient(st):
     mrn = "TRIG-" + uuid.uuid4().hex[:10].upper()
     pid = st.call("identity", "CreatePatient", idp.CreatePatientRequest(
         mrn=mrn, family_name="Feed", given_name="Test",
-        birth_date="1970-01-02", sex=idp.ADMINISTRATIVE_SEX_MALE),
+        birth_date=ages.CHILD, sex=idp.ADMINISTRATIVE_SEX_MALE),
         role="registrar").patient_id
     return pid, mrn
 

@@ -209,7 +209,7 @@ fhir_write_imaging_capability(med_json *w, const fhir_facade *f)
 		"ImagingStudy with the extension diagnostic-report naming the "
 		"DiagnosticReport made (also Location); nothing else is "
 		"stored.  Refusals (not in the PACS, another patient's "
-		"study, not a frontal chest radiograph, the PACS down) are an "
+		"study, an image the guard cannot place, the PACS down) are an "
 		"OperationOutcome with diagnosis' reason.");
 	fhir_capability_interactions(w, &(const char *){"create"}, 1);
 	med_json_end(w, '}');

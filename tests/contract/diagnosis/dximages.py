@@ -5,7 +5,7 @@ cleanly without it), and the shipped model's reference cases (synthetic
 images and torch's outputs, written by tools/train/pneumonia.py).
 
 AnalyzeImage guards uploads (MED_DIAGNOSIS_GUARD_UPLOADS, on by default):
-a synthetic image is refused "not a frontal chest radiograph", so a test
+a synthetic image is refused by the guard (REFUSED), so a test
 that needs a finding sends a real chest X-ray (chest_png), and the
 synthetic reference cases only reach the classifier where a test turns
 the guard off for uploads."""
@@ -28,7 +28,10 @@ MEDMNIST = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
                         "medmnist", "pneumoniamnist.npz")
 KERMANY = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
                        "chest", "kermany224")
-REFUSED = "image: not a frontal chest radiograph"
+# The guard says only what it knows: it also fails to place real chest
+# films, so it never says "not a frontal chest radiograph".
+REFUSED = ("image: the guard cannot place this image: not read by the "
+           "model: send for a radiologist's read")
 # PneumoniaMNIST test images 0..39 are all taken by chest_guard_v1 for
 # chest X-rays (p(chest) >= 0.64); the split's 3 it refuses are 133, 268
 # and 304 (its card's 0.64 %).
@@ -270,7 +273,7 @@ def restart(st, **env):
 
 def dx_file(rows, mrn, accession="ACC1", study_uid=None, body_part=None,
             modality="DX", view="PA", mono1=False, n_frames=1,
-            corrupt=False):
+            corrupt=False, study_date=None):
     """(Study Instance UID, DICOM Part 10 bytes) of one grey image (rows)
     in a study of its own (or study_uid) for the patient whose MRN is mrn,
     as a modality would send it to the PACS.  Skips without pydicom.
@@ -279,7 +282,7 @@ def dx_file(rows, mrn, accession="ACC1", study_uid=None, body_part=None,
     intercept -50, and a window under which the PACS renders the original
     pixels back (value v = 8 (255 - x); window centre 1020.5, width 2041
     maps v to v / 8, and MONOCHROME1 inverts it to x).  n_frames repeats
-    the frame; corrupt cuts the pixel data short."""
+    the frame; corrupt cuts the pixel data short; study_date sets StudyDate."""
     import pytest
     pydicom = pytest.importorskip("pydicom")
     np = pytest.importorskip("numpy")
@@ -297,6 +300,8 @@ def dx_file(rows, mrn, accession="ACC1", study_uid=None, body_part=None,
     ds.SeriesInstanceUID = generate_uid()
     ds.PatientID, ds.AccessionNumber = mrn, accession
     ds.Modality, ds.ViewPosition = modality, view
+    if study_date is not None:
+        ds.StudyDate = study_date  # "YYYYMMDD": the age is taken there
     if body_part is not None:
         ds.BodyPartExamined = body_part
     ds.Rows, ds.Columns = len(rows), len(rows[0])

@@ -125,6 +125,21 @@ test_plan_off_stores_off(void)
 	med_arena_free(a);
 }
 
+/* A negative finding has no overlay: nothing is planned to be sent. */
+static void
+test_plan_negative_finding_is_off(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	diagnosis_pacs p = {.writeback = true};
+	diagnosis_finding f = SMARTMED__DIAGNOSIS__V1__FINDING__INIT;
+
+	f.finding_id = "f-1";
+	MT_OK(diagnosis_stow_plan(a, &p, &f));
+	MT_EQ_INT(f.pacs_writeback, WB(OFF));
+	MT_EQ_STR(f.writeback_sop_instance_uid, "");
+	med_arena_free(a);
+}
+
 static void
 test_plan_on_stores_pending_with_the_uids(void)
 {
@@ -134,6 +149,7 @@ test_plan_on_stores_pending_with_the_uids(void)
 	char series[65], sop[65];
 
 	f.finding_id = "f-1";
+	f.has_overlay = true; /* a positive finding's */
 	MT_OK(diagnosis_stow_plan(a, &p, &f));
 	diagnosis_sc_uid("f-1", ":sc-series", series);
 	diagnosis_sc_uid("f-1", ":sc-instance", sop);
@@ -152,6 +168,7 @@ test_plan_out_of_memory(void)
 	diagnosis_finding f = SMARTMED__DIAGNOSIS__V1__FINDING__INIT;
 
 	f.finding_id = "f-1";
+	f.has_overlay = true;
 	MT_EQ_INT(diagnosis_stow_plan(a, &p, &f), MED_ERR_NOMEM);
 	MT_TRUE(f.pacs_writeback != WB(PENDING));
 	med_arena_free(a);
@@ -251,6 +268,7 @@ static const mt_case cases[] = {
 	{"plan_on_stores_pending_with_the_uids",
 	 test_plan_on_stores_pending_with_the_uids},
 	{"plan_out_of_memory", test_plan_out_of_memory},
+	{"plan_negative_finding_is_off", test_plan_negative_finding_is_off},
 	{"report_names_a_stored_capture", test_report_names_a_stored_capture},
 	{"report_says_why_it_failed", test_report_says_why_it_failed},
 	{"report_of_an_upload_has_none", test_report_of_an_upload_has_none},
