@@ -120,3 +120,16 @@ def test_a_calibration_of_another_model_is_refused(pilot, tmp_path):
                       "identity", "IdentifyFace", pb.IdentifyFaceRequest(
                           image=caltech_jpeg(1), top_k=1), role="registrar",
                       details_contains="calibrated for model 'sface-v1'")
+
+
+def test_a_missing_calibration_file_is_refused_by_name(tmp_path):
+    if not os.path.exists(CARD):
+        pytest.skip("the deep face models were not built (make deps, make)")
+    missing = tmp_path / "nowhere.calibration.md"
+    pb = protos.module("identity")
+    with deep_face_stack(MED_FACE_CALIBRATION=str(missing)) as st:
+        expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call,
+                      "identity", "IdentifyFace", pb.IdentifyFaceRequest(
+                          image=caltech_jpeg(1), top_k=1), role="registrar",
+                      details_contains="MED_FACE_CALIBRATION: %s: no such "
+                                       "file" % missing)
