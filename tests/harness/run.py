@@ -267,8 +267,12 @@ def make_run_face_env():
     BPCER <= 5 %, holds on every colour bona fide set and on the attacks
     not tuned on; docs/face-pad.md, "The default").  Without MiniFASNet
     the stage stays warn with human-liveness-v1, which cannot be
-    enforced."""
+    enforced.  The face is the second identifier after the wristband,
+    so a score short of the threshold is no match at once, with no
+    retake band (docs/face.md, "Threshold policy")."""
     env = face_models_env()
+    if "MED_FACE_EMBEDDER" in env:
+        env["MED_FACE_RETAKE_BAND_MILLI"] = "0"
     pad = paths.minifasnet_pad()
     if "MED_FACE_DETECTOR" in env and pad is not None:
         env["MED_FACE_PAD_MODEL"] = pad

@@ -170,3 +170,28 @@ def test_a_card_with_a_bad_flip_average_is_refused(tmp_path):
                           image=caltech_jpeg(1), top_k=1), role="registrar",
                       details_contains="flip_average 'maybe' is not yes or "
                                        "no")
+
+
+def test_make_run_answers_no_match_at_once_under_the_threshold():
+    """The face is the second identifier after the wristband (issue 73,
+    docs/face.md "Threshold policy"): make run and the chart ship no
+    retake band, because a second photograph almost never reaches the
+    retake bar; a score under the threshold is no match at once, and the
+    ward goes on to the stated identifiers."""
+    from harness import protos, run
+    from harness.faces import face_patient, verify_face
+    _card_field("threshold")
+    made = run.make_run_face_env()
+    assert made["MED_FACE_RETAKE_BAND_MILLI"] == "0"
+    chart = os.path.join(paths.REPO_ROOT, "deploy", "k8s", "helm",
+                         "smartmed", "values.yaml")
+    with open(chart) as f:
+        assert 'MED_FACE_RETAKE_BAND_MILLI: "0"' in f.read()
+    pb = protos.module("identity")
+    band = {"MED_FACE_RETAKE_BAND_MILLI": made["MED_FACE_RETAKE_BAND_MILLI"]}
+    with deep_face_stack(MED_FACE_COPY_CHECK="off", **band) as st:
+        pid = face_patient(st, pb, [caltech_jpeg(1)], family="Band")
+        # Another person's photograph: under the threshold.
+        r = verify_face(st, pb, pid, caltech_jpeg(200))
+    assert r.retake_from == pytest.approx(r.threshold, abs=1e-9)
+    assert r.decision != pb.FACE_DECISION_MATCH, r.reason

@@ -380,9 +380,11 @@ def test_make_run_uses_the_deep_face_models_when_built():
         assert env == want
         assert deep[0].endswith("dlib-resnet-v1.onnx")
         # make run enforces the stage with MiniFASNet when it was built
-        # (issue 48), else keeps the deep stacks' warn.
+        # (issue 48), else keeps the deep stacks' warn; the face is the
+        # second identifier, so no retake band (issue 73, docs/face.md).
         made = run.make_run_face_env()
         mini = paths.minifasnet_pad()
+        want["MED_FACE_RETAKE_BAND_MILLI"] = "0"
         if mini is not None:
             assert made == dict(want, MED_FACE_PAD_MODEL=mini,
                                 MED_FACE_PAD="enforce")

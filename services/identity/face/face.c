@@ -9,6 +9,7 @@
 #include <med/image.h>
 #include <med/infer.h>
 #include <med/log.h>
+#include <med/metrics.h>
 #include "modelcard.h"
 #include <med/service.h>
 #include <med/util.h>
@@ -109,6 +110,12 @@ const med_config_spec identity_config[] = {
 	 "thousandths of cosine below the threshold in which VerifyFace asks "
 	 "for another photograph (RETAKE, no token) rather than answer no "
 	 "match; 0 = no band"},
+	{"MED_FACE_CALIBRATION", MED_CONFIG_STRING, "", false, 0, 0,
+	 "the site's face calibration (a card-format file of kind "
+	 "face-calibration written by tools/facecal/site_calibrate.py for "
+	 "the embedder in use): its threshold, and its retake_threshold when "
+	 "it has one, replace the embedder card's; MED_FACE_THRESHOLD still "
+	 "wins; empty: the card's (docs/face.md)"},
 	{"MED_FACE_RETAKE_THRESHOLD", MED_CONFIG_STRING, "", false, 0, 0,
 	 "the bar of the second photograph after a retake: it matches when "
 	 "the larger of the two photographs' scores reaches it; empty: the "
@@ -228,17 +235,88 @@ read_retake_threshold(identity_face *f, const med_config *cfg)
 	return MED_OK;
 }
 
-/* read_threshold takes MED_FACE_THRESHOLD, or keeps the embedder's own
- * (f->threshold, set by load_models) when it is empty; then the retake's
- * bar, which depends on it. */
+/* calibration_fields checks a site calibration c against the embedder
+ * in use and takes its threshold and retake bar. */
+static med_err
+calibration_fields(identity_face *f, const identity_modelcard *c, char *msg,
+		   size_t len)
+{
+	const char *kind = identity_modelcard_get(c, "kind");
+	const char *name = identity_modelcard_get(c, "name");
+	const char *model = identity_modelcard_get(c, "model");
+	double thr, fmr, retake = f->card_retake_threshold;
+	med_err err;
+
+	if (kind == NULL || strcmp(kind, "face-calibration") != 0) {
+		snprintf(msg, len, "%.300s: kind must be face-calibration",
+			 c->path);
+		return MED_ERR_INVALID;
+	}
+	if (name == NULL || name[0] == '\0' ||
+	    strlen(name) >= sizeof(f->calibration)) {
+		snprintf(msg, len, "%.300s: name must be 1..63 characters",
+			 c->path);
+		return MED_ERR_INVALID;
+	}
+	/* Scores of one embedder mean nothing for another. */
+	if (model == NULL || strcmp(model, f->model) != 0) {
+		snprintf(msg, len,
+			 "%.300s: calibrated for model '%.63s', but the "
+			 "embedder in use is '%s': calibrate again",
+			 c->path, model ? model : "", f->model);
+		return MED_ERR_INVALID;
+	}
+	if ((err = identity_modelcard_number(c, "threshold", -1, 1, &thr, msg,
+					     len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "target_fmr", 1e-9, 1, &fmr,
+					     msg, len)) != MED_OK ||
+	    (identity_modelcard_get(c, "retake_threshold") != NULL &&
+	     (err = identity_modelcard_number(c, "retake_threshold", -1, 1,
+					      &retake, msg, len)) != MED_OK))
+		return err;
+	f->threshold = thr;
+	f->card_retake_threshold = retake;
+	med_strlcpy(f->calibration, name, sizeof(f->calibration));
+	return MED_OK;
+}
+
+/* read_calibration takes MED_FACE_CALIBRATION, the site's calibration of
+ * the embedder (docs/face.md), when it names one. */
+static med_err
+read_calibration(identity_face *f, const med_config *cfg)
+{
+	const char *path = med_config_str(cfg, "MED_FACE_CALIBRATION");
+	static identity_modelcard card;
+	char msg[448] = "";
+	med_err err;
+
+	med_strlcpy(f->calibration, "card", sizeof(f->calibration));
+	if (path[0] == '\0')
+		return MED_OK;
+	err = identity_modelcard_read(path, &card, msg, sizeof(msg));
+	if (err == MED_OK)
+		err = calibration_fields(f, &card, msg, sizeof(msg));
+	if (err != MED_OK) {
+		not_configured(f, "MED_FACE_CALIBRATION: %s", msg);
+		return MED_ERR_PRECONDITION;
+	}
+	return MED_OK;
+}
+
+/* read_threshold takes the site's calibration, then MED_FACE_THRESHOLD,
+ * or keeps the embedder's own (f->threshold, set by load_models) when
+ * both are empty; then the retake's bar, which depends on it. */
 static med_err
 read_threshold(identity_face *f, const med_config *cfg)
 {
 	const char *t = med_config_str(cfg, "MED_FACE_THRESHOLD");
 	char *end = NULL;
 
+	if (read_calibration(f, cfg) != MED_OK)
+		return MED_ERR_PRECONDITION;
 	if (t[0] == '\0')
 		return read_retake_threshold(f, cfg);
+	med_strlcpy(f->calibration, "setting", sizeof(f->calibration));
 	f->threshold = strtod(t, &end);
 	if (end == t || *end != '\0' || !(f->threshold >= -1.0) ||
 	    f->threshold > 1.0) {
@@ -976,6 +1054,24 @@ identity_face_settled(med_service *svc)
 	return f == NULL || !f->ready || identity_index_settled(f->index);
 }
 
+/* calibration_metrics exports the threshold in use and whose it is:
+ * smartmed_face_threshold{calibration, model}. */
+static void
+calibration_metrics(const identity_face *f, med_metrics *m)
+{
+	char labels[192];
+
+	snprintf(labels, sizeof(labels), "calibration=\"%s\",model=\"%s\"",
+		 f->calibration, f->model);
+	med_gauge_set(med_metrics_gauge(m, "smartmed_face_threshold",
+					"The face match threshold in use and "
+					"the calibration it comes from (a "
+					"site's MED_FACE_CALIBRATION, the "
+					"embedder's card, or the setting).",
+					labels),
+		      f->threshold);
+}
+
 med_err
 identity_face_begin(med_service *svc)
 {
@@ -1018,9 +1114,11 @@ identity_face_begin(med_service *svc)
 		med_log_warn("identity: face index poller not started; the "
 			     "index catches up before each search only");
 	med_log_info("identity: face recognition on (model %s, %s, threshold "
-		     "%.3f, smallest face %d px, key id %s)",
-		     f->model, f->describe, f->threshold, f->min_size,
-		     f->key_id);
+		     "%.4f from calibration %s, smallest face %d px, key id "
+		     "%s)",
+		     f->model, f->describe, f->threshold, f->calibration,
+		     f->min_size, f->key_id);
+	calibration_metrics(f, med_service_metrics(svc));
 	if (f->pad != NULL)
 		med_log_info("identity: presentation-attack stage %s "
 			     "(liveness threshold %.3f)",

@@ -111,6 +111,10 @@ struct identity_face {
 	 * and the embedder card's calibrated one (0 when it has none). */
 	double retake_threshold;
 	double card_retake_threshold;
+	/* Whose threshold is in use: a site calibration's name
+	 * (MED_FACE_CALIBRATION, read_calibration), "card" (the embedder's)
+	 * or "setting" (MED_FACE_THRESHOLD). */
+	char calibration[64];
 	/* The presentation-attack stage (pad.c): MED_FACE_PAD, the liveness
 	 * model (NULL: the stage does not run) taking pad_n_crops inputs,
 	 * input i a pad_size square crop of pad_crops[i] times the face box

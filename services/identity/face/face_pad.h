@@ -72,14 +72,38 @@ void identity_pad_crop(const float box[4], float crop_scale, unsigned size,
 		       double m[6]);
 
 /*
+ * identity_pad_rect - the picture inside a photograph: columns x0..x1 and
+ * rows y0..y1, both included.
+ */
+typedef struct identity_pad_rect {
+	uint32_t x0, y0, x1, y1;
+} identity_pad_rect;
+
+/*
+ * identity_pad_picture finds the picture inside the w x h photograph px
+ * (ch interleaved channels, 0..1): the rows and columns at each edge that
+ * all hold one colour (letterbox bars, constant padding; within
+ * IDENTITY_PAD_BORDER_TOL of the edge's first pixel) are cut off.  A
+ * photograph that is all one colour is its own picture.
+ */
+identity_pad_rect identity_pad_picture(const float *px, uint32_t w, uint32_t h,
+				       unsigned ch);
+
+/* How far (0..1, any channel) a border pixel may stray from the border's
+ * colour: JPEG's blocks leave bars a few levels off their colour. */
+#define IDENTITY_PAD_BORDER_TOL (12.0f / 255)
+
+/*
  * identity_pad_crop_box gives the same map for the crop MiniFASNet's
  * authors cut (their CropImage, crop_shape box): the box itself, not made
  * square, enlarged crop_scale times about its centre (less when the
- * w x h photograph cannot hold that), moved back inside the photograph,
- * its corners cut to whole pixels, and resized to size x size.
+ * picture r cannot hold that), moved back inside r, its corners cut to
+ * whole pixels, and resized to size x size.  r is the whole photograph
+ * for the authors; identity passes the picture inside any border
+ * (identity_pad_picture), so the model judges the face, not a frame.
  */
-void identity_pad_crop_box(const float box[4], double crop_scale, uint32_t w,
-			   uint32_t h, unsigned size, double m[6]);
+void identity_pad_crop_box(const float box[4], double crop_scale,
+			   identity_pad_rect r, unsigned size, double m[6]);
 
 /*
  * identity_pad_is_grey: whether the n interleaved RGB pixels of rgb

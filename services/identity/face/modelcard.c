@@ -304,3 +304,24 @@ identity_modelcard_load(const char *model_path, const char *want_kind,
 		err = required(out, model_path, want_kind, msg, msg_len);
 	return err;
 }
+
+med_err
+identity_modelcard_read(const char *path, identity_modelcard *out, char *msg,
+			size_t msg_len)
+{
+	char *text = NULL;
+	med_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(path) >= sizeof(out->path))
+		return fail(msg, msg_len, "%s: path too long", path);
+	med_strlcpy(out->path, path, sizeof(out->path));
+	if ((err = read_text(path, &text, msg, msg_len)) != MED_OK) {
+		if (err == MED_ERR_NOT_FOUND)
+			fail(msg, msg_len, "%s: no such file", path);
+		return err;
+	}
+	err = identity_modelcard_parse(text, out, msg, msg_len);
+	free(text);
+	return err;
+}

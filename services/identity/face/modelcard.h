@@ -73,6 +73,15 @@ med_err identity_modelcard_load(const char *model_path, const char *want_kind,
 				identity_modelcard *out, char *msg,
 				size_t msg_len) MED_MUST_CHECK;
 
+/*
+ * identity_modelcard_read reads and parses the card-format file at path
+ * itself (a file that describes no model file, such as a site's face
+ * calibration): no field is required.  Errors: MED_ERR_NOT_FOUND,
+ * MED_ERR_IO, MED_ERR_INVALID; msg says which file and what is wrong.
+ */
+med_err identity_modelcard_read(const char *path, identity_modelcard *out,
+				char *msg, size_t msg_len) MED_MUST_CHECK;
+
 /* identity_modelcard_get returns a field's value, or NULL when absent. */
 const char *identity_modelcard_get(const identity_modelcard *c,
 				   const char *key);

@@ -93,14 +93,14 @@ identity_pad_crop(const float box[4], float crop_scale, unsigned size,
 	m[5] = y0 + s / 2 - 0.5;
 }
 
-/* shift_inside moves [*lo, *hi] back inside [0, last], as the authors'
- * crop does (the left or top edge first). */
+/* shift_inside moves [*lo, *hi] back inside [first, last], as the
+ * authors' crop does (the left or top edge first). */
 static void
-shift_inside(double *lo, double *hi, double last)
+shift_inside(double *lo, double *hi, double first, double last)
 {
-	if (*lo < 0) {
-		*hi -= *lo;
-		*lo = 0;
+	if (*lo < first) {
+		*hi += first - *lo;
+		*lo = first;
 	}
 	if (*hi > last) {
 		*lo -= *hi - last;
@@ -109,17 +109,17 @@ shift_inside(double *lo, double *hi, double last)
 }
 
 void
-identity_pad_crop_box(const float box[4], double crop_scale, uint32_t w,
-		      uint32_t h, unsigned size, double m[6])
+identity_pad_crop_box(const float box[4], double crop_scale,
+		      identity_pad_rect r, unsigned size, double m[6])
 {
-	double s =
-		fmin(crop_scale, fmin((h - 1.0) / box[3], (w - 1.0) / box[2]));
+	double rw = (double)r.x1 - r.x0, rh = (double)r.y1 - r.y0;
+	double s = fmin(crop_scale, fmin(rh / box[3], rw / box[2]));
 	double cx = box[0] + box[2] / 2.0, cy = box[1] + box[3] / 2.0;
 	double x0 = cx - box[2] * s / 2, x1 = cx + box[2] * s / 2;
 	double y0 = cy - box[3] * s / 2, y1 = cy + box[3] * s / 2;
 
-	shift_inside(&x0, &x1, w - 1.0);
-	shift_inside(&y0, &y1, h - 1.0);
+	shift_inside(&x0, &x1, r.x0, r.x1);
+	shift_inside(&y0, &y1, r.y0, r.y1);
 	/* Whole pixels x0..x1 and y0..y1, both ends included. */
 	x0 = trunc(x0);
 	y0 = trunc(y0);
@@ -131,6 +131,43 @@ identity_pad_crop_box(const float box[4], double crop_scale, uint32_t w,
 	m[3] = 0;
 	m[4] = sy;
 	m[5] = y0 + sy / 2 - 0.5;
+}
+
+/* same_colour: whether the n pixels from p, step apart, are all within
+ * IDENTITY_PAD_BORDER_TOL of ref in every channel. */
+static bool
+same_colour(const float *p, size_t n, size_t step, unsigned ch,
+	    const float *ref)
+{
+	for (size_t i = 0; i < n; i++, p += step)
+		for (unsigned c = 0; c < ch; c++)
+			if (fabsf(p[c] - ref[c]) > IDENTITY_PAD_BORDER_TOL)
+				return false;
+	return true;
+}
+
+identity_pad_rect
+identity_pad_picture(const float *px, uint32_t w, uint32_t h, unsigned ch)
+{
+	size_t row = (size_t)w * ch;
+	const float *top = px, *bottom = px + (h - 1) * row;
+	const float *left = px, *right = px + (w - 1) * ch;
+	identity_pad_rect r = {0, 0, w - 1, h - 1};
+
+	while (r.y0 < r.y1 && same_colour(px + r.y0 * row, w, ch, ch, top))
+		r.y0++;
+	while (r.y1 > r.y0 && same_colour(px + r.y1 * row, w, ch, ch, bottom))
+		r.y1--;
+	/* The columns are read between the bars, whose colour may differ. */
+	size_t n = r.y1 - r.y0 + 1;
+	const float *col = px + r.y0 * row;
+	while (r.x0 < r.x1 && same_colour(col + r.x0 * ch, n, row, ch, left))
+		r.x0++;
+	while (r.x1 > r.x0 && same_colour(col + r.x1 * ch, n, row, ch, right))
+		r.x1--;
+	if (r.x0 == r.x1 || r.y0 == r.y1)
+		return (identity_pad_rect){0, 0, w - 1, h - 1};
+	return r;
 }
 
 bool
@@ -148,15 +185,33 @@ identity_pad_is_grey(const float *rgb, size_t n)
 	return n == 0 || sum / (double)n < 2.0 / 255;
 }
 
+/* picture_around is the picture inside img's borders
+ * (identity_pad_picture), widened to hold the face box where the detector
+ * placed it partly on a border. */
+static identity_pad_rect
+picture_around(const med_image *img, const float box[4])
+{
+	unsigned ch = img->rgb ? 3 : 1;
+	identity_pad_rect r = identity_pad_picture(
+		img->rgb ? img->rgb : img->px, img->width, img->height, ch);
+	double last_x = img->width - 1.0, last_y = img->height - 1.0;
+
+	r.x0 = (uint32_t)fmin(r.x0, fmax(0, floor(box[0])));
+	r.y0 = (uint32_t)fmin(r.y0, fmax(0, floor(box[1])));
+	r.x1 = (uint32_t)fmax(r.x1, fmin(last_x, ceil(box[0] + box[2])));
+	r.y1 = (uint32_t)fmax(r.y1, fmin(last_y, ceil(box[1] + box[3])));
+	return r;
+}
+
 /* pad_crop_map places crop i of the face box, as the card's crop_shape
  * says. */
 static void
-pad_crop_map(const identity_face *f, const med_image *img, const float box[4],
-	     unsigned i, double m[6])
+pad_crop_map(const identity_face *f, const float box[4],
+	     identity_pad_rect picture, unsigned i, double m[6])
 {
 	if (f->pad_box_crop)
-		identity_pad_crop_box(box, f->pad_crops[i], img->width,
-				      img->height, (unsigned)f->pad_size, m);
+		identity_pad_crop_box(box, f->pad_crops[i], picture,
+				      (unsigned)f->pad_size, m);
 	else
 		identity_pad_crop(box, (float)f->pad_crops[i],
 				  (unsigned)f->pad_size, m);
@@ -167,13 +222,14 @@ pad_crop_map(const identity_face *f, const med_image *img, const float box[4],
  * cannot judge grey and the first crop has no colour. */
 static void
 pad_fill(const identity_face *f, const med_image *img, const float box[4],
-	 unsigned i, float *tmp, float *x, bool *grey)
+	 identity_pad_rect picture, unsigned i, float *tmp, float *x,
+	 bool *grey)
 {
 	unsigned n = (unsigned)f->pad_size, ch = img->rgb ? 3 : 1;
 	size_t plane = (size_t)n * n;
 	double m[6];
 
-	pad_crop_map(f, img, box, i, m);
+	pad_crop_map(f, box, picture, i, m);
 	if (f->pad_bilinear)
 		identity_chip_sample_bilinear(img->rgb ? img->rgb : img->px,
 					      img->width, img->height, ch, m, n,
@@ -209,11 +265,12 @@ identity_face_liveness(identity_face *f, const med_image *img,
 
 	if (tmp == NULL)
 		return MED_ERR_NOMEM;
+	identity_pad_rect picture = picture_around(img, box);
 	*grey = false;
 	for (unsigned i = 0; i < k && !*grey; i++) {
 		float *x = tmp + (3 + 3 * (size_t)i) * plane;
 
-		pad_fill(f, img, box, i, tmp, x, grey);
+		pad_fill(f, img, box, picture, i, tmp, x, grey);
 		in[i] = (med_tensor){.dtype = MED_DTYPE_F32,
 				     .n_dims = 4,
 				     .dims = {1, 3, (int64_t)n, (int64_t)n},

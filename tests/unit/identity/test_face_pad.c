@@ -172,6 +172,13 @@ box_corners(const double m[6], double x0, double y0, double x1, double y1)
 	MT_NEAR(y, y1 + 1 - sy / 2 - 0.5, 1e-9);
 }
 
+/* whole is the picture of a w x h photograph without borders. */
+static identity_pad_rect
+whole(uint32_t w, uint32_t h)
+{
+	return (identity_pad_rect){0, 0, w - 1, h - 1};
+}
+
 static void
 test_box_crop_follows_the_authors(void)
 {
@@ -184,14 +191,80 @@ test_box_crop_follows_the_authors(void)
 
 	/* 2.7 x (40 x 60) about (120, 80): 108 x 162, its top above the
 	 * photograph, moved down to 0; not made square. */
-	identity_pad_crop_box(inside, 2.7, 640, 480, 80, m);
+	identity_pad_crop_box(inside, 2.7, whole(640, 480), 80, m);
 	box_corners(m, 66, 0, 174, 162);
 	/* 4 x 200 does not fit 300 x 300: shrunk to the whole photograph. */
-	identity_pad_crop_box(big, 4.0, 300, 300, 80, m);
+	identity_pad_crop_box(big, 4.0, whole(300, 300), 80, m);
 	box_corners(m, 0, 0, 299, 299);
 	/* Past the right and bottom edges: moved back inside. */
-	identity_pad_crop_box(corner, 4.0, 640, 480, 80, m);
+	identity_pad_crop_box(corner, 4.0, whole(640, 480), 80, m);
 	box_corners(m, 519, 279, 639, 479);
+}
+
+static void
+test_box_crop_stays_inside_the_picture(void)
+{
+	/* The 640 x 480 photograph of test_box_crop_follows_the_authors,
+	 * padded by 100 black columns each side and 80 rows top and bottom:
+	 * inside its picture the crop is the unpadded one, moved. */
+	const float inside[4] = {200, 130, 40, 60};
+	const float big[4] = {150, 120, 200, 200};
+	identity_pad_rect padded = {100, 80, 739, 559};
+	identity_pad_rect small = {100, 80, 399, 379};
+	double m[6];
+
+	identity_pad_crop_box(inside, 2.7, padded, 80, m);
+	box_corners(m, 166, 80, 274, 242);
+	identity_pad_crop_box(big, 4.0, small, 80, m);
+	box_corners(m, 100, 80, 399, 379);
+}
+
+/* framed fills a w x h grey photograph with a gradient (every row and
+ * column differs from its neighbours) inside a frame of colour v. */
+static void
+framed(float *px, uint32_t w, uint32_t h, identity_pad_rect pic, float v)
+{
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			bool in = x >= pic.x0 && x <= pic.x1 && y >= pic.y0 &&
+				  y <= pic.y1;
+
+			px[y * w + x] =
+				in ? (float)(x + 2 * y) / (w + 2 * h) : v;
+		}
+}
+
+static void
+test_picture_inside_borders(void)
+{
+	enum { W = 40, H = 30 };
+	float px[W * H];
+	const identity_pad_rect cases[] = {
+		{0, 0, W - 1, H - 1}, /* no border */
+		{0, 5, W - 1, 24},    /* letterbox bars */
+		{6, 0, 33, H - 1},    /* pillarbox bars */
+		{3, 2, 30, 20},	      /* uneven padding */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		framed(px, W, H, cases[i], 0);
+		identity_pad_rect r = identity_pad_picture(px, W, H, 1);
+
+		MT_EQ_INT(r.x0, cases[i].x0);
+		MT_EQ_INT(r.y0, cases[i].y0);
+		MT_EQ_INT(r.x1, cases[i].x1);
+		MT_EQ_INT(r.y1, cases[i].y1);
+	}
+	/* A white frame a few JPEG levels off is still a frame. */
+	framed(px, W, H, cases[3], 1.0f - 5.0f / 255);
+	px[0] = 1.0f;
+	MT_EQ_INT(identity_pad_picture(px, W, H, 1).y0, 2);
+	/* All one colour: the whole photograph. */
+	for (size_t i = 0; i < W * H; i++)
+		px[i] = 0.5f;
+	identity_pad_rect r = identity_pad_picture(px, W, H, 1);
+	MT_EQ_INT(r.x0, 0);
+	MT_EQ_INT(r.y1, H - 1);
 }
 
 static void
@@ -222,6 +295,9 @@ static const mt_case cases[] = {
 	 test_crop_scale_widens_around_the_centre},
 	{"grey_is_not_judged", test_grey_is_not_judged},
 	{"box_crop_follows_the_authors", test_box_crop_follows_the_authors},
+	{"box_crop_stays_inside_the_picture",
+	 test_box_crop_stays_inside_the_picture},
+	{"picture_inside_borders", test_picture_inside_borders},
 	{"grey_pixels", test_grey_pixels},
 	{NULL, NULL},
 };
