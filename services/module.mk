@@ -129,6 +129,11 @@ $(foreach t,$(patsubst tests/unit/fhir/%.c,%,$(FHIR_UNIT_SRCS)),\
 $(BUILD)/obj/services/dosage/catalogue/allergy_starter.o: \
 	services/dosage/knowledge/allergy_synonyms.csv
 
+# ... and its shipped substance knowledge base
+# (services/dosage/catalogue/substance_kb_starter.c, .incbin).
+$(BUILD)/obj/services/dosage/catalogue/substance_kb_starter.o: \
+	services/dosage/knowledge/substance_rules.csv
+
 # The records service's note reader builds its word lists in
 # (services/records/notes/knowledge.c, .incbin).
 $(BUILD)/obj/services/records/notes/knowledge.o: \

@@ -57,7 +57,7 @@ static const dosage_substance table[] = {
 	{"tramadol", "", "opioids"},
 	{"hydromorphone", "", "opioids"},
 	{"heparin", "unfractionated heparin", "heparins"},
-	{"enoxaparin", "", "heparins"},
+	{"enoxaparin", "enoxaparin sodium", "heparins"},
 	{"dalteparin", "", "heparins"},
 	{"warfarin", "", ""},
 	{"insulin", "insulin regular|insulin human", "insulins"},
@@ -68,6 +68,14 @@ static const dosage_substance table[] = {
 	{"metoclopramide", "", ""},
 	{"furosemide", "frusemide", "non-antibiotic sulfonamides"},
 	{"potassium chloride", "kcl", ""},
+	/* Issue 72: salts and pro-drugs whose rules are their active
+	 * moiety's (knowledge/substance_rules.csv maps them). */
+	{"potassium", "", ""},
+	{"potassium bicarbonate", "", ""},
+	{"potassium citrate", "", ""},
+	{"aciclovir", "acyclovir", ""},
+	{"valaciclovir", "valacyclovir", ""},
+	{"isotretinoin", "", ""},
 	{"amiodarone", "", ""},
 	{"prednisolone", "", ""},
 	{"salbutamol", "albuterol", ""},

@@ -153,7 +153,13 @@ one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 		}
 		return;
 	}
-	if (over)
+	if (over && rule->origin != NULL)
+		dosage_dose_set(r,
+				rule->stop ? DOSAGE_DOSE_HARD_STOP
+					   : DOSAGE_DOSE_WARN,
+				v, rule->limit, "%s %.4g%s %s %.4g (%s)", name,
+				v, unit, side, rule->limit, rule->origin);
+	else if (over)
 		dosage_dose_set(
 			r,
 			rule->stop ? DOSAGE_DOSE_HARD_STOP : DOSAGE_DOSE_WARN,
@@ -172,7 +178,7 @@ dosage_dose_check_lab(const dosage_dose_limits *l, const dosage_dose_patient *p,
 {
 	if (l->n_lab_rules == 0) {
 		dosage_dose_set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
-				"no lab rules in the catalogue");
+				"no lab rules for the drug or its substances");
 		return;
 	}
 	if (!p->labs_known) {
