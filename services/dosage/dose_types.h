@@ -94,7 +94,15 @@ typedef enum dosage_lab {
 	DOSAGE_LAB_INR = 1,	   /* ratio */
 	DOSAGE_LAB_GLUCOSE = 2,	   /* mmol/L */
 	DOSAGE_LAB_CREATININE = 3, /* umol/L */
-	DOSAGE_LAB_N = 4,
+	/* Drug levels (records' MedicationFacts.drug_levels). */
+	DOSAGE_LAB_GENTAMICIN_TROUGH = 4, /* mg/L */
+	DOSAGE_LAB_TOBRAMYCIN_TROUGH = 5, /* mg/L */
+	DOSAGE_LAB_VANCOMYCIN_TROUGH = 6, /* mg/L */
+	DOSAGE_LAB_DIGOXIN = 7,		  /* ug/L */
+	DOSAGE_LAB_LITHIUM = 8,		  /* mmol/L */
+	DOSAGE_LAB_THEOPHYLLINE = 9,	  /* mg/L */
+	DOSAGE_LAB_PHENYTOIN = 10,	  /* mg/L */
+	DOSAGE_LAB_N = 11,
 } dosage_lab;
 
 /* dosage_lab_rule - one rule of a drug's lab_rules: a value of analyte

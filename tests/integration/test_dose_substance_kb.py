@@ -6,9 +6,10 @@ product (an oral tablet, with no lab rule of its own) beside the
 concentrate, and a potassium of 6.4 mmol/L stops both; a salt (potassium
 bicarbonate) inherits its moiety's rule; a sulfonylurea is held on a
 glucose charted in mg/dL; a second warfarin product carries the teratogen
-rule.  On the code before it the oral potassium, the salt, the
-sulfonylurea and the second warfarin passed with no lab or pregnancy check
-(not_applicable)."""
+rule; a gentamicin dose is held on a high trough, digoxin on a high level,
+lithium on a level above the range.  On the code before it each of these
+passed with no lab or pregnancy check (not_applicable), and no drug level
+reached dosage at all."""
 
 import csv
 import io
@@ -25,6 +26,7 @@ SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 KB = "substance KB smartmed-substance-starter-2026.11"
 KCL_CONC, KCL_ORAL, K_BIC = "KCL-CONC-20", "KCL-ORAL-8", "KBIC-EFF-12"
 GLICLAZIDE, WARFARIN_2 = "GLICL-80", "WARF-TAB-B"
+GENTAMICIN, DIGOXIN, LITHIUM = "4413", "3407", "LITH-400"
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -42,6 +44,9 @@ NEW_PRODUCTS = (
     dict(code=GLICLAZIDE, name="Gliclazide tablet 80 mg",
          substance="gliclazide", drug_class="sulfonylureas", unit="mg",
          max_single_dose="160", max_daily_dose="320"),
+    dict(code=LITHIUM, name="Lithium carbonate m/r tablet 400 mg",
+         substance="lithium carbonate", drug_class="mood stabilisers",
+         unit="mg", max_single_dose="1600", max_daily_dose="1600"),
     dict(code=WARFARIN_2, name="Warfarin tablet (second supplier)",
          substance="warfarin", drug_class="anticoagulants", unit="mg",
          max_single_dose="10", max_daily_dose="10"),
@@ -147,3 +152,36 @@ def test_second_warfarin_product_carries_the_teratogen_rule(st, pb,
     assert pg.status == pb.CHECK_STATUS_HARD_STOP, pg.reason
     assert "contraindicated in pregnancy" in pg.reason, pg.reason
     assert "warfarin rule, " + KB in pg.reason, pg.reason
+
+
+def facts(st, p):
+    rpb = protos.module("records")
+    return st.call("records", "GetMedicationFacts",
+                   rpb.GetMedicationFactsRequest(patient_id=p),
+                   role="pharmacist")
+
+
+@pytest.mark.parametrize("code,dose,unit,loinc,high,high_unit,normal,name", [
+    (GENTAMICIN, 160, "mg", "3665-7", 3.1, "ug/mL", 0.8, "gentamicin_trough"),
+    (DIGOXIN, 125, "ug", "10535-3", 2.6, "ng/mL", 1.1, "digoxin"),
+    (LITHIUM, 400, "mg", "14334-7", 1.6, "mmol/L", 0.7, "lithium"),
+])
+def test_dose_held_on_a_high_drug_level(st, pb, catalogue, code, dose, unit,
+                                        loinc, high, high_unit, normal,
+                                        name):
+    p = patient(st, sex="M")
+    chart(st, p, loinc, high, high_unit)
+    f = facts(st, p)
+    assert [(m.loinc_code, m.value) for m in f.drug_levels] == \
+        [(loinc, high)]
+    lab = check(st, pb, p, code, dose, unit, pb.CHECK_KIND_LAB)
+    assert lab.status == pb.CHECK_STATUS_HARD_STOP, lab.reason
+    assert lab.reason.startswith("%s %g" % (name, high)), lab.reason
+    assert KB in lab.reason and "BNF" in lab.reason, lab.reason
+    # A new level within the range: the dose is given.
+    chart(st, p, loinc, normal, high_unit)
+    lab = check(st, pb, p, code, dose, unit, pb.CHECK_KIND_LAB)
+    assert lab.status in (pb.CHECK_STATUS_OK, pb.CHECK_STATUS_NOT_CHECKED), \
+        lab.reason
+    assert "%s %g" % (name, normal) in lab.reason or \
+        lab.status == pb.CHECK_STATUS_NOT_CHECKED, lab.reason

@@ -42,7 +42,8 @@ typedef struct kb_loinc {
 	kb_unit units[2];
 } kb_loinc;
 
-/* The codes records reads for each analyte (services/records/labs.c). */
+/* The codes records reads for each analyte and drug level
+ * (services/records/labs.c). */
 static const kb_loinc loinc_table[] = {
 	{"2823-3", DOSAGE_LAB_POTASSIUM, {{"mmol/L", 1}, {"meq/L", 1}}},
 	{"6298-4", DOSAGE_LAB_POTASSIUM, {{"mmol/L", 1}, {"meq/L", 1}}},
@@ -52,6 +53,13 @@ static const kb_loinc loinc_table[] = {
 	{"2339-0", DOSAGE_LAB_GLUCOSE, {{"mmol/L", 1}, {"mg/dL", 1 / 18.016}}},
 	{"2160-0", DOSAGE_LAB_CREATININE, {{"umol/L", 1}, {"mg/dL", 88.42}}},
 	{"14682-9", DOSAGE_LAB_CREATININE, {{"umol/L", 1}, {"mg/dL", 88.42}}},
+	{"3665-7", DOSAGE_LAB_GENTAMICIN_TROUGH, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"4059-2", DOSAGE_LAB_TOBRAMYCIN_TROUGH, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"4092-3", DOSAGE_LAB_VANCOMYCIN_TROUGH, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"10535-3", DOSAGE_LAB_DIGOXIN, {{"ug/L", 1}, {"ng/mL", 1}}},
+	{"14334-7", DOSAGE_LAB_LITHIUM, {{"mmol/L", 1}, {"meq/L", 1}}},
+	{"4049-3", DOSAGE_LAB_THEOPHYLLINE, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"3968-5", DOSAGE_LAB_PHENYTOIN, {{"mg/L", 1}, {"ug/mL", 1}}},
 };
 
 /* kb_lab - one lab record: the moiety it is written for, the rule. */

@@ -47,6 +47,7 @@ static const dosage_substance table[] = {
 	{"doxycycline", "", "tetracyclines"},
 	{"gentamicin", "gentamycin", "aminoglycosides"},
 	{"amikacin", "", "aminoglycosides"},
+	{"tobramycin", "", "aminoglycosides"},
 	{"vancomycin", "", "glycopeptides"},
 	{"teicoplanin", "", "glycopeptides"},
 	{"metronidazole", "", ""},

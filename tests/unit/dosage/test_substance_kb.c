@@ -182,6 +182,13 @@ test_units_convert(void)
 	MT_EQ_INT(l.lab_rules[0].analyte, DOSAGE_LAB_CREATININE);
 	MT_NEAR(l.lab_rules[0].limit, 1.7 * 88.42, 1e-9);
 	dosage_substance_kb_free(kb);
+	/* A drug level: digoxin in ng/mL is ug/L. */
+	kb = parse(HEAD "lab,digoxin,10535-3,max,2,ng/mL,168,stop,BNF\n");
+	l = product("digoxin");
+	dosage_substance_kb_apply(kb, &l);
+	MT_EQ_INT(l.lab_rules[0].analyte, DOSAGE_LAB_DIGOXIN);
+	MT_NEAR(l.lab_rules[0].limit, 2, 1e-12);
+	dosage_substance_kb_free(kb);
 }
 
 static void
