@@ -102,7 +102,8 @@ typedef enum dosage_lab {
 	DOSAGE_LAB_LITHIUM = 8,		  /* mmol/L */
 	DOSAGE_LAB_THEOPHYLLINE = 9,	  /* mg/L */
 	DOSAGE_LAB_PHENYTOIN = 10,	  /* mg/L */
-	DOSAGE_LAB_N = 11,
+	DOSAGE_LAB_AMIKACIN_TROUGH = 11,  /* mg/L */
+	DOSAGE_LAB_N = 12,
 } dosage_lab;
 
 /* dosage_lab_rule - one rule of a drug's lab_rules: a value of analyte

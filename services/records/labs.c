@@ -61,6 +61,8 @@ static const lab_kind gentamicin_trough_kind = {
 	{"3665-7"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
 static const lab_kind tobramycin_trough_kind = {
 	{"4059-2"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
+static const lab_kind amikacin_trough_kind = {
+	{"3321-7"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
 static const lab_kind vancomycin_trough_kind = {
 	{"4092-3"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
 static const lab_kind digoxin_kind = {
@@ -84,6 +86,7 @@ static const struct {
 	{"lithium", &lithium_kind},
 	{"theophylline", &theophylline_kind},
 	{"phenytoin", &phenytoin_kind},
+	{"amikacin_trough", &amikacin_trough_kind},
 };
 #define N_DRUG_LEVELS (sizeof(drug_levels) / sizeof(drug_levels[0]))
 

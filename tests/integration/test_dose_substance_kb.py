@@ -6,7 +6,7 @@ product (an oral tablet, with no lab rule of its own) beside the
 concentrate, and a potassium of 6.4 mmol/L stops both; a salt (potassium
 bicarbonate) inherits its moiety's rule; a sulfonylurea is held on a
 glucose charted in mg/dL; a second warfarin product carries the teratogen
-rule; a gentamicin dose is held on a high trough, digoxin on a high level,
+rule; a gentamicin or amikacin dose is held on a high trough, digoxin on a high level,
 lithium on a level above the range.  On the code before it each of these
 passed with no lab or pregnancy check (not_applicable), and no drug level
 reached dosage at all."""
@@ -27,6 +27,7 @@ KB = "substance KB smartmed-substance-starter-2026.11"
 KCL_CONC, KCL_ORAL, K_BIC = "KCL-CONC-20", "KCL-ORAL-8", "KBIC-EFF-12"
 GLICLAZIDE, WARFARIN_2 = "GLICL-80", "WARF-TAB-B"
 GENTAMICIN, DIGOXIN, LITHIUM = "4413", "3407", "LITH-400"
+AMIKACIN = "AMIK-500"
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -47,6 +48,10 @@ NEW_PRODUCTS = (
     dict(code=LITHIUM, name="Lithium carbonate m/r tablet 400 mg",
          substance="lithium carbonate", drug_class="mood stabilisers",
          unit="mg", max_single_dose="1600", max_daily_dose="1600"),
+    dict(code=AMIKACIN, name="Amikacin injection 500 mg in 2 mL",
+         substance="amikacin", drug_class="aminoglycosides",
+         forms="injection", routes="iv", unit="mg", max_single_dose="1500",
+         max_daily_dose="1500"),
     dict(code=WARFARIN_2, name="Warfarin tablet (second supplier)",
          substance="warfarin", drug_class="anticoagulants", unit="mg",
          max_single_dose="10", max_daily_dose="10"),
@@ -165,6 +170,7 @@ def facts(st, p):
     (GENTAMICIN, 160, "mg", "3665-7", 3.1, "ug/mL", 0.8, "gentamicin_trough"),
     (DIGOXIN, 125, "ug", "10535-3", 2.6, "ng/mL", 1.1, "digoxin"),
     (LITHIUM, 400, "mg", "14334-7", 1.6, "mmol/L", 0.7, "lithium"),
+    (AMIKACIN, 500, "mg", "3321-7", 12, "mg/L", 4, "amikacin_trough"),
 ])
 def test_dose_held_on_a_high_drug_level(st, pb, catalogue, code, dose, unit,
                                         loinc, high, high_unit, normal,

@@ -192,7 +192,7 @@ static const char *const lab_names[DOSAGE_LAB_N] = {
 	"gentamicin_trough", "tobramycin_trough",
 	"vancomycin_trough", "digoxin",
 	"lithium",	     "theophylline",
-	"phenytoin"};
+	"phenytoin",	     "amikacin_trough"};
 const char *
 dosage_lab_name(dosage_lab lab)
 {

@@ -60,6 +60,7 @@ static const kb_loinc loinc_table[] = {
 	{"14334-7", DOSAGE_LAB_LITHIUM, {{"mmol/L", 1}, {"meq/L", 1}}},
 	{"4049-3", DOSAGE_LAB_THEOPHYLLINE, {{"mg/L", 1}, {"ug/mL", 1}}},
 	{"3968-5", DOSAGE_LAB_PHENYTOIN, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"3321-7", DOSAGE_LAB_AMIKACIN_TROUGH, {{"mg/L", 1}, {"ug/mL", 1}}},
 };
 
 /* kb_lab - one lab record: the moiety it is written for, the rule. */

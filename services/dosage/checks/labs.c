@@ -20,7 +20,7 @@
 /* Each with its leading space, so that a unitless INR reads "inr 6.2". */
 static const char *const lab_units[DOSAGE_LAB_N] = {
 	" mmol/L", "",	    " mmol/L", " umol/L", " mg/L", " mg/L",
-	" mg/L",   " ug/L", " mmol/L", " mg/L",	  " mg/L"};
+	" mg/L",   " ug/L", " mmol/L", " mg/L",	  " mg/L", " mg/L"};
 
 const char *
 dosage_lab_unit(dosage_lab lab)

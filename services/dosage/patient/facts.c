@@ -199,6 +199,7 @@ static const struct {
 	{"14334-7", DOSAGE_LAB_LITHIUM},
 	{"4049-3", DOSAGE_LAB_THEOPHYLLINE},
 	{"3968-5", DOSAGE_LAB_PHENYTOIN},
+	{"3321-7", DOSAGE_LAB_AMIKACIN_TROUGH},
 };
 
 /* take_levels puts the record's drug levels into p's slots. */
