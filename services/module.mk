@@ -137,6 +137,11 @@ $(BUILD)/obj/services/dosage/catalogue/allergy_starter.o: \
 $(BUILD)/obj/services/dosage/catalogue/time_critical.o: \
 	services/dosage/knowledge/time_critical.csv
 
+# ... and its shipped substance knowledge base
+# (services/dosage/catalogue/substance_kb_starter.c, .incbin).
+$(BUILD)/obj/services/dosage/catalogue/substance_kb_starter.o: \
+	services/dosage/knowledge/substance_rules.csv
+
 # The records service's note reader builds its word lists in
 # (services/records/notes/knowledge.c, .incbin).
 $(BUILD)/obj/services/records/notes/knowledge.o: \

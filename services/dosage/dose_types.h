@@ -19,7 +19,7 @@
 #define DOSAGE_DOSE_CRCL_MAX_AGE_MS (7LL * 24 * 3600 * 1000)
 #define DOSAGE_DOSE_DAY_MS	    (24LL * 3600 * 1000)
 #define DOSAGE_DOSE_MAX_BANDS	    4
-#define DOSAGE_DOSE_REASON_MAX	    160
+#define DOSAGE_DOSE_REASON_MAX	    256
 /* How the allergy check's reason for a cross-sensitivity after a severe
  * reaction begins. */
 #define DOSAGE_SEVERE_ALLERGY_PREFIX "after a severe reaction ("
@@ -84,6 +84,12 @@ typedef struct dosage_dose_group {
 
 #define DOSAGE_DOSE_MAX_SUBSTANCES 4
 #define DOSAGE_LAB_MAX_RULES	   8
+/* The most lab rules a substance may carry in the substance knowledge
+ * base, and so the most a drug holds: its own and its substances'. */
+#define DOSAGE_LAB_MAX_SUBSTANCE_RULES 4
+#define DOSAGE_LAB_MAX_ALL                                                     \
+	(DOSAGE_LAB_MAX_RULES +                                                \
+	 DOSAGE_DOSE_MAX_SUBSTANCES * DOSAGE_LAB_MAX_SUBSTANCE_RULES)
 
 /* dosage_lab - a laboratory value the lab rules read, in one unit. */
 typedef enum dosage_lab {
@@ -91,18 +97,30 @@ typedef enum dosage_lab {
 	DOSAGE_LAB_INR = 1,	   /* ratio */
 	DOSAGE_LAB_GLUCOSE = 2,	   /* mmol/L */
 	DOSAGE_LAB_CREATININE = 3, /* umol/L */
-	DOSAGE_LAB_N = 4,
+	/* Drug levels (records' MedicationFacts.drug_levels). */
+	DOSAGE_LAB_GENTAMICIN_TROUGH = 4, /* mg/L */
+	DOSAGE_LAB_TOBRAMYCIN_TROUGH = 5, /* mg/L */
+	DOSAGE_LAB_VANCOMYCIN_TROUGH = 6, /* mg/L */
+	DOSAGE_LAB_DIGOXIN = 7,		  /* ug/L */
+	DOSAGE_LAB_LITHIUM = 8,		  /* mmol/L */
+	DOSAGE_LAB_THEOPHYLLINE = 9,	  /* mg/L */
+	DOSAGE_LAB_PHENYTOIN = 10,	  /* mg/L */
+	DOSAGE_LAB_AMIKACIN_TROUGH = 11,  /* mg/L */
+	DOSAGE_LAB_N = 12,
 } dosage_lab;
 
 /* dosage_lab_rule - one rule of a drug's lab_rules: a value of analyte
  * above (is_max) or below limit stops or warns; the value counts when at
  * most max_age_ms old; need: a missing, stale or unusable value is a hard
- * stop instead of not_checked. */
+ * stop instead of not_checked.  origin names a rule the drug inherits
+ * from its substance ("potassium rule, substance KB <version> line 23;
+ * <source>"), NULL for the drug's own lab_rules. */
 typedef struct dosage_lab_rule {
 	dosage_lab analyte;
 	bool is_max, stop, need;
 	double limit;
 	int64_t max_age_ms;
+	const char *origin;
 } dosage_lab_rule;
 
 /* dosage_pregnancy_risk - what the catalogue says of a drug in pregnancy. */
@@ -170,8 +188,8 @@ typedef struct dosage_dose_limits {
 	 * hepatic_set has its bit (1 << 0 for A). */
 	double hepatic_factor[3];
 	unsigned hepatic_set;
-	/* Lab rules (labs.c) and their source, for reasons. */
-	dosage_lab_rule lab_rules[DOSAGE_LAB_MAX_RULES];
+	/* Lab rules (labs.c): the drug's own, then its substances'. */
+	dosage_lab_rule lab_rules[DOSAGE_LAB_MAX_ALL];
 	size_t n_lab_rules;
 	/* Harm in pregnancy and its source ("" none). */
 	dosage_pregnancy_risk pregnancy;

@@ -51,6 +51,7 @@ time_critical_ok(med_service *svc)
 		     path && path[0] ? path : "shipped");
 	return MED_OK;
 }
+#include "substance_kb.h"
 
 med_err
 dosage_start(med_service *svc)
@@ -62,20 +63,27 @@ dosage_start(med_service *svc)
 	    (e = switch_table_ok()) != MED_OK ||
 	    (e = dosage_settings_load(svc, &st)) != MED_OK)
 		return e;
+	if ((e = dosage_substance_kb_start()) != MED_OK) {
+		free(st);
+		return e;
+	}
 	/* The patient checks of writes (med/patients.h) start here: the
 	 * service has one start hook. */
 	if ((e = med_patients_service_start(svc)) != MED_OK) {
+		dosage_substance_kb_stop();
 		free(st);
 		return e;
 	}
 	if ((e = dosage_facts_start(svc, st)) != MED_OK) {
 		med_patients_service_stop(svc);
+		dosage_substance_kb_stop();
 		free(st);
 		return e;
 	}
 	if ((e = dosage_overdue_start(svc, &st->overdue)) != MED_OK) {
 		dosage_facts_stop(st);
 		med_patients_service_stop(svc);
+		dosage_substance_kb_stop();
 		free(st);
 		return e;
 	}
@@ -89,6 +97,7 @@ dosage_stop(med_service *svc)
 	dosage_state *st = med_service_data(svc);
 
 	med_patients_service_stop(svc);
+	dosage_substance_kb_stop();
 	if (st != NULL) {
 		dosage_overdue_stop(st->overdue);
 		dosage_facts_stop(st);

@@ -1,9 +1,9 @@
 /*
  * labs.c - the laboratory values and pregnancy tests GetMedicationFacts
- * answers for dosage's lab rules: the latest potassium, INR, glucose and
- * creatinine (by LOINC code, converted into one unit, or flagged when the
- * unit cannot be converted) and the latest pregnancy test.  An ORU^R01
- * result the hl7 service writes is an observation entry like any other,
+ * answers for dosage's lab rules: the latest potassium, INR, glucose,
+ * creatinine and drug levels (by LOINC code, converted into one unit, or
+ * flagged when the unit cannot be converted) and the latest pregnancy test.  An
+ * ORU^R01 result the hl7 service writes is an observation entry like any other,
  * so it is read here as charted.  docs/dose-safety.md, "Labs the checks
  * read".
  */
@@ -53,6 +53,43 @@ static const lab_kind glucose_kind = {
 static const lab_kind creatinine_kind = {
 	{"2160-0", "14682-9"}, {{"umol/L", 1}, {"mg/dL", 88.42}}, "umol/L"};
 
+/* Drug levels (issue 72), each by its LOINC code: aminoglycoside and
+ * vancomycin troughs in mg/L (ug/mL the same number), digoxin in ug/L
+ * (ng/mL; nmol/L x 0.7809, 780.9 g/mol), lithium in mmol/L, theophylline
+ * and phenytoin in mg/L (phenytoin umol/L x 0.2523, 252.3 g/mol). */
+static const lab_kind gentamicin_trough_kind = {
+	{"3665-7"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
+static const lab_kind tobramycin_trough_kind = {
+	{"4059-2"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
+static const lab_kind amikacin_trough_kind = {
+	{"3321-7"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
+static const lab_kind vancomycin_trough_kind = {
+	{"4092-3"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
+static const lab_kind digoxin_kind = {
+	{"10535-3"}, {{"ug/L", 1}, {"ng/mL", 1}, {"nmol/L", 0.7809}}, "ug/L"};
+static const lab_kind lithium_kind = {
+	{"14334-7"}, {{"mmol/L", 1}, {"meq/L", 1}}, "mmol/L"};
+static const lab_kind theophylline_kind = {
+	{"4049-3"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
+static const lab_kind phenytoin_kind = {
+	{"3968-5"}, {{"mg/L", 1}, {"ug/mL", 1}, {"umol/L", 0.2523}}, "mg/L"};
+
+/* The drug levels records answers, in drug_levels' order. */
+static const struct {
+	const char *name;
+	const lab_kind *kind;
+} drug_levels[] = {
+	{"gentamicin_trough", &gentamicin_trough_kind},
+	{"tobramycin_trough", &tobramycin_trough_kind},
+	{"vancomycin_trough", &vancomycin_trough_kind},
+	{"digoxin", &digoxin_kind},
+	{"lithium", &lithium_kind},
+	{"theophylline", &theophylline_kind},
+	{"phenytoin", &phenytoin_kind},
+	{"amikacin_trough", &amikacin_trough_kind},
+};
+#define N_DRUG_LEVELS (sizeof(drug_levels) / sizeof(drug_levels[0]))
+
 /* The pregnancy tests read: status (82810-3) and qualitative hCG. */
 static const char *const pregnancy_codes[] = {"82810-3", "2106-3", "2118-8"};
 static const char *const positive_words[] = {"positive", "pos", "detected",
@@ -75,16 +112,19 @@ records_lab_convert(const char *analyte, double v, const char *unit,
 				   &creatinine_kind};
 	const char *names[] = {"potassium", "inr", "glucose", "creatinine"};
 
-	for (size_t i = 0; i < 4; i++) {
-		if (strcmp(names[i], analyte) != 0)
-			continue;
-		for (size_t u = 0; u < LAB_UNITS && kinds[i]->units[u].ucum;
-		     u++)
-			if (strcmp(kinds[i]->units[u].ucum, unit) == 0) {
-				*out = v * kinds[i]->units[u].factor;
-				return true;
-			}
-	}
+	const lab_kind *k = NULL;
+
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(names[i], analyte) == 0)
+			k = kinds[i];
+	for (size_t i = 0; k == NULL && i < N_DRUG_LEVELS; i++)
+		if (strcmp(drug_levels[i].name, analyte) == 0)
+			k = drug_levels[i].kind;
+	for (size_t u = 0; k != NULL && u < LAB_UNITS && k->units[u].ucum; u++)
+		if (strcmp(k->units[u].ucum, unit) == 0) {
+			*out = v * k->units[u].factor;
+			return true;
+		}
 	return false;
 }
 
@@ -215,6 +255,29 @@ pregnancy_latest(med_arena *a, records_entry *const *e, size_t n)
 	return t;
 }
 
+/* facts_drug_levels answers the latest of each drug level the record
+ * holds (none: not listed). */
+static med_err
+facts_drug_levels(med_arena *a, records_entry *const *e, size_t n, facts_msg *f)
+{
+	measurement **v = med_arena_alloc(a, N_DRUG_LEVELS * sizeof(*v));
+
+	if (v == NULL)
+		return MED_ERR_NOMEM;
+	f->drug_levels = v;
+	f->n_drug_levels = 0;
+	for (size_t i = 0; i < N_DRUG_LEVELS; i++) {
+		measurement *m = lab_latest(a, drug_levels[i].name,
+					    drug_levels[i].kind, e, n);
+
+		if (m == NULL)
+			return MED_ERR_NOMEM;
+		if (m->present)
+			v[f->n_drug_levels++] = m;
+	}
+	return MED_OK;
+}
+
 med_err
 records_facts_labs(med_arena *a, records_entry *const *e, size_t n,
 		   facts_msg *f)
@@ -224,6 +287,8 @@ records_facts_labs(med_arena *a, records_entry *const *e, size_t n,
 	f->glucose = lab_latest(a, "glucose", &glucose_kind, e, n);
 	f->creatinine = lab_latest(a, "creatinine", &creatinine_kind, e, n);
 	f->pregnancy_test = pregnancy_latest(a, e, n);
+	if (facts_drug_levels(a, e, n, f) != MED_OK)
+		return MED_ERR_NOMEM;
 	if (f->potassium == NULL || f->inr == NULL || f->glucose == NULL ||
 	    f->creatinine == NULL || f->pregnancy_test == NULL)
 		return MED_ERR_NOMEM;

@@ -28,7 +28,8 @@ typedef struct med_measurement {
 	/* A lab value whose unit cannot be converted: value is as charted,
 	 * in unit, and no check may use it. */
 	bool unit_unusable;
-	const char *unit; /* the unit value is in ("mmol/L", "mg/dL") */
+	const char *unit;	/* the unit value is in ("mmol/L", "mg/dL") */
+	const char *loinc_code; /* the code it was charted under, or "" */
 } med_measurement;
 
 /* med_pregnancy_test - the latest pregnancy test the record holds. */
@@ -64,6 +65,10 @@ typedef struct med_medication_facts {
 	/* Lab values (potassium and glucose mmol/L, INR, creatinine
 	 * umol/L), each the latest; NULL or !present: none. */
 	const med_measurement *potassium, *inr, *glucose, *creatinine;
+	/* Drug levels, the latest of each the record holds, loinc_code
+	 * naming which (records.proto, MedicationFacts.drug_levels). */
+	size_t n_drug_levels;
+	const med_measurement **drug_levels;
 	const med_pregnancy_test *pregnancy_test; /* NULL: none */
 } med_medication_facts;
 

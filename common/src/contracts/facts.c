@@ -101,6 +101,7 @@ measurement(med_arena *a, const Smartmed__Records__V1__Measurement *m,
 	v->equation = m->equation;
 	v->unit_unusable = m->unit_unusable;
 	v->unit = m->unit;
+	v->loinc_code = m->loinc_code;
 	*out = v;
 	return MED_OK;
 }
@@ -182,6 +183,25 @@ medication_allergies(med_arena *a,
 	return MED_OK;
 }
 
+/* drug_levels copies r's drug levels into f. */
+static med_err
+drug_levels(med_arena *a, const Smartmed__Records__V1__MedicationFacts *r,
+	    med_medication_facts *f)
+{
+	const med_measurement **v =
+		med_arena_alloc(a, (r->n_drug_levels + 1) * sizeof(*v));
+	med_err err;
+
+	if (v == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < r->n_drug_levels; i++)
+		if ((err = measurement(a, r->drug_levels[i], &v[i])) != MED_OK)
+			return err;
+	f->drug_levels = v;
+	f->n_drug_levels = r->n_drug_levels;
+	return MED_OK;
+}
+
 /* medication_facts turns records' reply into f. */
 static med_err
 medication_facts(med_arena *a, const Smartmed__Records__V1__MedicationFacts *r,
@@ -212,7 +232,8 @@ medication_facts(med_arena *a, const Smartmed__Records__V1__MedicationFacts *r,
 	    (err = measurement(a, r->creatinine, &f->creatinine)) != MED_OK)
 		return err;
 	if ((err = pregnancy_test(a, r->pregnancy_test, &f->pregnancy_test)) !=
-	    MED_OK)
+		    MED_OK ||
+	    (err = drug_levels(a, r, f)) != MED_OK)
 		return err;
 	return measurement(a, r->previous_weight, &f->previous_weight);
 }

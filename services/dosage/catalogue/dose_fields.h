@@ -88,13 +88,14 @@ med_err
 dosage_dose_renal_basis_parse(const char *s,
 			      dosage_dose_renal_basis *out) MED_MUST_CHECK;
 
-/* dosage_lab_name returns "potassium", "inr", "glucose", "creatinine". */
+/* dosage_lab_name returns "potassium", "inr", "glucose", "creatinine" or a
+ * drug level ("gentamicin_trough", "digoxin", ...). */
 const char *dosage_lab_name(dosage_lab lab);
 
 /*
  * dosage_lab_rules_parse reads rules written as
  *   "potassium:max=5.0:stop:age_h=24:need;inr:max=4:warn"
- * (analyte potassium|inr|glucose|creatinine; one of max=N or min=N; one
+ * (analyte as dosage_lab_name names it; one of max=N or min=N; one
  * of stop or warn; optionally age_h=N, 1 to 8760, default 24; optionally
  * need) into r in order; "" gives none.  On a problem writes a reason
  * naming the rule and part.  Errors: MED_ERR_INVALID, MED_ERR_LIMIT (more

@@ -186,8 +186,13 @@ dosage_dose_hepatic_format(const dosage_dose_limits *l, char *out, size_t len)
 }
 /* --- lab rules ---------------------------------------------------------- */
 
-static const char *const lab_names[DOSAGE_LAB_N] = {"potassium", "inr",
-						    "glucose", "creatinine"};
+static const char *const lab_names[DOSAGE_LAB_N] = {
+	"potassium",	     "inr",
+	"glucose",	     "creatinine",
+	"gentamicin_trough", "tobramycin_trough",
+	"vancomycin_trough", "digoxin",
+	"lithium",	     "theophylline",
+	"phenytoin",	     "amikacin_trough"};
 const char *
 dosage_lab_name(dosage_lab lab)
 {
@@ -253,8 +258,8 @@ parse_rule(char *text, size_t k, dosage_lab_rule *r, char *reason, size_t len)
 	r->max_age_ms = LAB_DEFAULT_AGE * HOUR_MS;
 	if (part == NULL || !lab_by_name(part, &r->analyte)) {
 		snprintf(reason, len,
-			 "rule %zu: analyte must be potassium, inr, glucose "
-			 "or creatinine",
+			 "rule %zu: analyte must be potassium, inr, glucose, "
+			 "creatinine or a drug level (docs/dose-safety.md)",
 			 k + 1);
 		return MED_ERR_INVALID;
 	}

@@ -17,6 +17,7 @@
 #include "catalogue.h"
 #include "infusion.h"
 #include "route.h"
+#include "substance_kb.h"
 #include "substances.h"
 
 #define LIST_ITEM_MAX 40
@@ -340,6 +341,9 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 				       why, sizeof(why)) != MED_OK)
 		l->n_regimens = 0;
 	l->n_substances = dosage_drug_substances(d, l->substances);
+	/* Pharmacology belongs to the substance: every product of it
+	 * inherits its rules, whatever the product's own fields say. */
+	dosage_substance_kb_apply(dosage_substance_kb_active(), l);
 }
 
 /* context_facts fills p from dosage's own context (a value stored before

@@ -18,8 +18,9 @@
 #define CREATININE_PER_MG 88.42
 
 /* Each with its leading space, so that a unitless INR reads "inr 6.2". */
-static const char *const lab_units[DOSAGE_LAB_N] = {" mmol/L", "", " mmol/L",
-						    " umol/L"};
+static const char *const lab_units[DOSAGE_LAB_N] = {
+	" mmol/L", "",	    " mmol/L", " umol/L", " mg/L", " mg/L",
+	" mg/L",   " ug/L", " mmol/L", " mg/L",	  " mg/L", " mg/L"};
 
 const char *
 dosage_lab_unit(dosage_lab lab)
@@ -153,7 +154,13 @@ one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 		}
 		return;
 	}
-	if (over)
+	if (over && rule->origin != NULL)
+		dosage_dose_set(r,
+				rule->stop ? DOSAGE_DOSE_HARD_STOP
+					   : DOSAGE_DOSE_WARN,
+				v, rule->limit, "%s %.4g%s %s %.4g (%s)", name,
+				v, unit, side, rule->limit, rule->origin);
+	else if (over)
 		dosage_dose_set(
 			r,
 			rule->stop ? DOSAGE_DOSE_HARD_STOP : DOSAGE_DOSE_WARN,
@@ -172,7 +179,7 @@ dosage_dose_check_lab(const dosage_dose_limits *l, const dosage_dose_patient *p,
 {
 	if (l->n_lab_rules == 0) {
 		dosage_dose_set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
-				"no lab rules in the catalogue");
+				"no lab rules for the drug or its substances");
 		return;
 	}
 	if (!p->labs_known) {

@@ -196,6 +196,38 @@ take_lab(const med_measurement *m, dosage_lab lab, dosage_dose_patient *p)
 	p->labs[lab].unit = m->unit;
 }
 
+/* The LOINC code records answers each drug level under
+ * (services/records/labs.c). */
+static const struct {
+	const char *loinc;
+	dosage_lab lab;
+} level_codes[] = {
+	{"3665-7", DOSAGE_LAB_GENTAMICIN_TROUGH},
+	{"4059-2", DOSAGE_LAB_TOBRAMYCIN_TROUGH},
+	{"4092-3", DOSAGE_LAB_VANCOMYCIN_TROUGH},
+	{"10535-3", DOSAGE_LAB_DIGOXIN},
+	{"14334-7", DOSAGE_LAB_LITHIUM},
+	{"4049-3", DOSAGE_LAB_THEOPHYLLINE},
+	{"3968-5", DOSAGE_LAB_PHENYTOIN},
+	{"3321-7", DOSAGE_LAB_AMIKACIN_TROUGH},
+};
+
+/* take_levels puts the record's drug levels into p's slots. */
+static void
+take_levels(const dosage_facts *f, dosage_dose_patient *p)
+{
+	for (size_t i = 0; i < f->n_drug_levels; i++) {
+		const med_measurement *m = f->drug_levels[i];
+
+		for (size_t k = 0;
+		     m != NULL && m->loinc_code != NULL &&
+		     k < sizeof(level_codes) / sizeof(*level_codes);
+		     k++)
+			if (strcmp(level_codes[k].loinc, m->loinc_code) == 0)
+				take_lab(m, level_codes[k].lab, p);
+	}
+}
+
 /* result_unknown: does a pregnancy test's text say no result ("Unknown",
  * "indeterminate")?  records reads any text that is not positive as
  * negative; such a result records no status (issue 72). */
@@ -242,6 +274,7 @@ dosage_labs_apply(const dosage_facts *f, const dosage_hepatic_facts *h,
 	take_lab(f->inr, DOSAGE_LAB_INR, p);
 	take_lab(f->glucose, DOSAGE_LAB_GLUCOSE, p);
 	take_lab(f->creatinine, DOSAGE_LAB_CREATININE, p);
+	take_levels(f, p);
 }
 
 /* know_family keeps identity's answer (ids in the call's arena) and names

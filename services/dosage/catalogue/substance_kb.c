@@ -1,0 +1,558 @@
+/*
+ * substance_kb.c - the substance knowledge base (see substance_kb.h): the
+ * CSV reader that checks every record, the table of LOINC codes a rule
+ * may name with the units each converts from, and the merge of a
+ * substance's rules into a drug's limits.
+ */
+#include <med/arena.h>
+#include <med/log.h>
+#include <med/util.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "dose_fields.h"
+#include "substance_kb.h"
+#include "substances.h"
+#include "units.h"
+
+#define KB_ARENA_BYTES (4u << 20)
+#define KB_MAX_ROWS    2000
+#define KB_SOURCE_MAX  300
+#define KB_VERSION_MAX 64
+#define KB_MAX_AGE_H   8760
+#define HOUR_MS	       (3600LL * 1000)
+
+/* kb_unit - a unit a rule's limit may be written in and its factor to the
+ * unit the check compares in (records converts charted values the same
+ * way: services/records/labs.c). */
+typedef struct kb_unit {
+	const char *ucum;
+	double factor;
+} kb_unit;
+
+/* kb_loinc - a LOINC code a rule may name: the analyte the record answers
+ * for it and the units its limit may be written in. */
+typedef struct kb_loinc {
+	const char *code;
+	dosage_lab analyte;
+	kb_unit units[2];
+} kb_loinc;
+
+/* The codes records reads for each analyte and drug level
+ * (services/records/labs.c). */
+static const kb_loinc loinc_table[] = {
+	{"2823-3", DOSAGE_LAB_POTASSIUM, {{"mmol/L", 1}, {"meq/L", 1}}},
+	{"6298-4", DOSAGE_LAB_POTASSIUM, {{"mmol/L", 1}, {"meq/L", 1}}},
+	{"6301-6", DOSAGE_LAB_INR, {{"1", 1}, {"{INR}", 1}}},
+	{"34714-6", DOSAGE_LAB_INR, {{"1", 1}, {"{INR}", 1}}},
+	{"2345-7", DOSAGE_LAB_GLUCOSE, {{"mmol/L", 1}, {"mg/dL", 1 / 18.016}}},
+	{"2339-0", DOSAGE_LAB_GLUCOSE, {{"mmol/L", 1}, {"mg/dL", 1 / 18.016}}},
+	{"2160-0", DOSAGE_LAB_CREATININE, {{"umol/L", 1}, {"mg/dL", 88.42}}},
+	{"14682-9", DOSAGE_LAB_CREATININE, {{"umol/L", 1}, {"mg/dL", 88.42}}},
+	{"3665-7", DOSAGE_LAB_GENTAMICIN_TROUGH, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"4059-2", DOSAGE_LAB_TOBRAMYCIN_TROUGH, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"4092-3", DOSAGE_LAB_VANCOMYCIN_TROUGH, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"10535-3", DOSAGE_LAB_DIGOXIN, {{"ug/L", 1}, {"ng/mL", 1}}},
+	{"14334-7", DOSAGE_LAB_LITHIUM, {{"mmol/L", 1}, {"meq/L", 1}}},
+	{"4049-3", DOSAGE_LAB_THEOPHYLLINE, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"3968-5", DOSAGE_LAB_PHENYTOIN, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"3321-7", DOSAGE_LAB_AMIKACIN_TROUGH, {{"mg/L", 1}, {"ug/mL", 1}}},
+};
+
+/* kb_lab - one lab record: the moiety it is written for, the rule. */
+typedef struct kb_lab {
+	const char *substance;
+	dosage_lab_rule rule;
+	uint32_t line;
+} kb_lab;
+
+/* kb_preg - one pregnancy record. */
+typedef struct kb_preg {
+	const char *substance;
+	dosage_pregnancy_risk risk;
+	const char *origin;
+	uint32_t line;
+} kb_preg;
+
+/* kb_moiety - one moiety record: substance takes moiety's rules. */
+typedef struct kb_moiety {
+	const char *substance, *moiety;
+	uint32_t line;
+} kb_moiety;
+
+struct dosage_substance_kb {
+	med_arena *a;
+	char version[KB_VERSION_MAX];
+	uint32_t version_line;
+	kb_lab labs[KB_MAX_ROWS];
+	kb_preg pregs[KB_MAX_ROWS];
+	kb_moiety moieties[KB_MAX_ROWS];
+	size_t n_labs, n_pregs, n_moieties;
+};
+
+/* The base dosage_limits applies: set once at the start, read after. */
+static dosage_substance_kb *active;
+
+/* --- lookups ------------------------------------------------------------- */
+
+static const kb_loinc *
+loinc_find(const char *code)
+{
+	for (size_t i = 0; i < sizeof(loinc_table) / sizeof(*loinc_table); i++)
+		if (strcmp(loinc_table[i].code, code) == 0)
+			return &loinc_table[i];
+	return NULL;
+}
+
+static const kb_moiety *
+moiety_of(const dosage_substance_kb *kb, const char *substance)
+{
+	for (size_t i = 0; i < kb->n_moieties; i++)
+		if (strcmp(kb->moieties[i].substance, substance) == 0)
+			return &kb->moieties[i];
+	return NULL;
+}
+
+/* rules_line is the line of a lab or pregnancy record written for
+ * substance, 0 when there is none. */
+static uint32_t
+rules_line(const dosage_substance_kb *kb, const char *substance)
+{
+	for (size_t i = 0; i < kb->n_labs; i++)
+		if (strcmp(kb->labs[i].substance, substance) == 0)
+			return kb->labs[i].line;
+	for (size_t i = 0; i < kb->n_pregs; i++)
+		if (strcmp(kb->pregs[i].substance, substance) == 0)
+			return kb->pregs[i].line;
+	return 0;
+}
+
+const char *
+dosage_substance_kb_moiety(const dosage_substance_kb *kb, const char *substance)
+{
+	const kb_moiety *m = kb ? moiety_of(kb, substance) : NULL;
+
+	return m ? m->moiety : substance;
+}
+
+const char *
+dosage_substance_kb_version(const dosage_substance_kb *kb)
+{
+	return kb ? kb->version : "";
+}
+
+/* --- checking one record ------------------------------------------------- */
+
+/* bad writes "line N: what" into why and refuses. */
+static med_err
+bad(char *why, size_t len, uint32_t line, const char *what)
+{
+	snprintf(why, len, "substance knowledge line %u: %s", line, what);
+	return MED_ERR_INVALID;
+}
+
+/* substance_code finds the substance code field names; NULL when the
+ * substance table knows no such substance. */
+static const char *
+substance_code(const char *field)
+{
+	const dosage_substance *s = dosage_substance_find(field);
+
+	return s ? s->code : NULL;
+}
+
+static bool
+source_ok(const char *s)
+{
+	return s[0] != '\0' && strlen(s) <= KB_SOURCE_MAX;
+}
+
+/* origin formats how a check names the record: its substance, line, the
+ * base's version and its source. */
+static const char *
+origin(dosage_substance_kb *kb, const char *substance, uint32_t line,
+       const char *source)
+{
+	return med_arena_sprintf(kb->a, "%s rule, substance KB %s line %u; %s",
+				 substance, kb->version, line, source);
+}
+
+static med_err
+read_version(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	     size_t len)
+{
+	char what[96];
+
+	if (kb->version_line != 0) {
+		snprintf(what, sizeof(what),
+			 "a second version record (line %u)", kb->version_line);
+		return bad(why, len, row->line, what);
+	}
+	if (row->n != 2 || row->f[1][0] == '\0' ||
+	    strlen(row->f[1]) >= KB_VERSION_MAX)
+		return bad(why, len, row->line,
+			   "version must be version,<label of 1..63 "
+			   "characters>");
+	if (kb->n_labs + kb->n_pregs + kb->n_moieties > 0)
+		return bad(why, len, row->line,
+			   "the version record must come before the rules");
+	memcpy(kb->version, row->f[1], strlen(row->f[1]) + 1);
+	kb->version_line = row->line;
+	return MED_OK;
+}
+
+/* subject_problem says why a rule may not be written for substance code
+ * (NULL when it may). */
+static const char *
+subject_problem(const dosage_substance_kb *kb, const char *field,
+		const char *code, char *what, size_t len)
+{
+	const kb_moiety *m;
+
+	if (code == NULL)
+		snprintf(what, len,
+			 "'%.80s' is no substance the substance table knows",
+			 field);
+	else if ((m = moiety_of(kb, code)) != NULL)
+		snprintf(what, len,
+			 "'%s' maps to its moiety '%s' (line %u): write the "
+			 "rule for the moiety",
+			 code, m->moiety, m->line);
+	else
+		return NULL;
+	return what;
+}
+
+static med_err
+read_moiety(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	    size_t len)
+{
+	const char *s, *m = NULL;
+	char what[192];
+
+	if (row->n != 4)
+		return bad(why, len, row->line,
+			   "moiety must be moiety,<substance>,<active "
+			   "moiety>,<source>");
+	if ((s = substance_code(row->f[1])) == NULL ||
+	    (m = substance_code(row->f[2])) == NULL) {
+		snprintf(what, sizeof(what),
+			 "'%.80s' is no substance the substance table knows",
+			 s == NULL ? row->f[1] : row->f[2]);
+		return bad(why, len, row->line, what);
+	}
+	if (!source_ok(row->f[3]))
+		return bad(why, len, row->line,
+			   "source must be 1..300 characters");
+	if (strcmp(s, m) == 0 || moiety_of(kb, s) != NULL ||
+	    moiety_of(kb, m) != NULL || rules_line(kb, s) != 0) {
+		snprintf(what, sizeof(what),
+			 "'%s' -> '%s' is circular, mapped twice, a chain, "
+			 "or the substance has its own rules",
+			 s, m);
+		return bad(why, len, row->line, what);
+	}
+	for (size_t i = 0; i < kb->n_moieties; i++)
+		if (strcmp(kb->moieties[i].moiety, s) == 0)
+			return bad(why, len, row->line,
+				   "the substance is another line's moiety");
+	kb->moieties[kb->n_moieties++] = (kb_moiety){s, m, row->line};
+	return MED_OK;
+}
+
+/* lab_limit reads the limit, unit and age of a lab record into r. */
+static const char *
+lab_limit(const dosage_csv_row *row, const kb_loinc *k, dosage_lab_rule *r)
+{
+	double v, age;
+	const kb_unit *u = NULL;
+
+	for (size_t i = 0; i < 2 && k->units[i].ucum; i++)
+		if (strcmp(k->units[i].ucum, row->f[5]) == 0)
+			u = &k->units[i];
+	if (strcmp(row->f[3], "max") != 0 && strcmp(row->f[3], "min") != 0)
+		return "direction must be max or min";
+	if (!dosage_dose_number(row->f[4], &v) || !(v > 0) || v > 1e6)
+		return "limit must be a number above 0";
+	if (u == NULL)
+		return "unit does not convert for this LOINC code";
+	if (!dosage_dose_number(row->f[6], &age) || age < 1 ||
+	    age > KB_MAX_AGE_H || age != floor(age))
+		return "max age must be 1..8760 hours";
+	if (strcmp(row->f[7], "stop") != 0 && strcmp(row->f[7], "warn") != 0)
+		return "action must be stop or warn";
+	*r = (dosage_lab_rule){.analyte = k->analyte,
+			       .is_max = row->f[3][1] == 'a',
+			       .stop = row->f[7][0] == 's',
+			       .limit = v * u->factor,
+			       .max_age_ms = (int64_t)age * HOUR_MS};
+	return NULL;
+}
+
+/* lab_conflict says which earlier line rl contradicts or repeats (the
+ * same substance, analyte and direction), and counts the substance's. */
+static const char *
+lab_conflict(const dosage_substance_kb *kb, const char *s,
+	     const dosage_lab_rule *rl, char *what, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < kb->n_labs; i++) {
+		const kb_lab *o = &kb->labs[i];
+
+		if (strcmp(o->substance, s) != 0)
+			continue;
+		if (++n >= DOSAGE_LAB_MAX_SUBSTANCE_RULES) {
+			snprintf(what, len, "'%s' has more than %d lab rules",
+				 s, DOSAGE_LAB_MAX_SUBSTANCE_RULES);
+			return what;
+		}
+		if (o->rule.analyte == rl->analyte &&
+		    o->rule.is_max == rl->is_max) {
+			snprintf(what, len,
+				 "contradicts or repeats line %u: one rule per "
+				 "substance, analyte (%s) and direction",
+				 o->line, dosage_lab_name(rl->analyte));
+			return what;
+		}
+	}
+	return NULL;
+}
+
+static med_err
+read_lab(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	 size_t len)
+{
+	const char *s = NULL, *problem;
+	const kb_loinc *k;
+	dosage_lab_rule rl;
+	char what[192];
+
+	if (row->n != 9)
+		return bad(why, len, row->line,
+			   "lab must be lab,<substance>,<LOINC>,<max|min>,"
+			   "<limit>,<unit>,<max age h>,<stop|warn>,<source>");
+	s = substance_code(row->f[1]);
+	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
+	    NULL)
+		return bad(why, len, row->line, problem);
+	if ((k = loinc_find(row->f[2])) == NULL) {
+		snprintf(what, sizeof(what),
+			 "LOINC code '%.40s' is none the checks read "
+			 "(docs/dose-safety.md lists them)",
+			 row->f[2]);
+		return bad(why, len, row->line, what);
+	}
+	if ((problem = lab_limit(row, k, &rl)) != NULL)
+		return bad(why, len, row->line, problem);
+	if (!source_ok(row->f[8]))
+		return bad(why, len, row->line,
+			   "source must be 1..300 characters");
+	if ((problem = lab_conflict(kb, s, &rl, what, sizeof(what))) != NULL)
+		return bad(why, len, row->line, problem);
+	if ((rl.origin = origin(kb, s, row->line, row->f[8])) == NULL)
+		return MED_ERR_NOMEM;
+	kb->labs[kb->n_labs++] = (kb_lab){s, rl, row->line};
+	return MED_OK;
+}
+
+static med_err
+read_pregnancy(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	       size_t len)
+{
+	const char *s, *problem, *o;
+	dosage_pregnancy_risk risk;
+	char what[192];
+
+	if (row->n != 4)
+		return bad(why, len, row->line,
+			   "pregnancy must be pregnancy,<substance>,"
+			   "<avoid|contraindicated>,<source>");
+	s = substance_code(row->f[1]);
+	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
+	    NULL)
+		return bad(why, len, row->line, problem);
+	if (dosage_pregnancy_parse(row->f[2], &risk) != MED_OK ||
+	    risk == DOSAGE_PREGNANCY_NONE)
+		return bad(why, len, row->line,
+			   "risk must be avoid or contraindicated");
+	if (!source_ok(row->f[3]))
+		return bad(why, len, row->line,
+			   "source must be 1..300 characters");
+	for (size_t i = 0; i < kb->n_pregs; i++)
+		if (strcmp(kb->pregs[i].substance, s) == 0) {
+			snprintf(what, sizeof(what),
+				 "contradicts or repeats line %u: one "
+				 "pregnancy rule per substance",
+				 kb->pregs[i].line);
+			return bad(why, len, row->line, what);
+		}
+	if ((o = origin(kb, s, row->line, row->f[3])) == NULL)
+		return MED_ERR_NOMEM;
+	kb->pregs[kb->n_pregs++] = (kb_preg){s, risk, o, row->line};
+	return MED_OK;
+}
+
+static med_err
+read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	 size_t len)
+{
+	const char *kind = row->f[0];
+
+	if (strcmp(kind, "version") == 0)
+		return read_version(kb, row, why, len);
+	if (kb->version_line == 0)
+		return bad(why, len, row->line,
+			   "the first record must be version,<label>");
+	if (kb->n_labs + kb->n_pregs + kb->n_moieties >= KB_MAX_ROWS)
+		return bad(why, len, row->line, "more than 2000 rules");
+	if (strcmp(kind, "moiety") == 0)
+		return read_moiety(kb, row, why, len);
+	if (strcmp(kind, "lab") == 0)
+		return read_lab(kb, row, why, len);
+	if (strcmp(kind, "pregnancy") == 0)
+		return read_pregnancy(kb, row, why, len);
+	return bad(why, len, row->line,
+		   "kind must be version, moiety, lab or pregnancy");
+}
+
+/* --- the whole file ------------------------------------------------------ */
+
+static med_err
+read_all(dosage_substance_kb *kb, const char *text, size_t len, char *why,
+	 size_t why_len)
+{
+	dosage_csv_reader r = {text, text + len, 1};
+	dosage_csv_row row;
+	int rc;
+	med_err err;
+
+	while ((rc = dosage_csv_read_row(&r, kb->a, &row)) != 0) {
+		if (rc < 0)
+			return row.why ? bad(why, why_len, row.line, row.why)
+				       : MED_ERR_NOMEM;
+		if ((err = read_row(kb, &row, why, why_len)) != MED_OK)
+			return err;
+	}
+	if (kb->version_line == 0) {
+		snprintf(why, why_len,
+			 "substance knowledge: no version record");
+		return MED_ERR_INVALID;
+	}
+	return MED_OK;
+}
+
+med_err
+dosage_substance_kb_parse(const char *text, size_t len,
+			  dosage_substance_kb **out, char *why, size_t why_len)
+{
+	dosage_substance_kb *kb = calloc(1, sizeof(*kb));
+	med_err err;
+
+	if (kb == NULL || (kb->a = med_arena_new(KB_ARENA_BYTES)) == NULL) {
+		free(kb);
+		return MED_ERR_NOMEM;
+	}
+	if (text == NULL || !med_utf8_valid(text, len)) {
+		snprintf(why, why_len, "substance knowledge: not UTF-8 text");
+		err = MED_ERR_INVALID;
+	} else
+		err = read_all(kb, text, len, why, why_len);
+	if (err != MED_OK) {
+		dosage_substance_kb_free(kb);
+		return err;
+	}
+	*out = kb;
+	return MED_OK;
+}
+
+void
+dosage_substance_kb_free(dosage_substance_kb *kb)
+{
+	if (kb == NULL)
+		return;
+	med_arena_free(kb->a);
+	free(kb);
+}
+
+/* --- inheritance --------------------------------------------------------- */
+
+/* apply_moiety adds moiety m's rules to l. */
+static void
+apply_moiety(const dosage_substance_kb *kb, const char *m,
+	     dosage_dose_limits *l)
+{
+	for (size_t i = 0; i < kb->n_labs; i++)
+		if (strcmp(kb->labs[i].substance, m) == 0 &&
+		    l->n_lab_rules < DOSAGE_LAB_MAX_ALL)
+			l->lab_rules[l->n_lab_rules++] = kb->labs[i].rule;
+	for (size_t i = 0; i < kb->n_pregs; i++)
+		if (strcmp(kb->pregs[i].substance, m) == 0 &&
+		    kb->pregs[i].risk > l->pregnancy) {
+			l->pregnancy = kb->pregs[i].risk;
+			l->pregnancy_source = kb->pregs[i].origin;
+		}
+}
+
+void
+dosage_substance_kb_apply(const dosage_substance_kb *kb, dosage_dose_limits *l)
+{
+	const char *done[DOSAGE_DOSE_MAX_SUBSTANCES];
+	size_t n_done = 0;
+
+	if (kb == NULL)
+		return;
+	for (size_t i = 0; i < l->n_substances; i++) {
+		const char *m =
+			dosage_substance_kb_moiety(kb, l->substances[i]);
+		bool seen = false;
+
+		/* Two salts of one moiety in a product count it once. */
+		for (size_t j = 0; j < n_done; j++)
+			seen = seen || strcmp(done[j], m) == 0;
+		if (seen)
+			continue;
+		done[n_done++] = m;
+		apply_moiety(kb, m, l);
+	}
+}
+
+/* --- the active base ----------------------------------------------------- */
+
+med_err
+dosage_substance_kb_start(void)
+{
+	size_t len;
+	const char *text = dosage_substance_kb_starter(&len);
+	char why[320];
+	med_err err;
+
+	if (active != NULL)
+		return MED_OK;
+	err = dosage_substance_kb_parse(text, len, &active, why, sizeof(why));
+	if (err == MED_ERR_INVALID)
+		med_log_error("%s", why);
+	else if (err == MED_OK)
+		med_log_info("substance knowledge %s: %zu lab, %zu pregnancy "
+			     "and %zu moiety rules",
+			     active->version, active->n_labs, active->n_pregs,
+			     active->n_moieties);
+	return err;
+}
+
+void
+dosage_substance_kb_stop(void)
+{
+	dosage_substance_kb_free(active);
+	active = NULL;
+}
+
+const dosage_substance_kb *
+dosage_substance_kb_active(void)
+{
+	return active;
+}

@@ -1,0 +1,237 @@
+/*
+ * test_substance_kb.c - the substance knowledge base (substance_kb.c): the
+ * shipped file reads; a product inherits its substance's lab and
+ * pregnancy rules, a salt its moiety's, and a product's own rule tightens
+ * but never loosens; each bad record is refused naming its line.
+ */
+#include "testlib.h"
+
+#include "dose.h"
+#include "substance_kb.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define NOW  1700000000000LL
+#define HOUR (3600LL * 1000)
+#define HEAD "version,test-1\n"
+
+#define I_LAB	    (DOSAGE_DOSE_N_CHECKS - 2)
+#define I_PREGNANCY (DOSAGE_DOSE_N_CHECKS - 1)
+
+static dosage_substance_kb *
+parse(const char *text)
+{
+	dosage_substance_kb *kb = NULL;
+	char why[320];
+
+	MT_OK(dosage_substance_kb_parse(text, strlen(text), &kb, why,
+					sizeof(why)));
+	return kb;
+}
+
+/* refused parses text, expects a refusal and that why holds want. */
+static void
+refused(const char *text, const char *want)
+{
+	dosage_substance_kb *kb = NULL;
+	char why[320] = "";
+
+	MT_EQ_INT(dosage_substance_kb_parse(text, strlen(text), &kb, why,
+					    sizeof(why)),
+		  MED_ERR_INVALID);
+	MT_TRUE(kb == NULL);
+	if (strstr(why, want) == NULL)
+		fprintf(stderr, "why: %s\nwant: %s\n", why, want);
+	MT_TRUE(strstr(why, want) != NULL);
+}
+
+static dosage_dose_limits
+product(const char *substance)
+{
+	dosage_dose_limits l = {.unit = "mmol", .single_max = 40};
+
+	l.substances[0] = substance;
+	l.n_substances = 1;
+	return l;
+}
+
+static const dosage_dose_result *
+eval(const dosage_dose_limits *l, double potassium, int i,
+     dosage_dose_result out[DOSAGE_DOSE_N_CHECKS])
+{
+	dosage_dose_history h = {0};
+	dosage_dose_patient p = {
+		.has_age = true,
+		.age_years = 60,
+		.age_days = 60 * 365,
+		.has_weight = true,
+		.weight_kg = 70,
+		.weight_ms = NOW - HOUR,
+		.allergies_known = true,
+		.sex = 'F',
+		.labs_known = true,
+		.pregnancy_known = true,
+		.pregnant = true,
+		.pregnancy_recorded = true,
+		.pregnancy_evidence = "test",
+	};
+
+	p.labs[DOSAGE_LAB_POTASSIUM].present = true;
+	p.labs[DOSAGE_LAB_POTASSIUM].value = potassium;
+	p.labs[DOSAGE_LAB_POTASSIUM].at_ms = NOW - HOUR;
+	p.labs[DOSAGE_LAB_POTASSIUM].unit = "mmol/L";
+	dosage_dose_evaluate(l, &p, &h, 10, NOW, out);
+	return &out[i];
+}
+
+static void
+test_starter_reads(void)
+{
+	size_t len;
+	const char *text = dosage_substance_kb_starter(&len);
+	dosage_substance_kb *kb = NULL;
+	char why[320] = "";
+
+	MT_OK(dosage_substance_kb_parse(text, len, &kb, why, sizeof(why)));
+	MT_EQ_STR(dosage_substance_kb_version(kb),
+		  "smartmed-substance-starter-2026.11");
+	MT_EQ_STR(dosage_substance_kb_moiety(kb, "potassium chloride"),
+		  "potassium");
+	MT_EQ_STR(dosage_substance_kb_moiety(kb, "valaciclovir"), "aciclovir");
+	MT_EQ_STR(dosage_substance_kb_moiety(kb, "warfarin"), "warfarin");
+	dosage_substance_kb_free(kb);
+}
+
+static void
+test_every_product_inherits(void)
+{
+	dosage_substance_kb *kb =
+		parse(HEAD "moiety,potassium chloride,potassium,ATC\n"
+			   "moiety,potassium bicarbonate,potassium,ATC\n"
+			   "lab,potassium,2823-3,max,5.5,mmol/L,24,stop,BNF\n"
+			   "pregnancy,warfarin,contraindicated,SmPC\n");
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+	const char *salts[] = {"potassium chloride", "potassium bicarbonate",
+			       "potassium"};
+
+	/* Every product of the moiety, with no rule of its own, stops. */
+	for (size_t i = 0; i < 3; i++) {
+		dosage_dose_limits l = product(salts[i]);
+
+		dosage_substance_kb_apply(kb, &l);
+		MT_EQ_INT(l.n_lab_rules, 1);
+		MT_EQ_INT(eval(&l, 6.4, I_LAB, out)->status,
+			  DOSAGE_DOSE_HARD_STOP);
+		MT_TRUE(strstr(out[I_LAB].reason,
+			       "potassium rule, substance "
+			       "KB test-1 line 4; BNF") != NULL);
+		MT_EQ_INT(eval(&l, 4.0, I_LAB, out)->status, DOSAGE_DOSE_OK);
+	}
+	{
+		dosage_dose_limits l = product("warfarin");
+
+		dosage_substance_kb_apply(kb, &l);
+		MT_EQ_INT(l.pregnancy, DOSAGE_PREGNANCY_CONTRAINDICATED);
+		MT_EQ_INT(eval(&l, 4.0, I_PREGNANCY, out)->status,
+			  DOSAGE_DOSE_HARD_STOP);
+		MT_TRUE(strstr(out[I_PREGNANCY].reason, "SmPC") != NULL);
+	}
+	dosage_substance_kb_free(kb);
+}
+
+static void
+test_product_tightens_never_loosens(void)
+{
+	dosage_substance_kb *kb =
+		parse(HEAD "lab,potassium,2823-3,max,5.5,mmol/L,24,stop,BNF\n"
+			   "pregnancy,potassium,avoid,made up\n");
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+	dosage_dose_limits loose = product("potassium");
+	dosage_dose_limits tight = product("potassium");
+	char why[128];
+
+	/* A product whose own rule is looser still stops at the KB's. */
+	MT_OK(dosage_lab_rules_parse("potassium:max=7:warn", loose.lab_rules,
+				     DOSAGE_LAB_MAX_RULES, &loose.n_lab_rules,
+				     why, sizeof(why)));
+	dosage_substance_kb_apply(kb, &loose);
+	MT_EQ_INT(eval(&loose, 6.4, I_LAB, out)->status, DOSAGE_DOSE_HARD_STOP);
+	/* A tighter own rule stops below the KB's limit. */
+	MT_OK(dosage_lab_rules_parse("potassium:max=5:stop", tight.lab_rules,
+				     DOSAGE_LAB_MAX_RULES, &tight.n_lab_rules,
+				     why, sizeof(why)));
+	tight.pregnancy = DOSAGE_PREGNANCY_CONTRAINDICATED;
+	tight.pregnancy_source = "the product";
+	dosage_substance_kb_apply(kb, &tight);
+	MT_EQ_INT(eval(&tight, 5.2, I_LAB, out)->status, DOSAGE_DOSE_HARD_STOP);
+	MT_TRUE(strstr(out[I_LAB].reason, "lab_rules stop") != NULL);
+	MT_EQ_INT(tight.pregnancy, DOSAGE_PREGNANCY_CONTRAINDICATED);
+	MT_EQ_STR(tight.pregnancy_source, "the product");
+	dosage_substance_kb_free(kb);
+}
+
+static void
+test_units_convert(void)
+{
+	dosage_substance_kb *kb =
+		parse(HEAD "lab,metformin,2160-0,max,1.7,mg/dL,24,stop,x\n");
+	dosage_dose_limits l = product("metformin");
+
+	dosage_substance_kb_apply(kb, &l);
+	MT_EQ_INT(l.lab_rules[0].analyte, DOSAGE_LAB_CREATININE);
+	MT_NEAR(l.lab_rules[0].limit, 1.7 * 88.42, 1e-9);
+	dosage_substance_kb_free(kb);
+	/* A drug level: digoxin in ng/mL is ug/L. */
+	kb = parse(HEAD "lab,digoxin,10535-3,max,2,ng/mL,168,stop,BNF\n");
+	l = product("digoxin");
+	dosage_substance_kb_apply(kb, &l);
+	MT_EQ_INT(l.lab_rules[0].analyte, DOSAGE_LAB_DIGOXIN);
+	MT_NEAR(l.lab_rules[0].limit, 2, 1e-12);
+	dosage_substance_kb_free(kb);
+}
+
+static void
+test_bad_lines_named(void)
+{
+	refused("lab,potassium,2823-3,max,5.5,mmol/L,24,stop,BNF\n",
+		"line 1: the first record must be version");
+	refused(HEAD "lab,unobtainium,2823-3,max,5.5,mmol/L,24,stop,BNF\n",
+		"line 2: 'unobtainium' is no substance");
+	refused(HEAD "lab,potassium,9999-9,max,5.5,mmol/L,24,stop,BNF\n",
+		"line 2: LOINC code '9999-9'");
+	refused(HEAD "lab,potassium,2823-3,max,5.5,mmol/L,24,stop,\n",
+		"line 2: source must be");
+	refused(HEAD "lab,potassium,2823-3,max,5.5,g/L,24,stop,BNF\n",
+		"line 2: unit does not convert");
+	refused(HEAD "lab,potassium,2823-3,max,5.5,mmol/L,24,stop,BNF\n"
+		     "lab,potassium,6298-4,max,6.0,mmol/L,24,warn,other\n",
+		"line 3: contradicts or repeats line 2");
+	refused(HEAD "pregnancy,warfarin,avoid,a\n"
+		     "pregnancy,warfarin,contraindicated,b\n",
+		"line 3: contradicts or repeats line 2");
+	refused(HEAD "moiety,potassium chloride,potassium,ATC\n"
+		     "lab,potassium chloride,2823-3,max,5.5,mmol/L,24,stop,x\n",
+		"line 3: 'potassium chloride' maps to its moiety");
+	refused(HEAD "lab,potassium chloride,2823-3,max,5.5,mmol/L,24,stop,x\n"
+		     "moiety,potassium chloride,potassium,ATC\n",
+		"line 3: 'potassium chloride' -> 'potassium'");
+	refused(HEAD "teratogen,warfarin\n", "line 2: kind must be");
+	refused(HEAD "pregnancy,warfarin,maybe,x\n", "line 2: risk must be");
+	refused("# nothing\n", "no version record");
+}
+
+static const mt_case cases[] = {
+	{"starter_reads", test_starter_reads},
+	{"every_product_inherits", test_every_product_inherits},
+	{"product_tightens_never_loosens", test_product_tightens_never_loosens},
+	{"units_convert", test_units_convert},
+	{"bad_lines_named", test_bad_lines_named},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}
