@@ -152,6 +152,10 @@ identity_watch_face(med_db *db, med_metrics *m, const char *terminal,
 	med_counter_add(terminal_counter(m, VERIFIED_NAME, VERIFIED_HELP,
 					 terminal, outcome),
 			1);
+	/* The terminal's follow-up series exist at 0 before a stated check
+	 * can move them: increase() then sees its first one. */
+	terminal_counter(m, FNM_NAME, FNM_HELP, terminal, NULL);
+	terminal_counter(m, FM_NAME, FM_HELP, terminal, NULL);
 	/* The watch is a figure, not a safety check: a row that cannot be
 	 * written loses one follow-up, never the patient's answer. */
 	if (med_db_tx(db, record_body, &x) != MED_OK)
