@@ -304,8 +304,12 @@ identity_rpc_confirm_stated_identifiers(med_call *call,
 	if (err != MED_OK)
 		return err;
 	res->patient_id = (char *)id;
-	if ((err = compare(call, req, &p, res)) != MED_OK ||
-	    (res->confirmed &&
+	if ((err = compare(call, req, &p, res)) != MED_OK)
+		return err;
+	identity_watch_stated(med_call_db(call),
+			      med_service_metrics(med_service_from_call(call)),
+			      req->terminal, id, res->confirmed);
+	if ((res->confirmed &&
 	     (err = stated_token(call, id, req->terminal, res)) != MED_OK))
 		return err;
 	stated_audit(call, req, res);

@@ -621,6 +621,13 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 		return copy_refusal(call, f, res->patient_id, res);
 	if ((err = decide(call, f, res->patient_id, res)) != MED_OK)
 		return err;
+	identity_watch_face(med_call_db(call),
+			    med_service_metrics(med_service_from_call(call)),
+			    req->terminal, res->patient_id,
+			    res->match			       ? "match"
+			    : res->decision == IDENTITY_RETAKE ? "retake"
+							       : "no_match",
+			    res->score - f->threshold);
 	if (res->match &&
 	    (err = sign_token(call, f, req, med_now_ms(), res)) != MED_OK)
 		return err;

@@ -1072,6 +1072,25 @@ med_err identity_bg_store_list(med_db *db, med_arena *a,
 /* identity_break_glass_metrics creates the break-glass counters at 0 (at
  * start-up, so that they are scraped before the first grant). */
 void identity_break_glass_metrics(struct med_metrics *m);
+
+/*
+ * identity_watch_metrics creates the watch's families at 0 (watch.c,
+ * docs/face.md "Watching it in use").  identity_watch_face records a
+ * decided VerifyFace photograph: its score's margin over the threshold,
+ * and its outcome ("match", "no_match", "retake") for terminal and
+ * patient_id.  identity_watch_stated counts what a stated check at the
+ * same terminal for the same patient says about that outcome: a likely
+ * false non-match (confirmed after no_match or retake), a possible false
+ * match (not confirmed after match).  Neither fails its call: a database
+ * error is logged and loses one figure.
+ */
+void identity_watch_metrics(struct med_metrics *m);
+void identity_watch_face(med_db *db, struct med_metrics *m,
+			 const char *terminal, const char *patient_id,
+			 const char *outcome, double margin);
+void identity_watch_stated(med_db *db, struct med_metrics *m,
+			   const char *terminal, const char *patient_id,
+			   bool confirmed);
 MED_UNARY_HANDLER(identity_rpc_start_break_glass);
 MED_UNARY_HANDLER(identity_rpc_list_break_glass);
 MED_UNARY_HANDLER(identity_rpc_end_break_glass);

@@ -258,6 +258,20 @@ static const char *const v31_statements[] = {
 	NULL,
 };
 
+/* The face watch (face/watch.c): the last face answer per terminal and
+ * patient, which a stated check at that terminal follows up. */
+static const char *const v34_statements[] = {
+	"CREATE TABLE IF NOT EXISTS face_watch ("
+	" terminal VARCHAR(64) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" outcome VARCHAR(16) NOT NULL,"
+	" at_ms BIGINT NOT NULL,"
+	" PRIMARY KEY (terminal, patient_id),"
+	" KEY idx_face_watch_at (at_ms)"
+	") ENGINE=InnoDB " MED_DB_BIN,
+	NULL,
+};
+
 /* The retake band's memory (face/retakes.c): a patient whose VerifyFace
  * photograph scored just short of the threshold, and when. */
 static const char *const v27_statements[] = {
@@ -304,6 +318,8 @@ const med_db_migration identity_migrations[] = {
 	{30, "face chip copy hashes: screen replays and prints refused",
 	 v30_statements},
 	{31, "patients, patient_versions: the time of death", v31_statements},
+	{34, "face_watch: face answers a stated check follows up",
+	 v34_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

@@ -295,3 +295,76 @@ def test_a_ward_that_accepts_only_the_face_refuses_the_stated_check():
         assert v.match, v
         assert _give(st, dpb, b, v.verification_token).identity == \
             "verified"
+
+
+def _watch(st, name, **labels):
+    return sum(metrics.series(metrics.scrape(st, "identity")[0], name,
+                              **labels).values())
+
+
+FNM = "smartmed_face_likely_false_nonmatch_total"
+FM = "smartmed_face_possible_false_match_total"
+
+
+def _stated(st, ipb, mrn, terminal, birth_date="1950-03-04"):
+    return st.call("identity", "ConfirmStatedIdentifiers",
+                   ipb.ConfirmStatedIdentifiersRequest(
+                       wristband=mrn, family_name="Bedside",
+                       birth_date=birth_date, terminal=terminal,
+                       after_face="no-match"), role="nurse")
+
+
+def test_a_face_no_match_then_confirmed_is_counted_per_terminal(bedside):
+    """docs/face.md "Watching it in use": the face turns the patient away
+    at ward5-bed2, the stated check there confirms the wristband's
+    patient: one likely false non-match for that terminal, counted once;
+    a stated check at another terminal follows up nothing."""
+    st = bedside
+    ipb = protos.module("identity")
+    _, mrn = _patient(st, ipb)
+    term = "ward5-bed2-" + uuid.uuid4().hex[:6]
+    margins = _watch(st, "smartmed_face_verify_score_margin_count")
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        wristband=mrn, image=orl_png(20, 1), terminal=term), role="nurse",
+        timeout=30)
+    assert not v.match, v
+    decision = "retake" if v.decision == ipb.FACE_DECISION_RETAKE \
+        else "no_match"
+    assert _watch(st, "smartmed_face_verify_decisions_total", terminal=term,
+                  decision=decision) == 1
+    assert _watch(st, "smartmed_face_verify_score_margin_count") == \
+        margins + 1
+    assert _watch(st, FNM, terminal=term) == 0
+
+    assert _stated(st, ipb, mrn, "elsewhere-" + term).confirmed
+    assert _watch(st, FNM, terminal="elsewhere-" + term) == 0
+    assert _stated(st, ipb, mrn, term).confirmed
+    assert _watch(st, FNM, terminal=term) == 1
+    assert _stated(st, ipb, mrn, term).confirmed
+    assert _watch(st, FNM, terminal=term) == 1
+    assert _watch(st, FM, terminal=term) == 0
+
+
+def test_a_face_match_then_not_confirmed_is_a_possible_false_match(bedside):
+    """The face matched the wristband's patient at a terminal, and the
+    person there then states a birth date that is not that patient's: a
+    possible false match for that terminal."""
+    st = bedside
+    ipb = protos.module("identity")
+    _, mrn = _patient(st, ipb)
+    term = "ward5-bed3-" + uuid.uuid4().hex[:6]
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        wristband=mrn, image=orl_png(7, 6), terminal=term), role="nurse",
+        timeout=30)
+    assert v.match, v
+    assert _watch(st, "smartmed_face_verify_decisions_total", terminal=term,
+                  decision="match") == 1
+    got = metrics.series(metrics.scrape(st, "identity")[0],
+                         "smartmed_face_verify_score_margin_bucket",
+                         decision="match")
+    below = sum(n for k, n in got.items() if dict(k)["le"] != "+Inf" and float(dict(k)["le"]) == 0)
+    assert below < sum(n for k, n in got.items()
+                       if dict(k)["le"] == "+Inf"), got
+    assert not _stated(st, ipb, mrn, term, birth_date="1951-03-04").confirmed
+    assert _watch(st, FM, terminal=term) == 1
+    assert _watch(st, FNM, terminal=term) == 0

@@ -267,7 +267,8 @@ def exported_metrics(src):
                              r'[a-z0-9_]+)"', text):
             names.add(m.group(1))
     for n in list(names):
-        if n.endswith(("_seconds", "_bytes_hist", "_batch_size")):
+        if n.endswith(("_seconds", "_bytes_hist", "_batch_size",
+                        "_score_margin")):
             names.update({n + "_bucket", n + "_sum", n + "_count"})
     return names
 

@@ -1082,6 +1082,7 @@ identity_face_begin(med_service *svc)
 	 * break-glass counters too. */
 	identity_scope_announce(cfg);
 	identity_break_glass_metrics(med_service_metrics(svc));
+	identity_watch_metrics(med_service_metrics(svc));
 	if (f == NULL || sodium_init() < 0) {
 		free(f);
 		return MED_ERR_NOMEM;

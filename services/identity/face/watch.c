@@ -1,0 +1,220 @@
+/*
+ * watch.c - watching the face in use (docs/face.md, "Watching it in
+ * use"): where VerifyFace scores fall around the threshold, and what the
+ * bedside's next step says about the face's answer.  A face NO_MATCH or
+ * RETAKE followed, at the same terminal and for the same patient within
+ * IDENTITY_WATCH_WINDOW_MS, by stated identifiers that confirm the
+ * wristband's patient is a likely false non-match; a face MATCH followed
+ * there by stated identifiers that do not confirm is a possible false
+ * match.  The last face answer per terminal and patient is kept in
+ * face_watch (shared by every replica); the counters are labelled by
+ * terminal, never by patient, and at most IDENTITY_WATCH_TERMINALS
+ * distinct terminals per process get a label of their own.
+ */
+#include <med/db.h>
+#include <med/log.h>
+#include <med/metrics.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "face_internal.h"
+
+/* How long after a face answer the stated check is taken as its
+ * follow-up: a bedside round, not the next medicine round. */
+#define IDENTITY_WATCH_WINDOW_MS (15 * 60 * 1000)
+/* Distinct terminal labels per process; the rest count as "other". */
+#define IDENTITY_WATCH_TERMINALS 64
+
+static const double margin_bounds[] = {-0.1,  -0.05, -0.02, -0.01, -0.005, 0.0,
+				       0.005, 0.01,  0.02,  0.05,  0.1};
+
+static pthread_mutex_t terminals_mu = PTHREAD_MUTEX_INITIALIZER;
+static char terminals[IDENTITY_WATCH_TERMINALS][MED_VTOKEN_STR_MAX + 1];
+static size_t n_terminals;
+
+/* terminal_label writes the label value for terminal: itself (made
+ * label-safe) while fewer than IDENTITY_WATCH_TERMINALS are known,
+ * "unspecified" when empty, "other" beyond the cap. */
+static void
+terminal_label(const char *terminal, char *out, size_t cap)
+{
+	size_t i;
+
+	snprintf(out, cap, "%s", terminal[0] ? terminal : "unspecified");
+	med_metrics_label_safe(out);
+	pthread_mutex_lock(&terminals_mu);
+	for (i = 0; i < n_terminals; i++)
+		if (strcmp(terminals[i], out) == 0)
+			break;
+	if (i == n_terminals && n_terminals < IDENTITY_WATCH_TERMINALS)
+		med_strlcpy(terminals[n_terminals++], out,
+			    sizeof(terminals[0]));
+	else if (i == n_terminals)
+		snprintf(out, cap, "%s", "other");
+	pthread_mutex_unlock(&terminals_mu);
+}
+
+static med_histogram *
+margin_histogram(med_metrics *m, const char *decision)
+{
+	char labels[40];
+
+	snprintf(labels, sizeof(labels), "decision=\"%s\"", decision);
+	return med_metrics_histogram_bounds(
+		m, "smartmed_face_verify_score_margin",
+		"VerifyFace score minus the threshold (MED_FACE_THRESHOLD) of "
+		"each decided photograph, by decision: how many scores fall "
+		"near the threshold.",
+		labels, margin_bounds,
+		sizeof(margin_bounds) / sizeof(margin_bounds[0]));
+}
+
+/* terminal_counter is name{terminal} or, with decision, name{terminal,
+ * decision}. */
+static med_counter *
+terminal_counter(med_metrics *m, const char *name, const char *help,
+		 const char *terminal, const char *decision)
+{
+	char label[MED_VTOKEN_STR_MAX + 1], labels[MED_VTOKEN_STR_MAX + 48];
+
+	terminal_label(terminal, label, sizeof(label));
+	if (decision != NULL)
+		snprintf(labels, sizeof(labels),
+			 "decision=\"%s\",terminal=\"%s\"", decision, label);
+	else
+		snprintf(labels, sizeof(labels), "terminal=\"%s\"", label);
+	return med_metrics_counter(m, name, help, labels);
+}
+
+#define FNM_NAME "smartmed_face_likely_false_nonmatch_total"
+#define FNM_HELP                                                               \
+	"Face NO_MATCH or RETAKE followed at the same terminal, for the same " \
+	"patient, by stated identifiers that confirmed the wristband's "       \
+	"patient: likely false non-matches."
+#define FM_NAME "smartmed_face_possible_false_match_total"
+#define FM_HELP                                                                \
+	"Face MATCH followed at the same terminal, for the same patient, by "  \
+	"stated identifiers that did not confirm the wristband's patient: "    \
+	"possible false matches."
+#define VERIFIED_NAME "smartmed_face_verify_decisions_total"
+#define VERIFIED_HELP                                                          \
+	"VerifyFace photographs decided (match, no_match, retake) by "         \
+	"terminal: the denominator of a terminal's false non-match rate."
+
+void
+identity_watch_metrics(med_metrics *m)
+{
+	/* Every family at 0 from start-up, so the dashboard shows 0 and
+	 * increase() sees the first event. */
+	margin_histogram(m, "match");
+	margin_histogram(m, "no_match");
+	margin_histogram(m, "retake");
+	med_metrics_counter(m, FNM_NAME, FNM_HELP, "terminal=\"unspecified\"");
+	med_metrics_counter(m, FM_NAME, FM_HELP, "terminal=\"unspecified\"");
+}
+
+typedef struct watch_tx {
+	const char *terminal;
+	const char *patient_id;
+	const char *outcome;
+	int64_t now_ms;
+	char seen[16];
+} watch_tx;
+
+static med_err
+record_body(med_db_conn *c, void *arg)
+{
+	watch_tx *x = arg;
+	med_db_value old = MED_DB_I64(x->now_ms - IDENTITY_WATCH_WINDOW_MS);
+	med_db_value row[4] = {MED_DB_STR(x->terminal),
+			       MED_DB_STR(x->patient_id),
+			       MED_DB_STR(x->outcome), MED_DB_I64(x->now_ms)};
+	med_err err = med_db_exec(c, "DELETE FROM face_watch WHERE at_ms < ?",
+				  &old, 1, NULL, NULL);
+
+	if (err != MED_OK)
+		return err;
+	return med_db_exec(c,
+			   "REPLACE INTO face_watch (terminal, patient_id,"
+			   " outcome, at_ms) VALUES (?, ?, ?, ?)",
+			   row, 4, NULL, NULL);
+}
+
+void
+identity_watch_face(med_db *db, med_metrics *m, const char *terminal,
+		    const char *patient_id, const char *outcome, double margin)
+{
+	watch_tx x = {terminal, patient_id, outcome, med_now_ms(), ""};
+
+	med_histogram_observe(margin_histogram(m, outcome), margin);
+	med_counter_add(terminal_counter(m, VERIFIED_NAME, VERIFIED_HELP,
+					 terminal, outcome),
+			1);
+	/* The terminal's follow-up series exist at 0 before a stated check
+	 * can move them: increase() then sees its first one. */
+	terminal_counter(m, FNM_NAME, FNM_HELP, terminal, NULL);
+	terminal_counter(m, FM_NAME, FM_HELP, terminal, NULL);
+	/* The watch is a figure, not a safety check: a row that cannot be
+	 * written loses one follow-up, never the patient's answer. */
+	if (med_db_tx(db, record_body, &x) != MED_OK)
+		med_log_warn("identity: the face answer could not be kept for "
+			     "the false-match figures");
+}
+
+static med_err
+on_outcome(void *ctx, const med_db_row *row)
+{
+	watch_tx *x = ctx;
+	const char *s = med_db_row_text(row, 0, NULL);
+
+	med_strlcpy(x->seen, s ? s : "", sizeof(x->seen));
+	return MED_OK;
+}
+
+/* take_body reads and removes the face answer the stated check follows:
+ * each face answer is followed up once. */
+static med_err
+take_body(med_db_conn *c, void *arg)
+{
+	watch_tx *x = arg;
+	med_db_value key[3] = {
+		MED_DB_STR(x->terminal), MED_DB_STR(x->patient_id),
+		MED_DB_I64(x->now_ms - IDENTITY_WATCH_WINDOW_MS)};
+	med_err err;
+
+	x->seen[0] = '\0';
+	err = med_db_query(c,
+			   "SELECT outcome FROM face_watch WHERE terminal = ?"
+			   " AND patient_id = ? AND at_ms >= ? FOR UPDATE",
+			   key, 3, on_outcome, x);
+	if (err != MED_OK || x->seen[0] == '\0')
+		return err;
+	return med_db_exec(c,
+			   "DELETE FROM face_watch WHERE terminal = ?"
+			   " AND patient_id = ?",
+			   key, 2, NULL, NULL);
+}
+
+void
+identity_watch_stated(med_db *db, med_metrics *m, const char *terminal,
+		      const char *patient_id, bool confirmed)
+{
+	watch_tx x = {terminal, patient_id, "", med_now_ms(), ""};
+	if (med_db_tx(db, take_body, &x) != MED_OK) {
+		med_log_warn("identity: the face answer a stated check "
+			     "follows could not be read");
+		return;
+	}
+	if (x.seen[0] == '\0')
+		return;
+	if (confirmed && strcmp(x.seen, "match") != 0)
+		med_counter_add(
+			terminal_counter(m, FNM_NAME, FNM_HELP, terminal, NULL),
+			1);
+	else if (!confirmed && strcmp(x.seen, "match") == 0)
+		med_counter_add(
+			terminal_counter(m, FM_NAME, FM_HELP, terminal, NULL),
+			1);
+}
