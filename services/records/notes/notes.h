@@ -43,9 +43,12 @@ typedef enum notes_kind {
 #define NOTES_UNCERTAIN	   0x10u
 
 /* The most findings one text gives (a mention of the same kind, code and
- * context as an earlier one is not a new finding); the rest are left
- * unread. */
-#define NOTES_FINDINGS_MAX 64
+ * context as an earlier one is not a new finding): a hard cap that only
+ * absurd input reaches (a note naming most of the lexicon in several
+ * contexts); the rest are left unread and the reading says so
+ * (stopped), so that a clinician reads the note. */
+#define NOTES_FINDINGS_MAX	1024
+#define NOTES_FINDINGS_MAX_TEXT "1024"
 /* The most bytes of a text read (a 2-page note is about 6 KB). */
 #define NOTES_TEXT_MAX (256u * 1024u)
 /* The most words of one sentence; a longer one is cut there. */
