@@ -193,7 +193,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   !ends(s, j, k, true) && !until_to(s, j, k);
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			     !ends(s, k, j, true)) ||
+			     !terminated(s, k, j)) ||
 			    dash_no(s, j, k);
 
 		/* "no known allergy to latex": the phrase negates what
@@ -353,23 +353,27 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	const item *it = &s->items[k];
 	const item *reaction = reaction_of(s, k, false);
 	const item *tol = tolerated_by(s, k);
+	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
-	f->system = it->e->type == NOTES_T_CLASS ? "class" : "substance";
-	if (tol || allergy_cued(s, k) || s->allergy_list ||
+	f->system = drug ? "substance" : "class";
+	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
 	    clause_has(s, k, NOTES_T_NONE_KNOWN, false) ||
-	    reaction_of(s, k, true)) {
+	    (!tol && reaction_of(s, k, true))) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
-	} else if (it->e->type == NOTES_T_SUBSTANCE) {
+	} else if (drug) {
 		f->kind = NOTES_MEDICINE;
 	} else {
 		return false;
 	}
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
-	if (tol && f->kind == NOTES_ALLERGY) {
+	if (tol && (f->context & NOTES_NEGATED) == 0) {
+		/* taken without harm: a past medicine, or no allergy to a
+		 * class */
 		if (f->context == 0)
 			f->trigger = tol->e->key;
-		f->context |= NOTES_NEGATED;
+		f->context |= f->kind == NOTES_ALLERGY ? NOTES_NEGATED
+						       : NOTES_HISTORICAL;
 	}
 	return true;
 }
@@ -437,6 +441,31 @@ only_marks(const char *text, uint32_t from, uint32_t to, const char *marks)
 	return true;
 }
 
+/* inline_heading: does the line start with a heading of words that
+ * name no substance, a colon after them ("Current meds: levothyroxine")?
+ * It ends an allergy list. */
+static bool
+inline_heading(const sentence *s)
+{
+	const char *colon;
+
+	if (s->n < 2)
+		return false;
+	colon = memchr(s->text + s->words[0].start, ':',
+		       s->words[s->n - 1].start - s->words[0].start);
+	if (colon == NULL)
+		return false;
+	for (size_t k = 0; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (s->text + s->items[k].start > colon)
+			break;
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS)
+			return false;
+	}
+	return true;
+}
+
 /* heading: is s, ended by end, a line that is a heading?  An allergy
  * heading is an allergy cue alone on its line, of at most two words
  * ("Allergies:", "ALLERGIES", "Drug allergies -"); another is a line
@@ -447,10 +476,18 @@ heading(const sentence *s, const notes_tok *end, bool *allergies)
 	uint32_t last;
 
 	*allergies = false;
-	if (s->n == 0 ||
+	if (s->n == 0)
+		return false;
+	if (inline_heading(s))
+		return true;
+	/* a line ends at a line break or the text's end; a sentence cut
+	 * at NOTES_SENTENCE_WORDS (end is its last word) is no line */
+	if (end->type == NOTES_TOK_WORD ||
 	    (end->type == NOTES_TOK_SENTENCE && s->text[end->start] != '\n'))
 		return false;
 	last = s->words[s->n - 1].end;
+	if (last > end->start)
+		return false;
 	*allergies = s->n <= 2 && s->n_items == 1 &&
 		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 		     s->items[0].w1 == s->n &&
