@@ -254,6 +254,24 @@ indicated(const sentence *s, size_t a, size_t b)
 	return false;
 }
 
+/* for_reason: is reaction item j written as a reason, after "for" and
+ * at most REACTION_WORDS words ("for the knee swelling")?  Then it is
+ * no drug's reaction, whichever drug is near. */
+static bool
+for_reason(const sentence *s, size_t j)
+{
+	for (size_t m = j; m-- > 0;) {
+		const item *it = &s->items[m];
+
+		if (it->e->type == NOTES_T_INDICATION)
+			return s->items[j].w0 - it->w1 <= REACTION_WORDS;
+		if (it->e->type == NOTES_T_SUBSTANCE ||
+		    it->e->type == NOTES_T_CLASS)
+			return false;
+	}
+	return false;
+}
+
 /* reaction_of returns the reaction of substance item k in its clause,
  * nearest first, not one given as the reason for a drug; near: only
  * within REACTION_WORDS words. */
@@ -268,7 +286,7 @@ reaction_of(const sentence *s, size_t k, bool near)
 		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
 
 		if (it->e->type != NOTES_T_REACTION || terminated(s, a, b) ||
-		    indicated(s, a, b))
+		    indicated(s, a, b) || for_reason(s, j))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
 		if ((near && gap > REACTION_WORDS) || gap >= best_gap)

@@ -265,6 +265,8 @@ test_not_found(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") != NULL);
 	notes_read("Takes codeine for headache.", 27, &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R51") != NULL);
+	notes_read("Nebulisers for wheeze, ibuprofen for the knee.", 46, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") == NULL);
 	/* issue 75: a reaction given as a drug's reason makes no allergy;
 	 * "(penicillin allergic)" in a plan blocks only the allergen; a
 	 * list under an allergy heading ends at a blank line or a heading */
