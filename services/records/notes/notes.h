@@ -16,8 +16,11 @@
  * terminator, an allergy or reaction cue, a substance or allergy class
  * (dosage's names, brand names and synonyms), a problem term.  A trigger
  * governs the mentions in its direction up to the sentence's end or the first
- * terminator (ConText's scope).  A substance or class in a clause with an
- * allergy cue, or within three words of a reaction, is an allergy;
+ * terminator (ConText's scope).  A substance or class an allergy cue
+ * names (a cue before it in its clause, or right after it, not across a
+ * parenthesis), on a line under an "Allergies:" heading, or within three
+ * words of a reaction not given as a reason ("for wheeze"), is an
+ * allergy; after "tolerated" it is taken (a class: a negated allergy);
  * another substance is a medicine; a problem term is a problem.
  * docs/note-reader.md.
  */
