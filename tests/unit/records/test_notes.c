@@ -265,6 +265,10 @@ test_not_found(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") != NULL);
 	notes_read("Takes codeine for headache.", 27, &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R51") != NULL);
+	/* a misspelt name in an allergy list is an allergy, no medicine */
+	notes_read("Allergies:\n- clarithromicin\n", 29, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clarithromycin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "clarithromycin") == NULL);
 	notes_read("Nebulisers for wheeze, ibuprofen for the knee.", 46, &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") == NULL);
 	/* issue 75: a reaction given as a drug's reason makes no allergy;
