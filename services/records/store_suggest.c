@@ -284,6 +284,7 @@ read_tx(med_db_conn *c, void *arg)
 
 	x->out->notes_read = x->out->suggestions_added = 0;
 	x->out->n_stopped = 0;
+	x->out->incomplete = false;
 	/* The latest version by the entry's index row, locked: a note
 	 * amended meanwhile waits for this read, never the other way. */
 	err = med_db_query(c,
@@ -315,6 +316,7 @@ read_tx(med_db_conn *c, void *arg)
 			err = MED_ERR_NOMEM;
 		else
 			x->out->stopped[x->out->n_stopped++] = why;
+		x->out->incomplete = true;
 	}
 	return err;
 }

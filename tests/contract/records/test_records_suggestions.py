@@ -329,3 +329,29 @@ def test_a_note_past_the_old_64_findings_is_kept_whole(stack, pb):
     found = stack.call(SVC, "ReadText", pb.ReadTextRequest(text=body),
                        role="clinician")
     assert found.stopped == "" and len(found.findings) >= 60
+    assert not found.incomplete and not r.incomplete
+
+
+def test_a_note_past_the_hard_cap_says_it_is_incomplete(stack, pb):
+    """Only absurd input reaches the reader's hard cap (1024 distinct
+    findings): every substance it knows in six contexts.  Then the reply
+    says the reading is incomplete and why, so a clinician reads it."""
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                        "services", "records", "notes", "knowledge",
+                        "medicines.csv")
+    names = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.strip().split(",")
+            if len(cols) >= 3 and cols[1] == "substance" and \
+                    cols[2] not in {n[1] for n in names}:
+                names.append((cols[0], cols[2]))
+    body = " ".join(
+        "Takes %s. No %s. History of %s. If %s. Mother %s. Possible %s."
+        % ((n,) * 6) for n, _ in names)[:65000]
+    found = stack.call(SVC, "ReadText", pb.ReadTextRequest(text=body),
+                       role="clinician")
+    assert found.incomplete
+    assert found.stopped == "more than 1024 findings: the rest not read"
+    assert len(found.findings) == 1024

@@ -266,7 +266,7 @@ test_not_found(void)
 	notes_read("Takes codeine for headache.", 27, &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R51") != NULL);
 	/* a misspelt name in an allergy list is an allergy, no medicine */
-	notes_read("Allergies:\n- clarithromicin\n", 29, &r);
+	notes_read("Allergies:\n- clarithromicin\n", 28, &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "clarithromycin") != NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "clarithromycin") == NULL);
 	notes_read("Nebulisers for wheeze, ibuprofen for the knee.", 46, &r);
