@@ -186,6 +186,7 @@ records_rpc_read_text(med_call *call, const ProtobufCMessage *in,
 		return MED_ERR_NOMEM;
 	notes_read(req->text, strlen(req->text), r);
 	res->stopped = (char *)(r->stopped ? r->stopped : "");
+	res->incomplete = r->stopped != NULL;
 	for (size_t i = 0; i < r->n; i++) {
 		Smartmed__Records__V1__NoteFinding *o = med_arena_push_msg(
 			a, (void ***)&res->findings, &res->n_findings, &cap,

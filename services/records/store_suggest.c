@@ -159,8 +159,8 @@ suggested_json(med_arena *a, const records_entry *e, const notes_reading *r,
 
 	/* NOTES_FINDINGS_MAX findings, each a mention of at most 399 bytes
 	 * (6 once escaped: control bytes between its words) and short
-	 * names: about 3 KB each, 192 KB in all at most. */
-	med_json_init_arena(&w, a, 512u * 1024u);
+	 * names: about 3 KB each at most. */
+	med_json_init_arena(&w, a, NOTES_FINDINGS_MAX * 3u * 1024u);
 	med_json_begin(&w, NULL, '[');
 	for (size_t i = 0; i < r->n; i++)
 		if (notes_is_suggested(&r->findings[i])) {
@@ -221,7 +221,7 @@ med_err
 records_store_suggest(med_db_conn *c, med_arena *a, const records_entry *e,
 		      uint32_t *added, const char **stopped)
 {
-	notes_reading r;
+	notes_reading *r;
 	med_err err = MED_OK;
 
 	*stopped = NULL;
@@ -231,9 +231,12 @@ records_store_suggest(med_db_conn *c, med_arena *a, const records_entry *e,
 		return err;
 	if (e->status == ES(ENTERED_IN_ERROR))
 		return MED_OK;
-	notes_read(e->body, strlen(e->body), &r);
-	*stopped = r.stopped;
-	return insert_all(c, a, e, &r, added);
+	/* NOTES_FINDINGS_MAX findings are too many for a thread's stack */
+	if ((r = med_arena_alloc(a, sizeof(*r))) == NULL)
+		return MED_ERR_NOMEM;
+	notes_read(e->body, strlen(e->body), r);
+	*stopped = r->stopped;
+	return insert_all(c, a, e, r, added);
 }
 
 /* --- ReadNotes ---------------------------------------------------------- */
@@ -281,6 +284,7 @@ read_tx(med_db_conn *c, void *arg)
 
 	x->out->notes_read = x->out->suggestions_added = 0;
 	x->out->n_stopped = 0;
+	x->out->incomplete = false;
 	/* The latest version by the entry's index row, locked: a note
 	 * amended meanwhile waits for this read, never the other way. */
 	err = med_db_query(c,
@@ -312,6 +316,7 @@ read_tx(med_db_conn *c, void *arg)
 			err = MED_ERR_NOMEM;
 		else
 			x->out->stopped[x->out->n_stopped++] = why;
+		x->out->incomplete = true;
 	}
 	return err;
 }

@@ -81,3 +81,40 @@ def test_overridden_order_shows_the_note_at_the_bedside(st, pb, catalogue):
     al = [c for c in given.checks if c.kind == pb.CHECK_KIND_ALLERGY][0]
     assert al.status == pb.CHECK_STATUS_WARN
     assert "a note mentions an allergy to co-amoxiclav" in al.reason
+
+
+def test_allergy_listed_under_its_heading_stops_amoxicillin(st, pb,
+                                                           catalogue):
+    """Issue 75: the allergy list on the lines under "ALLERGIES", a
+    misspelt name in it included, is the patient's; the medicines
+    under the next heading are not allergies."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "ALLERGIES\n- Trimethoprim (itch)\n- amoxicilin\n\n"
+         "Medications:\n- metformin 500 mg twice daily\n")
+    got = {(s.kind, s.code) for s in suggestions(st, p)}
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+    assert (rpb.SUGGESTION_KIND_MEDICINE, "amoxicillin") not in got, got
+    assert (rpb.SUGGESTION_KIND_MEDICINE, "metformin") in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+
+
+def test_delabelled_allergy_and_an_indication_block_nothing(st, pb,
+                                                           catalogue):
+    """Issue 75: a de-labelled allergy, amoxicillin tolerated since, a
+    reaction that is a drug's reason ("for wheeze") and an allergy
+    written inside another drug's plan suggest no allergy to what the
+    patient may have, and amoxicillin is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "Penicillin allergy label removed after oral challenge. "
+         "Has tolerated amoxicillin since.\nSalbutamol nebulisers for "
+         "wheeze.\nPlan: amoxicillin 500 mg (codeine allergic).")
+    got = {(s.kind, s.code) for s in suggestions(st, p)}
+    A = rpb.SUGGESTION_KIND_ALLERGY
+    assert (A, "codeine") in got, got
+    for code in ("penicillins", "amoxicillin", "salbutamol"):
+        assert (A, code) not in got, (code, got)
+    o = order(st, pb, p, AMOXICILLIN, 500)
+    assert o.id

@@ -47,8 +47,9 @@ typedef struct source {
 } source;
 
 static const char *const categories[] = {
-	"negated",   "historical", "hypothetical", "family",   "uncertain",
-	"pseudo",    "terminator", "allergy",	   "reaction", "none_known",
+	"negated",   "historical", "hypothetical", "family",
+	"uncertain", "pseudo",	   "terminator",   "allergy",
+	"reaction",  "none_known", "indication",   "tolerated",
 	"substance", "class",	   "problem",	   NULL,
 };
 
@@ -72,6 +73,12 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_BACKWARD;
 	else if (strcmp(s, "both") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD;
+	else if (strcmp(s, "until_to") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_UNTIL_TO;
+	else if (strcmp(s, "plan") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PLAN;
+	else if (strcmp(s, "scope") == 0)
+		*out = NOTES_DIR_SCOPE_ONLY;
 	else if (strcmp(s, "none") == 0)
 		*out = 0;
 	else
@@ -86,10 +93,10 @@ context_row(char **f, notes_entry *e)
 	if (!type_parse(f[1], &e->type) || e->type > NOTES_T_TERMINATOR ||
 	    !dir_parse(f[2], &e->dir))
 		return false;
-	if (notes__is_trigger(e->type) != (e->dir != 0))
-		return false;
 	e->code = "";
-	return true;
+	if (e->dir == NOTES_DIR_SCOPE_ONLY)
+		return e->type == NOTES_T_TERMINATOR;
+	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 
 /* cues.csv: term,kind,source */
@@ -98,7 +105,7 @@ cue_row(char **f, notes_entry *e)
 {
 	e->code = "";
 	return type_parse(f[1], &e->type) && e->type >= NOTES_T_ALLERGY_CUE &&
-	       e->type <= NOTES_T_NONE_KNOWN;
+	       e->type <= NOTES_T_TOLERATED;
 }
 
 /* problems.csv: term,code,display,source */

@@ -16,8 +16,11 @@
  * terminator, an allergy or reaction cue, a substance or allergy class
  * (dosage's names, brand names and synonyms), a problem term.  A trigger
  * governs the mentions in its direction up to the sentence's end or the first
- * terminator (ConText's scope).  A substance or class in a clause with an
- * allergy cue, or within three words of a reaction, is an allergy;
+ * terminator (ConText's scope).  A substance or class an allergy cue
+ * names (a cue before it in its clause, or right after it, not across a
+ * parenthesis), on a line under an "Allergies:" heading, or within three
+ * words of a reaction not given as a reason ("for wheeze"), is an
+ * allergy; after "tolerated" it is taken (a class: a negated allergy);
  * another substance is a medicine; a problem term is a problem.
  * docs/note-reader.md.
  */
@@ -43,9 +46,12 @@ typedef enum notes_kind {
 #define NOTES_UNCERTAIN	   0x10u
 
 /* The most findings one text gives (a mention of the same kind, code and
- * context as an earlier one is not a new finding); the rest are left
- * unread. */
-#define NOTES_FINDINGS_MAX 64
+ * context as an earlier one is not a new finding): a hard cap that only
+ * absurd input reaches (a note naming most of the lexicon in several
+ * contexts); the rest are left unread and the reading says so
+ * (stopped), so that a clinician reads the note. */
+#define NOTES_FINDINGS_MAX	1024
+#define NOTES_FINDINGS_MAX_TEXT "1024"
 /* The most bytes of a text read (a 2-page note is about 6 KB). */
 #define NOTES_TEXT_MAX (256u * 1024u)
 /* The most words of one sentence; a longer one is cut there. */

@@ -56,6 +56,9 @@ typedef enum notes_type {
 	NOTES_T_ALLERGY_CUE,
 	NOTES_T_REACTION,
 	NOTES_T_NONE_KNOWN,
+	NOTES_T_INDICATION, /* "for": a reaction after it is the reason given */
+	NOTES_T_TOLERATED,  /* "tolerated": the substance after it is no allergy
+			     */
 	NOTES_T_SUBSTANCE,
 	NOTES_T_CLASS,
 	NOTES_T_PROBLEM,
@@ -63,6 +66,17 @@ typedef enum notes_type {
 
 #define NOTES_DIR_FORWARD  1u
 #define NOTES_DIR_BACKWARD 2u
+/* A forward trigger whose scope ends at the word "to" ("switched from
+ * ramipril to losartan": ramipril historical, losartan not). */
+#define NOTES_DIR_UNTIL_TO 4u
+/* A terminator that ends a trigger's scope but not an allergy's clause
+ * ("with": "no fever with penicillin" vs "penicillin allergy with
+ * anaphylaxis"). */
+#define NOTES_DIR_SCOPE_ONLY 8u
+/* A forward hypothetical trigger of a plan ("plan", "will start"): it
+ * makes a medicine planned, never an allergy ("Plan: clarithromycin
+ * (pen allergic)" is a known allergy). */
+#define NOTES_DIR_PLAN 16u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

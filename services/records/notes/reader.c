@@ -22,13 +22,25 @@ typedef struct item {
 	uint32_t start, end;
 } item;
 
-/* sentence - the words of one sentence and the phrases found in them. */
+/* sentence - the words of one sentence and the phrases found in them;
+ * allergy_list: the line is under an "Allergies:" heading. */
 typedef struct sentence {
+	const char *text;
 	notes_tok words[NOTES_SENTENCE_WORDS];
 	size_t n;
 	item items[NOTES_SENTENCE_WORDS];
 	size_t n_items;
+	bool allergy_list;
 } sentence;
+
+/* between_has: does the text between items a and b (a < b) hold c?  The
+ * scanner drops punctuation; a parenthesis or a dash still parts what it
+ * is written between. */
+static bool
+between_has(const sentence *s, uint32_t from, uint32_t to, char c)
+{
+	return from < to && memchr(s->text + from, c, to - from) != NULL;
+}
 
 /* join writes the comparison form of words [i, i + w). */
 static bool
@@ -120,19 +132,58 @@ match(sentence *s)
 	}
 }
 
-/* terminated: is there a terminator between items a and b (a < b)? */
+/* ends: is there a terminator between items a and b (a < b)?  scope:
+ * of a trigger's scope ("with" ends that), else of a clause. */
+static bool
+ends(const sentence *s, size_t a, size_t b, bool scope)
+{
+	for (size_t k = a + 1; k < b; k++) {
+		const notes_entry *e = s->items[k].e;
+
+		if (e->type == NOTES_T_TERMINATOR &&
+		    (scope || !(e->dir & NOTES_DIR_SCOPE_ONLY)))
+			return true;
+	}
+	return false;
+}
+
 static bool
 terminated(const sentence *s, size_t a, size_t b)
 {
-	for (size_t k = a + 1; k < b; k++)
-		if (s->items[k].e->type == NOTES_T_TERMINATOR)
+	return ends(s, a, b, false);
+}
+
+/* until_to: does a "switched from" trigger j stop before item k, at a
+ * word "to" between them? */
+static bool
+until_to(const sentence *s, size_t j, size_t k)
+{
+	if (!(s->items[j].e->dir & NOTES_DIR_UNTIL_TO))
+		return false;
+	for (size_t w = s->items[j].w1; w < s->items[k].w0; w++)
+		if (strcmp(s->words[w].key, "to") == 0)
 			return true;
 	return false;
 }
 
-/* context gives the context bits of item k and its first trigger. */
+/* dash_no: is item j a "no" that ends its sentence after a dash or a
+ * colon ("Vomiting - no", "Penicillin allergy: no")?  It negates what is
+ * before it. */
+static bool
+dash_no(const sentence *s, size_t j, size_t k)
+{
+	const item *t = &s->items[j];
+
+	return j > k && t->w1 == s->n && strcmp(t->e->key, "no") == 0 &&
+	       t->w0 > 0 &&
+	       (between_has(s, s->words[t->w0 - 1].end, t->start, '-') ||
+		between_has(s, s->words[t->w0 - 1].end, t->start, ':'));
+}
+
+/* context gives the context bits of item k and its first trigger; a
+ * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
-context(const sentence *s, size_t k, const char **trigger)
+context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
 	unsigned bits = 0;
 
@@ -140,9 +191,10 @@ context(const sentence *s, size_t k, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
-			   !terminated(s, j, k);
-		bool back = j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			    !terminated(s, k, j);
+			   !ends(s, j, k, true) && !until_to(s, j, k);
+		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+			     !terminated(s, k, j)) ||
+			    dash_no(s, j, k);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would */
@@ -154,6 +206,8 @@ context(const sentence *s, size_t k, const char **trigger)
 			continue;
 		}
 		if (!notes__is_trigger(t->type) || !(fwd || back))
+			continue;
+		if ((t->dir & NOTES_DIR_PLAN) && allergy)
 			continue;
 		if (bits == 0)
 			*trigger = t->key;
@@ -189,6 +243,107 @@ clause_has(const sentence *s, size_t k, notes_type type, bool near)
 	return best;
 }
 
+/* indicated: is there an indication ("for") between items a and b
+ * (a < b)?  "Nebulisers for wheeze": the wheeze is why they are given. */
+static bool
+indicated(const sentence *s, size_t a, size_t b)
+{
+	for (size_t k = a + 1; k < b; k++)
+		if (s->items[k].e->type == NOTES_T_INDICATION)
+			return true;
+	return false;
+}
+
+/* for_reason: is reaction item j written as a reason, after "for" and
+ * at most REACTION_WORDS words ("for the knee swelling")?  Then it is
+ * no drug's reaction, whichever drug is near. */
+static bool
+for_reason(const sentence *s, size_t j)
+{
+	for (size_t m = j; m-- > 0;) {
+		const item *it = &s->items[m];
+
+		if (it->e->type == NOTES_T_INDICATION)
+			return s->items[j].w0 - it->w1 <= REACTION_WORDS;
+		if (it->e->type == NOTES_T_SUBSTANCE ||
+		    it->e->type == NOTES_T_CLASS)
+			return false;
+	}
+	return false;
+}
+
+/* reaction_of returns the reaction of substance item k in its clause,
+ * nearest first, not one given as the reason for a drug; near: only
+ * within REACTION_WORDS words. */
+static const item *
+reaction_of(const sentence *s, size_t k, bool near)
+{
+	const item *best = NULL;
+	size_t best_gap = (size_t)-1;
+
+	for (size_t j = 0; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
+
+		if (it->e->type != NOTES_T_REACTION || terminated(s, a, b) ||
+		    indicated(s, a, b) || for_reason(s, j))
+			continue;
+		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
+		if ((near && gap > REACTION_WORDS) || gap >= best_gap)
+			continue;
+		best = it;
+		best_gap = gap;
+	}
+	return best;
+}
+
+/* cue_reaches: does allergy cue j name substance item k?  A cue before
+ * it names every substance after it in the clause ("allergic to
+ * penicillin and codeine"); a cue after it only the run of substances
+ * right before it, not one in parentheses' other side ("clarithromycin
+ * (pen allergic)": penicillin only). */
+static bool
+cue_reaches(const sentence *s, size_t k, size_t j)
+{
+	if (terminated(s, j < k ? j : k, j < k ? k : j))
+		return false;
+	if (j < k)
+		return true;
+	for (size_t m = k + 1; m < j; m++) {
+		notes_type t = s->items[m].e->type;
+
+		if (t != NOTES_T_SUBSTANCE && t != NOTES_T_CLASS)
+			return false;
+	}
+	for (size_t m = k; m + 1 < j; m++)
+		if (between_has(s, s->items[m].end, s->items[m + 1].start, '('))
+			return false;
+	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
+}
+
+/* allergy_cued: does an allergy cue of the clause name item k? */
+static bool
+allergy_cued(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    cue_reaches(s, k, j))
+			return true;
+	return false;
+}
+
+/* tolerated_by returns the "tolerated" before item k in its clause, or
+ * NULL ("has tolerated amoxicillin since": no allergy to it). */
+static const item *
+tolerated_by(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e->type == NOTES_T_TOLERATED &&
+		    !terminated(s, j, k))
+			return &s->items[j];
+	return NULL;
+}
+
 /* is_reaction: is problem item k the reaction of an allergy, written
  * right after its substance in a clause with an allergy cue ("allergic
  * to codeine (vomiting)", "codeine - vomiting")?  Then it is no problem of
@@ -206,13 +361,47 @@ is_reaction(const sentence *s, size_t k)
 	return clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
 }
 
+/* substance reads substance or class item k: an allergy when a cue
+ * names it, under an "Allergies:" heading, beside "no known allergies",
+ * near its reaction or after "tolerated" (then negated); else a medicine
+ * (a substance) or nothing (a class). */
+static bool
+substance(const sentence *s, size_t k, notes_finding *f)
+{
+	const item *it = &s->items[k];
+	const item *reaction = reaction_of(s, k, false);
+	const item *tol = tolerated_by(s, k);
+	bool drug = it->e->type == NOTES_T_SUBSTANCE;
+
+	f->system = drug ? "substance" : "class";
+	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
+	    clause_has(s, k, NOTES_T_NONE_KNOWN, false) ||
+	    (!tol && reaction_of(s, k, true))) {
+		f->kind = NOTES_ALLERGY;
+		f->reaction = reaction ? reaction->e->key : "";
+	} else if (drug) {
+		f->kind = NOTES_MEDICINE;
+	} else {
+		return false;
+	}
+	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
+	if (tol && (f->context & NOTES_NEGATED) == 0) {
+		/* taken without harm: a past medicine, or no allergy to a
+		 * class */
+		if (f->context == 0)
+			f->trigger = tol->e->key;
+		f->context |= f->kind == NOTES_ALLERGY ? NOTES_NEGATED
+						       : NOTES_HISTORICAL;
+	}
+	return true;
+}
+
 /* finding turns item k into a finding, or returns false (a class named
  * outside an allergy, a cue, a trigger). */
 static bool
 finding(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *it = &s->items[k];
-	const item *reaction;
 
 	memset(f, 0, sizeof(*f));
 	f->code = it->e->code;
@@ -235,24 +424,11 @@ finding(const sentence *s, size_t k, notes_finding *f)
 		break;
 	case NOTES_T_SUBSTANCE:
 	case NOTES_T_CLASS:
-		reaction = clause_has(s, k, NOTES_T_REACTION, false);
-		f->system =
-			it->e->type == NOTES_T_CLASS ? "class" : "substance";
-		if (clause_has(s, k, NOTES_T_ALLERGY_CUE, false) ||
-		    clause_has(s, k, NOTES_T_NONE_KNOWN, false) ||
-		    clause_has(s, k, NOTES_T_REACTION, true)) {
-			f->kind = NOTES_ALLERGY;
-			f->reaction = reaction ? reaction->e->key : "";
-		} else if (it->e->type == NOTES_T_SUBSTANCE) {
-			f->kind = NOTES_MEDICINE;
-		} else {
-			return false;
-		}
-		break;
+		return substance(s, k, f);
 	default:
 		return false;
 	}
-	f->context = context(s, k, &f->trigger);
+	f->context = context(s, k, false, &f->trigger);
 	return true;
 }
 
@@ -271,19 +447,91 @@ seen(const notes_reading *out, const notes_finding *f)
 	return false;
 }
 
-/* sentence_read adds s's findings to out; false when out is full. */
+/* only_marks: is text[from, to) only spaces and the characters of
+ * marks? */
 static bool
-sentence_read(sentence *s, notes_reading *out)
+only_marks(const char *text, uint32_t from, uint32_t to, const char *marks)
 {
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' &&
+		    strchr(marks, text[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* inline_heading: does the line start with a heading of words that
+ * name no substance, a colon after them ("Current meds: levothyroxine")?
+ * It ends an allergy list. */
+static bool
+inline_heading(const sentence *s)
+{
+	const char *colon;
+
+	if (s->n < 2)
+		return false;
+	colon = memchr(s->text + s->words[0].start, ':',
+		       s->words[s->n - 1].start - s->words[0].start);
+	if (colon == NULL)
+		return false;
+	for (size_t k = 0; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (s->text + s->items[k].start > colon)
+			break;
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS)
+			return false;
+	}
+	return true;
+}
+
+/* heading: is s, ended by end, a line that is a heading?  An allergy
+ * heading is an allergy cue alone on its line, of at most two words
+ * ("Allergies:", "ALLERGIES", "Drug allergies -"); another is a line
+ * whose last word a colon ends ("Medications on admission:"). */
+static bool
+heading(const sentence *s, const notes_tok *end, bool *allergies)
+{
+	uint32_t last;
+
+	*allergies = false;
+	if (s->n == 0)
+		return false;
+	if (inline_heading(s))
+		return true;
+	/* a line ends at a line break or the text's end; a sentence cut
+	 * at NOTES_SENTENCE_WORDS (end is its last word) is no line */
+	if (end->type == NOTES_TOK_WORD ||
+	    (end->type == NOTES_TOK_SENTENCE && s->text[end->start] != '\n'))
+		return false;
+	last = s->words[s->n - 1].end;
+	if (last > end->start)
+		return false;
+	*allergies = s->n <= 2 && s->n_items == 1 &&
+		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+		     s->items[0].w1 == s->n &&
+		     only_marks(s->text, last, end->start, ":-");
+	return *allergies || (only_marks(s->text, last, end->start, ":-") &&
+			      memchr(s->text + last, ':', end->start - last));
+}
+
+/* sentence_read adds s's findings (s ended by end) to out; false when
+ * out is full.  A heading opens or closes an allergy list. */
+static bool
+sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
+{
+	bool allergies;
+
 	match(s);
+	if (heading(s, end, &allergies))
+		s->allergy_list = allergies;
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
 
 		if (!finding(s, k, &f) || seen(out, &f))
 			continue;
 		if (out->n == NOTES_FINDINGS_MAX) {
-			out->stopped =
-				"more than 64 findings: the rest not read";
+			out->stopped = "more than " NOTES_FINDINGS_MAX_TEXT
+				       " findings: the rest not read";
 			return false;
 		}
 		out->findings[out->n++] = f;
@@ -305,11 +553,25 @@ cut(const char *text, size_t len)
 	return len;
 }
 
+/* blank_line: does t, after a token that was a line break (*newline),
+ * end an empty line?  An allergy list ends there.  Updates *newline. */
+static bool
+blank_line(const char *text, const sentence *s, const notes_tok *t,
+	   bool *newline)
+{
+	bool nl = t->type == NOTES_TOK_SENTENCE && text[t->start] == '\n';
+	bool blank = nl && *newline && s->n == 0;
+
+	*newline = nl;
+	return blank;
+}
+
 void
 notes_read(const char *text, size_t len, notes_reading *out)
 {
 	static __thread sentence s;
 	size_t pos = 0, n = cut(text, len);
+	bool newline = false;
 	notes_tok t;
 
 	out->n = 0;
@@ -317,12 +579,16 @@ notes_read(const char *text, size_t len, notes_reading *out)
 				 "read"
 			       : NULL;
 	s.n = 0;
+	s.text = text;
+	s.allergy_list = false;
 	do {
 		notes__scan(text, n, &pos, &t);
+		if (blank_line(text, &s, &t, &newline))
+			s.allergy_list = false;
 		if (t.type == NOTES_TOK_WORD)
 			s.words[s.n++] = t;
 		if ((t.type != NOTES_TOK_WORD || s.n == NOTES_SENTENCE_WORDS) &&
-		    !sentence_read(&s, out))
+		    !sentence_read(&s, &t, out))
 			return;
 	} while (t.type != NOTES_TOK_END);
 }

@@ -251,3 +251,107 @@ def test_amendment_does_not_ask_again_what_was_decided(stack, pb):
         reason="added gout"), role="clinician")
     pending = _list(stack, pb, e.patient_id, pb.SUGGESTION_STATUS_PENDING)
     assert [(s.code, s.version) for s in pending] == [("M10.9", 2)]
+
+
+WARD_ROUND = (
+    "Ward round, day 2.\n"
+    "ALLERGIES\n"
+    "- Trimethoprim (itch)\n"
+    "- Chlorhexidine\n"
+    "\n"
+    "Current meds: salbutamol nebulisers for wheeze, ibuprofen for the "
+    "knee swelling.\n"
+    "Switched from ramipril to losartan in May. Previously on "
+    "sertraline.\n"
+    "Daughter confirms he is allergic to codeine. His mother has a "
+    "penicillin allergy.\n"
+    "Amoxicillin allergy label removed after oral challenge.\n"
+    "Nil vomiting. Declined enoxaparin. Chest pain - NO\n"
+    "Plan: IV clarithromycin (doxycycline allergic). Will start "
+    "apixaban.\n")
+
+
+def test_a_ward_round_note_reads_structure_and_context(stack, pb):
+    """Issue 75 as a ward writes it: an allergy list under its heading,
+    a reason given with "for" that is no allergy, a plan's drug planned
+    while the allergy inside it stays known, a switch, a relative who
+    reports the patient's own allergy, a de-labelled allergy, "nil",
+    "declined" and "- NO"."""
+    e = _note(stack, pb, WARD_ROUND)
+    got = _by_code(_list(stack, pb, e.patient_id))
+    A, M, P = (pb.SUGGESTION_KIND_ALLERGY, pb.SUGGESTION_KIND_MEDICINE,
+               pb.SUGGESTION_KIND_PROBLEM)
+    for code in ("trimethoprim", "chlorhexidine", "codeine", "doxycycline"):
+        assert list(got[(A, code)].context) == [], code
+    for code in ("salbutamol", "ibuprofen", "losartan"):
+        assert list(got[(M, code)].context) == [], code
+    for code in ("ramipril", "sertraline"):
+        assert list(got[(M, code)].context) == ["historical"], code
+    # nothing invented, nothing negated, family or planned suggested
+    for key in [(A, "salbutamol"), (A, "ibuprofen"), (A, "clarithromycin"),
+                (A, "penicillins"), (A, "amoxicillin"), (P, "R11"),
+                (P, "R07.4"), (M, "enoxaparin"), (M, "clarithromycin"),
+                (M, "apixaban"), (M, "trimethoprim")]:
+        assert key not in got, key
+
+
+def test_a_note_past_the_old_64_findings_is_kept_whole(stack, pb):
+    """Every finding of a long note is suggested: the reader's hard cap
+    (1024) is far past what a note holds, so a medicine on the last line
+    of a note naming 70 others still arrives, and ReadNotes says nothing
+    was cut off."""
+    drugs = ["warfarin", "metformin", "ramipril", "bisoprolol",
+             "amlodipine", "simvastatin", "atorvastatin", "omeprazole",
+             "lansoprazole", "furosemide", "digoxin", "apixaban",
+             "rivaroxaban", "sertraline", "citalopram", "levothyroxine",
+             "prednisolone", "salbutamol", "gabapentin", "pregabalin",
+             "tramadol", "codeine", "morphine", "paracetamol", "ibuprofen",
+             "naproxen", "aspirin", "clopidogrel", "allopurinol",
+             "colchicine", "lisinopril", "losartan", "candesartan",
+             "diltiazem", "verapamil", "spironolactone", "indapamide",
+             "tamsulosin", "quetiapine", "haloperidol", "lorazepam",
+             "diazepam", "zopiclone", "mirtazapine", "amitriptyline",
+             "fluoxetine", "venlafaxine", "duloxetine", "lithium",
+             "valproate", "phenytoin", "carbamazepine", "lamotrigine",
+             "levetiracetam", "theophylline", "doxycycline",
+             "clarithromycin", "ciprofloxacin", "trimethoprim",
+             "nitrofurantoin", "metronidazole", "fluconazole", "enoxaparin",
+             "heparin", "insulin", "gliclazide", "sildenafil"]
+    body = " ".join("Takes %s." % d for d in drugs) + \
+        "\nAllergic to latex."
+    e = _note(stack, pb, body)
+    got = _by_code(_list(stack, pb, e.patient_id))
+    assert (pb.SUGGESTION_KIND_ALLERGY, "latex") in got
+    assert len(got) >= 60
+    r = stack.call(SVC, "ReadNotes", pb.ReadNotesRequest(
+        patient_id=e.patient_id), role="clinician")
+    assert list(r.stopped) == []
+    found = stack.call(SVC, "ReadText", pb.ReadTextRequest(text=body),
+                       role="clinician")
+    assert found.stopped == "" and len(found.findings) >= 60
+    assert not found.incomplete and not r.incomplete
+
+
+def test_a_note_past_the_hard_cap_says_it_is_incomplete(stack, pb):
+    """Only absurd input reaches the reader's hard cap (1024 distinct
+    findings): every substance it knows in six contexts.  Then the reply
+    says the reading is incomplete and why, so a clinician reads it."""
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                        "services", "records", "notes", "knowledge",
+                        "medicines.csv")
+    names = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.strip().split(",")
+            if len(cols) >= 3 and cols[1] == "substance" and \
+                    cols[2] not in {n[1] for n in names}:
+                names.append((cols[0], cols[2]))
+    body = " ".join(
+        "Takes %s. No %s. History of %s. If %s. Mother %s. Possible %s."
+        % ((n,) * 6) for n, _ in names)[:65000]
+    found = stack.call(SVC, "ReadText", pb.ReadTextRequest(text=body),
+                       role="clinician")
+    assert found.incomplete
+    assert found.stopped == "more than 1024 findings: the rest not read"
+    assert len(found.findings) == 1024

@@ -6,7 +6,7 @@
  */
 #include "testlib.h"
 
-#include "notes.h"
+#include "notes_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +144,61 @@ static const expect table[] = {
 	 "\xef\xbd\x90\xd0\xb5ni\xc2\xad"
 	 "ci\xe2\x80\x8bl\xe2\x81\xa0lin",
 	 0, true},
+	/* issue 75: structure, experiencer, indication, context */
+	{"Salbutamol nebulisers for wheeze overnight.", NOTES_MEDICINE,
+	 "salbutamol", "Salbutamol", 0, true},
+	{"Ibuprofen for the knee swelling.", NOTES_MEDICINE, "ibuprofen",
+	 "Ibuprofen", 0, true},
+	{"Plan: IV clarithromycin (penicillin allergic).", NOTES_ALLERGY,
+	 "penicillins", "penicillin", 0, true},
+	{"Plan: IV clarithromycin (penicillin allergic).", NOTES_MEDICINE,
+	 "clarithromycin", "clarithromycin", HYP, false},
+	{"Penicillin allergy label removed after oral challenge.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Has tolerated amoxicillin since 2019.", NOTES_MEDICINE, "amoxicillin",
+	 "amoxicillin", HIST, true},
+	{"Tolerates penicillins since the challenge.", NOTES_ALLERGY,
+	 "penicillins", "penicillins", NEG, false},
+	{"Allergies:\nlatex\nCurrent meds: omeprazole 20 mg.", NOTES_MEDICINE,
+	 "omeprazole", "omeprazole", 0, true},
+	{"Plan: start doxycycline tomorrow.", NOTES_MEDICINE, "doxycycline",
+	 "doxycycline", HYP, false},
+	{"Will start apixaban once the bleed settles.", NOTES_MEDICINE,
+	 "apixaban", "apixaban", HYP, false},
+	{"Switched from ramipril to losartan in May.", NOTES_MEDICINE,
+	 "ramipril", "ramipril", HIST, true},
+	{"Switched from ramipril to losartan in May.", NOTES_MEDICINE,
+	 "losartan", "losartan", 0, true},
+	{"Previously treated with doxycycline.", NOTES_MEDICINE, "doxycycline",
+	 "doxycycline", HIST, true},
+	{"Previously on sertraline.", NOTES_MEDICINE, "sertraline",
+	 "sertraline", HIST, true},
+	{"Hx of asthma as a teenager.", NOTES_PROBLEM, "J45.9", "asthma", HIST,
+	 true},
+	{"FHx: diabetes on the paternal side.", NOTES_PROBLEM, "E14.9",
+	 "diabetes", FAM, false},
+	{"No chest pain so continues aspirin.", NOTES_MEDICINE, "aspirin",
+	 "aspirin", 0, true},
+	{"No fever with metformin held.", NOTES_MEDICINE, "metformin",
+	 "metformin", 0, true},
+	{"Nil vomiting since midnight.", NOTES_PROBLEM, "R11", "vomiting", NEG,
+	 false},
+	{"Declined enoxaparin injections.", NOTES_MEDICINE, "enoxaparin",
+	 "enoxaparin", NEG, false},
+	{"Vomiting - NO", NOTES_PROBLEM, "R11", "Vomiting", NEG, false},
+	{"Daughter confirms he is allergic to codeine.", NOTES_ALLERGY,
+	 "codeine", "codeine", 0, true},
+	{"Mother has a penicillin allergy.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", FAM, false},
+	{"ALLERGIES\n- Trimethoprim\n- Codeine (itch)\n\nOn metformin.",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"Allergies:\n* penicillin - rash\n* trimethoprim\nMedications:\n"
+	 "* metformin",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
+	{"Allergies:\n* trimethoprim\nMedications:\n* metformin",
+	 NOTES_MEDICINE, "metformin", "metformin", 0, true},
+	{"Allergies -\ncodeine\n\nmetformin 500 mg", NOTES_MEDICINE,
+	 "metformin", "metformin", 0, true},
 };
 
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
@@ -210,6 +265,24 @@ test_not_found(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") != NULL);
 	notes_read("Takes codeine for headache.", 27, &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R51") != NULL);
+	/* a misspelt name in an allergy list is an allergy, no medicine */
+	notes_read("Allergies:\n- clarithromicin\n", 28, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clarithromycin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "clarithromycin") == NULL);
+	notes_read("Nebulisers for wheeze, ibuprofen for the knee.", 46, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") == NULL);
+	/* issue 75: a reaction given as a drug's reason makes no allergy;
+	 * "(penicillin allergic)" in a plan blocks only the allergen; a
+	 * list under an allergy heading ends at a blank line or a heading */
+	notes_read("Salbutamol nebulisers for wheeze.", 33, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+	notes_read("Plan: IV clarithromycin (penicillin allergic).", 46, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clarithromycin") == NULL);
+	notes_read("Has tolerated amoxicillin since.", 32, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	notes_read("Allergies:\n- codeine\n\nmetformin", 32, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "codeine") == NULL);
 	/* "no" inside "no increase" is no trigger (pseudo-trigger) */
 	notes_read("No increase in cough.", 21, &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R05") != NULL);
@@ -293,41 +366,53 @@ test_bounds(void)
 		memcpy(big + i, "asthma. ", 8);
 	notes_read(big, len, &r);
 	MT_EQ_INT(r.n, 1);
-	/* distinct findings stop at the cap: each "takes <drug>" with its
-	 * own context mix is one, so use the substance list itself */
+	/* a sentence of more words than NOTES_SENTENCE_WORDS, a colon far
+	 * beyond: read in pieces, nothing read past them */
+	{
+		char *one = malloc(8 * 200 + 32);
+
+		MT_TRUE(one != NULL);
+		for (size_t i = 0; i < 200; i++)
+			memcpy(one + 8 * i, "asthma  ", 8);
+		notes_read(one, 8 * 200, &r);
+		MT_EQ_INT(r.n, 1);
+		free(one);
+	}
+	/* every distinct finding of a long note is kept: a note naming 67
+	 * medicines gives 67, and says it was read whole */
 	memset(big, ' ', len);
 	{
-		static const char *const w[] = {
-			"warfarin",	 "metformin",	 "ramipril",
-			"bisoprolol",	 "amlodipine",	 "simvastatin",
-			"atorvastatin",	 "omeprazole",	 "lansoprazole",
-			"furosemide",	 "digoxin",	 "apixaban",
-			"rivaroxaban",	 "sertraline",	 "citalopram",
-			"levothyroxine", "prednisolone", "salbutamol",
-			"gabapentin",	 "pregabalin",	 "tramadol",
-			"codeine",	 "morphine",	 "paracetamol",
-			"ibuprofen",	 "naproxen",	 "aspirin",
-			"clopidogrel",	 "allopurinol",	 "colchicine",
-			"lisinopril",	 "losartan",	 "candesartan",
-			"diltiazem",	 "verapamil",	 "spironolactone",
-			"indapamide",	 "tamsulosin",	 "quetiapine",
-			"haloperidol",	 "lorazepam",	 "diazepam",
-			"zopiclone",	 "mirtazapine",	 "amitriptyline",
-			"fluoxetine",	 "venlafaxine",	 "duloxetine",
-			"lithium",	 "valproate",	 "phenytoin",
-			"carbamazepine", "lamotrigine",	 "levetiracetam",
-			"theophylline",	 "doxycycline",	 "clarithromycin",
-			"ciprofloxacin", "trimethoprim", "nitrofurantoin",
-			"metronidazole", "fluconazole",	 "enoxaparin",
-			"heparin",	 "insulin",	 "gliclazide",
-			"sildenafil"};
-		size_t k = 0;
+		const notes_entry *e;
+		const char *codes[67];
+		size_t n_e, k = 0, n_sub = 0;
 
-		for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
-			int m = snprintf(big + k, len - k, "Takes %s. ", w[i]);
+		e = notes__entries(&n_e);
+		for (size_t i = 0; i < n_e && n_sub < 67; i++) {
+			bool dup = e[i].type != NOTES_T_SUBSTANCE;
 
-			k += (size_t)m;
+			for (size_t j = 0; j < n_sub && !dup; j++)
+				dup = strcmp(codes[j], e[i].code) == 0;
+			if (dup)
+				continue;
+			codes[n_sub++] = e[i].code;
+			k += (size_t)snprintf(big + k, len - k, "Takes %s. ",
+					      e[i].key);
 		}
+		notes_read(big, k, &r);
+		MT_EQ_INT(r.n, 67);
+		MT_TRUE(r.stopped == NULL);
+		/* only an absurd note reaches the cap: every substance the
+		 * lexicon knows in six contexts; then it says so */
+		k = 0;
+		for (size_t i = 0; i < n_e; i++)
+			if (e[i].type == NOTES_T_SUBSTANCE && k + 400 < len)
+				k += (size_t)snprintf(
+					big + k, len - k,
+					"Takes %s. No %s. History of %s. If "
+					"%s. "
+					"Mother %s. Possible %s. ",
+					e[i].key, e[i].key, e[i].key, e[i].key,
+					e[i].key, e[i].key);
 		notes_read(big, k, &r);
 	}
 	MT_EQ_INT(r.n, NOTES_FINDINGS_MAX);
