@@ -44,6 +44,11 @@ void notes__char(const unsigned char *s, size_t left, notes_char *c);
  * past it. */
 void notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t);
 
+/* notes__scan_split scans as notes__scan does, except that a zero-width
+ * space ends a word: for a word joined across one that the lexicon does
+ * not know ("to<U+200B>latex"), read again as the words it separates. */
+void notes__scan_split(const char *text, size_t len, size_t *pos, notes_tok *t);
+
 /* notes_type - what a known phrase is. */
 typedef enum notes_type {
 	NOTES_T_NEGATED = 0, /* the five triggers, in NOTES_NEGATED's order */

@@ -566,6 +566,21 @@ blank_line(const char *text, const sentence *s, const notes_tok *t,
 	return blank;
 }
 
+/* joined_unknown: is t a word joined across a zero-width space that the
+ * lexicon does not know?  A zero-width space inside a name ("peni-cillin"
+ * with U+200B) is read through; one between two words ("to<U+200B>latex")
+ * separates them, so such a word is scanned again, split there. */
+static bool
+joined_unknown(const char *text, const notes_tok *t)
+{
+	if (t->type != NOTES_TOK_WORD ||
+	    memmem(text + t->start, t->end - t->start, "\xe2\x80\x8b", 3) ==
+		    NULL)
+		return false;
+	return notes__find(t->key) == NULL && notes__first_words(t->key) == 0 &&
+	       notes__near(t->key) == NULL;
+}
+
 void
 notes_read(const char *text, size_t len, notes_reading *out)
 {
@@ -583,6 +598,10 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.allergy_list = false;
 	do {
 		notes__scan(text, n, &pos, &t);
+		if (joined_unknown(text, &t)) {
+			pos = t.start;
+			notes__scan_split(text, n, &pos, &t);
+		}
 		if (blank_line(text, &s, &t, &newline))
 			s.allergy_list = false;
 		if (t.type == NOTES_TOK_WORD)

@@ -69,17 +69,27 @@ word_len(const unsigned char *s, size_t left)
 	return c.len;
 }
 
-/* invisible_run returns the bytes of the invisible characters at s[i]. */
+/* is_zwsp: the zero-width space U+200B. */
+static bool
+is_zwsp(const unsigned char *s, size_t n)
+{
+	return n == 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] == 0x8b;
+}
+
+/* invisible_run returns the bytes of the invisible characters at s[i];
+ * *zwsp says whether a zero-width space is among them. */
 static size_t
-invisible_run(const unsigned char *s, size_t len, size_t i)
+invisible_run(const unsigned char *s, size_t len, size_t i, bool *zwsp)
 {
 	size_t start = i;
 	notes_char c;
 
+	*zwsp = false;
 	while (i < len) {
 		notes__char(s + i, len - i, &c);
 		if (c.len == 0 || !c.invisible)
 			break;
+		*zwsp = *zwsp || is_zwsp(s + i, c.len);
 		i += c.len;
 	}
 	return i - start;
@@ -87,18 +97,21 @@ invisible_run(const unsigned char *s, size_t len, size_t i)
 
 /* word_end returns where the word at s[i] ends: its word characters and
  * the invisible ones between two of them, so that a name cut by a soft
- * hyphen or a zero-width space is read whole; *latin says whether the
- * word holds a Latin letter. */
+ * hyphen or a zero-width space is read whole (unless split, when a
+ * zero-width space ends the word); *latin says whether the word holds a
+ * Latin letter. */
 static size_t
-word_end(const unsigned char *s, size_t len, size_t i, bool *latin)
+word_end(const unsigned char *s, size_t len, size_t i, bool split, bool *latin)
 {
 	notes_char c;
 	size_t k, n;
+	bool zwsp;
 
 	*latin = false;
 	for (;;) {
-		k = i + invisible_run(s, len, i);
-		if (k >= len || (n = word_len(s + k, len - k)) == 0)
+		k = i + invisible_run(s, len, i, &zwsp);
+		if (k >= len || (n = word_len(s + k, len - k)) == 0 ||
+		    (split && zwsp))
 			return i;
 		notes__char(s + k, len - k, &c);
 		*latin = *latin || isalpha((unsigned char)c.ascii);
@@ -162,11 +175,11 @@ mark(notes_tok *t, size_t at, size_t end, notes_tok_type type, char c)
 }
 
 static void
-word(const char *text, size_t len, size_t *pos, notes_tok *t)
+word(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	bool latin, too_long = false;
-	size_t end = word_end(s, len, *pos, &latin), k = 0;
+	size_t end = word_end(s, len, *pos, split, &latin), k = 0;
 	notes_char c;
 	char one[4];
 
@@ -188,8 +201,8 @@ word(const char *text, size_t len, size_t *pos, notes_tok *t)
 	*pos = end;
 }
 
-void
-notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t)
+static void
+scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	notes_char c;
@@ -197,7 +210,7 @@ notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t)
 	for (size_t i = *pos; i < len; i = *pos) {
 		if (word_len(s + i, len - i)) {
 			*pos = i;
-			word(text, len, pos, t);
+			word(text, len, pos, split, t);
 			return;
 		}
 		notes__char(s + i, len - i, &c);
@@ -224,4 +237,16 @@ notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t)
 	t->type = NOTES_TOK_END;
 	t->start = t->end = (uint32_t)len;
 	t->key[0] = '\0';
+}
+
+void
+notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t)
+{
+	scan(text, len, pos, false, t);
+}
+
+void
+notes__scan_split(const char *text, size_t len, size_t *pos, notes_tok *t)
+{
+	scan(text, len, pos, true, t);
 }
