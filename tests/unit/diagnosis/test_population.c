@@ -81,13 +81,13 @@ test_views_and_modalities(void)
 					    sizeof(why)));
 	MT_EQ_STR(why, "pneumonia_cxr224_v4 is validated for AP or PA views "
 		       "only; this image's ViewPosition (0018,5101) is LL");
-	strcpy(im.view, "");
-	strcpy(im.modality, "CT");
+	im.view[0] = '\0';
+	snprintf(im.modality, sizeof(im.modality), "CT");
 	MT_TRUE(!diagnosis_population_place(&p, "2022-01-01", &im, why,
 					    sizeof(why)));
 	MT_TRUE(strstr(why, "Modality (0008,0060) is CT") != NULL);
 	/* A header silent on both is not judged on them. */
-	strcpy(im.modality, "");
+	im.modality[0] = '\0';
 	MT_TRUE(diagnosis_population_place(&p, "2022-01-01", &im, why,
 					   sizeof(why)));
 }
