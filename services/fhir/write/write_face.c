@@ -141,6 +141,39 @@ param_bool(med_json *w, const char *name, bool v)
 	med_json_end(w, '}');
 }
 
+/* token_params writes a verification token and, when it has one, its
+ * expiry. */
+static void
+token_params(med_json *w, const char *token, int64_t expires_ms)
+{
+	param_str(w, "verificationToken", "valueString", token);
+	if (expires_ms > 0) {
+		param_begin(w, "expires");
+		med_fhir_instant(w, "valueInstant", expires_ms);
+		med_json_end(w, '}');
+	}
+}
+
+/* patient_parameters names the operation on x and checks its target is
+ * a FHIR id and its body a Parameters resource. */
+static med_err
+patient_parameters(fhir_write *x, json_t *body, const char *resource)
+{
+	const char *rt =
+		json_string_value(json_object_get(body, "resourceType"));
+
+	x->patient_id = x->target_id;
+	x->resource = resource;
+	if (!med_fhir_id_ok(x->target_id))
+		return fhir_write_fail(x, 400, "value", "Patient.id",
+				       "not a FHIR id");
+	if (rt == NULL || strcmp(rt, "Parameters") != 0)
+		return fhir_write_fail(x, 400, "structure",
+				       "Parameters.resourceType",
+				       "want Parameters");
+	return MED_OK;
+}
+
 /* answer writes identity's answer as Parameters. */
 static void
 answer(med_json *w, const Smartmed__Identity__V1__VerifyFaceResponse *r)
@@ -155,12 +188,7 @@ answer(med_json *w, const Smartmed__Identity__V1__VerifyFaceResponse *r)
 	param_decimal(w, "quality", r->quality);
 	param_str(w, "reason", "valueString", r->reason);
 	param_str(w, "model", "valueString", r->model);
-	param_str(w, "verificationToken", "valueString", r->verification_token);
-	if (r->expires_ms > 0) {
-		param_begin(w, "expires");
-		med_fhir_instant(w, "valueInstant", r->expires_ms);
-		med_json_end(w, '}');
-	}
+	token_params(w, r->verification_token, r->expires_ms);
 	param_begin(w, "otherFaces");
 	med_json_i64(w, "valueInteger", r->other_faces);
 	med_json_end(w, '}');
@@ -175,8 +203,6 @@ fhir_write_verify_face(fhir_write *x, json_t *body)
 {
 	Smartmed__Identity__V1__VerifyFaceRequest in =
 		SMARTMED__IDENTITY__V1__VERIFY_FACE_REQUEST__INIT;
-	const char *rt =
-		json_string_value(json_object_get(body, "resourceType"));
 	size_t i = 0;
 	const char *terminal = json_string_value(json_object_get(
 		param_named(body, "terminal", &i), "valueString"));
@@ -184,15 +210,9 @@ fhir_write_verify_face(fhir_write *x, json_t *body)
 	med_rpc_status st = {0};
 	med_err err;
 
-	x->patient_id = x->target_id;
-	x->resource = "Patient/$verify-face";
-	if (!med_fhir_id_ok(x->target_id))
-		return fhir_write_fail(x, 400, "value", "Patient.id",
-				       "not a FHIR id");
-	if (rt == NULL || strcmp(rt, "Parameters") != 0)
-		return fhir_write_fail(x, 400, "structure",
-				       "Parameters.resourceType",
-				       "want Parameters");
+	if ((err = patient_parameters(x, body, "Patient/$verify-face")) !=
+	    MED_OK)
+		return err;
 	if (terminal != NULL && strlen(terminal) > TERMINAL_MAX)
 		return fhir_write_fail(x, 400, "value",
 				       "Parameters.parameter[terminal]",
@@ -231,12 +251,7 @@ confirm_answer(
 	for (size_t i = 0; i < r->n_mismatched; i++)
 		param_str(w, "mismatched", "valueCode", r->mismatched[i]);
 	param_str(w, "identifiersChecked", "valueCode", r->identifiers_checked);
-	param_str(w, "verificationToken", "valueString", r->verification_token);
-	if (r->expires_ms > 0) {
-		param_begin(w, "expires");
-		med_fhir_instant(w, "valueInstant", r->expires_ms);
-		med_json_end(w, '}');
-	}
+	token_params(w, r->verification_token, r->expires_ms);
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
@@ -246,20 +261,13 @@ fhir_write_confirm_identifiers(fhir_write *x, json_t *body)
 {
 	Smartmed__Identity__V1__ConfirmStatedIdentifiersRequest in =
 		SMARTMED__IDENTITY__V1__CONFIRM_STATED_IDENTIFIERS_REQUEST__INIT;
-	const char *rt =
-		json_string_value(json_object_get(body, "resourceType"));
 	ProtobufCMessage *reply = NULL;
 	med_rpc_status st = {0};
+	med_err err;
 
-	x->patient_id = x->target_id;
-	x->resource = "Patient/$confirm-identifiers";
-	if (!med_fhir_id_ok(x->target_id))
-		return fhir_write_fail(x, 400, "value", "Patient.id",
-				       "not a FHIR id");
-	if (rt == NULL || strcmp(rt, "Parameters") != 0)
-		return fhir_write_fail(x, 400, "structure",
-				       "Parameters.resourceType",
-				       "want Parameters");
+	if ((err = patient_parameters(
+		     x, body, "Patient/$confirm-identifiers")) != MED_OK)
+		return err;
 	/* identity checks every field and names it in its refusal. */
 	in.patient_id = (char *)x->target_id;
 	in.wristband = (char *)param_text(body, "wristband", "valueString");
