@@ -625,15 +625,17 @@ allergy_severe(const dosage_dose_patient *p, size_t i)
 }
 
 /* A cross-sensitivity after a severe reaction ranks between a warning
- * and a match: it stops as a match does (allergy_worst's ranks). */
+ * and a match: it stops as a match does (allergy_worst's ranks).  A
+ * class shown not cross-reactive is a note, above no hit at all, so that
+ * its reason is the one the check gives. */
 static int
 allergy_rank(dosage_allergy_hit h, const char *severe)
 {
 	if (h == DOSAGE_ALLERGY_MATCH)
-		return 3;
+		return 4;
 	if (h == DOSAGE_ALLERGY_CROSS)
-		return severe ? 2 : 1;
-	return 0;
+		return severe ? 3 : 2;
+	return h == DOSAGE_ALLERGY_NOTE ? 1 : 0;
 }
 
 /* allergy_worst runs every recorded allergy against every substance of
