@@ -113,6 +113,12 @@ identity_watch_metrics(med_metrics *m)
 	margin_histogram(m, "retake");
 	med_metrics_counter(m, FNM_NAME, FNM_HELP, "terminal=\"unspecified\"");
 	med_metrics_counter(m, FM_NAME, FM_HELP, "terminal=\"unspecified\"");
+	med_metrics_counter(m, VERIFIED_NAME, VERIFIED_HELP,
+			    "decision=\"match\",terminal=\"unspecified\"");
+	med_metrics_counter(m, VERIFIED_NAME, VERIFIED_HELP,
+			    "decision=\"no_match\",terminal=\"unspecified\"");
+	med_metrics_counter(m, VERIFIED_NAME, VERIFIED_HELP,
+			    "decision=\"retake\",terminal=\"unspecified\"");
 }
 
 typedef struct watch_tx {
