@@ -851,13 +851,14 @@ class KubeStack(stack.Stack):
             claims["units"] = [WARD]
         return pki.jwt(self.jwt_key, claims)
 
-    def admitted_patient(self, mrn):
-        """A new patient with MRN mrn, admitted to WARD as an inpatient of
-        the clinician; returns the patient id."""
+    def admitted_patient(self, mrn, birth_date="1961-04-09"):
+        """A new patient with MRN mrn (an adult unless birth_date says
+        otherwise), admitted to WARD as an inpatient of the clinician;
+        returns the patient id."""
         ipb = protos.module("identity")
         pid = self.call("identity", "CreatePatient", ipb.CreatePatientRequest(
             mrn=mrn, family_name="Kube", given_name="Karin",
-            birth_date="1961-04-09", sex=ipb.ADMINISTRATIVE_SEX_FEMALE),
+            birth_date=birth_date, sex=ipb.ADMINISTRATIVE_SEX_FEMALE),
             role="registrar", timeout=20).patient_id
         self.call("identity", "Admit", ipb.AdmitRequest(
             patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,

@@ -30,7 +30,7 @@ import pytest
 
 import containers
 import kubeplay
-from harness import paths, protos
+from harness import ages, paths, protos
 from harness.checks import poll
 
 sys.path.insert(0, os.path.join(paths.REPO_ROOT, "tests", "contract",
@@ -157,7 +157,9 @@ def test_study_in_the_pacs_is_analysed_and_written_back(kstack):
     assert "00081199" in stored, stored  # ReferencedSOPSequence: stored
     before = series_of(kstack, study)
     assert len(before) == 1, before
-    pid = kstack.admitted_patient(mrn)
+    # A child: the model reads only its card's population (children
+    # aged 1-5), and an adult's film is refused.
+    pid = kstack.admitted_patient(mrn, birth_date=ages.CHILD)
     f = kstack.call("diagnosis", "AnalyzeStudy", pb.AnalyzeStudyRequest(
         patient_id=pid, study_instance_uid=study, accession_number="KACC-1"),
         role="clinician", timeout=60)
@@ -191,7 +193,9 @@ def test_new_study_is_analysed_by_the_watcher(kstack):
     Secondary Capture."""
     pb = protos.module("diagnosis")
     mrn = "KWATCH-" + uuid.uuid4().hex[:10].upper()
-    pid = kstack.admitted_patient(mrn)  # before the study: its MRN resolves
+    # before the study: its MRN resolves; a child, inside the model's
+    # population
+    pid = kstack.admitted_patient(mrn, birth_date=ages.CHILD)
     study, data = chest_dicom(mrn, "KACC-W")
     kstack.call("diagnosis", "RequestStudyAnalysis",
                 pb.RequestStudyAnalysisRequest(
