@@ -111,11 +111,13 @@ test_uids_from_the_finding(void)
 
 #define WB(s) SMARTMED__DIAGNOSIS__V1__PACS_WRITEBACK__PACS_WRITEBACK_##s
 
+/* expect_plan_off: a finding (no overlay) planned with writeback on or
+ * off is not sent: OFF, no instance named. */
 static void
-test_plan_off_stores_off(void)
+expect_plan_off(bool writeback)
 {
 	med_arena *a = med_arena_new(1 << 16);
-	diagnosis_pacs p = {.writeback = false};
+	diagnosis_pacs p = {.writeback = writeback};
 	diagnosis_finding f = SMARTMED__DIAGNOSIS__V1__FINDING__INIT;
 
 	f.finding_id = "f-1";
@@ -125,19 +127,17 @@ test_plan_off_stores_off(void)
 	med_arena_free(a);
 }
 
+static void
+test_plan_off_stores_off(void)
+{
+	expect_plan_off(false);
+}
+
 /* A negative finding has no overlay: nothing is planned to be sent. */
 static void
 test_plan_negative_finding_is_off(void)
 {
-	med_arena *a = med_arena_new(1 << 16);
-	diagnosis_pacs p = {.writeback = true};
-	diagnosis_finding f = SMARTMED__DIAGNOSIS__V1__FINDING__INIT;
-
-	f.finding_id = "f-1";
-	MT_OK(diagnosis_stow_plan(a, &p, &f));
-	MT_EQ_INT(f.pacs_writeback, WB(OFF));
-	MT_EQ_STR(f.writeback_sop_instance_uid, "");
-	med_arena_free(a);
+	expect_plan_off(true);
 }
 
 static void
