@@ -243,6 +243,12 @@ add_msh(ack_buf *b, const hl7_header *h, int64_t now_ms)
 	add(b, h->processing_id[0] ? h->processing_id : "P", false);
 	add(b, "|", true);
 	add(b, h->version[0] ? h->version : "2.5.1", false);
+	/* An ACK in the sender's multibyte set says so, as its message did
+	 * (hl7_process encodes it). */
+	if (hl7_charset_encoder(h->charset) != NULL) {
+		add(b, "||||||", true);
+		add(b, h->charset, false);
+	}
 }
 
 static void

@@ -54,6 +54,8 @@ typedef enum hl7_charset {
 	HL7_CHARSET_ASCII = 0, /* MSH-18 empty or "ASCII" */
 	HL7_CHARSET_UTF8,      /* "UNICODE UTF-8" */
 	HL7_CHARSET_LATIN1,    /* "8859/1" */
+	HL7_CHARSET_DECODED,   /* a multibyte set (GB 18030, GBK) that
+				* hl7_decode turned into UTF-8 before parsing */
 } hl7_charset;
 
 /* hl7_segment - one segment: a slice of the message text, its fields'
@@ -169,6 +171,44 @@ size_t hl7_reps(const hl7_msg *m, const hl7_segment *s, int field);
 /* hl7_field_raw gives field of s as it stands in the message (escapes and
  * separators kept), or "" with *len 0. */
 const char *hl7_field_raw(const hl7_segment *s, int field, size_t *len);
+
+/* --- multibyte character sets (charset.c) ------------------------------- */
+
+/* hl7_charset_is_multibyte: is name[0..n) an MSH-18 of a multibyte set
+ * read by decoding the whole message (GB 18030, GBK; case aside)? */
+bool hl7_charset_is_multibyte(const char *name, size_t n);
+
+/*
+ * hl7_wire_charset reads MSH-18 from the message in[0..len) as sent and,
+ * when it names a multibyte set, copies it into name (cap bytes) and
+ * returns iconv's name of the set to decode with; NULL otherwise (the
+ * parser reads the message as it stands).
+ */
+const char *hl7_wire_charset(const char *in, size_t len, char *name,
+			     size_t cap);
+
+/* hl7_charset_encoder gives iconv's name to encode an ACK in for the
+ * MSH-18 value name, or NULL when the ACK stays UTF-8. */
+const char *hl7_charset_encoder(const char *name);
+
+/*
+ * hl7_decode turns in[0..len), of iconv's set set (MSH-18 name), into
+ * UTF-8 in out (cap bytes, NUL-terminated; 2 * len + 1 is always enough).
+ * Errors: MED_ERR_INVALID with p an AE 102 naming the segment and field
+ * of the first byte that is not of the set; MED_ERR_LIMIT; MED_ERR_INTERNAL
+ * (iconv lacks the set).
+ */
+med_err hl7_decode(const char *set, const char *name, const char *in,
+		   size_t len, char *out, size_t cap, size_t *out_len,
+		   hl7_problem *p) MED_MUST_CHECK;
+
+/*
+ * hl7_encode turns the UTF-8 in[0..len) into iconv's set set in out (cap
+ * bytes).  Errors: MED_ERR_INVALID (a character the set lacks),
+ * MED_ERR_LIMIT, MED_ERR_INTERNAL.
+ */
+med_err hl7_encode(const char *set, const char *in, size_t len, char *out,
+		   size_t cap, size_t *out_len) MED_MUST_CHECK;
 
 /* --- acknowledgements ---------------------------------------------------- */
 

@@ -17,8 +17,13 @@
  * the oldest), or is refused when none has.  Every read has a deadline
  * (hl7_read_timeout: the first message, any one message, the silence
  * between messages), one address holds at most
- * MED_HL7_MAX_CONNECTIONS_PER_ADDRESS connections, and a sender's newer
- * connection takes over from its older one (issue 49, item 1).
+ * MED_HL7_MAX_CONNECTIONS_PER_ADDRESS connections past their first
+ * message (a newcomer closes the one of them silent the longest), and a
+ * sender's newer connection takes over from its older one (issue 49,
+ * item 1).  No cap at accept holds one address's pending connections:
+ * a flood from the honest sender's own address (a shared engine host, a
+ * NAT) then costs it no try, and the pool's choice of whom to close
+ * already falls on the address holding the most (issue 74).
  */
 #include <med/audit_tls.h>
 #include <med/log.h>
@@ -64,6 +69,7 @@ struct conn {
 	char sender[260];
 	char addr[64]; /* the peer's address, "" when NNG cannot say */
 	int64_t accepted_ms;
+	int64_t last_ms; /* its last ACK (atomic: read by other threads) */
 	/* Who the peer is (know_peer, after the first read): its
 	 * certificate's names and "addr:IP", as hl7_process checks them. */
 	bool peer_known;
@@ -261,6 +267,8 @@ serve(conn *c, char *msg, char *in, char *ack, char *wire)
 				continue;
 			if (answer(c, &f, ack, wire) != 0)
 				return;
+			__atomic_store_n(&c->last_ms, mono_ms(),
+					 __ATOMIC_RELAXED);
 			if (!first_done && !promote(c))
 				return;
 			first_done = true;
@@ -339,6 +347,47 @@ take_over(hl7_listener *li, const conn *c)
 	}
 }
 
+/*
+ * make_room closes, for c past its first message, the connection of c's
+ * address silent the longest when the address already holds
+ * MED_HL7_MAX_CONNECTIONS_PER_ADDRESS of them (under li->lock): the share
+ * is taken at promotion, not at accept, so that a flood of connections
+ * from a sender's own address cannot refuse its first try, and the
+ * newcomer (which has just sent a whole message) wins over one left
+ * behind, as take_over does for its sender.
+ */
+static void
+make_room(hl7_listener *li, const conn *c)
+{
+	int n = 0, victim = -1;
+	int64_t oldest = 0;
+
+	if (c->addr[0] == '\0')
+		return;
+	for (int i = 0; i < li->st->max_connections; i++) {
+		const conn *o = li->conns[i];
+		int64_t last;
+
+		if (o == NULL || strcmp(o->addr, c->addr) != 0)
+			continue;
+		n++;
+		last = __atomic_load_n(&o->last_ms, __ATOMIC_RELAXED);
+		if (victim < 0 || last < oldest) {
+			victim = i;
+			oldest = last;
+		}
+	}
+	if (n < li->st->max_per_address)
+		return;
+	med_log_info("hl7: %s holds %d connections "
+		     "(MED_HL7_MAX_CONNECTIONS_PER_ADDRESS); closing the one "
+		     "silent the longest",
+		     c->addr, n);
+	closed(li, "per_address");
+	nng_stream_close(li->conns[victim]->s);
+	li->conns[victim] = NULL;
+}
+
 /* promote moves c, past its first message, from the pending pool to a
  * slot of MED_HL7_MAX_CONNECTIONS; false when none is free or the
  * listener closed it meanwhile. */
@@ -355,6 +404,7 @@ promote(conn *c)
 	if (i < li->st->max_pending && !li->stopping) {
 		li->pending[i] = NULL;
 		take_over(li, c);
+		make_room(li, c);
 		slot = slot_free(li->conns, li->st->max_connections);
 		if (slot >= 0) {
 			li->conns[slot] = c;
@@ -414,21 +464,6 @@ peer_addr(nng_stream *s, char *out, size_t len)
 				(socklen_t)len);
 }
 
-/* from_addr counts the connections of c's address (under li->lock). */
-static int
-from_addr(const hl7_listener *li, const conn *c)
-{
-	int n = 0;
-
-	for (int i = 0; i < li->st->max_connections; i++)
-		n += li->conns[i] != NULL &&
-		     strcmp(li->conns[i]->addr, c->addr) == 0;
-	for (int i = 0; i < li->st->max_pending; i++)
-		n += li->pending[i] != NULL &&
-		     strcmp(li->pending[i]->addr, c->addr) == 0;
-	return n;
-}
-
 /* evict_one closes, for a newcomer, the pending connection
  * hl7_pending_victim picks and returns its slot, or -1 when every pending
  * connection is younger than half the first message's deadline (under
@@ -470,9 +505,6 @@ conn_add(hl7_listener *li, conn *c)
 	pthread_mutex_lock(&li->lock);
 	if (li->stopping) {
 		refused = "stopping";
-	} else if (c->addr[0] != '\0' &&
-		   from_addr(li, c) >= li->st->max_per_address) {
-		refused = "per_address";
 	} else {
 		slot = slot_free(li->pending, li->st->max_pending);
 		if (slot < 0)
@@ -507,10 +539,7 @@ start_conn(hl7_listener *li, nng_stream *s)
 	if (refused != NULL) {
 		med_log_warn("hl7: connection from %s refused: %s",
 			     c && c->addr[0] ? c->addr : "?",
-			     strcmp(refused, "per_address") == 0
-				     ? "too many from that address "
-				       "(MED_HL7_MAX_CONNECTIONS_PER_ADDRESS)"
-			     : strcmp(refused, "pending_full") == 0
+			     strcmp(refused, "pending_full") == 0
 				     ? "every connection waiting for its "
 				       "first message is new "
 				       "(MED_HL7_MAX_PENDING)"

@@ -47,6 +47,11 @@ static const struct {
 static bool
 charset_lookup(const char *name, size_t n, hl7_charset *out)
 {
+	/* The process layer decodes these before parsing (charset.c). */
+	if (hl7_charset_is_multibyte(name, n)) {
+		*out = HL7_CHARSET_DECODED;
+		return true;
+	}
 	for (size_t i = 0; i < sizeof(charsets) / sizeof(charsets[0]); i++)
 		if (strlen(charsets[i].name) == n &&
 		    memcmp(charsets[i].name, name, n) == 0) {
@@ -80,7 +85,8 @@ to_utf8(hl7_charset cs, const char *in, size_t n, char *out, size_t cap)
 		out[o++] = (char)(0x80 | (c & 0x3F));
 	}
 	out[o] = '\0';
-	if (cs == HL7_CHARSET_UTF8 && !med_utf8_valid(out, o))
+	if ((cs == HL7_CHARSET_UTF8 || cs == HL7_CHARSET_DECODED) &&
+	    !med_utf8_valid(out, o))
 		return MED_ERR_INVALID;
 	return MED_OK;
 }
@@ -507,8 +513,8 @@ read_charset(hl7_msg *m, hl7_problem *p)
 		return hl7_problem_set(
 			p, "AR", HL7_E_TABLE_VALUE, "MSH", 1, 18,
 			"MSH-18: character set \"%.*s\" is not "
-			"supported (ASCII, UNICODE UTF-8, 8859/1 "
-			"are)",
+			"supported (ASCII, UNICODE UTF-8, 8859/1, "
+			"GB 18030-2000, GB18030, GBK, GB2312 are)",
 			(int)(n > 40 ? 40 : n), cs);
 	return MED_OK;
 }

@@ -263,6 +263,86 @@ check_binding(const hl7_state *st, const hl7_peer *peer, const hl7_header *h,
 	return false;
 }
 
+/* --- a message in a multibyte set --------------------------------------- */
+
+/* wire - a message as it came and as it is read: one in a multibyte set
+ * (GB 18030, GBK: MSH-18) is decoded into UTF-8 as a whole before it is
+ * parsed, stored and applied, and its ACK goes back in that set. */
+typedef struct wire {
+	char name[32];	  /* MSH-18 as sent */
+	const char *set;  /* iconv's name of it; NULL: read as it stands */
+	const char *text; /* what is parsed, compared and stored */
+	size_t len;
+	char *decoded;
+	bool bad;   /* not of its set (or not decodable now): p says why */
+	bool final; /* the refusal stands for a resend too */
+	hl7_problem p;
+} wire;
+
+static void
+wire_decode(wire *w, const char *in, size_t len, bool oversize)
+{
+	size_t cap = 2 * len + 1, n = 0;
+	med_err err;
+
+	w->text = in;
+	w->len = len;
+	w->set = hl7_wire_charset(in, len, w->name, sizeof(w->name));
+	/* An oversized message's head is cut anywhere: it is refused and
+	 * kept as sent. */
+	if (w->set == NULL || oversize)
+		return;
+	w->decoded = malloc(cap);
+	err = w->decoded == NULL ? MED_ERR_NOMEM
+				 : hl7_decode(w->set, w->name, in, len,
+					      w->decoded, cap, &n, &w->p);
+	if (err == MED_OK) {
+		w->text = w->decoded;
+		w->len = n;
+		return;
+	}
+	w->bad = true;
+	w->final = err == MED_ERR_INVALID;
+	if (!w->final)
+		(void)hl7_problem_set(&w->p, "AR", HL7_E_INTERNAL, "MSH", 1, 18,
+				      "MSH-18: the message could not be "
+				      "decoded from %s now (%s); send it "
+				      "again later",
+				      w->name, med_strerror(err));
+}
+
+/* wire_encode turns the ACK into the sender's multibyte set; when it
+ * cannot, nothing is sent (the sender sends the message again). */
+static void
+wire_encode(const wire *w, char *ack, size_t cap, size_t *len)
+{
+	const char *set = w->set ? hl7_charset_encoder(w->name) : NULL;
+	char *out;
+	size_t n = 0;
+
+	if (set == NULL || *len == 0)
+		return;
+	out = malloc(cap);
+	if (out == NULL || hl7_encode(set, ack, *len, out, cap, &n) != MED_OK) {
+		med_log_error("hl7: an ACK could not be encoded in %s", set);
+		n = 0;
+	}
+	if (n > 0)
+		memcpy(ack, out, n);
+	*len = n;
+	free(out);
+}
+
+/* wire_refuse takes the decoding's refusal once the header is read (the
+ * binding checked, a resend answered from the store). */
+static void
+wire_refuse(const wire *w, outcome *o)
+{
+	o->p = w->p;
+	o->final = w->final;
+	o->refused = true;
+}
+
 void
 hl7_process(hl7_state *st, const hl7_peer *peer, const char *in, size_t len,
 	    size_t total, bool oversize, char *sender, size_t sender_cap,
@@ -272,6 +352,7 @@ hl7_process(hl7_state *st, const hl7_peer *peer, const char *in, size_t len,
 	hl7_segment *segs = calloc(HL7_MAX_SEGMENTS, sizeof(*segs));
 	hl7_msg m = {.seg = segs, .cap_seg = HL7_MAX_SEGMENTS};
 	outcome o = {.apply = ap, .final = true};
+	wire w = {0};
 	int64_t now_ms = med_now_ms();
 
 	*ack_len = 0;
@@ -282,26 +363,35 @@ hl7_process(hl7_state *st, const hl7_peer *peer, const char *in, size_t len,
 		answer(&o, now_ms, ack, ack_cap, ack_len);
 		goto done;
 	}
-	if (read_message(st, in, len, total, oversize, &m, &o) != MED_OK) {
+	wire_decode(&w, in, len, oversize);
+	if (read_message(st, w.text, w.len, total, oversize, &m, &o) !=
+		    MED_OK &&
+	    !(w.bad && o.header_ok)) {
+		if (w.bad)
+			wire_refuse(&w, &o);
 		o.refused = true;
 	} else if (!check_binding(st, peer, &o.h, &o.p) ||
 		   !check_sender(&o.h, sender, sender_cap, &o.p)) {
 		o.refused = true;
 		o.final = false;
-	} else if (resent(st, &o, in, len, ack, ack_cap, ack_len)) {
+	} else if (resent(st, &o, w.text, w.len, ack, ack_cap, ack_len)) {
 		hl7_metrics_count(st, &o.h, "resent");
 		goto done;
+	} else if (w.bad && !o.refused) {
+		wire_refuse(&w, &o);
 	} else if (!o.refused) {
 		apply(st, &m, &o);
 	}
 	answer(&o, now_ms, ack, ack_cap, ack_len);
-	store(st, peer, in, len, total, &o, ack, *ack_len);
+	store(st, peer, w.text, w.len, total, &o, ack, *ack_len);
 	/* Not stored: the AA became an AR, and that is what goes out. */
 	if (!o.stored)
 		answer(&o, now_ms, ack, ack_cap, ack_len);
 	hl7_metrics_count(st, o.have_header ? &o.h : NULL,
 			  o.refused ? o.p.ack : "AA");
 done:
+	wire_encode(&w, ack, ack_cap, ack_len);
+	free(w.decoded);
 	free(segs);
 	free(ap);
 }

@@ -179,12 +179,14 @@ def list_messages(stack, role="admin", **filters):
                 metadata=stack.metadata(role), timeout=10)
 
 
-def node_send(stack, messages, tls_identity=None):
+def node_send(stack, messages, tls_identity=None, charset=None):
     """Send messages with simple-hl7 (tools/hl7client/send.js); returns the
     parsed ACK summaries.  messages: the list send.js reads as JSON, or
     plain HL7 text (one segment a line) as docs/hl7.md writes it.
     tls_identity: over TLS with that certificate of the stack's CA (the
-    service's own verified as "hl7"), as Mllp does."""
+    service's own verified as "hl7"), as Mllp does.  charset: the socket
+    writes and reads that set (an iconv-lite name, "gb18030"), each ACK's
+    bytes as they came in its "wire" (base64)."""
     import json
     import subprocess
     mods = os.path.join(paths.build_dir(), "npm", "hl7client", "node_modules")
@@ -193,6 +195,8 @@ def node_send(stack, messages, tls_identity=None):
         cert, key = stack.pki(tls_identity)
         env.update(HL7_TLS_CA=stack.ca_path, HL7_TLS_CERT=cert,
                    HL7_TLS_KEY=key, HL7_TLS_SERVERNAME=NAME)
+    if charset is not None:
+        env["HL7_CHARSET"] = charset
     r = subprocess.run(
         ["node", os.path.join(paths.REPO_ROOT, "tools", "hl7client",
                               "send.js"),

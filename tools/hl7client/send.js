@@ -20,12 +20,22 @@
 // and HL7_TLS_KEY name PEM files (the CA that signed the service's
 // certificate, the sender's certificate and key), HL7_TLS_SERVERNAME the
 // name the service's certificate must carry (default: HOST).
+//
+// In another character set (a Chinese HIS's GB 18030 or GBK):
+// HL7_CHARSET names it as iconv-lite does ("gb18030", "gbk"); the messages
+// are read as UTF-8 as ever, written to the wire in that set, and the
+// ACKs read from it; each summary's "wire" is the ACK's bytes as they
+// came (base64), for the caller to decode itself.  Set MSH-18 to match.
 'use strict';
 
 const fs = require('fs');
 const net = require('net');
 const tls = require('tls');
 const hl7 = require('simple-hl7');
+const iconv = require('iconv-lite');
+
+// The ACK bytes of the current message, as they came (HL7_CHARSET).
+let wire = [];
 
 // useTls: simple-hl7's TCP client opens its socket with net.connect and
 // has no TLS option; give it node's tls.connect with the same host and
@@ -42,6 +52,29 @@ function useTls(host) {
     minVersion: 'TLSv1.2',
   };
   net.connect = (o, onConnect) => tls.connect({ ...o, ...opts }, onConnect);
+}
+
+// useCharset: simple-hl7 writes each message as a string and reads ACKs
+// with data.toString() (UTF-8 both ways) and has no encoding option: the
+// socket it gets encodes what it writes in HL7_CHARSET and hands it the
+// ACK's text decoded from that set.  Framing and parsing stay its own.
+function useCharset() {
+  const cs = process.env.HL7_CHARSET;
+  if (!cs) return;
+  const open = net.connect;
+  net.connect = (o, onConnect) => {
+    const sock = open(o, onConnect);
+    const decoder = iconv.getDecoder(cs);
+    const write = sock.write.bind(sock);
+    const emit = sock.emit.bind(sock);
+    sock.write = (d, ...rest) => write(typeof d === 'string' ? iconv.encode(d, cs) : d, ...rest);
+    sock.emit = (ev, d, ...rest) => {
+      if (ev !== 'data' || !Buffer.isBuffer(d)) return emit(ev, d, ...rest);
+      wire.push(d);
+      return emit(ev, decoder.write(d), ...rest);
+    };
+    return sock;
+  };
 }
 
 function build(m) {
@@ -68,6 +101,7 @@ function summary(ack) {
     code: err ? String(err.getComponent(3, 1)) : '',
     text: field(err, 8),
     raw: ack.toString(),
+    wire: Buffer.concat(wire).toString('base64'),
   };
 }
 
@@ -110,6 +144,7 @@ function main() {
     }
   });
   useTls(host);
+  useCharset();
   const connect = () => hl7.Server.createTcpClient({ host, port: Number(port), keepalive: true });
   let client = connect();
   let sender = null;
@@ -132,6 +167,7 @@ function main() {
         process.exit(1);
       }
       out.push(summary(ack));
+      wire = [];
       // simple-hl7 clears its "awaiting response" flag after the
       // callback returns: send the next message on the next turn.
       setImmediate(next);

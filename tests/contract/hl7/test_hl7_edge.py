@@ -130,12 +130,40 @@ def test_a_trickled_message_is_cut_off(tls_hst):
         assert cut, "the trickled message was not cut off"
 
 
+def _tls_from(st, source):
+    """A TLS connection with the operator's certificate from `source`."""
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    ctx.check_hostname = False
+    ctx.load_cert_chain(*st.pki("operator"))
+    return ctx.wrap_socket(_raw(st, source, timeout=20),
+                           server_hostname="hl7")
+
+
+def _ack_of(s, msg):
+    s.sendall(hl7.frame(msg))
+    buf = b""
+    while b"\x1c\r" not in buf:
+        chunk = s.recv(65536)
+        assert chunk, "closed before the ACK"
+        buf += chunk
+    return hl7.ack_fields(buf[1:buf.index(b"\x1c")].decode())
+
+
 def test_one_address_holds_at_most_its_share(tls_hst):
-    socks = [_raw(tls_hst, "127.0.3.1") for _ in range(PER_ADDRESS + 4)]
+    """PER_ADDRESS connections past their first message an address: the
+    next one to send a message closes the one of them silent the
+    longest (its own message answered first), never the newcomer."""
+    socks = []
     try:
-        refused = poll(lambda: [s for s in socks if _closed_by_peer(s, 0.2)]
-                       or None, timeout=15, what="connections over the cap")
-        assert len(refused) >= 4
+        for i in range(PER_ADDRESS + 4):
+            s = _tls_from(tls_hst, "127.0.3.1")
+            socks.append(s)
+            # Its own sender each (unbound: AR), so that no take-over
+            # closes the older ones: only the address's share does.
+            msg = _message("HP").replace("|EDGE|", "|SHARE%d|" % i, 1)
+            assert _ack_of(s, msg)["MSA"][1] == "AR"
+        closed = [i for i, s in enumerate(socks) if _closed_by_peer(s, 0.5)]
+        assert closed == [0, 1, 2, 3], closed
         # The address is at its share; another address is not.
         with hl7.Mllp(tls_hst, tls_identity="operator") as honest:
             assert hl7.ack_fields(honest.send(_message("HP")))["MSA"][1] \
@@ -143,6 +171,28 @@ def test_one_address_holds_at_most_its_share(tls_hst):
     finally:
         for s in socks:
             s.close()
+
+
+def test_a_flood_from_the_senders_own_address_costs_it_no_try(tls_hst):
+    """Issue 74: the honest sender's engine shares its address (a shared
+    host, a NAT) with a flood: 200 silent connections and 8 trickling ones
+    from 127.0.0.1, replaced as the service closes them.  Each of its
+    messages, through simple-hl7 on new connections, is answered AA on
+    its first try (before, the address's 8 places were the flood's and
+    the honest connection was closed at accept)."""
+    msgs = _honest_messages(4)
+    with Hostile(tls_hst, silent=200, trickling=8,
+                 source=lambda i, t: "127.0.0.1") as hostile:
+        poll(lambda: hostile.opened >= 150 or None, timeout=60,
+             what="hostile connections from the sender's address")
+        acks = []
+        for k in range(0, len(msgs), 3):  # a new connection a patient
+            acks += hl7.node_send(tls_hst, [m for m, _, _, _ in
+                                            msgs[k:k + 3]],
+                                  tls_identity="operator")
+        assert hostile.open_now() >= 100  # the flood still ran
+    assert [a["msa"] for a in acks] == [["AA", c] for _, c, _, _ in msgs], \
+        acks
 
 
 # --- honest traffic through an npm HL7 client, under attack (item 5) ------

@@ -162,6 +162,72 @@ test_charsets(void)
 	}
 }
 
+/* A GB 18030 ADT: 王芳 (CD F5, B7 BC), 北京市朝阳区 in PID-11, and 亅 (81 7C:
+ * its second byte is the field separator) in PID-5's middle name. */
+#define GB_MSH                                                                 \
+	"MSH|^~\\&|HIS|HOSP|SMARTMED|HOSP|2026||ADT^A01|C1|P|2.5||||||"        \
+	"GB 18030-2000\r"
+#define GB_PID                                                                 \
+	"PID|1||M1^^^HOSP^MR||\xcd\xf5^\xb7\xbc^\x81\x7c||19800102|F|||"       \
+	"\xb1\xb1\xbe\xa9\xca\xd0\xb3\xaf\xd1\xf4\xc7\xf8\r"
+
+static void
+test_multibyte_charsets(void)
+{
+	const char msg[] = GB_MSH GB_PID;
+	char name[32], out[512], back[512];
+	size_t n = 0, back_len = 0;
+	hl7_msg m;
+	hl7_problem p;
+
+	MT_EQ_STR(hl7_wire_charset(msg, strlen(msg), name, sizeof(name)),
+		  "GB18030");
+	MT_EQ_STR(name, "GB 18030-2000");
+	MT_TRUE(hl7_wire_charset(ADT, strlen(ADT), name, sizeof(name)) == NULL);
+	MT_OK(hl7_decode("GB18030", name, msg, strlen(msg), out, sizeof(out),
+			 &n, &p));
+	MT_OK(parse(out, &m, &p));
+	MT_EQ_INT(m.charset, HL7_CHARSET_DECODED);
+	MT_EQ_STR(get(&m, "PID", 5, 0, 1, 0), "王");
+	MT_EQ_STR(get(&m, "PID", 5, 0, 2, 0), "芳");
+	MT_EQ_STR(get(&m, "PID", 5, 0, 3, 0), "亅");
+	MT_EQ_STR(get(&m, "PID", 7, 0, 0, 0), "19800102");
+	MT_EQ_STR(get(&m, "PID", 11, 0, 0, 0), "北京市朝阳区");
+	/* The ACK goes back in the set, and reads back the same. */
+	MT_OK(hl7_encode(hl7_charset_encoder("gbk"), "王芳|ok",
+			 strlen("王芳|ok"), back, sizeof(back), &back_len));
+	MT_EQ_INT(back_len, 7);
+	MT_TRUE(memcmp(back, "\xcd\xf5\xb7\xbc|ok", 7) == 0);
+	MT_TRUE(hl7_charset_encoder("UNICODE UTF-8") == NULL);
+}
+
+static void
+test_multibyte_bad_bytes_name_field(void)
+{
+	/* FF is no GB 18030 byte: the AE names PID-11, the second PID. */
+	const char msg[] = GB_MSH GB_PID "PID|1||M2||X^Y|||F|||\xb1\xff\r";
+	const char bad_msh[] = "MSH|^~\\&|\x81\x20|H|||2026||ADT^A01|1|P|2.5";
+	char out[512];
+	size_t n = 0;
+	hl7_problem p;
+
+	MT_EQ_INT(hl7_decode("GB18030", "GB 18030-2000", msg, strlen(msg), out,
+			     sizeof(out), &n, &p),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(p.ack, "AE");
+	MT_EQ_INT(p.code, HL7_E_DATA_TYPE);
+	MT_EQ_STR(p.segment, "PID");
+	MT_EQ_INT(p.seq, 2);
+	MT_EQ_INT(p.field, 11);
+	MT_TRUE(strstr(p.text, "PID-11: bytes B1 FF") != NULL);
+	/* In the MSH, the field counts from MSH-1. */
+	MT_EQ_INT(hl7_decode("GBK", "GBK", bad_msh, strlen(bad_msh), out,
+			     sizeof(out), &n, &p),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(p.segment, "MSH");
+	MT_EQ_INT(p.field, 3);
+}
+
 static void
 test_structure_refused(void)
 {
@@ -509,6 +575,8 @@ static const mt_case cases[] = {
 	{"escapes", test_escapes},
 	{"bad_escape_names_field", test_bad_escape_names_field},
 	{"charsets", test_charsets},
+	{"multibyte_charsets", test_multibyte_charsets},
+	{"multibyte_bad_bytes_name_field", test_multibyte_bad_bytes_name_field},
 	{"structure_refused", test_structure_refused},
 	{"long_field", test_long_field},
 	{"header", test_header},
