@@ -17,6 +17,7 @@
 #include "dosage.h"
 #include "checks.h"
 #include "store_ddi.h"
+#include "substance_cache.h"
 #include "substances.h"
 
 #define HARD_STOP  SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP
@@ -148,7 +149,8 @@ static med_err
 install_shipped(med_call *call)
 {
 	med_service *svc = med_service_from_call(call);
-	dosage_ddi_save sv = {.origin = "shipped",
+	dosage_ddi_save sv = {.kind = DOSAGE_KB_INTERACTIONS,
+			      .origin = "shipped",
 			      .by = "service:dosage",
 			      .now_ms = med_now_ms(),
 			      .shipped = true,
@@ -169,6 +171,9 @@ install_shipped(med_call *call)
 		return MED_ERR_INTERNAL;
 	}
 	sv.kb = kb;
+	sv.version = version;
+	sv.n_rules = dosage_ddi_kb_n_rules(kb);
+	sv.n_groups = dosage_ddi_kb_n_groups(kb);
 	med_sha256_hex(sv.text, sv.len, sv.sha256);
 	err = dosage_store_ddi_save(call, &sv);
 	if (err == MED_OK)
@@ -243,12 +248,19 @@ med_err
 dosage_ddi_acquire(med_call *call, dosage_ddi_ref **out)
 {
 	dosage_ddi_info info;
-	med_err err = dosage_store_ddi_active(med_call_db(call), &info);
+	/* The checks read both knowledge bases here: the substance base
+	 * this replica runs follows the stored active version too. */
+	med_err err = dosage_substance_refresh(call, &info);
 
 	*out = NULL;
+	if (err == MED_OK)
+		err = dosage_store_ddi_active(med_call_db(call),
+					      DOSAGE_KB_INTERACTIONS, &info);
 	if (err == MED_OK && shipped_needed(&info)) {
 		if ((err = install_shipped(call)) == MED_OK)
-			err = dosage_store_ddi_active(med_call_db(call), &info);
+			err = dosage_store_ddi_active(med_call_db(call),
+						      DOSAGE_KB_INTERACTIONS,
+						      &info);
 	}
 	if (err != MED_OK)
 		return err;
