@@ -137,3 +137,25 @@ class RowLock:
                 pass
         self.p.stdout.read()
         self.p.wait(timeout=30)
+
+
+def audit_version_event(st, since, method, version):
+    """The actor and details ({key: value}) of the successful audit event
+    of method (a knowledge import or approval) whose "version" detail is
+    version, since since (Unix ms), polled until audit has it."""
+    from . import protos
+
+    apb = protos.module("audit")
+
+    def event():
+        for r in st.call("audit", "Query", apb.QueryRequest(
+                since_ms=since, limit=10000), role="auditor", timeout=10):
+            ev = r.event
+            if not ev.action.endswith("/" + method) or ev.outcome != 0:
+                continue
+            d = {x.key: x.value for x in ev.details}
+            if d.get("version") == version:
+                return ev.actor, d
+        return None
+
+    return poll(event, timeout=20, what="the %s audit event" % method)

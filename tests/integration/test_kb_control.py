@@ -19,7 +19,7 @@ import grpc
 import pytest
 
 from harness import USERS, paths, protos
-from harness.checks import expect_status, now_ms, poll
+from harness.checks import audit_version_event, expect_status, now_ms
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
@@ -101,24 +101,6 @@ def active(st, pb):
                    role="nurse")
 
 
-def audit_details(st, since, method, version):
-    """The details of the successful audit event of method for version."""
-    apb = protos.module("audit")
-
-    def event():
-        for r in st.call("audit", "Query", apb.QueryRequest(
-                since_ms=since, limit=10000), role="auditor", timeout=10):
-            ev = r.event
-            if not ev.action.endswith("/" + method) or ev.outcome != 0:
-                continue
-            d = {x.key: x.value for x in ev.details}
-            if d.get("version") == version:
-                return ev.actor, d
-        return None
-
-    return poll(event, timeout=20, what="the %s audit event" % method)
-
-
 def test_admin_alone_is_refused(st, pb, on_simvastatin):
     for method, req in (
             ("ImportInteractions", pb.ImportInteractionsRequest(
@@ -187,7 +169,8 @@ def test_a_weakening_import_needs_a_second_pharmacist(st, pb,
 
     # The audit log names both pharmacists, both texts (by digest) and
     # the hard stops removed.
-    actor, d = audit_details(st, since, "ImportInteractions", "harmless-1")
+    actor, d = audit_version_event(st, since, "ImportInteractions",
+                                   "harmless-1")
     assert actor == FIRST and d["event"] == "interactions_staged"
     assert d["replaces"] == STARTER and d["sha256"] == staged.sha256
     n_removed = sum(c.change == "removed" for c in staged.changes)
@@ -201,7 +184,8 @@ def test_a_weakening_import_needs_a_second_pharmacist(st, pb,
         worst[0], worst[1]))
     assert d["weakening"].endswith(" more")
     imported = d
-    actor, d = audit_details(st, since, "ApproveInteractions", "harmless-1")
+    actor, d = audit_version_event(st, since, "ApproveInteractions",
+                                   "harmless-1")
     assert actor == SECOND and d["approved_by"] == SECOND
     assert d["imported_by"] == FIRST and d["replaces"] == STARTER
     for k in ("changes", "hard_stops_weakened", "weakening", "sha256",

@@ -17,7 +17,7 @@ import grpc
 import pytest
 
 from harness import USERS, protos
-from harness.checks import expect_status, now_ms, poll
+from harness.checks import audit_version_event, expect_status, now_ms
 from harness.paths import REPO_ROOT
 
 SERVICES = ("audit", "identity", "records", "dosage")
@@ -106,25 +106,6 @@ def active(st, pb):
                    pb.GetSubstanceKnowledgeRequest(), role="nurse")
 
 
-def audit_details(st, since, method, version):
-    """The actor and details of the successful audit event of method for
-    version."""
-    apb = protos.module("audit")
-
-    def event():
-        for r in st.call("audit", "Query", apb.QueryRequest(
-                since_ms=since, limit=10000), role="auditor", timeout=10):
-            ev = r.event
-            if not ev.action.endswith("/" + method) or ev.outcome != 0:
-                continue
-            d = {x.key: x.value for x in ev.details}
-            if d.get("version") == version:
-                return ev.actor, d
-        return None
-
-    return poll(event, timeout=20, what="the %s audit event" % method)
-
-
 def test_the_shipped_file_is_the_first_version(st, pb, on_high_potassium):
     kb = active(st, pb)
     assert (kb.version, kb.origin, kb.state) == (STARTER, "shipped",
@@ -209,16 +190,16 @@ def test_a_weakened_potassium_rule_needs_a_second_pharmacist(
 
     # The audit log names both pharmacists, the texts (by digest) and
     # the hard stop weakened.
-    actor, d = audit_details(st, since, "ImportSubstanceKnowledge",
-                             "sub-weak-1")
+    actor, d = audit_version_event(st, since, "ImportSubstanceKnowledge",
+                                   "sub-weak-1")
     assert actor == FIRST and d["event"] == "substances_staged"
     assert d["replaces"] == STARTER and d["sha256"] == staged.sha256
     assert d["changes"] == ("added 0, tightened 0, reworded 0, weakened 1, "
                             "changed 0, removed 0")
     assert d["hard_stops_weakened"] == "weakened " + POTASSIUM
     imported = d
-    actor, d = audit_details(st, since, "ApproveSubstanceKnowledge",
-                             "sub-weak-1")
+    actor, d = audit_version_event(st, since, "ApproveSubstanceKnowledge",
+                                   "sub-weak-1")
     assert actor == SECOND and d["event"] == "substances_approved"
     assert d["approved_by"] == SECOND and d["imported_by"] == FIRST
     for k in ("changes", "hard_stops_weakened", "sha256", "replaces",

@@ -201,34 +201,43 @@ shipped_needed(const dosage_ddi_info *info)
 
 /* load reads and compiles version info->kb_id; *out NULL when its text no
  * longer loads (the substance table lost a name it uses). */
+med_err
+dosage_ddi_kb_parse_as(const char *text, size_t len, const char *version,
+		       void **kb, char *why, size_t why_len)
+{
+	dosage_ddi_kb *k = NULL;
+	med_err err = dosage_ddi_kb_parse(
+		text, len, version, dosage_ddi_tables(), &k, why, why_len);
+
+	if (err == MED_OK)
+		*kb = k;
+	return err;
+}
+
 static med_err
 load(med_call *call, const dosage_ddi_info *info, dosage_ddi_ref **out)
 {
 	dosage_ddi_ref *r;
-	char *body, why[256];
-	size_t len;
-	med_err err =
-		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
-				      info->kb_id, &body, &len);
+	void *kb = NULL;
+	char why[256];
+	med_err err = dosage_store_ddi_load(call, info, dosage_ddi_kb_parse_as,
+					    &kb, why, sizeof(why));
 
 	*out = NULL;
-	if (err != MED_OK)
-		return err;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return MED_ERR_NOMEM;
-	r->kb_id = info->kb_id;
-	r->refs = 1;
-	err = dosage_ddi_kb_parse(body, len, info->version, dosage_ddi_tables(),
-				  &r->kb, why, sizeof(why));
-	if (err == MED_ERR_NOMEM) {
-		free(r);
-		return err;
-	}
-	if (err != MED_OK)
+	if (err == MED_ERR_INVALID)
 		/* Said once: the copy without a base is cached too, and
 		 * each check says not_checked until a new import. */
 		med_log_error("interaction knowledge base %s does not load: %s",
 			      info->version, why);
+	else if (err != MED_OK)
+		return err;
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		dosage_ddi_kb_free(kb);
+		return MED_ERR_NOMEM;
+	}
+	r->kb_id = info->kb_id;
+	r->refs = 1;
+	r->kb = kb;
 	keep(r);
 	*out = r;
 	return MED_OK;

@@ -338,15 +338,10 @@ static med_err
 load_version(med_call *call, const kb_ops *ops, const dosage_ddi_info *info,
 	     void **kb)
 {
-	char *body, why[320];
-	size_t len;
-	med_err err =
-		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
-				      info->kb_id, &body, &len);
+	char why[320];
+	med_err err = dosage_store_ddi_load(call, info, ops->parse, kb, why,
+					    sizeof(why));
 
-	if (err != MED_OK)
-		return err;
-	err = ops->parse(body, len, info->version, kb, why, sizeof(why));
 	if (err == MED_ERR_INVALID)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "version: %s no longer loads (%s); "
@@ -568,19 +563,6 @@ approve_kb(med_call *call, const kb_ops *ops, const char *label, kb_reply *res)
 
 /* --- the interaction knowledge base -------------------------------------- */
 
-static med_err
-ddi_parse(const char *text, size_t len, const char *version, void **kb,
-	  char *why, size_t why_len)
-{
-	dosage_ddi_kb *k = NULL;
-	med_err err = dosage_ddi_kb_parse(
-		text, len, version, dosage_ddi_tables(), &k, why, why_len);
-
-	if (err == MED_OK)
-		*kb = k;
-	return err;
-}
-
 static void
 ddi_free(void *kb)
 {
@@ -642,7 +624,7 @@ ddi_rows(const void *kb)
 static const kb_ops interaction_ops = {
 	.kind = DOSAGE_KB_INTERACTIONS,
 	.event = "interactions",
-	.parse = ddi_parse,
+	.parse = dosage_ddi_kb_parse_as,
 	.free = ddi_free,
 	.diff = ddi_diff,
 	.counts = ddi_counts,
@@ -687,27 +669,6 @@ dosage_rpc_approve_interactions(med_call *call, const ProtobufCMessage *in,
 }
 
 /* --- the substance knowledge base ---------------------------------------- */
-
-/* substance_parse reads a substance file whose version record must be
- * the label it is imported (or stored) under. */
-static med_err
-substance_parse(const char *text, size_t len, const char *version, void **kb,
-		char *why, size_t why_len)
-{
-	dosage_substance_kb *k = NULL;
-	med_err err = dosage_substance_kb_parse(text, len, &k, why, why_len);
-
-	if (err != MED_OK)
-		return err;
-	if (strcmp(dosage_substance_kb_version(k), version) != 0) {
-		snprintf(why, why_len, "the version record says '%s', not '%s'",
-			 dosage_substance_kb_version(k), version);
-		dosage_substance_kb_free(k);
-		return MED_ERR_INVALID;
-	}
-	*kb = k;
-	return MED_OK;
-}
 
 static void
 substance_free(void *kb)
@@ -767,7 +728,7 @@ substance_forget(med_call *call)
 static const kb_ops substance_ops = {
 	.kind = DOSAGE_KB_SUBSTANCES,
 	.event = "substances",
-	.parse = substance_parse,
+	.parse = dosage_substance_kb_parse_as,
 	.free = substance_free,
 	.diff = substance_diff,
 	.counts = substance_counts,

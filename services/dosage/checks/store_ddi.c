@@ -139,6 +139,22 @@ dosage_store_ddi_body(med_db *db, med_arena *a, int64_t kb_id, char **body,
 	return *body ? MED_OK : MED_ERR_NOT_FOUND;
 }
 
+med_err
+dosage_store_ddi_load(med_call *call, const dosage_ddi_info *info,
+		      dosage_kb_parse_fn parse, void **kb, char *why,
+		      size_t why_len)
+{
+	char *body;
+	size_t len;
+	med_err err =
+		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
+				      info->kb_id, &body, &len);
+
+	if (err != MED_OK)
+		return err;
+	return parse(body, len, info->version, kb, why, why_len);
+}
+
 /* --- saving a version ----------------------------------------------------- */
 
 static med_err

@@ -54,6 +54,19 @@ med_err dosage_store_ddi_version(med_db *db, dosage_kb_kind kind,
 med_err dosage_store_ddi_body(med_db *db, med_arena *a, int64_t kb_id,
 			      char **body, size_t *len) MED_MUST_CHECK;
 
+/* dosage_kb_parse_fn - reads text as version label into a new base in *kb
+ * (MED_ERR_INVALID with why naming the line at fault). */
+typedef med_err (*dosage_kb_parse_fn)(const char *text, size_t len,
+				      const char *version, void **kb, char *why,
+				      size_t why_len);
+
+/* dosage_store_ddi_load reads stored version info's text (in the call's
+ * arena) and parses it with parse.  Errors: parse's, NOT_FOUND,
+ * UNAVAILABLE, NOMEM. */
+med_err dosage_store_ddi_load(med_call *call, const dosage_ddi_info *info,
+			      dosage_kb_parse_fn parse, void **kb, char *why,
+			      size_t why_len) MED_MUST_CHECK;
+
 /* dosage_ddi_save - a checked knowledge base to store and activate. */
 typedef struct dosage_ddi_save {
 	dosage_kb_kind kind;

@@ -69,16 +69,12 @@ shipped_base(dosage_substance_kb **kb)
 static med_err
 load_stored(med_call *call, const dosage_ddi_info *info)
 {
-	dosage_substance_kb *kb = NULL;
-	char *body, why[320];
-	size_t len;
+	void *kb = NULL;
+	char why[320];
 	med_err err =
-		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
-				      info->kb_id, &body, &len);
+		dosage_store_ddi_load(call, info, dosage_substance_kb_parse_as,
+				      &kb, why, sizeof(why));
 
-	if (err != MED_OK)
-		return err;
-	err = dosage_substance_kb_parse(body, len, &kb, why, sizeof(why));
 	if (err == MED_ERR_INVALID) {
 		med_log_error("substance knowledge base %s does not load: %s",
 			      info->version, why);
@@ -132,6 +128,25 @@ dosage_substance_refresh(med_call *call, dosage_ddi_info *info)
 	if (err != MED_OK || info->kb_id == 0)
 		return err;
 	return follow(call, info);
+}
+
+med_err
+dosage_substance_kb_parse_as(const char *text, size_t len, const char *version,
+			     void **kb, char *why, size_t why_len)
+{
+	dosage_substance_kb *k = NULL;
+	med_err err = dosage_substance_kb_parse(text, len, &k, why, why_len);
+
+	if (err != MED_OK)
+		return err;
+	if (strcmp(dosage_substance_kb_version(k), version) != 0) {
+		snprintf(why, why_len, "the version record says '%s', not '%s'",
+			 dosage_substance_kb_version(k), version);
+		dosage_substance_kb_free(k);
+		return MED_ERR_INVALID;
+	}
+	*kb = k;
+	return MED_OK;
 }
 
 void
