@@ -1,5 +1,7 @@
 """Small assertion helpers shared by the suites."""
 
+import json
+import os
 import subprocess
 import time
 
@@ -159,3 +161,17 @@ def audit_version_event(st, since, method, version):
         return None
 
     return poll(event, timeout=20, what="the %s audit event" % method)
+
+
+def dosage_medctl(st, token, *args):
+    """medctl dosage ARGS with token, as an operator types it: the reply's
+    JSON, or (exit status, stderr) when it fails."""
+    env = {k: v for k, v in os.environ.items() if k != "MED_TOKEN"}
+    env.update(st.client_tls_env())
+    r = subprocess.run([paths.bin_path("medctl"), "--addr", st.addr("dosage"),
+                        "--token", token, "dosage"] + list(args), env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=30)
+    if r.returncode != 0:
+        return r.returncode, r.stderr.decode()
+    return json.loads(r.stdout.decode())

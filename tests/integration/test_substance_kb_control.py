@@ -17,7 +17,8 @@ import grpc
 import pytest
 
 from harness import USERS, protos
-from harness.checks import audit_version_event, expect_status, now_ms
+from harness.checks import (audit_version_event, dosage_medctl,
+                            expect_status, now_ms)
 from harness.paths import REPO_ROOT
 
 SERVICES = ("audit", "identity", "records", "dosage")
@@ -227,3 +228,34 @@ def test_a_tightening_takes_effect_at_once(st, pb, on_high_potassium):
                                       for c in kb.changes]
     assert potassium_check(st, pb, on_high_potassium).status == \
         pb.CHECK_STATUS_HARD_STOP
+
+
+def test_medctl_shows_the_changes_and_approves(st, pb, on_high_potassium,
+                                               tmp_path):
+    """The operator's round: import from a file, read the changes as the
+    second pharmacist, approve."""
+    base = active(st, pb).version
+    f = tmp_path / "substances.csv"
+    f.write_text(file_with("sub-cli-1", K_LINE,
+                           K_LINE.replace(",stop,", ",warn,")))
+    kb = dosage_medctl(st, st.token("pharmacist"),
+                       "import-substance-knowledge", "--csv", "@%s" % f,
+                       "--version", "sub-cli-1")
+    assert kb["state"] == "pending" and kb["replaces"] == base
+    assert [(c["change"], c["rule_id"], c["after"])
+            for c in kb["changes"]] == [
+        ("weakened", POTASSIUM, "warn; potassium max 5.5; 24 h")]
+    seen = dosage_medctl(st, st.user_tokens[SECOND],
+                         "get-substance-knowledge", "--version", "sub-cli-1")
+    assert seen["state"] == "pending" and seen["changes"] == kb["changes"]
+    rc, err = dosage_medctl(st, st.token("pharmacist"),
+                            "approve-substance-knowledge",
+                            "--version", "sub-cli-1")
+    assert rc == grpc.StatusCode.FAILED_PRECONDITION.value[0]
+    assert "imported by you" in err
+    kb = dosage_medctl(st, st.user_tokens[SECOND],
+                       "approve-substance-knowledge", "--version",
+                       "sub-cli-1")
+    assert (kb["state"], kb["approved_by"]) == ("active", SECOND)
+    assert potassium_check(st, pb, on_high_potassium).status == \
+        pb.CHECK_STATUS_WARN
