@@ -259,3 +259,14 @@ def test_medctl_shows_the_changes_and_approves(st, pb, on_high_potassium,
     assert (kb["state"], kb["approved_by"]) == ("active", SECOND)
     assert potassium_check(st, pb, on_high_potassium).status == \
         pb.CHECK_STATUS_WARN
+
+
+def test_the_approved_file_runs_after_a_restart(st, pb, on_high_potassium):
+    """A replica that starts (or restarts) runs the version in force, not
+    the file built into it."""
+    assert active(st, pb).version == "sub-cli-1"
+    st.stop_service("dosage")
+    st.start_service("dosage")
+    lab = potassium_check(st, pb, on_high_potassium)
+    assert lab.status == pb.CHECK_STATUS_WARN, lab.reason
+    assert "substance KB sub-cli-1" in lab.reason, lab.reason

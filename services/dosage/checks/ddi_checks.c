@@ -259,7 +259,7 @@ dosage_ddi_acquire(med_call *call, dosage_ddi_ref **out)
 	dosage_ddi_info info;
 	/* The checks read both knowledge bases here: the substance base
 	 * this replica runs follows the stored active version too. */
-	med_err err = dosage_substance_refresh(call, &info);
+	med_err err = dosage_substance_current(call);
 
 	*out = NULL;
 	if (err == MED_OK)

@@ -149,6 +149,14 @@ dosage_substance_kb_parse_as(const char *text, size_t len, const char *version,
 	return MED_OK;
 }
 
+med_err
+dosage_substance_current(med_call *call)
+{
+	dosage_ddi_info info;
+
+	return dosage_substance_refresh(call, &info);
+}
+
 void
 dosage_substance_forget(void)
 {

@@ -33,6 +33,12 @@ med_err dosage_substance_kb_parse_as(const char *text, size_t len,
 				     const char *version, void **kb, char *why,
 				     size_t why_len) MED_MUST_CHECK;
 
+/* dosage_substance_current puts the stored active version in force in
+ * this process when it runs another (dosage_substance_refresh, without
+ * the version's details): called before a check that reads the substance
+ * rules.  Errors: as dosage_substance_refresh. */
+med_err dosage_substance_current(med_call *call) MED_MUST_CHECK;
+
 /* dosage_substance_forget makes the next refresh read the active version
  * again (after an import or approval that changed it). */
 void dosage_substance_forget(void);
