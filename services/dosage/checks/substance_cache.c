@@ -63,6 +63,29 @@ shipped_base(dosage_substance_kb **kb)
 	return dosage_substance_kb_parse(text, len, kb, why, sizeof(why));
 }
 
+/* The built-in file's version label, read once: what a stored shipped
+ * version is compared with (the base in force may be an imported one). */
+static pthread_once_t starter_once = PTHREAD_ONCE_INIT;
+static char starter_version[DOSAGE_DDI_VERSION_MAX + 1];
+
+static void
+read_starter_version(void)
+{
+	dosage_substance_kb *kb = NULL;
+
+	if (shipped_base(&kb) == MED_OK)
+		med_strlcpy(starter_version, dosage_substance_kb_version(kb),
+			    sizeof(starter_version));
+	dosage_substance_kb_free(kb);
+}
+
+static const char *
+shipped_version(void)
+{
+	pthread_once(&starter_once, read_starter_version);
+	return starter_version;
+}
+
 /* load_stored parses stored version info and puts it in force; a text
  * that no longer parses (the substance table lost a name) is said once
  * and the base in force stays. */
@@ -116,8 +139,7 @@ dosage_substance_refresh(med_call *call, dosage_ddi_info *info)
 
 	if (err != MED_OK)
 		return err;
-	if (shipped_needed(info, dosage_substance_kb_version(
-					 dosage_substance_kb_active()))) {
+	if (shipped_needed(info, shipped_version())) {
 		if ((err = shipped_base(&shipped)) == MED_OK)
 			err = install_shipped(call, shipped);
 		dosage_substance_kb_free(shipped);
