@@ -333,6 +333,9 @@ MED_UNARY_HANDLER(dosage_rpc_reconcile_order);
 MED_UNARY_HANDLER(dosage_rpc_import_interactions);
 MED_UNARY_HANDLER(dosage_rpc_get_interactions);
 MED_UNARY_HANDLER(dosage_rpc_approve_interactions);
+MED_UNARY_HANDLER(dosage_rpc_import_substance_knowledge);
+MED_UNARY_HANDLER(dosage_rpc_get_substance_knowledge);
+MED_UNARY_HANDLER(dosage_rpc_approve_substance_knowledge);
 /* Home medicines: orders/handlers_home.c; their FHIR, fhir/home_fhir.c. */
 MED_UNARY_HANDLER(dosage_rpc_add_home_medication);
 MED_UNARY_HANDLER(dosage_rpc_list_home_medications);

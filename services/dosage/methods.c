@@ -102,6 +102,13 @@ const med_method dosage_methods[] = {
 		  DRUG_READERS),
 	MED_UNARY_AS(ApproveInteractions, approve_interactions, knowledge_base,
 		     KNOWLEDGE_KEEPERS, UPDATES),
+	/* The substance knowledge base, the same way. */
+	MED_UNARY_AS(ImportSubstanceKnowledge, import_substance_knowledge,
+		     knowledge_base, KNOWLEDGE_KEEPERS, UPDATES),
+	MED_UNARY(GetSubstanceKnowledge, get_substance_knowledge,
+		  knowledge_base, DRUG_READERS),
+	MED_UNARY_AS(ApproveSubstanceKnowledge, approve_substance_knowledge,
+		     knowledge_base, KNOWLEDGE_KEEPERS, UPDATES),
 	/* The home-medicine list is taken by whoever takes the history (a
 	 * nurse, a pharmacist, a doctor); the admission decision on each is
 	 * a prescriber's. */

@@ -1,5 +1,7 @@
 """Small assertion helpers shared by the suites."""
 
+import json
+import os
 import subprocess
 import time
 
@@ -137,3 +139,39 @@ class RowLock:
                 pass
         self.p.stdout.read()
         self.p.wait(timeout=30)
+
+
+def audit_version_event(st, since, method, version):
+    """The actor and details ({key: value}) of the successful audit event
+    of method (a knowledge import or approval) whose "version" detail is
+    version, since since (Unix ms), polled until audit has it."""
+    from . import protos
+
+    apb = protos.module("audit")
+
+    def event():
+        for r in st.call("audit", "Query", apb.QueryRequest(
+                since_ms=since, limit=10000), role="auditor", timeout=10):
+            ev = r.event
+            if not ev.action.endswith("/" + method) or ev.outcome != 0:
+                continue
+            d = {x.key: x.value for x in ev.details}
+            if d.get("version") == version:
+                return ev.actor, d
+        return None
+
+    return poll(event, timeout=20, what="the %s audit event" % method)
+
+
+def dosage_medctl(st, token, *args):
+    """medctl dosage ARGS with token, as an operator types it: the reply's
+    JSON, or (exit status, stderr) when it fails."""
+    env = {k: v for k, v in os.environ.items() if k != "MED_TOKEN"}
+    env.update(st.client_tls_env())
+    r = subprocess.run([paths.bin_path("medctl"), "--addr", st.addr("dosage"),
+                        "--token", token, "dosage"] + list(args), env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=30)
+    if r.returncode != 0:
+        return r.returncode, r.stderr.decode()
+    return json.loads(r.stdout.decode())

@@ -101,6 +101,9 @@ NOT_PATIENT_SCOPED = {
     ("dosage", "ImportAllergyNames"),
     ("dosage", "ImportInteractions"), ("dosage", "GetInteractions"),
     ("dosage", "ApproveInteractions"),
+    ("dosage", "ImportSubstanceKnowledge"),
+    ("dosage", "GetSubstanceKnowledge"),
+    ("dosage", "ApproveSubstanceKnowledge"),
     ("records", "ReadText"),
 }
 

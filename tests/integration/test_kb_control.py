@@ -10,16 +10,14 @@ changes are in the audit log.  An import that only adds rules takes effect
 at once, and a staged import whose base is no longer active cannot be
 approved."""
 
-import json
-import os
-import subprocess
 import uuid
 
 import grpc
 import pytest
 
-from harness import USERS, paths, protos
-from harness.checks import expect_status, now_ms, poll
+from harness import USERS, protos
+from harness.checks import (audit_version_event, dosage_medctl,
+                            expect_status, now_ms)
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
@@ -101,24 +99,6 @@ def active(st, pb):
                    role="nurse")
 
 
-def audit_details(st, since, method, version):
-    """The details of the successful audit event of method for version."""
-    apb = protos.module("audit")
-
-    def event():
-        for r in st.call("audit", "Query", apb.QueryRequest(
-                since_ms=since, limit=10000), role="auditor", timeout=10):
-            ev = r.event
-            if not ev.action.endswith("/" + method) or ev.outcome != 0:
-                continue
-            d = {x.key: x.value for x in ev.details}
-            if d.get("version") == version:
-                return ev.actor, d
-        return None
-
-    return poll(event, timeout=20, what="the %s audit event" % method)
-
-
 def test_admin_alone_is_refused(st, pb, on_simvastatin):
     for method, req in (
             ("ImportInteractions", pb.ImportInteractionsRequest(
@@ -187,7 +167,8 @@ def test_a_weakening_import_needs_a_second_pharmacist(st, pb,
 
     # The audit log names both pharmacists, both texts (by digest) and
     # the hard stops removed.
-    actor, d = audit_details(st, since, "ImportInteractions", "harmless-1")
+    actor, d = audit_version_event(st, since, "ImportInteractions",
+                                   "harmless-1")
     assert actor == FIRST and d["event"] == "interactions_staged"
     assert d["replaces"] == STARTER and d["sha256"] == staged.sha256
     n_removed = sum(c.change == "removed" for c in staged.changes)
@@ -201,7 +182,8 @@ def test_a_weakening_import_needs_a_second_pharmacist(st, pb,
         worst[0], worst[1]))
     assert d["weakening"].endswith(" more")
     imported = d
-    actor, d = audit_details(st, since, "ApproveInteractions", "harmless-1")
+    actor, d = audit_version_event(st, since, "ApproveInteractions",
+                                   "harmless-1")
     assert actor == SECOND and d["approved_by"] == SECOND
     assert d["imported_by"] == FIRST and d["replaces"] == STARTER
     for k in ("changes", "hard_stops_weakened", "weakening", "sha256",
@@ -247,20 +229,6 @@ def test_a_hard_stop_made_a_warning_is_staged(st, pb, on_simvastatin):
                   token=st.user_tokens[SECOND], details_prefix="version:")
 
 
-def medctl(st, token, *args):
-    """medctl dosage ARGS with token, as an operator types it: the reply's
-    JSON, or (exit status, stderr) when it fails."""
-    env = {k: v for k, v in os.environ.items() if k != "MED_TOKEN"}
-    env.update(st.client_tls_env())
-    r = subprocess.run([paths.bin_path("medctl"), "--addr", st.addr("dosage"),
-                        "--token", token, "dosage"] + list(args), env=env,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=30)
-    if r.returncode != 0:
-        return r.returncode, r.stderr.decode()
-    return json.loads(r.stdout.decode())
-
-
 def test_medctl_shows_the_changes_and_approves(st, pb, on_simvastatin,
                                                tmp_path):
     """The operator's round: import from a file, read the changes as the
@@ -268,19 +236,19 @@ def test_medctl_shows_the_changes_and_approves(st, pb, on_simvastatin,
     base = active(st, pb).version
     f = tmp_path / "kb.csv"
     f.write_text(HARMLESS)
-    kb = medctl(st, st.token("pharmacist"), "import-interactions",
+    kb = dosage_medctl(st, st.token("pharmacist"), "import-interactions",
                 "--csv", "@%s" % f, "--version", "cli-1")
     assert kb["state"] == "pending" and kb["replaces"] == base
     assert any(c.get("change") == "removed" and c.get("rule_id") ==
                "DDI-030" for c in kb["changes"]), kb["changes"]
-    seen = medctl(st, st.user_tokens[SECOND], "get-interactions",
+    seen = dosage_medctl(st, st.user_tokens[SECOND], "get-interactions",
                   "--version", "cli-1")
     assert seen["state"] == "pending" and seen["changes"] == kb["changes"]
-    rc, err = medctl(st, st.token("pharmacist"), "approve-interactions",
+    rc, err = dosage_medctl(st, st.token("pharmacist"), "approve-interactions",
                      "--version", "cli-1")
     assert rc == grpc.StatusCode.FAILED_PRECONDITION.value[0]
     assert "imported by you" in err
-    kb = medctl(st, st.user_tokens[SECOND], "approve-interactions",
+    kb = dosage_medctl(st, st.user_tokens[SECOND], "approve-interactions",
                 "--version", "cli-1")
     assert (kb["state"], kb["approved_by"]) == ("active", SECOND)
     assert clarithromycin(st, pb, on_simvastatin).status == \

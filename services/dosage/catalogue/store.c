@@ -661,6 +661,21 @@ static const char *const v28_statements[] = {
 	NULL,
 };
 
+/* v31 (issues 72 and 74): the knowledge-base versions hold more than one
+ * kind (interactions, substances), each with its own active row (1:
+ * interactions, 2: substances): the same staging, approval and audit for
+ * each kind; a label is unique within its kind. */
+static const char *const v31_statements[] = {
+	"ALTER TABLE interaction_kbs"
+	" ADD COLUMN IF NOT EXISTS kind VARCHAR(16) NOT NULL"
+	" DEFAULT 'interactions',"
+	" DROP INDEX IF EXISTS interaction_kbs_version,"
+	" ADD UNIQUE KEY IF NOT EXISTS interaction_kbs_kind_version"
+	" (kind, version)",
+	"INSERT IGNORE INTO interaction_kb_active (id, kb_id) VALUES (2, 0)",
+	NULL,
+};
+
 /* v32 (issue 72): a co-sign of an infusion's rate holds a rate unit
  * ("[iU]/kg/h", "ug/kg/min"), longer than a dose's; an infusion's event
  * names the co-sign that checked it. */
@@ -737,6 +752,8 @@ const med_db_migration dosage_migrations[] = {
 	 "interaction knowledge bases that weaken rules wait for a second "
 	 "pharmacist",
 	 v29_statements},
+	{31, "knowledge-base versions of more than one kind (substances)",
+	 v31_statements},
 	{32, "co-signs of an infusion's rate: rate units, named on its events",
 	 v32_statements},
 };

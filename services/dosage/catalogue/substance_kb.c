@@ -9,6 +9,7 @@
 #include <med/util.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +95,16 @@ struct dosage_substance_kb {
 	size_t n_labs, n_pregs, n_moieties;
 };
 
-/* The base dosage_limits applies: set once at the start, read after. */
+/* The base dosage_limits applies, read by every thread without a lock
+ * (atomically); replaced under retire_lock by dosage_substance_kb_use. */
 static dosage_substance_kb *active;
+
+/* Bases replaced while the service runs: a check on another thread may
+ * still read one (dosage_limits keeps pointers into it for the call), so
+ * each is freed only at the stop.  Imports are a pharmacist's rare act. */
+static pthread_mutex_t retire_lock = PTHREAD_MUTEX_INITIALIZER;
+static dosage_substance_kb **retired;
+static size_t n_retired;
 
 /* --- lookups ------------------------------------------------------------- */
 
@@ -521,7 +530,73 @@ dosage_substance_kb_apply(const dosage_substance_kb *kb, dosage_dose_limits *l)
 	}
 }
 
+/* --- records, for a diff ------------------------------------------------ */
+
+void
+dosage_substance_kb_counts(const dosage_substance_kb *kb, size_t *n_rules,
+			   size_t *n_moieties)
+{
+	*n_rules = kb ? kb->n_labs + kb->n_pregs : 0;
+	*n_moieties = kb ? kb->n_moieties : 0;
+}
+
+size_t
+dosage_substance_kb_n_records(const dosage_substance_kb *kb)
+{
+	return kb ? kb->n_moieties + kb->n_labs + kb->n_pregs : 0;
+}
+
+void
+dosage_substance_kb_record(const dosage_substance_kb *kb, size_t i,
+			   dosage_substance_record *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (i < kb->n_moieties) {
+		out->kind = DOSAGE_SUBSTANCE_MOIETY;
+		out->substance = kb->moieties[i].substance;
+		out->moiety = kb->moieties[i].moiety;
+		return;
+	}
+	if ((i -= kb->n_moieties) < kb->n_labs) {
+		out->kind = DOSAGE_SUBSTANCE_LAB;
+		out->substance = kb->labs[i].substance;
+		out->lab = &kb->labs[i].rule;
+		return;
+	}
+	i -= kb->n_labs;
+	out->kind = DOSAGE_SUBSTANCE_PREGNANCY;
+	out->substance = kb->pregs[i].substance;
+	out->risk = kb->pregs[i].risk;
+}
+
 /* --- the active base ----------------------------------------------------- */
+
+static dosage_substance_kb *
+active_get(void)
+{
+	return __atomic_load_n(&active, __ATOMIC_ACQUIRE);
+}
+
+med_err
+dosage_substance_kb_use(dosage_substance_kb *kb)
+{
+	dosage_substance_kb **grown;
+	dosage_substance_kb *old;
+
+	pthread_mutex_lock(&retire_lock);
+	old = active_get();
+	grown = realloc(retired, (n_retired + 1) * sizeof(*retired));
+	if (grown == NULL) {
+		pthread_mutex_unlock(&retire_lock);
+		return MED_ERR_NOMEM;
+	}
+	retired = grown;
+	if (old != NULL)
+		retired[n_retired++] = old;
+	__atomic_store_n(&active, kb, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&retire_lock);
+	return MED_OK;
+}
 
 med_err
 dosage_substance_kb_start(void)
@@ -531,28 +606,39 @@ dosage_substance_kb_start(void)
 	char why[320];
 	med_err err;
 
-	if (active != NULL)
+	dosage_substance_kb *kb = NULL;
+
+	if (active_get() != NULL)
 		return MED_OK;
-	err = dosage_substance_kb_parse(text, len, &active, why, sizeof(why));
+	err = dosage_substance_kb_parse(text, len, &kb, why, sizeof(why));
 	if (err == MED_ERR_INVALID)
 		med_log_error("%s", why);
-	else if (err == MED_OK)
-		med_log_info("substance knowledge %s: %zu lab, %zu pregnancy "
-			     "and %zu moiety rules",
-			     active->version, active->n_labs, active->n_pregs,
-			     active->n_moieties);
+	if (err != MED_OK)
+		return err;
+	med_log_info("substance knowledge %s: %zu lab, %zu pregnancy "
+		     "and %zu moiety rules",
+		     kb->version, kb->n_labs, kb->n_pregs, kb->n_moieties);
+	if ((err = dosage_substance_kb_use(kb)) != MED_OK)
+		dosage_substance_kb_free(kb);
 	return err;
 }
 
 void
 dosage_substance_kb_stop(void)
 {
-	dosage_substance_kb_free(active);
-	active = NULL;
+	pthread_mutex_lock(&retire_lock);
+	dosage_substance_kb_free(active_get());
+	__atomic_store_n(&active, NULL, __ATOMIC_RELEASE);
+	for (size_t i = 0; i < n_retired; i++)
+		dosage_substance_kb_free(retired[i]);
+	free(retired);
+	retired = NULL;
+	n_retired = 0;
+	pthread_mutex_unlock(&retire_lock);
 }
 
 const dosage_substance_kb *
 dosage_substance_kb_active(void)
 {
-	return active;
+	return active_get();
 }

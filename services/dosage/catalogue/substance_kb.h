@@ -9,8 +9,10 @@
  * The shipped file, services/dosage/knowledge/substance_rules.csv, is
  * built into the service (substance_kb_starter.c) and parsed when the
  * service starts: a file with any bad line stops the start, naming the
- * line, so the service never runs on half a knowledge base.  After the
- * start the base is read-only and read by every thread.
+ * line, so the service never runs on half a knowledge base.  A pharmacy's
+ * own file is parsed from its text the same way (ImportSubstanceKnowledge)
+ * and put in force whole with dosage_substance_kb_use.  A base is
+ * read-only once parsed and read by every thread.
  */
 #ifndef DOSAGE_SUBSTANCE_KB_H
 #define DOSAGE_SUBSTANCE_KB_H
@@ -59,6 +61,41 @@ const char *dosage_substance_kb_moiety(const dosage_substance_kb *kb,
 void dosage_substance_kb_apply(const dosage_substance_kb *kb,
 			       dosage_dose_limits *l);
 
+/* dosage_substance_record_kind - what one record of a base is. */
+typedef enum dosage_substance_record_kind {
+	DOSAGE_SUBSTANCE_MOIETY = 0,
+	DOSAGE_SUBSTANCE_LAB = 1,
+	DOSAGE_SUBSTANCE_PREGNANCY = 2,
+} dosage_substance_record_kind;
+
+/* dosage_substance_record - one record, pointing into its base. */
+typedef struct dosage_substance_record {
+	dosage_substance_record_kind kind;
+	const char *substance;	    /* the substance (or moiety) it is for */
+	const char *moiety;	    /* MOIETY: the active moiety */
+	const dosage_lab_rule *lab; /* LAB: the rule */
+	dosage_pregnancy_risk risk; /* PREGNANCY */
+} dosage_substance_record;
+
+/* dosage_substance_kb_counts gives kb's lab and pregnancy rules and its
+ * moiety records (0 for NULL). */
+void dosage_substance_kb_counts(const dosage_substance_kb *kb, size_t *n_rules,
+				size_t *n_moieties);
+
+/* dosage_substance_kb_n_records is how many records kb holds (0: NULL). */
+size_t dosage_substance_kb_n_records(const dosage_substance_kb *kb);
+
+/* dosage_substance_kb_record describes record i (0..n_records) of kb. */
+void dosage_substance_kb_record(const dosage_substance_kb *kb, size_t i,
+				dosage_substance_record *out);
+
+/* dosage_substance_kb_use makes kb (the caller's, now the service's) the
+ * base dosage_limits applies.  The one it replaces stays readable until
+ * dosage_substance_kb_stop: a check on another thread may be reading it.
+ * Errors: MED_ERR_NOMEM (kb stays the caller's). */
+med_err dosage_substance_kb_use(dosage_substance_kb *kb)
+	__attribute__((warn_unused_result));
+
 /* dosage_substance_kb_starter is the shipped file (built in) and its
  * length. */
 const char *dosage_substance_kb_starter(size_t *len);
@@ -68,7 +105,8 @@ const char *dosage_substance_kb_starter(size_t *len);
  * it does not read.  Called once, before the service serves. */
 med_err dosage_substance_kb_start(void) __attribute__((warn_unused_result));
 
-/* dosage_substance_kb_stop forgets and frees the active base. */
+/* dosage_substance_kb_stop forgets and frees the active base and every
+ * base it replaced. */
 void dosage_substance_kb_stop(void);
 
 /* dosage_substance_kb_active is the base dosage_substance_kb_start made

@@ -419,6 +419,13 @@ dosage_class_checks(med_call *call, const dosage_class_subject *s,
  * substance table (substances.c) and its ATC codes (classes.c). */
 const dosage_ddi_lookup *dosage_ddi_tables(void);
 
+/* dosage_ddi_kb_parse_as parses an interaction knowledge base with the
+ * service's tables (a dosage_kb_parse_fn, store_ddi.h: *kb is a
+ * dosage_ddi_kb). */
+med_err dosage_ddi_kb_parse_as(const char *text, size_t len,
+			       const char *version, void **kb, char *why,
+			       size_t why_len) MED_MUST_CHECK;
+
 #include "starter.h"
 
 /* dosage_ddi_ref - a counted reference to the active knowledge base. */

@@ -17,6 +17,7 @@
 #include "dosage.h"
 #include "checks.h"
 #include "store_ddi.h"
+#include "substance_cache.h"
 #include "substances.h"
 
 #define HARD_STOP  SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP
@@ -148,7 +149,8 @@ static med_err
 install_shipped(med_call *call)
 {
 	med_service *svc = med_service_from_call(call);
-	dosage_ddi_save sv = {.origin = "shipped",
+	dosage_ddi_save sv = {.kind = DOSAGE_KB_INTERACTIONS,
+			      .origin = "shipped",
 			      .by = "service:dosage",
 			      .now_ms = med_now_ms(),
 			      .shipped = true,
@@ -169,6 +171,9 @@ install_shipped(med_call *call)
 		return MED_ERR_INTERNAL;
 	}
 	sv.kb = kb;
+	sv.version = version;
+	sv.n_rules = dosage_ddi_kb_n_rules(kb);
+	sv.n_groups = dosage_ddi_kb_n_groups(kb);
 	med_sha256_hex(sv.text, sv.len, sv.sha256);
 	err = dosage_store_ddi_save(call, &sv);
 	if (err == MED_OK)
@@ -196,34 +201,43 @@ shipped_needed(const dosage_ddi_info *info)
 
 /* load reads and compiles version info->kb_id; *out NULL when its text no
  * longer loads (the substance table lost a name it uses). */
+med_err
+dosage_ddi_kb_parse_as(const char *text, size_t len, const char *version,
+		       void **kb, char *why, size_t why_len)
+{
+	dosage_ddi_kb *k = NULL;
+	med_err err = dosage_ddi_kb_parse(
+		text, len, version, dosage_ddi_tables(), &k, why, why_len);
+
+	if (err == MED_OK)
+		*kb = k;
+	return err;
+}
+
 static med_err
 load(med_call *call, const dosage_ddi_info *info, dosage_ddi_ref **out)
 {
 	dosage_ddi_ref *r;
-	char *body, why[256];
-	size_t len;
-	med_err err =
-		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
-				      info->kb_id, &body, &len);
+	void *kb = NULL;
+	char why[256];
+	med_err err = dosage_store_ddi_load(call, info, dosage_ddi_kb_parse_as,
+					    &kb, why, sizeof(why));
 
 	*out = NULL;
-	if (err != MED_OK)
-		return err;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return MED_ERR_NOMEM;
-	r->kb_id = info->kb_id;
-	r->refs = 1;
-	err = dosage_ddi_kb_parse(body, len, info->version, dosage_ddi_tables(),
-				  &r->kb, why, sizeof(why));
-	if (err == MED_ERR_NOMEM) {
-		free(r);
-		return err;
-	}
-	if (err != MED_OK)
+	if (err == MED_ERR_INVALID)
 		/* Said once: the copy without a base is cached too, and
 		 * each check says not_checked until a new import. */
 		med_log_error("interaction knowledge base %s does not load: %s",
 			      info->version, why);
+	else if (err != MED_OK)
+		return err;
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		dosage_ddi_kb_free(kb);
+		return MED_ERR_NOMEM;
+	}
+	r->kb_id = info->kb_id;
+	r->refs = 1;
+	r->kb = kb;
 	keep(r);
 	*out = r;
 	return MED_OK;
@@ -243,12 +257,19 @@ med_err
 dosage_ddi_acquire(med_call *call, dosage_ddi_ref **out)
 {
 	dosage_ddi_info info;
-	med_err err = dosage_store_ddi_active(med_call_db(call), &info);
+	/* The checks read both knowledge bases here: the substance base
+	 * this replica runs follows the stored active version too. */
+	med_err err = dosage_substance_current(call);
 
 	*out = NULL;
+	if (err == MED_OK)
+		err = dosage_store_ddi_active(med_call_db(call),
+					      DOSAGE_KB_INTERACTIONS, &info);
 	if (err == MED_OK && shipped_needed(&info)) {
 		if ((err = install_shipped(call)) == MED_OK)
-			err = dosage_store_ddi_active(med_call_db(call), &info);
+			err = dosage_store_ddi_active(med_call_db(call),
+						      DOSAGE_KB_INTERACTIONS,
+						      &info);
 	}
 	if (err != MED_OK)
 		return err;

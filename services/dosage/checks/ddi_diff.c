@@ -24,39 +24,48 @@ typedef struct diff_ctx {
 	size_t cap;
 } diff_ctx;
 
-static med_err
-push(diff_ctx *x, dosage_ddi_change_kind kind, const char *rule_id,
-     const char *group, const char *before, const char *after)
+med_err
+dosage_ddi_diff_push(med_arena *a, dosage_ddi_diff *d, size_t *cap,
+		     const dosage_ddi_change *c)
 {
-	dosage_ddi_diff *d = x->out;
-	dosage_ddi_change *c;
+	dosage_ddi_change *item;
 
-	if (d->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 32;
+	if (d->n == *cap) {
+		size_t grow = *cap ? *cap * 2 : 32;
 		dosage_ddi_change *grown =
-			med_arena_alloc(x->a, cap * sizeof(*grown));
+			med_arena_alloc(a, grow * sizeof(*grown));
 
 		if (grown == NULL)
 			return MED_ERR_NOMEM;
 		if (d->n)
 			memcpy(grown, d->items, d->n * sizeof(*grown));
 		d->items = grown;
-		x->cap = cap;
+		*cap = grow;
 	}
+	item = &d->items[d->n];
+	*item = *c;
 	/* Copied: the diff outlives both bases. */
-	rule_id = med_arena_strdup(x->a, rule_id);
-	group = med_arena_strdup(x->a, group);
-	if (before == NULL || after == NULL || rule_id == NULL || group == NULL)
+	item->rule_id = med_arena_strdup(a, c->rule_id);
+	item->group = med_arena_strdup(a, c->group);
+	if (c->before == NULL || c->after == NULL || item->rule_id == NULL ||
+	    item->group == NULL)
 		return MED_ERR_NOMEM;
-	c = &d->items[d->n++];
-	memset(c, 0, sizeof(*c));
-	c->kind = kind;
-	c->rule_id = rule_id;
-	c->group = group;
-	c->before = before;
-	c->after = after;
-	d->n_kind[kind]++;
+	d->n++;
+	d->n_kind[c->kind]++;
 	return MED_OK;
+}
+
+static med_err
+push(diff_ctx *x, dosage_ddi_change_kind kind, const char *rule_id,
+     const char *group, const char *before, const char *after)
+{
+	dosage_ddi_change c = {.kind = kind,
+			       .rule_id = rule_id,
+			       .group = group,
+			       .before = before,
+			       .after = after};
+
+	return dosage_ddi_diff_push(x->a, x->out, &x->cap, &c);
 }
 
 /* --- rules ---------------------------------------------------------------- */

@@ -157,6 +157,13 @@ typedef struct dosage_ddi_diff {
 med_err dosage_ddi_kb_diff(const dosage_ddi_kb *old, const dosage_ddi_kb *nw,
 			   med_arena *a, dosage_ddi_diff *out) MED_MUST_CHECK;
 
+/* dosage_ddi_diff_push appends c to d (its items array holding *cap; the
+ * strings rule_id and group copied into a, before and after kept as they
+ * are): the one way a diff of any knowledge kind grows.  Errors:
+ * MED_ERR_NOMEM. */
+med_err dosage_ddi_diff_push(med_arena *a, dosage_ddi_diff *d, size_t *cap,
+			     const dosage_ddi_change *c) MED_MUST_CHECK;
+
 /* dosage_ddi_diff_weakens: does d remove, weaken or change a rule or
  * group (what needs a second pharmacist)? */
 bool dosage_ddi_diff_weakens(const dosage_ddi_diff *d);

@@ -1,8 +1,9 @@
 /*
- * store_ddi.c - the SQL of the interaction knowledge base: its versions
- * (text, digest, who and when), their rules, and the one active (schema
- * v19).  An import is one transaction: the version, its rules and the
- * switch, or nothing.
+ * store_ddi.c - the SQL of the knowledge bases (interactions, substances):
+ * their versions (kind, text, digest, who and when), the interaction
+ * rules, and the one active of each kind (schema v23, v29, v31).  An
+ * import is one transaction: the version, its rules and the switch, or
+ * nothing.
  */
 #include <med/audit.h>
 #include <med/util.h>
@@ -60,31 +61,41 @@ on_info(void *arg, const med_db_row *row)
 #define ACTIVE_SQL                                                             \
 	"SELECT a.kb_id," INFO_COLS " FROM interaction_kb_active a"            \
 	" LEFT JOIN interaction_kbs k ON k.id = a.kb_id" INFO_JOIN             \
-	" WHERE a.id = 1"
+	" WHERE a.id = ?"
 
 /* The active row alone, locked: what an import or approval changes. */
 #define ACTIVE_LOCK_SQL                                                        \
-	"SELECT kb_id FROM interaction_kb_active WHERE id = 1 FOR UPDATE"
+	"SELECT kb_id FROM interaction_kb_active WHERE id = ? FOR UPDATE"
 
-med_err
-dosage_store_ddi_active(med_db *db, dosage_ddi_info *info)
+const char *
+dosage_kb_kind_name(dosage_kb_kind kind)
 {
-	memset(info, 0, sizeof(*info));
-	return med_db_query_once(db, ACTIVE_SQL, NULL, 0, on_info, info);
+	return kind == DOSAGE_KB_SUBSTANCES ? "substances" : "interactions";
 }
 
 med_err
-dosage_store_ddi_version(med_db *db, const char *label, dosage_ddi_info *info)
+dosage_store_ddi_active(med_db *db, dosage_kb_kind kind, dosage_ddi_info *info)
 {
-	med_db_value v[] = {MED_DB_STR(label)};
+	med_db_value v[] = {MED_DB_I64(kind)};
+
+	memset(info, 0, sizeof(*info));
+	return med_db_query_once(db, ACTIVE_SQL, v, 1, on_info, info);
+}
+
+med_err
+dosage_store_ddi_version(med_db *db, dosage_kb_kind kind, const char *label,
+			 dosage_ddi_info *info)
+{
+	med_db_value v[] = {MED_DB_STR(dosage_kb_kind_name(kind)),
+			    MED_DB_STR(label)};
 	med_err err;
 
 	memset(info, 0, sizeof(*info));
 	err = med_db_query_once(db,
 				"SELECT k.id," INFO_COLS
 				" FROM interaction_kbs k" INFO_JOIN
-				" WHERE k.version = ?",
-				v, 1, on_info, info);
+				" WHERE k.kind = ? AND k.version = ?",
+				v, 2, on_info, info);
 	if (err == MED_OK && info->kb_id == 0)
 		return MED_ERR_NOT_FOUND;
 	return err;
@@ -128,6 +139,22 @@ dosage_store_ddi_body(med_db *db, med_arena *a, int64_t kb_id, char **body,
 	return *body ? MED_OK : MED_ERR_NOT_FOUND;
 }
 
+med_err
+dosage_store_ddi_load(med_call *call, const dosage_ddi_info *info,
+		      dosage_kb_parse_fn parse, void **kb, char *why,
+		      size_t why_len)
+{
+	char *body;
+	size_t len;
+	med_err err =
+		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
+				      info->kb_id, &body, &len);
+
+	if (err != MED_OK)
+		return err;
+	return parse(body, len, info->version, kb, why, why_len);
+}
+
 /* --- saving a version ----------------------------------------------------- */
 
 static med_err
@@ -160,11 +187,12 @@ insert_version(med_db_conn *c, const dosage_ddi_save *sv, int64_t *id)
 {
 	uint64_t insert_id = 0;
 	med_db_value v[] = {
-		MED_DB_STR(dosage_ddi_kb_version(sv->kb)),
+		MED_DB_STR(dosage_kb_kind_name(sv->kind)),
+		MED_DB_STR(sv->version),
 		MED_DB_STR(sv->origin),
 		MED_DB_STR(sv->sha256),
-		MED_DB_I64((int64_t)dosage_ddi_kb_n_rules(sv->kb)),
-		MED_DB_I64((int64_t)dosage_ddi_kb_n_groups(sv->kb)),
+		MED_DB_I64((int64_t)sv->n_rules),
+		MED_DB_I64((int64_t)sv->n_groups),
 		MED_DB_STR(sv->by),
 		MED_DB_I64(sv->now_ms),
 		MED_DB_BLOBV(sv->text, sv->len),
@@ -173,14 +201,16 @@ insert_version(med_db_conn *c, const dosage_ddi_save *sv, int64_t *id)
 	};
 	med_err err = med_db_exec(
 		c,
-		"INSERT INTO interaction_kbs (version, origin, sha256,"
-		" n_rules, n_groups, imported_by, imported_ms, body,"
-		" status, base_kb_id)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		v, 10, NULL, &insert_id);
+		"INSERT INTO interaction_kbs (kind, version, origin,"
+		" sha256, n_rules, n_groups, imported_by, imported_ms,"
+		" body, status, base_kb_id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		v, 11, NULL, &insert_id);
 
 	*id = (int64_t)insert_id;
-	for (size_t i = 0; err == MED_OK && i < dosage_ddi_kb_n_rules(sv->kb);
+	/* Only an interaction base keeps its rules as rows too. */
+	for (size_t i = 0; err == MED_OK && sv->kb != NULL &&
+			   i < dosage_ddi_kb_n_rules(sv->kb);
 	     i++)
 		err = insert_rule(c, *id, dosage_ddi_kb_rule(sv->kb, i));
 	return err;
@@ -207,18 +237,18 @@ shipped_stale(const dosage_ddi_info *cur, const char *version)
 static med_err
 audit_shipped(med_db_conn *c, const dosage_ddi_save *sv)
 {
-	char rules[24];
+	char rules[24], action[64], resource[64];
 	med_audit_detail d[] = {
-		{"version", dosage_ddi_kb_version(sv->kb)},
+		{"version", sv->version},
 		{"origin", sv->origin},
 		{"sha256", sv->sha256},
 		{"rules", rules},
 	};
 	med_audit_event ev = {
-		.action = "dosage/interactions-install-shipped",
+		.action = action,
 		.actor = sv->by,
 		.actor_roles = MED_ROLE_SERVICE,
-		.resource = "interaction-knowledge-base",
+		.resource = resource,
 		.action_code = "U",
 		.details = d,
 		.n_details = 4,
@@ -226,19 +256,24 @@ audit_shipped(med_db_conn *c, const dosage_ddi_save *sv)
 
 	if (sv->audit == NULL)
 		return MED_OK;
-	snprintf(rules, sizeof(rules), "%zu", dosage_ddi_kb_n_rules(sv->kb));
+	snprintf(rules, sizeof(rules), "%zu", sv->n_rules);
+	snprintf(action, sizeof(action), "dosage/%s-install-shipped",
+		 dosage_kb_kind_name(sv->kind));
+	snprintf(resource, sizeof(resource), "%s-knowledge-base",
+		 sv->kind == DOSAGE_KB_SUBSTANCES ? "substance"
+						  : "interaction");
 	return med_audit_outbox_put(c, sv->audit, &ev, NULL);
 }
 
 static med_err
-make_active(med_db_conn *c, int64_t id)
+make_active(med_db_conn *c, dosage_kb_kind kind, int64_t id)
 {
-	med_db_value a[1] = {MED_DB_I64(id)};
+	med_db_value a[] = {MED_DB_I64(id), MED_DB_I64(kind)};
 
 	return med_db_exec(c,
 			   "UPDATE interaction_kb_active SET kb_id = ?"
-			   " WHERE id = 1",
-			   a, 1, NULL, NULL);
+			   " WHERE id = ?",
+			   a, 2, NULL, NULL);
 }
 
 static med_err
@@ -247,30 +282,32 @@ save_tx(med_db_conn *c, void *arg)
 	const dosage_ddi_save *sv = arg;
 	dosage_ddi_info cur;
 	int64_t id = 0;
-	med_db_value v[1] = {MED_DB_STR(dosage_ddi_kb_version(sv->kb))};
+	med_db_value v[] = {MED_DB_STR(dosage_kb_kind_name(sv->kind)),
+			    MED_DB_STR(sv->version)};
+	med_db_value k[] = {MED_DB_I64(sv->kind)};
 	med_err err;
 
 	memset(&cur, 0, sizeof(cur));
 	/* The active row is locked: replicas starting together install
 	 * the shipped set once, and an import's changes are against the
 	 * version still active when it commits. */
-	if ((err = med_db_query(c, ACTIVE_SQL " FOR UPDATE", NULL, 0, on_info,
+	if ((err = med_db_query(c, ACTIVE_SQL " FOR UPDATE", k, 1, on_info,
 				&cur)) != MED_OK)
 		return err;
-	if (sv->shipped && !shipped_stale(&cur, dosage_ddi_kb_version(sv->kb)))
+	if (sv->shipped && !shipped_stale(&cur, sv->version))
 		return MED_OK;
 	if (!sv->shipped && cur.kb_id != sv->base_kb_id)
 		return MED_ERR_CONFLICT;
 	if ((err = med_db_query(c,
-				"SELECT id FROM interaction_kbs WHERE version "
-				"= ?",
-				v, 1, on_id, &id)) != MED_OK)
+				"SELECT id FROM interaction_kbs WHERE kind = ?"
+				" AND version = ?",
+				v, 2, on_id, &id)) != MED_OK)
 		return err;
 	if (id != 0 && !sv->shipped)
 		return MED_ERR_EXISTS;
 	if (id == 0 && (err = insert_version(c, sv, &id)) != MED_OK)
 		return err;
-	if (!sv->pending && (err = make_active(c, id)) != MED_OK)
+	if (!sv->pending && (err = make_active(c, sv->kind, id)) != MED_OK)
 		return err;
 	return sv->shipped ? audit_shipped(c, sv) : MED_OK;
 }
@@ -305,17 +342,19 @@ approve_tx(med_db_conn *c, void *arg)
 	dosage_ddi_approval *ap = arg;
 	dosage_ddi_info t;
 	int64_t active = 0;
-	med_db_value k[1] = {MED_DB_I64(ap->kb_id)};
+	med_db_value k[] = {MED_DB_I64(ap->kb_id),
+			    MED_DB_STR(dosage_kb_kind_name(ap->kind))};
+	med_db_value row[1] = {MED_DB_I64(ap->kind)};
 	med_err err;
 
 	memset(&t, 0, sizeof(t));
-	if ((err = med_db_query(c, ACTIVE_LOCK_SQL, NULL, 0, on_id, &active)) !=
+	if ((err = med_db_query(c, ACTIVE_LOCK_SQL, row, 1, on_id, &active)) !=
 		    MED_OK ||
 	    (err = med_db_query(c,
 				"SELECT k.id," INFO_COLS
 				" FROM interaction_kbs k" INFO_JOIN
-				" WHERE k.id = ? FOR UPDATE",
-				k, 1, on_info, &t)) != MED_OK)
+				" WHERE k.id = ? AND k.kind = ? FOR UPDATE",
+				k, 2, on_info, &t)) != MED_OK)
 		return err;
 	if (t.kb_id == 0)
 		return MED_ERR_NOT_FOUND;
@@ -329,7 +368,7 @@ approve_tx(med_db_conn *c, void *arg)
 			       " WHERE id = ?",
 			       v, 3, NULL, NULL)) != MED_OK)
 		return err;
-	return make_active(c, ap->kb_id);
+	return make_active(c, ap->kind, ap->kb_id);
 }
 
 med_err

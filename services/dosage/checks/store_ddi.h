@@ -1,6 +1,8 @@
 /*
- * store_ddi.h - the interaction knowledge base in SQL (store_ddi.c), for
- * the glue that caches it (ddi_checks.c) and its RPCs (handlers_ddi.c).
+ * store_ddi.h - the knowledge bases in SQL (store_ddi.c): the interaction
+ * base and the substance base, versioned, staged and approved the same
+ * way, for the glue that caches each (ddi_checks.c, substance_cache.c)
+ * and their RPCs (handlers_ddi.c).
  */
 #ifndef DOSAGE_STORE_DDI_H
 #define DOSAGE_STORE_DDI_H
@@ -10,6 +12,16 @@
 #include <med/rpc.h>
 
 #include "interactions.h"
+
+/* dosage_kb_kind - which knowledge base a version belongs to; its value
+ * is the row of interaction_kb_active naming the kind's active version. */
+typedef enum dosage_kb_kind {
+	DOSAGE_KB_INTERACTIONS = 1,
+	DOSAGE_KB_SUBSTANCES = 2,
+} dosage_kb_kind;
+
+/* dosage_kb_kind_name: "interactions" or "substances" (the stored kind). */
+const char *dosage_kb_kind_name(dosage_kb_kind kind);
 
 /* dosage_ddi_info - one version (kb_id 0: none). */
 typedef struct dosage_ddi_info {
@@ -27,13 +39,14 @@ typedef struct dosage_ddi_info {
 	int64_t approved_ms;
 } dosage_ddi_info;
 
-/* dosage_store_ddi_active reads the active version into info. */
-med_err dosage_store_ddi_active(med_db *db,
+/* dosage_store_ddi_active reads kind's active version into info. */
+med_err dosage_store_ddi_active(med_db *db, dosage_kb_kind kind,
 				dosage_ddi_info *info) MED_MUST_CHECK;
 
-/* dosage_store_ddi_version reads version label into info.  Errors:
+/* dosage_store_ddi_version reads kind's version label into info.  Errors:
  * MED_ERR_NOT_FOUND, the database's. */
-med_err dosage_store_ddi_version(med_db *db, const char *label,
+med_err dosage_store_ddi_version(med_db *db, dosage_kb_kind kind,
+				 const char *label,
 				 dosage_ddi_info *info) MED_MUST_CHECK;
 
 /* dosage_store_ddi_body reads version kb_id's text (NUL-terminated, in
@@ -41,10 +54,26 @@ med_err dosage_store_ddi_version(med_db *db, const char *label,
 med_err dosage_store_ddi_body(med_db *db, med_arena *a, int64_t kb_id,
 			      char **body, size_t *len) MED_MUST_CHECK;
 
+/* dosage_kb_parse_fn - reads text as version label into a new base in *kb
+ * (MED_ERR_INVALID with why naming the line at fault). */
+typedef med_err (*dosage_kb_parse_fn)(const char *text, size_t len,
+				      const char *version, void **kb, char *why,
+				      size_t why_len);
+
+/* dosage_store_ddi_load reads stored version info's text (in the call's
+ * arena) and parses it with parse.  Errors: parse's, NOT_FOUND,
+ * UNAVAILABLE, NOMEM. */
+med_err dosage_store_ddi_load(med_call *call, const dosage_ddi_info *info,
+			      dosage_kb_parse_fn parse, void **kb, char *why,
+			      size_t why_len) MED_MUST_CHECK;
+
 /* dosage_ddi_save - a checked knowledge base to store and activate. */
 typedef struct dosage_ddi_save {
-	const dosage_ddi_kb *kb;
-	const char *text; /* as imported */
+	dosage_kb_kind kind;
+	const char *version;
+	size_t n_rules, n_groups;
+	const dosage_ddi_kb *kb; /* an interaction base: its rules as rows */
+	const char *text;	 /* as imported */
 	size_t len;
 	char sha256[65];
 	const char *origin; /* "shipped" or "import" */
@@ -83,6 +112,7 @@ typedef enum dosage_ddi_refusal {
 
 /* dosage_ddi_approval - a pending version to put in force. */
 typedef struct dosage_ddi_approval {
+	dosage_kb_kind kind;
 	int64_t kb_id, base_kb_id; /* as read before (dosage_ddi_info) */
 	const char *by;		   /* the approving pharmacist */
 	int64_t now_ms;

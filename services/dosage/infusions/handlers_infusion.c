@@ -24,6 +24,7 @@
 #include "orders.h"
 #include "infusions.h"
 #include "subject.h"
+#include "substance_cache.h"
 #include "switch.h"
 
 #define BACKDATE_MS (7 * 24 * DOSAGE_HOUR_MS)
@@ -553,6 +554,9 @@ know_order_patient(infusion_ctx *x, const char *order_id)
 	med_call_set_patient(x->call, o.patient_id);
 	if ((err = dosage_stay_guard(x->call, "order_id", &o, NULL)) != MED_OK)
 		return err;
+	/* The start's lab check reads the substance rules in force. */
+	if ((err = dosage_substance_current(x->call)) != MED_OK)
+		return err;
 	return dosage_know_patient(x->call, "order_id", o.patient_id,
 				   &x->known);
 }
@@ -731,6 +735,9 @@ run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
 		med_call_set_patient(x->call, f.patient_id);
 	if (err == MED_OK && charting)
 		err = infusion_stay_guard(x, &f);
+	/* A faster rate's lab check reads the substance rules in force. */
+	if (err == MED_OK && charting)
+		err = dosage_substance_current(x->call);
 	if (err == MED_OK)
 		err = dosage_know_patient(x->call, "infusion_id", f.patient_id,
 					  &x->known);

@@ -2,12 +2,16 @@
  * test_substance_kb.c - the substance knowledge base (substance_kb.c): the
  * shipped file reads; a product inherits its substance's lab and
  * pregnancy rules, a salt its moiety's, and a product's own rule tightens
- * but never loosens; each bad record is refused naming its line.
+ * but never loosens; each bad record is refused naming its line; an
+ * import's diff (substance_cache.c) names what it weakens.
  */
 #include "testlib.h"
 
 #include "dose.h"
+#include "substance_cache.h"
 #include "substance_kb.h"
+
+#include <med/arena.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -221,12 +225,72 @@ test_bad_lines_named(void)
 	refused("# nothing\n", "no version record");
 }
 
+#define K55 "lab,potassium,2823-3,max,5.5,mmol/L,24,stop,BNF\n"
+#define KEY "lab:potassium:potassium:max"
+
+/* diff_one compares old with nw and expects one change: kind on key,
+ * with after. */
+static void
+diff_one(const char *old, const char *nw, const char *kind, const char *key,
+	 const char *after)
+{
+	dosage_substance_kb *a = parse(old), *b = parse(nw);
+	med_arena *ar = med_arena_new(1 << 20);
+	dosage_ddi_diff d;
+
+	MT_OK(dosage_substance_kb_diff(a, b, ar, &d));
+	MT_EQ_INT(d.n, 1);
+	MT_EQ_STR(dosage_ddi_change_name(d.items[0].kind), kind);
+	MT_EQ_STR(d.items[0].rule_id, key);
+	MT_EQ_STR(d.items[0].after, after);
+	med_arena_free(ar);
+	dosage_substance_kb_free(a);
+	dosage_substance_kb_free(b);
+}
+
+/* An import's changes: what needs a second pharmacist and what does not. */
+static void
+test_diff(void)
+{
+	dosage_substance_kb *a = parse(HEAD K55), *b = parse(HEAD K55);
+	med_arena *ar = med_arena_new(1 << 20);
+	dosage_ddi_diff d;
+
+	MT_OK(dosage_substance_kb_diff(a, b, ar, &d));
+	MT_EQ_INT(d.n, 0);
+	MT_OK(dosage_substance_kb_diff(NULL, b, ar, &d));
+	MT_EQ_INT(d.n_kind[DOSAGE_DDI_ADDED], 1);
+	MT_TRUE(!dosage_ddi_diff_weakens(&d));
+	med_arena_free(ar);
+	dosage_substance_kb_free(a);
+	dosage_substance_kb_free(b);
+	diff_one(HEAD K55,
+		 HEAD "lab,potassium,2823-3,max,7.0,mmol/L,24,stop,BNF\n",
+		 "weakened", KEY, "stop; potassium max 7; 24 h");
+	diff_one(HEAD K55,
+		 HEAD "lab,potassium,2823-3,max,5.5,mmol/L,24,warn,BNF\n",
+		 "weakened", KEY, "warn; potassium max 5.5; 24 h");
+	diff_one(HEAD K55,
+		 HEAD "lab,potassium,2823-3,max,5.0,mmol/L,24,stop,BNF\n",
+		 "tightened", KEY, "stop; potassium max 5; 24 h");
+	diff_one(HEAD K55,
+		 HEAD "lab,potassium,2823-3,max,5.5,mmol/L,72,stop,BNF\n",
+		 "changed", KEY, "stop; potassium max 5.5; 72 h");
+	diff_one(HEAD K55, HEAD, "removed", KEY, "");
+	diff_one(HEAD "pregnancy,warfarin,contraindicated,x\n",
+		 HEAD "pregnancy,warfarin,avoid,x\n", "weakened",
+		 "pregnancy:warfarin", "avoid");
+	diff_one(HEAD "moiety,potassium chloride,potassium,ATC\n", HEAD,
+		 "removed", "moiety:potassium chloride", "");
+}
+
 static const mt_case cases[] = {
 	{"starter_reads", test_starter_reads},
 	{"every_product_inherits", test_every_product_inherits},
 	{"product_tightens_never_loosens", test_product_tightens_never_loosens},
 	{"units_convert", test_units_convert},
 	{"bad_lines_named", test_bad_lines_named},
+	{"diff", test_diff},
 	{NULL, NULL},
 };
 
