@@ -162,7 +162,8 @@ key_of(char *out, size_t cap, size_t *at, const char *s)
 		const char *start = s;
 		uint32_t c = next_cp(&s);
 		const char *py = is_han(c) ? reading(c) : NULL;
-		char lower = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		char lower[2] = {
+			(char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c), 0};
 
 		if (is_separator(c))
 			continue;
@@ -171,7 +172,7 @@ key_of(char *out, size_t cap, size_t *at, const char *s)
 		else if (c == 0xfc || c == 0xdc) /* ü, Ü: pinyin's v */
 			ok = append(out, cap, at, "v", 1) && ok;
 		else if (c < 0x80)
-			ok = append(out, cap, at, &lower, 1) && ok;
+			ok = append(out, cap, at, lower, 1) && ok;
 		else
 			ok = append(out, cap, at, start, (size_t)(s - start)) &&
 			     ok;
