@@ -30,8 +30,11 @@ typedef struct key_batch {
 	size_t n;
 } key_batch;
 
-/* Only the readiness thread keys; the flag ends the work for good. */
+/* Only the readiness thread keys; the flag ends the work for good.  A
+ * failure is logged once until a batch succeeds again: the thread tries
+ * every second while the database is away. */
 static atomic_bool names_keyed;
+static bool key_warned;
 
 static med_err
 take_row(void *ctx, const med_db_row *row)
@@ -93,10 +96,11 @@ key_names(med_db *db)
 			break;
 		}
 	}
-	if (err != MED_OK)
+	if (err != MED_OK && !key_warned)
 		med_log_warn("identity: name keys: %s (tried again on the "
 			     "next readiness check)",
 			     med_strerror(err));
+	key_warned = err != MED_OK;
 	free(b.rows);
 }
 
