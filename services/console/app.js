@@ -99,9 +99,28 @@ export function errorBox(e) {
 
 // --- FHIR reading ------------------------------------------------------
 
+// A name written in Han, kana or Hangul (nothing else but spaces and middle
+// dots) puts the family name first.
+const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005]/u;
+const CJK_NAME = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005 \-'.\u00b7\u30fb\u2027]*$/u;
+const isCjkName = (s) => CJK_CHAR.test(s) && CJK_NAME.test(s);
+
+// displayName is a name as the patient's culture writes it: family name
+// first and no space when both names are CJK (王芳), "given family"
+// otherwise (Anna Smith).  libmed's med_name_display has the same rule, so
+// the console, FHIR HumanName.text and medctl agree (docs/names.md).
+export function displayName(family, given) {
+  family = family || '';
+  given = given || '';
+  if (!given) return family;
+  if (isCjkName(family) && isCjkName(given)) return family + given;
+  return family ? given + ' ' + family : given;
+}
+
+// patientName is the one way every screen shows a patient's name.
 export function patientName(p) {
   const n = (p.name || []).find((x) => x.use === 'official') || (p.name || [])[0] || {};
-  return [(n.given || []).join(' '), n.family].filter(Boolean).join(' ') || n.text || p.id;
+  return displayName(n.family, (n.given || []).join(' ')) || n.text || p.id;
 }
 
 export function mrnOf(p) {

@@ -3,6 +3,7 @@
  */
 #include <med/arena.h>
 #include <med/check.h>
+#include <med/names.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,17 +89,35 @@ identity_check_create(med_call *call,
 	return check_sex(call, req->sex);
 }
 
+/* name_query_problem: a name query is long enough to search by
+ * (med_name_search_chars_ok): a Chinese family name is one character. */
+static med_err
+name_query_problem(const char *field, const char *q, med_problem *p)
+{
+	if (q[0] == '\0' || med_name_search_chars_ok(q))
+		return MED_OK;
+	return med_problem_set(p, MED_ERR_INVALID, field,
+			       "at least 2 characters, or one Chinese, "
+			       "Japanese or Korean character");
+}
+
 med_err
 identity_search_problem(
 	const Smartmed__Identity__V1__SearchPatientsRequest *req,
 	med_problem *p)
 {
+	med_err err;
+
 	if (req->family_name_prefix[0] == '\0' && req->birth_date[0] == '\0' &&
 	    req->mrn[0] == '\0' && req->name_prefix[0] == '\0')
 		return med_problem_set(p, MED_ERR_INVALID, "family_name_prefix",
-				       "give a prefix of at least 2 "
-				       "characters, a birth_date or an mrn");
-	return MED_OK;
+				       "give a name prefix (2 characters, or "
+				       "one Chinese, Japanese or Korean "
+				       "character), a birth_date or an mrn");
+	if ((err = name_query_problem("family_name_prefix",
+				      req->family_name_prefix, p)) != MED_OK)
+		return err;
+	return name_query_problem("name_prefix", req->name_prefix, p);
 }
 
 med_err
@@ -115,10 +134,10 @@ identity_check_search(med_call *call,
 		return err;
 	if (req->family_name_prefix[0] != '\0' &&
 	    (err = med_check_text(call, "family_name_prefix",
-				  req->family_name_prefix, 2, 200)) != MED_OK)
+				  req->family_name_prefix, 1, 200)) != MED_OK)
 		return err;
 	if (req->name_prefix[0] != '\0' &&
-	    (err = med_check_text(call, "name_prefix", req->name_prefix, 2,
+	    (err = med_check_text(call, "name_prefix", req->name_prefix, 1,
 				  200)) != MED_OK)
 		return err;
 	if (req->birth_date[0] != '\0' &&
@@ -739,4 +758,14 @@ identity_birth_variants(const char *date, char out[4][IDENTITY_DATE_BUF])
 			       d.y + 1, d.m, d.d);
 	}
 	return n;
+}
+
+med_err
+identity_patient_named(med_arena *a, identity_patient *p)
+{
+	char name[MED_NAME_DISPLAY_MAX];
+
+	med_name_display(name, sizeof(name), p->family_name, p->given_name);
+	p->display_name = med_arena_strdup(a, name);
+	return p->display_name != NULL ? MED_OK : MED_ERR_NOMEM;
 }

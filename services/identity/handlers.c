@@ -100,6 +100,8 @@ identity_rpc_create_patient(med_call *call, const ProtobufCMessage *in,
 	p->sex = req->sex;
 	p->created_ms = p->updated_ms = med_now_ms();
 	p->version = 1;
+	if ((err = identity_patient_named(med_call_arena(call), p)) != MED_OK)
+		return err;
 	/* Named before the transaction opens, as every handler does
 	 * (docs/internals/care-decisions.md); the OK event, written in the
 	 * transaction, names it; a refused create names no patient. */
@@ -330,7 +332,8 @@ update_in_tx(med_db_conn *conn, void *ctx)
 	if ((err = death_stays_merged(x, conn)) != MED_OK)
 		return err;
 	if (by == NULL ||
-	    (err = apply_update(a, x->req, x->out, &changed)) != MED_OK)
+	    (err = apply_update(a, x->req, x->out, &changed)) != MED_OK ||
+	    (err = identity_patient_named(a, x->out)) != MED_OK)
 		return MED_ERR_NOMEM;
 	if (changed[0] == '\0')
 		return MED_OK; /* nothing differs: no new version */

@@ -247,13 +247,19 @@ identity_check_unlink(med_call *call,
  * and fail the call with med_call_fail_problem.
  */
 
+/* identity_patient_named sets p's display_name from its names, in the
+ * order the patient's culture writes them (med_name_display). */
+med_err identity_patient_named(med_arena *a,
+			       identity_patient *p) MED_MUST_CHECK;
+
 /* identity_mrn_problem: an MRN is printable ASCII without spaces. */
 med_err identity_mrn_problem(const char *mrn, med_problem *p) MED_MUST_CHECK;
 
 /* identity_sex_problem: sex is set and a declared AdministrativeSex. */
 med_err identity_sex_problem(int sex, med_problem *p) MED_MUST_CHECK;
 
-/* identity_search_problem: a search gives a name prefix, a date or an MRN. */
+/* identity_search_problem: a search gives a name prefix, a date or an MRN;
+ * a name prefix is 2 characters or one CJK character (med/names.h). */
 med_err identity_search_problem(
 	const Smartmed__Identity__V1__SearchPatientsRequest *req,
 	med_problem *p) MED_MUST_CHECK;
@@ -478,9 +484,14 @@ extern const size_t identity_n_config;
 med_err identity_face_begin(struct med_service *svc) MED_MUST_CHECK;
 void identity_face_end(struct med_service *svc);
 
-/* identity_face_settled is the service's readiness hook: false while the
- * face index's first load runs (face.c, index.c). */
+/* identity_face_settled: false while the face index's first load runs
+ * (face.c, index.c). */
 bool identity_face_settled(struct med_service *svc);
+
+/* identity_ready is the service's readiness hook: identity_face_settled,
+ * and meanwhile, once migrated, the pinyin keys of patients registered
+ * before migration 35 are written, a bounded time per poll (names.c). */
+bool identity_ready(struct med_service *svc);
 
 /*
  * identity_face_probe - what one photograph gave: a unit-norm embedding (dim

@@ -22,7 +22,7 @@ main(int argc, char **argv)
 		.runs_models = true,
 		.start = identity_face_begin,
 		.stop = identity_face_end,
-		.ready = identity_face_settled,
+		.ready = identity_ready,
 	};
 
 	return med_service_main(&def, argc, argv);

@@ -3,6 +3,7 @@
  */
 #include <med/arena.h>
 #include <med/log.h>
+#include <med/names.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -258,6 +259,18 @@ static const char *const v31_statements[] = {
 	NULL,
 };
 
+/* A name's pinyin search key (med_name_key: "wangfang" for 王芳), written
+ * with the name so that SearchPatients' name_prefix finds "wang fang"
+ * with an index; rows written before it are keyed at start
+ * (identity_store_key_names). */
+static const char *const v35_statements[] = {
+	"ALTER TABLE patients"
+	" ADD COLUMN IF NOT EXISTS name_pinyin VARCHAR(2400) NULL"
+	" COLLATE utf8mb4_bin,"
+	" ADD KEY IF NOT EXISTS idx_patients_pinyin (name_pinyin(64))",
+	NULL,
+};
+
 /* The face watch (face/watch.c): the last face answer per terminal and
  * patient, which a stated check at that terminal follows up. */
 static const char *const v34_statements[] = {
@@ -320,6 +333,7 @@ const med_db_migration identity_migrations[] = {
 	{31, "patients, patient_versions: the time of death", v31_statements},
 	{34, "face_watch: face answers a stated check follows up",
 	 v34_statements},
+	{35, "patients: the name's pinyin search key", v35_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);
@@ -358,45 +372,74 @@ insert_version(med_db_conn *c, const identity_patient *p, const char *changed,
 			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
+/* insert_row stores p with its name's pinyin key. */
+static med_err
+insert_row(med_db_conn *c, const identity_patient *p, const char *key)
+{
+	med_db_value v[] = {
+		MED_DB_STR(p->patient_id),
+		MED_DB_STR(p->mrn),
+		MED_DB_STR(p->family_name),
+		MED_DB_STR(p->given_name),
+		MED_DB_STR(key),
+		MED_DB_STR(p->birth_date),
+		MED_DB_I64(p->sex),
+		MED_DB_I64(p->created_ms),
+		MED_DB_I64(p->updated_ms),
+		MED_DB_I64(p->version),
+	};
+
+	return med_db_exec(c,
+			   "INSERT INTO patients (patient_id, mrn, family_name,"
+			   " given_name, name_pinyin, birth_date, sex,"
+			   " created_ms, updated_ms, version)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
 med_err
 identity_store_insert_tx(med_db_conn *c, const identity_patient *p,
 			 const char *by)
 {
-	med_db_value v[] = {
-		MED_DB_STR(p->patient_id),  MED_DB_STR(p->mrn),
-		MED_DB_STR(p->family_name), MED_DB_STR(p->given_name),
-		MED_DB_STR(p->birth_date),  MED_DB_I64(p->sex),
-		MED_DB_I64(p->created_ms),  MED_DB_I64(p->updated_ms),
-		MED_DB_I64(p->version),
-	};
-	med_err err = med_db_exec(
-		c,
-		"INSERT INTO patients (patient_id, mrn, family_name,"
-		" given_name, birth_date, sex, created_ms, updated_ms, version)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	char key[MED_NAME_KEY_MAX];
+	med_err err;
 
+	(void)med_name_key(key, sizeof(key), p->family_name, p->given_name);
+	err = insert_row(c, p, key);
 	return err != MED_OK ? err : insert_version(c, p, "", by, "registered");
+}
+
+/* update_row writes p's demographics with its name's pinyin key. */
+static med_err
+update_row(med_db_conn *c, const identity_patient *p, const char *key)
+{
+	med_db_value v[] = {
+		MED_DB_STR(p->mrn),	   MED_DB_STR(p->family_name),
+		MED_DB_STR(p->given_name), MED_DB_STR(key),
+		MED_DB_STR(p->birth_date), MED_DB_I64(p->sex),
+		MED_DB_I64(p->updated_ms), MED_DB_I64(p->version),
+		MED_DB_I64(p->deceased),   MED_DB_I64(p->deceased_ms),
+		MED_DB_STR(p->patient_id),
+	};
+
+	return med_db_exec(
+		c,
+		"UPDATE patients SET mrn = ?, family_name = ?,"
+		" given_name = ?, name_pinyin = ?, birth_date = ?,"
+		" sex = ?, updated_ms = ?, version = ?, deceased = ?,"
+		" deceased_ms = ? WHERE patient_id = ?",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
 med_err
 identity_store_update(med_db_conn *c, const identity_patient *p,
 		      const char *changed, const char *by, const char *reason)
 {
-	med_db_value v[] = {
-		MED_DB_STR(p->mrn),	    MED_DB_STR(p->family_name),
-		MED_DB_STR(p->given_name),  MED_DB_STR(p->birth_date),
-		MED_DB_I64(p->sex),	    MED_DB_I64(p->updated_ms),
-		MED_DB_I64(p->version),	    MED_DB_I64(p->deceased),
-		MED_DB_I64(p->deceased_ms), MED_DB_STR(p->patient_id),
-	};
-	med_err err = med_db_exec(
-		c,
-		"UPDATE patients SET mrn = ?, family_name = ?, given_name = ?,"
-		" birth_date = ?, sex = ?, updated_ms = ?, version = ?,"
-		" deceased = ?, deceased_ms = ? WHERE patient_id = ?",
-		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	char key[MED_NAME_KEY_MAX];
+	med_err err;
 
+	(void)med_name_key(key, sizeof(key), p->family_name, p->given_name);
+	err = update_row(c, p, key);
 	return err != MED_OK ? err : insert_version(c, p, changed, by, reason);
 }
 
@@ -423,7 +466,7 @@ map_patient(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	if (!p->linked_to || !p->patient_id || !p->mrn || !p->family_name ||
 	    !p->given_name || !p->birth_date)
 		return MED_ERR_NOMEM;
-	return MED_OK;
+	return identity_patient_named(a, p);
 }
 
 /* PATIENT_ROWS collects rows of PATIENT_COLUMNS as Patient messages. */
@@ -480,16 +523,42 @@ like_word(med_arena *a, const char *s)
 
 /* The search's criteria; each is skipped when empty, so one statement
  * serves all combinations and stays a prepared, cached statement.  A name
- * prefix matches the family name or any given name. */
+ * prefix matches the family name or any given name, or the whole name:
+ * in characters (family then given name, "王芳") for a query with Han
+ * characters, by its pinyin key ("wangfang") for any other; the one that
+ * does not apply gets an empty pattern and is skipped. */
 #define SEARCH_WHERE                                                           \
 	" WHERE (? = '' OR p.family_name LIKE ?)"                              \
 	" AND (? = '' OR p.birth_date = ?)"                                    \
 	" AND (? = '' OR p.mrn = ?)"                                           \
 	" AND (? = 1 OR p.linked_to IS NULL)"                                  \
 	" AND (? = '' OR p.family_name LIKE ? OR p.given_name LIKE ?"          \
-	"      OR p.given_name LIKE ?)"
+	"      OR p.given_name LIKE ?"                                         \
+	"      OR (? <> '' AND CONCAT(p.family_name, p.given_name) LIKE ?)"    \
+	"      OR (? <> '' AND p.name_pinyin LIKE ?))"
 #define SEARCH_ORDER	  " ORDER BY p.family_name, p.given_name, p.patient_id"
-#define SEARCH_N_CRITERIA 11
+#define SEARCH_N_CRITERIA 15
+
+/* name_patterns makes the whole-name patterns of a name prefix: the
+ * characters' (han) or the pinyin key's (pinyin); the other is "". */
+static med_err
+name_patterns(med_arena *a, const char *prefix, char **han, char **pinyin)
+{
+	char key[MED_NAME_KEY_MAX];
+	bool is_han = med_name_has_han(prefix);
+
+	*han = like_prefix(a, is_han ? prefix : "");
+	(void)med_name_key(key, sizeof(key), is_han ? "" : prefix, NULL);
+	*pinyin = like_prefix(a, key);
+	if (*han == NULL || *pinyin == NULL)
+		return MED_ERR_NOMEM;
+	/* like_prefix's "%" alone would match every name. */
+	if (!is_han || prefix[0] == '\0')
+		(*han)[0] = '\0';
+	if (key[0] == '\0')
+		(*pinyin)[0] = '\0';
+	return MED_OK;
+}
 
 med_err
 identity_store_search(med_db *db, med_arena *arena, const identity_scope *scope,
@@ -501,6 +570,8 @@ identity_store_search(med_db *db, med_arena *arena, const identity_scope *scope,
 	char *pattern = like_prefix(arena, req->family_name_prefix);
 	char *name = like_prefix(arena, req->name_prefix);
 	char *word = like_word(arena, req->name_prefix);
+	char *han = NULL, *pinyin = NULL;
+	med_err err = name_patterns(arena, req->name_prefix, &han, &pinyin);
 	med_db_value v[SEARCH_N_CRITERIA + IDENTITY_SCOPE_N_VALUES + 2] = {
 		MED_DB_STR(req->family_name_prefix),
 		MED_DB_STR(pattern ? pattern : ""),
@@ -513,11 +584,14 @@ identity_store_search(med_db *db, med_arena *arena, const identity_scope *scope,
 		MED_DB_STR(name ? name : ""),
 		MED_DB_STR(name ? name : ""),
 		MED_DB_STR(word ? word : ""),
+		MED_DB_STR(han ? han : ""),
+		MED_DB_STR(han ? han : ""),
+		MED_DB_STR(pinyin ? pinyin : ""),
+		MED_DB_STR(pinyin ? pinyin : ""),
 	};
 	size_t k = SEARCH_N_CRITERIA;
-	med_err err;
 
-	if (pattern == NULL || name == NULL || word == NULL)
+	if (err != MED_OK || pattern == NULL || name == NULL || word == NULL)
 		return MED_ERR_NOMEM;
 	/* Out of scope is filtered in the statement, so that pages and
 	 * their next-page tokens count only patients the caller may see. */

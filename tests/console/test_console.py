@@ -404,7 +404,14 @@ SPEED_BEDS = 30
 
 
 @pytest.fixture(scope="module")
-def speed(cstack, patient, bedside, late, deviation, noted):
+def chinese(cstack):
+    """A Chinese patient on the ward, registered as family 王, given 芳
+    (issue 77: shown 王芳, not 芳 王)."""
+    return _admitted(cstack, "王", "芳", "19")
+
+
+@pytest.fixture(scope="module")
+def speed(cstack, patient, bedside, late, deviation, noted, chinese):
     """Issue 51, "Speed": the ward filled to 30 beds, each patient with
     an order, and one patient with 7 days of MAR (a q6h and a q8h order
     started 7 days ago, every dose charted at its time)."""
@@ -430,9 +437,9 @@ def speed(cstack, patient, bedside, late, deviation, noted):
             order=dpb.Order(patient_id=pid, drug_code=d.code, dose=1.0,
                             unit="tablet", route="oral", frequency=frequency,
                             start_ms=start)), role="clinician", timeout=30)
-    # The fixtures above admitted 6 patients to the ward.
+    # The fixtures above admitted 7 patients to the ward.
     ids = []
-    for i in range(SPEED_BEDS - 6):
+    for i in range(SPEED_BEDS - 7):
         p = _admitted(cstack, "Speed" + chr(ord("a") + i).upper(), "Bea",
                       str(20 + i))
         assess_allergies(cstack, p.patient_id, role="clinician")
@@ -493,7 +500,7 @@ def noted(cstack):
 
 @pytest.fixture(scope="module")
 def run(cstack, idp, patient, bedside, late, deviation, noted, speed,
-        tmp_path_factory):
+        chinese, tmp_path_factory):
     """One pass of e2e.mjs through every screen; its JSON report."""
     shots = os.path.join(paths.build_dir(), "console-screens")
     shutil.rmtree(shots, ignore_errors=True)
@@ -601,6 +608,16 @@ def test_ward_list(run, bedside):
     _passed(run, "unknown patient refused")
     assert run["unknownPatient"].startswith(
         'No patient of yours has the MRN or id "%s"' % run["unknownId"]), run
+
+
+def test_names_as_their_culture_writes_them(run, chinese):
+    """Issue 77: the ward list shows a Chinese name family name first
+    without a space (王芳) and a Western one given name first (Iris
+    Wardley), by the console's one patientName."""
+    _passed(run, "ward list")
+    assert "王芳" in run["wardNames"], run["wardNames"]
+    assert "芳 王" not in run["wardNames"], run["wardNames"]
+    assert "Iris Wardley" in run["wardNames"], run["wardNames"]
 
 
 def test_mar_grid(run):

@@ -139,8 +139,9 @@ def test_patient_read(fstack, validator, chart):
     valid(validator, body)
     assert body["id"] == chart.patient_id
     assert body["identifier"][0]["value"] == chart.mrn
-    assert body["name"][0] == {"use": "official", "family": "Fhirtest",
-                               "given": ["Ada", "Maria"]}
+    # text: the name as the patient's culture writes it (docs/names.md).
+    assert body["name"][0] == {"use": "official", "text": "Ada Maria Fhirtest",
+                               "family": "Fhirtest", "given": ["Ada", "Maria"]}
     assert body["gender"] == "female"
     assert body["birthDate"] == "1980-02-03"
 

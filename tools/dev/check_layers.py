@@ -66,6 +66,7 @@ HEADERS = {
     "config.h": "base",
     "metrics.h": "base",
     "cgroup.h": "base",
+    "names.h": "base",
     "fhir.h": "fhir",
     "infer.h": "infer",
     "image.h": "infer",

@@ -23,6 +23,9 @@ PKGS_PLUGINS="libopenblas-dev python3-onnx python3-numpy python3-opencv
 opencv-data"
 PKGS_AUDIT=""
 PKGS_RECORDS=""
+# Patients' names searched by pinyin: libmed's Han -> pinyin table is
+# generated at build time from the Unihan database in unicode-data.
+PKGS_IDENTITY="unicode-data"
 PKGS_DOSAGE="libicu-dev"
 # The Galera test cluster (tests/harness/galera.py): the wsrep provider and
 # rsync for its state transfers.
@@ -67,7 +70,7 @@ command -v npm >/dev/null 2>&1 || PKGS_RUN_TOOLS="$PKGS_RUN_TOOLS npm"
 # ONNX, numpy and PIL it reads and writes through.  Optional (make
 # deps-train); nothing that builds, runs or tests smartmed needs it.
 PKGS_TRAIN="python3-torch python3-onnx python3-numpy python3-pil"
-PKGS_RUN="$PKGS_CORE $PKGS_IMAGING $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_RUN_TOOLS"
+PKGS_RUN="$PKGS_CORE $PKGS_IDENTITY $PKGS_IMAGING $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_RUN_TOOLS"
 # --list GROUP prints the group's packages, one a line, and installs
 # nothing (tests/integration/test_deps_groups.py).
 list=0

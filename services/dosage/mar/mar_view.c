@@ -5,6 +5,7 @@
  * patient banner (name, MRN, age, weight with its date, allergies).
  */
 #include <med/arena.h>
+#include <med/names.h>
 #include <med/util.h>
 
 #include <math.h>
@@ -278,8 +279,17 @@ static char *
 display_name(med_arena *a, const med_patient_banner *who)
 {
 	char family[sizeof(who->family_name)];
+	char cjk[MED_NAME_DISPLAY_MAX];
 	size_t i;
 
+	/* A Chinese, Japanese or Korean name is written family name first
+	 * without a space (王芳), which capitals and a comma would only
+	 * garble (docs/names.md). */
+	if (med_name_is_cjk(who->family_name) &&
+	    (who->given_name[0] == '\0' || med_name_is_cjk(who->given_name)))
+		return med_arena_strdup(a, med_name_display(cjk, sizeof(cjk),
+							    who->family_name,
+							    who->given_name));
 	/* The family name in capitals, as wristbands and charts print it,
 	 * so that it is not read as a given name. */
 	for (i = 0; who->family_name[i] && i + 1 < sizeof(family); i++)

@@ -100,8 +100,12 @@ write_patient(med_json *w, const fhir_facade *f)
 		    "MED_FHIR_MRN_SYSTEM); one value.");
 	write_param(w, "name", "string",
 		    "The family name or a given name starts with it "
-		    "(case-insensitive).");
-	write_param(w, "family", "string", "The family name starts with it.");
+		    "(case-insensitive), or the whole name does: in "
+		    "characters (王芳) or in pinyin (wang fang).  2 "
+		    "characters, or one Chinese, Japanese or Korean one.");
+	write_param(w, "family", "string",
+		    "The family name starts with it (one Chinese, Japanese "
+		    "or Korean character is enough: 李).");
 	write_param(w, "given", "string", "A given name starts with it.");
 	write_param(w, "birthdate", "date",
 		    "Every prefix and precision, as for date.");

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <med/fhir.h>
+#include <med/names.h>
 #include <med/util.h>
 
 #include "smartmed/common/v1/common.pb-c.h"
@@ -70,9 +71,16 @@ write_given(med_json *w, const char *given)
 static void
 write_name(med_json *w, const Smartmed__Identity__V1__Patient *p)
 {
+	char text[MED_NAME_DISPLAY_MAX];
+
 	med_json_begin(w, "name", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "use", "official");
+	/* The name as the patient's culture writes it: "王芳", "Anna Smith"
+	 * (docs/names.md). */
+	med_json_str(w, "text",
+		     med_name_display(text, sizeof(text), p->family_name,
+				      p->given_name));
 	med_json_str(w, "family", p->family_name);
 	write_given(w, p->given_name);
 	med_json_end(w, '}');
@@ -163,7 +171,9 @@ value_passes(const Smartmed__Identity__V1__Patient *p, const fhir_filter *f,
 		if (strcmp(f->name, "given") == 0)
 			return given_starts(p->given_name, v->text);
 		return starts_with(p->family_name, v->text) ||
-		       given_starts(p->given_name, v->text);
+		       given_starts(p->given_name, v->text) ||
+		       med_name_full_starts(p->family_name, p->given_name,
+					    v->text);
 	case FHIR_F_GENDER:
 		return strcmp(gender_of(p->sex), v->text) == 0;
 	case FHIR_F_DATE:

@@ -12,6 +12,7 @@
 
 #include <med/codec.h>
 #include <med/fhir.h>
+#include <med/names.h>
 #include <med/util.h>
 
 #include "search.h"
@@ -551,16 +552,19 @@ patient_criteria(fhir_query *q, fhir_error *e)
 	for (size_t i = 0; i < q->n_filters; i++)
 		if (patient_criterion(ps, &q->filters[i], e) != MED_OK)
 			return MED_ERR_INVALID;
-	if (ps->family != NULL && strlen(ps->family) < 2)
+	/* One character is a Chinese family name (李); one Latin letter
+	 * is too little to search by (docs/names.md). */
+	if (ps->family != NULL && !med_name_search_chars_ok(ps->family))
 		ps->family = NULL;
-	if (ps->name != NULL && strlen(ps->name) < 2)
+	if (ps->name != NULL && !med_name_search_chars_ok(ps->name))
 		ps->name = NULL;
 	if (ps->mrn == NULL && ps->family == NULL && ps->name == NULL &&
 	    ps->birth_date == NULL)
 		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "Patient search: give identifier, family or "
-				 "name (2 characters or more, one value), or "
-				 "birthdate=YYYY-MM-DD");
+				 "name (2 characters or more, or one Chinese, "
+				 "Japanese or Korean character; one value), "
+				 "or birthdate=YYYY-MM-DD");
 	return MED_OK;
 }
 

@@ -965,6 +965,12 @@ test_banner(void)
 	MT_EQ_STR(b.age_text, "12 d");
 	MT_EQ_STR(b.allergy_text, "Allergies not assessed");
 	MT_EQ_STR(b.weight_time, "");
+	/* A Chinese name as it is written: family name first, no space. */
+	med_strlcpy(who.family_name, "王", sizeof(who.family_name));
+	med_strlcpy(who.given_name, "芳", sizeof(who.given_name));
+	smartmed__dosage__v1__mar_patient__init(&b);
+	MT_OK(dosage_mar_banner(a, z, &who, &p, SPRING_0800, &b));
+	MT_EQ_STR(b.display_name, "王芳");
 	dosage_zone_close(z);
 	med_arena_free(a);
 }

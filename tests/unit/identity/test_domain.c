@@ -89,8 +89,8 @@ test_search_needs_a_criterion(void)
 
 	refused(identity_search_problem(&r, &p), &p, MED_ERR_INVALID,
 		"family_name_prefix",
-		"give a prefix of at least 2 characters, a birth_date or an "
-		"mrn");
+		"give a name prefix (2 characters, or one Chinese, Japanese "
+		"or Korean character), a birth_date or an mrn");
 	r = search("Mu", "", "");
 	MT_OK(identity_search_problem(&r, &p));
 	r = search("", "1980-03-12", "");
@@ -99,6 +99,30 @@ test_search_needs_a_criterion(void)
 	MT_OK(identity_search_problem(&r, &p));
 	r = search("", "", "");
 	r.name_prefix = "Ad"; /* FHIR's name= */
+	MT_OK(identity_search_problem(&r, &p));
+}
+
+/* A Chinese family name is one character (李); one Latin letter is not
+ * enough. */
+static void
+test_search_one_cjk_character(void)
+{
+	Smartmed__Identity__V1__SearchPatientsRequest r = search("李", "", "");
+	med_problem p = {0};
+
+	MT_OK(identity_search_problem(&r, &p));
+	r = search("L", "", "");
+	refused(identity_search_problem(&r, &p), &p, MED_ERR_INVALID,
+		"family_name_prefix",
+		"at least 2 characters, or one Chinese, Japanese or Korean "
+		"character");
+	r = search("", "", "");
+	r.name_prefix = "W";
+	refused(identity_search_problem(&r, &p), &p, MED_ERR_INVALID,
+		"name_prefix",
+		"at least 2 characters, or one Chinese, Japanese or Korean "
+		"character");
+	r.name_prefix = "王";
 	MT_OK(identity_search_problem(&r, &p));
 }
 
@@ -400,6 +424,7 @@ static const mt_case cases[] = {
 	{"mrn_characters", test_mrn_characters},
 	{"sex_declared_values", test_sex_declared_values},
 	{"search_needs_a_criterion", test_search_needs_a_criterion},
+	{"search_one_cjk_character", test_search_one_cjk_character},
 	{"update_sets_a_field", test_update_sets_a_field},
 	{"update_state", test_update_state},
 	{"link_not_into_itself", test_link_not_into_itself},
