@@ -201,15 +201,19 @@ dash_no(const sentence *s, size_t j, size_t k)
 
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
- * never for an allergy, as a plan's trigger) and sets *trigger when
- * nothing in the sentence did (bits). */
+ * never for an allergy, as a plan's trigger) for item k and sets
+ * *trigger when nothing in the sentence did (bits).  A medicine under a
+ * past history is what the patient takes for it ("高血压10年，规律服用
+ * 氨氯地平"), not a past one: words such as "停用" make it past. */
 static unsigned
-section_context(const sentence *s, bool allergy, unsigned bits,
+section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 		const char **trigger)
 {
 	const notes_entry *t = s->section;
+	bool medicine = !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE;
 
-	if (t == NULL || ((t->dir & NOTES_DIR_PLAN) && allergy))
+	if (t == NULL || ((t->dir & NOTES_DIR_PLAN) && allergy) ||
+	    (t->type == NOTES_T_HISTORICAL && medicine))
 		return 0;
 	if (bits == 0)
 		*trigger = t->key;
@@ -249,7 +253,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			*trigger = t->key;
 		bits |= 1u << t->type;
 	}
-	return bits | section_context(s, allergy, bits, trigger);
+	return bits | section_context(s, k, allergy, bits, trigger);
 }
 
 /* clause_has: does the clause of item k (between terminators) hold an
@@ -333,9 +337,33 @@ reaction_of(const sentence *s, size_t k, bool near)
 	return best;
 }
 
+/* comma_between: is there a full-width comma between items j < k?  It
+ * parts Chinese clauses: "青霉素皮试阴性，予阿莫西林" gives amoxicillin. */
+static bool
+comma_between(const sentence *s, size_t j, size_t k)
+{
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR &&
+		    strcmp(s->items[m].e->key, "\xef\xbc\x8c") == 0)
+			return true;
+	return false;
+}
+
+/* colon_after: is cue item j followed by a colon ("过敏史：青霉素，磺胺")?
+ * Then it heads a list, commas and all. */
+static bool
+colon_after(const sentence *s, size_t j)
+{
+	uint32_t to = j + 1 < s->n_items ? s->items[j + 1].start
+					 : s->words[s->n - 1].end;
+
+	return colon_at(s->text, s->items[j].end, to) != NULL;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
- * penicillin and codeine"); a cue after it only the run of substances
+ * penicillin and codeine"), not past a full-width comma unless a colon
+ * follows the cue; a cue after it only the run of substances
  * right before it, not one in parentheses' other side ("clarithromycin
  * (pen allergic)": penicillin only). */
 static bool
@@ -344,7 +372,7 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	if (terminated(s, j < k ? j : k, j < k ? k : j))
 		return false;
 	if (j < k)
-		return true;
+		return !comma_between(s, j, k) || colon_after(s, j);
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 
@@ -381,9 +409,10 @@ tolerated_by(const sentence *s, size_t k)
 }
 
 /* is_reaction: is problem item k the reaction of an allergy, written
- * right after its substance in a clause with an allergy cue ("allergic
- * to codeine (vomiting)", "codeine - vomiting")?  Then it is no problem of
- * the patient's now. */
+ * right after its substance in a clause with an allergy cue or on a line
+ * of an allergy list ("allergic to codeine (vomiting)", "codeine -
+ * vomiting" under "Allergies:")?  Then it is no problem of the patient's
+ * now. */
 static bool
 is_reaction(const sentence *s, size_t k)
 {
@@ -394,7 +423,8 @@ is_reaction(const sentence *s, size_t k)
 		return false;
 	if (s->items[k].w0 - prev->w1 > REACTION_GAP_WORDS)
 		return false;
-	return clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
+	return s->allergy_list ||
+	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
 }
 
 /* none_known_near: is item k in the scope of a "no known allergies"

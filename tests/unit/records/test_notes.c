@@ -332,6 +332,18 @@ static const expect chinese[] = {
 	 "头孢呋辛", HYP, false},
 	{"诊疗计划：\n青霉素过敏，予克拉霉素", NOTES_ALLERGY, "penicillins",
 	 "青霉素", 0, true},
+	{"既往史：高血压10年，规律服用氨氯地平。", NOTES_MEDICINE, "amlodipine",
+	 "氨氯地平", 0, true},
+	{"青霉素皮试阴性，予阿莫西林。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 NEG, false},
+	{"青霉素皮试阴性，予阿莫西林。", NOTES_MEDICINE, "amoxicillin",
+	 "阿莫西林", 0, true},
+	{"过敏史：青霉素，磺胺。", NOTES_ALLERGY, "sulfonamides", "磺胺", 0,
+	 true},
+	{"计划：继续 metformin，拟加用 atorvastatin。", NOTES_MEDICINE,
+	 "metformin", "metformin", 0, true},
+	{"如出血风险高，可考虑改用利伐沙班。", NOTES_MEDICINE, "rivaroxaban",
+	 "利伐沙班", HYP, false},
 	/* full-width letters inside a Chinese sentence are read as ASCII */
 	{"对ｐｅｎｉｃｉｌｌｉｎ过敏。", NOTES_ALLERGY, "penicillins",
 	 "ｐｅｎｉｃｉｌｌｉｎ", 0, true},
@@ -395,6 +407,12 @@ test_chinese(void)
 	notes_read(family, strlen(family), &r);
 	MT_EQ_INT(r.n, 1);
 	MT_TRUE(!notes_is_suggested(&r.findings[0]));
+	/* a problem right after a substance in an allergy list is its
+	 * reaction */
+	notes_read("过敏史：\n可待因（呕吐）\n",
+		   strlen("过敏史：\n可待因（呕吐）\n"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
 	/* "否认药物过敏史" is one phrase: no substance, no allergy suggested */
 	notes_read("否认药物过敏史", strlen("否认药物过敏史"), &r);
 	MT_EQ_INT(r.n, 1);
