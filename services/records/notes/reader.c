@@ -220,6 +220,18 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	return 1u << t->type;
 }
 
+/* comma_between: is there a full-width comma between items j < k?  It
+ * parts Chinese clauses: "青霉素皮试阴性，予阿莫西林" gives amoxicillin. */
+static bool
+comma_between(const sentence *s, size_t j, size_t k)
+{
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR &&
+		    strcmp(s->items[m].e->key, "\xef\xbc\x8c") == 0)
+			return true;
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -233,7 +245,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   !ends(s, j, k, true) && !until_to(s, j, k);
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			     !terminated(s, k, j)) ||
+			     !terminated(s, k, j) && !comma_between(s, k, j)) ||
 			    dash_no(s, j, k);
 
 		/* "no known allergy to latex": the phrase negates what
@@ -335,18 +347,6 @@ reaction_of(const sentence *s, size_t k, bool near)
 		best_gap = gap;
 	}
 	return best;
-}
-
-/* comma_between: is there a full-width comma between items j < k?  It
- * parts Chinese clauses: "青霉素皮试阴性，予阿莫西林" gives amoxicillin. */
-static bool
-comma_between(const sentence *s, size_t j, size_t k)
-{
-	for (size_t m = j + 1; m < k; m++)
-		if (s->items[m].e->type == NOTES_T_TERMINATOR &&
-		    strcmp(s->items[m].e->key, "\xef\xbc\x8c") == 0)
-			return true;
-	return false;
 }
 
 /* colon_after: is cue item j followed by a colon ("过敏史：青霉素，磺胺")?

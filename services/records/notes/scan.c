@@ -254,6 +254,14 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 		if (c.ascii == '?') {
 			bool q = query_mark(text, len, i, *pos);
 
+			/* a full-width one after a word queries it, as Chinese
+			 * writes a diagnosis in doubt ("肺炎？") */
+			if (!q && c.len == 3 &&
+			    (i == 0 || !isspace((unsigned char)text[i - 1]))) {
+				mark(t, i, *pos, NOTES_TOK_WORD, '?');
+				memcpy(t->key, "\xef\xbc\x9f", 4);
+				return;
+			}
 			mark(t, i, *pos,
 			     q ? NOTES_TOK_WORD : NOTES_TOK_SENTENCE, '?');
 			return;
@@ -263,6 +271,7 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 	t->type = NOTES_TOK_END;
 	t->start = t->end = (uint32_t)len;
 	t->key[0] = '\0';
+	t->han = false;
 }
 
 void
