@@ -28,6 +28,9 @@
 	"http://terminology.hl7.org/CodeSystem/"                               \
 	"allergyintolerance-verification"
 #define ATTACHMENT_ID_SYSTEM "urn:smartmed:records:attachment-sha256"
+/* The extension on a note's DocumentReference saying why the note reader
+ * did not read it whole (Entry.incomplete_reason). */
+#define NOTE_INCOMPLETE_URL "urn:smartmed:records:note-reader-incomplete"
 
 /*
  * fhir_out - the bundle's writer and the room a note's base64 text is made
@@ -548,12 +551,28 @@ addendum(med_json *w, const char *pid, const records_entry *e,
 	end_resource(w);
 }
 
+/* A note the reader did not read whole says so (issue 75), so that a
+ * client knows the suggestions from it are not all the note holds. */
+static void
+incomplete_extension(med_json *w, const records_entry *e)
+{
+	if (!e->incomplete)
+		return;
+	med_json_begin(w, "extension", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", NOTE_INCOMPLETE_URL);
+	med_json_str(w, "valueString", e->incomplete_reason);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
 /* A note travels inline: text/plain data, base64 as R4 requires; its
  * signer is the authenticator, its addenda follow it. */
 static uint32_t
 clinical_note(med_json *w, const char *pid, const records_entry *e)
 {
 	begin_resource(w, "DocumentReference", e, "");
+	incomplete_extension(w, e);
 	doc_status(w, e);
 	concept(w, "type", LOINC_SYSTEM, "11506-3", "Progress note", NULL);
 	doc_common(w, pid, e);

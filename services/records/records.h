@@ -651,6 +651,29 @@ med_err records_store_suggest(med_db_conn *c, med_arena *a,
 			      const records_entry *e, uint32_t *added,
 			      const char **stopped) MED_MUST_CHECK;
 
+struct notes_reading;
+
+/*
+ * records_note_read is records_store_suggest's reading alone, for a write
+ * that stores the reading's outcome in the version itself
+ * (Entry.incomplete) before inserting it: *out is what the reader found
+ * in e's text (in a), or NULL when e is no note or is entered in error.
+ * Errors: MED_ERR_NOMEM.
+ */
+med_err records_note_read(med_arena *a, const records_entry *e,
+			  struct notes_reading **out) MED_MUST_CHECK;
+
+/* records_reading_stopped returns why the reading r stopped early, or
+ * NULL when the reader read the text whole. */
+const char *records_reading_stopped(const struct notes_reading *r);
+
+/* records_store_reading is records_store_suggest with the reading r
+ * made by records_note_read (NULL: only withdraw). */
+med_err records_store_reading(med_db_conn *c, med_arena *a,
+			      const records_entry *e,
+			      const struct notes_reading *r,
+			      uint32_t *added) MED_MUST_CHECK;
+
 /* records_store_read_notes reads the latest version of each of the
  * patient's notes (records_store_suggest) in one audited transaction. */
 med_err records_store_read_notes(med_call *call, const char *patient_id,

@@ -133,6 +133,18 @@ static const char *const v8_statements[] = {
 	NULL,
 };
 
+/*
+ * Version 9 (issue 75): a note version whose reading reached the
+ * reader's bound says so (Entry.incomplete): why the reader stopped, ""
+ * when it read the note whole.  Derived from the body, so outside the
+ * content hash.
+ */
+static const char *const v9_statements[] = {
+	"ALTER TABLE entries ADD COLUMN IF NOT EXISTS note_stopped"
+	" VARCHAR(200) NOT NULL DEFAULT ''",
+	NULL,
+};
+
 const med_db_migration records_migrations[] = {
 	{1, "entries: immutable versions of record entries", v1_statements},
 	{2, "entries: status, signing, addenda, typed content, hash chain",
@@ -145,6 +157,8 @@ const med_db_migration records_migrations[] = {
 	{7, "note_suggestions: the note reader's suggestions (notereader)",
 	 records_suggest_statements},
 	{8, "entries: index of first versions by kind", v8_statements},
+	{9, "entries: why the note reader stopped early (notes-zh)",
+	 v9_statements},
 };
 const size_t records_n_migrations =
 	sizeof(records_migrations) / sizeof(records_migrations[0]);
@@ -153,8 +167,9 @@ const size_t records_n_migrations =
 	"e.entry_id, e.version, e.patient_id, e.kind, e.title, e.body,"        \
 	" e.author, e.created_ms, e.content_sha256, e.status, e.replaces,"     \
 	" e.reason, e.locked, e.signed_by, e.signed_ms, e.addendum,"           \
-	" e.content, e.hash_alg, e.chain_seq, e.prev_hash, e.chain_hash"
-#define N_VERSION_COLUMNS 21
+	" e.content, e.hash_alg, e.chain_seq, e.prev_hash, e.chain_hash,"      \
+	" e.note_stopped"
+#define N_VERSION_COLUMNS 22
 
 /* An entry's entry_heads row and its version 1 (records_head). */
 #define HEAD_COLUMNS                                                           \
@@ -325,9 +340,12 @@ on_version_row(void *ctx, const med_db_row *row)
 	e->chain_seq = (uint64_t)med_db_row_int64(row, 18);
 	e->prev_hash = med_db_row_strdup(a, row, 19);
 	e->chain_hash = med_db_row_strdup(a, row, 20);
+	e->incomplete_reason = med_db_row_strdup(a, row, 21);
+	e->incomplete = e->incomplete_reason && e->incomplete_reason[0];
 	if (!e->entry_id || !e->patient_id || !e->title || !e->body ||
 	    !e->author || !e->content_sha256 || !e->reason || !e->signed_by ||
-	    !v->addendum || !e->prev_hash || !e->chain_hash)
+	    !v->addendum || !e->prev_hash || !e->chain_hash ||
+	    !e->incomplete_reason)
 		return MED_ERR_NOMEM;
 	if ((err = copy_blob(a, row, 16, v)) != MED_OK)
 		return err;
@@ -757,6 +775,7 @@ insert_version(med_db_conn *c, const records_version *v)
 		MED_DB_I64((int64_t)e->chain_seq),
 		MED_DB_STR(e->prev_hash),
 		MED_DB_STR(e->chain_hash),
+		MED_DB_STR(e->incomplete ? e->incomplete_reason : ""),
 	};
 
 	return med_db_exec(c,
@@ -764,9 +783,9 @@ insert_version(med_db_conn *c, const records_version *v)
 			   " kind, title, body, author, created_ms,"
 			   " content_sha256, status, replaces, reason, locked,"
 			   " signed_by, signed_ms, addendum, content, hash_alg,"
-			   " chain_seq, prev_hash, chain_hash) VALUES (?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?)",
+			   " chain_seq, prev_hash, chain_hash, note_stopped)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?, ?, ?, ?, ?, ?)",
 			   p, N_VERSION_COLUMNS, NULL, NULL);
 }
 
@@ -837,24 +856,46 @@ seal(med_arena *a, records_version *v, const head_row *ch)
 }
 
 /*
- * read_note runs the note reader on a note's new text, or withdraws its
- * suggestions when it is entered in error, inside the write's
- * transaction: the suggestions and the version they point at commit
- * together.  The reader is pure and bounded (notes.h), so it adds no
- * failure the write did not have but the database's own.
+ * read_note runs the note reader on a note's new text before the version
+ * is inserted, so that a reading cut short by the reader's bound is
+ * stored with the version (Entry.incomplete) and a clinician knows to
+ * read the note.  The reader is pure and bounded (notes.h): it cannot
+ * fail the write.
  */
 static med_err
-read_note(med_db_conn *c, med_arena *a, const records_write *w,
-	  const records_entry *e)
+read_note(med_arena *a, const records_write *w, records_entry *e,
+	  struct notes_reading **r)
+{
+	const char *stopped;
+	med_err err = MED_OK;
+
+	*r = NULL;
+	if (!w->read_note || (err = records_note_read(a, e, r)) != MED_OK ||
+	    *r == NULL)
+		return w->read_note ? err : MED_OK;
+	stopped = records_reading_stopped(*r);
+	e->incomplete = stopped != NULL;
+	e->incomplete_reason = (char *)(stopped ? stopped : "");
+	return MED_OK;
+}
+
+/*
+ * store_note writes the reading's suggestions, or withdraws the note's
+ * suggestions when it is entered in error, inside the write's
+ * transaction: the suggestions and the version they point at commit
+ * together.
+ */
+static med_err
+store_note(med_db_conn *c, med_arena *a, const records_write *w,
+	   const records_entry *e, const struct notes_reading *r)
 {
 	uint32_t added = 0;
-	const char *stopped;
 
 	if (!w->read_note &&
 	    e->status !=
 		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_ENTERED_IN_ERROR)
 		return MED_OK;
-	return records_store_suggest(c, a, e, &added, &stopped);
+	return records_store_reading(c, a, e, r, &added);
 }
 
 static med_err
@@ -865,6 +906,7 @@ write_tx(med_db_conn *c, void *arg)
 	version_rows rows = {.arena = x->arena, .unpack = true};
 	head_row eh = {0}, ch = {0};
 	const records_version *latest = NULL;
+	struct notes_reading *r;
 	med_err err;
 
 	x->stale = false;
@@ -894,11 +936,12 @@ write_tx(med_db_conn *c, void *arg)
 	if (err != MED_OK ||
 	    (err = pack_content(x->arena, &x->next)) != MED_OK ||
 	    (err = seal(x->arena, &x->next, &ch)) != MED_OK ||
+	    (err = read_note(x->arena, w, x->next.e, &r)) != MED_OK ||
 	    (err = insert_attachment(c, w)) != MED_OK ||
 	    (err = insert_version(c, &x->next)) != MED_OK ||
 	    (err = update_heads(c, &x->next)) != MED_OK)
 		return err;
-	return read_note(c, x->arena, w, x->next.e);
+	return store_note(c, x->arena, w, x->next.e, r);
 }
 
 /* fhirwrite: records_store_write_conn is one write of

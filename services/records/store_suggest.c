@@ -218,25 +218,52 @@ insert_all(med_db_conn *c, med_arena *a, const records_entry *e,
 }
 
 med_err
-records_store_suggest(med_db_conn *c, med_arena *a, const records_entry *e,
-		      uint32_t *added, const char **stopped)
+records_note_read(med_arena *a, const records_entry *e, notes_reading **out)
 {
 	notes_reading *r;
-	med_err err = MED_OK;
 
-	*stopped = NULL;
-	if (e->kind != EK(NOTE))
-		return MED_OK;
-	if (e->version > 1 && (err = withdraw(c, e)) != MED_OK)
-		return err;
-	if (e->status == ES(ENTERED_IN_ERROR))
+	*out = NULL;
+	if (e->kind != EK(NOTE) || e->status == ES(ENTERED_IN_ERROR))
 		return MED_OK;
 	/* NOTES_FINDINGS_MAX findings are too many for a thread's stack */
 	if ((r = med_arena_alloc(a, sizeof(*r))) == NULL)
 		return MED_ERR_NOMEM;
 	notes_read(e->body, strlen(e->body), r);
-	*stopped = r->stopped;
-	return insert_all(c, a, e, r, added);
+	*out = r;
+	return MED_OK;
+}
+
+const char *
+records_reading_stopped(const notes_reading *r)
+{
+	return r->stopped;
+}
+
+med_err
+records_store_reading(med_db_conn *c, med_arena *a, const records_entry *e,
+		      const notes_reading *r, uint32_t *added)
+{
+	med_err err;
+
+	if (e->kind != EK(NOTE))
+		return MED_OK;
+	if (e->version > 1 && (err = withdraw(c, e)) != MED_OK)
+		return err;
+	return r ? insert_all(c, a, e, r, added) : MED_OK;
+}
+
+med_err
+records_store_suggest(med_db_conn *c, med_arena *a, const records_entry *e,
+		      uint32_t *added, const char **stopped)
+{
+	notes_reading *r;
+	med_err err = records_note_read(a, e, &r);
+
+	*stopped = NULL;
+	if (err != MED_OK)
+		return err;
+	*stopped = r ? r->stopped : NULL;
+	return records_store_reading(c, a, e, r, added);
 }
 
 /* --- ReadNotes ---------------------------------------------------------- */

@@ -118,3 +118,37 @@ def test_delabelled_allergy_and_an_indication_block_nothing(st, pb,
         assert (A, code) not in got, (code, got)
     o = order(st, pb, p, AMOXICILLIN, 500)
     assert o.id
+
+
+def test_chinese_note_allergy_stops_amoxicillin(st, pb, catalogue):
+    """Issue 75: an allergy written in Chinese ("青霉素过敏", with English
+    inside a Chinese sentence too) is the patient's and stops amoxicillin
+    (penicillin class); the mother's allergy and a planned drug are not
+    suggested."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "过敏史：青霉素过敏（皮疹）。\n母亲有磺胺过敏。\n"
+         "诊疗计划：拟予克拉霉素。\n对 codeine 过敏，荨麻疹。")
+    got = {(s.kind, s.code): s for s in suggestions(st, p)}
+    A = rpb.SUGGESTION_KIND_ALLERGY
+    assert got[(A, "penicillins")].reaction == "皮疹"
+    assert got[(A, "codeine")].reaction == "荨麻疹"
+    assert (A, "sulfonamides") not in got, got
+    assert (rpb.SUGGESTION_KIND_MEDICINE, "clarithromycin") not in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")
+
+
+def test_chinese_denied_allergies_and_short_forms(st, pb, catalogue):
+    """Issue 75: "否认药物过敏史" suggests nothing and amoxicillin is
+    ordered; on another patient the ward's "allergic to pen" stops it."""
+    p = patient(st, pb)
+    note(st, p, "否认药物过敏史，规律服用阿司匹林。")
+    rpb = protos.module("records")
+    assert {(s.kind, s.code) for s in suggestions(st, p)} == {
+        (rpb.SUGGESTION_KIND_MEDICINE, "aspirin")}
+    assert order(st, pb, p, AMOXICILLIN, 500).id
+    q = patient(st, pb)
+    note(st, q, "Allergic to pen - rash.")
+    refused_order(st, pb, q, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")

@@ -20,7 +20,9 @@ service's and MariaDB's CPU per call (their threads' schedstat run time,
 summed over the round); then the difference of the p50s in ms and their ratio.
 
 Knobs (environment): BUILD (build), ROUNDS (6), N (100 calls a round),
-WARM (20), CPU (the CPU both services are pinned to; the last one).
+WARM (20), CPU (the CPU both services are pinned to; the last one), SET
+(dev: the set of tests/data/notes/ the note is made of; zh-dev for a
+Chinese note).
 """
 
 import os
@@ -36,7 +38,8 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 from harness import Stack  # noqa: E402
 from harness import protos  # noqa: E402
 
-NOTES = os.path.join(REPO, "tests", "data", "notes", "dev.notes")
+NOTES = os.path.join(REPO, "tests", "data", "notes",
+                     os.environ.get("SET", "dev") + ".notes")
 SIZE = 5500  # bytes: about two printed pages
 
 

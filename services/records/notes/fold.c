@@ -60,6 +60,19 @@ invisible(unsigned cp)
 	       cp == 0xfeff;
 }
 
+/* han: a CJK unified ideograph (the basic block, extension A, the
+ * compatibility ideographs, the supplementary planes' extensions): a
+ * character of Chinese, read as a word of its own, since Chinese writes
+ * no spaces between words (reader.c matches phrases over them). */
+static bool
+han(unsigned cp)
+{
+	return (cp >= 0x3400 && cp <= 0x4dbf) ||
+	       (cp >= 0x4e00 && cp <= 0x9fff) ||
+	       (cp >= 0xf900 && cp <= 0xfaff) ||
+	       (cp >= 0x20000 && cp <= 0x2fa1f);
+}
+
 /* A Cyrillic or Greek letter and the Latin letter (lower case) it is
  * drawn like. */
 typedef struct lookalike {
@@ -164,4 +177,5 @@ notes__char(const unsigned char *s, size_t left, notes_char *c)
 	else
 		c->latin = latin_lookalike(cp);
 	c->invisible = invisible(cp);
+	c->han = han(cp);
 }

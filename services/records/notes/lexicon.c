@@ -77,6 +77,10 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_UNTIL_TO;
 	else if (strcmp(s, "plan") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_PLAN;
+	else if (strcmp(s, "section") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION;
+	else if (strcmp(s, "section_plan") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_PLAN;
 	else if (strcmp(s, "scope") == 0)
 		*out = NOTES_DIR_SCOPE_ONLY;
 	else if (strcmp(s, "none") == 0)
@@ -162,28 +166,38 @@ split(char *line, char **f, size_t max)
 	return n + 1; /* too many fields */
 }
 
-/* key_of writes phrase's comparison form: its words, one space apart. */
+/* key_of writes phrase's comparison form into e's key: its words, one
+ * space apart but for none beside a Chinese character (Chinese is written
+ * without spaces, and a note's "青霉素" or "对 penicillin 过敏" must give
+ * the same form however it is spaced); counts its words. */
 static bool
-key_of(const char *phrase, char *out, size_t cap)
+key_of(const char *phrase, notes_entry *e, char *out, size_t cap)
 {
-	size_t pos = 0, len = strlen(phrase), k = 0, words = 0;
+	size_t pos = 0, len = strlen(phrase), k = 0;
+	bool han = false;
 	notes_tok t;
 
+	e->n_words = 0;
 	/* "?" alone is the uncertain mark the scanner gives before a word */
 	if (strcmp(phrase, "?") == 0 && cap > 1) {
 		memcpy(out, "?", 2);
+		e->n_words = e->first_len = 1;
 		return true;
 	}
 	for (notes__scan(phrase, len, &pos, &t); t.type == NOTES_TOK_WORD;
 	     notes__scan(phrase, len, &pos, &t)) {
 		size_t n = strlen(t.key);
 
-		if (n == 0 || ++words > NOTES_PHRASE_WORDS || k + n + 2 > cap)
+		if (n == 0 || ++e->n_words > NOTES_PHRASE_WORDS ||
+		    k + n + 2 > cap)
 			return false;
-		if (k)
+		if (k && !han && !t.han)
 			out[k++] = ' ';
 		memcpy(out + k, t.key, n);
 		k += n;
+		han = t.han;
+		if (e->n_words == 1)
+			e->first_len = (unsigned)n;
 	}
 	out[k] = '\0';
 	return t.type == NOTES_TOK_END && k > 0;
@@ -208,12 +222,12 @@ add_row(const source *s, unsigned line_no, char *line)
 
 	if (split(line, f, FIELDS_MAX) != s->n_fields)
 		return fail(s, line_no, "wrong number of fields");
-	if (!key_of(f[0], key, sizeof(key)))
-		return fail(s, line_no, "not a phrase of 1 to 6 words");
 	if (lex.n == ENTRIES_MAX)
 		return fail(s, line_no, "too many phrases");
 	e = &lex.v[lex.n];
 	memset(e, 0, sizeof(*e));
+	if (!key_of(f[0], e, key, sizeof(key)))
+		return fail(s, line_no, "not a phrase of 1 to 12 words");
 	e->display = "";
 	if (!s->row(f, e))
 		return fail(s, line_no, "unknown kind, direction or code");
@@ -308,13 +322,10 @@ index_first(void)
 		return;
 	}
 	for (size_t i = 0; i < lex.n; i++) {
-		const char *k = lex.v[i].key;
-		size_t len = strcspn(k, " "), words = 1;
+		size_t words = lex.v[i].n_words;
 		char *w;
 
-		for (const char *p = k; *p; p++)
-			words += *p == ' ';
-		if ((w = strndup(k, len)) == NULL) {
+		if ((w = strndup(lex.v[i].key, lex.v[i].first_len)) == NULL) {
 			snprintf(lex.problem, sizeof(lex.problem),
 				 "out of memory");
 			return;

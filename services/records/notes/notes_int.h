@@ -7,8 +7,9 @@
 
 #include "notes.h"
 
-/* The most words of a known phrase; the longest comparison form of one. */
-#define NOTES_PHRASE_WORDS 6
+/* The most words of a known phrase (a Chinese character is a word:
+ * "否认药物过敏史" is seven); the longest comparison form of one. */
+#define NOTES_PHRASE_WORDS 12
 #define NOTES_WORD_MAX	   48
 #define NOTES_KEY_MAX	   (NOTES_PHRASE_WORDS * (NOTES_WORD_MAX + 1))
 
@@ -24,6 +25,8 @@ typedef struct notes_tok {
 	notes_tok_type type;
 	uint32_t start, end;
 	char key[NOTES_WORD_MAX + 1]; /* lower case; "" for a word too long */
+	bool han; /* one Chinese character: joined to its neighbours in a
+		   * phrase's comparison form without a space */
 } notes_tok;
 
 /* notes_char - one character of a note as the scanner reads it
@@ -35,6 +38,7 @@ typedef struct notes_char {
 			 * letter is drawn like; else 0 */
 	bool invisible; /* soft hyphen, zero-width space or joiner, word
 			 * joiner, byte order mark */
+	bool han;	/* a CJK ideograph: a word by itself */
 } notes_char;
 
 /* notes__char reads the character at s[0, left) into *c (left > 0). */
@@ -82,6 +86,10 @@ typedef enum notes_type {
  * makes a medicine planned, never an allergy ("Plan: clarithromycin
  * (pen allergic)" is a known allergy). */
 #define NOTES_DIR_PLAN 16u
+/* A forward trigger that is a section heading ("既往史：", "家族史："):
+ * its context holds for the lines under it, up to a blank line or the
+ * next heading. */
+#define NOTES_DIR_SECTION 32u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {
@@ -90,7 +98,9 @@ typedef struct notes_entry {
 	unsigned dir; /* triggers: NOTES_DIR_* */
 	const char *code;
 	const char *display;
-	unsigned seq; /* its place in the files, for rows of one phrase */
+	unsigned seq;	    /* its place in the files, for rows of one phrase */
+	unsigned n_words;   /* its words (a Chinese character is one) */
+	unsigned first_len; /* the bytes of its first word in key */
 } notes_entry;
 
 /* notes__find returns the phrase whose comparison form is key, or NULL. */

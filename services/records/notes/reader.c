@@ -23,7 +23,9 @@ typedef struct item {
 } item;
 
 /* sentence - the words of one sentence and the phrases found in them;
- * allergy_list: the line is under an "Allergies:" heading. */
+ * allergy_list: the line is under an "Allergies:" heading; section: the
+ * trigger of the section heading it is under ("既往史：": historical), or
+ * NULL. */
 typedef struct sentence {
 	const char *text;
 	notes_tok words[NOTES_SENTENCE_WORDS];
@@ -31,6 +33,7 @@ typedef struct sentence {
 	item items[NOTES_SENTENCE_WORDS];
 	size_t n_items;
 	bool allergy_list;
+	const notes_entry *section;
 } sentence;
 
 /* between_has: does the text between items a and b (a < b) hold c?  The
@@ -40,6 +43,19 @@ static bool
 between_has(const sentence *s, uint32_t from, uint32_t to, char c)
 {
 	return from < to && memchr(s->text + from, c, to - from) != NULL;
+}
+
+/* colon_at returns the first colon, ASCII or full-width (U+FF1A), in
+ * text[from, to), or NULL: Chinese headings end with the full-width one
+ * ("过敏史："). */
+static const char *
+colon_at(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] == ':' ||
+		    (i + 2 < to && memcmp(text + i, "\xef\xbc\x9a", 3) == 0))
+			return text + i;
+	return NULL;
 }
 
 /* join writes the comparison form of words [i, i + w). */
@@ -53,7 +69,9 @@ join(const sentence *s, size_t i, size_t w, char *out, size_t cap)
 
 		if (n == 0 || k + n + 2 > cap)
 			return false;
-		if (k)
+		/* as lexicon.c's key_of: no space beside a Chinese
+		 * character */
+		if (k && !s->words[j - 1].han && !s->words[j].han)
 			out[k++] = ' ';
 		memcpy(out + k, s->words[j].key, n);
 		k += n;
@@ -166,18 +184,52 @@ until_to(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
-/* dash_no: is item j a "no" that ends its sentence after a dash or a
- * colon ("Vomiting - no", "Penicillin allergy: no")?  It negates what is
- * before it. */
+/* dash_no: is item j a "no" (or "无") that ends its sentence after a
+ * dash or a colon ("Vomiting - no", "Penicillin allergy: no", "发热：无")?  It
+ * negates what is before it. */
 static bool
 dash_no(const sentence *s, size_t j, size_t k)
 {
 	const item *t = &s->items[j];
 
-	return j > k && t->w1 == s->n && strcmp(t->e->key, "no") == 0 &&
+	return j > k && t->w1 == s->n &&
+	       (strcmp(t->e->key, "no") == 0 || strcmp(t->e->key, "无") == 0) &&
 	       t->w0 > 0 &&
 	       (between_has(s, s->words[t->w0 - 1].end, t->start, '-') ||
-		between_has(s, s->words[t->w0 - 1].end, t->start, ':'));
+		colon_at(s->text, s->words[t->w0 - 1].end, t->start));
+}
+
+/* section_context gives the context of the section heading s is under
+ * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
+ * never for an allergy, as a plan's trigger) for item k and sets
+ * *trigger when nothing in the sentence did (bits).  A medicine under a
+ * past history is what the patient takes for it ("高血压10年，规律服用
+ * 氨氯地平"), not a past one: words such as "停用" make it past. */
+static unsigned
+section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
+		const char **trigger)
+{
+	const notes_entry *t = s->section;
+	bool medicine = !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE;
+
+	if (t == NULL || ((t->dir & NOTES_DIR_PLAN) && allergy) ||
+	    (t->type == NOTES_T_HISTORICAL && medicine))
+		return 0;
+	if (bits == 0)
+		*trigger = t->key;
+	return 1u << t->type;
+}
+
+/* comma_between: is there a full-width comma between items j < k?  It
+ * parts Chinese clauses: "青霉素皮试阴性，予阿莫西林" gives amoxicillin. */
+static bool
+comma_between(const sentence *s, size_t j, size_t k)
+{
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR &&
+		    strcmp(s->items[m].e->key, "\xef\xbc\x8c") == 0)
+			return true;
+	return false;
 }
 
 /* context gives the context bits of item k and its first trigger; a
@@ -193,13 +245,13 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   !ends(s, j, k, true) && !until_to(s, j, k);
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			     !terminated(s, k, j)) ||
+			     !terminated(s, k, j) && !comma_between(s, k, j)) ||
 			    dash_no(s, j, k);
 
 		/* "no known allergy to latex": the phrase negates what
-		 * follows it, as "no" would */
+		 * follows it, as "no" would, within a trigger's scope */
 		if (t->type == NOTES_T_NONE_KNOWN && j < k &&
-		    !terminated(s, j, k)) {
+		    !ends(s, j, k, true)) {
 			if (bits == 0)
 				*trigger = t->key;
 			bits |= NOTES_NEGATED;
@@ -213,7 +265,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			*trigger = t->key;
 		bits |= 1u << t->type;
 	}
-	return bits;
+	return bits | section_context(s, k, allergy, bits, trigger);
 }
 
 /* clause_has: does the clause of item k (between terminators) hold an
@@ -297,9 +349,21 @@ reaction_of(const sentence *s, size_t k, bool near)
 	return best;
 }
 
+/* colon_after: is cue item j followed by a colon ("过敏史：青霉素，磺胺")?
+ * Then it heads a list, commas and all. */
+static bool
+colon_after(const sentence *s, size_t j)
+{
+	uint32_t to = j + 1 < s->n_items ? s->items[j + 1].start
+					 : s->words[s->n - 1].end;
+
+	return colon_at(s->text, s->items[j].end, to) != NULL;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
- * penicillin and codeine"); a cue after it only the run of substances
+ * penicillin and codeine"), not past a full-width comma unless a colon
+ * follows the cue; a cue after it only the run of substances
  * right before it, not one in parentheses' other side ("clarithromycin
  * (pen allergic)": penicillin only). */
 static bool
@@ -308,7 +372,7 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	if (terminated(s, j < k ? j : k, j < k ? k : j))
 		return false;
 	if (j < k)
-		return true;
+		return !comma_between(s, j, k) || colon_after(s, j);
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 
@@ -345,9 +409,10 @@ tolerated_by(const sentence *s, size_t k)
 }
 
 /* is_reaction: is problem item k the reaction of an allergy, written
- * right after its substance in a clause with an allergy cue ("allergic
- * to codeine (vomiting)", "codeine - vomiting")?  Then it is no problem of
- * the patient's now. */
+ * right after its substance in a clause with an allergy cue or on a line
+ * of an allergy list ("allergic to codeine (vomiting)", "codeine -
+ * vomiting" under "Allergies:")?  Then it is no problem of the patient's
+ * now. */
 static bool
 is_reaction(const sentence *s, size_t k)
 {
@@ -358,7 +423,21 @@ is_reaction(const sentence *s, size_t k)
 		return false;
 	if (s->items[k].w0 - prev->w1 > REACTION_GAP_WORDS)
 		return false;
-	return clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
+	return s->allergy_list ||
+	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
+}
+
+/* none_known_near: is item k in the scope of a "no known allergies"
+ * ("no known allergy to latex")?  Its scope ends where a trigger's
+ * does: "否认药物过敏史，规律服用阿司匹林" takes aspirin. */
+static bool
+none_known_near(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_NONE_KNOWN &&
+		    !ends(s, j < k ? j : k, j < k ? k : j, true))
+			return true;
+	return false;
 }
 
 /* substance reads substance or class item k: an allergy when a cue
@@ -375,8 +454,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 
 	f->system = drug ? "substance" : "class";
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
-	    clause_has(s, k, NOTES_T_NONE_KNOWN, false) ||
-	    (!tol && reaction_of(s, k, true))) {
+	    none_known_near(s, k) || (!tol && reaction_of(s, k, true))) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
 	} else if (drug) {
@@ -452,10 +530,17 @@ seen(const notes_reading *out, const notes_finding *f)
 static bool
 only_marks(const char *text, uint32_t from, uint32_t to, const char *marks)
 {
-	for (uint32_t i = from; i < to; i++)
+	for (uint32_t i = from; i < to; i++) {
+		/* a full-width colon is a colon */
+		if (strchr(marks, ':') && colon_at(text, i, to) == text + i &&
+		    text[i] != ':') {
+			i += 2;
+			continue;
+		}
 		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' &&
 		    strchr(marks, text[i]) == NULL)
 			return false;
+	}
 	return true;
 }
 
@@ -469,8 +554,7 @@ inline_heading(const sentence *s)
 
 	if (s->n < 2)
 		return false;
-	colon = memchr(s->text + s->words[0].start, ':',
-		       s->words[s->n - 1].start - s->words[0].start);
+	colon = colon_at(s->text, s->words[0].start, s->words[s->n - 1].start);
 	if (colon == NULL)
 		return false;
 	for (size_t k = 0; k < s->n_items; k++) {
@@ -485,8 +569,9 @@ inline_heading(const sentence *s)
 }
 
 /* heading: is s, ended by end, a line that is a heading?  An allergy
- * heading is an allergy cue alone on its line, of at most two words
- * ("Allergies:", "ALLERGIES", "Drug allergies -"); another is a line
+ * heading is an allergy cue alone on its line, of at most two words or
+ * the whole line ("Allergies:", "ALLERGIES", "Drug allergies -",
+ * "过敏史："); another is a line
  * whose last word a colon ends ("Medications on admission:"). */
 static bool
 heading(const sentence *s, const notes_tok *end, bool *allergies)
@@ -506,12 +591,25 @@ heading(const sentence *s, const notes_tok *end, bool *allergies)
 	last = s->words[s->n - 1].end;
 	if (last > end->start)
 		return false;
-	*allergies = s->n <= 2 && s->n_items == 1 &&
+	*allergies = (s->n <= 2 || s->items[0].w0 == 0) && s->n_items == 1 &&
 		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 		     s->items[0].w1 == s->n &&
 		     only_marks(s->text, last, end->start, ":-");
 	return *allergies || (only_marks(s->text, last, end->start, ":-") &&
-			      memchr(s->text + last, ':', end->start - last));
+			      colon_at(s->text, last, end->start));
+}
+
+/* section_of returns the section trigger that heading s starts with
+ * ("既往史：", "家族史：…"), or NULL: its context holds for the lines
+ * under it until a blank line or the next heading. */
+static const notes_entry *
+section_of(const sentence *s)
+{
+	const notes_entry *e = s->n_items ? s->items[0].e : NULL;
+
+	if (e == NULL || s->items[0].w0 != 0 || !(e->dir & NOTES_DIR_SECTION))
+		return NULL;
+	return e;
 }
 
 /* sentence_read adds s's findings (s ended by end) to out; false when
@@ -522,8 +620,10 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	bool allergies;
 
 	match(s);
-	if (heading(s, end, &allergies))
+	if (heading(s, end, &allergies)) {
 		s->allergy_list = allergies;
+		s->section = section_of(s);
+	}
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
 
@@ -596,14 +696,17 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.n = 0;
 	s.text = text;
 	s.allergy_list = false;
+	s.section = NULL;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
 			pos = t.start;
 			notes__scan_split(text, n, &pos, &t);
 		}
-		if (blank_line(text, &s, &t, &newline))
+		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
+			s.section = NULL;
+		}
 		if (t.type == NOTES_TOK_WORD)
 			s.words[s.n++] = t;
 		if ((t.type != NOTES_TOK_WORD || s.n == NOTES_SENTENCE_WORDS) &&

@@ -1,6 +1,7 @@
 /*
- * scan.c - the note reader's scanner (see notes.h): words, the "?" that
- * marks an uncertain word, the ";" that ends a clause, and the ends of
+ * scan.c - the note reader's scanner (see notes.h): words (a Chinese
+ * character is one), the "?" that marks an uncertain word, the ";" that
+ * ends a clause, the full-width comma, and the ends of
  * sentences, over bytes that may be any bytes.  Words are compared in a
  * folded form (fold.c): invisible characters left out, full-width forms
  * as ASCII, Cyrillic and Greek look-alikes in a Latin word as Latin.
@@ -99,7 +100,9 @@ invisible_run(const unsigned char *s, size_t len, size_t i, bool *zwsp)
  * the invisible ones between two of them, so that a name cut by a soft
  * hyphen or a zero-width space is read whole (unless split, when a
  * zero-width space ends the word); *latin says whether the word holds a
- * Latin letter. */
+ * Latin letter.  A Chinese character is a word by itself: Chinese is
+ * written without spaces, and the reader matches its phrases character by
+ * character, so it needs no word segmentation. */
 static size_t
 word_end(const unsigned char *s, size_t len, size_t i, bool split, bool *latin)
 {
@@ -108,12 +111,18 @@ word_end(const unsigned char *s, size_t len, size_t i, bool split, bool *latin)
 	bool zwsp;
 
 	*latin = false;
+	notes__char(s + i, len - i, &c);
+	if (c.han)
+		return i + c.len;
 	for (;;) {
 		k = i + invisible_run(s, len, i, &zwsp);
 		if (k >= len || (n = word_len(s + k, len - k)) == 0 ||
 		    (split && zwsp))
 			return i;
 		notes__char(s + k, len - k, &c);
+		/* a Chinese character ends the word before it ("无chest") */
+		if (c.han)
+			return i;
 		*latin = *latin || isalpha((unsigned char)c.ascii);
 		i = k + n;
 	}
@@ -172,6 +181,16 @@ mark(notes_tok *t, size_t at, size_t end, notes_tok_type type, char c)
 	t->end = (uint32_t)end;
 	t->key[0] = c;
 	t->key[1] = '\0';
+	t->han = false;
+}
+
+/* full_comma: the full-width comma U+FF0C.  It parts Chinese clauses
+ * ("否认药物过敏史，有高血压"), so it is a token, a terminator of a
+ * trigger's scope in context.csv; an ASCII comma is not. */
+static bool
+full_comma(const unsigned char *s, size_t n)
+{
+	return n == 3 && s[0] == 0xef && s[1] == 0xbc && s[2] == 0x8c;
 }
 
 static void
@@ -198,6 +217,8 @@ word(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 	t->start = (uint32_t)*pos;
 	t->end = (uint32_t)end;
 	t->key[too_long ? 0 : k] = '\0';
+	notes__char(s + *pos, end - *pos, &c);
+	t->han = c.han;
 	*pos = end;
 }
 
@@ -221,6 +242,11 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 			mark(t, i, *pos, NOTES_TOK_SENTENCE, '.');
 			return;
 		}
+		if (full_comma(s + i, c.len)) {
+			mark(t, i, *pos, NOTES_TOK_WORD, ',');
+			memcpy(t->key, "\xef\xbc\x8c", 4);
+			return;
+		}
 		if (c.ascii == ';') {
 			mark(t, i, *pos, NOTES_TOK_WORD, ';');
 			return;
@@ -228,6 +254,14 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 		if (c.ascii == '?') {
 			bool q = query_mark(text, len, i, *pos);
 
+			/* a full-width one after a word queries it, as Chinese
+			 * writes a diagnosis in doubt ("肺炎？") */
+			if (!q && c.len == 3 &&
+			    (i == 0 || !isspace((unsigned char)text[i - 1]))) {
+				mark(t, i, *pos, NOTES_TOK_WORD, '?');
+				memcpy(t->key, "\xef\xbc\x9f", 4);
+				return;
+			}
 			mark(t, i, *pos,
 			     q ? NOTES_TOK_WORD : NOTES_TOK_SENTENCE, '?');
 			return;
@@ -237,6 +271,7 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 	t->type = NOTES_TOK_END;
 	t->start = t->end = (uint32_t)len;
 	t->key[0] = '\0';
+	t->han = false;
 }
 
 void

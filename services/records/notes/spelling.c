@@ -52,6 +52,26 @@ letters(const char *w, size_t n)
 	return n >= NOTES_SPELLING_MIN;
 }
 
+/* first_with returns the first phrase whose key starts with byte c: the
+ * table is sorted by key (strcmp: bytes unsigned), so the names of the
+ * same first letter, the only ones a slip may be near, follow it; the
+ * rest of the lexicon (Chinese names among it) is not compared. */
+static size_t
+first_with(const notes_entry *v, size_t n, unsigned char c)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((unsigned char)v[mid].key[0] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const notes_entry *
 notes__near(const char *word)
 {
@@ -60,7 +80,8 @@ notes__near(const char *word)
 
 	if (!letters(word, nw))
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = first_with(v, n, (unsigned char)word[0]);
+	     i < n && v[i].key[0] == word[0]; i++) {
 		if (v[i].type < NOTES_T_SUBSTANCE || !near(word, nw, v[i].key))
 			continue;
 		if (found != NULL && (found->type != v[i].type ||

@@ -168,7 +168,12 @@ def test_long_mixed_script_note_spans_point_at_the_bytes(stack, pb):
     body = (filler * 6000)[:65536 - len(tail)] + tail
     assert len(body) == 65536
     e = _note(stack, pb, body)
-    (s,) = _list(stack, pb, e.patient_id)
+    sugs = _by_code(_list(stack, pb, e.patient_id))
+    # the Chinese filler is read too (issue 75): "患者主诉发热", the
+    # patient complains of fever
+    assert set(sugs) == {(pb.SUGGESTION_KIND_ALLERGY, "co-trimoxazole"),
+                         (pb.SUGGESTION_KIND_PROBLEM, "R50.9")}
+    s = sugs[(pb.SUGGESTION_KIND_ALLERGY, "co-trimoxazole")]
     raw = body.encode("utf-8")
     assert raw[s.span_start:s.span_end].decode("utf-8") == "co-trimoxazole"
     assert (s.code, s.reaction) == ("co-trimoxazole", "urticaria")
@@ -355,3 +360,65 @@ def test_a_note_past_the_hard_cap_says_it_is_incomplete(stack, pb):
     assert found.incomplete
     assert found.stopped == "more than 1024 findings: the rest not read"
     assert len(found.findings) == 1024
+
+
+def _past_the_cap_body():
+    """A note of every substance the reader knows in six contexts: more
+    than its 1024 distinct findings, within a note's 65536 characters."""
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                        "services", "records", "notes", "knowledge",
+                        "medicines.csv")
+    names = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.strip().split(",")
+            if len(cols) >= 3 and cols[1] == "substance" and \
+                    cols[2] not in {n[1] for n in names}:
+                names.append((cols[0], cols[2]))
+    return " ".join(
+        "Takes %s. No %s. History of %s. If %s. Mother %s. Possible %s."
+        % ((n,) * 6) for n, _ in names)[:65000]
+
+
+def test_a_note_past_the_cap_is_stored_as_incomplete(stack, pb):
+    """Issue 75, nothing cut off in silence: a note the reader does not
+    read whole is written, and the entry itself says so (CreateEntry,
+    GetEntry, ListEntries, the FHIR DocumentReference), so a clinician
+    who sees its suggestions knows to read the note; an amendment read
+    whole clears it, and a short note is never marked."""
+    why = "more than 1024 findings: the rest not read"
+    e = _note(stack, pb, _past_the_cap_body())
+    assert e.incomplete and e.incomplete_reason == why
+    got = stack.call(SVC, "GetEntry", pb.GetEntryRequest(
+        entry_id=e.entry_id), role="clinician")
+    assert got.incomplete and got.incomplete_reason == why
+    short = _note(stack, pb, "Allergic to codeine.", patient_id=e.patient_id)
+    assert not short.incomplete and short.incomplete_reason == ""
+    listed = {x.entry_id: x for x in stack.call(
+        SVC, "ListEntries", pb.ListEntriesRequest(patient_id=e.patient_id),
+        role="clinician").entries}
+    assert listed[e.entry_id].incomplete
+    assert listed[e.entry_id].incomplete_reason == why
+    assert not listed[short.entry_id].incomplete
+    # the suggestions made are those of the findings read
+    assert len(_list(stack, pb, e.patient_id)) > 100
+
+    import json
+    r = stack.call(SVC, "ExportFhir", pb.ExportFhirRequest(
+        patient_id=e.patient_id), role="clinician")
+    docs = {x["resource"]["id"]: x["resource"]
+            for x in json.loads(r.bundle_json)["entry"]}
+    assert docs[e.entry_id]["extension"] == [{
+        "url": "urn:smartmed:records:note-reader-incomplete",
+        "valueString": why}]
+    assert "extension" not in docs[short.entry_id]
+
+    amended = stack.call(SVC, "AmendEntry", pb.AmendEntryRequest(
+        entry_id=e.entry_id, expected_version=1, title=e.title,
+        body="Allergic to penicillin.", reason="shortened"),
+        role="clinician")
+    assert not amended.incomplete
+    first = stack.call(SVC, "GetEntry", pb.GetEntryRequest(
+        entry_id=e.entry_id, version=1), role="clinician")
+    assert first.incomplete

@@ -289,6 +289,147 @@ test_not_found(void)
 	MT_EQ_INT(find(&r, NOTES_PROBLEM, "R05")->context, 0);
 }
 
+/* Chinese (issue 75): phrases matched character by character, no word
+ * segmentation; Chinese cues, full-width punctuation, section headings;
+ * English words in a Chinese sentence take its Chinese cues. */
+static const expect chinese[] = {
+	{"青霉素过敏", NOTES_ALLERGY, "penicillins", "青霉素", 0, true},
+	{"否认药物过敏史。", NOTES_ALLERGY, "", "否认药物过敏史", NEG, false},
+	{"母亲有青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
+	 false},
+	{"拟予阿莫西林口服。", NOTES_MEDICINE, "amoxicillin", "阿莫西林", HYP,
+	 false},
+	{"对 penicillin 过敏，皮疹", NOTES_ALLERGY, "penicillins", "penicillin",
+	 0, true},
+	{"对头孢曲松过敏（皮疹）。", NOTES_ALLERGY, "ceftriaxone", "头孢曲松",
+	 0, true},
+	{"无 chest pain。", NOTES_PROBLEM, "R07.4", "chest pain", NEG, false},
+	{"无chest pain，有发热。", NOTES_PROBLEM, "R50.9", "发热", 0, true},
+	{"否认高血压、糖尿病病史。", NOTES_PROBLEM, "E14.9", "糖尿病", NEG,
+	 false},
+	{"否认药物过敏史，有高血压。", NOTES_PROBLEM, "I10", "高血压", 0, true},
+	{"否认药物过敏史，规律服用阿司匹林。", NOTES_MEDICINE, "aspirin",
+	 "阿司匹林", 0, true},
+	{"既往有2型糖尿病。", NOTES_PROBLEM, "E11.9", "2型糖尿病", HIST, true},
+	{"曾服用华法林。", NOTES_MEDICINE, "warfarin", "华法林", HIST, true},
+	{"肺炎待排。", NOTES_PROBLEM, "J18.9", "肺炎", UNC, true},
+	{"疑似肺栓塞。", NOTES_PROBLEM, "I26.9", "肺栓塞", UNC, true},
+	{"发热3天，初步诊断：肺炎？", NOTES_PROBLEM, "J18.9", "肺炎", UNC,
+	 true},
+	{"发热3天，初步诊断：肺炎？", NOTES_PROBLEM, "R50.9", "发热", 0, true},
+	{"无明显诱因出现胸痛。", NOTES_PROBLEM, "R07.4", "胸痛", 0, true},
+	{"发热：无", NOTES_PROBLEM, "R50.9", "发热", NEG, false},
+	{"规律服用二甲双胍。", NOTES_MEDICINE, "metformin", "二甲双胍", 0,
+	 true},
+	{"母亲代诉患者对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 0, true},
+	{"过敏史：\n头孢类\n磺胺\n\n入院用药：阿司匹林", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺", 0, true},
+	{"过敏史：\n头孢类\n\n入院用药：阿司匹林", NOTES_MEDICINE, "aspirin",
+	 "阿司匹林", 0, true},
+	{"家族史：\n父亲高血压\n母亲体健", NOTES_PROBLEM, "I10", "高血压", FAM,
+	 false},
+	{"既往史：哮喘，慢阻肺。", NOTES_PROBLEM, "J44.9", "慢阻肺", HIST,
+	 true},
+	{"诊疗计划：\n予头孢呋辛抗感染", NOTES_MEDICINE, "cefuroxime",
+	 "头孢呋辛", HYP, false},
+	{"诊疗计划：\n青霉素过敏，予克拉霉素", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
+	{"既往史：高血压10年，规律服用氨氯地平。", NOTES_MEDICINE, "amlodipine",
+	 "氨氯地平", 0, true},
+	{"青霉素皮试阴性，予阿莫西林。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 NEG, false},
+	{"青霉素皮试阴性，予阿莫西林。", NOTES_MEDICINE, "amoxicillin",
+	 "阿莫西林", 0, true},
+	{"过敏史：青霉素，磺胺。", NOTES_ALLERGY, "sulfonamides", "磺胺", 0,
+	 true},
+	{"计划：继续 metformin，拟加用 atorvastatin。", NOTES_MEDICINE,
+	 "metformin", "metformin", 0, true},
+	{"如出血风险高，可考虑改用利伐沙班。", NOTES_MEDICINE, "rivaroxaban",
+	 "利伐沙班", HYP, false},
+	/* full-width letters inside a Chinese sentence are read as ASCII */
+	{"对ｐｅｎｉｃｉｌｌｉｎ过敏。", NOTES_ALLERGY, "penicillins",
+	 "ｐｅｎｉｃｉｌｌｉｎ", 0, true},
+};
+
+/* Short forms wards write (issue 75), from dosage's synonyms. */
+static const expect short_forms[] = {
+	{"Allergic to pen - rash.", NOTES_ALLERGY, "penicillins", "pen", 0,
+	 true},
+	{"PCN allergy (hives).", NOTES_ALLERGY, "penicillins", "PCN", 0, true},
+	{"Sulpha - rash.", NOTES_ALLERGY, "sulfonamides", "Sulpha", 0, true},
+	{"NKA.", NOTES_ALLERGY, "", "NKA", NEG, false},
+	{"Started co-amox yesterday.", NOTES_MEDICINE, "co-amoxiclav",
+	 "co-amox", 0, true},
+	{"Pip-taz stopped.", NOTES_MEDICINE, "piperacillin", "Pip-taz", HIST,
+	 true},
+	{"On MTX weekly.", NOTES_MEDICINE, "methotrexate", "MTX", 0, true},
+};
+
+static void
+check(const expect *x)
+{
+	notes_reading r;
+	const notes_finding *f;
+	char ctx[64], want[64];
+
+	notes_read(x->text, strlen(x->text), &r);
+	f = find(&r, x->kind, x->code);
+	if (f == NULL) {
+		mt_fail(__FILE__, __LINE__, "%s: no %s %s", x->text,
+			notes_kind_name(x->kind), x->code);
+		return;
+	}
+	notes_context_text(f->context, ctx, sizeof(ctx));
+	notes_context_text(x->context, want, sizeof(want));
+	if (strcmp(ctx, want) != 0)
+		mt_fail(__FILE__, __LINE__, "%s: %s is %s, want %s", x->text,
+			x->code, ctx, want);
+	MT_EQ_INT(f->end - f->start, strlen(x->span));
+	MT_TRUE(memcmp(x->text + f->start, x->span, strlen(x->span)) == 0);
+	MT_EQ_INT(notes_is_suggested(f), x->suggested);
+}
+
+static void
+test_chinese(void)
+{
+	notes_reading r;
+	const char *mixed = "对 penicillin 过敏，皮疹";
+	const char *plan = "拟予阿莫西林。";
+	const char *family = "母亲有青霉素过敏。";
+
+	for (size_t i = 0; i < sizeof(chinese) / sizeof(chinese[0]); i++)
+		check(&chinese[i]);
+	/* the reaction is kept with the allergy, past the comma */
+	notes_read(mixed, strlen(mixed), &r);
+	MT_EQ_STR(find(&r, NOTES_ALLERGY, "penicillins")->reaction, "皮疹");
+	/* planned, not taken; the mother's allergy, not the patient's */
+	notes_read(plan, strlen(plan), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	MT_TRUE(!notes_is_suggested(find(&r, NOTES_MEDICINE, "amoxicillin")));
+	notes_read(family, strlen(family), &r);
+	MT_EQ_INT(r.n, 1);
+	MT_TRUE(!notes_is_suggested(&r.findings[0]));
+	/* a problem right after a substance in an allergy list is its
+	 * reaction */
+	notes_read("过敏史：\n可待因（呕吐）\n",
+		   strlen("过敏史：\n可待因（呕吐）\n"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
+	/* "否认药物过敏史" is one phrase: no substance, no allergy suggested */
+	notes_read("否认药物过敏史", strlen("否认药物过敏史"), &r);
+	MT_EQ_INT(r.n, 1);
+	MT_EQ_STR(r.findings[0].code, "");
+}
+
+static void
+test_short_forms(void)
+{
+	for (size_t i = 0; i < sizeof(short_forms) / sizeof(short_forms[0]);
+	     i++)
+		check(&short_forms[i]);
+}
+
 static void
 test_context_text(void)
 {
@@ -480,6 +621,8 @@ static const mt_case cases[] = {
 	{"bad_bytes", test_bad_bytes},
 	{"bounds", test_bounds},
 	{"spelling", test_spelling},
+	{"chinese", test_chinese},
+	{"short_forms", test_short_forms},
 	{NULL, NULL},
 };
 
