@@ -199,8 +199,10 @@ def run_drill(st, pb, say=print):
     seen["epoch"] = medctl(st, "audit", "start-epoch",
                            "--published-tree-size", str(seen["published"]),
                            "--reason", REASON)
-    say("the auditor started epoch %d: %s" % (
-        seen["epoch"]["epoch"], json.dumps(seen["epoch"], sort_keys=True)))
+    say("the auditor started epoch %d; its statement names the entries "
+        "lost, %d..%d: %s" % (
+            seen["epoch"]["epoch"], seen["rollback_log_size"] + 1,
+            seen["published"], json.dumps(seen["epoch"], sort_keys=True)))
 
     seen["report"] = loss_report(st, backup_ms)
     say("loss report since the backup began: %s"

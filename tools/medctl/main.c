@@ -125,7 +125,10 @@ usage(FILE *out)
 	      "(--data @@x sends \"@x\").  Replies are JSON: proto field "
 	      "names,\nint64 as strings, enums by name, bytes in standard "
 	      "base64 with padding.  'audit query' lists the newest events "
-	      "first\n(--newest-first false for the log's order).\n\n"
+	      "first\n(--newest-first false for the log's order).  'audit "
+	      "loss-report --since-ms MS\n[--until-ms MS] [--dosage-addr "
+	      "HOST:PORT]' lists, after a restore, the\nadministrations the "
+	      "audit log and dosage's database disagree on.\n\n"
 	      "Services:\n",
 	      out);
 	for (size_t i = 0; i < N_SERVICES; i++)
