@@ -1,19 +1,20 @@
 """The restore drill (docs/operations.md, "Restore drill"): a backup taken
 under load, restored, and what the system says about it.
 
-The ward charts doses while each database is dumped in turn with
-mariadb-dump (dosage first, then audit), and charts on after the backup;
-then both databases are restored from the dumps and the services
-restarted.  The drill shows what an operator sees:
+The ward charts doses, each with a nursing note, while each database is
+dumped in turn with mariadb-dump (dosage and records first, then audit),
+and charts on after the backup; then the three databases are restored
+from the dumps and the services restarted.  The drill shows what an operator sees:
 
 1. audit's rollback detection (the metric, the log line): the restored
    log does not extend the head audit published before the restore;
 2. the auditor's decision, `medctl audit start-epoch`, which continues
    from the restored log as a new epoch and names the entries lost;
-3. `medctl audit loss-report`: the doses charted while the backup ran are
-   named by the restored audit log but absent from the restored dosage
-   database (dumped earlier), each by its administration id.  The doses
-   charted after the backup are lost on both sides: only the epoch
+3. `medctl audit loss-report`: the doses and notes charted while the
+   backup ran are named by the restored audit log but absent from the
+   restored dosage and records databases (dumped earlier), each by its
+   administration or entry id.  Those charted after the backup are lost
+   on both sides: only the epoch
    statement's "entries lost" counts them (point-in-time recovery from
    the binary logs is what keeps them: docs/operations.md, "Restore").
 
@@ -37,6 +38,7 @@ STACK = dict(services=SERVICES, patient_checks=True,
              extra_env={"MED_AUDIT_STH_INTERVAL_MS": "100"})
 AUDIT_DB = "smartmed_audit"
 DOSAGE_DB = "smartmed_dosage"
+RECORDS_DB = "smartmed_records"
 MEDCTL = paths.bin_path("medctl")
 REASON = "restore drill: restored the nightly dumps"
 HOUR = 3600 * 1000
@@ -79,12 +81,14 @@ def medctl(st, *args):
 
 def loss_report(st, since_ms):
     return medctl(st, "audit", "loss-report", "--since-ms", str(since_ms),
-                  "--dosage-addr", st.addr("dosage"))
+                  "--dosage-addr", st.addr("dosage"),
+                  "--records-addr", st.addr("records"))
 
 
 class Ward:
-    """Charts doses: one patient, order and dose at a time (a ward's
-    round, without any dose check in the way)."""
+    """Charts doses: one patient, order, dose and nursing note at a time
+    (a ward's round, without any dose check in the way).  entries holds
+    the notes' entry ids, in the order written."""
 
     def __init__(self, st, pb):
         self.st, self.pb = st, pb
@@ -94,6 +98,7 @@ class Ward:
             code=self.drug, name="Paracetamol 500 mg tablet", unit="mg",
             max_single_dose=1000.0, max_daily_dose=4000.0)),
             role="pharmacist")
+        self.entries = []
 
     def give(self):
         """Charts one dose to a new patient; its administration id."""
@@ -115,6 +120,12 @@ class Ward:
                             reason=d.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
                             text="wristband scanned, two identifiers")),
                     role="nurse")
+        r = self.pb["records"]
+        e = st.call("records", "CreateEntry", r.CreateEntryRequest(
+            patient_id=pt.patient_id, kind=r.ENTRY_KIND_NOTE,
+            title="Analgesia", body="Paracetamol 500 mg given by mouth."),
+            role="nurse")
+        self.entries.append(e.entry_id)
         return a.id
 
     def round(self, n):
@@ -122,21 +133,22 @@ class Ward:
 
 
 def audited_ids(st, pb, since_ms):
-    """The administration ids of dosage's events in the audit log."""
+    """The administration ids of dosage's events and the entry ids of
+    records' in the audit log."""
     a = pb["audit"]
     ids = set()
     for rec in st.call("audit", "Query", a.QueryRequest(
             since_ms=since_ms, limit=10000), role="auditor", timeout=30):
-        if rec.event.service == "dosage":
-            ids.update(x.value for x in rec.event.details
-                       if x.key == "administration_id")
+        ids.update(x.value for x in rec.event.details
+                   if x.key in ("administration_id", "entry_id"))
     return ids
 
 
 def wait_audited(st, pb, since_ms, ids):
     """Waits until the audit log names every id (the emitters deliver
     after the call answers) and a signed head covers the whole log."""
-    poll(lambda: set(ids) <= audited_ids(st, pb, since_ms), timeout=60,
+    ids = set(ids)
+    poll(lambda: ids <= audited_ids(st, pb, since_ms), timeout=60,
          what="audit events of %d doses" % len(ids))
     a = pb["audit"]
 
@@ -157,35 +169,38 @@ def published_head(st):
 
 def run_drill(st, pb, say=print):
     """Runs the drill on stack st (SERVICES, STACK); returns what it saw:
-    the dose ids of each phase, the rollback's metrics, the StartEpoch
-    reply and the loss report."""
+    the dose ids of each phase (and the note ids charted during the
+    backup), the rollback's metrics, the StartEpoch reply and the loss
+    report."""
     seen = {}
     ward = Ward(st, pb)
     start = now_ms()
     seen["before"] = ward.round(3)
-    wait_audited(st, pb, start, seen["before"])
-    say("charted %d doses; taking the backup under load" % 3)
+    wait_audited(st, pb, start, seen["before"] + ward.entries)
+    say("charted 3 doses and notes; taking the backup under load")
 
     backup_ms = now_ms()
-    dosage_dump = dump(st, DOSAGE_DB)
+    dumps = [dump(st, DOSAGE_DB), dump(st, RECORDS_DB)]
+    n = len(ward.entries)
     seen["during"] = ward.round(2)
-    wait_audited(st, pb, start, seen["during"])
-    audit_dump = dump(st, AUDIT_DB)
-    say("dumped %s, charted %d doses, dumped %s" % (
-        DOSAGE_DB, len(seen["during"]), AUDIT_DB))
+    seen["during_entries"] = ward.entries[n:]
+    wait_audited(st, pb, start, seen["during"] + seen["during_entries"])
+    dumps.append(dump(st, AUDIT_DB))
+    say("dumped %s and %s, charted %d doses and notes, dumped %s" % (
+        DOSAGE_DB, RECORDS_DB, len(seen["during"]), AUDIT_DB))
 
     seen["after"] = ward.round(2)
-    wait_audited(st, pb, start, seen["after"])
-    say("charted %d doses after the backup; restoring it"
+    wait_audited(st, pb, start, seen["after"] + ward.entries[n + 2:])
+    say("charted %d doses and notes after the backup; restoring it"
         % len(seen["after"]))
 
-    for n in ("dosage", "audit"):
-        st.stop_service(n)
+    for svc in ("dosage", "records", "audit"):
+        st.stop_service(svc)
     seen["published"] = published_head(st)
-    restore(st, dosage_dump)
-    restore(st, audit_dump)
-    for n in ("audit", "dosage"):
-        st.start_service(n)
+    for d in dumps:
+        restore(st, d)
+    for svc in ("audit", "records", "dosage"):
+        st.start_service(svc)
 
     poll(lambda: metrics.read(st, "audit",
                               "smartmed_audit_rollback_detected") == 1,
@@ -216,10 +231,12 @@ def main():
     pb = {n: protos.module(n) for n in SERVICES}
     with Stack(**STACK) as st:
         seen = run_drill(st, pb)
-    lost = seen["report"]["administrations"]
-    print("restore drill done: %s administrations named by the audit log "
-          "are absent from dosage; %s administrations have no audit event"
-          % (lost.get("absent_count", 0), lost.get("unaudited_count", 0)))
+    for what in ("administrations", "entries"):
+        lost = seen["report"][what]
+        print("restore drill done: %s %s named by the audit log are "
+              "absent; %s have no audit event" % (
+                  lost.get("absent_count", 0), what,
+                  lost.get("unaudited_count", 0)))
     return 0
 
 

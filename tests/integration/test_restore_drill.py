@@ -5,10 +5,10 @@ make restore-drill) replayed in the suite, and the reverse order of dumps.
 Each database dumped in turn while the ward charts doses, then restored:
 audit detects that its log was rolled back behind the head it published,
 the auditor starts a new epoch with medctl, and `medctl audit
-loss-report` names, by administration id, the doses the restored audit
-log holds and the restored dosage database lost (dosage was dumped
-first), or the doses dosage holds whose events the restored log lost
-(audit dumped first).  Before this change no command could say either:
+loss-report` names, by administration and entry id, the doses and notes
+the restored audit log holds and the restored dosage and records
+databases lost (they were dumped first), or those the databases hold
+whose events the restored log lost (audit dumped first).  Before this change no command could say either:
 the lost doses were silent.
 
 Real services (audit, identity, records, dosage), real MariaDB, mariadb-dump
@@ -38,15 +38,18 @@ def test_the_restore_drill_shows_detection_decision_and_loss(st, pb):
     assert ep["epoch"] == 2, ep
     assert int(ep["restored_size"]) == seen["rollback_log_size"], ep
 
-    # The report: the doses charted while the backup ran are audited but
-    # absent from dosage; none is unaudited.  The doses charted before
-    # are on both sides; those after the backup on neither.
+    # The report: the doses and notes charted while the backup ran are
+    # audited but absent from dosage and records; none is unaudited.
+    # Those charted before are on both sides; those after on neither.
     r = seen["report"]
-    adm = r["administrations"]
+    adm, ent = r["administrations"], r["entries"]
     assert int(adm["absent_count"]) == 2, r
     assert sorted(adm["absent_ids"]) == sorted(seen["during"]), r
     assert int(adm.get("unaudited_count", 0)) == 0, r
     assert not set(seen["after"]) & set(adm["absent_ids"]), r
+    assert int(ent["absent_count"]) == 2, r
+    assert sorted(ent["absent_ids"]) == sorted(seen["during_entries"]), r
+    assert int(ent.get("unaudited_count", 0)) == 0, r
     assert int(r["audit_records_not_verified"]) == 0, r
 
     # The report is itself audited: dosage's event carries its counts.
@@ -59,25 +62,27 @@ def test_the_restore_drill_shows_detection_decision_and_loss(st, pb):
         return None
     d = poll(reported, timeout=30, what="the report's audit event")
     assert d["absent_rows"] == "2" and d["unaudited_rows"] == "0", d
+    assert "since_ms" in d and "rows_in_window" in d, d
 
 
 def test_doses_whose_events_the_restore_lost_are_listed(st, pb):
-    """The other order: audit dumped before dosage.  The doses charted
-    between the dumps are in dosage's restored database, and no event of
-    the restored log names them."""
+    """The other order: audit dumped before dosage and records.  The doses
+    and notes charted between the dumps are in the restored dosage and
+    records databases, and no event of the restored log names them."""
     ward = drill.Ward(st, pb)
     start = now_ms()
-    drill.wait_audited(st, pb, start, ward.round(1))
-    audit_dump = drill.dump(st, drill.AUDIT_DB)
+    drill.wait_audited(st, pb, start, ward.round(1) + ward.entries)
+    dumps = [drill.dump(st, drill.AUDIT_DB)]
     between = ward.round(2)
-    drill.wait_audited(st, pb, start, between)
-    dosage_dump = drill.dump(st, drill.DOSAGE_DB)
-    for n in ("dosage", "audit"):
+    notes = ward.entries[1:]
+    drill.wait_audited(st, pb, start, between + notes)
+    dumps += [drill.dump(st, drill.DOSAGE_DB), drill.dump(st, drill.RECORDS_DB)]
+    for n in ("dosage", "records", "audit"):
         st.stop_service(n)
     published = drill.published_head(st)
-    drill.restore(st, audit_dump)
-    drill.restore(st, dosage_dump)
-    for n in ("audit", "dosage"):
+    for d in dumps:
+        drill.restore(st, d)
+    for n in ("audit", "records", "dosage"):
         st.start_service(n)
     poll(lambda: metrics.read(st, "audit",
                               "smartmed_audit_rollback_detected") == 1,
@@ -85,10 +90,14 @@ def test_doses_whose_events_the_restore_lost_are_listed(st, pb):
     drill.medctl(st, "audit", "start-epoch", "--published-tree-size",
                  str(published), "--reason", drill.REASON)
 
-    adm = drill.loss_report(st, start)["administrations"]
+    r = drill.loss_report(st, start)
+    adm, ent = r["administrations"], r["entries"]
     assert int(adm["unaudited_count"]) == 2, adm
     assert sorted(adm["unaudited_ids"]) == sorted(between), adm
     assert int(adm.get("absent_count", 0)) == 0, adm
+    assert int(ent["unaudited_count"]) == 2, ent
+    assert sorted(ent["unaudited_ids"]) == sorted(notes), ent
+    assert int(ent.get("absent_count", 0)) == 0, ent
 
 
 def test_the_report_refuses_bad_input_and_other_roles(st, pb):
@@ -105,6 +114,14 @@ def test_the_report_refuses_bad_input_and_other_roles(st, pb):
     expect_status(grpc.StatusCode.PERMISSION_DENIED, st.call, "dosage",
                   "ReconcileAudit", d.ReconcileAuditRequest(
                       since_ms=1, until_ms=now_ms()), role="nurse")
+    r = pb["records"]
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "records",
+                  "ReconcileAudit", r.ReconcileAuditRequest(
+                      since_ms=-1, until_ms=now_ms()), role="auditor",
+                  details_prefix="since_ms")
+    expect_status(grpc.StatusCode.PERMISSION_DENIED, st.call, "records",
+                  "ReconcileAudit", r.ReconcileAuditRequest(
+                      since_ms=1, until_ms=now_ms()), role="clinician")
     env = dict(os.environ, **st.client_tls_env())
     r = subprocess.run([drill.MEDCTL, "--addr", st.addr("audit"), "--token",
                         st.token("auditor"), "audit", "loss-report"],

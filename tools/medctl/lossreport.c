@@ -3,17 +3,18 @@
  * auditor's StartEpoch, what the services can know was lost
  * (docs/operations.md, "Restore").  It reads the audit log's events since
  * --since-ms (oldest first, a page at a time), takes the administration
- * ids of dosage's successful events, and asks dosage's ReconcileAudit
- * which of them its database lacks (writes the restore lost) and which
- * administrations written since --since-ms no event names (events the
- * restore lost).  Each call is audited by the service that answers it.
+ * ids of dosage's successful events and the entry ids of records', and
+ * asks each service's ReconcileAudit which of them its database lacks
+ * (writes the restore lost) and which rows written since --since-ms no
+ * event names (events the restore lost).  Each call is audited by the
+ * service that answers it.
  *
  *   medctl [options] audit loss-report --since-ms MS [--until-ms MS]
- *          [--dosage-addr HOST:PORT]
+ *          [--dosage-addr HOST:PORT] [--records-addr HOST:PORT]
  *
  * The report is one JSON object: the window, how many events were read,
- * how many records the audit service did not vouch for, and dosage's
- * reply (the two lists and their counts).
+ * how many records the audit service did not vouch for, and each
+ * service's reply (the two lists and their counts).
  */
 #include <med/reconcile.h>
 #include <med/util.h>
@@ -26,23 +27,65 @@
 
 #include "smartmed/audit/v1/audit.pb-c.h"
 #include "smartmed/dosage/v1/dosage.pb-c.h"
+#include "smartmed/records/v1/records.pb-c.h"
 
 #define PAGE	    10000
 #define ARENA_BYTES (64u << 20)
 #define QUERY_PATH  "/smartmed.audit.v1.Audit/Query"
-#define DOSAGE_PATH "/smartmed.dosage.v1.Dosage/ReconcileAudit"
-#define DOSAGE_ADDR "127.0.0.1:50053"
-#define ID_KEY	    "administration_id"
 
-/* report - what the log said, and where to ask. */
+/* target - one service asked: whose events name its rows by which detail,
+ * where it listens, and what it answered. */
+typedef struct target {
+	const char *service, *key, *flag, *report_name, *path;
+	const ProtobufCMessageDescriptor *in, *out;
+	const char *addr;
+	char **ids; /* the ids its events name (malloc'd) */
+	size_t n_ids;
+	ProtobufCMessage *reply;
+} target;
+
+enum { T_DOSAGE, T_RECORDS, N_TARGETS };
+
+/* report - what the log said, and whom to ask. */
 typedef struct report {
 	int64_t since_ms, until_ms;
-	const char *dosage_addr;
-	char **ids; /* administration ids (malloc'd) */
-	size_t n_ids;
+	target t[N_TARGETS];
 	uint64_t last_seq, events, unverified, page_records;
 	bool too_many;
 } report;
+
+static void
+report_init(report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->until_ms = med_now_ms();
+	r->t[T_DOSAGE] = (target){
+		"dosage",
+		"administration_id",
+		"--dosage-addr",
+		"administrations",
+		"/smartmed.dosage.v1.Dosage/ReconcileAudit",
+		&smartmed__dosage__v1__reconcile_audit_request__descriptor,
+		&smartmed__dosage__v1__reconcile_audit_response__descriptor,
+		"127.0.0.1:50053",
+		NULL,
+		0,
+		NULL,
+	};
+	r->t[T_RECORDS] = (target){
+		"records",
+		"entry_id",
+		"--records-addr",
+		"entries",
+		"/smartmed.records.v1.Records/ReconcileAudit",
+		&smartmed__records__v1__reconcile_audit_request__descriptor,
+		&smartmed__records__v1__reconcile_audit_response__descriptor,
+		"127.0.0.1:50052",
+		NULL,
+		0,
+		NULL,
+	};
+}
 
 static bool
 parse_ms(const char *text, int64_t *out)
@@ -56,6 +99,22 @@ parse_ms(const char *text, int64_t *out)
 	return true;
 }
 
+/* parse_flag takes one "--flag value"; false when it is not one. */
+static bool
+parse_flag(report *r, const char *flag, const char *val, bool *since)
+{
+	if (strcmp(flag, "--since-ms") == 0)
+		return (*since = parse_ms(val, &r->since_ms));
+	if (strcmp(flag, "--until-ms") == 0)
+		return parse_ms(val, &r->until_ms);
+	for (size_t i = 0; i < N_TARGETS; i++)
+		if (strcmp(flag, r->t[i].flag) == 0) {
+			r->t[i].addr = val;
+			return true;
+		}
+	return false;
+}
+
 /* parse_args takes the command's flags; false (said on stderr) on a bad
  * one. */
 static bool
@@ -64,25 +123,14 @@ parse_args(report *r, int argc, char **argv)
 	bool since = false;
 
 	for (int i = 0; i < argc; i += 2) {
-		const char *flag = argv[i],
-			   *val = i + 1 < argc ? argv[i + 1] : NULL;
-		bool ok = val != NULL;
-		if (ok && strcmp(flag, "--since-ms") == 0)
-			ok = since = parse_ms(val, &r->since_ms);
-		else if (ok && strcmp(flag, "--until-ms") == 0)
-			ok = parse_ms(val, &r->until_ms);
-		else if (ok && strcmp(flag, "--dosage-addr") == 0)
-			r->dosage_addr = val;
-		else
-			ok = false;
-		if (!ok) {
-			fprintf(stderr,
-				"medctl: loss-report: bad flag '%s' "
-				"(--since-ms MS [--until-ms MS] "
-				"[--dosage-addr HOST:PORT])\n",
-				flag);
-			return false;
-		}
+		if (i + 1 < argc && parse_flag(r, argv[i], argv[i + 1], &since))
+			continue;
+		fprintf(stderr,
+			"medctl: loss-report: bad flag '%s' (--since-ms MS "
+			"[--until-ms MS] [--dosage-addr HOST:PORT] "
+			"[--records-addr HOST:PORT])\n",
+			argv[i]);
+		return false;
 	}
 	if (!since)
 		fprintf(stderr, "medctl: loss-report: --since-ms is required "
@@ -101,35 +149,50 @@ detail_of(const Smartmed__Common__V1__AuditEvent *ev, const char *key)
 }
 
 static med_err
-keep_id(report *r, const char *id)
+keep_id(report *r, target *t, const char *id)
 {
 	char *copy;
 
-	if (r->n_ids == MED_RECONCILE_MAX_IDS) {
+	if (t->n_ids == MED_RECONCILE_MAX_IDS) {
 		r->too_many = true;
 		return MED_ERR_LIMIT;
 	}
-	if (r->n_ids % 1024 == 0) {
-		char **v = realloc(r->ids, (r->n_ids + 1024) * sizeof(*v));
+	if (t->n_ids % 1024 == 0) {
+		char **v = realloc(t->ids, (t->n_ids + 1024) * sizeof(*v));
 		if (v == NULL)
 			return MED_ERR_NOMEM;
-		r->ids = v;
+		t->ids = v;
 	}
 	if ((copy = strdup(id)) == NULL)
 		return MED_ERR_NOMEM;
-	r->ids[r->n_ids++] = copy;
+	t->ids[t->n_ids++] = copy;
 	return MED_OK;
 }
 
-/* on_record takes one streamed record: the ids of dosage's successful
- * events, and a count of those the service does not vouch for. */
+/* on_event keeps the id a successful event of a target's service names. */
+static med_err
+on_event(report *r, const Smartmed__Common__V1__AuditEvent *ev)
+{
+	const char *id;
+
+	if (ev->outcome != 0)
+		return MED_OK;
+	for (size_t i = 0; i < N_TARGETS; i++) {
+		target *t = &r->t[i];
+		if (strcmp(ev->service, t->service) == 0 &&
+		    (id = detail_of(ev, t->key)) != NULL)
+			return keep_id(r, t, id);
+	}
+	return MED_OK;
+}
+
+/* on_record takes one streamed record, and counts those the service does
+ * not vouch for. */
 static med_err
 on_record(void *ctx, const ProtobufCMessage *msg)
 {
 	const Smartmed__Audit__V1__AuditRecord *rec = (const void *)msg;
-	const Smartmed__Common__V1__AuditEvent *ev = rec->event;
 	report *r = ctx;
-	const char *id;
 
 	if (rec->seq > r->last_seq)
 		r->last_seq = rec->missing_through > rec->seq
@@ -138,14 +201,25 @@ on_record(void *ctx, const ProtobufCMessage *msg)
 	if (rec->integrity !=
 	    SMARTMED__AUDIT__V1__RECORD_INTEGRITY__RECORD_INTEGRITY_VERIFIED)
 		r->unverified++;
-	if (ev == NULL)
+	if (rec->event == NULL)
 		return MED_OK;
 	r->events++;
 	r->page_records++;
-	if (strcmp(ev->service, "dosage") != 0 || ev->outcome != 0 ||
-	    (id = detail_of(ev, ID_KEY)) == NULL)
-		return MED_OK;
-	return keep_id(r, id);
+	return on_event(r, rec->event);
+}
+
+static int
+stream_failed(const report *r, const med_rpc_status *st)
+{
+	if (r->too_many)
+		fprintf(stderr,
+			"medctl: loss-report: more than %d ids of one "
+			"service audited; narrow the window\n",
+			MED_RECONCILE_MAX_IDS);
+	else
+		fprintf(stderr, "medctl: audit: %s: %s\n",
+			med_grpc_status_name(st->code), st->message);
+	return st->code ? st->code : 2;
 }
 
 /* read_log streams the log since r->since_ms, a page at a time. */
@@ -166,72 +240,82 @@ read_log(const ctl_opts *o, med_channel *ch, report *r, med_arena *a)
 		if (med_channel_server_stream(
 			    ch, QUERY_PATH, &q.base,
 			    &smartmed__audit__v1__audit_record__descriptor, a,
-			    &co, on_record, r, &st) != MED_OK) {
-			if (r->too_many)
-				fprintf(stderr,
-					"medctl: loss-report: more "
-					"than %d administrations "
-					"audited; narrow the window\n",
-					MED_RECONCILE_MAX_IDS);
-			else
-				fprintf(stderr, "medctl: audit: %s: %s\n",
-					med_grpc_status_name(st.code),
-					st.message);
-			return st.code ? st.code : 2;
-		}
+			    &co, on_record, r, &st) != MED_OK)
+			return stream_failed(r, &st);
 	} while (r->page_records == PAGE);
 	return 0;
 }
 
-/* ask_dosage sends the ids to dosage's ReconcileAudit. */
-static int
-ask_dosage(const ctl_opts *o, report *r, med_arena *a, ProtobufCMessage **out)
+/* field_at is where field name of m is; both services' requests have the
+ * same fields. */
+static void *
+field_at(ProtobufCMessage *m, const char *name, bool count)
 {
-	Smartmed__Dosage__V1__ReconcileAuditRequest q;
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field_by_name(m->descriptor,
+								name);
+
+	return (char *)m + (count ? f->quantifier_offset : f->offset);
+}
+
+static ProtobufCMessage *
+build_request(const report *r, const target *t, med_arena *a)
+{
+	ProtobufCMessage *m = med_arena_alloc(a, t->in->sizeof_message);
+
+	if (m == NULL)
+		return NULL;
+	protobuf_c_message_init(t->in, m);
+	*(int64_t *)field_at(m, "since_ms", false) = r->since_ms;
+	*(int64_t *)field_at(m, "until_ms", false) = r->until_ms;
+	*(char ***)field_at(m, "audited_ids", false) = t->ids;
+	*(size_t *)field_at(m, "audited_ids", true) = t->n_ids;
+	return m;
+}
+
+/* ask sends a target its ids; its reply is kept in arena a. */
+static int
+ask(const ctl_opts *o, const report *r, target *t, med_arena *a)
+{
 	med_call_opts co = {.token = o->token, .deadline_ms = o->timeout_ms};
+	ProtobufCMessage *req = build_request(r, t, a);
 	ctl_opts d = *o;
 	med_rpc_status st = {0};
 	med_channel *ch = NULL;
 	int rc;
 
-	d.addr = r->dosage_addr;
+	d.addr = t->addr;
+	if (req == NULL)
+		return 2;
 	if ((rc = medctl_open_channel(&d, &ch)) != 0)
 		return rc;
-	smartmed__dosage__v1__reconcile_audit_request__init(&q);
-	q.since_ms = r->since_ms;
-	q.until_ms = r->until_ms;
-	q.audited_ids = r->ids;
-	q.n_audited_ids = r->n_ids;
-	med_arena_reset(a);
-	rc = med_channel_unary(
-		ch, DOSAGE_PATH, &q.base,
-		&smartmed__dosage__v1__reconcile_audit_response__descriptor, a,
-		&co, out, &st);
+	rc = med_channel_unary(ch, t->path, req, t->out, a, &co, &t->reply,
+			       &st);
 	med_channel_close(ch);
 	if (rc == MED_OK)
 		return 0;
-	fprintf(stderr, "medctl: dosage: %s: %s\n",
+	fprintf(stderr, "medctl: %s: %s: %s\n", t->service,
 		med_grpc_status_name(st.code), st.message);
 	return st.code ? st.code : 2;
 }
 
 static void
-print_report(const report *r, const ProtobufCMessage *dosage)
+print_report(const report *r)
 {
 	printf("{\"since_ms\": \"%" PRId64 "\", \"until_ms\": \"%" PRId64
 	       "\", \"audit_events_read\": \"%" PRIu64
-	       "\", \"audit_records_not_verified\": \"%" PRIu64
-	       "\", \"audited_administration_ids\": \"%zu\",\n"
-	       " \"administrations\": ",
-	       r->since_ms, r->until_ms, r->events, r->unverified, r->n_ids);
-	pbjson_print(stdout, dosage, false);
+	       "\", \"audit_records_not_verified\": \"%" PRIu64 "\"",
+	       r->since_ms, r->until_ms, r->events, r->unverified);
+	for (size_t i = 0; i < N_TARGETS; i++) {
+		printf(",\n \"%s\": ", r->t[i].report_name);
+		pbjson_print(stdout, r->t[i].reply, false);
+	}
 	puts("}");
 }
 
 static int
 report_run(const ctl_opts *o, report *r, med_arena *a)
 {
-	ProtobufCMessage *reply = NULL;
 	med_channel *ch = NULL;
 	int rc;
 
@@ -239,19 +323,33 @@ report_run(const ctl_opts *o, report *r, med_arena *a)
 		return rc;
 	rc = read_log(o, ch, r, a);
 	med_channel_close(ch);
-	if (rc == 0 && (rc = ask_dosage(o, r, a, &reply)) == 0)
-		print_report(r, reply);
+	med_arena_reset(a);
+	for (size_t i = 0; i < N_TARGETS && rc == 0; i++)
+		rc = ask(o, r, &r->t[i], a);
+	if (rc == 0)
+		print_report(r);
 	return rc;
+}
+
+static void
+report_fini(report *r)
+{
+	for (size_t i = 0; i < N_TARGETS; i++) {
+		for (size_t k = 0; k < r->t[i].n_ids; k++)
+			free(r->t[i].ids[k]);
+		free(r->t[i].ids);
+	}
 }
 
 int
 medctl_loss_report(const ctl_opts *opts, int argc, char **argv)
 {
-	report r = {.until_ms = med_now_ms(), .dosage_addr = DOSAGE_ADDR};
+	static report r; /* one per process */
 	ctl_opts o = *opts;
 	med_arena *a;
 	int rc;
 
+	report_init(&r);
 	if (!parse_args(&r, argc, argv))
 		return EXIT_USAGE;
 	if (o.addr == NULL)
@@ -260,8 +358,6 @@ medctl_loss_report(const ctl_opts *opts, int argc, char **argv)
 		return 2;
 	rc = report_run(&o, &r, a);
 	med_arena_free(a);
-	for (size_t i = 0; i < r.n_ids; i++)
-		free(r.ids[i]);
-	free(r.ids);
+	report_fini(&r);
 	return rc;
 }

@@ -127,8 +127,9 @@ usage(FILE *out)
 	      "base64 with padding.  'audit query' lists the newest events "
 	      "first\n(--newest-first false for the log's order).  'audit "
 	      "loss-report --since-ms MS\n[--until-ms MS] [--dosage-addr "
-	      "HOST:PORT]' lists, after a restore, the\nadministrations the "
-	      "audit log and dosage's database disagree on.\n\n"
+	      "HOST:PORT] [--records-addr HOST:PORT]' lists,\nafter a "
+	      "restore, the administrations and entries the audit log and\n"
+	      "the databases disagree on.\n\n"
 	      "Services:\n",
 	      out);
 	for (size_t i = 0; i < N_SERVICES; i++)

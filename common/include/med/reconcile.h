@@ -28,6 +28,9 @@ typedef struct med_reconcile_table {
 	const char *table;  /* "administrations" */
 	const char *id_col; /* "id": a UUID column */
 	const char *ms_col; /* "recorded_ms": when the row was written */
+	/* NULL, or a condition ANDed to the window's scan: rows whose
+	 * events name no id, left out ("id NOT IN (SELECT ...)"). */
+	const char *window_where;
 } med_reconcile_table;
 
 /* med_reconcile_result - the two lists (in the call's arena), sorted, at

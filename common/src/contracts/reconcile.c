@@ -127,12 +127,14 @@ scan_window(med_db_conn *c, rc_scan *s)
 {
 	const med_reconcile_table *t = s->t;
 	med_db_value v[] = {MED_DB_I64(s->since_ms), MED_DB_I64(s->until_ms)};
-	char sql[256];
+	char sql[512];
 
 	snprintf(sql, sizeof(sql),
-		 "SELECT DISTINCT %s FROM %s WHERE %s >= ? AND %s < ?"
+		 "SELECT DISTINCT %s FROM %s WHERE %s >= ? AND %s < ?%s%s"
 		 " ORDER BY %s",
-		 t->id_col, t->table, t->ms_col, t->ms_col, t->id_col);
+		 t->id_col, t->table, t->ms_col, t->ms_col,
+		 t->window_where ? " AND " : "",
+		 t->window_where ? t->window_where : "", t->id_col);
 	return med_db_query(c, sql, v, 2, on_window_row, s);
 }
 
