@@ -16,6 +16,7 @@ and the medctl binary."""
 
 import os
 import subprocess
+import uuid
 
 import grpc
 import pytest
@@ -127,3 +128,33 @@ def test_the_report_refuses_bad_input_and_other_roles(st, pb):
                         st.token("auditor"), "audit", "loss-report"],
                        env=env, capture_output=True, text=True, timeout=30)
     assert r.returncode == 64 and "--since-ms is required" in r.stderr, r
+
+
+def test_every_entry_a_ward_writes_is_named_by_its_event(st, pb):
+    """A note and the allergy entry its confirmed suggestion writes are
+    each named by their event (entry_id), so the report finds every
+    entry of the window audited when nothing was restored."""
+    p, r = pb["identity"], pb["records"]
+    start = now_ms()
+    pt = st.call("identity", "CreatePatient", p.CreatePatientRequest(
+        mrn="RD-" + uuid.uuid4().hex[:12].upper(), family_name="Drill",
+        given_name="Note", birth_date="1962-07-08",
+        sex=p.ADMINISTRATIVE_SEX_MALE), role="registrar")
+    note = st.call("records", "CreateEntry", r.CreateEntryRequest(
+        patient_id=pt.patient_id, kind=r.ENTRY_KIND_NOTE,
+        title="Admission note",
+        body="Allergic to penicillin \u2014 rash as a child."),
+        role="clinician")
+    (s,) = st.call("records", "ListSuggestions", r.ListSuggestionsRequest(
+        patient_id=pt.patient_id), role="pharmacist").suggestions
+    done = st.call("records", "ConfirmSuggestion",
+                   r.ConfirmSuggestionRequest(
+                       suggestion_id=s.suggestion_id,
+                       reason="confirmed with the patient"),
+                   role="clinician")
+    assert done.allergy_entry_id
+    drill.wait_audited(st, pb, start, [note.entry_id, done.allergy_entry_id])
+    ent = drill.loss_report(st, start)["entries"]
+    assert int(ent["rows_in_window"]) >= 2, ent
+    assert int(ent.get("unaudited_count", 0)) == 0, ent
+    assert int(ent.get("absent_count", 0)) == 0, ent
