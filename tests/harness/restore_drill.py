@@ -149,7 +149,7 @@ def wait_audited(st, pb, since_ms, ids):
     after the call answers) and a signed head covers the whole log."""
     ids = set(ids)
     poll(lambda: ids <= audited_ids(st, pb, since_ms), timeout=60,
-         what="audit events of %d doses" % len(ids))
+         what="audit events naming %d ids" % len(ids))
     a = pb["audit"]
 
     def settled():
