@@ -54,7 +54,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run deps-deploy deps-images deps-train run doctor test check bench bench-audit bench-galera bench-identify load load-ramp load-galera sizing sizing-table clean unit format docs deploy-check face-calibration
+.PHONY: all deps deps-run deps-deploy deps-images deps-train run doctor restore-drill test check bench bench-audit bench-galera bench-identify load load-ramp load-galera sizing sizing-table clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test fresh-check
 all:
 
@@ -125,6 +125,12 @@ fresh-check:
 # keys), one line per problem with its fix (tools/dev/doctor.sh).
 doctor:
 	$(Q)BUILD=$(BUILD) tools/dev/doctor.sh
+
+# A backup under load restored on a private stack: audit's rollback
+# detection, the start-epoch decision and the loss report
+# (tools/dev/restore-drill.sh; docs/operations.md, "Restore drill").
+restore-drill: all
+	$(Q)BUILD=$(BUILD) tools/dev/restore-drill.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -327,6 +327,8 @@ MED_UNARY_HANDLER(dosage_rpc_start_infusion);
 MED_UNARY_HANDLER(dosage_rpc_change_infusion_rate);
 MED_UNARY_HANDLER(dosage_rpc_stop_infusion);
 MED_UNARY_HANDLER(dosage_rpc_export_fhir);
+/* ReconcileAudit: mar/handlers_reconcile.c. */
+MED_UNARY_HANDLER(dosage_rpc_reconcile_audit);
 /* ReadFhir: fhir/read_fhir.c (fhirread). */
 MED_UNARY_HANDLER(dosage_rpc_read_fhir);
 MED_UNARY_HANDLER(dosage_rpc_reconcile_order);

@@ -120,6 +120,11 @@ const med_method dosage_methods[] = {
 		     CARE, UPDATES),
 	MED_UNARY_AS(DecideHomeMedication, decide_home_medication,
 		     home_medication, PRESCRIBERS, UPDATES),
+	/* After a restore: which administrations and audit events the
+	 * other side lacks (docs/operations.md, "Restore"); an auditor's
+	 * report, no patient read. */
+	MED_UNARY(ReconcileAudit, reconcile_audit, reconcile_audit_response,
+		  MED_ROLE_AUDITOR),
 	/* The list as FHIR, one more source of the facade's search
 	 * (ExportFhir's request and reply). */
 	{MED_SERVICE_PATH "ExportHomeMedicationsFhir",

@@ -3,6 +3,7 @@
  * the change to the rules (domain.c) inside one store transaction, name the
  * patient for the audit event the RPC layer emits.
  */
+#include <med/audit.h>
 #include <med/check.h>
 #include <med/codec.h>
 #include <med/config.h>
@@ -125,6 +126,13 @@ write_change(med_call *call, records_write *w, records_entry *out)
 	if ((err = med_call_care_err(call)) != MED_OK)
 		return err;
 	err = records_store_write(call, w, out);
+	/* Every write names its entry in its event: the loss report after a
+	 * restore compares entries with the ids events name. */
+	if (err == MED_OK)
+		med_call_add_details(
+			call,
+			(const med_audit_detail[]){{"entry_id", out->entry_id}},
+			1);
 	if (w->patient_found != NULL)
 		med_call_set_patient(call, w->patient_found);
 	if (err == MED_ERR_NOT_FOUND)

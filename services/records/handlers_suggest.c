@@ -5,6 +5,7 @@
  * reads a text with the reader itself and stores nothing.
  */
 #include <med/arena.h>
+#include <med/audit.h>
 #include <med/check.h>
 #include <med/fhir.h>
 #include <med/rpc.h>
@@ -58,6 +59,20 @@ records_rpc_list_suggestions(med_call *call, const ProtobufCMessage *in,
 					 req->status, (void *)out);
 }
 
+/* name_allergy_entry names the allergy entry a confirmation wrote in the
+ * call's event, as every write of an entry is named: the loss report
+ * after a restore compares entries with the ids events name. */
+static void
+name_allergy_entry(med_call *call,
+		   const Smartmed__Records__V1__NoteSuggestion *s)
+{
+	if (s->allergy_entry_id != NULL && s->allergy_entry_id[0] != '\0')
+		med_call_add_details(call,
+				     (const med_audit_detail[]){
+					     {"entry_id", s->allergy_entry_id}},
+				     1);
+}
+
 /* decide runs one decision and names its patient, even when refused. */
 static med_err
 decide(med_call *call, records_decision *d, ProtobufCMessage *out)
@@ -88,6 +103,8 @@ decide(med_call *call, records_decision *d, ProtobufCMessage *out)
 			d->status_was == 2   ? "confirmed"
 			: d->status_was == 3 ? "rejected"
 					     : "withdrawn");
+	if (err == MED_OK)
+		name_allergy_entry(call, (const void *)out);
 	return err;
 }
 

@@ -78,5 +78,10 @@ const med_method records_methods[] = {
 	 &MED_SERVICE_PB(read_fhir_response), MED_RPC_UNARY,
 	 records_rpc_read_suggestion_fhir, NULL,
 	 CARE_TEAM | MED_ROLE_PHARMACIST, MED_AUDIT_ACTION_READ, NULL},
+	/* After a restore: which entries and audit events the other side
+	 * lacks (docs/operations.md, "Restore"); an auditor's report, no
+	 * patient read. */
+	MED_UNARY(ReconcileAudit, reconcile_audit, reconcile_audit_response,
+		  MED_ROLE_AUDITOR),
 };
 const size_t records_n_methods = MED_N_METHODS(records_methods);

@@ -543,6 +543,8 @@ MED_UNARY_HANDLER(records_rpc_reject_suggestion);
 MED_UNARY_HANDLER(records_rpc_read_text);
 MED_UNARY_HANDLER(records_rpc_export_suggestions_fhir);
 MED_UNARY_HANDLER(records_rpc_read_suggestion_fhir);
+/* ReconcileAudit: handlers_reconcile.c. */
+MED_UNARY_HANDLER(records_rpc_reconcile_audit);
 /* CreateEntry and MarkEnteredInError for the HL7 interface's principal
  * too (interface.c). */
 MED_UNARY_HANDLER(records_rpc_create_entry_interface);

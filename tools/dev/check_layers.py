@@ -87,6 +87,7 @@ HEADERS = {
     "merkle.h": "contracts",
     "audit_log.h": "contracts",
     "witness.h": "contracts",
+    "reconcile.h": "contracts",
     "service.h": "ops",
     "http.h": "ops",
 }

@@ -35,7 +35,6 @@
 #include "smartmed/identity/v1/identity.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
 
-#define EXIT_USAGE 64
 /* Room for the files read with @ (MEDCTL_MAX_FILE_BYTES in all) and a reply
  * as large as the channel takes (64 MiB), plus the JSON printing. */
 #define ARENA_BYTES (160u << 20)
@@ -80,17 +79,6 @@ static const struct {
 } request_defaults[] = {
 	{"/smartmed.audit.v1.Audit/Query", "newest-first", "true"},
 };
-
-typedef struct ctl_opts {
-	const char *addr;
-	const char *token;
-	const char *request_id;
-	const char *ca, *cert, *key, *server_name;
-	const char *break_glass;
-	long timeout_ms;
-	bool compact;
-	bool plaintext;
-} ctl_opts;
 
 static void
 print_kebab(FILE *out, const char *camel)
@@ -137,7 +125,11 @@ usage(FILE *out)
 	      "(--data @@x sends \"@x\").  Replies are JSON: proto field "
 	      "names,\nint64 as strings, enums by name, bytes in standard "
 	      "base64 with padding.  'audit query' lists the newest events "
-	      "first\n(--newest-first false for the log's order).\n\n"
+	      "first\n(--newest-first false for the log's order).  'audit "
+	      "loss-report --since-ms MS\n[--until-ms MS] [--dosage-addr "
+	      "HOST:PORT] [--records-addr HOST:PORT]' lists,\nafter a "
+	      "restore, the administrations and entries the audit log and\n"
+	      "the databases disagree on.\n\n"
 	      "Services:\n",
 	      out);
 	for (size_t i = 0; i < N_SERVICES; i++)
@@ -315,9 +307,8 @@ print_streamed(void *ctx, const ProtobufCMessage *msg)
 	return MED_OK;
 }
 
-/* open_channel opens a mutual-TLS channel, or plaintext with --plaintext. */
-static int
-open_channel(const ctl_opts *o, med_channel **ch)
+int
+medctl_open_channel(const ctl_opts *o, med_channel **ch)
 {
 	med_channel_opts co = {.server_name = o->server_name};
 	char errbuf[512];
@@ -357,7 +348,7 @@ call(const ctl_opts *o, const char *path, const ProtobufCMethodDescriptor *m,
 	ProtobufCMessage *reply = NULL;
 	bool compact = o->compact;
 	med_err err;
-	int rc = open_channel(o, &ch);
+	int rc = medctl_open_channel(o, &ch);
 
 	if (rc != 0) {
 		if (rc != EXIT_USAGE)
@@ -397,6 +388,9 @@ run(const ctl_opts *opts, const ctl_service *s, int argc, char **argv)
 		service_help(argc < 1 ? stderr : stdout, s);
 		return argc < 1 ? EXIT_USAGE : 0;
 	}
+	if (strcmp(s->name, "audit") == 0 &&
+	    strcmp(argv[0], "loss-report") == 0)
+		return medctl_loss_report(opts, argc - 1, argv + 1);
 	m = find_method(s, argv[0]);
 	if (m == NULL) {
 		fprintf(stderr,

@@ -9,6 +9,36 @@
 #include <protobuf-c/protobuf-c.h>
 #include <med/arena.h>
 #include <med/err.h>
+#include <med/rpc.h>
+
+/* ctl_opts - the options before SERVICE (main.c). */
+typedef struct ctl_opts {
+	const char *addr;
+	const char *token;
+	const char *request_id;
+	const char *ca, *cert, *key, *server_name;
+	const char *break_glass;
+	long timeout_ms;
+	bool compact;
+	bool plaintext;
+} ctl_opts;
+
+/* EXIT_USAGE is medctl's exit status for a usage error. */
+#define EXIT_USAGE 64
+
+/*
+ * medctl_open_channel opens a mutual-TLS channel to o->addr (plaintext
+ * with --plaintext).  Returns 0, EXIT_USAGE (TLS files missing or bad,
+ * said on stderr) or 14 (UNAVAILABLE).
+ */
+int medctl_open_channel(const ctl_opts *o, med_channel **ch);
+
+/*
+ * medctl_loss_report runs "medctl audit loss-report" (lossreport.c): reads
+ * the audit log since --since-ms and asks dosage which administrations
+ * and events the other side lacks.  Returns the exit status.
+ */
+int medctl_loss_report(const ctl_opts *o, int argc, char **argv);
 
 /*
  * pbset_field sets the field at dotted path ("page.page_size") of msg from
