@@ -545,6 +545,28 @@ check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	return r->status;
 }
 
+/* allergy_against compares allergy with the k-th substance the check
+ * reads: the drug's substances, then the active moieties they stand for
+ * (a salt's moiety, a combination's components), whose reason names
+ * both ("valaciclovir is given as aciclovir: allergy to aciclovir"). */
+static dosage_allergy_hit
+allergy_against(const dosage_dose_limits *l, size_t k, const char *allergy,
+		char *why, size_t len)
+{
+	char w[DOSAGE_DOSE_REASON_MAX];
+	dosage_allergy_hit h;
+	size_t a = k - l->n_substances;
+
+	if (k < l->n_substances)
+		return dosage_allergy_check(allergy, l->substances[k], why,
+					    len);
+	h = dosage_allergy_check(allergy, l->actives[a], w, sizeof(w));
+	if (snprintf(why, len, "%s is given as %s: %s", l->active_of[a],
+		     l->actives[a], w) < 0)
+		why[0] = '\0';
+	return h;
+}
+
 /* allergy_coded checks an allergy text a pharmacist coded (CodeAllergy):
  * as its substance or class, or as no medicine at all. */
 static dosage_allergy_hit
@@ -556,9 +578,10 @@ allergy_coded(const dosage_dose_limits *l, const char *text,
 	char w[DOSAGE_DOSE_REASON_MAX];
 
 	*uncoded = false;
-	for (size_t k = 0; c->target[0] && k < l->n_substances; k++) {
-		dosage_allergy_hit h = dosage_allergy_check(
-			c->target, l->substances[k], w, sizeof(w));
+	for (size_t k = 0; c->target[0] && k < l->n_substances + l->n_actives;
+	     k++) {
+		dosage_allergy_hit h =
+			allergy_against(l, k, c->target, w, sizeof(w));
 
 		if (h <= worst)
 			continue;
@@ -590,10 +613,9 @@ allergy_one(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	dosage_allergy_read(text, p->allergy_names, &r);
 	*uncoded = r.n == 0;
 	for (size_t i = 0; i < r.n; i++)
-		for (size_t k = 0; k < l->n_substances; k++) {
-			dosage_allergy_hit h = dosage_allergy_check(
-				r.hits[i].target, l->substances[k], w,
-				sizeof(w));
+		for (size_t k = 0; k < l->n_substances + l->n_actives; k++) {
+			dosage_allergy_hit h = allergy_against(
+				l, k, r.hits[i].target, w, sizeof(w));
 
 			if (h <= worst)
 				continue;
