@@ -316,6 +316,10 @@ typedef struct dosage_dose_history {
 	 * home is the nearest one; NULL when the nearest was given here
 	 * (dosage_home_nearest). */
 	const char *nearest_home;
+	/* What given_24h holds of doses taken at home (dosage_home_day),
+	 * in the drug's unit, and the home medicine they were last from. */
+	double home_24h;
+	const char *home_24h_from;
 } dosage_dose_history;
 
 /* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */

@@ -164,20 +164,33 @@ worse(dosage_dose_result *a, const dosage_dose_result *b)
 		*a = *b;
 }
 
-/* name_running_share says how much of a 24-h total a running infusion
- * delivered since its last event: without it a nurse would look for the
- * dose in History and not find it. */
+/* name_share says how much of a 24-h total came from where History does
+ * not show it (a running infusion since its last event, doses taken at
+ * home before admission): without it a nurse would look for the dose and
+ * not find it. */
 static void
-name_running_share(dosage_dose_result *r, const dosage_dose_history *h,
-		   const char *unit)
+name_share(dosage_dose_result *r, double amount, const char *unit,
+	   const char *where)
 {
 	size_t len = strlen(r->reason);
 
-	if (h->running_24h <= 0 || r->status == DOSAGE_DOSE_NOT_APPLICABLE)
+	if (amount <= 0 || r->status == DOSAGE_DOSE_NOT_APPLICABLE)
 		return;
-	snprintf(r->reason + len, sizeof(r->reason) - len,
-		 "; %.6g %s of it from a running infusion", h->running_24h,
-		 unit);
+	snprintf(r->reason + len, sizeof(r->reason) - len, "; %.6g %s of it %s",
+		 amount, unit, where);
+}
+
+/* name_shares names a running infusion's share and the home share. */
+static void
+name_shares(dosage_dose_result *r, const dosage_dose_history *h,
+	    const char *unit)
+{
+	char home[DOSAGE_DOSE_REASON_MAX];
+
+	name_share(r, h->running_24h, unit, "from a running infusion");
+	snprintf(home, sizeof(home), "taken at home (home medicine \"%s\")",
+		 h->home_24h_from ? h->home_24h_from : "");
+	name_share(r, h->home_24h, unit, home);
 }
 
 static void
@@ -204,7 +217,7 @@ check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
 		     (l->max_24h <= 0 || l->order_max_24h < l->max_24h)))
 			*r = order;
 	}
-	name_running_share(r, h, l->unit);
+	name_shares(r, h, l->unit);
 }
 
 static bool
