@@ -83,6 +83,7 @@ typedef struct dosage_dose_group {
 } dosage_dose_group;
 
 #define DOSAGE_DOSE_MAX_SUBSTANCES 4
+#define DOSAGE_DOSE_MAX_ACTIVES	   8
 #define DOSAGE_LAB_MAX_RULES	   8
 /* The most lab rules a substance may carry in the substance knowledge
  * base, and so the most a drug holds: its own and its substances'. */
@@ -178,6 +179,13 @@ typedef struct dosage_dose_limits {
 	 * check: the first is its main one; combination products list more. */
 	const char *substances[DOSAGE_DOSE_MAX_SUBSTANCES];
 	size_t n_substances;
+	/* The active moieties the substances stand for where they differ
+	 * (substance_kb.c): a salt's or pro-drug's moiety, a combination's
+	 * components; active_of[i] is the substance actives[i] comes from.
+	 * The allergy check reads them beside the substances. */
+	const char *actives[DOSAGE_DOSE_MAX_ACTIVES];
+	const char *active_of[DOSAGE_DOSE_MAX_ACTIVES];
+	size_t n_actives;
 	/* How old a weight (and height) per-kg, per-m2 and weight bands
 	 * may use; 0: DOSAGE_DOSE_BODY_MAX_AGE_MS. */
 	int64_t weight_max_age_ms;
@@ -308,6 +316,10 @@ typedef struct dosage_dose_history {
 	 * home is the nearest one; NULL when the nearest was given here
 	 * (dosage_home_nearest). */
 	const char *nearest_home;
+	/* What given_24h holds of doses taken at home (dosage_home_day),
+	 * in the drug's unit, and the home medicine they were last from. */
+	double home_24h;
+	const char *home_24h_from;
 } dosage_dose_history;
 
 /* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "substance_kb.h"
 #include "substances.h"
 
 /* clang-format off */
@@ -589,14 +590,33 @@ seen_order(const dosage_class_other *o, const bool *met, size_t i)
 	return false;
 }
 
-/* same_substance: is substance x one of s[0..n)? */
-static bool
+/* same_substance is the substance of s[0..n) that is x or shares its
+ * active moiety (valaciclovir beside aciclovir: substance_kb.c), or
+ * NULL. */
+static const char *
 same_substance(const char *const *s, size_t n, const char *x)
 {
+	const dosage_substance_kb *kb = dosage_substance_kb_active();
+
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(s[i], x) == 0)
-			return true;
-	return false;
+			return s[i];
+	for (size_t i = 0; i < n; i++)
+		if (dosage_substance_kb_share(kb, s[i], x))
+			return s[i];
+	return NULL;
+}
+
+/* dup_what names the substance two orders share: "aciclovir", or
+ * "aciclovir (valaciclovir shares its active moiety)". */
+static void
+dup_what(const char *own, const char *other, char *buf, size_t len)
+{
+	if (strcmp(own, other) == 0)
+		snprintf(buf, len, "%s", other);
+	else
+		snprintf(buf, len, "%s (%s shares its active moiety)", other,
+			 own);
 }
 
 #define DUP_MAX_MET 64
@@ -616,9 +636,11 @@ dosage_order_duplicate(const char *const *s, size_t n,
 		 "no other order of the same substance in force");
 	for (size_t i = 0; i < n_others; i++) {
 		const dosage_class_other *o = &others[i];
+		const char *own = same_substance(s, n, o->substance);
+		char what[160];
 		dosage_dose_status st;
 
-		if (!same_substance(s, n, o->substance) ||
+		if (own == NULL ||
 		    !dosage_periods_overlap(self->start_ms, self->end_ms,
 					    o->start_ms, o->end_ms))
 			continue;
@@ -631,10 +653,11 @@ dosage_order_duplicate(const char *const *s, size_t n,
 		if (rank(st) <= rank(out->status))
 			continue;
 		out->status = st;
+		dup_what(own, o->substance, what, sizeof(what));
 		snprintf(out->reason, sizeof(out->reason),
 			 "duplicate order of %s: %s order of %s by %s in "
 			 "force at the same time as this %s one",
-			 o->substance,
+			 what,
 			 o->scheduled ? "a regular"
 			 : o->prn     ? "a PRN"
 				      : "a once",

@@ -117,6 +117,12 @@ typedef struct dosage_class_other {
 	bool undecided;
 	bool by_order; /* continued as a named order, which stands for it */
 	int64_t last_dose_ms;
+	/* A home medicine's regimen dose (0: not known) in home_unit, and
+	 * the doses taken in the 24 h up to last_dose_ms (0: not known):
+	 * what the 24-hour total counts of it (dosage_home_day). */
+	double home_amount;
+	const char *home_unit;
+	unsigned home_doses;
 } dosage_class_other;
 
 /*

@@ -644,6 +644,17 @@ static const char *const v27_statements[] = {
 	NULL,
 };
 
+/* v30 (issue 72): a home medicine's regimen dose as an amount and unit,
+ * and how many doses the patient took in the 24 h up to its last dose, so
+ * that the 24-hour total counts what was taken at home that day. */
+static const char *const v30_statements[] = {
+	"ALTER TABLE home_medications"
+	" ADD COLUMN IF NOT EXISTS dose_amount DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS dose_unit VARCHAR(32) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS doses_24h INT NOT NULL DEFAULT 0",
+	NULL,
+};
+
 /* v28 (issue 72): a time-critical medicine's dose charted as not given
  * keeps its escalation (who was told, what was decided) and the rule it
  * fell under, beside its administration row. */
@@ -752,6 +763,8 @@ const med_db_migration dosage_migrations[] = {
 	 "interaction knowledge bases that weaken rules wait for a second "
 	 "pharmacist",
 	 v29_statements},
+	{30, "home medicines: the dose as an amount, doses taken in 24 h",
+	 v30_statements},
 	{31, "knowledge-base versions of more than one kind (substances)",
 	 v31_statements},
 	{32, "co-signs of an infusion's rate: rate units, named on its events",

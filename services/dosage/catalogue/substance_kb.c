@@ -79,10 +79,13 @@ typedef struct kb_preg {
 	uint32_t line;
 } kb_preg;
 
-/* kb_moiety - one moiety record: substance takes moiety's rules. */
+/* kb_moiety - one moiety or component record: substance takes moiety's
+ * rules.  A salt, ester or pro-drug has one moiety record; a combination
+ * product one component record per component. */
 typedef struct kb_moiety {
 	const char *substance, *moiety;
 	uint32_t line;
+	bool component;
 } kb_moiety;
 
 struct dosage_substance_kb {
@@ -146,6 +149,68 @@ dosage_substance_kb_moiety(const dosage_substance_kb *kb, const char *substance)
 	const kb_moiety *m = kb ? moiety_of(kb, substance) : NULL;
 
 	return m ? m->moiety : substance;
+}
+
+size_t
+dosage_substance_kb_actives(const dosage_substance_kb *kb,
+			    const char *substance, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; kb && substance && i < kb->n_moieties; i++)
+		if (strcmp(kb->moieties[i].substance, substance) == 0 &&
+		    n < max)
+			out[n++] = kb->moieties[i].moiety;
+	return n;
+}
+
+bool
+dosage_substance_kb_share(const dosage_substance_kb *kb, const char *a,
+			  const char *b)
+{
+	const char *x[DOSAGE_SUBSTANCE_ACTIVES_MAX + 1];
+	const char *y[DOSAGE_SUBSTANCE_ACTIVES_MAX + 1];
+	size_t nx, ny;
+
+	if (a == NULL || b == NULL)
+		return false;
+	nx = dosage_substance_kb_actives(kb, a, x,
+					 DOSAGE_SUBSTANCE_ACTIVES_MAX);
+	ny = dosage_substance_kb_actives(kb, b, y,
+					 DOSAGE_SUBSTANCE_ACTIVES_MAX);
+	/* A substance with no record is its own active moiety. */
+	if (nx == 0)
+		x[nx++] = a;
+	if (ny == 0)
+		y[ny++] = b;
+	for (size_t i = 0; i < nx; i++)
+		for (size_t j = 0; j < ny; j++)
+			if (strcmp(x[i], y[j]) == 0)
+				return true;
+	return false;
+}
+
+void
+dosage_substance_kb_words(const dosage_substance_kb *kb, const char *substance,
+			  char *buf, size_t len)
+{
+	const char *m[DOSAGE_SUBSTANCE_ACTIVES_MAX];
+	size_t n = dosage_substance_kb_actives(kb, substance, m,
+					       DOSAGE_SUBSTANCE_ACTIVES_MAX);
+	size_t off;
+	int w;
+
+	w = snprintf(buf, len, "%s", substance ? substance : "");
+	off = w < 0 ? 0 : (size_t)w;
+	if (n == 0 || off >= len)
+		return;
+	w = snprintf(buf + off, len - off, " (%s ",
+		     moiety_of(kb, substance)->component ? "components"
+							 : "active moiety");
+	for (size_t i = 0; i < n && w >= 0 && (off += (size_t)w) < len; i++)
+		w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "", m[i]);
+	if (w >= 0 && (off += (size_t)w) < len)
+		snprintf(buf + off, len - off, ")");
 }
 
 const char *
@@ -228,25 +293,64 @@ subject_problem(const dosage_substance_kb *kb, const char *field,
 			 field);
 	else if ((m = moiety_of(kb, code)) != NULL)
 		snprintf(what, len,
-			 "'%s' maps to its moiety '%s' (line %u): write the "
-			 "rule for the moiety",
-			 code, m->moiety, m->line);
+			 "'%s' maps to its %s '%s' (line %u): write the "
+			 "rule for the %s",
+			 code, m->component ? "component" : "moiety", m->moiety,
+			 m->line, m->component ? "components" : "moiety");
 	else
 		return NULL;
 	return what;
 }
 
-static med_err
-read_moiety(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
-	    size_t len)
+/* map_problem says why substance s may not map to m (a moiety record, or
+ * a component record when component), NULL when it may.  A salt maps to
+ * one moiety; a combination has one record per component; neither kind
+ * chains, and a substance with its own rules maps to nothing. */
+static const char *
+map_problem(const dosage_substance_kb *kb, const char *s, const char *m,
+	    bool component)
 {
-	const char *s, *m = NULL;
+	const kb_moiety *had = moiety_of(kb, s);
+
+	if (strcmp(s, m) == 0 || moiety_of(kb, m) != NULL ||
+	    rules_line(kb, s) != 0)
+		return "is circular, a chain, or the substance has its own "
+		       "rules";
+	if (had != NULL && (!component || !had->component))
+		return "maps the substance twice (a moiety and a second "
+		       "moiety or a component)";
+	for (size_t i = 0; i < kb->n_moieties; i++) {
+		if (strcmp(kb->moieties[i].moiety, s) == 0)
+			return "names a substance that is another line's "
+			       "moiety or component";
+		if (strcmp(kb->moieties[i].substance, s) == 0 &&
+		    strcmp(kb->moieties[i].moiety, m) == 0)
+			return "names the component twice";
+	}
+	if (component && had != NULL) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < kb->n_moieties; i++)
+			n += strcmp(kb->moieties[i].substance, s) == 0;
+		if (n >= DOSAGE_SUBSTANCE_ACTIVES_MAX)
+			return "has more components than a product holds";
+	}
+	return NULL;
+}
+
+static med_err
+read_moiety(dosage_substance_kb *kb, const dosage_csv_row *row, bool component,
+	    char *why, size_t len)
+{
+	const char *s, *m = NULL, *p;
 	char what[192];
 
 	if (row->n != 4)
 		return bad(why, len, row->line,
-			   "moiety must be moiety,<substance>,<active "
-			   "moiety>,<source>");
+			   component ? "component must be component,"
+				       "<combination>,<component>,<source>"
+				     : "moiety must be moiety,<substance>,"
+				       "<active moiety>,<source>");
 	if ((s = substance_code(row->f[1])) == NULL ||
 	    (m = substance_code(row->f[2])) == NULL) {
 		snprintf(what, sizeof(what),
@@ -257,19 +361,12 @@ read_moiety(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	if (!source_ok(row->f[3]))
 		return bad(why, len, row->line,
 			   "source must be 1..300 characters");
-	if (strcmp(s, m) == 0 || moiety_of(kb, s) != NULL ||
-	    moiety_of(kb, m) != NULL || rules_line(kb, s) != 0) {
-		snprintf(what, sizeof(what),
-			 "'%s' -> '%s' is circular, mapped twice, a chain, "
-			 "or the substance has its own rules",
-			 s, m);
+	if ((p = map_problem(kb, s, m, component)) != NULL) {
+		snprintf(what, sizeof(what), "'%s' -> '%s' %s", s, m, p);
 		return bad(why, len, row->line, what);
 	}
-	for (size_t i = 0; i < kb->n_moieties; i++)
-		if (strcmp(kb->moieties[i].moiety, s) == 0)
-			return bad(why, len, row->line,
-				   "the substance is another line's moiety");
-	kb->moieties[kb->n_moieties++] = (kb_moiety){s, m, row->line};
+	kb->moieties[kb->n_moieties++] =
+		(kb_moiety){s, m, row->line, component};
 	return MED_OK;
 }
 
@@ -419,14 +516,15 @@ read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 			   "the first record must be version,<label>");
 	if (kb->n_labs + kb->n_pregs + kb->n_moieties >= KB_MAX_ROWS)
 		return bad(why, len, row->line, "more than 2000 rules");
-	if (strcmp(kind, "moiety") == 0)
-		return read_moiety(kb, row, why, len);
+	if (strcmp(kind, "moiety") == 0 || strcmp(kind, "component") == 0)
+		return read_moiety(kb, row, kind[0] == 'c', why, len);
 	if (strcmp(kind, "lab") == 0)
 		return read_lab(kb, row, why, len);
 	if (strcmp(kind, "pregnancy") == 0)
 		return read_pregnancy(kb, row, why, len);
 	return bad(why, len, row->line,
-		   "kind must be version, moiety, lab or pregnancy");
+		   "kind must be version, moiety, component, lab or "
+		   "pregnancy");
 }
 
 /* --- the whole file ------------------------------------------------------ */
@@ -507,26 +605,45 @@ apply_moiety(const dosage_substance_kb *kb, const char *m,
 		}
 }
 
+/* add_active notes in l that substance s stands for moiety m (for the
+ * allergy check), once per moiety; false when l already had m. */
+static bool
+add_active(dosage_dose_limits *l, const char *s, const char *m)
+{
+	for (size_t i = 0; i < l->n_actives; i++)
+		if (strcmp(l->actives[i], m) == 0)
+			return false;
+	for (size_t i = 0; i < l->n_substances; i++)
+		if (strcmp(l->substances[i], m) == 0)
+			return false;
+	if (l->n_actives == DOSAGE_DOSE_MAX_ACTIVES)
+		return false;
+	l->actives[l->n_actives] = m;
+	l->active_of[l->n_actives++] = s;
+	return true;
+}
+
 void
 dosage_substance_kb_apply(const dosage_substance_kb *kb, dosage_dose_limits *l)
 {
-	const char *done[DOSAGE_DOSE_MAX_SUBSTANCES];
-	size_t n_done = 0;
+	const char *m[DOSAGE_SUBSTANCE_ACTIVES_MAX];
 
+	l->n_actives = 0;
 	if (kb == NULL)
 		return;
+	/* A substance that maps to nothing carries its own rules; two
+	 * salts of one moiety in a product count it once. */
+	for (size_t i = 0; i < l->n_substances; i++)
+		if (dosage_substance_kb_actives(kb, l->substances[i], m, 1) ==
+		    0)
+			apply_moiety(kb, l->substances[i], l);
 	for (size_t i = 0; i < l->n_substances; i++) {
-		const char *m =
-			dosage_substance_kb_moiety(kb, l->substances[i]);
-		bool seen = false;
+		size_t n = dosage_substance_kb_actives(
+			kb, l->substances[i], m, DOSAGE_SUBSTANCE_ACTIVES_MAX);
 
-		/* Two salts of one moiety in a product count it once. */
-		for (size_t j = 0; j < n_done; j++)
-			seen = seen || strcmp(done[j], m) == 0;
-		if (seen)
-			continue;
-		done[n_done++] = m;
-		apply_moiety(kb, m, l);
+		for (size_t k = 0; k < n; k++)
+			if (add_active(l, l->substances[i], m[k]))
+				apply_moiety(kb, m[k], l);
 	}
 }
 
@@ -616,7 +733,7 @@ dosage_substance_kb_start(void)
 	if (err != MED_OK)
 		return err;
 	med_log_info("substance knowledge %s: %zu lab, %zu pregnancy "
-		     "and %zu moiety rules",
+		     "and %zu moiety or component rules",
 		     kb->version, kb->n_labs, kb->n_pregs, kb->n_moieties);
 	if ((err = dosage_substance_kb_use(kb)) != MED_OK)
 		dosage_substance_kb_free(kb);

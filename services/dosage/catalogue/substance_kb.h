@@ -17,6 +17,7 @@
 #ifndef DOSAGE_SUBSTANCE_KB_H
 #define DOSAGE_SUBSTANCE_KB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <med/err.h>
 
@@ -46,6 +47,29 @@ void dosage_substance_kb_free(dosage_substance_kb *kb);
 /* dosage_substance_kb_version is kb's version label. */
 const char *dosage_substance_kb_version(const dosage_substance_kb *kb);
 
+/* The most components one combination record set may name. */
+#define DOSAGE_SUBSTANCE_ACTIVES_MAX 4
+
+/* dosage_substance_kb_actives writes into out (at most max) the active
+ * moieties substance stands for: a salt's, ester's or pro-drug's moiety,
+ * or each component of a combination product; returns how many (0: the
+ * substance is its own active moiety, or kb is NULL). */
+size_t dosage_substance_kb_actives(const dosage_substance_kb *kb,
+				   const char *substance, const char **out,
+				   size_t max);
+
+/* dosage_substance_kb_share: do substance codes a and b share an active
+ * moiety (valaciclovir and aciclovir; co-trimoxazole and trimethoprim; a
+ * and b themselves when equal)? */
+bool dosage_substance_kb_share(const dosage_substance_kb *kb, const char *a,
+			       const char *b);
+
+/* dosage_substance_kb_words writes substance as reasons name it: the code,
+ * then what it stands for ("valaciclovir (active moiety aciclovir)",
+ * "co-trimoxazole (components sulfamethoxazole, trimethoprim)"). */
+void dosage_substance_kb_words(const dosage_substance_kb *kb,
+			       const char *substance, char *buf, size_t len);
+
 /* dosage_substance_kb_moiety returns the active moiety the substance code
  * maps to, or the code itself when the base maps it to none. */
 const char *dosage_substance_kb_moiety(const dosage_substance_kb *kb,
@@ -53,10 +77,12 @@ const char *dosage_substance_kb_moiety(const dosage_substance_kb *kb,
 
 /*
  * dosage_substance_kb_apply adds to l the rules kb holds for the moieties
- * of l's substances: each lab rule after the drug's own (all of them are
- * checked, and the strictest result stands, so a drug's own rule can
- * tighten an inherited one but never loosen it), and the stricter of the
- * drug's own pregnancy rule and its substances'.  kb NULL adds nothing.
+ * of l's substances (a combination's: each component's), and lists in
+ * l->actives the moieties that differ from the substances: each lab rule after
+ * the drug's own (all of them are checked, and the strictest result stands, so
+ * a drug's own rule can tighten an inherited one but never loosen it), and the
+ * stricter of the drug's own pregnancy rule and its substances'.  kb NULL adds
+ * nothing.
  */
 void dosage_substance_kb_apply(const dosage_substance_kb *kb,
 			       dosage_dose_limits *l);

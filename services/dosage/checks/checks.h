@@ -369,6 +369,13 @@ typedef struct dosage_class_subject {
 	 * medicines meet the duplicate-therapy check, never the OME sum
 	 * (a home dose is words, not an amount). */
 	const dosage_class_list *home;
+	/* When the anticoagulant switch check times the drug's start (0:
+	 * at_ms): order entry gives the later of the order's start and the
+	 * time of writing, so that a backdated start hides no dose. */
+	int64_t switch_ms;
+	/* No switch check: a continuous infusion's order, whose start
+	 * StartInfusion times (with its own switch_override). */
+	bool no_switch;
 } dosage_class_subject;
 
 /* dosage_order_get_fn reads order id (orders/: dosage_store_get_order);
@@ -402,7 +409,9 @@ dosage_class_append(med_arena *a, const dosage_dose_result *r, size_t n,
 		    dosage_check ***checks, size_t *n_checks,
 		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
 
-/* dosage_class_checks is dosage_class_evaluate then dosage_class_append. */
+/* dosage_class_checks is dosage_class_evaluate then dosage_class_append,
+ * then, for an anticoagulant, the switch check (switch.c) against s's
+ * doses given and home list, at s->switch_ms. */
 med_err
 dosage_class_checks(med_call *call, const dosage_class_subject *s,
 		    dosage_check ***checks, size_t *n_checks,
@@ -519,6 +528,11 @@ typedef struct dosage_home_fact {
 	int status, decision;
 	const char *decision_encounter_id, *order_id;
 	int64_t last_dose_ms, recorded_ms, stopped_ms;
+	/* The home regimen's dose (0: not known) and unit, and the doses
+	 * taken in the 24 h up to last_dose_ms (0: not known). */
+	double dose_amount;
+	const char *dose_unit;
+	unsigned doses_24h;
 } dosage_home_fact;
 
 /*
@@ -535,11 +549,25 @@ bool dosage_home_place(const dosage_home_fact *f, const char *encounter_id,
 		       int64_t at_ms, int64_t window_ms, dosage_class_other *o,
 		       char *why, size_t why_len);
 
+/* dosage_home_day_doses is how many doses of home medicine o's dose_amount
+ * a 24-h total at at_ms counts: doses_taken_24h (1 when not known) when o
+ * has an amount and its last dose lies in the 24 h before at_ms; else 0. */
+unsigned dosage_home_day_doses(const dosage_class_other *o, int64_t at_ms);
+
+/* dosage_home_day adds to h's 24-h total (given_24h, and home_24h for the
+ * reason) the doses taken at home of each home medicine of one of d's
+ * substances among l (dosage_ddi_gather's list), whatever its decision (an
+ * undecided one is possibly active): doses_taken_24h of its dose_amount,
+ * one dose when the count is not known, when its last dose lies in the
+ * 24 h before at_ms and its unit converts to d's.  At the bedside only. */
+void dosage_home_day(const dosage_class_list *l, const dosage_drug *d,
+		     int64_t at_ms, dosage_dose_history *h);
+
 /* dosage_home_nearest makes the last dose taken at home of a home
  * medicine of one of d's substances among l (dosage_ddi_gather's list)
  * h's nearest administration to at_ms when it is nearer (naming it in
  * h->nearest_home): the interval check then counts it.  At the bedside
- * only; a home dose has no amount, so no total counts it. */
+ * only (dosage_home_day counts the amounts). */
 void dosage_home_nearest(const dosage_class_list *l, const dosage_drug *d,
 			 int64_t at_ms, dosage_dose_history *h);
 

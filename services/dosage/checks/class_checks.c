@@ -15,6 +15,7 @@
 #include "catalogue.h"
 #include "checks.h"
 #include "dose.h"
+#include "switch.h"
 
 #define OME_DEFAULT_MG 90
 
@@ -192,13 +193,50 @@ add_home(med_arena *a, const dosage_class_subject *s,
 	return MED_OK;
 }
 
+/* home_day_ome is the OME of the opioids s's home list says were taken in
+ * the 24 h before the dose (dosage_home_day_doses), by mouth: a home
+ * medicine records no route, and a dose that is no mass counts nothing. */
+static double
+home_day_ome(const dosage_class_subject *s)
+{
+	double sum = 0, mg, per_mg;
+
+	for (size_t i = 0; s->home && i < s->home->n; i++) {
+		const dosage_class_other *o = &s->home->items[i];
+		unsigned n = dosage_home_day_doses(o, s->at_ms);
+
+		if (n > 0 && dosage_ome_factor(o->substance, "oral", &per_mg) &&
+		    dosage_dose_convert(o->home_amount, o->home_unit, "mg",
+					&mg) == MED_OK)
+			sum += mg * per_mg * n;
+	}
+	return sum;
+}
+
+/* name_home_ome splits "(this dose X)" of the OME reason r into this
+ * dose's ome and what was taken at home. */
+static void
+name_home_ome(double ome, double home, dosage_dose_result *r)
+{
+	char rest[DOSAGE_DOSE_REASON_MAX];
+	char *at = strstr(r->reason, "(this dose ");
+	char *close = at ? strchr(at, ')') : NULL;
+
+	if (home <= 0 || close == NULL)
+		return;
+	snprintf(rest, sizeof(rest), "%s", close + 1);
+	snprintf(at, sizeof(r->reason) - (size_t)(at - r->reason),
+		 "(this dose %.4g, taken at home %.4g by mouth)%s", ome, home,
+		 rest);
+}
+
 med_err
 dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
 		      dosage_dose_result r[DOSAGE_CLASS_N_CHECKS])
 {
 	dosage_dose_limits l;
 	dosage_class_list met = {0};
-	double ome = 0;
+	double ome = 0, home = 0;
 	bool has;
 	med_err err;
 
@@ -213,15 +251,19 @@ dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
 	dosage_class_duplicate(l.substances, l.n_substances, s->prn, met.items,
 			       met.n, &r[0]);
 	has = dose_ome(s->drug, s->dose_24h, s->route, &ome);
-	/* At order entry the other opioid orders' days count too. */
+	/* At order entry the other opioid orders' days count too; at the
+	 * bedside the opioids taken at home today. */
 	if (s->orders != NULL) {
 		has = has && !s->orders->ome_unknown;
 		ome += s->orders->ome_24h;
+	} else if (drug_is_opioid(s->drug)) {
+		home = home_day_ome(s);
 	}
-	dosage_ome_check(drug_is_opioid(s->drug), ome, has,
+	dosage_ome_check(drug_is_opioid(s->drug), ome + home, has,
 			 s->given ? s->given->items : NULL,
 			 s->given ? s->given->n : 0, s->at_ms,
 			 dosage_ome_limit(call), &r[1]);
+	name_home_ome(ome, home, &r[1]);
 	if (s->orders != NULL && r[1].status != DOSAGE_DOSE_NOT_APPLICABLE)
 		snprintf(r[1].reason, sizeof(r[1].reason),
 			 "a day of opioids %.4g mg oral morphine equivalent "
@@ -331,6 +373,31 @@ dosage_class_append(med_arena *a, const dosage_dose_result *r, size_t n,
 	return MED_OK;
 }
 
+/* switch_append adds the anticoagulant switch check StartInfusion runs
+ * (switch.c) when s's drug is an anticoagulant: its start against the
+ * other anticoagulants' doses given and last doses taken at home. */
+static med_err
+switch_append(med_call *call, const dosage_class_subject *s,
+	      dosage_check ***checks, size_t *n_checks,
+	      Smartmed__Dosage__V1__CheckStatus *overall)
+{
+	const dosage_switch_table *t;
+	const char *why = "";
+	dosage_dose_result r;
+
+	if (s->no_switch)
+		return MED_OK;
+	if (dosage_switch_shipped(&t, &why) != MED_OK)
+		return med_call_fail(call, MED_ERR_INTERNAL,
+				     "the anticoagulant switch table: %s", why);
+	dosage_switch_check(t, s->drug, s->given, s->home,
+			    s->switch_ms ? s->switch_ms : s->at_ms, &r);
+	if (r.status == DOSAGE_DOSE_NOT_APPLICABLE)
+		return MED_OK;
+	return dosage_class_append(med_call_arena(call), &r, 1, checks,
+				   n_checks, overall);
+}
+
 med_err
 dosage_class_checks(med_call *call, const dosage_class_subject *s,
 		    dosage_check ***checks, size_t *n_checks,
@@ -339,11 +406,13 @@ dosage_class_checks(med_call *call, const dosage_class_subject *s,
 	dosage_dose_result r[DOSAGE_CLASS_N_CHECKS];
 	med_err err = dosage_class_evaluate(call, s, r);
 
+	if (err == MED_OK)
+		err = dosage_class_append(med_call_arena(call), r,
+					  DOSAGE_CLASS_N_CHECKS, checks,
+					  n_checks, overall);
 	if (err != MED_OK)
 		return err;
-	return dosage_class_append(med_call_arena(call), r,
-				   DOSAGE_CLASS_N_CHECKS, checks, n_checks,
-				   overall);
+	return switch_append(call, s, checks, n_checks, overall);
 }
 
 void

@@ -18,6 +18,7 @@
 #include "checks.h"
 #include "store_ddi.h"
 #include "substance_cache.h"
+#include "substance_kb.h"
 #include "substances.h"
 
 #define HARD_STOP  SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP
@@ -54,11 +55,19 @@ lk_each(void (*fn)(const char *code, void *arg), void *arg)
 	dosage_substances_each(each_row, &c);
 }
 
+static size_t
+lk_actives(const char *code, const char **out, size_t max)
+{
+	return dosage_substance_kb_actives(dosage_substance_kb_active(), code,
+					   out, max);
+}
+
 const dosage_ddi_lookup *
 dosage_ddi_tables(void)
 {
 	static const dosage_ddi_lookup lk = {lk_substance, dosage_atc_of,
-					     dosage_atc_known, lk_each};
+					     dosage_atc_known, lk_each,
+					     lk_actives};
 
 	return &lk;
 }
@@ -386,16 +395,20 @@ status_of(const dosage_ddi_hit *h, bool ack)
 static size_t
 other_words(char *buf, size_t len, const dosage_class_other *o, int64_t at_ms)
 {
+	char sub[160];
 	int n;
 
+	/* A salt or combination is named with the moiety it stands for. */
+	dosage_substance_kb_words(dosage_substance_kb_active(), o->substance,
+				  sub, sizeof(sub));
 	if (o->home != NULL)
-		n = snprintf(buf, len, "%s (%s)", o->substance, o->home);
+		n = snprintf(buf, len, "%s (%s)", sub, o->home);
 	else if (o->t_ms == 0)
-		n = snprintf(buf, len, "%s (%s, order %s)", o->substance,
-			     o->label, o->order_id);
+		n = snprintf(buf, len, "%s (%s, order %s)", sub, o->label,
+			     o->order_id);
 	else
 		n = snprintf(buf, len, "%s (%s, given %.1f h %s, order %s)",
-			     o->substance, o->label,
+			     sub, o->label,
 			     (double)(o->t_ms > at_ms ? o->t_ms - at_ms
 						      : at_ms - o->t_ms) /
 				     3600000.0,
@@ -410,11 +423,14 @@ hit_reason(char *buf, size_t len, const dosage_ddi_kb *kb,
 	   bool ack)
 {
 	const dosage_ddi_rule *r = h[0].rule;
+	char sub[160];
 	size_t off;
 
+	dosage_substance_kb_words(dosage_substance_kb_active(), h[0].subject,
+				  sub, sizeof(sub));
 	off = (size_t)snprintf(buf, len, "interaction %s (%s, KB %s): %s with ",
 			       r->id, dosage_ddi_severity_name(r->severity),
-			       dosage_ddi_kb_version(kb), h[0].subject);
+			       dosage_ddi_kb_version(kb), sub);
 	for (size_t i = 0; i < h[0].n_other && off < len; i++) {
 		if (i > 0)
 			off += (size_t)snprintf(buf + off, len - off, " and ");

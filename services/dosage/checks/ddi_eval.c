@@ -232,12 +232,29 @@ cumulative(ctx *x, const dosage_ddi_rule *r)
 	keep(x, &h);
 }
 
-/* same_drug: is code one of the checked drug's own substances? */
+/* moieties_meet: do a and b share an active moiety (each is its own
+ * when it maps to none)? */
+static bool
+moieties_meet(const ddi_subst *a, const ddi_subst *b)
+{
+	size_t na = a->n_active ? a->n_active : 1;
+	size_t nb = b->n_active ? b->n_active : 1;
+
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (strcmp(a->n_active ? a->active[i] : a->code,
+				   b->n_active ? b->active[j] : b->code) == 0)
+				return true;
+	return false;
+}
+
+/* same_drug: is o one of the checked drug's own substances, or does it
+ * share an active moiety with one (valaciclovir beside aciclovir)? */
 static bool
 same_drug(const ctx *x, const ddi_subst *o)
 {
 	for (size_t i = 0; i < x->n_subj; i++)
-		if (x->subj[i] == o)
+		if (x->subj[i] == o || moieties_meet(x->subj[i], o))
 			return true;
 	return false;
 }

@@ -594,6 +594,19 @@ term_meets(const dosage_ddi_kb *kb, const ddi_term *t, const char *code,
 	}
 }
 
+/* subst_meets: does s, or one of its active moieties, meet term t? */
+static bool
+subst_meets(const dosage_ddi_kb *kb, const dosage_ddi_lookup *lk,
+	    const ddi_term *t, const ddi_subst *s)
+{
+	if (term_meets(kb, t, s->code, s->atc))
+		return true;
+	for (size_t i = 0; i < s->n_active; i++)
+		if (term_meets(kb, t, s->active[i], lk->atc(s->active[i])))
+			return true;
+	return false;
+}
+
 typedef struct subs_ctx {
 	dosage_ddi_kb *kb;
 	const dosage_ddi_lookup *lk;
@@ -613,8 +626,11 @@ add_substance(const char *code, void *arg)
 		return;
 	s->code = code;
 	s->atc = c->lk->atc(code);
+	s->n_active = c->lk->actives
+			      ? c->lk->actives(code, s->active, DDI_ACTIVES_MAX)
+			      : 0;
 	for (size_t t = 0; t < kb->n_terms; t++)
-		if (term_meets(kb, &kb->terms[t], code, s->atc))
+		if (subst_meets(kb, c->lk, &kb->terms[t], s))
 			c->scratch[n++] = (uint32_t)t;
 	if (n == 0)
 		return; /* in no rule: not kept */

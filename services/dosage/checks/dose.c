@@ -164,20 +164,33 @@ worse(dosage_dose_result *a, const dosage_dose_result *b)
 		*a = *b;
 }
 
-/* name_running_share says how much of a 24-h total a running infusion
- * delivered since its last event: without it a nurse would look for the
- * dose in History and not find it. */
+/* name_share says how much of a 24-h total came from where History does
+ * not show it (a running infusion since its last event, doses taken at
+ * home before admission): without it a nurse would look for the dose and
+ * not find it. */
 static void
-name_running_share(dosage_dose_result *r, const dosage_dose_history *h,
-		   const char *unit)
+name_share(dosage_dose_result *r, double amount, const char *unit,
+	   const char *where)
 {
 	size_t len = strlen(r->reason);
 
-	if (h->running_24h <= 0 || r->status == DOSAGE_DOSE_NOT_APPLICABLE)
+	if (amount <= 0 || r->status == DOSAGE_DOSE_NOT_APPLICABLE)
 		return;
-	snprintf(r->reason + len, sizeof(r->reason) - len,
-		 "; %.6g %s of it from a running infusion", h->running_24h,
-		 unit);
+	snprintf(r->reason + len, sizeof(r->reason) - len, "; %.6g %s of it %s",
+		 amount, unit, where);
+}
+
+/* name_shares names a running infusion's share and the home share. */
+static void
+name_shares(dosage_dose_result *r, const dosage_dose_history *h,
+	    const char *unit)
+{
+	char home[DOSAGE_DOSE_REASON_MAX];
+
+	name_share(r, h->running_24h, unit, "from a running infusion");
+	snprintf(home, sizeof(home), "taken at home (home medicine \"%s\")",
+		 h->home_24h_from ? h->home_24h_from : "");
+	name_share(r, h->home_24h, unit, home);
 }
 
 static void
@@ -204,7 +217,7 @@ check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
 		     (l->max_24h <= 0 || l->order_max_24h < l->max_24h)))
 			*r = order;
 	}
-	name_running_share(r, h, l->unit);
+	name_shares(r, h, l->unit);
 }
 
 static bool
@@ -545,6 +558,28 @@ check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	return r->status;
 }
 
+/* allergy_against compares allergy with the k-th substance the check
+ * reads: the drug's substances, then the active moieties they stand for
+ * (a salt's moiety, a combination's components), whose reason names
+ * both ("valaciclovir is given as aciclovir: allergy to aciclovir"). */
+static dosage_allergy_hit
+allergy_against(const dosage_dose_limits *l, size_t k, const char *allergy,
+		char *why, size_t len)
+{
+	char w[DOSAGE_DOSE_REASON_MAX];
+	dosage_allergy_hit h;
+	size_t a = k - l->n_substances;
+
+	if (k < l->n_substances)
+		return dosage_allergy_check(allergy, l->substances[k], why,
+					    len);
+	h = dosage_allergy_check(allergy, l->actives[a], w, sizeof(w));
+	if (snprintf(why, len, "%s is given as %s: %s", l->active_of[a],
+		     l->actives[a], w) < 0)
+		why[0] = '\0';
+	return h;
+}
+
 /* allergy_coded checks an allergy text a pharmacist coded (CodeAllergy):
  * as its substance or class, or as no medicine at all. */
 static dosage_allergy_hit
@@ -556,9 +591,10 @@ allergy_coded(const dosage_dose_limits *l, const char *text,
 	char w[DOSAGE_DOSE_REASON_MAX];
 
 	*uncoded = false;
-	for (size_t k = 0; c->target[0] && k < l->n_substances; k++) {
-		dosage_allergy_hit h = dosage_allergy_check(
-			c->target, l->substances[k], w, sizeof(w));
+	for (size_t k = 0; c->target[0] && k < l->n_substances + l->n_actives;
+	     k++) {
+		dosage_allergy_hit h =
+			allergy_against(l, k, c->target, w, sizeof(w));
 
 		if (h <= worst)
 			continue;
@@ -590,10 +626,9 @@ allergy_one(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	dosage_allergy_read(text, p->allergy_names, &r);
 	*uncoded = r.n == 0;
 	for (size_t i = 0; i < r.n; i++)
-		for (size_t k = 0; k < l->n_substances; k++) {
-			dosage_allergy_hit h = dosage_allergy_check(
-				r.hits[i].target, l->substances[k], w,
-				sizeof(w));
+		for (size_t k = 0; k < l->n_substances + l->n_actives; k++) {
+			dosage_allergy_hit h = allergy_against(
+				l, k, r.hits[i].target, w, sizeof(w));
 
 			if (h <= worst)
 				continue;

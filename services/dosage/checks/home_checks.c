@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "catalogue.h"
 #include "checks.h"
 
 #define HS(x)                                                                  \
 	SMARTMED__DOSAGE__V1__HOME_MEDICATION_STATUS__HOME_MEDICATION_STATUS_##x
+#define DAY_MS (24 * 3600 * 1000LL)
 #define HD(x)                                                                  \
 	SMARTMED__DOSAGE__V1__HOME_MEDICATION_DECISION__HOME_MEDICATION_DECISION_##x
 
@@ -78,6 +80,9 @@ dosage_home_place(const dosage_home_fact *f, const char *encounter_id,
 	o->label = f->medicine;
 	o->order_id = "";
 	o->last_dose_ms = f->last_dose_ms;
+	o->home_amount = f->dose_amount;
+	o->home_unit = f->dose_unit;
+	o->home_doses = f->doses_24h;
 	/* Continued as a named order: the order stands for it in the
 	 * interaction and duplicate checks; its last dose still counts for
 	 * the interval to the next. */
@@ -155,6 +160,46 @@ own(const dosage_drug *d, const char *x)
 		if (strcmp(l.substances[i], x) == 0)
 			return true;
 	return false;
+}
+
+unsigned
+dosage_home_day_doses(const dosage_class_other *o, int64_t at_ms)
+{
+	if (o->home == NULL || o->home_amount <= 0 || o->last_dose_ms <= 0 ||
+	    o->last_dose_ms > at_ms || at_ms - o->last_dose_ms >= DAY_MS)
+		return 0;
+	return o->home_doses > 0 ? o->home_doses : 1;
+}
+
+/* home_day_amount is what home medicine o adds to a 24-h total of d at
+ * at_ms, in d's unit; 0 when it adds nothing or its dose does not
+ * convert. */
+static double
+home_day_amount(const dosage_class_other *o, const dosage_drug *d,
+		int64_t at_ms)
+{
+	unsigned n = dosage_home_day_doses(o, at_ms);
+	double v;
+
+	if (n == 0 || !own(d, o->substance) ||
+	    dosage_drug_convert(d, o->home_amount, o->home_unit, &v) != MED_OK)
+		return 0;
+	return v * n;
+}
+
+void
+dosage_home_day(const dosage_class_list *l, const dosage_drug *d, int64_t at_ms,
+		dosage_dose_history *h)
+{
+	for (size_t i = 0; l != NULL && i < l->n; i++) {
+		double v = home_day_amount(&l->items[i], d, at_ms);
+
+		if (v <= 0)
+			continue;
+		h->given_24h += v;
+		h->home_24h += v;
+		h->home_24h_from = l->items[i].label;
+	}
 }
 
 void

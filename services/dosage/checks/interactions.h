@@ -18,6 +18,8 @@
  *
  * A term or member is a substance (any name the substance table knows),
  * an ATC class of the table (C09AA) or, for a term, a group of the file.
+ * A substance meets a term through its active moieties too (the lookup's
+ * actives): a rule written for potassium meets potassium citrate.
  * An interaction fires when the checked drug meets one of its terms and
  * other products of the patient meet every other term; a cumulative rule
  * when the checked drug is in the group and n or more different
@@ -62,6 +64,12 @@ typedef struct dosage_ddi_lookup {
 	bool (*atc_known)(const char *code);
 	/* each: calls fn for the code of every substance of the table. */
 	void (*each)(void (*fn)(const char *code, void *arg), void *arg);
+	/* actives: writes into out (at most max) the active moieties
+	 * substance code stands for (a salt's or pro-drug's moiety, a
+	 * combination's components) and returns how many; 0 when it is
+	 * its own.  A substance meets every term its moieties meet.  NULL:
+	 * no substance maps. */
+	size_t (*actives)(const char *code, const char **out, size_t max);
 } dosage_ddi_lookup;
 
 /* dosage_ddi_rule - one rule as the file states it. */

@@ -28,13 +28,18 @@ typedef struct ddi_term {
 	size_t n_rules;
 } ddi_term;
 
+#define DDI_ACTIVES_MAX 4
+
 /* ddi_subst - a substance of the table that meets some term: the terms
- * it meets, sorted. */
+ * it meets, sorted (its own, and those its active moieties meet), and
+ * the moieties (none when it is its own). */
 typedef struct ddi_subst {
 	const char *code;
 	const char *atc;
 	uint32_t *terms;
 	size_t n_terms;
+	const char *active[DDI_ACTIVES_MAX];
+	size_t n_active;
 } ddi_subst;
 
 struct dosage_ddi_kb {

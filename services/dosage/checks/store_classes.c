@@ -337,6 +337,9 @@ on_home_row(void *arg, const med_db_row *row)
 		.last_dose_ms = med_db_row_int64(row, 6),
 		.recorded_ms = med_db_row_int64(row, 7),
 		.stopped_ms = med_db_row_int64(row, 8),
+		.dose_amount = med_db_row_double(row, 9),
+		.dose_unit = row_text(row, 10),
+		.doses_24h = (unsigned)med_db_row_int64(row, 11),
 	};
 	dosage_class_other o, *slot;
 	char why[DOSAGE_DOSE_REASON_MAX];
@@ -350,8 +353,10 @@ on_home_row(void *arg, const med_db_row *row)
 	slot->label = med_arena_strdup(r->arena, f.medicine);
 	slot->substance = med_arena_strdup(r->arena, f.substance);
 	slot->home = med_arena_strdup(r->arena, why);
-	return slot->label && slot->substance && slot->home ? MED_OK
-							    : MED_ERR_NOMEM;
+	slot->home_unit = med_arena_strdup(r->arena, f.dose_unit);
+	return slot->label && slot->substance && slot->home && slot->home_unit
+		       ? MED_OK
+		       : MED_ERR_NOMEM;
 }
 
 med_err
@@ -370,7 +375,8 @@ dosage_store_home_others(med_db *db, med_arena *a, const dosage_family *fam,
 		db,
 		"SELECT medicine, substance, status, decision,"
 		" decision_encounter_id, order_id, last_dose_ms, recorded_ms,"
-		" stopped_ms FROM home_medications"
+		" stopped_ms, dose_amount, dose_unit, doses_24h"
+		" FROM home_medications"
 		" WHERE patient_id" DOSAGE_FAMILY_IN " AND substance <> ''"
 		" ORDER BY recorded_ms, id",
 		v, n, on_home_row, &r);

@@ -220,37 +220,60 @@ utc(int64_t ms, char *out, size_t len)
 		snprintf(out, len, "%lld ms", (long long)ms);
 }
 
-/* latest_block finds, among given, the dose of another anticoagulant
- * whose interval ends last after at_ms; NULL when none is still acting. */
+/* dose_ms is when o's last dose was taken: a dose given, or a home
+ * medicine's last dose at home (0: not recorded); 0 for an order. */
+static int64_t
+dose_ms(const dosage_class_other *o)
+{
+	return o->home != NULL ? o->last_dose_ms : o->t_ms;
+}
+
+/* latest_in finds, among l, the dose of another anticoagulant whose
+ * interval ends last after at_ms, when later than *end. */
 static const dosage_class_other *
-latest_block(const dosage_switch_table *t, const dosage_dose_limits *l,
-	     const dosage_class_list *given, int64_t at_ms,
-	     const dosage_switch_row **row)
+latest_in(const dosage_switch_table *t, const dosage_dose_limits *l,
+	  const dosage_class_list *list, int64_t at_ms, int64_t *end,
+	  const dosage_switch_row **row)
 {
 	const dosage_class_other *worst = NULL;
-	int64_t worst_end = at_ms;
 
-	for (size_t i = 0; given && i < given->n; i++) {
-		const dosage_class_other *o = &given->items[i];
+	for (size_t i = 0; list && i < list->n; i++) {
+		const dosage_class_other *o = &list->items[i];
+		int64_t when = dose_ms(o), until;
 		const dosage_switch_row *w;
-		int64_t end;
 
-		if (o->t_ms > at_ms || in_drug(l, o->substance) ||
+		if (when <= 0 || when > at_ms || in_drug(l, o->substance) ||
 		    (w = dosage_switch_find(t, o->substance)) == NULL)
 			continue;
-		end = o->t_ms + (int64_t)(w->wait_h * HOUR_MS);
-		if (end > worst_end) {
+		until = when + (int64_t)(w->wait_h * HOUR_MS);
+		if (until > *end) {
 			worst = o;
-			worst_end = end;
+			*end = until;
 			*row = w;
 		}
 	}
 	return worst;
 }
 
+/* latest_block is the dose, given or taken at home, of another
+ * anticoagulant whose interval ends last after at_ms; NULL when none is
+ * still acting. */
+static const dosage_class_other *
+latest_block(const dosage_switch_table *t, const dosage_dose_limits *l,
+	     const dosage_class_list *given, const dosage_class_list *home,
+	     int64_t at_ms, const dosage_switch_row **row)
+{
+	int64_t end = at_ms;
+	const dosage_class_other *a = latest_in(t, l, given, at_ms, &end, row);
+	const dosage_class_other *b = latest_in(t, l, home, at_ms, &end, row);
+
+	return b ? b : a;
+}
+
 void
 dosage_switch_check(const dosage_switch_table *t, const dosage_drug *d,
-		    const dosage_class_list *given, int64_t at_ms,
+		    const dosage_class_list *given,
+		    const dosage_class_list *home, int64_t at_ms,
 		    dosage_dose_result *r)
 {
 	dosage_dose_limits l;
@@ -265,20 +288,22 @@ dosage_switch_check(const dosage_switch_table *t, const dosage_drug *d,
 		snprintf(r->reason, sizeof(r->reason), "not an anticoagulant");
 		return;
 	}
-	o = latest_block(t, &l, given, at_ms, &w);
+	o = latest_block(t, &l, given, home, at_ms, &w);
 	if (o == NULL) {
 		r->status = DOSAGE_DOSE_OK;
 		snprintf(r->reason, sizeof(r->reason),
 			 "no other anticoagulant still acting");
 		return;
 	}
-	utc(o->t_ms, last, sizeof(last));
-	utc(o->t_ms + (int64_t)(w->wait_h * HOUR_MS), earliest,
+	utc(dose_ms(o), last, sizeof(last));
+	utc(dose_ms(o) + (int64_t)(w->wait_h * HOUR_MS), earliest,
 	    sizeof(earliest));
 	r->status = DOSAGE_DOSE_HARD_STOP;
-	r->value = (double)(at_ms - o->t_ms) / HOUR_MS;
+	r->value = (double)(at_ms - dose_ms(o)) / HOUR_MS;
 	r->limit = w->wait_h;
 	snprintf(r->reason, sizeof(r->reason),
-		 "%s (%s) last given %s acts %g h: not before %s", o->substance,
-		 o->label, last, w->wait_h, earliest);
+		 "%s (%s%s) last %s %s acts %g h: not before %s", o->substance,
+		 o->home ? "home medicine " : "", o->label,
+		 o->home ? "taken at home" : "given", last, w->wait_h,
+		 earliest);
 }

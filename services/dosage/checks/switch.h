@@ -50,16 +50,20 @@ const dosage_switch_row *dosage_switch_find(const dosage_switch_table *t,
 
 /*
  * dosage_switch_check judges drug d started at at_ms against given, the
- * anticoagulants given to the patient (dosage_store_class_given): when d
- * is an anticoagulant and another anticoagulant substance's last dose
- * before at_ms lies less than its row's wait_h before, a hard stop naming
- * that drug, its last dose and the earliest time (UTC); else ok, or
- * not_applicable for a drug that is no anticoagulant.  The check is
- * DOSAGE_DOSE_CHECK_ANTICOAGULANT_SWITCH; value the hours since that dose,
- * limit its wait_h.
+ * anticoagulants given to the patient (dosage_store_class_given), and
+ * home, the home medicines and products dosage_ddi_gather lists (a home
+ * medicine counts from its last dose taken at home; either list may be
+ * NULL): when d is an anticoagulant and another anticoagulant
+ * substance's last dose before at_ms lies less than its row's wait_h
+ * before, a hard stop naming that drug, its last dose and the earliest
+ * time (UTC); else ok, or not_applicable for a drug that is no
+ * anticoagulant.  The check is DOSAGE_DOSE_CHECK_ANTICOAGULANT_SWITCH;
+ * value the hours since that dose, limit its wait_h.  StartInfusion,
+ * CreateOrder, CheckDose and RecordAdministration all run it.
  */
 void dosage_switch_check(const dosage_switch_table *t, const dosage_drug *d,
-			 const dosage_class_list *given, int64_t at_ms,
+			 const dosage_class_list *given,
+			 const dosage_class_list *home, int64_t at_ms,
 			 dosage_dose_result *r);
 
 #endif

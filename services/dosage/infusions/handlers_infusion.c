@@ -401,7 +401,7 @@ switch_gate(infusion_ctx *x, const dosage_subject *s, dosage_infusion_rate *ev)
 	if (dosage_switch_shipped(&t, &why) != MED_OK)
 		return med_call_fail(x->call, MED_ERR_INTERNAL,
 				     "the anticoagulant switch table: %s", why);
-	dosage_switch_check(t, &s->drug, s->classes, x->at_ms, &r);
+	dosage_switch_check(t, &s->drug, s->classes, NULL, x->at_ms, &r);
 	if (r.status == DOSAGE_DOSE_NOT_APPLICABLE)
 		return MED_OK;
 	if (r.status == DOSAGE_DOSE_HARD_STOP && x->switch_ovr == NULL)

@@ -198,6 +198,7 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 	subject_patient(x->call, s, &x->known, &p);
 	/* A dose taken at home is the nearest one when it is nearer. */
 	dosage_home_nearest(&x->ddi_meets, &s->drug, s->at_ms, &s->hist);
+	dosage_home_day(&x->ddi_meets, &s->drug, s->at_ms, &s->hist);
 	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
 				     s->has_order ? &s->order : NULL, &p,
 				     &s->hist, conv, s->at_ms, x->res)) !=
@@ -534,6 +535,7 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	memset(&x->res, 0, sizeof(x->res));
 	subject_patient(x->call, s, &x->known, &p);
 	dosage_home_nearest(&x->ddi_meets, &s->drug, x->at_ms, &s->hist);
+	dosage_home_day(&x->ddi_meets, &s->drug, x->at_ms, &s->hist);
 	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
 				     &s->order, &p, &s->hist, conv, x->at_ms,
 				     &x->res)) != MED_OK ||

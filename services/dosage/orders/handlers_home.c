@@ -12,12 +12,14 @@
 #include <med/rpc.h>
 #include <med/util.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "dosage.h"
 #include "classes.h"
 #include "orders.h"
 #include "substances.h"
+#include "units.h"
 
 #define HS(x)                                                                  \
 	SMARTMED__DOSAGE__V1__HOME_MEDICATION_STATUS__HOME_MEDICATION_STATUS_##x
@@ -96,6 +98,40 @@ check_last_dose(med_call *call, int64_t last_dose_ms)
 	return MED_OK;
 }
 
+/* check_home_dose: the home regimen's dose, when given, is an amount in a
+ * unit the catalogue converts; the doses taken in 24 h need it and a last
+ * dose (the 24-hour total counts them from then). */
+static med_err
+check_home_dose(med_call *call,
+		const Smartmed__Dosage__V1__AddHomeMedicationRequest *r)
+{
+	dosage_dose_unit u;
+
+	if (!isfinite(r->dose_amount) || r->dose_amount < 0 ||
+	    r->dose_amount > 1e6)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "dose_amount: 0 (not known) or above 0 "
+				     "up to 1000000");
+	if (r->doses_taken_24h > 24)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "doses_taken_24h: at most 24");
+	if (r->dose_amount == 0)
+		return r->dose_unit[0] != '\0' || r->doses_taken_24h > 0
+			       ? med_call_fail(call, MED_ERR_INVALID,
+					       "dose_amount: required with "
+					       "dose_unit or doses_taken_24h")
+			       : MED_OK;
+	if (dosage_dose_unit_parse(r->dose_unit, &u) != MED_OK)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "dose_unit: unknown unit (g, mg, ug, mcg, "
+				     "L, mL, [iU], IU, unit, mmol, mEq)");
+	if (r->doses_taken_24h > 0 && r->last_dose_ms == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "doses_taken_24h: needs last_dose_ms (the "
+				     "last of them)");
+	return MED_OK;
+}
+
 static med_err
 check_add(med_call *call,
 	  const Smartmed__Dosage__V1__AddHomeMedicationRequest *r,
@@ -117,7 +153,10 @@ check_add(med_call *call,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "status: must be ACTIVE, STOPPED or "
 				     "UNKNOWN");
-	if ((err = check_last_dose(call, r->last_dose_ms)) != MED_OK)
+	if ((err = check_last_dose(call, r->last_dose_ms)) != MED_OK ||
+	    (err = med_check_text(call, "dose_unit", r->dose_unit, 0, 32)) !=
+		    MED_OK ||
+	    (err = check_home_dose(call, r)) != MED_OK)
 		return err;
 	return check_note(call, r->note);
 }
@@ -149,6 +188,9 @@ dosage_rpc_add_home_medication(med_call *call, const ProtobufCMessage *in,
 	m->dose_text = r->dose_text;
 	m->status = r->status;
 	m->last_dose_ms = r->last_dose_ms;
+	m->dose_amount = r->dose_amount;
+	m->dose_unit = r->dose_unit;
+	m->doses_taken_24h = r->doses_taken_24h;
 	m->information_source = r->information_source;
 	m->note = r->note;
 	m->recorded_by = (char *)med_call_principal(call)->user;

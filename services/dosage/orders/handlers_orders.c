@@ -204,6 +204,8 @@ entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	med_err err;
 
 	cs.home = &ddi->products;
+	cs.switch_ms = o->start_ms > ddi->at_ms ? o->start_ms : ddi->at_ms;
+	cs.no_switch = o->infusion_rate > 0;
 	err = dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
 				  &o->overall);
 	/* Then the same substance ordered twice, and the interactions

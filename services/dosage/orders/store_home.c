@@ -1,6 +1,6 @@
 /*
  * store_home.c - the patient's home medicines in SQL (home_medications,
- * migrations 24 and 27): added, listed, stopped and decided at admission
+ * migrations 24, 27 and 30): added, listed, stopped and decided at admission
  * reconciliation.  Every write is the call's one transaction with its
  * audit event (med_call_tx).
  */
@@ -22,7 +22,7 @@
 	" span_end, note_text, suggestion_id, recorded_by, recorded_ms,"       \
 	" stopped_reason, stopped_by, stopped_ms, decision, decision_reason,"  \
 	" decided_by, decided_ms, decision_encounter_id, order_id,"            \
-	" last_dose_ms"
+	" last_dose_ms, dose_amount, dose_unit, doses_24h"
 
 #define HOME_MSGS(a)                                                           \
 	MED_DB_MSGS((a), &smartmed__dosage__v1__home_medication__descriptor,   \
@@ -83,6 +83,9 @@ map_home(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	m->decision_encounter_id = col(a, row, 22);
 	m->order_id = col(a, row, 23);
 	m->last_dose_ms = med_db_row_int64(row, 24);
+	m->dose_amount = med_db_row_double(row, 25);
+	m->dose_unit = col(a, row, 26);
+	m->doses_taken_24h = (uint32_t)med_db_row_int64(row, 27);
 	return map_note(a, row, m);
 }
 
@@ -101,7 +104,7 @@ add_tx(med_db_conn *c, void *arg)
 	const dosage_home_med *m = arg;
 	const Smartmed__Dosage__V1__HomeMedicationNote *n = m->note;
 	med_db_value count_by[] = {MED_DB_STR(m->patient_id)};
-	med_db_value v[16];
+	med_db_value v[19];
 	int64_t held = 0;
 	/* The cap is a bound on the list, not a count to the row: two
 	 * additions at once may pass it by one, which is harmless. */
@@ -131,14 +134,19 @@ add_tx(med_db_conn *c, void *arg)
 	v[13] = MED_DB_STR(m->recorded_by);
 	v[14] = MED_DB_I64(m->recorded_ms);
 	v[15] = MED_DB_I64(m->last_dose_ms);
+	v[16] = MED_DB_DBL(m->dose_amount);
+	v[17] = MED_DB_STR(m->dose_unit);
+	v[18] = MED_DB_I64(m->doses_taken_24h);
 	return med_db_exec(c,
 			   "INSERT INTO home_medications (id, patient_id,"
 			   " medicine, substance, dose_text, status,"
 			   " information_source, note_entry_id, note_version,"
 			   " span_start, span_end, note_text, suggestion_id,"
-			   " recorded_by, recorded_ms, last_dose_ms) VALUES"
-			   " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   v, 16, NULL, NULL);
+			   " recorded_by, recorded_ms, last_dose_ms,"
+			   " dose_amount, dose_unit, doses_24h) VALUES"
+			   " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?)",
+			   v, 19, NULL, NULL);
 }
 
 med_err

@@ -132,6 +132,48 @@ test_nearest(void)
 	MT_TRUE(h.nearest_home == NULL);
 }
 
+/* The 24-h total: the doses taken at home of the drug's own substance in
+ * the 24 h before, converted; one dose when the count is not known. */
+static void
+test_day_total(void)
+{
+	dosage_class_other items[3];
+	dosage_class_list l = {.items = items, .n = 3};
+	dosage_dose_history h;
+	dosage_drug d;
+
+	smartmed__dosage__v1__drug__init(&d);
+	d.code = "PARA";
+	d.substance = "paracetamol";
+	d.unit = "mg";
+	items[0] = (dosage_class_other){.substance = "paracetamol",
+					.label = "Panadol",
+					.home = "h",
+					.last_dose_ms = NOW_MS - 2 * HOUR_MS,
+					.home_amount = 1,
+					.home_unit = "g",
+					.home_doses = 3};
+	items[1] = (dosage_class_other){.substance = "ibuprofen",
+					.label = "Nurofen",
+					.home = "h",
+					.last_dose_ms = NOW_MS - HOUR_MS,
+					.home_amount = 400,
+					.home_unit = "mg"};
+	items[2] = items[0];
+	items[2].last_dose_ms = NOW_MS - 25 * HOUR_MS;
+	memset(&h, 0, sizeof(h));
+	h.given_24h = 1000;
+	dosage_home_day(&l, &d, NOW_MS, &h);
+	MT_NEAR(h.given_24h, 4000, 1e-9);
+	MT_NEAR(h.home_24h, 3000, 1e-9);
+	MT_EQ_STR(h.home_24h_from, "Panadol");
+	items[0].home_doses = 0;
+	MT_EQ_INT((int)dosage_home_day_doses(&items[0], NOW_MS), 1);
+	MT_EQ_INT((int)dosage_home_day_doses(&items[2], NOW_MS), 0);
+	items[0].home_amount = 0;
+	MT_EQ_INT((int)dosage_home_day_doses(&items[0], NOW_MS), 0);
+}
+
 /* Stopped: from its last dose within the window; without a last dose
  * from when it was recorded as taken, or nothing when recorded stopped. */
 static void
@@ -223,6 +265,7 @@ static const mt_case cases[] = {
 	{"continued", test_continued},
 	{"nearest", test_nearest},
 	{"stopped_window", test_stopped_window},
+	{"day_total", test_day_total},
 	{"bridge_needs_a_decision", test_bridge_needs_a_decision},
 	{"admission_task", test_admission_task},
 	{NULL, NULL},

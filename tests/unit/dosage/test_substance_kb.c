@@ -284,6 +284,57 @@ test_diff(void)
 		 "removed", "moiety:potassium chloride", "");
 }
 
+/* A combination carries each component; a salt its moiety; what two
+ * substances share and how a reason names them. */
+static void
+test_components_and_moieties(void)
+{
+	dosage_substance_kb *kb =
+		parse(HEAD "moiety,valaciclovir,aciclovir,SmPC\n"
+			   "component,co-trimoxazole,sulfamethoxazole,BNF\n"
+			   "component,co-trimoxazole,trimethoprim,BNF\n");
+	dosage_dose_limits l = product("co-trimoxazole");
+	const char *m[4];
+	char w[160];
+
+	MT_EQ_INT((int)dosage_substance_kb_actives(kb, "co-trimoxazole", m, 4),
+		  2);
+	MT_EQ_STR(m[0], "sulfamethoxazole");
+	MT_EQ_STR(m[1], "trimethoprim");
+	MT_EQ_INT((int)dosage_substance_kb_actives(kb, "warfarin", m, 4), 0);
+	MT_TRUE(dosage_substance_kb_share(kb, "valaciclovir", "aciclovir"));
+	MT_TRUE(dosage_substance_kb_share(kb, "trimethoprim",
+					  "co-trimoxazole"));
+	MT_TRUE(dosage_substance_kb_share(kb, "warfarin", "warfarin"));
+	MT_TRUE(!dosage_substance_kb_share(kb, "valaciclovir", "warfarin"));
+	dosage_substance_kb_words(kb, "valaciclovir", w, sizeof(w));
+	MT_EQ_STR(w, "valaciclovir (active moiety aciclovir)");
+	dosage_substance_kb_words(kb, "co-trimoxazole", w, sizeof(w));
+	MT_EQ_STR(w, "co-trimoxazole (components sulfamethoxazole, "
+		     "trimethoprim)");
+	dosage_substance_kb_words(kb, "warfarin", w, sizeof(w));
+	MT_EQ_STR(w, "warfarin");
+	/* The allergy check reads the components beside the product. */
+	dosage_substance_kb_apply(kb, &l);
+	MT_EQ_INT((int)l.n_actives, 2);
+	MT_EQ_STR(l.actives[1], "trimethoprim");
+	MT_EQ_STR(l.active_of[1], "co-trimoxazole");
+	dosage_substance_kb_free(kb);
+	refused(HEAD "component,co-trimoxazole,trimethoprim,BNF\n"
+		     "component,co-trimoxazole,trimethoprim,BNF\n",
+		"line 3: 'co-trimoxazole' -> 'trimethoprim' names the "
+		"component twice");
+	refused(HEAD "moiety,valaciclovir,aciclovir,SmPC\n"
+		     "component,valaciclovir,warfarin,x\n",
+		"line 3: 'valaciclovir' -> 'warfarin' maps the substance "
+		"twice");
+	refused(HEAD "component,co-trimoxazole,trimethoprim,BNF\n"
+		     "lab,co-trimoxazole,2823-3,max,5.5,mmol/L,24,stop,x\n",
+		"line 3: 'co-trimoxazole' maps to its component");
+	refused(HEAD "component,co-trimoxazole,trimethoprim\n",
+		"line 2: component must be component,");
+}
+
 static const mt_case cases[] = {
 	{"starter_reads", test_starter_reads},
 	{"every_product_inherits", test_every_product_inherits},
@@ -291,6 +342,7 @@ static const mt_case cases[] = {
 	{"units_convert", test_units_convert},
 	{"bad_lines_named", test_bad_lines_named},
 	{"diff", test_diff},
+	{"components_and_moieties", test_components_and_moieties},
 	{NULL, NULL},
 };
 

@@ -106,7 +106,7 @@ judge(const char *sub, const char *prev, int64_t given_ms, int64_t at_ms)
 	d.code = "HEP-INF";
 	d.unit = "[iU]";
 	d.substance = (char *)sub;
-	dosage_switch_check(t, &d, &given, at_ms, &r);
+	dosage_switch_check(t, &d, &given, NULL, at_ms, &r);
 	MT_EQ_INT(r.check, DOSAGE_DOSE_CHECK_ANTICOAGULANT_SWITCH);
 	return r;
 }
@@ -150,12 +150,43 @@ test_what_is_not_a_switch(void)
 		  DOSAGE_DOSE_HARD_STOP);
 }
 
+/* A home medicine counts from its last dose taken at home; one whose last
+ * dose is not recorded times nothing (the admission task asks). */
+static void
+test_home_dose_blocks(void)
+{
+	const dosage_switch_table *t;
+	const char *why;
+	dosage_drug d = SMARTMED__DOSAGE__V1__DRUG__INIT;
+	dosage_class_other o = {.label = "Apixaban 5 mg tablets",
+				.substance = "apixaban",
+				.home = "home medicine",
+				.undecided = true,
+				.last_dose_ms = T8};
+	dosage_class_list home = {.items = &o, .n = 1};
+	dosage_dose_result r;
+
+	MT_OK(dosage_switch_shipped(&t, &why));
+	d.code = "ENOX-80";
+	d.unit = "mg";
+	d.substance = "enoxaparin";
+	dosage_switch_check(t, &d, NULL, &home, T8 + 2 * HOUR_MS, &r);
+	MT_EQ_INT(r.status, DOSAGE_DOSE_HARD_STOP);
+	MT_EQ_STR(r.reason, "apixaban (home medicine Apixaban 5 mg tablets) "
+			    "last taken at home 2026-11-27 08:00 UTC acts 12 "
+			    "h: not before 2026-11-27 20:00 UTC");
+	o.last_dose_ms = 0;
+	dosage_switch_check(t, &d, NULL, &home, T8 + 2 * HOUR_MS, &r);
+	MT_EQ_INT(r.status, DOSAGE_DOSE_OK);
+}
+
 static const mt_case cases[] = {
 	{"shipped", test_shipped},
 	{"row_without_source_refused", test_row_without_source_refused},
 	{"bad_rows_refused", test_bad_rows_refused},
 	{"enoxaparin_then_heparin", test_enoxaparin_then_heparin},
 	{"what_is_not_a_switch", test_what_is_not_a_switch},
+	{"home_dose_blocks", test_home_dose_blocks},
 	{NULL, NULL},
 };
 
