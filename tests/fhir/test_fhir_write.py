@@ -569,6 +569,57 @@ def test_after_a_face_no_match_the_stated_check_gives_the_token(
                                  "test pack has no barcode"))
     status, _, out = post(wstack, "MedicationAdministration", ma)
     assert status == 201, out
+    valid(validator, out)
+    want = identification(wstack, "wristband+stated")
+    assert identified(wstack, out) == want, out
+    status, _, back = request(wstack, "GET",
+                              "MedicationAdministration/" + out["id"])
+    assert status == 200, back
+    valid(validator, back)
+    assert identified(wstack, back) == want, back
+    mine = charted(wstack, face, out["id"])
+    assert (mine.identifiers_checked, mine.identification_terminal) == \
+        ("wristband+stated", "ward3-bed7"), mine
+
+
+def test_identified_otherwise_is_no_override(wstack, validator, face):
+    """Issue 73: a dose without a token, under an identity override
+    "identified-otherwise", is refused: the nurse does the stated check
+    ($confirm-identifiers) instead."""
+    o = order(wstack, face)
+    ma = administration(wstack, face, o, "", 1, "tablet")
+    ma["extension"] = [
+        override(wstack, "identity-override", "identified-otherwise",
+                 "face did not match, I know the patient"),
+        override(wstack, "scan-override", "other",
+                 "test pack has no barcode")]
+    status, _, out = post(wstack, "MedicationAdministration", ma)
+    why = refused(validator, status, out, 422,
+                  "MedicationAdministration.extension[identity-override]")
+    assert "identified otherwise" in why and \
+        "ConfirmStatedIdentifiers" in why, out
+    assert not [a for a in charted_all(wstack, face)
+                if a.order_id == o.id], "charted"
+
+
+def identification(st, identifiers):
+    """Extension patient-identification's parts as the nurse's check
+    leaves them: the identifiers, the nurse, the terminal."""
+    return [{"url": "identifiers", "valueCode": identifiers},
+            {"url": "checkedBy", "valueReference": {
+                "display": st.user("nurse")}},
+            {"url": "terminal", "valueString": "ward3-bed7"}]
+
+
+def identified(st, resource):
+    """The parts of resource's extension patient-identification, None
+    when it has none (a read names it under dosage's export base, as its
+    other extensions)."""
+    got = [x["extension"] for x in resource.get("extension", [])
+           if x["url"].endswith("/StructureDefinition/"
+                                "patient-identification")]
+    assert len(got) <= 1, resource
+    return got[0] if got else None
 
 
 def test_the_stated_check_refuses_another_patients_wristband(
@@ -631,6 +682,13 @@ def administration(st, pid, o, token, dose, unit, *extensions):
     }
 
 
+def charted_all(st, pid):
+    """Every administration dosage holds for the patient (its History)."""
+    pb = protos.module("dosage")
+    return st.call("dosage", "History", pb.HistoryRequest(patient_id=pid),
+                   role="nurse", timeout=30).administrations
+
+
 def charted(st, pid, administration_id):
     """dosage's own record of an administration (its History)."""
     pb = protos.module("dosage")
@@ -673,6 +731,8 @@ def test_a_dose_given_after_the_face_check(wstack, validator, face):
                     role="nurse", timeout=30)
     mine = [a for a in h.administrations if a.id == body["id"]]
     assert mine and mine[0].identity == "verified"
+    assert identified(wstack, body) == identification(wstack,
+                                                      "wristband+face")
 
 
 def test_a_dose_other_than_the_ordered_one_needs_its_reason(
@@ -801,7 +861,7 @@ def test_a_cosign_carries_the_dose_deviation(wstack, validator, face):
     assert dev["text"]["valueString"] == "sliding scale: 2500 units", dev
     ma = administration(wstack, face, o, "", 2500, "[iU]")
     ma["extension"] = [
-        override(wstack, "identity-override", "identified-otherwise",
+        override(wstack, "identity-override", "emergency",
                  "wristband and two identifiers checked"),
         override(wstack, "scan-override", "other",
                  "test pack has no barcode"),
