@@ -631,6 +631,78 @@ def test_the_stated_check_refuses_another_patients_wristband(
     assert "wristband" in json.dumps(out), out
 
 
+# --- the bedside's refusals, each with its code (issue 77, item 4) -----------
+
+REFUSAL = "urn:smartmed:refusal"
+
+
+def refusal_code(body):
+    """The refusal's code in issue.details (system REFUSAL), or None."""
+    codes = [c["code"] for i in body.get("issue", [])
+             for c in i.get("details", {}).get("coding", [])
+             if c.get("system") == REFUSAL]
+    assert len(codes) <= 1, body
+    return codes[0] if codes else None
+
+
+def blank_png():
+    import cv2
+    import numpy as np
+    ok, buf = cv2.imencode(".png", np.full((112, 92), 128, np.uint8))
+    assert ok
+    return buf.tobytes()
+
+
+def test_the_face_checks_refusals_name_their_code(wstack, validator):
+    """What a nurse meets at the face check, each refusal coded so that
+    the console shows what to do next (services/console/messages.js):
+    another patient's wristband, a wristband nobody has, a photograph
+    with no face, and the same photograph sent again (a copy)."""
+    ipb = protos.module("identity")
+    pid = register(wstack, "Refusal")
+    wstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(9, n) for n in (1, 2, 3)]),
+        role="registrar", timeout=60)
+    other = register(wstack, "Otherbed")
+
+    def code_of(png, wristband):
+        status, _, body = post(wstack, "Patient/%s/$verify-face" % pid,
+                               photo_params(png, wristband=wristband))
+        assert 400 <= status < 500, body
+        valid(validator, body)
+        return refusal_code(body), body["issue"][0]["diagnostics"]
+
+    code, why = code_of(orl_png(9, 6), other)
+    assert code == "wristband-other-patient", why
+    code, why = code_of(orl_png(9, 6), "MRN-NOBODY-HAS")
+    assert code == "wristband-unknown", why
+    code, why = code_of(blank_png(), pid)
+    assert code == "face-unusable" and "no face found" in why, why
+    status, _, body = verify(wstack, pid, orl_png(9, 7))
+    assert status == 200, body
+    code, why = code_of(orl_png(9, 7), pid)
+    assert code == "face-copy" and "photograph of a photograph" in why, why
+
+
+def test_an_unreadable_product_scan_names_its_code(wstack, validator,
+                                                   patient):
+    o = order(wstack, patient)
+    ma = administration(wstack, patient, o, "", 1, "tablet")
+    ma["extension"] = [
+        override(wstack, "identity-override", "emergency",
+                 "unconscious on arrival, no wristband yet"),
+        ext(wstack, "product-scan", valueString="(01)12345")]
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 422, body
+    valid(validator, body)
+    assert refusal_code(body) == "scan-unreadable", body
+    # A refusal that is none of the bedside's has no code.
+    ma["extension"] = ma["extension"][:1]
+    ma["dosage"]["dose"]["value"] = 2
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 422 and refusal_code(body) is None, body
+
+
 # --- MedicationAdministration ------------------------------------------------
 
 def ext(st, name, **value):
