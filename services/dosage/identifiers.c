@@ -121,8 +121,6 @@ override_label(Smartmed__Dosage__V1__OverrideReason reason)
 	switch (reason) {
 	case REASON(EMERGENCY):
 		return "emergency";
-	case REASON(IDENTIFIED_OTHERWISE):
-		return "identified_otherwise";
 	case REASON(VERIFICATION_UNAVAILABLE):
 		return "verification_unavailable";
 	case REASON(OTHER):
