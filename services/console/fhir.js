@@ -21,7 +21,8 @@ export function setBase(path) {
   base = path;
 }
 
-function outcomeCode(body) {
+// outcomeCode: the refusal's code in an OperationOutcome, '' for none.
+export function outcomeCode(body) {
   for (const i of (body && body.issue) || []) {
     const c = ((i.details && i.details.coding) || []).find((x) => x.system === 'urn:smartmed:refusal');
     if (c && c.code) return c.code;
@@ -29,7 +30,8 @@ function outcomeCode(body) {
   return '';
 }
 
-function outcomeText(body) {
+// outcomeText: an OperationOutcome's words, its issues joined.
+export function outcomeText(body) {
   const issues = (body && body.issue) || [];
   const words = issues.map((i) => i.diagnostics || (i.details && i.details.text) || i.code);
   return words.filter(Boolean).join('; ');

@@ -11,7 +11,9 @@ models or ../shared is absent."""
 import base64
 import json
 import os
+import shutil
 import ssl
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -27,6 +29,8 @@ sys.path.insert(0, os.path.join(paths.REPO_ROOT, "tools", "facecal"))
 import attacks  # noqa: E402
 
 REFUSAL = "urn:smartmed:refusal"
+NODE = "/usr/bin/node"
+CONSOLE = os.path.join(paths.REPO_ROOT, "services", "console")
 PHOTOS = tuple(range(1, 100, 10))
 
 
@@ -72,9 +76,45 @@ def screen_replay(n):
     return buf.tobytes()
 
 
+def console_reads(body, status):
+    """What the console's own code (fhir.js, messages.js, run in node)
+    makes of the facade's answer: the problem key and its two sentences
+    in English and in Chinese."""
+    tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                       "console-refusal-%d" % os.getpid())
+    os.makedirs(tmp, exist_ok=True)
+    try:
+        for name in ("fhir.js", "auth.js", "messages.js", "strings-zh.js"):
+            shutil.copy(os.path.join(CONSOLE, name), os.path.join(tmp, name))
+        with open(os.path.join(tmp, "package.json"), "w") as f:
+            f.write('{"type": "module"}')
+        with open(os.path.join(tmp, "t.mjs"), "w") as f:
+            f.write(
+                "import { FhirError, outcomeCode, outcomeText } from "
+                "'./fhir.js';\n"
+                "import { problemOf, CATALOGUE, CATALOGUE_ZH } from "
+                "'./messages.js';\n"
+                "const body = %s;\n"
+                "const e = new FhirError(outcomeText(body), %d, "
+                "outcomeCode(body));\n"
+                "const key = problemOf(e).key;\n"
+                "console.log(JSON.stringify({ key, en: CATALOGUE[key], "
+                "zh: CATALOGUE_ZH[key] }));\n" % (json.dumps(body), status))
+        r = subprocess.run([NODE, os.path.join(tmp, "t.mjs")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60, check=True)
+        return json.loads(r.stdout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_a_presentation_attack_is_coded_for_the_console(pstack):
+    """Issue 77: the console showed "The system refused this. Show the
+    details to IT." for this refusal; read by its code it tells the nurse
+    to take another photograph, in English and in Chinese."""
     pb = protos.module("identity")
     caught = 0
+    pad = None
     for n in PHOTOS:
         pid = face_patient(pstack, pb, [caltech_jpeg(n)], family="Padfhir")
         status, body = verify(pstack, pid, screen_replay(n))
@@ -86,7 +126,17 @@ def test_a_presentation_attack_is_coded_for_the_console(pstack):
         if "liveness score" in issue["diagnostics"]:
             assert codes == ["face-presentation-attack"], body
             caught += 1
+            pad = pad or (status, body)
         else:  # no face found, too small: not the PAD stage's
             assert codes == ["face-unusable"], body
     assert caught >= 1, "no screen replay of photographs %s was refused" % (
         PHOTOS,)
+    if not os.path.exists(NODE):
+        pytest.skip("node is not installed: the console's reading of it "
+                    "is not checked")
+    got = console_reads(pad[1], pad[0])
+    assert got["key"] == "face-presentation-attack", got
+    what, todo = got["en"]
+    assert todo.startswith("Take another photograph") and \
+        "IT" not in what + todo, got
+    assert "重新拍照" in got["zh"][1], got
