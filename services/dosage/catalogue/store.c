@@ -676,10 +676,18 @@ static const char *const v32_statements[] = {
 	NULL,
 };
 
-/* v34 (issue 73): an administration keeps what identified the patient at
- * the bedside, who checked and where, from its verification token. */
+/* v34 (issue 73): an administration and an infusion keep what identified
+ * the patient at the bedside, who checked and where, from the verification
+ * token. */
 static const char *const v34_statements[] = {
 	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS v_checked VARCHAR(64) NOT NULL DEFAULT ''"
+	" COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS v_checked_by VARCHAR(64) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS v_terminal VARCHAR(64) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin",
+	"ALTER TABLE infusions"
 	" ADD COLUMN IF NOT EXISTS v_checked VARCHAR(64) NOT NULL DEFAULT ''"
 	" COLLATE utf8mb4_bin,"
 	" ADD COLUMN IF NOT EXISTS v_checked_by VARCHAR(64) NOT NULL"
@@ -752,7 +760,9 @@ const med_db_migration dosage_migrations[] = {
 	 v29_statements},
 	{32, "co-signs of an infusion's rate: rate units, named on its events",
 	 v32_statements},
-	{34, "administrations: the bedside identifiers checked, by whom, where",
+	{34,
+	 "administrations and infusions: the bedside identifiers checked, by "
+	 "whom, where",
 	 v34_statements},
 };
 const size_t dosage_n_migrations =
