@@ -659,6 +659,9 @@ chart_segment(infusion_ctx *x, const dosage_infusion *f,
 	seg->identity = f->identity;
 	seg->verification_token_id = f->verification_token_id;
 	seg->identity_override = f->identity_override;
+	seg->identifiers_checked = f->identifiers_checked;
+	seg->identifiers_checked_by = f->identifiers_checked_by;
+	seg->identification_terminal = f->identification_terminal;
 	seg->overall = last->overall;
 	ev->administration_id = seg->id;
 	return MED_OK;

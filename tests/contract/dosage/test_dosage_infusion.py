@@ -99,6 +99,12 @@ def test_start_change_stop_and_what_ran(vstack, vkeys, pb):
     ids = {a.id for a in h.administrations}
     assert {f.rates[1].administration_id,
             f.rates[2].administration_id} <= ids
+    # Each charted segment says how the patient was identified, as the
+    # infusion does.
+    assert [(a.identifiers_checked, a.identifiers_checked_by,
+             a.identification_terminal) for a in h.administrations
+            if a.id in (f.rates[1].administration_id,
+                        f.rates[2].administration_id)] == [kept] * 2
     # The MAR shows it with its rate history.
     m = vstack.call(SVC, "GetMar", pb.GetMarRequest(
         patient_id=p, from_ms=t0 - HOUR, to_ms=t0 + 5 * HOUR), role="nurse")
