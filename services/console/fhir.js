@@ -5,10 +5,13 @@
 import { current } from './auth.js';
 import { t } from './messages.js';
 
+// FhirError: the refusal's words, its HTTP status, and its code when the
+// facade names one (issue.details, system urn:smartmed:refusal).
 export class FhirError extends Error {
-  constructor(message, status) {
+  constructor(message, status, code) {
     super(message);
     this.status = status;
+    this.code = code || '';
   }
 }
 
@@ -18,7 +21,17 @@ export function setBase(path) {
   base = path;
 }
 
-function outcomeText(body) {
+// outcomeCode: the refusal's code in an OperationOutcome, '' for none.
+export function outcomeCode(body) {
+  for (const i of (body && body.issue) || []) {
+    const c = ((i.details && i.details.coding) || []).find((x) => x.system === 'urn:smartmed:refusal');
+    if (c && c.code) return c.code;
+  }
+  return '';
+}
+
+// outcomeText: an OperationOutcome's words, its issues joined.
+export function outcomeText(body) {
   const issues = (body && body.issue) || [];
   const words = issues.map((i) => i.diagnostics || (i.details && i.details.text) || i.code);
   return words.filter(Boolean).join('; ');
@@ -42,7 +55,8 @@ export async function request(path, options = {}) {
   const body = await r.json().catch(() => null);
   if (r.status === 401) throw new FhirError(t('Your session has ended: sign in again.'), 401);
   if (!r.ok) {
-    throw new FhirError(outcomeText(body) || t('The FHIR API answered {status}', { status: r.status }), r.status);
+    throw new FhirError(outcomeText(body) || t('The FHIR API answered {status}', { status: r.status }), r.status,
+      outcomeCode(body));
   }
   return body;
 }

@@ -5,7 +5,12 @@
 // "details" toggle for IT.  units() writes UCUM units as people write
 // them.
 //
-// The facade hands over a refusal as OperationOutcome diagnostics:
+// A refusal at the bedside (the face, the wristband, the identity check's
+// age, the product scan) comes with its code in the OperationOutcome's
+// issue.details (system urn:smartmed:refusal, the facade's
+// write_refusal.c), which is the problem key itself.  Others are read
+// from the words:
+// the facade hands over a refusal as OperationOutcome diagnostics:
 // "<FHIR element>: <check>: dosage refused it: <field>: <words>" (a
 // write), or "<service>: <field>: <words>" (a read).  problemOf finds the
 // field after the service's name and the rule among the words.
@@ -43,6 +48,27 @@ export const CATALOGUE = {
   'dose-check': ['The dose checks stopped this dose.', 'Do not give it. Open the details and ask the prescriber or pharmacist.'],
   'escalation-needed': ['This is a time-critical medicine: a missed or late dose can harm the patient.',
     'Tell the prescriber now, then write who was told and what was decided under "Time-critical medicine".'],
+  'face-presentation-attack': ['The camera did not see the patient in person: the photograph looks like a screen or a printed picture.',
+    'Take another photograph: remove any phone, screen or printed picture, and have the patient face the camera.'],
+  'face-colour-needed': ['The photograph has no colour, so it cannot be checked for a screen or a print.',
+    'Take the photograph again with a colour camera, or ask the patient to say their name and date of birth.'],
+  'face-copy': ['This photograph is a copy of one taken before, not a new one.',
+    'Take a new photograph of the patient in the bed, not of a screen, a print or an earlier photograph.'],
+  'face-unusable': ['The photograph could not be used: no single clear face was found in it.',
+    'Take another photograph of the patient alone, facing the camera and close to it, or ask the patient to say their name and date of birth.'],
+  'face-not-enrolled': ['No face is enrolled for this patient, so the face cannot be the second check.',
+    'Ask the patient to say their name and date of birth, and check them against the wristband.'],
+  'face-unavailable': ['The face check is not working on this system.',
+    'Ask the patient to say their name and date of birth instead, and tell IT that the face check is down.'],
+  'wristband-other-patient': ['This wristband belongs to another patient.',
+    'Do not give. Check who is in the bed and whose record is open, then scan this patient\'s own wristband.'],
+  'wristband-unknown': ['No patient has this wristband.',
+    'Scan it again. If it is still not found, do not give: ask registration to check the wristband.'],
+  'wristband-unreadable': ['The wristband scan could not be read.', 'Scan the wristband again, or type the MRN printed on it.'],
+  'identity-expired': ['The identity check is more than 15 minutes old.',
+    'Check the wristband and the face (or the name and date of birth) again, then record the dose.'],
+  'scan-unreadable': ['The product barcode could not be read.',
+    'Scan it again. If it still cannot be read, tick "The pack has no barcode" and say why.'],
   offline: ['The hospital system cannot be reached. Nothing was recorded.', 'Check the network and try again.'],
   session: ['Your session has ended.', 'Sign in again.'],
   forbidden: ['Your role may not do this.', 'Ask a colleague whose role allows it.'],
@@ -66,6 +92,27 @@ export const CATALOGUE_ZH = {
   'dose-check': ['剂量核查拦截了本次给药。', '请勿给药。请展开详情并询问开医嘱的医生或药师。'],
   'escalation-needed': ['这是时间关键药物：漏用或延迟给药可能伤害患者。',
     '请立即告知开医嘱的医生，然后在"时间关键药物"一栏写明告知了谁、作何决定。'],
+  'face-presentation-attack': ['摄像头看到的不是患者本人：照片像是屏幕或打印的图片。',
+    '请重新拍照：移开手机、屏幕或打印图片，让患者本人面对摄像头。'],
+  'face-colour-needed': ['照片没有颜色，无法判断是否为屏幕或打印图片。',
+    '请用彩色摄像头重新拍照，或请患者说出姓名和出生日期。'],
+  'face-copy': ['这张照片是之前拍过的照片的副本，不是新拍的。',
+    '请为床上的患者本人重新拍照，不要拍屏幕、打印件或以前的照片。'],
+  'face-unusable': ['照片无法使用：照片中没有找到一张清晰的人脸。',
+    '请单独为患者重新拍照，让其面对并靠近摄像头；或请患者说出姓名和出生日期。'],
+  'face-not-enrolled': ['该患者未登记面部信息，不能用面部作为第二项核对。',
+    '请患者说出姓名和出生日期，并与腕带核对。'],
+  'face-unavailable': ['本系统的面部核对目前无法使用。',
+    '请改为让患者说出姓名和出生日期，并告知信息科面部核对已停用。'],
+  'wristband-other-patient': ['这个腕带属于另一位患者。',
+    '请勿给药。请核对床上是谁、打开的是谁的病历，然后扫描该患者本人的腕带。'],
+  'wristband-unknown': ['没有患者使用这个腕带。',
+    '请再扫描一次。如果仍然找不到，请勿给药：请登记处核查腕带。'],
+  'wristband-unreadable': ['腕带扫描无法识别。', '请重新扫描腕带，或输入腕带上印的病历号。'],
+  'identity-expired': ['身份核对已超过 15 分钟。',
+    '请重新核对腕带和面部（或姓名和出生日期），然后记录给药。'],
+  'scan-unreadable': ['药品条码无法识别。',
+    '请再扫描一次。如果仍无法识别，请勾选"包装上没有条码"并写明原因。'],
   offline: ['无法连接医院系统。未记录任何内容。', '请检查网络后重试。'],
   session: ['您的登录已失效。', '请重新登录。'],
   forbidden: ['您的角色无权执行此操作。', '请由有权限的同事处理。'],
@@ -135,6 +182,7 @@ export function problemOf(e) {
   const m = /(?:refused it|dosage|identity|records): ([a-z_]+)[:.] ?(.*)$/s.exec(text);
   const field = m ? m[1] : '';
   const words = m ? m[2] : text;
+  if (e && e.code && CATALOGUE[e.code]) return { key: e.code, field };
   for (const [key, test] of RULES) if (test(field, words)) return { key, field };
   if (status === 403) return { key: 'forbidden', field };
   if (status === 404) return { key: 'not-found', field };

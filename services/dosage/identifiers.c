@@ -70,6 +70,22 @@ accepted_list(unsigned set, char *buf, size_t cap)
 					      n ? " or " : "", known[i]);
 }
 
+/* identifiers_audit names on the call's audit event what identified the
+ * patient and who checked; the terminal is kept with the administration,
+ * since an administration's event is at its bound of details
+ * (MED_AUDIT_MAX_DETAILS) with every override, a deviation and merged
+ * records. */
+static med_err
+identifiers_audit(med_call *call, const med_vtoken_claims *c)
+{
+	med_err err = med_call_add_detail(call, "identifiers", c->checked);
+
+	if (err == MED_OK && c->checked_by[0] != '\0')
+		err = med_call_add_detail(call, "identifiers_checked_by",
+					  c->checked_by);
+	return err;
+}
+
 med_err
 dosage_identifiers_check(med_call *call, const med_vtoken_claims *c)
 {
@@ -79,7 +95,7 @@ dosage_identifiers_check(med_call *call, const med_vtoken_claims *c)
 	char list[128];
 
 	if (bit >= 0 && (set & (1u << bit)))
-		return med_call_add_detail(call, "identifiers", c->checked);
+		return identifiers_audit(call, c);
 	accepted_list(set, list, sizeof(list));
 	if (bit == 2)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
@@ -105,8 +121,6 @@ override_label(Smartmed__Dosage__V1__OverrideReason reason)
 	switch (reason) {
 	case REASON(EMERGENCY):
 		return "emergency";
-	case REASON(IDENTIFIED_OTHERWISE):
-		return "identified_otherwise";
 	case REASON(VERIFICATION_UNAVAILABLE):
 		return "verification_unavailable";
 	case REASON(OTHER):

@@ -447,7 +447,7 @@ def speed(cstack, patient, bedside, late, deviation, noted, chinese):
         if i:
             order(p.patient_id, "q6h", now - 3 * HOUR_MS)
     mar, given = ids[0], []
-    idov = dpb.Override(reason=dpb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+    idov = dpb.Override(reason=dpb.OVERRIDE_REASON_EMERGENCY,
                         text="wristband read, two identifiers")
     for freq, every, d in (("q6h", 6, drug), ("q8h", 8, other)):
         o = order(mar, freq, week, d)

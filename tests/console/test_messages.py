@@ -100,6 +100,60 @@ def test_each_refusal_finds_its_problem():
         assert key in got["catalogue"], key
 
 
+def refusal_codes():
+    """The codes the facade gives the bedside's refusals in
+    OperationOutcome.issue.details (services/fhir/write/write_refusal.c:
+    each rule's last string)."""
+    import re
+    with open(os.path.join(CONSOLE, "..", "fhir", "write",
+                           "write_refusal.c")) as f:
+        return sorted(set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"\s*\}',
+                                     f.read())))
+
+
+# What identity says when its presentation-attack stage refuses a
+# photograph, as the facade hands it over (issue 77: the console said
+# "The system refused this. Show the details to IT.").
+PAD = ("Parameters.parameter[photo]: face check: identity refused it: image: "
+       "looks like a photograph of a photograph (liveness score 0.120, "
+       "under 0.500): remove any screen, phone or printed picture from in "
+       "front of the camera, have the patient face the camera in person, "
+       "and take another photograph")
+
+
+def test_each_bedside_refusal_says_what_to_do_next():
+    """Every code the facade gives a bedside refusal has its message in
+    English and Chinese, found by the code whatever the words; only what
+    IT must mend (the face check down) sends the nurse to IT."""
+    codes = refusal_codes()
+    assert {"face-presentation-attack", "face-copy", "face-unusable",
+            "wristband-other-patient", "wristband-unknown",
+            "identity-expired", "scan-unreadable"} <= set(codes), codes
+    got = run_node(
+        "import { problemOf, CATALOGUE, CATALOGUE_ZH } from "
+        "'./messages.js';\n"
+        "const codes = %s;\n"
+        "console.log(JSON.stringify({ keys: codes.map((c) => problemOf("
+        "{ message: %s, status: 422, code: c }).key), "
+        "uncoded: problemOf({ message: %s, status: 422 }).key, "
+        "en: CATALOGUE, zh: CATALOGUE_ZH }));\n" % (
+            json.dumps(codes), json.dumps(PAD), json.dumps(PAD)))
+    assert got["keys"] == codes, got["keys"]
+    import re
+    for c in codes:
+        assert c in got["en"] and c in got["zh"], c
+        what, todo = got["en"][c]
+        assert what and todo and "Show the details" not in todo, c
+        assert ("IT" in todo) == (c == "face-unavailable"), (c, todo)
+        assert re.search("[\u4e00-\u9fff]", "".join(got["zh"][c])), c
+        assert ("信息科" in got["zh"][c][1]) == (c == "face-unavailable"), c
+    assert got["en"]["face-presentation-attack"][1].startswith(
+        "Take another photograph"), got["en"]["face-presentation-attack"]
+    # Without its code (a facade before the codes) it is unknown: the
+    # code, not the words, finds it.
+    assert got["uncoded"] == "unknown", got["uncoded"]
+
+
 def test_units_as_people_write_them():
     got = run_node(
         "import { units } from './messages.js';\n"

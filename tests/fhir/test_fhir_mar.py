@@ -79,7 +79,7 @@ def late(mstack):
                     dpb.RecordAdministrationRequest(
                         order_id=order.id, dose=1.0, unit="tablet",
                         identity_override=dpb.Override(
-                            reason=dpb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                            reason=dpb.OVERRIDE_REASON_EMERGENCY,
                             text="wristband scanned, two identifiers")),
                     role="nurse")
     return {"pid": pid, "order": order.id, "given": given.id,
@@ -170,7 +170,7 @@ def test_time_critical_flag_reaches_the_console(mstack):
     st.call("dosage", "RecordAdministration", dpb.RecordAdministrationRequest(
         order_id=order.id, dose=100.0, unit="mg",
         identity_override=dpb.Override(
-            reason=dpb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+            reason=dpb.OVERRIDE_REASON_EMERGENCY,
             text="wristband scanned, two identifiers")), role="nurse")
     status, body = get(st, "Patient/%s/$mar?start=%s&end=%s" % (
         pid, urllib.parse.quote(iso(start - HOUR)),

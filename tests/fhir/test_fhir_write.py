@@ -569,6 +569,57 @@ def test_after_a_face_no_match_the_stated_check_gives_the_token(
                                  "test pack has no barcode"))
     status, _, out = post(wstack, "MedicationAdministration", ma)
     assert status == 201, out
+    valid(validator, out)
+    want = identification(wstack, "wristband+stated")
+    assert identified(wstack, out) == want, out
+    status, _, back = request(wstack, "GET",
+                              "MedicationAdministration/" + out["id"])
+    assert status == 200, back
+    valid(validator, back)
+    assert identified(wstack, back) == want, back
+    mine = charted(wstack, face, out["id"])
+    assert (mine.identifiers_checked, mine.identification_terminal) == \
+        ("wristband+stated", "ward3-bed7"), mine
+
+
+def test_identified_otherwise_is_no_override(wstack, validator, face):
+    """Issue 73: a dose without a token, under an identity override
+    "identified-otherwise", is refused: the nurse does the stated check
+    ($confirm-identifiers) instead."""
+    o = order(wstack, face)
+    ma = administration(wstack, face, o, "", 1, "tablet")
+    ma["extension"] = [
+        override(wstack, "identity-override", "identified-otherwise",
+                 "face did not match, I know the patient"),
+        override(wstack, "scan-override", "other",
+                 "test pack has no barcode")]
+    status, _, out = post(wstack, "MedicationAdministration", ma)
+    why = refused(validator, status, out, 422,
+                  "MedicationAdministration.extension[identity-override]")
+    assert "identified otherwise" in why and \
+        "ConfirmStatedIdentifiers" in why, out
+    assert not [a for a in charted_all(wstack, face)
+                if a.order_id == o.id], "charted"
+
+
+def identification(st, identifiers):
+    """Extension patient-identification's parts as the nurse's check
+    leaves them: the identifiers, the nurse, the terminal."""
+    return [{"url": "identifiers", "valueCode": identifiers},
+            {"url": "checkedBy", "valueReference": {
+                "display": st.user("nurse")}},
+            {"url": "terminal", "valueString": "ward3-bed7"}]
+
+
+def identified(st, resource):
+    """The parts of resource's extension patient-identification, None
+    when it has none (a read names it under dosage's export base, as its
+    other extensions)."""
+    got = [x["extension"] for x in resource.get("extension", [])
+           if x["url"].endswith("/StructureDefinition/"
+                                "patient-identification")]
+    assert len(got) <= 1, resource
+    return got[0] if got else None
 
 
 def test_the_stated_check_refuses_another_patients_wristband(
@@ -578,6 +629,78 @@ def test_the_stated_check_refuses_another_patients_wristband(
     assert 400 <= status < 500, out
     valid(validator, out)
     assert "wristband" in json.dumps(out), out
+
+
+# --- the bedside's refusals, each with its code (issue 77, item 4) -----------
+
+REFUSAL = "urn:smartmed:refusal"
+
+
+def refusal_code(body):
+    """The refusal's code in issue.details (system REFUSAL), or None."""
+    codes = [c["code"] for i in body.get("issue", [])
+             for c in i.get("details", {}).get("coding", [])
+             if c.get("system") == REFUSAL]
+    assert len(codes) <= 1, body
+    return codes[0] if codes else None
+
+
+def blank_png():
+    import cv2
+    import numpy as np
+    ok, buf = cv2.imencode(".png", np.full((112, 92), 128, np.uint8))
+    assert ok
+    return buf.tobytes()
+
+
+def test_the_face_checks_refusals_name_their_code(wstack, validator):
+    """What a nurse meets at the face check, each refusal coded so that
+    the console shows what to do next (services/console/messages.js):
+    another patient's wristband, a wristband nobody has, a photograph
+    with no face, and the same photograph sent again (a copy)."""
+    ipb = protos.module("identity")
+    pid = register(wstack, "Refusal")
+    wstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(9, n) for n in (1, 2, 3)]),
+        role="registrar", timeout=60)
+    other = register(wstack, "Otherbed")
+
+    def code_of(png, wristband):
+        status, _, body = post(wstack, "Patient/%s/$verify-face" % pid,
+                               photo_params(png, wristband=wristband))
+        assert 400 <= status < 500, body
+        valid(validator, body)
+        return refusal_code(body), body["issue"][0]["diagnostics"]
+
+    code, why = code_of(orl_png(9, 6), other)
+    assert code == "wristband-other-patient", why
+    code, why = code_of(orl_png(9, 6), "MRN-NOBODY-HAS")
+    assert code == "wristband-unknown", why
+    code, why = code_of(blank_png(), pid)
+    assert code == "face-unusable" and "no face found" in why, why
+    status, _, body = verify(wstack, pid, orl_png(9, 7))
+    assert status == 200, body
+    code, why = code_of(orl_png(9, 7), pid)
+    assert code == "face-copy" and "photograph of a photograph" in why, why
+
+
+def test_an_unreadable_product_scan_names_its_code(wstack, validator,
+                                                   patient):
+    o = order(wstack, patient)
+    ma = administration(wstack, patient, o, "", 1, "tablet")
+    ma["extension"] = [
+        override(wstack, "identity-override", "emergency",
+                 "unconscious on arrival, no wristband yet"),
+        ext(wstack, "product-scan", valueString="(01)12345")]
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 422, body
+    valid(validator, body)
+    assert refusal_code(body) == "scan-unreadable", body
+    # A refusal that is none of the bedside's has no code.
+    ma["extension"] = ma["extension"][:1]
+    ma["dosage"]["dose"]["value"] = 2
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 422 and refusal_code(body) is None, body
 
 
 # --- MedicationAdministration ------------------------------------------------
@@ -631,6 +754,13 @@ def administration(st, pid, o, token, dose, unit, *extensions):
     }
 
 
+def charted_all(st, pid):
+    """Every administration dosage holds for the patient (its History)."""
+    pb = protos.module("dosage")
+    return st.call("dosage", "History", pb.HistoryRequest(patient_id=pid),
+                   role="nurse", timeout=30).administrations
+
+
 def charted(st, pid, administration_id):
     """dosage's own record of an administration (its History)."""
     pb = protos.module("dosage")
@@ -673,6 +803,8 @@ def test_a_dose_given_after_the_face_check(wstack, validator, face):
                     role="nurse", timeout=30)
     mine = [a for a in h.administrations if a.id == body["id"]]
     assert mine and mine[0].identity == "verified"
+    assert identified(wstack, body) == identification(wstack,
+                                                      "wristband+face")
 
 
 def test_a_dose_other_than_the_ordered_one_needs_its_reason(
@@ -801,7 +933,7 @@ def test_a_cosign_carries_the_dose_deviation(wstack, validator, face):
     assert dev["text"]["valueString"] == "sliding scale: 2500 units", dev
     ma = administration(wstack, face, o, "", 2500, "[iU]")
     ma["extension"] = [
-        override(wstack, "identity-override", "identified-otherwise",
+        override(wstack, "identity-override", "emergency",
                  "wristband and two identifiers checked"),
         override(wstack, "scan-override", "other",
                  "test pack has no barcode"),

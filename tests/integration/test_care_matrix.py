@@ -164,7 +164,7 @@ def _order(pb, o):
 
 
 def _override(pb):
-    return pb.Override(reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+    return pb.Override(reason=pb.OVERRIDE_REASON_EMERGENCY,
                        text="wristband and verbal check")
 
 

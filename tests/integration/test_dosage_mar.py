@@ -88,7 +88,7 @@ def identify(st, pb, patient):
     face-verification token, or (no photographs here) an override."""
     if not os.path.isdir(ORL):
         return dict(identity_override=pb.Override(
-            reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+            reason=pb.OVERRIDE_REASON_EMERGENCY,
             text="wristband scanned, two identifiers"))
     ipb = protos.module("identity")
     st.call("identity", "EnrollFace", ipb.EnrollFaceRequest(

@@ -84,7 +84,7 @@ def give(st, pb, o, dose, ov=None):
                    pb.RecordAdministrationRequest(
                        order_id=o.id, dose=dose, unit="mg",
                        identity_override=pb.Override(
-                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
                            text="wristband scanned, two identifiers"),
                        dose_override=ov, cosign_override=late,
                        scan_override=late), role="nurse")

@@ -69,7 +69,7 @@ def recorded(st, pb, order_id, at):
                        order_id=order_id, dose=1000, unit="mg",
                        effective_ms=at,
                        identity_override=pb.Override(
-                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
                            text="wristband scanned, two identifiers")),
                    role="nurse", timeout=20).id
 

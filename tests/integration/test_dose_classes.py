@@ -114,7 +114,7 @@ def give(st, pb, o, dose, unit="mg", at=None, role="nurse", ov=None):
         order_id=o.id, dose=dose, unit=unit,
         effective_ms=at if at is not None else 0,
         identity_override=pb.Override(
-            reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+            reason=pb.OVERRIDE_REASON_EMERGENCY,
             text="wristband scanned, two identifiers"),
         dose_override=ov, cosign_override=late, scan_override=late)
     return st.call("dosage", "RecordAdministration", req, role=role)

@@ -122,7 +122,7 @@ def give(st, pb, o, at=0, dose=500.0, unit="mg"):
                    d.RecordAdministrationRequest(
                        order_id=o.id, dose=dose, unit=unit, effective_ms=at,
                        identity_override=d.Override(
-                           reason=d.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           reason=d.OVERRIDE_REASON_EMERGENCY,
                            text="wristband scanned, two identifiers")),
                    role="nurse")
 
@@ -294,7 +294,7 @@ def test_infusion_after_death(st, pb, drugs):
     changed and no infusion is started."""
     d = pb["dosage"]
     pt = patient(st, pb)
-    ovr = d.Override(reason=d.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+    ovr = d.Override(reason=d.OVERRIDE_REASON_EMERGENCY,
                      text="wristband scanned, two identifiers")
     hep = [order(st, pb, pt.patient_id, drugs["hep"], dose=5000.0,
                  unit="[iU]", route="iv", frequency="once", start_ms=0)

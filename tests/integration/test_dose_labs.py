@@ -169,7 +169,7 @@ def test_potassium_61_by_oru_stops_a_faster_potassium_infusion(st, pb,
     if o.status == pb.ORDER_STATUS_PENDING_VERIFICATION:
         o = st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
             order_id=o.id, note="diluted, rate checked"), role="pharmacist")
-    idov = pb.Override(reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+    idov = pb.Override(reason=pb.OVERRIDE_REASON_EMERGENCY,
                        text="wristband scanned, two identifiers")
     # Potassium concentrate is high-alert: a second person checks the
     # rate on the pump first (issue 72).
@@ -248,7 +248,7 @@ def test_inr_62_stops_warfarin(st, pb, catalogue):
                   "RecordAdministration", pb.RecordAdministrationRequest(
                       order_id=o.id, dose=5, unit="mg",
                       identity_override=pb.Override(
-                          reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                          reason=pb.OVERRIDE_REASON_EMERGENCY,
                           text="wristband scanned, two identifiers"),
                       cosign_override=late, scan_override=late),
                   role="nurse", details_prefix="dose: hard stop")

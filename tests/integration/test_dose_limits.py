@@ -87,7 +87,7 @@ def give(st, pb, o, dose, unit="mg", at=0, role="nurse", **kw):
                        order_id=o.id, dose=dose, unit=unit, effective_ms=at,
                        identity_override=override(
                            pb, "wristband scanned, two identifiers",
-                           pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE),
+                           pb.OVERRIDE_REASON_EMERGENCY),
                        **kw), role=role)
 
 

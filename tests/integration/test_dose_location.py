@@ -103,7 +103,7 @@ def give(st, pb, user, o, at=0, token=""):
     if token:
         req.verification_token = token
     else:
-        req.identity_override.reason = d.OVERRIDE_REASON_IDENTIFIED_OTHERWISE
+        req.identity_override.reason = d.OVERRIDE_REASON_EMERGENCY
         req.identity_override.text = "wristband scanned, two identifiers"
     return call(st, user, "dosage", "RecordAdministration", req)
 

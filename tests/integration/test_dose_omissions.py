@@ -94,7 +94,7 @@ def give(st, pb, o, dose, unit="mg", ov=None):
                    pb.RecordAdministrationRequest(
                        order_id=o.id, dose=dose, unit=unit,
                        identity_override=pb.Override(
-                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
                            text="wristband scanned, two identifiers"),
                        dose_override=ov), role="nurse")
 

@@ -80,7 +80,7 @@ def override(pb, text, reason=None):
 
 def wristband(pb):
     return override(pb, "wristband scanned, two identifiers",
-                    pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE)
+                    pb.OVERRIDE_REASON_EMERGENCY)
 
 
 def create(st, pb, p, drug, dose, unit="mg", freq="q6h", route="oral",

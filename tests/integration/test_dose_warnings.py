@@ -83,7 +83,7 @@ def give(st, pb, o, dose, unit="mg", at=0, high_alert=False):
                        order_id=o.id, dose=dose, unit=unit, effective_ms=at,
                        scan_override=late, cosign_override=late,
                        identity_override=pb.Override(
-                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
                            text="wristband scanned, two identifiers")),
                    role="nurse")
 

@@ -63,6 +63,26 @@ def _give(st, dpb, patient, token):
                    role="nurse")
 
 
+def _kept(st, dpb, rec):
+    """The administration rec as GetMar and History give it back: what
+    identified the patient is part of the chart, not only of the
+    reply."""
+    mar = st.call("dosage", "GetMar", dpb.GetMarRequest(
+        patient_id=rec.patient_id), role="nurse")
+    on_mar = [a for o in mar.orders for a in o.administrations
+              if a.id == rec.id]
+    hist = st.call("dosage", "History", dpb.HistoryRequest(
+        patient_id=rec.patient_id), role="nurse")
+    in_history = [a for a in hist.administrations if a.id == rec.id]
+    assert len(on_mar) == 1 and len(in_history) == 1, (mar, hist)
+    return on_mar[0], in_history[0]
+
+
+def _identification(a):
+    return (a.identifiers_checked, a.identifiers_checked_by,
+            a.identification_terminal)
+
+
 def _identified(st, **labels):
     return metrics.series(metrics.scrape(st, "dosage")[0],
                           "smartmed_dosage_identified_total", **labels)
@@ -83,6 +103,10 @@ def test_wristband_and_face_token_accepted_by_dosage(bedside):
     assert rec.identity == "verified" and rec.patient_id == a
     assert rec.verification_score == pytest.approx(v.score)
     assert rec.verification_model == "lbp-v2"
+    # The same nurse took the photograph and charts the dose here.
+    want = ("wristband+face", rec.performer, "ward3-bed7")
+    assert rec.performer and _identification(rec) == want, rec
+    assert [_identification(x) for x in _kept(st, dpb, rec)] == [want] * 2
     assert sum(_identified(st, identifiers="wristband+face").values()) >= 1
 
     expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call, "dosage",
@@ -172,6 +196,9 @@ def test_face_no_match_goes_to_the_stated_check_not_an_override(bedside):
     assert rec.identity == "verified" and rec.patient_id == a, rec
     assert rec.verification_model == "stated-identifiers", rec
     assert not rec.HasField("identity_override"), rec
+    want = ("wristband+stated", rec.performer, "ward3-bed7")
+    assert rec.performer and _identification(rec) == want, rec
+    assert [_identification(x) for x in _kept(st, dpb, rec)] == [want] * 2
     after = sum(_identified(st, identifiers="wristband+stated").values())
     assert after == before + 1, (before, after)
 
@@ -203,6 +230,40 @@ def test_face_no_match_goes_to_the_stated_check_not_an_override(bedside):
         "birth_date", stated
     assert [d["identifiers"] for d in got["RecordAdministration"]] == \
         ["wristband+stated"], got["RecordAdministration"]
+    assert got["RecordAdministration"][0]["identifiers_checked_by"] == \
+        rec.performer, got["RecordAdministration"]
+
+
+def test_a_face_no_match_is_never_charted_as_identified_otherwise(bedside):
+    """The face turns the patient away and the nurse reaches for the old
+    shortcut, an override "identified otherwise": dosage refuses it and
+    says what to do instead (the stated check), and nothing is charted
+    or counted as an override."""
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, mrn_a = _patient(st, ipb)
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        wristband=mrn_a, image=orl_png(20, 2)), role="nurse", timeout=30)
+    assert not v.match and not v.verification_token, v
+    o = _order(st, dpb, a)
+    overrides = sum(metrics.series(
+        metrics.scrape(st, "dosage")[0],
+        "smartmed_dosage_identity_overrides_total").values())
+    err = expect_status(
+        grpc.StatusCode.INVALID_ARGUMENT, st.call, "dosage",
+        "RecordAdministration", dpb.RecordAdministrationRequest(
+            order_id=o.id, dose=500, unit="mg",
+            identity_override=dpb.Override(
+                reason=dpb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                text="face did not match, I know the patient")),
+        role="nurse", details_prefix="identity_override.reason")
+    assert "ConfirmStatedIdentifiers" in err.details(), err.details()
+    hist = st.call("dosage", "History", dpb.HistoryRequest(patient_id=a),
+                   role="nurse")
+    assert not hist.administrations, hist
+    assert sum(metrics.series(
+        metrics.scrape(st, "dosage")[0],
+        "smartmed_dosage_identity_overrides_total").values()) == overrides
 
 
 def test_stated_check_refuses_bad_input_and_another_wristband(bedside):
@@ -251,6 +312,9 @@ def test_an_identity_override_is_counted_by_reason(bedside):
                           text="unconscious on arrival, no wristband yet")),
                   role="nurse")
     assert rec.identity == "overridden", rec
+    assert _identification(rec) == ("", "", ""), rec
+    assert [_identification(x) for x in _kept(st, dpb, rec)] == \
+        [("", "", "")] * 2
     assert count() == before + 1
 
 

@@ -107,7 +107,7 @@ def give(st, pb, o, at=0):
                 d.RecordAdministrationRequest(
                     order_id=o.id, dose=500.0, unit="mg", effective_ms=at,
                     identity_override=d.Override(
-                        reason=d.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                        reason=d.OVERRIDE_REASON_EMERGENCY,
                         text="wristband scanned, two identifiers")))
 
 
@@ -197,7 +197,7 @@ def test_infusion_after_discharge(st, pb, drugs):
     d = pb["dosage"]
     pid = patient(st, pb)
     enc = admit(st, pb, pid)
-    ovr = d.Override(reason=d.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+    ovr = d.Override(reason=d.OVERRIDE_REASON_EMERGENCY,
                      text="wristband scanned, two identifiers")
     hep = [order(st, pb, pid, drugs["hep"], dose=5000.0, unit="[iU]",
                  route="iv", frequency="once", start_ms=0)

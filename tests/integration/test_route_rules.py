@@ -82,7 +82,7 @@ def verify(st, pb, o):
 
 
 def idoverride(pb):
-    return pb.Override(reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+    return pb.Override(reason=pb.OVERRIDE_REASON_EMERGENCY,
                        text="wristband scanned, two identifiers")
 
 

@@ -148,7 +148,7 @@ def _dosage_write(st, ctx, rid):
                    pb.RecordAdministrationRequest(
                        order_id=ctx["order"], dose=1, unit="mg",
                        identity_override=pb.Override(
-                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
                            text="wristband scanned, two identifiers")),
                    role="nurse", request_id=rid, timeout=10).id
 

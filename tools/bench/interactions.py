@@ -164,7 +164,7 @@ class Bench:
                              order_id=o.id, dose=10, unit="mg",
                              effective_ms=at,
                              identity_override=pb.Override(
-                                 reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                                 reason=pb.OVERRIDE_REASON_EMERGENCY,
                                  text="wristband"),
                              dose_override=self.override()), "clinician")
 

@@ -702,6 +702,27 @@ static const char *const v32_statements[] = {
 	NULL,
 };
 
+/* v34 (issue 73): an administration and an infusion keep what identified
+ * the patient at the bedside, who checked and where, from the verification
+ * token. */
+static const char *const v34_statements[] = {
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS v_checked VARCHAR(64) NOT NULL DEFAULT ''"
+	" COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS v_checked_by VARCHAR(64) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS v_terminal VARCHAR(64) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin",
+	"ALTER TABLE infusions"
+	" ADD COLUMN IF NOT EXISTS v_checked VARCHAR(64) NOT NULL DEFAULT ''"
+	" COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS v_checked_by VARCHAR(64) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS v_terminal VARCHAR(64) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -769,6 +790,10 @@ const med_db_migration dosage_migrations[] = {
 	 v31_statements},
 	{32, "co-signs of an infusion's rate: rate units, named on its events",
 	 v32_statements},
+	{34,
+	 "administrations and infusions: the bedside identifiers checked, by "
+	 "whom, where",
+	 v34_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

@@ -656,6 +656,20 @@ dosage_identify(med_call *call, const char *token,
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "verification_token: required (or "
 				     "identity_override with a reason)");
+	/* "Identified otherwise" was the shortcut a face no-match led to;
+	 * the second identifier is now a check with a token of its own
+	 * (docs/face.md), so the reason has no use left at the bedside. */
+	if (identity_override->reason ==
+	    SMARTMED__DOSAGE__V1__OVERRIDE_REASON__OVERRIDE_REASON_IDENTIFIED_OTHERWISE)
+		return med_call_fail(
+			call, MED_ERR_INVALID,
+			"identity_override.reason: \"identified otherwise\" is "
+			"no override: scan the wristband and check the face "
+			"(VerifyFace) or, when the face does not confirm the "
+			"patient, the name and date of birth the patient "
+			"states (ConfirmStatedIdentifiers), and chart the dose "
+			"on that check's verification_token; an override is "
+			"for an emergency or verification unavailable");
 	return dosage_check_override(call, "identity_override",
 				     identity_override);
 }

@@ -306,6 +306,42 @@ admin_dosage(med_json *w, const dosage_admin *m, const dosage_segment *seg)
 	med_json_end(w, '}');
 }
 
+/* identification writes how the patient was identified at the bedside
+ * (what the verification token named: the identifiers, who checked, the
+ * terminal) as the extension patient-identification: R4's
+ * MedicationAdministration has no element for it (docs/face.md). */
+static void
+identification(med_json *w, const char *checked, const char *checked_by,
+	       const char *terminal)
+{
+	if (checked[0] == '\0')
+		return;
+	med_json_begin(w, "extension", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url",
+		     FHIR_BASE "/StructureDefinition/patient-identification");
+	med_json_begin(w, "extension", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", "identifiers");
+	med_json_str(w, "valueCode", checked);
+	med_json_end(w, '}');
+	if (checked_by[0] != '\0') {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "url", "checkedBy");
+		med_fhir_display_ref(w, "valueReference", checked_by);
+		med_json_end(w, '}');
+	}
+	if (terminal[0] != '\0') {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "url", "terminal");
+		med_json_str(w, "valueString", terminal);
+		med_json_end(w, '}');
+	}
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
 static void
 medication_administration(med_json *w, const char *pid,
 			  const dosage_export_page *p, const dosage_admin *m)
@@ -314,6 +350,8 @@ medication_administration(med_json *w, const char *pid,
 
 	med_fhir_entry_begin(w, FHIR_BASE, "MedicationAdministration", m->id);
 	med_fhir_meta(w, 1, m->recorded_ms);
+	identification(w, m->identifiers_checked, m->identifiers_checked_by,
+		       m->identification_terminal);
 	identifier(w, ADMIN_ID_SYSTEM, m->id);
 	med_json_str(w, "status", m->status);
 	if (strcmp(m->status, DOSAGE_ADMIN_NOT_DONE) == 0)
@@ -371,6 +409,8 @@ running_infusion(med_json *w, const char *pid, const dosage_export_page *p,
 
 	med_fhir_entry_begin(w, FHIR_BASE, "MedicationAdministration", f->id);
 	med_fhir_meta(w, version, updated_ms);
+	identification(w, f->identifiers_checked, f->identifiers_checked_by,
+		       f->identification_terminal);
 	identifier(w, INFUSION_ID_SYSTEM, f->id);
 	med_json_str(w, "status", "in-progress");
 	medication_ref(w, f->drug_code);

@@ -511,6 +511,13 @@ fill_infusion(infusion_ctx *x, const dosage_subject *s, dosage_infusion *f)
 	f->identity = x->claims ? "verified" : "overridden";
 	f->verification_token_id =
 		x->claims ? med_arena_strdup(a, x->claims->token_id) : "";
+	/* What identified the patient, as a dose keeps it. */
+	f->identifiers_checked =
+		x->claims ? med_arena_strdup(a, x->claims->checked) : "";
+	f->identifiers_checked_by =
+		x->claims ? med_arena_strdup(a, x->claims->checked_by) : "";
+	f->identification_terminal =
+		x->claims ? med_arena_strdup(a, x->claims->device) : "";
 	f->identity_override = (dosage_override *)x->id_ovr;
 	f->started_ms = x->at_ms;
 }
@@ -530,7 +537,9 @@ start_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 	    (err = cosign_gate(x, s, 0, true, ev)) != MED_OK)
 		return err;
 	fill_infusion(x, s, f);
-	if ((f->id = new_id(x->call)) == NULL || !f->verification_token_id)
+	if ((f->id = new_id(x->call)) == NULL || !f->verification_token_id ||
+	    !f->identifiers_checked || !f->identifiers_checked_by ||
+	    !f->identification_terminal)
 		return MED_ERR_NOMEM;
 	f->rate_drug_unit_per_hour = ev->rate_drug_unit_per_hour;
 	stamp_event(x, KIND(STARTED), ev);
@@ -654,6 +663,9 @@ chart_segment(infusion_ctx *x, const dosage_infusion *f,
 	seg->identity = f->identity;
 	seg->verification_token_id = f->verification_token_id;
 	seg->identity_override = f->identity_override;
+	seg->identifiers_checked = f->identifiers_checked;
+	seg->identifiers_checked_by = f->identifiers_checked_by;
+	seg->identification_terminal = f->identification_terminal;
 	seg->overall = last->overall;
 	ev->administration_id = seg->id;
 	return MED_OK;

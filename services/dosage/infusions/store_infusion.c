@@ -20,7 +20,7 @@
 #define INFUSION_COLUMNS                                                       \
 	"id, order_id, patient_id, drug_code, drug_unit, status, performer,"   \
 	" identity, token_id, id_ovr_reason, id_ovr_text, started_ms,"         \
-	" stopped_ms, rate_per_h"
+	" stopped_ms, rate_per_h, v_checked, v_checked_by, v_terminal"
 
 #define EVENT_COLUMNS                                                          \
 	"kind, effective_ms, recorded_ms, rate, rate_unit, rate_per_h, actor," \
@@ -64,9 +64,13 @@ on_infusion_row(void *arg, const med_db_row *row)
 	f->started_ms = med_db_row_int64(row, 11);
 	f->stopped_ms = med_db_row_int64(row, 12);
 	f->rate_drug_unit_per_hour = med_db_row_double(row, 13);
+	f->identifiers_checked = med_db_row_strdup(a, row, 14);
+	f->identifiers_checked_by = med_db_row_strdup(a, row, 15);
+	f->identification_terminal = med_db_row_strdup(a, row, 16);
 	if (!f->id || !f->order_id || !f->patient_id || !f->drug_code ||
 	    !f->drug_unit || !f->status || !f->performer || !f->identity ||
-	    !f->verification_token_id)
+	    !f->verification_token_id || !f->identifiers_checked ||
+	    !f->identifiers_checked_by || !f->identification_terminal)
 		return MED_ERR_NOMEM;
 	return MED_OK;
 }
@@ -170,11 +174,15 @@ insert_infusion(med_db_conn *c, const dosage_infusion *f)
 		MED_DB_I64(f->started_ms),
 		MED_DB_I64(f->stopped_ms),
 		MED_DB_DBL(f->rate_drug_unit_per_hour),
+		MED_DB_STR(f->identifiers_checked),
+		MED_DB_STR(f->identifiers_checked_by),
+		MED_DB_STR(f->identification_terminal),
 	};
 
 	return med_db_exec(c,
 			   "INSERT INTO infusions (" INFUSION_COLUMNS ")"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?)",
 			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 

@@ -363,6 +363,17 @@ gate(rec_ctx *x)
 	return MED_OK;
 }
 
+/* fill_identification keeps what the token says identified the patient,
+ * who checked and where, so that the chart answers "how was this patient
+ * identified" without the token (which expires). */
+static void
+fill_identification(med_arena *a, const med_vtoken_claims *c, dosage_admin *m)
+{
+	m->identifiers_checked = med_arena_strdup(a, c->checked);
+	m->identifiers_checked_by = med_arena_strdup(a, c->checked_by);
+	m->identification_terminal = med_arena_strdup(a, c->device);
+}
+
 static void
 fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 {
@@ -397,6 +408,7 @@ fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 		m->verification_score = x->claims->score;
 		m->verification_threshold = x->claims->threshold;
 		m->verification_model = med_arena_strdup(a, x->claims->model);
+		fill_identification(a, x->claims, m);
 	} else {
 		m->identity_override = req->identity_override;
 	}
@@ -547,7 +559,8 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 		return err;
 	fill_admin(x, s, conv, m);
 	if (!m->id || !m->verification_token_id || !m->verification_model ||
-	    !m->ward)
+	    !m->ward || !m->identifiers_checked || !m->identifiers_checked_by ||
+	    !m->identification_terminal)
 		return MED_ERR_NOMEM;
 	if ((err = dosage_scan_gate(x->call, s, x->scan, x->at_ms, m)) !=
 		    MED_OK ||

@@ -361,6 +361,9 @@ const dosage_col dosage_admin_cols[DOSAGE_ADMIN_N_COLUMNS] = {
 	DOSAGE_COL_OWN_OF("dev_reason"),
 	DOSAGE_COL_OWN_OF("dev_text"),
 	DOSAGE_COL_OWN_OF("checks"),
+	ADMIN("v_checked", TEXT, identifiers_checked),
+	ADMIN("v_checked_by", TEXT, identifiers_checked_by),
+	ADMIN("v_terminal", TEXT, identification_terminal),
 	/* Set after it is recorded. */
 	ADMIN("confirmed_by", TEXT, confirmed_by),
 	ADMIN("confirmed_ms", I64, confirmed_ms),
@@ -384,9 +387,9 @@ static const char admin_insert_sql[] =
 	" scan_serial, ward, ordered_drug_unit, dose_ovr_reason,"
 	" dose_ovr_text, id_ovr_reason, id_ovr_text, cos_ovr_reason,"
 	" cos_ovr_text, scan_ovr_reason, scan_ovr_text, dev_reason, dev_text,"
-	" checks)"
+	" checks, v_checked, v_checked_by, v_terminal)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /* bind_override binds an override as its reason and text (0 and ""
  * when there is none). */

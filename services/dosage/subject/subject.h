@@ -132,11 +132,11 @@ med_err dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id,
 	" scan_gtin, scan_batch, scan_expiry, scan_serial, ward,"              \
 	" ordered_drug_unit, dose_ovr_reason, dose_ovr_text, id_ovr_reason,"   \
 	" id_ovr_text, cos_ovr_reason, cos_ovr_text, scan_ovr_reason,"         \
-	" scan_ovr_text, dev_reason, dev_text, checks, confirmed_by,"          \
-	" confirmed_ms, eie_by, eie_ms, eie_reason, eie_req_by, eie_req_ms,"   \
-	" eie_req_reason"
-#define DOSAGE_ADMIN_N_COLUMNS	48
-#define DOSAGE_ADMIN_N_RECORDED 40
+	" scan_ovr_text, dev_reason, dev_text, checks, v_checked,"             \
+	" v_checked_by, v_terminal, confirmed_by, confirmed_ms, eie_by,"       \
+	" eie_ms, eie_reason, eie_req_by, eie_req_ms, eie_req_reason"
+#define DOSAGE_ADMIN_N_COLUMNS	51
+#define DOSAGE_ADMIN_N_RECORDED 43
 
 /* Where the OWN columns of dosage_admin_cols stand, read and written by
  * the store's helpers: each override and the deviation as a reason then

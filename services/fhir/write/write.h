@@ -57,7 +57,19 @@ typedef struct fhir_write {
 	/* fhiredge: the reference fhir_write_ref_id last refused as another
 	 * server's, else NULL. */
 	const char *foreign_ref;
+	/* The refusal's code (fhir_write_refusal_code), NULL for none. */
+	const char *refusal;
 } fhir_write;
+
+/* The system of a refusal's code in OperationOutcome.issue.details. */
+#define FHIR_REFUSAL_SYSTEM "urn:smartmed:refusal"
+
+/* fhir_write_refusal_code returns the code of a refusal the bedside meets
+ * ("face-presentation-attack", "wristband-other-patient", …;
+ * write_refusal.c) for service's status st, or NULL when it is none of
+ * them.  Static strings. */
+const char *fhir_write_refusal_code(const char *service,
+				    const med_rpc_status *st);
 
 /* fhir_write_fail fails x naming the element at expression (a FHIRPath,
  * "Observation.valueQuantity.code"): OperationOutcome issue.expression and

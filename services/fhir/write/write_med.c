@@ -330,13 +330,54 @@ write_reason(med_json *w, const Smartmed__Dosage__V1__Administration *a)
 	med_json_end(w, ']');
 }
 
+/* write_identification writes how the patient was identified at the
+ * bedside as extension patient-identification, as dosage's own
+ * MedicationAdministration does (docs/face.md). */
+static void
+write_identification(const fhir_write *x, med_json *w,
+		     const Smartmed__Dosage__V1__Administration *a)
+{
+	char url[512];
+
+	if (a->identifiers_checked[0] == '\0')
+		return;
+	med_json_begin(w, "extension", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url",
+		     fhir_write_ext_url(x, "patient-identification", url,
+					sizeof(url)));
+	med_json_begin(w, "extension", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", "identifiers");
+	med_json_str(w, "valueCode", a->identifiers_checked);
+	med_json_end(w, '}');
+	if (a->identifiers_checked_by[0] != '\0') {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "url", "checkedBy");
+		med_fhir_display_ref(w, "valueReference",
+				     a->identifiers_checked_by);
+		med_json_end(w, '}');
+	}
+	if (a->identification_terminal[0] != '\0') {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "url", "terminal");
+		med_json_str(w, "valueString", a->identification_terminal);
+		med_json_end(w, '}');
+	}
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
 /* write_administration writes dosage's record as the R4 resource. */
 static void
-write_administration(med_json *w, const Smartmed__Dosage__V1__Administration *a)
+write_administration(const fhir_write *x, med_json *w,
+		     const Smartmed__Dosage__V1__Administration *a)
 {
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "resourceType", MA);
 	med_json_str(w, "id", a->id);
+	write_identification(x, w, a);
 	med_json_begin(w, "identifier", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "system", ADMIN_ID_SYSTEM);
@@ -561,7 +602,7 @@ fhir_write_administration(fhir_write *x, json_t *body)
 	if (err != MED_OK)
 		return err;
 	a = (const void *)out;
-	write_administration(&x->w, a);
+	write_administration(x, &x->w, a);
 	snprintf(loc, sizeof(loc), "%s/" MA "/%s", x->f->base_url, a->id);
 	x->location = med_arena_strdup(x->req->arena, loc);
 	x->resource =

@@ -54,6 +54,7 @@ fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
 {
 	const char *msg = st->message[0] ? st->message : "call failed";
 
+	x->refusal = fhir_write_refusal_code(service, st);
 	if (st->code == MED_GRPC_INVALID_ARGUMENT ||
 	    st->code == MED_GRPC_FAILED_PRECONDITION)
 		return fhir_write_fail(x, 422,
@@ -85,6 +86,16 @@ fhir_write_outcome(med_json *w, const char *key, const fhir_write *x)
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "severity", "error");
 	med_json_str(w, "code", e->issue_code);
+	if (x->refusal != NULL) {
+		/* What the refusal is, for a client to act on without
+		 * reading the diagnostics' words. */
+		med_json_begin(w, "details", '{');
+		med_json_begin(w, "coding", '[');
+		med_fhir_coding(w, &(med_fhir_code){FHIR_REFUSAL_SYSTEM,
+						    x->refusal, NULL});
+		med_json_end(w, ']');
+		med_json_end(w, '}');
+	}
 	med_json_str(w, "diagnostics",
 		     med_fhir_string_ok(e->diagnostics, false)
 			     ? e->diagnostics

@@ -61,7 +61,7 @@ def override(pb, reason=None, text="prescriber confirmed by phone"):
 
 
 def idoverride(pb):
-    return pb.Override(reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+    return pb.Override(reason=pb.OVERRIDE_REASON_EMERGENCY,
                        text="wristband scanned, two identifiers")
 
 
@@ -394,7 +394,7 @@ def test_record_without_token_needs_override(vstack, pb):
     a = record(vstack, pb, o.id, 500, identity_override=idoverride(pb))
     assert a.identity == "overridden" and a.status == "completed"
     assert a.identity_override.reason == \
-        pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE
+        pb.OVERRIDE_REASON_EMERGENCY
     h = vstack.call(SVC, "History", pb.HistoryRequest(patient_id=p),
                     role="pharmacist")
     assert h.administrations[0].identity_override.text.startswith(
@@ -781,5 +781,5 @@ def test_override_details_reach_the_audit_log(stack, pb):
     assert details["administration_id"] == a.id
     assert details["event"] == "administration with override"
     assert details["identity_override_reason"] == str(
-        pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE)
+        pb.OVERRIDE_REASON_EMERGENCY)
     assert details["identity_override_text"].startswith("wristband")

@@ -76,6 +76,11 @@ def test_start_change_stop_and_what_ran(vstack, vkeys, pb):
     t0 = now_ms() - 3 * HOUR
     f = start(vstack, pb, vkeys, o, 2.0, at=t0)          # 1000 [iU]/h
     assert f.status == "in-progress" and f.identity == "verified"
+    # What identified the patient (the token: vtoken's "dev" checker)
+    # stays with the infusion.
+    kept = ("wristband+face", "dev", "ward3-bed7")
+    assert (f.identifiers_checked, f.identifiers_checked_by,
+            f.identification_terminal) == kept, f
     assert f.rate_drug_unit_per_hour == pytest.approx(1000.0)
     assert [r.kind for r in f.rates] == [pb.INFUSION_EVENT_KIND_STARTED]
     f = change(vstack, pb, f, 15.0, "[iU]/kg/h", at=t0 + 2 * HOUR)  # 1200/h
@@ -94,10 +99,19 @@ def test_start_change_stop_and_what_ran(vstack, vkeys, pb):
     ids = {a.id for a in h.administrations}
     assert {f.rates[1].administration_id,
             f.rates[2].administration_id} <= ids
+    # Each charted segment says how the patient was identified, as the
+    # infusion does.
+    assert [(a.identifiers_checked, a.identifiers_checked_by,
+             a.identification_terminal) for a in h.administrations
+            if a.id in (f.rates[1].administration_id,
+                        f.rates[2].administration_id)] == [kept] * 2
     # The MAR shows it with its rate history.
     m = vstack.call(SVC, "GetMar", pb.GetMarRequest(
         patient_id=p, from_ms=t0 - HOUR, to_ms=t0 + 5 * HOUR), role="nurse")
     assert [x.id for x in m.infusions] == [f.id]
+    assert (m.infusions[0].identifiers_checked,
+            m.infusions[0].identifiers_checked_by,
+            m.infusions[0].identification_terminal) == kept, m.infusions[0]
     assert [r.rate_unit for r in m.infusions[0].rates] == [
         "mL/h", "[iU]/kg/h", ""]
 

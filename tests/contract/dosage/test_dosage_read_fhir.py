@@ -92,6 +92,14 @@ def test_every_exported_resource_reads_as_exported(vstack, vkeys):
         "end" not in body["effectivePeriod"]
     assert body["dosage"]["rateQuantity"]["value"] == 1.5
     assert running.version == 2  # started, changed once
+    # How the patient was identified, on the dose and on the infusion.
+    kept = [{"url": "identifiers", "valueCode": "wristband+face"},
+            {"url": "checkedBy", "valueReference": {"display": "dev"}},
+            {"url": "terminal", "valueString": "ward3-bed7"}]
+    for r in (body, exported[("MedicationAdministration", dose.id)]):
+        got = [x["extension"] for x in r.get("extension", [])
+               if x["url"].endswith("/patient-identification")]
+        assert got == [kept], r
     # The charted segment before the change is a completed one.
     completed = [r for (t, _), r in exported.items()
                  if t == "MedicationAdministration"
