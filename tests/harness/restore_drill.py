@@ -117,7 +117,7 @@ class Ward:
                     d.RecordAdministrationRequest(
                         order_id=o.id, dose=500.0, unit="mg",
                         identity_override=d.Override(
-                            reason=d.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                            reason=d.OVERRIDE_REASON_EMERGENCY,
                             text="wristband scanned, two identifiers")),
                     role="nurse")
         r = self.pb["records"]

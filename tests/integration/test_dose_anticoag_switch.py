@@ -71,7 +71,7 @@ def give(st, pb, o, dose, at=0, ov=None, role="nurse"):
                    pb.RecordAdministrationRequest(
                        order_id=o.id, dose=dose, unit="mg", effective_ms=at,
                        identity_override=pb.Override(
-                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
                            text="wristband scanned, two identifiers"),
                        dose_override=ov), role=role)
 

@@ -74,7 +74,7 @@ def give(st, pb, o, at=0):
                    pb.RecordAdministrationRequest(
                        order_id=o.id, dose=1000, unit="mg", effective_ms=at,
                        identity_override=pb.Override(
-                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
                            text="wristband scanned, two identifiers")),
                    role="nurse")
 
