@@ -727,7 +727,10 @@ function vitalFigure(v, observations) {
 // The facade scores NEWS2 (Patient/{id}/$news2, RCP 2017) from each
 // parameter's latest reading; the console only says it: the aggregate
 // and its clinical risk, or "incomplete" naming what is not recorded, and
-// each parameter with its value, its age and its points.
+// each parameter with its value, its age and its points.  An incomplete
+// score whose scored parameters already reach an urgent band (the
+// facade's partialScore and partialRisk) leads with that band, so a
+// missing reading never hides a patient already in danger.
 
 const NEWS2_PARAMS = {
   'respiration-rate': mark('Respiration rate'),
@@ -789,10 +792,18 @@ export function news2Panel(body) {
   } else {
     why = t('NEWS2 incomplete: {missing} not recorded', { missing: missing.join(', ') });
   }
-  const head = complete
-    ? h('p', { class: 'news2-score', 'data-risk': risk },
-      t('NEWS2 score {score}: {risk}', { score: num(top.score.valueInteger), risk: t(NEWS2_RISK[risk][0]) }))
-    : h('p', { class: 'news2-score', 'data-risk': 'incomplete' }, why);
+  const floor = complete || !top.partialRisk ? null : top.partialRisk.valueCode;
+  const unscored = params.filter((p) => !p.points).map(named);
+  let head = h('p', { class: 'news2-score', 'data-risk': 'incomplete' }, why);
+  if (complete) {
+    head = h('p', { class: 'news2-score', 'data-risk': risk },
+      t('NEWS2 score {score}: {risk}', { score: num(top.score.valueInteger), risk: t(NEWS2_RISK[risk][0]) }));
+  } else if (floor) {
+    head = h('p', { class: 'news2-score', 'data-risk': floor, 'data-partial': 'true' },
+      t('NEWS2 at least {score}: {risk}; {missing} not scored', {
+        score: num(top.partialScore.valueInteger), risk: t(NEWS2_RISK[floor][0]), missing: unscored.join(', ') }));
+  }
+  const shown = risk || floor;
   const maxAge = top.maxAge ? top.maxAge.valueQuantity.value : null;
   const rows = params.map((p) => {
     const code = p.code.valueCode;
@@ -807,7 +818,7 @@ export function news2Panel(body) {
   });
   return h('section', { class: 'news2', id: 'news2', 'aria-label': t('NEWS2 early warning score') },
     h('h2', {}, t('NEWS2 early warning score')), head,
-    complete ? h('p', { class: 'news2-response' }, t(NEWS2_RISK[risk][1])) : null,
+    shown ? h('p', { class: 'news2-response' }, t(NEWS2_RISK[shown][1])) : null,
     h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', {}, h('tr', {}, mark('Parameter', 'Value', 'Taken', 'Points').map((x) => h('th', { scope: 'col' }, t(x))))),
       h('tbody', {}, rows))),
