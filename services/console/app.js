@@ -242,7 +242,7 @@ async function wardRow(id) {
       .catch((e) => { if (e.status === 403) return null; throw e; })]);
     const counts = mar ? dueCounts(mar) : { due: '?', overdue: 0, cosign: '?', unknown: true };
     const name = patientName(c.patient);
-    return h('tr', {},
+    return h('tr', { 'data-bed': c.hidden.has('Encounter') ? null : c.bed || null },
       h('td', {}, c.hidden.has('Encounter') ? t('not shown to your role') : c.bed || t('not admitted')),
       h('th', { scope: 'row' }, h('a', { href: '#/patient/' + id + '/mar' }, name)),
       h('td', {}, mrnOf(c.patient)),
@@ -327,6 +327,17 @@ function addForms(msg) {
   return [add, other];
 }
 
+// Beds in the order a ward numbers them: digits compared as numbers, so
+// bed 4 comes before bed 10 and B2 before B10; rows without a bed shown
+// (not admitted, or hidden from the role) keep their order after them.
+const BED_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+function byBed(rows) {
+  const bed = (r) => r.getAttribute && r.getAttribute('data-bed');
+  const rank = (r) => (bed(r) ? 0 : 1);
+  return rows.sort((a, b) => rank(a) - rank(b) || (rank(a) ? 0 : BED_ORDER.compare(bed(a), bed(b))));
+}
+
 async function wardScreen() {
   const render = ++wardRender;
   const msg = h('p', { role: 'alert', class: 'error' });
@@ -345,7 +356,7 @@ async function wardScreen() {
       { wards: wards.length ? wards.join(', ') : t('my list') })),
     h('thead', {}, h('tr', {}, mark('Bed', 'Patient', 'MRN', 'Age', 'Allergies', 'Doses due', 'Overdue', 'Awaiting co-sign')
       .map((x) => h('th', { scope: 'col' }, t(x))))),
-    h('tbody', {}, await Promise.all(ids.map(wardRow))));
+    h('tbody', {}, byBed(await Promise.all(ids.map(wardRow)))));
   const refused = listed.refused.map((x) => h('p', { class: 'error', role: 'alert' }, t('Ward not listed: {why}', { why: x })));
   if (render !== wardRender) return; // a newer render draws the list
   show(t('Ward list'), ...addForms(msg), msg, ...refused, ids.length ? scrollBox(t('Ward list'), table)

@@ -532,6 +532,7 @@ async function run(browser) {
     out.wardRow = (await row.locator('td, th').allTextContents()).map((s) => s.trim());
     out.wardPatient = (await row.getByRole('link').getAttribute('href')).split('/')[2];
     out.wardNames = await page.locator('#ward-table tbody th a').allTextContents();
+    out.wardBeds = (await page.locator('#ward-table tbody tr td:first-child').allTextContents()).map((s) => s.trim());
     out.wardCaption = (await page.locator('#ward-table caption').textContent()).trim();
     await axeScan(page, 'ward');
     await shot(page, 'console-ward');

@@ -449,8 +449,9 @@ def speed(cstack, patient, bedside, late, deviation, noted):
     # The fixtures above admitted 6 patients to the ward.
     ids = []
     for i in range(SPEED_BEDS - 6):
+        # The last in bed 9: a one-digit bed sorts before 12 (issue 77).
         p = _admitted(cstack, "Speed" + chr(ord("a") + i).upper(), "Bea",
-                      str(20 + i))
+                      str(20 + i) if i < SPEED_BEDS - 7 else "9")
         assess_allergies(cstack, p.patient_id, role="clinician")
         ids.append(p.patient_id)
         if i:
@@ -604,6 +605,11 @@ def test_ward_list(run, bedside):
     assert row[1] == "Iris Wardley" and row[2].startswith("MRN-"), row
     assert row[4] == "Allergies: 1", row
     assert run["wardPatient"] == run["patientId"], run
+    # Issue 77, item 7: beds in the order the ward numbers them, bed 9
+    # first, never as text (9 after 43).
+    beds = [b for b in run["wardBeds"] if b.startswith(WARD + " / ")]
+    numbers = [int(b.split(" / ")[1]) for b in beds]
+    assert numbers[0] == 9 and numbers == sorted(numbers), beds
     assert run["wardCaption"].startswith("Patients on " + WARD), run
     if bedside is not None:
         assert {"Tom Bedsider", "Sam Otherbed"} <= set(run["wardNames"])
