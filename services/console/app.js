@@ -261,7 +261,7 @@ async function wardRow(id) {
       .catch((e) => { if (e.status === 403) return null; throw e; })]);
     const counts = mar ? dueCounts(mar) : { due: '?', overdue: 0, cosign: '?', unknown: true };
     const name = patientName(c.patient);
-    return h('tr', {},
+    return h('tr', { 'data-bed': c.hidden.has('Encounter') ? null : c.bed || null },
       h('td', {}, c.hidden.has('Encounter') ? t('not shown to your role') : c.bed || t('not admitted')),
       h('th', { scope: 'row' }, h('a', { href: '#/patient/' + id + '/mar' }, name)),
       h('td', {}, mrnOf(c.patient)),
@@ -346,6 +346,17 @@ function addForms(msg) {
   return [add, other];
 }
 
+// Beds in the order a ward numbers them: digits compared as numbers, so
+// bed 4 comes before bed 10 and B2 before B10; rows without a bed shown
+// (not admitted, or hidden from the role) keep their order after them.
+const BED_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+function byBed(rows) {
+  const bed = (r) => r.getAttribute && r.getAttribute('data-bed');
+  const rank = (r) => (bed(r) ? 0 : 1);
+  return rows.sort((a, b) => rank(a) - rank(b) || (rank(a) ? 0 : BED_ORDER.compare(bed(a), bed(b))));
+}
+
 async function wardScreen() {
   const render = ++wardRender;
   const msg = h('p', { role: 'alert', class: 'error' });
@@ -364,7 +375,7 @@ async function wardScreen() {
       { wards: wards.length ? wards.join(', ') : t('my list') })),
     h('thead', {}, h('tr', {}, mark('Bed', 'Patient', 'MRN', 'Age', 'Allergies', 'Doses due', 'Overdue', 'Awaiting co-sign')
       .map((x) => h('th', { scope: 'col' }, t(x))))),
-    h('tbody', {}, await Promise.all(ids.map(wardRow))));
+    h('tbody', {}, byBed(await Promise.all(ids.map(wardRow)))));
   const refused = listed.refused.map((x) => h('p', { class: 'error', role: 'alert' }, t('Ward not listed: {why}', { why: x })));
   if (render !== wardRender) return; // a newer render draws the list
   show(t('Ward list'), ...addForms(msg), msg, ...refused, ids.length ? scrollBox(t('Ward list'), table)
@@ -746,7 +757,10 @@ function vitalFigure(v, observations) {
 // The facade scores NEWS2 (Patient/{id}/$news2, RCP 2017) from each
 // parameter's latest reading; the console only says it: the aggregate
 // and its clinical risk, or "incomplete" naming what is not recorded, and
-// each parameter with its value, its age and its points.
+// each parameter with its value, its age and its points.  An incomplete
+// score whose scored parameters already reach an urgent band (the
+// facade's partialScore and partialRisk) leads with that band, so a
+// missing reading never hides a patient already in danger.
 
 const NEWS2_PARAMS = {
   'respiration-rate': mark('Respiration rate'),
@@ -808,10 +822,18 @@ export function news2Panel(body) {
   } else {
     why = t('NEWS2 incomplete: {missing} not recorded', { missing: missing.join(', ') });
   }
-  const head = complete
-    ? h('p', { class: 'news2-score', 'data-risk': risk },
-      t('NEWS2 score {score}: {risk}', { score: num(top.score.valueInteger), risk: t(NEWS2_RISK[risk][0]) }))
-    : h('p', { class: 'news2-score', 'data-risk': 'incomplete' }, why);
+  const floor = complete || !top.partialRisk ? null : top.partialRisk.valueCode;
+  const unscored = params.filter((p) => !p.points).map(named);
+  let head = h('p', { class: 'news2-score', 'data-risk': 'incomplete' }, why);
+  if (complete) {
+    head = h('p', { class: 'news2-score', 'data-risk': risk },
+      t('NEWS2 score {score}: {risk}', { score: num(top.score.valueInteger), risk: t(NEWS2_RISK[risk][0]) }));
+  } else if (floor) {
+    head = h('p', { class: 'news2-score', 'data-risk': floor, 'data-partial': 'true' },
+      t('NEWS2 at least {score}: {risk}; {missing} not scored', {
+        score: num(top.partialScore.valueInteger), risk: t(NEWS2_RISK[floor][0]), missing: unscored.join(', ') }));
+  }
+  const shown = risk || floor;
   const maxAge = top.maxAge ? top.maxAge.valueQuantity.value : null;
   const rows = params.map((p) => {
     const code = p.code.valueCode;
@@ -826,7 +848,7 @@ export function news2Panel(body) {
   });
   return h('section', { class: 'news2', id: 'news2', 'aria-label': t('NEWS2 early warning score') },
     h('h2', {}, t('NEWS2 early warning score')), head,
-    complete ? h('p', { class: 'news2-response' }, t(NEWS2_RISK[risk][1])) : null,
+    shown ? h('p', { class: 'news2-response' }, t(NEWS2_RISK[shown][1])) : null,
     h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', {}, h('tr', {}, mark('Parameter', 'Value', 'Taken', 'Points').map((x) => h('th', { scope: 'col' }, t(x))))),
       h('tbody', {}, rows))),

@@ -360,6 +360,7 @@ export const ZH = {
   "Oxygen {flow} L/min": "吸氧 {flow} 升/分",
   "NEWS2 score {score}: {risk}": "NEWS2 评分 {score} 分：{risk}",
   "NEWS2 incomplete: {missing} not recorded": "NEWS2 不完整：未记录{missing}",
+  "NEWS2 at least {score}: {risk}; {missing} not scored": "NEWS2 至少 {score} 分：{risk}；{missing} 未计分",
   "Parameter": "参数",
   "Taken": "测量时间",
   "Points": "分值",

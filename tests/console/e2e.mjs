@@ -532,6 +532,7 @@ async function run(browser) {
     out.wardRow = (await row.locator('td, th').allTextContents()).map((s) => s.trim());
     out.wardPatient = (await row.getByRole('link').getAttribute('href')).split('/')[2];
     out.wardNames = await page.locator('#ward-table tbody th a').allTextContents();
+    out.wardBeds = (await page.locator('#ward-table tbody tr td:first-child').allTextContents()).map((s) => s.trim());
     out.wardCaption = (await page.locator('#ward-table caption').textContent()).trim();
     await axeScan(page, 'ward');
     await shot(page, 'console-ward');
@@ -603,6 +604,16 @@ async function run(browser) {
       const drug = document.querySelector('#mar-table th.drug').getBoundingClientRect();
       return m.left >= drug.right - 1 && m.right <= w.right + 1;
     });
+  });
+  await step('incomplete NEWS2 in danger', async () => {
+    // Ada Lateson's vital signs lack air/oxygen and consciousness, and the
+    // rest already add up to 14 (issue 77, item 6).
+    await go(page, '#/patient/' + cfg.late.id + '/vitals');
+    await page.locator('#news2 .news2-score').waitFor();
+    out.news2Partial = await page.locator('#news2').evaluate((n) => ({
+      score: n.querySelector('.news2-score').textContent.trim(),
+      risk: n.querySelector('.news2-score').dataset.risk,
+      response: n.querySelector('.news2-response') ? n.querySelector('.news2-response').textContent.trim() : null }));
   });
   await step('vital signs', async () => {
     await go(page, '#/patient/' + cfg.patient.id + '/mar');

@@ -347,6 +347,22 @@ def late(cstack):
                             verification_token=_vtoken(cstack.face_keys,
                                                        p.patient_id)),
                         role="nurse", timeout=30)
+    # Issue 77, item 6: vital signs without air/oxygen and consciousness
+    # whose other five already score 14 (RR 26, SpO2 90, SBP 88, pulse
+    # 135: 3 each; 39.5 Cel: 2).
+    rpb = protos.module("records")
+    q = rpb.Quantity
+    cstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p.patient_id, kind=rpb.ENTRY_KIND_VITAL_SIGNS,
+        title="Obs", vital_signs=rpb.VitalSigns(
+            respiratory_rate=q(value=26, unit="/min"),
+            oxygen_saturation=q(value=90, unit="%"),
+            systolic_bp=q(value=88, unit="mm[Hg]"),
+            diastolic_bp=q(value=50, unit="mm[Hg]"),
+            heart_rate=q(value=135, unit="/min"),
+            body_temperature=q(value=39.5, unit="Cel"),
+            effective_ms=now - 20 * 60 * 1000)),
+        role="clinician", timeout=30)
     return {"id": p.patient_id, "name": "Ada Lateson", "mrn": p.mrn,
             "order": order.id, "given": given.id,
             "givenDay": _ward_day(start + 8 * HOUR_MS),
@@ -440,8 +456,10 @@ def speed(cstack, patient, bedside, late, deviation, noted, chinese):
     # The fixtures above admitted 7 patients to the ward.
     ids = []
     for i in range(SPEED_BEDS - 7):
+        # The last in bed 9: a one-digit bed sorts before the two-digit ones.
+        # The last in bed 9: a one-digit bed sorts before 12 (issue 77).
         p = _admitted(cstack, "Speed" + chr(ord("a") + i).upper(), "Bea",
-                      str(20 + i))
+                      str(20 + i) if i < SPEED_BEDS - 8 else "9")
         assess_allergies(cstack, p.patient_id, role="clinician")
         ids.append(p.patient_id)
         if i:
@@ -595,6 +613,11 @@ def test_ward_list(run, bedside):
     assert row[1] == "Iris Wardley" and row[2].startswith("MRN-"), row
     assert row[4] == "Allergies: 1", row
     assert run["wardPatient"] == run["patientId"], run
+    # Issue 77, item 7: beds in the order the ward numbers them, bed 9
+    # first, never as text (9 after 43).
+    beds = [b for b in run["wardBeds"] if b.startswith(WARD + " / ")]
+    numbers = [int(b.split(" / ")[1]) for b in beds]
+    assert numbers[0] == 9 and numbers == sorted(numbers), beds
     assert run["wardCaption"].startswith("Patients on " + WARD), run
     if bedside is not None:
         assert {"Tom Bedsider", "Sam Otherbed"} <= set(run["wardNames"])
@@ -1072,6 +1095,20 @@ def test_note_suggestions(run, cstack, noted):
     assert sugs["bisoprolol"].reason == "stopped last month"
     assert sugs["codeine"].decided_by.startswith("dr.console"), \
         sugs["codeine"]
+
+
+def test_news2_incomplete_but_in_danger(run):
+    """Issue 77, item 6: an incomplete NEWS2 whose present parameters
+    already add up to 14 leads with that floor and its band (high, with
+    chart 2's emergency response), naming what was not scored, instead
+    of only "incomplete"."""
+    _passed(run, "incomplete NEWS2 in danger")
+    n = run["news2Partial"]
+    assert n["score"] == ("NEWS2 at least 14: High clinical risk; Air or"
+                          " oxygen, Consciousness (ACVPU) not scored"), n
+    assert n["risk"] == "high", n
+    assert n["response"] == ("Emergency response: assessment by a"
+                             " critical-care team."), n
 
 
 def test_news2_stale_on_the_vital_signs(run):

@@ -146,6 +146,39 @@ def test_missing_parameter_is_incomplete(nstack):
     assert params["pulse"]["points"]["valueInteger"] == 0
 
 
+def test_incomplete_score_already_in_danger(nstack):
+    """Issue 77, item 6: without air/oxygen and consciousness the rest
+    already add up to 14 (RR 26: 3, SpO2 90: 3, SBP 88: 3, pulse 135: 3,
+    39.5 Cel: 2), past high's 7 whatever those two score: the score stays
+    incomplete, and partialScore and partialRisk say the danger with
+    chart 2's response.  A partial 2 says nothing."""
+    st = nstack
+    rpb = protos.module("records")
+    q = rpb.Quantity
+    pid = register(st)
+    chart(st, pid, int(time.time() * 1000) - 5 * MIN, **full_set(
+        rpb, inhaled_oxygen_flow=None, consciousness=None,
+        respiratory_rate=q(value=26, unit="/min"),
+        oxygen_saturation=q(value=90, unit="%"),
+        systolic_bp=q(value=88, unit="mm[Hg]"),
+        heart_rate=q(value=135, unit="/min"),
+        body_temperature=q(value=39.5, unit="Cel")))
+    top, params = news2(st, pid)
+    assert top["complete"]["valueBoolean"] is False, top
+    assert "score" not in top and "risk" not in top, top
+    assert top["partialScore"]["valueInteger"] == 14, top
+    assert top["partialRisk"]["valueCode"] == "high", top
+    assert "critical-care" in top["response"]["valueString"], top
+    assert [k for k, v in params.items() if "points" not in v] == \
+        ["air-or-oxygen", "consciousness"], params
+    low = register(st)
+    chart(st, low, int(time.time() * 1000) - 5 * MIN, **full_set(
+        rpb, consciousness=None, heart_rate=q(value=115, unit="/min")))
+    top, _ = news2(st, low)
+    assert top["complete"]["valueBoolean"] is False, top
+    assert not {"partialScore", "partialRisk", "response"} & set(top), top
+
+
 def test_stale_parameter_is_incomplete(nstack):
     """A parameter whose latest reading is older than the limit (12 hours
     by default: NEWS2 chart 2's least frequent observations) is stale: its

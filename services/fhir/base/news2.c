@@ -172,6 +172,17 @@ risk_of(int total, bool red)
 	return NULL;
 }
 
+/* urgent_floor: the band a partial sum already reaches when it is past
+ * low, else NULL: a low partial says nothing, the missing parameters
+ * could score anything. */
+static const news2_risk *
+urgent_floor(int partial, bool red)
+{
+	const news2_risk *r = risk_of(partial, red);
+
+	return r == &risk_low ? NULL : r;
+}
+
 /* fresh_of: in without its stale readings (stale[p] set for each), so
  * that a stale oxygen flow is unknown to SpO2's Scale 2 too. */
 static news2_input
@@ -207,4 +218,6 @@ news2_score(const news2_input *in, news2_result *out)
 	}
 	out->total = out->complete ? total : 0;
 	out->risk = out->complete ? risk_of(total, out->red) : NULL;
+	out->partial = out->complete ? 0 : total;
+	out->at_least = out->complete ? NULL : urgent_floor(total, out->red);
 }

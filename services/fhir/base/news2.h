@@ -46,7 +46,12 @@ typedef struct news2_risk {
  * observed; stale[p]: older than the limit; SpO2 on Scale 2 from 93 % up
  * without air or oxygen known, a stale one included);
  * complete only when every parameter scored: then total and risk are set,
- * else total is 0 and risk NULL (a missing parameter is never a 0). */
+ * else total is 0 and risk NULL (a missing parameter is never a 0).
+ * An incomplete score still warns: a parameter not scored can only add
+ * points, so the parameters that did score are a floor.  partial is their
+ * sum and at_least the band it already reaches, set only when that is an
+ * urgent one (low-medium from a 3 in one parameter, medium from 5, high
+ * from 7) and NULL when the missing ones could still leave it low. */
 typedef struct news2_result {
 	int points[NEWS2_N_PARAMS];
 	bool stale[NEWS2_N_PARAMS];
@@ -54,6 +59,8 @@ typedef struct news2_result {
 	bool red; /* some parameter scored 3 */
 	int total;
 	const news2_risk *risk;
+	int partial;		    /* incomplete only; else 0 */
+	const news2_risk *at_least; /* incomplete only; else NULL */
 } news2_result;
 
 /* NEWS2_SOURCE - where the bands come from. */

@@ -9,7 +9,13 @@
  *   parameter "score"      valueInteger: the aggregate (complete only)
  *   parameter "risk"       valueCode low, low-medium, medium, high
  *                          (complete only)
+ *   parameter "partialScore" valueInteger: incomplete only, when the
+ *                          parameters that scored already reach an urgent
+ *                          band: their sum, a floor of the aggregate
+ *   parameter "partialRisk" valueCode low-medium, medium, high: the band
+ *                          that floor reaches (the score stays incomplete)
  *   parameter "response"   valueString: what chart 2 asks for at that risk
+ *                          (or at partialRisk)
  *   parameter "red"        valueBoolean: a parameter scored 3
  *   parameter "scale"      valueInteger: the SpO2 scale (1 unless the
  *                          latest reading that states one says 2)
@@ -27,7 +33,10 @@
  *
  * A parameter never recorded, or recorded longer ago than maxAge, leaves
  * the score incomplete: no aggregate and no risk, never a 0 or an old
- * reading's points in its place.
+ * reading's points in its place.  A missing parameter can only add
+ * points, so when the others already reach an urgent band (a 3 in one, 5
+ * or 7) partialScore and partialRisk say so: an incomplete score never
+ * hides a patient already in danger.
  */
 #include <string.h>
 
@@ -181,6 +190,25 @@ parameter(med_json *w, const latest *l, const news2_result *r, news2_param p)
 	med_json_end(w, '}');
 }
 
+/* write_risk: the aggregate and its risk, or, incomplete, the floor the
+ * scored parameters already reach when it is urgent. */
+static void
+write_risk(med_json *w, const news2_result *r)
+{
+	if (r->complete) {
+		fhir_ward_part_int(w, "score", r->total);
+		fhir_ward_part_str(w, "risk", "valueCode", r->risk->code);
+		fhir_ward_part_str(w, "response", "valueString",
+				   r->risk->response);
+	} else if (r->at_least) {
+		fhir_ward_part_int(w, "partialScore", r->partial);
+		fhir_ward_part_str(w, "partialRisk", "valueCode",
+				   r->at_least->code);
+		fhir_ward_part_str(w, "response", "valueString",
+				   r->at_least->response);
+	}
+}
+
 static void
 write_score(med_json *w, const latest *l, const news2_result *r, int64_t now)
 {
@@ -189,12 +217,7 @@ write_score(med_json *w, const latest *l, const news2_result *r, int64_t now)
 	med_json_begin(w, "parameter", '[');
 	fhir_ward_part_instant(w, "now", now);
 	fhir_ward_part_bool(w, "complete", r->complete);
-	if (r->complete) {
-		fhir_ward_part_int(w, "score", r->total);
-		fhir_ward_part_str(w, "risk", "valueCode", r->risk->code);
-		fhir_ward_part_str(w, "response", "valueString",
-				   r->risk->response);
-	}
+	write_risk(w, r);
 	fhir_ward_part_bool(w, "red", r->red);
 	fhir_ward_part_int(w, "scale", l->in.spo2_scale == 2 ? 2 : 1);
 	fhir_ward_part_str(w, "source", "valueString", NEWS2_SOURCE);

@@ -290,12 +290,107 @@ test_stale_is_incomplete(void)
 	}
 }
 
+/* partial_case - an incomplete set: values over healthy(), the
+ * parameters left out, and the floor it must report. */
+typedef struct partial_case {
+	const char *name;
+	double v[NEWS2_N_PARAMS]; /* NAN: healthy()'s */
+	news2_param out1, out2;	  /* left out; NEWS2_N_PARAMS: none */
+	int partial;
+	const char *at_least; /* NULL: no floor */
+} partial_case;
+
+#define H    NAN
+#define NONE NEWS2_N_PARAMS
+
+/* The ward's case: RR 26 (3), SpO2 90 (3), SBP 88 (3), pulse 135 (3) and
+ * 39.5 Cel (2) add up to 14 without air/oxygen and consciousness; high
+ * from 7 whatever those two score. */
+static const partial_case partial_cases[] = {
+	{"high_without_oxygen_and_acvpu",
+	 {26, 90, H, 88, 135, H, 39.5},
+	 NEWS2_OXYGEN,
+	 NEWS2_CONSCIOUSNESS,
+	 14,
+	 "high"},
+	{"exactly_7",
+	 {22, 94, H, 105, 95, H, 39.5},
+	 NEWS2_CONSCIOUSNESS,
+	 NONE,
+	 7,
+	 "high"},
+	{"medium_from_5",
+	 {22, 94, H, 105, 95, H, H},
+	 NEWS2_CONSCIOUSNESS,
+	 NONE,
+	 5,
+	 "medium"},
+	{"a_3_in_one",
+	 {H, H, H, H, 135, H, H},
+	 NEWS2_TEMPERATURE,
+	 NONE,
+	 3,
+	 "low-medium"},
+	{"4_without_a_3_says_nothing",
+	 {22, 94, H, 105, H, H, H},
+	 NEWS2_OXYGEN,
+	 NONE,
+	 4,
+	 NULL},
+	{"0_says_nothing", {H, H, H, H, H, H, H}, NEWS2_PULSE, NONE, 0, NULL},
+};
+
+static void
+check_partial(const partial_case *c)
+{
+	news2_input in = healthy();
+	news2_result r;
+	char have[64], want[64];
+
+	for (int p = 0; p < NEWS2_N_PARAMS; p++)
+		if (!isnan(c->v[p]))
+			in.value[p] = c->v[p];
+	in.has[c->out1] = false;
+	if (c->out2 != NONE)
+		in.has[c->out2] = false;
+	news2_score(&in, &r);
+	MT_TRUE(!r.complete && r.risk == NULL && r.total == 0);
+	snprintf(have, sizeof(have), "%s: %d %s", c->name, r.partial,
+		 r.at_least ? r.at_least->code : "(none)");
+	snprintf(want, sizeof(want), "%s: %d %s", c->name, c->partial,
+		 c->at_least ? c->at_least : "(none)");
+	MT_EQ_STR(have, want);
+}
+
+/* An incomplete score still reports the urgent band the scored
+ * parameters reach; a complete one has no floor of its own. */
+static void
+test_partial_reaches_a_band(void)
+{
+	news2_input in = healthy();
+	news2_result r;
+
+	for (size_t i = 0; i < sizeof(partial_cases) / sizeof(partial_cases[0]);
+	     i++)
+		check_partial(&partial_cases[i]);
+	in.value[NEWS2_PULSE] = 135;
+	news2_score(&in, &r);
+	MT_TRUE(r.complete && r.at_least == NULL);
+	MT_EQ_INT(r.partial, 0);
+	/* a stale 3 is no floor */
+	in.has[NEWS2_TEMPERATURE] = false;
+	in.age_ms[NEWS2_PULSE] = NEWS2_MAX_AGE_MS + 1;
+	news2_score(&in, &r);
+	MT_TRUE(r.at_least == NULL);
+}
+
 static const mt_case cases[] = {
 	{"band_edges", test_band_edges},
 	{"scale_2", test_scale_2},
 	{"worked_examples", test_worked_examples},
 	{"missing_is_incomplete", test_missing_is_incomplete},
 	{"stale_is_incomplete", test_stale_is_incomplete},
+	{"partial_reaches_a_band", test_partial_reaches_a_band},
 	{NULL, NULL},
 };
 
