@@ -457,7 +457,6 @@ def speed(cstack, patient, bedside, late, deviation, noted, chinese):
     ids = []
     for i in range(SPEED_BEDS - 7):
         # The last in bed 9: a one-digit bed sorts before the two-digit ones.
-        # The last in bed 9: a one-digit bed sorts before 12 (issue 77).
         p = _admitted(cstack, "Speed" + chr(ord("a") + i).upper(), "Bea",
                       str(20 + i) if i < SPEED_BEDS - 8 else "9")
         assess_allergies(cstack, p.patient_id, role="clinician")
