@@ -4,7 +4,7 @@ pages, docs/architecture.md and docs/internals/*.md, state what holds now,
 and the claims they mark as checked are proved against the tree.
 
 1. No page narrates history: a mention of an issue number ("issue 54")
-   fails; git keeps the history, the page keeps the contract.
+   or of a change's date ("since 2026-11-26") fails; git keeps the history, the page keeps the contract.
 2. A sentence that states an order or an exclusivity the code must keep
    carries a marker <!-- claim: ID --> and docs/internals/claims.tsv has a
    row for ID: the id, the page, and a shell command run from the root of
@@ -23,7 +23,8 @@ import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TABLE = "docs/internals/claims.tsv"
-HISTORY = re.compile(r"\bissues? [0-9]+", re.I)
+HISTORY = re.compile(r"\bissues? [0-9]+|\b(since|until|before|after|as of) "
+                     r"20[0-9]{2}-[0-9]{2}-[0-9]{2}", re.I)
 MARKER = re.compile(r"<!--\s*claim:\s*([a-z0-9-]+)\s*-->")
 
 
