@@ -5,14 +5,16 @@
 # (tools/dev/check_columns.py), docs/architecture.md and
 # the pages under docs/internals/
 # against the tree, and the README's and docs' claims a script can check
-# (tools/dev/check_docs.py), and docs/security.md's role matrix against the
+# (tools/dev/check_docs.py), the checked claims of docs/architecture.md and
+# docs/internals/ (docs/internals/claims.tsv, tools/dev/check_claims.py)
+# and no history narrated there, and docs/security.md's role matrix against the
 # services' method tables (tools/dev/gen-role-matrix.py), and no C function
 # over tools/dev/check_fnlen.py's limit.
 #
 #   tools/dev/check.sh            run every section
 #   tools/dev/check.sh format     only clang-format (also: cppcheck, banned,
-#                                 layers, columns, architecture, docs, roles,
-#                                 fnlen)
+#                                 layers, columns, architecture, claims, docs,
+#                                 roles, fnlen)
 #
 # Every section runs even when an earlier one failed; the exit status is 1
 # when any failed.  CHECK_VERBOSE=1 prints every clang-format finding instead
@@ -199,6 +201,13 @@ check_architecture() {
 	tools/dev/check-architecture.sh
 }
 
+# The mechanism pages state what holds now, and their marked claims of
+# order or exclusivity are proved against the tree.
+check_claims() {
+	header "docs/architecture.md and docs/internals/: checked claims hold, no history narrated"
+	python3 tools/dev/check_claims.py
+}
+
 # Functions stay short (docs/style.md): none longer than the limit.
 check_fnlen() {
 	header "no C function longer than tools/dev/check_fnlen.py's limit"
@@ -214,9 +223,9 @@ run() {
 }
 
 case "$only" in
-"" | format | cppcheck | banned | layers | columns | architecture | docs | roles | fnlen) ;;
+"" | format | cppcheck | banned | layers | columns | architecture | claims | docs | roles | fnlen) ;;
 *)
-	echo "usage: $0 [format|cppcheck|banned|layers|columns|architecture|docs|roles|fnlen]" >&2
+	echo "usage: $0 [format|cppcheck|banned|layers|columns|architecture|claims|docs|roles|fnlen]" >&2
 	exit 2
 	;;
 esac
@@ -227,6 +236,7 @@ run banned check_banned
 run layers check_layers
 run columns check_columns
 run architecture check_architecture
+run claims check_claims
 run docs check_docs
 run roles check_roles
 run fnlen check_fnlen

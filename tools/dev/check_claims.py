@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""The "claims" section of make check (tools/dev/check.sh): the mechanism
+pages, docs/architecture.md and docs/internals/*.md, state what holds now,
+and the claims they mark as checked are proved against the tree.
+
+1. No page narrates history: a mention of an issue number ("issue 54")
+   or of a change's date ("since 2026-11-26") fails; git keeps the history, the page keeps the contract.
+2. A sentence that states an order or an exclusivity the code must keep
+   carries a marker <!-- claim: ID --> and docs/internals/claims.tsv has a
+   row for ID: the id, the page, and a shell command run from the root of
+   the tree that exits 0 while the claim holds (it greps or runs the code,
+   so it fails when the code changes under the sentence).  A marker with
+   no row, a row whose marker is not on its page, or a proof that fails is
+   named, one line each, and the exit status is 1.
+
+It reads files and runs the proofs only (no build, no network).
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TABLE = "docs/internals/claims.tsv"
+HISTORY = re.compile(r"\bissues? [0-9]+|\b(since|until|before|after|as of) "
+                     r"20[0-9]{2}-[0-9]{2}-[0-9]{2}", re.I)
+MARKER = re.compile(r"<!--\s*claim:\s*([a-z0-9-]+)\s*-->")
+
+
+def pages():
+    return ["docs/architecture.md"] + sorted(
+        os.path.relpath(p, ROOT)
+        for p in glob.glob(os.path.join(ROOT, "docs/internals/*.md")))
+
+
+def read(rel):
+    with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
+        return f.read()
+
+
+def history(problems):
+    for page in pages():
+        for n, line in enumerate(read(page).splitlines(), 1):
+            m = HISTORY.search(line)
+            if m:
+                problems.append("%s:%d: narrates history (%r): state what "
+                                "holds now" % (page, n, m.group(0)))
+
+
+def markers():
+    found = {}
+    for page in pages():
+        for n, line in enumerate(read(page).splitlines(), 1):
+            for m in MARKER.finditer(line):
+                found.setdefault(m.group(1), []).append((page, n))
+    return found
+
+
+def table(problems):
+    rows = {}
+    for n, line in enumerate(read(TABLE).splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 3 or not all(c.strip() for c in cols):
+            problems.append("%s:%d: want id<TAB>page<TAB>proof" % (TABLE, n))
+            continue
+        if cols[0] in rows:
+            problems.append("%s:%d: %s: a second row" % (TABLE, n, cols[0]))
+        rows[cols[0]] = (cols[1], cols[2], n)
+    return rows
+
+
+def prove(cid, proof, n, problems):
+    r = subprocess.run(["sh", "-c", proof], cwd=ROOT, capture_output=True,
+                       text=True, timeout=60)
+    if r.returncode != 0:
+        out = (r.stdout + r.stderr).strip().replace("\n", " | ")
+        problems.append("%s:%d: claim %s no longer holds: %s%s" % (
+            TABLE, n, cid, proof, (" (" + out[:200] + ")") if out else ""))
+
+
+def claims(problems):
+    rows = table(problems)
+    found = markers()
+    for cid, places in sorted(found.items()):
+        for page, n in places:
+            if cid not in rows:
+                problems.append("%s:%d: claim %s has no row in %s" %
+                                (page, n, cid, TABLE))
+            elif rows[cid][0] != page:
+                problems.append("%s:%d: claim %s: %s says it is on %s" %
+                                (page, n, cid, TABLE, rows[cid][0]))
+    for cid, (page, proof, n) in sorted(rows.items()):
+        if not any(p == page for p, _ in found.get(cid, [])):
+            problems.append("%s:%d: claim %s is not marked on %s" %
+                            (TABLE, n, cid, page))
+        prove(cid, proof, n, problems)
+    return len(rows)
+
+
+def main():
+    problems = []
+    history(problems)
+    count = claims(problems)
+    for p in problems:
+        print(p)
+    if problems:
+        return 1
+    print("%d checked claims hold; no page narrates history" % count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
