@@ -19,12 +19,14 @@
 #include "substances.h"
 #include "units.h"
 
-#define KB_ARENA_BYTES (4u << 20)
-#define KB_MAX_ROWS    2000
-#define KB_SOURCE_MAX  300
-#define KB_VERSION_MAX 64
-#define KB_MAX_AGE_H   8760
-#define HOUR_MS	       (3600LL * 1000)
+#define KB_ARENA_BYTES	 (4u << 20)
+#define KB_MAX_ROWS	 2000
+#define KB_SOURCE_MAX	 300
+#define KB_VERSION_MAX	 64
+#define KB_MAX_AGE_H	 8760
+#define HOUR_MS		 (3600LL * 1000)
+#define KB_AGE_MAX_YEARS 130
+#define KB_AGE_MAX_DAYS	 3650
 
 /* kb_unit - a unit a rule's limit may be written in and its factor to the
  * unit the check compares in (records converts charted values the same
@@ -78,6 +80,13 @@ typedef struct kb_preg {
 	uint32_t line;
 } kb_preg;
 
+/* kb_age - one age record. */
+typedef struct kb_age {
+	const char *substance;
+	dosage_age_rule rule;
+	uint32_t line;
+} kb_age;
+
 /* kb_moiety - one moiety record: substance takes moiety's rules. */
 typedef struct kb_moiety {
 	const char *substance, *moiety;
@@ -91,7 +100,8 @@ struct dosage_substance_kb {
 	kb_lab labs[KB_MAX_ROWS];
 	kb_preg pregs[KB_MAX_ROWS];
 	kb_moiety moieties[KB_MAX_ROWS];
-	size_t n_labs, n_pregs, n_moieties;
+	kb_age ages[KB_MAX_ROWS];
+	size_t n_labs, n_pregs, n_moieties, n_ages;
 };
 
 /* The base dosage_limits applies: set once at the start, read after. */
@@ -117,7 +127,7 @@ moiety_of(const dosage_substance_kb *kb, const char *substance)
 	return NULL;
 }
 
-/* rules_line is the line of a lab or pregnancy record written for
+/* rules_line is the line of a lab, pregnancy or age record written for
  * substance, 0 when there is none. */
 static uint32_t
 rules_line(const dosage_substance_kb *kb, const char *substance)
@@ -128,6 +138,9 @@ rules_line(const dosage_substance_kb *kb, const char *substance)
 	for (size_t i = 0; i < kb->n_pregs; i++)
 		if (strcmp(kb->pregs[i].substance, substance) == 0)
 			return kb->pregs[i].line;
+	for (size_t i = 0; i < kb->n_ages; i++)
+		if (strcmp(kb->ages[i].substance, substance) == 0)
+			return kb->ages[i].line;
 	return 0;
 }
 
@@ -181,6 +194,13 @@ origin(dosage_substance_kb *kb, const char *substance, uint32_t line,
 				 substance, kb->version, line, source);
 }
 
+/* kb_rows is how many rules kb holds. */
+static size_t
+kb_rows(const dosage_substance_kb *kb)
+{
+	return kb->n_labs + kb->n_pregs + kb->n_moieties + kb->n_ages;
+}
+
 static med_err
 read_version(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	     size_t len)
@@ -197,7 +217,7 @@ read_version(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 		return bad(why, len, row->line,
 			   "version must be version,<label of 1..63 "
 			   "characters>");
-	if (kb->n_labs + kb->n_pregs + kb->n_moieties > 0)
+	if (kb_rows(kb) > 0)
 		return bad(why, len, row->line,
 			   "the version record must come before the rules");
 	memcpy(kb->version, row->f[1], strlen(row->f[1]) + 1);
@@ -397,6 +417,100 @@ read_pregnancy(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	return MED_OK;
 }
 
+/* age_band reads a band: "<16y" (under 16 years), ">=65y" (65 years or
+ * over), "<28d" (under 28 days). */
+static bool
+age_band(const char *f, dosage_age_rule *r)
+{
+	const char *num = f;
+	char *end;
+	long v;
+
+	if (f[0] == '<')
+		num = f + 1;
+	else if (f[0] == '>' && f[1] == '=')
+		num = f + 2;
+	else
+		return false;
+	if (num[0] < '0' || num[0] > '9')
+		return false;
+	v = strtol(num, &end, 10);
+	if ((*end != 'y' && *end != 'd') || end[1] != '\0' || v < 1 ||
+	    v > (*end == 'y' ? KB_AGE_MAX_YEARS : KB_AGE_MAX_DAYS))
+		return false;
+	r->below = f[0] == '<';
+	r->in_days = *end == 'd';
+	r->limit = (int)v;
+	return true;
+}
+
+/* age_conflict says which earlier line rl contradicts or repeats (the same
+ * substance and direction), and counts the substance's age rules. */
+static const char *
+age_conflict(const dosage_substance_kb *kb, const char *s,
+	     const dosage_age_rule *rl, char *what, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < kb->n_ages; i++) {
+		const kb_age *o = &kb->ages[i];
+
+		if (strcmp(o->substance, s) != 0)
+			continue;
+		if (++n >= DOSAGE_AGE_MAX_SUBSTANCE_RULES) {
+			snprintf(what, len, "'%s' has more than %d age rules",
+				 s, DOSAGE_AGE_MAX_SUBSTANCE_RULES);
+			return what;
+		}
+		if (o->rule.below == rl->below) {
+			snprintf(what, len,
+				 "contradicts or repeats line %u: one %s rule "
+				 "per substance",
+				 o->line,
+				 rl->below ? "under-age" : "older-age");
+			return what;
+		}
+	}
+	return NULL;
+}
+
+static med_err
+read_age(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	 size_t len)
+{
+	const char *s, *problem;
+	dosage_age_rule rl = {0};
+	char what[192];
+
+	if (row->n != 5)
+		return bad(why, len, row->line,
+			   "age must be age,<substance>,<band>,<stop|warn>,"
+			   "<source>");
+	s = substance_code(row->f[1]);
+	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
+	    NULL)
+		return bad(why, len, row->line, problem);
+	if (!age_band(row->f[2], &rl)) {
+		snprintf(what, sizeof(what),
+			 "age band '%.40s' does not read: <Ny, >=Ny or <Nd "
+			 "(years 1..130, days 1..3650)",
+			 row->f[2]);
+		return bad(why, len, row->line, what);
+	}
+	if (strcmp(row->f[3], "stop") != 0 && strcmp(row->f[3], "warn") != 0)
+		return bad(why, len, row->line, "action must be stop or warn");
+	rl.stop = row->f[3][0] == 's';
+	if (!source_ok(row->f[4]))
+		return bad(why, len, row->line,
+			   "source must be 1..300 characters");
+	if ((problem = age_conflict(kb, s, &rl, what, sizeof(what))) != NULL)
+		return bad(why, len, row->line, problem);
+	if ((rl.origin = origin(kb, s, row->line, row->f[4])) == NULL)
+		return MED_ERR_NOMEM;
+	kb->ages[kb->n_ages++] = (kb_age){s, rl, row->line};
+	return MED_OK;
+}
+
 static med_err
 read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	 size_t len)
@@ -408,7 +522,7 @@ read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	if (kb->version_line == 0)
 		return bad(why, len, row->line,
 			   "the first record must be version,<label>");
-	if (kb->n_labs + kb->n_pregs + kb->n_moieties >= KB_MAX_ROWS)
+	if (kb_rows(kb) >= KB_MAX_ROWS)
 		return bad(why, len, row->line, "more than 2000 rules");
 	if (strcmp(kind, "moiety") == 0)
 		return read_moiety(kb, row, why, len);
@@ -416,8 +530,10 @@ read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 		return read_lab(kb, row, why, len);
 	if (strcmp(kind, "pregnancy") == 0)
 		return read_pregnancy(kb, row, why, len);
+	if (strcmp(kind, "age") == 0)
+		return read_age(kb, row, why, len);
 	return bad(why, len, row->line,
-		   "kind must be version, moiety, lab or pregnancy");
+		   "kind must be version, moiety, lab, pregnancy or age");
 }
 
 /* --- the whole file ------------------------------------------------------ */
@@ -496,6 +612,10 @@ apply_moiety(const dosage_substance_kb *kb, const char *m,
 			l->pregnancy = kb->pregs[i].risk;
 			l->pregnancy_source = kb->pregs[i].origin;
 		}
+	for (size_t i = 0; i < kb->n_ages; i++)
+		if (strcmp(kb->ages[i].substance, m) == 0 &&
+		    l->n_age_rules < DOSAGE_AGE_MAX_ALL)
+			l->age_rules[l->n_age_rules++] = kb->ages[i].rule;
 }
 
 void
@@ -537,10 +657,10 @@ dosage_substance_kb_start(void)
 	if (err == MED_ERR_INVALID)
 		med_log_error("%s", why);
 	else if (err == MED_OK)
-		med_log_info("substance knowledge %s: %zu lab, %zu pregnancy "
-			     "and %zu moiety rules",
+		med_log_info("substance knowledge %s: %zu lab, %zu pregnancy, "
+			     "%zu age and %zu moiety rules",
 			     active->version, active->n_labs, active->n_pregs,
-			     active->n_moieties);
+			     active->n_ages, active->n_moieties);
 	return err;
 }
 
