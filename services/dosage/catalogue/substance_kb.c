@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "classes.h"
 #include "csv.h"
 #include "dose_fields.h"
 #include "substance_kb.h"
@@ -87,6 +89,15 @@ typedef struct kb_age {
 	uint32_t line;
 } kb_age;
 
+/* kb_naive - one opioid_naive record: a start of substance whose order
+ * route or product form holds one of keywords (';' separated) needs an
+ * opioid-tolerant patient. */
+typedef struct kb_naive {
+	const char *substance, *keywords, *origin;
+	bool stop;
+	uint32_t line;
+} kb_naive;
+
 /* kb_moiety - one moiety record: substance takes moiety's rules. */
 typedef struct kb_moiety {
 	const char *substance, *moiety;
@@ -101,7 +112,8 @@ struct dosage_substance_kb {
 	kb_preg pregs[KB_MAX_ROWS];
 	kb_moiety moieties[KB_MAX_ROWS];
 	kb_age ages[KB_MAX_ROWS];
-	size_t n_labs, n_pregs, n_moieties, n_ages;
+	kb_naive naives[KB_MAX_ROWS];
+	size_t n_labs, n_pregs, n_moieties, n_ages, n_naives;
 };
 
 /* The base dosage_limits applies: set once at the start, read after. */
@@ -141,6 +153,9 @@ rules_line(const dosage_substance_kb *kb, const char *substance)
 	for (size_t i = 0; i < kb->n_ages; i++)
 		if (strcmp(kb->ages[i].substance, substance) == 0)
 			return kb->ages[i].line;
+	for (size_t i = 0; i < kb->n_naives; i++)
+		if (strcmp(kb->naives[i].substance, substance) == 0)
+			return kb->naives[i].line;
 	return 0;
 }
 
@@ -198,7 +213,8 @@ origin(dosage_substance_kb *kb, const char *substance, uint32_t line,
 static size_t
 kb_rows(const dosage_substance_kb *kb)
 {
-	return kb->n_labs + kb->n_pregs + kb->n_moieties + kb->n_ages;
+	return kb->n_labs + kb->n_pregs + kb->n_moieties + kb->n_ages +
+	       kb->n_naives;
 }
 
 static med_err
@@ -511,6 +527,74 @@ read_age(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	return MED_OK;
 }
 
+/* keywords_ok: 1..4 keywords of 1..40 characters, ';' separated. */
+static bool
+keywords_ok(const char *f)
+{
+	size_t n = 1, run = 0;
+
+	for (const char *c = f;; c++) {
+		if (*c == ';' || *c == '\0') {
+			if (run == 0 || run > 40)
+				return false;
+			if (*c == '\0')
+				return true;
+			run = 0;
+			if (++n > 4)
+				return false;
+		} else
+			run++;
+	}
+}
+
+static med_err
+read_naive(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	   size_t len)
+{
+	const char *s, *problem, *o;
+	const dosage_class_group *g;
+	char what[192];
+
+	if (row->n != 5)
+		return bad(why, len, row->line,
+			   "opioid_naive must be opioid_naive,<substance>,"
+			   "<route or form keywords>,<stop|warn>,<source>");
+	s = substance_code(row->f[1]);
+	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
+	    NULL)
+		return bad(why, len, row->line, problem);
+	if ((g = dosage_class_group_of(s)) == NULL ||
+	    strcmp(g->code, "opioids") != 0)
+		return bad(why, len, row->line,
+			   "the substance is no opioid (classes.c)");
+	if (!keywords_ok(row->f[2]))
+		return bad(why, len, row->line,
+			   "keywords must be 1..4 of 1..40 characters, ';' "
+			   "separated");
+	if (strcmp(row->f[3], "stop") != 0 && strcmp(row->f[3], "warn") != 0)
+		return bad(why, len, row->line, "action must be stop or warn");
+	if (!source_ok(row->f[4]))
+		return bad(why, len, row->line,
+			   "source must be 1..300 characters");
+	for (size_t i = 0; i < kb->n_naives; i++)
+		if (strcmp(kb->naives[i].substance, s) == 0) {
+			snprintf(what, sizeof(what),
+				 "repeats line %u: one opioid_naive rule per "
+				 "substance",
+				 kb->naives[i].line);
+			return bad(why, len, row->line, what);
+		}
+	if ((o = origin(kb, s, row->line, row->f[4])) == NULL ||
+	    (kb->naives[kb->n_naives].keywords =
+		     med_arena_strdup(kb->a, row->f[2])) == NULL)
+		return MED_ERR_NOMEM;
+	kb->naives[kb->n_naives].substance = s;
+	kb->naives[kb->n_naives].origin = o;
+	kb->naives[kb->n_naives].stop = row->f[3][0] == 's';
+	kb->naives[kb->n_naives++].line = row->line;
+	return MED_OK;
+}
+
 static med_err
 read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	 size_t len)
@@ -532,8 +616,11 @@ read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 		return read_pregnancy(kb, row, why, len);
 	if (strcmp(kind, "age") == 0)
 		return read_age(kb, row, why, len);
+	if (strcmp(kind, "opioid_naive") == 0)
+		return read_naive(kb, row, why, len);
 	return bad(why, len, row->line,
-		   "kind must be version, moiety, lab, pregnancy or age");
+		   "kind must be version, moiety, lab, pregnancy, age or "
+		   "opioid_naive");
 }
 
 /* --- the whole file ------------------------------------------------------ */
@@ -658,9 +745,10 @@ dosage_substance_kb_start(void)
 		med_log_error("%s", why);
 	else if (err == MED_OK)
 		med_log_info("substance knowledge %s: %zu lab, %zu pregnancy, "
-			     "%zu age and %zu moiety rules",
+			     "%zu age, %zu opioid-naive and %zu moiety rules",
 			     active->version, active->n_labs, active->n_pregs,
-			     active->n_ages, active->n_moieties);
+			     active->n_ages, active->n_naives,
+			     active->n_moieties);
 	return err;
 }
 
@@ -675,4 +763,57 @@ const dosage_substance_kb *
 dosage_substance_kb_active(void)
 {
 	return active;
+}
+
+/* --- opioid naivety ------------------------------------------------------ */
+
+/* text_has: does text hold word, any case? */
+static bool
+text_has(const char *text, const char *word, size_t word_len)
+{
+	size_t n = text ? strlen(text) : 0;
+
+	for (size_t i = 0; i + word_len <= n; i++)
+		if (strncasecmp(text + i, word, word_len) == 0)
+			return true;
+	return false;
+}
+
+/* naive_hit: does one of r's keywords name route or one of forms? */
+static bool
+naive_hit(const kb_naive *r, const char *route, const char *const *forms,
+	  size_t n_forms)
+{
+	const char *k = r->keywords;
+
+	while (*k) {
+		size_t len = strcspn(k, ";");
+
+		if (text_has(route, k, len))
+			return true;
+		for (size_t i = 0; i < n_forms; i++)
+			if (text_has(forms[i], k, len))
+				return true;
+		k += len + (k[len] == ';');
+	}
+	return false;
+}
+
+const char *
+dosage_substance_kb_naive(const dosage_substance_kb *kb,
+			  const char *const *substances, size_t n,
+			  const char *route, const char *const *forms,
+			  size_t n_forms, bool *stop)
+{
+	for (size_t i = 0; kb != NULL && i < n; i++) {
+		const char *m = dosage_substance_kb_moiety(kb, substances[i]);
+
+		for (size_t j = 0; j < kb->n_naives; j++)
+			if (strcmp(kb->naives[j].substance, m) == 0 &&
+			    naive_hit(&kb->naives[j], route, forms, n_forms)) {
+				*stop = kb->naives[j].stop;
+				return kb->naives[j].origin;
+			}
+	}
+	return NULL;
 }

@@ -6,6 +6,7 @@
  * lab_rules and pregnancy fields only add to them (docs/dose-safety.md,
  * "Substance knowledge").
  *
+ * It holds age rules and opioid-naive rules per substance too.
  * The shipped file, services/dosage/knowledge/substance_rules.csv, is
  * built into the service (substance_kb_starter.c) and parsed when the
  * service starts: a file with any bad line stops the start, naming the
@@ -58,6 +59,20 @@ const char *dosage_substance_kb_moiety(const dosage_substance_kb *kb,
  */
 void dosage_substance_kb_apply(const dosage_substance_kb *kb,
 			       dosage_dose_limits *l);
+
+/*
+ * dosage_substance_kb_naive returns the origin (rule, line, version and
+ * source) of the opioid_naive rule that a start of a product with
+ * substances[0..n) by route (NULL: none) in forms[0..n_forms) meets: a
+ * rule of one of the substances' moieties with a keyword that route or a
+ * form holds (any case: "transdermal", "modified-release"); *stop says
+ * whether it stops or warns.  NULL when none does, or kb is NULL.
+ */
+const char *dosage_substance_kb_naive(const dosage_substance_kb *kb,
+				      const char *const *substances, size_t n,
+				      const char *route,
+				      const char *const *forms, size_t n_forms,
+				      bool *stop);
 
 /* dosage_substance_kb_starter is the shipped file (built in) and its
  * length. */

@@ -1093,6 +1093,8 @@ dosage_dose_check_name(dosage_dose_check c)
 		return "anticoagulant_switch";
 	if (c == (dosage_dose_check)150) /* checks.h: the interactions */
 		return "interaction";
+	if (c == (dosage_dose_check)142) /* checks.h: opioid-naive starts */
+		return "opioid_naive";
 	if (c == (dosage_dose_check)170) /* checks.h: the admission task */
 		return "home_medication_decision";
 	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";

@@ -324,6 +324,56 @@ test_bad_age_lines_named(void)
 		"line 3: 'potassium chloride' maps to its moiety");
 }
 
+static void
+test_opioid_naive_rules(void)
+{
+	dosage_substance_kb *kb =
+		parse(HEAD "opioid_naive,fentanyl,transdermal;patch,stop,MHRA\n"
+			   "opioid_naive,buprenorphine,patch,warn,Butrans\n"
+			   "opioid_naive,morphine,modified-release;m/r,stop,"
+			   "CDC\n");
+	const char *fentanyl[] = {"fentanyl"}, *morphine[] = {"morphine"};
+	const char *bup[] = {"buprenorphine"}, *codeine[] = {"codeine"};
+	const char *patch[] = {"Transdermal patch"}, *mr[] = {"M/R tablet"};
+	const char *tablet[] = {"tablet"}, *injection[] = {"injection"};
+	bool stop = false;
+	const char *o;
+
+	/* By the order's route, or by the product's form, any case. */
+	o = dosage_substance_kb_naive(kb, fentanyl, 1, "transdermal", tablet, 1,
+				      &stop);
+	MT_TRUE(o != NULL && strstr(o, "fentanyl rule") != NULL);
+	MT_TRUE(stop);
+	MT_TRUE(dosage_substance_kb_naive(kb, fentanyl, 1, NULL, patch, 1,
+					  &stop) != NULL);
+	MT_TRUE(dosage_substance_kb_naive(kb, morphine, 1, "oral", mr, 1,
+					  &stop) != NULL);
+	MT_TRUE(dosage_substance_kb_naive(kb, bup, 1, NULL, patch, 1, &stop) !=
+		NULL);
+	MT_TRUE(!stop);
+	/* Immediate-release or parenteral, or another opioid: no rule. */
+	MT_TRUE(dosage_substance_kb_naive(kb, morphine, 1, "oral", tablet, 1,
+					  &stop) == NULL);
+	MT_TRUE(dosage_substance_kb_naive(kb, fentanyl, 1, "iv", injection, 1,
+					  &stop) == NULL);
+	MT_TRUE(dosage_substance_kb_naive(kb, codeine, 1, "oral", mr, 1,
+					  &stop) == NULL);
+	dosage_substance_kb_free(kb);
+	refused(HEAD "opioid_naive,paracetamol,m/r,stop,x\n",
+		"line 2: the substance is no opioid");
+	refused(HEAD "opioid_naive,unobtainium,m/r,stop,x\n",
+		"line 2: 'unobtainium' is no substance");
+	refused(HEAD "opioid_naive,morphine,,stop,x\n",
+		"line 2: keywords must be");
+	refused(HEAD "opioid_naive,morphine,m/r,stop,\n",
+		"line 2: source must be");
+	refused(HEAD "opioid_naive,morphine,m/r,maybe,x\n",
+		"line 2: action must be");
+	refused(HEAD "opioid_naive,morphine,m/r,stop,x\n"
+		     "opioid_naive,morphine,patch,warn,y\n",
+		"line 3: repeats line 2");
+}
+
 static const mt_case cases[] = {
 	{"starter_reads", test_starter_reads},
 	{"every_product_inherits", test_every_product_inherits},
@@ -332,6 +382,7 @@ static const mt_case cases[] = {
 	{"bad_lines_named", test_bad_lines_named},
 	{"age_rules", test_age_rules},
 	{"bad_age_lines_named", test_bad_age_lines_named},
+	{"opioid_naive_rules", test_opioid_naive_rules},
 	{NULL, NULL},
 };
 
