@@ -209,9 +209,12 @@ typedef struct dosage_dose_limits {
 	/* Harm in pregnancy and its source ("" none). */
 	dosage_pregnancy_risk pregnancy;
 	const char *pregnancy_source;
-	/* Age rules of the drug's substances (the age check, age.c). */
+	/* Age rules of the drug's substances (the age check, age.c), and
+	 * whether the order's prescriber overrode the age check's stop at
+	 * entry: the same stop at the bedside then warns. */
 	dosage_age_rule age_rules[DOSAGE_AGE_MAX_ALL];
 	size_t n_age_rules;
+	bool age_overridden;
 	/* The dose is given under an order whose prescriber overrode its
 	 * hard stops (dose_override): what stops only a first dose (an
 	 * uncoded allergy, allergies not assessed) then warns. */

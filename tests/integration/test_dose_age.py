@@ -112,6 +112,21 @@ def test_aspirin_stops_for_a_fourteen_year_old_unless_overridden(st, pb,
     assert "contraindicated under 16 years; patient 14 years" in a.reason
     assert o.dose_override.text == "Kawasaki disease, cardiology advice"
     assert o.status == pb.ORDER_STATUS_PENDING_VERIFICATION
+    # The pharmacist releases it; at the bedside the overridden stop warns
+    # and the nurse gives the dose without a second override.
+    st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
+        order_id=o.id, note="Kawasaki disease: aspirin indicated"),
+        role="pharmacist")
+    a = st.call("dosage", "RecordAdministration",
+                pb.RecordAdministrationRequest(
+                    order_id=o.id, dose=300, unit="mg",
+                    identity_override=pb.Override(
+                        reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                        text="wristband scanned, two identifiers")),
+                role="nurse")
+    a = age_check(pb, a.checks)
+    assert a.status == pb.CHECK_STATUS_WARN, a.reason
+    assert "(overridden at order entry)" in a.reason, a.reason
 
 
 def test_aspirin_for_a_forty_year_old_raises_nothing(st, pb, catalogue):

@@ -82,9 +82,16 @@ dosage_dose_check_age(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	}
 	age_words(w, band, sizeof(band));
 	patient_age(w, p, age, sizeof(age));
-	dosage_dose_set(r, w->stop ? DOSAGE_DOSE_HARD_STOP : DOSAGE_DOSE_WARN,
+	/* A stop the prescriber overrode at order entry warns at each dose
+	 * of that order, as a severe allergy's does (dose.c). */
+	dosage_dose_set(r,
+			w->stop && !l->age_overridden ? DOSAGE_DOSE_HARD_STOP
+						      : DOSAGE_DOSE_WARN,
 			w->in_days ? (double)p->age_days : p->age_years,
-			w->limit, "%s %s; patient %s (%s)",
+			w->limit, "%s %s%s; patient %s (%s)",
 			w->stop ? "contraindicated" : "to be avoided", band,
+			w->stop && l->age_overridden
+				? " (overridden at order entry)"
+				: "",
 			age, w->origin ? w->origin : "substance rule");
 }

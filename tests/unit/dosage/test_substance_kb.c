@@ -269,6 +269,11 @@ test_age_rules(void)
 	MT_EQ_INT(age_status(&l, 16, &r), DOSAGE_DOSE_OK);
 	MT_EQ_INT(age_status(&l, 40, &r), DOSAGE_DOSE_OK);
 	MT_EQ_INT(age_status(&l, 0, &r), DOSAGE_DOSE_NOT_CHECKED);
+	/* Under an order whose prescriber overrode it: a warning. */
+	l.age_overridden = true;
+	MT_EQ_INT(age_status(&l, 14, &r), DOSAGE_DOSE_WARN);
+	MT_TRUE(strstr(r.reason, "(overridden at order entry)") != NULL);
+	l.age_overridden = false;
 	/* One substance, a child's stop and an older adult's warning. */
 	l = product("promethazine");
 	dosage_substance_kb_apply(kb, &l);
