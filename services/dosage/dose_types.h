@@ -130,6 +130,21 @@ typedef enum dosage_pregnancy_risk {
 	DOSAGE_PREGNANCY_AVOID = 1,	      /* warns */
 	DOSAGE_PREGNANCY_CONTRAINDICATED = 2, /* hard stop */
 } dosage_pregnancy_risk;
+
+/* How many age rules one substance may carry, and a drug in all. */
+#define DOSAGE_AGE_MAX_SUBSTANCE_RULES 4
+#define DOSAGE_AGE_MAX_ALL                                                     \
+	(DOSAGE_DOSE_MAX_SUBSTANCES * DOSAGE_AGE_MAX_SUBSTANCE_RULES)
+
+/* dosage_age_rule - an age rule of a substance (the substance knowledge
+ * base): a patient under (below) or at or over the age limit (days when
+ * in_days, else completed years) stops or warns; origin names the rule and
+ * its source. */
+typedef struct dosage_age_rule {
+	bool below, in_days, stop;
+	int limit;
+	const char *origin;
+} dosage_age_rule;
 #define DOSAGE_DOSE_MAX_REGIMENS 4
 
 /* dosage_dose_regimen - limits for the orders of one frequency: a licensed
@@ -202,6 +217,12 @@ typedef struct dosage_dose_limits {
 	/* Harm in pregnancy and its source ("" none). */
 	dosage_pregnancy_risk pregnancy;
 	const char *pregnancy_source;
+	/* Age rules of the drug's substances (the age check, age.c), and
+	 * whether the order's prescriber overrode the age check's stop at
+	 * entry: the same stop at the bedside then warns. */
+	dosage_age_rule age_rules[DOSAGE_AGE_MAX_ALL];
+	size_t n_age_rules;
+	bool age_overridden;
 	/* The dose is given under an order whose prescriber overrode its
 	 * hard stops (dose_override): what stops only a first dose (an
 	 * uncoded allergy, allergies not assessed) then warns. */
@@ -348,9 +369,12 @@ typedef enum dosage_dose_check {
 	DOSAGE_DOSE_CHECK_LAB = 190,
 	/* A drug harmful in pregnancy for a pregnant patient (labs.c). */
 	DOSAGE_DOSE_CHECK_PREGNANCY = 191,
+	/* The age rules of the drug's substances against the patient's age
+	 * (age.c). */
+	DOSAGE_DOSE_CHECK_AGE = 192,
 } dosage_dose_check;
 
-#define DOSAGE_DOSE_N_CHECKS 14
+#define DOSAGE_DOSE_N_CHECKS 15
 
 /* dosage_dose_status - the outcome of one check (values match the proto). */
 typedef enum dosage_dose_status {

@@ -201,8 +201,13 @@ def test_duplicate_found_at_verification(st, pb, catalogue):
     now would make two opioids in force: verification stops unless the
     pharmacist overrides, and the override is kept."""
     p = adult(st, pb)
-    mr = order(st, pb, p, "OXY-MR", 10, freq="q12h")
+    # The patient has had no opioid: a modified-release start is an
+    # opioid-naive stop (issue 72) that the pain team overrides.
+    mr = order(st, pb, p, "OXY-MR", 10, freq="q12h",
+               ov=override(pb, "pain team: converting from home codeine"))
     assert mr.status == pb.ORDER_STATUS_PENDING_VERIFICATION
+    assert kind(mr.checks, pb.CHECK_KIND_OPIOID_NAIVE).status == \
+        pb.CHECK_STATUS_HARD_STOP
     assert kind(mr.checks, pb.CHECK_KIND_DUPLICATE_THERAPY).status == \
         pb.CHECK_STATUS_OK
     order(st, pb, p, "7052", 2.5, freq="q6h", route="sc",

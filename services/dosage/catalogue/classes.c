@@ -203,6 +203,10 @@ static const struct {
 	{"tamsulosin", "G04CA02"},
 	{"magnesium sulfate", "A12CC02"},
 	{"naloxone", "V03AB15"},
+	{"promethazine", "R06AD02"},
+	{"chlorphenamine", "R06AB04"},
+	{"diphenhydramine", "R06AA02"},
+	{"buprenorphine", "N02AE01"},
 };
 
 /* The WHO names of the classes the duplicate groups and the docs use. */

@@ -13,19 +13,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "classes.h"
 #include "csv.h"
 #include "dose_fields.h"
 #include "substance_kb.h"
 #include "substances.h"
 #include "units.h"
 
-#define KB_ARENA_BYTES (4u << 20)
-#define KB_MAX_ROWS    2000
-#define KB_SOURCE_MAX  300
-#define KB_VERSION_MAX 64
-#define KB_MAX_AGE_H   8760
-#define HOUR_MS	       (3600LL * 1000)
+#define KB_ARENA_BYTES	 (4u << 20)
+#define KB_MAX_ROWS	 2000
+#define KB_SOURCE_MAX	 300
+#define KB_VERSION_MAX	 64
+#define KB_MAX_AGE_H	 8760
+#define HOUR_MS		 (3600LL * 1000)
+#define KB_AGE_MAX_YEARS 130
+#define KB_AGE_MAX_DAYS	 3650
 
 /* kb_unit - a unit a rule's limit may be written in and its factor to the
  * unit the check compares in (records converts charted values the same
@@ -79,6 +83,22 @@ typedef struct kb_preg {
 	uint32_t line;
 } kb_preg;
 
+/* kb_age - one age record. */
+typedef struct kb_age {
+	const char *substance;
+	dosage_age_rule rule;
+	uint32_t line;
+} kb_age;
+
+/* kb_naive - one opioid_naive record: a start of substance whose order
+ * route or product form holds one of keywords (';' separated) needs an
+ * opioid-tolerant patient. */
+typedef struct kb_naive {
+	const char *substance, *keywords, *origin;
+	bool stop;
+	uint32_t line;
+} kb_naive;
+
 /* kb_moiety - one moiety or component record: substance takes moiety's
  * rules.  A salt, ester or pro-drug has one moiety record; a combination
  * product one component record per component. */
@@ -95,7 +115,9 @@ struct dosage_substance_kb {
 	kb_lab labs[KB_MAX_ROWS];
 	kb_preg pregs[KB_MAX_ROWS];
 	kb_moiety moieties[KB_MAX_ROWS];
-	size_t n_labs, n_pregs, n_moieties;
+	kb_age ages[KB_MAX_ROWS];
+	kb_naive naives[KB_MAX_ROWS];
+	size_t n_labs, n_pregs, n_moieties, n_ages, n_naives;
 };
 
 /* The base dosage_limits applies, read by every thread without a lock
@@ -129,7 +151,7 @@ moiety_of(const dosage_substance_kb *kb, const char *substance)
 	return NULL;
 }
 
-/* rules_line is the line of a lab or pregnancy record written for
+/* rules_line is the line of a lab, pregnancy or age record written for
  * substance, 0 when there is none. */
 static uint32_t
 rules_line(const dosage_substance_kb *kb, const char *substance)
@@ -140,6 +162,12 @@ rules_line(const dosage_substance_kb *kb, const char *substance)
 	for (size_t i = 0; i < kb->n_pregs; i++)
 		if (strcmp(kb->pregs[i].substance, substance) == 0)
 			return kb->pregs[i].line;
+	for (size_t i = 0; i < kb->n_ages; i++)
+		if (strcmp(kb->ages[i].substance, substance) == 0)
+			return kb->ages[i].line;
+	for (size_t i = 0; i < kb->n_naives; i++)
+		if (strcmp(kb->naives[i].substance, substance) == 0)
+			return kb->naives[i].line;
 	return 0;
 }
 
@@ -255,6 +283,14 @@ origin(dosage_substance_kb *kb, const char *substance, uint32_t line,
 				 substance, kb->version, line, source);
 }
 
+/* kb_rows is how many rules kb holds. */
+static size_t
+kb_rows(const dosage_substance_kb *kb)
+{
+	return kb->n_labs + kb->n_pregs + kb->n_moieties + kb->n_ages +
+	       kb->n_naives;
+}
+
 static med_err
 read_version(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	     size_t len)
@@ -271,7 +307,7 @@ read_version(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 		return bad(why, len, row->line,
 			   "version must be version,<label of 1..63 "
 			   "characters>");
-	if (kb->n_labs + kb->n_pregs + kb->n_moieties > 0)
+	if (kb_rows(kb) > 0)
 		return bad(why, len, row->line,
 			   "the version record must come before the rules");
 	memcpy(kb->version, row->f[1], strlen(row->f[1]) + 1);
@@ -503,6 +539,168 @@ read_pregnancy(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	return MED_OK;
 }
 
+/* age_band reads a band: "<16y" (under 16 years), ">=65y" (65 years or
+ * over), "<28d" (under 28 days). */
+static bool
+age_band(const char *f, dosage_age_rule *r)
+{
+	const char *num = f;
+	char *end;
+	long v;
+
+	if (f[0] == '<')
+		num = f + 1;
+	else if (f[0] == '>' && f[1] == '=')
+		num = f + 2;
+	else
+		return false;
+	if (num[0] < '0' || num[0] > '9')
+		return false;
+	v = strtol(num, &end, 10);
+	if ((*end != 'y' && *end != 'd') || end[1] != '\0' || v < 1 ||
+	    v > (*end == 'y' ? KB_AGE_MAX_YEARS : KB_AGE_MAX_DAYS))
+		return false;
+	r->below = f[0] == '<';
+	r->in_days = *end == 'd';
+	r->limit = (int)v;
+	return true;
+}
+
+/* age_conflict says which earlier line rl contradicts or repeats (the same
+ * substance and direction), and counts the substance's age rules. */
+static const char *
+age_conflict(const dosage_substance_kb *kb, const char *s,
+	     const dosage_age_rule *rl, char *what, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < kb->n_ages; i++) {
+		const kb_age *o = &kb->ages[i];
+
+		if (strcmp(o->substance, s) != 0)
+			continue;
+		if (++n >= DOSAGE_AGE_MAX_SUBSTANCE_RULES) {
+			snprintf(what, len, "'%s' has more than %d age rules",
+				 s, DOSAGE_AGE_MAX_SUBSTANCE_RULES);
+			return what;
+		}
+		if (o->rule.below == rl->below) {
+			snprintf(what, len,
+				 "contradicts or repeats line %u: one %s rule "
+				 "per substance",
+				 o->line,
+				 rl->below ? "under-age" : "older-age");
+			return what;
+		}
+	}
+	return NULL;
+}
+
+static med_err
+read_age(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	 size_t len)
+{
+	const char *s, *problem;
+	dosage_age_rule rl = {0};
+	char what[192];
+
+	if (row->n != 5)
+		return bad(why, len, row->line,
+			   "age must be age,<substance>,<band>,<stop|warn>,"
+			   "<source>");
+	s = substance_code(row->f[1]);
+	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
+	    NULL)
+		return bad(why, len, row->line, problem);
+	if (!age_band(row->f[2], &rl)) {
+		snprintf(what, sizeof(what),
+			 "age band '%.40s' does not read: <Ny, >=Ny or <Nd "
+			 "(years 1..130, days 1..3650)",
+			 row->f[2]);
+		return bad(why, len, row->line, what);
+	}
+	if (strcmp(row->f[3], "stop") != 0 && strcmp(row->f[3], "warn") != 0)
+		return bad(why, len, row->line, "action must be stop or warn");
+	rl.stop = row->f[3][0] == 's';
+	if (!source_ok(row->f[4]))
+		return bad(why, len, row->line,
+			   "source must be 1..300 characters");
+	if ((problem = age_conflict(kb, s, &rl, what, sizeof(what))) != NULL)
+		return bad(why, len, row->line, problem);
+	if ((rl.origin = origin(kb, s, row->line, row->f[4])) == NULL)
+		return MED_ERR_NOMEM;
+	kb->ages[kb->n_ages++] = (kb_age){s, rl, row->line};
+	return MED_OK;
+}
+
+/* keywords_ok: 1..4 keywords of 1..40 characters, ';' separated. */
+static bool
+keywords_ok(const char *f)
+{
+	size_t n = 1, run = 0;
+
+	for (const char *c = f;; c++) {
+		if (*c == ';' || *c == '\0') {
+			if (run == 0 || run > 40)
+				return false;
+			if (*c == '\0')
+				return true;
+			run = 0;
+			if (++n > 4)
+				return false;
+		} else
+			run++;
+	}
+}
+
+static med_err
+read_naive(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	   size_t len)
+{
+	const char *s, *problem, *o;
+	const dosage_class_group *g;
+	char what[192];
+
+	if (row->n != 5)
+		return bad(why, len, row->line,
+			   "opioid_naive must be opioid_naive,<substance>,"
+			   "<route or form keywords>,<stop|warn>,<source>");
+	s = substance_code(row->f[1]);
+	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
+	    NULL)
+		return bad(why, len, row->line, problem);
+	if ((g = dosage_class_group_of(s)) == NULL ||
+	    strcmp(g->code, "opioids") != 0)
+		return bad(why, len, row->line,
+			   "the substance is no opioid (classes.c)");
+	if (!keywords_ok(row->f[2]))
+		return bad(why, len, row->line,
+			   "keywords must be 1..4 of 1..40 characters, ';' "
+			   "separated");
+	if (strcmp(row->f[3], "stop") != 0 && strcmp(row->f[3], "warn") != 0)
+		return bad(why, len, row->line, "action must be stop or warn");
+	if (!source_ok(row->f[4]))
+		return bad(why, len, row->line,
+			   "source must be 1..300 characters");
+	for (size_t i = 0; i < kb->n_naives; i++)
+		if (strcmp(kb->naives[i].substance, s) == 0) {
+			snprintf(what, sizeof(what),
+				 "repeats line %u: one opioid_naive rule per "
+				 "substance",
+				 kb->naives[i].line);
+			return bad(why, len, row->line, what);
+		}
+	if ((o = origin(kb, s, row->line, row->f[4])) == NULL ||
+	    (kb->naives[kb->n_naives].keywords =
+		     med_arena_strdup(kb->a, row->f[2])) == NULL)
+		return MED_ERR_NOMEM;
+	kb->naives[kb->n_naives].substance = s;
+	kb->naives[kb->n_naives].origin = o;
+	kb->naives[kb->n_naives].stop = row->f[3][0] == 's';
+	kb->naives[kb->n_naives++].line = row->line;
+	return MED_OK;
+}
+
 static med_err
 read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	 size_t len)
@@ -514,7 +712,7 @@ read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	if (kb->version_line == 0)
 		return bad(why, len, row->line,
 			   "the first record must be version,<label>");
-	if (kb->n_labs + kb->n_pregs + kb->n_moieties >= KB_MAX_ROWS)
+	if (kb_rows(kb) >= KB_MAX_ROWS)
 		return bad(why, len, row->line, "more than 2000 rules");
 	if (strcmp(kind, "moiety") == 0 || strcmp(kind, "component") == 0)
 		return read_moiety(kb, row, kind[0] == 'c', why, len);
@@ -522,9 +720,13 @@ read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 		return read_lab(kb, row, why, len);
 	if (strcmp(kind, "pregnancy") == 0)
 		return read_pregnancy(kb, row, why, len);
+	if (strcmp(kind, "age") == 0)
+		return read_age(kb, row, why, len);
+	if (strcmp(kind, "opioid_naive") == 0)
+		return read_naive(kb, row, why, len);
 	return bad(why, len, row->line,
-		   "kind must be version, moiety, component, lab or "
-		   "pregnancy");
+		   "kind must be version, moiety, component, lab, "
+		   "pregnancy, age or opioid_naive");
 }
 
 /* --- the whole file ------------------------------------------------------ */
@@ -603,6 +805,10 @@ apply_moiety(const dosage_substance_kb *kb, const char *m,
 			l->pregnancy = kb->pregs[i].risk;
 			l->pregnancy_source = kb->pregs[i].origin;
 		}
+	for (size_t i = 0; i < kb->n_ages; i++)
+		if (strcmp(kb->ages[i].substance, m) == 0 &&
+		    l->n_age_rules < DOSAGE_AGE_MAX_ALL)
+			l->age_rules[l->n_age_rules++] = kb->ages[i].rule;
 }
 
 /* add_active notes in l that substance s stands for moiety m (for the
@@ -653,14 +859,35 @@ void
 dosage_substance_kb_counts(const dosage_substance_kb *kb, size_t *n_rules,
 			   size_t *n_moieties)
 {
-	*n_rules = kb ? kb->n_labs + kb->n_pregs : 0;
+	*n_rules =
+		kb ? kb->n_labs + kb->n_pregs + kb->n_ages + kb->n_naives : 0;
 	*n_moieties = kb ? kb->n_moieties : 0;
 }
 
 size_t
 dosage_substance_kb_n_records(const dosage_substance_kb *kb)
 {
-	return kb ? kb->n_moieties + kb->n_labs + kb->n_pregs : 0;
+	return kb ? kb->n_moieties + kb->n_labs + kb->n_pregs + kb->n_ages +
+			       kb->n_naives
+		  : 0;
+}
+
+/* record_rule describes the age (then opioid-naive) record i. */
+static void
+record_rule(const dosage_substance_kb *kb, size_t i,
+	    dosage_substance_record *out)
+{
+	if (i < kb->n_ages) {
+		out->kind = DOSAGE_SUBSTANCE_AGE;
+		out->substance = kb->ages[i].substance;
+		out->age = &kb->ages[i].rule;
+		return;
+	}
+	i -= kb->n_ages;
+	out->kind = DOSAGE_SUBSTANCE_NAIVE;
+	out->substance = kb->naives[i].substance;
+	out->keywords = kb->naives[i].keywords;
+	out->stop = kb->naives[i].stop;
 }
 
 void
@@ -669,7 +896,9 @@ dosage_substance_kb_record(const dosage_substance_kb *kb, size_t i,
 {
 	memset(out, 0, sizeof(*out));
 	if (i < kb->n_moieties) {
-		out->kind = DOSAGE_SUBSTANCE_MOIETY;
+		out->kind = kb->moieties[i].component
+				    ? DOSAGE_SUBSTANCE_COMPONENT
+				    : DOSAGE_SUBSTANCE_MOIETY;
 		out->substance = kb->moieties[i].substance;
 		out->moiety = kb->moieties[i].moiety;
 		return;
@@ -680,10 +909,13 @@ dosage_substance_kb_record(const dosage_substance_kb *kb, size_t i,
 		out->lab = &kb->labs[i].rule;
 		return;
 	}
-	i -= kb->n_labs;
-	out->kind = DOSAGE_SUBSTANCE_PREGNANCY;
-	out->substance = kb->pregs[i].substance;
-	out->risk = kb->pregs[i].risk;
+	if ((i -= kb->n_labs) < kb->n_pregs) {
+		out->kind = DOSAGE_SUBSTANCE_PREGNANCY;
+		out->substance = kb->pregs[i].substance;
+		out->risk = kb->pregs[i].risk;
+		return;
+	}
+	record_rule(kb, i - kb->n_pregs, out);
 }
 
 /* --- the active base ----------------------------------------------------- */
@@ -732,9 +964,11 @@ dosage_substance_kb_start(void)
 		med_log_error("%s", why);
 	if (err != MED_OK)
 		return err;
-	med_log_info("substance knowledge %s: %zu lab, %zu pregnancy "
-		     "and %zu moiety or component rules",
-		     kb->version, kb->n_labs, kb->n_pregs, kb->n_moieties);
+	med_log_info("substance knowledge %s: %zu lab, %zu pregnancy, "
+		     "%zu age, %zu opioid-naive and %zu moiety or component "
+		     "rules",
+		     kb->version, kb->n_labs, kb->n_pregs, kb->n_ages,
+		     kb->n_naives, kb->n_moieties);
 	if ((err = dosage_substance_kb_use(kb)) != MED_OK)
 		dosage_substance_kb_free(kb);
 	return err;
@@ -758,4 +992,57 @@ const dosage_substance_kb *
 dosage_substance_kb_active(void)
 {
 	return active_get();
+}
+
+/* --- opioid naivety ------------------------------------------------------ */
+
+/* text_has: does text hold word, any case? */
+static bool
+text_has(const char *text, const char *word, size_t word_len)
+{
+	size_t n = text ? strlen(text) : 0;
+
+	for (size_t i = 0; i + word_len <= n; i++)
+		if (strncasecmp(text + i, word, word_len) == 0)
+			return true;
+	return false;
+}
+
+/* naive_hit: does one of r's keywords name route or one of forms? */
+static bool
+naive_hit(const kb_naive *r, const char *route, const char *const *forms,
+	  size_t n_forms)
+{
+	const char *k = r->keywords;
+
+	while (*k) {
+		size_t len = strcspn(k, ";");
+
+		if (text_has(route, k, len))
+			return true;
+		for (size_t i = 0; i < n_forms; i++)
+			if (text_has(forms[i], k, len))
+				return true;
+		k += len + (k[len] == ';');
+	}
+	return false;
+}
+
+const char *
+dosage_substance_kb_naive(const dosage_substance_kb *kb,
+			  const char *const *substances, size_t n,
+			  const char *route, const char *const *forms,
+			  size_t n_forms, bool *stop)
+{
+	for (size_t i = 0; kb != NULL && i < n; i++) {
+		const char *m = dosage_substance_kb_moiety(kb, substances[i]);
+
+		for (size_t j = 0; j < kb->n_naives; j++)
+			if (strcmp(kb->naives[j].substance, m) == 0 &&
+			    naive_hit(&kb->naives[j], route, forms, n_forms)) {
+				*stop = kb->naives[j].stop;
+				return kb->naives[j].origin;
+			}
+	}
+	return NULL;
 }

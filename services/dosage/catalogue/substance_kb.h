@@ -6,6 +6,7 @@
  * lab_rules and pregnancy fields only add to them (docs/dose-safety.md,
  * "Substance knowledge").
  *
+ * It holds age rules and opioid-naive rules per substance too.
  * The shipped file, services/dosage/knowledge/substance_rules.csv, is
  * built into the service (substance_kb_starter.c) and parsed when the
  * service starts: a file with any bad line stops the start, naming the
@@ -92,19 +93,25 @@ typedef enum dosage_substance_record_kind {
 	DOSAGE_SUBSTANCE_MOIETY = 0,
 	DOSAGE_SUBSTANCE_LAB = 1,
 	DOSAGE_SUBSTANCE_PREGNANCY = 2,
+	DOSAGE_SUBSTANCE_COMPONENT = 3,
+	DOSAGE_SUBSTANCE_AGE = 4,
+	DOSAGE_SUBSTANCE_NAIVE = 5,
 } dosage_substance_record_kind;
 
 /* dosage_substance_record - one record, pointing into its base. */
 typedef struct dosage_substance_record {
 	dosage_substance_record_kind kind;
-	const char *substance;	    /* the substance (or moiety) it is for */
-	const char *moiety;	    /* MOIETY: the active moiety */
+	const char *substance; /* the substance (or moiety) it is for */
+	const char *moiety;    /* MOIETY: the active moiety; COMPONENT: it */
 	const dosage_lab_rule *lab; /* LAB: the rule */
 	dosage_pregnancy_risk risk; /* PREGNANCY */
+	const dosage_age_rule *age; /* AGE: the rule */
+	const char *keywords;	    /* NAIVE: the routes and forms it reads */
+	bool stop;		    /* NAIVE: stops (else warns) */
 } dosage_substance_record;
 
-/* dosage_substance_kb_counts gives kb's lab and pregnancy rules and its
- * moiety records (0 for NULL). */
+/* dosage_substance_kb_counts gives kb's lab, pregnancy, age and
+ * opioid-naive rules and its moiety and component records (0 for NULL). */
 void dosage_substance_kb_counts(const dosage_substance_kb *kb, size_t *n_rules,
 				size_t *n_moieties);
 
@@ -121,6 +128,20 @@ void dosage_substance_kb_record(const dosage_substance_kb *kb, size_t i,
  * Errors: MED_ERR_NOMEM (kb stays the caller's). */
 med_err dosage_substance_kb_use(dosage_substance_kb *kb)
 	__attribute__((warn_unused_result));
+
+/*
+ * dosage_substance_kb_naive returns the origin (rule, line, version and
+ * source) of the opioid_naive rule that a start of a product with
+ * substances[0..n) by route (NULL: none) in forms[0..n_forms) meets: a
+ * rule of one of the substances' moieties with a keyword that route or a
+ * form holds (any case: "transdermal", "modified-release"); *stop says
+ * whether it stops or warns.  NULL when none does, or kb is NULL.
+ */
+const char *dosage_substance_kb_naive(const dosage_substance_kb *kb,
+				      const char *const *substances, size_t n,
+				      const char *route,
+				      const char *const *forms, size_t n_forms,
+				      bool *stop);
 
 /* dosage_substance_kb_starter is the shipped file (built in) and its
  * length. */

@@ -208,6 +208,10 @@ static const dosage_substance table[] = {
 	{"tamsulosin", "", ""},
 	{"magnesium sulfate", "magnesium sulphate", ""},
 	{"naloxone", "", ""},
+	{"promethazine", "", ""},
+	{"chlorphenamine", "chlorpheniramine", ""},
+	{"diphenhydramine", "", ""},
+	{"buprenorphine", "", "opioids"},
 };
 
 /* An allergy class: its other names, the classes it warns for, what an

@@ -590,6 +590,59 @@ med_err dosage_store_home_others(med_db *db, med_arena *a,
 				 int64_t window_ms,
 				 dosage_class_list *out) MED_MUST_CHECK;
 
+/* --- opioid_naive.c: a strong long-acting opioid for an opioid-naive
+ * patient (issue 72) --------------------------------------------------- */
+
+/* The opioid-naive check; its value is the proto's CheckKind. */
+#define DOSAGE_DOSE_CHECK_OPIOID_NAIVE ((dosage_dose_check)142)
+
+/* How far back an opioid given or taken makes a patient opioid-tolerant
+ * for the opioid-naive check (docs/dose-safety.md, "Opioid-naive
+ * starts"). */
+#define DOSAGE_OPIOID_TOLERANT_MS (7LL * 24 * 3600 * 1000)
+
+/*
+ * dosage_store_opioid_given reads into out the latest counted
+ * administration of an opioid (the "opioids" class) to patient_id (and the
+ * records merged into it, fam) in [from_ms, to_ms]: at most one item,
+ * none when there was none.
+ */
+med_err dosage_store_opioid_given(med_db *db, med_arena *a,
+				  const dosage_family *fam,
+				  const char *patient_id, int64_t from_ms,
+				  int64_t to_ms,
+				  dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_opioid_exposure - what makes a patient opioid-tolerant: an
+ * opioid given (given: its drug code, t_ms) or on the home list (home:
+ * the words of it); both NULL: naive. */
+typedef struct dosage_opioid_exposure {
+	const char *given, *home;
+	int64_t t_ms;
+} dosage_opioid_exposure;
+
+/*
+ * dosage_opioid_naive_eval writes the opioid-naive result of a start that
+ * rule (the knowledge base's origin of the rule it meets, NULL: none)
+ * names, stopping (stop) or warning, against exposure e at at_ms:
+ * not_applicable without a rule, ok for a tolerant patient.
+ */
+void dosage_opioid_naive_eval(const char *rule, bool stop,
+			      const dosage_opioid_exposure *e, int64_t at_ms,
+			      dosage_dose_result *r);
+
+/*
+ * dosage_opioid_naive_checks appends the opioid-naive check of order o of
+ * drug d, written at at_ms, to o's checks when d meets a rule (reading
+ * what the patient, and the records merged into it, fam, was given in the
+ * last DOSAGE_OPIOID_TOLERANT_MS and the home list), folding it into o's
+ * overall.  Errors: the store's.
+ */
+med_err dosage_opioid_naive_checks(med_call *call, dosage_order *o,
+				   const dosage_drug *d,
+				   const dosage_family *fam,
+				   int64_t at_ms) MED_MUST_CHECK;
+
 /* dosage_ddi_verify_stop: at verification, the reason of an interaction
  * that stops order o now and that its prescriber did not override (a
  * contraindicated one always: the pharmacist must), or "". */

@@ -434,6 +434,20 @@ severe_allergy_overridden(const dosage_order *o)
 	return false;
 }
 
+/* age_overridden: did o's prescriber override a stop of its age check
+ * (a paediatric contraindication, Kawasaki disease's aspirin)? */
+static bool
+age_overridden(const dosage_order *o)
+{
+	for (size_t i = 0; o->dose_override != NULL && i < o->n_checks; i++)
+		if (o->checks[i]->kind ==
+			    SMARTMED__DOSAGE__V1__CHECK_KIND__CHECK_KIND_AGE &&
+		    o->checks[i]->status ==
+			    SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP)
+			return true;
+	return false;
+}
+
 /* order_limits adds what the order allows to l: its frequency's interval,
  * or a PRN order's own minimum interval and 24-h maximum. */
 static void
@@ -450,6 +464,7 @@ order_limits(const dosage_order *o, const dosage_drug *drug,
 		l->order_interval_ms = 0;
 	l->first_dose_overridden = o->dose_override != NULL;
 	l->severe_allergy_overridden = severe_allergy_overridden(o);
+	l->age_overridden = age_overridden(o);
 	if (!(prn || o->prn))
 		return;
 	l->order_interval_ms = 0;

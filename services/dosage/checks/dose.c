@@ -1051,11 +1051,12 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	char label[64];
 
 	memset(out, 0, sizeof(*out) * DOSAGE_DOSE_N_CHECKS);
-	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS - 3; i++)
+	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS - 4; i++)
 		out[i].check = (dosage_dose_check)(i + 1);
 	out[11].check = DOSAGE_DOSE_CHECK_HEPATIC;
 	out[12].check = DOSAGE_DOSE_CHECK_LAB;
 	out[13].check = DOSAGE_DOSE_CHECK_PREGNANCY;
+	out[14].check = DOSAGE_DOSE_CHECK_AGE;
 	w.state = dosage_dose_weight_assess(l, p, at_ms, w.why, sizeof(w.why));
 	/* A creatinine newer than the clearance becomes one. */
 	q = *p;
@@ -1079,6 +1080,7 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	check_hepatic(&eff, p, h, dose, &out[11]);
 	dosage_dose_check_lab(&eff, p, at_ms, &out[12]);
 	dosage_dose_check_pregnancy(&eff, p, &out[13]);
+	dosage_dose_check_age(&eff, p, &out[14]);
 	if (label[0])
 		prefix_band(out, label);
 }
@@ -1120,10 +1122,14 @@ dosage_dose_check_name(dosage_dose_check c)
 		return "lab";
 	if (c == DOSAGE_DOSE_CHECK_PREGNANCY)
 		return "pregnancy";
+	if (c == DOSAGE_DOSE_CHECK_AGE)
+		return "age";
 	if (c == DOSAGE_DOSE_CHECK_ANTICOAGULANT_SWITCH)
 		return "anticoagulant_switch";
 	if (c == (dosage_dose_check)150) /* checks.h: the interactions */
 		return "interaction";
+	if (c == (dosage_dose_check)142) /* checks.h: opioid-naive starts */
+		return "opioid_naive";
 	if (c == (dosage_dose_check)170) /* checks.h: the admission task */
 		return "home_medication_decision";
 	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";

@@ -181,6 +181,15 @@ void dosage_dose_check_pregnancy(const dosage_dose_limits *l,
 				 const dosage_dose_patient *p,
 				 dosage_dose_result *r);
 
+/* --- age (age.c) --------------------------------------------------------- */
+
+/* dosage_dose_check_age runs l's age rules on p's age: the rule that holds
+ * with the most weight stops or warns, naming its band, the patient's age
+ * and the rule's origin and source; not_checked without a birth date;
+ * not_applicable without a rule. */
+void dosage_dose_check_age(const dosage_dose_limits *l,
+			   const dosage_dose_patient *p, dosage_dose_result *r);
+
 /* --- dose.c: a dose as it is shown ------------------------------------ */
 
 /* A dose is shown to DOSAGE_DOSE_SIG_DIGITS significant digits, at most

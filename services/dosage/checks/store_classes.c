@@ -381,3 +381,47 @@ dosage_store_home_others(med_db *db, med_arena *a, const dosage_family *fam,
 		" ORDER BY recorded_ms, id",
 		v, n, on_home_row, &r);
 }
+
+/* on_opioid_row keeps the first (latest) administration of an opioid. */
+static med_err
+on_opioid_row(void *arg, const med_db_row *row)
+{
+	class_read *r = arg;
+	const char *substance = med_db_row_text(row, 2, NULL);
+	const dosage_class_group *g =
+		substance ? dosage_class_group_of(substance) : NULL;
+	dosage_class_other *o;
+
+	if (r->out->n > 0 || g == NULL || strcmp(g->code, "opioids") != 0)
+		return MED_OK;
+	if ((o = push(r->arena, r->out)) == NULL)
+		return full(r->out);
+	o->t_ms = med_db_row_int64(row, 0);
+	o->label = med_db_row_strdup(r->arena, row, 1);
+	o->substance = med_db_row_strdup(r->arena, row, 2);
+	return o->label && o->substance ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_opioid_given(med_db *db, med_arena *a, const dosage_family *fam,
+			  const char *patient_id, int64_t from_ms,
+			  int64_t to_ms, dosage_class_list *out)
+{
+	class_read r = {a, out};
+	med_db_value v[DOSAGE_FAMILY_MAX + 2];
+	size_t n = dosage_family_bind(fam, patient_id, v);
+
+	v[n++] = MED_DB_I64(from_ms);
+	v[n++] = MED_DB_I64(to_ms);
+	memset(out, 0, sizeof(*out));
+	/* Newest first: the first opioid row is the one the check names. */
+	return med_db_query_once(
+		db,
+		"SELECT a.effective_ms, a.drug_code, s.substance"
+		" FROM administrations a"
+		" JOIN drug_substances s ON s.drug_code = a.drug_code"
+		" WHERE a.patient_id" DOSAGE_FAMILY_IN " AND " COUNTED_A
+		" AND a.effective_ms >= ? AND a.effective_ms <= ?"
+		" ORDER BY a.effective_ms DESC",
+		v, n, on_opioid_row, &r);
+}

@@ -195,8 +195,16 @@ key(med_arena *a, const dosage_substance_record *r)
 {
 	if (r->kind == DOSAGE_SUBSTANCE_MOIETY)
 		return med_arena_sprintf(a, "moiety:%s", r->substance);
+	if (r->kind == DOSAGE_SUBSTANCE_COMPONENT)
+		return med_arena_sprintf(a, "component:%s:%s", r->substance,
+					 r->moiety);
 	if (r->kind == DOSAGE_SUBSTANCE_PREGNANCY)
 		return med_arena_sprintf(a, "pregnancy:%s", r->substance);
+	if (r->kind == DOSAGE_SUBSTANCE_AGE)
+		return med_arena_sprintf(a, "age:%s:%s", r->substance,
+					 r->age->below ? "under" : "older");
+	if (r->kind == DOSAGE_SUBSTANCE_NAIVE)
+		return med_arena_sprintf(a, "opioid_naive:%s", r->substance);
 	return med_arena_sprintf(a, "lab:%s:%s:%s", r->substance,
 				 dosage_lab_name(r->lab->analyte),
 				 r->lab->is_max ? "max" : "min");
@@ -208,10 +216,20 @@ describe(med_arena *a, const dosage_substance_record *r)
 {
 	if (r->kind == DOSAGE_SUBSTANCE_MOIETY)
 		return med_arena_sprintf(a, "takes the rules of %s", r->moiety);
+	if (r->kind == DOSAGE_SUBSTANCE_COMPONENT)
+		return med_arena_sprintf(a, "carries %s", r->moiety);
 	if (r->kind == DOSAGE_SUBSTANCE_PREGNANCY)
 		return r->risk == DOSAGE_PREGNANCY_CONTRAINDICATED
 			       ? "contraindicated"
 			       : "avoid";
+	if (r->kind == DOSAGE_SUBSTANCE_AGE)
+		return med_arena_sprintf(
+			a, "%s; %s %d %s", r->age->stop ? "stop" : "warn",
+			r->age->below ? "under" : "from", r->age->limit,
+			r->age->in_days ? "days" : "years");
+	if (r->kind == DOSAGE_SUBSTANCE_NAIVE)
+		return med_arena_sprintf(a, "%s; %s", r->stop ? "stop" : "warn",
+					 r->keywords);
 	return med_arena_sprintf(a, "%s; %s %s %g; %lld h%s",
 				 r->lab->stop ? "stop" : "warn",
 				 dosage_lab_name(r->lab->analyte),
@@ -227,12 +245,17 @@ severity(const dosage_substance_record *r)
 {
 	if (r == NULL)
 		return DOSAGE_DDI_NONE;
-	if (r->kind == DOSAGE_SUBSTANCE_MOIETY)
+	if (r->kind == DOSAGE_SUBSTANCE_MOIETY ||
+	    r->kind == DOSAGE_SUBSTANCE_COMPONENT)
 		return DOSAGE_DDI_MAJOR;
 	if (r->kind == DOSAGE_SUBSTANCE_PREGNANCY)
 		return r->risk == DOSAGE_PREGNANCY_CONTRAINDICATED
 			       ? DOSAGE_DDI_CONTRAINDICATED
 			       : DOSAGE_DDI_MODERATE;
+	if (r->kind == DOSAGE_SUBSTANCE_AGE)
+		return r->age->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
+	if (r->kind == DOSAGE_SUBSTANCE_NAIVE)
+		return r->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
 	return r->lab->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
 }
 
@@ -256,6 +279,29 @@ lab_change(const dosage_lab_rule *o, const dosage_lab_rule *n)
 	return stronger ? DOSAGE_DDI_TIGHTENED : -1;
 }
 
+/* age_days is an age rule's limit in days. */
+static int
+age_days(const dosage_age_rule *r)
+{
+	return r->in_days ? r->limit : r->limit * 365;
+}
+
+/* age_change compares two age rules of one key (both under-age or both
+ * older-age): weaker when it no longer stops or its band holds fewer
+ * patients (a lower "under" limit, a higher "from" limit); -1 when
+ * equal. */
+static int
+age_change(const dosage_age_rule *o, const dosage_age_rule *n)
+{
+	int od = age_days(o), nd = age_days(n);
+	bool narrower = o->below ? nd < od : nd > od;
+	bool wider = o->below ? nd > od : nd < od;
+
+	if ((o->stop && !n->stop) || narrower)
+		return DOSAGE_DDI_WEAKENED;
+	return (!o->stop && n->stop) || wider ? DOSAGE_DDI_TIGHTENED : -1;
+}
+
 /* change_kind says how n differs from o (both of one key); -1: not. */
 static int
 change_kind(const dosage_substance_record *o, const dosage_substance_record *n)
@@ -264,6 +310,17 @@ change_kind(const dosage_substance_record *o, const dosage_substance_record *n)
 		return DOSAGE_DDI_REMOVED;
 	if (o->kind == DOSAGE_SUBSTANCE_MOIETY)
 		return strcmp(o->moiety, n->moiety) ? DOSAGE_DDI_CHANGED : -1;
+	if (o->kind == DOSAGE_SUBSTANCE_COMPONENT)
+		return -1; /* its key names both ends */
+	if (o->kind == DOSAGE_SUBSTANCE_AGE)
+		return age_change(o->age, n->age);
+	if (o->kind == DOSAGE_SUBSTANCE_NAIVE) {
+		if (o->stop && !n->stop)
+			return DOSAGE_DDI_WEAKENED;
+		if (strcmp(o->keywords, n->keywords))
+			return DOSAGE_DDI_CHANGED;
+		return o->stop != n->stop ? DOSAGE_DDI_TIGHTENED : -1;
+	}
 	if (o->kind == DOSAGE_SUBSTANCE_PREGNANCY) {
 		if (n->risk == o->risk)
 			return -1;

@@ -247,7 +247,12 @@ entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 	if ((err = dosage_checks_to_pb(a, r, DOSAGE_DOSE_N_CHECKS, &o->checks,
 				       &o->n_checks)) != MED_OK)
 		return err;
-	return entry_class_checks(call, o, d, regimen.given_24h, others, ddi);
+	if ((err = entry_class_checks(call, o, d, regimen.given_24h, others,
+				      ddi)) != MED_OK)
+		return err;
+	/* A patch or modified-release opioid for an opioid-naive patient
+	 * (issue 72), as of the time of writing, like the interactions. */
+	return dosage_opioid_naive_checks(call, o, d, &k->family, ddi->at_ms);
 }
 
 /* merged_contexts joins the contexts of the records merged into the

@@ -164,12 +164,13 @@ run(const dosage_dose_limits *l, const dosage_dose_patient *p, const dcase *c,
 	};
 
 	dosage_dose_evaluate(l, p, &h, c->dose, NOW, out);
-	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS - 3; i++)
+	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS - 4; i++)
 		MT_EQ_INT(out[i].check, i + 1);
-	MT_EQ_INT(out[DOSAGE_DOSE_N_CHECKS - 3].check,
+	MT_EQ_INT(out[DOSAGE_DOSE_N_CHECKS - 4].check,
 		  DOSAGE_DOSE_CHECK_HEPATIC);
-	MT_EQ_INT(out[DOSAGE_DOSE_N_CHECKS - 2].check, DOSAGE_DOSE_CHECK_LAB);
-	MT_EQ_INT(out[DOSAGE_DOSE_N_CHECKS - 1].check,
+	MT_EQ_INT(out[DOSAGE_DOSE_N_CHECKS - 3].check, DOSAGE_DOSE_CHECK_LAB);
+	MT_EQ_INT(out[DOSAGE_DOSE_N_CHECKS - 1].check, DOSAGE_DOSE_CHECK_AGE);
+	MT_EQ_INT(out[DOSAGE_DOSE_N_CHECKS - 2].check,
 		  DOSAGE_DOSE_CHECK_PREGNANCY);
 	return &out[c->check - 1];
 }

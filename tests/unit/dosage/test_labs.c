@@ -24,8 +24,8 @@ enum {
 };
 
 #define I_RENAL	    6
-#define I_LAB	    (DOSAGE_DOSE_N_CHECKS - 2)
-#define I_PREGNANCY (DOSAGE_DOSE_N_CHECKS - 1)
+#define I_LAB	    12
+#define I_PREGNANCY 13
 
 static dosage_dose_limits
 drug(const char *rules)

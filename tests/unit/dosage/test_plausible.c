@@ -354,7 +354,7 @@ test_hepatic_check(void)
 	dosage_dose_patient p = aged(60 * 365, 70);
 	dosage_dose_history h = {0};
 	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
-	const dosage_dose_result *r = &out[DOSAGE_DOSE_N_CHECKS - 3];
+	const dosage_dose_result *r = &out[11];
 
 	dosage_dose_evaluate(&l, &p, &h, 800, NOW, out);
 	MT_EQ_INT(r->check, DOSAGE_DOSE_CHECK_HEPATIC);

@@ -2,8 +2,9 @@
  * test_substance_kb.c - the substance knowledge base (substance_kb.c): the
  * shipped file reads; a product inherits its substance's lab and
  * pregnancy rules, a salt its moiety's, and a product's own rule tightens
- * but never loosens; each bad record is refused naming its line; an
- * import's diff (substance_cache.c) names what it weakens.
+ * but never loosens; the age rules stop or warn by the patient's age; each
+ * bad record is refused naming its line; an import's diff
+ * (substance_cache.c) names what it weakens.
  */
 #include "testlib.h"
 
@@ -20,8 +21,9 @@
 #define HOUR (3600LL * 1000)
 #define HEAD "version,test-1\n"
 
-#define I_LAB	    (DOSAGE_DOSE_N_CHECKS - 2)
-#define I_PREGNANCY (DOSAGE_DOSE_N_CHECKS - 1)
+#define I_LAB	    12
+#define I_PREGNANCY 13
+#define I_AGE	    14
 
 static dosage_substance_kb *
 parse(const char *text)
@@ -89,6 +91,19 @@ eval(const dosage_dose_limits *l, double potassium, int i,
 	return &out[i];
 }
 
+/* age_status is the age check of l for a patient of years (days when
+ * years is negative: -days), with the reason in out. */
+static dosage_dose_status
+age_status(const dosage_dose_limits *l, int years, dosage_dose_result *out)
+{
+	dosage_dose_patient p = {.has_age = years != 0};
+
+	p.age_days = years < 0 ? -years : (int64_t)years * 365 + 100;
+	p.age_years = years < 0 ? 0 : years;
+	dosage_dose_check_age(l, &p, out);
+	return out->status;
+}
+
 static void
 test_starter_reads(void)
 {
@@ -97,13 +112,25 @@ test_starter_reads(void)
 	dosage_substance_kb *kb = NULL;
 	char why[320] = "";
 
-	MT_OK(dosage_substance_kb_parse(text, len, &kb, why, sizeof(why)));
+	if (dosage_substance_kb_parse(text, len, &kb, why, sizeof(why)) != 0)
+		fprintf(stderr, "why: %s\n", why);
+	MT_TRUE(kb != NULL);
 	MT_EQ_STR(dosage_substance_kb_version(kb),
 		  "smartmed-substance-starter-2026.11");
 	MT_EQ_STR(dosage_substance_kb_moiety(kb, "potassium chloride"),
 		  "potassium");
 	MT_EQ_STR(dosage_substance_kb_moiety(kb, "valaciclovir"), "aciclovir");
 	MT_EQ_STR(dosage_substance_kb_moiety(kb, "warfarin"), "warfarin");
+	{
+		/* The shipped age rules reach a product of the substance. */
+		dosage_dose_limits l = product("codeine");
+		dosage_dose_result r;
+
+		dosage_substance_kb_apply(kb, &l);
+		MT_EQ_INT(l.n_age_rules, 1);
+		MT_EQ_INT(age_status(&l, 10, &r), DOSAGE_DOSE_HARD_STOP);
+		MT_TRUE(strstr(r.reason, "MHRA") != NULL);
+	}
 	dosage_substance_kb_free(kb);
 }
 
@@ -282,6 +309,19 @@ test_diff(void)
 		 "pregnancy:warfarin", "avoid");
 	diff_one(HEAD "moiety,potassium chloride,potassium,ATC\n", HEAD,
 		 "removed", "moiety:potassium chloride", "");
+	diff_one(HEAD "age,aspirin,<16y,stop,BNFc\n",
+		 HEAD "age,aspirin,<12y,stop,BNFc\n", "weakened",
+		 "age:aspirin:under", "stop; under 12 years");
+	diff_one(HEAD "age,aspirin,<16y,warn,BNFc\n",
+		 HEAD "age,aspirin,<16y,stop,BNFc\n", "tightened",
+		 "age:aspirin:under", "stop; under 16 years");
+	diff_one(HEAD "age,aspirin,<16y,stop,BNFc\n", HEAD, "removed",
+		 "age:aspirin:under", "");
+	diff_one(HEAD "opioid_naive,fentanyl,patch,stop,MHRA\n",
+		 HEAD "opioid_naive,fentanyl,patch,warn,MHRA\n", "weakened",
+		 "opioid_naive:fentanyl", "warn; patch");
+	diff_one(HEAD "component,co-trimoxazole,trimethoprim,BNF\n", HEAD,
+		 "removed", "component:co-trimoxazole:trimethoprim", "");
 }
 
 /* A combination carries each component; a salt its moiety; what two
@@ -335,6 +375,137 @@ test_components_and_moieties(void)
 		"line 2: component must be component,");
 }
 
+static void
+test_age_rules(void)
+{
+	dosage_substance_kb *kb =
+		parse(HEAD "moiety,potassium chloride,potassium,ATC\n"
+			   "age,aspirin,<16y,stop,BNFc Reye\n"
+			   "age,promethazine,<2y,stop,FDA boxed\n"
+			   "age,promethazine,>=65y,warn,AGS Beers 2023\n"
+			   "age,ceftriaxone,<28d,warn,SmPC neonates\n");
+	dosage_dose_limits l = product("aspirin");
+	dosage_dose_result r;
+
+	dosage_substance_kb_apply(kb, &l);
+	MT_EQ_INT(l.n_age_rules, 1);
+	MT_EQ_INT(age_status(&l, 14, &r), DOSAGE_DOSE_HARD_STOP);
+	MT_TRUE(strstr(r.reason, "contraindicated under 16 years; patient "
+				 "14 years (aspirin rule, substance KB "
+				 "test-1 line 3; BNFc Reye)") != NULL);
+	MT_EQ_INT(age_status(&l, 16, &r), DOSAGE_DOSE_OK);
+	MT_EQ_INT(age_status(&l, 40, &r), DOSAGE_DOSE_OK);
+	MT_EQ_INT(age_status(&l, 0, &r), DOSAGE_DOSE_NOT_CHECKED);
+	/* Under an order whose prescriber overrode it: a warning. */
+	l.age_overridden = true;
+	MT_EQ_INT(age_status(&l, 14, &r), DOSAGE_DOSE_WARN);
+	MT_TRUE(strstr(r.reason, "(overridden at order entry)") != NULL);
+	l.age_overridden = false;
+	/* One substance, a child's stop and an older adult's warning. */
+	l = product("promethazine");
+	dosage_substance_kb_apply(kb, &l);
+	MT_EQ_INT(age_status(&l, 1, &r), DOSAGE_DOSE_HARD_STOP);
+	MT_EQ_INT(age_status(&l, 30, &r), DOSAGE_DOSE_OK);
+	MT_EQ_INT(age_status(&l, 80, &r), DOSAGE_DOSE_WARN);
+	MT_TRUE(strstr(r.reason, "aged 65 years or over; patient 80 years") !=
+		NULL);
+	MT_TRUE(strstr(r.reason, "AGS Beers 2023") != NULL);
+	/* A band in days. */
+	l = product("ceftriaxone");
+	dosage_substance_kb_apply(kb, &l);
+	MT_EQ_INT(age_status(&l, -10, &r), DOSAGE_DOSE_WARN);
+	MT_EQ_INT(age_status(&l, -40, &r), DOSAGE_DOSE_OK);
+	/* No rule: not applicable; and the check runs in every evaluation. */
+	l = product("potassium chloride");
+	dosage_substance_kb_apply(kb, &l);
+	MT_EQ_INT(age_status(&l, 5, &r), DOSAGE_DOSE_NOT_APPLICABLE);
+	{
+		dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+
+		l = product("aspirin");
+		dosage_substance_kb_apply(kb, &l);
+		MT_EQ_INT(eval(&l, 4.0, I_AGE, out)->check,
+			  DOSAGE_DOSE_CHECK_AGE);
+		MT_EQ_INT(out[I_AGE].status, DOSAGE_DOSE_OK);
+		MT_EQ_STR(dosage_dose_check_name(DOSAGE_DOSE_CHECK_AGE), "age");
+	}
+	dosage_substance_kb_free(kb);
+}
+
+static void
+test_bad_age_lines_named(void)
+{
+	refused(HEAD "age,unobtainium,<16y,stop,BNFc\n",
+		"line 2: 'unobtainium' is no substance");
+	refused(HEAD "age,aspirin,under 16,stop,BNFc\n",
+		"line 2: age band 'under 16' does not read");
+	refused(HEAD "age,aspirin,<16w,stop,BNFc\n",
+		"line 2: age band '<16w' does not read");
+	refused(HEAD "age,aspirin,<0y,stop,BNFc\n",
+		"line 2: age band '<0y' does not read");
+	refused(HEAD "age,aspirin,>=200y,warn,BNFc\n",
+		"line 2: age band '>=200y' does not read");
+	refused(HEAD "age,aspirin,<16y,stop,\n", "line 2: source must be");
+	refused(HEAD "age,aspirin,<16y,stop\n", "line 2: age must be");
+	refused(HEAD "age,aspirin,<16y,maybe,BNFc\n",
+		"line 2: action must be stop or warn");
+	refused(HEAD "age,aspirin,<16y,stop,a\nage,aspirin,<12y,warn,b\n",
+		"line 3: contradicts or repeats line 2");
+	refused(HEAD "moiety,potassium chloride,potassium,ATC\n"
+		     "age,potassium chloride,<1y,warn,x\n",
+		"line 3: 'potassium chloride' maps to its moiety");
+}
+
+static void
+test_opioid_naive_rules(void)
+{
+	dosage_substance_kb *kb =
+		parse(HEAD "opioid_naive,fentanyl,transdermal;patch,stop,MHRA\n"
+			   "opioid_naive,buprenorphine,patch,warn,Butrans\n"
+			   "opioid_naive,morphine,modified-release;m/r,stop,"
+			   "CDC\n");
+	const char *fentanyl[] = {"fentanyl"}, *morphine[] = {"morphine"};
+	const char *bup[] = {"buprenorphine"}, *codeine[] = {"codeine"};
+	const char *patch[] = {"Transdermal patch"}, *mr[] = {"M/R tablet"};
+	const char *tablet[] = {"tablet"}, *injection[] = {"injection"};
+	bool stop = false;
+	const char *o;
+
+	/* By the order's route, or by the product's form, any case. */
+	o = dosage_substance_kb_naive(kb, fentanyl, 1, "transdermal", tablet, 1,
+				      &stop);
+	MT_TRUE(o != NULL && strstr(o, "fentanyl rule") != NULL);
+	MT_TRUE(stop);
+	MT_TRUE(dosage_substance_kb_naive(kb, fentanyl, 1, NULL, patch, 1,
+					  &stop) != NULL);
+	MT_TRUE(dosage_substance_kb_naive(kb, morphine, 1, "oral", mr, 1,
+					  &stop) != NULL);
+	MT_TRUE(dosage_substance_kb_naive(kb, bup, 1, NULL, patch, 1, &stop) !=
+		NULL);
+	MT_TRUE(!stop);
+	/* Immediate-release or parenteral, or another opioid: no rule. */
+	MT_TRUE(dosage_substance_kb_naive(kb, morphine, 1, "oral", tablet, 1,
+					  &stop) == NULL);
+	MT_TRUE(dosage_substance_kb_naive(kb, fentanyl, 1, "iv", injection, 1,
+					  &stop) == NULL);
+	MT_TRUE(dosage_substance_kb_naive(kb, codeine, 1, "oral", mr, 1,
+					  &stop) == NULL);
+	dosage_substance_kb_free(kb);
+	refused(HEAD "opioid_naive,paracetamol,m/r,stop,x\n",
+		"line 2: the substance is no opioid");
+	refused(HEAD "opioid_naive,unobtainium,m/r,stop,x\n",
+		"line 2: 'unobtainium' is no substance");
+	refused(HEAD "opioid_naive,morphine,,stop,x\n",
+		"line 2: keywords must be");
+	refused(HEAD "opioid_naive,morphine,m/r,stop,\n",
+		"line 2: source must be");
+	refused(HEAD "opioid_naive,morphine,m/r,maybe,x\n",
+		"line 2: action must be");
+	refused(HEAD "opioid_naive,morphine,m/r,stop,x\n"
+		     "opioid_naive,morphine,patch,warn,y\n",
+		"line 3: repeats line 2");
+}
+
 static const mt_case cases[] = {
 	{"starter_reads", test_starter_reads},
 	{"every_product_inherits", test_every_product_inherits},
@@ -343,6 +514,9 @@ static const mt_case cases[] = {
 	{"bad_lines_named", test_bad_lines_named},
 	{"diff", test_diff},
 	{"components_and_moieties", test_components_and_moieties},
+	{"age_rules", test_age_rules},
+	{"bad_age_lines_named", test_bad_age_lines_named},
+	{"opioid_naive_rules", test_opioid_naive_rules},
 	{NULL, NULL},
 };
 

@@ -1,0 +1,118 @@
+/*
+ * opioid_naive.c - a strong long-acting opioid (a fentanyl patch, a
+ * modified-release tablet) started for an opioid-naive patient: the
+ * substance knowledge base's opioid_naive rules say which products by
+ * route, form or name, and the patient is opioid-tolerant when an opioid was
+ * given in the last 7 days (the MAR, merged records included) or the home
+ * list has one taken, or last taken within 7 days.  At order entry;
+ * docs/dose-safety.md, "Opioid-naive starts".
+ */
+#include <med/service.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dosage.h"
+#include "catalogue.h"
+#include "checks.h"
+#include "dose.h"
+#include "substance_kb.h"
+
+#define HOUR_MS 3600000.0
+/* A product's name and its forms (at most 8, drug.c). */
+#define NAIVE_MAX_FORMS 9
+
+void
+dosage_opioid_naive_eval(const char *rule, bool stop,
+			 const dosage_opioid_exposure *e, int64_t at_ms,
+			 dosage_dose_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->check = DOSAGE_DOSE_CHECK_OPIOID_NAIVE;
+	if (rule == NULL)
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
+				"no opioid-naive rule for this product");
+	else if (e->given != NULL)
+		dosage_dose_set(r, DOSAGE_DOSE_OK, 1, 0,
+				"opioid-tolerant: %s given %.1f h ago",
+				e->given, (double)(at_ms - e->t_ms) / HOUR_MS);
+	else if (e->home != NULL)
+		dosage_dose_set(r, DOSAGE_DOSE_OK, 1, 0, "opioid-tolerant: %s",
+				e->home);
+	else
+		dosage_dose_set(r,
+				stop ? DOSAGE_DOSE_HARD_STOP : DOSAGE_DOSE_WARN,
+				0, 0,
+				"opioid-naive: no opioid given in the last 7 "
+				"days and none on the home list; for "
+				"opioid-tolerant patients only (%s)",
+				rule);
+}
+
+/* is_opioid: is substance in the opioids class? */
+static bool
+is_opioid(const char *substance)
+{
+	const dosage_class_group *g =
+		substance ? dosage_class_group_of(substance) : NULL;
+
+	return g != NULL && strcmp(g->code, "opioids") == 0;
+}
+
+/* exposure_read fills e from the MAR's last 7 days, else the home list. */
+static med_err
+exposure_read(med_call *call, const dosage_order *o, const dosage_family *fam,
+	      int64_t at_ms, dosage_opioid_exposure *e)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_class_list l;
+	med_err err = dosage_store_opioid_given(
+		med_call_db(call), a, fam, o->patient_id,
+		at_ms - DOSAGE_OPIOID_TOLERANT_MS, at_ms, &l);
+
+	memset(e, 0, sizeof(*e));
+	if (err == MED_OK && l.n > 0) {
+		e->given = l.items[0].label;
+		e->t_ms = l.items[0].t_ms;
+		return MED_OK;
+	}
+	if (err == MED_OK)
+		err = dosage_store_home_others(
+			med_call_db(call), a, fam, o->patient_id,
+			o->encounter_id, at_ms, DOSAGE_OPIOID_TOLERANT_MS, &l);
+	for (size_t i = 0; err == MED_OK && i < l.n && !e->home; i++)
+		if (is_opioid(l.items[i].substance))
+			e->home = l.items[i].home;
+	return dosage_fail_limit(call, err, l.limit);
+}
+
+med_err
+dosage_opioid_naive_checks(med_call *call, dosage_order *o,
+			   const dosage_drug *d, const dosage_family *fam,
+			   int64_t at_ms)
+{
+	dosage_dose_limits l;
+	dosage_opioid_exposure e;
+	dosage_dose_result r;
+	bool stop = false;
+	const char *rule, *forms[NAIVE_MAX_FORMS];
+	size_t n_forms = 0;
+	med_err err;
+
+	dosage_limits(d, &l);
+	/* The product's name counts as a form: "Oxycodone 10 mg
+	 * modified-release" catalogued with the form "tablet". */
+	forms[n_forms++] = d->name;
+	for (size_t i = 0; i < d->n_forms && n_forms < NAIVE_MAX_FORMS; i++)
+		forms[n_forms++] = d->forms[i];
+	rule = dosage_substance_kb_naive(dosage_substance_kb_active(),
+					 l.substances, l.n_substances, o->route,
+					 forms, n_forms, &stop);
+	if (rule == NULL)
+		return MED_OK;
+	if ((err = exposure_read(call, o, fam, at_ms, &e)) != MED_OK)
+		return err;
+	dosage_opioid_naive_eval(rule, stop, &e, at_ms, &r);
+	return dosage_class_append(med_call_arena(call), &r, 1, &o->checks,
+				   &o->n_checks, &o->overall);
+}

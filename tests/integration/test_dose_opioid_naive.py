@@ -1,0 +1,152 @@
+"""Issue 72, items 1 and 2 (opioid naivety), replayed as a ward meets it:
+a fentanyl patch ordered for a patient who has had no opioid is stopped
+(MHRA and FDA: for opioid-tolerant patients only), and the prescriber may
+pass the stop only with a reasoned override; the same patch is allowed for
+a patient given morphine two days ago (the morphine order stopped as the
+patch starts), or one whose home list has oxycodone last taken three days
+ago; modified-release morphine is stopped for a naive patient
+while immediate-release morphine is not.  On the code before it every one
+of these orders passed with the generic high-alert warning at most."""
+
+import time
+import uuid
+
+import grpc
+import pytest
+
+from harness import protos
+from harness.checks import expect_status, now_ms
+
+SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
+HOUR = 3600 * 1000
+KB = "substance KB smartmed-substance-starter-2026.11"
+PATCH, MOR_MR, MOR_IR = "ON-FENT-PATCH", "ON-MOR-MR", "ON-MOR-IR"
+
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
+
+PROTOS = "dosage"
+
+DRUGS = (
+    dict(code=PATCH, name="Fentanyl 12 micrograms/hour transdermal patch",
+         substance="fentanyl", unit="ug", max_single_dose=100,
+         max_daily_dose=100, forms=["transdermal patch"],
+         routes=["transdermal"]),
+    dict(code=MOR_MR, name="Morphine sulfate 10 mg modified-release tablets",
+         substance="morphine", unit="mg", max_single_dose=60,
+         max_daily_dose=120, min_interval_minutes=600,
+         forms=["modified-release tablet"], routes=["oral"]),
+    dict(code=MOR_IR, name="Morphine sulfate 10 mg/5 mL oral solution",
+         substance="morphine", unit="mg", max_single_dose=20,
+         max_daily_dose=120, min_interval_minutes=120,
+         forms=["oral solution"], routes=["oral"]),
+)
+
+
+@pytest.fixture(scope="module")
+def catalogue(st, pb):
+    for d in DRUGS:
+        st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(
+            drug=pb.Drug(**d)), role="pharmacist")
+
+
+def patient(st, pb):
+    ipb = protos.module("identity")
+    born = time.strftime("%Y-%m-%d",
+                         time.gmtime(time.time() - 60 * 365.25 * 86400))
+    p = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn="ON-" + uuid.uuid4().hex[:12].upper(), family_name="Naive",
+        given_name="Case", birth_date=born,
+        sex=ipb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+    st.call("dosage", "SetPatientContext", pb.SetPatientContextRequest(
+        context=pb.PatientContext(patient_id=p, weight_kg=70, height_cm=165,
+                                  crcl_ml_min=90, allergies_known=True)),
+        role="nurse")
+    return p
+
+
+def order(st, pb, p, drug, dose, route, freq, override=None,
+          start=None):
+    o = pb.Order(patient_id=p, drug_code=drug, dose=dose,
+                 unit="ug" if drug == PATCH else "mg", route=route,
+                 frequency=freq, start_ms=start or now_ms() - HOUR)
+    return st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+        order=o, dose_override=override), role="clinician")
+
+
+def patch(st, pb, p, override=None):
+    return order(st, pb, p, PATCH, 12, "transdermal", "q72h", override)
+
+
+def naive_check(pb, o):
+    found = [c for c in o.checks if c.kind == pb.CHECK_KIND_OPIOID_NAIVE]
+    assert len(found) == 1, [pb.CheckKind.Name(c.kind) for c in o.checks]
+    return found[0]
+
+
+def test_fentanyl_patch_stops_for_an_opioid_naive_patient(st, pb,
+                                                          catalogue):
+    p = patient(st, pb)
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, patch, st, pb, p,
+                  details_prefix="order: hard stop",
+                  details_contains="opioid-naive")
+    ov = pb.Override(reason=pb.OVERRIDE_REASON_CLINICALLY_INDICATED,
+                     text="palliative team: opioid-tolerant abroad, notes")
+    o = patch(st, pb, p, override=ov)
+    c = naive_check(pb, o)
+    assert c.status == pb.CHECK_STATUS_HARD_STOP, c.reason
+    assert "fentanyl rule, " + KB in c.reason and "MHRA" in c.reason, \
+        c.reason
+    assert o.status == pb.ORDER_STATUS_PENDING_VERIFICATION
+
+
+def give(st, pb, o, dose, at):
+    return st.call("dosage", "RecordAdministration",
+                   pb.RecordAdministrationRequest(
+                       order_id=o.id, dose=dose, unit="mg", effective_ms=at,
+                       identity_override=pb.Override(
+                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           text="wristband scanned, two identifiers")),
+                   role="nurse")
+
+
+def test_fentanyl_patch_allowed_after_morphine_in_the_last_days(st, pb,
+                                                                catalogue):
+    p = patient(st, pb)
+    ir = order(st, pb, p, MOR_IR, 5, "oral", "q4h",
+               start=now_ms() - 3 * 24 * HOUR)
+    give(st, pb, ir, 5, now_ms() - 2 * 24 * HOUR)
+    # The switch: the morphine order stops as the patch starts.
+    st.call("dosage", "DiscontinueOrder", pb.DiscontinueOrderRequest(
+        order_id=ir.id, reason="switched to a fentanyl patch"),
+        role="clinician")
+    o = patch(st, pb, p)
+    c = naive_check(pb, o)
+    assert c.status == pb.CHECK_STATUS_OK, c.reason
+    assert c.reason.startswith("opioid-tolerant: %s given 4" % MOR_IR), \
+        c.reason
+
+
+def test_fentanyl_patch_allowed_after_a_home_opioid_in_the_last_days(st, pb,
+                                                                catalogue):
+    p = patient(st, pb)
+    st.call("dosage", "AddHomeMedication", pb.AddHomeMedicationRequest(
+        patient_id=p, medicine="Oxycodone 10 mg m/r tablets",
+        substance="oxycodone", dose_text="10 mg twice daily",
+        information_source="patient",
+        status=pb.HOME_MEDICATION_STATUS_STOPPED,
+        last_dose_ms=now_ms() - 3 * 24 * HOUR), role="nurse")
+    c = naive_check(pb, patch(st, pb, p))
+    assert c.status == pb.CHECK_STATUS_OK, c.reason
+    assert "Oxycodone 10 mg m/r tablets" in c.reason, c.reason
+
+
+def test_modified_release_morphine_stops_immediate_release_does_not(
+        st, pb, catalogue):
+    p = patient(st, pb)
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, order, st, pb, p,
+                  MOR_MR, 10, "oral", "q12h",
+                  details_prefix="order: hard stop",
+                  details_contains="opioid-naive")
+    o = order(st, pb, p, MOR_IR, 5, "oral", "q4h")
+    assert [c for c in o.checks
+            if c.kind == pb.CHECK_KIND_OPIOID_NAIVE] == []
