@@ -121,7 +121,7 @@ def test_aspirin_stops_for_a_fourteen_year_old_unless_overridden(st, pb,
                 pb.RecordAdministrationRequest(
                     order_id=o.id, dose=300, unit="mg",
                     identity_override=pb.Override(
-                        reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                        reason=pb.OVERRIDE_REASON_EMERGENCY,
                         text="wristband scanned, two identifiers")),
                 role="nurse")
     a = age_check(pb, a.checks)

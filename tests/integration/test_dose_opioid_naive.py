@@ -104,7 +104,7 @@ def give(st, pb, o, dose, at):
                    pb.RecordAdministrationRequest(
                        order_id=o.id, dose=dose, unit="mg", effective_ms=at,
                        identity_override=pb.Override(
-                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
                            text="wristband scanned, two identifiers")),
                    role="nurse")
 
