@@ -49,8 +49,9 @@ def cstack(tmp_path_factory):
            "MED_JWT_AUDIENCE": AUDIENCE,
            "MED_SMART_AUTHORIZATION_ENDPOINT": AUTHORIZE,
            "MED_SMART_TOKEN_ENDPOINT": TOKEN}
-    st = Stack(services=("audit", "identity", "records", "dosage"),
-               fhir=True, extra_env=env)
+    # Every service a ward runs: $everything reads each one's export.
+    st = Stack(services=("audit", "identity", "records", "dosage",
+                         "diagnosis"), fhir=True, extra_env=env)
     # System clients may present a certificate of the stack's CA.
     st.extra_env["MED_FHIR_CLIENT_CA"] = st.ca_path
     with running(st):
@@ -260,7 +261,8 @@ def test_kit_prev_page_after_next_page(runs):
 
 def test_kit_everything_total_and_prev_page(runs, chart):
     """$everything by pages of 2 has Bundle.total on its first page (before:
-    none, as the count stopped at four export pages, one per service) and
+    none with diagnosis running: the count stopped at four export pages,
+    one per service, and took the last service's last page for a cut) and
     pages back to its Patient."""
     r = _ok(runs, "kit.everything.prevpage")
     n = r["total"]

@@ -145,16 +145,17 @@ static void
 write_previous(med_json *w, const fhir_facade *f, const fhir_query *q,
 	       const page_ends *p)
 {
-	fhir_cursor back = {.set = true, .back = true};
+	size_t at = p->offset > q->count ? p->offset - q->count : 0;
+	const fhir_cursor back = {.set = true,
+				  .back = true,
+				  .entry = at,
+				  .offset = at,
+				  .has_total = p->has_total,
+				  .total = p->total,
+				  .snapshot_ms = p->next.snapshot_ms};
 
-	if (p->offset == 0)
-		return;
-	back.entry = p->offset > q->count ? p->offset - q->count : 0;
-	back.offset = back.entry;
-	back.has_total = p->has_total;
-	back.total = p->total;
-	back.snapshot_ms = p->next.snapshot_ms;
-	write_link(w, f, q, "previous", SIZE_MAX, &back);
+	if (p->offset > 0)
+		write_link(w, f, q, "previous", SIZE_MAX, &back);
 }
 
 /* write_links: self, first, previous and next; next by _cursor, which
