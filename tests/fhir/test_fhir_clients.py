@@ -142,7 +142,7 @@ CALLS = {
     "smart.patient.compartment", "smart.medication.references",
     "kit.observation.prevpage", "kit.everything.prevpage",
     "kit.compartment.observation", "kit.compartment.medicationrequest",
-    "smart.compartment.observation",
+    "smart.compartment.observation", "kit.compartment.postsearch",
 }
 
 
@@ -280,6 +280,10 @@ def test_kit_compartment_search(runs):
                            (N_OBS + 1) // 2)
     assert len(seen) == N_OBS
     assert all(i.startswith("Observation/") for i in seen)
+    # POST Patient/{id}/Observation/_search, its parameters in the body.
+    post = _ok(runs, "kit.compartment.postsearch")
+    assert post["total"] == N_OBS and len(post["entries"]) == 2, post
+    assert post["next"] and not post["previous"], post
     mr = _ok(runs, "kit.compartment.medicationrequest")
     assert mr["type"] == "searchset" and mr["total"] == 1, mr
     assert mr["entries"][0].startswith("MedicationRequest/"), mr

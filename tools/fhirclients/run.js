@@ -161,6 +161,13 @@ const calls = {
       resourceType: "MedicationRequest",
       compartment: { resourceType: "Patient", id: p.patient },
     })),
+  "kit.compartment.postsearch": async (p) =>
+    summary(await kit(p).compartmentSearch({
+      resourceType: "Observation",
+      compartment: { resourceType: "Patient", id: p.patient },
+      searchParams: { _count: 2 },
+      options: { postSearch: true },
+    })),
   "kit.everything.post": async (p) =>
     summary(await kit(p).operation({ name: "$everything", resourceType: "Patient", id: p.patient })),
   "kit.observation.postsearch": async (p) =>

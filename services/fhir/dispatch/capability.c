@@ -78,7 +78,8 @@ write_interactions(med_json *w, const fhir_facade *f, const char *type,
 	"(resources created after the first page are left out, none "          \
 	"repeats); next reads on from where the page before ended, previous "  \
 	"passes over the entries before its page (total unless the result "    \
-	"is large; _offset only with _sort).  GET Patient/{id}/[type]?... is " \
+	"is large; _offset only with _sort).  Patient/{id}/[type]?... (GET; "  \
+	"POST .../_search) is "                                                \
 	"the same search with patient={id} (the Patient compartment).  Any "   \
 	"other parameter or modifier is refused with 400 naming it."
 

@@ -319,7 +319,8 @@ parse_params(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 		return err;
 	return fhir_search_check(q, e);
 }
-/* split_path cuts rest ("Patient/x/$everything") into up to 3 segments. */
+/* split_path cuts rest ("Patient/x/$everything", "Patient/x/T/_search")
+ * into up to 4 segments (5: more). */
 static size_t
 split_path(med_arena *a, const char *rest, char **seg)
 {
@@ -331,8 +332,8 @@ split_path(med_arena *a, const char *rest, char **seg)
 		return 0;
 	for (char *s = strtok_r(copy, "/", &save); s != NULL;
 	     s = strtok_r(NULL, "/", &save)) {
-		if (n == 3)
-			return 4;
+		if (n == 4)
+			return 5;
 		seg[n++] = s;
 	}
 	return n;
@@ -358,8 +359,8 @@ route_compartment(const char *type, fhir_query *q, fhir_error *e)
 }
 
 /* route_patient takes Patient/_search, Patient/{id}/$everything and
- * Patient/{id}/{type} (Patient/{id} is a read: read.c routes it
- * first). */
+ * Patient/{id}/{type}[/_search] (Patient/{id} is a read: read.c routes
+ * it first). */
 static med_err
 route_patient(char **seg, size_t n, fhir_query *q, fhir_error *e)
 {
@@ -376,7 +377,8 @@ route_patient(char **seg, size_t n, fhir_query *q, fhir_error *e)
 	q->what = FHIR_EVERYTHING;
 	if (n == 3 && strcmp(seg[2], "$everything") == 0)
 		return MED_OK;
-	if (n == 3 && seg[2][0] != '$' && seg[2][0] != '_')
+	if ((n == 3 || (n == 4 && strcmp(seg[3], "_search") == 0)) &&
+	    seg[2][0] != '$' && seg[2][0] != '_')
 		return route_compartment(seg[2], q, e);
 	return fhir_fail(e, MED_GRPC_NOT_FOUND, "no such endpoint (see %s)",
 			 "[base]/metadata");
@@ -427,7 +429,7 @@ method_ok(const fhir_request *req, const fhir_query *q, size_t n_seg)
 		return true;
 	if (strcmp(req->method, "POST") != 0)
 		return false;
-	return (q->what == FHIR_SEARCH && n_seg == 2) ||
+	return (q->what == FHIR_SEARCH && n_seg == (q->compartment ? 4 : 2)) ||
 	       q->what == FHIR_EVERYTHING;
 }
 
@@ -436,7 +438,7 @@ fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 	   fhir_error *e)
 {
 	size_t plen = strlen(f->base_path);
-	char *seg[3] = {0};
+	char *seg[4] = {0};
 	size_t n;
 	med_err err;
 
