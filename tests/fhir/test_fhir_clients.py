@@ -49,8 +49,9 @@ def cstack(tmp_path_factory):
            "MED_JWT_AUDIENCE": AUDIENCE,
            "MED_SMART_AUTHORIZATION_ENDPOINT": AUTHORIZE,
            "MED_SMART_TOKEN_ENDPOINT": TOKEN}
-    st = Stack(services=("audit", "identity", "records", "dosage"),
-               fhir=True, extra_env=env)
+    # Every service a ward runs: $everything reads each one's export.
+    st = Stack(services=("audit", "identity", "records", "dosage",
+                         "diagnosis"), fhir=True, extra_env=env)
     # System clients may present a certificate of the stack's CA.
     st.extra_env["MED_FHIR_CLIENT_CA"] = st.ca_path
     with running(st):
@@ -139,6 +140,9 @@ CALLS = {
     "smart.authorize", "smart.metadata", "smart.patient.read",
     "smart.observation.pages", "smart.everything",
     "smart.patient.compartment", "smart.medication.references",
+    "kit.observation.prevpage", "kit.everything.prevpage",
+    "kit.compartment.observation", "kit.compartment.medicationrequest",
+    "smart.compartment.observation", "kit.compartment.postsearch",
 }
 
 
@@ -233,6 +237,96 @@ def test_smart_patient_scoped_request(runs):
 
 def test_smart_resolves_medication_references(runs):
     assert _ok(runs, "smart.medication.references") == ["Medication"]
+
+
+def _there_and_back(r, n_pages):
+    """A kitThereAndBack run: n_pages pages of 2 forward, the same pages
+    again backwards by prevPage (the first page has no previous link),
+    none repeated, the total on the first page and carried to the last."""
+    assert len(r["forward"]) == n_pages, r
+    assert r["back"] == list(reversed(r["forward"])), r
+    seen = [i for page in r["forward"] for i in page]
+    assert len(seen) == len(set(seen)) == r["total"] == r["lastTotal"], r
+    assert all(len(page) == 2 for page in r["forward"][:-1]), r
+    return seen
+
+
+def test_kit_prev_page_after_next_page(runs):
+    """fhir-kit-client's prevPage (issue 77, item 8): before, a searchset
+    had no previous link and prevPage came back empty."""
+    seen = _there_and_back(_ok(runs, "kit.observation.prevpage"),
+                           (N_OBS + 1) // 2)
+    assert len(seen) == N_OBS
+
+
+def test_kit_everything_total_and_prev_page(runs, chart):
+    """$everything by pages of 2 has Bundle.total on its first page (before:
+    none with diagnosis running: the count stopped at four export pages,
+    one per service, and took the last service's last page for a cut) and
+    pages back to its Patient."""
+    r = _ok(runs, "kit.everything.prevpage")
+    n = r["total"]
+    assert isinstance(n, int) and n >= N_OBS + 2, r
+    seen = _there_and_back(r, (n + 1) // 2)
+    assert seen[0] == "Patient/" + chart[0]
+    kinds = {i.split("/")[0] for i in seen}
+    assert {"Patient", "Observation", "MedicationRequest"} <= kinds
+
+
+def test_kit_compartment_search(runs):
+    """compartmentSearch: GET Patient/{id}/Observation is
+    Observation?patient={id}, paged both ways."""
+    seen = _there_and_back(_ok(runs, "kit.compartment.observation"),
+                           (N_OBS + 1) // 2)
+    assert len(seen) == N_OBS
+    assert all(i.startswith("Observation/") for i in seen)
+    # POST Patient/{id}/Observation/_search, its parameters in the body.
+    post = _ok(runs, "kit.compartment.postsearch")
+    assert post["total"] == N_OBS and len(post["entries"]) == 2, post
+    assert post["next"] and not post["previous"], post
+    mr = _ok(runs, "kit.compartment.medicationrequest")
+    assert mr["type"] == "searchset" and mr["total"] == 1, mr
+    assert mr["entries"][0].startswith("MedicationRequest/"), mr
+
+
+def test_smart_compartment_search(runs):
+    ids = _ok(runs, "smart.compartment.observation")
+    assert len(ids) == len(set(ids)) == N_OBS
+    assert all(i.startswith("Observation/") for i in ids)
+
+
+def test_compartment_search_is_refused_as_the_search_is(cstack, validator,
+                                                         chart):
+    """Patient/{id}/{type} passes the same scope and role checks as
+    {type}?patient={id}: refused alike, with the same words."""
+    pid, other = chart
+    for tok in (_jwt(cstack, scope="launch/patient patient/Observation.rs",
+                     patient=pid),
+                _jwt(cstack, roles=("auditor",), user="aud.smart")):
+        status, _, body = get(cstack, "Patient/%s/Observation" % other,
+                              token=tok)
+        diag = outcome(validator, status, body, 403, "forbidden")
+        status, _, body = get(cstack, "Observation?patient=" + other,
+                              token=tok)
+        assert outcome(validator, status, body, 403, "forbidden") == diag
+    tok = _jwt(cstack, scope="user/*.rs")
+    status, _, body = get(cstack, "Patient/%s/Observation?patient=%s"
+                          % (pid, other), token=tok)
+    diag = outcome(validator, status, body, 400, "invalid")
+    assert "one patient per search" in diag
+    status, _, body = get(cstack, "Patient/%s/Observation?patient=Patient/%s"
+                          % (pid, pid), token=tok)
+    assert status == 200 and body["total"] == N_OBS, body
+    # Its links keep the compartment's form.
+    assert body["link"][0]["url"].startswith(
+        "%s/Patient/%s/Observation?" % (cstack.fhir_url(), pid)), body
+    status, _, body = get(cstack, "Patient/%s/Practitioner" % pid,
+                          token=tok)
+    diag = outcome(validator, status, body, 404, "not-found")
+    assert "Patient compartment" in diag
+    status, _, body = get(cstack, "metadata", role=None)
+    assert body["rest"][0]["compartment"] == [
+        "http://hl7.org/fhir/CompartmentDefinition/patient"]
 
 
 # --- SMART discovery and scopes, over plain HTTPS -------------------------

@@ -119,6 +119,33 @@ def test_every_condition_read_page_by_page(fstack, crowded):
     assert made_s + read_s < 60, (made_s, read_s)
 
 
+def _page_ids(body):
+    return [e["resource"]["id"] for e in body.get("entry", [])]
+
+
+def test_previous_links_walk_back_a_large_chart(fstack, crowded):
+    """Issue 77, item 8: every page after the first has a previous link,
+    which gives the page before again, deep in a chart of 5,050 (it reads
+    the pinned snapshot from its start: past the 10 export pages a next
+    page reads)."""
+    pid = crowded[0]
+    url = "Condition?patient=%s&_count=100" % pid
+    pages = []
+    while url and len(pages) < 46:
+        status, body = get(fstack, url)
+        assert status == 200, body
+        pages.append((_page_ids(body), links(body)))
+        url = links(body).get("next")
+    assert "previous" not in pages[0][1]
+    for at in (1, 45, 44):
+        status, body = get(fstack, pages[at][1]["previous"])
+        assert status == 200, body
+        assert _page_ids(body) == pages[at - 1][0], at
+        # The page reached backwards pages on forwards as before.
+        status, nxt = get(fstack, links(body)["next"])
+        assert status == 200 and _page_ids(nxt) == pages[at][0], at
+
+
 def test_offset_without_sort_is_refused_and_next_carries_only_a_cursor(
         fstack, crowded):
     pid = crowded[0]

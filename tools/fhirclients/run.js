@@ -39,8 +39,38 @@ function summary(r) {
     s.total = r.total;
     s.entries = (r.entry || []).map((e) => e.resource.resourceType + "/" + e.resource.id);
     s.next = (r.link || []).some((l) => l.relation === "next");
+    s.previous = (r.link || []).some((l) => l.relation === "previous");
   }
   return s;
+}
+
+// ids lists a Bundle's entries as Type/id.
+function ids(b) {
+  return (b.entry || []).map((e) => e.resource.resourceType + "/" + e.resource.id);
+}
+
+// kitThereAndBack follows next links to the end with fhir-kit-client's
+// nextPage, then previous links back to the first page with prevPage:
+// the pages' entries both ways, and the first page's total.
+async function kitThereAndBack(c, first) {
+  const forward = [];
+  const back = [];
+  let b = first;
+  for (;;) {
+    forward.push(ids(b));
+    const next = await c.nextPage({ bundle: b });
+    if (!next) break;
+    b = next;
+    if (forward.length > 50) throw new Error("more than 50 pages");
+  }
+  for (;;) {
+    back.push(ids(b));
+    const prev = await c.prevPage({ bundle: b });
+    if (!prev) break;
+    b = prev;
+    if (back.length > 50) throw new Error("more than 50 pages back");
+  }
+  return { forward, back, total: first.total, lastTotal: b.total };
 }
 
 // kit makes a fhir-kit-client for the plan's base and token.
@@ -102,6 +132,42 @@ const calls = {
     const b = await c.operation({ name: "$everything", resourceType: "Patient", id: p.patient, method: "get" });
     return kitPages(c, b);
   },
+  // prevPage after nextPage, on a search, $everything and a compartment
+  // search (a page of 2: several pages).
+  "kit.observation.prevpage": async (p) => {
+    const c = kit(p);
+    return kitThereAndBack(c, await c.search({
+      resourceType: "Observation",
+      searchParams: { patient: p.patient, _count: 2 },
+    }));
+  },
+  "kit.everything.prevpage": async (p) => {
+    const c = kit(p);
+    return kitThereAndBack(c, await c.operation({
+      name: "$everything", resourceType: "Patient", id: p.patient,
+      method: "get", input: { _count: 2 },
+    }));
+  },
+  "kit.compartment.observation": async (p) => {
+    const c = kit(p);
+    return kitThereAndBack(c, await c.compartmentSearch({
+      resourceType: "Observation",
+      compartment: { resourceType: "Patient", id: p.patient },
+      searchParams: { _count: 2 },
+    }));
+  },
+  "kit.compartment.medicationrequest": async (p) =>
+    summary(await kit(p).compartmentSearch({
+      resourceType: "MedicationRequest",
+      compartment: { resourceType: "Patient", id: p.patient },
+    })),
+  "kit.compartment.postsearch": async (p) =>
+    summary(await kit(p).compartmentSearch({
+      resourceType: "Observation",
+      compartment: { resourceType: "Patient", id: p.patient },
+      searchParams: { _count: 2 },
+      options: { postSearch: true },
+    })),
   "kit.everything.post": async (p) =>
     summary(await kit(p).operation({ name: "$everything", resourceType: "Patient", id: p.patient })),
   "kit.observation.postsearch": async (p) =>
@@ -157,6 +223,13 @@ const calls = {
   "smart.everything": async (p) => {
     const all = await smartClient(p).request(
       "Patient/" + encodeURIComponent(p.patient) + "/$everything",
+      { pageLimit: 0, flat: true },
+    );
+    return all.map((r) => r.resourceType + "/" + r.id);
+  },
+  "smart.compartment.observation": async (p) => {
+    const all = await smartClient(p).request(
+      "Patient/" + encodeURIComponent(p.patient) + "/Observation?_count=2",
       { pageLimit: 0, flat: true },
     );
     return all.map((r) => r.resourceType + "/" + r.id);

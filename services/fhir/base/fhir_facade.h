@@ -420,6 +420,13 @@ typedef struct fhir_cursor {
 	int64_t snapshot_ms;
 	char anchor[128];
 	bool sorted;
+	/* offset: the page's first entry's place among the search's entries
+	 * ($everything's Patient counted), for its previous link.  back: a
+	 * previous link's cursor, which reads the snapshot from its start
+	 * and passes over offset entries (route.c: b.OFFSET.TOTAL.SNAPSHOT)
+	 * rather than reading on from an anchor. */
+	size_t offset;
+	bool back;
 } fhir_cursor;
 
 /* fhir_query - a request's validated meaning. */
@@ -450,6 +457,9 @@ typedef struct fhir_query {
 	bool has_since;
 	int64_t since_ms;
 	fhir_patient_criteria patients;
+	/* A compartment search (Patient/{id}/{type}): its links keep the
+	 * path's form. */
+	bool compartment;
 	/* fhirread: a read, vread or history of {type}/{id} (read.c);
 	 * NULL for the other interactions. */
 	struct fhir_read *read;

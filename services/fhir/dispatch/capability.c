@@ -74,11 +74,14 @@ write_interactions(med_json *w, const fhir_facade *f, const char *type,
 	"separated values are OR, a repeated parameter AND.  _count 1..100 "   \
 	"(default 20), _sort=date|-date (at most 10,000 matches), "            \
 	"_summary=count, _elements, _format=json; paging by the Bundle's "     \
-	"next links, whose _cursor pins the result set (resources created "    \
-	"after the first page are left out, none repeats) and reads on "       \
-	"from where the page before ended (total only on a small result; "     \
-	"_offset only with _sort).  Any other parameter or modifier is "       \
-	"refused with 400 naming it."
+	"next and previous links, whose _cursor pins the result set "          \
+	"(resources created after the first page are left out, none "          \
+	"repeats); next reads on from where the page before ended, previous "  \
+	"passes over the entries before its page (total unless the result "    \
+	"is large; _offset only with _sort).  Patient/{id}/[type]?... (GET; "  \
+	"POST .../_search) is "                                                \
+	"the same search with patient={id} (the Patient compartment).  Any "   \
+	"other parameter or modifier is refused with 400 naming it."
 
 static void
 write_patient(med_json *w, const fhir_facade *f)
@@ -122,7 +125,8 @@ write_patient(med_json *w, const fhir_facade *f)
 		     "meta.lastUpdated are always included), _type "
 		     "(comma-separated), _count and the Bundle's next links, "
 		     "whose _cursor is a key: every page costs the same "
-		     "wherever it lies.  total only on a small chart; "
+		     "wherever it lies, and previous links.  total unless "
+		     "the chart is large; "
 		     "_offset other than 0 is refused (400).");
 	med_json_end(w, '}');
 	fhir_write_capability_ops(w, f, "Patient"); /* fhirwrite */
@@ -355,6 +359,12 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 	fhir_write_imaging_capability(w, f);
 	med_json_end(w, ']');
 	fhir_write_capability_rest(w); /* fhirwrite: batch, transaction */
+	/* Patient/{id}/{type}: the served types of the Patient compartment
+	 * (route.c). */
+	med_json_begin(w, "compartment", '[');
+	med_json_str(w, NULL,
+		     "http://hl7.org/fhir/CompartmentDefinition/patient");
+	med_json_end(w, ']');
 	write_research_export(w, f);
 	med_json_end(w, '}');
 	med_json_end(w, ']');

@@ -47,8 +47,9 @@ interaction_name(const fhir_query *q)
 /* --- URLs of the paging links ------------------------------------------ */
 
 /* cursor_text writes c as _cursor's value (route.c reads it):
- * SOURCE.ENTRY.TOTAL.SNAPSHOT.LEN.ANCHOR.TOKEN, a sorted search's
- * o.OFFSET.TOTAL.SNAPSHOT, a Patient search's identity token as it is. */
+ * SOURCE.ENTRY.TOTAL.SNAPSHOT.OFFSET.LEN.ANCHOR.TOKEN, a sorted search's
+ * o.OFFSET.TOTAL.SNAPSHOT, a previous link's b.OFFSET.TOTAL.SNAPSHOT, a
+ * Patient search's identity token as it is. */
 static void
 cursor_text(const fhir_cursor *c, char *buf, size_t cap)
 {
@@ -57,14 +58,14 @@ cursor_text(const fhir_cursor *c, char *buf, size_t cap)
 	if (c->has_total)
 		snprintf(total, sizeof(total), "%llu",
 			 (unsigned long long)c->total);
-	if (c->sorted)
-		snprintf(buf, cap, "o.%zu.%s.%lld", c->entry, total,
-			 (long long)c->snapshot_ms);
+	if (c->sorted || c->back)
+		snprintf(buf, cap, "%c.%zu.%s.%lld", c->sorted ? 'o' : 'b',
+			 c->entry, total, (long long)c->snapshot_ms);
 	else if (c->source == SIZE_MAX)
 		snprintf(buf, cap, "%s", c->token);
 	else
-		snprintf(buf, cap, "%zu.%zu.%s.%lld.%zu.%s.%s", c->source,
-			 c->entry, total, (long long)c->snapshot_ms,
+		snprintf(buf, cap, "%zu.%zu.%s.%lld.%zu.%zu.%s.%s", c->source,
+			 c->entry, total, (long long)c->snapshot_ms, c->offset,
 			 strlen(c->anchor), c->anchor, c->token);
 }
 
@@ -89,6 +90,9 @@ page_url(const fhir_facade *f, const fhir_query *q, size_t offset,
 	if (q->what == FHIR_EVERYTHING)
 		snprintf(url, cap, "%s/Patient/%s/$everything", f->base_url,
 			 q->patient_id);
+	else if (q->compartment)
+		snprintf(url, cap, "%s/Patient/%s/%s", f->base_url,
+			 q->patient_id, q->type);
 	else
 		snprintf(url, cap, "%s/%s", f->base_url, q->type);
 	for (size_t i = 0; i < q->n_params; i++)
@@ -132,10 +136,33 @@ typedef struct page_ends {
 	fhir_cursor next;
 } page_ends;
 
-/* write_links: self, first and next; next by _cursor, which reads on
- * from where this page ended rather than from the start.  A _sort search,
- * which holds every match, also has previous and last by _offset (last
- * only with a total); an unsorted page has no offset (route.c). */
+/* write_previous writes an unsorted page's previous link: the _count
+ * entries before the page, of the same snapshot, by a b. cursor that
+ * reads from the start and passes over the entries before them.  Only
+ * going back costs the depth; next reads on at the same cost at any
+ * depth. */
+static void
+write_previous(med_json *w, const fhir_facade *f, const fhir_query *q,
+	       const page_ends *p)
+{
+	size_t at = p->offset > q->count ? p->offset - q->count : 0;
+	const fhir_cursor back = {.set = true,
+				  .back = true,
+				  .entry = at,
+				  .offset = at,
+				  .has_total = p->has_total,
+				  .total = p->total,
+				  .snapshot_ms = p->next.snapshot_ms};
+
+	if (p->offset > 0)
+		write_link(w, f, q, "previous", SIZE_MAX, &back);
+}
+
+/* write_links: self, first, previous and next; next by _cursor, which
+ * reads on from where this page ended rather than from the start.  A
+ * _sort search, which holds every match, has previous and last by
+ * _offset (last only with a total); an unsorted page has no offset
+ * (route.c) and its previous link a b. cursor (write_previous). */
 static void
 write_links(med_json *w, const fhir_facade *f, const fhir_query *q,
 	    const page_ends *p)
@@ -147,6 +174,7 @@ write_links(med_json *w, const fhir_facade *f, const fhir_query *q,
 		write_link(w, f, q, "self", SIZE_MAX,
 			   q->cursor.set ? &q->cursor : NULL);
 		write_link(w, f, q, "first", SIZE_MAX, NULL);
+		write_previous(w, f, q, p);
 		if (p->has_next)
 			write_link(w, f, q, "next", SIZE_MAX, &p->next);
 		med_json_end(w, ']');
@@ -236,7 +264,7 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
        fhir_matches *m, fhir_error *e)
 {
 	size_t n_src = fhir_n_sources();
-	bool by_cursor = q->cursor.set && !q->cursor.sorted;
+	bool by_cursor = q->cursor.set && !q->cursor.sorted && !q->cursor.back;
 	size_t first = by_cursor ? q->cursor.source : 0;
 
 	/* A cursor past the family (or made up) names no source. */
@@ -255,6 +283,10 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 		    (q->what == FHIR_EVERYTHING &&
 		     !fhir_source_holds_any(src, q->types)))
 			continue;
+		/* Full, and counted as far as it may: a source holding the
+		 * types is left, so the count is not complete. */
+		if (fhir_matches_done(m))
+			return MED_OK;
 		/* The page has read its share: the next one starts here. */
 		if (fhir_matches_spent(m)) {
 			fhir_matches_resume_at(m, v);
@@ -297,16 +329,16 @@ write_patient_entry(med_json *w, const fhir_facade *f,
 }
 
 /* page_ends_of says what m found, with lead entries (the Patient of
- * $everything) before the matches. */
+ * $everything) before the matches, lead_here of them on this page. */
 static void
 page_ends_of(const fhir_query *q, const fhir_matches *m, size_t lead,
-	     int64_t snapshot_ms, page_ends *p)
+	     size_t lead_here, int64_t snapshot_ms, page_ends *p)
 {
 	bool complete;
 	uint64_t n = fhir_matches_total(m, &complete);
 
 	memset(p, 0, sizeof(*p));
-	p->offset = q->offset;
+	p->offset = q->cursor.set ? q->cursor.offset : q->offset;
 	if (q->cursor.set) {
 		p->has_total = q->cursor.has_total;
 		p->total = q->cursor.total;
@@ -318,6 +350,7 @@ page_ends_of(const fhir_query *q, const fhir_matches *m, size_t lead,
 	p->next.has_total = p->has_total;
 	p->next.total = p->total;
 	p->next.snapshot_ms = snapshot_ms;
+	p->next.offset = p->offset + lead_here + fhir_matches_page_len(m);
 }
 
 /* sorted_ends: a sorted search holds every match; the page is the
@@ -345,11 +378,11 @@ sorted_ends(const fhir_query *q, const fhir_matches *m, int64_t snapshot_ms,
 /* ends_of says where the page lies among the matches held (returned)
  * and what comes after it; a sorted search's matches are sorted first. */
 static size_t
-ends_of(const fhir_query *q, fhir_matches *m, size_t lead, int64_t snapshot_ms,
-	page_ends *ends)
+ends_of(const fhir_query *q, fhir_matches *m, size_t lead, size_t lead_here,
+	int64_t snapshot_ms, page_ends *ends)
 {
 	if (q->sort == 0) {
-		page_ends_of(q, m, lead, snapshot_ms, ends);
+		page_ends_of(q, m, lead, lead_here, snapshot_ms, ends);
 		return 0;
 	}
 	fhir_matches_sort(m);
@@ -436,14 +469,25 @@ lead_wanted(const fhir_query *q)
 	return q->types == NULL;
 }
 
+/* page_start is where an unsorted page begins among the entries: a
+ * previous link's offset, or 0 (the first page; a next link's page reads
+ * on from its anchor instead). */
+static size_t
+page_start(const fhir_query *q)
+{
+	return q->cursor.back ? q->cursor.offset : q->cursor.set ? 1 : 0;
+}
+
 /* new_matches makes the page's collector: a sorted search or a count
- * keeps or counts every match; a page by _offset passes over the matches
- * before it and counts them all for the total; a page by _cursor starts
- * where the one before ended and stops at its last entry. */
+ * keeps or counts every match; the first page counts them all for the
+ * total; a previous link's page passes over the matches before it; a
+ * page by _cursor starts where the one before ended and stops at its
+ * last entry. */
 static fhir_matches *
 new_matches(const fhir_query *q, size_t lead, bool lead_here)
 {
-	size_t skip = q->cursor.set || q->offset < lead ? 0 : q->offset - lead;
+	size_t at = page_start(q);
+	size_t skip = !q->cursor.back || at < lead ? 0 : at - lead;
 
 	if (q->sort != 0 || q->summary_count)
 		return fhir_matches_new(q, 0, 0, true);
@@ -462,7 +506,7 @@ serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 {
 	Smartmed__Identity__V1__Patient *p = NULL;
 	size_t lead = lead_wanted(q) ? 1 : 0;
-	bool lead_here = lead && !q->cursor.set && q->offset == 0;
+	bool lead_here = lead && q->offset == 0 && page_start(q) == 0;
 	int64_t now_ms = med_now_ms();
 	int64_t snapshot_ms = q->cursor.set ? q->cursor.snapshot_ms : now_ms;
 	fhir_matches *m = new_matches(q, lead, lead_here);
@@ -485,7 +529,7 @@ serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	if (err == MED_OK)
 		err = gather(c, q, &fam, m, e);
 	if (err == MED_OK)
-		ss.from = ends_of(q, m, lead, snapshot_ms, &ends);
+		ss.from = ends_of(q, m, lead, lead_here, snapshot_ms, &ends);
 	ss.lead = lead_here ? p : NULL;
 	ss.patient = p;
 	if (err == MED_OK)

@@ -111,9 +111,10 @@ parse_total(const char **s, fhir_cursor *c)
 	return cursor_number(s, (uint64_t)1 << 53, &c->total);
 }
 
-/* parse_sorted reads a _sort search's o.OFFSET.TOTAL.SNAPSHOT. */
+/* parse_by_offset reads OFFSET.TOTAL.SNAPSHOT, the rest of a _sort
+ * search's o. cursor and of a previous link's b. cursor. */
 static bool
-parse_sorted(const char *s, fhir_cursor *c)
+parse_by_offset(const char *s, fhir_cursor *c)
 {
 	uint64_t offset, snap;
 	char *end = NULL;
@@ -124,34 +125,40 @@ parse_sorted(const char *s, fhir_cursor *c)
 	snap = strtoull(s, &end, 10);
 	if (*end != '\0' || snap > ((uint64_t)1 << 53))
 		return false;
-	c->sorted = true;
 	c->set = true;
 	c->entry = (size_t)offset;
+	c->offset = (size_t)offset;
 	c->snapshot_ms = (int64_t)snap;
 	return true;
 }
 
-/* parse_cursor reads SOURCE.ENTRY.TOTAL.SNAPSHOT.LEN.ANCHOR.TOKEN (TOTAL
- * "-": none) or a sorted search's o.OFFSET.TOTAL.SNAPSHOT. */
+/* parse_cursor reads SOURCE.ENTRY.TOTAL.SNAPSHOT.OFFSET.LEN.ANCHOR.TOKEN
+ * (TOTAL "-": none), a sorted search's o.OFFSET.TOTAL.SNAPSHOT or a
+ * previous link's b.OFFSET.TOTAL.SNAPSHOT. */
 static bool
 parse_cursor(const char *s, fhir_cursor *c)
 {
-	uint64_t source, entry, snap;
+	uint64_t source, entry, snap, offset;
 
 	memset(c, 0, sizeof(*c));
-	if (strncmp(s, "o.", 2) == 0)
-		return parse_sorted(s + 2, c);
+	if (strncmp(s, "o.", 2) == 0 || strncmp(s, "b.", 2) == 0) {
+		c->sorted = s[0] == 'o';
+		c->back = s[0] == 'b';
+		return parse_by_offset(s + 2, c);
+	}
 	/* A source per record of the patient's family (handle.c). */
 	if (!cursor_number(&s, fhir_n_sources() * FHIR_FAMILY_MAX - 1,
 			   &source) ||
 	    !cursor_number(&s, 1u << 20, &entry) || !parse_total(&s, c) ||
 	    !cursor_number(&s, (uint64_t)1 << 53, &snap) ||
+	    !cursor_number(&s, FHIR_OFFSET_MAX, &offset) ||
 	    !parse_anchor(&s, c) || !token_ok(s))
 		return false;
 	c->set = true;
 	c->source = (size_t)source;
 	c->entry = (size_t)entry;
 	c->snapshot_ms = (int64_t)snap;
+	c->offset = (size_t)offset;
 	med_strlcpy(c->token, s, sizeof(c->token));
 	return true;
 }
@@ -312,7 +319,8 @@ parse_params(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 		return err;
 	return fhir_search_check(q, e);
 }
-/* split_path cuts rest ("Patient/x/$everything") into up to 3 segments. */
+/* split_path cuts rest ("Patient/x/$everything", "Patient/x/T/_search")
+ * into up to 4 segments (5: more). */
 static size_t
 split_path(med_arena *a, const char *rest, char **seg)
 {
@@ -324,15 +332,35 @@ split_path(med_arena *a, const char *rest, char **seg)
 		return 0;
 	for (char *s = strtok_r(copy, "/", &save); s != NULL;
 	     s = strtok_r(NULL, "/", &save)) {
-		if (n == 3)
-			return 4;
+		if (n == 4)
+			return 5;
 		seg[n++] = s;
 	}
 	return n;
 }
 
-/* route_patient takes Patient/_search and Patient/{id}/$everything
- * (Patient/{id} is a read: read.c routes it first). */
+static bool searchable(const char *type);
+
+/* route_compartment takes Patient/{id}/{type}, the Patient compartment's
+ * search: {type}?patient={id}, with the same checks (a patient= naming
+ * another patient is refused as one patient per search). */
+static med_err
+route_compartment(const char *type, fhir_query *q, fhir_error *e)
+{
+	if (strcmp(type, "Patient") == 0 || !searchable(type))
+		return fhir_fail(e, MED_GRPC_NOT_FOUND,
+				 "Patient/{id}/%.40s: not a type of the "
+				 "Patient compartment served here (see %s)",
+				 type, "[base]/metadata");
+	q->what = FHIR_SEARCH;
+	q->type = type;
+	q->compartment = true;
+	return MED_OK;
+}
+
+/* route_patient takes Patient/_search, Patient/{id}/$everything and
+ * Patient/{id}/{type}[/_search] (Patient/{id} is a read: read.c routes
+ * it first). */
 static med_err
 route_patient(char **seg, size_t n, fhir_query *q, fhir_error *e)
 {
@@ -349,6 +377,9 @@ route_patient(char **seg, size_t n, fhir_query *q, fhir_error *e)
 	q->what = FHIR_EVERYTHING;
 	if (n == 3 && strcmp(seg[2], "$everything") == 0)
 		return MED_OK;
+	if ((n == 3 || (n == 4 && strcmp(seg[3], "_search") == 0)) &&
+	    seg[2][0] != '$' && seg[2][0] != '_')
+		return route_compartment(seg[2], q, e);
 	return fhir_fail(e, MED_GRPC_NOT_FOUND, "no such endpoint (see %s)",
 			 "[base]/metadata");
 }
@@ -398,7 +429,7 @@ method_ok(const fhir_request *req, const fhir_query *q, size_t n_seg)
 		return true;
 	if (strcmp(req->method, "POST") != 0)
 		return false;
-	return (q->what == FHIR_SEARCH && n_seg == 2) ||
+	return (q->what == FHIR_SEARCH && n_seg == (q->compartment ? 4 : 2)) ||
 	       q->what == FHIR_EVERYTHING;
 }
 
@@ -407,7 +438,7 @@ fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 	   fhir_error *e)
 {
 	size_t plen = strlen(f->base_path);
-	char *seg[3] = {0};
+	char *seg[4] = {0};
 	size_t n;
 	med_err err;
 

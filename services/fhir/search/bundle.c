@@ -389,11 +389,25 @@ add_entries(fhir_matches *m, json_t *entries, const char *text,
 	return MED_OK;
 }
 
+/* A previous link's page (a b. cursor) reads from the start to its
+ * offset, as a count does: it is not cut at FHIR_SCAN_PAGES_MAX, which
+ * would end it before the entries it was sent for. */
 bool
 fhir_matches_spent(const fhir_matches *m)
 {
-	return !m->sorted && !m->q->summary_count &&
-	       m->pages >= FHIR_SCAN_PAGES_MAX;
+	size_t max =
+		m->q->cursor.back ? FHIR_COUNT_PAGES_MAX : FHIR_SCAN_PAGES_MAX;
+
+	return !m->sorted && !m->q->summary_count && m->pages >= max;
+}
+
+bool
+fhir_matches_done(fhir_matches *m)
+{
+	if (!page_done(m))
+		return false;
+	m->stopped = true;
+	return true;
 }
 
 /* resume_at ends the page at the export page of token ("": its first) of
@@ -447,8 +461,11 @@ fhir_matches_add_page(void *ctx, const char *token, const char *next,
 	else if (entries != NULL && at != NULL)
 		err = add_entries(m, entries, at, token, e);
 	json_decref(doc);
-	if (err == MED_OK && page_done(m)) {
-		m->stopped = true;
+	/* At a source's last export page the page is not cut: when no
+	 * source holding the search's types is left, the count is complete
+	 * (gather asks fhir_matches_done before the next source). */
+	if (err == MED_OK && next != NULL && next[0] != '\0' &&
+	    fhir_matches_done(m)) {
 		err = MED_ERR_CANCELLED;
 	} else if (err == MED_OK && out_of_pages(m, next)) {
 		resume_at(m, m->source, next);

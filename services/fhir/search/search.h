@@ -73,6 +73,12 @@ med_err fhir_matches_add_page(void *m, const char *token, const char *next,
  * pages (an unsorted page that is not a count).  fhir_matches_resume_at
  * then ends the page there: its next link reads source from its start. */
 bool fhir_matches_spent(const fhir_matches *m);
+
+/* fhir_matches_done: the page is full, its next start found and the
+ * count (when asked) has read its share; it then counts as stopped
+ * before the end (no total).  gather asks it before each source after
+ * the first, fhir_matches_add_page within a source. */
+bool fhir_matches_done(fhir_matches *m);
 void fhir_matches_resume_at(fhir_matches *m, size_t source);
 
 /* fhir_matches_total gives the matches counted (all of them when
