@@ -12,6 +12,7 @@ import { cosignScreen, giveScreen } from './bedside.js';
 import { auditScreen } from './audit.js';
 import { suggestionIds, suggestionsScreen } from './suggest.js';
 import { LOCALES, getLocale, localeFor, mark, num, problemBox, setLocale, t, units } from './messages.js';
+import { frequencyText, routeText } from './terms.js';
 
 export let config = null;
 const ward = []; // patient ids added by MRN or id, this tab only
@@ -544,7 +545,7 @@ function drugLabel(r, byId, pid) {
   const di = (r.dosageInstruction || [])[0] || {};
   const dr = (di.doseAndRate || [])[0] || {};
   const dose = dr.doseQuantity ? qty(dr.doseQuantity) : '';
-  const how = [conceptText(di.route), conceptText(di.timing && di.timing.code),
+  const how = [routeText(conceptText(di.route)), frequencyText(conceptText(di.timing && di.timing.code)),
     di.asNeededBoolean ? t('PRN') : ''].filter(Boolean).join(', ');
   return h('th', { scope: 'row', class: 'drug' }, h('div', {}, name), h('div', {}, dose + ' ' + how),
     r.status !== 'active' ? h('div', {}, t('Order {status}', { status: t(r.status) }))

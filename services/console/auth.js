@@ -77,6 +77,9 @@ export async function signIn(config, lang, stepUp = false) {
     response_type: 'code', client_id: config.clientId, redirect_uri: redirectUri(),
     scope: SCOPE, state, code_challenge: challenge, code_challenge_method: 'S256',
   });
+  // The provider's sign-in page in the console's language (OpenID
+  // Connect's ui_locales; a provider that has not the language ignores it).
+  if (lang) q.set('ui_locales', lang);
   if (stepUp) {
     q.set('prompt', 'login');
     q.set('max_age', '0');

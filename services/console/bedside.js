@@ -16,6 +16,7 @@ import {
 import { current } from './auth.js';
 import { request } from './fhir.js';
 import { mark, num, problemBox, t, units } from './messages.js';
+import { frequencyText, routeText } from './terms.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 const NOT_GIVEN_SYSTEM = 'urn:smartmed:dosage:not-given-reason';
@@ -49,7 +50,7 @@ function param(body, name) {
 function orderDose(r) {
   const di = (r.dosageInstruction || [])[0] || {};
   const dq = ((di.doseAndRate || [])[0] || {}).doseQuantity || {};
-  return { value: dq.value, code: dq.code || dq.unit || '', route: conceptText(di.route) };
+  return { value: dq.value, code: dq.code || dq.unit || '', route: routeText(conceptText(di.route)) };
 }
 
 function field(id, label, attrs = {}) {
@@ -483,7 +484,7 @@ function cosignHere(c, r, state, refresh) {
     mark('The dose you checked is not the ordered {ordered} {unit}: why?'));
   const facts = h('ul', { id: 'cosign-facts' },
     h('li', {}, t('Order: {drug}, {dose} {unit}, {route}, {timing}', { drug: drugName(r, c.byId), dose: num(d.value),
-      unit: units(d.code), route: d.route, timing: conceptText(di.timing && di.timing.code) })),
+      unit: units(d.code), route: d.route, timing: frequencyText(conceptText(di.timing && di.timing.code)) })),
     h('li', {}, t('Dose drawn up by {who}: {dose} {unit}', { who: current() ? current().user : '', dose: num(state.dose),
       unit: units(d.code) })),
     h('li', {}, c.hidden.has('AllergyIntolerance') ? t('Allergies not shown to your role')

@@ -217,7 +217,8 @@ export function problemBox(e, lead) {
 
 // UNITS: UCUM codes as a chart writes them; UNITS_ZH the words zh-CN
 // writes instead (a symbol such as °C or mmHg is the same in both).
-const UNITS_ZH = { units: '单位', 'units/h': '单位/小时', 'units/mL': '单位/mL', 'units/kg': '单位/kg', tablet: '片' };
+const UNITS_ZH = { units: '单位', 'units/h': '单位/小时', 'units/mL': '单位/mL', 'units/kg': '单位/kg', tablet: '片',
+  ug: 'μg', meq: 'mEq' };
 const UNITS = { '[iU]': 'units', '[IU]': 'units', Cel: '°C', 'mm[Hg]': 'mmHg', '/min': '/min', '%': '%',
   '[iU]/h': 'units/h', '[iU]/mL': 'units/mL', '[iU]/kg': 'units/kg', '{tbl}': 'tablet', 'kg': 'kg' };
 

@@ -397,3 +397,69 @@ export const ZH = {
   "Time-critical medicine: the prescriber must know": "时间关键药物：须告知开方医生",
   "Time-critical medicine: who was told, what was decided": "时间关键药物：已告知何人，作何决定",
 };
+
+// --- An order's route and frequency (issue 77, item 3) ----------------
+//
+// Keyed by the code dosage sends (lower case), read by terms.js; the
+// words are those of Chinese prescriptions and nursing charts (the
+// Pharmacopoeia of the People's Republic of China's 用法 and the
+// 处方管理办法's abbreviations: qd 每日一次, bid 每日两次, tid 每日三次,
+// qid 每日四次, qn 每晚一次, prn 必要时, st 立即).
+export const ROUTES_ZH = {
+  oral: "口服",
+  po: "口服",
+  enteral: "肠内给药",
+  ng: "鼻饲",
+  peg: "经胃造瘘管给药",
+  iv: "静脉注射",
+  intravenous: "静脉注射",
+  ivi: "静脉滴注",
+  "iv infusion": "静脉滴注",
+  sc: "皮下注射",
+  subcut: "皮下注射",
+  subcutaneous: "皮下注射",
+  im: "肌内注射",
+  intramuscular: "肌内注射",
+  pr: "直肠给药",
+  rectal: "直肠给药",
+  sl: "舌下含服",
+  sublingual: "舌下含服",
+  buccal: "颊黏膜给药",
+  inh: "吸入",
+  inhaled: "吸入",
+  neb: "雾化吸入",
+  nebulised: "雾化吸入",
+  top: "外用",
+  topical: "外用",
+  td: "经皮贴剂",
+  transdermal: "经皮贴剂",
+  patch: "经皮贴剂",
+  eye: "滴眼",
+  ear: "滴耳",
+  nasal: "滴鼻",
+  pv: "阴道给药",
+};
+
+export const FREQUENCIES_ZH = {
+  once: "单次",
+  stat: "立即",
+  st: "立即",
+  daily: "每日一次",
+  od: "每日一次",
+  qd: "每日一次",
+  bid: "每日两次",
+  bd: "每日两次",
+  tid: "每日三次",
+  tds: "每日三次",
+  qid: "每日四次",
+  qds: "每日四次",
+  mane: "每晨一次",
+  om: "每晨一次",
+  nocte: "每晚一次",
+  on: "每晚一次",
+  qn: "每晚一次",
+  prn: "必要时",
+  weekly: "每周一次",
+  qweek: "每周一次",
+  "q{n}h": "每{n}小时一次",
+};

@@ -803,6 +803,28 @@ function englishLeft(text) {
   return [...parts].filter((p) => new RegExp('(?<![\\w-])' + esc(p) + '(?![\\w-])').test(text));
 }
 
+// latinWords: every word in Latin letters a user sees on the page (its
+// title and its rendered text, tables' bodies included, each control's
+// value and each image's name), for the zh-CN screens' check that no
+// English is left (issue 77, item 3).  The data the test seeded
+// (cfg.dataTexts: drug and patient names as written) is taken out first,
+// so that a word of the screen's own is caught even where a drug's name
+// has it too; test_console.py decides which of the rest are allowed.
+async function latinWords(page) {
+  return page.evaluate((data) => {
+    const seen = [document.title, document.body.innerText];
+    for (const e of document.querySelectorAll('[aria-label], [title], img[alt], input[placeholder]')) {
+      if (e.closest('[hidden]')) continue;
+      seen.push(e.getAttribute('aria-label') || '', e.getAttribute('title') || '', e.getAttribute('alt') || '',
+        e.getAttribute('placeholder') || '');
+    }
+    let text = seen.join(' ');
+    for (const d of [...data].sort((a, b) => b.length - a.length)) text = text.split(d).join(' ');
+    const words = new Set(text.match(/[A-Za-z][A-Za-z0-9_]*(?:[-'.][A-Za-z0-9_]+)*/g) || []);
+    return [...words].sort();
+  }, cfg.dataTexts || []);
+}
+
 // The console in Simplified Chinese (issue 51, item 6): a browser whose
 // language is zh-CN gets every screen's chrome in Chinese, dates as zh-CN
 // writes them; the picker in the header turns it back to English.
@@ -817,13 +839,16 @@ async function zhSteps(browser) {
     await page.getByRole('button', { name: '登录' }).waitFor();
     out.zh.screens.signin = { left: englishLeft(await chromeText(page)), lang: await page.evaluate(() => document.documentElement.lang) };
     await page.getByRole('button', { name: '登录' }).click();
-    await page.getByLabel('User name').fill(cfg.nurse.user);
-    await page.getByLabel('Password').fill(cfg.nurse.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The provider's page in the console's language (issue 77, item 3).
+    await page.getByLabel('用户名').fill(cfg.nurse.user);
+    out.zh.latin = { idp: await latinWords(page) };
+    await page.getByLabel('密码').fill(cfg.nurse.password);
+    await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('heading', { name: '病区患者' }).waitFor();
     await page.locator('#ward-table tbody tr', { has: page.getByRole('link', { name: cfg.patient.name }) }).waitFor();
     const ward = await chromeText(page);
     out.zh.screens.ward = { left: englishLeft(ward), text: ward.slice(0, 600) };
+    out.zh.latin.ward = await latinWords(page);
     out.zh.who = (await page.locator('#who').textContent()).trim();
     out.zh.layout = { ward: await measure(page) };
     await axeScan(page, 'ward-zh');
@@ -832,6 +857,8 @@ async function zhSteps(browser) {
     await page.locator('#mar-table').waitFor();
     const mar = await chromeText(page);
     out.zh.screens.mar = { left: englishLeft(mar), text: mar.slice(0, 600) };
+    out.zh.latin.mar = await latinWords(page);
+    out.zh.marDrugs = (await page.locator('#mar-table tbody th.drug').allTextContents()).map((x) => x.trim());
     out.zh.marCaption = (await page.locator('#mar-table caption').textContent()).trim();
     out.zh.marCells = (await page.locator('#mar-table tbody span[data-state]').allTextContents()).map((x) => x.trim());
     out.zh.layout.mar = await measure(page);
@@ -841,6 +868,7 @@ async function zhSteps(browser) {
     await page.locator('figure.chart svg').first().waitFor();
     const vitals = await chromeText(page);
     out.zh.screens.vitals = { left: englishLeft(vitals), text: vitals.slice(0, 600) };
+    out.zh.latin.vitals = await latinWords(page);
     if (cfg.noted) {
       // The note reader's suggestions (still pending: the clinician
       // decides them later) and the stale NEWS2 of that patient.
@@ -848,6 +876,7 @@ async function zhSteps(browser) {
       await page.locator('article.suggestion').nth(1).waitFor();
       const notes = await chromeText(page);
       out.zh.screens.notes = { left: englishLeft(notes), text: notes.slice(0, 800) };
+      out.zh.latin.notes = await latinWords(page);
       await axeScan(page, 'notes-zh');
       await go(page, '#/patient/' + cfg.noted.id + '/vitals');
       await page.locator('#news2 .news2-score').waitFor();
@@ -857,11 +886,13 @@ async function zhSteps(browser) {
     await go(page, '#/patient/' + cfg.deviation.id + '/cosign/' + cfg.deviation.heparin);
     await page.locator('#cosign-labs').waitFor();
     out.zh.cosignLabs = (await page.locator('#cosign-labs').textContent()).trim();
+    out.zh.latin.cosign = await latinWords(page);
     if (cfg.bedside) {
       await go(page, '#/patient/' + cfg.bedside.me.id + '/give/' + cfg.bedside.me.heparin);
       await page.locator('#checks').waitFor();
       const give = await chromeText(page);
       out.zh.screens.give = { left: englishLeft(give), text: give.slice(0, 600) };
+      out.zh.latin.give = await latinWords(page);
       await shot(page, 'console-give-zh');
     }
   });

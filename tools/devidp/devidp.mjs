@@ -122,20 +122,67 @@ const provider = new Provider(config.issuer, {
   },
 });
 
-function loginPage(uid, message) {
+// The sign-in page's words (issue 77, item 3): English, or Simplified
+// Chinese for a nurse whose console or browser asks for it.
+const WORDS = {
+  'en-GB': {
+    title: 'Sign in - smartmed development identity provider', h1: 'Sign in',
+    warn: 'Development identity provider: not for patient care.', user: 'User name',
+    password: 'Password', submit: 'Sign in', wrong: 'Unknown user name or wrong password.',
+    langs: 'Language',
+  },
+  'zh-CN': {
+    title: '登录 - smartmed 开发用身份提供方', h1: '登录',
+    warn: '开发用身份提供方：不得用于患者诊疗。', user: '用户名',
+    password: '密码', submit: '登录', wrong: '用户名不存在或密码错误。',
+    langs: '语言',
+  },
+};
+const LANG_NAMES = { 'en-GB': 'English', 'zh-CN': '简体中文' };
+
+// localeOf: the page's language for one BCP 47 tag, as the console reads
+// a browser's (zh, zh-CN, zh-Hans, zh-SG: Simplified Chinese), or null.
+function localeOf(tag) {
+  const low = String(tag || '').trim().toLowerCase();
+  if (low === 'zh' || low.startsWith('zh-cn') || low.startsWith('zh-hans') || low.startsWith('zh-sg')) return 'zh-CN';
+  return low.startsWith('en') ? 'en-GB' : null;
+}
+
+// pageLang: the user's switch (?lang=, or the form's lang), then the
+// client's ui_locales (the console's language), then the browser's
+// Accept-Language in its q order; English when none is known.
+function pageLang(req, details, form) {
+  const asked = new URL(req.url, config.issuer).searchParams.get('lang') || (form && form.get('lang'));
+  const accept = String(req.headers['accept-language'] || '').split(',')
+    .map((p, i) => { const [tag, q] = p.split(';q='); return { tag, q: q === undefined ? 1 : Number(q), i }; })
+    .sort((a, b) => b.q - a.q || a.i - b.i).map((x) => x.tag);
+  const tags = [asked, ...String(details.params.ui_locales || '').split(/\s+/), ...accept];
+  for (const tag of tags) if (localeOf(tag)) return localeOf(tag);
+  return 'en-GB';
+}
+
+function langSwitch(uid, lang) {
+  const links = Object.keys(WORDS).map((l) => (l === lang ? `<span lang="${l}">${LANG_NAMES[l]}</span>`
+    : `<a lang="${l}" hreflang="${l}" href="/interaction/${escapeHtml(uid)}?lang=${l}">${LANG_NAMES[l]}</a>`));
+  return `<nav aria-label="${WORDS[lang].langs}">${links.join(' · ')}</nav>`;
+}
+
+function loginPage(uid, lang, message) {
+  const w = WORDS[lang];
   const err = message ? `<p role="alert" class="error">${escapeHtml(message)}</p>` : '';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in - smartmed development identity provider</title>
+<title>${w.title}</title>
 <style>body{font-family:sans-serif;max-width:24rem;margin:3rem auto;color:#111}
 label{display:block;margin-top:1rem}input{font-size:1rem;padding:.4rem;width:100%}
 button{margin-top:1.2rem;font-size:1rem;padding:.5rem 1.2rem;background:#0b4f8a;color:#fff;border:0}
-.error{color:#a00000}</style></head><body><main>
-<h1>Sign in</h1><p>Development identity provider: not for patient care.</p>${err}
+.error{color:#a00000}nav{text-align:right}a{color:#0b4f8a}</style></head><body>${langSwitch(uid, lang)}<main>
+<h1>${w.h1}</h1><p>${w.warn}</p>${err}
 <form method="post" action="/interaction/${escapeHtml(uid)}/login">
-<label for="username">User name</label><input id="username" name="username" autocomplete="username" required autofocus>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button></form></main></body></html>`;
+<input type="hidden" name="lang" value="${lang}">
+<label for="username">${w.user}</label><input id="username" name="username" autocomplete="username" required autofocus>
+<label for="password">${w.password}</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">${w.submit}</button></form></main></body></html>`;
 }
 
 function readForm(req) {
@@ -166,11 +213,12 @@ function passwordOk(user, password) {
 async function interaction(req, res, uid, action) {
   const details = await provider.interactionDetails(req, res);
   if (details.uid !== uid) return send(res, 400, 'interaction mismatch');
-  if (action === undefined) return send(res, 200, loginPage(uid));
+  if (action === undefined) return send(res, 200, loginPage(uid, pageLang(req, details)));
   const form = await readForm(req);
   const user = form.get('username') || '';
   if (!passwordOk(user, form.get('password') || '')) {
-    return send(res, 401, loginPage(uid, 'Unknown user name or wrong password.'));
+    const lang = pageLang(req, details, form);
+    return send(res, 401, loginPage(uid, lang, WORDS[lang].wrong));
   }
   return provider.interactionFinished(req, res, { login: { accountId: user } },
     { mergeWithLastSubmission: false });
