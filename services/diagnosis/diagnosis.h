@@ -174,6 +174,7 @@ typedef struct diagnosis_opoint {
 	char chosen_on[32];
 	float target_sens;
 	float sens, sens_lo, sens_hi, spec, spec_lo, spec_hi;
+	float ppv, ppv_lo, ppv_hi, npv, npv_lo, npv_hi;
 	char measured_on[256];
 } diagnosis_opoint;
 

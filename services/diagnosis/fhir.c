@@ -508,6 +508,12 @@ operating_extension(med_json *w, const diagnosis_finding *f)
 	dec_part(w, "specificity", o->expected_specificity, true);
 	dec_part(w, "specificityLow", o->specificity_ci_low, true);
 	dec_part(w, "specificityHigh", o->specificity_ci_high, true);
+	dec_part(w, "ppv", o->expected_ppv, true);
+	dec_part(w, "ppvLow", o->ppv_ci_low, true);
+	dec_part(w, "ppvHigh", o->ppv_ci_high, true);
+	dec_part(w, "npv", o->expected_npv, true);
+	dec_part(w, "npvLow", o->npv_ci_low, true);
+	dec_part(w, "npvHigh", o->npv_ci_high, true);
 	str_part(w, "measuredOn", "valueString", o->measured_on);
 	str_part(w, "outsidePopulation", "valueString", o->outside_population);
 	med_json_end(w, ']');

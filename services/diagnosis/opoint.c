@@ -3,8 +3,11 @@
  * probability at which a finding is called positive.  It comes from the
  * model's machine-readable card (<model>.card.json beside the ONNX file:
  * chosen there on validation for a stated sensitivity, with the
- * sensitivity and specificity it gave on held-out data), and the service
- * applies it to every finding, so no caller has to know the number.
+ * sensitivity, specificity, PPV and NPV it gave on held-out data, each
+ * with its interval, and that data named), and the service applies it to
+ * every finding, so no caller has to know the number.  A card whose
+ * figures lack an interval or their source is refused: a bare point read
+ * off one split is not a property of the model.
  *
  * Only configuration changes it (MED_DIAGNOSIS_OPERATING_PERMILLE), and
  * the threshold in force is logged and audited at every start, with where
@@ -102,6 +105,57 @@ read_point(json_t *p, diagnosis_opoint *op, char *reason, size_t len)
 	return MED_ERR_INVALID;
 }
 
+/* read_predictive reads the card's PPV and NPV with their intervals;
+ * the name of the first field missing or out of range, NULL when both
+ * are there. */
+static const char *
+read_predictive(json_t *p, diagnosis_opoint *op)
+{
+	if (!num(p, "expected_ppv", &op->ppv) ||
+	    !interval(p, "ppv_ci95", &op->ppv_lo, &op->ppv_hi))
+		return "operating_point.ppv_ci95";
+	if (!num(p, "expected_npv", &op->npv) ||
+	    !interval(p, "npv_ci95", &op->npv_lo, &op->npv_hi))
+		return "operating_point.npv_ci95";
+	return NULL;
+}
+
+/* within says every expected figure lies inside its own interval: a
+ * card whose point is outside its interval was edited by hand wrongly. */
+static const char *
+within(const diagnosis_opoint *op)
+{
+	if (op->sens < op->sens_lo || op->sens > op->sens_hi)
+		return "operating_point.expected_sensitivity";
+	if (op->spec < op->spec_lo || op->spec > op->spec_hi)
+		return "operating_point.expected_specificity";
+	if (op->ppv < op->ppv_lo || op->ppv > op->ppv_hi)
+		return "operating_point.expected_ppv";
+	if (op->npv < op->npv_lo || op->npv > op->npv_hi)
+		return "operating_point.expected_npv";
+	return NULL;
+}
+
+/* read_figures reads what the card's point is expected to give: every
+ * figure with its interval, and the source they were measured on. */
+static med_err
+read_figures(json_t *p, diagnosis_opoint *op, char *reason, size_t len)
+{
+	const char *bad = read_predictive(p, op);
+
+	if (bad == NULL && (bad = within(op)) != NULL) {
+		snprintf(reason, len,
+			 "model card: %s lies outside its 95 %% interval", bad);
+		return MED_ERR_INVALID;
+	}
+	if (bad == NULL && strlen(op->measured_on) < 8)
+		bad = "operating_point.measured_on";
+	if (bad == NULL)
+		return MED_OK;
+	snprintf(reason, len, "model card: %s missing or out of range", bad);
+	return MED_ERR_INVALID;
+}
+
 /* read_card reads the card file; the card must name the model's file. */
 static med_err
 read_card(const char *path, const char *sha256, diagnosis_opoint *op,
@@ -128,6 +182,9 @@ read_card(const char *path, const char *sha256, diagnosis_opoint *op,
 	}
 	err = read_point(json_object_get(card, "operating_point"), op, reason,
 			 len);
+	if (err == MED_OK)
+		err = read_figures(json_object_get(card, "operating_point"), op,
+				   reason, len);
 	json_decref(card);
 	return err;
 }
@@ -158,6 +215,8 @@ diagnosis_opoint_load(const char *card_path, const char *sha256,
 		med_strlcpy(op->source, "configuration", sizeof(op->source));
 		op->sens = op->sens_lo = op->sens_hi = 0.0f;
 		op->spec = op->spec_lo = op->spec_hi = 0.0f;
+		op->ppv = op->ppv_lo = op->ppv_hi = 0.0f;
+		op->npv = op->npv_lo = op->npv_hi = 0.0f;
 		op->measured_on[0] = '\0';
 	}
 	op->set = true;
@@ -201,6 +260,12 @@ point_message(med_arena *a, const diagnosis_opoint *op, bool positive,
 	o->expected_specificity = op->spec;
 	o->specificity_ci_low = op->spec_lo;
 	o->specificity_ci_high = op->spec_hi;
+	o->expected_ppv = op->ppv;
+	o->ppv_ci_low = op->ppv_lo;
+	o->ppv_ci_high = op->ppv_hi;
+	o->expected_npv = op->npv;
+	o->npv_ci_low = op->npv_lo;
+	o->npv_ci_high = op->npv_hi;
 	o->positive = positive;
 	f->operating_point = o;
 	return MED_OK;
@@ -214,6 +279,20 @@ diagnosis_opoint_fill(med_arena *a, const diagnosis_opoint *op,
 		return MED_OK;
 	/* The one place the threshold is applied. */
 	return point_message(a, op, probs[op->label_index] >= op->threshold, f);
+}
+
+/* predictive_json adds the PPV and NPV with their intervals to j. */
+static void
+predictive_json(json_t *j, const Smartmed__Diagnosis__V1__OperatingPoint *o)
+{
+	json_object_set_new(j, "expected_ppv", json_real(o->expected_ppv));
+	json_object_set_new(j, "ppv_ci95",
+			    json_pack("[f,f]", (double)o->ppv_ci_low,
+				      (double)o->ppv_ci_high));
+	json_object_set_new(j, "expected_npv", json_real(o->expected_npv));
+	json_object_set_new(j, "npv_ci95",
+			    json_pack("[f,f]", (double)o->npv_ci_low,
+				      (double)o->npv_ci_high));
 }
 
 char *
@@ -238,6 +317,8 @@ diagnosis_opoint_to_json(const Smartmed__Diagnosis__V1__OperatingPoint *o)
 		      o->measured_on, "positive", (int)o->positive);
 	if (j == NULL)
 		return NULL;
+	if (o->expected_ppv > 0.0f || o->expected_npv > 0.0f)
+		predictive_json(j, o);
 	if (o->outside_population != NULL && o->outside_population[0] != '\0')
 		json_object_set_new(j, "outside_population",
 				    json_string(o->outside_population));
@@ -262,6 +343,10 @@ diagnosis_opoint_from_json(med_arena *a, const char *text, diagnosis_finding *f)
 	j = json_loads(text, 0, NULL);
 	err = read_point(j, &op, reason, sizeof(reason));
 	if (err == MED_OK && !str(j, "source", op.source, sizeof(op.source)))
+		err = MED_ERR_INVALID;
+	/* Findings stored before the card had predictive values lack them. */
+	if (err == MED_OK && json_object_get(j, "expected_ppv") != NULL &&
+	    read_predictive(j, &op) != NULL)
 		err = MED_ERR_INVALID;
 	positive = json_is_true(json_object_get(j, "positive"));
 	outside = json_string_value(json_object_get(j, "outside_population"));

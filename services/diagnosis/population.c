@@ -258,6 +258,8 @@ diagnosis_population_mark(med_arena *a, const char *why, diagnosis_finding *f)
 	o->expected_sensitivity = o->sensitivity_ci_low = 0.0f;
 	o->sensitivity_ci_high = o->expected_specificity = 0.0f;
 	o->specificity_ci_low = o->specificity_ci_high = 0.0f;
+	o->expected_ppv = o->ppv_ci_low = o->ppv_ci_high = 0.0f;
+	o->expected_npv = o->npv_ci_low = o->npv_ci_high = 0.0f;
 	o->measured_on = "";
 	snprintf(text, sizeof(text), "outside the validated population: %s",
 		 why);

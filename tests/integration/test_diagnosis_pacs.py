@@ -426,6 +426,8 @@ def test_a_childs_film_is_read_with_the_cards_figures(st, pb, pacs):
     assert op.source == "model-card" and op.outside_population == ""
     assert 0 < op.sensitivity_ci_low <= op.expected_sensitivity
     assert 0 < op.specificity_ci_low <= op.expected_specificity
+    assert 0 < op.ppv_ci_low <= op.expected_ppv <= op.ppv_ci_high
+    assert 0 < op.npv_ci_low <= op.expected_npv <= op.npv_ci_high
     assert op.measured_on
 
 
@@ -465,6 +467,8 @@ def test_outside_the_population_marked_when_the_hospital_says_so(st, pb,
         assert (op.expected_sensitivity, op.sensitivity_ci_low,
                 op.sensitivity_ci_high, op.expected_specificity,
                 op.specificity_ci_low, op.specificity_ci_high) == (0,) * 6
+        assert (op.expected_ppv, op.ppv_ci_low, op.ppv_ci_high,
+                op.expected_npv, op.npv_ci_low, op.npv_ci_high) == (0,) * 6
         assert op.measured_on == ""
     report = fhir_get(st, "DiagnosticReport/%s" % f.finding_id)
     assert mark in json.dumps(report)

@@ -143,7 +143,11 @@ def opencv_gap(path, x, want):
 def write_card(out, report):
     """The machine-readable card beside the model (X.onnx ->
     X.card.json): its SHA-256 and the validation-chosen operating point
-    with the test sensitivity and specificity it gives."""
+    with the test sensitivity and specificity it gives.  The service
+    refuses a card without PPV and NPV intervals: the shipped card's
+    point is chosen and measured by tools/xraycal/xraycal.py (the rule
+    on the sensitivity's lower bound, all four figures with intervals),
+    whose output replaces this operating_point."""
     with open(out, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     (sens, spec), (sens_ci, spec_ci) = (report["test_sens_spec_at_op"],

@@ -25,6 +25,8 @@ static const char card_ok[] =
 	"\"chosen_on\":\"validation\",\"target_sensitivity\":0.95,"
 	"\"expected_sensitivity\":0.954,\"sensitivity_ci95\":[0.928,0.971],"
 	"\"expected_specificity\":0.816,\"specificity_ci95\":[0.762,0.861],"
+	"\"expected_ppv\":0.893,\"ppv_ci95\":[0.860,0.919],"
+	"\"expected_npv\":0.915,\"npv_ci95\":[0.872,0.945],"
 	"\"measured_on\":\"test split\"}}";
 
 /* load writes text to a temporary card and loads it. */
@@ -61,6 +63,8 @@ test_reads_the_card(void)
 	MT_EQ_STR(op.source, "model-card");
 	MT_NEAR(op.sens_lo, 0.928, 1e-6);
 	MT_NEAR(op.spec_hi, 0.861, 1e-6);
+	MT_NEAR(op.ppv_lo, 0.860, 1e-6);
+	MT_NEAR(op.npv_hi, 0.945, 1e-6);
 }
 
 static void
@@ -75,6 +79,8 @@ test_configuration_overrides_and_drops_the_figures(void)
 	MT_EQ_STR(op.source, "configuration");
 	MT_NEAR(op.sens, 0.0, 1e-9);
 	MT_NEAR(op.spec_hi, 0.0, 1e-9);
+	MT_NEAR(op.ppv, 0.0, 1e-9);
+	MT_NEAR(op.npv_lo, 0.0, 1e-9);
 	MT_EQ_STR(op.measured_on, "");
 }
 
@@ -119,6 +125,18 @@ test_refuses_an_inverted_interval(void)
 {
 	refused("[0.928,0.971]", "[0.971,0.928]",
 		"operating_point.sensitivity_ci95");
+}
+
+/* Every figure comes with its interval and its source, and lies in it. */
+static void
+test_refuses_figures_without_interval_or_source(void)
+{
+	refused("\"ppv_ci95\":[0.860,0.919],", "", "operating_point.ppv_ci95");
+	refused("\"expected_npv\":0.915,", "", "operating_point.npv_ci95");
+	refused("\"measured_on\":\"test split\"", "\"measured_on\":\"\"",
+		"operating_point.measured_on");
+	refused("\"expected_ppv\":0.893", "\"expected_ppv\":0.95",
+		"operating_point.expected_ppv lies outside");
 }
 
 static void
@@ -171,6 +189,8 @@ test_stored_json_reads_back(void)
 	MT_NEAR(g.operating_point->threshold, 0.664, 1e-6);
 	MT_NEAR(g.operating_point->specificity_ci_low, 0.762, 1e-6);
 	MT_EQ_STR(g.operating_point->measured_on, "test split");
+	MT_NEAR(g.operating_point->expected_ppv, 0.893, 1e-6);
+	MT_NEAR(g.operating_point->npv_ci_high, 0.945, 1e-6);
 	MT_OK(diagnosis_opoint_from_json(a, "", &g));
 	MT_EQ_INT(diagnosis_opoint_from_json(a, "{\"label\":1}", &g),
 		  MED_ERR_INTERNAL);
@@ -187,6 +207,8 @@ static const mt_case cases[] = {
 	{"refuses_a_threshold_out_of_range",
 	 test_refuses_a_threshold_out_of_range},
 	{"refuses_an_inverted_interval", test_refuses_an_inverted_interval},
+	{"refuses_figures_without_interval_or_source",
+	 test_refuses_figures_without_interval_or_source},
 	{"applies_the_threshold_at_or_above",
 	 test_applies_the_threshold_at_or_above},
 	{"no_card_no_point", test_no_card_no_point},
