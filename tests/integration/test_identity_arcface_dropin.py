@@ -121,8 +121,9 @@ def test_the_chip_is_the_five_point_alignment(dropin_stack, pb):
     """The chip pixels themselves reach the model (the embedding is a
     projection of them), so a photograph moved, turned and enlarged
     scores as the original only when the chip is cut where the face's
-    own points say, at the same size and angle.  Another subject's chip
-    stays apart."""
+    own points say, at the same size and angle (0.996 here; the same
+    model on a box crop, alignment: box, scores this pair 0.897).
+    Another subject's chip stays apart (0.63)."""
     st = dropin_stack
     pid = patient(st, pb)
     enroll(st, pb, pid, png(grey(25, 1)))
