@@ -510,7 +510,8 @@ shapes_match(const identity_face *f, const med_model_info *mi, char *msg,
 	    in->dims[3] != f->emb_w) {
 		snprintf(msg, len,
 			 "the model's input is not [1, %d, %d, %d] as its "
-			 "card says",
+			 "card says (input_channels, input_height, "
+			 "input_width)",
 			 f->emb_c, f->emb_h, f->emb_w);
 		return MED_ERR_INVALID;
 	}
@@ -800,6 +801,25 @@ load_pad(identity_face *f, const med_config *cfg, int dev)
 	return MED_OK;
 }
 
+/* card_feed reads an embedder card's optional channel_order (rgb or bgr)
+ * and distance: identity compares L2-normalised embeddings by cosine, so
+ * a card that names another distance describes a model used otherwise. */
+static med_err
+card_feed(identity_face *f, const identity_modelcard *c, char *msg, size_t len)
+{
+	const char *d = identity_modelcard_get(c, "distance");
+
+	if (d != NULL && strcmp(d, "cosine") != 0) {
+		snprintf(msg, len,
+			 "%.300s: distance '%.40s' is not cosine (identity "
+			 "compares L2-normalised embeddings by cosine)",
+			 c->path, d);
+		return MED_ERR_INVALID;
+	}
+	return pad_word(c, "channel_order", "rgb", "bgr", &f->emb_bgr, msg,
+			len);
+}
+
 /* load_onnx loads an ONNX embedder after its model card. */
 static med_err
 load_onnx(identity_face *f, const med_config *cfg, const char *path, int dev)
@@ -814,6 +834,8 @@ load_onnx(identity_face *f, const med_config *cfg, const char *path, int dev)
 		err = card_numbers(f, &card, msg, sizeof(msg));
 	if (err == MED_OK)
 		err = card_alignment(f, &card, msg, sizeof(msg));
+	if (err == MED_OK)
+		err = card_feed(f, &card, msg, sizeof(msg));
 	if (err == MED_OK &&
 	    strncmp(identity_modelcard_get(&card, "name"), "lbp-", 4) == 0) {
 		snprintf(msg, sizeof(msg),

@@ -55,6 +55,18 @@ sample_rgb(const med_image *img, const double m[6], unsigned size,
 				255.f * tmp[i * ch + (ch == 3 ? c : 0)];
 }
 
+/* swap_red_blue turns the R, G, B planes of a chip into B, G, R. */
+static void
+swap_red_blue(float *x, size_t plane)
+{
+	for (size_t i = 0; i < plane; i++) {
+		float r = x[i];
+
+		x[i] = x[2 * plane + i];
+		x[2 * plane + i] = r;
+	}
+}
+
 static med_err
 run_model(med_infer_model *m, const char *what, float *x, int c, int size,
 	  float *y, size_t n_out)
@@ -235,6 +247,8 @@ embed_points(identity_face *f, const med_image *img,
 						       m)) != MED_OK)
 		return MED_ERR_INVALID;
 	sample_rgb(img, m, n, f->chip_arcface, buf, x);
+	if (f->emb_bgr)
+		swap_red_blue(x, plane);
 	for (size_t i = 0; i < 3 * plane; i++)
 		x[i] = (x[i] - f->in_mean) * f->in_scale;
 	if ((err = run_model(f->emb, "embedder", x, 3, (int)n, emb, f->dim)) !=

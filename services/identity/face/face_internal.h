@@ -86,6 +86,9 @@ struct identity_face {
 	 * bilinear sample a chip pixel, as InsightFace's norm_crop cuts it
 	 * with OpenCV's warpAffine; chip_padding is unused. */
 	bool chip_arcface;
+	/* The chip's planes in B, G, R order instead of R, G, B (card
+	 * channel_order: bgr), for a model trained on OpenCV's BGR images. */
+	bool emb_bgr;
 	/* The chip and its mirror image are both embedded and their mean
 	 * taken (card flip_average, MED_FACE_EMBED_FLIP). */
 	bool embed_flip;
