@@ -1,7 +1,9 @@
 # smartmed - the one build entry point (non-recursive; see */module.mk).
 #
 #   make            build everything into build/
-#   make run        install Debian packages if missing, build, start the stack
+#   make run        install Debian packages if missing, make services, start
+#                   the stack
+#   make services   only what running needs: services, tools, cpu backend
 #   make test       install, build, then unit, contract and integration tests
 #   make check      clang-format, cppcheck and the banned-function grep
 #   make deploy-check  offline checks of the Helm chart, manifests, rules, Dockerfiles
