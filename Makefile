@@ -1,7 +1,9 @@
 # smartmed - the one build entry point (non-recursive; see */module.mk).
 #
 #   make            build everything into build/
-#   make run        install Debian packages if missing, build, start the stack
+#   make run        install Debian packages if missing, make services, start
+#                   the stack
+#   make services   only what running needs: services, tools, cpu backend
 #   make test       install, build, then unit, contract and integration tests
 #   make check      clang-format, cppcheck and the banned-function grep
 #   make deploy-check  offline checks of the Helm chart, manifests, rules, Dockerfiles
@@ -55,7 +57,7 @@ TEST_BINS :=
 ALL_OBJS :=
 
 .PHONY: all deps deps-run deps-deploy deps-images deps-train run doctor restore-drill test check bench bench-audit bench-galera bench-identify load load-ramp load-galera sizing sizing-table clean unit format docs deploy-check face-calibration
-.PHONY: images image-test kube-test fresh-check
+.PHONY: images image-test kube-test fresh-check services
 all:
 
 include proto/module.mk
@@ -65,7 +67,16 @@ include tools/module.mk
 include tests/module.mk
 -include plugins/module.mk
 
-all: $(LIBMED) $(PB_LIBS) $(BINS) $(TEST_BINS) $(PY_GEN_STAMP)
+all: services $(LIBMED) $(PB_LIBS) $(BINS) $(TEST_BINS) $(PY_GEN_STAMP)
+
+# What make run starts and nothing more: the services, the operator tools
+# (medctl, auditverify, vtoken, onnxrun), the cpu inference backend, the
+# face models the build can make (tools/facemodels adds them) and the
+# Python message modules the walk-through speaks.  No unit-test binaries,
+# fixture plugins, test graphs, benchmarks or cuda backend: a GPU site
+# builds those with make all.
+services: $(LIBMED) $(PB_LIBS) $(filter-out $(BUILD)/bin/bench-%,$(BINS)) \
+	$(CPU_SO) $(PY_GEN_STAMP)
 
 # Every object waits for the generated headers.
 $(ALL_OBJS): | $(GEN_HDRS)
@@ -111,7 +122,7 @@ deps: deps-run
 	$(Q)BUILD=$(BUILD) tools/fhirclients/install.sh
 
 run: deps-run
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory services
 	$(Q)BUILD=$(BUILD) tools/dev/run.sh
 
 # The README's commands on a new Debian 12 root (git, make and

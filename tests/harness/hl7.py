@@ -10,7 +10,7 @@ import secrets
 import socket
 import ssl
 
-from . import paths, protos
+from . import paths, protos, stack_db
 from .stack_processes import free_port
 
 NAME = "hl7"
@@ -52,8 +52,8 @@ def create_database(stack):
     stack.sql("CREATE DATABASE IF NOT EXISTS %s;"
               "CREATE USER IF NOT EXISTS %s IDENTIFIED BY '%s' REQUIRE SSL;"
               "ALTER USER %s IDENTIFIED BY '%s' REQUIRE SSL;"
-              "GRANT ALL PRIVILEGES ON `%s`.* TO %s;"
-              % (DATABASE, who, pw, who, pw, DATABASE, who))
+              % (DATABASE, who, pw, who, pw)
+              + ";".join(stack_db.grant_stmts(DATABASE, who)) + ";")
     stack.db_users[DATABASE] = pw
 
 

