@@ -397,6 +397,14 @@ function died(p) {
   return [];
 }
 
+// weightText: the newest body weight of the chart (records' or dosage's,
+// the one the dose checks use) with how old it is, or that there is none.
+export function weightText(w) {
+  if (!w) return t('Weight not recorded');
+  return t('Weight {kg} kg · {age} ({when})', { kg: num(w.valueQuantity.value), age: ageText(Date.now(), whenOf(w)),
+    when: fmtTime(whenOf(w), { day: '2-digit', month: 'short', year: 'numeric' }) });
+}
+
 export function banner(c) {
   const p = c.patient;
   const w = c.weight;
@@ -410,8 +418,7 @@ export function banner(c) {
     c.hidden.has('Encounter') ? h('span', {}, t('Bed not shown to your role'))
       : h('span', {}, t('Bed {bed}', { bed: c.bed || t('not admitted') })),
     c.hidden.has('Observation') ? h('span', {}, t('Weight not shown to your role'))
-      : h('span', {}, w ? t('Weight {kg} kg ({when})', { kg: num(w.valueQuantity.value), when: fmtTime(whenOf(w),
-        { day: '2-digit', month: 'short', year: 'numeric' }) }) : t('Weight not recorded')),
+      : h('span', {}, weightText(w)),
     c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, t('Allergies not shown to your role: ask the ward'))
       : c.allergies.length
         ? h('span', { class: 'allergy' }, t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') }))

@@ -11,7 +11,7 @@
 // dropped after one use.
 import {
   banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName, readMar,
-  readChart, show, slotCell,
+  readChart, show, slotCell, weightText,
 } from './app.js';
 import { current } from './auth.js';
 import { request } from './fhir.js';
@@ -490,9 +490,7 @@ function cosignHere(c, r, state, refresh) {
     h('li', {}, c.hidden.has('AllergyIntolerance') ? t('Allergies not shown to your role')
       : c.allergies.length ? t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') })
         : t('No known allergies')),
-    h('li', {}, c.hidden.has('Observation') ? t('Weight not shown to your role') : c.weight
-      ? t('Weight {kg} kg ({when})', { kg: num(c.weight.valueQuantity.value), when: fmtTime(c.weight.effectiveDateTime
-        || '', { day: '2-digit', month: 'short', year: 'numeric' }) }) : t('Weight not recorded')),
+    h('li', {}, c.hidden.has('Observation') ? t('Weight not shown to your role') : weightText(c.weight)),
     h('li', { id: 'cosign-labs' }, labsFact(c, r)));
   const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
     ev.preventDefault();

@@ -274,7 +274,7 @@ export const ZH = {
   "Weight": "体重",
   "Weight not recorded": "未记录体重",
   "Weight not shown to your role": "您的角色无法查看体重",
-  "Weight {kg} kg ({when})": "体重 {kg} kg（{when}）",
+  "Weight {kg} kg · {age} ({when})": "体重 {kg} kg · {age}（{when}）",
   "What": "操作",
   "When": "时间",
   "Who": "人员",

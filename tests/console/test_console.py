@@ -407,6 +407,13 @@ def deviation(cstack):
     dpb = protos.module("dosage")
     p = _admitted(cstack, "Devers", "Lee", "17")
     assess_allergies(cstack, p.patient_id, role="clinician")
+    # Issue 77, item 5: the weight charted the walk-through's way
+    # (dosage's context, 3 days ago), which the co-signer must see.
+    cstack.call("dosage", "SetPatientContext", dpb.SetPatientContextRequest(
+        context=dpb.PatientContext(
+            patient_id=p.patient_id, allergies_known=True, weight_kg=82.0,
+            measured_ms=int(time.time() * 1000) - 3 * 24 * HOUR_MS)),
+        role="nurse", timeout=30)
     start = int(time.time() * 1000) - 30 * 60 * 1000
 
     def order(drug, dose, route, frequency):
@@ -681,7 +688,8 @@ def test_mar_grid(run):
     in words, with the banner's facts."""
     _passed(run, "MAR")
     assert "Iris Wardley" in run["banner"] and "Penicillin" in \
-        run["banner"] and "Weight 71.5 kg" in run["banner"], run["banner"]
+        run["banner"] and "Weight 71.5 kg · " in run["banner"] and \
+        " ago (" in run["banner"], run["banner"]
     assert run["marCaption"].endswith("hours in %s" % WARD_ZONE), run
     assert len(run["mar"]) == 2, run["mar"]
     tablets = [r for r in run["mar"] if "Paracetamol 500 mg tablet" in r]
@@ -789,7 +797,10 @@ def test_cosign_on_one_device(run):
     facts = " ".join(one["facts"])
     assert "Order: Heparin 5000 units (one device), 5,000 units, sc" in \
         facts and "Dose drawn up by nurse.console: 2,500 units" in facts \
-        and "No known allergies" in facts and "Weight" in facts, facts
+        and "No known allergies" in facts, facts
+    # The weight the dose checks use (dosage's, charted 3 days ago), with
+    # its age (issue 77, item 5), never "Weight not recorded".
+    assert "Weight 82 kg · 3 d ago (" in facts, facts
     # The latest labs the drug's lab rules name, with their time, and
     # the one not on record said so (the other device's screen too).
     assert re.search(r"Latest labs: Potassium 4\.2 mmol/L \(\d\d [A-Z][a-z]+"

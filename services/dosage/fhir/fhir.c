@@ -662,7 +662,8 @@ entries(med_json *w, void *ctx)
 		medication_administration(w, c->pid, p, p->admins[i]);
 	for (size_t i = 0; i < p->n_running; i++)
 		running_infusion(w, c->pid, p, p->running[i]);
-	return (uint32_t)dosage_export_items(p) + medications(w, p);
+	return (uint32_t)dosage_export_items(p) + medications(w, p) +
+	       dosage_fhir_measurements(w, c->pid, p->context);
 }
 
 med_err
@@ -673,6 +674,7 @@ dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 	page_ctx c = {patient_id, p};
 
 	return med_fhir_page_json(arena, max_bytes, patient_id,
-				  dosage_export_items(p) > 0, entries, &c, json,
-				  n_resources);
+				  dosage_export_items(p) > 0 ||
+					  p->context != NULL,
+				  entries, &c, json, n_resources);
 }

@@ -6,6 +6,7 @@
 #define DOSAGE_FHIR_EXPORT_H
 
 #include <med/check.h>
+#include <med/json.h>
 
 #include "dosage.h"
 
@@ -48,6 +49,9 @@ typedef struct dosage_export_page {
 	 * in-progress MedicationAdministration of its current segment. */
 	Smartmed__Dosage__V1__Infusion **running;
 	size_t n_running;
+	/* The weight and height dosage's context holds, as Observations
+	 * on the first page of an export of everything (NULL: none). */
+	const dosage_context *context;
 	bool more;
 	med_page_key last; /* the next page starts after it */
 } dosage_export_page;
@@ -94,6 +98,11 @@ void dosage_fhir_medication_id(const char *code, char out[40]);
 med_err dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 			   const dosage_export_page *p, size_t max_bytes,
 			   char **json, uint32_t *n_resources) MED_MUST_CHECK;
+
+/* dosage_fhir_measurements writes c's weight and height (c NULL: none)
+ * as vital-signs Observations of pid (measure_fhir.c); returns how many. */
+uint32_t dosage_fhir_measurements(med_json *w, const char *pid,
+				  const dosage_context *c);
 
 /* dosage_fhir_infusion_version is a running infusion's version (its
  * events: the start and each rate change; 1 at least) and sets

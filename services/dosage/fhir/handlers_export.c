@@ -14,6 +14,7 @@
 #include "dosage.h"
 #include "fhir_export.h"
 #include "orders.h"
+#include "subject.h"
 
 /* Room the reply's other fields and protobuf framing take beside the
  * bundle. */
@@ -126,6 +127,37 @@ export_request(med_call *call,
 	return MED_OK;
 }
 
+/* export_context puts the context's weight and height on the first page
+ * of an export of everything (a narrowed one asks for orders or doses
+ * only): the console reads the weight the dose checks use. */
+static med_err
+export_context(med_call *call, const char *patient_id,
+	       const dosage_export_scope *scope, const med_page_key *after,
+	       dosage_export_page *p)
+{
+	dosage_context *c;
+	med_err err;
+
+	p->context = NULL;
+	if (after->kind != 0 || scope->kinds != NULL || scope->n_statuses > 0)
+		return MED_OK;
+	c = med_arena_zalloc(med_call_arena(call), sizeof(*c));
+	if (c == NULL)
+		return MED_ERR_NOMEM;
+	err = dosage_store_get_context(med_call_db(call), med_call_arena(call),
+				       patient_id, c);
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK)
+		return err;
+	if (c->weight_case ==
+		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG ||
+	    c->height_case ==
+		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM)
+		p->context = c;
+	return MED_OK;
+}
+
 /* respond_page: the next page starts after this page's last item. */
 static med_err
 respond_page(med_call *call, const dosage_export_page *p,
@@ -166,11 +198,13 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	/* Orders in force at a death read as stopped there. */
 	if (err == MED_OK)
 		err = dosage_deaths_fill(call, p.orders, p.n_orders, now);
+	if (err == MED_OK)
+		err = export_context(call, req->patient_id, &scope, &after, &p);
 	if (err != MED_OK)
 		return err;
 	/* A narrowed export may find nothing of a patient who has orders. */
-	if (dosage_export_items(&p) == 0 && after.kind == 0 &&
-	    scope.kinds == NULL && scope.n_statuses == 0)
+	if (dosage_export_items(&p) == 0 && p.context == NULL &&
+	    after.kind == 0 && scope.kinds == NULL && scope.n_statuses == 0)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no medication orders for "
 				     "this patient");

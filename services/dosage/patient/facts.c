@@ -95,6 +95,19 @@ take(const med_measurement *m, bool (*plausible)(double), bool *has, double *v,
 	*at = m->effective_ms;
 }
 
+/* take_newest is take for weight and height: a context value measured
+ * later than the record's stands, so the checks use the newest of the
+ * two, the one the console shows (dosage's export carries the context's;
+ * issue 77). */
+static void
+take_newest(const med_measurement *m, bool (*plausible)(double), bool *has,
+	    double *v, int64_t *at)
+{
+	if (m != NULL && m->present && *has && *at > m->effective_ms)
+		return;
+	take(m, plausible, has, v, at);
+}
+
 /* take_egfr uses the record's eGFR when it names its equation (records
  * refuses one without; an older entry lacking it is no fact). */
 static void
@@ -169,10 +182,10 @@ dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 	if (f == NULL)
 		return;
 	p->source = "record";
-	take(f->weight, dosage_weight_plausible, &p->has_weight, &p->weight_kg,
-	     &p->weight_ms);
-	take(f->height, dosage_height_plausible, &p->has_height, &p->height_cm,
-	     &p->height_ms);
+	take_newest(f->weight, dosage_weight_plausible, &p->has_weight,
+		    &p->weight_kg, &p->weight_ms);
+	take_newest(f->height, dosage_height_plausible, &p->has_height,
+		    &p->height_cm, &p->height_ms);
 	take(f->crcl, dosage_crcl_plausible, &p->has_crcl, &p->crcl_ml_min,
 	     &p->crcl_ms);
 	take_egfr(f->egfr, p);
