@@ -746,7 +746,8 @@ def test_mar_is_dosages_view_late_dose(run, late):
             run["lateEarlier"]
     assert run["lateMissedInView"] is True, run
     # Reported, not asserted: the ward list and the MAR drawn in chromium.
-    print("console timings:", run.get("timings"))
+    print("console timings:", run.get("timings"), "MAR opened:",
+          run.get("lateOpen"))
 
 
 def test_dose_deviation(run):
