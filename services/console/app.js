@@ -619,16 +619,43 @@ function marRow(r, admins, slots, byId, day0, day1, pid) {
   return h('tr', {}, drugLabel(r, byId, pid), cells);
 }
 
-// scrollToFirst brings into view the first dose of the day still to act
-// on (due, overdue, missed, awaiting co-sign), else the hours around now.
-function scrollToFirst(day0, slots) {
+// OVERDUE: the states of a dose never charted whose time has passed.
+const OVERDUE = new Set(['late', 'missed']);
+
+// scrollMar opens the grid where the nurse acts.  Today: at the current
+// hour (the doses about to be given and those just given), from the
+// first dose still to act on when both fit in the box; an overdue dose
+// earlier today that does not fit is said with a control that scrolls
+// to it, so that it is never out of sight unsaid.  Another day: at its
+// first dose still to act on, else three hours before now's hour.
+function scrollMar(day0, slots, today) {
   const wrap = main().querySelector('.mar-wrap');
-  const first = slots.filter((s) => UNRESOLVED.has(s.state) && s.t >= day0).sort((a, b) => a.t - b.t)[0];
-  const at = first ? first.t - 3600e3 : Date.now() - 3 * 3600e3;
-  const hr = Math.max(0, Math.floor((at - day0) / 3600e3));
-  const cell = wrap && wrap.querySelector('td[data-hour="' + hr + '"]');
   const drug = wrap && wrap.querySelector('th.drug');
-  if (cell && drug) wrap.scrollLeft = cell.offsetLeft - drug.offsetWidth;
+  if (!drug) return;
+  const colOf = (at) => wrap.querySelector('td[data-hour="' + Math.max(0, Math.floor((at - day0) / 3600e3)) + '"]');
+  const left = (at) => (colOf(at) ? colOf(at).offsetLeft - drug.offsetWidth : 0);
+  const open = slots.filter((s) => UNRESOLVED.has(s.state) && s.t >= day0).sort((a, b) => a.t - b.t);
+  const now = Date.now();
+  const nowCell = today ? colOf(now) : null;
+  if (!nowCell) {
+    wrap.scrollLeft = left(open.length ? open[0].t - 3600e3 : now - 3 * 3600e3);
+    return;
+  }
+  const view = wrap.clientWidth - drug.offsetWidth;
+  const nowRight = nowCell.offsetLeft + nowCell.offsetWidth - drug.offsetWidth;
+  const from = open.length && open[0].t < now ? left(open[0].t - 3600e3) : null;
+  // The current hour a third of the way in: the next doses show after it.
+  wrap.scrollLeft = from !== null && nowRight - from <= view ? from
+    : Math.max(0, nowCell.offsetLeft - drug.offsetWidth - Math.max(0, (view - nowCell.offsetWidth) / 3));
+  const hidden = open.filter((s) => OVERDUE.has(s.state) && s.t < now && colOf(s.t).offsetLeft < wrap.scrollLeft + drug.offsetWidth);
+  if (hidden.length) wrap.before(overdueEarlier(wrap, hidden.length, left(hidden[0].t)));
+}
+
+// overdueEarlier: "2 overdue earlier today — show", which scrolls the
+// grid to the first of them.
+function overdueEarlier(wrap, n, at) {
+  return h('p', { id: 'mar-overdue-earlier', role: 'status' }, h('button', { type: 'button', class: 'secondary',
+    onclick: () => { wrap.scrollLeft = at; } }, t('{n} overdue earlier today — show', { n: num(n) })));
 }
 
 function dayLinks(id, day0) {
@@ -678,8 +705,10 @@ async function marScreen(id, day) {
       return { byOrder: new Map(), now: Date.now(), hidden: true };
     })]);
     const slotsOf = (r) => (mar.byOrder.get(r.id) || []).filter((s) => s.t >= day0 && s.t < day1);
+    const now0 = Date.now();
     const hours = [...Array(Math.round((day1 - day0) / 3600e3)).keys()]
-      .map((i) => h('th', { scope: 'col' }, hourOf(day0 + i * 3600e3)));
+      .map((i) => h('th', { scope: 'col', class: now0 >= day0 + i * 3600e3 && now0 < day0 + (i + 1) * 3600e3
+        ? 'now' : null }, hourOf(day0 + i * 3600e3)));
     const rows = c.requests.map((r) => marRow(r, c.admins, slotsOf(r), c.byId, day0, day1, id));
     const today = day0 === startOfDay();
     const date = fmtTime(new Date(day0).toISOString(), { dateStyle: 'full' });
@@ -703,7 +732,7 @@ async function marScreen(id, day) {
     show(title, banner(c), tabs(id, 'mar'), dayLinks(id, day0), earlier, hidden, legend,
       c.requests.length ? h('div', { class: 'mar-wrap', tabindex: 0, role: 'region', 'aria-label': t('MAR grid, scrolls sideways') }, table)
         : h('p', {}, t('No medication orders.')), homeMedsSection(c));
-    scrollToFirst(day0, c.requests.flatMap(slotsOf));
+    scrollMar(day0, c.requests.flatMap(slotsOf), today);
   } catch (e) {
     show(title, errorBox(e));
   }

@@ -396,6 +396,8 @@ export const ZH = {
   "Not given, time-critical": "未给药：时间关键药物",
   "Time-critical medicine: the prescriber must know": "时间关键药物：须告知开方医生",
   "Time-critical medicine: who was told, what was decided": "时间关键药物：已告知何人，作何决定",
+  // The MAR opens at the current hour (issue 77, item 7).
+  "{n} overdue earlier today — show": "今天较早有 {n} 次给药逾期——查看",
 };
 
 // --- An order's route and frequency (issue 77, item 3) ----------------

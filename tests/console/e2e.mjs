@@ -592,6 +592,22 @@ async function run(browser) {
     await wrow.getByRole('link', { name: L.name }).click();
     await page.locator('#mar-table[data-day="' + L.today + '"]').waitFor();
     out.timings = { ...(out.timings || {}), marMs: Date.now() - t0 };
+    // Opened on today at tablet width: the current hour in view, and the
+    // missed dose of today in the same view or said by a control that
+    // scrolls to it (issue 77, item 7).
+    out.lateOpen = await page.evaluate(() => {
+      const w = document.querySelector('.mar-wrap').getBoundingClientRect();
+      const drug = document.querySelector('#mar-table th.drug').getBoundingClientRect();
+      const inView = (e) => {
+        if (!e) return null;
+        const r = e.getBoundingClientRect();
+        return r.left >= drug.right - 1 && r.right <= w.right + 1;
+      };
+      const c = document.getElementById('mar-overdue-earlier');
+      return { width: window.innerWidth, nowInView: inView(document.querySelector('#mar-table thead th.now')),
+        missedInView: inView(document.querySelector('#mar-table .st-missed')), control: c ? c.textContent.trim() : null };
+    });
+    if (out.lateOpen.control) await page.locator('#mar-overdue-earlier button').click();
     if (L.missedDay !== L.today) {
       out.lateEarlier = (await page.locator('#mar-earlier').textContent()).replace(/\s+/g, ' ').trim();
       await page.getByRole('link', { name: 'show the day before' }).click();
