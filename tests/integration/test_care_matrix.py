@@ -105,6 +105,9 @@ NOT_PATIENT_SCOPED = {
     ("dosage", "GetSubstanceKnowledge"),
     ("dosage", "ApproveSubstanceKnowledge"),
     ("records", "ReadText"),
+    # An auditor's reconciliation after a restore: a time window and the
+    # ids the audit log names, across every patient.
+    ("dosage", "ReconcileAudit"), ("records", "ReconcileAudit"),
 }
 
 
