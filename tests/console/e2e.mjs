@@ -815,7 +815,9 @@ async function chromeText(page) {
 function englishLeft(text) {
   const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const parts = new Set(cfg.catalogue.flatMap((k) => k.split(/\{\w+\}/)).map((s) => s.trim())
-    .filter((s) => /[A-Za-z]{2,}/.test(s)));
+    // A fragment whose only letters are unit symbols ("kg ·") reads the
+    // same in Chinese charts: not English left behind.
+    .filter((s) => /[A-Za-z]{2,}/.test(s.replace(/\b(?:kg|mg|mL|mmol|mmHg)\b/g, ''))));
   return [...parts].filter((p) => new RegExp('(?<![\\w-])' + esc(p) + '(?![\\w-])').test(text));
 }
 
