@@ -18,8 +18,11 @@ identity_time_problem(const char *field, int64_t t, int64_t now,
 
 	if (t != 0 && (err = med_time_problem(field, t, p)) != MED_OK)
 		return err;
+	/* A time the caller left to us is this event's: never before the
+	 * encounter's last change, which another replica (its clock a few ms
+	 * ahead) or a call that took its clock after ours may have written. */
 	if (t == 0)
-		t = now;
+		t = now > not_before ? now : not_before;
 	if (t > now + IDENTITY_TIME_SKEW_MS)
 		return med_problem_set(p, MED_ERR_INVALID, field,
 				       "must not be more than %d minutes in "

@@ -185,7 +185,26 @@ test_zero_window(void)
 	MT_TRUE(!a.related);
 }
 
+/* A time the caller left out is never before the encounter's last change
+ * (another replica's clock may run a few ms ahead); a time the caller
+ * gave is refused when it is. */
+static void
+test_time_left_out_follows_last_change(void)
+{
+	med_problem p = {0};
+	int64_t t = 0;
+
+	MT_OK(identity_time_problem("time_ms", 0, T0, T0 + 3, &t, &p));
+	MT_TRUE(t == T0 + 3);
+	MT_OK(identity_time_problem("time_ms", 0, T0, T0 - 3, &t, &p));
+	MT_TRUE(t == T0);
+	MT_TRUE(identity_time_problem("time_ms", T0 - 1, T0, T0, &t, &p) ==
+		MED_ERR_PRECONDITION);
+}
+
 static const mt_case cases[] = {
+	{"time_left_out_follows_last_change",
+	 test_time_left_out_follows_last_change},
 	{"last_move", test_last_move},
 	{"old_ward_within_window", test_old_ward_within_window},
 	{"old_ward_after_window", test_old_ward_after_window},
