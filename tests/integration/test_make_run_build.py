@@ -32,9 +32,14 @@ def toolkit(tmp_path_factory):
 def planned(target, build, nvcc):
     """The commands `make -n TARGET` would run into the build directory
     BUILD (empty, so every file is to be made)."""
-    r = subprocess.run(["make", "-n", target, "BUILD=%s" % build,
-                        "NVCC=%s" % nvcc],
-                       cwd=paths.REPO_ROOT, stdout=subprocess.PIPE,
+    # Run as a make of its own: under `make test` the inherited MAKELEVEL
+    # and MAKEFLAGS would make it a sub-make that prints "Entering
+    # directory" lines around the plan.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    r = subprocess.run(["make", "--no-print-directory", "-n", target,
+                        "BUILD=%s" % build, "NVCC=%s" % nvcc],
+                       cwd=paths.REPO_ROOT, env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, universal_newlines=True,
                        timeout=120)
     assert r.returncode == 0, r.stdout[-2000:]
