@@ -98,7 +98,7 @@ $(BUILD)/bin/smartmed-fhir: $(FHIR_OBJS) $(LIBMED) $(PB_LIBS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(FHIR_LIBS)
 
 # tests/unit/fhir/test_*.c: the facade's pure parts (deid.c, write_time.c,
-# target.c, search_date.c, smart.c with the types and outcomes it uses,
+# target.c, fair.c, search_date.c, smart.c with the types and outcomes it uses,
 # news2.c),
 # linked with the objects they test rather than a service archive.
 FHIR_UNIT_SRCS := $(sort $(wildcard tests/unit/fhir/test_*.c))
@@ -111,6 +111,7 @@ $$(BUILD)/tests/fhir/$(1): $$(BUILD)/obj/tests/unit/fhir/$(1).o \
 		$$(BUILD)/obj/services/fhir/base/deid.o \
 		$$(BUILD)/obj/services/fhir/write/write_time.o \
 		$$(BUILD)/obj/services/fhir/edge/target.o \
+		$$(BUILD)/obj/services/fhir/edge/fair.o \
 		$$(BUILD)/obj/services/fhir/base/search_date.o \
 		$$(BUILD)/obj/services/fhir/call/smart.o \
 		$$(BUILD)/obj/services/fhir/base/types.o \

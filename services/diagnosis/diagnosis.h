@@ -808,6 +808,15 @@ int64_t diagnosis_stow_lease_ms(const diagnosis_pacs *p);
 med_err diagnosis_stow_retry_start(med_service *svc) MED_MUST_CHECK;
 void diagnosis_stow_retry_stop(void);
 
+/* The path under which the HTTP port says whether a study has an overlay
+ * to store (stow_gate.c): GET DIAGNOSIS_STOW_GATE_PATH<StudyInstanceUID>
+ * is 200 "yes", 404 "no" or 503. */
+#define DIAGNOSIS_STOW_GATE_PATH "/pacs/stow-due/"
+
+/* diagnosis_stow_gate_start has the HTTP port answer the PACS's filter:
+ * may diagnosis's credential store into this study now? */
+void diagnosis_stow_gate_start(med_service *svc);
+
 /*
  * diagnosis_stow_plan sets, before f (already named) is stored, what is
  * stored with it of the write-back: OFF when p's write-back is off, else

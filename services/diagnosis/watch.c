@@ -283,6 +283,7 @@ diagnosis_start(med_service *svc)
 
 	if (err != MED_OK)
 		return err;
+	diagnosis_stow_gate_start(svc);
 	if ((err = diagnosis_stow_retry_start(svc)) != MED_OK) {
 		diagnosis_model_stop(svc);
 		return err;

@@ -38,6 +38,12 @@ def is_available():
     return os.access(BINARY, os.X_OK) and os.path.exists(PLUGIN)
 
 
+def stow_gate_url(http_port):
+    """The gate of a diagnosis whose HTTP port is http_port
+    (services/diagnosis/stow_gate.c)."""
+    return "http://127.0.0.1:%d/pacs/stow-due/" % http_port
+
+
 def skip_if_absent():
     """pytest.skip with the reason when Orthanc or its plugin is missing."""
     import pytest
@@ -56,15 +62,20 @@ class Orthanc:
     DICOMweb root diagnosis is given (MED_DIAGNOSIS_PACS_URL)."""
 
     def __init__(self, workdir=None, port=None, start_timeout=30.0,
-                 users=None, diagnosis_user=None, tls=None):
+                 users=None, diagnosis_user=None, tls=None,
+                 stow_gate=None):
         """users: {name: password} turns Orthanc's HTTP basic
         authentication on (the chart's setting); the harness's own
         requests then go as the first user.  diagnosis_user: the user
         whose requests the chart's least-privilege filter restricts
-        (LEAST_PRIVILEGE_LUA).  tls: (pem, ca) serves HTTPS with the
-        certificate and key in pem (one file), requests trusting ca."""
+        (LEAST_PRIVILEGE_LUA).  stow_gate: the URL the filter asks
+        whether diagnosis has an overlay due for a study (its HTTP port's
+        /pacs/stow-due/, stow_gate_url); without it the diagnosis user
+        stores nothing.  tls: (pem, ca) serves HTTPS with the certificate
+        and key in pem (one file), requests trusting ca."""
         self.users = dict(users or {})
         self.diagnosis_user = diagnosis_user
+        self.stow_gate = stow_gate
         self.tls = tls
         # With tls, Orthanc answers plain HTTP on inner_port (loopback
         # only) and stunnel serves HTTPS on port in front of it.
@@ -106,14 +117,18 @@ class Orthanc:
         }
 
     def _lua_scripts(self):
-        """The chart's filter of the diagnosis user, preceded by the line
-        that names that user (as the chart's ConfigMap does)."""
+        """The chart's filter of the diagnosis user, preceded by the lines
+        that name that user and diagnosis's gate (as the chart's ConfigMap
+        does)."""
         if not self.diagnosis_user:
             return []
         who = os.path.join(self.dir, "diagnosis-user.lua")
         with open(who, "w", encoding="utf-8") as f:
             f.write("SMARTMED_DIAGNOSIS_USER = %s\n"
                     % json.dumps(self.diagnosis_user))
+            if self.stow_gate:
+                f.write("SMARTMED_DIAGNOSIS_STOW_GATE = %s\n"
+                        % json.dumps(self.stow_gate))
         return [who, LEAST_PRIVILEGE_LUA]
 
     def start(self):

@@ -20,6 +20,7 @@ import pytest
 from harness import Stack, pki, protos
 from harness import orthanc as orthanc_mod
 from harness.fixtures import running
+from harness.stack_processes import free_port
 
 sys.path.insert(0, os.path.dirname(__file__))
 import test_diagnosis_pacs as pacs_case  # noqa: E402
@@ -28,6 +29,9 @@ import test_diagnosis_stow as stow_case  # noqa: E402
 SVC = "diagnosis"
 ADMIN, ADMIN_PASSWORD = "pacs-admin", "admin-secret-4f1c"
 DIAG, DIAG_PASSWORD = "smartmed-diagnosis", "diag-secret-9b2e"
+# diagnosis's HTTP port, fixed before Orthanc starts: the filter asks it
+# whether an overlay is due (services/diagnosis/stow_gate.c).
+GATE_PORT = free_port()
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,9 @@ def pacs(tls):
     pytest.importorskip("pydicom")
     with orthanc_mod.Orthanc(users={ADMIN: ADMIN_PASSWORD,
                                     DIAG: DIAG_PASSWORD},
-                             diagnosis_user=DIAG, tls=tls) as o:
+                             diagnosis_user=DIAG, tls=tls,
+                             stow_gate=orthanc_mod.stow_gate_url(
+                                 GATE_PORT)) as o:
         yield o
 
 
@@ -62,7 +68,8 @@ def st(pacs, tls, tmp_path_factory):
            "MED_DIAGNOSIS_PACS_CA_FILE": tls[1],
            "MED_DIAGNOSIS_PACS_WRITEBACK": "on"}
     with running(Stack(services=("audit", "identity", "records", SVC),
-                       patient_checks=True, extra_env=env)) as s:
+                       patient_checks=True, ports={SVC: (None, GATE_PORT)},
+                       extra_env=env)) as s:
         yield s
 
 
@@ -176,6 +183,51 @@ def test_diagnosis_credential_cannot_plant_a_study(st, pb, pacs):
     # The overlay into the real study, the one write diagnosis has, holds.
     f = pacs_case.analyze(st, pb, pid, real)
     assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED, f.writeback_error
+
+
+def _gate(study):
+    """What diagnosis's gate answers the PACS for study."""
+    import urllib.request
+    try:
+        with urllib.request.urlopen(orthanc_mod.stow_gate_url(GATE_PORT) +
+                                    study, timeout=10) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_diagnosis_credential_stores_only_an_overlay_due(st, pb, pacs):
+    """A derived series (a Secondary Capture of the study's own UID)
+    sent with diagnosis's credential into a study the PACS holds but
+    nobody asked diagnosis to analyse is refused and not stored (before,
+    any study the PACS held took it); the overlay of a study diagnosis
+    was asked to analyse is stored through the same filter; once it is
+    stored the study takes no further series from the credential."""
+    pid, mrn = pacs_case.make_patient(st)
+    unasked = stow_case.stored_study(pacs, mrn)
+    rows = pacs_case.rows_of(pacs_case.chest_pixels())
+    _, data = pacs_case.dicom(rows, mrn, accession="ACC-SC",
+                              study_uid=unasked)
+    before = stow_case.series_of(pacs, unasked)
+    assert _gate(unasked) == (404, b"no\n")
+    assert stow_as(pacs, DIAG, DIAG_PASSWORD,
+                   "/dicom-web/studies/%s" % unasked, data) == 403
+    assert stow_case.series_of(pacs, unasked) == before
+    # Asked: the analysis's overlay passes the filter.
+    asked = stow_case.stored_study(pacs, mrn)
+    f = pacs_case.analyze(st, pb, pid, asked)
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED, f.writeback_error
+    assert f.writeback_series_instance_uid in stow_case.series_of(pacs,
+                                                                  asked)
+    # Stored: nothing more is due, and the study takes nothing more.
+    _, more = pacs_case.dicom(rows, mrn, accession="ACC-SC", study_uid=asked)
+    assert _gate(asked) == (404, b"no\n")
+    n = len(stow_case.series_of(pacs, asked))
+    assert stow_as(pacs, DIAG, DIAG_PASSWORD,
+                   "/dicom-web/studies/%s" % asked, more) == 403
+    assert len(stow_case.series_of(pacs, asked)) == n
+    # The gate names nothing but a UID.
+    assert _gate("1.2.x")[0] in (400, 404)
 
 
 def test_plain_http_to_a_tls_pacs_is_not_spoken(pacs):

@@ -33,6 +33,7 @@ from harness import metrics as metrics_mod
 from harness import orthanc as orthanc_mod
 from harness.checks import poll
 from harness.fixtures import running
+from harness.stack_processes import free_port
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "contract", "diagnosis"))
@@ -59,6 +60,9 @@ class QuickOrthanc(orthanc_mod.Orthanc):
 # diagnosis's restricted credential.
 ADMIN, ADMIN_PASSWORD = "pacs-admin", "admin-secret-71aa"
 DIAG, DIAG_PASSWORD = "smartmed-diagnosis", "diag-secret-c03d"
+# diagnosis's HTTP port, fixed before Orthanc starts: the filter asks it
+# whether an overlay is due (services/diagnosis/stow_gate.c).
+GATE_PORT = free_port()
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +73,8 @@ def pacs():
     if not os.path.exists(DATA):
         pytest.skip("%s absent (../shared/data not available)" % DATA)
     with QuickOrthanc(users={ADMIN: ADMIN_PASSWORD, DIAG: DIAG_PASSWORD},
-                      diagnosis_user=DIAG) as o:
+                      diagnosis_user=DIAG,
+                      stow_gate=orthanc_mod.stow_gate_url(GATE_PORT)) as o:
         yield o
 
 
@@ -84,6 +89,7 @@ def st(pacs, tmp_path_factory):
            "MED_DIAGNOSIS_PACS_WATCH_POLL_MS": str(POLL_MS)}
     with running(Stack(services=("audit", "identity", "records", SVC),
                        patient_checks=True, fhir=True,
+                       ports={SVC: (None, GATE_PORT)},
                        extra_env=env)) as s:
         yield s
 

@@ -445,6 +445,39 @@ test_bad_limits(void)
 	MT_TRUE(h == NULL);
 }
 
+/* known_lookup knows "1.2.3", cannot say for "down", not the rest. */
+static int
+known_lookup(void *ctx, const char *key)
+{
+	(void)ctx;
+	if (strcmp(key, "down") == 0)
+		return -1;
+	return strcmp(key, "1.2.3") == 0;
+}
+
+static void
+test_lookup(void)
+{
+	struct fixture f;
+	char buf[1024];
+
+	fixture_start(&f);
+	MT_EQ_INT(get(f.port, "GET", "/gate/1.2.3", buf, sizeof(buf)), 404);
+	med_http_set_lookup(f.h, "/gate/", known_lookup, NULL);
+	MT_EQ_INT(get(f.port, "GET", "/gate/1.2.3", buf, sizeof(buf)), 200);
+	MT_EQ_STR(body_of(buf), "yes\n");
+	MT_EQ_INT(get(f.port, "GET", "/gate/1.2.4", buf, sizeof(buf)), 404);
+	MT_EQ_STR(body_of(buf), "no\n");
+	MT_EQ_INT(get(f.port, "GET", "/gate/down", buf, sizeof(buf)), 503);
+	MT_EQ_INT(get(f.port, "GET", "/gate/", buf, sizeof(buf)), 400);
+	MT_EQ_INT(get(f.port, "GET", "/gate/a%2Fb", buf, sizeof(buf)), 400);
+	MT_EQ_INT(get(f.port, "POST", "/gate/1.2.3", buf, sizeof(buf)), 405);
+	MT_EQ_INT(get(f.port, "GET", "/healthz", buf, sizeof(buf)), 200);
+	med_http_set_lookup(f.h, NULL, NULL, NULL);
+	MT_EQ_INT(get(f.port, "GET", "/gate/1.2.3", buf, sizeof(buf)), 404);
+	fixture_stop(&f);
+}
+
 static const mt_case cases[] = {
 	{"metrics_endpoint", test_metrics_endpoint},
 	{"healthz", test_healthz},
@@ -461,6 +494,7 @@ static const mt_case cases[] = {
 	{"full_server_evicts_oldest_waiting",
 	 test_full_server_evicts_oldest_waiting},
 	{"bad_limits", test_bad_limits},
+	{"lookup", test_lookup},
 	{NULL, NULL},
 };
 

@@ -51,6 +51,22 @@ med_err med_http_start(const char *host, int port, med_metrics *m,
  */
 void med_http_set_live(med_http *h, med_ready_fn live, void *ctx);
 
+/* med_http_lookup_fn says whether a key is known: 1 yes, 0 no, a
+ * negative number when it cannot say now (its database away). */
+typedef int (*med_http_lookup_fn)(void *ctx, const char *key);
+
+/*
+ * med_http_set_lookup answers GET <prefix><key> with 200 "yes" when
+ * lookup(ctx, key) says yes, 404 "no" when no and 503 when it cannot say;
+ * a key that is not 1 to 128 of [0-9A-Za-z._-] is 400.  For a question
+ * another program on the network asks by HTTP alone (the PACS's filter
+ * asks diagnosis whether it has an overlay to store into a study).  prefix
+ * is borrowed for h's life; lookup runs on the server's thread.  One
+ * lookup per server; NULL removes it.  Thread-safe.
+ */
+void med_http_set_lookup(med_http *h, const char *prefix,
+			 med_http_lookup_fn lookup, void *ctx);
+
 /* med_http_stop stops the server thread and frees h; NULL is fine. */
 void med_http_stop(med_http *h);
 

@@ -22,6 +22,7 @@
 #include <med/config.h>
 #include <med/db.h>
 #include <med/err.h>
+#include <med/http.h>
 #include <med/metrics.h>
 #include <med/rpc.h>
 
@@ -81,6 +82,15 @@ bool med_process_set_ready(med_process *p, bool ready);
  * port of its own that it probes (the FHIR facade).  Thread-safe.
  */
 void med_process_set_live(med_process *p, bool live);
+
+/*
+ * med_process_set_lookup has the process's HTTP port answer GET
+ * <prefix><key> by lookup (med_http_set_lookup), from the moment the port
+ * serves.  Call it from the process's start; prefix is borrowed (a
+ * literal).
+ */
+void med_process_set_lookup(med_process *p, const char *prefix,
+			    med_http_lookup_fn lookup, void *ctx);
 
 /* --- the gRPC part ---------------------------------------------------- */
 
@@ -149,6 +159,11 @@ void med_patients_service_stop(med_service *svc);
 
 /* med_service_set_data / med_service_data hold the service's own state. */
 void med_service_set_data(med_service *svc, void *data);
+
+/* med_service_set_lookup is med_process_set_lookup for a service: call
+ * it from its start. */
+void med_service_set_lookup(med_service *svc, const char *prefix,
+			    med_http_lookup_fn lookup, void *ctx);
 void *med_service_data(med_service *svc);
 
 /* med_service_from_call returns the service running call. */

@@ -59,6 +59,9 @@ struct med_http {
 	void *ctx;
 	med_ready_fn live; /* under mu: med_http_set_live may come late */
 	void *live_ctx;
+	const char *lookup_prefix; /* under mu: med_http_set_lookup */
+	med_http_lookup_fn lookup;
+	void *lookup_ctx;
 	med_http_limits limits;
 	/* The connection list, shared by libmicrohttpd's thread and the
 	 * sweeper. */
@@ -319,12 +322,57 @@ is_live(med_http *h)
 	return live == NULL || live(ctx);
 }
 
+/* key_ok is a lookup's key: 1 to 128 of [0-9A-Za-z._-]. */
+static bool
+key_ok(const char *key)
+{
+	size_t n = strlen(key);
+
+	return n >= 1 && n <= 128 &&
+	       strspn(key, "0123456789abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ._-") == n;
+}
+
+/* serve_lookup answers GET <prefix><key> when a lookup is set; false:
+ * path is not the lookup's. */
+static bool
+serve_lookup(med_http *h, struct MHD_Connection *mc, const char *method,
+	     const char *path, enum MHD_Result *res)
+{
+	med_http_lookup_fn fn;
+	const char *prefix;
+	void *ctx;
+	int known;
+
+	pthread_mutex_lock(&h->mu);
+	fn = h->lookup;
+	prefix = h->lookup_prefix;
+	ctx = h->lookup_ctx;
+	pthread_mutex_unlock(&h->mu);
+	if (fn == NULL || strncmp(path, prefix, strlen(prefix)) != 0)
+		return false;
+	path += strlen(prefix);
+	if (strcmp(method, "GET") != 0)
+		*res = reply_text(mc, 405, "method not allowed\n", "GET");
+	else if (!key_ok(path))
+		*res = reply_text(mc, 400, "bad key\n", NULL);
+	else if ((known = fn(ctx, path)) < 0)
+		*res = reply_text(mc, 503, "cannot say\n", NULL);
+	else
+		*res = reply_text(mc, known ? 200 : 404,
+				  known ? "yes\n" : "no\n", NULL);
+	return true;
+}
+
 static enum MHD_Result
 route(med_http *h, struct MHD_Connection *mc, const char *method,
       const char *path)
 {
+	enum MHD_Result res;
 	bool ready;
 
+	if (serve_lookup(h, mc, method, path, &res))
+		return res;
 	if (strcmp(path, "/metrics") != 0 && strcmp(path, "/healthz") != 0 &&
 	    strcmp(path, "/readyz") != 0)
 		return reply_text(mc, 404, "not found\n", NULL);
@@ -555,6 +603,19 @@ med_http_stop(med_http *h)
 	if (h == NULL)
 		return;
 	http_free(h);
+}
+
+void
+med_http_set_lookup(med_http *h, const char *prefix, med_http_lookup_fn lookup,
+		    void *ctx)
+{
+	if (h == NULL)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->lookup_prefix = prefix;
+	h->lookup = prefix != NULL ? lookup : NULL;
+	h->lookup_ctx = ctx;
+	pthread_mutex_unlock(&h->mu);
 }
 
 void

@@ -27,6 +27,10 @@ struct med_process {
 	med_authenticator auth;
 	med_audit *audit;
 	med_http *http;
+	/* med_process_set_lookup's, handed to the HTTP port at its start. */
+	const char *lookup_prefix;
+	med_http_lookup_fn lookup;
+	void *lookup_ctx;
 	atomic_bool ready;
 	atomic_bool ready_set; /* med_process_set_ready was called */
 	atomic_bool not_live;  /* med_process_set_live(p, false) */
@@ -309,7 +313,18 @@ start_http(med_process *p)
 	else
 		med_log_info("metrics and health on http port %d", port);
 	med_http_set_live(p->http, is_live, p);
+	med_http_set_lookup(p->http, p->lookup_prefix, p->lookup,
+			    p->lookup_ctx);
 	return err;
+}
+
+void
+med_process_set_lookup(med_process *p, const char *prefix,
+		       med_http_lookup_fn lookup, void *ctx)
+{
+	p->lookup_prefix = prefix;
+	p->lookup = lookup;
+	p->lookup_ctx = ctx;
 }
 
 /* start_all opens the process part, then the process's own parts; TLS

@@ -710,6 +710,13 @@ med_service_config(med_service *svc)
 }
 
 void
+med_service_set_lookup(med_service *svc, const char *prefix,
+		       med_http_lookup_fn lookup, void *ctx)
+{
+	med_process_set_lookup(svc->proc, prefix, lookup, ctx);
+}
+
+void
 med_service_set_data(med_service *svc, void *data)
 {
 	svc->data = data;

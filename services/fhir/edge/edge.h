@@ -1,9 +1,9 @@
 /*
  * edge.h - the facade's HTTPS edge (edge/, above dispatch/): the server
  * (server.c, the only user of libmicrohttpd), its settings (edge.c),
- * request targets (target.c), each user's requests in flight
- * (inflight.c), the audit of its refusals (edgeaudit.c) and the
- * self-probe behind /healthz (liveness.c).
+ * request targets (target.c), whom a full port closes for a newcomer
+ * (fair.c), each user's requests in flight (inflight.c), the audit of its
+ * refusals (edgeaudit.c) and the self-probe behind /healthz (liveness.c).
  */
 #ifndef FHIR_EDGE_H
 #define FHIR_EDGE_H
@@ -70,6 +70,23 @@ void fhir_edge_audit_refused(fhir_edge_audit *t, const fhir_edge_refusal *ref);
  * of new windows and the counts of ended ones (all: every count, at
  * stop).  Blocks on the audit spool; one caller at a time. */
 void fhir_edge_audit_flush(fhir_edge_audit *t, int64_t now_ms, bool all);
+
+/* fhir_fair_seat - one open connection as fhir_fair_victim sees it
+ * (fair.c). */
+typedef struct fhir_fair_seat {
+	uint32_t addr;	  /* the client's IPv4 address; 0: not known */
+	int64_t since_ms; /* when it began to wait for a request head */
+	bool idle;	  /* waiting for a request head (none running) */
+	void *conn;	  /* the caller's: which connection this is */
+} fhir_fair_seat;
+
+/* fhir_fair_victim picks, of the n open connections in seats (sorted in
+ * place), the one to close so that a connection from addr can be taken:
+ * the oldest idle connection of the other address holding the most,
+ * when that address holds at least two more than addr does.  Returns its
+ * index in seats, or -1: addr already holds its share (refuse the
+ * newcomer).  Connections of an unknown address count as one address. */
+long fhir_fair_victim(fhir_fair_seat *seats, size_t n, uint32_t addr);
 
 typedef struct fhir_server fhir_server;
 

@@ -7,9 +7,13 @@
  *   connection: an idle or slow one costs a table entry, never a thread,
  *   and the requests themselves (which block on gRPC calls) run on the
  *   pool, so at most that many run at once;
- * - at most MED_FHIR_MAX_CONNS connections in all and
- *   MED_FHIR_MAX_CONNS_PER_CLIENT from one address (libmicrohttpd refuses
- *   the next at accept);
+ * - at most MED_FHIR_MAX_CONNS_PER_CLIENT connections from one address
+ *   (libmicrohttpd refuses the next at accept) and MED_FHIR_MAX_CONNS in
+ *   all: a connection past that closes the oldest idle one of the address
+ *   holding the most, or is itself closed when its own address holds as
+ *   many (fair.c), so that a flood from many addresses costs an honest
+ *   client no try (libmicrohttpd's own cap is set above ours, for the
+ *   connections closed but not yet gone);
  * - a request head must be complete MED_FHIR_HEADER_TIMEOUT_MS after the
  *   accept (or the end of the previous request on the connection) however
  *   slowly its bytes trickle in: libmicrohttpd's own timeout is renewed by
@@ -59,6 +63,9 @@
 #define REQUEST_ID_MAX 64
 #define SWEEP_EVERY_MS 100
 #define LOG_PER_S      10
+/* Connections libmicrohttpd takes beyond MED_FHIR_MAX_CONNS: those
+ * make_room has shut and libmicrohttpd has not yet closed. */
+#define SHUT_SLACK(max) ((max) / 4 + 16)
 
 #define CERT_CHAIN_MAX	    8
 #define CERT_CHECK_EVERY_NS 1000000000LL
@@ -84,6 +91,7 @@ typedef struct cert_gen {
 typedef struct edge_conn {
 	struct edge_conn *prev, *next;
 	int fd;
+	uint32_t addr;		/* the client's IPv4 address; 0: not known */
 	int64_t head_from_ms;	/* accept, or the end of the previous request */
 	int64_t answer_from_ms; /* 0 while its request head is awaited */
 	const char *bad_target; /* why the current request's target is bad */
@@ -103,6 +111,10 @@ struct fhir_server {
 	bool sweeper_started;
 	med_counter *shut_header_timeout, *shut_answer_timeout, *refused_target;
 	med_counter *refused_framing;
+	/* make_room's scratch (conn_lock) and what it closed. */
+	fhir_fair_seat *seats;
+	size_t seats_cap;
+	med_counter *shut_for_room, *refused_full;
 	fhir_inflight *inflight;   /* each user's requests in flight */
 	fhir_edge_audit *refusals; /* the audit of what the edge refuses */
 	fhir_liveness *liveness;
@@ -307,8 +319,59 @@ conn_unlink(fhir_server *s, edge_conn *c)
 		c->next->prev = c->prev;
 }
 
-/* on_connection lists a connection at its start and unlists it at its
- * close (libmicrohttpd's pool threads). */
+/* shut_conn shuts c's socket: libmicrohttpd then closes it as a peer
+ * that hung up (conn_lock held). */
+static void
+shut_conn(edge_conn *c, med_counter *why)
+{
+	c->shut = true;
+	med_counter_add(why, 1);
+	shutdown(c->fd, SHUT_RDWR);
+}
+
+/* make_room keeps MED_FHIR_MAX_CONNS open connections once c is listed:
+ * past that it shuts the one fhir_fair_victim picks, or c itself when
+ * c's address already holds its share (conn_lock held). */
+static void
+make_room(fhir_server *s, edge_conn *c)
+{
+	size_t n = 0;
+	long v;
+
+	for (edge_conn *o = s->conns; o != NULL; o = o->next) {
+		if (o->shut || o == c || n == s->seats_cap)
+			continue;
+		s->seats[n++] = (fhir_fair_seat){
+			.addr = o->addr,
+			.since_ms = o->head_from_ms,
+			.idle = o->answer_from_ms == 0,
+			.conn = o,
+		};
+	}
+	if (n < (size_t)s->facade->edge.max_conns)
+		return;
+	v = fhir_fair_victim(s->seats, n, c->addr);
+	if (v >= 0)
+		shut_conn(s->seats[v].conn, s->shut_for_room);
+	else
+		shut_conn(c, s->refused_full);
+}
+
+/* addr_of is conn's client IPv4 address (0: not known). */
+static uint32_t
+addr_of(struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+	if (sa == NULL || sa->sa_family != AF_INET)
+		return 0;
+	return ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
+}
+
+/* on_connection lists a connection at its start, making room for it, and
+ * unlists it at its close (libmicrohttpd's pool threads). */
 static void
 on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 	      enum MHD_ConnectionNotificationCode toe)
@@ -331,12 +394,14 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 	if (fd == NULL || (c = calloc(1, sizeof(*c))) == NULL)
 		return; /* not listed: only libmicrohttpd's timeout applies */
 	c->fd = fd->connect_fd;
+	c->addr = addr_of(mc);
 	c->head_from_ms = med_now_ms();
 	pthread_mutex_lock(&s->conn_lock);
 	c->next = s->conns;
 	if (s->conns != NULL)
 		s->conns->prev = c;
 	s->conns = c;
+	make_room(s, c);
 	pthread_mutex_unlock(&s->conn_lock);
 	*socket_context = c;
 }
@@ -426,9 +491,7 @@ sweep(fhir_server *s, int64_t now_ms)
 			why = s->shut_answer_timeout;
 		else
 			continue;
-		c->shut = true;
-		med_counter_add(why, 1);
-		shutdown(c->fd, SHUT_RDWR);
+		shut_conn(c, why);
 	}
 }
 
@@ -1111,7 +1174,8 @@ daemon_start(fhir_server *s, const struct sockaddr_in *sa, const char *ca)
 		MHD_OPTION_HTTPS_CERT_CALLBACK, cert_callback,
 		MHD_OPTION_HTTPS_PRIORITIES, l->tls_priority,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)l->threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_conns,
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)(l->max_conns + SHUT_SLACK(l->max_conns)),
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned)l->max_conns_per_client,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->idle_timeout_s,
@@ -1129,6 +1193,8 @@ edge_start(fhir_server *s)
 	s->shut_answer_timeout = edge_counter("answer_timeout");
 	s->refused_target = edge_counter("target");
 	s->refused_framing = edge_counter("framing");
+	s->shut_for_room = edge_counter("room_for_another_address");
+	s->refused_full = edge_counter("full_share_taken");
 	s->stopping = false;
 	if (pthread_create(&s->sweeper, NULL, sweeper_main, s) != 0)
 		return MED_ERR_IO;
@@ -1148,6 +1214,37 @@ fhir_server_probe_start(fhir_server *s, const char *host, int port)
 	return fhir_liveness_start(s->facade->process, host, port, path,
 				   l->tls_priority, l->liveness_probe_ms,
 				   &s->liveness);
+}
+
+static void
+tables_free(fhir_server *s)
+{
+	fhir_edge_audit_free(s->refusals);
+	s->refusals = NULL;
+	fhir_inflight_free(s->inflight);
+	s->inflight = NULL;
+	free(s->seats);
+	s->seats = NULL;
+}
+
+/* tables_new makes the server's tables: each user's requests in flight,
+ * the refusals to audit and make_room's scratch. */
+static med_err
+tables_new(fhir_server *s, const fhir_edge *l, struct med_audit *audit,
+	   struct med_metrics *m)
+{
+	s->seats_cap = (size_t)(l->max_conns + SHUT_SLACK(l->max_conns));
+	s->seats = calloc(s->seats_cap, sizeof(*s->seats));
+	if (s->seats == NULL ||
+	    fhir_inflight_new((unsigned)l->max_inflight_per_user,
+			      (size_t)l->max_conns, m,
+			      &s->inflight) != MED_OK ||
+	    fhir_edge_audit_new(audit, l->edge_audit_window_s, &s->refusals) !=
+		    MED_OK) {
+		tables_free(s);
+		return MED_ERR_NOMEM;
+	}
+	return MED_OK;
 }
 
 med_err
@@ -1170,17 +1267,7 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 		cert_stop(&server);
 		return MED_ERR_INVALID;
 	}
-	if (fhir_inflight_new((unsigned)f->edge.max_inflight_per_user,
-			      (size_t)f->edge.max_conns, f->metrics,
-			      &server.inflight) != MED_OK) {
-		free(ca);
-		cert_stop(&server);
-		return MED_ERR_NOMEM;
-	}
-	if (fhir_edge_audit_new(f->audit, f->edge.edge_audit_window_s,
-				&server.refusals) != MED_OK) {
-		fhir_inflight_free(server.inflight);
-		server.inflight = NULL;
+	if (tables_new(&server, &f->edge, f->audit, f->metrics) != MED_OK) {
 		free(ca);
 		cert_stop(&server);
 		return MED_ERR_NOMEM;
@@ -1188,10 +1275,7 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 	server.daemon = daemon_start(&server, &sa, ca);
 	free(ca); /* libmicrohttpd has loaded it into GnuTLS */
 	if (server.daemon == NULL) {
-		fhir_edge_audit_free(server.refusals);
-		server.refusals = NULL;
-		fhir_inflight_free(server.inflight);
-		server.inflight = NULL;
+		tables_free(&server);
 		cert_stop(&server);
 		return MED_ERR_IO;
 	}
@@ -1216,8 +1300,5 @@ fhir_server_stop(fhir_server *s)
 	sweeper_stop(s);
 	/* Every count not yet audited, before the audit emitter closes. */
 	fhir_edge_audit_flush(s->refusals, med_now_ms(), true);
-	fhir_edge_audit_free(s->refusals);
-	s->refusals = NULL;
-	fhir_inflight_free(s->inflight);
-	s->inflight = NULL;
+	tables_free(s);
 }

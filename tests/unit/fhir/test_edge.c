@@ -1,7 +1,8 @@
 /*
- * test_edge.c - the FHIR edge's rule for request targets (edge.c,
- * fhir_path_ok): what reaches the facade's routing and what is refused
- * before anything decodes it.
+ * test_edge.c - the FHIR edge's pure rules: request targets (target.c,
+ * fhir_path_ok), what reaches the facade's routing and what is refused
+ * before anything decodes it; and whom a full port closes for a newcomer
+ * (fair.c, fhir_fair_victim).
  */
 #include <string.h>
 
@@ -66,9 +67,88 @@ test_targets_refused(void)
 	}
 }
 
+/* seats_of fills seats with counts[i] connections of address i + 1, each
+ * address's idle from the age given (older first), busy when told. */
+static size_t
+seats_of(fhir_fair_seat *seats, const int *counts, size_t n_addrs, bool busy)
+{
+	size_t n = 0;
+
+	for (size_t a = 0; a < n_addrs; a++)
+		for (int i = 0; i < counts[a]; i++)
+			seats[n++] = (fhir_fair_seat){
+				.addr = (uint32_t)(a + 1),
+				.since_ms = 1000 * (int64_t)(a + 1) + i,
+				.idle = !busy,
+			};
+	return n;
+}
+
+static void
+test_fair_takes_from_the_address_holding_most(void)
+{
+	fhir_fair_seat seats[32];
+	const int counts[] = {3, 9, 5};
+	size_t n = seats_of(seats, counts, 3, false);
+	long v;
+
+	/* A newcomer from an address holding nothing: address 2's oldest. */
+	v = fhir_fair_victim(seats, n, 77);
+	MT_TRUE(v >= 0);
+	MT_EQ_INT(seats[v].addr, 2);
+	MT_EQ_INT(seats[v].since_ms, 2000);
+	/* From address 1 (3): still address 2 (9 >= 3 + 2). */
+	v = fhir_fair_victim(seats, n, 1);
+	MT_TRUE(v >= 0);
+	MT_EQ_INT(seats[v].addr, 2);
+	/* From address 2 itself: the next most is 5, less than 9 + 2. */
+	MT_EQ_INT(fhir_fair_victim(seats, n, 2), -1);
+}
+
+static void
+test_fair_refuses_a_newcomer_holding_its_share(void)
+{
+	fhir_fair_seat seats[32];
+	const int counts[] = {4, 5, 4};
+	size_t n = seats_of(seats, counts, 3, false);
+
+	/* Address 1 holds 4 and the most is 5: taking one would only move
+	 * a place between flooders. */
+	MT_EQ_INT(fhir_fair_victim(seats, n, 1), -1);
+	MT_EQ_INT(fhir_fair_victim(seats, n, 3), -1);
+	MT_TRUE(fhir_fair_victim(seats, n, 9) >= 0);
+}
+
+static void
+test_fair_never_closes_a_running_request(void)
+{
+	fhir_fair_seat seats[32];
+	const int busy[] = {0, 12};
+	const int idle[] = {3};
+	size_t n = seats_of(seats, busy, 2, true);
+	long v;
+
+	n += seats_of(seats + n, idle, 1, false);
+	/* Address 2 holds the most but answers requests on all 12: the
+	 * victim is address 1's oldest idle connection. */
+	v = fhir_fair_victim(seats, n, 9);
+	MT_TRUE(v >= 0);
+	MT_EQ_INT(seats[v].addr, 1);
+	MT_TRUE(seats[v].idle);
+	/* None idle anywhere: the newcomer is refused. */
+	n = seats_of(seats, busy, 2, true);
+	MT_EQ_INT(fhir_fair_victim(seats, n, 9), -1);
+}
+
 static const mt_case cases[] = {
 	{"targets_served", test_targets_served},
 	{"targets_refused", test_targets_refused},
+	{"fair_takes_from_the_address_holding_most",
+	 test_fair_takes_from_the_address_holding_most},
+	{"fair_refuses_a_newcomer_holding_its_share",
+	 test_fair_refuses_a_newcomer_holding_its_share},
+	{"fair_never_closes_a_running_request",
+	 test_fair_never_closes_a_running_request},
 	{NULL, NULL},
 };
 
