@@ -21,7 +21,13 @@ Knobs (environment): BUILD (build), N (2000 calls per phase), THREADS (8),
 MODEL (the classifier, served and run in process; default the shipped
 pneumonia_cxr224_v4.onnx; services/diagnosis/models/pneumonia_cnn_v1.onnx
 to time the 28x28 model it replaced, or a copy without the `cam` output
-to time the occlusion map).
+to time the occlusion map), IMAGE (a film file instead of the default).
+
+BASELINE=DIR compares with another checkout, e.g. of main, whose build
+is made (DIR/build, or DIR/$BASELINE_BUILD): in the same run, batching
+off only, it serves DIR's build with DIR's shipped model, then this tree's
+with MODEL, alternating ROUNDS (3) times, and prints each phase's
+AnalyzeImage p50 and the ratio of the medians, this tree / baseline.
 """
 
 import os
@@ -44,21 +50,89 @@ def model_path():
     return os.environ.get("MODEL") or dximages.MODEL_PATH
 
 
-def run(st, exe, image, n, threads):
+def run(st, exe, image, n, threads, model=None, out=None):
+    """Runs the bench client; calls/s (and the raw output into out)."""
     env = dict(os.environ)
     env.update(st.client_tls_env())
     build = os.environ.get("BUILD", "build")
     cmd = [exe, st.addr("diagnosis"), st.token("clinician"),
-           os.path.join(REPO, build, "plugins"), model_path(), image,
-           n, threads]
+           os.path.join(REPO, build, "plugins"), model or model_path(),
+           image, n, threads]
     r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
     sys.stdout.write(r.stdout)
     if r.returncode != 0:
         sys.exit("bench-diagnosis_analyze failed (%d)" % r.returncode)
+    if out is not None:
+        out.append(r.stdout)
     return float(re.search(r"calls_per_s=(\d+)", r.stdout).group(1))
 
 
+def image_png(env):
+    """The film to send: IMAGE, else kermany224's test/normal/1.png, else
+    a PneumoniaMNIST image, else a reference case (guard off in env)."""
+    kermany = os.path.join(dximages.KERMANY, "test", "normal", "1.png")
+    if os.environ.get("IMAGE"):
+        with open(os.environ["IMAGE"], "rb") as f:
+            return f.read()
+    if os.path.exists(kermany):
+        with open(kermany, "rb") as f:
+            return f.read()
+    if os.path.exists(dximages.MEDMNIST):
+        return dximages.chest_png(3, scale=9)
+    case = dximages.ref_cases()["cases"][3]
+    env["MED_DIAGNOSIS_GUARD_UPLOADS"] = "false"
+    return dximages.png_grey(dximages.case_rows(case, scale=9))
+
+
+def phase(build, model, png, env, n):
+    """AnalyzeImage p50 (us), one client, served from build with model."""
+    saved = os.environ.get("BUILD")
+    os.environ["BUILD"] = build
+    env = dict(env, MED_DIAGNOSIS_MODEL=os.path.abspath(model),
+               MED_THREADS="1", MED_DB_POOL="1")
+    out = []
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".png") as img, \
+                Stack(services=("audit", "diagnosis"), extra_env=env) as st:
+            img.write(png)
+            img.flush()
+            exe = os.path.join(REPO, build, "bin", "bench-diagnosis_analyze")
+            run(st, exe, img.name, n, "1", model=model, out=out)
+    finally:
+        if saved is None:
+            del os.environ["BUILD"]
+        else:
+            os.environ["BUILD"] = saved
+    return float(re.search(r"rpc1 +p50_us=([0-9.]+)", out[0]).group(1))
+
+
+def compare(base_dir):
+    """This tree against the checkout base_dir, in one run."""
+    base_build = os.path.join(os.path.abspath(base_dir),
+                              os.environ.get("BASELINE_BUILD", "build"))
+    base_model = os.path.join(os.path.abspath(base_dir), "services",
+                              "diagnosis", "models",
+                              "pneumonia_cxr224_v4.onnx")
+    build = os.path.join(REPO, os.environ.get("BUILD", "build"))
+    n = os.environ.get("N", "300")
+    env = {"MED_INFER_MAX_BATCH": "1"}
+    png = image_png(env)
+    got = {"baseline": [], "this": []}
+    for i in range(int(os.environ.get("ROUNDS", "3"))):
+        for k, b, m in (("baseline", base_build, base_model),
+                        ("this", build, model_path())):
+            print("--- round %d: %s (%s, %s)" % (i + 1, k, b, m))
+            got[k].append(phase(b, m, png, env, n))
+    med = {k: sorted(v)[len(v) // 2] for k, v in got.items()}
+    print("p50_us  baseline %s; this %s" % (got["baseline"], got["this"]))
+    print("ratio   this/baseline AnalyzeImage p50 (medians) = %.2f"
+          % (med["this"] / med["baseline"]))
+    return 0
+
+
 def main():
+    if os.environ.get("BASELINE"):
+        return compare(os.environ["BASELINE"])
     build = os.environ.get("BUILD", "build")
     exe = os.path.join(REPO, build, "bin", "bench-diagnosis_analyze")
     if not os.access(exe, os.X_OK):
@@ -68,16 +142,7 @@ def main():
     env = {"MED_THREADS": threads, "MED_DB_POOL": threads,
            "MED_INFER_MAX_BATCH": "1",
            "MED_DIAGNOSIS_MODEL": os.path.abspath(model_path())}
-    kermany = os.path.join(dximages.KERMANY, "test", "normal", "1.png")
-    if os.path.exists(kermany):
-        with open(kermany, "rb") as f:
-            png = f.read()
-    elif os.path.exists(dximages.MEDMNIST):
-        png = dximages.chest_png(3, scale=9)
-    else:
-        case = dximages.ref_cases()["cases"][3]
-        png = dximages.png_grey(dximages.case_rows(case, scale=9))
-        env["MED_DIAGNOSIS_GUARD_UPLOADS"] = "false"
+    png = image_png(env)
     with tempfile.NamedTemporaryFile(suffix=".png") as img, \
             Stack(services=("audit", "diagnosis"), extra_env=env) as st:
         img.write(png)

@@ -219,8 +219,23 @@ def splits(args):
     return chest, other
 
 
+def icu_films(chest, rng):
+    """Each chest film once per kind of icu_draw (tubes, lines, leads,
+    wires, dense, icu): grown to 224 x 224 (bilinear), drawn on, and
+    reduced back to the guard's side by area as the service reduces."""
+    from icu_draw import BIG, KINDS, augment
+    out = []
+    for kind in KINDS:
+        for im in chest:
+            big = cv2.resize(im, (BIG, BIG), interpolation=cv2.INTER_LINEAR)
+            out.append(resize(augment(big, kind, rng)))
+    return np.array(out, dtype=np.uint8)
+
+
 def train(args, chest, other, rng):
     pos = np.concatenate([chest["train"], chest["train"][:, :, ::-1]])
+    if args.augment:
+        pos = np.concatenate([pos, icu_films(chest["train"], rng)])
     neg = np.concatenate(list(other["train"].values()))
     x = to_input(np.concatenate([pos, neg]))
     y = np.concatenate([np.ones(len(pos), int), np.zeros(len(neg), int)])
@@ -247,6 +262,9 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--max-refusal", type=float, default=0.01)
+    ap.add_argument("--augment", action="store_true",
+                    help="add each training chest film once per kind of "
+                    "intensive-care hardware (tools/train/icu_draw.py)")
     args = ap.parse_args()
 
     rng = np.random.default_rng(args.seed)
@@ -276,7 +294,9 @@ def main():
         "test_other_accepted_by_kind": {kd: round(v, 4)
                                         for kd, v in accepted.items()},
         "n_test_other": {kd: len(v) for kd, v in other["test"].items()},
-        "n_train_chest": 2 * len(chest["train"]),
+        "n_train_chest": 2 * len(chest["train"]) + (
+            6 * len(chest["train"]) if args.augment else 0),
+        "augment": args.augment,
         "n_train_other": {kd: len(v) for kd, v in other["train"].items()},
         "sha256": sha, "numpy": np.__version__,
     }
