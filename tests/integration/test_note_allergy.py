@@ -152,3 +152,24 @@ def test_chinese_denied_allergies_and_short_forms(st, pb, catalogue):
     note(st, q, "Allergic to pen - rash.")
     refused_order(st, pb, q, AMOXICILLIN, 500,
                   "a note mentions an allergy to penicillins")
+
+
+def test_traditional_chinese_note_allergy_stops_amoxicillin(st, pb,
+                                                            catalogue):
+    """Issue 75: a note in traditional characters is read as simplified
+    (OpenCC's table): "青黴素過敏" is the penicillins' allergy and stops
+    amoxicillin, its hives kept as the word list's "荨麻疹"; the mother's
+    allergy and a planned drug are not suggested, and the span quotes the
+    note as written."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "過敏史：青黴素過敏（蕁麻疹）。\n母親有磺胺過敏。\n"
+         "診療計劃：擬予克拉黴素。")
+    got = {(s.kind, s.code): s for s in suggestions(st, p)}
+    A = rpb.SUGGESTION_KIND_ALLERGY
+    assert got[(A, "penicillins")].reaction == "荨麻疹", got
+    assert got[(A, "penicillins")].text == "青黴素", got
+    assert (A, "sulfonamides") not in got, got
+    assert (rpb.SUGGESTION_KIND_MEDICINE, "clarithromycin") not in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")

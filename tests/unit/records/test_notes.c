@@ -422,6 +422,59 @@ test_chinese(void)
 	MT_EQ_STR(r.findings[0].code, "");
 }
 
+/* Traditional Chinese (issue 75) is read as simplified, character by
+ * character (hant.c, OpenCC's table): each pair is one note in the two
+ * scripts, every character three bytes in both, so the findings, their
+ * contexts, reactions and spans are the same. */
+static const char *const hant_pairs[][2] = {
+	{"对青霉素过敏，皮疹。", "對青黴素過敏，皮疹。"},
+	{"否认药物过敏史。", "否認藥物過敏史。"},
+	{"母亲有青霉素过敏。", "母親有青黴素過敏。"},
+	{"既往高血压10年，规律服用氨氯地平。",
+	 "既往高血壓10年，規律服用氨氯地平。"},
+	{"拟予阿莫西林口服。", "擬予阿莫西林口服。"},
+	{"过敏史：\n可待因（呕吐）\n", "過敏史：\n可待因（嘔吐）\n"},
+	{"诊断：2型糖尿病，肺炎可能。", "診斷：2型糖尿病，肺炎可能。"},
+	{"家族史：\n父亲高血压\n", "家族史：\n父親高血壓\n"},
+};
+
+static void
+same_reading(const notes_reading *a, const notes_reading *b)
+{
+	MT_EQ_INT(a->n, b->n);
+	for (size_t i = 0; i < a->n && i < b->n; i++) {
+		MT_EQ_INT(a->findings[i].kind, b->findings[i].kind);
+		MT_EQ_STR(a->findings[i].code, b->findings[i].code);
+		MT_EQ_INT(a->findings[i].context, b->findings[i].context);
+		MT_EQ_INT(a->findings[i].start, b->findings[i].start);
+		MT_EQ_INT(a->findings[i].end, b->findings[i].end);
+		MT_EQ_INT(strlen(a->findings[i].reaction),
+			  strlen(b->findings[i].reaction));
+	}
+}
+
+static void
+test_traditional(void)
+{
+	static notes_reading simp, trad;
+
+	for (size_t i = 0; i < sizeof(hant_pairs) / sizeof(hant_pairs[0]);
+	     i++) {
+		const char *s = hant_pairs[i][0], *t = hant_pairs[i][1];
+
+		notes_read(s, strlen(s), &simp);
+		notes_read(t, strlen(t), &trad);
+		MT_TRUE(simp.n > 0);
+		same_reading(&simp, &trad);
+	}
+	/* the span is the traditional text as written */
+	notes_read(hant_pairs[0][1], strlen(hant_pairs[0][1]), &trad);
+	MT_TRUE(memcmp(hant_pairs[0][1] + trad.findings[0].start, "青黴素",
+		       strlen("青黴素")) == 0);
+	MT_EQ_STR(trad.findings[0].code, "penicillins");
+	MT_EQ_STR(trad.findings[0].reaction, "皮疹");
+}
+
 static void
 test_short_forms(void)
 {
@@ -623,6 +676,7 @@ static const mt_case cases[] = {
 	{"spelling", test_spelling},
 	{"chinese", test_chinese},
 	{"short_forms", test_short_forms},
+	{"traditional", test_traditional},
 	{NULL, NULL},
 };
 
