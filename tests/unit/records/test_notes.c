@@ -364,6 +364,21 @@ static const expect short_forms[] = {
 	{"Pip-taz stopped.", NOTES_MEDICINE, "piperacillin", "Pip-taz", HIST,
 	 true},
 	{"On MTX weekly.", NOTES_MEDICINE, "methotrexate", "MTX", 0, true},
+	/* the classes wards write short (dosage's classes and names) */
+	{"Allergic to abx.", NOTES_ALLERGY, "antibacterials", "abx", 0, true},
+	{"ACEi - angioedema.", NOTES_ALLERGY, "ace inhibitors", "ACEi", 0,
+	 true},
+	{"ARB allergy (cough).", NOTES_ALLERGY, "angiotensin receptor blockers",
+	 "ARB", 0, true},
+	{"Allergic to statins.", NOTES_ALLERGY, "statins", "statins", 0, true},
+	{"对头孢类过敏。", NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
+	{"抗生素过敏。", NOTES_ALLERGY, "antibacterials", "抗生素", 0, true},
+	{"普利类过敏，血管性水肿。", NOTES_ALLERGY, "ace inhibitors", "普利类",
+	 0, true},
+	{"沙坦类过敏。", NOTES_ALLERGY, "angiotensin receptor blockers",
+	 "沙坦类", 0, true},
+	{"他汀类药物过敏。", NOTES_ALLERGY, "statins", "他汀类药物", 0, true},
+	{"對磺胺類過敏。", NOTES_ALLERGY, "sulfonamides", "磺胺類", 0, true},
 };
 
 static void
@@ -478,9 +493,15 @@ test_traditional(void)
 static void
 test_short_forms(void)
 {
+	notes_reading r;
+
 	for (size_t i = 0; i < sizeof(short_forms) / sizeof(short_forms[0]);
 	     i++)
 		check(&short_forms[i]);
+	/* a class in a plan is no allergy and no medicine */
+	notes_read("Started abx for CAP.", 20, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "antibacterials") == NULL);
 }
 
 static void
