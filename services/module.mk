@@ -23,6 +23,13 @@ diagnosis_DEP_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || \
 # loads only when the write-back is on (stow_writer.c): a read-only
 # deployment neither maps GDCM nor needs it installed.
 DICOM_WRITER_LIBS := -lgdcmDSED -lgdcmCommon -lstdc++
+# records' note reader reads traditional Chinese as simplified with
+# OpenCC's table (services/records/notes/hant.c).
+records_DEP_LIBS := $(shell pkg-config --libs opencc 2>/dev/null || \
+	echo -lopencc)
+$(BUILD)/obj/services/records/notes/hant.o: CFLAGS += $(patsubst -I%,-isystem %,\
+	$(shell pkg-config --cflags opencc 2>/dev/null || \
+	echo -I/usr/include/opencc))
 svc_dep_libs = $($(1)_DEP_LIBS)
 
 define service_template

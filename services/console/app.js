@@ -12,7 +12,7 @@ import { cosignScreen, giveScreen } from './bedside.js';
 import { auditScreen } from './audit.js';
 import { suggestionIds, suggestionsScreen } from './suggest.js';
 import { LOCALES, getLocale, localeFor, mark, num, problemBox, setLocale, t, units } from './messages.js';
-import { frequencyText, routeText } from './terms.js';
+import { frequencyText, noteTermText, routeText } from './terms.js';
 
 export let config = null;
 const ward = []; // patient ids added by MRN or id, this tab only
@@ -424,7 +424,7 @@ export function banner(c) {
         ? h('span', { class: 'allergy' }, t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') }))
         : h('span', {}, t('No known allergies')),
     c.suggestedAllergies.length ? h('span', { class: 'allergy suggested' }, h('a', { href: '#/patient/' + p.id + '/notes' },
-      t('A note mentions an allergy to {list}: not confirmed', { list: c.suggestedAllergies.map((a) => conceptText(a.code)).join(', ') })))
+      t('A note mentions an allergy to {list}: not confirmed', { list: c.suggestedAllergies.map((a) => noteTermText(a.code)).join(', ') })))
       : null);
 }
 

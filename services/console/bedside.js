@@ -16,7 +16,7 @@ import {
 import { current } from './auth.js';
 import { request } from './fhir.js';
 import { mark, num, problemBox, t, units } from './messages.js';
-import { frequencyText, routeText } from './terms.js';
+import { frequencyText, noteTermText, routeText } from './terms.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 const NOT_GIVEN_SYSTEM = 'urn:smartmed:dosage:not-given-reason';
@@ -317,7 +317,7 @@ function checksList(c, r, state) {
       : c.allergies.length ? item('warn', t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') }))
         : null,
     (c.suggestedAllergies || []).length ? item('warn', t('A note mentions an allergy to {list}: confirm or reject it before giving',
-      { list: c.suggestedAllergies.map((a) => conceptText(a.code)).join(', ') })) : null);
+      { list: c.suggestedAllergies.map((a) => noteTermText(a.code)).join(', ') })) : null);
 }
 
 // deviationWords: the reason chosen for a dose other than the ordered

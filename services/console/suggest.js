@@ -12,6 +12,7 @@ import { banner, conceptText, errorBox, fmtTime, h, readChart, say, show, tabs }
 import { current } from './auth.js';
 import { request, search } from './fhir.js';
 import { mark, t } from './messages.js';
+import { noteTermText, reactionText } from './terms.js';
 
 const SPAN_URL = 'urn:smartmed:records:note-span';
 // The roles records lets decide (docs/security.md, the role matrix).
@@ -93,10 +94,10 @@ export async function readSuggestions(id) {
 
 function whatOf(r) {
   const c = r.code || r.medicationCodeableConcept;
-  const what = conceptText(c);
+  const what = noteTermText(c);
   const reaction = r.reaction && r.reaction[0] && r.reaction[0].manifestation
     && r.reaction[0].manifestation[0] && r.reaction[0].manifestation[0].text;
-  return reaction ? t('{what} (reaction: {reaction})', { what, reaction }) : what;
+  return reaction ? t('{what} (reaction: {reaction})', { what, reaction: reactionText(reaction) }) : what;
 }
 
 const WHEN = { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' };

@@ -1,9 +1,11 @@
 /*
  * main.c - the records service process: wiring only.
  */
+#include <med/log.h>
 #include <med/patients.h>
 #include <med/service.h>
 
+#include "notes.h"
 #include "records.h"
 
 /*
@@ -18,6 +20,22 @@ static const med_config_spec records_config[] = {
 	 "ReadNotes reads them)"},
 	MED_PATIENTS_CONFIG,
 };
+
+/* The note reader's word lists, and OpenCC's table of traditional
+ * characters (about 0.2 s), load at start rather than in the first note's
+ * write; lists that do not load (libopencc-data missing) stop the start,
+ * naming what failed, instead of a reader that silently misses. */
+static med_err
+records_start(med_service *svc)
+{
+	const char *problem = notes_lexicon_check();
+
+	if (problem != NULL) {
+		med_log_error("note reader: %s", problem);
+		return MED_ERR_INTERNAL;
+	}
+	return med_patients_service_start(svc);
+}
 
 int
 main(int argc, char **argv)
@@ -34,7 +52,7 @@ main(int argc, char **argv)
 		.extra_config = records_config,
 		.n_extra_config =
 			sizeof(records_config) / sizeof(records_config[0]),
-		.start = med_patients_service_start,
+		.start = records_start,
 		.stop = med_patients_service_stop,
 	};
 

@@ -670,10 +670,12 @@ med_err records_note_read(med_arena *a, const records_entry *e,
 const char *records_reading_stopped(const struct notes_reading *r);
 
 /* records_store_reading is records_store_suggest with the reading r
- * made by records_note_read (NULL: only withdraw). */
+ * made by records_note_read (NULL: only withdraw); new_note: e is the
+ * first version of an entry written in this transaction, so none of its
+ * suggestions can have been decided (the statement skips that search). */
 med_err records_store_reading(med_db_conn *c, med_arena *a,
 			      const records_entry *e,
-			      const struct notes_reading *r,
+			      const struct notes_reading *r, bool new_note,
 			      uint32_t *added) MED_MUST_CHECK;
 
 /* records_store_read_notes reads the latest version of each of the

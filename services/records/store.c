@@ -895,7 +895,8 @@ store_note(med_db_conn *c, med_arena *a, const records_write *w,
 	    e->status !=
 		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_ENTERED_IN_ERROR)
 		return MED_OK;
-	return records_store_reading(c, a, e, r, &added);
+	/* a first version is CreateEntry's: the entry is new */
+	return records_store_reading(c, a, e, r, e->version == 1, &added);
 }
 
 static med_err

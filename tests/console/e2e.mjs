@@ -827,10 +827,15 @@ function englishLeft(text) {
 // English is left (issue 77, item 3).  The data the test seeded
 // (cfg.dataTexts: drug and patient names as written) is taken out first,
 // so that a word of the screen's own is caught even where a drug's name
-// has it too; test_console.py decides which of the rest are allowed.
+// has it too, and so are a note's words quoted as written (a suggestion's
+// blockquote: the clinician's text, not the screen's); test_console.py
+// decides which of the rest are allowed.
 async function latinWords(page) {
   return page.evaluate((data) => {
+    const quotes = [...document.querySelectorAll('blockquote.quote')];
+    for (const q of quotes) q.style.display = 'none';
     const seen = [document.title, document.body.innerText];
+    for (const q of quotes) q.style.display = '';
     for (const e of document.querySelectorAll('[aria-label], [title], img[alt], input[placeholder]')) {
       if (e.closest('[hidden]')) continue;
       seen.push(e.getAttribute('aria-label') || '', e.getAttribute('title') || '', e.getAttribute('alt') || '',

@@ -125,10 +125,6 @@ SEEDED_TEXTS = [
 ZH_ALLOWED = {"mg", "mL", "kg", "L", "g", "mmol", "mmHg", "min", "h",
               "NEWS2", "INR", "SpO2", "ACVPU", "GS1", "smartmed", "English",
               "C"}  # of °C
-# The note reader's terms (the substance and reaction it read in a note)
-# still read as the note wrote them: their Chinese names are not yet in
-# the knowledge tables (docs/console.md, "Not yet").
-NOTE_TERMS_NOT_YET = {"codeine", "bisoprolol", "rash"}
 
 
 def _vitals(st, rpb, pid, at_ms, hr, sys_bp, temp, **news2):
@@ -1049,7 +1045,10 @@ def test_screens_in_simplified_chinese(run, bedside):
     assert "护士" in zh["who"], zh["who"]
     # issue 55's suggestions and issue 51's stale NEWS2 in Chinese
     assert "来自记录的建议" in zh["screens"]["notes"]["text"], zh
-    assert "过敏：codeine" in zh["screens"]["notes"]["text"], zh
+    # the note reader's findings by their Chinese names (issue 77, item
+    # 3): the substance, the medicine and the reaction
+    assert "过敏：可待因（反应：皮疹）" in zh["screens"]["notes"]["text"], zh
+    assert "比索洛尔" in zh["screens"]["notes"]["text"], zh
     assert zh["news2Stale"].startswith("NEWS2 不完整（已过时："), zh
     # The co-sign screen's latest labs (issue 51, item 3).
     assert zh["cosignLabs"].startswith("最新化验：血钾 4.2 mmol/L（") and \
@@ -1064,7 +1063,7 @@ def test_screens_in_simplified_chinese(run, bedside):
     # Issue 77, item 3: no English word on a zh-CN screen, the provider's
     # sign-in page included; what is left is data (drug and patient names,
     # codes) or a symbol Chinese charts write too.
-    allowed = ZH_ALLOWED | NOTE_TERMS_NOT_YET
+    allowed = ZH_ALLOWED
     left = {k: sorted(w for w in set(v) - allowed if not CODE.match(w))
             for k, v in zh["latin"].items()}
     assert not any(left.values()), json.dumps(left, ensure_ascii=False)

@@ -43,7 +43,8 @@ def run_node(script):
                        "console-terms-%d" % os.getpid())
     os.makedirs(tmp, exist_ok=True)
     try:
-        for name in ("messages.js", "strings-zh.js", "terms.js"):
+        for name in ("messages.js", "strings-zh.js", "terms.js",
+                     "note-terms-zh.js"):
             shutil.copy(os.path.join(CONSOLE, name), os.path.join(tmp, name))
         with open(os.path.join(tmp, "package.json"), "w") as f:
             f.write('{"type": "module"}')
@@ -99,3 +100,51 @@ def test_english_keeps_the_prescribers_words():
     got = read("en-GB")
     assert got["routes"] == ROUTES and got["freqs"] == FREQUENCIES, got
     assert got["units"][:4] == ["g", "mg", "ug", "mL"], got
+
+
+def concept(system, code, display):
+    return {"coding": [{"system": system, "code": code,
+                        "display": display}], "text": display}
+
+
+# Suggestions as the FHIR facade serves them (services/records/
+# fhir_suggest.c): dosage's substance and class codes, ICD-10.
+SUB = "urn:smartmed:dosage:substance"
+CLS = "urn:smartmed:dosage:allergy-class"
+ICD = "http://hl7.org/fhir/sid/icd-10"
+NOTE_CONCEPTS = [concept(SUB, "codeine", "codeine"),
+                 concept(SUB, "bisoprolol", "bisoprolol"),
+                 concept(CLS, "penicillins", "penicillins"),
+                 concept(CLS, "ace inhibitors", "ace inhibitors"),
+                 concept(ICD, "I10", "Essential hypertension"),
+                 concept(ICD, "R11", "Nausea and vomiting"),
+                 concept(SUB, "unobtainium", "unobtainium")]
+REACTIONS = ["rash", "Hives", "anaphylaxis", "皮疹", "funny turn"]
+
+
+def read_notes(locale):
+    return run_node(
+        "import { setLocale } from './messages.js';\n"
+        "import { noteTermText, reactionText } from './terms.js';\n"
+        "setLocale(%s);\n"
+        "console.log(JSON.stringify({ terms: %s.map(noteTermText), "
+        "reactions: %s.map(reactionText) }));\n" % (
+            json.dumps(locale), json.dumps(NOTE_CONCEPTS),
+            json.dumps(REACTIONS)))
+
+
+def test_note_reader_terms_in_chinese():
+    """Issue 77, item 3: what the note reader found reads on a zh-CN
+    screen by the knowledge tables' Chinese names (a substance or class
+    by dosage's code, a problem by its ICD-10 code, a reaction by the
+    word the reader kept); a code the tables do not name, and a reaction
+    written in Chinese, show as they are; en-GB is unchanged."""
+    got = read_notes("zh-CN")
+    assert got["terms"] == ["可待因", "比索洛尔", "青霉素",
+                            "血管紧张素转换酶抑制剂", "高血压", "恶心呕吐",
+                            "unobtainium"], got
+    assert got["reactions"] == ["皮疹", "荨麻疹", "过敏性休克", "皮疹",
+                                "funny turn"], got
+    en = read_notes("en-GB")
+    assert en["terms"] == [c["text"] for c in NOTE_CONCEPTS], en
+    assert en["reactions"] == REACTIONS, en

@@ -152,3 +152,84 @@ def test_chinese_denied_allergies_and_short_forms(st, pb, catalogue):
     note(st, q, "Allergic to pen - rash.")
     refused_order(st, pb, q, AMOXICILLIN, 500,
                   "a note mentions an allergy to penicillins")
+
+
+def test_traditional_chinese_note_allergy_stops_amoxicillin(st, pb,
+                                                            catalogue):
+    """Issue 75: a note in traditional characters is read as simplified
+    (OpenCC's table): "青黴素過敏" is the penicillins' allergy and stops
+    amoxicillin, its hives kept as the word list's "荨麻疹"; the mother's
+    allergy and a planned drug are not suggested, and the span quotes the
+    note as written."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "過敏史：青黴素過敏（蕁麻疹）。\n母親有磺胺過敏。\n"
+         "診療計劃：擬予克拉黴素。")
+    got = {(s.kind, s.code): s for s in suggestions(st, p)}
+    A = rpb.SUGGESTION_KIND_ALLERGY
+    assert got[(A, "penicillins")].reaction == "荨麻疹", got
+    assert got[(A, "penicillins")].text == "青黴素", got
+    assert (A, "sulfonamides") not in got, got
+    assert (rpb.SUGGESTION_KIND_MEDICINE, "clarithromycin") not in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")
+
+
+# Three products of the classes wards write short, beside the sample
+# catalogue (RxNorm ingredient codes; sample limits, not clinical advice).
+WARD_CLASS_PRODUCTS = (
+    "code,code_system,name,substance,drug_class,forms,routes,unit,"
+    "min_single_dose,max_single_dose,max_daily_dose\n"
+    "35296,rxnorm,Ramipril capsule,ramipril,ace inhibitors,capsule,oral,mg,"
+    "1.25,10,10\n"
+    "52175,rxnorm,Losartan tablet,losartan,angiotensin receptor blockers,"
+    "tablet,oral,mg,25,100,100\n"
+    "36567,rxnorm,Simvastatin tablet,simvastatin,statins,tablet,oral,mg,"
+    "10,80,80\n")
+RAMIPRIL, LOSARTAN, SIMVASTATIN, CEFALEXIN = "35296", "52175", "36567", \
+    "2231"
+
+
+@pytest.fixture(scope="module")
+def ward_classes(st, pb, catalogue):
+    r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+        csv=WARD_CLASS_PRODUCTS.encode()), role="pharmacist")
+    assert list(r.errors) == [], list(r.errors)
+
+
+@pytest.mark.parametrize("body,code,drug,dose", [
+    ("Allergies: ACEi (angioedema).", "ace inhibitors", RAMIPRIL, 2.5),
+    ("ARB allergy - rash.", "angiotensin receptor blockers", LOSARTAN, 25),
+    ("Allergic to statins (myalgia).", "statins", SIMVASTATIN, 20),
+    ("Allergic to abx as a child.", "antibacterials", AMOXICILLIN, 500),
+    ("过敏史：普利类（血管性水肿）。", "ace inhibitors", RAMIPRIL, 2.5),
+    ("沙坦类过敏，皮疹。", "angiotensin receptor blockers", LOSARTAN, 25),
+    ("他汀类药物过敏。", "statins", SIMVASTATIN, 20),
+    ("抗生素过敏。", "antibacterials", AMOXICILLIN, 500),
+    ("对头孢类过敏。", "cephalosporins", CEFALEXIN, 500),
+    ("磺胺类过敏，青霉素类过敏。", "penicillins", AMOXICILLIN, 500),
+])
+def test_short_form_class_allergy_stops_its_member(st, pb, ward_classes,
+                                                   body, code, drug, dose):
+    """Issue 75: the classes wards write short, in English and Chinese
+    ("ACEi", "ARB", "statins", "abx", 普利类, 沙坦类, 他汀类, 抗生素,
+    头孢类, 青霉素类), are an allergy to the class, and a drug of the
+    class is refused until the suggestion is decided."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = {(s.kind, s.code) for s in suggestions(st, p)}
+    assert (rpb.SUGGESTION_KIND_ALLERGY, code) in got, got
+    refused_order(st, pb, p, drug, dose,
+                  "a note mentions an allergy to " + code)
+
+
+def test_antibiotics_in_a_plan_block_nothing(st, pb, ward_classes):
+    """Issue 75: "abx" in a plan is no allergy and no medicine: the
+    antibiotic is ordered."""
+    p = patient(st, pb)
+    note(st, p, "CAP. Plan: start abx, amoxicillin 500 mg.")
+    rpb = protos.module("records")
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "antibacterials") not in {
+        (s.kind, s.code) for s in suggestions(st, p)}
+    assert order(st, pb, p, AMOXICILLIN, 500).id

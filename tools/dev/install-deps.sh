@@ -22,7 +22,9 @@ PKGS_SECURITY="libjansson-dev libssl-dev openssl python3-cryptography"
 PKGS_PLUGINS="libopenblas-dev python3-onnx python3-numpy python3-opencv
 opencv-data"
 PKGS_AUDIT=""
-PKGS_RECORDS=""
+# The note reader reads traditional Chinese as simplified with OpenCC's
+# table (services/records/notes/hant.c; libopencc-data by dependency).
+PKGS_RECORDS="libopencc-dev"
 # Patients' names searched by pinyin: libmed's Han -> pinyin table is
 # generated at build time from the Unihan database in unicode-data.
 PKGS_IDENTITY="unicode-data"

@@ -5,10 +5,11 @@
  * byte order mark), full-width ASCII (U+FF01..U+FF5E, folded as NFKC
  * folds them) and the Cyrillic and Greek letters that look like Latin
  * ones (after Unicode's confusables, restricted to those that look like
- * a-z).  No Unicode library is linked for this: the characters concerned
- * are few and fixed, and a table keeps the reader pure and allocation
- * free.  The text is never rewritten: the scanner folds only the words'
- * comparison forms, so spans keep pointing into the note as written.
+ * a-z); a traditional Chinese ideograph is read as its simplified one
+ * (hant.c's table, made by OpenCC).  No Unicode library is linked for this: the
+ * characters concerned are few and fixed, and a table keeps the reader pure and
+ * allocation free.  The text is never rewritten: the scanner folds only the
+ * words' comparison forms, so spans keep pointing into the note as written.
  */
 #include "notes_int.h"
 
@@ -178,4 +179,6 @@ notes__char(const unsigned char *s, size_t left, notes_char *c)
 		c->latin = latin_lookalike(cp);
 	c->invisible = invisible(cp);
 	c->han = han(cp);
+	if (c->han)
+		c->simp_len = notes__simplified(cp, c->simp);
 }

@@ -293,6 +293,11 @@ load(void)
 		 4, medicine_row},
 	};
 
+	const char *hant = notes__hant_load();
+
+	/* the phrases' comparison forms fold traditional characters too */
+	if (hant != NULL)
+		snprintf(lex.problem, sizeof(lex.problem), "%s", hant);
 	lex.v = calloc(ENTRIES_MAX, sizeof(*lex.v));
 	if (lex.v == NULL) {
 		snprintf(lex.problem, sizeof(lex.problem), "out of memory");

@@ -32,17 +32,29 @@ typedef struct notes_tok {
 /* notes_char - one character of a note as the scanner reads it
  * (fold.c). */
 typedef struct notes_char {
-	size_t len;	/* its bytes; 0: no valid UTF-8 sequence */
-	char ascii;	/* ASCII, or a full-width form folded to it; else 0 */
-	char latin;	/* the Latin letter (lower case) a Cyrillic or Greek
-			 * letter is drawn like; else 0 */
-	bool invisible; /* soft hyphen, zero-width space or joiner, word
-			 * joiner, byte order mark */
-	bool han;	/* a CJK ideograph: a word by itself */
+	size_t len;	 /* its bytes; 0: no valid UTF-8 sequence */
+	char ascii;	 /* ASCII, or a full-width form folded to it; else 0 */
+	char latin;	 /* the Latin letter (lower case) a Cyrillic or Greek
+			  * letter is drawn like; else 0 */
+	bool invisible;	 /* soft hyphen, zero-width space or joiner, word
+			  * joiner, byte order mark */
+	bool han;	 /* a CJK ideograph: a word by itself */
+	size_t simp_len; /* a traditional ideograph: the UTF-8 of its */
+	char simp[3];	 /* simplified one (hant.c); else simp_len 0 */
 } notes_char;
 
 /* notes__char reads the character at s[0, left) into *c (left > 0). */
 void notes__char(const unsigned char *s, size_t left, notes_char *c);
+
+/* notes__hant_load builds the table of traditional ideographs and their
+ * simplified ones with OpenCC (hant.c); returns NULL, or what failed.
+ * Called once, before any note is read. */
+const char *notes__hant_load(void);
+
+/* notes__simplified writes the UTF-8 of the simplified ideograph of the
+ * traditional one cp at out (3 bytes) and returns its length; 0 when cp
+ * has none. */
+size_t notes__simplified(unsigned cp, char *out);
 
 /* notes__scan reads the token at *pos of text[0, len) and moves *pos
  * past it. */

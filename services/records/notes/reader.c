@@ -689,6 +689,9 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	bool newline = false;
 	notes_tok t;
 
+	/* the word lists, and the table of traditional characters the
+	 * scanner folds with, load before the first word is scanned */
+	(void)notes_lexicon_check();
 	out->n = 0;
 	out->stopped = n < len ? "text longer than 262144 bytes: the rest not "
 				 "read"

@@ -4,7 +4,8 @@
  * ends a clause, the full-width comma, and the ends of
  * sentences, over bytes that may be any bytes.  Words are compared in a
  * folded form (fold.c): invisible characters left out, full-width forms
- * as ASCII, Cyrillic and Greek look-alikes in a Latin word as Latin.
+ * as ASCII, Cyrillic and Greek look-alikes in a Latin word as Latin,
+ * traditional Chinese as simplified.
  */
 #include "notes_int.h"
 
@@ -132,7 +133,8 @@ word_end(const unsigned char *s, size_t len, size_t i, bool split, bool *latin)
  * returns its length: nothing for an invisible character, lower-case
  * ASCII for ASCII and full-width forms, the Latin letter of a Cyrillic or
  * Greek look-alike in a word that holds Latin letters (a word wholly in
- * Cyrillic or Greek stays as written), else the bytes as they are. */
+ * Cyrillic or Greek stays as written), the simplified form of a
+ * traditional Chinese ideograph, else the bytes as they are. */
 static size_t
 fold(const notes_char *c, const unsigned char *s, bool latin, char *out)
 {
@@ -145,6 +147,10 @@ fold(const notes_char *c, const unsigned char *s, bool latin, char *out)
 	if (latin && c->latin != '\0') {
 		out[0] = c->latin;
 		return 1;
+	}
+	if (c->simp_len) {
+		memcpy(out, c->simp, c->simp_len);
+		return c->simp_len;
 	}
 	memcpy(out, s, c->len);
 	return c->len;

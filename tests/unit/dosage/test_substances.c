@@ -88,6 +88,29 @@ test_members(void)
 	MT_TRUE(strstr(why, "penicillins") != NULL);
 }
 
+/* Issue 75: the classes wards write as short forms.  "ACE inhibitors",
+ * "ARBs", "statins" and "antibiotics" cover their members; a member's
+ * allergy warns for the other ACE inhibitors, ARBs and statins, but an
+ * allergy to one antibiotic says nothing of antibiotics of other
+ * classes. */
+static void
+test_ward_classes(void)
+{
+	MT_EQ_INT(hit("ACE inhibitors", "ramipril"), MATCH);
+	MT_EQ_INT(hit("angiotensin receptor blockers", "losartan"), MATCH);
+	MT_EQ_INT(hit("sartans", "candesartan"), MATCH);
+	MT_EQ_INT(hit("statin", "simvastatin"), MATCH);
+	MT_EQ_INT(hit("antibiotics", "clindamycin"), MATCH);
+	MT_EQ_INT(hit("antibiotics", "amoxicillin"), MATCH);
+	MT_EQ_INT(hit("antibiotics", "paracetamol"), NONE);
+	MT_EQ_INT(hit("ramipril", "lisinopril"), CROSS);
+	MT_EQ_INT(hit("losartan", "valsartan"), CROSS);
+	MT_EQ_INT(hit("ramipril", "losartan"), NONE);
+	MT_EQ_INT(hit("amoxicillin", "ciprofloxacin"), NONE);
+	MT_EQ_INT(hit("vancomycin", "clindamycin"), NONE);
+	MT_EQ_STR(dosage_allergy_class_find("ACE inhibitor"), "ace inhibitors");
+}
+
 /* An allergy the table does not know matches nothing but a substance of
  * the same name; a substance the table does not know, only its name. */
 static void
@@ -122,6 +145,7 @@ static const mt_case cases[] = {
 	{"issue_cases", test_issue_cases},
 	{"members", test_members},
 	{"unknown", test_unknown},
+	{"ward_classes", test_ward_classes},
 	{"table_consistent", test_table_consistent},
 	{NULL, NULL},
 };

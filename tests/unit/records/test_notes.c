@@ -364,6 +364,21 @@ static const expect short_forms[] = {
 	{"Pip-taz stopped.", NOTES_MEDICINE, "piperacillin", "Pip-taz", HIST,
 	 true},
 	{"On MTX weekly.", NOTES_MEDICINE, "methotrexate", "MTX", 0, true},
+	/* the classes wards write short (dosage's classes and names) */
+	{"Allergic to abx.", NOTES_ALLERGY, "antibacterials", "abx", 0, true},
+	{"ACEi - angioedema.", NOTES_ALLERGY, "ace inhibitors", "ACEi", 0,
+	 true},
+	{"ARB allergy (cough).", NOTES_ALLERGY, "angiotensin receptor blockers",
+	 "ARB", 0, true},
+	{"Allergic to statins.", NOTES_ALLERGY, "statins", "statins", 0, true},
+	{"对头孢类过敏。", NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
+	{"抗生素过敏。", NOTES_ALLERGY, "antibacterials", "抗生素", 0, true},
+	{"普利类过敏，血管性水肿。", NOTES_ALLERGY, "ace inhibitors", "普利类",
+	 0, true},
+	{"沙坦类过敏。", NOTES_ALLERGY, "angiotensin receptor blockers",
+	 "沙坦类", 0, true},
+	{"他汀类药物过敏。", NOTES_ALLERGY, "statins", "他汀类药物", 0, true},
+	{"對磺胺類過敏。", NOTES_ALLERGY, "sulfonamides", "磺胺類", 0, true},
 };
 
 static void
@@ -422,12 +437,71 @@ test_chinese(void)
 	MT_EQ_STR(r.findings[0].code, "");
 }
 
+/* Traditional Chinese (issue 75) is read as simplified, character by
+ * character (hant.c, OpenCC's table): each pair is one note in the two
+ * scripts, every character three bytes in both, so the findings, their
+ * contexts, reactions and spans are the same. */
+static const char *const hant_pairs[][2] = {
+	{"对青霉素过敏，皮疹。", "對青黴素過敏，皮疹。"},
+	{"否认药物过敏史。", "否認藥物過敏史。"},
+	{"母亲有青霉素过敏。", "母親有青黴素過敏。"},
+	{"既往高血压10年，规律服用氨氯地平。",
+	 "既往高血壓10年，規律服用氨氯地平。"},
+	{"拟予阿莫西林口服。", "擬予阿莫西林口服。"},
+	{"过敏史：\n可待因（呕吐）\n", "過敏史：\n可待因（嘔吐）\n"},
+	{"诊断：2型糖尿病，肺炎可能。", "診斷：2型糖尿病，肺炎可能。"},
+	{"家族史：\n父亲高血压\n", "家族史：\n父親高血壓\n"},
+};
+
+static void
+same_reading(const notes_reading *a, const notes_reading *b)
+{
+	MT_EQ_INT(a->n, b->n);
+	for (size_t i = 0; i < a->n && i < b->n; i++) {
+		MT_EQ_INT(a->findings[i].kind, b->findings[i].kind);
+		MT_EQ_STR(a->findings[i].code, b->findings[i].code);
+		MT_EQ_INT(a->findings[i].context, b->findings[i].context);
+		MT_EQ_INT(a->findings[i].start, b->findings[i].start);
+		MT_EQ_INT(a->findings[i].end, b->findings[i].end);
+		MT_EQ_INT(strlen(a->findings[i].reaction),
+			  strlen(b->findings[i].reaction));
+	}
+}
+
+static void
+test_traditional(void)
+{
+	static notes_reading simp, trad;
+
+	for (size_t i = 0; i < sizeof(hant_pairs) / sizeof(hant_pairs[0]);
+	     i++) {
+		const char *s = hant_pairs[i][0], *t = hant_pairs[i][1];
+
+		notes_read(s, strlen(s), &simp);
+		notes_read(t, strlen(t), &trad);
+		MT_TRUE(simp.n > 0);
+		same_reading(&simp, &trad);
+	}
+	/* the span is the traditional text as written */
+	notes_read(hant_pairs[0][1], strlen(hant_pairs[0][1]), &trad);
+	MT_TRUE(memcmp(hant_pairs[0][1] + trad.findings[0].start, "青黴素",
+		       strlen("青黴素")) == 0);
+	MT_EQ_STR(trad.findings[0].code, "penicillins");
+	MT_EQ_STR(trad.findings[0].reaction, "皮疹");
+}
+
 static void
 test_short_forms(void)
 {
+	notes_reading r;
+
 	for (size_t i = 0; i < sizeof(short_forms) / sizeof(short_forms[0]);
 	     i++)
 		check(&short_forms[i]);
+	/* a class in a plan is no allergy and no medicine */
+	notes_read("Started abx for CAP.", 20, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "antibacterials") == NULL);
 }
 
 static void
@@ -623,6 +697,7 @@ static const mt_case cases[] = {
 	{"spelling", test_spelling},
 	{"chinese", test_chinese},
 	{"short_forms", test_short_forms},
+	{"traditional", test_traditional},
 	{NULL, NULL},
 };
 
