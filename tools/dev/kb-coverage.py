@@ -18,6 +18,10 @@ script predicts.
 
     kb-coverage.py            the coverage table (markdown), as the docs show it
     kb-coverage.py --pairs    one line per pair: list, pair, outcome, rules
+    --interactions FILE, --substances FILE
+                              measure another knowledge base (a licensed
+                              one, before a pharmacist imports it) instead
+                              of the shipped files
 """
 import csv
 import os
@@ -114,12 +118,13 @@ class Knowledge:
     them: a substance meets a term through itself, its moiety or its
     components."""
 
-    def __init__(self, tables):
+    def __init__(self, tables, ddi_file, substance_file):
         self.t = tables
+        self.substance_file = substance_file
         self.groups, self.rules = {}, []
         self.moiety, self.parts = {}, {}
         self.labs, self.pregnancy = set(), {}
-        for r in data_rows(os.path.join(KNOW, "interactions.csv")):
+        for r in data_rows(ddi_file):
             if r[0] == "group":
                 self.groups[r[1]] = r[2].split(";")
             elif r[0] == "interaction":
@@ -132,7 +137,7 @@ class Knowledge:
 
     def substance_rules(self):
         code = self.t.code
-        for r in data_rows(os.path.join(KNOW, "substance_rules.csv")):
+        for r in data_rows(self.substance_file):
             if r[0] == "moiety":
                 self.moiety[code(r[1], r[0])] = code(r[2], r[0])
             elif r[0] == "component":
@@ -221,9 +226,18 @@ def drug_lines(kb, t):
     return lines
 
 
+def option(argv, name, default):
+    if name in argv:
+        return argv[argv.index(name) + 1]
+    return default
+
+
 def main(argv):
     t = Tables()
-    kb = Knowledge(t)
+    kb = Knowledge(t, option(argv, "--interactions",
+                             os.path.join(KNOW, "interactions.csv")),
+                   option(argv, "--substances",
+                          os.path.join(KNOW, "substance_rules.csv")))
     if "--pairs" in argv:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(["list", "pair", "object", "precipitant", "expect",
