@@ -107,7 +107,11 @@ typedef enum dosage_lab {
 	DOSAGE_LAB_THEOPHYLLINE = 9,	  /* mg/L */
 	DOSAGE_LAB_PHENYTOIN = 10,	  /* mg/L */
 	DOSAGE_LAB_AMIKACIN_TROUGH = 11,  /* mg/L */
-	DOSAGE_LAB_N = 12,
+	DOSAGE_LAB_CARBAMAZEPINE = 12,	  /* mg/L */
+	DOSAGE_LAB_VALPROATE = 13,	  /* mg/L */
+	DOSAGE_LAB_CICLOSPORIN = 14,	  /* ug/L, whole blood */
+	DOSAGE_LAB_TACROLIMUS = 15,	  /* ug/L, whole blood */
+	DOSAGE_LAB_N = 16,
 } dosage_lab;
 
 /* dosage_lab_rule - one rule of a drug's lab_rules: a value of analyte

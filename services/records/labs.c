@@ -73,6 +73,17 @@ static const lab_kind theophylline_kind = {
 	{"4049-3"}, {{"mg/L", 1}, {"ug/mL", 1}}, "mg/L"};
 static const lab_kind phenytoin_kind = {
 	{"3968-5"}, {{"mg/L", 1}, {"ug/mL", 1}, {"umol/L", 0.2523}}, "mg/L"};
+/* Carbamazepine and valproate in mg/L (umol/L x 0.2363, 236.27 g/mol, and
+ * x 0.1442, 144.21 g/mol); ciclosporin (by immunoassay) and tacrolimus in
+ * whole blood, ug/L (ng/mL the same number). */
+static const lab_kind carbamazepine_kind = {
+	{"3432-2"}, {{"mg/L", 1}, {"ug/mL", 1}, {"umol/L", 0.2363}}, "mg/L"};
+static const lab_kind valproate_kind = {
+	{"4086-5"}, {{"mg/L", 1}, {"ug/mL", 1}, {"umol/L", 0.1442}}, "mg/L"};
+static const lab_kind ciclosporin_kind = {
+	{"14978-1"}, {{"ug/L", 1}, {"ng/mL", 1}}, "ug/L"};
+static const lab_kind tacrolimus_kind = {
+	{"11253-2"}, {{"ug/L", 1}, {"ng/mL", 1}}, "ug/L"};
 
 /* The drug levels records answers, in drug_levels' order. */
 static const struct {
@@ -87,6 +98,10 @@ static const struct {
 	{"theophylline", &theophylline_kind},
 	{"phenytoin", &phenytoin_kind},
 	{"amikacin_trough", &amikacin_trough_kind},
+	{"carbamazepine", &carbamazepine_kind},
+	{"valproate", &valproate_kind},
+	{"ciclosporin", &ciclosporin_kind},
+	{"tacrolimus", &tacrolimus_kind},
 };
 #define N_DRUG_LEVELS (sizeof(drug_levels) / sizeof(drug_levels[0]))
 

@@ -20,7 +20,7 @@ from harness.fixtures import import_sample_catalogue
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
-STARTER = "starter-2026.1"
+STARTER = "starter-2026.2"
 
 # A second pharmacist approves an import that removes or weakens rules
 # (issue 74).

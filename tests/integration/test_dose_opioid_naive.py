@@ -19,7 +19,7 @@ from harness.checks import expect_status, now_ms
 
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 HOUR = 3600 * 1000
-KB = "substance KB smartmed-substance-starter-2026.11"
+KB = "substance KB smartmed-substance-starter-2026.12"
 PATCH, MOR_MR, MOR_IR = "ON-FENT-PATCH", "ON-MOR-MR", "ON-MOR-IR"
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)

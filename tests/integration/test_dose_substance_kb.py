@@ -23,11 +23,12 @@ from harness.fixtures import import_sample_catalogue
 from harness.paths import REPO_ROOT
 
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
-KB = "substance KB smartmed-substance-starter-2026.11"
+KB = "substance KB smartmed-substance-starter-2026.12"
 KCL_CONC, KCL_ORAL, K_BIC = "KCL-CONC-20", "KCL-ORAL-8", "KBIC-EFF-12"
 GLICLAZIDE, WARFARIN_2 = "GLICL-80", "WARF-TAB-B"
 GENTAMICIN, DIGOXIN, LITHIUM = "4413", "3407", "LITH-400"
 AMIKACIN = "AMIK-500"
+CARBAMAZEPINE, VALPROATE, TACROLIMUS = "CBZ-200", "VPA-500", "TAC-1"
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -52,6 +53,15 @@ NEW_PRODUCTS = (
          substance="amikacin", drug_class="aminoglycosides",
          forms="injection", routes="iv", unit="mg", max_single_dose="1500",
          max_daily_dose="1500"),
+    dict(code=CARBAMAZEPINE, name="Carbamazepine tablet 200 mg",
+         substance="carbamazepine", drug_class="antiepileptics", unit="mg",
+         max_single_dose="800", max_daily_dose="1600"),
+    dict(code=VALPROATE, name="Sodium valproate gastro-resistant tablet 500 mg",
+         substance="sodium valproate", drug_class="antiepileptics",
+         unit="mg", max_single_dose="1500", max_daily_dose="2500"),
+    dict(code=TACROLIMUS, name="Tacrolimus capsule 1 mg",
+         substance="tacrolimus", drug_class="immunosuppressants", unit="mg",
+         max_single_dose="10", max_daily_dose="20"),
     dict(code=WARFARIN_2, name="Warfarin tablet (second supplier)",
          substance="warfarin", drug_class="anticoagulants", unit="mg",
          max_single_dose="10", max_daily_dose="10"),
@@ -171,6 +181,7 @@ def facts(st, p):
     (DIGOXIN, 125, "ug", "10535-3", 2.6, "ng/mL", 1.1, "digoxin"),
     (LITHIUM, 400, "mg", "14334-7", 1.6, "mmol/L", 0.7, "lithium"),
     (AMIKACIN, 500, "mg", "3321-7", 12, "mg/L", 4, "amikacin_trough"),
+    (CARBAMAZEPINE, 200, "mg", "3432-2", 14, "mg/L", 8, "carbamazepine"),
 ])
 def test_dose_held_on_a_high_drug_level(st, pb, catalogue, code, dose, unit,
                                         loinc, high, high_unit, normal,
@@ -191,3 +202,20 @@ def test_dose_held_on_a_high_drug_level(st, pb, catalogue, code, dose, unit,
         lab.reason
     assert "%s %g" % (name, normal) in lab.reason or \
         lab.status == pb.CHECK_STATUS_NOT_CHECKED, lab.reason
+
+
+@pytest.mark.parametrize("code,dose,loinc,high,unit,name", [
+    (VALPROATE, 500, "4086-5", 130, "mg/L", "valproate"),
+    (TACROLIMUS, 2, "11253-2", 24, "ng/mL", "tacrolimus"),
+])
+def test_level_above_its_range_warns(st, pb, catalogue, code, dose, loinc,
+                                     high, unit, name):
+    """A valproate level above 100 mg/L, a tacrolimus trough above
+    20 ng/mL: the next dose warns, naming the level and the rule's source
+    (their ranges guide a review, not a hold)."""
+    p = patient(st, sex="M")
+    chart(st, p, loinc, high, unit)
+    lab = check(st, pb, p, code, dose, "mg", pb.CHECK_KIND_LAB)
+    assert lab.status == pb.CHECK_STATUS_WARN, lab.reason
+    assert lab.reason.startswith("%s %g" % (name, high)), lab.reason
+    assert KB in lab.reason, lab.reason

@@ -21,7 +21,7 @@ from harness.checks import (audit_version_event, dosage_medctl,
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
-STARTER = "starter-2026.1"
+STARTER = "starter-2026.2"
 FIRST = USERS["pharmacist"]  # pharm.test, the importer
 SECOND = "pharm.second"
 

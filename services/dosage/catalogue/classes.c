@@ -207,6 +207,21 @@ static const struct {
 	{"chlorphenamine", "R06AB04"},
 	{"diphenhydramine", "R06AA02"},
 	{"buprenorphine", "N02AE01"},
+	{"dexamfetamine", "N06BA02"},
+	{"methylphenidate", "N06BA04"},
+	{"atazanavir", "J05AE08"},
+	{"ritonavir", "J05AE03"},
+	{"darunavir", "J05AE10"},
+	{"febuxostat", "M04AA03"},
+	{"irinotecan", "L01CE02"},
+	{"ramelteon", "N05CH02"},
+	{"fluvoxamine", "N06AB08"},
+	{"ergotamine", "N02CA02"},
+	{"procarbazine", "L01XB01"},
+	{"ethinylestradiol", "G03CA01"},
+	{"levonorgestrel", "G03AC03"},
+	{"desogestrel", "G03AC09"},
+	{"thalidomide", "L04AX02"},
 };
 
 /* The WHO names of the classes the duplicate groups and the docs use. */

@@ -192,7 +192,9 @@ static const char *const lab_names[DOSAGE_LAB_N] = {
 	"gentamicin_trough", "tobramycin_trough",
 	"vancomycin_trough", "digoxin",
 	"lithium",	     "theophylline",
-	"phenytoin",	     "amikacin_trough"};
+	"phenytoin",	     "amikacin_trough",
+	"carbamazepine",     "valproate",
+	"ciclosporin",	     "tacrolimus"};
 const char *
 dosage_lab_name(dosage_lab lab)
 {

@@ -66,6 +66,10 @@ static const kb_loinc loinc_table[] = {
 	{"4049-3", DOSAGE_LAB_THEOPHYLLINE, {{"mg/L", 1}, {"ug/mL", 1}}},
 	{"3968-5", DOSAGE_LAB_PHENYTOIN, {{"mg/L", 1}, {"ug/mL", 1}}},
 	{"3321-7", DOSAGE_LAB_AMIKACIN_TROUGH, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"3432-2", DOSAGE_LAB_CARBAMAZEPINE, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"4086-5", DOSAGE_LAB_VALPROATE, {{"mg/L", 1}, {"ug/mL", 1}}},
+	{"14978-1", DOSAGE_LAB_CICLOSPORIN, {{"ug/L", 1}, {"ng/mL", 1}}},
+	{"11253-2", DOSAGE_LAB_TACROLIMUS, {{"ug/L", 1}, {"ng/mL", 1}}},
 };
 
 /* kb_lab - one lab record: the moiety it is written for, the rule. */

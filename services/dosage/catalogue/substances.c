@@ -216,6 +216,24 @@ static const dosage_substance table[] = {
 	{"chlorphenamine", "chlorpheniramine", ""},
 	{"diphenhydramine", "", ""},
 	{"buprenorphine", "", "opioids"},
+	/* Issue 72: the substances of the high-priority interaction list for
+	 * EHRs (Phansalkar et al., JAMIA 2012), the hormonal contraceptives
+	 * the enzyme-inducer rule names and a teratogen (WHO ATC index). */
+	{"dexamfetamine", "dextroamphetamine|dexamphetamine", ""},
+	{"methylphenidate", "", ""},
+	{"atazanavir", "", ""},
+	{"ritonavir", "", ""},
+	{"darunavir", "", ""},
+	{"febuxostat", "", ""},
+	{"irinotecan", "", ""},
+	{"ramelteon", "", ""},
+	{"fluvoxamine", "", ""},
+	{"ergotamine", "", ""},
+	{"procarbazine", "", ""},
+	{"ethinylestradiol", "ethinyl estradiol|ethinyloestradiol", ""},
+	{"levonorgestrel", "", ""},
+	{"desogestrel", "", ""},
+	{"thalidomide", "", ""},
 };
 
 /* An allergy class: its other names, the classes it warns for, what an

@@ -223,6 +223,10 @@ static const struct {
 	{"4049-3", DOSAGE_LAB_THEOPHYLLINE},
 	{"3968-5", DOSAGE_LAB_PHENYTOIN},
 	{"3321-7", DOSAGE_LAB_AMIKACIN_TROUGH},
+	{"3432-2", DOSAGE_LAB_CARBAMAZEPINE},
+	{"4086-5", DOSAGE_LAB_VALPROATE},
+	{"14978-1", DOSAGE_LAB_CICLOSPORIN},
+	{"11253-2", DOSAGE_LAB_TACROLIMUS},
 };
 
 /* take_levels puts the record's drug levels into p's slots. */

@@ -75,7 +75,7 @@ test_shipped_loads(void)
 	dosage_ddi_kb *kb = NULL;
 
 	MT_TRUE(dosage_ddi_text_version(text, len, version, sizeof(version)));
-	MT_EQ_STR(version, "starter-2026.1");
+	MT_EQ_STR(version, "starter-2026.2");
 	if (dosage_ddi_kb_parse(text, len, version, dosage_ddi_tables(), &kb,
 				why, sizeof(why)) != MED_OK)
 		mt_fail(__FILE__, __LINE__, "shipped: %s", why);
@@ -297,7 +297,7 @@ test_shipped_scenarios(void)
 	dosage_class_other ssri[] = {order_of("sertraline")};
 	dosage_class_other gtn[] = {order_of("glyceryl trinitrate")};
 
-	MT_OK(dosage_ddi_kb_parse(text, len, "starter-2026.1",
+	MT_OK(dosage_ddi_kb_parse(text, len, "starter-2026.2",
 				  dosage_ddi_tables(), &kb, why, sizeof(why)));
 	MT_EQ_STR(fired(kb, "methotrexate", tmp, 1), "DDI-011");
 	MT_EQ_STR(fired(kb, "levofloxacin", qt, 1), "DDI-020");

@@ -116,7 +116,7 @@ test_starter_reads(void)
 		fprintf(stderr, "why: %s\n", why);
 	MT_TRUE(kb != NULL);
 	MT_EQ_STR(dosage_substance_kb_version(kb),
-		  "smartmed-substance-starter-2026.11");
+		  "smartmed-substance-starter-2026.12");
 	MT_EQ_STR(dosage_substance_kb_moiety(kb, "potassium chloride"),
 		  "potassium");
 	MT_EQ_STR(dosage_substance_kb_moiety(kb, "valaciclovir"), "aciclovir");
