@@ -35,7 +35,7 @@ endif
 
 # Third-party headers go behind -isystem: gRPC's fail -Wstrict-prototypes.
 DEP_PKGS := grpc libprotobuf-c libsodium libmariadb jansson libcrypto libpng libjpeg \
-	libmicrohttpd zlib
+	libmicrohttpd zlib libcurl
 DEP_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null))
 DEP_LIBS := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null) -lnng -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm
 

@@ -10,6 +10,36 @@
 
 #include "identity.h"
 
+/* name_is compares list's name [b, e), its spaces trimmed, with ward. */
+static bool
+name_is(const char *b, const char *e, const char *ward)
+{
+	while (b < e && *b == ' ')
+		b++;
+	while (e > b && e[-1] == ' ')
+		e--;
+	if (e - b == 1 && *b == '*')
+		return true;
+	return (size_t)(e - b) == strlen(ward) &&
+	       strncmp(b, ward, (size_t)(e - b)) == 0;
+}
+
+bool
+identity_ward_shares_beds(const char *list, const char *ward)
+{
+	const char *b = list, *e;
+
+	while (b != NULL && *b != '\0') {
+		e = strchr(b, ',');
+		if (e == NULL)
+			e = b + strlen(b);
+		if (name_is(b, e, ward))
+			return true;
+		b = *e == ',' ? e + 1 : e;
+	}
+	return false;
+}
+
 med_err
 identity_time_problem(const char *field, int64_t t, int64_t now,
 		      int64_t not_before, int64_t *out, med_problem *p)

@@ -182,6 +182,45 @@ identity_enc_store_open_stays(med_db_conn *c, const char *patient_id,
 			    v, 2, identity_store_on_count, n);
 }
 
+/* occupant_ctx collects the encounter id of a bed's occupant. */
+typedef struct occupant_ctx {
+	med_arena *arena;
+	char *id;
+} occupant_ctx;
+
+static med_err
+on_occupant(void *ctx, const med_db_row *row)
+{
+	occupant_ctx *o = ctx;
+
+	o->id = med_db_row_strdup(o->arena, row, 0);
+	return o->id != NULL ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+identity_enc_store_bed_occupant(med_db_conn *c, med_arena *a, const char *ward,
+				const char *bed, const char *except_id,
+				char **encounter_id)
+{
+	occupant_ctx o = {.arena = a};
+	med_db_value v[] = {MED_DB_STR(ward),
+			    MED_DB_I64(IDENTITY_ENC_IN_PROGRESS),
+			    MED_DB_STR(bed), MED_DB_STR(except_id)};
+	/* FOR UPDATE takes the (ward, status, bed) range of the index, so
+	 * two admissions to one bed cannot both find it free. */
+	med_err err = med_db_query_row(
+		c,
+		"SELECT e.encounter_id FROM encounters e"
+		" WHERE e.ward = ? AND e.status = ? AND e.bed = ?"
+		" AND e.encounter_id <> ?"
+		" ORDER BY e.start_ms, e.encounter_id LIMIT 1 FOR UPDATE",
+		v, 4, on_occupant, &o);
+
+	if (err == MED_OK)
+		*encounter_id = o.id;
+	return err;
+}
+
 med_err
 identity_enc_store_lock(med_db_conn *c, med_arena *a, const char *id,
 			identity_encounter *out)

@@ -142,6 +142,37 @@ patient_state_problem(med_db_conn *conn, const opening *o,
 	return MED_OK;
 }
 
+/*
+ * bed_problem: a bed holds one open stay unless its ward shares beds
+ * (MED_IDENTITY_SHARED_BED_WARDS); an empty bed is no bed.  The refusal
+ * names the occupant's encounter, never the patient: the caller may have
+ * no care relationship with them.  except_id is the encounter that moves.
+ */
+static med_err
+bed_problem(med_call *call, med_db_conn *conn, const identity_location *at,
+	    const char *except_id, med_problem *p)
+{
+	const med_config *c = med_service_config(med_service_from_call(call));
+	const char *shared = med_config_str(c, IDENTITY_SHARED_BEDS_KEY);
+	char *occupant = NULL;
+	med_err err;
+
+	if (at->bed[0] == '\0' || identity_ward_shares_beds(shared, at->ward))
+		return MED_OK;
+	err = identity_enc_store_bed_occupant(conn, med_call_arena(call),
+					      at->ward, at->bed, except_id,
+					      &occupant);
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK)
+		return err;
+	return med_problem_set(p, MED_ERR_PRECONDITION, "bed",
+			       "bed %s on ward %s is taken by encounter %s; "
+			       "discharge or transfer that encounter first, "
+			       "or choose another bed",
+			       at->bed, at->ward, occupant);
+}
+
 static med_err
 open_in_tx(med_db_conn *conn, void *ctx)
 {
@@ -166,6 +197,10 @@ open_in_tx(med_db_conn *conn, void *ctx)
 		return med_call_fail_problem(o->call, &p);
 	if (by == NULL || fill_opening(a, o, o->out) != MED_OK)
 		return MED_ERR_NOMEM;
+	if ((err = bed_problem(o->call, conn, o->out->location, "", &p)) !=
+	    MED_OK)
+		return p.err != MED_OK ? med_call_fail_problem(o->call, &p)
+				       : err;
 	if ((err = identity_enc_store_insert(conn, o->out, o->event, by,
 					     now)) != MED_OK)
 		return err;
@@ -251,10 +286,11 @@ typedef struct change {
 	identity_encounter *out;
 } change;
 
-/* apply_change sets the new state; *new_attending when it changes. */
+/* apply_change sets the new state; *new_attending when it changes, and
+ * *moved when the location does. */
 static void
 apply_change(const change *x, int64_t t, const char *by,
-	     const char **new_attending)
+	     const char **new_attending, bool *moved)
 {
 	identity_encounter *e = x->out;
 	const Smartmed__Identity__V1__TransferRequest *r = x->transfer;
@@ -269,8 +305,9 @@ apply_change(const change *x, int64_t t, const char *by,
 			e->participants[i]->end_ms = t;
 		return;
 	}
-	if (strcmp(r->ward, e->location->ward) != 0 ||
-	    strcmp(r->bed, e->location->bed) != 0)
+	*moved = strcmp(r->ward, e->location->ward) != 0 ||
+		 strcmp(r->bed, e->location->bed) != 0;
+	if (*moved)
 		e->location->start_ms = t;
 	e->location->ward = r->ward;
 	e->location->bed = r->bed;
@@ -296,7 +333,8 @@ change_in_tx(med_db_conn *conn, void *ctx)
 	change *x = ctx;
 	const char *by = identity_caller(x->call), *new_attending = NULL;
 	int64_t now = med_now_ms(), t = 0;
-	med_problem p;
+	bool moved = false;
+	med_problem p = {0};
 	med_err err = identity_enc_store_lock(conn, med_call_arena(x->call),
 					      x->encounter_id, x->out);
 
@@ -312,7 +350,11 @@ change_in_tx(med_db_conn *conn, void *ctx)
 		return med_call_fail_problem(x->call, &p);
 	if (by == NULL)
 		return MED_ERR_NOMEM;
-	apply_change(x, t, by, &new_attending);
+	apply_change(x, t, by, &new_attending, &moved);
+	if (moved && (err = bed_problem(x->call, conn, x->out->location,
+					x->encounter_id, &p)) != MED_OK)
+		return p.err != MED_OK ? med_call_fail_problem(x->call, &p)
+				       : err;
 	err = identity_enc_store_update(conn, x->out, x->event, by, t,
 					new_attending, now);
 	if (err == MED_OK && new_attending != NULL)

@@ -807,6 +807,7 @@ typedef Smartmed__Identity__V1__CheckCareRelationshipResponse
 #define IDENTITY_MAX_UNITS	      64
 #define IDENTITY_DISCHARGE_HOURS_KEY  "MED_IDENTITY_DISCHARGE_ACCESS_HOURS"
 #define IDENTITY_HANDOVER_MINUTES_KEY "MED_IDENTITY_HANDOVER_MINUTES"
+#define IDENTITY_SHARED_BEDS_KEY      "MED_IDENTITY_SHARED_BED_WARDS"
 
 /*
  * identity_time_problem resolves a request's time t (0 = now) into *out:
@@ -817,6 +818,14 @@ typedef Smartmed__Identity__V1__CheckCareRelationshipResponse
 med_err identity_time_problem(const char *field, int64_t t, int64_t now,
 			      int64_t not_before, int64_t *out,
 			      med_problem *p) MED_MUST_CHECK;
+
+/*
+ * identity_ward_shares_beds: whether ward is one of list, the comma-separated
+ * wards of MED_IDENTITY_SHARED_BED_WARDS (spaces around a name ignored, names
+ * compared exactly, "*" every ward), where a bed may hold more than one open
+ * stay.  Elsewhere one bed holds one patient.
+ */
+bool identity_ward_shares_beds(const char *list, const char *ward);
 
 /* identity_is_stay: inpatient and emergency encounters hold a bed. */
 bool identity_is_stay(int encounter_class);
@@ -894,6 +903,18 @@ med_err identity_enc_store_insert(med_db_conn *c, const identity_encounter *e,
  * encounters of patient_id's record and the records merged into it. */
 med_err identity_enc_store_open_stays(med_db_conn *c, const char *patient_id,
 				      int64_t *n) MED_MUST_CHECK;
+
+/*
+ * identity_enc_store_bed_occupant finds the open encounter other than
+ * except_id (may be "") whose current location is bed on ward, and sets
+ * *encounter_id (in a) to the earliest admitted.  It locks the bed's range
+ * of the ward index, so a second admission to the bed waits for this
+ * transaction.  Errors: MED_ERR_NOT_FOUND (the bed is free).
+ */
+med_err identity_enc_store_bed_occupant(med_db_conn *c, med_arena *a,
+					const char *ward, const char *bed,
+					const char *except_id,
+					char **encounter_id) MED_MUST_CHECK;
 
 /* identity_enc_store_lock reads and row-locks one encounter (with its
  * current participants). Errors: MED_ERR_NOT_FOUND. */

@@ -42,7 +42,8 @@ def ward5_patient(st, idpb):
         sex=idpb.ADMINISTRATIVE_SEX_MALE), role="registrar").patient_id
     st.call("identity", "Admit", idpb.AdmitRequest(
         patient_id=p, encounter_class=idpb.ENCOUNTER_CLASS_INPATIENT,
-        ward="ward-5", bed="2", attending=USERS["clinician"],
+        ward="ward-5", bed="2-" + uuid.uuid4().hex[:6],
+        attending=USERS["clinician"],
         reason="break-glass test"), role="registrar")
     rpb = protos.module("records")
     st.call("records", "CreateEntry", rpb.CreateEntryRequest(

@@ -89,7 +89,8 @@ def admitted(st, ward):
         sex=idpb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
     st.call("identity", "Admit", idpb.AdmitRequest(
         patient_id=p, encounter_class=idpb.ENCOUNTER_CLASS_INPATIENT,
-        ward=ward, bed="4", attending=USERS["clinician"],
+        ward=ward, bed="4-" + uuid.uuid4().hex[:6],
+        attending=USERS["clinician"],
         reason="read test"), role="registrar")
     return p
 

@@ -127,6 +127,13 @@ def _covering_size(reply, fills):
     return head["tree_size"]
 
 
+def bed_of(mrn):
+    """The walk-through patient's bed, of its own: identity keeps one
+    patient per bed, and a second walk-through (another MRN) on the same
+    stack admits its patient beside the first."""
+    return "7-" + mrn[-4:]
+
+
 def steps(st, photos, mrn, pubkey_hint=None):
     """The walk-through for stack st (anything with addr, token, user)
     with the photographs in photos."""
@@ -151,7 +158,8 @@ def steps(st, photos, mrn, pubkey_hint=None):
         Step("admit them to the development ward",
              mc("identity", "registrar", "admit", "--patient-id",
                 "PATIENT_ID", "--encounter-class",
-                "ENCOUNTER_CLASS_INPATIENT", "--ward", WARD, "--bed", "7",
+                "ENCOUNTER_CLASS_INPATIENT", "--ward", WARD, "--bed",
+                bed_of(mrn),
                 "--attending", st.user("clinician"))),
     ] + _enrol_steps(mc, pic, photos) + [
         Step("chart the allergy assessment (none known): a first dose "

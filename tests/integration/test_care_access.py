@@ -85,7 +85,8 @@ def admit(st, pb, pid, ward, team=(), attending="dr.nobody", **kw):
     p = pb["identity"]
     return st.call("identity", "Admit", p.AdmitRequest(
         patient_id=pid, encounter_class=p.ENCOUNTER_CLASS_INPATIENT,
-        ward=ward, bed="1", attending=attending, reason="care test",
+        ward=ward, bed="1-" + uuid.uuid4().hex[:6], attending=attending,
+        reason="care test",
         care_team=[p.CareTeamMember(user=u, role=p.PARTICIPANT_ROLE_NURSE)
                    for u in team], **kw), role="registrar")
 

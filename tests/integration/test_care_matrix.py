@@ -424,7 +424,8 @@ def admit(st, pid, s):
             for u in (MAKER,) + s.team]
     return st.call("identity", "Admit", p.AdmitRequest(
         patient_id=pid, encounter_class=p.ENCOUNTER_CLASS_INPATIENT,
-        ward=s.ward, bed="1", attending="dr.nobody", reason="care matrix",
+        ward=s.ward, bed="1-" + uuid.uuid4().hex[:6], attending="dr.nobody",
+        reason="care matrix",
         care_team=team), role="registrar").encounter_id
 
 

@@ -73,13 +73,15 @@ def moved_patient(st, pb, moved_ago_ms):
         sex=p.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
     enc = st.call("identity", "Admit", p.AdmitRequest(
         patient_id=pid, encounter_class=p.ENCOUNTER_CLASS_INPATIENT,
-        ward="ward-1", bed="4", attending="dr.loc", reason="fracture",
+        ward="ward-1", bed="4-" + uuid.uuid4().hex[:6], attending="dr.loc",
+        reason="fracture",
         start_ms=now_ms() - 3 * HOUR,
         care_team=[p.CareTeamMember(user="nurse.team1",
                                     role=p.PARTICIPANT_ROLE_NURSE)]),
         role="registrar")
     st.call("identity", "Transfer", p.TransferRequest(
-        encounter_id=enc.encounter_id, ward="ward-2", bed="9",
+        encounter_id=enc.encounter_id, ward="ward-2",
+        bed="9-" + uuid.uuid4().hex[:6],
         time_ms=now_ms() - moved_ago_ms, reason="to orthopaedics"),
         role="registrar")
     # A first dose waits for an allergy assessment (issue 47).

@@ -31,7 +31,11 @@ def patient(st, pb):
     return st.call(SVC, "CreatePatient", req, role="registrar").patient_id
 
 
-def admit(st, pb, pid, ward="W3", bed="12", role="registrar", **kw):
+def admit(st, pb, pid, ward="W3", bed=None, role="registrar", **kw):
+    """An inpatient admission; a bed of its own unless bed is given
+    (identity keeps one patient per bed)."""
+    if bed is None:
+        bed = "12-" + uuid.uuid4().hex[:6]
     args = dict(patient_id=pid, encounter_class=pb.ENCOUNTER_CLASS_INPATIENT,
                 ward=ward, bed=bed, attending="dr.house",
                 care_team=[pb.CareTeamMember(
@@ -51,7 +55,7 @@ def care(st, pb, pid, user, units=()):
 def test_admit_transfer_discharge_with_history(st, pb):
     pid = patient(st, pb)
     t0 = now_ms() - 3600 * 1000
-    e = admit(st, pb, pid, start_ms=t0)
+    e = admit(st, pb, pid, bed="12", start_ms=t0)
     assert e.status == pb.ENCOUNTER_STATUS_IN_PROGRESS
     assert e.encounter_class == pb.ENCOUNTER_CLASS_INPATIENT
     assert (e.location.ward, e.location.bed, e.version) == ("W3", "12", 1)

@@ -63,7 +63,8 @@ def patient(st, pb, admit=False):
     if admit:
         st.call("identity", "Admit", ipb.AdmitRequest(
             patient_id=p, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
-            ward="ward-7", bed="3", attending="dr.home",
+            ward="ward-7", bed="3-" + uuid.uuid4().hex[:6],
+            attending="dr.home",
             reason="fall at home"), role="registrar")
     return p
 

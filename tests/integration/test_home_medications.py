@@ -36,7 +36,8 @@ def admit(st, pb, pid):
     p = pb["identity"]
     return st.call("identity", "Admit", p.AdmitRequest(
         patient_id=pid, encounter_class=p.ENCOUNTER_CLASS_INPATIENT,
-        ward="ward-4", bed="2", attending="dr.home", reason="fall"),
+        ward="ward-4", bed="2-" + uuid.uuid4().hex[:6], attending="dr.home",
+        reason="fall"),
         role="registrar")
 
 

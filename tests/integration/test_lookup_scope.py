@@ -59,7 +59,8 @@ def register(st, pb, family):
 def admit(st, pb, pid, ward, team=()):
     return st.call(SVC, "Admit", pb.AdmitRequest(
         patient_id=pid, encounter_class=pb.ENCOUNTER_CLASS_INPATIENT,
-        ward=ward, bed="7", attending="dr.nobody", reason="scope test",
+        ward=ward, bed="7-" + uuid.uuid4().hex[:6], attending="dr.nobody",
+        reason="scope test",
         care_team=[pb.CareTeamMember(user=u, role=pb.PARTICIPANT_ROLE_NURSE)
                    for u in team]), role="registrar")
 

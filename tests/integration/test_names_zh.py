@@ -53,7 +53,8 @@ def register(st, pb, family, given):
 def admit(st, pb, pid, ward):
     st.call(SVC, "Admit", pb.AdmitRequest(
         patient_id=pid, encounter_class=pb.ENCOUNTER_CLASS_INPATIENT,
-        ward=ward, bed="3", attending="dr.nobody", reason="names test"),
+        ward=ward, bed="3-" + uuid.uuid4().hex[:6], attending="dr.nobody",
+        reason="names test"),
         role="registrar")
 
 

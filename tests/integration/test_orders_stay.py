@@ -78,7 +78,8 @@ def admit(st, pb, pid):
     p = pb["identity"]
     enc = st.call("identity", "Admit", p.AdmitRequest(
         patient_id=pid, encounter_class=p.ENCOUNTER_CLASS_INPATIENT,
-        ward="ward-7", bed="3", attending="dr.stay", reason="pneumonia",
+        ward="ward-7", bed="3-" + uuid.uuid4().hex[:6], attending="dr.stay",
+        reason="pneumonia",
         care_team=[p.CareTeamMember(user="nurse.stay",
                                     role=p.PARTICIPANT_ROLE_NURSE)]),
         role="registrar")

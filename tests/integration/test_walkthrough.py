@@ -123,11 +123,13 @@ def test_summary_prints_the_walkthrough(made_run):
     text = run.summary(s, keys, photos)
     lines = walkthrough.printed_lines(s, photos, "MRN-X")
     # The summary's own MRN is on the lines that name it (the patient
-    # created, the wristband scanned).
-    body = [ln for ln in lines if "MRN-X" not in ln]
+    # created, the wristband scanned), and its bed on the admission's.
+    body = [ln for ln in lines if "MRN-X" not in ln and
+            "--bed " + walkthrough.bed_of("MRN-X") not in ln]
     for ln in body:
         assert ln in text, ln
     assert "identity verify-face --patient-id PATIENT_ID" in text, text
+    assert "--ward ward-3 --bed 7-" in text, text
     assert "--terminal %s --wristband " % walkthrough.TERMINAL in text
     for what in ("set-patient-context", "create-order",
                  "record-administration --order-id ORDER_ID",

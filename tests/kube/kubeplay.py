@@ -862,7 +862,8 @@ class KubeStack(stack.Stack):
             role="registrar", timeout=20).patient_id
         self.call("identity", "Admit", ipb.AdmitRequest(
             patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
-            ward=WARD, bed="7", attending=self.user("clinician")),
+            ward=WARD, bed="7-" + mrn[-6:],
+            attending=self.user("clinician")),
             role="registrar", timeout=20)
         return pid
 

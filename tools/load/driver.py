@@ -252,7 +252,7 @@ class Ward:
             short = max(0, need - len(self.leaving))
         for _ in range(short):
             mrn = new_mrn()
-            enc = self.admit(self.new_patient(mrn), "overflow")
+            enc = self.admit(self.new_patient(mrn), overflow_bed(mrn))
             self.stay_opened(mrn, enc)
             self.rows_at_start["identity patients"] += 1
         return short
@@ -537,12 +537,19 @@ def op_due_list(w):
            "nurse")
 
 
+def overflow_bed(mrn):
+    """The overflow bed of mrn's stay: one of its own, since identity keeps
+    one patient per bed (as PV1-3 overflow^{mrn's hex} reaches it)."""
+    return "overflow-" + mrn.split("-", 1)[1]
+
+
 def adt_segments(ward, event, mrn):
     """EVN, PID and PV1 of an ADT event of mrn's stay on ward's overflow
     bed."""
     return ["EVN|%s|{now}" % event,
             "PID|1||%s^^^HOSP^MR||Load^Bed||19500101|F" % mrn,
-            "PV1|1|I|%s^overflow^1^HOSP||||dr.load^Load^Dr" % ward]
+            "PV1|1|I|%s^overflow^%s^HOSP||||dr.load^Load^Dr" % (
+                ward, mrn.split("-", 1)[1])]
 
 
 def op_admission(w):
@@ -555,7 +562,7 @@ def op_admission(w):
                                       adt_segments(w.ward, "A01", mrn)))
         w.stay_opened(mrn, None)
         return
-    w.stay_opened(mrn, w.admit(w.new_patient(mrn), "overflow"))
+    w.stay_opened(mrn, w.admit(w.new_patient(mrn), overflow_bed(mrn)))
 
 
 def op_discharge(w):
@@ -575,8 +582,8 @@ def op_discharge(w):
 def op_transfer(w):
     ipb = w.pb["identity"]
     _pid, enc, _order, _prn = w.pick()
-    with w.rng_lock:
-        bed = str(w.rng.randint(1, 99))
+    # A free bed: identity refuses a move into an occupied one.
+    bed = "move-" + uuid.uuid4().hex[:8]
     w.call("identity", "Transfer", ipb.TransferRequest(
         encounter_id=enc, ward=w.ward, bed=bed, reason="bed move"),
         "registrar")

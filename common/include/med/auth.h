@@ -197,6 +197,7 @@ med_err med_auth_peers_open(const char *csv, med_authenticator *out,
 /* med_jwt_opts - how bearer JWTs from the identity provider are checked. */
 typedef struct med_jwt_opts {
 	const char *jwks_path;	 /* JWKS file: RSA (RS256), EC P-256 (ES256) */
+	const char *jwks_url;	 /* or the provider's JWKS URL (http/https) */
 	const char *issuer;	 /* required "iss" */
 	const char *audience;	 /* required in "aud" (string or array) */
 	const char *roles_claim; /* top-level claim with roles; NULL "roles" */
@@ -223,6 +224,12 @@ typedef struct med_jwt_opts {
  * are known by their certificates).  Units (wards) are the strings of the
  * units claim (an array of strings, or one string); a token with a unit
  * med_principal_add_unit refuses, or with too many, is refused.
+ *
+ * A JWKS URL is fetched at open (no keys: the open fails) and again when
+ * its Cache-Control max-age ran out (none: every reload_s, or daily when
+ * reload_s is 0), and, at most once a second, when a token names a kid the
+ * keys lack; a fetch that fails or brings no usable key keeps the last
+ * good keys and is tried again 10 s later.
  *
  * The JWKS file is read again when it changed (stat: inode, size, mtime),
  * every reload_s seconds and, at most once a second, when a token names a

@@ -9,6 +9,8 @@
  * checked with OpenSSL 3 against each JWK (RSA n/e, EC P-256 x/y) turned
  * into a public key when the file is loaded; libjwt 1.10 is not used for it
  * because it refuses every "typ" but JWT.  Claims are read with jansson.
+ * The keys come from a JWKS file, or from the provider's JWKS URL
+ * (jwks_fetch.c) cached for its max-age.
  */
 #include <errno.h>
 #include <math.h>
@@ -32,6 +34,8 @@
 #include <med/log.h>
 #include <med/metrics.h>
 #include <med/util.h>
+
+#include "jwks_fetch.h"
 
 #define JWT_MAX_LEN	 8192
 #define JWT_MAX_KEYS	 32
@@ -72,13 +76,20 @@ typedef struct jwt_keyset {
  * at most this often (a flood of made-up kids costs one stat a second). */
 #define JWT_KID_RECHECK_NS 1000000000LL
 
+/* A JWKS URL: how long one fetch may take, how soon a failed one is tried
+ * again (the old keys in use meanwhile), and the longest max-age taken. */
+#define JWKS_FETCH_TIMEOUT_MS 5000L
+#define JWKS_RETRY_NS	      (10 * 1000000000LL)
+#define JWKS_MAX_AGE_S	      86400
+
 typedef struct jwt_auth {
 	pthread_mutex_t keys_lock;   /* guards the keys pointer */
 	jwt_keyset *keys;	     /* the current set */
 	pthread_mutex_t reload_lock; /* one reload at a time */
-	char *jwks_path;
-	med_file_stamp stamp; /* of the file last read (reload_lock) */
-	int64_t reload_ns;    /* 0: only on an unknown kid */
+	char *jwks_path;	     /* a file, or NULL */
+	char *jwks_url;		     /* a URL, or NULL */
+	med_file_stamp stamp;	     /* of the file last read (reload_lock) */
+	int64_t reload_ns;	     /* 0: only on an unknown kid */
 	_Atomic int64_t next_check_ns, next_kid_check_ns;
 	med_counter *reload_ok, *reload_failed;
 	char issuer[256];
@@ -302,27 +313,18 @@ keyset_fill(jwt_keyset *ks, json_t *root, const char *path)
 	}
 }
 
-/* keyset_load reads the JWKS file at path into a new set (one reference). */
+/* keyset_of makes a new set (one reference) of the JWKS root read from
+ * path (a file or a URL); root is the caller's. */
 static med_err
-keyset_load(const char *path, jwt_keyset **out, char *errbuf, size_t errlen)
+keyset_of(json_t *root, const char *path, jwt_keyset **out, char *errbuf,
+	  size_t errlen)
 {
-	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	jwt_keyset *ks;
+	jwt_keyset *ks = calloc(1, sizeof(*ks));
 
-	if (root == NULL) {
-		snprintf(errbuf, errlen, "%s: %s (line %d)", path, jerr.text,
-			 jerr.line);
-		return MED_ERR_INVALID;
-	}
-	ks = calloc(1, sizeof(*ks));
-	if (ks == NULL) {
-		json_decref(root);
+	if (ks == NULL)
 		return MED_ERR_NOMEM;
-	}
 	atomic_init(&ks->refs, 1);
 	keyset_fill(ks, root, path);
-	json_decref(root);
 	if (ks->n_keys > 0) {
 		*out = ks;
 		return MED_OK;
@@ -331,6 +333,55 @@ keyset_load(const char *path, jwt_keyset **out, char *errbuf, size_t errlen)
 	snprintf(errbuf, errlen, "%s: no usable RS256 or ES256 key in \"keys\"",
 		 path);
 	return MED_ERR_INVALID;
+}
+
+/* keyset_load reads the JWKS file at path into a new set (one reference). */
+static med_err
+keyset_load(const char *path, jwt_keyset **out, char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	med_err err;
+
+	if (root == NULL) {
+		snprintf(errbuf, errlen, "%s: %s (line %d)", path, jerr.text,
+			 jerr.line);
+		return MED_ERR_INVALID;
+	}
+	err = keyset_of(root, path, out, errbuf, errlen);
+	json_decref(root);
+	return err;
+}
+
+/*
+ * keyset_fetch GETs the JWKS at url into a new set (one reference) and
+ * sets *max_age_s (the answer's Cache-Control max-age, -1 when none).
+ * Errors: MED_ERR_UNAVAILABLE (no usable answer), MED_ERR_INVALID (not a
+ * JWKS), MED_ERR_NOMEM.
+ */
+static med_err
+keyset_fetch(const char *url, jwt_keyset **out, int64_t *max_age_s,
+	     char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root;
+	char *body = NULL;
+	size_t len = 0;
+	med_err err = med__jwks_fetch(url, JWKS_FETCH_TIMEOUT_MS, &body, &len,
+				      max_age_s, errbuf, errlen);
+
+	if (err != MED_OK)
+		return err;
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(body);
+	if (root == NULL) {
+		snprintf(errbuf, errlen, "%s: %s (line %d)", url, jerr.text,
+			 jerr.line);
+		return MED_ERR_INVALID;
+	}
+	err = keyset_of(root, url, out, errbuf, errlen);
+	json_decref(root);
+	return err;
 }
 
 /* keyset_swap makes ks the current set and lets go of the old one. */
@@ -387,6 +438,53 @@ jwks_reread(jwt_auth *ja)
 	return true;
 }
 
+/* next_fetch_ns is when keys fetched now with max_age_s (-1: none) are
+ * looked at again: at their max-age (at most a day, at least the kid
+ * recheck), else every reload_ns, else in a day. */
+static int64_t
+next_fetch_ns(const jwt_auth *ja, int64_t now, int64_t max_age_s)
+{
+	if (max_age_s < 0)
+		return now + (ja->reload_ns > 0
+				      ? ja->reload_ns
+				      : JWKS_MAX_AGE_S * 1000000000LL);
+	if (max_age_s > JWKS_MAX_AGE_S)
+		max_age_s = JWKS_MAX_AGE_S;
+	return now + (max_age_s * 1000000000LL > JWT_KID_RECHECK_NS
+			      ? max_age_s * 1000000000LL
+			      : JWT_KID_RECHECK_NS);
+}
+
+/*
+ * jwks_refetch GETs the JWKS URL again; true when a new set is in use.  A
+ * fetch that fails, or brings no usable key, keeps the current set (the
+ * last good keys) and is tried again after JWKS_RETRY_NS; both outcomes
+ * are logged and counted.  Called with reload_lock held.
+ */
+static bool
+jwks_refetch(jwt_auth *ja)
+{
+	char errbuf[512] = "";
+	int64_t max_age_s = -1, now = med_mono_ns();
+	jwt_keyset *ks = NULL;
+
+	if (keyset_fetch(ja->jwks_url, &ks, &max_age_s, errbuf,
+			 sizeof(errbuf)) != MED_OK) {
+		med_log_warn("jwt: JWKS %s cannot be fetched (%s); the last "
+			     "good keys stay in use",
+			     ja->jwks_url, errbuf);
+		atomic_store(&ja->next_check_ns, now + JWKS_RETRY_NS);
+		med_counter_add(ja->reload_failed, 1);
+		return false;
+	}
+	atomic_store(&ja->next_check_ns, next_fetch_ns(ja, now, max_age_s));
+	med_log_info("jwt: JWKS %s fetched: %zu key(s) in use", ja->jwks_url,
+		     ks->n_keys);
+	keyset_swap(ja, ks);
+	med_counter_add(ja->reload_ok, 1);
+	return true;
+}
+
 /*
  * jwks_maybe_reload looks at the JWKS file when the periodic check is due,
  * or (kid_miss) when a token named a key the set lacks and the last such
@@ -397,7 +495,8 @@ static bool
 jwks_maybe_reload(jwt_auth *ja, bool kid_miss)
 {
 	int64_t now = med_mono_ns();
-	bool due = ja->reload_ns > 0 && now >= atomic_load(&ja->next_check_ns);
+	bool due = (ja->reload_ns > 0 || ja->jwks_url != NULL) &&
+		   now >= atomic_load(&ja->next_check_ns);
 	bool kid_due = kid_miss && now >= atomic_load(&ja->next_kid_check_ns);
 	bool swapped;
 
@@ -405,11 +504,12 @@ jwks_maybe_reload(jwt_auth *ja, bool kid_miss)
 		return false;
 	if (pthread_mutex_trylock(&ja->reload_lock) != 0)
 		return false;
-	if (due)
+	/* A URL's next look is set by the fetch (its max-age). */
+	if (due && ja->jwks_url == NULL)
 		atomic_store(&ja->next_check_ns, now + ja->reload_ns);
 	if (kid_due)
 		atomic_store(&ja->next_kid_check_ns, now + JWT_KID_RECHECK_NS);
-	swapped = jwks_reread(ja);
+	swapped = ja->jwks_url != NULL ? jwks_refetch(ja) : jwks_reread(ja);
 	pthread_mutex_unlock(&ja->reload_lock);
 	return swapped;
 }
@@ -911,6 +1011,7 @@ jwt_auth_free(void *self)
 		return;
 	keyset_put(ja->keys);
 	free(ja->jwks_path);
+	free(ja->jwks_url);
 	pthread_mutex_destroy(&ja->keys_lock);
 	pthread_mutex_destroy(&ja->reload_lock);
 	free(ja);
@@ -929,8 +1030,14 @@ opts_check(const med_jwt_opts *o, char *errbuf, size_t errlen)
 {
 	const char *why = NULL;
 
-	if (o->jwks_path == NULL || o->jwks_path[0] == '\0')
-		why = "a JWKS file is required";
+	bool file = o->jwks_path != NULL && o->jwks_path[0] != '\0';
+	bool url = o->jwks_url != NULL && o->jwks_url[0] != '\0';
+
+	if (file == url)
+		why = "a JWKS file or a JWKS URL is required, not both";
+	else if (url && strncmp(o->jwks_url, "https://", 8) != 0 &&
+		 strncmp(o->jwks_url, "http://", 7) != 0)
+		why = "the JWKS URL must be http:// or https://";
 	else if (o->issuer == NULL || o->issuer[0] == '\0' ||
 		 strlen(o->issuer) >= 256)
 		why = "an issuer (iss) is required";
@@ -961,9 +1068,13 @@ jwt_reload_init(jwt_auth *ja, const med_jwt_opts *o)
 
 	pthread_mutex_init(&ja->keys_lock, NULL);
 	pthread_mutex_init(&ja->reload_lock, NULL);
-	ja->jwks_path = strdup(o->jwks_path);
-	if (ja->jwks_path == NULL)
+	if (o->jwks_url != NULL && o->jwks_url[0] != '\0') {
+		ja->jwks_url = strdup(o->jwks_url);
+		if (ja->jwks_url == NULL || med__jwks_fetch_init() != MED_OK)
+			return MED_ERR_NOMEM;
+	} else if ((ja->jwks_path = strdup(o->jwks_path)) == NULL) {
 		return MED_ERR_NOMEM;
+	}
 	ja->reload_ns = (int64_t)o->reload_s * 1000000000LL;
 	atomic_init(&ja->next_check_ns, now + ja->reload_ns);
 	atomic_init(&ja->next_kid_check_ns, now);
@@ -976,6 +1087,26 @@ jwt_reload_init(jwt_auth *ja, const med_jwt_opts *o)
 					    help, "result=\"failed\"");
 	}
 	return MED_OK;
+}
+
+/* jwks_first reads the keys at start: the file, or the URL's answer (the
+ * process does not start without keys). */
+static med_err
+jwks_first(jwt_auth *ja, char *errbuf, size_t errlen)
+{
+	int64_t max_age_s = -1;
+	med_err err;
+
+	if (ja->jwks_url == NULL) {
+		/* Stamp first: a change while it is read is seen next time. */
+		med_file_stamp_read(ja->jwks_path, &ja->stamp);
+		return keyset_load(ja->jwks_path, &ja->keys, errbuf, errlen);
+	}
+	err = keyset_fetch(ja->jwks_url, &ja->keys, &max_age_s, errbuf, errlen);
+	if (err == MED_OK)
+		atomic_store(&ja->next_check_ns,
+			     next_fetch_ns(ja, med_mono_ns(), max_age_s));
+	return err;
 }
 
 med_err
@@ -1010,11 +1141,8 @@ med_auth_jwt_open(const med_jwt_opts *opts, med_authenticator *out,
 		    sizeof(ja->units_claim));
 	ja->leeway_s = opts->leeway_s;
 	err = jwt_reload_init(ja, opts);
-	if (err == MED_OK) {
-		/* Stamp first: a change while it is read is seen next time. */
-		med_file_stamp_read(opts->jwks_path, &ja->stamp);
-		err = keyset_load(opts->jwks_path, &ja->keys, errbuf, errlen);
-	}
+	if (err == MED_OK)
+		err = jwks_first(ja, errbuf, errlen);
 	if (err != MED_OK) {
 		jwt_auth_free(ja);
 		return err;

@@ -62,6 +62,11 @@ static const med_config_spec process_specs[] = {
 	 "to"},
 	{"MED_JWT_JWKS", MED_CONFIG_PATH, NULL, false, 0, 0,
 	 "JWKS file of the identity provider's token keys (RS256, ES256)"},
+	{"MED_JWT_JWKS_URL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "instead of MED_JWT_JWKS: the identity provider's JWKS URL (https, "
+	 "or http on a trusted network), fetched at start, again when its "
+	 "Cache-Control max-age runs out and when a token names an unknown "
+	 "kid; a failed fetch keeps the last good keys"},
 	{"MED_JWT_ISSUER", MED_CONFIG_STRING, "", false, 0, 0,
 	 "required iss of bearer JWTs (with MED_JWT_JWKS)"},
 	{"MED_JWT_AUDIENCE", MED_CONFIG_STRING, "", false, 0, 0,
@@ -74,7 +79,8 @@ static const med_config_spec process_specs[] = {
 	 "clock skew allowed on exp, nbf and iat"},
 	{"MED_JWT_JWKS_RELOAD_S", MED_CONFIG_INT, "30", false, 0, 86400,
 	 "look at MED_JWT_JWKS again this often and use its new keys when it "
-	 "changed (0: only when a token names an unknown kid)"},
+	 "changed (0: only when a token names an unknown kid); a "
+	 "MED_JWT_JWKS_URL without a max-age is fetched this often"},
 	{"MED_TOKENS_FILE", MED_CONFIG_PATH, NULL, false, 0, 0,
 	 "development only: bearer tokens, lines of TOKEN USER ROLE[,ROLE]"},
 	{"MED_AUDIT_URL", MED_CONFIG_STRING, "tls+tcp://127.0.0.1:50060", false,
@@ -188,6 +194,7 @@ open_jwt(med_process *p, med_authenticator *out)
 	char errbuf[PROC_ERRLEN];
 	med_jwt_opts o = {
 		.jwks_path = cfg_set(p, "MED_JWT_JWKS"),
+		.jwks_url = cfg_set(p, "MED_JWT_JWKS_URL"),
 		.issuer = med_config_str(p->cfg, "MED_JWT_ISSUER"),
 		.audience = med_config_str(p->cfg, "MED_JWT_AUDIENCE"),
 		.roles_claim = med_config_str(p->cfg, "MED_JWT_ROLES_CLAIM"),
@@ -198,7 +205,7 @@ open_jwt(med_process *p, med_authenticator *out)
 	};
 	med_err err;
 
-	if (o.jwks_path == NULL)
+	if (o.jwks_path == NULL && o.jwks_url == NULL)
 		return MED_OK;
 	err = med_auth_jwt_open(&o, out, errbuf, sizeof(errbuf));
 	if (err != MED_OK)
@@ -237,8 +244,10 @@ open_auth(med_process *p)
 		err = open_token_file(p, &parts[1]);
 	if (err == MED_OK && parts[0].authenticate == NULL &&
 	    parts[1].authenticate == NULL) {
-		med_log_error("no source of user tokens: set MED_JWT_JWKS "
-			      "(production) or MED_TOKENS_FILE (development)");
+		med_log_error(
+			"no source of user tokens: set MED_JWT_JWKS or "
+			"MED_JWT_JWKS_URL (production) or MED_TOKENS_FILE "
+			"(development)");
 		err = MED_ERR_INVALID;
 	}
 	if (err != MED_OK) {

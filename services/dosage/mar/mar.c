@@ -27,6 +27,10 @@
 #define SLOT(x)		     SMARTMED__DOSAGE__V1__MAR_SLOT_STATE__MAR_SLOT_STATE_##x
 #define ONCE_LATE	     (24LL * 3600 * 1000) /* a "once" dose is missed after */
 #define SEARCH_RESOLUTION_MS 1000
+/* The longest interval whose overdue dose a later one makes up: the MAR
+ * reads administrations half a week around its window (store_mar.c), so a
+ * day's orders always have the slot before in reach. */
+#define MAKE_UP_MAX_INTERVAL_MS (24LL * 3600 * 1000)
 
 typedef Smartmed__Dosage__V1__MarSlot mar_slot;
 typedef Smartmed__Dosage__V1__MarSlotState slot_state;
@@ -287,16 +291,75 @@ typedef struct slot_list {
 	grid g;
 	int64_t start, interval, k0; /* items[i] is grid slot k0 + i */
 	int64_t now_ms;
+	bool earlier_unlisted; /* the order has slots before items[0] */
+	const char *order_id;
+	const dosage_hold_span *holds;
+	size_t n_holds;
+	dosage_admin *const *admins;
+	size_t n_admins;
 } slot_list;
+
+/* refused_at: was a not-given record charted for the slot at t? */
+static bool
+refused_at(const slot_list *l, int64_t t)
+{
+	for (size_t i = 0; i < l->n_admins; i++) {
+		const dosage_admin *m = l->admins[i];
+
+		if (m->scheduled_ms == t &&
+		    strcmp(m->status, DOSAGE_ADMIN_NOT_DONE) == 0 &&
+		    strcmp(m->order_id, l->order_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* is_open: nobody charted the slot at s (given or not) and no hold took
+ * it by t. */
+static bool
+is_open(const slot_list *l, const mar_slot *s, int64_t t)
+{
+	return !s->administration_id[0] && !refused_at(l, s->scheduled_ms) &&
+	       !held_for(l->holds, l->n_holds, s->scheduled_ms, l->interval, t);
+}
+
+/*
+ * made_up decides whether a dose given at t with no scheduled time, whose
+ * nearest slot is items[idx] (idx may lie outside the list), makes up the
+ * slot before that one instead: when the order is daily or more frequent,
+ * t is more than the grace before the nearest slot's time (not that dose,
+ * given a little early) and the slot before is still open at t.  A nurse
+ * giving an overdue dose gives that dose: the ward list's overdue count
+ * drops and the next dose stays to come.  True when it does; *owed is
+ * then the slot, or NULL when it is not listed here.
+ */
+static bool
+made_up(const slot_list *l, int64_t idx, int64_t t, mar_slot **owed)
+{
+	int64_t k = idx + l->k0;
+
+	*owed = NULL;
+	if (l->interval > MAKE_UP_MAX_INTERVAL_MS || k < 1 ||
+	    t >= grid_at(&l->g, k) - DOSAGE_DUE_GRACE_MS)
+		return false;
+	if (idx - 1 < 0)
+		return l->earlier_unlisted;
+	if (idx - 1 >= (int64_t)l->n)
+		return true;
+	*owed = l->items[idx - 1];
+	return is_open(l, *owed, t);
+}
 
 /* slot_for finds the free slot an administration answers: its scheduled
  * time when it names one, else the slot nearest its time within half an
- * interval.  NULL when none. */
+ * interval, or the overdue one before it that the dose makes up
+ * (made_up).  NULL when none. */
 static mar_slot *
 slot_for(const slot_list *l, const dosage_admin *m)
 {
 	int64_t t = m->scheduled_ms ? m->scheduled_ms : m->effective_ms;
 	int64_t idx = 0, d;
+	mar_slot *owed;
 
 	/* A stored time out of the bounds answers no slot (and no
 	 * arithmetic on it). */
@@ -306,6 +369,8 @@ slot_for(const slot_list *l, const dosage_admin *m)
 		if (t < l->start - l->interval / 2)
 			return NULL;
 		idx = grid_nearest(&l->g, t) - l->k0;
+		if (m->scheduled_ms == 0 && made_up(l, idx, t, &owed))
+			return owed;
 		if (idx < 0 || (size_t)idx >= l->n)
 			return NULL;
 	}
@@ -408,6 +473,41 @@ list_slots(med_arena *a, const dosage_order *o, int64_t lo, int64_t hi,
 	return MED_OK;
 }
 
+/* list_from is where o's slots are listed from for a window that starts
+ * at from_ms: one interval before it, so that a dose made up for the slot
+ * before the window's first (made_up) is seen there too, never before o
+ * came into force.  *shown_from is where the window's own slots start. */
+static int64_t
+list_from(const dosage_order *o, int64_t interval, int64_t from_ms,
+	  int64_t *shown_from)
+{
+	int64_t floor = dosage_order_from_ms(o);
+
+	if (from_ms < floor)
+		from_ms = floor;
+	*shown_from = from_ms;
+	if (interval == 0 || interval > MAKE_UP_MAX_INTERVAL_MS)
+		return from_ms;
+	return from_ms - interval > floor ? from_ms - interval : floor;
+}
+
+/* set_uncharted gives each slot nobody charted its state at l->now_ms. */
+static void
+set_uncharted(slot_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		mar_slot *s = l->items[i];
+
+		if (s->state != SLOT(UNSPECIFIED))
+			continue;
+		s->state = held_for(l->holds, l->n_holds, s->scheduled_ms,
+				    l->interval, l->now_ms)
+				   ? SLOT(ON_HOLD)
+				   : uncharted_state(s->scheduled_ms,
+						     l->interval, l->now_ms);
+	}
+}
+
 med_err
 dosage_mar_slots(med_arena *a, const dosage_order *o, dosage_zone *zone,
 		 int64_t from_ms, int64_t to_ms, int64_t now_ms,
@@ -415,8 +515,15 @@ dosage_mar_slots(med_arena *a, const dosage_order *o, dosage_zone *zone,
 		 dosage_admin *const *admins, size_t n_admins,
 		 Smartmed__Dosage__V1__MarSlot ***out, size_t *n)
 {
-	slot_list l = {.start = o->start_ms, .now_ms = now_ms};
-	int64_t stop = dosage_order_stop_ms(o);
+	slot_list l = {.start = o->start_ms,
+		       .now_ms = now_ms,
+		       .order_id = o->id,
+		       .holds = holds,
+		       .n_holds = n_holds,
+		       .admins = admins,
+		       .n_admins = n_admins};
+	int64_t stop = dosage_order_stop_ms(o), shown_from;
+	size_t skip = 0;
 	med_err err;
 
 	*out = NULL;
@@ -426,25 +533,18 @@ dosage_mar_slots(med_arena *a, const dosage_order *o, dosage_zone *zone,
 	    o->status == ST(PENDING_VERIFICATION))
 		return MED_OK;
 	grid_init(&l.g, zone, o->start_ms, l.interval);
-	if (from_ms < dosage_order_from_ms(o))
-		from_ms = dosage_order_from_ms(o);
+	from_ms = list_from(o, l.interval, from_ms, &shown_from);
 	err = list_slots(a, o, from_ms, to_ms < stop ? to_ms : stop, &l);
 	if (err != MED_OK)
 		return err;
+	l.earlier_unlisted =
+		l.k0 > 0 && grid_at(&l.g, l.k0 - 1) >= dosage_order_from_ms(o);
 	match(&l, o, admins, n_admins);
-	for (size_t i = 0; i < l.n; i++) {
-		mar_slot *s = l.items[i];
-
-		if (s->state != SLOT(UNSPECIFIED))
-			continue;
-		s->state = held_for(holds, n_holds, s->scheduled_ms, l.interval,
-				    now_ms)
-				   ? SLOT(ON_HOLD)
-				   : uncharted_state(s->scheduled_ms,
-						     l.interval, now_ms);
-	}
-	*out = l.items;
-	*n = l.n;
+	set_uncharted(&l);
+	while (skip < l.n && l.items[skip]->scheduled_ms < shown_from)
+		skip++;
+	*out = l.n > 0 ? l.items + skip : NULL;
+	*n = l.n - skip;
 	return MED_OK;
 }
 

@@ -96,7 +96,9 @@ int64_t dosage_order_stop_ms(const dosage_order *o);
  * was in force (at most DOSAGE_MAR_MAX_SLOTS), each matched with what was
  * charted against o (admins: any order's, only o's count) and its state
  * at now_ms.  A not-given record answers the slot of its scheduled_ms; a
- * dose given answers the slot nearest its time within half an interval.
+ * dose given answers the slot nearest its time within half an interval, or
+ * makes up the open one before it when given more than the due grace
+ * before the nearest (a daily or more frequent order).
  * Slots and their strings come from a.  Errors: MED_ERR_NOMEM.
  */
 med_err dosage_mar_slots(med_arena *a, const dosage_order *o, dosage_zone *zone,

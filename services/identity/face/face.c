@@ -143,6 +143,11 @@ const med_config_spec identity_config[] = {
 	 "minutes after a transfer during which the staff of the ward the "
 	 "patient left (its units, and the team's nurses from before the "
 	 "transfer) keep their care relationship (docs/security.md)"},
+	{IDENTITY_SHARED_BEDS_KEY, MED_CONFIG_STRING, "", false, 0, 0,
+	 "wards (comma-separated, as admissions name them; * every ward) "
+	 "where a bed may hold more than one patient; elsewhere Admit and "
+	 "Transfer into a bed with an open stay are refused "
+	 "FAILED_PRECONDITION naming its encounter"},
 	{IDENTITY_SCOPE_KEY, MED_CONFIG_BOOL, "true", false, 0, 0,
 	 "clinicians and nurses find, read and identify only the patients "
 	 "they have a care relationship with (false: the whole hospital, "

@@ -35,8 +35,12 @@ def pid(m, family="Tester", given="Hanna", birth="19700304", sex="F"):
                                                  sex)
 
 
-def pv1(klass="I", ward="W3", room="12", bed="B", attending="dr.who",
+def pv1(klass="I", ward="W3", room="12", bed=None, attending="dr.who",
         t44=""):
+    """PV1 with PV1-3 ward^room^bed; a bed of its own unless bed is given
+    (identity keeps one patient per bed)."""
+    if bed is None:
+        bed = "B" + uuid.uuid4().hex[:6]
     return "PV1|1|%s|%s^%s^%s^HOSP||||%s^Who^John" % (
         klass, ward, room, bed, attending) + ("|" * 37 + t44 if t44 else "")
 

@@ -298,8 +298,9 @@ def _ts(offset_s=0):
 
 
 def _honest_messages(n):
-    """n patients, each registered (A28), admitted (A01) and given a weight
-    by a lab result (ORU^R01): [(message, control id, MRN, kind)]."""
+    """n patients, each registered (A28), admitted (A01) to a bed of their
+    own and given a weight by a lab result (ORU^R01): [(message, control
+    id, MRN, kind)]."""
     out = []
     for i in range(n):
         mrn = "HH-%s" % uuid.uuid4().hex[:10].upper()
@@ -307,7 +308,8 @@ def _honest_messages(n):
         for kind, segs in (
                 ("ADT^A28", ["EVN|A28|" + _ts(-90), pid]),
                 ("ADT^A01", ["EVN|A01|" + _ts(-60), pid,
-                             "PV1|1|I|W3^12^B^HOSP||||dr.who^Who^John"]),
+                             "PV1|1|I|W3^12^%s^HOSP||||dr.who^Who^John"
+                             % uuid.uuid4().hex[:6]]),
                 ("ORU^R01", [pid, "OBR|1|||24331-1^Panel^LN|||" + _ts(-600),
                              "OBX|1|NM|29463-7^Body weight^LN||%d|kg|||||F"
                              "|||%s" % (50 + i, _ts(-300))])):

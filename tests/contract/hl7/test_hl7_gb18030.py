@@ -67,7 +67,7 @@ def test_a_chinese_adt_and_oru_in_gb18030_through_simple_hl7(hst):
         {"msh": msh("ADT", "A01", c1, "GB 18030-2000"), "segments": [
             "EVN|A01|" + ts(-60),
             "PID|1||%s^^^HOSP^MR||王^芳||19850412|F|||%s" % (a, ADDRESS),
-            "PV1|1|I|W3^12^B^HOSP||||dr.li^李^明"]},
+            "PV1|1|I|W3^18^B^HOSP||||dr.li^李^明"]},
         {"msh": msh("ORU", "R01", c2, "GB 18030-2000", app="LAB"),
          "segments": [
             "PID|1||%s^^^HOSP^MR||王^芳" % a,

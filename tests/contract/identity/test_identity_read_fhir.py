@@ -20,6 +20,12 @@ def _read(stack, pb, id_, version=0, role="clinician", type_="Encounter"):
         type=type_, id=id_, version=version), role=role)
 
 
+def _bed():
+    """A bed of its own: identity keeps one patient per bed, and the
+    contract suites share one stack."""
+    return "R-" + uuid.uuid4().hex[:6]
+
+
 def _admitted(stack, pb):
     p = stack.call(SVC, "CreatePatient", pb.CreatePatientRequest(
         mrn="RF-" + uuid.uuid4().hex[:12].upper(), family_name="Read",
@@ -27,7 +33,7 @@ def _admitted(stack, pb):
         sex=pb.ADMINISTRATIVE_SEX_MALE), role="registrar")
     enc = stack.call(SVC, "Admit", pb.AdmitRequest(
         patient_id=p.patient_id, encounter_class=pb.ENCOUNTER_CLASS_INPATIENT,
-        ward="ward-2", bed="1", attending=stack.user("clinician"),
+        ward="ward-2", bed=_bed(), attending=stack.user("clinician"),
         reason="chest pain"), role="registrar")
     return p.patient_id, enc
 
@@ -49,7 +55,7 @@ def test_reads_as_exported_with_its_version(stack, pb):
         enc.encounter_id]
     assert (r.version, r.patient_id, r.versions_kept) == (1, pid, False)
     stack.call(SVC, "Transfer", pb.TransferRequest(
-        encounter_id=enc.encounter_id, ward="ward-4", bed="3"),
+        encounter_id=enc.encounter_id, ward="ward-4", bed=_bed()),
         role="registrar")
     r2 = _read(stack, pb, enc.encounter_id, role="registrar")
     assert r2.version == 2 and r2.last_updated_ms >= r.last_updated_ms
@@ -86,7 +92,7 @@ def test_export_pages_by_key(stack, pb):
             encounter_id=enc.encounter_id), role="registrar")
         enc = stack.call(SVC, "Admit", pb.AdmitRequest(
             patient_id=pid, encounter_class=pb.ENCOUNTER_CLASS_INPATIENT,
-            ward="ward-2", bed="1", attending=stack.user("clinician"),
+            ward="ward-2", bed=_bed(), attending=stack.user("clinician"),
             reason="again"), role="registrar")
     whole = _exported(stack, pb, pid)
     assert len(whole) == 3

@@ -138,30 +138,95 @@ test_due_late_missed(void)
 	med_arena_free(a);
 }
 
-/* A dose answers the slot nearest its time within half an interval; one
- * slot takes one dose; a dose given wins over a refusal charted for the
- * same time. */
+/* A dose answers the slot nearest its time within half an interval, or
+ * makes up the open one before it (test_make_up); one slot takes one
+ * dose; a dose given wins over a refusal charted for the same time. */
 static void
 test_matching(void)
 {
 	med_arena *a = med_arena_new(1 << 16);
 	dosage_order o = order("q6h");
-	dosage_admin early = given("early", T0 + 3 * H + 1); /* nearer +6 h */
+	dosage_admin early = given("early", T0 + 4 * H + 1); /* nearer +6 h */
 	dosage_admin twice = given("twice", T0 + 6 * H + 10 * MIN);
+	dosage_admin again = given("again", T0 + 5 * H + 30 * MIN);
 	dosage_admin before = given("before", T0 - 3 * H - 1);
 	dosage_admin refused = not_given("refused", T0 + 12 * H);
 	dosage_admin late = given("late", T0 + 13 * H);
 	dosage_admin other = given("other", T0);
-	dosage_admin *m[] = {&early, &twice, &before, &refused, &late, &other};
+	dosage_admin *m[] = {&early,   &twice, &again, &before,
+			     &refused, &late,  &other};
 	mar_slot **s;
 
 	other.order_id = "order-2";
-	MT_EQ_INT(slots(a, &o, T0, T0 + 18 * H, T0 + 20 * H, NULL, 0, m, 6, &s),
+	MT_EQ_INT(slots(a, &o, T0, T0 + 18 * H, T0 + 20 * H, NULL, 0, m, 7, &s),
 		  3);
-	MT_EQ_INT(s[0]->state, SLOT(MISSED)); /* "other" is another order's */
-	MT_EQ_STR(s[1]->administration_id, "early");
+	/* "other" is another order's: "early" makes up the dose at T0 */
+	MT_EQ_STR(s[0]->administration_id, "early");
+	MT_EQ_STR(s[1]->administration_id, "twice"); /* "again" answers none */
 	MT_EQ_INT(s[2]->state, SLOT(GIVEN));
 	MT_EQ_STR(s[2]->administration_id, "late");
+	med_arena_free(a);
+}
+
+/*
+ * Issue 77: a dose given more than the grace before the next one's time
+ * makes up the overdue dose before it (missed or late), which then reads
+ * given, the next staying to come, in every window that shows either;
+ * not when that dose was charted, given or not, or a hold took it, nor
+ * for a weekly order.
+ */
+static void
+test_make_up(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_order o = order("q6h"), weekly = order("weekly");
+	dosage_admin up = given("up", T0 + 10 * H);	  /* slot 6 h: missed */
+	dosage_admin close = given("close", T0 + 11 * H); /* 12 h, early */
+	dosage_admin refused = not_given("refused", T0 + 18 * H);
+	dosage_admin after = given("after", T0 + 22 * H);
+	dosage_admin *m[] = {&up, &close, &refused, &after};
+	dosage_hold_span hold = {T0 + 25 * H, T0 + 28 * H};
+	dosage_admin held = given("held", T0 + 28 * H + 30 * MIN);
+	dosage_admin *mh[] = {&held};
+	dosage_admin w = given("w", T0 + 5 * 24 * H);
+	dosage_admin *mw[] = {&w};
+	mar_slot **s;
+
+	MT_EQ_INT(slots(a, &o, T0, T0 + 30 * H, T0 + 29 * H, NULL, 0, m, 4, &s),
+		  5);
+	MT_EQ_INT(s[0]->state, SLOT(MISSED));
+	MT_EQ_STR(s[1]->administration_id, "up");
+	MT_EQ_STR(s[2]->administration_id, "close");
+	/* refused at 18 h: "after" answers 24 h, given 2 h early */
+	MT_EQ_INT(s[3]->state, SLOT(NOT_GIVEN));
+	MT_EQ_STR(s[4]->administration_id, "after");
+	/* a window that ends before the next slot (the ward list's, to an
+	 * hour ahead) shows the made-up one */
+	MT_EQ_INT(slots(a, &o, T0, T0 + 11 * H, T0 + 10 * H + 1, NULL, 0, m, 1,
+			&s),
+		  2);
+	MT_EQ_STR(s[1]->administration_id, "up");
+	/* a window that starts after the made-up slot leaves the next open */
+	MT_EQ_INT(slots(a, &o, T0 + 7 * H, T0 + 13 * H, T0 + 13 * H, NULL, 0, m,
+			4, &s),
+		  1);
+	MT_EQ_STR(s[0]->administration_id, "close");
+	MT_EQ_INT(slots(a, &o, T0 + 11 * H + 30 * MIN, T0 + 13 * H,
+			T0 + 10 * H + 1, NULL, 0, m, 1, &s),
+		  1);
+	MT_EQ_INT(s[0]->state, SLOT(UPCOMING));
+	/* the dose at 24 h was held at its time: 28 h 30 answers 30 h */
+	MT_EQ_INT(slots(a, &o, T0 + 24 * H, T0 + 31 * H, T0 + 29 * H, &hold, 1,
+			mh, 1, &s),
+		  2);
+	MT_EQ_INT(s[0]->state, SLOT(ON_HOLD));
+	MT_EQ_STR(s[1]->administration_id, "held");
+	/* weekly: the nearest, as before */
+	MT_EQ_INT(slots(a, &weekly, T0, T0 + 8 * 24 * H, T0 + 6 * 24 * H, NULL,
+			0, mw, 1, &s),
+		  2);
+	MT_EQ_INT(s[0]->state, SLOT(MISSED));
+	MT_EQ_STR(s[1]->administration_id, "w");
 	med_arena_free(a);
 }
 
@@ -979,6 +1044,7 @@ static const mt_case cases[] = {
 	{"q6h_day", test_q6h_day},
 	{"due_late_missed", test_due_late_missed},
 	{"matching", test_matching},
+	{"make_up", test_make_up},
 	{"entered_in_error", test_entered_in_error},
 	{"confirmation_overdue", test_confirmation_overdue},
 	{"slot_deviation", test_slot_deviation},

@@ -202,7 +202,23 @@ test_time_left_out_follows_last_change(void)
 		MED_ERR_PRECONDITION);
 }
 
+/* MED_IDENTITY_SHARED_BED_WARDS: names compared exactly, spaces around
+ * them ignored, * every ward, empty none. */
+static void
+test_ward_shares_beds(void)
+{
+	MT_TRUE(!identity_ward_shares_beds("", "W3"));
+	MT_TRUE(identity_ward_shares_beds("W3", "W3"));
+	MT_TRUE(identity_ward_shares_beds("ICU, W3 ,Maternity", "W3"));
+	MT_TRUE(identity_ward_shares_beds("ICU,Maternity", "Maternity"));
+	MT_TRUE(!identity_ward_shares_beds("ICU,Maternity", "W3"));
+	MT_TRUE(!identity_ward_shares_beds("W3A,W", "W3"));
+	MT_TRUE(!identity_ward_shares_beds("w3", "W3"));
+	MT_TRUE(identity_ward_shares_beds(" * ", "W3"));
+}
+
 static const mt_case cases[] = {
+	{"ward_shares_beds", test_ward_shares_beds},
 	{"time_left_out_follows_last_change",
 	 test_time_left_out_follows_last_change},
 	{"last_move", test_last_move},
