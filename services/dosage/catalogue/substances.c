@@ -212,6 +212,8 @@ static const dosage_substance table[] = {
 	{"chlorphenamine", "chlorpheniramine", ""},
 	{"diphenhydramine", "", ""},
 	{"buprenorphine", "", "opioids"},
+	/* Issue 72: named by the renal rules (substance_rules.csv). */
+	{"fondaparinux", "fondaparinux sodium", ""},
 };
 
 /* An allergy class: its other names, the classes it warns for, what an

@@ -984,6 +984,7 @@ take_prescription(const dosage_order *src, const dosage_order *cur,
 	next->infusion_rate_max = src->infusion_rate_max;
 	next->infusion_bag_amount = src->infusion_bag_amount;
 	next->infusion_bag_volume_ml = src->infusion_bag_volume_ml;
+	next->regimen = src->regimen;
 }
 
 /* renewal is cur's prescription, on cur's schedule, with the new end. */
