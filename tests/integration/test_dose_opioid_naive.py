@@ -150,3 +150,67 @@ def test_modified_release_morphine_stops_immediate_release_does_not(
     o = order(st, pb, p, MOR_IR, 5, "oral", "q4h")
     assert [c for c in o.checks
             if c.kind == pb.CHECK_KIND_OPIOID_NAIVE] == []
+
+
+def put_on(st, pb, o, override=None):
+    """The nurse puts the patch of order o on."""
+    return st.call("dosage", "RecordAdministration",
+                   pb.RecordAdministrationRequest(
+                       order_id=o.id, dose=12, unit="ug",
+                       dose_override=override,
+                       identity_override=pb.Override(
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
+                           text="wristband scanned, two identifiers")),
+                   role="clinician" if override else "nurse")
+
+
+def test_patch_stops_at_the_bedside_once_the_tolerance_has_gone(st, pb,
+                                                                catalogue):
+    """Morphine charted two days ago makes the patient opioid-tolerant, so
+    the patch is ordered; the pharmacist then finds the morphine was
+    charted against the wrong patient and marks it entered in error.  At
+    the bedside the patient is opioid-naive and the patch is stopped
+    before it goes on (on the code before it the check ran at CreateOrder
+    only and the patch went on)."""
+    p = patient(st, pb)
+    ir = order(st, pb, p, MOR_IR, 5, "oral", "q4h",
+               start=now_ms() - 3 * 24 * HOUR)
+    dose = give(st, pb, ir, 5, now_ms() - 2 * 24 * HOUR)
+    st.call("dosage", "DiscontinueOrder", pb.DiscontinueOrderRequest(
+        order_id=ir.id, reason="switched to a fentanyl patch"),
+        role="clinician")
+    o = patch(st, pb, p)
+    assert naive_check(pb, o).status == pb.CHECK_STATUS_OK
+    st.call("dosage", "MarkAdministrationEnteredInError",
+            pb.MarkAdministrationEnteredInErrorRequest(
+                administration_id=dose.id,
+                reason="charted against the wrong patient"),
+            role="pharmacist")
+    c = naive_check(pb, st.call("dosage", "CheckDose", pb.CheckDoseRequest(
+        order_id=o.id), role="nurse"))
+    assert c.status == pb.CHECK_STATUS_HARD_STOP, c.reason
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, put_on, st, pb, o,
+                      details_prefix="dose: hard stop",
+                      details_contains="opioid-naive")
+    assert "fentanyl rule, " + KB in e.details(), e.details()
+    ov = pb.Override(reason=pb.OVERRIDE_REASON_CLINICALLY_INDICATED,
+                     text="palliative team reviewed: tolerant, see notes")
+    given = put_on(st, pb, o, override=ov)
+    assert naive_check(pb, given).status == pb.CHECK_STATUS_HARD_STOP
+
+
+def test_a_stop_overridden_at_entry_warns_at_the_bedside(st, pb, catalogue):
+    """The prescriber passed the opioid-naive stop with a reason and a
+    pharmacist verified the order: the nurse is warned, not stopped
+    again for the same judgement."""
+    p = patient(st, pb)
+    ov = pb.Override(reason=pb.OVERRIDE_REASON_CLINICALLY_INDICATED,
+                     text="palliative team: opioid-tolerant abroad, notes")
+    o = patch(st, pb, p, override=ov)
+    st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
+        order_id=o.id, note="tolerance confirmed with the team"),
+        role="pharmacist")
+    c = naive_check(pb, put_on(st, pb, o))
+    assert c.status == pb.CHECK_STATUS_WARN, c.reason
+    assert c.reason.startswith("overridden at order entry: opioid-naive"), \
+        c.reason
