@@ -376,6 +376,9 @@ typedef struct dosage_dose_history {
 	 * in the drug's unit, and the home medicine they were last from. */
 	double home_24h;
 	const char *home_24h_from;
+	/* What given_lifetime holds of doses taken at home (the home list
+	 * records the last 24 h of them, not earlier courses). */
+	double home_lifetime;
 } dosage_dose_history;
 
 /* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */

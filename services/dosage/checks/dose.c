@@ -579,10 +579,15 @@ static dosage_dose_status
 check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	       double dose, dosage_dose_result *r)
 {
+	char home[DOSAGE_DOSE_REASON_MAX];
+
 	if (l->lifetime_max <= 0)
 		return no_limit(r, "lifetime maximum");
 	ceiling(r, h->given_lifetime + dose, l->lifetime_max, "lifetime total",
 		l->unit);
+	snprintf(home, sizeof(home), "taken at home (home medicine \"%s\")",
+		 h->home_24h_from ? h->home_24h_from : "");
+	name_share(r, h->home_lifetime, l->unit, home);
 	return r->status;
 }
 

@@ -240,6 +240,9 @@ entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 	    MED_OK)
 		return err;
 	dosage_regimen_history(o, d, o->dose_in_drug_unit, lifetime, &regimen);
+	/* Doses taken at home count against a cumulative limit (issue
+	 * 72); the day of the regimen is still to come. */
+	dosage_home_lifetime(&ddi->products, d, ddi->at_ms, &regimen);
 	dosage_evaluate(d, o, &p, &regimen, o->dose_in_drug_unit, o->start_ms,
 			r);
 	o->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
