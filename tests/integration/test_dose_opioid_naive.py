@@ -21,6 +21,7 @@ SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 HOUR = 3600 * 1000
 KB = "substance KB smartmed-substance-starter-2026.11"
 PATCH, MOR_MR, MOR_IR = "ON-FENT-PATCH", "ON-MOR-MR", "ON-MOR-IR"
+BUP = "ON-BUP-PATCH"
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -39,6 +40,10 @@ DRUGS = (
          substance="morphine", unit="mg", max_single_dose=20,
          max_daily_dose=120, min_interval_minutes=120,
          forms=["oral solution"], routes=["oral"]),
+    dict(code=BUP, name="Buprenorphine 5 micrograms/hour transdermal patch",
+         substance="buprenorphine", unit="ug", max_single_dose=40,
+         max_daily_dose=40, forms=["transdermal patch"],
+         routes=["transdermal"]),
 )
 
 
@@ -67,7 +72,7 @@ def patient(st, pb):
 def order(st, pb, p, drug, dose, route, freq, override=None,
           start=None):
     o = pb.Order(patient_id=p, drug_code=drug, dose=dose,
-                 unit="ug" if drug == PATCH else "mg", route=route,
+                 unit="ug" if drug in (PATCH, BUP) else "mg", route=route,
                  frequency=freq, start_ms=start or now_ms() - HOUR)
     return st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
         order=o, dose_override=override), role="clinician")
@@ -214,3 +219,21 @@ def test_a_stop_overridden_at_entry_warns_at_the_bedside(st, pb, catalogue):
     assert c.status == pb.CHECK_STATUS_WARN, c.reason
     assert c.reason.startswith("overridden at order entry: opioid-naive"), \
         c.reason
+
+
+def test_buprenorphine_patch_above_the_starting_strength_stops(st, pb,
+                                                                catalogue):
+    """Butrans: an opioid-naive patient starts on 5 micrograms/hour.  The
+    5 patch warns as before; a 10 patch for the same naive patient now
+    stops (it warned like the 5 on the code before it)."""
+    p = patient(st, pb)
+    low = order(st, pb, p, BUP, 5, "transdermal", "weekly")
+    c = naive_check(pb, low)
+    assert c.status == pb.CHECK_STATUS_WARN, c.reason
+    q = patient(st, pb)
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, order, st, pb, q,
+                      BUP, 10, "transdermal", "weekly",
+                      details_prefix="order: hard stop: opioid-naive: a "
+                                     "start of 10 ug is above the 5 ug a "
+                                     "naive patient may start on")
+    assert "buprenorphine rule, " + KB in e.details(), e.details()

@@ -97,6 +97,10 @@ typedef struct kb_naive {
 	const char *substance, *keywords, *origin;
 	bool stop;
 	uint32_t line;
+	/* The largest start for a naive patient the rule's action answers
+	 * (in max_unit, a mass); a larger one stops.  0: none. */
+	double max_start;
+	const char *max_unit;
 } kb_naive;
 
 /* kb_renal - one renal record. */
@@ -664,6 +668,23 @@ keywords_ok(const char *f)
 	}
 }
 
+/* naive_start reads an opioid_naive record's largest start (fields 5 and
+ * 6: a number above 0 and a mass unit) into n; what is wrong, or NULL. */
+static const char *
+naive_start(const dosage_csv_row *row, kb_naive *n)
+{
+	dosage_dose_unit u;
+
+	if (!dosage_dose_number(row->f[5], &n->max_start) ||
+	    !(n->max_start > 0) || n->max_start > 1e6)
+		return "max start dose must be a number above 0";
+	if (dosage_dose_unit_parse(row->f[6], &u) != MED_OK ||
+	    u.dim != DOSAGE_DOSE_DIM_MASS)
+		return "max start unit must be a mass (g, mg, ug)";
+	n->max_unit = u.ucum;
+	return NULL;
+}
+
 static med_err
 read_naive(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	   size_t len)
@@ -672,10 +693,14 @@ read_naive(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	const dosage_class_group *g;
 	char what[192];
 
-	if (row->n != 5)
+	if (row->n != 5 && row->n != 7)
 		return bad(why, len, row->line,
 			   "opioid_naive must be opioid_naive,<substance>,"
-			   "<route or form keywords>,<stop|warn>,<source>");
+			   "<route or form keywords>,<stop|warn>,<source>"
+			   "[,<max start dose>,<unit>]");
+	if (row->n == 7 &&
+	    (problem = naive_start(row, &kb->naives[kb->n_naives])) != NULL)
+		return bad(why, len, row->line, problem);
 	s = substance_code(row->f[1]);
 	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
 	    NULL)
@@ -1047,6 +1072,7 @@ record_rule(const dosage_substance_kb *kb, size_t i,
 	out->substance = kb->naives[i].substance;
 	out->keywords = kb->naives[i].keywords;
 	out->stop = kb->naives[i].stop;
+	out->max_start = kb->naives[i].max_start;
 }
 
 void
@@ -1185,6 +1211,20 @@ naive_hit(const kb_naive *r, const char *route, const char *const *forms,
 		k += len + (k[len] == ';');
 	}
 	return false;
+}
+
+double
+dosage_substance_kb_naive_start(const dosage_substance_kb *kb,
+				const char *origin, const char **unit)
+{
+	for (size_t j = 0; kb != NULL && origin != NULL && j < kb->n_naives;
+	     j++)
+		if (kb->naives[j].origin == origin &&
+		    kb->naives[j].max_start > 0) {
+			*unit = kb->naives[j].max_unit;
+			return kb->naives[j].max_start;
+		}
+	return 0;
 }
 
 const char *

@@ -111,6 +111,7 @@ typedef struct dosage_substance_record {
 	const char *keywords;	    /* NAIVE: the routes and forms it reads */
 	bool stop;		    /* NAIVE: stops (else warns) */
 	const dosage_renal_rule *renal; /* RENAL: the rule */
+	double max_start; /* NAIVE: the largest start it answers (0: any) */
 } dosage_substance_record;
 
 /* dosage_substance_kb_counts gives kb's lab, pregnancy, age and
@@ -152,6 +153,13 @@ int dosage_regimen_parse(const char *s);
 
 /* dosage_regimen_name names r as reasons do ("prophylaxis"). */
 const char *dosage_regimen_name(dosage_regimen r);
+
+/* dosage_substance_kb_naive_start is the largest start for an
+ * opioid-naive patient that the opioid_naive rule of origin (as
+ * dosage_substance_kb_naive returned it) answers with its own action, in
+ * *unit (a mass); a larger start stops.  0 when the rule names none. */
+double dosage_substance_kb_naive_start(const dosage_substance_kb *kb,
+				       const char *origin, const char **unit);
 
 /* dosage_substance_kb_starter is the shipped file (built in) and its
  * length. */

@@ -109,6 +109,33 @@ naive_rule(const dosage_order *o, const dosage_drug *d, bool *stop)
 					 forms, n_forms, stop);
 }
 
+/*
+ * naive_strength makes a naive patient's warning a stop when the rule
+ * names the largest start (Butrans: 5 micrograms/h in an opioid-naive
+ * patient) and order o starts above it (its dose in d's unit; a rule
+ * whose unit does not convert to d's leaves the warning).
+ */
+static void
+naive_strength(const dosage_order *o, const dosage_drug *d, const char *rule,
+	       dosage_dose_result *r)
+{
+	const char *unit = NULL;
+	double max = dosage_substance_kb_naive_start(
+		dosage_substance_kb_active(), rule, &unit);
+	double lim = 0;
+
+	if (r->status != DOSAGE_DOSE_WARN || max <= 0)
+		return;
+	if (dosage_drug_convert(d, max, unit, &lim) != MED_OK)
+		return;
+	if (o->dose_in_drug_unit <= lim * (1 + 1e-9))
+		return;
+	dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, o->dose_in_drug_unit, lim,
+			"opioid-naive: a start of %.6g %s is above the %.6g "
+			"%s a naive patient may start on (%s)",
+			o->dose_in_drug_unit, d->unit, lim, d->unit, rule);
+}
+
 /* naive_result writes the opioid-naive result of o's start of d at at_ms
  * into r (not_applicable: no rule names the product). */
 static med_err
@@ -126,6 +153,7 @@ naive_result(med_call *call, const dosage_order *o, const dosage_drug *d,
 	if ((err = exposure_read(call, o, fam, at_ms, &e)) != MED_OK)
 		return err;
 	dosage_opioid_naive_eval(rule, stop, &e, at_ms, r);
+	naive_strength(o, d, rule, r);
 	return MED_OK;
 }
 

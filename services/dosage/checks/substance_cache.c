@@ -232,6 +232,10 @@ describe(med_arena *a, const dosage_substance_record *r)
 			a, "%s; %s %d %s", r->age->stop ? "stop" : "warn",
 			r->age->below ? "under" : "from", r->age->limit,
 			r->age->in_days ? "days" : "years");
+	if (r->kind == DOSAGE_SUBSTANCE_NAIVE && r->max_start > 0)
+		return med_arena_sprintf(a, "%s; %s; stop above %g",
+					 r->stop ? "stop" : "warn", r->keywords,
+					 r->max_start);
 	if (r->kind == DOSAGE_SUBSTANCE_NAIVE)
 		return med_arena_sprintf(a, "%s; %s", r->stop ? "stop" : "warn",
 					 r->keywords);
@@ -346,6 +350,21 @@ renal_change(const dosage_renal_rule *o, const dosage_renal_rule *n)
 		       : -1;
 }
 
+/* naive_change compares two opioid_naive rules of one key: weaker when it
+ * no longer stops or lets a larger start through with its action. */
+static int
+naive_change(const dosage_substance_record *o, const dosage_substance_record *n)
+{
+	double om = o->max_start > 0 ? o->max_start : HUGE_VAL;
+	double nm = n->max_start > 0 ? n->max_start : HUGE_VAL;
+
+	if ((o->stop && !n->stop) || nm > om)
+		return DOSAGE_DDI_WEAKENED;
+	if (strcmp(o->keywords, n->keywords))
+		return DOSAGE_DDI_CHANGED;
+	return o->stop != n->stop || nm < om ? DOSAGE_DDI_TIGHTENED : -1;
+}
+
 /* change_kind says how n differs from o (both of one key); -1: not. */
 static int
 change_kind(const dosage_substance_record *o, const dosage_substance_record *n)
@@ -360,13 +379,8 @@ change_kind(const dosage_substance_record *o, const dosage_substance_record *n)
 		return age_change(o->age, n->age);
 	if (o->kind == DOSAGE_SUBSTANCE_RENAL)
 		return renal_change(o->renal, n->renal);
-	if (o->kind == DOSAGE_SUBSTANCE_NAIVE) {
-		if (o->stop && !n->stop)
-			return DOSAGE_DDI_WEAKENED;
-		if (strcmp(o->keywords, n->keywords))
-			return DOSAGE_DDI_CHANGED;
-		return o->stop != n->stop ? DOSAGE_DDI_TIGHTENED : -1;
-	}
+	if (o->kind == DOSAGE_SUBSTANCE_NAIVE)
+		return naive_change(o, n);
 	if (o->kind == DOSAGE_SUBSTANCE_PREGNANCY) {
 		if (n->risk == o->risk)
 			return -1;

@@ -491,6 +491,22 @@ test_opioid_naive_rules(void)
 	MT_TRUE(dosage_substance_kb_naive(kb, codeine, 1, "oral", mr, 1,
 					  &stop) == NULL);
 	dosage_substance_kb_free(kb);
+	/* The largest start a naive patient's warning answers. */
+	kb = parse(HEAD "opioid_naive,buprenorphine,patch,warn,Butrans,5,ug\n");
+	o = dosage_substance_kb_naive(kb, bup, 1, NULL, patch, 1, &stop);
+	{
+		const char *unit = NULL;
+
+		MT_NEAR(dosage_substance_kb_naive_start(kb, o, &unit), 5, 1e-9);
+		MT_EQ_STR(unit, "ug");
+	}
+	dosage_substance_kb_free(kb);
+	refused(HEAD "opioid_naive,buprenorphine,patch,warn,x,0,ug\n",
+		"line 2: max start dose must be");
+	refused(HEAD "opioid_naive,buprenorphine,patch,warn,x,5,mL\n",
+		"line 2: max start unit must be a mass");
+	refused(HEAD "opioid_naive,buprenorphine,patch,warn,x,5\n",
+		"line 2: opioid_naive must be");
 	refused(HEAD "opioid_naive,paracetamol,m/r,stop,x\n",
 		"line 2: the substance is no opioid");
 	refused(HEAD "opioid_naive,unobtainium,m/r,stop,x\n",
