@@ -151,6 +151,35 @@ typedef struct dosage_age_rule {
 } dosage_age_rule;
 #define DOSAGE_DOSE_MAX_REGIMENS 4
 
+/* dosage_regimen - what an order is for (Order.regimen); a renal rule's
+ * ANY holds every regimen, an order's ANY states none. */
+typedef enum dosage_regimen {
+	DOSAGE_REGIMEN_ANY = 0,
+	DOSAGE_REGIMEN_PROPHYLAXIS = 1,
+	DOSAGE_REGIMEN_TREATMENT = 2,
+} dosage_regimen;
+
+/* How many renal rules one substance may carry, and a drug in all. */
+#define DOSAGE_RENAL_MAX_SUBSTANCE_RULES 6
+#define DOSAGE_RENAL_MAX_ALL		 8
+
+/* dosage_renal_rule - a renal rule of a substance (the substance knowledge
+ * base, "renal" records): for an order of regimen (ANY: every one) and a
+ * renal function below `below` (mL/min, as the drug's renal basis reads
+ * it), a dose may be at most single_max and 24 h at most max_24h (0: no
+ * such limit; both 0: none at all), per kg of body weight when per_kg;
+ * above stops or warns.  The maxima are in the rule's mass unit as
+ * written; dosage_limits converts them to the drug's unit (converted
+ * false: they do not convert, and the rule is not checked).  origin names
+ * the rule, its line and source. */
+typedef struct dosage_renal_rule {
+	dosage_regimen regimen;
+	double below, single_max, max_24h;
+	bool per_kg, stop, converted;
+	const char *unit;
+	const char *origin;
+} dosage_renal_rule;
+
 /* dosage_dose_regimen - limits for the orders of one frequency: a licensed
  * regimen (enoxaparin 1.5 mg/kg once daily beside 1 mg/kg twice daily)
  * replaces the drug's single, daily, per-kg and per-kg 24-h limits it
@@ -239,6 +268,12 @@ typedef struct dosage_dose_limits {
 	/* Limits per regimen, chosen by order_interval_ms. */
 	dosage_dose_regimen regimens[DOSAGE_DOSE_MAX_REGIMENS];
 	size_t n_regimens;
+	/* The renal rules of the drug's substances (renal_rules.c), and the
+	 * regimen of the order the dose is checked under (ANY: none
+	 * stated, or no order). */
+	dosage_renal_rule renal_rules[DOSAGE_RENAL_MAX_ALL];
+	size_t n_renal_rules;
+	dosage_regimen regimen;
 } dosage_dose_limits;
 
 /* dosage_dose_patient - what is known of the patient; has_* say which,
@@ -345,6 +380,9 @@ typedef struct dosage_dose_history {
 	 * in the drug's unit, and the home medicine they were last from. */
 	double home_24h;
 	const char *home_24h_from;
+	/* What given_lifetime holds of doses taken at home (the home list
+	 * records the last 24 h of them, not earlier courses). */
+	double home_lifetime;
 } dosage_dose_history;
 
 /* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */

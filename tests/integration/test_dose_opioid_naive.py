@@ -21,6 +21,7 @@ SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 HOUR = 3600 * 1000
 KB = "substance KB smartmed-substance-starter-2026.12"
 PATCH, MOR_MR, MOR_IR = "ON-FENT-PATCH", "ON-MOR-MR", "ON-MOR-IR"
+BUP = "ON-BUP-PATCH"
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -39,6 +40,10 @@ DRUGS = (
          substance="morphine", unit="mg", max_single_dose=20,
          max_daily_dose=120, min_interval_minutes=120,
          forms=["oral solution"], routes=["oral"]),
+    dict(code=BUP, name="Buprenorphine 5 micrograms/hour transdermal patch",
+         substance="buprenorphine", unit="ug", max_single_dose=40,
+         max_daily_dose=40, forms=["transdermal patch"],
+         routes=["transdermal"]),
 )
 
 
@@ -67,7 +72,7 @@ def patient(st, pb):
 def order(st, pb, p, drug, dose, route, freq, override=None,
           start=None):
     o = pb.Order(patient_id=p, drug_code=drug, dose=dose,
-                 unit="ug" if drug == PATCH else "mg", route=route,
+                 unit="ug" if drug in (PATCH, BUP) else "mg", route=route,
                  frequency=freq, start_ms=start or now_ms() - HOUR)
     return st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
         order=o, dose_override=override), role="clinician")
@@ -150,3 +155,85 @@ def test_modified_release_morphine_stops_immediate_release_does_not(
     o = order(st, pb, p, MOR_IR, 5, "oral", "q4h")
     assert [c for c in o.checks
             if c.kind == pb.CHECK_KIND_OPIOID_NAIVE] == []
+
+
+def put_on(st, pb, o, override=None):
+    """The nurse puts the patch of order o on."""
+    return st.call("dosage", "RecordAdministration",
+                   pb.RecordAdministrationRequest(
+                       order_id=o.id, dose=12, unit="ug",
+                       dose_override=override,
+                       identity_override=pb.Override(
+                           reason=pb.OVERRIDE_REASON_EMERGENCY,
+                           text="wristband scanned, two identifiers")),
+                   role="clinician" if override else "nurse")
+
+
+def test_patch_stops_at_the_bedside_once_the_tolerance_has_gone(st, pb,
+                                                                catalogue):
+    """Morphine charted two days ago makes the patient opioid-tolerant, so
+    the patch is ordered; the pharmacist then finds the morphine was
+    charted against the wrong patient and marks it entered in error.  At
+    the bedside the patient is opioid-naive and the patch is stopped
+    before it goes on (on the code before it the check ran at CreateOrder
+    only and the patch went on)."""
+    p = patient(st, pb)
+    ir = order(st, pb, p, MOR_IR, 5, "oral", "q4h",
+               start=now_ms() - 3 * 24 * HOUR)
+    dose = give(st, pb, ir, 5, now_ms() - 2 * 24 * HOUR)
+    st.call("dosage", "DiscontinueOrder", pb.DiscontinueOrderRequest(
+        order_id=ir.id, reason="switched to a fentanyl patch"),
+        role="clinician")
+    o = patch(st, pb, p)
+    assert naive_check(pb, o).status == pb.CHECK_STATUS_OK
+    st.call("dosage", "MarkAdministrationEnteredInError",
+            pb.MarkAdministrationEnteredInErrorRequest(
+                administration_id=dose.id,
+                reason="charted against the wrong patient"),
+            role="pharmacist")
+    c = naive_check(pb, st.call("dosage", "CheckDose", pb.CheckDoseRequest(
+        order_id=o.id), role="nurse"))
+    assert c.status == pb.CHECK_STATUS_HARD_STOP, c.reason
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, put_on, st, pb, o,
+                      details_prefix="dose: hard stop",
+                      details_contains="opioid-naive")
+    assert "fentanyl rule, " + KB in e.details(), e.details()
+    ov = pb.Override(reason=pb.OVERRIDE_REASON_CLINICALLY_INDICATED,
+                     text="palliative team reviewed: tolerant, see notes")
+    given = put_on(st, pb, o, override=ov)
+    assert naive_check(pb, given).status == pb.CHECK_STATUS_HARD_STOP
+
+
+def test_a_stop_overridden_at_entry_warns_at_the_bedside(st, pb, catalogue):
+    """The prescriber passed the opioid-naive stop with a reason and a
+    pharmacist verified the order: the nurse is warned, not stopped
+    again for the same judgement."""
+    p = patient(st, pb)
+    ov = pb.Override(reason=pb.OVERRIDE_REASON_CLINICALLY_INDICATED,
+                     text="palliative team: opioid-tolerant abroad, notes")
+    o = patch(st, pb, p, override=ov)
+    st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
+        order_id=o.id, note="tolerance confirmed with the team"),
+        role="pharmacist")
+    c = naive_check(pb, put_on(st, pb, o))
+    assert c.status == pb.CHECK_STATUS_WARN, c.reason
+    assert c.reason.startswith("overridden at order entry: opioid-naive"), \
+        c.reason
+
+
+def test_buprenorphine_patch_above_the_starting_strength_stops(st, pb,
+                                                                catalogue):
+    """Butrans: an opioid-naive patient starts on 5 micrograms/hour.  The
+    5 patch warns as before; a 10 patch for the same naive patient now
+    stops (it warned like the 5 on the code before it)."""
+    p = patient(st, pb)
+    low = order(st, pb, p, BUP, 5, "transdermal", "weekly")
+    c = naive_check(pb, low)
+    assert c.status == pb.CHECK_STATUS_WARN, c.reason
+    q = patient(st, pb)
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, order, st, pb, q,
+                      BUP, 10, "transdermal", "weekly",
+                      details_prefix="order: hard stop: opioid-naive: a "
+                                     "start of 10 ug is above the 5 ug a "
+                                     "naive patient may start on")
+    assert "buprenorphine rule, " + KB in e.details(), e.details()

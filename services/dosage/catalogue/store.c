@@ -723,6 +723,15 @@ static const char *const v34_statements[] = {
 	NULL,
 };
 
+/* v35 (issue 72): an order states its regimen (prophylaxis or treatment),
+ * which the substance knowledge base's renal rules read. */
+static const char *const v35_statements[] = {
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS regimen VARCHAR(16) NOT NULL DEFAULT ''"
+	" COLLATE utf8mb4_bin",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -794,6 +803,7 @@ const med_db_migration dosage_migrations[] = {
 	 "administrations and infusions: the bedside identifiers checked, by "
 	 "whom, where",
 	 v34_statements},
+	{35, "orders: the regimen (prophylaxis or treatment)", v35_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

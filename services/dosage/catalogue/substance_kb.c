@@ -101,7 +101,18 @@ typedef struct kb_naive {
 	const char *substance, *keywords, *origin;
 	bool stop;
 	uint32_t line;
+	/* The largest start for a naive patient the rule's action answers
+	 * (in max_unit, a mass); a larger one stops.  0: none. */
+	double max_start;
+	const char *max_unit;
 } kb_naive;
+
+/* kb_renal - one renal record. */
+typedef struct kb_renal {
+	const char *substance;
+	dosage_renal_rule rule;
+	uint32_t line;
+} kb_renal;
 
 /* kb_moiety - one moiety or component record: substance takes moiety's
  * rules.  A salt, ester or pro-drug has one moiety record; a combination
@@ -121,7 +132,8 @@ struct dosage_substance_kb {
 	kb_moiety moieties[KB_MAX_ROWS];
 	kb_age ages[KB_MAX_ROWS];
 	kb_naive naives[KB_MAX_ROWS];
-	size_t n_labs, n_pregs, n_moieties, n_ages, n_naives;
+	kb_renal renals[KB_MAX_ROWS];
+	size_t n_labs, n_pregs, n_moieties, n_ages, n_naives, n_renals;
 };
 
 /* The base dosage_limits applies, read by every thread without a lock
@@ -172,6 +184,9 @@ rules_line(const dosage_substance_kb *kb, const char *substance)
 	for (size_t i = 0; i < kb->n_naives; i++)
 		if (strcmp(kb->naives[i].substance, substance) == 0)
 			return kb->naives[i].line;
+	for (size_t i = 0; i < kb->n_renals; i++)
+		if (strcmp(kb->renals[i].substance, substance) == 0)
+			return kb->renals[i].line;
 	return 0;
 }
 
@@ -292,7 +307,7 @@ static size_t
 kb_rows(const dosage_substance_kb *kb)
 {
 	return kb->n_labs + kb->n_pregs + kb->n_moieties + kb->n_ages +
-	       kb->n_naives;
+	       kb->n_naives + kb->n_renals;
 }
 
 static med_err
@@ -657,6 +672,23 @@ keywords_ok(const char *f)
 	}
 }
 
+/* naive_start reads an opioid_naive record's largest start (fields 5 and
+ * 6: a number above 0 and a mass unit) into n; what is wrong, or NULL. */
+static const char *
+naive_start(const dosage_csv_row *row, kb_naive *n)
+{
+	dosage_dose_unit u;
+
+	if (!dosage_dose_number(row->f[5], &n->max_start) ||
+	    !(n->max_start > 0) || n->max_start > 1e6)
+		return "max start dose must be a number above 0";
+	if (dosage_dose_unit_parse(row->f[6], &u) != MED_OK ||
+	    u.dim != DOSAGE_DOSE_DIM_MASS)
+		return "max start unit must be a mass (g, mg, ug)";
+	n->max_unit = u.ucum;
+	return NULL;
+}
+
 static med_err
 read_naive(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	   size_t len)
@@ -665,10 +697,14 @@ read_naive(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	const dosage_class_group *g;
 	char what[192];
 
-	if (row->n != 5)
+	if (row->n != 5 && row->n != 7)
 		return bad(why, len, row->line,
 			   "opioid_naive must be opioid_naive,<substance>,"
-			   "<route or form keywords>,<stop|warn>,<source>");
+			   "<route or form keywords>,<stop|warn>,<source>"
+			   "[,<max start dose>,<unit>]");
+	if (row->n == 7 &&
+	    (problem = naive_start(row, &kb->naives[kb->n_naives])) != NULL)
+		return bad(why, len, row->line, problem);
 	s = substance_code(row->f[1]);
 	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
 	    NULL)
@@ -705,6 +741,139 @@ read_naive(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	return MED_OK;
 }
 
+/* --- renal records -------------------------------------------------------- */
+
+int
+dosage_regimen_parse(const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		return DOSAGE_REGIMEN_ANY;
+	if (strcmp(s, "prophylaxis") == 0)
+		return DOSAGE_REGIMEN_PROPHYLAXIS;
+	if (strcmp(s, "treatment") == 0)
+		return DOSAGE_REGIMEN_TREATMENT;
+	return -1;
+}
+
+const char *
+dosage_regimen_name(dosage_regimen r)
+{
+	if (r == DOSAGE_REGIMEN_PROPHYLAXIS)
+		return "prophylaxis";
+	return r == DOSAGE_REGIMEN_TREATMENT ? "treatment" : "any regimen";
+}
+
+/* renal_unit reads a renal record's unit: a mass ("mg") or a mass per kg
+ * ("mg/kg"); the mass part is kept in r (the arena's). */
+static bool
+renal_unit(dosage_substance_kb *kb, const char *f, dosage_renal_rule *r)
+{
+	size_t n = strlen(f);
+	dosage_dose_unit u;
+	char *mass;
+
+	r->per_kg = n > 3 && strcmp(f + n - 3, "/kg") == 0;
+	mass = med_arena_strdup(kb->a, f);
+	if (mass == NULL)
+		return false;
+	if (r->per_kg)
+		mass[n - 3] = '\0';
+	if (dosage_dose_unit_parse(mass, &u) != MED_OK ||
+	    u.dim != DOSAGE_DOSE_DIM_MASS)
+		return false;
+	r->unit = u.ucum;
+	return true;
+}
+
+/* renal_fields reads a renal record's regimen, band, maxima, unit and
+ * action into r; what is wrong, NULL when nothing. */
+static const char *
+renal_fields(dosage_substance_kb *kb, const dosage_csv_row *row,
+	     dosage_renal_rule *r)
+{
+	int reg = strcmp(row->f[2], "any") == 0 ? DOSAGE_REGIMEN_ANY
+		  : row->f[2][0] == '\0'	? -1
+					 : dosage_regimen_parse(row->f[2]);
+
+	if (reg < 0)
+		return "regimen must be prophylaxis, treatment or any";
+	r->regimen = (dosage_regimen)reg;
+	if (!dosage_dose_number(row->f[3], &r->below) || !(r->below > 0) ||
+	    r->below > 200)
+		return "clearance band must be a number of mL/min in 1..200";
+	if (!dosage_dose_number(row->f[4], &r->single_max) ||
+	    r->single_max < 0 || r->single_max > 1e6 ||
+	    !dosage_dose_number(row->f[5], &r->max_24h) || r->max_24h < 0 ||
+	    r->max_24h > 1e6)
+		return "maxima must be numbers of 0 or more (0: no such "
+		       "limit; both 0: not to be given)";
+	if (!renal_unit(kb, row->f[6], r))
+		return "unit must be a mass (g, mg, ug) or a mass per kg "
+		       "(mg/kg)";
+	if (strcmp(row->f[7], "stop") != 0 && strcmp(row->f[7], "warn") != 0)
+		return "action must be stop or warn";
+	r->stop = row->f[7][0] == 's';
+	return NULL;
+}
+
+/* renal_conflict says which earlier line rl repeats (the same substance,
+ * regimen and band), and counts the substance's renal rules. */
+static const char *
+renal_conflict(const dosage_substance_kb *kb, const char *s,
+	       const dosage_renal_rule *rl, char *what, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < kb->n_renals; i++) {
+		const kb_renal *o = &kb->renals[i];
+
+		if (strcmp(o->substance, s) != 0)
+			continue;
+		if (++n >= DOSAGE_RENAL_MAX_SUBSTANCE_RULES) {
+			snprintf(what, len, "'%s' has more than %d renal rules",
+				 s, DOSAGE_RENAL_MAX_SUBSTANCE_RULES);
+			return what;
+		}
+		if (o->rule.regimen == rl->regimen &&
+		    o->rule.below == rl->below) {
+			snprintf(what, len,
+				 "contradicts or repeats line %u: one rule "
+				 "per substance, regimen and band",
+				 o->line);
+			return what;
+		}
+	}
+	return NULL;
+}
+
+static med_err
+read_renal(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	   size_t len)
+{
+	const char *s, *problem;
+	dosage_renal_rule rl = {0};
+	char what[192];
+
+	if (row->n != 9)
+		return bad(why, len, row->line,
+			   "renal must be renal,<substance>,<prophylaxis|"
+			   "treatment|any>,<below mL/min>,<max dose>,<max "
+			   "24h>,<unit>,<stop|warn>,<source>");
+	s = substance_code(row->f[1]);
+	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
+		    NULL ||
+	    (problem = renal_fields(kb, row, &rl)) != NULL ||
+	    (problem = renal_conflict(kb, s, &rl, what, sizeof(what))) != NULL)
+		return bad(why, len, row->line, problem);
+	if (!source_ok(row->f[8]))
+		return bad(why, len, row->line,
+			   "source must be 1..300 characters");
+	if ((rl.origin = origin(kb, s, row->line, row->f[8])) == NULL)
+		return MED_ERR_NOMEM;
+	kb->renals[kb->n_renals++] = (kb_renal){s, rl, row->line};
+	return MED_OK;
+}
+
 static med_err
 read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	 size_t len)
@@ -728,9 +897,11 @@ read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 		return read_age(kb, row, why, len);
 	if (strcmp(kind, "opioid_naive") == 0)
 		return read_naive(kb, row, why, len);
+	if (strcmp(kind, "renal") == 0)
+		return read_renal(kb, row, why, len);
 	return bad(why, len, row->line,
 		   "kind must be version, moiety, component, lab, "
-		   "pregnancy, age or opioid_naive");
+		   "pregnancy, age, opioid_naive or renal");
 }
 
 /* --- the whole file ------------------------------------------------------ */
@@ -813,6 +984,10 @@ apply_moiety(const dosage_substance_kb *kb, const char *m,
 		if (strcmp(kb->ages[i].substance, m) == 0 &&
 		    l->n_age_rules < DOSAGE_AGE_MAX_ALL)
 			l->age_rules[l->n_age_rules++] = kb->ages[i].rule;
+	for (size_t i = 0; i < kb->n_renals; i++)
+		if (strcmp(kb->renals[i].substance, m) == 0 &&
+		    l->n_renal_rules < DOSAGE_RENAL_MAX_ALL)
+			l->renal_rules[l->n_renal_rules++] = kb->renals[i].rule;
 }
 
 /* add_active notes in l that substance s stands for moiety m (for the
@@ -839,6 +1014,7 @@ dosage_substance_kb_apply(const dosage_substance_kb *kb, dosage_dose_limits *l)
 	const char *m[DOSAGE_SUBSTANCE_ACTIVES_MAX];
 
 	l->n_actives = 0;
+	l->n_renal_rules = 0;
 	if (kb == NULL)
 		return;
 	/* A substance that maps to nothing carries its own rules; two
@@ -863,8 +1039,9 @@ void
 dosage_substance_kb_counts(const dosage_substance_kb *kb, size_t *n_rules,
 			   size_t *n_moieties)
 {
-	*n_rules =
-		kb ? kb->n_labs + kb->n_pregs + kb->n_ages + kb->n_naives : 0;
+	*n_rules = kb ? kb->n_labs + kb->n_pregs + kb->n_ages + kb->n_naives +
+				   kb->n_renals
+		      : 0;
 	*n_moieties = kb ? kb->n_moieties : 0;
 }
 
@@ -872,11 +1049,12 @@ size_t
 dosage_substance_kb_n_records(const dosage_substance_kb *kb)
 {
 	return kb ? kb->n_moieties + kb->n_labs + kb->n_pregs + kb->n_ages +
-			       kb->n_naives
+			       kb->n_naives + kb->n_renals
 		  : 0;
 }
 
-/* record_rule describes the age (then opioid-naive) record i. */
+/* record_rule describes the age (then opioid-naive, then renal) record
+ * i. */
 static void
 record_rule(const dosage_substance_kb *kb, size_t i,
 	    dosage_substance_record *out)
@@ -887,11 +1065,18 @@ record_rule(const dosage_substance_kb *kb, size_t i,
 		out->age = &kb->ages[i].rule;
 		return;
 	}
-	i -= kb->n_ages;
+	if ((i -= kb->n_ages) >= kb->n_naives) {
+		i -= kb->n_naives;
+		out->kind = DOSAGE_SUBSTANCE_RENAL;
+		out->substance = kb->renals[i].substance;
+		out->renal = &kb->renals[i].rule;
+		return;
+	}
 	out->kind = DOSAGE_SUBSTANCE_NAIVE;
 	out->substance = kb->naives[i].substance;
 	out->keywords = kb->naives[i].keywords;
 	out->stop = kb->naives[i].stop;
+	out->max_start = kb->naives[i].max_start;
 }
 
 void
@@ -969,10 +1154,10 @@ dosage_substance_kb_start(void)
 	if (err != MED_OK)
 		return err;
 	med_log_info("substance knowledge %s: %zu lab, %zu pregnancy, "
-		     "%zu age, %zu opioid-naive and %zu moiety or component "
-		     "rules",
+		     "%zu age, %zu opioid-naive, %zu renal and %zu moiety or "
+		     "component rules",
 		     kb->version, kb->n_labs, kb->n_pregs, kb->n_ages,
-		     kb->n_naives, kb->n_moieties);
+		     kb->n_naives, kb->n_renals, kb->n_moieties);
 	if ((err = dosage_substance_kb_use(kb)) != MED_OK)
 		dosage_substance_kb_free(kb);
 	return err;
@@ -1030,6 +1215,20 @@ naive_hit(const kb_naive *r, const char *route, const char *const *forms,
 		k += len + (k[len] == ';');
 	}
 	return false;
+}
+
+double
+dosage_substance_kb_naive_start(const dosage_substance_kb *kb,
+				const char *origin, const char **unit)
+{
+	for (size_t j = 0; kb != NULL && origin != NULL && j < kb->n_naives;
+	     j++)
+		if (kb->naives[j].origin == origin &&
+		    kb->naives[j].max_start > 0) {
+			*unit = kb->naives[j].max_unit;
+			return kb->naives[j].max_start;
+		}
+	return 0;
 }
 
 const char *

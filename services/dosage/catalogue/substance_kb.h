@@ -6,7 +6,8 @@
  * lab_rules and pregnancy fields only add to them (docs/dose-safety.md,
  * "Substance knowledge").
  *
- * It holds age rules and opioid-naive rules per substance too.
+ * It holds age, opioid-naive and renal rules per substance too; a renal
+ * rule may hold one regimen (prophylaxis or treatment) only.
  * The shipped file, services/dosage/knowledge/substance_rules.csv, is
  * built into the service (substance_kb_starter.c) and parsed when the
  * service starts: a file with any bad line stops the start, naming the
@@ -96,6 +97,7 @@ typedef enum dosage_substance_record_kind {
 	DOSAGE_SUBSTANCE_COMPONENT = 3,
 	DOSAGE_SUBSTANCE_AGE = 4,
 	DOSAGE_SUBSTANCE_NAIVE = 5,
+	DOSAGE_SUBSTANCE_RENAL = 6,
 } dosage_substance_record_kind;
 
 /* dosage_substance_record - one record, pointing into its base. */
@@ -108,6 +110,8 @@ typedef struct dosage_substance_record {
 	const dosage_age_rule *age; /* AGE: the rule */
 	const char *keywords;	    /* NAIVE: the routes and forms it reads */
 	bool stop;		    /* NAIVE: stops (else warns) */
+	const dosage_renal_rule *renal; /* RENAL: the rule */
+	double max_start; /* NAIVE: the largest start it answers (0: any) */
 } dosage_substance_record;
 
 /* dosage_substance_kb_counts gives kb's lab, pregnancy, age and
@@ -142,6 +146,20 @@ const char *dosage_substance_kb_naive(const dosage_substance_kb *kb,
 				      const char *route,
 				      const char *const *forms, size_t n_forms,
 				      bool *stop);
+
+/* dosage_regimen_parse reads an order's regimen: "" (not stated, ANY),
+ * "prophylaxis" or "treatment"; -1 for anything else. */
+int dosage_regimen_parse(const char *s);
+
+/* dosage_regimen_name names r as reasons do ("prophylaxis"). */
+const char *dosage_regimen_name(dosage_regimen r);
+
+/* dosage_substance_kb_naive_start is the largest start for an
+ * opioid-naive patient that the opioid_naive rule of origin (as
+ * dosage_substance_kb_naive returned it) answers with its own action, in
+ * *unit (a mass); a larger start stops.  0 when the rule names none. */
+double dosage_substance_kb_naive_start(const dosage_substance_kb *kb,
+				       const char *origin, const char **unit);
 
 /* dosage_substance_kb_starter is the shipped file (built in) and its
  * length. */

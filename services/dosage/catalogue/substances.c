@@ -234,6 +234,8 @@ static const dosage_substance table[] = {
 	{"levonorgestrel", "", ""},
 	{"desogestrel", "", ""},
 	{"thalidomide", "", ""},
+	/* Issue 72: named by the renal rules (substance_rules.csv). */
+	{"fondaparinux", "fondaparinux sodium", ""},
 };
 
 /* An allergy class: its other names, the classes it warns for, what an

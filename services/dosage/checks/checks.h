@@ -559,9 +559,17 @@ unsigned dosage_home_day_doses(const dosage_class_other *o, int64_t at_ms);
  * substances among l (dosage_ddi_gather's list), whatever its decision (an
  * undecided one is possibly active): doses_taken_24h of its dose_amount,
  * one dose when the count is not known, when its last dose lies in the
- * 24 h before at_ms and its unit converts to d's.  At the bedside only. */
+ * 24 h before at_ms and its unit converts to d's.  They count in h's
+ * lifetime total too (given_lifetime, home_lifetime).  At the bedside. */
 void dosage_home_day(const dosage_class_list *l, const dosage_drug *d,
 		     int64_t at_ms, dosage_dose_history *h);
+
+/* dosage_home_lifetime adds to h's lifetime total only (given_lifetime,
+ * home_lifetime) what dosage_home_day counts: at order entry, whose 24-h
+ * total is a day of the regimen still to come, while a cumulative limit
+ * holds every dose already taken. */
+void dosage_home_lifetime(const dosage_class_list *l, const dosage_drug *d,
+			  int64_t at_ms, dosage_dose_history *h);
 
 /* dosage_home_nearest makes the last dose taken at home of a home
  * medicine of one of d's substances among l (dosage_ddi_gather's list)
@@ -642,6 +650,19 @@ med_err dosage_opioid_naive_checks(med_call *call, dosage_order *o,
 				   const dosage_drug *d,
 				   const dosage_family *fam,
 				   int64_t at_ms) MED_MUST_CHECK;
+
+/*
+ * dosage_opioid_naive_bedside appends the opioid-naive check of a dose of
+ * order o (drug d) at at_ms to a reply's checks, as
+ * dosage_opioid_naive_checks does at order entry; a stop the order's
+ * prescriber overrode at entry answers a warning.  Nothing for a product
+ * no rule names.  Errors: the store's.
+ */
+med_err dosage_opioid_naive_bedside(
+	med_call *call, const dosage_order *o, const dosage_drug *d,
+	const dosage_family *fam, int64_t at_ms, dosage_check ***checks,
+	size_t *n_checks,
+	Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
 
 /* dosage_ddi_verify_stop: at verification, the reason of an interaction
  * that stops order o now and that its prescriber did not override (a

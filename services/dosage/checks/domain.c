@@ -194,6 +194,10 @@ dosage_order_problem(const dosage_order *o, int64_t now_ms, med_problem *p)
 		return med_problem_set(p, MED_ERR_INVALID, "order.frequency",
 				       "must be qNh (N 1..72), daily, qd, bid, "
 				       "tid, qid, weekly, once or prn");
+	if (dosage_regimen_parse(o->regimen) < 0)
+		return med_problem_set(p, MED_ERR_INVALID, "order.regimen",
+				       "must be prophylaxis, treatment or "
+				       "empty (not stated)");
 	if ((o->prn_min_interval_minutes || o->prn_max_daily_dose) &&
 	    !(prn || o->prn))
 		return med_problem_set(p, MED_ERR_INVALID,
@@ -286,6 +290,28 @@ dosage_convert(med_call *call, const char *field, double dose, const char *unit,
 		      &p);
 }
 
+/* renal_rules_convert puts the maxima of l's substance renal rules in
+ * d's unit: a rule in a mass unit meets a product dosed in mL through its
+ * concentration; one that cannot convert is marked so, and the renal
+ * check says it was not checked. */
+static void
+renal_rules_convert(const dosage_drug *d, dosage_dose_limits *l)
+{
+	for (size_t i = 0; i < l->n_renal_rules; i++) {
+		dosage_renal_rule *r = &l->renal_rules[i];
+		double single = 0, day = 0;
+
+		r->converted = dosage_drug_convert(d, r->single_max, r->unit,
+						   &single) == MED_OK &&
+			       dosage_drug_convert(d, r->max_24h, r->unit,
+						   &day) == MED_OK;
+		if (r->converted) {
+			r->single_max = single;
+			r->max_24h = day;
+		}
+	}
+}
+
 void
 dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 {
@@ -344,6 +370,7 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 	/* Pharmacology belongs to the substance: every product of it
 	 * inherits its rules, whatever the product's own fields say. */
 	dosage_substance_kb_apply(dosage_substance_kb_active(), l);
+	renal_rules_convert(d, l);
 }
 
 /* context_facts fills p from dosage's own context (a value stored before
@@ -463,6 +490,11 @@ order_limits(const dosage_order *o, const dosage_drug *drug,
 					&prn) != MED_OK)
 		l->order_interval_ms = 0;
 	l->first_dose_overridden = o->dose_override != NULL;
+	/* Validated at entry; a stored value that no longer reads states
+	 * none. */
+	l->regimen = dosage_regimen_parse(o->regimen) > 0
+			     ? (dosage_regimen)dosage_regimen_parse(o->regimen)
+			     : DOSAGE_REGIMEN_ANY;
 	l->severe_allergy_overridden = severe_allergy_overridden(o);
 	l->age_overridden = age_overridden(o);
 	if (!(prn || o->prn))

@@ -455,33 +455,61 @@ renal_stale(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		b->crcl_below);
 }
 
+/* product_renal applies the product's own renal bands for renal
+ * function f. */
+static dosage_dose_status
+product_renal(const dosage_dose_limits *l, const dosage_renal_function *f,
+	      const dosage_dose_history *h, double dose, dosage_dose_result *r)
+{
+	const dosage_dose_band *b;
+
+	if (l->n_bands == 0)
+		return no_limit(r, "renal band");
+	if ((b = renal_band(l, f->value)) == NULL)
+		return dosage_dose_set(r, DOSAGE_DOSE_OK, f->value, 0,
+				       "%s %.4g %s needs no adjustment",
+				       f->label, f->value, f->unit);
+	if (b->factor <= 0)
+		return dosage_dose_set(
+			r, DOSAGE_DOSE_HARD_STOP, f->value, b->crcl_below,
+			"contraindicated below %s %.4g %s (%.4g)", f->label,
+			b->crcl_below, f->unit, f->value);
+	renal_scaled(l, b, f, h, dose, r);
+	return r->status;
+}
+
+/*
+ * check_renal applies the product's renal bands and its substances' renal
+ * rules (renal_rules.c, per regimen) to the current renal function; the
+ * stricter result stands.  Without a current one, the product's last
+ * contraindicating band still stops, else the drug's policy for a
+ * missing clearance.
+ */
 static dosage_dose_status
 check_renal(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	    const weight_view *w, const dosage_dose_history *h, double dose,
 	    int64_t at_ms, dosage_dose_result *r)
 {
-	const dosage_dose_band *b;
+	dosage_dose_result kb = {.check = r->check};
 	dosage_renal_function f;
 	double bsa = 0;
+	bool kg = w->state == DOSAGE_WEIGHT_USABLE;
 
-	if (l->n_bands == 0)
+	if (l->n_bands == 0 && l->n_renal_rules == 0)
 		return no_limit(r, "renal adjustment");
-	if (w->state == DOSAGE_WEIGHT_USABLE && p->has_height &&
-	    p->height_cm > 0 &&
+	if (kg && p->has_height && p->height_cm > 0 &&
 	    fresh(p->height_ms, at_ms, dosage_dose_weight_max_age_ms(l)))
 		bsa = dosage_dose_bsa_m2(p->height_cm, p->weight_kg);
 	if (!dosage_dose_renal_function(l, p, at_ms, bsa, &f))
 		return renal_stale(l, p, at_ms, bsa, r);
-	if ((b = renal_band(l, f.value)) == NULL)
-		return dosage_dose_set(r, DOSAGE_DOSE_OK, f.value, 0,
-				       "%s %.4g %s needs no adjustment",
-				       f.label, f.value, f.unit);
-	if (b->factor <= 0)
-		return dosage_dose_set(
-			r, DOSAGE_DOSE_HARD_STOP, f.value, b->crcl_below,
-			"contraindicated below %s %.4g %s (%.4g)", f.label,
-			b->crcl_below, f.unit, f.value);
-	renal_scaled(l, b, &f, h, dose, r);
+	product_renal(l, &f, h, dose, r);
+	if (l->n_renal_rules == 0)
+		return r->status;
+	dosage_dose_renal_rules(l, &f, kg ? p->weight_kg : 0,
+				h->given_24h + dose, dose, &kb);
+	if (r->status == DOSAGE_DOSE_NOT_APPLICABLE ||
+	    severity(kb.status) > severity(r->status))
+		*r = kb;
 	return r->status;
 }
 
@@ -551,10 +579,15 @@ static dosage_dose_status
 check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	       double dose, dosage_dose_result *r)
 {
+	char home[DOSAGE_DOSE_REASON_MAX];
+
 	if (l->lifetime_max <= 0)
 		return no_limit(r, "lifetime maximum");
 	ceiling(r, h->given_lifetime + dose, l->lifetime_max, "lifetime total",
 		l->unit);
+	snprintf(home, sizeof(home), "taken at home (home medicine \"%s\")",
+		 h->home_24h_from ? h->home_24h_from : "");
+	name_share(r, h->home_lifetime, l->unit, home);
 	return r->status;
 }
 

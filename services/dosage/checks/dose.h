@@ -136,6 +136,18 @@ bool dosage_dose_renal_function(const dosage_dose_limits *l,
 				double bsa_m2, dosage_renal_function *f);
 
 /*
+ * dosage_dose_renal_rules (renal_rules.c) checks dose and the 24-h total
+ * day (the dose included) against the substance renal rules of l that
+ * hold renal function f for the order's regimen (l->regimen), kg the
+ * usable weight (0: none; a per-kg rule is then not checked).  An order
+ * of no stated regimen meets the more permissive regimen and is warned
+ * where the regimens differ.  r: ok when no rule holds.
+ */
+void dosage_dose_renal_rules(const dosage_dose_limits *l,
+			     const dosage_renal_function *f, double kg,
+			     double day, double dose, dosage_dose_result *r);
+
+/*
  * dosage_dose_renal_latest is dosage_dose_renal_function at any age: the
  * newest value l's basis allows, however old (for a stale value that was
  * a contraindication).  False when there is none.

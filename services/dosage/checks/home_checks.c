@@ -199,6 +199,23 @@ dosage_home_day(const dosage_class_list *l, const dosage_drug *d, int64_t at_ms,
 		h->given_24h += v;
 		h->home_24h += v;
 		h->home_24h_from = l->items[i].label;
+		h->given_lifetime += v;
+		h->home_lifetime += v;
+	}
+}
+
+void
+dosage_home_lifetime(const dosage_class_list *l, const dosage_drug *d,
+		     int64_t at_ms, dosage_dose_history *h)
+{
+	for (size_t i = 0; l != NULL && i < l->n; i++) {
+		double v = home_day_amount(&l->items[i], d, at_ms);
+
+		if (v <= 0)
+			continue;
+		h->given_lifetime += v;
+		h->home_lifetime += v;
+		h->home_24h_from = l->items[i].label;
 	}
 }
 

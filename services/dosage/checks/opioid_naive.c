@@ -4,8 +4,11 @@
  * substance knowledge base's opioid_naive rules say which products by
  * route, form or name, and the patient is opioid-tolerant when an opioid was
  * given in the last 7 days (the MAR, merged records included) or the home
- * list has one taken, or last taken within 7 days.  At order entry;
- * docs/dose-safety.md, "Opioid-naive starts".
+ * list has one taken, or last taken within 7 days.  At order entry (and
+ * each new version), and again at the dose (CheckDose on an order,
+ * RecordAdministration): the tolerance the order was written on may have
+ * gone by the time a patch is put on; docs/dose-safety.md, "Opioid-naive
+ * starts".
  */
 #include <med/service.h>
 
@@ -86,18 +89,14 @@ exposure_read(med_call *call, const dosage_order *o, const dosage_family *fam,
 	return dosage_fail_limit(call, err, l.limit);
 }
 
-med_err
-dosage_opioid_naive_checks(med_call *call, dosage_order *o,
-			   const dosage_drug *d, const dosage_family *fam,
-			   int64_t at_ms)
+/* naive_rule returns the origin of the opioid_naive rule that o's start of
+ * d meets (by route, product form or name), NULL for none. */
+static const char *
+naive_rule(const dosage_order *o, const dosage_drug *d, bool *stop)
 {
 	dosage_dose_limits l;
-	dosage_opioid_exposure e;
-	dosage_dose_result r;
-	bool stop = false;
-	const char *rule, *forms[NAIVE_MAX_FORMS];
+	const char *forms[NAIVE_MAX_FORMS];
 	size_t n_forms = 0;
-	med_err err;
 
 	dosage_limits(d, &l);
 	/* The product's name counts as a form: "Oxycodone 10 mg
@@ -105,14 +104,109 @@ dosage_opioid_naive_checks(med_call *call, dosage_order *o,
 	forms[n_forms++] = d->name;
 	for (size_t i = 0; i < d->n_forms && n_forms < NAIVE_MAX_FORMS; i++)
 		forms[n_forms++] = d->forms[i];
-	rule = dosage_substance_kb_naive(dosage_substance_kb_active(),
+	return dosage_substance_kb_naive(dosage_substance_kb_active(),
 					 l.substances, l.n_substances, o->route,
-					 forms, n_forms, &stop);
+					 forms, n_forms, stop);
+}
+
+/*
+ * naive_strength makes a naive patient's warning a stop when the rule
+ * names the largest start (Butrans: 5 micrograms/h in an opioid-naive
+ * patient) and order o starts above it (its dose in d's unit; a rule
+ * whose unit does not convert to d's leaves the warning).
+ */
+static void
+naive_strength(const dosage_order *o, const dosage_drug *d, const char *rule,
+	       dosage_dose_result *r)
+{
+	const char *unit = NULL;
+	double max = dosage_substance_kb_naive_start(
+		dosage_substance_kb_active(), rule, &unit);
+	double lim = 0;
+
+	if (r->status != DOSAGE_DOSE_WARN || max <= 0)
+		return;
+	if (dosage_drug_convert(d, max, unit, &lim) != MED_OK)
+		return;
+	if (o->dose_in_drug_unit <= lim * (1 + 1e-9))
+		return;
+	dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, o->dose_in_drug_unit, lim,
+			"opioid-naive: a start of %.6g %s is above the %.6g "
+			"%s a naive patient may start on (%s)",
+			o->dose_in_drug_unit, d->unit, lim, d->unit, rule);
+}
+
+/* naive_result writes the opioid-naive result of o's start of d at at_ms
+ * into r (not_applicable: no rule names the product). */
+static med_err
+naive_result(med_call *call, const dosage_order *o, const dosage_drug *d,
+	     const dosage_family *fam, int64_t at_ms, dosage_dose_result *r)
+{
+	dosage_opioid_exposure e;
+	bool stop = false;
+	const char *rule = naive_rule(o, d, &stop);
+	med_err err;
+
+	r->status = DOSAGE_DOSE_NOT_APPLICABLE;
 	if (rule == NULL)
 		return MED_OK;
 	if ((err = exposure_read(call, o, fam, at_ms, &e)) != MED_OK)
 		return err;
-	dosage_opioid_naive_eval(rule, stop, &e, at_ms, &r);
+	dosage_opioid_naive_eval(rule, stop, &e, at_ms, r);
+	naive_strength(o, d, rule, r);
+	return MED_OK;
+}
+
+med_err
+dosage_opioid_naive_checks(med_call *call, dosage_order *o,
+			   const dosage_drug *d, const dosage_family *fam,
+			   int64_t at_ms)
+{
+	dosage_dose_result r;
+	med_err err = naive_result(call, o, d, fam, at_ms, &r);
+
+	if (err != MED_OK || r.status == DOSAGE_DOSE_NOT_APPLICABLE)
+		return err;
 	return dosage_class_append(med_call_arena(call), &r, 1, &o->checks,
 				   &o->n_checks, &o->overall);
+}
+
+/* naive_overridden: did o's prescriber override a stop of its
+ * opioid-naive check at order entry? */
+static bool
+naive_overridden(const dosage_order *o)
+{
+	for (size_t i = 0; o->dose_override != NULL && i < o->n_checks; i++)
+		if (o->checks[i]->kind ==
+			    SMARTMED__DOSAGE__V1__CHECK_KIND__CHECK_KIND_OPIOID_NAIVE &&
+		    o->checks[i]->status ==
+			    SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP)
+			return true;
+	return false;
+}
+
+med_err
+dosage_opioid_naive_bedside(med_call *call, const dosage_order *o,
+			    const dosage_drug *d, const dosage_family *fam,
+			    int64_t at_ms, dosage_check ***checks,
+			    size_t *n_checks,
+			    Smartmed__Dosage__V1__CheckStatus *overall)
+{
+	dosage_dose_result r;
+	char why[DOSAGE_DOSE_REASON_MAX];
+	med_err err = naive_result(call, o, d, fam, at_ms, &r);
+
+	if (err != MED_OK || r.status == DOSAGE_DOSE_NOT_APPLICABLE)
+		return err;
+	/* The prescriber passed this stop with a reason and a pharmacist
+	 * verified the order: at the dose it is a warning, not a second
+	 * refusal of the same judgement. */
+	if (r.status == DOSAGE_DOSE_HARD_STOP && naive_overridden(o)) {
+		memcpy(why, r.reason, sizeof(why));
+		why[sizeof(why) - 40] = '\0';
+		dosage_dose_set(&r, DOSAGE_DOSE_WARN, r.value, r.limit,
+				"overridden at order entry: %s", why);
+	}
+	return dosage_class_append(med_call_arena(call), &r, 1, checks,
+				   n_checks, overall);
 }

@@ -9,6 +9,7 @@
 #include <med/service.h>
 #include <med/util.h>
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -205,6 +206,10 @@ key(med_arena *a, const dosage_substance_record *r)
 					 r->age->below ? "under" : "older");
 	if (r->kind == DOSAGE_SUBSTANCE_NAIVE)
 		return med_arena_sprintf(a, "opioid_naive:%s", r->substance);
+	if (r->kind == DOSAGE_SUBSTANCE_RENAL)
+		return med_arena_sprintf(a, "renal:%s:%s:%g", r->substance,
+					 dosage_regimen_name(r->renal->regimen),
+					 r->renal->below);
 	return med_arena_sprintf(a, "lab:%s:%s:%s", r->substance,
 				 dosage_lab_name(r->lab->analyte),
 				 r->lab->is_max ? "max" : "min");
@@ -227,9 +232,21 @@ describe(med_arena *a, const dosage_substance_record *r)
 			a, "%s; %s %d %s", r->age->stop ? "stop" : "warn",
 			r->age->below ? "under" : "from", r->age->limit,
 			r->age->in_days ? "days" : "years");
+	if (r->kind == DOSAGE_SUBSTANCE_NAIVE && r->max_start > 0)
+		return med_arena_sprintf(a, "%s; %s; stop above %g",
+					 r->stop ? "stop" : "warn", r->keywords,
+					 r->max_start);
 	if (r->kind == DOSAGE_SUBSTANCE_NAIVE)
 		return med_arena_sprintf(a, "%s; %s", r->stop ? "stop" : "warn",
 					 r->keywords);
+	if (r->kind == DOSAGE_SUBSTANCE_RENAL)
+		return med_arena_sprintf(
+			a,
+			"%s; below %g mL/min at most %g a dose, %g in 24 h "
+			"(%s%s)",
+			r->renal->stop ? "stop" : "warn", r->renal->below,
+			r->renal->single_max, r->renal->max_24h, r->renal->unit,
+			r->renal->per_kg ? "/kg" : "");
 	return med_arena_sprintf(a, "%s; %s %s %g; %lld h%s",
 				 r->lab->stop ? "stop" : "warn",
 				 dosage_lab_name(r->lab->analyte),
@@ -256,6 +273,8 @@ severity(const dosage_substance_record *r)
 		return r->age->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
 	if (r->kind == DOSAGE_SUBSTANCE_NAIVE)
 		return r->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
+	if (r->kind == DOSAGE_SUBSTANCE_RENAL)
+		return r->renal->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
 	return r->lab->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
 }
 
@@ -302,6 +321,50 @@ age_change(const dosage_age_rule *o, const dosage_age_rule *n)
 	return (!o->stop && n->stop) || wider ? DOSAGE_DDI_TIGHTENED : -1;
 }
 
+/* allowance is how much a renal maximum lets through: 0 = none (both
+ * maxima 0), no limit (0 beside another) = HUGE_VAL. */
+static double
+allowance(const dosage_renal_rule *r, double max)
+{
+	if (r->single_max <= 0 && r->max_24h <= 0)
+		return 0;
+	return max > 0 ? max : HUGE_VAL;
+}
+
+/* renal_change compares two renal rules of one key: weaker when it no
+ * longer stops or lets more through a dose or a day (in its unit, per kg
+ * or not); -1 when equal. */
+static int
+renal_change(const dosage_renal_rule *o, const dosage_renal_rule *n)
+{
+	double os = allowance(o, o->single_max),
+	       ns = allowance(n, n->single_max);
+	double od = allowance(o, o->max_24h), nd = allowance(n, n->max_24h);
+
+	if (strcmp(o->unit, n->unit) != 0 || o->per_kg != n->per_kg)
+		return DOSAGE_DDI_CHANGED;
+	if ((o->stop && !n->stop) || ns > os || nd > od)
+		return DOSAGE_DDI_WEAKENED;
+	return (!o->stop && n->stop) || ns < os || nd < od
+		       ? DOSAGE_DDI_TIGHTENED
+		       : -1;
+}
+
+/* naive_change compares two opioid_naive rules of one key: weaker when it
+ * no longer stops or lets a larger start through with its action. */
+static int
+naive_change(const dosage_substance_record *o, const dosage_substance_record *n)
+{
+	double om = o->max_start > 0 ? o->max_start : HUGE_VAL;
+	double nm = n->max_start > 0 ? n->max_start : HUGE_VAL;
+
+	if ((o->stop && !n->stop) || nm > om)
+		return DOSAGE_DDI_WEAKENED;
+	if (strcmp(o->keywords, n->keywords))
+		return DOSAGE_DDI_CHANGED;
+	return o->stop != n->stop || nm < om ? DOSAGE_DDI_TIGHTENED : -1;
+}
+
 /* change_kind says how n differs from o (both of one key); -1: not. */
 static int
 change_kind(const dosage_substance_record *o, const dosage_substance_record *n)
@@ -314,13 +377,10 @@ change_kind(const dosage_substance_record *o, const dosage_substance_record *n)
 		return -1; /* its key names both ends */
 	if (o->kind == DOSAGE_SUBSTANCE_AGE)
 		return age_change(o->age, n->age);
-	if (o->kind == DOSAGE_SUBSTANCE_NAIVE) {
-		if (o->stop && !n->stop)
-			return DOSAGE_DDI_WEAKENED;
-		if (strcmp(o->keywords, n->keywords))
-			return DOSAGE_DDI_CHANGED;
-		return o->stop != n->stop ? DOSAGE_DDI_TIGHTENED : -1;
-	}
+	if (o->kind == DOSAGE_SUBSTANCE_RENAL)
+		return renal_change(o->renal, n->renal);
+	if (o->kind == DOSAGE_SUBSTANCE_NAIVE)
+		return naive_change(o, n);
 	if (o->kind == DOSAGE_SUBSTANCE_PREGNANCY) {
 		if (n->risk == o->risk)
 			return -1;

@@ -161,6 +161,19 @@ class_checks(med_call *call, const dosage_subject *s, double conv,
 				   &res->overall);
 }
 
+/* naive_checks appends the opioid-naive check of a dose under s's order
+ * (none for a proposed dose or a product no rule names). */
+static med_err
+naive_checks(med_call *call, const dosage_subject *s, const dosage_known *k,
+	     check_res *res)
+{
+	if (!s->has_order)
+		return MED_OK;
+	return dosage_opioid_naive_bedside(call, &s->order, &s->drug,
+					   &k->family, s->at_ms, &res->checks,
+					   &res->n_checks, &res->overall);
+}
+
 /* subject_patient is what the checks know of s's patient. */
 static void
 subject_patient(med_call *call, const dosage_subject *s, const dosage_known *k,
@@ -204,9 +217,11 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 				     &s->hist, conv, s->at_ms, x->res)) !=
 		    MED_OK ||
 	    (err = class_checks(x->call, s, conv, &x->ddi_meets, x->res)) !=
+		    MED_OK ||
+	    (err = ddi_checks(x->call, s, x->ddi, &x->ddi_meets, x->res)) !=
 		    MED_OK)
 		return err;
-	return ddi_checks(x->call, s, x->ddi, &x->ddi_meets, x->res);
+	return naive_checks(x->call, s, &x->known, x->res);
 }
 
 static med_err
@@ -555,6 +570,7 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 		    MED_OK ||
 	    (err = ddi_checks(x->call, s, x->ddi, &x->ddi_meets, &x->res)) !=
 		    MED_OK ||
+	    (err = naive_checks(x->call, s, &x->known, &x->res)) != MED_OK ||
 	    (err = gate(x)) != MED_OK)
 		return err;
 	fill_admin(x, s, conv, m);

@@ -240,6 +240,9 @@ entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 	    MED_OK)
 		return err;
 	dosage_regimen_history(o, d, o->dose_in_drug_unit, lifetime, &regimen);
+	/* Doses taken at home count against a cumulative limit (issue
+	 * 72); the day of the regimen is still to come. */
+	dosage_home_lifetime(&ddi->products, d, ddi->at_ms, &regimen);
 	dosage_evaluate(d, o, &p, &regimen, o->dose_in_drug_unit, o->start_ms,
 			r);
 	o->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
@@ -984,6 +987,7 @@ take_prescription(const dosage_order *src, const dosage_order *cur,
 	next->infusion_rate_max = src->infusion_rate_max;
 	next->infusion_bag_amount = src->infusion_bag_amount;
 	next->infusion_bag_volume_ml = src->infusion_bag_volume_ml;
+	next->regimen = src->regimen;
 }
 
 /* renewal is cur's prescription, on cur's schedule, with the new end. */

@@ -96,6 +96,7 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		MED_DB_DBL(o->infusion_bag_amount),
 		MED_DB_DBL(o->infusion_bag_volume_ml),
 		MED_DB_STR(o->encounter_id ? o->encounter_id : ""),
+		MED_DB_STR(o->regimen ? o->regimen : ""),
 	};
 	return med_db_exec(
 		c,
@@ -105,11 +106,12 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"
 		" ovr_text, version, first_id, replaces_id, change_reason,"
 		" held_by, held_ms, hold_reason, inf_rate, inf_rate_unit,"
-		" inf_rate_max, inf_bag_amount, inf_bag_ml, encounter_id) "
+		" inf_rate_max, inf_bag_amount, inf_bag_ml, encounter_id,"
+		" regimen) "
 		"VALUES ("
 		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 		"?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 

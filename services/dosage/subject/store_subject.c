@@ -36,8 +36,8 @@ order_versioning(med_arena *a, const med_db_row *row, dosage_order *o)
 	o->fhir_status = (char *)dosage_order_fhir_status(o->status);
 }
 
-/* order_infusion reads the infusion's columns and the encounter
- * (35..40). */
+/* order_infusion reads the infusion's columns, the encounter and the
+ * regimen (35..41). */
 static void
 order_infusion(med_arena *a, const med_db_row *row, dosage_order *o)
 {
@@ -47,6 +47,7 @@ order_infusion(med_arena *a, const med_db_row *row, dosage_order *o)
 	o->infusion_bag_amount = med_db_row_double(row, 38);
 	o->infusion_bag_volume_ml = med_db_row_double(row, 39);
 	o->encounter_id = med_db_row_strdup(a, row, 40);
+	o->regimen = med_db_row_strdup(a, row, 41);
 }
 
 /* order_complete: every text column was copied (a NULL is an arena
@@ -59,7 +60,8 @@ order_complete(const dosage_order *o)
 	       o->discontinue_reason && o->drug_unit && o->verified_by &&
 	       o->first_order_id && o->replaces_order_id &&
 	       o->replaced_by_order_id && o->change_reason && o->held_by &&
-	       o->hold_reason && o->infusion_rate_unit && o->encounter_id;
+	       o->hold_reason && o->infusion_rate_unit && o->encounter_id &&
+	       o->regimen;
 }
 
 med_err

@@ -97,8 +97,8 @@ med_err dosage_store_read_deviation(med_arena *a, const med_db_row *row,
 	" ovr_text, verified_by, verified_ms, version, first_id, replaces_id," \
 	" replaced_by, replaced_ms, change_reason, held_by, held_ms,"          \
 	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max, inf_bag_amount," \
-	" inf_bag_ml, encounter_id"
-#define DOSAGE_ORDER_N_COLUMNS 41
+	" inf_bag_ml, encounter_id, regimen"
+#define DOSAGE_ORDER_N_COLUMNS 42
 
 /* dosage_order_rows collects the orders a query returns (arena's). */
 typedef struct dosage_order_rows {

@@ -167,6 +167,15 @@ test_day_total(void)
 	MT_NEAR(h.given_24h, 4000, 1e-9);
 	MT_NEAR(h.home_24h, 3000, 1e-9);
 	MT_EQ_STR(h.home_24h_from, "Panadol");
+	/* The same doses count in the lifetime total. */
+	MT_NEAR(h.given_lifetime, 3000, 1e-9);
+	MT_NEAR(h.home_lifetime, 3000, 1e-9);
+	/* At order entry: the lifetime total only, not the day's. */
+	memset(&h, 0, sizeof(h));
+	dosage_home_lifetime(&l, &d, NOW_MS, &h);
+	MT_NEAR(h.given_24h, 0, 1e-9);
+	MT_NEAR(h.given_lifetime, 3000, 1e-9);
+	MT_NEAR(h.home_lifetime, 3000, 1e-9);
 	items[0].home_doses = 0;
 	MT_EQ_INT((int)dosage_home_day_doses(&items[0], NOW_MS), 1);
 	MT_EQ_INT((int)dosage_home_day_doses(&items[2], NOW_MS), 0);

@@ -491,6 +491,22 @@ test_opioid_naive_rules(void)
 	MT_TRUE(dosage_substance_kb_naive(kb, codeine, 1, "oral", mr, 1,
 					  &stop) == NULL);
 	dosage_substance_kb_free(kb);
+	/* The largest start a naive patient's warning answers. */
+	kb = parse(HEAD "opioid_naive,buprenorphine,patch,warn,Butrans,5,ug\n");
+	o = dosage_substance_kb_naive(kb, bup, 1, NULL, patch, 1, &stop);
+	{
+		const char *unit = NULL;
+
+		MT_NEAR(dosage_substance_kb_naive_start(kb, o, &unit), 5, 1e-9);
+		MT_EQ_STR(unit, "ug");
+	}
+	dosage_substance_kb_free(kb);
+	refused(HEAD "opioid_naive,buprenorphine,patch,warn,x,0,ug\n",
+		"line 2: max start dose must be");
+	refused(HEAD "opioid_naive,buprenorphine,patch,warn,x,5,mL\n",
+		"line 2: max start unit must be a mass");
+	refused(HEAD "opioid_naive,buprenorphine,patch,warn,x,5\n",
+		"line 2: opioid_naive must be");
 	refused(HEAD "opioid_naive,paracetamol,m/r,stop,x\n",
 		"line 2: the substance is no opioid");
 	refused(HEAD "opioid_naive,unobtainium,m/r,stop,x\n",
@@ -506,6 +522,78 @@ test_opioid_naive_rules(void)
 		"line 3: repeats line 2");
 }
 
+/* renal_eval applies kb to an enoxaparin product of regimen g and checks
+ * dose (a day of day) at a clearance of crcl, 70 kg. */
+static dosage_dose_status
+renal_eval(const dosage_substance_kb *kb, dosage_regimen g, double crcl,
+	   double dose, double day, dosage_dose_result *r)
+{
+	dosage_dose_limits l = product("enoxaparin");
+	dosage_renal_function f = {.value = crcl,
+				   .label = "creatinine clearance",
+				   .unit = "mL/min"};
+
+	l.unit = "mg";
+	dosage_substance_kb_apply(kb, &l);
+	for (size_t i = 0; i < l.n_renal_rules; i++)
+		l.renal_rules[i].converted = true; /* both in mg */
+	l.regimen = g;
+	memset(r, 0, sizeof(*r));
+	dosage_dose_renal_rules(&l, &f, 70, day, dose, r);
+	return r->status;
+}
+
+static void
+test_renal_rules(void)
+{
+	dosage_substance_kb *kb = parse(
+		HEAD "renal,enoxaparin,prophylaxis,30,20,20,mg,stop,Clexane\n"
+		     "renal,enoxaparin,treatment,30,1,1,mg/kg,stop,Clexane\n"
+		     "renal,enoxaparin,any,15,0,0,mg,warn,Clexane\n");
+	dosage_dose_result r;
+
+	/* Prophylaxis: 40 mg stops below 30, 20 mg does not. */
+	MT_EQ_INT(renal_eval(kb, DOSAGE_REGIMEN_PROPHYLAXIS, 20, 40, 40, &r),
+		  DOSAGE_DOSE_HARD_STOP);
+	MT_TRUE(strstr(r.reason, "prophylaxis: dose 40 mg exceeds 20 mg") !=
+		NULL);
+	MT_EQ_INT(renal_eval(kb, DOSAGE_REGIMEN_PROPHYLAXIS, 20, 20, 20, &r),
+		  DOSAGE_DOSE_OK);
+	/* Treatment: 1 mg/kg a day at 70 kg. */
+	MT_EQ_INT(renal_eval(kb, DOSAGE_REGIMEN_TREATMENT, 20, 70, 140, &r),
+		  DOSAGE_DOSE_HARD_STOP);
+	MT_EQ_INT(renal_eval(kb, DOSAGE_REGIMEN_TREATMENT, 20, 70, 70, &r),
+		  DOSAGE_DOSE_OK);
+	/* Not stated: the permissive regimen, and a warning asking. */
+	MT_EQ_INT(renal_eval(kb, DOSAGE_REGIMEN_ANY, 20, 40, 40, &r),
+		  DOSAGE_DOSE_WARN);
+	MT_TRUE(strstr(r.reason, "regimen not stated") != NULL);
+	MT_EQ_INT(renal_eval(kb, DOSAGE_REGIMEN_ANY, 20, 140, 140, &r),
+		  DOSAGE_DOSE_HARD_STOP);
+	/* Above every band nothing holds; below 15 every regimen warns. */
+	MT_EQ_INT(renal_eval(kb, DOSAGE_REGIMEN_ANY, 60, 40, 40, &r),
+		  DOSAGE_DOSE_OK);
+	MT_EQ_INT(renal_eval(kb, DOSAGE_REGIMEN_PROPHYLAXIS, 10, 20, 20, &r),
+		  DOSAGE_DOSE_WARN);
+	MT_TRUE(strstr(r.reason, "not to be given") != NULL);
+	dosage_substance_kb_free(kb);
+	refused(HEAD "renal,enoxaparin,prophylactic,30,20,20,mg,stop,x\n",
+		"line 2: regimen must be prophylaxis, treatment or any");
+	refused(HEAD "renal,enoxaparin,any,0,20,20,mg,stop,x\n",
+		"line 2: clearance band must be");
+	refused(HEAD "renal,enoxaparin,any,30,-1,20,mg,stop,x\n",
+		"line 2: maxima must be");
+	refused(HEAD "renal,enoxaparin,any,30,20,20,mL,stop,x\n",
+		"line 2: unit must be a mass");
+	refused(HEAD "renal,enoxaparin,any,30,20,20,mg,stop,\n",
+		"line 2: source must be");
+	refused(HEAD "renal,enoxaparin,any,30,20,20,mg,stop,x\n"
+		     "renal,enoxaparin,any,30,10,10,mg,warn,y\n",
+		"line 3: contradicts or repeats line 2");
+	refused(HEAD "renal,unobtainium,any,30,20,20,mg,stop,x\n",
+		"line 2: 'unobtainium' is no substance");
+}
+
 static const mt_case cases[] = {
 	{"starter_reads", test_starter_reads},
 	{"every_product_inherits", test_every_product_inherits},
@@ -517,6 +605,7 @@ static const mt_case cases[] = {
 	{"age_rules", test_age_rules},
 	{"bad_age_lines_named", test_bad_age_lines_named},
 	{"opioid_naive_rules", test_opioid_naive_rules},
+	{"renal_rules", test_renal_rules},
 	{NULL, NULL},
 };
 
