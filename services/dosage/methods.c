@@ -41,6 +41,8 @@ const med_method dosage_methods[] = {
 		     import_catalogue_response, KNOWLEDGE_KEEPERS, UPDATES),
 	MED_UNARY_AS(ImportAllergyNames, import_allergy_names,
 		     import_allergy_names_response, KNOWLEDGE_KEEPERS, UPDATES),
+	MED_UNARY_AS(ApproveAllergyNames, approve_allergy_names,
+		     import_allergy_names_response, KNOWLEDGE_KEEPERS, UPDATES),
 	MED_UNARY_AS(CodeAllergy, code_allergy, allergy_coding,
 		     MED_ROLE_PHARMACIST, UPDATES),
 	MED_UNARY(SetPatientContext, set_patient_context, patient_context,

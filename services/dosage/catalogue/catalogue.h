@@ -51,12 +51,18 @@ struct dosage_allergy_table;
  * false when it does not read, which the log says). */
 bool dosage_allergy_starter(struct dosage_allergy_names *out);
 
-/* dosage_store_import_allergy_names upserts t's rows by name in one
- * audited transaction, as a new version (*version), by user. */
-med_err dosage_store_import_allergy_names(med_call *call,
-					  const struct dosage_allergy_table *t,
-					  const char *user,
-					  uint32_t *version) MED_MUST_CHECK;
+/* dosage_store_allergy_names_put upserts t's rows by name in the caller's
+ * transaction, as a new version (*version) by user. */
+med_err dosage_store_allergy_names_put(med_db_conn *c,
+				       const struct dosage_allergy_table *t,
+				       const char *user, int64_t now_ms,
+				       uint64_t *version) MED_MUST_CHECK;
+
+/* dosage_store_allergy_names_conn reads the pharmacy's rows (not the
+ * shipped table's) in the caller's transaction. */
+med_err dosage_store_allergy_names_conn(med_db_conn *c, med_arena *a,
+					struct dosage_allergy_names *out)
+	MED_MUST_CHECK;
 
 /* dosage_store_allergy_names reads the table a check uses: the pharmacy's
  * rows, then the shipped ones (memory from a). */

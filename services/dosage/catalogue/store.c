@@ -723,12 +723,14 @@ static const char *const v34_statements[] = {
 	NULL,
 };
 
-/* v38 (issues 72 and 74): every catalogue import, its text and who made
- * it; one that loosens a limit or changes a rule waits (pending) for a
- * second pharmacist, with a digest of the entries it was compared with. */
+/* v38 (issues 72 and 74): every catalogue and allergy-name import (kind),
+ * its text and who made it; one that loosens a limit, changes a rule or
+ * points a name elsewhere waits (pending) for a second pharmacist, with a
+ * digest of the entries it was compared with. */
 static const char *const v38_statements[] = {
 	"CREATE TABLE IF NOT EXISTS catalogue_imports ("
 	" id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" kind VARCHAR(16) NOT NULL,"
 	" status VARCHAR(16) NOT NULL,"
 	" sha256 CHAR(64) NOT NULL,"
 	" body MEDIUMTEXT NOT NULL,"
@@ -814,7 +816,7 @@ const med_db_migration dosage_migrations[] = {
 	 "administrations and infusions: the bedside identifiers checked, by "
 	 "whom, where",
 	 v34_statements},
-	{38, "catalogue imports: kept, and staged when they loosen a limit",
+	{38, "catalogue and allergy-name imports: kept, staged when loosening",
 	 v38_statements},
 };
 const size_t dosage_n_migrations =

@@ -1,8 +1,8 @@
 /*
- * store_catalogue.c - the SQL of catalogue imports (schema v38): every
- * import whose rows passed is kept with its text, digest, who made it and
- * its changes; a staged one (pending) also keeps the digest of the entries
- * it was compared with, so that its approval can tell they still hold.
+ * store_catalogue.c - the SQL of catalogue and allergy-name imports (schema
+ * v38): every import whose rows passed is kept with its text, digest, who made
+ * it and its changes; a staged one (pending) also keeps the digest of the
+ * entries it was compared with, so that its approval can tell they still hold.
  * Each function runs on the caller's connection, inside its transaction.
  */
 #include <med/util.h>
@@ -16,7 +16,8 @@ med_err
 dosage_store_catalogue_import_put(med_db_conn *c,
 				  const dosage_catalogue_import *r, int64_t *id)
 {
-	med_db_value v[] = {MED_DB_STR(r->pending ? "pending" : "accepted"),
+	med_db_value v[] = {MED_DB_STR(r->kind),
+			    MED_DB_STR(r->pending ? "pending" : "accepted"),
 			    MED_DB_STR(r->sha256),
 			    MED_DB_BLOBV(r->body, r->len),
 			    MED_DB_I64((int64_t)r->n_rows),
@@ -27,9 +28,9 @@ dosage_store_catalogue_import_put(med_db_conn *c,
 	uint64_t insert_id = 0;
 	med_err err = med_db_exec(
 		c,
-		"INSERT INTO catalogue_imports (status, sha256, body, n_rows,"
-		" base_sha256, changes, imported_by, imported_ms)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO catalogue_imports (kind, status, sha256, body,"
+		" n_rows, base_sha256, changes, imported_by, imported_ms)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, &insert_id);
 
 	*id = (int64_t)insert_id;
@@ -65,6 +66,8 @@ on_import(void *arg, const med_db_row *row)
 	med_strlcpy(r->approved_by, med_db_row_text(row, 7, NULL),
 		    sizeof(r->approved_by));
 	r->approved_ms = med_db_row_int64(row, 8);
+	med_strlcpy(r->kind_seen, med_db_row_text(row, 9, NULL),
+		    sizeof(r->kind_seen));
 	return MED_OK;
 }
 
@@ -75,12 +78,16 @@ dosage_store_catalogue_import_lock(med_db_conn *c, med_arena *a, int64_t id,
 	import_read x = {.arena = a, .r = r};
 	med_db_value v[] = {MED_DB_I64(id)};
 
+	const char *kind = r->kind;
+
 	memset(r, 0, sizeof(*r));
 	r->id = id;
+	r->kind = kind;
 	return med_db_query_row(
 		c,
 		"SELECT status, sha256, base_sha256, body, n_rows, imported_by,"
-		" imported_ms, approved_by, approved_ms FROM catalogue_imports"
+		" imported_ms, approved_by, approved_ms, kind"
+		" FROM catalogue_imports"
 		" WHERE id = ? FOR UPDATE",
 		v, 1, on_import, &x);
 }

@@ -11,6 +11,8 @@
 /* dosage_catalogue_import - one import as kept. */
 typedef struct dosage_catalogue_import {
 	int64_t id;
+	const char *kind;   /* "catalogue" or "allergy_names" */
+	char kind_seen[17]; /* the kind as kept (lock) */
 	bool pending;
 	char sha256[65];      /* of the CSV text */
 	char base_sha256[65]; /* of the entries it was compared with */
@@ -28,7 +30,8 @@ med_err dosage_store_catalogue_import_put(med_db_conn *c,
 					  int64_t *id) MED_MUST_CHECK;
 
 /* dosage_store_catalogue_import_lock reads import id into r (its body in
- * a), locked until the transaction ends.  MED_ERR_NOT_FOUND when none. */
+ * a; r->kind kept, the stored kind in r->kind_seen), locked until the
+ * transaction ends.  MED_ERR_NOT_FOUND when none. */
 med_err
 dosage_store_catalogue_import_lock(med_db_conn *c, med_arena *a, int64_t id,
 				   dosage_catalogue_import *r) MED_MUST_CHECK;
