@@ -299,6 +299,8 @@ MED_UNARY_HANDLER(dosage_rpc_upsert_drug);
 MED_UNARY_HANDLER(dosage_rpc_get_drug);
 MED_UNARY_HANDLER(dosage_rpc_list_drugs);
 MED_UNARY_HANDLER(dosage_rpc_import_catalogue);
+MED_UNARY_HANDLER(dosage_rpc_approve_catalogue_import);
+MED_UNARY_HANDLER(dosage_rpc_approve_allergy_names);
 MED_UNARY_HANDLER(dosage_rpc_import_allergy_names);
 MED_UNARY_HANDLER(dosage_rpc_code_allergy);
 MED_UNARY_HANDLER(dosage_rpc_set_patient_context);

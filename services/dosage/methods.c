@@ -32,9 +32,16 @@ const med_method dosage_methods[] = {
 	MED_UNARY(UpsertDrug, upsert_drug, drug, KNOWLEDGE_KEEPERS),
 	MED_UNARY(GetDrug, get_drug, drug, DRUG_READERS),
 	MED_UNARY(ListDrugs, list_drugs, list_drugs_response, DRUG_READERS),
+	/* A catalogue import that loosens a limit waits for a second
+	 * pharmacist, as the knowledge bases below do (catalogue/
+	 * handlers_import.c). */
 	MED_UNARY_AS(ImportCatalogue, import_catalogue,
 		     import_catalogue_response, KNOWLEDGE_KEEPERS, UPDATES),
+	MED_UNARY_AS(ApproveCatalogueImport, approve_catalogue_import,
+		     import_catalogue_response, KNOWLEDGE_KEEPERS, UPDATES),
 	MED_UNARY_AS(ImportAllergyNames, import_allergy_names,
+		     import_allergy_names_response, KNOWLEDGE_KEEPERS, UPDATES),
+	MED_UNARY_AS(ApproveAllergyNames, approve_allergy_names,
 		     import_allergy_names_response, KNOWLEDGE_KEEPERS, UPDATES),
 	MED_UNARY_AS(CodeAllergy, code_allergy, allergy_coding,
 		     MED_ROLE_PHARMACIST, UPDATES),

@@ -141,10 +141,11 @@ class RowLock:
         self.p.wait(timeout=30)
 
 
-def audit_version_event(st, since, method, version):
+def audit_version_event(st, since, method, version, key="version"):
     """The actor and details ({key: value}) of the successful audit event
-    of method (a knowledge import or approval) whose "version" detail is
-    version, since since (Unix ms), polled until audit has it."""
+    of method (a knowledge import or approval) whose detail key (its
+    "version", a catalogue import's "import_id") is version, since since
+    (Unix ms), polled until audit has it."""
     from . import protos
 
     apb = protos.module("audit")
@@ -156,7 +157,7 @@ def audit_version_event(st, since, method, version):
             if not ev.action.endswith("/" + method) or ev.outcome != 0:
                 continue
             d = {x.key: x.value for x in ev.details}
-            if d.get("version") == version:
+            if d.get(key) == version:
                 return ev.actor, d
         return None
 

@@ -157,3 +157,37 @@ def assess_allergies(st, patient_id, role="nurse", token=None, svc="dosage"):
         context=pb.PatientContext(patient_id=patient_id,
                                   allergies_known=True)),
         role=role, token=token)
+
+
+def drug_csv(drug):
+    """One catalogue entry (a dosage Drug message) as ImportCatalogue's CSV:
+    the header and its row, with the fields it sets (scalars, and lists
+    joined by ';').  Bands and other structured fields are not written."""
+    cols, vals = [], []
+    for field, value in drug.ListFields():
+        if field.message_type is not None:
+            continue
+        if field.label == field.LABEL_REPEATED:
+            value = ";".join(value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        cols.append(field.name)
+        vals.append('"%s"' % str(value).replace('"', '""'))
+    return "%s\n%s\n" % (",".join(cols), ",".join(vals))
+
+
+def change_drug_approved(st, approver_token, drug):
+    """The pharmacy's way to loosen an entry (docs/dose-safety.md, "Changing
+    a product's limits"): the test pharmacist imports it, staged, and the
+    second pharmacist whose token is approver_token approves it.  The entry
+    as now in force."""
+    pb = protos.module("dosage")
+    staged = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+        csv=drug_csv(drug).encode()), role="pharmacist")
+    assert not staged.errors, staged.errors
+    if staged.state == "pending":
+        st.call("dosage", "ApproveCatalogueImport",
+                pb.ApproveCatalogueImportRequest(import_id=staged.import_id),
+                token=approver_token)
+    return st.call("dosage", "GetDrug", pb.GetDrugRequest(code=drug.code),
+                   role="pharmacist")

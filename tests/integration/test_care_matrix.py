@@ -98,6 +98,7 @@ STATES = RELATIONSHIP_STATES + BREAK_GLASS_STATES
 NOT_PATIENT_SCOPED = {
     ("dosage", "UpsertDrug"), ("dosage", "GetDrug"),
     ("dosage", "ListDrugs"), ("dosage", "ImportCatalogue"),
+    ("dosage", "ApproveCatalogueImport"), ("dosage", "ApproveAllergyNames"),
     ("dosage", "ImportAllergyNames"),
     ("dosage", "ImportInteractions"), ("dosage", "GetInteractions"),
     ("dosage", "ApproveInteractions"),

@@ -50,8 +50,10 @@ def catalogue(st, pb):
 def patient(st, pb, years, kg):
     """A patient born years ago, weighed, allergies assessed."""
     ipb = protos.module("identity")
-    born = time.strftime("%Y-%m-%d",
-                         time.gmtime(time.time() - years * 365.25 * 86400))
+    # A week past the birthday: the service counts age on the ward's
+    # calendar, which near midnight UTC may still be yesterday.
+    born = time.strftime("%Y-%m-%d", time.gmtime(
+        time.time() - (years * 365.25 + 7) * 86400))
     p = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
         mrn="AG-" + uuid.uuid4().hex[:12].upper(), family_name="Age",
         given_name="Case", birth_date=born,

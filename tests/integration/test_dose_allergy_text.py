@@ -18,7 +18,9 @@ SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
 DAY = 24 * HOUR
 
-pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
+SECOND = "pharm.names.second"
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True,
+                               users={SECOND: ("pharmacist", None)})
 
 # The service of the pb fixture (tests/conftest.py).
 PROTOS = "dosage"
@@ -207,6 +209,45 @@ def test_pharmacy_imports_its_names(st, pb, catalogue):
         expect_status(grpc.StatusCode.PERMISSION_DENIED, st.call, "dosage",
                       "ImportAllergyNames",
                       pb.ImportAllergyNamesRequest(csv=good), role=role)
+
+
+def test_repointing_a_name_waits_for_a_second_pharmacist(st, pb, catalogue):
+    """An import that points a name in force (the shipped "Amoxil",
+    amoxicillin) at another substance would make every recorded "Amoxil"
+    allergy read as that substance and let amoxicillin through: it is
+    staged, not in force, until a second pharmacist approves it."""
+    p = patient(st, pb)
+    chart_allergy(st, p, "Amoxil")
+    refused_order(st, pb, p, AMOXICILLIN, 500, 'read as amoxicillin')
+    r = st.call("dosage", "ImportAllergyNames", pb.ImportAllergyNamesRequest(
+        csv=b"name,substance_or_class,kind,source\n"
+            b"Amoxil,paracetamol,brand,typed in error\n"
+            b"Quorbex,ibuprofen,brand,local formulary 2026\n"),
+        role="pharmacist")
+    assert list(r.errors) == [], r.errors
+    assert (r.state, r.imported, r.version) == ("pending", 0, 0)
+    assert [(c.change, c.rule_id, c.before, c.after) for c in r.changes] \
+        == [("changed", "Amoxil", "amoxicillin", "paracetamol"),
+            ("added", "Quorbex", "", "ibuprofen")]
+    # Not in force: Amoxil still reads as amoxicillin.
+    refused_order(st, pb, p, AMOXICILLIN, 500, 'read as amoxicillin')
+
+    def approve(token=None):
+        return st.call("dosage", "ApproveAllergyNames",
+                       pb.ApproveAllergyNamesRequest(import_id=r.import_id),
+                       role=None if token else "pharmacist", token=token)
+
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, approve,
+                  details_contains="imported by you")
+    done = approve(token=st.user_tokens[SECOND])
+    assert (done.state, done.imported, done.approved_by) == \
+        ("active", 2, SECOND) and done.version > 0
+    refused_order(st, pb, p, PARACETAMOL, 1000, 'read as paracetamol')
+    # An allergy-name import's number is no catalogue import.
+    expect_status(grpc.StatusCode.NOT_FOUND, st.call, "dosage",
+                  "ApproveCatalogueImport",
+                  pb.ApproveCatalogueImportRequest(import_id=r.import_id),
+                  token=st.user_tokens[SECOND], details_prefix="import_id")
 
 
 # --- facts a dose needs ------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 
 from harness import protos
 from harness.checks import expect_status
-from harness.fixtures import import_sample_catalogue
+from harness.fixtures import change_drug_approved, import_sample_catalogue
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
@@ -24,7 +24,9 @@ PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
 
-pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
+SECOND = "pharm.route.second"
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True,
+                               users={SECOND: ("pharmacist", None)})
 
 
 # The service of the pb fixture (tests/conftest.py).
@@ -110,8 +112,9 @@ def start(st, pb, o, rate, unit="mL/h"):
         identity_override=idoverride(pb)), role="nurse")
 
 
-def pharmacy_kcl(st, pb, **kw):
-    """A pharmacy's own KCl concentrate entry (UpsertDrug)."""
+def pharmacy_kcl(st, pb, second=False, **kw):
+    """A pharmacy's own KCl concentrate entry (UpsertDrug); second: a change
+    that loosens it, approved by a second pharmacist."""
     args = dict(code="KCL-" + uuid.uuid4().hex[:10], unit="mmol",
                 name="Potassium chloride 20 mmol in 10 mL concentrate",
                 substance="potassium chloride", routes=["iv"],
@@ -120,6 +123,9 @@ def pharmacy_kcl(st, pb, **kw):
                 infusion_rate_ceiling=10.0, infusion_only=True,
                 infusion_max_concentration=0.04)
     args.update(kw)
+    if second:
+        return change_drug_approved(st, st.user_tokens[SECOND],
+                                    pb.Drug(**args))
     return st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(
         drug=pb.Drug(**args)), role="pharmacist")
 
@@ -246,13 +252,14 @@ def test_order_written_before_the_rule(st, pb):
                      requires_verification=True)
     p = patient(st, pb)
     pending = create(st, pb, p, drug=d.code)
-    d = pharmacy_kcl(st, pb, code=d.code, requires_verification=False)
+    d = pharmacy_kcl(st, pb, second=True, code=d.code,
+                     requires_verification=False)
     assert d.infusion_only
     expect_status(PRECONDITION, verify, st, pb, pending,
                   details_prefix="order.infusion_rate: %s is infusion "
                   "only" % d.code)
     # One that went active before the rule (no verification then).
-    d = pharmacy_kcl(st, pb, code=d.code, infusion_only=False,
+    d = pharmacy_kcl(st, pb, second=True, code=d.code, infusion_only=False,
                      infusion_max_concentration=0.0)
     active = create(st, pb, p, drug=d.code)
     assert active.status == pb.ORDER_STATUS_ACTIVE

@@ -51,12 +51,18 @@ struct dosage_allergy_table;
  * false when it does not read, which the log says). */
 bool dosage_allergy_starter(struct dosage_allergy_names *out);
 
-/* dosage_store_import_allergy_names upserts t's rows by name in one
- * audited transaction, as a new version (*version), by user. */
-med_err dosage_store_import_allergy_names(med_call *call,
-					  const struct dosage_allergy_table *t,
-					  const char *user,
-					  uint32_t *version) MED_MUST_CHECK;
+/* dosage_store_allergy_names_put upserts t's rows by name in the caller's
+ * transaction, as a new version (*version) by user. */
+med_err dosage_store_allergy_names_put(med_db_conn *c,
+				       const struct dosage_allergy_table *t,
+				       const char *user, int64_t now_ms,
+				       uint64_t *version) MED_MUST_CHECK;
+
+/* dosage_store_allergy_names_conn reads the pharmacy's rows (not the
+ * shipped table's) in the caller's transaction. */
+med_err dosage_store_allergy_names_conn(med_db_conn *c, med_arena *a,
+					struct dosage_allergy_names *out)
+	MED_MUST_CHECK;
 
 /* dosage_store_allergy_names reads the table a check uses: the pharmacy's
  * rows, then the shipped ones (memory from a). */
@@ -81,10 +87,26 @@ med_err dosage_store_allergy_codings(
 
 /* --- store.c: the catalogue -------------------------------------------- */
 
-med_err dosage_store_upsert(med_call *call, const dosage_drug *d,
-			    dosage_drug *out) MED_MUST_CHECK;
-med_err dosage_store_import(med_call *call, dosage_drug *const *drugs,
-			    size_t n) MED_MUST_CHECK;
+/* The catalogue table's columns (store.c's drug_cols). */
+#define DOSAGE_DRUG_N_COLUMNS 46
+
+/* dosage_store_upsert_conn writes d inside the caller's transaction, as
+ * written at now_ms: its row, substances and GTINs. */
+med_err dosage_store_upsert_conn(med_db_conn *c, med_arena *a,
+				 const dosage_drug *d,
+				 int64_t now_ms) MED_MUST_CHECK;
+/* dosage_store_import_conn writes drugs[0..n) as dosage_store_upsert_conn
+ * does, in the caller's transaction. */
+med_err dosage_store_import_conn(med_db_conn *c, dosage_drug *const *drugs,
+				 size_t n, int64_t now_ms) MED_MUST_CHECK;
+/* dosage_drug_columns binds d as the catalogue table's columns, as a
+ * write binds them: names[i] and v[i] (values in a and d), so that two
+ * entries compare column by column (drug_diff.c).  Errors:
+ * MED_ERR_NOMEM. */
+med_err
+dosage_drug_columns(med_arena *a, const dosage_drug *d,
+		    const char *names[DOSAGE_DRUG_N_COLUMNS],
+		    med_db_value v[DOSAGE_DRUG_N_COLUMNS]) MED_MUST_CHECK;
 med_err dosage_store_get(med_db *db, med_arena *arena, const char *code,
 			 dosage_drug *out) MED_MUST_CHECK;
 med_err dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,

@@ -1,8 +1,9 @@
 /*
- * handlers.c - one thin function per dosage RPC of the catalogue (the
- * patient context: subject/handlers_context.c); orders are in
- * handlers_orders.c, administrations in handlers_admin.c, the ward round in
- * handlers_mar.c, the method table in methods.c.
+ * handlers.c - one thin function per dosage RPC that reads the catalogue
+ * (the writes, which compare with the entries in force: checks/
+ * handlers_catalogue.c; the patient context: subject/handlers_context.c);
+ * orders are in handlers_orders.c, administrations in handlers_admin.c, the
+ * ward round in handlers_mar.c, the method table in methods.c.
  */
 #include <med/audit.h>
 #include <med/check.h>
@@ -18,35 +19,6 @@
 #include "dosage.h"
 #include "catalogue.h"
 #include "drug.h"
-
-med_err
-dosage_rpc_upsert_drug(med_call *call, const ProtobufCMessage *in,
-		       ProtobufCMessage *out)
-{
-	const Smartmed__Dosage__V1__UpsertDrugRequest *req = (const void *)in;
-	med_err err = dosage_check_drug(call, req->drug);
-
-	if (err != MED_OK)
-		return err;
-	/* The request is this call's own copy: store the substances by
-	 * their codes. */
-	dosage_drug_normalise(req->drug);
-	err = dosage_store_upsert(call, req->drug, (void *)out);
-	/* The only unique key an upsert can hit: a GTIN names one entry. */
-	if (err == MED_ERR_EXISTS)
-		return med_call_fail(call, err,
-				     "drug.gtins: a GTIN is already another "
-				     "catalogue entry's");
-	if (err == MED_ERR_PRECONDITION)
-		return med_call_fail(call, err,
-				     "drug.strength_unit: another product of "
-				     "%s is counted in a unit that does not "
-				     "convert to this one's (mmol, mEq and a "
-				     "mass never convert: no molar mass is "
-				     "assumed); use the same kind of unit",
-				     req->drug->substance);
-	return err;
-}
 
 med_err
 dosage_rpc_get_drug(med_call *call, const ProtobufCMessage *in,
@@ -84,39 +56,4 @@ dosage_rpc_list_drugs(med_call *call, const ProtobufCMessage *in,
 		return err;
 	res->page = med_page_respond(call, &page, &res->n_drugs);
 	return res->page ? MED_OK : MED_ERR_NOMEM;
-}
-
-med_err
-dosage_rpc_import_catalogue(med_call *call, const ProtobufCMessage *in,
-			    ProtobufCMessage *out)
-{
-	const Smartmed__Dosage__V1__ImportCatalogueRequest *req =
-		(const void *)in;
-	Smartmed__Dosage__V1__ImportCatalogueResponse *res = (void *)out;
-	dosage_import imp;
-	med_problem p = {0};
-	med_err err = dosage_csv_parse(med_call_arena(call), req->csv.data,
-				       req->csv.len, &imp, &p);
-
-	if (err != MED_OK)
-		return p.err != MED_OK ? med_call_fail_problem(call, &p) : err;
-	res->errors = imp.errors;
-	res->n_errors = imp.n_errors;
-	/* All or nothing: a half-imported catalogue is worse than none. */
-	if (imp.n_errors > 0)
-		return MED_OK;
-	err = dosage_store_import(call, imp.drugs, imp.n_drugs);
-	if (err == MED_ERR_EXISTS)
-		return med_call_fail(call, err,
-				     "csv: a GTIN is listed for two catalogue "
-				     "entries");
-	if (err == MED_ERR_PRECONDITION)
-		return med_call_fail(call, err,
-				     "csv: strength_unit: two products of one "
-				     "substance are counted in units that do "
-				     "not convert (mmol, mEq and a mass never "
-				     "convert: no molar mass is assumed)");
-	if (err == MED_OK)
-		res->imported = (uint32_t)imp.n_drugs;
-	return err;
 }

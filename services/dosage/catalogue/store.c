@@ -732,6 +732,28 @@ static const char *const v35_statements[] = {
 	NULL,
 };
 
+/* v38 (issues 72 and 74): every catalogue and allergy-name import (kind),
+ * its text and who made it; one that loosens a limit, changes a rule or
+ * points a name elsewhere waits (pending) for a second pharmacist, with a
+ * digest of the entries it was compared with. */
+static const char *const v38_statements[] = {
+	"CREATE TABLE IF NOT EXISTS catalogue_imports ("
+	" id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" kind VARCHAR(16) NOT NULL,"
+	" status VARCHAR(16) NOT NULL,"
+	" sha256 CHAR(64) NOT NULL,"
+	" body MEDIUMTEXT NOT NULL,"
+	" n_rows INT NOT NULL,"
+	" base_sha256 CHAR(64) NOT NULL,"
+	" changes VARCHAR(200) NOT NULL,"
+	" imported_by VARCHAR(128) NOT NULL,"
+	" imported_ms BIGINT NOT NULL,"
+	" approved_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" approved_ms BIGINT NOT NULL DEFAULT 0"
+	") ENGINE=InnoDB" MED_DB_BIN,
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -804,6 +826,8 @@ const med_db_migration dosage_migrations[] = {
 	 "whom, where",
 	 v34_statements},
 	{35, "orders: the regimen (prophylaxis or treatment)", v35_statements},
+	{38, "catalogue and allergy-name imports: kept, staged when loosening",
+	 v38_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -1233,7 +1257,7 @@ static const dosage_col drug_cols[] = {
 	DRUG("regimen_limits", TEXT, regimen_limits),
 };
 
-#define DRUG_N_COLUMNS 46
+#define DRUG_N_COLUMNS DOSAGE_DRUG_N_COLUMNS
 _Static_assert(sizeof(drug_cols) / sizeof(drug_cols[0]) == DRUG_N_COLUMNS,
 	       "one drug_cols entry per column of DRUG_COLUMNS");
 MED_DB_PARAMS_FIT(DRUG_N_COLUMNS);
@@ -1304,11 +1328,12 @@ on_drug_row(void *ctx, const med_db_row *row)
 	" preg_source = VALUES(preg_source),"                                  \
 	" regimen_limits = VALUES(regimen_limits)"
 
-/* upsert_conn writes one entry inside the caller's transaction: as
+/* dosage_store_upsert_conn writes one entry inside the caller's transaction: as
  * written at now_ms, revision 1 when new, "local" when it names no code
  * system. */
-static med_err
-upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
+med_err
+dosage_store_upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d,
+			 int64_t now_ms)
 {
 	dosage_drug w = *d;
 	med_db_value v[DRUG_N_COLUMNS];
@@ -1342,44 +1367,16 @@ dosage_store_drug_conn(med_db_conn *c, med_arena *arena, const char *code,
 	return err;
 }
 
-typedef struct upsert_ctx {
-	med_arena *arena;
-	const dosage_drug *in;
-	dosage_drug *out;
-	dosage_drug *const *many;
-	size_t n_many;
-} upsert_ctx;
-
-static med_err
-upsert_tx(med_db_conn *c, void *arg)
-{
-	upsert_ctx *u = arg;
-	med_err err = upsert_conn(c, u->arena, u->in, med_now_ms());
-
-	if (err != MED_OK)
-		return err;
-	return dosage_store_drug_conn(c, u->arena, u->in->code, u->out);
-}
-
 med_err
-dosage_store_upsert(med_call *call, const dosage_drug *d, dosage_drug *out)
+dosage_store_import_conn(med_db_conn *c, dosage_drug *const *drugs, size_t n,
+			 int64_t now_ms)
 {
-	upsert_ctx u = {.arena = med_call_arena(call), .in = d, .out = out};
-
-	return med_call_tx(call, upsert_tx, &u);
-}
-
-static med_err
-import_tx(med_db_conn *c, void *arg)
-{
-	upsert_ctx *u = arg;
-	int64_t now = med_now_ms();
 	med_arena *a = med_arena_new(64 * 1024);
 	med_err err = a ? MED_OK : MED_ERR_NOMEM;
 
 	/* A scratch arena per row keeps a 5000-row import's memory flat. */
-	for (size_t i = 0; err == MED_OK && i < u->n_many; i++) {
-		err = upsert_conn(c, a, u->many[i], now);
+	for (size_t i = 0; err == MED_OK && i < n; i++) {
+		err = dosage_store_upsert_conn(c, a, drugs[i], now_ms);
 		med_arena_reset(a);
 	}
 	med_arena_free(a);
@@ -1387,11 +1384,13 @@ import_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_import(med_call *call, dosage_drug *const *drugs, size_t n)
+dosage_drug_columns(med_arena *a, const dosage_drug *d,
+		    const char *names[DOSAGE_DRUG_N_COLUMNS],
+		    med_db_value v[DOSAGE_DRUG_N_COLUMNS])
 {
-	upsert_ctx u = {.many = drugs, .n_many = n};
-
-	return med_call_tx(call, import_tx, &u);
+	for (size_t i = 0; i < DRUG_N_COLUMNS; i++)
+		names[i] = drug_cols[i].name;
+	return dosage_cols_bind(a, drug_cols, DRUG_N_COLUMNS, d, v);
 }
 
 med_err

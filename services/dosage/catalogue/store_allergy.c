@@ -53,27 +53,21 @@ dosage_allergy_starter(dosage_allergy_names *out)
 	return starter_ok;
 }
 
-typedef struct import_ctx {
-	const dosage_allergy_table *t;
-	const char *user;
-	uint64_t version;
-} import_ctx;
-
-static med_err
-import_tx(med_db_conn *c, void *arg)
+med_err
+dosage_store_allergy_names_put(med_db_conn *c, const dosage_allergy_table *t,
+			       const char *user, int64_t now_ms,
+			       uint64_t *version)
 {
-	import_ctx *x = arg;
-	int64_t now = med_now_ms();
-	med_db_value head[] = {MED_DB_STR(x->user), MED_DB_I64(now),
-			       MED_DB_I64((int64_t)x->t->n)};
+	med_db_value head[] = {MED_DB_STR(user), MED_DB_I64(now_ms),
+			       MED_DB_I64((int64_t)t->n)};
 	med_err err = med_db_exec(c,
 				  "INSERT INTO allergy_name_imports"
 				  " (imported_by, imported_ms, n_rows)"
 				  " VALUES (?, ?, ?)",
-				  head, 3, NULL, &x->version);
+				  head, 3, NULL, version);
 
-	for (size_t i = 0; err == MED_OK && i < x->t->n; i++) {
-		const dosage_allergy_name *r = &x->t->rows[i];
+	for (size_t i = 0; err == MED_OK && i < t->n; i++) {
+		const dosage_allergy_name *r = &t->rows[i];
 		char key[DOSAGE_ALLERGY_KEY_MAX];
 		med_db_value v[7];
 
@@ -83,8 +77,8 @@ import_tx(med_db_conn *c, void *arg)
 		v[2] = MED_DB_STR(r->target);
 		v[3] = MED_DB_I64((int64_t)r->kind);
 		v[4] = MED_DB_STR(r->source);
-		v[5] = MED_DB_I64((int64_t)x->version);
-		v[6] = MED_DB_I64(now);
+		v[5] = MED_DB_I64((int64_t)*version);
+		v[6] = MED_DB_I64(now_ms);
 		err = med_db_exec(
 			c,
 			"INSERT INTO allergy_names (name_key, name,"
@@ -97,18 +91,6 @@ import_tx(med_db_conn *c, void *arg)
 			" updated_ms = VALUES(updated_ms)",
 			v, 7, NULL, NULL);
 	}
-	return err;
-}
-
-med_err
-dosage_store_import_allergy_names(med_call *call, const dosage_allergy_table *t,
-				  const char *user, uint32_t *version)
-{
-	import_ctx x = {.t = t, .user = user};
-	med_err err = med_call_tx(call, import_tx, &x);
-
-	if (err == MED_OK)
-		*version = (uint32_t)x.version;
 	return err;
 }
 
@@ -168,6 +150,24 @@ dosage_store_allergy_names(med_db *db, med_arena *a,
 	all->n = x.n + shipped.n;
 	*out = all;
 	return MED_OK;
+}
+
+med_err
+dosage_store_allergy_names_conn(med_db_conn *c, med_arena *a,
+				dosage_allergy_names *out)
+{
+	names_rows x = {.a = a, .cap = DB_NAMES_ARENA_CAP};
+	med_err err;
+
+	if ((x.v = med_arena_alloc(a, x.cap * sizeof(*x.v))) == NULL)
+		return MED_ERR_NOMEM;
+	err = med_db_query(c,
+			   "SELECT name, target, kind FROM allergy_names"
+			   " ORDER BY name_key",
+			   NULL, 0, on_name, &x);
+	out->rows = x.v;
+	out->n = x.n;
+	return err;
 }
 
 static med_err

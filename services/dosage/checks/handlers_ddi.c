@@ -73,84 +73,6 @@ import_input(med_call *call, const kb_import *req)
 	return MED_OK;
 }
 
-/* The audit service keeps 256 bytes of a detail: the lists of weakening
- * changes say how many did not fit.  The whole diff is made again from
- * the two texts the database keeps (both digests are in the event), and
- * GetInteractions shows it. */
-#define AUDIT_LIST_MAX 240
-
-/* counts says how many changes of each kind d holds. */
-static const char *
-counts(med_arena *a, const dosage_ddi_diff *d)
-{
-	return med_arena_sprintf(
-		a,
-		"added %zu, tightened %zu, reworded %zu, weakened %zu, "
-		"changed %zu, removed %zu",
-		d->n_kind[DOSAGE_DDI_ADDED], d->n_kind[DOSAGE_DDI_TIGHTENED],
-		d->n_kind[DOSAGE_DDI_REWORDED], d->n_kind[DOSAGE_DDI_WEAKENED],
-		d->n_kind[DOSAGE_DDI_CHANGED], d->n_kind[DOSAGE_DDI_REMOVED]);
-}
-
-/* weakening: is c a change that needs a second pharmacist, of a rule of
- * severity sev (NONE: a group)? */
-static bool
-weakening(const dosage_ddi_change *c, dosage_ddi_severity sev)
-{
-	if (c->kind != DOSAGE_DDI_WEAKENED && c->kind != DOSAGE_DDI_CHANGED &&
-	    c->kind != DOSAGE_DDI_REMOVED)
-		return false;
-	return c->group[0] ? sev == DOSAGE_DDI_NONE : c->was == sev;
-}
-
-typedef struct audit_list {
-	char *buf;
-	size_t len, left;
-} audit_list;
-
-/* list_add appends c to l, or counts it when l is full. */
-static void
-list_add(audit_list *l, const dosage_ddi_change *c)
-{
-	int n = -1;
-
-	if (l->left == 0)
-		n = snprintf(l->buf + l->len, AUDIT_LIST_MAX - l->len,
-			     "%s%s %s%s", l->len ? "; " : "",
-			     dosage_ddi_change_name(c->kind),
-			     c->group[0] ? "group " : "",
-			     c->group[0] ? c->group : c->rule_id);
-	if (n < 0 || l->len + (size_t)n >= AUDIT_LIST_MAX) {
-		l->buf[l->len] = '\0';
-		l->left++;
-		return;
-	}
-	l->len += (size_t)n;
-}
-
-/* weakening_list lists d's removed, weakened and changed rules of
- * severity least or worse, worst first, and with least NONE the groups
- * after them ("removed DDI-030; weakened group nsaid; and 3 more";
- * "none"). */
-static const char *
-weakening_list(med_arena *a, const dosage_ddi_diff *d,
-	       dosage_ddi_severity least)
-{
-	audit_list l = {med_arena_alloc(a, AUDIT_LIST_MAX + 32), 0, 0};
-
-	if (l.buf == NULL)
-		return NULL;
-	l.buf[0] = '\0';
-	for (int sev = DOSAGE_DDI_CONTRAINDICATED; sev >= (int)least; sev--)
-		for (size_t i = 0; i < d->n; i++)
-			if (weakening(&d->items[i], (dosage_ddi_severity)sev))
-				list_add(&l, &d->items[i]);
-	if (l.left > 0)
-		snprintf(l.buf + l.len, 32, "%sand %zu more", l.len ? "; " : "",
-			 l.left);
-	return l.buf[0] ? l.buf : "none";
-}
-
 /* audit_import names the version and its changes on the call's event (it
  * commits with the import). */
 static void
@@ -172,9 +94,10 @@ audit_import(med_call *call, const kb_ops *ops, const dosage_ddi_save *sv,
 		{"groups", groups},
 		{"replaces", base->version},
 		{"replaces_sha256", base->sha256},
-		{"changes", counts(a, d)},
-		{"hard_stops_weakened", weakening_list(a, d, DOSAGE_DDI_MAJOR)},
-		{"weakening", weakening_list(a, d, DOSAGE_DDI_NONE)},
+		{"changes", dosage_kb_counts(a, d)},
+		{"hard_stops_weakened",
+		 dosage_kb_weakening_list(a, d, DOSAGE_DDI_MAJOR)},
+		{"weakening", dosage_kb_weakening_list(a, d, DOSAGE_DDI_NONE)},
 	};
 	med_call_add_details(call, det, sizeof(det) / sizeof(det[0]));
 }
@@ -209,23 +132,7 @@ reply_info(med_arena *a, const dosage_ddi_info *info, int64_t active_id,
 static med_err
 changes_reply(med_arena *a, const dosage_ddi_diff *d, kb_reply *res)
 {
-	size_t cap = 0;
-
-	for (size_t i = 0; i < d->n; i++) {
-		const dosage_ddi_change *c = &d->items[i];
-		Smartmed__Dosage__V1__KnowledgeChange *m = med_arena_push_msg(
-			a, (void ***)&res->changes, &res->n_changes, &cap,
-			&smartmed__dosage__v1__knowledge_change__descriptor);
-
-		if (m == NULL)
-			return MED_ERR_NOMEM;
-		m->change = (char *)dosage_ddi_change_name(c->kind);
-		m->rule_id = (char *)c->rule_id;
-		m->group = (char *)c->group;
-		m->before = (char *)c->before;
-		m->after = (char *)c->after;
-	}
-	return MED_OK;
+	return dosage_kb_changes_msgs(a, d, &res->changes, &res->n_changes);
 }
 
 /* reply_version answers with version label as stored now, and d. */
@@ -504,9 +411,10 @@ audit_approval(med_call *call, const kb_ops *ops, const dosage_ddi_info *info,
 		{"replaces_sha256", active->sha256},
 		{"imported_by", info->imported_by},
 		{"approved_by", med_call_principal(call)->user},
-		{"changes", counts(a, d)},
-		{"hard_stops_weakened", weakening_list(a, d, DOSAGE_DDI_MAJOR)},
-		{"weakening", weakening_list(a, d, DOSAGE_DDI_NONE)},
+		{"changes", dosage_kb_counts(a, d)},
+		{"hard_stops_weakened",
+		 dosage_kb_weakening_list(a, d, DOSAGE_DDI_MAJOR)},
+		{"weakening", dosage_kb_weakening_list(a, d, DOSAGE_DDI_NONE)},
 	};
 	med_call_add_details(call, det, sizeof(det) / sizeof(det[0]));
 }

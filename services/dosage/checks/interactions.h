@@ -180,6 +180,38 @@ bool dosage_ddi_diff_weakens(const dosage_ddi_diff *d);
  * "changed" or "removed". */
 const char *dosage_ddi_change_name(dosage_ddi_change_kind k);
 
+/* dosage_kb_counts: "added N, tightened N, reworded N, weakened N,
+ * changed N, removed N" (a); NULL when out of memory. */
+const char *dosage_kb_counts(med_arena *a, const dosage_ddi_diff *d);
+
+/* dosage_kb_weakening_list lists d's removed, weakened and changed rules
+ * of severity least or worse, worst first, and with least NONE the groups
+ * after them, in at most an audit detail's length ("removed DDI-030;
+ * weakened group nsaid; and 3 more"; "none"); NULL when out of memory. */
+const char *dosage_kb_weakening_list(med_arena *a, const dosage_ddi_diff *d,
+				     dosage_ddi_severity least);
+
+/* dosage_kb_changes_msgs appends d's changes to *msgs (holding *n) as
+ * KnowledgeChange messages in a, pointing into d.  Errors: MED_ERR_NOMEM. */
+struct Smartmed__Dosage__V1__KnowledgeChange;
+med_err
+dosage_kb_changes_msgs(med_arena *a, const dosage_ddi_diff *d,
+		       struct Smartmed__Dosage__V1__KnowledgeChange ***msgs,
+		       size_t *n) MED_MUST_CHECK;
+
+/* dosage_drug_diff adds to d (its items holding *cap) how nw changes
+ * old, column by column (catalogue_diff.c): old NULL is a new entry
+ * ("added"); a maximum raised or removed, a minimum or interval lowered, a
+ * safeguard turned off or a missing-fact policy softened is "weakened";
+ * a rule, substance, unit, strength, route or form list replaced is
+ * "changed"; names, sources and GTINs are "reworded".  Memory from a.
+ * Errors: MED_ERR_NOMEM. */
+struct Smartmed__Dosage__V1__Drug;
+med_err dosage_drug_diff(med_arena *a,
+			 const struct Smartmed__Dosage__V1__Drug *old,
+			 const struct Smartmed__Dosage__V1__Drug *nw,
+			 dosage_ddi_diff *d, size_t *cap) MED_MUST_CHECK;
+
 /* dosage_ddi_hit - one rule that fired for the checked drug. */
 typedef struct dosage_ddi_hit {
 	const dosage_ddi_rule *rule;

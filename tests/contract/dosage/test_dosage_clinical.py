@@ -11,7 +11,7 @@ import grpc
 import pytest
 
 from harness import paths, protos
-from harness.fixtures import assess_allergies
+from harness.fixtures import assess_allergies, import_sample_catalogue
 from harness.checks import expect_status, now_ms
 
 SVC = "dosage"
@@ -316,6 +316,8 @@ def test_check_dose_by_order(vstack, pb):
      grpc.StatusCode.NOT_FOUND),
 ])
 def test_check_dose_bad(vstack, pb, req, field, code_):
+    # Drug 161 (paracetamol) must exist for its unit and dose to be read.
+    import_sample_catalogue(vstack)
     if "proposed" in req:
         req = dict(proposed=pb.ProposedDose(**req["proposed"]))
     expect_status(code_, vstack.call, SVC, "CheckDose",
