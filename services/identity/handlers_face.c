@@ -560,6 +560,25 @@ decide(med_call *call, identity_face *f, const char *patient_id,
 	return res->reason != NULL ? MED_OK : MED_ERR_NOMEM;
 }
 
+/* hold_or_clear keeps a face NO_MATCH or RETAKE of a scanned wristband's
+ * patient until the stated check (or a later match) identifies them, and
+ * ends it on MATCH (docs/face.md, "A non-match never becomes an
+ * override"). */
+static med_err
+hold_or_clear(med_call *call,
+	      const Smartmed__Identity__V1__VerifyFaceRequest *req,
+	      const Smartmed__Identity__V1__VerifyFaceResponse *res)
+{
+	if (res->match) {
+		identity_hold_clear(call, res->patient_id);
+		return MED_OK;
+	}
+	return identity_hold_set(call, res->patient_id,
+				 res->decision == IDENTITY_RETAKE ? "retake"
+								  : "no-match",
+				 req->terminal);
+}
+
 med_err
 identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 			 ProtobufCMessage *out)
@@ -628,6 +647,8 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 			    : res->decision == IDENTITY_RETAKE ? "retake"
 							       : "no_match",
 			    res->score - f->threshold);
+	if ((err = hold_or_clear(call, req, res)) != MED_OK)
+		return err;
 	if (res->match &&
 	    (err = sign_token(call, f, req, med_now_ms(), res)) != MED_OK)
 		return err;
