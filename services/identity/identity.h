@@ -1088,16 +1088,20 @@ void identity_break_glass_metrics(struct med_metrics *m);
  * identity_watch_metrics creates the watch's families at 0 (watch.c,
  * docs/face.md "Watching it in use").  identity_watch_face records a
  * decided VerifyFace photograph: its score's margin over the threshold,
- * and its outcome ("match", "no_match", "retake") for terminal and
- * patient_id.  identity_watch_stated counts what a stated check at the
- * same terminal for the same patient says about that outcome: a likely
+ * and its outcome ("match", "no_match", "retake") for w's terminal and
+ * camera and patient_id.  identity_watch_stated counts what a stated check at
+ * the same terminal for the same patient says about that outcome: a likely
  * false non-match (confirmed after no_match or retake), a possible false
  * match (not confirmed after match).  Neither fails its call: a database
  * error is logged and loses one figure.
  */
+typedef struct identity_watch_where {
+	const char *terminal; /* the request's; "" when it did not say */
+	const char *camera;   /* the face request's; "" when it did not say */
+} identity_watch_where;
 void identity_watch_metrics(struct med_metrics *m);
 void identity_watch_face(med_db *db, struct med_metrics *m,
-			 const char *terminal, const char *patient_id,
+			 const identity_watch_where *w, const char *patient_id,
 			 const char *outcome, double margin);
 void identity_watch_stated(med_db *db, struct med_metrics *m,
 			   const char *terminal, const char *patient_id,

@@ -285,6 +285,15 @@ static const char *const v36_statements[] = {
 	NULL,
 };
 
+/* The face watch's camera (face/watch.c): the camera that took the
+ * photograph of the face answer, for the figures by camera; '' in rows
+ * written before it and when the request named none. */
+static const char *const v38_statements[] = {
+	"ALTER TABLE face_watch"
+	" ADD COLUMN IF NOT EXISTS camera VARCHAR(64) NOT NULL DEFAULT ''",
+	NULL,
+};
+
 /* The face watch (face/watch.c): the last face answer per terminal and
  * patient, which a stated check at that terminal follows up. */
 static const char *const v34_statements[] = {
@@ -350,6 +359,7 @@ const med_db_migration identity_migrations[] = {
 	{35, "patients: the name's pinyin search key", v35_statements},
 	{36, "bedside_unconfirmed: checks that did not identify the patient",
 	 v36_statements},
+	{38, "face_watch: the camera of the face answer", v38_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

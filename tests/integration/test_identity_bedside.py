@@ -570,3 +570,33 @@ def test_stated_identifiers_that_disagree_hold_until_the_face_matches(
         role="nurse", timeout=30)
     assert v.match, v
     assert _hold(st, ipb, a) is None
+
+
+def test_the_face_watch_names_the_camera_as_well_as_the_terminal(bedside):
+    """Two cameras serve one bed space: the face's decisions and the
+    likely false non-match they lead to are counted under the camera that
+    took the photograph (the request's camera), beside the terminal, so
+    that a bad camera shows among good ones.  A camera name longer than a
+    label allows is refused."""
+    st = bedside
+    ipb = protos.module("identity")
+    _, mrn = _patient(st, ipb)
+    term = "ward7-bed1-" + uuid.uuid4().hex[:6]
+    cam = "ceiling-" + uuid.uuid4().hex[:6]
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        wristband=mrn, image=orl_png(20, 5), terminal=term, camera=cam),
+        role="nurse", timeout=30)
+    assert not v.match, v
+    decision = "retake" if v.decision == ipb.FACE_DECISION_RETAKE \
+        else "no_match"
+    assert _watch(st, "smartmed_face_verify_decisions_total", terminal=term,
+                  camera=cam, decision=decision) == 1
+    assert _watch(st, FNM, terminal=term, camera=cam) == 0
+    assert _stated(st, ipb, mrn, term).confirmed
+    assert _watch(st, FNM, terminal=term, camera=cam) == 1
+    assert _watch(st, FNM, terminal=term, camera="unspecified") == 0
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "identity",
+                  "VerifyFace", ipb.VerifyFaceRequest(
+                      wristband=mrn, image=orl_png(7, 6), terminal=term,
+                      camera="c" * 65),
+                  role="nurse", details_prefix="camera")
