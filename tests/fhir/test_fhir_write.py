@@ -602,6 +602,42 @@ def test_identified_otherwise_is_no_override(wstack, validator, face):
                 if a.order_id == o.id], "charted"
 
 
+def test_an_override_after_a_face_no_match_names_the_stated_check(
+        wstack, validator):
+    """Issue 73: the face turns the patient away and a client charts the
+    dose under an emergency identity override: refused, coded
+    identity-unconfirmed (the console says "do the stated check"), and
+    nothing charted; an override saying the patient cannot state who
+    they are (emergency-no-stated-check) is charted."""
+    ipb = protos.module("identity")
+    pid = register(wstack, "Holdwrite")
+    wstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(11, n) for n in (1, 2, 3)]),
+        role="registrar", timeout=60)
+    status, _, body = verify(wstack, pid, orl_png(12, 6))
+    assert status == 200 and "verificationToken" not in params(body), body
+    o = order(wstack, pid)
+    ma = administration(wstack, pid, o, "", 1, "tablet")
+    ma["extension"] = [
+        override(wstack, "identity-override", "emergency",
+                 "no time for the stated check"),
+        override(wstack, "scan-override", "other",
+                 "test pack has no barcode")]
+    status, _, out = post(wstack, "MedicationAdministration", ma)
+    assert 400 <= status < 500, out
+    valid(validator, out)
+    assert refusal_code(out) == "identity-unconfirmed", out
+    assert "ConfirmStatedIdentifiers" in out["issue"][0]["diagnostics"], out
+    assert not [a for a in charted_all(wstack, pid) if a.order_id == o.id]
+    ma["extension"][0] = override(
+        wstack, "identity-override", "emergency-no-stated-check",
+        "collapsed, cannot state her name")
+    status, _, out = post(wstack, "MedicationAdministration", ma)
+    assert status == 201, out
+    assert [a.identity for a in charted_all(wstack, pid)
+            if a.order_id == o.id] == ["overridden"]
+
+
 def identification(st, identifiers):
     """Extension patient-identification's parts as the nurse's check
     leaves them: the identifiers, the nurse, the terminal."""
