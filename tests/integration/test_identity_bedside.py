@@ -600,3 +600,45 @@ def test_the_face_watch_names_the_camera_as_well_as_the_terminal(bedside):
                       wristband=mrn, image=orl_png(7, 6), terminal=term,
                       camera="c" * 65),
                   role="nurse", details_prefix="camera")
+
+
+def test_medctl_meets_the_same_hold(bedside, tmp_path):
+    """The operator's medctl follows the same flow: after a face no-match
+    through medctl, get-patient shows the hold, an emergency override is
+    refused naming the stated check, and only the override saying the
+    patient cannot state who they are is charted."""
+    import subprocess
+    from harness import paths
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, mrn_a = _patient(st, ipb)
+    env = dict(st.client_tls_env())
+
+    def medctl(svc, role, *args):
+        r = subprocess.run(
+            [paths.bin_path("medctl"), "--addr", st.addr(svc), "--token",
+             st.token(role), svc] + [str(x) for x in args],
+            env=dict(env, PATH="/usr/bin:/bin"), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    photo = tmp_path / "probe.png"
+    photo.write_bytes(orl_png(20, 6))
+    rc, out, err = medctl("identity", "nurse", "verify-face", "--wristband",
+                          mrn_a, "--image", "@%s" % photo, "--terminal",
+                          "cli-bed")
+    assert rc == 0 and '"match": true' not in out, (rc, out, err)
+    rc, out, err = medctl("identity", "nurse", "get-patient",
+                          "--patient-id", a)
+    assert rc == 0 and "bedside_unconfirmed" in out, (rc, out, err)
+    o = _order(st, dpb, a)
+    base = ("record-administration", "--order-id", o.id, "--dose", "500",
+            "--unit", "mg", "--identity-override.text",
+            "collapsed, cannot state her name", "--identity-override.reason")
+    rc, out, err = medctl("dosage", "nurse", *base,
+                          "OVERRIDE_REASON_EMERGENCY")
+    assert rc != 0 and "a non-match is never an override" in err, \
+        (rc, out, err)
+    rc, out, err = medctl("dosage", "nurse", *base,
+                          "OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK")
+    assert rc == 0 and '"overridden"' in out, (rc, out, err)
