@@ -642,3 +642,39 @@ def test_medctl_meets_the_same_hold(bedside, tmp_path):
     rc, out, err = medctl("dosage", "nurse", *base,
                           "OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK")
     assert rc == 0 and '"overridden"' in out, (rc, out, err)
+
+
+def test_an_infusion_after_a_face_no_match_meets_the_same_hold(bedside):
+    """A pump started under an identity override after the face turned
+    the patient away is refused as a dose is; the override saying the
+    patient cannot state who they are starts it."""
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, mrn_a = _patient(st, ipb)
+    _no_match(st, ipb, mrn_a, orl_png(20, 7), "ward6-bed4")
+    code = "HEP-" + uuid.uuid4().hex[:10]
+    st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(drug=dpb.Drug(
+        code=code, name="Heparin 25,000 units in 50 mL infusion",
+        unit="[iU]", max_single_dose=10000.0, max_daily_dose=40000.0,
+        routes=["iv"], concentration_amount=25000.0,
+        concentration_volume_ml=50.0, infusion_max_rate=2000.0,
+        infusion_rate_ceiling=3000.0)), role="pharmacist")
+    assess_allergies(st, a)
+    o = st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=a, drug_code=code, dose=5000.0,
+                        unit="[iU]", route="iv", frequency="once")),
+        role="clinician")
+
+    def start(reason):
+        return st.call("dosage", "StartInfusion", dpb.StartInfusionRequest(
+            order_id=o.id, rate=2.0, rate_unit="mL/h",
+            identity_override=dpb.Override(
+                reason=reason, text="collapsed, cannot state her name")),
+            role="nurse")
+
+    err = expect_status(grpc.StatusCode.FAILED_PRECONDITION, start,
+                        dpb.OVERRIDE_REASON_EMERGENCY,
+                        details_prefix="identity_override")
+    assert "a non-match is never an override" in err.details()
+    f = start(dpb.OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK)
+    assert f.id, f
