@@ -530,6 +530,27 @@ def test_verify_face_bad_input(wstack, validator, face):
     refused(validator, status, out, 400, "Parameters.parameter[terminal]")
 
 
+def test_verify_face_names_its_camera_to_the_face_watch(wstack):
+    """$verify-face's camera reaches identity: the face's decision is
+    counted under that camera and the terminal (docs/face.md, "Watching
+    it in use")."""
+    from harness import metrics
+    ipb = protos.module("identity")
+    pid = register(wstack, "Camerawrite")
+    wstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(13, n) for n in (1, 2, 3)]),
+        role="registrar", timeout=60)
+    cam = "fhir-cam-" + uuid.uuid4().hex[:6]
+    body = photo_params(orl_png(13, 6), wristband=pid)
+    body["parameter"].append({"name": "camera", "valueString": cam})
+    status, _, out = post(wstack, "Patient/%s/$verify-face" % pid, body)
+    assert status == 200, out
+    got = metrics.series(metrics.scrape(wstack, "identity")[0],
+                         "smartmed_face_verify_decisions_total", camera=cam,
+                         terminal="ward3-bed7")
+    assert sum(got.values()) == 1, got
+
+
 def stated(st, pid, wristband, family, born, after="no-match"):
     return post(st, "Patient/%s/$confirm-identifiers" % pid, {
         "resourceType": "Parameters", "parameter": [
