@@ -175,6 +175,11 @@ typedef struct dosage_known {
 	int childbearing_min_years, childbearing_max_years; /* settings */
 	const dosage_hepatic_facts *hepatic; /* NULL: diagnosis not set */
 	char sex; /* identity's: 'F', 'M', 'O' or 0 unknown */
+	/* identity's bedside hold: the last check that did not identify the
+	 * patient ("no-match", "retake", "stated-mismatch"; "" none) and
+	 * when (docs/face.md, "A non-match never becomes an override"). */
+	char unconfirmed[24];
+	int64_t unconfirmed_ms;
 	/* The names allergies are read through (catalogue/allergy_text.h). */
 	const struct dosage_allergy_names *allergy_names;
 	/* The pharmacy's codings of the family's allergy texts. */
@@ -229,6 +234,21 @@ med_err dosage_identifiers_check(med_call *call,
  */
 void dosage_identifiers_count(med_call *call, const med_vtoken_claims *c,
 			      const dosage_override *identity_override);
+
+/*
+ * dosage_identity_hold_guard refuses an identity override while identity
+ * holds a bedside check that did not identify the patient (k->unconfirmed:
+ * a face no-match or retake, stated identifiers that did not match):
+ * FAILED_PRECONDITION naming identity_override and the stated check, and
+ * counted (smartmed_dosage_identity_overrides_refused_total{after}).  An
+ * override whose reason is OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK
+ * passes, with the hold in the audit event (identity_override_after).
+ * MED_OK without an override or a hold.  docs/face.md, "A non-match never
+ * becomes an override".
+ */
+med_err dosage_identity_hold_guard(med_call *call, const dosage_known *k,
+				   const dosage_override *identity_override)
+	MED_MUST_CHECK;
 
 /* dosage_scan_mode_of is the service's MED_DOSAGE_SCAN_REQUIRED. */
 dosage_scan_mode dosage_scan_mode_of(med_call *call);

@@ -125,6 +125,8 @@ override_label(Smartmed__Dosage__V1__OverrideReason reason)
 		return "verification_unavailable";
 	case REASON(OTHER):
 		return "other";
+	case REASON(EMERGENCY_NO_STATED_CHECK):
+		return "emergency_no_stated_check";
 	default:
 		return "clinical";
 	}
@@ -158,4 +160,62 @@ dosage_identifiers_count(med_call *call, const med_vtoken_claims *c,
 	}
 	if (k != NULL)
 		med_counter_add(k, 1);
+}
+
+/* hold_what says in a nurse's words what the held check answered (the
+ * whole message fits a gRPC status of 255 bytes). */
+static const char *
+hold_what(const char *outcome)
+{
+	if (strcmp(outcome, "stated-mismatch") == 0)
+		return "the stated identifiers did not match the wristband";
+	if (strcmp(outcome, "retake") == 0)
+		return "the face asked for a retake";
+	return "the face did not match";
+}
+
+/* count_refused counts an identity override refused under a hold. */
+static void
+count_refused(med_call *call, const char *outcome)
+{
+	med_metrics *m = med_service_metrics(med_service_from_call(call));
+	char labels[64];
+	med_counter *k;
+
+	snprintf(labels, sizeof(labels), "after=\"%s\"", outcome);
+	k = med_metrics_counter(
+		m, "smartmed_dosage_identity_overrides_refused_total",
+		"Identity overrides refused because a bedside check had not "
+		"identified the patient (a face no-match or retake, stated "
+		"identifiers that did not match), by that check's outcome",
+		labels);
+	if (k != NULL)
+		med_counter_add(k, 1);
+}
+
+med_err
+dosage_identity_hold_guard(med_call *call, const dosage_known *k,
+			   const dosage_override *identity_override)
+{
+	long minutes;
+
+	if (identity_override == NULL || k->unconfirmed[0] == '\0')
+		return MED_OK;
+	/* An emergency in which the patient cannot state who they are is
+	 * the one case the stated check cannot follow the face. */
+	if (identity_override->reason == REASON(EMERGENCY_NO_STATED_CHECK))
+		return med_call_add_detail(call, "identity_override_after",
+					   k->unconfirmed);
+	count_refused(call, k->unconfirmed);
+	(void)med_call_add_detail(call, "identity_override_refused_after",
+				  k->unconfirmed);
+	minutes = (long)((med_now_ms() - k->unconfirmed_ms) / 60000);
+	return med_call_fail(call, MED_ERR_PRECONDITION,
+			     "identity_override: %s %ld min ago; a non-match "
+			     "is never an override: do the stated check "
+			     "(ConfirmStatedIdentifiers), or, if the patient "
+			     "cannot state who they are, "
+			     "OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK",
+			     hold_what(k->unconfirmed),
+			     minutes < 0 ? 0 : minutes);
 }

@@ -177,7 +177,10 @@ identity_rpc_get_patient(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, p->patient_id);
-	return read_through_links(call, p);
+	if ((err = read_through_links(call, p)) != MED_OK)
+		return err;
+	return identity_hold_get(med_call_db(call), med_call_arena(call),
+				 p->patient_id, &p->bedside_unconfirmed);
 }
 
 med_err

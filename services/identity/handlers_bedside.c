@@ -309,6 +309,11 @@ identity_rpc_confirm_stated_identifiers(med_call *call,
 	identity_watch_stated(med_call_db(call),
 			      med_service_metrics(med_service_from_call(call)),
 			      req->terminal, id, res->confirmed);
+	if (res->confirmed)
+		identity_hold_clear(call, id);
+	else if ((err = identity_hold_set(call, id, "stated-mismatch",
+					  req->terminal)) != MED_OK)
+		return err;
 	if ((res->confirmed &&
 	     (err = stated_token(call, id, req->terminal, res)) != MED_OK))
 		return err;

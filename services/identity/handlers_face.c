@@ -380,6 +380,8 @@ verify_checks(med_call *call, identity_face *f,
 
 	if ((err = identity_face_ready(call, f)) != MED_OK ||
 	    (err = med_check_text(call, "terminal", req->terminal, 0,
+				  MED_VTOKEN_STR_MAX)) != MED_OK ||
+	    (err = med_check_text(call, "camera", req->camera, 0,
 				  MED_VTOKEN_STR_MAX)) != MED_OK)
 		return err;
 	if (req->wristband[0] != '\0')
@@ -560,6 +562,34 @@ decide(med_call *call, identity_face *f, const char *patient_id,
 	return res->reason != NULL ? MED_OK : MED_ERR_NOMEM;
 }
 
+/* after_decision gives the face watch the decision (its figures by
+ * terminal and camera), keeps a NO_MATCH or RETAKE for the patient until
+ * the stated check (or a later match) identifies them, and ends that hold
+ * on MATCH (docs/face.md, "A non-match never becomes an override"). */
+static med_err
+after_decision(med_call *call, const identity_face *f,
+	       const Smartmed__Identity__V1__VerifyFaceRequest *req,
+	       const Smartmed__Identity__V1__VerifyFaceResponse *res)
+{
+	identity_watch_where at = {req->terminal, req->camera};
+
+	identity_watch_face(med_call_db(call),
+			    med_service_metrics(med_service_from_call(call)),
+			    &at, res->patient_id,
+			    res->match			       ? "match"
+			    : res->decision == IDENTITY_RETAKE ? "retake"
+							       : "no_match",
+			    res->score - f->threshold);
+	if (res->match) {
+		identity_hold_clear(call, res->patient_id);
+		return MED_OK;
+	}
+	return identity_hold_set(call, res->patient_id,
+				 res->decision == IDENTITY_RETAKE ? "retake"
+								  : "no-match",
+				 req->terminal);
+}
+
 med_err
 identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 			 ProtobufCMessage *out)
@@ -621,13 +651,8 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 		return copy_refusal(call, f, res->patient_id, res);
 	if ((err = decide(call, f, res->patient_id, res)) != MED_OK)
 		return err;
-	identity_watch_face(med_call_db(call),
-			    med_service_metrics(med_service_from_call(call)),
-			    req->terminal, res->patient_id,
-			    res->match			       ? "match"
-			    : res->decision == IDENTITY_RETAKE ? "retake"
-							       : "no_match",
-			    res->score - f->threshold);
+	if ((err = after_decision(call, f, req, res)) != MED_OK)
+		return err;
 	if (res->match &&
 	    (err = sign_token(call, f, req, med_now_ms(), res)) != MED_OK)
 		return err;

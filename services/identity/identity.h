@@ -1109,20 +1109,41 @@ void identity_break_glass_metrics(struct med_metrics *m);
  * identity_watch_metrics creates the watch's families at 0 (watch.c,
  * docs/face.md "Watching it in use").  identity_watch_face records a
  * decided VerifyFace photograph: its score's margin over the threshold,
- * and its outcome ("match", "no_match", "retake") for terminal and
- * patient_id.  identity_watch_stated counts what a stated check at the
- * same terminal for the same patient says about that outcome: a likely
+ * and its outcome ("match", "no_match", "retake") for w's terminal and
+ * camera and patient_id.  identity_watch_stated counts what a stated check at
+ * the same terminal for the same patient says about that outcome: a likely
  * false non-match (confirmed after no_match or retake), a possible false
  * match (not confirmed after match).  Neither fails its call: a database
  * error is logged and loses one figure.
  */
+typedef struct identity_watch_where {
+	const char *terminal; /* the request's; "" when it did not say */
+	const char *camera;   /* the face request's; "" when it did not say */
+} identity_watch_where;
 void identity_watch_metrics(struct med_metrics *m);
 void identity_watch_face(med_db *db, struct med_metrics *m,
-			 const char *terminal, const char *patient_id,
+			 const identity_watch_where *w, const char *patient_id,
 			 const char *outcome, double margin);
 void identity_watch_stated(med_db *db, struct med_metrics *m,
 			   const char *terminal, const char *patient_id,
 			   bool confirmed);
+/*
+ * The bedside hold (bedside_hold.c, docs/face.md "A non-match never
+ * becomes an override").  identity_hold_set keeps outcome ("no-match",
+ * "retake", "stated-mismatch") at terminal as patient_id's unconfirmed
+ * check, and fails call UNAVAILABLE when it cannot (the answer is then not
+ * given).  identity_hold_clear ends it (a face MATCH, a confirmed stated
+ * check); a database error is logged and leaves the hold.
+ * identity_hold_get sets *out to the hold in force (in a), NULL when
+ * there is none.
+ */
+med_err identity_hold_set(med_call *call, const char *patient_id,
+			  const char *outcome,
+			  const char *terminal) MED_MUST_CHECK;
+void identity_hold_clear(med_call *call, const char *patient_id);
+med_err identity_hold_get(med_db *db, med_arena *a, const char *patient_id,
+			  Smartmed__Identity__V1__BedsideUnconfirmed **out)
+	MED_MUST_CHECK;
 MED_UNARY_HANDLER(identity_rpc_start_break_glass);
 MED_UNARY_HANDLER(identity_rpc_list_break_glass);
 MED_UNARY_HANDLER(identity_rpc_end_break_glass);

@@ -271,6 +271,29 @@ static const char *const v35_statements[] = {
 	NULL,
 };
 
+/* The bedside hold (bedside_hold.c): a patient's last bedside check that
+ * did not identify them, which dosage reads before an identity override
+ * (docs/face.md, "A non-match never becomes an override"). */
+static const char *const v36_statements[] = {
+	"CREATE TABLE IF NOT EXISTS bedside_unconfirmed ("
+	" patient_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" outcome VARCHAR(16) NOT NULL,"
+	" terminal VARCHAR(64) NOT NULL,"
+	" at_ms BIGINT NOT NULL,"
+	" KEY idx_bedside_unconfirmed_at (at_ms)"
+	") ENGINE=InnoDB " MED_DB_BIN,
+	NULL,
+};
+
+/* The face watch's camera (face/watch.c): the camera that took the
+ * photograph of the face answer, for the figures by camera; '' in rows
+ * written before it and when the request named none. */
+static const char *const v38_statements[] = {
+	"ALTER TABLE face_watch"
+	" ADD COLUMN IF NOT EXISTS camera VARCHAR(64) NOT NULL DEFAULT ''",
+	NULL,
+};
+
 /* The face watch (face/watch.c): the last face answer per terminal and
  * patient, which a stated check at that terminal follows up. */
 static const char *const v34_statements[] = {
@@ -334,6 +357,9 @@ const med_db_migration identity_migrations[] = {
 	{34, "face_watch: face answers a stated check follows up",
 	 v34_statements},
 	{35, "patients: the name's pinyin search key", v35_statements},
+	{36, "bedside_unconfirmed: checks that did not identify the patient",
+	 v36_statements},
+	{38, "face_watch: the camera of the face answer", v38_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

@@ -128,7 +128,8 @@ def test_each_bedside_refusal_says_what_to_do_next():
     codes = refusal_codes()
     assert {"face-presentation-attack", "face-copy", "face-unusable",
             "wristband-other-patient", "wristband-unknown",
-            "identity-expired", "scan-unreadable"} <= set(codes), codes
+            "identity-expired", "identity-unconfirmed",
+            "scan-unreadable"} <= set(codes), codes
     got = run_node(
         "import { problemOf, CATALOGUE, CATALOGUE_ZH } from "
         "'./messages.js';\n"

@@ -530,6 +530,27 @@ def test_verify_face_bad_input(wstack, validator, face):
     refused(validator, status, out, 400, "Parameters.parameter[terminal]")
 
 
+def test_verify_face_names_its_camera_to_the_face_watch(wstack):
+    """$verify-face's camera reaches identity: the face's decision is
+    counted under that camera and the terminal (docs/face.md, "Watching
+    it in use")."""
+    from harness import metrics
+    ipb = protos.module("identity")
+    pid = register(wstack, "Camerawrite")
+    wstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(13, n) for n in (1, 2, 3)]),
+        role="registrar", timeout=60)
+    cam = "fhir-cam-" + uuid.uuid4().hex[:6]
+    body = photo_params(orl_png(13, 6), wristband=pid)
+    body["parameter"].append({"name": "camera", "valueString": cam})
+    status, _, out = post(wstack, "Patient/%s/$verify-face" % pid, body)
+    assert status == 200, out
+    got = metrics.series(metrics.scrape(wstack, "identity")[0],
+                         "smartmed_face_verify_decisions_total", camera=cam,
+                         terminal="ward3-bed7")
+    assert sum(got.values()) == 1, got
+
+
 def stated(st, pid, wristband, family, born, after="no-match"):
     return post(st, "Patient/%s/$confirm-identifiers" % pid, {
         "resourceType": "Parameters", "parameter": [
@@ -600,6 +621,42 @@ def test_identified_otherwise_is_no_override(wstack, validator, face):
         "ConfirmStatedIdentifiers" in why, out
     assert not [a for a in charted_all(wstack, face)
                 if a.order_id == o.id], "charted"
+
+
+def test_an_override_after_a_face_no_match_names_the_stated_check(
+        wstack, validator):
+    """Issue 73: the face turns the patient away and a client charts the
+    dose under an emergency identity override: refused, coded
+    identity-unconfirmed (the console says "do the stated check"), and
+    nothing charted; an override saying the patient cannot state who
+    they are (emergency-no-stated-check) is charted."""
+    ipb = protos.module("identity")
+    pid = register(wstack, "Holdwrite")
+    wstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(11, n) for n in (1, 2, 3)]),
+        role="registrar", timeout=60)
+    status, _, body = verify(wstack, pid, orl_png(12, 6))
+    assert status == 200 and "verificationToken" not in params(body), body
+    o = order(wstack, pid)
+    ma = administration(wstack, pid, o, "", 1, "tablet")
+    ma["extension"] = [
+        override(wstack, "identity-override", "emergency",
+                 "no time for the stated check"),
+        override(wstack, "scan-override", "other",
+                 "test pack has no barcode")]
+    status, _, out = post(wstack, "MedicationAdministration", ma)
+    assert 400 <= status < 500, out
+    valid(validator, out)
+    assert refusal_code(out) == "identity-unconfirmed", out
+    assert "ConfirmStatedIdentifiers" in out["issue"][0]["diagnostics"], out
+    assert not [a for a in charted_all(wstack, pid) if a.order_id == o.id]
+    ma["extension"][0] = override(
+        wstack, "identity-override", "emergency-no-stated-check",
+        "collapsed, cannot state her name")
+    status, _, out = post(wstack, "MedicationAdministration", ma)
+    assert status == 201, out
+    assert [a.identity for a in charted_all(wstack, pid)
+            if a.order_id == o.id] == ["overridden"]
 
 
 def identification(st, identifiers):

@@ -23,8 +23,12 @@ from harness.checks import expect_status, poll
 def bedside():
     orl_png(7, 1)
     keys = FaceKeys()
+    # patient_checks: dosage asks identity about the patient of each
+    # dose, as it does in make run and the chart, and so learns of a
+    # check that did not identify them (the bedside hold).
     with running(Stack(services=("identity", "dosage", "audit"),
-                       extra_env=keys.env(public_key=True))) as st:
+                       extra_env=keys.env(public_key=True),
+                       patient_checks=True)) as st:
         yield st
 
 
@@ -432,3 +436,245 @@ def test_a_face_match_then_not_confirmed_is_a_possible_false_match(bedside):
     assert not _stated(st, ipb, mrn, term, birth_date="1951-03-04").confirmed
     assert _watch(st, FM, terminal=term) == 1
     assert _watch(st, FNM, terminal=term) == 0
+
+
+# --- A non-match never becomes an override (docs/face.md) -----------------
+
+REFUSED = "smartmed_dosage_identity_overrides_refused_total"
+
+
+def _dosage_count(st, name, **labels):
+    return sum(metrics.series(metrics.scrape(st, "dosage")[0], name,
+                              **labels).values())
+
+
+def _override(st, dpb, order, reason, text):
+    return st.call("dosage", "RecordAdministration",
+                   dpb.RecordAdministrationRequest(
+                       order_id=order.id, dose=500,
+                       unit="mg", identity_override=dpb.Override(
+                           reason=reason, text=text)),
+                   role="nurse")
+
+
+def _hold(st, ipb, patient):
+    p = st.call("identity", "GetPatient", ipb.GetPatientRequest(
+        patient_id=patient), role="nurse")
+    return p.bedside_unconfirmed.outcome if \
+        p.HasField("bedside_unconfirmed") else None
+
+
+def _no_match(st, ipb, mrn, image, terminal):
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        wristband=mrn, image=image, terminal=terminal), role="nurse",
+        timeout=30)
+    assert not v.match and not v.verification_token, v
+    return "retake" if v.decision == ipb.FACE_DECISION_RETAKE \
+        else "no-match"
+
+
+def test_an_override_after_a_face_no_match_waits_for_the_stated_check(
+        bedside):
+    """The face turns the patient away and the nurse reaches for an
+    emergency override instead of asking the patient's name and date of
+    birth: dosage refuses it, names the stated check, counts the refusal
+    and charts nothing.  Once the stated check confirms the wristband's
+    patient, the hold is gone (an override is again the ward's to
+    decide)."""
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, mrn_a = _patient(st, ipb)
+    term = "ward6-bed1-" + uuid.uuid4().hex[:6]
+    outcome = _no_match(st, ipb, mrn_a, orl_png(20, 3), term)
+    assert _hold(st, ipb, a) == outcome
+
+    refused = _dosage_count(st, REFUSED, after=outcome)
+    overrides = _dosage_count(st, "smartmed_dosage_identity_overrides_total")
+    o = _order(st, dpb, a)
+    err = expect_status(grpc.StatusCode.FAILED_PRECONDITION, _override, st,
+                        dpb, o, dpb.OVERRIDE_REASON_EMERGENCY,
+                        "no time, I know her", details_prefix=
+                        "identity_override")
+    assert "a non-match is never an override" in err.details(), \
+        err.details()
+    assert "ConfirmStatedIdentifiers" in err.details(), err.details()
+    assert "OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK" in err.details()
+    assert _dosage_count(st, REFUSED, after=outcome) == refused + 1
+    assert _dosage_count(
+        st, "smartmed_dosage_identity_overrides_total") == overrides
+    hist = st.call("dosage", "History", dpb.HistoryRequest(patient_id=a),
+                   role="nurse")
+    assert not hist.administrations, hist
+
+    ok = _stated(st, ipb, mrn_a, term)
+    assert ok.confirmed, ok
+    assert _hold(st, ipb, a) is None
+    rec = _override(st, dpb, o, dpb.OVERRIDE_REASON_EMERGENCY,
+                    "crash call, charted after the stated check")
+    assert rec.identity == "overridden", rec
+
+
+def test_an_emergency_where_the_patient_cannot_state_them_is_charted(
+        bedside):
+    """After a face no-match the patient collapses and cannot say who
+    they are: the override that says so is accepted, counted by its own
+    reason, and its audit event names the check it followed."""
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, mrn_a = _patient(st, ipb)
+    outcome = _no_match(st, ipb, mrn_a, orl_png(20, 4), "ward6-bed2")
+    label = "emergency_no_stated_check"
+    before = _dosage_count(st, "smartmed_dosage_identity_overrides_total",
+                           reason=label)
+    rec = _override(st, dpb, _order(st, dpb, a),
+                    dpb.OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK,
+                    "collapsed, unresponsive, cannot state her name")
+    assert rec.identity == "overridden", rec
+    assert rec.identity_override.reason == \
+        dpb.OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK, rec
+    assert _dosage_count(st, "smartmed_dosage_identity_overrides_total",
+                         reason=label) == before + 1
+    apb = protos.module("audit")
+
+    def charted():
+        for r in st.call("audit", "Query", apb.QueryRequest(patient_id=a),
+                         role="auditor", timeout=10):
+            if r.event.action.endswith("/RecordAdministration"):
+                return {d.key: d.value for d in r.event.details}
+        return None
+
+    got = poll(charted, timeout=20, what="the override's audit event")
+    assert got.get("identity_override_after") == outcome, got
+
+
+def test_stated_identifiers_that_disagree_hold_until_the_face_matches(
+        bedside):
+    """The name or birth date the patient states is not the wristband's:
+    no override is accepted for that wristband's patient until a check
+    identifies them (here the face, matching)."""
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, mrn_a = _patient(st, ipb)
+    wrong = _stated(st, ipb, mrn_a, "ward6-bed3", birth_date="1951-03-04")
+    assert not wrong.confirmed, wrong
+    assert _hold(st, ipb, a) == "stated-mismatch"
+    before = _dosage_count(st, REFUSED, after="stated-mismatch")
+    err = expect_status(grpc.StatusCode.FAILED_PRECONDITION, _override, st,
+                        dpb, _order(st, dpb, a),
+                        dpb.OVERRIDE_REASON_VERIFICATION_UNAVAILABLE,
+                        "scanner broken", details_prefix="identity_override")
+    assert "did not match the wristband" in err.details(), err.details()
+    assert _dosage_count(st, REFUSED, after="stated-mismatch") == before + 1
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        wristband=mrn_a, image=orl_png(7, 6), terminal="ward6-bed3"),
+        role="nurse", timeout=30)
+    assert v.match, v
+    assert _hold(st, ipb, a) is None
+
+
+def test_the_face_watch_names_the_camera_as_well_as_the_terminal(bedside):
+    """Two cameras serve one bed space: the face's decisions and the
+    likely false non-match they lead to are counted under the camera that
+    took the photograph (the request's camera), beside the terminal, so
+    that a bad camera shows among good ones.  A camera name longer than a
+    label allows is refused."""
+    st = bedside
+    ipb = protos.module("identity")
+    _, mrn = _patient(st, ipb)
+    term = "ward7-bed1-" + uuid.uuid4().hex[:6]
+    cam = "ceiling-" + uuid.uuid4().hex[:6]
+    v = st.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        wristband=mrn, image=orl_png(20, 5), terminal=term, camera=cam),
+        role="nurse", timeout=30)
+    assert not v.match, v
+    decision = "retake" if v.decision == ipb.FACE_DECISION_RETAKE \
+        else "no_match"
+    assert _watch(st, "smartmed_face_verify_decisions_total", terminal=term,
+                  camera=cam, decision=decision) == 1
+    assert _watch(st, FNM, terminal=term, camera=cam) == 0
+    assert _stated(st, ipb, mrn, term).confirmed
+    assert _watch(st, FNM, terminal=term, camera=cam) == 1
+    assert _watch(st, FNM, terminal=term, camera="unspecified") == 0
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "identity",
+                  "VerifyFace", ipb.VerifyFaceRequest(
+                      wristband=mrn, image=orl_png(7, 6), terminal=term,
+                      camera="c" * 65),
+                  role="nurse", details_prefix="camera")
+
+
+def test_medctl_meets_the_same_hold(bedside, tmp_path):
+    """The operator's medctl follows the same flow: after a face no-match
+    through medctl, get-patient shows the hold, an emergency override is
+    refused naming the stated check, and only the override saying the
+    patient cannot state who they are is charted."""
+    import subprocess
+    from harness import paths
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, mrn_a = _patient(st, ipb)
+    env = dict(st.client_tls_env())
+
+    def medctl(svc, role, *args):
+        r = subprocess.run(
+            [paths.bin_path("medctl"), "--addr", st.addr(svc), "--token",
+             st.token(role), svc] + [str(x) for x in args],
+            env=dict(env, PATH="/usr/bin:/bin"), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    photo = tmp_path / "probe.png"
+    photo.write_bytes(orl_png(20, 6))
+    rc, out, err = medctl("identity", "nurse", "verify-face", "--wristband",
+                          mrn_a, "--image", "@%s" % photo, "--terminal",
+                          "cli-bed")
+    assert rc == 0 and '"match": true' not in out, (rc, out, err)
+    rc, out, err = medctl("identity", "nurse", "get-patient",
+                          "--patient-id", a)
+    assert rc == 0 and "bedside_unconfirmed" in out, (rc, out, err)
+    o = _order(st, dpb, a)
+    base = ("record-administration", "--order-id", o.id, "--dose", "500",
+            "--unit", "mg", "--identity-override.text",
+            "collapsed, cannot state her name", "--identity-override.reason")
+    rc, out, err = medctl("dosage", "nurse", *base,
+                          "OVERRIDE_REASON_EMERGENCY")
+    assert rc != 0 and "a non-match is never an override" in err, \
+        (rc, out, err)
+    rc, out, err = medctl("dosage", "nurse", *base,
+                          "OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK")
+    assert rc == 0 and '"overridden"' in out, (rc, out, err)
+
+
+def test_an_infusion_after_a_face_no_match_meets_the_same_hold(bedside):
+    """A pump started under an identity override after the face turned
+    the patient away is refused as a dose is; the override saying the
+    patient cannot state who they are starts it."""
+    st = bedside
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, mrn_a = _patient(st, ipb)
+    _no_match(st, ipb, mrn_a, orl_png(20, 7), "ward6-bed4")
+    code = "HEP-" + uuid.uuid4().hex[:10]
+    st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(drug=dpb.Drug(
+        code=code, name="Heparin 25,000 units in 50 mL infusion",
+        unit="[iU]", max_single_dose=10000.0, max_daily_dose=40000.0,
+        routes=["iv"], concentration_amount=25000.0,
+        concentration_volume_ml=50.0, infusion_max_rate=2000.0,
+        infusion_rate_ceiling=3000.0)), role="pharmacist")
+    assess_allergies(st, a)
+    o = st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=a, drug_code=code, dose=5000.0,
+                        unit="[iU]", route="iv", frequency="once")),
+        role="clinician")
+
+    def start(reason):
+        return st.call("dosage", "StartInfusion", dpb.StartInfusionRequest(
+            order_id=o.id, rate=2.0, rate_unit="mL/h",
+            identity_override=dpb.Override(
+                reason=reason, text="collapsed, cannot state her name")),
+            role="nurse")
+
+    err = expect_status(grpc.StatusCode.FAILED_PRECONDITION, start,
+                        dpb.OVERRIDE_REASON_EMERGENCY,
+                        details_prefix="identity_override")
+    assert "a non-match is never an override" in err.details()
+    f = start(dpb.OVERRIDE_REASON_EMERGENCY_NO_STATED_CHECK)
+    assert f.id, f

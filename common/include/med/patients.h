@@ -60,6 +60,14 @@ typedef struct med_patient_result {
 	 * (med_patients_family), so a death is seen by the next dose. */
 	bool deceased;
 	int64_t deceased_ms;
+	/* MED_PATIENT_OK, asked of identity (not cached): the patient's last
+	 * bedside check that did not identify them and nothing has since
+	 * (identity's Patient.bedside_unconfirmed): its outcome ("no-match",
+	 * "retake", "stated-mismatch"; "" when there is none), time and
+	 * terminal. */
+	char unconfirmed[24];
+	int64_t unconfirmed_ms;
+	char unconfirmed_terminal[65];
 } med_patient_result;
 
 /* med_patients_opts - where identity is and how to ask it. */

@@ -136,6 +136,19 @@ sex_letter(Smartmed__Identity__V1__AdministrativeSex sex)
 	}
 }
 
+/* take_unconfirmed copies identity's bedside hold u (NULL: none). */
+static void
+take_unconfirmed(const Smartmed__Identity__V1__BedsideUnconfirmed *u,
+		 med_patient_result *res)
+{
+	if (u == NULL || u->outcome == NULL)
+		return;
+	med_strlcpy(res->unconfirmed, u->outcome, sizeof(res->unconfirmed));
+	med_strlcpy(res->unconfirmed_terminal, u->terminal ? u->terminal : "",
+		    sizeof(res->unconfirmed_terminal));
+	res->unconfirmed_ms = u->at_ms;
+}
+
 /* ask_identity calls GetPatient and turns the reply into res. */
 static med_err
 ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
@@ -171,6 +184,7 @@ ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
 		res->sex = sex_letter(pat->sex);
 		res->deceased = pat->deceased;
 		res->deceased_ms = pat->deceased_ms;
+		take_unconfirmed(pat->bedside_unconfirmed, res);
 		err = take_merged(pat, res);
 	} else if (err == MED_ERR_NOT_FOUND) {
 		res->state = MED_PATIENT_UNKNOWN;

@@ -604,7 +604,9 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 	    (err = dosage_death_guard(call, "effective_ms", &x.known,
 				      x.at_ms)) != MED_OK ||
 	    (err = dosage_wristband_guard(call, "identity_override",
-					  have_token)) != MED_OK)
+					  have_token)) != MED_OK ||
+	    (err = dosage_identity_hold_guard(call, &x.known, x.id_ovr)) !=
+		    MED_OK)
 		return err;
 	err = dosage_store_start_infusion(call, &x.known.family, req->order_id,
 					  x.cosign_id, x.at_ms, start_decide,

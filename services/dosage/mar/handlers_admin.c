@@ -686,7 +686,10 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 	    (err = dosage_death_guard(call, "effective_ms", &x.known,
 				      x.at_ms)) != MED_OK ||
 	    (err = dosage_wristband_guard(call, "identity_override",
-					  have_token)) != MED_OK)
+					  have_token)) != MED_OK ||
+	    (err = dosage_identity_hold_guard(
+		     call, &x.known,
+		     have_token ? NULL : req->identity_override)) != MED_OK)
 		return err;
 	err = bedside_ddi(call, &x.known, x.known.family.ids[0], req->order_id,
 			  stay, x.at_ms, &x.ddi, &x.ddi_meets);

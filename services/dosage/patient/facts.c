@@ -308,6 +308,8 @@ know_family(med_call *call, const char *patient_id, const med_patient_result *r,
 	k->sex = r->sex;
 	k->death.deceased = r->deceased;
 	k->death.deceased_ms = r->deceased_ms;
+	med_strlcpy(k->unconfirmed, r->unconfirmed, sizeof(k->unconfirmed));
+	k->unconfirmed_ms = r->unconfirmed_ms;
 	k->family.ids[0] = patient_id;
 	k->family.n = 1;
 	for (size_t i = 0; i < r->n_merged && i + 1 < DOSAGE_FAMILY_MAX; i++) {

@@ -385,7 +385,8 @@ fhir_write_capability_ops(med_json *w, const fhir_facade *f, const char *type)
 			"POST a Parameters with photo (valueAttachment, "
 			"image/png or image/jpeg, base64): identity's face "
 			"check, with wristband (valueString, as scanned: the "
-			"MRN or patient id; another patient's is refused); "
+			"MRN or patient id; another patient's is refused) "
+			"and camera (valueString, for the face watch); "
 			"answers decision, score, threshold and, on a match, "
 			"verificationToken and identifiersChecked.");
 		fhir_capability_op(

@@ -222,6 +222,8 @@ fhir_write_verify_face(fhir_write *x, json_t *body)
 	in.patient_id = (char *)x->target_id;
 	in.terminal = (char *)(terminal != NULL ? terminal : "");
 	in.wristband = (char *)param_text(body, "wristband", "valueString");
+	/* identity checks the camera's length and names it. */
+	in.camera = (char *)param_text(body, "camera", "valueString");
 	if (med_channel_unary(
 		    x->f->identity, VERIFY_PATH, &in.base,
 		    &smartmed__identity__v1__verify_face_response__descriptor,

@@ -39,7 +39,9 @@ static const char *const override_codes[] = {
 	"identified-otherwise",
 	"verification-unavailable",
 	"other",
+	"emergency-no-stated-check",
 };
+#define N_OVERRIDE_CODES (sizeof(override_codes) / sizeof(override_codes[0]))
 
 /* The reasons a dose other than the ordered one was charted, in
  * DoseDeviationReason's order from 1 (issue 47). */
@@ -199,18 +201,20 @@ override_of(fhir_write *x, const json_t *res, const char *name,
 	if (!found)
 		return MED_OK;
 	snprintf(where, sizeof(where), MA ".extension[%s]", name);
-	if (code_index(override_codes, 7, code) == 0 || text == NULL)
+	if (code_index(override_codes, N_OVERRIDE_CODES, code) == 0 ||
+	    text == NULL)
 		return fhir_write_fail(
 			x, 400, "required", where,
 			"want extension reason (valueCode: "
 			"clinically-indicated, prescriber-confirmed, "
 			"pharmacist-verified, emergency, identified-otherwise, "
-			"verification-unavailable, other) and text "
+			"verification-unavailable, other, "
+			"emergency-no-stated-check) and text "
 			"(valueString)");
 	if ((*out = med_arena_zalloc(x->req->arena, sizeof(**out))) == NULL)
 		return MED_ERR_NOMEM;
 	smartmed__dosage__v1__override__init(*out);
-	(*out)->reason = code_index(override_codes, 7, code);
+	(*out)->reason = code_index(override_codes, N_OVERRIDE_CODES, code);
 	(*out)->text = (char *)text;
 	return MED_OK;
 }

@@ -43,6 +43,8 @@ static const refusal_rule rules[] = {
 	 "face-unavailable"},
 	{"dosage", MED_GRPC_FAILED_PRECONDITION, "verification_token",
 	 "expired", "identity-expired"},
+	{"dosage", MED_GRPC_FAILED_PRECONDITION, "identity_override",
+	 "non-match is never an override", "identity-unconfirmed"},
 	{"dosage", MED_GRPC_INVALID_ARGUMENT, "product_scan", "",
 	 "scan-unreadable"},
 };
