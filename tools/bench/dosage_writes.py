@@ -22,8 +22,6 @@ of the starter substance table, and makes a patient of 50 with:
 
 Then it times, N times each after WARM untimed calls:
 
-- CreateOrder: a new paracetamol order (it warns: paracetamol is already
-  ordered), discontinued outside the timing so that 40 stay active;
 - CreateOrder: a new dexamethasone order (a 41st substance), each one
   discontinued outside the timing so that 40 stay active;
 - RecordAdministration: a dose on the paracetamol order, written every
@@ -38,14 +36,18 @@ ratio printed is this build's median p50 over the baseline's.  Only
 fields that both builds know are sent (the home list carries no last
 dose or amount).
 
+PROFILE=1 times nothing: it prints, for each build, the statements N
+calls make per call (the server's status counters) and the ten that
+take longest (its slow log at 0 s), for CreateOrder (with the
+DiscontinueOrder after it) and RecordAdministration.
+
 With BEFORE as well (a build of this checkout before a change) the
 rounds run baseline, before, this, and the ratios of this over before
 are printed too.
 
 Knobs (environment): BUILD (build), BASELINE (none), BEFORE (none),
-ROUNDS (3),
-N (60 timed calls of each kind per round, at most 78 with WARM),
-WARM (5 untimed first).
+ROUNDS (3), N (60 timed calls of each kind per round; N + WARM at most
+78), WARM (5 untimed first), PROFILE (off).
 """
 
 import os
@@ -231,6 +233,69 @@ def bench_give(st, pb, keys, p, o, start, n, warm):
     return timed(fn, lambda: keys.token(p), n, warm)
 
 
+COUNTERS = ("Questions", "Com_select", "Com_insert", "Com_update",
+            "Com_delete", "Com_commit")
+
+
+def slow_log(path):
+    """[(seconds, statement)] from a MariaDB slow log."""
+    out, t, stmt = [], None, []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("# Query_time:"):
+                if t is not None:
+                    out.append((t, " ".join(stmt)))
+                t, stmt = float(line.split()[2]), []
+            elif t is not None and not line.startswith(("#", "SET ",
+                                                        "use ")):
+                stmt.append(line.strip())
+    if t is not None:
+        out.append((t, " ".join(stmt)))
+    return out
+
+
+def profile(st, name, calls, k):
+    """With PROFILE=1: the statements k calls() make, per call, and the
+    ten that take longest in all (the server's slow log at 0 s)."""
+    log = os.path.join(st.workdir, "slow-%s.log" % name)
+    st.sql("SET GLOBAL slow_query_log_file = '%s'; SET GLOBAL "
+           "long_query_time = 0; SET GLOBAL slow_query_log = 1" % log)
+    before = st.status_counters(COUNTERS)
+    calls(k)
+    after = st.status_counters(COUNTERS)
+    st.sql("SET GLOBAL slow_query_log = 0")
+    print("%s: per call %s" % (name, ", ".join(
+        "%s %.1f" % (c, (after[c] - before[c]) / k) for c in COUNTERS)))
+    total = {}
+    for t, q in slow_log(log):
+        key = q[:110]
+        n, sec = total.get(key, (0, 0.0))
+        total[key] = (n + 1, sec + t)
+    for q, (n, sec) in sorted(total.items(), key=lambda x: -x[1][1])[:10]:
+        print("  %6.1f ms per call, %4.1f times: %s" % (
+            sec * 1000 / k, n / k, q))
+    sys.stdout.flush()
+
+
+def run_profile(st, pb, keys, p, o, start, k):
+    dose = [d for s, d, _ in ORDERS if s == TIMED_DOSE][0]
+
+    def create(k):
+        for _ in range(k):
+            x = order(st, pb, p, NEW_ORDER[0], NEW_ORDER[1], NEW_ORDER[2],
+                      now_ms())
+            st.call("dosage", "DiscontinueOrder", pb.DiscontinueOrderRequest(
+                order_id=x.id, reason="bench: keep 40 orders active"),
+                role="clinician")
+
+    def give_k(k):
+        for i in range(k):
+            give(st, pb, o.id, dose, start + (2 * i + 3) * HOUR,
+                 keys.token(p))
+    profile(st, "CreateOrder+DiscontinueOrder", create, k)
+    profile(st, "RecordAdministration", give_k, k)
+
+
 def run_once(build, n, warm):
     os.environ["BUILD"] = build
     pb = protos.module("dosage")
@@ -244,6 +309,9 @@ def run_once(build, n, warm):
         t0 = time.perf_counter()
         o, doses = chart_week(st, pb, keys, p, start)
         setup_s = time.perf_counter() - t0
+        if os.environ.get("PROFILE"):
+            run_profile(st, pb, keys, p, o, start, n)
+            return None
         create = bench_create(st, pb, p, n, warm)
         given = bench_give(st, pb, keys, p, o, start, n, warm)
     fig = {"create_p50": pct(create, 0.5), "create_p90": pct(create, 0.9),
@@ -285,6 +353,8 @@ def main():
             print("--- round %d of %d: %s (%s)" % (i + 1, rounds, name, b),
                   flush=True)
             runs[name].append(run_once(b, n, warm))
+    if os.environ.get("PROFILE"):
+        return 0
     print("--- medians of %d rounds, N=%d, load average %s" % (
         rounds, n, " ".join("%.1f" % x for x in os.getloadavg())))
     med = {}
