@@ -36,10 +36,10 @@ ratio printed is this build's median p50 over the baseline's.  Only
 fields that both builds know are sent (the home list carries no last
 dose or amount).
 
-PROFILE=1 times nothing: it prints, for each build, the statements N
-calls make per call (the server's status counters) and the ten that
-take longest (its slow log at 0 s), for CreateOrder (with the
-DiscontinueOrder after it) and RecordAdministration.
+PROFILE=1 times nothing: it prints, for each build, how many statements
+N calls make per call (the server's general log), how many of them read
+interaction_kb_active, and the five made most often, for CreateOrder
+(with the DiscontinueOrder after it) and RecordAdministration.
 
 With BEFORE as well (a build of this checkout before a change) the
 rounds run baseline, before, this, and the ratios of this over before
@@ -51,6 +51,7 @@ ROUNDS (3), N (60 timed calls of each kind per round; N + WARM at most
 """
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -233,47 +234,35 @@ def bench_give(st, pb, keys, p, o, start, n, warm):
     return timed(fn, lambda: keys.token(p), n, warm)
 
 
-COUNTERS = ("Questions", "Com_select", "Com_insert", "Com_update",
-            "Com_delete", "Com_commit")
-
-
-def slow_log(path):
-    """[(seconds, statement)] from a MariaDB slow log."""
-    out, t, stmt = [], None, []
+def general_log(path):
+    """The statements of a MariaDB general log (Query and Execute)."""
+    out = []
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
-            if line.startswith("# Query_time:"):
-                if t is not None:
-                    out.append((t, " ".join(stmt)))
-                t, stmt = float(line.split()[2]), []
-            elif t is not None and not line.startswith(("#", "SET ",
-                                                        "use ")):
-                stmt.append(line.strip())
-    if t is not None:
-        out.append((t, " ".join(stmt)))
+            m = re.search(r"\d (Query|Execute)\t(.*)", line)
+            if m:
+                out.append(m.group(2).strip())
     return out
 
 
 def profile(st, name, calls, k):
-    """With PROFILE=1: the statements k calls() make, per call, and the
-    ten that take longest in all (the server's slow log at 0 s)."""
-    log = os.path.join(st.workdir, "slow-%s.log" % name)
-    st.sql("SET GLOBAL slow_query_log_file = '%s'; SET GLOBAL "
-           "long_query_time = 0; SET GLOBAL slow_query_log = 1" % log)
-    before = st.status_counters(COUNTERS)
+    """With PROFILE=1: the statements k calls() make per call (all
+    services' and the harness's, from the server's general log), those
+    that read interaction_kb_active, and the five made most often."""
+    log = os.path.join(st.workdir, "general-%s.log" % name)
+    st.sql("SET GLOBAL general_log_file = '%s'; SET GLOBAL general_log = 1"
+           % log)
     calls(k)
-    after = st.status_counters(COUNTERS)
-    st.sql("SET GLOBAL slow_query_log = 0")
-    print("%s: per call %s" % (name, ", ".join(
-        "%s %.1f" % (c, (after[c] - before[c]) / k) for c in COUNTERS)))
-    total = {}
-    for t, q in slow_log(log):
-        key = q[:110]
-        n, sec = total.get(key, (0, 0.0))
-        total[key] = (n + 1, sec + t)
-    for q, (n, sec) in sorted(total.items(), key=lambda x: -x[1][1])[:10]:
-        print("  %6.1f ms per call, %4.1f times: %s" % (
-            sec * 1000 / k, n / k, q))
+    st.sql("SET GLOBAL general_log = 0")
+    stmts = [q for q in general_log(log) if not q.startswith("SET GLOBAL")]
+    kb = [q for q in stmts if "interaction_kb_active" in q]
+    print("%s: %.1f statements per call, %.1f of them read "
+          "interaction_kb_active" % (name, len(stmts) / k, len(kb) / k))
+    count = {}
+    for q in stmts:
+        count[q[:100]] = count.get(q[:100], 0) + 1
+    for q, c in sorted(count.items(), key=lambda x: -x[1])[:5]:
+        print("  %4.1f per call: %s" % (c / k, q))
     sys.stdout.flush()
 
 
