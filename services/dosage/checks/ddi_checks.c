@@ -265,27 +265,29 @@ usable(dosage_ddi_ref **ref)
 med_err
 dosage_ddi_acquire(med_call *call, dosage_ddi_ref **out)
 {
-	dosage_ddi_info info;
-	/* The checks read both knowledge bases here: the substance base
-	 * this replica runs follows the stored active version too. */
-	med_err err = dosage_substance_current(call);
+	dosage_ddi_info both[2];
+	dosage_ddi_info *info = &both[DOSAGE_KB_INTERACTIONS - 1];
+	/* The checks read both knowledge bases here, their active versions
+	 * in one statement: the substance base this replica runs follows
+	 * the stored active version too. */
+	med_err err = dosage_store_ddi_active_both(med_call_db(call), both);
 
 	*out = NULL;
 	if (err == MED_OK)
-		err = dosage_store_ddi_active(med_call_db(call),
-					      DOSAGE_KB_INTERACTIONS, &info);
-	if (err == MED_OK && shipped_needed(&info)) {
+		err = dosage_substance_follow(call,
+					      &both[DOSAGE_KB_SUBSTANCES - 1]);
+	if (err == MED_OK && shipped_needed(info)) {
 		if ((err = install_shipped(call)) == MED_OK)
 			err = dosage_store_ddi_active(med_call_db(call),
 						      DOSAGE_KB_INTERACTIONS,
-						      &info);
+						      info);
 	}
 	if (err != MED_OK)
 		return err;
-	if (info.kb_id == 0)
+	if (info->kb_id == 0)
 		return MED_OK;
-	if ((*out = cached(info.kb_id)) == NULL &&
-	    (err = load(call, &info, out)) != MED_OK)
+	if ((*out = cached(info->kb_id)) == NULL &&
+	    (err = load(call, info, out)) != MED_OK)
 		return err;
 	usable(out);
 	return MED_OK;

@@ -26,25 +26,30 @@ text_col(const med_db_row *row, unsigned i, char *out, size_t cap)
 		    cap);
 }
 
-/* on_info reads INFO_COLS. */
+/* info_from reads the id and INFO_COLS from column c on. */
+static void
+info_from(const med_db_row *row, unsigned c, dosage_ddi_info *info)
+{
+	info->kb_id = med_db_row_int64(row, c);
+	text_col(row, c + 1, info->version, sizeof(info->version));
+	text_col(row, c + 2, info->origin, sizeof(info->origin));
+	info->n_rules = med_db_row_int64(row, c + 3);
+	info->n_groups = med_db_row_int64(row, c + 4);
+	text_col(row, c + 5, info->imported_by, sizeof(info->imported_by));
+	info->imported_ms = med_db_row_int64(row, c + 6);
+	text_col(row, c + 7, info->sha256, sizeof(info->sha256));
+	info->pending = med_db_row_int64(row, c + 8) != 0;
+	info->base_kb_id = med_db_row_int64(row, c + 9);
+	text_col(row, c + 10, info->base_version, sizeof(info->base_version));
+	text_col(row, c + 11, info->approved_by, sizeof(info->approved_by));
+	info->approved_ms = med_db_row_int64(row, c + 12);
+}
+
+/* on_info reads the id and INFO_COLS. */
 static med_err
 on_info(void *arg, const med_db_row *row)
 {
-	dosage_ddi_info *info = arg;
-
-	info->kb_id = med_db_row_int64(row, 0);
-	text_col(row, 1, info->version, sizeof(info->version));
-	text_col(row, 2, info->origin, sizeof(info->origin));
-	info->n_rules = med_db_row_int64(row, 3);
-	info->n_groups = med_db_row_int64(row, 4);
-	text_col(row, 5, info->imported_by, sizeof(info->imported_by));
-	info->imported_ms = med_db_row_int64(row, 6);
-	text_col(row, 7, info->sha256, sizeof(info->sha256));
-	info->pending = med_db_row_int64(row, 8) != 0;
-	info->base_kb_id = med_db_row_int64(row, 9);
-	text_col(row, 10, info->base_version, sizeof(info->base_version));
-	text_col(row, 11, info->approved_by, sizeof(info->approved_by));
-	info->approved_ms = med_db_row_int64(row, 12);
+	info_from(row, 0, arg);
 	return MED_OK;
 }
 
@@ -63,6 +68,12 @@ on_info(void *arg, const med_db_row *row)
 	" LEFT JOIN interaction_kbs k ON k.id = a.kb_id" INFO_JOIN             \
 	" WHERE a.id = ?"
 
+/* Both kinds' active rows, the kind first: what a dose check reads. */
+#define ACTIVE_BOTH_SQL                                                        \
+	"SELECT a.id, a.kb_id," INFO_COLS " FROM interaction_kb_active a"      \
+	" LEFT JOIN interaction_kbs k ON k.id = a.kb_id" INFO_JOIN             \
+	" WHERE a.id IN (?, ?)"
+
 /* The active row alone, locked: what an import or approval changes. */
 #define ACTIVE_LOCK_SQL                                                        \
 	"SELECT kb_id FROM interaction_kb_active WHERE id = ? FOR UPDATE"
@@ -80,6 +91,28 @@ dosage_store_ddi_active(med_db *db, dosage_kb_kind kind, dosage_ddi_info *info)
 
 	memset(info, 0, sizeof(*info));
 	return med_db_query_once(db, ACTIVE_SQL, v, 1, on_info, info);
+}
+
+/* on_active reads one kind's active row into its slot of the pair. */
+static med_err
+on_active(void *arg, const med_db_row *row)
+{
+	dosage_ddi_info *both = arg;
+	int64_t kind = med_db_row_int64(row, 0);
+
+	if (kind == DOSAGE_KB_INTERACTIONS || kind == DOSAGE_KB_SUBSTANCES)
+		info_from(row, 1, &both[kind - 1]);
+	return MED_OK;
+}
+
+med_err
+dosage_store_ddi_active_both(med_db *db, dosage_ddi_info both[2])
+{
+	med_db_value v[] = {MED_DB_I64(DOSAGE_KB_INTERACTIONS),
+			    MED_DB_I64(DOSAGE_KB_SUBSTANCES)};
+
+	memset(both, 0, 2 * sizeof(*both));
+	return med_db_query_once(db, ACTIVE_BOTH_SQL, v, 2, on_active, both);
 }
 
 med_err

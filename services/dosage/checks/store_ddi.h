@@ -43,6 +43,12 @@ typedef struct dosage_ddi_info {
 med_err dosage_store_ddi_active(med_db *db, dosage_kb_kind kind,
 				dosage_ddi_info *info) MED_MUST_CHECK;
 
+/* dosage_store_ddi_active_both reads the active version of both kinds
+ * in one statement, each into both[kind - 1] (kb_id 0: none): the dose
+ * checks read both bases.  Errors: the database's. */
+med_err dosage_store_ddi_active_both(med_db *db,
+				     dosage_ddi_info both[2]) MED_MUST_CHECK;
+
 /* dosage_store_ddi_version reads kind's version label into info.  Errors:
  * MED_ERR_NOT_FOUND, the database's. */
 med_err dosage_store_ddi_version(med_db *db, dosage_kb_kind kind,

@@ -134,12 +134,18 @@ follow(med_call *call, const dosage_ddi_info *info)
 med_err
 dosage_substance_refresh(med_call *call, dosage_ddi_info *info)
 {
-	dosage_substance_kb *shipped = NULL;
 	med_err err = dosage_store_ddi_active(med_call_db(call),
 					      DOSAGE_KB_SUBSTANCES, info);
 
-	if (err != MED_OK)
-		return err;
+	return err != MED_OK ? err : dosage_substance_follow(call, info);
+}
+
+med_err
+dosage_substance_follow(med_call *call, dosage_ddi_info *info)
+{
+	dosage_substance_kb *shipped = NULL;
+	med_err err = MED_OK;
+
 	if (shipped_needed(info, shipped_version())) {
 		if ((err = shipped_base(&shipped)) == MED_OK)
 			err = install_shipped(call, shipped);

@@ -25,6 +25,12 @@
 med_err dosage_substance_refresh(med_call *call,
 				 dosage_ddi_info *info) MED_MUST_CHECK;
 
+/* dosage_substance_follow is dosage_substance_refresh for an active
+ * version info the caller read (dosage_store_ddi_active_both); info is
+ * read again when the shipped file is installed now. */
+med_err dosage_substance_follow(med_call *call,
+				dosage_ddi_info *info) MED_MUST_CHECK;
+
 /* dosage_substance_kb_parse_as parses a substance file (a
  * dosage_kb_parse_fn: *kb is a dosage_substance_kb) whose version record
  * must be version, the label it is imported or stored under: otherwise
