@@ -27,6 +27,7 @@ import pytest
 from harness import Stack
 from harness.checks import poll
 from harness.fixtures import running
+from harness.metrics import scrape, series
 
 from test_fhir_facade import get, outcome
 
@@ -339,26 +340,104 @@ def _log_count(st, text):
         return f.read().count(text)
 
 
+class _Busy(threading.Thread):
+    """A TLS client from `source` whose request is being read for ever: a
+    POST head, then its body a byte every 2 s (within the facade's idle
+    timeout), opened again when the facade closes it if `again`."""
+
+    BODY = 200
+    HEAD = (b"POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/fhir+json\r\n"
+            b"Content-Length: %d\r\n\r\n" % BODY)
+
+    def __init__(self, st, source, again):
+        super().__init__(daemon=True)
+        self.st, self.source, self.again = st, source, again
+        self.ready = threading.Event()  # a head sent on the connection
+        self.stop = threading.Event()
+        self.sock, self.sent, self.closed = None, 0, 0
+
+    def _one(self):
+        s = _tls(self.st, self.source, timeout=10)
+        try:
+            s.sendall(self.HEAD)
+            self.sock, self.sent = s, 0
+            self.ready.set()
+            while not self.stop.wait(2):
+                s.sendall(b"x")
+                self.sent += 1
+        except BaseException:
+            self.ready.clear()
+            s.close()
+            raise
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                self._one()
+                return
+            except OSError:
+                self.closed += 1
+                if not self.again:
+                    return
+                self.stop.wait(0.2)
+
+    def finish(self):
+        """Stops the trickle and sends the rest of the body: the answer's
+        status, or None when the connection was closed."""
+        self.stop.set()
+        self.join(timeout=10)
+        if self.sock is None or not self.ready.is_set():
+            return None
+        try:
+            self.sock.sendall(b"x" * (self.BODY - self.sent))
+            answers = _read_answers(self.sock, 1)
+        except OSError:
+            answers = []
+        finally:
+            self.sock.close()
+        return answers[0][0] if answers else None
+
+
+def _busy(st, source, n, again):
+    """n _Busy clients from source, each with its head sent."""
+    clients = [_Busy(st, source, again) for _ in range(n)]
+    for c in clients:
+        c.start()
+    poll(lambda: all(c.ready.is_set() for c in clients) or None,
+         timeout=60, what="%d requests being read from %s" % (n, source))
+    return clients
+
+
+def _refusals(st, reason):
+    samples, _ = scrape(st, "fhir")
+    return sum(series(samples, "smartmed_fhir_edge_refusals_total",
+                      reason=reason).values())
+
+
 def test_healthz_fails_while_the_api_port_does_not_serve(estack):
     """The facade probes its own API port every 500 ms from 127.0.0.1;
-    with that address's PER_CLIENT places held by idle connections the
-    port refuses the probe, and /healthz says so until they are gone.
-    (A port full of other addresses' connections still serves: a
-    newcomer closes a connection of the address holding the most.)  The
-    idle connections are replaced as they are closed, so that a place
-    freed (a head deadline, an earlier test's connection closing) goes
-    to them rather than to the probe."""
+    with that address's PER_CLIENT places held by requests being read
+    (bodies trickling) the port refuses the probe, and /healthz says so
+    until they are gone.  (Idle connections from 127.0.0.1, or a port full
+    of other addresses' connections, still serve: a newcomer closes the
+    oldest idle connection of its own address, or of the address holding
+    the most.)  The requests are opened again as they are closed, so that
+    a place freed goes to them rather than to the probe."""
     assert _healthz(estack) == 200
     failed = "liveness: the FHIR port did not serve"
     failed_before = _log_count(estack, failed)
-    with _Flood(estack, ["127.0.0.1"], PER_CLIENT):
+    busy = _busy(estack, "127.0.0.1", PER_CLIENT, again=True)
+    try:
         # 503 from /healthz, or the line the facade logs as it turns to
-        # 503 (on a busy machine the idle connections may be cut at the
-        # header deadline before a poll sees the 503 itself)
+        # 503 (on a busy machine a poll may miss the 503 itself)
         poll(lambda: _healthz(estack) == 503 or
              _log_count(estack, failed) > failed_before or None,
              timeout=HEADER_TIMEOUT_S + 10,
              what="/healthz 503 while the API port refuses the probe")
+    finally:
+        for b in busy:
+            b.finish()
     poll(lambda: _healthz(estack) == 200 or None, timeout=20,
          what="/healthz 200 again")
 
@@ -454,3 +533,61 @@ def test_a_flood_from_forty_addresses_costs_an_honest_client_no_try(estack):
     # Well under the head deadline a flooder waits for (a busy machine
     # makes an answer slow, never that slow).
     assert max(times) < HEADER_TIMEOUT_S / 2, times
+
+
+def test_a_flood_from_the_clients_own_address_costs_it_no_try(estack):
+    """A flooder on the honest client's own address (a shared proxy or
+    NAT: 127.0.0.1 here) holds its PER_CLIENT share of silent
+    connections, replaced as the facade closes them.  Each of 16 honest
+    requests from 127.0.0.1, on a new TLS connection, is answered on its
+    first try: it closes the address's oldest connection still waiting
+    for a request head (before, the address's cap refused it at accept
+    until a flooder's head deadline freed a place)."""
+    before = _refusals(estack, "room_for_a_newer_connection")
+    with _Flood(estack, ["127.0.0.1"], PER_CLIENT) as flood:
+        poll(lambda: flood.opened >= PER_CLIENT or None, timeout=60,
+             what="the flood's PER_CLIENT connections from 127.0.0.1")
+        times = []
+        for i in range(16):
+            path = "metadata" if i % 2 == 0 else \
+                ".well-known/smart-configuration"
+            t0 = time.monotonic()
+            status, _, body = get(estack, path, role=None)
+            times.append(time.monotonic() - t0)
+            assert status == 200, (i, body)
+        still = len(flood.socks)
+    print("honest times under a flood from their own address: %s" %
+          ", ".join("%.2f" % t for t in times))
+    assert still >= PER_CLIENT // 2, still  # the flood still ran
+    assert max(times) < HEADER_TIMEOUT_S / 2, times
+    assert _refusals(estack, "room_for_a_newer_connection") > before
+
+
+def test_an_address_whose_share_is_all_busy_gets_no_more(estack):
+    """An address whose PER_CLIENT connections all carry a request being
+    read (bodies trickling in) is still capped: a further connection from
+    it is closed at once, none of the requests is closed for it (each is
+    answered once its body is complete), and other addresses are
+    served."""
+    src = "127.0.0.61"
+    before = _refusals(estack, "address_share_busy")
+    busy = _busy(estack, src, PER_CLIENT, again=False)
+    try:
+        time.sleep(2)  # the facade has read every head
+        s = _tcp(estack, src)
+        try:
+            gone = s.recv(1) == b""
+        except socket.timeout:
+            gone = False
+        except OSError:
+            gone = True
+        finally:
+            s.close()
+        times = _honest(estack, 4)
+    finally:
+        answers = [b.finish() for b in busy]
+    assert gone, "a connection past a busy share was taken"
+    assert [b.closed for b in busy] == [0] * PER_CLIENT
+    assert None not in answers, answers
+    assert _refusals(estack, "address_share_busy") > before
+    assert _p99(times) < 1.0, times

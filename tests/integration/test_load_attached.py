@@ -168,9 +168,11 @@ def test_no_hl7_is_refused_where_the_stack_runs_its_own(against):
 def test_device_readings_stay_within_the_facades_connections_per_client(
         first):
     # 64 driver threads posting readings at once: one connection each
-    # would pass the facade's MED_FHIR_MAX_CONNS_PER_CLIENT (32), which
-    # refuses the next at accept (the readings failed in the driver at
-    # 64,000 beds); the gateway's pool holds at most FHIR_CONNS.
+    # would pass the facade's MED_FHIR_MAX_CONNS_PER_CLIENT (32), past
+    # which a connection closes the address's oldest idle one, or is
+    # itself closed when all 32 carry a request (the readings failed in
+    # the driver at 64,000 beds); the gateway's pool holds at most
+    # FHIR_CONNS.
     assert driver.FHIR_CONNS < 32
     ward = driver.Ward(first, 1, 3)
     res, _ = driver.run(ward, [(0.002 * i, "device_reading")

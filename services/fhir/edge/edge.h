@@ -1,9 +1,10 @@
 /*
  * edge.h - the facade's HTTPS edge (edge/, above dispatch/): the server
  * (server.c, the only user of libmicrohttpd), its settings (edge.c),
- * request targets (target.c), whom a full port closes for a newcomer
- * (fair.c), each user's requests in flight (inflight.c), the audit of its
- * refusals (edgeaudit.c) and the self-probe behind /healthz (liveness.c).
+ * request targets (target.c), whom a full port or a full address share
+ * closes for a newcomer (fair.c), each user's requests in flight (inflight.c),
+ * the audit of its refusals (edgeaudit.c) and the self-probe behind /healthz
+ * (liveness.c).
  */
 #ifndef FHIR_EDGE_H
 #define FHIR_EDGE_H
@@ -87,6 +88,18 @@ typedef struct fhir_fair_seat {
  * index in seats, or -1: addr already holds its share (refuse the
  * newcomer).  Connections of an unknown address count as one address. */
 long fhir_fair_victim(fhir_fair_seat *seats, size_t n, uint32_t addr);
+
+/* What fhir_fair_own_victim returns when it closes none of addr's. */
+#define FHIR_FAIR_ROOM (-1) /* addr holds less than its share: take it */
+#define FHIR_FAIR_BUSY (-2) /* all of addr's share is busy: refuse it */
+
+/* fhir_fair_own_victim picks, of the n open connections in seats (left
+ * in order), the one to close so that a newer connection from addr can
+ * be taken when addr already holds max_per_addr: addr's oldest idle
+ * connection, never one whose request is being read or answered.
+ * Returns its index in seats, FHIR_FAIR_ROOM or FHIR_FAIR_BUSY. */
+long fhir_fair_own_victim(const fhir_fair_seat *seats, size_t n, uint32_t addr,
+			  size_t max_per_addr);
 
 typedef struct fhir_server fhir_server;
 

@@ -8,7 +8,13 @@
  * holding the most connections gives up its oldest idle one, as long as
  * it holds at least two more than the newcomer's address: a client with
  * few connections always gets in, and flooders only take places from each
- * other.  Pure, so the unit tests link it alone.
+ * other.  An address's own share (MED_FHIR_MAX_CONNS_PER_CLIENT,
+ * fhir_fair_own_victim) is kept the same way: a newcomer from an address
+ * holding its share closes that address's oldest idle connection, so
+ * that a flood of idle connections from an honest client's own address
+ * (a shared proxy, a NAT) costs it no try; a plain cap refused the
+ * honest connection at accept until a flooder's head deadline.  Pure, so
+ * the unit tests link it alone.
  */
 #include <stdlib.h>
 
@@ -61,4 +67,24 @@ fhir_fair_victim(fhir_fair_seat *seats, size_t n, uint32_t addr)
 		i += count;
 	}
 	return most >= own + 2 ? victim : -1;
+}
+
+long
+fhir_fair_own_victim(const fhir_fair_seat *seats, size_t n, uint32_t addr,
+		     size_t max_per_addr)
+{
+	size_t own = 0;
+	long oldest = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (seats[i].addr != addr)
+			continue;
+		own++;
+		if (seats[i].idle &&
+		    (oldest < 0 || seats[i].since_ms < seats[oldest].since_ms))
+			oldest = (long)i;
+	}
+	if (own < max_per_addr)
+		return FHIR_FAIR_ROOM;
+	return oldest >= 0 ? oldest : FHIR_FAIR_BUSY;
 }

@@ -7,9 +7,12 @@
  *   connection: an idle or slow one costs a table entry, never a thread,
  *   and the requests themselves (which block on gRPC calls) run on the
  *   pool, so at most that many run at once;
- * - at most MED_FHIR_MAX_CONNS_PER_CLIENT connections from one address
- *   (libmicrohttpd refuses the next at accept) and MED_FHIR_MAX_CONNS in
- *   all: a connection past that closes the oldest idle one of the address
+ * - at most MED_FHIR_MAX_CONNS_PER_CLIENT connections from one address:
+ *   one past that closes its address's oldest idle one, or is itself
+ *   closed when every one is busy with a request (never refused at
+ *   accept, which a flood from an honest client's own address would turn
+ *   into a refusal of its try); and MED_FHIR_MAX_CONNS in all: a
+ *   connection past that closes the oldest idle one of the address
  *   holding the most, or is itself closed when its own address holds as
  *   many (fair.c), so that a flood from many addresses costs an honest
  *   client no try (libmicrohttpd's own cap is set above ours, for the
@@ -115,6 +118,7 @@ struct fhir_server {
 	fhir_fair_seat *seats;
 	size_t seats_cap;
 	med_counter *shut_for_room, *refused_full;
+	med_counter *shut_for_newer, *refused_busy;
 	fhir_inflight *inflight;   /* each user's requests in flight */
 	fhir_edge_audit *refusals; /* the audit of what the edge refuses */
 	fhir_liveness *liveness;
@@ -329,14 +333,12 @@ shut_conn(edge_conn *c, med_counter *why)
 	shutdown(c->fd, SHUT_RDWR);
 }
 
-/* make_room keeps MED_FHIR_MAX_CONNS open connections once c is listed:
- * past that it shuts the one fhir_fair_victim picks, or c itself when
- * c's address already holds its share (conn_lock held). */
-static void
-make_room(fhir_server *s, edge_conn *c)
+/* seats_fill lists the open connections but c in s->seats for fair.c
+ * (conn_lock held); returns how many. */
+static size_t
+seats_fill(fhir_server *s, const edge_conn *c)
 {
 	size_t n = 0;
-	long v;
 
 	for (edge_conn *o = s->conns; o != NULL; o = o->next) {
 		if (o->shut || o == c || n == s->seats_cap)
@@ -348,7 +350,31 @@ make_room(fhir_server *s, edge_conn *c)
 			.conn = o,
 		};
 	}
-	if (n < (size_t)s->facade->edge.max_conns)
+	return n;
+}
+
+/* make_room keeps c's address at MED_FHIR_MAX_CONNS_PER_CLIENT and the
+ * port at MED_FHIR_MAX_CONNS open connections once c is listed: past
+ * either it shuts the one fair.c picks, or c itself when its address's
+ * share is all busy or it already holds its share of the port (conn_lock
+ * held). */
+static void
+make_room(fhir_server *s, edge_conn *c)
+{
+	const fhir_edge *l = &s->facade->edge;
+	size_t n = seats_fill(s, c);
+	long v = fhir_fair_own_victim(s->seats, n, c->addr,
+				      (size_t)l->max_conns_per_client);
+
+	if (v == FHIR_FAIR_BUSY) {
+		shut_conn(c, s->refused_busy);
+		return;
+	}
+	if (v >= 0) { /* the count stays as it was: the port too */
+		shut_conn(s->seats[v].conn, s->shut_for_newer);
+		return;
+	}
+	if (n < (size_t)l->max_conns)
 		return;
 	v = fhir_fair_victim(s->seats, n, c->addr);
 	if (v >= 0)
@@ -1176,8 +1202,6 @@ daemon_start(fhir_server *s, const struct sockaddr_in *sa, const char *ca)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)l->threads,
 		MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)(l->max_conns + SHUT_SLACK(l->max_conns)),
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)l->max_conns_per_client,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->idle_timeout_s,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -1195,6 +1219,8 @@ edge_start(fhir_server *s)
 	s->refused_framing = edge_counter("framing");
 	s->shut_for_room = edge_counter("room_for_another_address");
 	s->refused_full = edge_counter("full_share_taken");
+	s->shut_for_newer = edge_counter("room_for_a_newer_connection");
+	s->refused_busy = edge_counter("address_share_busy");
 	s->stopping = false;
 	if (pthread_create(&s->sweeper, NULL, sweeper_main, s) != 0)
 		return MED_ERR_IO;

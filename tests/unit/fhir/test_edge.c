@@ -1,8 +1,9 @@
 /*
  * test_edge.c - the FHIR edge's pure rules: request targets (target.c,
  * fhir_path_ok), what reaches the facade's routing and what is refused
- * before anything decodes it; and whom a full port closes for a newcomer
- * (fair.c, fhir_fair_victim).
+ * before anything decodes it; and whom a full port or a full address
+ * share closes for a newcomer (fair.c, fhir_fair_victim and
+ * fhir_fair_own_victim).
  */
 #include <string.h>
 
@@ -140,6 +141,49 @@ test_fair_never_closes_a_running_request(void)
 	MT_EQ_INT(fhir_fair_victim(seats, n, 9), -1);
 }
 
+static void
+test_fair_own_share_closes_its_oldest_idle(void)
+{
+	fhir_fair_seat seats[32];
+	const int counts[] = {2, 4, 1};
+	size_t n = seats_of(seats, counts, 3, false);
+	long v;
+
+	/* Address 2 holds its share of 4, all idle (a flood of silent
+	 * connections from the honest client's own address): a newer one
+	 * closes the oldest of them. */
+	v = fhir_fair_own_victim(seats, n, 2, 4);
+	MT_TRUE(v >= 0);
+	MT_EQ_INT(seats[v].addr, 2);
+	MT_EQ_INT(seats[v].since_ms, 2000);
+	/* Under its share, or another address's flood: nothing closed. */
+	MT_EQ_INT(fhir_fair_own_victim(seats, n, 2, 5), FHIR_FAIR_ROOM);
+	MT_EQ_INT(fhir_fair_own_victim(seats, n, 3, 4), FHIR_FAIR_ROOM);
+	MT_EQ_INT(fhir_fair_own_victim(seats, n, 9, 4), FHIR_FAIR_ROOM);
+}
+
+static void
+test_fair_own_share_keeps_its_requests(void)
+{
+	fhir_fair_seat seats[32];
+	const int busy[] = {0, 3};
+	const int idle[] = {0, 1};
+	size_t n = seats_of(seats, busy, 2, true);
+	long v;
+
+	/* Address 2: three requests being read or answered (the oldest)
+	 * and one newer idle connection: the idle one goes, not a request. */
+	n += seats_of(seats + n, idle, 2, false);
+	seats[n - 1].since_ms = 9000;
+	v = fhir_fair_own_victim(seats, n, 2, 4);
+	MT_TRUE(v >= 0);
+	MT_TRUE(seats[v].idle);
+	MT_EQ_INT(seats[v].since_ms, 9000);
+	/* All four busy: the newcomer is refused. */
+	seats[n - 1].idle = false;
+	MT_EQ_INT(fhir_fair_own_victim(seats, n, 2, 4), FHIR_FAIR_BUSY);
+}
+
 static const mt_case cases[] = {
 	{"targets_served", test_targets_served},
 	{"targets_refused", test_targets_refused},
@@ -149,6 +193,10 @@ static const mt_case cases[] = {
 	 test_fair_refuses_a_newcomer_holding_its_share},
 	{"fair_never_closes_a_running_request",
 	 test_fair_never_closes_a_running_request},
+	{"fair_own_share_closes_its_oldest_idle",
+	 test_fair_own_share_closes_its_oldest_idle},
+	{"fair_own_share_keeps_its_requests",
+	 test_fair_own_share_keeps_its_requests},
 	{NULL, NULL},
 };
 
