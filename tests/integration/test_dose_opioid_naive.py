@@ -22,6 +22,8 @@ HOUR = 3600 * 1000
 KB = "substance KB smartmed-substance-starter-2026.12"
 PATCH, MOR_MR, MOR_IR = "ON-FENT-PATCH", "ON-MOR-MR", "ON-MOR-IR"
 BUP = "ON-BUP-PATCH"
+# The same patch, catalogued as waiting for a pharmacist's verification.
+PATCH_V = "ON-FENT-PATCH-V"
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -32,6 +34,10 @@ DRUGS = (
          substance="fentanyl", unit="ug", max_single_dose=100,
          max_daily_dose=100, forms=["transdermal patch"],
          routes=["transdermal"]),
+    dict(code=PATCH_V, name="Fentanyl 12 micrograms/hour patch (verified)",
+         substance="fentanyl", unit="ug", max_single_dose=100,
+         max_daily_dose=100, forms=["transdermal patch"],
+         routes=["transdermal"], requires_verification=True),
     dict(code=MOR_MR, name="Morphine sulfate 10 mg modified-release tablets",
          substance="morphine", unit="mg", max_single_dose=60,
          max_daily_dose=120, min_interval_minutes=600,
@@ -72,7 +78,7 @@ def patient(st, pb):
 def order(st, pb, p, drug, dose, route, freq, override=None,
           start=None):
     o = pb.Order(patient_id=p, drug_code=drug, dose=dose,
-                 unit="ug" if drug in (PATCH, BUP) else "mg", route=route,
+                 unit="ug" if drug in (PATCH, PATCH_V, BUP) else "mg", route=route,
                  frequency=freq, start_ms=start or now_ms() - HOUR)
     return st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
         order=o, dose_override=override), role="clinician")
@@ -237,3 +243,61 @@ def test_buprenorphine_patch_above_the_starting_strength_stops(st, pb,
                                      "start of 10 ug is above the 5 ug a "
                                      "naive patient may start on")
     assert "buprenorphine rule, " + KB in e.details(), e.details()
+
+
+def verify(st, pb, o, override=None):
+    return st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
+        order_id=o.id, note="checked against the chart",
+        dose_override=override), role="pharmacist")
+
+
+def test_pharmacist_sees_the_stop_once_the_tolerance_has_gone(st, pb,
+                                                              catalogue):
+    """The patch was ordered on morphine charted two days ago, which is
+    then marked entered in error (the wrong patient).  The pharmacist
+    verifying the patch is stopped: the patient is opioid-naive now, and
+    only a reasoned override releases the order (on the code before it
+    VerifyOrder did not run the opioid-naive check and released it)."""
+    p = patient(st, pb)
+    ir = order(st, pb, p, MOR_IR, 5, "oral", "q4h",
+               start=now_ms() - 3 * 24 * HOUR)
+    dose = give(st, pb, ir, 5, now_ms() - 2 * 24 * HOUR)
+    st.call("dosage", "DiscontinueOrder", pb.DiscontinueOrderRequest(
+        order_id=ir.id, reason="switched to a fentanyl patch"),
+        role="clinician")
+    o = order(st, pb, p, PATCH_V, 12, "transdermal", "q72h")
+    assert o.status == pb.ORDER_STATUS_PENDING_VERIFICATION
+    assert naive_check(pb, o).status == pb.CHECK_STATUS_OK
+    st.call("dosage", "MarkAdministrationEnteredInError",
+            pb.MarkAdministrationEnteredInErrorRequest(
+                administration_id=dose.id,
+                reason="charted against the wrong patient"),
+            role="pharmacist")
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, verify, st, pb, o,
+                      details_prefix="order_id: hard stop at verification: "
+                                     "opioid-naive")
+    assert "fentanyl rule, " + KB in e.details(), e.details()
+    ov = pb.Override(reason=pb.OVERRIDE_REASON_CLINICALLY_INDICATED,
+                     text="palliative team reviewed: tolerant, see notes")
+    v = verify(st, pb, o, override=ov)
+    assert v.status == pb.ORDER_STATUS_ACTIVE
+    c = naive_check(pb, v)
+    assert c.status == pb.CHECK_STATUS_HARD_STOP, c.reason
+
+
+def test_a_stop_overridden_at_entry_warns_at_verification(st, pb,
+                                                          catalogue):
+    """The prescriber passed the opioid-naive stop with a reason: the
+    pharmacist verifies without an override of their own and the reply
+    shows the check as a warning naming the entry override, as the nurse
+    sees it at the bedside (it showed the entry's hard stop before)."""
+    p = patient(st, pb)
+    ov = pb.Override(reason=pb.OVERRIDE_REASON_CLINICALLY_INDICATED,
+                     text="palliative team: opioid-tolerant abroad, notes")
+    o = patch(st, pb, p, override=ov)
+    v = verify(st, pb, o)
+    assert v.status == pb.ORDER_STATUS_ACTIVE
+    c = naive_check(pb, v)
+    assert c.status == pb.CHECK_STATUS_WARN, c.reason
+    assert c.reason.startswith("overridden at order entry: opioid-naive"), \
+        c.reason

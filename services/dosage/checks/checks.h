@@ -652,6 +652,18 @@ med_err dosage_opioid_naive_checks(med_call *call, dosage_order *o,
 				   int64_t at_ms) MED_MUST_CHECK;
 
 /*
+ * dosage_opioid_naive_recheck writes into r the opioid-naive result of
+ * order o (drug d), already written, at at_ms (a dose or the pharmacist's
+ * verification): not_applicable for a product no rule names; a stop the
+ * order's prescriber overrode at entry answers a warning.  Errors: the
+ * store's.
+ */
+med_err dosage_opioid_naive_recheck(med_call *call, const dosage_order *o,
+				    const dosage_drug *d,
+				    const dosage_family *fam, int64_t at_ms,
+				    dosage_dose_result *r) MED_MUST_CHECK;
+
+/*
  * dosage_opioid_naive_bedside appends the opioid-naive check of a dose of
  * order o (drug d) at at_ms to a reply's checks, as
  * dosage_opioid_naive_checks does at order entry; a stop the order's

@@ -6,8 +6,9 @@
  * given in the last 7 days (the MAR, merged records included) or the home
  * list has one taken, or last taken within 7 days.  At order entry (and
  * each new version), and again at the dose (CheckDose on an order,
- * RecordAdministration): the tolerance the order was written on may have
- * gone by the time a patch is put on; docs/dose-safety.md, "Opioid-naive
+ * RecordAdministration) and at the pharmacist's VerifyOrder: the tolerance
+ * the order was written on may have gone by the time it is verified or a
+ * patch is put on; docs/dose-safety.md, "Opioid-naive
  * starts".
  */
 #include <med/service.h>
@@ -185,6 +186,34 @@ naive_overridden(const dosage_order *o)
 	return false;
 }
 
+/* naive_downgrade makes a stop that o's prescriber overrode at order
+ * entry a warning: a pharmacist verified the order (or is verifying it),
+ * and this is not a second refusal of the same judgement. */
+static void
+naive_downgrade(const dosage_order *o, dosage_dose_result *r)
+{
+	char why[DOSAGE_DOSE_REASON_MAX];
+
+	if (r->status != DOSAGE_DOSE_HARD_STOP || !naive_overridden(o))
+		return;
+	memcpy(why, r->reason, sizeof(why));
+	why[sizeof(why) - 40] = '\0';
+	dosage_dose_set(r, DOSAGE_DOSE_WARN, r->value, r->limit,
+			"overridden at order entry: %s", why);
+}
+
+med_err
+dosage_opioid_naive_recheck(med_call *call, const dosage_order *o,
+			    const dosage_drug *d, const dosage_family *fam,
+			    int64_t at_ms, dosage_dose_result *r)
+{
+	med_err err = naive_result(call, o, d, fam, at_ms, r);
+
+	if (err == MED_OK)
+		naive_downgrade(o, r);
+	return err;
+}
+
 med_err
 dosage_opioid_naive_bedside(med_call *call, const dosage_order *o,
 			    const dosage_drug *d, const dosage_family *fam,
@@ -193,20 +222,10 @@ dosage_opioid_naive_bedside(med_call *call, const dosage_order *o,
 			    Smartmed__Dosage__V1__CheckStatus *overall)
 {
 	dosage_dose_result r;
-	char why[DOSAGE_DOSE_REASON_MAX];
-	med_err err = naive_result(call, o, d, fam, at_ms, &r);
+	med_err err = dosage_opioid_naive_recheck(call, o, d, fam, at_ms, &r);
 
 	if (err != MED_OK || r.status == DOSAGE_DOSE_NOT_APPLICABLE)
 		return err;
-	/* The prescriber passed this stop with a reason and a pharmacist
-	 * verified the order: at the dose it is a warning, not a second
-	 * refusal of the same judgement. */
-	if (r.status == DOSAGE_DOSE_HARD_STOP && naive_overridden(o)) {
-		memcpy(why, r.reason, sizeof(why));
-		why[sizeof(why) - 40] = '\0';
-		dosage_dose_set(&r, DOSAGE_DOSE_WARN, r.value, r.limit,
-				"overridden at order entry: %s", why);
-	}
 	return dosage_class_append(med_call_arena(call), &r, 1, checks,
 				   n_checks, overall);
 }

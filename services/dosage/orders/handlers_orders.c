@@ -820,17 +820,63 @@ verify_ddi_stop(med_call *call, const dosage_order *o, const char **why)
 	return dosage_ddi_verify_stop(call, o, &d, &k.family, why);
 }
 
-/* verify_gate refuses to release an order that meets a class hard stop
- * at verification, unless the pharmacist overrides it (audited). */
+/* verify_naive_stop runs the opioid-naive check of o again at
+ * verification into *r (the tolerance the order was written on may have
+ * gone since); *why the reason of a stop its prescriber did not override
+ * ("" when none). */
 static med_err
-verify_gate(med_call *call, const Smartmed__Dosage__V1__VerifyOrderRequest *req)
+verify_naive_stop(med_call *call, const dosage_order *o, dosage_dose_result *r,
+		  const char **why)
+{
+	dosage_known k;
+	dosage_drug d;
+	med_err err;
+
+	if ((err = dosage_store_get(med_call_db(call), med_call_arena(call),
+				    o->drug_code, &d)) != MED_OK ||
+	    (err = dosage_know_family(call, "order_id", o->patient_id, &k)) !=
+		    MED_OK ||
+	    (err = dosage_opioid_naive_recheck(call, o, &d, &k.family,
+					       med_now_ms(), r)) != MED_OK)
+		return err;
+	if (r->status == DOSAGE_DOSE_HARD_STOP)
+		*why = r->reason;
+	return MED_OK;
+}
+
+/* verify_show_naive puts the opioid-naive result at verification, r, in
+ * place of the one from order entry in the reply's order o, so that the
+ * pharmacist sees it as the nurse will at the bedside. */
+static med_err
+verify_show_naive(med_call *call, dosage_order *o, const dosage_dose_result *r)
+{
+	size_t n = 0;
+
+	if (r->status == DOSAGE_DOSE_NOT_APPLICABLE)
+		return MED_OK;
+	for (size_t i = 0; i < o->n_checks; i++)
+		if ((dosage_dose_check)o->checks[i]->kind !=
+		    DOSAGE_DOSE_CHECK_OPIOID_NAIVE)
+			o->checks[n++] = o->checks[i];
+	o->n_checks = n;
+	return dosage_class_append(med_call_arena(call), r, 1, &o->checks,
+				   &o->n_checks, &o->overall);
+}
+
+/* verify_gate refuses to release an order that meets a class hard stop
+ * at verification, unless the pharmacist overrides it (audited); naive
+ * is the opioid-naive result at verification. */
+static med_err
+verify_gate(med_call *call, const Smartmed__Dosage__V1__VerifyOrderRequest *req,
+	    dosage_dose_result *naive)
 {
 	const dosage_override *ov = req->dose_override;
 	char code[16];
-	const char *why;
+	const char *why, *naive_why = "";
 	dosage_order o;
 	med_err err;
 
+	naive->status = DOSAGE_DOSE_NOT_APPLICABLE;
 	if ((err = get_order(call, "order_id", req->order_id, &o)) != MED_OK)
 		return err;
 	if (o.status != ST(PENDING_VERIFICATION))
@@ -839,6 +885,10 @@ verify_gate(med_call *call, const Smartmed__Dosage__V1__VerifyOrderRequest *req)
 		return err;
 	if (why[0] == '\0' && (err = verify_ddi_stop(call, &o, &why)) != MED_OK)
 		return err;
+	if ((err = verify_naive_stop(call, &o, naive, &naive_why)) != MED_OK)
+		return err;
+	if (why[0] == '\0')
+		why = naive_why;
 	if (why[0] == '\0')
 		return MED_OK;
 	if (ov == NULL)
@@ -864,6 +914,7 @@ dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__VerifyOrderRequest *req = (const void *)in;
+	dosage_dose_result naive;
 	dosage_order cur;
 	dosage_drug drug;
 	med_err err;
@@ -874,7 +925,7 @@ dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 	    (err = get_order(call, "order_id", req->order_id, &cur)) !=
 		    MED_OK ||
 	    (err = verify_limits(call, req->order_id)) != MED_OK ||
-	    (err = verify_gate(call, req)) != MED_OK)
+	    (err = verify_gate(call, req, &naive)) != MED_OK)
 		return err;
 	/* The catalogue entry as it stands now: a rule added since the
 	 * order was written still applies before the first dose. */
@@ -882,8 +933,10 @@ dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 			       cur.drug_code, &drug);
 	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
-	return change_state(call, EV(VERIFIED), req->order_id, req->note,
-			    err == MED_OK ? &drug : NULL, (void *)out);
+	err = change_state(call, EV(VERIFIED), req->order_id, req->note,
+			   err == MED_OK ? &drug : NULL, (void *)out);
+	return err == MED_OK ? verify_show_naive(call, (void *)out, &naive)
+			     : err;
 }
 
 med_err
