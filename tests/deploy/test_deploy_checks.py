@@ -366,7 +366,8 @@ def test_policy_passes_on_the_tree():
     ("global:\n  jwt:\n    jwksUrl: sso.hospital.internal/certs\n",
      "global.jwt.jwksUrl"),
     # neither the keys' URL nor their Secret
-    ("global:\n  jwt:\n    jwksSecret: \"\"\n", "global.jwt:"),
+    ("global:\n  jwt:\n    jwksSecret: \"\"\n",
+     "is not valid under any of the given schemas"),
     ("global:\n  networkPolicy:\n    jwksPeers:\n"
      "      - cidr: 10.30.0.10/32\n", "global.networkPolicy.jwksPeers.0"),
     ("services:\n  identity:\n    sharedBedWards: [\"Maternity,NICU\"]\n",
