@@ -1033,6 +1033,8 @@ def test_shared_bed_wards_reach_identity_only(tmp_path, default_render):
     ("services:\n  dosage:\n    env:\n"
      "      MED_JWT_JWKS_URL: http://keycloak.sso/certs\n",
      "services.dosage.env.MED_JWT_JWKS_URL: set it with global.jwt"),
+    ("fhir:\n  env:\n    MED_JWT_JWKS: /etc/jwks.json\n",
+     "fhir.env.MED_JWT_JWKS: set it with global.jwt"),
 ])
 def test_shared_beds_and_jwks_have_one_place(tmp_path, values, expect):
     """A second place for the same setting would render a duplicate key
