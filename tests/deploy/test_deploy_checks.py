@@ -363,6 +363,15 @@ def test_policy_passes_on_the_tree():
     ("services:\n  diagnosis:\n    operatingPermille: 1000\n",
      "operatingPermille"),
     ("pacs:\n  writebackRetryMs: 50\n", "pacs.writebackRetryMs"),
+    ("global:\n  jwt:\n    jwksUrl: sso.hospital.internal/certs\n",
+     "global.jwt.jwksUrl"),
+    # neither the keys' URL nor their Secret
+    ("global:\n  jwt:\n    jwksSecret: \"\"\n",
+     "is not valid under any of the given schemas"),
+    ("global:\n  networkPolicy:\n    jwksPeers:\n"
+     "      - cidr: 10.30.0.10/32\n", "global.networkPolicy.jwksPeers.0"),
+    ("services:\n  identity:\n    sharedBedWards: [\"Maternity,NICU\"]\n",
+     "services.identity.sharedBedWards.0"),
 ])
 def test_policy_catches_values_against_the_schema(tmp_path, values, expect):
     src = copy_tree(tmp_path)
@@ -861,3 +870,175 @@ def test_secret_docs_catch_a_made_secret_without_a_key(tmp_path, rendered_ci):
     r = _secret_docs(ROOT, [x for x in rendered_ci if x != src] + [str(p)])
     assert r.returncode == 1, r.stdout
     assert "chart makes Secret smartmed-mariadb with keys" in r.stdout
+
+# --- the identity provider's keys by URL, shared beds (issue 77) ---------
+
+JWKS_URL = ("https://sso.hospital.internal/realms/hospital/protocol/"
+            "openid-connect/certs")
+
+
+def _ci(name):
+    with open(os.path.join(CHART, "ci", name)) as f:
+        return f.read()
+
+
+def _objects(text, kind):
+    import yaml
+    return [d for d in yaml.safe_load_all(text)
+            if d and d.get("kind") == kind]
+
+
+def _pod_specs(text):
+    return {w["metadata"]["name"]: w["spec"]["template"]["spec"]
+            for kind in ("StatefulSet", "Deployment")
+            for w in _objects(text, kind)}
+
+
+def test_jwks_url_replaces_the_secret_in_every_pod(tmp_path, default_render):
+    """global.jwt.jwksUrl: every service and the FHIR facade fetch the
+    provider's keys (MED_JWT_JWKS_URL, never MED_JWT_JWKS as well: a
+    service refuses both at start); no pod mounts the JWKS Secret, and each
+    finds the provider's CA where libcurl reads its default bundle."""
+    r = render(tmp_path, _ci("test-jwks-url.yaml"))
+    assert r.returncode == 0, r.stdout
+    cms = _objects(r.stdout, "ConfigMap")
+    jwt = [c for c in cms if "MED_JWT_ISSUER" in c["data"]]
+    assert len(jwt) == 7, [c["metadata"]["name"] for c in jwt]
+    for c in jwt:
+        assert c["data"]["MED_JWT_JWKS_URL"] == JWKS_URL, c["metadata"]
+        assert "MED_JWT_JWKS" not in c["data"], c["metadata"]
+    assert "/etc/smartmed/jwks" not in r.stdout
+    specs = _pod_specs(r.stdout)
+    assert len(specs) == 7, sorted(specs)
+    for name, spec in specs.items():
+        vols = {v["name"]: v for v in spec["volumes"]}
+        assert "jwks" not in vols, name
+        assert vols["jwks-ca"]["secret"]["secretName"] == "smartmed-jwks-ca"
+        assert vols["jwks-ca"]["secret"]["items"] == [
+            {"key": "ca.crt", "path": "ca-certificates.crt"}], name
+        mounts = {m["name"]: m for m in spec["containers"][0]["volumeMounts"]}
+        assert mounts["jwks-ca"]["mountPath"] == "/etc/ssl/certs", name
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+    # Without the URL (the default, air-gapped sites) the file as before.
+    assert "MED_JWT_JWKS_URL" not in default_render
+    assert default_render.count(
+        "MED_JWT_JWKS: /etc/smartmed/jwks/jwks.json") == 7
+    assert "jwks-ca" not in default_render
+
+
+def _jwks_egress(policy):
+    return [e for e in policy["spec"]["egress"]
+            if any("ipBlock" in t for t in e.get("to", []))]
+
+
+def test_jwks_url_opens_egress_to_the_providers_host_only(tmp_path,
+                                                          default_render):
+    """Every pod's NetworkPolicy lets it reach the JWKS host
+    (global.networkPolicy.jwksPeers on jwksPort), and only with jwksUrl:
+    a peers list alone opens nothing, and none is open by default."""
+    r = render(tmp_path, _ci("test-jwks-url.yaml"))
+    assert r.returncode == 0, r.stdout
+    policies = _objects(r.stdout, "NetworkPolicy")
+    assert len(policies) == 7, len(policies)
+    for p in policies:
+        eg = _jwks_egress(p)
+        assert eg == [{"to": [{"ipBlock": {"cidr": "10.30.0.10/32"}}],
+                       "ports": [{"port": 9443, "protocol": "TCP"}]}], \
+            p["metadata"]["name"]
+    for p in _objects(default_render, "NetworkPolicy"):
+        assert _jwks_egress(p) == [], p["metadata"]["name"]
+    peers_only = ("global:\n  networkPolicy:\n    jwksPeers:\n"
+                  "      - ipBlock:\n          cidr: 10.30.0.10/32\n")
+    r = render(tmp_path, peers_only)
+    assert r.returncode == 0, r.stdout
+    assert "10.30.0.10" not in r.stdout
+    # In-cluster provider on the default port.
+    r = render(tmp_path, "global:\n  jwt:\n    jwksUrl: http://keycloak."
+               "sso/realms/h/protocol/openid-connect/certs\n"
+               "  networkPolicy:\n    jwksPeers:\n"
+               "      - namespaceSelector:\n          matchLabels:\n"
+               "            kubernetes.io/metadata.name: sso\n")
+    assert r.returncode == 0, r.stdout
+    for p in _objects(r.stdout, "NetworkPolicy"):
+        assert {"to": [{"namespaceSelector": {"matchLabels": {
+            "kubernetes.io/metadata.name": "sso"}}}],
+            "ports": [{"port": 443, "protocol": "TCP"}]} \
+            in p["spec"]["egress"], p["metadata"]["name"]
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+
+
+def test_https_jwks_url_without_the_providers_ca_is_refused(tmp_path):
+    """The images carry no CA store: an https URL without
+    global.jwt.jwksCaSecret would leave every pod unable to fetch its keys
+    (and so unable to start); the chart says what to set instead."""
+    r = render(tmp_path, "global:\n  jwt:\n    jwksUrl: %s\n" % JWKS_URL)
+    assert r.returncode != 0, r.stdout
+    assert "global.jwt.jwksUrl is https: set global.jwt.jwksCaSecret" \
+        in r.stdout
+    # http (a trusted network) needs no CA and mounts none.
+    r = render(tmp_path, "global:\n  jwt:\n    jwksUrl: http://keycloak."
+               "sso/certs\n")
+    assert r.returncode == 0, r.stdout
+    assert 'MED_JWT_JWKS_URL: "http://keycloak.sso/certs"' in r.stdout
+    assert "jwks-ca" not in r.stdout and "/etc/ssl/certs" not in r.stdout
+
+
+def test_neither_jwks_url_nor_secret_is_refused(tmp_path):
+    r = render(tmp_path, "global:\n  jwt:\n    jwksSecret: \"\"\n")
+    assert r.returncode != 0, r.stdout
+    assert "global.jwt: set jwksUrl" in r.stdout
+
+
+def test_test_clusters_make_no_jwks_secret_with_a_url(tmp_path):
+    """secrets.create makes the JWKS Secret only for the file: with a URL
+    no pod reads it, and secrets.jwks is not asked for."""
+    values = _ci("test-secrets.yaml").replace(
+        "  jwks: '{\"keys\": []}'\n", "")
+    r = render(tmp_path, values)
+    assert r.returncode != 0 and "secrets.jwks" in r.stdout, r.stdout
+    values = values.replace(
+        "global:\n", "global:\n  jwt:\n    jwksUrl: http://keycloak.sso/"
+        "certs\n", 1)
+    r = render(tmp_path, values)
+    assert r.returncode == 0, r.stdout
+    names = [s["metadata"]["name"] for s in _objects(r.stdout, "Secret")]
+    assert "smartmed-jwks" not in names and names, names
+
+
+def test_shared_bed_wards_reach_identity_only(tmp_path, default_render):
+    """services.identity.sharedBedWards becomes identity's
+    MED_IDENTITY_SHARED_BED_WARDS, joined with commas; by default no ward
+    shares beds (the setting is absent: identity's default, none)."""
+    r = render(tmp_path, _ci("test-jwks-url.yaml"))
+    assert r.returncode == 0, r.stdout
+    cm = _named(r.stdout, "ConfigMap", "smartmed-identity")
+    assert 'MED_IDENTITY_SHARED_BED_WARDS: "Maternity,Neonatal ICU"\n' in cm
+    assert r.stdout.count("MED_IDENTITY_SHARED_BED_WARDS") == 1
+    assert "MED_IDENTITY_SHARED_BED_WARDS" not in default_render
+    r = render(tmp_path, "services:\n  identity:\n"
+               "    sharedBedWards: [\"*\"]\n")
+    assert r.returncode == 0, r.stdout
+    assert 'MED_IDENTITY_SHARED_BED_WARDS: "*"\n' in _named(
+        r.stdout, "ConfigMap", "smartmed-identity")
+
+
+@pytest.mark.parametrize("values, expect", [
+    ("services:\n  records:\n    sharedBedWards: [Maternity]\n",
+     "services.records.sharedBedWards: only identity"),
+    ("services:\n  identity:\n    env:\n"
+     "      MED_IDENTITY_SHARED_BED_WARDS: Maternity\n",
+     "services.identity.env.MED_IDENTITY_SHARED_BED_WARDS: set it with"),
+    ("services:\n  dosage:\n    env:\n"
+     "      MED_JWT_JWKS_URL: http://keycloak.sso/certs\n",
+     "services.dosage.env.MED_JWT_JWKS_URL: set it with global.jwt"),
+    ("fhir:\n  env:\n    MED_JWT_JWKS: /etc/jwks.json\n",
+     "fhir.env.MED_JWT_JWKS: set it with global.jwt"),
+])
+def test_shared_beds_and_jwks_have_one_place(tmp_path, values, expect):
+    """A second place for the same setting would render a duplicate key
+    (or both JWKS settings, which a service refuses): refused by name."""
+    r = render(tmp_path, values)
+    assert r.returncode != 0, r.stdout
+    assert expect in r.stdout, r.stdout

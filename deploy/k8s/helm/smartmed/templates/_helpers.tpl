@@ -75,3 +75,82 @@ short.  .svc is the merged service, .name its name.
 {{- end -}}
 {{- $grace -}}
 {{- end }}
+
+{{- /*
+smartmed.jwksSetting: where a pod finds the identity provider's token keys
+(MED_JWT_JWKS or MED_JWT_JWKS_URL; a service refuses both at start).
+global.jwt.jwksUrl, when set, replaces the JWKS Secret: the services fetch
+and cache the keys and take a key rotation without a restart.  An https
+URL needs global.jwt.jwksCaSecret: the images carry no CA store, and
+libcurl verifies the provider against its default bundle, where
+smartmed.jwksMounts puts that Secret's CA.
+*/ -}}
+{{- define "smartmed.jwksSetting" -}}
+{{- $jwt := .Values.global.jwt -}}
+{{- if $jwt.jwksUrl -}}
+{{- if and (hasPrefix "https://" $jwt.jwksUrl) (not $jwt.jwksCaSecret) -}}
+{{- fail "global.jwt.jwksUrl is https: set global.jwt.jwksCaSecret to a Secret holding the CA of the identity provider's certificate (the images carry no CA store)" -}}
+{{- end -}}
+MED_JWT_JWKS_URL: {{ $jwt.jwksUrl | quote }}
+{{- else -}}
+{{- if not $jwt.jwksSecret -}}
+{{- fail "global.jwt: set jwksUrl (the identity provider's JWKS endpoint) or jwksSecret (a Secret with jwks.json)" -}}
+{{- end -}}
+MED_JWT_JWKS: /etc/smartmed/jwks/jwks.json
+{{- end -}}
+{{- end }}
+
+{{- /* smartmed.jwksMounts: the volumeMounts that go with smartmed.jwksSetting. */ -}}
+{{- define "smartmed.jwksMounts" -}}
+{{- $jwt := .Values.global.jwt -}}
+{{- if not $jwt.jwksUrl }}
+- name: jwks
+  mountPath: /etc/smartmed/jwks
+  readOnly: true
+{{- else if $jwt.jwksCaSecret }}
+# libcurl's default CA bundle: /etc/ssl/certs/ca-certificates.crt.
+- name: jwks-ca
+  mountPath: /etc/ssl/certs
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- /* smartmed.jwksVolumes: the volumes of smartmed.jwksMounts. */ -}}
+{{- define "smartmed.jwksVolumes" -}}
+{{- $jwt := .Values.global.jwt -}}
+{{- if not $jwt.jwksUrl }}
+- name: jwks
+  secret:
+    secretName: {{ $jwt.jwksSecret }}
+    defaultMode: 288  # 0440
+    items:
+      - key: jwks.json
+        path: jwks.json
+{{- else if $jwt.jwksCaSecret }}
+- name: jwks-ca
+  secret:
+    secretName: {{ $jwt.jwksCaSecret }}
+    defaultMode: 288  # 0440
+    items:
+      - key: {{ $jwt.jwksCaKey }}
+        path: ca-certificates.crt
+{{- end }}
+{{- end }}
+
+{{- /*
+smartmed.jwksEgress: a NetworkPolicy egress rule to the identity
+provider's JWKS host (global.networkPolicy.jwksPeers on jwksPort), only
+with global.jwt.jwksUrl.  Without peers the chart opens nothing: the pods
+reach the provider only where another policy allows it.
+*/ -}}
+{{- define "smartmed.jwksEgress" -}}
+{{- $np := .Values.global.networkPolicy -}}
+{{- if and .Values.global.jwt.jwksUrl $np.jwksPeers }}
+# The identity provider's JWKS endpoint (global.jwt.jwksUrl).
+- to:
+    {{- toYaml $np.jwksPeers | nindent 4 }}
+  ports:
+    - port: {{ $np.jwksPort }}
+      protocol: TCP
+{{- end }}
+{{- end }}
