@@ -413,7 +413,7 @@ class Ward:
             mrn = new_mrn()
             self.mrns.append(mrn)
             pid = self.new_patient(mrn)
-            enc = self.admit(pid, str(i + 1))
+            enc = self.admit(pid, ward_bed(mrn, i))
             self.call("dosage", "SetPatientContext",
                       d.SetPatientContextRequest(context=d.PatientContext(
                           patient_id=pid, allergies_known=True)), "nurse")
@@ -535,6 +535,13 @@ def op_due_list(w):
     d = w.pb["dosage"]
     w.call("dosage", "ListDue", d.ListDueRequest(patient_id=w.pick()[0]),
            "nurse")
+
+
+def ward_bed(mrn, i):
+    """Bed i of a run's ward: numbered, and labelled with its first
+    patient's MRN, so that a second run on a used database (an attached
+    stack) finds its beds free (identity keeps one patient per bed)."""
+    return "%d-%s" % (i + 1, mrn.split("-", 1)[1][:6])
 
 
 def overflow_bed(mrn):
