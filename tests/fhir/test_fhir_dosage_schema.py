@@ -7,8 +7,6 @@ references resolving in every page, a dose referring to its order),
 paging to the end, roles as ListOrders has them and a bad patient_id."""
 
 import json
-import os
-import subprocess
 import time
 import uuid
 
@@ -20,6 +18,7 @@ from fhir_checks import (assert_valid, check_invariants, export_page,
 from harness import Stack, paths
 from harness.checks import expect_status
 from harness.fixtures import assess_allergies, running
+from harness.vtokens import VerificationKeys
 
 SVC = "dosage"
 HOUR = 3600 * 1000
@@ -30,29 +29,11 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-class Keys:
-    """A verification key pair made by build/bin/vtoken, and a token
-    maker: administrations need the patient's positive identification."""
-
-    def __init__(self):
-        d = paths.scratch_dir("smartmed-fhir-vtoken-")
-        self.priv = os.path.join(d, "identity.key")
-        self.pub = os.path.join(d, "identity.pub")
-        subprocess.run([paths.bin_path("vtoken"), "keygen", self.priv,
-                        self.pub], check=True, stdout=subprocess.PIPE)
-
-    def token(self, patient_id):
-        r = subprocess.run(
-            [paths.bin_path("vtoken"), "sign", "--key", self.priv,
-             "--patient-id", patient_id, "--score", "0.93", "--threshold",
-             "0.8", "--ttl-s", "120", "--model", "lbp-v1", "--device",
-             "ward3-bed7"], check=True, stdout=subprocess.PIPE)
-        return r.stdout.decode().strip()
-
-
 @pytest.fixture(scope="module")
 def keys():
-    return Keys()
+    """A verification key pair and token maker: administrations need the
+    patient's positive identification."""
+    return VerificationKeys(paths.scratch_dir("smartmed-fhir-vtoken-"))
 
 
 @pytest.fixture(scope="module")

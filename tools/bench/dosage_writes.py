@@ -53,7 +53,6 @@ ROUNDS (3), N (60 timed calls of each kind per round; N + WARM at most
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 
@@ -64,6 +63,7 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 import rounds as rounds_of  # noqa: E402
 from harness import Stack, paths, protos  # noqa: E402
 from harness.checks import now_ms  # noqa: E402
+from harness.vtokens import VerificationKeys  # noqa: E402
 from harness.fixtures import (import_sample_catalogue,  # noqa: E402
                               new_patient)
 
@@ -99,24 +99,15 @@ NEW_ORDER = ("dexamethasone", 4, "daily")
 HOME = [s for s, _, _ in ORDERS[3:18]]  # 15 medicines taken at home
 
 
-class Keys:
-    """An Ed25519 pair made by vtoken keygen; tokens signed for a
-    patient as identity signs them after a bedside check."""
+class Keys(VerificationKeys):
+    """A pair made by vtoken keygen; a token for a patient as identity
+    signs one after a bedside check, valid for the whole setup."""
 
     def __init__(self):
-        d = paths.scratch_dir("smartmed-bench-vtoken-")
-        self.priv = os.path.join(d, "identity.key")
-        self.pub = os.path.join(d, "identity.pub")
-        subprocess.run([paths.bin_path("vtoken"), "keygen", self.priv,
-                        self.pub], check=True, stdout=subprocess.PIPE)
+        super().__init__(paths.scratch_dir("smartmed-bench-vtoken-"))
 
     def token(self, patient_id):
-        r = subprocess.run(
-            [paths.bin_path("vtoken"), "sign", "--key", self.priv,
-             "--patient-id", patient_id, "--score", "0.93", "--threshold",
-             "0.8", "--ttl-s", "600", "--model", "lbp-v1", "--device",
-             "ward3-bed7"], check=True, stdout=subprocess.PIPE)
-        return r.stdout.decode().strip()
+        return super().token(patient_id, ttl_s=600)
 
 
 def pct(ms, q):

@@ -215,11 +215,8 @@ dosage_rpc_import_allergy_names(med_call *call, const ProtobufCMessage *in,
 	if (t.n == 0)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "csv: no data rows");
-	s.rec.body = (char *)req->csv.data;
-	s.rec.len = req->csv.len;
-	s.rec.n_rows = t.n;
-	med_sha256_hex(req->csv.data, req->csv.len, s.rec.sha256);
-	if ((err = dosage_staging_import(&s)) != MED_OK)
+	if ((err = dosage_staging_import(&s, req->csv.data, req->csv.len,
+					 t.n)) != MED_OK)
 		return err;
 	return reply(&s, res);
 }
@@ -234,8 +231,7 @@ dosage_rpc_approve_allergy_names(med_call *call, const ProtobufCMessage *in,
 	med_err err;
 
 	dosage_staging_begin(&s, call, &names_ops);
-	s.rec.id = req->import_id > INT64_MAX ? 0 : (int64_t)req->import_id;
-	if ((err = dosage_staging_approve(&s)) != MED_OK)
+	if ((err = dosage_staging_approve(&s, req->import_id)) != MED_OK)
 		return err;
 	return reply(&s, (void *)out);
 }

@@ -249,11 +249,8 @@ dosage_rpc_import_catalogue(med_call *call, const ProtobufCMessage *in,
 	/* All or nothing: a half-imported catalogue is worse than none. */
 	if (imp.n_errors > 0)
 		return MED_OK;
-	s.rec.body = (char *)req->csv.data;
-	s.rec.len = req->csv.len;
-	s.rec.n_rows = imp.n_drugs;
-	med_sha256_hex(req->csv.data, req->csv.len, s.rec.sha256);
-	if ((err = dosage_staging_import(&s)) != MED_OK)
+	if ((err = dosage_staging_import(&s, req->csv.data, req->csv.len,
+					 imp.n_drugs)) != MED_OK)
 		return write_failed(call, err);
 	return reply(&s, res);
 }
@@ -268,8 +265,7 @@ dosage_rpc_approve_catalogue_import(med_call *call, const ProtobufCMessage *in,
 	med_err err;
 
 	dosage_staging_begin(&s, call, &catalogue_ops);
-	s.rec.id = req->import_id > INT64_MAX ? 0 : (int64_t)req->import_id;
-	if ((err = dosage_staging_approve(&s)) != MED_OK)
+	if ((err = dosage_staging_approve(&s, req->import_id)) != MED_OK)
 		return s.named ? err : write_failed(call, err);
 	return reply(&s, (void *)out);
 }

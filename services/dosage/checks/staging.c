@@ -87,8 +87,13 @@ import_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_staging_import(dosage_staging *s)
+dosage_staging_import(dosage_staging *s, const void *text, size_t len,
+		      size_t n_rows)
 {
+	s->rec.body = (char *)text;
+	s->rec.len = len;
+	s->rec.n_rows = n_rows;
+	med_sha256_hex(text, len, s->rec.sha256);
 	return med_call_tx(s->call, import_tx, s);
 }
 
@@ -157,11 +162,12 @@ refuse(med_call *call, staging_refusal why, int64_t id)
 }
 
 med_err
-dosage_staging_approve(dosage_staging *s)
+dosage_staging_approve(dosage_staging *s, uint64_t import_id)
 {
-	int64_t id = s->rec.id;
+	int64_t id = import_id > INT64_MAX ? 0 : (int64_t)import_id;
 	med_err err;
 
+	s->rec.id = id;
 	s->named = true;
 	if (id <= 0)
 		return med_call_fail(s->call, MED_ERR_INVALID,

@@ -61,15 +61,18 @@ void dosage_staging_begin(dosage_staging *s, med_call *call,
  * row read in force) that any write to those rows would change. */
 void dosage_staging_digest(dosage_staging *s, const char *lines);
 
-/* dosage_staging_import runs an import of s's rows (parsed; s->rec's body,
- * digest and row count set) in one transaction: in force at once, or kept
- * pending.  Errors: the store's (the call not failed). */
-med_err dosage_staging_import(dosage_staging *s) MED_MUST_CHECK;
+/* dosage_staging_import runs an import of s's rows (parsed from text,
+ * len bytes, n_rows of them) in one transaction: in force at once, or
+ * kept pending with the text.  Errors: the store's (the call not
+ * failed). */
+med_err dosage_staging_import(dosage_staging *s, const void *text, size_t len,
+			      size_t n_rows) MED_MUST_CHECK;
 
-/* dosage_staging_approve puts import s->rec.id in force in one
+/* dosage_staging_approve puts import import_id in force in one
  * transaction, failing the call with the reason when it may not be
  * (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION; s->named set); other
  * errors the write's, the call not failed. */
-med_err dosage_staging_approve(dosage_staging *s) MED_MUST_CHECK;
+med_err dosage_staging_approve(dosage_staging *s,
+			       uint64_t import_id) MED_MUST_CHECK;
 
 #endif
