@@ -81,6 +81,12 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION;
 	else if (strcmp(s, "section_plan") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_PLAN;
+	else if (strcmp(s, "stop") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP;
+	else if (strcmp(s, "stop_forward") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP;
+	else if (strcmp(s, "stop_backward") == 0)
+		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP;
 	else if (strcmp(s, "delabel") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
 		       NOTES_DIR_DELABEL;

@@ -110,6 +110,11 @@ typedef enum notes_type {
  * ("carried a penicillin allergy label since childhood ... her
  * penicillin allergy has been removed from her record"). */
 #define NOTES_DIR_DELABEL 64u
+/* A historical trigger of stopping a drug ("stopped", "停用"): the drug
+ * is past, not an allergy to it ("co-amoxiclav - rash, infusion
+ * stopped" is a current allergy), as a plan's trigger leaves an allergy
+ * as it is. */
+#define NOTES_DIR_STOP 128u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

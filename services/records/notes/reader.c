@@ -259,7 +259,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		}
 		if (!notes__is_trigger(t->type) || !(fwd || back))
 			continue;
-		if ((t->dir & NOTES_DIR_PLAN) && allergy)
+		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
 		/* a de-labelling names the finding, whatever else negates
 		 * it, so that delabel() finds it */
