@@ -570,6 +570,9 @@ test_error_classes(void)
 		 NOTES_ALLERGY, "penicillins"},
 		{"可待因吃了会恶心。", NOTES_PROBLEM, "R11"},
 		{"Seasonal hay fever.", NOTES_PROBLEM, "R50.9"},
+		/* a contraindication, no intolerance */
+		{"Cannot take warfarin - bleeding risk.", NOTES_ALLERGY,
+		 "warfarin"},
 	};
 	notes_reading r;
 	const notes_finding *f;
