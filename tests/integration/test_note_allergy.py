@@ -233,3 +233,102 @@ def test_antibiotics_in_a_plan_block_nothing(st, pb, ward_classes):
     assert (rpb.SUGGESTION_KIND_ALLERGY, "antibacterials") not in {
         (s.kind, s.code) for s in suggestions(st, p)}
     assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+# Chlorphenamine beside the sample catalogue (RxNorm ingredient 2400;
+# sample limits, not clinical advice): the remedy a ward gives for a rash.
+CHLORPHENAMINE = "2400"
+REMEDY_PRODUCTS = (
+    "code,code_system,name,substance,drug_class,forms,routes,unit,"
+    "min_single_dose,max_single_dose,max_daily_dose\n"
+    "2400,rxnorm,Chlorphenamine tablet,chlorphenamine,,tablet,oral,mg,"
+    "2,4,24\n")
+
+
+@pytest.fixture(scope="module")
+def remedies(st, pb, catalogue):
+    r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+        csv=REMEDY_PRODUCTS.encode()), role="pharmacist")
+    assert list(r.errors) == [], list(r.errors)
+
+
+def _got(st, p):
+    return {(s.kind, s.code): s for s in suggestions(st, p)}
+
+
+def test_a_remedy_for_the_rash_is_no_allergy(st, pb, remedies):
+    """Issue 75: a nurse's note names the drug that caused the rash and
+    the one given for it ("treated with chlorphenamine"): co-amoxiclav is
+    the allergy and stops amoxicillin, chlorphenamine is a medicine and
+    is ordered; the same in Chinese (予 a drug after the hives)."""
+    rpb = protos.module("records")
+    A, M = rpb.SUGGESTION_KIND_ALLERGY, rpb.SUGGESTION_KIND_MEDICINE
+    p = patient(st, pb)
+    note(st, p, "Co-amoxiclav - itchy urticarial rash, infusion stopped.\n"
+         "Rash treated with chlorphenamine 10mg IV, settled.")
+    got = _got(st, p)
+    assert (A, "co-amoxiclav") in got and (M, "chlorphenamine") in got, got
+    assert (A, "chlorphenamine") not in got, got
+    assert order(st, pb, p, CHLORPHENAMINE, 4).id
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to co-amoxiclav")
+    q = patient(st, pb)
+    note(st, q, "对阿莫西林过敏。全身荨麻疹，予氯苯那敏后消退。")
+    got = _got(st, q)
+    assert (A, "amoxicillin") in got and (A, "chlorphenamine") not in got, \
+        got
+    assert order(st, pb, q, CHLORPHENAMINE, 4).id
+
+
+@pytest.mark.parametrize("body", [
+    "She had carried a penicillin allergy label since childhood (vague "
+    "rash). She tolerated an oral amoxicillin challenge, and her penicillin"
+    " allergy has been removed from her record.",
+    "自幼记录青霉素过敏（皮疹）。本次青霉素皮试阴性，已移除青霉素过敏标签。",
+])
+def test_a_delabelled_allergy_written_earlier_blocks_nothing(st, pb,
+                                                             catalogue, body):
+    """Issue 75: the label a note first quotes and then documents as
+    removed is no allergy: nothing suggests penicillins and amoxicillin is
+    ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "penicillins") not in _got(st, p)
+    assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+@pytest.mark.parametrize("body", [
+    "GP letter: he cannot take amoxicillin - it upsets his stomach.",
+    "Amoxicillin made her sick as a child.",
+    "阿莫西林吃了会恶心呕吐。",
+    "阿莫西林吃了胃不舒服，不能耐受。",
+])
+def test_a_lay_intolerance_stops_the_drug(st, pb, catalogue, body):
+    """Issue 75: an intolerance in a patient's words ("upsets his
+    stomach", "made her sick", 吃了会恶心呕吐) is the allergy-or-
+    intolerance a prescriber must see: amoxicillin is refused until the
+    suggestion is decided, and the symptom is its reaction, no
+    problem."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+    assert (rpb.SUGGESTION_KIND_PROBLEM, "R11") not in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+
+
+def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,
+                                                         catalogue):
+    """Issue 75: a brother's penicillin allergy (English and Chinese) is
+    family, "salbutamol inh PRN" is an inhaler and no isoniazid, and
+    "Allergies: none known" suggests nothing: amoxicillin is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "Allergies: none known. Brother is allergic to penicillin "
+         "(anaphylaxis). 其哥哥对青霉素过敏。\nDH: salbutamol inh PRN.")
+    got = _got(st, p)
+    assert set(got) == {(rpb.SUGGESTION_KIND_MEDICINE, "salbutamol")}, got
+    assert order(st, pb, p, AMOXICILLIN, 500).id

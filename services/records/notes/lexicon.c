@@ -47,10 +47,10 @@ typedef struct source {
 } source;
 
 static const char *const categories[] = {
-	"negated",   "historical", "hypothetical", "family",
-	"uncertain", "pseudo",	   "terminator",   "allergy",
-	"reaction",  "none_known", "indication",   "tolerated",
-	"substance", "class",	   "problem",	   NULL,
+	"negated",    "historical", "hypothetical", "family",	 "uncertain",
+	"pseudo",     "terminator", "allergy",	    "reaction",	 "none_known",
+	"indication", "tolerated",  "causes",	    "substance", "class",
+	"problem",    NULL,
 };
 
 static bool
@@ -81,6 +81,15 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION;
 	else if (strcmp(s, "section_plan") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_PLAN;
+	else if (strcmp(s, "stop") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP;
+	else if (strcmp(s, "stop_forward") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP;
+	else if (strcmp(s, "stop_backward") == 0)
+		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP;
+	else if (strcmp(s, "delabel") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
+		       NOTES_DIR_DELABEL;
 	else if (strcmp(s, "scope") == 0)
 		*out = NOTES_DIR_SCOPE_ONLY;
 	else if (strcmp(s, "none") == 0)
@@ -109,7 +118,7 @@ cue_row(char **f, notes_entry *e)
 {
 	e->code = "";
 	return type_parse(f[1], &e->type) && e->type >= NOTES_T_ALLERGY_CUE &&
-	       e->type <= NOTES_T_TOLERATED;
+	       e->type <= NOTES_T_CAUSES;
 }
 
 /* problems.csv: term,code,display,source */

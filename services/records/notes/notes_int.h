@@ -80,6 +80,8 @@ typedef enum notes_type {
 	NOTES_T_INDICATION, /* "for": a reaction after it is the reason given */
 	NOTES_T_TOLERATED,  /* "tolerated": the substance after it is no allergy
 			     */
+	NOTES_T_CAUSES, /* "gave her", "吃了会": the problem after it is the
+			 * side effect of the drug before it */
 	NOTES_T_SUBSTANCE,
 	NOTES_T_CLASS,
 	NOTES_T_PROBLEM,
@@ -102,6 +104,17 @@ typedef enum notes_type {
  * its context holds for the lines under it, up to a blank line or the
  * next heading. */
 #define NOTES_DIR_SECTION 32u
+/* A negation trigger of de-labelling ("label removed", "removed from
+ * her record", "已移除"): a documented removal of an allergy label, so
+ * the note's other mentions of that allergy are negated too
+ * ("carried a penicillin allergy label since childhood ... her
+ * penicillin allergy has been removed from her record"). */
+#define NOTES_DIR_DELABEL 64u
+/* A historical trigger of stopping a drug ("stopped", "停用"): the drug
+ * is past, not an allergy to it ("co-amoxiclav - rash, infusion
+ * stopped" is a current allergy), as a plan's trigger leaves an allergy
+ * as it is. */
+#define NOTES_DIR_STOP 128u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

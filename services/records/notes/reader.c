@@ -259,9 +259,11 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		}
 		if (!notes__is_trigger(t->type) || !(fwd || back))
 			continue;
-		if ((t->dir & NOTES_DIR_PLAN) && allergy)
+		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
-		if (bits == 0)
+		/* a de-labelling names the finding, whatever else negates
+		 * it, so that delabel() finds it */
+		if (bits == 0 || (t->dir & NOTES_DIR_DELABEL))
 			*trigger = t->key;
 		bits |= 1u << t->type;
 	}
@@ -427,6 +429,36 @@ is_reaction(const sentence *s, size_t k)
 	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
 }
 
+/* caused_by returns the problem or reaction that substance item k is
+ * written as causing ("metformin gave her diarrhoea", "可待因吃了会恶心"):
+ * a "causes" cue right after it and the symptom right after that; or
+ * NULL.  An intolerance: the drug is read as an allergy. */
+static const item *
+caused_by(const sentence *s, size_t k)
+{
+	const item *cue = k + 2 < s->n_items ? &s->items[k + 1] : NULL;
+	const item *sym = cue ? cue + 1 : NULL;
+
+	if (cue == NULL || cue->e->type != NOTES_T_CAUSES ||
+	    cue->w0 - s->items[k].w1 > 1 || sym->w0 - cue->w1 > 1)
+		return NULL;
+	return sym->e->type == NOTES_T_PROBLEM ||
+			       sym->e->type == NOTES_T_REACTION
+		       ? sym
+		       : NULL;
+}
+
+/* side_effect: is problem item k the symptom a drug is written as
+ * causing?  Then it is the drug's reaction, not a problem. */
+static bool
+side_effect(const sentence *s, size_t k)
+{
+	const notes_type t = k >= 2 ? s->items[k - 2].e->type : NOTES_T_PROBLEM;
+
+	return (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
+	       caused_by(s, k - 2) == &s->items[k];
+}
+
 /* none_known_near: is item k in the scope of a "no known allergies"
  * ("no known allergy to latex")?  Its scope ends where a trigger's
  * does: "否认药物过敏史，规律服用阿司匹林" takes aspirin. */
@@ -448,13 +480,15 @@ static bool
 substance(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *it = &s->items[k];
-	const item *reaction = reaction_of(s, k, false);
+	const item *caused = caused_by(s, k);
+	const item *reaction = caused ? caused : reaction_of(s, k, false);
 	const item *tol = tolerated_by(s, k);
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
-	    none_known_near(s, k) || (!tol && reaction_of(s, k, true))) {
+	    none_known_near(s, k) || caused ||
+	    (!tol && reaction_of(s, k, true))) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
 	} else if (drug) {
@@ -495,7 +529,7 @@ finding(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = it->e->key;
 		return true;
 	case NOTES_T_PROBLEM:
-		if (is_reaction(s, k))
+		if (is_reaction(s, k) || side_effect(s, k))
 			return false;
 		f->kind = NOTES_PROBLEM;
 		f->system = "ICD-10";
@@ -510,17 +544,24 @@ finding(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+static bool delabelled(const notes_finding *f);
+
 /* seen: has out a finding of f's kind, code and context already?  A
- * note names a drug many times; its first mention stands for them. */
+ * note names a drug many times; its first mention stands for them, with
+ * a later mention's de-labelling as its trigger ("青霉素皮试阴性 ...
+ * 已移除青霉素过敏标签"), so that delabel() finds it. */
 static bool
-seen(const notes_reading *out, const notes_finding *f)
+seen(notes_reading *out, const notes_finding *f)
 {
 	for (size_t i = 0; i < out->n; i++) {
-		const notes_finding *g = &out->findings[i];
+		notes_finding *g = &out->findings[i];
 
-		if (g->kind == f->kind && g->context == f->context &&
-		    strcmp(g->code, f->code) == 0)
-			return true;
+		if (g->kind != f->kind || g->context != f->context ||
+		    strcmp(g->code, f->code) != 0)
+			continue;
+		if (delabelled(f))
+			g->trigger = f->trigger;
+		return true;
 	}
 	return false;
 }
@@ -640,6 +681,52 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	return true;
 }
 
+/* delabelled: is f an allergy negated by a de-labelling trigger ("label
+ * removed", "removed from her record")? */
+static bool
+delabelled(const notes_finding *f)
+{
+	const notes_entry *t;
+
+	if (f->kind != NOTES_ALLERGY || !(f->context & NOTES_NEGATED) ||
+	    f->code[0] == '\0')
+		return false;
+	t = notes__find(f->trigger);
+	return t != NULL && (t->dir & NOTES_DIR_DELABEL);
+}
+
+/* delabelled_code: does out hold a de-labelled allergy to code? */
+static bool
+delabelled_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (delabelled(&out->findings[i]) &&
+		    strcmp(out->findings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* delabel drops the mentions of an allergy that the note documents as
+ * de-labelled: the removal of the label is what holds now, and the
+ * label it removes is usually written first ("had carried a penicillin
+ * allergy label since childhood ... has been removed from her record"),
+ * so the negated finding stands for them all. */
+static void
+delabel(notes_reading *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && !(f->context & NOTES_NEGATED) &&
+		    delabelled_code(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
 /* cut returns len bounded by NOTES_TEXT_MAX, not inside a UTF-8
  * sequence. */
 static size_t
@@ -714,8 +801,9 @@ notes_read(const char *text, size_t len, notes_reading *out)
 			s.words[s.n++] = t;
 		if ((t.type != NOTES_TOK_WORD || s.n == NOTES_SENTENCE_WORDS) &&
 		    !sentence_read(&s, &t, out))
-			return;
+			break;
 	} while (t.type != NOTES_TOK_END);
+	delabel(out);
 }
 
 bool

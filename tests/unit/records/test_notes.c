@@ -504,6 +504,97 @@ test_short_forms(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "antibacterials") == NULL);
 }
 
+/* Issue 75's error classes (docs/note-reader.md): a relative's allergy,
+ * a drug given for the reaction, de-labelling, lay intolerances, a
+ * symptom a drug causes, "inh" an inhaler; in English and Chinese. */
+static const expect classes[] = {
+	{"Brother is allergic to penicillin (anaphylaxis).", NOTES_ALLERGY,
+	 "penicillins", "penicillin", FAM, false},
+	{"其哥哥对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
+	 false},
+	{"Rash treated with chlorphenamine 10mg IV.", NOTES_MEDICINE,
+	 "chlorphenamine", "chlorphenamine", 0, true},
+	{"Anaphylaxis requiring hydrocortisone.", NOTES_MEDICINE,
+	 "hydrocortisone", "hydrocortisone", 0, true},
+	{"全身荨麻疹，予地塞米松5mg静推。", NOTES_MEDICINE, "dexamethasone",
+	 "地塞米松", 0, true},
+	{"Penicillin allergy removed after challenge.", NOTES_ALLERGY,
+	 "penicillins", "Penicillin", NEG, false},
+	{"已移除青霉素过敏标签。", NOTES_ALLERGY, "penicillins", "青霉素", NEG,
+	 false},
+	{"He cannot take codeine - it makes him sick.", NOTES_ALLERGY,
+	 "codeine", "codeine", 0, true},
+	{"Ibuprofen upsets his stomach.", NOTES_ALLERGY, "ibuprofen",
+	 "Ibuprofen", 0, true},
+	{"Tramadol gave him nightmares.", NOTES_ALLERGY, "tramadol", "Tramadol",
+	 0, true},
+	{"Amlodipine not tolerated (ankle swelling).", NOTES_ALLERGY,
+	 "amlodipine", "Amlodipine", 0, true},
+	{"布洛芬吃了胃不舒服。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+	{"可待因吃了会噁心嘔吐。", NOTES_ALLERGY, "codeine", "可待因", 0, true},
+	{"Co-amoxiclav - rash, infusion stopped.", NOTES_ALLERGY,
+	 "co-amoxiclav", "Co-amoxiclav", 0, true},
+	{"已停用头孢曲松（皮疹）。", NOTES_ALLERGY, "ceftriaxone", "头孢曲松",
+	 0, true},
+	{"Salbutamol inh PRN.", NOTES_MEDICINE, "salbutamol", "Salbutamol", 0,
+	 true},
+	{"INH 300mg OD for latent TB.", NOTES_MEDICINE, "isoniazid", "INH", 0,
+	 true},
+	{"Allergies: none known.", NOTES_ALLERGY, "", "Allergies: none known",
+	 NEG, false},
+	{"Seasonal hay fever.", NOTES_PROBLEM, "J30.1", "hay fever", 0, true},
+	{"既往肺结核，已治愈。", NOTES_PROBLEM, "A16.2", "肺结核", HIST, true},
+};
+
+/* what the error classes must not give: an allergy invented from a
+ * remedy, an inhaler read as isoniazid, a de-labelled label, the
+ * symptom of an intolerance read as a problem, "hay fever" as fever */
+static void
+test_error_classes(void)
+{
+	static const struct {
+		const char *text;
+		notes_kind kind;
+		const char *code;
+	} absent[] = {
+		{"Rash treated with chlorphenamine.", NOTES_ALLERGY,
+		 "chlorphenamine"},
+		{"Urticaria settled with hydrocortisone.", NOTES_ALLERGY,
+		 "hydrocortisone"},
+		{"皮疹，予地塞米松后消退。", NOTES_ALLERGY, "dexamethasone"},
+		{"Salbutamol inh PRN.", NOTES_MEDICINE, "isoniazid"},
+		{"She had a penicillin allergy label since childhood (rash). "
+		 "Her penicillin allergy has been removed from her record.",
+		 NOTES_ALLERGY, "penicillins"},
+		{"自幼记录青霉素过敏。青霉素皮试阴性，已移除青霉素过敏标签。",
+		 NOTES_ALLERGY, "penicillins"},
+		{"可待因吃了会恶心。", NOTES_PROBLEM, "R11"},
+		{"Seasonal hay fever.", NOTES_PROBLEM, "R50.9"},
+		/* a contraindication, no intolerance */
+		{"Cannot take warfarin - bleeding risk.", NOTES_ALLERGY,
+		 "warfarin"},
+	};
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		check(&classes[i]);
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		notes_read(absent[i].text, strlen(absent[i].text), &r);
+		f = find(&r, absent[i].kind, absent[i].code);
+		/* de-labelled: only the negated finding stands */
+		if (f && (f->context & NEG) && absent[i].kind == NOTES_ALLERGY)
+			f = NULL;
+		if (f)
+			mt_fail(__FILE__, __LINE__, "%s: found %s %s",
+				absent[i].text, notes_kind_name(absent[i].kind),
+				absent[i].code);
+	}
+	/* the symptom a drug causes is kept as the allergy's reaction */
+	notes_read("可待因吃了会恶心。", strlen("可待因吃了会恶心。"), &r);
+	MT_EQ_STR(find(&r, NOTES_ALLERGY, "codeine")->reaction, "恶心");
+}
+
 static void
 test_context_text(void)
 {
@@ -698,6 +789,7 @@ static const mt_case cases[] = {
 	{"chinese", test_chinese},
 	{"short_forms", test_short_forms},
 	{"traditional", test_traditional},
+	{"error_classes", test_error_classes},
 	{NULL, NULL},
 };
 
