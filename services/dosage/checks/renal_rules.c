@@ -223,8 +223,7 @@ dosage_dose_hepatic_rules(const dosage_dose_limits *l, char cls, double day,
 {
 	dosage_dose_result one = {.check = r->check};
 
-	dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
-			"Child-Pugh %c: no substance hepatic rule holds", cls);
+	r->status = DOSAGE_DOSE_NOT_APPLICABLE;
 	/* A rule written for a milder class holds the worse ones too: a
 	 * liver that has got worse never lifts a limit. */
 	for (size_t i = 0; i < l->n_hepatic_rules; i++) {
@@ -233,4 +232,9 @@ dosage_dose_hepatic_rules(const dosage_dose_limits *l, char cls, double day,
 		hepatic_result(l, &l->hepatic_rules[i], cls, day, dose, &one);
 		keep_worse(r, &one);
 	}
+	if (r->status == DOSAGE_DOSE_NOT_APPLICABLE)
+		dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+				"Child-Pugh %c: no substance hepatic rule "
+				"holds",
+				cls);
 }
