@@ -407,6 +407,11 @@ typedef struct dosage_dose_history {
 	/* What given_lifetime holds of doses taken at home (the home list
 	 * records the last 24 h of them, not earlier courses). */
 	double home_lifetime;
+	/* What given_lifetime holds of earlier courses before admission
+	 * (HomeMedication.cumulative_before_admission), in the drug's unit,
+	 * and the home medicine they were last from. */
+	double prior_lifetime;
+	const char *prior_from;
 } dosage_dose_history;
 
 /* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */

@@ -608,6 +608,10 @@ check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	snprintf(home, sizeof(home), "taken at home (home medicine \"%s\")",
 		 h->home_24h_from ? h->home_24h_from : "");
 	name_share(r, h->home_lifetime, l->unit, home);
+	snprintf(home, sizeof(home),
+		 "in courses before admission (home medicine \"%s\")",
+		 h->prior_from ? h->prior_from : "");
+	name_share(r, h->prior_lifetime, l->unit, home);
 	return r->status;
 }
 
