@@ -180,6 +180,26 @@ typedef struct dosage_renal_rule {
 	const char *origin;
 } dosage_renal_rule;
 
+/* How many hepatic rules a drug may carry in all (one per Child-Pugh class
+ * for each of its substances). */
+#define DOSAGE_HEPATIC_MAX_ALL 9
+
+/* dosage_hepatic_rule - a hepatic rule of a substance (the substance
+ * knowledge base, "hepatic" records): for a patient of Child-Pugh class
+ * cls ('A'..'C') or a worse one, a dose may be at most single_max and
+ * 24 h at most max_24h (0: no such limit; both 0: not to be given);
+ * above stops or warns.  The maxima are in the rule's mass unit as
+ * written until dosage_limits converts them to the drug's unit
+ * (converted false: they do not convert, and the rule is not checked);
+ * origin names the rule, its line and source. */
+typedef struct dosage_hepatic_rule {
+	char cls;
+	double single_max, max_24h;
+	bool stop, converted;
+	const char *unit;
+	const char *origin;
+} dosage_hepatic_rule;
+
 /* dosage_dose_regimen - limits for the orders of one frequency: a licensed
  * regimen (enoxaparin 1.5 mg/kg once daily beside 1 mg/kg twice daily)
  * replaces the drug's single, daily, per-kg and per-kg 24-h limits it
@@ -274,6 +294,10 @@ typedef struct dosage_dose_limits {
 	dosage_renal_rule renal_rules[DOSAGE_RENAL_MAX_ALL];
 	size_t n_renal_rules;
 	dosage_regimen regimen;
+	/* The hepatic rules of the drug's substances (renal_rules.c), beside
+	 * its own hepatic bands. */
+	dosage_hepatic_rule hepatic_rules[DOSAGE_HEPATIC_MAX_ALL];
+	size_t n_hepatic_rules;
 } dosage_dose_limits;
 
 /* dosage_dose_patient - what is known of the patient; has_* say which,
@@ -383,6 +407,11 @@ typedef struct dosage_dose_history {
 	/* What given_lifetime holds of doses taken at home (the home list
 	 * records the last 24 h of them, not earlier courses). */
 	double home_lifetime;
+	/* What given_lifetime holds of earlier courses before admission
+	 * (HomeMedication.cumulative_before_admission), in the drug's unit,
+	 * and the home medicine they were last from. */
+	double prior_lifetime;
+	const char *prior_from;
 } dosage_dose_history;
 
 /* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */

@@ -19,7 +19,7 @@ from harness.checks import expect_status, now_ms
 
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 HOUR = 3600 * 1000
-KB = "substance KB smartmed-substance-starter-2026.12"
+KB = "substance KB smartmed-substance-starter-2026.13"
 CODEINE, ASPIRIN, GLIBENCLAMIDE = "AGE-COD-30", "AGE-ASP-300", "AGE-GLIB-5"
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)

@@ -19,7 +19,7 @@ from harness.checks import expect_status, now_ms
 
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 HOUR = 3600 * 1000
-KB = "substance KB smartmed-substance-starter-2026.12"
+KB = "substance KB smartmed-substance-starter-2026.13"
 PATCH, MOR_MR, MOR_IR = "ON-FENT-PATCH", "ON-MOR-MR", "ON-MOR-IR"
 BUP = "ON-BUP-PATCH"
 # The same patch, catalogued as waiting for a pharmacist's verification.

@@ -26,7 +26,7 @@ from harness.paths import REPO_ROOT
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 HOUR = 3600 * 1000
 ENOX, GABA, FONDA = "67108", "RR-GABA", "RR-FONDA"
-KB = "substance KB smartmed-substance-starter-2026.12"
+KB = "substance KB smartmed-substance-starter-2026.13"
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -178,7 +178,7 @@ def test_a_product_without_bands_inherits_its_substance_rules(st, pb,
 def test_a_renal_rule_that_does_not_read_is_refused_naming_its_line(st, pb):
     path = REPO_ROOT + "/services/dosage/knowledge/substance_rules.csv"
     with open(path, encoding="utf-8") as f:
-        text = f.read().replace("version,smartmed-substance-starter-2026.12",
+        text = f.read().replace("version,smartmed-substance-starter-2026.13",
                                 "version,rr-bad-1")
     line = "renal,enoxaparin,prophylaxis,30,20,20,mg,stop,"
     assert line in text

@@ -23,7 +23,7 @@ from harness.fixtures import import_sample_catalogue
 from harness.paths import REPO_ROOT
 
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
-KB = "substance KB smartmed-substance-starter-2026.12"
+KB = "substance KB smartmed-substance-starter-2026.13"
 KCL_CONC, KCL_ORAL, K_BIC = "KCL-CONC-20", "KCL-ORAL-8", "KBIC-EFF-12"
 GLICLAZIDE, WARFARIN_2 = "GLICL-80", "WARF-TAB-B"
 GENTAMICIN, DIGOXIN, LITHIUM = "4413", "3407", "LITH-400"

@@ -22,7 +22,7 @@ from harness.checks import (audit_version_event, dosage_medctl,
 from harness.paths import REPO_ROOT
 
 SERVICES = ("audit", "identity", "records", "dosage")
-STARTER = "smartmed-substance-starter-2026.12"
+STARTER = "smartmed-substance-starter-2026.13"
 FIRST = USERS["pharmacist"]  # pharm.test, the importer
 SECOND = "pharm.second"
 KCL_ORAL = "SKC-KCL-ORAL"

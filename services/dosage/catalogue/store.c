@@ -655,6 +655,14 @@ static const char *const v30_statements[] = {
 	NULL,
 };
 
+/* v39 (issue 72): what a home medicine's earlier courses before admission
+ * gave, so that a lifetime (cumulative) maximum counts them. */
+static const char *const v39_statements[] = {
+	"ALTER TABLE home_medications"
+	" ADD COLUMN IF NOT EXISTS cumulative_before DOUBLE NOT NULL DEFAULT 0",
+	NULL,
+};
+
 /* v28 (issue 72): a time-critical medicine's dose charted as not given
  * keeps its escalation (who was told, what was decided) and the rule it
  * fell under, beside its administration row. */
@@ -828,6 +836,8 @@ const med_db_migration dosage_migrations[] = {
 	{35, "orders: the regimen (prophylaxis or treatment)", v35_statements},
 	{38, "catalogue and allergy-name imports: kept, staged when loosening",
 	 v38_statements},
+	{39, "home medicines: the amount of earlier courses before admission",
+	 v39_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

@@ -114,6 +114,13 @@ typedef struct kb_renal {
 	uint32_t line;
 } kb_renal;
 
+/* kb_hepatic - one hepatic record. */
+typedef struct kb_hepatic {
+	const char *substance;
+	dosage_hepatic_rule rule;
+	uint32_t line;
+} kb_hepatic;
+
 /* kb_moiety - one moiety or component record: substance takes moiety's
  * rules.  A salt, ester or pro-drug has one moiety record; a combination
  * product one component record per component. */
@@ -133,7 +140,9 @@ struct dosage_substance_kb {
 	kb_age ages[KB_MAX_ROWS];
 	kb_naive naives[KB_MAX_ROWS];
 	kb_renal renals[KB_MAX_ROWS];
+	kb_hepatic hepatics[KB_MAX_ROWS];
 	size_t n_labs, n_pregs, n_moieties, n_ages, n_naives, n_renals;
+	size_t n_hepatics;
 };
 
 /* The base dosage_limits applies, read by every thread without a lock
@@ -187,6 +196,9 @@ rules_line(const dosage_substance_kb *kb, const char *substance)
 	for (size_t i = 0; i < kb->n_renals; i++)
 		if (strcmp(kb->renals[i].substance, substance) == 0)
 			return kb->renals[i].line;
+	for (size_t i = 0; i < kb->n_hepatics; i++)
+		if (strcmp(kb->hepatics[i].substance, substance) == 0)
+			return kb->hepatics[i].line;
 	return 0;
 }
 
@@ -307,7 +319,7 @@ static size_t
 kb_rows(const dosage_substance_kb *kb)
 {
 	return kb->n_labs + kb->n_pregs + kb->n_moieties + kb->n_ages +
-	       kb->n_naives + kb->n_renals;
+	       kb->n_naives + kb->n_renals + kb->n_hepatics;
 }
 
 static med_err
@@ -763,25 +775,27 @@ dosage_regimen_name(dosage_regimen r)
 	return r == DOSAGE_REGIMEN_TREATMENT ? "treatment" : "any regimen";
 }
 
-/* renal_unit reads a renal record's unit: a mass ("mg") or a mass per kg
- * ("mg/kg"); the mass part is kept in r (the arena's). */
+/* mass_unit reads a renal or hepatic record's unit: a mass ("mg") or a
+ * mass per kg ("mg/kg", *per_kg); the mass part is kept in *unit (the
+ * arena's). */
 static bool
-renal_unit(dosage_substance_kb *kb, const char *f, dosage_renal_rule *r)
+mass_unit(dosage_substance_kb *kb, const char *f, bool *per_kg,
+	  const char **unit)
 {
 	size_t n = strlen(f);
 	dosage_dose_unit u;
 	char *mass;
 
-	r->per_kg = n > 3 && strcmp(f + n - 3, "/kg") == 0;
+	*per_kg = n > 3 && strcmp(f + n - 3, "/kg") == 0;
 	mass = med_arena_strdup(kb->a, f);
 	if (mass == NULL)
 		return false;
-	if (r->per_kg)
+	if (*per_kg)
 		mass[n - 3] = '\0';
 	if (dosage_dose_unit_parse(mass, &u) != MED_OK ||
 	    u.dim != DOSAGE_DOSE_DIM_MASS)
 		return false;
-	r->unit = u.ucum;
+	*unit = u.ucum;
 	return true;
 }
 
@@ -807,7 +821,7 @@ renal_fields(dosage_substance_kb *kb, const dosage_csv_row *row,
 	    r->max_24h > 1e6)
 		return "maxima must be numbers of 0 or more (0: no such "
 		       "limit; both 0: not to be given)";
-	if (!renal_unit(kb, row->f[6], r))
+	if (!mass_unit(kb, row->f[6], &r->per_kg, &r->unit))
 		return "unit must be a mass (g, mg, ug) or a mass per kg "
 		       "(mg/kg)";
 	if (strcmp(row->f[7], "stop") != 0 && strcmp(row->f[7], "warn") != 0)
@@ -874,6 +888,94 @@ read_renal(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	return MED_OK;
 }
 
+/* --- hepatic records ------------------------------------------------------ */
+
+/* maxima_problem reads a record's two maxima (0: no such limit; both 0:
+ * not to be given); what is wrong, NULL when nothing. */
+static const char *
+maxima_problem(const char *single, const char *day, double *single_max,
+	       double *max_24h)
+{
+	if (!dosage_dose_number(single, single_max) || *single_max < 0 ||
+	    *single_max > 1e6 || !dosage_dose_number(day, max_24h) ||
+	    *max_24h < 0 || *max_24h > 1e6)
+		return "maxima must be numbers of 0 or more (0: no such "
+		       "limit; both 0: not to be given)";
+	return NULL;
+}
+
+/* hepatic_fields reads a hepatic record's class, maxima, unit and action
+ * into r; what is wrong, NULL when nothing. */
+static const char *
+hepatic_fields(dosage_substance_kb *kb, const dosage_csv_row *row,
+	       dosage_hepatic_rule *r)
+{
+	const char *c = row->f[2], *problem;
+	bool per_kg = false;
+
+	if (c[0] < 'A' || c[0] > 'C' || c[1] != '\0')
+		return "Child-Pugh class must be A, B or C";
+	r->cls = c[0];
+	if ((problem = maxima_problem(row->f[3], row->f[4], &r->single_max,
+				      &r->max_24h)) != NULL)
+		return problem;
+	if (!mass_unit(kb, row->f[5], &per_kg, &r->unit) || per_kg)
+		return "unit must be a mass (g, mg, ug)";
+	if (strcmp(row->f[6], "stop") != 0 && strcmp(row->f[6], "warn") != 0)
+		return "action must be stop or warn";
+	r->stop = row->f[6][0] == 's';
+	return NULL;
+}
+
+/* hepatic_conflict says which earlier line r repeats (the same substance
+ * and Child-Pugh class). */
+static const char *
+hepatic_conflict(const dosage_substance_kb *kb, const char *s,
+		 const dosage_hepatic_rule *r, char *what, size_t len)
+{
+	for (size_t i = 0; i < kb->n_hepatics; i++) {
+		const kb_hepatic *o = &kb->hepatics[i];
+
+		if (strcmp(o->substance, s) == 0 && o->rule.cls == r->cls) {
+			snprintf(what, len,
+				 "contradicts or repeats line %u: one rule "
+				 "per substance and Child-Pugh class",
+				 o->line);
+			return what;
+		}
+	}
+	return NULL;
+}
+
+static med_err
+read_hepatic(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
+	     size_t len)
+{
+	const char *s, *problem;
+	dosage_hepatic_rule hr = {0};
+	char what[192];
+
+	if (row->n != 8)
+		return bad(why, len, row->line,
+			   "hepatic must be hepatic,<substance>,<Child-Pugh "
+			   "A|B|C>,<max dose>,<max 24h>,<unit>,<stop|warn>,"
+			   "<source>");
+	s = substance_code(row->f[1]);
+	if ((problem = subject_problem(kb, row->f[1], s, what, sizeof(what))) !=
+		    NULL ||
+	    (problem = hepatic_fields(kb, row, &hr)) != NULL ||
+	    (problem = hepatic_conflict(kb, s, &hr, what, sizeof(what))) !=
+		    NULL)
+		return bad(why, len, row->line, problem);
+	if (!source_ok(row->f[7]))
+		return bad(why, len, row->line,
+			   "source must be 1..300 characters");
+	if ((hr.origin = origin(kb, s, row->line, row->f[7])) == NULL)
+		return MED_ERR_NOMEM;
+	kb->hepatics[kb->n_hepatics++] = (kb_hepatic){s, hr, row->line};
+	return MED_OK;
+}
+
 static med_err
 read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 	 size_t len)
@@ -899,9 +1001,11 @@ read_row(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 		return read_naive(kb, row, why, len);
 	if (strcmp(kind, "renal") == 0)
 		return read_renal(kb, row, why, len);
+	if (strcmp(kind, "hepatic") == 0)
+		return read_hepatic(kb, row, why, len);
 	return bad(why, len, row->line,
 		   "kind must be version, moiety, component, lab, "
-		   "pregnancy, age, opioid_naive or renal");
+		   "pregnancy, age, opioid_naive, renal or hepatic");
 }
 
 /* --- the whole file ------------------------------------------------------ */
@@ -988,6 +1092,11 @@ apply_moiety(const dosage_substance_kb *kb, const char *m,
 		if (strcmp(kb->renals[i].substance, m) == 0 &&
 		    l->n_renal_rules < DOSAGE_RENAL_MAX_ALL)
 			l->renal_rules[l->n_renal_rules++] = kb->renals[i].rule;
+	for (size_t i = 0; i < kb->n_hepatics; i++)
+		if (strcmp(kb->hepatics[i].substance, m) == 0 &&
+		    l->n_hepatic_rules < DOSAGE_HEPATIC_MAX_ALL)
+			l->hepatic_rules[l->n_hepatic_rules++] =
+				kb->hepatics[i].rule;
 }
 
 /* add_active notes in l that substance s stands for moiety m (for the
@@ -1015,6 +1124,7 @@ dosage_substance_kb_apply(const dosage_substance_kb *kb, dosage_dose_limits *l)
 
 	l->n_actives = 0;
 	l->n_renal_rules = 0;
+	l->n_hepatic_rules = 0;
 	if (kb == NULL)
 		return;
 	/* A substance that maps to nothing carries its own rules; two
@@ -1040,7 +1150,7 @@ dosage_substance_kb_counts(const dosage_substance_kb *kb, size_t *n_rules,
 			   size_t *n_moieties)
 {
 	*n_rules = kb ? kb->n_labs + kb->n_pregs + kb->n_ages + kb->n_naives +
-				   kb->n_renals
+				   kb->n_renals + kb->n_hepatics
 		      : 0;
 	*n_moieties = kb ? kb->n_moieties : 0;
 }
@@ -1048,17 +1158,23 @@ dosage_substance_kb_counts(const dosage_substance_kb *kb, size_t *n_rules,
 size_t
 dosage_substance_kb_n_records(const dosage_substance_kb *kb)
 {
-	return kb ? kb->n_moieties + kb->n_labs + kb->n_pregs + kb->n_ages +
-			       kb->n_naives + kb->n_renals
-		  : 0;
+	return kb ? kb_rows(kb) : 0;
 }
 
-/* record_rule describes the age (then opioid-naive, then renal) record
- * i. */
+/* record_rule describes the age (then opioid-naive, renal, hepatic)
+ * record i. */
 static void
 record_rule(const dosage_substance_kb *kb, size_t i,
 	    dosage_substance_record *out)
 {
+	size_t before = kb->n_ages + kb->n_naives + kb->n_renals;
+
+	if (i >= before) {
+		out->kind = DOSAGE_SUBSTANCE_HEPATIC;
+		out->substance = kb->hepatics[i - before].substance;
+		out->hepatic = &kb->hepatics[i - before].rule;
+		return;
+	}
 	if (i < kb->n_ages) {
 		out->kind = DOSAGE_SUBSTANCE_AGE;
 		out->substance = kb->ages[i].substance;
@@ -1154,10 +1270,11 @@ dosage_substance_kb_start(void)
 	if (err != MED_OK)
 		return err;
 	med_log_info("substance knowledge %s: %zu lab, %zu pregnancy, "
-		     "%zu age, %zu opioid-naive, %zu renal and %zu moiety or "
-		     "component rules",
+		     "%zu age, %zu opioid-naive, %zu renal, %zu hepatic and "
+		     "%zu moiety or component rules",
 		     kb->version, kb->n_labs, kb->n_pregs, kb->n_ages,
-		     kb->n_naives, kb->n_renals, kb->n_moieties);
+		     kb->n_naives, kb->n_renals, kb->n_hepatics,
+		     kb->n_moieties);
 	if ((err = dosage_substance_kb_use(kb)) != MED_OK)
 		dosage_substance_kb_free(kb);
 	return err;

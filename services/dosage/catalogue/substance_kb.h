@@ -6,8 +6,9 @@
  * lab_rules and pregnancy fields only add to them (docs/dose-safety.md,
  * "Substance knowledge").
  *
- * It holds age, opioid-naive and renal rules per substance too; a renal
- * rule may hold one regimen (prophylaxis or treatment) only.
+ * It holds age, opioid-naive, renal and hepatic rules per substance too;
+ * a renal rule may hold one regimen (prophylaxis or treatment) only, a
+ * hepatic rule holds its Child-Pugh class and the worse ones.
  * The shipped file, services/dosage/knowledge/substance_rules.csv, is
  * built into the service (substance_kb_starter.c) and parsed when the
  * service starts: a file with any bad line stops the start, naming the
@@ -98,6 +99,7 @@ typedef enum dosage_substance_record_kind {
 	DOSAGE_SUBSTANCE_AGE = 4,
 	DOSAGE_SUBSTANCE_NAIVE = 5,
 	DOSAGE_SUBSTANCE_RENAL = 6,
+	DOSAGE_SUBSTANCE_HEPATIC = 7,
 } dosage_substance_record_kind;
 
 /* dosage_substance_record - one record, pointing into its base. */
@@ -112,6 +114,7 @@ typedef struct dosage_substance_record {
 	bool stop;		    /* NAIVE: stops (else warns) */
 	const dosage_renal_rule *renal; /* RENAL: the rule */
 	double max_start; /* NAIVE: the largest start it answers (0: any) */
+	const dosage_hepatic_rule *hepatic; /* HEPATIC: the rule */
 } dosage_substance_record;
 
 /* dosage_substance_kb_counts gives kb's lab, pregnancy, age and

@@ -303,6 +303,17 @@ med_err dosage_store_given_list(med_db_conn *c, med_arena *a,
 
 #include "classes.h"
 
+/* The most home medicines with earlier courses one list carries. */
+#define DOSAGE_HOME_PRIOR_MAX 16
+
+/* dosage_home_prior - a home medicine's earlier courses before admission
+ * (HomeMedication.cumulative_before_admission): amount in unit of
+ * substance, label the medicine as recorded (strings the arena's). */
+typedef struct dosage_home_prior {
+	const char *substance, *label, *unit;
+	double amount;
+} dosage_home_prior;
+
 /* dosage_class_list - products of a class given, or orders of a class in
  * force, for a patient (arrays in the call's arena). */
 typedef struct dosage_class_list {
@@ -316,6 +327,11 @@ typedef struct dosage_class_list {
 	/* The capacity limit the read met, in words (static), when it
 	 * returned MED_ERR_LIMIT; else NULL (dosage_fail_limit). */
 	const char *limit;
+	/* The home list's earlier courses, whatever each medicine's status
+	 * and last dose (dosage_store_home_others): only lifetime totals
+	 * read them (dosage_home_day, dosage_home_lifetime). */
+	dosage_home_prior prior[DOSAGE_HOME_PRIOR_MAX];
+	size_t n_prior;
 } dosage_class_list;
 
 /*
@@ -533,6 +549,8 @@ typedef struct dosage_home_fact {
 	double dose_amount;
 	const char *dose_unit;
 	unsigned doses_24h;
+	/* Earlier courses before admission, in dose_unit (0: none). */
+	double cumulative_before;
 } dosage_home_fact;
 
 /*
@@ -567,7 +585,9 @@ void dosage_home_day(const dosage_class_list *l, const dosage_drug *d,
 /* dosage_home_lifetime adds to h's lifetime total only (given_lifetime,
  * home_lifetime) what dosage_home_day counts: at order entry, whose 24-h
  * total is a day of the regimen still to come, while a cumulative limit
- * holds every dose already taken. */
+ * holds every dose already taken.  Both add l's earlier courses before
+ * admission of d's substances to the lifetime total too
+ * (given_lifetime, prior_lifetime). */
 void dosage_home_lifetime(const dosage_class_list *l, const dosage_drug *d,
 			  int64_t at_ms, dosage_dose_history *h);
 

@@ -290,6 +290,26 @@ dosage_convert(med_call *call, const char *field, double dose, const char *unit,
 		      &p);
 }
 
+/* hepatic_rules_convert puts the maxima of l's substance hepatic rules in
+ * d's unit as renal_rules_convert does. */
+static void
+hepatic_rules_convert(const dosage_drug *d, dosage_dose_limits *l)
+{
+	for (size_t i = 0; i < l->n_hepatic_rules; i++) {
+		dosage_hepatic_rule *r = &l->hepatic_rules[i];
+		double single = 0, day = 0;
+
+		r->converted = dosage_drug_convert(d, r->single_max, r->unit,
+						   &single) == MED_OK &&
+			       dosage_drug_convert(d, r->max_24h, r->unit,
+						   &day) == MED_OK;
+		if (r->converted) {
+			r->single_max = single;
+			r->max_24h = day;
+		}
+	}
+}
+
 /* renal_rules_convert puts the maxima of l's substance renal rules in
  * d's unit: a rule in a mass unit meets a product dosed in mL through its
  * concentration; one that cannot convert is marked so, and the renal
@@ -371,6 +391,7 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 	 * inherits its rules, whatever the product's own fields say. */
 	dosage_substance_kb_apply(dosage_substance_kb_active(), l);
 	renal_rules_convert(d, l);
+	hepatic_rules_convert(d, l);
 }
 
 /* context_facts fills p from dosage's own context (a value stored before

@@ -534,20 +534,43 @@ hepatic_scaled(const dosage_dose_limits *l, double factor, char cls,
 	}
 }
 
+/* product_hepatic applies the product's own hepatic band for class cls
+ * (k its index): its factor scales the maxima, 0 contraindicates. */
+static void
+product_hepatic(const dosage_dose_limits *l, char cls, const char *codes,
+		const dosage_dose_history *h, double dose,
+		dosage_dose_result *r)
+{
+	int k = cls - 'A';
+
+	if (!(l->hepatic_set & (1u << k)))
+		dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+				"no adjustment for Child-Pugh %c (%s)", cls,
+				codes);
+	else if (l->hepatic_factor[k] <= 0)
+		dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
+				"contraindicated in Child-Pugh %c (%s)", cls,
+				codes);
+	else
+		hepatic_scaled(l, l->hepatic_factor[k], cls, h, dose, r);
+}
+
 /*
  * check_hepatic applies the drug's hepatic band for the Child-Pugh class
- * on the problem list: its factor scales the maxima, 0 contraindicates.
- * A liver disease coded without a class cannot choose a band: not
- * checked, saying so.
+ * on the problem list and its substances' hepatic rules (renal_rules.c):
+ * the stricter result stands, so a product's band can tighten an
+ * inherited rule but never loosen it.  A liver disease coded without a
+ * class cannot choose a band: not checked, saying so.
  */
 static dosage_dose_status
 check_hepatic(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	      const dosage_dose_history *h, double dose, dosage_dose_result *r)
 {
 	const char *codes = p->hepatic_summary ? p->hepatic_summary : "";
-	int k;
+	dosage_dose_result kb = {.check = r->check};
+	char cls = p->child_pugh;
 
-	if (l->hepatic_set == 0)
+	if (l->hepatic_set == 0 && l->n_hepatic_rules == 0)
 		return no_limit(r, "hepatic adjustment");
 	if (!p->hepatic_known)
 		return dosage_dose_set(
@@ -556,22 +579,19 @@ check_hepatic(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	if (!p->hepatic_impaired)
 		return dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
 				       "no liver disease on the problem list");
-	if (p->child_pugh < 'A' || p->child_pugh > 'C')
+	if (cls < 'A' || cls > 'C')
 		return dosage_dose_set(
 			r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 			"liver disease (%s) without a Child-Pugh class: "
 			"chart the class to choose the band",
 			codes);
-	k = p->child_pugh - 'A';
-	if (!(l->hepatic_set & (1u << k)))
-		return dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
-				       "no adjustment for Child-Pugh %c (%s)",
-				       p->child_pugh, codes);
-	if (l->hepatic_factor[k] <= 0)
-		return dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
-				       "contraindicated in Child-Pugh %c (%s)",
-				       p->child_pugh, codes);
-	hepatic_scaled(l, l->hepatic_factor[k], p->child_pugh, h, dose, r);
+	product_hepatic(l, cls, codes, h, dose, r);
+	if (l->n_hepatic_rules == 0)
+		return r->status;
+	dosage_dose_hepatic_rules(l, cls, h->given_24h + dose, dose, &kb);
+	if (!(l->hepatic_set & (1u << (cls - 'A'))) ||
+	    severity(kb.status) > severity(r->status))
+		*r = kb;
 	return r->status;
 }
 
@@ -588,6 +608,10 @@ check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	snprintf(home, sizeof(home), "taken at home (home medicine \"%s\")",
 		 h->home_24h_from ? h->home_24h_from : "");
 	name_share(r, h->home_lifetime, l->unit, home);
+	snprintf(home, sizeof(home),
+		 "in courses before admission (home medicine \"%s\")",
+		 h->prior_from ? h->prior_from : "");
+	name_share(r, h->prior_lifetime, l->unit, home);
 	return r->status;
 }
 

@@ -148,6 +148,16 @@ void dosage_dose_renal_rules(const dosage_dose_limits *l,
 			     double day, double dose, dosage_dose_result *r);
 
 /*
+ * dosage_dose_hepatic_rules (renal_rules.c) checks dose and day (the 24-h
+ * total with it) against every substance hepatic rule of l that holds a
+ * patient of Child-Pugh class cls ('A'..'C': a rule of that class or a
+ * milder one) into r, the worst result standing; OK naming none when no
+ * rule holds.
+ */
+void dosage_dose_hepatic_rules(const dosage_dose_limits *l, char cls,
+			       double day, double dose, dosage_dose_result *r);
+
+/*
  * dosage_dose_renal_latest is dosage_dose_renal_function at any age: the
  * newest value l's basis allows, however old (for a stale value that was
  * a contraindication).  False when there is none.

@@ -187,10 +187,32 @@ home_day_amount(const dosage_class_other *o, const dosage_drug *d,
 	return v * n;
 }
 
+/* home_prior adds l's earlier courses before admission of d's substances
+ * to h's lifetime total; one whose unit does not convert counts nothing
+ * (its unit was checked when recorded). */
+static void
+home_prior(const dosage_class_list *l, const dosage_drug *d,
+	   dosage_dose_history *h)
+{
+	for (size_t i = 0; l != NULL && i < l->n_prior; i++) {
+		const dosage_home_prior *p = &l->prior[i];
+		double v;
+
+		if (!own(d, p->substance) ||
+		    dosage_drug_convert(d, p->amount, p->unit, &v) != MED_OK ||
+		    v <= 0)
+			continue;
+		h->given_lifetime += v;
+		h->prior_lifetime += v;
+		h->prior_from = p->label;
+	}
+}
+
 void
 dosage_home_day(const dosage_class_list *l, const dosage_drug *d, int64_t at_ms,
 		dosage_dose_history *h)
 {
+	home_prior(l, d, h);
 	for (size_t i = 0; l != NULL && i < l->n; i++) {
 		double v = home_day_amount(&l->items[i], d, at_ms);
 
@@ -208,6 +230,7 @@ void
 dosage_home_lifetime(const dosage_class_list *l, const dosage_drug *d,
 		     int64_t at_ms, dosage_dose_history *h)
 {
+	home_prior(l, d, h);
 	for (size_t i = 0; l != NULL && i < l->n; i++) {
 		double v = home_day_amount(&l->items[i], d, at_ms);
 

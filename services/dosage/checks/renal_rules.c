@@ -5,8 +5,11 @@
  * a creatinine clearance of 30 mL/min, for treatment to 1 mg/kg once
  * daily; fondaparinux, metformin, nitrofurantoin stop below a clearance.
  * They add to the product's own renal bands (dose.c): the stricter
- * result stands.  Pure functions; docs/dose-safety.md, "Renal and hepatic
- * rules per substance".
+ * result stands.  The hepatic rules ("hepatic" records) against the
+ * Child-Pugh class on the problem list likewise add to the product's
+ * hepatic bands: paracetamol at most 3 g a day in hepatic impairment,
+ * methotrexate not in severe impairment.  Pure functions;
+ * docs/dose-safety.md, "Renal and hepatic rules per substance".
  */
 #include <stdio.h>
 #include <string.h>
@@ -170,4 +173,68 @@ dosage_dose_renal_rules(const dosage_dose_limits *l,
 		unstated(l, f, kg, day, dose, r);
 	else
 		(void)regimen_result(l, l->regimen, f, kg, day, dose, r);
+}
+
+/* --- hepatic rules -------------------------------------------------------- */
+
+/* hepatic_result answers hepatic rule x for a patient of class cls: not to
+ * be given, not checked when its unit does not convert, else its maxima
+ * against dose and day. */
+static void
+hepatic_result(const dosage_dose_limits *l, const dosage_hepatic_rule *x,
+	       char cls, double day, double dose, dosage_dose_result *r)
+{
+	dosage_dose_status st =
+		x->stop ? DOSAGE_DOSE_HARD_STOP : DOSAGE_DOSE_WARN;
+
+	if (x->single_max <= 0 && x->max_24h <= 0)
+		dosage_dose_set(r, st, 0, 0,
+				"Child-Pugh %c: not to be given in Child-Pugh "
+				"%c or worse (%s)",
+				cls, x->cls, x->origin);
+	else if (!x->converted)
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+				"Child-Pugh %c: the rule's unit %s does not "
+				"convert to the drug's %s (%s)",
+				cls, x->unit, l->unit, x->origin);
+	else if (over_max(dose, x->single_max, 1))
+		dosage_dose_set(r, st, dose, x->single_max,
+				"Child-Pugh %c: dose %.6g %s exceeds %.6g %s "
+				"(%s)",
+				cls, dose, l->unit, x->single_max, l->unit,
+				x->origin);
+	else if (over_max(day, x->max_24h, 1))
+		dosage_dose_set(r, st, day, x->max_24h,
+				"Child-Pugh %c: 24-h total %.6g %s exceeds "
+				"%.6g %s (%s)",
+				cls, day, l->unit, x->max_24h, l->unit,
+				x->origin);
+	else
+		dosage_dose_set(r, DOSAGE_DOSE_OK, dose, x->single_max,
+				"Child-Pugh %c: dose %.6g %s and 24-h total "
+				"%.6g %s within the substance's hepatic rule "
+				"(%s)",
+				cls, dose, l->unit, day, l->unit, x->origin);
+}
+
+void
+dosage_dose_hepatic_rules(const dosage_dose_limits *l, char cls, double day,
+			  double dose, dosage_dose_result *r)
+{
+	dosage_dose_result one = {.check = r->check};
+
+	r->status = DOSAGE_DOSE_NOT_APPLICABLE;
+	/* A rule written for a milder class holds the worse ones too: a
+	 * liver that has got worse never lifts a limit. */
+	for (size_t i = 0; i < l->n_hepatic_rules; i++) {
+		if (l->hepatic_rules[i].cls > cls)
+			continue;
+		hepatic_result(l, &l->hepatic_rules[i], cls, day, dose, &one);
+		keep_worse(r, &one);
+	}
+	if (r->status == DOSAGE_DOSE_NOT_APPLICABLE)
+		dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+				"Child-Pugh %c: no substance hepatic rule "
+				"holds",
+				cls);
 }

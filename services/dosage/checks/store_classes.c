@@ -323,6 +323,31 @@ row_text(const med_db_row *row, size_t i)
 	return s ? s : "";
 }
 
+/* prior_add keeps f's earlier courses in r's list; past the cap the
+ * check fails rather than count a lifetime total short. */
+static med_err
+prior_add(home_read *r, const dosage_home_fact *f)
+{
+	dosage_home_prior *p;
+
+	if (r->out->n_prior == DOSAGE_HOME_PRIOR_MAX) {
+		r->out->limit = "home medicines: more than 16 with earlier "
+				"courses before admission; the lifetime totals "
+				"will not count them short "
+				"(DOSAGE_HOME_PRIOR_MAX)";
+		return MED_ERR_LIMIT;
+	}
+	p = &r->out->prior[r->out->n_prior];
+	p->substance = med_arena_strdup(r->arena, f->substance);
+	p->label = med_arena_strdup(r->arena, f->medicine);
+	p->unit = med_arena_strdup(r->arena, f->dose_unit);
+	p->amount = f->cumulative_before;
+	if (!p->substance || !p->label || !p->unit)
+		return MED_ERR_NOMEM;
+	r->out->n_prior++;
+	return MED_OK;
+}
+
 static med_err
 on_home_row(void *arg, const med_db_row *row)
 {
@@ -340,10 +365,15 @@ on_home_row(void *arg, const med_db_row *row)
 		.dose_amount = med_db_row_double(row, 9),
 		.dose_unit = row_text(row, 10),
 		.doses_24h = (unsigned)med_db_row_int64(row, 11),
+		.cumulative_before = med_db_row_double(row, 12),
 	};
 	dosage_class_other o, *slot;
 	char why[DOSAGE_DOSE_REASON_MAX];
 
+	med_err err;
+
+	if (f.cumulative_before > 0 && (err = prior_add(r, &f)) != MED_OK)
+		return err;
 	if (!dosage_home_place(&f, r->encounter_id, r->at_ms, r->window_ms, &o,
 			       why, sizeof(why)))
 		return MED_OK;
@@ -375,7 +405,8 @@ dosage_store_home_others(med_db *db, med_arena *a, const dosage_family *fam,
 		db,
 		"SELECT medicine, substance, status, decision,"
 		" decision_encounter_id, order_id, last_dose_ms, recorded_ms,"
-		" stopped_ms, dose_amount, dose_unit, doses_24h"
+		" stopped_ms, dose_amount, dose_unit, doses_24h,"
+		" cumulative_before"
 		" FROM home_medications"
 		" WHERE patient_id" DOSAGE_FAMILY_IN " AND substance <> ''"
 		" ORDER BY recorded_ms, id",

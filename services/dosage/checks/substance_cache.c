@@ -216,6 +216,9 @@ key(med_arena *a, const dosage_substance_record *r)
 		return med_arena_sprintf(a, "renal:%s:%s:%g", r->substance,
 					 dosage_regimen_name(r->renal->regimen),
 					 r->renal->below);
+	if (r->kind == DOSAGE_SUBSTANCE_HEPATIC)
+		return med_arena_sprintf(a, "hepatic:%s:%c", r->substance,
+					 r->hepatic->cls);
 	return med_arena_sprintf(a, "lab:%s:%s:%s", r->substance,
 				 dosage_lab_name(r->lab->analyte),
 				 r->lab->is_max ? "max" : "min");
@@ -253,6 +256,14 @@ describe(med_arena *a, const dosage_substance_record *r)
 			r->renal->stop ? "stop" : "warn", r->renal->below,
 			r->renal->single_max, r->renal->max_24h, r->renal->unit,
 			r->renal->per_kg ? "/kg" : "");
+	if (r->kind == DOSAGE_SUBSTANCE_HEPATIC)
+		return med_arena_sprintf(
+			a,
+			"%s; Child-Pugh %c or worse at most %g a dose, %g in "
+			"24 h (%s)",
+			r->hepatic->stop ? "stop" : "warn", r->hepatic->cls,
+			r->hepatic->single_max, r->hepatic->max_24h,
+			r->hepatic->unit);
 	return med_arena_sprintf(a, "%s; %s %s %g; %lld h%s",
 				 r->lab->stop ? "stop" : "warn",
 				 dosage_lab_name(r->lab->analyte),
@@ -281,6 +292,9 @@ severity(const dosage_substance_record *r)
 		return r->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
 	if (r->kind == DOSAGE_SUBSTANCE_RENAL)
 		return r->renal->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
+	if (r->kind == DOSAGE_SUBSTANCE_HEPATIC)
+		return r->hepatic->stop ? DOSAGE_DDI_MAJOR
+					: DOSAGE_DDI_MODERATE;
 	return r->lab->stop ? DOSAGE_DDI_MAJOR : DOSAGE_DDI_MODERATE;
 }
 
@@ -327,12 +341,13 @@ age_change(const dosage_age_rule *o, const dosage_age_rule *n)
 	return (!o->stop && n->stop) || wider ? DOSAGE_DDI_TIGHTENED : -1;
 }
 
-/* allowance is how much a renal maximum lets through: 0 = none (both
- * maxima 0), no limit (0 beside another) = HUGE_VAL. */
+/* allowance is how much a renal or hepatic maximum max lets through,
+ * beside the rule's single and 24-h maxima: 0 = none (both 0), no limit
+ * (0 beside another) = HUGE_VAL. */
 static double
-allowance(const dosage_renal_rule *r, double max)
+allowance(double single, double day, double max)
 {
-	if (r->single_max <= 0 && r->max_24h <= 0)
+	if (single <= 0 && day <= 0)
 		return 0;
 	return max > 0 ? max : HUGE_VAL;
 }
@@ -343,11 +358,31 @@ allowance(const dosage_renal_rule *r, double max)
 static int
 renal_change(const dosage_renal_rule *o, const dosage_renal_rule *n)
 {
-	double os = allowance(o, o->single_max),
-	       ns = allowance(n, n->single_max);
-	double od = allowance(o, o->max_24h), nd = allowance(n, n->max_24h);
+	double os = allowance(o->single_max, o->max_24h, o->single_max),
+	       ns = allowance(n->single_max, n->max_24h, n->single_max);
+	double od = allowance(o->single_max, o->max_24h, o->max_24h),
+	       nd = allowance(n->single_max, n->max_24h, n->max_24h);
 
 	if (strcmp(o->unit, n->unit) != 0 || o->per_kg != n->per_kg)
+		return DOSAGE_DDI_CHANGED;
+	if ((o->stop && !n->stop) || ns > os || nd > od)
+		return DOSAGE_DDI_WEAKENED;
+	return (!o->stop && n->stop) || ns < os || nd < od
+		       ? DOSAGE_DDI_TIGHTENED
+		       : -1;
+}
+
+/* hepatic_change compares two hepatic rules of one key (substance and
+ * Child-Pugh class) as renal_change does. */
+static int
+hepatic_change(const dosage_hepatic_rule *o, const dosage_hepatic_rule *n)
+{
+	double os = allowance(o->single_max, o->max_24h, o->single_max),
+	       ns = allowance(n->single_max, n->max_24h, n->single_max);
+	double od = allowance(o->single_max, o->max_24h, o->max_24h),
+	       nd = allowance(n->single_max, n->max_24h, n->max_24h);
+
+	if (strcmp(o->unit, n->unit) != 0)
 		return DOSAGE_DDI_CHANGED;
 	if ((o->stop && !n->stop) || ns > os || nd > od)
 		return DOSAGE_DDI_WEAKENED;
@@ -385,6 +420,8 @@ change_kind(const dosage_substance_record *o, const dosage_substance_record *n)
 		return age_change(o->age, n->age);
 	if (o->kind == DOSAGE_SUBSTANCE_RENAL)
 		return renal_change(o->renal, n->renal);
+	if (o->kind == DOSAGE_SUBSTANCE_HEPATIC)
+		return hepatic_change(o->hepatic, n->hepatic);
 	if (o->kind == DOSAGE_SUBSTANCE_NAIVE)
 		return naive_change(o, n);
 	if (o->kind == DOSAGE_SUBSTANCE_PREGNANCY) {

@@ -98,6 +98,27 @@ check_last_dose(med_call *call, int64_t last_dose_ms)
 	return MED_OK;
 }
 
+/* check_home_before: earlier courses' amount is 0 (none) or an amount in
+ * dose_unit, which the lifetime totals convert. */
+static med_err
+check_home_before(med_call *call,
+		  const Smartmed__Dosage__V1__AddHomeMedicationRequest *r)
+{
+	dosage_dose_unit u;
+	double v = r->cumulative_before_admission;
+
+	if (!isfinite(v) || v < 0 || v > 1e6)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "cumulative_before_admission: 0 (none) "
+				     "or above 0 up to 1000000");
+	if (v > 0 && dosage_dose_unit_parse(r->dose_unit, &u) != MED_OK)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "cumulative_before_admission: needs "
+				     "dose_unit (g, mg, ug, mcg, L, mL, [iU], "
+				     "IU, unit, mmol, mEq)");
+	return MED_OK;
+}
+
 /* check_home_dose: the home regimen's dose, when given, is an amount in a
  * unit the catalogue converts; the doses taken in 24 h need it and a last
  * dose (the 24-hour total counts them from then). */
@@ -106,7 +127,10 @@ check_home_dose(med_call *call,
 		const Smartmed__Dosage__V1__AddHomeMedicationRequest *r)
 {
 	dosage_dose_unit u;
+	med_err err;
 
+	if ((err = check_home_before(call, r)) != MED_OK)
+		return err;
 	if (!isfinite(r->dose_amount) || r->dose_amount < 0 ||
 	    r->dose_amount > 1e6)
 		return med_call_fail(call, MED_ERR_INVALID,
@@ -115,12 +139,15 @@ check_home_dose(med_call *call,
 	if (r->doses_taken_24h > 24)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "doses_taken_24h: at most 24");
+	/* A unit without a regimen dose names earlier courses' amount. */
+	if (r->dose_amount == 0 &&
+	    (r->doses_taken_24h > 0 ||
+	     (r->dose_unit[0] != '\0' && r->cumulative_before_admission <= 0)))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "dose_amount: required with dose_unit or "
+				     "doses_taken_24h");
 	if (r->dose_amount == 0)
-		return r->dose_unit[0] != '\0' || r->doses_taken_24h > 0
-			       ? med_call_fail(call, MED_ERR_INVALID,
-					       "dose_amount: required with "
-					       "dose_unit or doses_taken_24h")
-			       : MED_OK;
+		return MED_OK;
 	if (dosage_dose_unit_parse(r->dose_unit, &u) != MED_OK)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "dose_unit: unknown unit (g, mg, ug, mcg, "
@@ -191,6 +218,7 @@ dosage_rpc_add_home_medication(med_call *call, const ProtobufCMessage *in,
 	m->dose_amount = r->dose_amount;
 	m->dose_unit = r->dose_unit;
 	m->doses_taken_24h = r->doses_taken_24h;
+	m->cumulative_before_admission = r->cumulative_before_admission;
 	m->information_source = r->information_source;
 	m->note = r->note;
 	m->recorded_by = (char *)med_call_principal(call)->user;

@@ -22,7 +22,7 @@
 	" span_end, note_text, suggestion_id, recorded_by, recorded_ms,"       \
 	" stopped_reason, stopped_by, stopped_ms, decision, decision_reason,"  \
 	" decided_by, decided_ms, decision_encounter_id, order_id,"            \
-	" last_dose_ms, dose_amount, dose_unit, doses_24h"
+	" last_dose_ms, dose_amount, dose_unit, doses_24h, cumulative_before"
 
 #define HOME_MSGS(a)                                                           \
 	MED_DB_MSGS((a), &smartmed__dosage__v1__home_medication__descriptor,   \
@@ -86,6 +86,7 @@ map_home(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	m->dose_amount = med_db_row_double(row, 25);
 	m->dose_unit = col(a, row, 26);
 	m->doses_taken_24h = (uint32_t)med_db_row_int64(row, 27);
+	m->cumulative_before_admission = med_db_row_double(row, 28);
 	return map_note(a, row, m);
 }
 
@@ -104,7 +105,7 @@ add_tx(med_db_conn *c, void *arg)
 	const dosage_home_med *m = arg;
 	const Smartmed__Dosage__V1__HomeMedicationNote *n = m->note;
 	med_db_value count_by[] = {MED_DB_STR(m->patient_id)};
-	med_db_value v[19];
+	med_db_value v[20];
 	int64_t held = 0;
 	/* The cap is a bound on the list, not a count to the row: two
 	 * additions at once may pass it by one, which is harmless. */
@@ -137,16 +138,18 @@ add_tx(med_db_conn *c, void *arg)
 	v[16] = MED_DB_DBL(m->dose_amount);
 	v[17] = MED_DB_STR(m->dose_unit);
 	v[18] = MED_DB_I64(m->doses_taken_24h);
+	v[19] = MED_DB_DBL(m->cumulative_before_admission);
 	return med_db_exec(c,
 			   "INSERT INTO home_medications (id, patient_id,"
 			   " medicine, substance, dose_text, status,"
 			   " information_source, note_entry_id, note_version,"
 			   " span_start, span_end, note_text, suggestion_id,"
 			   " recorded_by, recorded_ms, last_dose_ms,"
-			   " dose_amount, dose_unit, doses_24h) VALUES"
+			   " dose_amount, dose_unit, doses_24h,"
+			   " cumulative_before) VALUES"
 			   " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?)",
-			   v, 19, NULL, NULL);
+			   " ?, ?, ?, ?)",
+			   v, 20, NULL, NULL);
 }
 
 med_err

@@ -268,6 +268,39 @@ test_admission_task(void)
 	MT_TRUE(dosage_admission_task_class("bisoprolol") == NULL);
 }
 
+/* Earlier courses before admission count in the lifetime total only,
+ * converted, for the drug's own substance, with no list item at all. */
+static void
+test_prior_courses(void)
+{
+	dosage_class_list l = {.n_prior = 2};
+	dosage_dose_history h;
+	dosage_drug d;
+
+	smartmed__dosage__v1__drug__init(&d);
+	d.code = "DOXO";
+	d.substance = "doxorubicin";
+	d.unit = "mg";
+	l.prior[0] = (dosage_home_prior){.substance = "doxorubicin",
+					 .label = "R-CHOP elsewhere",
+					 .unit = "g",
+					 .amount = 0.8};
+	l.prior[1] = (dosage_home_prior){.substance = "epirubicin",
+					 .label = "other",
+					 .unit = "mg",
+					 .amount = 300};
+	memset(&h, 0, sizeof(h));
+	dosage_home_lifetime(&l, &d, NOW_MS, &h);
+	MT_NEAR(h.given_lifetime, 800, 1e-9);
+	MT_NEAR(h.prior_lifetime, 800, 1e-9);
+	MT_NEAR(h.home_lifetime, 0, 1e-9);
+	MT_EQ_STR(h.prior_from, "R-CHOP elsewhere");
+	memset(&h, 0, sizeof(h));
+	dosage_home_day(&l, &d, NOW_MS, &h);
+	MT_NEAR(h.given_24h, 0, 1e-9);
+	MT_NEAR(h.given_lifetime, 800, 1e-9);
+}
+
 static const mt_case cases[] = {
 	{"undecided_in_force", test_undecided_in_force},
 	{"decision_of_another_stay", test_decision_of_another_stay},
@@ -275,6 +308,7 @@ static const mt_case cases[] = {
 	{"nearest", test_nearest},
 	{"stopped_window", test_stopped_window},
 	{"day_total", test_day_total},
+	{"prior_courses", test_prior_courses},
 	{"bridge_needs_a_decision", test_bridge_needs_a_decision},
 	{"admission_task", test_admission_task},
 	{NULL, NULL},

@@ -4,7 +4,8 @@
  * pregnancy rules, a salt its moiety's, and a product's own rule tightens
  * but never loosens; the age rules stop or warn by the patient's age; each
  * bad record is refused naming its line; an import's diff
- * (substance_cache.c) names what it weakens.
+ * (substance_cache.c) names what it weakens; a substance's hepatic rule
+ * holds every product of it beside the product's own bands.
  */
 #include "testlib.h"
 
@@ -116,7 +117,7 @@ test_starter_reads(void)
 		fprintf(stderr, "why: %s\n", why);
 	MT_TRUE(kb != NULL);
 	MT_EQ_STR(dosage_substance_kb_version(kb),
-		  "smartmed-substance-starter-2026.12");
+		  "smartmed-substance-starter-2026.13");
 	MT_EQ_STR(dosage_substance_kb_moiety(kb, "potassium chloride"),
 		  "potassium");
 	MT_EQ_STR(dosage_substance_kb_moiety(kb, "valaciclovir"), "aciclovir");
@@ -594,6 +595,132 @@ test_renal_rules(void)
 		"line 2: 'unobtainium' is no substance");
 }
 
+#define PARA_A "hepatic,paracetamol,A,0,3000,mg,stop,Perfalgan\n"
+#define MTX_C  "hepatic,methotrexate,C,0,0,mg,stop,SmPC\n"
+
+/* hepatic_eval applies kb to a product of substance (1 g a dose, 4 g a
+ * day, in mg; bands its own Child-Pugh B factor, 0: none) and checks
+ * dose on top of given_24h for a patient of Child-Pugh cls. */
+static dosage_dose_status
+hepatic_eval(const dosage_substance_kb *kb, const char *substance,
+	     double band_b, char cls, double dose, double given_24h,
+	     dosage_dose_result *r)
+{
+	dosage_dose_limits l = product(substance);
+	dosage_dose_history h = {.given_24h = given_24h};
+	dosage_dose_patient p = {
+		.allergies_known = true,
+		.hepatic_known = true,
+		.hepatic_impaired = cls != 0,
+		.child_pugh = cls,
+		.hepatic_summary = "K74.6",
+	};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+
+	l.unit = "mg";
+	l.single_max = 1000;
+	l.max_24h = 4000;
+	if (band_b > 0) {
+		l.hepatic_factor[1] = band_b;
+		l.hepatic_set = 1u << 1;
+	}
+	dosage_substance_kb_apply(kb, &l);
+	for (size_t i = 0; i < l.n_hepatic_rules; i++)
+		l.hepatic_rules[i].converted = true; /* both in mg */
+	dosage_dose_evaluate(&l, &p, &h, dose, NOW, out);
+	*r = out[11];
+	MT_EQ_INT(r->check, DOSAGE_DOSE_CHECK_HEPATIC);
+	return r->status;
+}
+
+/* A substance's hepatic rule reaches every product of it, holds its class
+ * and the worse ones, and a product's stricter band still wins. */
+static void
+test_hepatic_rules(void)
+{
+	dosage_substance_kb *kb = parse(HEAD PARA_A MTX_C);
+	dosage_dose_result r;
+
+	/* Paracetamol: 3 g a day from Child-Pugh A; the fourth gram stops
+	 * in class C (a rule of a milder class holds), the third does not. */
+	MT_EQ_INT(hepatic_eval(kb, "paracetamol", 0, 'C', 1000, 3000, &r),
+		  DOSAGE_DOSE_HARD_STOP);
+	MT_TRUE(strstr(r.reason, "24-h total 4000 mg exceeds 3000 mg") != NULL);
+	MT_TRUE(strstr(r.reason, "Perfalgan") != NULL);
+	MT_EQ_INT(hepatic_eval(kb, "paracetamol", 0, 'C', 1000, 2000, &r),
+		  DOSAGE_DOSE_OK);
+	/* No liver disease: nothing holds. */
+	MT_EQ_INT(hepatic_eval(kb, "paracetamol", 0, 0, 1000, 3000, &r),
+		  DOSAGE_DOSE_OK);
+	/* Methotrexate: not in class C; class A and B pass. */
+	MT_EQ_INT(hepatic_eval(kb, "methotrexate", 0, 'C', 10, 0, &r),
+		  DOSAGE_DOSE_HARD_STOP);
+	MT_TRUE(strstr(r.reason, "not to be given in Child-Pugh C") != NULL);
+	MT_EQ_INT(hepatic_eval(kb, "methotrexate", 0, 'B', 10, 0, &r),
+		  DOSAGE_DOSE_OK);
+	MT_EQ_INT(hepatic_eval(kb, "methotrexate", 0, 'A', 10, 0, &r),
+		  DOSAGE_DOSE_OK);
+	/* A product band halving the maxima in B (500 mg, 2 g a day) is
+	 * stricter than the substance's 3 g: it stands. */
+	MT_EQ_INT(hepatic_eval(kb, "paracetamol", 0.5, 'B', 1000, 0, &r),
+		  DOSAGE_DOSE_HARD_STOP);
+	MT_TRUE(strstr(r.reason, "hepatically adjusted dose") != NULL);
+	/* A looser band (none at all in B: factor 1) never lifts the rule. */
+	MT_EQ_INT(hepatic_eval(kb, "paracetamol", 1, 'B', 1000, 3000, &r),
+		  DOSAGE_DOSE_HARD_STOP);
+	MT_TRUE(strstr(r.reason, "exceeds 3000 mg") != NULL);
+	dosage_substance_kb_free(kb);
+}
+
+static void
+test_bad_hepatic_lines_named(void)
+{
+	refused(HEAD "hepatic,paracetamol,D,0,3000,mg,stop,x\n",
+		"line 2: Child-Pugh class must be A, B or C");
+	refused(HEAD "hepatic,paracetamol,,0,3000,mg,stop,x\n",
+		"line 2: Child-Pugh class must be A, B or C");
+	refused(HEAD "hepatic,unobtainium,A,0,3000,mg,stop,x\n",
+		"line 2: 'unobtainium' is no substance");
+	refused(HEAD "hepatic,paracetamol,A,0,3000,mg,stop,\n",
+		"line 2: source must be");
+	refused(HEAD "hepatic,paracetamol,A,0,3000,mg,stop\n",
+		"line 2: hepatic must be hepatic,<substance>");
+	refused(HEAD "hepatic,paracetamol,A,0,-1,mg,stop,x\n",
+		"line 2: maxima must be");
+	refused(HEAD "hepatic,paracetamol,A,0,45,mg/kg,stop,x\n",
+		"line 2: unit must be a mass");
+	refused(HEAD "hepatic,paracetamol,A,0,3000,mg,halt,x\n",
+		"line 2: action must be stop or warn");
+	refused(HEAD PARA_A "hepatic,paracetamol,A,0,2000,mg,warn,y\n",
+		"line 3: contradicts or repeats line 2");
+	refused(HEAD "moiety,potassium chloride,potassium,ATC\n"
+		     "hepatic,potassium chloride,C,0,0,mg,stop,x\n",
+		"line 3: 'potassium chloride' maps to its moiety");
+}
+
+static void
+test_hepatic_diff(void)
+{
+	diff_one(HEAD PARA_A,
+		 HEAD "hepatic,paracetamol,A,0,4000,mg,stop,Perfalgan\n",
+		 "weakened", "hepatic:paracetamol:A",
+		 "stop; Child-Pugh A or worse at most 0 a dose, 4000 in 24 h "
+		 "(mg)");
+	diff_one(HEAD PARA_A,
+		 HEAD "hepatic,paracetamol,A,0,2000,mg,stop,Perfalgan\n",
+		 "tightened", "hepatic:paracetamol:A",
+		 "stop; Child-Pugh A or worse at most 0 a dose, 2000 in 24 h "
+		 "(mg)");
+	diff_one(
+		HEAD MTX_C, HEAD "hepatic,methotrexate,C,0,0,mg,warn,SmPC\n",
+		"weakened", "hepatic:methotrexate:C",
+		"warn; Child-Pugh C or worse at most 0 a dose, 0 in 24 h (mg)");
+	diff_one(HEAD MTX_C, HEAD, "removed", "hepatic:methotrexate:C", "");
+	diff_one(
+		HEAD, HEAD MTX_C, "added", "hepatic:methotrexate:C",
+		"stop; Child-Pugh C or worse at most 0 a dose, 0 in 24 h (mg)");
+}
+
 static const mt_case cases[] = {
 	{"starter_reads", test_starter_reads},
 	{"every_product_inherits", test_every_product_inherits},
@@ -606,6 +733,9 @@ static const mt_case cases[] = {
 	{"bad_age_lines_named", test_bad_age_lines_named},
 	{"opioid_naive_rules", test_opioid_naive_rules},
 	{"renal_rules", test_renal_rules},
+	{"hepatic_rules", test_hepatic_rules},
+	{"bad_hepatic_lines_named", test_bad_hepatic_lines_named},
+	{"hepatic_diff", test_hepatic_diff},
 	{NULL, NULL},
 };
 
