@@ -20,13 +20,14 @@ $(foreach t,$(patsubst tests/unit/%.c,%,$(UNIT_SRCS)),\
 	$(eval $(call unit_template,$(t))))
 
 # test_db_debug_tx: test_db.c again, with -DMED_DEBUG_TX, against libmed's
-# rpc_call_api.c built the same way: the debug assertion (a care decision
-# or an outbound call inside a transaction aborts; docs/internals/
-# care-decisions.md) is compiled and run by make unit, not only by hand
-# with EXTRA_CFLAGS.  The debug object comes before libmed.a, so the
-# linker never takes the archive's own rpc_call_api.o.
+# db_tx_guard.c built the same way: the debug assertion (an outbound call,
+# an HTTP fetch, a patient lookup or a care decision inside a transaction
+# aborts; common/src/db/db_tx_guard.c, docs/internals/database.md) is
+# compiled and run by make unit, not only by hand with EXTRA_CFLAGS.  The
+# debug object comes before libmed.a, so the linker never takes the
+# archive's own db_tx_guard.o.
 DEBUG_TX_OBJS := $(BUILD)/obj/debug_tx/tests/unit/test_db.o \
-	$(BUILD)/obj/debug_tx/common/src/rpc/rpc_call_api.o
+	$(BUILD)/obj/debug_tx/common/src/db/db_tx_guard.o
 ALL_OBJS += $(DEBUG_TX_OBJS)
 TEST_BINS += $(BUILD)/tests/test_db_debug_tx
 

@@ -3,11 +3,14 @@
  * server (Orthanc with its DICOMweb plugin, or any other) through libcurl,
  * one easy handle per request, every reply capped in bytes and time, with
  * HTTP basic authentication when a user is set.  Only this file includes
- * curl's header.
+ * curl's header.  A request never runs inside a database transaction: the
+ * PACS may take seconds, and med_db_outside_tx (libmed's db_tx_guard.c)
+ * reports one that does.
  */
 #include <curl/curl.h>
 #include <errno.h>
 #include <med/config.h>
+#include <med/db.h>
 #include <med/log.h>
 #include <med/util.h>
 #include <stdio.h>
@@ -244,6 +247,7 @@ perform(const diagnosis_pacs *p, const pacs_request *rq, diagnosis_reply *out,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)rq->body_len);
 	}
+	med_db_outside_tx("PACS", "HTTP fetch");
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
 		err = transfer_error(rc, &b, errbuf, msg, msg_len);

@@ -37,7 +37,7 @@ from .stack_processes import (PATIENT_WRITERS, Service, StackError,
 from .stack_tokens import (ROLES, SERVICE_CALLER, TOKEN_ROLES, USERS,
                            StackTokens)
 
-# What med__rpc_in_tx logs (common/src/rpc/rpc_call_api.c); the tests set
+# What med_db_report_in_tx logs (common/src/db/db_tx_guard.c); the tests set
 # STRICT_TX (tests/conftest.py), so that a stack that logged it fails its
 # close; make run's stack only logs it.
 IN_TX_SAYS = "inside a database transaction ("
@@ -202,7 +202,7 @@ class Stack(StackProcesses, StackDatabase, StackPki, StackTokens):
     def in_tx_lines(self):
         """The services' log lines that report a care decision or an
         outbound call made while a transaction held its locks
-        (med__rpc_in_tx), or a body that went on after its transaction
+        (med_db_report_in_tx), or a body that went on after its transaction
         was aborted, at most 10."""
         found = []
         for n in sorted(self.services):

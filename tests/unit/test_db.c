@@ -5,9 +5,10 @@
  * comes back.
  *
  * tests/module.mk builds it a second time, as test_db_debug_tx, with
- * -DMED_DEBUG_TX and libmed's rpc_call_api.c built the same way (the debug
- * assertion): that binary runs only outbound_call_in_tx, the case the
- * assertion changes.
+ * -DMED_DEBUG_TX and libmed's db_tx_guard.c built the same way (the debug
+ * assertion "no outbound call inside a transaction"): that binary runs
+ * only the cases the assertion changes (outbound_call_in_tx,
+ * patient_lookup_in_tx, http_fetch_in_tx).
  *
  * main() starts the shared server (or reuses MED_TEST_DB_SOCKET, with root's
  * password in MED_TEST_DB_PASSWORD) before the cases run and stops it after.
@@ -24,8 +25,10 @@
 
 #include <med/arena.h>
 #include <med/audit_log.h>
+#include <med/auth.h>
 #include <med/db.h>
 #include <med/metrics.h>
+#include <med/patients.h>
 #include <med/rpc.h>
 
 #include <arpa/inet.h>
@@ -972,20 +975,19 @@ test_tx(void)
 	med_db_close(db);
 }
 
-/* ---- an outbound call inside a transaction (rpc_client.c) ---- */
-
-#define OUT_IN_TX "smartmed_outbound_calls_in_transaction_total"
+/* ---- no outbound call inside a transaction (db_tx_guard.c) ---- */
 
 /* out_in_tx_count is the library registry's count of outbound calls to
- * Check made inside a transaction (0 while the series is absent). */
+ * method made inside a transaction (0 while the series is absent). */
 static long
-out_in_tx_count(void)
+out_in_tx_count(const char *method)
 {
-	const char *key = OUT_IN_TX "{method=\"Check\"} ";
-	char *text, *at;
+	char key[128], *text, *at;
 	size_t len;
 	long n = 0;
 
+	snprintf(key, sizeof(key), "%s{method=\"%s\"} ", MED_DB_OUT_IN_TX,
+		 method);
 	if (med_metrics_render(med_metrics_lib(), &text, &len) != MED_OK)
 		return -1;
 	if ((at = strstr(text, key)) != NULL)
@@ -1017,13 +1019,44 @@ call_check(med_db_conn *c, void *ch)
 	return MED_OK;
 }
 
+/* look_up_patient asks p (identity at a port nobody listens on) about a
+ * patient, as a write would, and returns MED_OK so the transaction
+ * commits. */
+static med_err
+look_up_patient(med_db_conn *c, void *p)
+{
+	med_patient_result res;
+
+	(void)c;
+	if (med_patients_check(p, "p-1", 500, NULL, &res) == MED_OK)
+		fprintf(stderr, "identity answered: nobody should listen\n");
+	return MED_OK;
+}
+
+/* fetch_jwks opens a JWT source whose JWKS URL (url) nobody answers: an
+ * HTTP fetch at once, which fails the open. */
+static med_err
+fetch_jwks(med_db_conn *c, void *url)
+{
+	med_jwt_opts o = {.jwks_url = url, .issuer = "i", .audience = "a"};
+	med_authenticator a;
+	char err[256];
+
+	(void)c;
+	if (med_auth_jwt_open(&o, &a, err, sizeof(err)) == MED_OK) {
+		fprintf(stderr, "JWKS fetched: nobody should listen\n");
+		med_authenticator_free(&a);
+	}
+	return MED_OK;
+}
+
 #ifdef MED_DEBUG_TX
-/* in_tx_status makes the call of call_check inside a transaction in a
- * child process (no core file) and returns how the child ended: the debug
- * assertion aborts before the call touches gRPC, so the child shares
- * nothing with this process but ch's pointer. */
+/* in_tx_status runs fn(ctx) inside a transaction in a child process (no
+ * core file) and returns how the child ended: the debug assertion aborts
+ * before the work touches gRPC or curl, so the child shares nothing with
+ * this process but ctx's pointer. */
 static int
-in_tx_status(med_channel *ch)
+in_tx_status(med_db_tx_fn fn, void *ctx)
 {
 	struct rlimit no_core = {0, 0};
 	int status = 0;
@@ -1035,7 +1068,7 @@ in_tx_status(med_channel *ch)
 
 		(void)setrlimit(RLIMIT_CORE, &no_core);
 		/* Any exit at all means the assertion did not fire. */
-		_exit(med_db_tx(db, call_check, ch) == MED_OK ? 0 : 3);
+		_exit(med_db_tx(db, fn, ctx) == MED_OK ? 0 : 3);
 	}
 	MT_TRUE(pid > 0);
 	MT_EQ_INT(waitpid(pid, &status, 0), pid);
@@ -1043,9 +1076,31 @@ in_tx_status(med_channel *ch)
 }
 #endif
 
-/* An outbound call made while a transaction holds its locks is a bug the
- * client names: counted, and in a MED_DEBUG_TX build (test_db_debug_tx) an
- * abort. */
+/* expect_guard runs fn(ctx) outside a transaction (allowed: method's count
+ * stays 0) and inside one, where the guard fires: counted once per run, or
+ * in a MED_DEBUG_TX build (test_db_debug_tx) an abort. */
+static void
+expect_guard(med_db_tx_fn fn, void *ctx, const char *method)
+{
+	MT_OK(fn(NULL, ctx));
+	MT_EQ_INT(out_in_tx_count(method), 0);
+#ifdef MED_DEBUG_TX
+	int status = in_tx_status(fn, ctx);
+
+	MT_TRUE(WIFSIGNALED(status));
+	MT_EQ_INT(WTERMSIG(status), SIGABRT);
+#else
+	med_db *db = fresh_db(2, 0);
+
+	MT_OK(med_db_tx(db, fn, ctx));
+	MT_EQ_INT(out_in_tx_count(method), 1);
+	MT_OK(med_db_tx(db, fn, ctx));
+	MT_EQ_INT(out_in_tx_count(method), 2);
+	med_db_close(db);
+#endif
+}
+
+/* An outbound gRPC call made while a transaction holds its locks. */
 static void
 test_outbound_call_in_tx(void)
 {
@@ -1054,26 +1109,33 @@ test_outbound_call_in_tx(void)
 
 	snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
 	MT_OK(med_channel_open(target, &ch));
-	/* Outside a transaction: allowed, not counted, never an abort. */
-	MT_OK(call_check(NULL, ch));
-	MT_EQ_INT(out_in_tx_count(), 0);
-#ifdef MED_DEBUG_TX
-	/* Inside one: the debug assertion stops the process. */
-	int status = in_tx_status(ch);
-
-	MT_TRUE(WIFSIGNALED(status));
-	MT_EQ_INT(WTERMSIG(status), SIGABRT);
-#else
-	/* Inside one: counted once per call. */
-	med_db *db = fresh_db(2, 0);
-
-	MT_OK(med_db_tx(db, call_check, ch));
-	MT_EQ_INT(out_in_tx_count(), 1);
-	MT_OK(med_db_tx(db, call_check, ch));
-	MT_EQ_INT(out_in_tx_count(), 2);
-	med_db_close(db);
-#endif
+	expect_guard(call_check, ch, "Check");
 	med_channel_close(ch);
+}
+
+/* A patient lookup made inside a transaction: the patient is decided
+ * before it opens (patients.c), whether or not identity is then asked. */
+static void
+test_patient_lookup_in_tx(void)
+{
+	char target[32];
+	med_patients_opts o = {.target = target, .ttl_ms = 60000};
+	med_patients *p;
+
+	snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
+	MT_OK(med_patients_new(&o, &p));
+	expect_guard(look_up_patient, p, "PatientLookup");
+	med_patients_free(p);
+}
+
+/* An HTTP fetch (the JWKS, jwks_fetch.c) made inside a transaction. */
+static void
+test_http_fetch_in_tx(void)
+{
+	char url[64];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jwks", free_port());
+	expect_guard(fetch_jwks, url, "JWKS");
 }
 
 /* ---- the pool ---- */
@@ -1664,6 +1726,8 @@ static const mt_case cases[] = {
 	{"tx_retries", test_tx_retries},
 	{"tx_ended_by_server", test_tx_ended_by_server},
 	{"outbound_call_in_tx", test_outbound_call_in_tx},
+	{"patient_lookup_in_tx", test_patient_lookup_in_tx},
+	{"http_fetch_in_tx", test_http_fetch_in_tx},
 	{"concurrent", test_concurrent},
 	{"pool_exhaustion", test_pool_exhaustion},
 	{"pool_gauges", test_pool_gauges},
@@ -1786,10 +1850,11 @@ main(int argc, char **argv)
 		return 1;
 #ifdef MED_DEBUG_TX
 	/* test_db_debug_tx: by default only the case the assertion changes. */
-	char *only[] = {argv[0], "outbound_call_in_tx", NULL};
+	char *only[] = {argv[0], "outbound_call_in_tx", "patient_lookup_in_tx",
+			"http_fetch_in_tx", NULL};
 
 	if (argc < 2) {
-		argc = 2;
+		argc = 4;
 		argv = only;
 	}
 #endif

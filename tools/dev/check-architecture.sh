@@ -22,8 +22,8 @@
 #    call or a metric with labels (`records_store_write(call, …)`,
 #    `smartmed_care_decisions_in_transaction_total{method}`); and a code
 #    name said to be in a file, the file beside it in backquotes
-#    (`base/err.c` (`med_err_to_grpc_status`), `med__rpc_in_tx`
-#    (`rpc_call_api.c`)), is a word of that file;
+#    (`base/err.c` (`med_err_to_grpc_status`), `med_db_report_in_tx`
+#    (`db_tx_guard.c`)), is a word of that file;
 # 4. every link to a file of the tree leads to one that exists, and a
 #    link to a heading of a page (page.md#heading) to a heading it has.
 #
@@ -151,7 +151,7 @@ for page in $pages; do
 
 	# 3b. A code name beside the file it is said to be in, either way
 	#    round (`base/err.c` (`med_err_to_grpc_status`, `file.c`: `name`,
-	#    `med__rpc_in_tx` (`rpc_call_api.c`)): a word of that file.
+	#    `med_db_report_in_tx` (`db_tx_guard.c`)): a word of that file.
 	tr '\n' ' ' <"$page" |
 		grep -oE "$fileq(: | \()$codeq|$codeq \($fileq" |
 		sed -E 's/^`([^`]*)`(: | \()`([^`]*)`$/\1|\3/' |

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Static checks behind `make check`: formatting, cppcheck, banned functions,
 # the layers of libmed, services/dosage and services/fhir
-# (tools/dev/check_layers.py, and check_symbols.py once built), the stores' column tables
+# (tools/dev/check_layers.py, and check_symbols.py once built), no call in
+# a store object (tools/dev/check_stores.py once built), the stores' column tables
 # (tools/dev/check_columns.py), docs/architecture.md and
 # the pages under docs/internals/
 # against the tree, and the README's and docs' claims a script can check
@@ -208,6 +209,19 @@ check_claims() {
 	python3 tools/dev/check_claims.py
 }
 
+# A store holds no call (tools/dev/check_stores.py, read from the objects):
+# only the stores listed in tools/dev/store-call-allow.txt, a list that
+# only shrinks, still use a med_call_* symbol.  Needs a build, as the
+# symbols of check_layers do; make test runs it after building.
+check_stores() {
+	header "a store holds no call (no med_call_* symbol in a store object)"
+	if [ -d "${BUILD:-build}/obj/services" ]; then
+		python3 tools/dev/check_stores.py
+	else
+		echo "stores: not built yet (make test checks them)"
+	fi
+}
+
 # Functions stay short (docs/style.md): none longer than the limit.
 check_fnlen() {
 	header "no C function longer than tools/dev/check_fnlen.py's limit"
@@ -223,9 +237,9 @@ run() {
 }
 
 case "$only" in
-"" | format | cppcheck | banned | layers | columns | architecture | claims | docs | roles | fnlen) ;;
+"" | format | cppcheck | banned | layers | stores | columns | architecture | claims | docs | roles | fnlen) ;;
 *)
-	echo "usage: $0 [format|cppcheck|banned|layers|columns|architecture|claims|docs|roles|fnlen]" >&2
+	echo "usage: $0 [format|cppcheck|banned|layers|stores|columns|architecture|claims|docs|roles|fnlen]" >&2
 	exit 2
 	;;
 esac
@@ -234,6 +248,7 @@ run format check_format
 run cppcheck check_cppcheck
 run banned check_banned
 run layers check_layers
+run stores check_stores
 run columns check_columns
 run architecture check_architecture
 run claims check_claims

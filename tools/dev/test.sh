@@ -22,6 +22,9 @@ run_unit() {
 	# check's): a symbol of a layer above is a failure like a test's.
 	echo "=== check_symbols"
 	"$PY" tools/dev/check_symbols.py || failed="$failed check_symbols"
+	# A store holds no call (only the listed ones still do).
+	echo "=== check_stores"
+	"$PY" tools/dev/check_stores.py || failed="$failed check_stores"
 	found=0
 	for t in "$BUILD"/tests/test_* "$BUILD"/tests/*/test_*; do
 		[ -x "$t" ] && [ -f "$t" ] || continue

@@ -211,11 +211,36 @@ typedef med_err (*med_db_tx_fn)(med_db_conn *c, void *ctx);
 med_err med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
 
 /*
- * med_db_in_tx is true while this thread runs the fn of a med_db_tx: for
- * the checks of work that must never happen under a transaction's locks
- * (a care decision that may ask identity over the network).
+ * med_db_in_tx is true while this thread runs the fn of a med_db_tx (and
+ * so of a med_call_tx): for the checks of work that must never happen
+ * under a transaction's locks (an outbound call, a care decision that may
+ * ask identity over the network).  A transaction opened by hand with
+ * med_db_begin does not count.
  */
 bool med_db_in_tx(void);
+
+/* The counter of med_db_outside_tx, labelled by method. */
+#define MED_DB_OUT_IN_TX "smartmed_outbound_calls_in_transaction_total"
+
+/*
+ * med_db_outside_tx states the invariant "no outbound call inside a
+ * transaction" (db_tx_guard.c) before work that may wait on another
+ * process: where names it (a gRPC path, whose last part becomes the
+ * method label, or a fixed label such as "JWKS"; never a URL with ids),
+ * what says what it is ("outbound call", "HTTP fetch").  Outside a
+ * transaction it does nothing; inside one it reports as
+ * med_db_report_in_tx does, counting MED_DB_OUT_IN_TX.  Thread-safe.
+ */
+void med_db_outside_tx(const char *where, const char *what);
+
+/*
+ * med_db_report_in_tx reports work that must never run under a
+ * transaction's locks but did: it counts counter{method=<where's last
+ * part>} (help its text), logs an error naming what and where, and in a
+ * build with MED_DEBUG_TX aborts (the debug assertion).  Thread-safe.
+ */
+void med_db_report_in_tx(const char *counter, const char *help,
+			 const char *where, const char *what);
 
 /* --- conveniences over the calls above (db_util.c) ---------------------- */
 

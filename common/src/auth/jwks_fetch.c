@@ -2,7 +2,8 @@
  * jwks_fetch.c - GET of the identity provider's JWKS (jwks_fetch.h) with
  * libcurl, which diagnosis already uses for the PACS: a hard cap on the
  * body, http and https only, no redirects, and the Cache-Control max-age
- * read from the answer's headers.
+ * read from the answer's headers.  A fetch never runs inside a database
+ * transaction (med_db_outside_tx states it: db/db_tx_guard.c).
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <med/db.h>
 
 #include "jwks_fetch.h"
 
@@ -139,6 +141,7 @@ med__jwks_fetch(const char *url, long timeout_ms, char **body, size_t *len,
 	if (c == NULL)
 		return MED_ERR_NOMEM;
 	set_options(c, url, timeout_ms, &b);
+	med_db_outside_tx("JWKS", "HTTP fetch");
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);

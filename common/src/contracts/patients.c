@@ -1,10 +1,19 @@
 /*
  * patients.c - patient id checks against identity's GetPatient, with a
  * small positive cache (slot_cache.h).  See med/patients.h.
+ *
+ * Invariant: the patient is decided before the transaction.  A write asks
+ * identity about its patient (and so learns of a merge) before it opens
+ * its transaction, never under the transaction's row locks: the answer
+ * may wait on the network.  Every entry here states it with
+ * med_db_outside_tx (db_tx_guard.c), also when the answer would come from
+ * the cache or the check is off (MED_IDENTITY_URL empty), so that a test
+ * stack without identity still sees a lookup misplaced in a transaction.
  */
 #include <med/patients.h>
 
 #include <med/arena.h>
+#include <med/db.h>
 #include <med/log.h>
 #include <med/metrics.h>
 #include <med/util.h>
@@ -150,6 +159,13 @@ take_unconfirmed(const Smartmed__Identity__V1__BedsideUnconfirmed *u,
 }
 
 /* ask_identity calls GetPatient and turns the reply into res. */
+/* decided_before_tx states the invariant above at an entry. */
+static void
+decided_before_tx(void)
+{
+	med_db_outside_tx("PatientLookup", "patient lookup");
+}
+
 static med_err
 ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
 	     const char *request_id, med_patient_result *res)
@@ -203,6 +219,7 @@ med_patients_check(med_patients *p, const char *patient_id, int64_t deadline_ms,
 	static const outcome by_state[] = {OUT_OK, OUT_UNKNOWN, OUT_MERGED};
 	med_err err;
 
+	decided_before_tx();
 	memset(res, 0, sizeof(*res));
 	if (slot_cache_get(&p->cache, patient_id, res->birth_date)) {
 		res->cached = true;
@@ -358,6 +375,7 @@ med_patients_require(med_call *call, const char *field, const char *patient_id)
 {
 	med_patient_result r;
 
+	decided_before_tx();
 	if (g_patients == NULL)
 		return MED_OK;
 	return ask(call, field, patient_id, true, &r);
@@ -371,6 +389,7 @@ med_patients_birth_date(med_call *call, const char *field,
 	med_err err;
 
 	out[0] = '\0';
+	decided_before_tx();
 	if (g_patients == NULL)
 		return MED_OK;
 	if ((err = ask(call, field, patient_id, true, &r)) == MED_OK)
@@ -383,6 +402,7 @@ med_patients_family(med_call *call, const char *field, const char *patient_id,
 		    med_patient_result *out)
 {
 	memset(out, 0, sizeof(*out));
+	decided_before_tx();
 	if (g_patients == NULL)
 		return MED_OK;
 	return ask(call, field, patient_id, false, out);
@@ -417,6 +437,7 @@ med_patients_banner(med_call *call, const char *field, const char *patient_id,
 	med_err err;
 
 	memset(out, 0, sizeof(*out));
+	decided_before_tx();
 	if (g_patients == NULL)
 		return MED_OK;
 	err = banner_call(call, patient_id, med_call_arena(call), &pat,
@@ -456,6 +477,7 @@ med_patients_death(med_call *call, const char *field, const char *patient_id,
 	med_err err;
 
 	memset(out, 0, sizeof(*out));
+	decided_before_tx();
 	if (g_patients == NULL)
 		return MED_OK;
 	err = banner_call(call, patient_id, med_call_arena(call), &pat,

@@ -76,34 +76,6 @@ med_call_method(med_call *call)
 }
 
 /*
- * Naming the patient is where the care relationship is decided, by the hook
- * the service installed (med_server_opts.care_decide).  A patient named
- * again (store code names it inside the write's transaction) was decided
- * already: no second question while the transaction holds its locks.
- */
-void
-med__rpc_in_tx(const char *counter, const char *help, const char *path,
-	       const char *what)
-{
-	const char *name = strrchr(path, '/');
-	char labels[160];
-	med_counter *c;
-
-	snprintf(labels, sizeof(labels), "method=\"%s\"",
-		 name ? name + 1 : path);
-	c = med_metrics_counter(med_metrics_lib(), counter, help, labels);
-	if (c != NULL)
-		med_counter_add(c, 1);
-	med_log_error("%s inside a database transaction (%s): %s", what, path,
-		      "move it before the transaction opens");
-#ifdef MED_DEBUG_TX
-	/* The debug assertion: a build for finding these stops here, with
-	 * the log line above saying where. */
-	abort();
-#endif
-}
-
-/*
  * care_in_tx reports a care decision made inside a transaction: it may ask
  * identity over the network while the transaction holds its row locks, so
  * one slow answer stalls every writer of those rows.  The handler must
@@ -114,12 +86,18 @@ med__rpc_in_tx(const char *counter, const char *help, const char *path,
 static void
 care_in_tx(const med_call *call)
 {
-	med__rpc_in_tx("smartmed_care_decisions_in_transaction_total",
-		       "care decisions made while a database transaction "
-		       "was open (each a bug)",
-		       call->rm->m->path, "care decision");
+	med_db_report_in_tx("smartmed_care_decisions_in_transaction_total",
+			    "care decisions made while a database transaction "
+			    "was open (each a bug)",
+			    call->rm->m->path, "care decision");
 }
 
+/*
+ * Naming the patient is where the care relationship is decided, by the hook
+ * the service installed (med_server_opts.care_decide).  A patient named
+ * again (store code names it inside the write's transaction) was decided
+ * already: no second question while the transaction holds its locks.
+ */
 void
 med_call_set_patient(med_call *call, const char *patient_id)
 {

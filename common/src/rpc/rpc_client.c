@@ -398,15 +398,12 @@ max_attempts(const med_call_opts *o)
 }
 
 /* out_in_tx reports an outbound call made inside a transaction: the peer's
- * answer, however slow, would hold the transaction's row locks. */
+ * answer, however slow, would hold the transaction's row locks
+ * (db_tx_guard.c). */
 static void
 out_in_tx(const char *path)
 {
-	if (med_db_in_tx())
-		med__rpc_in_tx("smartmed_outbound_calls_in_transaction_total",
-			       "outbound gRPC calls made while a database "
-			       "transaction was open (each a bug)",
-			       path, "outbound call");
+	med_db_outside_tx(path, "outbound call");
 }
 
 med_err

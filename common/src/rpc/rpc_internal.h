@@ -488,17 +488,6 @@ void med__rpc_audit_async(med_call *c, int code,
  * wait for the spool. */
 bool med__rpc_audit_committed(const med_call *c, int code);
 
-/*
- * med__rpc_in_tx reports work that must never run under a transaction's
- * locks but did (this thread is inside med_db_tx): a care decision, an
- * outbound gRPC call.  It counts counter{method=<path's last part>} (help
- * its text), logs an error naming what and path, and in a build with
- * MED_DEBUG_TX (make EXTRA_CFLAGS=-DMED_DEBUG_TX) aborts: the debug
- * assertion.  rpc_call_api.c.
- */
-void med__rpc_in_tx(const char *counter, const char *help, const char *path,
-		    const char *what);
-
 /* med__rpc_handler_enter / _leave bracket c's handler on this thread: its
  * request id in the log. */
 void med__rpc_handler_enter(med_call *c);
