@@ -29,7 +29,8 @@ hl7_rpc_list_messages(med_call *call, const ProtobufCMessage *in,
 			"since_ms, until_ms: must not be negative");
 	if (req->patient_id[0] != '\0')
 		med_call_set_patient(call, req->patient_id);
-	if ((err = hl7_store_list(call, req, &page, resp)) != MED_OK)
+	if ((err = hl7_store_list(med_call_db(call), med_call_arena(call), req,
+				  &page, resp)) != MED_OK)
 		return med_call_fail(call, err, "the message store: %s",
 				     med_strerror(err));
 	n = resp->n_messages;

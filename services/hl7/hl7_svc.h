@@ -104,9 +104,12 @@ med_err hl7_store_audit_resend(med_db *db, struct med_audit *audit,
 med_err hl7_store_put(med_db *db, struct med_audit *audit, const hl7_record *r,
 		      int64_t retention_ms) MED_MUST_CHECK;
 
-/* hl7_store_list reads one page of the store for ListMessages. */
+/* hl7_store_list reads one page of the store for ListMessages into out,
+ * its strings in arena (the handler hands its call's database and arena:
+ * a store never sees the call). */
 med_err
-hl7_store_list(med_call *call, const Smartmed__Hl7__V1__ListMessagesRequest *r,
+hl7_store_list(med_db *db, med_arena *arena,
+	       const Smartmed__Hl7__V1__ListMessagesRequest *r,
 	       const med_page *page,
 	       Smartmed__Hl7__V1__ListMessagesResponse *out) MED_MUST_CHECK;
 

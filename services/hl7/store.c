@@ -457,12 +457,13 @@ list_tx(med_db_conn *c, void *ctx)
 }
 
 med_err
-hl7_store_list(med_call *call, const Smartmed__Hl7__V1__ListMessagesRequest *r,
+hl7_store_list(med_db *db, med_arena *arena,
+	       const Smartmed__Hl7__V1__ListMessagesRequest *r,
 	       const med_page *page,
 	       Smartmed__Hl7__V1__ListMessagesResponse *out)
 {
-	list_ctx l = {.arena = med_call_arena(call), .out = out};
+	list_ctx l = {.arena = arena, .out = out};
 	query_ctx q = {.req = r, .page = page, .list = &l};
 
-	return med_db_tx(med_call_db(call), list_tx, &q);
+	return med_db_tx(db, list_tx, &q);
 }
