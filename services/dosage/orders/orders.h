@@ -270,11 +270,11 @@ typedef Smartmed__Dosage__V1__HomeMedication dosage_home_med;
 
 /*
  * dosage_store_add_home_med inserts m (its id, recorded_by and recorded_ms
- * set) in the call's one transaction (med_call_tx: the audit event commits
- * with it).  Errors: MED_ERR_EXISTS (its note's suggestion is on the list
- * already), MED_ERR_LIMIT (the patient's list is full), the database's.
+ * set) on c, inside the caller's transaction.  Errors: MED_ERR_EXISTS (its
+ * note's suggestion is on the list already), MED_ERR_LIMIT (the patient's
+ * list is full), the database's.
  */
-med_err dosage_store_add_home_med(med_call *call,
+med_err dosage_store_add_home_med(med_db_conn *c,
 				  const dosage_home_med *m) MED_MUST_CHECK;
 
 /* dosage_store_home_meds reads the patient's list, oldest first (stopped
@@ -300,15 +300,28 @@ typedef struct dosage_home_change {
 	const char *order_id;	  /* CONTINUE: the order, or "" */
 } dosage_home_change;
 
-/*
- * dosage_store_change_home_med locks the medicine, applies ch in the
- * call's one transaction (med_call_tx) and reads it back into *out.
- * Errors, each failing the call naming the field: NOT_FOUND (id; an
- * order_id of another patient or none), FAILED_PRECONDITION (already
- * stopped), the database's.
- */
-med_err dosage_store_change_home_med(med_call *call,
-				     const dosage_home_change *ch,
-				     dosage_home_med **out) MED_MUST_CHECK;
+/* dosage_store_lock_home_med reads home medicine id and locks its row
+ * (FOR UPDATE) until the caller's transaction ends.  MED_ERR_NOT_FOUND:
+ * none. */
+med_err dosage_store_lock_home_med(med_db_conn *c, med_arena *arena,
+				   const char *id,
+				   dosage_home_med **out) MED_MUST_CHECK;
+
+/* dosage_store_read_home_med reads home medicine id on c. */
+med_err dosage_store_read_home_med(med_db_conn *c, med_arena *arena,
+				   const char *id,
+				   dosage_home_med **out) MED_MUST_CHECK;
+
+/* dosage_store_has_order sets *seen when order_id is an order of
+ * patient_id. */
+med_err dosage_store_has_order(med_db_conn *c, const char *order_id,
+			       const char *patient_id,
+			       bool *seen) MED_MUST_CHECK;
+
+/* dosage_store_apply_home_change writes ch to its medicine's row: stopped
+ * (ch->decision 0) or the reconciliation decision. */
+med_err
+dosage_store_apply_home_change(med_db_conn *c,
+			       const dosage_home_change *ch) MED_MUST_CHECK;
 
 #endif
