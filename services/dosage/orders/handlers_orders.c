@@ -286,6 +286,19 @@ merged_contexts(med_call *call, const dosage_order *o, const dosage_known *k,
 	return MED_OK;
 }
 
+/* given_before reads what the patient was given of d up to o's start (a
+ * read transaction of its own), naming a capacity limit it meets. */
+static med_err
+given_before(med_call *call, const dosage_order *o, const dosage_drug *d,
+	     const dosage_known *k, dosage_dose_history *given)
+{
+	med_err err =
+		dosage_store_given_once(med_call_db(call), &k->family,
+					o->patient_id, d, o->start_ms, given);
+
+	return dosage_fail_limit(call, err, given->limit);
+}
+
 /* entry_checks is entry_evaluate with the context and history read now. */
 static med_err
 entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
@@ -304,8 +317,7 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 		return err;
 	if ((err = merged_contexts(call, o, k, &ctx, &has_ctx)) != MED_OK)
 		return err;
-	if ((err = dosage_store_given_once(call, &k->family, o->patient_id, d,
-					   o->start_ms, &given)) != MED_OK ||
+	if ((err = given_before(call, o, d, k, &given)) != MED_OK ||
 	    (err = dosage_store_class_orders(call, &k->family, o->patient_id,
 					     NULL, med_now_ms(), &others)) !=
 		    MED_OK ||
