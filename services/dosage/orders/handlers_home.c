@@ -188,6 +188,14 @@ check_add(med_call *call,
 	return check_note(call, r->note);
 }
 
+/* add_in_tx inserts the medicine in the call's transaction, with which
+ * its audit event commits. */
+static med_err
+add_in_tx(med_db_conn *c, void *arg)
+{
+	return dosage_store_add_home_med(c, arg);
+}
+
 med_err
 dosage_rpc_add_home_medication(med_call *call, const ProtobufCMessage *in,
 			       ProtobufCMessage *out)
@@ -227,7 +235,7 @@ dosage_rpc_add_home_medication(med_call *call, const ProtobufCMessage *in,
 	if (r->note != NULL && r->note->suggestion_id[0] != '\0')
 		(void)med_call_add_detail(call, "suggestion_id",
 					  r->note->suggestion_id);
-	err = dosage_store_add_home_med(call, m);
+	err = med_call_tx(call, add_in_tx, m);
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
 				     "note.suggestion_id: that suggestion is "
@@ -295,6 +303,70 @@ copy_out(dosage_home_med *out, const dosage_home_med *m)
 	out->base = base;
 }
 
+/* home_tx - a stop or decision's transaction: the change, the medicine
+ * after. */
+typedef struct home_tx {
+	med_call *call;
+	const dosage_home_change *ch;
+	dosage_home_med *m;
+} home_tx;
+
+/* order_of_patient: a CONTINUE's order_id names an order of the
+ * medicine's patient. */
+static med_err
+order_of_patient(med_db_conn *c, const home_tx *x)
+{
+	bool seen = false;
+	med_err err;
+
+	if (x->ch->order_id[0] == '\0')
+		return MED_OK;
+	err = dosage_store_has_order(c, x->ch->order_id, x->m->patient_id,
+				     &seen);
+	if (err == MED_OK && !seen)
+		return med_call_fail(x->call, MED_ERR_NOT_FOUND,
+				     "order_id: no order of this patient");
+	return err;
+}
+
+/* change_in_tx locks the medicine, refuses a stopped one, checks the order
+ * a CONTINUE names, writes the change and reads the medicine back. */
+static med_err
+change_in_tx(med_db_conn *c, void *arg)
+{
+	home_tx *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	med_err err = dosage_store_lock_home_med(c, a, x->ch->id, &x->m);
+
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(x->call, err, "id: no such home medicine");
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(x->call, x->m->patient_id);
+	if (x->m->status == HS(STOPPED))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "id: the home medicine was stopped; add "
+				     "it again if the patient takes it");
+	if ((err = order_of_patient(c, x)) != MED_OK ||
+	    (err = dosage_store_apply_home_change(c, x->ch)) != MED_OK)
+		return err;
+	return dosage_store_read_home_med(c, a, x->ch->id, &x->m);
+}
+
+/* change_home_med applies ch in the call's one transaction (its audit
+ * event commits with it); *out is the medicine after. */
+static med_err
+change_home_med(med_call *call, const dosage_home_change *ch,
+		dosage_home_med **out)
+{
+	home_tx x = {call, ch, NULL};
+	med_err err = med_call_tx(call, change_in_tx, &x);
+
+	if (err == MED_OK)
+		*out = x.m;
+	return err;
+}
+
 med_err
 dosage_rpc_stop_home_medication(med_call *call, const ProtobufCMessage *in,
 				ProtobufCMessage *out)
@@ -317,7 +389,7 @@ dosage_rpc_stop_home_medication(med_call *call, const ProtobufCMessage *in,
 		    MED_OK)
 		return err;
 	(void)med_call_add_detail(call, "home_medication_id", r->id);
-	if ((err = dosage_store_change_home_med(call, &ch, &m)) != MED_OK)
+	if ((err = change_home_med(call, &ch, &m)) != MED_OK)
 		return err;
 	m->awaiting_decision = false;
 	copy_out((void *)out, m);
@@ -405,7 +477,7 @@ dosage_rpc_decide_home_medication(med_call *call, const ProtobufCMessage *in,
 			{"reconcile_decision", decision_name(r->decision)},
 			{"encounter_id", stay.encounter_id}},
 		3);
-	if ((err = dosage_store_change_home_med(call, &ch, &m)) != MED_OK)
+	if ((err = change_home_med(call, &ch, &m)) != MED_OK)
 		return err;
 	open_decision(m, stay.encounter_id);
 	copy_out((void *)out, m);

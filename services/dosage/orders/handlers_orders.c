@@ -286,6 +286,19 @@ merged_contexts(med_call *call, const dosage_order *o, const dosage_known *k,
 	return MED_OK;
 }
 
+/* given_before reads what the patient was given of d up to o's start (a
+ * read transaction of its own), naming a capacity limit it meets. */
+static med_err
+given_before(med_call *call, const dosage_order *o, const dosage_drug *d,
+	     const dosage_known *k, dosage_dose_history *given)
+{
+	med_err err =
+		dosage_store_given_once(med_call_db(call), &k->family,
+					o->patient_id, d, o->start_ms, given);
+
+	return dosage_fail_limit(call, err, given->limit);
+}
+
 /* entry_checks is entry_evaluate with the context and history read now. */
 static med_err
 entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
@@ -304,8 +317,7 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 		return err;
 	if ((err = merged_contexts(call, o, k, &ctx, &has_ctx)) != MED_OK)
 		return err;
-	if ((err = dosage_store_given_once(call, &k->family, o->patient_id, d,
-					   o->start_ms, &given)) != MED_OK ||
+	if ((err = given_before(call, o, d, k, &given)) != MED_OK ||
 	    (err = dosage_store_class_orders(call, &k->family, o->patient_id,
 					     NULL, med_now_ms(), &others)) !=
 		    MED_OK ||
@@ -383,23 +395,6 @@ audit_order(med_call *call, const dosage_order *o, const char *event,
 	med_call_add_details(call, d, n);
 }
 
-/* order_audit - what audit_written names on the call's event. */
-typedef struct order_audit {
-	med_call *call;
-	const char *event;
-	const char *reason;
-} order_audit;
-
-/* audit_written is the dosage_written_fn of the order RPCs: the details
- * are named inside the write's transaction, so they commit with it. */
-static void
-audit_written(void *arg, dosage_order *stored)
-{
-	const order_audit *a = arg;
-
-	audit_order(a->call, stored, a->event, a->reason);
-}
-
 /* check_reason requires a reason of 1..500 characters. */
 static med_err
 check_reason(med_call *call, const char *reason)
@@ -441,6 +436,38 @@ no_order_after_death(med_call *call, const char *field, const dosage_known *k)
 	return MED_OK;
 }
 
+/* create_tx - CreateOrder's transaction: v1, the order as checked with
+ * its id, version and lineage set, read back into out. */
+typedef struct create_tx {
+	med_call *call;
+	const dosage_order *v1;
+	dosage_order *out;
+} create_tx;
+
+/* create_in_tx writes version 1 of the order, its "created" change and the
+ * patient's row, reads the order back as written and names it on the
+ * call's audit event, which commits with it. */
+static med_err
+create_in_tx(med_db_conn *c, void *arg)
+{
+	create_tx *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	const dosage_order *o = x->v1;
+	dosage_change created = {.kind = EV(CREATED),
+				 .user = o->created_by,
+				 .now_ms = o->created_ms};
+	med_err err;
+
+	if ((err = dosage_store_insert_order(c, a, o)) != MED_OK ||
+	    (err = dosage_store_log_change(c, o, &created, NULL)) != MED_OK ||
+	    (err = dosage_store_ensure_patient(c, o->patient_id)) != MED_OK ||
+	    (err = dosage_store_read_order(c, a, o->id, false, x->out)) !=
+		    MED_OK)
+		return err;
+	audit_order(x->call, x->out, "order_created", NULL);
+	return MED_OK;
+}
+
 med_err
 dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
@@ -448,9 +475,11 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Dosage__V1__CreateOrderRequest *req = (const void *)in;
 	int64_t now = med_now_ms();
 	med_err err = dosage_check_order(call, req->order, now);
+	char id[MED_UUID_LEN + 1];
 	dosage_known known;
 	dosage_drug drug;
-	order_audit audit = {call, "order_created", NULL};
+	dosage_order v1;
+	create_tx x = {call, &v1, (void *)out};
 
 	if (err != MED_OK)
 		return err;
@@ -474,8 +503,12 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 	    (err = entry_gate(call, req->dose_override, req->order, &drug)) !=
 		    MED_OK)
 		return err;
-	return dosage_store_create_order(call, req->order, audit_written,
-					 &audit, (void *)out);
+	med_uuid_v4(id);
+	v1 = *req->order;
+	v1.id = id;
+	v1.version = 1;
+	v1.first_order_id = id;
+	return med_call_tx(call, create_in_tx, &x);
 }
 
 /* get_order reads order id for a handler, naming field when absent. */
@@ -595,9 +628,8 @@ settled(const allow_ctx *x, const dosage_order *cur)
 }
 
 static med_err
-allow_verify(void *arg, const dosage_order *cur)
+allow_verify(const allow_ctx *x, const dosage_order *cur)
 {
-	allow_ctx *x = arg;
 	med_err err;
 
 	med_call_set_patient(x->call, cur->patient_id);
@@ -620,9 +652,8 @@ allow_verify(void *arg, const dosage_order *cur)
 }
 
 static med_err
-allow_hold(void *arg, const dosage_order *cur)
+allow_hold(const allow_ctx *x, const dosage_order *cur)
 {
-	allow_ctx *x = arg;
 	dosage_order o = settled(x, cur);
 
 	med_call_set_patient(x->call, cur->patient_id);
@@ -634,9 +665,8 @@ allow_hold(void *arg, const dosage_order *cur)
 }
 
 static med_err
-allow_resume(void *arg, const dosage_order *cur)
+allow_resume(const allow_ctx *x, const dosage_order *cur)
 {
-	allow_ctx *x = arg;
 	dosage_order o = settled(x, cur);
 
 	med_call_set_patient(x->call, cur->patient_id);
@@ -648,9 +678,8 @@ allow_resume(void *arg, const dosage_order *cur)
 }
 
 static med_err
-allow_discontinue(void *arg, const dosage_order *cur)
+allow_discontinue(const allow_ctx *x, const dosage_order *cur)
 {
-	allow_ctx *x = arg;
 
 	med_call_set_patient(x->call, cur->patient_id);
 	/* Active, held, pending and completed orders can be stopped; a
@@ -664,9 +693,8 @@ allow_discontinue(void *arg, const dosage_order *cur)
 }
 
 static med_err
-allow_reconcile_stop(void *arg, const dosage_order *cur)
+allow_reconcile_stop(const allow_ctx *x, const dosage_order *cur)
 {
-	allow_ctx *x = arg;
 	dosage_order o = settled(x, cur);
 
 	med_call_set_patient(x->call, cur->patient_id);
@@ -674,10 +702,14 @@ allow_reconcile_stop(void *arg, const dosage_order *cur)
 					 : dosage_order_refuse(x->call, &o);
 }
 
+/* allow_fn says whether the locked order cur may take a change of state:
+ * it fails the call (so the transaction) when not. */
+typedef med_err (*allow_fn)(const allow_ctx *x, const dosage_order *cur);
+
 /* change names each change of state: its event, checks and words. */
 static const struct {
 	Smartmed__Dosage__V1__OrderEventKind kind;
-	dosage_allow_fn allow;
+	allow_fn allow;
 	const char *event;
 } changes[] = {
 	{EV(VERIFIED), allow_verify, "order_verified"},
@@ -687,6 +719,38 @@ static const struct {
 	{EV(RECONCILED_STOPPED), allow_reconcile_stop, "order_reconciled_stop"},
 };
 
+/* state_tx - a change of state's transaction: order id, the change, the
+ * rule that may refuse it, the audit event, the order after (or, when the
+ * rule refused, before). */
+typedef struct state_tx {
+	const allow_ctx *x;
+	const char *id;
+	const dosage_change *ch;
+	allow_fn allow;
+	const char *event;
+	dosage_order *out;
+} state_tx;
+
+/* state_in_tx locks order id, asks the change's rule, writes the change
+ * and its log row, reads the order after and names it on the call's
+ * audit event, which commits with it. */
+static med_err
+state_in_tx(med_db_conn *c, void *arg)
+{
+	const state_tx *t = arg;
+	med_arena *a = med_call_arena(t->x->call);
+	med_err err = dosage_store_read_order(c, a, t->id, true, t->out);
+
+	if (err != MED_OK || (err = t->allow(t->x, t->out)) != MED_OK ||
+	    (err = dosage_store_set_state(c, t->id, t->ch)) != MED_OK ||
+	    (err = dosage_store_log_change(c, t->out, t->ch, NULL)) != MED_OK ||
+	    (err = dosage_store_read_order(c, a, t->id, false, t->out)) !=
+		    MED_OK)
+		return err;
+	audit_order(t->x->call, t->out, t->event, t->ch->reason);
+	return MED_OK;
+}
+
 /* change_state runs one change of state of order id, with reason. */
 static med_err
 change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
@@ -694,24 +758,24 @@ change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
 	     dosage_order *o)
 {
 	allow_ctx x = {call, med_now_ms(), drug};
-	order_audit audit = {call, NULL, reason};
-	dosage_change ch = {kind,	   med_call_principal(call)->user,
-			    reason,	   x.now_ms,
-			    audit_written, &audit};
+	dosage_change ch = {kind, med_call_principal(call)->user, reason,
+			    x.now_ms};
+	state_tx t = {.x = &x, .id = id, .ch = &ch, .out = o};
 	size_t i = 0;
 	med_err err;
 
 	while (changes[i].kind != kind)
 		i++;
-	audit.event = changes[i].event;
+	t.allow = changes[i].allow;
+	t.event = changes[i].event;
 	/* The care decision (maybe a call to identity) before the order's
-	 * row lock; the allow callbacks name the locked row's patient again,
-	 * which costs nothing for the same patient. */
+	 * row lock; the rules name the locked row's patient again, which
+	 * costs nothing for the same patient. */
 	if ((err = med_call_name_patient_of(
 		     call, "SELECT patient_id FROM orders WHERE id = ?", id)) !=
 	    MED_OK)
 		return err;
-	err = dosage_store_change(call, id, &ch, changes[i].allow, &x, o);
+	err = med_call_tx(call, state_in_tx, &t);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	if (err != MED_OK)
@@ -1102,10 +1166,11 @@ carry_hold(const dosage_order *cur, dosage_order *next)
 	next->hold_reason = cur->hold_reason;
 }
 
+/* make_version fills next, the new version of the locked subject's order
+ * (s->order), or fails the call; next->id is kept. */
 static med_err
-make_version(void *arg, dosage_subject *s, dosage_order *next)
+make_version(version_ctx *x, dosage_subject *s, dosage_order *next)
 {
-	version_ctx *x = arg;
 	const dosage_order *cur = &s->order;
 	med_err err;
 
@@ -1137,26 +1202,73 @@ make_version(void *arg, dosage_subject *s, dosage_order *next)
 	return MED_OK;
 }
 
-/* new_version writes the version x describes of order id. */
-static med_err
-new_version(med_call *call, version_ctx *x, const char *id,
-	    Smartmed__Dosage__V1__OrderEventKind kind, const char *reason,
-	    dosage_order *out)
+/* version_tx - a new version's transaction: what x describes of order
+ * id, made as next (its id set), read back into out; limit is the
+ * capacity limit loading the subject met. */
+typedef struct version_tx {
+	version_ctx *x;
+	const char *id;
+	const dosage_change *ch;
+	const char *event;
+	dosage_order *next, *out;
+	const char *limit;
+} version_tx;
+
+/* version_lineage makes next the version after old, for change ch. */
+static void
+version_lineage(dosage_order *next, const dosage_order *old,
+		const dosage_change *ch)
 {
-	order_audit audit = {call,
-			     kind == EV(MODIFIED) ? "order_modified"
-			     : kind == EV(RENEWED)
-				     ? "order_renewed"
-				     : "order_reconciled_continue",
-			     reason};
-	dosage_change ch = {kind,	   med_call_principal(call)->user,
-			    reason,	   x->now_ms,
-			    audit_written, &audit};
+	next->version = old->version + 1;
+	next->first_order_id = old->first_order_id;
+	next->replaces_order_id = old->id;
+	next->change_reason = (char *)ch->reason;
+}
+
+/* version_in_tx loads the order with its subject (locked), makes and
+ * checks the new version, inserts it, marks the old one superseded, logs
+ * the change, reads the new version back and names it on the call's audit
+ * event, which commits with it. */
+static med_err
+version_in_tx(med_db_conn *c, void *arg)
+{
+	version_tx *t = arg;
+	med_arena *a = med_call_arena(t->x->call);
+	dosage_order *next = t->next, *old;
+	const char *id = next->id;
+	dosage_subject s;
+	med_err err =
+		dosage_store_load_subject(c, a, &t->x->known.family, t->id,
+					  NULL, NULL, t->ch->now_ms, true, &s);
+
+	t->limit = dosage_subject_limit(&s);
+	if (err != MED_OK || (err = make_version(t->x, &s, next)) != MED_OK)
+		return err;
+	old = &s.order;
+	next->id = (char *)id;
+	version_lineage(next, old, t->ch);
+	if ((err = dosage_store_insert_order(c, a, next)) != MED_OK ||
+	    (err = dosage_store_supersede(c, old, next, t->ch->now_ms)) !=
+		    MED_OK ||
+	    (err = dosage_store_log_change(c, old, t->ch, next->id)) !=
+		    MED_OK ||
+	    (err = dosage_store_read_order(c, a, next->id, false, t->out)) !=
+		    MED_OK)
+		return err;
+	audit_order(t->x->call, t->out, t->event, t->ch->reason);
+	return MED_OK;
+}
+
+/* version_facts reads, before the transaction, what the new version of
+ * order id is checked against: the patient's facts from identity and
+ * records (no network call while the order is locked), the other orders
+ * in force and what the interaction check meets. */
+static med_err
+version_facts(med_call *call, version_ctx *x, const char *id)
+{
 	dosage_order cur;
 	med_err err;
 
-	/* The patient's facts come from identity and records before the
-	 * transaction: no network call while the order is locked. */
 	if ((err = get_order(call, "order_id", id, &cur)) != MED_OK ||
 	    (err = dosage_know_patient(call, "order_id", cur.patient_id,
 				       &x->known)) != MED_OK ||
@@ -1166,16 +1278,46 @@ new_version(med_call *call, version_ctx *x, const char *id,
 					     cur.patient_id, cur.id, x->now_ms,
 					     &x->others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
-					 &x->others)) != MED_OK ||
-	    (err = entry_ddi_read(
-		     call, &x->known.family, cur.patient_id, cur.id,
-		     x->continue_to ? x->continue_to : cur.encounter_id,
-		     x->now_ms, &x->ddi)) != MED_OK) {
+					 &x->others)) != MED_OK)
+		return err;
+	return entry_ddi_read(call, &x->known.family, cur.patient_id, cur.id,
+			      x->continue_to ? x->continue_to
+					     : cur.encounter_id,
+			      x->now_ms, &x->ddi);
+}
+
+/* version_event is the audit event of a new version of kind. */
+static const char *
+version_event(Smartmed__Dosage__V1__OrderEventKind kind)
+{
+	if (kind == EV(MODIFIED))
+		return "order_modified";
+	return kind == EV(RENEWED) ? "order_renewed"
+				   : "order_reconciled_continue";
+}
+
+/* new_version writes the version x describes of order id. */
+static med_err
+new_version(med_call *call, version_ctx *x, const char *id,
+	    Smartmed__Dosage__V1__OrderEventKind kind, const char *reason,
+	    dosage_order *out)
+{
+	char new_id[MED_UUID_LEN + 1];
+	dosage_change ch = {kind, med_call_principal(call)->user, reason,
+			    x->now_ms};
+	dosage_order next;
+	version_tx t = {x, id, &ch, version_event(kind), &next, out, NULL};
+	med_err err = version_facts(call, x, id);
+
+	if (err != MED_OK) {
 		entry_ddi_fini(&x->ddi);
 		return err;
 	}
-	err = dosage_store_new_version(call, &x->known.family, id, &ch,
-				       make_version, x, out);
+	smartmed__dosage__v1__order__init(&next);
+	med_uuid_v4(new_id);
+	next.id = new_id;
+	err = dosage_fail_limit(call, med_call_tx(call, version_in_tx, &t),
+				t.limit);
 	entry_ddi_fini(&x->ddi);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");

@@ -63,18 +63,12 @@ bool dosage_order_times_ok(const dosage_order *o);
 
 /* --- store_orders.c: orders, their versions and changes ---------------- */
 
-/* dosage_written_fn sees the order as written, inside the write's
- * transaction: where a handler names its audit details, which commit with
- * the write (the store runs it in med_call_tx). */
-typedef void (*dosage_written_fn)(void *ctx, dosage_order *stored);
-
-/* dosage_store_create_order writes version 1 of a new order and its
- * "created" change. */
-med_err dosage_store_create_order(med_call *call, const dosage_order *in,
-				  dosage_written_fn written, void *ctx,
-				  dosage_order *out) MED_MUST_CHECK;
-med_err dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
-			       dosage_order *out) MED_MUST_CHECK;
+/*
+ * The order writes (CreateOrder, the changes of state, the new versions)
+ * are transactions their handlers own (handlers_orders.c, med_call_tx):
+ * these functions are the words of those transactions, each run on the
+ * caller's connection inside it, and none sees the call.
+ */
 
 /* dosage_change - one change to an order: which, who, why, when. */
 typedef struct dosage_change {
@@ -82,39 +76,33 @@ typedef struct dosage_change {
 	const char *user;
 	const char *reason; /* NULL: none */
 	int64_t now_ms;
-	dosage_written_fn written; /* NULL: none */
-	void *written_ctx;
 } dosage_change;
 
-/* dosage_allow_fn says whether the locked order cur may take a change: it
- * fails the call (so the transaction) when not. */
-typedef med_err (*dosage_allow_fn)(void *ctx, const dosage_order *cur);
+/* dosage_store_insert_order writes version o (its id, version and
+ * first_order_id set); a (scratch) packs its checks. */
+med_err dosage_store_insert_order(med_db_conn *c, med_arena *a,
+				  const dosage_order *o) MED_MUST_CHECK;
 
-/*
- * dosage_store_change applies a change of state (VERIFIED, HELD, RESUMED,
- * DISCONTINUED) to order id when allow agrees, and logs it, in one
- * transaction; out is the order after (or, when allow refused, before).
- * MED_ERR_NOT_FOUND: no such order.
- */
-med_err dosage_store_change(med_call *call, const char *id,
-			    const dosage_change *ch, dosage_allow_fn allow,
-			    void *ctx, dosage_order *out) MED_MUST_CHECK;
+/* dosage_store_log_change appends change ch of version o to its order's
+ * log; new_order_id is the version the change made (NULL: none). */
+med_err dosage_store_log_change(med_db_conn *c, const dosage_order *o,
+				const dosage_change *ch,
+				const char *new_order_id) MED_MUST_CHECK;
 
-/* dosage_version_fn fills next, the new version of the locked subject's
- * order (s->order, its drug, context and history), or fails the call.
- * next->id is set and must be kept. */
-typedef med_err (*dosage_version_fn)(void *ctx, dosage_subject *s,
-				     dosage_order *next);
+/* dosage_store_set_state writes a change of state (VERIFIED, HELD,
+ * RESUMED, DISCONTINUED, RECONCILED_STOPPED) to order id's row;
+ * MED_ERR_INTERNAL for any other kind. */
+med_err dosage_store_set_state(med_db_conn *c, const char *id,
+			       const dosage_change *ch) MED_MUST_CHECK;
 
-/*
- * dosage_store_new_version replaces order id with the version make fills
- * (MODIFIED or RENEWED): inserts it, marks id superseded by it and logs
- * the change, in one transaction.  out is the new version.
- */
-med_err dosage_store_new_version(med_call *call, const dosage_family *fam,
-				 const char *id, const dosage_change *ch,
-				 dosage_version_fn make, void *ctx,
-				 dosage_order *out) MED_MUST_CHECK;
+/* dosage_store_supersede marks version old replaced by next at now_ms. */
+med_err dosage_store_supersede(med_db_conn *c, const dosage_order *old,
+			       const dosage_order *next,
+			       int64_t now_ms) MED_MUST_CHECK;
+
+/* dosage_store_get_order reads order id on a connection of its own. */
+med_err dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
+			       dosage_order *out) MED_MUST_CHECK;
 
 /* dosage_store_complete_once marks a "once" order completed (and logs it)
  * once its dose was given, inside the administration's transaction. */
@@ -282,11 +270,11 @@ typedef Smartmed__Dosage__V1__HomeMedication dosage_home_med;
 
 /*
  * dosage_store_add_home_med inserts m (its id, recorded_by and recorded_ms
- * set) in the call's one transaction (med_call_tx: the audit event commits
- * with it).  Errors: MED_ERR_EXISTS (its note's suggestion is on the list
- * already), MED_ERR_LIMIT (the patient's list is full), the database's.
+ * set) on c, inside the caller's transaction.  Errors: MED_ERR_EXISTS (its
+ * note's suggestion is on the list already), MED_ERR_LIMIT (the patient's
+ * list is full), the database's.
  */
-med_err dosage_store_add_home_med(med_call *call,
+med_err dosage_store_add_home_med(med_db_conn *c,
 				  const dosage_home_med *m) MED_MUST_CHECK;
 
 /* dosage_store_home_meds reads the patient's list, oldest first (stopped
@@ -312,15 +300,28 @@ typedef struct dosage_home_change {
 	const char *order_id;	  /* CONTINUE: the order, or "" */
 } dosage_home_change;
 
-/*
- * dosage_store_change_home_med locks the medicine, applies ch in the
- * call's one transaction (med_call_tx) and reads it back into *out.
- * Errors, each failing the call naming the field: NOT_FOUND (id; an
- * order_id of another patient or none), FAILED_PRECONDITION (already
- * stopped), the database's.
- */
-med_err dosage_store_change_home_med(med_call *call,
-				     const dosage_home_change *ch,
-				     dosage_home_med **out) MED_MUST_CHECK;
+/* dosage_store_lock_home_med reads home medicine id and locks its row
+ * (FOR UPDATE) until the caller's transaction ends.  MED_ERR_NOT_FOUND:
+ * none. */
+med_err dosage_store_lock_home_med(med_db_conn *c, med_arena *arena,
+				   const char *id,
+				   dosage_home_med **out) MED_MUST_CHECK;
+
+/* dosage_store_read_home_med reads home medicine id on c. */
+med_err dosage_store_read_home_med(med_db_conn *c, med_arena *arena,
+				   const char *id,
+				   dosage_home_med **out) MED_MUST_CHECK;
+
+/* dosage_store_has_order sets *seen when order_id is an order of
+ * patient_id. */
+med_err dosage_store_has_order(med_db_conn *c, const char *order_id,
+			       const char *patient_id,
+			       bool *seen) MED_MUST_CHECK;
+
+/* dosage_store_apply_home_change writes ch to its medicine's row: stopped
+ * (ch->decision 0) or the reconciliation decision. */
+med_err
+dosage_store_apply_home_change(med_db_conn *c,
+			       const dosage_home_change *ch) MED_MUST_CHECK;
 
 #endif

@@ -1,11 +1,11 @@
 /*
  * store_home.c - the patient's home medicines in SQL (home_medications,
  * migrations 24, 27 and 30): added, listed, stopped and decided at admission
- * reconciliation.  Every write is the call's one transaction with its
- * audit event (med_call_tx).
+ * reconciliation.  The writes run on the caller's connection inside the
+ * transaction its handler owns (handlers_home.c, med_call_tx: the audit
+ * event commits with it); nothing here sees the call.
  */
 #include <med/db.h>
-#include <med/rpc.h>
 #include <med/util.h>
 
 #include <string.h>
@@ -99,10 +99,9 @@ on_count(void *arg, const med_db_row *row)
 	return MED_OK;
 }
 
-static med_err
-add_tx(med_db_conn *c, void *arg)
+med_err
+dosage_store_add_home_med(med_db_conn *c, const dosage_home_med *m)
 {
-	const dosage_home_med *m = arg;
 	const Smartmed__Dosage__V1__HomeMedicationNote *n = m->note;
 	med_db_value count_by[] = {MED_DB_STR(m->patient_id)};
 	med_db_value v[20];
@@ -152,12 +151,6 @@ add_tx(med_db_conn *c, void *arg)
 			   v, 20, NULL, NULL);
 }
 
-med_err
-dosage_store_add_home_med(med_call *call, const dosage_home_med *m)
-{
-	return med_call_tx(call, add_tx, (void *)m);
-}
-
 /* --- reading ------------------------------------------------------------ */
 
 med_err
@@ -196,37 +189,48 @@ dosage_store_home_med(med_db *db, med_arena *arena, const char *id,
 
 /* --- stopping and deciding --------------------------------------------- */
 
-typedef struct change_ctx {
-	med_call *call;
-	const dosage_home_change *ch;
-	dosage_home_med *m;
-} change_ctx;
-
-/* order_of_patient: order_id names an order of the medicine's patient. */
-static med_err
-order_of_patient(med_db_conn *c, change_ctx *x)
+med_err
+dosage_store_lock_home_med(med_db_conn *c, med_arena *arena, const char *id,
+			   dosage_home_med **out)
 {
-	med_db_value v[] = {MED_DB_STR(x->ch->order_id),
-			    MED_DB_STR(x->m->patient_id)};
-	bool seen = false;
-	med_err err;
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_db_msgs m = HOME_MSGS(arena);
 
-	if (x->ch->order_id[0] == '\0')
-		return MED_OK;
-	err = med_db_query(c,
-			   "SELECT 1 FROM orders WHERE id = ? AND"
-			   " patient_id = ?",
-			   v, 2, med_db_row_seen, &seen);
-	if (err == MED_OK && !seen)
-		return med_call_fail(x->call, MED_ERR_NOT_FOUND,
-				     "order_id: no order of this patient");
-	return err;
+	return med_db_query_one(c,
+				"SELECT " HOME_COLUMNS
+				" FROM home_medications WHERE id = ?"
+				" FOR UPDATE",
+				v, 1, &m, (void **)out);
 }
 
-static med_err
-apply(med_db_conn *c, change_ctx *x)
+med_err
+dosage_store_read_home_med(med_db_conn *c, med_arena *arena, const char *id,
+			   dosage_home_med **out)
 {
-	const dosage_home_change *ch = x->ch;
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_db_msgs m = HOME_MSGS(arena);
+
+	return med_db_query_one(
+		c, "SELECT " HOME_COLUMNS " FROM home_medications WHERE id = ?",
+		v, 1, &m, (void **)out);
+}
+
+med_err
+dosage_store_has_order(med_db_conn *c, const char *order_id,
+		       const char *patient_id, bool *seen)
+{
+	med_db_value v[] = {MED_DB_STR(order_id), MED_DB_STR(patient_id)};
+
+	*seen = false;
+	return med_db_query(c,
+			    "SELECT 1 FROM orders WHERE id = ? AND"
+			    " patient_id = ?",
+			    v, 2, med_db_row_seen, seen);
+}
+
+med_err
+dosage_store_apply_home_change(med_db_conn *c, const dosage_home_change *ch)
+{
 	med_db_value v[] = {
 		MED_DB_STR(ch->reason),	 MED_DB_STR(ch->by),
 		MED_DB_I64(ch->at_ms),	 MED_DB_I64(ch->decision),
@@ -248,46 +252,4 @@ apply(med_db_conn *c, change_ctx *x)
 		" WHERE id = ?",
 		(med_db_value[]){v[0], v[1], v[2], v[3], v[5], v[6], v[4]}, 7,
 		NULL, NULL);
-}
-
-static med_err
-change_tx(med_db_conn *c, void *arg)
-{
-	change_ctx *x = arg;
-	med_db_value v[] = {MED_DB_STR(x->ch->id)};
-	med_db_msgs m = HOME_MSGS(med_call_arena(x->call));
-	med_err err = med_db_query_one(c,
-				       "SELECT " HOME_COLUMNS
-				       " FROM home_medications WHERE id = ?"
-				       " FOR UPDATE",
-				       v, 1, &m, (void **)&x->m);
-
-	if (err == MED_ERR_NOT_FOUND)
-		return med_call_fail(x->call, err, "id: no such home medicine");
-	if (err != MED_OK)
-		return err;
-	med_call_set_patient(x->call, x->m->patient_id);
-	if (x->m->status == HS(STOPPED))
-		return med_call_fail(x->call, MED_ERR_PRECONDITION,
-				     "id: the home medicine was stopped; add "
-				     "it again if the patient takes it");
-	if ((err = order_of_patient(c, x)) != MED_OK ||
-	    (err = apply(c, x)) != MED_OK)
-		return err;
-	m = HOME_MSGS(med_call_arena(x->call));
-	return med_db_query_one(
-		c, "SELECT " HOME_COLUMNS " FROM home_medications WHERE id = ?",
-		v, 1, &m, (void **)&x->m);
-}
-
-med_err
-dosage_store_change_home_med(med_call *call, const dosage_home_change *ch,
-			     dosage_home_med **out)
-{
-	change_ctx x = {.call = call, .ch = ch};
-	med_err err = med_call_tx(call, change_tx, &x);
-
-	if (err == MED_OK)
-		*out = x.m;
-	return err;
 }

@@ -10,6 +10,10 @@
  * updated.  orders.status holds the OrderStatus value, except that
  * "completed" is stored only for a "once" order whose dose was given: an
  * order past its end reads as completed (dosage_order_settle).
+ *
+ * The writes here run on the caller's connection inside a transaction the
+ * caller owns (the order RPCs' handlers, the administrations' stores):
+ * no function here opens one for a write, calls back up or sees the call.
  */
 #include <med/arena.h>
 #include <med/util.h>
@@ -27,10 +31,9 @@
 #define EV(x)	       SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
 #define MAR_ORDERS_MAX 200
 
-/* add_event appends one change of order o to its order's log. */
-static med_err
-add_event(med_db_conn *c, const dosage_order *o, const dosage_change *ch,
-	  const char *new_order_id)
+med_err
+dosage_store_log_change(med_db_conn *c, const dosage_order *o,
+			const dosage_change *ch, const char *new_order_id)
 {
 	med_db_value v[] = {
 		MED_DB_STR(o->first_order_id),
@@ -50,9 +53,8 @@ add_event(med_db_conn *c, const dosage_order *o, const dosage_change *ch,
 			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
-/* insert_order writes version o (its id, version and first_order_id set). */
-static med_err
-insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
+med_err
+dosage_store_insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 {
 	const dosage_override *ov = o->dose_override;
 	uint8_t *blob;
@@ -115,69 +117,6 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
-typedef struct order_ctx {
-	med_arena *arena;
-	const dosage_family *fam;
-	dosage_order *in, *out;
-	const char *id;
-	const dosage_change *change;
-	dosage_allow_fn allow;
-	dosage_version_fn make;
-	void *ctx;
-	dosage_written_fn written; /* CreateOrder's */
-	void *written_ctx;
-	const char *limit; /* the capacity limit loading the subject met */
-} order_ctx;
-
-/* read_written reads order id as written into o->out and shows it to
- * written, still inside the transaction. */
-static med_err
-read_written(med_db_conn *c, order_ctx *o, const char *id,
-	     dosage_written_fn written, void *ctx)
-{
-	med_err err = dosage_store_read_order(c, o->arena, id, false, o->out);
-
-	if (err == MED_OK && written != NULL)
-		written(ctx, o->out);
-	return err;
-}
-
-static med_err
-create_order_tx(med_db_conn *c, void *arg)
-{
-	order_ctx *o = arg;
-	dosage_change created = {.kind = EV(CREATED),
-				 .user = o->in->created_by,
-				 .now_ms = o->in->created_ms};
-	med_err err;
-
-	if ((err = insert_order(c, o->arena, o->in)) != MED_OK ||
-	    (err = add_event(c, o->in, &created, NULL)) != MED_OK ||
-	    (err = dosage_store_ensure_patient(c, o->in->patient_id)) != MED_OK)
-		return err;
-	return read_written(c, o, o->in->id, o->written, o->written_ctx);
-}
-
-med_err
-dosage_store_create_order(med_call *call, const dosage_order *in,
-			  dosage_written_fn written, void *ctx,
-			  dosage_order *out)
-{
-	char id[MED_UUID_LEN + 1];
-	dosage_order v1 = *in;
-	order_ctx o = {.arena = med_call_arena(call),
-		       .in = &v1,
-		       .out = out,
-		       .written = written,
-		       .written_ctx = ctx};
-
-	med_uuid_v4(id);
-	v1.id = id;
-	v1.version = 1;
-	v1.first_order_id = id;
-	return med_call_tx(call, create_order_tx, &o);
-}
-
 med_err
 dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
 		       dosage_order *out)
@@ -224,8 +163,8 @@ static const struct {
 	 3},
 };
 
-static med_err
-write_change(med_db_conn *c, const dosage_change *ch, const char *id)
+med_err
+dosage_store_set_state(med_db_conn *c, const char *id, const dosage_change *ch)
 {
 	med_db_value all[] = {MED_DB_STR(ch->user), MED_DB_I64(ch->now_ms),
 			      MED_DB_STR(ch->reason ? ch->reason : ""),
@@ -251,34 +190,6 @@ write_change(med_db_conn *c, const dosage_change *ch, const char *id)
 	return MED_ERR_INTERNAL;
 }
 
-static med_err
-change_tx(med_db_conn *c, void *arg)
-{
-	order_ctx *o = arg;
-	med_err err = dosage_store_read_order(c, o->arena, o->id, true, o->out);
-
-	if (err != MED_OK || (err = o->allow(o->ctx, o->out)) != MED_OK ||
-	    (err = write_change(c, o->change, o->id)) != MED_OK ||
-	    (err = add_event(c, o->out, o->change, NULL)) != MED_OK)
-		return err;
-	return read_written(c, o, o->id, o->change->written,
-			    o->change->written_ctx);
-}
-
-med_err
-dosage_store_change(med_call *call, const char *id, const dosage_change *ch,
-		    dosage_allow_fn allow, void *ctx, dosage_order *out)
-{
-	order_ctx o = {.arena = med_call_arena(call),
-		       .out = out,
-		       .id = id,
-		       .change = ch,
-		       .allow = allow,
-		       .ctx = ctx};
-
-	return med_call_tx(call, change_tx, &o);
-}
-
 med_err
 dosage_store_complete_once(med_db_conn *c, const dosage_order *o,
 			   const dosage_admin *given)
@@ -299,7 +210,7 @@ dosage_store_complete_once(med_db_conn *c, const dosage_order *o,
 			  k, 1, &n, NULL);
 	if (err != MED_OK || n == 0)
 		return err;
-	return add_event(c, o, &done, NULL);
+	return dosage_store_log_change(c, o, &done, NULL);
 }
 
 /* still_given says whether order id has a dose that still counts. */
@@ -339,15 +250,14 @@ dosage_store_reopen_once(med_db_conn *c, const dosage_order *o,
 			  k, 1, &n, NULL);
 	if (err != MED_OK || n == 0)
 		return err;
-	return add_event(c, o, &again, NULL);
+	return dosage_store_log_change(c, o, &again, NULL);
 }
 
 /* --- new versions -------------------------------------------------------- */
 
-/* supersede marks old as replaced by next. */
-static med_err
-supersede(med_db_conn *c, const dosage_order *old, const dosage_order *next,
-	  int64_t now_ms)
+med_err
+dosage_store_supersede(med_db_conn *c, const dosage_order *old,
+		       const dosage_order *next, int64_t now_ms)
 {
 	med_db_value v[] = {MED_DB_STR(next->id), MED_DB_I64(now_ms),
 			    MED_DB_STR(old->id)};
@@ -356,56 +266,6 @@ supersede(med_db_conn *c, const dosage_order *old, const dosage_order *next,
 			   "UPDATE orders SET status = 6, replaced_by = ?,"
 			   " replaced_ms = ? WHERE id = ?",
 			   v, 3, NULL, NULL);
-}
-
-static med_err
-version_tx(med_db_conn *c, void *arg)
-{
-	order_ctx *o = arg;
-	dosage_subject s;
-	dosage_order *next = o->in, *old = &s.order;
-	med_err err =
-		dosage_store_load_subject(c, o->arena, o->fam, o->id, NULL,
-					  NULL, o->change->now_ms, true, &s);
-	const char *id = next->id;
-
-	o->limit = dosage_subject_limit(&s);
-	if (err != MED_OK || (err = o->make(o->ctx, &s, next)) != MED_OK)
-		return err;
-	next->id = (char *)id;
-	next->version = old->version + 1;
-	next->first_order_id = old->first_order_id;
-	next->replaces_order_id = old->id;
-	next->change_reason = (char *)o->change->reason;
-	if ((err = insert_order(c, o->arena, next)) != MED_OK ||
-	    (err = supersede(c, old, next, o->change->now_ms)) != MED_OK ||
-	    (err = add_event(c, old, o->change, next->id)) != MED_OK)
-		return err;
-	return read_written(c, o, next->id, o->change->written,
-			    o->change->written_ctx);
-}
-
-med_err
-dosage_store_new_version(med_call *call, const dosage_family *fam,
-			 const char *id, const dosage_change *ch,
-			 dosage_version_fn make, void *ctx, dosage_order *out)
-{
-	char new_id[MED_UUID_LEN + 1];
-	dosage_order next;
-	order_ctx o = {.arena = med_call_arena(call),
-		       .fam = fam,
-		       .in = &next,
-		       .out = out,
-		       .id = id,
-		       .change = ch,
-		       .make = make,
-		       .ctx = ctx};
-
-	smartmed__dosage__v1__order__init(&next);
-	med_uuid_v4(new_id);
-	next.id = new_id;
-	return dosage_fail_limit(call, med_call_tx(call, version_tx, &o),
-				 o.limit);
 }
 
 /* --- lists --------------------------------------------------------------- */

@@ -30,9 +30,9 @@ med_err dosage_store_get_context(med_db *db, med_arena *arena,
 				 const char *patient_id,
 				 dosage_context *out) MED_MUST_CHECK;
 /* dosage_store_given_once is dosage_store_given in a read transaction of
- * its own (order entry: nothing to lock), a capacity limit named as
- * call's status. */
-med_err dosage_store_given_once(med_call *call, const dosage_family *fam,
+ * its own (order entry: nothing to lock); on MED_ERR_LIMIT out->limit
+ * names the limit (dosage_fail_limit). */
+med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
 				const char *patient_id, const dosage_drug *d,
 				int64_t at_ms,
 				dosage_dose_history *out) MED_MUST_CHECK;
