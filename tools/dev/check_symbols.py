@@ -31,11 +31,7 @@ what a higher layer implements).  This check reads what the compiler made:
 6. one helper per job: no object but common/src/base/codec.o (med/codec.h)
    calls libsodium's base64 or hex codecs, and no C source outside it
    writes its own hex digit table, hex digit decoder or "%XX" escape
-   (read from the source: a hand-written copy calls nothing);
-7. a store holds no call: the objects of CALL_FREE_STORES use no med_call_
-   symbol; their writes run on a connection inside a transaction their
-   handler owns (med_call_tx), and a capacity limit comes back in the
-   result for the handler to name.
+   (read from the source: a hand-written copy calls nothing).
 
     tools/dev/check_symbols.py           check build/ (BUILD=dir to change)
                                          exit 1 naming each crossing,
@@ -249,36 +245,6 @@ EXPLICIT_WRITES = {
 }
 
 
-# Stores that work on a connection and an arena and never see the call
-# (docs/internals/dosage.md, "Orders"); each must exist once built.
-CALL_FREE_STORES = [
-    "services/dosage/orders/store_orders",
-    "services/dosage/orders/store_home",
-    "services/dosage/subject/store_subject",
-]
-
-
-def stores_with_calls(build):
-    problems = []
-    objs = [os.path.join(build, "obj", s + ".o") for s in CALL_FREE_STORES]
-    for obj, src in zip(objs, CALL_FREE_STORES):
-        if not os.path.exists(obj):
-            problems.append("%s.c: no object %s (CALL_FREE_STORES names "
-                            "what exists)" % (src, obj))
-    objs = [o for o in objs if os.path.exists(o)]
-    if not objs:
-        return problems
-    out = subprocess.run(["nm", "-P", "-A"] + objs, capture_output=True,
-                         text=True, check=True).stdout
-    for line in out.splitlines():
-        f = line.split()
-        if len(f) >= 3 and f[2] == "U" and f[1].startswith("med_call"):
-            problems.append("%s uses %s: a store holds no call (its "
-                            "handler owns the transaction, med_call_tx)"
-                            % (f[0].rstrip(":"), f[1]))
-    return problems
-
-
 def hidden_doors(build):
     problems = []
     for folder, doors in sorted(EXPLICIT_WRITES.items()):
@@ -418,8 +384,7 @@ def main():
                                     FHIR_CALL_RE)
     problems = (upward_uses(defined, uses) + straddling_headers(defined) +
                 dosage + facade + file_circles(build, FACADE) +
-                hidden_doors(build) + codec_copies(build) +
-                stores_with_calls(build))
+                hidden_doors(build) + codec_copies(build))
     print("%d objects, %d libmed symbols; layers bottom to top: %s"
           % (len(uses), len(defined), " < ".join(LAYERS)))
     print("services/dosage: %d uses still point up (DOSAGE_KNOWN_UP), "
@@ -428,8 +393,6 @@ def main():
     print("services/fhir: %d uses still point up (FHIR_KNOWN_UP), none "
           "may be added; no circle of files; bottom to top: %s"
           % (facade_known, " < ".join(FHIR_STACK.layers)))
-    print("stores that hold no call (CALL_FREE_STORES): %d"
-          % len(CALL_FREE_STORES))
     for p in problems:
         print(p)
     return 1 if problems else 0
