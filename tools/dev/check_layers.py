@@ -342,7 +342,8 @@ def check_stacks(top=SERVICES):
         lines.append("%s: %d files; layers bottom to top: %s"
                      % (stack.root, n, " < ".join(stack.layers)))
     for root, why in sorted(PENDING.items()):
-        if not any(s.root == root for s in found):
+        if root.startswith(top + "/") and \
+                not any(s.root == root for s in found):
             lines.append("%s: pending, no %s yet (%s)"
                          % (root, LAYERS_FILE, why))
     return problems, lines
@@ -352,6 +353,8 @@ def main():
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                           "..", ".."))
     top = sys.argv[1] if len(sys.argv) > 1 else SERVICES
+    if os.path.abspath(top) == os.path.abspath(SERVICES):
+        top = SERVICES
     problems = []
     n = 0
     if top == SERVICES:
