@@ -5,7 +5,7 @@
 // browser with Web Crypto: the RFC 9162 audit path must lead from the
 // event's leaf hash to the root of the signed tree head, and the head's
 // Ed25519 signature must hold under the key it names (docs/console.md).
-import { config, h, show, fmtTime, conceptText, errorBox, mrnOf, patientName, scrollBox } from './app.js';
+import { config, h, show, fmtTime, conceptText, errorBox, mrnOf, patientName, scrollBox } from './screen.js';
 import { request, search } from './fhir.js';
 import { mark, num, t } from './messages.js';
 

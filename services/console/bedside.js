@@ -12,7 +12,7 @@
 import {
   banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName, readMar,
   readChart, show, slotCell, weightText,
-} from './app.js';
+} from './screen.js';
 import { current } from './auth.js';
 import { request } from './fhir.js';
 import { mark, num, problemBox, t, units } from './messages.js';

@@ -8,13 +8,12 @@
 // ConfirmSuggestion, RejectSuggestion) confirms or rejects it with
 // {Type}/{id}/$confirm or $reject (a reason is required to reject).  Other
 // roles see them without the buttons: the services decide, not the screen.
-import { banner, conceptText, errorBox, fmtTime, h, readChart, say, show, tabs } from './app.js';
+import { banner, conceptText, errorBox, fmtTime, h, readChart, say, show, spanOf, tabs } from './screen.js';
 import { current } from './auth.js';
 import { request, search } from './fhir.js';
 import { mark, t } from './messages.js';
 import { noteTermText, reactionText } from './terms.js';
 
-const SPAN_URL = 'urn:smartmed:records:note-span';
 // The roles records lets decide (docs/security.md, the role matrix).
 export const DECIDERS = ['clinician', 'pharmacist'];
 const KINDS = { AllergyIntolerance: mark('Allergy'), Condition: mark('Problem'),
@@ -32,27 +31,6 @@ export function unconfirmed(r) {
   if (r.resourceType === 'MedicationStatement') return true;
   const v = r.verificationStatus;
   return Boolean(v && (v.coding || []).some((c) => c.code === 'unconfirmed'));
-}
-
-// suggestionIds: the resources a note reader's Provenance (one with the
-// note span) points at, as "Type/id", among a chart's resources: they are
-// suggestions, not the chart's facts (an allergy entered unverified is
-// unconfirmed too, and is one of the chart's).
-export function suggestionIds(resources) {
-  const out = new Set();
-  for (const p of resources) {
-    if (p.resourceType !== 'Provenance' || spanOf(p) === null) continue;
-    for (const x of p.target || []) if (x.reference) out.add(x.reference);
-  }
-  return out;
-}
-
-function spanOf(prov) {
-  for (const e of prov.entity || []) {
-    const x = (e.extension || []).find((y) => y.url === SPAN_URL);
-    if (x && e.what && e.what.reference) return { what: e.what, recorded: prov.recorded };
-  }
-  return null;
 }
 
 // noteOf: the note version a Provenance names, with its title and date

@@ -40,38 +40,6 @@ const char *const diagnosis_v30_statements[] = {
 
 static diagnosis_watch *g_watch;
 
-/* --- refusals -------------------------------------------------------- */
-
-void
-watch_refuse(diagnosis_watch *w, const char *study_uid, const char *patient_id,
-	     int outcome, const char *fmt, ...)
-{
-	char msg[400], resource[96];
-	va_list ap;
-	const med_audit_detail d[] = {{"study_instance_uid", study_uid},
-				      {"trigger", "pacs-watch"}};
-	med_audit_event ev = {
-		.action = WATCH_ACTION,
-		.actor = WATCH_ACTOR,
-		.actor_roles = MED_ROLE_SERVICE,
-		.patient_id = patient_id,
-		.resource = resource,
-		.outcome = outcome,
-		.detail = msg,
-		.details = d,
-		.n_details = 2,
-	};
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(resource, sizeof(resource), "study/%s", study_uid);
-	med_counter_add(w->refused, 1);
-	med_log_warn("pacs watch: study %s not analysed: %s", study_uid, msg);
-	if (w->audit != NULL && med_audit_emit(w->audit, &ev) != MED_OK)
-		med_log_error("pacs watch: the audit spool refused an event");
-}
-
 /* --- one poll ---------------------------------------------------------- */
 
 /* poll_state logs (and audits, once) the requests becoming unreadable or

@@ -10,8 +10,11 @@
  * here.
  */
 #include <med/arena.h>
+#include <med/audit.h>
+#include <med/auth.h>
 #include <med/log.h>
 #include <med/util.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +30,38 @@
 #define NOT_FOUND	   5
 #define RESOURCE_EXHAUSTED 8
 #define UNAVAILABLE	   14
+
+/* watch_refuse is here, beside the request it closes, so that the poll
+ * (watch.c) calls down into this file and nothing here calls back up. */
+void
+watch_refuse(diagnosis_watch *w, const char *study_uid, const char *patient_id,
+	     int outcome, const char *fmt, ...)
+{
+	char msg[400], resource[96];
+	va_list ap;
+	const med_audit_detail d[] = {{"study_instance_uid", study_uid},
+				      {"trigger", "pacs-watch"}};
+	med_audit_event ev = {
+		.action = WATCH_ACTION,
+		.actor = WATCH_ACTOR,
+		.actor_roles = MED_ROLE_SERVICE,
+		.patient_id = patient_id,
+		.resource = resource,
+		.outcome = outcome,
+		.detail = msg,
+		.details = d,
+		.n_details = 2,
+	};
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(resource, sizeof(resource), "study/%s", study_uid);
+	med_counter_add(w->refused, 1);
+	med_log_warn("pacs watch: study %s not analysed: %s", study_uid, msg);
+	if (w->audit != NULL && med_audit_emit(w->audit, &ev) != MED_OK)
+		med_log_error("pacs watch: the audit spool refused an event");
+}
 
 /* waits: the study is not there yet, or a failure that may be gone by
  * the next poll. */

@@ -27,53 +27,15 @@
 /* Who reviews every user's grants. */
 #define REVIEWERS (MED_ROLE_AUDITOR | MED_ROLE_ADMIN)
 
-/* grant_counter is smartmed_break_glass_grants_total{event}. */
-static med_counter *
-grant_counter(med_metrics *m, const char *event)
-{
-	char labels[32];
-
-	snprintf(labels, sizeof(labels), "event=\"%s\"", event);
-	return med_metrics_counter(
-		m, "smartmed_break_glass_grants_total",
-		"Break-glass grants started and ended early (StartBreakGlass, "
-		"EndBreakGlass).",
-		labels);
-}
-
 /* count_grant_event adds one to smartmed_break_glass_grants_total{event}. */
 static void
 count_grant_event(med_call *call, const char *event)
 {
 	med_counter_add(
-		grant_counter(med_service_metrics(med_service_from_call(call)),
-			      event),
+		identity_bg_grant_counter(
+			med_service_metrics(med_service_from_call(call)),
+			event),
 		1);
-}
-
-/*
- * throttled_counter is smartmed_break_glass_throttled_total: starts refused
- * because their user reached the rate limit (the alert
- * SmartmedBreakGlassThrottled).
- */
-static med_counter *
-throttled_counter(med_metrics *m)
-{
-	return med_metrics_counter(
-		m, "smartmed_break_glass_throttled_total",
-		"Break-glass starts refused because their user reached "
-		"MED_BREAK_GLASS_MAX_PER_HOUR.",
-		"");
-}
-
-void
-identity_break_glass_metrics(struct med_metrics *m)
-{
-	/* Every series at 0 from start-up: the dashboard's panels show 0, not
-	 * "No data", and increase() sees the first grant or refusal too. */
-	grant_counter(m, "start");
-	grant_counter(m, "end");
-	throttled_counter(m);
 }
 
 /* new_grant_id makes a random grant id: a v4 UUID without its dashes. */
@@ -226,7 +188,7 @@ identity_rpc_start_break_glass(med_call *call, const ProtobufCMessage *in,
 	g->ended_by = "";
 	g->active = true;
 	med_call_set_patient(call, req->patient_id);
-	throttled = throttled_counter(
+	throttled = identity_bg_throttled_counter(
 		med_service_metrics(med_service_from_call(call)));
 	err = med_call_tx(call, start_in_tx, &x);
 	if (err == MED_OK)

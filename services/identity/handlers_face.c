@@ -17,6 +17,7 @@
 
 #include "face_internal.h"
 #include "face_pipe.h"
+#include "identity.h"
 #include "sync.h"
 
 #define IDENTITY_MATCH                                                         \

@@ -20,7 +20,7 @@ main(int argc, char **argv)
 		.extra_config = identity_config,
 		.n_extra_config = identity_n_config,
 		.runs_models = true,
-		.start = identity_face_begin,
+		.start = identity_start,
 		.stop = identity_face_end,
 		.ready = identity_ready,
 	};

@@ -821,13 +821,6 @@ identity_store_history(med_db *db, med_arena *a, const char *id,
 }
 
 med_err
-identity_store_on_count(void *ctx, const med_db_row *row)
-{
-	*(int64_t *)ctx = med_db_row_int64(row, 0);
-	return MED_OK;
-}
-
-med_err
 identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
 {
 	med_db_value v[] = {MED_DB_STR(id)};

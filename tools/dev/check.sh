@@ -1,6 +1,6 @@
 #!/bin/sh
 # Static checks behind `make check`: formatting, cppcheck, banned functions,
-# the layers of libmed, services/dosage and services/fhir
+# the layers of libmed and of every service (services/*/LAYERS)
 # (tools/dev/check_layers.py, and check_symbols.py once built), no call in
 # a store object (tools/dev/check_stores.py once built), the stores' column tables
 # (tools/dev/check_columns.py), docs/architecture.md and
@@ -158,7 +158,7 @@ check_banned() {
 }
 
 check_layers() {
-	header "layers of libmed, dosage and the facade (no include, and once built no symbol, of a layer above)"
+	header "layers of libmed and of every service (LAYERS: no include, import, and once built no symbol, of a layer above; no circle of files)"
 	python3 tools/dev/check_layers.py || return 1
 	# The objects' symbols (tools/dev/check_symbols.py) need a build;
 	# make test runs that check after building, so a clean tree only

@@ -14,7 +14,7 @@
 #include "face_pipe.h"
 #include "face_tiny.h"
 #include "face_yunet.h"
-#include "identity.h"
+#include "face.h"
 
 /* The most outputs a PAD model gives (classes). */
 #define IDENTITY_PAD_MAX_OUT 16

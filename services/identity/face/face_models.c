@@ -9,7 +9,7 @@
 #include <med/log.h>
 
 #include "face_models.h"
-#include "identity.h"
+#include "face.h"
 
 typedef struct report_ctx {
 	const char *current;

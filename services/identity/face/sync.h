@@ -6,7 +6,7 @@
 #ifndef IDENTITY_SYNC_H
 #define IDENTITY_SYNC_H
 
-#include "identity.h"
+#include "face.h"
 #include "sync_plan.h"
 
 /* Changes read per query while catching up. */
