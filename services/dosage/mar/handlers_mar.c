@@ -783,13 +783,16 @@ dosage_rpc_get_mar(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Dosage__V1__GetMarResponse *res = (void *)out;
 	dosage_mar_data d;
 	mar_window w = {0, 0, 0, NULL};
+	const char *limit = NULL;
 	med_err err = mar_validate(call, req, &w);
 
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	if ((err = dosage_store_mar(call, req->patient_id, w.from_ms, w.to_ms,
-				    w.now_ms, &d)) != MED_OK ||
+	err = dosage_store_mar(med_call_db(call), med_call_arena(call),
+			       req->patient_id, w.from_ms, w.to_ms, w.now_ms,
+			       &d, &limit);
+	if ((err = dosage_fail_limit(call, err, limit)) != MED_OK ||
 	    (err = mar_stays(call, &d, w.now_ms)) != MED_OK ||
 	    (err = dosage_ward_zone(call, &w.zone)) != MED_OK)
 		return err;

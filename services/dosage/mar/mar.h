@@ -207,10 +207,13 @@ typedef struct dosage_mar_data {
 } dosage_mar_data;
 
 /* dosage_store_mar reads the MAR's data for [from_ms, to_ms) at now_ms,
- * in call's arena; a capacity limit is named as call's status. */
-med_err dosage_store_mar(med_call *call, const char *patient_id,
+ * in one transaction of db, into a.  *limit is the capacity limit a PRN
+ * forecast met (MED_ERR_LIMIT), else NULL: the caller names it
+ * (dosage_fail_limit). */
+med_err dosage_store_mar(med_db *db, med_arena *a, const char *patient_id,
 			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
-			 dosage_mar_data *out) MED_MUST_CHECK;
+			 dosage_mar_data *out,
+			 const char **limit) MED_MUST_CHECK;
 
 /* --- mar_view.c: the MAR as a nurse reads it (no I/O) ------------------ */
 

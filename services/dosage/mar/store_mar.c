@@ -224,19 +224,15 @@ mar_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_mar(med_call *call, const char *patient_id, int64_t from_ms,
-		 int64_t to_ms, int64_t now_ms, dosage_mar_data *out)
+dosage_store_mar(med_db *db, med_arena *a, const char *patient_id,
+		 int64_t from_ms, int64_t to_ms, int64_t now_ms,
+		 dosage_mar_data *out, const char **limit)
 {
-	mar_ctx x = {med_call_arena(call),
-		     patient_id,
-		     from_ms,
-		     to_ms,
-		     now_ms,
-		     out,
-		     NULL};
+	mar_ctx x = {a, patient_id, from_ms, to_ms, now_ms, out, NULL};
 	med_err err;
 
 	memset(out, 0, sizeof(*out));
-	err = med_db_tx(med_call_db(call), mar_tx, &x);
-	return dosage_fail_limit(call, err, x.limit);
+	err = med_db_tx(db, mar_tx, &x);
+	*limit = x.limit;
+	return err;
 }
