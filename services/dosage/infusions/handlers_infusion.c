@@ -47,6 +47,13 @@ typedef struct infusion_ctx {
 	const char *cosign_id;		   /* "" = none */
 	const dosage_override *switch_ovr; /* NULL: none */
 	dosage_known known;
+	/* The transaction's: the order started, or the infusion an event
+	 * belongs to (the other ""), whether the event stops it, the subject
+	 * loaded and the reply. */
+	const char *order_id, *infusion_id;
+	bool stop;
+	dosage_subject s;
+	dosage_infusion *out;
 } infusion_ctx;
 
 /* check_when requires effective_ms (0 = now) within the last 7 days and
@@ -522,14 +529,14 @@ fill_infusion(infusion_ctx *x, const dosage_subject *s, dosage_infusion *f)
 	f->started_ms = x->at_ms;
 }
 
+/* start_decide decides a start on the locked subject s: fills the
+ * infusion f and its first event ev, or fails the call. */
 static med_err
-start_decide(void *arg, dosage_subject *s, dosage_infusion *f,
-	     dosage_infusion_rate *ev, dosage_admin *seg)
+start_decide(infusion_ctx *x, dosage_subject *s, dosage_infusion *f,
+	     dosage_infusion_rate *ev)
 {
-	infusion_ctx *x = arg;
 	med_err err;
 
-	(void)seg;
 	med_call_set_patient(x->call, s->order.patient_id);
 	if ((err = start_usable(x, s)) != MED_OK ||
 	    (err = decide_rate(x, s, NULL, ev)) != MED_OK ||
@@ -545,6 +552,42 @@ start_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 	stamp_event(x, KIND(STARTED), ev);
 	audit_event(x, f, "infusion started", ev);
 	return MED_OK;
+}
+
+/* load_subject locks order_id and its patient into x->s (then the
+ * co-sign x names): the lock order every dosage writer takes. */
+static med_err
+load_subject(med_db_conn *c, infusion_ctx *x, const char *order_id)
+{
+	med_arena *a = med_call_arena(x->call);
+	med_err err =
+		dosage_store_load_subject(c, a, &x->known.family, order_id,
+					  NULL, NULL, x->at_ms, true, &x->s);
+
+	if (err != MED_OK)
+		return err;
+	return dosage_store_read_cosign(c, a, x->cosign_id, &x->s);
+}
+
+/* start_tx is StartInfusion's transaction, the call's: lock the subject,
+ * decide, insert the infusion and its first event, use the co-sign, and
+ * answer with the infusion as stored. */
+static med_err
+start_tx(med_db_conn *c, void *arg)
+{
+	infusion_ctx *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	dosage_infusion_rate ev = SMARTMED__DOSAGE__V1__INFUSION_RATE__INIT;
+	med_err err;
+
+	if ((err = load_subject(c, x, x->order_id)) != MED_OK ||
+	    (err = start_decide(x, &x->s, x->out, &ev)) != MED_OK ||
+	    (err = dosage_store_insert_infusion(c, x->out)) != MED_OK ||
+	    (err = dosage_store_insert_rate(c, a, x->out->id, &ev)) != MED_OK ||
+	    (err = dosage_store_use_infusion_cosign(c, x->out->id,
+						    x->cosign_id)) != MED_OK)
+		return err;
+	return dosage_store_read_infusion(c, a, x->out->id, false, x->out);
 }
 
 /* know_order_patient reads the order's patient's facts before the
@@ -579,7 +622,9 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 	infusion_ctx x = {.call = call,
 			  .now_ms = med_now_ms(),
 			  .reason = "",
-			  .cosign_id = req->cosign_id};
+			  .cosign_id = req->cosign_id,
+			  .order_id = req->order_id,
+			  .out = (void *)out};
 	med_vtoken_claims claims;
 	bool have_token;
 	med_err err;
@@ -608,9 +653,8 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 	    (err = dosage_identity_hold_guard(call, &x.known, x.id_ovr)) !=
 		    MED_OK)
 		return err;
-	err = dosage_store_start_infusion(call, &x.known.family, req->order_id,
-					  x.cosign_id, x.at_ms, start_decide,
-					  &x, (void *)out);
+	err = med_call_tx(call, start_tx, &x);
+	err = dosage_fail_limit(call, err, dosage_subject_limit(&x.s));
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	if (err == MED_OK)
@@ -673,11 +717,13 @@ chart_segment(infusion_ctx *x, const dosage_infusion *f,
 	return MED_OK;
 }
 
+/* change_decide decides a new rate of the locked infusion f on the
+ * locked subject s: fills the event ev and, when something ran at the old
+ * rate, its administration seg; or fails the call. */
 static med_err
-change_decide(void *arg, dosage_subject *s, dosage_infusion *f,
+change_decide(infusion_ctx *x, dosage_subject *s, dosage_infusion *f,
 	      dosage_infusion_rate *ev, dosage_admin *seg)
 {
-	infusion_ctx *x = arg;
 	med_err err;
 
 	med_call_set_patient(x->call, f->patient_id);
@@ -696,14 +742,14 @@ change_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 	return MED_OK;
 }
 
+/* stop_decide decides a stop of the locked infusion f, as change_decide
+ * a new rate. */
 static med_err
-stop_decide(void *arg, dosage_subject *s, dosage_infusion *f,
-	    dosage_infusion_rate *ev, dosage_admin *seg)
+stop_decide(infusion_ctx *x, dosage_infusion *f, dosage_infusion_rate *ev,
+	    dosage_admin *seg)
 {
-	infusion_ctx *x = arg;
 	med_err err;
 
-	(void)s;
 	med_call_set_patient(x->call, f->patient_id);
 	if ((err = event_usable(x, f)) != MED_OK ||
 	    (err = chart_segment(x, f, ev, seg)) != MED_OK)
@@ -716,6 +762,44 @@ stop_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 	f->rate_drug_unit_per_hour = 0;
 	audit_event(x, f, "infusion stopped", ev);
 	return MED_OK;
+}
+
+/*
+ * event_tx is a rate change's or a stop's transaction, the call's: learn
+ * the infusion's order (an unlocked read: it never changes), lock the
+ * order, the patient (the subject) and the infusion, decide, chart what
+ * ran at the old rate as a dose (so that every total and check counts
+ * it), append the event, store the infusion's new state, use the co-sign,
+ * and answer with the infusion as stored.
+ */
+static med_err
+event_tx(med_db_conn *c, void *arg)
+{
+	infusion_ctx *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	dosage_infusion_rate ev = SMARTMED__DOSAGE__V1__INFUSION_RATE__INIT;
+	dosage_admin seg = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
+	med_err err =
+		dosage_store_read_infusion(c, a, x->infusion_id, false, x->out);
+
+	if (err != MED_OK ||
+	    (err = load_subject(c, x, x->out->order_id)) != MED_OK ||
+	    (err = dosage_store_read_infusion(c, a, x->infusion_id, true,
+					      x->out)) != MED_OK)
+		return err;
+	err = x->stop ? stop_decide(x, x->out, &ev, &seg)
+		      : change_decide(x, &x->s, x->out, &ev, &seg);
+	if (err != MED_OK)
+		return err;
+	if (seg.id[0] != '\0' &&
+	    (err = dosage_store_insert_admin(c, a, &seg)) != MED_OK)
+		return err;
+	if ((err = dosage_store_insert_rate(c, a, x->out->id, &ev)) != MED_OK ||
+	    (err = dosage_store_update_infusion(c, x->out)) != MED_OK ||
+	    (err = dosage_store_use_infusion_cosign(c, x->out->id,
+						    x->cosign_id)) != MED_OK)
+		return err;
+	return dosage_store_read_infusion(c, a, x->infusion_id, false, x->out);
 }
 
 /* infusion_stay_guard refuses a new rate once the stay of the infusion's
@@ -734,10 +818,11 @@ infusion_stay_guard(infusion_ctx *x, const dosage_infusion *f)
 }
 
 /* run_event reads the infusion's patient's facts (and, when charting a new
- * rate, its order's stay), then runs decide on it in one transaction. */
+ * rate, its order's stay), then runs the event (a stop unless charting)
+ * in one transaction (event_tx). */
 static med_err
-run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
-	  bool charting, ProtobufCMessage *out)
+run_event(infusion_ctx *x, const char *infusion_id, bool charting,
+	  ProtobufCMessage *out)
 {
 	dosage_infusion f;
 	med_err err = dosage_store_get_infusion(
@@ -759,10 +844,14 @@ run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
 	if (err == MED_OK && charting)
 		err = dosage_death_guard(x->call, "effective_ms", &x->known,
 					 x->at_ms);
-	if (err == MED_OK)
-		err = dosage_store_infusion_event(
-			x->call, &x->known.family, infusion_id, x->cosign_id,
-			x->at_ms, decide, x, (void *)out);
+	x->infusion_id = infusion_id;
+	x->stop = !charting;
+	x->out = (void *)out;
+	if (err == MED_OK) {
+		err = med_call_tx(x->call, event_tx, x);
+		err = dosage_fail_limit(x->call, err,
+					dosage_subject_limit(&x->s));
+	}
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(x->call, err,
 				     "infusion_id: no such infusion");
@@ -790,7 +879,7 @@ dosage_rpc_change_infusion_rate(med_call *call, const ProtobufCMessage *in,
 		    MED_OK)
 		return err;
 	x.reason = req->reason;
-	return run_event(&x, req->infusion_id, change_decide, true, out);
+	return run_event(&x, req->infusion_id, true, out);
 }
 
 med_err
@@ -811,5 +900,5 @@ dosage_rpc_stop_infusion(med_call *call, const ProtobufCMessage *in,
 		    MED_OK)
 		return err;
 	x.reason = req->reason;
-	return run_event(&x, req->infusion_id, stop_decide, false, out);
+	return run_event(&x, req->infusion_id, false, out);
 }

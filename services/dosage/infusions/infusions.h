@@ -12,40 +12,31 @@
 typedef Smartmed__Dosage__V1__Infusion dosage_infusion;
 typedef Smartmed__Dosage__V1__InfusionRate dosage_infusion_rate;
 
-/*
- * dosage_infusion_fn decides one event of an infusion on the locked
- * subject s (its order, drug, patient context, and what was given around
- * the event): f is the infusion (empty for a start: to fill; else as
- * stored, its status, stop and rate to update), ev the event to append,
- * and seg, when the decision sets its id, the administration that charts
- * what ran at the old rate.  Fails the call (so the transaction) when the
- * event may not happen.
- */
-typedef med_err (*dosage_infusion_fn)(void *ctx, dosage_subject *s,
-				      dosage_infusion *f,
-				      dosage_infusion_rate *ev,
-				      dosage_admin *seg);
+/* dosage_store_read_infusion reads infusion id and its events (lock: FOR
+ * UPDATE), in a.  MED_ERR_NOT_FOUND when there is none. */
+med_err dosage_store_read_infusion(med_db_conn *c, med_arena *a, const char *id,
+				   bool lock,
+				   dosage_infusion *out) MED_MUST_CHECK;
 
-/* dosage_store_start_infusion locks order_id and its patient (and co-sign
- * cosign_id, "" = none, into the subject), calls decide and inserts the
- * infusion and its first event, marking the co-sign used by the infusion,
- * in one transaction; out is the infusion as stored.  MED_ERR_NOT_FOUND:
- * no such order. */
-med_err dosage_store_start_infusion(med_call *call, const dosage_family *fam,
-				    const char *order_id, const char *cosign_id,
-				    int64_t at_ms, dosage_infusion_fn decide,
-				    void *ctx,
-				    dosage_infusion *out) MED_MUST_CHECK;
+/* dosage_store_insert_infusion writes a started infusion f (no events). */
+med_err dosage_store_insert_infusion(med_db_conn *c,
+				     const dosage_infusion *f) MED_MUST_CHECK;
 
-/* dosage_store_infusion_event locks infusion_id's order, patient, the
- * infusion (and co-sign cosign_id as the start does), calls decide, then
- * inserts the segment's administration, the event, and the infusion's new
- * state, in one transaction.  MED_ERR_NOT_FOUND: no such infusion. */
-med_err dosage_store_infusion_event(med_call *call, const dosage_family *fam,
-				    const char *infusion_id,
-				    const char *cosign_id, int64_t at_ms,
-				    dosage_infusion_fn decide, void *ctx,
-				    dosage_infusion *out) MED_MUST_CHECK;
+/* dosage_store_update_infusion stores what an event changes in f: its
+ * status, stop and rate. */
+med_err dosage_store_update_infusion(med_db_conn *c,
+				     const dosage_infusion *f) MED_MUST_CHECK;
+
+/* dosage_store_insert_rate appends event ev to infusion infusion_id. */
+med_err dosage_store_insert_rate(med_db_conn *c, med_arena *a,
+				 const char *infusion_id,
+				 const dosage_infusion_rate *ev) MED_MUST_CHECK;
+
+/* dosage_store_use_infusion_cosign marks co-sign cosign_id ("" = none)
+ * used by infusion infusion_id. */
+med_err dosage_store_use_infusion_cosign(med_db_conn *c,
+					 const char *infusion_id,
+					 const char *cosign_id) MED_MUST_CHECK;
 
 /* dosage_store_get_infusion reads an infusion and its events.
  * MED_ERR_NOT_FOUND when there is none. */

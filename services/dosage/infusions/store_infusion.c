@@ -1,11 +1,9 @@
 /*
- * store_infusion.c - continuous infusions: the infusion rows, their events
- * and the transactions that start, change and stop them.
- *
- * Lock order, as every dosage writer takes it: the order row, then the
- * patient row (dosage_store_load_subject), then the infusion row.  A rate
- * change reads the infusion once without a lock only to learn its order,
- * which never changes.
+ * store_infusion.c - continuous infusions: the infusion rows and their
+ * events, over a connection.  The transactions that start, change and
+ * stop them are handlers_infusion.c's; they lock the order row, then the
+ * patient row (dosage_store_load_subject), then the infusion row, the
+ * order every dosage writer takes.
  */
 #include <med/arena.h>
 #include <med/util.h>
@@ -132,10 +130,9 @@ read_events(med_db_conn *c, med_arena *a, dosage_infusion *f)
 			    v, 1, on_event_row, &r);
 }
 
-/* read_infusion reads infusion id and its events (locked when lock). */
-static med_err
-read_infusion(med_db_conn *c, med_arena *a, const char *id, bool lock,
-	      dosage_infusion *out)
+med_err
+dosage_store_read_infusion(med_db_conn *c, med_arena *a, const char *id,
+			   bool lock, dosage_infusion *out)
 {
 	infusion_rows r = {.arena = a};
 	med_db_value v[] = {MED_DB_STR(id)};
@@ -155,8 +152,8 @@ read_infusion(med_db_conn *c, med_arena *a, const char *id, bool lock,
 	return MED_OK;
 }
 
-static med_err
-insert_infusion(med_db_conn *c, const dosage_infusion *f)
+med_err
+dosage_store_insert_infusion(med_db_conn *c, const dosage_infusion *f)
 {
 	const dosage_override *o = f->identity_override;
 	med_db_value v[] = {
@@ -186,9 +183,8 @@ insert_infusion(med_db_conn *c, const dosage_infusion *f)
 			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
-/* update_infusion stores what an event changes: status, stop, rate. */
-static med_err
-update_infusion(med_db_conn *c, const dosage_infusion *f)
+med_err
+dosage_store_update_infusion(med_db_conn *c, const dosage_infusion *f)
 {
 	med_db_value v[] = {
 		MED_DB_STR(f->status),
@@ -203,9 +199,9 @@ update_infusion(med_db_conn *c, const dosage_infusion *f)
 			   v, 4, NULL, NULL);
 }
 
-static med_err
-insert_event(med_db_conn *c, med_arena *a, const char *infusion_id,
-	     const dosage_infusion_rate *e)
+med_err
+dosage_store_insert_rate(med_db_conn *c, med_arena *a, const char *infusion_id,
+			 const dosage_infusion_rate *e)
 {
 	const dosage_override *o = e->rate_override;
 	uint8_t *blob;
@@ -241,125 +237,15 @@ insert_event(med_db_conn *c, med_arena *a, const char *infusion_id,
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
-typedef struct infusion_tx_ctx {
-	med_arena *arena;
-	const dosage_family *fam;
-	const char *order_id, *infusion_id, *cosign_id;
-	int64_t at_ms;
-	dosage_infusion_fn decide;
-	void *ctx;
-	dosage_infusion *out;
-	const char *limit; /* the capacity limit loading the subject met */
-} infusion_tx_ctx;
-
-/* load_subject loads x's order's subject and the co-sign x names. */
-static med_err
-load_subject(med_db_conn *c, infusion_tx_ctx *x, const char *order_id,
-	     dosage_subject *s)
-{
-	med_err err = dosage_store_load_subject(c, x->arena, x->fam, order_id,
-						NULL, NULL, x->at_ms, true, s);
-
-	x->limit = dosage_subject_limit(s);
-	if (err != MED_OK)
-		return err;
-	return dosage_store_read_cosign(c, x->arena, x->cosign_id, s);
-}
-
-/* use_cosign marks the co-sign decide accepted as used by the infusion. */
-static med_err
-use_cosign(med_db_conn *c, const infusion_tx_ctx *x)
+med_err
+dosage_store_use_infusion_cosign(med_db_conn *c, const char *infusion_id,
+				 const char *cosign_id)
 {
 	dosage_admin use = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
 
-	use.id = x->out->id;
-	use.cosign_id = (char *)x->cosign_id;
+	use.id = (char *)infusion_id;
+	use.cosign_id = (char *)cosign_id;
 	return dosage_store_use_cosign(c, &use);
-}
-
-static med_err
-start_tx(med_db_conn *c, void *arg)
-{
-	infusion_tx_ctx *x = arg;
-	dosage_subject s;
-	dosage_infusion_rate ev = SMARTMED__DOSAGE__V1__INFUSION_RATE__INIT;
-	dosage_admin none = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
-	med_err err;
-
-	if ((err = load_subject(c, x, x->order_id, &s)) != MED_OK ||
-	    (err = x->decide(x->ctx, &s, x->out, &ev, &none)) != MED_OK ||
-	    (err = insert_infusion(c, x->out)) != MED_OK ||
-	    (err = insert_event(c, x->arena, x->out->id, &ev)) != MED_OK ||
-	    (err = use_cosign(c, x)) != MED_OK)
-		return err;
-	return read_infusion(c, x->arena, x->out->id, false, x->out);
-}
-
-med_err
-dosage_store_start_infusion(med_call *call, const dosage_family *fam,
-			    const char *order_id, const char *cosign_id,
-			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
-			    dosage_infusion *out)
-{
-	infusion_tx_ctx x = {.arena = med_call_arena(call),
-			     .fam = fam,
-			     .order_id = order_id,
-			     .cosign_id = cosign_id,
-			     .at_ms = at_ms,
-			     .decide = decide,
-			     .ctx = ctx,
-			     .out = out};
-
-	return dosage_fail_limit(call, med_call_tx(call, start_tx, &x),
-				 x.limit);
-}
-
-static med_err
-event_tx(med_db_conn *c, void *arg)
-{
-	infusion_tx_ctx *x = arg;
-	dosage_subject s;
-	dosage_infusion_rate ev = SMARTMED__DOSAGE__V1__INFUSION_RATE__INIT;
-	dosage_admin seg = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
-	med_err err;
-
-	if ((err = read_infusion(c, x->arena, x->infusion_id, false, x->out)) !=
-	    MED_OK)
-		return err;
-	if ((err = load_subject(c, x, x->out->order_id, &s)) != MED_OK ||
-	    (err = read_infusion(c, x->arena, x->infusion_id, true, x->out)) !=
-		    MED_OK ||
-	    (err = x->decide(x->ctx, &s, x->out, &ev, &seg)) != MED_OK)
-		return err;
-	/* What ran at the old rate is charted as a dose, so that every
-	 * total and check counts it. */
-	if (seg.id[0] != '\0' &&
-	    (err = dosage_store_insert_admin(c, x->arena, &seg)) != MED_OK)
-		return err;
-	if ((err = insert_event(c, x->arena, x->out->id, &ev)) != MED_OK ||
-	    (err = update_infusion(c, x->out)) != MED_OK ||
-	    (err = use_cosign(c, x)) != MED_OK)
-		return err;
-	return read_infusion(c, x->arena, x->infusion_id, false, x->out);
-}
-
-med_err
-dosage_store_infusion_event(med_call *call, const dosage_family *fam,
-			    const char *infusion_id, const char *cosign_id,
-			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
-			    dosage_infusion *out)
-{
-	infusion_tx_ctx x = {.arena = med_call_arena(call),
-			     .fam = fam,
-			     .infusion_id = infusion_id,
-			     .cosign_id = cosign_id,
-			     .at_ms = at_ms,
-			     .decide = decide,
-			     .ctx = ctx,
-			     .out = out};
-
-	return dosage_fail_limit(call, med_call_tx(call, event_tx, &x),
-				 x.limit);
 }
 
 typedef struct get_ctx {
@@ -373,7 +259,7 @@ get_tx(med_db_conn *c, void *arg)
 {
 	get_ctx *g = arg;
 
-	return read_infusion(c, g->arena, g->id, false, g->out);
+	return dosage_store_read_infusion(c, g->arena, g->id, false, g->out);
 }
 
 med_err

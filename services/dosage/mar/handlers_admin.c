@@ -18,6 +18,7 @@
 #include "checks.h"
 #include "catalogue.h"
 #include "orders.h"
+#include "subject.h"
 #include "mar.h"
 #include "route.h"
 
@@ -49,6 +50,10 @@ typedef struct check_ctx {
 	dosage_known known;	     /* from identity and records */
 	dosage_ddi_ref *ddi;	     /* the interaction knowledge base */
 	dosage_class_list ddi_meets; /* what its check meets */
+	/* The subject: by order (order_id), or by patient and drug. */
+	const char *order_id, *patient_id, *drug_code;
+	int64_t at_ms;
+	dosage_subject s; /* loaded in the transaction */
 } check_ctx;
 
 /* A stay guard run beside the patient's reads (know_patient). */
@@ -184,16 +189,14 @@ subject_patient(med_call *call, const dosage_subject *s, const dosage_known *k,
 }
 
 static med_err
-check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
+check_decide(check_ctx *x, dosage_subject *s)
 {
-	check_ctx *x = arg;
 	const Smartmed__Dosage__V1__CheckDoseRequest *req = x->req;
 	double dose = req->dose, conv;
 	const char *unit = req->unit, *field = "unit";
 	dosage_dose_patient p;
 	med_err err;
 
-	(void)admin;
 	if (s->has_order) {
 		med_call_set_patient(x->call, s->order.patient_id);
 		if (dose == 0) {
@@ -222,6 +225,19 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 		    MED_OK)
 		return err;
 	return naive_checks(x->call, s, &x->known, x->res);
+}
+
+/* check_tx loads the subject and runs the checks on it: a read in one
+ * transaction, nothing is written. */
+static med_err
+check_tx(med_db_conn *c, void *arg)
+{
+	check_ctx *x = arg;
+	med_err err = dosage_store_load_subject(
+		c, med_call_arena(x->call), &x->known.family, x->order_id,
+		x->patient_id, x->drug_code, x->at_ms, false, &x->s);
+
+	return err != MED_OK ? err : check_decide(x, &x->s);
 }
 
 static med_err
@@ -260,7 +276,6 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Dosage__V1__CheckDoseRequest *req = (const void *)in;
 	check_ctx x = {.call = call, .req = req, .res = (void *)out};
 	const char *stay;
-	int64_t at;
 	bool by_order;
 	med_err err = check_subject(call, req);
 
@@ -277,20 +292,21 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 				by_order ? NULL : req->proposed->patient_id,
 				NULL, &x.known, &stay)) != MED_OK)
 		return err;
-	at = req->at_ms ? req->at_ms : med_now_ms();
+	x.at_ms = req->at_ms ? req->at_ms : med_now_ms();
 	/* The check answers as the charting would: a dose after the death
 	 * is refused the way RecordAdministration refuses it, not checked. */
-	if ((err = dosage_death_guard(call, "at_ms", &x.known, at)) != MED_OK)
+	if ((err = dosage_death_guard(call, "at_ms", &x.known, x.at_ms)) !=
+	    MED_OK)
 		return err;
-	err = bedside_ddi(call, &x.known, x.known.family.ids[0],
-			  by_order ? req->order_id : NULL, stay, at, &x.ddi,
-			  &x.ddi_meets);
-	if (err == MED_OK)
-		err = dosage_store_check(
-			call, &x.known.family, by_order ? req->order_id : NULL,
-			by_order ? NULL : req->proposed->patient_id,
-			by_order ? NULL : req->proposed->drug_code, at,
-			check_decide, &x);
+	x.order_id = by_order ? req->order_id : NULL;
+	x.patient_id = by_order ? NULL : req->proposed->patient_id;
+	x.drug_code = by_order ? NULL : req->proposed->drug_code;
+	err = bedside_ddi(call, &x.known, x.known.family.ids[0], x.order_id,
+			  stay, x.at_ms, &x.ddi, &x.ddi_meets);
+	if (err == MED_OK) {
+		err = med_db_tx(med_call_db(call), check_tx, &x);
+		err = dosage_fail_limit(call, err, dosage_subject_limit(&x.s));
+	}
 	dosage_ddi_release(x.ddi);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
@@ -315,6 +331,8 @@ typedef struct rec_ctx {
 	med_stay stay;		/* the order's stay; zeroed when none */
 	dosage_ddi_ref *ddi;	/* the interaction knowledge base */
 	dosage_class_list ddi_meets;
+	dosage_subject s;    /* loaded in the transaction */
+	dosage_admin *admin; /* the reply: the administration inserted */
 } rec_ctx;
 
 static med_err
@@ -537,10 +555,11 @@ right_dose(rec_ctx *x, const dosage_subject *s, double conv)
 	return MED_OK;
 }
 
+/* record_decide runs the rules on the locked subject s and fills *m, the
+ * administration to insert; a refusal fails the call. */
 static med_err
-record_decide(void *arg, dosage_subject *s, dosage_admin *m)
+record_decide(rec_ctx *x, dosage_subject *s, dosage_admin *m)
 {
-	rec_ctx *x = arg;
 	dosage_dose_patient p;
 	double conv;
 	med_err err;
@@ -594,6 +613,44 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 			    ? "administration with override"
 			    : "administration");
 	return MED_OK;
+}
+
+/* scanned_entry finds the catalogue entry of the scanned product. */
+static med_err
+scanned_entry(med_db_conn *c, rec_ctx *x)
+{
+	x->s.scanned_drug_code = NULL;
+	if (x->scan == NULL || x->scan->gtin[0] == '\0')
+		return MED_OK;
+	return dosage_store_gtin_drug(c, med_call_arena(x->call), x->scan->gtin,
+				      &x->s.scanned_drug_code);
+}
+
+/*
+ * record_tx is the dose's transaction, the call's one (med_call_tx: its
+ * audit event and request-log row commit with the administration).  Lock
+ * order: the order row, then the patient row (the subject), then the
+ * co-sign; every writer takes them in this order, so no deadlock cycles.
+ * The patient's administrations are serialised, so each sees the others.
+ */
+static med_err
+record_tx(med_db_conn *c, void *arg)
+{
+	rec_ctx *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	med_err err;
+
+	if ((err = dosage_store_load_subject(
+		     c, a, &x->known.family, x->req->order_id, NULL, NULL,
+		     x->at_ms, true, &x->s)) != MED_OK ||
+	    (err = dosage_store_read_cosign(c, a, x->req->cosign_id, &x->s)) !=
+		    MED_OK ||
+	    (err = scanned_entry(c, x)) != MED_OK ||
+	    (err = record_decide(x, &x->s, x->admin)) != MED_OK ||
+	    (err = dosage_store_insert_admin(c, a, x->admin)) != MED_OK ||
+	    (err = dosage_store_use_cosign(c, x->admin)) != MED_OK)
+		return err;
+	return dosage_store_complete_once(c, &x->s.order, x->admin);
 }
 
 /* read_scan parses the product scan ("" = none). */
@@ -667,7 +724,8 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 	med_vtoken_claims claims;
 	dosage_gs1 scan;
 	bool have_token;
-	rec_ctx x = {.call = call, .req = req, .now_ms = med_now_ms()};
+	rec_ctx x = {
+		.call = call, .req = req, .now_ms = med_now_ms(), .admin = m};
 	const char *stay;
 	med_err err;
 
@@ -693,10 +751,10 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 		return err;
 	err = bedside_ddi(call, &x.known, x.known.family.ids[0], req->order_id,
 			  stay, x.at_ms, &x.ddi, &x.ddi_meets);
-	if (err == MED_OK)
-		err = dosage_store_record(
-			call, &x.known.family, req->order_id, req->cosign_id,
-			x.scan ? scan.gtin : "", x.at_ms, record_decide, &x, m);
+	if (err == MED_OK) {
+		err = med_call_tx(call, record_tx, &x);
+		err = dosage_fail_limit(call, err, dosage_subject_limit(&x.s));
+	}
 	dosage_ddi_release(x.ddi);
 	if (err == MED_OK)
 		dosage_identifiers_count(call, x.claims,
@@ -709,10 +767,10 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 
 /* --- ConfirmHighAlert ---------------------------------------------------- */
 
+/* confirm_decide decides a confirmation of the locked *m and fills it. */
 static med_err
-confirm_decide(void *arg, dosage_admin *m)
+confirm_decide(med_call *call, dosage_admin *m)
 {
-	med_call *call = arg;
 	const char *user = med_call_principal(call)->user;
 	int64_t now = med_now_ms();
 
@@ -741,13 +799,36 @@ confirm_decide(void *arg, dosage_admin *m)
 	return MED_OK;
 }
 
+typedef struct confirm_ctx {
+	med_call *call;
+	const char *id;
+	dosage_admin *out;
+} confirm_ctx;
+
+/* confirm_tx locks the administration, decides, stores the confirmation
+ * and answers with the row as stored, in the call's transaction. */
+static med_err
+confirm_tx(med_db_conn *c, void *arg)
+{
+	confirm_ctx *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	med_err err = dosage_store_read_admin(c, a, x->id, true, x->out);
+
+	if (err != MED_OK ||
+	    (err = confirm_decide(x->call, x->out)) != MED_OK ||
+	    (err = dosage_store_set_confirmed(c, x->id, x->out->confirmed_by,
+					      x->out->confirmed_ms)) != MED_OK)
+		return err;
+	return dosage_store_read_admin(c, a, x->id, false, x->out);
+}
+
 med_err
 dosage_rpc_confirm_high_alert(med_call *call, const ProtobufCMessage *in,
 			      ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__ConfirmHighAlertRequest *req =
 		(const void *)in;
-	dosage_admin *m = (void *)out;
+	confirm_ctx x = {call, req->administration_id, (void *)out};
 	med_err err =
 		med_check_id(call, "administration_id", req->administration_id);
 
@@ -761,8 +842,7 @@ dosage_rpc_confirm_high_alert(med_call *call, const ProtobufCMessage *in,
 		req->administration_id);
 	if (err != MED_OK)
 		return err;
-	err = dosage_store_confirm(call, req->administration_id, confirm_decide,
-				   call, m);
+	err = med_call_tx(call, confirm_tx, &x);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
 				     "administration_id: no such "

@@ -30,6 +30,7 @@
 typedef struct cosign_req {
 	med_call *call;
 	const Smartmed__Dosage__V1__CosignAdministrationRequest *req;
+	dosage_cosign *out; /* the reply: the co-sign inserted */
 } cosign_req;
 
 /* audit_cosign names the co-sign and, when the dose checked is not the
@@ -123,10 +124,9 @@ cosign_rate(cosign_req *x, const dosage_order *o, dosage_cosign *k)
 }
 
 static med_err
-cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
+cosign_decide(cosign_req *x, const dosage_order *o, const dosage_drug *drug,
 	      dosage_cosign *k)
 {
-	cosign_req *x = arg;
 	med_call *call = x->call;
 	char *id = med_arena_alloc(med_call_arena(call), MED_UUID_LEN + 1);
 	dosage_rate_unit ru;
@@ -165,6 +165,28 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	return audit_cosign(call, k);
 }
 
+/* cosign_tx reads the order and its drug, decides the co-sign and
+ * inserts it, in the call's transaction. */
+static med_err
+cosign_tx(med_db_conn *c, void *arg)
+{
+	cosign_req *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	dosage_order o;
+	dosage_drug drug;
+	med_err err =
+		dosage_store_read_order(c, a, x->req->order_id, false, &o);
+
+	if (err != MED_OK)
+		return err;
+	err = dosage_store_drug_conn(c, a, o.drug_code, &drug);
+	if (err != MED_OK)
+		return err == MED_ERR_NOT_FOUND ? MED_ERR_DATA_LOSS : err;
+	if ((err = cosign_decide(x, &o, &drug, x->out)) != MED_OK)
+		return err;
+	return dosage_store_insert_cosign(c, x->out);
+}
+
 /* cosign_alive asks identity (never the cache) before the transaction
  * whether the patient has died: a second check is for a dose about to be
  * given now, which after a death is none (docs/dose-safety.md, "Death"). */
@@ -189,7 +211,7 @@ dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Dosage__V1__CosignAdministrationRequest *req =
 		(const void *)in;
-	cosign_req x = {call, req};
+	cosign_req x = {call, req, (dosage_cosign *)out};
 	med_problem p;
 	med_err err;
 
@@ -207,8 +229,7 @@ dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 	med_call_set_patient(call, req->patient_id);
 	if ((err = cosign_alive(call, req->patient_id)) != MED_OK)
 		return err;
-	err = dosage_store_cosign(call, req->order_id, cosign_decide, &x,
-				  (dosage_cosign *)out);
+	err = med_call_tx(call, cosign_tx, &x);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	return err;

@@ -21,6 +21,7 @@
 #include "checks.h"
 #include "dose.h"
 #include "orders.h"
+#include "subject.h"
 #include "mar.h"
 
 #define ST(x)	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
@@ -75,6 +76,7 @@ typedef struct not_given_ctx {
 	dosage_zone *zone; /* the ward's: the grid GetMar shows */
 	/* The order's drug is time-critical: its row; NULL otherwise. */
 	const dosage_time_critical *tc;
+	dosage_admin *m; /* the reply: the record inserted, or the earlier */
 } not_given_ctx;
 
 /* drug_time_critical finds the row of the time-critical table that o's
@@ -178,10 +180,11 @@ audit_not_given(med_call *call, const dosage_admin *m,
 	med_call_add_details(call, d, n);
 }
 
+/* not_given_chart checks a not-given record of the locked order o and
+ * fills *m to insert, or fails the call. */
 static med_err
-not_given_chart(void *arg, const dosage_order *o, dosage_admin *m)
+not_given_chart(not_given_ctx *x, const dosage_order *o, dosage_admin *m)
 {
-	not_given_ctx *x = arg;
 	med_arena *a = med_call_arena(x->call);
 	char *id = med_arena_alloc(a, MED_UUID_LEN + 1);
 	med_err err;
@@ -214,6 +217,36 @@ not_given_chart(void *arg, const dosage_order *o, dosage_admin *m)
 	return MED_OK;
 }
 
+/*
+ * not_given_tx is the call's transaction: it locks the order (so two
+ * nurses charting one dose are serialised), decides, and inserts the
+ * record and a time-critical medicine's escalation.  MED_ERR_EXISTS (with
+ * *x->m the earlier record) when the scheduled dose was already charted
+ * as not given.
+ */
+static med_err
+not_given_tx(med_db_conn *c, void *arg)
+{
+	not_given_ctx *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	dosage_order o;
+	dosage_admin_rows earlier = {0};
+	med_err err = dosage_store_read_order(c, a, x->req->order_id, true, &o);
+
+	if (err != MED_OK || (err = not_given_chart(x, &o, x->m)) != MED_OK ||
+	    (err = dosage_store_charted_before(c, a, x->m, &earlier)) != MED_OK)
+		return err;
+	if (earlier.n > 0) {
+		*x->m = *earlier.items[0];
+		return MED_ERR_EXISTS;
+	}
+	err = dosage_store_insert_admin(c, a, x->m);
+	if (err != MED_OK || x->m->time_critical_window_min <= 0)
+		return err;
+	return dosage_store_insert_escalation(c, x->m,
+					      x->tc ? x->tc->term : "");
+}
+
 /* count_omission counts a time-critical dose charted as not given, for
  * the ward's dashboards (no label names the patient or the drug). */
 static void
@@ -237,7 +270,7 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Dosage__V1__RecordNotGivenRequest *req =
 		(const void *)in;
 	dosage_admin *m = (void *)out;
-	not_given_ctx x = {call, req, med_now_ms(), NULL, NULL};
+	not_given_ctx x = {call, req, med_now_ms(), NULL, NULL, m};
 	dosage_order o;
 	med_err err = not_given_validate(call, req, x.now_ms);
 
@@ -256,9 +289,7 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 	    (err = drug_time_critical(call, &o, &x.tc)) != MED_OK ||
 	    (err = dosage_ward_zone(call, &x.zone)) != MED_OK)
 		return err;
-	err = dosage_store_not_given(call, req->order_id,
-				     x.tc ? x.tc->term : NULL, not_given_chart,
-				     &x, m);
+	err = med_call_tx(call, not_given_tx, &x);
 	dosage_zone_close(x.zone);
 	if (err == MED_OK && x.tc != NULL)
 		count_omission(call);
@@ -277,7 +308,9 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 typedef struct eie_req {
 	med_call *call;
 	const char *reason;
-	const char *was; /* the status before the correction */
+	const char *was;   /* the status before the correction */
+	const char *id;	   /* the administration corrected */
+	dosage_admin *out; /* the reply: the record as stored */
 } eie_req;
 
 /* may_correct: a clinician or pharmacist may correct any record; anyone
@@ -339,10 +372,11 @@ eie_request(eie_req *x, const med_principal *who, dosage_admin *m)
 	return MED_OK;
 }
 
+/* eie_decide decides a correction of the locked *m and fills it: the
+ * correction itself, or (eie_request) a request for a second person. */
 static med_err
-eie_decide(void *arg, dosage_admin *m)
+eie_decide(eie_req *x, dosage_admin *m)
 {
-	eie_req *x = arg;
 	const med_principal *who = med_call_principal(x->call);
 
 	med_call_set_patient(x->call, m->patient_id);
@@ -367,6 +401,30 @@ eie_decide(void *arg, dosage_admin *m)
 	return MED_OK;
 }
 
+/* eie_tx locks the record and its order, decides, stores the correction
+ * (a "once" order completed by the dose is reopened) or its request, and
+ * answers with the record as stored, in the call's transaction. */
+static med_err
+eie_tx(med_db_conn *c, void *arg)
+{
+	eie_req *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	dosage_order o;
+	med_err err =
+		dosage_store_lock_admin_and_order(c, a, x->id, &o, x->out);
+
+	if (err != MED_OK || (err = eie_decide(x, x->out)) != MED_OK)
+		return err;
+	/* eie_decide names no corrector: only a request (limits.c). */
+	if (x->out->entered_in_error_by[0] == '\0')
+		err = dosage_store_request_in_error(c, x->out);
+	else if ((err = dosage_store_mark_in_error(c, x->out)) == MED_OK)
+		err = dosage_store_reopen_once(c, &o, x->out);
+	if (err != MED_OK)
+		return err;
+	return dosage_store_read_admin(c, a, x->id, false, x->out);
+}
+
 med_err
 dosage_rpc_mark_administration_entered_in_error(med_call *call,
 						const ProtobufCMessage *in,
@@ -375,7 +433,7 @@ dosage_rpc_mark_administration_entered_in_error(med_call *call,
 	const Smartmed__Dosage__V1__MarkAdministrationEnteredInErrorRequest
 		*req = (const void *)in;
 	dosage_admin *m = (void *)out;
-	eie_req x = {call, req->reason, ""};
+	eie_req x = {call, req->reason, "", req->administration_id, m};
 	med_err err =
 		med_check_id(call, "administration_id", req->administration_id);
 
@@ -390,8 +448,7 @@ dosage_rpc_mark_administration_entered_in_error(med_call *call,
 		req->administration_id);
 	if (err != MED_OK)
 		return err;
-	err = dosage_store_entered_in_error(call, req->administration_id,
-					    eie_decide, &x, m);
+	err = med_call_tx(call, eie_tx, &x);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
 				     "administration_id: no such "
@@ -726,13 +783,16 @@ dosage_rpc_get_mar(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Dosage__V1__GetMarResponse *res = (void *)out;
 	dosage_mar_data d;
 	mar_window w = {0, 0, 0, NULL};
+	const char *limit = NULL;
 	med_err err = mar_validate(call, req, &w);
 
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	if ((err = dosage_store_mar(call, req->patient_id, w.from_ms, w.to_ms,
-				    w.now_ms, &d)) != MED_OK ||
+	err = dosage_store_mar(med_call_db(call), med_call_arena(call),
+			       req->patient_id, w.from_ms, w.to_ms, w.now_ms,
+			       &d, &limit);
+	if ((err = dosage_fail_limit(call, err, limit)) != MED_OK ||
 	    (err = mar_stays(call, &d, w.now_ms)) != MED_OK ||
 	    (err = dosage_ward_zone(call, &w.zone)) != MED_OK)
 		return err;

@@ -142,68 +142,15 @@ med_err dosage_store_admin_row(void *arg, const med_db_row *row) MED_MUST_CHECK;
 med_err dosage_store_read_admin(med_db_conn *c, med_arena *a, const char *id,
 				bool lock, dosage_admin *out) MED_MUST_CHECK;
 
-/*
- * dosage_decide_fn runs the rules on a loaded subject and fills *admin to
- * insert (NULL admin: CheckDose, nothing is written).  Runs inside the
- * transaction: a non-OK return rolls it back.
- */
-typedef med_err (*dosage_decide_fn)(void *ctx, dosage_subject *s,
-				    dosage_admin *admin);
+/* dosage_store_insert_cosign writes co-sign *k. */
+med_err dosage_store_insert_cosign(med_db_conn *c,
+				   const dosage_cosign *k) MED_MUST_CHECK;
 
-/*
- * dosage_store_check loads a subject by order (order_id set) or by
- * patient_id + drug_code, in call's arena, and calls decide (read only).
- * A capacity limit is named as call's status.
- */
-med_err dosage_store_check(med_call *call, const dosage_family *fam,
-			   const char *order_id, const char *patient_id,
-			   const char *drug_code, int64_t at_ms,
-			   dosage_decide_fn decide, void *ctx) MED_MUST_CHECK;
-
-/*
- * dosage_store_record locks the order and the patient (so concurrent
- * administrations for a patient are serialised and each sees the others),
- * then co-sign cosign_id when it is not "" (s->has_cosign says whether it
- * exists), loads the subject, calls decide, inserts *admin and marks the
- * co-sign it names used, in the call's one transaction (med_call_tx:
- * the call's audit event commits with it).
- */
-med_err dosage_store_record(med_call *call, const dosage_family *fam,
-			    const char *order_id, const char *cosign_id,
-			    const char *scan_gtin, int64_t at_ms,
-			    dosage_decide_fn decide, void *ctx,
-			    dosage_admin *admin) MED_MUST_CHECK;
-
-/* dosage_cosign_fn checks a co-sign against the order (read in the same
- * transaction) and its drug, and fills *out; it fails the call when not. */
-typedef med_err (*dosage_cosign_fn)(void *ctx, const dosage_order *o,
-				    const dosage_drug *drug,
-				    dosage_cosign *out);
-
-/* dosage_store_cosign reads order_id and its drug, calls decide and
- * inserts *out, in one transaction.  MED_ERR_NOT_FOUND: no such order. */
-med_err dosage_store_cosign(med_call *call, const char *order_id,
-			    dosage_cosign_fn decide, void *ctx,
-			    dosage_cosign *out) MED_MUST_CHECK;
-
-/* dosage_confirm_fn decides a confirmation of the locked *admin. */
-typedef med_err (*dosage_confirm_fn)(void *ctx, dosage_admin *admin);
-
-/* dosage_store_confirm locks an administration, calls decide and, when it
- * returns MED_OK, stores confirmed_by/confirmed_ms and status completed. */
-med_err dosage_store_confirm(med_call *call, const char *id,
-			     dosage_confirm_fn decide, void *ctx,
-			     dosage_admin *out) MED_MUST_CHECK;
-
-/*
- * dosage_store_entered_in_error locks administration id and its order,
- * calls decide (which fills entered_in_error_by/_ms/_reason or fails) and
- * stores status entered-in-error; a "once" order completed by the dose is
- * reopened.  *out is the record as stored.
- */
-med_err dosage_store_entered_in_error(med_call *call, const char *id,
-				      dosage_confirm_fn decide, void *ctx,
-				      dosage_admin *out) MED_MUST_CHECK;
+/* dosage_store_set_confirmed stores administration id's confirmation:
+ * confirmed_by by at at_ms, status completed. */
+med_err dosage_store_set_confirmed(med_db_conn *c, const char *id,
+				   const char *by,
+				   int64_t at_ms) MED_MUST_CHECK;
 
 /* dosage_store_history lists administrations newest first and totals. */
 med_err
@@ -213,21 +160,33 @@ dosage_store_history(med_db *db, med_arena *arena, const char *patient_id,
 
 /* --- store_mar.c: not given, and the MAR's reads ------------------------ */
 
-/* dosage_chart_fn checks a not-given record of the locked order o and
- * fills *m to insert, or fails the call. */
-typedef med_err (*dosage_chart_fn)(void *ctx, const dosage_order *o,
-				   dosage_admin *m);
+/* dosage_store_charted_before finds an earlier not-given record of the
+ * dose m charts (its order and scheduled_ms) into *found, in a. */
+med_err dosage_store_charted_before(med_db_conn *c, med_arena *a,
+				    const dosage_admin *m,
+				    dosage_admin_rows *found) MED_MUST_CHECK;
 
-/*
- * dosage_store_not_given locks the order, calls chart and inserts *m, in
- * one transaction; a time-critical medicine's record (chart set
- * m->time_critical_window_min) keeps its escalation under tc_term, the
- * table's row.  MED_ERR_EXISTS (with *m the earlier record) when the
- * scheduled dose was already charted as not given.
- */
-med_err dosage_store_not_given(med_call *call, const char *order_id,
-			       const char *tc_term, dosage_chart_fn chart,
-			       void *ctx, dosage_admin *m) MED_MUST_CHECK;
+/* dosage_store_insert_escalation keeps the escalation of a time-critical
+ * medicine's omission m under term, the time-critical table's row. */
+med_err dosage_store_insert_escalation(med_db_conn *c, const dosage_admin *m,
+				       const char *term) MED_MUST_CHECK;
+
+/* dosage_store_lock_admin_and_order locks administration id's order, then
+ * the administration (the order RecordAdministration takes its locks in).
+ * MED_ERR_NOT_FOUND: no such administration. */
+med_err dosage_store_lock_admin_and_order(med_db_conn *c, med_arena *a,
+					  const char *id, dosage_order *o,
+					  dosage_admin *out) MED_MUST_CHECK;
+
+/* dosage_store_mark_in_error stores m's correction (entered_in_error_by,
+ * _ms, _reason) and status entered-in-error. */
+med_err dosage_store_mark_in_error(med_db_conn *c,
+				   const dosage_admin *m) MED_MUST_CHECK;
+
+/* dosage_store_request_in_error stores m's request for a correction
+ * (entered_in_error_requested_*); its status stays. */
+med_err dosage_store_request_in_error(med_db_conn *c,
+				      const dosage_admin *m) MED_MUST_CHECK;
 
 /* dosage_mar_data - what the MAR of a patient is drawn from, read in one
  * transaction; for each order (index as in orders) its drug (NULL when the
@@ -248,10 +207,13 @@ typedef struct dosage_mar_data {
 } dosage_mar_data;
 
 /* dosage_store_mar reads the MAR's data for [from_ms, to_ms) at now_ms,
- * in call's arena; a capacity limit is named as call's status. */
-med_err dosage_store_mar(med_call *call, const char *patient_id,
+ * in one transaction of db, into a.  *limit is the capacity limit a PRN
+ * forecast met (MED_ERR_LIMIT), else NULL: the caller names it
+ * (dosage_fail_limit). */
+med_err dosage_store_mar(med_db *db, med_arena *a, const char *patient_id,
 			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
-			 dosage_mar_data *out) MED_MUST_CHECK;
+			 dosage_mar_data *out,
+			 const char **limit) MED_MUST_CHECK;
 
 /* --- mar_view.c: the MAR as a nurse reads it (no I/O) ------------------ */
 

@@ -19,115 +19,6 @@
 #define COUNTED                                                                \
 	"status IN ('" DOSAGE_ADMIN_COMPLETED "', '" DOSAGE_ADMIN_ON_HOLD "')"
 
-/* --- check and record ---------------------------------------------------- */
-
-typedef struct subject_ctx {
-	med_arena *arena;
-	const dosage_family *fam;
-	const char *order_id, *patient_id, *drug_code;
-	const char *cosign_id; /* RecordAdministration's, or "" */
-	const char *scan_gtin; /* RecordAdministration's, or "" */
-	int64_t at_ms;
-	bool lock;
-	dosage_decide_fn decide;
-	void *ctx;
-	dosage_admin *admin;
-	dosage_subject s;
-} subject_ctx;
-
-/* load_subject loads x's subject (x->s). */
-static med_err
-load_subject(med_db_conn *c, subject_ctx *x)
-{
-	return dosage_store_load_subject(c, x->arena, x->fam, x->order_id,
-					 x->patient_id, x->drug_code, x->at_ms,
-					 x->lock, &x->s);
-}
-
-static med_err
-check_tx(med_db_conn *c, void *arg)
-{
-	subject_ctx *x = arg;
-	med_err err = load_subject(c, x);
-
-	return err != MED_OK ? err : x->decide(x->ctx, &x->s, NULL);
-}
-
-med_err
-dosage_store_check(med_call *call, const dosage_family *fam,
-		   const char *order_id, const char *patient_id,
-		   const char *drug_code, int64_t at_ms,
-		   dosage_decide_fn decide, void *ctx)
-{
-	subject_ctx x = {.arena = med_call_arena(call),
-			 .fam = fam,
-			 .order_id = order_id,
-			 .patient_id = patient_id,
-			 .drug_code = drug_code,
-			 .at_ms = at_ms,
-			 .decide = decide,
-			 .ctx = ctx};
-	med_err err = med_db_tx(med_call_db(call), check_tx, &x);
-
-	return dosage_fail_limit(call, err, dosage_subject_limit(&x.s));
-}
-
-/* scanned_entry finds the catalogue entry of the scanned GTIN. */
-static med_err
-scanned_entry(med_db_conn *c, subject_ctx *x)
-{
-	x->s.scanned_drug_code = NULL;
-	if (x->scan_gtin == NULL || x->scan_gtin[0] == '\0')
-		return MED_OK;
-	return dosage_store_gtin_drug(c, x->arena, x->scan_gtin,
-				      &x->s.scanned_drug_code);
-}
-
-static med_err
-record_tx(med_db_conn *c, void *arg)
-{
-	subject_ctx *x = arg;
-	med_err err;
-
-	/* Lock order: the order row, then the patient row (load_subject),
-	 * then the co-sign; every writer takes them in this order, so no
-	 * deadlock cycles. */
-	if ((err = load_subject(c, x)) != MED_OK ||
-	    (err = dosage_store_read_cosign(c, x->arena, x->cosign_id,
-					    &x->s)) != MED_OK ||
-	    (err = scanned_entry(c, x)) != MED_OK ||
-	    (err = x->decide(x->ctx, &x->s, x->admin)) != MED_OK ||
-	    (err = dosage_store_insert_admin(c, x->arena, x->admin)) !=
-		    MED_OK ||
-	    (err = dosage_store_use_cosign(c, x->admin)) != MED_OK)
-		return err;
-	return dosage_store_complete_once(c, &x->s.order, x->admin);
-}
-
-med_err
-dosage_store_record(med_call *call, const dosage_family *fam,
-		    const char *order_id, const char *cosign_id,
-		    const char *scan_gtin, int64_t at_ms,
-		    dosage_decide_fn decide, void *ctx, dosage_admin *admin)
-{
-	subject_ctx x = {.arena = med_call_arena(call),
-			 .fam = fam,
-			 .order_id = order_id,
-			 .cosign_id = cosign_id,
-			 .scan_gtin = scan_gtin,
-			 .at_ms = at_ms,
-			 .lock = true,
-			 .decide = decide,
-			 .ctx = ctx,
-			 .admin = admin};
-	med_err err;
-
-	/* The call's transaction: its audit event and request-log row
-	 * commit with the administration (med_call_tx). */
-	err = med_call_tx(call, record_tx, &x);
-	return dosage_fail_limit(call, err, dosage_subject_limit(&x.s));
-}
-
 /* --- reading administrations --------------------------------------------- */
 
 typedef dosage_admin_rows admin_rows;
@@ -169,14 +60,6 @@ dosage_store_admin_row(void *arg, const med_db_row *row)
 	return err == MED_OK ? admin_read_own(r->arena, row, m) : err;
 }
 
-typedef struct confirm_ctx {
-	med_arena *arena;
-	const char *id;
-	dosage_confirm_fn decide;
-	void *ctx;
-	dosage_admin *out;
-} confirm_ctx;
-
 med_err
 dosage_store_read_admin(med_db_conn *c, med_arena *a, const char *id, bool lock,
 			dosage_admin *out)
@@ -196,35 +79,18 @@ dosage_store_read_admin(med_db_conn *c, med_arena *a, const char *id, bool lock,
 	return err;
 }
 
-static med_err
-confirm_tx(med_db_conn *c, void *arg)
+med_err
+dosage_store_set_confirmed(med_db_conn *c, const char *id, const char *by,
+			   int64_t at_ms)
 {
-	confirm_ctx *x = arg;
-	med_err err = dosage_store_read_admin(c, x->arena, x->id, true, x->out);
+	med_db_value v[] = {MED_DB_STR(by), MED_DB_I64(at_ms), MED_DB_STR(id)};
 
-	if (err != MED_OK || (err = x->decide(x->ctx, x->out)) != MED_OK)
-		return err;
-	med_db_value v[] = {MED_DB_STR(x->out->confirmed_by),
-			    MED_DB_I64(x->out->confirmed_ms),
-			    MED_DB_STR(x->id)};
-	err = med_db_exec(
+	return med_db_exec(
 		c,
 		"UPDATE administrations SET status = '" DOSAGE_ADMIN_COMPLETED
 		"', confirmed_by = ?,"
 		" confirmed_ms = ? WHERE id = ?",
 		v, 3, NULL, NULL);
-	if (err != MED_OK)
-		return err;
-	return dosage_store_read_admin(c, x->arena, x->id, false, x->out);
-}
-
-med_err
-dosage_store_confirm(med_call *call, const char *id, dosage_confirm_fn decide,
-		     void *ctx, dosage_admin *out)
-{
-	confirm_ctx x = {med_call_arena(call), id, decide, ctx, out};
-
-	return med_call_tx(call, confirm_tx, &x);
 }
 
 /* --- history ------------------------------------------------------------- */

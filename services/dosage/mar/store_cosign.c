@@ -1,6 +1,6 @@
 /*
  * store_cosign.c - the dosage service's SQL for the high-alert second
- * check before the dose: co-signs written by CosignAdministration (read
+ * check before the dose: the co-sign CosignAdministration writes (read
  * and used once by RecordAdministration and the infusions inside their
  * transactions: subject/cosign.c).
  */
@@ -15,16 +15,8 @@
 #include "mar.h"
 #include "subject.h"
 
-typedef struct cosign_ctx {
-	med_arena *arena;
-	const char *order_id;
-	dosage_cosign_fn decide;
-	void *ctx;
-	dosage_cosign *out;
-} cosign_ctx;
-
-static med_err
-insert_cosign(med_db_conn *c, const dosage_cosign *k)
+med_err
+dosage_store_insert_cosign(med_db_conn *c, const dosage_cosign *k)
 {
 	med_db_value v[] = {
 		MED_DB_STR(k->id),
@@ -49,32 +41,4 @@ insert_cosign(med_db_conn *c, const dosage_cosign *k)
 		" ordered_drug_unit) VALUES (?, ?, ?, ?, ?, ?,"
 		" ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
-}
-
-static med_err
-cosign_tx(med_db_conn *c, void *arg)
-{
-	cosign_ctx *x = arg;
-	dosage_order o;
-	dosage_drug drug;
-	med_err err =
-		dosage_store_read_order(c, x->arena, x->order_id, false, &o);
-
-	if (err != MED_OK)
-		return err;
-	err = dosage_store_drug_conn(c, x->arena, o.drug_code, &drug);
-	if (err != MED_OK)
-		return err == MED_ERR_NOT_FOUND ? MED_ERR_DATA_LOSS : err;
-	if ((err = x->decide(x->ctx, &o, &drug, x->out)) != MED_OK)
-		return err;
-	return insert_cosign(c, x->out);
-}
-
-med_err
-dosage_store_cosign(med_call *call, const char *order_id,
-		    dosage_cosign_fn decide, void *ctx, dosage_cosign *out)
-{
-	cosign_ctx x = {med_call_arena(call), order_id, decide, ctx, out};
-
-	return med_call_tx(call, cosign_tx, &x);
 }

@@ -21,19 +21,11 @@
 #define MAR_MATCH_MARGIN_MS (84LL * 3600 * 1000)
 #define MAR_ADMINS_MAX	    5000
 
-typedef struct chart_ctx {
-	med_arena *arena;
-	const char *order_id;
-	dosage_chart_fn chart;
-	void *ctx;
-	dosage_admin *m;
-	const char *tc_term; /* the time-critical row's term, or "" */
-} chart_ctx;
-
-/* charted_before finds an earlier not-given record of the same dose. */
-static med_err
-charted_before(med_db_conn *c, med_arena *a, const dosage_admin *m,
-	       dosage_admin_rows *found)
+/* dosage_store_charted_before finds an earlier not-given record of the same
+ * dose. */
+med_err
+dosage_store_charted_before(med_db_conn *c, med_arena *a, const dosage_admin *m,
+			    dosage_admin_rows *found)
 {
 	med_db_value k[] = {MED_DB_STR(m->order_id),
 			    MED_DB_I64(m->scheduled_ms)};
@@ -48,9 +40,11 @@ charted_before(med_db_conn *c, med_arena *a, const dosage_admin *m,
 		k, 2, dosage_store_admin_row, found);
 }
 
-/* insert_escalation keeps a time-critical omission's escalation. */
-static med_err
-insert_escalation(med_db_conn *c, const dosage_admin *m, const char *term)
+/* dosage_store_insert_escalation keeps a time-critical omission's escalation.
+ */
+med_err
+dosage_store_insert_escalation(med_db_conn *c, const dosage_admin *m,
+			       const char *term)
 {
 	med_db_value v[] = {MED_DB_STR(m->id),
 			    MED_DB_STR(m->order_id),
@@ -68,52 +62,10 @@ insert_escalation(med_db_conn *c, const dosage_admin *m, const char *term)
 			   v, 7, NULL, NULL);
 }
 
-static med_err
-not_given_tx(med_db_conn *c, void *arg)
-{
-	chart_ctx *x = arg;
-	dosage_order o;
-	dosage_admin_rows earlier = {0};
-	med_err err =
-		dosage_store_read_order(c, x->arena, x->order_id, true, &o);
-
-	/* The order's row lock serialises two nurses charting one dose. */
-	if (err != MED_OK || (err = x->chart(x->ctx, &o, x->m)) != MED_OK ||
-	    (err = charted_before(c, x->arena, x->m, &earlier)) != MED_OK)
-		return err;
-	if (earlier.n > 0) {
-		*x->m = *earlier.items[0];
-		return MED_ERR_EXISTS;
-	}
-	err = dosage_store_insert_admin(c, x->arena, x->m);
-	if (err == MED_OK && x->m->time_critical_window_min > 0)
-		err = insert_escalation(c, x->m, x->tc_term);
-	return err;
-}
-
-med_err
-dosage_store_not_given(med_call *call, const char *order_id,
-		       const char *tc_term, dosage_chart_fn chart, void *ctx,
-		       dosage_admin *m)
-{
-	chart_ctx x = {med_call_arena(call),  order_id, chart, ctx, m,
-		       tc_term ? tc_term : ""};
-
-	return med_call_tx(call, not_given_tx, &x);
-}
-
 /* --- corrections --------------------------------------------------------- */
 
-typedef struct eie_ctx {
-	med_arena *arena;
-	const char *id;
-	dosage_confirm_fn decide;
-	void *ctx;
-	dosage_admin *out;
-} eie_ctx;
-
-static med_err
-mark_in_error(med_db_conn *c, const dosage_admin *m)
+med_err
+dosage_store_mark_in_error(med_db_conn *c, const dosage_admin *m)
 {
 	med_db_value v[] = {MED_DB_STR(m->entered_in_error_by),
 			    MED_DB_I64(m->entered_in_error_ms),
@@ -127,10 +79,10 @@ mark_in_error(med_db_conn *c, const dosage_admin *m)
 		v, 4, NULL, NULL);
 }
 
-/* request_in_error stores a correction that waits for a second person;
- * the status, so the counts, stay as they are. */
-static med_err
-request_in_error(med_db_conn *c, const dosage_admin *m)
+/* dosage_store_request_in_error stores a correction that waits for a second
+ * person; the status, so the counts, stay as they are. */
+med_err
+dosage_store_request_in_error(med_db_conn *c, const dosage_admin *m)
 {
 	med_db_value v[] = {MED_DB_STR(m->entered_in_error_requested_by),
 			    MED_DB_I64(m->entered_in_error_requested_ms),
@@ -143,50 +95,21 @@ request_in_error(med_db_conn *c, const dosage_admin *m)
 			   v, 4, NULL, NULL);
 }
 
-/* lock_admin_and_order locks the record's order, then the record: the
- * order in which RecordAdministration takes its locks. */
-static med_err
-lock_admin_and_order(med_db_conn *c, eie_ctx *x, dosage_order *o)
+/* dosage_store_lock_admin_and_order locks the record's order, then the record:
+ * the order in which RecordAdministration takes its locks. */
+med_err
+dosage_store_lock_admin_and_order(med_db_conn *c, med_arena *a, const char *id,
+				  dosage_order *o, dosage_admin *out)
 {
-	med_err err =
-		dosage_store_read_admin(c, x->arena, x->id, false, x->out);
+	med_err err = dosage_store_read_admin(c, a, id, false, out);
 
 	if (err != MED_OK)
 		return err;
-	err = dosage_store_read_order(c, x->arena, x->out->order_id, true, o);
+	err = dosage_store_read_order(c, a, out->order_id, true, o);
 	if (err == MED_OK)
-		err = dosage_store_read_admin(c, x->arena, x->id, true, x->out);
+		err = dosage_store_read_admin(c, a, id, true, out);
 	/* The record was there a moment ago: a row is never deleted. */
 	return err == MED_ERR_NOT_FOUND ? MED_ERR_DATA_LOSS : err;
-}
-
-static med_err
-eie_tx(med_db_conn *c, void *arg)
-{
-	eie_ctx *x = arg;
-	dosage_order o;
-	med_err err = lock_admin_and_order(c, x, &o);
-
-	if (err != MED_OK || (err = x->decide(x->ctx, x->out)) != MED_OK)
-		return err;
-	/* decide names no corrector: only a request (limits.c). */
-	if (x->out->entered_in_error_by[0] == '\0')
-		err = request_in_error(c, x->out);
-	else if ((err = mark_in_error(c, x->out)) == MED_OK)
-		err = dosage_store_reopen_once(c, &o, x->out);
-	if (err != MED_OK)
-		return err;
-	return dosage_store_read_admin(c, x->arena, x->id, false, x->out);
-}
-
-med_err
-dosage_store_entered_in_error(med_call *call, const char *id,
-			      dosage_confirm_fn decide, void *ctx,
-			      dosage_admin *out)
-{
-	eie_ctx x = {med_call_arena(call), id, decide, ctx, out};
-
-	return med_call_tx(call, eie_tx, &x);
 }
 
 /* --- the MAR ------------------------------------------------------------- */
@@ -301,19 +224,15 @@ mar_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_mar(med_call *call, const char *patient_id, int64_t from_ms,
-		 int64_t to_ms, int64_t now_ms, dosage_mar_data *out)
+dosage_store_mar(med_db *db, med_arena *a, const char *patient_id,
+		 int64_t from_ms, int64_t to_ms, int64_t now_ms,
+		 dosage_mar_data *out, const char **limit)
 {
-	mar_ctx x = {med_call_arena(call),
-		     patient_id,
-		     from_ms,
-		     to_ms,
-		     now_ms,
-		     out,
-		     NULL};
+	mar_ctx x = {a, patient_id, from_ms, to_ms, now_ms, out, NULL};
 	med_err err;
 
 	memset(out, 0, sizeof(*out));
-	err = med_db_tx(med_call_db(call), mar_tx, &x);
-	return dosage_fail_limit(call, err, x.limit);
+	err = med_db_tx(db, mar_tx, &x);
+	*limit = x.limit;
+	return err;
 }

@@ -17,6 +17,39 @@
 #include "checks.h"
 #include "subject.h"
 
+typedef struct context_tx {
+	med_call *call;
+	const dosage_context *in; /* SetPatientContext's; NULL: ConfirmWeight */
+	const char *patient_id, *reason;
+	double kg;
+	int64_t measured_ms, now_ms;
+	dosage_context *out;
+} context_tx;
+
+/* context_write_tx stores the context (or the weight's confirmation) and
+ * reads the context back, in the call's transaction (its audit event
+ * commits with the row). */
+static med_err
+context_write_tx(med_db_conn *c, void *arg)
+{
+	context_tx *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	const char *user = med_call_principal(x->call)->user;
+	int64_t now_ms = x->now_ms;
+	bool is_set;
+	med_err err =
+		x->in != NULL
+			? dosage_store_write_context(c, a, x->in, user, now_ms)
+			: dosage_store_write_weight_confirmation(
+				  c, x->patient_id, x->kg, x->measured_ms, user,
+				  x->reason, now_ms);
+
+	if (err != MED_OK)
+		return err;
+	return dosage_store_read_ctx(c, a, x->patient_id, false, x->out,
+				     &is_set);
+}
+
 med_err
 dosage_rpc_set_patient_context(med_call *call, const ProtobufCMessage *in,
 			       ProtobufCMessage *out)
@@ -32,9 +65,13 @@ dosage_rpc_set_patient_context(med_call *call, const ProtobufCMessage *in,
 				   req->context->patient_id);
 	if (err != MED_OK)
 		return err;
-	return dosage_store_set_context(call, req->context,
-					med_call_principal(call)->user,
-					med_now_ms(), (void *)out);
+	context_tx x = {.call = call,
+			.in = req->context,
+			.patient_id = req->context->patient_id,
+			.now_ms = med_now_ms(),
+			.out = (void *)out};
+
+	return med_call_tx(call, context_write_tx, &x);
 }
 
 med_err
@@ -103,8 +140,13 @@ dosage_rpc_confirm_weight(med_call *call, const ProtobufCMessage *in,
 				     "weight_kg: the weight in use is %.6g kg "
 				     "(from the %s), not %.6g kg",
 				     p.weight_kg, p.source, req->weight_kg);
-	return dosage_store_confirm_weight(
-		call, req->patient_id, p.weight_kg, p.weight_ms,
-		med_call_principal(call)->user, req->reason, med_now_ms(),
-		(void *)out);
+	context_tx x = {.call = call,
+			.patient_id = req->patient_id,
+			.reason = req->reason,
+			.kg = p.weight_kg,
+			.measured_ms = p.weight_ms,
+			.now_ms = med_now_ms(),
+			.out = (void *)out};
+
+	return med_call_tx(call, context_write_tx, &x);
 }

@@ -168,7 +168,6 @@ typedef struct set_ctx {
 	const dosage_context *in;
 	const char *user;
 	int64_t now_ms;
-	dosage_context *out;
 } set_ctx;
 
 static med_db_value
@@ -269,78 +268,42 @@ ctx_params(const set_ctx *s, const char *allergies,
 	memcpy(v, p, sizeof(p));
 }
 
-static med_err
-set_ctx_tx(med_db_conn *c, void *arg)
+med_err
+dosage_store_write_context(med_db_conn *c, med_arena *a,
+			   const dosage_context *in, const char *user,
+			   int64_t now_ms)
 {
-	set_ctx *s = arg;
-	char *allergies =
-		join_lines(s->arena, s->in->allergies, s->in->n_allergies);
+	set_ctx s = {a, in, user, now_ms};
+	char *allergies = join_lines(a, in->allergies, in->n_allergies);
 	med_db_value v[SET_CTX_PARAMS];
-	bool is_set;
-	med_err err;
 
 	if (allergies == NULL)
 		return MED_ERR_NOMEM;
-	ctx_params(s, allergies, v);
-	err = med_db_exec(c, set_ctx_sql, v, SET_CTX_PARAMS, NULL, NULL);
-	if (err != MED_OK)
-		return err;
-	return dosage_store_read_ctx(c, s->arena, s->in->patient_id, false,
-				     s->out, &is_set);
+	ctx_params(&s, allergies, v);
+	return med_db_exec(c, set_ctx_sql, v, SET_CTX_PARAMS, NULL, NULL);
 }
 
 med_err
-dosage_store_set_context(med_call *call, const dosage_context *in,
-			 const char *user, int64_t now_ms, dosage_context *out)
+dosage_store_write_weight_confirmation(med_db_conn *c, const char *patient_id,
+				       double kg, int64_t measured_ms,
+				       const char *user, const char *reason,
+				       int64_t now_ms)
 {
-	set_ctx s = {med_call_arena(call), in, user, now_ms, out};
-
-	return med_call_tx(call, set_ctx_tx, &s);
-}
-
-typedef struct wconf_ctx {
-	med_arena *arena;
-	const char *patient_id, *user, *reason;
-	double kg;
-	int64_t measured_ms, now_ms;
-	dosage_context *out;
-} wconf_ctx;
-
-static med_err
-wconf_tx(med_db_conn *c, void *arg)
-{
-	wconf_ctx *x = arg;
-	bool is_set;
 	med_db_value v[] = {
-		MED_DB_DBL(x->kg),     MED_DB_I64(x->measured_ms),
-		MED_DB_STR(x->user),   MED_DB_I64(x->now_ms),
-		MED_DB_STR(x->reason), MED_DB_STR(x->patient_id),
+		MED_DB_DBL(kg),	    MED_DB_I64(measured_ms),
+		MED_DB_STR(user),   MED_DB_I64(now_ms),
+		MED_DB_STR(reason), MED_DB_STR(patient_id),
 	};
-	med_err err = dosage_store_ensure_patient(c, x->patient_id);
+	med_err err = dosage_store_ensure_patient(c, patient_id);
 
-	if (err == MED_OK)
-		err = med_db_exec(c,
-				  "UPDATE patient_context SET wconf_kg = ?,"
-				  " wconf_ms = ?, wconf_by = ?, wconf_at = ?,"
-				  " wconf_reason = ?, is_set = 1"
-				  " WHERE patient_id = ?",
-				  v, 6, NULL, NULL);
 	if (err != MED_OK)
 		return err;
-	return dosage_store_read_ctx(c, x->arena, x->patient_id, false, x->out,
-				     &is_set);
-}
-
-med_err
-dosage_store_confirm_weight(med_call *call, const char *patient_id, double kg,
-			    int64_t measured_ms, const char *user,
-			    const char *reason, int64_t now_ms,
-			    dosage_context *out)
-{
-	wconf_ctx x = {med_call_arena(call), patient_id, user, reason, kg,
-		       measured_ms,	     now_ms,	 out};
-
-	return med_call_tx(call, wconf_tx, &x);
+	return med_db_exec(c,
+			   "UPDATE patient_context SET wconf_kg = ?,"
+			   " wconf_ms = ?, wconf_by = ?, wconf_at = ?,"
+			   " wconf_reason = ?, is_set = 1"
+			   " WHERE patient_id = ?",
+			   v, 6, NULL, NULL);
 }
 
 med_err

@@ -13,17 +13,16 @@
 
 /* --- store_context.c: a patient's context ------------------------------ */
 
-med_err dosage_store_set_context(med_call *call, const dosage_context *in,
-				 const char *user, int64_t now_ms,
-				 dosage_context *out) MED_MUST_CHECK;
-/* dosage_store_confirm_weight records, audited, that user confirmed the
- * patient's weight kg measured at measured_ms (reason), and reads the
- * context back into out. */
-med_err dosage_store_confirm_weight(med_call *call, const char *patient_id,
-				    double kg, int64_t measured_ms,
-				    const char *user, const char *reason,
-				    int64_t now_ms,
-				    dosage_context *out) MED_MUST_CHECK;
+/* dosage_store_write_context stores context in as user's at now_ms
+ * (scratch from a). */
+med_err dosage_store_write_context(med_db_conn *c, med_arena *a,
+				   const dosage_context *in, const char *user,
+				   int64_t now_ms) MED_MUST_CHECK;
+/* dosage_store_write_weight_confirmation stores that user confirmed the
+ * patient's weight kg measured at measured_ms (reason) at now_ms. */
+med_err dosage_store_write_weight_confirmation(
+	med_db_conn *c, const char *patient_id, double kg, int64_t measured_ms,
+	const char *user, const char *reason, int64_t now_ms) MED_MUST_CHECK;
 
 /* dosage_store_get_context: MED_ERR_NOT_FOUND when never set. */
 med_err dosage_store_get_context(med_db *db, med_arena *arena,
