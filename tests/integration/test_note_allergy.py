@@ -332,3 +332,21 @@ def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,
     got = _got(st, p)
     assert set(got) == {(rpb.SUGGESTION_KIND_MEDICINE, "salbutamol")}, got
     assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+def test_reaction_timed_from_the_dose_stops_amoxicillin(st, pb, catalogue):
+    """Issue 75: a nursing note that times a reaction from a dose ("hives
+    30 minutes after oral amoxicillin", five words from the drug) is an
+    allergy to amoxicillin, with its reaction, and the next amoxicillin
+    order is refused; chlorphenamine, given for the hives after it, is a
+    medicine and no allergy."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "Nursing note 16:40. Generalised hives 30 minutes after "
+         "oral amoxicillin 500mg, given chlorphenamine 10mg IV, settled.")
+    got = {(s.kind, s.code): s for s in suggestions(st, p)}
+    A = rpb.SUGGESTION_KIND_ALLERGY
+    assert got[(A, "amoxicillin")].reaction == "hives", got
+    assert (A, "chlorphenamine") not in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")

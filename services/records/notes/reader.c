@@ -14,6 +14,11 @@
 /* A problem term this many words or fewer after an allergy's substance
  * is its reaction ("codeine (vomiting)"). */
 #define REACTION_GAP_WORDS 1
+/* A reaction timed from a dose ("hives 30 minutes after amoxicillin",
+ * "万古霉素30分钟后……出现皮疹") is the drug's this many words away (a
+ * Chinese character is a word), in its clause, with no other drug
+ * between. */
+#define REACTION_TIMED_WORDS 12
 
 /* item - a known phrase met in a sentence: words [w0, w1). */
 typedef struct item {
@@ -326,9 +331,52 @@ for_reason(const sentence *s, size_t j)
 	return false;
 }
 
+/* time_unit: is word w a unit of time, as written after a number ("30
+ * minutes", "2 hrs", "15分钟", "2小时")? */
+static bool
+time_unit(const sentence *s, size_t w)
+{
+	static const char *const units[] = {
+		"min",		"mins", "minute",	"minutes",
+		"hr",		"hrs",	"hour",		"hours",
+		"day",		"days", "\xe5\x88\x86", /* 分 */
+		"\xe5\xb0\x8f",				/* 小(时) */
+		"\xe5\xa4\xa9",				/* 天 */
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(s->words[w].key, units[i]) == 0)
+			return true;
+	return false;
+}
+
+/* timed: is the reaction item j timed from the dose of substance item
+ * k, a number and a unit of time between them, no other drug or class
+ * between and within REACTION_TIMED_WORDS words?  Only the time says
+ * the reaction came of the dose: any symptom near a drug does not. */
+static bool
+timed(const sentence *s, size_t j, size_t k, size_t gap)
+{
+	size_t a = j < k ? j : k, b = j < k ? k : j;
+	bool number = false;
+
+	if (gap > REACTION_TIMED_WORDS)
+		return false;
+	for (size_t m = a + 1; m < b; m++)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[m].e->type == NOTES_T_CLASS)
+			return false;
+	for (size_t w = s->items[a].w1; w < s->items[b].w0; w++) {
+		if (number && time_unit(s, w))
+			return true;
+		number = s->words[w].key[0] >= '0' && s->words[w].key[0] <= '9';
+	}
+	return false;
+}
+
 /* reaction_of returns the reaction of substance item k in its clause,
  * nearest first, not one given as the reason for a drug; near: only
- * within REACTION_WORDS words. */
+ * within REACTION_WORDS words, or timed from the dose. */
 static const item *
 reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -343,7 +391,8 @@ reaction_of(const sentence *s, size_t k, bool near)
 		    indicated(s, a, b) || for_reason(s, j))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
-		if ((near && gap > REACTION_WORDS) || gap >= best_gap)
+		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap)) ||
+		    gap >= best_gap)
 			continue;
 		best = it;
 		best_gap = gap;

@@ -544,6 +544,13 @@ static const expect classes[] = {
 	 NEG, false},
 	{"Seasonal hay fever.", NOTES_PROBLEM, "J30.1", "hay fever", 0, true},
 	{"既往肺结核，已治愈。", NOTES_PROBLEM, "A16.2", "肺结核", HIST, true},
+	/* a reaction timed from the dose, however far in its clause */
+	{"Hives 30 minutes after oral amoxicillin.", NOTES_ALLERGY,
+	 "amoxicillin", "amoxicillin", 0, true},
+	{"Rash 20 min into IV co-amoxiclav infusion.", NOTES_ALLERGY,
+	 "co-amoxiclav", "co-amoxiclav", 0, true},
+	{"静滴万古霉素30分钟后患者面颈部出现皮疹。", NOTES_ALLERGY,
+	 "vancomycin", "万古霉素", 0, true},
 };
 
 /* what the error classes must not give: an allergy invented from a
@@ -573,6 +580,14 @@ test_error_classes(void)
 		/* a contraindication, no intolerance */
 		{"Cannot take warfarin - bleeding risk.", NOTES_ALLERGY,
 		 "warfarin"},
+		/* a reaction is timed from the drug next to it only, and
+		 * no reaction far from a drug without a time */
+		{"Rash 2 hours after amoxicillin, given chlorphenamine.",
+		 NOTES_ALLERGY, "chlorphenamine"},
+		{"Rash on both legs, started doxycycline today.", NOTES_ALLERGY,
+		 "doxycycline"},
+		{"口服阿莫西林，今日下午双下肢出现皮疹。", NOTES_ALLERGY,
+		 "amoxicillin"},
 	};
 	notes_reading r;
 	const notes_finding *f;
