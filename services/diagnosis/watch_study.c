@@ -23,18 +23,14 @@
 #define ANALYZE_DEADLINE_MS 120000
 #define ARENA_BYTES	    (8u << 20)
 
-#define DEADLINE_EXCEEDED  4
-#define NOT_FOUND	   5
-#define RESOURCE_EXHAUSTED 8
-#define UNAVAILABLE	   14
-
 /* waits: the study is not there yet, or a failure that may be gone by
  * the next poll. */
 static bool
 waits(int code)
 {
-	return code == NOT_FOUND || code == UNAVAILABLE ||
-	       code == DEADLINE_EXCEEDED || code == RESOURCE_EXHAUSTED;
+	return code == MED_GRPC_NOT_FOUND || code == MED_GRPC_UNAVAILABLE ||
+	       code == MED_GRPC_DEADLINE_EXCEEDED ||
+	       code == MED_GRPC_RESOURCE_EXHAUSTED;
 }
 
 /* settle closes the request; a database that cannot take it leaves it
@@ -60,7 +56,7 @@ expire(diagnosis_watch *w, const watch_request *r, const char *why)
 {
 	if (watch_request_settle(w, r, "expired", "", why) != MED_OK)
 		return WATCH_PENDING;
-	watch_refuse(w, r->study_uid, r->patient_id, NOT_FOUND,
+	watch_refuse(w, r->study_uid, r->patient_id, MED_GRPC_NOT_FOUND,
 		     "given up after %lld days: %s",
 		     (long long)(WATCH_REQUEST_TTL_MS / 86400000), why);
 	return WATCH_REFUSED;
