@@ -34,7 +34,7 @@ const char *const diagnosis_v30_statements[] = {
 	NULL,
 };
 
-/* The settings: DIAGNOSIS_WATCH_CONFIG in diagnosis.h. */
+/* The settings: MED_DIAGNOSIS_PACS_WATCH* in settings.c. */
 
 static diagnosis_watch *g_watch;
 

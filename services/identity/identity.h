@@ -476,7 +476,7 @@ med_err identity_store_link_undo(med_db_conn *c,
 struct med_service;
 typedef struct identity_face identity_face;
 
-/* identity_config is the service's own settings (face recognition). */
+/* identity_config is the service's own settings (settings.c). */
 extern const med_config_spec identity_config[];
 extern const size_t identity_n_config;
 
