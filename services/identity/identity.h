@@ -767,9 +767,6 @@ med_err identity_wristband_resolve(med_call *call, const char *wristband,
 /* identity_caller is the calling user, copied into the call's arena. */
 const char *identity_caller(med_call *call);
 
-/* identity_store_on_count reads a COUNT(*) row into *(int64_t *)ctx. */
-med_err identity_store_on_count(void *ctx, const med_db_row *row);
-
 /* --- patient administration: encounters (encounters*.c) --------------- */
 
 typedef Smartmed__Identity__V1__Encounter identity_encounter;

@@ -821,13 +821,6 @@ identity_store_history(med_db *db, med_arena *a, const char *id,
 }
 
 med_err
-identity_store_on_count(void *ctx, const med_db_row *row)
-{
-	*(int64_t *)ctx = med_db_row_int64(row, 0);
-	return MED_OK;
-}
-
-med_err
 identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
 {
 	med_db_value v[] = {MED_DB_STR(id)};
@@ -836,7 +829,7 @@ identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
 	return med_db_query(c,
 			    "SELECT COUNT(*) FROM patient_links"
 			    " WHERE survivor_id = ? AND active = 1",
-			    v, 1, identity_store_on_count, n);
+			    v, 1, med_db_row_take_int64, n);
 }
 
 typedef struct id_rows {
