@@ -28,6 +28,9 @@ extern const med_method audit_methods[];
 extern const size_t audit_n_methods;
 extern const med_db_migration audit_migrations[];
 extern const size_t audit_n_migrations;
+/* audit_config is the service's own settings (settings.c). */
+extern const med_config_spec audit_config[];
+extern const size_t audit_n_config;
 
 #define AUDIT_KEY_ID_LEN 16
 

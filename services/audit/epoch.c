@@ -152,13 +152,6 @@ typedef struct seq_tx {
 } seq_tx;
 
 static med_err
-on_seq(void *ctx, const med_db_row *row)
-{
-	((seq_tx *)ctx)->seq = (uint64_t)med_db_row_int64(row, 0);
-	return MED_OK;
-}
-
-static med_err
 statement_seq_tx(med_db_conn *c, void *arg)
 {
 	seq_tx *t = arg;
@@ -166,7 +159,7 @@ statement_seq_tx(med_db_conn *c, void *arg)
 
 	t->seq = 0;
 	return med_db_query(c, "SELECT seq FROM events WHERE event_id = ?", v,
-			    1, on_seq, t);
+			    1, med_db_row_take_int64, &t->seq);
 }
 
 /* epoch_reply fills the reply once the new epoch's first head is kept. */

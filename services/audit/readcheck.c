@@ -32,14 +32,6 @@
 
 #define RI(x) SMARTMED__AUDIT__V1__RECORD_INTEGRITY__RECORD_INTEGRITY_##x
 
-/* on_u64 reads the first column of a row into the uint64_t at ctx. */
-static med_err
-on_u64(void *ctx, const med_db_row *row)
-{
-	*(uint64_t *)ctx = (uint64_t)med_db_row_int64(row, 0);
-	return MED_OK;
-}
-
 /*
  * first_mac_seq gives the seq of the first row with a MAC (UINT64_MAX when
  * none has one yet).  Once found it is kept: it never moves for a log the
@@ -50,6 +42,8 @@ on_u64(void *ctx, const med_db_row *row)
 static med_err
 first_mac_seq(audit_state *st, med_db_conn *c, uint64_t *out)
 {
+	/* med_db_row_take_int64 writes it as int64_t, which C lets alias its
+	 * unsigned type; a seq is never negative. */
 	uint64_t seq = 0;
 	med_err err;
 
@@ -63,7 +57,7 @@ first_mac_seq(audit_state *st, med_db_conn *c, uint64_t *out)
 	err = med_db_query(c,
 			   "SELECT seq FROM events WHERE leaf_mac IS NOT NULL"
 			   " ORDER BY seq LIMIT 1",
-			   NULL, 0, on_u64, &seq);
+			   NULL, 0, med_db_row_take_int64, &seq);
 	if (err != MED_OK)
 		return err;
 	if (seq == 0) {
@@ -204,7 +198,7 @@ audit_gaps_count(med_db_conn *c, audit_gaps *g, uint64_t lo, uint64_t hi)
 	err = med_db_query(c,
 			   "SELECT COUNT(*) FROM events WHERE seq > ? AND"
 			   " seq <= ?",
-			   count, 2, on_u64, &present);
+			   count, 2, med_db_row_take_int64, &present);
 	if (err != MED_OK || present == hi - lo)
 		return err;
 	if (g->gaps == NULL)

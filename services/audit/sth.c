@@ -89,7 +89,6 @@ already_signed(audit_state *st, med_db_conn *c, const audit_sth *h, bool *done)
  */
 typedef struct signer_row {
 	int64_t tree_size, timestamp_ms;
-	bool found;
 } signer_row;
 
 static med_err
@@ -99,19 +98,18 @@ on_signer(void *ctx, const med_db_row *row)
 
 	r->tree_size = med_db_row_int64(row, 0);
 	r->timestamp_ms = med_db_row_int64(row, 1);
-	r->found = true;
 	return MED_OK;
 }
 
 static med_err
 signer_lock(med_db_conn *c, signer_row *r)
 {
-	med_err err = med_db_query(c,
-				   "SELECT tree_size, timestamp_ms FROM"
-				   " sth_signer WHERE id = 1 FOR UPDATE",
-				   NULL, 0, on_signer, r);
+	med_err err = med_db_query_row(c,
+				       "SELECT tree_size, timestamp_ms FROM"
+				       " sth_signer WHERE id = 1 FOR UPDATE",
+				       NULL, 0, on_signer, r);
 
-	if (err == MED_OK && !r->found) {
+	if (err == MED_ERR_NOT_FOUND) {
 		med_log_error("audit: sth_signer has no row 1 (migration 5 "
 			      "makes it): heads cannot be signed");
 		return MED_ERR_INTERNAL;
@@ -138,7 +136,7 @@ sign_tx(med_db_conn *c, void *arg)
 {
 	sign_ctx *s = arg;
 	med_merkle_frontier f;
-	signer_row last = {0, 0, false};
+	signer_row last = {0, 0};
 	audit_sth h;
 	bool done = false;
 	med_err err;

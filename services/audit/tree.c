@@ -6,37 +6,24 @@
 
 #include "audit_svc.h"
 
-typedef struct one_int {
-	int64_t v;
-	bool found;
-} one_int;
-
-static med_err
-on_int(void *ctx, const med_db_row *row)
-{
-	one_int *o = ctx;
-
-	o->v = med_db_row_int64(row, 0);
-	o->found = true;
-	return MED_OK;
-}
-
+/* The size is tree_state's one row, which the migrations make: no row is a
+ * broken database, not an empty log. */
 med_err
 audit_tree_size(med_db_conn *c, bool for_update, uint64_t *size)
 {
-	one_int o = {0, false};
-	med_err err = med_db_query(
+	int64_t v = 0;
+	med_err err = med_db_query_row(
 		c,
 		for_update
 			? "SELECT size FROM tree_state WHERE id = 1 FOR UPDATE"
 			: "SELECT size FROM tree_state WHERE id = 1",
-		NULL, 0, on_int, &o);
+		NULL, 0, med_db_row_take_int64, &v);
 
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_ERR_INTERNAL;
 	if (err != MED_OK)
 		return err;
-	if (!o.found)
-		return MED_ERR_INTERNAL;
-	*size = (uint64_t)o.v;
+	*size = (uint64_t)v;
 	return MED_OK;
 }
 

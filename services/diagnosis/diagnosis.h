@@ -23,6 +23,7 @@ extern const med_method diagnosis_methods[];
 extern const size_t diagnosis_n_methods;
 extern const med_db_migration diagnosis_migrations[];
 extern const size_t diagnosis_n_migrations;
+/* diagnosis_config is the service's own settings (settings.c). */
 extern const med_config_spec diagnosis_config[];
 extern const size_t diagnosis_n_config;
 
@@ -660,22 +661,6 @@ med_err diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
 
 /* --- imgtrig: watch.c, the requested studies (issues 38, 74) ----------- */
 
-/* The watcher's settings, in diagnosis_config. */
-/* clang-format off */
-#define DIAGNOSIS_WATCH_CONFIG                                                 \
-	{"MED_DIAGNOSIS_PACS_WATCH", MED_CONFIG_BOOL, "off", false, 0, 0,      \
-	 "analyse the studies named in advance by RequestStudyAnalysis "      \
-	 "when the PACS has them, as the service"},                           \
-	{"MED_DIAGNOSIS_PACS_WATCH_POLL_MS", MED_CONFIG_INT, "5000", false,    \
-	 100, 3600000, "how often the requested studies are tried, ms"},      \
-	{"MED_DIAGNOSIS_PACS_WATCH_BATCH", MED_CONFIG_INT, "100", false, 1,    \
-	 100, "requested studies tried per poll, oldest first"},              \
-	{"MED_DIAGNOSIS_PACS_WATCH_SERVER_NAME", MED_CONFIG_STRING,            \
-	 "diagnosis", false, 0, 0,                                            \
-	 "the name on this service's own certificate, checked when the "      \
-	 "watcher calls AnalyzeStudy on 127.0.0.1:MED_GRPC_PORT"}
-/* clang-format on */
-
 /* The migration of the change feed's place (pacs_watch, unread now). */
 extern const char *const diagnosis_v30_statements[];
 
@@ -694,65 +679,6 @@ void diagnosis_stop(med_service *svc);
 /* --- end imgtrig ---------------------------------------------------------- */
 
 /* --- imgstow: stow.c, the overlay written back to the PACS ------------ */
-
-/* The settings of the PACS's credentials and of the write-back, for
- * diagnosis_config (model.c). */
-#define DIAGNOSIS_PACS_STOW_CONFIG                                             \
-	{"MED_DIAGNOSIS_PACS_USER",                                            \
-	 MED_CONFIG_STRING,                                                    \
-	 "",                                                                   \
-	 false,                                                                \
-	 0,                                                                    \
-	 0,                                                                    \
-	 "user diagnosis authenticates as to the PACS (HTTP basic); "          \
-	 "empty = no authentication"},                                         \
-		{"MED_DIAGNOSIS_PACS_PASSWORD_FILE",                           \
-		 MED_CONFIG_STRING,                                            \
-		 "",                                                           \
-		 false,                                                        \
-		 0,                                                            \
-		 0,                                                            \
-		 "file holding that user's password (a mounted secret)"},      \
-		{"MED_DIAGNOSIS_PACS_CA_FILE",                                 \
-		 MED_CONFIG_STRING,                                            \
-		 "",                                                           \
-		 false,                                                        \
-		 0,                                                            \
-		 0,                                                            \
-		 "PEM file of the CA(s) the PACS's HTTPS certificate must "    \
-		 "chain to; empty = the system's trust store"},                \
-		{"MED_DIAGNOSIS_PACS_WRITEBACK",                               \
-		 MED_CONFIG_BOOL,                                              \
-		 "off",                                                        \
-		 false,                                                        \
-		 0,                                                            \
-		 0,                                                            \
-		 "after AnalyzeStudy stores a finding, write its "             \
-		 "saliency overlay back to the study in the PACS as a "        \
-		 "DICOM Secondary Capture (STOW-RS)"},                         \
-		{"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS",                      \
-		 MED_CONFIG_INT,                                               \
-		 "5000",                                                       \
-		 false,                                                        \
-		 100,                                                          \
-		 3600000,                                                      \
-		 "a write-back that failed for a passing reason (PACS down, "  \
-		 "timeout, 5xx) stays PENDING and is tried again this long "   \
-		 "after its first attempt, ms, the wait doubling after each"}, \
-		{"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS",                  \
-		 MED_CONFIG_INT,                                               \
-		 "300000",                                                     \
-		 false,                                                        \
-		 100,                                                          \
-		 86400000,                                                     \
-		 "the longest wait between two write-back attempts, ms"},      \
-	{                                                                      \
-		"MED_DIAGNOSIS_DICOM_WRITER", MED_CONFIG_STRING, "", false, 0, \
-			0,                                                     \
-			"the DICOM writer (GDCM) loaded when the write-back "  \
-			"is on; empty = <binary "                              \
-			"dir>/../lib/diagnosis-dicom.so"                       \
-	}
 
 /*
  * diagnosis_stow_writeback writes f's overlay back to the PACS as a DICOM

@@ -23,8 +23,6 @@
 
 #include "watch.h"
 
-#define UNAVAILABLE 14
-
 /* The change feed's place, one row per PACS: migration 30's table, read
  * by no version since the watcher stopped reading the feed (issue 74). */
 const char *const diagnosis_v30_statements[] = {
@@ -36,7 +34,7 @@ const char *const diagnosis_v30_statements[] = {
 	NULL,
 };
 
-/* The settings: DIAGNOSIS_WATCH_CONFIG in diagnosis.h. */
+/* The settings: MED_DIAGNOSIS_PACS_WATCH* in settings.c. */
 
 static diagnosis_watch *g_watch;
 
@@ -51,7 +49,7 @@ poll_state(diagnosis_watch *w, bool down)
 			      .actor = WATCH_ACTOR,
 			      .actor_roles = MED_ROLE_SERVICE,
 			      .resource = "pacs_requests",
-			      .outcome = UNAVAILABLE,
+			      .outcome = MED_GRPC_UNAVAILABLE,
 			      .detail = "the requested studies cannot be read "
 					"(database unavailable)"};
 

@@ -26,11 +26,6 @@
 #define ANALYZE_DEADLINE_MS 120000
 #define ARENA_BYTES	    (8u << 20)
 
-#define DEADLINE_EXCEEDED  4
-#define NOT_FOUND	   5
-#define RESOURCE_EXHAUSTED 8
-#define UNAVAILABLE	   14
-
 /* watch_refuse is here, beside the request it closes, so that the poll
  * (watch.c) calls down into this file and nothing here calls back up. */
 void
@@ -68,8 +63,9 @@ watch_refuse(diagnosis_watch *w, const char *study_uid, const char *patient_id,
 static bool
 waits(int code)
 {
-	return code == NOT_FOUND || code == UNAVAILABLE ||
-	       code == DEADLINE_EXCEEDED || code == RESOURCE_EXHAUSTED;
+	return code == MED_GRPC_NOT_FOUND || code == MED_GRPC_UNAVAILABLE ||
+	       code == MED_GRPC_DEADLINE_EXCEEDED ||
+	       code == MED_GRPC_RESOURCE_EXHAUSTED;
 }
 
 /* settle closes the request; a database that cannot take it leaves it
@@ -95,7 +91,7 @@ expire(diagnosis_watch *w, const watch_request *r, const char *why)
 {
 	if (watch_request_settle(w, r, "expired", "", why) != MED_OK)
 		return WATCH_PENDING;
-	watch_refuse(w, r->study_uid, r->patient_id, NOT_FOUND,
+	watch_refuse(w, r->study_uid, r->patient_id, MED_GRPC_NOT_FOUND,
 		     "given up after %lld days: %s",
 		     (long long)(WATCH_REQUEST_TTL_MS / 86400000), why);
 	return WATCH_REFUSED;

@@ -1,12 +1,16 @@
 /*
- * facade.h - the process (facade.c, main.c): the top of the facade's
- * layers, since it opens every part (channels, the research key, the
+ * facade.h - the process (facade.c, main.c, settings.c): the top of the
+ * facade's layers, since it opens every part (channels, the research key, the
  * HTTPS server).
  */
 #ifndef FHIR_PROCESS_H
 #define FHIR_PROCESS_H
 
 #include "fhir_facade.h"
+
+/* fhir_config is the facade's own settings (settings.c). */
+extern const med_config_spec fhir_config[];
+extern const size_t fhir_n_config;
 
 /*
  * fhir_facade_start opens what the facade adds to the process part (whose

@@ -67,6 +67,9 @@ extern const med_db_migration hl7_migrations[];
 extern const size_t hl7_n_migrations;
 extern const med_method hl7_methods[];
 extern const size_t hl7_n_methods;
+/* hl7_config is the service's own settings (settings.c). */
+extern const med_config_spec hl7_config[];
+extern const size_t hl7_n_config;
 
 /* hl7_replay - what the store holds of a message's sender and control id. */
 typedef enum hl7_replay {

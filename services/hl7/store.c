@@ -120,42 +120,25 @@ hl7_store_find_ack(med_db *db, const hl7_header *h, const char *msg,
 
 /* --- a sender's newest message ------------------------------------------ */
 
-typedef struct last_ctx {
-	int64_t ms;
-	bool found;
-} last_ctx;
-
-static med_err
-take_last(void *ctx, const med_db_row *row)
-{
-	last_ctx *l = ctx;
-
-	l->ms = med_db_row_int64(row, 0);
-	l->found = true;
-	return MED_OK;
-}
-
 med_err
 hl7_store_last_received(med_db *db, const char *app, const char *facility,
 			int64_t *ms)
 {
-	last_ctx l = {0};
+	int64_t last = 0;
 	med_db_value v[2] = {MED_DB_STR(app), MED_DB_STR(facility)};
 	med_err err;
 
 	/* Newest first along idx_hl7_received: a sender that sends at all
 	 * is found among the latest rows. */
-	err = med_db_query_once(db,
-				"SELECT received_ms FROM hl7_messages WHERE "
-				"sending_app = ? AND sending_facility = ? "
-				"ORDER BY received_ms DESC LIMIT 1",
-				v, 2, take_last, &l);
-	if (err != MED_OK)
-		return err;
-	if (!l.found)
-		return MED_ERR_NOT_FOUND;
-	*ms = l.ms;
-	return MED_OK;
+	err = med_db_query_row_once(
+		db,
+		"SELECT received_ms FROM hl7_messages WHERE "
+		"sending_app = ? AND sending_facility = ? "
+		"ORDER BY received_ms DESC LIMIT 1",
+		v, 2, med_db_row_take_int64, &last);
+	if (err == MED_OK)
+		*ms = last;
+	return err;
 }
 
 /* --- a new row ------------------------------------------------------------ */

@@ -89,7 +89,7 @@ identity_bg_store_count_since(med_db_conn *c, const char *user,
 	return med_db_query(c,
 			    "SELECT COUNT(*) FROM break_glass_grants"
 			    " WHERE user = ? AND start_ms > ? FOR UPDATE",
-			    v, 2, identity_store_on_count, n);
+			    v, 2, med_db_row_take_int64, n);
 }
 
 med_err

@@ -179,7 +179,7 @@ identity_enc_store_open_stays(med_db_conn *c, const char *patient_id,
 			    "SELECT COUNT(*) FROM encounters e"
 			    " WHERE e.patient_id IN " IDENTITY_FAMILY_OF_ID
 			    " AND e.status = ? AND e.class IN (1, 3)",
-			    v, 2, identity_store_on_count, n);
+			    v, 2, med_db_row_take_int64, n);
 }
 
 /* occupant_ctx collects the encounter id of a bed's occupant. */

@@ -1,8 +1,11 @@
 /*
- * settings.c - the identity service's own settings (beside libmed's):
- * face recognition's keys, models and thresholds, the care relationship's
- * windows, the lookup scope and the break-glass rate limit.  main.c hands
- * the table to med_service_main, which reads and checks them at start.
+ * settings.c - the identity service's own settings, all of them in one
+ * table: the verification tokens and face templates' keys, face
+ * recognition (face/), the care relationship's windows and scope
+ * (scope.c, handlers_encounters.c) and break-glass (handlers_break_glass.c).
+ * The code reads a value by its key from the service's configuration
+ * (med_config_*), which libmed loads and checks against this table at
+ * start.
  */
 #include <med/config.h>
 

@@ -829,7 +829,7 @@ identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
 	return med_db_query(c,
 			    "SELECT COUNT(*) FROM patient_links"
 			    " WHERE survivor_id = ? AND active = 1",
-			    v, 1, identity_store_on_count, n);
+			    v, 1, med_db_row_take_int64, n);
 }
 
 typedef struct id_rows {

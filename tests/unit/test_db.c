@@ -594,6 +594,34 @@ test_row_seen(void)
 	med_db_close(db);
 }
 
+/* A one-number query read through med_db_row_take_int64: the number, a
+ * NULL as 0, the caller's value kept without a row, and NOT_FOUND for no
+ * row through med_db_query_row. */
+static void
+test_row_take_int64(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_conn *c;
+	int64_t n = -1;
+
+	MT_OK(med_db_query_once(db, "SELECT 9007199254740993", NULL, 0,
+				med_db_row_take_int64, &n));
+	MT_EQ_INT(n, 9007199254740993LL);
+	MT_OK(med_db_query_once(db, "SELECT NULL", NULL, 0,
+				med_db_row_take_int64, &n));
+	MT_EQ_INT(n, 0);
+	n = 7;
+	MT_OK(med_db_query_once(db, "SELECT 1 FROM DUAL WHERE 1 = 0", NULL, 0,
+				med_db_row_take_int64, &n));
+	MT_EQ_INT(n, 7);
+	MT_OK(med_db_acquire(db, &c));
+	MT_EQ_INT(med_db_query_row(c, "SELECT 1 FROM DUAL WHERE 1 = 0", NULL, 0,
+				   med_db_row_take_int64, &n),
+		  MED_ERR_NOT_FOUND);
+	med_db_release(c);
+	med_db_close(db);
+}
+
 /* params_sql writes "SELECT ?+?+...+?" with n placeholders. */
 static char *
 params_sql(size_t n)
@@ -1717,6 +1745,7 @@ static const mt_case cases[] = {
 	{"growing_values", test_growing_values},
 	{"dup_key", test_dup_key},
 	{"row_seen", test_row_seen},
+	{"row_take_int64", test_row_take_int64},
 	{"query_one", test_query_one},
 	{"query_row", test_query_row},
 	{"table_bin", test_table_bin},

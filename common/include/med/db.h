@@ -328,6 +328,12 @@ med_err med_db_query_row_once(med_db *db, const char *sql,
 			      const med_db_value *params, size_t n_params,
 			      med_db_row_fn on_row, void *ctx) MED_MUST_CHECK;
 
+/* med_db_row_take_int64 is a med_db_row_fn for a query of one number (a
+ * count, a clock, a sequence): it sets the int64_t (or uint64_t, which may
+ * alias it) that ctx points to from column 0 (0 for NULL).  With no row the
+ * caller's value stays; with med_db_query_row no row is MED_ERR_NOT_FOUND. */
+med_err med_db_row_take_int64(void *ctx, const med_db_row *row);
+
 /*
  * MED_DB_BIN is the table options every table is created with: identifiers
  * (user names, request ids, patient ids, codes) compare byte for byte, in

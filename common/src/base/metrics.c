@@ -28,7 +28,7 @@
 #define LABELS_MAX_LEN	 1024
 #define RENDER_MAX_BYTES (32u << 20)
 #define N_BOUNDS	 MED_METRICS_MAX_BOUNDS
-#define N_CODES		 17
+#define N_CODES		 (MED_GRPC_UNAUTHENTICATED + 1)
 #define MAX_COLLECTORS	 32
 
 static const double latency_bounds[N_BOUNDS] = {
@@ -543,9 +543,9 @@ med_rpc_stats_handled(med_rpc_stats *s, int grpc_code, double seconds)
 {
 	if (s == NULL)
 		return;
-	/* An out-of-range code is counted as UNKNOWN (2). */
+	/* An out-of-range code is counted as UNKNOWN. */
 	if (grpc_code < 0 || grpc_code >= N_CODES)
-		grpc_code = 2;
+		grpc_code = MED_GRPC_UNKNOWN;
 	atomic_fetch_add_explicit(&s->handled->n[grpc_code], 1,
 				  memory_order_relaxed);
 	med_histogram_observe(s->seconds, seconds);

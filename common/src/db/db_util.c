@@ -114,6 +114,13 @@ seen_or_not_found(med_err err, const row_seen *r)
 }
 
 med_err
+med_db_row_take_int64(void *ctx, const med_db_row *row)
+{
+	*(int64_t *)ctx = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+med_err
 med_db_query_row(med_db_conn *c, const char *sql, const med_db_value *params,
 		 size_t n_params, med_db_row_fn on_row, void *ctx)
 {

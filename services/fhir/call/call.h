@@ -61,6 +61,34 @@ typedef struct fhir_call {
 	fhir_range range;
 } fhir_call;
 
+/*
+ * fhir_call_unary calls path on ch as c's user: c's options (the user's
+ * token, the request id, the deadline) go with the call and the reply is
+ * decoded into c's arena.  Every call the facade makes of a service goes
+ * through here or fhir_call_source, so that what a service is told about
+ * the user is decided in one place.  Returns MED_OK when the service
+ * answered OK; otherwise the error mapped from its status, with st filled
+ * in for the caller's answer (fhir_fail_upstream, or the caller's own
+ * wording of a refusal); a NULL ch is MED_ERR_INVALID with st untouched.
+ */
+med_err fhir_call_unary(fhir_call *c, med_channel *ch, const char *path,
+			const ProtobufCMessage *in,
+			const ProtobufCMessageDescriptor *out_desc,
+			ProtobufCMessage **out,
+			med_rpc_status *st) MED_MUST_CHECK;
+
+/*
+ * fhir_call_source is fhir_call_unary of method ("GetOrder") on the
+ * source service ("dosage"), at /smartmed.<service>.v1.<Service>/<method>.
+ * Errors: MED_ERR_UNIMPLEMENTED with st UNIMPLEMENTED ("MED_DOSAGE_URL is
+ * not set") when the facade has no channel to it; fhir_call_unary's.
+ */
+med_err fhir_call_source(fhir_call *c, const char *service, const char *method,
+			 const ProtobufCMessage *in,
+			 const ProtobufCMessageDescriptor *out_desc,
+			 ProtobufCMessage **out,
+			 med_rpc_status *st) MED_MUST_CHECK;
+
 /* fhir_get_patient reads a patient from identity into *out. */
 struct Smartmed__Identity__V1__Patient;
 med_err fhir_get_patient(fhir_facade *f, fhir_call *c, const char *patient_id,

@@ -3,6 +3,8 @@
  * call, so that each service decides on its own rules whether this user
  * may see this patient; the facade never widens what a user can read.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "smartmed/common/v1/common.pb-c.h"
@@ -23,6 +25,46 @@
 #define BREAK_GLASS_PAGE_SIZE 500
 
 med_err
+fhir_call_unary(fhir_call *c, med_channel *ch, const char *path,
+		const ProtobufCMessage *in,
+		const ProtobufCMessageDescriptor *out_desc,
+		ProtobufCMessage **out, med_rpc_status *st)
+{
+	return med_channel_unary(ch, path, in, out_desc, c->arena, &c->opts,
+				 out, st);
+}
+
+/* source_of is the source named service; NULL when there is none. */
+static const fhir_source *
+source_of(const char *service)
+{
+	for (size_t i = 0; i < fhir_n_sources(); i++)
+		if (strcmp(fhir_sources()[i].service, service) == 0)
+			return &fhir_sources()[i];
+	return NULL;
+}
+
+med_err
+fhir_call_source(fhir_call *c, const char *service, const char *method,
+		 const ProtobufCMessage *in,
+		 const ProtobufCMessageDescriptor *out_desc,
+		 ProtobufCMessage **out, med_rpc_status *st)
+{
+	const fhir_source *src = source_of(service);
+	char path[128];
+
+	if (src == NULL || src->ch == NULL) {
+		st->code = MED_GRPC_UNIMPLEMENTED;
+		snprintf(st->message, sizeof(st->message), "%s is not set",
+			 src != NULL ? src->url_key : service);
+		return MED_ERR_UNIMPLEMENTED;
+	}
+	snprintf(path, sizeof(path), "/smartmed.%s.v1.%c%s/%s", service,
+		 toupper((unsigned char)service[0]), service + 1, method);
+	return fhir_call_unary(c, src->ch, path, in, out_desc, out, st);
+}
+
+med_err
 fhir_get_patient(fhir_facade *f, fhir_call *c, const char *patient_id,
 		 Smartmed__Identity__V1__Patient **out, fhir_error *e)
 {
@@ -35,10 +77,10 @@ fhir_get_patient(fhir_facade *f, fhir_call *c, const char *patient_id,
 	in.key_case =
 		SMARTMED__IDENTITY__V1__GET_PATIENT_REQUEST__KEY_PATIENT_ID;
 	in.patient_id = (char *)patient_id;
-	err = med_channel_unary(
-		f->identity, "/smartmed.identity.v1.Identity/GetPatient",
-		&in.base, &smartmed__identity__v1__patient__descriptor,
-		c->arena, &c->opts, &reply, &st);
+	err = fhir_call_unary(
+		c, f->identity, "/smartmed.identity.v1.Identity/GetPatient",
+		&in.base, &smartmed__identity__v1__patient__descriptor, &reply,
+		&st);
 	if (err != MED_OK)
 		return fhir_fail_upstream(e, "identity", &st);
 	*out = (Smartmed__Identity__V1__Patient *)reply;
@@ -219,8 +261,8 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 				 "%s: ExportFhir request shape", src->service);
 	if (src->pages_read != NULL)
 		med_counter_add(src->pages_read, 1);
-	if (med_channel_unary(src->ch, src->path, in, src->out_desc, c->arena,
-			      &c->opts, &out, &st) != MED_OK) {
+	if (fhir_call_unary(c, src->ch, src->path, in, src->out_desc, &out,
+			    &st) != MED_OK) {
 		if (st.code == MED_GRPC_NOT_FOUND &&
 		    (src->not_found_is_empty || c->patient_known)) {
 			*bundle = NULL;
@@ -306,11 +348,11 @@ fhir_list_break_glass(fhir_facade *f, fhir_call *c, const char *patient_id,
 	page.page_size = BREAK_GLASS_PAGE_SIZE;
 	page.page_token = (char *)page_token;
 	in.page = &page;
-	err = med_channel_unary(
-		f->identity, "/smartmed.identity.v1.Identity/ListBreakGlass",
+	err = fhir_call_unary(
+		c, f->identity, "/smartmed.identity.v1.Identity/ListBreakGlass",
 		&in.base,
 		&smartmed__identity__v1__list_break_glass_response__descriptor,
-		c->arena, &c->opts, &reply, &st);
+		&reply, &st);
 	if (err != MED_OK)
 		return fhir_fail_upstream(e, "identity", &st);
 	*out = (Smartmed__Identity__V1__ListBreakGlassResponse *)reply;

@@ -221,11 +221,11 @@ search_identity(fhir_facade *f, fhir_call *c, const fhir_query *q,
 	page.page_size = (uint32_t)q->count;
 	page.page_token = (char *)(ps->page_token ? ps->page_token : "");
 	in.page = &page;
-	if (med_channel_unary(
-		    f->identity,
+	if (fhir_call_unary(
+		    c, f->identity,
 		    "/smartmed.identity.v1.Identity/SearchPatients", &in.base,
 		    &smartmed__identity__v1__search_patients_response__descriptor,
-		    c->arena, &c->opts, &reply, &st) != MED_OK)
+		    &reply, &st) != MED_OK)
 		return fhir_fail_upstream(e, "identity", &st);
 	*out = (Smartmed__Identity__V1__SearchPatientsResponse *)reply;
 	return MED_OK;

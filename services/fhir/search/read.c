@@ -316,8 +316,8 @@ ask(const reader *r, med_channel *ch, fhir_call *c, const char *type,
 	if (in == NULL)
 		return fhir_fail(e, MED_GRPC_INTERNAL,
 				 "%s: ReadFhir request shape", r->service);
-	if (med_channel_unary(ch, r->path, in, r->out_desc, c->arena, &c->opts,
-			      &out, &st) != MED_OK)
+	if (fhir_call_unary(c, ch, r->path, in, r->out_desc, &out, &st) !=
+	    MED_OK)
 		return fhir_fail_upstream(e, r->service, &st);
 	if (!read_reply(out, o))
 		return fhir_fail(e, MED_GRPC_INTERNAL,

@@ -120,11 +120,11 @@ get_project(export_run *r, const char *project_id, fhir_error *e)
 	med_rpc_status st = {0};
 
 	in.project_id = (char *)project_id;
-	if (med_channel_unary(
-		    r->f->audit_rpc,
-		    "/smartmed.audit.v1.Audit/GetResearchProject", &in.base,
-		    &smartmed__audit__v1__research_project__descriptor,
-		    r->c.arena, &r->c.opts, &out, &st) != MED_OK) {
+	if (fhir_call_unary(&r->c, r->f->audit_rpc,
+			    "/smartmed.audit.v1.Audit/GetResearchProject",
+			    &in.base,
+			    &smartmed__audit__v1__research_project__descriptor,
+			    &out, &st) != MED_OK) {
 		if (st.code == MED_GRPC_NOT_FOUND)
 			return fhir_fail(e, MED_GRPC_NOT_FOUND,
 					 "project %.64s: no such project",

@@ -439,11 +439,11 @@ serve_census(ward_req *x)
 	page.page_size = (int32_t)(x->count ? x->count : CENSUS_COUNT_DEFAULT);
 	page.page_token = (char *)(x->cursor ? x->cursor : "");
 	in.page = &page;
-	err = med_channel_unary(
-		x->f->identity, "/smartmed.identity.v1.Identity/ExportFhir",
-		&in.base,
+	err = fhir_call_unary(
+		&x->c, x->f->identity,
+		"/smartmed.identity.v1.Identity/ExportFhir", &in.base,
 		&smartmed__identity__v1__export_fhir_response__descriptor,
-		x->req->arena, &x->c.opts, (ProtobufCMessage **)&out, &st);
+		(ProtobufCMessage **)&out, &st);
 	if (err != MED_OK)
 		return fhir_ward_upstream_failed(x, "identity", &st);
 	fhir_ward_searchset_begin(
@@ -514,11 +514,11 @@ serve_audit_events(ward_req *x)
 			return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 					 "_cursor: not one of this search's");
 	}
-	err = med_channel_unary(
-		x->f->audit_rpc,
+	err = fhir_call_unary(
+		&x->c, x->f->audit_rpc,
 		"/smartmed.audit.v1.Audit/ExportAuditEventsFhir", &in.base,
 		&smartmed__audit__v1__export_audit_events_fhir_response__descriptor,
-		x->req->arena, &x->c.opts, (ProtobufCMessage **)&out, &st);
+		(ProtobufCMessage **)&out, &st);
 	if (err != MED_OK)
 		return fhir_ward_upstream_failed(x, "audit", &st);
 	snprintf(next, sizeof(next), "%llu",

@@ -148,12 +148,11 @@ fhir_ward_serve_grants(ward_req *x)
 	page.page_size = GRANTS_PAGE_SIZE;
 	page.page_token = (char *)(x->cursor ? x->cursor : "");
 	in.page = &page;
-	if (med_channel_unary(
-		    x->f->identity,
+	if (fhir_call_unary(
+		    &x->c, x->f->identity,
 		    "/smartmed.identity.v1.Identity/ListBreakGlass", &in.base,
 		    &smartmed__identity__v1__list_break_glass_response__descriptor,
-		    x->req->arena, &x->c.opts, (ProtobufCMessage **)&out,
-		    &st) != MED_OK)
+		    (ProtobufCMessage **)&out, &st) != MED_OK)
 		return fhir_ward_upstream_failed(x, "identity", &st);
 	fhir_ward_searchset_begin(
 		x, out->page != NULL ? out->page->next_page_token : NULL);
@@ -263,12 +262,11 @@ get_head(ward_req *x, Smartmed__Audit__V1__GetTreeHeadResponse **out)
 		SMARTMED__AUDIT__V1__GET_TREE_HEAD_REQUEST__INIT;
 	med_rpc_status st = {0};
 
-	if (med_channel_unary(
-		    x->f->audit_rpc, "/smartmed.audit.v1.Audit/GetTreeHead",
-		    &in.base,
+	if (fhir_call_unary(
+		    &x->c, x->f->audit_rpc,
+		    "/smartmed.audit.v1.Audit/GetTreeHead", &in.base,
 		    &smartmed__audit__v1__get_tree_head_response__descriptor,
-		    x->req->arena, &x->c.opts, (ProtobufCMessage **)out,
-		    &st) != MED_OK)
+		    (ProtobufCMessage **)out, &st) != MED_OK)
 		return fhir_ward_upstream_failed(x, "audit", &st);
 	if ((*out)->head == NULL)
 		return fhir_fail(&x->e, MED_GRPC_INTERNAL,
@@ -297,12 +295,11 @@ fhir_ward_serve_proof(ward_req *x)
 		SMARTMED__AUDIT__V1__INCLUSION_PROOF_REQUEST__LEAF_EVENT_ID;
 	in.event_id = (char *)x->event_id;
 	in.tree_size = head->head->tree_size;
-	if (med_channel_unary(
-		    x->f->audit_rpc, "/smartmed.audit.v1.Audit/InclusionProof",
-		    &in.base,
+	if (fhir_call_unary(
+		    &x->c, x->f->audit_rpc,
+		    "/smartmed.audit.v1.Audit/InclusionProof", &in.base,
 		    &smartmed__audit__v1__inclusion_proof_response__descriptor,
-		    x->req->arena, &x->c.opts, (ProtobufCMessage **)&out,
-		    &st) != MED_OK)
+		    (ProtobufCMessage **)&out, &st) != MED_OK)
 		return fhir_ward_upstream_failed(x, "audit", &st);
 	/* The proof's audit event names the patient the event was about. */
 	if (out->record != NULL && out->record->event != NULL &&

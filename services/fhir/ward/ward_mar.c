@@ -142,11 +142,10 @@ fhir_ward_serve_mar(ward_req *x)
 	in.patient_id = (char *)x->patient_id;
 	in.from_ms = x->mar_from_ms;
 	in.to_ms = x->mar_to_ms;
-	if (med_channel_unary(
-		    ch, "/smartmed.dosage.v1.Dosage/GetMar", &in.base,
-		    &smartmed__dosage__v1__get_mar_response__descriptor,
-		    x->req->arena, &x->c.opts, (ProtobufCMessage **)&out,
-		    &st) != MED_OK)
+	if (fhir_call_unary(&x->c, ch, "/smartmed.dosage.v1.Dosage/GetMar",
+			    &in.base,
+			    &smartmed__dosage__v1__get_mar_response__descriptor,
+			    (ProtobufCMessage **)&out, &st) != MED_OK)
 		return fhir_ward_upstream_failed(x, "dosage", &st);
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "resourceType", "Parameters");

@@ -137,11 +137,11 @@ read_latest(ward_req *x, med_channel *ch, latest *l)
 	in.page = &page;
 	page.page_size = NEWS2_PAGE_SIZE;
 	for (int n = 0; n < NEWS2_PAGES_MAX; n++) {
-		if (med_channel_unary(
-			    ch, "/smartmed.records.v1.Records/ListEntries",
+		if (fhir_call_unary(
+			    &x->c, ch,
+			    "/smartmed.records.v1.Records/ListEntries",
 			    &in.base,
 			    &smartmed__records__v1__list_entries_response__descriptor,
-			    x->req->arena, &x->c.opts,
 			    (ProtobufCMessage **)&out, &st) != MED_OK)
 			return fhir_ward_upstream_failed(x, "records", &st);
 		for (size_t i = 0; i < out->n_entries; i++)

@@ -224,10 +224,10 @@ fhir_write_verify_face(fhir_write *x, json_t *body)
 	in.wristband = (char *)param_text(body, "wristband", "valueString");
 	/* identity checks the camera's length and names it. */
 	in.camera = (char *)param_text(body, "camera", "valueString");
-	if (med_channel_unary(
-		    x->f->identity, VERIFY_PATH, &in.base,
+	if (fhir_call_unary(
+		    &x->c, x->f->identity, VERIFY_PATH, &in.base,
 		    &smartmed__identity__v1__verify_face_response__descriptor,
-		    x->req->arena, &x->c.opts, &reply, &st) != MED_OK)
+		    &reply, &st) != MED_OK)
 		return fhir_write_upstream(x, &st, "identity",
 					   "Parameters.parameter[photo]",
 					   "face check: ");
@@ -278,10 +278,10 @@ fhir_write_confirm_identifiers(fhir_write *x, json_t *body)
 	in.birth_date = (char *)param_text(body, "birthDate", "valueDate");
 	in.terminal = (char *)param_text(body, "terminal", "valueString");
 	in.after_face = (char *)param_text(body, "afterFace", "valueCode");
-	if (med_channel_unary(
-		    x->f->identity, CONFIRM_PATH, &in.base,
+	if (fhir_call_unary(
+		    &x->c, x->f->identity, CONFIRM_PATH, &in.base,
 		    &smartmed__identity__v1__confirm_stated_identifiers_response__descriptor,
-		    x->req->arena, &x->c.opts, &reply, &st) != MED_OK)
+		    &reply, &st) != MED_OK)
 		return fhir_write_upstream(x, &st, "identity",
 					   "Parameters.parameter",
 					   "stated identifiers: ");

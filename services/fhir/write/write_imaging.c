@@ -157,7 +157,7 @@ fhir_write_imaging_study(fhir_write *x, json_t *body)
 	Smartmed__Diagnosis__V1__AnalyzeStudyRequest in =
 		SMARTMED__DIAGNOSIS__V1__ANALYZE_STUDY_REQUEST__INIT;
 	med_channel *ch = fhir_source_channel("diagnosis");
-	med_call_opts o = x->c.opts;
+	fhir_call c = x->c;
 	ProtobufCMessage *out = NULL;
 	med_rpc_status st = {0};
 	char loc[800];
@@ -171,10 +171,10 @@ fhir_write_imaging_study(fhir_write *x, json_t *body)
 		return fhir_fail(&x->e, MED_GRPC_UNIMPLEMENTED,
 				 "diagnosis: MED_DIAGNOSIS_URL is "
 				 "not set");
-	o.deadline_ms = ANALYZE_DEADLINE_MS;
-	if (med_channel_unary(ch, ANALYZE_STUDY, &in.base,
-			      &smartmed__diagnosis__v1__finding__descriptor,
-			      x->req->arena, &o, &out, &st) != MED_OK)
+	c.opts.deadline_ms = ANALYZE_DEADLINE_MS;
+	if (fhir_call_unary(&c, ch, ANALYZE_STUDY, &in.base,
+			    &smartmed__diagnosis__v1__finding__descriptor, &out,
+			    &st) != MED_OK)
 		return fhir_write_upstream(x, &st, "diagnosis",
 					   "ImagingStudy.identifier",
 					   "the study's analysis: ");

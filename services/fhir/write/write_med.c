@@ -20,7 +20,6 @@
 
 #include "write.h"
 
-#define DOSAGE		  "/smartmed.dosage.v1.Dosage/"
 #define UCUM_SYSTEM	  "http://unitsofmeasure.org"
 #define NOT_GIVEN_SYSTEM  "urn:smartmed:dosage:not-given-reason"
 #define ADMIN_ID_SYSTEM	  "urn:smartmed:dosage:administration"
@@ -427,18 +426,7 @@ call_dosage(fhir_write *x, const char *method, const ProtobufCMessage *in,
 	    const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
 	    med_rpc_status *st)
 {
-	char path[96];
-	med_channel *ch = fhir_source_channel("dosage");
-
-	if (ch == NULL) {
-		st->code = MED_GRPC_UNIMPLEMENTED;
-		snprintf(st->message, sizeof(st->message),
-			 "MED_DOSAGE_URL is not set");
-		return MED_ERR_UNIMPLEMENTED;
-	}
-	snprintf(path, sizeof(path), DOSAGE "%s", method);
-	return med_channel_unary(ch, path, in, out_desc, x->req->arena,
-				 &x->c.opts, out, st);
+	return fhir_call_source(&x->c, "dosage", method, in, out_desc, out, st);
 }
 
 /* same_patient refuses a subject that is not the order's patient, before

@@ -562,10 +562,10 @@ record(fhir_write *x, reading *r, size_t n,
 	for (size_t i = 0; i < n; i++)
 		in.readings[i] = r[i].pb;
 	in.n_readings = n;
-	if (med_channel_unary(
-		    ch, RECORDS_PATH, &in.base,
+	if (fhir_call_unary(
+		    &x->c, ch, RECORDS_PATH, &in.base,
 		    &smartmed__records__v1__record_device_readings_response__descriptor,
-		    x->req->arena, &x->c.opts, &reply, &st) != MED_OK)
+		    &reply, &st) != MED_OK)
 		return fhir_write_upstream(
 			x, &st, "records",
 			records_path(x, st.message,

@@ -32,33 +32,13 @@ fhir_write_is_suggestion_type(const char *type)
 	       strcmp(type, "MedicationStatement") == 0;
 }
 
-/* call_as calls method of service as the caller. */
-static med_err
-call_as(fhir_write *x, const char *service, const char *method,
-	const ProtobufCMessage *in, const ProtobufCMessageDescriptor *out_desc,
-	ProtobufCMessage **out, med_rpc_status *st)
-{
-	char path[128];
-	med_channel *ch = fhir_source_channel(service);
-
-	if (ch == NULL) {
-		st->code = MED_GRPC_UNIMPLEMENTED;
-		snprintf(st->message, sizeof(st->message),
-			 "the %s service is not configured", service);
-		return MED_ERR_UNIMPLEMENTED;
-	}
-	snprintf(path, sizeof(path), "/smartmed.%s.v1.%c%s/%s", service,
-		 service[0] - 'a' + 'A', service + 1, method);
-	return med_channel_unary(ch, path, in, out_desc, x->req->arena,
-				 &x->c.opts, out, st);
-}
-
 static med_err
 call_records(fhir_write *x, const char *method, const ProtobufCMessage *in,
 	     const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
 	     med_rpc_status *st)
 {
-	return call_as(x, "records", method, in, out_desc, out, st);
+	return fhir_call_source(&x->c, "records", method, in, out_desc, out,
+				st);
 }
 
 /* reason_of is Parameters.parameter[reason].valueString, or "". */
@@ -138,9 +118,9 @@ add_problem(fhir_write *x, const suggestion *s, problem_list *pl)
 	in.verification_status =
 		SMARTMED__DIAGNOSIS__V1__VERIFICATION_STATUS__VERIFICATION_STATUS_CONFIRMED;
 	in.note = note;
-	if (call_as(x, "diagnosis", "AddCondition", &in.base,
-		    &smartmed__diagnosis__v1__condition__descriptor,
-		    (ProtobufCMessage **)&c, &st) == MED_OK) {
+	if (fhir_call_source(&x->c, "diagnosis", "AddCondition", &in.base,
+			     &smartmed__diagnosis__v1__condition__descriptor,
+			     (ProtobufCMessage **)&c, &st) == MED_OK) {
 		pl->name = "condition";
 		pl->type = "Condition";
 		pl->id = c->condition_id;
@@ -196,9 +176,9 @@ add_home_medicine(fhir_write *x, const suggestion *s, problem_list *pl)
 	in.status = home_status(s);
 	in.information_source = "note";
 	in.note = &note;
-	if (call_as(x, "dosage", "AddHomeMedication", &in.base,
-		    &smartmed__dosage__v1__home_medication__descriptor,
-		    (ProtobufCMessage **)&m, &st) == MED_OK) {
+	if (fhir_call_source(&x->c, "dosage", "AddHomeMedication", &in.base,
+			     &smartmed__dosage__v1__home_medication__descriptor,
+			     (ProtobufCMessage **)&m, &st) == MED_OK) {
 		pl->name = "homeMedication";
 		pl->type = "MedicationStatement";
 		pl->id = m->id;

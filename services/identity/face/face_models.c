@@ -34,13 +34,6 @@ report_row(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
-static med_err
-count_row(void *ctx, const med_db_row *row)
-{
-	*(int64_t *)ctx = med_db_row_int64(row, 0);
-	return MED_OK;
-}
-
 med_err
 identity_face_models_report(med_db *db, const char *model, int64_t *n)
 {
@@ -55,7 +48,7 @@ identity_face_models_report(med_db *db, const char *model, int64_t *n)
 				"SELECT COUNT(*) FROM information_schema.tables"
 				" WHERE table_schema = DATABASE() AND"
 				" table_name = 'face_templates'",
-				NULL, 0, count_row, &tables);
+				NULL, 0, med_db_row_take_int64, &tables);
 	if (err != MED_OK || tables == 0)
 		return err;
 	return med_db_query_once(db,

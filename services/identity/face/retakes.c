@@ -37,7 +37,7 @@ retakes_body(med_db_conn *c, void *arg)
 				   "SELECT COUNT(*) FROM face_retakes WHERE"
 				   " patient_id = ? AND asked_ms >= ?"
 				   " FOR UPDATE",
-				   since, 2, identity_store_on_count, &pending);
+				   since, 2, med_db_row_take_int64, &pending);
 
 	if (err != MED_OK)
 		return err;

@@ -43,20 +43,13 @@ identity_changes_record(med_db_conn *c, const char *patient_id, const char *op,
 			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
-static med_err
-clock_row(void *ctx, const med_db_row *row)
-{
-	*(int64_t *)ctx = med_db_row_int64(row, 0);
-	return MED_OK;
-}
-
 med_err
 identity_changes_clock(med_db *db, int64_t *clock)
 {
 	int64_t seq = -1;
 	med_err err = med_db_query_once(
 		db, "SELECT seq FROM face_index_clock WHERE id = 1", NULL, 0,
-		clock_row, &seq);
+		med_db_row_take_int64, &seq);
 
 	if (err != MED_OK)
 		return err;

@@ -37,13 +37,6 @@ typedef struct insert_ctx {
 } insert_ctx;
 
 static med_err
-count_row(void *ctx, const med_db_row *row)
-{
-	*(int64_t *)ctx = med_db_row_int64(row, 0);
-	return MED_OK;
-}
-
-static med_err
 insert_one(med_db_conn *c, insert_ctx *x, size_t i)
 {
 	size_t pt_len = x->f->dim * sizeof(float);
@@ -95,7 +88,7 @@ insert_tx(med_db_conn *c, void *ctx)
 	err = med_db_query(c,
 			   "SELECT COUNT(*) FROM patients WHERE patient_id = ?"
 			   " FOR UPDATE",
-			   &pid, 1, count_row, &n);
+			   &pid, 1, med_db_row_take_int64, &n);
 	if (err != MED_OK)
 		return err;
 	if (n != 1)
@@ -112,7 +105,7 @@ insert_tx(med_db_conn *c, void *ctx)
 	err = med_db_query(c,
 			   "SELECT COUNT(*) FROM face_templates WHERE"
 			   " patient_id = ?",
-			   &pid, 1, count_row, &n);
+			   &pid, 1, med_db_row_take_int64, &n);
 	x->total = (uint32_t)n;
 	return err;
 }
@@ -251,7 +244,7 @@ identity_templates_count_stale(med_db *db, const char *model, int64_t *n)
 		db,
 		"SELECT COUNT(DISTINCT patient_id) - COUNT(DISTINCT"
 		" IF(model = ?, patient_id, NULL)) FROM face_templates",
-		&m, 1, count_row, &count);
+		&m, 1, med_db_row_take_int64, &count);
 
 	if (err == MED_OK)
 		*n = count;
@@ -265,7 +258,7 @@ identity_templates_count(med_db *db, const char *model, int64_t *n)
 	int64_t count = 0;
 	med_err err = med_db_query_once(
 		db, "SELECT COUNT(*) FROM face_templates WHERE model = ?", &m,
-		1, count_row, &count);
+		1, med_db_row_take_int64, &count);
 
 	if (err == MED_OK)
 		*n = count;
