@@ -12,156 +12,12 @@
  * it against the chain, so a disagreement is reported, never believed.
  */
 #include <med/arena.h>
-#include <med/rpc.h>
 #include <med/util.h>
 
 #include <stdio.h>
 #include <string.h>
 
 #include "records.h"
-
-static const char *const v1_statements[] = {
-	"CREATE TABLE IF NOT EXISTS entries ("
-	" entry_id CHAR(36) NOT NULL,"
-	" version INT UNSIGNED NOT NULL,"
-	" patient_id CHAR(36) NOT NULL,"
-	" kind TINYINT NOT NULL,"
-	" title VARCHAR(200) NOT NULL,"
-	" body MEDIUMTEXT NOT NULL,"
-	" author VARCHAR(128) NOT NULL,"
-	" created_ms BIGINT NOT NULL,"
-	" content_sha256 CHAR(64) NOT NULL,"
-	" PRIMARY KEY (entry_id, version),"
-	" KEY idx_entries_patient (patient_id, created_ms)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
-	NULL,
-};
-
-/*
- * Version 2: status, links, signing, addenda, typed content and the hash
- * chain.  Rows of version 1 keep their hash formula (hash_alg 1) and are
- * chained the first time their patient's chain is touched.
- */
-static const char *const v2_statements[] = {
-	"ALTER TABLE entries"
-	" ADD COLUMN IF NOT EXISTS status TINYINT NOT NULL DEFAULT 2,"
-	" ADD COLUMN IF NOT EXISTS replaces INT UNSIGNED NOT NULL DEFAULT 0,"
-	" ADD COLUMN IF NOT EXISTS reason TEXT NOT NULL DEFAULT '',"
-	" ADD COLUMN IF NOT EXISTS locked TINYINT NOT NULL DEFAULT 0,"
-	" ADD COLUMN IF NOT EXISTS signed_by VARCHAR(128) NOT NULL DEFAULT '',"
-	" ADD COLUMN IF NOT EXISTS signed_ms BIGINT NOT NULL DEFAULT 0,"
-	" ADD COLUMN IF NOT EXISTS addendum MEDIUMTEXT NOT NULL DEFAULT '',"
-	" ADD COLUMN IF NOT EXISTS content MEDIUMBLOB NULL,"
-	" ADD COLUMN IF NOT EXISTS hash_alg TINYINT NOT NULL DEFAULT 1,"
-	" ADD COLUMN IF NOT EXISTS chain_seq BIGINT UNSIGNED NULL,"
-	" ADD COLUMN IF NOT EXISTS prev_hash CHAR(64) NOT NULL DEFAULT '',"
-	" ADD COLUMN IF NOT EXISTS chain_hash CHAR(64) NOT NULL DEFAULT '',"
-	" ADD UNIQUE KEY IF NOT EXISTS uq_entries_chain (patient_id, "
-	"chain_seq)",
-	"CREATE TABLE IF NOT EXISTS entry_heads ("
-	" entry_id CHAR(36) NOT NULL PRIMARY KEY,"
-	" patient_id CHAR(36) NOT NULL,"
-	" kind TINYINT NOT NULL,"
-	" author VARCHAR(128) NOT NULL,"
-	" created_ms BIGINT NOT NULL,"
-	" latest_version INT UNSIGNED NOT NULL,"
-	" KEY idx_heads_patient (patient_id, created_ms)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
-	"INSERT IGNORE INTO entry_heads"
-	" (entry_id, patient_id, kind, author, created_ms, latest_version)"
-	" SELECT f.entry_id, f.patient_id, f.kind, f.author, f.created_ms,"
-	" (SELECT MAX(l.version) FROM entries l WHERE l.entry_id = f.entry_id)"
-	" FROM entries f WHERE f.version = 1",
-	"CREATE TABLE IF NOT EXISTS chain_heads ("
-	" patient_id CHAR(36) NOT NULL PRIMARY KEY,"
-	" seq BIGINT UNSIGNED NOT NULL,"
-	" head_hash CHAR(64) NOT NULL"
-	") ENGINE=InnoDB DEFAULT CHARSET=ascii",
-	"CREATE TABLE IF NOT EXISTS attachments ("
-	" sha256 CHAR(64) NOT NULL PRIMARY KEY,"
-	" size BIGINT UNSIGNED NOT NULL,"
-	" data LONGBLOB NOT NULL,"
-	" created_ms BIGINT NOT NULL"
-	") ENGINE=InnoDB",
-	NULL,
-};
-
-/* Version 3: lists read version 1 rows of a patient in time order. */
-static const char *const v3_statements[] = {
-	"ALTER TABLE entries ADD KEY IF NOT EXISTS idx_entries_first"
-	" (patient_id, version, created_ms, entry_id)",
-	NULL,
-};
-
-/*
- * Identifiers compare byte for byte (issue 31): the tables were made
- * utf8mb4_unicode_ci or in the server's latin1 default, which fold case
- * and accents, so one user's, patient's or code's key matched another's.
- */
-static const char *const v4_statements[] = {
-	MED_DB_TO_BIN("entries"),
-	MED_DB_TO_BIN("entry_heads"),
-	MED_DB_TO_BIN("chain_heads"),
-	MED_DB_TO_BIN("attachments"),
-	NULL,
-};
-
-/*
- * Version 6 (fhirwrite; 5 is the stores helper's): the device readings
- * written through RecordDeviceReadings, one row per reading identifier,
- * so that a reading sent again answers the first (store_readings.c).
- */
-static const char *const v6_statements[] = {
-	"CREATE TABLE IF NOT EXISTS device_readings ("
-	" identifier_system VARCHAR(200) NOT NULL,"
-	" identifier_value VARCHAR(128) NOT NULL,"
-	" patient_id VARCHAR(64) NOT NULL,"
-	" entry_id CHAR(36) NOT NULL,"
-	" device VARCHAR(128) NOT NULL,"
-	" created_ms BIGINT NOT NULL,"
-	" PRIMARY KEY (identifier_system, identifier_value),"
-	" KEY idx_device_readings_entry (entry_id)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
-	NULL,
-};
-
-/* issue 49: an export of one kind (a patient's allergies among their
- * vital signs) seeks that kind's first versions in list order. */
-static const char *const v8_statements[] = {
-	"ALTER TABLE entries ADD KEY IF NOT EXISTS idx_entries_kind"
-	" (patient_id, version, kind, created_ms, entry_id)",
-	NULL,
-};
-
-/*
- * Version 9 (issue 75): a note version whose reading reached the
- * reader's bound says so (Entry.incomplete): why the reader stopped, ""
- * when it read the note whole.  Derived from the body, so outside the
- * content hash.
- */
-static const char *const v9_statements[] = {
-	"ALTER TABLE entries ADD COLUMN IF NOT EXISTS note_stopped"
-	" VARCHAR(200) NOT NULL DEFAULT ''",
-	NULL,
-};
-
-const med_db_migration records_migrations[] = {
-	{1, "entries: immutable versions of record entries", v1_statements},
-	{2, "entries: status, signing, addenda, typed content, hash chain",
-	 v2_statements},
-	{3, "entries: index of first versions, for lists read from the chain",
-	 v3_statements},
-	{4, "identifiers compare in binary (utf8mb4_bin)", v4_statements},
-	{6, "device_readings: identifiers of device readings (fhirwrite)",
-	 v6_statements},
-	{7, "note_suggestions: the note reader's suggestions (notereader)",
-	 records_suggest_statements},
-	{8, "entries: index of first versions by kind", v8_statements},
-	{9, "entries: why the note reader stopped early (notes-zh)",
-	 v9_statements},
-};
-const size_t records_n_migrations =
-	sizeof(records_migrations) / sizeof(records_migrations[0]);
 
 #define VERSION_COLUMNS                                                        \
 	"e.entry_id, e.version, e.patient_id, e.kind, e.title, e.body,"        \
@@ -538,14 +394,6 @@ read_verified(med_db_conn *c, const entry_state *st, uint32_t from, uint32_t to,
 
 /* --- writing a version --------------------------------------------------- */
 
-typedef struct write_ctx {
-	med_call *call; /* whose transaction; NULL inside another's (_conn) */
-	records_write *w;
-	med_arena *arena;
-	records_version next;
-	bool stale; /* the rules saw a stale expected version */
-} write_ctx;
-
 typedef struct head_row {
 	const char *patient_id;
 	const char *author;
@@ -641,16 +489,18 @@ lock_chain(med_db_conn *c, med_arena *a, const char *patient_id, head_row *h)
 }
 
 /*
- * load_latest locks an entry's index row, then reads and verifies its
- * latest chained version: a change copies fields from it and seals them
- * into a new hash, so a tampered row must never get that far.  The
- * patient and the owner come from version 1, checked against the index.
+ * records_store_lock_entry locks an entry's index row, then reads and
+ * verifies its latest chained version: a change copies fields from it and
+ * seals them into a new hash, so a tampered row must never get that far.
+ * The patient and the owner come from version 1, checked against the
+ * index.
  */
-static med_err
-load_latest(med_db_conn *c, med_arena *a, const char *entry_id, head_row *h,
-	    version_rows *rows, records_fault *fault)
+med_err
+records_store_lock_entry(med_db_conn *c, med_arena *a, const char *entry_id,
+			 records_locked *out, records_fault *fault)
 {
 	med_db_value k[] = {MED_DB_STR(entry_id)};
+	version_rows rows = {.arena = a, .unpack = true};
 	entry_state st;
 	bool indexed = false; /* a missing index row: load_state says so */
 	med_err err;
@@ -663,10 +513,25 @@ load_latest(med_db_conn *c, med_arena *a, const char *entry_id, head_row *h,
 	if (err != MED_OK ||
 	    (err = load_state(c, a, entry_id, &st, fault)) != MED_OK ||
 	    (err = read_verified(c, &st, st.chain_latest, st.chain_latest,
-				 false, rows, fault)) != MED_OK)
+				 false, &rows, fault)) != MED_OK)
 		return err;
-	h->patient_id = st.first.patient_id;
-	h->author = st.first.author;
+	out->latest = rows.items[0];
+	out->patient_id = st.first.patient_id;
+	out->owner = st.first.author;
+	return MED_OK;
+}
+
+med_err
+records_store_lock_chain(med_db_conn *c, med_arena *a, const char *patient_id,
+			 records_chain_head *out)
+{
+	head_row h = {0};
+	med_err err = lock_chain(c, a, patient_id, &h);
+
+	if (err != MED_OK)
+		return err;
+	out->seq = h.seq;
+	out->hash = h.hash;
 	return MED_OK;
 }
 
@@ -701,40 +566,9 @@ pack_content(med_arena *a, records_version *v)
 	return MED_OK;
 }
 
-static void
-init_next(write_ctx *x, const records_version *latest, const head_row *eh)
+med_err
+records_store_attach(med_db_conn *c, const Smartmed__Records__V1__Document *d)
 {
-	const records_write *w = x->w;
-	records_entry *e = x->next.e;
-
-	smartmed__records__v1__entry__init(e);
-	x->next.addendum = "";
-	x->next.hash_alg = RECORDS_HASH_V2;
-	x->next.content = NULL;
-	x->next.content_len = 0;
-	e->author = (char *)w->author;
-	e->created_ms = med_now_ms();
-	if (latest != NULL) {
-		e->entry_id = latest->e->entry_id;
-		e->patient_id = (char *)eh->patient_id;
-		e->kind = latest->e->kind;
-		e->version = latest->e->version + 1;
-		e->replaces = latest->e->version;
-	} else {
-		e->entry_id = (char *)w->entry_id;
-		e->patient_id = (char *)w->patient_id;
-		e->kind = w->kind;
-		e->version = 1;
-	}
-}
-
-static med_err
-insert_attachment(med_db_conn *c, const records_write *w)
-{
-	const records_change *ch = w->ctx;
-	const Smartmed__Records__V1__Document *d =
-		ch->edit ? ch->edit->content.document : NULL;
-
 	if (d == NULL || d->data.len == 0)
 		return MED_OK;
 	med_db_value v[] = {MED_DB_STR(d->sha256),
@@ -842,12 +676,12 @@ update_heads(med_db_conn *c, const records_version *v)
 
 /* seal sets the version's content hash and its link in the chain. */
 static med_err
-seal(med_arena *a, records_version *v, const head_row *ch)
+seal(med_arena *a, records_version *v, const records_chain_head *ch)
 {
 	records_entry *e = v->e;
 
 	e->chain_seq = ch->seq + 1;
-	e->prev_hash = ch->hash;
+	e->prev_hash = (char *)ch->hash;
 	e->content_sha256 = records_content_hash(a, v);
 	if (e->content_sha256 == NULL)
 		return MED_ERR_NOMEM;
@@ -855,112 +689,21 @@ seal(med_arena *a, records_version *v, const head_row *ch)
 	return e->chain_hash ? MED_OK : MED_ERR_NOMEM;
 }
 
-/*
- * read_note runs the note reader on a note's new text before the version
- * is inserted, so that a reading cut short by the reader's bound is
- * stored with the version (Entry.incomplete) and a clinician knows to
- * read the note.  The reader is pure and bounded (notes.h): it cannot
- * fail the write.
- */
-static med_err
-read_note(med_arena *a, const records_write *w, records_entry *e,
-	  struct notes_reading **r)
-{
-	const char *stopped;
-	med_err err = MED_OK;
-
-	*r = NULL;
-	if (!w->read_note || (err = records_note_read(a, e, r)) != MED_OK ||
-	    *r == NULL)
-		return w->read_note ? err : MED_OK;
-	stopped = records_reading_stopped(*r);
-	e->incomplete = stopped != NULL;
-	e->incomplete_reason = (char *)(stopped ? stopped : "");
-	return MED_OK;
-}
-
-/*
- * store_note writes the reading's suggestions, or withdraws the note's
- * suggestions when it is entered in error, inside the write's
- * transaction: the suggestions and the version they point at commit
- * together.
- */
-static med_err
-store_note(med_db_conn *c, med_arena *a, const records_write *w,
-	   const records_entry *e, const struct notes_reading *r)
-{
-	uint32_t added = 0;
-
-	if (!w->read_note &&
-	    e->status !=
-		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_ENTERED_IN_ERROR)
-		return MED_OK;
-	/* a first version is CreateEntry's: the entry is new */
-	return records_store_reading(c, a, e, r, e->version == 1, &added);
-}
-
-static med_err
-write_tx(med_db_conn *c, void *arg)
-{
-	write_ctx *x = arg;
-	records_write *w = x->w;
-	version_rows rows = {.arena = x->arena, .unpack = true};
-	head_row eh = {0}, ch = {0};
-	const records_version *latest = NULL;
-	struct notes_reading *r;
-	med_err err;
-
-	x->stale = false;
-	if (w->entry_id != NULL && w->patient_id == NULL) {
-		if ((err = load_latest(c, x->arena, w->entry_id, &eh, &rows,
-				       &w->fault)) != MED_OK)
-			return err;
-		latest = &rows.items[0];
-		w->patient_found = eh.patient_id;
-	}
-	if ((err = lock_chain(c, x->arena,
-			      latest ? eh.patient_id : w->patient_id, &ch)) !=
-	    MED_OK)
-		return err;
-	/* The call's audit event names the patient whose chain it wrote
-	 * (a write inside another's transaction: that one names it). */
-	if (x->call != NULL)
-		med_call_set_patient(x->call,
-				     latest ? eh.patient_id : w->patient_id);
-	init_next(x, latest, &eh);
-	err = w->next(w->ctx, latest, latest ? eh.author : w->author, &x->next);
-	if (err == MED_ERR_CONFLICT) {
-		/* A stale version is the caller's to resolve: not retried. */
-		x->stale = true;
-		return MED_ERR_PRECONDITION;
-	}
-	if (err != MED_OK ||
-	    (err = pack_content(x->arena, &x->next)) != MED_OK ||
-	    (err = seal(x->arena, &x->next, &ch)) != MED_OK ||
-	    (err = read_note(x->arena, w, x->next.e, &r)) != MED_OK ||
-	    (err = insert_attachment(c, w)) != MED_OK ||
-	    (err = insert_version(c, &x->next)) != MED_OK ||
-	    (err = update_heads(c, &x->next)) != MED_OK)
-		return err;
-	return store_note(c, x->arena, w, x->next.e, r);
-}
-
-/* fhirwrite: records_store_write_conn is one write of
- * records_store_write inside the caller's transaction on c. */
 med_err
-records_store_write_conn(med_db_conn *c, med_arena *arena, records_write *w,
-			 records_entry *out)
+records_store_seal(med_arena *a, records_version *v,
+		   const records_chain_head *ch)
 {
-	write_ctx x = {.w = w, .arena = arena};
-	med_err err;
+	med_err err = pack_content(a, v);
 
-	x.next.e = med_arena_zalloc(arena, sizeof(*x.next.e));
-	if (x.next.e == NULL)
-		return MED_ERR_NOMEM;
-	if ((err = write_tx(c, &x)) != MED_OK)
-		return x.stale ? MED_ERR_CONFLICT : err;
-	*out = *x.next.e;
-	return MED_OK;
+	return err != MED_OK ? err : seal(a, v, ch);
+}
+
+med_err
+records_store_insert(med_db_conn *c, const records_version *v)
+{
+	med_err err = insert_version(c, v);
+
+	return err != MED_OK ? err : update_heads(c, v);
 }
 
 /* patient_row takes version 1's patient into the arena of its ctx. */
@@ -993,39 +736,6 @@ records_store_patient_of(med_db *db, med_arena *arena, const char *entry_id,
 	if (err == MED_OK)
 		*out = r.patient_id;
 	return err;
-}
-
-med_err
-records_store_write(med_call *call, records_write *w, records_entry *out)
-{
-	med_arena *arena = med_call_arena(call);
-	write_ctx x = {.call = call, .w = w, .arena = arena};
-	med_err err;
-
-	x.next.e = med_arena_zalloc(arena, sizeof(*x.next.e));
-	if (x.next.e == NULL)
-		return MED_ERR_NOMEM;
-	if ((err = med_call_tx(call, write_tx, &x)) != MED_OK)
-		return x.stale ? MED_ERR_CONFLICT : err;
-	*out = *x.next.e;
-	if (x.next.addendum[0] != '\0') {
-		Smartmed__Records__V1__Addendum *ad =
-			med_arena_zalloc(arena, sizeof(*ad));
-		Smartmed__Records__V1__Addendum **list =
-			med_arena_alloc(arena, sizeof(*list));
-
-		if (ad == NULL || list == NULL)
-			return MED_ERR_NOMEM;
-		smartmed__records__v1__addendum__init(ad);
-		ad->text = (char *)x.next.addendum;
-		ad->author = out->author;
-		ad->created_ms = out->created_ms;
-		ad->version = out->version;
-		list[0] = ad;
-		out->addenda = list;
-		out->n_addenda = 1;
-	}
-	return MED_OK;
 }
 
 /* --- reads ------------------------------------------------------------- */
@@ -1550,16 +1260,10 @@ records_store_attachment(med_db *db, med_arena *arena, const char *sha256,
 typedef struct walk_ctx {
 	med_arena *arena;
 	const char *patient_id;
-	records_chain_fn fn;
-	void *ctx;
+	version_rows rows;
 	head_row head;
 	int64_t count;
 } walk_ctx;
-
-typedef struct walk_row {
-	version_rows rows;
-	walk_ctx *w;
-} walk_row;
 
 static med_err
 on_count(void *ctx, const med_db_row *row)
@@ -1568,29 +1272,16 @@ on_count(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
-/* on_walk_row hands each version on and forgets it: chains can be long. */
-static med_err
-on_walk_row(void *ctx, const med_db_row *row)
-{
-	walk_row *r = ctx;
-	med_err err;
-
-	r->rows.n = 0;
-	if ((err = on_version_row(&r->rows, row)) != MED_OK)
-		return err;
-	return r->w->fn(r->w->ctx, &r->rows.items[0]);
-}
-
 static med_err
 walk_tx(med_db_conn *c, void *arg)
 {
 	walk_ctx *w = arg;
 	med_db_value k[] = {MED_DB_STR(w->patient_id)};
-	walk_row r = {.rows = {.arena = w->arena}, .w = w};
 	med_err err = med_db_query(
 		c, "SELECT COUNT(*) FROM entries WHERE patient_id = ?", k, 1,
 		on_count, &w->count);
 
+	w->rows.n = 0;
 	if (err != MED_OK)
 		return err;
 	if (w->count == 0)
@@ -1601,25 +1292,27 @@ walk_tx(med_db_conn *c, void *arg)
 	err = med_db_query(c,
 			   "SELECT " VERSION_COLUMNS " FROM entries e"
 			   " WHERE patient_id = ? ORDER BY chain_seq",
-			   k, 1, on_walk_row, &r);
+			   k, 1, on_version_row, &w->rows);
 	if (err == MED_OK && w->head.seq == 0)
 		err = MED_ERR_INTERNAL;
 	return err;
 }
 
 med_err
-records_store_walk_chain(med_db *db, med_arena *arena, const char *patient_id,
-			 records_chain_fn fn, void *ctx, char **head_hash,
-			 uint64_t *head_seq)
+records_store_chain(med_db *db, med_arena *arena, const char *patient_id,
+		    records_chain *out)
 {
-	walk_ctx w = {
-		.arena = arena, .patient_id = patient_id, .fn = fn, .ctx = ctx};
+	walk_ctx w = {.arena = arena,
+		      .patient_id = patient_id,
+		      .rows = {.arena = arena}};
 	med_err err = med_db_tx(db, walk_tx, &w);
 
 	if (err != MED_OK)
 		return err;
-	*head_hash = w.head.hash;
-	*head_seq = w.head.seq;
+	out->versions = w.rows.items;
+	out->n = w.rows.n;
+	out->head.seq = w.head.seq;
+	out->head.hash = w.head.hash;
 	return MED_OK;
 }
 
@@ -1627,35 +1320,55 @@ records_store_walk_chain(med_db *db, med_arena *arena, const char *patient_id,
 
 typedef struct heads_walk {
 	med_arena *arena;
-	records_head_fn fn;
-	void *ctx;
+	records_entry_heads *out;
+	size_t cap;
 } heads_walk;
+
+static records_entry_head *
+push_head(heads_walk *w)
+{
+	records_entry_heads *o = w->out;
+
+	if (o->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 8;
+		records_entry_head *items =
+			med_arena_alloc(w->arena, cap * sizeof(*items));
+
+		if (items == NULL)
+			return NULL;
+		if (o->n)
+			memcpy(items, o->items, o->n * sizeof(*items));
+		o->items = items;
+		w->cap = cap;
+	}
+	return &o->items[o->n++];
+}
 
 static med_err
 on_head_walk_row(void *ctx, const med_db_row *row)
 {
 	heads_walk *w = ctx;
-	records_head head, first;
-	char *entry_id = med_db_row_strdup(w->arena, row, 0);
+	records_entry_head *h = push_head(w);
 	med_err err;
 
-	if (entry_id == NULL)
+	if (h == NULL ||
+	    (h->entry_id = med_db_row_strdup(w->arena, row, 0)) == NULL)
 		return MED_ERR_NOMEM;
-	if ((err = read_head(w->arena, row, 2, true, &head)) != MED_OK ||
-	    (err = read_head(w->arena, row, 2 + N_HEAD_COLUMNS, false,
-			     &first)) != MED_OK)
+	h->chain_latest = (uint32_t)med_db_row_int64(row, 1);
+	if ((err = read_head(w->arena, row, 2, true, &h->head)) != MED_OK)
 		return err;
-	return w->fn(w->ctx, entry_id, (uint32_t)med_db_row_int64(row, 1),
-		     &head, &first);
+	return read_head(w->arena, row, 2 + N_HEAD_COLUMNS, false, &h->first);
 }
 
 med_err
-records_store_walk_heads(med_db *db, med_arena *arena, const char *patient_id,
-			 records_head_fn fn, void *ctx)
+records_store_heads(med_db *db, med_arena *arena, const char *patient_id,
+		    records_entry_heads *out)
 {
-	heads_walk w = {.arena = arena, .fn = fn, .ctx = ctx};
+	heads_walk w = {.arena = arena, .out = out};
 	med_db_value k[] = {MED_DB_STR(patient_id), MED_DB_STR(patient_id)};
 
+	out->items = NULL;
+	out->n = 0;
 	/* Entries whose versions or whose index row name the patient: an
 	 * index moved to another patient is found from either side. */
 	return med_db_query_once(

@@ -28,7 +28,11 @@ what a higher layer implements).  This check reads what the compiler made:
    med_db_call_enter, med_db_call_leave: all gone from libmed; a read
    that meets a capacity limit names it in its result, and the function
    holding the call fails the call with it);
-6. one helper per job: no object but common/src/base/codec.o (med/codec.h)
+6. records (services/records) has no circle of files, and its store
+   objects (store*.o, CALL_FREE_STORES) use no med_call_ symbol: the
+   write use cases (write.c) own the transaction and the call, the store
+   works on a connection and an arena;
+7. one helper per job: no object but common/src/base/codec.o (med/codec.h)
    calls libsodium's base64 or hex codecs, and no C source outside it
    writes its own hex digit table, hex digit decoder or "%XX" escape
    (read from the source: a hand-written copy calls nothing).
@@ -327,6 +331,29 @@ def file_circles(build, folder):
             % (folder, ", ".join(c)) for c in comps]
 
 
+# Services whose store objects (store*.o) take a connection and an arena,
+# never the call: the use case above them owns the transaction.
+CALL_FREE_STORES = ["services/records"]
+
+
+def stores_with_calls(build, folder):
+    """Store objects of folder that use a med_call_ symbol."""
+    top = os.path.join(build, "obj", folder)
+    objs = live(build, sorted(glob.glob(os.path.join(top, "store*.o"))))
+    if not objs:
+        return []
+    out = subprocess.run(["nm", "-P", "-A"] + objs, capture_output=True,
+                         text=True, check=True).stdout
+    found = collections.defaultdict(set)
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 3 and f[2] == "U" and f[1].startswith("med_call_"):
+            found[os.path.relpath(f[0].rstrip(":"), top)].add(f[1])
+    return ["%s/%s: a store uses the call (%s); the use case holds it"
+            % (folder, obj, ", ".join(sorted(names)))
+            for obj, names in sorted(found.items())]
+
+
 def codec_copies(build):
     """Objects calling sodium's codecs, sources writing their own."""
     problems = []
@@ -384,6 +411,9 @@ def main():
                                     FHIR_CALL_RE)
     problems = (upward_uses(defined, uses) + straddling_headers(defined) +
                 dosage + facade + file_circles(build, FACADE) +
+                file_circles(build, "services/records") +
+                sum((stores_with_calls(build, f) for f in CALL_FREE_STORES),
+                    []) +
                 hidden_doors(build) + codec_copies(build))
     print("%d objects, %d libmed symbols; layers bottom to top: %s"
           % (len(uses), len(defined), " < ".join(LAYERS)))
@@ -393,6 +423,8 @@ def main():
     print("services/fhir: %d uses still point up (FHIR_KNOWN_UP), none "
           "may be added; no circle of files; bottom to top: %s"
           % (facade_known, " < ".join(FHIR_STACK.layers)))
+    print("services/records: no circle of files may form, no store "
+          "(store*.o) may use the call")
     for p in problems:
         print(p)
     return 1 if problems else 0
