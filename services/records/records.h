@@ -1,7 +1,12 @@
 /*
  * records.h - the records service's internal interfaces: immutable,
- * versioned, hash-chained record entries (handlers.c → domain.c, units.c,
- * chain.c, fhir.c → store.c).
+ * versioned, hash-chained record entries.  The files stack as LAYERS
+ * declares, bottom to top: the note reader, the rules (units.c, labs.c,
+ * domain.c, chain.c, page.c), the store (schema.c, store_rows.c,
+ * store_write.c, store.c, store_readings.c, store_suggest.c: a
+ * connection and an arena, never the call), the FHIR writers, the use
+ * cases (fault.c, write.c, write_suggest.c, verify.c), the handlers and
+ * the wiring (methods.c, main.c).
  */
 #ifndef RECORDS_H
 #define RECORDS_H
@@ -326,7 +331,7 @@ Smartmed__Common__V1__PageResponse *
 records_page_respond(med_call *call, const records_page *page,
 		     const records_cursor *next);
 
-/* --- store.c ------------------------------------------------------------ */
+/* --- the store: store_write.c, store.c ---------------------------------- */
 
 /*
  * The write vocabulary: each function works inside the caller's
