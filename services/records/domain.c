@@ -618,40 +618,32 @@ records_error_problem(const records_change *ch, const records_version *latest,
 				latest, p);
 }
 
-/* user is who makes the change (the call's principal). */
-static const char *
-user(const records_change *ch)
+/*
+ * The transitions below fill the next version from the latest (NULL for
+ * a new entry); write.c runs them inside the change's transaction, after
+ * the entry and the chain head are locked.  A refused change fills p and
+ * returns its err; nothing of next is then written.
+ */
+void
+records_next_create(const records_change *ch, records_version *next)
 {
-	return med_call_principal(ch->call)->user;
-}
+	const records_edit *ed = ch->edit;
 
-med_err
-records_next_create(void *ctx, const records_version *latest, const char *owner,
-		    records_version *next)
-{
-	records_change *ch = ctx;
-	records_edit *ed = ch->edit;
-
-	(void)latest;
-	(void)owner;
 	next->e->title = (char *)ed->title;
 	next->e->body = (char *)ed->body;
 	next->e->status = ed->status;
 	records_apply_content(next->e, &ed->content);
-	return MED_OK;
 }
 
 med_err
-records_next_amend(void *ctx, const records_version *latest, const char *owner,
-		   records_version *next)
+records_next_amend(const records_change *ch, const records_version *latest,
+		   records_version *next, med_problem *p)
 {
-	records_change *ch = ctx;
-	records_edit *ed = ch->edit;
-	med_problem p;
+	const records_edit *ed = ch->edit;
+	med_err err = records_amend_problem(ch, latest, p);
 
-	(void)owner;
-	if (records_amend_problem(ch, latest, &p) != MED_OK)
-		return med_call_fail_problem(ch->call, &p);
+	if (err != MED_OK)
+		return err;
 	carry(next, latest);
 	next->e->title = (char *)ed->title;
 	next->e->body = (char *)ed->body;
@@ -666,14 +658,13 @@ records_next_amend(void *ctx, const records_version *latest, const char *owner,
 }
 
 med_err
-records_next_sign(void *ctx, const records_version *latest, const char *owner,
-		  records_version *next)
+records_next_sign(const records_change *ch, const records_version *latest,
+		  const char *owner, records_version *next, med_problem *p)
 {
-	records_change *ch = ctx;
-	med_problem p;
+	med_err err = records_sign_problem(ch, latest, ch->user, owner, p);
 
-	if (records_sign_problem(ch, latest, user(ch), owner, &p) != MED_OK)
-		return med_call_fail_problem(ch->call, &p);
+	if (err != MED_OK)
+		return err;
 	carry(next, latest);
 	next->e->locked = true;
 	next->e->signed_by = next->e->author;
@@ -684,29 +675,27 @@ records_next_sign(void *ctx, const records_version *latest, const char *owner,
 }
 
 med_err
-records_next_addendum(void *ctx, const records_version *latest,
-		      const char *owner, records_version *next)
+records_next_addendum(const records_change *ch, const records_version *latest,
+		      records_version *next, med_problem *p)
 {
-	records_change *ch = ctx;
-	med_problem p;
+	med_err err = records_addendum_problem(latest, p);
 
-	(void)owner;
-	if (records_addendum_problem(latest, &p) != MED_OK)
-		return med_call_fail_problem(ch->call, &p);
+	if (err != MED_OK)
+		return err;
 	carry(next, latest);
 	next->addendum = ch->text;
 	return MED_OK;
 }
 
 med_err
-records_next_entered_in_error(void *ctx, const records_version *latest,
-			      const char *owner, records_version *next)
+records_next_entered_in_error(const records_change *ch,
+			      const records_version *latest, const char *owner,
+			      records_version *next, med_problem *p)
 {
-	records_change *ch = ctx;
-	med_problem p;
+	med_err err = records_error_problem(ch, latest, ch->user, owner, p);
 
-	if (records_error_problem(ch, latest, user(ch), owner, &p) != MED_OK)
-		return med_call_fail_problem(ch->call, &p);
+	if (err != MED_OK)
+		return err;
 	carry(next, latest);
 	next->e->status = ST(ENTERED_IN_ERROR);
 	next->e->reason = (char *)ch->reason;

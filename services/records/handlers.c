@@ -1,7 +1,8 @@
 /*
- * handlers.c - one thin function per records RPC: check the request, hand
- * the change to the rules (domain.c) inside one store transaction, name the
- * patient for the audit event the RPC layer emits.
+ * handlers.c - one thin function per records RPC: check the request, then
+ * hand a change to its write use case (write.c, one transaction each) or
+ * read through the store, naming the patient for the audit event the RPC
+ * layer emits.
  */
 #include <med/audit.h>
 #include <med/check.h>
@@ -28,12 +29,6 @@ static const med_config *
 call_config(med_call *call)
 {
 	return med_service_config(med_service_from_call(call));
-}
-
-static const char *
-call_user(med_call *call)
-{
-	return med_call_principal(call)->user;
 }
 
 /*
@@ -77,72 +72,6 @@ note_reader_on(med_call *call)
 }
 
 med_err
-records_fail_fault(med_call *call, const char *field, const records_fault *f)
-{
-	return med_call_fail(call, MED_ERR_DATA_LOSS,
-			     "%s: entry %s version %u fails its %s check: the "
-			     "stored record disagrees with its hash chain "
-			     "(altered in the database?); VerifyChain reports "
-			     "the first break",
-			     field, f->entry_id ? f->entry_id : "", f->version,
-			     f->check ? f->check : "");
-}
-
-/*
- * name_patient_first names the patient of a change before its transaction:
- * the care relationship is decided (maybe asking identity) before the
- * write locks the patient's chain head.  An unknown entry is left for the
- * transaction to report.
- */
-static med_err
-name_patient_first(med_call *call, const records_write *w)
-{
-	const char *patient_id = w->patient_id;
-	med_err err;
-
-	if (patient_id == NULL && w->entry_id != NULL) {
-		err = records_store_patient_of(med_call_db(call),
-					       med_call_arena(call),
-					       w->entry_id, &patient_id);
-		if (err != MED_OK)
-			return err;
-	}
-	if (patient_id != NULL)
-		med_call_set_patient(call, patient_id);
-	return MED_OK;
-}
-
-/* write runs one change and names the patient, even when it failed. */
-static med_err
-write_change(med_call *call, records_write *w, records_entry *out)
-{
-	med_err err;
-
-	w->author = call_user(call);
-	w->patient_found = w->patient_id;
-	if ((err = name_patient_first(call, w)) != MED_OK)
-		return err;
-	/* Refused by the care check: no transaction, no lock taken. */
-	if ((err = med_call_care_err(call)) != MED_OK)
-		return err;
-	err = records_store_write(call, w, out);
-	/* Every write names its entry in its event: the loss report after a
-	 * restore compares entries with the ids events name. */
-	if (err == MED_OK)
-		med_call_add_details(
-			call,
-			(const med_audit_detail[]){{"entry_id", out->entry_id}},
-			1);
-	if (w->patient_found != NULL)
-		med_call_set_patient(call, w->patient_found);
-	if (err == MED_ERR_NOT_FOUND)
-		return med_call_fail(call, err, "entry_id: no such entry");
-	if (err == MED_ERR_DATA_LOSS && w->fault.check != NULL)
-		return records_fail_fault(call, "entry_id", &w->fault);
-	return err;
-}
-
-med_err
 records_rpc_create_entry(med_call *call, const ProtobufCMessage *in,
 			 ProtobufCMessage *out)
 {
@@ -153,13 +82,11 @@ records_rpc_create_entry(med_call *call, const ProtobufCMessage *in,
 			   .status = req->status,
 			   .max_attachment_bytes = attachment_cap(call),
 			   .confirm_implausible = req->confirm_implausible};
-	records_change ch = {.call = call, .edit = &ed};
 	med_problem p = {0};
 	char id[MED_UUID_LEN + 1];
 	records_write w = {.patient_id = req->patient_id,
 			   .kind = req->kind,
-			   .next = records_next_create,
-			   .ctx = &ch,
+			   .ch = {.edit = &ed},
 			   .read_note = note_reader_on(call)};
 	med_err err;
 
@@ -188,7 +115,7 @@ records_rpc_create_entry(med_call *call, const ProtobufCMessage *in,
 	 */
 	if ((w.entry_id = med_arena_strdup(med_call_arena(call), id)) == NULL)
 		return MED_ERR_NOMEM;
-	return write_change(call, &w, (void *)out);
+	return records_write_create(call, &w, (void *)out);
 }
 
 med_err
@@ -201,13 +128,10 @@ records_rpc_amend_entry(med_call *call, const ProtobufCMessage *in,
 			   .status = req->status,
 			   .max_attachment_bytes = attachment_cap(call),
 			   .confirm_implausible = req->confirm_implausible};
-	records_change ch = {.call = call,
-			     .edit = &ed,
-			     .expected_version = req->expected_version,
-			     .reason = req->reason};
 	records_write w = {.entry_id = req->entry_id,
-			   .next = records_next_amend,
-			   .ctx = &ch,
+			   .ch = {.edit = &ed,
+				  .expected_version = req->expected_version,
+				  .reason = req->reason},
 			   .read_note = note_reader_on(call)};
 	med_problem p = {0};
 	med_err err;
@@ -220,7 +144,7 @@ records_rpc_amend_entry(med_call *call, const ProtobufCMessage *in,
 	if ((err = records_edit_problem(med_call_arena(call), ed.kind, &ed,
 					false, &p)) != MED_OK)
 		return p.err != MED_OK ? med_call_fail_problem(call, &p) : err;
-	return write_change(call, &w, (void *)out);
+	return records_write_amend(call, &w, (void *)out);
 }
 
 med_err
@@ -228,10 +152,8 @@ records_rpc_sign_entry(med_call *call, const ProtobufCMessage *in,
 		       ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__SignEntryRequest *req = (const void *)in;
-	records_change ch = {.call = call, .expected_version = req->version};
 	records_write w = {.entry_id = req->entry_id,
-			   .next = records_next_sign,
-			   .ctx = &ch};
+			   .ch = {.expected_version = req->version}};
 	med_err err = med_check_id(call, "entry_id", req->entry_id);
 
 	if (err != MED_OK)
@@ -240,7 +162,7 @@ records_rpc_sign_entry(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "version: must name the version being "
 				     "signed");
-	return write_change(call, &w, (void *)out);
+	return records_write_sign(call, &w, (void *)out);
 }
 
 med_err
@@ -248,17 +170,15 @@ records_rpc_add_addendum(med_call *call, const ProtobufCMessage *in,
 			 ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__AddAddendumRequest *req = (const void *)in;
-	records_change ch = {.call = call, .text = req->text};
 	records_write w = {.entry_id = req->entry_id,
-			   .next = records_next_addendum,
-			   .ctx = &ch};
+			   .ch = {.text = req->text}};
 	med_err err;
 
 	if ((err = med_check_id(call, "entry_id", req->entry_id)) != MED_OK ||
 	    (err = med_check_text(call, "text", req->text, 1,
 				  ADDENDUM_MAX_CHARS)) != MED_OK)
 		return err;
-	return write_change(call, &w, (void *)out);
+	return records_write_addendum(call, &w, (void *)out);
 }
 
 med_err
@@ -267,19 +187,16 @@ records_rpc_mark_entered_in_error(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Records__V1__MarkEnteredInErrorRequest *req =
 		(const void *)in;
-	records_change ch = {.call = call,
-			     .expected_version = req->expected_version,
-			     .reason = req->reason};
 	records_write w = {.entry_id = req->entry_id,
-			   .next = records_next_entered_in_error,
-			   .ctx = &ch};
+			   .ch = {.expected_version = req->expected_version,
+				  .reason = req->reason}};
 	med_err err;
 
 	if ((err = med_check_id(call, "entry_id", req->entry_id)) != MED_OK ||
 	    (err = med_check_text(call, "reason", req->reason, 1,
 				  REASON_MAX_CHARS)) != MED_OK)
 		return err;
-	return write_change(call, &w, (void *)out);
+	return records_write_entered_in_error(call, &w, (void *)out);
 }
 
 /* read_entry reads one version (0 = the latest) and names its patient. */

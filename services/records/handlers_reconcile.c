@@ -2,7 +2,7 @@
  * handlers_reconcile.c - ReconcileAudit: after a restore, the entries the
  * audit log names that this database lost, and the entries it holds whose
  * events the log lost (med/reconcile.h).  Every write of an entry names it
- * in its event ("entry_id": records_store_write, a confirmed suggestion's
+ * in its event ("entry_id": write.c's use cases, a confirmed suggestion's
  * allergy) except a device reading's, whose one event covers up to 100
  * entries: those (device_readings) are left out of the window.
  */

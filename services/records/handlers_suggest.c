@@ -1,7 +1,8 @@
 /*
  * handlers_suggest.c - the note reader's RPCs (docs/note-reader.md):
  * ReadNotes, ListSuggestions, ConfirmSuggestion, RejectSuggestion.
- * Decode, check, one store call (store_suggest.c), encode.  ReadText
+ * Decode, check, one use case (write_suggest.c) or store read
+ * (store_suggest.c), encode.  ReadText
  * reads a text with the reader itself and stores nothing.
  */
 #include <med/arena.h>
@@ -33,7 +34,7 @@ records_rpc_read_notes(med_call *call, const ProtobufCMessage *in,
 	med_call_set_patient(call, req->patient_id);
 	if ((err = med_call_care_err(call)) != MED_OK)
 		return err;
-	return records_store_read_notes(call, req->patient_id, (void *)out);
+	return records_write_read_notes(call, req->patient_id, (void *)out);
 }
 
 med_err
@@ -88,7 +89,7 @@ decide(med_call *call, records_decision *d, ProtobufCMessage *out)
 		med_call_set_patient(call, d->patient_id);
 		if ((err = med_call_care_err(call)) != MED_OK)
 			return err;
-		err = records_store_decide(call, d, (void *)out);
+		err = records_write_decide(call, d, (void *)out);
 	} else {
 		err = MED_ERR_NOT_FOUND;
 	}

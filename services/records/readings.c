@@ -22,7 +22,6 @@
 typedef struct reading {
 	const Smartmed__Records__V1__DeviceReading *in;
 	records_edit ed;
-	records_change ch;
 	records_write w;
 	records_entry stored; /* the new entry, when written */
 	records_reading_seen seen;
@@ -115,12 +114,10 @@ prepare(med_call *call, size_t i, reading *r)
 	if ((err = records_edit_problem(med_call_arena(call), e->kind, &r->ed,
 					true, &p)) != MED_OK)
 		return p.err != MED_OK ? fail_at(call, i, "entry", &p) : err;
-	r->ch = (records_change){.call = call, .edit = &r->ed};
-	r->w = (records_write){.patient_id = e->patient_id,
-			       .kind = e->kind,
-			       .author = med_call_principal(call)->user,
-			       .next = records_next_create,
-			       .ctx = &r->ch};
+	r->w = (records_write){
+		.patient_id = e->patient_id,
+		.kind = e->kind,
+		.ch = {.user = med_call_principal(call)->user, .edit = &r->ed}};
 	return MED_OK;
 }
 
@@ -156,7 +153,7 @@ write_one(med_db_conn *c, readings_tx *x, size_t i)
 				       "this identifier was recorded for "
 				       "another patient");
 	}
-	err = records_store_write_conn(c, x->arena, &w, &r->stored);
+	err = records_write_create_conn(c, x->arena, &w, &r->stored);
 	if (err != MED_OK)
 		return err;
 	err = records_store_reading_add(c, r->in->identifier_system,

@@ -1,7 +1,12 @@
 /*
  * records.h - the records service's internal interfaces: immutable,
- * versioned, hash-chained record entries (handlers.c → domain.c, units.c,
- * chain.c, fhir.c → store.c).
+ * versioned, hash-chained record entries.  The files stack as LAYERS
+ * declares, bottom to top: the note reader, the rules (units.c, labs.c,
+ * domain.c, chain.c, page.c), the store (schema.c, store_rows.c,
+ * store_write.c, store.c, store_readings.c, store_suggest.c: a
+ * connection and an arena, never the call), the FHIR writers, the use
+ * cases (fault.c, write.c, write_suggest.c, verify.c), the handlers and
+ * the wiring (methods.c, main.c).
  */
 #ifndef RECORDS_H
 #define RECORDS_H
@@ -158,19 +163,10 @@ typedef struct records_version {
 	int hash_alg;
 } records_version;
 
-/*
- * records_next_fn decides the next version of an entry inside the write
- * transaction: latest is NULL for a new entry; owner is version 1's author.
- * It fills next (content, status, reason ...); the store sets the ids,
- * version numbers, chain fields and hashes.
- */
-typedef med_err (*records_next_fn)(void *ctx, const records_version *latest,
-				   const char *owner, records_version *next);
-
-/* records_next_amend etc. are the rules of each kind of change; ctx is a
- * records_change. */
+/* records_change - what one change asks, for its rules: who makes it, the
+ * version it was made against, its reason, an addendum's text, an edit. */
 typedef struct records_change {
-	med_call *call;
+	const char *user; /* who makes the change (the call's principal) */
 	uint32_t expected_version;
 	const char *reason;
 	const char *text; /* addendum */
@@ -197,21 +193,28 @@ med_err records_error_problem(const records_change *ch,
 			      const records_version *latest, const char *user,
 			      const char *owner, med_problem *p) MED_MUST_CHECK;
 
-med_err records_next_create(void *ctx, const records_version *latest,
-			    const char *owner,
-			    records_version *next) MED_MUST_CHECK;
-med_err records_next_amend(void *ctx, const records_version *latest,
-			   const char *owner,
-			   records_version *next) MED_MUST_CHECK;
-med_err records_next_sign(void *ctx, const records_version *latest,
-			  const char *owner,
-			  records_version *next) MED_MUST_CHECK;
-med_err records_next_addendum(void *ctx, const records_version *latest,
-			      const char *owner,
-			      records_version *next) MED_MUST_CHECK;
-med_err records_next_entered_in_error(void *ctx, const records_version *latest,
-				      const char *owner,
-				      records_version *next) MED_MUST_CHECK;
+/*
+ * The transitions, one per kind of change: each fills next (its entry's
+ * ids, author, time and chain fields already set by write.c) from the
+ * change and latest, the verified latest version (owner: version 1's
+ * author).  A refused change fills p and returns its err (MED_ERR_CONFLICT
+ * for a stale expected version).  A new entry has no rules to refuse.
+ */
+void records_next_create(const records_change *ch, records_version *next);
+med_err records_next_amend(const records_change *ch,
+			   const records_version *latest, records_version *next,
+			   med_problem *p) MED_MUST_CHECK;
+med_err records_next_sign(const records_change *ch,
+			  const records_version *latest, const char *owner,
+			  records_version *next, med_problem *p) MED_MUST_CHECK;
+med_err records_next_addendum(const records_change *ch,
+			      const records_version *latest,
+			      records_version *next,
+			      med_problem *p) MED_MUST_CHECK;
+med_err records_next_entered_in_error(const records_change *ch,
+				      const records_version *latest,
+				      const char *owner, records_version *next,
+				      med_problem *p) MED_MUST_CHECK;
 
 /*
  * records_content_hash returns (lower-case hex, in arena) the SHA-256 of a
@@ -243,6 +246,12 @@ med_err records_fault_set(med_arena *arena, records_fault *f,
 			  const char *entry_id, uint32_t version,
 			  const char *check, const char *expected,
 			  const char *stored) MED_MUST_CHECK;
+
+/* records_fault_set_num is records_fault_set with numbers (as text). */
+med_err records_fault_set_num(med_arena *arena, records_fault *f,
+			      const char *entry_id, uint32_t version,
+			      const char *check, int64_t expected,
+			      int64_t stored) MED_MUST_CHECK;
 
 /* records_head - an entry_heads row, or the same columns of version 1. */
 typedef struct records_head {
@@ -322,30 +331,67 @@ Smartmed__Common__V1__PageResponse *
 records_page_respond(med_call *call, const records_page *page,
 		     const records_cursor *next);
 
-/* --- store.c ------------------------------------------------------------ */
-
-/* records_write - one change to write: the rules and their context. */
-typedef struct records_write {
-	const char *entry_id; /* NULL for a new entry */
-	const char *patient_id;
-	Smartmed__Records__V1__EntryKind kind; /* for a new entry */
-	const char *author;
-	records_next_fn next;
-	void *ctx;
-	bool read_note;		   /* a note's text changed: read it */
-	const char *patient_found; /* set: the entry's patient, once known */
-	records_fault fault;	   /* set with MED_ERR_DATA_LOSS */
-} records_write;
+/* --- the store: store_write.c, store.c ---------------------------------- */
 
 /*
- * records_store_write runs one change in one transaction: locks the entry
- * (if any) and the patient's chain head, asks w->next for the new version,
- * stores its attachment, the version row and the new heads.  *out is the
- * stored version.  The latest version and the entry's index are verified
- * first, so a change never builds on a tampered row.  Errors:
- * MED_ERR_NOT_FOUND (entry_id), MED_ERR_DATA_LOSS (w->fault), the rules'
- * errors, database errors.
+ * The write vocabulary: each function works inside the caller's
+ * transaction on c (write.c's use cases own it) and never sees the call.
  */
+
+/* records_locked - an entry locked for a change: its latest version,
+ * verified, and version 1's patient and author (the owner). */
+typedef struct records_locked {
+	records_version latest;
+	const char *patient_id;
+	const char *owner;
+} records_locked;
+
+/*
+ * records_store_lock_entry locks entry_id's index row, then reads and
+ * verifies its latest version and its state (records_store_entry's
+ * checks), so a change never builds on a tampered row.  Errors:
+ * MED_ERR_NOT_FOUND, MED_ERR_DATA_LOSS (*fault), database errors.
+ */
+med_err records_store_lock_entry(med_db_conn *c, med_arena *a,
+				 const char *entry_id, records_locked *out,
+				 records_fault *fault) MED_MUST_CHECK;
+
+/* records_chain_head - a patient's chain head: the last sequence number
+ * and its chain hash ("" and 0 before the first version). */
+typedef struct records_chain_head {
+	uint64_t seq;
+	const char *hash;
+} records_chain_head;
+
+/*
+ * records_store_lock_chain locks (creating it on a patient's first write)
+ * the patient's chain head row, FOR UPDATE: appends to one chain are
+ * serialised.  Versions written before the chain existed are chained
+ * first.  Errors: database errors.
+ */
+med_err records_store_lock_chain(med_db_conn *c, med_arena *a,
+				 const char *patient_id,
+				 records_chain_head *out) MED_MUST_CHECK;
+
+/*
+ * records_store_seal packs v's typed content (a document without its
+ * bytes, which go to attachments) and sets its content hash and its link
+ * after ch.  Errors: MED_ERR_NOMEM.
+ */
+med_err records_store_seal(med_arena *a, records_version *v,
+			   const records_chain_head *ch) MED_MUST_CHECK;
+
+/* records_store_attach stores a document's bytes once per SHA-256 (NULL
+ * or empty: nothing). */
+med_err
+records_store_attach(med_db_conn *c,
+		     const Smartmed__Records__V1__Document *d) MED_MUST_CHECK;
+
+/* records_store_insert inserts sealed version v and moves the entry's
+ * index row and the patient's chain head to it. */
+med_err records_store_insert(med_db_conn *c,
+			     const records_version *v) MED_MUST_CHECK;
+
 /*
  * records_store_patient_of sets *out to the patient of entry_id (its
  * version 1's, which the change's transaction checks against the index),
@@ -355,9 +401,6 @@ typedef struct records_write {
 med_err records_store_patient_of(med_db *db, med_arena *arena,
 				 const char *entry_id,
 				 const char **out) MED_MUST_CHECK;
-
-med_err records_store_write(med_call *call, records_write *w,
-			    records_entry *out) MED_MUST_CHECK;
 
 /*
  * records_store_entry reads one version of entry_id (0 = the latest) with
@@ -435,34 +478,43 @@ med_err records_store_attachment(med_db *db, med_arena *arena,
 				 const char *sha256, const uint8_t **data,
 				 size_t *len) MED_MUST_CHECK;
 
-/* records_head_fn gets the index row and version 1 of each entry. */
-typedef med_err (*records_head_fn)(void *ctx, const char *entry_id,
-				   uint32_t chain_latest,
-				   const records_head *head,
-				   const records_head *first);
+/* records_entry_head - one entry's latest chained version (0: none), its
+ * entry_heads row and its version 1 (either absent when missing). */
+typedef struct records_entry_head {
+	const char *entry_id;
+	uint32_t chain_latest;
+	records_head head, first;
+} records_entry_head;
+
+typedef struct records_entry_heads {
+	records_entry_head *items;
+	size_t n;
+} records_entry_heads;
 
 /*
- * records_store_walk_heads gives fn every entry of a patient, whether its
- * versions or its entry_heads row name the patient, with its latest
- * chained version (0 when it has none), its entry_heads row and its
- * version 1 (either absent when missing).
+ * records_store_heads reads every entry of a patient, whether its
+ * versions or its entry_heads row name the patient, in entry id order.
  */
-med_err records_store_walk_heads(med_db *db, med_arena *arena,
-				 const char *patient_id, records_head_fn fn,
-				 void *ctx) MED_MUST_CHECK;
+med_err records_store_heads(med_db *db, med_arena *arena,
+			    const char *patient_id,
+			    records_entry_heads *out) MED_MUST_CHECK;
 
-/* records_chain_fn gets each version of a patient in chain order. */
-typedef med_err (*records_chain_fn)(void *ctx, const records_version *v);
+/* records_chain - a patient's versions in chain order and its head. */
+typedef struct records_chain {
+	records_version *versions;
+	size_t n;
+	records_chain_head head;
+} records_chain;
 
 /*
- * records_store_walk_chain reads a patient's versions in chain order
- * (legacy unchained versions are chained first) and the stored head hash.
- * Errors: MED_ERR_NOT_FOUND when the patient has no versions.
+ * records_store_chain reads a patient's versions in chain order (legacy
+ * unchained versions are chained first) and the stored head, in one
+ * transaction that locks the head.  Errors: MED_ERR_NOT_FOUND when the
+ * patient has no versions.
  */
-med_err records_store_walk_chain(med_db *db, med_arena *arena,
-				 const char *patient_id, records_chain_fn fn,
-				 void *ctx, char **head_hash,
-				 uint64_t *head_seq) MED_MUST_CHECK;
+med_err records_store_chain(med_db *db, med_arena *arena,
+			    const char *patient_id,
+			    records_chain *out) MED_MUST_CHECK;
 
 /* --- chain.c ------------------------------------------------------------ */
 
@@ -490,7 +542,8 @@ med_err records_head_verify(med_arena *arena, const char *entry_id,
 			    const records_head *first, const records_entry *row,
 			    records_fault *f) MED_MUST_CHECK;
 
-/* records_verify_chain recomputes a patient's chain into res. */
+/* records_verify_chain recomputes a patient's chain into res (verify.c:
+ * reads through the store, checks with chain.c). */
 med_err records_verify_chain(
 	med_db *db, med_arena *arena, const char *patient_id,
 	Smartmed__Records__V1__VerifyChainResponse *res) MED_MUST_CHECK;
@@ -534,6 +587,50 @@ med_err records_fhir_bundle(med_arena *arena, const char *patient_id,
 med_err records_fail_fault(med_call *call, const char *field,
 			   const records_fault *f) MED_MUST_CHECK;
 
+/* --- write.c: the write use cases -------------------------------------- */
+
+/* records_write - one change to write: the entry, the change's request
+ * (ch.user is set by the use case from the call's principal). */
+typedef struct records_write {
+	const char *entry_id;	/* the new entry's id, or the entry changed */
+	const char *patient_id; /* a new entry's patient; NULL for a change */
+	Smartmed__Records__V1__EntryKind kind; /* for a new entry */
+	records_change ch;
+	bool read_note;		   /* a note's text changed: read it */
+	const char *patient_found; /* set: the entry's patient, once known */
+	records_fault fault;	   /* set with MED_ERR_DATA_LOSS */
+} records_write;
+
+/*
+ * records_write_create, _amend, _sign, _addendum and _entered_in_error
+ * each run one change in one audited transaction of the call: the patient
+ * is named and the care relationship decided first; inside, the entry
+ * (if any) and the patient's chain head are locked, the latest version
+ * verified, the change's transition run (a refusal fails the call with
+ * its problem), and the new version stored with its attachment, heads
+ * and note suggestions.  *out is the stored version.  Errors:
+ * MED_ERR_NOT_FOUND (entry_id), MED_ERR_DATA_LOSS (w->fault), the
+ * transition's (MED_ERR_CONFLICT for a stale version), database errors;
+ * each fails the call.
+ */
+med_err records_write_create(med_call *call, records_write *w,
+			     records_entry *out) MED_MUST_CHECK;
+med_err records_write_amend(med_call *call, records_write *w,
+			    records_entry *out) MED_MUST_CHECK;
+med_err records_write_sign(med_call *call, records_write *w,
+			   records_entry *out) MED_MUST_CHECK;
+med_err records_write_addendum(med_call *call, records_write *w,
+			       records_entry *out) MED_MUST_CHECK;
+med_err records_write_entered_in_error(med_call *call, records_write *w,
+				       records_entry *out) MED_MUST_CHECK;
+
+/* records_write_create_conn writes a new entry inside the caller's
+ * transaction on c (a device reading, a confirmed allergy); w->ch.user
+ * is its author.  Errors: database errors, MED_ERR_NOMEM. */
+med_err records_write_create_conn(med_db_conn *c, med_arena *a,
+				  records_write *w,
+				  records_entry *out) MED_MUST_CHECK;
+
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 MED_UNARY_HANDLER(records_rpc_create_entry);
 MED_UNARY_HANDLER(records_rpc_read_notes);
@@ -566,12 +663,6 @@ MED_UNARY_HANDLER(records_rpc_get_medication_facts);
 MED_UNARY_HANDLER(records_rpc_record_device_readings);
 
 /* --- device readings (fhirwrite): readings.c, store_readings.c -------- */
-
-/* records_store_write_conn is one write of records_store_write inside the
- * caller's transaction on c (store.c); errors as records_store_write. */
-med_err records_store_write_conn(med_db_conn *c, med_arena *arena,
-				 records_write *w,
-				 records_entry *out) MED_MUST_CHECK;
 
 /* records_reading_seen - a reading identifier recorded before. */
 typedef struct records_reading_seen {
@@ -678,9 +769,17 @@ med_err records_store_reading(med_db_conn *c, med_arena *a,
 			      const struct notes_reading *r, bool new_note,
 			      uint32_t *added) MED_MUST_CHECK;
 
-/* records_store_read_notes reads the latest version of each of the
- * patient's notes (records_store_suggest) in one audited transaction. */
-med_err records_store_read_notes(med_call *call, const char *patient_id,
+/* records_store_lock_notes reads (and locks, FOR UPDATE on the index
+ * rows) the latest version of each of the patient's notes not entered in
+ * error, oldest first: entry id, version, patient, body and status. */
+med_err records_store_lock_notes(med_db_conn *c, med_arena *a,
+				 const char *patient_id, records_entry ***out,
+				 size_t *n) MED_MUST_CHECK;
+
+/* records_write_read_notes reads each of the patient's notes
+ * (records_store_suggest) in one audited transaction of the call
+ * (write_suggest.c). */
+med_err records_write_read_notes(med_call *call, const char *patient_id,
 				 Smartmed__Records__V1__ReadNotesResponse *out)
 	MED_MUST_CHECK;
 
@@ -720,14 +819,33 @@ med_err records_store_suggestion_patient(med_db *db,
 					 records_decision *d) MED_MUST_CHECK;
 
 /*
- * records_store_decide confirms or rejects a pending suggestion in one
- * audited transaction; a confirmed allergy writes its allergy entry
- * (records_store_write_conn) in the same transaction.  Errors:
- * MED_ERR_NOT_FOUND, MED_ERR_PRECONDITION (not pending; d->status_was),
+ * records_store_lock_suggestion locks the chain head of patient_id (NULL:
+ * none), then the suggestion suggestion_id, and reads it into *out (in
+ * a): rows are locked in the order a note's write locks them (the
+ * patient's chain head, then the suggestions), so a confirmation and an
+ * amendment of the same note never deadlock.  Errors: MED_ERR_NOT_FOUND,
  * database errors.
  */
+med_err records_store_lock_suggestion(
+	med_db_conn *c, med_arena *a, const char *suggestion_id,
+	const char *patient_id,
+	Smartmed__Records__V1__NoteSuggestion **out) MED_MUST_CHECK;
+
+/* records_store_decision writes s's decision (status, who, when, why, the
+ * allergy entry) to its row. */
+med_err records_store_decision(med_db_conn *c,
+			       const Smartmed__Records__V1__NoteSuggestion *s)
+	MED_MUST_CHECK;
+
+/*
+ * records_write_decide confirms or rejects a pending suggestion in one
+ * audited transaction of the call (write_suggest.c); a confirmed allergy
+ * writes its allergy entry (records_write_create_conn) in the same
+ * transaction.  Errors: MED_ERR_NOT_FOUND, MED_ERR_PRECONDITION (not
+ * pending; d->status_was), database errors.
+ */
 med_err
-records_store_decide(med_call *call, records_decision *d,
+records_write_decide(med_call *call, records_decision *d,
 		     Smartmed__Records__V1__NoteSuggestion *out) MED_MUST_CHECK;
 
 #endif

@@ -1,9 +1,10 @@
 /*
- * store.c - the records service's SQL.  entries holds one row per version
- * and is only ever inserted into (the one exception: versions written
- * before the chain existed get their chain fields once); entry_heads and
- * chain_heads are indexes of the latest version of each entry and of each
- * patient's chain; attachments holds document bytes once per SHA-256.
+ * store.c - the reads of entries: one version, an entry's history, a
+ * patient's list, an attachment, the chain in order and the index entry by
+ * entry.  entries holds one row per version; entry_heads and chain_heads
+ * are indexes of the latest version of each entry and of each patient's
+ * chain; attachments holds document bytes once per SHA-256 (store_write.c
+ * writes them, store_rows.c reads their rows).
  *
  * What a reader is shown comes from the chained rows of entries alone: an
  * entry's latest version is its highest version, lists filter and order
@@ -12,1021 +13,12 @@
  * it against the chain, so a disagreement is reported, never believed.
  */
 #include <med/arena.h>
-#include <med/rpc.h>
 #include <med/util.h>
 
 #include <stdio.h>
 #include <string.h>
 
-#include "records.h"
-
-static const char *const v1_statements[] = {
-	"CREATE TABLE IF NOT EXISTS entries ("
-	" entry_id CHAR(36) NOT NULL,"
-	" version INT UNSIGNED NOT NULL,"
-	" patient_id CHAR(36) NOT NULL,"
-	" kind TINYINT NOT NULL,"
-	" title VARCHAR(200) NOT NULL,"
-	" body MEDIUMTEXT NOT NULL,"
-	" author VARCHAR(128) NOT NULL,"
-	" created_ms BIGINT NOT NULL,"
-	" content_sha256 CHAR(64) NOT NULL,"
-	" PRIMARY KEY (entry_id, version),"
-	" KEY idx_entries_patient (patient_id, created_ms)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
-	NULL,
-};
-
-/*
- * Version 2: status, links, signing, addenda, typed content and the hash
- * chain.  Rows of version 1 keep their hash formula (hash_alg 1) and are
- * chained the first time their patient's chain is touched.
- */
-static const char *const v2_statements[] = {
-	"ALTER TABLE entries"
-	" ADD COLUMN IF NOT EXISTS status TINYINT NOT NULL DEFAULT 2,"
-	" ADD COLUMN IF NOT EXISTS replaces INT UNSIGNED NOT NULL DEFAULT 0,"
-	" ADD COLUMN IF NOT EXISTS reason TEXT NOT NULL DEFAULT '',"
-	" ADD COLUMN IF NOT EXISTS locked TINYINT NOT NULL DEFAULT 0,"
-	" ADD COLUMN IF NOT EXISTS signed_by VARCHAR(128) NOT NULL DEFAULT '',"
-	" ADD COLUMN IF NOT EXISTS signed_ms BIGINT NOT NULL DEFAULT 0,"
-	" ADD COLUMN IF NOT EXISTS addendum MEDIUMTEXT NOT NULL DEFAULT '',"
-	" ADD COLUMN IF NOT EXISTS content MEDIUMBLOB NULL,"
-	" ADD COLUMN IF NOT EXISTS hash_alg TINYINT NOT NULL DEFAULT 1,"
-	" ADD COLUMN IF NOT EXISTS chain_seq BIGINT UNSIGNED NULL,"
-	" ADD COLUMN IF NOT EXISTS prev_hash CHAR(64) NOT NULL DEFAULT '',"
-	" ADD COLUMN IF NOT EXISTS chain_hash CHAR(64) NOT NULL DEFAULT '',"
-	" ADD UNIQUE KEY IF NOT EXISTS uq_entries_chain (patient_id, "
-	"chain_seq)",
-	"CREATE TABLE IF NOT EXISTS entry_heads ("
-	" entry_id CHAR(36) NOT NULL PRIMARY KEY,"
-	" patient_id CHAR(36) NOT NULL,"
-	" kind TINYINT NOT NULL,"
-	" author VARCHAR(128) NOT NULL,"
-	" created_ms BIGINT NOT NULL,"
-	" latest_version INT UNSIGNED NOT NULL,"
-	" KEY idx_heads_patient (patient_id, created_ms)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
-	"INSERT IGNORE INTO entry_heads"
-	" (entry_id, patient_id, kind, author, created_ms, latest_version)"
-	" SELECT f.entry_id, f.patient_id, f.kind, f.author, f.created_ms,"
-	" (SELECT MAX(l.version) FROM entries l WHERE l.entry_id = f.entry_id)"
-	" FROM entries f WHERE f.version = 1",
-	"CREATE TABLE IF NOT EXISTS chain_heads ("
-	" patient_id CHAR(36) NOT NULL PRIMARY KEY,"
-	" seq BIGINT UNSIGNED NOT NULL,"
-	" head_hash CHAR(64) NOT NULL"
-	") ENGINE=InnoDB DEFAULT CHARSET=ascii",
-	"CREATE TABLE IF NOT EXISTS attachments ("
-	" sha256 CHAR(64) NOT NULL PRIMARY KEY,"
-	" size BIGINT UNSIGNED NOT NULL,"
-	" data LONGBLOB NOT NULL,"
-	" created_ms BIGINT NOT NULL"
-	") ENGINE=InnoDB",
-	NULL,
-};
-
-/* Version 3: lists read version 1 rows of a patient in time order. */
-static const char *const v3_statements[] = {
-	"ALTER TABLE entries ADD KEY IF NOT EXISTS idx_entries_first"
-	" (patient_id, version, created_ms, entry_id)",
-	NULL,
-};
-
-/*
- * Identifiers compare byte for byte (issue 31): the tables were made
- * utf8mb4_unicode_ci or in the server's latin1 default, which fold case
- * and accents, so one user's, patient's or code's key matched another's.
- */
-static const char *const v4_statements[] = {
-	MED_DB_TO_BIN("entries"),
-	MED_DB_TO_BIN("entry_heads"),
-	MED_DB_TO_BIN("chain_heads"),
-	MED_DB_TO_BIN("attachments"),
-	NULL,
-};
-
-/*
- * Version 6 (fhirwrite; 5 is the stores helper's): the device readings
- * written through RecordDeviceReadings, one row per reading identifier,
- * so that a reading sent again answers the first (store_readings.c).
- */
-static const char *const v6_statements[] = {
-	"CREATE TABLE IF NOT EXISTS device_readings ("
-	" identifier_system VARCHAR(200) NOT NULL,"
-	" identifier_value VARCHAR(128) NOT NULL,"
-	" patient_id VARCHAR(64) NOT NULL,"
-	" entry_id CHAR(36) NOT NULL,"
-	" device VARCHAR(128) NOT NULL,"
-	" created_ms BIGINT NOT NULL,"
-	" PRIMARY KEY (identifier_system, identifier_value),"
-	" KEY idx_device_readings_entry (entry_id)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
-	NULL,
-};
-
-/* issue 49: an export of one kind (a patient's allergies among their
- * vital signs) seeks that kind's first versions in list order. */
-static const char *const v8_statements[] = {
-	"ALTER TABLE entries ADD KEY IF NOT EXISTS idx_entries_kind"
-	" (patient_id, version, kind, created_ms, entry_id)",
-	NULL,
-};
-
-/*
- * Version 9 (issue 75): a note version whose reading reached the
- * reader's bound says so (Entry.incomplete): why the reader stopped, ""
- * when it read the note whole.  Derived from the body, so outside the
- * content hash.
- */
-static const char *const v9_statements[] = {
-	"ALTER TABLE entries ADD COLUMN IF NOT EXISTS note_stopped"
-	" VARCHAR(200) NOT NULL DEFAULT ''",
-	NULL,
-};
-
-const med_db_migration records_migrations[] = {
-	{1, "entries: immutable versions of record entries", v1_statements},
-	{2, "entries: status, signing, addenda, typed content, hash chain",
-	 v2_statements},
-	{3, "entries: index of first versions, for lists read from the chain",
-	 v3_statements},
-	{4, "identifiers compare in binary (utf8mb4_bin)", v4_statements},
-	{6, "device_readings: identifiers of device readings (fhirwrite)",
-	 v6_statements},
-	{7, "note_suggestions: the note reader's suggestions (notereader)",
-	 records_suggest_statements},
-	{8, "entries: index of first versions by kind", v8_statements},
-	{9, "entries: why the note reader stopped early (notes-zh)",
-	 v9_statements},
-};
-const size_t records_n_migrations =
-	sizeof(records_migrations) / sizeof(records_migrations[0]);
-
-#define VERSION_COLUMNS                                                        \
-	"e.entry_id, e.version, e.patient_id, e.kind, e.title, e.body,"        \
-	" e.author, e.created_ms, e.content_sha256, e.status, e.replaces,"     \
-	" e.reason, e.locked, e.signed_by, e.signed_ms, e.addendum,"           \
-	" e.content, e.hash_alg, e.chain_seq, e.prev_hash, e.chain_hash,"      \
-	" e.note_stopped"
-#define N_VERSION_COLUMNS 22
-
-/* An entry's entry_heads row and its version 1 (records_head). */
-#define HEAD_COLUMNS                                                           \
-	"h.entry_id IS NOT NULL, h.latest_version, h.patient_id, h.kind,"      \
-	" h.author, h.created_ms"
-#define N_HEAD_COLUMNS 6
-#define FIRST_COLUMNS                                                          \
-	"f.entry_id IS NOT NULL, f.patient_id, f.kind, f.author, f.created_ms"
-
-/*
- * The state of one entry: its highest chained version, its index row and
- * its version 1, each possibly missing.
- */
-#define ENTRY_STATE_SQL                                                        \
-	"SELECT (SELECT MAX(m.version) FROM entries m"                         \
-	" WHERE m.entry_id = k.id), " HEAD_COLUMNS ", " FIRST_COLUMNS          \
-	" FROM (SELECT ? AS id) k"                                             \
-	" LEFT JOIN entry_heads h ON h.entry_id = k.id"                        \
-	" LEFT JOIN entries f ON f.entry_id = k.id AND f.version = 1"
-
-/* --- reading versions --------------------------------------------------- */
-
-typedef struct version_rows {
-	med_arena *arena;
-	bool unpack; /* typed content as messages (false: raw bytes only) */
-	records_version *items;
-	size_t n, cap;
-} version_rows;
-
-static const ProtobufCMessageDescriptor *
-content_descriptor(int kind)
-{
-	switch (kind) {
-	case SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_OBSERVATION:
-		return &smartmed__records__v1__observation__descriptor;
-	case SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_DOCUMENT:
-		return &smartmed__records__v1__document__descriptor;
-	case SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_ALLERGY:
-		return &smartmed__records__v1__allergy__descriptor;
-	case SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_VITAL_SIGNS:
-		return &smartmed__records__v1__vital_signs__descriptor;
-	default:
-		return NULL;
-	}
-}
-
-static const ProtobufCMessage *
-content_message(const records_entry *e)
-{
-	switch (e->content_case) {
-	case SMARTMED__RECORDS__V1__ENTRY__CONTENT_OBSERVATION:
-		return &e->observation->base;
-	case SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT:
-		return &e->document->base;
-	case SMARTMED__RECORDS__V1__ENTRY__CONTENT_ALLERGY:
-		return &e->allergy->base;
-	case SMARTMED__RECORDS__V1__ENTRY__CONTENT_VITAL_SIGNS:
-		return &e->vital_signs->base;
-	default:
-		return NULL;
-	}
-}
-
-static med_err
-unpack_content(med_arena *a, records_version *v)
-{
-	records_entry *e = v->e;
-	const ProtobufCMessageDescriptor *d = content_descriptor(e->kind);
-	ProtobufCAllocator alloc;
-	ProtobufCMessage *m;
-
-	if (d == NULL || v->content == NULL)
-		return MED_OK;
-	med_arena_pb_allocator(a, &alloc);
-	m = protobuf_c_message_unpack(d, &alloc, v->content_len, v->content);
-	if (m == NULL)
-		return MED_ERR_DATA_LOSS;
-	if (d == &smartmed__records__v1__observation__descriptor) {
-		e->content_case =
-			SMARTMED__RECORDS__V1__ENTRY__CONTENT_OBSERVATION;
-		e->observation = (void *)m;
-	} else if (d == &smartmed__records__v1__document__descriptor) {
-		e->content_case =
-			SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT;
-		e->document = (void *)m;
-	} else if (d == &smartmed__records__v1__allergy__descriptor) {
-		e->content_case = SMARTMED__RECORDS__V1__ENTRY__CONTENT_ALLERGY;
-		e->allergy = (void *)m;
-	} else {
-		e->content_case =
-			SMARTMED__RECORDS__V1__ENTRY__CONTENT_VITAL_SIGNS;
-		e->vital_signs = (void *)m;
-	}
-	return MED_OK;
-}
-
-static records_version *
-push_version(version_rows *r)
-{
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		records_version *items =
-			med_arena_alloc(r->arena, cap * sizeof(*items));
-
-		if (items == NULL)
-			return NULL;
-		if (r->n)
-			memcpy(items, r->items, r->n * sizeof(*items));
-		r->items = items;
-		r->cap = cap;
-	}
-	memset(&r->items[r->n], 0, sizeof(r->items[0]));
-	r->items[r->n].e =
-		med_arena_zalloc(r->arena, sizeof(*r->items[r->n].e));
-	if (r->items[r->n].e == NULL)
-		return NULL;
-	smartmed__records__v1__entry__init(r->items[r->n].e);
-	return &r->items[r->n++];
-}
-
-static med_err
-copy_blob(med_arena *a, const med_db_row *row, size_t col, records_version *v)
-{
-	size_t len = 0;
-	const char *p = med_db_row_text(row, col, &len);
-	uint8_t *copy;
-
-	if (p == NULL || len == 0)
-		return MED_OK;
-	if ((copy = med_arena_alloc(a, len)) == NULL)
-		return MED_ERR_NOMEM;
-	memcpy(copy, p, len);
-	v->content = copy;
-	v->content_len = len;
-	return MED_OK;
-}
-
-static med_err
-on_version_row(void *ctx, const med_db_row *row)
-{
-	version_rows *r = ctx;
-	med_arena *a = r->arena;
-	records_version *v = push_version(r);
-	records_entry *e;
-	med_err err;
-
-	if (v == NULL)
-		return MED_ERR_NOMEM;
-	e = v->e;
-	e->entry_id = med_db_row_strdup(a, row, 0);
-	e->version = (uint32_t)med_db_row_int64(row, 1);
-	e->patient_id = med_db_row_strdup(a, row, 2);
-	e->kind = (Smartmed__Records__V1__EntryKind)med_db_row_int64(row, 3);
-	e->title = med_db_row_strdup(a, row, 4);
-	e->body = med_db_row_strdup(a, row, 5);
-	e->author = med_db_row_strdup(a, row, 6);
-	e->created_ms = med_db_row_int64(row, 7);
-	e->content_sha256 = med_db_row_strdup(a, row, 8);
-	e->status =
-		(Smartmed__Records__V1__EntryStatus)med_db_row_int64(row, 9);
-	e->replaces = (uint32_t)med_db_row_int64(row, 10);
-	e->reason = med_db_row_strdup(a, row, 11);
-	e->locked = med_db_row_int64(row, 12) != 0;
-	e->signed_by = med_db_row_strdup(a, row, 13);
-	e->signed_ms = med_db_row_int64(row, 14);
-	v->addendum = med_db_row_strdup(a, row, 15);
-	v->hash_alg = (int)med_db_row_int64(row, 17);
-	e->chain_seq = (uint64_t)med_db_row_int64(row, 18);
-	e->prev_hash = med_db_row_strdup(a, row, 19);
-	e->chain_hash = med_db_row_strdup(a, row, 20);
-	e->incomplete_reason = med_db_row_strdup(a, row, 21);
-	e->incomplete = e->incomplete_reason && e->incomplete_reason[0];
-	if (!e->entry_id || !e->patient_id || !e->title || !e->body ||
-	    !e->author || !e->content_sha256 || !e->reason || !e->signed_by ||
-	    !v->addendum || !e->prev_hash || !e->chain_hash ||
-	    !e->incomplete_reason)
-		return MED_ERR_NOMEM;
-	if ((err = copy_blob(a, row, 16, v)) != MED_OK)
-		return err;
-	return r->unpack ? unpack_content(a, v) : MED_OK;
-}
-
-/* --- an entry's state, checked against the chain ------------------------ */
-
-/* read_head reads an entry_heads row (index: with latest_version) or the
- * same columns of version 1, starting at column col. */
-static med_err
-read_head(med_arena *a, const med_db_row *row, size_t col, bool index,
-	  records_head *h)
-{
-	h->present = med_db_row_int64(row, col++) != 0;
-	h->latest_version = index ? (uint32_t)med_db_row_int64(row, col++) : 0;
-	h->patient_id = med_db_row_strdup(a, row, col++);
-	h->kind = (int)med_db_row_int64(row, col++);
-	h->author = med_db_row_strdup(a, row, col++);
-	h->created_ms = med_db_row_int64(row, col);
-	return h->patient_id && h->author ? MED_OK : MED_ERR_NOMEM;
-}
-
-typedef struct entry_state {
-	med_arena *arena;
-	const char *entry_id;
-	uint32_t chain_latest; /* 0: no versions */
-	records_head head, first;
-} entry_state;
-
-static med_err
-on_entry_state(void *ctx, const med_db_row *row)
-{
-	entry_state *st = ctx;
-	med_err err;
-
-	st->chain_latest = (uint32_t)med_db_row_int64(row, 0);
-	err = read_head(st->arena, row, 1, true, &st->head);
-	if (err == MED_OK)
-		err = read_head(st->arena, row, 1 + N_HEAD_COLUMNS, false,
-				&st->first);
-	return err;
-}
-
-/* check_state: NOT_FOUND for an entry nobody wrote, DATA_LOSS (*fault)
- * when its index or version 1 disagree with its versions (or with row, a
- * verified version). */
-static med_err
-check_state(const entry_state *st, const records_entry *row,
-	    records_fault *fault)
-{
-	med_err err =
-		records_head_verify(st->arena, st->entry_id, st->chain_latest,
-				    &st->head, &st->first, row, fault);
-
-	if (err != MED_OK)
-		return err;
-	if (fault->check != NULL)
-		return MED_ERR_DATA_LOSS;
-	return st->chain_latest == 0 ? MED_ERR_NOT_FOUND : MED_OK;
-}
-
-/* load_state reads and checks an entry's state in c's transaction. */
-static med_err
-load_state(med_db_conn *c, med_arena *a, const char *entry_id, entry_state *st,
-	   records_fault *fault)
-{
-	med_db_value k[] = {MED_DB_STR(entry_id)};
-	med_err err;
-
-	memset(st, 0, sizeof(*st));
-	st->arena = a;
-	st->entry_id = entry_id;
-	err = med_db_query(c, ENTRY_STATE_SQL, k, 1, on_entry_state, st);
-	return err != MED_OK ? err : check_state(st, NULL, fault);
-}
-
-/* verify_rows verifies every version read; DATA_LOSS (*fault) on the
- * first that does not match its hashes. */
-static med_err
-verify_rows(med_arena *a, const version_rows *rows, records_fault *fault)
-{
-	for (size_t i = 0; i < rows->n; i++) {
-		med_err err = records_version_verify(a, &rows->items[i], fault);
-
-		if (err != MED_OK)
-			return err;
-		if (fault->check != NULL)
-			return MED_ERR_DATA_LOSS;
-	}
-	return MED_OK;
-}
-
-/*
- * read_range reads versions from..to of an entry, oldest first, and with
- * addenda the earlier versions that added one (their text belongs to
- * every later version).
- */
-static med_err
-read_range(med_db_conn *c, version_rows *rows, const char *entry_id,
-	   uint32_t from, uint32_t to, bool with_addenda)
-{
-	med_db_value v[] = {MED_DB_STR(entry_id), MED_DB_I64(from),
-			    MED_DB_I64(to),
-			    MED_DB_I64(with_addenda ? from : 0)};
-
-	return med_db_query(c,
-			    "SELECT " VERSION_COLUMNS " FROM entries e"
-			    " WHERE entry_id = ? AND (version BETWEEN ? AND ?"
-			    " OR (version < ? AND addendum <> ''))"
-			    " ORDER BY version",
-			    v, 4, on_version_row, rows);
-}
-
-/* check_range: every version from..to was read (the rows end with them);
- * a gap is a version deleted from the chain. */
-static med_err
-check_range(med_arena *a, const version_rows *rows, const char *entry_id,
-	    uint32_t from, uint32_t to, records_fault *fault)
-{
-	uint32_t want = to;
-	char expected[24];
-	med_err err;
-
-	for (size_t i = rows->n; i-- > 0 && want >= from; want--)
-		if (rows->items[i].e->version != want)
-			break;
-	if (want < from)
-		return MED_OK;
-	snprintf(expected, sizeof(expected), "%u", want);
-	err = records_fault_set(a, fault, entry_id, want, "sequence", expected,
-				"none");
-	return err != MED_OK ? err : MED_ERR_DATA_LOSS;
-}
-
-/* fill_addenda gives each version the addenda up to itself. */
-static med_err
-fill_addenda(med_arena *a, version_rows *rows)
-{
-	Smartmed__Records__V1__Addendum **all =
-		med_arena_alloc(a, (rows->n + 1) * sizeof(*all));
-	size_t n = 0;
-
-	if (all == NULL)
-		return MED_ERR_NOMEM;
-	for (size_t i = 0; i < rows->n; i++) {
-		records_version *v = &rows->items[i];
-
-		if (v->addendum[0] != '\0') {
-			Smartmed__Records__V1__Addendum *ad =
-				med_arena_zalloc(a, sizeof(*ad));
-
-			if (ad == NULL)
-				return MED_ERR_NOMEM;
-			smartmed__records__v1__addendum__init(ad);
-			ad->text = (char *)v->addendum;
-			ad->author = v->e->author;
-			ad->created_ms = v->e->created_ms;
-			ad->version = v->e->version;
-			all[n++] = ad;
-		}
-		v->e->addenda = n ? all : NULL;
-		v->e->n_addenda = n;
-	}
-	return MED_OK;
-}
-
-/*
- * read_verified reads versions from..to of st's entry (with_addenda: and
- * the earlier versions that added one), requires all of them, verifies
- * each and the entry's state against the last, and with_addenda gives
- * each version its addenda.  DATA_LOSS (*fault) on the first mismatch.
- */
-static med_err
-read_verified(med_db_conn *c, const entry_state *st, uint32_t from, uint32_t to,
-	      bool with_addenda, version_rows *rows, records_fault *fault)
-{
-	med_err err;
-
-	if ((err = read_range(c, rows, st->entry_id, from, to, with_addenda)) !=
-		    MED_OK ||
-	    (err = check_range(st->arena, rows, st->entry_id, from, to,
-			       fault)) != MED_OK ||
-	    (err = verify_rows(st->arena, rows, fault)) != MED_OK ||
-	    (err = check_state(st, rows->items[rows->n - 1].e, fault)) !=
-		    MED_OK)
-		return err;
-	return with_addenda ? fill_addenda(st->arena, rows) : MED_OK;
-}
-
-/* --- writing a version --------------------------------------------------- */
-
-typedef struct write_ctx {
-	med_call *call; /* whose transaction; NULL inside another's (_conn) */
-	records_write *w;
-	med_arena *arena;
-	records_version next;
-	bool stale; /* the rules saw a stale expected version */
-} write_ctx;
-
-typedef struct head_row {
-	const char *patient_id;
-	const char *author;
-	uint64_t seq;
-	char *hash;
-	med_arena *arena;
-	bool found;
-} head_row;
-
-static med_err
-on_chain_head(void *ctx, const med_db_row *row)
-{
-	head_row *h = ctx;
-
-	h->seq = (uint64_t)med_db_row_int64(row, 0);
-	h->hash = med_db_row_strdup(h->arena, row, 1);
-	h->found = true;
-	return h->hash ? MED_OK : MED_ERR_NOMEM;
-}
-
-/*
- * chain_legacy gives the versions written before the chain existed their
- * chain fields, oldest first, continuing from *seq and *head.
- */
-static med_err
-chain_legacy(med_db_conn *c, med_arena *a, const char *patient_id,
-	     uint64_t *seq, char **head)
-{
-	version_rows rows = {.arena = a};
-	med_db_value k[] = {MED_DB_STR(patient_id)};
-	med_err err = med_db_query(
-		c,
-		"SELECT " VERSION_COLUMNS " FROM entries e WHERE patient_id = ?"
-		" AND chain_seq IS NULL ORDER BY created_ms, entry_id, version",
-		k, 1, on_version_row, &rows);
-
-	for (size_t i = 0; err == MED_OK && i < rows.n; i++) {
-		records_entry *e = rows.items[i].e;
-		char *h = records_chain_hash(a, e->content_sha256, *head);
-		med_db_value v[] = {MED_DB_I64((int64_t)*seq + 1),
-				    MED_DB_STR(*head), MED_DB_STR(h ? h : ""),
-				    MED_DB_STR(e->entry_id),
-				    MED_DB_I64(e->version)};
-
-		if (h == NULL)
-			return MED_ERR_NOMEM;
-		err = med_db_exec(c,
-				  "UPDATE entries SET chain_seq = ?,"
-				  " prev_hash = ?, chain_hash = ?"
-				  " WHERE entry_id = ? AND version = ?"
-				  " AND chain_seq IS NULL",
-				  v, 5, NULL, NULL);
-		*seq += 1;
-		*head = h;
-	}
-	return err;
-}
-
-/* lock_head locks the patient's chain head row; h->found says if any. */
-static med_err
-lock_head(med_db_conn *c, const med_db_value *k, head_row *h)
-{
-	h->found = false;
-	return med_db_query(c,
-			    "SELECT seq, head_hash FROM chain_heads"
-			    " WHERE patient_id = ? FOR UPDATE",
-			    k, 1, on_chain_head, h);
-}
-
-/* lock_chain locks (creating it if new) the patient's chain head.  A
- * patient's first write creates the row; every later one only locks it,
- * in one statement. */
-static med_err
-lock_chain(med_db_conn *c, med_arena *a, const char *patient_id, head_row *h)
-{
-	med_db_value k[] = {MED_DB_STR(patient_id)};
-	med_err err;
-
-	h->arena = a;
-	err = lock_head(c, k, h);
-	if (err == MED_OK && !h->found &&
-	    (err = med_db_exec(c,
-			       "INSERT INTO chain_heads (patient_id, seq,"
-			       " head_hash) VALUES (?, 0, '')"
-			       " ON DUPLICATE KEY UPDATE seq = seq",
-			       k, 1, NULL, NULL)) == MED_OK)
-		err = lock_head(c, k, h);
-	if (err == MED_OK && !h->found)
-		err = MED_ERR_INTERNAL;
-	if (err == MED_OK && h->seq == 0)
-		err = chain_legacy(c, a, patient_id, &h->seq, &h->hash);
-	return err;
-}
-
-/*
- * load_latest locks an entry's index row, then reads and verifies its
- * latest chained version: a change copies fields from it and seals them
- * into a new hash, so a tampered row must never get that far.  The
- * patient and the owner come from version 1, checked against the index.
- */
-static med_err
-load_latest(med_db_conn *c, med_arena *a, const char *entry_id, head_row *h,
-	    version_rows *rows, records_fault *fault)
-{
-	med_db_value k[] = {MED_DB_STR(entry_id)};
-	entry_state st;
-	bool indexed = false; /* a missing index row: load_state says so */
-	med_err err;
-
-	/* The lock comes first: what is read after it is the newest. */
-	err = med_db_query(c,
-			   "SELECT 1 FROM entry_heads WHERE entry_id = ?"
-			   " FOR UPDATE",
-			   k, 1, med_db_row_seen, &indexed);
-	if (err != MED_OK ||
-	    (err = load_state(c, a, entry_id, &st, fault)) != MED_OK ||
-	    (err = read_verified(c, &st, st.chain_latest, st.chain_latest,
-				 false, rows, fault)) != MED_OK)
-		return err;
-	h->patient_id = st.first.patient_id;
-	h->author = st.first.author;
-	return MED_OK;
-}
-
-/* pack_content packs the typed content, without a document's bytes. */
-static med_err
-pack_content(med_arena *a, records_version *v)
-{
-	records_entry *e = v->e;
-	const ProtobufCMessage *m;
-	uint8_t *buf;
-	size_t len;
-
-	if (e->content_case == SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT) {
-		Smartmed__Records__V1__Document *d =
-			med_arena_alloc(a, sizeof(*d));
-
-		if (d == NULL)
-			return MED_ERR_NOMEM;
-		*d = *e->document;
-		d->data.data = NULL;
-		d->data.len = 0;
-		e->document = d;
-	}
-	if ((m = content_message(e)) == NULL)
-		return MED_OK;
-	len = protobuf_c_message_get_packed_size(m);
-	if ((buf = med_arena_alloc(a, len ? len : 1)) == NULL)
-		return MED_ERR_NOMEM;
-	protobuf_c_message_pack(m, buf);
-	v->content = buf;
-	v->content_len = len;
-	return MED_OK;
-}
-
-static void
-init_next(write_ctx *x, const records_version *latest, const head_row *eh)
-{
-	const records_write *w = x->w;
-	records_entry *e = x->next.e;
-
-	smartmed__records__v1__entry__init(e);
-	x->next.addendum = "";
-	x->next.hash_alg = RECORDS_HASH_V2;
-	x->next.content = NULL;
-	x->next.content_len = 0;
-	e->author = (char *)w->author;
-	e->created_ms = med_now_ms();
-	if (latest != NULL) {
-		e->entry_id = latest->e->entry_id;
-		e->patient_id = (char *)eh->patient_id;
-		e->kind = latest->e->kind;
-		e->version = latest->e->version + 1;
-		e->replaces = latest->e->version;
-	} else {
-		e->entry_id = (char *)w->entry_id;
-		e->patient_id = (char *)w->patient_id;
-		e->kind = w->kind;
-		e->version = 1;
-	}
-}
-
-static med_err
-insert_attachment(med_db_conn *c, const records_write *w)
-{
-	const records_change *ch = w->ctx;
-	const Smartmed__Records__V1__Document *d =
-		ch->edit ? ch->edit->content.document : NULL;
-
-	if (d == NULL || d->data.len == 0)
-		return MED_OK;
-	med_db_value v[] = {MED_DB_STR(d->sha256),
-			    MED_DB_I64((int64_t)d->data.len),
-			    MED_DB_BLOBV(d->data.data, d->data.len),
-			    MED_DB_I64(med_now_ms())};
-	/* The same bytes are kept once, whoever stores them again. */
-	return med_db_exec(c,
-			   "INSERT IGNORE INTO attachments (sha256, size, data,"
-			   " created_ms) VALUES (?, ?, ?, ?)",
-			   v, 4, NULL, NULL);
-}
-
-static med_err
-insert_version(med_db_conn *c, const records_version *v)
-{
-	const records_entry *e = v->e;
-	med_db_value p[] = {
-		MED_DB_STR(e->entry_id),
-		MED_DB_I64(e->version),
-		MED_DB_STR(e->patient_id),
-		MED_DB_I64(e->kind),
-		MED_DB_STR(e->title),
-		MED_DB_STR(e->body),
-		MED_DB_STR(e->author),
-		MED_DB_I64(e->created_ms),
-		MED_DB_STR(e->content_sha256),
-		MED_DB_I64(e->status),
-		MED_DB_I64(e->replaces),
-		MED_DB_STR(e->reason),
-		MED_DB_I64(e->locked ? 1 : 0),
-		MED_DB_STR(e->signed_by),
-		MED_DB_I64(e->signed_ms),
-		MED_DB_STR(v->addendum),
-		v->content ? MED_DB_BLOBV(v->content, v->content_len)
-			   : MED_DB_NULLV(),
-		MED_DB_I64(v->hash_alg),
-		MED_DB_I64((int64_t)e->chain_seq),
-		MED_DB_STR(e->prev_hash),
-		MED_DB_STR(e->chain_hash),
-		MED_DB_STR(e->incomplete ? e->incomplete_reason : ""),
-	};
-
-	return med_db_exec(c,
-			   "INSERT INTO entries (entry_id, version, patient_id,"
-			   " kind, title, body, author, created_ms,"
-			   " content_sha256, status, replaces, reason, locked,"
-			   " signed_by, signed_ms, addendum, content, hash_alg,"
-			   " chain_seq, prev_hash, chain_hash, note_stopped)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?)",
-			   p, N_VERSION_COLUMNS, NULL, NULL);
-}
-
-/* move_chain_head points the patient's chain head at version v. */
-static med_err
-move_chain_head(med_db_conn *c, const records_entry *e)
-{
-	med_db_value h[] = {MED_DB_I64((int64_t)e->chain_seq),
-			    MED_DB_STR(e->chain_hash),
-			    MED_DB_STR(e->patient_id)};
-
-	return med_db_exec(c,
-			   "UPDATE chain_heads SET seq = ?, head_hash = ?"
-			   " WHERE patient_id = ?",
-			   h, 3, NULL, NULL);
-}
-
-/*
- * update_heads writes the entry's index row and moves the chain head.  A
- * change moves both rows (each locked by this transaction already) in one
- * statement; a new entry inserts its index row, then moves the head.
- */
-static med_err
-update_heads(med_db_conn *c, const records_version *v)
-{
-	const records_entry *e = v->e;
-	med_err err;
-
-	if (e->version != 1) {
-		med_db_value p[] = {MED_DB_I64(e->version),
-				    MED_DB_I64((int64_t)e->chain_seq),
-				    MED_DB_STR(e->chain_hash),
-				    MED_DB_STR(e->entry_id),
-				    MED_DB_STR(e->patient_id)};
-
-		return med_db_exec(c,
-				   "UPDATE entry_heads h, chain_heads ch"
-				   " SET h.latest_version = ?, ch.seq = ?,"
-				   " ch.head_hash = ? WHERE h.entry_id = ?"
-				   " AND ch.patient_id = ?",
-				   p, 5, NULL, NULL);
-	}
-	med_db_value p[] = {MED_DB_STR(e->entry_id), MED_DB_STR(e->patient_id),
-			    MED_DB_I64(e->kind), MED_DB_STR(e->author),
-			    MED_DB_I64(e->created_ms)};
-
-	err = med_db_exec(c,
-			  "INSERT INTO entry_heads (entry_id,"
-			  " patient_id, kind, author, created_ms,"
-			  " latest_version) VALUES (?, ?, ?, ?, ?, 1)",
-			  p, 5, NULL, NULL);
-	return err == MED_OK ? move_chain_head(c, e) : err;
-}
-
-/* seal sets the version's content hash and its link in the chain. */
-static med_err
-seal(med_arena *a, records_version *v, const head_row *ch)
-{
-	records_entry *e = v->e;
-
-	e->chain_seq = ch->seq + 1;
-	e->prev_hash = ch->hash;
-	e->content_sha256 = records_content_hash(a, v);
-	if (e->content_sha256 == NULL)
-		return MED_ERR_NOMEM;
-	e->chain_hash = records_chain_hash(a, e->content_sha256, e->prev_hash);
-	return e->chain_hash ? MED_OK : MED_ERR_NOMEM;
-}
-
-/*
- * read_note runs the note reader on a note's new text before the version
- * is inserted, so that a reading cut short by the reader's bound is
- * stored with the version (Entry.incomplete) and a clinician knows to
- * read the note.  The reader is pure and bounded (notes.h): it cannot
- * fail the write.
- */
-static med_err
-read_note(med_arena *a, const records_write *w, records_entry *e,
-	  struct notes_reading **r)
-{
-	const char *stopped;
-	med_err err = MED_OK;
-
-	*r = NULL;
-	if (!w->read_note || (err = records_note_read(a, e, r)) != MED_OK ||
-	    *r == NULL)
-		return w->read_note ? err : MED_OK;
-	stopped = records_reading_stopped(*r);
-	e->incomplete = stopped != NULL;
-	e->incomplete_reason = (char *)(stopped ? stopped : "");
-	return MED_OK;
-}
-
-/*
- * store_note writes the reading's suggestions, or withdraws the note's
- * suggestions when it is entered in error, inside the write's
- * transaction: the suggestions and the version they point at commit
- * together.
- */
-static med_err
-store_note(med_db_conn *c, med_arena *a, const records_write *w,
-	   const records_entry *e, const struct notes_reading *r)
-{
-	uint32_t added = 0;
-
-	if (!w->read_note &&
-	    e->status !=
-		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_ENTERED_IN_ERROR)
-		return MED_OK;
-	/* a first version is CreateEntry's: the entry is new */
-	return records_store_reading(c, a, e, r, e->version == 1, &added);
-}
-
-static med_err
-write_tx(med_db_conn *c, void *arg)
-{
-	write_ctx *x = arg;
-	records_write *w = x->w;
-	version_rows rows = {.arena = x->arena, .unpack = true};
-	head_row eh = {0}, ch = {0};
-	const records_version *latest = NULL;
-	struct notes_reading *r;
-	med_err err;
-
-	x->stale = false;
-	if (w->entry_id != NULL && w->patient_id == NULL) {
-		if ((err = load_latest(c, x->arena, w->entry_id, &eh, &rows,
-				       &w->fault)) != MED_OK)
-			return err;
-		latest = &rows.items[0];
-		w->patient_found = eh.patient_id;
-	}
-	if ((err = lock_chain(c, x->arena,
-			      latest ? eh.patient_id : w->patient_id, &ch)) !=
-	    MED_OK)
-		return err;
-	/* The call's audit event names the patient whose chain it wrote
-	 * (a write inside another's transaction: that one names it). */
-	if (x->call != NULL)
-		med_call_set_patient(x->call,
-				     latest ? eh.patient_id : w->patient_id);
-	init_next(x, latest, &eh);
-	err = w->next(w->ctx, latest, latest ? eh.author : w->author, &x->next);
-	if (err == MED_ERR_CONFLICT) {
-		/* A stale version is the caller's to resolve: not retried. */
-		x->stale = true;
-		return MED_ERR_PRECONDITION;
-	}
-	if (err != MED_OK ||
-	    (err = pack_content(x->arena, &x->next)) != MED_OK ||
-	    (err = seal(x->arena, &x->next, &ch)) != MED_OK ||
-	    (err = read_note(x->arena, w, x->next.e, &r)) != MED_OK ||
-	    (err = insert_attachment(c, w)) != MED_OK ||
-	    (err = insert_version(c, &x->next)) != MED_OK ||
-	    (err = update_heads(c, &x->next)) != MED_OK)
-		return err;
-	return store_note(c, x->arena, w, x->next.e, r);
-}
-
-/* fhirwrite: records_store_write_conn is one write of
- * records_store_write inside the caller's transaction on c. */
-med_err
-records_store_write_conn(med_db_conn *c, med_arena *arena, records_write *w,
-			 records_entry *out)
-{
-	write_ctx x = {.w = w, .arena = arena};
-	med_err err;
-
-	x.next.e = med_arena_zalloc(arena, sizeof(*x.next.e));
-	if (x.next.e == NULL)
-		return MED_ERR_NOMEM;
-	if ((err = write_tx(c, &x)) != MED_OK)
-		return x.stale ? MED_ERR_CONFLICT : err;
-	*out = *x.next.e;
-	return MED_OK;
-}
-
-/* patient_row takes version 1's patient into the arena of its ctx. */
-typedef struct patient_row {
-	med_arena *arena;
-	const char *patient_id;
-} patient_row;
-
-static med_err
-on_patient_row(void *ctx, const med_db_row *row)
-{
-	patient_row *r = ctx;
-
-	r->patient_id = med_db_row_strdup(r->arena, row, 0);
-	return r->patient_id != NULL ? MED_OK : MED_ERR_NOMEM;
-}
-
-med_err
-records_store_patient_of(med_db *db, med_arena *arena, const char *entry_id,
-			 const char **out)
-{
-	med_db_value k[] = {MED_DB_STR(entry_id)};
-	patient_row r = {.arena = arena};
-	med_err err;
-
-	err = med_db_query_once(db,
-				"SELECT patient_id FROM entries"
-				" WHERE entry_id = ? AND version = 1",
-				k, 1, on_patient_row, &r);
-	if (err == MED_OK)
-		*out = r.patient_id;
-	return err;
-}
-
-med_err
-records_store_write(med_call *call, records_write *w, records_entry *out)
-{
-	med_arena *arena = med_call_arena(call);
-	write_ctx x = {.call = call, .w = w, .arena = arena};
-	med_err err;
-
-	x.next.e = med_arena_zalloc(arena, sizeof(*x.next.e));
-	if (x.next.e == NULL)
-		return MED_ERR_NOMEM;
-	if ((err = med_call_tx(call, write_tx, &x)) != MED_OK)
-		return x.stale ? MED_ERR_CONFLICT : err;
-	*out = *x.next.e;
-	if (x.next.addendum[0] != '\0') {
-		Smartmed__Records__V1__Addendum *ad =
-			med_arena_zalloc(arena, sizeof(*ad));
-		Smartmed__Records__V1__Addendum **list =
-			med_arena_alloc(arena, sizeof(*list));
-
-		if (ad == NULL || list == NULL)
-			return MED_ERR_NOMEM;
-		smartmed__records__v1__addendum__init(ad);
-		ad->text = (char *)x.next.addendum;
-		ad->author = out->author;
-		ad->created_ms = out->created_ms;
-		ad->version = out->version;
-		list[0] = ad;
-		out->addenda = list;
-		out->n_addenda = 1;
-	}
-	return MED_OK;
-}
+#include "store_int.h"
 
 /* --- reads ------------------------------------------------------------- */
 
@@ -1089,14 +81,15 @@ entry_tx(med_db_conn *c, void *arg)
 	version_rows rows = {.arena = r->arena, .unpack = true};
 	entry_state st;
 	uint32_t want;
-	med_err err = load_state(c, r->arena, r->entry_id, &st, r->fault);
+	med_err err =
+		records__load_state(c, r->arena, r->entry_id, &st, r->fault);
 
 	if (err != MED_OK)
 		return err;
 	want = r->version ? r->version : st.chain_latest;
 	if (want > st.chain_latest)
 		return MED_ERR_NOT_FOUND;
-	err = read_verified(c, &st, want, want, true, &rows, r->fault);
+	err = records__read_verified(c, &st, want, want, true, &rows, r->fault);
 	if (err != MED_OK)
 		return err;
 	r->out = rows.items[rows.n - 1].e;
@@ -1218,7 +211,8 @@ history_tx(med_db_conn *c, void *arg)
 	size_rows sizes;
 	entry_state st;
 	uint32_t from = r->after + 1, last;
-	med_err err = load_state(c, r->arena, r->entry_id, &st, r->fault);
+	med_err err =
+		records__load_state(c, r->arena, r->entry_id, &st, r->fault);
 
 	r->n = 0;
 	r->more = false;
@@ -1228,7 +222,7 @@ history_tx(med_db_conn *c, void *arg)
 			      &sizes)) != MED_OK)
 		return err;
 	last = plan_history(&sizes, r->after, r->slice);
-	err = read_verified(c, &st, from, last, true, &rows, r->fault);
+	err = records__read_verified(c, &st, from, last, true, &rows, r->fault);
 	if (err != MED_OK)
 		return err;
 	if ((r->out = pick_from(r->arena, &rows, from, &r->n)) == NULL)
@@ -1382,11 +376,12 @@ on_list_row(void *ctx, const med_db_row *row)
 	records_cursor *cur;
 	med_err err;
 
-	if ((err = on_version_row(&r->rows, row)) != MED_OK ||
-	    (err = read_head(r->arena, row, N_VERSION_COLUMNS, true, &head)) !=
-		    MED_OK ||
-	    (err = read_head(r->arena, row, N_VERSION_COLUMNS + N_HEAD_COLUMNS,
-			     false, &first)) != MED_OK)
+	if ((err = records__on_version_row(&r->rows, row)) != MED_OK ||
+	    (err = records__read_head(r->arena, row, N_VERSION_COLUMNS, true,
+				      &head)) != MED_OK ||
+	    (err = records__read_head(r->arena, row,
+				      N_VERSION_COLUMNS + N_HEAD_COLUMNS, false,
+				      &first)) != MED_OK)
 		return err;
 	v = &r->rows.items[r->rows.n - 1];
 	if ((err = records_version_verify(r->arena, v, r->fault)) != MED_OK ||
@@ -1424,15 +419,15 @@ list_addenda(med_db_conn *c, list_read *r, const records_version *latest)
 				   "SELECT " VERSION_COLUMNS " FROM entries e"
 				   " WHERE entry_id = ? AND version < ?"
 				   " AND addendum <> '' ORDER BY version",
-				   v, 2, on_version_row, &rows);
+				   v, 2, records__on_version_row, &rows);
 	if (err != MED_OK ||
-	    (err = verify_rows(r->arena, &rows, r->fault)) != MED_OK)
+	    (err = records__verify_rows(r->arena, &rows, r->fault)) != MED_OK)
 		return err;
 	/* The listed version last, so that it ends up with all of them. */
-	if ((last = push_version(&rows)) == NULL)
+	if ((last = records__push_version(&rows)) == NULL)
 		return MED_ERR_NOMEM;
 	*last = *latest;
-	return fill_addenda(r->arena, &rows);
+	return records__fill_addenda(r->arena, &rows);
 }
 
 static med_err
@@ -1550,16 +545,10 @@ records_store_attachment(med_db *db, med_arena *arena, const char *sha256,
 typedef struct walk_ctx {
 	med_arena *arena;
 	const char *patient_id;
-	records_chain_fn fn;
-	void *ctx;
+	version_rows rows;
 	head_row head;
 	int64_t count;
 } walk_ctx;
-
-typedef struct walk_row {
-	version_rows rows;
-	walk_ctx *w;
-} walk_row;
 
 static med_err
 on_count(void *ctx, const med_db_row *row)
@@ -1568,58 +557,48 @@ on_count(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
-/* on_walk_row hands each version on and forgets it: chains can be long. */
-static med_err
-on_walk_row(void *ctx, const med_db_row *row)
-{
-	walk_row *r = ctx;
-	med_err err;
-
-	r->rows.n = 0;
-	if ((err = on_version_row(&r->rows, row)) != MED_OK)
-		return err;
-	return r->w->fn(r->w->ctx, &r->rows.items[0]);
-}
-
 static med_err
 walk_tx(med_db_conn *c, void *arg)
 {
 	walk_ctx *w = arg;
 	med_db_value k[] = {MED_DB_STR(w->patient_id)};
-	walk_row r = {.rows = {.arena = w->arena}, .w = w};
 	med_err err = med_db_query(
 		c, "SELECT COUNT(*) FROM entries WHERE patient_id = ?", k, 1,
 		on_count, &w->count);
 
+	w->rows.n = 0;
 	if (err != MED_OK)
 		return err;
 	if (w->count == 0)
 		return MED_ERR_NOT_FOUND;
 	/* Locking the head gives a consistent chain and chains old rows. */
-	if ((err = lock_chain(c, w->arena, w->patient_id, &w->head)) != MED_OK)
+	if ((err = records__lock_chain(c, w->arena, w->patient_id, &w->head)) !=
+	    MED_OK)
 		return err;
 	err = med_db_query(c,
 			   "SELECT " VERSION_COLUMNS " FROM entries e"
 			   " WHERE patient_id = ? ORDER BY chain_seq",
-			   k, 1, on_walk_row, &r);
+			   k, 1, records__on_version_row, &w->rows);
 	if (err == MED_OK && w->head.seq == 0)
 		err = MED_ERR_INTERNAL;
 	return err;
 }
 
 med_err
-records_store_walk_chain(med_db *db, med_arena *arena, const char *patient_id,
-			 records_chain_fn fn, void *ctx, char **head_hash,
-			 uint64_t *head_seq)
+records_store_chain(med_db *db, med_arena *arena, const char *patient_id,
+		    records_chain *out)
 {
-	walk_ctx w = {
-		.arena = arena, .patient_id = patient_id, .fn = fn, .ctx = ctx};
+	walk_ctx w = {.arena = arena,
+		      .patient_id = patient_id,
+		      .rows = {.arena = arena}};
 	med_err err = med_db_tx(db, walk_tx, &w);
 
 	if (err != MED_OK)
 		return err;
-	*head_hash = w.head.hash;
-	*head_seq = w.head.seq;
+	out->versions = w.rows.items;
+	out->n = w.rows.n;
+	out->head.seq = w.head.seq;
+	out->head.hash = w.head.hash;
 	return MED_OK;
 }
 
@@ -1627,35 +606,57 @@ records_store_walk_chain(med_db *db, med_arena *arena, const char *patient_id,
 
 typedef struct heads_walk {
 	med_arena *arena;
-	records_head_fn fn;
-	void *ctx;
+	records_entry_heads *out;
+	size_t cap;
 } heads_walk;
+
+static records_entry_head *
+push_head(heads_walk *w)
+{
+	records_entry_heads *o = w->out;
+
+	if (o->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 8;
+		records_entry_head *items =
+			med_arena_alloc(w->arena, cap * sizeof(*items));
+
+		if (items == NULL)
+			return NULL;
+		if (o->n)
+			memcpy(items, o->items, o->n * sizeof(*items));
+		o->items = items;
+		w->cap = cap;
+	}
+	return &o->items[o->n++];
+}
 
 static med_err
 on_head_walk_row(void *ctx, const med_db_row *row)
 {
 	heads_walk *w = ctx;
-	records_head head, first;
-	char *entry_id = med_db_row_strdup(w->arena, row, 0);
+	records_entry_head *h = push_head(w);
 	med_err err;
 
-	if (entry_id == NULL)
+	if (h == NULL ||
+	    (h->entry_id = med_db_row_strdup(w->arena, row, 0)) == NULL)
 		return MED_ERR_NOMEM;
-	if ((err = read_head(w->arena, row, 2, true, &head)) != MED_OK ||
-	    (err = read_head(w->arena, row, 2 + N_HEAD_COLUMNS, false,
-			     &first)) != MED_OK)
+	h->chain_latest = (uint32_t)med_db_row_int64(row, 1);
+	if ((err = records__read_head(w->arena, row, 2, true, &h->head)) !=
+	    MED_OK)
 		return err;
-	return w->fn(w->ctx, entry_id, (uint32_t)med_db_row_int64(row, 1),
-		     &head, &first);
+	return records__read_head(w->arena, row, 2 + N_HEAD_COLUMNS, false,
+				  &h->first);
 }
 
 med_err
-records_store_walk_heads(med_db *db, med_arena *arena, const char *patient_id,
-			 records_head_fn fn, void *ctx)
+records_store_heads(med_db *db, med_arena *arena, const char *patient_id,
+		    records_entry_heads *out)
 {
-	heads_walk w = {.arena = arena, .fn = fn, .ctx = ctx};
+	heads_walk w = {.arena = arena, .out = out};
 	med_db_value k[] = {MED_DB_STR(patient_id), MED_DB_STR(patient_id)};
 
+	out->items = NULL;
+	out->n = 0;
 	/* Entries whose versions or whose index row name the patient: an
 	 * index moved to another patient is found from either side. */
 	return med_db_query_once(

@@ -8,7 +8,6 @@
  */
 #include <med/arena.h>
 #include <med/json.h>
-#include <med/rpc.h>
 #include <med/util.h>
 
 #include <stdio.h>
@@ -308,69 +307,31 @@ on_note_row(void *ctx, const med_db_row *row)
 	return e->entry_id && e->patient_id && e->body ? MED_OK : MED_ERR_NOMEM;
 }
 
-typedef struct read_ctx {
-	med_arena *arena;
-	const char *patient_id;
-	Smartmed__Records__V1__ReadNotesResponse *out;
-} read_ctx;
-
-static med_err
-read_tx(med_db_conn *c, void *arg)
+med_err
+records_store_lock_notes(med_db_conn *c, med_arena *a, const char *patient_id,
+			 records_entry ***out, size_t *n)
 {
-	read_ctx *x = arg;
-	note_rows rows = {.arena = x->arena};
-	med_db_value k[] = {MED_DB_STR(x->patient_id), MED_DB_I64(EK(NOTE)),
+	note_rows rows = {.arena = a};
+	med_db_value k[] = {MED_DB_STR(patient_id), MED_DB_I64(EK(NOTE)),
 			    MED_DB_I64(ES(ENTERED_IN_ERROR))};
-	med_err err;
-
-	x->out->notes_read = x->out->suggestions_added = 0;
-	x->out->n_stopped = 0;
-	x->out->incomplete = false;
 	/* The latest version by the entry's index row, locked: a note
 	 * amended meanwhile waits for this read, never the other way. */
-	err = med_db_query(c,
-			   "SELECT e.entry_id, e.version, e.patient_id, e.body,"
-			   " e.status FROM entry_heads h JOIN entries e"
-			   " ON e.entry_id = h.entry_id"
-			   " AND e.version = h.latest_version"
-			   " WHERE h.patient_id = ? AND h.kind = ?"
-			   " AND e.status <> ? ORDER BY h.created_ms"
-			   " FOR UPDATE",
-			   k, 3, on_note_row, &rows);
-	if (err == MED_OK && rows.n &&
-	    (x->out->stopped = med_arena_alloc(
-		     x->arena, rows.n * sizeof(*x->out->stopped))) == NULL)
-		err = MED_ERR_NOMEM;
-	for (size_t i = 0; err == MED_OK && i < rows.n; i++) {
-		const char *stopped;
-		char *why;
+	med_err err = med_db_query(
+		c,
+		"SELECT e.entry_id, e.version, e.patient_id, e.body,"
+		" e.status FROM entry_heads h JOIN entries e"
+		" ON e.entry_id = h.entry_id"
+		" AND e.version = h.latest_version"
+		" WHERE h.patient_id = ? AND h.kind = ?"
+		" AND e.status <> ? ORDER BY h.created_ms"
+		" FOR UPDATE",
+		k, 3, on_note_row, &rows);
 
-		err = records_store_suggest(c, x->arena, rows.v[i],
-					    &x->out->suggestions_added,
-					    &stopped);
-		x->out->notes_read++;
-		if (err != MED_OK || stopped == NULL)
-			continue;
-		why = med_arena_sprintf(x->arena, "entry %s: %s",
-					rows.v[i]->entry_id, stopped);
-		if (why == NULL)
-			err = MED_ERR_NOMEM;
-		else
-			x->out->stopped[x->out->n_stopped++] = why;
-		x->out->incomplete = true;
-	}
-	return err;
-}
-
-med_err
-records_store_read_notes(med_call *call, const char *patient_id,
-			 Smartmed__Records__V1__ReadNotesResponse *out)
-{
-	read_ctx x = {.arena = med_call_arena(call),
-		      .patient_id = patient_id,
-		      .out = out};
-
-	return med_call_tx(call, read_tx, &x);
+	if (err != MED_OK)
+		return err;
+	*out = rows.v;
+	*n = rows.n;
+	return MED_OK;
 }
 
 /* --- ListSuggestions, Confirm, Reject ------------------------------------ */
@@ -463,72 +424,14 @@ records_store_suggestions(med_db *db, med_arena *arena, const char *patient_id,
 	return MED_OK;
 }
 
-typedef struct decide_ctx {
-	med_call *call;
-	med_arena *arena;
-	records_decision *d;
-	Smartmed__Records__V1__NoteSuggestion *out;
-} decide_ctx;
-
-/* allergy_entry writes the allergy entry a confirmed allergy suggestion
- * becomes: the substance or class code as its substance, confirmed and
- * active, with the note and span it came from in its body. */
-static med_err
-allergy_entry(med_db_conn *c, med_arena *a, const records_decision *d,
-	      Smartmed__Records__V1__NoteSuggestion *s)
+med_err
+records_store_lock_suggestion(med_db_conn *c, med_arena *a,
+			      const char *suggestion_id, const char *patient_id,
+			      Smartmed__Records__V1__NoteSuggestion **out)
 {
-	Smartmed__Records__V1__Allergy *al = med_arena_zalloc(a, sizeof(*al));
-	records_edit ed = {.kind = EK(ALLERGY), .status = ES(FINAL)};
-	records_change ch = {.edit = &ed};
-	char id[MED_UUID_LEN + 1];
-	records_write w = {.patient_id = s->patient_id,
-			   .kind = EK(ALLERGY),
-			   .author = d->user,
-			   .next = records_next_create,
-			   .ctx = &ch};
-	records_entry out;
-	med_err err;
-
-	if (al == NULL)
-		return MED_ERR_NOMEM;
-	smartmed__records__v1__allergy__init(al);
-	al->substance_system = "";
-	al->substance_code = "";
-	al->substance_display = s->code;
-	al->clinical_status =
-		AL(ALLERGY_CLINICAL_STATUS__ALLERGY_CLINICAL_STATUS_ACTIVE);
-	al->verification_status = AL(
-		ALLERGY_VERIFICATION_STATUS__ALLERGY_VERIFICATION_STATUS_CONFIRMED);
-	al->category = AL(ALLERGY_CATEGORY__ALLERGY_CATEGORY_MEDICATION);
-	ed.content.allergy = al;
-	ed.title = med_arena_sprintf(a, "Allergy: %s", s->code);
-	ed.body = med_arena_sprintf(
-		a, "Confirmed from note %s version %u, bytes %u-%u: \"%s\"%s%s",
-		s->entry_id, (unsigned)s->version, (unsigned)s->span_start,
-		(unsigned)s->span_end, s->text,
-		s->reaction[0] ? "; reaction: " : "", s->reaction);
-	med_uuid_v4(id);
-	w.entry_id = med_arena_strdup(a, id);
-	if (ed.title == NULL || ed.body == NULL || w.entry_id == NULL)
-		return MED_ERR_NOMEM;
-	if ((err = records_store_write_conn(c, a, &w, &out)) != MED_OK)
-		return err;
-	s->allergy_entry_id = (char *)w.entry_id;
-	return MED_OK;
-}
-
-/* lock_suggestion locks the suggestion d names, and first the chain head
- * of the patient d names: rows are locked in the order a note's write
- * locks them (the patient's chain head, then the suggestions), so a
- * confirmation and an amendment of the same note never deadlock. */
-static med_err
-lock_suggestion(med_db_conn *c, decide_ctx *x,
-		Smartmed__Records__V1__NoteSuggestion **out)
-{
-	const records_decision *d = x->d;
-	suggestion_rows rows = {.arena = x->arena};
-	med_db_value k[] = {MED_DB_STR(d->suggestion_id)};
-	med_db_value pk[] = {MED_DB_STR(d->patient_id ? d->patient_id : "")};
+	suggestion_rows rows = {.arena = a};
+	med_db_value k[] = {MED_DB_STR(suggestion_id)};
+	med_db_value pk[] = {MED_DB_STR(patient_id ? patient_id : "")};
 	bool seen = false;
 	med_err err =
 		med_db_query(c,
@@ -547,9 +450,9 @@ lock_suggestion(med_db_conn *c, decide_ctx *x,
 	return err;
 }
 
-/* store_decision writes s's decision to its row. */
-static med_err
-store_decision(med_db_conn *c, const Smartmed__Records__V1__NoteSuggestion *s)
+med_err
+records_store_decision(med_db_conn *c,
+		       const Smartmed__Records__V1__NoteSuggestion *s)
 {
 	med_db_value v[] = {
 		MED_DB_I64(s->status),		 MED_DB_STR(s->decided_by),
@@ -561,48 +464,6 @@ store_decision(med_db_conn *c, const Smartmed__Records__V1__NoteSuggestion *s)
 			   " decided_by = ?, decided_ms = ?, reason = ?,"
 			   " allergy_entry_id = ? WHERE suggestion_id = ?",
 			   v, 6, NULL, NULL);
-}
-
-static med_err
-decide_tx(med_db_conn *c, void *arg)
-{
-	decide_ctx *x = arg;
-	records_decision *d = x->d;
-	Smartmed__Records__V1__NoteSuggestion *s;
-	med_err err = lock_suggestion(c, x, &s);
-
-	if (err != MED_OK)
-		return err;
-	d->patient_id = s->patient_id;
-	med_call_set_patient(x->call, s->patient_id);
-	if (s->status != SG(PENDING)) {
-		d->status_was = s->status;
-		return MED_ERR_PRECONDITION;
-	}
-	s->status = d->confirm ? SG(CONFIRMED) : SG(REJECTED);
-	s->decided_by = (char *)d->user;
-	s->decided_ms = med_now_ms();
-	s->reason = (char *)d->reason;
-	if (d->confirm &&
-	    s->kind ==
-		    SMARTMED__RECORDS__V1__SUGGESTION_KIND__SUGGESTION_KIND_ALLERGY &&
-	    (err = allergy_entry(c, x->arena, d, s)) != MED_OK)
-		return err;
-	if ((err = store_decision(c, s)) == MED_OK)
-		*x->out = *s;
-	return err;
-}
-
-med_err
-records_store_decide(med_call *call, records_decision *d,
-		     Smartmed__Records__V1__NoteSuggestion *out)
-{
-	decide_ctx x = {.call = call,
-			.arena = med_call_arena(call),
-			.d = d,
-			.out = out};
-
-	return med_call_tx(call, decide_tx, &x);
 }
 
 static med_err
