@@ -302,7 +302,5 @@ void identity_watch_face(med_db *db, struct med_metrics *m,
 void identity_watch_stated(med_db *db, struct med_metrics *m,
 			   const char *terminal, const char *patient_id,
 			   bool confirmed);
-/* identity_store_on_count reads a COUNT(*) row into *(int64_t *)ctx. */
-med_err identity_store_on_count(void *ctx, const med_db_row *row);
 
 #endif

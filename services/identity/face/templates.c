@@ -309,12 +309,3 @@ identity_templates_delete(med_call *call, const char *patient_id, uint32_t *n)
 		*n = (uint32_t)x.affected;
 	return err;
 }
-
-/* identity_store_on_count lives here, in face/, the service's floor, so
- * that face/retakes.c and the stores above it share one COUNT(*) reader. */
-med_err
-identity_store_on_count(void *ctx, const med_db_row *row)
-{
-	*(int64_t *)ctx = med_db_row_int64(row, 0);
-	return MED_OK;
-}
