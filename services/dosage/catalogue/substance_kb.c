@@ -304,6 +304,28 @@ source_ok(const char *s)
 	return s[0] != '\0' && strlen(s) <= KB_SOURCE_MAX;
 }
 
+/* action_ok: a record's action is stop or warn (a stop when its first
+ * letter is 's'). */
+static bool
+action_ok(const char *f)
+{
+	return strcmp(f, "stop") == 0 || strcmp(f, "warn") == 0;
+}
+
+/* maxima_problem reads a record's two maxima (0: no such limit; both 0:
+ * not to be given); what is wrong, NULL when nothing. */
+static const char *
+maxima_problem(const char *single, const char *day, double *single_max,
+	       double *max_24h)
+{
+	if (!dosage_dose_number(single, single_max) || *single_max < 0 ||
+	    *single_max > 1e6 || !dosage_dose_number(day, max_24h) ||
+	    *max_24h < 0 || *max_24h > 1e6)
+		return "maxima must be numbers of 0 or more (0: no such "
+		       "limit; both 0: not to be given)";
+	return NULL;
+}
+
 /* origin formats how a check names the record: its substance, line, the
  * base's version and its source. */
 static const char *
@@ -456,7 +478,7 @@ lab_limit(const dosage_csv_row *row, const kb_loinc *k, dosage_lab_rule *r)
 	if (!dosage_dose_number(row->f[6], &age) || age < 1 ||
 	    age > KB_MAX_AGE_H || age != floor(age))
 		return "max age must be 1..8760 hours";
-	if (strcmp(row->f[7], "stop") != 0 && strcmp(row->f[7], "warn") != 0)
+	if (!action_ok(row->f[7]))
 		return "action must be stop or warn";
 	*r = (dosage_lab_rule){.analyte = k->analyte,
 			       .is_max = row->f[3][1] == 'a',
@@ -650,7 +672,7 @@ read_age(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 			 row->f[2]);
 		return bad(why, len, row->line, what);
 	}
-	if (strcmp(row->f[3], "stop") != 0 && strcmp(row->f[3], "warn") != 0)
+	if (!action_ok(row->f[3]))
 		return bad(why, len, row->line, "action must be stop or warn");
 	rl.stop = row->f[3][0] == 's';
 	if (!source_ok(row->f[4]))
@@ -729,7 +751,7 @@ read_naive(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 		return bad(why, len, row->line,
 			   "keywords must be 1..4 of 1..40 characters, ';' "
 			   "separated");
-	if (strcmp(row->f[3], "stop") != 0 && strcmp(row->f[3], "warn") != 0)
+	if (!action_ok(row->f[3]))
 		return bad(why, len, row->line, "action must be stop or warn");
 	if (!source_ok(row->f[4]))
 		return bad(why, len, row->line,
@@ -808,6 +830,7 @@ renal_fields(dosage_substance_kb *kb, const dosage_csv_row *row,
 	int reg = strcmp(row->f[2], "any") == 0 ? DOSAGE_REGIMEN_ANY
 		  : row->f[2][0] == '\0'	? -1
 					 : dosage_regimen_parse(row->f[2]);
+	const char *problem;
 
 	if (reg < 0)
 		return "regimen must be prophylaxis, treatment or any";
@@ -815,16 +838,13 @@ renal_fields(dosage_substance_kb *kb, const dosage_csv_row *row,
 	if (!dosage_dose_number(row->f[3], &r->below) || !(r->below > 0) ||
 	    r->below > 200)
 		return "clearance band must be a number of mL/min in 1..200";
-	if (!dosage_dose_number(row->f[4], &r->single_max) ||
-	    r->single_max < 0 || r->single_max > 1e6 ||
-	    !dosage_dose_number(row->f[5], &r->max_24h) || r->max_24h < 0 ||
-	    r->max_24h > 1e6)
-		return "maxima must be numbers of 0 or more (0: no such "
-		       "limit; both 0: not to be given)";
+	if ((problem = maxima_problem(row->f[4], row->f[5], &r->single_max,
+				      &r->max_24h)) != NULL)
+		return problem;
 	if (!mass_unit(kb, row->f[6], &r->per_kg, &r->unit))
 		return "unit must be a mass (g, mg, ug) or a mass per kg "
 		       "(mg/kg)";
-	if (strcmp(row->f[7], "stop") != 0 && strcmp(row->f[7], "warn") != 0)
+	if (!action_ok(row->f[7]))
 		return "action must be stop or warn";
 	r->stop = row->f[7][0] == 's';
 	return NULL;
@@ -890,20 +910,6 @@ read_renal(dosage_substance_kb *kb, const dosage_csv_row *row, char *why,
 
 /* --- hepatic records ------------------------------------------------------ */
 
-/* maxima_problem reads a record's two maxima (0: no such limit; both 0:
- * not to be given); what is wrong, NULL when nothing. */
-static const char *
-maxima_problem(const char *single, const char *day, double *single_max,
-	       double *max_24h)
-{
-	if (!dosage_dose_number(single, single_max) || *single_max < 0 ||
-	    *single_max > 1e6 || !dosage_dose_number(day, max_24h) ||
-	    *max_24h < 0 || *max_24h > 1e6)
-		return "maxima must be numbers of 0 or more (0: no such "
-		       "limit; both 0: not to be given)";
-	return NULL;
-}
-
 /* hepatic_fields reads a hepatic record's class, maxima, unit and action
  * into r; what is wrong, NULL when nothing. */
 static const char *
@@ -921,7 +927,7 @@ hepatic_fields(dosage_substance_kb *kb, const dosage_csv_row *row,
 		return problem;
 	if (!mass_unit(kb, row->f[5], &per_kg, &r->unit) || per_kg)
 		return "unit must be a mass (g, mg, ug)";
-	if (strcmp(row->f[6], "stop") != 0 && strcmp(row->f[6], "warn") != 0)
+	if (!action_ok(row->f[6]))
 		return "action must be stop or warn";
 	r->stop = row->f[6][0] == 's';
 	return NULL;
