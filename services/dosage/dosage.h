@@ -1,8 +1,9 @@
 /*
  * dosage.h - what every part of the dosage service shares: the message
- * types, the process's state and settings (verify.c, overdue.c), the ward's
- * time zone (zone.c), a patient's merged records and what is known of them,
- * the subject of a check, and the handler table (methods.c).
+ * types, the process's settings (settings.c) and state (verify.c,
+ * overdue.c), the ward's time zone (zone.c), a patient's merged records
+ * and what is known of them, the subject of a check, and the handler table
+ * (methods.c).
  *
  * Each sub-folder has its own header for the rest, included by the files
  * that use it: catalogue/catalogue.h (the catalogue, its CSV and SQL, the
@@ -52,6 +53,7 @@ extern const med_method dosage_methods[];
 extern const size_t dosage_n_methods;
 extern const med_db_migration dosage_migrations[];
 extern const size_t dosage_n_migrations;
+/* The service's settings, all in one table (settings.c). */
 extern const med_config_spec dosage_config[];
 extern const size_t dosage_n_config;
 
@@ -114,6 +116,11 @@ typedef struct dosage_state {
 	unsigned identifiers;
 } dosage_state;
 
+/* identity's public key, which orders wait for VerifyOrder, which doses
+ * need a product scan (verify.c reads them). */
+#define IDENTITY_KEY_SETTING	 "MED_IDENTITY_PUBLIC_KEY_FILE"
+#define VERIFY_ORDERS_SETTING	 "MED_DOSAGE_VERIFY_ORDERS"
+#define SCAN_REQUIRED_SETTING	 "MED_DOSAGE_SCAN_REQUIRED"
 #define WARD_ZONE_SETTING	 "MED_WARD_TIME_ZONE"
 #define DIAGNOSIS_URL_SETTING	 "MED_DIAGNOSIS_URL"
 #define WEIGHT_JUMP_SETTING	 "MED_DOSAGE_WEIGHT_JUMP_PERCENT"

@@ -10,85 +10,6 @@
 
 #include "dosage.h"
 
-#define KEY_SETTING    "MED_IDENTITY_PUBLIC_KEY_FILE"
-#define VERIFY_SETTING "MED_DOSAGE_VERIFY_ORDERS"
-#define SCAN_SETTING   "MED_DOSAGE_SCAN_REQUIRED"
-
-const med_config_spec dosage_config[] = {
-	{KEY_SETTING, MED_CONFIG_PATH, NULL, false, 0, 0,
-	 "identity's Ed25519 public key (base64 text or 32 raw bytes) that "
-	 "verifies patient verification tokens; unset: every token is "
-	 "refused as unverifiable"},
-	{VERIFY_SETTING, MED_CONFIG_STRING, "catalogue", false, 0, 0,
-	 "which new orders wait for a pharmacist's VerifyOrder: catalogue "
-	 "(drugs marked requires_verification, and every overridden hard "
-	 "stop), high_alert (those and every high-alert drug) or all"},
-	{RECORDS_URL_SETTING, MED_CONFIG_STRING, "", false, 0, 0,
-	 "records' gRPC address (\"records:50052\"): the dose checks read "
-	 "the patient's allergies, weight, height and creatinine clearance "
-	 "from the record (GetMedicationFacts); empty: dosage's own context "
-	 "only (a warning at start)"},
-	{"MED_RECORDS_SERVER_NAME", MED_CONFIG_STRING, "records", false, 0, 0,
-	 "name records' certificate must carry; empty = the host of "
-	 "MED_RECORDS_URL"},
-	{"MED_RECORDS_DEADLINE_MS", MED_CONFIG_INT, "1000", false, 10, 30000,
-	 "deadline of one GetMedicationFacts call, ms"},
-	{OVERDUE_SETTING, MED_CONFIG_INT, "30000", false, 100, 3600000,
-	 "how often the unconfirmed high-alert doses past their 30-minute "
-	 "window are counted into "
-	 "smartmed_dosage_high_alert_unconfirmed_overdue, ms"},
-	{TIME_CRITICAL_SETTING, MED_CONFIG_STRING, "", false, 0, 0,
-	 "the hospital's time-critical medicines, a CSV file of "
-	 "docs/dose-safety.md's format, in place of the shipped table; a "
-	 "row without a source (or any bad row) stops the start naming its "
-	 "line; empty: the shipped table"},
-	{WARD_ZONE_SETTING, MED_CONFIG_STRING, "UTC", false, 0, 0,
-	 "the ward's time zone, an IANA name (\"Europe/London\"): GetMar "
-	 "gives its times in it (RFC 3339 with offset) and daily schedules "
-	 "keep their clock time across its clock changes; an unknown name "
-	 "stops the service at start"},
-	{DOSAGE_OME_SETTING, MED_CONFIG_INT, "90", false, 10, 100000,
-	 "24-h limit of opioids in oral morphine equivalents, mg: above it a "
-	 "dose or order is a hard stop, from 90 % it warns (CDC 2022: "
-	 "reassess from 50, avoid or justify 90 MME a day)"},
-	{DIAGNOSIS_URL_SETTING, MED_CONFIG_STRING, "", false, 0, 0,
-	 "diagnosis' gRPC address: the dose checks read the problem list's "
-	 "liver disease and Child-Pugh class (GetHepaticFacts) for drugs "
-	 "with hepatic bands; empty: those answer not_checked"},
-	{"MED_DIAGNOSIS_SERVER_NAME", MED_CONFIG_STRING, "diagnosis", false, 0,
-	 0,
-	 "name diagnosis' certificate must carry; empty = the host of "
-	 "MED_DIAGNOSIS_URL"},
-	{"MED_DIAGNOSIS_DEADLINE_MS", MED_CONFIG_INT, "1000", false, 10, 30000,
-	 "deadline of one GetHepaticFacts call, ms"},
-	{WEIGHT_JUMP_SETTING, MED_CONFIG_INT, "20", false, 0, 1000,
-	 "a weight that differs from the previous one (measured within the "
-	 "drug's maximum age of a weight before it) by more than this "
-	 "percentage is not used for per-kg dosing until ConfirmWeight; 0 "
-	 "turns the rule off"},
-	{CHILDBEARING_MIN_SETTING, MED_CONFIG_INT, "12", false, 0, 120,
-	 "the youngest age, completed years, at which a woman with no "
-	 "recorded pregnancy status is stopped from a drug contraindicated "
-	 "in pregnancy (until a status or a pregnancy-prevention programme "
-	 "is recorded)"},
-	{CHILDBEARING_MAX_SETTING, MED_CONFIG_INT, "55", false, 0, 120,
-	 "the oldest such age, completed years; 0 turns the rule off"},
-	MED_PATIENTS_CONFIG,
-	{DOSAGE_IDENTIFIERS_SETTING, MED_CONFIG_STRING,
-	 DOSAGE_IDENTIFIERS_DEFAULT, false, 0, 0,
-	 "the bedside identifications a dose is charted on, a comma-separated "
-	 "list: wristband+face (the wristband scanned, the face matched), "
-	 "wristband+stated (the wristband scanned, the patient's stated name "
-	 "and birth date confirmed against it) and face (the face alone, as "
-	 "tokens signed before they named their identifiers); a dose without "
-	 "one needs an audited identity_override"},
-	{SCAN_SETTING, MED_CONFIG_STRING, "high_alert", false, 0, 0,
-	 "which doses need the product scanned at RecordAdministration (or "
-	 "an audited scan_override): high_alert (high-alert drugs) or all "
-	 "(every product)"},
-};
-const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);
-
 static med_err
 verify_mode_parse(const char *s, dosage_verify_mode *out)
 {
@@ -173,7 +94,8 @@ dosage_ward_zone(med_call *call, dosage_zone **out)
 med_err
 dosage_settings_load(med_service *svc, dosage_state **out)
 {
-	const char *path = med_config_str(med_service_config(svc), KEY_SETTING);
+	const char *path =
+		med_config_str(med_service_config(svc), IDENTITY_KEY_SETTING);
 	dosage_state *st = calloc(1, sizeof(*st));
 	uint8_t pk[MED_VTOKEN_PUBLIC_KEY_LEN];
 	dosage_scan_mode scan;
@@ -182,18 +104,19 @@ dosage_settings_load(med_service *svc, dosage_state **out)
 
 	if (st == NULL)
 		return MED_ERR_NOMEM;
-	if ((e = verify_mode_parse(
-		     med_config_str(med_service_config(svc), VERIFY_SETTING),
-		     &st->verify)) != MED_OK) {
+	if ((e = verify_mode_parse(med_config_str(med_service_config(svc),
+						  VERIFY_ORDERS_SETTING),
+				   &st->verify)) != MED_OK) {
 		med_log_error("%s: must be catalogue, high_alert or all",
-			      VERIFY_SETTING);
+			      VERIFY_ORDERS_SETTING);
 		free(st);
 		return e;
 	}
-	if ((e = scan_mode_parse(
-		     med_config_str(med_service_config(svc), SCAN_SETTING),
-		     &scan)) != MED_OK) {
-		med_log_error("%s: must be high_alert or all", SCAN_SETTING);
+	if ((e = scan_mode_parse(med_config_str(med_service_config(svc),
+						SCAN_REQUIRED_SETTING),
+				 &scan)) != MED_OK) {
+		med_log_error("%s: must be high_alert or all",
+			      SCAN_REQUIRED_SETTING);
 		free(st);
 		return e;
 	}
@@ -216,7 +139,7 @@ dosage_settings_load(med_service *svc, dosage_state **out)
 		if (e == MED_OK)
 			e = med_vtoken_keyset_add(&st->keys, pk);
 		if (e != MED_OK) {
-			med_log_error("%s: %s", KEY_SETTING, err);
+			med_log_error("%s: %s", IDENTITY_KEY_SETTING, err);
 			free(st);
 			return e;
 		}
@@ -226,7 +149,7 @@ dosage_settings_load(med_service *svc, dosage_state **out)
 	} else {
 		med_log_info("verification tokens: %s is not set, every token "
 			     "will be refused",
-			     KEY_SETTING);
+			     IDENTITY_KEY_SETTING);
 	}
 	*out = st;
 	return MED_OK;
@@ -243,7 +166,7 @@ dosage_verify_token(med_call *call, const char *token, int64_t now_ms,
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "verification_token: unverifiable: "
 				     "identity's public key is not configured "
-				     "(" KEY_SETTING ")");
+				     "(" IDENTITY_KEY_SETTING ")");
 	/* A malformed token is bad input; a forged, foreign or expired one
 	 * is a well-formed request that cannot proceed. */
 	if (med_vtoken_verify(&st->keys, token, now_ms, out, &why) != MED_OK)

@@ -8,19 +8,6 @@
 #include "notes.h"
 #include "records.h"
 
-/*
- * The attachment cap stays below the gRPC message cap
- * (MED_MAX_MESSAGE_BYTES, 4 MiB by default): raise both together.
- */
-static const med_config_spec records_config[] = {
-	{RECORDS_MAX_ATTACHMENT_KEY, MED_CONFIG_INT, "2097152", false, 1024,
-	 12582912, "largest document attachment accepted, in bytes"},
-	{RECORDS_NOTE_READER_KEY, MED_CONFIG_BOOL, "on", false, 0, 0,
-	 "read notes for suggestions when they are written (off: only "
-	 "ReadNotes reads them)"},
-	MED_PATIENTS_CONFIG,
-};
-
 /* The note reader's word lists, and OpenCC's table of traditional
  * characters (about 0.2 s), load at start rather than in the first note's
  * write; lists that do not load (libopencc-data missing) stop the start,
@@ -50,8 +37,7 @@ main(int argc, char **argv)
 		.default_grpc_port = 50052,
 		.default_http_port = 9102,
 		.extra_config = records_config,
-		.n_extra_config =
-			sizeof(records_config) / sizeof(records_config[0]),
+		.n_extra_config = records_n_config,
 		.start = records_start,
 		.stop = med_patients_service_stop,
 	};

@@ -12,6 +12,7 @@
 #define RECORDS_H
 
 #include <med/check.h>
+#include <med/config.h>
 #include <med/db.h>
 #include <med/rpc.h>
 #include <med/util.h>
@@ -24,6 +25,9 @@ extern const med_method records_methods[];
 extern const size_t records_n_methods;
 extern const med_db_migration records_migrations[];
 extern const size_t records_n_migrations;
+/* The service's settings, all in one table (settings.c). */
+extern const med_config_spec records_config[];
+extern const size_t records_n_config;
 
 /* Config key of the attachment size cap. */
 #define RECORDS_MAX_ATTACHMENT_KEY "MED_RECORDS_MAX_ATTACHMENT_BYTES"

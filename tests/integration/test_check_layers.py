@@ -1,7 +1,8 @@
 """tools/dev/check_layers.py (make check): every service stacks in the
 layers its LAYERS file declares.  An include or import of a layer above,
 a file no layer names and a circle of files each fail, named; the tree
-itself passes."""
+itself passes.  tools/dev/check_symbols.py fails on a circle of objects
+in any service."""
 import os
 import subprocess
 
@@ -78,3 +79,35 @@ def test_the_tree_stacks():
     for service in ("identity", "diagnosis", "audit", "hl7", "console",
                     "dosage", "fhir"):
         assert "services/%s: " % service in r.stdout, r.stdout
+
+
+SYMBOLS = os.path.join(ROOT, "tools", "dev", "check_symbols.py")
+
+
+def test_objects_that_use_each_other_fail_in_every_service(tmp_path):
+    # check_symbols.py reads the circle from the objects: two files of
+    # dosage's catalogue/ with no include between them, each calling the
+    # other (drug.c's rules and route.c's conversion did).  No service is
+    # exempt, dosage included.
+    src = tmp_path / "services" / "dosage"
+    _write(src / "catalogue", {
+        "drug.c": "int route_ok(void);\n"
+                  "int drug_ok(void) { return route_ok(); }\n",
+        "route.c": "int drug_ok(void);\n"
+                   "int route_ok(void) { return drug_ok(); }\n",
+    })
+    (src / "LAYERS").write_text("catalogue: catalogue/\n")
+    obj = tmp_path / "build" / "obj" / "services" / "dosage" / "catalogue"
+    obj.mkdir(parents=True)
+    for name in ("drug", "route"):
+        subprocess.run(["cc", "-c", "-o", str(obj / (name + ".o")),
+                        str(src / "catalogue" / (name + ".c"))],
+                       check=True, timeout=60)
+    code = ("import sys; sys.path.insert(0, %r); import check_symbols; "
+            "p, _ = check_symbols.service_stacks('build'); "
+            "print('\\n'.join(p))" % os.path.dirname(SYMBOLS))
+    r = subprocess.run(["/usr/bin/python3", "-c", code], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert ("services/dosage: a circle of files, each using the next: "
+            "catalogue/drug.o, catalogue/route.o") in r.stdout, r.stdout

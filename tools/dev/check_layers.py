@@ -146,13 +146,6 @@ def check_file(path, layer):
 SERVICES = "services"
 LAYERS_FILE = "LAYERS"
 SOURCE_EXT = (".c", ".h", ".js")
-# Services whose files still form a circle, which the check counts but does
-# not fail on until the work that removes it is merged (their layers are
-# checked all the same): none may be added.
-PENDING = {
-    "services/dosage": "circles inside catalogue/, checks/ and fhir/ "
-                       "(issue 78: dosage's write use case)",
-}
 CIRCLE = "a circle of files"
 IMPORT_RE = re.compile(r"""^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]"""
                        r"""(\.{1,2}/[^'"]+)['"]|"""
@@ -305,8 +298,7 @@ def circles(edges):
 
 def stacks(top=SERVICES):
     """(stacks, problems): a Stack for each service folder under top
-    with a LAYERS file; a folder of source without one is a problem,
-    unless PENDING names it."""
+    with a LAYERS file; a folder of source without one is a problem."""
     out, problems = [], []
     for name in sorted(os.listdir(top)):
         root = os.path.join(top, name)
@@ -314,9 +306,8 @@ def stacks(top=SERVICES):
             continue
         path = os.path.join(root, LAYERS_FILE)
         if not os.path.exists(path):
-            if root not in PENDING:
-                problems.append("%s: no %s file (its layers, bottom to "
-                                "top)" % (root, LAYERS_FILE))
+            problems.append("%s: no %s file (its layers, bottom to top)"
+                            % (root, LAYERS_FILE))
             continue
         try:
             out.append(Stack(root, read_layers(path)))
@@ -331,19 +322,9 @@ def check_stacks(top=SERVICES):
     lines = []
     for stack in found:
         p, n = stack.includes()
-        pending = PENDING.get(stack.root)
-        held = [x for x in p if pending and CIRCLE in x]
-        if held:
-            lines.append("%s: %d circles pending, not failing (%s)"
-                         % (stack.root, len(held), pending))
-        problems += [x for x in p if x not in held]
+        problems += p
         lines.append("%s: %d files; layers bottom to top: %s"
                      % (stack.root, n, " < ".join(stack.layers)))
-    for root, why in sorted(PENDING.items()):
-        if root.startswith(top + "/") and \
-                not any(s.root == root for s in found):
-            lines.append("%s: pending, no %s yet (%s)"
-                         % (root, LAYERS_FILE, why))
     return problems, lines
 
 

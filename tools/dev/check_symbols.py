@@ -16,8 +16,7 @@ what a higher layer implements).  This check reads what the compiler made:
    layer, no header declares a function a layer above its own defines;
    and no circle of files: a file that uses what another defines sits
    above it, and no two files sit above each other, however long the way
-   round (check_layers.PENDING names the services whose circles are
-   counted but do not fail yet);
+   round (no service is exempt);
 4. explicit writes: a service in EXPLICIT_WRITES runs its writes in the
    call's transaction by name (med_call_tx, med_call_set_patient), never
    through the hidden thread-local doors of the former db_call.c
@@ -46,8 +45,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_layers import (HEADERS, INC, LAYERS, PENDING,  # noqa: E402
-                          stacks)
+from check_layers import HEADERS, INC, LAYERS, stacks  # noqa: E402
 
 OBJ = "obj/common/src"
 # nm -P types of a definition that another object can use.
@@ -373,12 +371,7 @@ def service_stacks(build):
             continue  # the console's scripts: no objects
         up, _ = stack_up(build, stack, KNOWN_UP, SERVICE_CALL_RE)
         circles = file_circles(build, stack.root)
-        problems += up
-        if stack.root in PENDING:
-            lines.append("%s: %d circles pending, not failing (%s)"
-                         % (stack.root, len(circles), PENDING[stack.root]))
-        else:
-            problems += circles
+        problems += up + circles
         lines.append("%s: no use of a layer above, no circle of files; "
                      "bottom to top: %s"
                      % (stack.root, " < ".join(stack.layers)))

@@ -159,6 +159,8 @@ med_err dosage_gs1_parse(const char *scan, dosage_gs1 *out,
 med_err dosage_gs1_expiry_end_ms(const char *yymmdd, int64_t now_ms,
 				 int64_t *end_ms) MED_MUST_CHECK;
 
+/* --- route.c: a dose in the drug's unit --------------------------------- */
+
 /*
  * dosage_drug_convert converts dose in unit to drug's unit: directly in
  * one dimension, or a volume through the drug's concentration (10 mL of

@@ -11,6 +11,10 @@
  * stop as the class says.  The opioids are also summed in oral morphine
  * equivalents (OME) against a 24-h limit.  docs/dose-safety.md
  * ("Therapeutic classes") lists the tables and their sources.
+ *
+ * classes.c holds the tables and the checks across a class;
+ * duplicate_order.c the duplicate orders of one substance, which read the
+ * substance knowledge base (substance_kb.h) that itself reads the groups.
  */
 #ifndef DOSAGE_CLASSES_H
 #define DOSAGE_CLASSES_H
@@ -136,6 +140,10 @@ typedef struct dosage_class_other {
 void dosage_class_duplicate(const char *const *s, size_t n, bool prn,
 			    const dosage_class_other *others, size_t n_others,
 			    dosage_dose_result *out);
+
+/* dosage_status_rank orders statuses by severity, as dosage_dose_worst
+ * does: hard_stop 4, warn 3, not_checked 2, ok 1, not_applicable 0. */
+int dosage_status_rank(dosage_dose_status s);
 
 /* dosage_periods_overlap: do [s1, e1) and [s2, e2) share a moment (an
  * end of 0 is none)?  Taper steps that follow each other do not. */

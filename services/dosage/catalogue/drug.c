@@ -1,7 +1,9 @@
 /*
  * drug.c - what a catalogue entry may be (drug.h): the rules a drug must
- * pass to be stored, its substances, strength and classes, and a dose in
- * another unit converted into its own.  Pure functions: no gRPC or SQL.
+ * pass to be stored, its substances, strength and classes.  Pure
+ * functions: no gRPC or SQL.  It uses route.c's rules (a dose converted
+ * into the drug's unit, the route fields' check); route.c uses nothing
+ * of it.
  */
 #include <med/check.h>
 #include <med/util.h>
@@ -666,23 +668,6 @@ dosage_drug_substances(const dosage_drug *d,
 	     i < d->n_other_ingredients && n < DOSAGE_DOSE_MAX_SUBSTANCES; i++)
 		out[n++] = d->other_ingredients[i]->substance;
 	return n;
-}
-
-med_err
-dosage_drug_convert(const dosage_drug *drug, double dose, const char *unit,
-		    double *out)
-{
-	double ml;
-
-	if (dosage_dose_convert(dose, unit, drug->unit, out) == MED_OK)
-		return MED_OK;
-	/* A volume of a liquid is an amount through its concentration. */
-	if (drug->concentration_amount <= 0 ||
-	    drug->concentration_volume_ml <= 0 ||
-	    dosage_dose_convert(dose, unit, "mL", &ml) != MED_OK)
-		return MED_ERR_INVALID;
-	*out = ml * drug->concentration_amount / drug->concentration_volume_ml;
-	return MED_OK;
 }
 
 /* class_add appends s to d's therapeutic_classes unless it is there. */

@@ -1,5 +1,7 @@
 /*
- * route.c - route, push and concentration rules of a product (route.h).
+ * route.c - route, push and concentration rules of a product (route.h),
+ * and a dose in another unit converted into the drug's own, directly or
+ * through its concentration (catalogue.h's dosage_drug_convert).
  */
 #include <ctype.h>
 #include <math.h>
@@ -42,6 +44,23 @@ fold(const char *route, char *out, size_t cap)
 	}
 	out[n] = '\0';
 	return true;
+}
+
+med_err
+dosage_drug_convert(const dosage_drug *drug, double dose, const char *unit,
+		    double *out)
+{
+	double ml;
+
+	if (dosage_dose_convert(dose, unit, drug->unit, out) == MED_OK)
+		return MED_OK;
+	/* A volume of a liquid is an amount through its concentration. */
+	if (drug->concentration_amount <= 0 ||
+	    drug->concentration_volume_ml <= 0 ||
+	    dosage_dose_convert(dose, unit, "mL", &ml) != MED_OK)
+		return MED_ERR_INVALID;
+	*out = ml * drug->concentration_amount / drug->concentration_volume_ml;
+	return MED_OK;
 }
 
 bool

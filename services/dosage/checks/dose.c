@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +28,6 @@ double
 dosage_dose_bsa_m2(double height_cm, double weight_kg)
 {
 	return sqrt(height_cm * weight_kg / 3600.0);
-}
-
-dosage_dose_status
-dosage_dose_set(dosage_dose_result *r, dosage_dose_status st, double value,
-		double limit, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = st;
-	r->value = value;
-	r->limit = limit;
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-	return st;
 }
 
 /*

@@ -72,7 +72,7 @@ double dosage_dose_worst_24h(const int64_t *t_ms, const double *amount,
 
 /* dosage_dose_set fills r with a check's outcome: status, the value
  * compared, its limit and the reason (printf); returns st.  The one way
- * every check in dose.c and labs.c writes its result. */
+ * every check writes its result (outcome.c). */
 dosage_dose_status dosage_dose_set(dosage_dose_result *r, dosage_dose_status st,
 				   double value, double limit, const char *fmt,
 				   ...) __attribute__((format(printf, 5, 6)));

@@ -9,12 +9,10 @@
  * reference (Reference.identifier) rather than a literal one that would
  * dangle in this page.
  */
-#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/json.h>
 #include <med/util.h>
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,18 +77,6 @@ order_ref(med_json *w, const char *key, const dosage_export_page *p,
 	med_json_str(w, "value", order_id);
 	med_json_end(w, '}');
 	med_json_end(w, '}');
-}
-
-void
-dosage_fhir_medication_id(const char *code, char out[40])
-{
-	unsigned char digest[16];
-	char hex[33];
-
-	crypto_generichash(digest, sizeof(digest), (const unsigned char *)code,
-			   strlen(code), NULL, 0);
-	med_hex_encode(hex, sizeof(hex), digest, sizeof(digest));
-	snprintf(out, 40, "drug-%s", hex);
 }
 
 static void

@@ -86,8 +86,9 @@ med_err dosage_store_export(med_db *db, med_arena *arena,
 			    const med_page_key *after, uint32_t size,
 			    dosage_export_page *out) MED_MUST_CHECK;
 
-/* dosage_fhir_medication_id writes the Medication id of a catalogue code
- * into out[40] (a digest: codes may hold "_", which R4 ids may not). */
+/* dosage_fhir_medication_id (medication_id.c) writes the Medication id of
+ * a catalogue code into out[40] (a digest: codes may hold "_", which R4
+ * ids may not). */
 void dosage_fhir_medication_id(const char *code, char out[40]);
 
 /*
