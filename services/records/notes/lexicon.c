@@ -83,6 +83,9 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_PLAN;
 	else if (strcmp(s, "stop") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP;
+	else if (strcmp(s, "stopped") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP |
+		       NOTES_DIR_DONE;
 	else if (strcmp(s, "stop_forward") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP;
 	else if (strcmp(s, "stop_backward") == 0)
@@ -112,11 +115,21 @@ context_row(char **f, notes_entry *e)
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 
-/* cues.csv: term,kind,source */
+/* cues.csv: term,kind,source.  Two kinds read back past a comma, their
+ * entries marked NOTES_DIR_BACKWARD: "intolerance" (an allergy cue) and
+ * "tolerated_after" (a tolerated cue after its drug). */
 static bool
 cue_row(char **f, notes_entry *e)
 {
 	e->code = "";
+	e->dir = 0;
+	if (strcmp(f[1], "intolerance") == 0 ||
+	    strcmp(f[1], "tolerated_after") == 0) {
+		e->type = f[1][0] == 'i' ? NOTES_T_ALLERGY_CUE
+					 : NOTES_T_TOLERATED;
+		e->dir = NOTES_DIR_BACKWARD;
+		return true;
+	}
 	return type_parse(f[1], &e->type) && e->type >= NOTES_T_ALLERGY_CUE &&
 	       e->type <= NOTES_T_CAUSES;
 }

@@ -115,6 +115,10 @@ typedef enum notes_type {
  * stopped" is a current allergy), as a plan's trigger leaves an allergy
  * as it is. */
 #define NOTES_DIR_STOP 128u
+/* A stop trigger that says the drug is already stopped ("已停用"): the
+ * note's mentions of it as taken are its earlier days, so the stop
+ * stands for them (reader.c, unstop). */
+#define NOTES_DIR_DONE 256u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {
