@@ -86,6 +86,13 @@ dir_parse(const char *s, unsigned *out)
 	else if (strcmp(s, "stopped") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP |
 		       NOTES_DIR_DONE;
+	else if (strcmp(s, "decline") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_DECLINE;
+	else if (strcmp(s, "decline_both") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
+		       NOTES_DIR_DECLINE;
+	else if (strcmp(s, "conditional") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PAST_COMMA;
 	else if (strcmp(s, "stop_forward") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP;
 	else if (strcmp(s, "stop_backward") == 0)

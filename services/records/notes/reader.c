@@ -249,6 +249,45 @@ comma_between(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* scope_ends: does the scope of forward trigger j end before item k?
+ * A terminator ends it; a full-width comma does not end a condition's
+ * ("如…，…"). */
+static bool
+scope_ends(const sentence *s, size_t j, size_t k)
+{
+	bool past_comma = s->items[j].e->dir & NOTES_DIR_PAST_COMMA;
+
+	for (size_t m = j + 1; m < k; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type == NOTES_T_TERMINATOR &&
+		    !(past_comma && is_comma(e)))
+			return true;
+	}
+	return false;
+}
+
+/* paren_subject: does a full-width parenthesis open between item k and
+ * backward trigger j and name a drug of its own before j ("改为泼尼松龙
+ * （原静脉氢化可的松已停）")?  Then the trigger is about that drug, not
+ * k. */
+static bool
+paren_subject(const sentence *s, size_t k, size_t j)
+{
+	const char *p = memmem(s->text + s->items[k].end,
+			       s->items[j].start - s->items[k].end,
+			       "\xef\xbc\x88", 3); /* （ */
+
+	for (size_t m = k + 1; p != NULL && m < j; m++) {
+		notes_type t = s->items[m].e->type;
+
+		if ((t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
+		    s->text + s->items[m].start > p)
+			return true;
+	}
+	return false;
+}
+
 /* names_drug_after: does stop trigger j name a drug after it in its
  * clause ("，已停用氯吡格雷")?  Then it stops that one.  A switch
  * (backward only: "，后换为左乙拉西坦") names the new drug, and still
@@ -319,9 +358,10 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
-			   !ends(s, j, k, true) && !until_to(s, j, k);
+			   !scope_ends(s, j, k) && !until_to(s, j, k);
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			     !terminated(s, k, j) && !comma_between(s, k, j)) ||
+			     !terminated(s, k, j) && !comma_between(s, k, j) &&
+			     !paren_subject(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j);
 
 		/* "no known allergy to latex": the phrase negates what
@@ -1006,6 +1046,45 @@ unstop(notes_reading *out)
 	out->n = n;
 }
 
+/* declined_code: does out hold code as a medicine declined ("拒绝注射
+ * 胰岛素")? */
+static bool
+declined_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+		const notes_entry *t;
+
+		if (f->kind != NOTES_MEDICINE ||
+		    !(f->context & NOTES_NEGATED) || strcmp(f->code, code) != 0)
+			continue;
+		t = notes__find(f->trigger);
+		if (t != NULL && (t->dir & NOTES_DIR_DECLINE))
+			return true;
+	}
+	return false;
+}
+
+/* undecline drops a medicine planned or proposed when the note says the
+ * patient declined it ("建议起始基础胰岛素治疗，患者…拒绝注射胰岛素"):
+ * the refusal is what holds. */
+static void
+undecline(notes_reading *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_MEDICINE &&
+		    f->context == NOTES_HYPOTHETICAL &&
+		    declined_code(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
 /* cut returns len bounded by NOTES_TEXT_MAX, not inside a UTF-8
  * sequence. */
 static size_t
@@ -1084,6 +1163,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	} while (t.type != NOTES_TOK_END);
 	delabel(out);
 	unstop(out);
+	undecline(out);
 }
 
 bool

@@ -410,6 +410,23 @@ static const expect chinese_classes[] = {
 	{"藥物過敏：無。", NOTES_ALLERGY, "", "藥物過敏：無", NEG, false},
 	{"藥物敏感：Aspirin（氣喘）。", NOTES_ALLERGY, "aspirin", "Aspirin", 0,
 	 true},
+	/* declined, not also planned; a condition to its consequence;
+	 * what may be given; a stop to come */
+	{"建议起始胰岛素治疗，患者拒绝注射胰岛素。", NOTES_MEDICINE, "insulin",
+	 "胰岛素", NEG, false},
+	{"如术后肌酐升高，考虑急性肾损伤。", NOTES_PROBLEM, "N17.9",
+	 "急性肾损伤", HYP, false},
+	{"疼痛明显时可加用普瑞巴林。", NOTES_MEDICINE, "pregabalin", "普瑞巴林",
+	 HYP, false},
+	{"已告知甲氨蝶呤需停药3个月后方可怀孕。", NOTES_MEDICINE,
+	 "methotrexate", "甲氨蝶呤", 0, true},
+	/* a rash in lay words; a stop in parentheses about its own drug */
+	{"他吃阿司匹林会全身起红疹。", NOTES_ALLERGY, "aspirin", "阿司匹林", 0,
+	 true},
+	{"改为口服泼尼松龙（原静脉氢化可的松已停）。", NOTES_MEDICINE,
+	 "prednisolone", "泼尼松龙", 0, true},
+	{"改为口服泼尼松龙（原静脉氢化可的松已停）。", NOTES_MEDICINE,
+	 "hydrocortisone", "氢化可的松", HIST, true},
 	/* a culture's susceptibility is no allergy */
 	{"药敏示对万古霉素敏感。", NOTES_MEDICINE, "vancomycin", "万古霉素", 0,
 	 true},
@@ -485,6 +502,10 @@ test_chinese(void)
 	notes_read("曲马多服用后头晕，不能耐受。",
 		   strlen("曲马多服用后头晕，不能耐受。"), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R42") == NULL);
+	/* "中风险" is a medium risk, no stroke (中风) */
+	notes_read("跌倒风险评估：中风险。", strlen("跌倒风险评估：中风险。"),
+		   &r);
+	MT_EQ_INT(r.n, 0);
 	/* the reaction is kept with the allergy, past the comma */
 	notes_read(mixed, strlen(mixed), &r);
 	MT_EQ_STR(find(&r, NOTES_ALLERGY, "penicillins")->reaction, "皮疹");
