@@ -936,6 +936,8 @@ keep_finding(notes_reading *out, notes_finding *f)
 	past.kind = NOTES_MEDICINE;
 	past.reaction = "";
 	f->context &= ~NOTES_HISTORICAL;
+	if (f->context == 0)
+		f->trigger = ""; /* no context, no trigger */
 	return keep(out, f) && keep(out, &past);
 }
 
