@@ -28,6 +28,7 @@ def _got(st, p):
     "女儿说患者对阿莫西林过敏，出现皮疹。",
     "阿莫西林服用后头晕，不能耐受。",
     "原服阿莫西林，因腹泻、腹胀不能耐受，已停用。",
+    "家属告知：患者以前用过阿莫西林，吐得很厉害，不想再用。",
     "藥物敏感：阿莫西林。",
 ])
 def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):

@@ -122,21 +122,28 @@ context_row(char **f, notes_entry *e)
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 
-/* cues.csv: term,kind,source.  Two kinds read back past a comma, their
- * entries marked NOTES_DIR_BACKWARD: "intolerance" (an allergy cue) and
+/* cues.csv: term,kind,source.  Three kinds read back past a comma,
+ * their entries marked NOTES_DIR_BACKWARD: "intolerance" (an allergy cue,
+ * which also names what follows it, NOTES_DIR_FORWARD), "intolerance_after"
+ * (one that names only the drug before it: "不想再用") and
  * "tolerated_after" (a tolerated cue after its drug). */
 static bool
 cue_row(char **f, notes_entry *e)
 {
 	e->code = "";
-	e->dir = 0;
-	if (strcmp(f[1], "intolerance") == 0 ||
+	e->dir = NOTES_DIR_BACKWARD;
+	if (strcmp(f[1], "intolerance") == 0) {
+		e->type = NOTES_T_ALLERGY_CUE;
+		e->dir |= NOTES_DIR_FORWARD;
+		return true;
+	}
+	if (strcmp(f[1], "intolerance_after") == 0 ||
 	    strcmp(f[1], "tolerated_after") == 0) {
 		e->type = f[1][0] == 'i' ? NOTES_T_ALLERGY_CUE
 					 : NOTES_T_TOLERATED;
-		e->dir = NOTES_DIR_BACKWARD;
 		return true;
 	}
+	e->dir = 0;
 	return type_parse(f[1], &e->type) && e->type >= NOTES_T_ALLERGY_CUE &&
 	       e->type <= NOTES_T_CAUSES;
 }

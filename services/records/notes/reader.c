@@ -288,15 +288,11 @@ paren_subject(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
-/* names_drug_after: does stop trigger j name a drug after it in its
- * clause ("，已停用氯吡格雷")?  Then it stops that one.  A switch
- * (backward only: "，后换为左乙拉西坦") names the new drug, and still
- * stops the old one. */
+/* drug_after: does a drug follow item j in its clause ("不想再用胰岛素")?
+ * Then a cue at j is about that drug. */
 static bool
-names_drug_after(const sentence *s, size_t j)
+drug_after(const sentence *s, size_t j)
 {
-	if (!(s->items[j].e->dir & NOTES_DIR_FORWARD))
-		return false;
 	for (size_t m = j + 1; m < s->n_items; m++) {
 		const notes_entry *e = s->items[m].e;
 
@@ -306,6 +302,16 @@ names_drug_after(const sentence *s, size_t j)
 			return true;
 	}
 	return false;
+}
+
+/* names_drug_after: does stop trigger j name a drug after it in its
+ * clause ("，已停用氯吡格雷")?  Then it stops that one.  A switch
+ * (backward only: "，后换为左乙拉西坦") names the new drug, and still
+ * stops the old one. */
+static bool
+names_drug_after(const sentence *s, size_t j)
+{
+	return (s->items[j].e->dir & NOTES_DIR_FORWARD) && drug_after(s, j);
 }
 
 /* stop_reaches: does stop trigger j (backward) reach drug item k in the
@@ -540,7 +546,9 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	if (terminated(s, j < k ? j : k, j < k ? k : j))
 		return false;
 	if (j < k)
-		return !comma_between(s, j, k) || colon_after(s, j);
+		return (s->items[j].e->dir & NOTES_DIR_FORWARD ||
+			!(s->items[j].e->dir & NOTES_DIR_BACKWARD)) &&
+		       (!comma_between(s, j, k) || colon_after(s, j));
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 
@@ -561,7 +569,7 @@ static bool
 intolerance_reaches(const sentence *s, size_t k, size_t j)
 {
 	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) || j < k ||
-	    terminated(s, k, j))
+	    terminated(s, k, j) || drug_after(s, j))
 		return false;
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
@@ -665,6 +673,16 @@ is_reaction(const sentence *s, size_t k)
 	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
 }
 
+/* short_gap: are words [from, to) at most one word, or two Chinese
+ * characters ("磺胺类的药吃了会起疹子", "可待因每次吃了会吐")? */
+static bool
+short_gap(const sentence *s, size_t from, size_t to)
+{
+	if (to - from <= 1)
+		return true;
+	return to - from == 2 && s->words[from].han && s->words[from + 1].han;
+}
+
 /* caused_by returns the problem or reaction that substance item k is
  * written as causing ("metformin gave her diarrhoea", "可待因吃了会恶心"):
  * a "causes" cue right after it and the symptom right after that; or
@@ -676,7 +694,7 @@ caused_by(const sentence *s, size_t k)
 	const item *sym = cue ? cue + 1 : NULL;
 
 	if (cue == NULL || cue->e->type != NOTES_T_CAUSES ||
-	    cue->w0 - s->items[k].w1 > 1 || sym->w0 - cue->w1 > 1)
+	    !short_gap(s, s->items[k].w1, cue->w0) || sym->w0 - cue->w1 > 1)
 		return NULL;
 	return sym->e->type == NOTES_T_PROBLEM ||
 			       sym->e->type == NOTES_T_REACTION

@@ -403,6 +403,12 @@ static const expect chinese_classes[] = {
 	 "二甲双胍", 0, true},
 	{"原服二甲双胍，因腹泻不能耐受。", NOTES_MEDICINE, "metformin",
 	 "二甲双胍", HIST, true},
+	{"患者以前用过曲马多，吐得很厉害，不想再用。", NOTES_ALLERGY,
+	 "tramadol", "曲马多", 0, true},
+	{"患者以前用过曲马多，吐得很厉害，不想再用。", NOTES_MEDICINE,
+	 "tramadol", "曲马多", HIST, true},
+	{"患者自述\"磺胺类的药吃了会起疹子\"。", NOTES_ALLERGY, "sulfonamides",
+	 "磺胺类", 0, true},
 	/* a negative challenge: taken without harm */
 	{"阿莫西林口服激发试验阴性。", NOTES_MEDICINE, "amoxicillin",
 	 "阿莫西林", HIST, true},
@@ -502,6 +508,10 @@ test_chinese(void)
 	notes_read("曲马多服用后头晕，不能耐受。",
 		   strlen("曲马多服用后头晕，不能耐受。"), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R42") == NULL);
+	/* "不想再用" names the drug before it, never the one it declines */
+	notes_read("予胰岛素，患者不想再用胰岛素。",
+		   strlen("予胰岛素，患者不想再用胰岛素。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "insulin") == NULL);
 	/* "中风险" is a medium risk, no stroke (中风) */
 	notes_read("跌倒风险评估：中风险。", strlen("跌倒风险评估：中风险。"),
 		   &r);
