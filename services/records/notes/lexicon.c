@@ -122,11 +122,12 @@ context_row(char **f, notes_entry *e)
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 
-/* cues.csv: term,kind,source.  Three kinds read back past a comma,
- * their entries marked NOTES_DIR_BACKWARD: "intolerance" (an allergy cue,
- * which also names what follows it, NOTES_DIR_FORWARD), "intolerance_after"
- * (one that names only the drug before it: "不想再用") and
- * "tolerated_after" (a tolerated cue after its drug). */
+/* cues.csv: term,kind,source.  Four kinds are marked NOTES_DIR_BACKWARD:
+ * "intolerance" (an allergy cue that reads back past a comma and also
+ * names what follows it, NOTES_DIR_FORWARD), "intolerance_after" (one
+ * that names only the drug before it: "不想再用"), "tolerated_after" (a
+ * tolerated cue after its drug) and "caused" (a causes cue of an event:
+ * the drug was taken then, "后出现"). */
 static bool
 cue_row(char **f, notes_entry *e)
 {
@@ -141,6 +142,10 @@ cue_row(char **f, notes_entry *e)
 	    strcmp(f[1], "tolerated_after") == 0) {
 		e->type = f[1][0] == 'i' ? NOTES_T_ALLERGY_CUE
 					 : NOTES_T_TOLERATED;
+		return true;
+	}
+	if (strcmp(f[1], "caused") == 0) {
+		e->type = NOTES_T_CAUSES;
 		return true;
 	}
 	e->dir = 0;

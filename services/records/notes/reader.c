@@ -726,6 +726,21 @@ none_known_near(const sentence *s, size_t k)
 	return false;
 }
 
+/* taken_then dates allergy f of substance item k, which a cue of an
+ * event caused ("口服阿莫西林后出现荨麻疹": cue kind caused, marked
+ * NOTES_DIR_BACKWARD), as a history word would: the drug was taken then,
+ * and keep_finding reads it as the allergy and a past medicine. */
+static void
+taken_then(const sentence *s, size_t k, notes_finding *f)
+{
+	const notes_entry *cue = s->items[k + 1].e;
+
+	if (!(cue->dir & NOTES_DIR_BACKWARD))
+		return;
+	f->context = NOTES_HISTORICAL;
+	f->trigger = cue->key;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -753,6 +768,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
+	if (caused && f->context == 0)
+		taken_then(s, k, f);
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */

@@ -409,6 +409,12 @@ static const expect chinese_classes[] = {
 	 "tramadol", "曲马多", HIST, true},
 	{"患者自述\"磺胺类的药吃了会起疹子\"。", NOTES_ALLERGY, "sulfonamides",
 	 "磺胺类", 0, true},
+	{"口服阿莫西林后出现荨麻疹。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
+	 0, true},
+	{"口服阿莫西林后出现荨麻疹。", NOTES_MEDICINE, "amoxicillin",
+	 "阿莫西林", HIST, true},
+	{"目前单用阿司匹林。\n2.暂停阿司匹林。", NOTES_MEDICINE, "aspirin",
+	 "阿司匹林", HIST, true},
 	/* a negative challenge: taken without harm */
 	{"阿莫西林口服激发试验阴性。", NOTES_MEDICINE, "amoxicillin",
 	 "阿莫西林", HIST, true},
