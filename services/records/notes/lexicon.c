@@ -83,6 +83,16 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_PLAN;
 	else if (strcmp(s, "stop") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP;
+	else if (strcmp(s, "stopped") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP |
+		       NOTES_DIR_DONE;
+	else if (strcmp(s, "decline") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_DECLINE;
+	else if (strcmp(s, "decline_both") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
+		       NOTES_DIR_DECLINE;
+	else if (strcmp(s, "conditional") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PAST_COMMA;
 	else if (strcmp(s, "stop_forward") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP;
 	else if (strcmp(s, "stop_backward") == 0)
@@ -112,11 +122,33 @@ context_row(char **f, notes_entry *e)
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 
-/* cues.csv: term,kind,source */
+/* cues.csv: term,kind,source.  Four kinds are marked NOTES_DIR_BACKWARD:
+ * "intolerance" (an allergy cue that reads back past a comma and also
+ * names what follows it, NOTES_DIR_FORWARD), "intolerance_after" (one
+ * that names only the drug before it: "不想再用"), "tolerated_after" (a
+ * tolerated cue after its drug) and "caused" (a causes cue of an event:
+ * the drug was taken then, "后出现"). */
 static bool
 cue_row(char **f, notes_entry *e)
 {
 	e->code = "";
+	e->dir = NOTES_DIR_BACKWARD;
+	if (strcmp(f[1], "intolerance") == 0) {
+		e->type = NOTES_T_ALLERGY_CUE;
+		e->dir |= NOTES_DIR_FORWARD;
+		return true;
+	}
+	if (strcmp(f[1], "intolerance_after") == 0 ||
+	    strcmp(f[1], "tolerated_after") == 0) {
+		e->type = f[1][0] == 'i' ? NOTES_T_ALLERGY_CUE
+					 : NOTES_T_TOLERATED;
+		return true;
+	}
+	if (strcmp(f[1], "caused") == 0) {
+		e->type = NOTES_T_CAUSES;
+		return true;
+	}
+	e->dir = 0;
 	return type_parse(f[1], &e->type) && e->type >= NOTES_T_ALLERGY_CUE &&
 	       e->type <= NOTES_T_CAUSES;
 }

@@ -115,6 +115,17 @@ typedef enum notes_type {
  * stopped" is a current allergy), as a plan's trigger leaves an allergy
  * as it is. */
 #define NOTES_DIR_STOP 128u
+/* A stop trigger that says the drug is already stopped ("已停用"): the
+ * note's mentions of it as taken are its earlier days, so the stop
+ * stands for them (reader.c, unstop). */
+#define NOTES_DIR_DONE 256u
+/* A negation trigger of declining ("拒绝", "暂不使用"): the drug
+ * declined is not also planned ("建议起始胰岛素，患者拒绝注射胰岛素";
+ * reader.c, undecline). */
+#define NOTES_DIR_DECLINE 512u
+/* A forward trigger of a condition ("如", "若"): its scope runs past a
+ * full-width comma to the consequence ("如肌酐升高，考虑急性肾损伤"). */
+#define NOTES_DIR_PAST_COMMA 1024u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

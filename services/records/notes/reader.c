@@ -209,7 +209,8 @@ dash_no(const sentence *s, size_t j, size_t k)
  * never for an allergy, as a plan's trigger) for item k and sets
  * *trigger when nothing in the sentence did (bits).  A medicine under a
  * past history is what the patient takes for it ("高血压10年，规律服用
- * 氨氯地平"), not a past one: words such as "停用" make it past. */
+ * 氨氯地平"), not a past one: words such as "停用" make it past; a
+ * problem denied there is negated only. */
 static unsigned
 section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 		const char **trigger)
@@ -220,9 +221,21 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	if (t == NULL || ((t->dir & NOTES_DIR_PLAN) && allergy) ||
 	    (t->type == NOTES_T_HISTORICAL && medicine))
 		return 0;
+	/* "既往史：否认高血压病史": a problem the patient never had is
+	 * absent, not past */
+	if (t->type == NOTES_T_HISTORICAL && (bits & NOTES_NEGATED))
+		return 0;
 	if (bits == 0)
 		*trigger = t->key;
 	return 1u << t->type;
+}
+
+/* is_comma: is e the full-width comma, which parts Chinese clauses? */
+static bool
+is_comma(const notes_entry *e)
+{
+	return e->type == NOTES_T_TERMINATOR &&
+	       strcmp(e->key, "\xef\xbc\x8c") == 0;
 }
 
 /* comma_between: is there a full-width comma between items j < k?  It
@@ -231,10 +244,112 @@ static bool
 comma_between(const sentence *s, size_t j, size_t k)
 {
 	for (size_t m = j + 1; m < k; m++)
-		if (s->items[m].e->type == NOTES_T_TERMINATOR &&
-		    strcmp(s->items[m].e->key, "\xef\xbc\x8c") == 0)
+		if (is_comma(s->items[m].e))
 			return true;
 	return false;
+}
+
+/* scope_ends: does the scope of forward trigger j end before item k?
+ * A terminator ends it; a full-width comma does not end a condition's
+ * ("如…，…"). */
+static bool
+scope_ends(const sentence *s, size_t j, size_t k)
+{
+	bool past_comma = s->items[j].e->dir & NOTES_DIR_PAST_COMMA;
+
+	for (size_t m = j + 1; m < k; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type == NOTES_T_TERMINATOR &&
+		    !(past_comma && is_comma(e)))
+			return true;
+	}
+	return false;
+}
+
+/* paren_subject: does a full-width parenthesis open between item k and
+ * backward trigger j and name a drug of its own before j ("改为泼尼松龙
+ * （原静脉氢化可的松已停）")?  Then the trigger is about that drug, not
+ * k. */
+static bool
+paren_subject(const sentence *s, size_t k, size_t j)
+{
+	const char *p = memmem(s->text + s->items[k].end,
+			       s->items[j].start - s->items[k].end,
+			       "\xef\xbc\x88", 3); /* （ */
+
+	for (size_t m = k + 1; p != NULL && m < j; m++) {
+		notes_type t = s->items[m].e->type;
+
+		if ((t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
+		    s->text + s->items[m].start > p)
+			return true;
+	}
+	return false;
+}
+
+/* drug_after: does a drug follow item j in its clause ("不想再用胰岛素")?
+ * Then a cue at j is about that drug. */
+static bool
+drug_after(const sentence *s, size_t j)
+{
+	for (size_t m = j + 1; m < s->n_items; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type == NOTES_T_TERMINATOR)
+			return false;
+		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
+			return true;
+	}
+	return false;
+}
+
+/* names_drug_after: does stop trigger j name a drug after it in its
+ * clause ("，已停用氯吡格雷")?  Then it stops that one.  A switch
+ * (backward only: "，后换为左乙拉西坦") names the new drug, and still
+ * stops the old one. */
+static bool
+names_drug_after(const sentence *s, size_t j)
+{
+	return (s->items[j].e->dir & NOTES_DIR_FORWARD) && drug_after(s, j);
+}
+
+/* stop_reaches: does stop trigger j (backward) reach drug item k in the
+ * clause before its own ("长期服用氢氯噻嗪及厄贝沙坦，目前暂停")?  The
+ * stop's clause names no drug, and one full-width comma parts them. */
+static bool
+stop_reaches(const sentence *s, size_t k, size_t j)
+{
+	size_t commas = 0;
+
+	if (j < k || !(s->items[j].e->dir & NOTES_DIR_STOP) ||
+	    !(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
+	    s->items[k].e->type != NOTES_T_SUBSTANCE || terminated(s, k, j))
+		return false;
+	for (size_t m = k + 1; m < j; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (is_comma(e))
+			commas++;
+		else if (commas && (e->type == NOTES_T_SUBSTANCE ||
+				    e->type == NOTES_T_CLASS))
+			return false;
+	}
+	return commas == 1 && !names_drug_after(s, j);
+}
+
+/* denied_past: a problem denied under a past history heading
+ * ("既往史：否认高血压病史") was never the patient's, so the heading does
+ * not make it past (own: the bits of triggers other than headings; neg:
+ * the negation's trigger). */
+static unsigned
+denied_past(unsigned bits, unsigned own, const char *neg, const char **trigger)
+{
+	if (!(bits & NOTES_NEGATED) || !(bits & NOTES_HISTORICAL) ||
+	    (own & NOTES_HISTORICAL))
+		return bits;
+	*trigger = neg;
+	return bits & ~NOTES_HISTORICAL;
 }
 
 /* context gives the context bits of item k and its first trigger; a
@@ -242,16 +357,18 @@ comma_between(const sentence *s, size_t j, size_t k)
 static unsigned
 context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
-	unsigned bits = 0;
+	unsigned bits = 0, own = 0;
+	const char *neg = "";
 
 	*trigger = "";
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
-			   !ends(s, j, k, true) && !until_to(s, j, k);
+			   !scope_ends(s, j, k) && !until_to(s, j, k);
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			     !terminated(s, k, j) && !comma_between(s, k, j)) ||
-			    dash_no(s, j, k);
+			     !terminated(s, k, j) && !comma_between(s, k, j) &&
+			     !paren_subject(s, k, j)) ||
+			    dash_no(s, j, k) || stop_reaches(s, k, j);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
@@ -260,6 +377,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			if (bits == 0)
 				*trigger = t->key;
 			bits |= NOTES_NEGATED;
+			own |= NOTES_NEGATED;
+			neg = neg[0] ? neg : t->key;
 			continue;
 		}
 		if (!notes__is_trigger(t->type) || !(fwd || back))
@@ -270,8 +389,12 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		 * it, so that delabel() finds it */
 		if (bits == 0 || (t->dir & NOTES_DIR_DELABEL))
 			*trigger = t->key;
+		if (t->type == NOTES_T_NEGATED && neg[0] == '\0')
+			neg = t->key;
 		bits |= 1u << t->type;
+		own |= (t->dir & NOTES_DIR_SECTION) ? 0 : 1u << t->type;
 	}
+	bits = denied_past(bits, own, neg, trigger);
 	return bits | section_context(s, k, allergy, bits, trigger);
 }
 
@@ -423,7 +546,9 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	if (terminated(s, j < k ? j : k, j < k ? k : j))
 		return false;
 	if (j < k)
-		return !comma_between(s, j, k) || colon_after(s, j);
+		return (s->items[j].e->dir & NOTES_DIR_FORWARD ||
+			!(s->items[j].e->dir & NOTES_DIR_BACKWARD)) &&
+		       (!comma_between(s, j, k) || colon_after(s, j));
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 
@@ -436,13 +561,52 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
 }
 
+/* intolerance_reaches: does intolerance cue j (NOTES_DIR_BACKWARD) name
+ * substance item k of the clause before its own ("曲马多服用后头晕，不能
+ * 耐受")?  k is the last drug before j, and the cue's clause starts after
+ * k's: no terminator but one full-width comma between them. */
+static bool
+intolerance_reaches(const sentence *s, size_t k, size_t j)
+{
+	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) || j < k ||
+	    terminated(s, k, j) || drug_after(s, j))
+		return false;
+	for (size_t m = k + 1; m < j; m++) {
+		notes_type t = s->items[m].e->type;
+
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS)
+			return false;
+	}
+	return true;
+}
+
+/* intolerance_of: is problem item k written between a drug and the
+ * intolerance cue that names it ("因腹泻、腹胀不能耐受")?  Then it is
+ * the drug's reaction. */
+static bool
+intolerance_of(const sentence *s, size_t k)
+{
+	size_t d = k;
+
+	while (d > 0 && s->items[d - 1].e->type != NOTES_T_SUBSTANCE &&
+	       s->items[d - 1].e->type != NOTES_T_CLASS)
+		d--;
+	if (d == 0)
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    intolerance_reaches(s, d - 1, j))
+			return true;
+	return false;
+}
+
 /* allergy_cued: does an allergy cue of the clause name item k? */
 static bool
 allergy_cued(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
-		    cue_reaches(s, k, j))
+		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j)))
 			return true;
 	return false;
 }
@@ -457,6 +621,37 @@ tolerated_by(const sentence *s, size_t k)
 		    !terminated(s, j, k))
 			return &s->items[j];
 	return NULL;
+}
+
+/* tolerated_after returns a tolerated cue written after drug item k in
+ * its clause (NOTES_DIR_BACKWARD: "阿莫西林口服激发试验阴性"), or NULL:
+ * the drug was taken without harm, a past medicine. */
+static const item *
+tolerated_after(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if (it->e->type == NOTES_T_SUBSTANCE ||
+		    it->e->type == NOTES_T_CLASS || ends(s, k, j, true))
+			return NULL;
+		if (it->e->type == NOTES_T_TOLERATED &&
+		    (it->e->dir & NOTES_DIR_BACKWARD))
+			return it;
+	}
+	return NULL;
+}
+
+/* challenged reads drug item k tolerated at a challenge (tol after it)
+ * as a past medicine. */
+static bool
+challenged(const sentence *s, size_t k, const item *tol, notes_finding *f)
+{
+	f->kind = NOTES_MEDICINE;
+	f->context = context(s, k, false, &f->trigger) | NOTES_HISTORICAL;
+	if (f->context == NOTES_HISTORICAL)
+		f->trigger = tol->e->key;
+	return true;
 }
 
 /* is_reaction: is problem item k the reaction of an allergy, written
@@ -478,6 +673,16 @@ is_reaction(const sentence *s, size_t k)
 	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
 }
 
+/* short_gap: are words [from, to) at most one word, or two Chinese
+ * characters ("磺胺类的药吃了会起疹子", "可待因每次吃了会吐")? */
+static bool
+short_gap(const sentence *s, size_t from, size_t to)
+{
+	if (to - from <= 1)
+		return true;
+	return to - from == 2 && s->words[from].han && s->words[from + 1].han;
+}
+
 /* caused_by returns the problem or reaction that substance item k is
  * written as causing ("metformin gave her diarrhoea", "可待因吃了会恶心"):
  * a "causes" cue right after it and the symptom right after that; or
@@ -489,7 +694,7 @@ caused_by(const sentence *s, size_t k)
 	const item *sym = cue ? cue + 1 : NULL;
 
 	if (cue == NULL || cue->e->type != NOTES_T_CAUSES ||
-	    cue->w0 - s->items[k].w1 > 1 || sym->w0 - cue->w1 > 1)
+	    !short_gap(s, s->items[k].w1, cue->w0) || sym->w0 - cue->w1 > 1)
 		return NULL;
 	return sym->e->type == NOTES_T_PROBLEM ||
 			       sym->e->type == NOTES_T_REACTION
@@ -521,6 +726,21 @@ none_known_near(const sentence *s, size_t k)
 	return false;
 }
 
+/* taken_then dates allergy f of substance item k, which a cue of an
+ * event caused ("口服阿莫西林后出现荨麻疹": cue kind caused, marked
+ * NOTES_DIR_BACKWARD), as a history word would: the drug was taken then,
+ * and keep_finding reads it as the allergy and a past medicine. */
+static void
+taken_then(const sentence *s, size_t k, notes_finding *f)
+{
+	const notes_entry *cue = s->items[k + 1].e;
+
+	if (!(cue->dir & NOTES_DIR_BACKWARD))
+		return;
+	f->context = NOTES_HISTORICAL;
+	f->trigger = cue->key;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -535,6 +755,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
+	if (drug && tolerated_after(s, k))
+		return challenged(s, k, tolerated_after(s, k), f);
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
 	    none_known_near(s, k) || caused ||
 	    (!tol && reaction_of(s, k, true))) {
@@ -546,6 +768,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
+	if (caused && f->context == 0)
+		taken_then(s, k, f);
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */
@@ -578,7 +802,8 @@ finding(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = it->e->key;
 		return true;
 	case NOTES_T_PROBLEM:
-		if (is_reaction(s, k) || side_effect(s, k))
+		if (is_reaction(s, k) || side_effect(s, k) ||
+		    intolerance_of(s, k))
 			return false;
 		f->kind = NOTES_PROBLEM;
 		f->system = "ICD-10";
@@ -702,6 +927,55 @@ section_of(const sentence *s)
 	return e;
 }
 
+/* keep adds f to out unless seen; false when out is full. */
+static bool
+keep(notes_reading *out, const notes_finding *f)
+{
+	if (seen(out, f))
+		return true;
+	if (out->n == NOTES_FINDINGS_MAX) {
+		out->stopped = "more than " NOTES_FINDINGS_MAX_TEXT
+			       " findings: the rest not read";
+		return false;
+	}
+	out->findings[out->n++] = *f;
+	return true;
+}
+
+/* taken_before: is f an allergy to a drug that a Chinese history word
+ * dates ("以前用过曲马多，吐得很厉害", "原服二甲双胍，因腹泻不能耐受")?
+ * The word dates the drug, which was taken then; the allergy holds now.
+ * (English notes' "hives after amoxicillin in 2019" stays a historical
+ * allergy, as the annotated sets read it.) */
+static bool
+taken_before(const notes_finding *f)
+{
+	unsigned other = NOTES_NEGATED | NOTES_HYPOTHETICAL | NOTES_FAMILY;
+
+	return f->kind == NOTES_ALLERGY &&
+	       strcmp(f->system, "substance") == 0 &&
+	       (f->context & NOTES_HISTORICAL) && !(f->context & other) &&
+	       (unsigned char)f->trigger[0] >= 0x80;
+}
+
+/* keep_finding adds f to out, a dated allergy as the allergy and the
+ * past medicine; false when out is full. */
+static bool
+keep_finding(notes_reading *out, notes_finding *f)
+{
+	notes_finding past;
+
+	if (!taken_before(f))
+		return keep(out, f);
+	past = *f;
+	past.kind = NOTES_MEDICINE;
+	past.reaction = "";
+	f->context &= ~NOTES_HISTORICAL;
+	if (f->context == 0)
+		f->trigger = ""; /* no context, no trigger */
+	return keep(out, f) && keep(out, &past);
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -717,14 +991,8 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
 
-		if (!finding(s, k, &f) || seen(out, &f))
-			continue;
-		if (out->n == NOTES_FINDINGS_MAX) {
-			out->stopped = "more than " NOTES_FINDINGS_MAX_TEXT
-				       " findings: the rest not read";
+		if (finding(s, k, &f) && !keep_finding(out, &f))
 			return false;
-		}
-		out->findings[out->n++] = f;
 	}
 	s->n = 0;
 	return true;
@@ -770,6 +1038,84 @@ delabel(notes_reading *out)
 
 		if (f->kind == NOTES_ALLERGY && !(f->context & NOTES_NEGATED) &&
 		    delabelled_code(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
+/* stopped_code: does out hold code as a medicine already stopped
+ * ("已停用氯吡格雷")? */
+static bool
+stopped_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+		const notes_entry *t;
+
+		if (f->kind != NOTES_MEDICINE ||
+		    f->context != NOTES_HISTORICAL ||
+		    strcmp(f->code, code) != 0)
+			continue;
+		t = notes__find(f->trigger);
+		if (t != NULL && (t->dir & NOTES_DIR_DONE))
+			return true;
+	}
+	return false;
+}
+
+/* unstop drops the mentions of a medicine as taken when the note says
+ * it is stopped already ("一直服用阿司匹林+氯吡格雷，1年前已停用氯吡格
+ * 雷"): the stop is what holds now. */
+static void
+unstop(notes_reading *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_MEDICINE && f->context == 0 &&
+		    stopped_code(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
+/* declined_code: does out hold code as a medicine declined ("拒绝注射
+ * 胰岛素")? */
+static bool
+declined_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+		const notes_entry *t;
+
+		if (f->kind != NOTES_MEDICINE ||
+		    !(f->context & NOTES_NEGATED) || strcmp(f->code, code) != 0)
+			continue;
+		t = notes__find(f->trigger);
+		if (t != NULL && (t->dir & NOTES_DIR_DECLINE))
+			return true;
+	}
+	return false;
+}
+
+/* undecline drops a medicine planned or proposed when the note says the
+ * patient declined it ("建议起始基础胰岛素治疗，患者…拒绝注射胰岛素"):
+ * the refusal is what holds. */
+static void
+undecline(notes_reading *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_MEDICINE &&
+		    f->context == NOTES_HYPOTHETICAL &&
+		    declined_code(out, f->code))
 			continue;
 		out->findings[n++] = *f;
 	}
@@ -853,6 +1199,8 @@ notes_read(const char *text, size_t len, notes_reading *out)
 			break;
 	} while (t.type != NOTES_TOK_END);
 	delabel(out);
+	unstop(out);
+	undecline(out);
 }
 
 bool

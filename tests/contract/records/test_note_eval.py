@@ -110,6 +110,31 @@ def test_chinese_dev_set_scores_above_its_floors(st, pb):
         low, "\n".join(note_eval.errors(notes, found)))
 
 
+# Floors on zh-dev2 (30 Chinese notes, five traditional, by a writer who
+# never read the rules; held out until its F1 0.662 was reported, now a
+# development set): a little under what the reader scores there
+# (docs/note-reader.md).
+ZH2_FLOORS = {
+    "all": 0.76,
+    "kind allergy": 0.80,
+    "kind problem": 0.67,
+    "kind medicine": 0.85,
+    "context negated": 0.70,
+    "context historical": 0.63,
+    "suggested": 0.85,
+}
+
+
+def test_second_chinese_dev_set_scores_above_its_floors(st, pb):
+    notes = note_eval.parse(note_eval.set_path("zh-dev2"))
+    found = note_eval.read_all(notes, note_eval.service_reader(st))
+    rows = note_eval.score(notes, found)
+    low = {k: round(rows[k]["f1"], 3) for k, floor in ZH2_FLOORS.items()
+           if rows[k]["f1"] < floor}
+    assert not low, "F1 under the floor on zh-dev2: %r\n%s" % (
+        low, "\n".join(note_eval.errors(notes, found)))
+
+
 def test_read_text_suggests_what_a_note_suggests(st, pb):
     """The suggested findings of ReadText are the suggestions CreateEntry
     makes of the same text (the same reader, the same rule)."""

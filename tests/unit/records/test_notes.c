@@ -352,6 +352,98 @@ static const expect chinese[] = {
 	 "ｐｅｎｉｃｉｌｌｉｎ", 0, true},
 };
 
+/* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
+ * denied histories, stopping and switching, declining, a relative who
+ * reports, the cue after a comma, a negative challenge. */
+static const expect chinese_classes[] = {
+	/* a problem denied under a past history is absent, not past */
+	{"既往史：\n否认糖尿病病史。", NOTES_PROBLEM, "E14.9", "糖尿病", NEG,
+	 false},
+	{"既往史：否认高血压病史。", NOTES_PROBLEM, "I10", "高血压病", NEG,
+	 false},
+	{"过去病史：甲状腺功能亢进。", NOTES_PROBLEM, "E05.9", "甲状腺功能亢进",
+	 HIST, true},
+	/* a drug taken before, the old drug of a switch */
+	{"以前服用华法林。", NOTES_MEDICINE, "warfarin", "华法林", HIST, true},
+	{"以前用过 tramadol。", NOTES_MEDICINE, "tramadol", "tramadol", HIST,
+	 true},
+	{"由曲马多改为吗啡。", NOTES_MEDICINE, "tramadol", "曲马多", HIST,
+	 true},
+	{"由曲马多改为吗啡。", NOTES_MEDICINE, "morphine", "吗啡", 0, true},
+	{"改用丙戊酸钠，后换为左乙拉西坦。", NOTES_MEDICINE, "valproate",
+	 "丙戊酸钠", HIST, true},
+	{"因计划妊娠换为左乙拉西坦。", NOTES_MEDICINE, "levetiracetam",
+	 "左乙拉西坦", 0, true},
+	/* stopping: in a clause of its own after the drug's, already
+	 * stopped for the note's earlier mentions, planned after a course */
+	{"长期服用氢氯噻嗪，目前暂停。", NOTES_MEDICINE, "hydrochlorothiazide",
+	 "氢氯噻嗪", HIST, true},
+	{"服用阿司匹林，已停用氯吡格雷。", NOTES_MEDICINE, "aspirin",
+	 "阿司匹林", 0, true},
+	{"一直服用氯吡格雷，1年前已停用氯吡格雷。", NOTES_MEDICINE,
+	 "clopidogrel", "氯吡格雷", HIST, true},
+	{"满21天后停用氯吡格雷。", NOTES_MEDICINE, "clopidogrel", "氯吡格雷", 0,
+	 true},
+	{"哌拉西林已停用（培养无革兰阴性菌）。", NOTES_MEDICINE, "piperacillin",
+	 "哌拉西林", HIST, true},
+	/* declining */
+	{"患者拒绝注射胰岛素。", NOTES_MEDICINE, "insulin", "胰岛素", NEG,
+	 false},
+	{"阿奇霉素暂不使用。", NOTES_MEDICINE, "azithromycin", "阿奇霉素", NEG,
+	 false},
+	/* a relative who reports the patient's allergy; a relative's own */
+	{"女儿说患者对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
+	 true},
+	{"舅舅有癫痫病史。", NOTES_PROBLEM, "G40.9", "癫痫", FAM, false},
+	/* the intolerance after a comma names the drug before it; a drug
+	 * dated by a history word is the allergy and a past medicine */
+	{"曲马多服用后头晕，不能耐受。", NOTES_ALLERGY, "tramadol", "曲马多", 0,
+	 true},
+	{"原服二甲双胍，因腹泻不能耐受。", NOTES_ALLERGY, "metformin",
+	 "二甲双胍", 0, true},
+	{"原服二甲双胍，因腹泻不能耐受。", NOTES_MEDICINE, "metformin",
+	 "二甲双胍", HIST, true},
+	{"患者以前用过曲马多，吐得很厉害，不想再用。", NOTES_ALLERGY,
+	 "tramadol", "曲马多", 0, true},
+	{"患者以前用过曲马多，吐得很厉害，不想再用。", NOTES_MEDICINE,
+	 "tramadol", "曲马多", HIST, true},
+	{"患者自述\"磺胺类的药吃了会起疹子\"。", NOTES_ALLERGY, "sulfonamides",
+	 "磺胺类", 0, true},
+	{"口服阿莫西林后出现荨麻疹。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
+	 0, true},
+	{"口服阿莫西林后出现荨麻疹。", NOTES_MEDICINE, "amoxicillin",
+	 "阿莫西林", HIST, true},
+	{"目前单用阿司匹林。\n2.暂停阿司匹林。", NOTES_MEDICINE, "aspirin",
+	 "阿司匹林", HIST, true},
+	/* a negative challenge: taken without harm */
+	{"阿莫西林口服激发试验阴性。", NOTES_MEDICINE, "amoxicillin",
+	 "阿莫西林", HIST, true},
+	/* allergy headings: "藥物過敏：無", Hong Kong's "藥物敏感" */
+	{"藥物過敏：無。", NOTES_ALLERGY, "", "藥物過敏：無", NEG, false},
+	{"藥物敏感：Aspirin（氣喘）。", NOTES_ALLERGY, "aspirin", "Aspirin", 0,
+	 true},
+	/* declined, not also planned; a condition to its consequence;
+	 * what may be given; a stop to come */
+	{"建议起始胰岛素治疗，患者拒绝注射胰岛素。", NOTES_MEDICINE, "insulin",
+	 "胰岛素", NEG, false},
+	{"如术后肌酐升高，考虑急性肾损伤。", NOTES_PROBLEM, "N17.9",
+	 "急性肾损伤", HYP, false},
+	{"疼痛明显时可加用普瑞巴林。", NOTES_MEDICINE, "pregabalin", "普瑞巴林",
+	 HYP, false},
+	{"已告知甲氨蝶呤需停药3个月后方可怀孕。", NOTES_MEDICINE,
+	 "methotrexate", "甲氨蝶呤", 0, true},
+	/* a rash in lay words; a stop in parentheses about its own drug */
+	{"他吃阿司匹林会全身起红疹。", NOTES_ALLERGY, "aspirin", "阿司匹林", 0,
+	 true},
+	{"改为口服泼尼松龙（原静脉氢化可的松已停）。", NOTES_MEDICINE,
+	 "prednisolone", "泼尼松龙", 0, true},
+	{"改为口服泼尼松龙（原静脉氢化可的松已停）。", NOTES_MEDICINE,
+	 "hydrocortisone", "氢化可的松", HIST, true},
+	/* a culture's susceptibility is no allergy */
+	{"药敏示对万古霉素敏感。", NOTES_MEDICINE, "vancomycin", "万古霉素", 0,
+	 true},
+};
+
 /* Short forms wards write (issue 75), from dosage's synonyms. */
 static const expect short_forms[] = {
 	{"Allergic to pen - rash.", NOTES_ALLERGY, "penicillins", "pen", 0,
@@ -415,6 +507,21 @@ test_chinese(void)
 
 	for (size_t i = 0; i < sizeof(chinese) / sizeof(chinese[0]); i++)
 		check(&chinese[i]);
+	for (size_t i = 0;
+	     i < sizeof(chinese_classes) / sizeof(chinese_classes[0]); i++)
+		check(&chinese_classes[i]);
+	/* the symptoms before the intolerance are its reaction */
+	notes_read("曲马多服用后头晕，不能耐受。",
+		   strlen("曲马多服用后头晕，不能耐受。"), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R42") == NULL);
+	/* "不想再用" names the drug before it, never the one it declines */
+	notes_read("予胰岛素，患者不想再用胰岛素。",
+		   strlen("予胰岛素，患者不想再用胰岛素。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "insulin") == NULL);
+	/* "中风险" is a medium risk, no stroke (中风) */
+	notes_read("跌倒风险评估：中风险。", strlen("跌倒风险评估：中风险。"),
+		   &r);
+	MT_EQ_INT(r.n, 0);
 	/* the reaction is kept with the allergy, past the comma */
 	notes_read(mixed, strlen(mixed), &r);
 	MT_EQ_STR(find(&r, NOTES_ALLERGY, "penicillins")->reaction, "皮疹");
