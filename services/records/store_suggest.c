@@ -22,7 +22,8 @@
 #define AL(x) SMARTMED__RECORDS__V1__##x
 
 /* Version 7 (notereader): the note reader's suggestions, one per finding
- * kind and code of a note version. */
+ * kind and code of a note version (version 10, schema.c, clusters them on
+ * a row number, suggestion_id a unique key). */
 const char *const records_suggest_statements[] = {
 	"CREATE TABLE IF NOT EXISTS note_suggestions ("
 	" suggestion_id CHAR(36) NOT NULL PRIMARY KEY,"
