@@ -209,11 +209,11 @@ def test_a_disguised_drug_name_is_read_as_the_plain_one(stack, pb):
 
 
 def test_every_finding_of_a_long_note_written_in_one_go(stack, pb):
-    """The suggestions of a note are written in one statement (a JSON
-    array read as a table, docs/note-reader.md): every suggested finding
-    of a 2-page note arrives, each span and text the body's own bytes,
-    with quotes, backslashes, tabs and characters outside the BMP around
-    the mentions (what the JSON escaping must carry through)."""
+    """The suggestions of a note are written in one statement (rows of
+    bound values, docs/note-reader.md): every suggested finding of a
+    2-page note arrives, each span and text the body's own bytes, with
+    quotes, backslashes, tabs and characters outside the BMP around the
+    mentions (what an amendment's JSON array must carry through too)."""
     parts = ['Allergic to "penicillin" \\ hives \U0001F600.',
              "\tOn warfarin and metformin daily.",
              "History of hypertension; known epilepsy; has gout.",
