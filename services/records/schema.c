@@ -145,10 +145,19 @@ static const char *const v9_statements[] = {
  * statement: a failed migration leaves the table as it was.
  */
 static const char *const v10_statements[] = {
-	"ALTER TABLE note_suggestions DROP PRIMARY KEY,"
-	" ADD COLUMN row_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT"
-	" PRIMARY KEY FIRST,"
-	" ADD UNIQUE KEY uq_note_suggestions_id (suggestion_id)",
+	/* Run again after a cut-short upgrade, the swap of keys must not be
+	 * tried twice: only a table without row_id gets it. */
+	"BEGIN NOT ATOMIC"
+	" IF NOT EXISTS (SELECT 1 FROM information_schema.COLUMNS"
+	"  WHERE TABLE_SCHEMA = DATABASE()"
+	"  AND TABLE_NAME = 'note_suggestions' AND COLUMN_NAME = 'row_id')"
+	" THEN"
+	"  ALTER TABLE note_suggestions DROP PRIMARY KEY,"
+	"  ADD COLUMN row_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT"
+	"  PRIMARY KEY FIRST,"
+	"  ADD UNIQUE KEY uq_note_suggestions_id (suggestion_id);"
+	" END IF;"
+	" END",
 	NULL,
 };
 
