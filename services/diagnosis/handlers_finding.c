@@ -277,11 +277,9 @@ diagnosis_rpc_list_findings(med_call *call, const ProtobufCMessage *in,
 	med_page page;
 	med_err err;
 
-	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
-		    MED_OK ||
-	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+	if ((err = med_page_parse_for_patient(call, req->patient_id, req->page,
+					      &page)) != MED_OK)
 		return err;
-	med_call_set_patient(call, req->patient_id);
 	err = diagnosis_store_finding_list(
 		med_call_db(call), med_call_arena(call), req->patient_id,
 		page.offset, page.size + 1, &res->findings, &res->n_findings);

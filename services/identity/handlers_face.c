@@ -164,15 +164,20 @@ duplicates(med_call *call, identity_face *f, const char *patient_id,
 	return best;
 }
 
+/*
+ * face_candidates makes the reply's candidates of hits, each marked above
+ * threshold or not: enrolment's possible duplicates and a search's matches
+ * are one message.
+ */
 static med_err
-dup_reply(med_call *call, const identity_hit *d, size_t n,
-	  Smartmed__Identity__V1__EnrollFaceResponse *res)
+face_candidates(med_call *call, const identity_hit *hits, size_t n,
+		float threshold, Smartmed__Identity__V1__FaceCandidate ***out)
 {
 	med_arena *a = med_call_arena(call);
-
-	res->possible_duplicates =
+	Smartmed__Identity__V1__FaceCandidate **cs =
 		med_arena_alloc(a, (n ? n : 1) * sizeof(void *));
-	if (res->possible_duplicates == NULL)
+
+	if (cs == NULL)
 		return MED_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		Smartmed__Identity__V1__FaceCandidate *c =
@@ -180,11 +185,25 @@ dup_reply(med_call *call, const identity_hit *d, size_t n,
 		if (c == NULL)
 			return MED_ERR_NOMEM;
 		smartmed__identity__v1__face_candidate__init(c);
-		c->patient_id = med_arena_strdup(a, d[i].patient_id);
-		c->score = d[i].score;
-		c->above_threshold = true;
-		res->possible_duplicates[i] = c;
+		c->patient_id = med_arena_strdup(a, hits[i].patient_id);
+		c->score = hits[i].score;
+		c->above_threshold = c->score >= threshold;
+		cs[i] = c;
 	}
+	*out = cs;
+	return MED_OK;
+}
+
+/* Every duplicate duplicates() keeps is at or above the threshold. */
+static med_err
+dup_reply(med_call *call, const identity_face *f, const identity_hit *d,
+	  size_t n, Smartmed__Identity__V1__EnrollFaceResponse *res)
+{
+	med_err err = face_candidates(call, d, n, f->threshold,
+				      &res->possible_duplicates);
+
+	if (err != MED_OK)
+		return err;
 	res->n_possible_duplicates = n;
 	return MED_OK;
 }
@@ -274,7 +293,7 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 	 * duplicates are still in its audit event (duplicate_score) for
 	 * registration to review. */
 	n_dups = identity_scope_keep(call, &scope, dups, n_dups);
-	if ((err = dup_reply(call, dups, n_dups, res)) != MED_OK)
+	if ((err = dup_reply(call, f, dups, n_dups, res)) != MED_OK)
 		return err;
 	return enroll_reply(call, pr, req->n_images, ids, now, res);
 }
@@ -667,22 +686,11 @@ static med_err
 identify_reply(med_call *call, identity_face *f, const identity_hit *hits,
 	       size_t n, Smartmed__Identity__V1__IdentifyFaceResponse *res)
 {
-	med_arena *a = med_call_arena(call);
+	med_err err =
+		face_candidates(call, hits, n, f->threshold, &res->candidates);
 
-	res->candidates = med_arena_alloc(a, (n ? n : 1) * sizeof(void *));
-	if (res->candidates == NULL)
-		return MED_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++) {
-		Smartmed__Identity__V1__FaceCandidate *c =
-			med_arena_alloc(a, sizeof(*c));
-		if (c == NULL)
-			return MED_ERR_NOMEM;
-		smartmed__identity__v1__face_candidate__init(c);
-		c->patient_id = med_arena_strdup(a, hits[i].patient_id);
-		c->score = hits[i].score;
-		c->above_threshold = c->score >= f->threshold;
-		res->candidates[i] = c;
-	}
+	if (err != MED_OK)
+		return err;
 	res->n_candidates = n;
 	res->threshold = f->threshold;
 	res->model = f->model;

@@ -22,7 +22,8 @@
 #define AL(x) SMARTMED__RECORDS__V1__##x
 
 /* Version 7 (notereader): the note reader's suggestions, one per finding
- * kind and code of a note version. */
+ * kind and code of a note version (version 10, schema.c, clusters them on
+ * a row number, suggestion_id a unique key). */
 const char *const records_suggest_statements[] = {
 	"CREATE TABLE IF NOT EXISTS note_suggestions ("
 	" suggestion_id CHAR(36) NOT NULL PRIMARY KEY,"
@@ -95,35 +96,49 @@ mention_of(const records_entry *e, const notes_finding *f, char *out,
 	out[n] = '\0';
 }
 
+/* suggestion_text - what a row of a finding holds that is made here, not
+ * in the finding. */
+typedef struct suggestion_text {
+	char id[MED_UUID_LEN + 1], ctx[64], mention[400];
+} suggestion_text;
+
+/* text_of makes t for finding f of e: a new id, the context's names
+ * ("" when affirmed), the mention. */
+static void
+text_of(const records_entry *e, const notes_finding *f, suggestion_text *t)
+{
+	med_uuid_v4(t->id);
+	notes_context_text(f->context & (NOTES_HISTORICAL | NOTES_UNCERTAIN),
+			   t->ctx, sizeof(t->ctx));
+	if (strcmp(t->ctx, "affirmed") == 0)
+		t->ctx[0] = '\0';
+	mention_of(e, f, t->mention, sizeof(t->mention));
+}
+
 /* finding_json appends finding f of e to w as one row of the array that
- * insert_all's JSON_TABLE reads. */
+ * insert_amended's JSON_TABLE reads. */
 static void
 finding_json(med_json *w, const records_entry *e, const notes_finding *f)
 {
-	char id[MED_UUID_LEN + 1], ctx[64], mention[400];
+	suggestion_text t;
 
-	med_uuid_v4(id);
-	notes_context_text(f->context & (NOTES_HISTORICAL | NOTES_UNCERTAIN),
-			   ctx, sizeof(ctx));
-	if (strcmp(ctx, "affirmed") == 0)
-		ctx[0] = '\0';
-	mention_of(e, f, mention, sizeof(mention));
+	text_of(e, f, &t);
 	med_json_begin(w, NULL, '{');
-	med_json_str(w, "id", id);
+	med_json_str(w, "id", t.id);
 	med_json_i64(w, "kind", f->kind);
 	med_json_str(w, "system", f->system);
 	med_json_str(w, "code", f->code);
 	med_json_str(w, "display", f->display);
 	med_json_u64(w, "start", f->start);
 	med_json_u64(w, "end", f->end);
-	med_json_str(w, "mention", mention);
-	med_json_str(w, "context", ctx);
+	med_json_str(w, "mention", t.mention);
+	med_json_str(w, "context", t.ctx);
 	med_json_str(w, "trigger", f->trigger);
 	med_json_str(w, "reaction", f->reaction);
 	med_json_end(w, '}');
 }
 
-/* The columns of one finding in insert_all's JSON array. */
+/* The columns of one finding in insert_amended's JSON array. */
 #define FINDING_TABLE                                                          \
 	"JSON_TABLE(?, '$[*]' COLUMNS ("                                       \
 	" id CHAR(36) CHARACTER SET utf8mb4 PATH '$.id',"                      \
@@ -139,14 +154,6 @@ finding_json(med_json *w, const records_entry *e, const notes_finding *f)
 	" PATH '$.trigger',"                                                   \
 	" reaction VARCHAR(100) CHARACTER SET utf8mb4 PATH '$.reaction')) f"
 
-/*
- * insert_all adds the suggested findings of r for e in ONE statement (a
- * JSON array of the findings read as a table: one round trip to the
- * database however many there are; a statement binds at most
- * MED_DB_MAX_PARAMS values, a row per finding would need 16), except
- * those whose kind and code the entry had confirmed or rejected before
- * (a confirmed allergy is not asked about again).
- */
 /* suggested_json writes r's suggested findings as a JSON array into a:
  * *rows is NULL when there are none. */
 static med_err
@@ -186,15 +193,14 @@ suggested_json(med_arena *a, const records_entry *e, const notes_reading *r,
 	" f.trigger_phrase, f.reaction FROM " FINDING_TABLE
 
 /*
- * insert_all's statement for a note's first version, written in this
- * transaction, leaves out the search for decided suggestions: none can
- * exist for an entry that did not, and the search, a subquery per
- * finding, was a quarter of the statement's cost in MariaDB (about 0.9 of
- * 3.9 ms of CPU for 64 findings, docs/note-reader.md).
+ * insert_amended adds the suggested findings of r for an amended e in ONE
+ * statement (a JSON array of the findings read as a table), except those
+ * whose kind and code the entry had confirmed or rejected before (a
+ * confirmed allergy is not asked about again): a subquery per finding.
  */
 static med_err
-insert_all(med_db_conn *c, med_arena *a, const records_entry *e,
-	   const notes_reading *r, bool new_note, uint32_t *added)
+insert_amended(med_db_conn *c, med_arena *a, const records_entry *e,
+	       const notes_reading *r, uint32_t *added)
 {
 	const char *rows;
 	size_t len = 0;
@@ -215,16 +221,122 @@ insert_all(med_db_conn *c, med_arena *a, const records_entry *e,
 		MED_DB_I64(SG(REJECTED)),
 	};
 
-	if (new_note)
-		err = med_db_exec(c, INSERT_FINDINGS, v, 6, &affected, NULL);
-	else
-		err = med_db_exec(
-			c,
-			INSERT_FINDINGS
-			" WHERE NOT EXISTS (SELECT 1 FROM note_suggestions d"
-			" WHERE d.entry_id = ? AND d.kind = f.kind"
-			" AND d.code = f.code AND d.status IN (?, ?))",
-			v, sizeof(v) / sizeof(v[0]), &affected, NULL);
+	err = med_db_exec(c,
+			  INSERT_FINDINGS
+			  " WHERE NOT EXISTS (SELECT 1 FROM note_suggestions d"
+			  " WHERE d.entry_id = ? AND d.kind = f.kind"
+			  " AND d.code = f.code AND d.status IN (?, ?))",
+			  v, sizeof(v) / sizeof(v[0]), &affected, NULL);
+	if (err == MED_OK)
+		*added += (uint32_t)affected;
+	return err;
+}
+
+/* The values of one row of insert_new's statement, in its column order. */
+#define ROW_VALUES	 16
+#define ROW_PLACEHOLDERS "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+/* insert_new's statement has rows for its findings rounded up to a
+ * multiple of ROW_BLOCK: a note of 0 to 200 suggestions is one of 13
+ * texts, each prepared once per connection (db.h, med_db_exec_bulk). */
+#define ROW_BLOCK 16
+#define ROWS_MAX  ((NOTES_FINDINGS_MAX + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK)
+/* Every finding of a reading fits one statement: nothing is cut off. */
+_Static_assert(ROWS_MAX *ROW_VALUES <= MED_DB_MAX_BULK_PARAMS,
+	       "a note's suggestions exceed one statement's bound values");
+
+#define INSERT_VALUES                                                          \
+	"INSERT IGNORE INTO note_suggestions (patient_id, entry_id,"           \
+	" version, status, created_ms, suggestion_id, kind,"                   \
+	" code_system, code, display, span_start, span_end, mention,"          \
+	" context, trigger_phrase, reaction) VALUES "
+
+/* row_values fills v with the ROW_VALUES of finding f of e (t its text,
+ * made here). */
+static void
+row_values(med_db_value *v, const records_entry *e, int64_t now,
+	   const notes_finding *f, suggestion_text *t)
+{
+	text_of(e, f, t);
+	med_db_value row[ROW_VALUES] = {
+		MED_DB_STR(e->patient_id), MED_DB_STR(e->entry_id),
+		MED_DB_I64(e->version),	   MED_DB_I64(SG(PENDING)),
+		MED_DB_I64(now),	   MED_DB_STR(t->id),
+		MED_DB_I64(f->kind),	   MED_DB_STR(f->system),
+		MED_DB_STR(f->code),	   MED_DB_STR(f->display),
+		MED_DB_I64(f->start),	   MED_DB_I64(f->end),
+		MED_DB_STR(t->mention),	   MED_DB_STR(t->ctx),
+		MED_DB_STR(f->trigger),	   MED_DB_STR(f->reaction),
+	};
+	memcpy(v, row, sizeof(row));
+}
+
+/* new_rows_sql is insert_new's statement for n rows, in a. */
+static char *
+new_rows_sql(med_arena *a, size_t n)
+{
+	size_t head = sizeof(INSERT_VALUES) - 1,
+	       row = sizeof(ROW_PLACEHOLDERS) - 1;
+	char *sql = med_arena_alloc(a, head + n * (row + 1));
+	char *p = sql;
+
+	if (sql == NULL)
+		return NULL;
+	memcpy(p, INSERT_VALUES, head);
+	p += head;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, ROW_PLACEHOLDERS, row);
+		p += row;
+	}
+	*p = '\0';
+	return sql;
+}
+
+/*
+ * insert_new adds the suggested findings of r for a note's first
+ * version, written in this transaction, in ONE multi-row INSERT of bound
+ * values (every finding of a reading fits: the assertion above).  The
+ * rows past the findings, up to the block, repeat the first finding's
+ * row, id and all: the suggestion_id key drops them (INSERT IGNORE), so
+ * they add nothing and are not counted in added.  It
+ * leaves out the search for decided suggestions: none can exist for an
+ * entry that did not, and the search, a subquery per finding, was a
+ * quarter of the JSON statement's cost in MariaDB; reading the JSON array
+ * as a table cost about 1.3 ms of MariaDB's CPU more than these rows for
+ * 79 findings (docs/note-reader.md).
+ */
+static med_err
+insert_new(med_db_conn *c, med_arena *a, const records_entry *e,
+	   const notes_reading *r, uint32_t *added)
+{
+	size_t n = 0, rows;
+	int64_t now = med_now_ms();
+	uint64_t affected = 0;
+	med_db_value *v = med_arena_alloc(a, (r->n + ROW_BLOCK) * ROW_VALUES *
+						     sizeof(*v));
+	suggestion_text *t = med_arena_alloc(a, r->n * sizeof(*t));
+	char *sql;
+	med_err err;
+
+	if (r->n == 0)
+		return MED_OK;
+	if (v == NULL || t == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < r->n; i++)
+		if (notes_is_suggested(&r->findings[i])) {
+			row_values(v + n * ROW_VALUES, e, now, &r->findings[i],
+				   &t[n]);
+			n++;
+		}
+	if (n == 0)
+		return MED_OK;
+	rows = (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+	for (size_t i = n; i < rows; i++)
+		memcpy(v + i * ROW_VALUES, v, ROW_VALUES * sizeof(*v));
+	if ((sql = new_rows_sql(a, rows)) == NULL)
+		return MED_ERR_NOMEM;
+	err = med_db_exec_bulk(c, sql, v, rows * ROW_VALUES, &affected);
 	if (err == MED_OK)
 		*added += (uint32_t)affected;
 	return err;
@@ -262,7 +374,10 @@ records_store_reading(med_db_conn *c, med_arena *a, const records_entry *e,
 		return MED_OK;
 	if (e->version > 1 && (err = withdraw(c, e)) != MED_OK)
 		return err;
-	return r ? insert_all(c, a, e, r, new_note, added) : MED_OK;
+	if (r == NULL)
+		return MED_OK;
+	return new_note ? insert_new(c, a, e, r, added)
+			: insert_amended(c, a, e, r, added);
 }
 
 med_err

@@ -2,7 +2,8 @@
 call".  A store object that uses a med_call_* symbol fails, named with the
 symbols; the allow-list (tools/dev/store-call-allow.txt) passes a listed
 store and fails an entry that no longer holds the call or is gone, so it
-only shrinks; the tree itself passes."""
+only shrinks; an empty list holds every store; the tree itself passes with
+no store listed."""
 import os
 import subprocess
 
@@ -77,6 +78,34 @@ def test_the_list_only_shrinks(tmp_path):
     assert "services/ward/store_gone.c is listed in " \
         "tools/dev/store-call-allow.txt but is gone" in r.stdout, r.stdout
     assert "store_beds.c" not in r.stdout.split("\n", 1)[1], r.stdout
+
+
+def test_an_empty_list_still_holds_every_store(tmp_path):
+    # The list with its header comment and no line: every store is held
+    # to the rule, and one that takes the call fails, named.
+    _tree(tmp_path, allow=[])
+    r = _check(str(tmp_path))
+    assert r.returncode == 1, r.stdout
+    assert "2 store objects read; 0 still hold the call" in r.stdout
+    assert "services/ward/store_beds.c uses med_call_db: a store holds " \
+        "no call" in r.stdout, r.stdout
+
+
+def test_an_empty_list_passes_stores_without_the_call(tmp_path):
+    _tree(tmp_path, allow=[])
+    _file(tmp_path, "services/ward/store_beds.c", NO_CALL)
+    r = _check(str(tmp_path))
+    assert r.returncode == 0, r.stdout
+    assert "2 store objects read; 0 still hold the call" in r.stdout
+
+
+def test_no_store_of_the_tree_takes_the_call():
+    # Every store of the tree is a vocabulary over a connection and an
+    # arena: the allow-list has no line left.
+    with open(os.path.join(ROOT, "tools", "dev", "store-call-allow.txt"),
+              encoding="utf-8") as f:
+        listed = [ln.split("#", 1)[0].strip() for ln in f]
+    assert [ln for ln in listed if ln] == []
 
 
 def test_the_tree_passes():

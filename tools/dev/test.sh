@@ -22,7 +22,7 @@ run_unit() {
 	# check's): a symbol of a layer above is a failure like a test's.
 	echo "=== check_symbols"
 	"$PY" tools/dev/check_symbols.py || failed="$failed check_symbols"
-	# A store holds no call (only the listed ones still do).
+	# A store holds no call (tools/dev/store-call-allow.txt lists none).
 	echo "=== check_stores"
 	"$PY" tools/dev/check_stores.py || failed="$failed check_stores"
 	found=0

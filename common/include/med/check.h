@@ -106,6 +106,16 @@ med_err med_page_parse(med_call *call,
 		       med_page *out) MED_MUST_CHECK;
 
 /*
+ * med_page_parse_for_patient checks patient_id (errors name "patient_id"),
+ * reads req as med_page_parse does, and names the patient on the call for
+ * the audit record: the opening of every per-patient list.
+ */
+med_err
+med_page_parse_for_patient(med_call *call, const char *patient_id,
+			   const struct Smartmed__Common__V1__PageRequest *req,
+			   med_page *out) MED_MUST_CHECK;
+
+/*
  * med_page_key - a keyset (seek) page token: the next page starts after
  * the item kind/t/id of the list (an id may be absent: then t alone, e.g.
  * an offset in a short sub-list).  Written TAG KIND "." T ["." ID]; set is

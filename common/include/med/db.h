@@ -168,6 +168,22 @@ med_err med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
 		    size_t n_params, uint64_t *affected,
 		    uint64_t *insert_id) MED_MUST_CHECK;
 
+/*
+ * med_db_exec_bulk runs one statement of many rows' values (a multi-row
+ * INSERT): up to MED_DB_MAX_BULK_PARAMS bound values, the protocol's
+ * limit (a statement counts its placeholders in 16 bits), bound from
+ * the heap.  The statement is cached per connection as med_db_exec's are
+ * (preparing one of a thousand placeholders costs the server more than
+ * running it), so a caller builds few texts: rows rounded up to a block
+ * (store_suggest.c), not one text per count of rows, which would push
+ * the hot statements out of the cache.  Errors as med_db_exec
+ * (MED_ERR_INVALID also for no parameters).
+ */
+#define MED_DB_MAX_BULK_PARAMS 65535
+med_err med_db_exec_bulk(med_db_conn *c, const char *sql,
+			 const med_db_value *params, size_t n_params,
+			 uint64_t *affected) MED_MUST_CHECK;
+
 /* med_db_row_fn gets each row; a non-OK return stops and is returned. */
 typedef med_err (*med_db_row_fn)(void *ctx, const med_db_row *row);
 

@@ -1027,6 +1027,22 @@ bind_param(MYSQL_BIND *b, const med_db_value *v, unsigned long *len)
 	return MED_ERR_INVALID;
 }
 
+/* stmt_bind_execute binds params (through binds and lens, zeroed, as
+ * many as params) to st and executes it. */
+static med_err
+stmt_bind_execute(med_db_conn *c, MYSQL_STMT *st, const char *sql,
+		  const med_db_value *params, size_t n_params,
+		  MYSQL_BIND *binds, unsigned long *lens)
+{
+	for (size_t i = 0; i < n_params; i++)
+		if (bind_param(&binds[i], &params[i], &lens[i]) != MED_OK)
+			return MED_ERR_INVALID;
+	if ((n_params > 0 && mysql_stmt_bind_param(st, binds) != 0) ||
+	    mysql_stmt_execute(st) != 0)
+		return stmt_error(c, st, sql);
+	return MED_OK;
+}
+
 /* stmt_run prepares (or reuses) sql, binds params and executes it. */
 static med_err
 stmt_run(med_db_conn *c, const char *sql, const med_db_value *params,
@@ -1061,14 +1077,10 @@ stmt_run(med_db_conn *c, const char *sql, const med_db_value *params,
 		return MED_ERR_INTERNAL;
 	}
 	memset(binds, 0, sizeof(binds));
-	for (size_t i = 0; i < n_params; i++)
-		if (bind_param(&binds[i], &params[i], &lens[i]) != MED_OK)
-			return MED_ERR_INVALID;
-	if ((n_params > 0 && mysql_stmt_bind_param(st, binds) != 0) ||
-	    mysql_stmt_execute(st) != 0)
-		return stmt_error(c, st, sql);
-	*out = st;
-	return MED_OK;
+	err = stmt_bind_execute(c, st, sql, params, n_params, binds, lens);
+	if (err == MED_OK)
+		*out = st;
+	return err;
 }
 
 med_err
@@ -1090,6 +1102,59 @@ med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
 	if (mysql_stmt_field_count(st) > 0)
 		mysql_stmt_free_result(st);
 	return MED_OK;
+}
+
+/* bulk_prepare checks a bulk statement's call and prepares sql (or
+ * reuses it, cached as med_db_exec's are). */
+static med_err
+bulk_prepare(med_db_conn *c, const char *sql, const med_db_value *params,
+	     size_t n_params, MYSQL_STMT **st)
+{
+	if (c == NULL || sql == NULL || params == NULL || n_params == 0)
+		return MED_ERR_INVALID;
+	if (n_params > MED_DB_MAX_BULK_PARAMS) {
+		med_log_error("db: %zu parameters, more than the %d allowed "
+			      "(MED_DB_MAX_BULK_PARAMS), in: %.200s",
+			      n_params, MED_DB_MAX_BULK_PARAMS, sql);
+		return MED_ERR_INVALID;
+	}
+	if (c->mysql == NULL)
+		return MED_ERR_UNAVAILABLE;
+	if (c->in_tx && c->tx_aborted)
+		return tx_aborted_refuse(c, sql);
+	return stmt_get(c, sql, st);
+}
+
+med_err
+med_db_exec_bulk(med_db_conn *c, const char *sql, const med_db_value *params,
+		 size_t n_params, uint64_t *affected)
+{
+	MYSQL_STMT *st = NULL;
+	MYSQL_BIND *binds = NULL;
+	unsigned long *lens = NULL;
+	med_err err = bulk_prepare(c, sql, params, n_params, &st);
+
+	if (err != MED_OK)
+		return err;
+	binds = calloc(n_params, sizeof(*binds));
+	lens = calloc(n_params, sizeof(*lens));
+	if (binds == NULL || lens == NULL)
+		err = MED_ERR_NOMEM;
+	else if (mysql_stmt_param_count(st) != n_params) {
+		med_log_error("db: %zu parameters for %lu placeholders in: "
+			      "%.200s",
+			      n_params, mysql_stmt_param_count(st), sql);
+		err = MED_ERR_INTERNAL;
+	} else
+		err = stmt_bind_execute(c, st, sql, params, n_params, binds,
+					lens);
+	if (err == MED_OK)
+		err = tx_still_open(c, sql);
+	if (err == MED_OK && affected != NULL)
+		*affected = (uint64_t)mysql_stmt_affected_rows(st);
+	free(binds);
+	free(lens);
+	return err;
 }
 
 /* ---- result rows ---- */

@@ -262,6 +262,20 @@ med_page_parse(med_call *call, const Smartmed__Common__V1__PageRequest *req,
 	return MED_OK;
 }
 
+med_err
+med_page_parse_for_patient(med_call *call, const char *patient_id,
+			   const Smartmed__Common__V1__PageRequest *req,
+			   med_page *out)
+{
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", patient_id)) != MED_OK ||
+	    (err = med_page_parse(call, req, out)) != MED_OK)
+		return err;
+	med_call_set_patient(call, patient_id);
+	return MED_OK;
+}
+
 Smartmed__Common__V1__PageResponse *
 med_page_respond(med_call *call, const med_page *page, size_t *n_rows)
 {

@@ -74,9 +74,9 @@ struct dosage_allergy_codings;
 typedef Smartmed__Dosage__V1__AllergyCoding dosage_allergy_coding_msg;
 
 /* dosage_store_code_allergy stores a pharmacist's coding (replacing one of
- * the same patient and text). */
+ * the same patient and text) in the caller's transaction. */
 med_err
-dosage_store_code_allergy(med_call *call,
+dosage_store_code_allergy(med_db_conn *conn,
 			  const dosage_allergy_coding_msg *c) MED_MUST_CHECK;
 
 /* dosage_store_allergy_codings reads the codings of every record of fam

@@ -46,6 +46,13 @@ coding_target(med_call *call,
 	return MED_OK;
 }
 
+/* code_in_tx stores the coding; the call's audit event commits with it. */
+static med_err
+code_in_tx(med_db_conn *conn, void *arg)
+{
+	return dosage_store_code_allergy(conn, arg);
+}
+
 med_err
 dosage_rpc_code_allergy(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
@@ -83,5 +90,5 @@ dosage_rpc_code_allergy(med_call *call, const ProtobufCMessage *in,
 		(const med_audit_detail[]){{"allergy_text", req->allergy_text},
 					   {"code", code}},
 		2);
-	return dosage_store_code_allergy(call, res);
+	return med_call_tx(call, code_in_tx, res);
 }

@@ -170,10 +170,9 @@ dosage_store_allergy_names_conn(med_db_conn *c, med_arena *a,
 	return err;
 }
 
-static med_err
-code_tx(med_db_conn *conn, void *arg)
+med_err
+dosage_store_code_allergy(med_db_conn *conn, const dosage_allergy_coding_msg *c)
 {
-	const dosage_allergy_coding_msg *c = arg;
 	char key[DOSAGE_ALLERGY_TEXT_KEY_MAX];
 	med_db_value v[8];
 
@@ -196,13 +195,6 @@ code_tx(med_db_conn *conn, void *arg)
 		" note = VALUES(note), coded_by = VALUES(coded_by),"
 		" coded_ms = VALUES(coded_ms)",
 		v, 8, NULL, NULL);
-}
-
-med_err
-dosage_store_code_allergy(med_call *call, const dosage_allergy_coding_msg *c)
-{
-	/* The audit event commits with the coding. */
-	return med_call_tx(call, code_tx, (void *)c);
 }
 
 #define CODINGS_MAX 256

@@ -258,8 +258,9 @@ med_err dosage_weekly_gate(med_call *call, const dosage_order *o,
  * dosage_fail_limit names limit, the words of the capacity limit a read
  * met (a list's or history's limit field; static), as call's status
  * message when err is MED_ERR_LIMIT and limit is not NULL; it returns err
- * either way.  The function that holds the call and ran the read calls it,
- * so that a reader follows the limit from the read to the call's status.
+ * either way (fail_limit.c).  The function that holds the call and ran the
+ * read calls it, so that a reader follows the limit from the read to the
+ * call's status.
  */
 med_err dosage_fail_limit(med_call *call, med_err err, const char *limit);
 
@@ -350,9 +351,10 @@ med_err dosage_store_class_given(med_db_conn *c, med_arena *a,
  * records merged into it, fam; NULL: its own) that are active or pending
  * verification at now_ms, but for except_id: a row per substance, every
  * substance (the class checks keep their groups'), with each order's
- * period, schedule and prescriber, in call's arena.  MED_ERR_LIMIT past
- * DOSAGE_GIVEN_MAX_ROWS, naming it as call's status. */
-med_err dosage_store_class_orders(med_call *call, const dosage_family *fam,
+ * period, schedule and prescriber, in a.  MED_ERR_LIMIT past
+ * DOSAGE_GIVEN_MAX_ROWS, naming it in out->limit. */
+med_err dosage_store_class_orders(med_db *db, med_arena *a,
+				  const dosage_family *fam,
 				  const char *patient_id, const char *except_id,
 				  int64_t now_ms,
 				  dosage_class_list *out) MED_MUST_CHECK;
@@ -445,7 +447,7 @@ dosage_class_checks(med_call *call, const dosage_class_subject *s,
 const dosage_ddi_lookup *dosage_ddi_tables(void);
 
 /* dosage_ddi_kb_parse_as parses an interaction knowledge base with the
- * service's tables (a dosage_kb_parse_fn, store_ddi.h: *kb is a
+ * service's tables (the parse of handlers_ddi.c's kb_ops: *kb is a
  * dosage_ddi_kb). */
 med_err dosage_ddi_kb_parse_as(const char *text, size_t len,
 			       const char *version, void **kb, char *why,

@@ -152,6 +152,14 @@ keep(dosage_ddi_ref *r)
 	dosage_ddi_release(old);
 }
 
+/* save_in_tx stores the shipped set in a transaction of its own, which
+ * carries the install's audit event (no call made this write). */
+static med_err
+save_in_tx(med_db_conn *c, void *arg)
+{
+	return dosage_store_ddi_save(c, arg);
+}
+
 /* install_shipped stores the built-in starter set as the active version
  * when the database holds none or an older shipped one. */
 static med_err
@@ -184,7 +192,7 @@ install_shipped(med_call *call)
 	sv.n_rules = dosage_ddi_kb_n_rules(kb);
 	sv.n_groups = dosage_ddi_kb_n_groups(kb);
 	med_sha256_hex(sv.text, sv.len, sv.sha256);
-	err = dosage_store_ddi_save(call, &sv);
+	err = med_db_tx(med_call_db(call), save_in_tx, &sv);
 	if (err == MED_OK)
 		med_log_info("interaction knowledge base: shipped %s installed "
 			     "(%zu rules)",
@@ -228,9 +236,15 @@ load(med_call *call, const dosage_ddi_info *info, dosage_ddi_ref **out)
 {
 	dosage_ddi_ref *r;
 	void *kb = NULL;
-	char why[256];
-	med_err err = dosage_store_ddi_load(call, info, dosage_ddi_kb_parse_as,
-					    &kb, why, sizeof(why));
+	char why[256], *body;
+	size_t len;
+	med_err err =
+		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
+				      info->kb_id, &body, &len);
+
+	if (err == MED_OK)
+		err = dosage_ddi_kb_parse_as(body, len, info->version, &kb, why,
+					     sizeof(why));
 
 	*out = NULL;
 	if (err == MED_ERR_INVALID)

@@ -164,11 +164,18 @@ the_active(med_call *call, const kb_ops *ops, const void **kb, void **ref,
 	return ops->active(call, kb, ref, id, info);
 }
 
+/* save_in_tx stores an import; the call's audit event commits with it. */
+static med_err
+save_in_tx(med_db_conn *c, void *arg)
+{
+	return dosage_store_ddi_save(c, arg);
+}
+
 /* save_import stages or activates sv and names what went wrong. */
 static med_err
 save_import(med_call *call, const kb_ops *ops, dosage_ddi_save *sv)
 {
-	med_err err = dosage_store_ddi_save(call, sv);
+	med_err err = med_call_tx(call, save_in_tx, sv);
 
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
@@ -245,10 +252,15 @@ static med_err
 load_version(med_call *call, const kb_ops *ops, const dosage_ddi_info *info,
 	     void **kb)
 {
-	char why[320];
-	med_err err = dosage_store_ddi_load(call, info, ops->parse, kb, why,
-					    sizeof(why));
+	char why[320], *body;
+	size_t len;
+	med_err err =
+		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
+				      info->kb_id, &body, &len);
 
+	if (err == MED_OK)
+		err = ops->parse(body, len, info->version, kb, why,
+				 sizeof(why));
 	if (err == MED_ERR_INVALID)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "version: %s no longer loads (%s); "
@@ -435,6 +447,14 @@ approve_checks(med_call *call, const dosage_ddi_info *info, int64_t active_id)
 	return why == DOSAGE_DDI_APPROVE_OK ? MED_OK : refuse(call, why, info);
 }
 
+/* approve_in_tx puts the pending version in force; the call's audit
+ * event commits with it. */
+static med_err
+approve_in_tx(med_db_conn *c, void *arg)
+{
+	return dosage_store_ddi_approve(c, arg);
+}
+
 /* approve_kb answers Approve* for ops' kind. */
 static med_err
 approve_kb(med_call *call, const kb_ops *ops, const char *label, kb_reply *res)
@@ -460,7 +480,7 @@ approve_kb(med_call *call, const kb_ops *ops, const char *label, kb_reply *res)
 		return err;
 	ap.kb_id = info.kb_id;
 	audit_approval(call, ops, &info, &active, &d);
-	err = dosage_store_ddi_approve(call, &ap);
+	err = med_call_tx(call, approve_in_tx, &ap);
 	if (err == MED_ERR_PRECONDITION)
 		return refuse(call, ap.refusal, &info);
 	if (err != MED_OK)

@@ -178,14 +178,13 @@ on_order_row(void *arg, const med_db_row *row)
 }
 
 med_err
-dosage_store_class_orders(med_call *call, const dosage_family *fam,
+dosage_store_class_orders(med_db *db, med_arena *a, const dosage_family *fam,
 			  const char *patient_id, const char *except_id,
 			  int64_t now_ms, dosage_class_list *out)
 {
-	class_read r = {med_call_arena(call), out};
+	class_read r = {a, out};
 	med_db_value v[DOSAGE_FAMILY_MAX + 4];
 	size_t n = dosage_family_bind(fam, patient_id, v);
-	med_err err;
 
 	v[n++] = MED_DB_I64(
 		SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE);
@@ -197,8 +196,8 @@ dosage_store_class_orders(med_call *call, const dosage_family *fam,
 	/* Orders in force or waiting for a pharmacist, of the patient and
 	 * the records merged into it; a held order gives nothing until
 	 * resumed, and its doses meet the check then. */
-	err = med_db_query_once(
-		med_call_db(call),
+	return med_db_query_once(
+		db,
 		"SELECT o.id, o.drug_code, s.substance, o.prn, o.start_ms,"
 		" o.end_ms, o.created_by, o.frequency FROM orders o"
 		" JOIN drug_substances s ON s.drug_code = o.drug_code"
@@ -206,7 +205,6 @@ dosage_store_class_orders(med_call *call, const dosage_family *fam,
 		" AND (o.end_ms = 0 OR o.end_ms > ?) AND o.id <> ?"
 		" ORDER BY o.created_ms",
 		v, n, on_order_row, &r);
-	return dosage_fail_limit(call, err, out->limit);
 }
 
 /* --- the interaction check's products ------------------------------------ */

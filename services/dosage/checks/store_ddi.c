@@ -172,22 +172,6 @@ dosage_store_ddi_body(med_db *db, med_arena *a, int64_t kb_id, char **body,
 	return *body ? MED_OK : MED_ERR_NOT_FOUND;
 }
 
-med_err
-dosage_store_ddi_load(med_call *call, const dosage_ddi_info *info,
-		      dosage_kb_parse_fn parse, void **kb, char *why,
-		      size_t why_len)
-{
-	char *body;
-	size_t len;
-	med_err err =
-		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
-				      info->kb_id, &body, &len);
-
-	if (err != MED_OK)
-		return err;
-	return parse(body, len, info->version, kb, why, why_len);
-}
-
 /* --- saving a version ----------------------------------------------------- */
 
 static med_err
@@ -309,10 +293,9 @@ make_active(med_db_conn *c, dosage_kb_kind kind, int64_t id)
 			   a, 2, NULL, NULL);
 }
 
-static med_err
-save_tx(med_db_conn *c, void *arg)
+med_err
+dosage_store_ddi_save(med_db_conn *c, const dosage_ddi_save *sv)
 {
-	const dosage_ddi_save *sv = arg;
 	dosage_ddi_info cur;
 	int64_t id = 0;
 	med_db_value v[] = {MED_DB_STR(dosage_kb_kind_name(sv->kind)),
@@ -345,15 +328,6 @@ save_tx(med_db_conn *c, void *arg)
 	return sv->shipped ? audit_shipped(c, sv) : MED_OK;
 }
 
-med_err
-dosage_store_ddi_save(med_call *call, const dosage_ddi_save *sv)
-{
-	/* An import commits the call's audit event with it; the shipped
-	 * install writes its own. */
-	return sv->shipped ? med_db_tx(med_call_db(call), save_tx, (void *)sv)
-			   : med_call_tx(call, save_tx, (void *)sv);
-}
-
 /* --- approving a pending version ------------------------------------------ */
 
 /* refusal says why ap may not put version t in force with active. */
@@ -369,10 +343,9 @@ refusal(const dosage_ddi_approval *ap, const dosage_ddi_info *t, int64_t active)
 	return DOSAGE_DDI_APPROVE_OK;
 }
 
-static med_err
-approve_tx(med_db_conn *c, void *arg)
+med_err
+dosage_store_ddi_approve(med_db_conn *c, dosage_ddi_approval *ap)
 {
-	dosage_ddi_approval *ap = arg;
 	dosage_ddi_info t;
 	int64_t active = 0;
 	med_db_value k[] = {MED_DB_I64(ap->kb_id),
@@ -381,6 +354,7 @@ approve_tx(med_db_conn *c, void *arg)
 	med_err err;
 
 	memset(&t, 0, sizeof(t));
+	ap->refusal = DOSAGE_DDI_APPROVE_OK;
 	if ((err = med_db_query(c, ACTIVE_LOCK_SQL, row, 1, on_id, &active)) !=
 		    MED_OK ||
 	    (err = med_db_query(c,
@@ -402,11 +376,4 @@ approve_tx(med_db_conn *c, void *arg)
 			       v, 3, NULL, NULL)) != MED_OK)
 		return err;
 	return make_active(c, ap->kind, ap->kb_id);
-}
-
-med_err
-dosage_store_ddi_approve(med_call *call, dosage_ddi_approval *ap)
-{
-	ap->refusal = DOSAGE_DDI_APPROVE_OK;
-	return med_call_tx(call, approve_tx, ap);
 }

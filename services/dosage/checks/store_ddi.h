@@ -9,7 +9,6 @@
 
 #include <med/audit.h>
 #include <med/db.h>
-#include <med/rpc.h>
 
 #include "interactions.h"
 
@@ -60,19 +59,6 @@ med_err dosage_store_ddi_version(med_db *db, dosage_kb_kind kind,
 med_err dosage_store_ddi_body(med_db *db, med_arena *a, int64_t kb_id,
 			      char **body, size_t *len) MED_MUST_CHECK;
 
-/* dosage_kb_parse_fn - reads text as version label into a new base in *kb
- * (MED_ERR_INVALID with why naming the line at fault). */
-typedef med_err (*dosage_kb_parse_fn)(const char *text, size_t len,
-				      const char *version, void **kb, char *why,
-				      size_t why_len);
-
-/* dosage_store_ddi_load reads stored version info's text (in the call's
- * arena) and parses it with parse.  Errors: parse's, NOT_FOUND,
- * UNAVAILABLE, NOMEM. */
-med_err dosage_store_ddi_load(med_call *call, const dosage_ddi_info *info,
-			      dosage_kb_parse_fn parse, void **kb, char *why,
-			      size_t why_len) MED_MUST_CHECK;
-
 /* dosage_ddi_save - a checked knowledge base to store and activate. */
 typedef struct dosage_ddi_save {
 	dosage_kb_kind kind;
@@ -99,13 +85,13 @@ typedef struct dosage_ddi_save {
 } dosage_ddi_save;
 
 /* dosage_store_ddi_save stores sv's version with its rules and makes it
- * the active one (or, sv->pending, stages it), in one transaction: an
- * import in the call's (med_call_tx, its audit event commits with it), the
- * shipped install in one of its own on the call's database.  Errors:
- * MED_ERR_EXISTS (an import of a version already stored),
- * MED_ERR_CONFLICT (an import whose base is no longer active), the
- * database's. */
-med_err dosage_store_ddi_save(med_call *call,
+ * the active one (or, sv->pending, stages it), in the caller's
+ * transaction: an import's is its call's (med_call_tx, the audit event
+ * commits with it), the shipped install's one of its own, which carries
+ * the install's event (sv->audit).  Errors: MED_ERR_EXISTS (an import of
+ * a version already stored), MED_ERR_CONFLICT (an import whose base is no
+ * longer active), the database's. */
+med_err dosage_store_ddi_save(med_db_conn *c,
 			      const dosage_ddi_save *sv) MED_MUST_CHECK;
 
 /* dosage_ddi_refusal - why an approval was refused. */
@@ -125,12 +111,13 @@ typedef struct dosage_ddi_approval {
 	dosage_ddi_refusal refusal; /* set when MED_ERR_PRECONDITION */
 } dosage_ddi_approval;
 
-/* dosage_store_ddi_approve makes ap's version the active one in the call's
- * transaction (its audit event commits with it), checking again under
- * the lock that it is pending, that ap->by did not import it and that its
- * base is still active.  Errors: MED_ERR_PRECONDITION (ap->refusal says
- * why), MED_ERR_NOT_FOUND, the database's. */
-med_err dosage_store_ddi_approve(med_call *call,
+/* dosage_store_ddi_approve makes ap's version the active one in the
+ * caller's transaction (the call's, whose audit event commits with it),
+ * checking again under the lock that it is pending, that ap->by did not
+ * import it and that its base is still active.  Errors:
+ * MED_ERR_PRECONDITION (ap->refusal says why), MED_ERR_NOT_FOUND, the
+ * database's. */
+med_err dosage_store_ddi_approve(med_db_conn *c,
 				 dosage_ddi_approval *ap) MED_MUST_CHECK;
 
 #endif

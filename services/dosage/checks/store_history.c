@@ -470,11 +470,3 @@ dosage_store_given_list(med_db_conn *c, med_arena *a, const char *patient_id,
 	}
 	return MED_OK;
 }
-
-med_err
-dosage_fail_limit(med_call *call, med_err err, const char *limit)
-{
-	if (err != MED_ERR_LIMIT || limit == NULL)
-		return err;
-	return med_call_fail(call, err, "%s", limit);
-}

@@ -23,6 +23,14 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t loaded_id;
 
+/* save_in_tx stores the shipped set in a transaction of its own, which
+ * carries the install's audit event (no call made this write). */
+static med_err
+save_in_tx(med_db_conn *c, void *arg)
+{
+	return dosage_store_ddi_save(c, arg);
+}
+
 /* install_shipped stores the built-in file as the active version when the
  * database holds none or an older shipped one. */
 static med_err
@@ -40,7 +48,7 @@ install_shipped(med_call *call, const dosage_substance_kb *kb)
 	sv.text = dosage_substance_kb_starter(&sv.len);
 	dosage_substance_kb_counts(kb, &sv.n_rules, &sv.n_groups);
 	med_sha256_hex(sv.text, sv.len, sv.sha256);
-	return dosage_store_ddi_save(call, &sv);
+	return med_db_tx(med_call_db(call), save_in_tx, &sv);
 }
 
 /* shipped_needed: is nothing active, or an older shipped version? */
@@ -94,10 +102,15 @@ static med_err
 load_stored(med_call *call, const dosage_ddi_info *info)
 {
 	void *kb = NULL;
-	char why[320];
+	char why[320], *body;
+	size_t len;
 	med_err err =
-		dosage_store_ddi_load(call, info, dosage_substance_kb_parse_as,
-				      &kb, why, sizeof(why));
+		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
+				      info->kb_id, &body, &len);
+
+	if (err == MED_OK)
+		err = dosage_substance_kb_parse_as(body, len, info->version,
+						   &kb, why, sizeof(why));
 
 	if (err == MED_ERR_INVALID) {
 		med_log_error("substance knowledge base %s does not load: %s",

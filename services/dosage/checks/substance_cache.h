@@ -31,10 +31,10 @@ med_err dosage_substance_refresh(med_call *call,
 med_err dosage_substance_follow(med_call *call,
 				dosage_ddi_info *info) MED_MUST_CHECK;
 
-/* dosage_substance_kb_parse_as parses a substance file (a
- * dosage_kb_parse_fn: *kb is a dosage_substance_kb) whose version record
- * must be version, the label it is imported or stored under: otherwise
- * MED_ERR_INVALID with why saying so. */
+/* dosage_substance_kb_parse_as parses a substance file (the parse of
+ * handlers_ddi.c's kb_ops: *kb is a dosage_substance_kb) whose version
+ * record must be version, the label it is imported or stored under:
+ * otherwise MED_ERR_INVALID with why saying so. */
 med_err dosage_substance_kb_parse_as(const char *text, size_t len,
 				     const char *version, void **kb, char *why,
 				     size_t why_len) MED_MUST_CHECK;

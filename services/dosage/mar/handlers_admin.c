@@ -968,11 +968,9 @@ dosage_rpc_history(med_call *call, const ProtobufCMessage *in,
 	int64_t now = med_now_ms();
 	med_err err;
 
-	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
-		    MED_OK ||
-	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+	if ((err = med_page_parse_for_patient(call, req->patient_id, req->page,
+					      &page)) != MED_OK)
 		return err;
-	med_call_set_patient(call, req->patient_id);
 	err = dosage_store_history(med_call_db(call), med_call_arena(call),
 				   req->patient_id, now, page.offset,
 				   page.size + 1, res);

@@ -286,6 +286,20 @@ merged_contexts(med_call *call, const dosage_order *o, const dosage_known *k,
 	return MED_OK;
 }
 
+/* class_orders reads the orders of the patient (and fam) in force at
+ * now_ms but for except_id, naming a capacity limit it meets as the
+ * call's status. */
+static med_err
+class_orders(med_call *call, const dosage_family *fam, const char *patient_id,
+	     const char *except_id, int64_t now_ms, dosage_class_list *out)
+{
+	med_err err = dosage_store_class_orders(
+		med_call_db(call), med_call_arena(call), fam, patient_id,
+		except_id, now_ms, out);
+
+	return dosage_fail_limit(call, err, out->limit);
+}
+
 /* given_before reads what the patient was given of d up to o's start (a
  * read transaction of its own), naming a capacity limit it meets. */
 static med_err
@@ -318,9 +332,8 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	if ((err = merged_contexts(call, o, k, &ctx, &has_ctx)) != MED_OK)
 		return err;
 	if ((err = given_before(call, o, d, k, &given)) != MED_OK ||
-	    (err = dosage_store_class_orders(call, &k->family, o->patient_id,
-					     NULL, med_now_ms(), &others)) !=
-		    MED_OK ||
+	    (err = class_orders(call, &k->family, o->patient_id, NULL,
+				med_now_ms(), &others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
 					 &others)) != MED_OK ||
 	    (err = entry_ddi_read(call, &k->family, o->patient_id, NULL,
@@ -843,9 +856,8 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 		    MED_OK ||
 	    (err = dosage_store_get(med_call_db(call), a, o->drug_code, &d)) !=
 		    MED_OK ||
-	    (err = dosage_store_class_orders(call, &k.family, o->patient_id,
-					     o->id, med_now_ms(), &others)) !=
-		    MED_OK ||
+	    (err = class_orders(call, &k.family, o->patient_id, o->id,
+				med_now_ms(), &others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
 					 &others)) != MED_OK)
 		return err;
@@ -1274,9 +1286,8 @@ version_facts(med_call *call, version_ctx *x, const char *id)
 				       &x->known)) != MED_OK ||
 	    (err = no_order_after_death(call, "order_id", &x->known)) !=
 		    MED_OK ||
-	    (err = dosage_store_class_orders(call, &x->known.family,
-					     cur.patient_id, cur.id, x->now_ms,
-					     &x->others)) != MED_OK ||
+	    (err = class_orders(call, &x->known.family, cur.patient_id, cur.id,
+				x->now_ms, &x->others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
 					 &x->others)) != MED_OK)
 		return err;

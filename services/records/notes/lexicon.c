@@ -15,7 +15,7 @@ extern const char notes__cues_csv[];
 extern const char notes__problems_csv[];
 extern const char notes__medicines_csv[];
 
-#define ENTRIES_MAX 4096
+#define ENTRIES_MAX 8192
 #define FIELDS_MAX  4
 #define LINE_MAX    512
 

@@ -75,14 +75,20 @@ def test_read_text_checks_its_text_and_roles(st, pb):
                   "Allergic to latex.", role="auditor")
 
 
-def test_dev_set_scores_above_its_floors(st, pb):
-    notes = note_eval.parse(note_eval.set_path("dev"))
+def assert_above_floors(st, name, floors):
+    """Reads the set name through the service and fails naming every row
+    whose F1 is under its floor, with the set's errors."""
+    notes = note_eval.parse(note_eval.set_path(name))
     found = note_eval.read_all(notes, note_eval.service_reader(st))
     rows = note_eval.score(notes, found)
-    low = {k: round(rows[k]["f1"], 3) for k, floor in FLOORS.items()
+    low = {k: round(rows[k]["f1"], 3) for k, floor in floors.items()
            if rows[k]["f1"] < floor}
-    assert not low, "F1 under the floor on dev: %r\n%s" % (
-        low, "\n".join(note_eval.errors(notes, found)))
+    assert not low, "F1 under the floor on %s: %r\n%s" % (
+        name, low, "\n".join(note_eval.errors(notes, found)))
+
+
+def test_dev_set_scores_above_its_floors(st, pb):
+    assert_above_floors(st, "dev", FLOORS)
 
 
 # Floors on the Chinese dev set (tests/data/notes/zh-dev.notes, issue 75),
@@ -101,13 +107,7 @@ ZH_FLOORS = {
 
 
 def test_chinese_dev_set_scores_above_its_floors(st, pb):
-    notes = note_eval.parse(note_eval.set_path("zh-dev"))
-    found = note_eval.read_all(notes, note_eval.service_reader(st))
-    rows = note_eval.score(notes, found)
-    low = {k: round(rows[k]["f1"], 3) for k, floor in ZH_FLOORS.items()
-           if rows[k]["f1"] < floor}
-    assert not low, "F1 under the floor on zh-dev: %r\n%s" % (
-        low, "\n".join(note_eval.errors(notes, found)))
+    assert_above_floors(st, "zh-dev", ZH_FLOORS)
 
 
 # Floors on zh-dev2 (30 Chinese notes, five traditional, by a writer who
@@ -126,13 +126,23 @@ ZH2_FLOORS = {
 
 
 def test_second_chinese_dev_set_scores_above_its_floors(st, pb):
-    notes = note_eval.parse(note_eval.set_path("zh-dev2"))
-    found = note_eval.read_all(notes, note_eval.service_reader(st))
-    rows = note_eval.score(notes, found)
-    low = {k: round(rows[k]["f1"], 3) for k, floor in ZH2_FLOORS.items()
-           if rows[k]["f1"] < floor}
-    assert not low, "F1 under the floor on zh-dev2: %r\n%s" % (
-        low, "\n".join(note_eval.errors(notes, found)))
+    assert_above_floors(st, "zh-dev2", ZH2_FLOORS)
+
+
+# Floors on en-dev2 (30 English notes by a writer who never read the
+# rules; held out until its F1 0.612 was reported, now a development
+# set): a little under what the reader scores there (docs/note-reader.md,
+# 0.651 with the grown problem table).
+EN2_FLOORS = {
+    "all": 0.62,
+    "kind allergy": 0.70,
+    "kind problem": 0.55,
+    "kind medicine": 0.66,
+}
+
+
+def test_second_english_dev_set_scores_above_its_floors(st, pb):
+    assert_above_floors(st, "en-dev2", EN2_FLOORS)
 
 
 def test_read_text_suggests_what_a_note_suggests(st, pb):

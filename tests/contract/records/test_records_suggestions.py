@@ -209,11 +209,11 @@ def test_a_disguised_drug_name_is_read_as_the_plain_one(stack, pb):
 
 
 def test_every_finding_of_a_long_note_written_in_one_go(stack, pb):
-    """The suggestions of a note are written in one statement (a JSON
-    array read as a table, docs/note-reader.md): every suggested finding
-    of a 2-page note arrives, each span and text the body's own bytes,
-    with quotes, backslashes, tabs and characters outside the BMP around
-    the mentions (what the JSON escaping must carry through)."""
+    """The suggestions of a note are written in one statement (rows of
+    bound values, docs/note-reader.md): every suggested finding of a
+    2-page note arrives, each span and text the body's own bytes, with
+    quotes, backslashes, tabs and characters outside the BMP around the
+    mentions (what an amendment's JSON array must carry through too)."""
     parts = ['Allergic to "penicillin" \\ hives \U0001F600.',
              "\tOn warfarin and metformin daily.",
              "History of hypertension; known epilepsy; has gout.",
@@ -362,9 +362,8 @@ def test_a_note_past_the_hard_cap_says_it_is_incomplete(stack, pb):
     assert len(found.findings) == 1024
 
 
-def _past_the_cap_body():
-    """A note of every substance the reader knows in six contexts: more
-    than its 1024 distinct findings, within a note's 65536 characters."""
+def _names():
+    """The reader's substances: (a name, its code), one name a code."""
     import os
     path = os.path.join(os.path.dirname(__file__), "..", "..", "..",
                         "services", "records", "notes", "knowledge",
@@ -376,9 +375,15 @@ def _past_the_cap_body():
             if len(cols) >= 3 and cols[1] == "substance" and \
                     cols[2] not in {n[1] for n in names}:
                 names.append((cols[0], cols[2]))
+    return names
+
+
+def _past_the_cap_body():
+    """A note of every substance the reader knows in six contexts: more
+    than its 1024 distinct findings, within a note's 65536 characters."""
     return " ".join(
         "Takes %s. No %s. History of %s. If %s. Mother %s. Possible %s."
-        % ((n,) * 6) for n, _ in names)[:65000]
+        % ((n,) * 6) for n, _ in _names())[:65000]
 
 
 def test_a_note_past_the_cap_is_stored_as_incomplete(stack, pb):
@@ -422,3 +427,23 @@ def test_a_note_past_the_cap_is_stored_as_incomplete(stack, pb):
     first = stack.call(SVC, "GetEntry", pb.GetEntryRequest(
         entry_id=e.entry_id, version=1), role="clinician")
     assert first.incomplete
+
+
+def test_a_note_of_hundreds_of_suggestions_stores_every_one(stack, pb):
+    """A new note's suggestions are one INSERT of a row of bound values
+    per suggestion (docs/note-reader.md), sized for the most a reading
+    holds: a note naming every substance the reader knows as taken and
+    as an allergy stores every suggested finding, none cut off, each with
+    its own id."""
+    body = "\n".join("Takes %s. Allergic to %s." % (n, n)
+                     for n, _ in _names())
+    found = stack.call(SVC, "ReadText", pb.ReadTextRequest(text=body),
+                       role="clinician")
+    want = {(f.kind, f.code) for f in found.findings if f.suggested}
+    assert len(want) > 400
+    e = _note(stack, pb, body)
+    rows = stack.sql_rows(
+        "SELECT kind, code, suggestion_id FROM smartmed_records"
+        ".note_suggestions WHERE entry_id = '%s'" % e.entry_id)
+    assert {(int(k), c) for k, c, _ in rows} == want
+    assert len({i for _, _, i in rows}) == len(rows) == len(want)

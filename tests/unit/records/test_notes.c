@@ -199,6 +199,17 @@ static const expect table[] = {
 	 NOTES_MEDICINE, "metformin", "metformin", 0, true},
 	{"Allergies -\ncodeine\n\nmetformin 500 mg", NOTES_MEDICINE,
 	 "metformin", "metformin", 0, true},
+	/* the grown problem vocabulary (vocab75): a title, a ward
+	 * abbreviation, a pregnancy-specific O-code, Chinese names */
+	{"Admitted with IECOPD.", NOTES_PROBLEM, "J44.1", "IECOPD", 0, true},
+	{"Known CCF, on furosemide.", NOTES_PROBLEM, "I50.0", "CCF", 0, true},
+	{"Gestational hypertension at 34 weeks.", NOTES_PROBLEM, "O13",
+	 "Gestational hypertension", 0, true},
+	{"History of ulcerative colitis.", NOTES_PROBLEM, "K51.9",
+	 "ulcerative colitis", HIST, true},
+	{"诊断：妊娠剧吐。", NOTES_PROBLEM, "O21.0", "妊娠剧吐", 0, true},
+	{"既往阵发性房颤。", NOTES_PROBLEM, "I48", "阵发性房颤", HIST, true},
+	{"否认肾病综合征。", NOTES_PROBLEM, "N04.9", "肾病综合征", NEG, false},
 };
 
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
