@@ -202,10 +202,11 @@ check_architecture() {
 	tools/dev/check-architecture.sh
 }
 
-# The mechanism pages state what holds now, and their marked claims of
-# order or exclusivity are proved against the tree.
+# The mechanism pages state what holds now, and their claims of order or
+# exclusivity (every sentence with only, never, before or always) are
+# marked and proved against the tree.
 check_claims() {
-	header "docs/architecture.md and docs/internals/: checked claims hold, no history narrated"
+	header "docs/architecture.md and docs/internals/: every only/never/before/always a checked claim that holds, no history narrated"
 	python3 tools/dev/check_claims.py
 }
 
