@@ -49,8 +49,8 @@ void diagnosis_model_stop(med_service *svc);
  * the occlusion map), and fills f's model, device, image and probability fields
  * and the overlay (has_overlay, overlay_png), in arena memory.  Errors:
  * UNAVAILABLE (no model or guard), NOT_FOUND (model), INVALID (image, too
- * large included; "image: not a frontal chest radiograph"), INTERNAL
- * (backend).
+ * large included; "image: the guard cannot place this image: not read by the
+ * model: send for a radiologist's read"), INTERNAL (backend).
  */
 med_err diagnosis_model_analyze(med_call *call, const char *model,
 				const ProtobufCBinaryData *image,
