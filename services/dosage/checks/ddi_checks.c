@@ -152,14 +152,6 @@ keep(dosage_ddi_ref *r)
 	dosage_ddi_release(old);
 }
 
-/* save_in_tx stores the shipped set in a transaction of its own, which
- * carries the install's audit event (no call made this write). */
-static med_err
-save_in_tx(med_db_conn *c, void *arg)
-{
-	return dosage_store_ddi_save(c, arg);
-}
-
 /* install_shipped stores the built-in starter set as the active version
  * when the database holds none or an older shipped one. */
 static med_err
@@ -192,7 +184,7 @@ install_shipped(med_call *call)
 	sv.n_rules = dosage_ddi_kb_n_rules(kb);
 	sv.n_groups = dosage_ddi_kb_n_groups(kb);
 	med_sha256_hex(sv.text, sv.len, sv.sha256);
-	err = med_db_tx(med_call_db(call), save_in_tx, &sv);
+	err = med_db_tx(med_call_db(call), dosage_store_ddi_save_tx, &sv);
 	if (err == MED_OK)
 		med_log_info("interaction knowledge base: shipped %s installed "
 			     "(%zu rules)",

@@ -164,18 +164,11 @@ the_active(med_call *call, const kb_ops *ops, const void **kb, void **ref,
 	return ops->active(call, kb, ref, id, info);
 }
 
-/* save_in_tx stores an import; the call's audit event commits with it. */
-static med_err
-save_in_tx(med_db_conn *c, void *arg)
-{
-	return dosage_store_ddi_save(c, arg);
-}
-
 /* save_import stages or activates sv and names what went wrong. */
 static med_err
 save_import(med_call *call, const kb_ops *ops, dosage_ddi_save *sv)
 {
-	med_err err = med_call_tx(call, save_in_tx, sv);
+	med_err err = med_call_tx(call, dosage_store_ddi_save_tx, sv);
 
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,

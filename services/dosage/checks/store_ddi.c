@@ -377,3 +377,9 @@ dosage_store_ddi_approve(med_db_conn *c, dosage_ddi_approval *ap)
 		return err;
 	return make_active(c, ap->kind, ap->kb_id);
 }
+
+med_err
+dosage_store_ddi_save_tx(med_db_conn *c, void *arg)
+{
+	return dosage_store_ddi_save(c, arg);
+}

@@ -94,6 +94,11 @@ typedef struct dosage_ddi_save {
 med_err dosage_store_ddi_save(med_db_conn *c,
 			      const dosage_ddi_save *sv) MED_MUST_CHECK;
 
+/* dosage_store_ddi_save_tx is dosage_store_ddi_save as a transaction's
+ * body (med_db_tx, med_call_tx; arg: the dosage_ddi_save), for the
+ * import's and both shipped installs' transactions. */
+med_err dosage_store_ddi_save_tx(med_db_conn *c, void *arg) MED_MUST_CHECK;
+
 /* dosage_ddi_refusal - why an approval was refused. */
 typedef enum dosage_ddi_refusal {
 	DOSAGE_DDI_APPROVE_OK = 0,

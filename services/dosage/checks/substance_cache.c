@@ -23,14 +23,6 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t loaded_id;
 
-/* save_in_tx stores the shipped set in a transaction of its own, which
- * carries the install's audit event (no call made this write). */
-static med_err
-save_in_tx(med_db_conn *c, void *arg)
-{
-	return dosage_store_ddi_save(c, arg);
-}
-
 /* install_shipped stores the built-in file as the active version when the
  * database holds none or an older shipped one. */
 static med_err
@@ -48,7 +40,7 @@ install_shipped(med_call *call, const dosage_substance_kb *kb)
 	sv.text = dosage_substance_kb_starter(&sv.len);
 	dosage_substance_kb_counts(kb, &sv.n_rules, &sv.n_groups);
 	med_sha256_hex(sv.text, sv.len, sv.sha256);
-	return med_db_tx(med_call_db(call), save_in_tx, &sv);
+	return med_db_tx(med_call_db(call), dosage_store_ddi_save_tx, &sv);
 }
 
 /* shipped_needed: is nothing active, or an older shipped version? */
