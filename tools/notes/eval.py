@@ -56,16 +56,21 @@ class FormatError(ValueError):
 
 
 def _expect_line(path, lineno, line):
+    """KIND CODE [CONTEXT,...]: a code may hold spaces ("insulin glargine");
+    the last word is the context list when every item of it is a context."""
     parts = line.split()
-    if len(parts) not in (2, 3) or parts[0] not in KINDS:
+    if len(parts) < 2 or parts[0] not in KINDS:
         raise FormatError("%s:%d: want 'KIND CODE [CONTEXT,...]', got %r"
                           % (path, lineno, line))
-    ctx = frozenset(parts[2].split(",")) if len(parts) == 3 else frozenset()
-    bad = ctx - set(CONTEXTS)
-    if bad:
+    last = parts[-1].split(",")
+    ctx = frozenset()
+    if len(parts) > 2 and all(c in CONTEXTS for c in last):
+        ctx, parts = frozenset(last), parts[:-1]
+    elif len(parts) > 2 and any(c in CONTEXTS for c in last):
+        bad = set(last) - set(CONTEXTS)
         raise FormatError("%s:%d: unknown context %s"
                           % (path, lineno, ",".join(sorted(bad))))
-    return (parts[0], parts[1], ctx)
+    return (parts[0], " ".join(parts[1:]), ctx)
 
 
 def parse(path):
