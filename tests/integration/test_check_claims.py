@@ -1,6 +1,6 @@
 """tools/dev/check_claims.py (make check, section claims): a sentence of
 docs/architecture.md or docs/internals/*.md that says "only", "never",
-"before" or "always" is a claim of order or exclusivity, so it carries a
+"before", "after" or "always" is a claim of order or exclusivity, so it carries a
 marker <!-- claim: ID --> whose row in docs/internals/claims.tsv proves it
 against the tree.  An unmarked one fails, named with its page and line; a
 marked one whose proof passes passes, and one whose proof fails is named;
@@ -53,7 +53,8 @@ def test_a_marked_never_whose_proof_passes_passes(tmp_path):
     r = _check(tmp_path)
     assert r.returncode == 0, r.stdout
     assert r.stdout.startswith("1 checked claims hold; every only, never, "
-                               "before and always is one of them"), r.stdout
+                               "before, after and always is one of "
+                               "them"), r.stdout
 
 
 def test_the_proof_fails_when_the_code_changes_under_it(tmp_path):
@@ -92,6 +93,26 @@ def test_each_word_in_any_case_in_a_list_or_table_fails(tmp_path):
     assert named == ["docs/internals/ward.md:3: 'Only'",
                      "docs/internals/ward.md:4: 'BEFORE'",
                      "docs/internals/ward.md:8: 'always'"], r.stdout
+
+
+def test_an_unmarked_after_fails_and_a_marked_one_passes(tmp_path):
+    """"after" states an order as "before" does: "the dose is charted after
+    the scan" is a claim; "after-care" names a thing."""
+    _tree(tmp_path, "# ward\n\nThe after-care list is printed.\n"
+          "A dose is charted\nAFTER the wristband scan. Nurses sign.\n")
+    r = _check(tmp_path)
+    assert r.returncode == 1, r.stdout
+    assert r.stdout.splitlines() == [
+        "docs/internals/ward.md:5: 'AFTER' in a sentence with no "
+        "<!-- claim: ID -->: prove it in docs/internals/claims.tsv or say "
+        "it without the word"], r.stdout
+    (tmp_path / "docs" / "internals" / "ward.md").write_text(
+        "# ward\n\nA dose is charted after the scan"
+        "<!-- claim: ward-store -->.\n")
+    (tmp_path / "docs" / "internals" / "claims.tsv").write_text(
+        HEAD + "ward-store\tdocs/internals/ward.md\t%s\n" % PROOF)
+    r = _check(tmp_path)
+    assert r.returncode == 0, r.stdout
 
 
 def test_the_tree_passes():

@@ -203,10 +203,10 @@ check_architecture() {
 }
 
 # The mechanism pages state what holds now, and their claims of order or
-# exclusivity (every sentence with only, never, before or always) are
+# exclusivity (every sentence with only, never, before, after or always) are
 # marked and proved against the tree.
 check_claims() {
-	header "docs/architecture.md and docs/internals/: every only/never/before/always a checked claim that holds, no history narrated"
+	header "docs/architecture.md and docs/internals/: every only/never/before/after/always a checked claim that holds, no history narrated"
 	python3 tools/dev/check_claims.py
 }
 

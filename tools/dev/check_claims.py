@@ -13,11 +13,11 @@ and the claims they mark as checked are proved against the tree.
    so it fails when the code changes under the sentence).  A marker with
    no row, a row whose marker is not on its page, or a proof that fails is
    named, one line each, and the exit status is 1.
-3. Every sentence of those pages that says "only", "never", "before" or
-   "always" (whole words, not "append-only"; any case; outside code spans
-   and code blocks) is such a claim and carries a marker; one without is
-   named with its page and line.  A sentence that is no such claim says
-   what it means without the absolute word.
+3. Every sentence of those pages that says "only", "never", "before",
+   "after" or "always" (whole words, not "append-only"; any case;
+   outside code spans and code blocks) is such a claim and carries a
+   marker; one without is named with its page and line.  A sentence
+   that is no such claim says what it means without the absolute word.
 
 It reads files and runs the proofs only (no build, no network).  --root
 DIR checks the tree at DIR instead of this one (the tests use it).
@@ -36,7 +36,9 @@ HISTORY = re.compile(r"\bissues? [0-9]+|\b(since|until|before|after|as of) "
                      r"20[0-9]{2}-[0-9]{2}-[0-9]{2}", re.I)
 MARKER = re.compile(r"<!--\s*claim:\s*([a-z0-9-]+)\s*-->")
 # A whole word: "append-only" and "read-only" name a kind of thing.
-ABSOLUTE = re.compile(r"(?<![\w-])(only|never|before|always)(?![\w-])", re.I)
+# "after" is the mirror of "before": an order the code must keep.
+ABSOLUTE = re.compile(r"(?<![\w-])(only|never|before|after|always)(?![\w-])",
+                      re.I)
 FENCE = re.compile(r"^\s*(```|~~~)")
 # A sentence ends at . ! or ? before a space, and a paragraph, a heading,
 # a list item and a table row each start a new one.
@@ -190,8 +192,8 @@ def main():
         print(p)
     if problems:
         return 1
-    print("%d checked claims hold; every only, never, before and always "
-          "is one of them; no page narrates history" % count)
+    print("%d checked claims hold; every only, never, before, after and "
+          "always is one of them; no page narrates history" % count)
     return 0
 
 
