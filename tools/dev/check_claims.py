@@ -19,6 +19,16 @@ and the claims they mark as checked are proved against the tree.
    marker; one without is named with its page and line.  A sentence
    that is no such claim says what it means without the absolute word.
 
+Claims of order put with "first", "once" or "then" ("the stored nodes are
+checked first", "ready once both succeed", "finds how many fit, then
+writes") and claims of exactly-once ("stored once") are marked by hand,
+with a proof row like any other.  The check does not look for those
+words: on these pages most of their uses are ordinals ("its first
+start", "the first 16 hex digits"), frequencies ("about once a second")
+or a plain sequence of steps, and a rule on the word would demand a
+marker on each of them or rewording that says nothing better.  Whoever
+writes such a claim marks it.
+
 It reads files and runs the proofs only (no build, no network).  --root
 DIR checks the tree at DIR instead of this one (the tests use it).
 """
