@@ -112,3 +112,24 @@ def test_camloc_refuses_an_empty_box(tmp_path):
                         "--films", str(tmp_path)], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=60)
     assert r.returncode == 2 and b"empty box" in r.stderr, r.stderr
+
+
+def test_camloc_measures_a_finer_layer_and_writes_each_film(tmp_path):
+    """--layer adds Grad-CAM at an inner tensor (v4's last 14 x 14 one) on
+    the same films; --per-film writes each counted film's figures."""
+    rows = [r for r in box_rows(BOXES) if r["confidence"] == "high"][:2]
+    per_film = tmp_path / "films.csv"
+    out = camloc("--boxes", write_boxes(tmp_path / "two.csv", [
+        (r["file"], tuple(int(r[k]) for k in ("x0", "y0", "x1", "y1")))
+        for r in rows]), "--layer", "clip_166", "--per-film", str(per_film))
+    assert out["counted"] == 2, "a high-confidence film is called negative"
+    assert out["layer"]["box_area_mean"] == out["new"]["box_area_mean"]
+    # The 14 x 14 map is finer: less of the image at half its peak.
+    assert out["layer"]["area_half_peak_mean"] < \
+        out["new"]["area_half_peak_mean"]
+    written = box_rows(per_film)
+    assert sorted((r["file"], r["map"]) for r in written) == sorted(
+        (r["file"], k) for r in rows for k in ("new", "layer"))
+    mean = np.mean([float(r["mass_inside"]) for r in written
+                    if r["map"] == "layer"])
+    assert mean == pytest.approx(out["layer"]["mass_inside_mean"], abs=1e-5)

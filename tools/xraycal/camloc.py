@@ -4,9 +4,9 @@ at a lesion: on films with marked opacities (--boxes), or on a labelled
 PROXY, synthetic focal opacities blended into normal films.
 
     camloc.py --boxes BOXES.csv [--films ROOT] [--min-confidence low]
-              [--model M.onnx] [--old OLD.onnx] [--json]
+              [--model M.onnx] [--old OLD.onnx] [--layer T] [--json]
     camloc.py [--shared ../shared] [--model M.onnx] [--old OLD.onnx]
-              [--n 234] [--seed 76] [--json]
+              [--layer T] [--n 234] [--seed 76] [--json]
 
 With --boxes: a CSV of films and their marked opacities (columns file,
 x0, y0, x1, y1, confidence; '#' lines are comments; file relative to
@@ -25,7 +25,8 @@ mirrored left to right (a map that only tells the sides apart scores
 alike in both); and mass_inside_others and peak_inside_others, the same
 figures against the other counted films' boxes (a map that lights one
 place whatever the film scores as well there as in its own box).
---min-confidence high or moderate keeps the surer boxes.
+--min-confidence high or moderate keeps the surer boxes; --per-film
+writes each counted film's figures to a CSV, for a reader's look.
 
 Without --boxes the marked region is made: each NORMAL film of
 kermany224's test split gets one round opacity (radius 18-28 px
@@ -46,7 +47,10 @@ mean over the films:
   - peak_inside: the share of films whose map peaks inside the disc.
 
 --old names a second model file (the same weights with another `cam`,
-e.g. the 7x7 map of an earlier build) measured on the same films.  The
+e.g. the 7x7 map of an earlier build) measured on the same films.
+--layer names a tensor of --model (the last 14 x 14 one of v4 is
+clip_166): its Grad-CAM, by a forward and backward pass in numpy
+(tools/xraycal/onnxgrad.py), is measured on the same films as "layer".  The
 disc is 2-5 % of the image, so a map spread evenly over the image puts
 that share of its mass inside.
 
@@ -111,6 +115,19 @@ class Net:
         m = self.cv2.resize(m, (SIDE, SIDE),
                             interpolation=self.cv2.INTER_LINEAR)
         return m / m.max() if m.max() > 0 else m
+
+
+class LayerNet(Net):
+    """Grad-CAM at an inner tensor of a model, for the positive label."""
+
+    def __init__(self, path, layer):
+        import cv2
+        from onnxgrad import GradNet
+        self.cv2 = cv2
+        self.grad = GradNet(path, layer)
+
+    def run_input(self, x):
+        return self.grad.run_input(x)
 
 
 def opacity(img, rng):
@@ -189,6 +206,8 @@ def nets_of(args):
     nets = {"new": Net(args.model)}
     if args.old:
         nets["old"] = Net(args.old)
+    if args.layer:
+        nets["layer"] = LayerNet(args.model, args.layer)
     return nets
 
 
@@ -216,9 +235,10 @@ def measure(args):
         n["counted"] += 1
         inside = disc_mask(disc)
         out["new"].append(figures(nets["new"].saliency(cam), inside))
-        if "old" in nets:
-            _, cam = nets["old"].run(blended)
-            out["old"].append(figures(nets["old"].saliency(cam), inside))
+        for k, net in nets.items():
+            if k != "new":
+                _, cam = net.run(blended)
+                out[k].append(figures(net.saliency(cam), inside))
     res = dict(n, threshold=t, seed=args.seed)
     for k, v in out.items():
         if v:
@@ -294,11 +314,13 @@ def measure_boxes(args):
     t = threshold(args.model)
     nets = nets_of(args)
     out = {k: [] for k in nets}
+    counted = []
     for name, box in boxes:
         x, inside = boxed_film(os.path.join(args.films, name), box)
         p, cam = nets["new"].run_input(x)
         if p < t:
             continue
+        counted.append((name, p))
         for k, net in nets.items():
             if k != "new":
                 cam = net.run_input(x)[1]
@@ -311,7 +333,21 @@ def measure_boxes(args):
         against_others(found)
         if found:
             res[k] = summary([f for _, _, f in found])
+    if args.per_film:
+        write_per_film(args.per_film, counted, out)
     return res
+
+
+def write_per_film(path, counted, out):
+    """One row a counted film and map: its p(pneumonia) and figures."""
+    keys = sorted(out["new"][0][2]) if counted else []
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["file", "map", "p_pneumonia"] + keys)
+        for k, found in out.items():
+            for (name, p), (_, _, fig) in zip(counted, found):
+                w.writerow([name, k, "%.6f" % p] +
+                           ["%.6f" % float(fig[key]) for key in keys])
 
 
 def print_text(res):
@@ -323,7 +359,7 @@ def print_text(res):
         print("films %(films)d, negative before %(negative_before)d, "
               "positive after the opacity (counted) %(counted)d; "
               "threshold %(threshold)g" % res)
-    for k in ("old", "new"):
+    for k in ("old", "new", "layer"):
         if k not in res:
             continue
         f = res[k]
@@ -353,6 +389,7 @@ def main():
                                                      "shared"))
     ap.add_argument("--model", default=MODEL)
     ap.add_argument("--old", help="a second model file to compare")
+    ap.add_argument("--layer", help="also Grad-CAM at this tensor of --model")
     ap.add_argument("--n", type=int, default=234,
                     help="normal test films to use (234 = all)")
     ap.add_argument("--seed", type=int, default=76)
@@ -361,6 +398,8 @@ def main():
                     "(default: ../shared's kermany224)")
     ap.add_argument("--min-confidence", choices=CONFIDENCE, default="low",
                     help="keep boxes marked at least this sure")
+    ap.add_argument("--per-film", metavar="OUT.csv",
+                    help="with --boxes: each counted film's figures")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.n < 1:
