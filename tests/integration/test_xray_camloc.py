@@ -65,6 +65,10 @@ def test_camloc_counts_the_teams_boxes_and_their_references():
         assert 0.0 <= fig[key] <= 1.0, (key, fig)
     high = camloc("--boxes", BOXES, "--min-confidence", "high")
     assert high["boxed"] == sum(r["confidence"] == "high" for r in boxed)
+    # The patient's right is the image's left half.
+    right = camloc("--boxes", BOXES, "--side", "right")
+    assert right["boxed"] == sum(
+        int(r["x0"]) + int(r["x1"]) < 224 for r in boxed) > 0
 
 
 def write_boxes(path, rows):

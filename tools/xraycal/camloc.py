@@ -25,7 +25,9 @@ mirrored left to right (a map that only tells the sides apart scores
 alike in both); and mass_inside_others and peak_inside_others, the same
 figures against the other counted films' boxes (a map that lights one
 place whatever the film scores as well there as in its own box).
---min-confidence high or moderate keeps the surer boxes; --per-film
+--min-confidence high or moderate keeps the surer boxes; --side right
+or left keeps the boxes whose centre is on that side of the patient (the
+image's left is the patient's right); --per-film
 writes each counted film's figures to a CSV, for a reader's look.
 
 Without --boxes the marked region is made: each NORMAL film of
@@ -289,6 +291,14 @@ def boxed_film(path, box):
     return grey_input(grey, SIDE), box_mask(box, grey.shape)
 
 
+def patient_side(inside):
+    """'right' or 'left': the patient's side the box's centre is on, for a
+    frontal film shown as radiographs are (the patient's right on the
+    image's left)."""
+    cols = np.nonzero(inside.any(axis=0))[0]
+    return "right" if cols.mean() < (SIDE - 1) / 2 else "left"
+
+
 def against_others(found):
     """Each film's mass and peak scored against the other counted films'
     boxes (mean over them): a map that ignored the film but favoured the
@@ -314,9 +324,12 @@ def measure_boxes(args):
     t = threshold(args.model)
     nets = nets_of(args)
     out = {k: [] for k in nets}
-    counted = []
+    counted, considered = [], 0
     for name, box in boxes:
         x, inside = boxed_film(os.path.join(args.films, name), box)
+        if args.side and patient_side(inside) != args.side:
+            continue
+        considered += 1
         p, cam = nets["new"].run_input(x)
         if p < t:
             continue
@@ -326,9 +339,10 @@ def measure_boxes(args):
                 cam = net.run_input(x)[1]
             m = net.saliency(cam)
             out[k].append((m, inside, box_figures(m, inside)))
-    res = {"boxed": len(boxes), "skipped": skipped,
+    res = {"boxed": considered, "skipped": skipped,
            "counted": len(out["new"]), "threshold": t,
-           "min_confidence": args.min_confidence}
+           "min_confidence": args.min_confidence,
+           "side": args.side or "both"}
     for k, found in out.items():
         against_others(found)
         if found:
@@ -352,9 +366,10 @@ def write_per_film(path, counted, out):
 
 def print_text(res):
     if "boxed" in res:
-        print("boxed films %(boxed)d (confidence >= %(min_confidence)s; "
-              "%(skipped)d rows without a box), called positive (counted) "
-              "%(counted)d; threshold %(threshold)g" % res)
+        print("boxed films %(boxed)d (confidence >= %(min_confidence)s, "
+              "%(side)s side; %(skipped)d rows without a box), called "
+              "positive (counted) %(counted)d; threshold %(threshold)g"
+              % res)
     else:
         print("films %(films)d, negative before %(negative_before)d, "
               "positive after the opacity (counted) %(counted)d; "
@@ -398,6 +413,8 @@ def main():
                     "(default: ../shared's kermany224)")
     ap.add_argument("--min-confidence", choices=CONFIDENCE, default="low",
                     help="keep boxes marked at least this sure")
+    ap.add_argument("--side", choices=("right", "left"),
+                    help="with --boxes: only boxes on the patient's side")
     ap.add_argument("--per-film", metavar="OUT.csv",
                     help="with --boxes: each counted film's figures")
     ap.add_argument("--json", action="store_true")
