@@ -134,6 +134,8 @@ def test_camloc_measures_a_finer_layer_and_writes_each_film(tmp_path):
     written = box_rows(per_film)
     assert sorted((r["file"], r["map"]) for r in written) == sorted(
         (r["file"], k) for r in rows for k in ("new", "layer"))
+    assert all(0 <= int(r[k]) < 224 for r in written
+               for k in ("peak_x", "peak_y"))
     mean = np.mean([float(r["mass_inside"]) for r in written
                     if r["map"] == "layer"])
     assert mean == pytest.approx(out["layer"]["mass_inside_mean"], abs=1e-5)

@@ -27,8 +27,8 @@ figures against the other counted films' boxes (a map that lights one
 place whatever the film scores as well there as in its own box).
 --min-confidence high or moderate keeps the surer boxes; --side right
 or left keeps the boxes whose centre is on that side of the patient (the
-image's left is the patient's right); --per-film
-writes each counted film's figures to a CSV, for a reader's look.
+image's left is the patient's right); --per-film writes each counted
+film's figures and where its map peaks to a CSV, for a reader's look.
 
 Without --boxes the marked region is made: each NORMAL film of
 kermany224's test split gets one round opacity (radius 18-28 px
@@ -353,14 +353,16 @@ def measure_boxes(args):
 
 
 def write_per_film(path, counted, out):
-    """One row a counted film and map: its p(pneumonia) and figures."""
+    """One row a counted film and map: its p(pneumonia), where the map
+    peaks (x, y on the 224 x 224 input) and its figures."""
     keys = sorted(out["new"][0][2]) if counted else []
     with open(path, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["file", "map", "p_pneumonia"] + keys)
+        w.writerow(["file", "map", "p_pneumonia", "peak_x", "peak_y"] + keys)
         for k, found in out.items():
-            for (name, p), (_, _, fig) in zip(counted, found):
-                w.writerow([name, k, "%.6f" % p] +
+            for (name, p), (m, _, fig) in zip(counted, found):
+                y, x = np.unravel_index(int(np.argmax(m)), m.shape)
+                w.writerow([name, k, "%.6f" % p, x, y] +
                            ["%.6f" % float(fig[key]) for key in keys])
 
 
