@@ -369,7 +369,7 @@ def write_per_film(path, counted, out):
 def print_text(res):
     if "boxed" in res:
         print("boxed films %(boxed)d (confidence >= %(min_confidence)s, "
-              "%(side)s side; %(skipped)d rows without a box), called "
+              "sides: %(side)s; %(skipped)d rows without a box), called "
               "positive (counted) %(counted)d; threshold %(threshold)g"
               % res)
     else:
