@@ -94,12 +94,23 @@ def manifest_films(root, manifest, split):
     return films
 
 
-def model_input(path, side):
+def read_grey(path):
+    """A film as grey in [0, 1] at its own size."""
     import cv2
     g = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
     if g is None:
         fail("%s: not an image OpenCV can read" % path)
-    x = g.astype(np.float32) / (65535.0 if g.dtype == np.uint16 else 255.0)
+    return g.astype(np.float32) / (65535.0 if g.dtype == np.uint16 else 255.0)
+
+
+def model_input(path, side):
+    return grey_input(read_grey(path), side)
+
+
+def grey_input(x, side):
+    """The model's input from a grey film in [0, 1]: resized as the
+    service resizes it, normalised to [-1, 1]."""
+    import cv2
     if x.shape != (side, side):
         shrink = x.shape[0] > side or x.shape[1] > side
         x = cv2.resize(x, (side, side), interpolation=(
