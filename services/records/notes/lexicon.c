@@ -100,6 +100,10 @@ dir_parse(const char *s, unsigned *out)
 	else if (strcmp(s, "delabel") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
 		       NOTES_DIR_DELABEL;
+	else if (strcmp(s, "problem") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PROBLEM;
+	else if (strcmp(s, "resolved") == 0)
+		*out = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEM;
 	else if (strcmp(s, "scope") == 0)
 		*out = NOTES_DIR_SCOPE_ONLY;
 	else if (strcmp(s, "none") == 0)

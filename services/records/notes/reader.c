@@ -385,6 +385,9 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
+		if ((t->dir & NOTES_DIR_PROBLEM) &&
+		    s->items[k].e->type != NOTES_T_PROBLEM)
+			continue;
 		/* a de-labelling names the finding, whatever else negates
 		 * it, so that delabel() finds it */
 		if (bits == 0 || (t->dir & NOTES_DIR_DELABEL))
