@@ -338,6 +338,28 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 	return commas == 1 && !names_drug_after(s, j);
 }
 
+/* resolved_reaches: does resolution trigger j ("已纠正", "后好转")
+ * reach problem item k in the clause before its own, over one
+ * full-width comma ("住院期间曾出现低钾血症，已纠正")?  Only when its
+ * own clause names no problem: "下肢水肿消退" ends only its own. */
+static bool
+resolved_reaches(const sentence *s, size_t k, size_t j)
+{
+	const unsigned want = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEM;
+	size_t commas = 0;
+
+	if (j < k || (s->items[j].e->dir & want) != want ||
+	    terminated(s, k, j))
+		return false;
+	for (size_t m = j; m-- > k + 1;) {
+		if (is_comma(s->items[m].e))
+			commas++;
+		else if (commas == 0 && s->items[m].e->type == NOTES_T_PROBLEM)
+			return false;
+	}
+	return commas == 1;
+}
+
 /* denied_past: a problem denied under a past history heading
  * ("既往史：否认高血压病史") was never the patient's, so the heading does
  * not make it past (own: the bits of triggers other than headings; neg:
@@ -368,7 +390,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			     !terminated(s, k, j) && !comma_between(s, k, j) &&
 			     !paren_subject(s, k, j)) ||
-			    dash_no(s, j, k) || stop_reaches(s, k, j);
+			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
+			    resolved_reaches(s, k, j);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
