@@ -130,6 +130,9 @@ typedef enum notes_type {
  * 已纠正"): a drug in its scope is the one given, not considered,
  * prevented or resolved. */
 #define NOTES_DIR_PROBLEM 2048u
+/* A terminator that continues a drug ("继续", "维持"): under a plan's
+ * heading the drug it names is taken, not planned. */
+#define NOTES_DIR_CONTINUE 4096u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

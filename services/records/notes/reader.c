@@ -204,6 +204,23 @@ dash_no(const sentence *s, size_t j, size_t k)
 		colon_at(s->text, s->words[t->w0 - 1].end, t->start));
 }
 
+/* continued: does a "继续" stand before item k in its clause ("术后继续
+ *双联抗血小板（阿司匹林+替格瑞洛）")?  A plan that continues a drug says
+ * the patient takes it. */
+static bool
+continued(const sentence *s, size_t k)
+{
+	for (size_t m = k; m-- > 0;) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->dir & NOTES_DIR_CONTINUE)
+			return true;
+		if (e->type == NOTES_T_TERMINATOR)
+			return false;
+	}
+	return false;
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -218,12 +235,18 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	const notes_entry *t = s->section;
 	bool medicine = !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE;
 
-	if (t == NULL || ((t->dir & NOTES_DIR_PLAN) && allergy) ||
+	/* a plan's heading plans what its line leaves unqualified: a drug
+	 * held ("暂停") or not to be used ("不使用") is not planned */
+	if (t == NULL ||
+	    ((t->dir & NOTES_DIR_PLAN) &&
+	     (allergy || bits || (medicine && continued(s, k)))) ||
 	    (t->type == NOTES_T_HISTORICAL && medicine))
 		return 0;
 	/* "既往史：否认高血压病史": a problem the patient never had is
-	 * absent, not past */
-	if (t->type == NOTES_T_HISTORICAL && (bits & NOTES_NEGATED))
+	 * absent, not past; "鉴别诊断：肺结核：患者无盗汗" denies the
+	 * sweats, without doubt */
+	if ((t->type == NOTES_T_HISTORICAL || t->type == NOTES_T_UNCERTAIN) &&
+	    (bits & NOTES_NEGATED))
 		return 0;
 	if (bits == 0)
 		*trigger = t->key;
@@ -887,7 +910,9 @@ only_marks(const char *text, uint32_t from, uint32_t to, const char *marks)
 
 /* inline_heading: does the line start with a heading of words that
  * name no substance, a colon after them ("Current meds: levothyroxine")?
- * It ends an allergy list. */
+ * It ends an allergy list.  Words that name a problem before the colon
+ * are an item of the list under a heading ("2.肺癌合并阻塞性肺炎：…",
+ * "1.糖尿病控制不佳：加上…"), not a heading of their own. */
 static bool
 inline_heading(const sentence *s)
 {
@@ -903,7 +928,8 @@ inline_heading(const sentence *s)
 
 		if (s->text + s->items[k].start > colon)
 			break;
-		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS)
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS ||
+		    t == NOTES_T_PROBLEM)
 			return false;
 	}
 	return true;
