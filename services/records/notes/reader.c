@@ -397,12 +397,25 @@ denied_past(unsigned bits, unsigned own, const char *neg, const char **trigger)
 	return bits & ~NOTES_HISTORICAL;
 }
 
+/* hypothesis_only: the diagnosis a condition leads to ("如术后肌酐升高，
+ * 考虑急性肾损伤") is hypothetical, not a working one: the uncertainty
+ * that only a problem's trigger ("考虑", NOTES_DIR_PROBLEM) gave is
+ * dropped when the problem is hypothetical (strong: the bits of the
+ * other triggers). */
+static unsigned
+hypothesis_only(unsigned bits, unsigned strong)
+{
+	if ((bits & NOTES_HYPOTHETICAL) && !(strong & NOTES_UNCERTAIN))
+		return bits & ~NOTES_UNCERTAIN;
+	return bits;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
 context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
-	unsigned bits = 0, own = 0;
+	unsigned bits = 0, own = 0, strong = 0;
 	const char *neg = "";
 
 	*trigger = "";
@@ -427,7 +440,10 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			neg = neg[0] ? neg : t->key;
 			continue;
 		}
-		if (!notes__is_trigger(t->type) || !(fwd || back))
+		/* the heading of the line: section_context reads it, as it
+		 * reads the lines under it */
+		if (!notes__is_trigger(t->type) || !(fwd || back) ||
+		    t == s->section)
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
@@ -442,8 +458,9 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			neg = t->key;
 		bits |= 1u << t->type;
 		own |= (t->dir & NOTES_DIR_SECTION) ? 0 : 1u << t->type;
+		strong |= (t->dir & NOTES_DIR_PROBLEM) ? 0 : 1u << t->type;
 	}
-	bits = denied_past(bits, own, neg, trigger);
+	bits = denied_past(hypothesis_only(bits, strong), own, neg, trigger);
 	return bits | section_context(s, k, allergy, bits, trigger);
 }
 
