@@ -371,8 +371,7 @@ resolved_reaches(const sentence *s, size_t k, size_t j)
 	const unsigned want = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEM;
 	size_t commas = 0;
 
-	if (j < k || (s->items[j].e->dir & want) != want ||
-	    terminated(s, k, j))
+	if (j < k || (s->items[j].e->dir & want) != want || terminated(s, k, j))
 		return false;
 	for (size_t m = j; m-- > k + 1;) {
 		if (is_comma(s->items[m].e))

@@ -927,8 +927,8 @@ static const expect chinese_rules[] = {
 	 true},
 	{"6.泌尿道感染（已愈）", NOTES_PROBLEM, "N39.0", "泌尿道感染", HIST,
 	 true},
-	{"改为缬沙坦后下肢水肿消退。", NOTES_MEDICINE, "valsartan", "缬沙坦",
-	 0, true},
+	{"改为缬沙坦后下肢水肿消退。", NOTES_MEDICINE, "valsartan", "缬沙坦", 0,
+	 true},
 	{"予呋塞米后双下肢水肿消退。", NOTES_MEDICINE, "furosemide", "呋塞米",
 	 0, true},
 	{"予呋塞米后双下肢水肿消退。", NOTES_PROBLEM, "R60.0", "双下肢水肿",
@@ -947,8 +947,8 @@ static const expect chinese_rules[] = {
 	{"随时可能出现肺水肿。", NOTES_PROBLEM, "J81", "肺水肿", HYP, false},
 	{"监测血氨，警惕肝性脑病。", NOTES_PROBLEM, "K72.9", "肝性脑病", HYP,
 	 false},
-	{"泮托拉唑预防应激性溃疡。", NOTES_MEDICINE, "pantoprazole",
-	 "泮托拉唑", 0, true},
+	{"泮托拉唑预防应激性溃疡。", NOTES_MEDICINE, "pantoprazole", "泮托拉唑",
+	 0, true},
 	{"烦躁不安，考虑谵妄。", NOTES_PROBLEM, "F05.9", "谵妄", UNC, true},
 	{"考虑头孢曲松过敏。", NOTES_ALLERGY, "ceftriaxone", "头孢曲松", 0,
 	 true},
@@ -976,8 +976,8 @@ static const expect chinese_rules[] = {
 	 "非類固醇消炎止痛藥", 0, true},
 	{"无 chest pain，但有 cough。", NOTES_PROBLEM, "R05", "cough", 0, true},
 	{"父亲有 asthma。", NOTES_PROBLEM, "J45.9", "asthma", FAM, false},
-	{"拟予 amoxicillin。", NOTES_MEDICINE, "amoxicillin", "amoxicillin", HYP,
-	 false},
+	{"拟予 amoxicillin。", NOTES_MEDICINE, "amoxicillin", "amoxicillin",
+	 HYP, false},
 };
 
 static void
