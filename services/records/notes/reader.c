@@ -1010,24 +1010,24 @@ keep(notes_reading *out, const notes_finding *f)
 	return true;
 }
 
-/* taken_before: is f an allergy to a drug that a Chinese history word
- * dates ("以前用过曲马多，吐得很厉害", "原服二甲双胍，因腹泻不能耐受")?
- * The word dates the drug, which was taken then; the allergy holds now.
- * (English notes' "hives after amoxicillin in 2019" stays a historical
- * allergy, as the annotated sets read it.) */
+/* taken_before: is f an allergy to a drug or class that a Chinese
+ * history word dates ("以前用过曲马多，吐得很厉害", "原服二甲双胍，因腹泻
+ * 不能耐受", "既往服用磺胺类消炎药后出现皮疹")?  The word dates the drug,
+ * which was taken then; the allergy holds now.  (English notes' "hives
+ * after amoxicillin in 2019" stays a historical allergy, as the
+ * annotated sets read it.) */
 static bool
 taken_before(const notes_finding *f)
 {
 	unsigned other = NOTES_NEGATED | NOTES_HYPOTHETICAL | NOTES_FAMILY;
 
-	return f->kind == NOTES_ALLERGY &&
-	       strcmp(f->system, "substance") == 0 &&
-	       (f->context & NOTES_HISTORICAL) && !(f->context & other) &&
-	       (unsigned char)f->trigger[0] >= 0x80;
+	return f->kind == NOTES_ALLERGY && (f->context & NOTES_HISTORICAL) &&
+	       !(f->context & other) && (unsigned char)f->trigger[0] >= 0x80;
 }
 
-/* keep_finding adds f to out, a dated allergy as the allergy and the
- * past medicine; false when out is full. */
+/* keep_finding adds f to out, a dated allergy as the allergy and, to a
+ * substance, the past medicine (a class named is no medicine); false
+ * when out is full. */
 static bool
 keep_finding(notes_reading *out, notes_finding *f)
 {
@@ -1041,6 +1041,8 @@ keep_finding(notes_reading *out, notes_finding *f)
 	f->context &= ~NOTES_HISTORICAL;
 	if (f->context == 0)
 		f->trigger = ""; /* no context, no trigger */
+	if (strcmp(f->system, "substance") != 0)
+		return keep(out, f);
 	return keep(out, f) && keep(out, &past);
 }
 

@@ -964,6 +964,9 @@ static const expect chinese_rules[] = {
 	 "levofloxacin", "Levofloxacin", HYP, false},
 	{"計畫：\n1.抗生素使用 Levofloxacin（不使用 Unasyn）。", NOTES_MEDICINE,
 	 "ampicillin", "Unasyn", NEG, false},
+	/* a class a history word dates is the allergy now, no medicine */
+	{"患者诉既往服用磺胺类消炎药后出现皮疹。", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺类", 0, true},
 	{"自行停服螺内酯。", NOTES_MEDICINE, "spironolactone", "螺内酯", HIST,
 	 true},
 	{"之前服用的 Aspirin 80mg 已停止。", NOTES_MEDICINE, "aspirin",
@@ -986,6 +989,7 @@ test_chinese_rules(void)
 	notes_reading r;
 	const char *lab = "辅助检查：血尿酸 612μmol/L，嘱多饮水。";
 	const char *falls = "交班重点：防跌倒。";
+	const char *dated = "既往服用磺胺类消炎药后出现皮疹。";
 
 	for (size_t i = 0; i < sizeof(chinese_rules) / sizeof(chinese_rules[0]);
 	     i++)
@@ -995,6 +999,8 @@ test_chinese_rules(void)
 	MT_EQ_INT(r.n, 0);
 	notes_read(falls, strlen(falls), &r);
 	MT_EQ_INT(r.n, 0);
+	notes_read(dated, strlen(dated), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "sulfonamides") == NULL);
 }
 
 static const mt_case cases[] = {
