@@ -965,8 +965,8 @@ static const expect chinese_rules[] = {
 	{"計畫：\n1.抗生素使用 Levofloxacin（不使用 Unasyn）。", NOTES_MEDICINE,
 	 "ampicillin", "Unasyn", NEG, false},
 	/* a class a history word dates is the allergy now, no medicine */
-	{"患者诉既往服用磺胺类消炎药后出现皮疹。", NOTES_ALLERGY,
-	 "sulfonamides", "磺胺类", 0, true},
+	{"患者诉既往服用磺胺类后出现皮疹。", NOTES_ALLERGY, "sulfonamides",
+	 "磺胺类", 0, true},
 	{"自行停服螺内酯。", NOTES_MEDICINE, "spironolactone", "螺内酯", HIST,
 	 true},
 	{"之前服用的 Aspirin 80mg 已停止。", NOTES_MEDICINE, "aspirin",
@@ -989,7 +989,7 @@ test_chinese_rules(void)
 	notes_reading r;
 	const char *lab = "辅助检查：血尿酸 612μmol/L，嘱多饮水。";
 	const char *falls = "交班重点：防跌倒。";
-	const char *dated = "既往服用磺胺类消炎药后出现皮疹。";
+	const char *dated = "既往服用磺胺类后出现皮疹。";
 
 	for (size_t i = 0; i < sizeof(chinese_rules) / sizeof(chinese_rules[0]);
 	     i++)
