@@ -30,7 +30,8 @@ typedef struct item {
 /* sentence - the words of one sentence and the phrases found in them;
  * allergy_list: the line is under an "Allergies:" heading; section: the
  * trigger of the section heading it is under ("既往史：": historical), or
- * NULL. */
+ * NULL; section_inline: that heading had its text on its own line
+ * ("家族史：母亲有高血压。"), so only a list item goes on under it. */
 typedef struct sentence {
 	const char *text;
 	notes_tok words[NOTES_SENTENCE_WORDS];
@@ -39,6 +40,7 @@ typedef struct sentence {
 	size_t n_items;
 	bool allergy_list;
 	const notes_entry *section;
+	bool section_inline;
 } sentence;
 
 /* between_has: does the text between items a and b (a < b) hold c?  The
@@ -1057,6 +1059,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	if (heading(s, end, &allergies)) {
 		s->allergy_list = allergies;
 		s->section = section_of(s);
+		s->section_inline = s->section && s->items[0].w1 < s->n;
 	}
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
@@ -1218,6 +1221,29 @@ blank_line(const char *text, const sentence *s, const notes_tok *t,
 	return blank;
 }
 
+/* list_item: does the line that word t starts begin as a list item
+ * ("1.", "2、", "3）", "- ", "• ")?  len: the text's. */
+static bool
+list_item(const char *text, size_t len, const notes_tok *t)
+{
+	uint32_t i = t->start, e = t->end;
+	static const char *const after[] = {".", "\xe3\x80\x81", ")",
+					    "\xef\xbc\x89", "\xef\xbc\x8e"};
+
+	while (i > 0 && text[i - 1] != '\n')
+		if ((text[--i] == '-' || text[i] == '*') ||
+		    memcmp(text + i, "\xe2\x80\xa2", 3) == 0) /* • */
+			return true;
+	for (i = t->start; i < e; i++)
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+	for (size_t k = 0; k < sizeof(after) / sizeof(after[0]); k++)
+		if (e + strlen(after[k]) <= len &&
+		    memcmp(text + e, after[k], strlen(after[k])) == 0)
+			return true;
+	return false;
+}
+
 /* joined_unknown: is t a word joined across a zero-width space that the
  * lexicon does not know?  A zero-width space inside a name ("peni-cillin"
  * with U+200B) is read through; one between two words ("to<U+200B>latex")
@@ -1252,12 +1278,18 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.text = text;
 	s.allergy_list = false;
 	s.section = NULL;
+	s.section_inline = false;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
 			pos = t.start;
 			notes__scan_split(text, n, &pos, &t);
 		}
+		/* a line after a heading that held its own text is under
+		 * it only as a list item */
+		if (newline && t.type == NOTES_TOK_WORD && s.section_inline &&
+		    !list_item(text, n, &t))
+			s.section = NULL;
 		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
 			s.section = NULL;

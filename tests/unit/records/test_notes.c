@@ -964,6 +964,12 @@ static const expect chinese_rules[] = {
 	 "levofloxacin", "Levofloxacin", HYP, false},
 	{"計畫：\n1.抗生素使用 Levofloxacin（不使用 Unasyn）。", NOTES_MEDICINE,
 	 "ampicillin", "Unasyn", NEG, false},
+	/* a heading that held its own text reaches the next line only as a
+	 * list item */
+	{"家族史：母亲有高血压。\n患者有糖尿病。", NOTES_PROBLEM, "E14.9",
+	 "糖尿病", 0, true},
+	{"既往史：高血压10年。\n1.慢阻肺。", NOTES_PROBLEM, "J44.9", "慢阻肺",
+	 HIST, true},
 	/* a class a history word dates is the allergy now, no medicine */
 	{"患者诉既往服用磺胺类后出现皮疹。", NOTES_ALLERGY, "sulfonamides",
 	 "磺胺类", 0, true},
