@@ -1231,8 +1231,9 @@ list_item(const char *text, size_t len, const notes_tok *t)
 					    "\xef\xbc\x89", "\xef\xbc\x8e"};
 
 	while (i > 0 && text[i - 1] != '\n')
-		if ((text[--i] == '-' || text[i] == '*') ||
-		    memcmp(text + i, "\xe2\x80\xa2", 3) == 0) /* • */
+		if (text[--i] == '-' || text[i] == '*' ||
+		    (i + 3 <= t->start &&
+		     memcmp(text + i, "\xe2\x80\xa2", 3) == 0)) /* • */
 			return true;
 	for (i = t->start; i < e; i++)
 		if (text[i] < '0' || text[i] > '9')
