@@ -100,8 +100,14 @@ dir_parse(const char *s, unsigned *out)
 	else if (strcmp(s, "delabel") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
 		       NOTES_DIR_DELABEL;
+	else if (strcmp(s, "problem") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PROBLEM;
+	else if (strcmp(s, "resolved") == 0)
+		*out = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEM;
 	else if (strcmp(s, "scope") == 0)
 		*out = NOTES_DIR_SCOPE_ONLY;
+	else if (strcmp(s, "continue") == 0)
+		*out = NOTES_DIR_SCOPE_ONLY | NOTES_DIR_CONTINUE;
 	else if (strcmp(s, "none") == 0)
 		*out = 0;
 	else
@@ -117,7 +123,7 @@ context_row(char **f, notes_entry *e)
 	    !dir_parse(f[2], &e->dir))
 		return false;
 	e->code = "";
-	if (e->dir == NOTES_DIR_SCOPE_ONLY)
+	if (e->dir & NOTES_DIR_SCOPE_ONLY)
 		return e->type == NOTES_T_TERMINATOR;
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }

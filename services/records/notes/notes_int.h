@@ -126,6 +126,13 @@ typedef enum notes_type {
 /* A forward trigger of a condition ("如", "若"): its scope runs past a
  * full-width comma to the consequence ("如肌酐升高，考虑急性肾损伤"). */
 #define NOTES_DIR_PAST_COMMA 1024u
+/* A trigger about a problem only ("考虑谵妄", "预防应激性溃疡", "低钾血症
+ * 已纠正"): a drug in its scope is the one given, not considered,
+ * prevented or resolved. */
+#define NOTES_DIR_PROBLEM 2048u
+/* A terminator that continues a drug ("继续", "维持"): under a plan's
+ * heading the drug it names is taken, not planned. */
+#define NOTES_DIR_CONTINUE 4096u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

@@ -30,7 +30,8 @@ typedef struct item {
 /* sentence - the words of one sentence and the phrases found in them;
  * allergy_list: the line is under an "Allergies:" heading; section: the
  * trigger of the section heading it is under ("既往史：": historical), or
- * NULL. */
+ * NULL; section_inline: that heading had its text on its own line
+ * ("家族史：母亲有高血压。"), so only a list item goes on under it. */
 typedef struct sentence {
 	const char *text;
 	notes_tok words[NOTES_SENTENCE_WORDS];
@@ -39,6 +40,7 @@ typedef struct sentence {
 	size_t n_items;
 	bool allergy_list;
 	const notes_entry *section;
+	bool section_inline;
 } sentence;
 
 /* between_has: does the text between items a and b (a < b) hold c?  The
@@ -204,6 +206,23 @@ dash_no(const sentence *s, size_t j, size_t k)
 		colon_at(s->text, s->words[t->w0 - 1].end, t->start));
 }
 
+/* continued: does a "继续" stand before item k in its clause ("术后继续
+ *双联抗血小板（阿司匹林+替格瑞洛）")?  A plan that continues a drug says
+ * the patient takes it. */
+static bool
+continued(const sentence *s, size_t k)
+{
+	for (size_t m = k; m-- > 0;) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->dir & NOTES_DIR_CONTINUE)
+			return true;
+		if (e->type == NOTES_T_TERMINATOR)
+			return false;
+	}
+	return false;
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -218,12 +237,18 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	const notes_entry *t = s->section;
 	bool medicine = !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE;
 
-	if (t == NULL || ((t->dir & NOTES_DIR_PLAN) && allergy) ||
+	/* a plan's heading plans what its line leaves unqualified: a drug
+	 * held ("暂停") or not to be used ("不使用") is not planned */
+	if (t == NULL ||
+	    ((t->dir & NOTES_DIR_PLAN) &&
+	     (allergy || bits || (medicine && continued(s, k)))) ||
 	    (t->type == NOTES_T_HISTORICAL && medicine))
 		return 0;
 	/* "既往史：否认高血压病史": a problem the patient never had is
-	 * absent, not past */
-	if (t->type == NOTES_T_HISTORICAL && (bits & NOTES_NEGATED))
+	 * absent, not past; "鉴别诊断：肺结核：患者无盗汗" denies the
+	 * sweats, without doubt */
+	if ((t->type == NOTES_T_HISTORICAL || t->type == NOTES_T_UNCERTAIN) &&
+	    (bits & NOTES_NEGATED))
 		return 0;
 	if (bits == 0)
 		*trigger = t->key;
@@ -338,6 +363,27 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 	return commas == 1 && !names_drug_after(s, j);
 }
 
+/* resolved_reaches: does resolution trigger j ("已纠正", "后好转")
+ * reach problem item k in the clause before its own, over one
+ * full-width comma ("住院期间曾出现低钾血症，已纠正")?  Only when its
+ * own clause names no problem: "下肢水肿消退" ends only its own. */
+static bool
+resolved_reaches(const sentence *s, size_t k, size_t j)
+{
+	const unsigned want = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEM;
+	size_t commas = 0;
+
+	if (j < k || (s->items[j].e->dir & want) != want || terminated(s, k, j))
+		return false;
+	for (size_t m = j; m-- > k + 1;) {
+		if (is_comma(s->items[m].e))
+			commas++;
+		else if (commas == 0 && s->items[m].e->type == NOTES_T_PROBLEM)
+			return false;
+	}
+	return commas == 1;
+}
+
 /* denied_past: a problem denied under a past history heading
  * ("既往史：否认高血压病史") was never the patient's, so the heading does
  * not make it past (own: the bits of triggers other than headings; neg:
@@ -352,12 +398,25 @@ denied_past(unsigned bits, unsigned own, const char *neg, const char **trigger)
 	return bits & ~NOTES_HISTORICAL;
 }
 
+/* hypothesis_only: the diagnosis a condition leads to ("如术后肌酐升高，
+ * 考虑急性肾损伤") is hypothetical, not a working one: the uncertainty
+ * that only a problem's trigger ("考虑", NOTES_DIR_PROBLEM) gave is
+ * dropped when the problem is hypothetical (strong: the bits of the
+ * other triggers). */
+static unsigned
+hypothesis_only(unsigned bits, unsigned strong)
+{
+	if ((bits & NOTES_HYPOTHETICAL) && !(strong & NOTES_UNCERTAIN))
+		return bits & ~NOTES_UNCERTAIN;
+	return bits;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
 context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
-	unsigned bits = 0, own = 0;
+	unsigned bits = 0, own = 0, strong = 0;
 	const char *neg = "";
 
 	*trigger = "";
@@ -368,7 +427,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			     !terminated(s, k, j) && !comma_between(s, k, j) &&
 			     !paren_subject(s, k, j)) ||
-			    dash_no(s, j, k) || stop_reaches(s, k, j);
+			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
+			    resolved_reaches(s, k, j);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
@@ -381,9 +441,15 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			neg = neg[0] ? neg : t->key;
 			continue;
 		}
-		if (!notes__is_trigger(t->type) || !(fwd || back))
+		/* the heading of the line: section_context reads it, as it
+		 * reads the lines under it */
+		if (!notes__is_trigger(t->type) || !(fwd || back) ||
+		    t == s->section)
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
+			continue;
+		if ((t->dir & NOTES_DIR_PROBLEM) &&
+		    s->items[k].e->type != NOTES_T_PROBLEM)
 			continue;
 		/* a de-labelling names the finding, whatever else negates
 		 * it, so that delabel() finds it */
@@ -393,8 +459,9 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			neg = t->key;
 		bits |= 1u << t->type;
 		own |= (t->dir & NOTES_DIR_SECTION) ? 0 : 1u << t->type;
+		strong |= (t->dir & NOTES_DIR_PROBLEM) ? 0 : 1u << t->type;
 	}
-	bits = denied_past(bits, own, neg, trigger);
+	bits = denied_past(hypothesis_only(bits, strong), own, neg, trigger);
 	return bits | section_context(s, k, allergy, bits, trigger);
 }
 
@@ -861,7 +928,9 @@ only_marks(const char *text, uint32_t from, uint32_t to, const char *marks)
 
 /* inline_heading: does the line start with a heading of words that
  * name no substance, a colon after them ("Current meds: levothyroxine")?
- * It ends an allergy list. */
+ * It ends an allergy list.  Words that name a problem before the colon
+ * are an item of the list under a heading ("2.肺癌合并阻塞性肺炎：…",
+ * "1.糖尿病控制不佳：加上…"), not a heading of their own. */
 static bool
 inline_heading(const sentence *s)
 {
@@ -877,7 +946,8 @@ inline_heading(const sentence *s)
 
 		if (s->text + s->items[k].start > colon)
 			break;
-		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS)
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS ||
+		    t == NOTES_T_PROBLEM)
 			return false;
 	}
 	return true;
@@ -942,24 +1012,24 @@ keep(notes_reading *out, const notes_finding *f)
 	return true;
 }
 
-/* taken_before: is f an allergy to a drug that a Chinese history word
- * dates ("以前用过曲马多，吐得很厉害", "原服二甲双胍，因腹泻不能耐受")?
- * The word dates the drug, which was taken then; the allergy holds now.
- * (English notes' "hives after amoxicillin in 2019" stays a historical
- * allergy, as the annotated sets read it.) */
+/* taken_before: is f an allergy to a drug or class that a Chinese
+ * history word dates ("以前用过曲马多，吐得很厉害", "原服二甲双胍，因腹泻
+ * 不能耐受", "既往服用磺胺类消炎药后出现皮疹")?  The word dates the drug,
+ * which was taken then; the allergy holds now.  (English notes' "hives
+ * after amoxicillin in 2019" stays a historical allergy, as the
+ * annotated sets read it.) */
 static bool
 taken_before(const notes_finding *f)
 {
 	unsigned other = NOTES_NEGATED | NOTES_HYPOTHETICAL | NOTES_FAMILY;
 
-	return f->kind == NOTES_ALLERGY &&
-	       strcmp(f->system, "substance") == 0 &&
-	       (f->context & NOTES_HISTORICAL) && !(f->context & other) &&
-	       (unsigned char)f->trigger[0] >= 0x80;
+	return f->kind == NOTES_ALLERGY && (f->context & NOTES_HISTORICAL) &&
+	       !(f->context & other) && (unsigned char)f->trigger[0] >= 0x80;
 }
 
-/* keep_finding adds f to out, a dated allergy as the allergy and the
- * past medicine; false when out is full. */
+/* keep_finding adds f to out, a dated allergy as the allergy and, to a
+ * substance, the past medicine (a class named is no medicine); false
+ * when out is full. */
 static bool
 keep_finding(notes_reading *out, notes_finding *f)
 {
@@ -973,6 +1043,8 @@ keep_finding(notes_reading *out, notes_finding *f)
 	f->context &= ~NOTES_HISTORICAL;
 	if (f->context == 0)
 		f->trigger = ""; /* no context, no trigger */
+	if (strcmp(f->system, "substance") != 0)
+		return keep(out, f);
 	return keep(out, f) && keep(out, &past);
 }
 
@@ -987,6 +1059,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	if (heading(s, end, &allergies)) {
 		s->allergy_list = allergies;
 		s->section = section_of(s);
+		s->section_inline = s->section && s->items[0].w1 < s->n;
 	}
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
@@ -1148,6 +1221,30 @@ blank_line(const char *text, const sentence *s, const notes_tok *t,
 	return blank;
 }
 
+/* list_item: does the line that word t starts begin as a list item
+ * ("1.", "2、", "3）", "- ", "• ")?  len: the text's. */
+static bool
+list_item(const char *text, size_t len, const notes_tok *t)
+{
+	uint32_t i = t->start, e = t->end;
+	static const char *const after[] = {".", "\xe3\x80\x81", ")",
+					    "\xef\xbc\x89", "\xef\xbc\x8e"};
+
+	while (i > 0 && text[i - 1] != '\n')
+		if (text[--i] == '-' || text[i] == '*' ||
+		    (i + 3 <= t->start &&
+		     memcmp(text + i, "\xe2\x80\xa2", 3) == 0)) /* • */
+			return true;
+	for (i = t->start; i < e; i++)
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+	for (size_t k = 0; k < sizeof(after) / sizeof(after[0]); k++)
+		if (e + strlen(after[k]) <= len &&
+		    memcmp(text + e, after[k], strlen(after[k])) == 0)
+			return true;
+	return false;
+}
+
 /* joined_unknown: is t a word joined across a zero-width space that the
  * lexicon does not know?  A zero-width space inside a name ("peni-cillin"
  * with U+200B) is read through; one between two words ("to<U+200B>latex")
@@ -1182,12 +1279,18 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.text = text;
 	s.allergy_list = false;
 	s.section = NULL;
+	s.section_inline = false;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
 			pos = t.start;
 			notes__scan_split(text, n, &pos, &t);
 		}
+		/* a line after a heading that held its own text is under
+		 * it only as a list item */
+		if (newline && t.type == NOTES_TOK_WORD && s.section_inline &&
+		    !list_item(text, n, &t))
+			s.section = NULL;
 		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
 			s.section = NULL;

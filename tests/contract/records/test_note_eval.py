@@ -92,17 +92,18 @@ def test_dev_set_scores_above_its_floors(st, pb):
 
 
 # Floors on the Chinese dev set (tests/data/notes/zh-dev.notes, issue 75),
-# a little under what the reader scores there (docs/note-reader.md); the
-# reader before Chinese was read scored 0.05 on it.
+# a little under what the reader scores there (docs/note-reader.md: 0.991
+# with the Chinese rules of rules75zh); the reader before Chinese was read
+# scored 0.05 on it.
 ZH_FLOORS = {
-    "all": 0.90,
-    "kind allergy": 0.90,
-    "kind problem": 0.90,
-    "kind medicine": 0.90,
-    "context negated": 0.85,
-    "context historical": 0.90,
-    "context family": 0.90,
-    "suggested": 0.95,
+    "all": 0.96,
+    "kind allergy": 0.97,
+    "kind problem": 0.95,
+    "kind medicine": 0.97,
+    "context negated": 0.92,
+    "context historical": 0.96,
+    "context family": 0.96,
+    "suggested": 0.97,
 }
 
 
@@ -113,20 +114,33 @@ def test_chinese_dev_set_scores_above_its_floors(st, pb):
 # Floors on zh-dev2 (30 Chinese notes, five traditional, by a writer who
 # never read the rules; held out until its F1 0.662 was reported, now a
 # development set): a little under what the reader scores there
-# (docs/note-reader.md).
+# (docs/note-reader.md, 0.857 with the Chinese rules of rules75zh).
 ZH2_FLOORS = {
-    "all": 0.76,
-    "kind allergy": 0.80,
-    "kind problem": 0.67,
-    "kind medicine": 0.85,
-    "context negated": 0.70,
-    "context historical": 0.63,
-    "suggested": 0.85,
+    "all": 0.83,
+    "kind allergy": 0.87,
+    "kind problem": 0.80,
+    "kind medicine": 0.86,
+    "context negated": 0.87,
+    "context historical": 0.68,
+    "context family": 0.93,
+    "suggested": 0.90,
 }
 
 
-def test_second_chinese_dev_set_scores_above_its_floors(st, pb):
-    assert_above_floors(st, "zh-dev2", ZH2_FLOORS)
+# Floors on zh-dev3 (30 Chinese notes, five traditional, by a third writer
+# who never read the rules; held out as zh-test3 until its F1 0.641 was
+# reported, now a development set): a little under what the reader scores
+# there (docs/note-reader.md, 0.713 with the Chinese rules of rules75zh).
+ZH3_FLOORS = {"all": 0.69, "kind allergy": 0.82, "kind problem": 0.69,
+              "kind medicine": 0.66, "context negated": 0.82,
+              "context family": 0.89, "suggested": 0.79}
+
+
+@pytest.mark.parametrize("name,floors", [("zh-dev2", ZH2_FLOORS),
+                                         ("zh-dev3", ZH3_FLOORS)])
+def test_other_writers_chinese_sets_score_above_their_floors(st, pb, name,
+                                                              floors):
+    assert_above_floors(st, name, floors)
 
 
 # Floors on en-dev2 (30 English notes by a writer who never read the

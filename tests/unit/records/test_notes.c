@@ -912,6 +912,103 @@ test_spelling(void)
 	MT_EQ_INT(r.n, 0);
 }
 
+/* The Chinese rules of issue 75's rules75zh step, one row each: names
+ * of brands and Taiwan/Hong Kong forms, "no known allergies" after the
+ * heading, resolution words, the spouse and the relative who reports,
+ * what may happen, a working diagnosis, the plan and differential
+ * headings, stopping. */
+static const expect chinese_rules[] = {
+	{"否认药物、食物过敏史。", NOTES_ALLERGY, "", "否认药物、食物过敏史",
+	 NEG, false},
+	{"过敏史：否认。", NOTES_ALLERGY, "", "过敏史：否认", NEG, false},
+	{"否认肝炎、结核等传染病史。", NOTES_PROBLEM, "B19", "肝炎", NEG,
+	 false},
+	{"入院时低钾血症，已纠正。", NOTES_PROBLEM, "E87.6", "低钾血症", HIST,
+	 true},
+	{"6.泌尿道感染（已愈）", NOTES_PROBLEM, "N39.0", "泌尿道感染", HIST,
+	 true},
+	{"改为缬沙坦后下肢水肿消退。", NOTES_MEDICINE, "valsartan", "缬沙坦", 0,
+	 true},
+	{"予呋塞米后双下肢水肿消退。", NOTES_MEDICINE, "furosemide", "呋塞米",
+	 0, true},
+	{"予呋塞米后双下肢水肿消退。", NOTES_PROBLEM, "R60.0", "双下肢水肿",
+	 HIST, true},
+	{"出现夜间谵妄，减少夜间打扰后好转。", NOTES_PROBLEM, "F05.9", "谵妄",
+	 HIST, true},
+	/* a resolution reaches one clause back, no further */
+	{"6年前诊断癫痫，起初口服卡马西平，住院治疗后好转。", NOTES_PROBLEM,
+	 "G40.9", "癫痫", 0, true},
+	{"患者丈夫有高血压、冠心病。", NOTES_PROBLEM, "I10", "高血压", FAM,
+	 false},
+	{"患者及丈夫能独立完成胰岛素注射。", NOTES_MEDICINE, "insulin",
+	 "胰岛素", 0, true},
+	{"女兒表示病人對盤尼西林過敏。", NOTES_ALLERGY, "penicillins",
+	 "盤尼西林", 0, true},
+	{"随时可能出现肺水肿。", NOTES_PROBLEM, "J81", "肺水肿", HYP, false},
+	{"监测血氨，警惕肝性脑病。", NOTES_PROBLEM, "K72.9", "肝性脑病", HYP,
+	 false},
+	{"泮托拉唑预防应激性溃疡。", NOTES_MEDICINE, "pantoprazole", "泮托拉唑",
+	 0, true},
+	{"烦躁不安，考虑谵妄。", NOTES_PROBLEM, "F05.9", "谵妄", UNC, true},
+	{"考虑头孢曲松过敏。", NOTES_ALLERGY, "ceftriaxone", "头孢曲松", 0,
+	 true},
+	{"鉴别诊断：1.肺结核：暂不支持。2.肺癌：待复查。", NOTES_PROBLEM,
+	 "C34.9", "肺癌", UNC, true},
+	{"鉴别诊断：肺结核：患者无盗汗。", NOTES_PROBLEM, "R61.9", "盗汗", NEG,
+	 false},
+	{"计划：\n1.继续阿司匹林。\n2.加用阿托伐他汀。", NOTES_MEDICINE,
+	 "aspirin", "阿司匹林", 0, true},
+	{"计划：\n1.继续阿司匹林。\n2.加用阿托伐他汀。", NOTES_MEDICINE,
+	 "atorvastatin", "阿托伐他汀", HYP, false},
+	{"計畫：\n1.抗生素使用 Levofloxacin（不使用 Unasyn）。", NOTES_MEDICINE,
+	 "levofloxacin", "Levofloxacin", HYP, false},
+	{"計畫：\n1.抗生素使用 Levofloxacin（不使用 Unasyn）。", NOTES_MEDICINE,
+	 "ampicillin", "Unasyn", NEG, false},
+	/* a heading that held its own text reaches the next line only as a
+	 * list item */
+	{"家族史：母亲有高血压。\n患者有糖尿病。", NOTES_PROBLEM, "E14.9",
+	 "糖尿病", 0, true},
+	{"既往史：高血压10年。\n1.慢阻肺。", NOTES_PROBLEM, "J44.9", "慢阻肺",
+	 HIST, true},
+	/* a class a history word dates is the allergy now, no medicine */
+	{"患者诉既往服用磺胺类后出现皮疹。", NOTES_ALLERGY, "sulfonamides",
+	 "磺胺类", 0, true},
+	{"自行停服螺内酯。", NOTES_MEDICINE, "spironolactone", "螺内酯", HIST,
+	 true},
+	{"之前服用的 Aspirin 80mg 已停止。", NOTES_MEDICINE, "aspirin",
+	 "Aspirin", HIST, true},
+	{"止痛以普拿疼 500mg q6h。", NOTES_MEDICINE, "paracetamol", "普拿疼", 0,
+	 true},
+	{"长期服用波立维、立普妥及拜新同。", NOTES_MEDICINE, "nifedipine",
+	 "拜新同", 0, true},
+	{"對非類固醇消炎止痛藥過敏。", NOTES_ALLERGY, "nsaids",
+	 "非類固醇消炎止痛藥", 0, true},
+	{"无 chest pain，但有 cough。", NOTES_PROBLEM, "R05", "cough", 0, true},
+	{"父亲有 asthma。", NOTES_PROBLEM, "J45.9", "asthma", FAM, false},
+	{"拟予 amoxicillin。", NOTES_MEDICINE, "amoxicillin", "amoxicillin",
+	 HYP, false},
+};
+
+static void
+test_chinese_rules(void)
+{
+	notes_reading r;
+	const char *lab = "辅助检查：血尿酸 612μmol/L，嘱多饮水。";
+	const char *falls = "交班重点：防跌倒。";
+	const char *dated = "既往服用磺胺类后出现皮疹。";
+
+	for (size_t i = 0; i < sizeof(chinese_rules) / sizeof(chinese_rules[0]);
+	     i++)
+		check(&chinese_rules[i]);
+	/* a laboratory value and advice name no problem */
+	notes_read(lab, strlen(lab), &r);
+	MT_EQ_INT(r.n, 0);
+	notes_read(falls, strlen(falls), &r);
+	MT_EQ_INT(r.n, 0);
+	notes_read(dated, strlen(dated), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "sulfonamides") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -920,6 +1017,7 @@ static const mt_case cases[] = {
 	{"bounds", test_bounds},
 	{"spelling", test_spelling},
 	{"chinese", test_chinese},
+	{"chinese_rules", test_chinese_rules},
 	{"short_forms", test_short_forms},
 	{"traditional", test_traditional},
 	{"error_classes", test_error_classes},
