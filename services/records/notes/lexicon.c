@@ -102,6 +102,15 @@ dir_parse(const char *s, unsigned *out)
 		       NOTES_DIR_DELABEL;
 	else if (strcmp(s, "scope") == 0)
 		*out = NOTES_DIR_SCOPE_ONLY;
+	else if (strcmp(s, "scope_given") == 0)
+		*out = NOTES_DIR_SCOPE_ONLY | NOTES_DIR_GIVEN;
+	else if (strcmp(s, "given") == 0)
+		*out = NOTES_DIR_GIVEN;
+	else if (strcmp(s, "section_dated") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_DATED;
+	else if (strcmp(s, "section_plan_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_PLAN |
+		       NOTES_DIR_DRUGS;
 	else if (strcmp(s, "none") == 0)
 		*out = 0;
 	else
@@ -117,8 +126,10 @@ context_row(char **f, notes_entry *e)
 	    !dir_parse(f[2], &e->dir))
 		return false;
 	e->code = "";
-	if (e->dir == NOTES_DIR_SCOPE_ONLY)
+	if (e->dir & NOTES_DIR_SCOPE_ONLY)
 		return e->type == NOTES_T_TERMINATOR;
+	if (e->dir == NOTES_DIR_GIVEN)
+		return e->type == NOTES_T_PSEUDO;
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 

@@ -126,6 +126,18 @@ typedef enum notes_type {
 /* A forward trigger of a condition ("如", "若"): its scope runs past a
  * full-width comma to the consequence ("如肌酐升高，考虑急性肾损伤"). */
 #define NOTES_DIR_PAST_COMMA 1024u
+/* A past-history heading ("PMH:", "Background:") whose historical context
+ * holds only for an item the list dates ("TIA 2019", "MI 10 years ago"):
+ * a condition listed undated ("HTN", "T2DM") is still the patient's, and a
+ * medicine listed with it ("T2DM (diet + metformin)") is taken. */
+#define NOTES_DIR_DATED 2048u
+/* A pseudo-trigger or terminator that says a drug is given now ("given",
+ * "started", "continue"): a plan's context does not reach its clause
+ * ("Plan: - ASA 324 given": aspirin taken). */
+#define NOTES_DIR_GIVEN 4096u
+/* A plan's heading in English ("Plan:", "A/P:") makes only medicines
+ * planned: a diagnosis written under it ("A/P: NSTEMI") is the patient's. */
+#define NOTES_DIR_DRUGS 8192u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

@@ -204,6 +204,113 @@ dash_no(const sentence *s, size_t j, size_t k)
 		colon_at(s->text, s->words[t->w0 - 1].end, t->start));
 }
 
+/* list_item_end returns where item k's list item ends: the first comma
+ * or semicolon after it outside parentheses, or the sentence's end
+ * ("PMH: TIA 2019 (never confirmed, 2 episodes), HTN"). */
+static uint32_t
+list_item_end(const sentence *s, size_t k)
+{
+	uint32_t last = s->words[s->n - 1].end;
+	int depth = 0;
+
+	for (uint32_t i = s->items[k].end; i < last; i++) {
+		char c = s->text[i];
+
+		if (c == '(')
+			depth++;
+		else if (c == ')' && depth > 0)
+			depth--;
+		else if ((c == ',' || c == ';') && depth == 0)
+			return i;
+	}
+	return last;
+}
+
+/* is_year: is key a year of the last or this century ("2019")? */
+static bool
+is_year(const char *key)
+{
+	return strlen(key) == 4 &&
+	       (strncmp(key, "19", 2) == 0 || strncmp(key, "20", 2) == 0) &&
+	       key[2] >= '0' && key[2] <= '9' && key[3] >= '0' && key[3] <= '9';
+}
+
+/* dated: does item k's list item date it as over ("TIA 2019", "MI 10
+ * years ago", "#NOF L 2017 - DHS", "eczema as a child")?  A year after
+ * "since", "dx" or "diagnosed" dates the start of what goes on ("T2DM
+ * since 2010"), not its end. */
+static bool
+dated(const sentence *s, size_t k)
+{
+	static const char *const over[] = {"ago", "child", "childhood"};
+	static const char *const ongoing[] = {"since", "dx", "diagnosed"};
+	uint32_t end = list_item_end(s, k);
+
+	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
+	     w++) {
+		const char *key = s->words[w].key;
+
+		for (size_t i = 0; i < sizeof(ongoing) / sizeof(*ongoing); i++)
+			if (strcmp(key, ongoing[i]) == 0)
+				return false;
+		if (is_year(key))
+			return true;
+		for (size_t i = 0; i < sizeof(over) / sizeof(*over); i++)
+			if (strcmp(key, over[i]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* same_item: are items a < b in one list item (no comma or semicolon
+ * between them)? */
+static bool
+same_item(const sentence *s, size_t a, size_t b)
+{
+	uint32_t from = s->items[a].end, to = s->items[b].start;
+
+	return !between_has(s, from, to, ',') && !between_has(s, from, to, ';');
+}
+
+/* given_near: does item k's list item say its drug is given now
+ * ("ASA 324 given", "heparin started", "continue apixaban")? */
+static bool
+given_near(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (j != k && (s->items[j].e->dir & NOTES_DIR_GIVEN) &&
+		    same_item(s, j < k ? j : k, j < k ? k : j))
+			return true;
+	return false;
+}
+
+/* holds: does trigger t's context hold for item k at all?  A dated
+ * past-history heading only for what its list dates; an English plan's
+ * heading only for medicines; a plan not for a drug given now. */
+static bool
+holds(const sentence *s, const notes_entry *t, size_t k)
+{
+	if ((t->dir & NOTES_DIR_DATED) && !dated(s, k))
+		return false;
+	if ((t->dir & NOTES_DIR_DRUGS) &&
+	    s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return false;
+	return !((t->dir & NOTES_DIR_PLAN) && given_near(s, k));
+}
+
+/* closes_before: does forward trigger j sit inside parentheses that
+ * close before item k ("asthma (never ICU), migraine")?  Its scope ends
+ * there. */
+static bool
+closes_before(const sentence *s, size_t j, size_t k)
+{
+	const char *from = s->text + s->items[j].end;
+	const char *close =
+		memchr(from, ')', s->items[k].start - s->items[j].end);
+
+	return close != NULL && memchr(from, '(', close - from) == NULL;
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -219,7 +326,7 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	bool medicine = !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE;
 
 	if (t == NULL || ((t->dir & NOTES_DIR_PLAN) && allergy) ||
-	    (t->type == NOTES_T_HISTORICAL && medicine))
+	    (t->type == NOTES_T_HISTORICAL && medicine) || !holds(s, t, k))
 		return 0;
 	/* "既往史：否认高血压病史": a problem the patient never had is
 	 * absent, not past */
@@ -364,7 +471,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
-			   !scope_ends(s, j, k) && !until_to(s, j, k);
+			   !scope_ends(s, j, k) && !until_to(s, j, k) &&
+			   !closes_before(s, j, k);
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			     !terminated(s, k, j) && !comma_between(s, k, j) &&
 			     !paren_subject(s, k, j)) ||
@@ -381,7 +489,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			neg = neg[0] ? neg : t->key;
 			continue;
 		}
-		if (!notes__is_trigger(t->type) || !(fwd || back))
+		if (!notes__is_trigger(t->type) || !(fwd || back) ||
+		    !holds(s, t, k))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
@@ -534,6 +643,20 @@ colon_after(const sentence *s, size_t j)
 	return colon_at(s->text, s->items[j].end, to) != NULL;
 }
 
+/* postfix_cue: is allergy cue j written right after a drug ("Pen
+ * allergic -> doxycycline")?  It names that drug, not the alternative
+ * after it. */
+static bool
+postfix_cue(const sentence *s, size_t j)
+{
+	const item *prev = j > 0 ? &s->items[j - 1] : NULL;
+
+	return prev != NULL &&
+	       (prev->e->type == NOTES_T_SUBSTANCE ||
+		prev->e->type == NOTES_T_CLASS) &&
+	       s->items[j].w0 == prev->w1;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -548,7 +671,8 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	if (j < k)
 		return (s->items[j].e->dir & NOTES_DIR_FORWARD ||
 			!(s->items[j].e->dir & NOTES_DIR_BACKWARD)) &&
-		       (!comma_between(s, j, k) || colon_after(s, j));
+		       (!comma_between(s, j, k) || colon_after(s, j)) &&
+		       (!postfix_cue(s, j) || colon_after(s, j));
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 

@@ -671,6 +671,51 @@ static const expect classes[] = {
 	 "vancomycin", "万古霉素", 0, true},
 };
 
+/* Issue 75's English sections and cues: a heading's context over the
+ * lines under it, a plan's drugs planned unless given, a postfix cue, a
+ * trigger's scope inside parentheses, a switch done, the patient after a
+ * relative. */
+static const expect sections_en[] = {
+	{"Plan:\n- doxycycline 200mg stat\n", NOTES_MEDICINE, "doxycycline",
+	 "doxycycline", HYP, false},
+	{"Plan:\n- aspirin 300mg given\n", NOTES_MEDICINE, "aspirin", "aspirin",
+	 0, true},
+	{"Plan:\n- continue apixaban, no bridging\n", NOTES_MEDICINE,
+	 "apixaban", "apixaban", 0, true},
+	{"A/P: NSTEMI.\n- heparin started\n", NOTES_PROBLEM, "I21.4", "NSTEMI",
+	 0, true},
+	{"A/P: NSTEMI.\n- ticagrelor 90mg BD\n", NOTES_MEDICINE, "ticagrelor",
+	 "ticagrelor", HYP, false},
+	{"Pen allergic -> doxycycline 200mg stat.", NOTES_MEDICINE,
+	 "doxycycline", "doxycycline", 0, true},
+	{"Pen allergic -> doxycycline 200mg stat.", NOTES_ALLERGY,
+	 "penicillins", "Pen", 0, true},
+	{"Asthma (never admitted), migraine.", NOTES_PROBLEM, "G43.9",
+	 "migraine", 0, true},
+	{"AF - was on warfarin, switched to apixaban 5mg BD.", NOTES_MEDICINE,
+	 "apixaban", "apixaban", 0, true},
+	{"AF - was on warfarin, switched to apixaban 5mg BD.", NOTES_MEDICINE,
+	 "warfarin", "warfarin", HIST, true},
+	{"Daughter present and gives the hx as pt drowsy.", NOTES_PROBLEM,
+	 "R40.0", "drowsy", 0, true},
+	{"FH:\nfather MI at 52\n", NOTES_PROBLEM, "I21.9", "MI", FAM, false},
+	{"Background:\n- TIA 2019\n", NOTES_PROBLEM, "G45.9", "TIA", HIST,
+	 true},
+};
+
+static void
+test_sections_en(void)
+{
+	notes_reading r;
+	const char *text = "Pen allergic -> doxycycline 200mg stat.";
+
+	for (size_t i = 0; i < sizeof(sections_en) / sizeof(sections_en[0]);
+	     i++)
+		check(&sections_en[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline") == NULL);
+}
+
 /* what the error classes must not give: an allergy invented from a
  * remedy, an inhaler read as isoniazid, a de-labelled label, the
  * symptom of an intolerance read as a problem, "hay fever" as fever */
@@ -923,6 +968,7 @@ static const mt_case cases[] = {
 	{"short_forms", test_short_forms},
 	{"traditional", test_traditional},
 	{"error_classes", test_error_classes},
+	{"sections_en", test_sections_en},
 	{NULL, NULL},
 };
 
