@@ -106,6 +106,8 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_SCOPE_ONLY | NOTES_DIR_GIVEN;
 	else if (strcmp(s, "given") == 0)
 		*out = NOTES_DIR_GIVEN;
+	else if (strcmp(s, "lab") == 0)
+		*out = NOTES_DIR_LAB;
 	else if (strcmp(s, "section_dated") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_DATED;
 	else if (strcmp(s, "section_plan_drugs") == 0)
@@ -128,7 +130,7 @@ context_row(char **f, notes_entry *e)
 	e->code = "";
 	if (e->dir & NOTES_DIR_SCOPE_ONLY)
 		return e->type == NOTES_T_TERMINATOR;
-	if (e->dir == NOTES_DIR_GIVEN)
+	if (e->dir == NOTES_DIR_GIVEN || e->dir == NOTES_DIR_LAB)
 		return e->type == NOTES_T_PSEUDO;
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }

@@ -138,6 +138,9 @@ typedef enum notes_type {
 /* A plan's heading in English ("Plan:", "A/P:") makes only medicines
  * planned: a diagnosis written under it ("A/P: NSTEMI") is the patient's. */
 #define NOTES_DIR_DRUGS 8192u
+/* A pseudo-trigger of a laboratory result ("sensitive to", "resistant
+ * to"): the drugs after it in its clause are a culture's, not taken. */
+#define NOTES_DIR_LAB 16384u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

@@ -38,6 +38,7 @@ typedef struct sentence {
 	item items[NOTES_SENTENCE_WORDS];
 	size_t n_items;
 	bool allergy_list;
+	bool allergy_line; /* the line starts with "Allergies: …" */
 	const notes_entry *section;
 } sentence;
 
@@ -272,13 +273,16 @@ same_item(const sentence *s, size_t a, size_t b)
 	return !between_has(s, from, to, ',') && !between_has(s, from, to, ';');
 }
 
-/* given_near: does item k's list item say its drug is given now
- * ("ASA 324 given", "heparin started", "continue apixaban")? */
+/* given_near: does item k's list item say in English that its drug is
+ * given now ("ASA 324 given", "heparin started", "continue apixaban")
+ * or stopped ("stop diclofenac")?  Neither is a plan.  (A Chinese
+ * sentence has no ASCII commas to part its items.) */
 static bool
 given_near(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++)
-		if (j != k && (s->items[j].e->dir & NOTES_DIR_GIVEN) &&
+		if (j != k && (unsigned char)s->items[j].e->key[0] < 0x80 &&
+		    (s->items[j].e->dir & (NOTES_DIR_GIVEN | NOTES_DIR_STOP)) &&
 		    same_item(s, j < k ? j : k, j < k ? k : j))
 			return true;
 	return false;
@@ -298,6 +302,17 @@ holds(const sentence *s, const notes_entry *t, size_t k)
 	return !((t->dir & NOTES_DIR_PLAN) && given_near(s, k));
 }
 
+/* stop_ends: does the scope of English stop trigger j end before item
+ * k, at the end of its list item ("stop diclofenac, start apixaban")? */
+static bool
+stop_ends(const sentence *s, size_t j, size_t k)
+{
+	const notes_entry *t = s->items[j].e;
+
+	return (t->dir & NOTES_DIR_STOP) && (unsigned char)t->key[0] < 0x80 &&
+	       !same_item(s, j, k);
+}
+
 /* closes_before: does forward trigger j sit inside parentheses that
  * close before item k ("asthma (never ICU), migraine")?  Its scope ends
  * there. */
@@ -309,6 +324,22 @@ closes_before(const sentence *s, size_t j, size_t k)
 		memchr(from, ')', s->items[k].start - s->items[j].end);
 
 	return close != NULL && memchr(from, '(', close - from) == NULL;
+}
+
+static bool scope_ends(const sentence *s, size_t j, size_t k);
+
+/* own_line_ends: is item k on the line of English section heading t,
+ * past a terminator ("Plan: 继续 metformin", "Plan: X; continue Y")?
+ * There the heading is a trigger whose scope has ended. */
+static bool
+own_line_ends(const sentence *s, const notes_entry *t, size_t k)
+{
+	if ((unsigned char)t->key[0] >= 0x80)
+		return false;
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e == t)
+			return scope_ends(s, j, k);
+	return false;
 }
 
 /* section_context gives the context of the section heading s is under
@@ -326,7 +357,8 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	bool medicine = !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE;
 
 	if (t == NULL || ((t->dir & NOTES_DIR_PLAN) && allergy) ||
-	    (t->type == NOTES_T_HISTORICAL && medicine) || !holds(s, t, k))
+	    (t->type == NOTES_T_HISTORICAL && medicine) || !holds(s, t, k) ||
+	    own_line_ends(s, t, k))
 		return 0;
 	/* "既往史：否认高血压病史": a problem the patient never had is
 	 * absent, not past */
@@ -472,7 +504,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   !scope_ends(s, j, k) && !until_to(s, j, k) &&
-			   !closes_before(s, j, k);
+			   !closes_before(s, j, k) && !stop_ends(s, j, k);
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			     !terminated(s, k, j) && !comma_between(s, k, j) &&
 			     !paren_subject(s, k, j)) ||
@@ -757,7 +789,7 @@ tolerated_after(const sentence *s, size_t k)
 		const item *it = &s->items[j];
 
 		if (it->e->type == NOTES_T_SUBSTANCE ||
-		    it->e->type == NOTES_T_CLASS || ends(s, k, j, true))
+		    it->e->type == NOTES_T_CLASS || terminated(s, k, j))
 			return NULL;
 		if (it->e->type == NOTES_T_TOLERATED &&
 		    (it->e->dir & NOTES_DIR_BACKWARD))
@@ -788,12 +820,15 @@ is_reaction(const sentence *s, size_t k)
 {
 	const item *prev = k > 0 ? &s->items[k - 1] : NULL;
 
+	/* "Nitrofurantoin - ?nausea": the doubt is the allergy's */
+	if (prev != NULL && prev->e->type == NOTES_T_UNCERTAIN && k > 1)
+		prev--;
 	if (prev == NULL || (prev->e->type != NOTES_T_SUBSTANCE &&
 			     prev->e->type != NOTES_T_CLASS))
 		return false;
 	if (s->items[k].w0 - prev->w1 > REACTION_GAP_WORDS)
 		return false;
-	return s->allergy_list ||
+	return s->allergy_list || s->allergy_line ||
 	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
 }
 
@@ -865,6 +900,41 @@ taken_then(const sentence *s, size_t k, notes_finding *f)
 	f->trigger = cue->key;
 }
 
+/* cultured: is drug item k named by a culture's result in its clause
+ * ("E. coli sensitive to meropenem, amikacin")?  Then it is no medicine. */
+static bool
+cultured(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if ((s->items[j].e->dir & NOTES_DIR_LAB) &&
+		    s->items[j].e->type == NOTES_T_PSEUDO &&
+		    !ends(s, j, k, true))
+			return true;
+	return false;
+}
+
+/* doubted: is allergy item k, with its reaction, written with a "?"
+ * ("diazepam??", "Nitrofurantoin - ?nausea")?  The allergy is
+ * uncertain. */
+static bool
+doubted(const sentence *s, size_t k, const item *reaction)
+{
+	const item *it = &s->items[k];
+
+	if (s->text[it->end] == '?' ||
+	    (k + 1 < s->n_items &&
+	     s->items[k + 1].e->type == NOTES_T_UNCERTAIN &&
+	     s->items[k + 1].w0 == it->w1))
+		return true;
+	for (size_t m = k + 1; reaction && m < s->n_items; m++) {
+		if (&s->items[m] >= reaction)
+			break;
+		if (s->items[m].e->type == NOTES_T_UNCERTAIN)
+			return true;
+	}
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -882,16 +952,18 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
-	    none_known_near(s, k) || caused ||
+	    (s->allergy_line && !tol) || none_known_near(s, k) || caused ||
 	    (!tol && reaction_of(s, k, true))) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
-	} else if (drug) {
+	} else if (drug && !cultured(s, k)) {
 		f->kind = NOTES_MEDICINE;
 	} else {
 		return false;
 	}
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
+	if (f->kind == NOTES_ALLERGY && doubted(s, k, reaction))
+		f->context |= NOTES_UNCERTAIN;
 	if (caused && f->context == 0)
 		taken_then(s, k, f);
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
@@ -1100,6 +1172,84 @@ keep_finding(notes_reading *out, notes_finding *f)
 	return keep(out, f) && keep(out, &past);
 }
 
+/* line_lead: the bytes before word w0 of s back to its line's start, if
+ * they are only spaces and bullets; NULL when another word comes first. */
+static const char *
+line_lead(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	while (p > s->text && strchr(" \t-*\xe2\x80\xa2", p[-1]) != NULL &&
+	       p[-1] != '\0')
+		p--;
+	return p == s->text || p[-1] == '\n' ? p : NULL;
+}
+
+/* bulleted: does s start a line with a bullet ("- VTE: enoxaparin")?
+ * Such a line is an item of the list it is in, so its own heading does
+ * not end the section above it ("Plan:"). */
+static bool
+bulleted(const sentence *s)
+{
+	const char *p = line_lead(s);
+	const char *word = s->text + s->words[0].start;
+
+	for (; p != NULL && p < word; p++)
+		if (*p == '-' || *p == '*' || *p == '\xe2')
+			return true;
+	return false;
+}
+
+/* allergy_line: does s start a line with an allergy cue and a colon
+ * ("Allergies: latex (dermatitis); chlorhexidine - hives",
+ * "Allergies/ADRs: …")?  Every drug on the rest of the line is an
+ * allergy, and "Allergies: YES - see list" opens a list on the lines
+ * under it.  English only: a Chinese 过敏史 line has its own rules. */
+static bool
+allergy_line(const sentence *s)
+{
+	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+	       (unsigned char)s->items[0].e->key[0] < 0x80 &&
+	       colon_after(s, 0) && line_lead(s) != NULL;
+}
+
+/* names_none: does s name no drug and no "no known allergies" after its
+ * first item ("Allergies: YES - see list")? */
+static bool
+names_none(const sentence *s)
+{
+	for (size_t k = 1; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS ||
+		    t == NOTES_T_NONE_KNOWN)
+			return false;
+	}
+	return true;
+}
+
+/* line_ends: does end close s's line? */
+static bool
+line_ends(const sentence *s, const notes_tok *end)
+{
+	return end->type == NOTES_TOK_END ||
+	       (end->type == NOTES_TOK_SENTENCE && s->text[end->start] == '\n');
+}
+
+/* open_section sets what heading s opens: an allergy list, an allergy
+ * line, a section (a bulleted line's heading keeps the section it is
+ * under). */
+static void
+open_section(sentence *s, const notes_tok *end, bool allergies)
+{
+	s->allergy_line = allergy_line(s);
+	s->allergy_list = allergies || (s->allergy_line && names_none(s) &&
+					line_ends(s, end));
+	if (!bulleted(s) || section_of(s) != NULL)
+		s->section = section_of(s);
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -1108,16 +1258,16 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	bool allergies;
 
 	match(s);
-	if (heading(s, end, &allergies)) {
-		s->allergy_list = allergies;
-		s->section = section_of(s);
-	}
+	if (heading(s, end, &allergies))
+		open_section(s, end, allergies);
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
 
 		if (finding(s, k, &f) && !keep_finding(out, &f))
 			return false;
 	}
+	if (line_ends(s, end))
+		s->allergy_line = false;
 	s->n = 0;
 	return true;
 }
@@ -1305,6 +1455,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.n = 0;
 	s.text = text;
 	s.allergy_list = false;
+	s.allergy_line = false;
 	s.section = NULL;
 	do {
 		notes__scan(text, n, &pos, &t);

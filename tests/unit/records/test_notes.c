@@ -701,6 +701,30 @@ static const expect sections_en[] = {
 	{"FH:\nfather MI at 52\n", NOTES_PROBLEM, "I21.9", "MI", FAM, false},
 	{"Background:\n- TIA 2019\n", NOTES_PROBLEM, "G45.9", "TIA", HIST,
 	 true},
+	/* an allergy heading's line, and the list it opens */
+	{"Allergies: latex (dermatitis); chlorhexidine - hives 2021\n",
+	 NOTES_ALLERGY, "chlorhexidine", "chlorhexidine", 0, true},
+	{"Allergies: YES - see list\n  1. Latex\n  2. morphine\n",
+	 NOTES_ALLERGY, "morphine", "morphine", 0, true},
+	{"Allergies/ADRs: Nitrofurantoin - ?nausea. Tramadol - hallucinations.",
+	 NOTES_ALLERGY, "nitrofurantoin", "Nitrofurantoin", UNC, true},
+	{"Allergies/ADRs: Nitrofurantoin - ?nausea. Tramadol - hallucinations.",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
+	{"Allergies: diazepam?? - made him agitated\n", NOTES_ALLERGY,
+	 "diazepam", "diazepam", UNC, true},
+	/* taken without harm, a culture's sensitivities, held, stopped */
+	{"Has since received amoxicillin without reaction.", NOTES_MEDICINE,
+	 "amoxicillin", "amoxicillin", HIST, true},
+	{"Plan:\n- Hold losartan AM of surgery.\n", NOTES_MEDICINE, "losartan",
+	 "losartan", 0, true},
+	{"Plan:\n- stop diclofenac, start apixaban\n", NOTES_MEDICINE,
+	 "diclofenac", "diclofenac", HIST, true},
+	{"Plan:\n- stop diclofenac, start apixaban\n", NOTES_MEDICINE,
+	 "apixaban", "apixaban", HYP, false},
+	{"Plan:\n- VTE: enoxaparin 20mg OD\n", NOTES_MEDICINE, "enoxaparin",
+	 "enoxaparin", HYP, false},
+	{"CIWA monitoring with lorazepam prn.", NOTES_MEDICINE, "lorazepam",
+	 "lorazepam", 0, true},
 };
 
 static void
@@ -714,6 +738,13 @@ test_sections_en(void)
 		check(&sections_en[i]);
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline") == NULL);
+	text = "Urine grew E. coli sensitive to meropenem, amikacin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "meropenem") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amikacin") == NULL);
+	text = "Allergies/ADRs: Nitrofurantoin - ?nausea.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
 }
 
 /* what the error classes must not give: an allergy invented from a
