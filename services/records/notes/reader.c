@@ -39,6 +39,7 @@ typedef struct sentence {
 	size_t n_items;
 	bool allergy_list;
 	bool allergy_line; /* the line starts with "Allergies: …" */
+	bool allergy_head; /* s is that line's first sentence */
 	const notes_entry *section;
 } sentence;
 
@@ -785,11 +786,18 @@ tolerated_by(const sentence *s, size_t k)
 static const item *
 tolerated_after(const sentence *s, size_t k)
 {
+	/* "received cefazolin and amoxicillin without reaction": an
+	 * English list of drugs is tolerated whole; in Chinese the cue
+	 * follows its own drug */
+	bool list = (unsigned char)s->text[s->items[k].start] < 0x80;
+
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
-		if (it->e->type == NOTES_T_SUBSTANCE ||
-		    it->e->type == NOTES_T_CLASS || terminated(s, k, j))
+		if (((it->e->type == NOTES_T_SUBSTANCE ||
+		      it->e->type == NOTES_T_CLASS) &&
+		     !list) ||
+		    terminated(s, k, j))
 			return NULL;
 		if (it->e->type == NOTES_T_TOLERATED &&
 		    (it->e->dir & NOTES_DIR_BACKWARD))
@@ -900,6 +908,16 @@ taken_then(const sentence *s, size_t k, notes_finding *f)
 	f->trigger = cue->key;
 }
 
+/* on_allergy_line: is drug item k on an "Allergies:" line, in its first
+ * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
+ * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
+ * sentence is the story's ("… switched to atorvastatin"). */
+static bool
+on_allergy_line(const sentence *s, size_t k)
+{
+	return s->allergy_line && (s->allergy_head || k == 0);
+}
+
 /* cultured: is drug item k named by a culture's result in its clause
  * ("E. coli sensitive to meropenem, amikacin")?  Then it is no medicine. */
 static bool
@@ -952,8 +970,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
-	    (s->allergy_line && !tol) || none_known_near(s, k) || caused ||
-	    (!tol && reaction_of(s, k, true))) {
+	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
+	    caused || (!tol && reaction_of(s, k, true))) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
 	} else if (drug && !cultured(s, k)) {
@@ -1244,6 +1262,7 @@ static void
 open_section(sentence *s, const notes_tok *end, bool allergies)
 {
 	s->allergy_line = allergy_line(s);
+	s->allergy_head = s->allergy_line;
 	s->allergy_list = allergies || (s->allergy_line && names_none(s) &&
 					line_ends(s, end));
 	if (!bulleted(s) || section_of(s) != NULL)
@@ -1268,6 +1287,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	}
 	if (line_ends(s, end))
 		s->allergy_line = false;
+	s->allergy_head = false;
 	s->n = 0;
 	return true;
 }

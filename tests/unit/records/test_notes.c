@@ -725,6 +725,13 @@ static const expect sections_en[] = {
 	 "enoxaparin", HYP, false},
 	{"CIWA monitoring with lorazepam prn.", NOTES_MEDICINE, "lorazepam",
 	 "lorazepam", 0, true},
+	{"Has since received cefazolin (2019) and amoxicillin without "
+	 "reaction.",
+	 NOTES_MEDICINE, "cefazolin", "cefazolin", HIST, true},
+	{"Advised never to stop ticagrelor.", NOTES_MEDICINE, "ticagrelor",
+	 "ticagrelor", 0, true},
+	{"Sildenafil used occasionally in the past.", NOTES_MEDICINE,
+	 "sildenafil", "Sildenafil", HIST, true},
 };
 
 static void
@@ -742,6 +749,9 @@ test_sections_en(void)
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "meropenem") == NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "amikacin") == NULL);
+	text = "Allergies: penicillin - rash. He was switched to atorvastatin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
 	text = "Allergies/ADRs: Nitrofurantoin - ?nausea.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
