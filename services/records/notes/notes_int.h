@@ -141,6 +141,9 @@ typedef enum notes_type {
 /* A pseudo-trigger of a laboratory result ("sensitive to", "resistant
  * to"): the drugs after it in its clause are a culture's, not taken. */
 #define NOTES_DIR_LAB 16384u
+/* A trigger that dates problems only: "rash ... treated with
+ * chlorphenamine, settled" is a past rash, not a past chlorphenamine. */
+#define NOTES_DIR_PROBLEMS 32768u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

@@ -291,7 +291,8 @@ given_near(const sentence *s, size_t k)
 
 /* holds: does trigger t's context hold for item k at all?  A dated
  * past-history heading only for what its list dates; an English plan's
- * heading only for medicines; a plan not for a drug given now. */
+ * heading only for medicines; "settled" only for problems; a plan not
+ * for a drug given now. */
 static bool
 holds(const sentence *s, const notes_entry *t, size_t k)
 {
@@ -299,6 +300,9 @@ holds(const sentence *s, const notes_entry *t, size_t k)
 		return false;
 	if ((t->dir & NOTES_DIR_DRUGS) &&
 	    s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return false;
+	if ((t->dir & NOTES_DIR_PROBLEMS) &&
+	    s->items[k].e->type != NOTES_T_PROBLEM)
 		return false;
 	return !((t->dir & NOTES_DIR_PLAN) && given_near(s, k));
 }

@@ -730,6 +730,17 @@ static const expect sections_en[] = {
 	 NOTES_MEDICINE, "cefazolin", "cefazolin", HIST, true},
 	{"Advised never to stop ticagrelor.", NOTES_MEDICINE, "ticagrelor",
 	 "ticagrelor", 0, true},
+	/* a history denied is absent only; what settled is past */
+	{"No h/o CAD, CVA or bronchial asthma.", NOTES_PROBLEM, "J45.9",
+	 "asthma", NEG, false},
+	{"No hx of MI, CHF, stroke.", NOTES_PROBLEM, "I64", "stroke", NEG,
+	 false},
+	{"Fever settled by day 3.", NOTES_PROBLEM, "R50.9", "Fever", HIST,
+	 true},
+	{"Rash treated with chlorphenamine 10mg IV, settled.", NOTES_MEDICINE,
+	 "chlorphenamine", "chlorphenamine", 0, true},
+	{"I suspect rheumatoid arthritis.", NOTES_PROBLEM, "M06.9",
+	 "rheumatoid arthritis", UNC, true},
 	{"Sildenafil used occasionally in the past.", NOTES_MEDICINE,
 	 "sildenafil", "Sildenafil", HIST, true},
 };
