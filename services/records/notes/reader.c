@@ -318,6 +318,27 @@ stop_ends(const sentence *s, size_t j, size_t k)
 	       !same_item(s, j, k);
 }
 
+/* opens_after: does backward trigger j sit inside parentheses opened
+ * after an item that follows k ("lisinopril, simvastatin, omeprazole (pt
+ * admits he stopped taking it)")?  It is about the item right before
+ * the parenthesis. */
+static bool
+opens_after(const sentence *s, size_t k, size_t j)
+{
+	const char *from = s->text + s->items[k].end, *open = NULL;
+
+	for (const char *p = from; p < s->text + s->items[j].start; p++)
+		if (*p == '(')
+			open = p;
+		else if (*p == ')')
+			open = NULL;
+	for (size_t m = k + 1; open != NULL && m < j; m++)
+		if (is_concept(s->items[m].e->type) &&
+		    s->text + s->items[m].end <= open)
+			return true;
+	return false;
+}
+
 /* closes_before: does forward trigger j sit inside parentheses that
  * close before item k ("asthma (never ICU), migraine")?  Its scope ends
  * there. */
@@ -510,10 +531,11 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   !scope_ends(s, j, k) && !until_to(s, j, k) &&
 			   !closes_before(s, j, k) && !stop_ends(s, j, k);
-		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			     !terminated(s, k, j) && !comma_between(s, k, j) &&
-			     !paren_subject(s, k, j)) ||
-			    dash_no(s, j, k) || stop_reaches(s, k, j);
+		bool back =
+			(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+			 !terminated(s, k, j) && !comma_between(s, k, j) &&
+			 !paren_subject(s, k, j) && !opens_after(s, k, j)) ||
+			dash_no(s, j, k) || stop_reaches(s, k, j);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
@@ -657,7 +679,8 @@ reaction_of(const sentence *s, size_t k, bool near)
 		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
 
 		if (it->e->type != NOTES_T_REACTION || terminated(s, a, b) ||
-		    indicated(s, a, b) || for_reason(s, j))
+		    indicated(s, a, b) || for_reason(s, j) ||
+		    (j < k && between_has(s, it->end, s->items[k].start, ')')))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
 		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap)) ||

@@ -741,6 +741,22 @@ static const expect sections_en[] = {
 	 "chlorphenamine", "chlorphenamine", 0, true},
 	{"I suspect rheumatoid arthritis.", NOTES_PROBLEM, "M06.9",
 	 "rheumatoid arthritis", UNC, true},
+	/* a drug listed with a past problem is taken; a parenthesis's
+	 * stop or reaction is about what it follows */
+	{"PMH: hypothyroidism on levothyroxine 100mcg", NOTES_MEDICINE,
+	 "levothyroxine", "levothyroxine", 0, true},
+	{"Home meds: lisinopril 20 mg, omeprazole 20 mg (he stopped taking it "
+	 "2 months ago).",
+	 NOTES_MEDICINE, "lisinopril", "lisinopril", 0, true},
+	{"Home meds: lisinopril 20 mg, omeprazole 20 mg (he stopped taking it "
+	 "2 months ago).",
+	 NOTES_MEDICINE, "omeprazole", "omeprazole", HIST, true},
+	{"Simvastatin - stopped by GP (muscle aches), now atorvastatin 20mg.",
+	 NOTES_MEDICINE, "atorvastatin", "atorvastatin", 0, true},
+	{"Omeprazole 20mg - pt not taking.", NOTES_MEDICINE, "omeprazole",
+	 "Omeprazole", NEG, false},
+	{"Home meds brought in by daughter: aspirin 81, atorvastatin 40.",
+	 NOTES_MEDICINE, "aspirin", "aspirin", 0, true},
 	{"Sildenafil used occasionally in the past.", NOTES_MEDICINE,
 	 "sildenafil", "Sildenafil", HIST, true},
 };
@@ -763,6 +779,10 @@ test_sections_en(void)
 	text = "Allergies: penicillin - rash. He was switched to atorvastatin.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
+	text = "Contrast (hives) - premedicated w/ prednisone + "
+	       "diphenhydramine.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diphenhydramine") == NULL);
 	text = "Allergies/ADRs: Nitrofurantoin - ?nausea.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
