@@ -289,10 +289,27 @@ given_near(const sentence *s, size_t k)
 	return false;
 }
 
+/* started_near: does item k's list item say in English that its drug
+ * was started ("Started metformin 3 mo ago", "started by GP 6 weeks
+ * ago")?  A start long ago is a drug taken since, not a past one. */
+static bool
+started_near(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++) {
+		const char *key = s->items[j].e->key;
+
+		if (j != k && (s->items[j].e->dir & NOTES_DIR_GIVEN) &&
+		    (strstr(key, "started") || strstr(key, "commenced")) &&
+		    same_item(s, j < k ? j : k, j < k ? k : j))
+			return s->items[k].e->type == NOTES_T_SUBSTANCE;
+	}
+	return false;
+}
+
 /* holds: does trigger t's context hold for item k at all?  A dated
  * past-history heading only for what its list dates; an English plan's
  * heading only for medicines; "settled" only for problems; a plan not
- * for a drug given now. */
+ * for a drug given now; a past not for a drug started then. */
 static bool
 holds(const sentence *s, const notes_entry *t, size_t k)
 {
@@ -304,18 +321,25 @@ holds(const sentence *s, const notes_entry *t, size_t k)
 	if ((t->dir & NOTES_DIR_PROBLEMS) &&
 	    s->items[k].e->type != NOTES_T_PROBLEM)
 		return false;
+	if (t->type == NOTES_T_HISTORICAL && !(t->dir & NOTES_DIR_STOP) &&
+	    started_near(s, k))
+		return false;
 	return !((t->dir & NOTES_DIR_PLAN) && given_near(s, k));
 }
 
+static bool colon_after(const sentence *s, size_t j);
+
 /* stop_ends: does the scope of English stop trigger j end before item
- * k, at the end of its list item ("stop diclofenac, start apixaban")? */
+ * k, at the end of its list item ("stop diclofenac, start apixaban")?
+ * A stop that heads a list reaches all of it ("STOPPED: aspirin,
+ * naproxen"). */
 static bool
 stop_ends(const sentence *s, size_t j, size_t k)
 {
 	const notes_entry *t = s->items[j].e;
 
 	return (t->dir & NOTES_DIR_STOP) && (unsigned char)t->key[0] < 0x80 &&
-	       !same_item(s, j, k);
+	       !same_item(s, j, k) && !colon_after(s, j);
 }
 
 /* opens_after: does backward trigger j sit inside parentheses opened
