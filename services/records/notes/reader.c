@@ -274,18 +274,43 @@ same_item(const sentence *s, size_t a, size_t b)
 	return !between_has(s, from, to, ',') && !between_has(s, from, to, ';');
 }
 
-/* given_near: does item k's list item say in English that its drug is
- * given now ("ASA 324 given", "heparin started", "continue apixaban")
- * or stopped ("stop diclofenac")?  Neither is a plan.  (A Chinese
- * sentence has no ASCII commas to part its items.) */
+/* given_near: does item k's list item, or a list of drugs after the
+ * word, say in English that its drug is given now ("ASA 324 given",
+ * "heparin started", "prochlorperazine given for vomiting", "continue
+ * paracetamol, ibuprofen") or stopped ("stop diclofenac")?  Neither is a
+ * plan.  (A Chinese sentence has no ASCII commas to part its items.) */
+/* says_given: is e an English word that a drug is given, continued or
+ * stopped now? */
+static bool
+says_given(const notes_entry *e)
+{
+	return (unsigned char)e->key[0] < 0x80 &&
+	       ((e->dir & (NOTES_DIR_GIVEN | NOTES_DIR_STOP)) ||
+		strncmp(e->key, "given ", 6) == 0);
+}
+
+/* drugs_between: are items (j, k) all drugs ("continue paracetamol,
+ * ibuprofen 400mg, oramorph PRN")?  Then a cue at j reaches k. */
+static bool
+drugs_between(const sentence *s, size_t j, size_t k)
+{
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type != NOTES_T_SUBSTANCE &&
+		    s->items[m].e->type != NOTES_T_CLASS)
+			return false;
+	return true;
+}
+
 static bool
 given_near(const sentence *s, size_t k)
 {
-	for (size_t j = 0; j < s->n_items; j++)
-		if (j != k && (unsigned char)s->items[j].e->key[0] < 0x80 &&
-		    (s->items[j].e->dir & (NOTES_DIR_GIVEN | NOTES_DIR_STOP)) &&
-		    same_item(s, j < k ? j : k, j < k ? k : j))
+	for (size_t j = 0; j < s->n_items; j++) {
+		if (j == k || !says_given(s->items[j].e))
+			continue;
+		if (j < k ? same_item(s, j, k) || drugs_between(s, j, k)
+			  : same_item(s, k, j))
 			return true;
+	}
 	return false;
 }
 

@@ -723,6 +723,10 @@ static const expect sections_en[] = {
 	 "apixaban", "apixaban", HYP, false},
 	{"Plan:\n- VTE: enoxaparin 20mg OD\n", NOTES_MEDICINE, "enoxaparin",
 	 "enoxaparin", HYP, false},
+	{"Plan:\n- IM prochlorperazine 12.5mg given for vomiting\n",
+	 NOTES_MEDICINE, "prochlorperazine", "prochlorperazine", 0, true},
+	{"Plan:\n- continue paracetamol, ibuprofen 400mg TDS with food\n",
+	 NOTES_MEDICINE, "ibuprofen", "ibuprofen", 0, true},
 	{"CIWA monitoring with lorazepam prn.", NOTES_MEDICINE, "lorazepam",
 	 "lorazepam", 0, true},
 	{"Has since received cefazolin (2019) and amoxicillin without "
