@@ -727,6 +727,8 @@ static const expect sections_en[] = {
 	 NOTES_MEDICINE, "prochlorperazine", "prochlorperazine", 0, true},
 	{"Plan:\n- continue paracetamol, ibuprofen 400mg TDS with food\n",
 	 NOTES_MEDICINE, "ibuprofen", "ibuprofen", 0, true},
+	{"History of present illness: known case of T2DM for 12 years.",
+	 NOTES_PROBLEM, "E11.9", "T2DM", 0, true},
 	{"CIWA monitoring with lorazepam prn.", NOTES_MEDICINE, "lorazepam",
 	 "lorazepam", 0, true},
 	{"Has since received cefazolin (2019) and amoxicillin without "
