@@ -62,7 +62,15 @@ static const expect table[] = {
 	/* historical */
 	{"History of myocardial infarction.", NOTES_PROBLEM, "I21.9",
 	 "myocardial infarction", HIST, true},
-	{"PMH: asthma", NOTES_PROBLEM, "J45.9", "asthma", HIST, true},
+	/* a past history's undated condition is the patient's now; what
+	 * the list dates is past */
+	{"PMH: asthma", NOTES_PROBLEM, "J45.9", "asthma", 0, true},
+	{"PMH: HTN, TIA 2019, MI 10 years ago", NOTES_PROBLEM, "G45.9", "TIA",
+	 HIST, true},
+	{"PMH: HTN, TIA 2019, MI 10 years ago", NOTES_PROBLEM, "I21.9", "MI",
+	 HIST, true},
+	{"PMH: T2DM since 2010 (diet + metformin)", NOTES_PROBLEM, "E11.9",
+	 "T2DM", 0, true},
 	{"Metformin was stopped last year.", NOTES_MEDICINE, "metformin",
 	 "Metformin", HIST, true},
 	/* hypothetical */
