@@ -108,6 +108,21 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_SCOPE_ONLY;
 	else if (strcmp(s, "continue") == 0)
 		*out = NOTES_DIR_SCOPE_ONLY | NOTES_DIR_CONTINUE;
+	else if (strcmp(s, "scope_given") == 0)
+		*out = NOTES_DIR_SCOPE_ONLY | NOTES_DIR_GIVEN;
+	else if (strcmp(s, "given") == 0)
+		*out = NOTES_DIR_GIVEN;
+	else if (strcmp(s, "lab") == 0)
+		*out = NOTES_DIR_LAB;
+	else if (strcmp(s, "backward_problems") == 0)
+		*out = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEMS;
+	else if (strcmp(s, "forward_problems") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PROBLEMS;
+	else if (strcmp(s, "section_dated") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_DATED;
+	else if (strcmp(s, "section_plan_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_PLAN |
+		       NOTES_DIR_DRUGS;
 	else if (strcmp(s, "none") == 0)
 		*out = 0;
 	else
@@ -125,6 +140,8 @@ context_row(char **f, notes_entry *e)
 	e->code = "";
 	if (e->dir & NOTES_DIR_SCOPE_ONLY)
 		return e->type == NOTES_T_TERMINATOR;
+	if (e->dir == NOTES_DIR_GIVEN || e->dir == NOTES_DIR_LAB)
+		return e->type == NOTES_T_PSEUDO;
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 

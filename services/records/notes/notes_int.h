@@ -126,13 +126,31 @@ typedef enum notes_type {
 /* A forward trigger of a condition ("如", "若"): its scope runs past a
  * full-width comma to the consequence ("如肌酐升高，考虑急性肾损伤"). */
 #define NOTES_DIR_PAST_COMMA 1024u
+/* A past-history heading ("PMH:", "Background:") whose historical context
+ * holds only for an item the list dates ("TIA 2019", "MI 10 years ago"):
+ * a condition listed undated ("HTN", "T2DM") is still the patient's, and a
+ * medicine listed with it ("T2DM (diet + metformin)") is taken. */
+#define NOTES_DIR_DATED 2048u
+/* A pseudo-trigger or terminator that says a drug is given now ("given",
+ * "started", "continue"): a plan's context does not reach its clause
+ * ("Plan: - ASA 324 given": aspirin taken). */
+#define NOTES_DIR_GIVEN 4096u
+/* A plan's heading in English ("Plan:", "A/P:") makes only medicines
+ * planned: a diagnosis written under it ("A/P: NSTEMI") is the patient's. */
+#define NOTES_DIR_DRUGS 8192u
+/* A pseudo-trigger of a laboratory result ("sensitive to", "resistant
+ * to"): the drugs after it in its clause are a culture's, not taken. */
+#define NOTES_DIR_LAB 16384u
+/* A trigger that dates problems only: "rash ... treated with
+ * chlorphenamine, settled" is a past rash, not a past chlorphenamine. */
+#define NOTES_DIR_PROBLEMS 32768u
 /* A trigger about a problem only ("考虑谵妄", "预防应激性溃疡", "低钾血症
  * 已纠正"): a drug in its scope is the one given, not considered,
  * prevented or resolved. */
-#define NOTES_DIR_PROBLEM 2048u
+#define NOTES_DIR_PROBLEM 65536u
 /* A terminator that continues a drug ("继续", "维持"): under a plan's
  * heading the drug it names is taken, not planned. */
-#define NOTES_DIR_CONTINUE 4096u
+#define NOTES_DIR_CONTINUE 131072u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

@@ -39,6 +39,8 @@ typedef struct sentence {
 	item items[NOTES_SENTENCE_WORDS];
 	size_t n_items;
 	bool allergy_list;
+	bool allergy_line; /* the line starts with "Allergies: …" */
+	bool allergy_head; /* s is that line's first sentence */
 	const notes_entry *section;
 	bool section_inline;
 } sentence;
@@ -223,6 +225,217 @@ continued(const sentence *s, size_t k)
 	return false;
 }
 
+/* list_item_end returns where item k's list item ends: the first comma
+ * or semicolon after it outside parentheses, or the sentence's end
+ * ("PMH: TIA 2019 (never confirmed, 2 episodes), HTN"). */
+static uint32_t
+list_item_end(const sentence *s, size_t k)
+{
+	uint32_t last = s->words[s->n - 1].end;
+	int depth = 0;
+
+	for (uint32_t i = s->items[k].end; i < last; i++) {
+		char c = s->text[i];
+
+		if (c == '(')
+			depth++;
+		else if (c == ')' && depth > 0)
+			depth--;
+		else if ((c == ',' || c == ';') && depth == 0)
+			return i;
+	}
+	return last;
+}
+
+/* is_year: is key a year of the last or this century ("2019")? */
+static bool
+is_year(const char *key)
+{
+	return strlen(key) == 4 &&
+	       (strncmp(key, "19", 2) == 0 || strncmp(key, "20", 2) == 0) &&
+	       key[2] >= '0' && key[2] <= '9' && key[3] >= '0' && key[3] <= '9';
+}
+
+/* dated: does item k's list item date it as over ("TIA 2019", "MI 10
+ * years ago", "#NOF L 2017 - DHS", "eczema as a child")?  A year after
+ * "since", "dx" or "diagnosed" dates the start of what goes on ("T2DM
+ * since 2010"), not its end. */
+static bool
+dated(const sentence *s, size_t k)
+{
+	static const char *const over[] = {"ago", "child", "childhood"};
+	static const char *const ongoing[] = {"since", "dx", "diagnosed"};
+	uint32_t end = list_item_end(s, k);
+
+	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
+	     w++) {
+		const char *key = s->words[w].key;
+
+		for (size_t i = 0; i < sizeof(ongoing) / sizeof(*ongoing); i++)
+			if (strcmp(key, ongoing[i]) == 0)
+				return false;
+		if (is_year(key))
+			return true;
+		for (size_t i = 0; i < sizeof(over) / sizeof(*over); i++)
+			if (strcmp(key, over[i]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* same_item: are items a < b in one list item (no comma or semicolon
+ * between them)? */
+static bool
+same_item(const sentence *s, size_t a, size_t b)
+{
+	uint32_t from = s->items[a].end, to = s->items[b].start;
+
+	return !between_has(s, from, to, ',') && !between_has(s, from, to, ';');
+}
+
+/* given_near: does item k's list item, or a list of drugs after the
+ * word, say in English that its drug is given now ("ASA 324 given",
+ * "heparin started", "prochlorperazine given for vomiting", "continue
+ * paracetamol, ibuprofen") or stopped ("stop diclofenac")?  Neither is a
+ * plan.  (A Chinese sentence has no ASCII commas to part its items.) */
+/* says_given: is e an English word that a drug is given, continued or
+ * stopped now? */
+static bool
+says_given(const notes_entry *e)
+{
+	return (unsigned char)e->key[0] < 0x80 &&
+	       ((e->dir & (NOTES_DIR_GIVEN | NOTES_DIR_STOP)) ||
+		strncmp(e->key, "given ", 6) == 0);
+}
+
+/* drugs_between: are items (j, k) all drugs ("continue paracetamol,
+ * ibuprofen 400mg, oramorph PRN")?  Then a cue at j reaches k. */
+static bool
+drugs_between(const sentence *s, size_t j, size_t k)
+{
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type != NOTES_T_SUBSTANCE &&
+		    s->items[m].e->type != NOTES_T_CLASS)
+			return false;
+	return true;
+}
+
+static bool
+given_near(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++) {
+		if (j == k || !says_given(s->items[j].e))
+			continue;
+		if (j < k ? same_item(s, j, k) || drugs_between(s, j, k)
+			  : same_item(s, k, j))
+			return true;
+	}
+	return false;
+}
+
+/* started_near: does item k's list item say in English that its drug
+ * was started ("Started metformin 3 mo ago", "started by GP 6 weeks
+ * ago")?  A start long ago is a drug taken since, not a past one. */
+static bool
+started_near(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++) {
+		const char *key = s->items[j].e->key;
+
+		if (j != k && (s->items[j].e->dir & NOTES_DIR_GIVEN) &&
+		    (strstr(key, "started") || strstr(key, "commenced")) &&
+		    same_item(s, j < k ? j : k, j < k ? k : j))
+			return s->items[k].e->type == NOTES_T_SUBSTANCE;
+	}
+	return false;
+}
+
+/* holds: does trigger t's context hold for item k at all?  A dated
+ * past-history heading only for what its list dates; an English plan's
+ * heading only for medicines; "settled" only for problems; a plan not
+ * for a drug given now; a past not for a drug started then. */
+static bool
+holds(const sentence *s, const notes_entry *t, size_t k)
+{
+	if ((t->dir & NOTES_DIR_DATED) && !dated(s, k))
+		return false;
+	if ((t->dir & NOTES_DIR_DRUGS) &&
+	    s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return false;
+	if ((t->dir & NOTES_DIR_PROBLEMS) &&
+	    s->items[k].e->type != NOTES_T_PROBLEM)
+		return false;
+	if (t->type == NOTES_T_HISTORICAL && !(t->dir & NOTES_DIR_STOP) &&
+	    started_near(s, k))
+		return false;
+	return !((t->dir & NOTES_DIR_PLAN) && given_near(s, k));
+}
+
+static bool colon_after(const sentence *s, size_t j);
+
+/* stop_ends: does the scope of English stop trigger j end before item
+ * k, at the end of its list item ("stop diclofenac, start apixaban")?
+ * A stop that heads a list reaches all of it ("STOPPED: aspirin,
+ * naproxen"). */
+static bool
+stop_ends(const sentence *s, size_t j, size_t k)
+{
+	const notes_entry *t = s->items[j].e;
+
+	return (t->dir & NOTES_DIR_STOP) && (unsigned char)t->key[0] < 0x80 &&
+	       !same_item(s, j, k) && !colon_after(s, j);
+}
+
+/* opens_after: does backward trigger j sit inside parentheses opened
+ * after an item that follows k ("lisinopril, simvastatin, omeprazole (pt
+ * admits he stopped taking it)")?  It is about the item right before
+ * the parenthesis. */
+static bool
+opens_after(const sentence *s, size_t k, size_t j)
+{
+	const char *from = s->text + s->items[k].end, *open = NULL;
+
+	for (const char *p = from; p < s->text + s->items[j].start; p++)
+		if (*p == '(')
+			open = p;
+		else if (*p == ')')
+			open = NULL;
+	for (size_t m = k + 1; open != NULL && m < j; m++)
+		if (is_concept(s->items[m].e->type) &&
+		    s->text + s->items[m].end <= open)
+			return true;
+	return false;
+}
+
+/* closes_before: does forward trigger j sit inside parentheses that
+ * close before item k ("asthma (never ICU), migraine")?  Its scope ends
+ * there. */
+static bool
+closes_before(const sentence *s, size_t j, size_t k)
+{
+	const char *from = s->text + s->items[j].end;
+	const char *close =
+		memchr(from, ')', s->items[k].start - s->items[j].end);
+
+	return close != NULL && memchr(from, '(', close - from) == NULL;
+}
+
+static bool scope_ends(const sentence *s, size_t j, size_t k);
+
+/* own_line_ends: is item k on the line of English section heading t,
+ * past a terminator ("Plan: 继续 metformin", "Plan: X; continue Y")?
+ * There the heading is a trigger whose scope has ended. */
+static bool
+own_line_ends(const sentence *s, const notes_entry *t, size_t k)
+{
+	if ((unsigned char)t->key[0] >= 0x80)
+		return false;
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e == t)
+			return scope_ends(s, j, k);
+	return false;
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -242,7 +455,8 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	if (t == NULL ||
 	    ((t->dir & NOTES_DIR_PLAN) &&
 	     (allergy || bits || (medicine && continued(s, k)))) ||
-	    (t->type == NOTES_T_HISTORICAL && medicine))
+	    (t->type == NOTES_T_HISTORICAL && medicine) || !holds(s, t, k) ||
+	    own_line_ends(s, t, k))
 		return 0;
 	/* "既往史：否认高血压病史": a problem the patient never had is
 	 * absent, not past; "鉴别诊断：肺结核：患者无盗汗" denies the
@@ -423,12 +637,14 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
-			   !scope_ends(s, j, k) && !until_to(s, j, k);
-		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			     !terminated(s, k, j) && !comma_between(s, k, j) &&
-			     !paren_subject(s, k, j)) ||
-			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
-			    resolved_reaches(s, k, j);
+			   !scope_ends(s, j, k) && !until_to(s, j, k) &&
+			   !closes_before(s, j, k) && !stop_ends(s, j, k);
+		bool back =
+			(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+			 !terminated(s, k, j) && !comma_between(s, k, j) &&
+			 !paren_subject(s, k, j) && !opens_after(s, k, j)) ||
+			dash_no(s, j, k) || stop_reaches(s, k, j) ||
+			resolved_reaches(s, k, j);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
@@ -444,7 +660,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		/* the heading of the line: section_context reads it, as it
 		 * reads the lines under it */
 		if (!notes__is_trigger(t->type) || !(fwd || back) ||
-		    t == s->section)
+		    t == s->section || !holds(s, t, k))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
@@ -578,7 +794,8 @@ reaction_of(const sentence *s, size_t k, bool near)
 		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
 
 		if (it->e->type != NOTES_T_REACTION || terminated(s, a, b) ||
-		    indicated(s, a, b) || for_reason(s, j))
+		    indicated(s, a, b) || for_reason(s, j) ||
+		    (j < k && between_has(s, it->end, s->items[k].start, ')')))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
 		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap)) ||
@@ -601,6 +818,20 @@ colon_after(const sentence *s, size_t j)
 	return colon_at(s->text, s->items[j].end, to) != NULL;
 }
 
+/* postfix_cue: is allergy cue j written right after a drug ("Pen
+ * allergic -> doxycycline")?  It names that drug, not the alternative
+ * after it. */
+static bool
+postfix_cue(const sentence *s, size_t j)
+{
+	const item *prev = j > 0 ? &s->items[j - 1] : NULL;
+
+	return prev != NULL &&
+	       (prev->e->type == NOTES_T_SUBSTANCE ||
+		prev->e->type == NOTES_T_CLASS) &&
+	       s->items[j].w0 == prev->w1;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -615,7 +846,8 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	if (j < k)
 		return (s->items[j].e->dir & NOTES_DIR_FORWARD ||
 			!(s->items[j].e->dir & NOTES_DIR_BACKWARD)) &&
-		       (!comma_between(s, j, k) || colon_after(s, j));
+		       (!comma_between(s, j, k) || colon_after(s, j)) &&
+		       (!postfix_cue(s, j) || colon_after(s, j));
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 
@@ -696,11 +928,18 @@ tolerated_by(const sentence *s, size_t k)
 static const item *
 tolerated_after(const sentence *s, size_t k)
 {
+	/* "received cefazolin and amoxicillin without reaction": an
+	 * English list of drugs is tolerated whole; in Chinese the cue
+	 * follows its own drug */
+	bool list = (unsigned char)s->text[s->items[k].start] < 0x80;
+
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
-		if (it->e->type == NOTES_T_SUBSTANCE ||
-		    it->e->type == NOTES_T_CLASS || ends(s, k, j, true))
+		if (((it->e->type == NOTES_T_SUBSTANCE ||
+		      it->e->type == NOTES_T_CLASS) &&
+		     !list) ||
+		    terminated(s, k, j))
 			return NULL;
 		if (it->e->type == NOTES_T_TOLERATED &&
 		    (it->e->dir & NOTES_DIR_BACKWARD))
@@ -731,12 +970,15 @@ is_reaction(const sentence *s, size_t k)
 {
 	const item *prev = k > 0 ? &s->items[k - 1] : NULL;
 
+	/* "Nitrofurantoin - ?nausea": the doubt is the allergy's */
+	if (prev != NULL && prev->e->type == NOTES_T_UNCERTAIN && k > 1)
+		prev--;
 	if (prev == NULL || (prev->e->type != NOTES_T_SUBSTANCE &&
 			     prev->e->type != NOTES_T_CLASS))
 		return false;
 	if (s->items[k].w0 - prev->w1 > REACTION_GAP_WORDS)
 		return false;
-	return s->allergy_list ||
+	return s->allergy_list || s->allergy_line ||
 	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
 }
 
@@ -808,6 +1050,51 @@ taken_then(const sentence *s, size_t k, notes_finding *f)
 	f->trigger = cue->key;
 }
 
+/* on_allergy_line: is drug item k on an "Allergies:" line, in its first
+ * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
+ * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
+ * sentence is the story's ("… switched to atorvastatin"). */
+static bool
+on_allergy_line(const sentence *s, size_t k)
+{
+	return s->allergy_line && (s->allergy_head || k == 0);
+}
+
+/* cultured: is drug item k named by a culture's result in its clause
+ * ("E. coli sensitive to meropenem, amikacin")?  Then it is no medicine. */
+static bool
+cultured(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if ((s->items[j].e->dir & NOTES_DIR_LAB) &&
+		    s->items[j].e->type == NOTES_T_PSEUDO &&
+		    !ends(s, j, k, true))
+			return true;
+	return false;
+}
+
+/* doubted: is allergy item k, with its reaction, written with a "?"
+ * ("diazepam??", "Nitrofurantoin - ?nausea")?  The allergy is
+ * uncertain. */
+static bool
+doubted(const sentence *s, size_t k, const item *reaction)
+{
+	const item *it = &s->items[k];
+
+	if (s->text[it->end] == '?' ||
+	    (k + 1 < s->n_items &&
+	     s->items[k + 1].e->type == NOTES_T_UNCERTAIN &&
+	     s->items[k + 1].w0 == it->w1))
+		return true;
+	for (size_t m = k + 1; reaction && m < s->n_items; m++) {
+		if (&s->items[m] >= reaction)
+			break;
+		if (s->items[m].e->type == NOTES_T_UNCERTAIN)
+			return true;
+	}
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -825,16 +1112,18 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
-	    none_known_near(s, k) || caused ||
-	    (!tol && reaction_of(s, k, true))) {
+	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
+	    caused || (!tol && reaction_of(s, k, true))) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
-	} else if (drug) {
+	} else if (drug && !cultured(s, k)) {
 		f->kind = NOTES_MEDICINE;
 	} else {
 		return false;
 	}
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
+	if (f->kind == NOTES_ALLERGY && doubted(s, k, reaction))
+		f->context |= NOTES_UNCERTAIN;
 	if (caused && f->context == 0)
 		taken_then(s, k, f);
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
@@ -1048,6 +1337,87 @@ keep_finding(notes_reading *out, notes_finding *f)
 	return keep(out, f) && keep(out, &past);
 }
 
+/* line_lead: the bytes before word w0 of s back to its line's start, if
+ * they are only spaces and bullets; NULL when another word comes first. */
+static const char *
+line_lead(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	while (p > s->text && strchr(" \t-*\xe2\x80\xa2", p[-1]) != NULL &&
+	       p[-1] != '\0')
+		p--;
+	return p == s->text || p[-1] == '\n' ? p : NULL;
+}
+
+/* bulleted: does s start a line with a bullet ("- VTE: enoxaparin")?
+ * Such a line is an item of the list it is in, so its own heading does
+ * not end the section above it ("Plan:"). */
+static bool
+bulleted(const sentence *s)
+{
+	const char *p = line_lead(s);
+	const char *word = s->text + s->words[0].start;
+
+	for (; p != NULL && p < word; p++)
+		if (*p == '-' || *p == '*' || *p == '\xe2')
+			return true;
+	return false;
+}
+
+/* allergy_line: does s start a line with an allergy cue and a colon
+ * ("Allergies: latex (dermatitis); chlorhexidine - hives",
+ * "Allergies/ADRs: …")?  Every drug on the rest of the line is an
+ * allergy, and "Allergies: YES - see list" opens a list on the lines
+ * under it.  English only: a Chinese 过敏史 line has its own rules. */
+static bool
+allergy_line(const sentence *s)
+{
+	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+	       (unsigned char)s->items[0].e->key[0] < 0x80 &&
+	       colon_after(s, 0) && line_lead(s) != NULL;
+}
+
+/* names_none: does s name no drug and no "no known allergies" after its
+ * first item ("Allergies: YES - see list")? */
+static bool
+names_none(const sentence *s)
+{
+	for (size_t k = 1; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS ||
+		    t == NOTES_T_NONE_KNOWN)
+			return false;
+	}
+	return true;
+}
+
+/* line_ends: does end close s's line? */
+static bool
+line_ends(const sentence *s, const notes_tok *end)
+{
+	return end->type == NOTES_TOK_END ||
+	       (end->type == NOTES_TOK_SENTENCE && s->text[end->start] == '\n');
+}
+
+/* open_section sets what heading s opens: an allergy list, an allergy
+ * line, a section (a bulleted line's heading keeps the section it is
+ * under). */
+static void
+open_section(sentence *s, const notes_tok *end, bool allergies)
+{
+	s->allergy_line = allergy_line(s);
+	s->allergy_head = s->allergy_line;
+	s->allergy_list = allergies || (s->allergy_line && names_none(s) &&
+					line_ends(s, end));
+	if (!bulleted(s) || section_of(s) != NULL) {
+		s->section = section_of(s);
+		s->section_inline = s->section && s->items[0].w1 < s->n;
+	}
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -1056,17 +1426,17 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	bool allergies;
 
 	match(s);
-	if (heading(s, end, &allergies)) {
-		s->allergy_list = allergies;
-		s->section = section_of(s);
-		s->section_inline = s->section && s->items[0].w1 < s->n;
-	}
+	if (heading(s, end, &allergies))
+		open_section(s, end, allergies);
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
 
 		if (finding(s, k, &f) && !keep_finding(out, &f))
 			return false;
 	}
+	if (line_ends(s, end))
+		s->allergy_line = false;
+	s->allergy_head = false;
 	s->n = 0;
 	return true;
 }
@@ -1278,6 +1648,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.n = 0;
 	s.text = text;
 	s.allergy_list = false;
+	s.allergy_line = false;
 	s.section = NULL;
 	s.section_inline = false;
 	do {

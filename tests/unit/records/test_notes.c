@@ -62,7 +62,15 @@ static const expect table[] = {
 	/* historical */
 	{"History of myocardial infarction.", NOTES_PROBLEM, "I21.9",
 	 "myocardial infarction", HIST, true},
-	{"PMH: asthma", NOTES_PROBLEM, "J45.9", "asthma", HIST, true},
+	/* a past history's undated condition is the patient's now; what
+	 * the list dates is past */
+	{"PMH: asthma", NOTES_PROBLEM, "J45.9", "asthma", 0, true},
+	{"PMH: HTN, TIA 2019, MI 10 years ago", NOTES_PROBLEM, "G45.9", "TIA",
+	 HIST, true},
+	{"PMH: HTN, TIA 2019, MI 10 years ago", NOTES_PROBLEM, "I21.9", "MI",
+	 HIST, true},
+	{"PMH: T2DM since 2010 (diet + metformin)", NOTES_PROBLEM, "E11.9",
+	 "T2DM", 0, true},
 	{"Metformin was stopped last year.", NOTES_MEDICINE, "metformin",
 	 "Metformin", HIST, true},
 	/* hypothetical */
@@ -671,6 +679,139 @@ static const expect classes[] = {
 	 "vancomycin", "万古霉素", 0, true},
 };
 
+/* Issue 75's English sections and cues: a heading's context over the
+ * lines under it, a plan's drugs planned unless given, a postfix cue, a
+ * trigger's scope inside parentheses, a switch done, the patient after a
+ * relative. */
+static const expect sections_en[] = {
+	{"Plan:\n- doxycycline 200mg stat\n", NOTES_MEDICINE, "doxycycline",
+	 "doxycycline", HYP, false},
+	{"Plan:\n- aspirin 300mg given\n", NOTES_MEDICINE, "aspirin", "aspirin",
+	 0, true},
+	{"Plan:\n- continue apixaban, no bridging\n", NOTES_MEDICINE,
+	 "apixaban", "apixaban", 0, true},
+	{"A/P: NSTEMI.\n- heparin started\n", NOTES_PROBLEM, "I21.4", "NSTEMI",
+	 0, true},
+	{"A/P: NSTEMI.\n- ticagrelor 90mg BD\n", NOTES_MEDICINE, "ticagrelor",
+	 "ticagrelor", HYP, false},
+	{"Pen allergic -> doxycycline 200mg stat.", NOTES_MEDICINE,
+	 "doxycycline", "doxycycline", 0, true},
+	{"Pen allergic -> doxycycline 200mg stat.", NOTES_ALLERGY,
+	 "penicillins", "Pen", 0, true},
+	{"Asthma (never admitted), migraine.", NOTES_PROBLEM, "G43.9",
+	 "migraine", 0, true},
+	{"AF - was on warfarin, switched to apixaban 5mg BD.", NOTES_MEDICINE,
+	 "apixaban", "apixaban", 0, true},
+	{"AF - was on warfarin, switched to apixaban 5mg BD.", NOTES_MEDICINE,
+	 "warfarin", "warfarin", HIST, true},
+	{"Daughter present and gives the hx as pt drowsy.", NOTES_PROBLEM,
+	 "R40.0", "drowsy", 0, true},
+	{"FH:\nfather MI at 52\n", NOTES_PROBLEM, "I21.9", "MI", FAM, false},
+	{"Background:\n- TIA 2019\n", NOTES_PROBLEM, "G45.9", "TIA", HIST,
+	 true},
+	/* an allergy heading's line, and the list it opens */
+	{"Allergies: latex (dermatitis); chlorhexidine - hives 2021\n",
+	 NOTES_ALLERGY, "chlorhexidine", "chlorhexidine", 0, true},
+	{"Allergies: YES - see list\n  1. Latex\n  2. morphine\n",
+	 NOTES_ALLERGY, "morphine", "morphine", 0, true},
+	{"Allergies/ADRs: Nitrofurantoin - ?nausea. Tramadol - hallucinations.",
+	 NOTES_ALLERGY, "nitrofurantoin", "Nitrofurantoin", UNC, true},
+	{"Allergies/ADRs: Nitrofurantoin - ?nausea. Tramadol - hallucinations.",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
+	{"Allergies: diazepam?? - made him agitated\n", NOTES_ALLERGY,
+	 "diazepam", "diazepam", UNC, true},
+	/* taken without harm, a culture's sensitivities, held, stopped */
+	{"Has since received amoxicillin without reaction.", NOTES_MEDICINE,
+	 "amoxicillin", "amoxicillin", HIST, true},
+	{"Plan:\n- Hold losartan AM of surgery.\n", NOTES_MEDICINE, "losartan",
+	 "losartan", 0, true},
+	{"Plan:\n- stop diclofenac, start apixaban\n", NOTES_MEDICINE,
+	 "diclofenac", "diclofenac", HIST, true},
+	{"Plan:\n- stop diclofenac, start apixaban\n", NOTES_MEDICINE,
+	 "apixaban", "apixaban", HYP, false},
+	{"Plan:\n- VTE: enoxaparin 20mg OD\n", NOTES_MEDICINE, "enoxaparin",
+	 "enoxaparin", HYP, false},
+	{"Plan:\n- IM prochlorperazine 12.5mg given for vomiting\n",
+	 NOTES_MEDICINE, "prochlorperazine", "prochlorperazine", 0, true},
+	{"Plan:\n- continue paracetamol, ibuprofen 400mg TDS with food\n",
+	 NOTES_MEDICINE, "ibuprofen", "ibuprofen", 0, true},
+	{"History of present illness: known case of T2DM for 12 years.",
+	 NOTES_PROBLEM, "E11.9", "T2DM", 0, true},
+	{"CIWA monitoring with lorazepam prn.", NOTES_MEDICINE, "lorazepam",
+	 "lorazepam", 0, true},
+	{"Has since received cefazolin (2019) and amoxicillin without "
+	 "reaction.",
+	 NOTES_MEDICINE, "cefazolin", "cefazolin", HIST, true},
+	{"Advised never to stop ticagrelor.", NOTES_MEDICINE, "ticagrelor",
+	 "ticagrelor", 0, true},
+	/* a history denied is absent only; what settled is past */
+	{"No h/o CAD, CVA or bronchial asthma.", NOTES_PROBLEM, "J45.9",
+	 "asthma", NEG, false},
+	{"No hx of MI, CHF, stroke.", NOTES_PROBLEM, "I64", "stroke", NEG,
+	 false},
+	{"Fever settled by day 3.", NOTES_PROBLEM, "R50.9", "Fever", HIST,
+	 true},
+	{"Rash treated with chlorphenamine 10mg IV, settled.", NOTES_MEDICINE,
+	 "chlorphenamine", "chlorphenamine", 0, true},
+	{"I suspect rheumatoid arthritis.", NOTES_PROBLEM, "M06.9",
+	 "rheumatoid arthritis", UNC, true},
+	/* a drug listed with a past problem is taken; a parenthesis's
+	 * stop or reaction is about what it follows */
+	{"PMH: hypothyroidism on levothyroxine 100mcg", NOTES_MEDICINE,
+	 "levothyroxine", "levothyroxine", 0, true},
+	{"Home meds: lisinopril 20 mg, omeprazole 20 mg (he stopped taking it "
+	 "2 months ago).",
+	 NOTES_MEDICINE, "lisinopril", "lisinopril", 0, true},
+	{"Home meds: lisinopril 20 mg, omeprazole 20 mg (he stopped taking it "
+	 "2 months ago).",
+	 NOTES_MEDICINE, "omeprazole", "omeprazole", HIST, true},
+	{"Simvastatin - stopped by GP (muscle aches), now atorvastatin 20mg.",
+	 NOTES_MEDICINE, "atorvastatin", "atorvastatin", 0, true},
+	{"Omeprazole 20mg - pt not taking.", NOTES_MEDICINE, "omeprazole",
+	 "Omeprazole", NEG, false},
+	{"Home meds brought in by daughter: aspirin 81, atorvastatin 40.",
+	 NOTES_MEDICINE, "aspirin", "aspirin", 0, true},
+	{"Hx of paroxysmal AF (on metoprolol and apixaban).", NOTES_MEDICINE,
+	 "apixaban", "apixaban", 0, true},
+	{"Started metformin 500 mg BID 3 mo ago.", NOTES_MEDICINE, "metformin",
+	 "metformin", 0, true},
+	{"STOPPED: aspirin, naproxen (bought OTC)", NOTES_MEDICINE, "naproxen",
+	 "naproxen", HIST, true},
+	{"Aspirin - stopped, replaced by clopidogrel 75mg OD.", NOTES_MEDICINE,
+	 "clopidogrel", "clopidogrel", 0, true},
+	{"Anticipatory meds prescribed: morphine, midazolam.", NOTES_MEDICINE,
+	 "midazolam", "midazolam", HYP, false},
+	{"Sildenafil used occasionally in the past.", NOTES_MEDICINE,
+	 "sildenafil", "Sildenafil", HIST, true},
+};
+
+static void
+test_sections_en(void)
+{
+	notes_reading r;
+	const char *text = "Pen allergic -> doxycycline 200mg stat.";
+
+	for (size_t i = 0; i < sizeof(sections_en) / sizeof(sections_en[0]);
+	     i++)
+		check(&sections_en[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline") == NULL);
+	text = "Urine grew E. coli sensitive to meropenem, amikacin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "meropenem") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amikacin") == NULL);
+	text = "Allergies: penicillin - rash. He was switched to atorvastatin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
+	text = "Contrast (hives) - premedicated w/ prednisone + "
+	       "diphenhydramine.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diphenhydramine") == NULL);
+	text = "Allergies/ADRs: Nitrofurantoin - ?nausea.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
+}
+
 /* what the error classes must not give: an allergy invented from a
  * remedy, an inhaler read as isoniazid, a de-labelled label, the
  * symptom of an intolerance read as a problem, "hay fever" as fever */
@@ -1021,6 +1162,7 @@ static const mt_case cases[] = {
 	{"short_forms", test_short_forms},
 	{"traditional", test_traditional},
 	{"error_classes", test_error_classes},
+	{"sections_en", test_sections_en},
 	{NULL, NULL},
 };
 
