@@ -541,25 +541,32 @@ dosage_first_hard_stop(dosage_check *const *c, size_t n)
 }
 
 med_err
+dosage_check_append(med_arena *a, const dosage_dose_result *r,
+		    dosage_check ***checks, size_t *n, size_t *cap)
+{
+	dosage_check *c = med_arena_push_msg(
+		a, (void ***)checks, n, cap,
+		&smartmed__dosage__v1__dose_check__descriptor);
+
+	if (c == NULL || !(c->reason = med_arena_strdup(a, r->reason)))
+		return MED_ERR_NOMEM;
+	c->kind = (Smartmed__Dosage__V1__CheckKind)r->check;
+	c->status = (Smartmed__Dosage__V1__CheckStatus)r->status;
+	c->value = r->value;
+	c->limit = r->limit;
+	return MED_OK;
+}
+
+med_err
 dosage_checks_to_pb(med_arena *a, const dosage_dose_result *r, size_t n,
 		    dosage_check ***out, size_t *n_out)
 {
 	size_t cap = 0;
 
 	*n_out = 0;
-	for (size_t i = 0; i < n; i++) {
-		dosage_check *c = med_arena_push_msg(
-			a, (void ***)out, n_out, &cap,
-			&smartmed__dosage__v1__dose_check__descriptor);
-
-		if (c == NULL ||
-		    !(c->reason = med_arena_strdup(a, r[i].reason)))
+	for (size_t i = 0; i < n; i++)
+		if (dosage_check_append(a, &r[i], out, n_out, &cap) != MED_OK)
 			return MED_ERR_NOMEM;
-		c->kind = (Smartmed__Dosage__V1__CheckKind)r[i].check;
-		c->status = (Smartmed__Dosage__V1__CheckStatus)r[i].status;
-		c->value = r[i].value;
-		c->limit = r[i].limit;
-	}
 	return MED_OK;
 }
 
