@@ -277,6 +277,18 @@ med_err diagnosis_check_confirm(
 	const Smartmed__Diagnosis__V1__ConfirmFindingRequest *req)
 	MED_MUST_CHECK;
 
+/*
+ * diagnosis_check_study_named checks how a request names a PACS study:
+ * the patient's id, the accession number (up to 64 characters, may be
+ * empty) and the Study Instance UID (diagnosis_uid_is_valid).  AnalyzeStudy
+ * and RequestStudyAnalysis name a study the same way.  INVALID, the call
+ * failed, on the first field that is wrong.
+ */
+med_err
+diagnosis_check_study_named(med_call *call, const char *patient_id,
+			    const char *accession_number,
+			    const char *study_instance_uid) MED_MUST_CHECK;
+
 /* diagnosis_finding_status_word names a finding status as the caller
  * reads it: "preliminary", "final", "cancelled", "entered in error". */
 const char *diagnosis_finding_status_word(int status);

@@ -411,6 +411,24 @@ diagnosis_check_confirm(
 	return med_check_date(call, "onset_date", req->onset_date, false);
 }
 
+med_err
+diagnosis_check_study_named(med_call *call, const char *patient_id,
+			    const char *accession_number,
+			    const char *study_instance_uid)
+{
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", patient_id)) != MED_OK ||
+	    (err = med_check_text(call, "accession_number", accession_number, 0,
+				  64)) != MED_OK)
+		return err;
+	if (!diagnosis_uid_is_valid(study_instance_uid))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "study_instance_uid: must be a DICOM "
+				     "UID (digits and dots, 1 to 64)");
+	return MED_OK;
+}
+
 const char *
 diagnosis_finding_status_word(int status)
 {

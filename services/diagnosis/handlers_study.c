@@ -28,19 +28,13 @@ static med_err
 check_request(med_call *call,
 	      const Smartmed__Diagnosis__V1__AnalyzeStudyRequest *req)
 {
-	med_err err;
+	med_err err = diagnosis_check_study_named(call, req->patient_id,
+						  req->accession_number,
+						  req->study_instance_uid);
 
-	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
-		    MED_OK ||
-	    (err = med_check_text(call, "accession_number",
-				  req->accession_number, 0, 64)) != MED_OK ||
-	    (err = med_check_text(call, "model", req->model, 0, 64)) != MED_OK)
+	if (err != MED_OK)
 		return err;
-	if (!diagnosis_uid_is_valid(req->study_instance_uid))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "study_instance_uid: must be a DICOM "
-				     "UID (digits and dots, 1 to 64)");
-	return MED_OK;
+	return med_check_text(call, "model", req->model, 0, 64);
 }
 
 /* pacs_fail fails the call for a transfer that did not complete. */

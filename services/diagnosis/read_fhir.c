@@ -155,20 +155,11 @@ diagnosis_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	const char *item, *pid = NULL;
 	med_err err = med_fhir_read_check(call, &served, r->type, r->id);
 
-	if (err != MED_OK)
+	if (err != MED_OK ||
+	    (err = med_fhir_read_patient(call, r->type, r->id, r->version,
+					 diagnosis_store_owner, &item, &pid)) !=
+		    MED_OK)
 		return err;
-	if ((item = med_fhir_read_item(med_call_arena(call), r->id)) == NULL)
-		return med_fhir_read_not_found(call, r->type, r->id,
-					       r->version);
-	err = diagnosis_store_owner(med_call_db(call), med_call_arena(call),
-				    item, &pid);
-	if (err != MED_OK)
-		return err;
-	if (pid == NULL)
-		return med_fhir_read_not_found(call, r->type, r->id,
-					       r->version);
-	/* The care relationship is decided here, as for ExportFhir. */
-	med_call_set_patient(call, pid);
 	res->patient_id = (char *)pid;
 	/* Every version of a condition is kept; the rest keep the current. */
 	res->versions_kept = strcmp(r->type, "Condition") == 0;

@@ -9,7 +9,6 @@
  */
 #include <med/arena.h>
 #include <med/auth.h>
-#include <med/check.h>
 #include <med/util.h>
 #include <string.h>
 
@@ -39,18 +38,9 @@ typedef Smartmed__Diagnosis__V1__StudyAnalysisRequest request_out;
 static med_err
 check_request(med_call *call, const request_in *req)
 {
-	med_err err;
-
-	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
-		    MED_OK ||
-	    (err = med_check_text(call, "accession_number",
-				  req->accession_number, 0, 64)) != MED_OK)
-		return err;
-	if (!diagnosis_uid_is_valid(req->study_instance_uid))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "study_instance_uid: must be a DICOM "
-				     "UID (digits and dots, 1 to 64)");
-	return MED_OK;
+	return diagnosis_check_study_named(call, req->patient_id,
+					   req->accession_number,
+					   req->study_instance_uid);
 }
 
 /* insert_in_tx stores the request with its audit event; a study already

@@ -71,22 +71,35 @@ check_sex(med_call *call, int sex)
 	return fail_with(call, identity_sex_problem(sex, &p), &p);
 }
 
+/* check_demographics: the names, birth date and sex a new patient and a
+ * duplicate search both carry, checked in the same order for both. */
+static med_err
+check_demographics(med_call *call, const char *family_name,
+		   const char *given_name, const char *birth_date, int sex)
+{
+	med_err err;
+
+	if ((err = med_check_text(call, "family_name", family_name, 1, 200)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "given_name", given_name, 0, 200)) !=
+		    MED_OK ||
+	    (err = med_check_date(call, "birth_date", birth_date, true)) !=
+		    MED_OK ||
+	    (err = med_check_enum_set(call, "sex", sex)) != MED_OK)
+		return err;
+	return check_sex(call, sex);
+}
+
 med_err
 identity_check_create(med_call *call,
 		      const Smartmed__Identity__V1__CreatePatientRequest *req)
 {
-	med_err err;
+	med_err err = check_mrn(call, req->mrn);
 
-	if ((err = check_mrn(call, req->mrn)) != MED_OK ||
-	    (err = med_check_text(call, "family_name", req->family_name, 1,
-				  200)) != MED_OK ||
-	    (err = med_check_text(call, "given_name", req->given_name, 0,
-				  200)) != MED_OK ||
-	    (err = med_check_date(call, "birth_date", req->birth_date, true)) !=
-		    MED_OK ||
-	    (err = med_check_enum_set(call, "sex", req->sex)) != MED_OK)
+	if (err != MED_OK)
 		return err;
-	return check_sex(call, req->sex);
+	return check_demographics(call, req->family_name, req->given_name,
+				  req->birth_date, req->sex);
 }
 
 /* name_query_problem: a name query is long enough to search by
@@ -155,6 +168,17 @@ check_reason(med_call *call, const char *reason)
 	return med_check_text(call, "reason", reason, 1, 500);
 }
 
+/* check_id_and_reason: the record a change names, then why it is made:
+ * every update, link and unlink carries both. */
+static med_err
+check_id_and_reason(med_call *call, const char *field, const char *id,
+		    const char *reason)
+{
+	med_err err = med_check_id(call, field, id);
+
+	return err != MED_OK ? err : check_reason(call, reason);
+}
+
 med_err
 identity_update_problem(const Smartmed__Identity__V1__UpdatePatientRequest *req,
 			med_problem *p)
@@ -213,11 +237,10 @@ identity_check_update(med_call *call,
 	med_problem p;
 	med_err err;
 
-	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
-		    MED_OK ||
+	if ((err = check_id_and_reason(call, "patient_id", req->patient_id,
+				       req->reason)) != MED_OK ||
 	    (err = med_check_enum_set(call, "expected_version",
-				      (int)req->expected_version)) != MED_OK ||
-	    (err = check_reason(call, req->reason)) != MED_OK)
+				      (int)req->expected_version)) != MED_OK)
 		return err;
 	if (req->set_mrn_case && (err = check_mrn(call, req->mrn)) != MED_OK)
 		return err;
@@ -264,15 +287,8 @@ identity_check_duplicates(
 	if (req->mrn[0] != '\0' &&
 	    (err = med_check_text(call, "mrn", req->mrn, 1, 64)) != MED_OK)
 		return err;
-	if ((err = med_check_text(call, "family_name", req->family_name, 1,
-				  200)) != MED_OK ||
-	    (err = med_check_text(call, "given_name", req->given_name, 0,
-				  200)) != MED_OK ||
-	    (err = med_check_date(call, "birth_date", req->birth_date, true)) !=
-		    MED_OK ||
-	    (err = med_check_enum_set(call, "sex", req->sex)) != MED_OK)
-		return err;
-	return check_sex(call, req->sex);
+	return check_demographics(call, req->family_name, req->given_name,
+				  req->birth_date, req->sex);
 }
 
 med_err
@@ -294,8 +310,8 @@ identity_check_link(med_call *call,
 
 	if ((err = med_check_id(call, "survivor_id", req->survivor_id)) !=
 		    MED_OK ||
-	    (err = med_check_id(call, "merged_id", req->merged_id)) != MED_OK ||
-	    (err = check_reason(call, req->reason)) != MED_OK)
+	    (err = check_id_and_reason(call, "merged_id", req->merged_id,
+				       req->reason)) != MED_OK)
 		return err;
 	return fail_with(
 		call,
@@ -328,9 +344,7 @@ med_err
 identity_check_unlink(med_call *call,
 		      const Smartmed__Identity__V1__UnlinkPatientsRequest *req)
 {
-	med_err err = med_check_id(call, "link_id", req->link_id);
-
-	return err != MED_OK ? err : check_reason(call, req->reason);
+	return check_id_and_reason(call, "link_id", req->link_id, req->reason);
 }
 
 med_err

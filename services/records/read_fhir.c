@@ -73,21 +73,11 @@ records_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	const char *entry_id, *pid = NULL;
 	med_err err = med_fhir_read_check(call, &served, r->type, r->id);
 
-	if (err != MED_OK)
+	if (err != MED_OK ||
+	    (err = med_fhir_read_patient(call, r->type, r->id, r->version,
+					 records_store_patient_of, &entry_id,
+					 &pid)) != MED_OK)
 		return err;
-	entry_id = med_fhir_read_item(med_call_arena(call), r->id);
-	if (entry_id == NULL)
-		return med_fhir_read_not_found(call, r->type, r->id,
-					       r->version);
-	err = records_store_patient_of(med_call_db(call), med_call_arena(call),
-				       entry_id, &pid);
-	if (err != MED_OK)
-		return err;
-	if (pid == NULL)
-		return med_fhir_read_not_found(call, r->type, r->id,
-					       r->version);
-	/* The care relationship is decided here, as for ExportFhir. */
-	med_call_set_patient(call, pid);
 	err = records_store_entry(med_call_db(call), med_call_arena(call),
 				  entry_id, r->version, &e, &fault);
 	if (err == MED_ERR_NOT_FOUND)

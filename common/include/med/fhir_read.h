@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <med/arena.h>
+#include <med/db.h>
 #include <med/err.h>
 #include <med/rpc.h>
 
@@ -52,6 +53,29 @@ const char *med_fhir_read_item(med_arena *a, const char *id);
  */
 med_err med_fhir_read_not_found(med_call *call, const char *type,
 				const char *id, uint32_t version);
+
+/*
+ * med_fhir_read_owner_fn sets *patient_id to the patient of the item
+ * item_id (its text in arena), or to NULL when there is no such item.
+ */
+typedef med_err (*med_fhir_read_owner_fn)(med_db *db, med_arena *arena,
+					  const char *item_id,
+					  const char **patient_id);
+
+/*
+ * med_fhir_read_patient finds whose resource a ReadFhir asks for, in a
+ * service that writes each resource from one item: the item id
+ * begins with (med_fhir_read_item), that item's patient by owner, and
+ * then the care relationship decided for that patient
+ * (med_call_set_patient), as for an export.  Sets *item_id and
+ * *patient_id.  Errors: MED_ERR_NOT_FOUND, the call failed as
+ * med_fhir_read_not_found, when id names no item or the item no patient;
+ * owner's, the call left to the caller.
+ */
+med_err med_fhir_read_patient(med_call *call, const char *type, const char *id,
+			      uint32_t version, med_fhir_read_owner_fn owner,
+			      const char **item_id,
+			      const char **patient_id) MED_MUST_CHECK;
 
 /*
  * med_fhir_export_failed answers an export page whose bundle writer

@@ -178,37 +178,38 @@ rec_check(const uint8_t *p, size_t avail, size_t *rec_len)
 	return REC_OK;
 }
 
-/* read_full preads len bytes at off; false on error or a short file. */
+/* transfer_full preads (in) or pwrites (out) len bytes at off, again
+ * after a signal and after a short transfer; false on an error or a short
+ * file.  One of in and out is NULL. */
 static bool
-read_full(int fd, uint8_t *buf, size_t len, uint64_t off)
+transfer_full(int fd, uint8_t *in, const uint8_t *out, size_t len, uint64_t off)
 {
-	while (len > 0) {
-		ssize_t n = pread(fd, buf, len, (off_t)off);
+	for (size_t done = 0; done < len;) {
+		ssize_t n = in != NULL ? pread(fd, in + done, len - done,
+					       (off_t)(off + done))
+				       : pwrite(fd, out + done, len - done,
+						(off_t)(off + done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return false;
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
+		done += (size_t)n;
 	}
 	return true;
 }
 
+/* read_full preads len bytes at off; false on error or a short file. */
+static bool
+read_full(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	return transfer_full(fd, buf, NULL, len, off);
+}
+
+/* write_full pwrites len bytes at off; false on error. */
 static bool
 write_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
 {
-	while (len > 0) {
-		ssize_t n = pwrite(fd, buf, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return true;
+	return transfer_full(fd, NULL, buf, len, off);
 }
 
 /* --- the ack file ------------------------------------------------------- */

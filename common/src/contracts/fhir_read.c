@@ -60,6 +60,27 @@ med_fhir_read_not_found(med_call *call, const char *type, const char *id,
 }
 
 med_err
+med_fhir_read_patient(med_call *call, const char *type, const char *id,
+		      uint32_t version, med_fhir_read_owner_fn owner,
+		      const char **item_id, const char **patient_id)
+{
+	med_arena *a = med_call_arena(call);
+	const char *item = med_fhir_read_item(a, id), *pid = NULL;
+	med_err err;
+
+	if (item == NULL)
+		return med_fhir_read_not_found(call, type, id, version);
+	if ((err = owner(med_call_db(call), a, item, &pid)) != MED_OK)
+		return err;
+	if (pid == NULL)
+		return med_fhir_read_not_found(call, type, id, version);
+	med_call_set_patient(call, pid);
+	*item_id = item;
+	*patient_id = pid;
+	return MED_OK;
+}
+
+med_err
 med_fhir_export_failed(med_call *call, med_err err, size_t n, const char *items,
 		       const char *item, const char *field)
 {

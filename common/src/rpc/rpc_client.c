@@ -397,13 +397,22 @@ max_attempts(const med_call_opts *o)
 	return o->max_attempts > 0 ? o->max_attempts : DEFAULT_ATTEMPTS;
 }
 
-/* out_in_tx reports an outbound call made inside a transaction: the peer's
- * answer, however slow, would hold the transaction's row locks
- * (db_tx_guard.c). */
-static void
-out_in_tx(const char *path)
+/* outbound_begin begins an outbound call of either kind: it reports a
+ * call made inside a transaction, whose peer's answer, however slow, would
+ * hold the transaction's row locks (db_tx_guard.c), then makes the call's
+ * context with the caller's options (NULL: the defaults).  INVALID: a
+ * token too long for its header. */
+static med_err
+outbound_begin(call_ctx *cx, med_channel *ch, const char *path,
+	       const ProtobufCMessage *in, const med_call_opts *opts)
 {
+	static const med_call_opts defaults = {0};
+
 	med_db_outside_tx(path, "outbound call");
+	if (ctx_init(cx, ch, path, in, opts != NULL ? opts : &defaults) !=
+	    MED_OK)
+		return MED_ERR_INVALID;
+	return MED_OK;
 }
 
 med_err
@@ -412,7 +421,6 @@ med_channel_unary(med_channel *ch, const char *path, const ProtobufCMessage *in,
 		  const med_call_opts *opts, ProtobufCMessage **out,
 		  med_rpc_status *st)
 {
-	static const med_call_opts defaults = {0};
 	med_rpc_status local;
 	call_ctx cx;
 	int code, n = 1;
@@ -422,12 +430,10 @@ med_channel_unary(med_channel *ch, const char *path, const ProtobufCMessage *in,
 		return MED_ERR_INVALID;
 	if (st == NULL)
 		st = &local;
-	opts = opts != NULL ? opts : &defaults;
-	out_in_tx(path);
-	if (ctx_init(&cx, ch, path, in, opts) != MED_OK)
+	if (outbound_begin(&cx, ch, path, in, opts) != MED_OK)
 		return MED_ERR_INVALID;
 	code = unary_attempt(&cx, out_desc, arena, out, st);
-	while (code == GRPC_STATUS_UNAVAILABLE && n < max_attempts(opts) &&
+	while (code == GRPC_STATUS_UNAVAILABLE && n < max_attempts(cx.opts) &&
 	       backoff(&cx, n)) {
 		n++;
 		code = unary_attempt(&cx, out_desc, arena, out, st);
@@ -528,7 +534,6 @@ med_channel_server_stream(med_channel *ch, const char *path,
 			  med_stream_msg_fn on_msg, void *ctx,
 			  med_rpc_status *st)
 {
-	static const med_call_opts defaults = {0};
 	stream_state ss = {out_desc, arena, on_msg, ctx, 0, MED_OK};
 	med_rpc_status local;
 	call_ctx cx;
@@ -539,14 +544,12 @@ med_channel_server_stream(med_channel *ch, const char *path,
 		return MED_ERR_INVALID;
 	if (st == NULL)
 		st = &local;
-	opts = opts != NULL ? opts : &defaults;
-	out_in_tx(path);
-	if (ctx_init(&cx, ch, path, in, opts) != MED_OK)
+	if (outbound_begin(&cx, ch, path, in, opts) != MED_OK)
 		return MED_ERR_INVALID;
 	code = stream_attempt(&cx, &ss, st);
 	/* Only a stream that delivered nothing can be tried again. */
 	while (code == GRPC_STATUS_UNAVAILABLE && ss.n_msgs == 0 &&
-	       n < max_attempts(opts) && backoff(&cx, n)) {
+	       n < max_attempts(cx.opts) && backoff(&cx, n)) {
 		n++;
 		code = stream_attempt(&cx, &ss, st);
 	}

@@ -75,6 +75,13 @@ void dosage_evaluate(const dosage_drug *drug, const dosage_order *order,
  * c, or "". */
 const char *dosage_first_hard_stop(dosage_check *const *c, size_t n);
 
+/* dosage_check_append copies the result r into a DoseCheck message added
+ * to *checks (n and cap as med_arena_push_msg keeps them, in a).
+ * Errors: MED_ERR_NOMEM. */
+med_err dosage_check_append(med_arena *a, const dosage_dose_result *r,
+			    dosage_check ***checks, size_t *n,
+			    size_t *cap) MED_MUST_CHECK;
+
 /* dosage_checks_to_pb copies n results into DoseCheck messages (arena).
  * Errors: MED_ERR_NOMEM. */
 med_err dosage_checks_to_pb(med_arena *a, const dosage_dose_result *r, size_t n,

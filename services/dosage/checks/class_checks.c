@@ -352,17 +352,9 @@ dosage_class_append(med_arena *a, const dosage_dose_result *r, size_t n,
 	memset(all, 0, sizeof(all));
 	all[0].status = (dosage_dose_status)*overall;
 	for (size_t i = 0; i < n && i < DOSAGE_CLASS_N_CHECKS; i++) {
-		dosage_check *c = med_arena_push_msg(
-			a, (void ***)checks, n_checks, &cap,
-			&smartmed__dosage__v1__dose_check__descriptor);
-
-		if (c == NULL ||
-		    !(c->reason = med_arena_strdup(a, r[i].reason)))
+		if (dosage_check_append(a, &r[i], checks, n_checks, &cap) !=
+		    MED_OK)
 			return MED_ERR_NOMEM;
-		c->kind = (Smartmed__Dosage__V1__CheckKind)r[i].check;
-		c->status = (Smartmed__Dosage__V1__CheckStatus)r[i].status;
-		c->value = r[i].value;
-		c->limit = r[i].limit;
 		all[1 + i] = r[i];
 	}
 	if (*overall == 0)

@@ -290,45 +290,47 @@ dosage_convert(med_call *call, const char *field, double dose, const char *unit,
 		      &p);
 }
 
+/* maxima_convert puts a substance rule's two maxima, written in unit, in
+ * d's unit: a rule in a mass unit meets a product dosed in mL through its
+ * concentration.  false, both left as they were, when either cannot
+ * convert, and the rule's check then says it was not checked. */
+static bool
+maxima_convert(const dosage_drug *d, const char *unit, double *single_max,
+	       double *max_24h)
+{
+	double single = 0, day = 0;
+
+	if (dosage_drug_convert(d, *single_max, unit, &single) != MED_OK ||
+	    dosage_drug_convert(d, *max_24h, unit, &day) != MED_OK)
+		return false;
+	*single_max = single;
+	*max_24h = day;
+	return true;
+}
+
 /* hepatic_rules_convert puts the maxima of l's substance hepatic rules in
- * d's unit as renal_rules_convert does. */
+ * d's unit (maxima_convert). */
 static void
 hepatic_rules_convert(const dosage_drug *d, dosage_dose_limits *l)
 {
 	for (size_t i = 0; i < l->n_hepatic_rules; i++) {
 		dosage_hepatic_rule *r = &l->hepatic_rules[i];
-		double single = 0, day = 0;
 
-		r->converted = dosage_drug_convert(d, r->single_max, r->unit,
-						   &single) == MED_OK &&
-			       dosage_drug_convert(d, r->max_24h, r->unit,
-						   &day) == MED_OK;
-		if (r->converted) {
-			r->single_max = single;
-			r->max_24h = day;
-		}
+		r->converted =
+			maxima_convert(d, r->unit, &r->single_max, &r->max_24h);
 	}
 }
 
 /* renal_rules_convert puts the maxima of l's substance renal rules in
- * d's unit: a rule in a mass unit meets a product dosed in mL through its
- * concentration; one that cannot convert is marked so, and the renal
- * check says it was not checked. */
+ * d's unit (maxima_convert). */
 static void
 renal_rules_convert(const dosage_drug *d, dosage_dose_limits *l)
 {
 	for (size_t i = 0; i < l->n_renal_rules; i++) {
 		dosage_renal_rule *r = &l->renal_rules[i];
-		double single = 0, day = 0;
 
-		r->converted = dosage_drug_convert(d, r->single_max, r->unit,
-						   &single) == MED_OK &&
-			       dosage_drug_convert(d, r->max_24h, r->unit,
-						   &day) == MED_OK;
-		if (r->converted) {
-			r->single_max = single;
-			r->max_24h = day;
-		}
+		r->converted =
+			maxima_convert(d, r->unit, &r->single_max, &r->max_24h);
 	}
 }
 
@@ -539,25 +541,32 @@ dosage_first_hard_stop(dosage_check *const *c, size_t n)
 }
 
 med_err
+dosage_check_append(med_arena *a, const dosage_dose_result *r,
+		    dosage_check ***checks, size_t *n, size_t *cap)
+{
+	dosage_check *c = med_arena_push_msg(
+		a, (void ***)checks, n, cap,
+		&smartmed__dosage__v1__dose_check__descriptor);
+
+	if (c == NULL || !(c->reason = med_arena_strdup(a, r->reason)))
+		return MED_ERR_NOMEM;
+	c->kind = (Smartmed__Dosage__V1__CheckKind)r->check;
+	c->status = (Smartmed__Dosage__V1__CheckStatus)r->status;
+	c->value = r->value;
+	c->limit = r->limit;
+	return MED_OK;
+}
+
+med_err
 dosage_checks_to_pb(med_arena *a, const dosage_dose_result *r, size_t n,
 		    dosage_check ***out, size_t *n_out)
 {
 	size_t cap = 0;
 
 	*n_out = 0;
-	for (size_t i = 0; i < n; i++) {
-		dosage_check *c = med_arena_push_msg(
-			a, (void ***)out, n_out, &cap,
-			&smartmed__dosage__v1__dose_check__descriptor);
-
-		if (c == NULL ||
-		    !(c->reason = med_arena_strdup(a, r[i].reason)))
+	for (size_t i = 0; i < n; i++)
+		if (dosage_check_append(a, &r[i], out, n_out, &cap) != MED_OK)
 			return MED_ERR_NOMEM;
-		c->kind = (Smartmed__Dosage__V1__CheckKind)r[i].check;
-		c->status = (Smartmed__Dosage__V1__CheckStatus)r[i].status;
-		c->value = r[i].value;
-		c->limit = r[i].limit;
-	}
 	return MED_OK;
 }
 

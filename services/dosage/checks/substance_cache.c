@@ -357,24 +357,34 @@ allowance(double single, double day, double max)
 	return max > 0 ? max : HUGE_VAL;
 }
 
+/* maxima_change compares an old rule's stop and maxima with a new one's,
+ * both in one unit: weaker when it no longer stops or lets more through a
+ * dose or a day, tighter the other way, -1 when equal. */
+static int
+maxima_change(bool o_stop, double o_single, double o_24h, bool n_stop,
+	      double n_single, double n_24h)
+{
+	double os = allowance(o_single, o_24h, o_single),
+	       ns = allowance(n_single, n_24h, n_single);
+	double od = allowance(o_single, o_24h, o_24h),
+	       nd = allowance(n_single, n_24h, n_24h);
+
+	if ((o_stop && !n_stop) || ns > os || nd > od)
+		return DOSAGE_DDI_WEAKENED;
+	return (!o_stop && n_stop) || ns < os || nd < od ? DOSAGE_DDI_TIGHTENED
+							 : -1;
+}
+
 /* renal_change compares two renal rules of one key: weaker when it no
  * longer stops or lets more through a dose or a day (in its unit, per kg
  * or not); -1 when equal. */
 static int
 renal_change(const dosage_renal_rule *o, const dosage_renal_rule *n)
 {
-	double os = allowance(o->single_max, o->max_24h, o->single_max),
-	       ns = allowance(n->single_max, n->max_24h, n->single_max);
-	double od = allowance(o->single_max, o->max_24h, o->max_24h),
-	       nd = allowance(n->single_max, n->max_24h, n->max_24h);
-
 	if (strcmp(o->unit, n->unit) != 0 || o->per_kg != n->per_kg)
 		return DOSAGE_DDI_CHANGED;
-	if ((o->stop && !n->stop) || ns > os || nd > od)
-		return DOSAGE_DDI_WEAKENED;
-	return (!o->stop && n->stop) || ns < os || nd < od
-		       ? DOSAGE_DDI_TIGHTENED
-		       : -1;
+	return maxima_change(o->stop, o->single_max, o->max_24h, n->stop,
+			     n->single_max, n->max_24h);
 }
 
 /* hepatic_change compares two hepatic rules of one key (substance and
@@ -382,18 +392,10 @@ renal_change(const dosage_renal_rule *o, const dosage_renal_rule *n)
 static int
 hepatic_change(const dosage_hepatic_rule *o, const dosage_hepatic_rule *n)
 {
-	double os = allowance(o->single_max, o->max_24h, o->single_max),
-	       ns = allowance(n->single_max, n->max_24h, n->single_max);
-	double od = allowance(o->single_max, o->max_24h, o->max_24h),
-	       nd = allowance(n->single_max, n->max_24h, n->max_24h);
-
 	if (strcmp(o->unit, n->unit) != 0)
 		return DOSAGE_DDI_CHANGED;
-	if ((o->stop && !n->stop) || ns > os || nd > od)
-		return DOSAGE_DDI_WEAKENED;
-	return (!o->stop && n->stop) || ns < os || nd < od
-		       ? DOSAGE_DDI_TIGHTENED
-		       : -1;
+	return maxima_change(o->stop, o->single_max, o->max_24h, n->stop,
+			     n->single_max, n->max_24h);
 }
 
 /* naive_change compares two opioid_naive rules of one key: weaker when it

@@ -834,15 +834,22 @@ dosage_rpc_confirm_high_alert(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
-	/* The care decision (maybe a call to identity) before the
-	 * administration's row lock (docs/internals/care-decisions.md);
-	 * confirm_decide names the locked row's patient again. */
-	err = med_call_name_patient_of(
+	/* confirm_decide names the locked row's patient again. */
+	return dosage_admin_change_tx(call, req->administration_id, confirm_tx,
+				      &x);
+}
+
+med_err
+dosage_admin_change_tx(med_call *call, const char *administration_id,
+		       med_db_tx_fn body, void *ctx)
+{
+	med_err err = med_call_name_patient_of(
 		call, "SELECT patient_id FROM administrations WHERE id = ?",
-		req->administration_id);
+		administration_id);
+
 	if (err != MED_OK)
 		return err;
-	err = med_call_tx(call, confirm_tx, &x);
+	err = med_call_tx(call, body, ctx);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
 				     "administration_id: no such "

@@ -440,20 +440,8 @@ dosage_rpc_mark_administration_entered_in_error(med_call *call,
 	if (err != MED_OK || (err = med_check_text(call, "reason", req->reason,
 						   3, 500)) != MED_OK)
 		return err;
-	/* The care decision before the administration's row lock (as
-	 * ConfirmHighAlert); eie_decide names the locked row's patient
-	 * again. */
-	err = med_call_name_patient_of(
-		call, "SELECT patient_id FROM administrations WHERE id = ?",
-		req->administration_id);
-	if (err != MED_OK)
-		return err;
-	err = med_call_tx(call, eie_tx, &x);
-	if (err == MED_ERR_NOT_FOUND)
-		return med_call_fail(call, err,
-				     "administration_id: no such "
-				     "administration");
-	return err;
+	/* eie_decide names the locked row's patient again. */
+	return dosage_admin_change_tx(call, req->administration_id, eie_tx, &x);
 }
 
 /* --- GetMar -------------------------------------------------------------- */

@@ -84,9 +84,7 @@ fhir_break_glass_verify(fhir_facade *f, const fhir_request *req,
 			char grant_id[FHIR_GRANT_ID_LEN + 1], fhir_error *e)
 {
 	/* The grant check runs as the user and carries no header itself. */
-	fhir_call c = {.arena = req->arena,
-		       .opts = {.token = req->authorization + 7,
-				.request_id = req->request_id}};
+	fhir_call c = fhir_user_call(req);
 	bool found = false;
 	med_err err;
 

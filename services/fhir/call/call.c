@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include <med/metrics.h>
+#include <med/rpc.h>
 
 #include "call.h"
 
@@ -47,4 +48,26 @@ fhir_count_request(fhir_facade *f, const char *interaction, int status)
 				labels);
 	if (c != NULL)
 		med_counter_add(c, 1);
+}
+
+med_err
+fhir_authenticate(med_call *call, const fhir_request *req, fhir_error *e)
+{
+	if (med_call_authenticate(call, req->authorization) != MED_OK)
+		return fhir_fail(e, MED_GRPC_UNAUTHENTICATED, "%s",
+				 med_call_message(call));
+	return MED_OK;
+}
+
+fhir_call
+fhir_user_call(const fhir_request *req)
+{
+	/* strlen("Bearer "): med_call_authenticate accepted no other form. */
+	enum { BEARER_PREFIX_LEN = 7 };
+
+	return (fhir_call){
+		.arena = req->arena,
+		.opts = {.token = req->authorization + BEARER_PREFIX_LEN,
+			 .request_id = req->request_id},
+	};
 }

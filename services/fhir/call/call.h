@@ -62,6 +62,22 @@ typedef struct fhir_call {
 } fhir_call;
 
 /*
+ * fhir_authenticate checks the request's bearer token with the services'
+ * own sources (med_call_authenticate): UNAUTHENTICATED in e, with the
+ * call's message, when it is refused.  call.c.
+ */
+med_err fhir_authenticate(struct med_call *call, const fhir_request *req,
+			  fhir_error *e) MED_MUST_CHECK;
+
+/*
+ * fhir_user_call is the call a request makes of the services as its user:
+ * the request's arena, its bearer token (the Authorization header after
+ * "Bearer ") and its request id.  Only once fhir_authenticate has accepted
+ * the header, which makes it "Bearer " and a token.  call.c.
+ */
+fhir_call fhir_user_call(const fhir_request *req);
+
+/*
  * fhir_call_unary calls path on ch as c's user: c's options (the user's
  * token, the request id, the deadline) go with the call and the reply is
  * decoded into c's arena.  Every call the facade makes of a service goes

@@ -599,16 +599,6 @@ open_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 			      out, e);
 }
 
-/* authenticate checks the bearer token with the services' own sources. */
-static med_err
-authenticate(med_call *call, const fhir_request *req, fhir_error *e)
-{
-	if (med_call_authenticate(call, req->authorization) != MED_OK)
-		return fhir_fail(e, MED_GRPC_UNAUTHENTICATED, "%s",
-				 med_call_message(call));
-	return MED_OK;
-}
-
 /*
  * end_call names what the request touched and ends its call, which emits
  * the access event.  Only a verified grant made the access an emergency
@@ -651,11 +641,7 @@ static med_err
 serve(fhir_facade *f, const fhir_request *req, const fhir_query *q, med_json *w,
       size_t *n, fhir_error *e)
 {
-	fhir_call c = {
-		.arena = req->arena,
-		.opts = {.token = req->authorization + 7,
-			 .request_id = req->request_id},
-	};
+	fhir_call c = fhir_user_call(req);
 
 	/* fhirread: read, vread and history of every type (read.c). */
 	if (q->read != NULL)
@@ -673,18 +659,21 @@ check_break_glass(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 		  med_call *call, fhir_break_glass *state, fhir_error *e)
 {
 	char grant_id[FHIR_GRANT_ID_LEN + 1];
+	fhir_query named = *q;
 	med_err err;
 
 	if (req->break_glass == NULL)
 		return MED_OK;
-	/* fhirread: a read's patient is its resource's (read.c). */
-	if (q->read != NULL)
-		err = fhir_read_break_glass(f, req, q, med_call_principal(call),
-					    state, grant_id, e);
-	else
-		err = fhir_break_glass_verify(f, req, q,
-					      med_call_principal(call), state,
-					      grant_id, e);
+	/* fhirread: a read's patient is its resource's (read.c), read first
+	 * when the path does not name it. */
+	if (q->read != NULL && q->patient_id == NULL &&
+	    (err = fhir_read_patient(f, req, q, &named.patient_id, e)) !=
+		    MED_OK) {
+		*state = FHIR_BG_REFUSED;
+		return err;
+	}
+	err = fhir_break_glass_verify(f, req, &named, med_call_principal(call),
+				      state, grant_id, e);
 	if (err == MED_OK)
 		med_call_mark_break_glass(call, grant_id);
 	return err;
@@ -725,7 +714,7 @@ handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 {
 	fhir_break_glass bg = FHIR_BG_NONE;
 	size_t n = 0;
-	med_err auth_err = authenticate(call, req, e);
+	med_err auth_err = fhir_authenticate(call, req, e);
 	med_err err = route_err;
 
 	/* fhiredge: SMART scopes narrow what roles and care allow. */

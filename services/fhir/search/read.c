@@ -522,34 +522,21 @@ fhir_read_serve(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 }
 
 /*
- * fhir_read_break_glass verifies an X-Break-Glass header of a read whose
- * patient the path does not name (every type but Patient): the resource is
- * read first, as the user, to learn its patient (a user without care and
- * without a grant is refused there by the service), and the grant is then
- * checked for that patient as for any request.
+ * fhir_read_patient learns the patient of a read whose path does not name
+ * one (every type but Patient) by reading the resource as the user: a user
+ * without care and without a grant is refused there by the service.
  */
 med_err
-fhir_read_break_glass(fhir_facade *f, const fhir_request *req,
-		      const fhir_query *q, const med_principal *who,
-		      fhir_break_glass *state,
-		      char grant_id[FHIR_GRANT_ID_LEN + 1], fhir_error *e)
+fhir_read_patient(fhir_facade *f, const fhir_request *req, const fhir_query *q,
+		  const char **patient_id, fhir_error *e)
 {
-	fhir_call c = {.arena = req->arena,
-		       .opts = {.token = req->authorization + 7,
-				.request_id = req->request_id}};
-	fhir_query found = *q;
+	fhir_call c = fhir_user_call(req);
 	read_one o;
-	med_err err = MED_OK;
+	med_err err = read_version(f, &c, q, q->read->version, &o, e);
 
-	if (q->patient_id == NULL)
-		err = read_version(f, &c, q, q->read->version, &o, e);
-	if (err != MED_OK) {
-		*state = FHIR_BG_REFUSED;
-		return err;
-	}
-	if (q->patient_id == NULL)
-		found.patient_id = o.patient_id;
-	return fhir_break_glass_verify(f, req, &found, who, state, grant_id, e);
+	if (err == MED_OK)
+		*patient_id = o.patient_id;
+	return err;
 }
 
 void

@@ -195,14 +195,13 @@ bool fhir_read_route(const fhir_facade *f, const fhir_request *req,
 med_err fhir_read_serve(fhir_facade *f, fhir_call *c, const fhir_query *q,
 			med_json *w, size_t *n, fhir_error *e);
 
-/* fhir_read_break_glass is fhir_break_glass_verify for a read, whose
- * patient is that of the resource (read first when the path does not name
- * it).  Errors: fhir_break_glass_verify's, and the read's. */
-med_err fhir_read_break_glass(fhir_facade *f, const fhir_request *req,
-			      const fhir_query *q, const med_principal *who,
-			      fhir_break_glass *state,
-			      char grant_id[FHIR_GRANT_ID_LEN + 1],
-			      fhir_error *e) MED_MUST_CHECK;
+/* fhir_read_patient sets *patient_id to the patient of q's resource,
+ * read as the request's user, for a read whose path does not name its
+ * patient (an X-Break-Glass header opens one patient).  Errors: the
+ * read's, in e. */
+med_err fhir_read_patient(fhir_facade *f, const fhir_request *req,
+			  const fhir_query *q, const char **patient_id,
+			  fhir_error *e) MED_MUST_CHECK;
 
 /* fhir_read_audit names the resource read and its patient (NULL: not
  * known) for the access event. */

@@ -615,8 +615,7 @@ serve(ward_req *x, med_call *call)
 	    x->f->audit_rpc == NULL)
 		return fhir_fail(&x->e, MED_GRPC_UNIMPLEMENTED,
 				 "AuditEvent: MED_AUDIT_GRPC_URL is not set");
-	x->c.opts = (med_call_opts){.token = x->req->authorization + 7,
-				    .request_id = x->req->request_id};
+	x->c.opts = fhir_user_call(x->req).opts;
 	switch (x->kind) {
 	case WARD_CENSUS:
 		return serve_census(x);
@@ -670,11 +669,8 @@ fhir_ward_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 		fhir_count_request(x.f, interaction_of(x.kind), resp->status);
 		return;
 	}
-	err = med_call_authenticate(call, req->authorization);
-	if (err != MED_OK)
-		(void)fhir_fail(&x.e, MED_GRPC_UNAUTHENTICATED, "%s",
-				med_call_message(call));
-	else
+	err = fhir_authenticate(call, req, &x.e);
+	if (err == MED_OK)
 		err = serve(&x, call);
 	if (end_call(call, &x) != MED_OK) {
 		med_log_error("audit spool refused the event: access refused");

@@ -341,13 +341,9 @@ fhir_write_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 		fhir_count_request(x.f, interaction_of(x.kind), resp->status);
 		return;
 	}
-	err = med_call_authenticate(call, req->authorization);
-	if (err != MED_OK)
-		(void)fhir_fail(&x.e, MED_GRPC_UNAUTHENTICATED, "%s",
-				med_call_message(call));
-	else if ((err = write_scopes(&x, call)) == MED_OK) {
-		x.c.opts = (med_call_opts){.token = req->authorization + 7,
-					   .request_id = req->request_id};
+	err = fhir_authenticate(call, req, &x.e);
+	if (err == MED_OK && (err = write_scopes(&x, call)) == MED_OK) {
+		x.c.opts = fhir_user_call(req).opts;
 		err = serve(&x);
 	}
 	if (end_call(call, &x) != MED_OK) {
