@@ -835,13 +835,13 @@ dosage_rpc_confirm_high_alert(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	/* confirm_decide names the locked row's patient again. */
-	return dosage_admin_change_tx(call, req->administration_id, confirm_tx,
-				      &x);
+	return dosage_admin_change(call, req->administration_id, confirm_tx,
+				   &x);
 }
 
 med_err
-dosage_admin_change_tx(med_call *call, const char *administration_id,
-		       med_db_tx_fn body, void *ctx)
+dosage_admin_change(med_call *call, const char *administration_id,
+		    med_db_tx_fn body, void *ctx)
 {
 	med_err err = med_call_name_patient_of(
 		call, "SELECT patient_id FROM administrations WHERE id = ?",

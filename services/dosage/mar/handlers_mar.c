@@ -441,7 +441,7 @@ dosage_rpc_mark_administration_entered_in_error(med_call *call,
 						   3, 500)) != MED_OK)
 		return err;
 	/* eie_decide names the locked row's patient again. */
-	return dosage_admin_change_tx(call, req->administration_id, eie_tx, &x);
+	return dosage_admin_change(call, req->administration_id, eie_tx, &x);
 }
 
 /* --- GetMar -------------------------------------------------------------- */

@@ -44,15 +44,15 @@ med_err dosage_high_alert_gate(med_call *call, const dosage_subject *s,
 bool dosage_admin_overdue(const dosage_admin *m, int64_t now_ms);
 
 /*
- * dosage_admin_change_tx runs body, a change to the administration
+ * dosage_admin_change runs body, a change to the administration
  * administration_id, in the call's transaction (med_call_tx), after the
  * care decision for the administration's patient: that decision (maybe a
  * call to identity) comes before the row lock, and body names the locked
  * row's patient again (docs/internals/care-decisions.md).  NOT_FOUND
  * fails the call as "no such administration".  handlers_admin.c.
  */
-med_err dosage_admin_change_tx(med_call *call, const char *administration_id,
-			       med_db_tx_fn body, void *ctx) MED_MUST_CHECK;
+med_err dosage_admin_change(med_call *call, const char *administration_id,
+			    med_db_tx_fn body, void *ctx) MED_MUST_CHECK;
 
 /* --- overdue.c: unconfirmed high-alert doses, counted ------------------- */
 
