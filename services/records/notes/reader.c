@@ -832,6 +832,21 @@ postfix_cue(const sentence *s, size_t j)
 	       s->items[j].w0 == prev->w1;
 }
 
+/* listed_with: are drug items m and m + 1 one list ("penicillin and
+ * codeine allergic", "pen/sulfa allergic"): nothing but "and", "or" or
+ * punctuation between them?  "clarithromycin as pen allergic" names the
+ * alternative and the allergy, not two allergies. */
+static bool
+listed_with(const sentence *s, size_t m)
+{
+	size_t gap = s->items[m + 1].w0 - s->items[m].w1;
+	const char *w = s->words[s->items[m].w1].key;
+
+	return gap == 0 ||
+	       (gap == 1 && (strcmp(w, "and") == 0 || strcmp(w, "or") == 0 ||
+			     strcmp(w, "&") == 0));
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -855,7 +870,9 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	for (size_t m = k; m + 1 < j; m++)
-		if (between_has(s, s->items[m].end, s->items[m + 1].start, '('))
+		if (between_has(s, s->items[m].end, s->items[m + 1].start,
+				'(') ||
+		    !listed_with(s, m))
 			return false;
 	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
 }
@@ -1304,9 +1321,7 @@ keep(notes_reading *out, const notes_finding *f)
 /* taken_before: is f an allergy to a drug or class that a Chinese
  * history word dates ("以前用过曲马多，吐得很厉害", "原服二甲双胍，因腹泻
  * 不能耐受", "既往服用磺胺类消炎药后出现皮疹")?  The word dates the drug,
- * which was taken then; the allergy holds now.  (English notes' "hives
- * after amoxicillin in 2019" stays a historical allergy, as the
- * annotated sets read it.) */
+ * which was taken then; the allergy holds now. */
 static bool
 taken_before(const notes_finding *f)
 {
@@ -1314,6 +1329,23 @@ taken_before(const notes_finding *f)
 
 	return f->kind == NOTES_ALLERGY && (f->context & NOTES_HISTORICAL) &&
 	       !(f->context & other) && (unsigned char)f->trigger[0] >= 0x80;
+}
+
+/* undated drops the date of an English allergy ("a bad reaction to
+ * trimethoprim years ago", "swelling with amoxycillin a long time ago"):
+ * the reaction was then, the allergy holds now, and a dated allergy
+ * still stops the drug.  The date is the reaction's, not the drug's: no
+ * past medicine is read from it (the Chinese history words, which date
+ * the drug taken, are taken_before's). */
+static void
+undated(notes_finding *f)
+{
+	if (f->kind != NOTES_ALLERGY || !(f->context & NOTES_HISTORICAL) ||
+	    (unsigned char)f->trigger[0] >= 0x80)
+		return;
+	f->context &= ~NOTES_HISTORICAL;
+	if (f->context == 0)
+		f->trigger = "";
 }
 
 /* keep_finding adds f to out, a dated allergy as the allergy and, to a
@@ -1324,8 +1356,10 @@ keep_finding(notes_reading *out, notes_finding *f)
 {
 	notes_finding past;
 
-	if (!taken_before(f))
+	if (!taken_before(f)) {
+		undated(f);
 		return keep(out, f);
+	}
 	past = *f;
 	past.kind = NOTES_MEDICINE;
 	past.reaction = "";
