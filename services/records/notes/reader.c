@@ -19,6 +19,11 @@
  * Chinese character is a word), in its clause, with no other drug
  * between. */
 #define REACTION_TIMED_WORDS 12
+/* A reaction written first and linked to its drug by "after" or "with"
+ * right before the drug ("hives and his lips swelled after ibuprofen",
+ * "swelling of the throat with penicillin") is the drug's this many
+ * words away, in its clause, with no other drug between. */
+#define REACTION_LINKED_WORDS 6
 
 /* item - a known phrase met in a sentence: words [w0, w1). */
 typedef struct item {
@@ -43,6 +48,10 @@ typedef struct sentence {
 	bool allergy_head; /* s is that line's first sentence */
 	const notes_entry *section;
 	bool section_inline;
+	/* the first drug of the sentence before, on the same paragraph
+	 * (e NULL: none): what "This is a side effect, not an allergy"
+	 * speaks of */
+	item prior;
 } sentence;
 
 /* between_has: does the text between items a and b (a < b) hold c?  The
@@ -780,6 +789,27 @@ timed(const sentence *s, size_t j, size_t k, size_t gap)
 	return false;
 }
 
+/* linked: is reaction item j, written before substance item k, linked
+ * to it by "after", "with" or "following" right before the drug, no
+ * other drug or class between and within REACTION_LINKED_WORDS words? */
+static bool
+linked(const sentence *s, size_t j, size_t k, size_t gap)
+{
+	static const char *const links[] = {"after", "with", "following"};
+	const char *w = s->words[s->items[k].w0 - 1].key;
+	bool link = false;
+
+	if (j > k || gap == 0 || gap > REACTION_LINKED_WORDS)
+		return false;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		link = link || strcmp(w, links[i]) == 0;
+	for (size_t m = j + 1; link && m < k; m++)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[m].e->type == NOTES_T_CLASS)
+			return false;
+	return link;
+}
+
 /* reaction_of returns the reaction of substance item k in its clause,
  * nearest first, not one given as the reason for a drug; near: only
  * within REACTION_WORDS words, or timed from the dose. */
@@ -798,7 +828,8 @@ reaction_of(const sentence *s, size_t k, bool near)
 		    (j < k && between_has(s, it->end, s->items[k].start, ')')))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
-		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap)) ||
+		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
+		     !linked(s, j, k, gap)) ||
 		    gap >= best_gap)
 			continue;
 		best = it;
@@ -916,13 +947,45 @@ intolerance_of(const sentence *s, size_t k)
 	return false;
 }
 
+/* first_drug returns the index of the first substance or class item of
+ * s before item j, or j when there is none. */
+static size_t
+first_drug(const sentence *s, size_t j)
+{
+	for (size_t m = 0; m < j; m++)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[m].e->type == NOTES_T_CLASS)
+			return m;
+	return j;
+}
+
+/* recorded_reaches: does a record cue j at the end of a drug's story
+ * name substance item k ("Previously tried fluoxetine - \"made me really
+ * agitated\" - recorded as intolerance", "\"penicillin - nausea\"; this
+ * is an intolerance")?  It names the sentence's first drug, past
+ * clauses, when every drug before it is that one. */
+static bool
+recorded_reaches(const sentence *s, size_t k, size_t j)
+{
+	if (!(s->items[j].e->dir & NOTES_DIR_RECORDED) || j < k ||
+	    first_drug(s, j) != k)
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if ((s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		     s->items[m].e->type == NOTES_T_CLASS) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return false;
+	return true;
+}
+
 /* allergy_cued: does an allergy cue of the clause name item k? */
 static bool
 allergy_cued(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
-		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j)))
+		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
+		     recorded_reaches(s, k, j)))
 			return true;
 	return false;
 }
@@ -1452,6 +1515,75 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 	}
 }
 
+/* records_intolerance: does s record an intolerance ("Morphine -
+ * vomiting (intolerance, not allergy per pt)")?  Then its "not allergy"
+ * says what kind of reaction it was, not that there was none. */
+static bool
+records_intolerance(const sentence *s)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(s->items[j].e->key, "intoleran") != NULL)
+			return true;
+	return false;
+}
+
+/* spoken_of returns the drug that cue item j of s speaks of: the first
+ * drug of s before it, or, when s names none before it, the first drug
+ * of the sentence before in the paragraph ("- Morphine - itching.
+ * Discussed: this is a histamine effect, not an allergy"); or NULL. */
+static const item *
+spoken_of(const sentence *s, size_t j)
+{
+	size_t d = first_drug(s, j);
+
+	if (d < j)
+		return &s->items[d];
+	return s->prior.e != NULL ? &s->prior : NULL;
+}
+
+/* disowned_allergy reads the drug a "not an allergy" of s speaks of as a
+ * negated allergy ("Ondansetron: pt reports \"allergic\" - gets a
+ * headache with it; side effect, not an allergy"; "can't take Panadol -
+ * gets itchy, but ... - not an allergy"): the writer says the reaction
+ * is no allergy, so it stops no drug; its trigger de-labels the note's
+ * other mentions of that allergy (delabel).  A record cue whose
+ * sentence names no drug before it names the drug spoken of the same
+ * way ("Septrin - \"made me really sick\".  Added to record as
+ * intolerance."): an allergy.  False when out is full. */
+static bool
+disowned_allergy(const sentence *s, notes_reading *out)
+{
+	for (size_t j = 0; j < s->n_items; j++) {
+		const notes_entry *e = s->items[j].e;
+		const item *d = spoken_of(s, j);
+		bool disown = e->type == NOTES_T_PSEUDO &&
+			      (e->dir & NOTES_DIR_NOT_ALLERGY) &&
+			      !records_intolerance(s);
+		bool record = (e->dir & NOTES_DIR_RECORDED) &&
+			      e->type == NOTES_T_ALLERGY_CUE &&
+			      first_drug(s, j) == j;
+		notes_finding f;
+
+		if (d == NULL || !(disown || record))
+			continue;
+		memset(&f, 0, sizeof(f));
+		f.kind = NOTES_ALLERGY;
+		f.code = d->e->code;
+		f.display = d->e->display;
+		f.system =
+			d->e->type == NOTES_T_SUBSTANCE ? "substance" : "class";
+		f.reaction = "";
+		f.start = d->start;
+		f.end = d->end;
+		f.context = disown ? NOTES_NEGATED : 0;
+		f.trigger = disown ? e->key : "";
+		if (!keep(out, &f))
+			return false;
+	}
+	return true;
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -1468,6 +1600,11 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		if (finding(s, k, &f) && !keep_finding(out, &f))
 			return false;
 	}
+	if (!disowned_allergy(s, out))
+		return false;
+	s->prior.e = NULL;
+	if (first_drug(s, s->n_items) < s->n_items)
+		s->prior = s->items[first_drug(s, s->n_items)];
 	if (line_ends(s, end))
 		s->allergy_line = false;
 	s->allergy_head = false;
@@ -1685,6 +1822,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.allergy_line = false;
 	s.section = NULL;
 	s.section_inline = false;
+	s.prior.e = NULL;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
@@ -1698,6 +1836,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 			s.section = NULL;
 		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
+			s.prior.e = NULL;
 			s.section = NULL;
 		}
 		if (t.type == NOTES_TOK_WORD)
