@@ -1584,6 +1584,21 @@ disowned_allergy(const sentence *s, notes_reading *out)
 	return true;
 }
 
+/* remember_subject keeps s's first drug as the one the next sentence
+ * may speak of; a sentence of no words (the line break after a full
+ * stop) changes nothing. */
+static void
+remember_subject(sentence *s)
+{
+	size_t d = first_drug(s, s->n_items);
+
+	if (s->n == 0)
+		return;
+	s->prior.e = NULL;
+	if (d < s->n_items)
+		s->prior = s->items[d];
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -1602,9 +1617,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	}
 	if (!disowned_allergy(s, out))
 		return false;
-	s->prior.e = NULL;
-	if (first_drug(s, s->n_items) < s->n_items)
-		s->prior = s->items[first_drug(s, s->n_items)];
+	remember_subject(s);
 	if (line_ends(s, end))
 		s->allergy_line = false;
 	s->allergy_head = false;
