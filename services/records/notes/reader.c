@@ -634,6 +634,26 @@ hypothesis_only(unsigned bits, unsigned strong)
 	return bits;
 }
 
+/* reporter: is family trigger j the one who tells the patient's story,
+ * a reporting word right after it or one word on ("daughter also says
+ * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
+ * story is the patient's. */
+static bool
+reporter(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {
+		"says",	    "said",	"tells",     "told",	 "reports",
+		"reported", "confirms", "confirmed", "states",	 "stated",
+		"adds",	    "added",	"recalls",   "mentions", "mentioned"};
+	size_t w = s->items[j].w1;
+
+	for (size_t n = 0; n < 2 && w + n < s->n; n++)
+		for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+			if (strcmp(s->words[w + n].key, verbs[i]) == 0)
+				return true;
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -669,7 +689,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		/* the heading of the line: section_context reads it, as it
 		 * reads the lines under it */
 		if (!notes__is_trigger(t->type) || !(fwd || back) ||
-		    t == s->section || !holds(s, t, k))
+		    t == s->section || !holds(s, t, k) ||
+		    (t->type == NOTES_T_FAMILY && reporter(s, j)))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
@@ -789,6 +810,21 @@ timed(const sentence *s, size_t j, size_t k, size_t gap)
 	return false;
 }
 
+/* dose_form: is word a form or route written before a drug's name
+ * ("Tab.", "Inj.", "IV", "oral")? */
+static bool
+dose_form(const char *word)
+{
+	static const char *const forms[] = {"tab", "tabs", "tablet",
+					    "inj", "cap",  "caps",
+					    "iv",  "oral", "po"};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strcmp(word, forms[i]) == 0)
+			return true;
+	return false;
+}
+
 /* linked: is reaction item j, written before substance item k, linked
  * to it by "after", "with" or "following" right before the drug, no
  * other drug or class between and within REACTION_LINKED_WORDS words? */
@@ -796,13 +832,16 @@ static bool
 linked(const sentence *s, size_t j, size_t k, size_t gap)
 {
 	static const char *const links[] = {"after", "with", "following"};
-	const char *w = s->words[s->items[k].w0 - 1].key;
+	size_t w0 = s->items[k].w0;
 	bool link = false;
 
 	if (j > k || gap == 0 || gap > REACTION_LINKED_WORDS)
 		return false;
+	/* "rash with Tab. Ciprofloxacin", "hives after IV co-amoxiclav" */
+	if (w0 - s->items[j].w1 > 1 && dose_form(s->words[w0 - 1].key))
+		w0--;
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		link = link || strcmp(w, links[i]) == 0;
+		link = link || strcmp(s->words[w0 - 1].key, links[i]) == 0;
 	for (size_t m = j + 1; link && m < k; m++)
 		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
 		    s->items[m].e->type == NOTES_T_CLASS)

@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 /* unicode_punct: general punctuation (U+2000..U+206F: spaces, dashes,
  * quotes, bullets; its invisible characters are found first, fold.c),
@@ -189,6 +190,27 @@ soft_wrap(const char *text, size_t len, size_t i)
 	return next < len && islower((unsigned char)text[next]);
 }
 
+/* abbreviated: is the full stop at i the end of a short form wards
+ * write before a name ("Tab. Ciprofloxacin", "Inj. Ceftriaxone", "Dr.
+ * Rao")?  It ends no sentence. */
+static bool
+abbreviated(const char *text, size_t i)
+{
+	static const char *const forms[] = {"tab",  "tabs", "inj", "cap",
+					    "caps", "syp",  "syr", "dr"};
+	size_t from = i;
+
+	while (from > 0 && isalpha((unsigned char)text[from - 1]))
+		from--;
+	if (from > 0 && isalnum((unsigned char)text[from - 1]))
+		return false;
+	for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++)
+		if (i - from == strlen(forms[k]) &&
+		    strncasecmp(text + from, forms[k], i - from) == 0)
+			return true;
+	return false;
+}
+
 /* A "?" (at i, the next character at next) before a word, after a
  * space, marks it uncertain ("? asthma"); one after a word ends a
  * question. */
@@ -273,7 +295,8 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 			continue;
 		if (c.ascii == '\n' || c.ascii == '!' ||
 		    ideographic_stop(s + i, c.len) ||
-		    (c.ascii == '.' && space_at(text, len, *pos))) {
+		    (c.ascii == '.' && space_at(text, len, *pos) &&
+		     !abbreviated(text, i))) {
 			mark(t, i, *pos, NOTES_TOK_SENTENCE, '.');
 			return;
 		}

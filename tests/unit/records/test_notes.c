@@ -1190,6 +1190,13 @@ static const expect rules_en4[] = {
 	 "Alzheimer's dementia", 0, true},
 	{"Lantus 22 units nocte.", NOTES_MEDICINE, "insulin glargine", "Lantus",
 	 0, true},
+	{"Gives h/o rash and itching with Tab. Ciprofloxacin in 2019.",
+	 NOTES_ALLERGY, "ciprofloxacin", "Ciprofloxacin", 0, true},
+	{"PMH: nil of note. No allergies.", NOTES_ALLERGY, "", "No allergies",
+	 NEG, false},
+	{"Allergies: nitrofurantoin - nausea; daughter also says she can't "
+	 "have sulphur drugs.",
+	 NOTES_ALLERGY, "sulfonamides", "sulphur drugs", 0, true},
 };
 
 /* what these rules must not give: the alternative named before a
