@@ -153,7 +153,9 @@ context_row(char **f, notes_entry *e)
  * the drug was taken then, "后出现") and "recorded" (an allergy cue that
  * records the story of its sentence's first drug, NOTES_DIR_RECORDED:
  * "recorded as intolerance").  "not_allergy" is a pseudo-trigger that
- * says a drug's reaction is no allergy (NOTES_DIR_NOT_ALLERGY). */
+ * says a drug's reaction is no allergy (NOTES_DIR_NOT_ALLERGY); "postfix"
+ * an allergy cue that names only the drug right before it
+ * (NOTES_DIR_POSTFIX). */
 static bool
 cue_row(char **f, notes_entry *e)
 {
@@ -177,6 +179,11 @@ cue_row(char **f, notes_entry *e)
 	if (strcmp(f[1], "recorded") == 0) {
 		e->type = NOTES_T_ALLERGY_CUE;
 		e->dir |= NOTES_DIR_RECORDED;
+		return true;
+	}
+	if (strcmp(f[1], "postfix") == 0) {
+		e->type = NOTES_T_ALLERGY_CUE;
+		e->dir = NOTES_DIR_POSTFIX;
 		return true;
 	}
 	if (strcmp(f[1], "not_allergy") == 0) {

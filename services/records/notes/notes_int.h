@@ -159,6 +159,9 @@ typedef enum notes_type {
  * intolerance", "added to chart as ADR"): it names the first drug of its
  * sentence, or of the sentence before (reader.c, recorded_reaches). */
 #define NOTES_DIR_RECORDED 524288u
+/* An allergy cue that names only the drug right before it ("ibuprofen
+ * reaction"), never one after it ("no reaction. Amoxicillin ..."). */
+#define NOTES_DIR_POSTFIX 1048576u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

@@ -930,7 +930,8 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		return false;
 	if (j < k)
 		return (s->items[j].e->dir & NOTES_DIR_FORWARD ||
-			!(s->items[j].e->dir & NOTES_DIR_BACKWARD)) &&
+			!(s->items[j].e->dir &
+			  (NOTES_DIR_BACKWARD | NOTES_DIR_POSTFIX))) &&
 		       (!comma_between(s, j, k) || colon_after(s, j)) &&
 		       (!postfix_cue(s, j) || colon_after(s, j));
 	for (size_t m = k + 1; m < j; m++) {
@@ -1169,6 +1170,19 @@ taken_then(const sentence *s, size_t k, notes_finding *f)
 	f->trigger = cue->key;
 }
 
+/* replaced_by: is drug item k written after "changed to" or "switched
+ * to" in its sentence ("ACE inhibitors (cough on lisinopril - changed to
+ * losartan)")?  It is the drug that replaced the allergy's, taken. */
+static bool
+replaced_by(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(s->items[j].e->key, "changed to") == 0 ||
+		    strcmp(s->items[j].e->key, "switched to") == 0)
+			return true;
+	return false;
+}
+
 /* on_allergy_line: is drug item k on an "Allergies:" line, in its first
  * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
  * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
@@ -1176,7 +1190,8 @@ taken_then(const sentence *s, size_t k, notes_finding *f)
 static bool
 on_allergy_line(const sentence *s, size_t k)
 {
-	return s->allergy_line && (s->allergy_head || k == 0);
+	return s->allergy_line && (s->allergy_head || k == 0) &&
+	       !replaced_by(s, k);
 }
 
 /* cultured: is drug item k named by a culture's result in its clause

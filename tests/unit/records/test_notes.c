@@ -1197,6 +1197,14 @@ static const expect rules_en4[] = {
 	{"Allergies: nitrofurantoin - nausea; daughter also says she can't "
 	 "have sulphur drugs.",
 	 NOTES_ALLERGY, "sulfonamides", "sulphur drugs", 0, true},
+	{"Likely NSAID hypersensitivity (previous ibuprofen reaction).",
+	 NOTES_ALLERGY, "ibuprofen", "ibuprofen", 0, true},
+	{"Pt states she can't have Stemetil - made her shaky - added to chart "
+	 "as ADR.",
+	 NOTES_ALLERGY, "prochlorperazine", "Stemetil", 0, true},
+	{"Allergies: ACE inhibitors (cough on lisinopril - changed to "
+	 "losartan).",
+	 NOTES_MEDICINE, "losartan", "losartan", 0, true},
 };
 
 /* what these rules must not give: the alternative named before a
@@ -1221,6 +1229,13 @@ test_rules_en4(void)
 	text = "From the allergy point of view she can receive cefazolin.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL);
+	text = "Observed for 2 hours: no reaction. Amoxicillin 500 mg TDS.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	text = "Allergies: ACE inhibitors (cough on lisinopril - changed to "
+	       "losartan).";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "losartan") == NULL);
 	text = "No fever\nasthma\n";
 	notes_read(text, strlen(text), &r);
 	f = find(&r, NOTES_PROBLEM, "J45.9");
