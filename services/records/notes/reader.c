@@ -903,18 +903,26 @@ postfix_cue(const sentence *s, size_t j)
 }
 
 /* listed_with: are drug items m and m + 1 one list ("penicillin and
- * codeine allergic", "pen/sulfa allergic"): nothing but "and", "or" or
- * punctuation between them?  "clarithromycin as pen allergic" names the
- * alternative and the allergy, not two allergies. */
+ * codeine allergic", "pen/sulfa allergic", "青霉素和头孢都过敏"): nothing
+ * but a conjunction or punctuation between them?  "clarithromycin as pen
+ * allergic" names the alternative and the allergy, not two allergies. */
 static bool
 listed_with(const sentence *s, size_t m)
 {
+	static const char *const joins[] = {
+		"and",		"or", "&", "\xe5\x92\x8c", /* 和 */
+		"\xe5\x8f\x8a",				   /* 及 */
+		"\xe4\xb8\x8e",				   /* 与 */
+		"\xe6\x88\x96",				   /* 或 */
+	};
 	size_t gap = s->items[m + 1].w0 - s->items[m].w1;
 	const char *w = s->words[s->items[m].w1].key;
 
-	return gap == 0 ||
-	       (gap == 1 && (strcmp(w, "and") == 0 || strcmp(w, "or") == 0 ||
-			     strcmp(w, "&") == 0));
+	for (size_t i = 0; gap == 1 && i < sizeof(joins) / sizeof(joins[0]);
+	     i++)
+		if (strcmp(w, joins[i]) == 0)
+			return true;
+	return gap == 0;
 }
 
 /* cue_reaches: does allergy cue j name substance item k?  A cue before

@@ -1197,6 +1197,11 @@ static const expect rules_en4[] = {
 	{"Allergies: nitrofurantoin - nausea; daughter also says she can't "
 	 "have sulphur drugs.",
 	 NOTES_ALLERGY, "sulfonamides", "sulphur drugs", 0, true},
+	/* 青霉素和头孢都过敏: a Chinese list joined by 和 is one list */
+	{"\xe5\xaf\xb9\xe9\x9d\x92\xe9\x9c\x89\xe7\xb4\xa0\xe5\x92\x8c"
+	 "\xe5\xa4\xb4\xe5\xad\xa2\xe9\x83\xbd\xe8\xbf\x87\xe6\x95\x8f",
+	 NOTES_ALLERGY, "penicillins", "\xe9\x9d\x92\xe9\x9c\x89\xe7\xb4\xa0",
+	 0, true},
 	{"Likely NSAID hypersensitivity (previous ibuprofen reaction).",
 	 NOTES_ALLERGY, "ibuprofen", "ibuprofen", 0, true},
 	{"Pt states she can't have Stemetil - made her shaky - added to chart "
