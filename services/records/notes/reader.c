@@ -654,6 +654,22 @@ reporter(const sentence *s, size_t j)
 	return false;
 }
 
+/* conditions_drug: does hypothetical trigger j condition a drug written
+ * between it and allergy item k ("if bacterial tonsillitis then,
+ * clarithromycin as pen allergic")?  The condition is the drug's; the
+ * allergy given as its reason is a fact. */
+static bool
+conditions_drug(const sentence *s, size_t j, size_t k)
+{
+	if (s->items[j].e->type != NOTES_T_HYPOTHETICAL || j > k)
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[m].e->type == NOTES_T_CLASS)
+			return true;
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -693,6 +709,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		    (t->type == NOTES_T_FAMILY && reporter(s, j)))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
+			continue;
+		if (allergy && conditions_drug(s, j, k))
 			continue;
 		if ((t->dir & NOTES_DIR_PROBLEM) &&
 		    s->items[k].e->type != NOTES_T_PROBLEM)
@@ -1237,6 +1255,17 @@ doubted(const sentence *s, size_t k, const item *reaction)
 	return false;
 }
 
+/* labels_line: is class item k the label of its line, a colon right
+ * after it and another drug after that ("Abx: pen allergic, so IV
+ * clarithromycin")?  It names what the line is about, not an allergen. */
+static bool
+labels_line(const sentence *s, size_t k)
+{
+	if (s->items[k].e->type != NOTES_T_CLASS || !colon_after(s, k))
+		return false;
+	return drug_after(s, k);
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1251,6 +1280,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
+	if (labels_line(s, k))
+		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||

@@ -1202,6 +1202,8 @@ static const expect rules_en4[] = {
 	 "\xe5\xa4\xb4\xe5\xad\xa2\xe9\x83\xbd\xe8\xbf\x87\xe6\x95\x8f",
 	 NOTES_ALLERGY, "penicillins", "\xe9\x9d\x92\xe9\x9c\x89\xe7\xb4\xa0",
 	 0, true},
+	{"If bacterial tonsillitis then, clarithromycin as pen allergic.",
+	 NOTES_ALLERGY, "penicillins", "pen", 0, true},
 	{"Likely NSAID hypersensitivity (previous ibuprofen reaction).",
 	 NOTES_ALLERGY, "ibuprofen", "ibuprofen", 0, true},
 	{"Pt states she can't have Stemetil - made her shaky - added to chart "
@@ -1241,6 +1243,10 @@ test_rules_en4(void)
 	       "losartan).";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "losartan") == NULL);
+	text = "- Abx: pen allergic, so IV clarithromycin 500mg BD.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
 	text = "No fever\nasthma\n";
 	notes_read(text, strlen(text), &r);
 	f = find(&r, NOTES_PROBLEM, "J45.9");
