@@ -515,6 +515,26 @@ scope_ends(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* relative_reaches: does family trigger j reach allergy item k, past
+ * "with"?  A relative's allergy keeps its story whole ("her daughter
+ * was labelled penicillin allergic after a rash with amoxicillin": the
+ * amoxicillin is the daughter's too), where "with" ends a negation
+ * ("no fever with penicillin"). */
+static bool
+relative_reaches(const sentence *s, size_t j, size_t k)
+{
+	if (s->items[j].e->type != NOTES_T_FAMILY)
+		return false;
+	for (size_t m = j + 1; m < k; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type == NOTES_T_TERMINATOR &&
+		    strcmp(e->key, "with") != 0)
+			return false;
+	}
+	return true;
+}
+
 /* paren_subject: does a full-width parenthesis open between item k and
  * backward trigger j and name a drug of its own before j ("改为泼尼松龙
  * （原静脉氢化可的松已停）")?  Then the trigger is about that drug, not
@@ -682,8 +702,10 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
-			   !scope_ends(s, j, k) && !until_to(s, j, k) &&
-			   !closes_before(s, j, k) && !stop_ends(s, j, k);
+			   (!scope_ends(s, j, k) ||
+			    (allergy && relative_reaches(s, j, k))) &&
+			   !until_to(s, j, k) && !closes_before(s, j, k) &&
+			   !stop_ends(s, j, k);
 		bool back =
 			(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			 !terminated(s, k, j) && !comma_between(s, k, j) &&

@@ -1202,6 +1202,9 @@ static const expect rules_en4[] = {
 	 "\xe5\xa4\xb4\xe5\xad\xa2\xe9\x83\xbd\xe8\xbf\x87\xe6\x95\x8f",
 	 NOTES_ALLERGY, "penicillins", "\xe9\x9d\x92\xe9\x9c\x89\xe7\xb4\xa0",
 	 0, true},
+	{"Her daughter was labelled penicillin allergic after a rash with "
+	 "amoxicillin.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", FAM, false},
 	{"If bacterial tonsillitis then, clarithromycin as pen allergic.",
 	 NOTES_ALLERGY, "penicillins", "pen", 0, true},
 	{"Likely NSAID hypersensitivity (previous ibuprofen reaction).",
