@@ -145,12 +145,17 @@ context_row(char **f, notes_entry *e)
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 
-/* cues.csv: term,kind,source.  Four kinds are marked NOTES_DIR_BACKWARD:
+/* cues.csv: term,kind,source.  Five kinds are marked NOTES_DIR_BACKWARD:
  * "intolerance" (an allergy cue that reads back past a comma and also
  * names what follows it, NOTES_DIR_FORWARD), "intolerance_after" (one
  * that names only the drug before it: "不想再用"), "tolerated_after" (a
- * tolerated cue after its drug) and "caused" (a causes cue of an event:
- * the drug was taken then, "后出现"). */
+ * tolerated cue after its drug), "caused" (a causes cue of an event:
+ * the drug was taken then, "后出现") and "recorded" (an allergy cue that
+ * records the story of its sentence's first drug, NOTES_DIR_RECORDED:
+ * "recorded as intolerance").  "not_allergy" is a pseudo-trigger that
+ * says a drug's reaction is no allergy (NOTES_DIR_NOT_ALLERGY); "postfix"
+ * an allergy cue that names only the drug right before it
+ * (NOTES_DIR_POSTFIX). */
 static bool
 cue_row(char **f, notes_entry *e)
 {
@@ -169,6 +174,21 @@ cue_row(char **f, notes_entry *e)
 	}
 	if (strcmp(f[1], "caused") == 0) {
 		e->type = NOTES_T_CAUSES;
+		return true;
+	}
+	if (strcmp(f[1], "recorded") == 0) {
+		e->type = NOTES_T_ALLERGY_CUE;
+		e->dir |= NOTES_DIR_RECORDED;
+		return true;
+	}
+	if (strcmp(f[1], "postfix") == 0) {
+		e->type = NOTES_T_ALLERGY_CUE;
+		e->dir = NOTES_DIR_POSTFIX;
+		return true;
+	}
+	if (strcmp(f[1], "not_allergy") == 0) {
+		e->type = NOTES_T_PSEUDO;
+		e->dir = NOTES_DIR_NOT_ALLERGY | NOTES_DIR_DELABEL;
 		return true;
 	}
 	e->dir = 0;

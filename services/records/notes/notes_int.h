@@ -151,6 +151,17 @@ typedef enum notes_type {
 /* A terminator that continues a drug ("继续", "维持"): under a plan's
  * heading the drug it names is taken, not planned. */
 #define NOTES_DIR_CONTINUE 131072u
+/* A pseudo-trigger that says a drug's reaction is no allergy ("side
+ * effect, not an allergy"): the drug it speaks of is a negated allergy
+ * (reader.c, disowned_allergy). */
+#define NOTES_DIR_NOT_ALLERGY 262144u
+/* An allergy cue that records the story before it ("recorded as
+ * intolerance", "added to chart as ADR"): it names the first drug of its
+ * sentence, or of the sentence before (reader.c, recorded_reaches). */
+#define NOTES_DIR_RECORDED 524288u
+/* An allergy cue that names only the drug right before it ("ibuprofen
+ * reaction"), never one after it ("no reaction. Amoxicillin ..."). */
+#define NOTES_DIR_POSTFIX 1048576u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

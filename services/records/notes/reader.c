@@ -19,6 +19,11 @@
  * Chinese character is a word), in its clause, with no other drug
  * between. */
 #define REACTION_TIMED_WORDS 12
+/* A reaction written first and linked to its drug by "after" or "with"
+ * right before the drug ("hives and his lips swelled after ibuprofen",
+ * "swelling of the throat with penicillin") is the drug's this many
+ * words away, in its clause, with no other drug between. */
+#define REACTION_LINKED_WORDS 6
 
 /* item - a known phrase met in a sentence: words [w0, w1). */
 typedef struct item {
@@ -43,6 +48,10 @@ typedef struct sentence {
 	bool allergy_head; /* s is that line's first sentence */
 	const notes_entry *section;
 	bool section_inline;
+	/* the first drug of the sentence before, on the same paragraph
+	 * (e NULL: none): what "This is a side effect, not an allergy"
+	 * speaks of */
+	item prior;
 } sentence;
 
 /* between_has: does the text between items a and b (a < b) hold c?  The
@@ -506,6 +515,26 @@ scope_ends(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* relative_reaches: does family trigger j reach allergy item k, past
+ * "with"?  A relative's allergy keeps its story whole ("her daughter
+ * was labelled penicillin allergic after a rash with amoxicillin": the
+ * amoxicillin is the daughter's too), where "with" ends a negation
+ * ("no fever with penicillin"). */
+static bool
+relative_reaches(const sentence *s, size_t j, size_t k)
+{
+	if (s->items[j].e->type != NOTES_T_FAMILY)
+		return false;
+	for (size_t m = j + 1; m < k; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type == NOTES_T_TERMINATOR &&
+		    strcmp(e->key, "with") != 0)
+			return false;
+	}
+	return true;
+}
+
 /* paren_subject: does a full-width parenthesis open between item k and
  * backward trigger j and name a drug of its own before j ("改为泼尼松龙
  * （原静脉氢化可的松已停）")?  Then the trigger is about that drug, not
@@ -625,6 +654,42 @@ hypothesis_only(unsigned bits, unsigned strong)
 	return bits;
 }
 
+/* reporter: is family trigger j the one who tells the patient's story,
+ * a reporting word right after it or one word on ("daughter also says
+ * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
+ * story is the patient's. */
+static bool
+reporter(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {
+		"says",	    "said",	"tells",     "told",	 "reports",
+		"reported", "confirms", "confirmed", "states",	 "stated",
+		"adds",	    "added",	"recalls",   "mentions", "mentioned"};
+	size_t w = s->items[j].w1;
+
+	for (size_t n = 0; n < 2 && w + n < s->n; n++)
+		for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+			if (strcmp(s->words[w + n].key, verbs[i]) == 0)
+				return true;
+	return false;
+}
+
+/* conditions_drug: does hypothetical trigger j condition a drug written
+ * between it and allergy item k ("if bacterial tonsillitis then,
+ * clarithromycin as pen allergic")?  The condition is the drug's; the
+ * allergy given as its reason is a fact. */
+static bool
+conditions_drug(const sentence *s, size_t j, size_t k)
+{
+	if (s->items[j].e->type != NOTES_T_HYPOTHETICAL || j > k)
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[m].e->type == NOTES_T_CLASS)
+			return true;
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -637,8 +702,10 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
-			   !scope_ends(s, j, k) && !until_to(s, j, k) &&
-			   !closes_before(s, j, k) && !stop_ends(s, j, k);
+			   (!scope_ends(s, j, k) ||
+			    (allergy && relative_reaches(s, j, k))) &&
+			   !until_to(s, j, k) && !closes_before(s, j, k) &&
+			   !stop_ends(s, j, k);
 		bool back =
 			(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			 !terminated(s, k, j) && !comma_between(s, k, j) &&
@@ -660,9 +727,12 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		/* the heading of the line: section_context reads it, as it
 		 * reads the lines under it */
 		if (!notes__is_trigger(t->type) || !(fwd || back) ||
-		    t == s->section || !holds(s, t, k))
+		    t == s->section || !holds(s, t, k) ||
+		    (t->type == NOTES_T_FAMILY && reporter(s, j)))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
+			continue;
+		if (allergy && conditions_drug(s, j, k))
 			continue;
 		if ((t->dir & NOTES_DIR_PROBLEM) &&
 		    s->items[k].e->type != NOTES_T_PROBLEM)
@@ -780,6 +850,45 @@ timed(const sentence *s, size_t j, size_t k, size_t gap)
 	return false;
 }
 
+/* dose_form: is word a form or route written before a drug's name
+ * ("Tab.", "Inj.", "IV", "oral")? */
+static bool
+dose_form(const char *word)
+{
+	static const char *const forms[] = {"tab", "tabs", "tablet",
+					    "inj", "cap",  "caps",
+					    "iv",  "oral", "po"};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strcmp(word, forms[i]) == 0)
+			return true;
+	return false;
+}
+
+/* linked: is reaction item j, written before substance item k, linked
+ * to it by "after", "with" or "following" right before the drug, no
+ * other drug or class between and within REACTION_LINKED_WORDS words? */
+static bool
+linked(const sentence *s, size_t j, size_t k, size_t gap)
+{
+	static const char *const links[] = {"after", "with", "following"};
+	size_t w0 = s->items[k].w0;
+	bool link = false;
+
+	if (j > k || gap == 0 || gap > REACTION_LINKED_WORDS)
+		return false;
+	/* "rash with Tab. Ciprofloxacin", "hives after IV co-amoxiclav" */
+	if (w0 - s->items[j].w1 > 1 && dose_form(s->words[w0 - 1].key))
+		w0--;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		link = link || strcmp(s->words[w0 - 1].key, links[i]) == 0;
+	for (size_t m = j + 1; link && m < k; m++)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[m].e->type == NOTES_T_CLASS)
+			return false;
+	return link;
+}
+
 /* reaction_of returns the reaction of substance item k in its clause,
  * nearest first, not one given as the reason for a drug; near: only
  * within REACTION_WORDS words, or timed from the dose. */
@@ -798,7 +907,8 @@ reaction_of(const sentence *s, size_t k, bool near)
 		    (j < k && between_has(s, it->end, s->items[k].start, ')')))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
-		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap)) ||
+		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
+		     !linked(s, j, k, gap)) ||
 		    gap >= best_gap)
 			continue;
 		best = it;
@@ -832,6 +942,29 @@ postfix_cue(const sentence *s, size_t j)
 	       s->items[j].w0 == prev->w1;
 }
 
+/* listed_with: are drug items m and m + 1 one list ("penicillin and
+ * codeine allergic", "pen/sulfa allergic", "青霉素和头孢都过敏"): nothing
+ * but a conjunction or punctuation between them?  "clarithromycin as pen
+ * allergic" names the alternative and the allergy, not two allergies. */
+static bool
+listed_with(const sentence *s, size_t m)
+{
+	static const char *const joins[] = {
+		"and",		"or", "&", "\xe5\x92\x8c", /* 和 */
+		"\xe5\x8f\x8a",				   /* 及 */
+		"\xe4\xb8\x8e",				   /* 与 */
+		"\xe6\x88\x96",				   /* 或 */
+	};
+	size_t gap = s->items[m + 1].w0 - s->items[m].w1;
+	const char *w = s->words[s->items[m].w1].key;
+
+	for (size_t i = 0; gap == 1 && i < sizeof(joins) / sizeof(joins[0]);
+	     i++)
+		if (strcmp(w, joins[i]) == 0)
+			return true;
+	return gap == 0;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -845,7 +978,8 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		return false;
 	if (j < k)
 		return (s->items[j].e->dir & NOTES_DIR_FORWARD ||
-			!(s->items[j].e->dir & NOTES_DIR_BACKWARD)) &&
+			!(s->items[j].e->dir &
+			  (NOTES_DIR_BACKWARD | NOTES_DIR_POSTFIX))) &&
 		       (!comma_between(s, j, k) || colon_after(s, j)) &&
 		       (!postfix_cue(s, j) || colon_after(s, j));
 	for (size_t m = k + 1; m < j; m++) {
@@ -855,7 +989,9 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	for (size_t m = k; m + 1 < j; m++)
-		if (between_has(s, s->items[m].end, s->items[m + 1].start, '('))
+		if (between_has(s, s->items[m].end, s->items[m + 1].start,
+				'(') ||
+		    !listed_with(s, m))
 			return false;
 	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
 }
@@ -899,13 +1035,45 @@ intolerance_of(const sentence *s, size_t k)
 	return false;
 }
 
+/* first_drug returns the index of the first substance or class item of
+ * s before item j, or j when there is none. */
+static size_t
+first_drug(const sentence *s, size_t j)
+{
+	for (size_t m = 0; m < j; m++)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[m].e->type == NOTES_T_CLASS)
+			return m;
+	return j;
+}
+
+/* recorded_reaches: does a record cue j at the end of a drug's story
+ * name substance item k ("Previously tried fluoxetine - \"made me really
+ * agitated\" - recorded as intolerance", "\"penicillin - nausea\"; this
+ * is an intolerance")?  It names the sentence's first drug, past
+ * clauses, when every drug before it is that one. */
+static bool
+recorded_reaches(const sentence *s, size_t k, size_t j)
+{
+	if (!(s->items[j].e->dir & NOTES_DIR_RECORDED) || j < k ||
+	    first_drug(s, j) != k)
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if ((s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		     s->items[m].e->type == NOTES_T_CLASS) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return false;
+	return true;
+}
+
 /* allergy_cued: does an allergy cue of the clause name item k? */
 static bool
 allergy_cued(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
-		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j)))
+		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
+		     recorded_reaches(s, k, j)))
 			return true;
 	return false;
 }
@@ -1050,6 +1218,19 @@ taken_then(const sentence *s, size_t k, notes_finding *f)
 	f->trigger = cue->key;
 }
 
+/* replaced_by: is drug item k written after "changed to" or "switched
+ * to" in its sentence ("ACE inhibitors (cough on lisinopril - changed to
+ * losartan)")?  It is the drug that replaced the allergy's, taken. */
+static bool
+replaced_by(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(s->items[j].e->key, "changed to") == 0 ||
+		    strcmp(s->items[j].e->key, "switched to") == 0)
+			return true;
+	return false;
+}
+
 /* on_allergy_line: is drug item k on an "Allergies:" line, in its first
  * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
  * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
@@ -1057,7 +1238,8 @@ taken_then(const sentence *s, size_t k, notes_finding *f)
 static bool
 on_allergy_line(const sentence *s, size_t k)
 {
-	return s->allergy_line && (s->allergy_head || k == 0);
+	return s->allergy_line && (s->allergy_head || k == 0) &&
+	       !replaced_by(s, k);
 }
 
 /* cultured: is drug item k named by a culture's result in its clause
@@ -1095,6 +1277,17 @@ doubted(const sentence *s, size_t k, const item *reaction)
 	return false;
 }
 
+/* labels_line: is class item k the label of its line, a colon right
+ * after it and another drug after that ("Abx: pen allergic, so IV
+ * clarithromycin")?  It names what the line is about, not an allergen. */
+static bool
+labels_line(const sentence *s, size_t k)
+{
+	if (s->items[k].e->type != NOTES_T_CLASS || !colon_after(s, k))
+		return false;
+	return drug_after(s, k);
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1109,6 +1302,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
+	if (labels_line(s, k))
+		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
@@ -1304,9 +1499,7 @@ keep(notes_reading *out, const notes_finding *f)
 /* taken_before: is f an allergy to a drug or class that a Chinese
  * history word dates ("以前用过曲马多，吐得很厉害", "原服二甲双胍，因腹泻
  * 不能耐受", "既往服用磺胺类消炎药后出现皮疹")?  The word dates the drug,
- * which was taken then; the allergy holds now.  (English notes' "hives
- * after amoxicillin in 2019" stays a historical allergy, as the
- * annotated sets read it.) */
+ * which was taken then; the allergy holds now. */
 static bool
 taken_before(const notes_finding *f)
 {
@@ -1314,6 +1507,23 @@ taken_before(const notes_finding *f)
 
 	return f->kind == NOTES_ALLERGY && (f->context & NOTES_HISTORICAL) &&
 	       !(f->context & other) && (unsigned char)f->trigger[0] >= 0x80;
+}
+
+/* undated drops the date of an English allergy ("a bad reaction to
+ * trimethoprim years ago", "swelling with amoxycillin a long time ago"):
+ * the reaction was then, the allergy holds now, and a dated allergy
+ * still stops the drug.  The date is the reaction's, not the drug's: no
+ * past medicine is read from it (the Chinese history words, which date
+ * the drug taken, are taken_before's). */
+static void
+undated(notes_finding *f)
+{
+	if (f->kind != NOTES_ALLERGY || !(f->context & NOTES_HISTORICAL) ||
+	    (unsigned char)f->trigger[0] >= 0x80)
+		return;
+	f->context &= ~NOTES_HISTORICAL;
+	if (f->context == 0)
+		f->trigger = "";
 }
 
 /* keep_finding adds f to out, a dated allergy as the allergy and, to a
@@ -1324,8 +1534,10 @@ keep_finding(notes_reading *out, notes_finding *f)
 {
 	notes_finding past;
 
-	if (!taken_before(f))
+	if (!taken_before(f)) {
+		undated(f);
 		return keep(out, f);
+	}
 	past = *f;
 	past.kind = NOTES_MEDICINE;
 	past.reaction = "";
@@ -1418,6 +1630,90 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 	}
 }
 
+/* records_intolerance: does s record an intolerance ("Morphine -
+ * vomiting (intolerance, not allergy per pt)")?  Then its "not allergy"
+ * says what kind of reaction it was, not that there was none. */
+static bool
+records_intolerance(const sentence *s)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(s->items[j].e->key, "intoleran") != NULL)
+			return true;
+	return false;
+}
+
+/* spoken_of returns the drug that cue item j of s speaks of: the first
+ * drug of s before it, or, when s names none before it, the first drug
+ * of the sentence before in the paragraph ("- Morphine - itching.
+ * Discussed: this is a histamine effect, not an allergy"); or NULL. */
+static const item *
+spoken_of(const sentence *s, size_t j)
+{
+	size_t d = first_drug(s, j);
+
+	if (d < j)
+		return &s->items[d];
+	return s->prior.e != NULL ? &s->prior : NULL;
+}
+
+/* disowned_allergy reads the drug a "not an allergy" of s speaks of as a
+ * negated allergy ("Ondansetron: pt reports \"allergic\" - gets a
+ * headache with it; side effect, not an allergy"; "can't take Panadol -
+ * gets itchy, but ... - not an allergy"): the writer says the reaction
+ * is no allergy, so it stops no drug; its trigger de-labels the note's
+ * other mentions of that allergy (delabel).  A record cue whose
+ * sentence names no drug before it names the drug spoken of the same
+ * way ("Septrin - \"made me really sick\".  Added to record as
+ * intolerance."): an allergy.  False when out is full. */
+static bool
+disowned_allergy(const sentence *s, notes_reading *out)
+{
+	for (size_t j = 0; j < s->n_items; j++) {
+		const notes_entry *e = s->items[j].e;
+		const item *d = spoken_of(s, j);
+		bool disown = e->type == NOTES_T_PSEUDO &&
+			      (e->dir & NOTES_DIR_NOT_ALLERGY) &&
+			      !records_intolerance(s);
+		bool record = (e->dir & NOTES_DIR_RECORDED) &&
+			      e->type == NOTES_T_ALLERGY_CUE &&
+			      first_drug(s, j) == j;
+		notes_finding f;
+
+		if (d == NULL || !(disown || record))
+			continue;
+		memset(&f, 0, sizeof(f));
+		f.kind = NOTES_ALLERGY;
+		f.code = d->e->code;
+		f.display = d->e->display;
+		f.system =
+			d->e->type == NOTES_T_SUBSTANCE ? "substance" : "class";
+		f.reaction = "";
+		f.start = d->start;
+		f.end = d->end;
+		f.context = disown ? NOTES_NEGATED : 0;
+		f.trigger = disown ? e->key : "";
+		if (!keep(out, &f))
+			return false;
+	}
+	return true;
+}
+
+/* remember_subject keeps s's first drug as the one the next sentence
+ * may speak of; a sentence of no words (the line break after a full
+ * stop) changes nothing. */
+static void
+remember_subject(sentence *s)
+{
+	size_t d = first_drug(s, s->n_items);
+
+	if (s->n == 0)
+		return;
+	s->prior.e = NULL;
+	if (d < s->n_items)
+		s->prior = s->items[d];
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -1434,6 +1730,9 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		if (finding(s, k, &f) && !keep_finding(out, &f))
 			return false;
 	}
+	if (!disowned_allergy(s, out))
+		return false;
+	remember_subject(s);
 	if (line_ends(s, end))
 		s->allergy_line = false;
 	s->allergy_head = false;
@@ -1651,6 +1950,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.allergy_line = false;
 	s.section = NULL;
 	s.section_inline = false;
+	s.prior.e = NULL;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
@@ -1664,6 +1964,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 			s.section = NULL;
 		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
+			s.prior.e = NULL;
 			s.section = NULL;
 		}
 		if (t.type == NOTES_TOK_WORD)

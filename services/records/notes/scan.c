@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 /* unicode_punct: general punctuation (U+2000..U+206F: spaces, dashes,
  * quotes, bullets; its invisible characters are found first, fold.c),
@@ -162,6 +163,54 @@ space_at(const char *text, size_t len, size_t i)
 	return i >= len || isspace((unsigned char)text[i]);
 }
 
+/* A line shorter than this ends where its writer ended it; one this long
+ * is prose that the editor wrapped. */
+#define WRAP_MIN_COLUMNS 60
+
+/* soft_wrap: is the line break at i one that an editor put in prose, not
+ * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
+ * does not end in a colon (a heading), and the next line goes on in
+ * lower case ("... can't take Panadol - gets\n  itchy", "... - not an\n
+ * allergy"), so its sentence goes on too.  A list's lines are short, or
+ * start with a bullet, a number or a capital, and stay lines. */
+static bool
+soft_wrap(const char *text, size_t len, size_t i)
+{
+	size_t from = i, last = i, next = i + 1;
+
+	while (from > 0 && text[from - 1] != '\n')
+		from--;
+	while (last > from && isspace((unsigned char)text[last - 1]))
+		last--;
+	if (i - from < WRAP_MIN_COLUMNS || last == from ||
+	    text[last - 1] == ':')
+		return false;
+	while (next < len && (text[next] == ' ' || text[next] == '\t'))
+		next++;
+	return next < len && islower((unsigned char)text[next]);
+}
+
+/* abbreviated: is the full stop at i the end of a short form wards
+ * write before a name ("Tab. Ciprofloxacin", "Inj. Ceftriaxone", "Dr.
+ * Rao")?  It ends no sentence. */
+static bool
+abbreviated(const char *text, size_t i)
+{
+	static const char *const forms[] = {"tab",  "tabs", "inj", "cap",
+					    "caps", "syp",  "syr", "dr"};
+	size_t from = i;
+
+	while (from > 0 && isalpha((unsigned char)text[from - 1]))
+		from--;
+	if (from > 0 && isalnum((unsigned char)text[from - 1]))
+		return false;
+	for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++)
+		if (i - from == strlen(forms[k]) &&
+		    strncasecmp(text + from, forms[k], i - from) == 0)
+			return true;
+	return false;
+}
+
 /* A "?" (at i, the next character at next) before a word, after a
  * space, marks it uncertain ("? asthma"); one after a word ends a
  * question. */
@@ -242,9 +291,12 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 		}
 		notes__char(s + i, len - i, &c);
 		*pos = i + (c.len ? c.len : 1);
+		if (c.ascii == '\n' && soft_wrap(text, len, i))
+			continue;
 		if (c.ascii == '\n' || c.ascii == '!' ||
 		    ideographic_stop(s + i, c.len) ||
-		    (c.ascii == '.' && space_at(text, len, *pos))) {
+		    (c.ascii == '.' && space_at(text, len, *pos) &&
+		     !abbreviated(text, i))) {
 			mark(t, i, *pos, NOTES_TOK_SENTENCE, '.');
 			return;
 		}

@@ -25,15 +25,22 @@ pytestmark = pytest.mark.stack(services=("audit", "records"))
 
 # Floors on the dev set, a little under what the reader scores there
 # (docs/benchmarks.md): a change that reads the dev notes worse fails.
+# Its author coded "CKD stage 4" as N18.9 and knee osteoarthritis as
+# M19.9, where the reader gives the stage's and the joint's codes (N18.4,
+# M17.9) as the other writers code them, and it dates an allergy
+# ("erythromycin ... years ago" historical) where the other writers hold
+# a dated allergy current, as the reader now does; so its problem,
+# historical and suggested floors sit under that (0.935, 0.880 and 0.956
+# with the rules of rules75en2).
 FLOORS = {
-    "all": 0.94,
+    "all": 0.93,
     "kind allergy": 0.90,
-    "kind problem": 0.95,
+    "kind problem": 0.92,
     "kind medicine": 0.94,
     "context negated": 0.95,
-    "context historical": 0.90,
+    "context historical": 0.87,
     "context family": 0.85,
-    "suggested": 0.96,
+    "suggested": 0.95,
 }
 
 
@@ -142,13 +149,13 @@ def test_other_writers_chinese_sets_score_above_their_floors(st, pb, name,
 # Floors on en-dev2 (30 English notes by a writer who never read the
 # rules; held out until its F1 0.612 was reported, now a development
 # set): a little under what the reader scores there (docs/note-reader.md,
-# 0.735 with the English sections and cues).
+# 0.740 with the English rules of rules75en2).
 EN2_FLOORS = {
     "all": 0.72,
-    "kind allergy": 0.74,
+    "kind allergy": 0.75,
     "kind problem": 0.65,
     "kind medicine": 0.80,
-    "suggested": 0.83,
+    "suggested": 0.84,
 }
 
 
@@ -159,18 +166,35 @@ def test_second_english_dev_set_scores_above_its_floors(st, pb):
 # Floors on en-dev3 (30 English notes by a third writer who never read
 # the rules; held out until its F1 0.577 was reported, now a development
 # set): a little under what the reader scores there (docs/note-reader.md,
-# 0.710 with the English sections and cues).
+# 0.734 with the English rules of rules75en2).
 EN3_FLOORS = {
-    "all": 0.69,
-    "kind allergy": 0.85,
-    "kind problem": 0.62,
-    "kind medicine": 0.77,
-    "suggested": 0.80,
+    "all": 0.71,
+    "kind allergy": 0.88,
+    "kind problem": 0.64,
+    "kind medicine": 0.79,
+    "suggested": 0.83,
 }
 
 
 def test_third_english_dev_set_scores_above_its_floors(st, pb):
     assert_above_floors(st, "en-dev3", EN3_FLOORS)
+
+
+# Floors on en-dev4 (30 English notes by a fourth writer who never read
+# the rules; held out as en-test4 until its F1 0.600 was reported, now a
+# development set): a little under what the reader scores there
+# (docs/note-reader.md, 0.695 with the English rules of rules75en2).
+EN4_FLOORS = {
+    "all": 0.67,
+    "kind allergy": 0.86,
+    "kind problem": 0.60,
+    "kind medicine": 0.68,
+    "suggested": 0.82,
+}
+
+
+def test_fourth_english_dev_set_scores_above_its_floors(st, pb):
+    assert_above_floors(st, "en-dev4", EN4_FLOORS)
 
 
 def test_read_text_suggests_what_a_note_suggests(st, pb):

@@ -1150,6 +1150,112 @@ test_chinese_rules(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "sulfonamides") == NULL);
 }
 
+/* Issue 75's English rules learnt on a fourth writer (en-dev4) and kept
+ * only where the other sets read no worse: an editor's line wrap inside
+ * a sentence, a dated allergy held now, a relative who tells, a reason
+ * that ends a negation, a reaction linked by "with" or "after", a
+ * reaction the writer disowns or records, the stage and joint of a
+ * problem, brand names. */
+static const expect rules_en4[] = {
+	{"Wife says he can't take Panadol - it makes him itchy, but he takes "
+	 "it now - not an\nallergy.\n",
+	 NOTES_ALLERGY, "paracetamol", "Panadol", NEG, false},
+	{"No fever\nasthma\n", NOTES_PROBLEM, "J45.9", "asthma", 0, true},
+	{"She had a bad reaction to trimethoprim years ago.", NOTES_ALLERGY,
+	 "trimethoprim", "trimethoprim", 0, true},
+	{"His mother tells me he is allergic to penicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", 0, true},
+	{"Diclofenac not given in view of the NSAID allergy.", NOTES_ALLERGY,
+	 "nsaids", "NSAID", 0, true},
+	{"Then clarithromycin as pen allergic.", NOTES_ALLERGY, "penicillins",
+	 "pen", 0, true},
+	{"- Morphine - itching after surgery. Discussed: a histamine effect, "
+	 "not an allergy.\n",
+	 NOTES_ALLERGY, "morphine", "Morphine", NEG, false},
+	{"Allergies:\n  Morphine - vomiting (intolerance, not allergy per "
+	 "pt)\n",
+	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
+	{"Previously tried fluoxetine - made him agitated - recorded as "
+	 "intolerance.",
+	 NOTES_ALLERGY, "fluoxetine", "fluoxetine", 0, true},
+	{"Septrin - made him really sick.\nAdded to record as intolerance.\n",
+	 NOTES_ALLERGY, "co-trimoxazole", "Septrin", 0, true},
+	{"Daughter says he had swelling of the throat with penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"She came out in hives and her lips swelled after ibuprofen.",
+	 NOTES_ALLERGY, "ibuprofen", "ibuprofen", 0, true},
+	{"PMH: CKD 3, HTN.", NOTES_PROBLEM, "N18.3", "CKD 3", 0, true},
+	{"OA both knees.", NOTES_PROBLEM, "M17.9", "OA both knees", 0, true},
+	{"Alzheimer's dementia.", NOTES_PROBLEM, "G30.9",
+	 "Alzheimer's dementia", 0, true},
+	{"Lantus 22 units nocte.", NOTES_MEDICINE, "insulin glargine", "Lantus",
+	 0, true},
+	{"Gives h/o rash and itching with Tab. Ciprofloxacin in 2019.",
+	 NOTES_ALLERGY, "ciprofloxacin", "Ciprofloxacin", 0, true},
+	{"PMH: nil of note. No allergies.", NOTES_ALLERGY, "", "No allergies",
+	 NEG, false},
+	{"Allergies: nitrofurantoin - nausea; daughter also says she can't "
+	 "have sulphur drugs.",
+	 NOTES_ALLERGY, "sulfonamides", "sulphur drugs", 0, true},
+	/* 青霉素和头孢都过敏: a Chinese list joined by 和 is one list */
+	{"\xe5\xaf\xb9\xe9\x9d\x92\xe9\x9c\x89\xe7\xb4\xa0\xe5\x92\x8c"
+	 "\xe5\xa4\xb4\xe5\xad\xa2\xe9\x83\xbd\xe8\xbf\x87\xe6\x95\x8f",
+	 NOTES_ALLERGY, "penicillins", "\xe9\x9d\x92\xe9\x9c\x89\xe7\xb4\xa0",
+	 0, true},
+	{"Her daughter was labelled penicillin allergic after a rash with "
+	 "amoxicillin.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", FAM, false},
+	{"If bacterial tonsillitis then, clarithromycin as pen allergic.",
+	 NOTES_ALLERGY, "penicillins", "pen", 0, true},
+	{"Likely NSAID hypersensitivity (previous ibuprofen reaction).",
+	 NOTES_ALLERGY, "ibuprofen", "ibuprofen", 0, true},
+	{"Pt states she can't have Stemetil - made her shaky - added to chart "
+	 "as ADR.",
+	 NOTES_ALLERGY, "prochlorperazine", "Stemetil", 0, true},
+	{"Allergies: ACE inhibitors (cough on lisinopril - changed to "
+	 "losartan).",
+	 NOTES_MEDICINE, "losartan", "losartan", 0, true},
+};
+
+/* what these rules must not give: the alternative named before a
+ * postfix cue, the allergy a disowning negates, an allergy "from the
+ * allergy point of view", a list's short lines joined */
+static void
+test_rules_en4(void)
+{
+	notes_reading r;
+	const notes_finding *f;
+	const char *text = "Then clarithromycin as pen allergic.";
+
+	for (size_t i = 0; i < sizeof(rules_en4) / sizeof(rules_en4[0]); i++)
+		check(&rules_en4[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clarithromycin") == NULL);
+	text = "- Morphine - itching after surgery. Discussed: a histamine "
+	       "effect, not an allergy.\n";
+	notes_read(text, strlen(text), &r);
+	f = find(&r, NOTES_ALLERGY, "morphine");
+	MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
+	text = "From the allergy point of view she can receive cefazolin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL);
+	text = "Observed for 2 hours: no reaction. Amoxicillin 500 mg TDS.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	text = "Allergies: ACE inhibitors (cough on lisinopril - changed to "
+	       "losartan).";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "losartan") == NULL);
+	text = "- Abx: pen allergic, so IV clarithromycin 500mg BD.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	text = "No fever\nasthma\n";
+	notes_read(text, strlen(text), &r);
+	f = find(&r, NOTES_PROBLEM, "J45.9");
+	MT_TRUE(f != NULL && f->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -1163,6 +1269,7 @@ static const mt_case cases[] = {
 	{"traditional", test_traditional},
 	{"error_classes", test_error_classes},
 	{"sections_en", test_sections_en},
+	{"rules_en4", test_rules_en4},
 	{NULL, NULL},
 };
 
