@@ -16,7 +16,7 @@
 
 #include "dosage.h"
 #include "checks.h"
-#include "kb_stored.h"
+#include "kb_load.h"
 #include "store_ddi.h"
 #include "substance_cache.h"
 #include "substance_kb.h"
@@ -231,7 +231,7 @@ load(med_call *call, const dosage_ddi_info *info, dosage_ddi_ref **out)
 	dosage_ddi_ref *r;
 	void *kb = NULL;
 	char why[256];
-	med_err err = dosage_kb_stored_parse(call, dosage_ddi_kb_parse_as, info,
+	med_err err = dosage_kb_load_version(call, dosage_ddi_kb_parse_as, info,
 					     &kb, why, sizeof(why));
 
 	*out = NULL;

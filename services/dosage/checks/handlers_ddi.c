@@ -18,7 +18,7 @@
 
 #include "dosage.h"
 #include "checks.h"
-#include "kb_stored.h"
+#include "kb_load.h"
 #include "store_ddi.h"
 #include "substance_cache.h"
 
@@ -246,7 +246,7 @@ load_version(med_call *call, const kb_ops *ops, const dosage_ddi_info *info,
 	     void **kb)
 {
 	char why[320];
-	med_err err = dosage_kb_stored_parse(call, ops->parse, info, kb, why,
+	med_err err = dosage_kb_load_version(call, ops->parse, info, kb, why,
 					     sizeof(why));
 
 	if (err == MED_ERR_INVALID)

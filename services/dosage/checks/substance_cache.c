@@ -16,7 +16,7 @@
 
 #include "dosage.h"
 #include "dose_fields.h"
-#include "kb_stored.h"
+#include "kb_load.h"
 #include "store_ddi.h"
 #include "substance_cache.h"
 
@@ -96,7 +96,7 @@ load_stored(med_call *call, const dosage_ddi_info *info)
 {
 	void *kb = NULL;
 	char why[320];
-	med_err err = dosage_kb_stored_parse(call, dosage_substance_kb_parse_as,
+	med_err err = dosage_kb_load_version(call, dosage_substance_kb_parse_as,
 					     info, &kb, why, sizeof(why));
 
 	if (err == MED_ERR_INVALID) {

@@ -1,11 +1,11 @@
 /*
- * kb_stored.c - a stored knowledge-base version read back and parsed
- * (kb_stored.h).
+ * kb_load.c - a stored knowledge-base version read back and parsed
+ * (kb_load.h).
  */
-#include "kb_stored.h"
+#include "kb_load.h"
 
 med_err
-dosage_kb_stored_parse(med_call *call, dosage_kb_parse_fn parse,
+dosage_kb_load_version(med_call *call, dosage_kb_parse_fn parse,
 		       const dosage_ddi_info *info, void **kb, char *why,
 		       size_t why_len)
 {
