@@ -588,6 +588,18 @@ typedef struct med_channel_opts {
 med_err med_channel_open_opts(const char *target, const med_channel_opts *opts,
 			      med_channel **out) MED_MUST_CHECK;
 
+/*
+ * med_channel_dial opens a mutual-TLS channel to the smartmed service at
+ * target with the process's certificate (c's MED_TLS_CERT, MED_TLS_KEY and
+ * MED_TLS_CA), checking the name server_name (NULL or "": the target's
+ * host); what names the peer in the error it logs.  Errors: MED_ERR_IO
+ * and MED_ERR_INVALID (certificate files, target), MED_ERR_NOMEM.
+ */
+struct med_config;
+med_err med_channel_dial(const struct med_config *c, const char *target,
+			 const char *server_name, const char *what,
+			 med_channel **out) MED_MUST_CHECK;
+
 /* med_channel_close releases ch; NULL is fine. */
 void med_channel_close(med_channel *ch);
 
