@@ -306,6 +306,18 @@ void *med_call_data(med_call *call);
 const med_principal *med_call_principal(med_call *call);
 
 /*
+ * med_call_only_service is a handler's own check that of the services only
+ * service (the interface, "hl7") reaches it: a caller holding the service
+ * role as any other service fails the call DENIED ("caller lacks a role
+ * for this method"); people pass, whatever their role.  The rpc layer
+ * refuses such a caller first (med_method.only_service); this is the
+ * handler's own statement of it, as the interface's wrappers make it
+ * (identity's and records' interface.c).
+ */
+med_err med_call_only_service(med_call *call,
+			      const char *service) MED_MUST_CHECK;
+
+/*
  * med_call_peer returns the verified mTLS peer of the call (the client
  * certificate's common name), or "" on a plaintext listener.
  */
