@@ -6,6 +6,7 @@
  * source observer, the patient and the resource touched as entities, and
  * break-glass as the BTG security label.
  */
+#include <med/err.h>
 #include <med/fhir.h>
 #include <med/json.h>
 #include <med/util.h>
@@ -54,12 +55,12 @@ static const char *
 outcome(int status)
 {
 	switch (status) {
-	case 0:
+	case MED_GRPC_OK:
 		return "0";
-	case 2:	 /* UNKNOWN */
-	case 13: /* INTERNAL */
-	case 14: /* UNAVAILABLE */
-	case 15: /* DATA_LOSS */
+	case MED_GRPC_UNKNOWN:
+	case MED_GRPC_INTERNAL:
+	case MED_GRPC_UNAVAILABLE:
+	case MED_GRPC_DATA_LOSS:
 		return "8";
 	default:
 		return "4";

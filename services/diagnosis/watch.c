@@ -14,7 +14,6 @@
 #include <med/audit.h>
 #include <med/auth.h>
 #include <med/log.h>
-#include <med/tls.h>
 #include <med/util.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,27 +118,14 @@ watch_main(void *arg)
 static med_err
 open_self(const med_config *cfg, med_channel **out)
 {
-	char target[64], errbuf[256];
-	med_channel_opts co = {
-		.server_name = med_config_str(
-			cfg, "MED_DIAGNOSIS_PACS_WATCH_SERVER_NAME")};
-	med_tls tls = {0};
-	med_err err;
+	char target[64];
 
 	snprintf(target, sizeof(target), "127.0.0.1:%lld",
 		 (long long)med_config_int(cfg, "MED_GRPC_PORT"));
-	err = med_tls_load(&tls, med_config_str(cfg, "MED_TLS_CERT"),
-			   med_config_str(cfg, "MED_TLS_KEY"),
-			   med_config_str(cfg, "MED_TLS_CA"), errbuf,
-			   sizeof(errbuf));
-	if (err != MED_OK) {
-		med_log_error("pacs watch: %s", errbuf);
-		return err;
-	}
-	co.tls = &tls;
-	err = med_channel_open_opts(target, &co, out);
-	med_tls_fini(&tls);
-	return err;
+	return med_channel_dial(
+		cfg, target,
+		med_config_str(cfg, "MED_DIAGNOSIS_PACS_WATCH_SERVER_NAME"),
+		"pacs watch", out);
 }
 
 static void

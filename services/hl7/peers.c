@@ -133,11 +133,6 @@ open_peer(const med_config *c, const char *url_key, const char *name_key,
 	  med_channel **out)
 {
 	const char *url = med_config_str(c, url_key);
-	const char *name = med_config_str(c, name_key);
-	med_channel_opts co = {.server_name = name && name[0] ? name : NULL};
-	med_tls tls = {0};
-	char errbuf[256];
-	med_err err;
 
 	*out = NULL;
 	if (url == NULL || url[0] == '\0') {
@@ -145,20 +140,8 @@ open_peer(const med_config *c, const char *url_key, const char *name_key,
 			     url_key);
 		return MED_OK;
 	}
-	if ((err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
-				med_config_str(c, "MED_TLS_KEY"),
-				med_config_str(c, "MED_TLS_CA"), errbuf,
-				sizeof(errbuf))) != MED_OK) {
-		med_log_error("hl7: %s: %s", url_key, errbuf);
-		return err;
-	}
-	co.tls = &tls;
-	err = med_channel_open_opts(url, &co, out);
-	med_tls_fini(&tls);
-	if (err != MED_OK)
-		med_log_error("hl7: %s %s: %s", url_key, url,
-			      med_strerror(err));
-	return err;
+	return med_channel_dial(c, url, med_config_str(c, name_key), url_key,
+				out);
 }
 
 med_err

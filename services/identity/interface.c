@@ -7,7 +7,6 @@
  * checks it again: the interface's principal passes, every other
  * service's is refused.
  */
-#include <med/auth.h>
 #include <med/rpc.h>
 
 #include "identity.h"
@@ -15,24 +14,10 @@
 /* The one service that registers, admits and merges patients. */
 #define INTERFACE_SERVICE "hl7"
 
-static med_err
-interface_only(med_call *call)
-{
-	const med_principal *p = med_call_principal(call);
-
-	/* Services are known by their certificates and hold no other
-	 * role: a registrar or an admin is never turned away here. */
-	if (!(p->roles & MED_ROLE_SERVICE) ||
-	    med_principal_is_service(p, INTERFACE_SERVICE))
-		return MED_OK;
-	return med_call_fail(call, MED_ERR_DENIED,
-			     "caller lacks a role for this method");
-}
-
 #define INTERFACE_WRAPPER(rpc)                                                 \
 	MED_UNARY_HANDLER(identity_rpc_##rpc##_interface)                      \
 	{                                                                      \
-		med_err err = interface_only(call);                            \
+		med_err err = med_call_only_service(call, INTERFACE_SERVICE);  \
                                                                                \
 		return err != MED_OK ? err                                     \
 				     : identity_rpc_##rpc(call, in, out);      \

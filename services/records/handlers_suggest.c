@@ -17,6 +17,9 @@
 #include "notes.h"
 #include "records.h"
 
+/* A suggestion's status by name (records.proto, SuggestionStatus). */
+#define SG(x) SMARTMED__RECORDS__V1__SUGGESTION_STATUS__SUGGESTION_STATUS_##x
+
 #define REASON_MAX_CHARS 500
 /* As a note's body (domain.c). */
 #define TEXT_MAX_CHARS 65536
@@ -101,9 +104,9 @@ decide(med_call *call, records_decision *d, ProtobufCMessage *out)
 			call, err,
 			"suggestion_id: already %s; only a pending suggestion "
 			"is confirmed or rejected",
-			d->status_was == 2   ? "confirmed"
-			: d->status_was == 3 ? "rejected"
-					     : "withdrawn");
+			d->status_was == SG(CONFIRMED)	? "confirmed"
+			: d->status_was == SG(REJECTED) ? "rejected"
+							: "withdrawn");
 	if (err == MED_OK)
 		name_allergy_entry(call, (const void *)out);
 	return err;
@@ -240,8 +243,7 @@ records_rpc_export_suggestions_fhir(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_call_care_err(call)) != MED_OK ||
 	    (err = records_store_suggestions(
 		     med_call_db(call), med_call_arena(call), req->patient_id,
-		     SMARTMED__RECORDS__V1__SUGGESTION_STATUS__SUGGESTION_STATUS_PENDING,
-		     &list)) != MED_OK)
+		     SG(PENDING), &list)) != MED_OK)
 		return err;
 	err = records_fhir_suggestions(
 		med_call_arena(call), req->patient_id, list.suggestions,
@@ -276,10 +278,9 @@ pending_one(med_call *call, const char *pid, const char *id,
 {
 	Smartmed__Records__V1__ListSuggestionsResponse list =
 		SMARTMED__RECORDS__V1__LIST_SUGGESTIONS_RESPONSE__INIT;
-	med_err err = records_store_suggestions(
-		med_call_db(call), med_call_arena(call), pid,
-		SMARTMED__RECORDS__V1__SUGGESTION_STATUS__SUGGESTION_STATUS_PENDING,
-		&list);
+	med_err err = records_store_suggestions(med_call_db(call),
+						med_call_arena(call), pid,
+						SG(PENDING), &list);
 
 	for (size_t i = 0; err == MED_OK && i < list.n_suggestions; i++)
 		if (strcmp(list.suggestions[i]->suggestion_id, id) == 0) {

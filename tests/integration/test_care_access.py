@@ -16,7 +16,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
+from harness import metrics, protos
 from harness.checks import expect_status, now_ms, poll
 from harness.faces import FaceKeys, orl_png
 from harness.fixtures import assess_allergies
@@ -32,6 +32,7 @@ CARE_USERS = {
     "nurse.w5": ("nurse", "ward-5"),
     "nurse.team": ("nurse", None),
     "dr.w3": ("clinician", "ward-3"),
+    "dr.w5": ("clinician", "ward-5"),
     "dr.team": ("clinician", None),
 }
 
@@ -280,6 +281,46 @@ def test_pharmacist_by_role(st, pb):
     # The shared nurse token has no unit: refused, the pharmacist is not.
     expect_status(DENIED, st.call, "dosage", "ListOrders",
                   d.ListOrdersRequest(patient_id=pid), role="nurse")
+
+
+def reads_of_others(st):
+    """What dosage may ask another service about a patient, as those
+    services count it: every RPC records and diagnosis have started, and
+    identity's GetPatient (the patient check and the merged records).
+    identity's CheckCareRelationship is the care decision itself and is
+    left out."""
+    n = 0
+    for svc in ("records", "diagnosis"):
+        samples, _ = metrics.scrape(st, svc)
+        n += sum(metrics.series(samples, "grpc_server_started_total")
+                 .values())
+    samples, _ = metrics.scrape(st, "identity")
+    return n + sum(metrics.series(samples, "grpc_server_started_total",
+                                  grpc_method="GetPatient").values())
+
+
+def test_refused_dose_work_reads_nothing_about_the_patient(st, pb, drug):
+    """The care decision comes before dosage reads the patient
+    (docs/internals/care-decisions.md): a prescriber of another ward
+    creating an order, or checking a proposed dose, is refused without
+    dosage asking identity, records or diagnosis about the patient.  The
+    same calls by the ward's own prescriber do ask, which shows the count
+    sees those reads."""
+    d = pb["dosage"]
+    pid = on_ward(st, pb, "ward-3")
+    assess_allergies(st, pid, token=st.user_tokens["dr.w3"])
+    new_order = d.CreateOrderRequest(order=d.Order(
+        patient_id=pid, drug_code=drug, dose=500.0, unit="mg",
+        route="oral", frequency="q6h"))
+    proposed = d.CheckDoseRequest(proposed=d.ProposedDose(
+        patient_id=pid, drug_code=drug, dose=500.0, unit="mg"))
+    for method, req in (("CreateOrder", new_order),
+                        ("CheckDose", proposed)):
+        before = reads_of_others(st)
+        refused(call, st, "dr.w5", "dosage", method, req)
+        assert reads_of_others(st) == before, method
+        call(st, "dr.w3", "dosage", method, req)
+        assert reads_of_others(st) > before, method
 
 
 def test_identity_down_write_unavailable(st, pb):

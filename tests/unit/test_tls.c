@@ -1,7 +1,8 @@
 /*
  * test_tls.c - the pure parts of re-reading rotated certificates: file
  * stamps, the check of a new certificate, key and CA, and med_tls_reload
- * (which keeps the old PEMs when the new files cannot serve).  The gRPC
+ * (which keeps the old PEMs when the new files cannot serve), and
+ * med_channel_dial, which reads the same files for a peer channel.  The gRPC
  * fetcher around them is tested through a running service
  * (tests/integration/test_reload.py).
  */
@@ -16,6 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <med/config.h>
 #include <med/rpc.h>
 #include <med/util.h>
 
@@ -237,11 +239,46 @@ test_reload_needs_paths(void)
 	MT_EQ_INT(med_tls_reload(&t, &changed, NULL, 0), MED_ERR_INVALID);
 }
 
+/* med_channel_dial reads the process's MED_TLS_* files into a mutual-TLS
+ * channel (opened lazily: nothing listens at the target), and fails with
+ * the files' error, no channel made, when one is missing. */
+static void
+test_dial(void)
+{
+	static const med_config_spec specs[] = {
+		{"MED_TLS_CERT", MED_CONFIG_STRING, "", false, 0, 0, "cert"},
+		{"MED_TLS_KEY", MED_CONFIG_STRING, "", false, 0, 0, "key"},
+		{"MED_TLS_CA", MED_CONFIG_STRING, "", false, 0, 0, "ca"},
+	};
+	pair ca = make_pair("ca", NULL, -60, 86400);
+	pair leaf = make_pair("dosage", &ca, -60, 86400);
+	med_channel *ch = NULL;
+	med_config *cfg = NULL;
+	char err[256] = "";
+
+	publish_pair(&leaf, NULL, &ca);
+	unsetenv("MED_CONFIG_FILE");
+	setenv("MED_TLS_CERT", path_in("tls.crt"), 1);
+	setenv("MED_TLS_KEY", path_in("tls.key"), 1);
+	setenv("MED_TLS_CA", path_in("ca.crt"), 1);
+	MT_OK(med_config_load(specs, 3, &cfg, err, sizeof(err)));
+	MT_OK(med_channel_dial(cfg, "127.0.0.1:1", "records", "records", &ch));
+	MT_TRUE(ch != NULL);
+	med_channel_close(ch);
+	ch = NULL;
+	MT_TRUE(unlink(path_in("tls.key")) == 0);
+	MT_EQ_INT(med_channel_dial(cfg, "127.0.0.1:1", NULL, "records", &ch),
+		  MED_ERR_IO);
+	MT_TRUE(ch == NULL);
+	med_config_free(cfg);
+}
+
 static const mt_case cases[] = {
 	{"file_stamp", test_file_stamp},
 	{"check", test_check},
 	{"reload", test_reload},
 	{"reload_needs_paths", test_reload_needs_paths},
+	{"dial", test_dial},
 	{NULL, NULL},
 };
 

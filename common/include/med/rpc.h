@@ -306,6 +306,18 @@ void *med_call_data(med_call *call);
 const med_principal *med_call_principal(med_call *call);
 
 /*
+ * med_call_only_service is a handler's own check that of the services only
+ * service (the interface, "hl7") reaches it: a caller holding the service
+ * role as any other service fails the call DENIED ("caller lacks a role
+ * for this method"); people pass, whatever their role.  The rpc layer
+ * refuses such a caller first (med_method.only_service); this is the
+ * handler's own statement of it, as the interface's wrappers make it
+ * (identity's and records' interface.c).
+ */
+med_err med_call_only_service(med_call *call,
+			      const char *service) MED_MUST_CHECK;
+
+/*
  * med_call_peer returns the verified mTLS peer of the call (the client
  * certificate's common name), or "" on a plaintext listener.
  */
@@ -587,6 +599,18 @@ typedef struct med_channel_opts {
  */
 med_err med_channel_open_opts(const char *target, const med_channel_opts *opts,
 			      med_channel **out) MED_MUST_CHECK;
+
+/*
+ * med_channel_dial opens a mutual-TLS channel to the smartmed service at
+ * target with the process's certificate (c's MED_TLS_CERT, MED_TLS_KEY and
+ * MED_TLS_CA), checking the name server_name (NULL or "": the target's
+ * host); what names the peer in the error it logs.  Errors: MED_ERR_IO
+ * and MED_ERR_INVALID (certificate files, target), MED_ERR_NOMEM.
+ */
+struct med_config;
+med_err med_channel_dial(const struct med_config *c, const char *target,
+			 const char *server_name, const char *what,
+			 med_channel **out) MED_MUST_CHECK;
 
 /* med_channel_close releases ch; NULL is fine. */
 void med_channel_close(med_channel *ch);

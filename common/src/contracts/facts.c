@@ -20,32 +20,16 @@ med_facts_open(const med_config *c, const char *url_key, const char *name_key,
 	       const char *what, med_channel **out)
 {
 	const char *url = med_config_str(c, url_key);
-	const char *name = med_config_str(c, name_key);
-	med_channel_opts co = {.server_name = name && name[0] ? name : NULL};
-	med_tls tls = {0};
-	char errbuf[256];
 	med_err err;
 
 	*out = NULL;
 	if (url == NULL || url[0] == '\0')
 		return MED_OK;
-	err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
-			   med_config_str(c, "MED_TLS_KEY"),
-			   med_config_str(c, "MED_TLS_CA"), errbuf,
-			   sizeof(errbuf));
-	if (err != MED_OK) {
-		med_log_error("%s: %s", what, errbuf);
-		return err;
-	}
-	co.tls = &tls;
-	err = med_channel_open_opts(url, &co, out);
-	med_tls_fini(&tls);
-	if (err != MED_OK) {
-		med_log_error("%s %s: %s", url_key, url, med_strerror(err));
-		return err;
-	}
-	med_log_info("%s come from %s", what, url);
-	return MED_OK;
+	err = med_channel_dial(c, url, med_config_str(c, name_key), url_key,
+			       out);
+	if (err == MED_OK)
+		med_log_info("%s come from %s", what, url);
+	return err;
 }
 
 /* deadline keeps the call inside the caller's own deadline. */

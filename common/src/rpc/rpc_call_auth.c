@@ -148,6 +148,20 @@ other_service(const med_call *c, const med_principal *p)
 	       !med_principal_is_service(p, m->only_service);
 }
 
+med_err
+med_call_only_service(med_call *call, const char *service)
+{
+	const med_principal *p = &call->principal;
+
+	/* Services are known by their certificates and hold no other role:
+	 * a registrar, a clinician or an admin is never turned away here. */
+	if (!(p->roles & MED_ROLE_SERVICE) ||
+	    med_principal_is_service(p, service))
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_DENIED,
+			     "caller lacks a role for this method");
+}
+
 static med_err
 authenticate(med_call *c, med_auth_input *in, const rpc_bg_md *bg)
 {

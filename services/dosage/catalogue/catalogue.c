@@ -164,34 +164,6 @@ parse_bool(const char *s, protobuf_c_boolean *out)
 	return false;
 }
 
-/* list_field splits "a;b" into the arena; "" gives none. */
-static bool
-list_field(med_arena *a, const char *s, char ***out, size_t *n)
-{
-	size_t k = 0, cap = 1;
-	char *copy = med_arena_strdup(a, s), *p;
-	char **v;
-
-	if (copy == NULL)
-		return false;
-	for (p = copy; *p; p++)
-		cap += *p == ';';
-	if ((v = med_arena_alloc(a, cap * sizeof(*v))) == NULL)
-		return false;
-	for (p = copy; *copy;) {
-		char *semi = strchr(p, ';');
-
-		v[k++] = p;
-		if (semi == NULL)
-			break;
-		*semi = '\0';
-		p = semi + 1;
-	}
-	*out = v;
-	*n = k;
-	return true;
-}
-
 typedef struct row_ctx {
 	med_arena *a;
 	const int *map; /* column -> field index or -1 */
@@ -387,9 +359,12 @@ fill_drug(row_ctx *x)
 		x->bad = "high_alert";
 		return false;
 	}
-	if (!list_field(x->a, col(x, C_FORMS), &d->forms, &d->n_forms) ||
-	    !list_field(x->a, col(x, C_ROUTES), &d->routes, &d->n_routes) ||
-	    !list_field(x->a, col(x, C_GTINS), &d->gtins, &d->n_gtins)) {
+	if (dosage_list_read(x->a, col(x, C_FORMS), &d->forms, &d->n_forms) !=
+		    MED_OK ||
+	    dosage_list_read(x->a, col(x, C_ROUTES), &d->routes,
+			     &d->n_routes) != MED_OK ||
+	    dosage_list_read(x->a, col(x, C_GTINS), &d->gtins, &d->n_gtins) !=
+		    MED_OK) {
 		x->bad = "";
 		return false;
 	}

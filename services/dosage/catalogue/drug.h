@@ -51,6 +51,15 @@ med_err dosage_drug_groups(const dosage_drug *d, dosage_dose_group *g,
 med_err dosage_groups_to_drug(med_arena *a, const dosage_dose_group *g,
 			      size_t n, dosage_drug *d) MED_MUST_CHECK;
 
+/* dosage_list_text and dosage_list_read: a list of a drug's (forms,
+ * routes, GTINs) as "a;b", in the CSV and the catalogue table alike.
+ * _text returns NULL when out of memory; _read puts the items (cut from
+ * a copy of text; NULL text and "" give none) in an arena array, and
+ * fails only MED_ERR_NOMEM. */
+char *dosage_list_text(med_arena *a, char *const *items, size_t n);
+med_err dosage_list_read(med_arena *a, const char *text, char ***out,
+			 size_t *n) MED_MUST_CHECK;
+
 /* Text forms for the CSV and the catalogue table: other ingredients as
  * "codeine:8:mg;..." and bands as dosage_dose_groups_parse reads them.
  * The _text functions return NULL when out of memory (or, for bands, when

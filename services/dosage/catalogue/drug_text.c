@@ -17,6 +17,60 @@
 #include "route.h"
 #include "substances.h"
 
+/* --- lists: forms, routes, GTINs as "a;b" ----------------------------- */
+
+med_err
+dosage_list_read(med_arena *a, const char *text, char ***out, size_t *n)
+{
+	size_t k = 0, cap = 1;
+	char **v;
+	char *copy = med_arena_strdup(a, text ? text : ""), *p;
+
+	if (copy == NULL)
+		return MED_ERR_NOMEM;
+	for (p = copy; *p; p++)
+		cap += *p == ';';
+	v = med_arena_alloc(a, cap * sizeof(*v));
+	if (v == NULL)
+		return MED_ERR_NOMEM;
+	for (p = copy; *copy;) {
+		char *semi = strchr(p, ';');
+
+		v[k++] = p;
+		if (semi == NULL)
+			break;
+		*semi = '\0';
+		p = semi + 1;
+	}
+	*out = v;
+	*n = k;
+	return MED_OK;
+}
+
+char *
+dosage_list_text(med_arena *a, char *const *items, size_t n)
+{
+	size_t len = 1;
+	char *out, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	out = med_arena_alloc(a, len);
+	if (out == NULL)
+		return NULL;
+	p = out;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(items[i]);
+
+		if (i > 0)
+			*p++ = ';';
+		memcpy(p, items[i], l);
+		p += l;
+	}
+	*p = '\0';
+	return out;
+}
+
 /* --- text forms of ingredients and bands (CSV and the catalogue table) -- */
 
 char *

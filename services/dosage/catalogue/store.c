@@ -861,60 +861,6 @@ typedef struct drug_rows {
 	size_t n, cap;
 } drug_rows;
 
-/* split_list splits "a;b" into an arena array of strings. */
-static med_err
-split_list(med_arena *a, const char *s, char ***out, size_t *n)
-{
-	size_t k = 0, cap = 1;
-	char **v;
-	char *copy = med_arena_strdup(a, s ? s : ""), *p;
-
-	if (copy == NULL)
-		return MED_ERR_NOMEM;
-	for (p = copy; *p; p++)
-		cap += *p == ';';
-	v = med_arena_alloc(a, cap * sizeof(*v));
-	if (v == NULL)
-		return MED_ERR_NOMEM;
-	for (p = copy; *copy;) {
-		char *semi = strchr(p, ';');
-
-		v[k++] = p;
-		if (semi == NULL)
-			break;
-		*semi = '\0';
-		p = semi + 1;
-	}
-	*out = v;
-	*n = k;
-	return MED_OK;
-}
-
-/* join_list joins items with ';' into the arena. */
-static char *
-join_list(med_arena *a, char *const *items, size_t n)
-{
-	size_t len = 1;
-	char *out, *p;
-
-	for (size_t i = 0; i < n; i++)
-		len += strlen(items[i]) + 1;
-	out = med_arena_alloc(a, len);
-	if (out == NULL)
-		return NULL;
-	p = out;
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(items[i]);
-
-		if (i > 0)
-			*p++ = ';';
-		memcpy(p, items[i], l);
-		p += l;
-	}
-	*p = '\0';
-	return out;
-}
-
 /* bands_text and bands_read: renal_bands as "crcl:factor:minutes;...". */
 static char *
 bands_text(med_arena *a, const void *drug)
@@ -1137,7 +1083,7 @@ forms_text(med_arena *a, const void *d)
 {
 	const dosage_drug *drug = d;
 
-	return join_list(a, drug->forms, drug->n_forms);
+	return dosage_list_text(a, drug->forms, drug->n_forms);
 }
 
 static med_err
@@ -1145,7 +1091,7 @@ forms_read(med_arena *a, const char *text, void *d)
 {
 	dosage_drug *drug = d;
 
-	return split_list(a, text, &drug->forms, &drug->n_forms);
+	return dosage_list_read(a, text, &drug->forms, &drug->n_forms);
 }
 
 static char *
@@ -1153,7 +1099,7 @@ routes_text(med_arena *a, const void *d)
 {
 	const dosage_drug *drug = d;
 
-	return join_list(a, drug->routes, drug->n_routes);
+	return dosage_list_text(a, drug->routes, drug->n_routes);
 }
 
 static med_err
@@ -1161,7 +1107,7 @@ routes_read(med_arena *a, const char *text, void *d)
 {
 	dosage_drug *drug = d;
 
-	return split_list(a, text, &drug->routes, &drug->n_routes);
+	return dosage_list_read(a, text, &drug->routes, &drug->n_routes);
 }
 
 static char *
@@ -1198,7 +1144,7 @@ gtins_read(med_arena *a, const char *text, void *d)
 {
 	dosage_drug *drug = d;
 
-	return split_list(a, text, &drug->gtins, &drug->n_gtins);
+	return dosage_list_read(a, text, &drug->gtins, &drug->n_gtins);
 }
 
 static char *

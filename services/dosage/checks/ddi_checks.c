@@ -16,6 +16,7 @@
 
 #include "dosage.h"
 #include "checks.h"
+#include "kb_load.h"
 #include "store_ddi.h"
 #include "substance_cache.h"
 #include "substance_kb.h"
@@ -208,8 +209,6 @@ shipped_needed(const dosage_ddi_info *info)
 	       strcmp(version, info->version) != 0;
 }
 
-/* load reads and compiles version info->kb_id; *out NULL when its text no
- * longer loads (the substance table lost a name it uses). */
 med_err
 dosage_ddi_kb_parse_as(const char *text, size_t len, const char *version,
 		       void **kb, char *why, size_t why_len)
@@ -223,20 +222,17 @@ dosage_ddi_kb_parse_as(const char *text, size_t len, const char *version,
 	return err;
 }
 
+/* load reads and compiles version info->kb_id; the reference's base NULL
+ * when its text no longer loads (the substance table lost a name it
+ * uses). */
 static med_err
 load(med_call *call, const dosage_ddi_info *info, dosage_ddi_ref **out)
 {
 	dosage_ddi_ref *r;
 	void *kb = NULL;
-	char why[256], *body;
-	size_t len;
-	med_err err =
-		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
-				      info->kb_id, &body, &len);
-
-	if (err == MED_OK)
-		err = dosage_ddi_kb_parse_as(body, len, info->version, &kb, why,
-					     sizeof(why));
+	char why[256];
+	med_err err = dosage_kb_load_version(call, dosage_ddi_kb_parse_as, info,
+					     &kb, why, sizeof(why));
 
 	*out = NULL;
 	if (err == MED_ERR_INVALID)

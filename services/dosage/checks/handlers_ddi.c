@@ -18,6 +18,7 @@
 
 #include "dosage.h"
 #include "checks.h"
+#include "kb_load.h"
 #include "store_ddi.h"
 #include "substance_cache.h"
 
@@ -29,8 +30,7 @@ typedef struct kb_ops {
 	dosage_kb_kind kind;
 	const char *event; /* the audit events' prefix: "<event>_staged" */
 	/* parse checks text as a whole (why names the line at fault). */
-	med_err (*parse)(const char *text, size_t len, const char *version,
-			 void **kb, char *why, size_t why_len);
+	dosage_kb_parse_fn parse;
 	void (*free)(void *kb);
 	med_err (*diff)(const void *old, const void *nw, med_arena *a,
 			dosage_ddi_diff *d);
@@ -245,15 +245,10 @@ static med_err
 load_version(med_call *call, const kb_ops *ops, const dosage_ddi_info *info,
 	     void **kb)
 {
-	char why[320], *body;
-	size_t len;
-	med_err err =
-		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
-				      info->kb_id, &body, &len);
+	char why[320];
+	med_err err = dosage_kb_load_version(call, ops->parse, info, kb, why,
+					     sizeof(why));
 
-	if (err == MED_OK)
-		err = ops->parse(body, len, info->version, kb, why,
-				 sizeof(why));
 	if (err == MED_ERR_INVALID)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "version: %s no longer loads (%s); "

@@ -16,6 +16,7 @@
 
 #include "dosage.h"
 #include "dose_fields.h"
+#include "kb_load.h"
 #include "store_ddi.h"
 #include "substance_cache.h"
 
@@ -94,15 +95,9 @@ static med_err
 load_stored(med_call *call, const dosage_ddi_info *info)
 {
 	void *kb = NULL;
-	char why[320], *body;
-	size_t len;
-	med_err err =
-		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
-				      info->kb_id, &body, &len);
-
-	if (err == MED_OK)
-		err = dosage_substance_kb_parse_as(body, len, info->version,
-						   &kb, why, sizeof(why));
+	char why[320];
+	med_err err = dosage_kb_load_version(call, dosage_substance_kb_parse_as,
+					     info, &kb, why, sizeof(why));
 
 	if (err == MED_ERR_INVALID) {
 		med_log_error("substance knowledge base %s does not load: %s",

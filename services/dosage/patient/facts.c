@@ -436,11 +436,13 @@ read_hepatic(med_call *call, void *arg)
 }
 
 /*
- * dosage_know_patient_with asks identity, records and diagnosis at once
- * (med_call_parallel), with also first when set: a dose check waits for
- * the slowest of them, not their sum (docs/sizing.md, "Why dosage queues
- * first").  What merged records add and dosage's own allergy lists
- * follow, in order.
+ * dosage_know_patient_with names the patient and takes the care decision
+ * first: a caller refused the patient ends here, having made dosage ask
+ * no other service about them (docs/internals/care-decisions.md).  Then
+ * it asks identity, records and diagnosis at once (med_call_parallel),
+ * with also first when set: a dose check waits for the slowest of them,
+ * not their sum (docs/sizing.md, "Why dosage queues first").  What merged
+ * records add and dosage's own allergy lists follow, in order.
  */
 med_err
 dosage_know_patient_with(med_call *call, const med_call_task *also,
@@ -453,6 +455,9 @@ dosage_know_patient_with(med_call *call, const med_call_task *also,
 	size_t n = 0;
 	med_err err;
 
+	med_call_set_patient(call, patient_id);
+	if ((err = med_call_care_err(call)) != MED_OK)
+		return err;
 	if (also != NULL)
 		reads[n++] = *also;
 	reads[n++] = (med_call_task){read_family, &r};

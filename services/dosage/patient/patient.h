@@ -103,7 +103,9 @@ med_err dosage_know_family(med_call *call, const char *field,
 			   dosage_known *k) MED_MUST_CHECK;
 
 /* dosage_know_patient fills k for patient_id (field names it in errors):
- * identity, records and diagnosis asked at once (med_call_parallel). */
+ * the patient named and the care decision taken first (a refusal is
+ * returned before any read), then identity, records and diagnosis asked
+ * at once (med_call_parallel). */
 med_err dosage_know_patient(med_call *call, const char *field,
 			    const char *patient_id,
 			    dosage_known *k) MED_MUST_CHECK;
