@@ -2,6 +2,9 @@
  * research_store.c - the SQL of research projects (tables made by
  * migration 4 in store.c).  Every function runs inside the caller's
  * transaction.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 

@@ -2,6 +2,9 @@
  * store.c - the audit service's schema and its reads of the events table.
  * Rows are only ever inserted (append.c); seq is the dense, 1-based log
  * position and seq - 1 the Merkle leaf index.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

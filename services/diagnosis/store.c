@@ -1,6 +1,9 @@
 /*
  * store.c - the diagnosis service's SQL: migrations and the conditions
  * (current row in conditions, every version in condition_versions).
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <string.h>

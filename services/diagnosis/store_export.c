@@ -4,6 +4,9 @@
  * (kind, time, id).  A page starts after the key of the item before it
  * (a seek, not an OFFSET: issue 49), so that a page reads its own rows
  * through the patient's index whatever the number before it.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/check.h>

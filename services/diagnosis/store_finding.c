@@ -2,6 +2,9 @@
  * store_finding.c - AI findings.  Labels and probabilities are stored as
  * two comma-separated lists in the model's label order (a handful of
  * numbers, never queried by value).
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <stdio.h>

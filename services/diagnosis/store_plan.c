@@ -1,6 +1,9 @@
 /*
  * store_plan.c - care plans: one row per plan, its conditions and its goals
  * and activities in child tables, replaced whole on each SetCarePlan.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <string.h>

@@ -5,6 +5,9 @@
  * (sender and MSH-10): a resent message finds it and gets the same ACK;
  * rows of transient failures (identity or records away) leave it NULL, so
  * that the resend is processed again.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/audit.h>

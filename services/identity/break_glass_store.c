@@ -2,6 +2,9 @@
  * break_glass_store.c - the SQL of break-glass grants (migration 6 in
  * store.c).  A grant is active while ended_ms is 0 and expires_ms is in the
  * future; nothing is ever deleted.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 

@@ -1,6 +1,9 @@
 /*
  * encounter_store.c - the SQL of patient administration: encounters, their
  * versions and their participants (migration 5 in store.c).
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 

@@ -1,6 +1,9 @@
 /*
  * scope_store.c - the SQL of the lookup scope (scope.c): the values of
  * IDENTITY_SCOPE_SQL's placeholders, and the patient records in a scope.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 

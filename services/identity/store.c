@@ -1,5 +1,8 @@
 /*
  * store.c - the identity service's SQL: the patients table.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/log.h>

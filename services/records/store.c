@@ -11,6 +11,9 @@
  * on version 1's columns.  entry_heads is still written (it is the row a
  * change locks, and the previous release reads it) and every read checks
  * it against the chain, so a disagreement is reported, never believed.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

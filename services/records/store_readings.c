@@ -3,6 +3,9 @@
  * the table device_readings keeps, for each reading identifier a device
  * sent, the entry it was written as, so that a reading sent again is
  * answered with the first instead of being charted twice.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <stdio.h>
 #include <string.h>

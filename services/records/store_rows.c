@@ -5,6 +5,9 @@
  * and checked against the chain, a range of versions read and verified,
  * and a patient's chain head locked, with the versions written before the
  * chain existed chained first.  Works on the caller's connection.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

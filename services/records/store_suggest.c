@@ -5,6 +5,9 @@
  * the note is amended or entered in error, listed, confirmed or rejected.
  * A confirmed allergy becomes an allergy entry of the record in the same
  * transaction: the allergy list the dose checks read (GetMedicationFacts).
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/json.h>

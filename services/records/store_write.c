@@ -6,6 +6,9 @@
  * the chain existed get their chain fields once, store_rows.c).  Every
  * function works in the transaction of write.c's use case, on its
  * connection.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

@@ -14,6 +14,8 @@ The stores that still take the call are listed in
 tools/dev/store-call-allow.txt, one path a line; that list only shrinks.
 An entry whose store no longer uses a call symbol (or is gone) fails too,
 so that the list is emptied as the stores are fixed, never left stale.
+Each store's opening comment states the invariant ("holds no call"), so a
+reader of the file meets it where the check cannot be seen.
 
     tools/dev/check_stores.py [--root DIR]   check DIR (default: the tree)
                                              against DIR/$BUILD (build)
@@ -55,6 +57,15 @@ def allowed(root):
     return [ln for ln in lines if ln]
 
 
+def header_states_rule(path):
+    """Whether the file's opening comment says it holds no call."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read(4096)
+    end = text.find("*/")
+    return text.startswith("/*") and end > 0 and \
+        "holds no call" in " ".join(text[:end].replace("*", " ").split())
+
+
 def call_uses(obj):
     """The med_call_* symbols obj uses."""
     out = subprocess.run(["nm", "-P", obj], capture_output=True, text=True,
@@ -68,6 +79,9 @@ def problems(root, build):
     allow = allowed(root)
     found, n = [], 0
     for src in stores(root):
+        if not header_states_rule(os.path.join(root, src)):
+            found.append("%s: its opening comment does not say the store "
+                         "holds no call" % src)
         obj = os.path.join(root, build, "obj", src[:-2] + ".o")
         if not os.path.exists(obj):
             continue

@@ -1,5 +1,8 @@
 /*
  * store.c - the dosage service's SQL: migrations and the drug catalogue.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

@@ -2,6 +2,9 @@
  * store_allergy.c - the pharmacy's other names for allergies: an import
  * is one audited transaction with its own version; a check reads the
  * pharmacy's rows and, after them, the shipped table's (allergy_text.h).
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/db.h>
 #include <med/log.h>

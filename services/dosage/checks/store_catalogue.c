@@ -4,6 +4,9 @@
  * it and its changes; a staged one (pending) also keeps the digest of the
  * entries it was compared with, so that its approval can tell they still hold.
  * Each function runs on the caller's connection, inside its transaction.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/util.h>
 

@@ -7,6 +7,9 @@
  * Rows of substances in no duplicate-therapy group are read and dropped
  * here: the groups are code (classes.c), not columns, so a new group needs
  * no migration.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

@@ -4,6 +4,9 @@
  * rules, and the one active of each kind (schema v23, v29, v31).  An
  * import is one transaction: the version, its rules and the switch, or
  * nothing.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/audit.h>
 #include <med/util.h>

@@ -10,6 +10,9 @@
  * combination product counts for each of its substances; the checks take
  * the worst substance.  A drug without a substance counts only its own
  * code (drug_substances holds it as "#code").
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

@@ -2,6 +2,9 @@
  * store_limits.c - the dosage service's SQL for the weekly-only rule
  * (limits.c): another order of the substance in force, and the nearest
  * dose of it given or taken at home, around a new order.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/util.h>
 

@@ -9,6 +9,9 @@
  * The reads are separate statements rather than one transaction: the
  * export is a snapshot for another system, and a dose charted between two
  * of them only shifts what a later page holds (ExportFhirRequest says so).
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/check.h>

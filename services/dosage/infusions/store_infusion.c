@@ -4,6 +4,9 @@
  * stop them are handlers_infusion.c's; they lock the order row, then the
  * patient row (dosage_store_load_subject), then the infusion row, the
  * order every dosage writer takes.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

@@ -1,6 +1,9 @@
 /*
  * store_clinical.c - the dosage service's SQL for patient context, dose
  * checks and administrations (orders: store_orders.c).
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

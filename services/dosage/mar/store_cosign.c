@@ -3,6 +3,9 @@
  * check before the dose: the co-sign CosignAdministration writes (read
  * and used once by RecordAdministration and the infusions inside their
  * transactions: subject/cosign.c).
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

@@ -2,6 +2,9 @@
  * store_mar.c - the dosage service's SQL for the ward round: doses charted
  * as not given, and the reads a MAR is drawn from, all in one transaction
  * so that its orders, administrations and holds agree with each other.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

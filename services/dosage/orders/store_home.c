@@ -4,6 +4,9 @@
  * reconciliation.  The writes run on the caller's connection inside the
  * transaction its handler owns (handlers_home.c, med_call_tx: the audit
  * event commits with it); nothing here sees the call.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/db.h>
 #include <med/util.h>

@@ -14,6 +14,9 @@
  * The writes here run on the caller's connection inside a transaction the
  * caller owns (the order RPCs' handlers, the administrations' stores):
  * no function here opens one for a write, calls back up or sees the call.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

@@ -2,6 +2,9 @@
  * store_context.c - the dosage service's SQL for a patient's context
  * (weight, height, renal function, allergies) and the row that serialises
  * the patient's administrations.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>

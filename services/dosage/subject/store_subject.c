@@ -3,6 +3,9 @@
  * caller's transaction: the order (its row), the patient's context with
  * the merged records', the drug, what was given; and the stored form of
  * checks and overrides that orders and administrations share.
+ *
+ * A store: it holds no call; the use case above passes the connection
+ * and the arena (tools/dev/check_stores.py).
  */
 #include <med/arena.h>
 #include <med/util.h>
