@@ -225,26 +225,77 @@ continued(const sentence *s, size_t k)
 	return false;
 }
 
+/* The full-width comma, semicolon and parentheses and the enumeration
+ * comma (U+FF0C, U+FF1B, U+FF08, U+FF09, U+3001): a Chinese list's
+ * marks ("高血压15年，长期口服氨氯地平；2018年脑梗死"). */
+static const char FW_COMMA[] = "\xef\xbc\x8c", FW_SEMI[] = "\xef\xbc\x9b",
+		  FW_OPEN[] = "\xef\xbc\x88", FW_CLOSE[] = "\xef\xbc\x89",
+		  ENUM_COMMA[] = "\xe3\x80\x81";
+
+/* list_mark says what the text at i is in a list: 1 an item's end (a
+ * comma or semicolon, ASCII or full-width, or "、"), 2 an opening
+ * parenthesis, 3 a closing one, 0 none; *len its bytes. */
+static int
+list_mark(const char *text, uint32_t i, uint32_t to, uint32_t *len)
+{
+	static const struct {
+		const char *s;
+		int mark;
+	} marks[] = {{",", 1},	   {";", 1},	    {FW_COMMA, 1},
+		     {FW_SEMI, 1}, {ENUM_COMMA, 1}, {"(", 2},
+		     {FW_OPEN, 2}, {")", 3},	    {FW_CLOSE, 3}};
+
+	for (size_t m = 0; m < sizeof(marks) / sizeof(*marks); m++) {
+		*len = (uint32_t)strlen(marks[m].s);
+		if (i + *len <= to && memcmp(text + i, marks[m].s, *len) == 0)
+			return marks[m].mark;
+	}
+	*len = 1;
+	return 0;
+}
+
 /* list_item_end returns where item k's list item ends: the first comma
  * or semicolon after it outside parentheses, or the sentence's end
  * ("PMH: TIA 2019 (never confirmed, 2 episodes), HTN"). */
 static uint32_t
 list_item_end(const sentence *s, size_t k)
 {
-	uint32_t last = s->words[s->n - 1].end;
+	uint32_t last = s->words[s->n - 1].end, len;
 	int depth = 0;
 
-	for (uint32_t i = s->items[k].end; i < last; i++) {
-		char c = s->text[i];
+	for (uint32_t i = s->items[k].end; i < last; i += len) {
+		int mark = list_mark(s->text, i, last, &len);
 
-		if (c == '(')
+		if (mark == 2)
 			depth++;
-		else if (c == ')' && depth > 0)
+		else if (mark == 3 && depth > 0)
 			depth--;
-		else if ((c == ',' || c == ';') && depth == 0)
+		else if (mark == 1 && depth == 0)
 			return i;
 	}
 	return last;
+}
+
+/* list_item_first returns the first word of item k's list item: a
+ * Chinese list dates an item before it ("2018年脑梗死"). */
+static size_t
+list_item_first(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+	uint32_t len;
+
+	while (w > 0) {
+		uint32_t from = s->words[w - 1].end, to = s->words[w].start;
+		bool parted = false;
+
+		for (uint32_t i = from; i < to && !parted; i += len)
+			parted = list_mark(s->text, i, to, &len) == 1 ||
+				 colon_at(s->text, i, to) == s->text + i;
+		if (parted)
+			break;
+		w--;
+	}
+	return w;
 }
 
 /* is_year: is key a year of the last or this century ("2019")? */
@@ -256,31 +307,71 @@ is_year(const char *key)
 	       key[2] >= '0' && key[2] <= '9' && key[3] >= '0' && key[3] <= '9';
 }
 
+/* words_at: do the words from w spell phrase, a Chinese character a
+ * word ("至今" is two)?  A word of another script is the whole phrase. */
+static bool
+words_at(const sentence *s, size_t w, const char *phrase)
+{
+	if (w < s->n && !s->words[w].han)
+		return strcmp(s->words[w].key, phrase) == 0;
+	while (*phrase != '\0') {
+		size_t n = w < s->n && s->words[w].han ? strlen(s->words[w].key)
+						       : 0;
+
+		if (n == 0 || strncmp(phrase, s->words[w].key, n) != 0)
+			return false;
+		phrase += n;
+		w++;
+	}
+	return true;
+}
+
+static bool
+words_in(const sentence *s, size_t w, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (words_at(s, w, list[i]))
+			return true;
+	return false;
+}
+
+/* ago_zh: is word w the 前 of a time ago ("3年前", "半月前")? */
+static bool
+ago_zh(const sentence *s, size_t w)
+{
+	static const char *const unit[] = {"年前", "月前", "周前", "天前",
+					   "日前"};
+
+	return w > 0 && words_in(s, w - 1, unit, sizeof(unit) / sizeof(*unit));
+}
+
 /* dated: does item k's list item date it as over ("TIA 2019", "MI 10
- * years ago", "#NOF L 2017 - DHS", "eczema as a child")?  A year after
- * "since", "dx" or "diagnosed" dates the start of what goes on ("T2DM
- * since 2010"), not its end. */
+ * years ago", "#NOF L 2017 - DHS", "eczema as a child", "2018年脑梗死",
+ * "3年前胆囊切除", "幼时哮喘")?  A year after "since", "dx" or
+ * "diagnosed", or with 至今 or 以来, dates the start of what goes on
+ * ("T2DM since 2010", "2010年起服用至今"), not its end.  A Chinese list
+ * item is read from its start, as Chinese writes the date first. */
 static bool
 dated(const sentence *s, size_t k)
 {
-	static const char *const over[] = {"ago", "child", "childhood"};
-	static const char *const ongoing[] = {"since", "dx", "diagnosed"};
+	static const char *const over[] = {"ago",  "child", "childhood",
+					   "幼时", "幼年",  "儿时",
+					   "童年", "小时候"};
+	static const char *const ongoing[] = {"since", "dx", "diagnosed",
+					      "至今", "以来"};
 	uint32_t end = list_item_end(s, k);
+	bool han = s->words[s->items[k].w0].han, is_over = false;
+	size_t w = han ? list_item_first(s, k) : s->items[k].w1;
 
-	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
-	     w++) {
-		const char *key = s->words[w].key;
-
-		for (size_t i = 0; i < sizeof(ongoing) / sizeof(*ongoing); i++)
-			if (strcmp(key, ongoing[i]) == 0)
-				return false;
-		if (is_year(key))
+	for (; w < s->n && s->words[w].start < end; w++) {
+		if (words_in(s, w, ongoing, sizeof(ongoing) / sizeof(*ongoing)))
+			return false;
+		is_over = is_over || is_year(s->words[w].key) || ago_zh(s, w) ||
+			  words_in(s, w, over, sizeof(over) / sizeof(*over));
+		if (is_over && !han)
 			return true;
-		for (size_t i = 0; i < sizeof(over) / sizeof(*over); i++)
-			if (strcmp(key, over[i]) == 0)
-				return true;
 	}
-	return false;
+	return is_over;
 }
 
 /* same_item: are items a < b in one list item (no comma or semicolon
