@@ -145,17 +145,24 @@ context_row(char **f, notes_entry *e)
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 
-/* cues.csv: term,kind,source.  Four kinds are marked NOTES_DIR_BACKWARD:
+/* cues.csv: term,kind,source.  Five kinds are marked NOTES_DIR_BACKWARD:
  * "intolerance" (an allergy cue that reads back past a comma and also
  * names what follows it, NOTES_DIR_FORWARD), "intolerance_after" (one
- * that names only the drug before it: "不想再用"), "tolerated_after" (a
- * tolerated cue after its drug) and "caused" (a causes cue of an event:
- * the drug was taken then, "后出现"). */
+ * that names only the drug before it: "不想再用"), "not_allergy" (one
+ * that says the drug before it in its sentence is no allergy, a
+ * de-labelling, NOTES_DIR_DELABEL: "副作用，非过敏"), "tolerated_after"
+ * (a tolerated cue after its drug) and "caused" (a causes cue of an
+ * event: the drug was taken then, "后出现"). */
 static bool
 cue_row(char **f, notes_entry *e)
 {
 	e->code = "";
 	e->dir = NOTES_DIR_BACKWARD;
+	if (strcmp(f[1], "not_allergy") == 0) {
+		e->type = NOTES_T_ALLERGY_CUE;
+		e->dir |= NOTES_DIR_DELABEL;
+		return true;
+	}
 	if (strcmp(f[1], "intolerance") == 0) {
 		e->type = NOTES_T_ALLERGY_CUE;
 		e->dir |= NOTES_DIR_FORWARD;

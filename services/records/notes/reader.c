@@ -958,7 +958,10 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 static bool
 intolerance_reaches(const sentence *s, size_t k, size_t j)
 {
-	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) || j < k ||
+	/* a writer's "非过敏" reads back by itself (disowned_by), and the
+	 * symptoms before it stay the patient's problems */
+	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || j < k ||
 	    terminated(s, k, j) || drug_after(s, j))
 		return false;
 	for (size_t m = k + 1; m < j; m++) {
@@ -1186,6 +1189,39 @@ doubted(const sentence *s, size_t k, const item *reaction)
 	return false;
 }
 
+/* disowned_by returns the not-allergy cue (cue kind not_allergy) that
+ * names drug item k, or NULL: the first such cue after k in the
+ * sentence with no other drug between them, however many clauses part
+ * them ("服用阿斯匹林后偶有胃部不适，…，属胃肠道副作用，非过敏";
+ * "对青霉素不过敏"). */
+static const item *
+disowned_by(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const notes_entry *e = s->items[j].e;
+
+		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
+			return NULL;
+		if (e->type == NOTES_T_ALLERGY_CUE &&
+		    (e->dir & NOTES_DIR_DELABEL))
+			return &s->items[j];
+	}
+	return NULL;
+}
+
+/* disowned_here: is drug item k named by a not-allergy cue of its own
+ * clause ("万古霉素输注反应并非真正过敏")?  Then the mention is only that
+ * allergy, negated (keep_disowned); one cue clauses away leaves what the
+ * drug's own clause says ("服用阿斯匹林后胃部不适，…，非过敏": aspirin
+ * taken). */
+static bool
+disowned_here(const sentence *s, size_t k)
+{
+	const item *cue = disowned_by(s, k);
+
+	return cue != NULL && !comma_between(s, k, (size_t)(cue - s->items));
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1200,6 +1236,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
+	if (disowned_here(s, k))
+		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
@@ -1509,6 +1547,34 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 	}
 }
 
+/* keep_disowned adds, for drug item k that a not-allergy cue names, its
+ * allergy negated by that cue: a de-labelling, so delabel() drops the
+ * note's other mentions of the allergy ("患者入院时诉“青霉素过敏”，…，
+ * 非过敏反应").  What item k says of the drug otherwise (a medicine
+ * taken) stands beside it.  False when out is full. */
+static bool
+keep_disowned(const sentence *s, size_t k, notes_reading *out)
+{
+	const item *it = &s->items[k], *cue;
+	notes_finding f;
+
+	if ((it->e->type != NOTES_T_SUBSTANCE &&
+	     it->e->type != NOTES_T_CLASS) ||
+	    (cue = disowned_by(s, k)) == NULL)
+		return true;
+	memset(&f, 0, sizeof(f));
+	f.kind = NOTES_ALLERGY;
+	f.code = it->e->code;
+	f.display = it->e->display;
+	f.reaction = "";
+	f.system = it->e->type == NOTES_T_SUBSTANCE ? "substance" : "class";
+	f.start = it->start;
+	f.end = it->end;
+	f.context = NOTES_NEGATED;
+	f.trigger = cue->e->key;
+	return keep(out, &f);
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -1523,6 +1589,8 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		notes_finding f;
 
 		if (finding(s, k, &f) && !keep_finding(out, &f))
+			return false;
+		if (!keep_disowned(s, k, out))
 			return false;
 	}
 	if (line_ends(s, end))

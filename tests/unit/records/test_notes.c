@@ -1146,6 +1146,31 @@ static const expect chinese_rules[] = {
 	{"父亲有 asthma。", NOTES_PROBLEM, "J45.9", "asthma", FAM, false},
 	{"拟予 amoxicillin。", NOTES_MEDICINE, "amoxicillin", "amoxicillin",
 	 HYP, false},
+	/* a writer who says a drug's effect is no allergy names the drug
+	 * before it in its sentence, across commas; the drug taken stays */
+	{"服用阿司匹林后胃部不适，无皮疹，属胃肠道副作用，非过敏。",
+	 NOTES_ALLERGY, "aspirin", "阿司匹林", NEG, false},
+	{"服用阿司匹林后胃部不适，无皮疹，属胃肠道副作用，非过敏。",
+	 NOTES_MEDICINE, "aspirin", "阿司匹林", 0, true},
+	{"对青霉素不过敏，去年曾用阿莫西林无不适。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", NEG, false},
+	{"万古霉素输注反应并非真正过敏。", NOTES_ALLERGY, "vancomycin",
+	 "万古霉素", NEG, false},
+	{"病人食Aspirin會胃痛，但係醫生已解釋呢個係副作用，唔係敏感。",
+	 NOTES_ALLERGY, "aspirin", "Aspirin", NEG, false},
+	/* recorded in the allergy record or as an adverse reaction */
+	{"终身禁用别嘌醇，记入过敏史。", NOTES_ALLERGY, "allopurinol", "别嘌醇",
+	 0, true},
+	{"伊立替康导致严重腹泻，已记录为不良反应。", NOTES_ALLERGY,
+	 "irinotecan", "伊立替康", 0, true},
+	/* taken with no adverse reaction: tolerated, no allergy */
+	{"2024年曾使用cefazolin一週，無不良反應。", NOTES_MEDICINE, "cefazolin",
+	 "cefazolin", HIST, true},
+	/* the misspellings and regional names wards write */
+	{"長期服用阿斯匹靈100mg。", NOTES_MEDICINE, "aspirin", "阿斯匹靈", 0,
+	 true},
+	{"自服头胞呋辛2天。", NOTES_MEDICINE, "cefuroxime", "头胞呋辛", 0,
+	 true},
 };
 
 static void
