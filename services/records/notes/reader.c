@@ -923,6 +923,19 @@ postfix_cue(const sentence *s, size_t j)
 	       s->items[j].w0 == prev->w1;
 }
 
+/* paren_between: does an opening parenthesis, ASCII or full-width,
+ * part text[from, to)?  A drug planned before one is not the allergy
+ * written inside it ("左氧氟沙星0.5g静滴（青霉素过敏）"). */
+static bool
+paren_between(const sentence *s, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (s->text[i] == '(' ||
+		    (i + 3 <= to && memcmp(s->text + i, FW_OPEN, 3) == 0))
+			return true;
+	return false;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -946,7 +959,7 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	for (size_t m = k; m + 1 < j; m++)
-		if (between_has(s, s->items[m].end, s->items[m + 1].start, '('))
+		if (paren_between(s, s->items[m].end, s->items[m + 1].start))
 			return false;
 	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
 }

@@ -1166,6 +1166,17 @@ static const expect chinese_rules[] = {
 	/* taken with no adverse reaction: tolerated, no allergy */
 	{"2024年曾使用cefazolin一週，無不良反應。", NOTES_MEDICINE, "cefazolin",
 	 "cefazolin", HIST, true},
+	/* a plan's drug before a parenthesis is not the allergy inside it */
+	{"左氧氟沙星0.5g静滴qd抗感染（青霉素过敏）", NOTES_MEDICINE,
+	 "levofloxacin", "左氧氟沙星", 0, true},
+	{"左氧氟沙星0.5g静滴qd抗感染（青霉素过敏）", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"藥物過敏史：\n 頭孢子素——病人自述「以前好像過敏」", NOTES_ALLERGY,
+	 "cephalosporins", "頭孢", UNC, true},
+	/* a drug not used since is no negated allergy */
+	{"过敏史：阿莫西林（皮疹），之后未再用过青霉素类药物。", NOTES_ALLERGY,
+	 "penicillins", "青霉素类", 0, true},
+	{"从未用过华法林。", NOTES_MEDICINE, "warfarin", "华法林", NEG, false},
 	/* the misspellings and regional names wards write */
 	{"長期服用阿斯匹靈100mg。", NOTES_MEDICINE, "aspirin", "阿斯匹靈", 0,
 	 true},
