@@ -93,6 +93,9 @@ dir_parse(const char *s, unsigned *out)
 		       NOTES_DIR_DECLINE;
 	else if (strcmp(s, "conditional") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_PAST_COMMA;
+	else if (strcmp(s, "plan_past_comma") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PLAN |
+		       NOTES_DIR_PAST_COMMA;
 	else if (strcmp(s, "stop_forward") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP;
 	else if (strcmp(s, "stop_backward") == 0)

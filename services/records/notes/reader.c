@@ -585,13 +585,20 @@ comma_between(const sentence *s, size_t j, size_t k)
 static bool
 scope_ends(const sentence *s, size_t j, size_t k)
 {
-	bool past_comma = s->items[j].e->dir & NOTES_DIR_PAST_COMMA;
+	unsigned dir = s->items[j].e->dir;
+	bool past_comma = dir & NOTES_DIR_PAST_COMMA, commas = false;
 
 	for (size_t m = j + 1; m < k; m++) {
 		const notes_entry *e = s->items[m].e;
 
 		if (e->type == NOTES_T_TERMINATOR &&
 		    !(past_comma && is_comma(e)))
+			return true;
+		commas = commas || is_comma(e);
+		/* a plan read on past its comma stops at a later clause's
+		 * refusal ("建议加用胰岛素，患者拒绝注射胰岛素") */
+		if ((dir & NOTES_DIR_PLAN) && commas &&
+		    e->type == NOTES_T_NEGATED)
 			return true;
 	}
 	return false;

@@ -1177,6 +1177,14 @@ static const expect chinese_rules[] = {
 	{"过敏史：阿莫西林（皮疹），之后未再用过青霉素类药物。", NOTES_ALLERGY,
 	 "penicillins", "青霉素类", 0, true},
 	{"从未用过华法林。", NOTES_MEDICINE, "warfarin", "华法林", NEG, false},
+	/* 拟 and 建议 plan the drugs of the clauses after their own, up to
+	 * a refusal */
+	{"拟逐一重新加用，先加乙胺丁醇、左氧氟沙星，再试加异烟肼。",
+	 NOTES_MEDICINE, "isoniazid", "异烟肼", HYP, false},
+	{"建议甘精胰岛素10U睡前皮下注射，三餐前门冬胰岛素4U皮下注射。",
+	 NOTES_MEDICINE, "insulin", "胰岛素", HYP, false},
+	{"医生建议加用二甲双胍，患者拒绝服用二甲双胍。", NOTES_MEDICINE,
+	 "metformin", "二甲双胍", NEG, false},
 	/* the misspellings and regional names wards write */
 	{"長期服用阿斯匹靈100mg。", NOTES_MEDICINE, "aspirin", "阿斯匹靈", 0,
 	 true},
