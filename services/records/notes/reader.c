@@ -448,7 +448,9 @@ started_near(const sentence *s, size_t k)
 static bool
 holds(const sentence *s, const notes_entry *t, size_t k)
 {
-	if ((t->dir & NOTES_DIR_DATED) && !dated(s, k))
+	if ((t->dir & NOTES_DIR_DATED) && !dated(s, k) &&
+	    ((t->dir & NOTES_DIR_SECTION) ||
+	     s->items[k].e->type == NOTES_T_PROBLEM))
 		return false;
 	if ((t->dir & NOTES_DIR_DRUGS) &&
 	    s->items[k].e->type != NOTES_T_SUBSTANCE)

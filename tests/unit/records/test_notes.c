@@ -216,7 +216,9 @@ static const expect table[] = {
 	{"History of ulcerative colitis.", NOTES_PROBLEM, "K51.9",
 	 "ulcerative colitis", HIST, true},
 	{"诊断：妊娠剧吐。", NOTES_PROBLEM, "O21.0", "妊娠剧吐", 0, true},
-	{"既往阵发性房颤。", NOTES_PROBLEM, "I48", "阵发性房颤", HIST, true},
+	{"既往阵发性房颤。", NOTES_PROBLEM, "I48", "阵发性房颤", 0, true},
+	{"既往2019年阵发性房颤。", NOTES_PROBLEM, "I48", "阵发性房颤", HIST,
+	 true},
 	{"否认肾病综合征。", NOTES_PROBLEM, "N04.9", "肾病综合征", NEG, false},
 };
 
@@ -329,7 +331,8 @@ static const expect chinese[] = {
 	{"否认药物过敏史，有高血压。", NOTES_PROBLEM, "I10", "高血压", 0, true},
 	{"否认药物过敏史，规律服用阿司匹林。", NOTES_MEDICINE, "aspirin",
 	 "阿司匹林", 0, true},
-	{"既往有2型糖尿病。", NOTES_PROBLEM, "E11.9", "2型糖尿病", HIST, true},
+	{"既往有2型糖尿病。", NOTES_PROBLEM, "E11.9", "2型糖尿病", 0, true},
+	{"既往服用华法林。", NOTES_MEDICINE, "warfarin", "华法林", HIST, true},
 	{"曾服用华法林。", NOTES_MEDICINE, "warfarin", "华法林", HIST, true},
 	{"肺炎待排。", NOTES_PROBLEM, "J18.9", "肺炎", UNC, true},
 	{"疑似肺栓塞。", NOTES_PROBLEM, "I26.9", "肺栓塞", UNC, true},
@@ -1185,6 +1188,15 @@ static const expect chinese_rules[] = {
 	 NOTES_MEDICINE, "insulin", "胰岛素", HYP, false},
 	{"医生建议加用二甲双胍，患者拒绝服用二甲双胍。", NOTES_MEDICINE,
 	 "metformin", "二甲双胍", NEG, false},
+	/* problems' Chinese names: a CKD stage is its subcode; a sequela
+	 * of cerebral infarction is I69.3 */
+	{"既往慢性肾脏病4期（eGFR 22ml/min）。", NOTES_PROBLEM, "N18.4",
+	 "慢性肾脏病4期", 0, true},
+	{"2018年脑梗死，遗留脑梗死后遗症。", NOTES_PROBLEM, "I69.3",
+	 "脑梗死后遗症", 0, true},
+	{"良性攝護腺肥大。", NOTES_PROBLEM, "N40", "攝護腺肥大", 0, true},
+	{"考虑抗结核药物性肝损伤。", NOTES_PROBLEM, "K71.9", "药物性肝损伤",
+	 UNC, true},
 	/* the misspellings and regional names wards write */
 	{"長期服用阿斯匹靈100mg。", NOTES_MEDICINE, "aspirin", "阿斯匹靈", 0,
 	 true},
