@@ -1244,6 +1244,74 @@ disowned_here(const sentence *s, size_t k)
 	return cue != NULL && !comma_between(s, k, (size_t)(cue - s->items));
 }
 
+/* is_number: is key a number written in digits ("5", "24")? */
+static bool
+is_number(const char *key)
+{
+	if (*key == '\0')
+		return false;
+	for (; *key != '\0'; key++)
+		if (*key < '0' || *key > '9')
+			return false;
+	return true;
+}
+
+/* atoi_small reads a number of at most two digits. */
+static int
+atoi_small(const char *key)
+{
+	return key[1] == '\0' ? key[0] - '0'
+			      : (key[0] - '0') * 10 + key[1] - '0';
+}
+
+/* days_at: is word w the number of a course written in days or hours
+ * ("5天", "共4日", "24小时"), not a day of one ("第2天"), a rate ("每3
+ * 天") or a time to come or gone ("3天后", "2天前")? */
+static bool
+days_at(const sentence *s, size_t w)
+{
+	static const char *const unit[] = {"天", "日", "小时"};
+	static const char *const not_before[] = {"第", "每", "近"};
+	static const char *const not_after[] = {"后", "前", "内", "以"};
+	size_t u;
+
+	/* a regimen of weeks ("双抗21天") goes on */
+	if (!is_number(s->words[w].key) || strlen(s->words[w].key) > 2 ||
+	    w + 1 >= s->n ||
+	    !words_in(s, w + 1, unit, sizeof(unit) / sizeof(*unit)) ||
+	    (!words_at(s, w + 1, "小时") && atoi_small(s->words[w].key) > 14))
+		return false;
+	if (w > 0 && words_in(s, w - 1, not_before,
+			      sizeof(not_before) / sizeof(*not_before)))
+		return false;
+	u = w + (words_at(s, w + 1, "小时") ? 3 : 2);
+	return u >= s->n || !words_in(s, u, not_after,
+				      sizeof(not_after) / sizeof(*not_after));
+}
+
+/* course_done returns the word that gives drug item k of a Chinese
+ * sentence a course of days in its clause ("予头孢呋辛1.5g ivgtt bid
+ * 5天", "自服头孢呋辛2天无好转", "头孢呋辛联合甲硝唑静滴抗感染3天"), or
+ * NULL: a course given in days is over, the drug a past one. */
+static const char *
+course_done(const sentence *s, size_t k)
+{
+	if (!s->words[s->items[k].w0].han)
+		return NULL;
+	for (size_t w = s->items[k].w1; w < s->n; w++) {
+		const char *key = s->words[w].key;
+
+		if (strcmp(key, "\xef\xbc\x8c") == 0 || strcmp(key, ";") == 0)
+			return NULL;
+		/* "胺碘酮继续维持24小时": continued, not over */
+		if (words_at(s, w, "继续") || words_at(s, w, "维持"))
+			return NULL;
+		if (days_at(s, w))
+			return s->words[w + 1].key;
+	}
+	return NULL;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1277,6 +1345,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->context |= NOTES_UNCERTAIN;
 	if (caused && f->context == 0)
 		taken_then(s, k, f);
+	if (f->kind == NOTES_MEDICINE && f->context == 0 && course_done(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = course_done(s, k);
+	}
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */

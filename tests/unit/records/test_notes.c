@@ -1197,11 +1197,22 @@ static const expect chinese_rules[] = {
 	{"良性攝護腺肥大。", NOTES_PROBLEM, "N40", "攝護腺肥大", 0, true},
 	{"考虑抗结核药物性肝损伤。", NOTES_PROBLEM, "K71.9", "药物性肝损伤",
 	 UNC, true},
+	/* a course given in days is over; a regimen of weeks or one
+	 * continued goes on */
+	{"予头孢呋辛1.5g ivgtt bid 5天，尿路症状消失。", NOTES_MEDICINE,
+	 "cefuroxime", "头孢呋辛", HIST, true},
+	{"术后予头孢呋辛联合甲硝唑静滴抗感染3天。", NOTES_MEDICINE,
+	 "metronidazole", "甲硝唑", HIST, true},
+	{"予阿司匹林100mg qd + 氯吡格雷75mg qd双抗21天。", NOTES_MEDICINE,
+	 "clopidogrel", "氯吡格雷", 0, true},
+	{"胺碘酮继续维持24小时。", NOTES_MEDICINE, "amiodarone", "胺碘酮", 0,
+	 true},
+	{"术后第2天予头孢呋辛。", NOTES_MEDICINE, "cefuroxime", "头孢呋辛", 0,
+	 true},
 	/* the misspellings and regional names wards write */
 	{"長期服用阿斯匹靈100mg。", NOTES_MEDICINE, "aspirin", "阿斯匹靈", 0,
 	 true},
-	{"自服头胞呋辛2天。", NOTES_MEDICINE, "cefuroxime", "头胞呋辛", 0,
-	 true},
+	{"自服头胞呋辛。", NOTES_MEDICINE, "cefuroxime", "头胞呋辛", 0, true},
 };
 
 static void
