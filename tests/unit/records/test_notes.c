@@ -438,8 +438,13 @@ static const expect chinese_classes[] = {
 	 0, true},
 	{"口服阿莫西林后出现荨麻疹。", NOTES_MEDICINE, "amoxicillin",
 	 "阿莫西林", HIST, true},
-	{"目前单用阿司匹林。\n2.暂停阿司匹林。", NOTES_MEDICINE, "aspirin",
+	{"目前单用阿司匹林。\n2.已停用阿司匹林。", NOTES_MEDICINE, "aspirin",
 	 "阿司匹林", HIST, true},
+	/* a drug held (暂停) was taken until now: its mention as taken
+	 * stays */
+	{"目前单用阿司匹林。\n2.暂停阿司匹林。", NOTES_MEDICINE, "aspirin",
+	 "阿司匹林", 0, true},
+	{"暂停阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", HIST, true},
 	/* a negative challenge: taken without harm */
 	{"阿莫西林口服激发试验阴性。", NOTES_MEDICINE, "amoxicillin",
 	 "阿莫西林", HIST, true},
