@@ -1215,6 +1215,13 @@ static const expect chinese_rules[] = {
 	{"术后第2天予头孢呋辛。", NOTES_MEDICINE, "cefuroxime", "头孢呋辛", 0,
 	 true},
 	/* the misspellings and regional names wards write */
+	{"止痛以乙醯胺酚為主。", NOTES_MEDICINE, "paracetamol", "乙醯胺酚", 0,
+	 true},
+	{"目前服用保栓通75mg每日一次。", NOTES_MEDICINE, "clopidogrel",
+	 "保栓通", 0, true},
+	/* a stop weighed or to come leaves the drug taken now */
+	{"雙重抗血小板滿12個月後，考慮停用保栓通。", NOTES_MEDICINE,
+	 "clopidogrel", "保栓通", 0, true},
 	{"長期服用阿斯匹靈100mg。", NOTES_MEDICINE, "aspirin", "阿斯匹靈", 0,
 	 true},
 	{"自服头胞呋辛。", NOTES_MEDICINE, "cefuroxime", "头胞呋辛", 0, true},
