@@ -725,6 +725,25 @@ hypothesis_only(unsigned bits, unsigned strong)
 	return bits;
 }
 
+/* doubt_after_label: is item k the label of a Chinese list item, a
+ * full-width colon between it and backward uncertainty trigger j
+ * ("上消化道出血：消化性溃疡？", "上消化道出血：食管胃底静脉曲张破裂出血
+ * 可能性大")?  The doubt is the cause's after the colon, not the
+ * label's; a status after it is the label's ("阿司匹林：术前已停用"). */
+static bool
+doubt_after_label(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+
+	if (s->items[j].e->type != NOTES_T_UNCERTAIN)
+		return false;
+
+	for (uint32_t i = from; i + 3 <= to; i++)
+		if (memcmp(s->text + i, "\xef\xbc\x9a", 3) == 0)
+			return true;
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -739,12 +758,12 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   !scope_ends(s, j, k) && !until_to(s, j, k) &&
 			   !closes_before(s, j, k) && !stop_ends(s, j, k);
-		bool back =
-			(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			 !terminated(s, k, j) && !comma_between(s, k, j) &&
-			 !paren_subject(s, k, j) && !opens_after(s, k, j)) ||
-			dash_no(s, j, k) || stop_reaches(s, k, j) ||
-			resolved_reaches(s, k, j);
+		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+			     !terminated(s, k, j) && !comma_between(s, k, j) &&
+			     !paren_subject(s, k, j) && !opens_after(s, k, j) &&
+			     !doubt_after_label(s, k, j)) ||
+			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
+			    resolved_reaches(s, k, j);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */

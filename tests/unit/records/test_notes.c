@@ -1219,6 +1219,14 @@ static const expect chinese_rules[] = {
 	 true},
 	{"目前服用保栓通75mg每日一次。", NOTES_MEDICINE, "clopidogrel",
 	 "保栓通", 0, true},
+	/* a doubt after a list item's colon is the cause's, not the
+	 * label's; a status after it is the label's */
+	{"初步诊断：1. 上消化道出血：消化性溃疡？", NOTES_PROBLEM, "K92.2",
+	 "上消化道出血", 0, true},
+	{"初步诊断：1. 上消化道出血：消化性溃疡？", NOTES_PROBLEM, "K27.9",
+	 "消化性溃疡", UNC, true},
+	{"7.阿司匹林：术前已停用。", NOTES_MEDICINE, "aspirin", "阿司匹林",
+	 HIST, true},
 	/* a stop weighed or to come leaves the drug taken now */
 	{"雙重抗血小板滿12個月後，考慮停用保栓通。", NOTES_MEDICINE,
 	 "clopidogrel", "保栓通", 0, true},
