@@ -285,7 +285,8 @@ list_item_first(const sentence *s, size_t k)
 	uint32_t len;
 
 	while (w > 0) {
-		uint32_t from = s->words[w - 1].end, to = s->words[w].start;
+		/* the full-width comma and ";" are words of their own */
+		uint32_t from = s->words[w - 1].start, to = s->words[w].start;
 		bool parted = false;
 
 		for (uint32_t i = from; i < to && !parted; i += len)
@@ -1379,6 +1380,28 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* event_dated: is Chinese problem item k in a clause that opens with
+ * the year it happened ("2019年因泌尿系感染口服头孢呋辛7天", "2023年孕8
+ * 周自然流产1次")?  The event is over; a clause that says the problem
+ * was found then and goes on (诊断, 确诊, 发现, 开始, 起, 至今, 以来) is
+ * no past event. */
+static bool
+event_dated(const sentence *s, size_t k)
+{
+	static const char *const ongoing[] = {"诊断", "确诊", "发现", "开始",
+					      "起",   "至今", "以来"};
+	size_t w = list_item_first(s, k);
+	uint32_t end = list_item_end(s, k);
+
+	if (!s->words[s->items[k].w0].han || !is_year(s->words[w].key) ||
+	    w + 1 >= s->n || strcmp(s->words[w + 1].key, "年") != 0)
+		return false;
+	for (; w < s->n && s->words[w].start < end; w++)
+		if (words_in(s, w, ongoing, sizeof(ongoing) / sizeof(*ongoing)))
+			return false;
+	return true;
+}
+
 /* finding turns item k into a finding, or returns false (a class named
  * outside an allergy, a cue, a trigger). */
 static bool
@@ -1413,6 +1436,10 @@ finding(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = context(s, k, false, &f->trigger);
+	if (f->context == 0 && event_dated(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = s->words[list_item_first(s, k) + 1].key;
+	}
 	return true;
 }
 

@@ -1132,6 +1132,13 @@ static const expect chinese_rules[] = {
 	 "I10", "高血压", 0, true},
 	{"既往史：高血压15年；2018年脑梗死，遗留左侧肢体乏力。", NOTES_PROBLEM,
 	 "I63.9", "脑梗死", HIST, true},
+	{"既往史：2018年脑梗死，高血压10年。", NOTES_PROBLEM, "I10", "高血压",
+	 0, true},
+	/* a clause of prose that opens with its year is a past event */
+	{"2019年因泌尿系感染口服头孢呋辛7天，无不适。", NOTES_PROBLEM, "N39.0",
+	 "泌尿系感染", HIST, true},
+	{"2010年诊断2型糖尿病，口服二甲双胍。", NOTES_PROBLEM, "E11.9",
+	 "2型糖尿病", 0, true},
 	{"既往病史：3年前肺结核，已停药。", NOTES_PROBLEM, "A16.2", "肺结核",
 	 HIST, true},
 	{"過去病史：幼時哮喘。", NOTES_PROBLEM, "J45.9", "哮喘", HIST, true},
