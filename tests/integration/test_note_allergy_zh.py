@@ -2,10 +2,13 @@
 meets it through records and dosage.  A relative who reports the patient's
 allergy ("女儿说"), an intolerance written after a comma ("服用后头晕，不能
 耐受"), an intolerance of a drug the patient took before ("原服…，因腹泻不
-能耐受") and Hong Kong's "藥物敏感" heading each make amoxicillin's order
+能耐受"), Hong Kong's "藥物敏感" heading and a drug entered in the allergy
+record ("记入过敏史", "已记录为不良反应") each make amoxicillin's order
 refused until the suggestion is decided; a culture's susceptibility ("药敏
-示对阿莫西林敏感") and a negative oral challenge ("口服激发试验阴性")
-invent no allergy, and amoxicillin is ordered."""
+示对阿莫西林敏感"), a negative oral challenge ("口服激发试验阴性"), a
+writer's "not an allergy" ("副作用，非过敏", "不过敏"), a drug taken with
+no adverse reaction and a plan's drug before a parenthesis that names
+another allergy invent no allergy, and amoxicillin is ordered."""
 
 import pytest
 
@@ -30,6 +33,9 @@ def _got(st, p):
     "原服阿莫西林，因腹泻、腹胀不能耐受，已停用。",
     "家属告知：患者以前用过阿莫西林，吐得很厉害，不想再用。",
     "藥物敏感：阿莫西林。",
+    "终身禁用阿莫西林，记入过敏史。",
+    "阿莫西林导致严重腹泻，已记录为不良反应。",
+    "病人多年前服用「安莫西林」後曾嘴唇腫起來，已請醫師加入過敏紀錄。",
 ])
 def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     """The allergy is the patient's: a relative's report is no family
@@ -48,6 +54,11 @@ def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
 @pytest.mark.parametrize("body", [
     "痰培养：金黄色葡萄球菌，药敏示对阿莫西林敏感。",
     "青霉素皮试阴性，阿莫西林口服激发试验阴性，已移除青霉素过敏标签。",
+    "患者自述服用阿莫西林后胃部不适，无皮疹，属胃肠道副作用，非过敏。",
+    "患者入院时诉“阿莫西林过敏”，经追问为晕针反应，非过敏反应。",
+    "对阿莫西林不过敏，去年曾用无不适。",
+    "2024年曾使用阿莫西林一周，无不良反应。",
+    "诊疗计划：阿莫西林0.5g口服tid抗感染（磺胺过敏）。",
 ])
 def test_susceptibility_and_a_negative_challenge_block_nothing(
         st, pb, catalogue, body):

@@ -93,6 +93,9 @@ dir_parse(const char *s, unsigned *out)
 		       NOTES_DIR_DECLINE;
 	else if (strcmp(s, "conditional") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_PAST_COMMA;
+	else if (strcmp(s, "plan_past_comma") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PLAN |
+		       NOTES_DIR_PAST_COMMA;
 	else if (strcmp(s, "stop_forward") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP;
 	else if (strcmp(s, "stop_backward") == 0)
@@ -118,6 +121,8 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEMS;
 	else if (strcmp(s, "forward_problems") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_PROBLEMS;
+	else if (strcmp(s, "dated_problems") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_DATED;
 	else if (strcmp(s, "section_dated") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_DATED;
 	else if (strcmp(s, "section_plan_drugs") == 0)
@@ -145,22 +150,30 @@ context_row(char **f, notes_entry *e)
 	return notes__is_trigger(e->type) == (e->dir != 0);
 }
 
-/* cues.csv: term,kind,source.  Five kinds are marked NOTES_DIR_BACKWARD:
+/* cues.csv: term,kind,source.  Six kinds are marked NOTES_DIR_BACKWARD:
  * "intolerance" (an allergy cue that reads back past a comma and also
  * names what follows it, NOTES_DIR_FORWARD), "intolerance_after" (one
- * that names only the drug before it: "不想再用"), "tolerated_after" (a
+ * that names only the drug before it: "不想再用"), "delabel_after" (one
+ * that says the drug before it in its sentence is no allergy, a
+ * de-labelling, NOTES_DIR_DELABEL: "副作用，非过敏"), "tolerated_after" (a
  * tolerated cue after its drug), "caused" (a causes cue of an event:
  * the drug was taken then, "后出现") and "recorded" (an allergy cue that
  * records the story of its sentence's first drug, NOTES_DIR_RECORDED:
  * "recorded as intolerance").  "not_allergy" is a pseudo-trigger that
- * says a drug's reaction is no allergy (NOTES_DIR_NOT_ALLERGY); "postfix"
- * an allergy cue that names only the drug right before it
+ * says a drug's reaction is no allergy (NOTES_DIR_NOT_ALLERGY), read
+ * around the drug it speaks of ("side effect, not an allergy");
+ * "postfix" an allergy cue that names only the drug right before it
  * (NOTES_DIR_POSTFIX). */
 static bool
 cue_row(char **f, notes_entry *e)
 {
 	e->code = "";
 	e->dir = NOTES_DIR_BACKWARD;
+	if (strcmp(f[1], "delabel_after") == 0) {
+		e->type = NOTES_T_ALLERGY_CUE;
+		e->dir |= NOTES_DIR_DELABEL;
+		return true;
+	}
 	if (strcmp(f[1], "intolerance") == 0) {
 		e->type = NOTES_T_ALLERGY_CUE;
 		e->dir |= NOTES_DIR_FORWARD;

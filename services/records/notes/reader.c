@@ -234,26 +234,78 @@ continued(const sentence *s, size_t k)
 	return false;
 }
 
+/* The full-width comma, semicolon and parentheses and the enumeration
+ * comma (U+FF0C, U+FF1B, U+FF08, U+FF09, U+3001): a Chinese list's
+ * marks ("高血压15年，长期口服氨氯地平；2018年脑梗死"). */
+static const char FW_COMMA[] = "\xef\xbc\x8c", FW_SEMI[] = "\xef\xbc\x9b",
+		  FW_OPEN[] = "\xef\xbc\x88", FW_CLOSE[] = "\xef\xbc\x89",
+		  ENUM_COMMA[] = "\xe3\x80\x81";
+
+/* list_mark says what the text at i is in a list: 1 an item's end (a
+ * comma or semicolon, ASCII or full-width, or "、"), 2 an opening
+ * parenthesis, 3 a closing one, 0 none; *len its bytes. */
+static int
+list_mark(const char *text, uint32_t i, uint32_t to, uint32_t *len)
+{
+	static const struct {
+		const char *s;
+		int mark;
+	} marks[] = {{",", 1},	   {";", 1},	    {FW_COMMA, 1},
+		     {FW_SEMI, 1}, {ENUM_COMMA, 1}, {"(", 2},
+		     {FW_OPEN, 2}, {")", 3},	    {FW_CLOSE, 3}};
+
+	for (size_t m = 0; m < sizeof(marks) / sizeof(*marks); m++) {
+		*len = (uint32_t)strlen(marks[m].s);
+		if (i + *len <= to && memcmp(text + i, marks[m].s, *len) == 0)
+			return marks[m].mark;
+	}
+	*len = 1;
+	return 0;
+}
+
 /* list_item_end returns where item k's list item ends: the first comma
  * or semicolon after it outside parentheses, or the sentence's end
  * ("PMH: TIA 2019 (never confirmed, 2 episodes), HTN"). */
 static uint32_t
 list_item_end(const sentence *s, size_t k)
 {
-	uint32_t last = s->words[s->n - 1].end;
+	uint32_t last = s->words[s->n - 1].end, len;
 	int depth = 0;
 
-	for (uint32_t i = s->items[k].end; i < last; i++) {
-		char c = s->text[i];
+	for (uint32_t i = s->items[k].end; i < last; i += len) {
+		int mark = list_mark(s->text, i, last, &len);
 
-		if (c == '(')
+		if (mark == 2)
 			depth++;
-		else if (c == ')' && depth > 0)
+		else if (mark == 3 && depth > 0)
 			depth--;
-		else if ((c == ',' || c == ';') && depth == 0)
+		else if (mark == 1 && depth == 0)
 			return i;
 	}
 	return last;
+}
+
+/* list_item_first returns the first word of item k's list item: a
+ * Chinese list dates an item before it ("2018年脑梗死"). */
+static size_t
+list_item_first(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+	uint32_t len;
+
+	while (w > 0) {
+		/* the full-width comma and ";" are words of their own */
+		uint32_t from = s->words[w - 1].start, to = s->words[w].start;
+		bool parted = false;
+
+		for (uint32_t i = from; i < to && !parted; i += len)
+			parted = list_mark(s->text, i, to, &len) == 1 ||
+				 colon_at(s->text, i, to) == s->text + i;
+		if (parted)
+			break;
+		w--;
+	}
+	return w;
 }
 
 /* is_year: is key a year of the last or this century ("2019")? */
@@ -265,31 +317,71 @@ is_year(const char *key)
 	       key[2] >= '0' && key[2] <= '9' && key[3] >= '0' && key[3] <= '9';
 }
 
+/* words_at: do the words from w spell phrase, a Chinese character a
+ * word ("至今" is two)?  A word of another script is the whole phrase. */
+static bool
+words_at(const sentence *s, size_t w, const char *phrase)
+{
+	if (w < s->n && !s->words[w].han)
+		return strcmp(s->words[w].key, phrase) == 0;
+	while (*phrase != '\0') {
+		size_t n = w < s->n && s->words[w].han ? strlen(s->words[w].key)
+						       : 0;
+
+		if (n == 0 || strncmp(phrase, s->words[w].key, n) != 0)
+			return false;
+		phrase += n;
+		w++;
+	}
+	return true;
+}
+
+static bool
+words_in(const sentence *s, size_t w, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (words_at(s, w, list[i]))
+			return true;
+	return false;
+}
+
+/* ago_zh: is word w the 前 of a time ago ("3年前", "半月前")? */
+static bool
+ago_zh(const sentence *s, size_t w)
+{
+	static const char *const unit[] = {"年前", "月前", "周前", "天前",
+					   "日前"};
+
+	return w > 0 && words_in(s, w - 1, unit, sizeof(unit) / sizeof(*unit));
+}
+
 /* dated: does item k's list item date it as over ("TIA 2019", "MI 10
- * years ago", "#NOF L 2017 - DHS", "eczema as a child")?  A year after
- * "since", "dx" or "diagnosed" dates the start of what goes on ("T2DM
- * since 2010"), not its end. */
+ * years ago", "#NOF L 2017 - DHS", "eczema as a child", "2018年脑梗死",
+ * "3年前胆囊切除", "幼时哮喘")?  A year after "since", "dx" or
+ * "diagnosed", or with 至今 or 以来, dates the start of what goes on
+ * ("T2DM since 2010", "2010年起服用至今"), not its end.  A Chinese list
+ * item is read from its start, as Chinese writes the date first. */
 static bool
 dated(const sentence *s, size_t k)
 {
-	static const char *const over[] = {"ago", "child", "childhood"};
-	static const char *const ongoing[] = {"since", "dx", "diagnosed"};
+	static const char *const over[] = {"ago",  "child", "childhood",
+					   "幼时", "幼年",  "儿时",
+					   "童年", "小时候"};
+	static const char *const ongoing[] = {"since", "dx", "diagnosed",
+					      "至今", "以来"};
 	uint32_t end = list_item_end(s, k);
+	bool han = s->words[s->items[k].w0].han, is_over = false;
+	size_t w = han ? list_item_first(s, k) : s->items[k].w1;
 
-	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
-	     w++) {
-		const char *key = s->words[w].key;
-
-		for (size_t i = 0; i < sizeof(ongoing) / sizeof(*ongoing); i++)
-			if (strcmp(key, ongoing[i]) == 0)
-				return false;
-		if (is_year(key))
+	for (; w < s->n && s->words[w].start < end; w++) {
+		if (words_in(s, w, ongoing, sizeof(ongoing) / sizeof(*ongoing)))
+			return false;
+		is_over = is_over || is_year(s->words[w].key) || ago_zh(s, w) ||
+			  words_in(s, w, over, sizeof(over) / sizeof(*over));
+		if (is_over && !han)
 			return true;
-		for (size_t i = 0; i < sizeof(over) / sizeof(*over); i++)
-			if (strcmp(key, over[i]) == 0)
-				return true;
 	}
-	return false;
+	return is_over;
 }
 
 /* same_item: are items a < b in one list item (no comma or semicolon
@@ -366,7 +458,9 @@ started_near(const sentence *s, size_t k)
 static bool
 holds(const sentence *s, const notes_entry *t, size_t k)
 {
-	if ((t->dir & NOTES_DIR_DATED) && !dated(s, k))
+	if ((t->dir & NOTES_DIR_DATED) && !dated(s, k) &&
+	    ((t->dir & NOTES_DIR_SECTION) ||
+	     s->items[k].e->type == NOTES_T_PROBLEM))
 		return false;
 	if ((t->dir & NOTES_DIR_DRUGS) &&
 	    s->items[k].e->type != NOTES_T_SUBSTANCE)
@@ -503,13 +597,20 @@ comma_between(const sentence *s, size_t j, size_t k)
 static bool
 scope_ends(const sentence *s, size_t j, size_t k)
 {
-	bool past_comma = s->items[j].e->dir & NOTES_DIR_PAST_COMMA;
+	unsigned dir = s->items[j].e->dir;
+	bool past_comma = dir & NOTES_DIR_PAST_COMMA, commas = false;
 
 	for (size_t m = j + 1; m < k; m++) {
 		const notes_entry *e = s->items[m].e;
 
 		if (e->type == NOTES_T_TERMINATOR &&
 		    !(past_comma && is_comma(e)))
+			return true;
+		commas = commas || is_comma(e);
+		/* a plan read on past its comma stops at a later clause's
+		 * refusal ("建议加用胰岛素，患者拒绝注射胰岛素") */
+		if ((dir & NOTES_DIR_PLAN) && commas &&
+		    e->type == NOTES_T_NEGATED)
 			return true;
 	}
 	return false;
@@ -690,6 +791,25 @@ conditions_drug(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* doubt_after_label: is item k the label of a Chinese list item, a
+ * full-width colon between it and backward uncertainty trigger j
+ * ("上消化道出血：消化性溃疡？", "上消化道出血：食管胃底静脉曲张破裂出血
+ * 可能性大")?  The doubt is the cause's after the colon, not the
+ * label's; a status after it is the label's ("阿司匹林：术前已停用"). */
+static bool
+doubt_after_label(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+
+	if (s->items[j].e->type != NOTES_T_UNCERTAIN)
+		return false;
+
+	for (uint32_t i = from; i + 3 <= to; i++)
+		if (memcmp(s->text + i, "\xef\xbc\x9a", 3) == 0)
+			return true;
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -706,12 +826,12 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			    (allergy && relative_reaches(s, j, k))) &&
 			   !until_to(s, j, k) && !closes_before(s, j, k) &&
 			   !stop_ends(s, j, k);
-		bool back =
-			(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			 !terminated(s, k, j) && !comma_between(s, k, j) &&
-			 !paren_subject(s, k, j) && !opens_after(s, k, j)) ||
-			dash_no(s, j, k) || stop_reaches(s, k, j) ||
-			resolved_reaches(s, k, j);
+		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+			     !terminated(s, k, j) && !comma_between(s, k, j) &&
+			     !paren_subject(s, k, j) && !opens_after(s, k, j) &&
+			     !doubt_after_label(s, k, j)) ||
+			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
+			    resolved_reaches(s, k, j);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
@@ -965,6 +1085,19 @@ listed_with(const sentence *s, size_t m)
 	return gap == 0;
 }
 
+/* paren_between: does an opening parenthesis, ASCII or full-width,
+ * part text[from, to)?  A drug planned before one is not the allergy
+ * written inside it ("左氧氟沙星0.5g静滴（青霉素过敏）"). */
+static bool
+paren_between(const sentence *s, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (s->text[i] == '(' ||
+		    (i + 3 <= to && memcmp(s->text + i, FW_OPEN, 3) == 0))
+			return true;
+	return false;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -989,8 +1122,7 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	for (size_t m = k; m + 1 < j; m++)
-		if (between_has(s, s->items[m].end, s->items[m + 1].start,
-				'(') ||
+		if (paren_between(s, s->items[m].end, s->items[m + 1].start) ||
 		    !listed_with(s, m))
 			return false;
 	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
@@ -1003,7 +1135,10 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 static bool
 intolerance_reaches(const sentence *s, size_t k, size_t j)
 {
-	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) || j < k ||
+	/* a writer's "非过敏" reads back by itself (disowned_by), and the
+	 * symptoms before it stay the patient's problems */
+	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || j < k ||
 	    terminated(s, k, j) || drug_after(s, j))
 		return false;
 	for (size_t m = k + 1; m < j; m++) {
@@ -1288,6 +1423,107 @@ labels_line(const sentence *s, size_t k)
 	return drug_after(s, k);
 }
 
+/* disowned_by returns the not-allergy cue (cue kind not_allergy) that
+ * names drug item k, or NULL: the first such cue after k in the
+ * sentence with no other drug between them, however many clauses part
+ * them ("服用阿斯匹林后偶有胃部不适，…，属胃肠道副作用，非过敏";
+ * "对青霉素不过敏"). */
+static const item *
+disowned_by(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const notes_entry *e = s->items[j].e;
+
+		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
+			return NULL;
+		if (e->type == NOTES_T_ALLERGY_CUE &&
+		    (e->dir & NOTES_DIR_DELABEL))
+			return &s->items[j];
+	}
+	return NULL;
+}
+
+/* disowned_here: is drug item k named by a not-allergy cue of its own
+ * clause ("万古霉素输注反应并非真正过敏")?  Then the mention is only that
+ * allergy, negated (keep_disowned); one cue clauses away leaves what the
+ * drug's own clause says ("服用阿斯匹林后胃部不适，…，非过敏": aspirin
+ * taken). */
+static bool
+disowned_here(const sentence *s, size_t k)
+{
+	const item *cue = disowned_by(s, k);
+
+	return cue != NULL && !comma_between(s, k, (size_t)(cue - s->items));
+}
+
+/* is_number: is key a number written in digits ("5", "24")? */
+static bool
+is_number(const char *key)
+{
+	if (*key == '\0')
+		return false;
+	for (; *key != '\0'; key++)
+		if (*key < '0' || *key > '9')
+			return false;
+	return true;
+}
+
+/* atoi_small reads a number of at most two digits. */
+static int
+atoi_small(const char *key)
+{
+	return key[1] == '\0' ? key[0] - '0'
+			      : (key[0] - '0') * 10 + key[1] - '0';
+}
+
+/* days_at: is word w the number of a course written in days or hours
+ * ("5天", "共4日", "24小时"), not a day of one ("第2天"), a rate ("每3
+ * 天") or a time to come or gone ("3天后", "2天前")? */
+static bool
+days_at(const sentence *s, size_t w)
+{
+	static const char *const unit[] = {"天", "日", "小时"};
+	static const char *const not_before[] = {"第", "每", "近"};
+	static const char *const not_after[] = {"后", "前", "内", "以"};
+	size_t u;
+
+	/* a regimen of weeks ("双抗21天") goes on */
+	if (!is_number(s->words[w].key) || strlen(s->words[w].key) > 2 ||
+	    w + 1 >= s->n ||
+	    !words_in(s, w + 1, unit, sizeof(unit) / sizeof(*unit)) ||
+	    (!words_at(s, w + 1, "小时") && atoi_small(s->words[w].key) > 14))
+		return false;
+	if (w > 0 && words_in(s, w - 1, not_before,
+			      sizeof(not_before) / sizeof(*not_before)))
+		return false;
+	u = w + (words_at(s, w + 1, "小时") ? 3 : 2);
+	return u >= s->n || !words_in(s, u, not_after,
+				      sizeof(not_after) / sizeof(*not_after));
+}
+
+/* course_done returns the word that gives drug item k of a Chinese
+ * sentence a course of days in its clause ("予头孢呋辛1.5g ivgtt bid
+ * 5天", "自服头孢呋辛2天无好转", "头孢呋辛联合甲硝唑静滴抗感染3天"), or
+ * NULL: a course given in days is over, the drug a past one. */
+static const char *
+course_done(const sentence *s, size_t k)
+{
+	if (!s->words[s->items[k].w0].han)
+		return NULL;
+	for (size_t w = s->items[k].w1; w < s->n; w++) {
+		const char *key = s->words[w].key;
+
+		if (strcmp(key, "\xef\xbc\x8c") == 0 || strcmp(key, ";") == 0)
+			return NULL;
+		/* "胺碘酮继续维持24小时": continued, not over */
+		if (words_at(s, w, "继续") || words_at(s, w, "维持"))
+			return NULL;
+		if (days_at(s, w))
+			return s->words[w + 1].key;
+	}
+	return NULL;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1302,7 +1538,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
-	if (labels_line(s, k))
+	if (labels_line(s, k) || disowned_here(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
@@ -1321,6 +1557,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->context |= NOTES_UNCERTAIN;
 	if (caused && f->context == 0)
 		taken_then(s, k, f);
+	if (f->kind == NOTES_MEDICINE && f->context == 0 && course_done(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = course_done(s, k);
+	}
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */
@@ -1329,6 +1569,28 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->context |= f->kind == NOTES_ALLERGY ? NOTES_NEGATED
 						       : NOTES_HISTORICAL;
 	}
+	return true;
+}
+
+/* event_dated: is Chinese problem item k in a clause that opens with
+ * the year it happened ("2019年因泌尿系感染口服头孢呋辛7天", "2023年孕8
+ * 周自然流产1次")?  The event is over; a clause that says the problem
+ * was found then and goes on (诊断, 确诊, 发现, 开始, 起, 至今, 以来) is
+ * no past event. */
+static bool
+event_dated(const sentence *s, size_t k)
+{
+	static const char *const ongoing[] = {"诊断", "确诊", "发现", "开始",
+					      "起",   "至今", "以来"};
+	size_t w = list_item_first(s, k);
+	uint32_t end = list_item_end(s, k);
+
+	if (!s->words[s->items[k].w0].han || !is_year(s->words[w].key) ||
+	    w + 1 >= s->n || strcmp(s->words[w + 1].key, "年") != 0)
+		return false;
+	for (; w < s->n && s->words[w].start < end; w++)
+		if (words_in(s, w, ongoing, sizeof(ongoing) / sizeof(*ongoing)))
+			return false;
 	return true;
 }
 
@@ -1366,6 +1628,10 @@ finding(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = context(s, k, false, &f->trigger);
+	if (f->context == 0 && event_dated(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = s->words[list_item_first(s, k) + 1].key;
+	}
 	return true;
 }
 
@@ -1714,6 +1980,34 @@ remember_subject(sentence *s)
 		s->prior = s->items[d];
 }
 
+/* keep_disowned adds, for drug item k that a not-allergy cue names, its
+ * allergy negated by that cue: a de-labelling, so delabel() drops the
+ * note's other mentions of the allergy ("患者入院时诉“青霉素过敏”，…，
+ * 非过敏反应").  What item k says of the drug otherwise (a medicine
+ * taken) stands beside it.  False when out is full. */
+static bool
+keep_disowned(const sentence *s, size_t k, notes_reading *out)
+{
+	const item *it = &s->items[k], *cue;
+	notes_finding f;
+
+	if ((it->e->type != NOTES_T_SUBSTANCE &&
+	     it->e->type != NOTES_T_CLASS) ||
+	    (cue = disowned_by(s, k)) == NULL)
+		return true;
+	memset(&f, 0, sizeof(f));
+	f.kind = NOTES_ALLERGY;
+	f.code = it->e->code;
+	f.display = it->e->display;
+	f.reaction = "";
+	f.system = it->e->type == NOTES_T_SUBSTANCE ? "substance" : "class";
+	f.start = it->start;
+	f.end = it->end;
+	f.context = NOTES_NEGATED;
+	f.trigger = cue->e->key;
+	return keep(out, &f);
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -1728,6 +2022,8 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		notes_finding f;
 
 		if (finding(s, k, &f) && !keep_finding(out, &f))
+			return false;
+		if (!keep_disowned(s, k, out))
 			return false;
 	}
 	if (!disowned_allergy(s, out))

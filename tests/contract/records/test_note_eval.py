@@ -95,18 +95,19 @@ def test_dev_set_scores_above_its_floors(st, pb):
 
 
 # Floors on the Chinese dev set (tests/data/notes/zh-dev.notes, issue 75),
-# a little under what the reader scores there (docs/note-reader.md: 0.991
-# with the Chinese rules of rules75zh); the reader before Chinese was read
-# scored 0.05 on it.
+# a little under what the reader scores there (docs/note-reader.md: 0.981
+# with the Chinese rules of rules75zh2, its five chronic problems under
+# past history read as README.md's rule has them); the reader before
+# Chinese was read scored 0.05 on it.
 ZH_FLOORS = {
     "all": 0.96,
     "kind allergy": 0.97,
-    "kind problem": 0.95,
+    "kind problem": 0.94,
     "kind medicine": 0.97,
     "context negated": 0.92,
     "context historical": 0.96,
     "context family": 0.96,
-    "suggested": 0.97,
+    "suggested": 0.96,
 }
 
 
@@ -117,30 +118,43 @@ def test_chinese_dev_set_scores_above_its_floors(st, pb):
 # Floors on zh-dev2 (30 Chinese notes, five traditional, by a writer who
 # never read the rules; held out until its F1 0.662 was reported, now a
 # development set): a little under what the reader scores there
-# (docs/note-reader.md, 0.857 with the Chinese rules of rules75zh).
+# (docs/note-reader.md, 0.888 with the Chinese rules of rules75zh2).
 ZH2_FLOORS = {
-    "all": 0.83,
-    "kind allergy": 0.87,
-    "kind problem": 0.80,
-    "kind medicine": 0.86,
-    "context negated": 0.87,
-    "context historical": 0.68,
+    "all": 0.87,
+    "kind allergy": 0.88,
+    "kind problem": 0.86,
+    "kind medicine": 0.87,
+    "context negated": 0.89,
+    "context historical": 0.77,
     "context family": 0.93,
-    "suggested": 0.90,
+    "suggested": 0.91,
 }
 
 
 # Floors on zh-dev3 (30 Chinese notes, five traditional, by a third writer
 # who never read the rules; held out as zh-test3 until its F1 0.641 was
 # reported, now a development set): a little under what the reader scores
-# there (docs/note-reader.md, 0.713 with the Chinese rules of rules75zh).
-ZH3_FLOORS = {"all": 0.69, "kind allergy": 0.82, "kind problem": 0.69,
-              "kind medicine": 0.66, "context negated": 0.82,
-              "context family": 0.89, "suggested": 0.79}
+# there (docs/note-reader.md, 0.759 with the Chinese rules of rules75zh2).
+ZH3_FLOORS = {"all": 0.74, "kind allergy": 0.89, "kind problem": 0.73,
+              "kind medicine": 0.71, "context negated": 0.84,
+              "context family": 0.94, "suggested": 0.82}
+
+
+# Floors on zh-dev4 (30 Chinese notes, five traditional, by a fourth
+# writer who never read the rules; held out as zh-test4 until its F1
+# 0.616 was reported, now a development set): a little under what the
+# reader scores there (docs/note-reader.md, 0.747 with the Chinese rules
+# of rules75zh2).  Its writer annotates no symptoms, so its problems'
+# precision stays low while the other sets' writers count them.
+ZH4_FLOORS = {"all": 0.72, "kind allergy": 0.85, "kind problem": 0.65,
+              "kind medicine": 0.77, "context negated": 0.64,
+              "context historical": 0.65, "context family": 0.93,
+              "suggested": 0.80}
 
 
 @pytest.mark.parametrize("name,floors", [("zh-dev2", ZH2_FLOORS),
-                                         ("zh-dev3", ZH3_FLOORS)])
+                                         ("zh-dev3", ZH3_FLOORS),
+                                         ("zh-dev4", ZH4_FLOORS)])
 def test_other_writers_chinese_sets_score_above_their_floors(st, pb, name,
                                                               floors):
     assert_above_floors(st, name, floors)

@@ -216,7 +216,9 @@ static const expect table[] = {
 	{"History of ulcerative colitis.", NOTES_PROBLEM, "K51.9",
 	 "ulcerative colitis", HIST, true},
 	{"诊断：妊娠剧吐。", NOTES_PROBLEM, "O21.0", "妊娠剧吐", 0, true},
-	{"既往阵发性房颤。", NOTES_PROBLEM, "I48", "阵发性房颤", HIST, true},
+	{"既往阵发性房颤。", NOTES_PROBLEM, "I48", "阵发性房颤", 0, true},
+	{"既往2019年阵发性房颤。", NOTES_PROBLEM, "I48", "阵发性房颤", HIST,
+	 true},
 	{"否认肾病综合征。", NOTES_PROBLEM, "N04.9", "肾病综合征", NEG, false},
 };
 
@@ -329,7 +331,8 @@ static const expect chinese[] = {
 	{"否认药物过敏史，有高血压。", NOTES_PROBLEM, "I10", "高血压", 0, true},
 	{"否认药物过敏史，规律服用阿司匹林。", NOTES_MEDICINE, "aspirin",
 	 "阿司匹林", 0, true},
-	{"既往有2型糖尿病。", NOTES_PROBLEM, "E11.9", "2型糖尿病", HIST, true},
+	{"既往有2型糖尿病。", NOTES_PROBLEM, "E11.9", "2型糖尿病", 0, true},
+	{"既往服用华法林。", NOTES_MEDICINE, "warfarin", "华法林", HIST, true},
 	{"曾服用华法林。", NOTES_MEDICINE, "warfarin", "华法林", HIST, true},
 	{"肺炎待排。", NOTES_PROBLEM, "J18.9", "肺炎", UNC, true},
 	{"疑似肺栓塞。", NOTES_PROBLEM, "I26.9", "肺栓塞", UNC, true},
@@ -348,7 +351,8 @@ static const expect chinese[] = {
 	 "阿司匹林", 0, true},
 	{"家族史：\n父亲高血压\n母亲体健", NOTES_PROBLEM, "I10", "高血压", FAM,
 	 false},
-	{"既往史：哮喘，慢阻肺。", NOTES_PROBLEM, "J44.9", "慢阻肺", HIST,
+	{"既往史：哮喘，慢阻肺。", NOTES_PROBLEM, "J44.9", "慢阻肺", 0, true},
+	{"既往史：哮喘，2019年肺炎。", NOTES_PROBLEM, "J18.9", "肺炎", HIST,
 	 true},
 	{"诊疗计划：\n予头孢呋辛抗感染", NOTES_MEDICINE, "cefuroxime",
 	 "头孢呋辛", HYP, false},
@@ -381,7 +385,9 @@ static const expect chinese_classes[] = {
 	{"既往史：否认高血压病史。", NOTES_PROBLEM, "I10", "高血压病", NEG,
 	 false},
 	{"过去病史：甲状腺功能亢进。", NOTES_PROBLEM, "E05.9", "甲状腺功能亢进",
-	 HIST, true},
+	 0, true},
+	{"过去病史：2015年甲状腺功能亢进，已治愈。", NOTES_PROBLEM, "E05.9",
+	 "甲状腺功能亢进", HIST, true},
 	/* a drug taken before, the old drug of a switch */
 	{"以前服用华法林。", NOTES_MEDICINE, "warfarin", "华法林", HIST, true},
 	{"以前用过 tramadol。", NOTES_MEDICINE, "tramadol", "tramadol", HIST,
@@ -432,8 +438,13 @@ static const expect chinese_classes[] = {
 	 0, true},
 	{"口服阿莫西林后出现荨麻疹。", NOTES_MEDICINE, "amoxicillin",
 	 "阿莫西林", HIST, true},
-	{"目前单用阿司匹林。\n2.暂停阿司匹林。", NOTES_MEDICINE, "aspirin",
+	{"目前单用阿司匹林。\n2.已停用阿司匹林。", NOTES_MEDICINE, "aspirin",
 	 "阿司匹林", HIST, true},
+	/* a drug held (暂停) was taken until now: its mention as taken
+	 * stays */
+	{"目前单用阿司匹林。\n2.暂停阿司匹林。", NOTES_MEDICINE, "aspirin",
+	 "阿司匹林", 0, true},
+	{"暂停阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", HIST, true},
 	/* a negative challenge: taken without harm */
 	{"阿莫西林口服激发试验阴性。", NOTES_MEDICINE, "amoxicillin",
 	 "阿莫西林", HIST, true},
@@ -1109,8 +1120,30 @@ static const expect chinese_rules[] = {
 	 * list item */
 	{"家族史：母亲有高血压。\n患者有糖尿病。", NOTES_PROBLEM, "E14.9",
 	 "糖尿病", 0, true},
-	{"既往史：高血压10年。\n1.慢阻肺。", NOTES_PROBLEM, "J44.9", "慢阻肺",
+	{"既往史：高血压10年。\n1.2018年脑梗死。", NOTES_PROBLEM, "I63.9",
+	 "脑梗死", HIST, true},
+	/* a past history heading dates only what its list item dates: an
+	 * undated chronic problem is the patient's now */
+	{"既往史：高血压10年，规律服用氨氯地平。", NOTES_PROBLEM, "I10",
+	 "高血压", 0, true},
+	{"既往史：高血压10年，规律服用氨氯地平。", NOTES_MEDICINE, "amlodipine",
+	 "氨氯地平", 0, true},
+	{"既往史：高血压15年；2018年脑梗死，遗留左侧肢体乏力。", NOTES_PROBLEM,
+	 "I10", "高血压", 0, true},
+	{"既往史：高血压15年；2018年脑梗死，遗留左侧肢体乏力。", NOTES_PROBLEM,
+	 "I63.9", "脑梗死", HIST, true},
+	{"既往史：2018年脑梗死，高血压10年。", NOTES_PROBLEM, "I10", "高血压",
+	 0, true},
+	/* a clause of prose that opens with its year is a past event */
+	{"2019年因泌尿系感染口服头孢呋辛7天，无不适。", NOTES_PROBLEM, "N39.0",
+	 "泌尿系感染", HIST, true},
+	{"2010年诊断2型糖尿病，口服二甲双胍。", NOTES_PROBLEM, "E11.9",
+	 "2型糖尿病", 0, true},
+	{"既往病史：3年前肺结核，已停药。", NOTES_PROBLEM, "A16.2", "肺结核",
 	 HIST, true},
+	{"過去病史：幼時哮喘。", NOTES_PROBLEM, "J45.9", "哮喘", HIST, true},
+	{"既往史：2010年以来哮喘反复发作。", NOTES_PROBLEM, "J45.9", "哮喘", 0,
+	 true},
 	/* a class a history word dates is the allergy now, no medicine */
 	{"患者诉既往服用磺胺类后出现皮疹。", NOTES_ALLERGY, "sulfonamides",
 	 "磺胺类", 0, true},
@@ -1128,6 +1161,85 @@ static const expect chinese_rules[] = {
 	{"父亲有 asthma。", NOTES_PROBLEM, "J45.9", "asthma", FAM, false},
 	{"拟予 amoxicillin。", NOTES_MEDICINE, "amoxicillin", "amoxicillin",
 	 HYP, false},
+	/* a writer who says a drug's effect is no allergy names the drug
+	 * before it in its sentence, across commas; the drug taken stays */
+	{"服用阿司匹林后胃部不适，无皮疹，属胃肠道副作用，非过敏。",
+	 NOTES_ALLERGY, "aspirin", "阿司匹林", NEG, false},
+	{"服用阿司匹林后胃部不适，无皮疹，属胃肠道副作用，非过敏。",
+	 NOTES_MEDICINE, "aspirin", "阿司匹林", 0, true},
+	{"对青霉素不过敏，去年曾用阿莫西林无不适。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", NEG, false},
+	{"万古霉素输注反应并非真正过敏。", NOTES_ALLERGY, "vancomycin",
+	 "万古霉素", NEG, false},
+	{"病人食Aspirin會胃痛，但係醫生已解釋呢個係副作用，唔係敏感。",
+	 NOTES_ALLERGY, "aspirin", "Aspirin", NEG, false},
+	/* recorded in the allergy record or as an adverse reaction */
+	{"终身禁用别嘌醇，记入过敏史。", NOTES_ALLERGY, "allopurinol", "别嘌醇",
+	 0, true},
+	{"伊立替康导致严重腹泻，已记录为不良反应。", NOTES_ALLERGY,
+	 "irinotecan", "伊立替康", 0, true},
+	/* taken with no adverse reaction: tolerated, no allergy */
+	{"2024年曾使用cefazolin一週，無不良反應。", NOTES_MEDICINE, "cefazolin",
+	 "cefazolin", HIST, true},
+	/* a plan's drug before a parenthesis is not the allergy inside it */
+	{"左氧氟沙星0.5g静滴qd抗感染（青霉素过敏）", NOTES_MEDICINE,
+	 "levofloxacin", "左氧氟沙星", 0, true},
+	{"左氧氟沙星0.5g静滴qd抗感染（青霉素过敏）", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"藥物過敏史：\n 頭孢子素——病人自述「以前好像過敏」", NOTES_ALLERGY,
+	 "cephalosporins", "頭孢", UNC, true},
+	/* a drug not used since is no negated allergy */
+	{"过敏史：阿莫西林（皮疹），之后未再用过青霉素类药物。", NOTES_ALLERGY,
+	 "penicillins", "青霉素类", 0, true},
+	{"从未用过华法林。", NOTES_MEDICINE, "warfarin", "华法林", NEG, false},
+	/* 拟 and 建议 plan the drugs of the clauses after their own, up to
+	 * a refusal */
+	{"拟逐一重新加用，先加乙胺丁醇、左氧氟沙星，再试加异烟肼。",
+	 NOTES_MEDICINE, "isoniazid", "异烟肼", HYP, false},
+	{"建议甘精胰岛素10U睡前皮下注射，三餐前门冬胰岛素4U皮下注射。",
+	 NOTES_MEDICINE, "insulin", "胰岛素", HYP, false},
+	{"医生建议加用二甲双胍，患者拒绝服用二甲双胍。", NOTES_MEDICINE,
+	 "metformin", "二甲双胍", NEG, false},
+	/* problems' Chinese names: a CKD stage is its subcode; a sequela
+	 * of cerebral infarction is I69.3 */
+	{"既往慢性肾脏病4期（eGFR 22ml/min）。", NOTES_PROBLEM, "N18.4",
+	 "慢性肾脏病4期", 0, true},
+	{"2018年脑梗死，遗留脑梗死后遗症。", NOTES_PROBLEM, "I69.3",
+	 "脑梗死后遗症", 0, true},
+	{"良性攝護腺肥大。", NOTES_PROBLEM, "N40", "攝護腺肥大", 0, true},
+	{"考虑抗结核药物性肝损伤。", NOTES_PROBLEM, "K71.9", "药物性肝损伤",
+	 UNC, true},
+	/* a course given in days is over; a regimen of weeks or one
+	 * continued goes on */
+	{"予头孢呋辛1.5g ivgtt bid 5天，尿路症状消失。", NOTES_MEDICINE,
+	 "cefuroxime", "头孢呋辛", HIST, true},
+	{"术后予头孢呋辛联合甲硝唑静滴抗感染3天。", NOTES_MEDICINE,
+	 "metronidazole", "甲硝唑", HIST, true},
+	{"予阿司匹林100mg qd + 氯吡格雷75mg qd双抗21天。", NOTES_MEDICINE,
+	 "clopidogrel", "氯吡格雷", 0, true},
+	{"胺碘酮继续维持24小时。", NOTES_MEDICINE, "amiodarone", "胺碘酮", 0,
+	 true},
+	{"术后第2天予头孢呋辛。", NOTES_MEDICINE, "cefuroxime", "头孢呋辛", 0,
+	 true},
+	/* the misspellings and regional names wards write */
+	{"止痛以乙醯胺酚為主。", NOTES_MEDICINE, "paracetamol", "乙醯胺酚", 0,
+	 true},
+	{"目前服用保栓通75mg每日一次。", NOTES_MEDICINE, "clopidogrel",
+	 "保栓通", 0, true},
+	/* a doubt after a list item's colon is the cause's, not the
+	 * label's; a status after it is the label's */
+	{"初步诊断：1. 上消化道出血：消化性溃疡？", NOTES_PROBLEM, "K92.2",
+	 "上消化道出血", 0, true},
+	{"初步诊断：1. 上消化道出血：消化性溃疡？", NOTES_PROBLEM, "K27.9",
+	 "消化性溃疡", UNC, true},
+	{"7.阿司匹林：术前已停用。", NOTES_MEDICINE, "aspirin", "阿司匹林",
+	 HIST, true},
+	/* a stop weighed or to come leaves the drug taken now */
+	{"雙重抗血小板滿12個月後，考慮停用保栓通。", NOTES_MEDICINE,
+	 "clopidogrel", "保栓通", 0, true},
+	{"長期服用阿斯匹靈100mg。", NOTES_MEDICINE, "aspirin", "阿斯匹靈", 0,
+	 true},
+	{"自服头胞呋辛。", NOTES_MEDICINE, "cefuroxime", "头胞呋辛", 0, true},
 };
 
 static void
