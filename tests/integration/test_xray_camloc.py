@@ -163,6 +163,7 @@ def test_camloc_measures_other_methods_on_the_same_films(tmp_path):
         args += ["--method", m]
     out = camloc(*args)
     assert out["counted"] == 2, "a high-confidence film is called negative"
+    assert 0 < out["prior_films"] <= 300  # validation's films called positive
     for m in methods:
         fig = out[m]
         assert fig["box_area_mean"] == out["new"]["box_area_mean"]

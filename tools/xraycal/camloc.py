@@ -377,6 +377,8 @@ def measure_boxes(args):
            "counted": len(out["new"]), "threshold": t,
            "min_confidence": args.min_confidence,
            "side": args.side or "both"}
+    if "contrast" in nets:
+        res["prior_films"] = nets["contrast"].n_prior
     for k, found in out.items():
         against_others(found)
         if found:
