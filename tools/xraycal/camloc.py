@@ -105,6 +105,11 @@ def threshold(model):
         return float(json.load(f)["operating_point"]["threshold"])
 
 
+def film_input(img):
+    """The model's input from a 224 x 224 grey film in [0, 1]."""
+    return ((img - 0.5) / 0.5).reshape(1, 1, SIDE, SIDE)
+
+
 class Net:
     """A model under OpenCV's DNN: probs and the pneumonia label's map."""
 
@@ -115,7 +120,7 @@ class Net:
 
     def run(self, img):
         """img: a 224 x 224 grey film in [0, 1]."""
-        return self.run_input(((img - 0.5) / 0.5).reshape(1, 1, SIDE, SIDE))
+        return self.run_input(film_input(img))
 
     def run_input(self, x):
         """x: the model's input, [1, 1, 224, 224] in [-1, 1]."""
@@ -273,7 +278,7 @@ def measure(args):
         out["new"].append(figures(nets["new"].saliency(cam), inside))
         for k, net in nets.items():
             if k != "new":
-                _, cam = net.run(blended)
+                _, cam = net.run_input(film_input(blended))
                 out[k].append(figures(net.saliency(cam), inside))
     res = dict(n, threshold=t, seed=args.seed)
     for k, v in out.items():
