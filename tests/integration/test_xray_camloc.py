@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -139,3 +140,84 @@ def test_camloc_measures_a_finer_layer_and_writes_each_film(tmp_path):
     mean = np.mean([float(r["mass_inside"]) for r in written
                     if r["map"] == "layer"])
     assert mean == pytest.approx(out["layer"]["mass_inside_mean"], abs=1e-5)
+
+
+def two_high_films(tmp_path):
+    rows = [r for r in box_rows(BOXES) if r["confidence"] == "high"][:2]
+    return rows, write_boxes(tmp_path / "two.csv", [
+        (r["file"], tuple(int(r[k]) for k in ("x0", "y0", "x1", "y1")))
+        for r in rows])
+
+
+def test_camloc_measures_other_methods_on_the_same_films(tmp_path):
+    """--method adds the contrast map (Grad-CAM less the validation
+    positives' mean), the occlusion map at the service's squares (by
+    p and by log-odds, from the same runs) and RISE, each scored with
+    the shipped map's figures on the same films and boxes."""
+    rows, boxes = two_high_films(tmp_path)
+    per_film = tmp_path / "films.csv"
+    methods = ("contrast", "occlusion", "occlusion-logodds", "rise")
+    args = ["--boxes", boxes, "--per-film", str(per_film),
+            "--rise-masks", "16"]
+    for m in methods:
+        args += ["--method", m]
+    out = camloc(*args)
+    assert out["counted"] == 2, "a high-confidence film is called negative"
+    assert 0 < out["prior_films"] <= 300  # validation's films called positive
+    for m in methods:
+        fig = out[m]
+        assert fig["box_area_mean"] == out["new"]["box_area_mean"]
+        for key in SHARES + ("mass_inside_others_median",):
+            assert 0.0 <= fig[key] <= 1.0, (m, key, fig)
+        mean = np.mean([float(r["mass_inside"]) for r in box_rows(per_film)
+                        if r["map"] == m])
+        assert mean == pytest.approx(fig["mass_inside_mean"], abs=1e-5), m
+
+
+def film_input(name):
+    sys.path.insert(0, os.path.dirname(SCRIPT))
+    from xraycal import model_input
+    path = os.path.join(FILMS, name)
+    if not os.path.exists(path):
+        pytest.skip("../shared's chest films are absent")
+    return model_input(path, 224)
+
+
+def test_contrast_map_of_the_prior_itself_is_empty():
+    """A film that is its own prior has nothing above the usual: the
+    contrast map is all 0 while its Grad-CAM is not."""
+    pytest.importorskip("cv2")
+    x = film_input("test/pneumonia/17.png")
+    import attrib
+    import camloc as cl
+    net = cl.Net(cl.MODEL)
+    contrast = attrib.ContrastNet(net, [x], 0.0)
+    assert contrast.n_prior == 1
+    _, cam = net.run_input(x)
+    _, diff = contrast.run_input(x)
+    assert net.saliency(cam).max() == 1.0
+    assert contrast.saliency(diff).max() == 0.0
+
+
+def test_occlusion_lays_the_services_squares_and_shares_its_runs():
+    """48-pixel squares every 16 at 224 x 224: 196 squares, one model run
+    each plus the unmasked film, shared by the p and log-odds maps; a
+    square credits its drop to its own pixels only."""
+    pytest.importorskip("cv2")
+    x = film_input("test/pneumonia/17.png")
+    import attrib
+    import camloc as cl
+    net = cl.Net(cl.MODEL)
+    occ = attrib.OcclusionNet(net, 48, 16, "grey", "p")
+    assert len(occ.squares()) == 196
+    assert max(y for y, _ in occ.squares()) == 208
+    one = attrib.OcclusionNet(net, 112, 224, "grey", "p")
+    both = attrib.OcclusionNet(net, 112, 224, "grey", "logodds", one.runs)
+    p0, m = one.run_input(x)
+    p_masked = one.runs[x.tobytes()][1]
+    assert len(one.runs[x.tobytes()]) == 2  # the film, one square
+    assert m[:112, :112] == pytest.approx(p0 - p_masked)
+    assert not m[112:, :].any() and not m[:, 112:].any()
+    _, lo = both.run_input(x)
+    assert lo[0, 0] == pytest.approx(attrib.logodds(p0) -
+                                     attrib.logodds(p_masked))

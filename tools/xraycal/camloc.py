@@ -4,7 +4,9 @@ at a lesion: on films with marked opacities (--boxes), or on a labelled
 PROXY, synthetic focal opacities blended into normal films.
 
     camloc.py --boxes BOXES.csv [--films ROOT] [--min-confidence low]
-              [--model M.onnx] [--old OLD.onnx] [--layer T] [--json]
+              [--model M.onnx] [--old OLD.onnx] [--layer T]
+              [--method contrast|occlusion|occlusion-logodds|rise ...]
+              [--json]
     camloc.py [--shared ../shared] [--model M.onnx] [--old OLD.onnx]
               [--layer T] [--n 234] [--seed 76] [--json]
 
@@ -56,6 +58,16 @@ clip_166): its Grad-CAM, by a forward and backward pass in numpy
 disc is 2-5 % of the image, so a map spread evenly over the image puts
 that share of its mass inside.
 
+--method (repeatable) adds another attribution map of --model, measured
+on the same films under its name (tools/xraycal/attrib.py says how each
+is made): "contrast", the film's Grad-CAM less the mean Grad-CAM of the
+--prior-split films the model calls positive (a one-subtraction change to
+the served map); "occlusion" and "occlusion-logodds", the drop of
+p(pneumonia) or of its log-odds when a square is filled (--occlude-side,
+--occlude-step, --occlude-fill; the defaults, 48, 16 and grey, are the
+service's fallback: 197 model runs a film); "rise", random masks
+(--rise-masks runs a film, --rise-cells).
+
 The proxy is not pneumonia: the model may react to a drawn disc's edge
 rather than its substance, which is why --boxes exists.  Films are read
 and normalised as tools/xraycal/xraycal.py reads them; the model runs
@@ -78,6 +90,7 @@ SIDE = 224
 ROWS = (60, 160)
 COLS = ((45, 95), (130, 180))
 CONFIDENCE = ("low", "moderate", "high")
+METHODS = ("contrast", "occlusion", "occlusion-logodds", "rise")
 
 
 def fail(msg, code=2):
@@ -92,6 +105,11 @@ def threshold(model):
         return float(json.load(f)["operating_point"]["threshold"])
 
 
+def film_input(img):
+    """The model's input from a 224 x 224 grey film in [0, 1]."""
+    return ((img - 0.5) / 0.5).reshape(1, 1, SIDE, SIDE)
+
+
 class Net:
     """A model under OpenCV's DNN: probs and the pneumonia label's map."""
 
@@ -102,7 +120,7 @@ class Net:
 
     def run(self, img):
         """img: a 224 x 224 grey film in [0, 1]."""
-        return self.run_input(((img - 0.5) / 0.5).reshape(1, 1, SIDE, SIDE))
+        return self.run_input(film_input(img))
 
     def run_input(self, x):
         """x: the model's input, [1, 1, 224, 224] in [-1, 1]."""
@@ -210,7 +228,28 @@ def nets_of(args):
         nets["old"] = Net(args.old)
     if args.layer:
         nets["layer"] = LayerNet(args.model, args.layer)
+    for name in args.method or ():
+        nets[name] = method_net(args, name, nets)
     return nets
+
+
+def method_net(args, name, nets):
+    """The map maker of one --method (tools/xraycal/attrib.py)."""
+    import attrib
+    if name == "contrast":
+        root = os.path.join(args.shared, "data", "chest", "kermany224")
+        if not os.path.exists(os.path.join(root, "manifest.csv")):
+            fail("%s is absent: no prior to remove" % root, 77)
+        return attrib.ContrastNet(nets["new"], attrib.split_inputs(
+            root, args.prior_split), threshold(args.model))
+    if name == "rise":
+        return attrib.RiseNet(nets["new"], args.rise_masks, args.rise_cells,
+                              args.occlude_fill, args.seed)
+    shared = [n for n in nets.values() if isinstance(n, attrib.OcclusionNet)]
+    return attrib.OcclusionNet(
+        nets["new"], args.occlude_side, args.occlude_step, args.occlude_fill,
+        "logodds" if name == "occlusion-logodds" else "p",
+        shared[0].runs if shared else None)
 
 
 def measure(args):
@@ -239,7 +278,7 @@ def measure(args):
         out["new"].append(figures(nets["new"].saliency(cam), inside))
         for k, net in nets.items():
             if k != "new":
-                _, cam = net.run(blended)
+                _, cam = net.run_input(film_input(blended))
                 out[k].append(figures(net.saliency(cam), inside))
     res = dict(n, threshold=t, seed=args.seed)
     for k, v in out.items():
@@ -343,6 +382,8 @@ def measure_boxes(args):
            "counted": len(out["new"]), "threshold": t,
            "min_confidence": args.min_confidence,
            "side": args.side or "both"}
+    if "contrast" in nets:
+        res["prior_films"] = nets["contrast"].n_prior
     for k, found in out.items():
         against_others(found)
         if found:
@@ -366,6 +407,12 @@ def write_per_film(path, counted, out):
                            ["%.6f" % float(fig[key]) for key in keys])
 
 
+def map_keys(res):
+    """The maps measured, the shipped one's first."""
+    first = [k for k in ("old", "new", "layer") if k in res]
+    return first + sorted(k for k in res if k in METHODS)
+
+
 def print_text(res):
     if "boxed" in res:
         print("boxed films %(boxed)d (confidence >= %(min_confidence)s, "
@@ -376,11 +423,9 @@ def print_text(res):
         print("films %(films)d, negative before %(negative_before)d, "
               "positive after the opacity (counted) %(counted)d; "
               "threshold %(threshold)g" % res)
-    for k in ("old", "new", "layer"):
-        if k not in res:
-            continue
+    for k in map_keys(res):
         f = res[k]
-        print("%-4s mass inside median %.3f mean %.3f; area >= half "
+        print("%-6s mass inside median %.3f mean %.3f; area >= half "
               "peak median %.3f mean %.3f; peak inside %.2f" % (
                   k, f["mass_inside_median"], f["mass_inside_mean"],
                   f["area_half_peak_median"], f["area_half_peak_mean"],
@@ -419,10 +464,30 @@ def main():
                     help="with --boxes: only boxes on the patient's side")
     ap.add_argument("--per-film", metavar="OUT.csv",
                     help="with --boxes: each counted film's figures")
+    ap.add_argument("--method", action="append", choices=METHODS,
+                    help="also this attribution map (tools/xraycal/"
+                    "attrib.py); may be repeated")
+    ap.add_argument("--prior-split", choices=("train", "val"), default="val",
+                    help="contrast: the split whose positive films' mean "
+                    "Grad-CAM is removed")
+    ap.add_argument("--occlude-side", type=int, default=48,
+                    help="occlusion: the square's side (the service: 48)")
+    ap.add_argument("--occlude-step", type=int, default=16,
+                    help="occlusion: the squares' step (the service: 16)")
+    ap.add_argument("--occlude-fill", choices=("grey", "blur", "mean"),
+                    default="grey", help="occlusion and rise: what a "
+                    "masked part is filled with (the service: grey)")
+    ap.add_argument("--rise-masks", type=int, default=300)
+    ap.add_argument("--rise-cells", type=int, default=7,
+                    help="rise: the masks' grid, cells a side")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.n < 1:
         fail("--n must be at least 1")
+    if min(args.occlude_side, args.occlude_step, args.rise_masks,
+           args.rise_cells) < 1:
+        fail("--occlude-side, --occlude-step, --rise-masks and --rise-cells "
+             "must be at least 1")
     if args.films is None:
         args.films = os.path.join(args.shared, "data", "chest", "kermany224")
     res = measure_boxes(args) if args.boxes else measure(args)
