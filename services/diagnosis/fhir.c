@@ -586,8 +586,11 @@ presented_form(med_json *w, const diagnosis_finding *f)
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "contentType", "image/png");
 	med_json_str(w, "data", b64);
+	/* The model card measured that the map does not follow the
+	 * lesion: the title says what the red is and is not. */
 	med_json_str(w, "title",
-		     "Occlusion saliency: where the model looked (red)");
+		     "Saliency (red): the part of the film that drove the "
+		     "model's score, not where a lesion is");
 	med_json_end(w, '}');
 	med_json_end(w, ']');
 	free(b64);

@@ -347,10 +347,11 @@ encode(stow_ctx *x, uint8_t **file, size_t *len)
 				  x->f->model_version);
 	sc.derivation = med_arena_sprintf(
 		a,
-		"Occlusion saliency of %s %s over image %s: red where "
-		"blanking the image lowered p(%s) most. AI output, not for "
-		"diagnosis; finding %s is preliminary until a clinician "
-		"confirms it.",
+		"Saliency of %s %s over image %s: red where the film drove "
+		"p(%s) most (Grad-CAM, or occlusion for a model without a "
+		"cam output): the part of the chest that drove the score, "
+		"not a lesion's outline. AI output, not for diagnosis; "
+		"finding %s is preliminary until a clinician confirms it.",
 		x->f->model_id, x->f->model_version, x->src->sop_uid,
 		x->f->top_label, x->f->finding_id);
 	if (sc.series_description == NULL || sc.derivation == NULL)

@@ -175,6 +175,9 @@ def test_study_from_the_pacs_is_analysed_and_reported(st, pb, pacs):
     assert f.has_overlay and f.overlay_png[:8] == b"\x89PNG\r\n\x1a\n"
     form = mine[0]["presentedForm"]
     assert form[0]["contentType"] == "image/png"
+    # The model card measured that the map does not follow the lesion:
+    # its title must not let a reader take the red for one.
+    assert "not where a lesion is" in form[0]["title"]
     png = base64.b64decode(form[0]["data"])
     assert png == f.overlay_png
     check_overlay(png)

@@ -287,6 +287,7 @@ def test_overlay_is_written_back_as_a_secondary_capture(st, pb, pacs):
     assert f.model_version in ds.SeriesDescription
     assert ds.BurnedInAnnotation == "YES"
     assert "not for diagnosis" in ds.DerivationDescription
+    assert "not a lesion's outline" in ds.DerivationDescription
     assert ds.PhotometricInterpretation == "RGB"
     px = ds.pixel_array
     # The overlay (224 x 224) under a banner of white text on black.
