@@ -2,8 +2,9 @@
 call".  A store object that uses a med_call_* symbol fails, named with the
 symbols; the allow-list (tools/dev/store-call-allow.txt) passes a listed
 store and fails an entry that no longer holds the call or is gone, so it
-only shrinks; an empty list holds every store; the tree itself passes with
-no store listed."""
+only shrinks; an empty list holds every store; a store whose opening
+comment does not state the rule fails; the tree itself passes with no
+store listed."""
 import os
 import subprocess
 
@@ -13,12 +14,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 CHECK = os.path.join(ROOT, "tools", "dev", "check_stores.py")
 
-TAKES_CALL = """typedef struct med_call med_call;
+HEADER = "/*\n * store - a test store.  A store: it holds no call.\n */\n"
+TAKES_CALL = HEADER + """typedef struct med_call med_call;
 void *med_call_db(med_call *call);
 void *store_db(med_call *call);
 void *store_db(med_call *call) { return med_call_db(call); }
 """
-NO_CALL = "int store_rows(int n);\nint store_rows(int n) { return n; }\n"
+NO_CALL = HEADER + \
+    "int store_rows(int n);\nint store_rows(int n) { return n; }\n"
 
 
 def _check(root):
@@ -97,6 +100,18 @@ def test_an_empty_list_passes_stores_without_the_call(tmp_path):
     r = _check(str(tmp_path))
     assert r.returncode == 0, r.stdout
     assert "2 store objects read; 0 still hold the call" in r.stdout
+
+
+def test_a_store_whose_comment_omits_the_rule_fails(tmp_path):
+    # The rule stated where a reader of the store meets it: a store whose
+    # opening comment does not say it holds no call is named.
+    _tree(tmp_path, allow=["services/ward/store_beds.c"])
+    _file(tmp_path, "services/ward/store.c",
+          NO_CALL.replace("it holds no call", "it reads rows"))
+    r = _check(str(tmp_path))
+    assert r.returncode == 1, r.stdout
+    assert "services/ward/store.c: its opening comment does not say the " \
+        "store holds no call" in r.stdout, r.stdout
 
 
 def test_no_store_of_the_tree_takes_the_call():
