@@ -1240,6 +1240,31 @@ static const expect chinese_rules[] = {
 	{"長期服用阿斯匹靈100mg。", NOTES_MEDICINE, "aspirin", "阿斯匹靈", 0,
 	 true},
 	{"自服头胞呋辛。", NOTES_MEDICINE, "cefuroxime", "头胞呋辛", 0, true},
+	/* more ways of saying an effect is no allergy: a de-labelling */
+	{"服布洛芬后胃痛，不算过敏。", NOTES_ALLERGY, "ibuprofen", "布洛芬",
+	 NEG, false},
+	{"用阿奇霉素后腹泻，讨论后不列为过敏。", NOTES_ALLERGY, "azithromycin",
+	 "阿奇霉素", NEG, false},
+	{"撲熱息痛服後頭暈，不屬敏感。", NOTES_ALLERGY, "paracetamol",
+	 "撲熱息痛", NEG, false},
+	{"可待因服后便秘，医生说明为副作用。", NOTES_ALLERGY, "codeine",
+	 "可待因", NEG, false},
+	/* a sibling or spouse written with 其 is someone else; a relative
+	 * who provides the history only reports it */
+	{"其兄对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
+	 false},
+	{"其妻子对磺胺类过敏。", NOTES_ALLERGY, "sulfonamides", "磺胺类", FAM,
+	 false},
+	{"过敏史：患者及女儿提供：阿莫西林——皮疹。", NOTES_ALLERGY,
+	 "amoxicillin", "阿莫西林", 0, true},
+	/* a rash over the whole body is a reaction; an adverse reaction
+	 * listed reads back as an intolerance; no use since is no negation */
+	{"口服别嘌醇后出现全身皮疹。", NOTES_ALLERGY, "allopurinol", "别嘌醇",
+	 0, true},
+	{"氟哌啶醇用后肌张力增高，列为不良反应。", NOTES_ALLERGY, "haloperidol",
+	 "氟哌啶醇", 0, true},
+	{"青霉素皮试阳性，此后未用。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
+	 true},
 };
 
 static void
