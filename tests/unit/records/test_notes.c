@@ -1265,6 +1265,9 @@ static const expect chinese_rules[] = {
 	 "氟哌啶醇", 0, true},
 	{"青霉素皮试阳性，此后未用。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
 	 true},
+	/* a suspected allergy is doubted */
+	{"用药后出现荨麻疹，怀疑为阿莫西林过敏。", NOTES_ALLERGY, "amoxicillin",
+	 "阿莫西林", UNC, true},
 };
 
 static void
@@ -1274,6 +1277,7 @@ test_chinese_rules(void)
 	const char *lab = "辅助检查：血尿酸 612μmol/L，嘱多饮水。";
 	const char *falls = "交班重点：防跌倒。";
 	const char *dated = "既往服用磺胺类后出现皮疹。";
+	const char *besides = "过敏史：除上述外无药物过敏。";
 
 	for (size_t i = 0; i < sizeof(chinese_rules) / sizeof(chinese_rules[0]);
 	     i++)
@@ -1285,6 +1289,9 @@ test_chinese_rules(void)
 	MT_EQ_INT(r.n, 0);
 	notes_read(dated, strlen(dated), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "sulfonamides") == NULL);
+	/* no allergy besides those listed is no "no known allergies" */
+	notes_read(besides, strlen(besides), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
 }
 
 /* Issue 75's English rules learnt on a fourth writer (en-dev4) and kept
