@@ -152,9 +152,20 @@ ZH4_FLOORS = {"all": 0.72, "kind allergy": 0.85, "kind problem": 0.65,
               "suggested": 0.80}
 
 
+# Floors on zh-dev5 (30 Chinese notes, five traditional, by a fifth
+# writer who never read the rules; held out as zh-test5 until its F1
+# 0.636 was reported, now a development set): a little under what the
+# reader scores there (docs/note-reader.md, 0.661 with the Chinese rules
+# of rules75zh3, allergies 0.836).
+ZH5_FLOORS = {"all": 0.64, "kind allergy": 0.81, "kind problem": 0.59,
+              "kind medicine": 0.62, "context negated": 0.74,
+              "context family": 0.87, "suggested": 0.75}
+
+
 @pytest.mark.parametrize("name,floors", [("zh-dev2", ZH2_FLOORS),
                                          ("zh-dev3", ZH3_FLOORS),
-                                         ("zh-dev4", ZH4_FLOORS)])
+                                         ("zh-dev4", ZH4_FLOORS),
+                                         ("zh-dev5", ZH5_FLOORS)])
 def test_other_writers_chinese_sets_score_above_their_floors(st, pb, name,
                                                               floors):
     assert_above_floors(st, name, floors)
