@@ -1258,13 +1258,11 @@ static const expect chinese_rules[] = {
 	{"过敏史：患者及女儿提供：阿莫西林——皮疹。", NOTES_ALLERGY,
 	 "amoxicillin", "阿莫西林", 0, true},
 	/* a rash over the whole body is a reaction; an adverse reaction
-	 * listed reads back as an intolerance; no use since is no negation */
+	 * listed reads back as an intolerance */
 	{"口服别嘌醇后出现全身皮疹。", NOTES_ALLERGY, "allopurinol", "别嘌醇",
 	 0, true},
 	{"氟哌啶醇用后肌张力增高，列为不良反应。", NOTES_ALLERGY, "haloperidol",
 	 "氟哌啶醇", 0, true},
-	{"青霉素皮试阳性，此后未用。", NOTES_ALLERGY, "penicillins", "青霉素",
-	 0, true},
 	/* a suspected allergy is doubted */
 	{"用药后出现荨麻疹，怀疑为阿莫西林过敏。", NOTES_ALLERGY, "amoxicillin",
 	 "阿莫西林", UNC, true},
