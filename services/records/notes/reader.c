@@ -52,6 +52,9 @@ typedef struct sentence {
 	 * (e NULL: none): what "This is a side effect, not an allergy"
 	 * speaks of */
 	item prior;
+	/* the paragraph's last drug before s: what a parenthesis opened
+	 * after it and wrapped onto s's line speaks of */
+	item prior_last;
 } sentence;
 
 /* between_has: does the text between items a and b (a < b) hold c?  The
@@ -508,6 +511,21 @@ opens_after(const sentence *s, size_t k, size_t j)
 		    s->text + s->items[m].end <= open)
 			return true;
 	return false;
+}
+
+/* opens_after_item: does item j sit inside an ASCII parenthesis opened
+ * after item k ("lithium stopped 2024 (tremor - not an allergy)")? */
+static bool
+opens_after_item(const sentence *s, size_t k, size_t j)
+{
+	bool open = false;
+
+	for (uint32_t i = s->items[k].end; i < s->items[j].start; i++)
+		if (s->text[i] == '(')
+			open = true;
+		else if (s->text[i] == ')')
+			open = false;
+	return open;
 }
 
 /* closes_before: does forward trigger j sit inside parentheses that
@@ -1909,6 +1927,40 @@ records_intolerance(const sentence *s)
 	return false;
 }
 
+/* paren_drug returns the drug right before the parenthesis that cue
+ * item j of s sits in, or NULL when j is outside parentheses or no drug
+ * comes before the one it sits in: a remark in parentheses is about what
+ * it follows ("clozapine 350 mg nocte, lithium stopped 2024 (tremor +
+ * polyuria - not an allergy)": lithium's, not clozapine's). */
+static const item *
+paren_drug(const sentence *s, size_t j)
+{
+	for (size_t m = j; m-- > 0;) {
+		if (s->items[m].e->type != NOTES_T_SUBSTANCE &&
+		    s->items[m].e->type != NOTES_T_CLASS)
+			continue;
+		return opens_after_item(s, m, j) ? &s->items[m] : NULL;
+	}
+	return NULL;
+}
+
+/* paren_from_prior: does item j of s sit in an ASCII parenthesis opened
+ * after the paragraph's last drug before s, lines back ("olanzapine ?\n
+ * (weight gain, a side effect;\nI have asked pharmacy to remove it from
+ * the allergy list)": the wrapped remark is olanzapine's)? */
+static bool
+paren_from_prior(const sentence *s, size_t j)
+{
+	bool open = false;
+
+	for (uint32_t i = s->prior_last.end; i < s->items[j].start; i++)
+		if (s->text[i] == '(')
+			open = true;
+		else if (s->text[i] == ')')
+			open = false;
+	return open;
+}
+
 /* spoken_of returns the drug that cue item j of s speaks of: the first
  * drug of s before it, or, when s names none before it, the first drug
  * of the sentence before in the paragraph ("- Morphine - itching.
@@ -1917,9 +1969,14 @@ static const item *
 spoken_of(const sentence *s, size_t j)
 {
 	size_t d = first_drug(s, j);
+	const item *bracketed = paren_drug(s, j);
 
+	if (bracketed != NULL)
+		return bracketed;
 	if (d < j)
 		return &s->items[d];
+	if (s->prior_last.e != NULL && paren_from_prior(s, j))
+		return &s->prior_last;
 	return s->prior.e != NULL ? &s->prior : NULL;
 }
 
@@ -1978,6 +2035,12 @@ remember_subject(sentence *s)
 	s->prior.e = NULL;
 	if (d < s->n_items)
 		s->prior = s->items[d];
+	for (size_t m = s->n_items; m-- > d;)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[m].e->type == NOTES_T_CLASS) {
+			s->prior_last = s->items[m];
+			break;
+		}
 }
 
 /* keep_disowned adds, for drug item k that a not-allergy cue names, its
@@ -2247,6 +2310,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.section = NULL;
 	s.section_inline = false;
 	s.prior.e = NULL;
+	s.prior_last.e = NULL;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
@@ -2261,6 +2325,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
 			s.prior.e = NULL;
+			s.prior_last.e = NULL;
 			s.section = NULL;
 		}
 		if (t.type == NOTES_TOK_WORD)
