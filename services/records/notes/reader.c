@@ -1542,6 +1542,27 @@ course_done(const sentence *s, size_t k)
 	return NULL;
 }
 
+/* qualifies_drug: is class item k written right after another drug,
+ * only spaces between ("Sulfa antibiotics: rash", "sulfonamide
+ * antibiotics")?  It says what kind of drug that one is; the allergy is
+ * to the drug it qualifies, not to the whole class. */
+static bool
+qualifies_drug(const sentence *s, size_t k)
+{
+	const item *before;
+
+	if (k == 0 || s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	before = &s->items[k - 1];
+	if ((before->e->type != NOTES_T_SUBSTANCE &&
+	     before->e->type != NOTES_T_CLASS))
+		return false;
+	for (uint32_t i = before->end; i < s->items[k].start; i++)
+		if (s->text[i] != ' ')
+			return false;
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1556,7 +1577,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
-	if (labels_line(s, k) || disowned_here(s, k))
+	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
