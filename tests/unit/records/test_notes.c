@@ -1390,6 +1390,8 @@ static const expect rules_en5[] = {
 	 "co-trimoxazole", "Bactrim", 0, true},
 	{"- Sulfa antibiotics: rash\n", NOTES_ALLERGY, "sulfonamides", "Sulfa",
 	 0, true},
+	{"Morphine - \"itches for days\", tolerates oxycodone fine.",
+	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
 };
 
 /* what these rules must not give: the first drug of a sentence for a
