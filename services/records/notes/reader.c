@@ -1563,6 +1563,26 @@ qualifies_drug(const sentence *s, size_t k)
 	return true;
 }
 
+/* named_before: is drug item k's drug named before it in its sentence,
+ * not negated there ("Heparin - HIT (PF4 positive) - NO HEPARIN")?  Its
+ * allergy is read there; a "no" before the repeat orders the drug kept
+ * away, it does not deny the allergy ("no contraindication to latex; no
+ * history suggesting latex allergy" denies it twice).  English only:
+ * the Chinese notes repeat a drug under their own rules. */
+static bool
+named_before(const sentence *s, size_t k)
+{
+	const char *trigger;
+
+	for (size_t m = 0; m < k; m++)
+		if (strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&
+		    (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		     s->items[m].e->type == NOTES_T_CLASS) &&
+		    !(context(s, m, true, &trigger) & NOTES_NEGATED))
+			return true;
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1594,6 +1614,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
 	if (f->kind == NOTES_ALLERGY && doubted(s, k, reaction))
 		f->context |= NOTES_UNCERTAIN;
+	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
+	    (unsigned char)f->trigger[0] < 0x80 && named_before(s, k)) {
+		f->context = 0; /* the order that keeps the allergy */
+		f->trigger = "";
+	}
 	if (caused && f->context == 0)
 		taken_then(s, k, f);
 	if (f->kind == NOTES_MEDICINE && f->context == 0 && course_done(s, k)) {

@@ -1392,6 +1392,12 @@ static const expect rules_en5[] = {
 	 0, true},
 	{"Morphine - \"itches for days\", tolerates oxycodone fine.",
 	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
+	{"ALLERGIES: Heparin - HIT (PF4 positive) - NO HEPARIN, including "
+	 "flushes.",
+	 NOTES_ALLERGY, "heparin", "Heparin", 0, true},
+	{"There is no contraindication to latex; she has no history "
+	 "suggesting latex allergy.",
+	 NOTES_ALLERGY, "latex", "latex", NEG, false},
 };
 
 /* what these rules must not give: the first drug of a sentence for a
@@ -1415,6 +1421,10 @@ test_rules_en5(void)
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "hydroxychloroquine") != NULL);
+	text = "ALLERGIES: Heparin - HIT (PF4 positive) - NO HEPARIN.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == 0);
 	text = "Allergies: none. Antibiotics: amoxicillin 500 mg TDS.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "") != NULL);
