@@ -1384,6 +1384,17 @@ replaced_by(const sentence *s, size_t k)
 	return false;
 }
 
+/* taken_now: does a later sentence of an "Allergies:" line open with
+ * "On" and drug item k ("Heparin - HIT - NO HEPARIN.  On fondaparinux
+ * 7.5 mg SC daily for the clot")?  The patient takes that drug now: the
+ * remedy the allergy led to, not another allergy. */
+static bool
+taken_now(const sentence *s, size_t k)
+{
+	return !s->allergy_head && k == 0 && s->items[0].w0 == 1 &&
+	       words_at(s, 0, "on");
+}
+
 /* on_allergy_line: is drug item k on an "Allergies:" line, in its first
  * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
  * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
@@ -1392,7 +1403,7 @@ static bool
 on_allergy_line(const sentence *s, size_t k)
 {
 	return s->allergy_line && (s->allergy_head || k == 0) &&
-	       !replaced_by(s, k);
+	       !replaced_by(s, k) && !taken_now(s, k);
 }
 
 /* cultured: is drug item k named by a culture's result in its clause

@@ -1395,6 +1395,9 @@ static const expect rules_en5[] = {
 	{"ALLERGIES: Heparin - HIT (PF4 positive) - NO HEPARIN, including "
 	 "flushes.",
 	 NOTES_ALLERGY, "heparin", "Heparin", 0, true},
+	{"ALLERGIES: Heparin - HIT - NO HEPARIN. On fondaparinux 7.5 mg SC "
+	 "daily for the clot.",
+	 NOTES_MEDICINE, "fondaparinux", "fondaparinux", 0, true},
 	{"There is no contraindication to latex; she has no history "
 	 "suggesting latex allergy.",
 	 NOTES_ALLERGY, "latex", "latex", NEG, false},
