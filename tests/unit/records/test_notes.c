@@ -1428,6 +1428,12 @@ test_rules_en5(void)
 	notes_read(text, strlen(text), &r);
 	for (size_t i = 0; i < r.n; i++)
 		MT_TRUE(r.findings[i].context == 0);
+	text = "PCN: childhood rash. Consider outpatient penicillin allergy "
+	       "evaluation.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == 0);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
 	text = "Allergies: none. Antibiotics: amoxicillin 500 mg TDS.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "") != NULL);
