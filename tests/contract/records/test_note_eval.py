@@ -216,11 +216,11 @@ def test_fourth_english_dev_set_scores_above_its_floors(st, pb):
 # development set): a little under what the reader scores there with the
 # rules learnt from it (docs/note-reader.md, rules75en3).
 EN5_FLOORS = {
-    "all": 0.63,
-    "kind allergy": 0.69,
+    "all": 0.64,
+    "kind allergy": 0.72,
     "kind problem": 0.55,
     "kind medicine": 0.68,
-    "suggested": 0.77,
+    "suggested": 0.78,
 }
 
 
