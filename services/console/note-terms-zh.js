@@ -891,6 +891,7 @@ export const NOTE_REACTIONS_ZH = {
   "bungs him up": "便秘",
   "gi upset": "胃肠道不适",
   "hives": "荨麻疹",
+  "itches": "瘙痒",
   "itching": "瘙痒",
   "made her sick": "恶心呕吐",
   "made her vomit": "呕吐",

@@ -52,6 +52,9 @@ typedef struct sentence {
 	 * (e NULL: none): what "This is a side effect, not an allergy"
 	 * speaks of */
 	item prior;
+	/* the paragraph's last drug before s: what a parenthesis opened
+	 * after it and wrapped onto s's line speaks of */
+	item prior_last;
 } sentence;
 
 /* between_has: does the text between items a and b (a < b) hold c?  The
@@ -508,6 +511,21 @@ opens_after(const sentence *s, size_t k, size_t j)
 		    s->text + s->items[m].end <= open)
 			return true;
 	return false;
+}
+
+/* opens_after_item: does item j sit inside an ASCII parenthesis opened
+ * after item k ("lithium stopped 2024 (tremor - not an allergy)")? */
+static bool
+opens_after_item(const sentence *s, size_t k, size_t j)
+{
+	bool open = false;
+
+	for (uint32_t i = s->items[k].end; i < s->items[j].start; i++)
+		if (s->text[i] == '(')
+			open = true;
+		else if (s->text[i] == ')')
+			open = false;
+	return open;
 }
 
 /* closes_before: does forward trigger j sit inside parentheses that
@@ -1366,6 +1384,17 @@ replaced_by(const sentence *s, size_t k)
 	return false;
 }
 
+/* taken_now: does a later sentence of an "Allergies:" line open with
+ * "On" and drug item k ("Heparin - HIT - NO HEPARIN.  On fondaparinux
+ * 7.5 mg SC daily for the clot")?  The patient takes that drug now: the
+ * remedy the allergy led to, not another allergy. */
+static bool
+taken_now(const sentence *s, size_t k)
+{
+	return !s->allergy_head && k == 0 && s->items[0].w0 == 1 &&
+	       words_at(s, 0, "on");
+}
+
 /* on_allergy_line: is drug item k on an "Allergies:" line, in its first
  * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
  * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
@@ -1374,7 +1403,7 @@ static bool
 on_allergy_line(const sentence *s, size_t k)
 {
 	return s->allergy_line && (s->allergy_head || k == 0) &&
-	       !replaced_by(s, k);
+	       !replaced_by(s, k) && !taken_now(s, k);
 }
 
 /* cultured: is drug item k named by a culture's result in its clause
@@ -1524,6 +1553,47 @@ course_done(const sentence *s, size_t k)
 	return NULL;
 }
 
+/* qualifies_drug: is class item k written right after another drug,
+ * only spaces between ("Sulfa antibiotics: rash", "sulfonamide
+ * antibiotics")?  It says what kind of drug that one is; the allergy is
+ * to the drug it qualifies, not to the whole class. */
+static bool
+qualifies_drug(const sentence *s, size_t k)
+{
+	const item *before;
+
+	if (k == 0 || s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	before = &s->items[k - 1];
+	if ((before->e->type != NOTES_T_SUBSTANCE &&
+	     before->e->type != NOTES_T_CLASS))
+		return false;
+	for (uint32_t i = before->end; i < s->items[k].start; i++)
+		if (s->text[i] != ' ')
+			return false;
+	return true;
+}
+
+/* named_before: is drug item k's drug named before it in its sentence,
+ * not negated there ("Heparin - HIT (PF4 positive) - NO HEPARIN")?  Its
+ * allergy is read there; a "no" before the repeat orders the drug kept
+ * away, it does not deny the allergy ("no contraindication to latex; no
+ * history suggesting latex allergy" denies it twice).  English only:
+ * the Chinese notes repeat a drug under their own rules. */
+static bool
+named_before(const sentence *s, size_t k)
+{
+	const char *trigger;
+
+	for (size_t m = 0; m < k; m++)
+		if (strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&
+		    (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		     s->items[m].e->type == NOTES_T_CLASS) &&
+		    !(context(s, m, true, &trigger) & NOTES_NEGATED))
+			return true;
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1538,7 +1608,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
-	if (labels_line(s, k) || disowned_here(s, k))
+	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
@@ -1555,6 +1625,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
 	if (f->kind == NOTES_ALLERGY && doubted(s, k, reaction))
 		f->context |= NOTES_UNCERTAIN;
+	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
+	    (unsigned char)f->trigger[0] < 0x80 && named_before(s, k)) {
+		f->context = 0; /* the order that keeps the allergy */
+		f->trigger = "";
+	}
 	if (caused && f->context == 0)
 		taken_then(s, k, f);
 	if (f->kind == NOTES_MEDICINE && f->context == 0 && course_done(s, k)) {
@@ -1909,6 +1984,40 @@ records_intolerance(const sentence *s)
 	return false;
 }
 
+/* paren_drug returns the drug right before the parenthesis that cue
+ * item j of s sits in, or NULL when j is outside parentheses or no drug
+ * comes before the one it sits in: a remark in parentheses is about what
+ * it follows ("clozapine 350 mg nocte, lithium stopped 2024 (tremor +
+ * polyuria - not an allergy)": lithium's, not clozapine's). */
+static const item *
+paren_drug(const sentence *s, size_t j)
+{
+	for (size_t m = j; m-- > 0;) {
+		if (s->items[m].e->type != NOTES_T_SUBSTANCE &&
+		    s->items[m].e->type != NOTES_T_CLASS)
+			continue;
+		return opens_after_item(s, m, j) ? &s->items[m] : NULL;
+	}
+	return NULL;
+}
+
+/* paren_from_prior: does item j of s sit in an ASCII parenthesis opened
+ * after the paragraph's last drug before s, lines back ("olanzapine ?\n
+ * (weight gain, a side effect;\nI have asked pharmacy to remove it from
+ * the allergy list)": the wrapped remark is olanzapine's)? */
+static bool
+paren_from_prior(const sentence *s, size_t j)
+{
+	bool open = false;
+
+	for (uint32_t i = s->prior_last.end; i < s->items[j].start; i++)
+		if (s->text[i] == '(')
+			open = true;
+		else if (s->text[i] == ')')
+			open = false;
+	return open;
+}
+
 /* spoken_of returns the drug that cue item j of s speaks of: the first
  * drug of s before it, or, when s names none before it, the first drug
  * of the sentence before in the paragraph ("- Morphine - itching.
@@ -1917,9 +2026,14 @@ static const item *
 spoken_of(const sentence *s, size_t j)
 {
 	size_t d = first_drug(s, j);
+	const item *bracketed = paren_drug(s, j);
 
+	if (bracketed != NULL)
+		return bracketed;
 	if (d < j)
 		return &s->items[d];
+	if (s->prior_last.e != NULL && paren_from_prior(s, j))
+		return &s->prior_last;
 	return s->prior.e != NULL ? &s->prior : NULL;
 }
 
@@ -1978,6 +2092,12 @@ remember_subject(sentence *s)
 	s->prior.e = NULL;
 	if (d < s->n_items)
 		s->prior = s->items[d];
+	for (size_t m = s->n_items; m-- > d;)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[m].e->type == NOTES_T_CLASS) {
+			s->prior_last = s->items[m];
+			break;
+		}
 }
 
 /* keep_disowned adds, for drug item k that a not-allergy cue names, its
@@ -2247,6 +2367,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.section = NULL;
 	s.section_inline = false;
 	s.prior.e = NULL;
+	s.prior_last.e = NULL;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
@@ -2261,6 +2382,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
 			s.prior.e = NULL;
+			s.prior_last.e = NULL;
 			s.section = NULL;
 		}
 		if (t.type == NOTES_TOK_WORD)

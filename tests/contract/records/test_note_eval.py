@@ -222,6 +222,23 @@ def test_fourth_english_dev_set_scores_above_its_floors(st, pb):
     assert_above_floors(st, "en-dev4", EN4_FLOORS)
 
 
+# Floors on en-dev5 (30 English notes by a fifth writer who never read the
+# rules; held out as en-test5 until its F1 0.640 was reported, now a
+# development set): a little under what the reader scores there with the
+# rules learnt from it (docs/note-reader.md, rules75en3).
+EN5_FLOORS = {
+    "all": 0.64,
+    "kind allergy": 0.72,
+    "kind problem": 0.55,
+    "kind medicine": 0.68,
+    "suggested": 0.78,
+}
+
+
+def test_fifth_english_dev_set_scores_above_its_floors(st, pb):
+    assert_above_floors(st, "en-dev5", EN5_FLOORS)
+
+
 def test_read_text_suggests_what_a_note_suggests(st, pb):
     """The suggested findings of ReadText are the suggestions CreateEntry
     makes of the same text (the same reader, the same rule)."""

@@ -1398,6 +1398,77 @@ test_rules_en4(void)
 	MT_TRUE(f != NULL && f->context == 0);
 }
 
+/* rules learnt from en-dev5 (issue 75): a not-allergy remark in
+ * parentheses is about the drug it follows, on its line or lines back;
+ * taken off the allergy list; "listed as" ends a negation; a checkbox's
+ * ticked No */
+static const expect rules_en5[] = {
+	{"Meds: clozapine 350 mg nocte, lithium stopped 2024 (tremor - not "
+	 "an allergy), sertraline.",
+	 NOTES_ALLERGY, "lithium", "lithium", NEG, false},
+	{"Meds: clozapine 350 mg nocte, lithium stopped 2024\n(tremor + "
+	 "polyuria - not an allergy), sertraline.\n",
+	 NOTES_ALLERGY, "lithium", "lithium", NEG, false},
+	{"Allergies: olanzapine ?\n(weight gain, a side effect;\nI have asked "
+	 "pharmacy to remove it from the allergy list).\n",
+	 NOTES_ALLERGY, "olanzapine", "olanzapine", NEG, false},
+	{"Therefore no ARB either - listed as allergy: losartan (angioedema).",
+	 NOTES_ALLERGY, "losartan", "losartan", 0, true},
+	{"Latex allergy: [ ] Yes [x] No\n", NOTES_ALLERGY, "latex", "Latex",
+	 NEG, false},
+	{"Drug allergy: [x] Yes [ ] No\n  2. Bactrim - rash\n", NOTES_ALLERGY,
+	 "co-trimoxazole", "Bactrim", 0, true},
+	{"- Sulfa antibiotics: rash\n", NOTES_ALLERGY, "sulfonamides", "Sulfa",
+	 0, true},
+	{"Morphine - \"itches for days\", tolerates oxycodone fine.",
+	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
+	{"ALLERGIES: Heparin - HIT (PF4 positive) - NO HEPARIN, including "
+	 "flushes.",
+	 NOTES_ALLERGY, "heparin", "Heparin", 0, true},
+	{"ALLERGIES: Heparin - HIT - NO HEPARIN. On fondaparinux 7.5 mg SC "
+	 "daily for the clot.",
+	 NOTES_MEDICINE, "fondaparinux", "fondaparinux", 0, true},
+	{"There is no contraindication to latex; she has no history "
+	 "suggesting latex allergy.",
+	 NOTES_ALLERGY, "latex", "latex", NEG, false},
+};
+
+/* what these rules must not give: the first drug of a sentence for a
+ * remark in parentheses after another, the class that qualifies a drug,
+ * "no known allergies" from "NKA otherwise" */
+static void
+test_rules_en5(void)
+{
+	notes_reading r;
+	const char *text = "Meds: clozapine 350 mg nocte, lithium stopped "
+			   "2024 (tremor - not an allergy).";
+
+	for (size_t i = 0; i < sizeof(rules_en5) / sizeof(rules_en5[0]); i++)
+		check(&rules_en5[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clozapine") == NULL);
+	text = "- Sulfa (sulfonamide antibiotics): hives, 1990s\n";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
+	text = "Allergies: hydroxychloroquine (rash). NKA otherwise.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "hydroxychloroquine") != NULL);
+	text = "ALLERGIES: Heparin - HIT (PF4 positive) - NO HEPARIN.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == 0);
+	text = "PCN: childhood rash. Consider outpatient penicillin allergy "
+	       "evaluation.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == 0);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	text = "Allergies: none. Antibiotics: amoxicillin 500 mg TDS.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -1412,6 +1483,7 @@ static const mt_case cases[] = {
 	{"error_classes", test_error_classes},
 	{"sections_en", test_sections_en},
 	{"rules_en4", test_rules_en4},
+	{"rules_en5", test_rules_en5},
 	{NULL, NULL},
 };
 
