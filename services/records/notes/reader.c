@@ -32,6 +32,13 @@ typedef struct item {
 	uint32_t start, end;
 } item;
 
+/* is_drug: is it a substance or a class, a drug a cue may name? */
+static bool
+is_drug(const item *it)
+{
+	return it->e->type == NOTES_T_SUBSTANCE || it->e->type == NOTES_T_CLASS;
+}
+
 /* sentence - the words of one sentence and the phrases found in them;
  * allergy_list: the line is under an "Allergies:" heading; section: the
  * trigger of the section heading it is under ("既往史：": historical), or
@@ -803,8 +810,7 @@ conditions_drug(const sentence *s, size_t j, size_t k)
 	if (s->items[j].e->type != NOTES_T_HYPOTHETICAL || j > k)
 		return false;
 	for (size_t m = j + 1; m < k; m++)
-		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
-		    s->items[m].e->type == NOTES_T_CLASS)
+		if (is_drug(&s->items[m]))
 			return true;
 	return false;
 }
@@ -938,8 +944,7 @@ for_reason(const sentence *s, size_t j)
 
 		if (it->e->type == NOTES_T_INDICATION)
 			return s->items[j].w0 - it->w1 <= REACTION_WORDS;
-		if (it->e->type == NOTES_T_SUBSTANCE ||
-		    it->e->type == NOTES_T_CLASS)
+		if (is_drug(it))
 			return false;
 	}
 	return false;
@@ -977,8 +982,7 @@ timed(const sentence *s, size_t j, size_t k, size_t gap)
 	if (gap > REACTION_TIMED_WORDS)
 		return false;
 	for (size_t m = a + 1; m < b; m++)
-		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
-		    s->items[m].e->type == NOTES_T_CLASS)
+		if (is_drug(&s->items[m]))
 			return false;
 	for (size_t w = s->items[a].w1; w < s->items[b].w0; w++) {
 		if (number && time_unit(s, w))
@@ -1021,8 +1025,7 @@ linked(const sentence *s, size_t j, size_t k, size_t gap)
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		link = link || strcmp(s->words[w0 - 1].key, links[i]) == 0;
 	for (size_t m = j + 1; link && m < k; m++)
-		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
-		    s->items[m].e->type == NOTES_T_CLASS)
+		if (is_drug(&s->items[m]))
 			return false;
 	return link;
 }
@@ -1074,10 +1077,7 @@ postfix_cue(const sentence *s, size_t j)
 {
 	const item *prev = j > 0 ? &s->items[j - 1] : NULL;
 
-	return prev != NULL &&
-	       (prev->e->type == NOTES_T_SUBSTANCE ||
-		prev->e->type == NOTES_T_CLASS) &&
-	       s->items[j].w0 == prev->w1;
+	return prev != NULL && is_drug(prev) && s->items[j].w0 == prev->w1;
 }
 
 /* listed_with: are drug items m and m + 1 one list ("penicillin and
@@ -1194,8 +1194,7 @@ static size_t
 first_drug(const sentence *s, size_t j)
 {
 	for (size_t m = 0; m < j; m++)
-		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
-		    s->items[m].e->type == NOTES_T_CLASS)
+		if (is_drug(&s->items[m]))
 			return m;
 	return j;
 }
@@ -1212,8 +1211,7 @@ recorded_reaches(const sentence *s, size_t k, size_t j)
 	    first_drug(s, j) != k)
 		return false;
 	for (size_t m = k + 1; m < j; m++)
-		if ((s->items[m].e->type == NOTES_T_SUBSTANCE ||
-		     s->items[m].e->type == NOTES_T_CLASS) &&
+		if (is_drug(&s->items[m]) &&
 		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
 			return false;
 	return true;
@@ -1257,10 +1255,7 @@ tolerated_after(const sentence *s, size_t k)
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
-		if (((it->e->type == NOTES_T_SUBSTANCE ||
-		      it->e->type == NOTES_T_CLASS) &&
-		     !list) ||
-		    terminated(s, k, j))
+		if ((is_drug(it) && !list) || terminated(s, k, j))
 			return NULL;
 		if (it->e->type == NOTES_T_TOLERATED &&
 		    (it->e->dir & NOTES_DIR_BACKWARD))
@@ -1587,8 +1582,7 @@ named_before(const sentence *s, size_t k)
 
 	for (size_t m = 0; m < k; m++)
 		if (strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&
-		    (s->items[m].e->type == NOTES_T_SUBSTANCE ||
-		     s->items[m].e->type == NOTES_T_CLASS) &&
+		    is_drug(&s->items[m]) &&
 		    !(context(s, m, true, &trigger) & NOTES_NEGATED))
 			return true;
 	return false;
@@ -2037,6 +2031,24 @@ spoken_of(const sentence *s, size_t j)
 	return s->prior.e != NULL ? &s->prior : NULL;
 }
 
+/* allergy_of fills f as an allergy to drug item d, with no reaction,
+ * in context (its trigger the cue that set it). */
+static void
+allergy_of(const item *d, unsigned context, const char *trigger,
+	   notes_finding *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->kind = NOTES_ALLERGY;
+	f->code = d->e->code;
+	f->display = d->e->display;
+	f->system = d->e->type == NOTES_T_SUBSTANCE ? "substance" : "class";
+	f->reaction = "";
+	f->start = d->start;
+	f->end = d->end;
+	f->context = context;
+	f->trigger = trigger;
+}
+
 /* disowned_allergy reads the drug a "not an allergy" of s speaks of as a
  * negated allergy ("Ondansetron: pt reports \"allergic\" - gets a
  * headache with it; side effect, not an allergy"; "can't take Panadol -
@@ -2062,17 +2074,8 @@ disowned_allergy(const sentence *s, notes_reading *out)
 
 		if (d == NULL || !(disown || record))
 			continue;
-		memset(&f, 0, sizeof(f));
-		f.kind = NOTES_ALLERGY;
-		f.code = d->e->code;
-		f.display = d->e->display;
-		f.system =
-			d->e->type == NOTES_T_SUBSTANCE ? "substance" : "class";
-		f.reaction = "";
-		f.start = d->start;
-		f.end = d->end;
-		f.context = disown ? NOTES_NEGATED : 0;
-		f.trigger = disown ? e->key : "";
+		allergy_of(d, disown ? NOTES_NEGATED : 0, disown ? e->key : "",
+			   &f);
 		if (!keep(out, &f))
 			return false;
 	}
@@ -2093,8 +2096,7 @@ remember_subject(sentence *s)
 	if (d < s->n_items)
 		s->prior = s->items[d];
 	for (size_t m = s->n_items; m-- > d;)
-		if (s->items[m].e->type == NOTES_T_SUBSTANCE ||
-		    s->items[m].e->type == NOTES_T_CLASS) {
+		if (is_drug(&s->items[m])) {
 			s->prior_last = s->items[m];
 			break;
 		}
@@ -2111,20 +2113,9 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	const item *it = &s->items[k], *cue;
 	notes_finding f;
 
-	if ((it->e->type != NOTES_T_SUBSTANCE &&
-	     it->e->type != NOTES_T_CLASS) ||
-	    (cue = disowned_by(s, k)) == NULL)
+	if (!is_drug(it) || (cue = disowned_by(s, k)) == NULL)
 		return true;
-	memset(&f, 0, sizeof(f));
-	f.kind = NOTES_ALLERGY;
-	f.code = it->e->code;
-	f.display = it->e->display;
-	f.reaction = "";
-	f.system = it->e->type == NOTES_T_SUBSTANCE ? "substance" : "class";
-	f.start = it->start;
-	f.end = it->end;
-	f.context = NOTES_NEGATED;
-	f.trigger = cue->e->key;
+	allergy_of(it, NOTES_NEGATED, cue->e->key, &f);
 	return keep(out, &f);
 }
 
