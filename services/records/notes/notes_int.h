@@ -199,4 +199,9 @@ const notes_entry *notes__entries(size_t *n);
  */
 const notes_entry *notes__near(const char *word);
 
+/* notes__drop_unspecified drops a problem read with an unspecified code
+ * when out holds a more specific code of it in the same context ("type 2
+ * diabetes" then "her diabetes"): refine.c. */
+void notes__drop_unspecified(notes_reading *out);
+
 #endif

@@ -2385,6 +2385,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	delabel(out);
 	unstop(out);
 	undecline(out);
+	notes__drop_unspecified(out);
 }
 
 bool

@@ -1292,6 +1292,49 @@ test_chinese_rules(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
 }
 
+/* how many findings of kind r holds with code */
+static size_t
+count_code(const notes_reading *r, notes_kind kind, const char *code)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->findings[i].kind == kind &&
+		     strcmp(r->findings[i].code, code) == 0;
+	return n;
+}
+
+/* A condition named with its specific code and then referred back to
+ * with the general word is one problem; a general word in another
+ * context, or a specific code that names another condition, is not. */
+static void
+test_unspecified_restated(void)
+{
+	notes_reading r;
+	const char *text = "Type 2 diabetes mellitus (HbA1c 69). Dietitian "
+			   "review for her diabetes.";
+
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "E11.9") != NULL);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E14.9") == 0);
+	text = "CKD stage 3. Her CKD is stable.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "N18.3") != NULL);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "N18.9") == 0);
+	/* the mother's diabetes stays the mother's */
+	text = "Type 2 diabetes. Mother has diabetes.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "E14.9") != NULL);
+	/* alone, the general word keeps its code */
+	text = "Diabetes on metformin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "E14.9") != NULL);
+	/* COPD with an exacerbation: two problems */
+	text = "COPD. Admitted with an infective exacerbation of COPD.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "J44.9") != NULL);
+}
+
 /* Issue 75's English rules learnt on a fourth writer (en-dev4) and kept
  * only where the other sets read no worse: an editor's line wrap inside
  * a sentence, a dated allergy held now, a relative who tells, a reason
@@ -1484,6 +1527,7 @@ static const mt_case cases[] = {
 	{"sections_en", test_sections_en},
 	{"rules_en4", test_rules_en4},
 	{"rules_en5", test_rules_en5},
+	{"unspecified_restated", test_unspecified_restated},
 	{NULL, NULL},
 };
 

@@ -1,0 +1,123 @@
+/*
+ * refine.c - one problem named twice, once with its unspecified code:
+ * "Type 2 diabetes mellitus (HbA1c 69) ... diet for her diabetes" is one
+ * condition, E11, not E11 and E14.9.  A note names a condition exactly
+ * once or twice and then refers back to it with the general word ("her
+ * diabetes", "the pneumonia", "贫血"), so the unspecified code of a
+ * problem whose specific code the note already holds, in the same
+ * context, adds nothing to the problem list but a duplicate to confirm.
+ *
+ * REFINED maps each unspecified code the problem vocabulary gives
+ * (knowledge/problems.csv) to the codes that specify it: the WHO ICD-10
+ * 2019 block or category it heads (icd.who.int/browse10), plus the
+ * category elsewhere in the classification that names the same condition
+ * more precisely (diabetes in pregnancy, O24, under E14.9).  A code
+ * matches a prefix when it starts with it ("E11" covers "E11.9"), and a
+ * code never refines itself.  Only a restatement is dropped: where the
+ * specific code names another condition beside the general one (COPD,
+ * J44, with an exacerbation, J44.1; ischaemic heart disease, I25, with
+ * an old infarct, I25.2) writers list both, so J44.9 and I25.9 have no
+ * row.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "notes_int.h"
+
+typedef struct refinement {
+	const char *unspecified;
+	const char *const *by; /* code prefixes, NULL-terminated */
+} refinement;
+
+#define BY(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const refinement REFINED[] = {
+	/* E10-E14 Diabetes mellitus; O24 in pregnancy */
+	{"E14.9", BY("E10", "E11", "E12", "E13", "E14", "O24")},
+	/* J12-J18 Pneumonia */
+	{"J18.9", BY("J12", "J13", "J14", "J15", "J16", "J17", "J18")},
+	/* I60-I64 Cerebrovascular diseases: I64 "not specified as
+	 * haemorrhage or infarction" */
+	{"I64", BY("I60", "I61", "I62", "I63")},
+	/* D50-D64 Anaemias */
+	{"D64.9", BY("D50", "D51", "D52", "D53", "D55", "D56", "D57", "D58",
+		     "D59", "D60", "D61", "D62", "D63", "D64")},
+	/* N18 Chronic kidney disease, by stage */
+	{"N18.9", BY("N18")},
+	/* I50 Heart failure */
+	{"I50.9", BY("I50")},
+	/* I21 Acute myocardial infarction; I22 subsequent */
+	{"I21.9", BY("I21", "I22")},
+	/* J45 Asthma; J46 status asthmaticus */
+	{"J45.9", BY("J45", "J46")},
+	/* F32 Depressive episode; F33 recurrent */
+	{"F32.9", BY("F32", "F33")},
+	/* E03 Other hypothyroidism */
+	{"E03.9", BY("E03")},
+	/* E78 Disorders of lipoprotein metabolism */
+	{"E78.5", BY("E78")},
+	/* L03 Cellulitis */
+	{"L03.9", BY("L03")},
+	/* A40-A41 Sepsis */
+	{"A41.9", BY("A40", "A41")},
+	/* G62 Other polyneuropathies; diabetic polyneuropathy (E10-E14 .4) */
+	{"G62.9", BY("G62", "E10.4", "E11.4", "E12.4", "E13.4", "E14.4")},
+};
+
+/* refines: is code one of r's more specific codes? */
+static bool
+refines(const refinement *r, const char *code)
+{
+	if (strcmp(code, r->unspecified) == 0)
+		return false;
+	for (const char *const *p = r->by; *p != NULL; p++)
+		if (strncmp(code, *p, strlen(*p)) == 0)
+			return true;
+	return false;
+}
+
+/* refinement_of returns the row of REFINED for the unspecified code, or
+ * NULL. */
+static const refinement *
+refinement_of(const char *code)
+{
+	for (size_t i = 0; i < sizeof(REFINED) / sizeof(REFINED[0]); i++)
+		if (strcmp(REFINED[i].unspecified, code) == 0)
+			return &REFINED[i];
+	return NULL;
+}
+
+/* specified_elsewhere: does out hold a problem that specifies f, in f's
+ * context? */
+static bool
+specified_elsewhere(const notes_reading *out, const notes_finding *f)
+{
+	const refinement *r;
+
+	if (f->kind != NOTES_PROBLEM || (r = refinement_of(f->code)) == NULL)
+		return false;
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_PROBLEM && g->context == f->context &&
+		    refines(r, g->code))
+			return true;
+	}
+	return false;
+}
+
+void
+notes__drop_unspecified(notes_reading *out)
+{
+	bool drop[NOTES_FINDINGS_MAX];
+	size_t n = 0;
+
+	/* decided on the whole reading first, so that what is dropped
+	 * never changes what is compared */
+	for (size_t i = 0; i < out->n; i++)
+		drop[i] = specified_elsewhere(out, &out->findings[i]);
+	for (size_t i = 0; i < out->n; i++)
+		if (!drop[i])
+			out->findings[n++] = out->findings[i];
+	out->n = n;
+}
