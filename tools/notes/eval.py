@@ -32,6 +32,11 @@ Usage:
                                        false findings (use on dev only:
                                        test is held out, docs/note-reader.md)
   tools/notes/eval.py --json dev       the scores as JSON
+
+After each set's table a line counts the allergy errors that would change
+an order (tools/notes/orders.py): allergies missed, so a drug would be
+allowed, and allergies invented that would block a drug the note says
+the patient takes or tolerates; --errors lists them.
 Starts a private MariaDB and the records service with the test harness
 (needs `make all`).
 """
@@ -41,6 +46,8 @@ import json
 import os
 import re
 import sys
+
+import orders
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -230,6 +237,12 @@ def service_reader(stack):
     return read
 
 
+def order_lines(total):
+    """--errors' lines for the order-changing allergy errors."""
+    return (["%s missed-allergy %s" % x for x in total["missed"]] +
+            ["%s blocking-allergy %s" % x for x in total["blocking"]])
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("sets", nargs="*", default=["dev", "test"])
@@ -237,6 +250,7 @@ def main(argv):
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     sets = [(s, parse(set_path(s))) for s in args.sets]
+    classes = orders.substance_classes()
     sys.path.insert(0, os.path.join(REPO, "tests"))
     from harness import Stack
     report = {}
@@ -245,12 +259,18 @@ def main(argv):
         for name, notes in sets:
             found = read_all(notes, read)
             rows = score(notes, found)
-            report[name] = rows
+            total = orders.order_errors(notes, found, classes)
+            report[name] = dict(rows, orders={
+                "held": total["held"], "missed": len(total["missed"]),
+                "invented": total["invented"],
+                "blocking": len(total["blocking"])})
             if args.json:
                 continue
             print(table(name, notes, rows))
+            print(orders.summary(total))
             if args.errors:
                 print("\n".join(errors(notes, found)))
+                print("\n".join(order_lines(total)))
             print()
     if args.json:
         print(json.dumps(report, indent=1))
