@@ -1398,6 +1398,36 @@ test_rules_en4(void)
 	MT_TRUE(f != NULL && f->context == 0);
 }
 
+/* Issue 75's English allergy rules learnt on a sixth writer (en-dev6),
+ * each kept as a mechanism that no other set reads worse for: a
+ * de-labelling named as a procedure to come. */
+static const expect allergies_en6[] = {
+	{"Remote penicillin allergy; candidate for de-labelling later via "
+	 "allergy clinic.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Refer allergy clinic for penicillin de-labelling as outpatient.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Penicillin allergy - delabelled after oral challenge.", NOTES_ALLERGY,
+	 "penicillins", "Penicillin", NEG, false},
+};
+
+/* what these rules must not give: a label planned for removal read as
+ * removed */
+static void
+test_allergies_en6(void)
+{
+	notes_reading r;
+	const char *text = "Pt can be considered for penicillin allergy "
+			   "de-labelling when stable.";
+
+	for (size_t i = 0; i < sizeof(allergies_en6) / sizeof(allergies_en6[0]);
+	     i++)
+		check(&allergies_en6[i]);
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == 0);
+}
+
 /* rules learnt from en-dev5 (issue 75): a not-allergy remark in
  * parentheses is about the drug it follows, on its line or lines back;
  * taken off the allergy list; "listed as" ends a negation; a checkbox's
@@ -1483,6 +1513,7 @@ static const mt_case cases[] = {
 	{"error_classes", test_error_classes},
 	{"sections_en", test_sections_en},
 	{"rules_en4", test_rules_en4},
+	{"allergies_en6", test_allergies_en6},
 	{"rules_en5", test_rules_en5},
 	{NULL, NULL},
 };
