@@ -780,6 +780,21 @@ hypothesis_only(unsigned bits, unsigned strong)
 	return bits;
 }
 
+/* reporting: is word w a reporting word ("says", "told", "reports")? */
+static bool
+reporting(const sentence *s, size_t w)
+{
+	static const char *const verbs[] = {
+		"says",	    "said",	"tells",     "told",	 "reports",
+		"reported", "confirms", "confirmed", "states",	 "stated",
+		"adds",	    "added",	"recalls",   "mentions", "mentioned"};
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(s->words[w].key, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -787,16 +802,37 @@ hypothesis_only(unsigned bits, unsigned strong)
 static bool
 reporter(const sentence *s, size_t j)
 {
-	static const char *const verbs[] = {
-		"says",	    "said",	"tells",     "told",	 "reports",
-		"reported", "confirms", "confirmed", "states",	 "stated",
-		"adds",	    "added",	"recalls",   "mentions", "mentioned"};
 	size_t w = s->items[j].w1;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)
-		for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-			if (strcmp(s->words[w + n].key, verbs[i]) == 0)
-				return true;
+		if (reporting(s, w + n))
+			return true;
+	return false;
+}
+
+/* REPORTER_WORDS: how far a reporting word may follow a relative named
+ * with a role ("wife of son (main carer) reports \"aspirin upsets her
+ * stomach\""). */
+#define REPORTER_WORDS 6
+
+/* reporter_named: is family trigger j a relative described before the
+ * reporting word, within REPORTER_WORDS words and before any drug,
+ * reaction, cue or other item but another relative ("wife of son (main
+ * carer) reports …")?  The story is still the patient's. */
+static bool
+reporter_named(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w1, m = j + 1;
+
+	for (; w < s->n && w < s->items[j].w1 + REPORTER_WORDS; w++) {
+		while (m < s->n_items && s->items[m].w1 <= w)
+			m++;
+		if (m < s->n_items && s->items[m].w0 <= w &&
+		    s->items[m].e->type != NOTES_T_FAMILY)
+			return false;
+		if (reporting(s, w))
+			return true;
+	}
 	return false;
 }
 
@@ -872,7 +908,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		 * reads the lines under it */
 		if (!notes__is_trigger(t->type) || !(fwd || back) ||
 		    t == s->section || !holds(s, t, k) ||
-		    (t->type == NOTES_T_FAMILY && reporter(s, j)))
+		    (t->type == NOTES_T_FAMILY &&
+		     (reporter(s, j) || reporter_named(s, j))))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
@@ -2176,7 +2213,9 @@ delabelled_code(const notes_reading *out, const char *code)
  * de-labelled: the removal of the label is what holds now, and the
  * label it removes is usually written first ("had carried a penicillin
  * allergy label since childhood ... has been removed from her record"),
- * so the negated finding stands for them all. */
+ * so the negated finding stands for them all.  A relative's allergy is
+ * not the label removed ("his younger brother has a true penicillin
+ * allergy ... the penicillin allergy label has been removed"). */
 static void
 delabel(notes_reading *out)
 {
@@ -2185,7 +2224,8 @@ delabel(notes_reading *out)
 	for (size_t i = 0; i < out->n; i++) {
 		const notes_finding *f = &out->findings[i];
 
-		if (f->kind == NOTES_ALLERGY && !(f->context & NOTES_NEGATED) &&
+		if (f->kind == NOTES_ALLERGY &&
+		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
 		    delabelled_code(out, f->code))
 			continue;
 		out->findings[n++] = *f;

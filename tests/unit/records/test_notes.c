@@ -1400,7 +1400,8 @@ test_rules_en4(void)
 
 /* Issue 75's English allergy rules learnt on a sixth writer (en-dev6),
  * each kept as a mechanism that no other set reads worse for: a
- * de-labelling named as a procedure to come. */
+ * de-labelling named as a procedure to come, a relative's allergy that a
+ * de-labelling leaves, a relative named with a role who reports. */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1409,6 +1410,12 @@ static const expect allergies_en6[] = {
 	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 	{"Penicillin allergy - delabelled after oral challenge.", NOTES_ALLERGY,
 	 "penicillins", "Penicillin", NEG, false},
+	{"His brother has a true penicillin allergy. The penicillin allergy "
+	 "label has been removed from his record.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"Drug allergy: wife of son (main carer) reports \"aspirin upsets her "
+	 "stomach\".",
+	 NOTES_ALLERGY, "aspirin", "aspirin", 0, true},
 };
 
 /* what these rules must not give: a label planned for removal read as
