@@ -1625,6 +1625,68 @@ named_before(const sentence *s, size_t k)
 	return false;
 }
 
+/* clause_start: the first word of item k's clause (after the last
+ * terminator before it, ";" "but" "which" …). */
+static size_t
+clause_start(const sentence *s, size_t k)
+{
+	for (size_t m = k; m-- > 0;)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR &&
+		    !(s->items[m].e->dir & NOTES_DIR_SCOPE_ONLY))
+			return s->items[m].w1;
+	return 0;
+}
+
+/* relative_subject returns the word of the relative that item k's clause
+ * opens with as its subject ("Mom is allergic to penicillin; dad to
+ * sulfa", "pt's mum has had anaphylaxis to Septrin"), or NULL: a parent
+ * named as a family word the trigger lists leave out, because "mum" and
+ * "dad" also name the patient ("Mum c/o burning") or the one who tells
+ * ("mum says he's allergic").  A reporting word or the patient as subject
+ * between the relative and the drug makes the story the patient's. */
+static const char *
+relative_subject(const sentence *s, size_t k)
+{
+	static const char *const relatives[] = {"mum",	 "mom", "mam",	"mummy",
+						"mommy", "dad", "daddy"};
+	static const char *const patient[] = {"he",	 "she",	    "pt",
+					      "patient", "they",    "him",
+					      "her",	 "herself", "himself"};
+	size_t w = clause_start(s, k), end = s->items[k].w0;
+	size_t n_rel = sizeof(relatives) / sizeof(*relatives);
+
+	for (size_t v = w + 1; v < end; v++) /* "Also note: pt's mum …" */
+		if (colon_at(s->text, s->words[v - 1].end, s->words[v].start))
+			w = v;
+	if (w + 2 < end && words_at(s, w, "pt") && words_at(s, w + 1, "s"))
+		w += 2;
+	else if (w + 1 < end &&
+		 (words_at(s, w, "her") || words_at(s, w, "his")))
+		w++;
+	if (w >= end || !words_in(s, w, relatives, n_rel))
+		return NULL;
+	for (size_t v = w + 1; v < end; v++)
+		if (reporting(s, v) ||
+		    words_in(s, v, patient, sizeof(patient) / sizeof(*patient)))
+			return NULL;
+	return s->words[w].key;
+}
+
+/* allergy_context_en6 adds to allergy f of item k what the clause says of
+ * whose it is: a relative's as its subject (family). */
+static void
+allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
+{
+	const char *relative;
+
+	if (f->kind != NOTES_ALLERGY || (f->context & NOTES_FAMILY) ||
+	    (relative = relative_subject(s, k)) == NULL)
+		return;
+	if (f->context == 0)
+		f->trigger = relative;
+	f->context |= NOTES_FAMILY;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1654,6 +1716,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
+	allergy_context_en6(s, k, f);
 	if (f->kind == NOTES_ALLERGY && doubted(s, k, reaction))
 		f->context |= NOTES_UNCERTAIN;
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&

@@ -1401,7 +1401,8 @@ test_rules_en4(void)
 /* Issue 75's English allergy rules learnt on a sixth writer (en-dev6),
  * each kept as a mechanism that no other set reads worse for: a
  * de-labelling named as a procedure to come, a relative's allergy that a
- * de-labelling leaves, a relative named with a role who reports. */
+ * de-labelling leaves, a relative named with a role who reports, a
+ * parent ("mum", "dad") who is the subject of the allergy's clause. */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1416,6 +1417,14 @@ static const expect allergies_en6[] = {
 	{"Drug allergy: wife of son (main carer) reports \"aspirin upsets her "
 	 "stomach\".",
 	 NOTES_ALLERGY, "aspirin", "aspirin", 0, true},
+	{"Drug allergies: NKDA. Mom is allergic to penicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", FAM, false},
+	{"Also note: pt's mum has had anaphylaxis to Septrin.", NOTES_ALLERGY,
+	 "co-trimoxazole", "Septrin", FAM, false},
+	{"Allergies: mum says \"he's allergic to ibuprofen\".", NOTES_ALLERGY,
+	 "ibuprofen", "ibuprofen", 0, true},
+	{"Mum: she is allergic to codeine.", NOTES_ALLERGY, "codeine",
+	 "codeine", 0, true},
 };
 
 /* what these rules must not give: a label planned for removal read as
