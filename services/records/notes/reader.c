@@ -1672,14 +1672,67 @@ relative_subject(const sentence *s, size_t k)
 	return s->words[w].key;
 }
 
-/* allergy_context_en6 adds to allergy f of item k what the clause says of
- * whose it is: a relative's as its subject (family). */
+static bool only_marks(const char *text, uint32_t from, uint32_t to,
+		       const char *marks);
+
+/* row_doubted: is item k on a table's row ("|" between cells) with a
+ * cell that holds only "?" ("\"sulfa\" | unknown | ? | old chart")?  The
+ * row's Type column doubts the allergy. */
+static bool
+row_doubted(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p, *cell = NULL;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (p = line; *p != '\0' && *p != '\n'; p++) {
+		if (*p != '|')
+			continue;
+		if (cell != NULL &&
+		    only_marks(text, (uint32_t)(cell - text),
+			       (uint32_t)(p - text), "?") &&
+		    memchr(cell, '?', (size_t)(p - cell)) != NULL)
+			return true;
+		cell = p + 1;
+	}
+	return false;
+}
+
+/* declined_in_list: is drug item k, under an allergy heading, one the
+ * patient declined or refused ("he is \"statin intolerant\" and has
+ * declined rosuvastatin")?  It is a medicine refused, not an allergen. */
+static bool
+declined_in_list(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++) {
+		const notes_entry *t = s->items[j].e;
+
+		if (t->type == NOTES_T_NEGATED &&
+		    (strncmp(t->key, "declin", 6) == 0 ||
+		     strncmp(t->key, "refus", 5) == 0) &&
+		    !scope_ends(s, j, k))
+			return true;
+	}
+	return false;
+}
+
+/* allergy_context_en6 adds to allergy f of item k what its line says of
+ * whose it is and how sure: a relative's as its clause's subject
+ * (family), a table row's "?" (uncertain). */
 static void
 allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 {
 	const char *relative;
 
-	if (f->kind != NOTES_ALLERGY || (f->context & NOTES_FAMILY) ||
+	if (f->kind != NOTES_ALLERGY)
+		return;
+	if (row_doubted(s, k) && !(f->context & NOTES_UNCERTAIN)) {
+		if (f->context == 0)
+			f->trigger = "?";
+		f->context |= NOTES_UNCERTAIN;
+	}
+	if ((f->context & NOTES_FAMILY) ||
 	    (relative = relative_subject(s, k)) == NULL)
 		return;
 	if (f->context == 0)
@@ -1705,7 +1758,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
-	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
+	if ((tol && !drug) || allergy_cued(s, k) ||
+	    (s->allergy_list && !(drug && declined_in_list(s, k))) ||
 	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
 	    caused || (!tol && reaction_of(s, k, true))) {
 		f->kind = NOTES_ALLERGY;
@@ -1872,6 +1926,31 @@ inline_heading(const sentence *s)
 	return true;
 }
 
+/* allergy_titled: is s a heading line (a colon ends it, after text
+ * [last, line end)) that opens with an English allergy cue and names no
+ * drug or problem ("ALLERGIES/INTOLERANCES (verified):", "Allergies and
+ * adverse reactions:")?  The lines under it are its list, a table's rows
+ * ("| Codeine | severe constipation | intolerance |") too. */
+static bool
+allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
+{
+	const notes_entry *e = s->items[0].e;
+
+	if (s->n_items == 0 || s->items[0].w0 != 0 ||
+	    e->type != NOTES_T_ALLERGY_CUE ||
+	    (unsigned char)e->key[0] >= 0x80 ||
+	    !only_marks(s->text, last, line_end, ":-)") ||
+	    !colon_at(s->text, last, line_end))
+		return false;
+	for (size_t k = 1; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (t != NOTES_T_ALLERGY_CUE && t != NOTES_T_REACTION)
+			return false;
+	}
+	return true;
+}
+
 /* heading: is s, ended by end, a line that is a heading?  An allergy
  * heading is an allergy cue alone on its line, of at most two words or
  * the whole line ("Allergies:", "ALLERGIES", "Drug allergies -",
@@ -1899,6 +1978,7 @@ heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 		     s->items[0].w1 == s->n &&
 		     only_marks(s->text, last, end->start, ":-");
+	*allergies = *allergies || allergy_titled(s, last, end->start);
 	return *allergies || (only_marks(s->text, last, end->start, ":-") &&
 			      colon_at(s->text, last, end->start));
 }

@@ -1402,7 +1402,9 @@ test_rules_en4(void)
  * each kept as a mechanism that no other set reads worse for: a
  * de-labelling named as a procedure to come, a relative's allergy that a
  * de-labelling leaves, a relative named with a role who reports, a
- * parent ("mum", "dad") who is the subject of the allergy's clause. */
+ * parent ("mum", "dad") who is the subject of the allergy's clause, an
+ * allergy heading with more words than its cue over a list or a table,
+ * a table row's "?" cell, a drug declined under an allergy heading. */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1425,6 +1427,18 @@ static const expect allergies_en6[] = {
 	 "ibuprofen", "ibuprofen", 0, true},
 	{"Mum: she is allergic to codeine.", NOTES_ALLERGY, "codeine",
 	 "codeine", 0, true},
+	{"ALLERGIES/INTOLERANCES (verified):\n| Drug | Reaction | Type |\n"
+	 "| Codeine | severe constipation | intolerance |\n",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"Allergies / intolerances verified:\nDrug | Reaction | Type\n"
+	 "\"sulfa\" | unknown - pt unsure | ? | old chart only\n",
+	 NOTES_ALLERGY, "sulfonamides", "sulfa", UNC, true},
+	{"Allergies and intolerances:\nStatins - myalgia with simvastatin; "
+	 "he has declined rosuvastatin.\n",
+	 NOTES_MEDICINE, "rosuvastatin", "rosuvastatin", NEG, false},
+	{"Allergies and intolerances:\nStatins - myalgia with simvastatin; "
+	 "he has declined rosuvastatin.\n",
+	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
 };
 
 /* what these rules must not give: a label planned for removal read as
