@@ -1717,6 +1717,61 @@ declined_in_list(const sentence *s, size_t k)
 	return false;
 }
 
+/* quote_close returns where the ASCII double quote that item k sits in
+ * closes (the byte after it), or 0 when k is outside quotes on its line
+ * or the quote does not close there. */
+static uint32_t
+quote_close(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p;
+	bool open = false;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (const char *q = line; q < p; q++)
+		if (*q == '"')
+			open = !open;
+	if (!open)
+		return 0;
+	for (p = text + s->items[k].end; *p != '\0' && *p != '\n'; p++)
+		if (*p == '"')
+			return (uint32_t)(p + 1 - text);
+	return 0;
+}
+
+/* QUOTE_LABEL_WORDS: the most words between a patient's quoted words and
+ * the writer's label of them ("- documented intolerance"). */
+#define QUOTE_LABEL_WORDS 1
+
+/* quote_labelled: is drug item k the only drug of the patient's quoted
+ * words that an allergy cue right after the quote labels ("Pt states
+ * \"codeine makes me throw up\" - intolerance", "says \"I don't do well
+ * with Nurofen, it hurts my stomach\" - documented intolerance")?  The
+ * writer records what the patient says the drug does as an intolerance. */
+static bool
+quote_labelled(const sentence *s, size_t k)
+{
+	uint32_t close = quote_close(s, k);
+	size_t m = k + 1;
+
+	if (close == 0)
+		return false;
+	for (; m < s->n_items && s->items[m].start < close; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (size_t d = k; d-- > 0 && quote_close(s, d) == close;)
+		if (is_drug(&s->items[d]))
+			return false;
+	if (m == s->n_items || s->items[m].e->type != NOTES_T_ALLERGY_CUE ||
+	    (unsigned char)s->items[m].e->key[0] >= 0x80)
+		return false;
+	for (size_t w = 0; w < s->n; w++)
+		if (s->words[w].start >= close)
+			return s->items[m].w0 - w <= QUOTE_LABEL_WORDS;
+	return false;
+}
+
 /* allergy_context_en6 adds to allergy f of item k what its line says of
  * whose it is and how sure: a relative's as its clause's subject
  * (family), a table row's "?" (uncertain). */
@@ -1758,7 +1813,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
-	if ((tol && !drug) || allergy_cued(s, k) ||
+	if ((tol && !drug) || allergy_cued(s, k) || quote_labelled(s, k) ||
 	    (s->allergy_list && !(drug && declined_in_list(s, k))) ||
 	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
 	    caused || (!tol && reaction_of(s, k, true))) {

@@ -1404,7 +1404,9 @@ test_rules_en4(void)
  * de-labelling leaves, a relative named with a role who reports, a
  * parent ("mum", "dad") who is the subject of the allergy's clause, an
  * allergy heading with more words than its cue over a list or a table,
- * a table row's "?" cell, a drug declined under an allergy heading. */
+ * a table row's "?" cell, a drug declined under an allergy heading, the
+ * patient's quoted words about a drug that the writer labels an
+ * intolerance. */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1439,6 +1441,13 @@ static const expect allergies_en6[] = {
 	{"Allergies and intolerances:\nStatins - myalgia with simvastatin; "
 	 "he has declined rosuvastatin.\n",
 	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
+	{"Pt also states \"codeine makes me throw up\" - intolerance.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Says \"I don't do well with Nurofen, it hurts my stomach\" - "
+	 "documented intolerance.",
+	 NOTES_ALLERGY, "ibuprofen", "Nurofen", 0, true},
+	{"Pt says \"metformin and gliclazide both fine\" - no intolerance.",
+	 NOTES_MEDICINE, "metformin", "metformin", 0, true},
 };
 
 /* what these rules must not give: a label planned for removal read as
