@@ -1406,7 +1406,7 @@ test_rules_en4(void)
  * allergy heading with more words than its cue over a list or a table,
  * a table row's "?" cell, a drug declined under an allergy heading, the
  * patient's quoted words about a drug that the writer labels an
- * intolerance. */
+ * intolerance, the adverse drug reaction abbreviated ("ADRs", "Allx"). */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1448,6 +1448,12 @@ static const expect allergies_en6[] = {
 	 NOTES_ALLERGY, "ibuprofen", "Nurofen", 0, true},
 	{"Pt says \"metformin and gliclazide both fine\" - no intolerance.",
 	 NOTES_MEDICINE, "metformin", "metformin", 0, true},
+	{"Allx: nitrofurantoin -> \"lung problem\" 2017.", NOTES_ALLERGY,
+	 "nitrofurantoin", "nitrofurantoin", 0, true},
+	{"ADRs/Allergies:\n- Simvastatin -> myalgia 2019.\n", NOTES_ALLERGY,
+	 "simvastatin", "Simvastatin", 0, true},
+	{"Allergies/ADRs: Tramadol - hallucinations (2022, GP record).",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
 };
 
 /* what these rules must not give: a label planned for removal read as
