@@ -2354,6 +2354,70 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	return keep(out, &f);
 }
 
+/* The words of a writer who doubts a label they keep ("so I doubt this is
+ * a true allergy", "PCN label likely inaccurate", "Unverified."). */
+static const char *const doubts[] = {"doubt", "doubtful", "inaccurate",
+				     "unverified", "questionable"};
+
+/* doubt_word returns the doubt word of s (from doubts), or NULL; *w its
+ * place. */
+static const char *
+doubt_word(const sentence *s, size_t *w)
+{
+	for (*w = 0; *w < s->n; (*w)++)
+		for (size_t i = 0; i < sizeof(doubts) / sizeof(*doubts); i++)
+			if (strcmp(s->words[*w].key, doubts[i]) == 0)
+				return doubts[i];
+	return NULL;
+}
+
+/* doubtable: is f an allergy that a doubt may qualify: affirmed, or
+ * negated only by a drug tolerated ("she has tolerated Augmentin ... so
+ * PCN label likely inaccurate")? */
+static bool
+doubtable(const notes_finding *f)
+{
+	const notes_entry *t;
+
+	if (f->kind != NOTES_ALLERGY || f->code[0] == '\0')
+		return false;
+	if (f->context == 0)
+		return true;
+	t = notes__find(f->trigger);
+	return f->context == NOTES_NEGATED && t != NULL &&
+	       t->type == NOTES_T_TOLERATED;
+}
+
+/* doubt_allergy makes uncertain the allergy that s doubts: the last one
+ * found before the doubt word, on s's line or in the sentence before it
+ * on the paragraph (the label the writer speaks of; undoubt drops its
+ * other mentions). */
+static void
+doubt_allergy(const sentence *s, notes_reading *out)
+{
+	size_t w;
+	const char *doubt = doubt_word(s, &w);
+	uint32_t from = s->words[0].start;
+
+	if (doubt == NULL)
+		return;
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	if (s->prior.e != NULL && s->prior.start < from)
+		from = s->prior.start;
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->start < from)
+			return;
+		if (f->start < s->words[w].start && doubtable(f)) {
+			f->context = NOTES_UNCERTAIN;
+			f->trigger = doubt;
+			return;
+		}
+	}
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -2374,6 +2438,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	}
 	if (!disowned_allergy(s, out))
 		return false;
+	doubt_allergy(s, out);
 	remember_subject(s);
 	if (line_ends(s, end))
 		s->allergy_line = false;
@@ -2425,6 +2490,42 @@ delabel(notes_reading *out)
 		if (f->kind == NOTES_ALLERGY &&
 		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
 		    delabelled_code(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
+/* doubted_code: does out hold an allergy to code that a writer doubts
+ * (doubt_allergy)? */
+static bool
+doubted_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		for (size_t d = 0; d < sizeof(doubts) / sizeof(*doubts); d++)
+			if (f->kind == NOTES_ALLERGY &&
+			    f->trigger == doubts[d] &&
+			    strcmp(f->code, code) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* undoubt drops the affirmed mentions of an allergy whose label the
+ * writer doubts: the doubt is what holds now ("7. Penicillin allergy:
+ * refer for testing" after "I doubt this is a true allergy"). */
+static void
+undoubt(notes_reading *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    doubted_code(out, f->code))
 			continue;
 		out->findings[n++] = *f;
 	}
@@ -2621,6 +2722,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 			break;
 	} while (t.type != NOTES_TOK_END);
 	delabel(out);
+	undoubt(out);
 	unstop(out);
 	undecline(out);
 }

@@ -1406,7 +1406,9 @@ test_rules_en4(void)
  * allergy heading with more words than its cue over a list or a table,
  * a table row's "?" cell, a drug declined under an allergy heading, the
  * patient's quoted words about a drug that the writer labels an
- * intolerance, the adverse drug reaction abbreviated ("ADRs", "Allx"). */
+ * intolerance, the adverse drug reaction abbreviated ("ADRs", "Allx"), a
+ * writer's doubt of the label just named ("I doubt this is a true
+ * allergy", "Unverified."). */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1454,10 +1456,17 @@ static const expect allergies_en6[] = {
 	 "simvastatin", "Simvastatin", 0, true},
 	{"Allergies/ADRs: Tramadol - hallucinations (2022, GP record).",
 	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
+	{"- Penicillin: \"swelling of hands\", 1980s. He has since had Tazocin "
+	 "without any reaction, so I doubt this is a true allergy.\n7. "
+	 "Penicillin allergy: refer for testing.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", UNC, true},
+	{"ADRs/Allergies:\n- Gentamicin - \"deafness\"? wife thinks, after "
+	 "surgery. Unverified.\n",
+	 NOTES_ALLERGY, "gentamicin", "Gentamicin", UNC, true},
 };
 
 /* what these rules must not give: a label planned for removal read as
- * removed */
+ * removed, a doubted label also affirmed */
 static void
 test_allergies_en6(void)
 {
@@ -1471,6 +1480,11 @@ test_allergies_en6(void)
 	notes_read(text, strlen(text), &r);
 	for (size_t i = 0; i < r.n; i++)
 		MT_TRUE(r.findings[i].context == 0);
+	text = "Penicillin - rash. I doubt this is a true allergy. Penicillin "
+	       "allergy: refer.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == NOTES_UNCERTAIN);
 }
 
 /* rules learnt from en-dev5 (issue 75): a not-allergy remark in
