@@ -1981,6 +1981,22 @@ inline_heading(const sentence *s)
 	return true;
 }
 
+/* cues_only: is every word of s in an allergy cue ("Allergies / adverse
+ * drug reactions")?  Such a line is a heading without its colon. */
+static bool
+cues_only(const sentence *s)
+{
+	size_t w = 0;
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		if (s->items[k].e->type != NOTES_T_ALLERGY_CUE ||
+		    s->items[k].w0 != w)
+			return false;
+		w = s->items[k].w1;
+	}
+	return w == s->n;
+}
+
 /* allergy_titled: is s a heading line (a colon ends it, after text
  * [last, line end)) that opens with an English allergy cue and names no
  * drug or problem ("ALLERGIES/INTOLERANCES (verified):", "Allergies and
@@ -1995,7 +2011,7 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 	    e->type != NOTES_T_ALLERGY_CUE ||
 	    (unsigned char)e->key[0] >= 0x80 ||
 	    !only_marks(s->text, last, line_end, ":-)") ||
-	    !colon_at(s->text, last, line_end))
+	    (!colon_at(s->text, last, line_end) && !cues_only(s)))
 		return false;
 	for (size_t k = 1; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
