@@ -2372,8 +2372,8 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 
 /* The words of a writer who doubts a label they keep ("so I doubt this is
  * a true allergy", "PCN label likely inaccurate", "Unverified."). */
-static const char *const doubts[] = {"doubt", "doubtful", "inaccurate",
-				     "unverified", "questionable"};
+static const char *const doubts[] = {"doubt",	   "doubtful",	   "inaccurate",
+				     "unverified", "questionable", "unlikely"};
 
 /* doubt_word returns the doubt word of s (from doubts), or NULL; *w its
  * place. */

@@ -1463,6 +1463,13 @@ static const expect allergies_en6[] = {
 	{"ADRs/Allergies:\n- Gentamicin - \"deafness\"? wife thinks, after "
 	 "surgery. Unverified.\n",
 	 NOTES_ALLERGY, "gentamicin", "Gentamicin", UNC, true},
+	{"Allergies / adverse drug reactions\n- Tramadol: confusion (2023)\n",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
+	{"Allergies:\n- Penicillin: documented on an old record. Label kept "
+	 "by GP - we feel it is very unlikely to be a true allergy.\n",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", UNC, true},
+	{"Dx: Amoxicillin allergy unlikely.", NOTES_ALLERGY, "amoxicillin",
+	 "Amoxicillin", NEG, false},
 };
 
 /* what these rules must not give: a label planned for removal read as
