@@ -1772,6 +1772,17 @@ quote_labelled(const sentence *s, size_t k)
 	return false;
 }
 
+/* tolerated_next: is item k followed right away by "tolerated" ("NSAIDs
+ * (angioedema) - celecoxib tolerated")?  The drug is the exception the
+ * patient takes without harm, no allergy of theirs. */
+static bool
+tolerated_next(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+
+	return w < s->n && words_at(s, w, "tolerated");
+}
+
 /* allergy_context_en6 adds to allergy f of item k what its line says of
  * whose it is and how sure: a relative's as its clause's subject
  * (family), a table row's "?" (uncertain). */
@@ -1782,6 +1793,11 @@ allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 
 	if (f->kind != NOTES_ALLERGY)
 		return;
+	if (tolerated_next(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "tolerated";
+		return;
+	}
 	if (row_doubted(s, k) && !(f->context & NOTES_UNCERTAIN)) {
 		if (f->context == 0)
 			f->trigger = "?";
@@ -2007,7 +2023,7 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 {
 	const notes_entry *e = s->items[0].e;
 
-	if (s->n_items == 0 || s->items[0].w0 != 0 ||
+	if (s->n_items == 0 || s->items[0].w0 > 1 ||
 	    e->type != NOTES_T_ALLERGY_CUE ||
 	    (unsigned char)e->key[0] >= 0x80 ||
 	    !only_marks(s->text, last, line_end, ":-)") ||

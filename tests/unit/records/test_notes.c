@@ -1408,7 +1408,8 @@ test_rules_en4(void)
  * patient's quoted words about a drug that the writer labels an
  * intolerance, the adverse drug reaction abbreviated ("ADRs", "Allx"), a
  * writer's doubt of the label just named ("I doubt this is a true
- * allergy", "Unverified."). */
+ * allergy", "Unverified."), a heading's leading word ("YOUR ALLERGIES"),
+ * the drug an allergy list names as tolerated. */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1470,6 +1471,15 @@ static const expect allergies_en6[] = {
 	 NOTES_ALLERGY, "penicillins", "Penicillin", UNC, true},
 	{"Dx: Amoxicillin allergy unlikely.", NOTES_ALLERGY, "amoxicillin",
 	 "Amoxicillin", NEG, false},
+	{"YOUR ALLERGIES (please show this list to every doctor):\n- Cipro "
+	 "(ciprofloxacin): tendon pain in the heel\n",
+	 NOTES_ALLERGY, "ciprofloxacin", "Cipro", 0, true},
+	{"Updated allergy record:\n- NSAIDs (angioedema) - celecoxib "
+	 "tolerated\n",
+	 NOTES_ALLERGY, "celecoxib", "celecoxib", NEG, false},
+	{"Updated allergy record:\n- NSAIDs (angioedema) - celecoxib "
+	 "tolerated\n",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
 };
 
 /* what these rules must not give: a label planned for removal read as
