@@ -1811,6 +1811,18 @@ allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 	f->context |= NOTES_FAMILY;
 }
 
+/* reaction_owned: is reaction r, written before drug item k, another
+ * drug's, that drug right before it ("given her trimethoprim hives we'd
+ * avoid co-trimoxazole")?  Then it makes no allergy of k. */
+static bool
+reaction_owned(const sentence *s, size_t k, const item *r)
+{
+	size_t j = (size_t)(r - s->items);
+
+	return r != NULL && j < k && j > 0 && is_drug(&s->items[j - 1]) &&
+	       s->items[j - 1].w1 == r->w0;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1832,7 +1844,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if ((tol && !drug) || allergy_cued(s, k) || quote_labelled(s, k) ||
 	    (s->allergy_list && !(drug && declined_in_list(s, k))) ||
 	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
-	    caused || (!tol && reaction_of(s, k, true))) {
+	    caused ||
+	    (!tol && reaction_of(s, k, true) &&
+	     !reaction_owned(s, k, reaction_of(s, k, true)))) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
 	} else if (drug && !cultured(s, k)) {

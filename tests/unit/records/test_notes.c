@@ -1409,7 +1409,8 @@ test_rules_en4(void)
  * intolerance, the adverse drug reaction abbreviated ("ADRs", "Allx"), a
  * writer's doubt of the label just named ("I doubt this is a true
  * allergy", "Unverified."), a heading's leading word ("YOUR ALLERGIES"),
- * the drug an allergy list names as tolerated. */
+ * the drug an allergy list names as tolerated, a reaction that its own
+ * drug right before it keeps from the drug after it. */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1480,10 +1481,13 @@ static const expect allergies_en6[] = {
 	{"Updated allergy record:\n- NSAIDs (angioedema) - celecoxib "
 	 "tolerated\n",
 	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"Abx: given pen anaphylaxis - use clindamycin 600 mg IV.",
+	 NOTES_ALLERGY, "penicillins", "pen", 0, true},
 };
 
 /* what these rules must not give: a label planned for removal read as
- * removed, a doubted label also affirmed */
+ * removed, the alternative to an allergen read as an allergy, a doubted
+ * label also affirmed */
 static void
 test_allergies_en6(void)
 {
@@ -1497,6 +1501,10 @@ test_allergies_en6(void)
 	notes_read(text, strlen(text), &r);
 	for (size_t i = 0; i < r.n; i++)
 		MT_TRUE(r.findings[i].context == 0);
+	text = "Abx: given pen anaphylaxis - use clindamycin 600 mg IV.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clindamycin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "clindamycin") != NULL);
 	text = "Penicillin - rash. I doubt this is a true allergy. Penicillin "
 	       "allergy: refer.";
 	notes_read(text, strlen(text), &r);
