@@ -1811,6 +1811,20 @@ allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 	f->context |= NOTES_FAMILY;
 }
 
+/* hyphen_free: is drug item k joined by a hyphen to "free" after it
+ * ("Latex-free OR", "chlorhexidine-free catheters")?  The equipment is
+ * kept free of what the patient must avoid: the mention is neither a
+ * medicine nor an allergy denied. */
+static bool
+hyphen_free(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+	uint32_t end = s->items[k].end;
+
+	return w < s->n && words_at(s, w, "free") &&
+	       s->words[w].start == end + 1 && s->text[end] == '-';
+}
+
 /* reaction_owned: is reaction r, written before drug item k, another
  * drug's, that drug right before it ("given her trimethoprim hives we'd
  * avoid co-trimoxazole")?  Then it makes no allergy of k. */
@@ -1837,7 +1851,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
-	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k))
+	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k) ||
+	    hyphen_free(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);

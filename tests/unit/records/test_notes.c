@@ -1410,7 +1410,8 @@ test_rules_en4(void)
  * writer's doubt of the label just named ("I doubt this is a true
  * allergy", "Unverified."), a heading's leading word ("YOUR ALLERGIES"),
  * the drug an allergy list names as tolerated, a reaction that its own
- * drug right before it keeps from the drug after it. */
+ * drug right before it keeps from the drug after it, equipment kept free
+ * of an allergen ("latex-free"). */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1483,11 +1484,16 @@ static const expect allergies_en6[] = {
 	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
 	{"Abx: given pen anaphylaxis - use clindamycin 600 mg IV.",
 	 NOTES_ALLERGY, "penicillins", "pen", 0, true},
+	{"Allergies:\n- Latex - contact dermatitis (gloves at work). "
+	 "LATEX-FREE "
+	 "theatre.\n",
+	 NOTES_ALLERGY, "latex", "Latex", 0, true},
 };
 
 /* what these rules must not give: a label planned for removal read as
- * removed, the alternative to an allergen read as an allergy, a doubted
- * label also affirmed */
+ * removed, the alternative to an allergen read as an allergy, equipment
+ * free of an allergen read as a medicine or a denial, a doubted label
+ * also affirmed */
 static void
 test_allergies_en6(void)
 {
@@ -1505,6 +1511,12 @@ test_allergies_en6(void)
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "clindamycin") == NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "clindamycin") != NULL);
+	text = "Latex - anaphylaxis. LATEX-FREE theatre, chlorhexidine-free "
+	       "catheters.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == 0 &&
+			r.findings[i].kind == NOTES_ALLERGY);
 	text = "Penicillin - rash. I doubt this is a true allergy. Penicillin "
 	       "allergy: refer.";
 	notes_read(text, strlen(text), &r);
