@@ -2557,6 +2557,26 @@ delabel(notes_reading *out)
 	out->n = n;
 }
 
+/* drop_superseded drops out's findings of kind in context whose code
+ * held says a later statement supersedes (a de-labelling's kin: a doubt,
+ * a stop done, a refusal), so that statement stands for them. */
+static void
+drop_superseded(notes_reading *out, notes_kind kind, unsigned context,
+		bool (*held)(const notes_reading *, const char *))
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == kind && f->context == context &&
+		    held(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
 /* doubted_code: does out hold an allergy to code that a writer doubts
  * (doubt_allergy)? */
 static bool
@@ -2580,17 +2600,7 @@ doubted_code(const notes_reading *out, const char *code)
 static void
 undoubt(notes_reading *out)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->n; i++) {
-		const notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-		    doubted_code(out, f->code))
-			continue;
-		out->findings[n++] = *f;
-	}
-	out->n = n;
+	drop_superseded(out, NOTES_ALLERGY, 0, doubted_code);
 }
 
 /* stopped_code: does out hold code as a medicine already stopped
@@ -2619,17 +2629,7 @@ stopped_code(const notes_reading *out, const char *code)
 static void
 unstop(notes_reading *out)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->n; i++) {
-		const notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_MEDICINE && f->context == 0 &&
-		    stopped_code(out, f->code))
-			continue;
-		out->findings[n++] = *f;
-	}
-	out->n = n;
+	drop_superseded(out, NOTES_MEDICINE, 0, stopped_code);
 }
 
 /* declined_code: does out hold code as a medicine declined ("拒绝注射
@@ -2657,18 +2657,7 @@ declined_code(const notes_reading *out, const char *code)
 static void
 undecline(notes_reading *out)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->n; i++) {
-		const notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_MEDICINE &&
-		    f->context == NOTES_HYPOTHETICAL &&
-		    declined_code(out, f->code))
-			continue;
-		out->findings[n++] = *f;
-	}
-	out->n = n;
+	drop_superseded(out, NOTES_MEDICINE, NOTES_HYPOTHETICAL, declined_code);
 }
 
 /* cut returns len bounded by NOTES_TEXT_MAX, not inside a UTF-8
