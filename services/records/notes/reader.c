@@ -2416,18 +2416,38 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 }
 
 /* The words of a writer who doubts a label they keep ("so I doubt this is
- * a true allergy", "PCN label likely inaccurate", "Unverified."). */
-static const char *const doubts[] = {"doubt",	   "doubtful",	   "inaccurate",
-				     "unverified", "questionable", "unlikely"};
+ * a true allergy", "PCN label likely inaccurate", "Unverified.", "GP
+ * queried viral rash", "not sure it was the cipro", "?true allergy",
+ * "whether true allergy or viral exanthem", "rather than true allergy"). */
+static const char *const doubts[] = {
+	"doubt",	"doubtful",	"inaccurate",	   "unverified",
+	"questionable", "unlikely",	"queried",	   "not sure",
+	"? true",	"whether true", "rather than true"};
 
-/* doubt_word returns the doubt word of s (from doubts), or NULL; *w its
- * place. */
+/* phrase_at: do the words of s from w spell phrase, its words one space
+ * apart? */
+static bool
+phrase_at(const sentence *s, size_t w, const char *phrase)
+{
+	for (const char *p = phrase; *p != '\0'; w++) {
+		size_t n = strcspn(p, " ");
+
+		if (w >= s->n || strlen(s->words[w].key) != n ||
+		    strncmp(s->words[w].key, p, n) != 0)
+			return false;
+		p += n + (p[n] == ' ');
+	}
+	return true;
+}
+
+/* doubt_word returns the doubt phrase of s (from doubts), or NULL; *w
+ * its first word's place. */
 static const char *
 doubt_word(const sentence *s, size_t *w)
 {
 	for (*w = 0; *w < s->n; (*w)++)
 		for (size_t i = 0; i < sizeof(doubts) / sizeof(*doubts); i++)
-			if (strcmp(s->words[*w].key, doubts[i]) == 0)
+			if (phrase_at(s, *w, doubts[i]))
 				return doubts[i];
 	return NULL;
 }

@@ -1471,6 +1471,18 @@ static const expect allergies_en6[] = {
 	{"Allergies:\n- Penicillin: documented on an old record. Label kept "
 	 "by GP - we feel it is very unlikely to be a true allergy.\n",
 	 NOTES_ALLERGY, "penicillins", "Penicillin", UNC, true},
+	{"Allergies: says he is \"allergic to penicillin\" but has had "
+	 "amoxicillin since without issues. ?true allergy - for allergy clinic "
+	 "referral.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Pen allergy now documented - derm to review whether true allergy or "
+	 "viral exanthem.",
+	 NOTES_ALLERGY, "penicillins", "Pen", UNC, true},
+	{"Allergies: amoxicillin - rash on day 7 of a course. GP queried viral "
+	 "rash.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", UNC, true},
+	{"Co-trimoxazole - rash on the lip, recurred. True allergy.",
+	 NOTES_ALLERGY, "co-trimoxazole", "Co-trimoxazole", 0, true},
 	{"Dx: Amoxicillin allergy unlikely.", NOTES_ALLERGY, "amoxicillin",
 	 "Amoxicillin", NEG, false},
 	{"YOUR ALLERGIES (please show this list to every doctor):\n- Cipro "
