@@ -1637,6 +1637,11 @@ clause_start(const sentence *s, size_t k)
 	return 0;
 }
 
+/* Parents as their children write them, left out of the family triggers
+ * because they also name the patient or the one who tells. */
+static const char *const relatives[] = {"mum",	 "mom", "mam",	"mummy",
+					"mommy", "dad", "daddy"};
+
 /* relative_subject returns the word of the relative that item k's clause
  * opens with as its subject ("Mom is allergic to penicillin; dad to
  * sulfa", "pt's mum has had anaphylaxis to Septrin"), or NULL: a parent
@@ -1647,8 +1652,6 @@ clause_start(const sentence *s, size_t k)
 static const char *
 relative_subject(const sentence *s, size_t k)
 {
-	static const char *const relatives[] = {"mum",	 "mom", "mam",	"mummy",
-						"mommy", "dad", "daddy"};
 	static const char *const patient[] = {"he",	 "she",	    "pt",
 					      "patient", "they",    "him",
 					      "her",	 "herself", "himself"};
@@ -2378,6 +2381,86 @@ disowned_allergy(const sentence *s, notes_reading *out)
 	return true;
 }
 
+/* The trigger of an allergy the note says was a relative's, not the
+ * patient's. */
+static const char misattributed[] = "it was a relative's";
+
+/* relative_at: is word w a relative's (a family trigger, "mum", "dad")? */
+static bool
+relative_at(const sentence *s, size_t w)
+{
+	for (size_t k = 0; k < s->n_items; k++)
+		if (s->items[k].w0 == w &&
+		    s->items[k].e->type == NOTES_T_FAMILY)
+			return true;
+	return words_in(s, w, relatives,
+			sizeof(relatives) / sizeof(*relatives));
+}
+
+/* was_relative returns the word of the relative that "it was" or "that
+ * was" names in s ("says it was his brother who is allergic", "that was
+ * her sister's allergy, not hers"), or s->n. */
+static size_t
+was_relative(const sentence *s)
+{
+	for (size_t w = 1; w + 1 < s->n; w++) {
+		size_t r = w + 1;
+
+		if (!words_at(s, w, "was") ||
+		    !(words_at(s, w - 1, "it") || words_at(s, w - 1, "that")))
+			continue;
+		if (r + 1 < s->n &&
+		    (words_at(s, r, "his") || words_at(s, r, "her") ||
+		     words_at(s, r, "your") || words_at(s, r, "their")))
+			r++;
+		if (relative_at(s, r))
+			return r;
+	}
+	return s->n;
+}
+
+/* misattributed_drug returns the drug whose allergy s gives to a
+ * relative at word r: the first drug after the relative ("it was your
+ * mother who is allergic to penicillin"), else the last before it
+ * ("\"penicillin\" on GP record which pt denies - says it was his
+ * brother"), else the sentence before's; NULL when none. */
+static const item *
+misattributed_drug(const sentence *s, size_t r)
+{
+	const item *last = NULL;
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		if (!is_drug(&s->items[k]))
+			continue;
+		if (s->items[k].w0 > r)
+			return &s->items[k];
+		last = &s->items[k];
+	}
+	if (last == NULL && s->prior.e != NULL)
+		last = &s->prior;
+	return last;
+}
+
+/* misattributed_allergy reads an allergy s says was a relative's as the
+ * patient's negated and the relative's (family); the negation stands
+ * for the note's other mentions of the patient's (misattributed_code).
+ * False when out is full. */
+static bool
+misattributed_allergy(const sentence *s, notes_reading *out)
+{
+	size_t r = was_relative(s);
+	const item *d = r < s->n ? misattributed_drug(s, r) : NULL;
+	notes_finding f;
+
+	if (d == NULL)
+		return true;
+	allergy_of(d, NOTES_NEGATED, misattributed, &f);
+	if (!keep(out, &f))
+		return false;
+	allergy_of(d, NOTES_FAMILY, misattributed, &f);
+	return keep(out, &f);
+}
+
 /* remember_subject keeps s's first drug as the one the next sentence
  * may speak of; a sentence of no words (the line break after a full
  * stop) changes nothing. */
@@ -2520,6 +2603,8 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	if (!disowned_allergy(s, out))
 		return false;
 	doubt_allergy(s, out);
+	if (!misattributed_allergy(s, out))
+		return false;
 	remember_subject(s);
 	if (line_ends(s, end))
 		s->allergy_line = false;
@@ -2614,13 +2699,30 @@ doubted_code(const notes_reading *out, const char *code)
 	return false;
 }
 
+/* misattributed_code: does out hold code as an allergy the note says
+ * was a relative's, not the patient's? */
+static bool
+misattributed_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->trigger == misattributed &&
+		    f->context == NOTES_NEGATED && strcmp(f->code, code) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* undoubt drops the affirmed mentions of an allergy whose label the
- * writer doubts: the doubt is what holds now ("7. Penicillin allergy:
- * refer for testing" after "I doubt this is a true allergy"). */
+ * writer doubts, or says was a relative's: the doubt is what holds now
+ * ("7. Penicillin allergy: refer for testing" after "I doubt this is a
+ * true allergy"). */
 static void
 undoubt(notes_reading *out)
 {
 	drop_superseded(out, NOTES_ALLERGY, 0, doubted_code);
+	drop_superseded(out, NOTES_ALLERGY, 0, misattributed_code);
 }
 
 /* stopped_code: does out hold code as a medicine already stopped

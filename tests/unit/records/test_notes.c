@@ -1411,7 +1411,8 @@ test_rules_en4(void)
  * allergy", "Unverified."), a heading's leading word ("YOUR ALLERGIES"),
  * the drug an allergy list names as tolerated, a reaction that its own
  * drug right before it keeps from the drug after it, equipment kept free
- * of an allergen ("latex-free"). */
+ * of an allergen ("latex-free"), an allergy the note says was a
+ * relative's ("it was his brother who is allergic"). */
 static const expect allergies_en6[] = {
 	{"Remote penicillin allergy; candidate for de-labelling later via "
 	 "allergy clinic.",
@@ -1483,6 +1484,9 @@ static const expect allergies_en6[] = {
 	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", UNC, true},
 	{"Co-trimoxazole - rash on the lip, recurred. True allergy.",
 	 NOTES_ALLERGY, "co-trimoxazole", "Co-trimoxazole", 0, true},
+	{"Allergies: erythromycin (vomiting), plus \"penicillin\" on GP record "
+	 "which pt denies - says it was his brother who is allergic.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
 	{"Dx: Amoxicillin allergy unlikely.", NOTES_ALLERGY, "amoxicillin",
 	 "Amoxicillin", NEG, false},
 	{"YOUR ALLERGIES (please show this list to every doctor):\n- Cipro "
@@ -1510,6 +1514,7 @@ static void
 test_allergies_en6(void)
 {
 	notes_reading r;
+	size_t family = 0;
 	const char *text = "Pt can be considered for penicillin allergy "
 			   "de-labelling when stable.";
 
@@ -1529,6 +1534,26 @@ test_allergies_en6(void)
 	for (size_t i = 0; i < r.n; i++)
 		MT_TRUE(r.findings[i].context == 0 &&
 			r.findings[i].kind == NOTES_ALLERGY);
+	text = "Note: her mum reported \"allergic to penicillin\" on old "
+	       "clinic "
+	       "card - clarified today, that was her sister's allergy, not "
+	       "hers.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context != 0);
+	for (size_t i = 0; i < r.n; i++)
+		family += r.findings[i].context == NOTES_FAMILY;
+	MT_TRUE(family == 1); /* the sister's */
+	text = "You told us that it was your mother who is allergic to "
+	       "penicillin, not you.";
+	notes_read(text, strlen(text), &r);
+	family = 0;
+	for (size_t i = 0; i < r.n; i++)
+		family += r.findings[i].context == NOTES_NEGATED ||
+			  r.findings[i].context == NOTES_FAMILY;
+	MT_TRUE(family == 2 && r.n == 2); /* not the patient's: the mother's */
 	text = "Penicillin - rash. I doubt this is a true allergy. Penicillin "
 	       "allergy: refer.";
 	notes_read(text, strlen(text), &r);
