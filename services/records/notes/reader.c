@@ -780,6 +780,21 @@ hypothesis_only(unsigned bits, unsigned strong)
 	return bits;
 }
 
+/* reporting: is word w a reporting word ("says", "told", "reports")? */
+static bool
+reporting(const sentence *s, size_t w)
+{
+	static const char *const verbs[] = {
+		"says",	    "said",	"tells",     "told",	 "reports",
+		"reported", "confirms", "confirmed", "states",	 "stated",
+		"adds",	    "added",	"recalls",   "mentions", "mentioned"};
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(s->words[w].key, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -787,16 +802,37 @@ hypothesis_only(unsigned bits, unsigned strong)
 static bool
 reporter(const sentence *s, size_t j)
 {
-	static const char *const verbs[] = {
-		"says",	    "said",	"tells",     "told",	 "reports",
-		"reported", "confirms", "confirmed", "states",	 "stated",
-		"adds",	    "added",	"recalls",   "mentions", "mentioned"};
 	size_t w = s->items[j].w1;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)
-		for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-			if (strcmp(s->words[w + n].key, verbs[i]) == 0)
-				return true;
+		if (reporting(s, w + n))
+			return true;
+	return false;
+}
+
+/* REPORTER_WORDS: how far a reporting word may follow a relative named
+ * with a role ("wife of son (main carer) reports \"aspirin upsets her
+ * stomach\""). */
+#define REPORTER_WORDS 6
+
+/* reporter_named: is family trigger j a relative described before the
+ * reporting word, within REPORTER_WORDS words and before any drug,
+ * reaction, cue or other item but another relative ("wife of son (main
+ * carer) reports …")?  The story is still the patient's. */
+static bool
+reporter_named(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w1, m = j + 1;
+
+	for (; w < s->n && w < s->items[j].w1 + REPORTER_WORDS; w++) {
+		while (m < s->n_items && s->items[m].w1 <= w)
+			m++;
+		if (m < s->n_items && s->items[m].w0 <= w &&
+		    s->items[m].e->type != NOTES_T_FAMILY)
+			return false;
+		if (reporting(s, w))
+			return true;
+	}
 	return false;
 }
 
@@ -872,7 +908,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		 * reads the lines under it */
 		if (!notes__is_trigger(t->type) || !(fwd || back) ||
 		    t == s->section || !holds(s, t, k) ||
-		    (t->type == NOTES_T_FAMILY && reporter(s, j)))
+		    (t->type == NOTES_T_FAMILY &&
+		     (reporter(s, j) || reporter_named(s, j))))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
@@ -1588,6 +1625,221 @@ named_before(const sentence *s, size_t k)
 	return false;
 }
 
+/* clause_start: the first word of item k's clause (after the last
+ * terminator before it, ";" "but" "which" …). */
+static size_t
+clause_start(const sentence *s, size_t k)
+{
+	for (size_t m = k; m-- > 0;)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR &&
+		    !(s->items[m].e->dir & NOTES_DIR_SCOPE_ONLY))
+			return s->items[m].w1;
+	return 0;
+}
+
+/* Parents as their children write them, left out of the family triggers
+ * because they also name the patient or the one who tells. */
+static const char *const relatives[] = {"mum",	 "mom", "mam",	"mummy",
+					"mommy", "dad", "daddy"};
+
+/* relative_subject returns the word of the relative that item k's clause
+ * opens with as its subject ("Mom is allergic to penicillin; dad to
+ * sulfa", "pt's mum has had anaphylaxis to Septrin"), or NULL: a parent
+ * named as a family word the trigger lists leave out, because "mum" and
+ * "dad" also name the patient ("Mum c/o burning") or the one who tells
+ * ("mum says he's allergic").  A reporting word or the patient as subject
+ * between the relative and the drug makes the story the patient's. */
+static const char *
+relative_subject(const sentence *s, size_t k)
+{
+	static const char *const patient[] = {"he",	 "she",	    "pt",
+					      "patient", "they",    "him",
+					      "her",	 "herself", "himself"};
+	size_t w = clause_start(s, k), end = s->items[k].w0;
+	size_t n_rel = sizeof(relatives) / sizeof(*relatives);
+
+	for (size_t v = w + 1; v < end; v++) /* "Also note: pt's mum …" */
+		if (colon_at(s->text, s->words[v - 1].end, s->words[v].start))
+			w = v;
+	if (w + 2 < end && words_at(s, w, "pt") && words_at(s, w + 1, "s"))
+		w += 2;
+	else if (w + 1 < end &&
+		 (words_at(s, w, "her") || words_at(s, w, "his")))
+		w++;
+	if (w >= end || !words_in(s, w, relatives, n_rel))
+		return NULL;
+	for (size_t v = w + 1; v < end; v++)
+		if (reporting(s, v) ||
+		    words_in(s, v, patient, sizeof(patient) / sizeof(*patient)))
+			return NULL;
+	return s->words[w].key;
+}
+
+static bool only_marks(const char *text, uint32_t from, uint32_t to,
+		       const char *marks);
+
+/* row_doubted: is item k on a table's row ("|" between cells) with a
+ * cell that holds only "?" ("\"sulfa\" | unknown | ? | old chart")?  The
+ * row's Type column doubts the allergy. */
+static bool
+row_doubted(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p, *cell = NULL;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (p = line; *p != '\0' && *p != '\n'; p++) {
+		if (*p != '|')
+			continue;
+		if (cell != NULL &&
+		    only_marks(text, (uint32_t)(cell - text),
+			       (uint32_t)(p - text), "?") &&
+		    memchr(cell, '?', (size_t)(p - cell)) != NULL)
+			return true;
+		cell = p + 1;
+	}
+	return false;
+}
+
+/* declined_in_list: is drug item k, under an allergy heading, one the
+ * patient declined or refused ("he is \"statin intolerant\" and has
+ * declined rosuvastatin")?  It is a medicine refused, not an allergen. */
+static bool
+declined_in_list(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++) {
+		const notes_entry *t = s->items[j].e;
+
+		if (t->type == NOTES_T_NEGATED &&
+		    (strncmp(t->key, "declin", 6) == 0 ||
+		     strncmp(t->key, "refus", 5) == 0) &&
+		    !scope_ends(s, j, k))
+			return true;
+	}
+	return false;
+}
+
+/* quote_close returns where the ASCII double quote that item k sits in
+ * closes (the byte after it), or 0 when k is outside quotes on its line
+ * or the quote does not close there. */
+static uint32_t
+quote_close(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p;
+	bool open = false;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (const char *q = line; q < p; q++)
+		if (*q == '"')
+			open = !open;
+	if (!open)
+		return 0;
+	for (p = text + s->items[k].end; *p != '\0' && *p != '\n'; p++)
+		if (*p == '"')
+			return (uint32_t)(p + 1 - text);
+	return 0;
+}
+
+/* QUOTE_LABEL_WORDS: the most words between a patient's quoted words and
+ * the writer's label of them ("- documented intolerance"). */
+#define QUOTE_LABEL_WORDS 1
+
+/* quote_labelled: is drug item k the only drug of the patient's quoted
+ * words that an allergy cue right after the quote labels ("Pt states
+ * \"codeine makes me throw up\" - intolerance", "says \"I don't do well
+ * with Nurofen, it hurts my stomach\" - documented intolerance")?  The
+ * writer records what the patient says the drug does as an intolerance. */
+static bool
+quote_labelled(const sentence *s, size_t k)
+{
+	uint32_t close = quote_close(s, k);
+	size_t m = k + 1;
+
+	if (close == 0)
+		return false;
+	for (; m < s->n_items && s->items[m].start < close; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (size_t d = k; d-- > 0 && quote_close(s, d) == close;)
+		if (is_drug(&s->items[d]))
+			return false;
+	if (m == s->n_items || s->items[m].e->type != NOTES_T_ALLERGY_CUE ||
+	    (unsigned char)s->items[m].e->key[0] >= 0x80)
+		return false;
+	for (size_t w = 0; w < s->n; w++)
+		if (s->words[w].start >= close)
+			return s->items[m].w0 - w <= QUOTE_LABEL_WORDS;
+	return false;
+}
+
+/* tolerated_next: is item k followed right away by "tolerated" ("NSAIDs
+ * (angioedema) - celecoxib tolerated")?  The drug is the exception the
+ * patient takes without harm, no allergy of theirs. */
+static bool
+tolerated_next(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+
+	return w < s->n && words_at(s, w, "tolerated");
+}
+
+/* allergy_context_en6 adds to allergy f of item k what its line says of
+ * whose it is and how sure: a relative's as its clause's subject
+ * (family), a table row's "?" (uncertain). */
+static void
+allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
+{
+	const char *relative;
+
+	if (f->kind != NOTES_ALLERGY)
+		return;
+	if (tolerated_next(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "tolerated";
+		return;
+	}
+	if (row_doubted(s, k) && !(f->context & NOTES_UNCERTAIN)) {
+		if (f->context == 0)
+			f->trigger = "?";
+		f->context |= NOTES_UNCERTAIN;
+	}
+	if ((f->context & NOTES_FAMILY) ||
+	    (relative = relative_subject(s, k)) == NULL)
+		return;
+	if (f->context == 0)
+		f->trigger = relative;
+	f->context |= NOTES_FAMILY;
+}
+
+/* hyphen_free: is drug item k joined by a hyphen to "free" after it
+ * ("Latex-free OR", "chlorhexidine-free catheters")?  The equipment is
+ * kept free of what the patient must avoid: the mention is neither a
+ * medicine nor an allergy denied. */
+static bool
+hyphen_free(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+	uint32_t end = s->items[k].end;
+
+	return w < s->n && words_at(s, w, "free") &&
+	       s->words[w].start == end + 1 && s->text[end] == '-';
+}
+
+/* reaction_owned: is reaction r, written before drug item k, another
+ * drug's, that drug right before it ("given her trimethoprim hives we'd
+ * avoid co-trimoxazole")?  Then it makes no allergy of k. */
+static bool
+reaction_owned(const sentence *s, size_t k, const item *r)
+{
+	size_t j = (size_t)(r - s->items);
+
+	return r != NULL && j < k && j > 0 && is_drug(&s->items[j - 1]) &&
+	       s->items[j - 1].w1 == r->w0;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1602,13 +1854,17 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
-	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k))
+	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k) ||
+	    hyphen_free(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
-	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
+	if ((tol && !drug) || allergy_cued(s, k) || quote_labelled(s, k) ||
+	    (s->allergy_list && !(drug && declined_in_list(s, k))) ||
 	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
-	    caused || (!tol && reaction_of(s, k, true))) {
+	    caused ||
+	    (!tol && reaction_of(s, k, true) &&
+	     !reaction_owned(s, k, reaction_of(s, k, true)))) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
 	} else if (drug && !cultured(s, k)) {
@@ -1617,6 +1873,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
+	allergy_context_en6(s, k, f);
 	if (f->kind == NOTES_ALLERGY && doubted(s, k, reaction))
 		f->context |= NOTES_UNCERTAIN;
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
@@ -1772,6 +2029,47 @@ inline_heading(const sentence *s)
 	return true;
 }
 
+/* cues_only: is every word of s in an allergy cue ("Allergies / adverse
+ * drug reactions")?  Such a line is a heading without its colon. */
+static bool
+cues_only(const sentence *s)
+{
+	size_t w = 0;
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		if (s->items[k].e->type != NOTES_T_ALLERGY_CUE ||
+		    s->items[k].w0 != w)
+			return false;
+		w = s->items[k].w1;
+	}
+	return w == s->n;
+}
+
+/* allergy_titled: is s a heading line (a colon ends it, after text
+ * [last, line end)) that opens with an English allergy cue and names no
+ * drug or problem ("ALLERGIES/INTOLERANCES (verified):", "Allergies and
+ * adverse reactions:")?  The lines under it are its list, a table's rows
+ * ("| Codeine | severe constipation | intolerance |") too. */
+static bool
+allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
+{
+	const notes_entry *e = s->items[0].e;
+
+	if (s->n_items == 0 || s->items[0].w0 > 1 ||
+	    e->type != NOTES_T_ALLERGY_CUE ||
+	    (unsigned char)e->key[0] >= 0x80 ||
+	    !only_marks(s->text, last, line_end, ":-)") ||
+	    (!colon_at(s->text, last, line_end) && !cues_only(s)))
+		return false;
+	for (size_t k = 1; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (t != NOTES_T_ALLERGY_CUE && t != NOTES_T_REACTION)
+			return false;
+	}
+	return true;
+}
+
 /* heading: is s, ended by end, a line that is a heading?  An allergy
  * heading is an allergy cue alone on its line, of at most two words or
  * the whole line ("Allergies:", "ALLERGIES", "Drug allergies -",
@@ -1799,6 +2097,7 @@ heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 		     s->items[0].w1 == s->n &&
 		     only_marks(s->text, last, end->start, ":-");
+	*allergies = *allergies || allergy_titled(s, last, end->start);
 	return *allergies || (only_marks(s->text, last, end->start, ":-") &&
 			      colon_at(s->text, last, end->start));
 }
@@ -2082,6 +2381,86 @@ disowned_allergy(const sentence *s, notes_reading *out)
 	return true;
 }
 
+/* The trigger of an allergy the note says was a relative's, not the
+ * patient's. */
+static const char misattributed[] = "it was a relative's";
+
+/* relative_at: is word w a relative's (a family trigger, "mum", "dad")? */
+static bool
+relative_at(const sentence *s, size_t w)
+{
+	for (size_t k = 0; k < s->n_items; k++)
+		if (s->items[k].w0 == w &&
+		    s->items[k].e->type == NOTES_T_FAMILY)
+			return true;
+	return words_in(s, w, relatives,
+			sizeof(relatives) / sizeof(*relatives));
+}
+
+/* was_relative returns the word of the relative that "it was" or "that
+ * was" names in s ("says it was his brother who is allergic", "that was
+ * her sister's allergy, not hers"), or s->n. */
+static size_t
+was_relative(const sentence *s)
+{
+	for (size_t w = 1; w + 1 < s->n; w++) {
+		size_t r = w + 1;
+
+		if (!words_at(s, w, "was") ||
+		    !(words_at(s, w - 1, "it") || words_at(s, w - 1, "that")))
+			continue;
+		if (r + 1 < s->n &&
+		    (words_at(s, r, "his") || words_at(s, r, "her") ||
+		     words_at(s, r, "your") || words_at(s, r, "their")))
+			r++;
+		if (relative_at(s, r))
+			return r;
+	}
+	return s->n;
+}
+
+/* misattributed_drug returns the drug whose allergy s gives to a
+ * relative at word r: the first drug after the relative ("it was your
+ * mother who is allergic to penicillin"), else the last before it
+ * ("\"penicillin\" on GP record which pt denies - says it was his
+ * brother"), else the sentence before's; NULL when none. */
+static const item *
+misattributed_drug(const sentence *s, size_t r)
+{
+	const item *last = NULL;
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		if (!is_drug(&s->items[k]))
+			continue;
+		if (s->items[k].w0 > r)
+			return &s->items[k];
+		last = &s->items[k];
+	}
+	if (last == NULL && s->prior.e != NULL)
+		last = &s->prior;
+	return last;
+}
+
+/* misattributed_allergy reads an allergy s says was a relative's as the
+ * patient's negated and the relative's (family); the negation stands
+ * for the note's other mentions of the patient's (misattributed_code).
+ * False when out is full. */
+static bool
+misattributed_allergy(const sentence *s, notes_reading *out)
+{
+	size_t r = was_relative(s);
+	const item *d = r < s->n ? misattributed_drug(s, r) : NULL;
+	notes_finding f;
+
+	if (d == NULL)
+		return true;
+	allergy_of(d, NOTES_NEGATED, misattributed, &f);
+	if (!keep(out, &f))
+		return false;
+	allergy_of(d, NOTES_FAMILY, misattributed, &f);
+	return keep(out, &f);
+}
+
 /* remember_subject keeps s's first drug as the one the next sentence
  * may speak of; a sentence of no words (the line break after a full
  * stop) changes nothing. */
@@ -2119,6 +2498,90 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	return keep(out, &f);
 }
 
+/* The words of a writer who doubts a label they keep ("so I doubt this is
+ * a true allergy", "PCN label likely inaccurate", "Unverified.", "GP
+ * queried viral rash", "not sure it was the cipro", "?true allergy",
+ * "whether true allergy or viral exanthem", "rather than true allergy"). */
+static const char *const doubts[] = {
+	"doubt",	"doubtful",	"inaccurate",	   "unverified",
+	"questionable", "unlikely",	"queried",	   "not sure",
+	"? true",	"whether true", "rather than true"};
+
+/* phrase_at: do the words of s from w spell phrase, its words one space
+ * apart? */
+static bool
+phrase_at(const sentence *s, size_t w, const char *phrase)
+{
+	for (const char *p = phrase; *p != '\0'; w++) {
+		size_t n = strcspn(p, " ");
+
+		if (w >= s->n || strlen(s->words[w].key) != n ||
+		    strncmp(s->words[w].key, p, n) != 0)
+			return false;
+		p += n + (p[n] == ' ');
+	}
+	return true;
+}
+
+/* doubt_word returns the doubt phrase of s (from doubts), or NULL; *w
+ * its first word's place. */
+static const char *
+doubt_word(const sentence *s, size_t *w)
+{
+	for (*w = 0; *w < s->n; (*w)++)
+		for (size_t i = 0; i < sizeof(doubts) / sizeof(*doubts); i++)
+			if (phrase_at(s, *w, doubts[i]))
+				return doubts[i];
+	return NULL;
+}
+
+/* doubtable: is f an allergy that a doubt may qualify: affirmed, or
+ * negated only by a drug tolerated ("she has tolerated Augmentin ... so
+ * PCN label likely inaccurate")? */
+static bool
+doubtable(const notes_finding *f)
+{
+	const notes_entry *t;
+
+	if (f->kind != NOTES_ALLERGY || f->code[0] == '\0')
+		return false;
+	if (f->context == 0)
+		return true;
+	t = notes__find(f->trigger);
+	return f->context == NOTES_NEGATED && t != NULL &&
+	       t->type == NOTES_T_TOLERATED;
+}
+
+/* doubt_allergy makes uncertain the allergy that s doubts: the last one
+ * found before the doubt word, on s's line or in the sentence before it
+ * on the paragraph (the label the writer speaks of; undoubt drops its
+ * other mentions). */
+static void
+doubt_allergy(const sentence *s, notes_reading *out)
+{
+	size_t w;
+	const char *doubt = doubt_word(s, &w);
+	uint32_t from = s->words[0].start;
+
+	if (doubt == NULL)
+		return;
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	if (s->prior.e != NULL && s->prior.start < from)
+		from = s->prior.start;
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->start < from)
+			return;
+		if (f->start < s->words[w].start && doubtable(f)) {
+			f->context = NOTES_UNCERTAIN;
+			f->trigger = doubt;
+			return;
+		}
+	}
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -2138,6 +2601,9 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 			return false;
 	}
 	if (!disowned_allergy(s, out))
+		return false;
+	doubt_allergy(s, out);
+	if (!misattributed_allergy(s, out))
 		return false;
 	remember_subject(s);
 	if (line_ends(s, end))
@@ -2176,7 +2642,9 @@ delabelled_code(const notes_reading *out, const char *code)
  * de-labelled: the removal of the label is what holds now, and the
  * label it removes is usually written first ("had carried a penicillin
  * allergy label since childhood ... has been removed from her record"),
- * so the negated finding stands for them all. */
+ * so the negated finding stands for them all.  A relative's allergy is
+ * not the label removed ("his younger brother has a true penicillin
+ * allergy ... the penicillin allergy label has been removed"). */
 static void
 delabel(notes_reading *out)
 {
@@ -2185,12 +2653,76 @@ delabel(notes_reading *out)
 	for (size_t i = 0; i < out->n; i++) {
 		const notes_finding *f = &out->findings[i];
 
-		if (f->kind == NOTES_ALLERGY && !(f->context & NOTES_NEGATED) &&
+		if (f->kind == NOTES_ALLERGY &&
+		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
 		    delabelled_code(out, f->code))
 			continue;
 		out->findings[n++] = *f;
 	}
 	out->n = n;
+}
+
+/* drop_superseded drops out's findings of kind in context whose code
+ * held says a later statement supersedes (a de-labelling's kin: a doubt,
+ * a stop done, a refusal), so that statement stands for them. */
+static void
+drop_superseded(notes_reading *out, notes_kind kind, unsigned context,
+		bool (*held)(const notes_reading *, const char *))
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == kind && f->context == context &&
+		    held(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
+/* doubted_code: does out hold an allergy to code that a writer doubts
+ * (doubt_allergy)? */
+static bool
+doubted_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		for (size_t d = 0; d < sizeof(doubts) / sizeof(*doubts); d++)
+			if (f->kind == NOTES_ALLERGY &&
+			    f->trigger == doubts[d] &&
+			    strcmp(f->code, code) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* misattributed_code: does out hold code as an allergy the note says
+ * was a relative's, not the patient's? */
+static bool
+misattributed_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->trigger == misattributed &&
+		    f->context == NOTES_NEGATED && strcmp(f->code, code) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* undoubt drops the affirmed mentions of an allergy whose label the
+ * writer doubts, or says was a relative's: the doubt is what holds now
+ * ("7. Penicillin allergy: refer for testing" after "I doubt this is a
+ * true allergy"). */
+static void
+undoubt(notes_reading *out)
+{
+	drop_superseded(out, NOTES_ALLERGY, 0, doubted_code);
+	drop_superseded(out, NOTES_ALLERGY, 0, misattributed_code);
 }
 
 /* stopped_code: does out hold code as a medicine already stopped
@@ -2219,17 +2751,7 @@ stopped_code(const notes_reading *out, const char *code)
 static void
 unstop(notes_reading *out)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->n; i++) {
-		const notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_MEDICINE && f->context == 0 &&
-		    stopped_code(out, f->code))
-			continue;
-		out->findings[n++] = *f;
-	}
-	out->n = n;
+	drop_superseded(out, NOTES_MEDICINE, 0, stopped_code);
 }
 
 /* declined_code: does out hold code as a medicine declined ("拒绝注射
@@ -2257,18 +2779,7 @@ declined_code(const notes_reading *out, const char *code)
 static void
 undecline(notes_reading *out)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->n; i++) {
-		const notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_MEDICINE &&
-		    f->context == NOTES_HYPOTHETICAL &&
-		    declined_code(out, f->code))
-			continue;
-		out->findings[n++] = *f;
-	}
-	out->n = n;
+	drop_superseded(out, NOTES_MEDICINE, NOTES_HYPOTHETICAL, declined_code);
 }
 
 /* cut returns len bounded by NOTES_TEXT_MAX, not inside a UTF-8
@@ -2383,6 +2894,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 			break;
 	} while (t.type != NOTES_TOK_END);
 	delabel(out);
+	undoubt(out);
 	unstop(out);
 	undecline(out);
 	notes__drop_unspecified(out);

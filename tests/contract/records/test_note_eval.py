@@ -239,6 +239,24 @@ def test_fifth_english_dev_set_scores_above_its_floors(st, pb):
     assert_above_floors(st, "en-dev5", EN5_FLOORS)
 
 
+# Floors on en-dev6 (30 English notes by a sixth writer who never read the
+# rules; held out as en-test6 until its F1 0.590 was reported, now a
+# development set): a little under what the reader scores there with the
+# allergy rules learnt from it (docs/note-reader.md, rules75en4: F1 0.623,
+# allergies 0.753).
+EN6_FLOORS = {
+    "all": 0.60,
+    "kind allergy": 0.73,
+    "kind problem": 0.53,
+    "kind medicine": 0.61,
+    "suggested": 0.75,
+}
+
+
+def test_sixth_english_dev_set_scores_above_its_floors(st, pb):
+    assert_above_floors(st, "en-dev6", EN6_FLOORS)
+
+
 def test_read_text_suggests_what_a_note_suggests(st, pb):
     """The suggested findings of ReadText are the suggestions CreateEntry
     makes of the same text (the same reader, the same rule)."""

@@ -1441,6 +1441,169 @@ test_rules_en4(void)
 	MT_TRUE(f != NULL && f->context == 0);
 }
 
+/* Issue 75's English allergy rules learnt on a sixth writer (en-dev6),
+ * each kept as a mechanism that no other set reads worse for: a
+ * de-labelling named as a procedure to come, a relative's allergy that a
+ * de-labelling leaves, a relative named with a role who reports, a
+ * parent ("mum", "dad") who is the subject of the allergy's clause, an
+ * allergy heading with more words than its cue over a list or a table,
+ * a table row's "?" cell, a drug declined under an allergy heading, the
+ * patient's quoted words about a drug that the writer labels an
+ * intolerance, the adverse drug reaction abbreviated ("ADRs", "Allx"), a
+ * writer's doubt of the label just named ("I doubt this is a true
+ * allergy", "Unverified."), a heading's leading word ("YOUR ALLERGIES"),
+ * the drug an allergy list names as tolerated, a reaction that its own
+ * drug right before it keeps from the drug after it, equipment kept free
+ * of an allergen ("latex-free"), an allergy the note says was a
+ * relative's ("it was his brother who is allergic"). */
+static const expect allergies_en6[] = {
+	{"Remote penicillin allergy; candidate for de-labelling later via "
+	 "allergy clinic.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Refer allergy clinic for penicillin de-labelling as outpatient.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Penicillin allergy - delabelled after oral challenge.", NOTES_ALLERGY,
+	 "penicillins", "Penicillin", NEG, false},
+	{"His brother has a true penicillin allergy. The penicillin allergy "
+	 "label has been removed from his record.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"Drug allergy: wife of son (main carer) reports \"aspirin upsets her "
+	 "stomach\".",
+	 NOTES_ALLERGY, "aspirin", "aspirin", 0, true},
+	{"Drug allergies: NKDA. Mom is allergic to penicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", FAM, false},
+	{"Also note: pt's mum has had anaphylaxis to Septrin.", NOTES_ALLERGY,
+	 "co-trimoxazole", "Septrin", FAM, false},
+	{"Allergies: mum says \"he's allergic to ibuprofen\".", NOTES_ALLERGY,
+	 "ibuprofen", "ibuprofen", 0, true},
+	{"Mum: she is allergic to codeine.", NOTES_ALLERGY, "codeine",
+	 "codeine", 0, true},
+	{"ALLERGIES/INTOLERANCES (verified):\n| Drug | Reaction | Type |\n"
+	 "| Codeine | severe constipation | intolerance |\n",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"Allergies / intolerances verified:\nDrug | Reaction | Type\n"
+	 "\"sulfa\" | unknown - pt unsure | ? | old chart only\n",
+	 NOTES_ALLERGY, "sulfonamides", "sulfa", UNC, true},
+	{"Allergies and intolerances:\nStatins - myalgia with simvastatin; "
+	 "he has declined rosuvastatin.\n",
+	 NOTES_MEDICINE, "rosuvastatin", "rosuvastatin", NEG, false},
+	{"Allergies and intolerances:\nStatins - myalgia with simvastatin; "
+	 "he has declined rosuvastatin.\n",
+	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
+	{"Pt also states \"codeine makes me throw up\" - intolerance.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Says \"I don't do well with Nurofen, it hurts my stomach\" - "
+	 "documented intolerance.",
+	 NOTES_ALLERGY, "ibuprofen", "Nurofen", 0, true},
+	{"Pt says \"metformin and gliclazide both fine\" - no intolerance.",
+	 NOTES_MEDICINE, "metformin", "metformin", 0, true},
+	{"Allx: nitrofurantoin -> \"lung problem\" 2017.", NOTES_ALLERGY,
+	 "nitrofurantoin", "nitrofurantoin", 0, true},
+	{"ADRs/Allergies:\n- Simvastatin -> myalgia 2019.\n", NOTES_ALLERGY,
+	 "simvastatin", "Simvastatin", 0, true},
+	{"Allergies/ADRs: Tramadol - hallucinations (2022, GP record).",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
+	{"- Penicillin: \"swelling of hands\", 1980s. He has since had Tazocin "
+	 "without any reaction, so I doubt this is a true allergy.\n7. "
+	 "Penicillin allergy: refer for testing.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", UNC, true},
+	{"ADRs/Allergies:\n- Gentamicin - \"deafness\"? wife thinks, after "
+	 "surgery. Unverified.\n",
+	 NOTES_ALLERGY, "gentamicin", "Gentamicin", UNC, true},
+	{"Allergies / adverse drug reactions\n- Tramadol: confusion (2023)\n",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
+	{"Allergies:\n- Penicillin: documented on an old record. Label kept "
+	 "by GP - we feel it is very unlikely to be a true allergy.\n",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", UNC, true},
+	{"Allergies: says he is \"allergic to penicillin\" but has had "
+	 "amoxicillin since without issues. ?true allergy - for allergy clinic "
+	 "referral.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Pen allergy now documented - derm to review whether true allergy or "
+	 "viral exanthem.",
+	 NOTES_ALLERGY, "penicillins", "Pen", UNC, true},
+	{"Allergies: amoxicillin - rash on day 7 of a course. GP queried viral "
+	 "rash.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", UNC, true},
+	{"Co-trimoxazole - rash on the lip, recurred. True allergy.",
+	 NOTES_ALLERGY, "co-trimoxazole", "Co-trimoxazole", 0, true},
+	{"Allergies: erythromycin (vomiting), plus \"penicillin\" on GP record "
+	 "which pt denies - says it was his brother who is allergic.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Dx: Amoxicillin allergy unlikely.", NOTES_ALLERGY, "amoxicillin",
+	 "Amoxicillin", NEG, false},
+	{"YOUR ALLERGIES (please show this list to every doctor):\n- Cipro "
+	 "(ciprofloxacin): tendon pain in the heel\n",
+	 NOTES_ALLERGY, "ciprofloxacin", "Cipro", 0, true},
+	{"Updated allergy record:\n- NSAIDs (angioedema) - celecoxib "
+	 "tolerated\n",
+	 NOTES_ALLERGY, "celecoxib", "celecoxib", NEG, false},
+	{"Updated allergy record:\n- NSAIDs (angioedema) - celecoxib "
+	 "tolerated\n",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"Abx: given pen anaphylaxis - use clindamycin 600 mg IV.",
+	 NOTES_ALLERGY, "penicillins", "pen", 0, true},
+	{"Allergies:\n- Latex - contact dermatitis (gloves at work). "
+	 "LATEX-FREE "
+	 "theatre.\n",
+	 NOTES_ALLERGY, "latex", "Latex", 0, true},
+};
+
+/* what these rules must not give: a label planned for removal read as
+ * removed, the alternative to an allergen read as an allergy, equipment
+ * free of an allergen read as a medicine or a denial, a doubted label
+ * also affirmed */
+static void
+test_allergies_en6(void)
+{
+	notes_reading r;
+	size_t family = 0;
+	const char *text = "Pt can be considered for penicillin allergy "
+			   "de-labelling when stable.";
+
+	for (size_t i = 0; i < sizeof(allergies_en6) / sizeof(allergies_en6[0]);
+	     i++)
+		check(&allergies_en6[i]);
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == 0);
+	text = "Abx: given pen anaphylaxis - use clindamycin 600 mg IV.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clindamycin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "clindamycin") != NULL);
+	text = "Latex - anaphylaxis. LATEX-FREE theatre, chlorhexidine-free "
+	       "catheters.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == 0 &&
+			r.findings[i].kind == NOTES_ALLERGY);
+	text = "Note: her mum reported \"allergic to penicillin\" on old "
+	       "clinic "
+	       "card - clarified today, that was her sister's allergy, not "
+	       "hers.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context != 0);
+	for (size_t i = 0; i < r.n; i++)
+		family += r.findings[i].context == NOTES_FAMILY;
+	MT_TRUE(family == 1); /* the sister's */
+	text = "You told us that it was your mother who is allergic to "
+	       "penicillin, not you.";
+	notes_read(text, strlen(text), &r);
+	family = 0;
+	for (size_t i = 0; i < r.n; i++)
+		family += r.findings[i].context == NOTES_NEGATED ||
+			  r.findings[i].context == NOTES_FAMILY;
+	MT_TRUE(family == 2 && r.n == 2); /* not the patient's: the mother's */
+	text = "Penicillin - rash. I doubt this is a true allergy. Penicillin "
+	       "allergy: refer.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == NOTES_UNCERTAIN);
+}
+
 /* rules learnt from en-dev5 (issue 75): a not-allergy remark in
  * parentheses is about the drug it follows, on its line or lines back;
  * taken off the allergy list; "listed as" ends a negation; a checkbox's
@@ -1526,6 +1689,7 @@ static const mt_case cases[] = {
 	{"error_classes", test_error_classes},
 	{"sections_en", test_sections_en},
 	{"rules_en4", test_rules_en4},
+	{"allergies_en6", test_allergies_en6},
 	{"rules_en5", test_rules_en5},
 	{"unspecified_restated", test_unspecified_restated},
 	{NULL, NULL},
