@@ -123,6 +123,8 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_PROBLEMS;
 	else if (strcmp(s, "dated_problems") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_DATED;
+	else if (strcmp(s, "history_dated") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PROBLEMS | NOTES_DIR_DATED;
 	else if (strcmp(s, "section_dated") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_SECTION | NOTES_DIR_DATED;
 	else if (strcmp(s, "section_plan_drugs") == 0)

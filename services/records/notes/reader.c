@@ -374,9 +374,9 @@ ago_zh(const sentence *s, size_t w)
 static bool
 dated(const sentence *s, size_t k)
 {
-	static const char *const over[] = {"ago",  "child", "childhood",
-					   "幼时", "幼年",  "儿时",
-					   "童年", "小时候"};
+	static const char *const over[] = {"ago",      "child", "childhood",
+					   "teenager", "幼时",	"幼年",
+					   "儿时",     "童年",	"小时候"};
 	static const char *const ongoing[] = {"since", "dx", "diagnosed",
 					      "至今", "以来"};
 	uint32_t end = list_item_end(s, k);
@@ -461,6 +461,37 @@ started_near(const sentence *s, size_t k)
 	return false;
 }
 
+/* is_event: is problem code an event that is over once a history lists
+ * it (an infarct, a stroke, a clot, an infection, an injury), not a
+ * condition that goes on ("hx of MI" is past, "hx of HTN" the
+ * patient's; tests/data/notes/README.md)?  ICD-10 chapters and
+ * categories of acute episodes. */
+static bool
+is_event(const char *code)
+{
+	static const char *const acute[] = {
+		"I21", "I22", "I24", "I26",   "I60", "I61", "I62", "I63",
+		"I64", "G45", "I80", "I82",   "J12", "J13", "J14", "J15",
+		"J18", "J10", "J11", "N39.0", "N10", "N17", "K35", "K85",
+		"K92", "L03", "A4",  "S",     "T",   "O"};
+
+	for (size_t i = 0; i < sizeof(acute) / sizeof(*acute); i++)
+		if (strncmp(code, acute[i], strlen(acute[i])) == 0)
+			return true;
+	return false;
+}
+
+/* dated_past: does a history word's past hold for item k, an English
+ * history word before a problem ("hx of DVT 2019", "h/o MI")?  The item
+ * is dated, or it names an event, which a history dates by itself. */
+static bool
+dated_past(const sentence *s, const notes_entry *t, size_t k)
+{
+	if ((t->dir & NOTES_DIR_SECTION) || !(t->dir & NOTES_DIR_PROBLEMS))
+		return dated(s, k);
+	return dated(s, k) || is_event(s->items[k].e->code);
+}
+
 /* holds: does trigger t's context hold for item k at all?  A dated
  * past-history heading only for what its list dates; an English plan's
  * heading only for medicines; "settled" only for problems; a plan not
@@ -468,7 +499,7 @@ started_near(const sentence *s, size_t k)
 static bool
 holds(const sentence *s, const notes_entry *t, size_t k)
 {
-	if ((t->dir & NOTES_DIR_DATED) && !dated(s, k) &&
+	if ((t->dir & NOTES_DIR_DATED) && !dated_past(s, t, k) &&
 	    ((t->dir & NOTES_DIR_SECTION) ||
 	     s->items[k].e->type == NOTES_T_PROBLEM))
 		return false;
