@@ -865,6 +865,46 @@ doubt_after_label(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* parted: is item k parted from later item j by a dash, a colon or a
+ * parenthesis ("Avoid haloperidol - if IM needed use olanzapine",
+ * "dexamethasone 8 mg (stop after 5 days if no benefit)")? */
+static bool
+parted(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+	bool dash = from < to && memmem(s->text + from, to - from, " - ", 3);
+
+	return dash || between_has(s, from, to, ':') ||
+	       between_has(s, from, to, '(') || between_has(s, from, to, ')');
+}
+
+/* given_before: does a word before condition j in item k's list item
+ * say the drug is given, stopped or held now ("Withhold metformin ... if
+ * lactate rises", "PCA morphine to come down tonight if pain
+ * controlled")?  The condition is the stop's, not the drug's. */
+static bool
+given_before(const sentence *s, size_t k, size_t j)
+{
+	for (size_t m = 0; m < j; m++)
+		if (m != k && says_given(s->items[m].e) &&
+		    same_item(s, m < k ? m : k, m < k ? k : m))
+			return true;
+	return false;
+}
+
+/* condition_reaches: does backward trigger j reach item k?  A condition
+ * written after a drug reaches only a drug of its own list item, never
+ * an allergy ("Continue furosemide; extra 40 mg if weight rises": the
+ * extra dose's; "penicillin allergy - if given, anaphylaxis"). */
+static bool
+condition_reaches(const sentence *s, size_t k, size_t j, bool allergy)
+{
+	if (!(s->items[j].e->dir & NOTES_DIR_BACK_DRUG))
+		return true;
+	return !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE &&
+	       same_item(s, k, j) && !parted(s, k, j) && !given_before(s, k, j);
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -887,6 +927,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     !doubt_after_label(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
 			    resolved_reaches(s, k, j);
+
+		back = back && condition_reaches(s, k, j, allergy);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */

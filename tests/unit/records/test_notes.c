@@ -1482,6 +1482,17 @@ static const expect rules_en6[] = {
 	 true},
 	{"History of DVT 2019, now off anticoagulation.", NOTES_PROBLEM,
 	 "I80.2", "DVT", HIST, true},
+	/* a condition after a drug plans the drug of its list item */
+	{"8. Insulin sliding scale if BSL > 12.", NOTES_MEDICINE, "insulin",
+	 "Insulin", HYP, false},
+	{"Plan: step down to oral levofloxacin if continues afebrile.",
+	 NOTES_MEDICINE, "levofloxacin", "levofloxacin", HYP, false},
+	{"Paracetamol 1 g QDS if needed.", NOTES_MEDICINE, "paracetamol",
+	 "Paracetamol", 0, true},
+	{"R: PCA morphine to come down tonight if pain controlled.",
+	 NOTES_MEDICINE, "morphine", "morphine", 0, true},
+	{"Dexamethasone 8 mg mane (stop after 5 days if no benefit).",
+	 NOTES_MEDICINE, "dexamethasone", "Dexamethasone", 0, true},
 };
 
 static void
