@@ -1661,6 +1661,40 @@ named_before(const sentence *s, size_t k)
 	return false;
 }
 
+/* drug_dated: is English substance item k dated as over by its list
+ * item ("He received Keflex in 2022 for an abscess", "weaned off
+ * prednisolone 2021", "took ibuprofen 2 days ago")?  A year or a time
+ * ago after the drug dates its course as over; a start or a switch then
+ * is not ("on warfarin since 2015", "switched to apixaban in 2022"), nor
+ * a date inside a parenthesis after the drug, which dates something
+ * else ("warfarin for mechanical aortic valve (2014)"), nor a clock time
+ * ("due 2000"). */
+static bool
+drug_dated(const sentence *s, size_t k)
+{
+	static const char *const start[] = {
+		"since",    "dx",	"diagnosed", "started", "commenced",
+		"switched", "replaced", "changed",   "due",	"at"};
+	uint32_t end = list_item_end(s, k);
+
+	if (s->words[s->items[k].w0].han || started_near(s, k))
+		return false;
+	/* "replaced ramipril 2019": the drug replaced is the past one */
+	for (size_t w = list_item_first(s, k); w < s->items[k].w0; w++)
+		if (words_in(s, w, start, sizeof(start) / sizeof(*start)) &&
+		    !words_at(s, w, "replaced"))
+			return false;
+	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
+	     w++) {
+		if (between_has(s, s->items[k].end, s->words[w].start, '(') ||
+		    words_in(s, w, start, sizeof(start) / sizeof(*start)))
+			return false;
+		if (is_year(s->words[w].key) || words_at(s, w, "ago"))
+			return true;
+	}
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1702,6 +1736,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (f->kind == NOTES_MEDICINE && f->context == 0 && course_done(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = course_done(s, k);
+	}
+	if (f->kind == NOTES_MEDICINE && f->context == 0 && drug_dated(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "dated";
 	}
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a

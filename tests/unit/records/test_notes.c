@@ -1493,6 +1493,21 @@ static const expect rules_en6[] = {
 	 NOTES_MEDICINE, "morphine", "morphine", 0, true},
 	{"Dexamethasone 8 mg mane (stop after 5 days if no benefit).",
 	 NOTES_MEDICINE, "dexamethasone", "Dexamethasone", 0, true},
+	/* a year after a drug dates its course, not its start */
+	{"He received Keflex in 2022 for an abscess w/ no rxn.", NOTES_MEDICINE,
+	 "cefalexin", "Keflex", HIST, true},
+	{"- Polymyalgia rheumatica, weaned off prednisolone 2021.",
+	 NOTES_MEDICINE, "prednisolone", "prednisolone", HIST, true},
+	{"- candesartan 8 mg daily (replaced ramipril 2019)", NOTES_MEDICINE,
+	 "ramipril", "ramipril", HIST, true},
+	{"- candesartan 8 mg daily (replaced ramipril 2019)", NOTES_MEDICINE,
+	 "candesartan", "candesartan", 0, true},
+	{"- AF - switched to apixaban 5mg BD in 2022 (INRs labile)",
+	 NOTES_MEDICINE, "apixaban", "apixaban", 0, true},
+	{"Warfarin for mechanical aortic valve (2014).", NOTES_MEDICINE,
+	 "warfarin", "Warfarin", 0, true},
+	{"Enoxaparin 40mg due 2000 - not given yet.", NOTES_MEDICINE,
+	 "enoxaparin", "Enoxaparin", 0, true},
 };
 
 static void
