@@ -126,6 +126,9 @@ dir_parse(const char *s, unsigned *out)
 	else if (strcmp(s, "condition_both") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
 		       NOTES_DIR_BACK_DRUG;
+	else if (strcmp(s, "plan_after") == 0)
+		*out = NOTES_DIR_BACKWARD | NOTES_DIR_PLAN |
+		       NOTES_DIR_BACK_DRUG;
 	else if (strcmp(s, "history_dated") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_PROBLEMS | NOTES_DIR_DATED;
 	else if (strcmp(s, "section_dated") == 0)

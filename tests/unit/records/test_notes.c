@@ -1508,6 +1508,13 @@ static const expect rules_en6[] = {
 	 "warfarin", "Warfarin", 0, true},
 	{"Enoxaparin 40mg due 2000 - not given yet.", NOTES_MEDICINE,
 	 "enoxaparin", "Enoxaparin", 0, true},
+	/* an anaesthetic plan */
+	{"Abx prophylaxis: teicoplanin + gentamicin at induction.",
+	 NOTES_MEDICINE, "teicoplanin", "teicoplanin", HYP, false},
+	{"Dexamethasone 4 mg + ondansetron 4 mg for PONV; avoid droperidol.",
+	 NOTES_MEDICINE, "ondansetron", "ondansetron", HYP, false},
+	{"Cefazolin 2 g given at induction.", NOTES_MEDICINE, "cefazolin",
+	 "Cefazolin", 0, true},
 };
 
 static void
