@@ -55,6 +55,7 @@ typedef struct sentence {
 	bool allergy_head; /* s is that line's first sentence */
 	const notes_entry *section;
 	bool section_inline;
+	uint32_t section_at; /* where the section's heading starts */
 	/* the first drug of the sentence before, on the same paragraph
 	 * (e NULL: none): what "This is a side effect, not an allergy"
 	 * speaks of */
@@ -2060,6 +2061,20 @@ line_ends(const sentence *s, const notes_tok *end)
 	       (end->type == NOTES_TOK_SENTENCE && s->text[end->start] == '\n');
 }
 
+/* sub_label: does heading s start after another sentence on the line of
+ * an English section's heading ("Plan: GA + LMA. Bring CPAP on day.
+ * Analgesia: paracetamol")?  A label inside the section's own line is
+ * part of it, as a bulleted sub-heading is: the section goes on. */
+static bool
+sub_label(const sentence *s)
+{
+	uint32_t from = s->section_at, to = s->words[0].start;
+
+	return s->section != NULL && (unsigned char)s->section->key[0] < 0x80 &&
+	       s->section_inline && from < to &&
+	       memchr(s->text + from, '\n', to - from) == NULL;
+}
+
 /* open_section sets what heading s opens: an allergy list, an allergy
  * line, a section (a bulleted line's heading keeps the section it is
  * under). */
@@ -2070,9 +2085,10 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 	s->allergy_head = s->allergy_line;
 	s->allergy_list = allergies || (s->allergy_line && names_none(s) &&
 					line_ends(s, end));
-	if (!bulleted(s) || section_of(s) != NULL) {
+	if ((!bulleted(s) && !sub_label(s)) || section_of(s) != NULL) {
 		s->section = section_of(s);
 		s->section_inline = s->section && s->items[0].w1 < s->n;
+		s->section_at = s->words[0].start;
 	}
 }
 
@@ -2468,6 +2484,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.allergy_line = false;
 	s.section = NULL;
 	s.section_inline = false;
+	s.section_at = 0;
 	s.prior.e = NULL;
 	s.prior_last.e = NULL;
 	do {

@@ -1515,6 +1515,11 @@ static const expect rules_en6[] = {
 	 NOTES_MEDICINE, "ondansetron", "ondansetron", HYP, false},
 	{"Cefazolin 2 g given at induction.", NOTES_MEDICINE, "cefazolin",
 	 "Cefazolin", 0, true},
+	/* a label on a plan's own line is part of the plan */
+	{"Plan: NBM, IV fluids. VTE: enoxaparin 40mg from 18:00.",
+	 NOTES_MEDICINE, "enoxaparin", "enoxaparin", HYP, false},
+	{"Plan: NBM.\nVTE: enoxaparin 40mg daily.", NOTES_MEDICINE,
+	 "enoxaparin", "enoxaparin", 0, true},
 };
 
 static void
