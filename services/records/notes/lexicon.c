@@ -126,6 +126,12 @@ dir_parse(const char *s, unsigned *out)
 	else if (strcmp(s, "condition_both") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
 		       NOTES_DIR_BACK_DRUG;
+	else if (strcmp(s, "avoid") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS |
+		       NOTES_DIR_OWN_ITEM;
+	else if (strcmp(s, "stop_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP |
+		       NOTES_DIR_DRUGS;
 	else if (strcmp(s, "plan_after") == 0)
 		*out = NOTES_DIR_BACKWARD | NOTES_DIR_PLAN |
 		       NOTES_DIR_BACK_DRUG;

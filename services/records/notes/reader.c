@@ -906,6 +906,16 @@ condition_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 	       same_item(s, k, j) && !parted(s, k, j) && !given_before(s, k, j);
 }
 
+/* own_item_reaches: does forward trigger j reach item k?  One that
+ * reaches only its own list item does not go past a comma, a dash, a
+ * colon or a parenthesis. */
+static bool
+own_item_reaches(const sentence *s, size_t j, size_t k)
+{
+	return !(s->items[j].e->dir & NOTES_DIR_OWN_ITEM) ||
+	       (same_item(s, j, k) && !parted(s, j, k));
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -930,6 +940,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			    resolved_reaches(s, k, j);
 
 		back = back && condition_reaches(s, k, j, allergy);
+		fwd = fwd && own_item_reaches(s, j, k);
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */

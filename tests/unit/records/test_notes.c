@@ -1520,6 +1520,19 @@ static const expect rules_en6[] = {
 	 NOTES_MEDICINE, "enoxaparin", "enoxaparin", HYP, false},
 	{"Plan: NBM.\nVTE: enoxaparin 40mg daily.", NOTES_MEDICINE,
 	 "enoxaparin", "enoxaparin", 0, true},
+	/* a drug to avoid, a stop decided or done */
+	{"3. Avoid haloperidol (dystonia).", NOTES_MEDICINE, "haloperidol",
+	 "haloperidol", NEG, false},
+	{"avoid morphine - oxycodone PRN post-op.", NOTES_MEDICINE, "oxycodone",
+	 "oxycodone", 0, true},
+	{"1. CEASE digoxin (toxic level).", NOTES_MEDICINE, "digoxin",
+	 "digoxin", HIST, true},
+	{"# CAP - ceftriaxone d/c'd given rxn.", NOTES_MEDICINE, "ceftriaxone",
+	 "ceftriaxone", HIST, true},
+	{"# CAP - ceftriaxone d/c'd given rxn.", NOTES_PROBLEM, "J18.9", "CAP",
+	 0, true},
+	{"Polymyalgia rheumatica, weaned off prednisolone.", NOTES_MEDICINE,
+	 "prednisolone", "prednisolone", HIST, true},
 };
 
 static void
