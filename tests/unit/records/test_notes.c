@@ -1533,6 +1533,15 @@ static const expect rules_en6[] = {
 	 0, true},
 	{"Polymyalgia rheumatica, weaned off prednisolone.", NOTES_MEDICINE,
 	 "prednisolone", "prednisolone", HIST, true},
+	/* words wards write for problems */
+	{"Hx: HT, gout, OA knees.", NOTES_PROBLEM, "I10", "HT", 0, true},
+	{"Denies CP, SOB.", NOTES_PROBLEM, "R07.4", "CP", NEG, false},
+	{"Bought painkillers for knee pain x 2 weeks.", NOTES_PROBLEM, "M25.5",
+	 "knee pain", 0, true},
+	{"Anorexic, vomited x2.", NOTES_PROBLEM, "R11", "vomited", 0, true},
+	{"Amoxicillin twice for chest infections.", NOTES_PROBLEM, "J22",
+	 "chest infections", 0, true},
+	{"HIV on ART, CD4 350.", NOTES_PROBLEM, "B24", "HIV", 0, true},
 };
 
 static void
