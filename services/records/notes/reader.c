@@ -2370,6 +2370,94 @@ unstop(notes_reading *out)
 	out->n = n;
 }
 
+/* diabetes_type returns 1 or 2 when out names one type of the patient's
+ * diabetes (E10, E11), 0 when it names none or both, or a pregnancy's
+ * (O24). */
+static int
+diabetes_type(const notes_reading *out)
+{
+	int type = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+		int t = strncmp(f->code, "E10", 3) == 0	  ? 1
+			: strncmp(f->code, "E11", 3) == 0 ? 2
+							  : 0;
+
+		if (f->kind == NOTES_PROBLEM && strncmp(f->code, "O24", 3) == 0)
+			return 0; /* a pregnancy's diabetes is its own */
+		if (f->kind != NOTES_PROBLEM || t == 0 ||
+		    (f->context & (NOTES_FAMILY | NOTES_NEGATED)))
+			continue;
+		if (type != 0 && type != t)
+			return 0;
+		type = t;
+	}
+	return type;
+}
+
+/* typed_code sets f, diabetes named without its type (E14), to the type
+ * the note names (1 or 2), in WHO ICD-10's titles. */
+static void
+typed_code(notes_finding *f, int type)
+{
+	static const struct {
+		const char *untyped, *code[2], *display[2];
+	} typed[] = {
+		{"E14.9",
+		 {"E10.9", "E11.9"},
+		 {"Type 1 diabetes mellitus", "Type 2 diabetes mellitus"}},
+		{"E14.1",
+		 {"E10.1", "E11.1"},
+		 {"Type 1 diabetes mellitus with ketoacidosis",
+		  "Type 2 diabetes mellitus with ketoacidosis"}},
+	};
+
+	for (size_t i = 0; i < sizeof(typed) / sizeof(*typed); i++)
+		if (strcmp(f->code, typed[i].untyped) == 0) {
+			f->code = typed[i].code[type - 1];
+			f->display = typed[i].display[type - 1];
+		}
+}
+
+/* same_in reports whether out's first n findings hold f's kind, code and
+ * context. */
+static bool
+same_in(const notes_reading *out, size_t n, const notes_finding *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out->findings[i].kind == f->kind &&
+		    out->findings[i].context == f->context &&
+		    strcmp(out->findings[i].code, f->code) == 0)
+			return true;
+	return false;
+}
+
+/* type_diabetes reads diabetes named without its type ("diabetes
+ * educator saw pt", "DM", "her sister has diabetes too") as the type the
+ * note names elsewhere ("T2DM", "type 1 diabetes"): one condition, which
+ * the writer types once.  A repeat it then makes is dropped. */
+static void
+type_diabetes(notes_reading *out)
+{
+	int type = diabetes_type(out);
+	size_t n = 0;
+
+	if (type == 0)
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding f = out->findings[i];
+
+		/* a relative's diabetes, or one denied, is of no type */
+		if (f.kind == NOTES_PROBLEM &&
+		    !(f.context & (NOTES_FAMILY | NOTES_NEGATED)))
+			typed_code(&f, type);
+		if (!same_in(out, n, &f))
+			out->findings[n++] = f;
+	}
+	out->n = n;
+}
+
 /* declined_code: does out hold code as a medicine declined ("拒绝注射
  * 胰岛素")? */
 static bool
@@ -2524,6 +2612,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	delabel(out);
 	unstop(out);
 	undecline(out);
+	type_diabetes(out);
 }
 
 bool

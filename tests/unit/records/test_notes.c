@@ -1544,11 +1544,36 @@ static const expect rules_en6[] = {
 	{"HIV on ART, CD4 350.", NOTES_PROBLEM, "B24", "HIV", 0, true},
 };
 
+static const expect rules_en6_diabetes[] = {
+	{"PMH: T2DM. Diabetes educator saw pt today.", NOTES_PROBLEM, "E11.9",
+	 "T2DM", 0, true},
+	{"22F with T1DM admitted with DKA.", NOTES_PROBLEM, "E10.1", "DKA", 0,
+	 true},
+	{"T2DM on metformin. Her sister has diabetes too.", NOTES_PROBLEM,
+	 "E14.9", "diabetes", FAM, false},
+};
+
+/* what these rules must not give: diabetes of no type beside the type
+ * the note names, a condition after a drug planning a problem */
 static void
 test_rules_en6(void)
 {
+	notes_reading r;
+	const char *text = "PMH: T2DM. Diabetes educator saw pt today.";
+
 	for (size_t i = 0; i < sizeof(rules_en6) / sizeof(rules_en6[0]); i++)
 		check(&rules_en6[i]);
+	for (size_t i = 0;
+	     i < sizeof(rules_en6_diabetes) / sizeof(rules_en6_diabetes[0]);
+	     i++)
+		check(&rules_en6_diabetes[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "E14.9") == NULL);
+	MT_TRUE(r.n == 1);
+	text = "Paracetamol 1 g if chest pain recurs.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R07.4") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R07.4")->context == HYP);
 }
 
 static const mt_case cases[] = {
