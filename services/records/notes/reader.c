@@ -2458,6 +2458,43 @@ type_diabetes(notes_reading *out)
 	out->n = n;
 }
 
+/* taken_code: does out hold code as a medicine taken now (affirmed)? */
+static bool
+taken_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind == NOTES_MEDICINE &&
+		    out->findings[i].context == 0 &&
+		    strcmp(out->findings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* untake_doubts drops a medicine doubted or a relative's (planned too
+ * or not) when the note records the patient taking it ("Meds: Eliquis 5
+ * bid ... unsure whether Eliquis was taken this AM", "her son was taught
+ * the bleeding signs to watch for on apixaban"): the doubt or a carer's
+ * teaching is about the drug taken.  A past or denied mention stays, and
+ * so does a plan alone ("restart apixaban tomorrow"): the sets list
+ * those beside the drug taken. */
+static void
+untake_doubts(notes_reading *out)
+{
+	unsigned doubts = NOTES_UNCERTAIN | NOTES_FAMILY;
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_MEDICINE && (f->context & doubts) &&
+		    !(f->context & (NOTES_NEGATED | NOTES_HISTORICAL)) &&
+		    taken_code(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
 /* declined_code: does out hold code as a medicine declined ("拒绝注射
  * 胰岛素")? */
 static bool
@@ -2613,6 +2650,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	unstop(out);
 	undecline(out);
 	type_diabetes(out);
+	untake_doubts(out);
 }
 
 bool
