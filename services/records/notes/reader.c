@@ -1681,30 +1681,44 @@ named_before(const sentence *s, size_t k)
  * a date inside a parenthesis after the drug, which dates something
  * else ("warfarin for mechanical aortic valve (2014)"), nor a clock time
  * ("due 2000"). */
+static const char *const dated_start[] = {
+	"since",    "dx",	"diagnosed", "started", "commenced",
+	"switched", "replaced", "changed",   "due",	"at"};
+
+/* dated_after: does a year or a time ago follow English item k in its
+ * list item, before a start word or a parenthesis? */
 static bool
-drug_dated(const sentence *s, size_t k)
+dated_after(const sentence *s, size_t k)
 {
-	static const char *const start[] = {
-		"since",    "dx",	"diagnosed", "started", "commenced",
-		"switched", "replaced", "changed",   "due",	"at"};
+	size_t n_start = sizeof(dated_start) / sizeof(*dated_start);
 	uint32_t end = list_item_end(s, k);
 
-	if (s->words[s->items[k].w0].han || started_near(s, k))
+	if (s->words[s->items[k].w0].han)
 		return false;
-	/* "replaced ramipril 2019": the drug replaced is the past one */
-	for (size_t w = list_item_first(s, k); w < s->items[k].w0; w++)
-		if (words_in(s, w, start, sizeof(start) / sizeof(*start)) &&
-		    !words_at(s, w, "replaced"))
-			return false;
 	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
 	     w++) {
 		if (between_has(s, s->items[k].end, s->words[w].start, '(') ||
-		    words_in(s, w, start, sizeof(start) / sizeof(*start)))
+		    words_in(s, w, dated_start, n_start))
 			return false;
 		if (is_year(s->words[w].key) || words_at(s, w, "ago"))
 			return true;
 	}
 	return false;
+}
+
+static bool
+drug_dated(const sentence *s, size_t k)
+{
+	size_t n_start = sizeof(dated_start) / sizeof(*dated_start);
+
+	if (started_near(s, k))
+		return false;
+	/* "replaced ramipril 2019": the drug replaced is the past one */
+	for (size_t w = list_item_first(s, k); w < s->items[k].w0; w++)
+		if (words_in(s, w, dated_start, n_start) &&
+		    !words_at(s, w, "replaced"))
+			return false;
+	return dated_after(s, k);
 }
 
 /* substance reads substance or class item k: an allergy when a cue
@@ -1823,6 +1837,14 @@ finding(const sentence *s, size_t k, notes_finding *f)
 	if (f->context == 0 && event_dated(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = s->words[list_item_first(s, k) + 1].key;
+	} else if (f->context == 0 &&
+		   (is_event(f->code) || f->code[0] == 'C') &&
+		   dated_after(s, k)) {
+		/* an event or a cancer an English list item dates ("inferior
+		 * MI 2016", "breast cancer in 2018") is over; a condition
+		 * dated goes on ("T2DM 2010") */
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "dated";
 	}
 	return true;
 }

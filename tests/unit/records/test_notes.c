@@ -1543,6 +1543,12 @@ static const expect rules_en6[] = {
 	{"Amoxicillin twice for chest infections.", NOTES_PROBLEM, "J22",
 	 "chest infections", 0, true},
 	{"HIV on ART, CD4 350.", NOTES_PROBLEM, "B24", "HIV", 0, true},
+	/* an event or a cancer dated in prose is over, a condition not */
+	{"4. Ischaemic heart disease - inferior MI 2016, stents x2.",
+	 NOTES_PROBLEM, "I21.9", "MI", HIST, true},
+	{"- You had breast cancer in 2018.", NOTES_PROBLEM, "C50.9",
+	 "breast cancer", HIST, true},
+	{"T2DM 2010, on metformin.", NOTES_PROBLEM, "E11.9", "T2DM", 0, true},
 	/* diabetes of no type is the type the note names */
 	{"PMH: T2DM. Diabetes educator saw pt today.", NOTES_PROBLEM, "E11.9",
 	 "T2DM", 0, true},
