@@ -916,6 +916,42 @@ own_item_reaches(const sentence *s, size_t j, size_t k)
 	       (same_item(s, j, k) && !parted(s, j, k));
 }
 
+/* to_between: is "to" or "->" written between items k < m? */
+static bool
+to_between(const sentence *s, size_t k, size_t m)
+{
+	uint32_t from = s->items[k].end, to = s->items[m].start;
+
+	for (size_t w = s->items[k].w1; w < s->items[m].w0; w++)
+		if (words_at(s, w, "to"))
+			return true;
+	return from < to && memmem(s->text + from, to - from, "->", 2);
+}
+
+/* switched_from: is drug item k the one a switch leaves ("consider
+ * switch warfarin -> apixaban at discharge if renal fxn allows", "I
+ * would like to switch ramipril to sacubitril/valsartan")?  "switch" or
+ * "switching" stands before it in its list item, and "to" or "->"
+ * follows it before the next drug there: the patient takes that drug
+ * until the switch, which plans only the drug after it, so no plan or
+ * condition makes it hypothetical. */
+static bool
+switched_from(const sentence *s, size_t k)
+{
+	static const char *const verbs[] = {"switch", "switching"};
+	uint32_t end = list_item_end(s, k);
+	bool verb = false;
+
+	if (s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return false;
+	for (size_t w = list_item_first(s, k); w < s->items[k].w0 && !verb; w++)
+		verb = words_in(s, w, verbs, sizeof(verbs) / sizeof(*verbs));
+	for (size_t m = k + 1; verb && m < s->n_items; m++)
+		if (s->items[m].start < end && is_drug(&s->items[m]))
+			return to_between(s, k, m);
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -941,6 +977,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 
 		back = back && condition_reaches(s, k, j, allergy);
 		fwd = fwd && own_item_reaches(s, j, k);
+		if (t->type == NOTES_T_HYPOTHETICAL && switched_from(s, k))
+			continue;
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */

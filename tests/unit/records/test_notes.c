@@ -1543,6 +1543,12 @@ static const expect rules_en6[] = {
 	{"Amoxicillin twice for chest infections.", NOTES_PROBLEM, "J22",
 	 "chest infections", 0, true},
 	{"HIV on ART, CD4 350.", NOTES_PROBLEM, "B24", "HIV", 0, true},
+	/* a switch plans the drug after it, not the one it leaves */
+	{"consider switch warfarin -> apixaban at discharge if renal fxn "
+	 "allows.",
+	 NOTES_MEDICINE, "warfarin", "warfarin", 0, true},
+	{"consider switch warfarin -> apixaban at discharge.", NOTES_MEDICINE,
+	 "apixaban", "apixaban", HYP, false},
 	/* an event or a cancer dated in prose is over, a condition not */
 	{"4. Ischaemic heart disease - inferior MI 2016, stents x2.",
 	 NOTES_PROBLEM, "I21.9", "MI", HIST, true},
