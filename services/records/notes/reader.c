@@ -693,6 +693,19 @@ relative_reaches(const sentence *s, size_t j, size_t k)
 	return true;
 }
 
+/* relative_with: is family trigger j written with "with" right after it
+ * ("father with gout, brother DM", "mother with breast cancer")?  A
+ * family history names the relative's problems so: "with" goes on with
+ * the relative's story, as it does for a relative's allergy. */
+static bool
+relative_with(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w1;
+
+	return s->items[j].e->type == NOTES_T_FAMILY && w < s->n &&
+	       words_at(s, w, "with");
+}
+
 /* paren_subject: does a full-width parenthesis open between item k and
  * backward trigger j and name a drug of its own before j ("改为泼尼松龙
  * （原静脉氢化可的松已停）")?  Then the trigger is about that drug, not
@@ -965,7 +978,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!scope_ends(s, j, k) ||
-			    (allergy && relative_reaches(s, j, k))) &&
+			    ((allergy || relative_with(s, j)) &&
+			     relative_reaches(s, j, k))) &&
 			   !until_to(s, j, k) && !closes_before(s, j, k) &&
 			   !stop_ends(s, j, k);
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&

@@ -1543,6 +1543,10 @@ static const expect rules_en6[] = {
 	{"Amoxicillin twice for chest infections.", NOTES_PROBLEM, "J22",
 	 "chest infections", 0, true},
 	{"HIV on ART, CD4 350.", NOTES_PROBLEM, "B24", "HIV", 0, true},
+	/* a relative "with" a problem has it */
+	{"Family hx: father with gout, brother DM.", NOTES_PROBLEM, "M10.9",
+	 "gout", FAM, false},
+	{"No fever with cough.", NOTES_PROBLEM, "R05", "cough", 0, true},
 	/* a switch plans the drug after it, not the one it leaves */
 	{"consider switch warfarin -> apixaban at discharge if renal fxn "
 	 "allows.",
