@@ -19,8 +19,10 @@ from harness.fhirhttp import fhir_request
 pytestmark = pytest.mark.stack(
     services=("audit", "identity", "records", "diagnosis"), fhir=True)
 
+# hypertension "in the past" is over: an inactive Condition ("History of
+# hypertension" would be the patient's now, tests/data/notes/README.md)
 NOTE = ("Allergic to codeine - rash. Denies chest pain. Mother has "
-        "asthma. History of hypertension. Takes bisoprolol daily. Known "
+        "asthma. Hypertension in the past. Takes bisoprolol daily. Known "
         "epilepsy. Has gout.")
 VER = "http://terminology.hl7.org/CodeSystem/"
 

@@ -64,9 +64,37 @@ type_parse(const char *s, notes_type *out)
 	return false;
 }
 
+/* dir_parse_en6 reads the directions of the English rules learnt from
+ * en-dev6 (issue 75): a history word that dates only events, a
+ * condition or an anaesthetic plan written after its drug, a drug to
+ * avoid, a stop of drugs only. */
+static bool
+dir_parse_en6(const char *s, unsigned *out)
+{
+	if (strcmp(s, "history_dated") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_PROBLEMS | NOTES_DIR_DATED;
+	else if (strcmp(s, "condition_both") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
+		       NOTES_DIR_BACK_DRUG;
+	else if (strcmp(s, "plan_after") == 0)
+		*out = NOTES_DIR_BACKWARD | NOTES_DIR_PLAN |
+		       NOTES_DIR_BACK_DRUG;
+	else if (strcmp(s, "avoid") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS |
+		       NOTES_DIR_OWN_ITEM;
+	else if (strcmp(s, "stop_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP |
+		       NOTES_DIR_DRUGS;
+	else
+		return false;
+	return true;
+}
+
 static bool
 dir_parse(const char *s, unsigned *out)
 {
+	if (dir_parse_en6(s, out))
+		return true;
 	if (strcmp(s, "forward") == 0)
 		*out = NOTES_DIR_FORWARD;
 	else if (strcmp(s, "backward") == 0)

@@ -162,6 +162,13 @@ typedef enum notes_type {
 /* An allergy cue that names only the drug right before it ("ibuprofen
  * reaction"), never one after it ("no reaction. Amoxicillin ..."). */
 #define NOTES_DIR_POSTFIX 1048576u
+/* A condition that also reaches back over the drug before it in its list
+ * item ("insulin sliding scale if BSL > 12": given only then), never
+ * over a problem or an allergy. */
+#define NOTES_DIR_BACK_DRUG 2097152u
+/* A forward trigger that reaches only its own list item, not past a
+ * dash, a colon or a parenthesis ("avoid morphine - oxycodone PRN"). */
+#define NOTES_DIR_OWN_ITEM 4194304u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

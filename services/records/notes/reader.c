@@ -55,6 +55,7 @@ typedef struct sentence {
 	bool allergy_head; /* s is that line's first sentence */
 	const notes_entry *section;
 	bool section_inline;
+	uint32_t section_at; /* where the section's heading starts */
 	/* the first drug of the sentence before, on the same paragraph
 	 * (e NULL: none): what "This is a side effect, not an allergy"
 	 * speaks of */
@@ -374,9 +375,9 @@ ago_zh(const sentence *s, size_t w)
 static bool
 dated(const sentence *s, size_t k)
 {
-	static const char *const over[] = {"ago",  "child", "childhood",
-					   "幼时", "幼年",  "儿时",
-					   "童年", "小时候"};
+	static const char *const over[] = {"ago",      "child", "childhood",
+					   "teenager", "幼时",	"幼年",
+					   "儿时",     "童年",	"小时候"};
 	static const char *const ongoing[] = {"since", "dx", "diagnosed",
 					      "至今", "以来"};
 	uint32_t end = list_item_end(s, k);
@@ -461,6 +462,37 @@ started_near(const sentence *s, size_t k)
 	return false;
 }
 
+/* is_event: is problem code an event that is over once a history lists
+ * it (an infarct, a stroke, a clot, an infection, an injury), not a
+ * condition that goes on ("hx of MI" is past, "hx of HTN" the
+ * patient's; tests/data/notes/README.md)?  ICD-10 chapters and
+ * categories of acute episodes. */
+static bool
+is_event(const char *code)
+{
+	static const char *const acute[] = {
+		"I21", "I22", "I24", "I26",   "I60", "I61", "I62", "I63",
+		"I64", "G45", "I80", "I82",   "J12", "J13", "J14", "J15",
+		"J18", "J10", "J11", "N39.0", "N10", "N17", "K35", "K85",
+		"K92", "L03", "A4",  "S",     "T",   "O"};
+
+	for (size_t i = 0; i < sizeof(acute) / sizeof(*acute); i++)
+		if (strncmp(code, acute[i], strlen(acute[i])) == 0)
+			return true;
+	return false;
+}
+
+/* dated_past: does a history word's past hold for item k, an English
+ * history word before a problem ("hx of DVT 2019", "h/o MI")?  The item
+ * is dated, or it names an event, which a history dates by itself. */
+static bool
+dated_past(const sentence *s, const notes_entry *t, size_t k)
+{
+	if ((t->dir & NOTES_DIR_SECTION) || !(t->dir & NOTES_DIR_PROBLEMS))
+		return dated(s, k);
+	return dated(s, k) || is_event(s->items[k].e->code);
+}
+
 /* holds: does trigger t's context hold for item k at all?  A dated
  * past-history heading only for what its list dates; an English plan's
  * heading only for medicines; "settled" only for problems; a plan not
@@ -468,7 +500,7 @@ started_near(const sentence *s, size_t k)
 static bool
 holds(const sentence *s, const notes_entry *t, size_t k)
 {
-	if ((t->dir & NOTES_DIR_DATED) && !dated(s, k) &&
+	if ((t->dir & NOTES_DIR_DATED) && !dated_past(s, t, k) &&
 	    ((t->dir & NOTES_DIR_SECTION) ||
 	     s->items[k].e->type == NOTES_T_PROBLEM))
 		return false;
@@ -659,6 +691,19 @@ relative_reaches(const sentence *s, size_t j, size_t k)
 			return false;
 	}
 	return true;
+}
+
+/* relative_with: is family trigger j written with "with" right after it
+ * ("father with gout, brother DM", "mother with breast cancer")?  A
+ * family history names the relative's problems so: "with" goes on with
+ * the relative's story, as it does for a relative's allergy. */
+static bool
+relative_with(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w1;
+
+	return s->items[j].e->type == NOTES_T_FAMILY && w < s->n &&
+	       words_at(s, w, "with");
 }
 
 /* paren_subject: does a full-width parenthesis open between item k and
@@ -870,6 +915,92 @@ doubt_after_label(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* parted: is item k parted from later item j by a dash, a colon or a
+ * parenthesis ("Avoid haloperidol - if IM needed use olanzapine",
+ * "dexamethasone 8 mg (stop after 5 days if no benefit)")? */
+static bool
+parted(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+	bool dash = from < to && memmem(s->text + from, to - from, " - ", 3);
+
+	return dash || between_has(s, from, to, ':') ||
+	       between_has(s, from, to, '(') || between_has(s, from, to, ')');
+}
+
+/* given_before: does a word before condition j in item k's list item
+ * say the drug is given, stopped or held now ("Withhold metformin ... if
+ * lactate rises", "PCA morphine to come down tonight if pain
+ * controlled")?  The condition is the stop's, not the drug's. */
+static bool
+given_before(const sentence *s, size_t k, size_t j)
+{
+	for (size_t m = 0; m < j; m++)
+		if (m != k && says_given(s->items[m].e) &&
+		    same_item(s, m < k ? m : k, m < k ? k : m))
+			return true;
+	return false;
+}
+
+/* condition_reaches: does backward trigger j reach item k?  A condition
+ * written after a drug reaches only a drug of its own list item, never
+ * an allergy ("Continue furosemide; extra 40 mg if weight rises": the
+ * extra dose's; "penicillin allergy - if given, anaphylaxis"). */
+static bool
+condition_reaches(const sentence *s, size_t k, size_t j, bool allergy)
+{
+	if (!(s->items[j].e->dir & NOTES_DIR_BACK_DRUG))
+		return true;
+	return !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE &&
+	       same_item(s, k, j) && !parted(s, k, j) && !given_before(s, k, j);
+}
+
+/* own_item_reaches: does forward trigger j reach item k?  One that
+ * reaches only its own list item does not go past a comma, a dash, a
+ * colon or a parenthesis. */
+static bool
+own_item_reaches(const sentence *s, size_t j, size_t k)
+{
+	return !(s->items[j].e->dir & NOTES_DIR_OWN_ITEM) ||
+	       (same_item(s, j, k) && !parted(s, j, k));
+}
+
+/* to_between: is "to" or "->" written between items k < m? */
+static bool
+to_between(const sentence *s, size_t k, size_t m)
+{
+	uint32_t from = s->items[k].end, to = s->items[m].start;
+
+	for (size_t w = s->items[k].w1; w < s->items[m].w0; w++)
+		if (words_at(s, w, "to"))
+			return true;
+	return from < to && memmem(s->text + from, to - from, "->", 2);
+}
+
+/* switched_from: is drug item k the one a switch leaves ("consider
+ * switch warfarin -> apixaban at discharge if renal fxn allows", "I
+ * would like to switch ramipril to sacubitril/valsartan")?  "switch" or
+ * "switching" stands before it in its list item, and "to" or "->"
+ * follows it before the next drug there: the patient takes that drug
+ * until the switch, which plans only the drug after it, so no plan or
+ * condition makes it hypothetical. */
+static bool
+switched_from(const sentence *s, size_t k)
+{
+	static const char *const verbs[] = {"switch", "switching"};
+	uint32_t end = list_item_end(s, k);
+	bool verb = false;
+
+	if (s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return false;
+	for (size_t w = list_item_first(s, k); w < s->items[k].w0 && !verb; w++)
+		verb = words_in(s, w, verbs, sizeof(verbs) / sizeof(*verbs));
+	for (size_t m = k + 1; verb && m < s->n_items; m++)
+		if (s->items[m].start < end && is_drug(&s->items[m]))
+			return to_between(s, k, m);
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -883,7 +1014,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		const notes_entry *t = s->items[j].e;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!scope_ends(s, j, k) ||
-			    (allergy && relative_reaches(s, j, k))) &&
+			    ((allergy || relative_with(s, j)) &&
+			     relative_reaches(s, j, k))) &&
 			   !until_to(s, j, k) && !closes_before(s, j, k) &&
 			   !stop_ends(s, j, k);
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
@@ -892,6 +1024,11 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     !doubt_after_label(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
 			    resolved_reaches(s, k, j);
+
+		back = back && condition_reaches(s, k, j, allergy);
+		fwd = fwd && own_item_reaches(s, j, k);
+		if (t->type == NOTES_T_HYPOTHETICAL && switched_from(s, k))
+			continue;
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
@@ -1840,6 +1977,54 @@ reaction_owned(const sentence *s, size_t k, const item *r)
 	       s->items[j - 1].w1 == r->w0;
 }
 
+/* drug_dated: is English substance item k dated as over by its list
+ * item ("He received Keflex in 2022 for an abscess", "weaned off
+ * prednisolone 2021", "took ibuprofen 2 days ago")?  A year or a time
+ * ago after the drug dates its course as over; a start or a switch then
+ * is not ("on warfarin since 2015", "switched to apixaban in 2022"), nor
+ * a date inside a parenthesis after the drug, which dates something
+ * else ("warfarin for mechanical aortic valve (2014)"), nor a clock time
+ * ("due 2000"). */
+static const char *const dated_start[] = {
+	"since",    "dx",	"diagnosed", "started", "commenced",
+	"switched", "replaced", "changed",   "due",	"at"};
+
+/* dated_after: does a year or a time ago follow English item k in its
+ * list item, before a start word or a parenthesis? */
+static bool
+dated_after(const sentence *s, size_t k)
+{
+	size_t n_start = sizeof(dated_start) / sizeof(*dated_start);
+	uint32_t end = list_item_end(s, k);
+
+	if (s->words[s->items[k].w0].han)
+		return false;
+	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
+	     w++) {
+		if (between_has(s, s->items[k].end, s->words[w].start, '(') ||
+		    words_in(s, w, dated_start, n_start))
+			return false;
+		if (is_year(s->words[w].key) || words_at(s, w, "ago"))
+			return true;
+	}
+	return false;
+}
+
+static bool
+drug_dated(const sentence *s, size_t k)
+{
+	size_t n_start = sizeof(dated_start) / sizeof(*dated_start);
+
+	if (started_near(s, k))
+		return false;
+	/* "replaced ramipril 2019": the drug replaced is the past one */
+	for (size_t w = list_item_first(s, k); w < s->items[k].w0; w++)
+		if (words_in(s, w, dated_start, n_start) &&
+		    !words_at(s, w, "replaced"))
+			return false;
+	return dated_after(s, k);
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1886,6 +2071,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (f->kind == NOTES_MEDICINE && f->context == 0 && course_done(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = course_done(s, k);
+	}
+	if (f->kind == NOTES_MEDICINE && f->context == 0 && drug_dated(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "dated";
 	}
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
@@ -1957,6 +2146,14 @@ finding(const sentence *s, size_t k, notes_finding *f)
 	if (f->context == 0 && event_dated(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = s->words[list_item_first(s, k) + 1].key;
+	} else if (f->context == 0 &&
+		   (is_event(f->code) || f->code[0] == 'C') &&
+		   dated_after(s, k)) {
+		/* an event or a cancer an English list item dates ("inferior
+		 * MI 2016", "breast cancer in 2018") is over; a condition
+		 * dated goes on ("T2DM 2010") */
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "dated";
 	}
 	return true;
 }
@@ -2248,6 +2445,20 @@ line_ends(const sentence *s, const notes_tok *end)
 	       (end->type == NOTES_TOK_SENTENCE && s->text[end->start] == '\n');
 }
 
+/* sub_label: does heading s start after another sentence on the line of
+ * an English section's heading ("Plan: GA + LMA. Bring CPAP on day.
+ * Analgesia: paracetamol")?  A label inside the section's own line is
+ * part of it, as a bulleted sub-heading is: the section goes on. */
+static bool
+sub_label(const sentence *s)
+{
+	uint32_t from = s->section_at, to = s->words[0].start;
+
+	return s->section != NULL && (unsigned char)s->section->key[0] < 0x80 &&
+	       s->section_inline && from < to &&
+	       memchr(s->text + from, '\n', to - from) == NULL;
+}
+
 /* open_section sets what heading s opens: an allergy list, an allergy
  * line, a section (a bulleted line's heading keeps the section it is
  * under). */
@@ -2258,9 +2469,10 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 	s->allergy_head = s->allergy_line;
 	s->allergy_list = allergies || (s->allergy_line && names_none(s) &&
 					line_ends(s, end));
-	if (!bulleted(s) || section_of(s) != NULL) {
+	if ((!bulleted(s) && !sub_label(s)) || section_of(s) != NULL) {
 		s->section = section_of(s);
 		s->section_inline = s->section && s->items[0].w1 < s->n;
+		s->section_at = s->words[0].start;
 	}
 }
 
@@ -2754,6 +2966,131 @@ unstop(notes_reading *out)
 	drop_superseded(out, NOTES_MEDICINE, 0, stopped_code);
 }
 
+/* diabetes_type returns 1 or 2 when out names one type of the patient's
+ * diabetes (E10, E11), 0 when it names none or both, or a pregnancy's
+ * (O24). */
+static int
+diabetes_type(const notes_reading *out)
+{
+	int type = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+		int t = strncmp(f->code, "E10", 3) == 0	  ? 1
+			: strncmp(f->code, "E11", 3) == 0 ? 2
+							  : 0;
+
+		if (f->kind == NOTES_PROBLEM && strncmp(f->code, "O24", 3) == 0)
+			return 0; /* a pregnancy's diabetes is its own */
+		if (f->kind != NOTES_PROBLEM || t == 0 ||
+		    (f->context & (NOTES_FAMILY | NOTES_NEGATED)))
+			continue;
+		if (type != 0 && type != t)
+			return 0;
+		type = t;
+	}
+	return type;
+}
+
+/* typed_code sets f, diabetes named without its type (E14), to the type
+ * the note names (1 or 2), in WHO ICD-10's titles. */
+static void
+typed_code(notes_finding *f, int type)
+{
+	static const struct {
+		const char *untyped, *code[2], *display[2];
+	} typed[] = {
+		{"E14.9",
+		 {"E10.9", "E11.9"},
+		 {"Type 1 diabetes mellitus", "Type 2 diabetes mellitus"}},
+		{"E14.1",
+		 {"E10.1", "E11.1"},
+		 {"Type 1 diabetes mellitus with ketoacidosis",
+		  "Type 2 diabetes mellitus with ketoacidosis"}},
+	};
+
+	for (size_t i = 0; i < sizeof(typed) / sizeof(*typed); i++)
+		if (strcmp(f->code, typed[i].untyped) == 0) {
+			f->code = typed[i].code[type - 1];
+			f->display = typed[i].display[type - 1];
+		}
+}
+
+/* same_in reports whether out's first n findings hold f's kind, code and
+ * context. */
+static bool
+same_in(const notes_reading *out, size_t n, const notes_finding *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out->findings[i].kind == f->kind &&
+		    out->findings[i].context == f->context &&
+		    strcmp(out->findings[i].code, f->code) == 0)
+			return true;
+	return false;
+}
+
+/* type_diabetes reads diabetes named without its type ("diabetes
+ * educator saw pt", "DM", "her sister has diabetes too") as the type the
+ * note names elsewhere ("T2DM", "type 1 diabetes"): one condition, which
+ * the writer types once.  A repeat it then makes is dropped. */
+static void
+type_diabetes(notes_reading *out)
+{
+	int type = diabetes_type(out);
+	size_t n = 0;
+
+	if (type == 0)
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding f = out->findings[i];
+
+		/* a relative's diabetes, or one denied, is of no type */
+		if (f.kind == NOTES_PROBLEM &&
+		    !(f.context & (NOTES_FAMILY | NOTES_NEGATED)))
+			typed_code(&f, type);
+		if (!same_in(out, n, &f))
+			out->findings[n++] = f;
+	}
+	out->n = n;
+}
+
+/* taken_code: does out hold code as a medicine taken now (affirmed)? */
+static bool
+taken_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind == NOTES_MEDICINE &&
+		    out->findings[i].context == 0 &&
+		    strcmp(out->findings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* untake_doubts drops a medicine doubted or a relative's (planned too
+ * or not) when the note records the patient taking it ("Meds: Eliquis 5
+ * bid ... unsure whether Eliquis was taken this AM", "her son was taught
+ * the bleeding signs to watch for on apixaban"): the doubt or a carer's
+ * teaching is about the drug taken.  A past or denied mention stays, and
+ * so does a plan alone ("restart apixaban tomorrow"): the sets list
+ * those beside the drug taken. */
+static void
+untake_doubts(notes_reading *out)
+{
+	unsigned doubting = NOTES_UNCERTAIN | NOTES_FAMILY;
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_MEDICINE && (f->context & doubting) &&
+		    !(f->context & (NOTES_NEGATED | NOTES_HISTORICAL)) &&
+		    taken_code(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
 /* declined_code: does out hold code as a medicine declined ("拒绝注射
  * 胰岛素")? */
 static bool
@@ -2868,6 +3205,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.allergy_line = false;
 	s.section = NULL;
 	s.section_inline = false;
+	s.section_at = 0;
 	s.prior.e = NULL;
 	s.prior_last.e = NULL;
 	do {
@@ -2897,6 +3235,8 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	undoubt(out);
 	unstop(out);
 	undecline(out);
+	type_diabetes(out);
+	untake_doubts(out);
 	notes__drop_unspecified(out);
 }
 
