@@ -1588,6 +1588,41 @@ named_before(const sentence *s, size_t k)
 	return false;
 }
 
+/* drug_bound: the first word after drug item k where another drug, of
+ * another code, is named in its sentence (s->n when none): what is said
+ * before it still speaks of k's drug. */
+static size_t
+drug_bound(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return s->items[m].w0;
+	return s->n;
+}
+
+/* doubt_after_zh: does the writer doubt Chinese allergy item k later in
+ * its sentence, before another drug is named ("患者自述\"头孢过敏\"，但
+ * 记不清具体反应", "对头孢类过敏，具体药物及表现不详，暂按头孢类过敏处理",
+ * "頭孢類｜起疹子｜過敏？待確認")?  A label the patient cannot describe,
+ * kept only provisionally or still to be checked, is uncertain.  "具体
+ * 不详" alone is not among them: it says which drug of a class was
+ * unknown ("\"头孢\"（具体不详）后出现皮疹"), not whether it harmed. */
+static bool
+doubt_after_zh(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {
+		"反应不详", "表现不详", "反应不清", "记不清", "说不清",
+		"不清楚",   "无法说明", "待核实",   "待确认", "待证实",
+		"暂按",	    "可疑过敏", "疑似过敏"};
+	size_t end = drug_bound(s, k);
+
+	for (size_t w = s->items[k].w1; w < end; w++)
+		if (words_in(s, w, doubt, sizeof(doubt) / sizeof(*doubt)))
+			return true;
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1617,7 +1652,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
-	if (f->kind == NOTES_ALLERGY && doubted(s, k, reaction))
+	if (f->kind == NOTES_ALLERGY &&
+	    (doubted(s, k, reaction) ||
+	     (!(f->context & NOTES_NEGATED) && doubt_after_zh(s, k))))
 		f->context |= NOTES_UNCERTAIN;
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
 	    (unsigned char)f->trigger[0] < 0x80 && named_before(s, k)) {
