@@ -1623,6 +1623,90 @@ doubt_after_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* clause_words gives the words [*from, *to) about drug item k in its
+ * clause: from the terminator (the full-width comma too) or drug before
+ * it to the terminator or drug after it. */
+static void
+clause_words(const sentence *s, size_t k, size_t *from, size_t *to)
+{
+	*from = 0;
+	*to = s->n;
+	for (size_t m = 0; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR ||
+		    is_drug(&s->items[m]))
+			*from = s->items[m].w1;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR ||
+		    is_drug(&s->items[m])) {
+			*to = s->items[m].w0;
+			return;
+		}
+}
+
+/* words_any: is a phrase of list spelt at a word of [from, to)? */
+static bool
+words_any(const sentence *s, size_t from, size_t to, const char *const *list,
+	  size_t n)
+{
+	for (size_t w = from; w < to; w++)
+		if (words_in(s, w, list, n))
+			return true;
+	return false;
+}
+
+/* switched_zh: is Chinese drug item k the one a switch led to ("ACEI类
+ * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素")?  It replaced
+ * the allergen: taken, not an allergy.  A record amended to a label
+ * ("修改为\"可疑头孢过敏\"") is no switch of drug. */
+static bool
+switched_zh(const sentence *s, size_t k)
+{
+	static const char *const to[] = {"换用", "改用", "改为",  "换为",
+					 "换成", "改成", "更换为"};
+	size_t from, end;
+
+	clause_words(s, k, &from, &end);
+	for (size_t w = from; w < s->items[k].w0; w++)
+		if (words_in(s, w, to, sizeof(to) / sizeof(*to)) &&
+		    !(w > 0 && words_at(s, w - 1, "修")))
+			return true;
+	return false;
+}
+
+/* avoided_zh: does its clause say Chinese drug item k is to be avoided
+ * ("故亦避免其他非甾体抗炎药", "对 Cephalosporin 类药物也避免使用")?  A
+ * drug kept away for the allergy's sake is no allergy of its own
+ * (README: "avoid NSAIDs" is nothing); a substance is a medicine not to
+ * be given. */
+static bool
+avoided_zh(const sentence *s, size_t k)
+{
+	static const char *const avoid[] = {"避免"};
+	size_t from, to;
+
+	clause_words(s, k, &from, &to);
+	return words_any(s, from, to, avoid, 1);
+}
+
+/* kept_away_zh reads Chinese drug item k switched to or avoided, with no
+ * reaction of its own, as what it is: a medicine (taken after a switch,
+ * negated when avoided), or nothing for a class.  False when neither. */
+static bool
+kept_away_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	bool avoided = avoided_zh(s, k);
+
+	if (!avoided && !switched_zh(s, k))
+		return false;
+	f->kind = NOTES_MEDICINE;
+	f->context = context(s, k, false, &f->trigger);
+	if (avoided && !(f->context & NOTES_NEGATED)) {
+		f->context |= NOTES_NEGATED;
+		f->trigger = "避免";
+	}
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1644,6 +1728,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
 	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
 	    caused || (!tol && reaction_of(s, k, true))) {
+		if (!caused && !reaction_of(s, k, true) &&
+		    kept_away_zh(s, k, f))
+			return drug;
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
 	} else if (drug && !cultured(s, k)) {
