@@ -1688,6 +1688,24 @@ avoided_zh(const sentence *s, size_t k)
 	return words_any(s, from, to, avoid, 1);
 }
 
+/* unused_class_zh: is Chinese class item k named as not used since
+ * ("口服阿莫西林后出现荨麻疹，此后未再使用青霉素类药物", "此次之前未曾用过
+ * 青霉素类药物")?  The class is what the patient kept away from, not an
+ * allergy the writer states (README: a class named without an allergy is
+ * nothing); the drug that harmed is the allergy. */
+static bool
+unused_class_zh(const sentence *s, size_t k)
+{
+	static const char *const unused[] = {"未再", "未曾", "没再", "没有再"};
+	size_t from, to;
+
+	if (s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	clause_words(s, k, &from, &to);
+	return words_any(s, from, s->items[k].w0, unused,
+			 sizeof(unused) / sizeof(*unused));
+}
+
 /* kept_away_zh reads Chinese drug item k switched to or avoided, with no
  * reaction of its own, as what it is: a medicine (taken after a switch,
  * negated when avoided), or nothing for a class.  False when neither. */
@@ -1721,7 +1739,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
-	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k))
+	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k) ||
+	    unused_class_zh(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
