@@ -1725,6 +1725,56 @@ kept_away_zh(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* Relatives a Chinese note names (simplified; traditional folds to
+ * them). */
+static const char *const relatives_zh[] = {
+	"父亲", "母亲", "弟弟", "哥哥", "姐姐", "妹妹", "儿子", "女儿",
+	"丈夫", "妻子", "太太", "先生", "爸爸", "妈妈", "兄",	"弟",
+	"姐",	"妹",	"父",	"母",	"妻",	"夫",	"子",	"女"};
+
+/* relative_at: does a relative's name start at word w? */
+static bool
+relative_at(const sentence *s, size_t w)
+{
+	return words_in(s, w, relatives_zh,
+			sizeof(relatives_zh) / sizeof(*relatives_zh));
+}
+
+/* mislabelled_zh: does the writer say Chinese allergy item k is a
+ * relative's, after it and before another drug: "为其 (是其) <relative>
+ * 的" ("\"头孢过敏\"为其弟弟的过敏史", "患者诉对\"青霉素\"过敏，为其父亲
+ * 的过敏史")?  The allergy is the relative's (family) and the patient's
+ * label of it a mistake (keep_relatives). */
+static bool
+mislabelled_zh(const sentence *s, size_t k)
+{
+	size_t end = drug_bound(s, k);
+
+	for (size_t w = s->items[k].w1; w + 2 < end; w++)
+		if ((words_at(s, w, "为其") || words_at(s, w, "是其")) &&
+		    relative_at(s, w + 2))
+			return true;
+	return false;
+}
+
+/* relatives_own_zh: is Chinese allergy item k a relative's: mislabelled
+ * on the patient, or told by a relative of "自己" (himself, herself)
+ * earlier in its clause ("患者丈夫诉自己对阿莫西林过敏")? */
+static bool
+relatives_own_zh(const sentence *s, size_t k)
+{
+	size_t from, to;
+
+	if (mislabelled_zh(s, k))
+		return true;
+	clause_words(s, k, &from, &to);
+	for (size_t w = from; w + 2 < s->items[k].w0; w++)
+		if (relative_at(s, w) && (words_at(s, w + 2, "诉自己") ||
+					  words_at(s, w + 1, "诉自己")))
+			return true;
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1762,6 +1812,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    (doubted(s, k, reaction) ||
 	     (!(f->context & NOTES_NEGATED) && doubt_after_zh(s, k))))
 		f->context |= NOTES_UNCERTAIN;
+	if (f->kind == NOTES_ALLERGY && relatives_own_zh(s, k)) {
+		f->context = NOTES_FAMILY; /* keep_relatives adds the label's
+					      denial */
+		f->trigger = "为其";
+	}
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
 	    (unsigned char)f->trigger[0] < 0x80 && named_before(s, k)) {
 		f->context = 0; /* the order that keeps the allergy */
@@ -2262,6 +2317,20 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	return keep(out, &f);
 }
 
+/* keep_relatives keeps, beside a Chinese allergy the writer says is a
+ * relative's and was put on the patient (mislabelled_zh, read as
+ * family), the patient's label of it denied. */
+static bool
+keep_relatives(const sentence *s, size_t k, notes_reading *out)
+{
+	notes_finding f;
+
+	if (!is_drug(&s->items[k]) || !mislabelled_zh(s, k))
+		return true;
+	allergy_of(&s->items[k], NOTES_NEGATED, "为其", &f);
+	return keep(out, &f);
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -2277,7 +2346,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 
 		if (finding(s, k, &f) && !keep_finding(out, &f))
 			return false;
-		if (!keep_disowned(s, k, out))
+		if (!keep_disowned(s, k, out) || !keep_relatives(s, k, out))
 			return false;
 	}
 	if (!disowned_allergy(s, out))
@@ -2328,7 +2397,9 @@ delabel(notes_reading *out)
 	for (size_t i = 0; i < out->n; i++) {
 		const notes_finding *f = &out->findings[i];
 
-		if (f->kind == NOTES_ALLERGY && !(f->context & NOTES_NEGATED) &&
+		/* a relative's allergy of that code is no label taken off */
+		if (f->kind == NOTES_ALLERGY &&
+		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
 		    delabelled_code(out, f->code))
 			continue;
 		out->findings[n++] = *f;
