@@ -5,6 +5,7 @@
  */
 #include "notes_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1775,6 +1776,49 @@ relatives_own_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* Words of a Chinese denial within DENIAL_WORDS of what it denies
+ * ("非真正过敏", "并非敏感", "非利多卡因过敏"). */
+#define DENIAL_WORDS 6
+
+/* denial_at: does a denial of an allergy start at word w ("非", "并非",
+ * "不是", "不属", "没有", Hong Kong's "唔系"), its "过敏", "敏感" or
+ * "不耐受" within DENIAL_WORDS words and before end? */
+static bool
+denial_at(const sentence *s, size_t w, size_t end)
+{
+	static const char *const neg[] = {"非", "不是", "不属", "没有", "唔系"};
+	static const char *const what[] = {"过敏", "敏感", "不耐受"};
+
+	if (!words_in(s, w, neg, sizeof(neg) / sizeof(*neg)))
+		return false;
+	for (size_t v = w + 1; v < end && v <= w + DENIAL_WORDS; v++) {
+		if (!s->words[v].han &&
+		    !isalnum((unsigned char)s->words[v].key[0]))
+			return false;
+		if (words_in(s, v, what, sizeof(what) / sizeof(*what)))
+			return true;
+	}
+	return false;
+}
+
+/* denied_zh: does the writer deny Chinese drug item k's allergy later in
+ * its sentence, before another drug is named ("吗啡——皮肤瘙痒，…，非真正
+ * 过敏", "对利多卡因过敏？——…，非利多卡因过敏", "对\"panadol\"没有敏感",
+ * "对ACEI类药物不耐受——…，非不耐受")?  The negator may hold words, the
+ * drug itself among them, before "过敏"; the allergy is negated. */
+static bool
+denied_zh(const sentence *s, size_t k)
+{
+	size_t end = drug_bound(s, k);
+
+	if (!s->words[s->items[k].w0].han && !s->words[0].han)
+		return false;
+	for (size_t w = s->items[k].w1; w < end; w++)
+		if (denial_at(s, w, end))
+			return true;
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1812,6 +1856,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    (doubted(s, k, reaction) ||
 	     (!(f->context & NOTES_NEGATED) && doubt_after_zh(s, k))))
 		f->context |= NOTES_UNCERTAIN;
+	if (f->kind == NOTES_ALLERGY && denied_zh(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "非过敏";
+	}
 	if (f->kind == NOTES_ALLERGY && relatives_own_zh(s, k)) {
 		f->context = NOTES_FAMILY; /* keep_relatives adds the label's
 					      denial */
@@ -2311,9 +2359,14 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	const item *it = &s->items[k], *cue;
 	notes_finding f;
 
-	if (!is_drug(it) || (cue = disowned_by(s, k)) == NULL)
+	if (!is_drug(it))
 		return true;
-	allergy_of(it, NOTES_NEGATED, cue->e->key, &f);
+	if ((cue = disowned_by(s, k)) != NULL)
+		allergy_of(it, NOTES_NEGATED, cue->e->key, &f);
+	else if (denied_zh(s, k))
+		allergy_of(it, NOTES_NEGATED, "非过敏", &f);
+	else
+		return true;
 	return keep(out, &f);
 }
 
