@@ -2049,6 +2049,29 @@ heading(const sentence *s, const notes_tok *end, bool *allergies)
 			      colon_at(s->text, last, end->start));
 }
 
+/* Chinese words a section's name may carry before it ("麻醉计划：",
+ * "手术计划："). */
+#define HEADING_QUALIFIER_WORDS 4
+
+/* qualified_heading_zh: does s open with a few Chinese characters and
+ * then its first item, a section's name, a colon right after it ("麻醉
+ * 计划：", "麻醉計畫：")?  The heading is that section, qualified: what
+ * the anaesthetist plans is planned as the ward's plan is. */
+static bool
+qualified_heading_zh(const sentence *s)
+{
+	const item *it = &s->items[0];
+	const char *colon;
+
+	if (it->w0 > HEADING_QUALIFIER_WORDS || it->w1 >= s->n)
+		return false;
+	for (size_t w = 0; w < it->w0; w++)
+		if (!s->words[w].han)
+			return false;
+	colon = colon_at(s->text, it->end, s->words[it->w1].start);
+	return colon == s->text + it->end;
+}
+
 /* section_of returns the section trigger that heading s starts with
  * ("既往史：", "家族史：…"), or NULL: its context holds for the lines
  * under it until a blank line or the next heading. */
@@ -2057,7 +2080,8 @@ section_of(const sentence *s)
 {
 	const notes_entry *e = s->n_items ? s->items[0].e : NULL;
 
-	if (e == NULL || s->items[0].w0 != 0 || !(e->dir & NOTES_DIR_SECTION))
+	if (e == NULL || !(e->dir & NOTES_DIR_SECTION) ||
+	    (s->items[0].w0 != 0 && !qualified_heading_zh(s)))
 		return NULL;
 	return e;
 }
