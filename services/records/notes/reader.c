@@ -1861,9 +1861,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "非过敏";
 	}
 	if (f->kind == NOTES_ALLERGY && relatives_own_zh(s, k)) {
-		f->context = NOTES_FAMILY; /* keep_relatives adds the label's
-					      denial */
-		f->trigger = "为其";
+		/* keep_relatives adds a mislabel's denial */
+		f->context = NOTES_FAMILY;
+		f->trigger = mislabelled_zh(s, k) ? "为其" : "诉自己";
 	}
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
 	    (unsigned char)f->trigger[0] < 0x80 && named_before(s, k)) {
@@ -2063,11 +2063,14 @@ qualified_heading_zh(const sentence *s)
 	const item *it = &s->items[0];
 	const char *colon;
 
-	if (it->w0 > HEADING_QUALIFIER_WORDS || it->w1 >= s->n)
+	if (it->w0 > HEADING_QUALIFIER_WORDS)
 		return false;
 	for (size_t w = 0; w < it->w0; w++)
 		if (!s->words[w].han)
 			return false;
+	/* alone on its line, heading() has seen the colon that ends it */
+	if (it->w1 == s->n)
+		return true;
 	colon = colon_at(s->text, it->end, s->words[it->w1].start);
 	return colon == s->text + it->end;
 }
