@@ -1819,6 +1819,28 @@ denied_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* remedy_zh: is Chinese drug item k given for a reaction, not its
+ * cause: "prn" or "必要时" (as needed) before the symptom ("氯苯那敏4mg prn
+ * 瘙痒"), or given (予, 给予, 予以) with the reaction resolving after it
+ * in its clause ("给予 Chlorpheniramine 后荨麻疹消退")?  It is a medicine. */
+static bool
+remedy_zh(const sentence *s, size_t k)
+{
+	static const char *const as_needed[] = {"prn", "必要时"};
+	static const char *const given[] = {"予", "给予", "予以"};
+	static const char *const resolves[] = {"消退", "好转", "缓解", "消失",
+					       "减轻"};
+	size_t from, to, w0 = s->items[k].w0;
+
+	clause_words(s, k, &from, &to);
+	if (words_any(s, s->items[k].w1, to, as_needed, 2))
+		return true;
+	return (words_in(s, w0 - (w0 > 0), given, 3) ||
+		(w0 > 1 && words_at(s, w0 - 2, "给予"))) &&
+	       words_any(s, s->items[k].w1, to, resolves,
+			 sizeof(resolves) / sizeof(*resolves));
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1840,7 +1862,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return challenged(s, k, tolerated_after(s, k), f);
 	if ((tol && !drug) || allergy_cued(s, k) || s->allergy_list ||
 	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
-	    caused || (!tol && reaction_of(s, k, true))) {
+	    caused ||
+	    (!tol && reaction_of(s, k, true) && !(drug && remedy_zh(s, k)))) {
 		if (!caused && !reaction_of(s, k, true) &&
 		    kept_away_zh(s, k, f))
 			return drug;

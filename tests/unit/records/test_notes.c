@@ -1317,6 +1317,10 @@ static const expect rules_zh4[] = {
 	 "cefazolin", "头孢唑林", HYP, false},
 	{"麻醉計畫：術前使用Cefazolin 2g。", NOTES_MEDICINE, "cefazolin",
 	 "Cefazolin", HYP, false},
+	{"出院带药：\n2. 氯苯那敏4mg prn 瘙痒", NOTES_MEDICINE,
+	 "chlorphenamine", "氯苯那敏", 0, true},
+	{"出現全身蕁麻疹，給予 Chlorpheniramine 後蕁麻疹消退。", NOTES_MEDICINE,
+	 "chlorphenamine", "Chlorpheniramine", 0, true},
 };
 
 /* has: does r hold a finding of kind, code and context? */
@@ -1343,6 +1347,8 @@ test_rules_zh4(void)
 			     "青霉素类药物。";
 	const char *since =
 		"过敏史：阿莫西林（皮疹），之后未再用过青霉素类药物。";
+	const char *remedy =
+		"出現全身蕁麻疹，給予 Chlorpheniramine 後蕁麻疹消退。";
 	const char *cefaclor = "过敏史：对头孢克洛过敏（皮疹）。";
 	const char *brother = "\"头孢过敏\"为其弟弟的过敏史。";
 	const char *amend = "建议将\"头孢类过敏\"修改为\"可疑头孢过敏\"。";
@@ -1370,6 +1376,9 @@ test_rules_zh4(void)
 	notes_read(brother, strlen(brother), &r);
 	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", FAM));
 	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", NEG));
+	/* a remedy given for the reaction is no allergy */
+	notes_read(remedy, strlen(remedy), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "chlorphenamine") == NULL);
 	/* a record amended to a label is no switch of drug */
 	notes_read(amend, strlen(amend), &r);
 	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", UNC));
