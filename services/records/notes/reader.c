@@ -801,6 +801,28 @@ reporter(const sentence *s, size_t j)
 	return false;
 }
 
+/* reporter_zh: is Chinese family trigger j a relative who tells of the
+ * patient, a reporting verb and the patient right after it ("病人弟弟表示
+ * 病人对「磺胺」也过敏", "女儿说患者…")?  The relative reports; the
+ * allergy is the patient's.  "丈夫诉自己…" is the relative's own. */
+static bool
+reporter_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"表示", "诉",   "说",  "称",
+					    "话",   "补充", "代诉"};
+	static const char *const patient[] = {"病人", "患者", "患儿"};
+	size_t w = s->items[j].w1;
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		size_t after = w + strlen(verbs[i]) / 3;
+
+		if (words_at(s, w, verbs[i]) && after < s->n &&
+		    words_in(s, after, patient, 3))
+			return true;
+	}
+	return false;
+}
+
 /* conditions_drug: does hypothetical trigger j condition a drug written
  * between it and allergy item k ("if bacterial tonsillitis then,
  * clarithromycin as pen allergic")?  The condition is the drug's; the
@@ -873,7 +895,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		 * reads the lines under it */
 		if (!notes__is_trigger(t->type) || !(fwd || back) ||
 		    t == s->section || !holds(s, t, k) ||
-		    (t->type == NOTES_T_FAMILY && reporter(s, j)))
+		    (t->type == NOTES_T_FAMILY &&
+		     (reporter(s, j) || reporter_zh(s, j))))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
@@ -1437,13 +1460,24 @@ doubted(const sentence *s, size_t k, const item *reaction)
 	return false;
 }
 
+/* allergen_label_zh: is Chinese class item k, a colon after it, an item
+ * of an allergy list ("过敏史：\n1) 磺胺类：服用\"复方新诺明\"后出现
+ * 皮疹")?  Under an allergy heading the label is the allergen, and the
+ * drug after it the story of it. */
+static bool
+allergen_label_zh(const sentence *s, size_t k)
+{
+	return s->allergy_list && s->words[s->items[k].w0].han;
+}
+
 /* labels_line: is class item k the label of its line, a colon right
  * after it and another drug after that ("Abx: pen allergic, so IV
  * clarithromycin")?  It names what the line is about, not an allergen. */
 static bool
 labels_line(const sentence *s, size_t k)
 {
-	if (s->items[k].e->type != NOTES_T_CLASS || !colon_after(s, k))
+	if (s->items[k].e->type != NOTES_T_CLASS || !colon_after(s, k) ||
+	    allergen_label_zh(s, k))
 		return false;
 	return drug_after(s, k);
 }
@@ -1613,9 +1647,10 @@ static bool
 doubt_after_zh(const sentence *s, size_t k)
 {
 	static const char *const doubt[] = {
-		"反应不详", "表现不详", "反应不清", "记不清", "说不清",
-		"不清楚",   "无法说明", "待核实",   "待确认", "待证实",
-		"暂按",	    "可疑过敏", "疑似过敏"};
+		"反应不详", "表现不详", "反应不清", "记不清",
+		"说不清",   "不清楚",	"无法说明", "待核实",
+		"待确认",   "待证实",	"暂按",	    "可疑过敏",
+		"疑似过敏", "无法确认", "未能确认", "列为可疑"};
 	size_t end = drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)
@@ -1675,18 +1710,19 @@ switched_zh(const sentence *s, size_t k)
 }
 
 /* avoided_zh: does its clause say Chinese drug item k is to be avoided
- * ("故亦避免其他非甾体抗炎药", "对 Cephalosporin 类药物也避免使用")?  A
+ * or used with caution ("故亦避免其他非甾体抗炎药", "对 Cephalosporin 类
+ * 药物也避免使用", "仍慎用氨基糖苷类")?  A
  * drug kept away for the allergy's sake is no allergy of its own
  * (README: "avoid NSAIDs" is nothing); a substance is a medicine not to
  * be given. */
 static bool
 avoided_zh(const sentence *s, size_t k)
 {
-	static const char *const avoid[] = {"避免"};
+	static const char *const avoid[] = {"避免", "慎用"};
 	size_t from, to;
 
 	clause_words(s, k, &from, &to);
-	return words_any(s, from, to, avoid, 1);
+	return words_any(s, from, to, avoid, sizeof(avoid) / sizeof(*avoid));
 }
 
 /* unused_class_zh: is Chinese class item k named as not used since
@@ -2041,6 +2077,30 @@ inline_heading(const sentence *s)
 	return true;
 }
 
+/* allergy_heading_noted_zh: is s, its last word ending at last and its
+ * line at to, an allergy heading with a note in brackets before its
+ * colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史（多重）：")?
+ * The note says where the list came from; the lines under it are the
+ * list. */
+static bool
+allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	const item *it = &s->items[0];
+	const char *open = "\xef\xbc\x88", *close = "\xef\xbc\x89";
+	uint32_t i = last;
+
+	if (s->n_items == 0 || it->w0 != 0 ||
+	    it->e->type != NOTES_T_ALLERGY_CUE || !s->words[0].han ||
+	    memcmp(s->text + it->end, open, 3) != 0)
+		return false;
+	while (i < to && s->text[i] == ' ')
+		i++;
+	if (i + 3 > to || memcmp(s->text + i, close, 3) != 0)
+		return false;
+	return only_marks(s->text, i + 3, to, ":-") &&
+	       colon_at(s->text, i + 3, to) != NULL;
+}
+
 /* heading: is s, ended by end, a line that is a heading?  An allergy
  * heading is an allergy cue alone on its line, of at most two words or
  * the whole line ("Allergies:", "ALLERGIES", "Drug allergies -",
@@ -2064,10 +2124,11 @@ heading(const sentence *s, const notes_tok *end, bool *allergies)
 	last = s->words[s->n - 1].end;
 	if (last > end->start)
 		return false;
-	*allergies = (s->n <= 2 || s->items[0].w0 == 0) && s->n_items == 1 &&
-		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
-		     s->items[0].w1 == s->n &&
-		     only_marks(s->text, last, end->start, ":-");
+	*allergies = ((s->n <= 2 || s->items[0].w0 == 0) && s->n_items == 1 &&
+		      s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+		      s->items[0].w1 == s->n &&
+		      only_marks(s->text, last, end->start, ":-")) ||
+		     allergy_heading_noted_zh(s, last, end->start);
 	return *allergies || (only_marks(s->text, last, end->start, ":-") &&
 			      colon_at(s->text, last, end->start));
 }

@@ -1317,6 +1317,15 @@ static const expect rules_zh4[] = {
 	 "cefazolin", "头孢唑林", HYP, false},
 	{"麻醉計畫：術前使用Cefazolin 2g。", NOTES_MEDICINE, "cefazolin",
 	 "Cefazolin", HYP, false},
+	{"过敏史：\n1) 磺胺类：服用\"复方新诺明\"后出现高热、皮疹。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺类", 0, true},
+	{"过敏史（患者提供的过敏卡片，逐条核对）：\n1) 磺胺类：皮疹。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺类", 0, true},
+	{"藥物過敏史（多重）：\n5. 病人弟弟表示病人對「磺胺」也過敏，病人意識"
+	 "不清無法確認。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺", UNC, true},
+	{"病人女儿说患者对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 0, true},
 	{"出院带药：\n2. 氯苯那敏4mg prn 瘙痒", NOTES_MEDICINE,
 	 "chlorphenamine", "氯苯那敏", 0, true},
 	{"出現全身蕁麻疹，給予 Chlorpheniramine 後蕁麻疹消退。", NOTES_MEDICINE,
@@ -1347,6 +1356,8 @@ test_rules_zh4(void)
 			     "青霉素类药物。";
 	const char *since =
 		"过敏史：阿莫西林（皮疹），之后未再用过青霉素类药物。";
+	const char *caution =
+		"过敏史：庆大霉素：耳鸣，本次住院仍慎用氨基糖苷类。";
 	const char *remedy =
 		"出現全身蕁麻疹，給予 Chlorpheniramine 後蕁麻疹消退。";
 	const char *cefaclor = "过敏史：对头孢克洛过敏（皮疹）。";
@@ -1376,6 +1387,9 @@ test_rules_zh4(void)
 	notes_read(brother, strlen(brother), &r);
 	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", FAM));
 	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", NEG));
+	/* a class to be used with caution is no allergy */
+	notes_read(caution, strlen(caution), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "aminoglycosides") == NULL);
 	/* a remedy given for the reaction is no allergy */
 	notes_read(remedy, strlen(remedy), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "chlorphenamine") == NULL);
