@@ -1868,6 +1868,8 @@ remedy_zh(const sentence *s, size_t k)
 					       "减轻"};
 	size_t from, to, w0 = s->items[k].w0;
 
+	if (!s->words[w0].han && !(w0 > 0 && s->words[w0 - 1].han))
+		return false; /* Chinese only */
 	clause_words(s, k, &from, &to);
 	if (words_any(s, s->items[k].w1, to, as_needed, 2))
 		return true;
@@ -2537,6 +2539,16 @@ delabelled(const notes_finding *f)
 	return t != NULL && (t->dir & NOTES_DIR_DELABEL);
 }
 
+/* relatives_allergy_zh: is f a relative's allergy a Chinese trigger gave
+ * ("为其父亲的过敏史", "女儿对青霉素过敏")?  It is no label of the
+ * patient's, so taking the patient's label of that code off leaves it. */
+static bool
+relatives_allergy_zh(const notes_finding *f)
+{
+	return (f->context & NOTES_FAMILY) &&
+	       (unsigned char)f->trigger[0] >= 0x80;
+}
+
 /* delabelled_code: does out hold a de-labelled allergy to code? */
 static bool
 delabelled_code(const notes_reading *out, const char *code)
@@ -2561,10 +2573,8 @@ delabel(notes_reading *out)
 	for (size_t i = 0; i < out->n; i++) {
 		const notes_finding *f = &out->findings[i];
 
-		/* a relative's allergy of that code is no label taken off */
-		if (f->kind == NOTES_ALLERGY &&
-		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
-		    delabelled_code(out, f->code))
+		if (f->kind == NOTES_ALLERGY && !(f->context & NOTES_NEGATED) &&
+		    !relatives_allergy_zh(f) && delabelled_code(out, f->code))
 			continue;
 		out->findings[n++] = *f;
 	}
