@@ -2308,6 +2308,37 @@ line_ends(const sentence *s, const notes_tok *end)
 	       (end->type == NOTES_TOK_SENTENCE && s->text[end->start] == '\n');
 }
 
+/* numbered: does s open a numbered step, its number and a full stop,
+ * a bracket or an enumeration comma before its first word ("2. ",
+ * "3) ", "4、")?  The scanner keeps no such mark as a word. */
+static bool
+numbered(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p - s->text >= 4 && memcmp(p - 3, "\xe3\x80\x81", 3) == 0)
+		p -= 2; /* 、 */
+	else if (p > s->text && (p[-1] == '.' || p[-1] == ')'))
+		;
+	else
+		return false;
+	return p - s->text >= 2 && isdigit((unsigned char)p[-2]);
+}
+
+/* plan_step_zh: is heading s a numbered step of a Chinese plan, a label
+ * and a colon of its own ("诊疗计划：1. …；2. 术后镇痛：对乙酰氨基酚",
+ * "4. PONV高风险：地塞米松…")?  The label names the step's purpose; the
+ * plan's heading still holds what it plans. */
+static bool
+plan_step_zh(const sentence *s)
+{
+	return s->section != NULL && (s->section->dir & NOTES_DIR_PLAN) &&
+	       (unsigned char)s->section->key[0] >= 0x80 && s->n > 1 &&
+	       numbered(s) && section_of(s) == NULL;
+}
+
 /* open_section sets what heading s opens: an allergy list, an allergy
  * line, a section (a bulleted line's heading keeps the section it is
  * under). */
@@ -2318,7 +2349,7 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 	s->allergy_head = s->allergy_line;
 	s->allergy_list = allergies || (s->allergy_line && names_none(s) &&
 					line_ends(s, end));
-	if (!bulleted(s) || section_of(s) != NULL) {
+	if ((!bulleted(s) || section_of(s) != NULL) && !plan_step_zh(s)) {
 		s->section = section_of(s);
 		s->section_inline = s->section && s->items[0].w1 < s->n;
 	}
