@@ -1328,6 +1328,8 @@ static const expect rules_zh4[] = {
 	 0, true},
 	{"诊疗计划：1. 沙丁胺醇雾化；2. 术后镇痛：对乙酰氨基酚。",
 	 NOTES_MEDICINE, "paracetamol", "对乙酰氨基酚", HYP, false},
+	{"家长一直以为\"青霉素过敏\"。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 NEG, false},
 	{"出院带药：\n2. 氯苯那敏4mg prn 瘙痒", NOTES_MEDICINE,
 	 "chlorphenamine", "氯苯那敏", 0, true},
 	{"出現全身蕁麻疹，給予 Chlorpheniramine 後蕁麻疹消退。", NOTES_MEDICINE,
