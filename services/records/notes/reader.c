@@ -1253,6 +1253,26 @@ allergy_cued(const sentence *s, size_t k)
 	return false;
 }
 
+/* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop
+ * before drug item k, at a full-width comma or another drug between
+ * them?  It names the drug right after it: "既往耐受头孢呋辛，术前预防可
+ * 使用头孢唑林" plans cefazolin. */
+static bool
+tolerated_zh_stops(const sentence *s, size_t j, size_t k)
+{
+	const notes_entry *e = s->items[j].e;
+
+	if ((unsigned char)e->key[0] < 0x80 || (e->dir & NOTES_DIR_BACKWARD))
+		return false; /* English, or a challenge's result after its
+				 drug ("激发试验阴性，已除去青霉素过敏标签") */
+	if (comma_between(s, j, k))
+		return true;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]))
+			return true;
+	return false;
+}
+
 /* tolerated_by returns the "tolerated" before item k in its clause, or
  * NULL ("has tolerated amoxicillin since": no allergy to it). */
 static const item *
@@ -1260,7 +1280,7 @@ tolerated_by(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < k; j++)
 		if (s->items[j].e->type == NOTES_T_TOLERATED &&
-		    !terminated(s, j, k))
+		    !terminated(s, j, k) && !tolerated_zh_stops(s, j, k))
 			return &s->items[j];
 	return NULL;
 }
