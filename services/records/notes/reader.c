@@ -5,6 +5,7 @@
  */
 #include "notes_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -881,6 +882,28 @@ reporter_named(const sentence *s, size_t j)
 	return false;
 }
 
+/* reporter_zh: is Chinese family trigger j a relative who tells of the
+ * patient, a reporting verb and the patient right after it ("病人弟弟表示
+ * 病人对「磺胺」也过敏", "女儿说患者…")?  The relative reports; the
+ * allergy is the patient's.  "丈夫诉自己…" is the relative's own. */
+static bool
+reporter_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"表示", "诉",   "说",  "称",
+					    "话",   "补充", "代诉"};
+	static const char *const patient[] = {"病人", "患者", "患儿"};
+	size_t w = s->items[j].w1;
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		size_t after = w + strlen(verbs[i]) / 3;
+
+		if (words_at(s, w, verbs[i]) && after < s->n &&
+		    words_in(s, after, patient, 3))
+			return true;
+	}
+	return false;
+}
+
 /* conditions_drug: does hypothetical trigger j condition a drug written
  * between it and allergy item k ("if bacterial tonsillitis then,
  * clarithromycin as pen allergic")?  The condition is the drug's; the
@@ -1046,7 +1069,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		if (!notes__is_trigger(t->type) || !(fwd || back) ||
 		    t == s->section || !holds(s, t, k) ||
 		    (t->type == NOTES_T_FAMILY &&
-		     (reporter(s, j) || reporter_named(s, j))))
+		     (reporter(s, j) || reporter_named(s, j) ||
+		      reporter_zh(s, j))))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
@@ -1403,6 +1427,26 @@ allergy_cued(const sentence *s, size_t k)
 	return false;
 }
 
+/* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop
+ * before drug item k, at a full-width comma or another drug between
+ * them?  It names the drug right after it: "既往耐受头孢呋辛，术前预防可
+ * 使用头孢唑林" plans cefazolin. */
+static bool
+tolerated_zh_stops(const sentence *s, size_t j, size_t k)
+{
+	const notes_entry *e = s->items[j].e;
+
+	if ((unsigned char)e->key[0] < 0x80 || (e->dir & NOTES_DIR_BACKWARD))
+		return false; /* English, or a challenge's result after its
+				 drug ("激发试验阴性，已除去青霉素过敏标签") */
+	if (comma_between(s, j, k))
+		return true;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]))
+			return true;
+	return false;
+}
+
 /* tolerated_by returns the "tolerated" before item k in its clause, or
  * NULL ("has tolerated amoxicillin since": no allergy to it). */
 static const item *
@@ -1410,7 +1454,7 @@ tolerated_by(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < k; j++)
 		if (s->items[j].e->type == NOTES_T_TOLERATED &&
-		    !terminated(s, j, k))
+		    !terminated(s, j, k) && !tolerated_zh_stops(s, j, k))
 			return &s->items[j];
 	return NULL;
 }
@@ -1610,13 +1654,24 @@ doubted(const sentence *s, size_t k, const item *reaction)
 	return false;
 }
 
+/* allergen_label_zh: is Chinese class item k, a colon after it, an item
+ * of an allergy list ("过敏史：\n1) 磺胺类：服用\"复方新诺明\"后出现
+ * 皮疹")?  Under an allergy heading the label is the allergen, and the
+ * drug after it the story of it. */
+static bool
+allergen_label_zh(const sentence *s, size_t k)
+{
+	return s->allergy_list && s->words[s->items[k].w0].han;
+}
+
 /* labels_line: is class item k the label of its line, a colon right
  * after it and another drug after that ("Abx: pen allergic, so IV
  * clarithromycin")?  It names what the line is about, not an allergen. */
 static bool
 labels_line(const sentence *s, size_t k)
 {
-	if (s->items[k].e->type != NOTES_T_CLASS || !colon_after(s, k))
+	if (s->items[k].e->type != NOTES_T_CLASS || !colon_after(s, k) ||
+	    allergen_label_zh(s, k))
 		return false;
 	return drug_after(s, k);
 }
@@ -2025,6 +2080,262 @@ drug_dated(const sentence *s, size_t k)
 	return dated_after(s, k);
 }
 
+/* drug_bound: the first word after drug item k where another drug, of
+ * another code, is named in its sentence (s->n when none): what is said
+ * before it still speaks of k's drug. */
+static size_t
+drug_bound(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return s->items[m].w0;
+	return s->n;
+}
+
+/* doubt_after_zh: does the writer doubt Chinese allergy item k later in
+ * its sentence, before another drug is named ("患者自述\"头孢过敏\"，但
+ * 记不清具体反应", "对头孢类过敏，具体药物及表现不详，暂按头孢类过敏处理",
+ * "頭孢類｜起疹子｜過敏？待確認")?  A label the patient cannot describe,
+ * kept only provisionally or still to be checked, is uncertain.  "具体
+ * 不详" alone is not among them: it says which drug of a class was
+ * unknown ("\"头孢\"（具体不详）后出现皮疹"), not whether it harmed. */
+static bool
+doubt_after_zh(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {
+		"反应不详", "表现不详", "反应不清", "记不清",
+		"说不清",   "不清楚",	"无法说明", "待核实",
+		"待确认",   "待证实",	"暂按",	    "可疑过敏",
+		"疑似过敏", "无法确认", "未能确认", "列为可疑"};
+	size_t end = drug_bound(s, k);
+
+	for (size_t w = s->items[k].w1; w < end; w++)
+		if (words_in(s, w, doubt, sizeof(doubt) / sizeof(*doubt)))
+			return true;
+	return false;
+}
+
+/* clause_words gives the words [*from, *to) about drug item k in its
+ * clause: from the terminator (the full-width comma too) or drug before
+ * it to the terminator or drug after it. */
+static void
+clause_words(const sentence *s, size_t k, size_t *from, size_t *to)
+{
+	*from = 0;
+	*to = s->n;
+	for (size_t m = 0; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR ||
+		    is_drug(&s->items[m]))
+			*from = s->items[m].w1;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR ||
+		    is_drug(&s->items[m])) {
+			*to = s->items[m].w0;
+			return;
+		}
+}
+
+/* words_any: is a phrase of list spelt at a word of [from, to)? */
+static bool
+words_any(const sentence *s, size_t from, size_t to, const char *const *list,
+	  size_t n)
+{
+	for (size_t w = from; w < to; w++)
+		if (words_in(s, w, list, n))
+			return true;
+	return false;
+}
+
+/* switched_zh: is Chinese drug item k the one a switch led to ("ACEI类
+ * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素")?  It replaced
+ * the allergen: taken, not an allergy.  A record amended to a label
+ * ("修改为\"可疑头孢过敏\"") is no switch of drug. */
+static bool
+switched_zh(const sentence *s, size_t k)
+{
+	static const char *const to[] = {"换用", "改用", "改为",  "换为",
+					 "换成", "改成", "更换为"};
+	size_t from, end;
+
+	clause_words(s, k, &from, &end);
+	for (size_t w = from; w < s->items[k].w0; w++)
+		if (words_in(s, w, to, sizeof(to) / sizeof(*to)) &&
+		    !(w > 0 && words_at(s, w - 1, "修")))
+			return true;
+	return false;
+}
+
+/* avoided_zh: does its clause say Chinese drug item k is to be avoided
+ * or used with caution ("故亦避免其他非甾体抗炎药", "对 Cephalosporin 类
+ * 药物也避免使用", "仍慎用氨基糖苷类")?  A
+ * drug kept away for the allergy's sake is no allergy of its own
+ * (README: "avoid NSAIDs" is nothing); a substance is a medicine not to
+ * be given. */
+static bool
+avoided_zh(const sentence *s, size_t k)
+{
+	static const char *const avoid[] = {"避免", "慎用"};
+	size_t from, to;
+
+	clause_words(s, k, &from, &to);
+	return words_any(s, from, to, avoid, sizeof(avoid) / sizeof(*avoid));
+}
+
+/* unused_class_zh: is Chinese class item k named as not used since
+ * ("口服阿莫西林后出现荨麻疹，此后未再使用青霉素类药物", "此次之前未曾用过
+ * 青霉素类药物")?  The class is what the patient kept away from, not an
+ * allergy the writer states (README: a class named without an allergy is
+ * nothing); the drug that harmed is the allergy. */
+static bool
+unused_class_zh(const sentence *s, size_t k)
+{
+	static const char *const unused[] = {"未再", "未曾", "没再", "没有再"};
+	size_t from, to;
+
+	if (s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	clause_words(s, k, &from, &to);
+	return words_any(s, from, s->items[k].w0, unused,
+			 sizeof(unused) / sizeof(*unused));
+}
+
+/* kept_away_zh reads Chinese drug item k switched to or avoided, with no
+ * reaction of its own, as what it is: a medicine (taken after a switch,
+ * negated when avoided), or nothing for a class.  False when neither. */
+static bool
+kept_away_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	bool avoided = avoided_zh(s, k);
+
+	if (!avoided && !switched_zh(s, k))
+		return false;
+	f->kind = NOTES_MEDICINE;
+	f->context = context(s, k, false, &f->trigger);
+	if (avoided && !(f->context & NOTES_NEGATED)) {
+		f->context |= NOTES_NEGATED;
+		f->trigger = "避免";
+	}
+	return true;
+}
+
+/* Relatives a Chinese note names (simplified; traditional folds to
+ * them). */
+static const char *const relatives_zh[] = {
+	"父亲", "母亲", "弟弟", "哥哥", "姐姐", "妹妹", "儿子", "女儿",
+	"丈夫", "妻子", "太太", "先生", "爸爸", "妈妈", "兄",	"弟",
+	"姐",	"妹",	"父",	"母",	"妻",	"夫",	"子",	"女"};
+
+/* relative_at_zh: does a relative's name start at word w? */
+static bool
+relative_at_zh(const sentence *s, size_t w)
+{
+	return words_in(s, w, relatives_zh,
+			sizeof(relatives_zh) / sizeof(*relatives_zh));
+}
+
+/* mislabelled_zh: does the writer say Chinese allergy item k is a
+ * relative's, after it and before another drug: "为其 (是其) <relative>
+ * 的" ("\"头孢过敏\"为其弟弟的过敏史", "患者诉对\"青霉素\"过敏，为其父亲
+ * 的过敏史")?  The allergy is the relative's (family) and the patient's
+ * label of it a mistake (keep_relatives). */
+static bool
+mislabelled_zh(const sentence *s, size_t k)
+{
+	size_t end = drug_bound(s, k);
+
+	for (size_t w = s->items[k].w1; w + 2 < end; w++)
+		if ((words_at(s, w, "为其") || words_at(s, w, "是其")) &&
+		    relative_at_zh(s, w + 2))
+			return true;
+	return false;
+}
+
+/* relatives_own_zh: is Chinese allergy item k a relative's: mislabelled
+ * on the patient, or told by a relative of "自己" (himself, herself)
+ * earlier in its clause ("患者丈夫诉自己对阿莫西林过敏")? */
+static bool
+relatives_own_zh(const sentence *s, size_t k)
+{
+	size_t from, to;
+
+	if (mislabelled_zh(s, k))
+		return true;
+	clause_words(s, k, &from, &to);
+	for (size_t w = from; w + 2 < s->items[k].w0; w++)
+		if (relative_at_zh(s, w) && (words_at(s, w + 2, "诉自己") ||
+					  words_at(s, w + 1, "诉自己")))
+			return true;
+	return false;
+}
+
+/* Words of a Chinese denial within DENIAL_WORDS of what it denies
+ * ("非真正过敏", "并非敏感", "非利多卡因过敏"). */
+#define DENIAL_WORDS 6
+
+/* denial_at: does a denial of an allergy start at word w ("非", "并非",
+ * "不是", "不属", "没有", Hong Kong's "唔系"), its "过敏", "敏感" or
+ * "不耐受" within DENIAL_WORDS words and before end? */
+static bool
+denial_at(const sentence *s, size_t w, size_t end)
+{
+	static const char *const neg[] = {"非", "不是", "不属", "没有", "唔系"};
+	static const char *const what[] = {"过敏", "敏感", "不耐受"};
+
+	if (!words_in(s, w, neg, sizeof(neg) / sizeof(*neg)))
+		return false;
+	for (size_t v = w + 1; v < end && v <= w + DENIAL_WORDS; v++) {
+		if (!s->words[v].han &&
+		    !isalnum((unsigned char)s->words[v].key[0]))
+			return false;
+		if (words_in(s, v, what, sizeof(what) / sizeof(*what)))
+			return true;
+	}
+	return false;
+}
+
+/* denied_zh: does the writer deny Chinese drug item k's allergy later in
+ * its sentence, before another drug is named ("吗啡——皮肤瘙痒，…，非真正
+ * 过敏", "对利多卡因过敏？——…，非利多卡因过敏", "对\"panadol\"没有敏感",
+ * "对ACEI类药物不耐受——…，非不耐受")?  The negator may hold words, the
+ * drug itself among them, before "过敏"; the allergy is negated. */
+static bool
+denied_zh(const sentence *s, size_t k)
+{
+	size_t end = drug_bound(s, k);
+
+	if (!s->words[s->items[k].w0].han && !s->words[0].han)
+		return false;
+	for (size_t w = s->items[k].w1; w < end; w++)
+		if (denial_at(s, w, end))
+			return true;
+	return false;
+}
+
+/* remedy_zh: is Chinese drug item k given for a reaction, not its
+ * cause: "prn" or "必要时" (as needed) before the symptom ("氯苯那敏4mg prn
+ * 瘙痒"), or given (予, 给予, 予以) with the reaction resolving after it
+ * in its clause ("给予 Chlorpheniramine 后荨麻疹消退")?  It is a medicine. */
+static bool
+remedy_zh(const sentence *s, size_t k)
+{
+	static const char *const as_needed[] = {"prn", "必要时"};
+	static const char *const given[] = {"予", "给予", "予以"};
+	static const char *const resolves[] = {"消退", "好转", "缓解", "消失",
+					       "减轻"};
+	size_t from, to, w0 = s->items[k].w0;
+
+	if (!s->words[w0].han && !(w0 > 0 && s->words[w0 - 1].han))
+		return false; /* Chinese only */
+	clause_words(s, k, &from, &to);
+	if (words_any(s, s->items[k].w1, to, as_needed, 2))
+		return true;
+	return (words_in(s, w0 - (w0 > 0), given, 3) ||
+		(w0 > 1 && words_at(s, w0 - 2, "给予"))) &&
+	       words_any(s, s->items[k].w1, to, resolves,
+			 sizeof(resolves) / sizeof(*resolves));
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2040,7 +2351,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 
 	f->system = drug ? "substance" : "class";
 	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k) ||
-	    hyphen_free(s, k))
+	    hyphen_free(s, k) || unused_class_zh(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
@@ -2049,7 +2360,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
 	    caused ||
 	    (!tol && reaction_of(s, k, true) &&
-	     !reaction_owned(s, k, reaction_of(s, k, true)))) {
+	     !reaction_owned(s, k, reaction_of(s, k, true)) &&
+	     !(drug && remedy_zh(s, k)))) {
+		if (!caused && !reaction_of(s, k, true) &&
+		    kept_away_zh(s, k, f))
+			return drug;
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
 	} else if (drug && !cultured(s, k)) {
@@ -2059,8 +2374,19 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	}
 	f->context = context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
 	allergy_context_en6(s, k, f);
-	if (f->kind == NOTES_ALLERGY && doubted(s, k, reaction))
+	if (f->kind == NOTES_ALLERGY &&
+	    (doubted(s, k, reaction) ||
+	     (!(f->context & NOTES_NEGATED) && doubt_after_zh(s, k))))
 		f->context |= NOTES_UNCERTAIN;
+	if (f->kind == NOTES_ALLERGY && denied_zh(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "非过敏";
+	}
+	if (f->kind == NOTES_ALLERGY && relatives_own_zh(s, k)) {
+		/* keep_relatives adds a mislabel's denial */
+		f->context = NOTES_FAMILY;
+		f->trigger = mislabelled_zh(s, k) ? "为其" : "诉自己";
+	}
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
 	    (unsigned char)f->trigger[0] < 0x80 && named_before(s, k)) {
 		f->context = 0; /* the order that keeps the allergy */
@@ -2267,6 +2593,30 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 	return true;
 }
 
+/* allergy_heading_noted_zh: is s, its last word ending at last and its
+ * line at to, an allergy heading with a note in brackets before its
+ * colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史（多重）：")?
+ * The note says where the list came from; the lines under it are the
+ * list. */
+static bool
+allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	const item *it = &s->items[0];
+	const char *open = "\xef\xbc\x88", *close = "\xef\xbc\x89";
+	uint32_t i = last;
+
+	if (s->n_items == 0 || it->w0 != 0 ||
+	    it->e->type != NOTES_T_ALLERGY_CUE || !s->words[0].han ||
+	    memcmp(s->text + it->end, open, 3) != 0)
+		return false;
+	while (i < to && s->text[i] == ' ')
+		i++;
+	if (i + 3 > to || memcmp(s->text + i, close, 3) != 0)
+		return false;
+	return only_marks(s->text, i + 3, to, ":-") &&
+	       colon_at(s->text, i + 3, to) != NULL;
+}
+
 /* heading: is s, ended by end, a line that is a heading?  An allergy
  * heading is an allergy cue alone on its line, of at most two words or
  * the whole line ("Allergies:", "ALLERGIES", "Drug allergies -",
@@ -2294,9 +2644,36 @@ heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 		     s->items[0].w1 == s->n &&
 		     only_marks(s->text, last, end->start, ":-");
-	*allergies = *allergies || allergy_titled(s, last, end->start);
+	*allergies = *allergies || allergy_titled(s, last, end->start) ||
+		     allergy_heading_noted_zh(s, last, end->start);
 	return *allergies || (only_marks(s->text, last, end->start, ":-") &&
 			      colon_at(s->text, last, end->start));
+}
+
+/* Chinese words a section's name may carry before it ("麻醉计划：",
+ * "手术计划："). */
+#define HEADING_QUALIFIER_WORDS 4
+
+/* qualified_heading_zh: does s open with a few Chinese characters and
+ * then its first item, a section's name, a colon right after it ("麻醉
+ * 计划：", "麻醉計畫：")?  The heading is that section, qualified: what
+ * the anaesthetist plans is planned as the ward's plan is. */
+static bool
+qualified_heading_zh(const sentence *s)
+{
+	const item *it = &s->items[0];
+	const char *colon;
+
+	if (it->w0 > HEADING_QUALIFIER_WORDS)
+		return false;
+	for (size_t w = 0; w < it->w0; w++)
+		if (!s->words[w].han)
+			return false;
+	/* alone on its line, heading() has seen the colon that ends it */
+	if (it->w1 == s->n)
+		return true;
+	colon = colon_at(s->text, it->end, s->words[it->w1].start);
+	return colon == s->text + it->end;
 }
 
 /* section_of returns the section trigger that heading s starts with
@@ -2307,7 +2684,8 @@ section_of(const sentence *s)
 {
 	const notes_entry *e = s->n_items ? s->items[0].e : NULL;
 
-	if (e == NULL || s->items[0].w0 != 0 || !(e->dir & NOTES_DIR_SECTION))
+	if (e == NULL || !(e->dir & NOTES_DIR_SECTION) ||
+	    (s->items[0].w0 != 0 && !qualified_heading_zh(s)))
 		return NULL;
 	return e;
 }
@@ -2459,6 +2837,37 @@ sub_label(const sentence *s)
 	       memchr(s->text + from, '\n', to - from) == NULL;
 }
 
+/* numbered: does s open a numbered step, its number and a full stop,
+ * a bracket or an enumeration comma before its first word ("2. ",
+ * "3) ", "4、")?  The scanner keeps no such mark as a word. */
+static bool
+numbered(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p - s->text >= 4 && memcmp(p - 3, "\xe3\x80\x81", 3) == 0)
+		p -= 2; /* 、 */
+	else if (p > s->text && (p[-1] == '.' || p[-1] == ')'))
+		;
+	else
+		return false;
+	return p - s->text >= 2 && isdigit((unsigned char)p[-2]);
+}
+
+/* plan_step_zh: is heading s a numbered step of a Chinese plan, a label
+ * and a colon of its own ("诊疗计划：1. …；2. 术后镇痛：对乙酰氨基酚",
+ * "4. PONV高风险：地塞米松…")?  The label names the step's purpose; the
+ * plan's heading still holds what it plans. */
+static bool
+plan_step_zh(const sentence *s)
+{
+	return s->section != NULL && (s->section->dir & NOTES_DIR_PLAN) &&
+	       (unsigned char)s->section->key[0] >= 0x80 && s->n > 1 &&
+	       numbered(s) && section_of(s) == NULL;
+}
+
 /* open_section sets what heading s opens: an allergy list, an allergy
  * line, a section (a bulleted line's heading keeps the section it is
  * under). */
@@ -2469,7 +2878,8 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 	s->allergy_head = s->allergy_line;
 	s->allergy_list = allergies || (s->allergy_line && names_none(s) &&
 					line_ends(s, end));
-	if ((!bulleted(s) && !sub_label(s)) || section_of(s) != NULL) {
+	if (((!bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
+	    !plan_step_zh(s)) {
 		s->section = section_of(s);
 		s->section_inline = s->section && s->items[0].w1 < s->n;
 		s->section_at = s->words[0].start;
@@ -2704,9 +3114,28 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	const item *it = &s->items[k], *cue;
 	notes_finding f;
 
-	if (!is_drug(it) || (cue = disowned_by(s, k)) == NULL)
+	if (!is_drug(it))
 		return true;
-	allergy_of(it, NOTES_NEGATED, cue->e->key, &f);
+	if ((cue = disowned_by(s, k)) != NULL)
+		allergy_of(it, NOTES_NEGATED, cue->e->key, &f);
+	else if (denied_zh(s, k))
+		allergy_of(it, NOTES_NEGATED, "非过敏", &f);
+	else
+		return true;
+	return keep(out, &f);
+}
+
+/* keep_relatives keeps, beside a Chinese allergy the writer says is a
+ * relative's and was put on the patient (mislabelled_zh, read as
+ * family), the patient's label of it denied. */
+static bool
+keep_relatives(const sentence *s, size_t k, notes_reading *out)
+{
+	notes_finding f;
+
+	if (!is_drug(&s->items[k]) || !mislabelled_zh(s, k))
+		return true;
+	allergy_of(&s->items[k], NOTES_NEGATED, "为其", &f);
 	return keep(out, &f);
 }
 
@@ -2809,7 +3238,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 
 		if (finding(s, k, &f) && !keep_finding(out, &f))
 			return false;
-		if (!keep_disowned(s, k, out))
+		if (!keep_disowned(s, k, out) || !keep_relatives(s, k, out))
 			return false;
 	}
 	if (!disowned_allergy(s, out))
@@ -2837,6 +3266,16 @@ delabelled(const notes_finding *f)
 		return false;
 	t = notes__find(f->trigger);
 	return t != NULL && (t->dir & NOTES_DIR_DELABEL);
+}
+
+/* relatives_allergy_zh: is f a relative's allergy a Chinese trigger gave
+ * ("为其父亲的过敏史", "女儿对青霉素过敏")?  It is no label of the
+ * patient's, so taking the patient's label of that code off leaves it. */
+static bool
+relatives_allergy_zh(const notes_finding *f)
+{
+	return (f->context & NOTES_FAMILY) &&
+	       (unsigned char)f->trigger[0] >= 0x80;
 }
 
 /* delabelled_code: does out hold a de-labelled allergy to code? */
@@ -2867,7 +3306,7 @@ delabel(notes_reading *out)
 
 		if (f->kind == NOTES_ALLERGY &&
 		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
-		    delabelled_code(out, f->code))
+		    !relatives_allergy_zh(f) && delabelled_code(out, f->code))
 			continue;
 		out->findings[n++] = *f;
 	}

@@ -162,10 +162,22 @@ ZH5_FLOORS = {"all": 0.64, "kind allergy": 0.81, "kind problem": 0.59,
               "context family": 0.87, "suggested": 0.75}
 
 
+# Floors on zh-dev6 (30 Chinese notes, six traditional, by a sixth
+# writer who never read the rules; held out as zh-test6 until its F1
+# 0.675 was reported, now a development set): a little under what the
+# reader scores there (docs/note-reader.md, 0.713 with the Chinese rules
+# of rules75zh4, allergies 0.847).
+ZH6_FLOORS = {"all": 0.69, "kind allergy": 0.82, "kind problem": 0.65,
+              "kind medicine": 0.65, "context negated": 0.70,
+              "context family": 0.88, "context uncertain": 0.52,
+              "suggested": 0.78}
+
+
 @pytest.mark.parametrize("name,floors", [("zh-dev2", ZH2_FLOORS),
                                          ("zh-dev3", ZH3_FLOORS),
                                          ("zh-dev4", ZH4_FLOORS),
-                                         ("zh-dev5", ZH5_FLOORS)])
+                                         ("zh-dev5", ZH5_FLOORS),
+                                         ("zh-dev6", ZH6_FLOORS)])
 def test_other_writers_chinese_sets_score_above_their_floors(st, pb, name,
                                                               floors):
     assert_above_floors(st, name, floors)

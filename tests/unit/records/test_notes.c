@@ -1190,9 +1190,10 @@ static const expect chinese_rules[] = {
 	 "penicillins", "青霉素", 0, true},
 	{"藥物過敏史：\n 頭孢子素——病人自述「以前好像過敏」", NOTES_ALLERGY,
 	 "cephalosporins", "頭孢", UNC, true},
-	/* a drug not used since is no negated allergy */
+	/* a drug not used since is no negated allergy (the class not used
+	 * since is none at all: rules_zh4) */
 	{"过敏史：阿莫西林（皮疹），之后未再用过青霉素类药物。", NOTES_ALLERGY,
-	 "penicillins", "青霉素类", 0, true},
+	 "amoxicillin", "阿莫西林", 0, true},
 	{"从未用过华法林。", NOTES_MEDICINE, "warfarin", "华法林", NEG, false},
 	/* 拟 and 建议 plan the drugs of the clauses after their own, up to
 	 * a refusal */
@@ -1335,6 +1336,121 @@ test_unspecified_restated(void)
 	text = "COPD. Admitted with an infective exacerbation of COPD.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "J44.9") != NULL);
+}
+
+/* Issue 75's Chinese rules learnt on a sixth writer (zh-dev6) and kept
+ * only where no other Chinese set read worse: doubt and denial said
+ * later in the sentence, a switch or an avoidance in an allergy's clause,
+ * a class not used since, a relative's own allergy, a qualified plan
+ * heading. */
+static const expect rules_zh4[] = {
+	{"患者自述\"头孢过敏\"，但记不清具体反应。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢", UNC, true},
+	{"磺胺類：過敏（病歷記載，反應不詳）", NOTES_ALLERGY, "sulfonamides",
+	 "磺胺類", UNC, true},
+	{"过敏史：吗啡——皮肤瘙痒，评估为组胺释放所致，非真正过敏。",
+	 NOTES_ALLERGY, "morphine", "吗啡", NEG, false},
+	{"对利多卡因过敏？——诊断为肾上腺素反应，非利多卡因过敏。",
+	 NOTES_ALLERGY, "lidocaine", "利多卡因", NEG, false},
+	{"过敏史：青霉素皮试阳性，术中预防性抗生素改用克林霉素。",
+	 NOTES_MEDICINE, "clindamycin", "克林霉素", 0, true},
+	{"\"头孢过敏\"为其弟弟的过敏史，误记入本人病历。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢", FAM, false},
+	{"患者丈夫诉自己对阿莫西林过敏。", NOTES_ALLERGY, "amoxicillin",
+	 "阿莫西林", FAM, false},
+	{"麻醉计划：\n1. 术前30分钟预防性使用头孢唑林2g。", NOTES_MEDICINE,
+	 "cefazolin", "头孢唑林", HYP, false},
+	{"麻醉計畫：術前使用Cefazolin 2g。", NOTES_MEDICINE, "cefazolin",
+	 "Cefazolin", HYP, false},
+	{"过敏史：\n1) 磺胺类：服用\"复方新诺明\"后出现高热、皮疹。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺类", 0, true},
+	{"过敏史（患者提供的过敏卡片，逐条核对）：\n1) 磺胺类：皮疹。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺类", 0, true},
+	{"藥物過敏史（多重）：\n5. 病人弟弟表示病人對「磺胺」也過敏，病人意識"
+	 "不清無法確認。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺", UNC, true},
+	{"病人女儿说患者对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 0, true},
+	{"诊疗计划：1. 沙丁胺醇雾化；2. 术后镇痛：对乙酰氨基酚。",
+	 NOTES_MEDICINE, "paracetamol", "对乙酰氨基酚", HYP, false},
+	{"家长一直以为\"青霉素过敏\"。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 NEG, false},
+	{"病人頭孢子素過敏紀錄可信度低（曾耐受cefazolin）。", NOTES_ALLERGY,
+	 "cefazolin", "cefazolin", NEG, false},
+	{"既往耐受头孢呋辛，术前预防可使用头孢唑林。", NOTES_MEDICINE,
+	 "cefuroxime", "头孢呋辛", HIST, true},
+	{"既往耐受头孢呋辛，术前预防可使用头孢唑林。", NOTES_MEDICINE,
+	 "cefazolin", "头孢唑林", HYP, false},
+	{"出院带药：\n2. 氯苯那敏4mg prn 瘙痒", NOTES_MEDICINE,
+	 "chlorphenamine", "氯苯那敏", 0, true},
+	{"出現全身蕁麻疹，給予 Chlorpheniramine 後蕁麻疹消退。", NOTES_MEDICINE,
+	 "chlorphenamine", "Chlorpheniramine", 0, true},
+};
+
+/* has: does r hold a finding of kind, code and context? */
+static bool
+has(const notes_reading *r, notes_kind kind, const char *code, unsigned context)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->findings[i].kind == kind &&
+		    strcmp(r->findings[i].code, code) == 0 &&
+		    r->findings[i].context == context)
+			return true;
+	return false;
+}
+
+static void
+test_rules_zh4(void)
+{
+	notes_reading r;
+	const char *arb =
+		"药物过敏史：ACEI类药物——干咳（依那普利），已换用ARB。";
+	const char *nsaid =
+		"过敏史：阿司匹林——诱发哮喘，故亦避免其他非甾体抗炎药。";
+	const char *unused = "过敏史：口服阿莫西林后出现荨麻疹，此后未再使用"
+			     "青霉素类药物。";
+	const char *since =
+		"过敏史：阿莫西林（皮疹），之后未再用过青霉素类药物。";
+	const char *caution =
+		"过敏史：庆大霉素：耳鸣，本次住院仍慎用氨基糖苷类。";
+	const char *remedy =
+		"出現全身蕁麻疹，給予 Chlorpheniramine 後蕁麻疹消退。";
+	const char *cefaclor = "过敏史：对头孢克洛过敏（皮疹）。";
+	const char *brother = "\"头孢过敏\"为其弟弟的过敏史。";
+	const char *amend = "建议将\"头孢类过敏\"修改为\"可疑头孢过敏\"。";
+
+	for (size_t i = 0; i < sizeof(rules_zh4) / sizeof(rules_zh4[0]); i++)
+		check(&rules_zh4[i]);
+	/* the drug switched to and the class avoided are no allergies */
+	notes_read(arb, strlen(arb), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "angiotensin receptor blockers") ==
+		NULL);
+	notes_read(nsaid, strlen(nsaid), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "aspirin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nsaids") == NULL);
+	/* the class not used since is no allergy; the drug that harmed is */
+	notes_read(unused, strlen(unused), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") == NULL);
+	notes_read(since, strlen(since), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") == NULL);
+	/* a cephalosporin outside the catalogue names no class */
+	notes_read(cefaclor, strlen(cefaclor), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cephalosporins") == NULL);
+	/* a relative's allergy put on the patient: family, and denied */
+	notes_read(brother, strlen(brother), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", FAM));
+	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", NEG));
+	/* a class to be used with caution is no allergy */
+	notes_read(caution, strlen(caution), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "aminoglycosides") == NULL);
+	/* a remedy given for the reaction is no allergy */
+	notes_read(remedy, strlen(remedy), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "chlorphenamine") == NULL);
+	/* a record amended to a label is no switch of drug */
+	notes_read(amend, strlen(amend), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", UNC));
 }
 
 /* Issue 75's English rules learnt on a fourth writer (en-dev4) and kept
@@ -1821,6 +1937,7 @@ static const mt_case cases[] = {
 	{"rules_en5", test_rules_en5},
 	{"unspecified_restated", test_unspecified_restated},
 	{"rules_en6", test_rules_en6},
+	{"rules_zh4", test_rules_zh4},
 	{NULL, NULL},
 };
 
