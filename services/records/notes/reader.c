@@ -2264,7 +2264,7 @@ relatives_own_zh(const sentence *s, size_t k)
 	clause_words(s, k, &from, &to);
 	for (size_t w = from; w + 2 < s->items[k].w0; w++)
 		if (relative_at_zh(s, w) && (words_at(s, w + 2, "诉自己") ||
-					  words_at(s, w + 1, "诉自己")))
+					     words_at(s, w + 1, "诉自己")))
 			return true;
 	return false;
 }
