@@ -2065,12 +2065,24 @@ dated_after(const sentence *s, size_t k)
 	return false;
 }
 
+/* date_after: is there a year or "ago" anywhere after item k in its
+ * sentence?  dated_after needs one inside the list item: this is the
+ * cheap test a drug without one stops at. */
+static bool
+date_after(const sentence *s, size_t k)
+{
+	for (size_t w = s->items[k].w1; w < s->n; w++)
+		if (is_year(s->words[w].key) || words_at(s, w, "ago"))
+			return true;
+	return false;
+}
+
 static bool
 drug_dated(const sentence *s, size_t k)
 {
 	size_t n_start = sizeof(dated_start) / sizeof(*dated_start);
 
-	if (started_near(s, k))
+	if (!date_after(s, k) || started_near(s, k))
 		return false;
 	/* "replaced ramipril 2019": the drug replaced is the past one */
 	for (size_t w = list_item_first(s, k); w < s->items[k].w0; w++)
@@ -2423,13 +2435,17 @@ event_dated(const sentence *s, size_t k)
 {
 	static const char *const ongoing[] = {"诊断", "确诊", "发现", "开始",
 					      "起",   "至今", "以来"};
-	size_t w = list_item_first(s, k);
-	uint32_t end = list_item_end(s, k);
+	size_t w;
+	uint32_t end;
 
-	if (!s->words[s->items[k].w0].han || !is_year(s->words[w].key) ||
-	    w + 1 >= s->n || strcmp(s->words[w + 1].key, "年") != 0)
+	if (!s->words[s->items[k].w0].han)
 		return false;
-	for (; w < s->n && s->words[w].start < end; w++)
+	w = list_item_first(s, k);
+	if (!is_year(s->words[w].key) || w + 1 >= s->n ||
+	    strcmp(s->words[w + 1].key, "年") != 0)
+		return false;
+	for (end = list_item_end(s, k); w < s->n && s->words[w].start < end;
+	     w++)
 		if (words_in(s, w, ongoing, sizeof(ongoing) / sizeof(*ongoing)))
 			return false;
 	return true;
@@ -3193,6 +3209,17 @@ doubtable(const notes_finding *f)
 	       t->type == NOTES_T_TOLERATED;
 }
 
+/* doubtable_since: does out hold a doubtable allergy found at or after
+ * byte from? */
+static bool
+doubtable_since(const notes_reading *out, uint32_t from)
+{
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;)
+		if (doubtable(&out->findings[i]))
+			return true;
+	return false;
+}
+
 /* doubt_allergy makes uncertain the allergy that s doubts: the last one
  * found before the doubt word, on s's line or in the sentence before it
  * on the paragraph (the label the writer speaks of; undoubt drops its
@@ -3201,15 +3228,18 @@ static void
 doubt_allergy(const sentence *s, notes_reading *out)
 {
 	size_t w;
-	const char *doubt = doubt_word(s, &w);
+	const char *doubt;
 	uint32_t from = s->words[0].start;
 
-	if (doubt == NULL)
-		return;
 	while (from > 0 && s->text[from - 1] != '\n')
 		from--;
 	if (s->prior.e != NULL && s->prior.start < from)
 		from = s->prior.start;
+	/* most sentences have no allergy near to doubt: the doubt words
+	 * are looked for only when one is */
+	if (!doubtable_since(out, from) ||
+	    (doubt = doubt_word(s, &w)) == NULL)
+		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
 
