@@ -3237,8 +3237,7 @@ doubt_allergy(const sentence *s, notes_reading *out)
 		from = s->prior.start;
 	/* most sentences have no allergy near to doubt: the doubt words
 	 * are looked for only when one is */
-	if (!doubtable_since(out, from) ||
-	    (doubt = doubt_word(s, &w)) == NULL)
+	if (!doubtable_since(out, from) || (doubt = doubt_word(s, &w)) == NULL)
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
