@@ -141,6 +141,14 @@ def batch_input(args, x, gen):
     return flip_half(x, gen) if args.flip else x
 
 
+def save_state(path, state):
+    """Writes the kept epoch's weights as soon as it is kept, so that a
+    run stopped early leaves its best epoch so far."""
+    if path:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        torch.save(state, path)
+
+
 def train(args, model, xtr, ytr, xva, yva, gen):
     opt = torch.optim.AdamW([
         {"params": model.backbone, "lr": args.lr},
@@ -171,6 +179,7 @@ def train(args, model, xtr, ytr, xva, yva, gen):
             file=sys.stderr, flush=True)
         if nll < best[0]:
             best = (nll, model.state(), epoch + 1)
+            save_state(args.state, best[1])
     model.load(best[1])
     return best[2]
 
@@ -204,10 +213,7 @@ def main():
     xtr, xva = (p224.to_tensor(s[0]) for s in (tr, va))
     model = FineTuned(args.seed, args.pool, args.lse_r)
     best_epoch = train(args, model, xtr, tr[1], xva, va[1], gen)
-    if args.state:
-        os.makedirs(os.path.dirname(os.path.abspath(args.state)),
-                    exist_ok=True)
-        torch.save(model.state(), args.state)
+    save_state(args.state, model.state())
     lva = model.predict(xva)
     t = p224.fit_temperature(lva, va[1])
     pva = torch.softmax(lva / t, 1)[:, 1].numpy().astype(np.float64)
