@@ -79,15 +79,19 @@ class FineTuned:
     def logits(self, x_norm, train):
         """Logits of radiographs normalised as the service does
         ((x / 255 - 0.5) / 0.5, [N, 1, 224, 224])."""
-        self.graph._prep = {}  # cached weight layouts hold old graphs
-        x = ((x_norm * p224.STD + p224.MEAN) * 255.0).clamp(0, 255)
-        x = x.repeat(1, 3, 1, 1).permute(0, 2, 3, 1).contiguous()
-        fmap = self.graph.run(x, [self.head_name],
-                              self.spec["feed"])[self.head_name]
+        fmap = self.feature_map(x_norm)
         if self.pool == "lse":
             return lse_pool(self.class_map(fmap, train), self.lse_r)
         pooled = F.adaptive_avg_pool2d(fmap, 1).flatten(1)
         return self.fc(F.dropout(pooled, 0.2, training=train))
+
+    def feature_map(self, x_norm):
+        """The backbone's last map [N, 1280, 7, 7]."""
+        self.graph._prep = {}  # cached weight layouts hold old graphs
+        x = ((x_norm * p224.STD + p224.MEAN) * 255.0).clamp(0, 255)
+        x = x.repeat(1, 3, 1, 1).permute(0, 2, 3, 1).contiguous()
+        return self.graph.run(x, [self.head_name],
+                              self.spec["feed"])[self.head_name]
 
     def class_map(self, fmap, train):
         """The linear layer at every cell: [N, 2, H, W] class scores."""
