@@ -15,7 +15,13 @@ as (x / 255 - 0.5) / 0.5, and gives "probs" [1, 2]:
     convolutions are grouped Convs;
   - the head is GlobalAveragePool, Flatten, Gemm (the temperature, fitted
     on validation, folded in) and Softmax, and gradcam_graph.py adds the
-    Grad-CAM output `cam` [1, 2, 7, 7].
+    Grad-CAM output `cam` [1, 2, 7, 7];
+  - or, for a model trained with --pool lse, the head is the class map
+    (a 1x1 Conv), its log-sum-exp over the cells (GlobalMaxPool, Sub,
+    Exp, GlobalAveragePool, Log: OpenCV's DNN runs them, the cpu backend
+    does not, so such a file is for measuring, not serving) and Softmax,
+    and `cam` is each label's per-cell log-odds against the other (one
+    1x1 Conv): the map the score is pooled from.
 It checks the export against the torch model on the validation images
 with OpenCV's DNN (refusing a difference over 1e-4), writes the reference
 cases (X.ref.json), then reads the test split, once, for every figure of
@@ -104,17 +110,55 @@ def build(model, temperature, size=p224.SIDE):
         else:
             raise ValueError("%s: operator %s not converted" % (name, op))
         val[name] = y
-    pooled = g.op("Flatten", [g.op("GlobalAveragePool",
-                                   [val[model.head_name]])], axis=1)
-    fc_w = model.fc.weight.detach().numpy() / temperature
-    fc_b = model.fc.bias.detach().numpy() / temperature
-    logits = g.op("Gemm", [pooled, g.const(fc_w, "fc"),
-                           g.const(fc_b, "fcb")], transB=1)
+    if model.pool == "lse":
+        logits = lse_head(g, val[model.head_name], model, temperature)
+    else:
+        logits = avg_head(g, val[model.head_name], model, temperature)
     g.op("Softmax", [logits], axis=1)
     g.nodes[-1].output[0] = "probs"
     m = g.model("pneumonia_movenet_224", [1, 1, p224.SIDE, p224.SIDE],
                 "probs", [1, 2], opset=10, in_name="image")
+    if model.pool == "lse":
+        m.graph.output.append(onnx.helper.make_tensor_value_info(
+            gradcam_graph.CAM, onnx.TensorProto.FLOAT, [1, 2, size, size]))
     return m
+
+
+def avg_head(g, fmap, model, temperature):
+    """GlobalAveragePool, Flatten, Gemm: v4's head, the temperature
+    folded in; gradcam_graph.py adds `cam` afterwards."""
+    pooled = g.op("Flatten", [g.op("GlobalAveragePool", [fmap])], axis=1)
+    fc_w = model.fc.weight.detach().numpy() / temperature
+    fc_b = model.fc.bias.detach().numpy() / temperature
+    return g.op("Gemm", [pooled, g.const(fc_w, "fc"),
+                         g.const(fc_b, "fcb")], transB=1)
+
+
+def conv1x1(g, x, weight, bias):
+    return g.op("Conv", [x, g.const(weight[:, :, None, None], "w"),
+                         g.const(bias, "b")], kernel_shape=[1, 1])
+
+
+def lse_head(g, fmap, model, temperature):
+    """The class map and its log-sum-exp over the cells, as
+    finetune_backbone.lse_pool computes it; adds `cam` (each label's
+    per-cell log-odds against the other, / T) before the pooling so
+    that the graph's last node stays the one that makes `probs`."""
+    fc_w = model.fc.weight.detach().numpy()
+    fc_b = model.fc.bias.detach().numpy()
+    odds_w = (fc_w - fc_w[::-1]) / temperature
+    odds_b = (fc_b - fc_b[::-1]) / temperature
+    conv1x1(g, fmap, odds_w, odds_b)
+    g.nodes[-1].output[0] = gradcam_graph.CAM
+    cmap = conv1x1(g, fmap, fc_w, fc_b)
+    top = g.op("GlobalMaxPool", [cmap])
+    r = np.array(model.lse_r)
+    spread = g.op("Exp", [g.op("Mul", [g.op("Sub", [cmap, top]),
+                                       g.const(r)])])
+    soft = g.op("Mul", [g.op("Log", [g.op("GlobalAveragePool", [spread])]),
+                        g.const(1.0 / r)])
+    pooled = g.op("Flatten", [g.op("Add", [top, soft])], axis=1)
+    return g.op("Mul", [pooled, g.const(np.array(1.0 / temperature))])
 
 
 class Exported(torch.nn.Module):
@@ -177,9 +221,10 @@ def main():
     ap.add_argument("--state", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=20261127)
+    ft.add_pool_options(ap)
     args = ap.parse_args()
     torch.set_num_threads(2)
-    model = ft.FineTuned(args.seed)
+    model = ft.FineTuned(args.seed, args.pool, args.lse_r)
     model.load(torch.load(args.state))
     va = p224.load_split(args.data, "val")
     xva = p224.to_tensor(va[0])
@@ -192,7 +237,8 @@ def main():
           "%.3g" % (t, len(xva), gap), file=sys.stderr)
     if gap > 1e-4:
         sys.exit("export_backbone: the export is not the torch model")
-    onnx.save(gradcam_graph.add_cam(onnx.load(args.out)), args.out)
+    if args.pool == "avg":
+        onnx.save(gradcam_graph.add_cam(onnx.load(args.out)), args.out)
     p224.write_reference(exp, args.out, args.seed)
     # The one read of the test split.
     te = p224.load_split(args.data, "test")

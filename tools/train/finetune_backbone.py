@@ -23,6 +23,19 @@ them.  Prints the validation figures as JSON.
 
 About 2 minutes an epoch with two threads on the shared 2-core
 development machine (load average about 2), 16 minutes in all.
+
+Two options change where the model can take its evidence (issue 76;
+both off by default, which is v4's recipe):
+  --flip      mirror half of each batch left to right after the
+              augmentation: the heart changes side with the film, so a
+              cue fixed beside the heart's left border stops paying;
+  --pool lse  the linear layer reads each of the 7 x 7 cells (the class
+              map M_c, one 1x1 conv) and the logit is the log-sum-exp
+              max_M + log(mean exp(r (M_c - max_M))) / r over the cells
+              (--lse-r r; r -> 0 is the average, large r the maximum),
+              so a score needs a place where the cell itself is
+              positive; the map is the model's own evidence.
+export_backbone.py takes the same --pool and --lse-r.
 """
 
 import argparse
@@ -48,7 +61,8 @@ BACKBONE_SCOPE = "/center_net_mobile_net_v2fpn_feature_extractor/model_1/model/"
 class FineTuned:
     """The backbone's weights (trainable) and a linear head."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, pool="avg", lse_r=5.0):
+        self.pool, self.lse_r = pool, lse_r
         self.spec = bp.BACKBONES["movenet-thunder"]
         self.graph = tfjs_torch.TorchGraph(os.path.join(
             bp.MODELS, "movenet-thunder.json"))
@@ -65,13 +79,24 @@ class FineTuned:
     def logits(self, x_norm, train):
         """Logits of radiographs normalised as the service does
         ((x / 255 - 0.5) / 0.5, [N, 1, 224, 224])."""
+        fmap = self.feature_map(x_norm)
+        if self.pool == "lse":
+            return lse_pool(self.class_map(fmap, train), self.lse_r)
+        pooled = F.adaptive_avg_pool2d(fmap, 1).flatten(1)
+        return self.fc(F.dropout(pooled, 0.2, training=train))
+
+    def feature_map(self, x_norm):
+        """The backbone's last map [N, 1280, 7, 7]."""
         self.graph._prep = {}  # cached weight layouts hold old graphs
         x = ((x_norm * p224.STD + p224.MEAN) * 255.0).clamp(0, 255)
         x = x.repeat(1, 3, 1, 1).permute(0, 2, 3, 1).contiguous()
-        fmap = self.graph.run(x, [self.head_name],
+        return self.graph.run(x, [self.head_name],
                               self.spec["feed"])[self.head_name]
-        pooled = F.adaptive_avg_pool2d(fmap, 1).flatten(1)
-        return self.fc(F.dropout(pooled, 0.2, training=train))
+
+    def class_map(self, fmap, train):
+        """The linear layer at every cell: [N, 2, H, W] class scores."""
+        cells = F.dropout(fmap, 0.2, training=train).permute(0, 2, 3, 1)
+        return self.fc(cells).permute(0, 3, 1, 2)
 
     def predict(self, x, batch=50):
         with torch.no_grad():
@@ -98,6 +123,36 @@ class FineTuned:
                 v.copy_(saved[k])
 
 
+def lse_pool(cmap, r):
+    """Log-sum-exp over the cells of each class map, shifted by the
+    map's maximum so that exp never overflows."""
+    flat = cmap.flatten(2)
+    top = flat.max(2, keepdim=True).values.detach()
+    mean = torch.exp(r * (flat - top)).mean(2)
+    return top.squeeze(2) + torch.log(mean) / r
+
+
+def flip_half(x, gen):
+    """x with a random half of its films mirrored left to right."""
+    flip = torch.rand(x.shape[0], generator=gen) < 0.5
+    return torch.where(flip.reshape(-1, 1, 1, 1), x.flip(3), x)
+
+
+def batch_input(args, x, gen):
+    """A training batch as the model sees it: augmented, and half of it
+    mirrored under --flip."""
+    x = p224.augment(x, gen)
+    return flip_half(x, gen) if args.flip else x
+
+
+def save_state(path, state):
+    """Writes the kept epoch's weights as soon as it is kept, so that a
+    run stopped early leaves its best epoch so far."""
+    if path:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        torch.save(state, path)
+
+
 def train(args, model, xtr, ytr, xva, yva, gen):
     opt = torch.optim.AdamW([
         {"params": model.backbone, "lr": args.lr},
@@ -114,7 +169,8 @@ def train(args, model, xtr, ytr, xva, yva, gen):
         for i in range(0, len(perm), args.batch):
             idx = perm[i:i + args.batch]
             loss = F.cross_entropy(
-                model.logits(p224.augment(xtr[idx], gen), True), ytr_t[idx])
+                model.logits(batch_input(args, xtr[idx], gen), True),
+                ytr_t[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -127,8 +183,17 @@ def train(args, model, xtr, ytr, xva, yva, gen):
             file=sys.stderr, flush=True)
         if nll < best[0]:
             best = (nll, model.state(), epoch + 1)
+            save_state(args.state, best[1])
     model.load(best[1])
     return best[2]
+
+
+def add_pool_options(ap):
+    """--pool and --lse-r, shared with export_backbone.py."""
+    ap.add_argument("--pool", choices=("avg", "lse"), default="avg",
+                    help="the head's pooling over the 7 x 7 map")
+    ap.add_argument("--lse-r", type=float, default=5.0,
+                    help="log-sum-exp's sharpness under --pool lse")
 
 
 def main():
@@ -139,6 +204,9 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--seed", type=int, default=20261127)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--flip", action="store_true",
+                    help="mirror half of each batch left to right")
+    add_pool_options(ap)
     ap.add_argument("--state", help="save the kept epoch's weights here "
                     "(tensors by name, the head's as fc.weight and fc.bias)")
     args = ap.parse_args()
@@ -147,12 +215,9 @@ def main():
     # The test split is not loaded: export_backbone.py reads it once.
     tr, va = (p224.load_split(args.data, s) for s in ("train", "val"))
     xtr, xva = (p224.to_tensor(s[0]) for s in (tr, va))
-    model = FineTuned(args.seed)
+    model = FineTuned(args.seed, args.pool, args.lse_r)
     best_epoch = train(args, model, xtr, tr[1], xva, va[1], gen)
-    if args.state:
-        os.makedirs(os.path.dirname(os.path.abspath(args.state)),
-                    exist_ok=True)
-        torch.save(model.state(), args.state)
+    save_state(args.state, model.state())
     lva = model.predict(xva)
     t = p224.fit_temperature(lva, va[1])
     pva = torch.softmax(lva / t, 1)[:, 1].numpy().astype(np.float64)
