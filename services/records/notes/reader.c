@@ -2539,6 +2539,8 @@ spoken_of(const sentence *s, size_t j)
 		return &s->items[d];
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
+	if (bulleted(s))
+		return NULL; /* a new bullet is a new entry, not the last's */
 	return s->prior.e != NULL ? &s->prior : NULL;
 }
 

@@ -1803,6 +1803,23 @@ test_rules_en6(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R07.4")->context == HYP);
 }
 
+/* issue 75's English allergy errors that would change an order: a new
+ * bullet's "not an allergy" speaks of its own entry, not the bullet
+ * above. */
+static const expect orders_en7[] = {
+	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
+	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
+	 "effect, not an allergy\n",
+	 NOTES_ALLERGY, "doxycycline", "Doxycycline", 0, true},
+};
+
+static void
+test_orders_en7(void)
+{
+	for (size_t i = 0; i < sizeof(orders_en7) / sizeof(orders_en7[0]); i++)
+		check(&orders_en7[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -1821,6 +1838,7 @@ static const mt_case cases[] = {
 	{"rules_en5", test_rules_en5},
 	{"unspecified_restated", test_unspecified_restated},
 	{"rules_en6", test_rules_en6},
+	{"orders_en7", test_orders_en7},
 	{NULL, NULL},
 };
 
