@@ -1001,6 +1001,21 @@ switched_from(const sentence *s, size_t k)
 	return false;
 }
 
+/* hyphen_owns: is backward trigger j joined by a hyphen to an item
+ * between item k and it ("Latex - anaphylaxis 2010 - LATEX-FREE OR")?
+ * Then it is that item's word (equipment kept free of the allergen), and
+ * it negates nothing written before. */
+static bool
+hyphen_owns(const sentence *s, size_t k, size_t j)
+{
+	for (size_t m = k + 1; m < j; m++)
+		if (s->items[m].w1 == s->items[j].w0 &&
+		    s->items[j].start == s->items[m].end + 1 &&
+		    s->text[s->items[m].end] == '-')
+			return true;
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -1021,7 +1036,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			     !terminated(s, k, j) && !comma_between(s, k, j) &&
 			     !paren_subject(s, k, j) && !opens_after(s, k, j) &&
-			     !doubt_after_label(s, k, j)) ||
+			     !doubt_after_label(s, k, j) &&
+			     !hyphen_owns(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
 			    resolved_reaches(s, k, j);
 
