@@ -2424,6 +2424,21 @@ bulleted(const sentence *s)
 	return false;
 }
 
+/* clock_stamped: does s open with a 24-hour clock time ("0730 ALLERGY
+ * BAND CHECKED - … reads: …")?  A flowsheet stamps each entry with its
+ * time; the entry, its heading too, starts after the stamp.  Returns the
+ * words the stamp takes: 1 or 0. */
+static size_t
+clock_stamped(const sentence *s)
+{
+	const char *key = s->n > 1 ? s->words[0].key : "";
+
+	if (strlen(key) != 4 || strspn(key, "0123456789") != 4)
+		return 0;
+	return (key[0] < '2' || (key[0] == '2' && key[1] < '4')) &&
+	       key[2] < '6';
+}
+
 /* allergy_line: does s start a line with an allergy cue and a colon
  * ("Allergies: latex (dermatitis); chlorhexidine - hives",
  * "Allergies/ADRs: …")?  Every drug on the rest of the line is an
@@ -2432,7 +2447,7 @@ bulleted(const sentence *s)
 static bool
 allergy_line(const sentence *s)
 {
-	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	return s->n_items > 0 && s->items[0].w0 == clock_stamped(s) &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] < 0x80 &&
 	       colon_after(s, 0) && line_lead(s) != NULL;

@@ -1805,13 +1805,17 @@ test_rules_en6(void)
 
 /* issue 75's English allergy errors that would change an order: a new
  * bullet's "not an allergy" speaks of its own entry, not the bullet
- * above; "free" hyphened to a later mention is that equipment's word. */
+ * above; "free" hyphened to a later mention is that equipment's word; a
+ * flowsheet entry's clock stamp comes before its allergy heading. */
 static const expect orders_en7[] = {
 	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
 	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
 	 "effect, not an allergy\n",
 	 NOTES_ALLERGY, "doxycycline", "Doxycycline", 0, true},
 	{"ALLERGIES: Latex - documented anaphylaxis 2010 - LATEX-FREE OR.",
+	 NOTES_ALLERGY, "latex", "Latex", 0, true},
+	{"0730 ALLERGY BAND CHECKED - band reads: \"Tramadol - seizure. Latex "
+	 "- contact dermatitis.\" Pt confirms.",
 	 NOTES_ALLERGY, "latex", "Latex", 0, true},
 };
 
