@@ -1806,7 +1806,8 @@ test_rules_en6(void)
 /* issue 75's English allergy errors that would change an order: a new
  * bullet's "not an allergy" speaks of its own entry, not the bullet
  * above; "free" hyphened to a later mention is that equipment's word; a
- * flowsheet entry's clock stamp comes before its allergy heading. */
+ * flowsheet entry's clock stamp comes before its allergy heading; "red man
+ * syndrome" is the reaction of the drug it follows. */
 static const expect orders_en7[] = {
 	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
 	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
@@ -1817,6 +1818,9 @@ static const expect orders_en7[] = {
 	{"0730 ALLERGY BAND CHECKED - band reads: \"Tramadol - seizure. Latex "
 	 "- contact dermatitis.\" Pt confirms.",
 	 NOTES_ALLERGY, "latex", "Latex", 0, true},
+	{"Also allergy to teicoplanin (flushing??) and VANC (red man syndrome "
+	 "2021).",
+	 NOTES_ALLERGY, "vancomycin", "VANC", 0, true},
 };
 
 static void
