@@ -1818,8 +1818,8 @@ static const expect orders_en7[] = {
 	{"0730 ALLERGY BAND CHECKED - band reads: \"Tramadol - seizure. Latex "
 	 "- contact dermatitis.\" Pt confirms.",
 	 NOTES_ALLERGY, "latex", "Latex", 0, true},
-	{"Also allergy to teicoplanin (flushing??) and VANC (red man syndrome "
-	 "2021).",
+	{"Also allergy to teicoplanin (flushing?\?) and VANC (red man "
+	 "syndrome 2021).",
 	 NOTES_ALLERGY, "vancomycin", "VANC", 0, true},
 };
 
