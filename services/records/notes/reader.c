@@ -2041,6 +2041,26 @@ drug_dated(const sentence *s, size_t k)
 	return dated_after(s, k);
 }
 
+/* remedy_given: is drug item k given for a reaction written before it
+ * in its clause ("Allergy band: iodinated contrast (hives) - premedicated
+ * w/ prednisone + diphenhydramine")?  What remedy words name after the
+ * reaction (premedicated, treated with) is a medicine even on an allergy
+ * line. */
+static bool
+remedy_given(const sentence *s, size_t k)
+{
+	for (size_t j = 1; j < k; j++) {
+		if (s->items[j].e->type != NOTES_T_INDICATION ||
+		    terminated(s, j, k))
+			continue;
+		for (size_t r = 0; r < j; r++)
+			if (s->items[r].e->type == NOTES_T_REACTION &&
+			    !terminated(s, r, j))
+				return true;
+	}
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2060,12 +2080,15 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
-	if ((tol && !drug) || allergy_cued(s, k) || quote_labelled(s, k) ||
-	    (s->allergy_list && !(drug && declined_in_list(s, k))) ||
-	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
-	    caused ||
-	    (!tol && reaction_of(s, k, true) &&
-	     !reaction_owned(s, k, reaction_of(s, k, true)))) {
+	if (drug && remedy_given(s, k)) {
+		f->kind = NOTES_MEDICINE;
+	} else if ((tol && !drug) || allergy_cued(s, k) ||
+		   quote_labelled(s, k) ||
+		   (s->allergy_list && !(drug && declined_in_list(s, k))) ||
+		   (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
+		   caused ||
+		   (!tol && reaction_of(s, k, true) &&
+		    !reaction_owned(s, k, reaction_of(s, k, true)))) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
 	} else if (drug && !cultured(s, k)) {

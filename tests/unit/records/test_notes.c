@@ -1807,7 +1807,8 @@ test_rules_en6(void)
  * bullet's "not an allergy" speaks of its own entry, not the bullet
  * above; "free" hyphened to a later mention is that equipment's word; a
  * flowsheet entry's clock stamp comes before its allergy heading; "red man
- * syndrome" is the reaction of the drug it follows. */
+ * syndrome" is the reaction of the drug it follows; a drug given for a
+ * reaction ("settling with", "premedicated") is its remedy. */
 static const expect orders_en7[] = {
 	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
 	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
@@ -1821,6 +1822,11 @@ static const expect orders_en7[] = {
 	{"Also allergy to teicoplanin (flushing?\?) and VANC (red man "
 	 "syndrome 2021).",
 	 NOTES_ALLERGY, "vancomycin", "VANC", 0, true},
+	{"Rash settling with chlorphenamine 4mg QDS PRN.", NOTES_MEDICINE,
+	 "chlorphenamine", "chlorphenamine", 0, true},
+	{"Allergy band: iodinated contrast (hives) - premedicated w/ "
+	 "diphenhydramine prior to cath.",
+	 NOTES_MEDICINE, "diphenhydramine", "diphenhydramine", 0, true},
 };
 
 static void
