@@ -1808,7 +1808,8 @@ test_rules_en6(void)
  * above; "free" hyphened to a later mention is that equipment's word; a
  * flowsheet entry's clock stamp comes before its allergy heading; "red man
  * syndrome" is the reaction of the drug it follows; a drug given for a
- * reaction ("settling with", "premedicated") is its remedy. */
+ * reaction ("settling with", "premedicated") is its remedy; a label the
+ * writer judges "likely erroneous" is no allergy. */
 static const expect orders_en7[] = {
 	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
 	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
@@ -1827,6 +1828,9 @@ static const expect orders_en7[] = {
 	{"Allergy band: iodinated contrast (hives) - premedicated w/ "
 	 "diphenhydramine prior to cath.",
 	 NOTES_MEDICINE, "diphenhydramine", "diphenhydramine", 0, true},
+	{"Told \"allergic to Panadol\" by GP. Pt has taken Panadol many times "
+	 "with no problem -> likely erroneous.",
+	 NOTES_ALLERGY, "paracetamol", "Panadol", NEG, false},
 };
 
 static void
