@@ -2850,6 +2850,39 @@ doubt_allergy(const sentence *s, notes_reading *out)
 	}
 }
 
+/* delabel_line: does s de-label with no drug of its own ("Allergies: PCN
+ * - rash as child. ... allergy delabeled today and removed from EHR")?
+ * Then the label removed is the allergy last read on s's line before the
+ * de-labelling: it becomes negated, its trigger the de-labelling, so that
+ * delabel() removes its other mentions too. */
+static void
+delabel_line(const sentence *s, notes_reading *out)
+{
+	uint32_t from = s->words[0].start;
+	size_t j = 0;
+
+	/* a de-labelling trigger, not a "not an allergy" (disowned_allergy
+	 * reads that) */
+	while (j < s->n_items && (!(s->items[j].e->dir & NOTES_DIR_DELABEL) ||
+				  s->items[j].e->type != NOTES_T_NEGATED))
+		j++;
+	if (j == s->n_items || first_drug(s, s->n_items) < s->n_items ||
+	    (unsigned char)s->items[j].e->key[0] >= 0x80)
+		return;
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->code[0] != '\0') {
+			f->context = NOTES_NEGATED;
+			f->trigger = s->items[j].e->key;
+			return;
+		}
+	}
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -2871,6 +2904,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	if (!disowned_allergy(s, out))
 		return false;
 	doubt_allergy(s, out);
+	delabel_line(s, out);
 	if (!misattributed_allergy(s, out))
 		return false;
 	remember_subject(s);

@@ -1809,7 +1809,8 @@ test_rules_en6(void)
  * flowsheet entry's clock stamp comes before its allergy heading; "red man
  * syndrome" is the reaction of the drug it follows; a drug given for a
  * reaction ("settling with", "premedicated") is its remedy; a label the
- * writer judges "likely erroneous" is no allergy. */
+ * writer judges "likely erroneous" is no allergy; a de-labelling with no
+ * drug of its own removes the allergy last read on its line. */
 static const expect orders_en7[] = {
 	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
 	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
@@ -1831,6 +1832,9 @@ static const expect orders_en7[] = {
 	{"Told \"allergic to Panadol\" by GP. Pt has taken Panadol many times "
 	 "with no problem -> likely erroneous.",
 	 NOTES_ALLERGY, "paracetamol", "Panadol", NEG, false},
+	{"Allergies: PCN - rash as child. Low-risk history; allergy delabeled "
+	 "today and removed from EHR.",
+	 NOTES_ALLERGY, "penicillins", "PCN", NEG, false},
 };
 
 static void
