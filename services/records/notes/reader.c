@@ -2061,6 +2061,17 @@ remedy_given(const sentence *s, size_t k)
 	return false;
 }
 
+/* now_on: is drug item k written after "now on" ("Simvastatin ->
+ * myalgia (intolerance) 2019, now on pravastatin")?  The patient takes
+ * it now, in an allergy list too: the drug that replaced the allergen. */
+static bool
+now_on(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+
+	return w >= 2 && words_at(s, w - 2, "now") && words_at(s, w - 1, "on");
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2080,7 +2091,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
-	if (drug && remedy_given(s, k)) {
+	if (drug && (remedy_given(s, k) || now_on(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || allergy_cued(s, k) ||
 		   quote_labelled(s, k) ||
@@ -2519,10 +2530,15 @@ sub_label(const sentence *s)
 static void
 open_section(sentence *s, const notes_tok *end, bool allergies)
 {
+	/* a bulleted line's label ("- GP summary: …") is an item of the
+	 * allergy list it is in, as it is of any section */
+	bool kept = s->allergy_list && bulleted(s) && !allergies;
+
 	s->allergy_line = allergy_line(s);
 	s->allergy_head = s->allergy_line;
-	s->allergy_list = allergies || (s->allergy_line && names_none(s) &&
-					line_ends(s, end));
+	s->allergy_list =
+		allergies || kept ||
+		(s->allergy_line && names_none(s) && line_ends(s, end));
 	if ((!bulleted(s) && !sub_label(s)) || section_of(s) != NULL) {
 		s->section = section_of(s);
 		s->section_inline = s->section && s->items[0].w1 < s->n;

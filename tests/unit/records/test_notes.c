@@ -1810,7 +1810,8 @@ test_rules_en6(void)
  * syndrome" is the reaction of the drug it follows; a drug given for a
  * reaction ("settling with", "premedicated") is its remedy; a label the
  * writer judges "likely erroneous" is no allergy; a de-labelling with no
- * drug of its own removes the allergy last read on its line. */
+ * drug of its own removes the allergy last read on its line; a bulleted
+ * label keeps the allergy list it is in; "now on" a drug is taken now. */
 static const expect orders_en7[] = {
 	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
 	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
@@ -1835,6 +1836,11 @@ static const expect orders_en7[] = {
 	{"Allergies: PCN - rash as child. Low-risk history; allergy delabeled "
 	 "today and removed from EHR.",
 	 NOTES_ALLERGY, "penicillins", "PCN", NEG, false},
+	{"ADRs/Allergies:\n- GP summary: \"Penicillin V - rash 1972\".\n- ACE "
+	 "inhibitors: cough (cilazapril 2018) - intolerance.\n",
+	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitors", 0, true},
+	{"Allergies: simvastatin - myalgia, now on pravastatin.", NOTES_MEDICINE,
+	 "pravastatin", "pravastatin", 0, true},
 };
 
 static void
