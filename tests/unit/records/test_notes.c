@@ -1839,8 +1839,8 @@ static const expect orders_en7[] = {
 	{"ADRs/Allergies:\n- GP summary: \"Penicillin V - rash 1972\".\n- ACE "
 	 "inhibitors: cough (cilazapril 2018) - intolerance.\n",
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitors", 0, true},
-	{"Allergies: simvastatin - myalgia, now on pravastatin.", NOTES_MEDICINE,
-	 "pravastatin", "pravastatin", 0, true},
+	{"Allergies: simvastatin - myalgia, now on pravastatin.",
+	 NOTES_MEDICINE, "pravastatin", "pravastatin", 0, true},
 };
 
 static void
