@@ -2899,6 +2899,56 @@ delabel_line(const sentence *s, notes_reading *out)
 	}
 }
 
+/* verdict_not_allergic returns the "not" of a "not allergic" that ends
+ * its clause with no drug after it ("\"Morfine\" on allergy band - pt
+ * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or
+ * s->n_items: a verdict on the drug the sentence began with. */
+static size_t
+verdict_not_allergic(const sentence *s)
+{
+	for (size_t j = 0; j + 1 < s->n_items; j++) {
+		const item *cue = &s->items[j + 1];
+		bool drug_after = false;
+
+		if (s->items[j].e->type != NOTES_T_NEGATED ||
+		    strcmp(s->items[j].e->key, "not") != 0 ||
+		    cue->e->type != NOTES_T_ALLERGY_CUE ||
+		    strcmp(cue->e->key, "allergic") != 0 ||
+		    cue->w0 != s->items[j].w1)
+			continue;
+		for (size_t m = j + 2; m < s->n_items; m++)
+			drug_after = drug_after || (is_drug(&s->items[m]) &&
+						    !terminated(s, j, m));
+		if (!drug_after)
+			return j;
+	}
+	return s->n_items;
+}
+
+/* not_allergic_after negates the allergy that s found before a verdict
+ * "not allergic" (verdict_not_allergic): the writer says the reaction
+ * told is no allergy. */
+static void
+not_allergic_after(const sentence *s, notes_reading *out)
+{
+	size_t j = verdict_not_allergic(s);
+
+	if (j == s->n_items)
+		return;
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->start < s->words[0].start)
+			return;
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->start < s->items[j].start && f->code[0] != '\0') {
+			f->context = NOTES_NEGATED;
+			f->trigger = s->items[j].e->key;
+			return;
+		}
+	}
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -2921,6 +2971,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		return false;
 	doubt_allergy(s, out);
 	delabel_line(s, out);
+	not_allergic_after(s, out);
 	if (!misattributed_allergy(s, out))
 		return false;
 	remember_subject(s);
