@@ -1811,7 +1811,8 @@ test_rules_en6(void)
  * reaction ("settling with", "premedicated") is its remedy; a label the
  * writer judges "likely erroneous" is no allergy; a de-labelling with no
  * drug of its own removes the allergy last read on its line; a bulleted
- * label keeps the allergy list it is in; "now on" a drug is taken now. */
+ * label keeps the allergy list it is in; "now on" a drug is taken now; a
+ * verdict "not allergic" with no drug after it clears the one before. */
 static const expect orders_en7[] = {
 	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
 	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
@@ -1841,6 +1842,9 @@ static const expect orders_en7[] = {
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitors", 0, true},
 	{"Allergies: simvastatin - myalgia, now on pravastatin.",
 	 NOTES_MEDICINE, "pravastatin", "pravastatin", 0, true},
+	{"\"Morfine\" on allergy band - pt gets itchy only, not allergic per "
+	 "anaesth; PCA fentanyl used instead.",
+	 NOTES_ALLERGY, "morphine", "Morfine", NEG, false},
 };
 
 static void
