@@ -2072,6 +2072,22 @@ now_on(const sentence *s, size_t k)
 	return w >= 2 && words_at(s, w - 2, "now") && words_at(s, w - 1, "on");
 }
 
+/* dash_labelled: is drug item k's entry labelled an allergy after a dash
+ * by the next phrase, a few describing words in between ("4. Sulfa -
+ * true mild delayed allergy, keep on list")?  A list entry names its
+ * drug first and what kind of reaction it is after the dash. */
+static bool
+dash_labelled(const sentence *s, size_t k)
+{
+	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	size_t w = s->items[k].w1;
+
+	return cue != NULL && cue->e->type == NOTES_T_ALLERGY_CUE &&
+	       (unsigned char)cue->e->key[0] < 0x80 && w < s->n &&
+	       between_has(s, s->items[k].end, s->words[w].start, '-') &&
+	       cue->w0 - w <= REACTION_WORDS;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2094,7 +2110,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug && (remedy_given(s, k) || now_on(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || allergy_cued(s, k) ||
-		   quote_labelled(s, k) ||
+		   dash_labelled(s, k) || quote_labelled(s, k) ||
 		   (s->allergy_list && !(drug && declined_in_list(s, k))) ||
 		   (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
 		   caused ||

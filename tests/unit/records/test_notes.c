@@ -1812,7 +1812,8 @@ test_rules_en6(void)
  * writer judges "likely erroneous" is no allergy; a de-labelling with no
  * drug of its own removes the allergy last read on its line; a bulleted
  * label keeps the allergy list it is in; "now on" a drug is taken now; a
- * verdict "not allergic" with no drug after it clears the one before. */
+ * verdict "not allergic" with no drug after it clears the one before; an
+ * entry's "- true mild delayed allergy" labels its drug. */
 static const expect orders_en7[] = {
 	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
 	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
@@ -1845,6 +1846,8 @@ static const expect orders_en7[] = {
 	{"\"Morfine\" on allergy band - pt gets itchy only, not allergic per "
 	 "anaesth; PCA fentanyl used instead.",
 	 NOTES_ALLERGY, "morphine", "Morfine", NEG, false},
+	{"4. Sulfa - true mild delayed allergy, keep on list.", NOTES_ALLERGY,
+	 "sulfonamides", "Sulfa", 0, true},
 };
 
 static void
