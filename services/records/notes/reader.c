@@ -1024,6 +1024,21 @@ switched_from(const sentence *s, size_t k)
 	return false;
 }
 
+/* hyphen_owns: is backward trigger j joined by a hyphen to an item
+ * between item k and it ("Latex - anaphylaxis 2010 - LATEX-FREE OR")?
+ * Then it is that item's word (equipment kept free of the allergen), and
+ * it negates nothing written before. */
+static bool
+hyphen_owns(const sentence *s, size_t k, size_t j)
+{
+	for (size_t m = k + 1; m < j; m++)
+		if (s->items[m].w1 == s->items[j].w0 &&
+		    s->items[j].start == s->items[m].end + 1 &&
+		    s->text[s->items[m].end] == '-')
+			return true;
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -1044,7 +1059,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			     !terminated(s, k, j) && !comma_between(s, k, j) &&
 			     !paren_subject(s, k, j) && !opens_after(s, k, j) &&
-			     !doubt_after_label(s, k, j)) ||
+			     !doubt_after_label(s, k, j) &&
+			     !hyphen_owns(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
 			    resolved_reaches(s, k, j);
 
@@ -2348,6 +2364,53 @@ remedy_zh(const sentence *s, size_t k)
 			 sizeof(resolves) / sizeof(*resolves));
 }
 
+/* remedy_given: is drug item k given for a reaction written before it
+ * in its clause ("Allergy band: iodinated contrast (hives) - premedicated
+ * w/ prednisone + diphenhydramine")?  What remedy words name after the
+ * reaction (premedicated, treated with) is a medicine even on an allergy
+ * line. */
+static bool
+remedy_given(const sentence *s, size_t k)
+{
+	for (size_t j = 1; j < k; j++) {
+		if (s->items[j].e->type != NOTES_T_INDICATION ||
+		    terminated(s, j, k))
+			continue;
+		for (size_t r = 0; r < j; r++)
+			if (s->items[r].e->type == NOTES_T_REACTION &&
+			    !terminated(s, r, j))
+				return true;
+	}
+	return false;
+}
+
+/* now_on: is drug item k written after "now on" ("Simvastatin ->
+ * myalgia (intolerance) 2019, now on pravastatin")?  The patient takes
+ * it now, in an allergy list too: the drug that replaced the allergen. */
+static bool
+now_on(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+
+	return w >= 2 && words_at(s, w - 2, "now") && words_at(s, w - 1, "on");
+}
+
+/* dash_labelled: is drug item k's entry labelled an allergy after a dash
+ * by the next phrase, a few describing words in between ("4. Sulfa -
+ * true mild delayed allergy, keep on list")?  A list entry names its
+ * drug first and what kind of reaction it is after the dash. */
+static bool
+dash_labelled(const sentence *s, size_t k)
+{
+	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	size_t w = s->items[k].w1;
+
+	return cue != NULL && cue->e->type == NOTES_T_ALLERGY_CUE &&
+	       (unsigned char)cue->e->key[0] < 0x80 && w < s->n &&
+	       between_has(s, s->items[k].end, s->words[w].start, '-') &&
+	       cue->w0 - w <= REACTION_WORDS;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2367,13 +2430,16 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
-	if ((tol && !drug) || allergy_cued(s, k) || quote_labelled(s, k) ||
-	    (s->allergy_list && !(drug && declined_in_list(s, k))) ||
-	    (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
-	    caused ||
-	    (!tol && reaction_of(s, k, true) &&
-	     !reaction_owned(s, k, reaction_of(s, k, true)) &&
-	     !(drug && remedy_zh(s, k)))) {
+	if (drug && (remedy_given(s, k) || now_on(s, k))) {
+		f->kind = NOTES_MEDICINE;
+	} else if ((tol && !drug) || allergy_cued(s, k) ||
+		   dash_labelled(s, k) || quote_labelled(s, k) ||
+		   (s->allergy_list && !(drug && declined_in_list(s, k))) ||
+		   (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
+		   caused ||
+		   (!tol && reaction_of(s, k, true) &&
+		    !reaction_owned(s, k, reaction_of(s, k, true)) &&
+		    !(drug && remedy_zh(s, k)))) {
 		if (!caused && !reaction_of(s, k, true) &&
 		    kept_away_zh(s, k, f))
 			return drug;
@@ -2802,6 +2868,21 @@ bulleted(const sentence *s)
 	return false;
 }
 
+/* clock_stamped: does s open with a 24-hour clock time ("0730 ALLERGY
+ * BAND CHECKED - … reads: …")?  A flowsheet stamps each entry with its
+ * time; the entry, its heading too, starts after the stamp.  Returns the
+ * words the stamp takes: 1 or 0. */
+static size_t
+clock_stamped(const sentence *s)
+{
+	const char *key = s->n > 1 ? s->words[0].key : "";
+
+	if (strlen(key) != 4 || strspn(key, "0123456789") != 4)
+		return 0;
+	return (key[0] < '2' || (key[0] == '2' && key[1] < '4')) &&
+	       key[2] < '6';
+}
+
 /* allergy_line: does s start a line with an allergy cue and a colon
  * ("Allergies: latex (dermatitis); chlorhexidine - hives",
  * "Allergies/ADRs: …")?  Every drug on the rest of the line is an
@@ -2810,7 +2891,7 @@ bulleted(const sentence *s)
 static bool
 allergy_line(const sentence *s)
 {
-	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	return s->n_items > 0 && s->items[0].w0 == clock_stamped(s) &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] < 0x80 &&
 	       colon_after(s, 0) && line_lead(s) != NULL;
@@ -2890,10 +2971,15 @@ plan_step_zh(const sentence *s)
 static void
 open_section(sentence *s, const notes_tok *end, bool allergies)
 {
+	/* a bulleted line's label ("- GP summary: …") is an item of the
+	 * allergy list it is in, as it is of any section */
+	bool kept = s->allergy_list && bulleted(s) && !allergies;
+
 	s->allergy_line = allergy_line(s);
 	s->allergy_head = s->allergy_line;
-	s->allergy_list = allergies || (s->allergy_line && names_none(s) &&
-					line_ends(s, end));
+	s->allergy_list =
+		allergies || kept ||
+		(s->allergy_line && names_none(s) && line_ends(s, end));
 	if (((!bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
 	    !plan_step_zh(s)) {
 		s->section = section_of(s);
@@ -2965,6 +3051,8 @@ spoken_of(const sentence *s, size_t j)
 		return &s->items[d];
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
+	if (bulleted(s))
+		return NULL; /* a new bullet is a new entry, not the last's */
 	return s->prior.e != NULL ? &s->prior : NULL;
 }
 
@@ -3252,6 +3340,89 @@ doubt_allergy(const sentence *s, notes_reading *out)
 	}
 }
 
+/* delabel_line: does s de-label with no drug of its own ("Allergies: PCN
+ * - rash as child. ... allergy delabeled today and removed from EHR")?
+ * Then the label removed is the allergy last read on s's line before the
+ * de-labelling: it becomes negated, its trigger the de-labelling, so that
+ * delabel() removes its other mentions too. */
+static void
+delabel_line(const sentence *s, notes_reading *out)
+{
+	uint32_t from = s->words[0].start;
+	size_t j = 0;
+
+	/* a de-labelling trigger, not a "not an allergy" (disowned_allergy
+	 * reads that) */
+	while (j < s->n_items && (!(s->items[j].e->dir & NOTES_DIR_DELABEL) ||
+				  s->items[j].e->type != NOTES_T_NEGATED))
+		j++;
+	if (j == s->n_items || first_drug(s, s->n_items) < s->n_items ||
+	    (unsigned char)s->items[j].e->key[0] >= 0x80)
+		return;
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->code[0] != '\0') {
+			f->context = NOTES_NEGATED;
+			f->trigger = s->items[j].e->key;
+			return;
+		}
+	}
+}
+
+/* verdict_not_allergic returns the "not" of a "not allergic" that ends
+ * its clause with no drug after it ("\"Morfine\" on allergy band - pt
+ * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or
+ * s->n_items: a verdict on the drug the sentence began with. */
+static size_t
+verdict_not_allergic(const sentence *s)
+{
+	for (size_t j = 0; j + 1 < s->n_items; j++) {
+		const item *cue = &s->items[j + 1];
+		bool drug_after = false;
+
+		if (s->items[j].e->type != NOTES_T_NEGATED ||
+		    strcmp(s->items[j].e->key, "not") != 0 ||
+		    cue->e->type != NOTES_T_ALLERGY_CUE ||
+		    strcmp(cue->e->key, "allergic") != 0 ||
+		    cue->w0 != s->items[j].w1)
+			continue;
+		for (size_t m = j + 2; m < s->n_items; m++)
+			drug_after = drug_after || (is_drug(&s->items[m]) &&
+						    !terminated(s, j, m));
+		if (!drug_after)
+			return j;
+	}
+	return s->n_items;
+}
+
+/* not_allergic_after negates the allergy that s found before a verdict
+ * "not allergic" (verdict_not_allergic): the writer says the reaction
+ * told is no allergy. */
+static void
+not_allergic_after(const sentence *s, notes_reading *out)
+{
+	size_t j = verdict_not_allergic(s);
+
+	if (j == s->n_items)
+		return;
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->start < s->words[0].start)
+			return;
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->start < s->items[j].start && f->code[0] != '\0') {
+			f->context = NOTES_NEGATED;
+			f->trigger = s->items[j].e->key;
+			return;
+		}
+	}
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -3273,6 +3444,8 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	if (!disowned_allergy(s, out))
 		return false;
 	doubt_allergy(s, out);
+	delabel_line(s, out);
+	not_allergic_after(s, out);
 	if (!misattributed_allergy(s, out))
 		return false;
 	remember_subject(s);

@@ -1919,6 +1919,60 @@ test_rules_en6(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R07.4")->context == HYP);
 }
 
+/* issue 75's English allergy errors that would change an order: a new
+ * bullet's "not an allergy" speaks of its own entry, not the bullet
+ * above; "free" hyphened to a later mention is that equipment's word; a
+ * flowsheet entry's clock stamp comes before its allergy heading; "red man
+ * syndrome" is the reaction of the drug it follows; a drug given for a
+ * reaction ("settling with", "premedicated") is its remedy; a label the
+ * writer judges "likely erroneous" is no allergy; a de-labelling with no
+ * drug of its own removes the allergy last read on its line; a bulleted
+ * label keeps the allergy list it is in; "now on" a drug is taken now; a
+ * verdict "not allergic" with no drug after it clears the one before; an
+ * entry's "- true mild delayed allergy" labels its drug. */
+static const expect orders_en7[] = {
+	{"Allergies and adverse reactions:\n- Doxycycline: photosensitive "
+	 "rash\n- Tiotropium: urinary retention - this is a recognised side "
+	 "effect, not an allergy\n",
+	 NOTES_ALLERGY, "doxycycline", "Doxycycline", 0, true},
+	{"ALLERGIES: Latex - documented anaphylaxis 2010 - LATEX-FREE OR.",
+	 NOTES_ALLERGY, "latex", "Latex", 0, true},
+	{"0730 ALLERGY BAND CHECKED - band reads: \"Tramadol - seizure. Latex "
+	 "- contact dermatitis.\" Pt confirms.",
+	 NOTES_ALLERGY, "latex", "Latex", 0, true},
+	{"Also allergy to teicoplanin (flushing?\?) and VANC (red man "
+	 "syndrome 2021).",
+	 NOTES_ALLERGY, "vancomycin", "VANC", 0, true},
+	{"Rash settling with chlorphenamine 4mg QDS PRN.", NOTES_MEDICINE,
+	 "chlorphenamine", "chlorphenamine", 0, true},
+	{"Allergy band: iodinated contrast (hives) - premedicated w/ "
+	 "diphenhydramine prior to cath.",
+	 NOTES_MEDICINE, "diphenhydramine", "diphenhydramine", 0, true},
+	{"Told \"allergic to Panadol\" by GP. Pt has taken Panadol many times "
+	 "with no problem -> likely erroneous.",
+	 NOTES_ALLERGY, "paracetamol", "Panadol", NEG, false},
+	{"Allergies: PCN - rash as child. Low-risk history; allergy delabeled "
+	 "today and removed from EHR.",
+	 NOTES_ALLERGY, "penicillins", "PCN", NEG, false},
+	{"ADRs/Allergies:\n- GP summary: \"Penicillin V - rash 1972\".\n- ACE "
+	 "inhibitors: cough (cilazapril 2018) - intolerance.\n",
+	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitors", 0, true},
+	{"Allergies: simvastatin - myalgia, now on pravastatin.",
+	 NOTES_MEDICINE, "pravastatin", "pravastatin", 0, true},
+	{"\"Morfine\" on allergy band - pt gets itchy only, not allergic per "
+	 "anaesth; PCA fentanyl used instead.",
+	 NOTES_ALLERGY, "morphine", "Morfine", NEG, false},
+	{"4. Sulfa - true mild delayed allergy, keep on list.", NOTES_ALLERGY,
+	 "sulfonamides", "Sulfa", 0, true},
+};
+
+static void
+test_orders_en7(void)
+{
+	for (size_t i = 0; i < sizeof(orders_en7) / sizeof(orders_en7[0]); i++)
+		check(&orders_en7[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -1938,6 +1992,7 @@ static const mt_case cases[] = {
 	{"unspecified_restated", test_unspecified_restated},
 	{"rules_en6", test_rules_en6},
 	{"rules_zh4", test_rules_zh4},
+	{"orders_en7", test_orders_en7},
 	{NULL, NULL},
 };
 
