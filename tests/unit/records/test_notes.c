@@ -1803,6 +1803,47 @@ test_rules_en6(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R07.4")->context == HYP);
 }
 
+/* Medicine contexts learnt from every English dev set (issue 75,
+ * rules75en6): a course narrated as given is over, a drug tried at a
+ * challenge is over, a drug weighed and not given is planned. */
+static const expect medicines_en6[] = {
+	{"She was treated with IV gentamicin for 48 hours.", NOTES_MEDICINE,
+	 "gentamicin", "gentamicin", HIST, true},
+	{"I gave her a course of prednisolone 20mg reducing over 3 weeks.",
+	 NOTES_MEDICINE, "prednisolone", "prednisolone", HIST, true},
+	{"During your stay you received heparin through an IV.", NOTES_MEDICINE,
+	 "heparin", "heparin", HIST, true},
+	{"ID: Tazocin + stat dose of metronidazole given in theatre.",
+	 NOTES_MEDICINE, "metronidazole", "metronidazole", HIST, true},
+	{"His wife reports he has now finished the flucloxacillin course.",
+	 NOTES_MEDICINE, "flucloxacillin", "flucloxacillin", HIST, true},
+	{"Testing today: direct oral challenge with amoxicillin 250 mg.",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", HIST, true},
+	{"Prednisolone was considered but held given concern for infection.",
+	 NOTES_MEDICINE, "prednisolone", "Prednisolone", HYP, false},
+	{"I have held off starting allopurinol for now.", NOTES_MEDICINE,
+	 "allopurinol", "allopurinol", HYP, false},
+	{"Dose appropriate (lower CrCl would need a change to apixaban).",
+	 NOTES_MEDICINE, "apixaban", "apixaban", HYP, false},
+};
+
+/* what these rules must not give: a past course reaching into the next
+ * sentence's drug that goes on */
+static void
+test_medicines_en6(void)
+{
+	notes_reading r;
+	const char *text = "She was treated with IV gentamicin for 48 hours. "
+			   "Continue amlodipine 5mg OD.";
+
+	for (size_t i = 0; i < sizeof(medicines_en6) / sizeof(medicines_en6[0]);
+	     i++)
+		check(&medicines_en6[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine")->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -1821,6 +1862,7 @@ static const mt_case cases[] = {
 	{"rules_en5", test_rules_en5},
 	{"unspecified_restated", test_unspecified_restated},
 	{"rules_en6", test_rules_en6},
+	{"medicines_en6", test_medicines_en6},
 	{NULL, NULL},
 };
 
