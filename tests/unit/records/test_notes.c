@@ -1805,7 +1805,8 @@ test_rules_en6(void)
 
 /* Medicine contexts learnt from every English dev set (issue 75,
  * rules75en6): a course narrated as given is over, a drug tried at a
- * challenge is over, a drug weighed and not given is planned. */
+ * challenge is over, a drug the patient has had or took is over, a
+ * drug weighed and not given is planned. */
 static const expect medicines_en6[] = {
 	{"She was treated with IV gentamicin for 48 hours.", NOTES_MEDICINE,
 	 "gentamicin", "gentamicin", HIST, true},
@@ -1825,10 +1826,22 @@ static const expect medicines_en6[] = {
 	 "allopurinol", "allopurinol", HYP, false},
 	{"Dose appropriate (lower CrCl would need a change to apixaban).",
 	 NOTES_MEDICINE, "apixaban", "apixaban", HYP, false},
+	{"Recommend switch vanco to cefazolin 2 g IV q8h.", NOTES_MEDICINE,
+	 "cefazolin", "cefazolin", HYP, false},
+	{"She would like to use celecoxib for her knees.", NOTES_MEDICINE,
+	 "celecoxib", "celecoxib", HYP, false},
+	{"Pen allergic (rash) - received clindamycin for GBS prophylaxis.",
+	 NOTES_MEDICINE, "clindamycin", "clindamycin", HIST, true},
+	{"She has had clarithromycin for chest infections.", NOTES_MEDICINE,
+	 "clarithromycin", "clarithromycin", HIST, true},
+	{"She had been taking ibuprofen for knee pain.", NOTES_MEDICINE,
+	 "ibuprofen", "ibuprofen", HIST, true},
+	{"Cipro - OK (took it 2022).", NOTES_MEDICINE, "ciprofloxacin", "Cipro",
+	 HIST, true},
 };
 
 /* what these rules must not give: a past course reaching into the next
- * sentence's drug that goes on */
+ * sentence's drug that goes on, a problem the patient has had made past */
 static void
 test_medicines_en6(void)
 {
@@ -1842,6 +1855,11 @@ test_medicines_en6(void)
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine") != NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine")->context == 0);
+	/* "has had" dates drugs only: a problem it names goes on */
+	text = "He has had a cough for three weeks.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R05") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R05")->context == 0);
 }
 
 static const mt_case cases[] = {
