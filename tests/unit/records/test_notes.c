@@ -1834,11 +1834,12 @@ static const expect medicines_en6[] = {
 	 NOTES_MEDICINE, "clindamycin", "clindamycin", HIST, true},
 };
 
-/* a drug the patient has had or took before: past, whatever its span */
+/* a drug the patient has had, took or gave up: past, whatever its span */
 static const char *const taken_before_en6[][2] = {
 	{"She has had clarithromycin for chest infections.", "clarithromycin"},
 	{"She had been taking ibuprofen for knee pain.", "ibuprofen"},
 	{"Cipro - OK (took it 2022).", "ciprofloxacin"},
+	{"Oxycodone PRN post-op in preference to morphine.", "morphine"},
 };
 
 /* what these rules must not give: a past course reaching into the next
