@@ -1973,6 +1973,75 @@ test_orders_en7(void)
 		check(&orders_en7[i]);
 }
 
+/* Medicine contexts learnt from every English dev set (issue 75,
+ * rules75en6): a course narrated as given is over, a drug tried at a
+ * challenge is over, a drug the patient has had or took is over, a
+ * drug weighed and not given is planned. */
+static const expect medicines_en6[] = {
+	{"She was treated with IV gentamicin for 48 hours.", NOTES_MEDICINE,
+	 "gentamicin", "gentamicin", HIST, true},
+	{"I gave her a course of prednisolone 20mg reducing over 3 weeks.",
+	 NOTES_MEDICINE, "prednisolone", "prednisolone", HIST, true},
+	{"During your stay you received heparin through an IV.", NOTES_MEDICINE,
+	 "heparin", "heparin", HIST, true},
+	{"ID: Tazocin + stat dose of metronidazole given in theatre.",
+	 NOTES_MEDICINE, "metronidazole", "metronidazole", HIST, true},
+	{"His wife reports he has now finished the flucloxacillin course.",
+	 NOTES_MEDICINE, "flucloxacillin", "flucloxacillin", HIST, true},
+	{"Testing today: direct oral challenge with amoxicillin 250 mg.",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", HIST, true},
+	{"Prednisolone was considered but held given concern for infection.",
+	 NOTES_MEDICINE, "prednisolone", "Prednisolone", HYP, false},
+	{"I have held off starting allopurinol for now.", NOTES_MEDICINE,
+	 "allopurinol", "allopurinol", HYP, false},
+	{"Dose appropriate (lower CrCl would need a change to apixaban).",
+	 NOTES_MEDICINE, "apixaban", "apixaban", HYP, false},
+	{"Recommend switch vanco to cefazolin 2 g IV q8h.", NOTES_MEDICINE,
+	 "cefazolin", "cefazolin", HYP, false},
+	{"She would like to use celecoxib for her knees.", NOTES_MEDICINE,
+	 "celecoxib", "celecoxib", HYP, false},
+	{"Pen allergic (rash) - received clindamycin for GBS prophylaxis.",
+	 NOTES_MEDICINE, "clindamycin", "clindamycin", HIST, true},
+};
+
+/* a drug the patient has had, took or gave up: past, whatever its span */
+static const char *const taken_before_en6[][2] = {
+	{"She has had clarithromycin for chest infections.", "clarithromycin"},
+	{"She had been taking ibuprofen for knee pain.", "ibuprofen"},
+	{"Cipro - OK (took it 2022).", "ciprofloxacin"},
+	{"Oxycodone PRN post-op in preference to morphine.", "morphine"},
+};
+
+/* what these rules must not give: a past course reaching into the next
+ * sentence's drug that goes on, a problem the patient has had made past */
+static void
+test_medicines_en6(void)
+{
+	notes_reading r;
+	const notes_finding *f;
+	const char *text = "She was treated with IV gentamicin for 48 hours. "
+			   "Continue amlodipine 5mg OD.";
+
+	for (size_t i = 0; i < sizeof(medicines_en6) / sizeof(medicines_en6[0]);
+	     i++)
+		check(&medicines_en6[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine")->context == 0);
+	for (size_t i = 0;
+	     i < sizeof(taken_before_en6) / sizeof(taken_before_en6[0]); i++) {
+		text = taken_before_en6[i][0];
+		notes_read(text, strlen(text), &r);
+		f = find(&r, NOTES_MEDICINE, taken_before_en6[i][1]);
+		MT_TRUE(f != NULL && f->context == HIST);
+	}
+	/* "has had" dates drugs only: a problem it names goes on */
+	text = "He has had a cough for three weeks.";
+	notes_read(text, strlen(text), &r);
+	f = find(&r, NOTES_PROBLEM, "R05");
+	MT_TRUE(f != NULL && f->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -1993,6 +2062,7 @@ static const mt_case cases[] = {
 	{"rules_en6", test_rules_en6},
 	{"rules_zh4", test_rules_zh4},
 	{"orders_en7", test_orders_en7},
+	{"medicines_en6", test_medicines_en6},
 	{NULL, NULL},
 };
 
