@@ -1561,6 +1561,97 @@ caused_by(const sentence *s, size_t k)
 		       : NULL;
 }
 
+/* Lay intolerance (issue 75): a patient who came off a drug or will not
+ * take it, with an effect on the patient in the same clause, tells of an
+ * intolerance ("refuses codeine because it bungs him up", "citalopram
+ * (stopped 2022, made me feel numb)", "tried morphine MR but had vivid
+ * nightmares").  The words that say so, before the drug or between it
+ * and the effect. */
+#define LAY_BEFORE_WORDS 2
+#define LAY_EFFECT_WORDS 8
+
+static const char *const came_off_en[] = {
+	"stopped", "stopping", "refuses", "refused", "tried", "can't", "cannot",
+};
+
+static bool
+came_off_in(const sentence *s, size_t from, size_t to)
+{
+	const size_t n = sizeof(came_off_en) / sizeof(came_off_en[0]);
+
+	for (size_t w = from; w < to && w < s->n; w++)
+		if (words_in(s, w, came_off_en, n))
+			return true;
+	return false;
+}
+
+/* felt_effect: is item it an effect a patient feels: a reaction, or a
+ * problem coded as a symptom (ICD-10 chapter R)?  A diagnosis a drug is
+ * stopped for ("stopped because of hyponatraemia", "after a GI bleed")
+ * is the clinician's reason, recorded as a problem, not an intolerance. */
+static bool
+felt_effect(const item *it)
+{
+	return it->e->type == NOTES_T_REACTION ||
+	       (it->e->code != NULL && it->e->code[0] == 'R');
+}
+
+/* lay_effect returns the effect that drug item k is written as having
+ * made the patient give it up, or NULL.  The effect is the first problem
+ * or reaction after the drug, in its sentence part (no full stop,
+ * semicolon or closing bracket between: the drug's own parenthesis), with no
+ * other drug, no indication ("for") between and not given as a reason. */
+static const item *
+lay_effect(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	size_t before = d->w0 > LAY_BEFORE_WORDS ? d->w0 - LAY_BEFORE_WORDS : 0;
+
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if (is_drug(it) || it->w0 - d->w1 > LAY_EFFECT_WORDS ||
+		    it->e->type == NOTES_T_INDICATION ||
+		    between_has(s, d->end, it->start, '.') ||
+		    between_has(s, d->end, it->start, ';') ||
+		    between_has(s, d->end, it->start, ')'))
+			return NULL;
+		if (it->e->type != NOTES_T_PROBLEM &&
+		    it->e->type != NOTES_T_REACTION)
+			continue;
+		if (!felt_effect(it) || for_reason(s, j) ||
+		    !(came_off_in(s, before, d->w0) ||
+		      came_off_in(s, d->w1, it->w0)))
+			return NULL;
+		return it;
+	}
+	return NULL;
+}
+
+/* came_off_trigger: is context trigger t a word that says the patient
+ * gave the drug up ("refuses")?  It does not deny an intolerance. */
+static bool
+came_off_trigger(const char *t)
+{
+	for (size_t i = 0;
+	     t && i < sizeof(came_off_en) / sizeof(came_off_en[0]); i++)
+		if (strcmp(t, came_off_en[i]) == 0)
+			return true;
+	return false;
+}
+
+/* lay_effect_of: is problem item k the effect a drug before it is
+ * written as having made the patient give up?  Then it is the drug's
+ * reaction, not a problem. */
+static bool
+lay_effect_of(const sentence *s, size_t k)
+{
+	for (size_t m = k; m-- > 0;)
+		if (is_drug(&s->items[m]))
+			return lay_effect(s, m) == &s->items[k];
+	return false;
+}
+
 /* side_effect: is problem item k the symptom a drug is written as
  * causing?  Then it is the drug's reaction, not a problem. */
 static bool
@@ -1568,8 +1659,9 @@ side_effect(const sentence *s, size_t k)
 {
 	const notes_type t = k >= 2 ? s->items[k - 2].e->type : NOTES_T_PROBLEM;
 
-	return (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
-	       caused_by(s, k - 2) == &s->items[k];
+	return ((t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
+		caused_by(s, k - 2) == &s->items[k]) ||
+	       lay_effect_of(s, k);
 }
 
 /* none_known_near: is item k in the scope of a "no known allergies"
@@ -2419,7 +2511,8 @@ static bool
 substance(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *it = &s->items[k];
-	const item *caused = caused_by(s, k);
+	const item *caused =
+		caused_by(s, k) ? caused_by(s, k) : lay_effect(s, k);
 	const item *reaction = caused ? caused : reaction_of(s, k, false);
 	const item *tol = tolerated_by(s, k);
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
@@ -2468,6 +2561,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
 	    (unsigned char)f->trigger[0] < 0x80 && named_before(s, k)) {
 		f->context = 0; /* the order that keeps the allergy */
+		f->trigger = "";
+	}
+	if (lay_effect(s, k) && came_off_trigger(f->trigger)) {
+		f->context &= ~NOTES_NEGATED; /* "refuses codeine" */
 		f->trigger = "";
 	}
 	if (caused && f->context == 0)
