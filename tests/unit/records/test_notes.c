@@ -2042,6 +2042,58 @@ test_medicines_en6(void)
 	MT_TRUE(f != NULL && f->context == 0);
 }
 
+/* Lay intolerances (issue 75, rules75lay): a drug the patient came off
+ * or will not take, with a felt effect in its clause or parenthesis, is
+ * an allergy; a diagnosis it was stopped for, a drug given for a symptom
+ * and a drug with no effect named are not. */
+static const expect lay_intolerances[] = {
+	{"She refuses tramadol because it bungs her up.", NOTES_ALLERGY,
+	 "tramadol", "tramadol", 0, true},
+	{"Sertraline (stopped last spring, palpitations).", NOTES_ALLERGY,
+	 "sertraline", "Sertraline", 0, true},
+	{"Atorvastatin 20mg - stopped by GP (muscle aches).", NOTES_ALLERGY,
+	 "atorvastatin", "Atorvastatin", 0, true},
+	{"Tried oxycodone but had nightmares.", NOTES_ALLERGY, "oxycodone",
+	 "oxycodone", 0, true},
+};
+
+static void
+test_lay_intolerances(void)
+{
+	static const struct {
+		const char *text;
+		notes_kind kind;
+		const char *code;
+	} absent[] = {
+		{"Gliclazide was stopped because of hypoglycaemia.",
+		 NOTES_ALLERGY, "gliclazide"},
+		{"Tried paracetamol for headache.", NOTES_ALLERGY,
+		 "paracetamol"},
+		{"Tried amitriptyline (no benefit) and naproxen (rash).",
+		 NOTES_ALLERGY, "amitriptyline"},
+		{"Sertraline (stopped last spring, palpitations).",
+		 NOTES_PROBLEM, "R00.2"},
+	};
+	notes_reading r;
+	const char *text;
+
+	for (size_t i = 0;
+	     i < sizeof(lay_intolerances) / sizeof(lay_intolerances[0]); i++)
+		check(&lay_intolerances[i]);
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		notes_read(absent[i].text, strlen(absent[i].text), &r);
+		if (find(&r, absent[i].kind, absent[i].code))
+			mt_fail(__FILE__, __LINE__, "%s: found %s %s",
+				absent[i].text, notes_kind_name(absent[i].kind),
+				absent[i].code);
+	}
+	/* the effect is kept as the allergy's reaction */
+	text = "Atorvastatin 20mg - stopped by GP (muscle aches).";
+	notes_read(text, strlen(text), &r);
+	MT_EQ_STR(find(&r, NOTES_ALLERGY, "atorvastatin")->reaction,
+		  "muscle aches");
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2063,6 +2115,7 @@ static const mt_case cases[] = {
 	{"rules_zh4", test_rules_zh4},
 	{"orders_en7", test_orders_en7},
 	{"medicines_en6", test_medicines_en6},
+	{"lay_intolerances", test_lay_intolerances},
 	{NULL, NULL},
 };
 
