@@ -1596,6 +1596,45 @@ felt_effect(const item *it)
 	       (it->e->code != NULL && it->e->code[0] == 'R');
 }
 
+/* Chinese lay intolerance: a drug taken (服用, 吃, 食, 用 just before
+ * it) with 后 right after it and an effect next ("曾用辛伐他汀后肌痛",
+ * "服用布洛芬后胃出血"); not an effect that then eases ("服用后咳嗽好转"). */
+#define LAY_ZH_TOOK_WORDS   3
+#define LAY_ZH_EFFECT_WORDS 4
+
+static const char *const took_zh[] = {"服用", "服", "吃", "食", "用"};
+static const char *const then_zh[] = {"后", "之后", "後", "之後"};
+static const char *const eased_zh[] = {"好转", "缓解", "改善", "减轻",
+				       "消失", "消退", "好轉", "緩解"};
+
+static bool
+any_in(const sentence *s, size_t from, size_t to, const char *const *list,
+       size_t n)
+{
+	for (size_t w = from; w < to && w < s->n; w++)
+		if (words_in(s, w, list, n))
+			return true;
+	return false;
+}
+
+static const item *
+lay_effect_zh(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	const item *it = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	size_t took = d->w0 > LAY_ZH_TOOK_WORDS ? d->w0 - LAY_ZH_TOOK_WORDS : 0;
+
+	if (it == NULL || d->w1 >= s->n || !s->words[d->w1].han ||
+	    !words_in(s, d->w1, then_zh, 4) ||
+	    !any_in(s, took, d->w0, took_zh, 5) ||
+	    (it->e->type != NOTES_T_PROBLEM &&
+	     it->e->type != NOTES_T_REACTION) ||
+	    it->w0 - d->w1 > LAY_ZH_EFFECT_WORDS ||
+	    any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
+		return NULL;
+	return it;
+}
+
 /* lay_effect returns the effect that drug item k is written as having
  * made the patient give it up, or NULL.  The effect is the first problem
  * or reaction after the drug, in its sentence part (no full stop,
@@ -1607,6 +1646,8 @@ lay_effect(const sentence *s, size_t k)
 	const item *d = &s->items[k];
 	size_t before = d->w0 > LAY_BEFORE_WORDS ? d->w0 - LAY_BEFORE_WORDS : 0;
 
+	if (lay_effect_zh(s, k))
+		return lay_effect_zh(s, k);
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 

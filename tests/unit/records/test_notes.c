@@ -2055,6 +2055,8 @@ static const expect lay_intolerances[] = {
 	 "atorvastatin", "Atorvastatin", 0, true},
 	{"Tried oxycodone but had nightmares.", NOTES_ALLERGY, "oxycodone",
 	 "oxycodone", 0, true},
+	{"既往曾用阿托伐他汀后肌痛。", NOTES_ALLERGY, "atorvastatin",
+	 "阿托伐他汀", 0, true},
 };
 
 static void
@@ -2073,6 +2075,7 @@ test_lay_intolerances(void)
 		 NOTES_ALLERGY, "amitriptyline"},
 		{"Sertraline (stopped last spring, palpitations).",
 		 NOTES_PROBLEM, "R00.2"},
+		{"服用布洛芬后头痛好转。", NOTES_ALLERGY, "ibuprofen"},
 	};
 	notes_reading r;
 	const char *text;
