@@ -3381,6 +3381,34 @@ keep_relatives(const sentence *s, size_t k, notes_reading *out)
 	return keep(out, &f);
 }
 
+/* keep_given_up keeps, beside the allergy a lay intolerance makes
+ * (lay_effect), the drug as a medicine the patient no longer takes:
+ * refused ("refuses codeine because ...") is negated, come off
+ * ("stopped", "tried ... but") historical.  "cannot take codeine - it
+ * makes him sick" names an allergy only: nothing says it was taken.  f is item
+ * k's finding.  False when out is full. */
+static bool
+keep_given_up(const sentence *s, size_t k, const notes_finding *f,
+	      notes_reading *out)
+{
+	static const char *const refused[] = {"refuses", "refused"};
+	static const char *const cannot[] = {"can't", "cannot"};
+	const item *d = &s->items[k];
+	size_t before = d->w0 > LAY_BEFORE_WORDS ? d->w0 - LAY_BEFORE_WORDS : 0;
+	notes_finding m;
+
+	if (f->kind != NOTES_ALLERGY || d->e->type != NOTES_T_SUBSTANCE ||
+	    s->words[d->w0].han || lay_effect(s, k) == NULL ||
+	    any_in(s, before, d->w0, cannot, 2))
+		return true;
+	if (any_in(s, before, d->w0, refused, 2))
+		allergy_of(d, NOTES_NEGATED, "refuses", &m);
+	else
+		allergy_of(d, NOTES_HISTORICAL, "stopped", &m);
+	m.kind = NOTES_MEDICINE;
+	return keep(out, &m);
+}
+
 /* The words of a writer who doubts a label they keep ("so I doubt this is
  * a true allergy", "PCN label likely inaccurate", "Unverified.", "GP
  * queried viral rash", "not sure it was the cipro", "?true allergy",
@@ -3574,9 +3602,12 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
 
-		if (finding(s, k, &f) && !keep_finding(out, &f))
+		bool found = finding(s, k, &f);
+
+		if (found && !keep_finding(out, &f))
 			return false;
-		if (!keep_disowned(s, k, out) || !keep_relatives(s, k, out))
+		if (!keep_disowned(s, k, out) || !keep_relatives(s, k, out) ||
+		    (found && !keep_given_up(s, k, &f, out)))
 			return false;
 	}
 	if (!disowned_allergy(s, out))

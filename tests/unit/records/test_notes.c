@@ -2076,8 +2076,12 @@ test_lay_intolerances(void)
 		{"Sertraline (stopped last spring, palpitations).",
 		 NOTES_PROBLEM, "R00.2"},
 		{"服用布洛芬后头痛好转。", NOTES_ALLERGY, "ibuprofen"},
+		/* an intolerance only: nothing says it was taken */
+		{"He cannot take codeine - it makes him sick.", NOTES_MEDICINE,
+		 "codeine"},
 	};
 	notes_reading r;
+	const notes_finding *f;
 	const char *text;
 
 	for (size_t i = 0;
@@ -2095,6 +2099,13 @@ test_lay_intolerances(void)
 	notes_read(text, strlen(text), &r);
 	MT_EQ_STR(find(&r, NOTES_ALLERGY, "atorvastatin")->reaction,
 		  "muscle aches");
+	/* beside it the drug given up: stopped is past, refused negated */
+	f = find(&r, NOTES_MEDICINE, "atorvastatin");
+	MT_TRUE(f != NULL && f->context == HIST);
+	text = "She refuses tramadol because it bungs her up.";
+	notes_read(text, strlen(text), &r);
+	f = find(&r, NOTES_MEDICINE, "tramadol");
+	MT_TRUE(f != NULL && f->context == NEG);
 }
 
 static const mt_case cases[] = {
