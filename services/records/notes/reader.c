@@ -2210,6 +2210,50 @@ status_stopped(const sentence *s, size_t k)
 	}
 	return false;
 }
+/* held_in_field: does item k's field of its list, up to the next comma,
+ * say the drug is held ("losartan (withheld - see above)")?  A drug held
+ * is taken for some writers and stopped for others: left as it is. */
+static bool
+held_in_field(const sentence *s, size_t k)
+{
+	const char *p = s->text + s->items[k].end;
+	size_t n = strcspn(p, ",;\n");
+
+	return memmem(p, n, "held", 4) != NULL ||
+	       memmem(p, n, "hold", 4) != NULL;
+}
+
+/* STOP_HEADING_CHARS: the longest heading of a stopped list before its
+ * colon ("Medications stopped this admission:"). */
+#define STOP_HEADING_CHARS 40
+
+/* stop_headed: is item k in a list headed by a stop, on its own line
+ * ("STOPPED: tramadol 50 mg PO BID PRN.", "Discontinued: aspirin") or
+ * above it (an English section whose heading stops)?  The list says
+ * what is stopped now. */
+static bool
+stop_headed(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p, *colon;
+
+	if (held_in_field(s, k))
+		return false;
+	if (s->section != NULL && (s->section->dir & NOTES_DIR_STOP) &&
+	    (unsigned char)s->section->key[0] < 0x80)
+		return true;
+	while (line > text && line[-1] != '\n')
+		line--;
+	colon = memchr(line, ':', (size_t)(p - line));
+	if (colon == NULL || colon - line > STOP_HEADING_CHARS)
+		return false;
+	for (const char *q = line; q < colon; q++)
+		if ((q == line || !isalpha((unsigned char)q[-1])) &&
+		    status_stop_at(q))
+			return true;
+	return false;
+}
+
 /* status_context makes medicine f of item k past when its list's status
  * stops it: that stop holds now, whatever other trigger made the drug
  * past ("| Naproxen | 500mg | STOPPED |" after "buying naproxen"). */
@@ -2218,7 +2262,8 @@ status_context(const sentence *s, size_t k, notes_finding *f)
 {
 	if (f->kind == NOTES_MEDICINE &&
 	    (f->context == 0 || f->context == NOTES_HISTORICAL) &&
-	    status_stopped(s, k)) {
+	    (status_stopped(s, k) ||
+	     (f->context == NOTES_HISTORICAL && stop_headed(s, k)))) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = ROW_STOPPED;
 	}

@@ -2081,6 +2081,15 @@ test_medrec_rows(void)
 	/* the row's stop holds now: the mention as taken is dropped */
 	MT_TRUE(find(&r, NOTES_MEDICINE, "simvastatin") != NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "simvastatin")->context == HIST);
+	/* a "Stopped:" list says what is stopped now; a drug it marks
+	 * held keeps its mention as taken */
+	text = "Continue aspirin 75mg and losartan 50mg.\n"
+	       "Stopped: aspirin, losartan (withheld - see above).";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin")->context == HIST);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "losartan") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "losartan")->context == 0);
 }
 
 static const mt_case cases[] = {
