@@ -2241,6 +2241,167 @@ drug_dated(const sentence *s, size_t k)
 	return dated_after(s, k);
 }
 
+/* The words a medicines list's status cell or trailing word opens with
+ * when the drug of its row is stopped ("| Naproxen | 500mg | STOPPED |",
+ * "ondansetron 4 mg PRN - not used in 36h, d/c").  "held" is left out:
+ * the writers disagree whether a drug held today is taken
+ * (docs/note-reader.md). */
+static const char *const status_stops[] = {"stopped", "discontinued", "ceased",
+					   "d/c"};
+
+/* ROW_STOPPED: the trigger of a drug a list's status stops; unstop()
+ * reads it as it reads "已停": the stop is what holds now. */
+#define ROW_STOPPED "status stopped"
+
+/* status_stop_at: does text p open with a word of status_stops? */
+static bool
+status_stop_at(const char *p)
+{
+	for (size_t i = 0; i < sizeof(status_stops) / sizeof(*status_stops);
+	     i++) {
+		size_t n = strlen(status_stops[i]);
+		size_t j = 0;
+
+		while (j < n &&
+		       tolower((unsigned char)p[j]) == status_stops[i][j])
+			j++;
+		if (j == n && !isalpha((unsigned char)p[n]))
+			return true;
+	}
+	return false;
+}
+
+/* row_separator returns how long the separator of a list's fields at p
+ * is ("|" between a table's cells, " - " or ", " between a line's
+ * fields), or 0. */
+static size_t
+row_separator(const char *p, bool table)
+{
+	if (table)
+		return *p == '|';
+	if (strncmp(p, " - ", 3) == 0)
+		return 3;
+	return strncmp(p, ", ", 2) == 0 ? 2 : 0;
+}
+
+/* other_drug_from: the start of the first drug item after k, of another
+ * code, in s (UINT32_MAX when none): a status after it is that drug's. */
+static uint32_t
+other_drug_from(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return s->items[m].start;
+	return UINT32_MAX;
+}
+
+/* table_row_first: is item k in the first cell of a table's row (its
+ * line opens with "|", no other "|" before k)? */
+static bool
+table_row_first(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p;
+	size_t bars = 0;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	while (*line == ' ')
+		line++;
+	for (const char *q = line; q < p; q++)
+		bars += *q == '|';
+	return *line == '|' && bars == 1;
+}
+
+/* status_stopped: does the list drug item k heads say the drug is
+ * stopped, in a later cell of its table's row ("| Simvastatin | 40mg |
+ * STOPPED | switched |") or in its line's last field ("- ondansetron 4
+ * mg IV PRN - not used in 36h, d/c")?  The status governs its row; a
+ * line's field only when no other drug follows on the line. */
+static bool
+status_stopped(const sentence *s, size_t k)
+{
+	bool table = table_row_first(s, k);
+	uint32_t other = other_drug_from(s, k);
+	uint32_t end = s->words[s->n - 1].end; /* the sentence's */
+	const char *text = s->text;
+
+	if (!table && other != UINT32_MAX)
+		return false;
+	if (other < end)
+		end = other;
+	for (const char *p = text + s->items[k].end;
+	     *p != '\n' && (uint32_t)(p - text) < end; p++) {
+		size_t n = row_separator(p, table);
+		const char *q = p + n;
+
+		while (n > 0 && *q == ' ')
+			q++;
+		if (n > 0 && status_stop_at(q))
+			return true;
+	}
+	return false;
+}
+/* held_in_field: does item k's field of its list, up to the next comma,
+ * say the drug is held ("losartan (withheld - see above)")?  A drug held
+ * is taken for some writers and stopped for others: left as it is. */
+static bool
+held_in_field(const sentence *s, size_t k)
+{
+	const char *p = s->text + s->items[k].end;
+	size_t n = strcspn(p, ",;\n");
+
+	return memmem(p, n, "held", 4) != NULL ||
+	       memmem(p, n, "hold", 4) != NULL;
+}
+
+/* STOP_HEADING_CHARS: the longest heading of a stopped list before its
+ * colon ("Medications stopped this admission:"). */
+#define STOP_HEADING_CHARS 40
+
+/* stop_headed: is item k in a list headed by a stop, on its own line
+ * ("STOPPED: tramadol 50 mg PO BID PRN.", "Discontinued: aspirin") or
+ * above it (an English section whose heading stops)?  The list says
+ * what is stopped now. */
+static bool
+stop_headed(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p, *colon;
+
+	if (held_in_field(s, k))
+		return false;
+	if (s->section != NULL && (s->section->dir & NOTES_DIR_STOP) &&
+	    (unsigned char)s->section->key[0] < 0x80)
+		return true;
+	while (line > text && line[-1] != '\n')
+		line--;
+	colon = memchr(line, ':', (size_t)(p - line));
+	if (colon == NULL || colon - line > STOP_HEADING_CHARS)
+		return false;
+	for (const char *q = line; q < colon; q++)
+		if ((q == line || !isalpha((unsigned char)q[-1])) &&
+		    status_stop_at(q))
+			return true;
+	return false;
+}
+
+/* status_context makes medicine f of item k past when its list's status
+ * stops it: that stop holds now, whatever other trigger made the drug
+ * past ("| Naproxen | 500mg | STOPPED |" after "buying naproxen"). */
+static void
+status_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_MEDICINE &&
+	    (f->context == 0 || f->context == NOTES_HISTORICAL) &&
+	    (status_stopped(s, k) ||
+	     (f->context == NOTES_HISTORICAL && stop_headed(s, k)))) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = ROW_STOPPED;
+	}
+}
+
 /* drug_bound: the first word after drug item k where another drug, of
  * another code, is named in its sentence (s->n when none): what is said
  * before it still speaks of k's drug. */
@@ -2618,6 +2779,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "dated";
 	}
+	status_context(s, k, f);
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */
@@ -2709,7 +2871,8 @@ static bool delabelled(const notes_finding *f);
 /* seen: has out a finding of f's kind, code and context already?  A
  * note names a drug many times; its first mention stands for them, with
  * a later mention's de-labelling as its trigger ("青霉素皮试阴性 ...
- * 已移除青霉素过敏标签"), so that delabel() finds it. */
+ * 已移除青霉素过敏标签"), so that delabel() finds it, and a list's
+ * status that stops it, so that unstop() does. */
 static bool
 seen(notes_reading *out, const notes_finding *f)
 {
@@ -2719,7 +2882,7 @@ seen(notes_reading *out, const notes_finding *f)
 		if (g->kind != f->kind || g->context != f->context ||
 		    strcmp(g->code, f->code) != 0)
 			continue;
-		if (delabelled(f))
+		if (delabelled(f) || strcmp(f->trigger, ROW_STOPPED) == 0)
 			g->trigger = f->trigger;
 		return true;
 	}
@@ -3761,7 +3924,8 @@ stopped_code(const notes_reading *out, const char *code)
 		    strcmp(f->code, code) != 0)
 			continue;
 		t = notes__find(f->trigger);
-		if (t != NULL && (t->dir & NOTES_DIR_DONE))
+		if ((t != NULL && (t->dir & NOTES_DIR_DONE)) ||
+		    strcmp(f->trigger, ROW_STOPPED) == 0)
 			return true;
 	}
 	return false;

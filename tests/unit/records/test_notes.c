@@ -2108,6 +2108,56 @@ test_lay_intolerances(void)
 	MT_TRUE(f != NULL && f->context == NEG);
 }
 
+/* A medicines list's status governs its row (issue 75, rules75medrec):
+ * a table's status cell or a line's last field that says the drug is
+ * stopped makes it past; "held" leaves it taken. */
+static const expect medrec_rows[] = {
+	{"| Simvastatin | 40mg at night | STOPPED | switched |", NOTES_MEDICINE,
+	 "simvastatin", "Simvastatin", HIST, true},
+	{"| Bendroflumethiazide | 2.5mg OD | STOPPED - hyponatraemia |",
+	 NOTES_MEDICINE, "bendroflumethiazide", "Bendroflumethiazide", HIST,
+	 true},
+	{"- ondansetron 4 mg IV q8h PRN nausea - not used in 36h, d/c",
+	 NOTES_MEDICINE, "ondansetron", "ondansetron", HIST, true},
+	{"| Metformin | 1g twice daily | UNCHANGED | |", NOTES_MEDICINE,
+	 "metformin", "Metformin", 0, true},
+	{"| Bisoprolol | 2.5mg OD | held |", NOTES_MEDICINE, "bisoprolol",
+	 "Bisoprolol", 0, true},
+};
+
+/* what the status must not reach: a field that only names a discharge
+ * ("d/c" not opening it), the drug a table row names in a later cell */
+static void
+test_medrec_rows(void)
+{
+	notes_reading r;
+	const char *text = "Amlodipine 5mg OD - aim d/c tomorrow";
+
+	for (size_t i = 0; i < sizeof(medrec_rows) / sizeof(medrec_rows[0]);
+	     i++)
+		check(&medrec_rows[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine")->context == 0);
+	text = "| Atorvastatin | 80mg | CHANGED | replaces simvastatin |\n"
+	       "| Simvastatin | 40mg | STOPPED | |";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin")->context == 0);
+	/* the row's stop holds now: the mention as taken is dropped */
+	MT_TRUE(find(&r, NOTES_MEDICINE, "simvastatin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "simvastatin")->context == HIST);
+	/* a "Stopped:" list says what is stopped now; a drug it marks
+	 * held keeps its mention as taken */
+	text = "Continue aspirin 75mg and losartan 50mg.\n"
+	       "Stopped: aspirin, losartan (withheld - see above).";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin")->context == HIST);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "losartan") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "losartan")->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2130,6 +2180,7 @@ static const mt_case cases[] = {
 	{"orders_en7", test_orders_en7},
 	{"medicines_en6", test_medicines_en6},
 	{"lay_intolerances", test_lay_intolerances},
+	{"medrec_rows", test_medrec_rows},
 	{NULL, NULL},
 };
 
