@@ -2689,6 +2689,28 @@ now_on(const sentence *s, size_t k)
 	return w >= 2 && words_at(s, w - 2, "now") && words_at(s, w - 1, "on");
 }
 
+/* switched_to: is drug item k the one the patient was moved on to
+ * ("her GP switched her to warfarin 2024", "changed to pravastatin")?
+ * It is what the patient takes now: a medicine, and not the drug a
+ * remark about the old one speaks of. */
+#define SWITCH_WORDS 3
+
+static bool
+switched_to(const sentence *s, size_t k)
+{
+	static const char *const verbs[] = {"switched", "changed", "swapped",
+					    "converted"};
+	size_t w = s->items[k].w0;
+	size_t from = w > SWITCH_WORDS + 1 ? w - SWITCH_WORDS - 1 : 0;
+
+	if (w == 0 || s->words[w - 1].han || !words_at(s, w - 1, "to"))
+		return false;
+	for (size_t v = from; v + 1 < w; v++)
+		if (words_in(s, v, verbs, sizeof(verbs) / sizeof(*verbs)))
+			return true;
+	return false;
+}
+
 /* dash_labelled: is drug item k's entry labelled an allergy after a dash
  * by the next phrase, a few describing words in between ("4. Sulfa -
  * true mild delayed allergy, keep on list")?  A list entry names its
@@ -2725,7 +2747,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
-	if (drug && (remedy_given(s, k) || now_on(s, k))) {
+	if (drug && (remedy_given(s, k) || now_on(s, k) || switched_to(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || allergy_cued(s, k) ||
 		   dash_labelled(s, k) || quote_labelled(s, k) ||
@@ -3306,13 +3328,17 @@ records_intolerance(const sentence *s)
  * item j of s sits in, or NULL when j is outside parentheses or no drug
  * comes before the one it sits in: a remark in parentheses is about what
  * it follows ("clozapine 350 mg nocte, lithium stopped 2024 (tremor +
- * polyuria - not an allergy)": lithium's, not clozapine's). */
+ * polyuria - not an allergy)": lithium's, not clozapine's).  A drug the
+ * patient was switched to is passed over: the remark is about the one
+ * given up ("Eliquis - caused a nosebleed, her GP switched her to
+ * warfarin 2024 (... it's a side effect really ...)"). */
 static const item *
 paren_drug(const sentence *s, size_t j)
 {
 	for (size_t m = j; m-- > 0;) {
-		if (s->items[m].e->type != NOTES_T_SUBSTANCE &&
-		    s->items[m].e->type != NOTES_T_CLASS)
+		if ((s->items[m].e->type != NOTES_T_SUBSTANCE &&
+		     s->items[m].e->type != NOTES_T_CLASS) ||
+		    switched_to(s, m))
 			continue;
 		return opens_after_item(s, m, j) ? &s->items[m] : NULL;
 	}
