@@ -3401,6 +3401,25 @@ allergy_of(const item *d, unsigned context, const char *trigger,
 	f->trigger = trigger;
 }
 
+/* paren_verdict: is not-allergy cue j of s a verdict in the parenthesis
+ * right after its drug, with no intolerance cue between them ("codeine:
+ * constipation (side effect, not allergy)")?  The entry is then no
+ * allergy, wherever it is filed; "Morphine - vomiting (intolerance, not
+ * allergy per pt)" names it an intolerance, an allergy. */
+static bool
+paren_verdict(const sentence *s, size_t j)
+{
+	const item *d = paren_drug(s, j);
+
+	if (d == NULL)
+		return false;
+	for (size_t m = (size_t)(d - s->items) + 1; m < j; m++)
+		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(s->items[m].e->key, "intoleran") != NULL)
+			return false;
+	return true;
+}
+
 /* disowned_allergy reads the drug a "not an allergy" of s speaks of as a
  * negated allergy ("Ondansetron: pt reports \"allergic\" - gets a
  * headache with it; side effect, not an allergy"; "can't take Panadol -
@@ -3409,7 +3428,10 @@ allergy_of(const item *d, unsigned context, const char *trigger,
  * other mentions of that allergy (delabel).  A record cue whose
  * sentence names no drug before it names the drug spoken of the same
  * way ("Septrin - \"made me really sick\".  Added to record as
- * intolerance."): an allergy.  False when out is full. */
+ * intolerance."): an allergy.  A "not an allergy" in the parenthesis
+ * right after its drug disowns it wherever the entry is filed
+ * ("recorded as \"codeine: constipation (side effect, not allergy)\" in
+ * the intolerance field").  False when out is full. */
 static bool
 disowned_allergy(const sentence *s, notes_reading *out)
 {
@@ -3418,7 +3440,7 @@ disowned_allergy(const sentence *s, notes_reading *out)
 		const item *d = spoken_of(s, j);
 		bool disown = e->type == NOTES_T_PSEUDO &&
 			      (e->dir & NOTES_DIR_NOT_ALLERGY) &&
-			      !records_intolerance(s);
+			      (!records_intolerance(s) || paren_verdict(s, j));
 		bool record = (e->dir & NOTES_DIR_RECORDED) &&
 			      e->type == NOTES_T_ALLERGY_CUE &&
 			      first_drug(s, j) == j;
