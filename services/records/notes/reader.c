@@ -1574,13 +1574,33 @@ static const char *const came_off_en[] = {
 	"stopped", "stopping", "refuses", "refused", "tried", "can't", "cannot",
 };
 
+/* stop_proposed: is came-off word w a stop the writer proposes, not one
+ * that happened ("codeine should probably be stopped at discharge given
+ * confusion")?  The patient still takes the drug; no intolerance is told.
+ * A modal or a plan word within PROPOSED_WORDS words before it says so. */
+#define PROPOSED_WORDS 3
+
+static bool
+stop_proposed(const sentence *s, size_t w)
+{
+	static const char *const modal[] = {"should", "could",	  "would",
+					    "may",    "might",	  "will",
+					    "must",   "consider", "plan"};
+	size_t from = w > PROPOSED_WORDS ? w - PROPOSED_WORDS : 0;
+
+	for (size_t m = from; m < w; m++)
+		if (words_in(s, m, modal, sizeof(modal) / sizeof(*modal)))
+			return true;
+	return false;
+}
+
 static bool
 came_off_in(const sentence *s, size_t from, size_t to)
 {
 	const size_t n = sizeof(came_off_en) / sizeof(came_off_en[0]);
 
 	for (size_t w = from; w < to && w < s->n; w++)
-		if (words_in(s, w, came_off_en, n))
+		if (words_in(s, w, came_off_en, n) && !stop_proposed(s, w))
 			return true;
 	return false;
 }
