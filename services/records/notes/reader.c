@@ -1777,6 +1777,24 @@ taken_now(const sentence *s, size_t k)
 	       words_at(s, 0, "on");
 }
 
+/* dosed_now: does a later sentence of an "Allergies:" line give drug
+ * item k a dose ("INR today 2.6, warfarin 3 mg tonight as per chart")?
+ * A dose is an order: the patient takes the drug, it is no entry of the
+ * allergy list. */
+static bool is_number(const char *key);
+
+static bool
+dosed_now(const sentence *s, size_t k)
+{
+	static const char *const units[] = {"mg", "mcg", "microgram", "g",
+					    "units", "ml"};
+	size_t w = s->items[k].w1;
+
+	if (s->allergy_head || w + 1 >= s->n || !is_number(s->words[w].key))
+		return false;
+	return words_in(s, w + 1, units, sizeof(units) / sizeof(*units));
+}
+
 /* on_allergy_line: is drug item k on an "Allergies:" line, in its first
  * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
  * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
@@ -1785,7 +1803,7 @@ static bool
 on_allergy_line(const sentence *s, size_t k)
 {
 	return s->allergy_line && (s->allergy_head || k == 0) &&
-	       !replaced_by(s, k) && !taken_now(s, k);
+	       !replaced_by(s, k) && !taken_now(s, k) && !dosed_now(s, k);
 }
 
 /* cultured: is drug item k named by a culture's result in its clause
@@ -2636,6 +2654,19 @@ denial_at(const sentence *s, size_t w, size_t end)
 	return false;
 }
 
+/* denied_before_zh: does a denial written right before Chinese drug item
+ * k hold it ("考虑为肾上腺素反应，非利多卡因过敏", "并非青霉素过敏")?  The
+ * denial's negator is one or two characters before the drug. */
+static bool
+denied_before_zh(const sentence *s, size_t k, size_t end)
+{
+	size_t w0 = s->items[k].w0;
+
+	return (w0 >= 1 && s->words[w0 - 1].han &&
+		denial_at(s, w0 - 1, end)) ||
+	       (w0 >= 2 && s->words[w0 - 2].han && denial_at(s, w0 - 2, end));
+}
+
 /* denied_zh: does the writer deny Chinese drug item k's allergy later in
  * its sentence, before another drug is named ("吗啡——皮肤瘙痒，…，非真正
  * 过敏", "对利多卡因过敏？——…，非利多卡因过敏", "对\"panadol\"没有敏感",
@@ -2648,6 +2679,8 @@ denied_zh(const sentence *s, size_t k)
 
 	if (!s->words[s->items[k].w0].han && !s->words[0].han)
 		return false;
+	if (denied_before_zh(s, k, end))
+		return true;
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (denial_at(s, w, end))
 			return true;
