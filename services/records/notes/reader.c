@@ -1786,8 +1786,8 @@ static bool is_number(const char *key);
 static bool
 dosed_now(const sentence *s, size_t k)
 {
-	static const char *const units[] = {"mg", "mcg", "microgram", "g",
-					    "units", "ml"};
+	static const char *const units[] = {"mg", "mcg",   "microgram",
+					    "g",  "units", "ml"};
 	size_t w = s->items[k].w1;
 
 	if (s->allergy_head || w + 1 >= s->n || !is_number(s->words[w].key))
@@ -2662,8 +2662,7 @@ denied_before_zh(const sentence *s, size_t k, size_t end)
 {
 	size_t w0 = s->items[k].w0;
 
-	return (w0 >= 1 && s->words[w0 - 1].han &&
-		denial_at(s, w0 - 1, end)) ||
+	return (w0 >= 1 && s->words[w0 - 1].han && denial_at(s, w0 - 1, end)) ||
 	       (w0 >= 2 && s->words[w0 - 2].han && denial_at(s, w0 - 2, end));
 }
 
