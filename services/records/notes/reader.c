@@ -3854,10 +3854,86 @@ not_allergic_after(const sentence *s, notes_reading *out)
 
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
+/* clears: is finding c a statement that the patient has no allergy to
+ * its substance: an allergy negated by a de-labelling or a verdict ("非
+ * 过敏", "not an allergy"), or a drug taken without harm ("without
+ * problems", "没问题")? */
+static bool
+clears(const notes_finding *c)
+{
+	const notes_entry *t = notes__find(c->trigger);
+
+	if (t == NULL || c->code[0] == '\0')
+		return false;
+	if (c->kind == NOTES_ALLERGY && (c->context & NOTES_NEGATED))
+		return (t->dir & NOTES_DIR_DELABEL) != 0;
+	return t->type == NOTES_T_TOLERATED;
+}
+
+/* clause_parted: does a semicolon, ASCII or full-width, stand between
+ * bytes from and to of text? */
+static bool
+clause_parted(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] == ';' || strncmp(text + i, "\xef\xbc\x9b", 3) == 0)
+			return true;
+	return false;
+}
+
+/* negate_class negates out's affirmed allergies to class code, with
+ * trigger: a member's verdict stands for them. */
+static void
+negate_class(notes_reading *out, const char *code, const char *trigger)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    strcmp(f->code, code) == 0) {
+			f->context = NOTES_NEGATED;
+			f->trigger = trigger;
+		}
+	}
+}
+
+/* member_clears_class: a sentence that names an allergy class and goes
+ * on to clear a member of it (a finding from first on: "病历记载\"头孢过
+ * 敏\"，经与患者核实，系头孢呋辛输液时出现静脉炎，为局部刺激，非过敏";
+ * "喹诺酮类为口服环丙沙星后\"头晕\"，考虑为药物副作用而非过敏";
+ * "\"Penicillin makes me sick\" - GI upset only, pt takes amoxicillin
+ * for dental work without problems") explains the class label by that
+ * member: the class allergy is negated wherever the note records it.  A
+ * member cleared in a sentence that does not name the class, or in
+ * another clause of it, leaves the class label: a true class allergy may
+ * sit beside one member's side effect ("penicillin anaphylaxis;
+ * co-amoxiclav diarrhoea, not an allergy"). */
+static void
+member_clears_class(const sentence *s, notes_reading *out, size_t first)
+{
+	for (size_t j = first; j < out->n; j++) {
+		const notes_finding *c = &out->findings[j];
+
+		if (!clears(c))
+			continue;
+		for (size_t k = 0; k < s->n_items; k++) {
+			const notes_entry *e = s->items[k].e;
+
+			if (e->type == NOTES_T_CLASS &&
+			    s->items[k].start < c->start &&
+			    !clause_parted(s->text, s->items[k].end,
+					   c->start) &&
+			    notes__member_of(c->code, e->code))
+				negate_class(out, e->code, c->trigger);
+		}
+	}
+}
+
 static bool
 sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 {
 	bool allergies;
+	size_t first = out->n;
 
 	match(s);
 	if (heading(s, end, &allergies))
@@ -3878,6 +3954,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	doubt_allergy(s, out);
 	delabel_line(s, out);
 	not_allergic_after(s, out);
+	member_clears_class(s, out, first);
 	if (!misattributed_allergy(s, out))
 		return false;
 	remember_subject(s);
