@@ -4000,13 +4000,29 @@ delabelled_code(const notes_reading *out, const char *code)
 	return false;
 }
 
+/* delabelled_class_of: does out hold a de-labelled allergy to a class
+ * substance code belongs to?  A class de-labelled is cleared for each of
+ * its members ("(1) 盤尼西林敏感標籤 — 已除去" clears the story "食 Amoxil
+ * 出全身紅疹" it rested on); a member de-labelled leaves its class. */
+static bool
+delabelled_class_of(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (delabelled(&out->findings[i]) &&
+		    strcmp(out->findings[i].system, "class") == 0 &&
+		    notes__member_of(code, out->findings[i].code))
+			return true;
+	return false;
+}
+
 /* delabel drops the mentions of an allergy that the note documents as
  * de-labelled: the removal of the label is what holds now, and the
  * label it removes is usually written first ("had carried a penicillin
  * allergy label since childhood ... has been removed from her record"),
- * so the negated finding stands for them all.  A relative's allergy is
- * not the label removed ("his younger brother has a true penicillin
- * allergy ... the penicillin allergy label has been removed"). */
+ * so the negated finding stands for them all, a class's for its members'
+ * too.  A relative's allergy is not the label removed ("his younger brother has
+ * a true penicillin allergy ... the penicillin allergy label has been
+ * removed"). */
 static void
 delabel(notes_reading *out)
 {
@@ -4017,7 +4033,9 @@ delabel(notes_reading *out)
 
 		if (f->kind == NOTES_ALLERGY &&
 		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
-		    !relatives_allergy_zh(f) && delabelled_code(out, f->code))
+		    !relatives_allergy_zh(f) &&
+		    (delabelled_code(out, f->code) ||
+		     delabelled_class_of(out, f->code)))
 			continue;
 		out->findings[n++] = *f;
 	}
