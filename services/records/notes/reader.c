@@ -3802,6 +3802,32 @@ delabel_line(const sentence *s, notes_reading *out)
 	}
 }
 
+/* removed_entry: is s the one word "Removed." that closes an entry of
+ * an allergy review ("a) Penicillin (amoxicillin 2015, widespread
+ * hives on day 2). ... Oral amoxicillin challenge 500 mg was tolerated.
+ * REMOVED.")?  Then the allergies its line read are the label removed:
+ * each becomes negated, de-labelled, so that delabel() removes their
+ * other mentions (and a class's, its members'). */
+static void
+removed_entry(const sentence *s, notes_reading *out)
+{
+	uint32_t from;
+
+	if (s->n != 1 || !words_at(s, 0, "removed"))
+		return;
+	for (from = s->words[0].start; from > 0 && s->text[from - 1] != '\n';)
+		from--;
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->code[0] != '\0') {
+			f->context = NOTES_NEGATED;
+			f->trigger = "label removed";
+		}
+	}
+}
+
 /* verdict_not_allergic returns the "not" of a "not allergic" that ends
  * its clause with no drug after it ("\"Morfine\" on allergy band - pt
  * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or
@@ -3953,6 +3979,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		return false;
 	doubt_allergy(s, out);
 	delabel_line(s, out);
+	removed_entry(s, out);
 	not_allergic_after(s, out);
 	member_clears_class(s, out, first);
 	if (!misattributed_allergy(s, out))
