@@ -3472,6 +3472,45 @@ paren_verdict(const sentence *s, size_t j)
 	return true;
 }
 
+/* joined_words: is text[from, to) only a list's joining: spaces, a
+ * comma or slash, "and" or "or"? */
+static bool
+joined_words(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const joins[] = {"and", "or"};
+
+	while (from < to && strchr(" \t,/", text[from]) != NULL)
+		from++;
+	while (to > from && strchr(" \t,/", text[to - 1]) != NULL)
+		to--;
+	for (size_t i = 0; i < sizeof(joins) / sizeof(*joins); i++)
+		if (to - from == strlen(joins[i]) &&
+		    strncmp(text + from, joins[i], to - from) == 0)
+			return true;
+	return from == to;
+}
+
+/* disown_joined negates, as d is, the drugs joined to drug d in a list
+ * before not-allergy cue j ("Her co-amoxiclav and erythromycin reactions
+ * were gastrointestinal side effects, not an allergy"): the verdict is
+ * on each.  False when out is full. */
+static bool
+disown_joined(const sentence *s, const item *d, size_t j, notes_reading *out)
+{
+	for (size_t m = (size_t)(d - s->items) + 1; m < j; m++) {
+		const item *it = &s->items[m];
+		notes_finding f;
+
+		if (!is_drug(it) ||
+		    !joined_words(s->text, s->items[m - 1].end, it->start))
+			break;
+		allergy_of(it, NOTES_NEGATED, s->items[j].e->key, &f);
+		if (!keep(out, &f))
+			return false;
+	}
+	return true;
+}
+
 /* disowned_allergy reads the drug a "not an allergy" of s speaks of as a
  * negated allergy ("Ondansetron: pt reports \"allergic\" - gets a
  * headache with it; side effect, not an allergy"; "can't take Panadol -
@@ -3502,7 +3541,7 @@ disowned_allergy(const sentence *s, notes_reading *out)
 			continue;
 		allergy_of(d, disown ? NOTES_NEGATED : 0, disown ? e->key : "",
 			   &f);
-		if (!keep(out, &f))
+		if (!keep(out, &f) || (disown && !disown_joined(s, d, j, out)))
 			return false;
 	}
 	return true;
