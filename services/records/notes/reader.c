@@ -2560,6 +2560,20 @@ unused_class_zh(const sentence *s, size_t k)
 			 sizeof(unused) / sizeof(*unused));
 }
 
+/* prophylaxis_class_zh: is Chinese class item k the regimen a plan
+ * names by its use ("术中预防性抗生素改用克林霉素": the prophylactic
+ * antibiotic, switched)?  A class named for what it is given for is a
+ * treatment, not an allergen. */
+static bool
+prophylaxis_class_zh(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"预防性", "经验性", "预防用"};
+	size_t w0 = s->items[k].w0;
+
+	return s->items[k].e->type == NOTES_T_CLASS && w0 >= 3 &&
+	       words_in(s, w0 - 3, use, sizeof(use) / sizeof(*use));
+}
+
 /* kept_away_zh reads Chinese drug item k switched to or avoided, with no
  * reaction of its own, as what it is: a medicine (taken after a switch,
  * negated when avoided), or nothing for a class.  False when neither. */
@@ -2795,7 +2809,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 
 	f->system = drug ? "substance" : "class";
 	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k) ||
-	    hyphen_free(s, k) || unused_class_zh(s, k))
+	    hyphen_free(s, k) || unused_class_zh(s, k) ||
+	    prophylaxis_class_zh(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
