@@ -2574,6 +2574,14 @@ prophylaxis_class_zh(const sentence *s, size_t k)
 	       words_in(s, w0 - 3, use, sizeof(use) / sizeof(*use));
 }
 
+/* no_allergen_class_zh: is Chinese class item k named as kept away from
+ * or as a regimen by its use, no allergen? */
+static bool
+no_allergen_class_zh(const sentence *s, size_t k)
+{
+	return unused_class_zh(s, k) || prophylaxis_class_zh(s, k);
+}
+
 /* kept_away_zh reads Chinese drug item k switched to or avoided, with no
  * reaction of its own, as what it is: a medicine (taken after a switch,
  * negated when avoided), or nothing for a class.  False when neither. */
@@ -2809,8 +2817,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 
 	f->system = drug ? "substance" : "class";
 	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k) ||
-	    hyphen_free(s, k) || unused_class_zh(s, k) ||
-	    prophylaxis_class_zh(s, k))
+	    hyphen_free(s, k) || no_allergen_class_zh(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
