@@ -2676,6 +2676,23 @@ denial_at(const sentence *s, size_t w, size_t end)
 	return false;
 }
 
+/* judged_none_zh: does a verdict "无" stand right before Chinese drug
+ * item k, after a word of judging ("判断无乳胶过敏", "确认无青霉素过敏"),
+ * its "过敏" after the drug?  The writer concludes there is no allergy;
+ * a plain "无" leaves the rest of the note's mentions as they are. */
+static bool
+judged_none_zh(const sentence *s, size_t k, size_t end)
+{
+	static const char *const judged[] = {"判断无", "确认无", "证实无",
+					     "考虑无"};
+	static const char *const what[] = {"过敏", "敏感"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	return w0 >= 3 && w1 < end &&
+	       words_in(s, w0 - 3, judged, sizeof(judged) / sizeof(*judged)) &&
+	       words_in(s, w1, what, sizeof(what) / sizeof(*what));
+}
+
 /* denied_before_zh: does a denial written right before Chinese drug item
  * k hold it ("考虑为肾上腺素反应，非利多卡因过敏", "并非青霉素过敏")?  The
  * denial's negator is one or two characters before the drug. */
@@ -2685,7 +2702,8 @@ denied_before_zh(const sentence *s, size_t k, size_t end)
 	size_t w0 = s->items[k].w0;
 
 	return (w0 >= 1 && s->words[w0 - 1].han && denial_at(s, w0 - 1, end)) ||
-	       (w0 >= 2 && s->words[w0 - 2].han && denial_at(s, w0 - 2, end));
+	       (w0 >= 2 && s->words[w0 - 2].han && denial_at(s, w0 - 2, end)) ||
+	       judged_none_zh(s, k, end);
 }
 
 /* denied_zh: does the writer deny Chinese drug item k's allergy later in
