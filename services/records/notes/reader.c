@@ -3848,6 +3848,29 @@ doubt_allergy(const sentence *s, notes_reading *out)
 	}
 }
 
+/* negate_line_allergies negates, with trigger, the affirmed allergy
+ * last read on s's line before s, or each of them when all. */
+static void
+negate_line_allergies(const sentence *s, notes_reading *out,
+		      const char *trigger, bool all)
+{
+	uint32_t from = s->words[0].start;
+
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->code[0] != '\0') {
+			f->context = NOTES_NEGATED;
+			f->trigger = trigger;
+			if (!all)
+				return;
+		}
+	}
+}
+
 /* delabel_line: does s de-label with no drug of its own ("Allergies: PCN
  * - rash as child. ... allergy delabeled today and removed from EHR")?
  * Then the label removed is the allergy last read on s's line before the
@@ -3856,7 +3879,6 @@ doubt_allergy(const sentence *s, notes_reading *out)
 static void
 delabel_line(const sentence *s, notes_reading *out)
 {
-	uint32_t from = s->words[0].start;
 	size_t j = 0;
 
 	/* a de-labelling trigger, not a "not an allergy" (disowned_allergy
@@ -3867,18 +3889,7 @@ delabel_line(const sentence *s, notes_reading *out)
 	if (j == s->n_items || first_drug(s, s->n_items) < s->n_items ||
 	    (unsigned char)s->items[j].e->key[0] >= 0x80)
 		return;
-	while (from > 0 && s->text[from - 1] != '\n')
-		from--;
-	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
-		notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-		    f->code[0] != '\0') {
-			f->context = NOTES_NEGATED;
-			f->trigger = s->items[j].e->key;
-			return;
-		}
-	}
+	negate_line_allergies(s, out, s->items[j].e->key, false);
 }
 
 /* removed_entry: is s the one word "Removed." that closes an entry of
@@ -3890,21 +3901,8 @@ delabel_line(const sentence *s, notes_reading *out)
 static void
 removed_entry(const sentence *s, notes_reading *out)
 {
-	uint32_t from;
-
-	if (s->n != 1 || !words_at(s, 0, "removed"))
-		return;
-	for (from = s->words[0].start; from > 0 && s->text[from - 1] != '\n';)
-		from--;
-	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
-		notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-		    f->code[0] != '\0') {
-			f->context = NOTES_NEGATED;
-			f->trigger = "label removed";
-		}
-	}
+	if (s->n == 1 && words_at(s, 0, "removed"))
+		negate_line_allergies(s, out, "label removed", true);
 }
 
 /* verdict_not_allergic returns the "not" of a "not allergic" that ends
