@@ -3667,6 +3667,18 @@ misattributed_allergy(const sentence *s, notes_reading *out)
 	return keep(out, &f);
 }
 
+/* denied_mention: does its own sentence deny drug item k an allergy
+ * ("does not predict reactions to other cephalosporins")?  It is no
+ * subject a later sentence's record cue speaks of ("Cefaclor (not in our
+ * formulary) remains on her list as an allergy"). */
+static bool
+denied_mention(const sentence *s, size_t k)
+{
+	const char *trigger;
+
+	return (context(s, k, true, &trigger) & NOTES_NEGATED) != 0;
+}
+
 /* remember_subject keeps s's first drug as the one the next sentence
  * may speak of; a sentence of no words (the line break after a full
  * stop) changes nothing. */
@@ -3678,7 +3690,7 @@ remember_subject(sentence *s)
 	if (s->n == 0)
 		return;
 	s->prior.e = NULL;
-	if (d < s->n_items)
+	if (d < s->n_items && !denied_mention(s, d))
 		s->prior = s->items[d];
 	for (size_t m = s->n_items; m-- > d;)
 		if (is_drug(&s->items[m])) {

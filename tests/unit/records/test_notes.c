@@ -2240,6 +2240,12 @@ test_tolerances(void)
 		 "tolerated. "
 		 "REMOVED.",
 		 "amoxicillin"},
+		/* a class a sentence denies is no subject of the next
+		 * sentence's record cue */
+		{"We reviewed each one:\nb) Cefaclor - serum sickness as a "
+		 "child. This does not predict reactions to other "
+		 "cephalosporins. Cefaclor remains on her list as an allergy.",
+		 "cephalosporins"},
 		/* a class named by its use is a treatment */
 		{"术中预防性抗生素改用克林霉素。", "antibacterials"},
 		/* a later verdict stands for the earlier mention */
