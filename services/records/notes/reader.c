@@ -2781,10 +2781,25 @@ now_on(const sentence *s, size_t k)
 	return w >= 2 && words_at(s, w - 2, "now") && words_at(s, w - 1, "on");
 }
 
+/* effect_after: does an effect the patient feels follow drug item k in
+ * its clause, before another drug? */
+static bool
+effect_after(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items && !terminated(s, k, j); j++) {
+		if (is_drug(&s->items[j]))
+			return false;
+		if (felt_effect(&s->items[j]))
+			return true;
+	}
+	return false;
+}
+
 /* switched_to: is drug item k the one the patient was moved on to
  * ("her GP switched her to warfarin 2024", "changed to pravastatin")?
  * It is what the patient takes now: a medicine, and not the drug a
- * remark about the old one speaks of. */
+ * remark about the old one speaks of, unless a reaction of its own
+ * follows it. */
 #define SWITCH_WORDS 3
 
 static bool
@@ -2795,8 +2810,9 @@ switched_to(const sentence *s, size_t k)
 	size_t w = s->items[k].w0;
 	size_t from = w > SWITCH_WORDS + 1 ? w - SWITCH_WORDS - 1 : 0;
 
-	if (w == 0 || s->words[w - 1].han || !words_at(s, w - 1, "to"))
-		return false;
+	if (w == 0 || s->words[w - 1].han || !words_at(s, w - 1, "to") ||
+	    effect_after(s, k))
+		return false; /* "switched to co-amoxiclav - hives": its own */
 	for (size_t v = from; v + 1 < w; v++)
 		if (words_in(s, v, verbs, sizeof(verbs) / sizeof(*verbs)))
 			return true;

@@ -2207,6 +2207,8 @@ static const expect tolerances[] = {
 	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
 	{"Codeine had to be stopped because of nausea.", NOTES_ALLERGY,
 	 "codeine", "Codeine", 0, true},
+	{"Switched to co-amoxiclav - hives.", NOTES_ALLERGY, "co-amoxiclav",
+	 "co-amoxiclav", 0, true},
 };
 
 /* offered: does r offer an allergy to code (suggested, not negated)? */
