@@ -350,3 +350,40 @@ def test_reaction_timed_from_the_dose_stops_amoxicillin(st, pb, catalogue):
     assert (A, "chlorphenamine") not in got, got
     refused_order(st, pb, p, AMOXICILLIN, 500,
                   "a note mentions an allergy to amoxicillin")
+
+
+@pytest.mark.parametrize("body", [
+    "Allergies: NKDA. (\"Penicillin upsets my stomach\" - GI upset only, "
+    "takes amoxicillin without problems.)",
+    "a) Penicillin (amoxicillin 2015, hives). Challenge tolerated. REMOVED.",
+    "1990年代服用阿莫西林后全身皮疹。诊断：青霉素敏感标签已除去。",
+    "病历记载\"青霉素过敏\"。建议病历更正：删除\"青霉素过敏\"。",
+])
+def test_a_tolerated_or_cleared_penicillin_blocks_nothing(st, pb, catalogue,
+                                                          body):
+    """Issue 75 (tolerate75): a class label the note explains by a member
+    taken without problems, an allergy review's entry closed "REMOVED.",
+    a class de-labelled after its member's old story, and a record's
+    label deleted suggest no allergy to the penicillins or amoxicillin:
+    amoxicillin is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    for code in ("penicillins", "amoxicillin"):
+        assert (rpb.SUGGESTION_KIND_ALLERGY, code) not in got, (code, got)
+    assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+def test_a_members_side_effect_leaves_the_class_allergy(st, pb, catalogue):
+    """Issue 75 (tolerate75): amoxicillin's diarrhoea, "not an allergy",
+    written apart from the penicillin anaphylaxis, clears amoxicillin's
+    entry only: the class allergy is suggested and amoxicillin, one of
+    its members, is refused."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "Allergies: Penicillin - anaphylaxis 1990. Amoxicillin - "
+         "diarrhoea, not an allergy.")
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "penicillins") in _got(st, p)
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")

@@ -14,6 +14,7 @@ extern const char notes__context_csv[];
 extern const char notes__cues_csv[];
 extern const char notes__problems_csv[];
 extern const char notes__medicines_csv[];
+extern const char notes__members_csv[];
 
 #define ENTRIES_MAX 8192
 #define FIELDS_MAX  4
@@ -534,4 +535,18 @@ notes_lexicon_size(void)
 {
 	pthread_once(&lex_once, load);
 	return lex.n;
+}
+
+/* notes__member_of looks the row "code,cls" up in members.csv's text as
+ * it is built in: the reader asks it only of the few allergies a note
+ * both records and clears, so no table is loaded for it. */
+bool
+notes__member_of(const char *code, const char *cls)
+{
+	char row[160];
+	int n = snprintf(row, sizeof(row), "\n%s,%s\n", code, cls);
+
+	if (n < 0 || (size_t)n >= sizeof(row) || code[0] == '\0')
+		return false;
+	return strstr(notes__members_csv, row) != NULL;
 }

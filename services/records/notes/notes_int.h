@@ -185,6 +185,10 @@ typedef struct notes_entry {
 /* notes__find returns the phrase whose comparison form is key, or NULL. */
 const notes_entry *notes__find(const char *key);
 
+/* notes__member_of: does substance code belong to allergy class code
+ * cls in dosage's table (knowledge/members.csv, generated)? */
+bool notes__member_of(const char *code, const char *cls);
+
 /* notes__first_words returns the most words of a known phrase that
  * starts with word, 0 when none does. */
 size_t notes__first_words(const char *word);

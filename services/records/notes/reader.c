@@ -1574,13 +1574,33 @@ static const char *const came_off_en[] = {
 	"stopped", "stopping", "refuses", "refused", "tried", "can't", "cannot",
 };
 
+/* stop_proposed: is came-off word w a stop the writer proposes, not one
+ * that happened ("codeine should probably be stopped at discharge given
+ * confusion")?  The patient still takes the drug; no intolerance is told.
+ * A modal or a plan word within PROPOSED_WORDS words before it says so. */
+#define PROPOSED_WORDS 3
+
+static bool
+stop_proposed(const sentence *s, size_t w)
+{
+	static const char *const modal[] = {"should", "could",	  "would",
+					    "may",    "might",	  "will",
+					    "must",   "consider", "plan"};
+	size_t from = w > PROPOSED_WORDS ? w - PROPOSED_WORDS : 0;
+
+	for (size_t m = from; m < w; m++)
+		if (words_in(s, m, modal, sizeof(modal) / sizeof(*modal)))
+			return true;
+	return false;
+}
+
 static bool
 came_off_in(const sentence *s, size_t from, size_t to)
 {
 	const size_t n = sizeof(came_off_en) / sizeof(came_off_en[0]);
 
 	for (size_t w = from; w < to && w < s->n; w++)
-		if (words_in(s, w, came_off_en, n))
+		if (words_in(s, w, came_off_en, n) && !stop_proposed(s, w))
 			return true;
 	return false;
 }
@@ -1757,6 +1777,24 @@ taken_now(const sentence *s, size_t k)
 	       words_at(s, 0, "on");
 }
 
+/* dosed_now: does a later sentence of an "Allergies:" line give drug
+ * item k a dose ("INR today 2.6, warfarin 3 mg tonight as per chart")?
+ * A dose is an order: the patient takes the drug, it is no entry of the
+ * allergy list. */
+static bool is_number(const char *key);
+
+static bool
+dosed_now(const sentence *s, size_t k)
+{
+	static const char *const units[] = {"mg", "mcg",   "microgram",
+					    "g",  "units", "ml"};
+	size_t w = s->items[k].w1;
+
+	if (s->allergy_head || w + 1 >= s->n || !is_number(s->words[w].key))
+		return false;
+	return words_in(s, w + 1, units, sizeof(units) / sizeof(*units));
+}
+
 /* on_allergy_line: is drug item k on an "Allergies:" line, in its first
  * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
  * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
@@ -1765,7 +1803,7 @@ static bool
 on_allergy_line(const sentence *s, size_t k)
 {
 	return s->allergy_line && (s->allergy_head || k == 0) &&
-	       !replaced_by(s, k) && !taken_now(s, k);
+	       !replaced_by(s, k) && !taken_now(s, k) && !dosed_now(s, k);
 }
 
 /* cultured: is drug item k named by a culture's result in its clause
@@ -2522,6 +2560,28 @@ unused_class_zh(const sentence *s, size_t k)
 			 sizeof(unused) / sizeof(*unused));
 }
 
+/* prophylaxis_class_zh: is Chinese class item k the regimen a plan
+ * names by its use ("术中预防性抗生素改用克林霉素": the prophylactic
+ * antibiotic, switched)?  A class named for what it is given for is a
+ * treatment, not an allergen. */
+static bool
+prophylaxis_class_zh(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"预防性", "经验性", "预防用"};
+	size_t w0 = s->items[k].w0;
+
+	return s->items[k].e->type == NOTES_T_CLASS && w0 >= 3 &&
+	       words_in(s, w0 - 3, use, sizeof(use) / sizeof(*use));
+}
+
+/* no_allergen_class_zh: is Chinese class item k named as kept away from
+ * or as a regimen by its use, no allergen? */
+static bool
+no_allergen_class_zh(const sentence *s, size_t k)
+{
+	return unused_class_zh(s, k) || prophylaxis_class_zh(s, k);
+}
+
 /* kept_away_zh reads Chinese drug item k switched to or avoided, with no
  * reaction of its own, as what it is: a medicine (taken after a switch,
  * negated when avoided), or nothing for a class.  False when neither. */
@@ -2616,6 +2676,36 @@ denial_at(const sentence *s, size_t w, size_t end)
 	return false;
 }
 
+/* judged_none_zh: does a verdict "无" stand right before Chinese drug
+ * item k, after a word of judging ("判断无乳胶过敏", "确认无青霉素过敏"),
+ * its "过敏" after the drug?  The writer concludes there is no allergy;
+ * a plain "无" leaves the rest of the note's mentions as they are. */
+static bool
+judged_none_zh(const sentence *s, size_t k, size_t end)
+{
+	static const char *const judged[] = {"判断无", "确认无", "证实无",
+					     "考虑无"};
+	static const char *const what[] = {"过敏", "敏感"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	return w0 >= 3 && w1 < end &&
+	       words_in(s, w0 - 3, judged, sizeof(judged) / sizeof(*judged)) &&
+	       words_in(s, w1, what, sizeof(what) / sizeof(*what));
+}
+
+/* denied_before_zh: does a denial written right before Chinese drug item
+ * k hold it ("考虑为肾上腺素反应，非利多卡因过敏", "并非青霉素过敏")?  The
+ * denial's negator is one or two characters before the drug. */
+static bool
+denied_before_zh(const sentence *s, size_t k, size_t end)
+{
+	size_t w0 = s->items[k].w0;
+
+	return (w0 >= 1 && s->words[w0 - 1].han && denial_at(s, w0 - 1, end)) ||
+	       (w0 >= 2 && s->words[w0 - 2].han && denial_at(s, w0 - 2, end)) ||
+	       judged_none_zh(s, k, end);
+}
+
 /* denied_zh: does the writer deny Chinese drug item k's allergy later in
  * its sentence, before another drug is named ("吗啡——皮肤瘙痒，…，非真正
  * 过敏", "对利多卡因过敏？——…，非利多卡因过敏", "对\"panadol\"没有敏感",
@@ -2628,6 +2718,8 @@ denied_zh(const sentence *s, size_t k)
 
 	if (!s->words[s->items[k].w0].han && !s->words[0].han)
 		return false;
+	if (denied_before_zh(s, k, end))
+		return true;
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (denial_at(s, w, end))
 			return true;
@@ -2689,6 +2781,44 @@ now_on(const sentence *s, size_t k)
 	return w >= 2 && words_at(s, w - 2, "now") && words_at(s, w - 1, "on");
 }
 
+/* effect_after: does an effect the patient feels follow drug item k in
+ * its clause, before another drug? */
+static bool
+effect_after(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items && !terminated(s, k, j); j++) {
+		if (is_drug(&s->items[j]))
+			return false;
+		if (felt_effect(&s->items[j]))
+			return true;
+	}
+	return false;
+}
+
+/* switched_to: is drug item k the one the patient was moved on to
+ * ("her GP switched her to warfarin 2024", "changed to pravastatin")?
+ * It is what the patient takes now: a medicine, and not the drug a
+ * remark about the old one speaks of, unless a reaction of its own
+ * follows it. */
+#define SWITCH_WORDS 3
+
+static bool
+switched_to(const sentence *s, size_t k)
+{
+	static const char *const verbs[] = {"switched", "changed", "swapped",
+					    "converted"};
+	size_t w = s->items[k].w0;
+	size_t from = w > SWITCH_WORDS + 1 ? w - SWITCH_WORDS - 1 : 0;
+
+	if (w == 0 || s->words[w - 1].han || !words_at(s, w - 1, "to") ||
+	    effect_after(s, k))
+		return false; /* "switched to co-amoxiclav - hives": its own */
+	for (size_t v = from; v + 1 < w; v++)
+		if (words_in(s, v, verbs, sizeof(verbs) / sizeof(*verbs)))
+			return true;
+	return false;
+}
+
 /* dash_labelled: is drug item k's entry labelled an allergy after a dash
  * by the next phrase, a few describing words in between ("4. Sulfa -
  * true mild delayed allergy, keep on list")?  A list entry names its
@@ -2721,11 +2851,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 
 	f->system = drug ? "substance" : "class";
 	if (labels_line(s, k) || disowned_here(s, k) || qualifies_drug(s, k) ||
-	    hyphen_free(s, k) || unused_class_zh(s, k))
+	    hyphen_free(s, k) || no_allergen_class_zh(s, k))
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
-	if (drug && (remedy_given(s, k) || now_on(s, k))) {
+	if (drug && (remedy_given(s, k) || now_on(s, k) || switched_to(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || allergy_cued(s, k) ||
 		   dash_labelled(s, k) || quote_labelled(s, k) ||
@@ -3306,13 +3436,17 @@ records_intolerance(const sentence *s)
  * item j of s sits in, or NULL when j is outside parentheses or no drug
  * comes before the one it sits in: a remark in parentheses is about what
  * it follows ("clozapine 350 mg nocte, lithium stopped 2024 (tremor +
- * polyuria - not an allergy)": lithium's, not clozapine's). */
+ * polyuria - not an allergy)": lithium's, not clozapine's).  A drug the
+ * patient was switched to is passed over: the remark is about the one
+ * given up ("Eliquis - caused a nosebleed, her GP switched her to
+ * warfarin 2024 (... it's a side effect really ...)"). */
 static const item *
 paren_drug(const sentence *s, size_t j)
 {
 	for (size_t m = j; m-- > 0;) {
-		if (s->items[m].e->type != NOTES_T_SUBSTANCE &&
-		    s->items[m].e->type != NOTES_T_CLASS)
+		if ((s->items[m].e->type != NOTES_T_SUBSTANCE &&
+		     s->items[m].e->type != NOTES_T_CLASS) ||
+		    switched_to(s, m))
 			continue;
 		return opens_after_item(s, m, j) ? &s->items[m] : NULL;
 	}
@@ -3375,6 +3509,64 @@ allergy_of(const item *d, unsigned context, const char *trigger,
 	f->trigger = trigger;
 }
 
+/* paren_verdict: is not-allergy cue j of s a verdict in the parenthesis
+ * right after its drug, with no intolerance cue between them ("codeine:
+ * constipation (side effect, not allergy)")?  The entry is then no
+ * allergy, wherever it is filed; "Morphine - vomiting (intolerance, not
+ * allergy per pt)" names it an intolerance, an allergy. */
+static bool
+paren_verdict(const sentence *s, size_t j)
+{
+	const item *d = paren_drug(s, j);
+
+	if (d == NULL)
+		return false;
+	for (size_t m = (size_t)(d - s->items) + 1; m < j; m++)
+		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(s->items[m].e->key, "intoleran") != NULL)
+			return false;
+	return true;
+}
+
+/* joined_words: is text[from, to) only a list's joining: spaces, a
+ * comma or slash, "and" or "or"? */
+static bool
+joined_words(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const joins[] = {"and", "or"};
+
+	while (from < to && strchr(" \t,/", text[from]) != NULL)
+		from++;
+	while (to > from && strchr(" \t,/", text[to - 1]) != NULL)
+		to--;
+	for (size_t i = 0; i < sizeof(joins) / sizeof(*joins); i++)
+		if (to - from == strlen(joins[i]) &&
+		    strncmp(text + from, joins[i], to - from) == 0)
+			return true;
+	return from == to;
+}
+
+/* disown_joined negates, as d is, the drugs joined to drug d in a list
+ * before not-allergy cue j ("Her co-amoxiclav and erythromycin reactions
+ * were gastrointestinal side effects, not an allergy"): the verdict is
+ * on each.  False when out is full. */
+static bool
+disown_joined(const sentence *s, const item *d, size_t j, notes_reading *out)
+{
+	for (size_t m = (size_t)(d - s->items) + 1; m < j; m++) {
+		const item *it = &s->items[m];
+		notes_finding f;
+
+		if (!is_drug(it) ||
+		    !joined_words(s->text, s->items[m - 1].end, it->start))
+			break;
+		allergy_of(it, NOTES_NEGATED, s->items[j].e->key, &f);
+		if (!keep(out, &f))
+			return false;
+	}
+	return true;
+}
+
 /* disowned_allergy reads the drug a "not an allergy" of s speaks of as a
  * negated allergy ("Ondansetron: pt reports \"allergic\" - gets a
  * headache with it; side effect, not an allergy"; "can't take Panadol -
@@ -3383,7 +3575,10 @@ allergy_of(const item *d, unsigned context, const char *trigger,
  * other mentions of that allergy (delabel).  A record cue whose
  * sentence names no drug before it names the drug spoken of the same
  * way ("Septrin - \"made me really sick\".  Added to record as
- * intolerance."): an allergy.  False when out is full. */
+ * intolerance."): an allergy.  A "not an allergy" in the parenthesis
+ * right after its drug disowns it wherever the entry is filed
+ * ("recorded as \"codeine: constipation (side effect, not allergy)\" in
+ * the intolerance field").  False when out is full. */
 static bool
 disowned_allergy(const sentence *s, notes_reading *out)
 {
@@ -3392,7 +3587,7 @@ disowned_allergy(const sentence *s, notes_reading *out)
 		const item *d = spoken_of(s, j);
 		bool disown = e->type == NOTES_T_PSEUDO &&
 			      (e->dir & NOTES_DIR_NOT_ALLERGY) &&
-			      !records_intolerance(s);
+			      (!records_intolerance(s) || paren_verdict(s, j));
 		bool record = (e->dir & NOTES_DIR_RECORDED) &&
 			      e->type == NOTES_T_ALLERGY_CUE &&
 			      first_drug(s, j) == j;
@@ -3402,7 +3597,7 @@ disowned_allergy(const sentence *s, notes_reading *out)
 			continue;
 		allergy_of(d, disown ? NOTES_NEGATED : 0, disown ? e->key : "",
 			   &f);
-		if (!keep(out, &f))
+		if (!keep(out, &f) || (disown && !disown_joined(s, d, j, out)))
 			return false;
 	}
 	return true;
@@ -3488,6 +3683,18 @@ misattributed_allergy(const sentence *s, notes_reading *out)
 	return keep(out, &f);
 }
 
+/* denied_mention: does its own sentence deny drug item k an allergy
+ * ("does not predict reactions to other cephalosporins")?  It is no
+ * subject a later sentence's record cue speaks of ("Cefaclor (not in our
+ * formulary) remains on her list as an allergy"). */
+static bool
+denied_mention(const sentence *s, size_t k)
+{
+	const char *trigger;
+
+	return (context(s, k, true, &trigger) & NOTES_NEGATED) != 0;
+}
+
 /* remember_subject keeps s's first drug as the one the next sentence
  * may speak of; a sentence of no words (the line break after a full
  * stop) changes nothing. */
@@ -3499,7 +3706,7 @@ remember_subject(sentence *s)
 	if (s->n == 0)
 		return;
 	s->prior.e = NULL;
-	if (d < s->n_items)
+	if (d < s->n_items && !denied_mention(s, d))
 		s->prior = s->items[d];
 	for (size_t m = s->n_items; m-- > d;)
 		if (is_drug(&s->items[m])) {
@@ -3669,6 +3876,29 @@ doubt_allergy(const sentence *s, notes_reading *out)
 	}
 }
 
+/* negate_line_allergies negates, with trigger, the affirmed allergy
+ * last read on s's line before s, or each of them when all. */
+static void
+negate_line_allergies(const sentence *s, notes_reading *out,
+		      const char *trigger, bool all)
+{
+	uint32_t from = s->words[0].start;
+
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->code[0] != '\0') {
+			f->context = NOTES_NEGATED;
+			f->trigger = trigger;
+			if (!all)
+				return;
+		}
+	}
+}
+
 /* delabel_line: does s de-label with no drug of its own ("Allergies: PCN
  * - rash as child. ... allergy delabeled today and removed from EHR")?
  * Then the label removed is the allergy last read on s's line before the
@@ -3677,7 +3907,6 @@ doubt_allergy(const sentence *s, notes_reading *out)
 static void
 delabel_line(const sentence *s, notes_reading *out)
 {
-	uint32_t from = s->words[0].start;
 	size_t j = 0;
 
 	/* a de-labelling trigger, not a "not an allergy" (disowned_allergy
@@ -3688,18 +3917,20 @@ delabel_line(const sentence *s, notes_reading *out)
 	if (j == s->n_items || first_drug(s, s->n_items) < s->n_items ||
 	    (unsigned char)s->items[j].e->key[0] >= 0x80)
 		return;
-	while (from > 0 && s->text[from - 1] != '\n')
-		from--;
-	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
-		notes_finding *f = &out->findings[i];
+	negate_line_allergies(s, out, s->items[j].e->key, false);
+}
 
-		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-		    f->code[0] != '\0') {
-			f->context = NOTES_NEGATED;
-			f->trigger = s->items[j].e->key;
-			return;
-		}
-	}
+/* removed_entry: is s the one word "Removed." that closes an entry of
+ * an allergy review ("a) Penicillin (amoxicillin 2015, widespread
+ * hives on day 2). ... Oral amoxicillin challenge 500 mg was tolerated.
+ * REMOVED.")?  Then the allergies its line read are the label removed:
+ * each becomes negated, de-labelled, so that delabel() removes their
+ * other mentions (and a class's, its members'). */
+static void
+removed_entry(const sentence *s, notes_reading *out)
+{
+	if (s->n == 1 && words_at(s, 0, "removed"))
+		negate_line_allergies(s, out, "label removed", true);
 }
 
 /* verdict_not_allergic returns the "not" of a "not allergic" that ends
@@ -3754,10 +3985,86 @@ not_allergic_after(const sentence *s, notes_reading *out)
 
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
+/* clears: is finding c a statement that the patient has no allergy to
+ * its substance: an allergy negated by a de-labelling or a verdict ("非
+ * 过敏", "not an allergy"), or a drug taken without harm ("without
+ * problems", "没问题")? */
+static bool
+clears(const notes_finding *c)
+{
+	const notes_entry *t = notes__find(c->trigger);
+
+	if (t == NULL || c->code[0] == '\0')
+		return false;
+	if (c->kind == NOTES_ALLERGY && (c->context & NOTES_NEGATED))
+		return (t->dir & NOTES_DIR_DELABEL) != 0;
+	return t->type == NOTES_T_TOLERATED;
+}
+
+/* clause_parted: does a semicolon, ASCII or full-width, stand between
+ * bytes from and to of text? */
+static bool
+clause_parted(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] == ';' || strncmp(text + i, "\xef\xbc\x9b", 3) == 0)
+			return true;
+	return false;
+}
+
+/* negate_class negates out's affirmed allergies to class code, with
+ * trigger: a member's verdict stands for them. */
+static void
+negate_class(notes_reading *out, const char *code, const char *trigger)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    strcmp(f->code, code) == 0) {
+			f->context = NOTES_NEGATED;
+			f->trigger = trigger;
+		}
+	}
+}
+
+/* member_clears_class: a sentence that names an allergy class and goes
+ * on to clear a member of it (a finding from first on: "病历记载\"头孢过
+ * 敏\"，经与患者核实，系头孢呋辛输液时出现静脉炎，为局部刺激，非过敏";
+ * "喹诺酮类为口服环丙沙星后\"头晕\"，考虑为药物副作用而非过敏";
+ * "\"Penicillin makes me sick\" - GI upset only, pt takes amoxicillin
+ * for dental work without problems") explains the class label by that
+ * member: the class allergy is negated wherever the note records it.  A
+ * member cleared in a sentence that does not name the class, or in
+ * another clause of it, leaves the class label: a true class allergy may
+ * sit beside one member's side effect ("penicillin anaphylaxis;
+ * co-amoxiclav diarrhoea, not an allergy"). */
+static void
+member_clears_class(const sentence *s, notes_reading *out, size_t first)
+{
+	for (size_t j = first; j < out->n; j++) {
+		const notes_finding *c = &out->findings[j];
+
+		if (!clears(c))
+			continue;
+		for (size_t k = 0; k < s->n_items; k++) {
+			const notes_entry *e = s->items[k].e;
+
+			if (e->type == NOTES_T_CLASS &&
+			    s->items[k].start < c->start &&
+			    !clause_parted(s->text, s->items[k].end,
+					   c->start) &&
+			    notes__member_of(c->code, e->code))
+				negate_class(out, e->code, c->trigger);
+		}
+	}
+}
+
 static bool
 sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 {
 	bool allergies;
+	size_t first = out->n;
 
 	match(s);
 	if (heading(s, end, &allergies))
@@ -3777,7 +4084,9 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		return false;
 	doubt_allergy(s, out);
 	delabel_line(s, out);
+	removed_entry(s, out);
 	not_allergic_after(s, out);
+	member_clears_class(s, out, first);
 	if (!misattributed_allergy(s, out))
 		return false;
 	remember_subject(s);
@@ -3823,13 +4132,29 @@ delabelled_code(const notes_reading *out, const char *code)
 	return false;
 }
 
+/* delabelled_class_of: does out hold a de-labelled allergy to a class
+ * substance code belongs to?  A class de-labelled is cleared for each of
+ * its members ("(1) 盤尼西林敏感標籤 — 已除去" clears the story "食 Amoxil
+ * 出全身紅疹" it rested on); a member de-labelled leaves its class. */
+static bool
+delabelled_class_of(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (delabelled(&out->findings[i]) &&
+		    strcmp(out->findings[i].system, "class") == 0 &&
+		    notes__member_of(code, out->findings[i].code))
+			return true;
+	return false;
+}
+
 /* delabel drops the mentions of an allergy that the note documents as
  * de-labelled: the removal of the label is what holds now, and the
  * label it removes is usually written first ("had carried a penicillin
  * allergy label since childhood ... has been removed from her record"),
- * so the negated finding stands for them all.  A relative's allergy is
- * not the label removed ("his younger brother has a true penicillin
- * allergy ... the penicillin allergy label has been removed"). */
+ * so the negated finding stands for them all, a class's for its members'
+ * too.  A relative's allergy is not the label removed ("his younger brother has
+ * a true penicillin allergy ... the penicillin allergy label has been
+ * removed"). */
 static void
 delabel(notes_reading *out)
 {
@@ -3840,7 +4165,9 @@ delabel(notes_reading *out)
 
 		if (f->kind == NOTES_ALLERGY &&
 		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
-		    !relatives_allergy_zh(f) && delabelled_code(out, f->code))
+		    !relatives_allergy_zh(f) &&
+		    (delabelled_code(out, f->code) ||
+		     delabelled_class_of(out, f->code)))
 			continue;
 		out->findings[n++] = *f;
 	}

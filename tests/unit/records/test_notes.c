@@ -2158,6 +2158,118 @@ test_medrec_rows(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "losartan")->context == 0);
 }
 
+/* Tolerance and verdicts (issue 75, tolerate75): a drug the writer says
+ * was taken without trouble, or whose reaction the writer judges no
+ * allergy, is no allergy that would block it; a verdict on a class's
+ * member in the class's own clause clears the class; a class de-labelled
+ * clears its members. */
+static const expect tolerances[] = {
+	{"Allergies: Plavix - hives. Ticagrelor ok previously.", NOTES_MEDICINE,
+	 "ticagrelor", "Ticagrelor", HIST, true},
+	{"药物过敏：Augmentin吃了会拉肚子（家属说\"不算敏感\"）。",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", NEG, false},
+	{"Free text: pt reports a rash with amoxicillin as a child. Not "
+	 "recorded as allergy.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", NEG, false},
+	{"Allergies: Eliquis - nosebleed, GP switched her to warfarin (a side "
+	 "effect really).",
+	 NOTES_ALLERGY, "apixaban", "Eliquis", NEG, false},
+	{"Allergies: Eliquis - nosebleed, GP switched her to warfarin (a side "
+	 "effect really).",
+	 NOTES_MEDICINE, "warfarin", "warfarin", 0, true},
+	{"Recorded as \"codeine: constipation (side effect, not allergy)\" in "
+	 "the intolerance field.",
+	 NOTES_ALLERGY, "codeine", "codeine", NEG, false},
+	{"考虑为局麻药中肾上腺素所致，非利多卡因过敏。", NOTES_ALLERGY,
+	 "lidocaine", "利多卡因", NEG, false},
+	{"病历记载\"头孢过敏\"，核实为头孢呋辛输液后静脉炎，非过敏。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢", NEG, false},
+	{"Allergies: NKDA. (\"Penicillin upsets my stomach\" - GI upset only, "
+	 "takes amoxicillin without problems.)",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"a) Penicillin (amoxicillin 2015, hives). Challenge tolerated. "
+	 "REMOVED.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Her co-amoxiclav and erythromycin reactions were side effects and "
+	 "not allergic.",
+	 NOTES_ALLERGY, "erythromycin", "erythromycin", NEG, false},
+	{"建议病历更正：删除\"青霉素过敏\"。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", NEG, false},
+	{"女儿说\"妈妈对乳胶过敏\"，病人否认，判断无乳胶过敏。", NOTES_ALLERGY,
+	 "latex", "乳胶", NEG, false},
+	/* a real allergy stays: a member's side effect in another sentence
+	 * leaves the class, an intolerance named so stays one, a stop
+	 * that happened tells of an intolerance */
+	{"Allergies: Penicillin - anaphylaxis 1990. Amoxicillin - diarrhoea, "
+	 "not an allergy.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
+	{"Allergies:\n- Morphine - vomiting (intolerance, not allergy per pt)",
+	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
+	{"Codeine had to be stopped because of nausea.", NOTES_ALLERGY,
+	 "codeine", "Codeine", 0, true},
+	{"Switched to co-amoxiclav - hives.", NOTES_ALLERGY, "co-amoxiclav",
+	 "co-amoxiclav", 0, true},
+};
+
+/* offered: does r offer an allergy to code (suggested, not negated)? */
+static bool
+offered(const notes_reading *r, const char *code)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->findings[i].kind == NOTES_ALLERGY &&
+		    strcmp(r->findings[i].code, code) == 0 &&
+		    notes_is_suggested(&r->findings[i]))
+			return true;
+	return false;
+}
+
+static void
+test_tolerances(void)
+{
+	static const struct {
+		const char *text;
+		const char *code;
+	} never[] = {
+		/* a stop proposed: the drug is still taken */
+		{"Tramadol should be stopped given drowsiness.", "tramadol"},
+		/* a dose later on an allergy line is an order */
+		{"Allergies: heparin - HIT. INR 2.1, warfarin 5 mg tonight.",
+		 "warfarin"},
+		/* a class de-labelled clears its member's story */
+		{"1990年代服用阿莫西林后全身皮疹。诊断：青霉素敏感标签已除去。",
+		 "amoxicillin"},
+		{"a) Penicillin (amoxicillin 2015, hives). Challenge "
+		 "tolerated. "
+		 "REMOVED.",
+		 "amoxicillin"},
+		/* a class a sentence denies is no subject of the next
+		 * sentence's record cue */
+		{"We reviewed each one:\nb) Cefaclor - serum sickness as a "
+		 "child. This does not predict reactions to other "
+		 "cephalosporins. Cefaclor remains on her list as an allergy.",
+		 "cephalosporins"},
+		/* a class named by its use is a treatment */
+		{"术中预防性抗生素改用克林霉素。", "antibacterials"},
+		/* a later verdict stands for the earlier mention */
+		{"女儿说\"妈妈对乳胶过敏\"，病人否认，判断无乳胶过敏。",
+		 "latex"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(tolerances) / sizeof(tolerances[0]); i++)
+		check(&tolerances[i]);
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		notes_read(never[i].text, strlen(never[i].text), &r);
+		if (offered(&r, never[i].code))
+			mt_fail(__FILE__, __LINE__, "%s: offers %s",
+				never[i].text, never[i].code);
+	}
+	/* the class's membership is dosage's */
+	MT_TRUE(notes__member_of("amoxicillin", "penicillins"));
+	MT_TRUE(!notes__member_of("cefalexin", "penicillins"));
+	MT_TRUE(!notes__member_of("penicillins", "amoxicillin"));
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2181,6 +2293,7 @@ static const mt_case cases[] = {
 	{"medicines_en6", test_medicines_en6},
 	{"lay_intolerances", test_lay_intolerances},
 	{"medrec_rows", test_medrec_rows},
+	{"tolerances", test_tolerances},
 	{NULL, NULL},
 };
 
