@@ -1431,6 +1431,51 @@ recorded_reaches(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+static const char *line_lead(const sentence *s);
+
+/* zh_allergy_head: does s open its line with a Chinese allergy cue and a
+ * colon ("过敏：", "药物过敏史：", "藥物敏感：")?  The line lists allergens. */
+static bool
+zh_allergy_head(const sentence *s)
+{
+	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
+	       colon_after(s, 0) && line_lead(s) != NULL;
+}
+
+/* semi_listed_zh: is drug item k in a later item of a Chinese allergy
+ * line, one its semicolons part, with no comma before k in that item
+ * ("过敏：头孢（皮疹）；\"阿斯匹林\"（哮喘发作）")?  Each such item
+ * names an allergen, as the first does; a comma starts the item's story
+ * ("……；另诉头孢应该没问题，以前用过"). */
+static bool
+semi_listed_zh(const sentence *s, size_t k)
+{
+	uint32_t len, to = s->items[k].start;
+	bool later = false, comma = false;
+	int depth = 0;
+
+	if (k == 0 || !zh_allergy_head(s))
+		return false;
+	for (uint32_t i = s->items[0].end; i < to; i += len) {
+		int mark = list_mark(s->text, i, to, &len);
+
+		if (mark == 2)
+			depth++;
+		else if (mark == 3 && depth > 0)
+			depth--;
+		else if (mark == 1 && depth == 0 &&
+			 (s->text[i] == ';' ||
+			  memcmp(s->text + i, FW_SEMI, len) == 0))
+			later = true, comma = false;
+		else if (mark == 1 && depth == 0 && len == 3 &&
+			 memcmp(s->text + i, FW_COMMA, 3) == 0)
+			comma = true;
+	}
+	return later && !comma;
+}
+
 /* allergy_cued: does an allergy cue of the clause name item k? */
 static bool
 allergy_cued(const sentence *s, size_t k)
@@ -1529,6 +1574,7 @@ is_reaction(const sentence *s, size_t k)
 	if (s->items[k].w0 - prev->w1 > REACTION_GAP_WORDS)
 		return false;
 	return s->allergy_list || s->allergy_line ||
+	       semi_listed_zh(s, (size_t)(prev - s->items)) ||
 	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
 }
 
@@ -2730,8 +2776,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	} else if ((tol && !drug) || allergy_cued(s, k) ||
 		   dash_labelled(s, k) || quote_labelled(s, k) ||
 		   (s->allergy_list && !(drug && declined_in_list(s, k))) ||
-		   (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
-		   caused ||
+		   ((on_allergy_line(s, k) || semi_listed_zh(s, k)) && !tol) ||
+		   none_known_near(s, k) || caused ||
 		   (!tol && reaction_of(s, k, true) &&
 		    !reaction_owned(s, k, reaction_of(s, k, true)) &&
 		    !(drug && remedy_zh(s, k)))) {
