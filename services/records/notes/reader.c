@@ -3312,6 +3312,24 @@ plan_step_zh(const sentence *s)
 	       numbered(s) && section_of(s) == NULL;
 }
 
+/* allergen_kind_zh: is heading s, under an allergy list, a label of
+ * the kind of allergen its line lists ("过敏史：\n  药物：曲马多（头晕）
+ * \n  食物：海鲜\n  其他：无")?  The record's form parts its allergies so;
+ * the line is an item of the list, as a bulleted one is. */
+static bool
+allergen_kind_zh(const sentence *s)
+{
+	static const char *const kinds[] = {"药物", "药品", "食物",
+					    "其他", "环境", "接触"};
+	const char *colon;
+
+	if (!s->allergy_list || s->n < 3 || !s->words[0].han ||
+	    !words_in(s, 0, kinds, sizeof(kinds) / sizeof(*kinds)))
+		return false;
+	colon = colon_at(s->text, s->words[1].end, s->words[2].start);
+	return colon != NULL && line_lead(s) != NULL;
+}
+
 /* open_section sets what heading s opens: an allergy list, an allergy
  * line, a section (a bulleted line's heading keeps the section it is
  * under). */
@@ -3320,7 +3338,8 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 {
 	/* a bulleted line's label ("- GP summary: …") is an item of the
 	 * allergy list it is in, as it is of any section */
-	bool kept = s->allergy_list && bulleted(s) && !allergies;
+	bool kept = s->allergy_list && (bulleted(s) || allergen_kind_zh(s)) &&
+		    !allergies;
 
 	s->allergy_line = allergy_line(s);
 	s->allergy_head = s->allergy_line;
