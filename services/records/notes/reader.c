@@ -1476,6 +1476,43 @@ semi_listed_zh(const sentence *s, size_t k)
 	return later && !comma;
 }
 
+/* The adverbs a Chinese writer puts between a drug and the allergy
+ * after it ("青霉素好像也会过敏", "头孢都会过敏"): the allergy is the
+ * drug's. */
+#define ADVERB_GAP_ZH 4
+
+/* adverb_at_zh: is word w one of those adverbs, or in a doubt item? */
+static bool
+adverb_at_zh(const sentence *s, size_t w)
+{
+	static const char *const adverbs[] = {"也", "会", "都", "还",
+					      "亦", "均", "曾"};
+
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].w0 <= w && w < s->items[m].w1)
+			return s->items[m].e->type == NOTES_T_UNCERTAIN;
+	return s->words[w].han &&
+	       words_in(s, w, adverbs, sizeof(adverbs) / sizeof(*adverbs));
+}
+
+/* adverbs_reach_zh: does Chinese allergy cue j, after drug item k, name
+ * it over a few adverbs and nothing else ("「青黴素好像也會過敏」")? */
+static bool
+adverbs_reach_zh(const sentence *s, size_t k, size_t j)
+{
+	size_t from = s->items[k].w1, to = s->items[j].w0;
+
+	if (j <= k || !s->words[to].han ||
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || to - from < 2 ||
+	    to - from > ADVERB_GAP_ZH)
+		return false;
+	for (size_t w = from; w < to; w++)
+		if (!adverb_at_zh(s, w) ||
+		    s->words[w].start != s->words[w - 1].end)
+			return false;
+	return true;
+}
+
 /* allergy_cued: does an allergy cue of the clause name item k? */
 static bool
 allergy_cued(const sentence *s, size_t k)
@@ -1483,7 +1520,7 @@ allergy_cued(const sentence *s, size_t k)
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
-		     recorded_reaches(s, k, j)))
+		     recorded_reaches(s, k, j) || adverbs_reach_zh(s, k, j)))
 			return true;
 	return false;
 }
