@@ -2509,10 +2509,10 @@ static bool
 doubt_after_zh(const sentence *s, size_t k)
 {
 	static const char *const doubt[] = {
-		"反应不详", "表现不详", "反应不清", "记不清",
-		"说不清",   "不清楚",	"无法说明", "待核实",
-		"待确认",   "待证实",	"暂按",	    "可疑过敏",
-		"疑似过敏", "无法确认", "未能确认", "列为可疑"};
+		"反应不详", "表现不详", "反应不清", "记不清",	"说不清",
+		"不清楚",   "无法说明", "待核实",   "待确认",	"待证实",
+		"暂按",	    "可疑过敏", "疑似过敏", "无法确认", "未能确认",
+		"列为可疑", "列为怀疑"};
 	size_t end = drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)
@@ -3060,10 +3060,11 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 }
 
 /* allergy_heading_noted_zh: is s, its last word ending at last and its
- * line at to, an allergy heading with a note in brackets before its
- * colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史（多重）：")?
- * The note says where the list came from; the lines under it are the
- * list. */
+ * line at to, an allergy heading with a note in full-width brackets
+ * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
+ * （多重）：", Hong Kong's "Drug allergy（CMS）：", an English word before
+ * the cue as allergy_titled allows)?  The note says where the list came
+ * from; the lines under it are the list. */
 static bool
 allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 {
@@ -3071,8 +3072,8 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 	const char *open = "\xef\xbc\x88", *close = "\xef\xbc\x89";
 	uint32_t i = last;
 
-	if (s->n_items == 0 || it->w0 != 0 ||
-	    it->e->type != NOTES_T_ALLERGY_CUE || !s->words[0].han ||
+	if (s->n_items == 0 || it->w0 > (s->words[0].han ? 0u : 1u) ||
+	    it->e->type != NOTES_T_ALLERGY_CUE ||
 	    memcmp(s->text + it->end, open, 3) != 0)
 		return false;
 	while (i < to && s->text[i] == ' ')
