@@ -1513,6 +1513,20 @@ adverbs_reach_zh(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+/* sensitive_because_zh: is drug item k written as the reason of a plan,
+ * the patient's sensitivity to it ("因NSAID敏感", "因對Penicillin敏感，給予
+ * Levofloxacin")?  Hong Kong writes an allergy 敏感; a culture's
+ * sensitivity ("對ceftriaxone敏感") is no reason so written. */
+static bool
+sensitive_because_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0, after = s->items[k].w1;
+
+	if (w > 0 && words_at(s, w - 1, "对"))
+		w--;
+	return w > 0 && words_at(s, w - 1, "因") && words_at(s, after, "敏感");
+}
+
 /* allergy_cued: does an allergy cue of the clause name item k? */
 static bool
 allergy_cued(const sentence *s, size_t k)
@@ -1522,7 +1536,7 @@ allergy_cued(const sentence *s, size_t k)
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     recorded_reaches(s, k, j) || adverbs_reach_zh(s, k, j)))
 			return true;
-	return false;
+	return sensitive_because_zh(s, k);
 }
 
 /* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop
