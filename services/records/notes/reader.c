@@ -1039,6 +1039,60 @@ hyphen_owns(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* paren_open returns where the parenthesis that holds item j opens, or
+ * NULL when j is outside one; *close where it closes (the sentence's
+ * end if it does not). */
+static const char *
+paren_open(const sentence *s, size_t j, const char **close)
+{
+	uint32_t len, from = s->words[0].start, to = s->items[j].start;
+	uint32_t last = s->words[s->n - 1].end, open[8];
+	int depth = 0;
+
+	for (uint32_t i = from; i < to; i += len) {
+		int mark = list_mark(s->text, i, to, &len);
+
+		if (mark == 2 && depth < 8)
+			open[depth++] = i;
+		else if (mark == 3 && depth > 0)
+			depth--;
+	}
+	if (depth == 0)
+		return NULL;
+	*close = s->text + last;
+	for (uint32_t i = s->items[j].end, d = 0; i < last; i += len) {
+		int mark = list_mark(s->text, i, last, &len);
+
+		if (mark == 2)
+			d++;
+		else if (mark == 3 && d-- == 0) {
+			*close = s->text + i;
+			break;
+		}
+	}
+	return s->text + open[depth - 1];
+}
+
+/* paren_confined: is trigger j written in a parenthesis that item k is
+ * neither inside nor the last drug before ("Enalapril 10mg bd（咳 → 上次
+ * 已停）, Simvastatin 20mg nocte": Enalapril only is stopped)?  What a
+ * parenthesis says is about what it follows. */
+static bool
+paren_confined(const sentence *s, size_t k, size_t j)
+{
+	const char *close, *open = paren_open(s, j, &close);
+	const char *at = s->text + s->items[k].start;
+
+	if (open == NULL || (at > open && at < close))
+		return false;
+	if (at > open)
+		return true;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) && s->text + s->items[m].start < open)
+			return true;
+	return false;
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -1050,6 +1104,9 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	*trigger = "";
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
+
+		if (paren_confined(s, k, j))
+			continue;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!scope_ends(s, j, k) ||
 			    ((allergy || relative_with(s, j)) &&
