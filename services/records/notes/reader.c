@@ -2859,6 +2859,51 @@ dash_labelled(const sentence *s, size_t k)
 	       cue->w0 - w <= REACTION_WORDS;
 }
 
+/* The most words between a condition and the parenthesis of its drug:
+ * its duration ("高血压20年（缬沙坦80mg qd）"). */
+#define TREATS_GAP_WORDS 2
+
+/* words_before returns the number of s's words that end before p. */
+static size_t
+words_before(const sentence *s, const char *p)
+{
+	size_t w = 0;
+
+	while (w < s->n && s->text + s->words[w].end <= p)
+		w++;
+	return w;
+}
+
+/* treats_current: is drug item k, a past medicine, written in a
+ * parenthesis right after a problem (its duration between, no quote)
+ * the same words leave current, with
+ * no trigger of its own there ("既往：高血压20年（缬沙坦80mg qd）")?  The
+ * drug is that condition's treatment and goes on as it does; it is
+ * taken. */
+static bool
+treats_current(const sentence *s, size_t k, const notes_finding *f)
+{
+	const char *close, *open, *trigger;
+	size_t p = k;
+
+	if (f->kind != NOTES_MEDICINE || f->context != NOTES_HISTORICAL)
+		return false;
+	open = paren_open(s, k, &close);
+	while (open != NULL && p > 0 && s->text + s->items[p - 1].end > open)
+		p--;
+	if (open == NULL || p == 0 ||
+	    s->items[p - 1].e->type != NOTES_T_PROBLEM ||
+	    words_before(s, open) - s->items[p - 1].w1 > TREATS_GAP_WORDS ||
+	    memchr(s->text + s->items[p - 1].end, '"',
+		   (size_t)(open - s->text) - s->items[p - 1].end) != NULL)
+		return false;
+	for (size_t m = p; m < s->n_items; m++)
+		if (s->text + s->items[m].start < close &&
+		    notes__is_trigger(s->items[m].e->type))
+			return false;
+	return context(s, p - 1, false, &trigger) == 0;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2934,6 +2979,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "dated";
 	}
 	status_context(s, k, f);
+	if (treats_current(s, k, f)) {
+		f->context = 0;
+		f->trigger = "";
+	}
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */
