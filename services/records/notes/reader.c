@@ -1593,7 +1593,7 @@ allergy_cued(const sentence *s, size_t k)
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     recorded_reaches(s, k, j) || adverbs_reach_zh(s, k, j)))
 			return true;
-	return sensitive_because_zh(s, k);
+	return sensitive_because_zh(s, k) || semi_listed_zh(s, k);
 }
 
 /* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop
@@ -2904,6 +2904,17 @@ treats_current(const sentence *s, size_t k, const notes_finding *f)
 	return context(s, p - 1, false, &trigger) == 0;
 }
 
+/* treatment_context makes drug item k, a current condition's treatment,
+ * taken. */
+static void
+treatment_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (treats_current(s, k, f)) {
+		f->context = 0;
+		f->trigger = "";
+	}
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2929,8 +2940,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	} else if ((tol && !drug) || allergy_cued(s, k) ||
 		   dash_labelled(s, k) || quote_labelled(s, k) ||
 		   (s->allergy_list && !(drug && declined_in_list(s, k))) ||
-		   ((on_allergy_line(s, k) || semi_listed_zh(s, k)) && !tol) ||
-		   none_known_near(s, k) || caused ||
+		   (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
+		   caused ||
 		   (!tol && reaction_of(s, k, true) &&
 		    !reaction_owned(s, k, reaction_of(s, k, true)) &&
 		    !(drug && remedy_zh(s, k)))) {
@@ -2979,10 +2990,6 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "dated";
 	}
 	status_context(s, k, f);
-	if (treats_current(s, k, f)) {
-		f->context = 0;
-		f->trigger = "";
-	}
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */
@@ -3049,7 +3056,10 @@ finding(const sentence *s, size_t k, notes_finding *f)
 		break;
 	case NOTES_T_SUBSTANCE:
 	case NOTES_T_CLASS:
-		return substance(s, k, f);
+		if (!substance(s, k, f))
+			return false;
+		treatment_context(s, k, f);
+		return true;
 	default:
 		return false;
 	}
