@@ -1501,6 +1501,19 @@ zh_allergy_head(const sentence *s)
 	       colon_after(s, 0) && line_lead(s) != NULL;
 }
 
+/* fine_in_item: does a tolerated cue follow drug item k in its list
+ * item ("；另诉头孢应该没问题")?  The item says the drug did no harm. */
+static bool
+fine_in_item(const sentence *s, size_t k)
+{
+	uint32_t end = list_item_end(s, k);
+
+	for (size_t m = k + 1; m < s->n_items && s->items[m].start < end; m++)
+		if (s->items[m].e->type == NOTES_T_TOLERATED)
+			return true;
+	return false;
+}
+
 /* semi_listed_zh: is drug item k in a later item of a Chinese allergy
  * line, one its semicolons part, with no comma before k in that item
  * ("过敏：头孢（皮疹）；\"阿斯匹林\"（哮喘发作）")?  Each such item
@@ -1530,7 +1543,7 @@ semi_listed_zh(const sentence *s, size_t k)
 			 memcmp(s->text + i, FW_COMMA, 3) == 0)
 			comma = true;
 	}
-	return later && !comma;
+	return later && !comma && !fine_in_item(s, k);
 }
 
 /* The adverbs a Chinese writer puts between a drug and the allergy
