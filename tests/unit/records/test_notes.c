@@ -2158,6 +2158,80 @@ test_medrec_rows(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "losartan")->context == 0);
 }
 
+/* The seventh writer's Chinese (issue 75, rules75zh8): a Chinese allergy
+ * line's semicolon items and its allergen-kind labels, adverbs between a
+ * drug and its allergy, not sure and not remembering, a checkbox's empty
+ * box, a heading with a note in full-width brackets, a "?" after a
+ * label's colon, Hong Kong's 敏感 given as a reason, a parenthesis's
+ * trigger kept to its drug, a condition's treatment taken. */
+static const expect rules_zh8[] = {
+	{"过敏：头孢（皮疹）；\"阿斯匹林\"（哮喘发作）。", NOTES_ALLERGY,
+	 "aspirin", "阿斯匹林", 0, true},
+	{"过敏史：\n  药物：曲马多（头晕、呕吐）\n  食物：海鲜", NOTES_ALLERGY,
+	 "tramadol", "曲马多", 0, true},
+	{"药物敏感：对「双氯芬酸」唔肯定（以前打针后头晕）。", NOTES_ALLERGY,
+	 "diclofenac", "双氯芬酸", UNC, true},
+	{"药物敏感：Septrin（皮疹）；「磺胺」唔记得有冇。", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺", UNC, true},
+	{"病人自述「青黴素好像也會過敏」，但無紀錄。", NOTES_ALLERGY,
+	 "penicillins", "青黴素", UNC, true},
+	{"药物不良反应：有 \xe2\x98\x91  无 \xe2\x96\xa1  "
+	 "说明：服用\"卡托普利\"后干咳。",
+	 NOTES_ALLERGY, "captopril", "卡托普利", 0, true},
+	{"药物过敏：有 \xe2\x96\xa1  无 \xe2\x98\x91  说明：青霉素",
+	 NOTES_ALLERGY, "penicillins", "青霉素", NEG, false},
+	{"Drug allergy（CMS）：\n  - Ceftriaxone：? 家人话以前打完针痕痒",
+	 NOTES_ALLERGY, "ceftriaxone", "Ceftriaxone", UNC, true},
+	{"  - Penicillin：上次都食过 Augmentin 冇事", NOTES_MEDICINE,
+	 "co-amoxiclav", "Augmentin", HIST, true},
+	{"泼尼松龙 30mg qd x5日（因NSAID敏感）", NOTES_ALLERGY, "nsaids",
+	 "NSAID", 0, true},
+	{"现用药：Metformin 850mg bd, Enalapril 10mg bd（咳 → 上次已停）, "
+	 "Simvastatin 20mg nocte。",
+	 NOTES_MEDICINE, "simvastatin", "Simvastatin", 0, true},
+	{"现用药：Metformin 850mg bd, Enalapril 10mg bd（咳 → 上次已停）。",
+	 NOTES_MEDICINE, "enalapril", "Enalapril", HIST, true},
+	{"既往：高血压20年（缬沙坦80mg qd），2型糖尿病。", NOTES_MEDICINE,
+	 "valsartan", "缬沙坦", 0, true},
+};
+
+/* what they must not reach: a culture's sensitivity, a semicolon item
+ * that says the drug did no harm, a drug before another's parenthesis
+ * that stops it */
+static void
+test_rules_zh8(void)
+{
+	static const struct {
+		const char *text;
+		notes_kind kind;
+		const char *code;
+	} absent[] = {
+		{"尿液培养E. coli，对ceftriaxone敏感。", NOTES_ALLERGY,
+		 "ceftriaxone"},
+		{"过敏史：青霉素（皮疹）；另诉头孢应该没问题，以前用过。",
+		 NOTES_ALLERGY, "cephalosporins"},
+		{"现用药：Metformin 850mg bd, Enalapril 10mg bd（咳 → "
+		 "上次已停）。",
+		 NOTES_MEDICINE, "metformin"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh8) / sizeof(rules_zh8[0]); i++)
+		check(&rules_zh8[i]);
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		const notes_finding *f;
+
+		notes_read(absent[i].text, strlen(absent[i].text), &r);
+		f = find(&r, absent[i].kind, absent[i].code);
+		/* metformin is there, taken: never stopped */
+		if (f != NULL &&
+		    (absent[i].kind == NOTES_ALLERGY || f->context == HIST))
+			mt_fail(__FILE__, __LINE__, "%s: found %s %s",
+				absent[i].text, notes_kind_name(absent[i].kind),
+				absent[i].code);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2181,6 +2255,7 @@ static const mt_case cases[] = {
 	{"medicines_en6", test_medicines_en6},
 	{"lay_intolerances", test_lay_intolerances},
 	{"medrec_rows", test_medrec_rows},
+	{"rules_zh8", test_rules_zh8},
 	{NULL, NULL},
 };
 
