@@ -2917,12 +2917,29 @@ treats_current(const sentence *s, size_t k, const notes_finding *f)
 	return context(s, p - 1, false, &trigger) == 0;
 }
 
-/* treatment_context makes drug item k, a current condition's treatment,
- * taken. */
+/* stop_to_come: is medicine f, read as both past and planned, stopped
+ * only if something happens ("如肾功能下降需停用利伐沙班", "If she bleeds,
+ * stop aspirin")?  A conditional stop, as a stop weighed (考虑停用), leaves
+ * the drug taken now. */
+static bool
+stop_to_come(const sentence *s, const notes_finding *f)
+{
+	if (f->kind != NOTES_MEDICINE ||
+	    f->context != (NOTES_HISTORICAL | NOTES_HYPOTHETICAL))
+		return false;
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_HISTORICAL &&
+		    (s->items[m].e->dir & NOTES_DIR_STOP))
+			return true;
+	return false;
+}
+
+/* treatment_context makes drug item k taken when it is a current
+ * condition's treatment or stopped only if something happens. */
 static void
 treatment_context(const sentence *s, size_t k, notes_finding *f)
 {
-	if (treats_current(s, k, f)) {
+	if (treats_current(s, k, f) || stop_to_come(s, f)) {
 		f->context = 0;
 		f->trigger = "";
 	}
