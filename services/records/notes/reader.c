@@ -2671,15 +2671,17 @@ avoided_zh(const sentence *s, size_t k)
 	return words_any(s, from, to, avoid, sizeof(avoid) / sizeof(*avoid));
 }
 
-/* unused_class_zh: is Chinese class item k named as not used since
- * ("口服阿莫西林后出现荨麻疹，此后未再使用青霉素类药物", "此次之前未曾用过
- * 青霉素类药物")?  The class is what the patient kept away from, not an
+/* unused_class_zh: is Chinese class item k named as not used since, or
+ * ever ("口服阿莫西林后出现荨麻疹，此后未再使用青霉素类药物", "此次之前未曾用过
+ * 青霉素类药物", "过敏史：对"青霉素"皮试阳性，未用过头孢类")?  The class is what the patient kept away from, not an
  * allergy the writer states (README: a class named without an allergy is
  * nothing); the drug that harmed is the allergy. */
 static bool
 unused_class_zh(const sentence *s, size_t k)
 {
-	static const char *const unused[] = {"未再", "未曾", "没再", "没有再"};
+	static const char *const unused[] = {"未再",   "未曾",	 "没再",
+					     "没有再", "未用过", "未使用过",
+					     "从未",   "没用过"};
 	size_t from, to;
 
 	if (s->items[k].e->type != NOTES_T_CLASS)
