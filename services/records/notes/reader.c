@@ -2673,9 +2673,10 @@ avoided_zh(const sentence *s, size_t k)
 
 /* unused_class_zh: is Chinese class item k named as not used since, or
  * ever ("口服阿莫西林后出现荨麻疹，此后未再使用青霉素类药物", "此次之前未曾用过
- * 青霉素类药物", "过敏史：对"青霉素"皮试阳性，未用过头孢类")?  The class is what the patient kept away from, not an
- * allergy the writer states (README: a class named without an allergy is
- * nothing); the drug that harmed is the allergy. */
+ * 青霉素类药物", "过敏史：对"青霉素"皮试阳性，未用过头孢类")?  The class is
+ * what the patient kept away from, not an allergy the writer states (README: a
+ * class named without an allergy is nothing); the drug that harmed is the
+ * allergy. */
 static bool
 unused_class_zh(const sentence *s, size_t k)
 {
