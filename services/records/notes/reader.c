@@ -904,6 +904,42 @@ reporter_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* marks_only: are words [from, to) quote marks and brackets only (「)? */
+static bool
+marks_only(const sentence *s, size_t from, size_t to)
+{
+	for (size_t w = from; w < to; w++)
+		if (s->words[w].han || (unsigned char)s->words[w].key[0] < 0x80)
+			return false;
+	return true;
+}
+
+/* reported_parent_zh: is Chinese family trigger j a parent named right
+ * after a relative who reports ("女兒話媽媽以前食 Codeine 會好暈", "病人女兒
+ * 表示「媽媽對乳膠過敏」")?  The daughter speaks of her mother, the
+ * patient. */
+static bool
+reported_parent_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"说", "话", "诉", "称", "表示"};
+	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
+	const item *r = j > 0 ? &s->items[j - 1] : NULL;
+	size_t n = r ? strlen(r->e->key) : 0;
+
+	if (r == NULL || r->e->type != NOTES_T_PSEUDO ||
+	    !marks_only(s, r->w1, s->items[j].w0) ||
+	    !words_in(s, s->items[j].w0, parents,
+		      sizeof(parents) / sizeof(*parents)))
+		return false;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++) {
+		size_t v = strlen(verbs[i]);
+
+		if (n > v && strcmp(r->e->key + n - v, verbs[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* conditions_drug: does hypothetical trigger j condition a drug written
  * between it and allergy item k ("if bacterial tonsillitis then,
  * clarithromycin as pen allergic")?  The condition is the drug's; the
@@ -1143,7 +1179,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		    t == s->section || !holds(s, t, k) ||
 		    (t->type == NOTES_T_FAMILY &&
 		     (reporter(s, j) || reporter_named(s, j) ||
-		      reporter_zh(s, j))))
+		      reporter_zh(s, j) || reported_parent_zh(s, j))))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
