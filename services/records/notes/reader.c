@@ -2973,12 +2973,33 @@ stop_to_come(const sentence *s, const notes_finding *f)
 	return false;
 }
 
+/* dose_changed_zh: is Chinese medicine f, read as planned, a drug whose
+ * dose its clause changes ("华法林由3mg调整为3.375mg", "如出现低血糖，格列
+ * 齐特减量")?  A plan changes the dose of a drug the patient takes. */
+static bool
+dose_changed_zh(const sentence *s, size_t k, const notes_finding *f)
+{
+	static const char *const change[] = {"减量", "加量", "减半", "调整为",
+					     "增至", "减至", "加至"};
+	size_t from, to;
+
+	if (f->kind != NOTES_MEDICINE || f->context != NOTES_HYPOTHETICAL ||
+	    !s->words[s->items[k].w0].han)
+		return false;
+	clause_words(s, k, &from, &to);
+	to = drug_bound(s, k) < to ? drug_bound(s, k) : to;
+	return words_any(s, s->items[k].w1, to, change,
+			 sizeof(change) / sizeof(*change));
+}
+
 /* treatment_context makes drug item k taken when it is a current
- * condition's treatment or stopped only if something happens. */
+ * condition's treatment, stopped only if something happens or a drug
+ * whose dose a plan changes. */
 static void
 treatment_context(const sentence *s, size_t k, notes_finding *f)
 {
-	if (treats_current(s, k, f) || stop_to_come(s, f)) {
+	if (treats_current(s, k, f) || stop_to_come(s, f) ||
+	    dose_changed_zh(s, k, f)) {
 		f->context = 0;
 		f->trigger = "";
 	}
