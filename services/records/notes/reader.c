@@ -1109,17 +1109,43 @@ paren_open(const sentence *s, size_t j, const char **close)
 	return s->text + open[depth - 1];
 }
 
+/* aside_zh: is drug item k in a Chinese parenthesis that states what
+ * the patient takes already ("避免使用布洛芬等（已服阿司匹林）"), trigger j
+ * outside it?  The aside is a fact of its own, not under the sentence's
+ * plan or condition. */
+static bool
+aside_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const already[] = {"已服", "已用", "正服用", "在服"};
+	const char *close, *open = paren_open(s, k, &close);
+	size_t w = s->items[k].w0;
+
+	if (open == NULL || s->text + s->items[j].start > open || w < 2)
+		return false;
+	for (size_t i = 0; i < sizeof(already) / sizeof(*already); i++) {
+		size_t n = strlen(already[i]) / 3;
+
+		if (w >= n && words_at(s, w - n, already[i]) &&
+		    s->text + s->words[w - n].start > open)
+			return true;
+	}
+	return false;
+}
+
 /* paren_confined: is trigger j written in a parenthesis that item k is
  * neither inside nor the last drug before ("Enalapril 10mg bd（咳 → 上次
  * 已停）, Simvastatin 20mg nocte": Enalapril only is stopped)?  What a
- * parenthesis says is about what it follows. */
+ * parenthesis says is about what it follows.  Or is k in an aside that
+ * says it is taken already, j outside it (aside_zh)? */
 static bool
 paren_confined(const sentence *s, size_t k, size_t j)
 {
 	const char *close, *open = paren_open(s, j, &close);
 	const char *at = s->text + s->items[k].start;
 
-	if (open == NULL || (at > open && at < close))
+	if (open == NULL)
+		return aside_zh(s, k, j);
+	if (at > open && at < close)
 		return false;
 	if (at > open)
 		return true;
