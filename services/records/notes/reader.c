@@ -1075,6 +1075,41 @@ hyphen_owns(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* number_at: does an item number start at text i ("2.", "3、", not
+ * "0.5g": no digit or point before it, none after its mark)? */
+static bool
+number_at(const char *text, uint32_t i, uint32_t to)
+{
+	uint32_t e = i;
+
+	if (i > 0 &&
+	    (isdigit((unsigned char)text[i - 1]) || text[i - 1] == '.'))
+		return false;
+	while (e < to && isdigit((unsigned char)text[e]))
+		e++;
+	if (e == i || e >= to)
+		return false;
+	if (text[e] == '.')
+		return e + 1 < to && !isdigit((unsigned char)text[e + 1]);
+	return e + 3 <= to && memcmp(text + e, ENUM_COMMA, 3) == 0;
+}
+
+/* numbered_apart: is trigger j, after item k, in a later numbered item
+ * of the list k is in ("诊断：1.尿道感染并败血症 2.糖尿病高血糖 3.急性肾功能
+ * 损伤？")?  A doubt written after one item is that item's. */
+static bool
+numbered_apart(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+
+	if (j < k)
+		return false;
+	for (uint32_t i = from; i < to; i++)
+		if (number_at(s->text, i, to))
+			return true;
+	return false;
+}
+
 /* paren_open returns where the parenthesis that holds item j opens, or
  * NULL when j is outside one; *close where it closes (the sentence's
  * end if it does not). */
@@ -1167,7 +1202,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 
-		if (paren_confined(s, k, j))
+		if (paren_confined(s, k, j) || numbered_apart(s, k, j))
 			continue;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!scope_ends(s, j, k) ||
