@@ -230,6 +230,7 @@ export const NOTE_TERMS_ZH = {
 };
 export const NOTE_PROBLEMS_ZH = {
   "A04.7": "艰难梭菌感染",
+  "A08.0": "轮状病毒感染",
   "A08.1": "诺如病毒感染",
   "A08.4": "病毒性胃肠炎",
   "A09.9": "胃肠炎",
