@@ -1110,6 +1110,19 @@ numbered_apart(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* queries_other: is trigger j a full-width question mark written right
+ * after another drug or problem than item k ("Acetaminophen 1g q6h +
+ * Celecoxib？" doubts celecoxib only)?  Chinese writes the mark on what it
+ * doubts; after an allergy cue ("对"利奈唑胺"过敏？") it doubts the
+ * allergy's drug. */
+static bool
+queries_other(const sentence *s, size_t k, size_t j)
+{
+	return j > k + 1 && strcmp(s->items[j].e->key, "\xef\xbc\x9f") == 0 &&
+	       s->items[j - 1].end == s->items[j].start &&
+	       is_concept(s->items[j - 1].e->type);
+}
+
 /* paren_open returns where the parenthesis that holds item j opens, or
  * NULL when j is outside one; *close where it closes (the sentence's
  * end if it does not). */
@@ -1202,7 +1215,8 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 
-		if (paren_confined(s, k, j) || numbered_apart(s, k, j))
+		if (paren_confined(s, k, j) || numbered_apart(s, k, j) ||
+		    queries_other(s, k, j))
 			continue;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!scope_ends(s, j, k) ||
