@@ -2223,6 +2223,14 @@ static const expect rules_zh8[] = {
 	 "不完全川崎病", 0, true},
 	{"内科病史：睡眠呼吸中止症（使用CPAP）", NOTES_PROBLEM, "G47.3",
 	 "睡眠呼吸中止症", 0, true},
+	/* a stop before an operation is to come; a question mark doubts
+	 * the term it is written on */
+	{"心房顫動（Eliquis 5mg bid，術前停藥48小時）", NOTES_MEDICINE,
+	 "apixaban", "Eliquis", 0, true},
+	{"術後止痛 Acetaminophen 1g q6h + Celecoxib？（避免）", NOTES_MEDICINE,
+	 "paracetamol", "Acetaminophen", 0, true},
+	{"術後止痛 Acetaminophen 1g q6h + Celecoxib？（避免）", NOTES_MEDICINE,
+	 "celecoxib", "Celecoxib", UNC, true},
 };
 
 /* what they must not reach: a culture's sensitivity, a semicolon item
