@@ -4297,6 +4297,25 @@ misattributed_code(const notes_reading *out, const char *code)
 	return false;
 }
 
+/* queried_code_zh: does the note query its allergy to code with a
+ * full-width question mark or 可疑 ("诊断：过敏性休克（头孢呋辛？海鲜？）")?
+ * The writer's doubt, once written, is the note's verdict: the allergy
+ * its story first affirmed is uncertain. */
+static bool
+queried_code_zh(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == NOTES_UNCERTAIN &&
+		    strcmp(f->code, code) == 0 &&
+		    (strcmp(f->trigger, "\xef\xbc\x9f") == 0 ||
+		     strcmp(f->trigger, "可疑") == 0))
+			return true;
+	}
+	return false;
+}
+
 /* undoubt drops the affirmed mentions of an allergy whose label the
  * writer doubts, or says was a relative's: the doubt is what holds now
  * ("7. Penicillin allergy: refer for testing" after "I doubt this is a
@@ -4305,6 +4324,7 @@ static void
 undoubt(notes_reading *out)
 {
 	drop_superseded(out, NOTES_ALLERGY, 0, doubted_code);
+	drop_superseded(out, NOTES_ALLERGY, 0, queried_code_zh);
 	drop_superseded(out, NOTES_ALLERGY, 0, misattributed_code);
 }
 
