@@ -376,9 +376,9 @@ ago_zh(const sentence *s, size_t w)
 static bool
 dated(const sentence *s, size_t k)
 {
-	static const char *const over[] = {"ago",      "child", "childhood",
-					   "teenager", "幼时",	"幼年",
-					   "儿时",     "童年",	"小时候"};
+	static const char *const over[] = {
+		"ago",	"child", "childhood", "teenager", "幼时",
+		"幼年", "儿时",	 "童年",      "小时候",	  "生后"};
 	static const char *const ongoing[] = {"since", "dx", "diagnosed",
 					      "至今", "以来"};
 	uint32_t end = list_item_end(s, k);
