@@ -1123,30 +1123,56 @@ queries_other(const sentence *s, size_t k, size_t j)
 	       is_concept(s->items[j - 1].e->type);
 }
 
+/* paren_at says whether text at i opens a parenthesis (2: "(" or
+ * "（"), closes one (3) or neither (0): a byte compare, as the sentence is
+ * scanned once for each trigger. */
+static int
+paren_at(const char *text, uint32_t i, uint32_t to)
+{
+	if (text[i] == '(')
+		return 2;
+	if (text[i] == ')')
+		return 3;
+	if ((unsigned char)text[i] != 0xef || i + 3 > to ||
+	    (unsigned char)text[i + 1] != 0xbc)
+		return 0;
+	if ((unsigned char)text[i + 2] == 0x88)
+		return 2;
+	return (unsigned char)text[i + 2] == 0x89 ? 3 : 0;
+}
+
 /* paren_open returns where the parenthesis that holds item j opens, or
  * NULL when j is outside one; *close where it closes (the sentence's
  * end if it does not). */
 static const char *
 paren_open(const sentence *s, size_t j, const char **close)
 {
-	uint32_t len, from = s->words[0].start, to = s->items[j].start;
-	uint32_t last = s->words[s->n - 1].end, open[8];
-	int depth = 0;
+	uint32_t from = s->words[0].start, to = s->items[j].start;
+	uint32_t last = s->words[s->n - 1].end, open = 0;
+	int depth = 0, mark;
 
-	for (uint32_t i = from; i < to; i += len) {
-		int mark = list_mark(s->text, i, to, &len);
-
-		if (mark == 2 && depth < 8)
-			open[depth++] = i;
+	for (uint32_t i = from; i < to; i++) {
+		mark = paren_at(s->text, i, to);
+		if (mark == 2)
+			depth++;
 		else if (mark == 3 && depth > 0)
 			depth--;
 	}
 	if (depth == 0)
 		return NULL;
+	/* the innermost one still open: find it again from its close */
+	for (uint32_t i = to, d = 0; i-- > from;) {
+		mark = paren_at(s->text, i, to);
+		if (mark == 3)
+			d++;
+		else if (mark == 2 && d-- == 0) {
+			open = i;
+			break;
+		}
+	}
 	*close = s->text + last;
-	for (uint32_t i = s->items[j].end, d = 0; i < last; i += len) {
-		int mark = list_mark(s->text, i, last, &len);
-
+	for (uint32_t i = s->items[j].end, d = 0; i < last; i++) {
+		mark = paren_at(s->text, i, last);
 		if (mark == 2)
 			d++;
 		else if (mark == 3 && d-- == 0) {
@@ -1154,7 +1180,7 @@ paren_open(const sentence *s, size_t j, const char **close)
 			break;
 		}
 	}
-	return s->text + open[depth - 1];
+	return s->text + open;
 }
 
 /* aside_zh: is drug item k in a Chinese parenthesis that states what
@@ -1203,6 +1229,19 @@ paren_confined(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* kept_apart: does trigger j not reach item k, written in a
+ * parenthesis or a numbered item of its own, or on another term
+ * (paren_confined, numbered_apart, queries_other)?  Other items are not
+ * triggers: nothing to keep apart. */
+static bool
+kept_apart(const sentence *s, size_t k, size_t j)
+{
+	if (!notes__is_trigger(s->items[j].e->type))
+		return false;
+	return queries_other(s, k, j) || numbered_apart(s, k, j) ||
+	       paren_confined(s, k, j);
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -1215,8 +1254,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 
-		if (paren_confined(s, k, j) || numbered_apart(s, k, j) ||
-		    queries_other(s, k, j))
+		if (kept_apart(s, k, j))
 			continue;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!scope_ends(s, j, k) ||
