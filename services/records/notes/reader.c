@@ -376,9 +376,9 @@ ago_zh(const sentence *s, size_t w)
 static bool
 dated(const sentence *s, size_t k)
 {
-	static const char *const over[] = {"ago",      "child", "childhood",
-					   "teenager", "幼时",	"幼年",
-					   "儿时",     "童年",	"小时候"};
+	static const char *const over[] = {
+		"ago",	"child", "childhood", "teenager", "幼时",
+		"幼年", "儿时",	 "童年",      "小时候",	  "生后"};
 	static const char *const ongoing[] = {"since", "dx", "diagnosed",
 					      "至今", "以来"};
 	uint32_t end = list_item_end(s, k);
@@ -904,6 +904,42 @@ reporter_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* marks_only: are words [from, to) quote marks and brackets only (「)? */
+static bool
+marks_only(const sentence *s, size_t from, size_t to)
+{
+	for (size_t w = from; w < to; w++)
+		if (s->words[w].han || (unsigned char)s->words[w].key[0] < 0x80)
+			return false;
+	return true;
+}
+
+/* reported_parent_zh: is Chinese family trigger j a parent named right
+ * after a relative who reports ("女兒話媽媽以前食 Codeine 會好暈", "病人女兒
+ * 表示「媽媽對乳膠過敏」")?  The daughter speaks of her mother, the
+ * patient. */
+static bool
+reported_parent_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"说", "话", "诉", "称", "表示"};
+	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
+	const item *r = j > 0 ? &s->items[j - 1] : NULL;
+	size_t n = r ? strlen(r->e->key) : 0;
+
+	if (r == NULL || r->e->type != NOTES_T_PSEUDO ||
+	    !marks_only(s, r->w1, s->items[j].w0) ||
+	    !words_in(s, s->items[j].w0, parents,
+		      sizeof(parents) / sizeof(*parents)))
+		return false;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++) {
+		size_t v = strlen(verbs[i]);
+
+		if (n > v && strcmp(r->e->key + n - v, verbs[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* conditions_drug: does hypothetical trigger j condition a drug written
  * between it and allergy item k ("if bacterial tonsillitis then,
  * clarithromycin as pen allergic")?  The condition is the drug's; the
@@ -1039,6 +1075,173 @@ hyphen_owns(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* number_at: does an item number start at text i ("2.", "3、", not
+ * "0.5g": no digit or point before it, none after its mark)? */
+static bool
+number_at(const char *text, uint32_t i, uint32_t to)
+{
+	uint32_t e = i;
+
+	if (i > 0 &&
+	    (isdigit((unsigned char)text[i - 1]) || text[i - 1] == '.'))
+		return false;
+	while (e < to && isdigit((unsigned char)text[e]))
+		e++;
+	if (e == i || e >= to)
+		return false;
+	if (text[e] == '.')
+		return e + 1 < to && !isdigit((unsigned char)text[e + 1]);
+	return e + 3 <= to && memcmp(text + e, ENUM_COMMA, 3) == 0;
+}
+
+/* numbered_apart: is trigger j, after item k, in a later numbered item
+ * of the list k is in ("诊断：1.尿道感染并败血症 2.糖尿病高血糖 3.急性肾功能
+ * 损伤？")?  A doubt written after one item is that item's. */
+static bool
+numbered_apart(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+
+	if (j < k)
+		return false;
+	for (uint32_t i = from; i < to; i++)
+		if (number_at(s->text, i, to))
+			return true;
+	return false;
+}
+
+/* queries_other: is trigger j a full-width question mark written right
+ * after another drug or problem than item k ("Acetaminophen 1g q6h +
+ * Celecoxib？" doubts celecoxib only)?  Chinese writes the mark on what it
+ * doubts; after an allergy cue ("对"利奈唑胺"过敏？") it doubts the
+ * allergy's drug. */
+static bool
+queries_other(const sentence *s, size_t k, size_t j)
+{
+	return j > k + 1 && strcmp(s->items[j].e->key, "\xef\xbc\x9f") == 0 &&
+	       s->items[j - 1].end == s->items[j].start &&
+	       is_concept(s->items[j - 1].e->type);
+}
+
+/* paren_at says whether text at i opens a parenthesis (2: "(" or
+ * "（"), closes one (3) or neither (0): a byte compare, as the sentence is
+ * scanned once for each trigger. */
+static int
+paren_at(const char *text, uint32_t i, uint32_t to)
+{
+	if (text[i] == '(')
+		return 2;
+	if (text[i] == ')')
+		return 3;
+	if ((unsigned char)text[i] != 0xef || i + 3 > to ||
+	    (unsigned char)text[i + 1] != 0xbc)
+		return 0;
+	if ((unsigned char)text[i + 2] == 0x88)
+		return 2;
+	return (unsigned char)text[i + 2] == 0x89 ? 3 : 0;
+}
+
+/* paren_open returns where the parenthesis that holds item j opens, or
+ * NULL when j is outside one; *close where it closes (the sentence's
+ * end if it does not). */
+static const char *
+paren_open(const sentence *s, size_t j, const char **close)
+{
+	uint32_t from = s->words[0].start, to = s->items[j].start;
+	uint32_t last = s->words[s->n - 1].end, open = 0;
+	int depth = 0, mark;
+
+	for (uint32_t i = from; i < to; i++) {
+		mark = paren_at(s->text, i, to);
+		if (mark == 2)
+			depth++;
+		else if (mark == 3 && depth > 0)
+			depth--;
+	}
+	if (depth == 0)
+		return NULL;
+	/* the innermost one still open: find it again from its close */
+	for (uint32_t i = to, d = 0; i-- > from;) {
+		mark = paren_at(s->text, i, to);
+		if (mark == 3)
+			d++;
+		else if (mark == 2 && d-- == 0) {
+			open = i;
+			break;
+		}
+	}
+	*close = s->text + last;
+	for (uint32_t i = s->items[j].end, d = 0; i < last; i++) {
+		mark = paren_at(s->text, i, last);
+		if (mark == 2)
+			d++;
+		else if (mark == 3 && d-- == 0) {
+			*close = s->text + i;
+			break;
+		}
+	}
+	return s->text + open;
+}
+
+/* aside_zh: is drug item k in a Chinese parenthesis that states what
+ * the patient takes already ("避免使用布洛芬等（已服阿司匹林）"), trigger j
+ * outside it?  The aside is a fact of its own, not under the sentence's
+ * plan or condition. */
+static bool
+aside_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const already[] = {"已服", "已用", "正服用", "在服"};
+	const char *close, *open = paren_open(s, k, &close);
+	size_t w = s->items[k].w0;
+
+	if (open == NULL || s->text + s->items[j].start > open || w < 2)
+		return false;
+	for (size_t i = 0; i < sizeof(already) / sizeof(*already); i++) {
+		size_t n = strlen(already[i]) / 3;
+
+		if (w >= n && words_at(s, w - n, already[i]) &&
+		    s->text + s->words[w - n].start > open)
+			return true;
+	}
+	return false;
+}
+
+/* paren_confined: is trigger j written in a parenthesis that item k is
+ * neither inside nor the last drug before ("Enalapril 10mg bd（咳 → 上次
+ * 已停）, Simvastatin 20mg nocte": Enalapril only is stopped)?  What a
+ * parenthesis says is about what it follows.  Or is k in an aside that
+ * says it is taken already, j outside it (aside_zh)? */
+static bool
+paren_confined(const sentence *s, size_t k, size_t j)
+{
+	const char *close, *open = paren_open(s, j, &close);
+	const char *at = s->text + s->items[k].start;
+
+	if (open == NULL)
+		return aside_zh(s, k, j);
+	if (at > open && at < close)
+		return false;
+	if (at > open)
+		return true;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) && s->text + s->items[m].start < open)
+			return true;
+	return false;
+}
+
+/* kept_apart: does trigger j not reach item k, written in a
+ * parenthesis or a numbered item of its own, or on another term
+ * (paren_confined, numbered_apart, queries_other)?  Other items are not
+ * triggers: nothing to keep apart. */
+static bool
+kept_apart(const sentence *s, size_t k, size_t j)
+{
+	if (!notes__is_trigger(s->items[j].e->type))
+		return false;
+	return queries_other(s, k, j) || numbered_apart(s, k, j) ||
+	       paren_confined(s, k, j);
+}
+
 /* context gives the context bits of item k and its first trigger; a
  * plan's trigger leaves an allergy (allergy) as it is. */
 static unsigned
@@ -1050,6 +1253,9 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	*trigger = "";
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
+
+		if (kept_apart(s, k, j))
+			continue;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!scope_ends(s, j, k) ||
 			    ((allergy || relative_with(s, j)) &&
@@ -1086,7 +1292,7 @@ context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		    t == s->section || !holds(s, t, k) ||
 		    (t->type == NOTES_T_FAMILY &&
 		     (reporter(s, j) || reporter_named(s, j) ||
-		      reporter_zh(s, j))))
+		      reporter_zh(s, j) || reported_parent_zh(s, j))))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;
@@ -1431,6 +1637,115 @@ recorded_reaches(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+static const char *line_lead(const sentence *s);
+
+/* zh_allergy_head: does s open its line with a Chinese allergy cue and a
+ * colon ("过敏：", "药物过敏史：", "藥物敏感：")?  The line lists allergens. */
+static bool
+zh_allergy_head(const sentence *s)
+{
+	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
+	       colon_after(s, 0) && line_lead(s) != NULL;
+}
+
+/* fine_in_item: does a tolerated cue follow drug item k in its list
+ * item ("；另诉头孢应该没问题")?  The item says the drug did no harm. */
+static bool
+fine_in_item(const sentence *s, size_t k)
+{
+	uint32_t end = list_item_end(s, k);
+
+	for (size_t m = k + 1; m < s->n_items && s->items[m].start < end; m++)
+		if (s->items[m].e->type == NOTES_T_TOLERATED)
+			return true;
+	return false;
+}
+
+/* semi_listed_zh: is drug item k in a later item of a Chinese allergy
+ * line, one its semicolons part, with no comma before k in that item
+ * ("过敏：头孢（皮疹）；\"阿斯匹林\"（哮喘发作）")?  Each such item
+ * names an allergen, as the first does; a comma starts the item's story
+ * ("……；另诉头孢应该没问题，以前用过"). */
+static bool
+semi_listed_zh(const sentence *s, size_t k)
+{
+	uint32_t len, to = s->items[k].start;
+	bool later = false, comma = false;
+	int depth = 0;
+
+	if (k == 0 || !zh_allergy_head(s))
+		return false;
+	for (uint32_t i = s->items[0].end; i < to; i += len) {
+		int mark = list_mark(s->text, i, to, &len);
+
+		if (mark == 2)
+			depth++;
+		else if (mark == 3 && depth > 0)
+			depth--;
+		else if (mark == 1 && depth == 0 &&
+			 (s->text[i] == ';' ||
+			  memcmp(s->text + i, FW_SEMI, len) == 0))
+			later = true, comma = false;
+		else if (mark == 1 && depth == 0 && len == 3 &&
+			 memcmp(s->text + i, FW_COMMA, 3) == 0)
+			comma = true;
+	}
+	return later && !comma && !fine_in_item(s, k);
+}
+
+/* The adverbs a Chinese writer puts between a drug and the allergy
+ * after it ("青霉素好像也会过敏", "头孢都会过敏"): the allergy is the
+ * drug's. */
+#define ADVERB_GAP_ZH 4
+
+/* adverb_at_zh: is word w one of those adverbs, or in a doubt item? */
+static bool
+adverb_at_zh(const sentence *s, size_t w)
+{
+	static const char *const adverbs[] = {"也", "会", "都", "还",
+					      "亦", "均", "曾"};
+
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].w0 <= w && w < s->items[m].w1)
+			return s->items[m].e->type == NOTES_T_UNCERTAIN;
+	return s->words[w].han &&
+	       words_in(s, w, adverbs, sizeof(adverbs) / sizeof(*adverbs));
+}
+
+/* adverbs_reach_zh: does Chinese allergy cue j, after drug item k, name
+ * it over a few adverbs and nothing else ("「青黴素好像也會過敏」")? */
+static bool
+adverbs_reach_zh(const sentence *s, size_t k, size_t j)
+{
+	size_t from = s->items[k].w1, to = s->items[j].w0;
+
+	if (j <= k || !s->words[to].han ||
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || to - from < 2 ||
+	    to - from > ADVERB_GAP_ZH)
+		return false;
+	for (size_t w = from; w < to; w++)
+		if (!adverb_at_zh(s, w) ||
+		    s->words[w].start != s->words[w - 1].end)
+			return false;
+	return true;
+}
+
+/* sensitive_because_zh: is drug item k written as the reason of a plan,
+ * the patient's sensitivity to it ("因NSAID敏感", "因對Penicillin敏感，給予
+ * Levofloxacin")?  Hong Kong writes an allergy 敏感; a culture's
+ * sensitivity ("對ceftriaxone敏感") is no reason so written. */
+static bool
+sensitive_because_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0, after = s->items[k].w1;
+
+	if (w > 0 && words_at(s, w - 1, "对"))
+		w--;
+	return w > 0 && words_at(s, w - 1, "因") && words_at(s, after, "敏感");
+}
+
 /* allergy_cued: does an allergy cue of the clause name item k? */
 static bool
 allergy_cued(const sentence *s, size_t k)
@@ -1438,9 +1753,9 @@ allergy_cued(const sentence *s, size_t k)
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
-		     recorded_reaches(s, k, j)))
+		     recorded_reaches(s, k, j) || adverbs_reach_zh(s, k, j)))
 			return true;
-	return false;
+	return sensitive_because_zh(s, k) || semi_listed_zh(s, k);
 }
 
 /* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop
@@ -1529,6 +1844,7 @@ is_reaction(const sentence *s, size_t k)
 	if (s->items[k].w0 - prev->w1 > REACTION_GAP_WORDS)
 		return false;
 	return s->allergy_list || s->allergy_line ||
+	       semi_listed_zh(s, (size_t)(prev - s->items)) ||
 	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
 }
 
@@ -2464,10 +2780,10 @@ static bool
 doubt_after_zh(const sentence *s, size_t k)
 {
 	static const char *const doubt[] = {
-		"反应不详", "表现不详", "反应不清", "记不清",
-		"说不清",   "不清楚",	"无法说明", "待核实",
-		"待确认",   "待证实",	"暂按",	    "可疑过敏",
-		"疑似过敏", "无法确认", "未能确认", "列为可疑"};
+		"反应不详", "表现不详", "反应不清", "记不清",	"说不清",
+		"不清楚",   "无法说明", "待核实",   "待确认",	"待证实",
+		"暂按",	    "可疑过敏", "疑似过敏", "无法确认", "未能确认",
+		"列为可疑", "列为怀疑"};
 	size_t end = drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)
@@ -2542,15 +2858,18 @@ avoided_zh(const sentence *s, size_t k)
 	return words_any(s, from, to, avoid, sizeof(avoid) / sizeof(*avoid));
 }
 
-/* unused_class_zh: is Chinese class item k named as not used since
- * ("口服阿莫西林后出现荨麻疹，此后未再使用青霉素类药物", "此次之前未曾用过
- * 青霉素类药物")?  The class is what the patient kept away from, not an
- * allergy the writer states (README: a class named without an allergy is
- * nothing); the drug that harmed is the allergy. */
+/* unused_class_zh: is Chinese class item k named as not used since, or
+ * ever ("口服阿莫西林后出现荨麻疹，此后未再使用青霉素类药物", "此次之前未曾用过
+ * 青霉素类药物", "过敏史：对"青霉素"皮试阳性，未用过头孢类")?  The class is
+ * what the patient kept away from, not an allergy the writer states (README: a
+ * class named without an allergy is nothing); the drug that harmed is the
+ * allergy. */
 static bool
 unused_class_zh(const sentence *s, size_t k)
 {
-	static const char *const unused[] = {"未再", "未曾", "没再", "没有再"};
+	static const char *const unused[] = {"未再",   "未曾",	 "没再",
+					     "没有再", "未用过", "未使用过",
+					     "从未",   "没用过"};
 	size_t from, to;
 
 	if (s->items[k].e->type != NOTES_T_CLASS)
@@ -2835,6 +3154,100 @@ dash_labelled(const sentence *s, size_t k)
 	       cue->w0 - w <= REACTION_WORDS;
 }
 
+/* The most words between a condition and the parenthesis of its drug:
+ * its duration ("高血压20年（缬沙坦80mg qd）"). */
+#define TREATS_GAP_WORDS 2
+
+/* words_before returns the number of s's words that end before p. */
+static size_t
+words_before(const sentence *s, const char *p)
+{
+	size_t w = 0;
+
+	while (w < s->n && s->text + s->words[w].end <= p)
+		w++;
+	return w;
+}
+
+/* treats_current: is drug item k, a past medicine, written in a
+ * parenthesis right after a problem (its duration between, no quote)
+ * the same words leave current, with
+ * no trigger of its own there ("既往：高血压20年（缬沙坦80mg qd）")?  The
+ * drug is that condition's treatment and goes on as it does; it is
+ * taken. */
+static bool
+treats_current(const sentence *s, size_t k, const notes_finding *f)
+{
+	const char *close, *open, *trigger;
+	size_t p = k;
+
+	if (f->kind != NOTES_MEDICINE || f->context != NOTES_HISTORICAL)
+		return false;
+	open = paren_open(s, k, &close);
+	while (open != NULL && p > 0 && s->text + s->items[p - 1].end > open)
+		p--;
+	if (open == NULL || p == 0 ||
+	    s->items[p - 1].e->type != NOTES_T_PROBLEM ||
+	    words_before(s, open) - s->items[p - 1].w1 > TREATS_GAP_WORDS ||
+	    memchr(s->text + s->items[p - 1].end, '"',
+		   (size_t)(open - s->text) - s->items[p - 1].end) != NULL)
+		return false;
+	for (size_t m = p; m < s->n_items; m++)
+		if (s->text + s->items[m].start < close &&
+		    notes__is_trigger(s->items[m].e->type))
+			return false;
+	return context(s, p - 1, false, &trigger) == 0;
+}
+
+/* stop_to_come: is medicine f, read as both past and planned, stopped
+ * only if something happens ("如肾功能下降需停用利伐沙班", "If she bleeds,
+ * stop aspirin")?  A conditional stop, as a stop weighed (考虑停用), leaves
+ * the drug taken now. */
+static bool
+stop_to_come(const sentence *s, const notes_finding *f)
+{
+	if (f->kind != NOTES_MEDICINE ||
+	    f->context != (NOTES_HISTORICAL | NOTES_HYPOTHETICAL))
+		return false;
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_HISTORICAL &&
+		    (s->items[m].e->dir & NOTES_DIR_STOP))
+			return true;
+	return false;
+}
+
+/* dose_changed_zh: is Chinese medicine f, read as planned, a drug whose
+ * dose its clause changes ("华法林由3mg调整为3.375mg", "如出现低血糖，格列
+ * 齐特减量")?  A plan changes the dose of a drug the patient takes. */
+static bool
+dose_changed_zh(const sentence *s, size_t k, const notes_finding *f)
+{
+	static const char *const change[] = {"减量", "加量", "减半", "调整为",
+					     "增至", "减至", "加至"};
+	size_t from, to;
+
+	if (f->kind != NOTES_MEDICINE || f->context != NOTES_HYPOTHETICAL ||
+	    !s->words[s->items[k].w0].han)
+		return false;
+	clause_words(s, k, &from, &to);
+	to = drug_bound(s, k) < to ? drug_bound(s, k) : to;
+	return words_any(s, s->items[k].w1, to, change,
+			 sizeof(change) / sizeof(*change));
+}
+
+/* treatment_context makes drug item k taken when it is a current
+ * condition's treatment, stopped only if something happens or a drug
+ * whose dose a plan changes. */
+static void
+treatment_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (treats_current(s, k, f) || stop_to_come(s, f) ||
+	    dose_changed_zh(s, k, f)) {
+		f->context = 0;
+		f->trigger = "";
+	}
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2976,7 +3389,10 @@ finding(const sentence *s, size_t k, notes_finding *f)
 		break;
 	case NOTES_T_SUBSTANCE:
 	case NOTES_T_CLASS:
-		return substance(s, k, f);
+		if (!substance(s, k, f))
+			return false;
+		treatment_context(s, k, f);
+		return true;
 	default:
 		return false;
 	}
@@ -3107,10 +3523,11 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 }
 
 /* allergy_heading_noted_zh: is s, its last word ending at last and its
- * line at to, an allergy heading with a note in brackets before its
- * colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史（多重）：")?
- * The note says where the list came from; the lines under it are the
- * list. */
+ * line at to, an allergy heading with a note in full-width brackets
+ * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
+ * （多重）：", Hong Kong's "Drug allergy（CMS）：", an English word before
+ * the cue as allergy_titled allows)?  The note says where the list came
+ * from; the lines under it are the list. */
 static bool
 allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 {
@@ -3118,8 +3535,8 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 	const char *open = "\xef\xbc\x88", *close = "\xef\xbc\x89";
 	uint32_t i = last;
 
-	if (s->n_items == 0 || it->w0 != 0 ||
-	    it->e->type != NOTES_T_ALLERGY_CUE || !s->words[0].han ||
+	if (s->n_items == 0 || it->w0 > (s->words[0].han ? 0u : 1u) ||
+	    it->e->type != NOTES_T_ALLERGY_CUE ||
 	    memcmp(s->text + it->end, open, 3) != 0)
 		return false;
 	while (i < to && s->text[i] == ' ')
@@ -3396,6 +3813,24 @@ plan_step_zh(const sentence *s)
 	       numbered(s) && section_of(s) == NULL;
 }
 
+/* allergen_kind_zh: is heading s, under an allergy list, a label of
+ * the kind of allergen its line lists ("过敏史：\n  药物：曲马多（头晕）
+ * \n  食物：海鲜\n  其他：无")?  The record's form parts its allergies so;
+ * the line is an item of the list, as a bulleted one is. */
+static bool
+allergen_kind_zh(const sentence *s)
+{
+	static const char *const kinds[] = {"药物", "药品", "食物",
+					    "其他", "环境", "接触"};
+	const char *colon;
+
+	if (!s->allergy_list || s->n < 3 || !s->words[0].han ||
+	    !words_in(s, 0, kinds, sizeof(kinds) / sizeof(*kinds)))
+		return false;
+	colon = colon_at(s->text, s->words[1].end, s->words[2].start);
+	return colon != NULL && line_lead(s) != NULL;
+}
+
 /* open_section sets what heading s opens: an allergy list, an allergy
  * line, a section (a bulleted line's heading keeps the section it is
  * under). */
@@ -3404,7 +3839,8 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 {
 	/* a bulleted line's label ("- GP summary: …") is an item of the
 	 * allergy list it is in, as it is of any section */
-	bool kept = s->allergy_list && bulleted(s) && !allergies;
+	bool kept = s->allergy_list && (bulleted(s) || allergen_kind_zh(s)) &&
+		    !allergies;
 
 	s->allergy_line = allergy_line(s);
 	s->allergy_head = s->allergy_line;
@@ -4226,6 +4662,25 @@ misattributed_code(const notes_reading *out, const char *code)
 	return false;
 }
 
+/* queried_code_zh: does the note query its allergy to code with a
+ * full-width question mark or 可疑 ("诊断：过敏性休克（头孢呋辛？海鲜？）")?
+ * The writer's doubt, once written, is the note's verdict: the allergy
+ * its story first affirmed is uncertain. */
+static bool
+queried_code_zh(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == NOTES_UNCERTAIN &&
+		    strcmp(f->code, code) == 0 &&
+		    (strcmp(f->trigger, "\xef\xbc\x9f") == 0 ||
+		     strcmp(f->trigger, "可疑") == 0))
+			return true;
+	}
+	return false;
+}
+
 /* undoubt drops the affirmed mentions of an allergy whose label the
  * writer doubts, or says was a relative's: the doubt is what holds now
  * ("7. Penicillin allergy: refer for testing" after "I doubt this is a
@@ -4234,6 +4689,7 @@ static void
 undoubt(notes_reading *out)
 {
 	drop_superseded(out, NOTES_ALLERGY, 0, doubted_code);
+	drop_superseded(out, NOTES_ALLERGY, 0, queried_code_zh);
 	drop_superseded(out, NOTES_ALLERGY, 0, misattributed_code);
 }
 

@@ -217,8 +217,10 @@ abbreviated(const char *text, size_t i)
 static bool
 query_mark(const char *text, size_t len, size_t i, size_t next)
 {
+	/* after a label's colon too ("Ceftriaxone：? 家人话……") */
 	bool before = i == 0 || isspace((unsigned char)text[i - 1]) ||
-		      text[i - 1] == '(';
+		      text[i - 1] == '(' || text[i - 1] == ':' ||
+		      (i >= 3 && memcmp(text + i - 3, "\xef\xbc\x9a", 3) == 0);
 
 	return before && next < len &&
 	       (word_len((const unsigned char *)text + next, len - next) ||

@@ -2270,6 +2270,147 @@ test_tolerances(void)
 	MT_TRUE(!notes__member_of("penicillins", "amoxicillin"));
 }
 
+/* The seventh writer's Chinese (issue 75, rules75zh8): a Chinese allergy
+ * line's semicolon items and its allergen-kind labels, adverbs between a
+ * drug and its allergy, not sure and not remembering, a checkbox's empty
+ * box, a heading with a note in full-width brackets, a "?" after a
+ * label's colon, Hong Kong's 敏感 given as a reason, a parenthesis's
+ * trigger kept to its drug, a condition's treatment taken. */
+static const expect rules_zh8[] = {
+	{"过敏：头孢（皮疹）；\"阿斯匹林\"（哮喘发作）。", NOTES_ALLERGY,
+	 "aspirin", "阿斯匹林", 0, true},
+	{"过敏史：\n  药物：曲马多（头晕、呕吐）\n  食物：海鲜", NOTES_ALLERGY,
+	 "tramadol", "曲马多", 0, true},
+	{"药物敏感：对「双氯芬酸」唔肯定（以前打针后头晕）。", NOTES_ALLERGY,
+	 "diclofenac", "双氯芬酸", UNC, true},
+	{"药物敏感：Septrin（皮疹）；「磺胺」唔记得有冇。", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺", UNC, true},
+	{"病人自述「青黴素好像也會過敏」，但無紀錄。", NOTES_ALLERGY,
+	 "penicillins", "青黴素", UNC, true},
+	{"药物不良反应：有 \xe2\x98\x91  无 \xe2\x96\xa1  "
+	 "说明：服用\"卡托普利\"后干咳。",
+	 NOTES_ALLERGY, "captopril", "卡托普利", 0, true},
+	{"药物过敏：有 \xe2\x96\xa1  无 \xe2\x98\x91  说明：青霉素",
+	 NOTES_ALLERGY, "penicillins", "青霉素", NEG, false},
+	{"Drug allergy（CMS）：\n  - Ceftriaxone：? 家人话以前打完针痕痒",
+	 NOTES_ALLERGY, "ceftriaxone", "Ceftriaxone", UNC, true},
+	{"  - Penicillin：上次都食过 Augmentin 冇事", NOTES_MEDICINE,
+	 "co-amoxiclav", "Augmentin", HIST, true},
+	{"泼尼松龙 30mg qd x5日（因NSAID敏感）", NOTES_ALLERGY, "nsaids",
+	 "NSAID", 0, true},
+	{"现用药：Metformin 850mg bd, Enalapril 10mg bd（咳 → 上次已停）, "
+	 "Simvastatin 20mg nocte。",
+	 NOTES_MEDICINE, "simvastatin", "Simvastatin", 0, true},
+	{"现用药：Metformin 850mg bd, Enalapril 10mg bd（咳 → 上次已停）。",
+	 NOTES_MEDICINE, "enalapril", "Enalapril", HIST, true},
+	{"既往：高血压20年（缬沙坦80mg qd），2型糖尿病。", NOTES_MEDICINE,
+	 "valsartan", "缬沙坦", 0, true},
+	/* a stop only if something happens, a dose a plan changes, an
+	 * aside that says the drug is taken already */
+	{"如出现出血，停用阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", 0,
+	 true},
+	{"If she bleeds, stop aspirin.", NOTES_MEDICINE, "aspirin", "aspirin",
+	 0, true},
+	{"处理：如出现低血糖，格列齐特减量。", NOTES_MEDICINE, "gliclazide",
+	 "格列齐特", 0, true},
+	{"药师建议：华法林由3mg调整为3.375mg qd。", NOTES_MEDICINE, "warfarin",
+	 "华法林", 0, true},
+	{"建议：若痛风急性发作，可短期服用秋水仙碱，避免使用布洛芬（已服阿司匹"
+	 "林）。",
+	 NOTES_MEDICINE, "aspirin", "阿司匹林", 0, true},
+	/* never used, read back; relatives */
+	{"药物过敏/"
+	 "不良反应：达比加群——消化不良（曾试用，已停）；\"利伐沙班\"未用过。",
+	 NOTES_MEDICINE, "rivaroxaban", "利伐沙班", NEG, false},
+	{"爸爸对\"阿莫西林\"过敏。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
+	 FAM, false},
+	{"女兒話媽媽以前食 Codeine 會好暈。", NOTES_MEDICINE, "codeine",
+	 "Codeine", HIST, true},
+	/* a doubt after a later numbered item; the problems added */
+	{"诊断：1.尿道感染并败血症 2.糖尿病高血糖 3.急性肾功能损伤？",
+	 NOTES_PROBLEM, "A41.9", "败血症", 0, true},
+	{"诊断：1.尿道感染并败血症 2.糖尿病高血糖 3.急性肾功能损伤？",
+	 NOTES_PROBLEM, "N17.9", "急性肾功能损伤", UNC, true},
+	{"出院诊断：1.支气管肺炎 2.不完全川崎病", NOTES_PROBLEM, "M30.3",
+	 "不完全川崎病", 0, true},
+	{"内科病史：睡眠呼吸中止症（使用CPAP）", NOTES_PROBLEM, "G47.3",
+	 "睡眠呼吸中止症", 0, true},
+	/* a stop before an operation is to come; a question mark doubts
+	 * the term it is written on */
+	{"心房顫動（Eliquis 5mg bid，術前停藥48小時）", NOTES_MEDICINE,
+	 "apixaban", "Eliquis", 0, true},
+	{"術後止痛 Acetaminophen 1g q6h + Celecoxib？（避免）", NOTES_MEDICINE,
+	 "paracetamol", "Acetaminophen", 0, true},
+	{"術後止痛 Acetaminophen 1g q6h + Celecoxib？（避免）", NOTES_MEDICINE,
+	 "celecoxib", "Celecoxib", UNC, true},
+	/* a query later in the note; more problem names */
+	{"主诉：进食海鲜并服用\"头孢呋辛\"后30分钟出现全身风团。\n"
+	 "诊断：过敏性休克（头孢呋辛？海鲜？）",
+	 NOTES_ALLERGY, "cefuroxime", "头孢呋辛", UNC, true},
+	{"诊断：社区型肺炎，慢性阻塞性肺病急性恶化", NOTES_PROBLEM, "J44.1",
+	 "慢性阻塞性肺病急性恶化", 0, true},
+	{"过去病史：慢性腎臟病第3期。", NOTES_PROBLEM, "N18.3",
+	 "慢性腎臟病第3期", 0, true},
+	{"诊断：急性非ST段抬高型心肌梗死", NOTES_PROBLEM, "I21.4",
+	 "急性非ST段抬高型心肌梗死", 0, true},
+	{"病史：血压高吃Amlodipine 10mg，胆固醇高吃Simvastatin。",
+	 NOTES_PROBLEM, "E78.0", "胆固醇高", 0, true},
+};
+
+/* what they must not reach: a culture's sensitivity, a semicolon item
+ * that says the drug did no harm, a class never used, a macrolide outside
+ * the catalogue, an ASA class, what is named for a disease (context ANY:
+ * no such finding at all); a drug before another's parenthesis that
+ * stops it, a problem before a later numbered item's doubt (context: no
+ * such finding in that context) */
+#define ANY 0xffu
+
+static void
+test_rules_zh8(void)
+{
+	static const struct {
+		const char *text;
+		notes_kind kind;
+		const char *code;
+		unsigned context;
+	} absent[] = {
+		{"尿液培养E. coli，对ceftriaxone敏感。", NOTES_ALLERGY,
+		 "ceftriaxone", ANY},
+		{"过敏史：青霉素（皮疹）；另诉头孢应该没问题，以前用过。",
+		 NOTES_ALLERGY, "cephalosporins", ANY},
+		{"现用药：Metformin 850mg bd, Enalapril 10mg bd（咳 → "
+		 "上次已停）。",
+		 NOTES_MEDICINE, "metformin", HIST},
+		{"过敏史：对\"青霉素\"皮试阳性（2018年），未用过头孢类。",
+		 NOTES_ALLERGY, "cephalosporins", ANY},
+		{"诊断：1.尿道感染并败血症 2.糖尿病高血糖 3.急性肾功能损伤？",
+		 NOTES_PROBLEM, "E14.9", UNC},
+		{"ASA：III", NOTES_MEDICINE, "aspirin", ANY},
+		{"ASA分级：II级", NOTES_MEDICINE, "aspirin", ANY},
+		{"过敏史：对\"罗红霉素\"过敏（胃痛）。", NOTES_ALLERGY,
+		 "erythromycin", ANY},
+		{"流感季前接种流感疫苗。", NOTES_PROBLEM, "J11.1", ANY},
+		{"Flu vaccine given today.", NOTES_PROBLEM, "J11.1", ANY},
+		{"建议本人查乙肝两对半。", NOTES_PROBLEM, "B18.1", ANY},
+		{"自服\"感冒灵\"。", NOTES_PROBLEM, "J00", ANY},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh8) / sizeof(rules_zh8[0]); i++)
+		check(&rules_zh8[i]);
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		const notes_finding *f;
+
+		notes_read(absent[i].text, strlen(absent[i].text), &r);
+		f = find(&r, absent[i].kind, absent[i].code);
+		if (f != NULL && (absent[i].context == ANY ||
+				  f->context == absent[i].context))
+			mt_fail(__FILE__, __LINE__, "%s: found %s %s",
+				absent[i].text, notes_kind_name(absent[i].kind),
+				absent[i].code);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2294,6 +2435,7 @@ static const mt_case cases[] = {
 	{"lay_intolerances", test_lay_intolerances},
 	{"medrec_rows", test_medrec_rows},
 	{"tolerances", test_tolerances},
+	{"rules_zh8", test_rules_zh8},
 	{NULL, NULL},
 };
 
