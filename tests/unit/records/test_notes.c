@@ -2270,6 +2270,75 @@ test_tolerances(void)
 	MT_TRUE(!notes__member_of("penicillins", "amoxicillin"));
 }
 
+/* A verdict's reach (issue 75, tolerate75b): "not an allergy", "side
+ * effect", "不是过敏" speaks of the drug(s) of its own clause, never of a
+ * drug another clause gives a real allergy (anaphylaxis, rash,
+ * 过敏性休克): that allergy stays offered, the verdict's drug does not. */
+static const struct {
+	const char *text;
+	const char *kept;    /* offered: its own reaction is an allergy */
+	const char *cleared; /* the verdict's drug: not offered */
+} verdict_reach[] = {
+	{"Penicillin allergy (anaphylaxis); co-amoxiclav - diarrhoea, not an "
+	 "allergy.",
+	 "penicillins", "co-amoxiclav"},
+	{"Penicillin - anaphylaxis, co-amoxiclav - diarrhoea, not an allergy.",
+	 "penicillins", "co-amoxiclav"},
+	{"Allergic to penicillin (anaphylaxis) but co-amoxiclav gave her "
+	 "diarrhoea, a side effect.",
+	 "penicillins", "co-amoxiclav"},
+	{"Penicillin causes anaphylaxis whereas co-amoxiclav causes nausea, "
+	 "not allergic.",
+	 "penicillins", "co-amoxiclav"},
+	{"Allergies: penicillin - angioedema; codeine - constipation, side "
+	 "effect, not allergy.",
+	 "penicillins", "codeine"},
+	{"Allergies: co-amoxiclav - diarrhoea, not an allergy; penicillin - "
+	 "anaphylaxis.",
+	 "penicillins", "co-amoxiclav"},
+	{"Penicillin - rash; ondansetron - headache, not allergic.",
+	 "penicillins", "ondansetron"},
+	{"Allergies: penicillin (anaphylaxis), co-amoxiclav (diarrhoea - not "
+	 "an allergy).",
+	 "penicillins", "co-amoxiclav"},
+	{"Allergies:\n- Penicillin - anaphylaxis\n- Co-amoxiclav - diarrhoea, "
+	 "not an allergy",
+	 "penicillins", "co-amoxiclav"},
+	{"青霉素过敏（过敏性休克）；阿莫西林克拉维酸钾腹泻，不是过敏。",
+	 "penicillins", "co-amoxiclav"},
+	{"青霉素过敏性休克，阿莫西林克拉维酸钾致腹泻，不是过敏。",
+	 "penicillins", "co-amoxiclav"},
+	{"青霉素过敏，曾出现过敏性休克，但头孢呋辛仅胃肠道反应，非过敏。",
+	 "penicillins", "cefuroxime"},
+	{"对青霉素过敏（皮疹），而可待因引起便秘，不算敏感。", "penicillins",
+	 "codeine"},
+	{"青霉素过敏性休克；红霉素胃不适，非过敏。", "penicillins",
+	 "erythromycin"},
+	{"青霉素：过敏性休克；可待因：便秘（副作用，非过敏）。", "penicillins",
+	 "codeine"},
+	{"青霉素皮疹，阿莫西林克拉维酸钾胃肠道反应，考虑药物副作用而非过敏。",
+	 "penicillins", "co-amoxiclav"},
+};
+
+static void
+test_verdict_reach(void)
+{
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(verdict_reach) / sizeof(*verdict_reach);
+	     i++) {
+		notes_read(verdict_reach[i].text, strlen(verdict_reach[i].text),
+			   &r);
+		if (!offered(&r, verdict_reach[i].kept))
+			mt_fail(__FILE__, __LINE__, "%s: loses %s",
+				verdict_reach[i].text, verdict_reach[i].kept);
+		if (offered(&r, verdict_reach[i].cleared))
+			mt_fail(__FILE__, __LINE__, "%s: offers %s",
+				verdict_reach[i].text,
+				verdict_reach[i].cleared);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2294,6 +2363,7 @@ static const mt_case cases[] = {
 	{"lay_intolerances", test_lay_intolerances},
 	{"medrec_rows", test_medrec_rows},
 	{"tolerances", test_tolerances},
+	{"verdict_reach", test_verdict_reach},
 	{NULL, NULL},
 };
 
