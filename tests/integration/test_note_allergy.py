@@ -387,3 +387,26 @@ def test_a_members_side_effect_leaves_the_class_allergy(st, pb, catalogue):
     assert (rpb.SUGGESTION_KIND_ALLERGY, "penicillins") in _got(st, p)
     refused_order(st, pb, p, AMOXICILLIN, 500,
                   "a note mentions an allergy to penicillins")
+
+
+@pytest.mark.parametrize("body", [
+    "Allergies: Penicillin allergy (anaphylaxis); co-amoxiclav - diarrhoea, "
+    "not an allergy.",
+    "Allergies: penicillin - anaphylaxis, co-amoxiclav - diarrhoea, not an "
+    "allergy.",
+    "过敏史：青霉素过敏性休克，阿莫西林克拉维酸钾致腹泻，不是过敏。",
+])
+def test_a_side_effect_beside_a_real_allergy_leaves_it(st, pb, catalogue,
+                                                       body):
+    """Issue 75 (tolerate75b): a co-amoxiclav side effect judged "not an
+    allergy" in the same sentence as a penicillin anaphylaxis clears
+    co-amoxiclav only: the penicillin allergy is suggested and amoxicillin
+    is refused."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "penicillins") in got, got
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "co-amoxiclav") not in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")
