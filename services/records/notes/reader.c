@@ -3779,9 +3779,11 @@ denied_mention(const sentence *s, size_t k)
 	return (context(s, k, true, &trigger) & NOTES_NEGATED) != 0;
 }
 
-/* remember_subject keeps s's first drug as the one the next sentence
- * may speak of; a sentence of no words (the line break after a full
- * stop) changes nothing. */
+/* remember_subject keeps s's first drug, past those with a true allergy
+ * of their own (verdict_subject: "Penicillin - anaphylaxis; co-amoxiclav
+ * - nausea. Not an allergy."), as the one the next sentence may speak
+ * of; a sentence of no words (the line break after a full stop) changes
+ * nothing. */
 static void
 remember_subject(sentence *s)
 {
@@ -3790,6 +3792,8 @@ remember_subject(sentence *s)
 	if (s->n == 0)
 		return;
 	s->prior.e = NULL;
+	if (d < s->n_items)
+		d = verdict_subject(s, d, s->n_items);
 	if (d < s->n_items && !denied_mention(s, d))
 		s->prior = s->items[d];
 	for (size_t m = s->n_items; m-- > d;)

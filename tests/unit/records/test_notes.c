@@ -2296,6 +2296,8 @@ static const struct {
 	{"Allergies: co-amoxiclav - diarrhoea, not an allergy; penicillin - "
 	 "anaphylaxis.",
 	 "penicillins", "co-amoxiclav"},
+	{"Penicillin - anaphylaxis; co-amoxiclav - nausea. Not an allergy.",
+	 "penicillins", "co-amoxiclav"},
 	{"Penicillin - rash; ondansetron - headache, not allergic.",
 	 "penicillins", "ondansetron"},
 	{"Allergies: penicillin (anaphylaxis), co-amoxiclav (diarrhoea - not "
