@@ -2795,6 +2795,54 @@ effect_after(const sentence *s, size_t k)
 	return false;
 }
 
+/* taken_for_years: is drug item k told as taken for years ("she has had
+ * frusemide for years", "has been on lithium for 10 years")?  In an
+ * allergy list too it is a medicine the patient takes, evidence against
+ * a label beside it, no allergy. */
+static bool
+taken_for_years(const sentence *s, size_t k)
+{
+	static const char *const taken[] = {"had", "taken", "on", "taking"};
+	static const char *const has[] = {"has", "have", "been"};
+	size_t w = s->items[k].w0, e = s->items[k].w1;
+
+	if (w < 2 || !words_in(s, w - 1, taken, 4) ||
+	    !words_in(s, w - 2, has, 3) || e + 1 >= s->n ||
+	    !words_at(s, e, "for"))
+		return false;
+	if (isdigit((unsigned char)s->words[e + 1].key[0]) && e + 2 < s->n)
+		e++;
+	return words_at(s, e + 1, "years");
+}
+
+/* taken_here: is drug item k, or a mention of its drug before it in s
+ * with no reaction of k's own, told as taken for years ("she has had
+ * frusemide for years (note frusemide is a non-antibiotic sulfonamide
+ * ...)")? */
+static bool
+taken_here(const sentence *s, size_t k)
+{
+	for (size_t m = 0; m <= k; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&
+		    taken_for_years(s, m) &&
+		    (m == k || reaction_of(s, k, true) == NULL))
+			return true;
+	return false;
+}
+
+/* taken_still reads drug item k, taken for years, as a medicine the
+ * patient takes now: "has had" tells of the years up to now. */
+static bool
+taken_still(const sentence *s, size_t k, notes_finding *f)
+{
+	f->kind = NOTES_MEDICINE;
+	f->context = context(s, k, false, &f->trigger) & ~NOTES_HISTORICAL;
+	if (f->context == 0)
+		f->trigger = "";
+	return true;
+}
+
 /* switched_to: is drug item k the one the patient was moved on to
  * ("her GP switched her to warfarin 2024", "changed to pravastatin")?
  * It is what the patient takes now: a medicine, and not the drug a
@@ -2855,6 +2903,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
+	if (drug && taken_here(s, k))
+		return taken_still(s, k, f);
 	if (drug && (remedy_given(s, k) || now_on(s, k) || switched_to(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || allergy_cued(s, k) ||

@@ -2209,6 +2209,14 @@ static const expect tolerances[] = {
 	 "codeine", "Codeine", 0, true},
 	{"Switched to co-amoxiclav - hives.", NOTES_ALLERGY, "co-amoxiclav",
 	 "co-amoxiclav", 0, true},
+	/* a drug taken for years, in an allergy list too, is taken now
+	 * (tolerate75b, en6-20); a reaction had for years stays */
+	{"Allergies:\n- Sulpha - rash. She has had frusemide for years "
+	 "(frusemide is a non-antibiotic sulfonamide).",
+	 NOTES_MEDICINE, "furosemide", "frusemide", 0, true},
+	{"Allergies: penicillin - she has had hives with penicillin for "
+	 "years.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 };
 
 /* offered: does r offer an allergy to code (suggested, not negated)? */
@@ -2250,6 +2258,10 @@ test_tolerances(void)
 		 "cephalosporins"},
 		/* a class named by its use is a treatment */
 		{"术中预防性抗生素改用克林霉素。", "antibacterials"},
+		/* the drug's second mention is the one taken for years */
+		{"Allergies:\n- Sulpha - rash. She has had frusemide for "
+		 "years (frusemide is a non-antibiotic sulfonamide).",
+		 "furosemide"},
 		/* a later verdict stands for the earlier mention */
 		{"女儿说\"妈妈对乳胶过敏\"，病人否认，判断无乳胶过敏。",
 		 "latex"},
