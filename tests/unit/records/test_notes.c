@@ -2310,6 +2310,12 @@ static const struct {
 	 "penicillins", "co-amoxiclav"},
 	{"Penicillin - anaphylaxis; co-amoxiclav - nausea. Not an allergy.",
 	 "penicillins", "co-amoxiclav"},
+	{"Penicillin - anaphylaxis; morphine - itch, a histamine effect, not "
+	 "an allergy.",
+	 "penicillins", "morphine"},
+	{"Allergies: penicillin - anaphylaxis; codeine - constipation, label "
+	 "removed.",
+	 "penicillins", "codeine"},
 	{"Penicillin - rash; ondansetron - headache, not allergic.",
 	 "penicillins", "ondansetron"},
 	{"Allergies: penicillin (anaphylaxis), co-amoxiclav (diarrhoea - not "
@@ -2326,6 +2332,8 @@ static const struct {
 	 "penicillins", "cefuroxime"},
 	{"对青霉素过敏（皮疹），而可待因引起便秘，不算敏感。", "penicillins",
 	 "codeine"},
+	{"過敏史：青黴素過敏性休克，阿莫西林克拉維酸鉀致腹瀉，不是過敏。",
+	 "penicillins", "co-amoxiclav"},
 	{"青霉素过敏性休克；红霉素胃不适，非过敏。", "penicillins",
 	 "erythromycin"},
 	{"青霉素：过敏性休克；可待因：便秘（副作用，非过敏）。", "penicillins",
