@@ -3114,6 +3114,54 @@ effect_after(const sentence *s, size_t k)
 	return false;
 }
 
+/* taken_for_years: is drug item k told as taken for years ("she has had
+ * frusemide for years", "has been on lithium for 10 years")?  In an
+ * allergy list too it is a medicine the patient takes, evidence against
+ * a label beside it, no allergy. */
+static bool
+taken_for_years(const sentence *s, size_t k)
+{
+	static const char *const taken[] = {"had", "taken", "on", "taking"};
+	static const char *const has[] = {"has", "have", "been"};
+	size_t w = s->items[k].w0, e = s->items[k].w1;
+
+	if (w < 2 || !words_in(s, w - 1, taken, 4) ||
+	    !words_in(s, w - 2, has, 3) || e + 1 >= s->n ||
+	    !words_at(s, e, "for"))
+		return false;
+	if (isdigit((unsigned char)s->words[e + 1].key[0]) && e + 2 < s->n)
+		e++;
+	return words_at(s, e + 1, "years");
+}
+
+/* taken_here: is drug item k, or a mention of its drug before it in s
+ * with no reaction of k's own, told as taken for years ("she has had
+ * frusemide for years (note frusemide is a non-antibiotic sulfonamide
+ * ...)")? */
+static bool
+taken_here(const sentence *s, size_t k)
+{
+	for (size_t m = 0; m <= k; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&
+		    taken_for_years(s, m) &&
+		    (m == k || reaction_of(s, k, true) == NULL))
+			return true;
+	return false;
+}
+
+/* taken_still reads drug item k, taken for years, as a medicine the
+ * patient takes now: "has had" tells of the years up to now. */
+static bool
+taken_still(const sentence *s, size_t k, notes_finding *f)
+{
+	f->kind = NOTES_MEDICINE;
+	f->context = context(s, k, false, &f->trigger) & ~NOTES_HISTORICAL;
+	if (f->context == 0)
+		f->trigger = "";
+	return true;
+}
+
 /* switched_to: is drug item k the one the patient was moved on to
  * ("her GP switched her to warfarin 2024", "changed to pravastatin")?
  * It is what the patient takes now: a medicine, and not the drug a
@@ -3268,6 +3316,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && tolerated_after(s, k))
 		return challenged(s, k, tolerated_after(s, k), f);
+	if (drug && taken_here(s, k))
+		return taken_still(s, k, f);
 	if (drug && (remedy_given(s, k) || now_on(s, k) || switched_to(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || allergy_cued(s, k) ||
@@ -3906,9 +3956,93 @@ paren_from_prior(const sentence *s, size_t j)
 	return open;
 }
 
+/* allergic_sign: is item it a manifestation of a true allergy (the WAO
+ * nomenclature's and FHIR's rows of cues.csv: "anaphylaxis", "hives",
+ * "过敏性休克"), not a side effect ("diarrhoea", "胃不适") or an itch that
+ * may be the drug's histamine effect? */
+static bool
+allergic_sign(const item *it)
+{
+	static const char *const signs[] = {"anaphylaxis",
+					    "anaphylactic",
+					    "anaphylactic reaction",
+					    "rash",
+					    "hives",
+					    "urticaria",
+					    "angioedema",
+					    "bronchospasm",
+					    "wheeze",
+					    "sjs",
+					    "stevens johnson syndrome",
+					    "皮疹",
+					    "红疹",
+					    "荨麻疹",
+					    "风团",
+					    "过敏性休克",
+					    "血管性水肿",
+					    "喉头水肿",
+					    "支气管痉挛"};
+
+	if (it->e->type != NOTES_T_REACTION)
+		return false;
+	for (size_t i = 0; i < sizeof(signs) / sizeof(*signs); i++)
+		if (strcmp(it->e->key, signs[i]) == 0)
+			return true;
+	return false;
+}
+
+/* own_allergy: does an allergic sign stand after byte from and before
+ * byte to of s (a drug's own story, told before the next drug)? */
+static bool
+own_allergy(const sentence *s, uint32_t from, uint32_t to)
+{
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].start >= from && s->items[m].start < to &&
+		    allergic_sign(&s->items[m]))
+			return true;
+	return false;
+}
+
+/* told_tolerated: is drug item m told as taken without harm, by a
+ * tolerance cue right before it ("tolerated amoxicillin") or after it
+ * before the next drug or item j ("amoxicillin ... without any
+ * problem")? */
+static bool
+told_tolerated(const sentence *s, size_t m, size_t j)
+{
+	if (m > 0 && s->items[m - 1].e->type == NOTES_T_TOLERATED)
+		return true;
+	for (size_t k = m + 1; k < j && !is_drug(&s->items[k]); k++)
+		if (s->items[k].e->type == NOTES_T_TOLERATED)
+			return true;
+	return false;
+}
+
+/* verdict_subject returns the drug, from item d on, that a verdict at
+ * item j speaks of: past each drug whose own story before the next drug
+ * tells a true allergy, to a drug not told as tolerated ("Penicillin
+ * allergy (anaphylaxis); co-amoxiclav - diarrhoea, not an allergy":
+ * co-amoxiclav's, never the penicillin's).  A drug told as taken without
+ * harm is evidence for the verdict, not its subject ("PCN - listed
+ * from a childhood rash, but she completed a full course of amoxicillin
+ * ... without any problem; not a true allergy": the penicillin's). */
+static size_t
+verdict_subject(const sentence *s, size_t d, size_t j)
+{
+	for (size_t m = d + 1; m < j; m++) {
+		if (!is_drug(&s->items[m]) || told_tolerated(s, m, j))
+			continue;
+		if (!own_allergy(s, s->items[d].end, s->items[m].start))
+			break;
+		d = m;
+	}
+	return d;
+}
+
 /* spoken_of returns the drug that cue item j of s speaks of: the first
- * drug of s before it, or, when s names none before it, the first drug
- * of the sentence before in the paragraph ("- Morphine - itching.
+ * drug of s before it, past those with a true allergy of their own
+ * (verdict_subject), or, when s names none before it, the first drug of
+ * the sentence before in the paragraph ("- Morphine - itching.
  * Discussed: this is a histamine effect, not an allergy"); or NULL. */
 static const item *
 spoken_of(const sentence *s, size_t j)
@@ -3919,7 +4053,7 @@ spoken_of(const sentence *s, size_t j)
 	if (bracketed != NULL)
 		return bracketed;
 	if (d < j)
-		return &s->items[d];
+		return &s->items[verdict_subject(s, d, j)];
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
 	if (bulleted(s))
@@ -4131,9 +4265,11 @@ denied_mention(const sentence *s, size_t k)
 	return (context(s, k, true, &trigger) & NOTES_NEGATED) != 0;
 }
 
-/* remember_subject keeps s's first drug as the one the next sentence
- * may speak of; a sentence of no words (the line break after a full
- * stop) changes nothing. */
+/* remember_subject keeps s's first drug, past those with a true allergy
+ * of their own (verdict_subject: "Penicillin - anaphylaxis; co-amoxiclav
+ * - nausea. Not an allergy."), as the one the next sentence may speak
+ * of; a sentence of no words (the line break after a full stop) changes
+ * nothing. */
 static void
 remember_subject(sentence *s)
 {
@@ -4142,6 +4278,8 @@ remember_subject(sentence *s)
 	if (s->n == 0)
 		return;
 	s->prior.e = NULL;
+	if (d < s->n_items)
+		d = verdict_subject(s, d, s->n_items);
 	if (d < s->n_items && !denied_mention(s, d))
 		s->prior = s->items[d];
 	for (size_t m = s->n_items; m-- > d;)
@@ -4395,6 +4533,18 @@ verdict_not_allergic(const sentence *s)
 	return s->n_items;
 }
 
+/* verdict_passes: does the verdict at item j of s speak of a drug after
+ * finding f's, f's own story telling a true allergy (verdict_subject:
+ * "Penicillin - rash; ondansetron - headache, not allergic")? */
+static bool
+verdict_passes(const sentence *s, const notes_finding *f, size_t j)
+{
+	for (size_t d = 0; d < j; d++)
+		if (is_drug(&s->items[d]) && s->items[d].start == f->start)
+			return verdict_subject(s, d, j) != d;
+	return false;
+}
+
 /* not_allergic_after negates the allergy that s found before a verdict
  * "not allergic" (verdict_not_allergic): the writer says the reaction
  * told is no allergy. */
@@ -4412,6 +4562,8 @@ not_allergic_after(const sentence *s, notes_reading *out)
 			return;
 		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
 		    f->start < s->items[j].start && f->code[0] != '\0') {
+			if (verdict_passes(s, f, j))
+				return;
 			f->context = NOTES_NEGATED;
 			f->trigger = s->items[j].e->key;
 			return;
@@ -4490,6 +4642,7 @@ member_clears_class(const sentence *s, notes_reading *out, size_t first)
 			    s->items[k].start < c->start &&
 			    !clause_parted(s->text, s->items[k].end,
 					   c->start) &&
+			    !own_allergy(s, s->items[k].end, c->start) &&
 			    notes__member_of(c->code, e->code))
 				negate_class(out, e->code, c->trigger);
 		}

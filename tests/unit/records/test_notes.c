@@ -2209,6 +2209,14 @@ static const expect tolerances[] = {
 	 "codeine", "Codeine", 0, true},
 	{"Switched to co-amoxiclav - hives.", NOTES_ALLERGY, "co-amoxiclav",
 	 "co-amoxiclav", 0, true},
+	/* a drug taken for years, in an allergy list too, is taken now
+	 * (tolerate75b, en6-20); a reaction had for years stays */
+	{"Allergies:\n- Sulpha - rash. She has had frusemide for years "
+	 "(frusemide is a non-antibiotic sulfonamide).",
+	 NOTES_MEDICINE, "furosemide", "frusemide", 0, true},
+	{"Allergies: penicillin - she has had hives with penicillin for "
+	 "years.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 };
 
 /* offered: does r offer an allergy to code (suggested, not negated)? */
@@ -2250,6 +2258,10 @@ test_tolerances(void)
 		 "cephalosporins"},
 		/* a class named by its use is a treatment */
 		{"术中预防性抗生素改用克林霉素。", "antibacterials"},
+		/* the drug's second mention is the one taken for years */
+		{"Allergies:\n- Sulpha - rash. She has had frusemide for "
+		 "years (frusemide is a non-antibiotic sulfonamide).",
+		 "furosemide"},
 		/* a later verdict stands for the earlier mention */
 		{"女儿说\"妈妈对乳胶过敏\"，病人否认，判断无乳胶过敏。",
 		 "latex"},
@@ -2411,6 +2423,85 @@ test_rules_zh8(void)
 	}
 }
 
+/* A verdict's reach (issue 75, tolerate75b): "not an allergy", "side
+ * effect", "不是过敏" speaks of the drug(s) of its own clause, never of a
+ * drug another clause gives a real allergy (anaphylaxis, rash,
+ * 过敏性休克): that allergy stays offered, the verdict's drug does not. */
+static const struct {
+	const char *text;
+	const char *kept;    /* offered: its own reaction is an allergy */
+	const char *cleared; /* the verdict's drug: not offered */
+} verdict_reach[] = {
+	{"Penicillin allergy (anaphylaxis); co-amoxiclav - diarrhoea, not an "
+	 "allergy.",
+	 "penicillins", "co-amoxiclav"},
+	{"Penicillin - anaphylaxis, co-amoxiclav - diarrhoea, not an allergy.",
+	 "penicillins", "co-amoxiclav"},
+	{"Allergic to penicillin (anaphylaxis) but co-amoxiclav gave her "
+	 "diarrhoea, a side effect.",
+	 "penicillins", "co-amoxiclav"},
+	{"Penicillin causes anaphylaxis whereas co-amoxiclav causes nausea, "
+	 "not allergic.",
+	 "penicillins", "co-amoxiclav"},
+	{"Allergies: penicillin - angioedema; codeine - constipation, side "
+	 "effect, not allergy.",
+	 "penicillins", "codeine"},
+	{"Allergies: co-amoxiclav - diarrhoea, not an allergy; penicillin - "
+	 "anaphylaxis.",
+	 "penicillins", "co-amoxiclav"},
+	{"Penicillin - anaphylaxis; co-amoxiclav - nausea. Not an allergy.",
+	 "penicillins", "co-amoxiclav"},
+	{"Penicillin - anaphylaxis; morphine - itch, a histamine effect, not "
+	 "an allergy.",
+	 "penicillins", "morphine"},
+	{"Allergies: penicillin - anaphylaxis; codeine - constipation, label "
+	 "removed.",
+	 "penicillins", "codeine"},
+	{"Penicillin - rash; ondansetron - headache, not allergic.",
+	 "penicillins", "ondansetron"},
+	{"Allergies: penicillin (anaphylaxis), co-amoxiclav (diarrhoea - not "
+	 "an allergy).",
+	 "penicillins", "co-amoxiclav"},
+	{"Allergies:\n- Penicillin - anaphylaxis\n- Co-amoxiclav - diarrhoea, "
+	 "not an allergy",
+	 "penicillins", "co-amoxiclav"},
+	{"青霉素过敏（过敏性休克）；阿莫西林克拉维酸钾腹泻，不是过敏。",
+	 "penicillins", "co-amoxiclav"},
+	{"青霉素过敏性休克，阿莫西林克拉维酸钾致腹泻，不是过敏。",
+	 "penicillins", "co-amoxiclav"},
+	{"青霉素过敏，曾出现过敏性休克，但头孢呋辛仅胃肠道反应，非过敏。",
+	 "penicillins", "cefuroxime"},
+	{"对青霉素过敏（皮疹），而可待因引起便秘，不算敏感。", "penicillins",
+	 "codeine"},
+	{"過敏史：青黴素過敏性休克，阿莫西林克拉維酸鉀致腹瀉，不是過敏。",
+	 "penicillins", "co-amoxiclav"},
+	{"青霉素过敏性休克；红霉素胃不适，非过敏。", "penicillins",
+	 "erythromycin"},
+	{"青霉素：过敏性休克；可待因：便秘（副作用，非过敏）。", "penicillins",
+	 "codeine"},
+	{"青霉素皮疹，阿莫西林克拉维酸钾胃肠道反应，考虑药物副作用而非过敏。",
+	 "penicillins", "co-amoxiclav"},
+};
+
+static void
+test_verdict_reach(void)
+{
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(verdict_reach) / sizeof(*verdict_reach);
+	     i++) {
+		notes_read(verdict_reach[i].text, strlen(verdict_reach[i].text),
+			   &r);
+		if (!offered(&r, verdict_reach[i].kept))
+			mt_fail(__FILE__, __LINE__, "%s: loses %s",
+				verdict_reach[i].text, verdict_reach[i].kept);
+		if (offered(&r, verdict_reach[i].cleared))
+			mt_fail(__FILE__, __LINE__, "%s: offers %s",
+				verdict_reach[i].text,
+				verdict_reach[i].cleared);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2436,6 +2527,7 @@ static const mt_case cases[] = {
 	{"medrec_rows", test_medrec_rows},
 	{"tolerances", test_tolerances},
 	{"rules_zh8", test_rules_zh8},
+	{"verdict_reach", test_verdict_reach},
 	{NULL, NULL},
 };
 
