@@ -27,13 +27,18 @@ typedef struct first_word {
 	size_t max_words;
 } first_word;
 
-/* A hash index of a table's keys: each slot holds a row's place + 1, 0
- * when empty.  A note's words are looked up many times each (a phrase
- * of every length from each word, each word as a first word): a binary
- * search's string comparisons were a third of the reader's time, a
- * look-up here is a hash and one comparison. */
+/* A hash index of a table's keys: each slot holds a row's place + 1 (0
+ * when empty) and its key's hash, compared before the key: most words
+ * looked up are no phrase, and are told so without a comparison.  A note's
+ * words are looked up many times each (a phrase of every length from each word,
+ * each word as a first word): a binary search's string comparisons were a third
+ * of the reader's time, a look-up here is a hash and one comparison. */
+typedef struct key_slot {
+	uint32_t place, hash;
+} key_slot;
+
 typedef struct key_index {
-	uint32_t *slot;
+	key_slot *slot;
 	size_t mask;
 } key_index;
 
@@ -526,12 +531,14 @@ first_key(size_t i)
 static ptrdiff_t
 index_get(const key_index *x, const char *(*key_at)(size_t), const char *key)
 {
+	uint32_t hash = key_hash(key);
+
 	if (x->slot == NULL)
 		return -1;
-	for (size_t h = key_hash(key) & x->mask; x->slot[h];
-	     h = (h + 1) & x->mask)
-		if (strcmp(key_at(x->slot[h] - 1), key) == 0)
-			return (ptrdiff_t)x->slot[h] - 1;
+	for (size_t h = hash & x->mask; x->slot[h].place; h = (h + 1) & x->mask)
+		if (x->slot[h].hash == hash &&
+		    strcmp(key_at(x->slot[h].place - 1), key) == 0)
+			return (ptrdiff_t)x->slot[h].place - 1;
 	return -1;
 }
 
@@ -542,19 +549,20 @@ index_build(key_index *x, size_t n, const char *(*key_at)(size_t))
 {
 	size_t size = 16;
 
-	while (size < 2 * n)
+	while (size < 4 * n)
 		size *= 2;
 	if ((x->slot = calloc(size, sizeof(*x->slot))) == NULL)
 		return false;
 	x->mask = size - 1;
 	for (size_t i = 0; i < n; i++) {
-		size_t h = key_hash(key_at(i)) & x->mask;
+		uint32_t hash = key_hash(key_at(i));
+		size_t h = hash & x->mask;
 
 		if (i > 0 && strcmp(key_at(i - 1), key_at(i)) == 0)
 			continue;
-		while (x->slot[h])
+		while (x->slot[h].place)
 			h = (h + 1) & x->mask;
-		x->slot[h] = (uint32_t)i + 1;
+		x->slot[h] = (key_slot){(uint32_t)i + 1, hash};
 	}
 	return true;
 }

@@ -36,17 +36,6 @@ one_edit(const char *a, size_t na, const char *b, size_t nb)
 }
 
 static bool
-near(const char *w, size_t nw, const char *k)
-{
-	size_t nk = strlen(k);
-
-	if (nk < NOTES_SPELLING_MIN || k[0] != w[0] ||
-	    (nk > nw ? nk - nw : nw - nk) > 1 || strchr(k, ' ') != NULL)
-		return false;
-	return nw <= nk ? one_edit(w, nw, k, nk) : one_edit(k, nk, w, nw);
-}
-
-static bool
 letters(const char *w, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -127,7 +116,9 @@ near_in(const char *w, size_t nw, int c, size_t len, const notes_entry **found)
 	     k++) {
 		const notes_entry *e = &v[names.at[k]];
 
-		if (!near(w, nw, e->key))
+		/* of the word's first letter and length (±1), one word */
+		if (!(nw <= len ? one_edit(w, nw, e->key, len)
+				: one_edit(e->key, len, w, nw)))
 			continue;
 		if (*found != NULL && ((*found)->type != e->type ||
 				       strcmp((*found)->code, e->code) != 0))
