@@ -169,20 +169,19 @@ med_err med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
 		    uint64_t *insert_id) MED_MUST_CHECK;
 
 /*
- * med_db_exec_bulk runs one statement of many rows' values (a multi-row
- * INSERT): up to MED_DB_MAX_BULK_PARAMS bound values, the protocol's
- * limit (a statement counts its placeholders in 16 bits), bound from
- * the heap.  The statement is cached per connection as med_db_exec's are
- * (preparing one of a thousand placeholders costs the server more than
- * running it), so a caller builds few texts: rows rounded up to a block
- * (store_suggest.c), not one text per count of rows, which would push
- * the hot statements out of the cache.  Errors as med_db_exec
- * (MED_ERR_INVALID also for no parameters).
+ * med_db_exec_array runs sql, a statement of one row's n_cols
+ * placeholders (an INSERT of one row), once for each of n_rows rows of
+ * values as ONE bulk execution (MariaDB's array binding: one packet, one
+ * statement on the server, the rows' affected counts summed into
+ * *affected).  params holds the rows one after another, n_rows × n_cols
+ * values; every row's value of a column is of one type, or NULL.  The
+ * statement is prepared once per connection and cached as med_db_exec's
+ * are: one text for any number of rows.  Errors as med_db_exec
+ * (MED_ERR_INVALID also for no rows, or a column of mixed types).
  */
-#define MED_DB_MAX_BULK_PARAMS 65535
-med_err med_db_exec_bulk(med_db_conn *c, const char *sql,
-			 const med_db_value *params, size_t n_params,
-			 uint64_t *affected) MED_MUST_CHECK;
+med_err med_db_exec_array(med_db_conn *c, const char *sql,
+			  const med_db_value *params, size_t n_cols,
+			  size_t n_rows, uint64_t *affected) MED_MUST_CHECK;
 
 /* med_db_row_fn gets each row; a non-OK return stops and is returned. */
 typedef med_err (*med_db_row_fn)(void *ctx, const med_db_row *row);

@@ -16,6 +16,7 @@
 #include <med/util.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1104,56 +1105,172 @@ med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
 	return MED_OK;
 }
 
-/* bulk_prepare checks a bulk statement's call and prepares sql (or
+/* array_prepare checks an array execution's call and prepares sql (or
  * reuses it, cached as med_db_exec's are). */
 static med_err
-bulk_prepare(med_db_conn *c, const char *sql, const med_db_value *params,
-	     size_t n_params, MYSQL_STMT **st)
+array_prepare(med_db_conn *c, const char *sql, const med_db_value *params,
+	      size_t n_cols, size_t n_rows, MYSQL_STMT **st)
 {
-	if (c == NULL || sql == NULL || params == NULL || n_params == 0)
+	med_err err;
+
+	if (c == NULL || sql == NULL || params == NULL || n_cols == 0 ||
+	    n_rows == 0 || n_rows > UINT_MAX / n_cols)
 		return MED_ERR_INVALID;
-	if (n_params > MED_DB_MAX_BULK_PARAMS) {
-		med_log_error("db: %zu parameters, more than the %d allowed "
-			      "(MED_DB_MAX_BULK_PARAMS), in: %.200s",
-			      n_params, MED_DB_MAX_BULK_PARAMS, sql);
-		return MED_ERR_INVALID;
-	}
 	if (c->mysql == NULL)
 		return MED_ERR_UNAVAILABLE;
 	if (c->in_tx && c->tx_aborted)
 		return tx_aborted_refuse(c, sql);
-	return stmt_get(c, sql, st);
+	if ((err = stmt_get(c, sql, st)) != MED_OK)
+		return err;
+	if (mysql_stmt_param_count(*st) != n_cols) {
+		med_log_error("db: %zu values a row for %lu placeholders in: "
+			      "%.200s",
+			      n_cols, mysql_stmt_param_count(*st), sql);
+		return MED_ERR_INTERNAL;
+	}
+	return MED_OK;
+}
+
+/* db_cell - one row's value of a column bound column-wise: a number in
+ * place, a text or blob by its address (Connector/C's array binding). */
+typedef union db_cell {
+	long long i;
+	double d;
+	const void *p;
+} db_cell;
+
+/* db_array - the column-wise storage of an array execution: per column,
+ * n_rows cells, lengths and NULL indicators, column after column. */
+typedef struct db_array {
+	MYSQL_BIND *binds;
+	db_cell *cells;
+	unsigned long *lens;
+	char *nulls;
+} db_array;
+
+static void
+array_free(db_array *a)
+{
+	free(a->binds);
+	free(a->cells);
+	free(a->lens);
+	free(a->nulls);
+}
+
+static med_err
+array_alloc(db_array *a, size_t n_cols, size_t n_rows)
+{
+	size_t n = n_cols * n_rows;
+
+	a->binds = calloc(n_cols, sizeof(*a->binds));
+	a->cells = calloc(n, sizeof(*a->cells));
+	a->lens = calloc(n, sizeof(*a->lens));
+	a->nulls = calloc(n, 1);
+	if (a->binds && a->cells && a->lens && a->nulls)
+		return MED_OK;
+	array_free(a);
+	return MED_ERR_NOMEM;
+}
+
+/* column_type is the type of column col's values: the first not NULL,
+ * TEXT when all are (bound as texts, every one marked NULL). */
+static med_db_type
+column_type(const med_db_value *params, size_t n_cols, size_t col,
+	    size_t n_rows)
+{
+	for (size_t r = 0; r < n_rows; r++)
+		if (params[r * n_cols + col].type != MED_DB_NULL)
+			return params[r * n_cols + col].type;
+	return MED_DB_TEXT;
+}
+
+/* cell_set stores value v of a column of type t in cell, len and null. */
+static med_err
+cell_set(const med_db_value *v, med_db_type t, db_cell *cell,
+	 unsigned long *len, char *null)
+{
+	*null = v->type == MED_DB_NULL ? STMT_INDICATOR_NULL
+				       : STMT_INDICATOR_NONE;
+	if (v->type == MED_DB_NULL)
+		return MED_OK;
+	if (v->type != t || ((t == MED_DB_TEXT || t == MED_DB_BLOB) &&
+			     v->p == NULL && v->len != 0))
+		return MED_ERR_INVALID;
+	if (t == MED_DB_INT64)
+		cell->i = v->i;
+	else if (t == MED_DB_DOUBLE)
+		cell->d = v->d;
+	else {
+		cell->p = v->p ? v->p : "";
+		*len = (unsigned long)v->len;
+	}
+	return MED_OK;
+}
+
+/* array_column binds column col of the rows column-wise into a. */
+static med_err
+array_column(db_array *a, const med_db_value *params, size_t n_cols, size_t col,
+	     size_t n_rows)
+{
+	static const enum enum_field_types types[] = {
+		[MED_DB_INT64] = MYSQL_TYPE_LONGLONG,
+		[MED_DB_DOUBLE] = MYSQL_TYPE_DOUBLE,
+		[MED_DB_TEXT] = MYSQL_TYPE_STRING,
+		[MED_DB_BLOB] = MYSQL_TYPE_BLOB,
+	};
+	med_db_type t = column_type(params, n_cols, col, n_rows);
+	size_t at = col * n_rows;
+	MYSQL_BIND *b = &a->binds[col];
+
+	for (size_t r = 0; r < n_rows; r++)
+		if (cell_set(&params[r * n_cols + col], t, &a->cells[at + r],
+			     &a->lens[at + r], &a->nulls[at + r]) != MED_OK)
+			return MED_ERR_INVALID;
+	b->buffer_type = types[t];
+	b->buffer = &a->cells[at];
+	b->length = &a->lens[at];
+	b->u.indicator = &a->nulls[at];
+	return MED_OK;
+}
+
+/* array_execute binds a's columns to st as arrays of n_rows rows and
+ * executes st once; st is left for single rows again. */
+static med_err
+array_execute(med_db_conn *c, MYSQL_STMT *st, const char *sql, db_array *a,
+	      unsigned int n_rows)
+{
+	unsigned int one_row = 0;
+	med_err err = MED_OK;
+
+	mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &n_rows);
+	if (mysql_stmt_bind_param(st, a->binds) != 0 ||
+	    mysql_stmt_execute(st) != 0)
+		err = stmt_error(c, st, sql);
+	mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &one_row);
+	return err;
 }
 
 med_err
-med_db_exec_bulk(med_db_conn *c, const char *sql, const med_db_value *params,
-		 size_t n_params, uint64_t *affected)
+med_db_exec_array(med_db_conn *c, const char *sql, const med_db_value *params,
+		  size_t n_cols, size_t n_rows, uint64_t *affected)
 {
 	MYSQL_STMT *st = NULL;
-	MYSQL_BIND *binds = NULL;
-	unsigned long *lens = NULL;
-	med_err err = bulk_prepare(c, sql, params, n_params, &st);
+	db_array a = {0};
+	med_err err = array_prepare(c, sql, params, n_cols, n_rows, &st);
 
 	if (err != MED_OK)
 		return err;
-	binds = calloc(n_params, sizeof(*binds));
-	lens = calloc(n_params, sizeof(*lens));
-	if (binds == NULL || lens == NULL)
-		err = MED_ERR_NOMEM;
-	else if (mysql_stmt_param_count(st) != n_params) {
-		med_log_error("db: %zu parameters for %lu placeholders in: "
-			      "%.200s",
-			      n_params, mysql_stmt_param_count(st), sql);
-		err = MED_ERR_INTERNAL;
-	} else
-		err = stmt_bind_execute(c, st, sql, params, n_params, binds,
-					lens);
+	if ((err = array_alloc(&a, n_cols, n_rows)) != MED_OK)
+		return err;
+	for (size_t col = 0; err == MED_OK && col < n_cols; col++)
+		err = array_column(&a, params, n_cols, col, n_rows);
+	if (err == MED_OK)
+		err = array_execute(c, st, sql, &a, (unsigned int)n_rows);
 	if (err == MED_OK)
 		err = tx_still_open(c, sql);
 	if (err == MED_OK && affected != NULL)
 		*affected = (uint64_t)mysql_stmt_affected_rows(st);
-	free(binds);
-	free(lens);
+	array_free(&a);
 	return err;
 }
 

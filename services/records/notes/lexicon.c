@@ -6,6 +6,7 @@
 #include "notes_int.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +28,28 @@ typedef struct first_word {
 	size_t max_words;
 } first_word;
 
+/* A hash index of a table's keys: each slot holds a row's place + 1 (0
+ * when empty) and its key's hash, compared before the key: most words
+ * looked up are no phrase, and are told so without a comparison.  A note's
+ * words are looked up many times each (a phrase of every length from each word,
+ * each word as a first word): a binary search's string comparisons were a third
+ * of the reader's time, a look-up here is a hash and one comparison. */
+typedef struct key_slot {
+	uint32_t place, hash;
+} key_slot;
+
+typedef struct key_index {
+	key_slot *slot;
+	size_t mask;
+} key_index;
+
 typedef struct lexicon {
 	notes_entry *v;
 	size_t n;
 	first_word *first;
 	size_t n_first;
-	char problem[160]; /* "" when every row loaded */
+	key_index by_key, by_first; /* of v (each key's first row), first */
+	char problem[160];	    /* "" when every row loaded */
 } lexicon;
 
 static lexicon lex;
@@ -405,6 +422,9 @@ by_key(const void *a, const void *b)
 }
 
 static void index_first(void);
+static bool index_build(key_index *x, size_t n, const char *(*key_at)(size_t));
+static const char *entry_key(size_t i);
+static const char *first_key(size_t i);
 
 static void
 load(void)
@@ -434,6 +454,10 @@ load(void)
 			break;
 	qsort(lex.v, lex.n, sizeof(*lex.v), by_key);
 	index_first();
+	if ((!index_build(&lex.by_key, lex.n, entry_key) ||
+	     !index_build(&lex.by_first, lex.n_first, first_key)) &&
+	    lex.problem[0] == '\0')
+		snprintf(lex.problem, sizeof(lex.problem), "out of memory");
 }
 
 static int
@@ -480,33 +504,88 @@ index_first(void)
 	lex.n_first = k;
 }
 
+/* key_hash is FNV-1a of s. */
+static uint32_t
+key_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static const char *
+entry_key(size_t i)
+{
+	return lex.v[i].key;
+}
+
+static const char *
+first_key(size_t i)
+{
+	return lex.first[i].word;
+}
+
+/* index_get returns the place of the row whose key (key_at) is key, or
+ * -1. */
+static ptrdiff_t
+index_get(const key_index *x, const char *(*key_at)(size_t), const char *key)
+{
+	uint32_t hash = key_hash(key);
+
+	if (x->slot == NULL)
+		return -1;
+	for (size_t h = hash & x->mask; x->slot[h].place; h = (h + 1) & x->mask)
+		if (x->slot[h].hash == hash &&
+		    strcmp(key_at(x->slot[h].place - 1), key) == 0)
+			return (ptrdiff_t)x->slot[h].place - 1;
+	return -1;
+}
+
+/* index_build indexes rows [0, n) by key_at, a row whose key the row
+ * before it has left out (the first of equal keys is found). */
+static bool
+index_build(key_index *x, size_t n, const char *(*key_at)(size_t))
+{
+	size_t size = 16;
+
+	while (size < 4 * n)
+		size *= 2;
+	if ((x->slot = calloc(size, sizeof(*x->slot))) == NULL)
+		return false;
+	x->mask = size - 1;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t hash = key_hash(key_at(i));
+		size_t h = hash & x->mask;
+
+		if (i > 0 && strcmp(key_at(i - 1), key_at(i)) == 0)
+			continue;
+		while (x->slot[h].place)
+			h = (h + 1) & x->mask;
+		x->slot[h] = (key_slot){(uint32_t)i + 1, hash};
+	}
+	return true;
+}
+
 size_t
 notes__first_words(const char *word)
 {
-	first_word k = {word, 0};
-	const first_word *f;
+	ptrdiff_t i;
 
 	pthread_once(&lex_once, load);
-	f = bsearch(&k, lex.first, lex.n_first, sizeof(*lex.first), first_cmp);
-	return f ? f->max_words : 0;
-}
-
-static int
-key_cmp(const void *k, const void *e)
-{
-	return strcmp(k, ((const notes_entry *)e)->key);
+	i = index_get(&lex.by_first, first_key, word);
+	return i < 0 ? 0 : lex.first[i].max_words;
 }
 
 const notes_entry *
 notes__find(const char *key)
 {
-	const notes_entry *e;
+	ptrdiff_t i;
 
 	pthread_once(&lex_once, load);
-	e = bsearch(key, lex.v, lex.n, sizeof(*lex.v), key_cmp);
-	while (e && e > lex.v && strcmp(e[-1].key, key) == 0)
-		e--;
-	return e;
+	i = index_get(&lex.by_key, entry_key, key);
+	return i < 0 ? NULL : &lex.v[i];
 }
 
 bool
