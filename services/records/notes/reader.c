@@ -153,6 +153,24 @@ max_words(const char *word)
 	return notes__first_words(one) > 0 ? 1 : 0;
 }
 
+/* unticked: does word i of s follow an empty checkbox ("Drug allergy:
+ * [x] Yes  [ ] No")?  A template's option left unticked says nothing:
+ * its "No" negates nothing ("[x] No" does). */
+static bool
+unticked(const sentence *s, size_t i)
+{
+	const char *p = s->text + s->words[i].start;
+
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p == s->text || p[-1] != ']')
+		return false;
+	p--;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	return p > s->text && p[-1] == '[';
+}
+
 /* match finds the known phrases of s, longest first, left to right. */
 static void
 match(sentence *s)
@@ -168,10 +186,12 @@ match(sentence *s)
 		for (; w > 0 && (e = lookup(s, i, w)) == NULL; w--)
 			;
 		/* a word no phrase starts: one spelling slip from a name? */
-		if (e == NULL && (e = notes__near(s->words[i].key)) != NULL)
+		if (e == NULL && ((e = notes__joined(s->words[i].key)) ||
+				  (e = notes__near(s->words[i].key))))
 			w = 1;
-		if (e == NULL) {
-			i++;
+		if (e == NULL ||
+		    (e->type == NOTES_T_NEGATED && w == 1 && unticked(s, i))) {
+			i += e ? w : 1;
 			continue;
 		}
 		s->items[s->n_items++] = (item){e, i, i + w, s->words[i].start,
@@ -1757,6 +1777,31 @@ taken_now(const sentence *s, size_t k)
 	       words_at(s, 0, "on");
 }
 
+/* told_after: is drug item k in a clause of an "Allergies:" line after
+ * a semicolon that opens with the patient ("Drug allergy: son reports
+ * \"aspirin upsets her stomach\"; pt has taken aspirin with omeprazole
+ * cover")?  The clause tells what the patient did, no entry of the
+ * list: an entry opens with its drug ("Allergies: latex (dermatitis);
+ * chlorhexidine - hives") or its reporter ("; daughter also says \"she
+ * can't have sulphur drugs\""). */
+static bool
+told_after(const sentence *s, size_t k)
+{
+	static const char *const patient[] = {"pt", "patient", "he", "she"};
+	const char *semi = NULL, *p = s->text + s->items[0].end;
+	size_t w = 0;
+
+	for (; p < s->text + s->items[k].start; p++)
+		if (*p == ';')
+			semi = p;
+	if (semi == NULL)
+		return false;
+	while (w < s->n && s->text + s->words[w].start <= semi)
+		w++;
+	return w < s->n &&
+	       words_in(s, w, patient, sizeof(patient) / sizeof(*patient));
+}
+
 /* on_allergy_line: is drug item k on an "Allergies:" line, in its first
  * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
  * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
@@ -1765,7 +1810,7 @@ static bool
 on_allergy_line(const sentence *s, size_t k)
 {
 	return s->allergy_line && (s->allergy_head || k == 0) &&
-	       !replaced_by(s, k) && !taken_now(s, k);
+	       !replaced_by(s, k) && !taken_now(s, k) && !told_after(s, k);
 }
 
 /* cultured: is drug item k named by a culture's result in its clause
@@ -2705,6 +2750,16 @@ dash_labelled(const sentence *s, size_t k)
 	       cue->w0 - w <= REACTION_WORDS;
 }
 
+/* listed_allergen: is item k under an allergy heading an allergen of
+ * the list, not a drug the patient declined or one that replaced the
+ * allergen ("Simvastatin | muscle aches - changed to atorvastatin")? */
+static bool
+listed_allergen(const sentence *s, size_t k, bool drug)
+{
+	return s->allergy_list &&
+	       !(drug && (declined_in_list(s, k) || replaced_by(s, k)));
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2729,7 +2784,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || allergy_cued(s, k) ||
 		   dash_labelled(s, k) || quote_labelled(s, k) ||
-		   (s->allergy_list && !(drug && declined_in_list(s, k))) ||
+		   listed_allergen(s, k, drug) ||
 		   (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
 		   caused ||
 		   (!tol && reaction_of(s, k, true) &&
@@ -2951,6 +3006,32 @@ cues_only(const sentence *s)
 	return w == s->n;
 }
 
+/* cues_noted: are the words of s allergy cues up to a note in brackets
+ * that ends its line ("ALLERGY / ADR STATUS  (all sources checked and
+ * agree unless stated)")?  The note says how the list was checked, as
+ * 过敏史（…）： does; the heading is the cues before it. */
+static bool
+cues_noted(const sentence *s, uint32_t line_end)
+{
+	size_t w = 0, k = 0;
+	const char *open;
+
+	for (; k < s->n_items && s->items[k].w0 == w &&
+	       s->items[k].e->type == NOTES_T_ALLERGY_CUE;
+	     k++)
+		w = s->items[k].w1;
+	if (w == 0 || w == s->n)
+		return false;
+	open = memchr(s->text + s->items[k - 1].end, '(',
+		      s->words[w].start - s->items[k - 1].end);
+	return open != NULL &&
+	       only_marks(s->text, s->items[k - 1].end,
+			  (uint32_t)(open - s->text), "/-") &&
+	       memchr(open, ')', line_end - (uint32_t)(open - s->text)) !=
+		       NULL &&
+	       line_end > 0 && s->text[line_end - 1] == ')';
+}
+
 /* allergy_titled: is s a heading line (a colon ends it, after text
  * [last, line end)) that opens with an English allergy cue and names no
  * drug or problem ("ALLERGIES/INTOLERANCES (verified):", "Allergies and
@@ -2965,7 +3046,8 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 	    e->type != NOTES_T_ALLERGY_CUE ||
 	    (unsigned char)e->key[0] >= 0x80 ||
 	    !only_marks(s->text, last, line_end, ":-)") ||
-	    (!colon_at(s->text, last, line_end) && !cues_only(s)))
+	    (!colon_at(s->text, last, line_end) && !cues_only(s) &&
+	     !cues_noted(s, line_end)))
 		return false;
 	for (size_t k = 1; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
@@ -3184,6 +3266,21 @@ clock_stamped(const sentence *s)
 	       key[2] < '6';
 }
 
+/* cues_lead: the last of the allergy cues that open s before any other
+ * phrase ("Allergies/intolerances: ramipril", "ALLERGY BAND CHECKED -
+ * red band on L wrist reads: …"): the colon after them opens the line's
+ * list. */
+static size_t
+cues_lead(const sentence *s)
+{
+	size_t k = 0;
+
+	while (k + 1 < s->n_items &&
+	       s->items[k + 1].e->type == NOTES_T_ALLERGY_CUE)
+		k++;
+	return k;
+}
+
 /* allergy_line: does s start a line with an allergy cue and a colon
  * ("Allergies: latex (dermatitis); chlorhexidine - hives",
  * "Allergies/ADRs: …")?  Every drug on the rest of the line is an
@@ -3195,7 +3292,7 @@ allergy_line(const sentence *s)
 	return s->n_items > 0 && s->items[0].w0 == clock_stamped(s) &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] < 0x80 &&
-	       colon_after(s, 0) && line_lead(s) != NULL;
+	       colon_after(s, cues_lead(s)) && line_lead(s) != NULL;
 }
 
 /* names_none: does s name no drug and no "no known allergies" after its
@@ -3266,6 +3363,19 @@ plan_step_zh(const sentence *s)
 	       numbered(s) && section_of(s) == NULL;
 }
 
+/* form_field: is allergy line s a form's field, answered in a
+ * checkbox ("Drug allergy: [x] Yes [ ] No")?  The form's next lines
+ * are its other fields ("Food allergy: prawns", "Latex allergy: [ ] Yes
+ * [x] No"), no list of the answer's, so the entries written under it
+ * are read by their own cues ("1. Bactrim - rash"). */
+static bool
+form_field(const sentence *s)
+{
+	uint32_t from = s->items[0].end, to = s->words[s->n - 1].end;
+
+	return memchr(s->text + from, '[', to - from) != NULL;
+}
+
 /* open_section sets what heading s opens: an allergy list, an allergy
  * line, a section (a bulleted line's heading keeps the section it is
  * under). */
@@ -3278,9 +3388,9 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 
 	s->allergy_line = allergy_line(s);
 	s->allergy_head = s->allergy_line;
-	s->allergy_list =
-		allergies || kept ||
-		(s->allergy_line && names_none(s) && line_ends(s, end));
+	s->allergy_list = allergies || kept ||
+			  (s->allergy_line && names_none(s) &&
+			   line_ends(s, end) && !form_field(s));
 	if (((!bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
 	    !plan_step_zh(s)) {
 		s->section = section_of(s);

@@ -7,7 +7,9 @@
  * NOTES_SPELLING_MIN letters with the same first letter, and only when
  * exactly one name (one code) is that close; a short word, a word near
  * two names, or a word two edits away is left unread.  Names of several
- * words are not matched this way.
+ * words are not matched this way; a word that is such a name written
+ * without its hyphen or space ("cotrimoxazole", "coamoxiclav") is
+ * (notes__joined).
  */
 #include "notes_int.h"
 
@@ -72,8 +74,11 @@ first_with(const notes_entry *v, size_t n, unsigned char c)
 	return lo;
 }
 
-const notes_entry *
-notes__near(const char *word)
+/* only_name returns the one name (one code) of a substance, class or
+ * problem whose key is close to word by close, or NULL: none, or two. */
+static const notes_entry *
+only_name(const char *word,
+	  bool (*close)(const char *w, size_t nw, const char *key))
 {
 	size_t n, nw = strlen(word);
 	const notes_entry *v = notes__entries(&n), *found = NULL;
@@ -82,7 +87,7 @@ notes__near(const char *word)
 		return NULL;
 	for (size_t i = first_with(v, n, (unsigned char)word[0]);
 	     i < n && v[i].key[0] == word[0]; i++) {
-		if (v[i].type < NOTES_T_SUBSTANCE || !near(word, nw, v[i].key))
+		if (v[i].type < NOTES_T_SUBSTANCE || !close(word, nw, v[i].key))
 			continue;
 		if (found != NULL && (found->type != v[i].type ||
 				      strcmp(found->code, v[i].code) != 0))
@@ -90,4 +95,35 @@ notes__near(const char *word)
 		found = found ? found : &v[i];
 	}
 	return found;
+}
+
+const notes_entry *
+notes__near(const char *word)
+{
+	return only_name(word, near);
+}
+
+/* joined_key: is word (nw letters) key with its spaces left out, key
+ * holding at least one space or hyphen? */
+static bool
+joined_key(const char *w, size_t nw, const char *key)
+{
+	size_t i = 0;
+	bool spaced = false;
+
+	for (; *key != '\0'; key++) {
+		if (*key == ' ' || *key == '-') {
+			spaced = true;
+			continue;
+		}
+		if (i == nw || w[i++] != *key)
+			return false;
+	}
+	return spaced && i == nw;
+}
+
+const notes_entry *
+notes__joined(const char *word)
+{
+	return only_name(word, joined_key);
 }

@@ -2158,6 +2158,55 @@ test_medrec_rows(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "losartan")->context == 0);
 }
 
+/* The seventh writer's allergy lists (issue 75, rules75en8): a
+ * hyphenated name written joined, the red band, a plural heading, a
+ * form's "Drug allergy:" line, cues before the colon, a heading with a
+ * note in brackets. */
+static const expect rules_en8[] = {
+	{"Allergies: Cotrimoxazole - rashes", NOTES_ALLERGY, "co-trimoxazole",
+	 "Cotrimoxazole", 0, true},
+	{"Red band: Penicillin, Codeine (hallucinations).", NOTES_ALLERGY,
+	 "codeine", "Codeine", 0, true},
+	{"Intolerances/ADRs: leflunomide - diarrhoea. Naproxen - dyspepsia.",
+	 NOTES_ALLERGY, "naproxen", "Naproxen", 0, true},
+	{"Drug allergy:  [x] Yes  [ ] No    Specify: Augmentin? - not sure",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", UNC, true},
+	{"Allergies/intolerances: ramipril (cough); colchicine - diarrhoea.",
+	 NOTES_ALLERGY, "colchicine", "colchicine", 0, true},
+	{"ALLERGY / ADR STATUS  (all sources checked)\n"
+	 " Codeine | constipation | MAR | intolerance",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+};
+
+/* what the lists must not reach: a form's next field, the patient's
+ * own story after a semicolon, the drug that replaced an allergen */
+static void
+test_rules_en8(void)
+{
+	notes_reading r;
+	const char *text = "Drug allergy: [x] Yes [ ] No\n"
+			   "  1. Bactrim - rash\n"
+			   "Latex allergy: [ ] Yes [x] No";
+
+	for (size_t i = 0; i < sizeof(rules_en8) / sizeof(rules_en8[0]); i++)
+		check(&rules_en8[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "co-trimoxazole") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "latex") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "latex")->context == NEG);
+	text = "Drug allergy: son reports aspirin upsets her stomach; pt has "
+	       "taken aspirin with omeprazole cover.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "omeprazole") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "omeprazole") != NULL);
+	text = "ALLERGY STATUS (checked)\n"
+	       " Simvastatin | muscle aches - changed to atorvastatin";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "simvastatin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2181,6 +2230,7 @@ static const mt_case cases[] = {
 	{"medicines_en6", test_medicines_en6},
 	{"lay_intolerances", test_lay_intolerances},
 	{"medrec_rows", test_medrec_rows},
+	{"rules_en8", test_rules_en8},
 	{NULL, NULL},
 };
 
