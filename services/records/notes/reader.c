@@ -453,11 +453,14 @@ drugs_between(const sentence *s, size_t j, size_t k)
 	return true;
 }
 
+static bool own_item_reaches(const sentence *s, size_t j, size_t k);
+
 static bool
 given_near(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++) {
-		if (j == k || !says_given(s->items[j].e))
+		if (j == k || !says_given(s->items[j].e) ||
+		    (j < k && !own_item_reaches(s, j, k)))
 			continue;
 		if (j < k ? same_item(s, j, k) || drugs_between(s, j, k)
 			  : same_item(s, k, j))
@@ -1689,6 +1692,57 @@ lay_effect(const sentence *s, size_t k)
 	return NULL;
 }
 
+static bool phrase_at(const sentence *s, size_t w, const char *phrase);
+
+/* The words that lay a felt effect written before them on the drug
+ * right after them ("\"woke up itching all over\", told it was
+ * morphine", "?SJS secondary to lamotrigine"). */
+static const char *const blamed_en[] = {
+	"told it was",	 "secondary to", "due to",     "caused by",
+	"attributed to", "blamed on",	 "induced by",
+};
+
+/* BLAMED_EFFECT_WORDS: the most words between the effect and the words
+ * that blame the drug for it. */
+#define BLAMED_EFFECT_WORDS 6
+
+/* blamed_on returns the felt effect (a reaction or a symptom) that its
+ * clause lays on drug item k, the drug right after words that say it
+ * caused the effect, the effect before them with no other drug between;
+ * or NULL.  An intolerance: the drug is read as an allergy. */
+static const item *
+blamed_on(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	size_t w = d->w0, j = k;
+	bool said = false;
+
+	for (size_t i = 0; i < sizeof(blamed_en) / sizeof(*blamed_en); i++) {
+		size_t n = 1;
+
+		for (const char *p = blamed_en[i]; *p; p++)
+			n += *p == ' ';
+		if (!said && w >= n && phrase_at(s, w - n, blamed_en[i])) {
+			said = true;
+			w -= n;
+		}
+	}
+	while (said && j-- > 0) {
+		const item *it = &s->items[j];
+
+		if (it->w0 >= w)
+			continue; /* the blaming words' own phrase */
+		if (is_drug(it) || w - it->w1 > BLAMED_EFFECT_WORDS ||
+		    between_has(s, it->end, d->start, ';') ||
+		    between_has(s, it->end, d->start, '.'))
+			return NULL;
+		if (felt_effect(it) && (it->e->type == NOTES_T_REACTION ||
+					it->e->type == NOTES_T_PROBLEM))
+			return it;
+	}
+	return NULL;
+}
+
 /* came_off_trigger: is context trigger t a word that says the patient
  * gave the drug up ("refuses")?  It does not deny an intolerance. */
 static bool
@@ -1745,9 +1799,9 @@ none_known_near(const sentence *s, size_t k)
 static void
 taken_then(const sentence *s, size_t k, notes_finding *f)
 {
-	const notes_entry *cue = s->items[k + 1].e;
+	const notes_entry *cue = k + 1 < s->n_items ? s->items[k + 1].e : NULL;
 
-	if (!(cue->dir & NOTES_DIR_BACKWARD))
+	if (cue == NULL || !(cue->dir & NOTES_DIR_BACKWARD))
 		return;
 	f->context = NOTES_HISTORICAL;
 	f->trigger = cue->key;
@@ -1834,6 +1888,10 @@ doubted(const sentence *s, size_t k, const item *reaction)
 {
 	const item *it = &s->items[k];
 
+	/* "?SJS secondary to lamotrigine": the effect laid on it, doubted */
+	if (reaction != NULL && reaction < it && reaction->start > 0 &&
+	    s->text[reaction->start - 1] == '?')
+		return true;
 	if (s->text[it->end] == '?' ||
 	    (k + 1 < s->n_items &&
 	     s->items[k + 1].e->type == NOTES_T_UNCERTAIN &&
@@ -2760,6 +2818,17 @@ listed_allergen(const sentence *s, size_t k, bool drug)
 	       !(drug && (declined_in_list(s, k) || replaced_by(s, k)));
 }
 
+/* effect_of returns the effect written as drug item k's: caused by it
+ * ("gave her"), felt after coming off it, or laid on it ("secondary
+ * to"); or NULL. */
+static const item *
+effect_of(const sentence *s, size_t k)
+{
+	if (caused_by(s, k))
+		return caused_by(s, k);
+	return lay_effect(s, k) ? lay_effect(s, k) : blamed_on(s, k);
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -2768,8 +2837,7 @@ static bool
 substance(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *it = &s->items[k];
-	const item *caused =
-		caused_by(s, k) ? caused_by(s, k) : lay_effect(s, k);
+	const item *caused = effect_of(s, k);
 	const item *reaction = caused ? caused : reaction_of(s, k, false);
 	const item *tol = tolerated_by(s, k);
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;

@@ -2176,6 +2176,15 @@ static const expect rules_en8[] = {
 	{"ALLERGY / ADR STATUS  (all sources checked)\n"
 	 " Codeine | constipation | MAR | intolerance",
 	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	/* an effect laid on the drug after it */
+	{"Lap chole under GA - \"woke up itching all over\", told it was "
+	 "morphine.",
+	 NOTES_ALLERGY, "morphine", "morphine", 0, true},
+	{"ED within 1 hour - ?SJS/TEN secondary to lamotrigine.", NOTES_ALLERGY,
+	 "lamotrigine", "lamotrigine", UNC, true},
+	/* a plan's drug beside an avoided one stays planned */
+	{"Plan:\n- GA + ETT, avoid morphine - use fentanyl intra-op",
+	 NOTES_MEDICINE, "fentanyl", "fentanyl", HYP, false},
 };
 
 /* what the lists must not reach: a form's next field, the patient's
@@ -2205,6 +2214,10 @@ test_rules_en8(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "simvastatin") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin") != NULL);
+	/* a diagnosis laid on a drug is the clinician's, no intolerance */
+	text = "AKI secondary to gentamicin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "gentamicin") == NULL);
 }
 
 static const mt_case cases[] = {
