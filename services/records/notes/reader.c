@@ -2490,6 +2490,52 @@ stop_headed(const sentence *s, size_t k)
 	return false;
 }
 
+/* The words of a switch done, the drug after them replacing the drugs
+ * before them ("Started on IV ceftriaxone + azithromycin, shifted to
+ * oral cefuroxime on HD4"). */
+static const char *const switched_en[] = {"switched to", "changed to",
+					  "shifted to"};
+
+/* SWITCH_TO_WORDS: the most words between a switch and the drug it
+ * switches to ("shifted to oral cefuroxime"). */
+#define SWITCH_TO_WORDS 2
+
+/* switched_away: is substance item k written before a switch to
+ * another drug in its sentence part (no full stop or semicolon
+ * between)?  It was replaced: a past medicine.  A switch to a dose
+ * ("amlodipine 5mg, changed to 10mg") names no drug and keeps it. */
+static bool
+switched_away(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j + 1 < s->n_items; j++) {
+		const item *sw = &s->items[j], *to = &s->items[j + 1];
+		bool is_switch = false;
+
+		if (between_has(s, s->items[k].end, sw->start, ';') ||
+		    between_has(s, s->items[k].end, sw->start, '.'))
+			return false;
+		for (size_t i = 0;
+		     i < sizeof(switched_en) / sizeof(*switched_en); i++)
+			is_switch |= strcmp(sw->e->key, switched_en[i]) == 0;
+		if (is_switch)
+			return to->e->type == NOTES_T_SUBSTANCE &&
+			       to->w0 - sw->w1 <= SWITCH_TO_WORDS &&
+			       strcmp(to->e->code, s->items[k].e->code) != 0;
+	}
+	return false;
+}
+
+/* switch_context makes a medicine replaced in its sentence past. */
+static void
+switch_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_MEDICINE && f->context == 0 &&
+	    s->items[k].e->type == NOTES_T_SUBSTANCE && switched_away(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "switched to";
+	}
+}
+
 /* status_context makes medicine f of item k past when its list's status
  * stops it: that stop holds now, whatever other trigger made the drug
  * past ("| Naproxen | 500mg | STOPPED |" after "buying naproxen"). */
@@ -2903,6 +2949,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "dated";
 	}
 	status_context(s, k, f);
+	switch_context(s, k, f);
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */

@@ -2182,6 +2182,13 @@ static const expect rules_en8[] = {
 	 NOTES_ALLERGY, "morphine", "morphine", 0, true},
 	{"ED within 1 hour - ?SJS/TEN secondary to lamotrigine.", NOTES_ALLERGY,
 	 "lamotrigine", "lamotrigine", UNC, true},
+	/* a drug replaced in its sentence is past, its replacement taken */
+	{"Started on IV ceftriaxone + azithromycin, shifted to oral "
+	 "cefuroxime on HD4.",
+	 NOTES_MEDICINE, "azithromycin", "azithromycin", HIST, true},
+	{"Started on IV ceftriaxone + azithromycin, shifted to oral "
+	 "cefuroxime on HD4.",
+	 NOTES_MEDICINE, "cefuroxime", "cefuroxime", 0, true},
 	/* a plan's drug beside an avoided one stays planned */
 	{"Plan:\n- GA + ETT, avoid morphine - use fentanyl intra-op",
 	 NOTES_MEDICINE, "fentanyl", "fentanyl", HYP, false},
@@ -2218,6 +2225,11 @@ test_rules_en8(void)
 	text = "AKI secondary to gentamicin.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "gentamicin") == NULL);
+	/* a switch to a dose names no other drug */
+	text = "Amlodipine 5mg, changed to 10mg.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine")->context == 0);
 }
 
 static const mt_case cases[] = {
