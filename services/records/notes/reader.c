@@ -864,6 +864,24 @@ reporting(const sentence *s, size_t w)
 	return false;
 }
 
+/* sourced: is family item j the source of what is written, a word
+ * before it that says so ("Hx from wife:", "Meds per wife / blister
+ * pack", "rash (per mother, 2025 clinic)", "according to her son")?
+ * The relative tells the patient's history, as a reporter does. */
+static bool
+sourced(const sentence *s, size_t j)
+{
+	static const char *const from[] = {"per", "from", "to"};
+	size_t w = s->items[j].w0;
+
+	if (w > 0 && (words_at(s, w - 1, "his") || words_at(s, w - 1, "her")))
+		w--;
+	if (w == 0 || !words_in(s, w - 1, from, sizeof(from) / sizeof(*from)))
+		return false;
+	return !words_at(s, w - 1, "to") ||
+	       (w >= 2 && words_at(s, w - 2, "according"));
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -872,6 +890,9 @@ static bool
 reporter(const sentence *s, size_t j)
 {
 	size_t w = s->items[j].w1;
+
+	if (sourced(s, j))
+		return true;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)
 		if (reporting(s, w + n))

@@ -2189,6 +2189,14 @@ static const expect rules_en8[] = {
 	{"Started on IV ceftriaxone + azithromycin, shifted to oral "
 	 "cefuroxime on HD4.",
 	 NOTES_MEDICINE, "cefuroxime", "cefuroxime", 0, true},
+	/* a spouse is another experiencer, unless the source of the
+	 * patient's history */
+	{"Wife has DM and is on metformin also.", NOTES_MEDICINE, "metformin",
+	 "metformin", FAM, false},
+	{"Meds per wife / blister pack: atorvastatin 40, clopidogrel 75",
+	 NOTES_MEDICINE, "clopidogrel", "clopidogrel", 0, true},
+	{"Hx from wife: more muddled than usual (vascular dementia).",
+	 NOTES_PROBLEM, "F01.9", "vascular dementia", 0, true},
 	/* a plan's drug beside an avoided one stays planned */
 	{"Plan:\n- GA + ETT, avoid morphine - use fentanyl intra-op",
 	 NOTES_MEDICINE, "fentanyl", "fentanyl", HYP, false},
