@@ -2197,6 +2197,11 @@ static const expect rules_en8[] = {
 	 NOTES_MEDICINE, "clopidogrel", "clopidogrel", 0, true},
 	{"Hx from wife: more muddled than usual (vascular dementia).",
 	 NOTES_PROBLEM, "F01.9", "vascular dementia", 0, true},
+	/* a drug not used, not given or not started is not the patient's */
+	{"Enoxaparin bridging was not used.", NOTES_MEDICINE, "enoxaparin",
+	 "Enoxaparin", NEG, false},
+	{"She was not started on heparin because of her renal function.",
+	 NOTES_MEDICINE, "heparin", "heparin", NEG, false},
 	/* a plan's drug beside an avoided one stays planned */
 	{"Plan:\n- GA + ETT, avoid morphine - use fentanyl intra-op",
 	 NOTES_MEDICINE, "fentanyl", "fentanyl", HYP, false},
