@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* A reaction this many words or fewer from a substance makes it an
  * allergy ("penicillin - rash"). */
@@ -2438,6 +2439,8 @@ table_row_first(const sentence *s, size_t k)
 	return *line == '|' && bars == 1;
 }
 
+static bool field_opens(const sentence *s, size_t k, bool (*at)(const char *p));
+
 /* status_stopped: does the list drug item k heads say the drug is
  * stopped, in a later cell of its table's row ("| Simvastatin | 40mg |
  * STOPPED | switched |") or in its line's last field ("- ondansetron 4
@@ -2445,6 +2448,48 @@ table_row_first(const sentence *s, size_t k)
  * line's field only when no other drug follows on the line. */
 static bool
 status_stopped(const sentence *s, size_t k)
+{
+	return field_opens(s, k, status_stop_at);
+}
+
+/* start_at: does p open with a start to come ("start", "to start",
+ * "commence") and end its line after at most one more word ("- start",
+ * "- to start today")? */
+static bool
+start_at(const char *p)
+{
+	static const char *const starts[] = {"start", "to start", "commence",
+					     "to commence"};
+	size_t words = 0;
+
+	for (size_t i = 0; i < sizeof(starts) / sizeof(*starts); i++) {
+		size_t n = strlen(starts[i]);
+
+		if (strncasecmp(p, starts[i], n) != 0 ||
+		    isalpha((unsigned char)p[n]))
+			continue;
+		for (p += n; *p != '\0' && *p != '\n'; p++)
+			words += *p == ' ' && isalnum((unsigned char)p[1]);
+		return words <= 1;
+	}
+	return false;
+}
+
+/* status_started: does the list line of drug item k end in a field that
+ * starts it ("- Pregabalin 75mg HS for neuropathy - start")?  The drug
+ * is planned, as "start" before it plans it. */
+static bool
+status_started(const sentence *s, size_t k)
+{
+	return !s->words[s->items[k].w0].han && field_opens(s, k, start_at);
+}
+
+/* field_opens: does the list drug item k heads hold a later cell of its
+ * table's row, or a last field of its line, that at says opens with
+ * the status it looks for?  A line's field only when no other drug
+ * follows on the line. */
+static bool
+field_opens(const sentence *s, size_t k, bool (*at)(const char *p))
 {
 	bool table = table_row_first(s, k);
 	uint32_t other = other_drug_from(s, k);
@@ -2462,7 +2507,7 @@ status_stopped(const sentence *s, size_t k)
 
 		while (n > 0 && *q == ' ')
 			q++;
-		if (n > 0 && status_stop_at(q))
+		if (n > 0 && at(q))
 			return true;
 	}
 	return false;
@@ -2546,14 +2591,20 @@ switched_away(const sentence *s, size_t k)
 	return false;
 }
 
-/* switch_context makes a medicine replaced in its sentence past. */
+/* switch_context makes a medicine replaced in its sentence past, and
+ * one its line's last field starts planned. */
 static void
 switch_context(const sentence *s, size_t k, notes_finding *f)
 {
-	if (f->kind == NOTES_MEDICINE && f->context == 0 &&
-	    s->items[k].e->type == NOTES_T_SUBSTANCE && switched_away(s, k)) {
+	if (f->kind != NOTES_MEDICINE || f->context != 0 ||
+	    s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return;
+	if (switched_away(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "switched to";
+	} else if (status_started(s, k)) {
+		f->context = NOTES_HYPOTHETICAL;
+		f->trigger = "start";
 	}
 }
 

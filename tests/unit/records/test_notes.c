@@ -2202,6 +2202,12 @@ static const expect rules_en8[] = {
 	 "Enoxaparin", NEG, false},
 	{"She was not started on heparin because of her renal function.",
 	 NOTES_MEDICINE, "heparin", "heparin", NEG, false},
+	/* a line's last field that starts the drug plans it; a drug
+	 * preferred is weighed */
+	{"Medications:\n - Pregabalin 75mg HS for neuropathy - start",
+	 NOTES_MEDICINE, "pregabalin", "Pregabalin", HYP, false},
+	{"I would prefer a small dose of an ARB such as losartan 12.5 mg.",
+	 NOTES_MEDICINE, "losartan", "losartan", HYP, false},
 	/* a plan's drug beside an avoided one stays planned */
 	{"Plan:\n- GA + ETT, avoid morphine - use fentanyl intra-op",
 	 NOTES_MEDICINE, "fentanyl", "fentanyl", HYP, false},
@@ -2238,6 +2244,11 @@ test_rules_en8(void)
 	text = "AKI secondary to gentamicin.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "gentamicin") == NULL);
+	/* a start dated in the last field is no plan */
+	text = "Meds:\n - Pregabalin 75mg HS - start date 2019 by GP";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "pregabalin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "pregabalin")->context != HYP);
 	/* a switch to a dose names no other drug */
 	text = "Amlodipine 5mg, changed to 10mg.";
 	notes_read(text, strlen(text), &r);
