@@ -2208,6 +2208,9 @@ static const expect rules_en8[] = {
 	 NOTES_MEDICINE, "pregabalin", "Pregabalin", HYP, false},
 	{"I would prefer a small dose of an ARB such as losartan 12.5 mg.",
 	 NOTES_MEDICINE, "losartan", "losartan", HYP, false},
+	/* a loading dose in a plan's list is given now */
+	{"Mx:\n - loaded aspirin 300mg, ticagrelor 180mg", NOTES_MEDICINE,
+	 "ticagrelor", "ticagrelor", 0, true},
 	/* a plan's drug beside an avoided one stays planned */
 	{"Plan:\n- GA + ETT, avoid morphine - use fentanyl intra-op",
 	 NOTES_MEDICINE, "fentanyl", "fentanyl", HYP, false},
