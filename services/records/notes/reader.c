@@ -2168,6 +2168,47 @@ row_doubted(const sentence *s, size_t k)
 	return false;
 }
 
+/* cell_says: is text [from, to) one of words, spaces around it? */
+static bool
+cell_says(const char *from, const char *to, const char *const *words, size_t n)
+{
+	while (from < to && *from == ' ')
+		from++;
+	while (to > from && to[-1] == ' ')
+		to--;
+	for (size_t i = 0; i < n; i++)
+		if ((size_t)(to - from) == strlen(words[i]) &&
+		    strncasecmp(from, words[i], (size_t)(to - from)) == 0)
+			return true;
+	return false;
+}
+
+/* row_doubt_word: is item k on a table's row ("|" between cells) with
+ * a cell, its last too, that is only a word of doubt ("Ciprofloxacin |
+ * some antibiotic gave diarrhoea | niece | UNCERTAIN")?  The row's
+ * certainty column doubts the allergy, as a "?" cell does. */
+static bool
+row_doubt_word(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {"uncertain", "unsure",
+					    "unconfirmed", "possible", "query"};
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p, *cell = NULL;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (p = line;; p++) {
+		if (*p != '|' && *p != '\0' && *p != '\n')
+			continue;
+		if (cell != NULL &&
+		    cell_says(cell, p, doubt, sizeof(doubt) / sizeof(*doubt)))
+			return true;
+		if (*p != '|')
+			return false;
+		cell = p + 1;
+	}
+}
+
 /* declined_in_list: is drug item k, under an allergy heading, one the
  * patient declined or refused ("he is \"statin intolerant\" and has
  * declined rosuvastatin")?  It is a medicine refused, not an allergen. */
@@ -2267,7 +2308,8 @@ allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "tolerated";
 		return;
 	}
-	if (row_doubted(s, k) && !(f->context & NOTES_UNCERTAIN)) {
+	if ((row_doubted(s, k) || row_doubt_word(s, k)) &&
+	    !(f->context & NOTES_UNCERTAIN)) {
 		if (f->context == 0)
 			f->trigger = "?";
 		f->context |= NOTES_UNCERTAIN;

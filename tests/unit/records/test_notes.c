@@ -2176,6 +2176,10 @@ static const expect rules_en8[] = {
 	{"ALLERGY / ADR STATUS  (all sources checked)\n"
 	 " Codeine | constipation | MAR | intolerance",
 	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	/* a table's certainty cell that doubts */
+	{"ALLERGY / ADR STATUS  (all sources checked)\n"
+	 " Ciprofloxacin | gave diarrhoea | niece | UNCERTAIN",
+	 NOTES_ALLERGY, "ciprofloxacin", "Ciprofloxacin", UNC, true},
 	/* an effect laid on the drug after it */
 	{"Lap chole under GA - \"woke up itching all over\", told it was "
 	 "morphine.",
