@@ -1902,6 +1902,19 @@ cultured(const sentence *s, size_t k)
 	return false;
 }
 
+/* recorded_possible: is drug item k recorded as a possible allergy
+ * ("left allopurinol as a \"possible\" allergy on his record")?  The
+ * writer doubts it. */
+static bool
+recorded_possible(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (strstr(s->items[m].e->key, "possible") != NULL &&
+		    recorded_reaches(s, k, m))
+			return true;
+	return false;
+}
+
 /* doubted: is allergy item k, with its reaction, written with a "?"
  * ("diazepam??", "Nitrofurantoin - ?nausea")?  The allergy is
  * uncertain. */
@@ -1925,7 +1938,7 @@ doubted(const sentence *s, size_t k, const item *reaction)
 		if (s->items[m].e->type == NOTES_T_UNCERTAIN)
 			return true;
 	}
-	return false;
+	return recorded_possible(s, k);
 }
 
 /* allergen_label_zh: is Chinese class item k, a colon after it, an item

@@ -2180,6 +2180,9 @@ static const expect rules_en8[] = {
 	{"ALLERGY / ADR STATUS  (all sources checked)\n"
 	 " Ciprofloxacin | gave diarrhoea | niece | UNCERTAIN",
 	 NOTES_ALLERGY, "ciprofloxacin", "Ciprofloxacin", UNC, true},
+	/* a drug left on the record as a possible allergy */
+	{"I have left allopurinol as a \"possible\" allergy on his record.",
+	 NOTES_ALLERGY, "allopurinol", "allopurinol", UNC, true},
 	/* an effect laid on the drug after it */
 	{"Lap chole under GA - \"woke up itching all over\", told it was "
 	 "morphine.",
