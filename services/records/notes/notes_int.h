@@ -210,6 +210,14 @@ const notes_entry *notes__entries(size_t *n);
  */
 const notes_entry *notes__near(const char *word);
 
+/*
+ * notes__joined returns the substance, class or problem of several words
+ * that word is, written without the hyphen or space between them
+ * ("cotrimoxazole" is co-trimoxazole), when exactly one name (one code)
+ * is; NULL otherwise.  Words of at least NOTES_SPELLING_MIN letters.
+ */
+const notes_entry *notes__joined(const char *word);
+
 /* notes__drop_unspecified drops a problem read with an unspecified code
  * when out holds a more specific code of it in the same context ("type 2
  * diabetes" then "her diabetes"): refine.c. */

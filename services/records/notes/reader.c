@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* A reaction this many words or fewer from a substance makes it an
  * allergy ("penicillin - rash"). */
@@ -153,6 +154,24 @@ max_words(const char *word)
 	return notes__first_words(one) > 0 ? 1 : 0;
 }
 
+/* unticked: does word i of s follow an empty checkbox ("Drug allergy:
+ * [x] Yes  [ ] No")?  A template's option left unticked says nothing:
+ * its "No" negates nothing ("[x] No" does). */
+static bool
+unticked(const sentence *s, size_t i)
+{
+	const char *p = s->text + s->words[i].start;
+
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p == s->text || p[-1] != ']')
+		return false;
+	p--;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	return p > s->text && p[-1] == '[';
+}
+
 /* match finds the known phrases of s, longest first, left to right. */
 static void
 match(sentence *s)
@@ -168,10 +187,12 @@ match(sentence *s)
 		for (; w > 0 && (e = lookup(s, i, w)) == NULL; w--)
 			;
 		/* a word no phrase starts: one spelling slip from a name? */
-		if (e == NULL && (e = notes__near(s->words[i].key)) != NULL)
+		if (e == NULL && ((e = notes__joined(s->words[i].key)) ||
+				  (e = notes__near(s->words[i].key))))
 			w = 1;
-		if (e == NULL) {
-			i++;
+		if (e == NULL ||
+		    (e->type == NOTES_T_NEGATED && w == 1 && unticked(s, i))) {
+			i += e ? w : 1;
 			continue;
 		}
 		s->items[s->n_items++] = (item){e, i, i + w, s->words[i].start,
@@ -433,11 +454,14 @@ drugs_between(const sentence *s, size_t j, size_t k)
 	return true;
 }
 
+static bool own_item_reaches(const sentence *s, size_t j, size_t k);
+
 static bool
 given_near(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++) {
-		if (j == k || !says_given(s->items[j].e))
+		if (j == k || !says_given(s->items[j].e) ||
+		    (j < k && !own_item_reaches(s, j, k)))
 			continue;
 		if (j < k ? same_item(s, j, k) || drugs_between(s, j, k)
 			  : same_item(s, k, j))
@@ -841,6 +865,24 @@ reporting(const sentence *s, size_t w)
 	return false;
 }
 
+/* sourced: is family item j the source of what is written, a word
+ * before it that says so ("Hx from wife:", "Meds per wife / blister
+ * pack", "rash (per mother, 2025 clinic)", "according to her son")?
+ * The relative tells the patient's history, as a reporter does. */
+static bool
+sourced(const sentence *s, size_t j)
+{
+	static const char *const from[] = {"per", "from", "to"};
+	size_t w = s->items[j].w0;
+
+	if (w > 0 && (words_at(s, w - 1, "his") || words_at(s, w - 1, "her")))
+		w--;
+	if (w == 0 || !words_in(s, w - 1, from, sizeof(from) / sizeof(*from)))
+		return false;
+	return !words_at(s, w - 1, "to") ||
+	       (w >= 2 && words_at(s, w - 2, "according"));
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -849,6 +891,9 @@ static bool
 reporter(const sentence *s, size_t j)
 {
 	size_t w = s->items[j].w1;
+
+	if (sourced(s, j))
+		return true;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)
 		if (reporting(s, w + n))
@@ -2005,6 +2050,57 @@ lay_effect(const sentence *s, size_t k)
 	return NULL;
 }
 
+static bool phrase_at(const sentence *s, size_t w, const char *phrase);
+
+/* The words that lay a felt effect written before them on the drug
+ * right after them ("\"woke up itching all over\", told it was
+ * morphine", "?SJS secondary to lamotrigine"). */
+static const char *const blamed_en[] = {
+	"told it was",	 "secondary to", "due to",     "caused by",
+	"attributed to", "blamed on",	 "induced by",
+};
+
+/* BLAMED_EFFECT_WORDS: the most words between the effect and the words
+ * that blame the drug for it. */
+#define BLAMED_EFFECT_WORDS 6
+
+/* blamed_on returns the felt effect (a reaction or a symptom) that its
+ * clause lays on drug item k, the drug right after words that say it
+ * caused the effect, the effect before them with no other drug between;
+ * or NULL.  An intolerance: the drug is read as an allergy. */
+static const item *
+blamed_on(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	size_t w = d->w0, j = k;
+	bool said = false;
+
+	for (size_t i = 0; i < sizeof(blamed_en) / sizeof(*blamed_en); i++) {
+		size_t n = 1;
+
+		for (const char *p = blamed_en[i]; *p; p++)
+			n += *p == ' ';
+		if (!said && w >= n && phrase_at(s, w - n, blamed_en[i])) {
+			said = true;
+			w -= n;
+		}
+	}
+	while (said && j-- > 0) {
+		const item *it = &s->items[j];
+
+		if (it->w0 >= w)
+			continue; /* the blaming words' own phrase */
+		if (is_drug(it) || w - it->w1 > BLAMED_EFFECT_WORDS ||
+		    between_has(s, it->end, d->start, ';') ||
+		    between_has(s, it->end, d->start, '.'))
+			return NULL;
+		if (felt_effect(it) && (it->e->type == NOTES_T_REACTION ||
+					it->e->type == NOTES_T_PROBLEM))
+			return it;
+	}
+	return NULL;
+}
+
 /* came_off_trigger: is context trigger t a word that says the patient
  * gave the drug up ("refuses")?  It does not deny an intolerance. */
 static bool
@@ -2061,9 +2157,9 @@ none_known_near(const sentence *s, size_t k)
 static void
 taken_then(const sentence *s, size_t k, notes_finding *f)
 {
-	const notes_entry *cue = s->items[k + 1].e;
+	const notes_entry *cue = k + 1 < s->n_items ? s->items[k + 1].e : NULL;
 
-	if (!(cue->dir & NOTES_DIR_BACKWARD))
+	if (cue == NULL || !(cue->dir & NOTES_DIR_BACKWARD))
 		return;
 	f->context = NOTES_HISTORICAL;
 	f->trigger = cue->key;
@@ -2111,6 +2207,31 @@ dosed_now(const sentence *s, size_t k)
 	return words_in(s, w + 1, units, sizeof(units) / sizeof(*units));
 }
 
+/* told_after: is drug item k in a clause of an "Allergies:" line after
+ * a semicolon that opens with the patient ("Drug allergy: son reports
+ * \"aspirin upsets her stomach\"; pt has taken aspirin with omeprazole
+ * cover")?  The clause tells what the patient did, no entry of the
+ * list: an entry opens with its drug ("Allergies: latex (dermatitis);
+ * chlorhexidine - hives") or its reporter ("; daughter also says \"she
+ * can't have sulphur drugs\""). */
+static bool
+told_after(const sentence *s, size_t k)
+{
+	static const char *const patient[] = {"pt", "patient", "he", "she"};
+	const char *semi = NULL, *p = s->text + s->items[0].end;
+	size_t w = 0;
+
+	for (; p < s->text + s->items[k].start; p++)
+		if (*p == ';')
+			semi = p;
+	if (semi == NULL)
+		return false;
+	while (w < s->n && s->text + s->words[w].start <= semi)
+		w++;
+	return w < s->n &&
+	       words_in(s, w, patient, sizeof(patient) / sizeof(*patient));
+}
+
 /* on_allergy_line: is drug item k on an "Allergies:" line, in its first
  * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
  * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
@@ -2119,7 +2240,8 @@ static bool
 on_allergy_line(const sentence *s, size_t k)
 {
 	return s->allergy_line && (s->allergy_head || k == 0) &&
-	       !replaced_by(s, k) && !taken_now(s, k) && !dosed_now(s, k);
+	       !replaced_by(s, k) && !taken_now(s, k) && !dosed_now(s, k) &&
+	       !told_after(s, k);
 }
 
 /* cultured: is drug item k named by a culture's result in its clause
@@ -2135,6 +2257,19 @@ cultured(const sentence *s, size_t k)
 	return false;
 }
 
+/* recorded_possible: is drug item k recorded as a possible allergy
+ * ("left allopurinol as a \"possible\" allergy on his record")?  The
+ * writer doubts it. */
+static bool
+recorded_possible(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (strstr(s->items[m].e->key, "possible") != NULL &&
+		    recorded_reaches(s, k, m))
+			return true;
+	return false;
+}
+
 /* doubted: is allergy item k, with its reaction, written with a "?"
  * ("diazepam??", "Nitrofurantoin - ?nausea")?  The allergy is
  * uncertain. */
@@ -2143,6 +2278,10 @@ doubted(const sentence *s, size_t k, const item *reaction)
 {
 	const item *it = &s->items[k];
 
+	/* "?SJS secondary to lamotrigine": the effect laid on it, doubted */
+	if (reaction != NULL && reaction < it && reaction->start > 0 &&
+	    s->text[reaction->start - 1] == '?')
+		return true;
 	if (s->text[it->end] == '?' ||
 	    (k + 1 < s->n_items &&
 	     s->items[k + 1].e->type == NOTES_T_UNCERTAIN &&
@@ -2154,7 +2293,7 @@ doubted(const sentence *s, size_t k, const item *reaction)
 		if (s->items[m].e->type == NOTES_T_UNCERTAIN)
 			return true;
 	}
-	return false;
+	return recorded_possible(s, k);
 }
 
 /* allergen_label_zh: is Chinese class item k, a colon after it, an item
@@ -2397,6 +2536,47 @@ row_doubted(const sentence *s, size_t k)
 	return false;
 }
 
+/* cell_says: is text [from, to) one of words, spaces around it? */
+static bool
+cell_says(const char *from, const char *to, const char *const *words, size_t n)
+{
+	while (from < to && *from == ' ')
+		from++;
+	while (to > from && to[-1] == ' ')
+		to--;
+	for (size_t i = 0; i < n; i++)
+		if ((size_t)(to - from) == strlen(words[i]) &&
+		    strncasecmp(from, words[i], (size_t)(to - from)) == 0)
+			return true;
+	return false;
+}
+
+/* row_doubt_word: is item k on a table's row ("|" between cells) with
+ * a cell, its last too, that is only a word of doubt ("Ciprofloxacin |
+ * some antibiotic gave diarrhoea | niece | UNCERTAIN")?  The row's
+ * certainty column doubts the allergy, as a "?" cell does. */
+static bool
+row_doubt_word(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {"uncertain", "unsure",
+					    "unconfirmed", "possible", "query"};
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p, *cell = NULL;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (p = line;; p++) {
+		if (*p != '|' && *p != '\0' && *p != '\n')
+			continue;
+		if (cell != NULL &&
+		    cell_says(cell, p, doubt, sizeof(doubt) / sizeof(*doubt)))
+			return true;
+		if (*p != '|')
+			return false;
+		cell = p + 1;
+	}
+}
+
 /* declined_in_list: is drug item k, under an allergy heading, one the
  * patient declined or refused ("he is \"statin intolerant\" and has
  * declined rosuvastatin")?  It is a medicine refused, not an allergen. */
@@ -2496,7 +2676,8 @@ allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "tolerated";
 		return;
 	}
-	if (row_doubted(s, k) && !(f->context & NOTES_UNCERTAIN)) {
+	if ((row_doubted(s, k) || row_doubt_word(s, k)) &&
+	    !(f->context & NOTES_UNCERTAIN)) {
 		if (f->context == 0)
 			f->trigger = "?";
 		f->context |= NOTES_UNCERTAIN;
@@ -2668,6 +2849,8 @@ table_row_first(const sentence *s, size_t k)
 	return *line == '|' && bars == 1;
 }
 
+static bool field_opens(const sentence *s, size_t k, bool (*at)(const char *p));
+
 /* status_stopped: does the list drug item k heads say the drug is
  * stopped, in a later cell of its table's row ("| Simvastatin | 40mg |
  * STOPPED | switched |") or in its line's last field ("- ondansetron 4
@@ -2675,6 +2858,48 @@ table_row_first(const sentence *s, size_t k)
  * line's field only when no other drug follows on the line. */
 static bool
 status_stopped(const sentence *s, size_t k)
+{
+	return field_opens(s, k, status_stop_at);
+}
+
+/* start_at: does p open with a start to come ("start", "to start",
+ * "commence") and end its line after at most one more word ("- start",
+ * "- to start today")? */
+static bool
+start_at(const char *p)
+{
+	static const char *const starts[] = {"start", "to start", "commence",
+					     "to commence"};
+	size_t words = 0;
+
+	for (size_t i = 0; i < sizeof(starts) / sizeof(*starts); i++) {
+		size_t n = strlen(starts[i]);
+
+		if (strncasecmp(p, starts[i], n) != 0 ||
+		    isalpha((unsigned char)p[n]))
+			continue;
+		for (p += n; *p != '\0' && *p != '\n'; p++)
+			words += *p == ' ' && isalnum((unsigned char)p[1]);
+		return words <= 1;
+	}
+	return false;
+}
+
+/* status_started: does the list line of drug item k end in a field that
+ * starts it ("- Pregabalin 75mg HS for neuropathy - start")?  The drug
+ * is planned, as "start" before it plans it. */
+static bool
+status_started(const sentence *s, size_t k)
+{
+	return !s->words[s->items[k].w0].han && field_opens(s, k, start_at);
+}
+
+/* field_opens: does the list drug item k heads hold a later cell of its
+ * table's row, or a last field of its line, that at says opens with
+ * the status it looks for?  A line's field only when no other drug
+ * follows on the line. */
+static bool
+field_opens(const sentence *s, size_t k, bool (*at)(const char *p))
 {
 	bool table = table_row_first(s, k);
 	uint32_t other = other_drug_from(s, k);
@@ -2692,7 +2917,7 @@ status_stopped(const sentence *s, size_t k)
 
 		while (n > 0 && *q == ' ')
 			q++;
-		if (n > 0 && status_stop_at(q))
+		if (n > 0 && at(q))
 			return true;
 	}
 	return false;
@@ -2739,6 +2964,58 @@ stop_headed(const sentence *s, size_t k)
 		    status_stop_at(q))
 			return true;
 	return false;
+}
+
+/* The words of a switch done, the drug after them replacing the drugs
+ * before them ("Started on IV ceftriaxone + azithromycin, shifted to
+ * oral cefuroxime on HD4"). */
+static const char *const switched_en[] = {"switched to", "changed to",
+					  "shifted to"};
+
+/* SWITCH_TO_WORDS: the most words between a switch and the drug it
+ * switches to ("shifted to oral cefuroxime"). */
+#define SWITCH_TO_WORDS 2
+
+/* switched_away: is substance item k written before a switch to
+ * another drug in its sentence part (no full stop or semicolon
+ * between)?  It was replaced: a past medicine.  A switch to a dose
+ * ("amlodipine 5mg, changed to 10mg") names no drug and keeps it. */
+static bool
+switched_away(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j + 1 < s->n_items; j++) {
+		const item *sw = &s->items[j], *to = &s->items[j + 1];
+		bool is_switch = false;
+
+		if (between_has(s, s->items[k].end, sw->start, ';') ||
+		    between_has(s, s->items[k].end, sw->start, '.'))
+			return false;
+		for (size_t i = 0;
+		     i < sizeof(switched_en) / sizeof(*switched_en); i++)
+			is_switch |= strcmp(sw->e->key, switched_en[i]) == 0;
+		if (is_switch)
+			return to->e->type == NOTES_T_SUBSTANCE &&
+			       to->w0 - sw->w1 <= SWITCH_TO_WORDS &&
+			       strcmp(to->e->code, s->items[k].e->code) != 0;
+	}
+	return false;
+}
+
+/* switch_context makes a medicine replaced in its sentence past, and
+ * one its line's last field starts planned. */
+static void
+switch_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind != NOTES_MEDICINE || f->context != 0 ||
+	    s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return;
+	if (switched_away(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "switched to";
+	} else if (status_started(s, k)) {
+		f->context = NOTES_HYPOTHETICAL;
+		f->trigger = "start";
+	}
 }
 
 /* status_context makes medicine f of item k past when its list's status
@@ -3296,6 +3573,27 @@ treatment_context(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* listed_allergen: is item k under an allergy heading an allergen of
+ * the list, not a drug the patient declined or one that replaced the
+ * allergen ("Simvastatin | muscle aches - changed to atorvastatin")? */
+static bool
+listed_allergen(const sentence *s, size_t k, bool drug)
+{
+	return s->allergy_list &&
+	       !(drug && (declined_in_list(s, k) || replaced_by(s, k)));
+}
+
+/* effect_of returns the effect written as drug item k's: caused by it
+ * ("gave her"), felt after coming off it, or laid on it ("secondary
+ * to"); or NULL. */
+static const item *
+effect_of(const sentence *s, size_t k)
+{
+	if (caused_by(s, k))
+		return caused_by(s, k);
+	return lay_effect(s, k) ? lay_effect(s, k) : blamed_on(s, k);
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -3304,8 +3602,7 @@ static bool
 substance(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *it = &s->items[k];
-	const item *caused =
-		caused_by(s, k) ? caused_by(s, k) : lay_effect(s, k);
+	const item *caused = effect_of(s, k);
 	const item *reaction = caused ? caused : reaction_of(s, k, false);
 	const item *tol = tolerated_by(s, k);
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
@@ -3322,7 +3619,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || allergy_cued(s, k) ||
 		   dash_labelled(s, k) || quote_labelled(s, k) ||
-		   (s->allergy_list && !(drug && declined_in_list(s, k))) ||
+		   listed_allergen(s, k, drug) ||
 		   (on_allergy_line(s, k) && !tol) || none_known_near(s, k) ||
 		   caused ||
 		   (!tol && reaction_of(s, k, true) &&
@@ -3373,6 +3670,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "dated";
 	}
 	status_context(s, k, f);
+	switch_context(s, k, f);
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */
@@ -3547,6 +3845,32 @@ cues_only(const sentence *s)
 	return w == s->n;
 }
 
+/* cues_noted: are the words of s allergy cues up to a note in brackets
+ * that ends its line ("ALLERGY / ADR STATUS  (all sources checked and
+ * agree unless stated)")?  The note says how the list was checked, as
+ * 过敏史（…）： does; the heading is the cues before it. */
+static bool
+cues_noted(const sentence *s, uint32_t line_end)
+{
+	size_t w = 0, k = 0;
+	const char *open;
+
+	for (; k < s->n_items && s->items[k].w0 == w &&
+	       s->items[k].e->type == NOTES_T_ALLERGY_CUE;
+	     k++)
+		w = s->items[k].w1;
+	if (w == 0 || w == s->n)
+		return false;
+	open = memchr(s->text + s->items[k - 1].end, '(',
+		      s->words[w].start - s->items[k - 1].end);
+	return open != NULL &&
+	       only_marks(s->text, s->items[k - 1].end,
+			  (uint32_t)(open - s->text), "/-") &&
+	       memchr(open, ')', line_end - (uint32_t)(open - s->text)) !=
+		       NULL &&
+	       line_end > 0 && s->text[line_end - 1] == ')';
+}
+
 /* allergy_titled: is s a heading line (a colon ends it, after text
  * [last, line end)) that opens with an English allergy cue and names no
  * drug or problem ("ALLERGIES/INTOLERANCES (verified):", "Allergies and
@@ -3561,7 +3885,8 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 	    e->type != NOTES_T_ALLERGY_CUE ||
 	    (unsigned char)e->key[0] >= 0x80 ||
 	    !only_marks(s->text, last, line_end, ":-)") ||
-	    (!colon_at(s->text, last, line_end) && !cues_only(s)))
+	    (!colon_at(s->text, last, line_end) && !cues_only(s) &&
+	     !cues_noted(s, line_end)))
 		return false;
 	for (size_t k = 1; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
@@ -3781,6 +4106,21 @@ clock_stamped(const sentence *s)
 	       key[2] < '6';
 }
 
+/* cues_lead: the last of the allergy cues that open s before any other
+ * phrase ("Allergies/intolerances: ramipril", "ALLERGY BAND CHECKED -
+ * red band on L wrist reads: …"): the colon after them opens the line's
+ * list. */
+static size_t
+cues_lead(const sentence *s)
+{
+	size_t k = 0;
+
+	while (k + 1 < s->n_items &&
+	       s->items[k + 1].e->type == NOTES_T_ALLERGY_CUE)
+		k++;
+	return k;
+}
+
 /* allergy_line: does s start a line with an allergy cue and a colon
  * ("Allergies: latex (dermatitis); chlorhexidine - hives",
  * "Allergies/ADRs: …")?  Every drug on the rest of the line is an
@@ -3792,7 +4132,7 @@ allergy_line(const sentence *s)
 	return s->n_items > 0 && s->items[0].w0 == clock_stamped(s) &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] < 0x80 &&
-	       colon_after(s, 0) && line_lead(s) != NULL;
+	       colon_after(s, cues_lead(s)) && line_lead(s) != NULL;
 }
 
 /* names_none: does s name no drug and no "no known allergies" after its
@@ -3881,6 +4221,19 @@ allergen_kind_zh(const sentence *s)
 	return colon != NULL && line_lead(s) != NULL;
 }
 
+/* form_field: is allergy line s a form's field, answered in a
+ * checkbox ("Drug allergy: [x] Yes [ ] No")?  The form's next lines
+ * are its other fields ("Food allergy: prawns", "Latex allergy: [ ] Yes
+ * [x] No"), no list of the answer's, so the entries written under it
+ * are read by their own cues ("1. Bactrim - rash"). */
+static bool
+form_field(const sentence *s)
+{
+	uint32_t from = s->items[0].end, to = s->words[s->n - 1].end;
+
+	return memchr(s->text + from, '[', to - from) != NULL;
+}
+
 /* open_section sets what heading s opens: an allergy list, an allergy
  * line, a section (a bulleted line's heading keeps the section it is
  * under). */
@@ -3894,9 +4247,9 @@ open_section(sentence *s, const notes_tok *end, bool allergies)
 
 	s->allergy_line = allergy_line(s);
 	s->allergy_head = s->allergy_line;
-	s->allergy_list =
-		allergies || kept ||
-		(s->allergy_line && names_none(s) && line_ends(s, end));
+	s->allergy_list = allergies || kept ||
+			  (s->allergy_line && names_none(s) &&
+			   line_ends(s, end) && !form_field(s));
 	if (((!bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
 	    !plan_step_zh(s)) {
 		s->section = section_of(s);

@@ -7,7 +7,9 @@
  * NOTES_SPELLING_MIN letters with the same first letter, and only when
  * exactly one name (one code) is that close; a short word, a word near
  * two names, or a word two edits away is left unread.  Names of several
- * words are not matched this way.
+ * words are not matched this way; a word that is such a name written
+ * without its hyphen or space ("cotrimoxazole", "coamoxiclav") is
+ * (notes__joined).
  */
 #include "notes_int.h"
 
@@ -144,5 +146,63 @@ notes__near(const char *word)
 	for (size_t len = nw - 1; len <= nw + 1; len++)
 		if (len <= NAME_LEN_MAX && !near_in(word, nw, c, len, &found))
 			return NULL;
+	return found;
+}
+
+/* first_with is the first entry whose key begins with byte c (the table
+ * is sorted by key), or n. */
+static size_t
+first_with(const notes_entry *v, size_t n, unsigned char c)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((unsigned char)v[mid].key[0] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* joined_key: is word (nw letters) key with its spaces left out, key
+ * holding at least one space or hyphen? */
+static bool
+joined_key(const char *w, size_t nw, const char *key)
+{
+	size_t i = 0;
+	bool spaced = false;
+
+	for (; *key != '\0'; key++) {
+		if (*key == ' ' || *key == '-') {
+			spaced = true;
+			continue;
+		}
+		if (i == nw || w[i++] != *key)
+			return false;
+	}
+	return spaced && i == nw;
+}
+
+const notes_entry *
+notes__joined(const char *word)
+{
+	size_t n, nw = strlen(word);
+	const notes_entry *v = notes__entries(&n), *found = NULL;
+
+	if (!letters(word, nw))
+		return NULL;
+	for (size_t i = first_with(v, n, (unsigned char)word[0]);
+	     i < n && v[i].key[0] == word[0]; i++) {
+		if (v[i].type < NOTES_T_SUBSTANCE ||
+		    !joined_key(word, nw, v[i].key))
+			continue;
+		if (found != NULL && (found->type != v[i].type ||
+				      strcmp(found->code, v[i].code) != 0))
+			return NULL; /* joins two names: not guessed */
+		found = found ? found : &v[i];
+	}
 	return found;
 }

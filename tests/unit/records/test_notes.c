@@ -2502,6 +2502,114 @@ test_verdict_reach(void)
 	}
 }
 
+/* The seventh writer's allergy lists (issue 75, rules75en8): a
+ * hyphenated name written joined, the red band, a plural heading, a
+ * form's "Drug allergy:" line, cues before the colon, a heading with a
+ * note in brackets. */
+static const expect rules_en8[] = {
+	{"Allergies: Cotrimoxazole - rashes", NOTES_ALLERGY, "co-trimoxazole",
+	 "Cotrimoxazole", 0, true},
+	{"Red band: Penicillin, Codeine (hallucinations).", NOTES_ALLERGY,
+	 "codeine", "Codeine", 0, true},
+	{"Intolerances/ADRs: leflunomide - diarrhoea. Naproxen - dyspepsia.",
+	 NOTES_ALLERGY, "naproxen", "Naproxen", 0, true},
+	{"Drug allergy:  [x] Yes  [ ] No    Specify: Augmentin? - not sure",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", UNC, true},
+	{"Allergies/intolerances: ramipril (cough); colchicine - diarrhoea.",
+	 NOTES_ALLERGY, "colchicine", "colchicine", 0, true},
+	{"ALLERGY / ADR STATUS  (all sources checked)\n"
+	 " Codeine | constipation | MAR | intolerance",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	/* a table's certainty cell that doubts */
+	{"ALLERGY / ADR STATUS  (all sources checked)\n"
+	 " Ciprofloxacin | gave diarrhoea | niece | UNCERTAIN",
+	 NOTES_ALLERGY, "ciprofloxacin", "Ciprofloxacin", UNC, true},
+	/* a drug left on the record as a possible allergy */
+	{"I have left allopurinol as a \"possible\" allergy on his record.",
+	 NOTES_ALLERGY, "allopurinol", "allopurinol", UNC, true},
+	/* an effect laid on the drug after it */
+	{"Lap chole under GA - \"woke up itching all over\", told it was "
+	 "morphine.",
+	 NOTES_ALLERGY, "morphine", "morphine", 0, true},
+	{"ED within 1 hour - ?SJS/TEN secondary to lamotrigine.", NOTES_ALLERGY,
+	 "lamotrigine", "lamotrigine", UNC, true},
+	/* a drug replaced in its sentence is past, its replacement taken */
+	{"Started on IV ceftriaxone + azithromycin, shifted to oral "
+	 "cefuroxime on HD4.",
+	 NOTES_MEDICINE, "azithromycin", "azithromycin", HIST, true},
+	{"Started on IV ceftriaxone + azithromycin, shifted to oral "
+	 "cefuroxime on HD4.",
+	 NOTES_MEDICINE, "cefuroxime", "cefuroxime", 0, true},
+	/* a spouse is another experiencer, unless the source of the
+	 * patient's history */
+	{"Wife has DM and is on metformin also.", NOTES_MEDICINE, "metformin",
+	 "metformin", FAM, false},
+	{"Meds per wife / blister pack: atorvastatin 40, clopidogrel 75",
+	 NOTES_MEDICINE, "clopidogrel", "clopidogrel", 0, true},
+	{"Hx from wife: more muddled than usual (vascular dementia).",
+	 NOTES_PROBLEM, "F01.9", "vascular dementia", 0, true},
+	/* a drug not used, not given or not started is not the patient's */
+	{"Enoxaparin bridging was not used.", NOTES_MEDICINE, "enoxaparin",
+	 "Enoxaparin", NEG, false},
+	{"She was not started on heparin because of her renal function.",
+	 NOTES_MEDICINE, "heparin", "heparin", NEG, false},
+	/* a line's last field that starts the drug plans it; a drug
+	 * preferred is weighed */
+	{"Medications:\n - Pregabalin 75mg HS for neuropathy - start",
+	 NOTES_MEDICINE, "pregabalin", "Pregabalin", HYP, false},
+	{"I would prefer a small dose of an ARB such as losartan 12.5 mg.",
+	 NOTES_MEDICINE, "losartan", "losartan", HYP, false},
+	/* a loading dose in a plan's list is given now */
+	{"Mx:\n - loaded aspirin 300mg, ticagrelor 180mg", NOTES_MEDICINE,
+	 "ticagrelor", "ticagrelor", 0, true},
+	/* a plan's drug beside an avoided one stays planned */
+	{"Plan:\n- GA + ETT, avoid morphine - use fentanyl intra-op",
+	 NOTES_MEDICINE, "fentanyl", "fentanyl", HYP, false},
+};
+
+/* what the lists must not reach: a form's next field, the patient's
+ * own story after a semicolon, the drug that replaced an allergen */
+static void
+test_rules_en8(void)
+{
+	notes_reading r;
+	const char *text = "Drug allergy: [x] Yes [ ] No\n"
+			   "  1. Bactrim - rash\n"
+			   "Latex allergy: [ ] Yes [x] No";
+
+	for (size_t i = 0; i < sizeof(rules_en8) / sizeof(rules_en8[0]); i++)
+		check(&rules_en8[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "co-trimoxazole") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "latex") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "latex")->context == NEG);
+	text = "Drug allergy: son reports aspirin upsets her stomach; pt has "
+	       "taken aspirin with omeprazole cover.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "omeprazole") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "omeprazole") != NULL);
+	text = "ALLERGY STATUS (checked)\n"
+	       " Simvastatin | muscle aches - changed to atorvastatin";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "simvastatin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin") != NULL);
+	/* a diagnosis laid on a drug is the clinician's, no intolerance */
+	text = "AKI secondary to gentamicin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "gentamicin") == NULL);
+	/* a start dated in the last field is no plan */
+	text = "Meds:\n - Pregabalin 75mg HS - start date 2019 by GP";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "pregabalin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "pregabalin")->context != HYP);
+	/* a switch to a dose names no other drug */
+	text = "Amlodipine 5mg, changed to 10mg.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine")->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2528,6 +2636,7 @@ static const mt_case cases[] = {
 	{"tolerances", test_tolerances},
 	{"rules_zh8", test_rules_zh8},
 	{"verdict_reach", test_verdict_reach},
+	{"rules_en8", test_rules_en8},
 	{NULL, NULL},
 };
 
