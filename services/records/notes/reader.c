@@ -3594,6 +3594,22 @@ effect_of(const sentence *s, size_t k)
 	return lay_effect(s, k) ? lay_effect(s, k) : blamed_on(s, k);
 }
 
+/* course_context makes a medicine told with no context past when its
+ * course is told done or the drug is dated. */
+static void
+course_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind != NOTES_MEDICINE || f->context != 0)
+		return;
+	if (course_done(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = course_done(s, k);
+	} else if (drug_dated(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "dated";
+	}
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -3661,14 +3677,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	}
 	if (caused && f->context == 0)
 		taken_then(s, k, f);
-	if (f->kind == NOTES_MEDICINE && f->context == 0 && course_done(s, k)) {
-		f->context = NOTES_HISTORICAL;
-		f->trigger = course_done(s, k);
-	}
-	if (f->kind == NOTES_MEDICINE && f->context == 0 && drug_dated(s, k)) {
-		f->context = NOTES_HISTORICAL;
-		f->trigger = "dated";
-	}
+	course_context(s, k, f);
 	status_context(s, k, f);
 	switch_context(s, k, f);
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
