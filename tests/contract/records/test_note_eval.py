@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
     "tools", "notes"))
 import eval as note_eval  # noqa: E402
+import orders  # noqa: E402
 
 SVC = "records"
 pytestmark = pytest.mark.stack(services=("audit", "records"))
@@ -78,9 +79,26 @@ def test_read_text_checks_its_text_and_roles(st, pb):
                   "Allergic to latex.", role="auditor")
 
 
+# The allergy errors that would change an order (tools/notes/orders.py),
+# per set: at most this many allergies missed, and at most this many
+# invented ones that block a drug the note says the patient takes or
+# tolerates (the issue's aim: none).  What the reader does today; a rule
+# that trades one more such error for F1 fails.  en-dev7's one blocking
+# allergy is valproate stopped for weight gain, an intolerance as the
+# README reads it and a past medicine as that writer annotates it.
+ORDER_CEILINGS = {
+    "dev": (1, 0), "en-dev2": (2, 0), "en-dev3": (0, 0), "en-dev4": (0, 0),
+    "en-dev5": (6, 0), "en-dev6": (2, 0), "en-dev7": (1, 1),
+    "en-dev8": (12, 2), "zh-dev": (0, 0), "zh-dev2": (2, 0),
+    "zh-dev3": (2, 0), "zh-dev4": (4, 0), "zh-dev5": (1, 0),
+    "zh-dev6": (4, 0), "zh-dev7": (0, 0), "zh-dev8": (5, 2),
+}
+
+
 def assert_above_floors(st, name, floors):
     """Reads the set name through the service and fails naming every row
-    whose F1 is under its floor, with the set's errors."""
+    whose F1 is under its floor, and every allergy error over the set's
+    ORDER_CEILINGS, with the set's errors."""
     notes = note_eval.parse(note_eval.set_path(name))
     found = note_eval.read_all(notes, note_eval.service_reader(st))
     rows = note_eval.score(notes, found)
@@ -88,6 +106,13 @@ def assert_above_floors(st, name, floors):
            if rows[k]["f1"] < floor}
     assert not low, "F1 under the floor on %s: %r\n%s" % (
         name, low, "\n".join(note_eval.errors(notes, found)))
+    most_missed, most_blocking = ORDER_CEILINGS[name]
+    total = orders.order_errors(notes, found, orders.substance_classes())
+    assert len(total["missed"]) <= most_missed, (
+        "allergies missed on %s: %r" % (name, total["missed"]))
+    assert len(total["blocking"]) <= most_blocking, (
+        "invented allergies that block a tolerated drug on %s: %r" % (
+            name, total["blocking"]))
 
 
 def test_dev_set_scores_above_its_floors(st, pb):
@@ -268,6 +293,29 @@ EN6_FLOORS = {
 
 def test_sixth_english_dev_set_scores_above_its_floors(st, pb):
     assert_above_floors(st, "en-dev6", EN6_FLOORS)
+
+
+# Floors on en-dev7 and zh-dev7 (a seventh writer who never read the
+# rules; held out as en-test7 and zh-test7 until their F1 0.601 and 0.622
+# were reported) and on en-dev8 and zh-dev8 (an eighth; held out until
+# their F1 0.675 and 0.660, and 0.679 and 0.691 with the rules learnt from
+# the seventh, were reported): a little under what the reader scores
+# there (docs/note-reader.md, "Measured").
+LATER_WRITERS_FLOORS = {
+    "en-dev7": {"all": 0.68, "kind allergy": 0.86, "kind problem": 0.54,
+                "kind medicine": 0.71, "suggested": 0.78},
+    "zh-dev7": {"all": 0.76, "kind allergy": 0.91, "kind problem": 0.65,
+                "kind medicine": 0.78, "suggested": 0.83},
+    "en-dev8": {"all": 0.66, "kind allergy": 0.74, "kind problem": 0.54,
+                "kind medicine": 0.72, "suggested": 0.75},
+    "zh-dev8": {"all": 0.67, "kind allergy": 0.77, "kind problem": 0.56,
+                "kind medicine": 0.73, "suggested": 0.75},
+}
+
+
+@pytest.mark.parametrize("name", sorted(LATER_WRITERS_FLOORS))
+def test_later_writers_sets_score_above_their_floors(st, pb, name):
+    assert_above_floors(st, name, LATER_WRITERS_FLOORS[name])
 
 
 def test_read_text_suggests_what_a_note_suggests(st, pb):
