@@ -4869,6 +4869,46 @@ removed_entry(const sentence *s, notes_reading *out)
 		negate_line_allergies(s, out, "label removed", true);
 }
 
+/* names_removed_label: is drug item k the label a sentence says was
+ * removed, "removed the <drug> allergy label" ("I have removed the
+ * penicillin allergy label from our electronic record")? */
+static bool
+names_removed_label(const sentence *s, size_t k)
+{
+	static const char *const owner[] = {"the", "her", "his", "their"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	return is_drug(&s->items[k]) && w0 >= 2 &&
+	       words_at(s, w0 - 2, "removed") &&
+	       words_in(s, w0 - 1, owner, sizeof(owner) / sizeof(*owner)) &&
+	       (words_at(s, w1, "allergy") || words_at(s, w1, "label"));
+}
+
+/* removed_named_label: the allergy a sentence de-labels by name
+ * becomes negated, its trigger a de-labelling, so that delabel() removes
+ * the note's other mentions of it (the question "whether she really is
+ * allergic to penicillin" asked before the letter's conclusion).  The
+ * mention read as affirmed may have been an earlier one's repeat: then
+ * that earlier finding is the label removed. */
+static void
+removed_named_label(const sentence *s, notes_reading *out)
+{
+	for (size_t k = 0; k < s->n_items; k++) {
+		if (!names_removed_label(s, k))
+			continue;
+		for (size_t i = out->n; i-- > 0;) {
+			notes_finding *f = &out->findings[i];
+
+			if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+			    strcmp(f->code, s->items[k].e->code) == 0) {
+				f->context = NOTES_NEGATED;
+				f->trigger = "removed the allergy label";
+				break;
+			}
+		}
+	}
+}
+
 /* verdict_not_allergic returns the "not" of a "not allergic" that ends
  * its clause with no drug after it ("\"Morfine\" on allergy band - pt
  * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or
@@ -5036,6 +5076,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	doubt_allergy(s, out);
 	delabel_line(s, out);
 	removed_entry(s, out);
+	removed_named_label(s, out);
 	not_allergic_after(s, out);
 	member_clears_class(s, out, first);
 	if (!misattributed_allergy(s, out))

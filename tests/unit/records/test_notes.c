@@ -2610,6 +2610,40 @@ test_rules_en8(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine")->context == 0);
 }
 
+/* The eighth writer's English (issue 75, rules75en9): a relative named
+ * as the source of the history is no experiencer; a label removed by
+ * name stands for the note's earlier mentions of it. */
+static const expect rules_en9[] = {
+	{"Allergy status reconfirmed with husband: ADR to Stemetil.",
+	 NOTES_ALLERGY, "prochlorperazine", "Stemetil", 0, true},
+	{"On clarification daughter means zopiclone caused confusion (ADR).",
+	 NOTES_ALLERGY, "zopiclone", "zopiclone", 0, true},
+	{"I have removed the penicillin allergy label from our record.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+};
+
+/* the question asked before the conclusion is the label removed; a
+ * relative's own allergy stays the relative's */
+static void
+test_rules_en9(void)
+{
+	notes_reading r;
+	const char *text = "You asked whether she is allergic to penicillin. "
+			   "She is NOT allergic to penicillin. I have removed "
+			   "the penicillin allergy label.";
+
+	for (size_t i = 0; i < sizeof(rules_en9) / sizeof(rules_en9[0]); i++)
+		check(&rules_en9[i]);
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
+	text = "Her husband is allergic to penicillin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == FAM);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2637,6 +2671,7 @@ static const mt_case cases[] = {
 	{"rules_zh8", test_rules_zh8},
 	{"verdict_reach", test_verdict_reach},
 	{"rules_en8", test_rules_en8},
+	{"rules_en9", test_rules_en9},
 	{NULL, NULL},
 };
 
