@@ -4909,6 +4909,34 @@ removed_named_label(const sentence *s, notes_reading *out)
 	}
 }
 
+/* denial_only: is s the patient's bare denial, "she denies", "pt
+ * denies", naming no drug and no problem of its own? */
+static bool
+denial_only(const sentence *s)
+{
+	static const char *const who[] = {"she", "he", "pt", "patient"};
+
+	if (s->n < 2 || !words_in(s, 0, who, sizeof(who) / sizeof(*who)) ||
+	    !(words_at(s, 1, "denies") || words_at(s, 1, "denied")))
+		return false;
+	for (size_t k = 0; k < s->n_items; k++)
+		if (is_drug(&s->items[k]) ||
+		    s->items[k].e->type == NOTES_T_PROBLEM)
+			return false;
+	return true;
+}
+
+/* denied_report: the patient's bare denial right after a reported
+ * allergy on its line ("Husband says she is also allergic to
+ * \"Brufen\"? - she denies; ...", the question mark ending the report's
+ * sentence) negates that allergy. */
+static void
+denied_report(const sentence *s, notes_reading *out)
+{
+	if (denial_only(s))
+		negate_line_allergies(s, out, "denies", false);
+}
+
 /* verdict_not_allergic returns the "not" of a "not allergic" that ends
  * its clause with no drug after it ("\"Morfine\" on allergy band - pt
  * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or
@@ -5077,6 +5105,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	delabel_line(s, out);
 	removed_entry(s, out);
 	removed_named_label(s, out);
+	denied_report(s, out);
 	not_allergic_after(s, out);
 	member_clears_class(s, out, first);
 	if (!misattributed_allergy(s, out))

@@ -2638,6 +2638,16 @@ test_rules_en9(void)
 	for (size_t i = 0; i < r.n; i++)
 		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
 			r.findings[i].context == NEG);
+	/* the patient denies the allergy a relative reported */
+	text = "Husband says she is allergic to \"Brufen\"? - she denies.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen")->context == NEG);
+	/* a denial of a symptom leaves the allergy list alone */
+	text = "Allergies: penicillin (rash). She denies fever.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
 	text = "Her husband is allergic to penicillin.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
