@@ -2620,6 +2620,9 @@ static const expect rules_en9[] = {
 	 NOTES_ALLERGY, "zopiclone", "zopiclone", 0, true},
 	{"I have removed the penicillin allergy label from our record.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	/* a reaction recorded as possible is a doubted allergy */
+	{"2. Amoxicillin: list as \"possible\" reaction (rash, 11/2026).",
+	 NOTES_ALLERGY, "amoxicillin", "Amoxicillin", UNC, true},
 };
 
 /* the question asked before the conclusion is the label removed; a
