@@ -2620,6 +2620,9 @@ static const expect rules_en9[] = {
 	 NOTES_ALLERGY, "zopiclone", "zopiclone", 0, true},
 	{"I have removed the penicillin allergy label from our record.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	/* the patient sensitive to a drug, no culture's result */
+	{"Also told she's \"sensitive to morphine\" - vomited after it.",
+	 NOTES_ALLERGY, "morphine", "morphine", 0, true},
 	/* a reaction recorded as possible is a doubted allergy */
 	{"2. Amoxicillin: list as \"possible\" reaction (rash, 11/2026).",
 	 NOTES_ALLERGY, "amoxicillin", "Amoxicillin", UNC, true},
@@ -2651,6 +2654,10 @@ test_rules_en9(void)
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
+	/* a culture's sensitivity stays no allergy */
+	text = "Urine culture: E. coli is sensitive to nitrofurantoin.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nitrofurantoin") == NULL);
 	text = "Her husband is allergic to penicillin.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
