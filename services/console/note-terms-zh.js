@@ -914,6 +914,7 @@ export const NOTE_REACTIONS_ZH = {
   "nightmares": "噩梦",
   "pruritus": "瘙痒",
   "rash": "皮疹",
+  "rashes": "皮疹",
   "red man syndrome": "红人综合征",
   "sjs": "史蒂文斯-约翰逊综合征",
   "stevens johnson syndrome": "史蒂文斯-约翰逊综合征",

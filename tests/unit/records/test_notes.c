@@ -2623,6 +2623,9 @@ static const expect rules_en9[] = {
 	/* the patient sensitive to a drug, no culture's result */
 	{"Also told she's \"sensitive to morphine\" - vomited after it.",
 	 NOTES_ALLERGY, "morphine", "morphine", 0, true},
+	/* the plural of a reaction is the reaction */
+	{"DA: penicillin (rashes), latex.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", 0, true},
 	/* a reaction recorded as possible is a doubted allergy */
 	{"2. Amoxicillin: list as \"possible\" reaction (rash, 11/2026).",
 	 NOTES_ALLERGY, "amoxicillin", "Amoxicillin", UNC, true},
