@@ -2610,6 +2610,37 @@ test_rules_en8(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine")->context == 0);
 }
 
+/* The eighth writer's Chinese (issue 75, rules75zh9): an allergy the
+ * patient did not know of before, a drug after which the patient will
+ * wheeze, a drug taken with "no problem" in an allergy line. */
+static const expect rules_zh9[] = {
+	{"过敏史：病人表示以前不知道自己对青霉素过敏。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"过敏史：头孢呋辛（皮疹）。另对阿司匹林会气喘。", NOTES_ALLERGY,
+	 "aspirin", "阿司匹林", 0, true},
+	{"吃了布洛芬会气喘。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+	{"药物敏感：Augmentin（全身痒）；Panadol 没有问题。", NOTES_MEDICINE,
+	 "paracetamol", "Panadol", HIST, true},
+};
+
+static void
+test_rules_zh9(void)
+{
+	static const char *const tolerated =
+		"药物敏感：Augmentin（全身痒）；Panadol 没有问题。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh9) / sizeof(rules_zh9[0]); i++)
+		check(&rules_zh9[i]);
+	/* the drug taken with no problem is no allergy */
+	notes_read(tolerated, strlen(tolerated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
+	/* 气喘 alone names asthma, no reaction: the inhaler is taken */
+	notes_read("過去病史：氣喘（偶爾使用 Ventolin）",
+		   strlen("過去病史：氣喘（偶爾使用 Ventolin）"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2637,6 +2668,7 @@ static const mt_case cases[] = {
 	{"rules_zh8", test_rules_zh8},
 	{"verdict_reach", test_verdict_reach},
 	{"rules_en8", test_rules_en8},
+	{"rules_zh9", test_rules_zh9},
 	{NULL, NULL},
 };
 
