@@ -1684,26 +1684,87 @@ recorded_reaches(const sentence *s, size_t k, size_t j)
 
 static const char *line_lead(const sentence *s);
 
-/* zh_allergy_head: does s open its line with a Chinese allergy cue and a
- * colon ("过敏：", "药物过敏史：", "藥物敏感：")?  The line lists allergens. */
+/* zh_cues_joined: is text [from, to) only a word that joins two headings
+ * ("过敏及不良反应", "过敏/不良反应", "过敏和不良反应") and spaces? */
+static bool
+zh_cues_joined(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const joins[] = {"及", "和", "与", "與", "、", "/"};
+	uint32_t a = from, b = to;
+
+	while (a < b && text[a] == ' ')
+		a++;
+	while (b > a && text[b - 1] == ' ')
+		b--;
+	for (size_t i = 0; i < sizeof(joins) / sizeof(*joins); i++)
+		if (b - a == strlen(joins[i]) &&
+		    memcmp(text + a, joins[i], b - a) == 0)
+			return true;
+	return false;
+}
+
+/* zh_head_last: the last allergy cue of the run of cues a Chinese line
+ * opens with, joined as one heading ("过敏及不良反应："); 0 for one cue. */
+static size_t
+zh_head_last(const sentence *s)
+{
+	size_t j = 0;
+
+	while (j + 1 < s->n_items &&
+	       s->items[j + 1].e->type == NOTES_T_ALLERGY_CUE &&
+	       zh_cues_joined(s->text, s->items[j].end, s->items[j + 1].start))
+		j++;
+	return j;
+}
+
+/* zh_allergy_head: does s open its line with a Chinese allergy cue, or
+ * cues joined as one heading, and a colon ("过敏：", "药物过敏史：",
+ * "藥物敏感：", "过敏及不良反应：")?  The line lists allergens. */
 static bool
 zh_allergy_head(const sentence *s)
 {
 	return s->n_items > 0 && s->items[0].w0 == 0 &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
-	       colon_after(s, 0) && line_lead(s) != NULL;
+	       colon_after(s, zh_head_last(s)) && line_lead(s) != NULL;
+}
+
+/* keyed_among: is item it of type type, its phrase one of keys[0..n)? */
+static bool
+keyed_among(const item *it, int type, const char *const *keys, size_t n)
+{
+	if ((int)it->e->type != type)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(it->e->key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* never_used: is item m a negation that says the drug before it was never
+ * taken ("\"利伐沙班\"未用过")?  未再用过 ("not used again") is not one: the
+ * drug was taken, and its reaction may be the allergy. */
+static bool
+never_used(const item *m)
+{
+	static const char *const never[] = {"未用过", "未使用过", "从未用过",
+					    "从未使用过"};
+
+	return keyed_among(m, NOTES_T_NEGATED, never,
+			   sizeof(never) / sizeof(*never));
 }
 
 /* fine_in_item: does a tolerated cue follow drug item k in its list
- * item ("；另诉头孢应该没问题")?  The item says the drug did no harm. */
+ * item ("；另诉头孢应该没问题"), or a never-used one ("；\"利伐沙班\"未用过")?
+ * The item says the drug did no harm, or was never taken. */
 static bool
 fine_in_item(const sentence *s, size_t k)
 {
 	uint32_t end = list_item_end(s, k);
 
 	for (size_t m = k + 1; m < s->n_items && s->items[m].start < end; m++)
-		if (s->items[m].e->type == NOTES_T_TOLERATED)
+		if (s->items[m].e->type == NOTES_T_TOLERATED ||
+		    never_used(&s->items[m]))
 			return true;
 	return false;
 }
@@ -4345,12 +4406,8 @@ allergic_sign(const item *it)
 					    "喉头水肿",
 					    "支气管痉挛"};
 
-	if (it->e->type != NOTES_T_REACTION)
-		return false;
-	for (size_t i = 0; i < sizeof(signs) / sizeof(*signs); i++)
-		if (strcmp(it->e->key, signs[i]) == 0)
-			return true;
-	return false;
+	return keyed_among(it, NOTES_T_REACTION, signs,
+			   sizeof(signs) / sizeof(*signs));
 }
 
 /* own_allergy: does an allergic sign stand after byte from and before

@@ -2612,7 +2612,8 @@ test_rules_en8(void)
 
 /* The eighth writer's Chinese (issue 75, rules75zh9): an allergy the
  * patient did not know of before, a drug after which the patient will
- * wheeze, a drug taken with "no problem" in an allergy line. */
+ * wheeze, a drug taken with "no problem" in an allergy line, allergy
+ * cues joined as one heading. */
 static const expect rules_zh9[] = {
 	{"过敏史：病人表示以前不知道自己对青霉素过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", 0, true},
@@ -2621,6 +2622,15 @@ static const expect rules_zh9[] = {
 	{"吃了布洛芬会气喘。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
 	{"药物敏感：Augmentin（全身痒）；Panadol 没有问题。", NOTES_MEDICINE,
 	 "paracetamol", "Panadol", HIST, true},
+	/* cues joined as one heading list allergens, as one cue does; an item
+	 * whose drug was not used again still names its allergy */
+	{"过敏及不良反应：华法林——牙龈出血；胺碘酮——甲亢（2020年），停药后恢复"
+	 "。",
+	 NOTES_ALLERGY, "amiodarone", "胺碘酮", 0, true},
+	{"过敏/不良反应：头孢——皮疹；阿莫西林（皮疹），未再使用。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", 0, true},
+	{"过敏和不良反应：头孢——皮疹；\"利伐沙班\"未用过。", NOTES_MEDICINE,
+	 "rivaroxaban", "利伐沙班", NEG, false},
 };
 
 static void
