@@ -3290,15 +3290,38 @@ mislabelled_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* relative_self_zh: does a relative open the sentence, its subject, and
+ * k's clause speak of that relative's self before k ("太太问丈夫是否对吗啡
+ * 过敏，因其本人对吗啡过敏": 其本人, 她本人, 他本人)?  The allergy is the
+ * relative's.  A sentence the patient opens ("患者母亲…，其本人…") is the
+ * patient's. */
+static bool
+relative_self_zh(const sentence *s, size_t k)
+{
+	static const char *const selves[] = {"其本人", "她本人", "他本人"};
+	size_t from, to, first = 0;
+
+	while (first < s->n && !s->words[first].han)
+		first++;
+	if (first >= s->n || !relative_at_zh(s, first))
+		return false;
+	clause_words(s, k, &from, &to);
+	for (size_t w = from; w < s->items[k].w0; w++)
+		if (words_in(s, w, selves, sizeof(selves) / sizeof(*selves)))
+			return true;
+	return false;
+}
+
 /* relatives_own_zh: is Chinese allergy item k a relative's: mislabelled
- * on the patient, or told by a relative of "自己" (himself, herself)
- * earlier in its clause ("患者丈夫诉自己对阿莫西林过敏")? */
+ * on the patient, told by a relative of "自己" (himself, herself)
+ * earlier in its clause ("患者丈夫诉自己对阿莫西林过敏"), or of the
+ * relative's self (relative_self_zh)? */
 static bool
 relatives_own_zh(const sentence *s, size_t k)
 {
 	size_t from, to;
 
-	if (mislabelled_zh(s, k))
+	if (mislabelled_zh(s, k) || relative_self_zh(s, k))
 		return true;
 	clause_words(s, k, &from, &to);
 	for (size_t w = from; w + 2 < s->items[k].w0; w++)
@@ -3725,7 +3748,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (f->kind == NOTES_ALLERGY && relatives_own_zh(s, k)) {
 		/* keep_relatives adds a mislabel's denial */
 		f->context = NOTES_FAMILY;
-		f->trigger = mislabelled_zh(s, k) ? "为其" : "诉自己";
+		f->trigger = mislabelled_zh(s, k)     ? "为其"
+			     : relative_self_zh(s, k) ? "其本人"
+						      : "诉自己";
 	}
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
 	    (unsigned char)f->trigger[0] < 0x80 && named_before(s, k)) {
@@ -4730,17 +4755,37 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	return keep(out, &f);
 }
 
+/* delabel_after: the de-labelling trigger after item k in s ("已解释病人
+ * 无此过敏"), or NULL. */
+static const item *
+delabel_after(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_NEGATED &&
+		    (s->items[m].e->dir & NOTES_DIR_DELABEL))
+			return &s->items[m];
+	return NULL;
+}
+
 /* keep_relatives keeps, beside a Chinese allergy the writer says is a
  * relative's and was put on the patient (mislabelled_zh, read as
- * family), the patient's label of it denied. */
+ * family), the patient's label of it denied; beside a relative's own
+ * (relative_self_zh) the patient's denied by a de-labelling after it
+ * ("因其本人对吗啡过敏——已解释病人无此过敏"), so that delabel() finds it. */
 static bool
 keep_relatives(const sentence *s, size_t k, notes_reading *out)
 {
+	const item *d;
 	notes_finding f;
 
-	if (!is_drug(&s->items[k]) || !mislabelled_zh(s, k))
+	if (!is_drug(&s->items[k]))
 		return true;
-	allergy_of(&s->items[k], NOTES_NEGATED, "为其", &f);
+	if (relative_self_zh(s, k) && (d = delabel_after(s, k)) != NULL)
+		allergy_of(&s->items[k], NOTES_NEGATED, d->e->key, &f);
+	else if (mislabelled_zh(s, k))
+		allergy_of(&s->items[k], NOTES_NEGATED, "为其", &f);
+	else
+		return true;
 	return keep(out, &f);
 }
 

@@ -2613,7 +2613,8 @@ test_rules_en8(void)
 /* The eighth writer's Chinese (issue 75, rules75zh9): an allergy the
  * patient did not know of before, a drug after which the patient will
  * wheeze, a drug taken with "no problem" in an allergy line, allergy
- * cues joined as one heading. */
+ * cues joined as one heading, a relative's own allergy and the patient's
+ * denied. */
 static const expect rules_zh9[] = {
 	{"过敏史：病人表示以前不知道自己对青霉素过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", 0, true},
@@ -2631,13 +2632,31 @@ static const expect rules_zh9[] = {
 	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", 0, true},
 	{"过敏和不良反应：头孢——皮疹；\"利伐沙班\"未用过。", NOTES_MEDICINE,
 	 "rivaroxaban", "利伐沙班", NEG, false},
+	/* "其本人" is the relative's self only where a relative opens the
+	 * sentence */
+	{"患者母亲有青霉素过敏，其本人对头孢过敏。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢", 0, true},
 };
+
+/* with_context: does r hold a finding of kind and code in context? */
+static bool
+with_context(const notes_reading *r, notes_kind kind, const char *code,
+	     unsigned context)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->findings[i].kind == kind &&
+		    strcmp(r->findings[i].code, code) == 0 &&
+		    r->findings[i].context == context)
+			return true;
+	return false;
+}
 
 static void
 test_rules_zh9(void)
 {
 	static const char *const tolerated =
 		"药物敏感：Augmentin（全身痒）；Panadol 没有问题。";
+	const char *text;
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_zh9) / sizeof(rules_zh9[0]); i++)
@@ -2649,6 +2668,13 @@ test_rules_zh9(void)
 	notes_read("過去病史：氣喘（偶爾使用 Ventolin）",
 		   strlen("過去病史：氣喘（偶爾使用 Ventolin）"), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+	/* a relative's own allergy, the patient's denied after it */
+	text = "4. 太太問丈夫是否對「嗎啡」過敏，因其本人對嗎啡過敏 — "
+	       "已解釋病人無此過敏。";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(with_context(&r, NOTES_ALLERGY, "morphine", FAM));
+	MT_TRUE(with_context(&r, NOTES_ALLERGY, "morphine", NEG));
+	MT_TRUE(!with_context(&r, NOTES_ALLERGY, "morphine", 0));
 }
 
 static const mt_case cases[] = {
