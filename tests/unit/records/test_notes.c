@@ -2638,19 +2638,6 @@ static const expect rules_zh9[] = {
 	 "cephalosporins", "头孢", 0, true},
 };
 
-/* with_context: does r hold a finding of kind and code in context? */
-static bool
-with_context(const notes_reading *r, notes_kind kind, const char *code,
-	     unsigned context)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (r->findings[i].kind == kind &&
-		    strcmp(r->findings[i].code, code) == 0 &&
-		    r->findings[i].context == context)
-			return true;
-	return false;
-}
-
 static void
 test_rules_zh9(void)
 {
@@ -2672,9 +2659,9 @@ test_rules_zh9(void)
 	text = "4. 太太問丈夫是否對「嗎啡」過敏，因其本人對嗎啡過敏 — "
 	       "已解釋病人無此過敏。";
 	notes_read(text, strlen(text), &r);
-	MT_TRUE(with_context(&r, NOTES_ALLERGY, "morphine", FAM));
-	MT_TRUE(with_context(&r, NOTES_ALLERGY, "morphine", NEG));
-	MT_TRUE(!with_context(&r, NOTES_ALLERGY, "morphine", 0));
+	MT_TRUE(has(&r, NOTES_ALLERGY, "morphine", FAM));
+	MT_TRUE(has(&r, NOTES_ALLERGY, "morphine", NEG));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "morphine", 0));
 }
 
 static const mt_case cases[] = {
