@@ -2612,15 +2612,11 @@ cell_says(const char *from, const char *to, const char *const *words, size_t n)
 	return false;
 }
 
-/* row_doubt_word: is item k on a table's row ("|" between cells) with
- * a cell, its last too, that is only a word of doubt ("Ciprofloxacin |
- * some antibiotic gave diarrhoea | niece | UNCERTAIN")?  The row's
- * certainty column doubts the allergy, as a "?" cell does. */
+/* row_cell_says: is item k on a table's row ("|" between cells) with a
+ * cell after the first, its last too, that is only one of words? */
 static bool
-row_doubt_word(const sentence *s, size_t k)
+row_cell_says(const sentence *s, size_t k, const char *const *words, size_t n)
 {
-	static const char *const doubt[] = {"uncertain", "unsure",
-					    "unconfirmed", "possible", "query"};
 	const char *text = s->text, *p = text + s->items[k].start;
 	const char *line = p, *cell = NULL;
 
@@ -2629,13 +2625,37 @@ row_doubt_word(const sentence *s, size_t k)
 	for (p = line;; p++) {
 		if (*p != '|' && *p != '\0' && *p != '\n')
 			continue;
-		if (cell != NULL &&
-		    cell_says(cell, p, doubt, sizeof(doubt) / sizeof(*doubt)))
+		if (cell != NULL && cell_says(cell, p, words, n))
 			return true;
 		if (*p != '|')
 			return false;
 		cell = p + 1;
 	}
+}
+
+/* row_doubt_word: is item k on a table's row with a cell that is only a
+ * word of doubt ("Ciprofloxacin | some antibiotic gave diarrhoea | niece |
+ * UNCERTAIN")?  The row's certainty column doubts the allergy, as a "?"
+ * cell does. */
+static bool
+row_doubt_word(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {"uncertain", "unsure",
+					    "unconfirmed", "possible", "query"};
+
+	return row_cell_says(s, k, doubt, sizeof(doubt) / sizeof(*doubt));
+}
+
+/* row_tolerated_zh: is item k on a table's row with a cell that is only
+ * the verdict tolerated ("别嘌醇 | 无 | 耐受")?  The row's judgement column
+ * says the drug is no allergy, as "tolerated" after it does. */
+static bool
+row_tolerated_zh(const sentence *s, size_t k)
+{
+	static const char *const tolerated[] = {"耐受", "可耐受", "耐受良好"};
+
+	return row_cell_says(s, k, tolerated,
+			     sizeof(tolerated) / sizeof(*tolerated));
 }
 
 /* declined_in_list: is drug item k, under an allergy heading, one the
@@ -2732,7 +2752,7 @@ allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 
 	if (f->kind != NOTES_ALLERGY)
 		return;
-	if (tolerated_next(s, k)) {
+	if (tolerated_next(s, k) || row_tolerated_zh(s, k)) {
 		f->context = NOTES_NEGATED;
 		f->trigger = "tolerated";
 		return;
@@ -4017,6 +4037,24 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 	       colon_at(s->text, i + 3, to) != NULL;
 }
 
+/* allergy_heading_joined_zh: is s, its last word ending at last and its
+ * line at to, Chinese allergy cues joined as one heading alone on the
+ * line, a word such as 史 after them at most ("过敏/不良反应史：",
+ * "过敏及不良反应：")?  The lines under it are the list, as under
+ * "过敏史：". */
+static bool
+allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	size_t j;
+
+	if (s->n_items < 2 || s->items[0].w0 != 0 || !s->words[0].han ||
+	    s->items[0].e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	j = zh_head_last(s);
+	return j + 1 == s->n_items && s->n - s->items[j].w1 <= 1 &&
+	       only_marks(s->text, last, to, ":-");
+}
+
 /* heading: is s, ended by end, a line that is a heading?  An allergy
  * heading is an allergy cue alone on its line, of at most two words or
  * the whole line ("Allergies:", "ALLERGIES", "Drug allergies -",
@@ -4045,7 +4083,8 @@ heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     s->items[0].w1 == s->n &&
 		     only_marks(s->text, last, end->start, ":-");
 	*allergies = *allergies || allergy_titled(s, last, end->start) ||
-		     allergy_heading_noted_zh(s, last, end->start);
+		     allergy_heading_noted_zh(s, last, end->start) ||
+		     allergy_heading_joined_zh(s, last, end->start);
 	return *allergies || (only_marks(s->text, last, end->start, ":-") &&
 			      colon_at(s->text, last, end->start));
 }

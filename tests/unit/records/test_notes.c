@@ -2613,8 +2613,8 @@ test_rules_en8(void)
 /* The eighth writer's Chinese (issue 75, rules75zh9): an allergy the
  * patient did not know of before, a drug after which the patient will
  * wheeze, a drug taken with "no problem" in an allergy line, allergy
- * cues joined as one heading, a relative's own allergy and the patient's
- * denied. */
+ * cues joined as one heading, its table's row judged tolerated, a
+ * relative's own allergy and the patient's denied. */
 static const expect rules_zh9[] = {
 	{"过敏史：病人表示以前不知道自己对青霉素过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", 0, true},
@@ -2632,6 +2632,13 @@ static const expect rules_zh9[] = {
 	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", 0, true},
 	{"过敏和不良反应：头孢——皮疹；\"利伐沙班\"未用过。", NOTES_MEDICINE,
 	 "rivaroxaban", "利伐沙班", NEG, false},
+	/* a table under joined cues: its rows are allergies, a row judged
+	 * tolerated is none */
+	{"过敏/不良反应史：\n 药品 | 反应 | 判断\n 卡托普利 | 干咳 | 不良反应\n"
+	 " 阿莫西林 | 起疹子 | 可疑过敏",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	{"过敏/不良反应史：\n 药品 | 反应 | 判断\n 别嘌醇 | 无 | 耐受",
+	 NOTES_ALLERGY, "allopurinol", "别嘌醇", NEG, false},
 	/* "其本人" is the relative's self only where a relative opens the
 	 * sentence */
 	{"患者母亲有青霉素过敏，其本人对头孢过敏。", NOTES_ALLERGY,
