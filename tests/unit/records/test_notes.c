@@ -2614,7 +2614,7 @@ test_rules_en8(void)
  * patient did not know of before, a drug after which the patient will
  * wheeze, a drug taken with "no problem" in an allergy line, allergy
  * cues joined as one heading, its table's row judged tolerated, a
- * relative's own allergy and the patient's denied. */
+ * relative's own allergy and the patient's denied, Taiwan's 姊姊. */
 static const expect rules_zh9[] = {
 	{"过敏史：病人表示以前不知道自己对青霉素过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", 0, true},
@@ -2639,6 +2639,8 @@ static const expect rules_zh9[] = {
 	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
 	{"过敏/不良反应史：\n 药品 | 反应 | 判断\n 别嘌醇 | 无 | 耐受",
 	 NOTES_ALLERGY, "allopurinol", "别嘌醇", NEG, false},
+	{"Family：姊姊 有 Augmentin allergy。", NOTES_ALLERGY, "co-amoxiclav",
+	 "Augmentin", FAM, false},
 	/* "其本人" is the relative's self only where a relative opens the
 	 * sentence */
 	{"患者母亲有青霉素过敏，其本人对头孢过敏。", NOTES_ALLERGY,
