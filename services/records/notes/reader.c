@@ -4293,15 +4293,18 @@ line_ends(const sentence *s, const notes_tok *end)
 }
 
 /* sub_label: does heading s start after another sentence on the line of
- * an English section's heading ("Plan: GA + LMA. Bring CPAP on day.
- * Analgesia: paracetamol")?  A label inside the section's own line is
+ * an English section's heading, or a Chinese plan's ("Plan: GA + LMA.
+ * Bring CPAP on day.  Analgesia: paracetamol", "麻醉计划：气管插管全麻。
+ * 术后镇痛：对乙酰氨基酚")?  A label inside the section's own line is
  * part of it, as a bulleted sub-heading is: the section goes on. */
 static bool
 sub_label(const sentence *s)
 {
 	uint32_t from = s->section_at, to = s->words[0].start;
 
-	return s->section != NULL && (unsigned char)s->section->key[0] < 0x80 &&
+	return s->section != NULL &&
+	       ((unsigned char)s->section->key[0] < 0x80 ||
+		(s->section->dir & NOTES_DIR_PLAN)) &&
 	       s->section_inline && from < to &&
 	       memchr(s->text + from, '\n', to - from) == NULL;
 }

@@ -2614,7 +2614,8 @@ test_rules_en8(void)
  * patient did not know of before, a drug after which the patient will
  * wheeze, a drug taken with "no problem" in an allergy line, allergy
  * cues joined as one heading, its table's row judged tolerated, a
- * relative's own allergy and the patient's denied, Taiwan's 姊姊. */
+ * relative's own allergy and the patient's denied, Taiwan's 姊姊, a
+ * label on a plan's line. */
 static const expect rules_zh9[] = {
 	{"过敏史：病人表示以前不知道自己对青霉素过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", 0, true},
@@ -2641,6 +2642,9 @@ static const expect rules_zh9[] = {
 	 NOTES_ALLERGY, "allopurinol", "别嘌醇", NEG, false},
 	{"Family：姊姊 有 Augmentin allergy。", NOTES_ALLERGY, "co-amoxiclav",
 	 "Augmentin", FAM, false},
+	/* a label on a Chinese plan's line is part of the plan */
+	{"麻醉计划：气管插管全麻。术后镇痛：对乙酰氨基酚1g q6h。",
+	 NOTES_MEDICINE, "paracetamol", "对乙酰氨基酚", HYP, false},
 	/* "其本人" is the relative's self only where a relative opens the
 	 * sentence */
 	{"患者母亲有青霉素过敏，其本人对头孢过敏。", NOTES_ALLERGY,
