@@ -2615,7 +2615,7 @@ test_rules_en8(void)
  * wheeze, a drug taken with "no problem" in an allergy line, allergy
  * cues joined as one heading, its table's row judged tolerated, a
  * relative's own allergy and the patient's denied, Taiwan's 姊姊, a
- * label on a plan's line. */
+ * label on a plan's line, the follow-up form's plan. */
 static const expect rules_zh9[] = {
 	{"过敏史：病人表示以前不知道自己对青霉素过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", 0, true},
@@ -2645,6 +2645,8 @@ static const expect rules_zh9[] = {
 	/* a label on a Chinese plan's line is part of the plan */
 	{"麻醉计划：气管插管全麻。术后镇痛：对乙酰氨基酚1g q6h。",
 	 NOTES_MEDICINE, "paracetamol", "对乙酰氨基酚", HYP, false},
+	{"下一步管理措施：加用厄贝沙坦150mg qd；2周后复测血压。",
+	 NOTES_MEDICINE, "irbesartan", "厄贝沙坦", HYP, false},
 	/* "其本人" is the relative's self only where a relative opens the
 	 * sentence */
 	{"患者母亲有青霉素过敏，其本人对头孢过敏。", NOTES_ALLERGY,
