@@ -1684,26 +1684,87 @@ recorded_reaches(const sentence *s, size_t k, size_t j)
 
 static const char *line_lead(const sentence *s);
 
-/* zh_allergy_head: does s open its line with a Chinese allergy cue and a
- * colon ("过敏：", "药物过敏史：", "藥物敏感：")?  The line lists allergens. */
+/* zh_cues_joined: is text [from, to) only a word that joins two headings
+ * ("过敏及不良反应", "过敏/不良反应", "过敏和不良反应") and spaces? */
+static bool
+zh_cues_joined(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const joins[] = {"及", "和", "与", "與", "、", "/"};
+	uint32_t a = from, b = to;
+
+	while (a < b && text[a] == ' ')
+		a++;
+	while (b > a && text[b - 1] == ' ')
+		b--;
+	for (size_t i = 0; i < sizeof(joins) / sizeof(*joins); i++)
+		if (b - a == strlen(joins[i]) &&
+		    memcmp(text + a, joins[i], b - a) == 0)
+			return true;
+	return false;
+}
+
+/* zh_head_last: the last allergy cue of the run of cues a Chinese line
+ * opens with, joined as one heading ("过敏及不良反应："); 0 for one cue. */
+static size_t
+zh_head_last(const sentence *s)
+{
+	size_t j = 0;
+
+	while (j + 1 < s->n_items &&
+	       s->items[j + 1].e->type == NOTES_T_ALLERGY_CUE &&
+	       zh_cues_joined(s->text, s->items[j].end, s->items[j + 1].start))
+		j++;
+	return j;
+}
+
+/* zh_allergy_head: does s open its line with a Chinese allergy cue, or
+ * cues joined as one heading, and a colon ("过敏：", "药物过敏史：",
+ * "藥物敏感：", "过敏及不良反应：")?  The line lists allergens. */
 static bool
 zh_allergy_head(const sentence *s)
 {
 	return s->n_items > 0 && s->items[0].w0 == 0 &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
-	       colon_after(s, 0) && line_lead(s) != NULL;
+	       colon_after(s, zh_head_last(s)) && line_lead(s) != NULL;
+}
+
+/* keyed_among: is item it of type type, its phrase one of keys[0..n)? */
+static bool
+keyed_among(const item *it, int type, const char *const *keys, size_t n)
+{
+	if ((int)it->e->type != type)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(it->e->key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* never_used: is item m a negation that says the drug before it was never
+ * taken ("\"利伐沙班\"未用过")?  未再用过 ("not used again") is not one: the
+ * drug was taken, and its reaction may be the allergy. */
+static bool
+never_used(const item *m)
+{
+	static const char *const never[] = {"未用过", "未使用过", "从未用过",
+					    "从未使用过"};
+
+	return keyed_among(m, NOTES_T_NEGATED, never,
+			   sizeof(never) / sizeof(*never));
 }
 
 /* fine_in_item: does a tolerated cue follow drug item k in its list
- * item ("；另诉头孢应该没问题")?  The item says the drug did no harm. */
+ * item ("；另诉头孢应该没问题"), or a never-used one ("；\"利伐沙班\"未用过")?
+ * The item says the drug did no harm, or was never taken. */
 static bool
 fine_in_item(const sentence *s, size_t k)
 {
 	uint32_t end = list_item_end(s, k);
 
 	for (size_t m = k + 1; m < s->n_items && s->items[m].start < end; m++)
-		if (s->items[m].e->type == NOTES_T_TOLERATED)
+		if (s->items[m].e->type == NOTES_T_TOLERATED ||
+		    never_used(&s->items[m]))
 			return true;
 	return false;
 }
@@ -2551,15 +2612,11 @@ cell_says(const char *from, const char *to, const char *const *words, size_t n)
 	return false;
 }
 
-/* row_doubt_word: is item k on a table's row ("|" between cells) with
- * a cell, its last too, that is only a word of doubt ("Ciprofloxacin |
- * some antibiotic gave diarrhoea | niece | UNCERTAIN")?  The row's
- * certainty column doubts the allergy, as a "?" cell does. */
+/* row_cell_says: is item k on a table's row ("|" between cells) with a
+ * cell after the first, its last too, that is only one of words? */
 static bool
-row_doubt_word(const sentence *s, size_t k)
+row_cell_says(const sentence *s, size_t k, const char *const *words, size_t n)
 {
-	static const char *const doubt[] = {"uncertain", "unsure",
-					    "unconfirmed", "possible", "query"};
 	const char *text = s->text, *p = text + s->items[k].start;
 	const char *line = p, *cell = NULL;
 
@@ -2568,13 +2625,37 @@ row_doubt_word(const sentence *s, size_t k)
 	for (p = line;; p++) {
 		if (*p != '|' && *p != '\0' && *p != '\n')
 			continue;
-		if (cell != NULL &&
-		    cell_says(cell, p, doubt, sizeof(doubt) / sizeof(*doubt)))
+		if (cell != NULL && cell_says(cell, p, words, n))
 			return true;
 		if (*p != '|')
 			return false;
 		cell = p + 1;
 	}
+}
+
+/* row_doubt_word: is item k on a table's row with a cell that is only a
+ * word of doubt ("Ciprofloxacin | some antibiotic gave diarrhoea | niece |
+ * UNCERTAIN")?  The row's certainty column doubts the allergy, as a "?"
+ * cell does. */
+static bool
+row_doubt_word(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {"uncertain", "unsure",
+					    "unconfirmed", "possible", "query"};
+
+	return row_cell_says(s, k, doubt, sizeof(doubt) / sizeof(*doubt));
+}
+
+/* row_tolerated_zh: is item k on a table's row with a cell that is only
+ * the verdict tolerated ("别嘌醇 | 无 | 耐受")?  The row's judgement column
+ * says the drug is no allergy, as "tolerated" after it does. */
+static bool
+row_tolerated_zh(const sentence *s, size_t k)
+{
+	static const char *const tolerated[] = {"耐受", "可耐受", "耐受良好"};
+
+	return row_cell_says(s, k, tolerated,
+			     sizeof(tolerated) / sizeof(*tolerated));
 }
 
 /* declined_in_list: is drug item k, under an allergy heading, one the
@@ -2671,7 +2752,7 @@ allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 
 	if (f->kind != NOTES_ALLERGY)
 		return;
-	if (tolerated_next(s, k)) {
+	if (tolerated_next(s, k) || row_tolerated_zh(s, k)) {
 		f->context = NOTES_NEGATED;
 		f->trigger = "tolerated";
 		return;
@@ -3229,15 +3310,38 @@ mislabelled_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* relative_self_zh: does a relative open the sentence, its subject, and
+ * k's clause speak of that relative's self before k ("太太问丈夫是否对吗啡
+ * 过敏，因其本人对吗啡过敏": 其本人, 她本人, 他本人)?  The allergy is the
+ * relative's.  A sentence the patient opens ("患者母亲…，其本人…") is the
+ * patient's. */
+static bool
+relative_self_zh(const sentence *s, size_t k)
+{
+	static const char *const selves[] = {"其本人", "她本人", "他本人"};
+	size_t from, to, first = 0;
+
+	while (first < s->n && !s->words[first].han)
+		first++;
+	if (first >= s->n || !relative_at_zh(s, first))
+		return false;
+	clause_words(s, k, &from, &to);
+	for (size_t w = from; w < s->items[k].w0; w++)
+		if (words_in(s, w, selves, sizeof(selves) / sizeof(*selves)))
+			return true;
+	return false;
+}
+
 /* relatives_own_zh: is Chinese allergy item k a relative's: mislabelled
- * on the patient, or told by a relative of "自己" (himself, herself)
- * earlier in its clause ("患者丈夫诉自己对阿莫西林过敏")? */
+ * on the patient, told by a relative of "自己" (himself, herself)
+ * earlier in its clause ("患者丈夫诉自己对阿莫西林过敏"), or of the
+ * relative's self (relative_self_zh)? */
 static bool
 relatives_own_zh(const sentence *s, size_t k)
 {
 	size_t from, to;
 
-	if (mislabelled_zh(s, k))
+	if (mislabelled_zh(s, k) || relative_self_zh(s, k))
 		return true;
 	clause_words(s, k, &from, &to);
 	for (size_t w = from; w + 2 < s->items[k].w0; w++)
@@ -3664,7 +3768,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (f->kind == NOTES_ALLERGY && relatives_own_zh(s, k)) {
 		/* keep_relatives adds a mislabel's denial */
 		f->context = NOTES_FAMILY;
-		f->trigger = mislabelled_zh(s, k) ? "为其" : "诉自己";
+		f->trigger = mislabelled_zh(s, k)     ? "为其"
+			     : relative_self_zh(s, k) ? "其本人"
+						      : "诉自己";
 	}
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
 	    (unsigned char)f->trigger[0] < 0x80 && named_before(s, k)) {
@@ -3931,6 +4037,24 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 	       colon_at(s->text, i + 3, to) != NULL;
 }
 
+/* allergy_heading_joined_zh: is s, its last word ending at last and its
+ * line at to, Chinese allergy cues joined as one heading alone on the
+ * line, a word such as 史 after them at most ("过敏/不良反应史：",
+ * "过敏及不良反应：")?  The lines under it are the list, as under
+ * "过敏史：". */
+static bool
+allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	size_t j;
+
+	if (s->n_items < 2 || s->items[0].w0 != 0 || !s->words[0].han ||
+	    s->items[0].e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	j = zh_head_last(s);
+	return j + 1 == s->n_items && s->n - s->items[j].w1 <= 1 &&
+	       only_marks(s->text, last, to, ":-");
+}
+
 /* heading: is s, ended by end, a line that is a heading?  An allergy
  * heading is an allergy cue alone on its line, of at most two words or
  * the whole line ("Allergies:", "ALLERGIES", "Drug allergies -",
@@ -3959,7 +4083,8 @@ heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     s->items[0].w1 == s->n &&
 		     only_marks(s->text, last, end->start, ":-");
 	*allergies = *allergies || allergy_titled(s, last, end->start) ||
-		     allergy_heading_noted_zh(s, last, end->start);
+		     allergy_heading_noted_zh(s, last, end->start) ||
+		     allergy_heading_joined_zh(s, last, end->start);
 	return *allergies || (only_marks(s->text, last, end->start, ":-") &&
 			      colon_at(s->text, last, end->start));
 }
@@ -4168,15 +4293,18 @@ line_ends(const sentence *s, const notes_tok *end)
 }
 
 /* sub_label: does heading s start after another sentence on the line of
- * an English section's heading ("Plan: GA + LMA. Bring CPAP on day.
- * Analgesia: paracetamol")?  A label inside the section's own line is
+ * an English section's heading, or a Chinese plan's ("Plan: GA + LMA.
+ * Bring CPAP on day.  Analgesia: paracetamol", "麻醉计划：气管插管全麻。
+ * 术后镇痛：对乙酰氨基酚")?  A label inside the section's own line is
  * part of it, as a bulleted sub-heading is: the section goes on. */
 static bool
 sub_label(const sentence *s)
 {
 	uint32_t from = s->section_at, to = s->words[0].start;
 
-	return s->section != NULL && (unsigned char)s->section->key[0] < 0x80 &&
+	return s->section != NULL &&
+	       ((unsigned char)s->section->key[0] < 0x80 ||
+		(s->section->dir & NOTES_DIR_PLAN)) &&
 	       s->section_inline && from < to &&
 	       memchr(s->text + from, '\n', to - from) == NULL;
 }
@@ -4345,12 +4473,8 @@ allergic_sign(const item *it)
 					    "喉头水肿",
 					    "支气管痉挛"};
 
-	if (it->e->type != NOTES_T_REACTION)
-		return false;
-	for (size_t i = 0; i < sizeof(signs) / sizeof(*signs); i++)
-		if (strcmp(it->e->key, signs[i]) == 0)
-			return true;
-	return false;
+	return keyed_among(it, NOTES_T_REACTION, signs,
+			   sizeof(signs) / sizeof(*signs));
 }
 
 /* own_allergy: does an allergic sign stand after byte from and before
@@ -4673,17 +4797,37 @@ keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	return keep(out, &f);
 }
 
+/* delabel_after: the de-labelling trigger after item k in s ("已解释病人
+ * 无此过敏"), or NULL. */
+static const item *
+delabel_after(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_NEGATED &&
+		    (s->items[m].e->dir & NOTES_DIR_DELABEL))
+			return &s->items[m];
+	return NULL;
+}
+
 /* keep_relatives keeps, beside a Chinese allergy the writer says is a
  * relative's and was put on the patient (mislabelled_zh, read as
- * family), the patient's label of it denied. */
+ * family), the patient's label of it denied; beside a relative's own
+ * (relative_self_zh) the patient's denied by a de-labelling after it
+ * ("因其本人对吗啡过敏——已解释病人无此过敏"), so that delabel() finds it. */
 static bool
 keep_relatives(const sentence *s, size_t k, notes_reading *out)
 {
+	const item *d;
 	notes_finding f;
 
-	if (!is_drug(&s->items[k]) || !mislabelled_zh(s, k))
+	if (!is_drug(&s->items[k]))
 		return true;
-	allergy_of(&s->items[k], NOTES_NEGATED, "为其", &f);
+	if (relative_self_zh(s, k) && (d = delabel_after(s, k)) != NULL)
+		allergy_of(&s->items[k], NOTES_NEGATED, d->e->key, &f);
+	else if (mislabelled_zh(s, k))
+		allergy_of(&s->items[k], NOTES_NEGATED, "为其", &f);
+	else
+		return true;
 	return keep(out, &f);
 }
 

@@ -2667,6 +2667,75 @@ test_rules_en9(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == FAM);
 }
 
+/* The eighth writer's Chinese (issue 75, rules75zh9): an allergy the
+ * patient did not know of before, a drug after which the patient will
+ * wheeze, a drug taken with "no problem" in an allergy line, allergy
+ * cues joined as one heading, its table's row judged tolerated, a
+ * relative's own allergy and the patient's denied, Taiwan's 姊姊, a
+ * label on a plan's line, the follow-up form's plan. */
+static const expect rules_zh9[] = {
+	{"过敏史：病人表示以前不知道自己对青霉素过敏。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"过敏史：头孢呋辛（皮疹）。另对阿司匹林会气喘。", NOTES_ALLERGY,
+	 "aspirin", "阿司匹林", 0, true},
+	{"吃了布洛芬会气喘。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+	{"药物敏感：Augmentin（全身痒）；Panadol 没有问题。", NOTES_MEDICINE,
+	 "paracetamol", "Panadol", HIST, true},
+	/* cues joined as one heading list allergens, as one cue does; an item
+	 * whose drug was not used again still names its allergy */
+	{"过敏及不良反应：华法林——牙龈出血；胺碘酮——甲亢（2020年），停药后恢复"
+	 "。",
+	 NOTES_ALLERGY, "amiodarone", "胺碘酮", 0, true},
+	{"过敏/不良反应：头孢——皮疹；阿莫西林（皮疹），未再使用。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", 0, true},
+	{"过敏和不良反应：头孢——皮疹；\"利伐沙班\"未用过。", NOTES_MEDICINE,
+	 "rivaroxaban", "利伐沙班", NEG, false},
+	/* a table under joined cues: its rows are allergies, a row judged
+	 * tolerated is none */
+	{"过敏/不良反应史：\n 药品 | 反应 | 判断\n 卡托普利 | 干咳 | 不良反应\n"
+	 " 阿莫西林 | 起疹子 | 可疑过敏",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	{"过敏/不良反应史：\n 药品 | 反应 | 判断\n 别嘌醇 | 无 | 耐受",
+	 NOTES_ALLERGY, "allopurinol", "别嘌醇", NEG, false},
+	{"Family：姊姊 有 Augmentin allergy。", NOTES_ALLERGY, "co-amoxiclav",
+	 "Augmentin", FAM, false},
+	/* a label on a Chinese plan's line is part of the plan */
+	{"麻醉计划：气管插管全麻。术后镇痛：对乙酰氨基酚1g q6h。",
+	 NOTES_MEDICINE, "paracetamol", "对乙酰氨基酚", HYP, false},
+	{"下一步管理措施：加用厄贝沙坦150mg qd；2周后复测血压。",
+	 NOTES_MEDICINE, "irbesartan", "厄贝沙坦", HYP, false},
+	/* "其本人" is the relative's self only where a relative opens the
+	 * sentence */
+	{"患者母亲有青霉素过敏，其本人对头孢过敏。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢", 0, true},
+};
+
+static void
+test_rules_zh9(void)
+{
+	static const char *const tolerated =
+		"药物敏感：Augmentin（全身痒）；Panadol 没有问题。";
+	const char *text;
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh9) / sizeof(rules_zh9[0]); i++)
+		check(&rules_zh9[i]);
+	/* the drug taken with no problem is no allergy */
+	notes_read(tolerated, strlen(tolerated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
+	/* 气喘 alone names asthma, no reaction: the inhaler is taken */
+	notes_read("過去病史：氣喘（偶爾使用 Ventolin）",
+		   strlen("過去病史：氣喘（偶爾使用 Ventolin）"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+	/* a relative's own allergy, the patient's denied after it */
+	text = "4. 太太問丈夫是否對「嗎啡」過敏，因其本人對嗎啡過敏 — "
+	       "已解釋病人無此過敏。";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "morphine", FAM));
+	MT_TRUE(has(&r, NOTES_ALLERGY, "morphine", NEG));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "morphine", 0));
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2695,6 +2764,7 @@ static const mt_case cases[] = {
 	{"verdict_reach", test_verdict_reach},
 	{"rules_en8", test_rules_en8},
 	{"rules_en9", test_rules_en9},
+	{"rules_zh9", test_rules_zh9},
 	{NULL, NULL},
 };
 
