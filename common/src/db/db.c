@@ -998,27 +998,36 @@ stmt_get(med_db_conn *c, const char *sql, MYSQL_STMT **out)
 	return MED_OK;
 }
 
+/* field_types is the protocol's type a value of each med_db_type is
+ * bound as, one row at a time (bind_param) or as arrays (array_column). */
+static const enum enum_field_types field_types[] = {
+	[MED_DB_NULL] = MYSQL_TYPE_NULL,
+	[MED_DB_INT64] = MYSQL_TYPE_LONGLONG,
+	[MED_DB_DOUBLE] = MYSQL_TYPE_DOUBLE,
+	[MED_DB_TEXT] = MYSQL_TYPE_STRING,
+	[MED_DB_BLOB] = MYSQL_TYPE_BLOB,
+};
+
 static med_err
 bind_param(MYSQL_BIND *b, const med_db_value *v, unsigned long *len)
 {
 	switch (v->type) {
 	case MED_DB_NULL:
-		b->buffer_type = MYSQL_TYPE_NULL;
+		b->buffer_type = field_types[v->type];
 		return MED_OK;
 	case MED_DB_INT64:
-		b->buffer_type = MYSQL_TYPE_LONGLONG;
+		b->buffer_type = field_types[v->type];
 		b->buffer = (void *)(uintptr_t)&v->i;
 		return MED_OK;
 	case MED_DB_DOUBLE:
-		b->buffer_type = MYSQL_TYPE_DOUBLE;
+		b->buffer_type = field_types[v->type];
 		b->buffer = (void *)(uintptr_t)&v->d;
 		return MED_OK;
 	case MED_DB_TEXT:
 	case MED_DB_BLOB:
 		if (v->p == NULL && v->len != 0)
 			return MED_ERR_INVALID;
-		b->buffer_type = v->type == MED_DB_TEXT ? MYSQL_TYPE_STRING
-							: MYSQL_TYPE_BLOB;
+		b->buffer_type = field_types[v->type];
 		b->buffer = (void *)(uintptr_t)(v->p ? v->p : "");
 		*len = (unsigned long)v->len;
 		b->buffer_length = *len;
@@ -1212,12 +1221,6 @@ static med_err
 array_column(db_array *a, const med_db_value *params, size_t n_cols, size_t col,
 	     size_t n_rows)
 {
-	static const enum enum_field_types types[] = {
-		[MED_DB_INT64] = MYSQL_TYPE_LONGLONG,
-		[MED_DB_DOUBLE] = MYSQL_TYPE_DOUBLE,
-		[MED_DB_TEXT] = MYSQL_TYPE_STRING,
-		[MED_DB_BLOB] = MYSQL_TYPE_BLOB,
-	};
 	med_db_type t = column_type(params, n_cols, col, n_rows);
 	size_t at = col * n_rows;
 	MYSQL_BIND *b = &a->binds[col];
@@ -1226,7 +1229,7 @@ array_column(db_array *a, const med_db_value *params, size_t n_cols, size_t col,
 		if (cell_set(&params[r * n_cols + col], t, &a->cells[at + r],
 			     &a->lens[at + r], &a->nulls[at + r]) != MED_OK)
 			return MED_ERR_INVALID;
-	b->buffer_type = types[t];
+	b->buffer_type = field_types[t];
 	b->buffer = &a->cells[at];
 	b->length = &a->lens[at];
 	b->u.indicator = &a->nulls[at];
