@@ -64,7 +64,7 @@ invisible(unsigned cp)
 /* han: a CJK unified ideograph (the basic block, extension A, the
  * compatibility ideographs, the supplementary planes' extensions): a
  * character of Chinese, read as a word of its own, since Chinese writes
- * no spaces between words (reader.c matches phrases over them). */
+ * no spaces between words (match.c matches phrases over them). */
 static bool
 han(unsigned cp)
 {

@@ -1,6 +1,7 @@
 /*
  * notes_int.h - what the note reader's files share (scan.c, lexicon.c,
- * reader.c): the scanner of words and the table of known phrases.
+ * and the reading's own files, which add reader_int.h): the scanner of
+ * words and the table of known phrases.
  */
 #ifndef RECORDS_NOTES_INT_H
 #define RECORDS_NOTES_INT_H
@@ -117,11 +118,11 @@ typedef enum notes_type {
 #define NOTES_DIR_STOP 128u
 /* A stop trigger that says the drug is already stopped ("已停用"): the
  * note's mentions of it as taken are its earlier days, so the stop
- * stands for them (reader.c, unstop). */
+ * stands for them (settle.c, unstop). */
 #define NOTES_DIR_DONE 256u
 /* A negation trigger of declining ("拒绝", "暂不使用"): the drug
  * declined is not also planned ("建议起始胰岛素，患者拒绝注射胰岛素";
- * reader.c, undecline). */
+ * settle.c, undecline). */
 #define NOTES_DIR_DECLINE 512u
 /* A forward trigger of a condition ("如", "若"): its scope runs past a
  * full-width comma to the consequence ("如肌酐升高，考虑急性肾损伤"). */
@@ -153,11 +154,11 @@ typedef enum notes_type {
 #define NOTES_DIR_CONTINUE 131072u
 /* A pseudo-trigger that says a drug's reaction is no allergy ("side
  * effect, not an allergy"): the drug it speaks of is a negated allergy
- * (reader.c, disowned_allergy). */
+ * (verdict.c, disowned_allergy). */
 #define NOTES_DIR_NOT_ALLERGY 262144u
 /* An allergy cue that records the story before it ("recorded as
  * intolerance", "added to chart as ADR"): it names the first drug of its
- * sentence, or of the sentence before (reader.c, recorded_reaches). */
+ * sentence, or of the sentence before (reaction.c, recorded_reaches). */
 #define NOTES_DIR_RECORDED 524288u
 /* An allergy cue that names only the drug right before it ("ibuprofen
  * reaction"), never one after it ("no reaction. Amoxicillin ..."). */

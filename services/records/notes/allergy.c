@@ -1,0 +1,540 @@
+/*
+ * allergy.c - what a drug's allergy mention says beyond its cue: a label
+ * doubted, recorded as possible, disowned ("side effect, not an
+ * allergy"), a culture's result, a table row's cells, a quote, a relative
+ * as the subject, an "Allergies:" line that goes on to give the drug as
+ * taken.  The qualifiers that change an allergy's context once found.
+ */
+#include "reader_int.h"
+
+#include <string.h>
+#include <strings.h>
+
+bool
+notes__none_known_near(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_NONE_KNOWN &&
+		    !notes__ends(s, j < k ? j : k, j < k ? k : j, true))
+			return true;
+	return false;
+}
+
+void
+notes__taken_then(const sentence *s, size_t k, notes_finding *f)
+{
+	const notes_entry *cue = k + 1 < s->n_items ? s->items[k + 1].e : NULL;
+
+	if (cue == NULL || !(cue->dir & NOTES_DIR_BACKWARD))
+		return;
+	f->context = NOTES_HISTORICAL;
+	f->trigger = cue->key;
+}
+
+bool
+notes__replaced_by(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(s->items[j].e->key, "changed to") == 0 ||
+		    strcmp(s->items[j].e->key, "switched to") == 0)
+			return true;
+	return false;
+}
+
+/* taken_now: does a later sentence of an "Allergies:" line open with
+ * "On" and drug item k ("Heparin - HIT - NO HEPARIN.  On fondaparinux
+ * 7.5 mg SC daily for the clot")?  The patient takes that drug now: the
+ * remedy the allergy led to, not another allergy. */
+static bool
+taken_now(const sentence *s, size_t k)
+{
+	return !s->allergy_head && k == 0 && s->items[0].w0 == 1 &&
+	       notes__words_at(s, 0, "on");
+}
+
+/* dosed_now: does a later sentence of an "Allergies:" line give drug
+ * item k a dose ("INR today 2.6, warfarin 3 mg tonight as per chart")?
+ * A dose is an order: the patient takes the drug, it is no entry of the
+ * allergy list. */
+static bool
+dosed_now(const sentence *s, size_t k)
+{
+	static const char *const units[] = {"mg", "mcg",   "microgram",
+					    "g",  "units", "ml"};
+	size_t w = s->items[k].w1;
+
+	if (s->allergy_head || w + 1 >= s->n ||
+	    !notes__is_number(s->words[w].key))
+		return false;
+	return notes__words_in(s, w + 1, units, sizeof(units) / sizeof(*units));
+}
+
+/* told_after: is drug item k in a clause of an "Allergies:" line after
+ * a semicolon that opens with the patient ("Drug allergy: son reports
+ * \"aspirin upsets her stomach\"; pt has taken aspirin with omeprazole
+ * cover")?  The clause tells what the patient did, no entry of the
+ * list: an entry opens with its drug ("Allergies: latex (dermatitis);
+ * chlorhexidine - hives") or its reporter ("; daughter also says \"she
+ * can't have sulphur drugs\""). */
+static bool
+told_after(const sentence *s, size_t k)
+{
+	static const char *const patient[] = {"pt", "patient", "he", "she"};
+	const char *semi = NULL, *p = s->text + s->items[0].end;
+	size_t w = 0;
+
+	for (; p < s->text + s->items[k].start; p++)
+		if (*p == ';')
+			semi = p;
+	if (semi == NULL)
+		return false;
+	while (w < s->n && s->text + s->words[w].start <= semi)
+		w++;
+	return w < s->n && notes__words_in(s, w, patient,
+					   sizeof(patient) / sizeof(*patient));
+}
+
+bool
+notes__on_allergy_line(const sentence *s, size_t k)
+{
+	return s->allergy_line && (s->allergy_head || k == 0) &&
+	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
+	       !dosed_now(s, k) && !told_after(s, k);
+}
+
+bool
+notes__cultured(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if ((s->items[j].e->dir & NOTES_DIR_LAB) &&
+		    s->items[j].e->type == NOTES_T_PSEUDO &&
+		    !notes__ends(s, j, k, true))
+			return true;
+	return false;
+}
+
+/* recorded_possible: is drug item k recorded as a possible allergy
+ * ("left allopurinol as a \"possible\" allergy on his record")?  The
+ * writer doubts it. */
+static bool
+recorded_possible(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (strstr(s->items[m].e->key, "possible") != NULL &&
+		    notes__recorded_reaches(s, k, m))
+			return true;
+	return false;
+}
+
+bool
+notes__doubted(const sentence *s, size_t k, const item *reaction)
+{
+	const item *it = &s->items[k];
+
+	/* "?SJS secondary to lamotrigine": the effect laid on it, doubted */
+	if (reaction != NULL && reaction < it && reaction->start > 0 &&
+	    s->text[reaction->start - 1] == '?')
+		return true;
+	if (s->text[it->end] == '?' ||
+	    (k + 1 < s->n_items &&
+	     s->items[k + 1].e->type == NOTES_T_UNCERTAIN &&
+	     s->items[k + 1].w0 == it->w1))
+		return true;
+	for (size_t m = k + 1; reaction && m < s->n_items; m++) {
+		if (&s->items[m] >= reaction)
+			break;
+		if (s->items[m].e->type == NOTES_T_UNCERTAIN)
+			return true;
+	}
+	return recorded_possible(s, k);
+}
+
+/* allergen_label_zh: is Chinese class item k, a colon after it, an item
+ * of an allergy list ("过敏史：\n1) 磺胺类：服用\"复方新诺明\"后出现
+ * 皮疹")?  Under an allergy heading the label is the allergen, and the
+ * drug after it the story of it. */
+static bool
+allergen_label_zh(const sentence *s, size_t k)
+{
+	return s->allergy_list && s->words[s->items[k].w0].han;
+}
+
+bool
+notes__labels_line(const sentence *s, size_t k)
+{
+	if (s->items[k].e->type != NOTES_T_CLASS || !notes__colon_after(s, k) ||
+	    allergen_label_zh(s, k))
+		return false;
+	return notes__drug_after(s, k);
+}
+
+const item *
+notes__disowned_by(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const notes_entry *e = s->items[j].e;
+
+		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
+			return NULL;
+		if (e->type == NOTES_T_ALLERGY_CUE &&
+		    (e->dir & NOTES_DIR_DELABEL))
+			return &s->items[j];
+	}
+	return NULL;
+}
+
+bool
+notes__disowned_here(const sentence *s, size_t k)
+{
+	const item *cue = notes__disowned_by(s, k);
+
+	return cue != NULL &&
+	       !notes__comma_between(s, k, (size_t)(cue - s->items));
+}
+
+/* days_at: is word w the number of a course written in days or hours
+ * ("5天", "共4日", "24小时"), not a day of one ("第2天"), a rate ("每3
+ * 天") or a time to come or gone ("3天后", "2天前")? */
+static bool
+days_at(const sentence *s, size_t w)
+{
+	static const char *const unit[] = {"天", "日", "小时"};
+	static const char *const not_before[] = {"第", "每", "近"};
+	static const char *const not_after[] = {"后", "前", "内", "以"};
+	size_t u;
+
+	/* a regimen of weeks ("双抗21天") goes on */
+	if (!notes__is_number(s->words[w].key) || strlen(s->words[w].key) > 2 ||
+	    w + 1 >= s->n ||
+	    !notes__words_in(s, w + 1, unit, sizeof(unit) / sizeof(*unit)) ||
+	    (!notes__words_at(s, w + 1, "小时") &&
+	     notes__atoi_small(s->words[w].key) > 14))
+		return false;
+	if (w > 0 && notes__words_in(s, w - 1, not_before,
+				     sizeof(not_before) / sizeof(*not_before)))
+		return false;
+	u = w + (notes__words_at(s, w + 1, "小时") ? 3 : 2);
+	return u >= s->n ||
+	       !notes__words_in(s, u, not_after,
+				sizeof(not_after) / sizeof(*not_after));
+}
+
+const char *
+notes__course_done(const sentence *s, size_t k)
+{
+	if (!s->words[s->items[k].w0].han)
+		return NULL;
+	for (size_t w = s->items[k].w1; w < s->n; w++) {
+		const char *key = s->words[w].key;
+
+		if (strcmp(key, "\xef\xbc\x8c") == 0 || strcmp(key, ";") == 0)
+			return NULL;
+		/* "胺碘酮继续维持24小时": continued, not over */
+		if (notes__words_at(s, w, "继续") ||
+		    notes__words_at(s, w, "维持"))
+			return NULL;
+		if (days_at(s, w))
+			return s->words[w + 1].key;
+	}
+	return NULL;
+}
+
+bool
+notes__qualifies_drug(const sentence *s, size_t k)
+{
+	const item *before;
+
+	if (k == 0 || s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	before = &s->items[k - 1];
+	if ((before->e->type != NOTES_T_SUBSTANCE &&
+	     before->e->type != NOTES_T_CLASS))
+		return false;
+	for (uint32_t i = before->end; i < s->items[k].start; i++)
+		if (s->text[i] != ' ')
+			return false;
+	return true;
+}
+
+bool
+notes__named_before(const sentence *s, size_t k)
+{
+	const char *trigger;
+
+	for (size_t m = 0; m < k; m++)
+		if (strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&
+		    is_drug(&s->items[m]) &&
+		    !(notes__context(s, m, true, &trigger) & NOTES_NEGATED))
+			return true;
+	return false;
+}
+
+/* clause_start: the first word of item k's clause (after the last
+ * terminator before it, ";" "but" "which" …). */
+static size_t
+clause_start(const sentence *s, size_t k)
+{
+	for (size_t m = k; m-- > 0;)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR &&
+		    !(s->items[m].e->dir & NOTES_DIR_SCOPE_ONLY))
+			return s->items[m].w1;
+	return 0;
+}
+
+/* Parents as their children write them, left out of the family triggers
+ * because they also name the patient or the one who tells. */
+static const char *const relatives[] = {"mum",	 "mom", "mam",	"mummy",
+					"mommy", "dad", "daddy"};
+
+/* relative_subject returns the word of the relative that item k's clause
+ * opens with as its subject ("Mom is allergic to penicillin; dad to
+ * sulfa", "pt's mum has had anaphylaxis to Septrin"), or NULL: a parent
+ * named as a family word the trigger lists leave out, because "mum" and
+ * "dad" also name the patient ("Mum c/o burning") or the one who tells
+ * ("mum says he's allergic").  A reporting word or the patient as subject
+ * between the relative and the drug makes the story the patient's. */
+static const char *
+relative_subject(const sentence *s, size_t k)
+{
+	static const char *const patient[] = {"he",	 "she",	    "pt",
+					      "patient", "they",    "him",
+					      "her",	 "herself", "himself"};
+	size_t w = clause_start(s, k), end = s->items[k].w0;
+	size_t n_rel = sizeof(relatives) / sizeof(*relatives);
+
+	for (size_t v = w + 1; v < end; v++) /* "Also note: pt's mum …" */
+		if (notes__colon_at(s->text, s->words[v - 1].end,
+				    s->words[v].start))
+			w = v;
+	if (w + 2 < end && notes__words_at(s, w, "pt") &&
+	    notes__words_at(s, w + 1, "s"))
+		w += 2;
+	else if (w + 1 < end &&
+		 (notes__words_at(s, w, "her") || notes__words_at(s, w, "his")))
+		w++;
+	if (w >= end || !notes__words_in(s, w, relatives, n_rel))
+		return NULL;
+	for (size_t v = w + 1; v < end; v++)
+		if (notes__reporting(s, v) ||
+		    notes__words_in(s, v, patient,
+				    sizeof(patient) / sizeof(*patient)))
+			return NULL;
+	return s->words[w].key;
+}
+
+/* row_doubted: is item k on a table's row ("|" between cells) with a
+ * cell that holds only "?" ("\"sulfa\" | unknown | ? | old chart")?  The
+ * row's Type column doubts the allergy. */
+static bool
+row_doubted(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p, *cell = NULL;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (p = line; *p != '\0' && *p != '\n'; p++) {
+		if (*p != '|')
+			continue;
+		if (cell != NULL &&
+		    notes__only_marks(text, (uint32_t)(cell - text),
+				      (uint32_t)(p - text), "?") &&
+		    memchr(cell, '?', (size_t)(p - cell)) != NULL)
+			return true;
+		cell = p + 1;
+	}
+	return false;
+}
+
+/* cell_says: is text [from, to) one of words, spaces around it? */
+static bool
+cell_says(const char *from, const char *to, const char *const *words, size_t n)
+{
+	while (from < to && *from == ' ')
+		from++;
+	while (to > from && to[-1] == ' ')
+		to--;
+	for (size_t i = 0; i < n; i++)
+		if ((size_t)(to - from) == strlen(words[i]) &&
+		    strncasecmp(from, words[i], (size_t)(to - from)) == 0)
+			return true;
+	return false;
+}
+
+/* row_cell_says: is item k on a table's row ("|" between cells) with a
+ * cell after the first, its last too, that is only one of words? */
+static bool
+row_cell_says(const sentence *s, size_t k, const char *const *words, size_t n)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p, *cell = NULL;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (p = line;; p++) {
+		if (*p != '|' && *p != '\0' && *p != '\n')
+			continue;
+		if (cell != NULL && cell_says(cell, p, words, n))
+			return true;
+		if (*p != '|')
+			return false;
+		cell = p + 1;
+	}
+}
+
+/* row_doubt_word: is item k on a table's row with a cell that is only a
+ * word of doubt ("Ciprofloxacin | some antibiotic gave diarrhoea | niece |
+ * UNCERTAIN")?  The row's certainty column doubts the allergy, as a "?"
+ * cell does. */
+static bool
+row_doubt_word(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {"uncertain", "unsure",
+					    "unconfirmed", "possible", "query"};
+
+	return row_cell_says(s, k, doubt, sizeof(doubt) / sizeof(*doubt));
+}
+
+/* row_tolerated_zh: is item k on a table's row with a cell that is only
+ * the verdict tolerated ("别嘌醇 | 无 | 耐受")?  The row's judgement column
+ * says the drug is no allergy, as "tolerated" after it does. */
+static bool
+row_tolerated_zh(const sentence *s, size_t k)
+{
+	static const char *const tolerated[] = {"耐受", "可耐受", "耐受良好"};
+
+	return row_cell_says(s, k, tolerated,
+			     sizeof(tolerated) / sizeof(*tolerated));
+}
+
+bool
+notes__declined_in_list(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++) {
+		const notes_entry *t = s->items[j].e;
+
+		if (t->type == NOTES_T_NEGATED &&
+		    (strncmp(t->key, "declin", 6) == 0 ||
+		     strncmp(t->key, "refus", 5) == 0) &&
+		    !notes__scope_ends(s, j, k))
+			return true;
+	}
+	return false;
+}
+
+/* quote_close returns where the ASCII double quote that item k sits in
+ * closes (the byte after it), or 0 when k is outside quotes on its line
+ * or the quote does not close there. */
+static uint32_t
+quote_close(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p;
+	bool open = false;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (const char *q = line; q < p; q++)
+		if (*q == '"')
+			open = !open;
+	if (!open)
+		return 0;
+	for (p = text + s->items[k].end; *p != '\0' && *p != '\n'; p++)
+		if (*p == '"')
+			return (uint32_t)(p + 1 - text);
+	return 0;
+}
+
+/* QUOTE_LABEL_WORDS: the most words between a patient's quoted words and
+ * the writer's label of them ("- documented intolerance"). */
+#define QUOTE_LABEL_WORDS 1
+
+bool
+notes__quote_labelled(const sentence *s, size_t k)
+{
+	uint32_t close = quote_close(s, k);
+	size_t m = k + 1;
+
+	if (close == 0)
+		return false;
+	for (; m < s->n_items && s->items[m].start < close; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (size_t d = k; d-- > 0 && quote_close(s, d) == close;)
+		if (is_drug(&s->items[d]))
+			return false;
+	if (m == s->n_items || s->items[m].e->type != NOTES_T_ALLERGY_CUE ||
+	    (unsigned char)s->items[m].e->key[0] >= 0x80)
+		return false;
+	for (size_t w = 0; w < s->n; w++)
+		if (s->words[w].start >= close)
+			return s->items[m].w0 - w <= QUOTE_LABEL_WORDS;
+	return false;
+}
+
+/* tolerated_next: is item k followed right away by "tolerated" ("NSAIDs
+ * (angioedema) - celecoxib tolerated")?  The drug is the exception the
+ * patient takes without harm, no allergy of theirs. */
+static bool
+tolerated_next(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+
+	return w < s->n && notes__words_at(s, w, "tolerated");
+}
+
+void
+notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
+{
+	const char *relative;
+
+	if (f->kind != NOTES_ALLERGY)
+		return;
+	if (tolerated_next(s, k) || row_tolerated_zh(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "tolerated";
+		return;
+	}
+	if ((row_doubted(s, k) || row_doubt_word(s, k)) &&
+	    !(f->context & NOTES_UNCERTAIN)) {
+		if (f->context == 0)
+			f->trigger = "?";
+		f->context |= NOTES_UNCERTAIN;
+	}
+	if ((f->context & NOTES_FAMILY) ||
+	    (relative = relative_subject(s, k)) == NULL)
+		return;
+	if (f->context == 0)
+		f->trigger = relative;
+	f->context |= NOTES_FAMILY;
+}
+
+bool
+notes__hyphen_free(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+	uint32_t end = s->items[k].end;
+
+	return w < s->n && notes__words_at(s, w, "free") &&
+	       s->words[w].start == end + 1 && s->text[end] == '-';
+}
+
+bool
+notes__reaction_owned(const sentence *s, size_t k, const item *r)
+{
+	size_t j = (size_t)(r - s->items);
+
+	return r != NULL && j < k && j > 0 && is_drug(&s->items[j - 1]) &&
+	       s->items[j - 1].w1 == r->w0;
+}
+
+bool
+notes__relative_at(const sentence *s, size_t w)
+{
+	for (size_t k = 0; k < s->n_items; k++)
+		if (s->items[k].w0 == w &&
+		    s->items[k].e->type == NOTES_T_FAMILY)
+			return true;
+	return notes__words_in(s, w, relatives,
+			       sizeof(relatives) / sizeof(*relatives));
+}

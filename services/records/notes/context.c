@@ -1,0 +1,1131 @@
+/*
+ * context.c - the context of a mention (NegEx, ConText): which trigger's
+ * scope reaches an item (negated, historical, hypothetical, family,
+ * uncertain), where a scope ends (terminators, list items, parentheses,
+ * clauses), and the context of the section heading a line is under.
+ * The largest single concern of the reader, and the one every reading of
+ * a drug or a problem asks, so it sits low in the stack.
+ */
+#include "reader_int.h"
+
+#include <ctype.h>
+#include <string.h>
+
+bool
+notes__ends(const sentence *s, size_t a, size_t b, bool scope)
+{
+	for (size_t k = a + 1; k < b; k++) {
+		const notes_entry *e = s->items[k].e;
+
+		if (e->type == NOTES_T_TERMINATOR &&
+		    (scope || !(e->dir & NOTES_DIR_SCOPE_ONLY)))
+			return true;
+	}
+	return false;
+}
+
+bool
+notes__terminated(const sentence *s, size_t a, size_t b)
+{
+	return notes__ends(s, a, b, false);
+}
+
+/* until_to: does a "switched from" trigger j stop before item k, at a
+ * word "to" between them? */
+static bool
+until_to(const sentence *s, size_t j, size_t k)
+{
+	if (!(s->items[j].e->dir & NOTES_DIR_UNTIL_TO))
+		return false;
+	for (size_t w = s->items[j].w1; w < s->items[k].w0; w++)
+		if (strcmp(s->words[w].key, "to") == 0)
+			return true;
+	return false;
+}
+
+/* dash_no: is item j a "no" (or "无") that ends its sentence after a
+ * dash or a colon ("Vomiting - no", "Penicillin allergy: no", "发热：无")?  It
+ * negates what is before it. */
+static bool
+dash_no(const sentence *s, size_t j, size_t k)
+{
+	const item *t = &s->items[j];
+
+	return j > k && t->w1 == s->n &&
+	       (strcmp(t->e->key, "no") == 0 || strcmp(t->e->key, "无") == 0) &&
+	       t->w0 > 0 &&
+	       (notes__between_has(s, s->words[t->w0 - 1].end, t->start, '-') ||
+		notes__colon_at(s->text, s->words[t->w0 - 1].end, t->start));
+}
+
+/* continued: does a "继续" stand before item k in its clause ("术后继续
+ *双联抗血小板（阿司匹林+替格瑞洛）")?  A plan that continues a drug says
+ * the patient takes it. */
+static bool
+continued(const sentence *s, size_t k)
+{
+	for (size_t m = k; m-- > 0;) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->dir & NOTES_DIR_CONTINUE)
+			return true;
+		if (e->type == NOTES_T_TERMINATOR)
+			return false;
+	}
+	return false;
+}
+
+int
+notes__list_mark(const char *text, uint32_t i, uint32_t to, uint32_t *len)
+{
+	static const struct {
+		const char *s;
+		int mark;
+	} marks[] = {{",", 1},	   {";", 1},	    {FW_COMMA, 1},
+		     {FW_SEMI, 1}, {ENUM_COMMA, 1}, {"(", 2},
+		     {FW_OPEN, 2}, {")", 3},	    {FW_CLOSE, 3}};
+
+	for (size_t m = 0; m < sizeof(marks) / sizeof(*marks); m++) {
+		*len = (uint32_t)strlen(marks[m].s);
+		if (i + *len <= to && memcmp(text + i, marks[m].s, *len) == 0)
+			return marks[m].mark;
+	}
+	*len = 1;
+	return 0;
+}
+
+uint32_t
+notes__list_item_end(const sentence *s, size_t k)
+{
+	uint32_t last = s->words[s->n - 1].end, len;
+	int depth = 0;
+
+	for (uint32_t i = s->items[k].end; i < last; i += len) {
+		int mark = notes__list_mark(s->text, i, last, &len);
+
+		if (mark == 2)
+			depth++;
+		else if (mark == 3 && depth > 0)
+			depth--;
+		else if (mark == 1 && depth == 0)
+			return i;
+	}
+	return last;
+}
+
+size_t
+notes__list_item_first(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+	uint32_t len;
+
+	while (w > 0) {
+		/* the full-width comma and ";" are words of their own */
+		uint32_t from = s->words[w - 1].start, to = s->words[w].start;
+		bool parted = false;
+
+		for (uint32_t i = from; i < to && !parted; i += len)
+			parted = notes__list_mark(s->text, i, to, &len) == 1 ||
+				 notes__colon_at(s->text, i, to) == s->text + i;
+		if (parted)
+			break;
+		w--;
+	}
+	return w;
+}
+
+/* ago_zh: is word w the 前 of a time ago ("3年前", "半月前")? */
+static bool
+ago_zh(const sentence *s, size_t w)
+{
+	static const char *const unit[] = {"年前", "月前", "周前", "天前",
+					   "日前"};
+
+	return w > 0 &&
+	       notes__words_in(s, w - 1, unit, sizeof(unit) / sizeof(*unit));
+}
+
+/* dated: does item k's list item date it as over ("TIA 2019", "MI 10
+ * years ago", "#NOF L 2017 - DHS", "eczema as a child", "2018年脑梗死",
+ * "3年前胆囊切除", "幼时哮喘")?  A year after "since", "dx" or
+ * "diagnosed", or with 至今 or 以来, dates the start of what goes on
+ * ("T2DM since 2010", "2010年起服用至今"), not its end.  A Chinese list
+ * item is read from its start, as Chinese writes the date first. */
+static bool
+dated(const sentence *s, size_t k)
+{
+	static const char *const over[] = {
+		"ago",	"child", "childhood", "teenager", "幼时",
+		"幼年", "儿时",	 "童年",      "小时候",	  "生后"};
+	static const char *const ongoing[] = {"since", "dx", "diagnosed",
+					      "至今", "以来"};
+	uint32_t end = notes__list_item_end(s, k);
+	bool han = s->words[s->items[k].w0].han, is_over = false;
+	size_t w = han ? notes__list_item_first(s, k) : s->items[k].w1;
+
+	for (; w < s->n && s->words[w].start < end; w++) {
+		if (notes__words_in(s, w, ongoing,
+				    sizeof(ongoing) / sizeof(*ongoing)))
+			return false;
+		is_over = is_over || notes__is_year(s->words[w].key) ||
+			  ago_zh(s, w) ||
+			  notes__words_in(s, w, over,
+					  sizeof(over) / sizeof(*over));
+		if (is_over && !han)
+			return true;
+	}
+	return is_over;
+}
+
+/* same_item: are items a < b in one list item (no comma or semicolon
+ * between them)? */
+static bool
+same_item(const sentence *s, size_t a, size_t b)
+{
+	uint32_t from = s->items[a].end, to = s->items[b].start;
+
+	return !notes__between_has(s, from, to, ',') &&
+	       !notes__between_has(s, from, to, ';');
+}
+
+/* says_given: is e an English word that a drug is given, continued or
+ * stopped now? */
+static bool
+says_given(const notes_entry *e)
+{
+	return (unsigned char)e->key[0] < 0x80 &&
+	       ((e->dir & (NOTES_DIR_GIVEN | NOTES_DIR_STOP)) ||
+		strncmp(e->key, "given ", 6) == 0);
+}
+
+/* drugs_between: are items (j, k) all drugs ("continue paracetamol,
+ * ibuprofen 400mg, oramorph PRN")?  Then a cue at j reaches k. */
+static bool
+drugs_between(const sentence *s, size_t j, size_t k)
+{
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type != NOTES_T_SUBSTANCE &&
+		    s->items[m].e->type != NOTES_T_CLASS)
+			return false;
+	return true;
+}
+
+static bool own_item_reaches(const sentence *s, size_t j, size_t k);
+
+/* given_near: does item k's list item, or a list of drugs after the
+ * word, say in English that its drug is given now ("ASA 324 given",
+ * "heparin started", "prochlorperazine given for vomiting", "continue
+ * paracetamol, ibuprofen") or stopped ("stop diclofenac")?  Neither is a
+ * plan.  (A Chinese sentence has no ASCII commas to part its items.) */
+static bool
+given_near(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++) {
+		if (j == k || !says_given(s->items[j].e) ||
+		    (j < k && !own_item_reaches(s, j, k)))
+			continue;
+		if (j < k ? same_item(s, j, k) || drugs_between(s, j, k)
+			  : same_item(s, k, j))
+			return true;
+	}
+	return false;
+}
+
+bool
+notes__started_near(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++) {
+		const char *key = s->items[j].e->key;
+
+		if (j != k && (s->items[j].e->dir & NOTES_DIR_GIVEN) &&
+		    (strstr(key, "started") || strstr(key, "commenced")) &&
+		    same_item(s, j < k ? j : k, j < k ? k : j))
+			return s->items[k].e->type == NOTES_T_SUBSTANCE;
+	}
+	return false;
+}
+
+bool
+notes__is_event(const char *code)
+{
+	static const char *const acute[] = {
+		"I21", "I22", "I24", "I26",   "I60", "I61", "I62", "I63",
+		"I64", "G45", "I80", "I82",   "J12", "J13", "J14", "J15",
+		"J18", "J10", "J11", "N39.0", "N10", "N17", "K35", "K85",
+		"K92", "L03", "A4",  "S",     "T",   "O"};
+
+	for (size_t i = 0; i < sizeof(acute) / sizeof(*acute); i++)
+		if (strncmp(code, acute[i], strlen(acute[i])) == 0)
+			return true;
+	return false;
+}
+
+/* dated_past: does a history word's past hold for item k, an English
+ * history word before a problem ("hx of DVT 2019", "h/o MI")?  The item
+ * is dated, or it names an event, which a history dates by itself. */
+static bool
+dated_past(const sentence *s, const notes_entry *t, size_t k)
+{
+	if ((t->dir & NOTES_DIR_SECTION) || !(t->dir & NOTES_DIR_PROBLEMS))
+		return dated(s, k);
+	return dated(s, k) || notes__is_event(s->items[k].e->code);
+}
+
+/* holds: does trigger t's context hold for item k at all?  A dated
+ * past-history heading only for what its list dates; an English plan's
+ * heading only for medicines; "settled" only for problems; a plan not
+ * for a drug given now; a past not for a drug started then. */
+static bool
+holds(const sentence *s, const notes_entry *t, size_t k)
+{
+	if ((t->dir & NOTES_DIR_DATED) && !dated_past(s, t, k) &&
+	    ((t->dir & NOTES_DIR_SECTION) ||
+	     s->items[k].e->type == NOTES_T_PROBLEM))
+		return false;
+	if ((t->dir & NOTES_DIR_DRUGS) &&
+	    s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return false;
+	if ((t->dir & NOTES_DIR_PROBLEMS) &&
+	    s->items[k].e->type != NOTES_T_PROBLEM)
+		return false;
+	if (t->type == NOTES_T_HISTORICAL && !(t->dir & NOTES_DIR_STOP) &&
+	    notes__started_near(s, k))
+		return false;
+	return !((t->dir & NOTES_DIR_PLAN) && given_near(s, k));
+}
+
+/* stop_ends: does the scope of English stop trigger j end before item
+ * k, at the end of its list item ("stop diclofenac, start apixaban")?
+ * A stop that heads a list reaches all of it ("STOPPED: aspirin,
+ * naproxen"). */
+static bool
+stop_ends(const sentence *s, size_t j, size_t k)
+{
+	const notes_entry *t = s->items[j].e;
+
+	return (t->dir & NOTES_DIR_STOP) && (unsigned char)t->key[0] < 0x80 &&
+	       !same_item(s, j, k) && !notes__colon_after(s, j);
+}
+
+/* opens_after: does backward trigger j sit inside parentheses opened
+ * after an item that follows k ("lisinopril, simvastatin, omeprazole (pt
+ * admits he stopped taking it)")?  It is about the item right before
+ * the parenthesis. */
+static bool
+opens_after(const sentence *s, size_t k, size_t j)
+{
+	const char *from = s->text + s->items[k].end, *open = NULL;
+
+	for (const char *p = from; p < s->text + s->items[j].start; p++)
+		if (*p == '(')
+			open = p;
+		else if (*p == ')')
+			open = NULL;
+	for (size_t m = k + 1; open != NULL && m < j; m++)
+		if (notes__is_concept(s->items[m].e->type) &&
+		    s->text + s->items[m].end <= open)
+			return true;
+	return false;
+}
+
+bool
+notes__opens_after_item(const sentence *s, size_t k, size_t j)
+{
+	bool open = false;
+
+	for (uint32_t i = s->items[k].end; i < s->items[j].start; i++)
+		if (s->text[i] == '(')
+			open = true;
+		else if (s->text[i] == ')')
+			open = false;
+	return open;
+}
+
+/* closes_before: does forward trigger j sit inside parentheses that
+ * close before item k ("asthma (never ICU), migraine")?  Its scope ends
+ * there. */
+static bool
+closes_before(const sentence *s, size_t j, size_t k)
+{
+	const char *from = s->text + s->items[j].end;
+	const char *close =
+		memchr(from, ')', s->items[k].start - s->items[j].end);
+
+	return close != NULL && memchr(from, '(', close - from) == NULL;
+}
+
+/* own_line_ends: is item k on the line of English section heading t,
+ * past a terminator ("Plan: 继续 metformin", "Plan: X; continue Y")?
+ * There the heading is a trigger whose scope has ended. */
+static bool
+own_line_ends(const sentence *s, const notes_entry *t, size_t k)
+{
+	if ((unsigned char)t->key[0] >= 0x80)
+		return false;
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e == t)
+			return notes__scope_ends(s, j, k);
+	return false;
+}
+
+/* section_context gives the context of the section heading s is under
+ * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
+ * never for an allergy, as a plan's trigger) for item k and sets
+ * *trigger when nothing in the sentence did (bits).  A medicine under a
+ * past history is what the patient takes for it ("高血压10年，规律服用
+ * 氨氯地平"), not a past one: words such as "停用" make it past; a
+ * problem denied there is negated only. */
+static unsigned
+section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
+		const char **trigger)
+{
+	const notes_entry *t = s->section;
+	bool medicine = !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE;
+
+	/* a plan's heading plans what its line leaves unqualified: a drug
+	 * held ("暂停") or not to be used ("不使用") is not planned */
+	if (t == NULL ||
+	    ((t->dir & NOTES_DIR_PLAN) &&
+	     (allergy || bits || (medicine && continued(s, k)))) ||
+	    (t->type == NOTES_T_HISTORICAL && medicine) || !holds(s, t, k) ||
+	    own_line_ends(s, t, k))
+		return 0;
+	/* "既往史：否认高血压病史": a problem the patient never had is
+	 * absent, not past; "鉴别诊断：肺结核：患者无盗汗" denies the
+	 * sweats, without doubt */
+	if ((t->type == NOTES_T_HISTORICAL || t->type == NOTES_T_UNCERTAIN) &&
+	    (bits & NOTES_NEGATED))
+		return 0;
+	if (bits == 0)
+		*trigger = t->key;
+	return 1u << t->type;
+}
+
+/* is_comma: is e the full-width comma, which parts Chinese clauses? */
+static bool
+is_comma(const notes_entry *e)
+{
+	return e->type == NOTES_T_TERMINATOR &&
+	       strcmp(e->key, "\xef\xbc\x8c") == 0;
+}
+
+bool
+notes__comma_between(const sentence *s, size_t j, size_t k)
+{
+	for (size_t m = j + 1; m < k; m++)
+		if (is_comma(s->items[m].e))
+			return true;
+	return false;
+}
+
+bool
+notes__scope_ends(const sentence *s, size_t j, size_t k)
+{
+	unsigned dir = s->items[j].e->dir;
+	bool past_comma = dir & NOTES_DIR_PAST_COMMA, commas = false;
+
+	for (size_t m = j + 1; m < k; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type == NOTES_T_TERMINATOR &&
+		    !(past_comma && is_comma(e)))
+			return true;
+		commas = commas || is_comma(e);
+		/* a plan read on past its comma stops at a later clause's
+		 * refusal ("建议加用胰岛素，患者拒绝注射胰岛素") */
+		if ((dir & NOTES_DIR_PLAN) && commas &&
+		    e->type == NOTES_T_NEGATED)
+			return true;
+	}
+	return false;
+}
+
+/* relative_reaches: does family trigger j reach allergy item k, past
+ * "with"?  A relative's allergy keeps its story whole ("her daughter
+ * was labelled penicillin allergic after a rash with amoxicillin": the
+ * amoxicillin is the daughter's too), where "with" ends a negation
+ * ("no fever with penicillin"). */
+static bool
+relative_reaches(const sentence *s, size_t j, size_t k)
+{
+	if (s->items[j].e->type != NOTES_T_FAMILY)
+		return false;
+	for (size_t m = j + 1; m < k; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type == NOTES_T_TERMINATOR &&
+		    strcmp(e->key, "with") != 0)
+			return false;
+	}
+	return true;
+}
+
+/* relative_with: is family trigger j written with "with" right after it
+ * ("father with gout, brother DM", "mother with breast cancer")?  A
+ * family history names the relative's problems so: "with" goes on with
+ * the relative's story, as it does for a relative's allergy. */
+static bool
+relative_with(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w1;
+
+	return s->items[j].e->type == NOTES_T_FAMILY && w < s->n &&
+	       notes__words_at(s, w, "with");
+}
+
+/* paren_subject: does a full-width parenthesis open between item k and
+ * backward trigger j and name a drug of its own before j ("改为泼尼松龙
+ * （原静脉氢化可的松已停）")?  Then the trigger is about that drug, not
+ * k. */
+static bool
+paren_subject(const sentence *s, size_t k, size_t j)
+{
+	const char *p = memmem(s->text + s->items[k].end,
+			       s->items[j].start - s->items[k].end,
+			       "\xef\xbc\x88", 3); /* （ */
+
+	for (size_t m = k + 1; p != NULL && m < j; m++) {
+		notes_type t = s->items[m].e->type;
+
+		if ((t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
+		    s->text + s->items[m].start > p)
+			return true;
+	}
+	return false;
+}
+
+bool
+notes__drug_after(const sentence *s, size_t j)
+{
+	for (size_t m = j + 1; m < s->n_items; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type == NOTES_T_TERMINATOR)
+			return false;
+		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
+			return true;
+	}
+	return false;
+}
+
+/* names_drug_after: does stop trigger j name a drug after it in its
+ * clause ("，已停用氯吡格雷")?  Then it stops that one.  A switch
+ * (backward only: "，后换为左乙拉西坦") names the new drug, and still
+ * stops the old one. */
+static bool
+names_drug_after(const sentence *s, size_t j)
+{
+	return (s->items[j].e->dir & NOTES_DIR_FORWARD) &&
+	       notes__drug_after(s, j);
+}
+
+/* stop_reaches: does stop trigger j (backward) reach drug item k in the
+ * clause before its own ("长期服用氢氯噻嗪及厄贝沙坦，目前暂停")?  The
+ * stop's clause names no drug, and one full-width comma parts them. */
+static bool
+stop_reaches(const sentence *s, size_t k, size_t j)
+{
+	size_t commas = 0;
+
+	if (j < k || !(s->items[j].e->dir & NOTES_DIR_STOP) ||
+	    !(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
+	    s->items[k].e->type != NOTES_T_SUBSTANCE ||
+	    notes__terminated(s, k, j))
+		return false;
+	for (size_t m = k + 1; m < j; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (is_comma(e))
+			commas++;
+		else if (commas && (e->type == NOTES_T_SUBSTANCE ||
+				    e->type == NOTES_T_CLASS))
+			return false;
+	}
+	return commas == 1 && !names_drug_after(s, j);
+}
+
+/* resolved_reaches: does resolution trigger j ("已纠正", "后好转")
+ * reach problem item k in the clause before its own, over one
+ * full-width comma ("住院期间曾出现低钾血症，已纠正")?  Only when its
+ * own clause names no problem: "下肢水肿消退" ends only its own. */
+static bool
+resolved_reaches(const sentence *s, size_t k, size_t j)
+{
+	const unsigned want = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEM;
+	size_t commas = 0;
+
+	if (j < k || (s->items[j].e->dir & want) != want ||
+	    notes__terminated(s, k, j))
+		return false;
+	for (size_t m = j; m-- > k + 1;) {
+		if (is_comma(s->items[m].e))
+			commas++;
+		else if (commas == 0 && s->items[m].e->type == NOTES_T_PROBLEM)
+			return false;
+	}
+	return commas == 1;
+}
+
+/* denied_past: a problem denied under a past history heading
+ * ("既往史：否认高血压病史") was never the patient's, so the heading does
+ * not make it past (own: the bits of triggers other than headings; neg:
+ * the negation's trigger). */
+static unsigned
+denied_past(unsigned bits, unsigned own, const char *neg, const char **trigger)
+{
+	if (!(bits & NOTES_NEGATED) || !(bits & NOTES_HISTORICAL) ||
+	    (own & NOTES_HISTORICAL))
+		return bits;
+	*trigger = neg;
+	return bits & ~NOTES_HISTORICAL;
+}
+
+/* hypothesis_only: the diagnosis a condition leads to ("如术后肌酐升高，
+ * 考虑急性肾损伤") is hypothetical, not a working one: the uncertainty
+ * that only a problem's trigger ("考虑", NOTES_DIR_PROBLEM) gave is
+ * dropped when the problem is hypothetical (strong: the bits of the
+ * other triggers). */
+static unsigned
+hypothesis_only(unsigned bits, unsigned strong)
+{
+	if ((bits & NOTES_HYPOTHETICAL) && !(strong & NOTES_UNCERTAIN))
+		return bits & ~NOTES_UNCERTAIN;
+	return bits;
+}
+
+bool
+notes__reporting(const sentence *s, size_t w)
+{
+	static const char *const verbs[] = {
+		"says",	    "said",	"tells",     "told",	 "reports",
+		"reported", "confirms", "confirmed", "states",	 "stated",
+		"adds",	    "added",	"recalls",   "mentions", "mentioned"};
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(s->words[w].key, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
+/* sourced: is family item j the source of what is written, a word
+ * before it that says so ("Hx from wife:", "Meds per wife / blister
+ * pack", "rash (per mother, 2025 clinic)", "according to her son")?
+ * The relative tells the patient's history, as a reporter does. */
+static bool
+sourced(const sentence *s, size_t j)
+{
+	static const char *const from[] = {"per", "from", "to"};
+	size_t w = s->items[j].w0;
+
+	if (w > 0 && (notes__words_at(s, w - 1, "his") ||
+		      notes__words_at(s, w - 1, "her")))
+		w--;
+	if (w == 0 ||
+	    !notes__words_in(s, w - 1, from, sizeof(from) / sizeof(*from)))
+		return false;
+	return !notes__words_at(s, w - 1, "to") ||
+	       (w >= 2 && notes__words_at(s, w - 2, "according"));
+}
+
+/* reporter: is family trigger j the one who tells the patient's story,
+ * a reporting word right after it or one word on ("daughter also says
+ * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
+ * story is the patient's. */
+static bool
+reporter(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w1;
+
+	if (sourced(s, j))
+		return true;
+
+	for (size_t n = 0; n < 2 && w + n < s->n; n++)
+		if (notes__reporting(s, w + n))
+			return true;
+	return false;
+}
+
+/* REPORTER_WORDS: how far a reporting word may follow a relative named
+ * with a role ("wife of son (main carer) reports \"aspirin upsets her
+ * stomach\""). */
+#define REPORTER_WORDS 6
+
+/* reporter_named: is family trigger j a relative described before the
+ * reporting word, within REPORTER_WORDS words and before any drug,
+ * reaction, cue or other item but another relative ("wife of son (main
+ * carer) reports …")?  The story is still the patient's. */
+static bool
+reporter_named(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w1, m = j + 1;
+
+	for (; w < s->n && w < s->items[j].w1 + REPORTER_WORDS; w++) {
+		while (m < s->n_items && s->items[m].w1 <= w)
+			m++;
+		if (m < s->n_items && s->items[m].w0 <= w &&
+		    s->items[m].e->type != NOTES_T_FAMILY)
+			return false;
+		if (notes__reporting(s, w))
+			return true;
+	}
+	return false;
+}
+
+/* reporter_zh: is Chinese family trigger j a relative who tells of the
+ * patient, a reporting verb and the patient right after it ("病人弟弟表示
+ * 病人对「磺胺」也过敏", "女儿说患者…")?  The relative reports; the
+ * allergy is the patient's.  "丈夫诉自己…" is the relative's own. */
+static bool
+reporter_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"表示", "诉",   "说",  "称",
+					    "话",   "补充", "代诉"};
+	static const char *const patient[] = {"病人", "患者", "患儿"};
+	size_t w = s->items[j].w1;
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		size_t after = w + strlen(verbs[i]) / 3;
+
+		if (notes__words_at(s, w, verbs[i]) && after < s->n &&
+		    notes__words_in(s, after, patient, 3))
+			return true;
+	}
+	return false;
+}
+
+/* marks_only: are words [from, to) quote marks and brackets only (「)? */
+static bool
+marks_only(const sentence *s, size_t from, size_t to)
+{
+	for (size_t w = from; w < to; w++)
+		if (s->words[w].han || (unsigned char)s->words[w].key[0] < 0x80)
+			return false;
+	return true;
+}
+
+/* reported_parent_zh: is Chinese family trigger j a parent named right
+ * after a relative who reports ("女兒話媽媽以前食 Codeine 會好暈", "病人女兒
+ * 表示「媽媽對乳膠過敏」")?  The daughter speaks of her mother, the
+ * patient. */
+static bool
+reported_parent_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"说", "话", "诉", "称", "表示"};
+	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
+	const item *r = j > 0 ? &s->items[j - 1] : NULL;
+	size_t n = r ? strlen(r->e->key) : 0;
+
+	if (r == NULL || r->e->type != NOTES_T_PSEUDO ||
+	    !marks_only(s, r->w1, s->items[j].w0) ||
+	    !notes__words_in(s, s->items[j].w0, parents,
+			     sizeof(parents) / sizeof(*parents)))
+		return false;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++) {
+		size_t v = strlen(verbs[i]);
+
+		if (n > v && strcmp(r->e->key + n - v, verbs[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* conditions_drug: does hypothetical trigger j condition a drug written
+ * between it and allergy item k ("if bacterial tonsillitis then,
+ * clarithromycin as pen allergic")?  The condition is the drug's; the
+ * allergy given as its reason is a fact. */
+static bool
+conditions_drug(const sentence *s, size_t j, size_t k)
+{
+	if (s->items[j].e->type != NOTES_T_HYPOTHETICAL || j > k)
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]))
+			return true;
+	return false;
+}
+
+/* doubt_after_label: is item k the label of a Chinese list item, a
+ * full-width colon between it and backward uncertainty trigger j
+ * ("上消化道出血：消化性溃疡？", "上消化道出血：食管胃底静脉曲张破裂出血
+ * 可能性大")?  The doubt is the cause's after the colon, not the
+ * label's; a status after it is the label's ("阿司匹林：术前已停用"). */
+static bool
+doubt_after_label(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+
+	if (s->items[j].e->type != NOTES_T_UNCERTAIN)
+		return false;
+
+	for (uint32_t i = from; i + 3 <= to; i++)
+		if (memcmp(s->text + i, "\xef\xbc\x9a", 3) == 0)
+			return true;
+	return false;
+}
+
+/* parted: is item k parted from later item j by a dash, a colon or a
+ * parenthesis ("Avoid haloperidol - if IM needed use olanzapine",
+ * "dexamethasone 8 mg (stop after 5 days if no benefit)")? */
+static bool
+parted(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+	bool dash = from < to && memmem(s->text + from, to - from, " - ", 3);
+
+	return dash || notes__between_has(s, from, to, ':') ||
+	       notes__between_has(s, from, to, '(') ||
+	       notes__between_has(s, from, to, ')');
+}
+
+/* given_before: does a word before condition j in item k's list item
+ * say the drug is given, stopped or held now ("Withhold metformin ... if
+ * lactate rises", "PCA morphine to come down tonight if pain
+ * controlled")?  The condition is the stop's, not the drug's. */
+static bool
+given_before(const sentence *s, size_t k, size_t j)
+{
+	for (size_t m = 0; m < j; m++)
+		if (m != k && says_given(s->items[m].e) &&
+		    same_item(s, m < k ? m : k, m < k ? k : m))
+			return true;
+	return false;
+}
+
+/* condition_reaches: does backward trigger j reach item k?  A condition
+ * written after a drug reaches only a drug of its own list item, never
+ * an allergy ("Continue furosemide; extra 40 mg if weight rises": the
+ * extra dose's; "penicillin allergy - if given, anaphylaxis"). */
+static bool
+condition_reaches(const sentence *s, size_t k, size_t j, bool allergy)
+{
+	if (!(s->items[j].e->dir & NOTES_DIR_BACK_DRUG))
+		return true;
+	return !allergy && s->items[k].e->type == NOTES_T_SUBSTANCE &&
+	       same_item(s, k, j) && !parted(s, k, j) && !given_before(s, k, j);
+}
+
+/* own_item_reaches: does forward trigger j reach item k?  One that
+ * reaches only its own list item does not go past a comma, a dash, a
+ * colon or a parenthesis. */
+static bool
+own_item_reaches(const sentence *s, size_t j, size_t k)
+{
+	return !(s->items[j].e->dir & NOTES_DIR_OWN_ITEM) ||
+	       (same_item(s, j, k) && !parted(s, j, k));
+}
+
+/* to_between: is "to" or "->" written between items k < m? */
+static bool
+to_between(const sentence *s, size_t k, size_t m)
+{
+	uint32_t from = s->items[k].end, to = s->items[m].start;
+
+	for (size_t w = s->items[k].w1; w < s->items[m].w0; w++)
+		if (notes__words_at(s, w, "to"))
+			return true;
+	return from < to && memmem(s->text + from, to - from, "->", 2);
+}
+
+/* switched_from: is drug item k the one a switch leaves ("consider
+ * switch warfarin -> apixaban at discharge if renal fxn allows", "I
+ * would like to switch ramipril to sacubitril/valsartan")?  "switch" or
+ * "switching" stands before it in its list item, and "to" or "->"
+ * follows it before the next drug there: the patient takes that drug
+ * until the switch, which plans only the drug after it, so no plan or
+ * condition makes it hypothetical. */
+static bool
+switched_from(const sentence *s, size_t k)
+{
+	static const char *const verbs[] = {"switch", "switching"};
+	uint32_t end = notes__list_item_end(s, k);
+	bool verb = false;
+
+	if (s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return false;
+	for (size_t w = notes__list_item_first(s, k);
+	     w < s->items[k].w0 && !verb; w++)
+		verb = notes__words_in(s, w, verbs,
+				       sizeof(verbs) / sizeof(*verbs));
+	for (size_t m = k + 1; verb && m < s->n_items; m++)
+		if (s->items[m].start < end && is_drug(&s->items[m]))
+			return to_between(s, k, m);
+	return false;
+}
+
+/* hyphen_owns: is backward trigger j joined by a hyphen to an item
+ * between item k and it ("Latex - anaphylaxis 2010 - LATEX-FREE OR")?
+ * Then it is that item's word (equipment kept free of the allergen), and
+ * it negates nothing written before. */
+static bool
+hyphen_owns(const sentence *s, size_t k, size_t j)
+{
+	for (size_t m = k + 1; m < j; m++)
+		if (s->items[m].w1 == s->items[j].w0 &&
+		    s->items[j].start == s->items[m].end + 1 &&
+		    s->text[s->items[m].end] == '-')
+			return true;
+	return false;
+}
+
+/* number_at: does an item number start at text i ("2.", "3、", not
+ * "0.5g": no digit or point before it, none after its mark)? */
+static bool
+number_at(const char *text, uint32_t i, uint32_t to)
+{
+	uint32_t e = i;
+
+	if (i > 0 &&
+	    (isdigit((unsigned char)text[i - 1]) || text[i - 1] == '.'))
+		return false;
+	while (e < to && isdigit((unsigned char)text[e]))
+		e++;
+	if (e == i || e >= to)
+		return false;
+	if (text[e] == '.')
+		return e + 1 < to && !isdigit((unsigned char)text[e + 1]);
+	return e + 3 <= to && memcmp(text + e, ENUM_COMMA, 3) == 0;
+}
+
+/* numbered_apart: is trigger j, after item k, in a later numbered item
+ * of the list k is in ("诊断：1.尿道感染并败血症 2.糖尿病高血糖 3.急性肾功能
+ * 损伤？")?  A doubt written after one item is that item's. */
+static bool
+numbered_apart(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+
+	if (j < k)
+		return false;
+	for (uint32_t i = from; i < to; i++)
+		if (number_at(s->text, i, to))
+			return true;
+	return false;
+}
+
+/* queries_other: is trigger j a full-width question mark written right
+ * after another drug or problem than item k ("Acetaminophen 1g q6h +
+ * Celecoxib？" doubts celecoxib only)?  Chinese writes the mark on what it
+ * doubts; after an allergy cue ("对"利奈唑胺"过敏？") it doubts the
+ * allergy's drug. */
+static bool
+queries_other(const sentence *s, size_t k, size_t j)
+{
+	return j > k + 1 && strcmp(s->items[j].e->key, "\xef\xbc\x9f") == 0 &&
+	       s->items[j - 1].end == s->items[j].start &&
+	       notes__is_concept(s->items[j - 1].e->type);
+}
+
+/* paren_at says whether text at i opens a parenthesis (2: "(" or
+ * "（"), closes one (3) or neither (0): a byte compare, as the sentence is
+ * scanned once for each trigger. */
+static int
+paren_at(const char *text, uint32_t i, uint32_t to)
+{
+	if (text[i] == '(')
+		return 2;
+	if (text[i] == ')')
+		return 3;
+	if ((unsigned char)text[i] != 0xef || i + 3 > to ||
+	    (unsigned char)text[i + 1] != 0xbc)
+		return 0;
+	if ((unsigned char)text[i + 2] == 0x88)
+		return 2;
+	return (unsigned char)text[i + 2] == 0x89 ? 3 : 0;
+}
+
+const char *
+notes__paren_open(const sentence *s, size_t j, const char **close)
+{
+	uint32_t from = s->words[0].start, to = s->items[j].start;
+	uint32_t last = s->words[s->n - 1].end, open = 0;
+	int depth = 0, mark;
+
+	for (uint32_t i = from; i < to; i++) {
+		mark = paren_at(s->text, i, to);
+		if (mark == 2)
+			depth++;
+		else if (mark == 3 && depth > 0)
+			depth--;
+	}
+	if (depth == 0)
+		return NULL;
+	/* the innermost one still open: find it again from its close */
+	for (uint32_t i = to, d = 0; i-- > from;) {
+		mark = paren_at(s->text, i, to);
+		if (mark == 3)
+			d++;
+		else if (mark == 2 && d-- == 0) {
+			open = i;
+			break;
+		}
+	}
+	*close = s->text + last;
+	for (uint32_t i = s->items[j].end, d = 0; i < last; i++) {
+		mark = paren_at(s->text, i, last);
+		if (mark == 2)
+			d++;
+		else if (mark == 3 && d-- == 0) {
+			*close = s->text + i;
+			break;
+		}
+	}
+	return s->text + open;
+}
+
+/* aside_zh: is drug item k in a Chinese parenthesis that states what
+ * the patient takes already ("避免使用布洛芬等（已服阿司匹林）"), trigger j
+ * outside it?  The aside is a fact of its own, not under the sentence's
+ * plan or condition. */
+static bool
+aside_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const already[] = {"已服", "已用", "正服用", "在服"};
+	const char *close, *open = notes__paren_open(s, k, &close);
+	size_t w = s->items[k].w0;
+
+	if (open == NULL || s->text + s->items[j].start > open || w < 2)
+		return false;
+	for (size_t i = 0; i < sizeof(already) / sizeof(*already); i++) {
+		size_t n = strlen(already[i]) / 3;
+
+		if (w >= n && notes__words_at(s, w - n, already[i]) &&
+		    s->text + s->words[w - n].start > open)
+			return true;
+	}
+	return false;
+}
+
+/* paren_confined: is trigger j written in a parenthesis that item k is
+ * neither inside nor the last drug before ("Enalapril 10mg bd（咳 → 上次
+ * 已停）, Simvastatin 20mg nocte": Enalapril only is stopped)?  What a
+ * parenthesis says is about what it follows.  Or is k in an aside that
+ * says it is taken already, j outside it (aside_zh)? */
+static bool
+paren_confined(const sentence *s, size_t k, size_t j)
+{
+	const char *close, *open = notes__paren_open(s, j, &close);
+	const char *at = s->text + s->items[k].start;
+
+	if (open == NULL)
+		return aside_zh(s, k, j);
+	if (at > open && at < close)
+		return false;
+	if (at > open)
+		return true;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) && s->text + s->items[m].start < open)
+			return true;
+	return false;
+}
+
+/* kept_apart: does trigger j not reach item k, written in a
+ * parenthesis or a numbered item of its own, or on another term
+ * (paren_confined, numbered_apart, queries_other)?  Other items are not
+ * triggers: nothing to keep apart. */
+static bool
+kept_apart(const sentence *s, size_t k, size_t j)
+{
+	if (!notes__is_trigger(s->items[j].e->type))
+		return false;
+	return queries_other(s, k, j) || numbered_apart(s, k, j) ||
+	       paren_confined(s, k, j);
+}
+
+unsigned
+notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
+{
+	unsigned bits = 0, own = 0, strong = 0;
+	const char *neg = "";
+
+	*trigger = "";
+	for (size_t j = 0; j < s->n_items; j++) {
+		const notes_entry *t = s->items[j].e;
+
+		if (kept_apart(s, k, j))
+			continue;
+		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
+			   (!notes__scope_ends(s, j, k) ||
+			    ((allergy || relative_with(s, j)) &&
+			     relative_reaches(s, j, k))) &&
+			   !until_to(s, j, k) && !closes_before(s, j, k) &&
+			   !stop_ends(s, j, k);
+		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+			     !notes__terminated(s, k, j) &&
+			     !notes__comma_between(s, k, j) &&
+			     !paren_subject(s, k, j) && !opens_after(s, k, j) &&
+			     !doubt_after_label(s, k, j) &&
+			     !hyphen_owns(s, k, j)) ||
+			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
+			    resolved_reaches(s, k, j);
+
+		back = back && condition_reaches(s, k, j, allergy);
+		fwd = fwd && own_item_reaches(s, j, k);
+		if (t->type == NOTES_T_HYPOTHETICAL && switched_from(s, k))
+			continue;
+
+		/* "no known allergy to latex": the phrase negates what
+		 * follows it, as "no" would, within a trigger's scope */
+		if (t->type == NOTES_T_NONE_KNOWN && j < k &&
+		    !notes__ends(s, j, k, true)) {
+			if (bits == 0)
+				*trigger = t->key;
+			bits |= NOTES_NEGATED;
+			own |= NOTES_NEGATED;
+			neg = neg[0] ? neg : t->key;
+			continue;
+		}
+		/* the heading of the line: section_context reads it, as it
+		 * reads the lines under it */
+		if (!notes__is_trigger(t->type) || !(fwd || back) ||
+		    t == s->section || !holds(s, t, k) ||
+		    (t->type == NOTES_T_FAMILY &&
+		     (reporter(s, j) || reporter_named(s, j) ||
+		      reporter_zh(s, j) || reported_parent_zh(s, j))))
+			continue;
+		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
+			continue;
+		if (allergy && conditions_drug(s, j, k))
+			continue;
+		if ((t->dir & NOTES_DIR_PROBLEM) &&
+		    s->items[k].e->type != NOTES_T_PROBLEM)
+			continue;
+		/* a de-labelling names the finding, whatever else negates
+		 * it, so that delabel() finds it */
+		if (bits == 0 || (t->dir & NOTES_DIR_DELABEL))
+			*trigger = t->key;
+		if (t->type == NOTES_T_NEGATED && neg[0] == '\0')
+			neg = t->key;
+		bits |= 1u << t->type;
+		own |= (t->dir & NOTES_DIR_SECTION) ? 0 : 1u << t->type;
+		strong |= (t->dir & NOTES_DIR_PROBLEM) ? 0 : 1u << t->type;
+	}
+	bits = denied_past(hypothesis_only(bits, strong), own, neg, trigger);
+	return bits | section_context(s, k, allergy, bits, trigger);
+}
+
+size_t
+notes__drug_bound(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return s->items[m].w0;
+	return s->n;
+}
+
+void
+notes__clause_words(const sentence *s, size_t k, size_t *from, size_t *to)
+{
+	*from = 0;
+	*to = s->n;
+	for (size_t m = 0; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR ||
+		    is_drug(&s->items[m]))
+			*from = s->items[m].w1;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_TERMINATOR ||
+		    is_drug(&s->items[m])) {
+			*to = s->items[m].w0;
+			return;
+		}
+}

@@ -1,0 +1,264 @@
+/*
+ * finding.c - an item turned into a finding: substance() reads a drug as
+ * an allergy or a medicine with the steps below it, finding() reads any
+ * item, and keep_finding() adds it to the reading once (seen) with its
+ * date dropped where the sets want it.  The one place a sentence's item
+ * becomes a notes_finding.
+ */
+#include "reader_int.h"
+
+#include <string.h>
+
+/* substance reads substance or class item k: an allergy when a cue
+ * names it, under an "Allergies:" heading, beside "no known allergies",
+ * near its reaction or after "tolerated" (then negated); else a medicine
+ * (a substance) or nothing (a class). */
+static bool
+substance(const sentence *s, size_t k, notes_finding *f)
+{
+	const item *it = &s->items[k];
+	const item *caused = notes__effect_of(s, k);
+	const item *reaction =
+		caused ? caused : notes__reaction_of(s, k, false);
+	const item *tol = notes__tolerated_by(s, k);
+	bool drug = it->e->type == NOTES_T_SUBSTANCE;
+
+	f->system = drug ? "substance" : "class";
+	if (notes__labels_line(s, k) || notes__disowned_here(s, k) ||
+	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
+	    notes__no_allergen_class_zh(s, k))
+		return false;
+	if (drug && notes__tolerated_after(s, k))
+		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
+	if (drug && notes__taken_here(s, k))
+		return notes__taken_still(s, k, f);
+	if (drug && (notes__remedy_given(s, k) || notes__now_on(s, k) ||
+		     notes__switched_to(s, k))) {
+		f->kind = NOTES_MEDICINE;
+	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
+		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||
+		   notes__listed_allergen(s, k, drug) ||
+		   (notes__on_allergy_line(s, k) && !tol) ||
+		   notes__none_known_near(s, k) || caused ||
+		   (!tol && notes__reaction_of(s, k, true) &&
+		    !notes__reaction_owned(s, k,
+					   notes__reaction_of(s, k, true)) &&
+		    !(drug && notes__remedy_zh(s, k)))) {
+		if (!caused && !notes__reaction_of(s, k, true) &&
+		    notes__kept_away_zh(s, k, f))
+			return drug;
+		f->kind = NOTES_ALLERGY;
+		f->reaction = reaction ? reaction->e->key : "";
+	} else if (drug && !notes__cultured(s, k)) {
+		f->kind = NOTES_MEDICINE;
+	} else {
+		return false;
+	}
+	f->context =
+		notes__context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
+	notes__allergy_context_en6(s, k, f);
+	if (f->kind == NOTES_ALLERGY &&
+	    (notes__doubted(s, k, reaction) ||
+	     (!(f->context & NOTES_NEGATED) && notes__doubt_after_zh(s, k))))
+		f->context |= NOTES_UNCERTAIN;
+	if (f->kind == NOTES_ALLERGY)
+		notes__allergy_context_zh(s, k, f);
+	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
+	    (unsigned char)f->trigger[0] < 0x80 && notes__named_before(s, k)) {
+		f->context = 0; /* the order that keeps the allergy */
+		f->trigger = "";
+	}
+	if (notes__lay_effect(s, k) && notes__came_off_trigger(f->trigger)) {
+		f->context &= ~NOTES_NEGATED; /* "refuses codeine" */
+		f->trigger = "";
+	}
+	if (caused && f->context == 0)
+		notes__taken_then(s, k, f);
+	notes__course_context(s, k, f);
+	notes__status_context(s, k, f);
+	notes__switch_context(s, k, f);
+	if (tol && (f->context & NOTES_NEGATED) == 0) {
+		/* taken without harm: a past medicine, or no allergy to a
+		 * class */
+		if (f->context == 0)
+			f->trigger = tol->e->key;
+		f->context |= f->kind == NOTES_ALLERGY ? NOTES_NEGATED
+						       : NOTES_HISTORICAL;
+	}
+	return true;
+}
+
+/* event_dated: is Chinese problem item k in a clause that opens with
+ * the year it happened ("2019年因泌尿系感染口服头孢呋辛7天", "2023年孕8
+ * 周自然流产1次")?  The event is over; a clause that says the problem
+ * was found then and goes on (诊断, 确诊, 发现, 开始, 起, 至今, 以来) is
+ * no past event. */
+static bool
+event_dated(const sentence *s, size_t k)
+{
+	static const char *const ongoing[] = {"诊断", "确诊", "发现", "开始",
+					      "起",   "至今", "以来"};
+	size_t w;
+	uint32_t end;
+
+	if (!s->words[s->items[k].w0].han)
+		return false;
+	w = notes__list_item_first(s, k);
+	if (!notes__is_year(s->words[w].key) || w + 1 >= s->n ||
+	    strcmp(s->words[w + 1].key, "年") != 0)
+		return false;
+	for (end = notes__list_item_end(s, k);
+	     w < s->n && s->words[w].start < end; w++)
+		if (notes__words_in(s, w, ongoing,
+				    sizeof(ongoing) / sizeof(*ongoing)))
+			return false;
+	return true;
+}
+
+bool
+notes__finding(const sentence *s, size_t k, notes_finding *f)
+{
+	const item *it = &s->items[k];
+
+	memset(f, 0, sizeof(*f));
+	f->code = it->e->code;
+	f->display = it->e->display;
+	f->reaction = "";
+	f->system = "";
+	f->start = it->start;
+	f->end = it->end;
+	switch (it->e->type) {
+	case NOTES_T_NONE_KNOWN:
+		f->kind = NOTES_ALLERGY;
+		f->context = NOTES_NEGATED;
+		f->trigger = it->e->key;
+		return true;
+	case NOTES_T_PROBLEM:
+		if (notes__is_reaction(s, k) || notes__side_effect(s, k) ||
+		    notes__intolerance_of(s, k))
+			return false;
+		f->kind = NOTES_PROBLEM;
+		f->system = "ICD-10";
+		break;
+	case NOTES_T_SUBSTANCE:
+	case NOTES_T_CLASS:
+		if (!substance(s, k, f))
+			return false;
+		notes__treatment_context(s, k, f);
+		return true;
+	default:
+		return false;
+	}
+	f->context = notes__context(s, k, false, &f->trigger);
+	if (f->context == 0 && event_dated(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = s->words[notes__list_item_first(s, k) + 1].key;
+	} else if (f->context == 0 &&
+		   (notes__is_event(f->code) || f->code[0] == 'C') &&
+		   notes__dated_after(s, k)) {
+		/* an event or a cancer an English list item dates ("inferior
+		 * MI 2016", "breast cancer in 2018") is over; a condition
+		 * dated goes on ("T2DM 2010") */
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "dated";
+	}
+	return true;
+}
+
+/* seen: has out a finding of f's kind, code and context already?  A
+ * note names a drug many times; its first mention stands for them, with
+ * a later mention's de-labelling as its trigger ("青霉素皮试阴性 ...
+ * 已移除青霉素过敏标签"), so that delabel() finds it, and a list's
+ * status that stops it, so that unstop() does. */
+static bool
+seen(notes_reading *out, const notes_finding *f)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *g = &out->findings[i];
+
+		if (g->kind != f->kind || g->context != f->context ||
+		    strcmp(g->code, f->code) != 0)
+			continue;
+		if (notes__delabelled(f) ||
+		    strcmp(f->trigger, ROW_STOPPED) == 0)
+			g->trigger = f->trigger;
+		return true;
+	}
+	return false;
+}
+
+bool
+notes__keep(notes_reading *out, const notes_finding *f)
+{
+	if (seen(out, f))
+		return true;
+	if (out->n == NOTES_FINDINGS_MAX) {
+		out->stopped = "more than " NOTES_FINDINGS_MAX_TEXT
+			       " findings: the rest not read";
+		return false;
+	}
+	out->findings[out->n++] = *f;
+	return true;
+}
+
+/* taken_before: is f an allergy to a drug or class that a Chinese
+ * history word dates ("以前用过曲马多，吐得很厉害", "原服二甲双胍，因腹泻
+ * 不能耐受", "既往服用磺胺类消炎药后出现皮疹")?  The word dates the drug,
+ * which was taken then; the allergy holds now. */
+static bool
+taken_before(const notes_finding *f)
+{
+	unsigned other = NOTES_NEGATED | NOTES_HYPOTHETICAL | NOTES_FAMILY;
+
+	return f->kind == NOTES_ALLERGY && (f->context & NOTES_HISTORICAL) &&
+	       !(f->context & other) && (unsigned char)f->trigger[0] >= 0x80;
+}
+
+/* undated drops the date of an English allergy ("a bad reaction to
+ * trimethoprim years ago", "swelling with amoxycillin a long time ago"):
+ * the reaction was then, the allergy holds now, and a dated allergy
+ * still stops the drug.  The date is the reaction's, not the drug's: no
+ * past medicine is read from it (the Chinese history words, which date
+ * the drug taken, are taken_before's). */
+static void
+undated(notes_finding *f)
+{
+	if (f->kind != NOTES_ALLERGY || !(f->context & NOTES_HISTORICAL) ||
+	    (unsigned char)f->trigger[0] >= 0x80)
+		return;
+	f->context &= ~NOTES_HISTORICAL;
+	if (f->context == 0)
+		f->trigger = "";
+}
+
+bool
+notes__keep_finding(notes_reading *out, notes_finding *f)
+{
+	notes_finding past;
+
+	if (!taken_before(f)) {
+		undated(f);
+		return notes__keep(out, f);
+	}
+	past = *f;
+	past.kind = NOTES_MEDICINE;
+	past.reaction = "";
+	f->context &= ~NOTES_HISTORICAL;
+	if (f->context == 0)
+		f->trigger = ""; /* no context, no trigger */
+	if (strcmp(f->system, "substance") != 0)
+		return notes__keep(out, f);
+	return notes__keep(out, f) && notes__keep(out, &past);
+}
+
+bool
+notes__delabelled(const notes_finding *f)
+{
+	const notes_entry *t;
+
+	if (f->kind != NOTES_ALLERGY || !(f->context & NOTES_NEGATED) ||
+	    f->code[0] == '\0')
+		return false;
+	t = notes__find(f->trigger);
+	return t != NULL && (t->dir & NOTES_DIR_DELABEL);
+}

@@ -1,0 +1,119 @@
+/*
+ * match.c - the known phrases of a sentence (the lexicon's, lexicon.c),
+ * longest first, left to right: the items every later step reads.  Kept
+ * apart because matching knows nothing of context, allergies or sections.
+ */
+#include "reader_int.h"
+
+#include <string.h>
+
+/* join writes the comparison form of words [i, i + w). */
+static bool
+join(const sentence *s, size_t i, size_t w, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (size_t j = i; j < i + w; j++) {
+		size_t n = strlen(s->words[j].key);
+
+		if (n == 0 || k + n + 2 > cap)
+			return false;
+		/* as lexicon.c's key_of: no space beside a Chinese
+		 * character */
+		if (k && !s->words[j - 1].han && !s->words[j].han)
+			out[k++] = ' ';
+		memcpy(out + k, s->words[j].key, n);
+		k += n;
+	}
+	out[k] = '\0';
+	return true;
+}
+
+bool
+notes__is_concept(notes_type t)
+{
+	return t >= NOTES_T_SUBSTANCE;
+}
+
+/* lookup finds words [i, i + w) as a phrase; a mention also matches
+ * with its last word's plural "s" dropped ("penicillins" -> the class). */
+static const notes_entry *
+lookup(const sentence *s, size_t i, size_t w)
+{
+	char key[NOTES_KEY_MAX];
+	const notes_entry *e;
+	size_t k;
+
+	if (!join(s, i, w, key, sizeof(key)))
+		return NULL;
+	e = notes__find(key);
+	if (e)
+		return e;
+	k = strlen(key);
+	if (k < 4 || key[k - 1] != 's' || key[k - 2] == ' ')
+		return NULL;
+	key[k - 1] = '\0';
+	e = notes__find(key);
+	return e && notes__is_concept(e->type) ? e : NULL;
+}
+
+/* max_words: the most words a phrase starting at word may have (a word
+ * in the plural may be a one-word name in the singular). */
+static size_t
+max_words(const char *word)
+{
+	char one[NOTES_WORD_MAX + 1];
+	size_t w = notes__first_words(word), k = strlen(word);
+
+	if (w > 0 || k < 4 || word[k - 1] != 's')
+		return w;
+	memcpy(one, word, k - 1);
+	one[k - 1] = '\0';
+	return notes__first_words(one) > 0 ? 1 : 0;
+}
+
+/* unticked: does word i of s follow an empty checkbox ("Drug allergy:
+ * [x] Yes  [ ] No")?  A template's option left unticked says nothing:
+ * its "No" negates nothing ("[x] No" does). */
+static bool
+unticked(const sentence *s, size_t i)
+{
+	const char *p = s->text + s->words[i].start;
+
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p == s->text || p[-1] != ']')
+		return false;
+	p--;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	return p > s->text && p[-1] == '[';
+}
+
+void
+notes__match(sentence *s)
+{
+	s->n_items = 0;
+	for (size_t i = 0; i < s->n;) {
+		size_t w = max_words(s->words[i].key);
+		const notes_entry *e = NULL;
+
+		if (w > s->n - i)
+			w = s->n - i;
+
+		for (; w > 0 && (e = lookup(s, i, w)) == NULL; w--)
+			;
+		/* a word no phrase starts: one spelling slip from a name? */
+		if (e == NULL && ((e = notes__joined(s->words[i].key)) ||
+				  (e = notes__near(s->words[i].key))))
+			w = 1;
+		if (e == NULL ||
+		    (e->type == NOTES_T_NEGATED && w == 1 && unticked(s, i))) {
+			i += e ? w : 1;
+			continue;
+		}
+		s->items[s->n_items++] = (item){e, i, i + w, s->words[i].start,
+						s->words[i + w - 1].end};
+		i += w;
+	}
+}

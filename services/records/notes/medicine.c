@@ -1,0 +1,557 @@
+/*
+ * medicine.c - a medicine's status: dated as over, stopped or started by
+ * a list's status cell or a stop heading, switched from or to, taken for
+ * years, still taken, a course done, a past drug that treats a current
+ * problem.  What makes a drug mention past, planned or taken.
+ */
+#include "reader_int.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+/* drug_dated: is English substance item k dated as over by its list
+ * item ("He received Keflex in 2022 for an abscess", "weaned off
+ * prednisolone 2021", "took ibuprofen 2 days ago")?  A year or a time
+ * ago after the drug dates its course as over; a start or a switch then
+ * is not ("on warfarin since 2015", "switched to apixaban in 2022"), nor
+ * a date inside a parenthesis after the drug, which dates something
+ * else ("warfarin for mechanical aortic valve (2014)"), nor a clock time
+ * ("due 2000"). */
+static const char *const dated_start[] = {
+	"since",    "dx",	"diagnosed", "started", "commenced",
+	"switched", "replaced", "changed",   "due",	"at"};
+
+bool
+notes__dated_after(const sentence *s, size_t k)
+{
+	size_t n_start = sizeof(dated_start) / sizeof(*dated_start);
+	uint32_t end = notes__list_item_end(s, k);
+
+	if (s->words[s->items[k].w0].han)
+		return false;
+	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
+	     w++) {
+		if (notes__between_has(s, s->items[k].end, s->words[w].start,
+				       '(') ||
+		    notes__words_in(s, w, dated_start, n_start))
+			return false;
+		if (notes__is_year(s->words[w].key) ||
+		    notes__words_at(s, w, "ago"))
+			return true;
+	}
+	return false;
+}
+
+/* date_after: is there a year or "ago" anywhere after item k in its
+ * sentence?  dated_after needs one inside the list item: this is the
+ * cheap test a drug without one stops at. */
+static bool
+date_after(const sentence *s, size_t k)
+{
+	for (size_t w = s->items[k].w1; w < s->n; w++)
+		if (notes__is_year(s->words[w].key) ||
+		    notes__words_at(s, w, "ago"))
+			return true;
+	return false;
+}
+
+static bool
+drug_dated(const sentence *s, size_t k)
+{
+	size_t n_start = sizeof(dated_start) / sizeof(*dated_start);
+
+	if (!date_after(s, k) || notes__started_near(s, k))
+		return false;
+	/* "replaced ramipril 2019": the drug replaced is the past one */
+	for (size_t w = notes__list_item_first(s, k); w < s->items[k].w0; w++)
+		if (notes__words_in(s, w, dated_start, n_start) &&
+		    !notes__words_at(s, w, "replaced"))
+			return false;
+	return notes__dated_after(s, k);
+}
+
+/* The words a medicines list's status cell or trailing word opens with
+ * when the drug of its row is stopped ("| Naproxen | 500mg | STOPPED |",
+ * "ondansetron 4 mg PRN - not used in 36h, d/c").  "held" is left out:
+ * the writers disagree whether a drug held today is taken
+ * (docs/note-reader.md). */
+static const char *const status_stops[] = {"stopped", "discontinued", "ceased",
+					   "d/c"};
+
+/* status_stop_at: does text p open with a word of status_stops? */
+static bool
+status_stop_at(const char *p)
+{
+	for (size_t i = 0; i < sizeof(status_stops) / sizeof(*status_stops);
+	     i++) {
+		size_t n = strlen(status_stops[i]);
+		size_t j = 0;
+
+		while (j < n &&
+		       tolower((unsigned char)p[j]) == status_stops[i][j])
+			j++;
+		if (j == n && !isalpha((unsigned char)p[n]))
+			return true;
+	}
+	return false;
+}
+
+/* row_separator returns how long the separator of a list's fields at p
+ * is ("|" between a table's cells, " - " or ", " between a line's
+ * fields), or 0. */
+static size_t
+row_separator(const char *p, bool table)
+{
+	if (table)
+		return *p == '|';
+	if (strncmp(p, " - ", 3) == 0)
+		return 3;
+	return strncmp(p, ", ", 2) == 0 ? 2 : 0;
+}
+
+/* other_drug_from: the start of the first drug item after k, of another
+ * code, in s (UINT32_MAX when none): a status after it is that drug's. */
+static uint32_t
+other_drug_from(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return s->items[m].start;
+	return UINT32_MAX;
+}
+
+/* table_row_first: is item k in the first cell of a table's row (its
+ * line opens with "|", no other "|" before k)? */
+static bool
+table_row_first(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p;
+	size_t bars = 0;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	while (*line == ' ')
+		line++;
+	for (const char *q = line; q < p; q++)
+		bars += *q == '|';
+	return *line == '|' && bars == 1;
+}
+
+static bool field_opens(const sentence *s, size_t k, bool (*at)(const char *p));
+
+/* status_stopped: does the list drug item k heads say the drug is
+ * stopped, in a later cell of its table's row ("| Simvastatin | 40mg |
+ * STOPPED | switched |") or in its line's last field ("- ondansetron 4
+ * mg IV PRN - not used in 36h, d/c")?  The status governs its row; a
+ * line's field only when no other drug follows on the line. */
+static bool
+status_stopped(const sentence *s, size_t k)
+{
+	return field_opens(s, k, status_stop_at);
+}
+
+/* start_at: does p open with a start to come ("start", "to start",
+ * "commence") and end its line after at most one more word ("- start",
+ * "- to start today")? */
+static bool
+start_at(const char *p)
+{
+	static const char *const starts[] = {"start", "to start", "commence",
+					     "to commence"};
+	size_t words = 0;
+
+	for (size_t i = 0; i < sizeof(starts) / sizeof(*starts); i++) {
+		size_t n = strlen(starts[i]);
+
+		if (strncasecmp(p, starts[i], n) != 0 ||
+		    isalpha((unsigned char)p[n]))
+			continue;
+		for (p += n; *p != '\0' && *p != '\n'; p++)
+			words += *p == ' ' && isalnum((unsigned char)p[1]);
+		return words <= 1;
+	}
+	return false;
+}
+
+/* status_started: does the list line of drug item k end in a field that
+ * starts it ("- Pregabalin 75mg HS for neuropathy - start")?  The drug
+ * is planned, as "start" before it plans it. */
+static bool
+status_started(const sentence *s, size_t k)
+{
+	return !s->words[s->items[k].w0].han && field_opens(s, k, start_at);
+}
+
+/* field_opens: does the list drug item k heads hold a later cell of its
+ * table's row, or a last field of its line, that at says opens with
+ * the status it looks for?  A line's field only when no other drug
+ * follows on the line. */
+static bool
+field_opens(const sentence *s, size_t k, bool (*at)(const char *p))
+{
+	bool table = table_row_first(s, k);
+	uint32_t other = other_drug_from(s, k);
+	uint32_t end = s->words[s->n - 1].end; /* the sentence's */
+	const char *text = s->text;
+
+	if (!table && other != UINT32_MAX)
+		return false;
+	if (other < end)
+		end = other;
+	for (const char *p = text + s->items[k].end;
+	     *p != '\n' && (uint32_t)(p - text) < end; p++) {
+		size_t n = row_separator(p, table);
+		const char *q = p + n;
+
+		while (n > 0 && *q == ' ')
+			q++;
+		if (n > 0 && at(q))
+			return true;
+	}
+	return false;
+}
+/* held_in_field: does item k's field of its list, up to the next comma,
+ * say the drug is held ("losartan (withheld - see above)")?  A drug held
+ * is taken for some writers and stopped for others: left as it is. */
+static bool
+held_in_field(const sentence *s, size_t k)
+{
+	const char *p = s->text + s->items[k].end;
+	size_t n = strcspn(p, ",;\n");
+
+	return memmem(p, n, "held", 4) != NULL ||
+	       memmem(p, n, "hold", 4) != NULL;
+}
+
+/* STOP_HEADING_CHARS: the longest heading of a stopped list before its
+ * colon ("Medications stopped this admission:"). */
+#define STOP_HEADING_CHARS 40
+
+/* stop_headed: is item k in a list headed by a stop, on its own line
+ * ("STOPPED: tramadol 50 mg PO BID PRN.", "Discontinued: aspirin") or
+ * above it (an English section whose heading stops)?  The list says
+ * what is stopped now. */
+static bool
+stop_headed(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *line = p, *colon;
+
+	if (held_in_field(s, k))
+		return false;
+	if (s->section != NULL && (s->section->dir & NOTES_DIR_STOP) &&
+	    (unsigned char)s->section->key[0] < 0x80)
+		return true;
+	while (line > text && line[-1] != '\n')
+		line--;
+	colon = memchr(line, ':', (size_t)(p - line));
+	if (colon == NULL || colon - line > STOP_HEADING_CHARS)
+		return false;
+	for (const char *q = line; q < colon; q++)
+		if ((q == line || !isalpha((unsigned char)q[-1])) &&
+		    status_stop_at(q))
+			return true;
+	return false;
+}
+
+/* The words of a switch done, the drug after them replacing the drugs
+ * before them ("Started on IV ceftriaxone + azithromycin, shifted to
+ * oral cefuroxime on HD4"). */
+static const char *const switched_en[] = {"switched to", "changed to",
+					  "shifted to"};
+
+/* SWITCH_TO_WORDS: the most words between a switch and the drug it
+ * switches to ("shifted to oral cefuroxime"). */
+#define SWITCH_TO_WORDS 2
+
+/* switched_away: is substance item k written before a switch to
+ * another drug in its sentence part (no full stop or semicolon
+ * between)?  It was replaced: a past medicine.  A switch to a dose
+ * ("amlodipine 5mg, changed to 10mg") names no drug and keeps it. */
+static bool
+switched_away(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j + 1 < s->n_items; j++) {
+		const item *sw = &s->items[j], *to = &s->items[j + 1];
+		bool is_switch = false;
+
+		if (notes__between_has(s, s->items[k].end, sw->start, ';') ||
+		    notes__between_has(s, s->items[k].end, sw->start, '.'))
+			return false;
+		for (size_t i = 0;
+		     i < sizeof(switched_en) / sizeof(*switched_en); i++)
+			is_switch |= strcmp(sw->e->key, switched_en[i]) == 0;
+		if (is_switch)
+			return to->e->type == NOTES_T_SUBSTANCE &&
+			       to->w0 - sw->w1 <= SWITCH_TO_WORDS &&
+			       strcmp(to->e->code, s->items[k].e->code) != 0;
+	}
+	return false;
+}
+
+void
+notes__switch_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind != NOTES_MEDICINE || f->context != 0 ||
+	    s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return;
+	if (switched_away(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "switched to";
+	} else if (status_started(s, k)) {
+		f->context = NOTES_HYPOTHETICAL;
+		f->trigger = "start";
+	}
+}
+
+void
+notes__status_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_MEDICINE &&
+	    (f->context == 0 || f->context == NOTES_HISTORICAL) &&
+	    (status_stopped(s, k) ||
+	     (f->context == NOTES_HISTORICAL && stop_headed(s, k)))) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = ROW_STOPPED;
+	}
+}
+
+bool
+notes__now_on(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+
+	return w >= 2 && notes__words_at(s, w - 2, "now") &&
+	       notes__words_at(s, w - 1, "on");
+}
+
+/* effect_after: does an effect the patient feels follow drug item k in
+ * its clause, before another drug? */
+static bool
+effect_after(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items && !notes__terminated(s, k, j);
+	     j++) {
+		if (is_drug(&s->items[j]))
+			return false;
+		if (notes__felt_effect(&s->items[j]))
+			return true;
+	}
+	return false;
+}
+
+/* taken_for_years: is drug item k told as taken for years ("she has had
+ * frusemide for years", "has been on lithium for 10 years")?  In an
+ * allergy list too it is a medicine the patient takes, evidence against
+ * a label beside it, no allergy. */
+static bool
+taken_for_years(const sentence *s, size_t k)
+{
+	static const char *const taken[] = {"had", "taken", "on", "taking"};
+	static const char *const has[] = {"has", "have", "been"};
+	size_t w = s->items[k].w0, e = s->items[k].w1;
+
+	if (w < 2 || !notes__words_in(s, w - 1, taken, 4) ||
+	    !notes__words_in(s, w - 2, has, 3) || e + 1 >= s->n ||
+	    !notes__words_at(s, e, "for"))
+		return false;
+	if (isdigit((unsigned char)s->words[e + 1].key[0]) && e + 2 < s->n)
+		e++;
+	return notes__words_at(s, e + 1, "years");
+}
+
+bool
+notes__taken_here(const sentence *s, size_t k)
+{
+	for (size_t m = 0; m <= k; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&
+		    taken_for_years(s, m) &&
+		    (m == k || notes__reaction_of(s, k, true) == NULL))
+			return true;
+	return false;
+}
+
+bool
+notes__taken_still(const sentence *s, size_t k, notes_finding *f)
+{
+	f->kind = NOTES_MEDICINE;
+	f->context =
+		notes__context(s, k, false, &f->trigger) & ~NOTES_HISTORICAL;
+	if (f->context == 0)
+		f->trigger = "";
+	return true;
+}
+
+/* SWITCH_WORDS: the most words between a switch's verb and the "to"
+ * before the drug it moves the patient on to ("switched her to"). */
+#define SWITCH_WORDS 3
+
+bool
+notes__switched_to(const sentence *s, size_t k)
+{
+	static const char *const verbs[] = {"switched", "changed", "swapped",
+					    "converted"};
+	size_t w = s->items[k].w0;
+	size_t from = w > SWITCH_WORDS + 1 ? w - SWITCH_WORDS - 1 : 0;
+
+	if (w == 0 || s->words[w - 1].han || !notes__words_at(s, w - 1, "to") ||
+	    effect_after(s, k))
+		return false; /* "switched to co-amoxiclav - hives": its own */
+	for (size_t v = from; v + 1 < w; v++)
+		if (notes__words_in(s, v, verbs,
+				    sizeof(verbs) / sizeof(*verbs)))
+			return true;
+	return false;
+}
+
+bool
+notes__dash_labelled(const sentence *s, size_t k)
+{
+	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	size_t w = s->items[k].w1;
+
+	return cue != NULL && cue->e->type == NOTES_T_ALLERGY_CUE &&
+	       (unsigned char)cue->e->key[0] < 0x80 && w < s->n &&
+	       notes__between_has(s, s->items[k].end, s->words[w].start, '-') &&
+	       cue->w0 - w <= REACTION_WORDS;
+}
+
+/* The most words between a condition and the parenthesis of its drug:
+ * its duration ("高血压20年（缬沙坦80mg qd）"). */
+#define TREATS_GAP_WORDS 2
+
+/* words_before returns the number of s's words that end before p. */
+static size_t
+words_before(const sentence *s, const char *p)
+{
+	size_t w = 0;
+
+	while (w < s->n && s->text + s->words[w].end <= p)
+		w++;
+	return w;
+}
+
+/* treats_current: is drug item k, a past medicine, written in a
+ * parenthesis right after a problem (its duration between, no quote)
+ * the same words leave current, with
+ * no trigger of its own there ("既往：高血压20年（缬沙坦80mg qd）")?  The
+ * drug is that condition's treatment and goes on as it does; it is
+ * taken. */
+static bool
+treats_current(const sentence *s, size_t k, const notes_finding *f)
+{
+	const char *close, *open, *trigger;
+	size_t p = k;
+
+	if (f->kind != NOTES_MEDICINE || f->context != NOTES_HISTORICAL)
+		return false;
+	open = notes__paren_open(s, k, &close);
+	while (open != NULL && p > 0 && s->text + s->items[p - 1].end > open)
+		p--;
+	if (open == NULL || p == 0 ||
+	    s->items[p - 1].e->type != NOTES_T_PROBLEM ||
+	    words_before(s, open) - s->items[p - 1].w1 > TREATS_GAP_WORDS ||
+	    memchr(s->text + s->items[p - 1].end, '"',
+		   (size_t)(open - s->text) - s->items[p - 1].end) != NULL)
+		return false;
+	for (size_t m = p; m < s->n_items; m++)
+		if (s->text + s->items[m].start < close &&
+		    notes__is_trigger(s->items[m].e->type))
+			return false;
+	return notes__context(s, p - 1, false, &trigger) == 0;
+}
+
+/* stop_to_come: is medicine f, read as both past and planned, stopped
+ * only if something happens ("如肾功能下降需停用利伐沙班", "If she bleeds,
+ * stop aspirin")?  A conditional stop, as a stop weighed (考虑停用), leaves
+ * the drug taken now. */
+static bool
+stop_to_come(const sentence *s, const notes_finding *f)
+{
+	if (f->kind != NOTES_MEDICINE ||
+	    f->context != (NOTES_HISTORICAL | NOTES_HYPOTHETICAL))
+		return false;
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_HISTORICAL &&
+		    (s->items[m].e->dir & NOTES_DIR_STOP))
+			return true;
+	return false;
+}
+
+/* dose_changed_zh: is Chinese medicine f, read as planned, a drug whose
+ * dose its clause changes ("华法林由3mg调整为3.375mg", "如出现低血糖，格列
+ * 齐特减量")?  A plan changes the dose of a drug the patient takes. */
+static bool
+dose_changed_zh(const sentence *s, size_t k, const notes_finding *f)
+{
+	static const char *const change[] = {"减量", "加量", "减半", "调整为",
+					     "增至", "减至", "加至"};
+	size_t from, to;
+
+	if (f->kind != NOTES_MEDICINE || f->context != NOTES_HYPOTHETICAL ||
+	    !s->words[s->items[k].w0].han)
+		return false;
+	notes__clause_words(s, k, &from, &to);
+	to = notes__drug_bound(s, k) < to ? notes__drug_bound(s, k) : to;
+	return notes__words_any(s, s->items[k].w1, to, change,
+				sizeof(change) / sizeof(*change));
+}
+
+void
+notes__treatment_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (treats_current(s, k, f) || stop_to_come(s, f) ||
+	    dose_changed_zh(s, k, f)) {
+		f->context = 0;
+		f->trigger = "";
+	}
+}
+
+bool
+notes__listed_allergen(const sentence *s, size_t k, bool drug)
+{
+	return s->allergy_list && !(drug && (notes__declined_in_list(s, k) ||
+					     notes__replaced_by(s, k)));
+}
+
+const item *
+notes__effect_of(const sentence *s, size_t k)
+{
+	if (notes__caused_by(s, k))
+		return notes__caused_by(s, k);
+	return notes__lay_effect(s, k) ? notes__lay_effect(s, k)
+				       : notes__blamed_on(s, k);
+}
+
+void
+notes__course_context(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind != NOTES_MEDICINE || f->context != 0)
+		return;
+	if (notes__course_done(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = notes__course_done(s, k);
+	} else if (drug_dated(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "dated";
+	}
+}
+
+bool
+notes__remedy_given(const sentence *s, size_t k)
+{
+	for (size_t j = 1; j < k; j++) {
+		if (s->items[j].e->type != NOTES_T_INDICATION ||
+		    notes__terminated(s, j, k))
+			continue;
+		for (size_t r = 0; r < j; r++)
+			if (s->items[r].e->type == NOTES_T_REACTION &&
+			    !notes__terminated(s, r, j))
+				return true;
+	}
+	return false;
+}

@@ -1,0 +1,743 @@
+/*
+ * reaction.c - allergy cues and reactions: whether an allergy cue names a
+ * drug ("allergic to", "过敏史："), which reaction is a drug's ("penicillin
+ * - rash", "hives 30 minutes after amoxicillin"), intolerance cues,
+ * tolerated cues, and a patient's lay intolerance ("came off it, it made
+ * me dizzy").  What makes a drug mention an allergy at all.
+ */
+#include "reader_int.h"
+
+#include <string.h>
+
+/* clause_has: does the clause of item k (between terminators) hold an
+ * item of type?  Returns it, or NULL; near: only within REACTION_WORDS
+ * words. */
+static const item *
+clause_has(const sentence *s, size_t k, notes_type type, bool near)
+{
+	const item *best = NULL;
+	size_t best_gap = (size_t)-1;
+
+	for (size_t j = 0; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+		size_t gap;
+
+		if (it->e->type != type ||
+		    notes__terminated(s, j < k ? j : k, j < k ? k : j))
+			continue;
+		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
+		if (near && gap > REACTION_WORDS)
+			continue;
+		if (gap < best_gap) {
+			best = it;
+			best_gap = gap;
+		}
+	}
+	return best;
+}
+
+/* indicated: is there an indication ("for") between items a and b
+ * (a < b)?  "Nebulisers for wheeze": the wheeze is why they are given. */
+static bool
+indicated(const sentence *s, size_t a, size_t b)
+{
+	for (size_t k = a + 1; k < b; k++)
+		if (s->items[k].e->type == NOTES_T_INDICATION)
+			return true;
+	return false;
+}
+
+/* for_reason: is reaction item j written as a reason, after "for" and
+ * at most REACTION_WORDS words ("for the knee swelling")?  Then it is
+ * no drug's reaction, whichever drug is near. */
+static bool
+for_reason(const sentence *s, size_t j)
+{
+	for (size_t m = j; m-- > 0;) {
+		const item *it = &s->items[m];
+
+		if (it->e->type == NOTES_T_INDICATION)
+			return s->items[j].w0 - it->w1 <= REACTION_WORDS;
+		if (is_drug(it))
+			return false;
+	}
+	return false;
+}
+
+/* time_unit: is word w a unit of time, as written after a number ("30
+ * minutes", "2 hrs", "15分钟", "2小时")? */
+static bool
+time_unit(const sentence *s, size_t w)
+{
+	static const char *const units[] = {
+		"min",		"mins", "minute",	"minutes",
+		"hr",		"hrs",	"hour",		"hours",
+		"day",		"days", "\xe5\x88\x86", /* 分 */
+		"\xe5\xb0\x8f",				/* 小(时) */
+		"\xe5\xa4\xa9",				/* 天 */
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(s->words[w].key, units[i]) == 0)
+			return true;
+	return false;
+}
+
+/* timed: is the reaction item j timed from the dose of substance item
+ * k, a number and a unit of time between them, no other drug or class
+ * between and within REACTION_TIMED_WORDS words?  Only the time says
+ * the reaction came of the dose: any symptom near a drug does not. */
+static bool
+timed(const sentence *s, size_t j, size_t k, size_t gap)
+{
+	size_t a = j < k ? j : k, b = j < k ? k : j;
+	bool number = false;
+
+	if (gap > REACTION_TIMED_WORDS)
+		return false;
+	for (size_t m = a + 1; m < b; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (size_t w = s->items[a].w1; w < s->items[b].w0; w++) {
+		if (number && time_unit(s, w))
+			return true;
+		number = s->words[w].key[0] >= '0' && s->words[w].key[0] <= '9';
+	}
+	return false;
+}
+
+/* dose_form: is word a form or route written before a drug's name
+ * ("Tab.", "Inj.", "IV", "oral")? */
+static bool
+dose_form(const char *word)
+{
+	static const char *const forms[] = {"tab", "tabs", "tablet",
+					    "inj", "cap",  "caps",
+					    "iv",  "oral", "po"};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strcmp(word, forms[i]) == 0)
+			return true;
+	return false;
+}
+
+/* linked: is reaction item j, written before substance item k, linked
+ * to it by "after", "with" or "following" right before the drug, no
+ * other drug or class between and within REACTION_LINKED_WORDS words? */
+static bool
+linked(const sentence *s, size_t j, size_t k, size_t gap)
+{
+	static const char *const links[] = {"after", "with", "following"};
+	size_t w0 = s->items[k].w0;
+	bool link = false;
+
+	if (j > k || gap == 0 || gap > REACTION_LINKED_WORDS)
+		return false;
+	/* "rash with Tab. Ciprofloxacin", "hives after IV co-amoxiclav" */
+	if (w0 - s->items[j].w1 > 1 && dose_form(s->words[w0 - 1].key))
+		w0--;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		link = link || strcmp(s->words[w0 - 1].key, links[i]) == 0;
+	for (size_t m = j + 1; link && m < k; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	return link;
+}
+
+const item *
+notes__reaction_of(const sentence *s, size_t k, bool near)
+{
+	const item *best = NULL;
+	size_t best_gap = (size_t)-1;
+
+	for (size_t j = 0; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
+
+		if (it->e->type != NOTES_T_REACTION ||
+		    notes__terminated(s, a, b) || indicated(s, a, b) ||
+		    for_reason(s, j) ||
+		    (j < k &&
+		     notes__between_has(s, it->end, s->items[k].start, ')')))
+			continue;
+		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
+		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
+		     !linked(s, j, k, gap)) ||
+		    gap >= best_gap)
+			continue;
+		best = it;
+		best_gap = gap;
+	}
+	return best;
+}
+
+/* postfix_cue: is allergy cue j written right after a drug ("Pen
+ * allergic -> doxycycline")?  It names that drug, not the alternative
+ * after it. */
+static bool
+postfix_cue(const sentence *s, size_t j)
+{
+	const item *prev = j > 0 ? &s->items[j - 1] : NULL;
+
+	return prev != NULL && is_drug(prev) && s->items[j].w0 == prev->w1;
+}
+
+/* listed_with: are drug items m and m + 1 one list ("penicillin and
+ * codeine allergic", "pen/sulfa allergic", "青霉素和头孢都过敏"): nothing
+ * but a conjunction or punctuation between them?  "clarithromycin as pen
+ * allergic" names the alternative and the allergy, not two allergies. */
+static bool
+listed_with(const sentence *s, size_t m)
+{
+	static const char *const joins[] = {
+		"and",		"or", "&", "\xe5\x92\x8c", /* 和 */
+		"\xe5\x8f\x8a",				   /* 及 */
+		"\xe4\xb8\x8e",				   /* 与 */
+		"\xe6\x88\x96",				   /* 或 */
+	};
+	size_t gap = s->items[m + 1].w0 - s->items[m].w1;
+	const char *w = s->words[s->items[m].w1].key;
+
+	for (size_t i = 0; gap == 1 && i < sizeof(joins) / sizeof(joins[0]);
+	     i++)
+		if (strcmp(w, joins[i]) == 0)
+			return true;
+	return gap == 0;
+}
+
+/* paren_between: does an opening parenthesis, ASCII or full-width,
+ * part text[from, to)?  A drug planned before one is not the allergy
+ * written inside it ("左氧氟沙星0.5g静滴（青霉素过敏）"). */
+static bool
+paren_between(const sentence *s, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (s->text[i] == '(' ||
+		    (i + 3 <= to && memcmp(s->text + i, FW_OPEN, 3) == 0))
+			return true;
+	return false;
+}
+
+/* cue_reaches: does allergy cue j name substance item k?  A cue before
+ * it names every substance after it in the clause ("allergic to
+ * penicillin and codeine"), not past a full-width comma unless a colon
+ * follows the cue; a cue after it only the run of substances
+ * right before it, not one in parentheses' other side ("clarithromycin
+ * (pen allergic)": penicillin only). */
+static bool
+cue_reaches(const sentence *s, size_t k, size_t j)
+{
+	if (notes__terminated(s, j < k ? j : k, j < k ? k : j))
+		return false;
+	if (j < k)
+		return (s->items[j].e->dir & NOTES_DIR_FORWARD ||
+			!(s->items[j].e->dir &
+			  (NOTES_DIR_BACKWARD | NOTES_DIR_POSTFIX))) &&
+		       (!notes__comma_between(s, j, k) ||
+			notes__colon_after(s, j)) &&
+		       (!postfix_cue(s, j) || notes__colon_after(s, j));
+	for (size_t m = k + 1; m < j; m++) {
+		notes_type t = s->items[m].e->type;
+
+		if (t != NOTES_T_SUBSTANCE && t != NOTES_T_CLASS)
+			return false;
+	}
+	for (size_t m = k; m + 1 < j; m++)
+		if (paren_between(s, s->items[m].end, s->items[m + 1].start) ||
+		    !listed_with(s, m))
+			return false;
+	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
+}
+
+/* intolerance_reaches: does intolerance cue j (NOTES_DIR_BACKWARD) name
+ * substance item k of the clause before its own ("曲马多服用后头晕，不能
+ * 耐受")?  k is the last drug before j, and the cue's clause starts after
+ * k's: no terminator but one full-width comma between them. */
+static bool
+intolerance_reaches(const sentence *s, size_t k, size_t j)
+{
+	/* a writer's "非过敏" reads back by itself (disowned_by), and the
+	 * symptoms before it stay the patient's problems */
+	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || j < k ||
+	    notes__terminated(s, k, j) || notes__drug_after(s, j))
+		return false;
+	for (size_t m = k + 1; m < j; m++) {
+		notes_type t = s->items[m].e->type;
+
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS)
+			return false;
+	}
+	return true;
+}
+
+bool
+notes__intolerance_of(const sentence *s, size_t k)
+{
+	size_t d = k;
+
+	while (d > 0 && s->items[d - 1].e->type != NOTES_T_SUBSTANCE &&
+	       s->items[d - 1].e->type != NOTES_T_CLASS)
+		d--;
+	if (d == 0)
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    intolerance_reaches(s, d - 1, j))
+			return true;
+	return false;
+}
+
+size_t
+notes__first_drug(const sentence *s, size_t j)
+{
+	for (size_t m = 0; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return m;
+	return j;
+}
+
+bool
+notes__recorded_reaches(const sentence *s, size_t k, size_t j)
+{
+	if (!(s->items[j].e->dir & NOTES_DIR_RECORDED) || j < k ||
+	    notes__first_drug(s, j) != k)
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return false;
+	return true;
+}
+
+bool
+notes__keyed_among(const item *it, int type, const char *const *keys, size_t n)
+{
+	if ((int)it->e->type != type)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(it->e->key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* never_used: is item m a negation that says the drug before it was never
+ * taken ("\"利伐沙班\"未用过")?  未再用过 ("not used again") is not one: the
+ * drug was taken, and its reaction may be the allergy. */
+static bool
+never_used(const item *m)
+{
+	static const char *const never[] = {"未用过", "未使用过", "从未用过",
+					    "从未使用过"};
+
+	return notes__keyed_among(m, NOTES_T_NEGATED, never,
+				  sizeof(never) / sizeof(*never));
+}
+
+/* fine_in_item: does a tolerated cue follow drug item k in its list
+ * item ("；另诉头孢应该没问题"), or a never-used one ("；\"利伐沙班\"未用过")?
+ * The item says the drug did no harm, or was never taken. */
+static bool
+fine_in_item(const sentence *s, size_t k)
+{
+	uint32_t end = notes__list_item_end(s, k);
+
+	for (size_t m = k + 1; m < s->n_items && s->items[m].start < end; m++)
+		if (s->items[m].e->type == NOTES_T_TOLERATED ||
+		    never_used(&s->items[m]))
+			return true;
+	return false;
+}
+
+/* semi_listed_zh: is drug item k in a later item of a Chinese allergy
+ * line, one its semicolons part, with no comma before k in that item
+ * ("过敏：头孢（皮疹）；\"阿斯匹林\"（哮喘发作）")?  Each such item
+ * names an allergen, as the first does; a comma starts the item's story
+ * ("……；另诉头孢应该没问题，以前用过"). */
+static bool
+semi_listed_zh(const sentence *s, size_t k)
+{
+	uint32_t len, to = s->items[k].start;
+	bool later = false, comma = false;
+	int depth = 0;
+
+	if (k == 0 || !notes__zh_allergy_head(s))
+		return false;
+	for (uint32_t i = s->items[0].end; i < to; i += len) {
+		int mark = notes__list_mark(s->text, i, to, &len);
+
+		if (mark == 2)
+			depth++;
+		else if (mark == 3 && depth > 0)
+			depth--;
+		else if (mark == 1 && depth == 0 &&
+			 (s->text[i] == ';' ||
+			  memcmp(s->text + i, FW_SEMI, len) == 0))
+			later = true, comma = false;
+		else if (mark == 1 && depth == 0 && len == 3 &&
+			 memcmp(s->text + i, FW_COMMA, 3) == 0)
+			comma = true;
+	}
+	return later && !comma && !fine_in_item(s, k);
+}
+
+/* The adverbs a Chinese writer puts between a drug and the allergy
+ * after it ("青霉素好像也会过敏", "头孢都会过敏"): the allergy is the
+ * drug's. */
+#define ADVERB_GAP_ZH 4
+
+/* adverb_at_zh: is word w one of those adverbs, or in a doubt item? */
+static bool
+adverb_at_zh(const sentence *s, size_t w)
+{
+	static const char *const adverbs[] = {"也", "会", "都", "还",
+					      "亦", "均", "曾"};
+
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].w0 <= w && w < s->items[m].w1)
+			return s->items[m].e->type == NOTES_T_UNCERTAIN;
+	return s->words[w].han &&
+	       notes__words_in(s, w, adverbs,
+			       sizeof(adverbs) / sizeof(*adverbs));
+}
+
+/* adverbs_reach_zh: does Chinese allergy cue j, after drug item k, name
+ * it over a few adverbs and nothing else ("「青黴素好像也會過敏」")? */
+static bool
+adverbs_reach_zh(const sentence *s, size_t k, size_t j)
+{
+	size_t from = s->items[k].w1, to = s->items[j].w0;
+
+	if (j <= k || !s->words[to].han ||
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || to - from < 2 ||
+	    to - from > ADVERB_GAP_ZH)
+		return false;
+	for (size_t w = from; w < to; w++)
+		if (!adverb_at_zh(s, w) ||
+		    s->words[w].start != s->words[w - 1].end)
+			return false;
+	return true;
+}
+
+/* sensitive_because_zh: is drug item k written as the reason of a plan,
+ * the patient's sensitivity to it ("因NSAID敏感", "因對Penicillin敏感，給予
+ * Levofloxacin")?  Hong Kong writes an allergy 敏感; a culture's
+ * sensitivity ("對ceftriaxone敏感") is no reason so written. */
+static bool
+sensitive_because_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0, after = s->items[k].w1;
+
+	if (w > 0 && notes__words_at(s, w - 1, "对"))
+		w--;
+	return w > 0 && notes__words_at(s, w - 1, "因") &&
+	       notes__words_at(s, after, "敏感");
+}
+
+bool
+notes__allergy_cued(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
+		     notes__recorded_reaches(s, k, j) ||
+		     adverbs_reach_zh(s, k, j)))
+			return true;
+	return sensitive_because_zh(s, k) || semi_listed_zh(s, k);
+}
+
+/* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop
+ * before drug item k, at a full-width comma or another drug between
+ * them?  It names the drug right after it: "既往耐受头孢呋辛，术前预防可
+ * 使用头孢唑林" plans cefazolin. */
+static bool
+tolerated_zh_stops(const sentence *s, size_t j, size_t k)
+{
+	const notes_entry *e = s->items[j].e;
+
+	if ((unsigned char)e->key[0] < 0x80 || (e->dir & NOTES_DIR_BACKWARD))
+		return false; /* English, or a challenge's result after its
+				 drug ("激发试验阴性，已除去青霉素过敏标签") */
+	if (notes__comma_between(s, j, k))
+		return true;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]))
+			return true;
+	return false;
+}
+
+const item *
+notes__tolerated_by(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e->type == NOTES_T_TOLERATED &&
+		    !notes__terminated(s, j, k) && !tolerated_zh_stops(s, j, k))
+			return &s->items[j];
+	return NULL;
+}
+
+const item *
+notes__tolerated_after(const sentence *s, size_t k)
+{
+	/* "received cefazolin and amoxicillin without reaction": an
+	 * English list of drugs is tolerated whole; in Chinese the cue
+	 * follows its own drug */
+	bool list = (unsigned char)s->text[s->items[k].start] < 0x80;
+
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if ((is_drug(it) && !list) || notes__terminated(s, k, j))
+			return NULL;
+		if (it->e->type == NOTES_T_TOLERATED &&
+		    (it->e->dir & NOTES_DIR_BACKWARD))
+			return it;
+	}
+	return NULL;
+}
+
+bool
+notes__challenged(const sentence *s, size_t k, const item *tol,
+		  notes_finding *f)
+{
+	f->kind = NOTES_MEDICINE;
+	f->context =
+		notes__context(s, k, false, &f->trigger) | NOTES_HISTORICAL;
+	if (f->context == NOTES_HISTORICAL)
+		f->trigger = tol->e->key;
+	return true;
+}
+
+bool
+notes__is_reaction(const sentence *s, size_t k)
+{
+	const item *prev = k > 0 ? &s->items[k - 1] : NULL;
+
+	/* "Nitrofurantoin - ?nausea": the doubt is the allergy's */
+	if (prev != NULL && prev->e->type == NOTES_T_UNCERTAIN && k > 1)
+		prev--;
+	if (prev == NULL || (prev->e->type != NOTES_T_SUBSTANCE &&
+			     prev->e->type != NOTES_T_CLASS))
+		return false;
+	if (s->items[k].w0 - prev->w1 > REACTION_GAP_WORDS)
+		return false;
+	return s->allergy_list || s->allergy_line ||
+	       semi_listed_zh(s, (size_t)(prev - s->items)) ||
+	       clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
+}
+
+/* short_gap: are words [from, to) at most one word, or two Chinese
+ * characters ("磺胺类的药吃了会起疹子", "可待因每次吃了会吐")? */
+static bool
+short_gap(const sentence *s, size_t from, size_t to)
+{
+	if (to - from <= 1)
+		return true;
+	return to - from == 2 && s->words[from].han && s->words[from + 1].han;
+}
+
+const item *
+notes__caused_by(const sentence *s, size_t k)
+{
+	const item *cue = k + 2 < s->n_items ? &s->items[k + 1] : NULL;
+	const item *sym = cue ? cue + 1 : NULL;
+
+	if (cue == NULL || cue->e->type != NOTES_T_CAUSES ||
+	    !short_gap(s, s->items[k].w1, cue->w0) || sym->w0 - cue->w1 > 1)
+		return NULL;
+	return sym->e->type == NOTES_T_PROBLEM ||
+			       sym->e->type == NOTES_T_REACTION
+		       ? sym
+		       : NULL;
+}
+
+static const char *const came_off_en[] = {
+	"stopped", "stopping", "refuses", "refused", "tried", "can't", "cannot",
+};
+
+/* stop_proposed: is came-off word w a stop the writer proposes, not one
+ * that happened ("codeine should probably be stopped at discharge given
+ * confusion")?  The patient still takes the drug; no intolerance is told.
+ * A modal or a plan word within PROPOSED_WORDS words before it says so. */
+#define PROPOSED_WORDS 3
+
+static bool
+stop_proposed(const sentence *s, size_t w)
+{
+	static const char *const modal[] = {"should", "could",	  "would",
+					    "may",    "might",	  "will",
+					    "must",   "consider", "plan"};
+	size_t from = w > PROPOSED_WORDS ? w - PROPOSED_WORDS : 0;
+
+	for (size_t m = from; m < w; m++)
+		if (notes__words_in(s, m, modal,
+				    sizeof(modal) / sizeof(*modal)))
+			return true;
+	return false;
+}
+
+static bool
+came_off_in(const sentence *s, size_t from, size_t to)
+{
+	const size_t n = sizeof(came_off_en) / sizeof(came_off_en[0]);
+
+	for (size_t w = from; w < to && w < s->n; w++)
+		if (notes__words_in(s, w, came_off_en, n) &&
+		    !stop_proposed(s, w))
+			return true;
+	return false;
+}
+
+bool
+notes__felt_effect(const item *it)
+{
+	return it->e->type == NOTES_T_REACTION ||
+	       (it->e->code != NULL && it->e->code[0] == 'R');
+}
+
+/* Chinese lay intolerance: a drug taken (服用, 吃, 食, 用 just before
+ * it) with 后 right after it and an effect next ("曾用辛伐他汀后肌痛",
+ * "服用布洛芬后胃出血"); not an effect that then eases ("服用后咳嗽好转"). */
+#define LAY_ZH_TOOK_WORDS   3
+#define LAY_ZH_EFFECT_WORDS 4
+
+static const char *const took_zh[] = {"服用", "服", "吃", "食", "用"};
+static const char *const then_zh[] = {"后", "之后", "後", "之後"};
+static const char *const eased_zh[] = {"好转", "缓解", "改善", "减轻",
+				       "消失", "消退", "好轉", "緩解"};
+
+bool
+notes__any_in(const sentence *s, size_t from, size_t to,
+	      const char *const *list, size_t n)
+{
+	for (size_t w = from; w < to && w < s->n; w++)
+		if (notes__words_in(s, w, list, n))
+			return true;
+	return false;
+}
+
+static const item *
+lay_effect_zh(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	const item *it = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	size_t took = d->w0 > LAY_ZH_TOOK_WORDS ? d->w0 - LAY_ZH_TOOK_WORDS : 0;
+
+	if (it == NULL || d->w1 >= s->n || !s->words[d->w1].han ||
+	    !notes__words_in(s, d->w1, then_zh, 4) ||
+	    !notes__any_in(s, took, d->w0, took_zh, 5) ||
+	    (it->e->type != NOTES_T_PROBLEM &&
+	     it->e->type != NOTES_T_REACTION) ||
+	    it->w0 - d->w1 > LAY_ZH_EFFECT_WORDS ||
+	    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
+		return NULL;
+	return it;
+}
+
+const item *
+notes__lay_effect(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	size_t before = d->w0 > LAY_BEFORE_WORDS ? d->w0 - LAY_BEFORE_WORDS : 0;
+
+	if (lay_effect_zh(s, k))
+		return lay_effect_zh(s, k);
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if (is_drug(it) || it->w0 - d->w1 > LAY_EFFECT_WORDS ||
+		    it->e->type == NOTES_T_INDICATION ||
+		    notes__between_has(s, d->end, it->start, '.') ||
+		    notes__between_has(s, d->end, it->start, ';') ||
+		    notes__between_has(s, d->end, it->start, ')'))
+			return NULL;
+		if (it->e->type != NOTES_T_PROBLEM &&
+		    it->e->type != NOTES_T_REACTION)
+			continue;
+		if (!notes__felt_effect(it) || for_reason(s, j) ||
+		    !(came_off_in(s, before, d->w0) ||
+		      came_off_in(s, d->w1, it->w0)))
+			return NULL;
+		return it;
+	}
+	return NULL;
+}
+
+/* The words that lay a felt effect written before them on the drug
+ * right after them ("\"woke up itching all over\", told it was
+ * morphine", "?SJS secondary to lamotrigine"). */
+static const char *const blamed_en[] = {
+	"told it was",	 "secondary to", "due to",     "caused by",
+	"attributed to", "blamed on",	 "induced by",
+};
+
+/* BLAMED_EFFECT_WORDS: the most words between the effect and the words
+ * that blame the drug for it. */
+#define BLAMED_EFFECT_WORDS 6
+
+const item *
+notes__blamed_on(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	size_t w = d->w0, j = k;
+	bool said = false;
+
+	for (size_t i = 0; i < sizeof(blamed_en) / sizeof(*blamed_en); i++) {
+		size_t n = 1;
+
+		for (const char *p = blamed_en[i]; *p; p++)
+			n += *p == ' ';
+		if (!said && w >= n &&
+		    notes__phrase_at(s, w - n, blamed_en[i])) {
+			said = true;
+			w -= n;
+		}
+	}
+	while (said && j-- > 0) {
+		const item *it = &s->items[j];
+
+		if (it->w0 >= w)
+			continue; /* the blaming words' own phrase */
+		if (is_drug(it) || w - it->w1 > BLAMED_EFFECT_WORDS ||
+		    notes__between_has(s, it->end, d->start, ';') ||
+		    notes__between_has(s, it->end, d->start, '.'))
+			return NULL;
+		if (notes__felt_effect(it) &&
+		    (it->e->type == NOTES_T_REACTION ||
+		     it->e->type == NOTES_T_PROBLEM))
+			return it;
+	}
+	return NULL;
+}
+
+bool
+notes__came_off_trigger(const char *t)
+{
+	for (size_t i = 0;
+	     t && i < sizeof(came_off_en) / sizeof(came_off_en[0]); i++)
+		if (strcmp(t, came_off_en[i]) == 0)
+			return true;
+	return false;
+}
+
+/* lay_effect_of: is problem item k the effect a drug before it is
+ * written as having made the patient give up?  Then it is the drug's
+ * reaction, not a problem. */
+static bool
+lay_effect_of(const sentence *s, size_t k)
+{
+	for (size_t m = k; m-- > 0;)
+		if (is_drug(&s->items[m]))
+			return notes__lay_effect(s, m) == &s->items[k];
+	return false;
+}
+
+bool
+notes__side_effect(const sentence *s, size_t k)
+{
+	const notes_type t = k >= 2 ? s->items[k - 2].e->type : NOTES_T_PROBLEM;
+
+	return ((t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
+		notes__caused_by(s, k - 2) == &s->items[k]) ||
+	       lay_effect_of(s, k);
+}

@@ -1,0 +1,718 @@
+/*
+ * reader_int.h - what the note reader's files share (see notes.h for the
+ * interface, notes_int.h for the scanner and the lexicon): a sentence and
+ * the known phrases met in it, and the functions one step of the reading
+ * gives the steps above it.  The files stack bottom to top in the order
+ * of this header (sentence.c, match.c, context.c, section.c, reaction.c,
+ * allergy.c, rules_zh.c, medicine.c, finding.c, verdict.c, settle.c,
+ * reader.c): each uses only what the files before it declare here.
+ */
+
+#ifndef RECORDS_NOTES_READER_INT_H
+#define RECORDS_NOTES_READER_INT_H
+
+#include "notes_int.h"
+
+/* A reaction this many words or fewer from a substance makes it an
+ * allergy ("penicillin - rash"). */
+#define REACTION_WORDS 3
+/* A problem term this many words or fewer after an allergy's substance
+ * is its reaction ("codeine (vomiting)"). */
+#define REACTION_GAP_WORDS 1
+/* A reaction timed from a dose ("hives 30 minutes after amoxicillin",
+ * "万古霉素30分钟后……出现皮疹") is the drug's this many words away (a
+ * Chinese character is a word), in its clause, with no other drug
+ * between. */
+#define REACTION_TIMED_WORDS 12
+/* A reaction written first and linked to its drug by "after" or "with"
+ * right before the drug ("hives and his lips swelled after ibuprofen",
+ * "swelling of the throat with penicillin") is the drug's this many
+ * words away, in its clause, with no other drug between. */
+#define REACTION_LINKED_WORDS 6
+
+/* item - a known phrase met in a sentence: words [w0, w1). */
+typedef struct item {
+	const notes_entry *e;
+	size_t w0, w1;
+	uint32_t start, end;
+} item;
+
+/* is_drug: is it a substance or a class, a drug a cue may name? */
+static inline bool
+is_drug(const item *it)
+{
+	return it->e->type == NOTES_T_SUBSTANCE || it->e->type == NOTES_T_CLASS;
+}
+
+/* sentence - the words of one sentence and the phrases found in them;
+ * allergy_list: the line is under an "Allergies:" heading; section: the
+ * trigger of the section heading it is under ("既往史：": historical), or
+ * NULL; section_inline: that heading had its text on its own line
+ * ("家族史：母亲有高血压。"), so only a list item goes on under it. */
+typedef struct sentence {
+	const char *text;
+	notes_tok words[NOTES_SENTENCE_WORDS];
+	size_t n;
+	item items[NOTES_SENTENCE_WORDS];
+	size_t n_items;
+	bool allergy_list;
+	bool allergy_line; /* the line starts with "Allergies: …" */
+	bool allergy_head; /* s is that line's first sentence */
+	const notes_entry *section;
+	bool section_inline;
+	uint32_t section_at; /* where the section's heading starts */
+	/* the first drug of the sentence before, on the same paragraph
+	 * (e NULL: none): what "This is a side effect, not an allergy"
+	 * speaks of */
+	item prior;
+	/* the paragraph's last drug before s: what a parenthesis opened
+	 * after it and wrapped onto s's line speaks of */
+	item prior_last;
+} sentence;
+
+/* The full-width comma, semicolon and parentheses and the enumeration
+ * comma (U+FF0C, U+FF1B, U+FF08, U+FF09, U+3001): a Chinese list's
+ * marks ("高血压15年，长期口服氨氯地平；2018年脑梗死"). */
+static const char FW_COMMA[] = "\xef\xbc\x8c", FW_SEMI[] = "\xef\xbc\x9b",
+		  FW_OPEN[] = "\xef\xbc\x88", FW_CLOSE[] = "\xef\xbc\x89",
+		  ENUM_COMMA[] = "\xe3\x80\x81";
+
+/* Lay intolerance (issue 75): a patient who came off a drug or will not
+ * take it, with an effect on the patient in the same clause, tells of an
+ * intolerance ("refuses codeine because it bungs him up", "citalopram
+ * (stopped 2022, made me feel numb)", "tried morphine MR but had vivid
+ * nightmares").  The words that say so, before the drug or between it
+ * and the effect. */
+#define LAY_BEFORE_WORDS 2
+#define LAY_EFFECT_WORDS 8
+
+/* ROW_STOPPED: the trigger of a drug a list's status stops; unstop()
+ * reads it as it reads "已停": the stop is what holds now. */
+#define ROW_STOPPED "status stopped"
+
+/* sentence.c */
+
+/* notes__between_has: does the text between items a and b (a < b) hold c?  The
+ * scanner drops punctuation; a parenthesis or a dash still parts what it
+ * is written between. */
+bool notes__between_has(const sentence *s, uint32_t from, uint32_t to, char c);
+
+/* notes__colon_at returns the first colon, ASCII or full-width (U+FF1A), in
+ * text[from, to), or NULL: Chinese headings end with the full-width one
+ * ("过敏史："). */
+const char *notes__colon_at(const char *text, uint32_t from, uint32_t to);
+
+/* notes__is_year: is key a year of the last or this century ("2019")? */
+bool notes__is_year(const char *key);
+
+/* notes__words_at: do the words from w spell phrase, a Chinese character a
+ * word ("至今" is two)?  A word of another script is the whole phrase. */
+bool notes__words_at(const sentence *s, size_t w, const char *phrase);
+
+/* notes__words_in: is one of the phrases list[0, n) spelt at word w? */
+bool notes__words_in(const sentence *s, size_t w, const char *const *list,
+		     size_t n);
+
+/* notes__colon_after: is cue item j followed by a colon
+ * ("过敏史：青霉素，磺胺")? Then it heads a list, commas and all. */
+bool notes__colon_after(const sentence *s, size_t j);
+
+/* notes__is_number: is key a number written in digits ("5", "24")? */
+bool notes__is_number(const char *key);
+
+/* notes__atoi_small reads a number of at most two digits. */
+int notes__atoi_small(const char *key);
+
+/* notes__words_any: is a phrase of list spelt at a word of [from, to)? */
+bool notes__words_any(const sentence *s, size_t from, size_t to,
+		      const char *const *list, size_t n);
+
+/* notes__only_marks: is text[from, to) only spaces and the characters of
+ * marks? */
+bool notes__only_marks(const char *text, uint32_t from, uint32_t to,
+		       const char *marks);
+
+/* notes__line_lead: the bytes before word w0 of s back to its line's start, if
+ * they are only spaces and bullets; NULL when another word comes first. */
+const char *notes__line_lead(const sentence *s);
+
+/* notes__phrase_at: do the words of s from w spell phrase, its words one space
+ * apart? */
+bool notes__phrase_at(const sentence *s, size_t w, const char *phrase);
+
+/* match.c */
+
+/* notes__is_concept: is t a concept a finding is made of (a substance, a class
+ * or a problem), not a trigger or a cue? */
+bool notes__is_concept(notes_type t);
+
+/* notes__match finds the known phrases of s, longest first, left to right. */
+void notes__match(sentence *s);
+
+/* context.c */
+
+/* notes__ends: is there a terminator between items a and b (a < b)?  scope:
+ * of a trigger's scope ("with" ends that), else of a clause. */
+bool notes__ends(const sentence *s, size_t a, size_t b, bool scope);
+
+/* notes__terminated: is there a terminator of a clause between items a < b
+ * (notes__ends, not a scope's)? */
+bool notes__terminated(const sentence *s, size_t a, size_t b);
+
+/* notes__list_mark says what the text at i is in a list: 1 an item's end (a
+ * comma or semicolon, ASCII or full-width, or "、"), 2 an opening
+ * parenthesis, 3 a closing one, 0 none; *len its bytes. */
+int notes__list_mark(const char *text, uint32_t i, uint32_t to, uint32_t *len);
+
+/* notes__list_item_end returns where item k's list item ends: the first comma
+ * or semicolon after it outside parentheses, or the sentence's end
+ * ("PMH: TIA 2019 (never confirmed, 2 episodes), HTN"). */
+uint32_t notes__list_item_end(const sentence *s, size_t k);
+
+/* notes__list_item_first returns the first word of item k's list item: a
+ * Chinese list dates an item before it ("2018年脑梗死"). */
+size_t notes__list_item_first(const sentence *s, size_t k);
+
+/* notes__started_near: does item k's list item say in English that its drug
+ * was started ("Started metformin 3 mo ago", "started by GP 6 weeks
+ * ago")?  A start long ago is a drug taken since, not a past one. */
+bool notes__started_near(const sentence *s, size_t k);
+
+/* notes__is_event: is problem code an event that is over once a history lists
+ * it (an infarct, a stroke, a clot, an infection, an injury), not a
+ * condition that goes on ("hx of MI" is past, "hx of HTN" the
+ * patient's; tests/data/notes/README.md)?  ICD-10 chapters and
+ * categories of acute episodes. */
+bool notes__is_event(const char *code);
+
+/* notes__opens_after_item: does item j sit inside an ASCII parenthesis opened
+ * after item k ("lithium stopped 2024 (tremor - not an allergy)")? */
+bool notes__opens_after_item(const sentence *s, size_t k, size_t j);
+
+/* notes__comma_between: is there a full-width comma between items j < k?  It
+ * parts Chinese clauses: "青霉素皮试阴性，予阿莫西林" gives amoxicillin. */
+bool notes__comma_between(const sentence *s, size_t j, size_t k);
+
+/* notes__scope_ends: does the scope of forward trigger j end before item k?
+ * A terminator ends it; a full-width comma does not end a condition's
+ * ("如…，…"). */
+bool notes__scope_ends(const sentence *s, size_t j, size_t k);
+
+/* notes__drug_after: does a drug follow item j in its clause
+ * ("不想再用胰岛素")? Then a cue at j is about that drug. */
+bool notes__drug_after(const sentence *s, size_t j);
+
+/* notes__reporting: is word w a reporting word ("says", "told", "reports")? */
+bool notes__reporting(const sentence *s, size_t w);
+
+/* notes__paren_open returns where the parenthesis that holds item j opens, or
+ * NULL when j is outside one; *close where it closes (the sentence's
+ * end if it does not). */
+const char *notes__paren_open(const sentence *s, size_t j, const char **close);
+
+/* notes__context gives the context bits of item k and its first trigger; a
+ * plan's trigger leaves an allergy (allergy) as it is. */
+unsigned notes__context(const sentence *s, size_t k, bool allergy,
+			const char **trigger);
+
+/* notes__drug_bound: the first word after drug item k where another drug, of
+ * another code, is named in its sentence (s->n when none): what is said
+ * before it still speaks of k's drug. */
+size_t notes__drug_bound(const sentence *s, size_t k);
+
+/* notes__clause_words gives the words [*from, *to) about drug item k in its
+ * clause: from the terminator (the full-width comma too) or drug before
+ * it to the terminator or drug after it. */
+void notes__clause_words(const sentence *s, size_t k, size_t *from, size_t *to);
+
+/* section.c */
+
+/* notes__zh_allergy_head: does s open its line with a Chinese allergy cue, or
+ * cues joined as one heading, and a colon ("过敏：", "药物过敏史：",
+ * "藥物敏感：", "过敏及不良反应：")?  The line lists allergens. */
+bool notes__zh_allergy_head(const sentence *s);
+
+/* notes__heading: is s, ended by end, a line that is a heading?  An allergy
+ * heading is an allergy cue alone on its line, of at most two words or
+ * the whole line ("Allergies:", "ALLERGIES", "Drug allergies -",
+ * "过敏史："); another is a line
+ * whose last word a colon ends ("Medications on admission:"). */
+bool notes__heading(const sentence *s, const notes_tok *end, bool *allergies);
+
+/* notes__bulleted: does s start a line with a bullet ("- VTE: enoxaparin")?
+ * Such a line is an item of the list it is in, so its own heading does
+ * not end the section above it ("Plan:"). */
+bool notes__bulleted(const sentence *s);
+
+/* notes__allergy_line: does s start a line with an allergy cue and a colon
+ * ("Allergies: latex (dermatitis); chlorhexidine - hives",
+ * "Allergies/ADRs: …")?  Every drug on the rest of the line is an
+ * allergy, and "Allergies: YES - see list" opens a list on the lines
+ * under it.  English only: a Chinese 过敏史 line has its own rules. */
+bool notes__allergy_line(const sentence *s);
+
+/* notes__line_ends: does end close s's line? */
+bool notes__line_ends(const sentence *s, const notes_tok *end);
+
+/* notes__open_section sets what heading s opens: an allergy list, an allergy
+ * line, a section (a bulleted line's heading keeps the section it is
+ * under). */
+void notes__open_section(sentence *s, const notes_tok *end, bool allergies);
+
+/* reaction.c */
+
+/* notes__reaction_of returns the reaction of substance item k in its clause,
+ * nearest first, not one given as the reason for a drug; near: only
+ * within REACTION_WORDS words, or timed from the dose. */
+const item *notes__reaction_of(const sentence *s, size_t k, bool near);
+
+/* notes__intolerance_of: is problem item k written between a drug and the
+ * intolerance cue that names it ("因腹泻、腹胀不能耐受")?  Then it is
+ * the drug's reaction. */
+bool notes__intolerance_of(const sentence *s, size_t k);
+
+/* notes__first_drug returns the index of the first substance or class item of
+ * s before item j, or j when there is none. */
+size_t notes__first_drug(const sentence *s, size_t j);
+
+/* notes__recorded_reaches: does a record cue j at the end of a drug's story
+ * name substance item k ("Previously tried fluoxetine - \"made me really
+ * agitated\" - recorded as intolerance", "\"penicillin - nausea\"; this
+ * is an intolerance")?  It names the sentence's first drug, past
+ * clauses, when every drug before it is that one. */
+bool notes__recorded_reaches(const sentence *s, size_t k, size_t j);
+
+/* notes__keyed_among: is item it of type type, its phrase one of keys[0..n)? */
+bool notes__keyed_among(const item *it, int type, const char *const *keys,
+			size_t n);
+
+/* notes__allergy_cued: does an allergy cue of the clause name item k? */
+bool notes__allergy_cued(const sentence *s, size_t k);
+
+/* notes__tolerated_by returns the "tolerated" before item k in its clause, or
+ * NULL ("has tolerated amoxicillin since": no allergy to it). */
+const item *notes__tolerated_by(const sentence *s, size_t k);
+
+/* notes__tolerated_after returns a tolerated cue written after drug item k in
+ * its clause (NOTES_DIR_BACKWARD: "阿莫西林口服激发试验阴性"), or NULL:
+ * the drug was taken without harm, a past medicine. */
+const item *notes__tolerated_after(const sentence *s, size_t k);
+
+/* notes__challenged reads drug item k tolerated at a challenge (tol after it)
+ * as a past medicine. */
+bool notes__challenged(const sentence *s, size_t k, const item *tol,
+		       notes_finding *f);
+
+/* notes__is_reaction: is problem item k the reaction of an allergy, written
+ * right after its substance in a clause with an allergy cue or on a line
+ * of an allergy list ("allergic to codeine (vomiting)", "codeine -
+ * vomiting" under "Allergies:")?  Then it is no problem of the patient's
+ * now. */
+bool notes__is_reaction(const sentence *s, size_t k);
+
+/* notes__caused_by returns the problem or reaction that substance item k is
+ * written as causing ("metformin gave her diarrhoea", "可待因吃了会恶心"):
+ * a "causes" cue right after it and the symptom right after that; or
+ * NULL.  An intolerance: the drug is read as an allergy. */
+const item *notes__caused_by(const sentence *s, size_t k);
+
+/* notes__felt_effect: is item it an effect a patient feels: a reaction, or a
+ * problem coded as a symptom (ICD-10 chapter R)?  A diagnosis a drug is
+ * stopped for ("stopped because of hyponatraemia", "after a GI bleed")
+ * is the clinician's reason, recorded as a problem, not an intolerance. */
+bool notes__felt_effect(const item *it);
+
+/* notes__any_in: is one of the phrases list[0, n) spelt at a word of
+ * [from, to)? */
+bool notes__any_in(const sentence *s, size_t from, size_t to,
+		   const char *const *list, size_t n);
+
+/* notes__lay_effect returns the effect that drug item k is written as having
+ * made the patient give it up, or NULL.  The effect is the first problem
+ * or reaction after the drug, in its sentence part (no full stop,
+ * semicolon or closing bracket between: the drug's own parenthesis), with no
+ * other drug, no indication ("for") between and not given as a reason. */
+const item *notes__lay_effect(const sentence *s, size_t k);
+
+/* notes__blamed_on returns the felt effect (a reaction or a symptom) that its
+ * clause lays on drug item k, the drug right after words that say it
+ * caused the effect, the effect before them with no other drug between;
+ * or NULL.  An intolerance: the drug is read as an allergy. */
+const item *notes__blamed_on(const sentence *s, size_t k);
+
+/* notes__came_off_trigger: is context trigger t a word that says the patient
+ * gave the drug up ("refuses")?  It does not deny an intolerance. */
+bool notes__came_off_trigger(const char *t);
+
+/* notes__side_effect: is problem item k the symptom a drug is written as
+ * causing?  Then it is the drug's reaction, not a problem. */
+bool notes__side_effect(const sentence *s, size_t k);
+
+/* allergy.c */
+
+/* notes__none_known_near: is item k in the scope of a "no known allergies"
+ * ("no known allergy to latex")?  Its scope ends where a trigger's
+ * does: "否认药物过敏史，规律服用阿司匹林" takes aspirin. */
+bool notes__none_known_near(const sentence *s, size_t k);
+
+/* notes__taken_then dates allergy f of substance item k, which a cue of an
+ * event caused ("口服阿莫西林后出现荨麻疹": cue kind caused, marked
+ * NOTES_DIR_BACKWARD), as a history word would: the drug was taken then,
+ * and keep_finding reads it as the allergy and a past medicine. */
+void notes__taken_then(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__replaced_by: is drug item k written after "changed to" or "switched
+ * to" in its sentence ("ACE inhibitors (cough on lisinopril - changed to
+ * losartan)")?  It is the drug that replaced the allergy's, taken. */
+bool notes__replaced_by(const sentence *s, size_t k);
+
+/* notes__on_allergy_line: is drug item k on an "Allergies:" line, in its first
+ * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
+ * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later
+ * sentence is the story's ("… switched to atorvastatin"). */
+bool notes__on_allergy_line(const sentence *s, size_t k);
+
+/* notes__cultured: is drug item k named by a culture's result in its clause
+ * ("E. coli sensitive to meropenem, amikacin")?  Then it is no medicine. */
+bool notes__cultured(const sentence *s, size_t k);
+
+/* notes__doubted: is allergy item k, with its reaction, written with a "?"
+ * ("diazepam??", "Nitrofurantoin - ?nausea")?  The allergy is
+ * uncertain. */
+bool notes__doubted(const sentence *s, size_t k, const item *reaction);
+
+/* notes__labels_line: is class item k the label of its line, a colon right
+ * after it and another drug after that ("Abx: pen allergic, so IV
+ * clarithromycin")?  It names what the line is about, not an allergen. */
+bool notes__labels_line(const sentence *s, size_t k);
+
+/* notes__disowned_by returns the not-allergy cue (cue kind not_allergy) that
+ * names drug item k, or NULL: the first such cue after k in the
+ * sentence with no other drug between them, however many clauses part
+ * them ("服用阿斯匹林后偶有胃部不适，…，属胃肠道副作用，非过敏";
+ * "对青霉素不过敏"). */
+const item *notes__disowned_by(const sentence *s, size_t k);
+
+/* notes__disowned_here: is drug item k named by a not-allergy cue of its own
+ * clause ("万古霉素输注反应并非真正过敏")?  Then the mention is only that
+ * allergy, negated (keep_disowned); one cue clauses away leaves what the
+ * drug's own clause says ("服用阿斯匹林后胃部不适，…，非过敏": aspirin
+ * taken). */
+bool notes__disowned_here(const sentence *s, size_t k);
+
+/* notes__course_done returns the word that gives drug item k of a Chinese
+ * sentence a course of days in its clause ("予头孢呋辛1.5g ivgtt bid
+ * 5天", "自服头孢呋辛2天无好转", "头孢呋辛联合甲硝唑静滴抗感染3天"), or
+ * NULL: a course given in days is over, the drug a past one. */
+const char *notes__course_done(const sentence *s, size_t k);
+
+/* notes__qualifies_drug: is class item k written right after another drug,
+ * only spaces between ("Sulfa antibiotics: rash", "sulfonamide
+ * antibiotics")?  It says what kind of drug that one is; the allergy is
+ * to the drug it qualifies, not to the whole class. */
+bool notes__qualifies_drug(const sentence *s, size_t k);
+
+/* notes__named_before: is drug item k's drug named before it in its sentence,
+ * not negated there ("Heparin - HIT (PF4 positive) - NO HEPARIN")?  Its
+ * allergy is read there; a "no" before the repeat orders the drug kept
+ * away, it does not deny the allergy ("no contraindication to latex; no
+ * history suggesting latex allergy" denies it twice).  English only:
+ * the Chinese notes repeat a drug under their own rules. */
+bool notes__named_before(const sentence *s, size_t k);
+
+/* notes__declined_in_list: is drug item k, under an allergy heading, one the
+ * patient declined or refused ("he is \"statin intolerant\" and has
+ * declined rosuvastatin")?  It is a medicine refused, not an allergen. */
+bool notes__declined_in_list(const sentence *s, size_t k);
+
+/* notes__quote_labelled: is drug item k the only drug of the patient's quoted
+ * words that an allergy cue right after the quote labels ("Pt states
+ * \"codeine makes me throw up\" - intolerance", "says \"I don't do well
+ * with Nurofen, it hurts my stomach\" - documented intolerance")?  The
+ * writer records what the patient says the drug does as an intolerance. */
+bool notes__quote_labelled(const sentence *s, size_t k);
+
+/* notes__allergy_context_en6 adds to allergy f of item k what its line says of
+ * whose it is and how sure: a relative's as its clause's subject
+ * (family), a table row's "?" (uncertain). */
+void notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__hyphen_free: is drug item k joined by a hyphen to "free" after it
+ * ("Latex-free OR", "chlorhexidine-free catheters")?  The equipment is
+ * kept free of what the patient must avoid: the mention is neither a
+ * medicine nor an allergy denied. */
+bool notes__hyphen_free(const sentence *s, size_t k);
+
+/* notes__reaction_owned: is reaction r, written before drug item k, another
+ * drug's, that drug right before it ("given her trimethoprim hives we'd
+ * avoid co-trimoxazole")?  Then it makes no allergy of k. */
+bool notes__reaction_owned(const sentence *s, size_t k, const item *r);
+
+/* notes__relative_at: is word w a relative's (a family trigger, "mum", "dad")?
+ */
+bool notes__relative_at(const sentence *s, size_t w);
+
+/* rules_zh.c */
+
+/* notes__doubt_after_zh: does the writer doubt Chinese allergy item k later in
+ * its sentence, before another drug is named ("患者自述\"头孢过敏\"，但
+ * 记不清具体反应", "对头孢类过敏，具体药物及表现不详，暂按头孢类过敏处理",
+ * "頭孢類｜起疹子｜過敏？待確認")?  A label the patient cannot describe,
+ * kept only provisionally or still to be checked, is uncertain.  "具体
+ * 不详" alone is not among them: it says which drug of a class was
+ * unknown ("\"头孢\"（具体不详）后出现皮疹"), not whether it harmed. */
+bool notes__doubt_after_zh(const sentence *s, size_t k);
+
+/* notes__no_allergen_class_zh: is Chinese class item k named as kept away from
+ * or as a regimen by its use, no allergen? */
+bool notes__no_allergen_class_zh(const sentence *s, size_t k);
+
+/* notes__kept_away_zh reads Chinese drug item k switched to or avoided, with no
+ * reaction of its own, as what it is: a medicine (taken after a switch,
+ * negated when avoided), or nothing for a class.  False when neither. */
+bool notes__kept_away_zh(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__mislabelled_zh: does the writer say Chinese allergy item k is a
+ * relative's, after it and before another drug: "为其 (是其) <relative>
+ * 的" ("\"头孢过敏\"为其弟弟的过敏史", "患者诉对\"青霉素\"过敏，为其父亲
+ * 的过敏史")?  The allergy is the relative's (family) and the patient's
+ * label of it a mistake (keep_relatives). */
+bool notes__mislabelled_zh(const sentence *s, size_t k);
+
+/* notes__relative_self_zh: does a relative open the sentence, its subject, and
+ * k's clause speak of that relative's self before k ("太太问丈夫是否对吗啡
+ * 过敏，因其本人对吗啡过敏": 其本人, 她本人, 他本人)?  The allergy is the
+ * relative's.  A sentence the patient opens ("患者母亲…，其本人…") is the
+ * patient's. */
+bool notes__relative_self_zh(const sentence *s, size_t k);
+
+/* notes__allergy_context_zh adds to allergy f of Chinese drug item k
+ * what its sentence says of whose allergy it is: denied later in the
+ * sentence (negated), or a relative's (family). */
+void notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__denied_zh: does the writer deny Chinese drug item k's allergy later in
+ * its sentence, before another drug is named ("吗啡——皮肤瘙痒，…，非真正
+ * 过敏", "对利多卡因过敏？——…，非利多卡因过敏", "对\"panadol\"没有敏感",
+ * "对ACEI类药物不耐受——…，非不耐受")?  The negator may hold words, the
+ * drug itself among them, before "过敏"; the allergy is negated. */
+bool notes__denied_zh(const sentence *s, size_t k);
+
+/* notes__remedy_zh: is Chinese drug item k given for a reaction, not its
+ * cause: "prn" or "必要时" (as needed) before the symptom ("氯苯那敏4mg prn
+ * 瘙痒"), or given (予, 给予, 予以) with the reaction resolving after it
+ * in its clause ("给予 Chlorpheniramine 后荨麻疹消退")?  It is a medicine. */
+bool notes__remedy_zh(const sentence *s, size_t k);
+
+/* medicine.c */
+
+/* notes__remedy_given: is drug item k given for a reaction written before it
+ * in its clause ("Allergy band: iodinated contrast (hives) - premedicated
+ * w/ prednisone + diphenhydramine")?  What remedy words name after the
+ * reaction (premedicated, treated with) is a medicine even on an allergy
+ * line. */
+bool notes__remedy_given(const sentence *s, size_t k);
+
+/* notes__dated_after: does a year or a time ago follow English item k in its
+ * list item, before a start word or a parenthesis? */
+bool notes__dated_after(const sentence *s, size_t k);
+
+/* notes__switch_context makes a medicine replaced in its sentence past, and
+ * one its line's last field starts planned. */
+void notes__switch_context(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__status_context makes medicine f of item k past when its list's status
+ * stops it: that stop holds now, whatever other trigger made the drug
+ * past ("| Naproxen | 500mg | STOPPED |" after "buying naproxen"). */
+void notes__status_context(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__now_on: is drug item k written after "now on" ("Simvastatin ->
+ * myalgia (intolerance) 2019, now on pravastatin")?  The patient takes
+ * it now, in an allergy list too: the drug that replaced the allergen. */
+bool notes__now_on(const sentence *s, size_t k);
+
+/* notes__taken_here: is drug item k, or a mention of its drug before it in s
+ * with no reaction of k's own, told as taken for years ("she has had
+ * frusemide for years (note frusemide is a non-antibiotic sulfonamide
+ * ...)")? */
+bool notes__taken_here(const sentence *s, size_t k);
+
+/* notes__taken_still reads drug item k, taken for years, as a medicine the
+ * patient takes now: "has had" tells of the years up to now. */
+bool notes__taken_still(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__switched_to: is drug item k the one the patient was moved on to
+ * ("her GP switched her to warfarin 2024", "changed to pravastatin")?
+ * It is what the patient takes now: a medicine, and not the drug a
+ * remark about the old one speaks of, unless a reaction of its own
+ * follows it. */
+bool notes__switched_to(const sentence *s, size_t k);
+
+/* notes__dash_labelled: is drug item k's entry labelled an allergy after a dash
+ * by the next phrase, a few describing words in between ("4. Sulfa -
+ * true mild delayed allergy, keep on list")?  A list entry names its
+ * drug first and what kind of reaction it is after the dash. */
+bool notes__dash_labelled(const sentence *s, size_t k);
+
+/* notes__treatment_context makes drug item k taken when it is a current
+ * condition's treatment, stopped only if something happens or a drug
+ * whose dose a plan changes. */
+void notes__treatment_context(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__listed_allergen: is item k under an allergy heading an allergen of
+ * the list, not a drug the patient declined or one that replaced the
+ * allergen ("Simvastatin | muscle aches - changed to atorvastatin")? */
+bool notes__listed_allergen(const sentence *s, size_t k, bool drug);
+
+/* notes__effect_of returns the effect written as drug item k's: caused by it
+ * ("gave her"), felt after coming off it, or laid on it ("secondary
+ * to"); or NULL. */
+const item *notes__effect_of(const sentence *s, size_t k);
+
+/* notes__course_context makes a medicine told with no context past when its
+ * course is told done or the drug is dated. */
+void notes__course_context(const sentence *s, size_t k, notes_finding *f);
+
+/* finding.c */
+
+/* notes__finding turns item k into a finding, or returns false (a class named
+ * outside an allergy, a cue, a trigger). */
+bool notes__finding(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__keep adds f to out unless seen; false when out is full. */
+bool notes__keep(notes_reading *out, const notes_finding *f);
+
+/* notes__keep_finding adds f to out, a dated allergy as the allergy and, to a
+ * substance, the past medicine (a class named is no medicine); false
+ * when out is full. */
+bool notes__keep_finding(notes_reading *out, notes_finding *f);
+
+/* notes__delabelled: is f an allergy negated by a de-labelling trigger ("label
+ * removed", "removed from her record")? */
+bool notes__delabelled(const notes_finding *f);
+
+/* verdict.c */
+
+/* notes__disowned_allergy reads the drug a "not an allergy" of s speaks of as a
+ * negated allergy ("Ondansetron: pt reports \"allergic\" - gets a
+ * headache with it; side effect, not an allergy"; "can't take Panadol -
+ * gets itchy, but ... - not an allergy"): the writer says the reaction
+ * is no allergy, so it stops no drug; its trigger de-labels the note's
+ * other mentions of that allergy (delabel).  A record cue whose
+ * sentence names no drug before it names the drug spoken of the same
+ * way ("Septrin - \"made me really sick\".  Added to record as
+ * intolerance."): an allergy.  A "not an allergy" in the parenthesis
+ * right after its drug disowns it wherever the entry is filed
+ * ("recorded as \"codeine: constipation (side effect, not allergy)\" in
+ * the intolerance field").  False when out is full. */
+bool notes__disowned_allergy(const sentence *s, notes_reading *out);
+
+/* notes__misattributed_allergy reads an allergy s says was a relative's as the
+ * patient's negated and the relative's (family); the negation stands
+ * for the note's other mentions of the patient's (misattributed_code).
+ * False when out is full. */
+bool notes__misattributed_allergy(const sentence *s, notes_reading *out);
+
+/* notes__remember_subject keeps s's first drug, past those with a true allergy
+ * of their own (verdict_subject: "Penicillin - anaphylaxis; co-amoxiclav
+ * - nausea. Not an allergy."), as the one the next sentence may speak
+ * of; a sentence of no words (the line break after a full stop) changes
+ * nothing. */
+void notes__remember_subject(sentence *s);
+
+/* notes__keep_disowned adds, for drug item k that a not-allergy cue names, its
+ * allergy negated by that cue: a de-labelling, so delabel() drops the
+ * note's other mentions of the allergy ("患者入院时诉“青霉素过敏”，…，
+ * 非过敏反应").  What item k says of the drug otherwise (a medicine
+ * taken) stands beside it.  False when out is full. */
+bool notes__keep_disowned(const sentence *s, size_t k, notes_reading *out);
+
+/* notes__keep_relatives keeps, beside a Chinese allergy the writer says is a
+ * relative's and was put on the patient (mislabelled_zh, read as
+ * family), the patient's label of it denied; beside a relative's own
+ * (relative_self_zh) the patient's denied by a de-labelling after it
+ * ("因其本人对吗啡过敏——已解释病人无此过敏"), so that delabel() finds it. */
+bool notes__keep_relatives(const sentence *s, size_t k, notes_reading *out);
+
+/* notes__keep_given_up keeps, beside the allergy a lay intolerance makes
+ * (lay_effect), the drug as a medicine the patient no longer takes:
+ * refused ("refuses codeine because ...") is negated, come off
+ * ("stopped", "tried ... but") historical.  "cannot take codeine - it
+ * makes him sick" names an allergy only: nothing says it was taken.  f is item
+ * k's finding.  False when out is full. */
+bool notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
+			  notes_reading *out);
+
+/* notes__doubt_allergy makes uncertain the allergy that s doubts: the last one
+ * found before the doubt word, on s's line or in the sentence before it
+ * on the paragraph (the label the writer speaks of; undoubt drops its
+ * other mentions). */
+void notes__doubt_allergy(const sentence *s, notes_reading *out);
+
+/* notes__delabel_line: does s de-label with no drug of its own ("Allergies: PCN
+ * - rash as child. ... allergy delabeled today and removed from EHR")?
+ * Then the label removed is the allergy last read on s's line before the
+ * de-labelling: it becomes negated, its trigger the de-labelling, so that
+ * delabel() removes its other mentions too. */
+void notes__delabel_line(const sentence *s, notes_reading *out);
+
+/* notes__removed_entry: is s the one word "Removed." that closes an entry of
+ * an allergy review ("a) Penicillin (amoxicillin 2015, widespread
+ * hives on day 2). ... Oral amoxicillin challenge 500 mg was tolerated.
+ * REMOVED.")?  Then the allergies its line read are the label removed:
+ * each becomes negated, de-labelled, so that delabel() removes their
+ * other mentions (and a class's, its members'). */
+void notes__removed_entry(const sentence *s, notes_reading *out);
+
+/* notes__removed_named_label: the allergy a sentence de-labels by name
+ * becomes negated, its trigger a de-labelling, so that delabel() removes
+ * the note's other mentions of it (the question "whether she really is
+ * allergic to penicillin" asked before the letter's conclusion).  The
+ * mention read as affirmed may have been an earlier one's repeat: then
+ * that earlier finding is the label removed. */
+void notes__removed_named_label(const sentence *s, notes_reading *out);
+
+/* notes__denied_report: the patient's bare denial right after a reported
+ * allergy on its line ("Husband says she is also allergic to
+ * \"Brufen\"? - she denies; ...", the question mark ending the report's
+ * sentence) negates that allergy. */
+void notes__denied_report(const sentence *s, notes_reading *out);
+
+/* notes__not_allergic_after negates the allergy that s found before a verdict
+ * "not allergic" (verdict_not_allergic): the writer says the reaction
+ * told is no allergy. */
+void notes__not_allergic_after(const sentence *s, notes_reading *out);
+
+/* notes__member_clears_class: a sentence that names an allergy class and goes
+ * on to clear a member of it (a finding from first on: "病历记载\"头孢过
+ * 敏\"，经与患者核实，系头孢呋辛输液时出现静脉炎，为局部刺激，非过敏";
+ * "喹诺酮类为口服环丙沙星后\"头晕\"，考虑为药物副作用而非过敏";
+ * "\"Penicillin makes me sick\" - GI upset only, pt takes amoxicillin
+ * for dental work without problems") explains the class label by that
+ * member: the class allergy is negated wherever the note records it.  A
+ * member cleared in a sentence that does not name the class, or in
+ * another clause of it, leaves the class label: a true class allergy may
+ * sit beside one member's side effect ("penicillin anaphylaxis;
+ * co-amoxiclav diarrhoea, not an allergy"). */
+void notes__member_clears_class(const sentence *s, notes_reading *out,
+				size_t first);
+
+/* notes__doubted_code: does out hold an allergy to code that a writer doubts
+ * (doubt_allergy)? */
+bool notes__doubted_code(const notes_reading *out, const char *code);
+
+/* notes__misattributed_code: does out hold code as an allergy the note says
+ * was a relative's, not the patient's? */
+bool notes__misattributed_code(const notes_reading *out, const char *code);
+
+/* settle.c */
+
+/* notes__settle finishes out once every sentence of the note is read: a
+ * later statement supersedes the mentions it speaks of (a label removed,
+ * a doubt, a stop done, a refusal, a drug taken beside its doubt),
+ * diabetes named without its type takes the type the note names, and an
+ * unspecified problem a specific one covers is dropped (refine.c).  The
+ * findings are final after it. */
+void notes__settle(notes_reading *out);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * rules_zh.c - rules for a drug written in Chinese: a switch (换用, 改为),
+ * a drug to avoid, a class not used, an allergy that is a relative's or
+ * mislabelled, a denial written before or after the drug, a drug given
+ * as the remedy of a reaction.  Chinese writes these with no ASCII
+ * punctuation to part them, so they read characters and full-width marks.
+ */
+#include "reader_int.h"
+
+#include <ctype.h>
+
+bool
+notes__doubt_after_zh(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {
+		"反应不详", "表现不详", "反应不清", "记不清",	"说不清",
+		"不清楚",   "无法说明", "待核实",   "待确认",	"待证实",
+		"暂按",	    "可疑过敏", "疑似过敏", "无法确认", "未能确认",
+		"列为可疑", "列为怀疑"};
+	size_t end = notes__drug_bound(s, k);
+
+	for (size_t w = s->items[k].w1; w < end; w++)
+		if (notes__words_in(s, w, doubt,
+				    sizeof(doubt) / sizeof(*doubt)))
+			return true;
+	return false;
+}
+
+/* switched_zh: is Chinese drug item k the one a switch led to ("ACEI类
+ * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素")?  It replaced
+ * the allergen: taken, not an allergy.  A record amended to a label
+ * ("修改为\"可疑头孢过敏\"") is no switch of drug. */
+static bool
+switched_zh(const sentence *s, size_t k)
+{
+	static const char *const to[] = {"换用", "改用", "改为",  "换为",
+					 "换成", "改成", "更换为"};
+	size_t from, end;
+
+	notes__clause_words(s, k, &from, &end);
+	for (size_t w = from; w < s->items[k].w0; w++)
+		if (notes__words_in(s, w, to, sizeof(to) / sizeof(*to)) &&
+		    !(w > 0 && notes__words_at(s, w - 1, "修")))
+			return true;
+	return false;
+}
+
+/* avoided_zh: does its clause say Chinese drug item k is to be avoided
+ * or used with caution ("故亦避免其他非甾体抗炎药", "对 Cephalosporin 类
+ * 药物也避免使用", "仍慎用氨基糖苷类")?  A
+ * drug kept away for the allergy's sake is no allergy of its own
+ * (README: "avoid NSAIDs" is nothing); a substance is a medicine not to
+ * be given. */
+static bool
+avoided_zh(const sentence *s, size_t k)
+{
+	static const char *const avoid[] = {"避免", "慎用"};
+	size_t from, to;
+
+	notes__clause_words(s, k, &from, &to);
+	return notes__words_any(s, from, to, avoid,
+				sizeof(avoid) / sizeof(*avoid));
+}
+
+/* unused_class_zh: is Chinese class item k named as not used since, or
+ * ever ("口服阿莫西林后出现荨麻疹，此后未再使用青霉素类药物", "此次之前未曾用过
+ * 青霉素类药物", "过敏史：对"青霉素"皮试阳性，未用过头孢类")?  The class is
+ * what the patient kept away from, not an allergy the writer states (README: a
+ * class named without an allergy is nothing); the drug that harmed is the
+ * allergy. */
+static bool
+unused_class_zh(const sentence *s, size_t k)
+{
+	static const char *const unused[] = {"未再",   "未曾",	 "没再",
+					     "没有再", "未用过", "未使用过",
+					     "从未",   "没用过"};
+	size_t from, to;
+
+	if (s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	notes__clause_words(s, k, &from, &to);
+	return notes__words_any(s, from, s->items[k].w0, unused,
+				sizeof(unused) / sizeof(*unused));
+}
+
+/* prophylaxis_class_zh: is Chinese class item k the regimen a plan
+ * names by its use ("术中预防性抗生素改用克林霉素": the prophylactic
+ * antibiotic, switched)?  A class named for what it is given for is a
+ * treatment, not an allergen. */
+static bool
+prophylaxis_class_zh(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"预防性", "经验性", "预防用"};
+	size_t w0 = s->items[k].w0;
+
+	return s->items[k].e->type == NOTES_T_CLASS && w0 >= 3 &&
+	       notes__words_in(s, w0 - 3, use, sizeof(use) / sizeof(*use));
+}
+
+bool
+notes__no_allergen_class_zh(const sentence *s, size_t k)
+{
+	return unused_class_zh(s, k) || prophylaxis_class_zh(s, k);
+}
+
+bool
+notes__kept_away_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	bool avoided = avoided_zh(s, k);
+
+	if (!avoided && !switched_zh(s, k))
+		return false;
+	f->kind = NOTES_MEDICINE;
+	f->context = notes__context(s, k, false, &f->trigger);
+	if (avoided && !(f->context & NOTES_NEGATED)) {
+		f->context |= NOTES_NEGATED;
+		f->trigger = "避免";
+	}
+	return true;
+}
+
+/* Relatives a Chinese note names (simplified; traditional folds to
+ * them). */
+static const char *const relatives_zh[] = {
+	"父亲", "母亲", "弟弟", "哥哥", "姐姐", "妹妹", "儿子", "女儿",
+	"丈夫", "妻子", "太太", "先生", "爸爸", "妈妈", "兄",	"弟",
+	"姐",	"妹",	"父",	"母",	"妻",	"夫",	"子",	"女"};
+
+/* relative_at_zh: does a relative's name start at word w? */
+static bool
+relative_at_zh(const sentence *s, size_t w)
+{
+	return notes__words_in(s, w, relatives_zh,
+			       sizeof(relatives_zh) / sizeof(*relatives_zh));
+}
+
+bool
+notes__mislabelled_zh(const sentence *s, size_t k)
+{
+	size_t end = notes__drug_bound(s, k);
+
+	for (size_t w = s->items[k].w1; w + 2 < end; w++)
+		if ((notes__words_at(s, w, "为其") ||
+		     notes__words_at(s, w, "是其")) &&
+		    relative_at_zh(s, w + 2))
+			return true;
+	return false;
+}
+
+bool
+notes__relative_self_zh(const sentence *s, size_t k)
+{
+	static const char *const selves[] = {"其本人", "她本人", "他本人"};
+	size_t from, to, first = 0;
+
+	while (first < s->n && !s->words[first].han)
+		first++;
+	if (first >= s->n || !relative_at_zh(s, first))
+		return false;
+	notes__clause_words(s, k, &from, &to);
+	for (size_t w = from; w < s->items[k].w0; w++)
+		if (notes__words_in(s, w, selves,
+				    sizeof(selves) / sizeof(*selves)))
+			return true;
+	return false;
+}
+
+/* relatives_own_zh: is Chinese allergy item k a relative's: mislabelled
+ * on the patient, told by a relative of "自己" (himself, herself)
+ * earlier in its clause ("患者丈夫诉自己对阿莫西林过敏"), or of the
+ * relative's self (relative_self_zh)? */
+static bool
+relatives_own_zh(const sentence *s, size_t k)
+{
+	size_t from, to;
+
+	if (notes__mislabelled_zh(s, k) || notes__relative_self_zh(s, k))
+		return true;
+	notes__clause_words(s, k, &from, &to);
+	for (size_t w = from; w + 2 < s->items[k].w0; w++)
+		if (relative_at_zh(s, w) &&
+		    (notes__words_at(s, w + 2, "诉自己") ||
+		     notes__words_at(s, w + 1, "诉自己")))
+			return true;
+	return false;
+}
+
+/* Words of a Chinese denial within DENIAL_WORDS of what it denies
+ * ("非真正过敏", "并非敏感", "非利多卡因过敏"). */
+#define DENIAL_WORDS 6
+
+/* denial_at: does a denial of an allergy start at word w ("非", "并非",
+ * "不是", "不属", "没有", Hong Kong's "唔系"), its "过敏", "敏感" or
+ * "不耐受" within DENIAL_WORDS words and before end? */
+static bool
+denial_at(const sentence *s, size_t w, size_t end)
+{
+	static const char *const neg[] = {"非", "不是", "不属", "没有", "唔系"};
+	static const char *const what[] = {"过敏", "敏感", "不耐受"};
+
+	if (!notes__words_in(s, w, neg, sizeof(neg) / sizeof(*neg)))
+		return false;
+	for (size_t v = w + 1; v < end && v <= w + DENIAL_WORDS; v++) {
+		if (!s->words[v].han &&
+		    !isalnum((unsigned char)s->words[v].key[0]))
+			return false;
+		if (notes__words_in(s, v, what, sizeof(what) / sizeof(*what)))
+			return true;
+	}
+	return false;
+}
+
+/* judged_none_zh: does a verdict "无" stand right before Chinese drug
+ * item k, after a word of judging ("判断无乳胶过敏", "确认无青霉素过敏"),
+ * its "过敏" after the drug?  The writer concludes there is no allergy;
+ * a plain "无" leaves the rest of the note's mentions as they are. */
+static bool
+judged_none_zh(const sentence *s, size_t k, size_t end)
+{
+	static const char *const judged[] = {"判断无", "确认无", "证实无",
+					     "考虑无"};
+	static const char *const what[] = {"过敏", "敏感"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	return w0 >= 3 && w1 < end &&
+	       notes__words_in(s, w0 - 3, judged,
+			       sizeof(judged) / sizeof(*judged)) &&
+	       notes__words_in(s, w1, what, sizeof(what) / sizeof(*what));
+}
+
+/* denied_before_zh: does a denial written right before Chinese drug item
+ * k hold it ("考虑为肾上腺素反应，非利多卡因过敏", "并非青霉素过敏")?  The
+ * denial's negator is one or two characters before the drug. */
+static bool
+denied_before_zh(const sentence *s, size_t k, size_t end)
+{
+	size_t w0 = s->items[k].w0;
+
+	return (w0 >= 1 && s->words[w0 - 1].han && denial_at(s, w0 - 1, end)) ||
+	       (w0 >= 2 && s->words[w0 - 2].han && denial_at(s, w0 - 2, end)) ||
+	       judged_none_zh(s, k, end);
+}
+
+bool
+notes__denied_zh(const sentence *s, size_t k)
+{
+	size_t end = notes__drug_bound(s, k);
+
+	if (!s->words[s->items[k].w0].han && !s->words[0].han)
+		return false;
+	if (denied_before_zh(s, k, end))
+		return true;
+	for (size_t w = s->items[k].w1; w < end; w++)
+		if (denial_at(s, w, end))
+			return true;
+	return false;
+}
+
+bool
+notes__remedy_zh(const sentence *s, size_t k)
+{
+	static const char *const as_needed[] = {"prn", "必要时"};
+	static const char *const given[] = {"予", "给予", "予以"};
+	static const char *const resolves[] = {"消退", "好转", "缓解", "消失",
+					       "减轻"};
+	size_t from, to, w0 = s->items[k].w0;
+
+	if (!s->words[w0].han && !(w0 > 0 && s->words[w0 - 1].han))
+		return false; /* Chinese only */
+	notes__clause_words(s, k, &from, &to);
+	if (notes__words_any(s, s->items[k].w1, to, as_needed, 2))
+		return true;
+	return (notes__words_in(s, w0 - (w0 > 0), given, 3) ||
+		(w0 > 1 && notes__words_at(s, w0 - 2, "给予"))) &&
+	       notes__words_any(s, s->items[k].w1, to, resolves,
+				sizeof(resolves) / sizeof(*resolves));
+}
+
+void
+notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	if (notes__denied_zh(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "非过敏";
+	}
+	if (relatives_own_zh(s, k)) {
+		/* keep_relatives adds a mislabel's denial */
+		f->context = NOTES_FAMILY;
+		f->trigger = notes__mislabelled_zh(s, k)     ? "为其"
+			     : notes__relative_self_zh(s, k) ? "其本人"
+							     : "诉自己";
+	}
+}

@@ -1,0 +1,437 @@
+/*
+ * section.c - headings, lines and sections: whether a sentence is a
+ * heading ("Allergies:", "既往史：", "PMH:"), what it opens (an allergy
+ * list, an allergy line, a section whose trigger holds for the lines
+ * under it), and what a line starts with.  The line-level state lives in
+ * the sentence (reader_int.h); this file sets and reads it.
+ */
+#include "reader_int.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* zh_cues_joined: is text [from, to) only a word that joins two headings
+ * ("过敏及不良反应", "过敏/不良反应", "过敏和不良反应") and spaces? */
+static bool
+zh_cues_joined(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const joins[] = {"及", "和", "与", "與", "、", "/"};
+	uint32_t a = from, b = to;
+
+	while (a < b && text[a] == ' ')
+		a++;
+	while (b > a && text[b - 1] == ' ')
+		b--;
+	for (size_t i = 0; i < sizeof(joins) / sizeof(*joins); i++)
+		if (b - a == strlen(joins[i]) &&
+		    memcmp(text + a, joins[i], b - a) == 0)
+			return true;
+	return false;
+}
+
+/* zh_head_last: the last allergy cue of the run of cues a Chinese line
+ * opens with, joined as one heading ("过敏及不良反应："); 0 for one cue. */
+static size_t
+zh_head_last(const sentence *s)
+{
+	size_t j = 0;
+
+	while (j + 1 < s->n_items &&
+	       s->items[j + 1].e->type == NOTES_T_ALLERGY_CUE &&
+	       zh_cues_joined(s->text, s->items[j].end, s->items[j + 1].start))
+		j++;
+	return j;
+}
+
+bool
+notes__zh_allergy_head(const sentence *s)
+{
+	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
+	       notes__colon_after(s, zh_head_last(s)) &&
+	       notes__line_lead(s) != NULL;
+}
+
+/* inline_heading: does the line start with a heading of words that
+ * name no substance, a colon after them ("Current meds: levothyroxine")?
+ * It ends an allergy list.  Words that name a problem before the colon
+ * are an item of the list under a heading ("2.肺癌合并阻塞性肺炎：…",
+ * "1.糖尿病控制不佳：加上…"), not a heading of their own. */
+static bool
+inline_heading(const sentence *s)
+{
+	const char *colon;
+
+	if (s->n < 2)
+		return false;
+	colon = notes__colon_at(s->text, s->words[0].start,
+				s->words[s->n - 1].start);
+	if (colon == NULL)
+		return false;
+	for (size_t k = 0; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (s->text + s->items[k].start > colon)
+			break;
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS ||
+		    t == NOTES_T_PROBLEM)
+			return false;
+	}
+	return true;
+}
+
+/* cues_only: is every word of s in an allergy cue ("Allergies / adverse
+ * drug reactions")?  Such a line is a heading without its colon. */
+static bool
+cues_only(const sentence *s)
+{
+	size_t w = 0;
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		if (s->items[k].e->type != NOTES_T_ALLERGY_CUE ||
+		    s->items[k].w0 != w)
+			return false;
+		w = s->items[k].w1;
+	}
+	return w == s->n;
+}
+
+/* cues_noted: are the words of s allergy cues up to a note in brackets
+ * that ends its line ("ALLERGY / ADR STATUS  (all sources checked and
+ * agree unless stated)")?  The note says how the list was checked, as
+ * 过敏史（…）： does; the heading is the cues before it. */
+static bool
+cues_noted(const sentence *s, uint32_t line_end)
+{
+	size_t w = 0, k = 0;
+	const char *open;
+
+	for (; k < s->n_items && s->items[k].w0 == w &&
+	       s->items[k].e->type == NOTES_T_ALLERGY_CUE;
+	     k++)
+		w = s->items[k].w1;
+	if (w == 0 || w == s->n)
+		return false;
+	open = memchr(s->text + s->items[k - 1].end, '(',
+		      s->words[w].start - s->items[k - 1].end);
+	return open != NULL &&
+	       notes__only_marks(s->text, s->items[k - 1].end,
+				 (uint32_t)(open - s->text), "/-") &&
+	       memchr(open, ')', line_end - (uint32_t)(open - s->text)) !=
+		       NULL &&
+	       line_end > 0 && s->text[line_end - 1] == ')';
+}
+
+/* allergy_titled: is s a heading line (a colon ends it, after text
+ * [last, line end)) that opens with an English allergy cue and names no
+ * drug or problem ("ALLERGIES/INTOLERANCES (verified):", "Allergies and
+ * adverse reactions:")?  The lines under it are its list, a table's rows
+ * ("| Codeine | severe constipation | intolerance |") too. */
+static bool
+allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
+{
+	const notes_entry *e = s->items[0].e;
+
+	if (s->n_items == 0 || s->items[0].w0 > 1 ||
+	    e->type != NOTES_T_ALLERGY_CUE ||
+	    (unsigned char)e->key[0] >= 0x80 ||
+	    !notes__only_marks(s->text, last, line_end, ":-)") ||
+	    (!notes__colon_at(s->text, last, line_end) && !cues_only(s) &&
+	     !cues_noted(s, line_end)))
+		return false;
+	for (size_t k = 1; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (t != NOTES_T_ALLERGY_CUE && t != NOTES_T_REACTION)
+			return false;
+	}
+	return true;
+}
+
+/* allergy_heading_noted_zh: is s, its last word ending at last and its
+ * line at to, an allergy heading with a note in full-width brackets
+ * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
+ * （多重）：", Hong Kong's "Drug allergy（CMS）：", an English word before
+ * the cue as allergy_titled allows)?  The note says where the list came
+ * from; the lines under it are the list. */
+static bool
+allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	const item *it = &s->items[0];
+	const char *open = "\xef\xbc\x88", *close = "\xef\xbc\x89";
+	uint32_t i = last;
+
+	if (s->n_items == 0 || it->w0 > (s->words[0].han ? 0u : 1u) ||
+	    it->e->type != NOTES_T_ALLERGY_CUE ||
+	    memcmp(s->text + it->end, open, 3) != 0)
+		return false;
+	while (i < to && s->text[i] == ' ')
+		i++;
+	if (i + 3 > to || memcmp(s->text + i, close, 3) != 0)
+		return false;
+	return notes__only_marks(s->text, i + 3, to, ":-") &&
+	       notes__colon_at(s->text, i + 3, to) != NULL;
+}
+
+/* allergy_heading_joined_zh: is s, its last word ending at last and its
+ * line at to, Chinese allergy cues joined as one heading alone on the
+ * line, a word such as 史 after them at most ("过敏/不良反应史：",
+ * "过敏及不良反应：")?  The lines under it are the list, as under
+ * "过敏史：". */
+static bool
+allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	size_t j;
+
+	if (s->n_items < 2 || s->items[0].w0 != 0 || !s->words[0].han ||
+	    s->items[0].e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	j = zh_head_last(s);
+	return j + 1 == s->n_items && s->n - s->items[j].w1 <= 1 &&
+	       notes__only_marks(s->text, last, to, ":-");
+}
+
+bool
+notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
+{
+	uint32_t last;
+
+	*allergies = false;
+	if (s->n == 0)
+		return false;
+	if (inline_heading(s))
+		return true;
+	/* a line ends at a line break or the text's end; a sentence cut
+	 * at NOTES_SENTENCE_WORDS (end is its last word) is no line */
+	if (end->type == NOTES_TOK_WORD ||
+	    (end->type == NOTES_TOK_SENTENCE && s->text[end->start] != '\n'))
+		return false;
+	last = s->words[s->n - 1].end;
+	if (last > end->start)
+		return false;
+	*allergies = (s->n <= 2 || s->items[0].w0 == 0) && s->n_items == 1 &&
+		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+		     s->items[0].w1 == s->n &&
+		     notes__only_marks(s->text, last, end->start, ":-");
+	*allergies = *allergies || allergy_titled(s, last, end->start) ||
+		     allergy_heading_noted_zh(s, last, end->start) ||
+		     allergy_heading_joined_zh(s, last, end->start);
+	return *allergies ||
+	       (notes__only_marks(s->text, last, end->start, ":-") &&
+		notes__colon_at(s->text, last, end->start));
+}
+
+/* Chinese words a section's name may carry before it ("麻醉计划：",
+ * "手术计划："). */
+#define HEADING_QUALIFIER_WORDS 4
+
+/* qualified_heading_zh: does s open with a few Chinese characters and
+ * then its first item, a section's name, a colon right after it ("麻醉
+ * 计划：", "麻醉計畫：")?  The heading is that section, qualified: what
+ * the anaesthetist plans is planned as the ward's plan is. */
+static bool
+qualified_heading_zh(const sentence *s)
+{
+	const item *it = &s->items[0];
+	const char *colon;
+
+	if (it->w0 > HEADING_QUALIFIER_WORDS)
+		return false;
+	for (size_t w = 0; w < it->w0; w++)
+		if (!s->words[w].han)
+			return false;
+	/* alone on its line, heading() has seen the colon that ends it */
+	if (it->w1 == s->n)
+		return true;
+	colon = notes__colon_at(s->text, it->end, s->words[it->w1].start);
+	return colon == s->text + it->end;
+}
+
+/* section_of returns the section trigger that heading s starts with
+ * ("既往史：", "家族史：…"), or NULL: its context holds for the lines
+ * under it until a blank line or the next heading. */
+static const notes_entry *
+section_of(const sentence *s)
+{
+	const notes_entry *e = s->n_items ? s->items[0].e : NULL;
+
+	if (e == NULL || !(e->dir & NOTES_DIR_SECTION) ||
+	    (s->items[0].w0 != 0 && !qualified_heading_zh(s)))
+		return NULL;
+	return e;
+}
+
+bool
+notes__bulleted(const sentence *s)
+{
+	const char *p = notes__line_lead(s);
+	const char *word = s->text + s->words[0].start;
+
+	for (; p != NULL && p < word; p++)
+		if (*p == '-' || *p == '*' || *p == '\xe2')
+			return true;
+	return false;
+}
+
+/* clock_stamped: does s open with a 24-hour clock time ("0730 ALLERGY
+ * BAND CHECKED - … reads: …")?  A flowsheet stamps each entry with its
+ * time; the entry, its heading too, starts after the stamp.  Returns the
+ * words the stamp takes: 1 or 0. */
+static size_t
+clock_stamped(const sentence *s)
+{
+	const char *key = s->n > 1 ? s->words[0].key : "";
+
+	if (strlen(key) != 4 || strspn(key, "0123456789") != 4)
+		return 0;
+	return (key[0] < '2' || (key[0] == '2' && key[1] < '4')) &&
+	       key[2] < '6';
+}
+
+/* cues_lead: the last of the allergy cues that open s before any other
+ * phrase ("Allergies/intolerances: ramipril", "ALLERGY BAND CHECKED -
+ * red band on L wrist reads: …"): the colon after them opens the line's
+ * list. */
+static size_t
+cues_lead(const sentence *s)
+{
+	size_t k = 0;
+
+	while (k + 1 < s->n_items &&
+	       s->items[k + 1].e->type == NOTES_T_ALLERGY_CUE)
+		k++;
+	return k;
+}
+
+bool
+notes__allergy_line(const sentence *s)
+{
+	return s->n_items > 0 && s->items[0].w0 == clock_stamped(s) &&
+	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+	       (unsigned char)s->items[0].e->key[0] < 0x80 &&
+	       notes__colon_after(s, cues_lead(s)) &&
+	       notes__line_lead(s) != NULL;
+}
+
+/* names_none: does s name no drug and no "no known allergies" after its
+ * first item ("Allergies: YES - see list")? */
+static bool
+names_none(const sentence *s)
+{
+	for (size_t k = 1; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS ||
+		    t == NOTES_T_NONE_KNOWN)
+			return false;
+	}
+	return true;
+}
+
+bool
+notes__line_ends(const sentence *s, const notes_tok *end)
+{
+	return end->type == NOTES_TOK_END ||
+	       (end->type == NOTES_TOK_SENTENCE && s->text[end->start] == '\n');
+}
+
+/* sub_label: does heading s start after another sentence on the line of
+ * an English section's heading, or a Chinese plan's ("Plan: GA + LMA.
+ * Bring CPAP on day.  Analgesia: paracetamol", "麻醉计划：气管插管全麻。
+ * 术后镇痛：对乙酰氨基酚")?  A label inside the section's own line is
+ * part of it, as a bulleted sub-heading is: the section goes on. */
+static bool
+sub_label(const sentence *s)
+{
+	uint32_t from = s->section_at, to = s->words[0].start;
+
+	return s->section != NULL &&
+	       ((unsigned char)s->section->key[0] < 0x80 ||
+		(s->section->dir & NOTES_DIR_PLAN)) &&
+	       s->section_inline && from < to &&
+	       memchr(s->text + from, '\n', to - from) == NULL;
+}
+
+/* numbered: does s open a numbered step, its number and a full stop,
+ * a bracket or an enumeration comma before its first word ("2. ",
+ * "3) ", "4、")?  The scanner keeps no such mark as a word. */
+static bool
+numbered(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p - s->text >= 4 && memcmp(p - 3, "\xe3\x80\x81", 3) == 0)
+		p -= 2; /* 、 */
+	else if (p > s->text && (p[-1] == '.' || p[-1] == ')'))
+		;
+	else
+		return false;
+	return p - s->text >= 2 && isdigit((unsigned char)p[-2]);
+}
+
+/* plan_step_zh: is heading s a numbered step of a Chinese plan, a label
+ * and a colon of its own ("诊疗计划：1. …；2. 术后镇痛：对乙酰氨基酚",
+ * "4. PONV高风险：地塞米松…")?  The label names the step's purpose; the
+ * plan's heading still holds what it plans. */
+static bool
+plan_step_zh(const sentence *s)
+{
+	return s->section != NULL && (s->section->dir & NOTES_DIR_PLAN) &&
+	       (unsigned char)s->section->key[0] >= 0x80 && s->n > 1 &&
+	       numbered(s) && section_of(s) == NULL;
+}
+
+/* allergen_kind_zh: is heading s, under an allergy list, a label of
+ * the kind of allergen its line lists ("过敏史：\n  药物：曲马多（头晕）
+ * \n  食物：海鲜\n  其他：无")?  The record's form parts its allergies so;
+ * the line is an item of the list, as a bulleted one is. */
+static bool
+allergen_kind_zh(const sentence *s)
+{
+	static const char *const kinds[] = {"药物", "药品", "食物",
+					    "其他", "环境", "接触"};
+	const char *colon;
+
+	if (!s->allergy_list || s->n < 3 || !s->words[0].han ||
+	    !notes__words_in(s, 0, kinds, sizeof(kinds) / sizeof(*kinds)))
+		return false;
+	colon = notes__colon_at(s->text, s->words[1].end, s->words[2].start);
+	return colon != NULL && notes__line_lead(s) != NULL;
+}
+
+/* form_field: is allergy line s a form's field, answered in a
+ * checkbox ("Drug allergy: [x] Yes [ ] No")?  The form's next lines
+ * are its other fields ("Food allergy: prawns", "Latex allergy: [ ] Yes
+ * [x] No"), no list of the answer's, so the entries written under it
+ * are read by their own cues ("1. Bactrim - rash"). */
+static bool
+form_field(const sentence *s)
+{
+	uint32_t from = s->items[0].end, to = s->words[s->n - 1].end;
+
+	return memchr(s->text + from, '[', to - from) != NULL;
+}
+
+void
+notes__open_section(sentence *s, const notes_tok *end, bool allergies)
+{
+	/* a bulleted line's label ("- GP summary: …") is an item of the
+	 * allergy list it is in, as it is of any section */
+	bool kept = s->allergy_list &&
+		    (notes__bulleted(s) || allergen_kind_zh(s)) && !allergies;
+
+	s->allergy_line = notes__allergy_line(s);
+	s->allergy_head = s->allergy_line;
+	s->allergy_list = allergies || kept ||
+			  (s->allergy_line && names_none(s) &&
+			   notes__line_ends(s, end) && !form_field(s));
+	if (((!notes__bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
+	    !plan_step_zh(s)) {
+		s->section = section_of(s);
+		s->section_inline = s->section && s->items[0].w1 < s->n;
+		s->section_at = s->words[0].start;
+	}
+}

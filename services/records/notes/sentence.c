@@ -1,0 +1,140 @@
+/*
+ * sentence.c - the words and marks of a sentence that every step of the
+ * reader asks about: a colon after a word, a phrase spelt at a word, the
+ * punctuation between two bytes, the bytes that lead a line.  They sit at
+ * the bottom of the reader's files so that any step may use them.
+ */
+#include "reader_int.h"
+
+#include <string.h>
+
+bool
+notes__between_has(const sentence *s, uint32_t from, uint32_t to, char c)
+{
+	return from < to && memchr(s->text + from, c, to - from) != NULL;
+}
+
+const char *
+notes__colon_at(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] == ':' ||
+		    (i + 2 < to && memcmp(text + i, "\xef\xbc\x9a", 3) == 0))
+			return text + i;
+	return NULL;
+}
+
+bool
+notes__is_year(const char *key)
+{
+	return strlen(key) == 4 &&
+	       (strncmp(key, "19", 2) == 0 || strncmp(key, "20", 2) == 0) &&
+	       key[2] >= '0' && key[2] <= '9' && key[3] >= '0' && key[3] <= '9';
+}
+
+bool
+notes__words_at(const sentence *s, size_t w, const char *phrase)
+{
+	if (w < s->n && !s->words[w].han)
+		return strcmp(s->words[w].key, phrase) == 0;
+	while (*phrase != '\0') {
+		size_t n = w < s->n && s->words[w].han ? strlen(s->words[w].key)
+						       : 0;
+
+		if (n == 0 || strncmp(phrase, s->words[w].key, n) != 0)
+			return false;
+		phrase += n;
+		w++;
+	}
+	return true;
+}
+
+bool
+notes__words_in(const sentence *s, size_t w, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (notes__words_at(s, w, list[i]))
+			return true;
+	return false;
+}
+
+bool
+notes__colon_after(const sentence *s, size_t j)
+{
+	uint32_t to = j + 1 < s->n_items ? s->items[j + 1].start
+					 : s->words[s->n - 1].end;
+
+	return notes__colon_at(s->text, s->items[j].end, to) != NULL;
+}
+
+bool
+notes__is_number(const char *key)
+{
+	if (*key == '\0')
+		return false;
+	for (; *key != '\0'; key++)
+		if (*key < '0' || *key > '9')
+			return false;
+	return true;
+}
+
+int
+notes__atoi_small(const char *key)
+{
+	return key[1] == '\0' ? key[0] - '0'
+			      : (key[0] - '0') * 10 + key[1] - '0';
+}
+
+bool
+notes__words_any(const sentence *s, size_t from, size_t to,
+		 const char *const *list, size_t n)
+{
+	for (size_t w = from; w < to; w++)
+		if (notes__words_in(s, w, list, n))
+			return true;
+	return false;
+}
+
+bool
+notes__only_marks(const char *text, uint32_t from, uint32_t to,
+		  const char *marks)
+{
+	for (uint32_t i = from; i < to; i++) {
+		/* a full-width colon is a colon */
+		if (strchr(marks, ':') &&
+		    notes__colon_at(text, i, to) == text + i &&
+		    text[i] != ':') {
+			i += 2;
+			continue;
+		}
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' &&
+		    strchr(marks, text[i]) == NULL)
+			return false;
+	}
+	return true;
+}
+
+const char *
+notes__line_lead(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	while (p > s->text && strchr(" \t-*\xe2\x80\xa2", p[-1]) != NULL &&
+	       p[-1] != '\0')
+		p--;
+	return p == s->text || p[-1] == '\n' ? p : NULL;
+}
+
+bool
+notes__phrase_at(const sentence *s, size_t w, const char *phrase)
+{
+	for (const char *p = phrase; *p != '\0'; w++) {
+		size_t n = strcspn(p, " ");
+
+		if (w >= s->n || strlen(s->words[w].key) != n ||
+		    strncmp(s->words[w].key, p, n) != 0)
+			return false;
+		p += n + (p[n] == ' ');
+	}
+	return true;
+}

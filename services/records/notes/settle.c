@@ -1,0 +1,321 @@
+/*
+ * settle.c - the passes over the whole note's findings once every
+ * sentence is read: a later statement supersedes the mentions before it
+ * (a label removed, a doubt, a stop done, a refusal, a drug taken beside
+ * its doubt), and diabetes named without its type takes the type the
+ * note names.  notes__settle, at the end of this file, runs them in
+ * their order and then refine.c's; notes_read returns right after it, so
+ * a step that needs the final findings goes at its end.
+ */
+#include "reader_int.h"
+
+#include <string.h>
+
+/* relatives_allergy_zh: is f a relative's allergy a Chinese trigger gave
+ * ("为其父亲的过敏史", "女儿对青霉素过敏")?  It is no label of the
+ * patient's, so taking the patient's label of that code off leaves it. */
+static bool
+relatives_allergy_zh(const notes_finding *f)
+{
+	return (f->context & NOTES_FAMILY) &&
+	       (unsigned char)f->trigger[0] >= 0x80;
+}
+
+/* delabelled_code: does out hold a de-labelled allergy to code? */
+static bool
+delabelled_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (notes__delabelled(&out->findings[i]) &&
+		    strcmp(out->findings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* delabelled_class_of: does out hold a de-labelled allergy to a class
+ * substance code belongs to?  A class de-labelled is cleared for each of
+ * its members ("(1) 盤尼西林敏感標籤 — 已除去" clears the story "食 Amoxil
+ * 出全身紅疹" it rested on); a member de-labelled leaves its class. */
+static bool
+delabelled_class_of(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (notes__delabelled(&out->findings[i]) &&
+		    strcmp(out->findings[i].system, "class") == 0 &&
+		    notes__member_of(code, out->findings[i].code))
+			return true;
+	return false;
+}
+
+/* delabel drops the mentions of an allergy that the note documents as
+ * de-labelled: the removal of the label is what holds now, and the
+ * label it removes is usually written first ("had carried a penicillin
+ * allergy label since childhood ... has been removed from her record"),
+ * so the negated finding stands for them all, a class's for its members'
+ * too.  A relative's allergy is not the label removed ("his younger brother has
+ * a true penicillin allergy ... the penicillin allergy label has been
+ * removed"). */
+static void
+delabel(notes_reading *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY &&
+		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
+		    !relatives_allergy_zh(f) &&
+		    (delabelled_code(out, f->code) ||
+		     delabelled_class_of(out, f->code)))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
+/* drop_superseded drops out's findings of kind in context whose code
+ * held says a later statement supersedes (a de-labelling's kin: a doubt,
+ * a stop done, a refusal), so that statement stands for them. */
+static void
+drop_superseded(notes_reading *out, notes_kind kind, unsigned context,
+		bool (*held)(const notes_reading *, const char *))
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == kind && f->context == context &&
+		    held(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
+/* queried_code_zh: does the note query its allergy to code with a
+ * full-width question mark or 可疑 ("诊断：过敏性休克（头孢呋辛？海鲜？）")?
+ * The writer's doubt, once written, is the note's verdict: the allergy
+ * its story first affirmed is uncertain. */
+static bool
+queried_code_zh(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == NOTES_UNCERTAIN &&
+		    strcmp(f->code, code) == 0 &&
+		    (strcmp(f->trigger, "\xef\xbc\x9f") == 0 ||
+		     strcmp(f->trigger, "可疑") == 0))
+			return true;
+	}
+	return false;
+}
+
+/* undoubt drops the affirmed mentions of an allergy whose label the
+ * writer doubts, or says was a relative's: the doubt is what holds now
+ * ("7. Penicillin allergy: refer for testing" after "I doubt this is a
+ * true allergy"). */
+static void
+undoubt(notes_reading *out)
+{
+	drop_superseded(out, NOTES_ALLERGY, 0, notes__doubted_code);
+	drop_superseded(out, NOTES_ALLERGY, 0, queried_code_zh);
+	drop_superseded(out, NOTES_ALLERGY, 0, notes__misattributed_code);
+}
+
+/* stopped_code: does out hold code as a medicine already stopped
+ * ("已停用氯吡格雷")? */
+static bool
+stopped_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+		const notes_entry *t;
+
+		if (f->kind != NOTES_MEDICINE ||
+		    f->context != NOTES_HISTORICAL ||
+		    strcmp(f->code, code) != 0)
+			continue;
+		t = notes__find(f->trigger);
+		if ((t != NULL && (t->dir & NOTES_DIR_DONE)) ||
+		    strcmp(f->trigger, ROW_STOPPED) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* unstop drops the mentions of a medicine as taken when the note says
+ * it is stopped already ("一直服用阿司匹林+氯吡格雷，1年前已停用氯吡格
+ * 雷"): the stop is what holds now. */
+static void
+unstop(notes_reading *out)
+{
+	drop_superseded(out, NOTES_MEDICINE, 0, stopped_code);
+}
+
+/* diabetes_type returns 1 or 2 when out names one type of the patient's
+ * diabetes (E10, E11), 0 when it names none or both, or a pregnancy's
+ * (O24). */
+static int
+diabetes_type(const notes_reading *out)
+{
+	int type = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+		int t = strncmp(f->code, "E10", 3) == 0	  ? 1
+			: strncmp(f->code, "E11", 3) == 0 ? 2
+							  : 0;
+
+		if (f->kind == NOTES_PROBLEM && strncmp(f->code, "O24", 3) == 0)
+			return 0; /* a pregnancy's diabetes is its own */
+		if (f->kind != NOTES_PROBLEM || t == 0 ||
+		    (f->context & (NOTES_FAMILY | NOTES_NEGATED)))
+			continue;
+		if (type != 0 && type != t)
+			return 0;
+		type = t;
+	}
+	return type;
+}
+
+/* typed_code sets f, diabetes named without its type (E14), to the type
+ * the note names (1 or 2), in WHO ICD-10's titles. */
+static void
+typed_code(notes_finding *f, int type)
+{
+	static const struct {
+		const char *untyped, *code[2], *display[2];
+	} typed[] = {
+		{"E14.9",
+		 {"E10.9", "E11.9"},
+		 {"Type 1 diabetes mellitus", "Type 2 diabetes mellitus"}},
+		{"E14.1",
+		 {"E10.1", "E11.1"},
+		 {"Type 1 diabetes mellitus with ketoacidosis",
+		  "Type 2 diabetes mellitus with ketoacidosis"}},
+	};
+
+	for (size_t i = 0; i < sizeof(typed) / sizeof(*typed); i++)
+		if (strcmp(f->code, typed[i].untyped) == 0) {
+			f->code = typed[i].code[type - 1];
+			f->display = typed[i].display[type - 1];
+		}
+}
+
+/* same_in reports whether out's first n findings hold f's kind, code and
+ * context. */
+static bool
+same_in(const notes_reading *out, size_t n, const notes_finding *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out->findings[i].kind == f->kind &&
+		    out->findings[i].context == f->context &&
+		    strcmp(out->findings[i].code, f->code) == 0)
+			return true;
+	return false;
+}
+
+/* type_diabetes reads diabetes named without its type ("diabetes
+ * educator saw pt", "DM", "her sister has diabetes too") as the type the
+ * note names elsewhere ("T2DM", "type 1 diabetes"): one condition, which
+ * the writer types once.  A repeat it then makes is dropped. */
+static void
+type_diabetes(notes_reading *out)
+{
+	int type = diabetes_type(out);
+	size_t n = 0;
+
+	if (type == 0)
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding f = out->findings[i];
+
+		/* a relative's diabetes, or one denied, is of no type */
+		if (f.kind == NOTES_PROBLEM &&
+		    !(f.context & (NOTES_FAMILY | NOTES_NEGATED)))
+			typed_code(&f, type);
+		if (!same_in(out, n, &f))
+			out->findings[n++] = f;
+	}
+	out->n = n;
+}
+
+/* taken_code: does out hold code as a medicine taken now (affirmed)? */
+static bool
+taken_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind == NOTES_MEDICINE &&
+		    out->findings[i].context == 0 &&
+		    strcmp(out->findings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* untake_doubts drops a medicine doubted or a relative's (planned too
+ * or not) when the note records the patient taking it ("Meds: Eliquis 5
+ * bid ... unsure whether Eliquis was taken this AM", "her son was taught
+ * the bleeding signs to watch for on apixaban"): the doubt or a carer's
+ * teaching is about the drug taken.  A past or denied mention stays, and
+ * so does a plan alone ("restart apixaban tomorrow"): the sets list
+ * those beside the drug taken. */
+static void
+untake_doubts(notes_reading *out)
+{
+	unsigned doubting = NOTES_UNCERTAIN | NOTES_FAMILY;
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_MEDICINE && (f->context & doubting) &&
+		    !(f->context & (NOTES_NEGATED | NOTES_HISTORICAL)) &&
+		    taken_code(out, f->code))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
+/* declined_code: does out hold code as a medicine declined ("拒绝注射
+ * 胰岛素")? */
+static bool
+declined_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+		const notes_entry *t;
+
+		if (f->kind != NOTES_MEDICINE ||
+		    !(f->context & NOTES_NEGATED) || strcmp(f->code, code) != 0)
+			continue;
+		t = notes__find(f->trigger);
+		if (t != NULL && (t->dir & NOTES_DIR_DECLINE))
+			return true;
+	}
+	return false;
+}
+
+/* undecline drops a medicine planned or proposed when the note says the
+ * patient declined it ("建议起始基础胰岛素治疗，患者…拒绝注射胰岛素"):
+ * the refusal is what holds. */
+static void
+undecline(notes_reading *out)
+{
+	drop_superseded(out, NOTES_MEDICINE, NOTES_HYPOTHETICAL, declined_code);
+}
+
+void
+notes__settle(notes_reading *out)
+{
+	delabel(out);
+	undoubt(out);
+	unstop(out);
+	undecline(out);
+	type_diabetes(out);
+	untake_doubts(out);
+	notes__drop_unspecified(out);
+}

@@ -1,0 +1,769 @@
+/*
+ * verdict.c - what a whole sentence says about the allergies already
+ * read: "not an allergy" of a drug before it, an allergy that was a
+ * relative's, a doubt of a kept label, a label removed (de-labelling), a
+ * bare denial, a class cleared by a member tolerated.  These run after a
+ * sentence's items are read (reader.c, sentence_read) and change the
+ * findings it added.
+ */
+#include "reader_int.h"
+
+#include <string.h>
+
+/* records_intolerance: does s record an intolerance ("Morphine -
+ * vomiting (intolerance, not allergy per pt)")?  Then its "not allergy"
+ * says what kind of reaction it was, not that there was none. */
+static bool
+records_intolerance(const sentence *s)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(s->items[j].e->key, "intoleran") != NULL)
+			return true;
+	return false;
+}
+
+/* paren_drug returns the drug right before the parenthesis that cue
+ * item j of s sits in, or NULL when j is outside parentheses or no drug
+ * comes before the one it sits in: a remark in parentheses is about what
+ * it follows ("clozapine 350 mg nocte, lithium stopped 2024 (tremor +
+ * polyuria - not an allergy)": lithium's, not clozapine's).  A drug the
+ * patient was switched to is passed over: the remark is about the one
+ * given up ("Eliquis - caused a nosebleed, her GP switched her to
+ * warfarin 2024 (... it's a side effect really ...)"). */
+static const item *
+paren_drug(const sentence *s, size_t j)
+{
+	for (size_t m = j; m-- > 0;) {
+		if ((s->items[m].e->type != NOTES_T_SUBSTANCE &&
+		     s->items[m].e->type != NOTES_T_CLASS) ||
+		    notes__switched_to(s, m))
+			continue;
+		return notes__opens_after_item(s, m, j) ? &s->items[m] : NULL;
+	}
+	return NULL;
+}
+
+/* paren_from_prior: does item j of s sit in an ASCII parenthesis opened
+ * after the paragraph's last drug before s, lines back ("olanzapine ?\n
+ * (weight gain, a side effect;\nI have asked pharmacy to remove it from
+ * the allergy list)": the wrapped remark is olanzapine's)? */
+static bool
+paren_from_prior(const sentence *s, size_t j)
+{
+	bool open = false;
+
+	for (uint32_t i = s->prior_last.end; i < s->items[j].start; i++)
+		if (s->text[i] == '(')
+			open = true;
+		else if (s->text[i] == ')')
+			open = false;
+	return open;
+}
+
+/* allergic_sign: is item it a manifestation of a true allergy (the WAO
+ * nomenclature's and FHIR's rows of cues.csv: "anaphylaxis", "hives",
+ * "过敏性休克"), not a side effect ("diarrhoea", "胃不适") or an itch that
+ * may be the drug's histamine effect? */
+static bool
+allergic_sign(const item *it)
+{
+	static const char *const signs[] = {"anaphylaxis",
+					    "anaphylactic",
+					    "anaphylactic reaction",
+					    "rash",
+					    "hives",
+					    "urticaria",
+					    "angioedema",
+					    "bronchospasm",
+					    "wheeze",
+					    "sjs",
+					    "stevens johnson syndrome",
+					    "皮疹",
+					    "红疹",
+					    "荨麻疹",
+					    "风团",
+					    "过敏性休克",
+					    "血管性水肿",
+					    "喉头水肿",
+					    "支气管痉挛"};
+
+	return notes__keyed_among(it, NOTES_T_REACTION, signs,
+				  sizeof(signs) / sizeof(*signs));
+}
+
+/* own_allergy: does an allergic sign stand after byte from and before
+ * byte to of s (a drug's own story, told before the next drug)? */
+static bool
+own_allergy(const sentence *s, uint32_t from, uint32_t to)
+{
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].start >= from && s->items[m].start < to &&
+		    allergic_sign(&s->items[m]))
+			return true;
+	return false;
+}
+
+/* told_tolerated: is drug item m told as taken without harm, by a
+ * tolerance cue right before it ("tolerated amoxicillin") or after it
+ * before the next drug or item j ("amoxicillin ... without any
+ * problem")? */
+static bool
+told_tolerated(const sentence *s, size_t m, size_t j)
+{
+	if (m > 0 && s->items[m - 1].e->type == NOTES_T_TOLERATED)
+		return true;
+	for (size_t k = m + 1; k < j && !is_drug(&s->items[k]); k++)
+		if (s->items[k].e->type == NOTES_T_TOLERATED)
+			return true;
+	return false;
+}
+
+/* verdict_subject returns the drug, from item d on, that a verdict at
+ * item j speaks of: past each drug whose own story before the next drug
+ * tells a true allergy, to a drug not told as tolerated ("Penicillin
+ * allergy (anaphylaxis); co-amoxiclav - diarrhoea, not an allergy":
+ * co-amoxiclav's, never the penicillin's).  A drug told as taken without
+ * harm is evidence for the verdict, not its subject ("PCN - listed
+ * from a childhood rash, but she completed a full course of amoxicillin
+ * ... without any problem; not a true allergy": the penicillin's). */
+static size_t
+verdict_subject(const sentence *s, size_t d, size_t j)
+{
+	for (size_t m = d + 1; m < j; m++) {
+		if (!is_drug(&s->items[m]) || told_tolerated(s, m, j))
+			continue;
+		if (!own_allergy(s, s->items[d].end, s->items[m].start))
+			break;
+		d = m;
+	}
+	return d;
+}
+
+/* spoken_of returns the drug that cue item j of s speaks of: the first
+ * drug of s before it, past those with a true allergy of their own
+ * (verdict_subject), or, when s names none before it, the first drug of
+ * the sentence before in the paragraph ("- Morphine - itching.
+ * Discussed: this is a histamine effect, not an allergy"); or NULL. */
+static const item *
+spoken_of(const sentence *s, size_t j)
+{
+	size_t d = notes__first_drug(s, j);
+	const item *bracketed = paren_drug(s, j);
+
+	if (bracketed != NULL)
+		return bracketed;
+	if (d < j)
+		return &s->items[verdict_subject(s, d, j)];
+	if (s->prior_last.e != NULL && paren_from_prior(s, j))
+		return &s->prior_last;
+	if (notes__bulleted(s))
+		return NULL; /* a new bullet is a new entry, not the last's */
+	return s->prior.e != NULL ? &s->prior : NULL;
+}
+
+/* allergy_of fills f as an allergy to drug item d, with no reaction,
+ * in context (its trigger the cue that set it). */
+static void
+allergy_of(const item *d, unsigned context, const char *trigger,
+	   notes_finding *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->kind = NOTES_ALLERGY;
+	f->code = d->e->code;
+	f->display = d->e->display;
+	f->system = d->e->type == NOTES_T_SUBSTANCE ? "substance" : "class";
+	f->reaction = "";
+	f->start = d->start;
+	f->end = d->end;
+	f->context = context;
+	f->trigger = trigger;
+}
+
+/* paren_verdict: is not-allergy cue j of s a verdict in the parenthesis
+ * right after its drug, with no intolerance cue between them ("codeine:
+ * constipation (side effect, not allergy)")?  The entry is then no
+ * allergy, wherever it is filed; "Morphine - vomiting (intolerance, not
+ * allergy per pt)" names it an intolerance, an allergy. */
+static bool
+paren_verdict(const sentence *s, size_t j)
+{
+	const item *d = paren_drug(s, j);
+
+	if (d == NULL)
+		return false;
+	for (size_t m = (size_t)(d - s->items) + 1; m < j; m++)
+		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(s->items[m].e->key, "intoleran") != NULL)
+			return false;
+	return true;
+}
+
+/* joined_words: is text[from, to) only a list's joining: spaces, a
+ * comma or slash, "and" or "or"? */
+static bool
+joined_words(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const joins[] = {"and", "or"};
+
+	while (from < to && strchr(" \t,/", text[from]) != NULL)
+		from++;
+	while (to > from && strchr(" \t,/", text[to - 1]) != NULL)
+		to--;
+	for (size_t i = 0; i < sizeof(joins) / sizeof(*joins); i++)
+		if (to - from == strlen(joins[i]) &&
+		    strncmp(text + from, joins[i], to - from) == 0)
+			return true;
+	return from == to;
+}
+
+/* disown_joined negates, as d is, the drugs joined to drug d in a list
+ * before not-allergy cue j ("Her co-amoxiclav and erythromycin reactions
+ * were gastrointestinal side effects, not an allergy"): the verdict is
+ * on each.  False when out is full. */
+static bool
+disown_joined(const sentence *s, const item *d, size_t j, notes_reading *out)
+{
+	for (size_t m = (size_t)(d - s->items) + 1; m < j; m++) {
+		const item *it = &s->items[m];
+		notes_finding f;
+
+		if (!is_drug(it) ||
+		    !joined_words(s->text, s->items[m - 1].end, it->start))
+			break;
+		allergy_of(it, NOTES_NEGATED, s->items[j].e->key, &f);
+		if (!notes__keep(out, &f))
+			return false;
+	}
+	return true;
+}
+
+bool
+notes__disowned_allergy(const sentence *s, notes_reading *out)
+{
+	for (size_t j = 0; j < s->n_items; j++) {
+		const notes_entry *e = s->items[j].e;
+		const item *d = spoken_of(s, j);
+		bool disown = e->type == NOTES_T_PSEUDO &&
+			      (e->dir & NOTES_DIR_NOT_ALLERGY) &&
+			      (!records_intolerance(s) || paren_verdict(s, j));
+		bool record = (e->dir & NOTES_DIR_RECORDED) &&
+			      e->type == NOTES_T_ALLERGY_CUE &&
+			      notes__first_drug(s, j) == j;
+		notes_finding f;
+
+		if (d == NULL || !(disown || record))
+			continue;
+		allergy_of(d, disown ? NOTES_NEGATED : 0, disown ? e->key : "",
+			   &f);
+		if (!notes__keep(out, &f) ||
+		    (disown && !disown_joined(s, d, j, out)))
+			return false;
+	}
+	return true;
+}
+
+/* The trigger of an allergy the note says was a relative's, not the
+ * patient's. */
+static const char misattributed[] = "it was a relative's";
+
+/* was_relative returns the word of the relative that "it was" or "that
+ * was" names in s ("says it was his brother who is allergic", "that was
+ * her sister's allergy, not hers"), or s->n. */
+static size_t
+was_relative(const sentence *s)
+{
+	for (size_t w = 1; w + 1 < s->n; w++) {
+		size_t r = w + 1;
+
+		if (!notes__words_at(s, w, "was") ||
+		    !(notes__words_at(s, w - 1, "it") ||
+		      notes__words_at(s, w - 1, "that")))
+			continue;
+		if (r + 1 < s->n && (notes__words_at(s, r, "his") ||
+				     notes__words_at(s, r, "her") ||
+				     notes__words_at(s, r, "your") ||
+				     notes__words_at(s, r, "their")))
+			r++;
+		if (notes__relative_at(s, r))
+			return r;
+	}
+	return s->n;
+}
+
+/* misattributed_drug returns the drug whose allergy s gives to a
+ * relative at word r: the first drug after the relative ("it was your
+ * mother who is allergic to penicillin"), else the last before it
+ * ("\"penicillin\" on GP record which pt denies - says it was his
+ * brother"), else the sentence before's; NULL when none. */
+static const item *
+misattributed_drug(const sentence *s, size_t r)
+{
+	const item *last = NULL;
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		if (!is_drug(&s->items[k]))
+			continue;
+		if (s->items[k].w0 > r)
+			return &s->items[k];
+		last = &s->items[k];
+	}
+	if (last == NULL && s->prior.e != NULL)
+		last = &s->prior;
+	return last;
+}
+
+bool
+notes__misattributed_allergy(const sentence *s, notes_reading *out)
+{
+	size_t r = was_relative(s);
+	const item *d = r < s->n ? misattributed_drug(s, r) : NULL;
+	notes_finding f;
+
+	if (d == NULL)
+		return true;
+	allergy_of(d, NOTES_NEGATED, misattributed, &f);
+	if (!notes__keep(out, &f))
+		return false;
+	allergy_of(d, NOTES_FAMILY, misattributed, &f);
+	return notes__keep(out, &f);
+}
+
+/* denied_mention: does its own sentence deny drug item k an allergy
+ * ("does not predict reactions to other cephalosporins")?  It is no
+ * subject a later sentence's record cue speaks of ("Cefaclor (not in our
+ * formulary) remains on her list as an allergy"). */
+static bool
+denied_mention(const sentence *s, size_t k)
+{
+	const char *trigger;
+
+	return (notes__context(s, k, true, &trigger) & NOTES_NEGATED) != 0;
+}
+
+void
+notes__remember_subject(sentence *s)
+{
+	size_t d = notes__first_drug(s, s->n_items);
+
+	if (s->n == 0)
+		return;
+	s->prior.e = NULL;
+	if (d < s->n_items)
+		d = verdict_subject(s, d, s->n_items);
+	if (d < s->n_items && !denied_mention(s, d))
+		s->prior = s->items[d];
+	for (size_t m = s->n_items; m-- > d;)
+		if (is_drug(&s->items[m])) {
+			s->prior_last = s->items[m];
+			break;
+		}
+}
+
+bool
+notes__keep_disowned(const sentence *s, size_t k, notes_reading *out)
+{
+	const item *it = &s->items[k], *cue;
+	notes_finding f;
+
+	if (!is_drug(it))
+		return true;
+	if ((cue = notes__disowned_by(s, k)) != NULL)
+		allergy_of(it, NOTES_NEGATED, cue->e->key, &f);
+	else if (notes__denied_zh(s, k))
+		allergy_of(it, NOTES_NEGATED, "非过敏", &f);
+	else
+		return true;
+	return notes__keep(out, &f);
+}
+
+/* delabel_after: the de-labelling trigger after item k in s ("已解释病人
+ * 无此过敏"), or NULL. */
+static const item *
+delabel_after(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_NEGATED &&
+		    (s->items[m].e->dir & NOTES_DIR_DELABEL))
+			return &s->items[m];
+	return NULL;
+}
+
+bool
+notes__keep_relatives(const sentence *s, size_t k, notes_reading *out)
+{
+	const item *d;
+	notes_finding f;
+
+	if (!is_drug(&s->items[k]))
+		return true;
+	if (notes__relative_self_zh(s, k) && (d = delabel_after(s, k)) != NULL)
+		allergy_of(&s->items[k], NOTES_NEGATED, d->e->key, &f);
+	else if (notes__mislabelled_zh(s, k))
+		allergy_of(&s->items[k], NOTES_NEGATED, "为其", &f);
+	else
+		return true;
+	return notes__keep(out, &f);
+}
+
+bool
+notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
+		     notes_reading *out)
+{
+	static const char *const refused[] = {"refuses", "refused"};
+	static const char *const cannot[] = {"can't", "cannot"};
+	const item *d = &s->items[k];
+	size_t before = d->w0 > LAY_BEFORE_WORDS ? d->w0 - LAY_BEFORE_WORDS : 0;
+	notes_finding m;
+
+	if (f->kind != NOTES_ALLERGY || d->e->type != NOTES_T_SUBSTANCE ||
+	    s->words[d->w0].han || notes__lay_effect(s, k) == NULL ||
+	    notes__any_in(s, before, d->w0, cannot, 2))
+		return true;
+	if (notes__any_in(s, before, d->w0, refused, 2))
+		allergy_of(d, NOTES_NEGATED, "refuses", &m);
+	else
+		allergy_of(d, NOTES_HISTORICAL, "stopped", &m);
+	m.kind = NOTES_MEDICINE;
+	return notes__keep(out, &m);
+}
+
+/* The words of a writer who doubts a label they keep ("so I doubt this is
+ * a true allergy", "PCN label likely inaccurate", "Unverified.", "GP
+ * queried viral rash", "not sure it was the cipro", "?true allergy",
+ * "whether true allergy or viral exanthem", "rather than true allergy"). */
+static const char *const doubts[] = {
+	"doubt",	"doubtful",	"inaccurate",	   "unverified",
+	"questionable", "unlikely",	"queried",	   "not sure",
+	"? true",	"whether true", "rather than true"};
+
+/* doubt_word returns the doubt phrase of s (from doubts), or NULL; *w
+ * its first word's place. */
+static const char *
+doubt_word(const sentence *s, size_t *w)
+{
+	for (*w = 0; *w < s->n; (*w)++)
+		for (size_t i = 0; i < sizeof(doubts) / sizeof(*doubts); i++)
+			if (notes__phrase_at(s, *w, doubts[i]))
+				return doubts[i];
+	return NULL;
+}
+
+/* doubtable: is f an allergy that a doubt may qualify: affirmed, or
+ * negated only by a drug tolerated ("she has tolerated Augmentin ... so
+ * PCN label likely inaccurate")? */
+static bool
+doubtable(const notes_finding *f)
+{
+	const notes_entry *t;
+
+	if (f->kind != NOTES_ALLERGY || f->code[0] == '\0')
+		return false;
+	if (f->context == 0)
+		return true;
+	t = notes__find(f->trigger);
+	return f->context == NOTES_NEGATED && t != NULL &&
+	       t->type == NOTES_T_TOLERATED;
+}
+
+/* doubtable_since: does out hold a doubtable allergy found at or after
+ * byte from? */
+static bool
+doubtable_since(const notes_reading *out, uint32_t from)
+{
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;)
+		if (doubtable(&out->findings[i]))
+			return true;
+	return false;
+}
+
+void
+notes__doubt_allergy(const sentence *s, notes_reading *out)
+{
+	size_t w;
+	const char *doubt;
+	uint32_t from = s->words[0].start;
+
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	if (s->prior.e != NULL && s->prior.start < from)
+		from = s->prior.start;
+	/* most sentences have no allergy near to doubt: the doubt words
+	 * are looked for only when one is */
+	if (!doubtable_since(out, from) || (doubt = doubt_word(s, &w)) == NULL)
+		return;
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->start < from)
+			return;
+		if (f->start < s->words[w].start && doubtable(f)) {
+			f->context = NOTES_UNCERTAIN;
+			f->trigger = doubt;
+			return;
+		}
+	}
+}
+
+/* negate_line_allergies negates, with trigger, the affirmed allergy
+ * last read on s's line before s, or each of them when all. */
+static void
+negate_line_allergies(const sentence *s, notes_reading *out,
+		      const char *trigger, bool all)
+{
+	uint32_t from = s->words[0].start;
+
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->code[0] != '\0') {
+			f->context = NOTES_NEGATED;
+			f->trigger = trigger;
+			if (!all)
+				return;
+		}
+	}
+}
+
+void
+notes__delabel_line(const sentence *s, notes_reading *out)
+{
+	size_t j = 0;
+
+	/* a de-labelling trigger, not a "not an allergy" (disowned_allergy
+	 * reads that) */
+	while (j < s->n_items && (!(s->items[j].e->dir & NOTES_DIR_DELABEL) ||
+				  s->items[j].e->type != NOTES_T_NEGATED))
+		j++;
+	if (j == s->n_items || notes__first_drug(s, s->n_items) < s->n_items ||
+	    (unsigned char)s->items[j].e->key[0] >= 0x80)
+		return;
+	negate_line_allergies(s, out, s->items[j].e->key, false);
+}
+
+void
+notes__removed_entry(const sentence *s, notes_reading *out)
+{
+	if (s->n == 1 && notes__words_at(s, 0, "removed"))
+		negate_line_allergies(s, out, "label removed", true);
+}
+
+/* names_removed_label: is drug item k the label a sentence says was
+ * removed, "removed the <drug> allergy label" ("I have removed the
+ * penicillin allergy label from our electronic record")? */
+static bool
+names_removed_label(const sentence *s, size_t k)
+{
+	static const char *const owner[] = {"the", "her", "his", "their"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	return is_drug(&s->items[k]) && w0 >= 2 &&
+	       notes__words_at(s, w0 - 2, "removed") &&
+	       notes__words_in(s, w0 - 1, owner,
+			       sizeof(owner) / sizeof(*owner)) &&
+	       (notes__words_at(s, w1, "allergy") ||
+		notes__words_at(s, w1, "label"));
+}
+
+void
+notes__removed_named_label(const sentence *s, notes_reading *out)
+{
+	for (size_t k = 0; k < s->n_items; k++) {
+		if (!names_removed_label(s, k))
+			continue;
+		for (size_t i = out->n; i-- > 0;) {
+			notes_finding *f = &out->findings[i];
+
+			if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+			    strcmp(f->code, s->items[k].e->code) == 0) {
+				f->context = NOTES_NEGATED;
+				f->trigger = "removed the allergy label";
+				break;
+			}
+		}
+	}
+}
+
+/* denial_only: is s the patient's bare denial, "she denies", "pt
+ * denies", naming no drug and no problem of its own? */
+static bool
+denial_only(const sentence *s)
+{
+	static const char *const who[] = {"she", "he", "pt", "patient"};
+
+	if (s->n < 2 ||
+	    !notes__words_in(s, 0, who, sizeof(who) / sizeof(*who)) ||
+	    !(notes__words_at(s, 1, "denies") ||
+	      notes__words_at(s, 1, "denied")))
+		return false;
+	for (size_t k = 0; k < s->n_items; k++)
+		if (is_drug(&s->items[k]) ||
+		    s->items[k].e->type == NOTES_T_PROBLEM)
+			return false;
+	return true;
+}
+
+void
+notes__denied_report(const sentence *s, notes_reading *out)
+{
+	if (denial_only(s))
+		negate_line_allergies(s, out, "denies", false);
+}
+
+/* verdict_not_allergic returns the "not" of a "not allergic" that ends
+ * its clause with no drug after it ("\"Morfine\" on allergy band - pt
+ * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or
+ * s->n_items: a verdict on the drug the sentence began with. */
+static size_t
+verdict_not_allergic(const sentence *s)
+{
+	for (size_t j = 0; j + 1 < s->n_items; j++) {
+		const item *cue = &s->items[j + 1];
+		bool drug_after = false;
+
+		if (s->items[j].e->type != NOTES_T_NEGATED ||
+		    strcmp(s->items[j].e->key, "not") != 0 ||
+		    cue->e->type != NOTES_T_ALLERGY_CUE ||
+		    strcmp(cue->e->key, "allergic") != 0 ||
+		    cue->w0 != s->items[j].w1)
+			continue;
+		for (size_t m = j + 2; m < s->n_items; m++)
+			drug_after =
+				drug_after || (is_drug(&s->items[m]) &&
+					       !notes__terminated(s, j, m));
+		if (!drug_after)
+			return j;
+	}
+	return s->n_items;
+}
+
+/* verdict_passes: does the verdict at item j of s speak of a drug after
+ * finding f's, f's own story telling a true allergy (verdict_subject:
+ * "Penicillin - rash; ondansetron - headache, not allergic")? */
+static bool
+verdict_passes(const sentence *s, const notes_finding *f, size_t j)
+{
+	for (size_t d = 0; d < j; d++)
+		if (is_drug(&s->items[d]) && s->items[d].start == f->start)
+			return verdict_subject(s, d, j) != d;
+	return false;
+}
+
+void
+notes__not_allergic_after(const sentence *s, notes_reading *out)
+{
+	size_t j = verdict_not_allergic(s);
+
+	if (j == s->n_items)
+		return;
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->start < s->words[0].start)
+			return;
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->start < s->items[j].start && f->code[0] != '\0') {
+			if (verdict_passes(s, f, j))
+				return;
+			f->context = NOTES_NEGATED;
+			f->trigger = s->items[j].e->key;
+			return;
+		}
+	}
+}
+
+/* clears: is finding c a statement that the patient has no allergy to
+ * its substance: an allergy negated by a de-labelling or a verdict ("非
+ * 过敏", "not an allergy"), or a drug taken without harm ("without
+ * problems", "没问题")? */
+static bool
+clears(const notes_finding *c)
+{
+	const notes_entry *t = notes__find(c->trigger);
+
+	if (t == NULL || c->code[0] == '\0')
+		return false;
+	if (c->kind == NOTES_ALLERGY && (c->context & NOTES_NEGATED))
+		return (t->dir & NOTES_DIR_DELABEL) != 0;
+	return t->type == NOTES_T_TOLERATED;
+}
+
+/* clause_parted: does a semicolon, ASCII or full-width, stand between
+ * bytes from and to of text? */
+static bool
+clause_parted(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] == ';' || strncmp(text + i, "\xef\xbc\x9b", 3) == 0)
+			return true;
+	return false;
+}
+
+/* negate_class negates out's affirmed allergies to class code, with
+ * trigger: a member's verdict stands for them. */
+static void
+negate_class(notes_reading *out, const char *code, const char *trigger)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    strcmp(f->code, code) == 0) {
+			f->context = NOTES_NEGATED;
+			f->trigger = trigger;
+		}
+	}
+}
+
+void
+notes__member_clears_class(const sentence *s, notes_reading *out, size_t first)
+{
+	for (size_t j = first; j < out->n; j++) {
+		const notes_finding *c = &out->findings[j];
+
+		if (!clears(c))
+			continue;
+		for (size_t k = 0; k < s->n_items; k++) {
+			const notes_entry *e = s->items[k].e;
+
+			if (e->type == NOTES_T_CLASS &&
+			    s->items[k].start < c->start &&
+			    !clause_parted(s->text, s->items[k].end,
+					   c->start) &&
+			    !own_allergy(s, s->items[k].end, c->start) &&
+			    notes__member_of(c->code, e->code))
+				negate_class(out, e->code, c->trigger);
+		}
+	}
+}
+
+bool
+notes__doubted_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		for (size_t d = 0; d < sizeof(doubts) / sizeof(*doubts); d++)
+			if (f->kind == NOTES_ALLERGY &&
+			    f->trigger == doubts[d] &&
+			    strcmp(f->code, code) == 0)
+				return true;
+	}
+	return false;
+}
+
+bool
+notes__misattributed_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->trigger == misattributed &&
+		    f->context == NOTES_NEGATED && strcmp(f->code, code) == 0)
+			return true;
+	}
+	return false;
+}
