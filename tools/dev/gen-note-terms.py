@@ -30,6 +30,8 @@ REACTIONS_ZH = "services/records/notes/knowledge/reactions_zh.csv"
 # The console's Chinese names of what the reader finds (issue 77, item 3).
 CONSOLE_OUT = "services/console/note-terms-zh.js"
 HAN = re.compile("[\u3400-\u9fff]")
+# cues.csv's kinds of a reaction: any, and a sign of a true allergy.
+REACTION_KINDS = ("reaction", "allergic_sign")
 
 ROW = re.compile(r'\{\s*"([^"]*)",\s*"((?:[^"]|"\s*")*)",\s*"([^"]*)"', re.S)
 
@@ -119,7 +121,7 @@ def generate_console():
     (its first Chinese name in the synonyms table: the approved name),
     a problem by its ICD-10 code (the first Chinese term of the code in
     problems.csv), a reaction by the English word the reader keeps."""
-    english = {r["term"] for r in rows_of(CUES) if r["kind"] == "reaction"
+    english = {r["term"] for r in rows_of(CUES) if r["kind"] in REACTION_KINDS
                and not HAN.search(r["term"])}
     reactions = {r["reaction"]: r["zh"] for r in rows_of(REACTIONS_ZH)}
     missing = sorted(english - set(reactions))

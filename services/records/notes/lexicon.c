@@ -209,7 +209,8 @@ context_row(char **f, notes_entry *e)
  * says a drug's reaction is no allergy (NOTES_DIR_NOT_ALLERGY), read
  * around the drug it speaks of ("side effect, not an allergy");
  * "postfix" an allergy cue that names only the drug right before it
- * (NOTES_DIR_POSTFIX). */
+ * (NOTES_DIR_POSTFIX); "allergic_sign" a reaction that is a sign of a
+ * true allergy (NOTES_DIR_ALLERGIC_SIGN). */
 static bool
 cue_row(char **f, notes_entry *e)
 {
@@ -243,6 +244,11 @@ cue_row(char **f, notes_entry *e)
 	if (strcmp(f[1], "postfix") == 0) {
 		e->type = NOTES_T_ALLERGY_CUE;
 		e->dir = NOTES_DIR_POSTFIX;
+		return true;
+	}
+	if (strcmp(f[1], "allergic_sign") == 0) {
+		e->type = NOTES_T_REACTION;
+		e->dir = NOTES_DIR_ALLERGIC_SIGN;
 		return true;
 	}
 	if (strcmp(f[1], "not_allergy") == 0) {

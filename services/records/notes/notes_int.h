@@ -170,6 +170,12 @@ typedef enum notes_type {
 /* A forward trigger that reaches only its own list item, not past a
  * dash, a colon or a parenthesis ("avoid morphine - oxycodone PRN"). */
 #define NOTES_DIR_OWN_ITEM 4194304u
+/* A reaction that is a sign of a true allergy ("anaphylaxis", "hives",
+ * "过敏性休克"; cues.csv kind allergic_sign), not a side effect
+ * ("diarrhoea", "胃不适") or an itch that may be the drug's histamine
+ * effect: a drug's own story with one keeps its allergy beside a
+ * verdict on another drug (verdict.c, own_allergy). */
+#define NOTES_DIR_ALLERGIC_SIGN 8388608u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

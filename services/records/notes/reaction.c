@@ -310,8 +310,9 @@ notes__recorded_reaches(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
-bool
-notes__keyed_among(const item *it, int type, const char *const *keys, size_t n)
+/* keyed_among: is item it of type type, its phrase one of keys[0..n)? */
+static bool
+keyed_among(const item *it, int type, const char *const *keys, size_t n)
 {
 	if ((int)it->e->type != type)
 		return false;
@@ -330,8 +331,8 @@ never_used(const item *m)
 	static const char *const never[] = {"未用过", "未使用过", "从未用过",
 					    "从未使用过"};
 
-	return notes__keyed_among(m, NOTES_T_NEGATED, never,
-				  sizeof(never) / sizeof(*never));
+	return keyed_among(m, NOTES_T_NEGATED, never,
+			   sizeof(never) / sizeof(*never));
 }
 
 /* fine_in_item: does a tolerated cue follow drug item k in its list

@@ -282,10 +282,6 @@ size_t notes__first_drug(const sentence *s, size_t j);
  * clauses, when every drug before it is that one. */
 bool notes__recorded_reaches(const sentence *s, size_t k, size_t j);
 
-/* notes__keyed_among: is item it of type type, its phrase one of keys[0..n)? */
-bool notes__keyed_among(const item *it, int type, const char *const *keys,
-			size_t n);
-
 /* notes__allergy_cued: does an allergy cue of the clause name item k? */
 bool notes__allergy_cued(const sentence *s, size_t k);
 

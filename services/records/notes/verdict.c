@@ -61,35 +61,15 @@ paren_from_prior(const sentence *s, size_t j)
 	return open;
 }
 
-/* allergic_sign: is item it a manifestation of a true allergy (the WAO
- * nomenclature's and FHIR's rows of cues.csv: "anaphylaxis", "hives",
- * "过敏性休克"), not a side effect ("diarrhoea", "胃不适") or an itch that
- * may be the drug's histamine effect? */
+/* allergic_sign: is item it a manifestation of a true allergy (a reaction
+ * cues.csv marks allergic_sign: the WAO nomenclature's and FHIR's
+ * "anaphylaxis", "hives", "过敏性休克"), not a side effect ("diarrhoea",
+ * "胃不适") or an itch that may be the drug's histamine effect? */
 static bool
 allergic_sign(const item *it)
 {
-	static const char *const signs[] = {"anaphylaxis",
-					    "anaphylactic",
-					    "anaphylactic reaction",
-					    "rash",
-					    "hives",
-					    "urticaria",
-					    "angioedema",
-					    "bronchospasm",
-					    "wheeze",
-					    "sjs",
-					    "stevens johnson syndrome",
-					    "皮疹",
-					    "红疹",
-					    "荨麻疹",
-					    "风团",
-					    "过敏性休克",
-					    "血管性水肿",
-					    "喉头水肿",
-					    "支气管痉挛"};
-
-	return notes__keyed_among(it, NOTES_T_REACTION, signs,
-				  sizeof(signs) / sizeof(*signs));
+	return it->e->type == NOTES_T_REACTION &&
+	       (it->e->dir & NOTES_DIR_ALLERGIC_SIGN) != 0;
 }
 
 /* own_allergy: does an allergic sign stand after byte from and before
