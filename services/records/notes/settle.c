@@ -74,11 +74,35 @@ delabel(notes_reading *out)
 	out->n = n;
 }
 
-/* drop_superseded drops out's findings of kind in context whose code
- * held says a later statement supersedes (a de-labelling's kin: a doubt,
- * a stop done, a refusal), so that statement stands for them. */
+/* The contexts a pass drops a superseded finding in (drop_superseded):
+ * affirmed, a mention that holds now; planned, a plan alone; doubting, a
+ * doubt or a relative's (planned too or not), neither past nor denied. */
+static bool
+affirmed(unsigned context)
+{
+	return context == 0;
+}
+
+static bool
+planned(unsigned context)
+{
+	return context == NOTES_HYPOTHETICAL;
+}
+
+static bool
+doubting(unsigned context)
+{
+	return (context & (NOTES_UNCERTAIN | NOTES_FAMILY)) &&
+	       !(context & (NOTES_NEGATED | NOTES_HISTORICAL));
+}
+
+/* drop_superseded drops out's findings of kind whose context in_context
+ * takes and whose code held says a later statement supersedes (a
+ * de-labelling's kin: a doubt, a stop done, a refusal, the drug taken),
+ * so that statement stands for them. */
 static void
-drop_superseded(notes_reading *out, notes_kind kind, unsigned context,
+drop_superseded(notes_reading *out, notes_kind kind,
+		bool (*in_context)(unsigned context),
 		bool (*held)(const notes_reading *, const char *))
 {
 	size_t n = 0;
@@ -86,7 +110,7 @@ drop_superseded(notes_reading *out, notes_kind kind, unsigned context,
 	for (size_t i = 0; i < out->n; i++) {
 		const notes_finding *f = &out->findings[i];
 
-		if (f->kind == kind && f->context == context &&
+		if (f->kind == kind && in_context(f->context) &&
 		    held(out, f->code))
 			continue;
 		out->findings[n++] = *f;
@@ -120,9 +144,10 @@ queried_code_zh(const notes_reading *out, const char *code)
 static void
 undoubt(notes_reading *out)
 {
-	drop_superseded(out, NOTES_ALLERGY, 0, notes__doubted_code);
-	drop_superseded(out, NOTES_ALLERGY, 0, queried_code_zh);
-	drop_superseded(out, NOTES_ALLERGY, 0, notes__misattributed_code);
+	drop_superseded(out, NOTES_ALLERGY, affirmed, notes__doubted_code);
+	drop_superseded(out, NOTES_ALLERGY, affirmed, queried_code_zh);
+	drop_superseded(out, NOTES_ALLERGY, affirmed,
+			notes__misattributed_code);
 }
 
 /* stopped_code: does out hold code as a medicine already stopped
@@ -152,7 +177,7 @@ stopped_code(const notes_reading *out, const char *code)
 static void
 unstop(notes_reading *out)
 {
-	drop_superseded(out, NOTES_MEDICINE, 0, stopped_code);
+	drop_superseded(out, NOTES_MEDICINE, affirmed, stopped_code);
 }
 
 /* diabetes_type returns 1 or 2 when out names one type of the patient's
@@ -265,19 +290,7 @@ taken_code(const notes_reading *out, const char *code)
 static void
 untake_doubts(notes_reading *out)
 {
-	unsigned doubting = NOTES_UNCERTAIN | NOTES_FAMILY;
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->n; i++) {
-		const notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_MEDICINE && (f->context & doubting) &&
-		    !(f->context & (NOTES_NEGATED | NOTES_HISTORICAL)) &&
-		    taken_code(out, f->code))
-			continue;
-		out->findings[n++] = *f;
-	}
-	out->n = n;
+	drop_superseded(out, NOTES_MEDICINE, doubting, taken_code);
 }
 
 /* declined_code: does out hold code as a medicine declined ("拒绝注射
@@ -305,7 +318,7 @@ declined_code(const notes_reading *out, const char *code)
 static void
 undecline(notes_reading *out)
 {
-	drop_superseded(out, NOTES_MEDICINE, NOTES_HYPOTHETICAL, declined_code);
+	drop_superseded(out, NOTES_MEDICINE, planned, declined_code);
 }
 
 void
