@@ -527,14 +527,65 @@ notes__effect_of(const sentence *s, size_t k)
 				       : notes__blamed_on(s, k);
 }
 
+/* days_at: is word w the number of a course written in days or hours
+ * ("5天", "共4日", "24小时"), not a day of one ("第2天"), a rate ("每3
+ * 天") or a time to come or gone ("3天后", "2天前")? */
+static bool
+days_at(const sentence *s, size_t w)
+{
+	static const char *const unit[] = {"天", "日", "小时"};
+	static const char *const not_before[] = {"第", "每", "近"};
+	static const char *const not_after[] = {"后", "前", "内", "以"};
+	size_t u;
+
+	/* a regimen of weeks ("双抗21天") goes on */
+	if (!notes__is_number(s->words[w].key) || strlen(s->words[w].key) > 2 ||
+	    w + 1 >= s->n ||
+	    !notes__words_in(s, w + 1, unit, sizeof(unit) / sizeof(*unit)) ||
+	    (!notes__words_at(s, w + 1, "小时") &&
+	     notes__atoi_small(s->words[w].key) > 14))
+		return false;
+	if (w > 0 && notes__words_in(s, w - 1, not_before,
+				     sizeof(not_before) / sizeof(*not_before)))
+		return false;
+	u = w + (notes__words_at(s, w + 1, "小时") ? 3 : 2);
+	return u >= s->n ||
+	       !notes__words_in(s, u, not_after,
+				sizeof(not_after) / sizeof(*not_after));
+}
+
+/* course_done returns the word that gives drug item k of a Chinese
+ * sentence a course of days in its clause ("予头孢呋辛1.5g ivgtt bid
+ * 5天", "自服头孢呋辛2天无好转", "头孢呋辛联合甲硝唑静滴抗感染3天"), or
+ * NULL: a course given in days is over, the drug a past one. */
+static const char *
+course_done(const sentence *s, size_t k)
+{
+	if (!s->words[s->items[k].w0].han)
+		return NULL;
+	for (size_t w = s->items[k].w1; w < s->n; w++) {
+		const char *key = s->words[w].key;
+
+		if (strcmp(key, "\xef\xbc\x8c") == 0 || strcmp(key, ";") == 0)
+			return NULL;
+		/* "胺碘酮继续维持24小时": continued, not over */
+		if (notes__words_at(s, w, "继续") ||
+		    notes__words_at(s, w, "维持"))
+			return NULL;
+		if (days_at(s, w))
+			return s->words[w + 1].key;
+	}
+	return NULL;
+}
+
 void
 notes__course_context(const sentence *s, size_t k, notes_finding *f)
 {
 	if (f->kind != NOTES_MEDICINE || f->context != 0)
 		return;
-	if (notes__course_done(s, k)) {
+	if (course_done(s, k)) {
 		f->context = NOTES_HISTORICAL;
-		f->trigger = notes__course_done(s, k);
+		f->trigger = course_done(s, k);
 	} else if (drug_dated(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "dated";

@@ -396,12 +396,6 @@ const item *notes__disowned_by(const sentence *s, size_t k);
  * taken). */
 bool notes__disowned_here(const sentence *s, size_t k);
 
-/* notes__course_done returns the word that gives drug item k of a Chinese
- * sentence a course of days in its clause ("予头孢呋辛1.5g ivgtt bid
- * 5天", "自服头孢呋辛2天无好转", "头孢呋辛联合甲硝唑静滴抗感染3天"), or
- * NULL: a course given in days is over, the drug a past one. */
-const char *notes__course_done(const sentence *s, size_t k);
-
 /* notes__qualifies_drug: is class item k written right after another drug,
  * only spaces between ("Sulfa antibiotics: rash", "sulfonamide
  * antibiotics")?  It says what kind of drug that one is; the allergy is
