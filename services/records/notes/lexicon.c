@@ -612,7 +612,7 @@ const char *
 notes_lexicon_check(void)
 {
 	pthread_once(&lex_once, load);
-	return lex.problem[0] ? lex.problem : NULL;
+	return lex.problem[0] ? lex.problem : notes__learned_check();
 }
 
 size_t

@@ -100,8 +100,9 @@ const char *notes_kind_name(notes_kind k);
  * ("negated,historical"), or "affirmed" for none, into out. */
 void notes_context_text(unsigned ctx, char *out, size_t len);
 
-/* notes_lexicon_check returns NULL when the built-in word lists loaded
- * whole, else the first problem ("context.csv line 12: ..."). */
+/* notes_lexicon_check returns NULL when the built-in word lists and the
+ * context model's weights loaded whole, else the first problem
+ * ("context.csv line 12: ..."). */
 const char *notes_lexicon_check(void);
 
 /* notes_lexicon_size returns how many phrases the reader knows. */
