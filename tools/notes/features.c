@@ -67,6 +67,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: notes-features [--rules | --read]\n");
 		return 2;
 	}
+	if (problem == NULL)
+		problem = notes_model_check();
 	if (problem != NULL) {
 		fprintf(stderr, "notes-features: %s\n", problem);
 		return 1;

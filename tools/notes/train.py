@@ -3,7 +3,9 @@
 "The context model").
 
 The model re-reads the context of each problem and medicine the rules
-find, and drops a problem it is confident no clinician would record.  It
+find, and drops a problem it is confident no clinician would record;
+a context a trigger set (a cue the writer wrote: "denies", "plan", 拟予)
+stands.  It
 is a multinomial logistic regression over the features
 build/bin/notes-features gives of each finding of the rules' reading
 (the reader's own C code: services/records/notes/features.c); a finding's
@@ -69,7 +71,7 @@ def read_features(notes, mode="--rules"):
             f = line.split("\t")
             notes_found[-1].append({
                 "kind": f[0], "code": f[1], "ctx": f[2],
-                "features": f[5:]})
+                "triggered": "trig=" not in f[5:], "features": f[5:]})
     if len(notes_found) != len(notes):
         raise SystemExit("notes-features read %d texts of %d"
                          % (len(notes_found), len(notes)))
@@ -108,7 +110,7 @@ def examples(notes, found):
     return xs, ys
 
 
-def fit(xs, ys):
+def fit(xs, ys, l2=L2):
     """(vocabulary, classes, weights) of a softmax regression."""
     count = collections.Counter(t for x in xs for t in set(x))
     vocab = {t: i for i, t in enumerate(sorted(
@@ -117,30 +119,38 @@ def fit(xs, ys):
     classes = sorted(c for c, k in seen.items() if k >= MIN_CLASS)
     keep = [i for i, y in enumerate(ys) if y in classes]
     cls = {c: i for i, c in enumerate(classes)}
-    m = np.zeros((len(keep), len(vocab)), np.float32)
+    # each row as the indices of its features, padded with the index of
+    # a row of zeros: the rows are sparse (about 40 of the vocabulary)
+    width = max(len(set(xs[i])) for i in keep)
+    idx = np.full((len(keep), width), len(vocab), np.int64)
     for r, i in enumerate(keep):
-        for t in xs[i]:
-            if t in vocab:
-                m[r, vocab[t]] = 1.0
-    target = np.eye(len(classes), dtype=np.float32)[[cls[ys[i]]
+        js = sorted({vocab[t] for t in xs[i] if t in vocab})
+        idx[r, :len(js)] = js
+    target = np.eye(len(classes), dtype=np.float64)[[cls[ys[i]]
                                                       for i in keep]]
-    return vocab, classes, _adam(m, target)
+    return vocab, classes, _adam(idx, len(vocab), target, l2)
 
 
-def _adam(m, target):
-    w = np.zeros((m.shape[1], target.shape[1]), np.float32)
+def _adam(idx, n_features, target, l2):
+    w = np.zeros((n_features + 1, target.shape[1]), np.float64)
     mom, var = np.zeros_like(w), np.zeros_like(w)
+    flat = idx.ravel()
     for step in range(1, STEPS + 1):
-        z = m @ w
+        z = w[idx].sum(1)
         z -= z.max(1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(1, keepdims=True)
-        g = (m.T @ (p - target) + L2 * w) / len(m)
+        d = p - target
+        g = np.stack([np.bincount(flat, np.repeat(d[:, c], idx.shape[1]),
+                                  minlength=len(w))
+                      for c in range(w.shape[1])], 1)
+        g = (g + l2 * w) / len(idx)
+        g[-1] = 0
         mom = 0.9 * mom + 0.1 * g
         var = 0.999 * var + 0.001 * g * g
         w -= 0.05 * (mom / (1 - 0.9 ** step)) / (
             np.sqrt(var / (1 - 0.999 ** step)) + 1e-8)
-    return w
+    return w[:-1]
 
 
 def probabilities(model, features):
@@ -157,7 +167,7 @@ def probabilities(model, features):
 
 def decide(f, p, drop, margin):
     """As learned.c's decide: the finding's new context, or None."""
-    if f["kind"] not in CHANGED:
+    if f["kind"] not in CHANGED or f["triggered"]:
         return f["ctx"]
     if f["kind"] == "problem" and p.get("DROP", 0) >= drop:
         return None
@@ -179,14 +189,15 @@ def reading(notes, found, probs, drop, margin):
     return out
 
 
-def cross_validate(sets, found):
+def cross_validate(sets, found, l2):
     """{(drop, margin): [F1 per fold]}, and the rules' F1 per fold."""
     scores, rules = collections.defaultdict(list), []
     classes = orders.substance_classes()
     for held in CV_SETS:
         train = [(n, f) for s in TRAIN_SETS if s != held
                  for n, f in zip(sets[s], found[s])]
-        model = fit(*examples([n for n, _ in train], [f for _, f in train]))
+        model = fit(*examples([n for n, _ in train], [f for _, f in train]),
+                    l2)
         notes, fs = sets[held], found[held]
         probs = [[probabilities(model, f["features"]) for f in x]
                  for x in fs]
@@ -207,14 +218,14 @@ def cross_validate(sets, found):
     return scores, rules
 
 
-def write(model, drop, margin, note):
+def write(model, drop, margin, note, path):
     vocab, classes, w = model
     rows = []
     for t, j in vocab.items():
         if np.abs(w[j]).max() >= 0.005:
             rows.append((t, w[j]))
     rows.sort(key=lambda r: r[0].encode())
-    with open(OUT, "w", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8") as f:
         f.write(
             "# The note reader's context model (services/records/notes/"
             "learned.c):\n# written by tools/notes/train.py, never by hand."
@@ -233,12 +244,15 @@ def main(argv):
     ap.add_argument("--cv", action="store_true")
     ap.add_argument("--drop", type=float, default=0.7)
     ap.add_argument("--margin", type=float, default=0.4)
+    ap.add_argument("--l2", type=float, default=L2,
+                    help="the weights' L2 penalty")
+    ap.add_argument("--out", default=OUT, help="where the weights go")
     args = ap.parse_args(argv)
     sets = {s: ev.parse(ev.set_path(s)) for s in TRAIN_SETS}
     found = {s: read_features(sets[s]) for s in TRAIN_SETS}
     drop, margin, note = args.drop, args.margin, []
     if args.cv:
-        scores, rules = cross_validate(sets, found)
+        scores, rules = cross_validate(sets, found, args.l2)
         drop, margin = max(scores, key=lambda k: np.mean(scores[k]))
         note = ["Leave-one-set-out over %s: mean F1 %.3f by the rules, "
                 "%.3f with the model" % (", ".join(CV_SETS), np.mean(rules),
@@ -251,9 +265,9 @@ def main(argv):
         x, y = examples(sets[s], found[s])
         xs += x
         ys += y
-    model = fit(xs, ys)
-    n = write(model, drop, margin, note)
-    print("%s: %d features, classes %s" % (os.path.relpath(OUT, REPO), n,
+    model = fit(xs, ys, args.l2)
+    n = write(model, drop, margin, note, args.out)
+    print("%s: %d features, classes %s" % (args.out, n,
                                            " ".join(model[1])))
     return 0
 

@@ -62,8 +62,8 @@ push(words *ws, const char *w, size_t len, size_t keep)
 /* one_char appends c (at s) to the word being built, or ends the word and
  * pushes c as a word of its own; *wl is the word's length so far. */
 static void
-one_char(const notes_char *c, const char *s, char *word, size_t *wl,
-	 words *ws, size_t keep)
+one_char(const notes_char *c, const char *s, char *word, size_t *wl, words *ws,
+	 size_t keep)
 {
 	char a = c->ascii ? c->ascii : c->latin;
 
@@ -232,8 +232,8 @@ heading(const char *text, size_t at, size_t *from, size_t *to)
 }
 
 static void
-add_words(notes_features *out, const char *prefix, const words *ws,
-	  size_t from, size_t to)
+add_words(notes_features *out, const char *prefix, const words *ws, size_t from,
+	  size_t to)
 {
 	for (size_t i = from; i < to && i < ws->n; i++)
 		add(out, prefix, ws->w[i]);

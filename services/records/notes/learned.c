@@ -13,6 +13,8 @@
  *
  * An allergy is never changed here: what the model gets wrong would
  * cost an order check, and an allergy's reading is the rules' alone.
+ * Nor is a finding whose context a trigger set: the model reads the
+ * mentions no cue of the word lists spoke of.
  * Decisions are taken on the rules' whole reading first, then applied,
  * so that no change moves another finding's features.
  */
@@ -28,13 +30,13 @@
 #define DROP_CLASS  0xffffffffu /* a class's context: the finding dropped */
 
 typedef struct model {
-	char *text;		    /* a copy of the file, cut into fields */
-	const char **feature;	    /* sorted */
-	float *w;		    /* n × k */
+	char *text;	      /* a copy of the file, cut into fields */
+	const char **feature; /* sorted */
+	float *w;	      /* n × k */
 	size_t n, k;
-	unsigned ctx[CLASSES_MAX];  /* each class's context bits, DROP_CLASS */
-	double drop, margin;	    /* the decision's thresholds */
-	char problem[160];	    /* "" when the file loaded whole */
+	unsigned ctx[CLASSES_MAX]; /* each class's context bits, DROP_CLASS */
+	double drop, margin;	   /* the decision's thresholds */
+	char problem[160];	   /* "" when the file loaded whole */
 } model;
 
 static model mdl;
@@ -182,7 +184,7 @@ load(void)
 }
 
 const char *
-notes__learned_check(void)
+notes_model_check(void)
 {
 	pthread_once(&mdl_once, load);
 	return mdl.problem[0] ? mdl.problem : NULL;
@@ -222,13 +224,17 @@ classify(const notes_features *fs, double *p)
 /* decide returns what becomes of f given its classes' probabilities p:
  * its context (DROP_CLASS: dropped).  A problem is dropped when DROP is
  * at least mdl.drop likely; a context replaces the rules' when it is
- * more likely than theirs by mdl.margin. */
+ * more likely than theirs by mdl.margin.  A finding whose context a
+ * trigger set is left as it is: the writer's own cue ("denies", "plan:",
+ * 拟予) outweighs what the words around it usually mean. */
 static unsigned
 decide(const notes_finding *f, const double *p)
 {
 	double mine = 0, best = -1;
 	unsigned best_ctx = f->context;
 
+	if (f->trigger[0] != '\0')
+		return f->context;
 	for (size_t c = 0; c < mdl.k; c++) {
 		if (mdl.ctx[c] == DROP_CLASS) {
 			if (f->kind == NOTES_PROBLEM && p[c] >= mdl.drop)
@@ -245,28 +251,37 @@ decide(const notes_finding *f, const double *p)
 	return best > mine + mdl.margin ? best_ctx : f->context;
 }
 
-/* repeated: does out hold, before i, a finding of i's kind, code and
- * context? */
+/* repeats: will out hold another finding of i's kind and code in i's
+ * new context ctx[i]: one the model leaves as it is, or an earlier one it
+ * moves there too? */
 static bool
-repeated(const notes_reading *out, size_t i)
+repeats(const notes_reading *out, const unsigned *ctx, size_t i)
 {
 	const notes_finding *f = &out->findings[i];
 
-	for (size_t k = 0; k < i; k++)
-		if (out->findings[k].kind == f->kind &&
-		    out->findings[k].context == f->context &&
-		    strcmp(out->findings[k].code, f->code) == 0)
+	for (size_t k = 0; k < out->n; k++) {
+		const notes_finding *g = &out->findings[k];
+		bool kept = ctx[k] == g->context;
+
+		if (k != i && ctx[k] == ctx[i] && (kept || k < i) &&
+		    g->kind == f->kind && strcmp(g->code, f->code) == 0)
 			return true;
+	}
 	return false;
 }
 
-/* apply sets each finding's new context (ctx[i]), drops the dropped and
- * then the repeats a new context made. */
+/* apply drops the dropped findings and sets the others' new contexts
+ * (ctx[i]); a finding moved to a context its kind and code already
+ * hold is dropped instead (a repeat is no new finding). */
 static void
-apply(notes_reading *out, const unsigned *ctx)
+apply(notes_reading *out, unsigned *ctx)
 {
 	size_t n = 0;
 
+	for (size_t i = 0; i < out->n; i++)
+		if (ctx[i] != out->findings[i].context &&
+		    ctx[i] != DROP_CLASS && repeats(out, ctx, i))
+			ctx[i] = DROP_CLASS;
 	for (size_t i = 0; i < out->n; i++) {
 		if (ctx[i] == DROP_CLASS)
 			continue;
@@ -276,11 +291,6 @@ apply(notes_reading *out, const unsigned *ctx)
 		}
 		out->findings[n++] = out->findings[i];
 	}
-	out->n = n;
-	n = 0;
-	for (size_t i = 0; i < out->n; i++)
-		if (!repeated(out, i))
-			out->findings[n++] = out->findings[i];
 	out->n = n;
 }
 
@@ -292,7 +302,7 @@ notes__learned_apply(const char *text, size_t len, notes_reading *out)
 	notes_feature_note note;
 	double p[CLASSES_MAX];
 
-	if (notes__learned_check() != NULL || out->n == 0)
+	if (notes_model_check() != NULL || out->n == 0)
 		return;
 	notes__feature_note(text, len, out, &note);
 	for (size_t i = 0; i < out->n; i++) {
@@ -304,4 +314,11 @@ notes__learned_apply(const char *text, size_t len, notes_reading *out)
 		ctx[i] = decide(&out->findings[i], p);
 	}
 	apply(out, ctx);
+}
+
+void
+notes_read(const char *text, size_t len, notes_reading *out)
+{
+	notes__read_rules(text, len, out);
+	notes__learned_apply(text, len, out);
 }

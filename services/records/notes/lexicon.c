@@ -612,7 +612,7 @@ const char *
 notes_lexicon_check(void)
 {
 	pthread_once(&lex_once, load);
-	return lex.problem[0] ? lex.problem : notes__learned_check();
+	return lex.problem[0] ? lex.problem : NULL;
 }
 
 size_t

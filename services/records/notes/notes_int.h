@@ -269,8 +269,4 @@ void notes__read_rules(const char *text, size_t len, notes_reading *out);
  * confident are none (learned.c). */
 void notes__learned_apply(const char *text, size_t len, notes_reading *out);
 
-/* notes__learned_check returns NULL when the context model's weights
- * (knowledge/learned.tsv) loaded whole, else what is wrong with them. */
-const char *notes__learned_check(void);
-
 #endif

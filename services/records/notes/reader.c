@@ -168,13 +168,6 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	notes__settle(out);
 }
 
-void
-notes_read(const char *text, size_t len, notes_reading *out)
-{
-	notes__read_rules(text, len, out);
-	notes__learned_apply(text, len, out);
-}
-
 bool
 notes_is_suggested(const notes_finding *f)
 {
