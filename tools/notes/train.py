@@ -254,6 +254,8 @@ def main(argv):
     if args.cv:
         scores, rules = cross_validate(sets, found, args.l2)
         drop, margin = max(scores, key=lambda k: np.mean(scores[k]))
+        for held, base, got in zip(CV_SETS, rules, scores[(drop, margin)]):
+            print("%-9s rules %.3f, with the model %.3f" % (held, base, got))
         note = ["Leave-one-set-out over %s: mean F1 %.3f by the rules, "
                 "%.3f with the model" % (", ".join(CV_SETS), np.mean(rules),
                                          np.mean(scores[(drop, margin)])),
