@@ -153,4 +153,5 @@ $(BUILD)/obj/services/dosage/catalogue/substance_kb_starter.o: \
 # The records service's note reader builds its word lists in
 # (services/records/notes/knowledge.c, .incbin).
 $(BUILD)/obj/services/records/notes/knowledge.o: \
-	$(wildcard services/records/notes/knowledge/*.csv)
+	$(wildcard services/records/notes/knowledge/*.csv \
+	services/records/notes/knowledge/*.tsv)

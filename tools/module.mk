@@ -17,7 +17,7 @@ $$(BUILD)/bin/$(1): $$($(1)_OBJS) $$($(1)_LIBS)
 endef
 
 # Every folder tools/NAME/ with C sources is one tool, build/bin/NAME.
-TOOL_DIRS := $(sort $(filter-out bench dev,\
+TOOL_DIRS := $(sort $(filter-out bench dev notes,\
 	$(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c))))))
 $(foreach t,$(TOOL_DIRS),\
 	$(eval $(call tool_template,$(t),$(sort $(wildcard tools/$(t)/*.c)))))
@@ -32,4 +32,7 @@ BENCH_SERVICE_ddi_eval := dosage
 $(foreach b,$(patsubst tools/bench/%.c,%,$(wildcard tools/bench/*.c)),\
 	$(eval $(call tool_template,bench-$(b),tools/bench/$(b).c,\
 	$(BENCH_SERVICE_$(b)))))
+# The note reader's features of each finding, for the context model's
+# trainer (tools/notes/train.py): the reader's own code.
+$(eval $(call tool_template,notes-features,tools/notes/features.c,records))
 include tools/facemodels/module.mk

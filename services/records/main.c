@@ -8,15 +8,17 @@
 #include "notes.h"
 #include "records.h"
 
-/* The note reader's word lists, and OpenCC's table of traditional
- * characters (about 0.2 s), load at start rather than in the first note's
- * write; lists that do not load (libopencc-data missing) stop the start,
- * naming what failed, instead of a reader that silently misses. */
+/* The note reader's word lists, its context model's weights and OpenCC's
+ * table of traditional characters (about 0.2 s), load at start rather than in
+ * the first note's write; lists that do not load (libopencc-data missing) stop
+ * the start, naming what failed, instead of a reader that silently misses. */
 static med_err
 records_start(med_service *svc)
 {
 	const char *problem = notes_lexicon_check();
 
+	if (problem == NULL)
+		problem = notes_model_check();
 	if (problem != NULL) {
 		med_log_error("note reader: %s", problem);
 		return MED_ERR_INTERNAL;

@@ -2,7 +2,8 @@
  * knowledge.c - the note reader's word lists, built into the service as
  * they are (the files stay the one place they are written),
  * NUL-terminated: services/records/notes/knowledge/{context,cues,
- * problems,medicines,members}.csv.  services/module.mk makes this object depend
+ * problems,medicines,members}.csv and the context model's weights,
+ * learned.tsv.  services/module.mk makes this object depend
  * on the files.
  */
 
@@ -20,3 +21,4 @@ NOTES_INCBIN("notes__cues_csv", "cues.csv");
 NOTES_INCBIN("notes__problems_csv", "problems.csv");
 NOTES_INCBIN("notes__medicines_csv", "medicines.csv");
 NOTES_INCBIN("notes__members_csv", "members.csv");
+NOTES_INCBIN("notes__learned_tsv", "learned.tsv");

@@ -104,6 +104,13 @@ void notes_context_text(unsigned ctx, char *out, size_t len);
  * whole, else the first problem ("context.csv line 12: ..."). */
 const char *notes_lexicon_check(void);
 
+/* notes_model_check returns NULL when the context model's built-in
+ * weights (knowledge/learned.tsv) loaded whole, else what is wrong with
+ * them ("learned.tsv line 3: ..."); records refuses to start on it,
+ * as on broken word lists (notes_read would give the rules' reading
+ * alone). */
+const char *notes_model_check(void);
+
 /* notes_lexicon_size returns how many phrases the reader knows. */
 size_t notes_lexicon_size(void);
 

@@ -230,4 +230,43 @@ const notes_entry *notes__joined(const char *word);
  * diabetes" then "her diabetes"): refine.c. */
 void notes__drop_unspecified(notes_reading *out);
 
+/* The most features of one finding, and their bytes. */
+#define NOTES_FEATURES_MAX 64
+
+/* notes_features - what the context model sees of one finding
+ * (features.c): strings such as "b:denies" (a word before the mention),
+ * "h:allergies" (a word of its heading), "c=historical" (the rules'
+ * context). */
+typedef struct notes_features {
+	const char *f[NOTES_FEATURES_MAX];
+	size_t n;
+	char buf[4096];
+	size_t used;
+} notes_features;
+
+/* notes_feature_note - what the features of every finding of one note
+ * share, computed once. */
+typedef struct notes_feature_note {
+	bool han;	 /* the note holds Chinese */
+	size_t problems; /* the problems the rules found in it */
+} notes_feature_note;
+
+/* notes__feature_note fills *note for the reading r of text[0, len). */
+void notes__feature_note(const char *text, size_t len, const notes_reading *r,
+			 notes_feature_note *note);
+
+/* notes__features writes the features of r's finding i into *out. */
+void notes__features(const char *text, size_t len, const notes_reading *r,
+		     const notes_feature_note *note, size_t i,
+		     notes_features *out);
+
+/* notes__read_rules reads text as notes_read does, by the rules alone
+ * (reader.c): what the context model is trained on and then corrects. */
+void notes__read_rules(const char *text, size_t len, notes_reading *out);
+
+/* notes__learned_apply lets the context model re-read the contexts of
+ * the rules' reading out of text[0, len) and drop the problems it is
+ * confident are none (learned.c). */
+void notes__learned_apply(const char *text, size_t len, notes_reading *out);
+
 #endif

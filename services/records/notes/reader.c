@@ -119,7 +119,7 @@ joined_unknown(const char *text, const notes_tok *t)
 }
 
 void
-notes_read(const char *text, size_t len, notes_reading *out)
+notes__read_rules(const char *text, size_t len, notes_reading *out)
 {
 	static __thread sentence s;
 	size_t pos = 0, n = cut(text, len);

@@ -1,0 +1,377 @@
+/*
+ * features.c - what the context model (learned.c) sees of one finding of
+ * the rules' reading: the rules' own verdict (kind, context, trigger, a
+ * reaction), the words around the mention on its line, the heading it is
+ * under, where it sits in the note and what else the note holds.  Words
+ * are compared as the scanner compares them (fold.c: full-width forms as
+ * ASCII, a traditional ideograph as its simplified one, lower case), each
+ * Chinese character a word.  The trainer (tools/notes/train.py) reads the
+ * same strings through build/bin/notes-features, so what the model was
+ * trained on and what it is given are one function's output.
+ */
+#include "notes_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The words kept each side of a mention, and of a heading. */
+#define WORDS_BEFORE   8
+#define WORDS_AFTER    5
+#define HEADING_WORDS  6
+#define HEADING_MAX    30 /* bytes: a longer line is prose, no heading */
+#define HEADING_LOOKUP 8  /* lines looked back for a heading */
+
+/* A run of words cut from one stretch of text. */
+typedef struct words {
+	char w[WORDS_BEFORE + WORDS_AFTER + HEADING_WORDS][NOTES_WORD_MAX + 1];
+	size_t n;
+} words;
+
+static void
+add(notes_features *out, const char *prefix, const char *value)
+{
+	size_t left = sizeof(out->buf) - out->used;
+	int n;
+
+	if (out->n == NOTES_FEATURES_MAX)
+		return;
+	n = snprintf(out->buf + out->used, left, "%s%s", prefix, value);
+	if (n < 0 || (size_t)n >= left)
+		return;
+	out->f[out->n++] = out->buf + out->used;
+	out->used += (size_t)n + 1;
+}
+
+/* push appends the word w[0, len) to ws, dropping the oldest when full
+ * and keep is the most kept (the last words before a mention). */
+static void
+push(words *ws, const char *w, size_t len, size_t keep)
+{
+	if (len == 0)
+		return;
+	if (len > NOTES_WORD_MAX)
+		len = NOTES_WORD_MAX;
+	if (ws->n == keep) {
+		memmove(ws->w[0], ws->w[1], (keep - 1) * sizeof(ws->w[0]));
+		ws->n--;
+	}
+	memcpy(ws->w[ws->n], w, len);
+	ws->w[ws->n++][len] = '\0';
+}
+
+/* one_char appends c (at s) to the word being built, or ends the word and
+ * pushes c as a word of its own; *wl is the word's length so far. */
+static void
+one_char(const notes_char *c, const char *s, char *word, size_t *wl, words *ws,
+	 size_t keep)
+{
+	char a = c->ascii ? c->ascii : c->latin;
+
+	if (a && ((a >= 'a' && a <= 'z') || (a >= 'A' && a <= 'Z') ||
+		  (a >= '0' && a <= '9'))) {
+		if (*wl < NOTES_WORD_MAX)
+			word[(*wl)++] = (char)(a | (a >= 'A' ? 0x20 : 0));
+		return;
+	}
+	push(ws, word, *wl, keep);
+	*wl = 0;
+	if (c->invisible || a == ' ' || a == '\t' || a == '\r' || a == '\n')
+		return;
+	if (c->simp_len)
+		push(ws, c->simp, c->simp_len, keep);
+	else if (a)
+		push(ws, &a, 1, keep);
+	else
+		push(ws, s, c->len, keep);
+}
+
+/* cut reads the words of text[from, to) into ws, keeping the last keep
+ * (or the first keep, when first). */
+static void
+cut(const char *text, size_t from, size_t to, size_t keep, bool first,
+    words *ws)
+{
+	char word[NOTES_WORD_MAX];
+	size_t wl = 0;
+	notes_char c;
+
+	ws->n = 0;
+	for (size_t i = from; i < to; i += c.len ? c.len : 1) {
+		notes__char((const unsigned char *)text + i, to - i, &c);
+		if (c.len == 0)
+			continue;
+		if (first && ws->n == keep)
+			return;
+		one_char(&c, text + i, word, &wl, ws, first ? keep + 1 : keep);
+	}
+	push(ws, word, wl, first ? keep + 1 : keep);
+	if (ws->n > keep)
+		ws->n = keep;
+}
+
+static size_t
+line_start(const char *text, size_t at)
+{
+	while (at > 0 && text[at - 1] != '\n')
+		at--;
+	return at;
+}
+
+static size_t
+line_end(const char *text, size_t len, size_t at)
+{
+	while (at < len && text[at] != '\n')
+		at++;
+	return at;
+}
+
+/* colon_at: is there a colon, ASCII or full-width, at text[i, to)? */
+static size_t
+colon_at(const char *text, size_t i, size_t to)
+{
+	if (text[i] == ':')
+		return 1;
+	return i + 2 < to && memcmp(text + i, "\xef\xbc\x9a", 3) == 0 ? 3 : 0;
+}
+
+/* sentence_end_at: does a sentence or clause end at text[i] (a full stop
+ * or semicolon, ASCII or full-width)? */
+static bool
+sentence_end_at(const char *text, size_t i, size_t to)
+{
+	return text[i] == '.' || text[i] == ';' ||
+	       (i + 2 < to && (memcmp(text + i, "\xe3\x80\x82", 3) == 0 ||
+			       memcmp(text + i, "\xef\xbc\x9b", 3) == 0));
+}
+
+/* label_end returns where the label that opens the line text[from, to)
+ * ends (its colon, within HEADING_MAX bytes, no sentence before it), or
+ * 0 when the line opens with none ("Allergies: ...", "既往史：..."). */
+static size_t
+label_end(const char *text, size_t from, size_t to)
+{
+	while (from < to && (text[from] == ' ' || text[from] == '\t'))
+		from++;
+	for (size_t i = from + 1; i < to && i - from <= HEADING_MAX; i++) {
+		if (sentence_end_at(text, i, to))
+			return 0;
+		if (colon_at(text, i, to))
+			return i;
+	}
+	return 0;
+}
+
+/* own_label finds the label of the mention's own clause: the last colon
+ * before `at` on its line, with at most HEADING_MAX bytes back to the
+ * clause's start ("Denies pain. PMH: HTN": "PMH").  Returns false when
+ * there is none. */
+static bool
+own_label(const char *text, size_t ls, size_t at, size_t *from, size_t *to)
+{
+	size_t c = at;
+
+	while (c > ls && !colon_at(text, c - 1, at))
+		c--;
+	if (c == ls)
+		return false;
+	*to = c - 1;
+	*from = *to;
+	while (*from > ls && !sentence_end_at(text, *from - 1, at) &&
+	       *to - *from < HEADING_MAX)
+		(*from)--;
+	return *from == ls || sentence_end_at(text, *from - 1, at);
+}
+
+/* short_line: is text[from, to) a line short enough to be a heading and
+ * not a sentence (no full stop)? */
+static bool
+short_line(const char *text, size_t from, size_t to)
+{
+	if (to - from >= HEADING_MAX)
+		return false;
+	for (size_t i = from; i < to; i++)
+		if (text[i] == '.' ||
+		    (i + 2 < to && memcmp(text + i, "\xe3\x80\x82", 3) == 0))
+			return false;
+	return true;
+}
+
+static bool
+blank(const char *text, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r')
+			return false;
+	return true;
+}
+
+/* heading finds the heading a mention at `at` is under: its own line's
+ * label, else the nearest line above that is a label or a short line;
+ * *from and *to bound it (equal when none). */
+static void
+heading(const char *text, size_t at, size_t *from, size_t *to)
+{
+	size_t ls = line_start(text, at), end;
+
+	if (own_label(text, ls, at, from, to))
+		return;
+	*from = *to = ls;
+	for (int k = 0; k < HEADING_LOOKUP && ls > 0; k++) {
+		size_t prev_end = ls - 1, prev = line_start(text, prev_end);
+
+		ls = prev;
+		if (blank(text, prev, prev_end))
+			continue;
+		if ((end = label_end(text, prev, prev_end)) != 0 ||
+		    short_line(text, prev, prev_end)) {
+			*from = prev;
+			*to = end ? end : prev_end;
+			return;
+		}
+	}
+}
+
+static void
+add_words(notes_features *out, const char *prefix, const words *ws, size_t from,
+	  size_t to)
+{
+	for (size_t i = from; i < to && i < ws->n; i++)
+		add(out, prefix, ws->w[i]);
+}
+
+/* around: the words before the mention on its line, after it, and of
+ * its heading. */
+static void
+around(const char *text, size_t len, const notes_finding *f,
+       notes_features *out)
+{
+	size_t ls = line_start(text, f->start), hf, ht;
+	words ws;
+	char pair[2 * NOTES_WORD_MAX + 2];
+	const char *b = text + ls;
+
+	cut(text, ls, f->start, WORDS_BEFORE, false, &ws);
+	add_words(out, "b:", &ws, 0, ws.n);
+	add_words(out, "b3:", &ws, ws.n > 3 ? ws.n - 3 : 0, ws.n);
+	if (ws.n > 0)
+		add(out, "b1:", ws.w[ws.n - 1]);
+	if (ws.n > 1) {
+		snprintf(pair, sizeof(pair), "%s_%s", ws.w[ws.n - 2],
+			 ws.w[ws.n - 1]);
+		add(out, "b2:", pair);
+	}
+	add(out, "lstart=", blank(text, ls, f->start) ? "1" : "0");
+	while (b < text + f->start && (*b == ' ' || *b == '\t'))
+		b++;
+	add(out, "bullet=",
+	    b < text + f->start && strchr("-*", *b) != NULL ? "1" : "0");
+	cut(text, f->end, line_end(text, len, f->end), WORDS_AFTER, true, &ws);
+	add_words(out, "a:", &ws, 0, ws.n);
+	add_words(out, "a2:", &ws, 0, 2);
+	if (ws.n > 0)
+		add(out, "a1:", ws.w[0]);
+	heading(text, f->start, &hf, &ht);
+	cut(text, hf, ht, HEADING_WORDS, true, &ws);
+	add_words(out, "h:", &ws, 0, ws.n);
+}
+
+static bool
+has_han(const char *text, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		/* U+3400..U+9FFF: the lead bytes E3..E9 */
+		if (c >= 0xe3 && c <= 0xe9)
+			return true;
+	}
+	return false;
+}
+
+static bool
+upper_word(const char *text, size_t from, size_t to)
+{
+	size_t letters = 0;
+
+	for (size_t i = from; i < to; i++) {
+		if (text[i] >= 'a' && text[i] <= 'z')
+			return false;
+		letters += text[i] >= 'A' && text[i] <= 'Z';
+	}
+	return letters > 1;
+}
+
+void
+notes__feature_note(const char *text, size_t len, const notes_reading *r,
+		    notes_feature_note *note)
+{
+	note->han = has_han(text, 0, len);
+	note->problems = 0;
+	for (size_t i = 0; i < r->n; i++)
+		note->problems += r->findings[i].kind == NOTES_PROBLEM;
+}
+
+/* verdict: what the rules said of f. */
+static void
+verdict(const notes_finding *f, notes_features *out)
+{
+	static const char *const names[] = {
+		"negated", "historical", "hypothetical", "family", "uncertain"};
+	char ctx[96], both[128];
+	const char *kind = notes_kind_name(f->kind);
+
+	notes_context_text(f->context, ctx, sizeof(ctx));
+	snprintf(both, sizeof(both), "%s|%s", kind, ctx);
+	add(out, "k=", kind);
+	add(out, "c=", ctx);
+	add(out, "kc=", both);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (f->context & (1u << i))
+			add(out, "c1=", names[i]);
+	add(out, "trig=", f->trigger);
+	add(out, "react=", f->reaction[0] ? "1" : "0");
+	if (f->kind == NOTES_PROBLEM) {
+		char cat[4] = {0};
+
+		snprintf(both, sizeof(both), "%s|%c", kind, f->code[0]);
+		add(out, "ch=", both);
+		memcpy(cat, f->code, strnlen(f->code, 3));
+		add(out, "cat=", cat);
+	} else {
+		snprintf(both, sizeof(both), "%s|sub", kind);
+		add(out, "ch=", both);
+	}
+}
+
+/* bucket writes the small number v, capped at max, as a feature. */
+static void
+bucket(notes_features *out, const char *prefix, size_t v, size_t max)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%zu", v < max ? v : max);
+	add(out, prefix, n);
+}
+
+void
+notes__features(const char *text, size_t len, const notes_reading *r,
+		const notes_feature_note *note, size_t i, notes_features *out)
+{
+	const notes_finding *f = &r->findings[i];
+	size_t same = 0;
+
+	out->n = 0;
+	out->used = 0;
+	add(out, "", "bias");
+	verdict(f, out);
+	add(out, "zh=", note->han ? "1" : "0");
+	add(out, "mzh=", has_han(text, f->start, f->end) ? "1" : "0");
+	add(out, "mup=", upper_word(text, f->start, f->end) ? "1" : "0");
+	bucket(out, "mlen=", f->end - f->start, 12);
+	around(text, len, f, out);
+	bucket(out, "relpos=", len ? 5 * (size_t)f->start / len : 0, 4);
+	for (size_t k = 0; k < r->n; k++)
+		same += strcmp(r->findings[k].code, f->code) == 0;
+	bucket(out, "same=", same, 3);
+	bucket(out, "np=", note->problems / 3, 5);
+}

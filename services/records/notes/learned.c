@@ -1,0 +1,324 @@
+/*
+ * learned.c - the context model: a multinomial logistic regression over
+ * each problem's and medicine's features (features.c) that re-reads the
+ * rules' context where the words around a mention say otherwise, and
+ * drops a problem the model is confident no clinician would record
+ * (a symptom in a triage list, a condition named as a risk).  Trained
+ * by tools/notes/train.py on the development sets' annotations, which
+ * many writers made; its weights are knowledge/learned.tsv, built in.
+ * Why a model beside the rules: a rule learnt from one writer's phrase
+ * seldom reaches the next writer's, while the weights of the words
+ * around a mention are learnt from all of them at once
+ * (docs/note-reader.md, "The context model").
+ *
+ * An allergy is never changed here: what the model gets wrong would
+ * cost an order check, and an allergy's reading is the rules' alone.
+ * Nor is a finding whose context a trigger set: the model reads the
+ * mentions no cue of the word lists spoke of.
+ * Decisions are taken on the rules' whole reading first, then applied,
+ * so that no change moves another finding's features.
+ */
+#include "notes_int.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLASSES_MAX 16
+#define DROP_CLASS  0xffffffffu /* a class's context: the finding dropped */
+
+typedef struct model {
+	char *text;	      /* a copy of the file, cut into fields */
+	const char **feature; /* sorted */
+	float *w;	      /* n × k */
+	size_t n, k;
+	unsigned ctx[CLASSES_MAX]; /* each class's context bits, DROP_CLASS */
+	double drop, margin;	   /* the decision's thresholds */
+	char problem[160];	   /* "" when the file loaded whole */
+} model;
+
+static model mdl;
+static pthread_once_t mdl_once = PTHREAD_ONCE_INIT;
+
+extern const char notes__learned_tsv[];
+
+static bool
+fail(const char *why, size_t line)
+{
+	snprintf(mdl.problem, sizeof(mdl.problem), "learned.tsv line %zu: %s",
+		 line, why);
+	return false;
+}
+
+/* class_context reads a class name ("DROP", "affirmed",
+ * "negated,historical") as context bits. */
+static bool
+class_context(char *name, unsigned *ctx)
+{
+	static const char *const names[] = {
+		"negated", "historical", "hypothetical", "family", "uncertain"};
+	char *save = NULL;
+
+	*ctx = 0;
+	if (strcmp(name, "DROP") == 0) {
+		*ctx = DROP_CLASS;
+		return true;
+	}
+	if (strcmp(name, "affirmed") == 0)
+		return true;
+	for (char *t = strtok_r(name, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+
+		while (i < 5 && strcmp(t, names[i]) != 0)
+			i++;
+		if (i == 5)
+			return false;
+		*ctx |= 1u << i;
+	}
+	return true;
+}
+
+/* setting reads a line "@name\tvalue..." of the file's head. */
+static bool
+setting(char **f, size_t nf, size_t line)
+{
+	if (strcmp(f[0], "@classes") == 0) {
+		if (nf < 2 || nf - 1 > CLASSES_MAX)
+			return fail("@classes wants 1 to 16 classes", line);
+		mdl.k = nf - 1;
+		for (size_t i = 1; i < nf; i++)
+			if (!class_context(f[i], &mdl.ctx[i - 1]))
+				return fail("a class is no context", line);
+		return true;
+	}
+	if (nf != 2)
+		return fail("a setting wants one value", line);
+	if (strcmp(f[0], "@drop") == 0)
+		mdl.drop = strtod(f[1], NULL);
+	else if (strcmp(f[0], "@margin") == 0)
+		mdl.margin = strtod(f[1], NULL);
+	else
+		return fail("unknown setting", line);
+	return true;
+}
+
+/* weights reads a line "feature\tw1...wk" as row mdl.n. */
+static bool
+weights(char **f, size_t nf, size_t line)
+{
+	if (mdl.k == 0 || nf != mdl.k + 1)
+		return fail("a row wants a feature and one weight a class",
+			    line);
+	if (mdl.n > 0 && strcmp(mdl.feature[mdl.n - 1], f[0]) >= 0)
+		return fail("features not in byte order", line);
+	mdl.feature[mdl.n] = f[0];
+	for (size_t i = 0; i < mdl.k; i++) {
+		char *end;
+
+		mdl.w[mdl.n * mdl.k + i] = strtof(f[i + 1], &end);
+		if (end == f[i + 1] || *end != '\0')
+			return fail("a weight is no number", line);
+	}
+	mdl.n++;
+	return true;
+}
+
+/* split cuts line at its tabs into f (at most max fields). */
+static size_t
+split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+
+	for (char *p = line; n < max;) {
+		f[n++] = p;
+		if ((p = strchr(p, '\t')) == NULL)
+			break;
+		*p++ = '\0';
+	}
+	return n;
+}
+
+static bool
+parse(size_t rows)
+{
+	char *f[CLASSES_MAX + 2], *save = NULL;
+	size_t line = 0;
+
+	mdl.feature = calloc(rows, sizeof(*mdl.feature));
+	mdl.w = calloc(rows * CLASSES_MAX, sizeof(*mdl.w));
+	if (mdl.feature == NULL || mdl.w == NULL)
+		return fail("out of memory", 0);
+	for (char *l = strtok_r(mdl.text, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		size_t nf;
+
+		line++;
+		if (l[0] == '#' || l[0] == '\0')
+			continue;
+		nf = split(l, f, CLASSES_MAX + 2);
+		if (!(l[0] == '@' ? setting(f, nf, line)
+				  : weights(f, nf, line)))
+			return false;
+	}
+	return mdl.n > 0 || fail("no weights", line);
+}
+
+static void
+load(void)
+{
+	size_t rows = 1;
+
+	mdl.drop = 2.0; /* a probability never reaches it: nothing dropped */
+	mdl.text = strdup(notes__learned_tsv);
+	if (mdl.text == NULL) {
+		fail("out of memory", 0);
+		return;
+	}
+	for (const char *p = mdl.text; *p; p++)
+		rows += *p == '\n';
+	if (!parse(rows))
+		mdl.n = 0;
+}
+
+const char *
+notes_model_check(void)
+{
+	pthread_once(&mdl_once, load);
+	return mdl.problem[0] ? mdl.problem : NULL;
+}
+
+static int
+by_name(const void *key, const void *row)
+{
+	return strcmp(key, *(const char *const *)row);
+}
+
+/* classify writes the probability of each class of the features fs. */
+static void
+classify(const notes_features *fs, double *p)
+{
+	double top = -INFINITY, sum = 0;
+
+	for (size_t c = 0; c < mdl.k; c++)
+		p[c] = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		const char **row = bsearch(fs->f[i], mdl.feature, mdl.n,
+					   sizeof(*mdl.feature), by_name);
+
+		if (row == NULL)
+			continue;
+		for (size_t c = 0; c < mdl.k; c++)
+			p[c] += mdl.w[(size_t)(row - mdl.feature) * mdl.k + c];
+	}
+	for (size_t c = 0; c < mdl.k; c++)
+		top = p[c] > top ? p[c] : top;
+	for (size_t c = 0; c < mdl.k; c++)
+		sum += p[c] = exp(p[c] - top);
+	for (size_t c = 0; c < mdl.k; c++)
+		p[c] /= sum;
+}
+
+/* decide returns what becomes of f given its classes' probabilities p:
+ * its context (DROP_CLASS: dropped).  A problem is dropped when DROP is
+ * at least mdl.drop likely; a context replaces the rules' when it is
+ * more likely than theirs by mdl.margin.  A finding whose context a
+ * trigger set is left as it is: the writer's own cue ("denies", "plan:",
+ * 拟予) outweighs what the words around it usually mean. */
+static unsigned
+decide(const notes_finding *f, const double *p)
+{
+	double mine = 0, best = -1;
+	unsigned best_ctx = f->context;
+
+	if (f->trigger[0] != '\0')
+		return f->context;
+	for (size_t c = 0; c < mdl.k; c++) {
+		if (mdl.ctx[c] == DROP_CLASS) {
+			if (f->kind == NOTES_PROBLEM && p[c] >= mdl.drop)
+				return DROP_CLASS;
+			continue;
+		}
+		if (mdl.ctx[c] == f->context)
+			mine = p[c];
+		if (p[c] > best) {
+			best = p[c];
+			best_ctx = mdl.ctx[c];
+		}
+	}
+	return best > mine + mdl.margin ? best_ctx : f->context;
+}
+
+/* repeats: will out hold another finding of i's kind and code in i's
+ * new context ctx[i]: one the model leaves as it is, or an earlier one it
+ * moves there too? */
+static bool
+repeats(const notes_reading *out, const unsigned *ctx, size_t i)
+{
+	const notes_finding *f = &out->findings[i];
+
+	for (size_t k = 0; k < out->n; k++) {
+		const notes_finding *g = &out->findings[k];
+		bool kept = ctx[k] == g->context;
+
+		if (k != i && ctx[k] == ctx[i] && (kept || k < i) &&
+		    g->kind == f->kind && strcmp(g->code, f->code) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* apply drops the dropped findings and sets the others' new contexts
+ * (ctx[i]); a finding moved to a context its kind and code already
+ * hold is dropped instead (a repeat is no new finding). */
+static void
+apply(notes_reading *out, unsigned *ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++)
+		if (ctx[i] != out->findings[i].context &&
+		    ctx[i] != DROP_CLASS && repeats(out, ctx, i))
+			ctx[i] = DROP_CLASS;
+	for (size_t i = 0; i < out->n; i++) {
+		if (ctx[i] == DROP_CLASS)
+			continue;
+		if (ctx[i] != out->findings[i].context) {
+			out->findings[i].context = ctx[i];
+			out->findings[i].trigger = "context model";
+		}
+		out->findings[n++] = out->findings[i];
+	}
+	out->n = n;
+}
+
+void
+notes__learned_apply(const char *text, size_t len, notes_reading *out)
+{
+	static __thread unsigned ctx[NOTES_FINDINGS_MAX];
+	static __thread notes_features fs;
+	notes_feature_note note;
+	double p[CLASSES_MAX];
+
+	if (notes_model_check() != NULL || out->n == 0)
+		return;
+	notes__feature_note(text, len, out, &note);
+	for (size_t i = 0; i < out->n; i++) {
+		ctx[i] = out->findings[i].context;
+		if (out->findings[i].kind == NOTES_ALLERGY)
+			continue;
+		notes__features(text, len, out, &note, i, &fs);
+		classify(&fs, p);
+		ctx[i] = decide(&out->findings[i], p);
+	}
+	apply(out, ctx);
+}
+
+void
+notes_read(const char *text, size_t len, notes_reading *out)
+{
+	notes__read_rules(text, len, out);
+	notes__learned_apply(text, len, out);
+}
