@@ -18,8 +18,9 @@
 #define WORDS_BEFORE   8
 #define WORDS_AFTER    5
 #define HEADING_WORDS  6
-#define HEADING_MAX    30 /* bytes: a longer line is prose, no heading */
-#define HEADING_LOOKUP 8  /* lines looked back for a heading */
+#define HEADING_MAX    30  /* bytes: a longer line is prose, no heading */
+#define HEADING_LOOKUP 8   /* lines looked back for a heading */
+#define REACH	       256 /* bytes read along a line each way */
 
 /* A run of words cut from one stretch of text. */
 typedef struct words {
@@ -27,19 +28,32 @@ typedef struct words {
 	size_t n;
 } words;
 
+/* join appends the feature made of the strings part[0..n) to out: no
+ * printf, a note's hundred findings make some six thousand of these. */
+static void
+join(notes_features *out, const char *const *part, size_t n)
+{
+	size_t len[4], total = 0;
+	char *at = out->buf + out->used;
+
+	for (size_t i = 0; i < n; i++)
+		total += len[i] = strlen(part[i]);
+	if (out->n == NOTES_FEATURES_MAX ||
+	    total + 1 > sizeof(out->buf) - out->used)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(at, part[i], len[i]);
+		at += len[i];
+	}
+	*at = '\0';
+	out->f[out->n++] = out->buf + out->used;
+	out->used += total + 1;
+}
+
 static void
 add(notes_features *out, const char *prefix, const char *value)
 {
-	size_t left = sizeof(out->buf) - out->used;
-	int n;
-
-	if (out->n == NOTES_FEATURES_MAX)
-		return;
-	n = snprintf(out->buf + out->used, left, "%s%s", prefix, value);
-	if (n < 0 || (size_t)n >= left)
-		return;
-	out->f[out->n++] = out->buf + out->used;
-	out->used += (size_t)n + 1;
+	join(out, (const char *const[]){prefix, value}, 2);
 }
 
 /* push appends the word w[0, len) to ws, dropping the oldest when full
@@ -109,18 +123,39 @@ cut(const char *text, size_t from, size_t to, size_t keep, bool first,
 		ws->n = keep;
 }
 
+/* line_start returns the start of the line at `at`, or, on a line that
+ * starts more than REACH bytes back, the first whole word within REACH:
+ * a finding's features read a bounded stretch of a long line, so that
+ * reading costs the same for a note of one long paragraph. */
 static size_t
 line_start(const char *text, size_t at)
 {
-	while (at > 0 && text[at - 1] != '\n')
-		at--;
-	return at;
+	size_t stop = at > REACH ? at - REACH : 0, i = at;
+
+	while (i > stop && text[i - 1] != '\n')
+		i--;
+	if (i == 0 || text[i - 1] == '\n')
+		return i;
+	while (i < at && ((unsigned char)text[i] & 0xc0) == 0x80)
+		i++;
+	while (i < at && text[i] != ' ' && text[i] != '\t')
+		i++;
+	return i;
+}
+
+/* whole_line: does `at` (from line_start) open its line? */
+static bool
+whole_line(const char *text, size_t at)
+{
+	return at == 0 || text[at - 1] == '\n';
 }
 
 static size_t
 line_end(const char *text, size_t len, size_t at)
 {
-	while (at < len && text[at] != '\n')
+	size_t stop = len - at > REACH ? at + REACH : len;
+
+	while (at < stop && text[at] != '\n')
 		at++;
 	return at;
 }
@@ -179,7 +214,8 @@ own_label(const char *text, size_t ls, size_t at, size_t *from, size_t *to)
 	while (*from > ls && !sentence_end_at(text, *from - 1, at) &&
 	       *to - *from < HEADING_MAX)
 		(*from)--;
-	return *from == ls || sentence_end_at(text, *from - 1, at);
+	return *from == ls ? whole_line(text, ls)
+			   : sentence_end_at(text, *from - 1, at);
 }
 
 /* short_line: is text[from, to) a line short enough to be a heading and
@@ -216,10 +252,14 @@ heading(const char *text, size_t at, size_t *from, size_t *to)
 	if (own_label(text, ls, at, from, to))
 		return;
 	*from = *to = ls;
+	if (!whole_line(text, ls))
+		return;
 	for (int k = 0; k < HEADING_LOOKUP && ls > 0; k++) {
 		size_t prev_end = ls - 1, prev = line_start(text, prev_end);
 
 		ls = prev;
+		if (!whole_line(text, prev))
+			return; /* a long line: prose, and no heading above */
 		if (blank(text, prev, prev_end))
 			continue;
 		if ((end = label_end(text, prev, prev_end)) != 0 ||
@@ -247,7 +287,6 @@ around(const char *text, size_t len, const notes_finding *f,
 {
 	size_t ls = line_start(text, f->start), hf, ht;
 	words ws;
-	char pair[2 * NOTES_WORD_MAX + 2];
 	const char *b = text + ls;
 
 	cut(text, ls, f->start, WORDS_BEFORE, false, &ws);
@@ -256,15 +295,19 @@ around(const char *text, size_t len, const notes_finding *f,
 	if (ws.n > 0)
 		add(out, "b1:", ws.w[ws.n - 1]);
 	if (ws.n > 1) {
-		snprintf(pair, sizeof(pair), "%s_%s", ws.w[ws.n - 2],
-			 ws.w[ws.n - 1]);
-		add(out, "b2:", pair);
+		join(out,
+		     (const char *const[]){"b2:", ws.w[ws.n - 2], "_",
+					   ws.w[ws.n - 1]},
+		     4);
 	}
 	add(out, "lstart=", blank(text, ls, f->start) ? "1" : "0");
 	while (b < text + f->start && (*b == ' ' || *b == '\t'))
 		b++;
 	add(out, "bullet=",
-	    b < text + f->start && strchr("-*", *b) != NULL ? "1" : "0");
+	    whole_line(text, ls) && b < text + f->start &&
+			    strchr("-*", *b) != NULL
+		    ? "1"
+		    : "0");
 	cut(text, f->end, line_end(text, len, f->end), WORDS_AFTER, true, &ws);
 	add_words(out, "a:", &ws, 0, ws.n);
 	add_words(out, "a2:", &ws, 0, 2);
@@ -301,6 +344,36 @@ upper_word(const char *text, size_t from, size_t to)
 	return letters > 1;
 }
 
+uint32_t
+notes__hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* count_same fills note->same: each finding's code compared by its hash
+ * first, once for the whole note. */
+static void
+count_same(const notes_reading *r, notes_feature_note *note)
+{
+	static __thread uint32_t hash[NOTES_FINDINGS_MAX];
+
+	for (size_t i = 0; i < r->n; i++)
+		hash[i] = notes__hash(r->findings[i].code);
+	for (size_t i = 0; i < r->n; i++) {
+		unsigned same = 0;
+
+		for (size_t k = 0; k < r->n && same < 3; k++)
+			same += hash[k] == hash[i] &&
+				strcmp(r->findings[k].code,
+				       r->findings[i].code) == 0;
+		note->same[i] = (unsigned char)same;
+	}
+}
+
 void
 notes__feature_note(const char *text, size_t len, const notes_reading *r,
 		    notes_feature_note *note)
@@ -309,6 +382,7 @@ notes__feature_note(const char *text, size_t len, const notes_reading *r,
 	note->problems = 0;
 	for (size_t i = 0; i < r->n; i++)
 		note->problems += r->findings[i].kind == NOTES_PROBLEM;
+	count_same(r, note);
 }
 
 /* verdict: what the rules said of f. */
@@ -317,29 +391,24 @@ verdict(const notes_finding *f, notes_features *out)
 {
 	static const char *const names[] = {
 		"negated", "historical", "hypothetical", "family", "uncertain"};
-	char ctx[96], both[128];
+	char ctx[96], cat[4] = {0}, chapter[2] = {f->code[0], '\0'};
 	const char *kind = notes_kind_name(f->kind);
 
 	notes_context_text(f->context, ctx, sizeof(ctx));
-	snprintf(both, sizeof(both), "%s|%s", kind, ctx);
 	add(out, "k=", kind);
 	add(out, "c=", ctx);
-	add(out, "kc=", both);
+	join(out, (const char *const[]){"kc=", kind, "|", ctx}, 4);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (f->context & (1u << i))
 			add(out, "c1=", names[i]);
 	add(out, "trig=", f->trigger);
 	add(out, "react=", f->reaction[0] ? "1" : "0");
 	if (f->kind == NOTES_PROBLEM) {
-		char cat[4] = {0};
-
-		snprintf(both, sizeof(both), "%s|%c", kind, f->code[0]);
-		add(out, "ch=", both);
+		join(out, (const char *const[]){"ch=", kind, "|", chapter}, 4);
 		memcpy(cat, f->code, strnlen(f->code, 3));
 		add(out, "cat=", cat);
 	} else {
-		snprintf(both, sizeof(both), "%s|sub", kind);
-		add(out, "ch=", both);
+		join(out, (const char *const[]){"ch=", kind, "|sub"}, 3);
 	}
 }
 
@@ -347,9 +416,12 @@ verdict(const notes_finding *f, notes_features *out)
 static void
 bucket(notes_features *out, const char *prefix, size_t v, size_t max)
 {
-	char n[24];
+	char n[3] = {0};
 
-	snprintf(n, sizeof(n), "%zu", v < max ? v : max);
+	v = v < max ? v : max; /* max < 100 */
+	if (v >= 10)
+		n[0] = (char)('0' + v / 10);
+	n[v >= 10] = (char)('0' + v % 10);
 	add(out, prefix, n);
 }
 
@@ -358,7 +430,6 @@ notes__features(const char *text, size_t len, const notes_reading *r,
 		const notes_feature_note *note, size_t i, notes_features *out)
 {
 	const notes_finding *f = &r->findings[i];
-	size_t same = 0;
 
 	out->n = 0;
 	out->used = 0;
@@ -370,8 +441,6 @@ notes__features(const char *text, size_t len, const notes_reading *r,
 	bucket(out, "mlen=", f->end - f->start, 12);
 	around(text, len, f, out);
 	bucket(out, "relpos=", len ? 5 * (size_t)f->start / len : 0, 4);
-	for (size_t k = 0; k < r->n; k++)
-		same += strcmp(r->findings[k].code, f->code) == 0;
-	bucket(out, "same=", same, 3);
+	bucket(out, "same=", note->same[i], 3);
 	bucket(out, "np=", note->problems / 3, 5);
 }

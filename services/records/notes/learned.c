@@ -21,6 +21,8 @@
 #include "notes_int.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,9 @@
 typedef struct model {
 	char *text;	      /* a copy of the file, cut into fields */
 	const char **feature; /* sorted */
+	uint32_t *slot;	      /* a hash index of feature: row + 1, or 0 */
+	uint32_t *slot_hash;  /* the hash of each slot's feature */
+	size_t mask;	      /* the index's size - 1 */
 	float *w;	      /* n × k */
 	size_t n, k;
 	unsigned ctx[CLASSES_MAX]; /* each class's context bits, DROP_CLASS */
@@ -166,6 +171,46 @@ parse(size_t rows)
 	return mdl.n > 0 || fail("no weights", line);
 }
 
+/* index_features builds the hash index of the features (open
+ * addressing, at most half full): a finding's sixty-odd lookups cost a
+ * hash each. */
+static bool
+index_features(void)
+{
+	size_t size = 16;
+
+	while (size < 2 * mdl.n)
+		size *= 2;
+	mdl.slot = calloc(size, sizeof(*mdl.slot));
+	mdl.slot_hash = calloc(size, sizeof(*mdl.slot_hash));
+	if (mdl.slot == NULL || mdl.slot_hash == NULL)
+		return fail("out of memory", 0);
+	mdl.mask = size - 1;
+	for (size_t i = 0; i < mdl.n; i++) {
+		uint32_t hash = notes__hash(mdl.feature[i]);
+		size_t h = hash & mdl.mask;
+
+		while (mdl.slot[h])
+			h = (h + 1) & mdl.mask;
+		mdl.slot[h] = (uint32_t)i + 1;
+		mdl.slot_hash[h] = hash;
+	}
+	return true;
+}
+
+/* row_of returns the row of feature f, or -1. */
+static ptrdiff_t
+row_of(const char *f)
+{
+	uint32_t hash = notes__hash(f);
+
+	for (size_t h = hash & mdl.mask; mdl.slot[h]; h = (h + 1) & mdl.mask)
+		if (mdl.slot_hash[h] == hash &&
+		    strcmp(mdl.feature[mdl.slot[h] - 1], f) == 0)
+			return (ptrdiff_t)mdl.slot[h] - 1;
+	return -1;
+}
+
 static void
 load(void)
 {
@@ -179,7 +224,7 @@ load(void)
 	}
 	for (const char *p = mdl.text; *p; p++)
 		rows += *p == '\n';
-	if (!parse(rows))
+	if (!parse(rows) || !index_features())
 		mdl.n = 0;
 }
 
@@ -188,12 +233,6 @@ notes_model_check(void)
 {
 	pthread_once(&mdl_once, load);
 	return mdl.problem[0] ? mdl.problem : NULL;
-}
-
-static int
-by_name(const void *key, const void *row)
-{
-	return strcmp(key, *(const char *const *)row);
 }
 
 /* classify writes the probability of each class of the features fs. */
@@ -205,13 +244,12 @@ classify(const notes_features *fs, double *p)
 	for (size_t c = 0; c < mdl.k; c++)
 		p[c] = 0;
 	for (size_t i = 0; i < fs->n; i++) {
-		const char **row = bsearch(fs->f[i], mdl.feature, mdl.n,
-					   sizeof(*mdl.feature), by_name);
+		ptrdiff_t row = row_of(fs->f[i]);
 
-		if (row == NULL)
+		if (row < 0)
 			continue;
 		for (size_t c = 0; c < mdl.k; c++)
-			p[c] += mdl.w[(size_t)(row - mdl.feature) * mdl.k + c];
+			p[c] += mdl.w[(size_t)row * mdl.k + c];
 	}
 	for (size_t c = 0; c < mdl.k; c++)
 		top = p[c] > top ? p[c] : top;

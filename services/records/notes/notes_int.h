@@ -249,7 +249,12 @@ typedef struct notes_features {
 typedef struct notes_feature_note {
 	bool han;	 /* the note holds Chinese */
 	size_t problems; /* the problems the rules found in it */
+	/* how many findings share each finding's code (at most 3) */
+	unsigned char same[NOTES_FINDINGS_MAX];
 } notes_feature_note;
+
+/* notes__hash is FNV-1a of the string s. */
+uint32_t notes__hash(const char *s);
 
 /* notes__feature_note fills *note for the reading r of text[0, len). */
 void notes__feature_note(const char *text, size_t len, const notes_reading *r,
