@@ -693,6 +693,35 @@ reporter_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* addressed_zh: is Chinese family trigger j a kin word a ward uses to
+ * address an elder, right after the elder's surname ("3楼刘爷爷", "隔壁床
+ * 陈奶奶", "王阿姨")?  It names the patient or another resident, no
+ * relative of the patient.  The surnames are the commonest of China's
+ * household register, less those that are also everyday words before a
+ * kin word (于, 方, 高, 史, 向, 石, 白, 金, 万, 程, 任). */
+static bool
+addressed_zh(const sentence *s, size_t j)
+{
+	static const char *const elders[] = {"爷爷", "奶奶", "叔叔", "阿姨",
+					     "外公", "外婆", "伯伯"};
+	static const char *const surnames[] = {
+		"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
+		"徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "郑",
+		"梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭",
+		"曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜",
+		"叶", "苏", "魏", "吕", "丁", "沈", "姚", "卢", "姜", "崔",
+		"钟", "谭", "陆", "汪", "范", "廖", "贾", "韦", "邹", "孟",
+		"熊", "秦", "邱", "江", "尹", "薛", "闫", "雷", "侯", "龙",
+		"陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "钱", "严"};
+	size_t w = s->items[j].w0;
+
+	return w > 0 &&
+	       notes__words_in(s, w, elders,
+			       sizeof(elders) / sizeof(*elders)) &&
+	       notes__words_in(s, w - 1, surnames,
+			       sizeof(surnames) / sizeof(*surnames));
+}
+
 /* marks_only: are words [from, to) quote marks and brackets only (「)? */
 static bool
 marks_only(const sentence *s, size_t from, size_t to)
@@ -1080,7 +1109,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		    t == s->section || !holds(s, t, k) ||
 		    (t->type == NOTES_T_FAMILY &&
 		     (reporter(s, j) || reporter_named(s, j) ||
-		      reporter_zh(s, j) || reported_parent_zh(s, j))))
+		      reporter_zh(s, j) || reported_parent_zh(s, j) ||
+		      addressed_zh(s, j))))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;

@@ -2736,6 +2736,22 @@ test_rules_zh9(void)
 	MT_TRUE(!has(&r, NOTES_ALLERGY, "morphine", 0));
 }
 
+/* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
+ * addresses by surname and kin word. */
+static const expect rules_zh10[] = {
+	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
+	 "青霉素类", 0, true},
+	{"患者爷爷对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
+	 false},
+};
+
+static void
+test_rules_zh10(void)
+{
+	for (size_t i = 0; i < sizeof(rules_zh10) / sizeof(rules_zh10[0]); i++)
+		check(&rules_zh10[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -2765,6 +2781,7 @@ static const mt_case cases[] = {
 	{"rules_en8", test_rules_en8},
 	{"rules_en9", test_rules_en9},
 	{"rules_zh9", test_rules_zh9},
+	{"rules_zh10", test_rules_zh10},
 	{NULL, NULL},
 };
 
