@@ -147,17 +147,34 @@ notes__mislabelled_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* reporters_self_at_zh: does "其本人" at word w follow a relative's
+ * reporting verb right before it ("患者母亲诉其本人对青霉素过敏")?  The
+ * self is the one who tells, wherever the sentence opens. */
+static bool
+reporters_self_at_zh(const sentence *s, size_t w)
+{
+	static const char *const verbs[] = {"诉", "说", "称"};
+
+	return w >= 2 && notes__words_at(s, w, "其本人") &&
+	       notes__words_in(s, w - 1, verbs, 3) &&
+	       (relative_at_zh(s, w - 2) ||
+		(w >= 3 && relative_at_zh(s, w - 3)));
+}
+
 bool
 notes__relative_self_zh(const sentence *s, size_t k)
 {
 	static const char *const selves[] = {"其本人", "她本人", "他本人"};
 	size_t from, to, first = 0;
 
+	notes__clause_words(s, k, &from, &to);
+	for (size_t w = from; w < s->items[k].w0; w++)
+		if (reporters_self_at_zh(s, w))
+			return true;
 	while (first < s->n && !s->words[first].han)
 		first++;
 	if (first >= s->n || !relative_at_zh(s, first))
 		return false;
-	notes__clause_words(s, k, &from, &to);
 	for (size_t w = from; w < s->items[k].w0; w++)
 		if (notes__words_in(s, w, selves,
 				    sizeof(selves) / sizeof(*selves)))

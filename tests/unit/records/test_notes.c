@@ -2737,12 +2737,16 @@ test_rules_zh9(void)
 }
 
 /* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
- * addresses by surname and kin word. */
+ * addresses by surname and kin word, "其本人" after a relative's
+ * reporting verb. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
 	{"患者爷爷对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
 	 false},
+	/* "其本人" right after a relative's reporting verb is the teller's */
+	{"患者母亲诉其本人对青霉素过敏，患者无青霉素过敏。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", FAM, false},
 };
 
 static void
