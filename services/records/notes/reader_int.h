@@ -488,6 +488,12 @@ void notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f);
  * drug itself among them, before "过敏"; the allergy is negated. */
 bool notes__denied_zh(const sentence *s, size_t k);
 
+/* notes__dosed_despite_zh: is Chinese drug item k given with its dose, an
+ * intolerance told in the parenthesis after them ("目前用药：二甲双胍缓释
+ * 片1g qd（曾因腹泻不耐受普通片）")?  The patient takes the drug now; the
+ * intolerance was of another form or dose, no allergy to block it. */
+bool notes__dosed_despite_zh(const sentence *s, size_t k);
+
 /* notes__remedy_zh: is Chinese drug item k given for a reaction, not its
  * cause: "prn" or "必要时" (as needed) before the symptom ("氯苯那敏4mg prn
  * 瘙痒"), or given (予, 给予, 予以) with the reaction resolving after it

@@ -8,6 +8,7 @@
 #include "reader_int.h"
 
 #include <ctype.h>
+#include <string.h>
 
 bool
 notes__doubt_after_zh(const sentence *s, size_t k)
@@ -307,4 +308,45 @@ notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 			     : notes__relative_self_zh(s, k) ? "其本人"
 							     : "诉自己";
 	}
+}
+
+/* DOSED_ROW_WORDS: how many words a dose and its form, route and times
+ * may take between a drug and the parenthesis after them ("二甲双胍缓释
+ * 片1g qd（…）"). */
+#define DOSED_ROW_WORDS 8
+
+/* dose_word: does word w start with a digit (a dose, "1g", "0.5")? */
+static bool
+dose_word(const sentence *s, size_t w)
+{
+	return isdigit((unsigned char)s->words[w].key[0]);
+}
+
+/* gap_has: is mark written between word w - 1 and word w? */
+static bool
+gap_has(const sentence *s, size_t w, const char *mark)
+{
+	uint32_t from = s->words[w - 1].end, to = s->words[w].start;
+
+	return to > from &&
+	       memmem(s->text + from, to - from, mark, strlen(mark)) != NULL;
+}
+
+bool
+notes__dosed_despite_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1, last = w + DOSED_ROW_WORDS;
+	bool dose = false;
+
+	if (!s->words[s->items[k].w0].han)
+		return false;
+	for (; w < s->n && w < last && !gap_has(s, w, FW_OPEN); w++)
+		dose = dose || dose_word(s, w);
+	if (!dose || w >= s->n || w >= last)
+		return false;
+	for (size_t v = w; v < s->n && (v == w || !gap_has(s, v, FW_CLOSE));
+	     v++)
+		if (notes__words_at(s, v, "不耐受"))
+			return true;
+	return false;
 }

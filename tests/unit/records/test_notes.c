@@ -2738,7 +2738,8 @@ test_rules_zh9(void)
 
 /* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
  * addresses by surname and kin word, "其本人" after a relative's
- * reporting verb. */
+ * reporting verb, a drug taken with its dose despite a past
+ * intolerance. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2747,13 +2748,26 @@ static const expect rules_zh10[] = {
 	/* "其本人" right after a relative's reporting verb is the teller's */
 	{"患者母亲诉其本人对青霉素过敏，患者无青霉素过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", FAM, false},
+	/* a drug given with its dose, an intolerance in the parenthesis
+	 * after: taken now, no allergy; an allergy line's is one */
+	{"目前用药：二甲双胍缓释片1g qd（曾因腹泻不耐受普通片），格列美脲2mg "
+	 "qd。",
+	 NOTES_MEDICINE, "metformin", "二甲双胍", 0, true},
+	{"过敏史：二甲双胍（腹泻，不耐受）。", NOTES_ALLERGY, "metformin",
+	 "二甲双胍", 0, true},
 };
 
 static void
 test_rules_zh10(void)
 {
+	static const char *const dosed = "二甲双胍1g qd（曾因腹泻不耐受）。";
+	notes_reading r;
+
 	for (size_t i = 0; i < sizeof(rules_zh10) / sizeof(rules_zh10[0]); i++)
 		check(&rules_zh10[i]);
+	/* the drug taken now blocks nothing */
+	notes_read(dosed, strlen(dosed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
 }
 
 static const mt_case cases[] = {
