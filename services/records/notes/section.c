@@ -153,8 +153,9 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
  * line at to, an allergy heading with a note in full-width brackets
  * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
  * （多重）：", Hong Kong's "Drug allergy（CMS）：", an English word before
- * the cue as allergy_titled allows)?  The note says where the list came
- * from; the lines under it are the list. */
+ * the cue as allergy_titled allows, cues joined as one heading before
+ * the note: "藥物過敏及不良反應（本次住院已重新確認）：")?  The note says where
+ * the list came from; the lines under it are the list. */
 static bool
 allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 {
@@ -164,7 +165,7 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 
 	if (s->n_items == 0 || it->w0 > (s->words[0].han ? 0u : 1u) ||
 	    it->e->type != NOTES_T_ALLERGY_CUE ||
-	    memcmp(s->text + it->end, open, 3) != 0)
+	    memcmp(s->text + s->items[zh_head_last(s)].end, open, 3) != 0)
 		return false;
 	while (i < to && s->text[i] == ' ')
 		i++;

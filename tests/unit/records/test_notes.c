@@ -2739,7 +2739,7 @@ test_rules_zh9(void)
 /* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
  * addresses by surname and kin word, "其本人" after a relative's
  * reporting verb, a drug taken with its dose despite a past
- * intolerance. */
+ * intolerance, joined allergy cues with a note before the colon. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2755,6 +2755,11 @@ static const expect rules_zh10[] = {
 	 NOTES_MEDICINE, "metformin", "二甲双胍", 0, true},
 	{"过敏史：二甲双胍（腹泻，不耐受）。", NOTES_ALLERGY, "metformin",
 	 "二甲双胍", 0, true},
+	/* cues joined as one heading, a note in brackets before its colon */
+	{"藥物過敏及不良反應（本次住院已重新確認）：\n1. "
+	 "磺胺類（Baktar）：十年前"
+	 "服用後全身紅疹，病患與太太均確認，禁用。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺類", 0, true},
 };
 
 static void
