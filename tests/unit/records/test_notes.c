@@ -2739,7 +2739,8 @@ test_rules_zh9(void)
 /* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
  * addresses by surname and kin word, "其本人" after a relative's
  * reporting verb, a drug taken with its dose despite a past
- * intolerance, joined allergy cues with a note before the colon. */
+ * intolerance, joined allergy cues with a note before the colon, an
+ * allergy to a drug's dosage form. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2760,6 +2761,9 @@ static const expect rules_zh10[] = {
 	 "磺胺類（Baktar）：十年前"
 	 "服用後全身紅疹，病患與太太均確認，禁用。",
 	 NOTES_ALLERGY, "sulfonamides", "磺胺類", 0, true},
+	/* "对X…过敏" over the product's dosage form */
+	{"注意：患者对\"氯己定\"消毒液过敏，口腔护理改用生理盐水。",
+	 NOTES_ALLERGY, "chlorhexidine", "氯己定", 0, true},
 };
 
 static void
