@@ -2740,7 +2740,7 @@ test_rules_zh9(void)
  * addresses by surname and kin word, "其本人" after a relative's
  * reporting verb, a drug taken with its dose despite a past
  * intolerance, joined allergy cues with a note before the colon, an
- * allergy to a drug's dosage form. */
+ * allergy to a drug's dosage form, a heading's note that quotes a list. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2764,6 +2764,12 @@ static const expect rules_zh10[] = {
 	/* "对X…过敏" over the product's dosage form */
 	{"注意：患者对\"氯己定\"消毒液过敏，口腔护理改用生理盐水。",
 	 NOTES_ALLERGY, "chlorhexidine", "氯己定", 0, true},
+	/* a heading's note in brackets may quote the source's own list */
+	{"过敏史（原文\"Allergies: Bactrim - SJS; Vancomycin - red man (can be "
+	 "given slowly)\"）：\n "
+	 "复方新诺明——史蒂文斯-约翰逊综合征；万古霉素——红人综"
+	 "合征（可慢滴）。",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
 };
 
 static void
