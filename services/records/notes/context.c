@@ -758,6 +758,31 @@ reported_parent_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* parent_told_zh: is Chinese family trigger j a parent named right after
+ * a relative's reporting verb, the relative in brackets or before them
+ * ("家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害")?  The child
+ * speaks of the parent, the patient, as reported_parent_zh reads. */
+static bool
+parent_told_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"反映", "说", "诉", "称", "表示"};
+	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
+	size_t w = s->items[j].w0;
+
+	if (j == 0 || s->items[j - 1].e->type != NOTES_T_FAMILY ||
+	    !notes__words_in(s, w, parents, sizeof(parents) / sizeof(*parents)))
+		return false;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++) {
+		size_t v = strlen(verbs[i]) / 3;
+
+		if (w >= v + s->items[j - 1].w1 &&
+		    w - v == s->items[j - 1].w1 &&
+		    notes__words_at(s, w - v, verbs[i]))
+			return true;
+	}
+	return false;
+}
+
 /* conditions_drug: does hypothetical trigger j condition a drug written
  * between it and allergy item k ("if bacterial tonsillitis then,
  * clarithromycin as pen allergic")?  The condition is the drug's; the
@@ -1110,7 +1135,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		    (t->type == NOTES_T_FAMILY &&
 		     (reporter(s, j) || reporter_named(s, j) ||
 		      reporter_zh(s, j) || reported_parent_zh(s, j) ||
-		      addressed_zh(s, j))))
+		      addressed_zh(s, j) || parent_told_zh(s, j))))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;

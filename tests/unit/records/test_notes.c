@@ -2740,7 +2740,8 @@ test_rules_zh9(void)
  * addresses by surname and kin word, "其本人" after a relative's
  * reporting verb, a drug taken with its dose despite a past
  * intolerance, joined allergy cues with a note before the colon, an
- * allergy to a drug's dosage form, a heading's note that quotes a list. */
+ * allergy to a drug's dosage form, a heading's note that quotes a list, a
+ * parent named after a child's report. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2770,6 +2771,10 @@ static const expect rules_zh10[] = {
 	 "复方新诺明——史蒂文斯-约翰逊综合征；万古霉素——红人综"
 	 "合征（可慢滴）。",
 	 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
+	/* a child reports of the parent, the patient */
+	{"家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害，已记录为\"不耐受"
+	 "\"。",
+	 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
 };
 
 static void
