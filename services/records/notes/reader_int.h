@@ -652,6 +652,12 @@ void notes__doubt_allergy(const sentence *s, notes_reading *out);
  * delabel() removes its other mentions too. */
 void notes__delabel_line(const sentence *s, notes_reading *out);
 
+/* notes__removed_record_zh: does Chinese s, after an allergy it names,
+ * remove that allergy's record with no drug after the verb ("太太說病患
+ * 「對阿斯匹靈過敏」，經查其實為副作用，已刪除此過敏紀錄")?  Then the last
+ * affirmed allergy s names before the verb is negated. */
+void notes__removed_record_zh(const sentence *s, notes_reading *out);
+
 /* notes__removed_entry: is s the one word "Removed." that closes an entry of
  * an allergy review ("a) Penicillin (amoxicillin 2015, widespread
  * hives on day 2). ... Oral amoxicillin challenge 500 mg was tolerated.

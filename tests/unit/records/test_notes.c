@@ -2741,7 +2741,7 @@ test_rules_zh9(void)
  * reporting verb, a drug taken with its dose despite a past
  * intolerance, joined allergy cues with a note before the colon, an
  * allergy to a drug's dosage form, a heading's note that quotes a list, a
- * parent named after a child's report. */
+ * parent named after a child's report, an allergy record removed. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2775,6 +2775,11 @@ static const expect rules_zh10[] = {
 	{"家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害，已记录为\"不耐受"
 	 "\"。",
 	 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
+	/* an allergy's record removed after it, no drug after the verb */
+	{"太太說病患「對阿斯匹靈過敏」，經查其實為副作用，已刪除此過敏紀錄。",
+	 NOTES_ALLERGY, "aspirin", "阿斯匹靈", NEG, false},
+	{"患者对阿司匹林过敏，已删除青霉素过敏。", NOTES_ALLERGY, "aspirin",
+	 "阿司匹林", 0, true},
 };
 
 static void
