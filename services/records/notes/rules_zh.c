@@ -46,6 +46,30 @@ switched_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* gap_has: is mark written between word w - 1 and word w? */
+static bool
+gap_has(const sentence *s, size_t w, const char *mark)
+{
+	uint32_t from = s->words[w - 1].end, to = s->words[w].start;
+
+	return to > from &&
+	       memmem(s->text + from, to - from, mark, strlen(mark)) != NULL;
+}
+
+/* enumeration_head_zh: the first drug of the run that Chinese drug item
+ * k ends, drugs parted by the enumeration comma 、 alone ("卡马西平、苯妥
+ * 英钠"); k itself when none is before it.  What is said before the run
+ * is said of each of its drugs. */
+static size_t
+enumeration_head_zh(const sentence *s, size_t k)
+{
+	while (k > 0 && is_drug(&s->items[k - 1]) &&
+	       s->items[k].start - s->items[k - 1].end == 3 &&
+	       memcmp(s->text + s->items[k - 1].end, ENUM_COMMA, 3) == 0)
+		k--;
+	return k;
+}
+
 /* avoided_zh: does its clause say Chinese drug item k is to be avoided
  * or used with caution ("故亦避免其他非甾体抗炎药", "对 Cephalosporin 类
  * 药物也避免使用", "仍慎用氨基糖苷类")?  A
@@ -58,7 +82,13 @@ avoided_zh(const sentence *s, size_t k)
 	static const char *const avoid[] = {"避免", "慎用"};
 	size_t from, to;
 
+	k = enumeration_head_zh(s, k); /* "避免卡马西平、苯妥英钠等" */
 	notes__clause_words(s, k, &from, &to);
+	/* a parenthesis opened after the drug speaks of others ("改为左乙拉
+	 * 西坦（避免卡马西平…）") */
+	for (size_t w = s->items[k].w1; w < to; w++)
+		if (gap_has(s, w, FW_OPEN))
+			to = w;
 	return notes__words_any(s, from, to, avoid,
 				sizeof(avoid) / sizeof(*avoid));
 }
@@ -320,16 +350,6 @@ static bool
 dose_word(const sentence *s, size_t w)
 {
 	return isdigit((unsigned char)s->words[w].key[0]);
-}
-
-/* gap_has: is mark written between word w - 1 and word w? */
-static bool
-gap_has(const sentence *s, size_t w, const char *mark)
-{
-	uint32_t from = s->words[w - 1].end, to = s->words[w].start;
-
-	return to > from &&
-	       memmem(s->text + from, to - from, mark, strlen(mark)) != NULL;
 }
 
 bool

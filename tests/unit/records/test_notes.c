@@ -2741,7 +2741,8 @@ test_rules_zh9(void)
  * reporting verb, a drug taken with its dose despite a past
  * intolerance, joined allergy cues with a note before the colon, an
  * allergy to a drug's dosage form, a heading's note that quotes a list, a
- * parent named after a child's report, an allergy record removed. */
+ * parent named after a child's report, an allergy record removed, drugs
+ * to avoid listed with 、. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2780,6 +2781,11 @@ static const expect rules_zh10[] = {
 	 NOTES_ALLERGY, "aspirin", "阿斯匹靈", NEG, false},
 	{"患者对阿司匹林过敏，已删除青霉素过敏。", NOTES_ALLERGY, "aspirin",
 	 "阿司匹林", 0, true},
+	/* 避免 before a run of drugs parted by 、 keeps each away; one in a
+	 * parenthesis after a drug is not that drug's */
+	{"1.停用拉莫三嗪并列入过敏史 2.改为左乙拉西坦（避免卡马西平、苯妥英钠等"
+	 "芳香族抗癫痫药）",
+	 NOTES_MEDICINE, "phenytoin", "苯妥英钠", NEG | HIST, false},
 };
 
 static void
