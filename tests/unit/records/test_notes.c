@@ -2742,7 +2742,7 @@ test_rules_zh9(void)
  * intolerance, joined allergy cues with a note before the colon, an
  * allergy to a drug's dosage form, a heading's note that quotes a list, a
  * parent named after a child's report, an allergy record removed, drugs
- * to avoid listed with 、. */
+ * to avoid listed with 、, Taiwan's Parkinson's disease, 其父 and 太太. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2786,6 +2786,12 @@ static const expect rules_zh10[] = {
 	{"1.停用拉莫三嗪并列入过敏史 2.改为左乙拉西坦（避免卡马西平、苯妥英钠等"
 	 "芳香族抗癫痫药）",
 	 NOTES_MEDICINE, "phenytoin", "苯妥英钠", NEG | HIST, false},
+	/* Taiwan's Parkinson's disease; 其父 and 太太 are relatives */
+	{"家族史：哥哥也有巴金森氏症。", NOTES_PROBLEM, "G20", "巴金森氏症",
+	 FAM, false},
+	{"其父亦有下肢静脉血栓病史。", NOTES_PROBLEM, "I80.2", "下肢静脉血栓",
+	 FAM, false},
+	{"太太有痛風。", NOTES_PROBLEM, "M10.9", "痛風", FAM, false},
 };
 
 static void
