@@ -2742,7 +2742,8 @@ test_rules_zh9(void)
  * intolerance, joined allergy cues with a note before the colon, an
  * allergy to a drug's dosage form, a heading's note that quotes a list, a
  * parent named after a child's report, an allergy record removed, drugs
- * to avoid listed with 、, Taiwan's Parkinson's disease, 其父 and 太太. */
+ * to avoid listed with 、, Taiwan's Parkinson's disease, 其父 and 太太,
+ * 不确定 as a doubt. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2792,6 +2793,9 @@ static const expect rules_zh10[] = {
 	{"其父亦有下肢静脉血栓病史。", NOTES_PROBLEM, "I80.2", "下肢静脉血栓",
 	 FAM, false},
 	{"太太有痛風。", NOTES_PROBLEM, "M10.9", "痛風", FAM, false},
+	/* 不确定 after the drug doubts its allergy */
+	{"过敏史：美罗培南——皮疹，不确定是否为药物所致。", NOTES_ALLERGY,
+	 "meropenem", "美罗培南", UNC, true},
 };
 
 static void
