@@ -2743,7 +2743,7 @@ test_rules_zh9(void)
  * allergy to a drug's dosage form, a heading's note that quotes a list, a
  * parent named after a child's report, an allergy record removed, drugs
  * to avoid listed with 、, Taiwan's Parkinson's disease, 其父 and 太太,
- * 不确定 as a doubt. */
+ * 不确定 as a doubt, 已好 as a problem's end. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2796,6 +2796,10 @@ static const expect rules_zh10[] = {
 	/* 不确定 after the drug doubts its allergy */
 	{"过敏史：美罗培南——皮疹，不确定是否为药物所致。", NOTES_ALLERGY,
 	 "meropenem", "美罗培南", UNC, true},
+	/* 已好 after a problem ends it; 已好转 does not */
+	{"既往：过敏性鼻炎；湿疹（幼时，已好）。", NOTES_PROBLEM, "L30.9",
+	 "湿疹", HIST, true},
+	{"肺炎，已好转。", NOTES_PROBLEM, "J18.9", "肺炎", 0, true},
 };
 
 static void
