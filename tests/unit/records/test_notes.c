@@ -2743,7 +2743,8 @@ test_rules_zh9(void)
  * allergy to a drug's dosage form, a heading's note that quotes a list, a
  * parent named after a child's report, an allergy record removed, drugs
  * to avoid listed with 、, Taiwan's Parkinson's disease, 其父 and 太太,
- * 不确定 as a doubt, 已好 as a problem's end. */
+ * 不确定 as a doubt, 已好 as a problem's end, Taiwan's and wards' names of
+ * problems. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2800,6 +2801,13 @@ static const expect rules_zh10[] = {
 	{"既往：过敏性鼻炎；湿疹（幼时，已好）。", NOTES_PROBLEM, "L30.9",
 	 "湿疹", HIST, true},
 	{"肺炎，已好转。", NOTES_PROBLEM, "J18.9", "肺炎", 0, true},
+	/* Taiwan's and wards' names of problems */
+	{"次診斷：慢性腎臟病第三期", NOTES_PROBLEM, "N18.3", "慢性腎臟病第三期",
+	 0, true},
+	{"一、急性缺血性腦中風（左側大腦中動脉）", NOTES_PROBLEM, "I63.9",
+	 "急性缺血性腦中風", 0, true},
+	{"美罗培南1g q8h（粒缺发热第3天）", NOTES_PROBLEM, "D70", "粒缺", 0,
+	 true},
 };
 
 static void
