@@ -2808,6 +2808,9 @@ static const expect rules_zh10[] = {
 	 "急性缺血性腦中風", 0, true},
 	{"美罗培南1g q8h（粒缺发热第3天）", NOTES_PROBLEM, "D70", "粒缺", 0,
 	 true},
+	{"出院诊断：1.Graves病", NOTES_PROBLEM, "E05.0", "Graves病", 0, true},
+	{"另有高血壓、高血脂（服立普妥）。", NOTES_PROBLEM, "E78.5", "高血脂",
+	 0, true},
 };
 
 static void
