@@ -685,6 +685,12 @@ void notes__denied_report(const sentence *s, notes_reading *out);
  * told is no allergy. */
 void notes__not_allergic_after(const sentence *s, notes_reading *out);
 
+/* notes__class_example_zh: a drug named in brackets right after an allergy
+ * class it belongs to ("對喹諾酮類藥物（Ciprofloxacin）肌腱痛", findings from
+ * first on) is the class's example, the allergy's too, not a medicine. */
+void notes__class_example_zh(const sentence *s, notes_reading *out,
+			     size_t first);
+
 /* notes__member_clears_class: a sentence that names an allergy class and goes
  * on to clear a member of it (a finding from first on: "病历记载\"头孢过
  * 敏\"，经与患者核实，系头孢呋辛输液时出现静脉炎，为局部刺激，非过敏";

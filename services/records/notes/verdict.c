@@ -794,3 +794,41 @@ notes__misattributed_code(const notes_reading *out, const char *code)
 	}
 	return false;
 }
+
+/* example_opens: is text [from, to) a class's word for drugs (药物, 藥
+ * 物, 药) at most and then an opening parenthesis ("類藥物（")? */
+static bool
+example_opens(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const words[] = {"药物", "藥物", "药", "藥"};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (to - from > strlen(words[i]) &&
+		    memcmp(text + from, words[i], strlen(words[i])) == 0) {
+			from += (uint32_t)strlen(words[i]);
+			break;
+		}
+	return (to - from == 3 && memcmp(text + from, FW_OPEN, 3) == 0) ||
+	       (to - from == 1 && text[from] == '(');
+}
+
+void
+notes__class_example_zh(const sentence *s, notes_reading *out, size_t first)
+{
+	for (size_t i = first + 1; i < out->n; i++) {
+		notes_finding *f = &out->findings[i],
+			      *c = &out->findings[i - 1];
+
+		if (f->kind == NOTES_MEDICINE && f->context == 0 &&
+		    c->kind == NOTES_ALLERGY &&
+		    strcmp(c->system, "class") == 0 && c->end < f->start &&
+		    notes__member_of(f->code, c->code) &&
+		    example_opens(s->text, c->end, f->start)) {
+			f->kind = NOTES_ALLERGY; /* "對喹諾酮類藥物（Ciprofloxacin）"
+						  */
+			f->context = c->context;
+			f->trigger = c->trigger;
+			f->reaction = c->reaction;
+		}
+	}
+}
