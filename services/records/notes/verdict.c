@@ -824,8 +824,9 @@ notes__class_example_zh(const sentence *s, notes_reading *out, size_t first)
 		    strcmp(c->system, "class") == 0 && c->end < f->start &&
 		    notes__member_of(f->code, c->code) &&
 		    example_opens(s->text, c->end, f->start)) {
-			f->kind = NOTES_ALLERGY; /* "對喹諾酮類藥物（Ciprofloxacin）"
-						  */
+			f->kind =
+				NOTES_ALLERGY; /* "對喹諾酮類藥物（Ciprofloxacin）"
+						*/
 			f->context = c->context;
 			f->trigger = c->trigger;
 			f->reaction = c->reaction;

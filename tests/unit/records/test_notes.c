@@ -2744,7 +2744,7 @@ test_rules_zh9(void)
  * parent named after a child's report, an allergy record removed, drugs
  * to avoid listed with 、, Taiwan's Parkinson's disease, 其父 and 太太,
  * 不确定 as a doubt, 已好 as a problem's end, Taiwan's and wards' names of
- * problems. */
+ * problems, a class's example in brackets. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
@@ -2811,6 +2811,11 @@ static const expect rules_zh10[] = {
 	{"出院诊断：1.Graves病", NOTES_PROBLEM, "E05.0", "Graves病", 0, true},
 	{"另有高血壓、高血脂（服立普妥）。", NOTES_PROBLEM, "E78.5", "高血脂",
 	 0, true},
+	/* a member in brackets after its allergy class is the class's
+	 * example */
+	{"另對「安莫西林」過敏（起疹子），對喹諾酮類藥物（Ciprofloxacin）肌腱痛"
+	 "。",
+	 NOTES_ALLERGY, "ciprofloxacin", "Ciprofloxacin", 0, true},
 };
 
 static void
