@@ -1495,6 +1495,9 @@ static const expect rules_en4[] = {
 	 0, true},
 	{"Gives h/o rash and itching with Tab. Ciprofloxacin in 2019.",
 	 NOTES_ALLERGY, "ciprofloxacin", "Ciprofloxacin", 0, true},
+	/* a hold's length is no course given */
+	{"术前停药：利伐沙班术前停48小时；阿司匹林继续。", NOTES_MEDICINE,
+	 "rivaroxaban", "利伐沙班", 0, true},
 	{"PMH: nil of note. No allergies.", NOTES_ALLERGY, "", "No allergies",
 	 NEG, false},
 	{"Allergies: nitrofurantoin - nausea; daughter also says she can't "
@@ -2744,7 +2747,7 @@ test_rules_zh9(void)
  * parent named after a child's report, an allergy record removed, drugs
  * to avoid listed with 、, Taiwan's Parkinson's disease, 其父 and 太太,
  * 不确定 as a doubt, 已好 as a problem's end, Taiwan's and wards' names of
- * problems, a class's example in brackets. */
+ * problems, a class's example in brackets, a hold's length. */
 static const expect rules_zh10[] = {
 	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
 	 "青霉素类", 0, true},
