@@ -693,6 +693,35 @@ reporter_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* addressed_zh: is Chinese family trigger j a kin word a ward uses to
+ * address an elder, right after the elder's surname ("3楼刘爷爷", "隔壁床
+ * 陈奶奶", "王阿姨")?  It names the patient or another resident, no
+ * relative of the patient.  The surnames are the commonest of China's
+ * household register, less those that are also everyday words before a
+ * kin word (于, 方, 高, 史, 向, 石, 白, 金, 万, 程, 任). */
+static bool
+addressed_zh(const sentence *s, size_t j)
+{
+	static const char *const elders[] = {"爷爷", "奶奶", "叔叔", "阿姨",
+					     "外公", "外婆", "伯伯"};
+	static const char *const surnames[] = {
+		"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
+		"徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "郑",
+		"梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭",
+		"曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜",
+		"叶", "苏", "魏", "吕", "丁", "沈", "姚", "卢", "姜", "崔",
+		"钟", "谭", "陆", "汪", "范", "廖", "贾", "韦", "邹", "孟",
+		"熊", "秦", "邱", "江", "尹", "薛", "闫", "雷", "侯", "龙",
+		"陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "钱", "严"};
+	size_t w = s->items[j].w0;
+
+	return w > 0 &&
+	       notes__words_in(s, w, elders,
+			       sizeof(elders) / sizeof(*elders)) &&
+	       notes__words_in(s, w - 1, surnames,
+			       sizeof(surnames) / sizeof(*surnames));
+}
+
 /* marks_only: are words [from, to) quote marks and brackets only (「)? */
 static bool
 marks_only(const sentence *s, size_t from, size_t to)
@@ -724,6 +753,31 @@ reported_parent_zh(const sentence *s, size_t j)
 		size_t v = strlen(verbs[i]);
 
 		if (n > v && strcmp(r->e->key + n - v, verbs[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* parent_told_zh: is Chinese family trigger j a parent named right after
+ * a relative's reporting verb, the relative in brackets or before them
+ * ("家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害")?  The child
+ * speaks of the parent, the patient, as reported_parent_zh reads. */
+static bool
+parent_told_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"反映", "说", "诉", "称", "表示"};
+	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
+	size_t w = s->items[j].w0;
+
+	if (j == 0 || s->items[j - 1].e->type != NOTES_T_FAMILY ||
+	    !notes__words_in(s, w, parents, sizeof(parents) / sizeof(*parents)))
+		return false;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++) {
+		size_t v = strlen(verbs[i]) / 3;
+
+		if (w >= v + s->items[j - 1].w1 &&
+		    w - v == s->items[j - 1].w1 &&
+		    notes__words_at(s, w - v, verbs[i]))
 			return true;
 	}
 	return false;
@@ -1080,7 +1134,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		    t == s->section || !holds(s, t, k) ||
 		    (t->type == NOTES_T_FAMILY &&
 		     (reporter(s, j) || reporter_named(s, j) ||
-		      reporter_zh(s, j) || reported_parent_zh(s, j))))
+		      reporter_zh(s, j) || reported_parent_zh(s, j) ||
+		      addressed_zh(s, j) || parent_told_zh(s, j))))
 			continue;
 		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
 			continue;

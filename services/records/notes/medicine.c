@@ -529,12 +529,13 @@ notes__effect_of(const sentence *s, size_t k)
 
 /* days_at: is word w the number of a course written in days or hours
  * ("5天", "共4日", "24小时"), not a day of one ("第2天"), a rate ("每3
- * 天") or a time to come or gone ("3天后", "2天前")? */
+ * 天"), a hold's length ("术前停48小时") or a time to come or gone ("3天
+ * 后", "2天前")? */
 static bool
 days_at(const sentence *s, size_t w)
 {
 	static const char *const unit[] = {"天", "日", "小时"};
-	static const char *const not_before[] = {"第", "每", "近"};
+	static const char *const not_before[] = {"第", "每", "近", "停"};
 	static const char *const not_after[] = {"后", "前", "内", "以"};
 	size_t u;
 

@@ -420,6 +420,28 @@ adverbs_reach_zh(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+/* formed_reach_zh: does Chinese allergy cue j name drug item k, written
+ * "对X…过敏" with only the product's dosage form between them ("患者对
+ * \"氯己定\"消毒液过敏", "对青霉素注射液过敏")?  The form is the drug's
+ * (the Chinese Pharmacopoeia's dosage forms); the allergy is to it. */
+static bool
+formed_reach_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const forms[] = {
+		"消毒液", "注射液", "口服液", "滴眼液", "溶液", "软膏", "乳膏",
+		"凝胶",	  "胶囊",   "颗粒",   "贴剂",	"针剂", "制剂", "片"};
+	size_t from = s->items[k].w1, to = s->items[j].w0;
+
+	if (j <= k || s->items[k].w0 == 0 ||
+	    !notes__words_at(s, s->items[k].w0 - 1, "对"))
+		return false;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(*forms); i++)
+		if (from + strlen(forms[i]) / 3 == to &&
+		    notes__words_at(s, from, forms[i]))
+			return true;
+	return false;
+}
+
 /* sensitive_because_zh: is drug item k written as the reason of a plan,
  * the patient's sensitivity to it ("因NSAID敏感", "因對Penicillin敏感，給予
  * Levofloxacin")?  Hong Kong writes an allergy 敏感; a culture's
@@ -442,7 +464,7 @@ notes__allergy_cued(const sentence *s, size_t k)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||
-		     adverbs_reach_zh(s, k, j)))
+		     adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
 			return true;
 	return sensitive_because_zh(s, k) || semi_listed_zh(s, k);
 }

@@ -39,10 +39,12 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	notes__doubt_allergy(s, out);
 	notes__delabel_line(s, out);
 	notes__removed_entry(s, out);
+	notes__removed_record_zh(s, out);
 	notes__removed_named_label(s, out);
 	notes__denied_report(s, out);
 	notes__not_allergic_after(s, out);
 	notes__member_clears_class(s, out, first);
+	notes__class_example_zh(s, out, first);
 	if (!notes__misattributed_allergy(s, out))
 		return false;
 	notes__remember_subject(s);

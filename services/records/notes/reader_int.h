@@ -488,6 +488,12 @@ void notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f);
  * drug itself among them, before "过敏"; the allergy is negated. */
 bool notes__denied_zh(const sentence *s, size_t k);
 
+/* notes__dosed_despite_zh: is Chinese drug item k given with its dose, an
+ * intolerance told in the parenthesis after them ("目前用药：二甲双胍缓释
+ * 片1g qd（曾因腹泻不耐受普通片）")?  The patient takes the drug now; the
+ * intolerance was of another form or dose, no allergy to block it. */
+bool notes__dosed_despite_zh(const sentence *s, size_t k);
+
 /* notes__remedy_zh: is Chinese drug item k given for a reaction, not its
  * cause: "prn" or "必要时" (as needed) before the symptom ("氯苯那敏4mg prn
  * 瘙痒"), or given (予, 给予, 予以) with the reaction resolving after it
@@ -646,6 +652,12 @@ void notes__doubt_allergy(const sentence *s, notes_reading *out);
  * delabel() removes its other mentions too. */
 void notes__delabel_line(const sentence *s, notes_reading *out);
 
+/* notes__removed_record_zh: does Chinese s, after an allergy it names,
+ * remove that allergy's record with no drug after the verb ("太太說病患
+ * 「對阿斯匹靈過敏」，經查其實為副作用，已刪除此過敏紀錄")?  Then the last
+ * affirmed allergy s names before the verb is negated. */
+void notes__removed_record_zh(const sentence *s, notes_reading *out);
+
 /* notes__removed_entry: is s the one word "Removed." that closes an entry of
  * an allergy review ("a) Penicillin (amoxicillin 2015, widespread
  * hives on day 2). ... Oral amoxicillin challenge 500 mg was tolerated.
@@ -672,6 +684,12 @@ void notes__denied_report(const sentence *s, notes_reading *out);
  * "not allergic" (verdict_not_allergic): the writer says the reaction
  * told is no allergy. */
 void notes__not_allergic_after(const sentence *s, notes_reading *out);
+
+/* notes__class_example_zh: a drug named in brackets right after an allergy
+ * class it belongs to ("對喹諾酮類藥物（Ciprofloxacin）肌腱痛", findings from
+ * first on) is the class's example, the allergy's too, not a medicine. */
+void notes__class_example_zh(const sentence *s, notes_reading *out,
+			     size_t first);
 
 /* notes__member_clears_class: a sentence that names an allergy class and goes
  * on to clear a member of it (a finding from first on: "病历记载\"头孢过

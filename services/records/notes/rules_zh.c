@@ -8,6 +8,7 @@
 #include "reader_int.h"
 
 #include <ctype.h>
+#include <string.h>
 
 bool
 notes__doubt_after_zh(const sentence *s, size_t k)
@@ -16,7 +17,7 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"反应不详", "表现不详", "反应不清", "记不清",	"说不清",
 		"不清楚",   "无法说明", "待核实",   "待确认",	"待证实",
 		"暂按",	    "可疑过敏", "疑似过敏", "无法确认", "未能确认",
-		"列为可疑", "列为怀疑"};
+		"列为可疑", "列为怀疑", "不确定",   "不能确定", "无法确定"};
 	size_t end = notes__drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)
@@ -45,6 +46,30 @@ switched_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* gap_has: is mark written between word w - 1 and word w? */
+static bool
+gap_has(const sentence *s, size_t w, const char *mark)
+{
+	uint32_t from = s->words[w - 1].end, to = s->words[w].start;
+
+	return to > from &&
+	       memmem(s->text + from, to - from, mark, strlen(mark)) != NULL;
+}
+
+/* enumeration_head_zh: the first drug of the run that Chinese drug item
+ * k ends, drugs parted by the enumeration comma 、 alone ("卡马西平、苯妥
+ * 英钠"); k itself when none is before it.  What is said before the run
+ * is said of each of its drugs. */
+static size_t
+enumeration_head_zh(const sentence *s, size_t k)
+{
+	while (k > 0 && is_drug(&s->items[k - 1]) &&
+	       s->items[k].start - s->items[k - 1].end == 3 &&
+	       memcmp(s->text + s->items[k - 1].end, ENUM_COMMA, 3) == 0)
+		k--;
+	return k;
+}
+
 /* avoided_zh: does its clause say Chinese drug item k is to be avoided
  * or used with caution ("故亦避免其他非甾体抗炎药", "对 Cephalosporin 类
  * 药物也避免使用", "仍慎用氨基糖苷类")?  A
@@ -57,7 +82,13 @@ avoided_zh(const sentence *s, size_t k)
 	static const char *const avoid[] = {"避免", "慎用"};
 	size_t from, to;
 
+	k = enumeration_head_zh(s, k); /* "避免卡马西平、苯妥英钠等" */
 	notes__clause_words(s, k, &from, &to);
+	/* a parenthesis opened after the drug speaks of others ("改为左乙拉
+	 * 西坦（避免卡马西平…）") */
+	for (size_t w = s->items[k].w1; w < to; w++)
+		if (gap_has(s, w, FW_OPEN))
+			to = w;
 	return notes__words_any(s, from, to, avoid,
 				sizeof(avoid) / sizeof(*avoid));
 }
@@ -147,17 +178,34 @@ notes__mislabelled_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* reporters_self_at_zh: does "其本人" at word w follow a relative's
+ * reporting verb right before it ("患者母亲诉其本人对青霉素过敏")?  The
+ * self is the one who tells, wherever the sentence opens. */
+static bool
+reporters_self_at_zh(const sentence *s, size_t w)
+{
+	static const char *const verbs[] = {"诉", "说", "称"};
+
+	return w >= 2 && notes__words_at(s, w, "其本人") &&
+	       notes__words_in(s, w - 1, verbs, 3) &&
+	       (relative_at_zh(s, w - 2) ||
+		(w >= 3 && relative_at_zh(s, w - 3)));
+}
+
 bool
 notes__relative_self_zh(const sentence *s, size_t k)
 {
 	static const char *const selves[] = {"其本人", "她本人", "他本人"};
 	size_t from, to, first = 0;
 
+	notes__clause_words(s, k, &from, &to);
+	for (size_t w = from; w < s->items[k].w0; w++)
+		if (reporters_self_at_zh(s, w))
+			return true;
 	while (first < s->n && !s->words[first].han)
 		first++;
 	if (first >= s->n || !relative_at_zh(s, first))
 		return false;
-	notes__clause_words(s, k, &from, &to);
 	for (size_t w = from; w < s->items[k].w0; w++)
 		if (notes__words_in(s, w, selves,
 				    sizeof(selves) / sizeof(*selves)))
@@ -290,4 +338,35 @@ notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 			     : notes__relative_self_zh(s, k) ? "其本人"
 							     : "诉自己";
 	}
+}
+
+/* DOSED_ROW_WORDS: how many words a dose and its form, route and times
+ * may take between a drug and the parenthesis after them ("二甲双胍缓释
+ * 片1g qd（…）"). */
+#define DOSED_ROW_WORDS 8
+
+/* dose_word: does word w start with a digit (a dose, "1g", "0.5")? */
+static bool
+dose_word(const sentence *s, size_t w)
+{
+	return isdigit((unsigned char)s->words[w].key[0]);
+}
+
+bool
+notes__dosed_despite_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1, last = w + DOSED_ROW_WORDS;
+	bool dose = false;
+
+	if (!s->words[s->items[k].w0].han)
+		return false;
+	for (; w < s->n && w < last && !gap_has(s, w, FW_OPEN); w++)
+		dose = dose || dose_word(s, w);
+	if (!dose || w >= s->n || w >= last)
+		return false;
+	for (size_t v = w; v < s->n && (v == w || !gap_has(s, v, FW_CLOSE));
+	     v++)
+		if (notes__words_at(s, v, "不耐受"))
+			return true;
+	return false;
 }

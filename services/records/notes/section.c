@@ -53,6 +53,19 @@ notes__zh_allergy_head(const sentence *s)
 	       notes__line_lead(s) != NULL;
 }
 
+/* in_brackets_zh: is colon inside full-width brackets opened after the
+ * line's first word ("过敏史（原文\"Allergies: …\"）：")?  It is the
+ * note's own, the heading's colon after the brackets. */
+static bool
+in_brackets_zh(const sentence *s, const char *colon)
+{
+	uint32_t from = s->words[0].start, at = (uint32_t)(colon - s->text);
+	const char *open = memmem(s->text + from, at - from, FW_OPEN, 3);
+
+	return open != NULL &&
+	       memmem(open, (size_t)(colon - open), FW_CLOSE, 3) == NULL;
+}
+
 /* inline_heading: does the line start with a heading of words that
  * name no substance, a colon after them ("Current meds: levothyroxine")?
  * It ends an allergy list.  Words that name a problem before the colon
@@ -67,7 +80,7 @@ inline_heading(const sentence *s)
 		return false;
 	colon = notes__colon_at(s->text, s->words[0].start,
 				s->words[s->n - 1].start);
-	if (colon == NULL)
+	if (colon == NULL || in_brackets_zh(s, colon))
 		return false;
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
@@ -153,8 +166,10 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
  * line at to, an allergy heading with a note in full-width brackets
  * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
  * （多重）：", Hong Kong's "Drug allergy（CMS）：", an English word before
- * the cue as allergy_titled allows)?  The note says where the list came
- * from; the lines under it are the list. */
+ * the cue as allergy_titled allows, cues joined as one heading before
+ * the note: "藥物過敏及不良反應（本次住院已重新確認）：", a note that quotes
+ * its source with the source's marks: "过敏史（原文\"…slowly)\"）：")?  The
+ * note says where the list came from; the lines under it are the list. */
 static bool
 allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 {
@@ -164,8 +179,10 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 
 	if (s->n_items == 0 || it->w0 > (s->words[0].han ? 0u : 1u) ||
 	    it->e->type != NOTES_T_ALLERGY_CUE ||
-	    memcmp(s->text + it->end, open, 3) != 0)
+	    memcmp(s->text + s->items[zh_head_last(s)].end, open, 3) != 0)
 		return false;
+	while (i < to && ispunct((unsigned char)s->text[i]))
+		i++; /* the note's own marks: "（原文\"… slowly)\"）：" */
 	while (i < to && s->text[i] == ' ')
 		i++;
 	if (i + 3 > to || memcmp(s->text + i, close, 3) != 0)

@@ -524,6 +524,53 @@ notes__delabel_line(const sentence *s, notes_reading *out)
 	negate_line_allergies(s, out, s->items[j].e->key, false);
 }
 
+/* REMOVED_RECORD_WORDS: how far after a Chinese de-labelling verb the
+ * allergy record it removes is named ("已刪除此過敏紀錄"). */
+#define REMOVED_RECORD_WORDS 4
+
+/* record_named_zh: is an allergy's record or label ("过敏", "标签",
+ * "记录") named within REMOVED_RECORD_WORDS words after item j? */
+static bool
+record_named_zh(const sentence *s, size_t j)
+{
+	static const char *const record[] = {"过敏", "标签", "记录", "纪录"};
+	size_t w = s->items[j].w1;
+
+	for (; w < s->n && w < s->items[j].w1 + REMOVED_RECORD_WORDS; w++)
+		if (notes__words_in(s, w, record,
+				    sizeof(record) / sizeof(*record)))
+			return true;
+	return false;
+}
+
+void
+notes__removed_record_zh(const sentence *s, notes_reading *out)
+{
+	size_t j = 0;
+
+	while (j < s->n_items && (!(s->items[j].e->dir & NOTES_DIR_DELABEL) ||
+				  s->items[j].e->type != NOTES_T_NEGATED ||
+				  (unsigned char)s->items[j].e->key[0] < 0x80))
+		j++;
+	if (j == s->n_items || j == 0 ||
+	    notes__first_drug(s, s->n_items) >= j || !record_named_zh(s, j))
+		return;
+	for (size_t m = j + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]))
+			return; /* "删除青霉素过敏" names its own */
+	for (size_t i = out->n;
+	     i-- > 0 && out->findings[i].start >= s->words[0].start;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->code[0] != '\0' && f->start < s->items[j].start) {
+			f->context = NOTES_NEGATED;
+			f->trigger = s->items[j].e->key;
+			return;
+		}
+	}
+}
+
 void
 notes__removed_entry(const sentence *s, notes_reading *out)
 {
@@ -746,4 +793,43 @@ notes__misattributed_code(const notes_reading *out, const char *code)
 			return true;
 	}
 	return false;
+}
+
+/* example_opens: is text [from, to) a class's word for drugs (药物, 藥
+ * 物, 药) at most and then an opening parenthesis ("類藥物（")? */
+static bool
+example_opens(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const words[] = {"药物", "藥物", "药", "藥"};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (to - from > strlen(words[i]) &&
+		    memcmp(text + from, words[i], strlen(words[i])) == 0) {
+			from += (uint32_t)strlen(words[i]);
+			break;
+		}
+	return (to - from == 3 && memcmp(text + from, FW_OPEN, 3) == 0) ||
+	       (to - from == 1 && text[from] == '(');
+}
+
+void
+notes__class_example_zh(const sentence *s, notes_reading *out, size_t first)
+{
+	for (size_t i = first + 1; i < out->n; i++) {
+		notes_finding *f = &out->findings[i],
+			      *c = &out->findings[i - 1];
+
+		if (f->kind == NOTES_MEDICINE && f->context == 0 &&
+		    c->kind == NOTES_ALLERGY &&
+		    strcmp(c->system, "class") == 0 && c->end < f->start &&
+		    notes__member_of(f->code, c->code) &&
+		    example_opens(s->text, c->end, f->start)) {
+			f->kind =
+				NOTES_ALLERGY; /* "對喹諾酮類藥物（Ciprofloxacin）"
+						*/
+			f->context = c->context;
+			f->trigger = c->trigger;
+			f->reaction = c->reaction;
+		}
+	}
 }
