@@ -2796,148 +2796,149 @@ test_model(void)
 		MT_TRUE(read.n <= rules.n);
 		MT_TRUE(same_allergies(&rules, &read));
 	}
-	/* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
-	 * addresses by surname and kin word, "其本人" after a relative's
-	 * reporting verb, a drug taken with its dose despite a past
-	 * intolerance, joined allergy cues with a note before the colon, an
-	 * allergy to a drug's dosage form, a heading's note that quotes a list,
-	 * a parent named after a child's report, an allergy record removed,
-	 * drugs to avoid listed with 、, Taiwan's Parkinson's disease, 其父 and
-	 * 太太, 不确定 as a doubt, 已好 as a problem's end, Taiwan's and wards'
-	 * names of problems, a class's example in brackets, a hold's length. */
-	static const expect rules_zh10[] = {
-		{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY,
-		 "penicillins", "青霉素类", 0, true},
-		{"患者爷爷对青霉素过敏。", NOTES_ALLERGY, "penicillins",
-		 "青霉素", FAM, false},
-		/* "其本人" right after a relative's reporting verb is the
-		   teller's */
-		{"患者母亲诉其本人对青霉素过敏，患者无青霉素过敏。",
-		 NOTES_ALLERGY, "penicillins", "青霉素", FAM, false},
-		/* a drug given with its dose, an intolerance in the parenthesis
-		 * after: taken now, no allergy; an allergy line's is one */
-		{"目前用药：二甲双胍缓释片1g "
-		 "qd（曾因腹泻不耐受普通片），格列美脲2mg "
-		 "qd。",
-		 NOTES_MEDICINE, "metformin", "二甲双胍", 0, true},
-		{"过敏史：二甲双胍（腹泻，不耐受）。", NOTES_ALLERGY,
-		 "metformin", "二甲双胍", 0, true},
-		/* cues joined as one heading, a note in brackets before its
-		   colon */
-		{"藥物過敏及不良反應（本次住院已重新確認）：\n1. "
-		 "磺胺類（Baktar）：十年前"
-		 "服用後全身紅疹，病患與太太均確認，禁用。",
-		 NOTES_ALLERGY, "sulfonamides", "磺胺類", 0, true},
-		/* "对X…过敏" over the product's dosage form */
-		{"注意：患者对\"氯己定\"消毒液过敏，口腔护理改用生理盐水。",
-		 NOTES_ALLERGY, "chlorhexidine", "氯己定", 0, true},
-		/* a heading's note in brackets may quote the source's own list
-		 */
-		{"过敏史（原文\"Allergies: Bactrim - SJS; Vancomycin - red man "
-		 "(can be "
-		 "given slowly)\"）：\n "
-		 "复方新诺明——史蒂文斯-约翰逊综合征；万古霉素——红人综"
-		 "合征（可慢滴）。",
-		 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
-		/* a child reports of the parent, the patient */
-		{"家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害，已记录为"
-		 "\"不耐受"
-		 "\"。",
-		 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
-		/* an allergy's record removed after it, no drug after the verb
-		 */
-		{"太太說病患「對阿斯匹靈過敏」，經查其實為副作用，已刪除此過敏"
-		 "紀錄。",
-		 NOTES_ALLERGY, "aspirin", "阿斯匹靈", NEG, false},
-		{"患者对阿司匹林过敏，已删除青霉素过敏。", NOTES_ALLERGY,
-		 "aspirin", "阿司匹林", 0, true},
-		/* 避免 before a run of drugs parted by 、 keeps each away; one
-		 * in a parenthesis after a drug is not that drug's */
-		{"1.停用拉莫三嗪并列入过敏史 "
-		 "2.改为左乙拉西坦（避免卡马西平、苯妥英钠等"
-		 "芳香族抗癫痫药）",
-		 NOTES_MEDICINE, "phenytoin", "苯妥英钠", NEG | HIST, false},
-		/* Taiwan's Parkinson's disease; 其父 and 太太 are relatives */
-		{"家族史：哥哥也有巴金森氏症。", NOTES_PROBLEM, "G20",
-		 "巴金森氏症", FAM, false},
-		{"其父亦有下肢静脉血栓病史。", NOTES_PROBLEM, "I80.2",
-		 "下肢静脉血栓", FAM, false},
-		{"太太有痛風。", NOTES_PROBLEM, "M10.9", "痛風", FAM, false},
-		/* 不确定 after the drug doubts its allergy */
-		{"过敏史：美罗培南——皮疹，不确定是否为药物所致。",
-		 NOTES_ALLERGY, "meropenem", "美罗培南", UNC, true},
-		/* 已好 after a problem ends it; 已好转 does not */
-		{"既往：过敏性鼻炎；湿疹（幼时，已好）。", NOTES_PROBLEM,
-		 "L30.9", "湿疹", HIST, true},
-		{"肺炎，已好转。", NOTES_PROBLEM, "J18.9", "肺炎", 0, true},
-		/* Taiwan's and wards' names of problems */
-		{"次診斷：慢性腎臟病第三期", NOTES_PROBLEM, "N18.3",
-		 "慢性腎臟病第三期", 0, true},
-		{"一、急性缺血性腦中風（左側大腦中動脉）", NOTES_PROBLEM,
-		 "I63.9", "急性缺血性腦中風", 0, true},
-		{"美罗培南1g q8h（粒缺发热第3天）", NOTES_PROBLEM, "D70",
-		 "粒缺", 0, true},
-		{"出院诊断：1.Graves病", NOTES_PROBLEM, "E05.0", "Graves病", 0,
-		 true},
-		{"另有高血壓、高血脂（服立普妥）。", NOTES_PROBLEM, "E78.5",
-		 "高血脂", 0, true},
-		/* a member in brackets after its allergy class is the class's
-		 * example */
-		{"另對「安莫西林」過敏（起疹子），對喹諾酮類藥物（Ciprofloxacin"
-		 "）肌腱痛"
-		 "。",
-		 NOTES_ALLERGY, "ciprofloxacin", "Ciprofloxacin", 0, true},
-	};
+}
 
-	static void test_rules_zh10(void)
-	{
-		static const char *const dosed =
-			"二甲双胍1g qd（曾因腹泻不耐受）。";
-		notes_reading r;
+/* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
+ * addresses by surname and kin word, "其本人" after a relative's
+ * reporting verb, a drug taken with its dose despite a past
+ * intolerance, joined allergy cues with a note before the colon, an
+ * allergy to a drug's dosage form, a heading's note that quotes a list,
+ * a parent named after a child's report, an allergy record removed,
+ * drugs to avoid listed with 、, Taiwan's Parkinson's disease, 其父 and
+ * 太太, 不确定 as a doubt, 已好 as a problem's end, Taiwan's and wards'
+ * names of problems, a class's example in brackets, a hold's length. */
+static const expect rules_zh10[] = {
+	{"3楼刘爷爷过敏史：对\"青霉素类\"过敏。", NOTES_ALLERGY, "penicillins",
+	 "青霉素类", 0, true},
+	{"患者爷爷对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
+	 false},
+	/* "其本人" right after a relative's reporting verb is the
+	   teller's */
+	{"患者母亲诉其本人对青霉素过敏，患者无青霉素过敏。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", FAM, false},
+	/* a drug given with its dose, an intolerance in the parenthesis
+	 * after: taken now, no allergy; an allergy line's is one */
+	{"目前用药：二甲双胍缓释片1g "
+	 "qd（曾因腹泻不耐受普通片），格列美脲2mg "
+	 "qd。",
+	 NOTES_MEDICINE, "metformin", "二甲双胍", 0, true},
+	{"过敏史：二甲双胍（腹泻，不耐受）。", NOTES_ALLERGY, "metformin",
+	 "二甲双胍", 0, true},
+	/* cues joined as one heading, a note in brackets before its
+	   colon */
+	{"藥物過敏及不良反應（本次住院已重新確認）：\n1. "
+	 "磺胺類（Baktar）：十年前"
+	 "服用後全身紅疹，病患與太太均確認，禁用。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺類", 0, true},
+	/* "对X…过敏" over the product's dosage form */
+	{"注意：患者对\"氯己定\"消毒液过敏，口腔护理改用生理盐水。",
+	 NOTES_ALLERGY, "chlorhexidine", "氯己定", 0, true},
+	/* a heading's note in brackets may quote the source's own list
+	 */
+	{"过敏史（原文\"Allergies: Bactrim - SJS; Vancomycin - red man "
+	 "(can be "
+	 "given slowly)\"）：\n "
+	 "复方新诺明——史蒂文斯-约翰逊综合征；万古霉素——红人综"
+	 "合征（可慢滴）。",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
+	/* a child reports of the parent, the patient */
+	{"家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害，已记录为"
+	 "\"不耐受"
+	 "\"。",
+	 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
+	/* an allergy's record removed after it, no drug after the verb
+	 */
+	{"太太說病患「對阿斯匹靈過敏」，經查其實為副作用，已刪除此過敏"
+	 "紀錄。",
+	 NOTES_ALLERGY, "aspirin", "阿斯匹靈", NEG, false},
+	{"患者对阿司匹林过敏，已删除青霉素过敏。", NOTES_ALLERGY, "aspirin",
+	 "阿司匹林", 0, true},
+	/* 避免 before a run of drugs parted by 、 keeps each away; one
+	 * in a parenthesis after a drug is not that drug's */
+	{"1.停用拉莫三嗪并列入过敏史 "
+	 "2.改为左乙拉西坦（避免卡马西平、苯妥英钠等"
+	 "芳香族抗癫痫药）",
+	 NOTES_MEDICINE, "phenytoin", "苯妥英钠", NEG | HIST, false},
+	/* Taiwan's Parkinson's disease; 其父 and 太太 are relatives */
+	{"家族史：哥哥也有巴金森氏症。", NOTES_PROBLEM, "G20", "巴金森氏症",
+	 FAM, false},
+	{"其父亦有下肢静脉血栓病史。", NOTES_PROBLEM, "I80.2", "下肢静脉血栓",
+	 FAM, false},
+	{"太太有痛風。", NOTES_PROBLEM, "M10.9", "痛風", FAM, false},
+	/* 不确定 after the drug doubts its allergy */
+	{"过敏史：美罗培南——皮疹，不确定是否为药物所致。", NOTES_ALLERGY,
+	 "meropenem", "美罗培南", UNC, true},
+	/* 已好 after a problem ends it; 已好转 does not */
+	{"既往：过敏性鼻炎；湿疹（幼时，已好）。", NOTES_PROBLEM, "L30.9",
+	 "湿疹", HIST, true},
+	{"肺炎，已好转。", NOTES_PROBLEM, "J18.9", "肺炎", 0, true},
+	/* Taiwan's and wards' names of problems */
+	{"次診斷：慢性腎臟病第三期", NOTES_PROBLEM, "N18.3", "慢性腎臟病第三期",
+	 0, true},
+	{"一、急性缺血性腦中風（左側大腦中動脉）", NOTES_PROBLEM, "I63.9",
+	 "急性缺血性腦中風", 0, true},
+	{"美罗培南1g q8h（粒缺发热第3天）", NOTES_PROBLEM, "D70", "粒缺", 0,
+	 true},
+	{"出院诊断：1.Graves病", NOTES_PROBLEM, "E05.0", "Graves病", 0, true},
+	{"另有高血壓、高血脂（服立普妥）。", NOTES_PROBLEM, "E78.5", "高血脂",
+	 0, true},
+	/* a member in brackets after its allergy class is the class's
+	 * example */
+	{"另對「安莫西林」過敏（起疹子），對喹諾酮類藥物（Ciprofloxacin"
+	 "）肌腱痛"
+	 "。",
+	 NOTES_ALLERGY, "ciprofloxacin", "Ciprofloxacin", 0, true},
+};
 
-		for (size_t i = 0;
-		     i < sizeof(rules_zh10) / sizeof(rules_zh10[0]); i++)
-			check(&rules_zh10[i]);
-		/* the drug taken now blocks nothing */
-		notes__read_rules(dosed, strlen(dosed), &r);
-		MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
-	}
+static void
+test_rules_zh10(void)
+{
+	static const char *const dosed = "二甲双胍1g qd（曾因腹泻不耐受）。";
+	notes_reading r;
 
-	static const mt_case cases[] = {
-		{"table", test_table},
-		{"not_found", test_not_found},
-		{"context_text", test_context_text},
-		{"bad_bytes", test_bad_bytes},
-		{"bounds", test_bounds},
-		{"spelling", test_spelling},
-		{"chinese", test_chinese},
-		{"chinese_rules", test_chinese_rules},
-		{"short_forms", test_short_forms},
-		{"traditional", test_traditional},
-		{"error_classes", test_error_classes},
-		{"sections_en", test_sections_en},
-		{"rules_en4", test_rules_en4},
-		{"allergies_en6", test_allergies_en6},
-		{"rules_en5", test_rules_en5},
-		{"unspecified_restated", test_unspecified_restated},
-		{"rules_en6", test_rules_en6},
-		{"rules_zh4", test_rules_zh4},
-		{"orders_en7", test_orders_en7},
-		{"medicines_en6", test_medicines_en6},
-		{"lay_intolerances", test_lay_intolerances},
-		{"medrec_rows", test_medrec_rows},
-		{"tolerances", test_tolerances},
-		{"rules_zh8", test_rules_zh8},
-		{"verdict_reach", test_verdict_reach},
-		{"rules_en8", test_rules_en8},
-		{"rules_en9", test_rules_en9},
-		{"rules_zh9", test_rules_zh9},
-		{"model", test_model},
-		{"rules_zh10", test_rules_zh10},
-		{NULL, NULL},
-	};
+	for (size_t i = 0; i < sizeof(rules_zh10) / sizeof(rules_zh10[0]); i++)
+		check(&rules_zh10[i]);
+	/* the drug taken now blocks nothing */
+	notes__read_rules(dosed, strlen(dosed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
+}
 
-	int main(int argc, char **argv)
-	{
-		return mt_main(argc, argv, cases);
-	}
+static const mt_case cases[] = {
+	{"table", test_table},
+	{"not_found", test_not_found},
+	{"context_text", test_context_text},
+	{"bad_bytes", test_bad_bytes},
+	{"bounds", test_bounds},
+	{"spelling", test_spelling},
+	{"chinese", test_chinese},
+	{"chinese_rules", test_chinese_rules},
+	{"short_forms", test_short_forms},
+	{"traditional", test_traditional},
+	{"error_classes", test_error_classes},
+	{"sections_en", test_sections_en},
+	{"rules_en4", test_rules_en4},
+	{"allergies_en6", test_allergies_en6},
+	{"rules_en5", test_rules_en5},
+	{"unspecified_restated", test_unspecified_restated},
+	{"rules_en6", test_rules_en6},
+	{"rules_zh4", test_rules_zh4},
+	{"orders_en7", test_orders_en7},
+	{"medicines_en6", test_medicines_en6},
+	{"lay_intolerances", test_lay_intolerances},
+	{"medrec_rows", test_medrec_rows},
+	{"tolerances", test_tolerances},
+	{"rules_zh8", test_rules_zh8},
+	{"verdict_reach", test_verdict_reach},
+	{"rules_en8", test_rules_en8},
+	{"rules_en9", test_rules_en9},
+	{"rules_zh9", test_rules_zh9},
+	{"model", test_model},
+	{"rules_zh10", test_rules_zh10},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}
