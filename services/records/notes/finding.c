@@ -30,6 +30,12 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
+	if (drug && notes__answered_ok(s, k) &&
+	    notes__challenged(s, k, &s->items[k], f)) {
+		if (f->context == NOTES_HISTORICAL)
+			f->trigger = "answered ok";
+		return true;
+	}
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
 	if (drug && (notes__remedy_given(s, k) || notes__now_on(s, k) ||

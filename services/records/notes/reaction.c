@@ -497,6 +497,26 @@ notes__tolerated_after(const sentence *s, size_t k)
 	return NULL;
 }
 
+/* The words an allergy list answers an entry with when its drug is
+ * taken without harm ("Allergies: ... \"Amoxicillin - ok\"; ..."). */
+static const char *const answered_ok_en[] = {"ok", "okay", "fine"};
+
+bool
+notes__answered_ok(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	size_t w = d->w1;
+
+	if (!(s->allergy_list || s->allergy_line) || w >= s->n ||
+	    !notes__words_in(s, w, answered_ok_en, 3))
+		return false;
+	/* the entry ends right after the answer (another word follows, so
+	 * the byte after it is the note's) */
+	return w + 1 == s->n ||
+	       (s->text[s->words[w].end] != '\0' &&
+		strchr(";\"),.", s->text[s->words[w].end]) != NULL);
+}
+
 bool
 notes__challenged(const sentence *s, size_t k, const item *tol,
 		  notes_finding *f)

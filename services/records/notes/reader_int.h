@@ -275,6 +275,11 @@ bool notes__intolerance_of(const sentence *s, size_t k);
  * s before item j, or j when there is none. */
 size_t notes__first_drug(const sentence *s, size_t j);
 
+/* notes__answered_ok: is drug item k an allergy list's entry answered
+ * "ok" right after it, then the entry's end ("Amoxicillin - ok;"): taken
+ * without harm, no allergy? */
+bool notes__answered_ok(const sentence *s, size_t k);
+
 /* notes__recorded_reaches: does a record cue j at the end of a drug's story
  * name substance item k ("Previously tried fluoxetine - \"made me really
  * agitated\" - recorded as intolerance", "\"penicillin - nausea\"; this

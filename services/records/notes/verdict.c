@@ -11,14 +11,19 @@
 #include <string.h>
 
 /* records_intolerance: does s record an intolerance ("Morphine -
- * vomiting (intolerance, not allergy per pt)")?  Then its "not allergy"
- * says what kind of reaction it was, not that there was none. */
+ * vomiting (intolerance, not allergy per pt)") for drug d?  Then its "not
+ * allergy" says what kind of reaction it was, not that there was none.
+ * An intolerance in a clause a semicolon ends before d is another list
+ * entry's ("Doxycycline - photosensitivity - intolerance; ...
+ * prednisolone ... - side effects, not an allergy"). */
 static bool
-records_intolerance(const sentence *s)
+records_intolerance(const sentence *s, const item *d)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
-		    strstr(s->items[j].e->key, "intoleran") != NULL)
+		    strstr(s->items[j].e->key, "intoleran") != NULL &&
+		    !(d != NULL && s->items[j].end <= d->start &&
+		      notes__between_has(s, s->items[j].end, d->start, ';')))
 			return true;
 	return false;
 }
@@ -120,8 +125,28 @@ verdict_subject(const sentence *s, size_t d, size_t j)
 	return d;
 }
 
+/* clause_first_drug returns the first drug of the clause of cue item j
+ * when an earlier clause of s, ended by a semicolon, names a drug too: a
+ * list's entries are its clauses, and a verdict speaks of its own
+ * entry's drug ("\"Amoxicillin - ok\"; ... low mood on prednisolone
+ * courses - side effects, not an allergy": the prednisolone's).  d is
+ * the sentence's first drug; it is returned when the clause names none. */
+static size_t
+clause_first_drug(const sentence *s, size_t d, size_t j)
+{
+	for (size_t m = d + 1; m < j; m++)
+		if (is_drug(&s->items[m]) &&
+		    notes__between_has(s, s->items[d].end, s->items[m].start,
+				       ';') &&
+		    !notes__between_has(s, s->items[m].end, s->items[j].start,
+					';'))
+			return m;
+	return d;
+}
+
 /* spoken_of returns the drug that cue item j of s speaks of: the first
- * drug of s before it, past those with a true allergy of their own
+ * drug of its clause before it (clause_first_drug), past those with a
+ * true allergy of their own
  * (verdict_subject), or, when s names none before it, the first drug of
  * the sentence before in the paragraph ("- Morphine - itching.
  * Discussed: this is a histamine effect, not an allergy"); or NULL. */
@@ -134,7 +159,8 @@ spoken_of(const sentence *s, size_t j)
 	if (bracketed != NULL)
 		return bracketed;
 	if (d < j)
-		return &s->items[verdict_subject(s, d, j)];
+		return &s->items[verdict_subject(s, clause_first_drug(s, d, j),
+						 j)];
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
 	if (notes__bulleted(s))
@@ -224,9 +250,10 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *e = s->items[j].e;
 		const item *d = spoken_of(s, j);
-		bool disown = e->type == NOTES_T_PSEUDO &&
-			      (e->dir & NOTES_DIR_NOT_ALLERGY) &&
-			      (!records_intolerance(s) || paren_verdict(s, j));
+		bool disown =
+			e->type == NOTES_T_PSEUDO &&
+			(e->dir & NOTES_DIR_NOT_ALLERGY) &&
+			(!records_intolerance(s, d) || paren_verdict(s, j));
 		bool record = (e->dir & NOTES_DIR_RECORDED) &&
 			      e->type == NOTES_T_ALLERGY_CUE &&
 			      notes__first_drug(s, j) == j;

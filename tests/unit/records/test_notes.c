@@ -2667,6 +2667,52 @@ test_rules_en9(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == FAM);
 }
 
+/* The ninth writer's English (issue 75, rules75en10): a label judged
+ * incorrect, a drug given before a reaction's trigger, a verdict on its
+ * own list entry, an entry answered "ok", benzathine penicillin. */
+static const expect rules_en10[] = {
+	{"\"Coumadin\" listed as allergy on old chart is incorrect (pt has "
+	 "been "
+	 "on warfarin 10 yrs, no reaction).",
+	 NOTES_ALLERGY, "warfarin", "Coumadin", NEG, false},
+	{"ADRs:\n Colistin (neb) | cough/bronchospasm - now pre-treats with "
+	 "Ventolin",
+	 NOTES_MEDICINE, "salbutamol", "Ventolin", 0, true},
+	{"Allergies: \"Doxycycline - rash\" - intolerance; \"Amoxicillin - "
+	 "ok\"; had low mood on prednisolone - side effects, not an allergy.",
+	 NOTES_ALLERGY, "prednisolone", "prednisolone", NEG, false},
+	{"Allergies: \"Doxycycline - rash\"; \"Amoxicillin - ok\".",
+	 NOTES_MEDICINE, "amoxicillin", "Amoxicillin", HIST, true},
+	{"Benzathine penicillin 2.4 MU IM given today - NO penicillin allergy.",
+	 NOTES_MEDICINE, "benzylpenicillin", "Benzathine penicillin", 0, true},
+};
+
+/* an entry answered "ok" names no allergy; "ok" elsewhere no tolerance */
+static void
+test_rules_en10(void)
+{
+	const char *text = "Allergies: \"Doxycycline - rash\"; \"Amoxicillin "
+			   "- ok\"; had low mood on prednisolone - side "
+			   "effects, not an allergy.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en10) / sizeof(rules_en10[0]); i++)
+		check(&rules_en10[i]);
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline")->context == 0);
+	text = "Metformin ok to continue.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin")->context == 0);
+	text = "Benzathine penicillin 2.4 MU IM given today - NO penicillin "
+	       "allergy.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == NEG);
+}
+
 /* The eighth writer's Chinese (issue 75, rules75zh9): an allergy the
  * patient did not know of before, a drug after which the patient will
  * wheeze, a drug taken with "no problem" in an allergy line, allergy
@@ -2764,6 +2810,7 @@ static const mt_case cases[] = {
 	{"verdict_reach", test_verdict_reach},
 	{"rules_en8", test_rules_en8},
 	{"rules_en9", test_rules_en9},
+	{"rules_en10", test_rules_en10},
 	{"rules_zh9", test_rules_zh9},
 	{NULL, NULL},
 };
