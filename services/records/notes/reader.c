@@ -34,7 +34,8 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		    (found && !notes__keep_given_up(s, k, &f, out)))
 			return false;
 	}
-	if (!notes__disowned_allergy(s, out))
+	if (!notes__disowned_allergy(s, out) ||
+	    !notes__delabelled_taken(out, first))
 		return false;
 	notes__doubt_allergy(s, out);
 	notes__delabel_line(s, out);
@@ -142,6 +143,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	s.section_at = 0;
 	s.prior.e = NULL;
 	s.prior_last.e = NULL;
+	s.prior_denied.e = NULL;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
@@ -157,6 +159,7 @@ notes_read(const char *text, size_t len, notes_reading *out)
 			s.allergy_list = false;
 			s.prior.e = NULL;
 			s.prior_last.e = NULL;
+			s.prior_denied.e = NULL;
 			s.section = NULL;
 		}
 		if (t.type == NOTES_TOK_WORD)

@@ -68,6 +68,11 @@ typedef struct sentence {
 	/* the paragraph's last drug before s: what a parenthesis opened
 	 * after it and wrapped onto s's line speaks of */
 	item prior_last;
+	/* the first drug of the sentence before, on the same paragraph, when
+	 * that sentence denies it an allergy (e NULL: none): what a request
+	 * to take the label off speaks of ("He is NOT allergic to
+	 * penicillin. Please remove the allergy from all records.") */
+	item prior_denied;
 } sentence;
 
 /* The full-width comma, semicolon and parentheses and the enumeration
@@ -274,6 +279,14 @@ bool notes__intolerance_of(const sentence *s, size_t k);
 /* notes__first_drug returns the index of the first substance or class item of
  * s before item j, or j when there is none. */
 size_t notes__first_drug(const sentence *s, size_t j);
+
+/* notes__delabelled_taken: a drug that a de-labelling trigger reaches as
+ * a past medicine, among out's findings from first, was taken, and its
+ * allergy label, held in out, is what was removed ("he has had cefalexin for
+ * the UTI this month without any reaction, so this label has been removed"):
+ * the medicine loses the negation, and a negated allergy to it is kept.  False
+ * when out is full. */
+bool notes__delabelled_taken(notes_reading *out, size_t first);
 
 /* notes__answered_ok: is drug item k an allergy list's entry answered
  * "ok" right after it, then the entry's end ("Amoxicillin - ok;"): taken

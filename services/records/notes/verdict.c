@@ -259,6 +259,10 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 			      notes__first_drug(s, j) == j;
 		notes_finding f;
 
+		if (d == NULL && disown && (e->dir & NOTES_DIR_DELABEL) &&
+		    s->prior_denied.e != NULL)
+			d = &s->prior_denied; /* the label the sentence before
+						 denied is the one removed */
 		if (d == NULL || !(disown || record))
 			continue;
 		allergy_of(d, disown ? NOTES_NEGATED : 0, disown ? e->key : "",
@@ -356,10 +360,13 @@ notes__remember_subject(sentence *s)
 	if (s->n == 0)
 		return;
 	s->prior.e = NULL;
+	s->prior_denied.e = NULL;
 	if (d < s->n_items)
 		d = verdict_subject(s, d, s->n_items);
 	if (d < s->n_items && !denied_mention(s, d))
 		s->prior = s->items[d];
+	else if (d < s->n_items)
+		s->prior_denied = s->items[d];
 	for (size_t m = s->n_items; m-- > d;)
 		if (is_drug(&s->items[m])) {
 			s->prior_last = s->items[m];
@@ -773,4 +780,40 @@ notes__misattributed_code(const notes_reading *out, const char *code)
 			return true;
 	}
 	return false;
+}
+
+/* labelled_code: does out hold the patient's allergy to code, the label
+ * a de-labelling removes? */
+static bool
+labelled_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind == NOTES_ALLERGY &&
+		    !(out->findings[i].context &
+		      (NOTES_NEGATED | NOTES_FAMILY)) &&
+		    strcmp(out->findings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+bool
+notes__delabelled_taken(notes_reading *out, size_t first)
+{
+	for (size_t i = first; i < out->n; i++) {
+		notes_finding *f = &out->findings[i], g;
+		const notes_entry *t = notes__find(f->trigger);
+
+		if (f->kind != NOTES_MEDICINE ||
+		    f->context != (NOTES_NEGATED | NOTES_HISTORICAL) ||
+		    t == NULL || !(t->dir & NOTES_DIR_DELABEL) ||
+		    !labelled_code(out, f->code))
+			continue;
+		g = *f;
+		g.kind = NOTES_ALLERGY;
+		g.context = NOTES_NEGATED;
+		f->context &= ~NOTES_NEGATED; /* taken: the label is gone */
+		if (!notes__keep(out, &g))
+			return false;
+	}
+	return true;
 }

@@ -2685,6 +2685,13 @@ static const expect rules_en10[] = {
 	 NOTES_MEDICINE, "amoxicillin", "Amoxicillin", HIST, true},
 	{"Benzathine penicillin 2.4 MU IM given today - NO penicillin allergy.",
 	 NOTES_MEDICINE, "benzylpenicillin", "Benzathine penicillin", 0, true},
+	/* a drug taken since, then its label removed: the label was its */
+	{"Allergic to Keflex as a baby; he has had cefalexin this month "
+	 "without any reaction, so this label has been removed.",
+	 NOTES_ALLERGY, "cefalexin", "cefalexin", NEG, false},
+	{"Allergic to Keflex as a baby; he has had cefalexin this month "
+	 "without any reaction, so this label has been removed.",
+	 NOTES_MEDICINE, "cefalexin", "cefalexin", HIST, true},
 };
 
 /* an entry answered "ok" names no allergy; "ok" elsewhere no tolerance */
@@ -2702,6 +2709,14 @@ test_rules_en10(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline")->context == 0);
+	/* a request to remove the label speaks of the drug just denied */
+	text = "He was labelled penicillin-allergic after a rash with amoxil. "
+	       "Outcome: he is NOT allergic to penicillin. Please remove the "
+	       "allergy from all records.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
 	text = "Metformin ok to continue.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
