@@ -421,11 +421,11 @@ bool notes__disowned_here(const sentence *s, size_t k);
 bool notes__qualifies_drug(const sentence *s, size_t k);
 
 /* notes__named_before: is drug item k's drug named before it in its sentence,
- * not negated there ("Heparin - HIT (PF4 positive) - NO HEPARIN")?  Its
- * allergy is read there; a "no" before the repeat orders the drug kept
- * away, it does not deny the allergy ("no contraindication to latex; no
- * history suggesting latex allergy" denies it twice).  English only:
- * the Chinese notes repeat a drug under their own rules. */
+ * not negated there, nor a relative's ("Heparin - HIT (PF4 positive) - NO
+ * HEPARIN")?  Its allergy is read there; a "no" before the repeat orders the
+ * drug kept away, it does not deny the allergy ("no contraindication to latex;
+ * no history suggesting latex allergy" denies it twice).  English only: the
+ * Chinese notes repeat a drug under their own rules. */
 bool notes__named_before(const sentence *s, size_t k);
 
 /* notes__declined_in_list: is drug item k, under an allergy heading, one the

@@ -2717,6 +2717,15 @@ test_rules_en10(void)
 	for (size_t i = 0; i < r.n; i++)
 		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
 			r.findings[i].context == NEG);
+	/* a relative's allergy named first is no order keeping the
+	 * patient's: her own is denied */
+	text = "Her daughter is allergic to latex; Peggy has had many "
+	       "procedures without any latex reaction.";
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == NEG ||
+			r.findings[i].context == FAM);
+	MT_TRUE(r.n == 2);
 	text = "Metformin ok to continue.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
