@@ -58,6 +58,9 @@ typedef struct sentence {
 	bool allergy_list;
 	bool allergy_line; /* the line starts with "Allergies: …" */
 	bool allergy_head; /* s is that line's first sentence */
+	/* the allergy list is the rows of a reaction table
+	 * ("Drug | Reaction"): it ends at a line that is no row */
+	bool allergy_table;
 	const notes_entry *section;
 	bool section_inline;
 	uint32_t section_at; /* where the section's heading starts */
@@ -248,6 +251,11 @@ bool notes__heading(const sentence *s, const notes_tok *end, bool *allergies);
  * Such a line is an item of the list it is in, so its own heading does
  * not end the section above it ("Plan:"). */
 bool notes__bulleted(const sentence *s);
+
+/* notes__table_rows_end ends s's allergy list when it is a reaction
+ * table's rows and s, ending at end, is a line with no "|": the table is
+ * over ("Home medications (verified):" after its last row). */
+void notes__table_rows_end(sentence *s, const notes_tok *end);
 
 /* notes__allergy_line: does s start a line with an allergy cue and a colon
  * ("Allergies: latex (dermatitis); chlorhexidine - hives",

@@ -192,6 +192,34 @@ allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
 	       notes__only_marks(s->text, last, to, ":-");
 }
 
+/* reaction_table_head: is s, its line ending at to, a table's header row
+ * ("|" between its cells) whose first cell names the drug and another
+ * what it did ("Drug / product | What happened (pt) | My comment",
+ * "Drug | Reaction")?  Its rows are the patient's reactions, an allergy
+ * list, as under "Allergies:" (FHIR AllergyIntolerance: substance and
+ * reaction). */
+static bool
+reaction_table_head(const sentence *s, uint32_t to)
+{
+	static const char *const drug[] = {"drug", "drugs", "medication",
+					   "medicine", "agent"};
+	static const char *const did[] = {"reaction", "reactions", "happened"};
+	const char *bar;
+	size_t w = 1;
+
+	if (s->n < 2 || !notes__words_in(s, 0, drug, 5))
+		return false;
+	bar = memchr(s->text + s->words[0].end, '|', to - s->words[0].end);
+	if (bar == NULL)
+		return false;
+	while (w < s->n && s->words[w].start < (uint32_t)(bar - s->text))
+		w++;
+	for (; w < s->n; w++)
+		if (notes__words_in(s, w, did, 3))
+			return true;
+	return false;
+}
+
 bool
 notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 {
@@ -216,7 +244,8 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     notes__only_marks(s->text, last, end->start, ":-");
 	*allergies = *allergies || allergy_titled(s, last, end->start) ||
 		     allergy_heading_noted_zh(s, last, end->start) ||
-		     allergy_heading_joined_zh(s, last, end->start);
+		     allergy_heading_joined_zh(s, last, end->start) ||
+		     (!s->allergy_list && reaction_table_head(s, end->start));
 	return *allergies ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&
 		notes__colon_at(s->text, last, end->start));
@@ -425,6 +454,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 
 	s->allergy_line = notes__allergy_line(s);
 	s->allergy_head = s->allergy_line;
+	s->allergy_table = allergies && reaction_table_head(s, end->start);
 	s->allergy_list = allergies || kept ||
 			  (s->allergy_line && names_none(s) &&
 			   notes__line_ends(s, end) && !form_field(s));
@@ -434,4 +464,16 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		s->section_inline = s->section && s->items[0].w1 < s->n;
 		s->section_at = s->words[0].start;
 	}
+}
+
+void
+notes__table_rows_end(sentence *s, const notes_tok *end)
+{
+	uint32_t from = s->n > 0 ? s->words[0].start : end->start;
+
+	if (!s->allergy_table || s->n == 0 ||
+	    memchr(s->text + from, '|', end->start - from) != NULL)
+		return;
+	s->allergy_table = false;
+	s->allergy_list = false;
 }

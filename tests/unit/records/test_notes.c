@@ -2685,6 +2685,20 @@ static const expect rules_en10[] = {
 	 NOTES_MEDICINE, "amoxicillin", "Amoxicillin", HIST, true},
 	{"Benzathine penicillin 2.4 MU IM given today - NO penicillin allergy.",
 	 NOTES_MEDICINE, "benzylpenicillin", "Benzathine penicillin", 0, true},
+	/* a reaction table's rows are an allergy list, past its rule line */
+	{" Drug / product | What happened (pt) | My comment\n"
+	 " ---------------|--------------------|-----------\n"
+	 " Keflex | \"spots\", 2018 | documented\n",
+	 NOTES_ALLERGY, "cefalexin", "Keflex", 0, true},
+	{"Drug | Reaction\nCodeine (Tylenol #3) | \"spaced out\" | listed\n",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	/* the remedy with which a reaction is tolerated is taken */
+	{"Drug | Reaction\nMorphine | itching | pt tolerates with "
+	 "diphenhydramine, NOT an allergy\n",
+	 NOTES_MEDICINE, "diphenhydramine", "diphenhydramine", HIST, true},
+	{"He \"can't take Tylenol #3\" because of constipation; I have not "
+	 "recorded it as an allergy.",
+	 NOTES_ALLERGY, "codeine", "Tylenol #3", NEG, false},
 	/* a drug taken since, then its label removed: the label was its */
 	{"Allergic to Keflex as a baby; he has had cefalexin this month "
 	 "without any reaction, so this label has been removed.",
@@ -2726,6 +2740,13 @@ test_rules_en10(void)
 		MT_TRUE(r.findings[i].context == NEG ||
 			r.findings[i].context == FAM);
 	MT_TRUE(r.n == 2);
+	/* the table ends at a line that is no row */
+	text = "Drug | Reaction\nKeflex | spots\nHome medications (verified):\n"
+	       "- metformin 500 mg bd\n";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefalexin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
 	text = "Metformin ok to continue.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
