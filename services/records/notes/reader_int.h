@@ -301,6 +301,11 @@ bool notes__delabelled_taken(notes_reading *out, size_t first);
  * without harm, no allergy? */
 bool notes__answered_ok(const sentence *s, size_t k);
 
+/* notes__answered_none: is drug item k an allergy list's entry answered
+ * "none" right after it, then the entry's end ("Latex: none.")?  The
+ * patient has no allergy to it. */
+bool notes__answered_none(const sentence *s, size_t k);
+
 /* notes__recorded_reaches: does a record cue j at the end of a drug's story
  * name substance item k ("Previously tried fluoxetine - \"made me really
  * agitated\" - recorded as intolerance", "\"penicillin - nausea\"; this

@@ -97,6 +97,20 @@ cues_only(const sentence *s)
 	return w == s->n;
 }
 
+/* cue_joined: is item k of s an allergy cue at word w, or right after
+ * "and" or "or" there ("Allergies and adverse reactions")? */
+static bool
+cue_joined(const sentence *s, size_t k, size_t w)
+{
+	static const char *const joins[] = {"and", "or"};
+	const item *it = &s->items[k];
+
+	if (it->e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	return it->w0 == w ||
+	       (w > 0 && it->w0 == w + 1 && notes__words_in(s, w, joins, 2));
+}
+
 /* cues_noted: are the words of s allergy cues up to a note in brackets
  * that ends its line ("ALLERGY / ADR STATUS  (all sources checked and
  * agree unless stated)")?  The note says how the list was checked, as
@@ -107,9 +121,7 @@ cues_noted(const sentence *s, uint32_t line_end)
 	size_t w = 0, k = 0;
 	const char *open;
 
-	for (; k < s->n_items && s->items[k].w0 == w &&
-	       s->items[k].e->type == NOTES_T_ALLERGY_CUE;
-	     k++)
+	for (; k < s->n_items && cue_joined(s, k, w); k++)
 		w = s->items[k].w1;
 	if (w == 0 || w == s->n)
 		return false;
@@ -143,7 +155,11 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 	for (size_t k = 1; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
 
-		if (t != NOTES_T_ALLERGY_CUE && t != NOTES_T_REACTION)
+		/* "Allergies/sensitivities:": beside an allergy cue the
+		 * word a culture also uses is the patient's */
+		if (t != NOTES_T_ALLERGY_CUE && t != NOTES_T_REACTION &&
+		    !(t == NOTES_T_PSEUDO &&
+		      (s->items[k].e->dir & NOTES_DIR_LAB)))
 			return false;
 	}
 	return true;

@@ -2699,6 +2699,19 @@ static const expect rules_en10[] = {
 	{"He \"can't take Tylenol #3\" because of constipation; I have not "
 	 "recorded it as an allergy.",
 	 NOTES_ALLERGY, "codeine", "Tylenol #3", NEG, false},
+	/* headings: sensitivities beside allergies, cues joined by "and"
+	 * before a note in brackets */
+	{"Allergies/sensitivities:\n- Fentanyl: \"itchy\" during colonoscopy\n",
+	 NOTES_ALLERGY, "fentanyl", "Fentanyl", 0, true},
+	{"Allergies and adverse reactions (updated on the national record)\n"
+	 "- CARBAMAZEPINE: DRESS (probable).\n",
+	 NOTES_ALLERGY, "carbamazepine", "CARBAMAZEPINE", 0, true},
+	{"Allergies and adverse reactions (updated on the national record)\n"
+	 "- Latex: none. She had asked about this.\n",
+	 NOTES_ALLERGY, "latex", "Latex", NEG, false},
+	{"Also reacts to chlorhexidine scrub (Hibiscrub) - dermatitis on "
+	 "hands.",
+	 NOTES_ALLERGY, "chlorhexidine", "chlorhexidine", 0, true},
 	/* a drug taken since, then its label removed: the label was its */
 	{"Allergic to Keflex as a baby; he has had cefalexin this month "
 	 "without any reaction, so this label has been removed.",
