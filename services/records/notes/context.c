@@ -1022,13 +1022,33 @@ paren_confined(const sentence *s, size_t k, size_t j)
  * parenthesis or a numbered item of its own, or on another term
  * (paren_confined, numbered_apart, queries_other)?  Other items are not
  * triggers: nothing to keep apart. */
+/* queried_word: is trigger j, before item k, a "?" written onto a word
+ * that names nothing read and that a comma, semicolon or bracket ends
+ * ("warfarin - ?dose, metoprolol, atorvastatin")?  It queries that word
+ * alone, not the list after it; a word that goes on ("?early delirium")
+ * is the doubted finding's. */
+static bool
+queried_word(const sentence *s, size_t k, size_t j)
+{
+	const item *q = &s->items[j];
+
+	if (j > k || q->e->type != NOTES_T_UNCERTAIN ||
+	    strcmp(q->e->key, "?") != 0 ||
+	    (j + 1 < s->n_items && s->items[j + 1].start == q->end))
+		return false;
+	for (size_t w = 0; w + 1 < s->n; w++)
+		if (s->words[w].start == q->end)
+			return strchr(",;)", s->text[s->words[w].end]) != NULL;
+	return false;
+}
+
 static bool
 kept_apart(const sentence *s, size_t k, size_t j)
 {
 	if (!notes__is_trigger(s->items[j].e->type))
 		return false;
 	return queries_other(s, k, j) || numbered_apart(s, k, j) ||
-	       paren_confined(s, k, j);
+	       paren_confined(s, k, j) || queried_word(s, k, j);
 }
 
 unsigned

@@ -2712,6 +2712,11 @@ static const expect rules_en10[] = {
 	{"Also reacts to chlorhexidine scrub (Hibiscrub) - dermatitis on "
 	 "hands.",
 	 NOTES_ALLERGY, "chlorhexidine", "chlorhexidine", 0, true},
+	/* a "?" on a word that names nothing queries that word alone */
+	{"Meds (from husband): warfarin - ?dose, metoprolol, atorvastatin.",
+	 NOTES_MEDICINE, "metoprolol", "metoprolol", 0, true},
+	{"Imp: ?early delirium, urine sent.", NOTES_PROBLEM, "F05.9",
+	 "delirium", UNC, true},
 	/* a drug taken since, then its label removed: the label was its */
 	{"Allergic to Keflex as a baby; he has had cefalexin this month "
 	 "without any reaction, so this label has been removed.",
