@@ -2717,6 +2717,10 @@ static const expect rules_en10[] = {
 	 NOTES_MEDICINE, "metoprolol", "metoprolol", 0, true},
 	{"Imp: ?early delirium, urine sent.", NOTES_PROBLEM, "F05.9",
 	 "delirium", UNC, true},
+	/* "resolved" is a problem's, not a drug's planned with it */
+	{"Plan: transition to basal-bolus (glargine + aspart) once DKA "
+	 "resolved, educator tomorrow.",
+	 NOTES_MEDICINE, "insulin glargine", "glargine", HYP, false},
 	/* a drug taken since, then its label removed: the label was its */
 	{"Allergic to Keflex as a baby; he has had cefalexin this month "
 	 "without any reaction, so this label has been removed.",
