@@ -2721,6 +2721,11 @@ static const expect rules_en10[] = {
 	{"Plan: transition to basal-bolus (glargine + aspart) once DKA "
 	 "resolved, educator tomorrow.",
 	 NOTES_MEDICINE, "insulin glargine", "glargine", HYP, false},
+	/* problem terms */
+	{"Neurogenic bladder: intermittent self-catheterisation.",
+	 NOTES_PROBLEM, "N31.9", "Neurogenic bladder", 0, true},
+	{"4. Migraine without aura, long-standing.", NOTES_PROBLEM, "G43.0",
+	 "Migraine without aura", 0, true},
 	/* a drug taken since, then its label removed: the label was its */
 	{"Allergic to Keflex as a baby; he has had cefalexin this month "
 	 "without any reaction, so this label has been removed.",
