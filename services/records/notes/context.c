@@ -1106,9 +1106,11 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			continue;
 		if (allergy && conditions_drug(s, j, k))
 			continue;
-		if ((t->dir & NOTES_DIR_PROBLEM) &&
-		    s->items[k].e->type != NOTES_T_PROBLEM)
-			continue;
+		if (((t->dir & NOTES_DIR_PROBLEM) &&
+		     s->items[k].e->type != NOTES_T_PROBLEM) ||
+		    ((t->dir & NOTES_DIR_DELABEL) &&
+		     s->items[k].e->type == NOTES_T_PROBLEM))
+			continue; /* a label removed is a drug's */
 		/* a de-labelling names the finding, whatever else negates
 		 * it, so that delabel() finds it */
 		if (bits == 0 || (t->dir & NOTES_DIR_DELABEL))

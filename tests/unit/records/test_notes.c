@@ -2774,6 +2774,12 @@ test_rules_en10(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "cefalexin") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
+	/* a label removed is a drug's, never a problem's */
+	text = "He has had cefalexin for the UTI without any reaction, so this "
+	       "label has been removed.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "N39.0") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "N39.0")->context != NEG);
 	text = "Metformin ok to continue.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
