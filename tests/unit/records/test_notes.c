@@ -2780,6 +2780,11 @@ test_rules_en10(void)
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "N39.0") != NULL);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "N39.0")->context != NEG);
+	/* immunity and a remedy named for a disease are no diagnosis */
+	text = "Imms: HBV immune, MMR x2. Asked about cold & flu sachets.";
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "B18.1") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "J11.1") == NULL);
 	text = "Metformin ok to continue.";
 	notes_read(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
