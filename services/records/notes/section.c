@@ -293,6 +293,21 @@ qualified_heading_zh(const sentence *s)
 	return colon == s->text + it->end;
 }
 
+/* qualified_plan_en: does s open with one English word, a space and
+ * then "plan", the heading's colon after it ("IV plan for next
+ * exacerbation:", "Anaesthetic plan: GA")?  What that plan names is
+ * planned, as under "Plan:"; "Assessment/Plan:" heads the assessment
+ * too. */
+static bool
+qualified_plan_en(const sentence *s)
+{
+	const item *it = &s->items[0];
+
+	return it->w0 == 1 && !s->words[0].han &&
+	       strcmp(it->e->key, "plan") == 0 &&
+	       notes__only_marks(s->text, s->words[0].end, it->start, "");
+}
+
 /* section_of returns the section trigger that heading s starts with
  * ("既往史：", "家族史：…"), or NULL: its context holds for the lines
  * under it until a blank line or the next heading. */
@@ -302,7 +317,8 @@ section_of(const sentence *s)
 	const notes_entry *e = s->n_items ? s->items[0].e : NULL;
 
 	if (e == NULL || !(e->dir & NOTES_DIR_SECTION) ||
-	    (s->items[0].w0 != 0 && !qualified_heading_zh(s)))
+	    (s->items[0].w0 != 0 && !qualified_heading_zh(s) &&
+	     !qualified_plan_en(s)))
 		return NULL;
 	return e;
 }

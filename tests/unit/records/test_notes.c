@@ -2726,6 +2726,12 @@ static const expect rules_en10[] = {
 	 NOTES_PROBLEM, "N31.9", "Neurogenic bladder", 0, true},
 	{"4. Migraine without aura, long-standing.", NOTES_PROBLEM, "G43.0",
 	 "Migraine without aura", 0, true},
+	/* a plan qualified by one word is a plan; "Assessment/Plan" is not */
+	{"Anaesthetic plan: GA, avoid sux until result. Antibiotic "
+	 "prophylaxis: gentamicin (cefuroxime allergic).",
+	 NOTES_MEDICINE, "gentamicin", "gentamicin", HYP, false},
+	{"Assessment/Plan:\n1. T1DM - home regimen glargine/lispro.",
+	 NOTES_MEDICINE, "insulin glargine", "glargine", 0, true},
 	/* a drug taken since, then its label removed: the label was its */
 	{"Allergic to Keflex as a baby; he has had cefalexin this month "
 	 "without any reaction, so this label has been removed.",
