@@ -2732,6 +2732,8 @@ static const expect rules_en10[] = {
 	 NOTES_MEDICINE, "gentamicin", "gentamicin", HYP, false},
 	{"Assessment/Plan:\n1. T1DM - home regimen glargine/lispro.",
 	 NOTES_MEDICINE, "insulin glargine", "glargine", 0, true},
+	{"Her valproate was not considered as an alternative.", NOTES_MEDICINE,
+	 "valproate", "valproate", NEG, false},
 	/* a drug taken since, then its label removed: the label was its */
 	{"Allergic to Keflex as a baby; he has had cefalexin this month "
 	 "without any reaction, so this label has been removed.",
