@@ -217,8 +217,9 @@ notes__named_before(const sentence *s, size_t k)
 	for (size_t m = 0; m < k; m++)
 		if (strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&
 		    is_drug(&s->items[m]) &&
-		    !(notes__context(s, m, true, &trigger) & NOTES_NEGATED))
-			return true;
+		    !(notes__context(s, m, true, &trigger) &
+		      (NOTES_NEGATED | NOTES_FAMILY)))
+			return true; /* a relative's allergy is not hers */
 	return false;
 }
 

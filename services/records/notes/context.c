@@ -1076,13 +1076,33 @@ paren_confined(const sentence *s, size_t k, size_t j)
  * parenthesis or a numbered item of its own, or on another term
  * (paren_confined, numbered_apart, queries_other)?  Other items are not
  * triggers: nothing to keep apart. */
+/* queried_word: is trigger j, before item k, a "?" written onto a word
+ * that names nothing read and that a comma, semicolon or bracket ends
+ * ("warfarin - ?dose, metoprolol, atorvastatin")?  It queries that word
+ * alone, not the list after it; a word that goes on ("?early delirium")
+ * is the doubted finding's. */
+static bool
+queried_word(const sentence *s, size_t k, size_t j)
+{
+	const item *q = &s->items[j];
+
+	if (j > k || q->e->type != NOTES_T_UNCERTAIN ||
+	    strcmp(q->e->key, "?") != 0 ||
+	    (j + 1 < s->n_items && s->items[j + 1].start == q->end))
+		return false;
+	for (size_t w = 0; w + 1 < s->n; w++)
+		if (s->words[w].start == q->end)
+			return strchr(",;)", s->text[s->words[w].end]) != NULL;
+	return false;
+}
+
 static bool
 kept_apart(const sentence *s, size_t k, size_t j)
 {
 	if (!notes__is_trigger(s->items[j].e->type))
 		return false;
 	return queries_other(s, k, j) || numbered_apart(s, k, j) ||
-	       paren_confined(s, k, j);
+	       paren_confined(s, k, j) || queried_word(s, k, j);
 }
 
 unsigned
@@ -1141,9 +1161,11 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			continue;
 		if (allergy && conditions_drug(s, j, k))
 			continue;
-		if ((t->dir & NOTES_DIR_PROBLEM) &&
-		    s->items[k].e->type != NOTES_T_PROBLEM)
-			continue;
+		if (((t->dir & NOTES_DIR_PROBLEM) &&
+		     s->items[k].e->type != NOTES_T_PROBLEM) ||
+		    ((t->dir & NOTES_DIR_DELABEL) &&
+		     s->items[k].e->type == NOTES_T_PROBLEM))
+			continue; /* a label removed is a drug's */
 		/* a de-labelling names the finding, whatever else negates
 		 * it, so that delabel() finds it */
 		if (bits == 0 || (t->dir & NOTES_DIR_DELABEL))

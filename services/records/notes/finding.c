@@ -9,6 +9,38 @@
 
 #include <string.h>
 
+/* taken_in_list: is substance item k told as taken without harm where
+ * an allergy list would read it as an allergen: the remedy with which
+ * the patient tolerates another drug ("pt tolerates with
+ * diphenhydramine"), or an entry answered "ok"?  Then f is its past
+ * medicine. */
+static bool
+taken_in_list(const sentence *s, size_t k, const item *tol, notes_finding *f)
+{
+	const item *it = &s->items[k];
+
+	if (tol && tol->w1 + 1 == it->w0 && notes__words_at(s, tol->w1, "with"))
+		return notes__challenged(s, k, tol, f);
+	if (!notes__answered_ok(s, k) || !notes__challenged(s, k, it, f))
+		return false;
+	if (f->context == NOTES_HISTORICAL)
+		f->trigger = "answered ok";
+	return true;
+}
+
+/* denied_in_list: is item k an allergy list's entry answered "none"
+ * ("Latex: none.")?  Then f is its negated allergy. */
+static bool
+denied_in_list(const sentence *s, size_t k, notes_finding *f)
+{
+	if (!notes__answered_none(s, k))
+		return false;
+	f->kind = NOTES_ALLERGY;
+	f->context = NOTES_NEGATED;
+	f->trigger = "answered none";
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -30,6 +62,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
+	if ((drug && taken_in_list(s, k, tol, f)) || denied_in_list(s, k, f))
+		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
 	if (drug &&

@@ -519,6 +519,41 @@ notes__tolerated_after(const sentence *s, size_t k)
 	return NULL;
 }
 
+/* The words an allergy list answers an entry with when its drug is
+ * taken without harm ("Allergies: ... \"Amoxicillin - ok\"; ...") or
+ * when the patient has no allergy to it ("Latex: none."). */
+static const char *const answered_ok_en[] = {"ok", "okay", "fine"};
+static const char *const answered_none_en[] = {"none", "nil", "no"};
+
+/* answered: is drug item k an allergy list's entry answered by one of
+ * words[0, n) right after it, then the entry's end? */
+static bool
+answered(const sentence *s, size_t k, const char *const *words, size_t n)
+{
+	size_t w = s->items[k].w1;
+
+	if (!(s->allergy_list || s->allergy_line) || w >= s->n ||
+	    !notes__words_in(s, w, words, n))
+		return false;
+	/* the entry ends right after the answer (another word follows, so
+	 * the byte after it is the note's) */
+	return w + 1 == s->n ||
+	       (s->text[s->words[w].end] != '\0' &&
+		strchr(";\"),.", s->text[s->words[w].end]) != NULL);
+}
+
+bool
+notes__answered_ok(const sentence *s, size_t k)
+{
+	return answered(s, k, answered_ok_en, 3);
+}
+
+bool
+notes__answered_none(const sentence *s, size_t k)
+{
+	return answered(s, k, answered_none_en, 3);
+}
+
 bool
 notes__challenged(const sentence *s, size_t k, const item *tol,
 		  notes_finding *f)

@@ -20,6 +20,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	size_t first = out->n;
 
 	notes__match(s);
+	notes__table_rows_end(s, end);
 	if (notes__heading(s, end, &allergies))
 		notes__open_section(s, end, allergies);
 	for (size_t k = 0; k < s->n_items; k++) {
@@ -34,7 +35,8 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		    (found && !notes__keep_given_up(s, k, &f, out)))
 			return false;
 	}
-	if (!notes__disowned_allergy(s, out))
+	if (!notes__disowned_allergy(s, out) ||
+	    !notes__delabelled_taken(out, first))
 		return false;
 	notes__doubt_allergy(s, out);
 	notes__delabel_line(s, out);
@@ -68,6 +70,21 @@ cut(const char *text, size_t len)
 	return len;
 }
 
+/* ruled_line: does the line that ends at byte at of text hold a mark,
+ * no word ("-----|-----", a table's rule under its header)?  It is part
+ * of the table, not a blank line. */
+static bool
+ruled_line(const char *text, uint32_t at)
+{
+	while (at > 0 && text[at - 1] != '\n') {
+		if (text[at - 1] != ' ' && text[at - 1] != '\t' &&
+		    text[at - 1] != '\r')
+			return true;
+		at--;
+	}
+	return false;
+}
+
 /* blank_line: does t, after a token that was a line break (*newline),
  * end an empty line?  An allergy list ends there.  Updates *newline. */
 static bool
@@ -75,7 +92,7 @@ blank_line(const char *text, const sentence *s, const notes_tok *t,
 	   bool *newline)
 {
 	bool nl = t->type == NOTES_TOK_SENTENCE && text[t->start] == '\n';
-	bool blank = nl && *newline && s->n == 0;
+	bool blank = nl && *newline && s->n == 0 && !ruled_line(text, t->start);
 
 	*newline = nl;
 	return blank;
@@ -144,6 +161,8 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.section_at = 0;
 	s.prior.e = NULL;
 	s.prior_last.e = NULL;
+	s.prior_denied.e = NULL;
+	s.allergy_table = false;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
@@ -157,8 +176,10 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 			s.section = NULL;
 		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
+			s.allergy_table = false;
 			s.prior.e = NULL;
 			s.prior_last.e = NULL;
+			s.prior_denied.e = NULL;
 			s.section = NULL;
 		}
 		if (t.type == NOTES_TOK_WORD)

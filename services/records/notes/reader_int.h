@@ -58,6 +58,9 @@ typedef struct sentence {
 	bool allergy_list;
 	bool allergy_line; /* the line starts with "Allergies: …" */
 	bool allergy_head; /* s is that line's first sentence */
+	/* the allergy list is the rows of a reaction table
+	 * ("Drug | Reaction"): it ends at a line that is no row */
+	bool allergy_table;
 	const notes_entry *section;
 	bool section_inline;
 	uint32_t section_at; /* where the section's heading starts */
@@ -68,6 +71,11 @@ typedef struct sentence {
 	/* the paragraph's last drug before s: what a parenthesis opened
 	 * after it and wrapped onto s's line speaks of */
 	item prior_last;
+	/* the first drug of the sentence before, on the same paragraph, when
+	 * that sentence denies it an allergy (e NULL: none): what a request
+	 * to take the label off speaks of ("He is NOT allergic to
+	 * penicillin. Please remove the allergy from all records.") */
+	item prior_denied;
 } sentence;
 
 /* The full-width comma, semicolon and parentheses and the enumeration
@@ -244,6 +252,11 @@ bool notes__heading(const sentence *s, const notes_tok *end, bool *allergies);
  * not end the section above it ("Plan:"). */
 bool notes__bulleted(const sentence *s);
 
+/* notes__table_rows_end ends s's allergy list when it is a reaction
+ * table's rows and s, ending at end, is a line with no "|": the table is
+ * over ("Home medications (verified):" after its last row). */
+void notes__table_rows_end(sentence *s, const notes_tok *end);
+
 /* notes__allergy_line: does s start a line with an allergy cue and a colon
  * ("Allergies: latex (dermatitis); chlorhexidine - hives",
  * "Allergies/ADRs: …")?  Every drug on the rest of the line is an
@@ -274,6 +287,24 @@ bool notes__intolerance_of(const sentence *s, size_t k);
 /* notes__first_drug returns the index of the first substance or class item of
  * s before item j, or j when there is none. */
 size_t notes__first_drug(const sentence *s, size_t j);
+
+/* notes__delabelled_taken: a drug that a de-labelling trigger reaches as
+ * a past medicine, among out's findings from first, was taken, and its
+ * allergy label, held in out, is what was removed ("he has had cefalexin for
+ * the UTI this month without any reaction, so this label has been removed"):
+ * the medicine loses the negation, and a negated allergy to it is kept.  False
+ * when out is full. */
+bool notes__delabelled_taken(notes_reading *out, size_t first);
+
+/* notes__answered_ok: is drug item k an allergy list's entry answered
+ * "ok" right after it, then the entry's end ("Amoxicillin - ok;"): taken
+ * without harm, no allergy? */
+bool notes__answered_ok(const sentence *s, size_t k);
+
+/* notes__answered_none: is drug item k an allergy list's entry answered
+ * "none" right after it, then the entry's end ("Latex: none.")?  The
+ * patient has no allergy to it. */
+bool notes__answered_none(const sentence *s, size_t k);
 
 /* notes__recorded_reaches: does a record cue j at the end of a drug's story
  * name substance item k ("Previously tried fluoxetine - \"made me really
@@ -403,11 +434,11 @@ bool notes__disowned_here(const sentence *s, size_t k);
 bool notes__qualifies_drug(const sentence *s, size_t k);
 
 /* notes__named_before: is drug item k's drug named before it in its sentence,
- * not negated there ("Heparin - HIT (PF4 positive) - NO HEPARIN")?  Its
- * allergy is read there; a "no" before the repeat orders the drug kept
- * away, it does not deny the allergy ("no contraindication to latex; no
- * history suggesting latex allergy" denies it twice).  English only:
- * the Chinese notes repeat a drug under their own rules. */
+ * not negated there, nor a relative's ("Heparin - HIT (PF4 positive) - NO
+ * HEPARIN")?  Its allergy is read there; a "no" before the repeat orders the
+ * drug kept away, it does not deny the allergy ("no contraindication to latex;
+ * no history suggesting latex allergy" denies it twice).  English only: the
+ * Chinese notes repeat a drug under their own rules. */
 bool notes__named_before(const sentence *s, size_t k);
 
 /* notes__declined_in_list: is drug item k, under an allergy heading, one the

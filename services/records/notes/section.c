@@ -110,6 +110,20 @@ cues_only(const sentence *s)
 	return w == s->n;
 }
 
+/* cue_joined: is item k of s an allergy cue at word w, or right after
+ * "and" or "or" there ("Allergies and adverse reactions")? */
+static bool
+cue_joined(const sentence *s, size_t k, size_t w)
+{
+	static const char *const joins[] = {"and", "or"};
+	const item *it = &s->items[k];
+
+	if (it->e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	return it->w0 == w ||
+	       (w > 0 && it->w0 == w + 1 && notes__words_in(s, w, joins, 2));
+}
+
 /* cues_noted: are the words of s allergy cues up to a note in brackets
  * that ends its line ("ALLERGY / ADR STATUS  (all sources checked and
  * agree unless stated)")?  The note says how the list was checked, as
@@ -120,9 +134,7 @@ cues_noted(const sentence *s, uint32_t line_end)
 	size_t w = 0, k = 0;
 	const char *open;
 
-	for (; k < s->n_items && s->items[k].w0 == w &&
-	       s->items[k].e->type == NOTES_T_ALLERGY_CUE;
-	     k++)
+	for (; k < s->n_items && cue_joined(s, k, w); k++)
 		w = s->items[k].w1;
 	if (w == 0 || w == s->n)
 		return false;
@@ -156,7 +168,11 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 	for (size_t k = 1; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
 
-		if (t != NOTES_T_ALLERGY_CUE && t != NOTES_T_REACTION)
+		/* "Allergies/sensitivities:": beside an allergy cue the
+		 * word a culture also uses is the patient's */
+		if (t != NOTES_T_ALLERGY_CUE && t != NOTES_T_REACTION &&
+		    !(t == NOTES_T_PSEUDO &&
+		      (s->items[k].e->dir & NOTES_DIR_LAB)))
 			return false;
 	}
 	return true;
@@ -209,6 +225,34 @@ allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
 	       notes__only_marks(s->text, last, to, ":-");
 }
 
+/* reaction_table_head: is s, its line ending at to, a table's header row
+ * ("|" between its cells) whose first cell names the drug and another
+ * what it did ("Drug / product | What happened (pt) | My comment",
+ * "Drug | Reaction")?  Its rows are the patient's reactions, an allergy
+ * list, as under "Allergies:" (FHIR AllergyIntolerance: substance and
+ * reaction). */
+static bool
+reaction_table_head(const sentence *s, uint32_t to)
+{
+	static const char *const drug[] = {"drug", "drugs", "medication",
+					   "medicine", "agent"};
+	static const char *const did[] = {"reaction", "reactions", "happened"};
+	const char *bar;
+	size_t w = 1;
+
+	if (s->n < 2 || !notes__words_in(s, 0, drug, 5))
+		return false;
+	bar = memchr(s->text + s->words[0].end, '|', to - s->words[0].end);
+	if (bar == NULL)
+		return false;
+	while (w < s->n && s->words[w].start < (uint32_t)(bar - s->text))
+		w++;
+	for (; w < s->n; w++)
+		if (notes__words_in(s, w, did, 3))
+			return true;
+	return false;
+}
+
 bool
 notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 {
@@ -233,7 +277,8 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     notes__only_marks(s->text, last, end->start, ":-");
 	*allergies = *allergies || allergy_titled(s, last, end->start) ||
 		     allergy_heading_noted_zh(s, last, end->start) ||
-		     allergy_heading_joined_zh(s, last, end->start);
+		     allergy_heading_joined_zh(s, last, end->start) ||
+		     (!s->allergy_list && reaction_table_head(s, end->start));
 	return *allergies ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&
 		notes__colon_at(s->text, last, end->start));
@@ -265,6 +310,21 @@ qualified_heading_zh(const sentence *s)
 	return colon == s->text + it->end;
 }
 
+/* qualified_plan_en: does s open with one English word, a space and
+ * then "plan", the heading's colon after it ("IV plan for next
+ * exacerbation:", "Anaesthetic plan: GA")?  What that plan names is
+ * planned, as under "Plan:"; "Assessment/Plan:" heads the assessment
+ * too. */
+static bool
+qualified_plan_en(const sentence *s)
+{
+	const item *it = &s->items[0];
+
+	return it->w0 == 1 && !s->words[0].han &&
+	       strcmp(it->e->key, "plan") == 0 &&
+	       notes__only_marks(s->text, s->words[0].end, it->start, "");
+}
+
 /* section_of returns the section trigger that heading s starts with
  * ("既往史：", "家族史：…"), or NULL: its context holds for the lines
  * under it until a blank line or the next heading. */
@@ -274,7 +334,8 @@ section_of(const sentence *s)
 	const notes_entry *e = s->n_items ? s->items[0].e : NULL;
 
 	if (e == NULL || !(e->dir & NOTES_DIR_SECTION) ||
-	    (s->items[0].w0 != 0 && !qualified_heading_zh(s)))
+	    (s->items[0].w0 != 0 && !qualified_heading_zh(s) &&
+	     !qualified_plan_en(s)))
 		return NULL;
 	return e;
 }
@@ -442,6 +503,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 
 	s->allergy_line = notes__allergy_line(s);
 	s->allergy_head = s->allergy_line;
+	s->allergy_table = allergies && reaction_table_head(s, end->start);
 	s->allergy_list = allergies || kept ||
 			  (s->allergy_line && names_none(s) &&
 			   notes__line_ends(s, end) && !form_field(s));
@@ -451,4 +513,16 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		s->section_inline = s->section && s->items[0].w1 < s->n;
 		s->section_at = s->words[0].start;
 	}
+}
+
+void
+notes__table_rows_end(sentence *s, const notes_tok *end)
+{
+	uint32_t from = s->n > 0 ? s->words[0].start : end->start;
+
+	if (!s->allergy_table || s->n == 0 ||
+	    memchr(s->text + from, '|', end->start - from) != NULL)
+		return;
+	s->allergy_table = false;
+	s->allergy_list = false;
 }

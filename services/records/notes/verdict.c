@@ -11,14 +11,19 @@
 #include <string.h>
 
 /* records_intolerance: does s record an intolerance ("Morphine -
- * vomiting (intolerance, not allergy per pt)")?  Then its "not allergy"
- * says what kind of reaction it was, not that there was none. */
+ * vomiting (intolerance, not allergy per pt)") for drug d?  Then its "not
+ * allergy" says what kind of reaction it was, not that there was none.
+ * An intolerance in a clause a semicolon ends before d is another list
+ * entry's ("Doxycycline - photosensitivity - intolerance; ...
+ * prednisolone ... - side effects, not an allergy"). */
 static bool
-records_intolerance(const sentence *s)
+records_intolerance(const sentence *s, const item *d)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
-		    strstr(s->items[j].e->key, "intoleran") != NULL)
+		    strstr(s->items[j].e->key, "intoleran") != NULL &&
+		    !(d != NULL && s->items[j].end <= d->start &&
+		      notes__between_has(s, s->items[j].end, d->start, ';')))
 			return true;
 	return false;
 }
@@ -120,8 +125,28 @@ verdict_subject(const sentence *s, size_t d, size_t j)
 	return d;
 }
 
+/* clause_first_drug returns the first drug of the clause of cue item j
+ * when an earlier clause of s, ended by a semicolon, names a drug too: a
+ * list's entries are its clauses, and a verdict speaks of its own
+ * entry's drug ("\"Amoxicillin - ok\"; ... low mood on prednisolone
+ * courses - side effects, not an allergy": the prednisolone's).  d is
+ * the sentence's first drug; it is returned when the clause names none. */
+static size_t
+clause_first_drug(const sentence *s, size_t d, size_t j)
+{
+	for (size_t m = d + 1; m < j; m++)
+		if (is_drug(&s->items[m]) &&
+		    notes__between_has(s, s->items[d].end, s->items[m].start,
+				       ';') &&
+		    !notes__between_has(s, s->items[m].end, s->items[j].start,
+					';'))
+			return m;
+	return d;
+}
+
 /* spoken_of returns the drug that cue item j of s speaks of: the first
- * drug of s before it, past those with a true allergy of their own
+ * drug of its clause before it (clause_first_drug), past those with a
+ * true allergy of their own
  * (verdict_subject), or, when s names none before it, the first drug of
  * the sentence before in the paragraph ("- Morphine - itching.
  * Discussed: this is a histamine effect, not an allergy"); or NULL. */
@@ -134,7 +159,8 @@ spoken_of(const sentence *s, size_t j)
 	if (bracketed != NULL)
 		return bracketed;
 	if (d < j)
-		return &s->items[verdict_subject(s, d, j)];
+		return &s->items[verdict_subject(s, clause_first_drug(s, d, j),
+						 j)];
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
 	if (notes__bulleted(s))
@@ -224,14 +250,19 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *e = s->items[j].e;
 		const item *d = spoken_of(s, j);
-		bool disown = e->type == NOTES_T_PSEUDO &&
-			      (e->dir & NOTES_DIR_NOT_ALLERGY) &&
-			      (!records_intolerance(s) || paren_verdict(s, j));
+		bool disown =
+			e->type == NOTES_T_PSEUDO &&
+			(e->dir & NOTES_DIR_NOT_ALLERGY) &&
+			(!records_intolerance(s, d) || paren_verdict(s, j));
 		bool record = (e->dir & NOTES_DIR_RECORDED) &&
 			      e->type == NOTES_T_ALLERGY_CUE &&
 			      notes__first_drug(s, j) == j;
 		notes_finding f;
 
+		if (d == NULL && disown && (e->dir & NOTES_DIR_DELABEL) &&
+		    s->prior_denied.e != NULL)
+			d = &s->prior_denied; /* the label the sentence before
+						 denied is the one removed */
 		if (d == NULL || !(disown || record))
 			continue;
 		allergy_of(d, disown ? NOTES_NEGATED : 0, disown ? e->key : "",
@@ -329,10 +360,13 @@ notes__remember_subject(sentence *s)
 	if (s->n == 0)
 		return;
 	s->prior.e = NULL;
+	s->prior_denied.e = NULL;
 	if (d < s->n_items)
 		d = verdict_subject(s, d, s->n_items);
 	if (d < s->n_items && !denied_mention(s, d))
 		s->prior = s->items[d];
+	else if (d < s->n_items)
+		s->prior_denied = s->items[d];
 	for (size_t m = s->n_items; m-- > d;)
 		if (is_drug(&s->items[m])) {
 			s->prior_last = s->items[m];
@@ -832,4 +866,40 @@ notes__class_example_zh(const sentence *s, notes_reading *out, size_t first)
 			f->reaction = c->reaction;
 		}
 	}
+}
+
+/* labelled_code: does out hold the patient's allergy to code, the label
+ * a de-labelling removes? */
+static bool
+labelled_code(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind == NOTES_ALLERGY &&
+		    !(out->findings[i].context &
+		      (NOTES_NEGATED | NOTES_FAMILY)) &&
+		    strcmp(out->findings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+bool
+notes__delabelled_taken(notes_reading *out, size_t first)
+{
+	for (size_t i = first; i < out->n; i++) {
+		notes_finding *f = &out->findings[i], g;
+		const notes_entry *t = notes__find(f->trigger);
+
+		if (f->kind != NOTES_MEDICINE ||
+		    f->context != (NOTES_NEGATED | NOTES_HISTORICAL) ||
+		    t == NULL || !(t->dir & NOTES_DIR_DELABEL) ||
+		    !labelled_code(out, f->code))
+			continue;
+		g = *f;
+		g.kind = NOTES_ALLERGY;
+		g.context = NOTES_NEGATED;
+		f->context &= ~NOTES_NEGATED; /* taken: the label is gone */
+		if (!notes__keep(out, &g))
+			return false;
+	}
+	return true;
 }

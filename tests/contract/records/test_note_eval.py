@@ -85,14 +85,17 @@ def test_read_text_checks_its_text_and_roles(st, pb):
 # tolerates (the issue's aim: none).  What the reader does today; a rule
 # that trades one more such error for F1 fails.  en-dev7's one blocking
 # allergy is valproate stopped for weight gain, an intolerance as the
-# README reads it and a past medicine as that writer annotates it.
+# README reads it and a past medicine as that writer annotates it;
+# en-dev9's is tizanidine "tried and stopped (drowsy, hypotension)", the
+# same case.
 ORDER_CEILINGS = {
     "dev": (1, 0), "en-dev2": (2, 0), "en-dev3": (0, 0), "en-dev4": (0, 0),
-    "en-dev5": (6, 0), "en-dev6": (2, 0), "en-dev7": (1, 1),
-    "en-dev8": (7, 0), "zh-dev": (0, 0), "zh-dev2": (2, 0),
+    "en-dev5": (4, 0), "en-dev6": (2, 0), "en-dev7": (1, 1),
+    "en-dev8": (6, 0), "zh-dev": (0, 0), "zh-dev2": (2, 0),
     "zh-dev3": (2, 0), "zh-dev4": (4, 0), "zh-dev5": (1, 0),
     "zh-dev6": (4, 0), "zh-dev7": (0, 0), "zh-dev8": (0, 0),
     "zh-dev9": (0, 0),
+    "en-dev9": (1, 1),
 }
 
 
@@ -300,9 +303,9 @@ def test_sixth_english_dev_set_scores_above_its_floors(st, pb):
 # rules; held out as en-test7 and zh-test7 until their F1 0.601 and 0.622
 # were reported) and on en-dev8 and zh-dev8 (an eighth; held out until
 # their F1 0.675 and 0.660, and 0.679 and 0.691 with the rules learnt from
-# the seventh, were reported) and on zh-dev9 (a ninth; held out until its
-# F1 0.669 was reported): a little under what the reader scores there
-# (docs/note-reader.md, "Measured").
+# the seventh, were reported) and on en-dev9 and zh-dev9 (a ninth; held
+# out until their F1 0.648 and 0.669 were reported): a little under what
+# the reader scores there (docs/note-reader.md, "Measured").
 LATER_WRITERS_FLOORS = {
     "en-dev7": {"all": 0.68, "kind allergy": 0.86, "kind problem": 0.54,
                 "kind medicine": 0.71, "suggested": 0.78},
@@ -314,6 +317,8 @@ LATER_WRITERS_FLOORS = {
                 "kind medicine": 0.77, "suggested": 0.77},
     "zh-dev9": {"all": 0.72, "kind allergy": 0.92, "kind problem": 0.64,
                 "kind medicine": 0.69, "suggested": 0.81},
+    "en-dev9": {"all": 0.71, "kind allergy": 0.82, "kind problem": 0.55,
+                "kind medicine": 0.79, "suggested": 0.79},
 }
 
 

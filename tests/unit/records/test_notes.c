@@ -2685,6 +2685,143 @@ test_rules_en9(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == FAM);
 }
 
+/* The ninth writer's English (issue 75, rules75en10): a label judged
+ * incorrect, a drug given before a reaction's trigger, a verdict on its
+ * own list entry, an entry answered "ok", benzathine penicillin. */
+static const expect rules_en10[] = {
+	{"\"Coumadin\" listed as allergy on old chart is incorrect (pt has "
+	 "been "
+	 "on warfarin 10 yrs, no reaction).",
+	 NOTES_ALLERGY, "warfarin", "Coumadin", NEG, false},
+	{"ADRs:\n Colistin (neb) | cough/bronchospasm - now pre-treats with "
+	 "Ventolin",
+	 NOTES_MEDICINE, "salbutamol", "Ventolin", 0, true},
+	{"Allergies: \"Doxycycline - rash\" - intolerance; \"Amoxicillin - "
+	 "ok\"; had low mood on prednisolone - side effects, not an allergy.",
+	 NOTES_ALLERGY, "prednisolone", "prednisolone", NEG, false},
+	{"Allergies: \"Doxycycline - rash\"; \"Amoxicillin - ok\".",
+	 NOTES_MEDICINE, "amoxicillin", "Amoxicillin", HIST, true},
+	{"Benzathine penicillin 2.4 MU IM given today - NO penicillin allergy.",
+	 NOTES_MEDICINE, "benzylpenicillin", "Benzathine penicillin", 0, true},
+	/* a reaction table's rows are an allergy list, past its rule line */
+	{" Drug / product | What happened (pt) | My comment\n"
+	 " ---------------|--------------------|-----------\n"
+	 " Keflex | \"spots\", 2018 | documented\n",
+	 NOTES_ALLERGY, "cefalexin", "Keflex", 0, true},
+	{"Drug | Reaction\nCodeine (Tylenol #3) | \"spaced out\" | listed\n",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	/* the remedy with which a reaction is tolerated is taken */
+	{"Drug | Reaction\nMorphine | itching | pt tolerates with "
+	 "diphenhydramine, NOT an allergy\n",
+	 NOTES_MEDICINE, "diphenhydramine", "diphenhydramine", HIST, true},
+	{"He \"can't take Tylenol #3\" because of constipation; I have not "
+	 "recorded it as an allergy.",
+	 NOTES_ALLERGY, "codeine", "Tylenol #3", NEG, false},
+	/* headings: sensitivities beside allergies, cues joined by "and"
+	 * before a note in brackets */
+	{"Allergies/sensitivities:\n- Fentanyl: \"itchy\" during colonoscopy\n",
+	 NOTES_ALLERGY, "fentanyl", "Fentanyl", 0, true},
+	{"Allergies and adverse reactions (updated on the national record)\n"
+	 "- CARBAMAZEPINE: DRESS (probable).\n",
+	 NOTES_ALLERGY, "carbamazepine", "CARBAMAZEPINE", 0, true},
+	{"Allergies and adverse reactions (updated on the national record)\n"
+	 "- Latex: none. She had asked about this.\n",
+	 NOTES_ALLERGY, "latex", "Latex", NEG, false},
+	{"Also reacts to chlorhexidine scrub (Hibiscrub) - dermatitis on "
+	 "hands.",
+	 NOTES_ALLERGY, "chlorhexidine", "chlorhexidine", 0, true},
+	/* a "?" on a word that names nothing queries that word alone */
+	{"Meds (from husband): warfarin - ?dose, metoprolol, atorvastatin.",
+	 NOTES_MEDICINE, "metoprolol", "metoprolol", 0, true},
+	{"Imp: ?early delirium, urine sent.", NOTES_PROBLEM, "F05.9",
+	 "delirium", UNC, true},
+	/* "resolved" is a problem's, not a drug's planned with it */
+	{"Plan: transition to basal-bolus (glargine + aspart) once DKA "
+	 "resolved, educator tomorrow.",
+	 NOTES_MEDICINE, "insulin glargine", "glargine", HYP, false},
+	/* problem terms */
+	{"Neurogenic bladder: intermittent self-catheterisation.",
+	 NOTES_PROBLEM, "N31.9", "Neurogenic bladder", 0, true},
+	{"4. Migraine without aura, long-standing.", NOTES_PROBLEM, "G43.0",
+	 "Migraine without aura", 0, true},
+	/* a plan qualified by one word is a plan; "Assessment/Plan" is not */
+	{"Anaesthetic plan: GA, avoid sux until result. Antibiotic "
+	 "prophylaxis: gentamicin (cefuroxime allergic).",
+	 NOTES_MEDICINE, "gentamicin", "gentamicin", HYP, false},
+	{"Assessment/Plan:\n1. T1DM - home regimen glargine/lispro.",
+	 NOTES_MEDICINE, "insulin glargine", "glargine", 0, true},
+	{"Her valproate was not considered as an alternative.", NOTES_MEDICINE,
+	 "valproate", "valproate", NEG, false},
+	/* a drug taken since, then its label removed: the label was its */
+	{"Allergic to Keflex as a baby; he has had cefalexin this month "
+	 "without any reaction, so this label has been removed.",
+	 NOTES_ALLERGY, "cefalexin", "cefalexin", NEG, false},
+	{"Allergic to Keflex as a baby; he has had cefalexin this month "
+	 "without any reaction, so this label has been removed.",
+	 NOTES_MEDICINE, "cefalexin", "cefalexin", HIST, true},
+};
+
+/* an entry answered "ok" names no allergy; "ok" elsewhere no tolerance */
+static void
+test_rules_en10(void)
+{
+	const char *text = "Allergies: \"Doxycycline - rash\"; \"Amoxicillin "
+			   "- ok\"; had low mood on prednisolone - side "
+			   "effects, not an allergy.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en10) / sizeof(rules_en10[0]); i++)
+		check(&rules_en10[i]);
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline")->context == 0);
+	/* a request to remove the label speaks of the drug just denied */
+	text = "He was labelled penicillin-allergic after a rash with amoxil. "
+	       "Outcome: he is NOT allergic to penicillin. Please remove the "
+	       "allergy from all records.";
+	notes__read_rules(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
+	/* a relative's allergy named first is no order keeping the
+	 * patient's: her own is denied */
+	text = "Her daughter is allergic to latex; Peggy has had many "
+	       "procedures without any latex reaction.";
+	notes__read_rules(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].context == NEG ||
+			r.findings[i].context == FAM);
+	MT_TRUE(r.n == 2);
+	/* the table ends at a line that is no row */
+	text = "Drug | Reaction\nKeflex | spots\nHome medications (verified):\n"
+	       "- metformin 500 mg bd\n";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefalexin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
+	/* a label removed is a drug's, never a problem's */
+	text = "He has had cefalexin for the UTI without any reaction, so this "
+	       "label has been removed.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "N39.0") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "N39.0")->context != NEG);
+	/* immunity and a remedy named for a disease are no diagnosis */
+	text = "Imms: HBV immune, MMR x2. Asked about cold & flu sachets.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "B18.1") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "J11.1") == NULL);
+	text = "Metformin ok to continue.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "metformin")->context == 0);
+	text = "Benzathine penicillin 2.4 MU IM given today - NO penicillin "
+	       "allergy.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == NEG);
+}
+
 /* The eighth writer's Chinese (issue 75, rules75zh9): an allergy the
  * patient did not know of before, a drug after which the patient will
  * wheeze, a drug taken with "no problem" in an allergy line, allergy
@@ -2931,6 +3068,7 @@ static const mt_case cases[] = {
 	{"verdict_reach", test_verdict_reach},
 	{"rules_en8", test_rules_en8},
 	{"rules_en9", test_rules_en9},
+	{"rules_en10", test_rules_en10},
 	{"rules_zh9", test_rules_zh9},
 	{"model", test_model},
 	{"rules_zh10", test_rules_zh10},
