@@ -63,11 +63,13 @@ gap_has(const sentence *s, size_t w, const char *mark)
 static size_t
 enumeration_head_zh(const sentence *s, size_t k)
 {
-	while (k > 0 && is_drug(&s->items[k - 1]) &&
-	       s->items[k].start - s->items[k - 1].end == 3 &&
-	       memcmp(s->text + s->items[k - 1].end, ENUM_COMMA, 3) == 0)
-		k--;
-	return k;
+	const item *it = &s->items[k];
+
+	while (it > s->items && is_drug(it - 1) &&
+	       it->start - it[-1].end == 3 &&
+	       memcmp(s->text + it[-1].end, ENUM_COMMA, 3) == 0)
+		it--;
+	return (size_t)(it - s->items);
 }
 
 /* avoided_zh: does its clause say Chinese drug item k is to be avoided
