@@ -329,16 +329,23 @@ opens_after(const sentence *s, size_t k, size_t j)
 }
 
 bool
-notes__opens_after_item(const sentence *s, size_t k, size_t j)
+notes__ascii_paren_open(const char *text, uint32_t from, uint32_t to)
 {
 	bool open = false;
 
-	for (uint32_t i = s->items[k].end; i < s->items[j].start; i++)
-		if (s->text[i] == '(')
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] == '(')
 			open = true;
-		else if (s->text[i] == ')')
+		else if (text[i] == ')')
 			open = false;
 	return open;
+}
+
+bool
+notes__opens_after_item(const sentence *s, size_t k, size_t j)
+{
+	return notes__ascii_paren_open(s->text, s->items[k].end,
+				       s->items[j].start);
 }
 
 /* closes_before: does forward trigger j sit inside parentheses that

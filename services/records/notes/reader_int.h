@@ -193,6 +193,10 @@ bool notes__started_near(const sentence *s, size_t k);
  * categories of acute episodes. */
 bool notes__is_event(const char *code);
 
+/* notes__ascii_paren_open: is an ASCII parenthesis opened in text[from, to)
+ * still open at to (the last "(" not closed after it)? */
+bool notes__ascii_paren_open(const char *text, uint32_t from, uint32_t to);
+
 /* notes__opens_after_item: does item j sit inside an ASCII parenthesis opened
  * after item k ("lithium stopped 2024 (tremor - not an allergy)")? */
 bool notes__opens_after_item(const sentence *s, size_t k, size_t j);

@@ -56,14 +56,8 @@ paren_drug(const sentence *s, size_t j)
 static bool
 paren_from_prior(const sentence *s, size_t j)
 {
-	bool open = false;
-
-	for (uint32_t i = s->prior_last.end; i < s->items[j].start; i++)
-		if (s->text[i] == '(')
-			open = true;
-		else if (s->text[i] == ')')
-			open = false;
-	return open;
+	return notes__ascii_paren_open(s->text, s->prior_last.end,
+				       s->items[j].start);
 }
 
 /* allergic_sign: is item it a manifestation of a true allergy (a reaction
