@@ -66,6 +66,15 @@ in_brackets_zh(const sentence *s, const char *colon)
 	       memmem(open, (size_t)(colon - open), FW_CLOSE, 3) == NULL;
 }
 
+/* digits_around: is the colon at p between two digits, a clock's time
+ * or an allele's number ("HLA-B*58:01 positive", "seen at 14:30")?
+ * Such a colon ends no heading. */
+static bool
+digits_around(const char *p)
+{
+	return isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[1]);
+}
+
 /* inline_heading: does the line start with a heading of words that
  * name no substance, a colon after them ("Current meds: levothyroxine")?
  * It ends an allergy list.  Words that name a problem before the colon
@@ -80,7 +89,7 @@ inline_heading(const sentence *s)
 		return false;
 	colon = notes__colon_at(s->text, s->words[0].start,
 				s->words[s->n - 1].start);
-	if (colon == NULL || in_brackets_zh(s, colon))
+	if (colon == NULL || in_brackets_zh(s, colon) || digits_around(colon))
 		return false;
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
