@@ -491,6 +491,16 @@ doubtable_since(const notes_reading *out, uint32_t from)
 	return false;
 }
 
+/* already_doubted: is f an allergy of s itself, before its doubt word
+ * w, that s already doubts ("\"sulpha drug - ? rash, pt not sure\"")?
+ * The doubt is that allergy's, not an earlier sentence's. */
+static bool
+already_doubted(const sentence *s, const notes_finding *f, size_t w)
+{
+	return f->kind == NOTES_ALLERGY && (f->context & NOTES_UNCERTAIN) &&
+	       f->start >= s->words[0].start && f->start < s->words[w].start;
+}
+
 void
 notes__doubt_allergy(const sentence *s, notes_reading *out)
 {
@@ -509,7 +519,7 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
 
-		if (f->start < from)
+		if (f->start < from || already_doubted(s, f, w))
 			return;
 		if (f->start < s->words[w].start && doubtable(f)) {
 			f->context = NOTES_UNCERTAIN;

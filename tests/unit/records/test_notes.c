@@ -2724,6 +2724,16 @@ static const expect rules_en11[] = {
 	{"ADRs:\n* ALLOPURINOL - DRESS 2023. HLA-B*58:01 positive. NEVER "
 	 "RECHALLENGE.\n* Diclofenac (Voltaren) - AKI 2022.\n",
 	 NOTES_ALLERGY, "diclofenac", "Diclofenac", 0, true},
+	/* a long line that ends with a dash goes on at the next line */
+	{"Allergy history in CMS: \"Penicillin - urticaria 2018 (after "
+	 "Augmentin)\", alert active. Also \"sulpha drug -\n? rash, pt not "
+	 "sure\".",
+	 NOTES_ALLERGY, "sulfonamides", "sulpha", UNC, true},
+	/* its doubt is its own, not the entry's before */
+	{"Allergy history in CMS: \"Penicillin - urticaria 2018 (after "
+	 "Augmentin)\", alert active. Also \"sulpha drug -\n? rash, pt not "
+	 "sure\".",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
 };
 
 static void
