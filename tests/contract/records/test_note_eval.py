@@ -96,7 +96,7 @@ ORDER_CEILINGS = {
     "zh-dev6": (4, 0), "zh-dev7": (0, 0), "zh-dev8": (0, 0),
     "zh-dev9": (0, 0),
     "en-dev9": (1, 1),
-    "en-dev10": (4, 0), "zh-dev10": (6, 1),
+    "en-dev10": (3, 0), "zh-dev10": (6, 1),
 }
 
 

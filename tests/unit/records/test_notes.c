@@ -2734,6 +2734,9 @@ static const expect rules_en11[] = {
 	 "Augmentin)\", alert active. Also \"sulpha drug -\n? rash, pt not "
 	 "sure\".",
 	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	/* a dictation that split a drug's name */
+	{"ALLERGIES: CODE INE causes nausea and vomiting.", NOTES_ALLERGY,
+	 "codeine", "CODE INE", 0, true},
 };
 
 static void
@@ -2754,6 +2757,12 @@ test_rules_en11(void)
 	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim")->context == 0);
+	/* a split name is read in any case; words it does not join into a
+	 * name stay apart */
+	text = "Pt on para cetamol; code blue called.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "paracetamol") != NULL);
+	MT_TRUE(r.n == 1);
 }
 
 /* The ninth writer's English (issue 75, rules75en10): a label judged
