@@ -668,3 +668,21 @@ notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = s->words[0].key;
 	}
 }
+
+bool
+notes__class_anaphor(const sentence *s, size_t k)
+{
+	static const char *const pointing[] = {"the", "this", "that"};
+	size_t w = s->items[k].w0;
+
+	if (s->items[k].e->type != NOTES_T_CLASS || w == 0 ||
+	    s->words[w - 1].han ||
+	    !notes__words_in(s, w - 1, pointing,
+			     sizeof(pointing) / sizeof(*pointing)))
+		return false;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE &&
+		    notes__member_of(s->items[m].e->code, s->items[k].e->code))
+			return true;
+	return false;
+}

@@ -466,6 +466,12 @@ void notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f);
  * its kind). */
 void notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__class_anaphor: is class item k written after "the", "this" or
+ * "that" ("a complication of the antibiotic, not an allergy to
+ * clindamycin"), a drug of the class named after it in the sentence?
+ * It points at that drug, no class of its own. */
+bool notes__class_anaphor(const sentence *s, size_t k);
+
 /* notes__given_aside: is drug item k in a parenthesis right after a word
  * that gives it ("on", "received", "given"), with no allergy cue or
  * reaction inside the parenthesis ("depression (on sertraline 100 mg),

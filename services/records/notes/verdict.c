@@ -259,6 +259,10 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 			      notes__first_drug(s, j) == j;
 		notes_finding f;
 
+		if (d != NULL && d >= s->items && d < s->items + s->n_items &&
+		    notes__class_anaphor(s, (size_t)(d - s->items)))
+			continue; /* "of the antibiotic, not an allergy to
+				   * clindamycin": the drug's verdict */
 		if (d == NULL && disown && (e->dir & NOTES_DIR_DELABEL) &&
 		    s->prior_denied.e != NULL)
 			d = &s->prior_denied; /* the label the sentence before

@@ -2737,6 +2737,14 @@ static const expect rules_en11[] = {
 	/* a dictation that split a drug's name */
 	{"ALLERGIES: CODE INE causes nausea and vomiting.", NOTES_ALLERGY,
 	 "codeine", "CODE INE", 0, true},
+	/* what the patient developed after a drug given for something */
+	{"In 2024 he was given Septrin for a boil on his thigh and on day 9 "
+	 "developed fever, a widespread blistering rash and mouth ulcers.",
+	 NOTES_ALLERGY, "co-trimoxazole", "Septrin", 0, true},
+	/* "the antibiotic" points at the drug named after it */
+	{"This was an infection, a complication of the antibiotic, not an "
+	 "allergy to clindamycin.",
+	 NOTES_MEDICINE, "clindamycin", "clindamycin", 0, true},
 };
 
 static void
@@ -2763,6 +2771,10 @@ test_rules_en11(void)
 	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "paracetamol") != NULL);
 	MT_TRUE(r.n == 1);
+	text = "This was an infection, a complication of the antibiotic, not "
+	       "an allergy to clindamycin.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
 }
 
 /* The ninth writer's English (issue 75, rules75en10): a label judged
