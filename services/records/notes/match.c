@@ -90,13 +90,14 @@ unticked(const sentence *s, size_t i)
 	return p > s->text && p[-1] == '[';
 }
 
-/* SPLIT_NAME_MIN: the fewest letters of a drug's name read across a
- * space that split it. */
+/* SPLIT_NAME_MIN: the fewest letters of a name read across a space
+ * that split it. */
 #define SPLIT_NAME_MIN 7
 
-/* split_name returns the substance that words i and i + 1 of s name
- * when written together, neither starting a known phrase ("CODE INE
- * causes nausea": a dictation that split codeine), or NULL. */
+/* split_name returns the substance or problem that words i and i + 1
+ * of s name when written together, neither starting a known phrase
+ * ("CODE INE causes nausea", "hyper lipidemia": a dictation that split
+ * the name), or NULL. */
 static const notes_entry *
 split_name(const sentence *s, size_t i)
 {
@@ -116,7 +117,9 @@ split_name(const sentence *s, size_t i)
 	strcpy(key, a);
 	strcat(key, b);
 	e = notes__find(key);
-	return e && e->type == NOTES_T_SUBSTANCE ? e : NULL;
+	return e && (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_PROBLEM)
+		       ? e
+		       : NULL;
 }
 
 void

@@ -2737,6 +2737,8 @@ static const expect rules_en11[] = {
 	/* a dictation that split a drug's name */
 	{"ALLERGIES: CODE INE causes nausea and vomiting.", NOTES_ALLERGY,
 	 "codeine", "CODE INE", 0, true},
+	{"PMH: hypertension, hyper lipidemia.", NOTES_PROBLEM, "E78.5",
+	 "hyper lipidemia", 0, true},
 	/* what the patient developed after a drug given for something */
 	{"In 2024 he was given Septrin for a boil on his thigh and on day 9 "
 	 "developed fever, a widespread blistering rash and mouth ulcers.",
