@@ -471,6 +471,18 @@ plan_step_zh(const sentence *s)
 	       numbered(s) && section_of(s) == NULL;
 }
 
+/* plan_step_en: is heading s a numbered step of an English plan, a label
+ * and a colon of its own ("Plan:\n5. Bring CPAP.\n6. Post-op analgesia:
+ * regular paracetamol, oxycodone PCA")?  As plan_step_zh: the label names
+ * the step's purpose, the plan's heading still holds what it plans. */
+static bool
+plan_step_en(const sentence *s)
+{
+	return s->section != NULL && (s->section->dir & NOTES_DIR_PLAN) &&
+	       (unsigned char)s->section->key[0] < 0x80 && s->n > 1 &&
+	       !s->words[0].han && numbered(s) && section_of(s) == NULL;
+}
+
 /* allergen_kind_zh: is heading s, under an allergy list, a label of
  * the kind of allergen its line lists ("过敏史：\n  药物：曲马多（头晕）
  * \n  食物：海鲜\n  其他：无")?  The record's form parts its allergies so;
@@ -517,7 +529,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 			  (s->allergy_line && names_none(s) &&
 			   notes__line_ends(s, end) && !form_field(s));
 	if (((!notes__bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
-	    !plan_step_zh(s)) {
+	    !plan_step_zh(s) && !plan_step_en(s)) {
 		s->section = section_of(s);
 		s->section_inline = s->section && s->items[0].w1 < s->n;
 		s->section_at = s->words[0].start;

@@ -2739,6 +2739,10 @@ static const expect rules_en11[] = {
 	 "codeine", "CODE INE", 0, true},
 	{"PMH: hypertension, hyper lipidemia.", NOTES_PROBLEM, "E78.5",
 	 "hyper lipidemia", 0, true},
+	/* a numbered step of a plan with a label of its own is planned */
+	{"Plan:\n5. Bring CPAP.\n6. Post-op analgesia: regular paracetamol, "
+	 "oxycodone PCA.\n",
+	 NOTES_MEDICINE, "oxycodone", "oxycodone", HYP, false},
 	/* what the patient developed after a drug given for something */
 	{"In 2024 he was given Septrin for a boil on his thigh and on day 9 "
 	 "developed fever, a widespread blistering rash and mouth ulcers.",
