@@ -321,9 +321,9 @@ LATER_WRITERS_FLOORS = {
     "en-dev9": {"all": 0.71, "kind allergy": 0.82, "kind problem": 0.55,
                 "kind medicine": 0.79, "suggested": 0.79},
     # the tenth writer's, as they were first read (0.684 and 0.680); the
-    # English set with the rules learnt from it (0.721, rules75en11)
-    "en-dev10": {"all": 0.70, "kind allergy": 0.84, "kind problem": 0.65,
-                 "kind medicine": 0.72, "suggested": 0.82},
+    # English set with the rules learnt from it (0.725, rules75en11)
+    "en-dev10": {"all": 0.71, "kind allergy": 0.84, "kind problem": 0.65,
+                 "kind medicine": 0.73, "suggested": 0.82},
     "zh-dev10": {"all": 0.67, "kind allergy": 0.85, "kind problem": 0.56,
                  "kind medicine": 0.70, "suggested": 0.80},
 }

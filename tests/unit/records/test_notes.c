@@ -2743,6 +2743,10 @@ static const expect rules_en11[] = {
 	{"Plan:\n5. Bring CPAP.\n6. Post-op analgesia: regular paracetamol, "
 	 "oxycodone PCA.\n",
 	 NOTES_MEDICINE, "oxycodone", "oxycodone", HYP, false},
+	{"H. pylori eradication from discharge: amoxicillin 1 g BD.",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", HYP, false},
+	{"Travellers' diarrhoea: standby azithromycin 1 g stat to carry.",
+	 NOTES_MEDICINE, "azithromycin", "azithromycin", HYP, false},
 	/* what the patient developed after a drug given for something */
 	{"In 2024 he was given Septrin for a boil on his thigh and on day 9 "
 	 "developed fever, a widespread blistering rash and mouth ulcers.",
