@@ -686,3 +686,16 @@ notes__class_anaphor(const sentence *s, size_t k)
 			return true;
 	return false;
 }
+
+bool
+notes__class_avoided(const sentence *s, size_t k)
+{
+	if (s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(s->items[j].e->key, "avoid") == 0 &&
+		    !notes__scope_ends(s, j, k))
+			return !notes__allergy_cued(s, k) &&
+			       notes__reaction_of(s, k, true) == NULL;
+	return false;
+}

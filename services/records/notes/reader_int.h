@@ -472,6 +472,12 @@ void notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f);
  * It points at that drug, no class of its own. */
 bool notes__class_anaphor(const sentence *s, size_t k);
 
+/* notes__class_avoided: is class item k named after "avoid", in its
+ * scope, with no allergy cue or reaction of its own ("* Diclofenac -
+ * AKI 2022. Avoid all NSAIDs.")?  README: a class named without an
+ * allergy is nothing, in an allergy list too. */
+bool notes__class_avoided(const sentence *s, size_t k);
+
 /* notes__given_aside: is drug item k in a parenthesis right after a word
  * that gives it ("on", "received", "given"), with no allergy cue or
  * reaction inside the parenthesis ("depression (on sertraline 100 mg),

@@ -2775,6 +2775,11 @@ test_rules_en11(void)
 	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim")->context == 0);
+	/* a class only to avoid is nothing, in an allergy list too */
+	text = "ADRs:\n* Diclofenac (Voltaren) - AKI 2022. Avoid all NSAIDs.\n";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diclofenac") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nsaids") == NULL);
 	/* a split name is read in any case; words it does not join into a
 	 * name stay apart */
 	text = "Pt on para cetamol; code blue called.";
