@@ -7,6 +7,7 @@
  */
 #include "reader_int.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -491,4 +492,210 @@ notes__relative_at(const sentence *s, size_t w)
 			return true;
 	return notes__words_in(s, w, relatives,
 			       sizeof(relatives) / sizeof(*relatives));
+}
+
+/* Words that tell a drug right after them as one the patient was given
+ * or takes ("(on sertraline 100 mg)", "(mom received clindamycin in
+ * labor)"). */
+static const char *const given_words[] = {"on",	   "received", "receiving",
+					  "given", "taking",   "takes"};
+
+/* aside_of: the parenthesis on item k's line that holds it: *open at
+ * its "(", *close at its ")"; false when the item is in none. */
+static bool
+aside_of(const sentence *s, size_t k, const char **open, const char **close)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+
+	while (p > text && p[-1] != '(' && p[-1] != ')' && p[-1] != '\n')
+		p--;
+	if (p == text || p[-1] != '(')
+		return false;
+	*open = p - 1;
+	for (p = text + s->items[k].end; *p != '\0' && *p != '\n'; p++)
+		if (*p == '(' || *p == ')')
+			break;
+	*close = p;
+	return *p == ')';
+}
+
+/* says_reaction: does drug item k's parenthesis, from open to close,
+ * name a problem or a drug before it ("(cough on lisinopril": the
+ * effect it had), or an allergy cue or a reaction anywhere? */
+static bool
+says_reaction(const sentence *s, size_t k, const char *open, const char *close)
+{
+	for (size_t j = 0; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if (j == k || s->text + it->start < open ||
+		    s->text + it->end > close)
+			continue;
+		if (it->e->type == NOTES_T_REACTION ||
+		    it->e->type == NOTES_T_ALLERGY_CUE ||
+		    (j < k && (it->e->type == NOTES_T_PROBLEM || is_drug(it))))
+			return true;
+	}
+	return false;
+}
+
+bool
+notes__given_aside(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+	const char *open, *close;
+
+	if (w == 0 || s->words[w - 1].han ||
+	    !notes__words_in(s, w - 1, given_words,
+			     sizeof(given_words) / sizeof(*given_words)) ||
+	    !aside_of(s, k, &open, &close) ||
+	    s->text + s->words[w - 1].start < open)
+		return false;
+	return !says_reaction(s, k, open, close);
+}
+
+/* Words before "allergies:" that make the line a relative's list
+ * ("Maternal allergies: PCN - anaphylaxis"). */
+static const char *const kin_words[] = {"maternal", "paternal"};
+
+/* kin_line: does s open its line with a relative's word and then an
+ * allergy cue and a colon? */
+static bool
+kin_line(const sentence *s)
+{
+	return s->n_items > 0 && s->items[0].w0 == 1 &&
+	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+	       notes__words_in(s, 0, kin_words,
+			       sizeof(kin_words) / sizeof(*kin_words)) &&
+	       notes__colon_after(s, 0) && notes__line_lead(s) != NULL;
+}
+
+/* ROW_NOTE_BYTES: the most of a table row's comment read, its
+ * continuation lines' included. */
+#define ROW_NOTE_BYTES 512
+
+/* last_cell: the last cell of the table line at line: [*from, *to);
+ * false when the line is no table row. */
+static bool
+last_cell(const char *line, const char **from, const char **to)
+{
+	const char *end = line, *p;
+
+	while (*end != '\0' && *end != '\n')
+		end++;
+	while (end > line && end[-1] == ' ')
+		end--;
+	if (end == line || end[-1] != '|')
+		return false;
+	for (p = end - 1; p > line && p[-1] != '|'; p--)
+		;
+	if (p == line)
+		return false;
+	*from = p;
+	*to = end - 1;
+	return true;
+}
+
+/* row_goes_on: is the line at line a table row whose first cell is
+ * blank, the row above's text going on? */
+static bool
+row_goes_on(const char *line)
+{
+	while (*line == ' ')
+		line++;
+	if (*line++ != '|')
+		return false;
+	while (*line == ' ')
+		line++;
+	return *line == '|';
+}
+
+/* append_folded adds [from, to) to buf, lower case, runs of spaces as
+ * one. */
+static void
+append_folded(char *buf, size_t *n, const char *from, const char *to)
+{
+	for (; from < to && *n + 1 < ROW_NOTE_BYTES; from++) {
+		char c = (char)tolower((unsigned char)*from);
+
+		if (c == ' ' && *n > 0 && buf[*n - 1] == ' ')
+			continue;
+		buf[(*n)++] = c;
+	}
+	if (*n + 1 < ROW_NOTE_BYTES && *n > 0 && buf[*n - 1] != ' ')
+		buf[(*n)++] = ' ';
+	buf[*n] = '\0';
+}
+
+/* row_disowned: is item k on a table row whose comment, its blank-
+ * cornered continuation lines included, says "not an allergy" ("|
+ * Nitrofurantoin | \"?\" | ... with no problem. Not an |" then "| | |
+ * allergy - GP asked to remove the entry. |")?  The row's own verdict
+ * removes the label. */
+static bool
+row_disowned(const sentence *s, size_t k)
+{
+	char buf[ROW_NOTE_BYTES];
+	size_t n = 0;
+	const char *line = s->text + s->items[k].start, *from, *to;
+
+	while (line > s->text && line[-1] != '\n')
+		line--;
+	buf[0] = '\0';
+	for (bool first = true; last_cell(line, &from, &to); first = false) {
+		if (!first && !row_goes_on(line))
+			break;
+		append_folded(buf, &n, from, to);
+		line = strchr(line, '\n');
+		if (line == NULL)
+			break;
+		line++;
+	}
+	return strstr(buf, "not an allergy") != NULL ||
+	       strstr(buf, "not a true allergy") != NULL;
+}
+
+void
+notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_ALLERGY && !(f->context & NOTES_NEGATED) &&
+	    row_disowned(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "not an allergy";
+	}
+	if (kin_line(s)) {
+		f->context = NOTES_FAMILY;
+		f->trigger = s->words[0].key;
+	}
+}
+
+bool
+notes__class_anaphor(const sentence *s, size_t k)
+{
+	static const char *const pointing[] = {"the", "this", "that"};
+	size_t w = s->items[k].w0;
+
+	if (s->items[k].e->type != NOTES_T_CLASS || w == 0 ||
+	    s->words[w - 1].han ||
+	    !notes__words_in(s, w - 1, pointing,
+			     sizeof(pointing) / sizeof(*pointing)))
+		return false;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_SUBSTANCE &&
+		    notes__member_of(s->items[m].e->code, s->items[k].e->code))
+			return true;
+	return false;
+}
+
+bool
+notes__class_avoided(const sentence *s, size_t k)
+{
+	if (s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(s->items[j].e->key, "avoid") == 0 &&
+		    !notes__scope_ends(s, j, k))
+			return !notes__allergy_cued(s, k) &&
+			       notes__reaction_of(s, k, true) == NULL;
+	return false;
 }

@@ -58,7 +58,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	f->system = drug ? "substance" : "class";
 	if (notes__labels_line(s, k) || notes__disowned_here(s, k) ||
 	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
-	    notes__no_allergen_class_zh(s, k))
+	    notes__no_allergen_class_zh(s, k) || notes__class_anaphor(s, k) ||
+	    notes__class_avoided(s, k))
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
@@ -66,9 +67,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug &&
-	    (notes__remedy_given(s, k) || notes__now_on(s, k) ||
-	     notes__switched_to(s, k) || notes__dosed_despite_zh(s, k))) {
+	if (drug && (notes__remedy_given(s, k) || notes__now_on(s, k) ||
+		     notes__given_aside(s, k) || notes__switched_to(s, k) ||
+		     notes__dosed_despite_zh(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||
@@ -92,6 +93,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	f->context =
 		notes__context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
 	notes__allergy_context_en6(s, k, f);
+	notes__allergy_context_en10(s, k, f);
 	if (f->kind == NOTES_ALLERGY &&
 	    (notes__doubted(s, k, reaction) ||
 	     (!(f->context & NOTES_NEGATED) && notes__doubt_after_zh(s, k))))

@@ -90,6 +90,38 @@ unticked(const sentence *s, size_t i)
 	return p > s->text && p[-1] == '[';
 }
 
+/* SPLIT_NAME_MIN: the fewest letters of a name read across a space
+ * that split it. */
+#define SPLIT_NAME_MIN 7
+
+/* split_name returns the substance or problem that words i and i + 1
+ * of s name when written together, neither starting a known phrase
+ * ("CODE INE causes nausea", "hyper lipidemia": a dictation that split
+ * the name), or NULL. */
+static const notes_entry *
+split_name(const sentence *s, size_t i)
+{
+	char key[NOTES_KEY_MAX];
+	const char *a, *b;
+	const notes_entry *e;
+
+	if (i + 1 >= s->n || s->words[i].han || s->words[i + 1].han)
+		return NULL;
+	a = s->words[i].key;
+	b = s->words[i + 1].key;
+	if (strlen(a) + strlen(b) < SPLIT_NAME_MIN ||
+	    strlen(a) + strlen(b) >= sizeof(key) || notes__first_words(a) ||
+	    notes__first_words(b) ||
+	    s->words[i + 1].start != s->words[i].end + 1)
+		return NULL;
+	strcpy(key, a);
+	strcat(key, b);
+	e = notes__find(key);
+	return e && (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_PROBLEM)
+		       ? e
+		       : NULL;
+}
+
 void
 notes__match(sentence *s)
 {
@@ -107,6 +139,8 @@ notes__match(sentence *s)
 		if (e == NULL && ((e = notes__joined(s->words[i].key)) ||
 				  (e = notes__near(s->words[i].key))))
 			w = 1;
+		else if (e == NULL && (e = split_name(s, i)) != NULL)
+			w = 2;
 		if (e == NULL ||
 		    (e->type == NOTES_T_NEGATED && w == 1 && unticked(s, i))) {
 			i += e ? w : 1;

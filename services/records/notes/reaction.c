@@ -144,6 +144,36 @@ linked(const sentence *s, size_t j, size_t k, size_t gap)
 	return link;
 }
 
+/* ONSET_DRUG_WORDS: the most words from a drug to the "developed" that
+ * tells what followed it; ONSET_WORDS: from "developed" to the
+ * reaction. */
+#define ONSET_DRUG_WORDS 14
+#define ONSET_WORDS	 6
+
+/* onset_linked: is reaction item j told as what the patient developed
+ * after substance item k was given ("he was given co-trimoxazole
+ * (Septrin) for a boil on his thigh and on day 9 developed fever, a
+ * widespread blistering rash")?  "developed" within ONSET_DRUG_WORDS
+ * after the drug, the reaction within ONSET_WORDS after it, no other
+ * drug or class between: the reaction is the drug's, the boil it was
+ * given for notwithstanding. */
+static bool
+onset_linked(const sentence *s, size_t j, size_t k)
+{
+	size_t w;
+
+	if (j < k)
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (w = s->items[k].w1; w < s->items[j].w0; w++)
+		if (notes__words_at(s, w, "developed"))
+			break;
+	return w < s->items[j].w0 && w - s->items[k].w1 <= ONSET_DRUG_WORDS &&
+	       s->items[j].w0 - w <= ONSET_WORDS;
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -155,14 +185,15 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
 
 		if (it->e->type != NOTES_T_REACTION ||
-		    notes__terminated(s, a, b) || indicated(s, a, b) ||
-		    for_reason(s, j) ||
+		    notes__terminated(s, a, b) ||
+		    ((indicated(s, a, b) || for_reason(s, j)) &&
+		     !onset_linked(s, j, k)) ||
 		    (j < k &&
 		     notes__between_has(s, it->end, s->items[k].start, ')')))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
 		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
-		     !linked(s, j, k, gap)) ||
+		     !linked(s, j, k, gap) && !onset_linked(s, j, k)) ||
 		    gap >= best_gap)
 			continue;
 		best = it;

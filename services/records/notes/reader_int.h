@@ -462,6 +462,34 @@ bool notes__quote_labelled(const sentence *s, size_t k);
  * (family), a table row's "?" (uncertain). */
 void notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__allergy_context_en10 adds to finding f of item k what its line
+ * says beyond its clause: a table row whose comment, continued on the
+ * rows below with a blank first cell, says "not an allergy" (negated);
+ * a line headed by a relative's list ("Maternal allergies: PCN -
+ * anaphylaxis (mom received clindamycin in labor)": family, whatever
+ * its kind). */
+void notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__class_anaphor: is class item k written after "the", "this" or
+ * "that" ("a complication of the antibiotic, not an allergy to
+ * clindamycin"), a drug of the class named after it in the sentence?
+ * It points at that drug, no class of its own. */
+bool notes__class_anaphor(const sentence *s, size_t k);
+
+/* notes__class_avoided: is class item k named after "avoid", in its
+ * scope, with no allergy cue or reaction of its own ("* Diclofenac -
+ * AKI 2022. Avoid all NSAIDs.")?  README: a class named without an
+ * allergy is nothing, in an allergy list too. */
+bool notes__class_avoided(const sentence *s, size_t k);
+
+/* notes__given_aside: is drug item k in a parenthesis right after a word
+ * that gives it ("on", "received", "given"), with no allergy cue or
+ * reaction inside the parenthesis ("depression (on sertraline 100 mg),
+ * anaphylaxis in theatre", "CLOPIDOGREL - rash (so on ticagrelor post
+ * stent)")?  The aside tells a drug the patient takes or took, no
+ * culprit of the reaction beside it. */
+bool notes__given_aside(const sentence *s, size_t k);
+
 /* notes__hyphen_free: is drug item k joined by a hyphen to "free" after it
  * ("Latex-free OR", "chlorhexidine-free catheters")?  The equipment is
  * kept free of what the patient must avoid: the mention is neither a

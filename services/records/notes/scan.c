@@ -171,7 +171,8 @@ space_at(const char *text, size_t len, size_t i)
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
  * lower case ("... can't take Panadol - gets\n  itchy", "... - not an\n
- * allergy"), so its sentence goes on too.  A list's lines are short, or
+ * allergy") or the line ends with a dash, so its sentence goes on
+ * too.  A list's lines are short, or
  * start with a bullet, a number or a capital, and stay lines. */
 static bool
 soft_wrap(const char *text, size_t len, size_t i)
@@ -187,7 +188,11 @@ soft_wrap(const char *text, size_t len, size_t i)
 		return false;
 	while (next < len && (text[next] == ' ' || text[next] == '\t'))
 		next++;
-	return next < len && islower((unsigned char)text[next]);
+	/* a dash ending the line waits for what it joins ("\"sulpha drug
+	 * -\n? rash, pt not sure\"") */
+	return next < len && (islower((unsigned char)text[next]) ||
+			      (text[last - 1] == '-' && last - 1 > from &&
+			       text[last - 2] == ' '));
 }
 
 /* abbreviated: is the full stop at i the end of a short form wards

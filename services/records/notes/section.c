@@ -66,6 +66,15 @@ in_brackets_zh(const sentence *s, const char *colon)
 	       memmem(open, (size_t)(colon - open), FW_CLOSE, 3) == NULL;
 }
 
+/* digits_around: is the colon at p between two digits, a clock's time
+ * or an allele's number ("HLA-B*58:01 positive", "seen at 14:30")?
+ * Such a colon ends no heading. */
+static bool
+digits_around(const char *p)
+{
+	return isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[1]);
+}
+
 /* inline_heading: does the line start with a heading of words that
  * name no substance, a colon after them ("Current meds: levothyroxine")?
  * It ends an allergy list.  Words that name a problem before the colon
@@ -80,7 +89,7 @@ inline_heading(const sentence *s)
 		return false;
 	colon = notes__colon_at(s->text, s->words[0].start,
 				s->words[s->n - 1].start);
-	if (colon == NULL || in_brackets_zh(s, colon))
+	if (colon == NULL || in_brackets_zh(s, colon) || digits_around(colon))
 		return false;
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
@@ -462,6 +471,18 @@ plan_step_zh(const sentence *s)
 	       numbered(s) && section_of(s) == NULL;
 }
 
+/* plan_step_en: is heading s a numbered step of an English plan, a label
+ * and a colon of its own ("Plan:\n5. Bring CPAP.\n6. Post-op analgesia:
+ * regular paracetamol, oxycodone PCA")?  As plan_step_zh: the label names
+ * the step's purpose, the plan's heading still holds what it plans. */
+static bool
+plan_step_en(const sentence *s)
+{
+	return s->section != NULL && (s->section->dir & NOTES_DIR_PLAN) &&
+	       (unsigned char)s->section->key[0] < 0x80 && s->n > 1 &&
+	       !s->words[0].han && numbered(s) && section_of(s) == NULL;
+}
+
 /* allergen_kind_zh: is heading s, under an allergy list, a label of
  * the kind of allergen its line lists ("过敏史：\n  药物：曲马多（头晕）
  * \n  食物：海鲜\n  其他：无")?  The record's form parts its allergies so;
@@ -508,7 +529,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 			  (s->allergy_line && names_none(s) &&
 			   notes__line_ends(s, end) && !form_field(s));
 	if (((!notes__bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
-	    !plan_step_zh(s)) {
+	    !plan_step_zh(s) && !plan_step_en(s)) {
 		s->section = section_of(s);
 		s->section_inline = s->section && s->items[0].w1 < s->n;
 		s->section_at = s->words[0].start;

@@ -253,6 +253,10 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 			      notes__first_drug(s, j) == j;
 		notes_finding f;
 
+		if (d != NULL && d >= s->items && d < s->items + s->n_items &&
+		    notes__class_anaphor(s, (size_t)(d - s->items)))
+			continue; /* "of the antibiotic, not an allergy to
+				   * clindamycin": the drug's verdict */
 		if (d == NULL && disown && (e->dir & NOTES_DIR_DELABEL) &&
 		    s->prior_denied.e != NULL)
 			d = &s->prior_denied; /* the label the sentence before
@@ -485,6 +489,16 @@ doubtable_since(const notes_reading *out, uint32_t from)
 	return false;
 }
 
+/* already_doubted: is f an allergy of s itself, before its doubt word
+ * w, that s already doubts ("\"sulpha drug - ? rash, pt not sure\"")?
+ * The doubt is that allergy's, not an earlier sentence's. */
+static bool
+already_doubted(const sentence *s, const notes_finding *f, size_t w)
+{
+	return f->kind == NOTES_ALLERGY && (f->context & NOTES_UNCERTAIN) &&
+	       f->start >= s->words[0].start && f->start < s->words[w].start;
+}
+
 void
 notes__doubt_allergy(const sentence *s, notes_reading *out)
 {
@@ -503,7 +517,7 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
 
-		if (f->start < from)
+		if (f->start < from || already_doubted(s, f, w))
 			return;
 		if (f->start < s->words[w].start && doubtable(f)) {
 			f->context = NOTES_UNCERTAIN;

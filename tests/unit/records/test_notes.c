@@ -2685,6 +2685,113 @@ test_rules_en9(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == FAM);
 }
 
+/* The tenth writer's English (issue 75, rules75en11): a drug given in an
+ * aside is taken, a relative's allergy line, a table row's comment
+ * continued below, an intolerance without its auxiliary, ADRs. */
+static const expect rules_en11[] = {
+	{"PMH: asthma, depression (on sertraline 100 mg), anaphylaxis in "
+	 "theatre 2021.",
+	 NOTES_MEDICINE, "sertraline", "sertraline", 0, true},
+	{"Allergies: CLOPIDOGREL - itchy rash 2020 (so on ticagrelor post "
+	 "stent at that time, since stopped)",
+	 NOTES_MEDICINE, "ticagrelor", "ticagrelor", HIST, true},
+	{"Allergies: CLOPIDOGREL - itchy rash 2020 (so on ticagrelor post "
+	 "stent at that time, since stopped)",
+	 NOTES_ALLERGY, "clopidogrel", "CLOPIDOGREL", 0, true},
+	{"Maternal allergies: PCN - anaphylaxis (mom received clindamycin in "
+	 "labor).",
+	 NOTES_ALLERGY, "penicillins", "PCN", FAM, false},
+	{"Maternal allergies: PCN - anaphylaxis (mom received clindamycin in "
+	 "labor).",
+	 NOTES_MEDICINE, "clindamycin", "clindamycin", FAM, false},
+	{"Maternal allergies: codeine (vomiting).", NOTES_ALLERGY, "codeine",
+	 "codeine", FAM, false},
+	{"Maternal hx: pre-eclampsia on labetalol.", NOTES_MEDICINE,
+	 "labetalol", "labetalol", FAM, false},
+	{"| Drug | Reaction | Comment |\n"
+	 "| Nitrofurantoin | \"?\" | had it in June with no issue. Not an |\n"
+	 "|  |  | allergy - GP asked to remove the entry. |\n"
+	 "| Ramipril | dry cough | 2016 |\n",
+	 NOTES_ALLERGY, "nitrofurantoin", "Nitrofurantoin", NEG, false},
+	{"ALLERGIES / ADRs\n| Drug | Reaction | Comment |\n"
+	 "| Nitrofurantoin | \"?\" | had it in June with no issue. Not an |\n"
+	 "|  |  | allergy - GP asked to remove the entry. |\n"
+	 "| Ramipril | dry cough | 2016 |\n",
+	 NOTES_ALLERGY, "ramipril", "Ramipril", 0, true},
+	{"Also he not tolerate metoclopramide (Cerucal) - in 2021 had acute "
+	 "dystonia.",
+	 NOTES_ALLERGY, "metoclopramide", "metoclopramide", 0, true},
+	{"ADRs:\n* ALLOPURINOL - DRESS 2023. HLA-B*58:01 positive. NEVER "
+	 "RECHALLENGE.\n* Diclofenac (Voltaren) - AKI 2022.\n",
+	 NOTES_ALLERGY, "diclofenac", "Diclofenac", 0, true},
+	/* a long line that ends with a dash goes on at the next line */
+	{"Allergy history in CMS: \"Penicillin - urticaria 2018 (after "
+	 "Augmentin)\", alert active. Also \"sulpha drug -\n? rash, pt not "
+	 "sure\".",
+	 NOTES_ALLERGY, "sulfonamides", "sulpha", UNC, true},
+	/* its doubt is its own, not the entry's before */
+	{"Allergy history in CMS: \"Penicillin - urticaria 2018 (after "
+	 "Augmentin)\", alert active. Also \"sulpha drug -\n? rash, pt not "
+	 "sure\".",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	/* a dictation that split a drug's name */
+	{"ALLERGIES: CODE INE causes nausea and vomiting.", NOTES_ALLERGY,
+	 "codeine", "CODE INE", 0, true},
+	{"PMH: hypertension, hyper lipidemia.", NOTES_PROBLEM, "E78.5",
+	 "hyper lipidemia", 0, true},
+	/* a numbered step of a plan with a label of its own is planned */
+	{"Plan:\n5. Bring CPAP.\n6. Post-op analgesia: regular paracetamol, "
+	 "oxycodone PCA.\n",
+	 NOTES_MEDICINE, "oxycodone", "oxycodone", HYP, false},
+	{"H. pylori eradication from discharge: amoxicillin 1 g BD.",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", HYP, false},
+	{"Travellers' diarrhoea: standby azithromycin 1 g stat to carry.",
+	 NOTES_MEDICINE, "azithromycin", "azithromycin", HYP, false},
+	/* what the patient developed after a drug given for something */
+	{"In 2024 he was given Septrin for a boil on his thigh and on day 9 "
+	 "developed fever, a widespread blistering rash and mouth ulcers.",
+	 NOTES_ALLERGY, "co-trimoxazole", "Septrin", 0, true},
+	/* "the antibiotic" points at the drug named after it */
+	{"This was an infection, a complication of the antibiotic, not an "
+	 "allergy to clindamycin.",
+	 NOTES_MEDICINE, "clindamycin", "clindamycin", 0, true},
+};
+
+static void
+test_rules_en11(void)
+{
+	/* a reaction told before the drug in its aside is the drug's */
+	const char *text = "Allergies: ACE inhibitors (cough on lisinopril, "
+			   "2023 - changed to losartan).";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en11) / sizeof(rules_en11[0]); i++)
+		check(&rules_en11[i]);
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "lisinopril") == NULL);
+	/* a row whose comment says nothing of the kind keeps its label */
+	text = "| Drug | Reaction | Comment |\n| Trimethoprim | rash | 2019 |\n"
+	       "|  |  | documented by GP |\n";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim")->context == 0);
+	/* a class only to avoid is nothing, in an allergy list too */
+	text = "ADRs:\n* Diclofenac (Voltaren) - AKI 2022. Avoid all NSAIDs.\n";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diclofenac") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nsaids") == NULL);
+	/* a split name is read in any case; words it does not join into a
+	 * name stay apart */
+	text = "Pt on para cetamol; code blue called.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "paracetamol") != NULL);
+	MT_TRUE(r.n == 1);
+	text = "This was an infection, a complication of the antibiotic, not "
+	       "an allergy to clindamycin.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
+}
+
 /* The ninth writer's English (issue 75, rules75en10): a label judged
  * incorrect, a drug given before a reaction's trigger, a verdict on its
  * own list entry, an entry answered "ok", benzathine penicillin. */
@@ -3069,6 +3176,7 @@ static const mt_case cases[] = {
 	{"rules_en8", test_rules_en8},
 	{"rules_en9", test_rules_en9},
 	{"rules_en10", test_rules_en10},
+	{"rules_en11", test_rules_en11},
 	{"rules_zh9", test_rules_zh9},
 	{"model", test_model},
 	{"rules_zh10", test_rules_zh10},
