@@ -28,14 +28,15 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 }
 
 /* switched_zh: is Chinese drug item k the one a switch led to ("ACEI类
- * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素")?  It replaced
+ * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素", Hong Kong's "轉用
+ * valsartan")?  It replaced
  * the allergen: taken, not an allergy.  A record amended to a label
  * ("修改为\"可疑头孢过敏\"") is no switch of drug. */
 static bool
 switched_zh(const sentence *s, size_t k)
 {
-	static const char *const to[] = {"换用", "改用", "改为",  "换为",
-					 "换成", "改成", "更换为"};
+	static const char *const to[] = {"换用", "改用", "改为",   "换为",
+					 "换成", "改成", "更换为", "转用"};
 	size_t from, end;
 
 	notes__clause_words(s, k, &from, &end);
@@ -263,7 +264,8 @@ denial_at(const sentence *s, size_t w, size_t end)
 		return false;
 	for (size_t v = w + 1; v < end && v <= w + DENIAL_WORDS; v++) {
 		if (severity_at_zh(s, v))
-			return false; /* "非严重过敏": an allergy, not a severe one */
+			return false; /* "非严重过敏": an allergy, not a severe
+					 one */
 		if (!s->words[v].han &&
 		    !isalnum((unsigned char)s->words[v].key[0]))
 			return false;
@@ -309,8 +311,8 @@ denied_before_zh(const sentence *s, size_t k, size_t end)
 static size_t
 quote_mark_zh(const char *text, uint32_t i)
 {
-	static const char *const marks[] = {"\"", "\u201c", "\u201d",
-					    "\u300c", "\u300d"};
+	static const char *const marks[] = {"\"", "\u201c", "\u201d", "\u300c",
+					    "\u300d"};
 
 	for (size_t m = 0; m < sizeof(marks) / sizeof(*marks); m++)
 		if (strncmp(text + i, marks[m], strlen(marks[m])) == 0)
