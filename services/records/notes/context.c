@@ -541,14 +541,19 @@ stop_commas(const sentence *s, size_t j)
 /* stop_reaches: does stop trigger j (backward) reach drug item k in the
  * clauses before its own ("长期服用氢氯噻嗪及厄贝沙坦，目前暂停")?  The
  * clauses after the drug's name no drug, and one full-width comma parts
- * them, or a few for a Chinese stop (stop_commas). */
+ * them, or a few for a Chinese stop (stop_commas).  An as-needed
+ * trigger reaches so too, from its own clause only ("布洛芬0.3g bid，疼痛
+ * 时服用"; zh-dev2's writer reads "普拿疼 500mg q6h 疼痛時服用" on a
+ * discharge list as given). */
 static bool
 stop_reaches(const sentence *s, size_t k, size_t j)
 {
 	size_t commas = 0;
 
-	if (j < k || !(s->items[j].e->dir & NOTES_DIR_STOP) ||
-	    !(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
+	if (j < k ||
+	    !((s->items[j].e->dir & NOTES_DIR_AS_NEEDED) ||
+	      ((s->items[j].e->dir & NOTES_DIR_STOP) &&
+	       (s->items[j].e->dir & NOTES_DIR_BACKWARD))) ||
 	    s->items[k].e->type != NOTES_T_SUBSTANCE ||
 	    notes__terminated(s, k, j))
 		return false;
