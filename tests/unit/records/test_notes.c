@@ -3045,7 +3045,8 @@ test_rules_zh10(void)
  * the writer corrects; a heading joined by a full-width slash; Hong
  * Kong's aspirin and its wheeze; 轉用 as a switch; a class de-labelled
  * leaves a member's reaction told after it; a stop already done over the
- * clauses that tell why. */
+ * clauses that tell why; as needed in the clause after the drug's; a
+ * numbered prescription line's course of days. */
 static const expect rules_zh11[] = {
 	{"既往已记录为卡马西平严重过敏。", NOTES_ALLERGY, "carbamazepine",
 	 "卡马西平", 0, true},
@@ -3064,6 +3065,10 @@ static const expect rules_zh11[] = {
 	 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
 	{"予美托洛尔25mg bid，患者心率偏慢，乏力明显，已自行停药。",
 	 NOTES_MEDICINE, "metoprolol", "美托洛尔", HIST, true},
+	{"3.萘普生0.25g bid，疼痛时服用。", NOTES_MEDICINE, "naproxen",
+	 "萘普生", HYP, false},
+	{"诊断：急性膀胱炎\n处理：\n1.呋喃妥因100mg bid口服5天。",
+	 NOTES_MEDICINE, "nitrofurantoin", "呋喃妥因", 0, true},
 };
 
 static void
