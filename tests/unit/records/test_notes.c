@@ -3046,7 +3046,8 @@ test_rules_zh10(void)
  * Kong's aspirin and its wheeze; 轉用 as a switch; a class de-labelled
  * leaves a member's reaction told after it; a stop already done over the
  * clauses that tell why; as needed in the clause after the drug's; a
- * numbered prescription line's course of days. */
+ * numbered prescription line's course of days; a newborn record's section
+ * on the mother. */
 static const expect rules_zh11[] = {
 	{"既往已记录为卡马西平严重过敏。", NOTES_ALLERGY, "carbamazepine",
 	 "卡马西平", 0, true},
@@ -3069,6 +3070,8 @@ static const expect rules_zh11[] = {
 	 "萘普生", HYP, false},
 	{"诊断：急性膀胱炎\n处理：\n1.呋喃妥因100mg bid口服5天。",
 	 NOTES_MEDICINE, "nitrofurantoin", "呋喃妥因", 0, true},
+	{"母亲情况：30岁，孕期服用二甲双胍。", NOTES_MEDICINE, "metformin",
+	 "二甲双胍", FAM, false},
 };
 
 static void
