@@ -1183,7 +1183,11 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		      reporter_zh(s, j) || reported_parent_zh(s, j) ||
 		      addressed_zh(s, j) || parent_told_zh(s, j))))
 			continue;
-		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
+		/* a drug planned, stopped or withheld keeps its allergy
+		 * ("暂不使用甲硝唑（患者不耐受）") */
+		if ((t->dir &
+		     (NOTES_DIR_PLAN | NOTES_DIR_STOP | NOTES_DIR_DECLINE)) &&
+		    allergy)
 			continue;
 		if (allergy && conditions_drug(s, j, k))
 			continue;

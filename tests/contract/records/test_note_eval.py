@@ -322,10 +322,10 @@ LATER_WRITERS_FLOORS = {
                 "kind medicine": 0.79, "suggested": 0.79},
     # the tenth writer's: English as first read (0.684), no rule and no
     # weight has learnt from it yet; Chinese with its writer's rules
-    # (rules75zh11: 0.680 -> 0.723)
+    # (rules75zh11: 0.680 -> 0.724)
     "en-dev10": {"all": 0.67, "kind allergy": 0.75, "kind problem": 0.62,
                  "kind medicine": 0.69, "suggested": 0.79},
-    "zh-dev10": {"all": 0.71, "kind allergy": 0.94, "kind problem": 0.57,
+    "zh-dev10": {"all": 0.71, "kind allergy": 0.95, "kind problem": 0.57,
                  "kind medicine": 0.77, "suggested": 0.83},
 }
 

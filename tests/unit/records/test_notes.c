@@ -3047,7 +3047,8 @@ test_rules_zh10(void)
  * leaves a member's reaction told after it; a stop already done over the
  * clauses that tell why; as needed in the clause after the drug's; a
  * numbered prescription line's course of days; a newborn record's section
- * on the mother; an allergy the writer cannot verify. */
+ * on the mother; an allergy the writer cannot verify; a drug withheld
+ * for its intolerance. */
 static const expect rules_zh11[] = {
 	{"既往已记录为卡马西平严重过敏。", NOTES_ALLERGY, "carbamazepine",
 	 "卡马西平", 0, true},
@@ -3074,6 +3075,8 @@ static const expect rules_zh11[] = {
 	 "二甲双胍", FAM, false},
 	{"过敏史：家属诉对\"可待因\"过敏，具体表现描述不清。", NOTES_ALLERGY,
 	 "codeine", "可待因", UNC, true},
+	{"4.暂不使用呋喃妥因（患者不耐受）。", NOTES_ALLERGY, "nitrofurantoin",
+	 "呋喃妥因", 0, true},
 };
 
 static void
