@@ -526,16 +526,41 @@ names_drug_after(const sentence *s, size_t j)
 	       notes__drug_after(s, j);
 }
 
+/* STOP_CLAUSES_ZH: how many clauses a Chinese stop may follow its drug
+ * by when those between tell only why ("予普萘洛尔10mg bid口服，患者自觉
+ * 乏力，半年前自行停药"; "予布洛芬…2周，疼痛稍缓解，但出现上腹不适、反酸，
+ * 已停用"). */
+#define STOP_CLAUSES_ZH 3
+
+/* stop_commas: the most full-width commas stop trigger j may stand
+ * after its drug: one, or STOP_CLAUSES_ZH for a Chinese stop already
+ * done ("已停用", not a hold or a plan: "已暂停", "建议停用"). */
+static size_t
+stop_commas(const sentence *s, size_t j)
+{
+	const notes_entry *t = s->items[j].e;
+
+	return (unsigned char)t->key[0] >= 0x80 && (t->dir & NOTES_DIR_DONE)
+		       ? STOP_CLAUSES_ZH
+		       : 1;
+}
+
 /* stop_reaches: does stop trigger j (backward) reach drug item k in the
- * clause before its own ("长期服用氢氯噻嗪及厄贝沙坦，目前暂停")?  The
- * stop's clause names no drug, and one full-width comma parts them. */
+ * clauses before its own ("长期服用氢氯噻嗪及厄贝沙坦，目前暂停")?  The
+ * clauses after the drug's name no drug, and one full-width comma parts
+ * them, or a few for a Chinese stop (stop_commas).  An as-needed
+ * trigger reaches so too, from its own clause only ("布洛芬0.3g bid，疼痛
+ * 时服用"; zh-dev2's writer reads "普拿疼 500mg q6h 疼痛時服用" on a
+ * discharge list as given). */
 static bool
 stop_reaches(const sentence *s, size_t k, size_t j)
 {
 	size_t commas = 0;
 
-	if (j < k || !(s->items[j].e->dir & NOTES_DIR_STOP) ||
-	    !(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
+	if (j < k ||
+	    !((s->items[j].e->dir & NOTES_DIR_AS_NEEDED) ||
+	      ((s->items[j].e->dir & NOTES_DIR_STOP) &&
+	       (s->items[j].e->dir & NOTES_DIR_BACKWARD))) ||
 	    s->items[k].e->type != NOTES_T_SUBSTANCE ||
 	    notes__terminated(s, k, j))
 		return false;
@@ -548,7 +573,8 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 				    e->type == NOTES_T_CLASS))
 			return false;
 	}
-	return commas == 1 && !names_drug_after(s, j);
+	return commas >= 1 && commas <= stop_commas(s, j) &&
+	       !names_drug_after(s, j);
 }
 
 /* resolved_reaches: does resolution trigger j ("已纠正", "后好转")
@@ -1164,7 +1190,11 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		      reporter_zh(s, j) || reported_parent_zh(s, j) ||
 		      addressed_zh(s, j) || parent_told_zh(s, j))))
 			continue;
-		if ((t->dir & (NOTES_DIR_PLAN | NOTES_DIR_STOP)) && allergy)
+		/* a drug planned, stopped or withheld keeps its allergy
+		 * ("暂不使用甲硝唑（患者不耐受）") */
+		if ((t->dir &
+		     (NOTES_DIR_PLAN | NOTES_DIR_STOP | NOTES_DIR_DECLINE)) &&
+		    allergy)
 			continue;
 		if (allergy && conditions_drug(s, j, k))
 			continue;

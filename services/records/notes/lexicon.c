@@ -146,6 +146,8 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP;
 	else if (strcmp(s, "stop_backward") == 0)
 		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP;
+	else if (strcmp(s, "as_needed") == 0)
+		*out = NOTES_DIR_AS_NEEDED; /* its own clause only */
 	else if (strcmp(s, "delabel") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD |
 		       NOTES_DIR_DELABEL;

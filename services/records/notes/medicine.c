@@ -579,12 +579,35 @@ course_done(const sentence *s, size_t k)
 	return NULL;
 }
 
+/* prescribed_line_zh: does Chinese drug item k open a numbered line of
+ * its own ("2.克林霉素0.3g tid口服5天")?  That is an order as a
+ * prescription writes it, drug first, its days the course to take, not
+ * a course over ("予头孢呋辛1.5g ivgtt bid 5天" tells one). */
+static bool
+prescribed_line_zh(const sentence *s, size_t k)
+{
+	static const char *const marks[] = {".", "\u3001", "\uff0e", ")",
+					    "\uff09"};
+	uint32_t from, to;
+
+	if (k != 0 || s->items[0].w0 != 1 ||
+	    !notes__is_number(s->words[0].key) || notes__line_lead(s) == NULL)
+		return false;
+	from = s->words[0].end;
+	to = s->words[1].start;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(*marks); i++)
+		if (to - from == strlen(marks[i]) &&
+		    memcmp(s->text + from, marks[i], to - from) == 0)
+			return true;
+	return false;
+}
+
 void
 notes__course_context(const sentence *s, size_t k, notes_finding *f)
 {
 	if (f->kind != NOTES_MEDICINE || f->context != 0)
 		return;
-	if (course_done(s, k)) {
+	if (course_done(s, k) && !prescribed_line_zh(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = course_done(s, k);
 	} else if (drug_dated(s, k)) {

@@ -176,6 +176,11 @@ typedef enum notes_type {
  * effect: a drug's own story with one keeps its allergy beside a
  * verdict on another drug (verdict.c, own_allergy). */
 #define NOTES_DIR_ALLERGIC_SIGN 8388608u
+/* A trigger of taking a drug as needed, written in the clause after the
+ * drug's ("布洛芬0.3g bid，疼痛时服用"): it reads back over that one
+ * comma, as a stop does, and reaches nothing in its own clause
+ * (context.c, stop_reaches). */
+#define NOTES_DIR_AS_NEEDED 16777216u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

@@ -17,7 +17,8 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"反应不详", "表现不详", "反应不清", "记不清",	"说不清",
 		"不清楚",   "无法说明", "待核实",   "待确认",	"待证实",
 		"暂按",	    "可疑过敏", "疑似过敏", "无法确认", "未能确认",
-		"列为可疑", "列为怀疑", "不确定",   "不能确定", "无法确定"};
+		"列为可疑", "列为怀疑", "不确定",   "不能确定", "无法确定",
+		"无法核实", "未能核实", "描述不清"};
 	size_t end = notes__drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)
@@ -28,14 +29,15 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 }
 
 /* switched_zh: is Chinese drug item k the one a switch led to ("ACEI类
- * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素")?  It replaced
+ * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素", Hong Kong's "轉用
+ * valsartan")?  It replaced
  * the allergen: taken, not an allergy.  A record amended to a label
  * ("修改为\"可疑头孢过敏\"") is no switch of drug. */
 static bool
 switched_zh(const sentence *s, size_t k)
 {
-	static const char *const to[] = {"换用", "改用", "改为",  "换为",
-					 "换成", "改成", "更换为"};
+	static const char *const to[] = {"换用", "改用", "改为",   "换为",
+					 "换成", "改成", "更换为", "转用"};
 	size_t from, end;
 
 	notes__clause_words(s, k, &from, &end);
@@ -239,6 +241,17 @@ relatives_own_zh(const sentence *s, size_t k)
  * ("非真正过敏", "并非敏感", "非利多卡因过敏"). */
 #define DENIAL_WORDS 6
 
+/* severity_at_zh: does word w start a severity ("严重", "重度")?  A
+ * denial of it ("非严重过敏", "不是重度过敏") grades the allergy and
+ * leaves it standing. */
+static bool
+severity_at_zh(const sentence *s, size_t w)
+{
+	static const char *const grades[] = {"严重", "重度"};
+
+	return notes__words_in(s, w, grades, 2);
+}
+
 /* denial_at: does a denial of an allergy start at word w ("非", "并非",
  * "不是", "不属", "没有", Hong Kong's "唔系"), its "过敏", "敏感" or
  * "不耐受" within DENIAL_WORDS words and before end? */
@@ -251,6 +264,9 @@ denial_at(const sentence *s, size_t w, size_t end)
 	if (!notes__words_in(s, w, neg, sizeof(neg) / sizeof(*neg)))
 		return false;
 	for (size_t v = w + 1; v < end && v <= w + DENIAL_WORDS; v++) {
+		if (severity_at_zh(s, v))
+			return false; /* "非严重过敏": an allergy, not a severe
+					 one */
 		if (!s->words[v].han &&
 		    !isalnum((unsigned char)s->words[v].key[0]))
 			return false;
@@ -291,6 +307,42 @@ denied_before_zh(const sentence *s, size_t k, size_t end)
 	       judged_none_zh(s, k, end);
 }
 
+/* quote_mark_zh: the length of the quotation mark at text[i] (ASCII,
+ * curly or corner), 0 for none. */
+static size_t
+quote_mark_zh(const char *text, uint32_t i)
+{
+	static const char *const marks[] = {"\"", "\u201c", "\u201d", "\u300c",
+					    "\u300d"};
+
+	for (size_t m = 0; m < sizeof(marks) / sizeof(*marks); m++)
+		if (strncmp(text + i, marks[m], strlen(marks[m])) == 0)
+			return strlen(marks[m]);
+	return 0;
+}
+
+/* corrected_label_zh: is Chinese drug item k's allergy written in quotes
+ * right after it and then said to be something else ("阿莫西林\"过敏\"实为
+ * 胃肠道不良反应")?  The quotes hold the label, the words after them the
+ * writer's correction of it: a de-labelling. */
+static bool
+corrected_label_zh(const sentence *s, size_t k)
+{
+	static const char *const actually[] = {"实为", "实际为", "实际是",
+					       "其实是", "实属"};
+	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	size_t open = quote_mark_zh(s->text, s->items[k].end), close;
+
+	if (cue == NULL || cue->e->type != NOTES_T_ALLERGY_CUE || open == 0 ||
+	    cue->start != s->items[k].end + open)
+		return false;
+	close = quote_mark_zh(s->text, cue->end);
+	return close > 0 && cue->w1 < s->n &&
+	       s->words[cue->w1].start == cue->end + close &&
+	       notes__words_in(s, cue->w1, actually,
+			       sizeof(actually) / sizeof(*actually));
+}
+
 bool
 notes__denied_zh(const sentence *s, size_t k)
 {
@@ -298,7 +350,7 @@ notes__denied_zh(const sentence *s, size_t k)
 
 	if (!s->words[s->items[k].w0].han && !s->words[0].han)
 		return false;
-	if (denied_before_zh(s, k, end))
+	if (denied_before_zh(s, k, end) || corrected_label_zh(s, k))
 		return true;
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (denial_at(s, w, end))

@@ -11,11 +11,13 @@
 #include <string.h>
 
 /* zh_cues_joined: is text [from, to) only a word that joins two headings
- * ("过敏及不良反应", "过敏/不良反应", "过敏和不良反应") and spaces? */
+ * ("过敏及不良反应", "过敏/不良反应", "過敏／藥物不良反應", "过敏和不良反应")
+ * and spaces? */
 static bool
 zh_cues_joined(const char *text, uint32_t from, uint32_t to)
 {
-	static const char *const joins[] = {"及", "和", "与", "與", "、", "/"};
+	static const char *const joins[] = {"及", "和", "与", "與",
+					    "、", "/",	"／"};
 	uint32_t a = from, b = to;
 
 	while (a < b && text[a] == ' ')

@@ -33,16 +33,20 @@ delabelled_code(const notes_reading *out, const char *code)
 }
 
 /* delabelled_class_of: does out hold a de-labelled allergy to a class
- * substance code belongs to?  A class de-labelled is cleared for each of
- * its members ("(1) 盤尼西林敏感標籤 — 已除去" clears the story "食 Amoxil
- * 出全身紅疹" it rested on); a member de-labelled leaves its class. */
+ * member f's substance belongs to, written after f?  A class de-labelled
+ * is cleared for each of its members told before it ("(1) 盤尼西林敏感標籤
+ * — 已除去" clears the story "食 Amoxil 出全身紅疹" it rested on); a
+ * member's own reaction told after the de-labelling is another record
+ * ("阿片类药物引起的瘙痒…并非过敏" leaves "已记录为\"曲马多不耐受\"").  A
+ * member de-labelled leaves its class. */
 static bool
-delabelled_class_of(const notes_reading *out, const char *code)
+delabelled_class_of(const notes_reading *out, const notes_finding *f)
 {
 	for (size_t i = 0; i < out->n; i++)
 		if (notes__delabelled(&out->findings[i]) &&
 		    strcmp(out->findings[i].system, "class") == 0 &&
-		    notes__member_of(code, out->findings[i].code))
+		    f->start < out->findings[i].start &&
+		    notes__member_of(f->code, out->findings[i].code))
 			return true;
 	return false;
 }
@@ -67,7 +71,7 @@ delabel(notes_reading *out)
 		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
 		    !relatives_allergy_zh(f) &&
 		    (delabelled_code(out, f->code) ||
-		     delabelled_class_of(out, f->code)))
+		     delabelled_class_of(out, f)))
 			continue;
 		out->findings[n++] = *f;
 	}

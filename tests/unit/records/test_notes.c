@@ -3147,6 +3147,52 @@ test_rules_zh10(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
 }
 
+/* The tenth writer's Chinese (issue 75, rules75zh11): an allergy graded
+ * by its severity, and a denial of the severity only; a quoted label
+ * the writer corrects; a heading joined by a full-width slash; Hong
+ * Kong's aspirin and its wheeze; 轉用 as a switch; a class de-labelled
+ * leaves a member's reaction told after it; a stop already done over the
+ * clauses that tell why; as needed in the clause after the drug's; a
+ * numbered prescription line's course of days; a newborn record's section
+ * on the mother; an allergy the writer cannot verify; a drug withheld
+ * for its intolerance. */
+static const expect rules_zh11[] = {
+	{"既往已记录为卡马西平严重过敏。", NOTES_ALLERGY, "carbamazepine",
+	 "卡马西平", 0, true},
+	{"头孢呋辛预防感染（青霉素皮疹史，非严重过敏）。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"病历记载的青霉素\"过敏\"实为服药后恶心。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", NEG, false},
+	{"過敏／藥物不良反應：\n1. 布洛芬 — 胃痛", NOTES_ALLERGY, "ibuprofen",
+	 "布洛芬", 0, true},
+	{"病人話佢對阿士匹靈敏感（氣喘）。", NOTES_ALLERGY, "aspirin",
+	 "阿士匹靈", 0, true},
+	{"過敏史：\n1. 卡托普利 — 乾咳，已轉用 losartan", NOTES_MEDICINE,
+	 "losartan", "losartan", 0, true},
+	{"阿片类药物引起的恶心为常见不良反应，并非过敏。曲马多服后眩晕，"
+	 "记录为\"曲马多不耐受\"。",
+	 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
+	{"予美托洛尔25mg bid，患者心率偏慢，乏力明显，已自行停药。",
+	 NOTES_MEDICINE, "metoprolol", "美托洛尔", HIST, true},
+	{"3.萘普生0.25g bid，疼痛时服用。", NOTES_MEDICINE, "naproxen",
+	 "萘普生", HYP, false},
+	{"诊断：急性膀胱炎\n处理：\n1.呋喃妥因100mg bid口服5天。",
+	 NOTES_MEDICINE, "nitrofurantoin", "呋喃妥因", 0, true},
+	{"母亲情况：30岁，孕期服用二甲双胍。", NOTES_MEDICINE, "metformin",
+	 "二甲双胍", FAM, false},
+	{"过敏史：家属诉对\"可待因\"过敏，具体表现描述不清。", NOTES_ALLERGY,
+	 "codeine", "可待因", UNC, true},
+	{"4.暂不使用呋喃妥因（患者不耐受）。", NOTES_ALLERGY, "nitrofurantoin",
+	 "呋喃妥因", 0, true},
+};
+
+static void
+test_rules_zh11(void)
+{
+	for (size_t i = 0; i < sizeof(rules_zh11) / sizeof(rules_zh11[0]); i++)
+		check(&rules_zh11[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3180,6 +3226,7 @@ static const mt_case cases[] = {
 	{"rules_zh9", test_rules_zh9},
 	{"model", test_model},
 	{"rules_zh10", test_rules_zh10},
+	{"rules_zh11", test_rules_zh11},
 	{NULL, NULL},
 };
 
