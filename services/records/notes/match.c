@@ -94,6 +94,17 @@ unticked(const sentence *s, size_t i)
  * that split it. */
 #define SPLIT_NAME_MIN 7
 
+/* join_keys writes a then b into key, which the caller sized for both
+ * and the terminator. */
+static void
+join_keys(char *key, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	memcpy(key, a, la);
+	memcpy(key + la, b, lb + 1);
+}
+
 /* split_name returns the substance or problem that words i and i + 1
  * of s name when written together, neither starting a known phrase
  * ("CODE INE causes nausea", "hyper lipidemia": a dictation that split
@@ -114,8 +125,7 @@ split_name(const sentence *s, size_t i)
 	    notes__first_words(b) ||
 	    s->words[i + 1].start != s->words[i].end + 1)
 		return NULL;
-	strcpy(key, a);
-	strcat(key, b);
+	join_keys(key, a, b);
 	e = notes__find(key);
 	return e && (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_PROBLEM)
 		       ? e
