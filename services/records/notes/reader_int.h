@@ -98,6 +98,11 @@ static const char FW_COMMA[] = "\xef\xbc\x8c", FW_SEMI[] = "\xef\xbc\x9b",
  * reads it as it reads "已停": the stop is what holds now. */
 #define ROW_STOPPED "status stopped"
 
+/* DENIED_OUTRIGHT: the trigger of an allergy a sentence denies in so
+ * many words ("not allergic to penicillin", "NO penicillin allergy");
+ * undeny() reads it as the note's verdict on the labels before it. */
+#define DENIED_OUTRIGHT "denied outright"
+
 /* sentence.c */
 
 /* notes__between_has: does the text between items a and b (a < b) hold c?  The
@@ -645,6 +650,13 @@ bool notes__keep(notes_reading *out, const notes_finding *f);
  * substance, the past medicine (a class named is no medicine); false
  * when out is full. */
 bool notes__keep_finding(notes_reading *out, notes_finding *f);
+
+/* notes__denied_outright marks the allergies negated in s (findings
+ * from first on) that s denies in so many words, "not allergic to X",
+ * "not allergic to other X", "no allergy to X", "no X allergy": their
+ * trigger becomes DENIED_OUTRIGHT. */
+void notes__denied_outright(const sentence *s, notes_reading *out,
+			    size_t first);
 
 /* notes__delabelled: is f an allergy negated by a de-labelling trigger ("label
  * removed", "removed from her record")? */

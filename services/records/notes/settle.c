@@ -78,6 +78,43 @@ delabel(notes_reading *out)
 	out->n = n;
 }
 
+/* denied_after: does the note deny the patient an allergy to f's code
+ * in so many words after f ("\"Penicillin allergy - rash 1990s\" was on
+ * the chart ... NO penicillin allergy", "She is NOT allergic to
+ * penicillin")? */
+static bool
+denied_after(const notes_reading *out, const notes_finding *f)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY && g->context == NOTES_NEGATED &&
+		    g->start > f->start && strcmp(g->code, f->code) == 0 &&
+		    strcmp(g->trigger, DENIED_OUTRIGHT) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* undeny drops an affirmed allergy the note denies outright after it:
+ * the label told first is what the denial answers, so the denial is
+ * what holds now, as a de-labelling is. */
+static void
+undeny(notes_reading *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->code[0] != '\0' && denied_after(out, f))
+			continue;
+		out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
 /* The contexts a pass drops a superseded finding in (drop_superseded):
  * affirmed, a mention that holds now; planned, a plan alone; doubting, a
  * doubt or a relative's (planned too or not), neither past nor denied. */
@@ -329,6 +366,7 @@ void
 notes__settle(notes_reading *out)
 {
 	delabel(out);
+	undeny(out);
 	undoubt(out);
 	unstop(out);
 	undecline(out);

@@ -3193,6 +3193,27 @@ test_rules_zh11(void)
 		check(&rules_zh11[i]);
 }
 
+/* The eleventh writer's English (issue 75, rules75en12): an allergy
+ * denied in so many words after its label. */
+static const expect rules_en12[] = {
+	{"Allergy status: \"Penicillin allergy - rash 1990s\" was on the "
+	 "chart.\nChart updated: NO penicillin allergy.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"1. Penicillin - hives at age 20. Challenge today: no reaction. She "
+	 "is NOT allergic to penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	/* a "not" that denies something else keeps the label */
+	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
+	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
+};
+
+static void
+test_rules_en12(void)
+{
+	for (size_t i = 0; i < sizeof(rules_en12) / sizeof(rules_en12[0]); i++)
+		check(&rules_en12[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3227,6 +3248,7 @@ static const mt_case cases[] = {
 	{"model", test_model},
 	{"rules_zh10", test_rules_zh10},
 	{"rules_zh11", test_rules_zh11},
+	{"rules_en12", test_rules_en12},
 	{NULL, NULL},
 };
 
