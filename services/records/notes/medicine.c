@@ -329,13 +329,17 @@ notes__now_on(const sentence *s, size_t k)
 }
 
 /* effect_after: does an effect the patient feels follow drug item k in
- * its clause, before another drug? */
+ * its clause, before another drug and before a comma (an effect after
+ * the comma is the story going on: "switched to IV meropenem, rash
+ * settled")? */
 static bool
 effect_after(const sentence *s, size_t k)
 {
 	for (size_t j = k + 1; j < s->n_items && !notes__terminated(s, k, j);
 	     j++) {
-		if (is_drug(&s->items[j]))
+		if (is_drug(&s->items[j]) ||
+		    notes__between_has(s, s->items[k].end, s->items[j].start,
+				       ','))
 			return false;
 		if (notes__felt_effect(&s->items[j]))
 			return true;
@@ -396,8 +400,11 @@ notes__switched_to(const sentence *s, size_t k)
 	static const char *const verbs[] = {"switched", "changed", "swapped",
 					    "converted"};
 	size_t w = s->items[k].w0;
-	size_t from = w > SWITCH_WORDS + 1 ? w - SWITCH_WORDS - 1 : 0;
+	size_t from;
 
+	if (w > 1 && notes__dose_form(s->words[w - 1].key))
+		w--; /* "switched to IV meropenem" */
+	from = w > SWITCH_WORDS + 1 ? w - SWITCH_WORDS - 1 : 0;
 	if (w == 0 || s->words[w - 1].han || !notes__words_at(s, w - 1, "to") ||
 	    effect_after(s, k))
 		return false; /* "switched to co-amoxiclav - hives": its own */

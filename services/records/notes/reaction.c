@@ -106,10 +106,8 @@ timed(const sentence *s, size_t j, size_t k, size_t gap)
 	return false;
 }
 
-/* dose_form: is word a form or route written before a drug's name
- * ("Tab.", "Inj.", "IV", "oral")? */
-static bool
-dose_form(const char *word)
+bool
+notes__dose_form(const char *word)
 {
 	static const char *const forms[] = {"tab", "tabs", "tablet",
 					    "inj", "cap",  "caps",
@@ -134,7 +132,7 @@ linked(const sentence *s, size_t j, size_t k, size_t gap)
 	if (j > k || gap == 0 || gap > REACTION_LINKED_WORDS)
 		return false;
 	/* "rash with Tab. Ciprofloxacin", "hives after IV co-amoxiclav" */
-	if (w0 - s->items[j].w1 > 1 && dose_form(s->words[w0 - 1].key))
+	if (w0 - s->items[j].w1 > 1 && notes__dose_form(s->words[w0 - 1].key))
 		w0--;
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		link = link || strcmp(s->words[w0 - 1].key, links[i]) == 0;

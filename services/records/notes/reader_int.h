@@ -98,6 +98,10 @@ static const char FW_COMMA[] = "\xef\xbc\x8c", FW_SEMI[] = "\xef\xbc\x9b",
  * reads it as it reads "已停": the stop is what holds now. */
 #define ROW_STOPPED "status stopped"
 
+/* notes__dose_form: is word a form or route written before a drug's name
+ * ("Tab.", "Inj.", "IV", "oral")? */
+bool notes__dose_form(const char *word);
+
 /* DENIED_OUTRIGHT: the trigger of an allergy a sentence denies in so
  * many words ("not allergic to penicillin", "NO penicillin allergy");
  * undeny() reads it as the note's verdict on the labels before it. */

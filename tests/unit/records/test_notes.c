@@ -3202,6 +3202,10 @@ static const expect rules_en12[] = {
 	{"1. Penicillin - hives at age 20. Challenge today: no reaction. She "
 	 "is NOT allergic to penicillin.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	/* a drug switched to, its route between, is the remedy given */
+	{"Rash on day 2 of pip-taz, so switched to IV meropenem, rash settled "
+	 "with antihistamines.",
+	 NOTES_MEDICINE, "meropenem", "meropenem", 0, true},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
