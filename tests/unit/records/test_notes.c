@@ -3206,6 +3206,13 @@ static const expect rules_en12[] = {
 	{"Rash on day 2 of pip-taz, so switched to IV meropenem, rash settled "
 	 "with antihistamines.",
 	 NOTES_MEDICINE, "meropenem", "meropenem", 0, true},
+	/* a table row whose reaction cell says nil clears the drug */
+	{"Allergies:\n  Drug        | Reaction\n  Augmentin   | swollen lips, "
+	 "2020\n  Morphine    | NIL - had it with previous ops fine\n",
+	 NOTES_ALLERGY, "morphine", "Morphine", NEG, false},
+	{"Allergies:\n  Drug        | Reaction\n  Augmentin   | swollen lips, "
+	 "2020\n  Morphine    | NIL - had it with previous ops fine\n",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
