@@ -3213,6 +3213,10 @@ static const expect rules_en12[] = {
 	{"Allergies:\n  Drug        | Reaction\n  Augmentin   | swollen lips, "
 	 "2020\n  Morphine    | NIL - had it with previous ops fine\n",
 	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	/* taken "without trouble": a past medicine, no allergy */
+	{"Allergies: penicillin - rash. He has had cefazolin since without "
+	 "trouble.",
+	 NOTES_MEDICINE, "cefazolin", "cefazolin", HIST, true},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
