@@ -3217,6 +3217,11 @@ static const expect rules_en12[] = {
 	{"Allergies: penicillin - rash. He has had cefazolin since without "
 	 "trouble.",
 	 NOTES_MEDICINE, "cefazolin", "cefazolin", HIST, true},
+	/* a reaction written as not having happened names no allergen */
+	{"She has taken ibuprofen before with no wheeze.", NOTES_MEDICINE,
+	 "ibuprofen", "ibuprofen", 0, true},
+	{"Penicillin - rash, no anaphylaxis.", NOTES_ALLERGY, "penicillins",
+	 "Penicillin", 0, true},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
