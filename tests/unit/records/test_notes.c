@@ -3227,11 +3227,38 @@ static const expect rules_en12[] = {
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
 };
 
+/* Sentences of rules_en12's mechanisms that must give no allergy to
+ * the drug named. */
+static const struct {
+	const char *text, *code;
+} no_allergy_en12[] = {
+	{"She has taken ibuprofen before with no wheeze.", "ibuprofen"},
+	{"1. Penicillin - hives at age 20. She is NOT allergic to "
+	 "penicillin.",
+	 "penicillins"},
+};
+
 static void
 test_rules_en12(void)
 {
+	notes_reading r;
+	const notes_finding *f;
+
 	for (size_t i = 0; i < sizeof(rules_en12) / sizeof(rules_en12[0]); i++)
 		check(&rules_en12[i]);
+	for (size_t i = 0;
+	     i < sizeof(no_allergy_en12) / sizeof(*no_allergy_en12); i++) {
+		const char *t = no_allergy_en12[i].text;
+
+		notes__read_rules(t, strlen(t), &r);
+		for (size_t j = 0; j < r.n; j++) {
+			f = &r.findings[j];
+			if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+			    strcmp(f->code, no_allergy_en12[i].code) == 0)
+				mt_fail(__FILE__, __LINE__, "%s: allergy %s", t,
+					f->code);
+		}
+	}
 }
 
 static const mt_case cases[] = {
