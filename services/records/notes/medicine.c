@@ -324,8 +324,13 @@ notes__now_on(const sentence *s, size_t k)
 {
 	size_t w = s->items[k].w0;
 
-	return w >= 2 && notes__words_at(s, w - 2, "now") &&
-	       notes__words_at(s, w - 1, "on");
+	size_t after = s->items[k].w1;
+
+	/* "now on ramipril", "is on ramipril now" */
+	return (w >= 2 && notes__words_at(s, w - 2, "now") &&
+		notes__words_at(s, w - 1, "on")) ||
+	       (w >= 1 && notes__words_at(s, w - 1, "on") && after < s->n &&
+		notes__words_at(s, after, "now"));
 }
 
 /* effect_after: does an effect the patient feels follow drug item k in

@@ -3222,6 +3222,10 @@ static const expect rules_en12[] = {
 	 "ibuprofen", "ibuprofen", 0, true},
 	{"Penicillin - rash, no anaphylaxis.", NOTES_ALLERGY, "penicillins",
 	 "Penicillin", 0, true},
+	/* "on X now" is taken now, as "now on X" is */
+	{"Allergies: \"Lisinopril - swollen tongue in 2012\" - BUT is on "
+	 "ramipril now ??",
+	 NOTES_MEDICINE, "ramipril", "ramipril", 0, true},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
@@ -3233,6 +3237,9 @@ static const struct {
 	const char *text, *code;
 } no_allergy_en12[] = {
 	{"She has taken ibuprofen before with no wheeze.", "ibuprofen"},
+	{"Allergies: \"Lisinopril - swollen tongue in 2012\" - BUT is on "
+	 "ramipril now ??",
+	 "ramipril"},
 	{"1. Penicillin - hives at age 20. She is NOT allergic to "
 	 "penicillin.",
 	 "penicillins"},
