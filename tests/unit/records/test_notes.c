@@ -3226,6 +3226,10 @@ static const expect rules_en12[] = {
 	{"Allergies: \"Lisinopril - swollen tongue in 2012\" - BUT is on "
 	 "ramipril now ??",
 	 NOTES_MEDICINE, "ramipril", "ramipril", 0, true},
+	/* a label the patient says is untrue */
+	{"Her mother says she is \"allergic to Tylenol,\" but the patient "
+	 "says that is not true.",
+	 NOTES_ALLERGY, "paracetamol", "Tylenol", NEG, false},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
