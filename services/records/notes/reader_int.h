@@ -605,6 +605,13 @@ void notes__status_context(const sentence *s, size_t k, notes_finding *f);
  * it now, in an allergy list too: the drug that replaced the allergen. */
 bool notes__now_on(const sentence *s, size_t k);
 
+/* notes__remedy_dosed: is drug item k written with its dose right after
+ * it ("so clindamycin 900mg IV 8/24 started", "bronchospasm - albuterol 2
+ * puffs pre-practice") after a reaction or allergy cue, with none after
+ * it?  The dose is an order: the drug is what the story led to, given,
+ * not the allergen. */
+bool notes__remedy_dosed(const sentence *s, size_t k);
+
 /* notes__taken_here: is drug item k, or a mention of its drug before it in s
  * with no reaction of k's own, told as taken for years ("she has had
  * frusemide for years (note frusemide is a non-antibiotic sulfonamide

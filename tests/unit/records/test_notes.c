@@ -3230,6 +3230,14 @@ static const expect rules_en12[] = {
 	{"Her mother says she is \"allergic to Tylenol,\" but the patient "
 	 "says that is not true.",
 	 NOTES_ALLERGY, "paracetamol", "Tylenol", NEG, false},
+	/* a drug dosed after the story is the remedy given; one a
+	 * reaction is tied to by "after" stays the allergen */
+	{"Exercise-induced bronchospasm - albuterol 2 puffs 15 min "
+	 "pre-practice.",
+	 NOTES_MEDICINE, "salbutamol", "albuterol", 0, true},
+	{"Generalised hives 30 minutes after oral amoxicillin 500mg, given "
+	 "chlorphenamine 10mg IV, settled.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
@@ -3241,6 +3249,9 @@ static const struct {
 	const char *text, *code;
 } no_allergy_en12[] = {
 	{"She has taken ibuprofen before with no wheeze.", "ibuprofen"},
+	{"Exercise-induced bronchospasm - albuterol 2 puffs 15 min "
+	 "pre-practice.",
+	 "salbutamol"},
 	{"Allergies: \"Lisinopril - swollen tongue in 2012\" - BUT is on "
 	 "ramipril now ??",
 	 "ramipril"},
