@@ -3238,6 +3238,10 @@ static const expect rules_en12[] = {
 	{"Generalised hives 30 minutes after oral amoxicillin 500mg, given "
 	 "chlorphenamine 10mg IV, settled.",
 	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+	/* a label the writer asks to be removed is de-labelled */
+	{"Your record: penicillin - rash. I suggest the penicillin label is "
+	 "removed.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
