@@ -3240,8 +3240,8 @@ static const expect rules_en12[] = {
 	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
 	/* a label the writer asks to be removed is de-labelled */
 	{"Your record: penicillin - rash. I suggest the penicillin label is "
-	 "removed.",
-	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	 "removed - I would regard her as not allergic to penicillins.",
+	 NOTES_ALLERGY, "penicillins", "penicillins", NEG, false},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
