@@ -699,3 +699,51 @@ notes__class_avoided(const sentence *s, size_t k)
 			       notes__reaction_of(s, k, true) == NULL;
 	return false;
 }
+
+/* cell_opens_with_none: does the cell at p (after its "|") open with a
+ * word that says no reaction: "nil", "none", "no reaction", then no
+ * more letters of that word? */
+static bool
+cell_opens_with_none(const char *p)
+{
+	static const char *const none[] = {"nil", "none", "no reaction"};
+
+	while (*p == ' ')
+		p++;
+	for (size_t i = 0; i < sizeof(none) / sizeof(*none); i++) {
+		size_t n = strlen(none[i]);
+
+		if (strncasecmp(p, none[i], n) == 0 &&
+		    !isalpha((unsigned char)p[n]))
+			return true;
+	}
+	return false;
+}
+
+/* row_reaction_none: is item k the first cell of a table row ("|"
+ * after it on its line) whose next cell opens with no reaction? */
+static bool
+row_reaction_none(const sentence *s, size_t k)
+{
+	const char *p = s->text + s->items[k].start, *line = p;
+	size_t bars = 0;
+
+	while (line > s->text && line[-1] != '\n')
+		bars += *--line == '|';
+	if (bars > 1)
+		return false; /* a later cell's drug: a remark, no entry */
+	for (p = s->text + s->items[k].end;
+	     *p != '\0' && *p != '\n' && *p != '|'; p++)
+		;
+	return *p == '|' && cell_opens_with_none(p + 1);
+}
+
+void
+notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+	    row_reaction_none(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "nil";
+	}
+}

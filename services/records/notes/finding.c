@@ -67,9 +67,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug && (notes__remedy_given(s, k) || notes__now_on(s, k) ||
-		     notes__given_aside(s, k) || notes__switched_to(s, k) ||
-		     notes__dosed_despite_zh(s, k))) {
+	if (drug &&
+	    (notes__remedy_given(s, k) || notes__now_on(s, k) ||
+	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
+	     notes__remedy_dosed(s, k) || notes__dosed_despite_zh(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||
@@ -94,6 +95,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		notes__context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
 	notes__allergy_context_en6(s, k, f);
 	notes__allergy_context_en10(s, k, f);
+	notes__allergy_context_en12(s, k, f);
 	if (f->kind == NOTES_ALLERGY &&
 	    (notes__doubted(s, k, reaction) ||
 	     (!(f->context & NOTES_NEGATED) && notes__doubt_after_zh(s, k))))

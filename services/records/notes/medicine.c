@@ -324,18 +324,27 @@ notes__now_on(const sentence *s, size_t k)
 {
 	size_t w = s->items[k].w0;
 
-	return w >= 2 && notes__words_at(s, w - 2, "now") &&
-	       notes__words_at(s, w - 1, "on");
+	size_t after = s->items[k].w1;
+
+	/* "now on ramipril", "is on ramipril now" */
+	return (w >= 2 && notes__words_at(s, w - 2, "now") &&
+		notes__words_at(s, w - 1, "on")) ||
+	       (w >= 1 && notes__words_at(s, w - 1, "on") && after < s->n &&
+		notes__words_at(s, after, "now"));
 }
 
 /* effect_after: does an effect the patient feels follow drug item k in
- * its clause, before another drug? */
+ * its clause, before another drug and before a comma (an effect after
+ * the comma is the story going on: "switched to IV meropenem, rash
+ * settled")? */
 static bool
 effect_after(const sentence *s, size_t k)
 {
 	for (size_t j = k + 1; j < s->n_items && !notes__terminated(s, k, j);
 	     j++) {
-		if (is_drug(&s->items[j]))
+		if (is_drug(&s->items[j]) ||
+		    notes__between_has(s, s->items[k].end, s->items[j].start,
+				       ','))
 			return false;
 		if (notes__felt_effect(&s->items[j]))
 			return true;
@@ -396,8 +405,11 @@ notes__switched_to(const sentence *s, size_t k)
 	static const char *const verbs[] = {"switched", "changed", "swapped",
 					    "converted"};
 	size_t w = s->items[k].w0;
-	size_t from = w > SWITCH_WORDS + 1 ? w - SWITCH_WORDS - 1 : 0;
+	size_t from;
 
+	if (w > 1 && notes__dose_form(s->words[w - 1].key))
+		w--; /* "switched to IV meropenem" */
+	from = w > SWITCH_WORDS + 1 ? w - SWITCH_WORDS - 1 : 0;
 	if (w == 0 || s->words[w - 1].han || !notes__words_at(s, w - 1, "to") ||
 	    effect_after(s, k))
 		return false; /* "switched to co-amoxiclav - hives": its own */
@@ -629,4 +641,71 @@ notes__remedy_given(const sentence *s, size_t k)
 				return true;
 	}
 	return false;
+}
+
+/* Units a dose is written in after its number ("900mg", "2 puffs"). */
+static const char *const dose_units[] = {"mg",	  "mcg", "microgram", "g",
+					 "units", "ml",	 "puffs",     "puff"};
+
+/* unit_word: is word one of dose_units? */
+static bool
+unit_word(const char *word)
+{
+	for (size_t i = 0; i < sizeof(dose_units) / sizeof(*dose_units); i++)
+		if (strcmp(word, dose_units[i]) == 0)
+			return true;
+	return false;
+}
+
+/* dose_at: do the words from w write a dose, a number then its unit
+ * ("2 puffs") or both in one word ("900mg")? */
+static bool
+dose_at(const sentence *s, size_t w)
+{
+	const char *key = s->words[w].key, *p = key;
+
+	if (notes__is_number(key))
+		return w + 1 < s->n && unit_word(s->words[w + 1].key);
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p != key && unit_word(p);
+}
+
+/* story_item: is it a reaction or an allergy cue, what an allergy's
+ * story is told with? */
+static bool
+story_item(const item *it)
+{
+	return it->e->type == NOTES_T_REACTION ||
+	       it->e->type == NOTES_T_ALLERGY_CUE;
+}
+
+/* reaction_linked_before: is drug item k written right after a word
+ * that ties a reaction to it ("hives 30 minutes after oral amoxicillin
+ * 500mg"), a form or route between? */
+static bool
+reaction_linked_before(const sentence *s, size_t k)
+{
+	static const char *const links[] = {"after", "with", "following", "to"};
+	size_t w = s->items[k].w0;
+
+	if (w > 1 && notes__dose_form(s->words[w - 1].key))
+		w--;
+	return w > 0 && notes__words_in(s, w - 1, links, 4);
+}
+
+bool
+notes__remedy_dosed(const sentence *s, size_t k)
+{
+	bool before = false;
+
+	if (s->items[k].w1 >= s->n || !dose_at(s, s->items[k].w1) ||
+	    reaction_linked_before(s, k))
+		return false;
+	for (size_t j = 0; j < s->n_items; j++) {
+		if (j > k && story_item(&s->items[j]))
+			return false;
+		before = before || (j < k && story_item(&s->items[j]));
+	}
+	return before;
 }

@@ -106,10 +106,8 @@ timed(const sentence *s, size_t j, size_t k, size_t gap)
 	return false;
 }
 
-/* dose_form: is word a form or route written before a drug's name
- * ("Tab.", "Inj.", "IV", "oral")? */
-static bool
-dose_form(const char *word)
+bool
+notes__dose_form(const char *word)
 {
 	static const char *const forms[] = {"tab", "tabs", "tablet",
 					    "inj", "cap",  "caps",
@@ -134,7 +132,7 @@ linked(const sentence *s, size_t j, size_t k, size_t gap)
 	if (j > k || gap == 0 || gap > REACTION_LINKED_WORDS)
 		return false;
 	/* "rash with Tab. Ciprofloxacin", "hives after IV co-amoxiclav" */
-	if (w0 - s->items[j].w1 > 1 && dose_form(s->words[w0 - 1].key))
+	if (w0 - s->items[j].w1 > 1 && notes__dose_form(s->words[w0 - 1].key))
 		w0--;
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		link = link || strcmp(s->words[w0 - 1].key, links[i]) == 0;
@@ -174,6 +172,18 @@ onset_linked(const sentence *s, size_t j, size_t k)
 	       s->items[j].w0 - w <= ONSET_WORDS;
 }
 
+/* denied_reaction: is reaction item j written as not having happened,
+ * "no" or "without" right before it ("she has taken ibuprofen before
+ * with no wheeze")?  It is no drug's reaction: the drug was tolerated. */
+static bool
+denied_reaction(const sentence *s, size_t j)
+{
+	static const char *const denial[] = {"no", "without"};
+	size_t w = s->items[j].w0;
+
+	return w > 0 && notes__words_in(s, w - 1, denial, 2);
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -184,7 +194,7 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		const item *it = &s->items[j];
 		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
 
-		if (it->e->type != NOTES_T_REACTION ||
+		if (it->e->type != NOTES_T_REACTION || denied_reaction(s, j) ||
 		    notes__terminated(s, a, b) ||
 		    ((indicated(s, a, b) || for_reason(s, j)) &&
 		     !onset_linked(s, j, k)) ||

@@ -98,6 +98,15 @@ static const char FW_COMMA[] = "\xef\xbc\x8c", FW_SEMI[] = "\xef\xbc\x9b",
  * reads it as it reads "已停": the stop is what holds now. */
 #define ROW_STOPPED "status stopped"
 
+/* notes__dose_form: is word a form or route written before a drug's name
+ * ("Tab.", "Inj.", "IV", "oral")? */
+bool notes__dose_form(const char *word);
+
+/* DENIED_OUTRIGHT: the trigger of an allergy a sentence denies in so
+ * many words ("not allergic to penicillin", "NO penicillin allergy");
+ * undeny() reads it as the note's verdict on the labels before it. */
+#define DENIED_OUTRIGHT "denied outright"
+
 /* sentence.c */
 
 /* notes__between_has: does the text between items a and b (a < b) hold c?  The
@@ -470,6 +479,12 @@ void notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f);
  * its kind). */
 void notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__allergy_context_en12 negates allergy f of item k on a table row
+ * whose cell after the drug's says no reaction ("Morphine | NIL - had it
+ * with previous ops fine"): the row records the drug as asked about and
+ * cleared. */
+void notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f);
+
 /* notes__class_anaphor: is class item k written after "the", "this" or
  * "that" ("a complication of the antibiotic, not an allergy to
  * clindamycin"), a drug of the class named after it in the sentence?
@@ -590,6 +605,13 @@ void notes__status_context(const sentence *s, size_t k, notes_finding *f);
  * it now, in an allergy list too: the drug that replaced the allergen. */
 bool notes__now_on(const sentence *s, size_t k);
 
+/* notes__remedy_dosed: is drug item k written with its dose right after
+ * it ("so clindamycin 900mg IV 8/24 started", "bronchospasm - albuterol 2
+ * puffs pre-practice") after a reaction or allergy cue, with none after
+ * it?  The dose is an order: the drug is what the story led to, given,
+ * not the allergen. */
+bool notes__remedy_dosed(const sentence *s, size_t k);
+
 /* notes__taken_here: is drug item k, or a mention of its drug before it in s
  * with no reaction of k's own, told as taken for years ("she has had
  * frusemide for years (note frusemide is a non-antibiotic sulfonamide
@@ -645,6 +667,13 @@ bool notes__keep(notes_reading *out, const notes_finding *f);
  * substance, the past medicine (a class named is no medicine); false
  * when out is full. */
 bool notes__keep_finding(notes_reading *out, notes_finding *f);
+
+/* notes__denied_outright marks the allergies negated in s (findings
+ * from first on) that s denies in so many words, "not allergic to X",
+ * "not allergic to other X", "no allergy to X", "no X allergy": their
+ * trigger becomes DENIED_OUTRIGHT. */
+void notes__denied_outright(const sentence *s, notes_reading *out,
+			    size_t first);
 
 /* notes__delabelled: is f an allergy negated by a de-labelling trigger ("label
  * removed", "removed from her record")? */

@@ -51,31 +51,76 @@ delabelled_class_of(const notes_reading *out, const notes_finding *f)
 	return false;
 }
 
-/* delabel drops the mentions of an allergy that the note documents as
- * de-labelled: the removal of the label is what holds now, and the
- * label it removes is usually written first ("had carried a penicillin
- * allergy label since childhood ... has been removed from her record"),
- * so the negated finding stands for them all, a class's for its members'
- * too.  A relative's allergy is not the label removed ("his younger brother has
- * a true penicillin allergy ... the penicillin allergy label has been
- * removed"). */
+/* delabelled_mention: is f a mention of an allergy that the note
+ * documents as de-labelled?  delabel drops those: the removal of the label is
+ * what holds now, and the label it removes is usually written first ("had
+ * carried a penicillin allergy label since childhood ... has been removed from
+ * her record"), so the negated finding stands for them all, a class's for its
+ * members' too.  A relative's allergy is not the label removed ("his younger
+ * brother has a true penicillin allergy ... the penicillin allergy label has
+ * been removed"). */
+static bool
+delabelled_mention(const notes_reading *out, const notes_finding *f)
+{
+	return f->kind == NOTES_ALLERGY &&
+	       !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
+	       !relatives_allergy_zh(f) &&
+	       (delabelled_code(out, f->code) || delabelled_class_of(out, f));
+}
+
+/* drop_where drops the findings of out that gone says a later statement
+ * of the note supersedes.  gone reads negated findings, which it never
+ * drops, so dropping as it goes leaves it all it reads. */
 static void
-delabel(notes_reading *out)
+drop_where(notes_reading *out,
+	   bool (*gone)(const notes_reading *, const notes_finding *))
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < out->n; i++) {
-		const notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_ALLERGY &&
-		    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
-		    !relatives_allergy_zh(f) &&
-		    (delabelled_code(out, f->code) ||
-		     delabelled_class_of(out, f)))
-			continue;
-		out->findings[n++] = *f;
-	}
+	for (size_t i = 0; i < out->n; i++)
+		if (!gone(out, &out->findings[i]))
+			out->findings[n++] = out->findings[i];
 	out->n = n;
+}
+
+static void
+delabel(notes_reading *out)
+{
+	drop_where(out, delabelled_mention);
+}
+
+/* denied_after: does the note deny the patient an allergy to f's code
+ * in so many words after f ("\"Penicillin allergy - rash 1990s\" was on
+ * the chart ... NO penicillin allergy", "She is NOT allergic to
+ * penicillin")? */
+static bool
+denied_after(const notes_reading *out, const notes_finding *f)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY && g->context == NOTES_NEGATED &&
+		    g->start > f->start && strcmp(g->code, f->code) == 0 &&
+		    strcmp(g->trigger, DENIED_OUTRIGHT) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* denied_label: is f an affirmed allergy the note denies outright
+ * after it?  undeny drops those: the label told first is what the denial
+ * answers, so the denial is what holds now, as a de-labelling is. */
+static bool
+denied_label(const notes_reading *out, const notes_finding *f)
+{
+	return f->kind == NOTES_ALLERGY && f->context == 0 &&
+	       f->code[0] != '\0' && denied_after(out, f);
+}
+
+static void
+undeny(notes_reading *out)
+{
+	drop_where(out, denied_label);
 }
 
 /* The contexts a pass drops a superseded finding in (drop_superseded):
@@ -329,6 +374,7 @@ void
 notes__settle(notes_reading *out)
 {
 	delabel(out);
+	undeny(out);
 	undoubt(out);
 	unstop(out);
 	undecline(out);

@@ -911,3 +911,62 @@ notes__delabelled_taken(notes_reading *out, size_t first)
 	}
 	return true;
 }
+
+/* a "not" or "no" trigger, the first word of an outright denial */
+static bool
+denial_word(const item *it)
+{
+	return it->e->type == NOTES_T_NEGATED &&
+	       (strcmp(it->e->key, "not") == 0 ||
+		strcmp(it->e->key, "no") == 0);
+}
+
+/* cue_then_drug: does allergy cue c name drug d right after it, only
+ * "to" or "other" between ("allergic to penicillin", "allergic to other
+ * opiates")? */
+static bool
+cue_then_drug(const sentence *s, const item *c, const item *d)
+{
+	static const char *const linking[] = {"to", "other"};
+
+	if (c->e->type != NOTES_T_ALLERGY_CUE || d->w0 < c->w1)
+		return false;
+	for (size_t w = c->w1; w < d->w0; w++)
+		if (!notes__words_in(s, w, linking, 2))
+			return false;
+	return true;
+}
+
+/* denied_in_words: does s deny drug item d an allergy outright: "not
+ * allergic to d", "no allergy to d", "no d allergy"? */
+static bool
+denied_in_words(const sentence *s, size_t d)
+{
+	const item *drug = &s->items[d];
+
+	if (d >= 2 && denial_word(&s->items[d - 2]) &&
+	    s->items[d - 1].w0 == s->items[d - 2].w1 &&
+	    cue_then_drug(s, &s->items[d - 1], drug))
+		return true;
+	return d >= 1 && d + 1 < s->n_items && denial_word(&s->items[d - 1]) &&
+	       drug->w0 == s->items[d - 1].w1 &&
+	       s->items[d + 1].e->type == NOTES_T_ALLERGY_CUE &&
+	       s->items[d + 1].w0 == drug->w1 &&
+	       strcmp(s->items[d + 1].e->key, "allergy") == 0;
+}
+
+void
+notes__denied_outright(const sentence *s, notes_reading *out, size_t first)
+{
+	for (size_t i = first; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind != NOTES_ALLERGY || f->context != NOTES_NEGATED)
+			continue;
+		for (size_t d = 0; d < s->n_items; d++)
+			if (is_drug(&s->items[d]) &&
+			    s->items[d].start == f->start &&
+			    denied_in_words(s, d))
+				f->trigger = DENIED_OUTRIGHT;
+	}
+}

@@ -3193,6 +3193,100 @@ test_rules_zh11(void)
 		check(&rules_zh11[i]);
 }
 
+/* The eleventh writer's English (issue 75, rules75en12): an allergy
+ * denied in so many words after its label. */
+static const expect rules_en12[] = {
+	{"Allergy status: \"Penicillin allergy - rash 1990s\" was on the "
+	 "chart.\nChart updated: NO penicillin allergy.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"1. Penicillin - hives at age 20. Challenge today: no reaction. She "
+	 "is NOT allergic to penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	/* a drug switched to, its route between, is the remedy given */
+	{"Rash on day 2 of pip-taz, so switched to IV meropenem, rash settled "
+	 "with antihistamines.",
+	 NOTES_MEDICINE, "meropenem", "meropenem", 0, true},
+	/* a table row whose reaction cell says nil clears the drug */
+	{"Allergies:\n  Drug        | Reaction\n  Augmentin   | swollen lips, "
+	 "2020\n  Morphine    | NIL - had it with previous ops fine\n",
+	 NOTES_ALLERGY, "morphine", "Morphine", NEG, false},
+	{"Allergies:\n  Drug        | Reaction\n  Augmentin   | swollen lips, "
+	 "2020\n  Morphine    | NIL - had it with previous ops fine\n",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	/* taken "without trouble": a past medicine, no allergy */
+	{"Allergies: penicillin - rash. He has had cefazolin since without "
+	 "trouble.",
+	 NOTES_MEDICINE, "cefazolin", "cefazolin", HIST, true},
+	/* a reaction written as not having happened names no allergen */
+	{"She has taken ibuprofen before with no wheeze.", NOTES_MEDICINE,
+	 "ibuprofen", "ibuprofen", 0, true},
+	{"Penicillin - rash, no anaphylaxis.", NOTES_ALLERGY, "penicillins",
+	 "Penicillin", 0, true},
+	/* "on X now" is taken now, as "now on X" is */
+	{"Allergies: \"Lisinopril - swollen tongue in 2012\" - BUT is on "
+	 "ramipril now ??",
+	 NOTES_MEDICINE, "ramipril", "ramipril", 0, true},
+	/* a label the patient says is untrue */
+	{"Her mother says she is \"allergic to Tylenol,\" but the patient "
+	 "says that is not true.",
+	 NOTES_ALLERGY, "paracetamol", "Tylenol", NEG, false},
+	/* a drug dosed after the story is the remedy given; one a
+	 * reaction is tied to by "after" stays the allergen */
+	{"Exercise-induced bronchospasm - albuterol 2 puffs 15 min "
+	 "pre-practice.",
+	 NOTES_MEDICINE, "salbutamol", "albuterol", 0, true},
+	{"Generalised hives 30 minutes after oral amoxicillin 500mg, given "
+	 "chlorphenamine 10mg IV, settled.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+	/* a label the writer asks to be removed is de-labelled */
+	{"Your record: penicillin - rash. I suggest the penicillin label is "
+	 "removed - I would regard her as not allergic to penicillins.",
+	 NOTES_ALLERGY, "penicillins", "penicillins", NEG, false},
+	/* a "not" that denies something else keeps the label */
+	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
+	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
+};
+
+/* Sentences of rules_en12's mechanisms that must give no allergy to
+ * the drug named. */
+static const struct {
+	const char *text, *code;
+} no_allergy_en12[] = {
+	{"She has taken ibuprofen before with no wheeze.", "ibuprofen"},
+	{"Exercise-induced bronchospasm - albuterol 2 puffs 15 min "
+	 "pre-practice.",
+	 "salbutamol"},
+	{"Allergies: \"Lisinopril - swollen tongue in 2012\" - BUT is on "
+	 "ramipril now ??",
+	 "ramipril"},
+	{"1. Penicillin - hives at age 20. She is NOT allergic to "
+	 "penicillin.",
+	 "penicillins"},
+};
+
+static void
+test_rules_en12(void)
+{
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(rules_en12) / sizeof(rules_en12[0]); i++)
+		check(&rules_en12[i]);
+	for (size_t i = 0;
+	     i < sizeof(no_allergy_en12) / sizeof(*no_allergy_en12); i++) {
+		const char *t = no_allergy_en12[i].text;
+
+		notes__read_rules(t, strlen(t), &r);
+		for (size_t j = 0; j < r.n; j++) {
+			f = &r.findings[j];
+			if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+			    strcmp(f->code, no_allergy_en12[i].code) == 0)
+				mt_fail(__FILE__, __LINE__, "%s: allergy %s", t,
+					f->code);
+		}
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3227,6 +3321,7 @@ static const mt_case cases[] = {
 	{"model", test_model},
 	{"rules_zh10", test_rules_zh10},
 	{"rules_zh11", test_rules_zh11},
+	{"rules_en12", test_rules_en12},
 	{NULL, NULL},
 };
 
