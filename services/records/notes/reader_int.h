@@ -557,6 +557,12 @@ bool notes__denied_zh(const sentence *s, size_t k);
  * intolerance was of another form or dose, no allergy to block it. */
 bool notes__dosed_despite_zh(const sentence *s, size_t k);
 
+/* notes__unharmed_zh: is Chinese drug item k taken without harm, "no
+ * discomfort" or "tolerable" after it in its clause?  Then it is a medicine,
+ * not an allergy, read into f: in its clause's context, and a past one after
+ * "吃过", "用过"; false when its clause denies it (the denial reads it). */
+bool notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f);
+
 /* notes__remedy_zh: is Chinese drug item k given for a reaction, not its
  * cause: "prn" or "必要时" (as needed) before the symptom ("氯苯那敏4mg prn
  * 瘙痒"), or given (予, 给予, 予以) with the reaction resolving after it

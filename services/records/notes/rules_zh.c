@@ -358,6 +358,55 @@ notes__denied_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* The words a Chinese note writes in a drug's clause, after it, when the
+ * patient took it without harm: "no discomfort", "no reaction at all",
+ * "tolerable", "nothing happened" ("术中用头孢唑林无不适", "改阿托伐他汀后
+ * 可耐受", "普拿疼吃了沒事"). */
+static const char *const unharmed_zh[] = {
+	"无不适", "无明显不适", "无任何不适", "无任何反应", "可耐受", "没事",
+};
+
+/* unharmed_word_zh: the first word after drug item k, in its clause, that
+ * starts a phrase of unharmed_zh; s->n when none does. */
+static size_t
+unharmed_word_zh(const sentence *s, size_t k)
+{
+	size_t from, to;
+
+	notes__clause_words(s, k, &from, &to);
+	for (size_t w = s->items[k].w1; w < to; w++)
+		if (notes__words_in(s, w, unharmed_zh,
+				    sizeof(unharmed_zh) / sizeof(*unharmed_zh)))
+			return w;
+	return s->n;
+}
+
+bool
+notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	const char *trigger = "";
+	unsigned context;
+
+	if (unharmed_word_zh(s, k) == s->n)
+		return false;
+	context = notes__context(s, k, false, &trigger);
+	if (context & NOTES_NEGATED)
+		return false; /* "否认青霉素过敏（服用阿莫西林无不适）": the
+				 denial speaks of the allergy */
+	f->kind = NOTES_MEDICINE;
+	f->context = context;
+	f->trigger = trigger;
+	if (s->items[k].w0 > 0 &&
+	    notes__words_at(s, s->items[k].w0 - 1, "过")) {
+		/* the experiential aspect of the verb before the drug: taken
+		 * before, "去年牙痛吃过阿莫西林没事" */
+		f->context |= NOTES_HISTORICAL;
+		if (context == 0)
+			f->trigger = "过";
+	}
+	return true;
+}
+
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
