@@ -407,9 +407,33 @@ notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* bracket_treats_zh: is Chinese drug item k written in brackets right after
+ * a reaction or a condition, after a verb of use ("氣喘（偶用Ventolin）",
+ * "荨麻疹（服用氯雷他定）")?  The drug treats it: a history's condition
+ * and its treatment, not a reaction and its cause. */
+static bool
+bracket_treats_zh(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"用", "服", "吸入"};
+	const item *d = &s->items[k], *r = k > 0 ? &s->items[k - 1] : NULL;
+	const char *open;
+
+	if (r == NULL ||
+	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM))
+		return false;
+	open = s->text + r->end;
+	if (strncmp(open, "\xef\xbc\x88", 3) != 0 && *open != '(') /* （ */
+		return false;
+	return d->w0 > r->w1 && d->w0 - r->w1 <= 3 &&
+	       notes__words_any(s, r->w1, d->w0, use,
+				sizeof(use) / sizeof(*use));
+}
+
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
+	if (bracket_treats_zh(s, k))
+		return true;
 	static const char *const as_needed[] = {"prn", "必要时"};
 	static const char *const given[] = {"予", "给予", "予以"};
 	static const char *const resolves[] = {"消退", "好转", "缓解", "消失",
