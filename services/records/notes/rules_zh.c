@@ -407,6 +407,22 @@ notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* next_clause_end: the word where the clause after drug item k's, which
+ * ends at word to, ends: its terminator, another drug or the sentence's
+ * end. */
+static size_t
+next_clause_end(const sentence *s, size_t k, size_t to)
+{
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (it->w0 > to &&
+		    (it->e->type == NOTES_T_TERMINATOR || is_drug(it)))
+			return it->w0;
+	}
+	return s->n;
+}
+
 /* bracket_treats_zh: is Chinese drug item k written in brackets right after
  * a reaction or a condition, after a verb of use ("氣喘（偶用Ventolin）",
  * "荨麻疹（服用氯雷他定）")?  The drug treats it: a history's condition
@@ -432,23 +448,25 @@ bracket_treats_zh(const sentence *s, size_t k)
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
-	if (bracket_treats_zh(s, k))
-		return true;
 	static const char *const as_needed[] = {"prn", "必要时"};
 	static const char *const given[] = {"予", "给予", "予以"};
-	static const char *const resolves[] = {"消退", "好转", "缓解", "消失",
-					       "减轻"};
+	static const char *const resolves[] = {"消退", "好转", "缓解",
+					       "消失", "减轻", "结痂"};
 	size_t from, to, w0 = s->items[k].w0;
 
+	if (bracket_treats_zh(s, k))
+		return true;
 	if (!s->words[w0].han && !(w0 > 0 && s->words[w0 - 1].han))
 		return false; /* Chinese only */
 	notes__clause_words(s, k, &from, &to);
 	if (notes__words_any(s, s->items[k].w1, to, as_needed, 2))
 		return true;
+	/* what the drug was given for may heal in the next clause: "予伐昔
+	 * 洛韦7天，皮疹已结痂脱落" */
 	return (notes__words_in(s, w0 - (w0 > 0), given, 3) ||
 		(w0 > 1 && notes__words_at(s, w0 - 2, "给予"))) &&
-	       notes__words_any(s, s->items[k].w1, to, resolves,
-				sizeof(resolves) / sizeof(*resolves));
+	       notes__words_any(s, s->items[k].w1, next_clause_end(s, k, to),
+				resolves, sizeof(resolves) / sizeof(*resolves));
 }
 
 void
