@@ -3198,7 +3198,8 @@ test_rules_zh11(void)
  * a past one after 吃过; a list entry answered 否认 after its colon; a drug
  * in brackets after a condition with a verb of use treats it; a drug
  * given before a reaction that heals in the next clause treated it; the
- * glove made of a substance; bullae as a reaction. */
+ * glove made of a substance; bullae as a reaction; a verdict after "对"
+ * speaks of what follows the 对. */
 static const expect rules_zh12[] = {
 	{"过敏史：辛伐他汀致肌痛，换用瑞舒伐他汀后可耐受。", NOTES_MEDICINE,
 	 "rosuvastatin", "瑞舒伐他汀", 0, true},
@@ -3212,6 +3213,8 @@ static const expect rules_zh12[] = {
 	 true},
 	{"2015年服复方新诺明后全身大疱。", NOTES_ALLERGY, "co-trimoxazole",
 	 "复方新诺明", 0, true},
+	{"过敏史：青霉素（皮疹）；对\"促红素\"无过敏。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
 };
 
 static void
