@@ -3199,7 +3199,7 @@ test_rules_zh11(void)
  * in brackets after a condition with a verb of use treats it; a drug
  * given before a reaction that heals in the next clause treated it; the
  * glove made of a substance; bullae as a reaction; a verdict after "对"
- * speaks of what follows the 对. */
+ * speaks of what follows the 对; a suspected allergy after its drug. */
 static const expect rules_zh12[] = {
 	{"过敏史：辛伐他汀致肌痛，换用瑞舒伐他汀后可耐受。", NOTES_MEDICINE,
 	 "rosuvastatin", "瑞舒伐他汀", 0, true},
@@ -3215,6 +3215,10 @@ static const expect rules_zh12[] = {
 	 "复方新诺明", 0, true},
 	{"过敏史：青霉素（皮疹）；对\"促红素\"无过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", 0, true},
+	{"病人話 Amoxil 懷疑敏感。", NOTES_ALLERGY, "amoxicillin", "Amoxil",
+	 UNC, true},
+	{"头孢呋辛怀疑过敏。", NOTES_ALLERGY, "cefuroxime", "头孢呋辛", UNC,
+	 true},
 };
 
 static void
