@@ -382,6 +382,18 @@ unharmed_word_zh(const sentence *s, size_t k)
 	return s->n;
 }
 
+const char *
+notes__unharmed_cue_zh(const sentence *s, size_t k)
+{
+	size_t w = unharmed_word_zh(s, k);
+
+	for (size_t i = 0;
+	     w < s->n && i < sizeof(unharmed_zh) / sizeof(*unharmed_zh); i++)
+		if (notes__words_at(s, w, unharmed_zh[i]))
+			return unharmed_zh[i];
+	return NULL;
+}
+
 bool
 notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f)
 {

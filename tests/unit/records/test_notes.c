@@ -3199,7 +3199,8 @@ test_rules_zh11(void)
  * in brackets after a condition with a verb of use treats it; a drug
  * given before a reaction that heals in the next clause treated it; the
  * glove made of a substance; bullae as a reaction; a verdict after "对"
- * speaks of what follows the 对; a suspected allergy after its drug. */
+ * speaks of what follows the 对; a suspected allergy after its drug; a
+ * class's allergy and then, after 但, a member taken without harm. */
 static const expect rules_zh12[] = {
 	{"过敏史：辛伐他汀致肌痛，换用瑞舒伐他汀后可耐受。", NOTES_MEDICINE,
 	 "rosuvastatin", "瑞舒伐他汀", 0, true},
@@ -3219,6 +3220,8 @@ static const expect rules_zh12[] = {
 	 UNC, true},
 	{"头孢呋辛怀疑过敏。", NOTES_ALLERGY, "cefuroxime", "头孢呋辛", UNC,
 	 true},
+	{"家属称其\"对头孢过敏\"，但本次已用头孢曲松3天无任何反应。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢", NEG, false},
 };
 
 static void
