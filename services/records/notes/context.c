@@ -43,16 +43,17 @@ until_to(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
-/* dash_no: is item j a "no" (or "无") that ends its sentence after a
- * dash or a colon ("Vomiting - no", "Penicillin allergy: no", "发热：无")?  It
- * negates what is before it. */
+/* dash_no: is item j a "no" (or "无", "否认") that ends its sentence after
+ * a dash or a colon ("Vomiting - no", "Penicillin allergy: no", "发热：无",
+ * "Latex：否認")?  It negates what is before it. */
 static bool
 dash_no(const sentence *s, size_t j, size_t k)
 {
 	const item *t = &s->items[j];
 
 	return j > k && t->w1 == s->n &&
-	       (strcmp(t->e->key, "no") == 0 || strcmp(t->e->key, "无") == 0) &&
+	       (strcmp(t->e->key, "no") == 0 || strcmp(t->e->key, "无") == 0 ||
+		strcmp(t->e->key, "否认") == 0) &&
 	       t->w0 > 0 &&
 	       (notes__between_has(s, s->words[t->w0 - 1].end, t->start, '-') ||
 		notes__colon_at(s->text, s->words[t->w0 - 1].end, t->start));

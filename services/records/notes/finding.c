@@ -63,6 +63,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
+	if (drug && notes__unharmed_zh(s, k, f))
+		return true;
 	if ((drug && taken_in_list(s, k, tol, f)) || denied_in_list(s, k, f))
 		return true;
 	if (drug && notes__taken_here(s, k))

@@ -464,13 +464,15 @@ adverbs_reach_zh(const sentence *s, size_t k, size_t j)
 /* formed_reach_zh: does Chinese allergy cue j name drug item k, written
  * "对X…过敏" with only the product's dosage form between them ("患者对
  * \"氯己定\"消毒液过敏", "对青霉素注射液过敏")?  The form is the drug's
- * (the Chinese Pharmacopoeia's dosage forms); the allergy is to it. */
+ * (the Chinese Pharmacopoeia's dosage forms), or the glove made of it
+ * ("对乳胶手套过敏": the WAO's latex allergy); the allergy is to it. */
 static bool
 formed_reach_zh(const sentence *s, size_t k, size_t j)
 {
 	static const char *const forms[] = {
-		"消毒液", "注射液", "口服液", "滴眼液", "溶液", "软膏", "乳膏",
-		"凝胶",	  "胶囊",   "颗粒",   "贴剂",	"针剂", "制剂", "片"};
+		"消毒液", "注射液", "口服液", "滴眼液", "溶液",
+		"软膏",	  "乳膏",   "凝胶",   "胶囊",	"颗粒",
+		"贴剂",	  "针剂",   "制剂",   "片",	"手套"};
 	size_t from = s->items[k].w1, to = s->items[j].w0;
 
 	if (j <= k || s->items[k].w0 == 0 ||

@@ -572,6 +572,22 @@ bool notes__denied_zh(const sentence *s, size_t k);
  * intolerance was of another form or dose, no allergy to block it. */
 bool notes__dosed_despite_zh(const sentence *s, size_t k);
 
+/* notes__unharmed_cue_zh: the words after Chinese drug item k, in its
+ * clause, that say it was taken without harm ("无任何反应"), or NULL. */
+const char *notes__unharmed_cue_zh(const sentence *s, size_t k);
+
+/* notes__unharmed_clears_class_zh: a Chinese sentence that names an allergy
+ * class and then, after 但, a member of it taken without harm ("\"对头孢过
+ * 敏\"，但本次已用头孢曲松3天无任何反应") negates that class's affirmed
+ * allergies in out. */
+void notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out);
+
+/* notes__unharmed_zh: is Chinese drug item k taken without harm, "no
+ * discomfort" or "tolerable" after it in its clause?  Then it is a medicine,
+ * not an allergy, read into f: in its clause's context, and a past one after
+ * "吃过", "用过"; false when its clause denies it (the denial reads it). */
+bool notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f);
+
 /* notes__remedy_zh: is Chinese drug item k given for a reaction, not its
  * cause: "prn" or "必要时" (as needed) before the symptom ("氯苯那敏4mg prn
  * 瘙痒"), or given (予, 给予, 予以) with the reaction resolving after it

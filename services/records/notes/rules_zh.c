@@ -18,7 +18,8 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"不清楚",   "无法说明", "待核实",   "待确认",	"待证实",
 		"暂按",	    "可疑过敏", "疑似过敏", "无法确认", "未能确认",
 		"列为可疑", "列为怀疑", "不确定",   "不能确定", "无法确定",
-		"无法核实", "未能核实", "描述不清"};
+		"无法核实", "未能核实", "描述不清", "怀疑过敏", "怀疑敏感",
+		"存疑"};
 	size_t end = notes__drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)
@@ -358,24 +359,127 @@ notes__denied_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* The words a Chinese note writes in a drug's clause, after it, when the
+ * patient took it without harm: "no discomfort", "no reaction at all",
+ * "tolerable", "nothing happened" ("术中用头孢唑林无不适", "改阿托伐他汀后
+ * 可耐受", "普拿疼吃了沒事"). */
+static const char *const unharmed_zh[] = {
+	"无不适", "无明显不适", "无任何不适", "无任何反应", "可耐受", "没事",
+};
+
+/* unharmed_word_zh: the first word after drug item k, in its clause, that
+ * starts a phrase of unharmed_zh; s->n when none does. */
+static size_t
+unharmed_word_zh(const sentence *s, size_t k)
+{
+	size_t from, to;
+
+	notes__clause_words(s, k, &from, &to);
+	for (size_t w = s->items[k].w1; w < to; w++)
+		if (notes__words_in(s, w, unharmed_zh,
+				    sizeof(unharmed_zh) / sizeof(*unharmed_zh)))
+			return w;
+	return s->n;
+}
+
+const char *
+notes__unharmed_cue_zh(const sentence *s, size_t k)
+{
+	size_t w = unharmed_word_zh(s, k);
+
+	for (size_t i = 0;
+	     w < s->n && i < sizeof(unharmed_zh) / sizeof(*unharmed_zh); i++)
+		if (notes__words_at(s, w, unharmed_zh[i]))
+			return unharmed_zh[i];
+	return NULL;
+}
+
+bool
+notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	const char *trigger = "";
+	unsigned context;
+
+	if (unharmed_word_zh(s, k) == s->n)
+		return false;
+	context = notes__context(s, k, false, &trigger);
+	if (context & NOTES_NEGATED)
+		return false; /* "否认青霉素过敏（服用阿莫西林无不适）": the
+				 denial speaks of the allergy */
+	f->kind = NOTES_MEDICINE;
+	f->context = context;
+	f->trigger = trigger;
+	if (s->items[k].w0 > 0 &&
+	    notes__words_at(s, s->items[k].w0 - 1, "过")) {
+		/* the experiential aspect of the verb before the drug: taken
+		 * before, "去年牙痛吃过阿莫西林没事" */
+		f->context |= NOTES_HISTORICAL;
+		if (context == 0)
+			f->trigger = "过";
+	}
+	return true;
+}
+
+/* next_clause_end: the word where the clause after drug item k's, which
+ * ends at word to, ends: its terminator, another drug or the sentence's
+ * end. */
+static size_t
+next_clause_end(const sentence *s, size_t k, size_t to)
+{
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (it->w0 > to &&
+		    (it->e->type == NOTES_T_TERMINATOR || is_drug(it)))
+			return it->w0;
+	}
+	return s->n;
+}
+
+/* bracket_treats_zh: is Chinese drug item k written in brackets right after
+ * a reaction or a condition, after a verb of use ("氣喘（偶用Ventolin）",
+ * "荨麻疹（服用氯雷他定）")?  The drug treats it: a history's condition
+ * and its treatment, not a reaction and its cause. */
+static bool
+bracket_treats_zh(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"用", "服", "吸入"};
+	const item *d = &s->items[k], *r = k > 0 ? &s->items[k - 1] : NULL;
+	const char *open;
+
+	if (r == NULL ||
+	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM))
+		return false;
+	open = s->text + r->end;
+	if (strncmp(open, "\xef\xbc\x88", 3) != 0 && *open != '(') /* （ */
+		return false;
+	return d->w0 > r->w1 && d->w0 - r->w1 <= 3 &&
+	       notes__words_any(s, r->w1, d->w0, use,
+				sizeof(use) / sizeof(*use));
+}
+
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
 	static const char *const as_needed[] = {"prn", "必要时"};
 	static const char *const given[] = {"予", "给予", "予以"};
-	static const char *const resolves[] = {"消退", "好转", "缓解", "消失",
-					       "减轻"};
+	static const char *const resolves[] = {"消退", "好转", "缓解",
+					       "消失", "减轻", "结痂"};
 	size_t from, to, w0 = s->items[k].w0;
 
+	if (bracket_treats_zh(s, k))
+		return true;
 	if (!s->words[w0].han && !(w0 > 0 && s->words[w0 - 1].han))
 		return false; /* Chinese only */
 	notes__clause_words(s, k, &from, &to);
 	if (notes__words_any(s, s->items[k].w1, to, as_needed, 2))
 		return true;
+	/* what the drug was given for may heal in the next clause: "予伐昔
+	 * 洛韦7天，皮疹已结痂脱落" */
 	return (notes__words_in(s, w0 - (w0 > 0), given, 3) ||
 		(w0 > 1 && notes__words_at(s, w0 - 2, "给予"))) &&
-	       notes__words_any(s, s->items[k].w1, to, resolves,
-				sizeof(resolves) / sizeof(*resolves));
+	       notes__words_any(s, s->items[k].w1, next_clause_end(s, k, to),
+				resolves, sizeof(resolves) / sizeof(*resolves));
 }
 
 void

@@ -3287,6 +3287,57 @@ test_rules_en12(void)
 	}
 }
 
+/* The eleventh writer's Chinese (issue 75, rules75zh12): a drug taken
+ * without harm (无不适, 可耐受, 没事 after it in its clause) is a medicine,
+ * a past one after 吃过; a list entry answered 否认 after its colon; a drug
+ * in brackets after a condition with a verb of use treats it; a drug
+ * given before a reaction that heals in the next clause treated it; the
+ * glove made of a substance; bullae as a reaction; a verdict after "对"
+ * speaks of what follows the 对; a suspected allergy after its drug; a
+ * class's allergy and then, after 但, a member taken without harm. */
+static const expect rules_zh12[] = {
+	{"过敏史：辛伐他汀致肌痛，换用瑞舒伐他汀后可耐受。", NOTES_MEDICINE,
+	 "rosuvastatin", "瑞舒伐他汀", 0, true},
+	{"患者说去年吃过阿莫西林没事。", NOTES_MEDICINE, "amoxicillin",
+	 "阿莫西林", HIST, true},
+	{"过敏史：\n- 青霉素：皮疹\n- 乳胶：否认。", NOTES_ALLERGY, "latex",
+	 "乳胶", NEG, false},
+	{"既往史：气喘（偶用沙丁胺醇）、高血压。", NOTES_MEDICINE, "salbutamol",
+	 "沙丁胺醇", 0, true},
+	{"对乳胶手套过敏（接触性皮炎）。", NOTES_ALLERGY, "latex", "乳胶", 0,
+	 true},
+	{"2015年服复方新诺明后全身大疱。", NOTES_ALLERGY, "co-trimoxazole",
+	 "复方新诺明", 0, true},
+	{"过敏史：青霉素（皮疹）；对\"促红素\"无过敏。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"病人話 Amoxil 懷疑敏感。", NOTES_ALLERGY, "amoxicillin", "Amoxil",
+	 UNC, true},
+	{"头孢呋辛怀疑过敏。", NOTES_ALLERGY, "cefuroxime", "头孢呋辛", UNC,
+	 true},
+	{"家属称其\"对头孢过敏\"，但本次已用头孢曲松3天无任何反应。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢", NEG, false},
+};
+
+static void
+test_rules_zh12(void)
+{
+	static const char *const healed = "外院予阿昔洛韦1周，皮疹已结痂。";
+	static const char *const denied =
+		"过敏史：否认青霉素过敏（曾服用阿莫西林无不适）。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh12) / sizeof(rules_zh12[0]); i++)
+		check(&rules_zh12[i]);
+	/* the drug that healed the rash is no allergy */
+	notes__read_rules(healed, strlen(healed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "aciclovir") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "aciclovir") != NULL);
+	/* the denial, not the harmless dose, reads a denied allergy's drug */
+	notes__read_rules(denied, strlen(denied), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == NEG);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3322,6 +3373,7 @@ static const mt_case cases[] = {
 	{"rules_zh10", test_rules_zh10},
 	{"rules_zh11", test_rules_zh11},
 	{"rules_en12", test_rules_en12},
+	{"rules_zh12", test_rules_zh12},
 	{NULL, NULL},
 };
 
