@@ -333,11 +333,11 @@ blank(const char *text, size_t from, size_t to)
 
 /* heading finds the heading a mention at `at` is under: its own line's
  * label, else the nearest line above that is a label or a short line;
- * *from and *to bound it (equal when none). */
+ * *from and *to bound it (equal when none).  ls is line_start(text, at). */
 static void
-heading(const char *text, size_t at, size_t *from, size_t *to)
+heading(const char *text, size_t ls, size_t at, size_t *from, size_t *to)
 {
-	size_t ls = line_start(text, at), end;
+	size_t end;
 
 	if (own_label(text, ls, at, from, to))
 		return;
@@ -405,7 +405,7 @@ around(const char *text, size_t len, const notes_finding *f,
 	add_words(out, "a2:", &ws, 0, 2);
 	if (ws.n > 0)
 		add_word(out, "a1:", &ws, 0);
-	heading(text, f->start, &hf, &ht);
+	heading(text, ls, f->start, &hf, &ht);
 	cut(text, hf, ht, HEADING_WORDS, true, &ws);
 	add_words(out, "h:", &ws, 0, ws.n);
 }
