@@ -23,7 +23,7 @@ static void
 finding_line(const char *text, size_t len, const notes_reading *r,
 	     const notes_feature_note *note, size_t i, bool with_features)
 {
-	static notes_features fs;
+	static notes_features fs = {.strings = true};
 	const notes_finding *f = &r->findings[i];
 	char ctx[96];
 

@@ -22,55 +22,143 @@
 #define HEADING_LOOKUP 8   /* lines looked back for a heading */
 #define REACH	       256 /* bytes read along a line each way */
 
-/* A run of words cut from one stretch of text. */
+/* A run of words cut from one stretch of text, each with its length. */
 typedef struct words {
 	char w[WORDS_BEFORE + WORDS_AFTER + HEADING_WORDS][NOTES_WORD_MAX + 1];
+	unsigned char len[WORDS_BEFORE + WORDS_AFTER + HEADING_WORDS];
 	size_t n;
 } words;
 
-/* join appends the feature made of the strings part[0..n) to out: no
- * printf, a note's hundred findings make some six thousand of these. */
-static void
-join(notes_features *out, const char *const *part, size_t n)
-{
-	size_t len[4], total = 0;
-	char *at = out->buf + out->used;
+#define FNV_OFFSET 14695981039346656037ull
+#define FNV_PRIME  1099511628211ull
 
-	for (size_t i = 0; i < n; i++)
-		total += len[i] = strlen(part[i]);
-	if (out->n == NOTES_FEATURES_MAX ||
-	    total + 1 > sizeof(out->buf) - out->used)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		memcpy(at, part[i], len[i]);
-		at += len[i];
-	}
-	*at = '\0';
-	out->f[out->n++] = out->buf + out->used;
-	out->used += total + 1;
+/*
+ * A feature is given to *out part by part as it is cut: open, then its
+ * bytes (a prefix such as "b:", a word, a separator), then close.  Each
+ * byte goes into the feature's hash at once, and into out->buf only when
+ * the caller asked for strings (the CLI, the trainer): the service looks
+ * features up by hash and never builds one, while both read the features
+ * from this one file's cutting.  A note's hundred findings make some six
+ * thousand features.
+ */
+static void
+open_feature(notes_features *out)
+{
+	out->hash_now = FNV_OFFSET;
+	out->len_now = 0;
 }
 
+/* feed gives the bytes p[0, len) of the feature being cut. */
 static void
+feed(notes_features *out, const char *p, size_t len)
+{
+	uint64_t h = out->hash_now;
+	size_t room = sizeof(out->buf) - out->used;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * FNV_PRIME;
+	out->hash_now = h;
+	if (out->strings && out->len_now + len < room)
+		memcpy(out->buf + out->used + out->len_now, p, len);
+	out->len_now += len;
+}
+
+/* close_feature keeps the feature cut since open_feature; one more than
+ * the features' count or their bytes hold is dropped, the same whether
+ * strings are written or not. */
+static void
+close_feature(notes_features *out)
+{
+	size_t len = out->len_now;
+
+	if (out->n == NOTES_FEATURES_MAX ||
+	    len + 1 > sizeof(out->buf) - out->used)
+		return;
+	out->hash[out->n] = out->hash_now;
+	if (out->strings) {
+		out->buf[out->used + len] = '\0';
+		out->f[out->n] = out->buf + out->used;
+	}
+	out->n++;
+	out->used += len + 1;
+}
+
+/* feed_str gives the string s; a literal's length is known when built. */
+static inline void
+feed_str(notes_features *out, const char *s)
+{
+	feed(out, s, strlen(s));
+}
+
+/* add keeps the feature prefix + value. */
+static inline void
 add(notes_features *out, const char *prefix, const char *value)
 {
-	join(out, (const char *const[]){prefix, value}, 2);
+	open_feature(out);
+	feed_str(out, prefix);
+	feed_str(out, value);
+	close_feature(out);
 }
 
-/* push appends the word w[0, len) to ws, dropping the oldest when full
- * and keep is the most kept (the last words before a mention). */
+/* add_pair keeps the feature prefix + one + sep + two ("kc=problem|negated").
+ */
 static void
-push(words *ws, const char *w, size_t len, size_t keep)
+add_pair(notes_features *out, const char *prefix, const char *one,
+	 const char *sep, const char *two)
 {
+	open_feature(out);
+	feed_str(out, prefix);
+	feed_str(out, one);
+	feed_str(out, sep);
+	feed_str(out, two);
+	close_feature(out);
+}
+
+/* add_word keeps the feature prefix + the word i of ws. */
+static inline void
+add_word(notes_features *out, const char *prefix, const words *ws, size_t i)
+{
+	open_feature(out);
+	feed_str(out, prefix);
+	feed(out, ws->w[i], ws->len[i]);
+	close_feature(out);
+}
+
+/* push appends the word w[0, len) to ws, over the oldest when ws holds
+ * cap words already (the last words before a mention): ws is a ring until
+ * in_order puts it back in order. */
+static void
+push(words *ws, const char *w, size_t len, size_t cap)
+{
+	size_t slot = ws->n % cap;
+
 	if (len == 0)
 		return;
 	if (len > NOTES_WORD_MAX)
 		len = NOTES_WORD_MAX;
-	if (ws->n == keep) {
-		memmove(ws->w[0], ws->w[1], (keep - 1) * sizeof(ws->w[0]));
-		ws->n--;
+	memcpy(ws->w[slot], w, len);
+	ws->len[slot] = (unsigned char)len;
+	ws->n++;
+}
+
+/* in_order puts the ring of cap words that push made back in the order
+ * they were cut, the oldest first: one copy a cut, not one a word. */
+static void
+in_order(words *ws, size_t cap)
+{
+	words was;
+	size_t oldest = ws->n % cap;
+
+	if (ws->n <= cap)
+		return;
+	memcpy(&was, ws, sizeof(was));
+	for (size_t i = 0; i < cap; i++) {
+		size_t from = (oldest + i) % cap;
+
+		memcpy(ws->w[i], was.w[from], was.len[from]);
+		ws->len[i] = was.len[from];
 	}
-	memcpy(ws->w[ws->n], w, len);
-	ws->w[ws->n++][len] = '\0';
+	ws->n = cap;
 }
 
 /* one_char appends c (at s) to the word being built, or ends the word and
@@ -106,7 +194,7 @@ cut(const char *text, size_t from, size_t to, size_t keep, bool first,
     words *ws)
 {
 	char word[NOTES_WORD_MAX];
-	size_t wl = 0;
+	size_t wl = 0, cap = first ? keep + 1 : keep;
 	notes_char c;
 
 	ws->n = 0;
@@ -115,10 +203,12 @@ cut(const char *text, size_t from, size_t to, size_t keep, bool first,
 		if (c.len == 0)
 			continue;
 		if (first && ws->n == keep)
-			return;
-		one_char(&c, text + i, word, &wl, ws, first ? keep + 1 : keep);
+			break;
+		one_char(&c, text + i, word, &wl, ws, cap);
 	}
-	push(ws, word, wl, first ? keep + 1 : keep);
+	if (!(first && ws->n == keep))
+		push(ws, word, wl, cap);
+	in_order(ws, cap);
 	if (ws->n > keep)
 		ws->n = keep;
 }
@@ -243,11 +333,11 @@ blank(const char *text, size_t from, size_t to)
 
 /* heading finds the heading a mention at `at` is under: its own line's
  * label, else the nearest line above that is a label or a short line;
- * *from and *to bound it (equal when none). */
+ * *from and *to bound it (equal when none).  ls is line_start(text, at). */
 static void
-heading(const char *text, size_t at, size_t *from, size_t *to)
+heading(const char *text, size_t ls, size_t at, size_t *from, size_t *to)
 {
-	size_t ls = line_start(text, at), end;
+	size_t end;
 
 	if (own_label(text, ls, at, from, to))
 		return;
@@ -276,7 +366,7 @@ add_words(notes_features *out, const char *prefix, const words *ws, size_t from,
 	  size_t to)
 {
 	for (size_t i = from; i < to && i < ws->n; i++)
-		add(out, prefix, ws->w[i]);
+		add_word(out, prefix, ws, i);
 }
 
 /* around: the words before the mention on its line, after it, and of
@@ -293,12 +383,14 @@ around(const char *text, size_t len, const notes_finding *f,
 	add_words(out, "b:", &ws, 0, ws.n);
 	add_words(out, "b3:", &ws, ws.n > 3 ? ws.n - 3 : 0, ws.n);
 	if (ws.n > 0)
-		add(out, "b1:", ws.w[ws.n - 1]);
+		add_word(out, "b1:", &ws, ws.n - 1);
 	if (ws.n > 1) {
-		join(out,
-		     (const char *const[]){"b2:", ws.w[ws.n - 2], "_",
-					   ws.w[ws.n - 1]},
-		     4);
+		open_feature(out);
+		feed_str(out, "b2:");
+		feed(out, ws.w[ws.n - 2], ws.len[ws.n - 2]);
+		feed_str(out, "_");
+		feed(out, ws.w[ws.n - 1], ws.len[ws.n - 1]);
+		close_feature(out);
 	}
 	add(out, "lstart=", blank(text, ls, f->start) ? "1" : "0");
 	while (b < text + f->start && (*b == ' ' || *b == '\t'))
@@ -312,8 +404,8 @@ around(const char *text, size_t len, const notes_finding *f,
 	add_words(out, "a:", &ws, 0, ws.n);
 	add_words(out, "a2:", &ws, 0, 2);
 	if (ws.n > 0)
-		add(out, "a1:", ws.w[0]);
-	heading(text, f->start, &hf, &ht);
+		add_word(out, "a1:", &ws, 0);
+	heading(text, ls, f->start, &hf, &ht);
 	cut(text, hf, ht, HEADING_WORDS, true, &ws);
 	add_words(out, "h:", &ws, 0, ws.n);
 }
@@ -344,13 +436,13 @@ upper_word(const char *text, size_t from, size_t to)
 	return letters > 1;
 }
 
-uint32_t
+uint64_t
 notes__hash(const char *s)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = FNV_OFFSET;
 
 	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
+		h = (h ^ (unsigned char)*s) * FNV_PRIME;
 	return h;
 }
 
@@ -359,7 +451,7 @@ notes__hash(const char *s)
 static void
 count_same(const notes_reading *r, notes_feature_note *note)
 {
-	static __thread uint32_t hash[NOTES_FINDINGS_MAX];
+	static __thread uint64_t hash[NOTES_FINDINGS_MAX];
 
 	for (size_t i = 0; i < r->n; i++)
 		hash[i] = notes__hash(r->findings[i].code);
@@ -397,18 +489,18 @@ verdict(const notes_finding *f, notes_features *out)
 	notes_context_text(f->context, ctx, sizeof(ctx));
 	add(out, "k=", kind);
 	add(out, "c=", ctx);
-	join(out, (const char *const[]){"kc=", kind, "|", ctx}, 4);
+	add_pair(out, "kc=", kind, "|", ctx);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (f->context & (1u << i))
 			add(out, "c1=", names[i]);
 	add(out, "trig=", f->trigger);
 	add(out, "react=", f->reaction[0] ? "1" : "0");
 	if (f->kind == NOTES_PROBLEM) {
-		join(out, (const char *const[]){"ch=", kind, "|", chapter}, 4);
+		add_pair(out, "ch=", kind, "|", chapter);
 		memcpy(cat, f->code, strnlen(f->code, 3));
 		add(out, "cat=", cat);
 	} else {
-		join(out, (const char *const[]){"ch=", kind, "|sub"}, 3);
+		add_pair(out, "ch=", kind, "|sub", "");
 	}
 }
 

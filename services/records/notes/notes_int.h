@@ -241,12 +241,18 @@ void notes__drop_unspecified(notes_reading *out);
 /* notes_features - what the context model sees of one finding
  * (features.c): strings such as "b:denies" (a word before the mention),
  * "h:allergies" (a word of its heading), "c=historical" (the rules'
- * context). */
+ * context), each as its hash (notes__hash of the string), and as the
+ * string itself only when strings is set (the CLI, for the trainer): the
+ * service looks features up by hash and builds no string. */
 typedef struct notes_features {
-	const char *f[NOTES_FEATURES_MAX];
+	uint64_t hash[NOTES_FEATURES_MAX];
+	const char *f[NOTES_FEATURES_MAX]; /* only when strings */
 	size_t n;
-	char buf[4096];
-	size_t used;
+	bool strings;	   /* set by the caller: write f and buf too */
+	char buf[4096];	   /* the strings, each ended by a NUL */
+	size_t used;	   /* the bytes of buf the features take */
+	uint64_t hash_now; /* the feature being cut: its hash so far, */
+	size_t len_now;	   /* and its bytes so far */
 } notes_features;
 
 /* notes_feature_note - what the features of every finding of one note
@@ -258,14 +264,17 @@ typedef struct notes_feature_note {
 	unsigned char same[NOTES_FINDINGS_MAX];
 } notes_feature_note;
 
-/* notes__hash is FNV-1a of the string s. */
-uint32_t notes__hash(const char *s);
+/* notes__hash is the 64-bit FNV-1a of the string s: the key of a
+ * feature's weights (learned.c), which features.c computes byte by byte
+ * as it cuts the feature. */
+uint64_t notes__hash(const char *s);
 
 /* notes__feature_note fills *note for the reading r of text[0, len). */
 void notes__feature_note(const char *text, size_t len, const notes_reading *r,
 			 notes_feature_note *note);
 
-/* notes__features writes the features of r's finding i into *out. */
+/* notes__features writes the features of r's finding i into *out: their
+ * hashes, and their strings when out->strings is set. */
 void notes__features(const char *text, size_t len, const notes_reading *r,
 		     const notes_feature_note *note, size_t i,
 		     notes_features *out);
