@@ -41,6 +41,49 @@ denied_in_list(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* substance_context sets the context of substance or class item k, read
+ * as f->kind: the cues around it, then the writers' forms that correct
+ * them (an allergy doubted, kept by an order, refused; a course, a
+ * status, a switch; taken without harm). */
+static void
+substance_context(const sentence *s, size_t k, notes_finding *f,
+		  const item *reaction, const item *caused, const item *tol)
+{
+	f->context =
+		notes__context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
+	notes__allergy_context_en6(s, k, f);
+	notes__allergy_context_en10(s, k, f);
+	notes__allergy_context_en12(s, k, f);
+	if (f->kind == NOTES_ALLERGY &&
+	    (notes__doubted(s, k, reaction) ||
+	     (!(f->context & NOTES_NEGATED) && notes__doubt_after_zh(s, k))))
+		f->context |= NOTES_UNCERTAIN;
+	if (f->kind == NOTES_ALLERGY)
+		notes__allergy_context_zh(s, k, f);
+	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
+	    (unsigned char)f->trigger[0] < 0x80 && notes__named_before(s, k)) {
+		f->context = 0; /* the order that keeps the allergy */
+		f->trigger = "";
+	}
+	if (notes__lay_effect(s, k) && notes__came_off_trigger(f->trigger)) {
+		f->context &= ~NOTES_NEGATED; /* "refuses codeine" */
+		f->trigger = "";
+	}
+	if (caused && f->context == 0)
+		notes__taken_then(s, k, f);
+	notes__course_context(s, k, f);
+	notes__status_context(s, k, f);
+	notes__switch_context(s, k, f);
+	if (tol && (f->context & NOTES_NEGATED) == 0) {
+		/* taken without harm: a past medicine, or no allergy to a
+		 * class */
+		if (f->context == 0)
+			f->trigger = tol->e->key;
+		f->context |= f->kind == NOTES_ALLERGY ? NOTES_NEGATED
+						       : NOTES_HISTORICAL;
+	}
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -93,39 +136,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	} else {
 		return false;
 	}
-	f->context =
-		notes__context(s, k, f->kind == NOTES_ALLERGY, &f->trigger);
-	notes__allergy_context_en6(s, k, f);
-	notes__allergy_context_en10(s, k, f);
-	notes__allergy_context_en12(s, k, f);
-	if (f->kind == NOTES_ALLERGY &&
-	    (notes__doubted(s, k, reaction) ||
-	     (!(f->context & NOTES_NEGATED) && notes__doubt_after_zh(s, k))))
-		f->context |= NOTES_UNCERTAIN;
-	if (f->kind == NOTES_ALLERGY)
-		notes__allergy_context_zh(s, k, f);
-	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
-	    (unsigned char)f->trigger[0] < 0x80 && notes__named_before(s, k)) {
-		f->context = 0; /* the order that keeps the allergy */
-		f->trigger = "";
-	}
-	if (notes__lay_effect(s, k) && notes__came_off_trigger(f->trigger)) {
-		f->context &= ~NOTES_NEGATED; /* "refuses codeine" */
-		f->trigger = "";
-	}
-	if (caused && f->context == 0)
-		notes__taken_then(s, k, f);
-	notes__course_context(s, k, f);
-	notes__status_context(s, k, f);
-	notes__switch_context(s, k, f);
-	if (tol && (f->context & NOTES_NEGATED) == 0) {
-		/* taken without harm: a past medicine, or no allergy to a
-		 * class */
-		if (f->context == 0)
-			f->trigger = tol->e->key;
-		f->context |= f->kind == NOTES_ALLERGY ? NOTES_NEGATED
-						       : NOTES_HISTORICAL;
-	}
+	substance_context(s, k, f, reaction, caused, tol);
 	return true;
 }
 
