@@ -169,19 +169,6 @@ notes__labels_line(const sentence *s, size_t k)
 	return notes__drug_after(s, k);
 }
 
-/* own_subject_zh: is there a "对" between drug item k and item j?  It
- * opens what a Chinese verdict after it speaks of ("青霉素（皮疹）；对\"促红
- * 素\"无过敏": the hormone, named or not, is not allergenic, not the
- * penicillin). */
-static bool
-own_subject_zh(const sentence *s, size_t k, size_t j)
-{
-	for (size_t w = s->items[k].w1; w < s->items[j].w0; w++)
-		if (notes__words_at(s, w, "对"))
-			return true;
-	return false;
-}
-
 const item *
 notes__disowned_by(const sentence *s, size_t k)
 {
@@ -190,9 +177,14 @@ notes__disowned_by(const sentence *s, size_t k)
 
 		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
 			return NULL;
+		/* a "对" between opens what the verdict speaks of
+		 * ("青霉素（皮疹）；对\"促红素\"无过敏": the hormone, not the
+		 * penicillin) */
 		if (e->type == NOTES_T_ALLERGY_CUE &&
 		    (e->dir & NOTES_DIR_DELABEL))
-			return own_subject_zh(s, k, j) ? NULL : &s->items[j];
+			return notes__word_between(s, k, j, "对")
+				       ? NULL
+				       : &s->items[j];
 	}
 	return NULL;
 }

@@ -126,6 +126,11 @@ bool notes__is_year(const char *key);
  * word ("至今" is two)?  A word of another script is the whole phrase. */
 bool notes__words_at(const sentence *s, size_t w, const char *phrase);
 
+/* notes__word_between: is phrase spelt in the words between items a < b
+ * ("对", "但": what the clause turns to)? */
+bool notes__word_between(const sentence *s, size_t a, size_t b,
+			 const char *phrase);
+
 /* notes__words_in: is one of the phrases list[0, n) spelt at word w? */
 bool notes__words_in(const sentence *s, size_t w, const char *const *list,
 		     size_t n);

@@ -50,6 +50,15 @@ notes__words_at(const sentence *s, size_t w, const char *phrase)
 }
 
 bool
+notes__word_between(const sentence *s, size_t a, size_t b, const char *phrase)
+{
+	for (size_t w = s->items[a].w1; w < s->items[b].w0; w++)
+		if (notes__words_at(s, w, phrase))
+			return true;
+	return false;
+}
+
+bool
 notes__words_in(const sentence *s, size_t w, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -809,16 +809,6 @@ notes__member_clears_class(const sentence *s, notes_reading *out, size_t first)
 	}
 }
 
-/* contrast_between_zh: is there a "但" (but) between items a < b? */
-static bool
-contrast_between_zh(const sentence *s, size_t a, size_t b)
-{
-	for (size_t w = s->items[a].w1; w < s->items[b].w0; w++)
-		if (notes__words_at(s, w, "但"))
-			return true;
-	return false;
-}
-
 void
 notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out)
 {
@@ -829,7 +819,7 @@ notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out)
 			cue = notes__unharmed_cue_zh(s, k);
 		for (size_t j = 0; cue != NULL && j < k; j++)
 			if (s->items[j].e->type == NOTES_T_CLASS &&
-			    contrast_between_zh(s, j, k) &&
+			    notes__word_between(s, j, k, "但") &&
 			    notes__member_of(s->items[k].e->code,
 					     s->items[j].e->code))
 				negate_class(out, s->items[j].e->code, cue);
