@@ -578,6 +578,26 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 	       !names_drug_after(s, j);
 }
 
+/* label_removed_reaches: is trigger j a de-labelling written in a later
+ * clause than allergy item k, with no drug named between them ("might be
+ * allergic to chlorhexidine after a red patch; patch tested, negative, so
+ * that label has been removed")?  The removal is of the last drug's label
+ * before it, whatever semicolon or comma parts the label's story from its
+ * test.  English only: a Chinese removal reaches its own clause. */
+static bool
+label_removed_reaches(const sentence *s, size_t k, size_t j)
+{
+	const notes_entry *t = s->items[j].e;
+
+	if (j < k || t->type != NOTES_T_NEGATED ||
+	    !(t->dir & NOTES_DIR_DELABEL) || (unsigned char)t->key[0] >= 0x80)
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	return true;
+}
+
 /* resolved_reaches: does resolution trigger j ("已纠正", "后好转")
  * reach problem item k in the clause before its own, over one
  * full-width comma ("住院期间曾出现低钾血症，已纠正")?  Only when its
@@ -1164,7 +1184,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     !doubt_after_label(s, k, j) &&
 			     !hyphen_owns(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
-			    resolved_reaches(s, k, j);
+			    resolved_reaches(s, k, j) ||
+			    (allergy && label_removed_reaches(s, k, j));
 
 		back = back && condition_reaches(s, k, j, allergy);
 		fwd = fwd && own_item_reaches(s, j, k);
