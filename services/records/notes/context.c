@@ -30,6 +30,24 @@ notes__terminated(const sentence *s, size_t a, size_t b)
 	return notes__ends(s, a, b, false);
 }
 
+/* dash_no_allergy: is item j a "no" after a dash that answers drug item
+ * k's entry with "no allergy" ("Heparin - NO allergy, had it for stent
+ * fine")?  It negates the allergy just before the dash, as dash_no does
+ * at a sentence's end; a medicine answered so ("Thalidomide - no allergy,
+ * but it caused constipation") stays the medicine it is. */
+static bool
+dash_no_allergy(const sentence *s, size_t j, size_t k)
+{
+	const item *t = &s->items[j];
+
+	if (j != k + 1 || strcmp(t->e->key, "no") != 0 || t->w0 == 0 ||
+	    t->w1 >= s->n ||
+	    !notes__between_has(s, s->words[t->w0 - 1].end, t->start, '-'))
+		return false;
+	return strcmp(s->words[t->w1].key, "allergy") == 0 ||
+	       strcmp(s->words[t->w1].key, "allergies") == 0;
+}
+
 /* until_to: does a "switched from" trigger j stop before item k, at a
  * word "to" between them? */
 static bool
@@ -1183,7 +1201,9 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     !paren_subject(s, k, j) && !opens_after(s, k, j) &&
 			     !doubt_after_label(s, k, j) &&
 			     !hyphen_owns(s, k, j)) ||
-			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
+			    dash_no(s, j, k) ||
+			    (allergy && dash_no_allergy(s, j, k)) ||
+			    stop_reaches(s, k, j) ||
 			    resolved_reaches(s, k, j) ||
 			    (allergy && label_removed_reaches(s, k, j));
 
