@@ -48,6 +48,40 @@ dash_no_allergy(const sentence *s, size_t j, size_t k)
 	       strcmp(s->words[t->w1].key, "allergies") == 0;
 }
 
+/* word_among: is word w of s one of the n words of set? */
+static bool
+word_among(const sentence *s, size_t w, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s->words[w].key, set[i]) == 0)
+			return true;
+	return false;
+}
+
+/* relative_owns: is trigger j a relative named as the owner of what the
+ * sentence listed before it ("Your referral listed penicillin and codeine
+ * allergies; ... these are his wife's")?  "these are his wife's" gives
+ * every allergy of the clause the list is told in to the relative, past
+ * the semicolon that parts the list from the answer; a drug named in a
+ * later clause stops it. */
+static bool
+relative_owns(const sentence *s, size_t k, size_t j)
+{
+	static const char *const verb[] = {"are", "is", "were", "was"};
+	static const char *const whose[] = {"his", "her", "their"};
+	const item *t = &s->items[j];
+
+	if (j < k || t->e->type != NOTES_T_FAMILY || t->w0 < 2 ||
+	    t->w1 >= s->n || strcmp(s->words[t->w1].key, "s") != 0 ||
+	    !word_among(s, t->w0 - 1, whose, 3) ||
+	    !word_among(s, t->w0 - 2, verb, 4))
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) && notes__terminated(s, k, m))
+			return false;
+	return true;
+}
+
 /* until_to: does a "switched from" trigger j stop before item k, at a
  * word "to" between them? */
 static bool
@@ -1203,6 +1237,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     !hyphen_owns(s, k, j)) ||
 			    dash_no(s, j, k) ||
 			    (allergy && dash_no_allergy(s, j, k)) ||
+			    (allergy && relative_owns(s, k, j)) ||
 			    stop_reaches(s, k, j) ||
 			    resolved_reaches(s, k, j) ||
 			    (allergy && label_removed_reaches(s, k, j));
