@@ -60,21 +60,26 @@ word_among(const sentence *s, size_t w, const char *const *set, size_t n)
 
 /* relative_owns: is trigger j a relative named as the owner of what the
  * sentence listed before it ("Your referral listed penicillin and codeine
- * allergies; ... these are his wife's")?  "these are his wife's" gives
+ * allergies; ... these are his wife's")?  A pronoun that points back
+ * ("these", "they", "it") with "are his wife's" gives
  * every allergy of the clause the list is told in to the relative, past
  * the semicolon that parts the list from the answer; a drug named in a
- * later clause stops it. */
+ * later clause stops it, and a subject of its own ("the card is her
+ * mother's") owns nothing listed. */
 static bool
 relative_owns(const sentence *s, size_t k, size_t j)
 {
 	static const char *const verb[] = {"are", "is", "were", "was"};
 	static const char *const whose[] = {"his", "her", "their"};
+	static const char *const these[] = {"these", "those", "they", "both",
+					    "all",   "it",    "this", "that"};
 	const item *t = &s->items[j];
 
-	if (j < k || t->e->type != NOTES_T_FAMILY || t->w0 < 2 ||
+	if (j < k || t->e->type != NOTES_T_FAMILY || t->w0 < 3 ||
 	    t->w1 >= s->n || strcmp(s->words[t->w1].key, "s") != 0 ||
 	    !word_among(s, t->w0 - 1, whose, 3) ||
-	    !word_among(s, t->w0 - 2, verb, 4))
+	    !word_among(s, t->w0 - 2, verb, 4) ||
+	    !word_among(s, t->w0 - 3, these, 8))
 		return false;
 	for (size_t m = k + 1; m < j; m++)
 		if (is_drug(&s->items[m]) && notes__terminated(s, k, m))
