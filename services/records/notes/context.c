@@ -677,6 +677,16 @@ resolved_reaches(const sentence *s, size_t k, size_t j)
 	return commas == 1;
 }
 
+/* answer_reaches: does trigger j, in a later clause, answer allergy item
+ * k's story (English: a label removed, "X - no allergy", "these are his
+ * wife's")? */
+static bool
+answer_reaches(const sentence *s, size_t k, size_t j)
+{
+	return dash_no_allergy(s, j, k) || relative_owns(s, k, j) ||
+	       label_removed_reaches(s, k, j);
+}
+
 /* denied_past: a problem denied under a past history heading
  * ("既往史：否认高血压病史") was never the patient's, so the heading does
  * not make it past (own: the bits of triggers other than headings; neg:
@@ -1240,12 +1250,9 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     !paren_subject(s, k, j) && !opens_after(s, k, j) &&
 			     !doubt_after_label(s, k, j) &&
 			     !hyphen_owns(s, k, j)) ||
-			    dash_no(s, j, k) ||
-			    (allergy && dash_no_allergy(s, j, k)) ||
-			    (allergy && relative_owns(s, k, j)) ||
-			    stop_reaches(s, k, j) ||
+			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
 			    resolved_reaches(s, k, j) ||
-			    (allergy && label_removed_reaches(s, k, j));
+			    (allergy && answer_reaches(s, k, j));
 
 		back = back && condition_reaches(s, k, j, allergy);
 		fwd = fwd && own_item_reaches(s, j, k);
