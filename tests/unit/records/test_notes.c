@@ -3364,6 +3364,11 @@ static const expect rules_en13[] = {
 	{"The referral listed trimethoprim and penicillin allergies; on "
 	 "checking with her, these are her mother's.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	/* blisters are a severe skin reaction's sign; a blister pack is not */
+	{"And Septrin - came out in blisters at 20.", NOTES_ALLERGY,
+	 "co-trimoxazole", "Septrin", 0, true},
+	{"Medicines from the blister pack: Septrin 480 mg daily.",
+	 NOTES_MEDICINE, "co-trimoxazole", "Septrin", 0, true},
 	/* a relative who owns nothing listed leaves the allergy */
 	{"Allergies: trimethoprim (rash); the card is her mother's.",
 	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
