@@ -3369,6 +3369,9 @@ static const expect rules_en13[] = {
 	 "co-trimoxazole", "Septrin", 0, true},
 	{"Medicines from the blister pack: Septrin 480 mg daily.",
 	 NOTES_MEDICINE, "co-trimoxazole", "Septrin", 0, true},
+	/* "made her wheezy" is a lay reaction, as "made her sick" is */
+	{"Her GP notes that a propranolol trial last year made her wheezy.",
+	 NOTES_ALLERGY, "propranolol", "propranolol", 0, true},
 	/* a relative who owns nothing listed leaves the allergy */
 	{"Allergies: trimethoprim (rash); the card is her mother's.",
 	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
