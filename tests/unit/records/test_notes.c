@@ -3372,6 +3372,11 @@ static const expect rules_en13[] = {
 	/* "made her wheezy" is a lay reaction, as "made her sick" is */
 	{"Her GP notes that a propranolol trial last year made her wheezy.",
 	 NOTES_ALLERGY, "propranolol", "propranolol", 0, true},
+	/* an entry's reaction queried doubts the allergy; a reason queried
+	 * far along the sentence does not */
+	{"Allergy band: codeine - anaphylaxis?? (pt says throat swelled, no "
+	 "documents).",
+	 NOTES_ALLERGY, "codeine", "codeine", UNC, true},
 	/* a relative who owns nothing listed leaves the allergy */
 	{"Allergies: trimethoprim (rash); the card is her mother's.",
 	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
