@@ -339,8 +339,8 @@ LATER_WRITERS_FLOORS = {
                  "kind medicine": 0.75, "suggested": 0.79},
     # the twelfth writer's, as they were first read with the eleventh
     # writer's rules (0.543 and 0.651); with the English rules learnt from
-    # them (rules75en13: 0.560, allergy 0.781)
-    "en-dev12": {"all": 0.55, "kind allergy": 0.77, "kind problem": 0.39,
+    # them (rules75en13: 0.562, allergy 0.795)
+    "en-dev12": {"all": 0.55, "kind allergy": 0.78, "kind problem": 0.39,
                  "kind medicine": 0.60, "suggested": 0.73},
     "zh-dev12": {"all": 0.64, "kind allergy": 0.79, "kind problem": 0.45,
                  "kind medicine": 0.74, "suggested": 0.77},
