@@ -3377,6 +3377,11 @@ static const expect rules_en13[] = {
 	{"Allergy band: codeine - anaphylaxis?? (pt says throat swelled, no "
 	 "documents).",
 	 NOTES_ALLERGY, "codeine", "codeine", UNC, true},
+	/* "sulphur" is the patients' word for the sulfonamides, and
+	 * "known drug allergies:" a heading */
+	{"known_drug_allergies: trimethoprim (rash); \"sulphur\" - pt unsure "
+	 "what this was",
+	 NOTES_ALLERGY, "sulfonamides", "sulphur", 0, true},
 	/* a relative who owns nothing listed leaves the allergy */
 	{"Allergies: trimethoprim (rash); the card is her mother's.",
 	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
