@@ -136,6 +136,11 @@ notes__doubted(const sentence *s, size_t k, const item *reaction)
 	if (reaction != NULL && reaction < it && reaction->start > 0 &&
 	    s->text[reaction->start - 1] == '?')
 		return true;
+	/* "Codeine - anaphylaxis?? (pt says ...)": the entry's reaction
+	 * queried (a reason far along the sentence is another story) */
+	if (reaction != NULL && reaction > it && reaction->w0 <= it->w1 + 2 &&
+	    s->text[reaction->end] == '?')
+		return true;
 	if (s->text[it->end] == '?' ||
 	    (k + 1 < s->n_items &&
 	     s->items[k + 1].e->type == NOTES_T_UNCERTAIN &&

@@ -30,6 +30,63 @@ notes__terminated(const sentence *s, size_t a, size_t b)
 	return notes__ends(s, a, b, false);
 }
 
+/* dash_no_allergy: is item j a "no" after a dash that answers drug item
+ * k's entry with "no allergy" ("Heparin - NO allergy, had it for stent
+ * fine")?  It negates the allergy just before the dash, as dash_no does
+ * at a sentence's end; a medicine answered so ("Thalidomide - no allergy,
+ * but it caused constipation") stays the medicine it is. */
+static bool
+dash_no_allergy(const sentence *s, size_t j, size_t k)
+{
+	const item *t = &s->items[j];
+
+	if (j != k + 1 || strcmp(t->e->key, "no") != 0 || t->w0 == 0 ||
+	    t->w1 >= s->n ||
+	    !notes__between_has(s, s->words[t->w0 - 1].end, t->start, '-'))
+		return false;
+	return strcmp(s->words[t->w1].key, "allergy") == 0 ||
+	       strcmp(s->words[t->w1].key, "allergies") == 0;
+}
+
+/* word_among: is word w of s one of the n words of set? */
+static bool
+word_among(const sentence *s, size_t w, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s->words[w].key, set[i]) == 0)
+			return true;
+	return false;
+}
+
+/* relative_owns: is trigger j a relative named as the owner of what the
+ * sentence listed before it ("Your referral listed penicillin and codeine
+ * allergies; ... these are his wife's")?  A pronoun that points back
+ * ("these", "they", "it") with "are his wife's" gives
+ * every allergy of the clause the list is told in to the relative, past
+ * the semicolon that parts the list from the answer; a drug named in a
+ * later clause stops it, and a subject of its own ("the card is her
+ * mother's") owns nothing listed. */
+static bool
+relative_owns(const sentence *s, size_t k, size_t j)
+{
+	static const char *const verb[] = {"are", "is", "were", "was"};
+	static const char *const whose[] = {"his", "her", "their"};
+	static const char *const these[] = {"these", "those", "they", "both",
+					    "all",   "it",    "this", "that"};
+	const item *t = &s->items[j];
+
+	if (j < k || t->e->type != NOTES_T_FAMILY || t->w0 < 3 ||
+	    t->w1 >= s->n || strcmp(s->words[t->w1].key, "s") != 0 ||
+	    !word_among(s, t->w0 - 1, whose, 3) ||
+	    !word_among(s, t->w0 - 2, verb, 4) ||
+	    !word_among(s, t->w0 - 3, these, 8))
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) && notes__terminated(s, k, m))
+			return false;
+	return true;
+}
+
 /* until_to: does a "switched from" trigger j stop before item k, at a
  * word "to" between them? */
 static bool
@@ -578,6 +635,26 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 	       !names_drug_after(s, j);
 }
 
+/* label_removed_reaches: is trigger j a de-labelling written in a later
+ * clause than allergy item k, with no drug named between them ("might be
+ * allergic to chlorhexidine after a red patch; patch tested, negative, so
+ * that label has been removed")?  The removal is of the last drug's label
+ * before it, whatever semicolon or comma parts the label's story from its
+ * test.  English only: a Chinese removal reaches its own clause. */
+static bool
+label_removed_reaches(const sentence *s, size_t k, size_t j)
+{
+	const notes_entry *t = s->items[j].e;
+
+	if (j < k || t->type != NOTES_T_NEGATED ||
+	    !(t->dir & NOTES_DIR_DELABEL) || (unsigned char)t->key[0] >= 0x80)
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	return true;
+}
+
 /* resolved_reaches: does resolution trigger j ("已纠正", "后好转")
  * reach problem item k in the clause before its own, over one
  * full-width comma ("住院期间曾出现低钾血症，已纠正")?  Only when its
@@ -598,6 +675,16 @@ resolved_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	return commas == 1;
+}
+
+/* answer_reaches: does trigger j, in a later clause, answer allergy item
+ * k's story (English: a label removed, "X - no allergy", "these are his
+ * wife's")? */
+static bool
+answer_reaches(const sentence *s, size_t k, size_t j)
+{
+	return dash_no_allergy(s, j, k) || relative_owns(s, k, j) ||
+	       label_removed_reaches(s, k, j);
 }
 
 /* denied_past: a problem denied under a past history heading
@@ -1164,7 +1251,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     !doubt_after_label(s, k, j) &&
 			     !hyphen_owns(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
-			    resolved_reaches(s, k, j);
+			    resolved_reaches(s, k, j) ||
+			    (allergy && answer_reaches(s, k, j));
 
 		back = back && condition_reaches(s, k, j, allergy);
 		fwd = fwd && own_item_reaches(s, j, k);

@@ -90,9 +90,12 @@ delabel(notes_reading *out)
 }
 
 /* denied_after: does the note deny the patient an allergy to f's code
- * in so many words after f ("\"Penicillin allergy - rash 1990s\" was on
- * the chart ... NO penicillin allergy", "She is NOT allergic to
- * penicillin")? */
+ * in so many words in another mention ("\"Penicillin allergy - rash
+ * 1990s\" was on the chart ... NO penicillin allergy", "She is NOT
+ * allergic to penicillin")?  The denial also answers a label told after
+ * it ("Not allergic to penicillin (tolerated Bicillin 2015) ... the
+ * dental office still had an old \"penicillin allergy\" entry"): a
+ * record retold is the label the writer has already denied. */
 static bool
 denied_after(const notes_reading *out, const notes_finding *f)
 {
@@ -100,7 +103,7 @@ denied_after(const notes_reading *out, const notes_finding *f)
 		const notes_finding *g = &out->findings[i];
 
 		if (g->kind == NOTES_ALLERGY && g->context == NOTES_NEGATED &&
-		    g->start > f->start && strcmp(g->code, f->code) == 0 &&
+		    g->start != f->start && strcmp(g->code, f->code) == 0 &&
 		    strcmp(g->trigger, DENIED_OUTRIGHT) == 0)
 			return true;
 	}
@@ -108,8 +111,8 @@ denied_after(const notes_reading *out, const notes_finding *f)
 }
 
 /* denied_label: is f an affirmed allergy the note denies outright
- * after it?  undeny drops those: the label told first is what the denial
- * answers, so the denial is what holds now, as a de-labelling is. */
+ * elsewhere?  undeny drops those: the label is what the denial answers,
+ * so the denial is what holds now, as a de-labelling is. */
 static bool
 denied_label(const notes_reading *out, const notes_finding *f)
 {

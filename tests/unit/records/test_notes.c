@@ -3338,6 +3338,72 @@ test_rules_zh12(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == NEG);
 }
 
+/* The twelfth writer's English (issue 75, rules75en13): a drug had
+ * since an allergy's reaction; a removal in a later clause; "X - no
+ * allergy"; a denial that answers a label retold after it; a list of
+ * allergies a later clause gives to a relative. */
+static const expect rules_en13[] = {
+	{"Allergies on file: latex; amoxicillin (hives age 6) - she has "
+	 "since had cefalexin for cystitis.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+	{"Allergies on file: latex; amoxicillin (hives age 6) - she has "
+	 "since had cefalexin for cystitis.",
+	 NOTES_MEDICINE, "cefalexin", "cefalexin", HIST, true},
+	{"He was told he might be allergic to chlorhexidine after a skin "
+	 "wipe; the patch test was negative, so that label has been removed.",
+	 NOTES_ALLERGY, "chlorhexidine", "chlorhexidine", NEG, false},
+	{"Allergies: codeine - nausea. Morphine - NO allergy, had it after "
+	 "his hip operation.",
+	 NOTES_ALLERGY, "morphine", "Morphine", NEG, false},
+	{"Allergies: codeine - nausea. Morphine - NO allergy, had it after "
+	 "his hip operation.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"The referral listed trimethoprim and penicillin allergies; on "
+	 "checking with her, these are her mother's.",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", FAM, false},
+	{"The referral listed trimethoprim and penicillin allergies; on "
+	 "checking with her, these are her mother's.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	/* blisters are a severe skin reaction's sign; a blister pack is not */
+	{"And Septrin - came out in blisters at 20.", NOTES_ALLERGY,
+	 "co-trimoxazole", "Septrin", 0, true},
+	{"Medicines from the blister pack: Septrin 480 mg daily.",
+	 NOTES_MEDICINE, "co-trimoxazole", "Septrin", 0, true},
+	/* "made her wheezy" is a lay reaction, as "made her sick" is */
+	{"Her GP notes that a propranolol trial last year made her wheezy.",
+	 NOTES_ALLERGY, "propranolol", "propranolol", 0, true},
+	/* an entry's reaction queried doubts the allergy; a reason queried
+	 * far along the sentence does not */
+	{"Allergy band: codeine - anaphylaxis?? (pt says throat swelled, no "
+	 "documents).",
+	 NOTES_ALLERGY, "codeine", "codeine", UNC, true},
+	/* "sulphur" is the patients' word for the sulfonamides, and
+	 * "known drug allergies:" a heading */
+	{"known_drug_allergies: trimethoprim (rash); \"sulphur\" - pt unsure "
+	 "what this was",
+	 NOTES_ALLERGY, "sulfonamides", "sulphur", 0, true},
+	/* a relative who owns nothing listed leaves the allergy */
+	{"Allergies: trimethoprim (rash); the card is her mother's.",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
+};
+
+static void
+test_rules_en13(void)
+{
+	static const char *const retold =
+		"She is not allergic to penicillin. Her dentist still had an "
+		"old \"penicillin allergy\" entry on file.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en13) / sizeof(rules_en13[0]); i++)
+		check(&rules_en13[i]);
+	/* the label retold after its denial is the label denied */
+	notes__read_rules(retold, strlen(retold), &r);
+	for (size_t j = 0; j < r.n; j++)
+		MT_TRUE(r.findings[j].kind != NOTES_ALLERGY ||
+			r.findings[j].context == NEG);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3374,6 +3440,7 @@ static const mt_case cases[] = {
 	{"rules_zh11", test_rules_zh11},
 	{"rules_en12", test_rules_en12},
 	{"rules_zh12", test_rules_zh12},
+	{"rules_en13", test_rules_en13},
 	{NULL, NULL},
 };
 
