@@ -545,6 +545,17 @@ bool notes__no_allergen_class_zh(const sentence *s, size_t k);
  * negated when avoided), or nothing for a class.  False when neither. */
 bool notes__kept_away_zh(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__replacement_zh: is Chinese drug item k the one a switch led to
+ * ("已停用，改用地高辛"), another drug before it in its sentence?  A verdict
+ * after it ("此为剂量相关不良反应，非过敏") is of the drug it replaced. */
+bool notes__replacement_zh(const sentence *s, size_t k);
+
+/* notes__delabel_past_switch_zh: the Chinese de-labelling cue after drug
+ * item k when only drugs a switch led to stand between them ("美托洛尔…
+ * 心动过缓，已停用，改用地高辛，…非过敏"): the verdict is of the drug
+ * reacted to, not of its replacement.  NULL when there is none. */
+const item *notes__delabel_past_switch_zh(const sentence *s, size_t k);
+
 /* notes__mislabelled_zh: does the writer say Chinese allergy item k is a
  * relative's, after it and before another drug: "为其 (是其) <relative>
  * 的" ("\"头孢过敏\"为其弟弟的过敏史", "患者诉对\"青霉素\"过敏，为其父亲

@@ -49,6 +49,34 @@ switched_zh(const sentence *s, size_t k)
 	return false;
 }
 
+bool
+notes__replacement_zh(const sentence *s, size_t k)
+{
+	return switched_zh(s, k) && notes__first_drug(s, k) < k;
+}
+
+const item *
+notes__delabel_past_switch_zh(const sentence *s, size_t k)
+{
+	bool past = false; /* a replacement stands between */
+
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const notes_entry *e = s->items[j].e;
+
+		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS) {
+			if (!switched_zh(s, j))
+				return NULL;
+			past = true;
+		}
+		if (e->type == NOTES_T_ALLERGY_CUE &&
+		    (e->dir & NOTES_DIR_DELABEL))
+			return past && (unsigned char)e->key[0] >= 0x80
+				       ? &s->items[j]
+				       : NULL;
+	}
+	return NULL;
+}
+
 /* gap_has: is mark written between word w - 1 and word w? */
 static bool
 gap_has(const sentence *s, size_t w, const char *mark)

@@ -378,9 +378,10 @@ notes__keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	const item *it = &s->items[k], *cue;
 	notes_finding f;
 
-	if (!is_drug(it))
+	if (!is_drug(it) || notes__replacement_zh(s, k))
 		return true;
-	if ((cue = notes__disowned_by(s, k)) != NULL)
+	if ((cue = notes__disowned_by(s, k)) != NULL ||
+	    (cue = notes__delabel_past_switch_zh(s, k)) != NULL)
 		allergy_of(it, NOTES_NEGATED, cue->e->key, &f);
 	else if (notes__denied_zh(s, k))
 		allergy_of(it, NOTES_NEGATED, "非过敏", &f);
