@@ -98,7 +98,10 @@ ORDER_CEILINGS = {
     "en-dev9": (1, 1),
     "en-dev10": (2, 0), "zh-dev10": (0, 0),
     "en-dev11": (15, 7), "zh-dev11": (11, 0),
-    "en-dev12": (6, 7), "zh-dev12": (3, 4),
+    "en-dev12": (6, 7),
+    # the twelfth writer's Chinese with the rules learnt from it
+    # (rules75zh13; first read unseen: 3 missed, 4 blocking)
+    "zh-dev12": (0, 0),
 }
 
 
@@ -340,8 +343,10 @@ LATER_WRITERS_FLOORS = {
     # from them yet
     "en-dev12": {"all": 0.53, "kind allergy": 0.67, "kind problem": 0.39,
                  "kind medicine": 0.59, "suggested": 0.71},
-    "zh-dev12": {"all": 0.64, "kind allergy": 0.79, "kind problem": 0.45,
-                 "kind medicine": 0.74, "suggested": 0.77},
+    # zh-dev12 with the rules learnt from it (rules75zh13: 0.665, allergy
+    # 0.884)
+    "zh-dev12": {"all": 0.66, "kind allergy": 0.88, "kind problem": 0.45,
+                 "kind medicine": 0.74, "suggested": 0.79},
 }
 
 
