@@ -770,8 +770,8 @@ row_reaction_none(const sentence *s, size_t k)
 static bool
 row_reaction_denied_zh(const sentence *s, size_t k)
 {
-	static const char *const denied[] = {"否认", "否認", "无", "無",
-					     "没有", "沒有"};
+	static const char *const denied[] = {"否认", "否認", "无",
+					     "無",   "没有", "沒有"};
 	const char *next, *to;
 
 	if (!first_row_cell(s, k, &next))
