@@ -781,6 +781,19 @@ row_reaction_denied_zh(const sentence *s, size_t k)
 	return cell_says(next, to, denied, sizeof(denied) / sizeof(*denied));
 }
 
+/* allergy_context_zh13 negates allergy f of item k on a table row whose
+ * cell after the allergen's is only a denial ("| 乳膠 | 否認 | — |"): the
+ * form asked about it and the patient denied it. */
+static void
+allergy_context_zh13(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+	    row_reaction_denied_zh(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "否认";
+	}
+}
+
 void
 notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f)
 {
@@ -789,14 +802,5 @@ notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f)
 		f->context = NOTES_NEGATED;
 		f->trigger = "nil";
 	}
-}
-
-void
-notes__allergy_context_zh13(const sentence *s, size_t k, notes_finding *f)
-{
-	if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-	    row_reaction_denied_zh(s, k)) {
-		f->context = NOTES_NEGATED;
-		f->trigger = "否认";
-	}
+	allergy_context_zh13(s, k, f);
 }

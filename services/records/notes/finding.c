@@ -98,7 +98,6 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	notes__allergy_context_en6(s, k, f);
 	notes__allergy_context_en10(s, k, f);
 	notes__allergy_context_en12(s, k, f);
-	notes__allergy_context_zh13(s, k, f);
 	if (f->kind == NOTES_ALLERGY &&
 	    (notes__doubted(s, k, reaction) ||
 	     (!(f->context & NOTES_NEGATED) && notes__doubt_after_zh(s, k))))

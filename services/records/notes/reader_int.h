@@ -481,14 +481,9 @@ void notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f);
 
 /* notes__allergy_context_en12 negates allergy f of item k on a table row
  * whose cell after the drug's says no reaction ("Morphine | NIL - had it
- * with previous ops fine"): the row records the drug as asked about and
- * cleared. */
+ * with previous ops fine", "| 乳膠 | 否認 |"): the row records the drug as
+ * asked about and cleared. */
 void notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f);
-
-/* notes__allergy_context_zh13 negates allergy f of item k on a table row
- * whose cell after the allergen's is only a denial ("| 乳膠 | 否認 | — |"):
- * the form asked about it and the patient denied it. */
-void notes__allergy_context_zh13(const sentence *s, size_t k, notes_finding *f);
 
 /* notes__class_anaphor: is class item k written after "the", "this" or
  * "that" ("a complication of the antibiotic, not an allergy to
