@@ -19,7 +19,7 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"暂按",	    "可疑过敏", "疑似过敏", "无法确认", "未能确认",
 		"列为可疑", "列为怀疑", "不确定",   "不能确定", "无法确定",
 		"无法核实", "未能核实", "描述不清", "怀疑过敏", "怀疑敏感",
-		"存疑"};
+		"存疑",	    "不肯定",	"唔肯定"};
 	size_t end = notes__drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)

@@ -3343,7 +3343,7 @@ test_rules_zh12(void)
  * reaction; a table row whose reaction cell is only a denial negates its
  * allergen; a verdict after a switch is of the drug reacted to, not its
  * replacement; a cue after a 、 list and its doubt reaches each drug; 有点
- * between a drug and its allergy. */
+ * between a drug and its allergy; 唔肯定 after a drug doubts its allergy. */
 static const expect rules_zh13[] = {
 	{"吗啡用后瘙痒，医生评估为副作用，仍可使用。", NOTES_ALLERGY,
 	 "morphine", "吗啡", NEG, false},
@@ -3359,6 +3359,8 @@ static const expect rules_zh13[] = {
 	 "头孢类", UNC, true},
 	{"患者自述对青霉素有点过敏。", NOTES_ALLERGY, "penicillins", "青霉素",
 	 0, true},
+	{"Drug allergy：Amoxil（记录写过敏，但家人唔肯定，话小时候打针晕过）。",
+	 NOTES_ALLERGY, "amoxicillin", "Amoxil", UNC, true},
 };
 
 static void
