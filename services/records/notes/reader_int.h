@@ -777,6 +777,13 @@ void notes__delabel_line(const sentence *s, notes_reading *out);
  * affirmed allergy s names before the verb is negated. */
 void notes__removed_record_zh(const sentence *s, notes_reading *out);
 
+/* notes__doubt_restated_zh: a Chinese sentence that tells a drug's reaction
+ * and then doubts its allergy ("此次服阿莫西林后出现皮疹，考虑阿莫西林过敏
+ * 可能") concludes in the doubt: the allergy read first, affirmed, is
+ * dropped among out's findings from first. */
+void notes__doubt_restated_zh(const sentence *s, notes_reading *out,
+			      size_t first);
+
 /* notes__removed_entry: is s the one word "Removed." that closes an entry of
  * an allergy review ("a) Penicillin (amoxicillin 2015, widespread
  * hives on day 2). ... Oral amoxicillin challenge 500 mg was tolerated.

@@ -3370,6 +3370,8 @@ test_rules_zh13(void)
 		"| 头孢唑林 | 皮疹 | 2016 |\n| 乳胶 | 无法回忆 | — |";
 	static const char *const switched =
 		"用美托洛尔后心动过缓，已停用，改用地高辛，非过敏。";
+	static const char *const doubted =
+		"本次服头孢氨苄后出现荨麻疹，考虑头孢氨苄过敏可能。";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_zh13) / sizeof(rules_zh13[0]); i++)
@@ -3379,6 +3381,10 @@ test_rules_zh13(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "latex") == NULL ||
 		find(&r, NOTES_ALLERGY, "latex")->context != NEG);
+	/* the doubt the sentence ends in is the allergy it tells */
+	notes__read_rules(doubted, strlen(doubted), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefalexin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefalexin")->context == UNC);
 	/* the replacement is taken, no allergy of its own */
 	notes__read_rules(switched, strlen(switched), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "digoxin") == NULL);
