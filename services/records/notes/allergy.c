@@ -730,10 +730,11 @@ cell_opens_with_none(const char *p)
 	return false;
 }
 
-/* row_reaction_none: is item k the first cell of a table row ("|"
- * after it on its line) whose next cell opens with no reaction? */
+/* first_row_cell: is item k the first cell of a table row ("|" after it
+ * on its line)?  *next is then the byte after that "|", where the row's
+ * next cell opens. */
 static bool
-row_reaction_none(const sentence *s, size_t k)
+first_row_cell(const sentence *s, size_t k, const char **next)
 {
 	const char *p = s->text + s->items[k].start, *line = p;
 	size_t bars = 0;
@@ -745,7 +746,49 @@ row_reaction_none(const sentence *s, size_t k)
 	for (p = s->text + s->items[k].end;
 	     *p != '\0' && *p != '\n' && *p != '|'; p++)
 		;
-	return *p == '|' && cell_opens_with_none(p + 1);
+	*next = p + 1;
+	return *p == '|';
+}
+
+/* row_reaction_none: is item k the first cell of a table row whose next
+ * cell opens with no reaction? */
+static bool
+row_reaction_none(const sentence *s, size_t k)
+{
+	const char *next;
+
+	return first_row_cell(s, k, &next) && cell_opens_with_none(next);
+}
+
+/* row_reaction_denied_zh: is item k the first cell of a table row whose
+ * next cell is only a denial ("| 乳膠 | 否認 | — |"): the form asked about
+ * the allergen and the patient denied it.  The text is compared as
+ * written, so the traditional forms are listed beside the simplified. */
+static bool
+row_reaction_denied_zh(const sentence *s, size_t k)
+{
+	static const char *const denied[] = {"否认", "否認", "无",
+					     "無",   "没有", "沒有"};
+	const char *next, *to;
+
+	if (!first_row_cell(s, k, &next))
+		return false;
+	for (to = next; *to != '\0' && *to != '\n' && *to != '|'; to++)
+		;
+	return cell_says(next, to, denied, sizeof(denied) / sizeof(*denied));
+}
+
+/* allergy_context_zh13 negates allergy f of item k on a table row whose
+ * cell after the allergen's is only a denial ("| 乳膠 | 否認 | — |"): the
+ * form asked about it and the patient denied it. */
+static void
+allergy_context_zh13(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+	    row_reaction_denied_zh(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "否认";
+	}
 }
 
 void
@@ -756,4 +799,5 @@ notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f)
 		f->context = NOTES_NEGATED;
 		f->trigger = "nil";
 	}
+	allergy_context_zh13(s, k, f);
 }

@@ -424,16 +424,16 @@ semi_listed_zh(const sentence *s, size_t k)
 }
 
 /* The adverbs a Chinese writer puts between a drug and the allergy
- * after it ("青霉素好像也会过敏", "头孢都会过敏"): the allergy is the
- * drug's. */
+ * after it ("青霉素好像也会过敏", "头孢都会过敏", "对头孢也有点过敏": 有点
+ * and 有些, a little): the allergy is the drug's. */
 #define ADVERB_GAP_ZH 4
 
 /* adverb_at_zh: is word w one of those adverbs, or in a doubt item? */
 static bool
 adverb_at_zh(const sentence *s, size_t w)
 {
-	static const char *const adverbs[] = {"也", "会", "都", "还",
-					      "亦", "均", "曾"};
+	static const char *const adverbs[] = {"也", "会", "都", "还", "亦",
+					      "均", "曾", "有", "点", "些"};
 
 	for (size_t m = 0; m < s->n_items; m++)
 		if (s->items[m].w0 <= w && w < s->items[m].w1)
@@ -459,6 +459,21 @@ adverbs_reach_zh(const sentence *s, size_t k, size_t j)
 		    s->words[w].start != s->words[w - 1].end)
 			return false;
 	return true;
+}
+
+/* run_adverbs_reach_zh: does Chinese allergy cue j, after a list of drugs
+ * that drug item k opens ("对头孢类、青霉素类可能过敏"), name it over the
+ * adverbs or doubt after the list's last drug?  What the cue says of the
+ * last it says of each. */
+static bool
+run_adverbs_reach_zh(const sentence *s, size_t k, size_t j)
+{
+	size_t m = k;
+
+	while (m + 1 < j && is_drug(&s->items[m + 1]) && listed_with(s, m) &&
+	       !paren_between(s, s->items[m].end, s->items[m + 1].start))
+		m++;
+	return m > k && adverbs_reach_zh(s, m, j);
 }
 
 /* formed_reach_zh: does Chinese allergy cue j name drug item k, written
@@ -507,7 +522,8 @@ notes__allergy_cued(const sentence *s, size_t k)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||
-		     adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
+		     adverbs_reach_zh(s, k, j) ||
+		     run_adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
 			return true;
 	return sensitive_because_zh(s, k) || semi_listed_zh(s, k);
 }

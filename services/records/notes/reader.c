@@ -42,6 +42,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	notes__delabel_line(s, out);
 	notes__removed_entry(s, out);
 	notes__removed_record_zh(s, out);
+	notes__doubt_restated_zh(s, out, first);
 	notes__removed_named_label(s, out);
 	notes__denied_report(s, out);
 	notes__not_allergic_after(s, out);

@@ -486,8 +486,8 @@ void notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f);
 
 /* notes__allergy_context_en12 negates allergy f of item k on a table row
  * whose cell after the drug's says no reaction ("Morphine | NIL - had it
- * with previous ops fine"): the row records the drug as asked about and
- * cleared. */
+ * with previous ops fine", "| 乳膠 | 否認 |"): the row records the drug as
+ * asked about and cleared. */
 void notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f);
 
 /* notes__class_anaphor: is class item k written after "the", "this" or
@@ -544,6 +544,17 @@ bool notes__no_allergen_class_zh(const sentence *s, size_t k);
  * reaction of its own, as what it is: a medicine (taken after a switch,
  * negated when avoided), or nothing for a class.  False when neither. */
 bool notes__kept_away_zh(const sentence *s, size_t k, notes_finding *f);
+
+/* notes__replacement_zh: is Chinese drug item k the one a switch led to
+ * ("已停用，改用地高辛"), another drug before it in its sentence?  A verdict
+ * after it ("此为剂量相关不良反应，非过敏") is of the drug it replaced. */
+bool notes__replacement_zh(const sentence *s, size_t k);
+
+/* notes__delabel_past_switch_zh: the Chinese de-labelling cue after drug
+ * item k when only drugs a switch led to stand between them ("美托洛尔…
+ * 心动过缓，已停用，改用地高辛，…非过敏"): the verdict is of the drug
+ * reacted to, not of its replacement.  NULL when there is none. */
+const item *notes__delabel_past_switch_zh(const sentence *s, size_t k);
 
 /* notes__mislabelled_zh: does the writer say Chinese allergy item k is a
  * relative's, after it and before another drug: "为其 (是其) <relative>
@@ -770,6 +781,13 @@ void notes__delabel_line(const sentence *s, notes_reading *out);
  * 「對阿斯匹靈過敏」，經查其實為副作用，已刪除此過敏紀錄")?  Then the last
  * affirmed allergy s names before the verb is negated. */
 void notes__removed_record_zh(const sentence *s, notes_reading *out);
+
+/* notes__doubt_restated_zh: a Chinese sentence that tells a drug's reaction
+ * and then doubts its allergy ("此次服阿莫西林后出现皮疹，考虑阿莫西林过敏
+ * 可能") concludes in the doubt: the allergy read first, affirmed, is
+ * dropped among out's findings from first. */
+void notes__doubt_restated_zh(const sentence *s, notes_reading *out,
+			      size_t first);
 
 /* notes__removed_entry: is s the one word "Removed." that closes an entry of
  * an allergy review ("a) Penicillin (amoxicillin 2015, widespread

@@ -19,7 +19,7 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"暂按",	    "可疑过敏", "疑似过敏", "无法确认", "未能确认",
 		"列为可疑", "列为怀疑", "不确定",   "不能确定", "无法确定",
 		"无法核实", "未能核实", "描述不清", "怀疑过敏", "怀疑敏感",
-		"存疑"};
+		"存疑",	    "不肯定",	"唔肯定"};
 	size_t end = notes__drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)
@@ -47,6 +47,34 @@ switched_zh(const sentence *s, size_t k)
 		    !(w > 0 && notes__words_at(s, w - 1, "修")))
 			return true;
 	return false;
+}
+
+bool
+notes__replacement_zh(const sentence *s, size_t k)
+{
+	return switched_zh(s, k) && notes__first_drug(s, k) < k;
+}
+
+const item *
+notes__delabel_past_switch_zh(const sentence *s, size_t k)
+{
+	bool past = false; /* a replacement stands between */
+
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const notes_entry *e = s->items[j].e;
+
+		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS) {
+			if (!switched_zh(s, j))
+				return NULL;
+			past = true;
+		}
+		if (e->type == NOTES_T_ALLERGY_CUE &&
+		    (e->dir & NOTES_DIR_DELABEL))
+			return past && (unsigned char)e->key[0] >= 0x80
+				       ? &s->items[j]
+				       : NULL;
+	}
+	return NULL;
 }
 
 /* gap_has: is mark written between word w - 1 and word w? */

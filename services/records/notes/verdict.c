@@ -378,9 +378,10 @@ notes__keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	const item *it = &s->items[k], *cue;
 	notes_finding f;
 
-	if (!is_drug(it))
+	if (!is_drug(it) || notes__replacement_zh(s, k))
 		return true;
-	if ((cue = notes__disowned_by(s, k)) != NULL)
+	if ((cue = notes__disowned_by(s, k)) != NULL ||
+	    (cue = notes__delabel_past_switch_zh(s, k)) != NULL)
 		allergy_of(it, NOTES_NEGATED, cue->e->key, &f);
 	else if (notes__denied_zh(s, k))
 		allergy_of(it, NOTES_NEGATED, "非过敏", &f);
@@ -986,4 +987,36 @@ notes__denied_outright(const sentence *s, notes_reading *out, size_t first)
 			    denied_in_words(s, d))
 				f->trigger = DENIED_OUTRIGHT;
 	}
+}
+
+/* doubted_later: is there, among out's findings from first, the allergy
+ * of f's code doubted and told after f? */
+static bool
+doubted_later(const notes_reading *out, size_t first, const notes_finding *f)
+{
+	for (size_t i = first; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY && g->context == NOTES_UNCERTAIN &&
+		    g->start > f->start && strcmp(g->code, f->code) == 0)
+			return true;
+	}
+	return false;
+}
+
+void
+notes__doubt_restated_zh(const sentence *s, notes_reading *out, size_t first)
+{
+	size_t n = first;
+
+	if (s->n == 0 || !s->words[0].han)
+		return;
+	for (size_t i = first; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (!(f->kind == NOTES_ALLERGY && f->context == 0 &&
+		      doubted_later(out, first, f)))
+			out->findings[n++] = *f;
+	}
+	out->n = n;
 }

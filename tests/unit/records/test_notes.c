@@ -3404,6 +3404,59 @@ test_rules_en13(void)
 			r.findings[j].context == NEG);
 }
 
+/* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
+ * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
+ * reaction; a table row whose reaction cell is only a denial negates its
+ * allergen; a verdict after a switch is of the drug reacted to, not its
+ * replacement; a cue after a 、 list and its doubt reaches each drug; 有点
+ * between a drug and its allergy; 唔肯定 after a drug doubts its allergy. */
+static const expect rules_zh13[] = {
+	{"吗啡用后瘙痒，医生评估为副作用，仍可使用。", NOTES_ALLERGY,
+	 "morphine", "吗啡", NEG, false},
+	{"Drug allergy: Aspirin 冇敏感。", NOTES_ALLERGY, "aspirin", "Aspirin",
+	 NEG, false},
+	{"对四环素类有光敏反应。", NOTES_ALLERGY, "tetracyclines", "四环素类",
+	 0, true},
+	{"过敏史：\n| 乳胶 | 否认 | — |", NOTES_ALLERGY, "latex", "乳胶", NEG,
+	 false},
+	{"药物不良反应：用美托洛尔后心动过缓，已停用，改用地高辛，非过敏。",
+	 NOTES_ALLERGY, "metoprolol", "美托洛尔", NEG, false},
+	{"患者对头孢类、磺胺类可能过敏。", NOTES_ALLERGY, "cephalosporins",
+	 "头孢类", UNC, true},
+	{"患者自述对青霉素有点过敏。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 0, true},
+	{"Drug allergy：Amoxil（记录写过敏，但家人唔肯定，话小时候打针晕过）。",
+	 NOTES_ALLERGY, "amoxicillin", "Amoxil", UNC, true},
+};
+
+static void
+test_rules_zh13(void)
+{
+	static const char *const cell =
+		"| 头孢唑林 | 皮疹 | 2016 |\n| 乳胶 | 无法回忆 | — |";
+	static const char *const switched =
+		"用美托洛尔后心动过缓，已停用，改用地高辛，非过敏。";
+	static const char *const doubted =
+		"本次服头孢氨苄后出现荨麻疹，考虑头孢氨苄过敏可能。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh13) / sizeof(rules_zh13[0]); i++)
+		check(&rules_zh13[i]);
+	/* a cell that opens with 无 but says more is no denial */
+	notes__read_rules(cell, strlen(cell), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "latex") == NULL ||
+		find(&r, NOTES_ALLERGY, "latex")->context != NEG);
+	/* the doubt the sentence ends in is the allergy it tells */
+	notes__read_rules(doubted, strlen(doubted), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefalexin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefalexin")->context == UNC);
+	/* the replacement is taken, no allergy of its own */
+	notes__read_rules(switched, strlen(switched), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "digoxin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "digoxin") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3441,6 +3494,7 @@ static const mt_case cases[] = {
 	{"rules_en12", test_rules_en12},
 	{"rules_zh12", test_rules_zh12},
 	{"rules_en13", test_rules_en13},
+	{"rules_zh13", test_rules_zh13},
 	{NULL, NULL},
 };
 
