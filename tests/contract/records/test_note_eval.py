@@ -340,9 +340,11 @@ LATER_WRITERS_FLOORS = {
     # the twelfth writer's, as they were first read with the eleventh
     # writer's rules (0.543 and 0.651); with the rules learnt from them
     # (rules75en13: 0.562, allergy 0.789; rules75zh13: 0.668, allergy 0.905)
-    "en-dev12": {"all": 0.55, "kind allergy": 0.78, "kind problem": 0.39,
+    # and problems with the vocabulary by ICD-10 chapter (vocab75b: 0.444
+    # and 0.540)
+    "en-dev12": {"all": 0.55, "kind allergy": 0.78, "kind problem": 0.42,
                  "kind medicine": 0.60, "suggested": 0.73},
-    "zh-dev12": {"all": 0.66, "kind allergy": 0.90, "kind problem": 0.45,
+    "zh-dev12": {"all": 0.66, "kind allergy": 0.90, "kind problem": 0.52,
                  "kind medicine": 0.74, "suggested": 0.79},
 }
 

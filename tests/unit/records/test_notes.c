@@ -221,8 +221,8 @@ static const expect table[] = {
 	{"History of ulcerative colitis.", NOTES_PROBLEM, "K51.9",
 	 "ulcerative colitis", 0, true},
 	{"诊断：妊娠剧吐。", NOTES_PROBLEM, "O21.0", "妊娠剧吐", 0, true},
-	{"既往阵发性房颤。", NOTES_PROBLEM, "I48", "阵发性房颤", 0, true},
-	{"既往2019年阵发性房颤。", NOTES_PROBLEM, "I48", "阵发性房颤", HIST,
+	{"既往阵发性房颤。", NOTES_PROBLEM, "I48.0", "阵发性房颤", 0, true},
+	{"既往2019年阵发性房颤。", NOTES_PROBLEM, "I48.0", "阵发性房颤", HIST,
 	 true},
 	{"否认肾病综合征。", NOTES_PROBLEM, "N04.9", "肾病综合征", NEG, false},
 };
