@@ -92,12 +92,8 @@ relative_owns(const sentence *s, size_t k, size_t j)
 static bool
 until_to(const sentence *s, size_t j, size_t k)
 {
-	if (!(s->items[j].e->dir & NOTES_DIR_UNTIL_TO))
-		return false;
-	for (size_t w = s->items[j].w1; w < s->items[k].w0; w++)
-		if (strcmp(s->words[w].key, "to") == 0)
-			return true;
-	return false;
+	return (s->items[j].e->dir & NOTES_DIR_UNTIL_TO) &&
+	       notes__word_between(s, j, k, "to");
 }
 
 /* dash_no: is item j a "no" (or "无", "否认") that ends its sentence after
@@ -995,10 +991,8 @@ to_between(const sentence *s, size_t k, size_t m)
 {
 	uint32_t from = s->items[k].end, to = s->items[m].start;
 
-	for (size_t w = s->items[k].w1; w < s->items[m].w0; w++)
-		if (notes__words_at(s, w, "to"))
-			return true;
-	return from < to && memmem(s->text + from, to - from, "->", 2);
+	return notes__word_between(s, k, m, "to") ||
+	       (from < to && memmem(s->text + from, to - from, "->", 2));
 }
 
 /* switched_from: is drug item k the one a switch leaves ("consider
