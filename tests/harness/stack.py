@@ -281,7 +281,7 @@ class Stack(StackProcesses, StackDatabase, StackPki, StackTokens):
         while True:
             if not svc.is_running():
                 raise StackError("%s exited with %s before serving:\n%s" % (
-                    n, svc.proc.returncode, self.log_tail(n)))
+                    n, svc.proc.returncode, self.log_story(n)))
             try:
                 st = self.health(n, service=service, timeout=1.0)
                 if st == SERVING:
@@ -295,7 +295,7 @@ class Stack(StackProcesses, StackDatabase, StackPki, StackTokens):
                     self._drop_channel(n)
             if time.monotonic() > deadline:
                 raise StackError("%s not SERVING after %.0f s (last: %s):\n%s"
-                                 % (n, timeout, last, self.log_tail(n)))
+                                 % (n, timeout, last, self.log_story(n)))
             time.sleep(0.1)
 
     def call(self, n, method, request, role=None, timeout=5.0,

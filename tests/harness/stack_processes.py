@@ -187,6 +187,18 @@ def tail(path, n=40):
     return "\n".join(_lines(path, 64 * 1024)[-n:])
 
 
+# The harness asks for health ten times a second while it waits; each
+# answer is a log line that pushes what the service said out of a tail.
+HEALTH_LINE = "rpc /grpc.health.v1.Health/Check"
+
+
+def story(path, n=40):
+    """The last n lines of a service log without the harness's own health
+    checks: what the service did while it was not serving."""
+    lines = [ln for ln in _lines(path) if HEALTH_LINE not in ln]
+    return "\n".join(lines[-n:])
+
+
 def loud_lines(path, n=10):
     """The last n lines of a service log above info level: a busy log's
     tail is all info lines, and hides the one error that explains."""
@@ -574,6 +586,9 @@ class StackProcesses:
 
     def log_tail(self, n, lines=40):
         return tail(self.services[n].log_path, lines)
+
+    def log_story(self, n, lines=40):
+        return story(self.services[n].log_path, lines)
 
     def logs_report(self, lines=30):
         """Every service's log tail, for a failure report."""

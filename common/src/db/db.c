@@ -66,6 +66,7 @@
 #define DB_MIGRATE_LEASE_MS ((DB_MIGRATE_IO_S + 60) * 1000LL)
 #define DB_MIGRATE_WAIT_MS  (DB_MIGRATE_IO_S * 1000LL)
 #define DB_MIGRATE_POLL_MS  100
+#define DB_MIGRATE_SAY_MS   10000 /* how often a waiting replica says so */
 #define DB_MAX_POOL	    1024
 
 /* The session settings every connection starts with. */
@@ -1936,13 +1937,32 @@ lock_claim_once(med_db_conn *c, migrate_lock *l)
 	return err == MED_ERR_EXISTS ? MED_ERR_CONFLICT : err;
 }
 
+/* lock_wait_said: a replica waiting for the lock says so, and who holds
+ * it, at once and then every DB_MIGRATE_SAY_MS: a service not ready for
+ * minutes with a silent log leaves an operator nothing to go on. */
+static void
+lock_wait_said(const migrate_lock *l, int64_t *said_ms)
+{
+	int64_t now = mono_ms();
+
+	if (*said_ms != 0 && now - *said_ms < DB_MIGRATE_SAY_MS)
+		return;
+	*said_ms = now;
+	med_log_info("db: migration lock %s is held by %s; waiting for it "
+		     "(up to %lld s)",
+		     l->name, l->other[0] ? l->other : "another replica",
+		     DB_MIGRATE_WAIT_MS / 1000);
+}
+
 static med_err
 lock_claim(med_db_conn *c, migrate_lock *l)
 {
 	int64_t deadline = mono_ms() + DB_MIGRATE_WAIT_MS;
+	int64_t said_ms = 0;
 	med_err err;
 
 	while ((err = lock_claim_once(c, l)) == MED_ERR_CONFLICT) {
+		lock_wait_said(l, &said_ms);
 		if (mono_ms() > deadline) {
 			med_log_error("db: migration lock %s still held after "
 				      "%lld s",
