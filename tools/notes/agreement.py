@@ -11,9 +11,10 @@ it prints, with eval.py's scoring (the first annotator as the reference):
   the reference is one annotator's choices;
 - the reader (build/bin/notes-features --read, as the service reads)
   against the first and against the second;
-- the two annotators on kind and code alone, and on problems at the
-  ICD-10 category in any context: how much of the disagreement is
-  context and code level rather than what the note holds.
+- on each line, problems at the ICD-10 category in any context too, and
+  the two annotators on kind and code alone: how much of the
+  disagreement is context and code level rather than what the note
+  holds.
 
 Usage: tools/notes/agreement.py [SET ...]   (default: every set with a
 second annotation)
@@ -46,10 +47,11 @@ def _line(name, reference, got, classes):
     errs = orders.order_errors(reference, got, classes)
     kinds = "  ".join("%s %.3f" % (k.split()[1], sc[k]["f1"]) for k in
                       ("kind allergy", "kind problem", "kind medicine"))
-    print("  %-24s all %.3f  %s  suggested %.3f  allergies missed %d, "
-          "blocking %d" % (name, sc["all"]["f1"], kinds,
-                           sc["suggested"]["f1"], len(errs["missed"]),
-                           len(errs["blocking"])))
+    print("  %-24s all %.3f  %s  problem category %.3f  suggested %.3f  "
+          "allergies missed %d, blocking %d"
+          % (name, sc["all"]["f1"], kinds, sc["problem cat. any ctx"]["f1"],
+             sc["suggested"]["f1"], len(errs["missed"]),
+             len(errs["blocking"])))
 
 
 def report(name, classes):
@@ -69,8 +71,8 @@ def report(name, classes):
     _line("reader vs second", second, got, classes)
     kc = [({(k, c) for k, c, _ in a["expect"]},
            {(k, c) for k, c, _ in b["expect"]}) for a, b in zip(first, second)]
-    cat = [({c[:3] for k, c, _ in a["expect"] if k == "problem"},
-            {c[:3] for k, c, _ in b["expect"] if k == "problem"})
+    cat = [(ev._categories(a["expect"], False),
+            ev._categories(b["expect"], False))
            for a, b in zip(first, second)]
     print("  annotators on kind and code alone F1 %.3f; on problems at the "
           "ICD-10 category, any context, %.3f" % (_f1(kc), _f1(cat)))

@@ -23,7 +23,11 @@ negatives):
   recall); "affirmed" for the pairs with no context;
 - "suggested": the findings that would become suggestions (not negated,
   hypothetical or family; not "no known allergies"), by kind and code —
-  what a clinician would be asked to confirm.
+  what a clinician would be asked to confirm;
+- "problem category": the problems at their ICD-10 category (three
+  characters) with their context, and "problem cat. any ctx" without it:
+  how much of the problem score is coding level and context rather than
+  what the note holds.
 
 Usage:
   tools/notes/eval.py [SET ...]        SET: dev, test or a .notes path
@@ -191,7 +195,22 @@ def score(notes, found):
         rows["context " + c] = _count([(pick(e), pick(g)) for e, g in both])
     rows["suggested"] = _count([(_suggested(e), _suggested(g))
                                 for e, g in both])
+    rows["problem category"] = _count(
+        [(_categories(e, True), _categories(g, True)) for e, g in both])
+    rows["problem cat. any ctx"] = _count(
+        [(_categories(e, False), _categories(g, False)) for e, g in both])
     return rows
+
+
+def _categories(items, with_context):
+    """The problems at their ICD-10 category (I48.0 and I48.9 are I48),
+    with their context or without: two careful annotators of the same
+    notes differ most in how finely they code a problem and whether a
+    symptom is history or current (docs/note-reader.md, "Two
+    annotators"), and these rows show how much of the problem score
+    is that."""
+    return {(c.split(".")[0], ctx if with_context else frozenset())
+            for k, c, ctx in items if k == "problem"}
 
 
 def errors(notes, found):
