@@ -18,7 +18,8 @@ SECONDS = sorted(f[:-len(".notes")] for f in os.listdir(agreement.AGREEMENT)
                  if f.endswith(".notes"))
 # docs/note-reader.md, "Two annotators": the second annotator against the
 # first, all findings (kind, code and context)
-REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769}
+REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
+            "en-dev14": 0.798, "zh-dev14": 0.790}
 
 
 def _pair(name):
