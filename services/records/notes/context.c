@@ -1325,8 +1325,10 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
-		if (t->type == NOTES_T_NONE_KNOWN && j < k &&
-		    !notes__ends(s, j, k, true)) {
+		if (t->type == NOTES_T_NONE_KNOWN &&
+		    ((j < k && !notes__ends(s, j, k, true)) ||
+		     (j == k + 1 && s->items[k].w1 == s->items[j].w0 &&
+		      notes__denied_allergen_zh(s, j)))) {
 			if (bits == 0)
 				*trigger = t->key;
 			bits |= NOTES_NEGATED;

@@ -395,6 +395,13 @@ bool notes__side_effect(const sentence *s, size_t k);
 
 /* allergy.c */
 
+/* notes__denied_allergen_zh: is "no known allergies" item j, a Chinese
+ * "过敏：否认" or "过敏：无", the answer to the allergen a 对 names before
+ * it in its clause ("對「乳膠」過敏：否認；對碘過敏：否認")?  It denies that
+ * allergen only (context.c negates a drug right before it), no allergy
+ * at all. */
+bool notes__denied_allergen_zh(const sentence *s, size_t j);
+
 /* notes__none_known_near: is item k in the scope of a "no known allergies"
  * ("no known allergy to latex")?  Its scope ends where a trigger's
  * does: "否认药物过敏史，规律服用阿司匹林" takes aspirin. */
