@@ -499,9 +499,15 @@ notes__remedy_zh(const sentence *s, size_t k)
 
 	if (bracket_treats_zh(s, k))
 		return true;
+	notes__clause_words(s, k, &from, &to);
+	/* the drug switched to, the reaction healing in the next clause: "改
+	 * 用 IV ceftriaxone，紅疹兩日內消退" (the rash was the first drug's) */
+	if (switched_zh(s, k) &&
+	    notes__words_any(s, s->items[k].w1, next_clause_end(s, k, to),
+			     resolves, sizeof(resolves) / sizeof(*resolves)))
+		return true;
 	if (!s->words[w0].han && !(w0 > 0 && s->words[w0 - 1].han))
 		return false; /* Chinese only */
-	notes__clause_words(s, k, &from, &to);
 	if (notes__words_any(s, s->items[k].w1, to, as_needed, 2))
 		return true;
 	/* what the drug was given for may heal in the next clause: "予伐昔
