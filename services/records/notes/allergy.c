@@ -21,29 +21,6 @@ notes__none_known_near(const sentence *s, size_t k)
 	return false;
 }
 
-/* How far back a 对 may open the allergen that "过敏：否认" answers. */
-#define DENIED_ALLERGEN_WORDS 8
-
-bool
-notes__denied_allergen_zh(const sentence *s, size_t j)
-{
-	const char *key = s->items[j].e->key;
-	size_t w = s->items[j].w0, stop;
-
-	if (s->items[j].e->type != NOTES_T_NONE_KNOWN ||
-	    (strcmp(key, "过敏否认") != 0 && strcmp(key, "过敏无") != 0))
-		return false;
-	stop = w > DENIED_ALLERGEN_WORDS ? w - DENIED_ALLERGEN_WORDS : 0;
-	while (w-- > stop) {
-		if (notes__words_at(s, w, "对"))
-			return w + 1 < s->items[j].w0;
-		if (notes__words_at(s, w, FW_COMMA) ||
-		    notes__words_at(s, w, FW_SEMI))
-			return false;
-	}
-	return false;
-}
-
 void
 notes__taken_then(const sentence *s, size_t k, notes_finding *f)
 {

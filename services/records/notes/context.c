@@ -96,6 +96,29 @@ until_to(const sentence *s, size_t j, size_t k)
 	       notes__word_between(s, j, k, "to");
 }
 
+/* How far back a 对 may open the allergen that "过敏：否认" answers. */
+#define DENIED_ALLERGEN_WORDS 8
+
+bool
+notes__denied_allergen_zh(const sentence *s, size_t j)
+{
+	const char *key = s->items[j].e->key;
+	size_t w = s->items[j].w0, stop;
+
+	if (s->items[j].e->type != NOTES_T_NONE_KNOWN ||
+	    (strcmp(key, "过敏否认") != 0 && strcmp(key, "过敏无") != 0))
+		return false;
+	stop = w > DENIED_ALLERGEN_WORDS ? w - DENIED_ALLERGEN_WORDS : 0;
+	while (w-- > stop) {
+		if (notes__words_at(s, w, "对"))
+			return w + 1 < s->items[j].w0;
+		if (notes__words_at(s, w, FW_COMMA) ||
+		    notes__words_at(s, w, FW_SEMI))
+			return false;
+	}
+	return false;
+}
+
 /* denial_ends_clause_zh: is item j a Chinese denial (无, 否认) that a
  * full-width comma or semicolon ends ("對「乳膠」過敏：否認；對碘過敏：否認",
  * "Allopurinol——无，医生查证后确认…")?  The answer ends its clause as it
