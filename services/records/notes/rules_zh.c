@@ -374,6 +374,30 @@ corrected_label_zh(const sentence *s, size_t k)
 			       sizeof(actually) / sizeof(*actually));
 }
 
+/* quoted_label_zh: is Chinese drug item k the first word of a label in
+ * quotes, its reaction or cue the quote's last item, and then said to
+ * be something else ("之前的“allopurinol rash”其实是皮肤真菌感染")?  As
+ * corrected_label_zh: the writer's correction of the label. */
+static bool
+quoted_label_zh(const sentence *s, size_t k)
+{
+	static const char *const actually[] = {"实为", "实际为", "实际是",
+					       "其实是", "实属"};
+	const item *d = &s->items[k], *r = k + 1 < s->n_items ? d + 1 : NULL;
+	uint32_t open = d->start >= 3 ? d->start - 3 : 0;
+	size_t close;
+
+	if (r == NULL ||
+	    (r->e->type != NOTES_T_REACTION &&
+	     r->e->type != NOTES_T_ALLERGY_CUE) ||
+	    quote_mark_zh(s->text, open) != 3 || r->w1 >= s->n)
+		return false;
+	close = quote_mark_zh(s->text, r->end);
+	return close > 0 && s->words[r->w1].start == r->end + close &&
+	       notes__words_in(s, r->w1, actually,
+			       sizeof(actually) / sizeof(*actually));
+}
+
 bool
 notes__denied_zh(const sentence *s, size_t k)
 {
@@ -381,7 +405,8 @@ notes__denied_zh(const sentence *s, size_t k)
 
 	if (!s->words[s->items[k].w0].han && !s->words[0].han)
 		return false;
-	if (denied_before_zh(s, k, end) || corrected_label_zh(s, k))
+	if (denied_before_zh(s, k, end) || corrected_label_zh(s, k) ||
+	    quoted_label_zh(s, k))
 		return true;
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (denial_at(s, w, end))

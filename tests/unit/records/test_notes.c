@@ -3464,7 +3464,8 @@ test_rules_zh13(void)
  * clause negates its entry; a ticked 有 opens the allergy form's list;
  * corner quotes part words; red spots are a rash; 是否过敏不详 is the
  * drug's allergy, doubted; "对X过敏：否认" denies X alone; the drug
- * switched to, the reaction healing after it, treated it. */
+ * switched to, the reaction healing after it, treated it; a quoted label
+ * said to be something else (其实是) is de-labelled. */
 static const expect rules_zh14[] = {
 	{"对氨氯地平过敏，服用后脚踝水肿，属常见不良反应，不作为过敏。",
 	 NOTES_ALLERGY, "amlodipine", "氨氯地平", NEG, false},
@@ -3484,6 +3485,8 @@ static const expect rules_zh14[] = {
 	 UNC, true},
 	{"药物过敏：\n  ‧ 对「乳胶」过敏：否认；对碘过敏：否认", NOTES_ALLERGY,
 	 "latex", "乳胶", NEG, false},
+	{"医生查证后确认之前的“allopurinol rash”其实是皮肤真菌感染。",
+	 NOTES_ALLERGY, "allopurinol", "allopurinol", NEG, false},
 };
 
 static void
