@@ -174,9 +174,20 @@ notes__labels_line(const sentence *s, size_t k)
 	return notes__drug_after(s, k);
 }
 
+/* cross_reference_zh: is item k the allergy a cross-reactivity is
+ * weighed against, 交叉 right after it ("美罗培南与青霉素类交叉过敏风险低，
+ * …可继续使用")?  The verdict speaks of the other drug, the one given. */
+static bool
+cross_reference_zh(const sentence *s, size_t k)
+{
+	return notes__words_at(s, s->items[k].w1, "交叉");
+}
+
 const item *
 notes__disowned_by(const sentence *s, size_t k)
 {
+	if (cross_reference_zh(s, k))
+		return NULL;
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const notes_entry *e = s->items[j].e;
 

@@ -96,20 +96,86 @@ until_to(const sentence *s, size_t j, size_t k)
 	       notes__word_between(s, j, k, "to");
 }
 
+/* How far back a 对 may open the allergen that "过敏：否认" answers. */
+#define DENIED_ALLERGEN_WORDS 8
+
+bool
+notes__denied_allergen_zh(const sentence *s, size_t j)
+{
+	const char *key = s->items[j].e->key;
+	size_t w = s->items[j].w0, stop;
+
+	if (s->items[j].e->type != NOTES_T_NONE_KNOWN ||
+	    (strcmp(key, "过敏否认") != 0 && strcmp(key, "过敏无") != 0))
+		return false;
+	stop = w > DENIED_ALLERGEN_WORDS ? w - DENIED_ALLERGEN_WORDS : 0;
+	while (w-- > stop) {
+		if (notes__words_at(s, w, "对"))
+			return w + 1 < s->items[j].w0;
+		if (notes__words_at(s, w, FW_COMMA) ||
+		    notes__words_at(s, w, FW_SEMI))
+			return false;
+	}
+	return false;
+}
+
+/* denial_ends_clause_zh: is item j a Chinese denial (无, 否认) that a
+ * full-width comma or semicolon ends ("對「乳膠」過敏：否認；對碘過敏：否認",
+ * "Allopurinol——无，医生查证后确认…")?  The answer ends its clause as it
+ * would end its sentence; what follows is another entry or the reason. */
+static bool
+denial_ends_clause_zh(const sentence *s, size_t j)
+{
+	const item *t = &s->items[j];
+	uint32_t next = s->words[t->w1].end;
+
+	if (strcmp(t->e->key, "无") != 0 && strcmp(t->e->key, "否认") != 0)
+		return false;
+	for (uint32_t i = t->end; i + 3 <= next; i++)
+		if (memcmp(s->text + i, FW_COMMA, 3) == 0 ||
+		    memcmp(s->text + i, FW_SEMI, 3) == 0)
+			return true;
+	return false;
+}
+
+/* em_dash_zh: is Chinese denial j written after an em dash, as Chinese
+ * writes its dash ("Allopurinol——无")? */
+static bool
+em_dash_zh(const sentence *s, size_t j)
+{
+	const item *t = &s->items[j];
+	uint32_t from = s->words[t->w0 - 1].end;
+
+	return (unsigned char)t->e->key[0] >= 0x80 &&
+	       memmem(s->text + from, t->start - from, "\xe2\x80\x94", 3) !=
+		       NULL;
+}
+
 /* dash_no: is item j a "no" (or "无", "否认") that ends its sentence after
  * a dash or a colon ("Vomiting - no", "Penicillin allergy: no", "发热：无",
- * "Latex：否認")?  It negates what is before it. */
+ * "Latex：否認")?  It negates what is before it.  A Chinese denial after
+ * an em dash, or one that ends its clause (denial_ends_clause_zh),
+ * negates what is before it in its own clause only ("Allopurinol——无，…";
+ * "Codeine — 嘔吐；Contrast — 無" leaves the codeine). */
 static bool
 dash_no(const sentence *s, size_t j, size_t k)
 {
 	const item *t = &s->items[j];
+	bool dash, colon;
 
-	return j > k && t->w1 == s->n &&
-	       (strcmp(t->e->key, "no") == 0 || strcmp(t->e->key, "无") == 0 ||
+	if (j <= k || t->w0 == 0)
+		return false;
+	dash = notes__between_has(s, s->words[t->w0 - 1].end, t->start, '-');
+	colon = notes__colon_at(s->text, s->words[t->w0 - 1].end, t->start);
+	if (t->w1 == s->n && (dash || colon) &&
+	    (strcmp(t->e->key, "no") == 0 || strcmp(t->e->key, "无") == 0 ||
+	     strcmp(t->e->key, "否认") == 0))
+		return true;
+	return (t->w1 == s->n || denial_ends_clause_zh(s, j)) &&
+	       (dash || colon || em_dash_zh(s, j)) &&
+	       (strcmp(t->e->key, "无") == 0 ||
 		strcmp(t->e->key, "否认") == 0) &&
-	       t->w0 > 0 &&
-	       (notes__between_has(s, s->words[t->w0 - 1].end, t->start, '-') ||
-		notes__colon_at(s->text, s->words[t->w0 - 1].end, t->start));
+	       !notes__terminated(s, k, j);
 }
 
 /* continued: does a "继续" stand before item k in its clause ("术后继续
@@ -788,18 +854,45 @@ reporter_named(const sentence *s, size_t j)
 	return false;
 }
 
+/* recalls_zh: is word w, after Chinese family trigger j and an adverb
+ * at most (另, 也, 亦, 还, 又), a verb of recalling or guessing ("女儿回忆
+ * 用药后出现皮疹", "女兒估計係 Voltaren")?  The relative judges what
+ * happened to the patient, not to themself ("自己" after it is theirs). */
+static bool
+recalls_zh(const sentence *s, size_t w)
+{
+	static const char *const verbs[] = {"回忆", "估计", "记得",
+					    "认为", "觉得", "猜"};
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		size_t after = w + strlen(verbs[i]) / 3;
+
+		if (notes__words_at(s, w, verbs[i]))
+			return after >= s->n ||
+			       !notes__words_at(s, after, "自己");
+	}
+	return false;
+}
+
 /* reporter_zh: is Chinese family trigger j a relative who tells of the
  * patient, a reporting verb and the patient right after it ("病人弟弟表示
- * 病人对「磺胺」也过敏", "女儿说患者…")?  The relative reports; the
- * allergy is the patient's.  "丈夫诉自己…" is the relative's own. */
+ * 病人对「磺胺」也过敏", "女儿说患者…", an adverb before the verb: "女儿另诉
+ * 患者…"), or who recalls or guesses it (recalls_zh)?  The relative
+ * reports; the allergy is the patient's.  "丈夫诉自己…" is the relative's
+ * own. */
 static bool
 reporter_zh(const sentence *s, size_t j)
 {
 	static const char *const verbs[] = {"表示", "诉",   "说",  "称",
 					    "话",   "补充", "代诉"};
+	static const char *const adverbs[] = {"另", "也", "亦", "还", "又"};
 	static const char *const patient[] = {"病人", "患者", "患儿"};
 	size_t w = s->items[j].w1;
 
+	if (w < s->n && notes__words_in(s, w, adverbs, 5))
+		w++;
+	if (w < s->n && recalls_zh(s, w))
+		return true;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		size_t after = w + strlen(verbs[i]) / 3;
 
@@ -1255,8 +1348,10 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
-		if (t->type == NOTES_T_NONE_KNOWN && j < k &&
-		    !notes__ends(s, j, k, true)) {
+		if (t->type == NOTES_T_NONE_KNOWN &&
+		    ((j < k && !notes__ends(s, j, k, true)) ||
+		     (j == k + 1 && s->items[k].w1 == s->items[j].w0 &&
+		      notes__denied_allergen_zh(s, j)))) {
 			if (bits == 0)
 				*trigger = t->key;
 			bits |= NOTES_NEGATED;

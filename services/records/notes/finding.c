@@ -181,6 +181,8 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	f->end = it->end;
 	switch (it->e->type) {
 	case NOTES_T_NONE_KNOWN:
+		if (notes__denied_allergen_zh(s, k))
+			return false;
 		f->kind = NOTES_ALLERGY;
 		f->context = NOTES_NEGATED;
 		f->trigger = it->e->key;

@@ -443,8 +443,43 @@ adverb_at_zh(const sentence *s, size_t w)
 			       sizeof(adverbs) / sizeof(*adverbs));
 }
 
+/* quote_closed: is only a closing quote or corner bracket between word w
+ * and the word before it ("对“头孢唑林”是否过敏不详")?  The quote holds
+ * the drug's name; what follows is said of it. */
+static bool
+quote_closed(const sentence *s, size_t w)
+{
+	static const char *const quotes[] = {"\xe2\x80\x9d", "\xe2\x80\x99",
+					     "\xe3\x80\x8d", "\xe3\x80\x8f",
+					     "\""};
+	uint32_t from = s->words[w - 1].end, to = s->words[w].start;
+
+	for (size_t i = 0; i < sizeof(quotes) / sizeof(*quotes); i++)
+		if (to - from == strlen(quotes[i]) &&
+		    memcmp(s->text + from, quotes[i], to - from) == 0)
+			return true;
+	return false;
+}
+
+/* whether_unknown_zh: is word w in the 是否 (whether) of "是否过敏不详"
+ * before Chinese allergy cue j, a word that says it is not known right
+ * after the cue ("对“头孢唑林”是否过敏不详")?  The allergy is the drug's,
+ * doubted (notes__doubt_after_zh); a question alone ("询问对青霉素是否
+ * 过敏") names none. */
+static bool
+whether_unknown_zh(const sentence *s, size_t w, size_t j)
+{
+	static const char *const unknown[] = {"不详", "不明", "不清", "未知"};
+
+	return (notes__words_at(s, w, "是否") ||
+		(w > 0 && notes__words_at(s, w - 1, "是否"))) &&
+	       s->items[j].w1 < s->n &&
+	       notes__words_in(s, s->items[j].w1, unknown, 4);
+}
+
 /* adverbs_reach_zh: does Chinese allergy cue j, after drug item k, name
- * it over a few adverbs and nothing else ("「青黴素好像也會過敏」")? */
+ * it over a few adverbs and nothing else ("「青黴素好像也會過敏」", "是否
+ * 过敏不详": whether_unknown_zh)? */
 static bool
 adverbs_reach_zh(const sentence *s, size_t k, size_t j)
 {
@@ -455,8 +490,9 @@ adverbs_reach_zh(const sentence *s, size_t k, size_t j)
 	    to - from > ADVERB_GAP_ZH)
 		return false;
 	for (size_t w = from; w < to; w++)
-		if (!adverb_at_zh(s, w) ||
-		    s->words[w].start != s->words[w - 1].end)
+		if ((!adverb_at_zh(s, w) && !whether_unknown_zh(s, w, j)) ||
+		    (s->words[w].start != s->words[w - 1].end &&
+		     !(w == from && quote_closed(s, w))))
 			return false;
 	return true;
 }

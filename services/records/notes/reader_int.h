@@ -173,6 +173,13 @@ void notes__match(sentence *s);
 
 /* context.c */
 
+/* notes__denied_allergen_zh: is "no known allergies" item j, a Chinese
+ * "过敏：否认" or "过敏：无", the answer to the allergen a 对 names before
+ * it in its clause ("對「乳膠」過敏：否認；對碘過敏：否認")?  It denies that
+ * allergen only (context.c negates a drug right before it), no allergy
+ * at all. */
+bool notes__denied_allergen_zh(const sentence *s, size_t j);
+
 /* notes__ends: is there a terminator between items a and b (a < b)?  scope:
  * of a trigger's scope ("with" ends that), else of a clause. */
 bool notes__ends(const sentence *s, size_t a, size_t b, bool scope);

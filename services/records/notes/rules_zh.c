@@ -14,12 +14,14 @@ bool
 notes__doubt_after_zh(const sentence *s, size_t k)
 {
 	static const char *const doubt[] = {
-		"反应不详", "表现不详", "反应不清", "记不清",	"说不清",
-		"不清楚",   "无法说明", "待核实",   "待确认",	"待证实",
-		"暂按",	    "可疑过敏", "疑似过敏", "无法确认", "未能确认",
-		"列为可疑", "列为怀疑", "不确定",   "不能确定", "无法确定",
-		"无法核实", "未能核实", "描述不清", "怀疑过敏", "怀疑敏感",
-		"存疑",	    "不肯定",	"唔肯定"};
+		"反应不详",	"表现不详",	"反应不清",	"记不清",
+		"说不清",	"不清楚",	"无法说明",	"待核实",
+		"待确认",	"待证实",	"暂按",		"可疑过敏",
+		"疑似过敏",	"无法确认",	"未能确认",	"列为可疑",
+		"列为怀疑",	"不确定",	"不能确定",	"无法确定",
+		"无法核实",	"未能核实",	"描述不清",	"怀疑过敏",
+		"怀疑敏感",	"存疑",		"不肯定",	"唔肯定",
+		"是否过敏不详", "是否过敏不明", "是否过敏不清", "是否过敏未知"};
 	size_t end = notes__drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)
@@ -372,6 +374,30 @@ corrected_label_zh(const sentence *s, size_t k)
 			       sizeof(actually) / sizeof(*actually));
 }
 
+/* quoted_label_zh: is Chinese drug item k the first word of a label in
+ * quotes, its reaction or cue the quote's last item, and then said to
+ * be something else ("之前的“allopurinol rash”其实是皮肤真菌感染")?  As
+ * corrected_label_zh: the writer's correction of the label. */
+static bool
+quoted_label_zh(const sentence *s, size_t k)
+{
+	static const char *const actually[] = {"实为", "实际为", "实际是",
+					       "其实是", "实属"};
+	const item *d = &s->items[k], *r = k + 1 < s->n_items ? d + 1 : NULL;
+	uint32_t open = d->start >= 3 ? d->start - 3 : 0;
+	size_t close;
+
+	if (r == NULL ||
+	    (r->e->type != NOTES_T_REACTION &&
+	     r->e->type != NOTES_T_ALLERGY_CUE) ||
+	    quote_mark_zh(s->text, open) != 3 || r->w1 >= s->n)
+		return false;
+	close = quote_mark_zh(s->text, r->end);
+	return close > 0 && s->words[r->w1].start == r->end + close &&
+	       notes__words_in(s, r->w1, actually,
+			       sizeof(actually) / sizeof(*actually));
+}
+
 bool
 notes__denied_zh(const sentence *s, size_t k)
 {
@@ -379,7 +405,8 @@ notes__denied_zh(const sentence *s, size_t k)
 
 	if (!s->words[s->items[k].w0].han && !s->words[0].han)
 		return false;
-	if (denied_before_zh(s, k, end) || corrected_label_zh(s, k))
+	if (denied_before_zh(s, k, end) || corrected_label_zh(s, k) ||
+	    quoted_label_zh(s, k))
 		return true;
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (denial_at(s, w, end))
@@ -497,9 +524,15 @@ notes__remedy_zh(const sentence *s, size_t k)
 
 	if (bracket_treats_zh(s, k))
 		return true;
+	notes__clause_words(s, k, &from, &to);
+	/* the drug switched to, the reaction healing in the next clause: "改
+	 * 用 IV ceftriaxone，紅疹兩日內消退" (the rash was the first drug's) */
+	if (switched_zh(s, k) &&
+	    notes__words_any(s, s->items[k].w1, next_clause_end(s, k, to),
+			     resolves, sizeof(resolves) / sizeof(*resolves)))
+		return true;
 	if (!s->words[w0].han && !(w0 > 0 && s->words[w0 - 1].han))
 		return false; /* Chinese only */
-	notes__clause_words(s, k, &from, &to);
 	if (notes__words_any(s, s->items[k].w1, to, as_needed, 2))
 		return true;
 	/* what the drug was given for may heal in the next clause: "予伐昔

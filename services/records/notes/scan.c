@@ -26,7 +26,9 @@ unicode_punct(const unsigned char *s, size_t n)
 		return false;
 	if (s[0] == 0xe2 && (s[1] == 0x80 || s[1] == 0x81))
 		return true;
-	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] <= 0x83)
+	if (s[0] == 0xe3 && s[1] == 0x80 &&
+	    (s[2] <= 0x83 || (s[2] >= 0x88 && s[2] <= 0x91) ||
+	     (s[2] >= 0x94 && s[2] <= 0x9f)))
 		return true;
 	return s[0] == 0xef && s[1] == 0xbc && s[2] <= 0x8f;
 }

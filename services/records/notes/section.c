@@ -516,6 +516,45 @@ form_field(const sentence *s)
 	return memchr(s->text + from, '[', to - from) != NULL;
 }
 
+/* ticked_at: is a tick (√ ✓ ✔ ☑ ☒ ■) at text[i], or, going by step
+ * (1 or -1), after the spaces from i? */
+static bool
+ticked_at(const char *text, uint32_t i, uint32_t from, uint32_t to, int step)
+{
+	static const char *const ticks[] = {"\xe2\x88\x9a", "\xe2\x9c\x93",
+					    "\xe2\x9c\x94", "\xe2\x98\x91",
+					    "\xe2\x98\x92", "\xe2\x96\xa0"};
+
+	while (i >= from && i < to && text[i] == ' ')
+		i = (uint32_t)((int)i + step);
+	if (step < 0)
+		i = i >= from + 2 ? i - 2 : to; /* a tick's 3 bytes end at i */
+	for (size_t t = 0; t < sizeof(ticks) / sizeof(*ticks); t++)
+		if (i + 3 <= to && memcmp(text + i, ticks[t], 3) == 0)
+			return true;
+	return false;
+}
+
+/* ticked_yes_zh: is Chinese allergy heading s, its line ending at to,
+ * answered by a tick beside 有 and naming no drug ("过敏史：有 √  无 □",
+ * "过敏史：□无  ■有  □不详")?  The form's lines under it ("  药物：阿司匹林
+ * （哮喘发作）", "  其他：乳胶手套") are the allergies it says the patient
+ * has: its list. */
+static bool
+ticked_yes_zh(const sentence *s, uint32_t to)
+{
+	uint32_t from = s->items[0].end;
+	const char *yes;
+
+	if (!notes__zh_allergy_head(s) || !names_none(s) || from >= to)
+		return false;
+	yes = memmem(s->text + from, to - from, "\xe6\x9c\x89", 3); /* 有 */
+	if (yes == NULL)
+		return false;
+	return ticked_at(s->text, (uint32_t)(yes - s->text) + 3, from, to, 1) ||
+	       ticked_at(s->text, (uint32_t)(yes - s->text) - 1, from, to, -1);
+}
+
 void
 notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 {
@@ -527,9 +566,11 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 	s->allergy_line = notes__allergy_line(s);
 	s->allergy_head = s->allergy_line;
 	s->allergy_table = allergies && reaction_table_head(s, end->start);
-	s->allergy_list = allergies || kept ||
-			  (s->allergy_line && names_none(s) &&
-			   notes__line_ends(s, end) && !form_field(s));
+	s->allergy_list =
+		allergies || kept ||
+		(s->allergy_line && names_none(s) && notes__line_ends(s, end) &&
+		 !form_field(s)) ||
+		(notes__line_ends(s, end) && ticked_yes_zh(s, end->start));
 	if (((!notes__bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
 	    !plan_step_zh(s) && !plan_step_en(s)) {
 		s->section = section_of(s);

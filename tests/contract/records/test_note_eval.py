@@ -102,7 +102,7 @@ ORDER_CEILINGS = {
     "en-dev11": (14, 7), "zh-dev11": (11, 0),
     "en-dev12": (2, 1), "zh-dev12": (0, 0),
     "en-dev13": (6, 5), "zh-dev13": (8, 0),
-    "en-dev14": (9, 7), "zh-dev14": (9, 4),
+    "en-dev14": (9, 7), "zh-dev14": (1, 0),
 }
 
 

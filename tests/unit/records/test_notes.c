@@ -3457,6 +3457,79 @@ test_rules_zh13(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "digoxin") != NULL);
 }
 
+/* The fourteenth writer's Chinese (issue 75, rules75zh14): 不作为过敏 and
+ * kin de-label; a relative who recalls or guesses, or tells after an
+ * adverb, reports the patient's allergy; a cross-reactivity's reference
+ * keeps its allergy; a Chinese denial after an em dash or ending its
+ * clause negates its entry; a ticked 有 opens the allergy form's list;
+ * corner quotes part words; red spots are a rash; 是否过敏不详 is the
+ * drug's allergy, doubted; "对X过敏：否认" denies X alone; the drug
+ * switched to, the reaction healing after it, treated it; a quoted label
+ * said to be something else (其实是) is de-labelled. */
+static const expect rules_zh14[] = {
+	{"对氨氯地平过敏，服用后脚踝水肿，属常见不良反应，不作为过敏。",
+	 NOTES_ALLERGY, "amlodipine", "氨氯地平", NEG, false},
+	{"药物过敏：\n  1. 消炎药 — 女儿估计是 Voltaren，未能确认。",
+	 NOTES_ALLERGY, "diclofenac", "Voltaren", UNC, true},
+	{"女儿另诉患者服可待因后便秘，属常见不良反应，不作为过敏记录。",
+	 NOTES_ALLERGY, "codeine", "可待因", NEG, false},
+	{"药物过敏：Allopurinol——无，医生查证。", NOTES_ALLERGY, "allopurinol",
+	 "Allopurinol", NEG, false},
+	{"过敏史：有 √  无 □\n  药物：阿司匹林（哮喘发作）", NOTES_ALLERGY,
+	 "aspirin", "阿司匹林", 0, true},
+	{"另曾对「Baktar」起红疹。", NOTES_ALLERGY, "co-trimoxazole", "Baktar",
+	 0, true},
+	{"小时候吃盘尼西林全身出红点。", NOTES_ALLERGY, "penicillins",
+	 "盘尼西林", 0, true},
+	{"对“头孢唑林”是否过敏不详。", NOTES_ALLERGY, "cefazolin", "头孢唑林",
+	 UNC, true},
+	{"药物过敏：\n  ‧ 对「乳胶」过敏：否认；对碘过敏：否认", NOTES_ALLERGY,
+	 "latex", "乳胶", NEG, false},
+	{"医生查证后确认之前的“allopurinol rash”其实是皮肤真菌感染。",
+	 NOTES_ALLERGY, "allopurinol", "allopurinol", NEG, false},
+};
+
+static void
+test_rules_zh14(void)
+{
+	static const char *const cross = "药物过敏：青霉素。\n美罗培南与青霉素"
+					 "类交叉过敏风险低，可继续使用。";
+	static const char *const later =
+		"药物敏感：Codeine — 呕吐；Contrast — 无。";
+	static const char *const unticked =
+		"过敏史：有 □  无 √\n  药物：阿司匹林";
+	static const char *const asked = "询问对头孢唑林是否过敏。";
+	static const char *const denied = "过敏史：对「乳胶」过敏：否认。";
+	static const char *const healed =
+		"用 Augmentin 后出现全身红疹，即停药，改用 "
+		"ceftriaxone，红疹两日内消退。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh14) / sizeof(rules_zh14[0]); i++)
+		check(&rules_zh14[i]);
+	/* the verdict is the other drug's: the allergy stays */
+	notes__read_rules(cross, strlen(cross), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "penicillins")->context, 0);
+	/* a denial in a later entry leaves the earlier one */
+	notes__read_rules(later, strlen(later), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "codeine")->context, 0);
+	/* 无 ticked: no list */
+	notes__read_rules(unticked, strlen(unticked), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "aspirin") == NULL);
+	/* a question names no allergy */
+	notes__read_rules(asked, strlen(asked), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL);
+	/* the allergen denied, not every allergy */
+	notes__read_rules(denied, strlen(denied), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	/* the rash was the first drug's, not the one switched to */
+	notes__read_rules(healed, strlen(healed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "ceftriaxone") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3495,6 +3568,7 @@ static const mt_case cases[] = {
 	{"rules_zh12", test_rules_zh12},
 	{"rules_en13", test_rules_en13},
 	{"rules_zh13", test_rules_zh13},
+	{"rules_zh14", test_rules_zh14},
 	{NULL, NULL},
 };
 
