@@ -801,3 +801,43 @@ notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f)
 	}
 	allergy_context_zh13(s, k, f);
 }
+
+/* The words of a writer who keeps an allergy label although the patient
+ * has since taken the drug without harm ("has had amoxicillin twice since
+ * with no reaction; label kept for now", "Left on chart", "Keep on
+ * record"). */
+static const char *const label_kept[] = {"label kept",
+					 "label was kept",
+					 "kept the label",
+					 "keep the label",
+					 "label remains",
+					 "label left",
+					 "left on chart",
+					 "left on the chart",
+					 "left on record",
+					 "left on the record",
+					 "leave on chart",
+					 "leave on record",
+					 "keep on record",
+					 "kept on record",
+					 "kept on list",
+					 "kept on the list",
+					 "kept on the record",
+					 "remains on record",
+					 "remains on the record",
+					 "stays on record"};
+
+bool
+notes__label_kept(const sentence *s, uint32_t from)
+{
+	size_t w = 0;
+
+	while (w < s->n && s->words[w].start < from)
+		w++;
+	for (; w < s->n; w++)
+		for (size_t i = 0; i < sizeof(label_kept) / sizeof(*label_kept);
+		     i++)
+			if (notes__phrase_at(s, w, label_kept[i]))
+				return true;
+	return false;
+}

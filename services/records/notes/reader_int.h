@@ -490,6 +490,13 @@ void notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f);
  * asked about and cleared. */
 void notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__label_kept: does s say, at or after byte from, that an allergy
+ * label is kept although the drug has since been taken without harm
+ * ("has had amoxicillin twice since with no reaction; label kept for
+ * now", "Left on chart", "Keep on record")?  The record still holds the
+ * allergy, so an order check still acts on it: historical, not negated. */
+bool notes__label_kept(const sentence *s, uint32_t from);
+
 /* notes__class_anaphor: is class item k written after "the", "this" or
  * "that" ("a complication of the antibiotic, not an allergy to
  * clindamycin"), a drug of the class named after it in the sentence?

@@ -788,6 +788,45 @@ negate_class(notes_reading *out, const char *code, const char *trigger)
 	}
 }
 
+/* tolerated_kept: is c a member taken without harm in s, the class's
+ * label kept after it ("PCN - has had amoxicillin twice since with no
+ * reaction; label kept for now")?  Then the class is a past allergy the
+ * record still holds, not a negated one (rules75en14). */
+static bool
+tolerated_kept(const sentence *s, const notes_finding *c)
+{
+	return c->kind != NOTES_ALLERGY && notes__label_kept(s, c->end);
+}
+
+/* keep_class_past reads out's affirmed allergies to class code as past:
+ * the label kept after a member was taken without harm. */
+static void
+keep_class_past(notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    strcmp(f->code, code) == 0) {
+			f->context = NOTES_HISTORICAL;
+			f->trigger = "label kept";
+		}
+	}
+}
+
+/* member_clears: is class item k of s one that finding c, a member's
+ * verdict written after it in its clause, clears? */
+static bool
+member_clears(const sentence *s, size_t k, const notes_finding *c)
+{
+	const notes_entry *e = s->items[k].e;
+
+	return e->type == NOTES_T_CLASS && s->items[k].start < c->start &&
+	       !clause_parted(s->text, s->items[k].end, c->start) &&
+	       !own_allergy(s, s->items[k].end, c->start) &&
+	       notes__member_of(c->code, e->code);
+}
+
 void
 notes__member_clears_class(const sentence *s, notes_reading *out, size_t first)
 {
@@ -797,15 +836,13 @@ notes__member_clears_class(const sentence *s, notes_reading *out, size_t first)
 		if (!clears(c))
 			continue;
 		for (size_t k = 0; k < s->n_items; k++) {
-			const notes_entry *e = s->items[k].e;
-
-			if (e->type == NOTES_T_CLASS &&
-			    s->items[k].start < c->start &&
-			    !clause_parted(s->text, s->items[k].end,
-					   c->start) &&
-			    !own_allergy(s, s->items[k].end, c->start) &&
-			    notes__member_of(c->code, e->code))
-				negate_class(out, e->code, c->trigger);
+			if (!member_clears(s, k, c))
+				continue;
+			if (tolerated_kept(s, c))
+				keep_class_past(out, s->items[k].e->code);
+			else
+				negate_class(out, s->items[k].e->code,
+					     c->trigger);
 		}
 	}
 }
