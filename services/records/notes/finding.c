@@ -84,6 +84,26 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	}
 }
 
+/* CLASS_TOLERATED_WORDS: the most words between an English class and
+ * the tolerated cue after it that speaks of it. */
+#define CLASS_TOLERATED_WORDS 3
+
+/* class_tolerated returns the tolerated cue a few words after English
+ * class item k ("has now had 2 days of penicillin with no rash"), or
+ * NULL: the class taken without harm is no allergy, as after "tolerated"
+ * (rules75en14). */
+static const item *
+class_tolerated(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+	const item *tol = notes__tolerated_after(s, k);
+
+	if (it->e->type != NOTES_T_CLASS || tol == NULL ||
+	    s->words[it->w0].han || tol->w0 - it->w1 > CLASS_TOLERATED_WORDS)
+		return NULL;
+	return tol;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -95,7 +115,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	const item *caused = notes__effect_of(s, k);
 	const item *reaction =
 		caused ? caused : notes__reaction_of(s, k, false);
-	const item *tol = notes__tolerated_by(s, k);
+	const item *tol = notes__tolerated_by(s, k) ? notes__tolerated_by(s, k)
+						    : class_tolerated(s, k);
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";

@@ -623,7 +623,8 @@ notes__removed_entry(const sentence *s, notes_reading *out)
 
 /* names_removed_label: is drug item k the label a sentence says was
  * removed, "removed the <drug> allergy label" ("I have removed the
- * penicillin allergy label from our electronic record")? */
+ * penicillin allergy label from our electronic record", "I have removed
+ * the allopurinol entry")? */
 static bool
 names_removed_label(const sentence *s, size_t k)
 {
@@ -635,7 +636,8 @@ names_removed_label(const sentence *s, size_t k)
 	       notes__words_in(s, w0 - 1, owner,
 			       sizeof(owner) / sizeof(*owner)) &&
 	       (notes__words_at(s, w1, "allergy") ||
-		notes__words_at(s, w1, "label"));
+		notes__words_at(s, w1, "label") ||
+		notes__words_at(s, w1, "entry"));
 }
 
 void
@@ -647,7 +649,11 @@ notes__removed_named_label(const sentence *s, notes_reading *out)
 		for (size_t i = out->n; i-- > 0;) {
 			notes_finding *f = &out->findings[i];
 
-			if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+			/* a doubted label removed is gone too ("sensitive
+			 * to allopurinol?? ... I have removed the allopurinol
+			 * entry", rules75en14) */
+			if (f->kind == NOTES_ALLERGY &&
+			    (f->context & ~NOTES_UNCERTAIN) == 0 &&
 			    strcmp(f->code, s->items[k].e->code) == 0) {
 				f->context = NOTES_NEGATED;
 				f->trigger = "removed the allergy label";
