@@ -484,13 +484,31 @@ notes__hyphen_free(const sentence *s, size_t k)
 	       s->words[w].start == end + 1 && s->text[end] == '-';
 }
 
+/* named_phrase: is drug item d written after a determiner ("the
+ * lisinopril angioedema", "his ACEi cough")?  The noun phrase names
+ * that drug's reaction. */
+static bool
+named_phrase(const sentence *s, size_t d)
+{
+	static const char *const det[] = {"the",   "his",  "her",
+					  "their", "this", "that"};
+	size_t w = s->items[d].w0;
+
+	return w > 0 &&
+	       notes__words_in(s, w - 1, det, sizeof(det) / sizeof(*det));
+}
+
 bool
 notes__reaction_owned(const sentence *s, size_t k, const item *r)
 {
 	size_t j = (size_t)(r - s->items);
 
-	return r != NULL && j < k && j > 0 && is_drug(&s->items[j - 1]) &&
-	       s->items[j - 1].w1 == r->w0;
+	if (r == NULL || j == 0 || !is_drug(&s->items[j - 1]) ||
+	    s->items[j - 1].w1 != r->w0)
+		return false;
+	/* after k: "Candesartan - the lisinopril angioedema means an ARB is
+	 * used with caution" (rules75en14) */
+	return j < k || (j - 1 > k && named_phrase(s, j - 1));
 }
 
 bool

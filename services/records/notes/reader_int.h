@@ -525,7 +525,9 @@ bool notes__hyphen_free(const sentence *s, size_t k);
 
 /* notes__reaction_owned: is reaction r, written before drug item k, another
  * drug's, that drug right before it ("given her trimethoprim hives we'd
- * avoid co-trimoxazole")?  Then it makes no allergy of k. */
+ * avoid co-trimoxazole"), or after k, that drug after a determiner
+ * ("Candesartan - the lisinopril angioedema means ...")?  Then it makes
+ * no allergy of k. */
 bool notes__reaction_owned(const sentence *s, size_t k, const item *r);
 
 /* notes__relative_at: is word w a relative's (a family trigger, "mum", "dad")?
