@@ -742,6 +742,12 @@ bool notes__disowned_allergy(const sentence *s, notes_reading *out);
  * False when out is full. */
 bool notes__misattributed_allergy(const sentence *s, notes_reading *out);
 
+/* notes__corrected_drug reads the allergy the note held to drug Y as
+ * negated, and one to drug X as the patient's, where s corrects the drug
+ * "was X not Y" ("Endone?? ... daughter says that was Tramal not
+ * Endone"); false when out is full. */
+bool notes__corrected_drug(const sentence *s, notes_reading *out);
+
 /* notes__remember_subject keeps s's first drug, past those with a true allergy
  * of their own (verdict_subject: "Penicillin - anaphylaxis; co-amoxiclav
  * - nausea. Not an allergy."), as the one the next sentence may speak

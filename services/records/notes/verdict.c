@@ -338,6 +338,60 @@ notes__misattributed_allergy(const sentence *s, notes_reading *out)
 	return notes__keep(out, &f);
 }
 
+/* The trigger of an allergy the note says was another drug's. */
+static const char misnamed[] = "was another drug";
+
+/* corrected_pair: are drug items *x and *y of s written "was X not Y"
+ * ("daughter says that was Tramal not Endone")?  The writer corrects
+ * which drug the reaction was to. */
+static bool
+corrected_pair(const sentence *s, size_t *x, size_t *y)
+{
+	for (size_t k = 0; k < s->n_items; k++) {
+		const item *a = &s->items[k];
+		size_t m = k + 1;
+
+		/* "not" is an item of its own, the negation's trigger */
+		while (m < s->n_items && !is_drug(&s->items[m]))
+			m++;
+		if (m < s->n_items && is_drug(a) && a->w0 > 0 &&
+		    s->items[m].w0 == a->w1 + 1 &&
+		    notes__words_at(s, a->w0 - 1, "was") &&
+		    notes__words_at(s, a->w1, "not")) {
+			*x = k;
+			*y = m;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+notes__corrected_drug(const sentence *s, notes_reading *out)
+{
+	size_t x, y;
+	bool held = false;
+	notes_finding f;
+
+	if (!corrected_pair(s, &x, &y))
+		return true;
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY &&
+		    (g->context & ~NOTES_UNCERTAIN) == 0 &&
+		    strcmp(g->code, s->items[y].e->code) == 0) {
+			g->context = NOTES_NEGATED;
+			g->trigger = misnamed;
+			held = true;
+		}
+	}
+	if (!held)
+		return true;
+	allergy_of(&s->items[x], 0, misnamed, &f);
+	return notes__keep(out, &f);
+}
+
 /* denied_mention: does its own sentence deny drug item k an allergy
  * ("does not predict reactions to other cephalosporins")?  It is no
  * subject a later sentence's record cue speaks of ("Cefaclor (not in our
