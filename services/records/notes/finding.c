@@ -104,6 +104,29 @@ class_tolerated(const sentence *s, size_t k)
 	return tol;
 }
 
+/* analyte_named: is substance item k the bare word "potassium", no dose
+ * in mmol after it and no word that gives it ("supplements", "tablets",
+ * "replacement")?  Notes write the serum level so ("Potassium 5.8 on
+ * admission", "with the potassium at 5.6", "U&E (creatinine,
+ * potassium)"); the salt given is potassium chloride, its own entry
+ * (rules75en14). */
+static bool
+analyte_named(const sentence *s, size_t k)
+{
+	static const char *const given[] = {
+		"supplement",  "supplements", "tablet",	 "tablets",
+		"replacement", "mmol",	      "sachets", "infusion"};
+	const item *it = &s->items[k];
+
+	if (strcmp(it->e->key, "potassium") != 0)
+		return false;
+	for (size_t w = it->w1; w < s->n && w < it->w1 + 2; w++)
+		if (notes__words_in(s, w, given,
+				    sizeof(given) / sizeof(*given)))
+			return false;
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -120,10 +143,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
-	if (notes__labels_line(s, k) || notes__disowned_here(s, k) ||
-	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
-	    notes__no_allergen_class_zh(s, k) || notes__class_anaphor(s, k) ||
-	    notes__class_avoided(s, k))
+	if ((drug && analyte_named(s, k)) || notes__labels_line(s, k) ||
+	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
+	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
+	    notes__class_anaphor(s, k) || notes__class_avoided(s, k))
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
