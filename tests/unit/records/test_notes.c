@@ -3410,7 +3410,8 @@ test_rules_en13(void)
  * class taken "with no rash"; hallucinations and heart racing as
  * reactions; ACE-I and painkiller as classes; a table in columns of
  * spaces; an empty checkbox; a reaction another drug owns after a
- * determiner; "that was X not Y". */
+ * determiner; "that was X not Y"; local brands; "I do not consider this
+ * an allergy"; the serum potassium. */
 static const expect rules_en14[] = {
 	{"Allergies / intolerances:\n  - ASA -> GI bleed 2017 - this is a "
 	 "side effect rather than allergy.",
@@ -3454,6 +3455,15 @@ static const expect rules_en14[] = {
 	{"Drug allergy:  [x] Yes  [ ] No\n   1. Lignocaine at dentist - felt "
 	 "heart racing.",
 	 NOTES_ALLERGY, "lidocaine", "Lignocaine", 0, true},
+	/* a local brand is the substance it is; the writer's judgement */
+	{"She also says Crocin \"doesn't suit her\" - only mild acidity, I "
+	 "do not consider this an allergy.",
+	 NOTES_ALLERGY, "paracetamol", "Crocin", NEG, false},
+	{"Tab Thyronorm 75 mcg OD.", NOTES_MEDICINE, "levothyroxine",
+	 "Thyronorm", 0, true},
+	/* the salt given, not the serum level */
+	{"Meds: potassium supplements 2 tablets daily.", NOTES_MEDICINE,
+	 "potassium", "potassium", 0, true},
 };
 
 static void
@@ -3463,6 +3473,8 @@ test_rules_en14(void)
 		"Allergy status (tick one):\n[ ] No known allergies\n"
 		"[x] Allergies identified - details below";
 	static const char *const ticked = "[x] No known allergies";
+	static const char *const level =
+		"Potassium 5.8 on admission - treated in ED.";
 	static const char *const owned =
 		"Candesartan - the lisinopril angioedema means an ARB is used "
 		"with caution.";
@@ -3475,6 +3487,9 @@ test_rules_en14(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
 	notes__read_rules(ticked, strlen(ticked), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "") != NULL);
+	/* the serum level is no medicine */
+	notes__read_rules(level, strlen(level), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "potassium") == NULL);
 	/* the reaction is the other drug's: no allergy of the first */
 	notes__read_rules(owned, strlen(owned), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "candesartan") == NULL);
