@@ -3464,6 +3464,22 @@ static const expect rules_en14[] = {
 	/* the salt given, not the serum level */
 	{"Meds: potassium supplements 2 tablets daily.", NOTES_MEDICINE,
 	 "potassium", "potassium", 0, true},
+	/* the problem vocabulary: Malaysian abbreviations, the CKD stage
+	 * without a space, dengue, the side after the joint's word */
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "I10", "HPT", 0, true},
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "E78.5", "DLP", 0, true},
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "R73.0", "prediabetes", 0, true},
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "N18.3", "CKD3b", 0, true},
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "E66.9", "obese", 0, true},
+	{"Dx: Dengue fever (NS1 +ve).", NOTES_PROBLEM, "A90", "Dengue fever", 0,
+	 true},
+	{"PMHx: osteoarthritis L hip.", NOTES_PROBLEM, "M16.9",
+	 "osteoarthritis L hip", 0, true},
 };
 
 static void
