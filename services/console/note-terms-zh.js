@@ -1117,6 +1117,8 @@ export const NOTE_REACTIONS_ZH = {
   "bungs her up": "便秘",
   "bungs him up": "便秘",
   "gi upset": "胃肠道不适",
+  "hallucinations": "幻觉",
+  "heart racing": "心悸",
   "hives": "荨麻疹",
   "itches": "瘙痒",
   "itching": "瘙痒",

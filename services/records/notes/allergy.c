@@ -495,13 +495,31 @@ notes__hyphen_free(const sentence *s, size_t k)
 	       s->words[w].start == end + 1 && s->text[end] == '-';
 }
 
+/* named_phrase: is drug item d written after a determiner ("the
+ * lisinopril angioedema", "his ACEi cough")?  The noun phrase names
+ * that drug's reaction. */
+static bool
+named_phrase(const sentence *s, size_t d)
+{
+	static const char *const det[] = {"the",   "his",  "her",
+					  "their", "this", "that"};
+	size_t w = s->items[d].w0;
+
+	return w > 0 &&
+	       notes__words_in(s, w - 1, det, sizeof(det) / sizeof(*det));
+}
+
 bool
 notes__reaction_owned(const sentence *s, size_t k, const item *r)
 {
 	size_t j = (size_t)(r - s->items);
 
-	return r != NULL && j < k && j > 0 && is_drug(&s->items[j - 1]) &&
-	       s->items[j - 1].w1 == r->w0;
+	if (r == NULL || j == 0 || !is_drug(&s->items[j - 1]) ||
+	    s->items[j - 1].w1 != r->w0)
+		return false;
+	/* after k: "Candesartan - the lisinopril angioedema means an ARB is
+	 * used with caution" (rules75en14) */
+	return j < k || (j - 1 > k && named_phrase(s, j - 1));
 }
 
 bool
@@ -811,4 +829,44 @@ notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "nil";
 	}
 	allergy_context_zh13(s, k, f);
+}
+
+/* The words of a writer who keeps an allergy label although the patient
+ * has since taken the drug without harm ("has had amoxicillin twice since
+ * with no reaction; label kept for now", "Left on chart", "Keep on
+ * record"). */
+static const char *const label_kept[] = {"label kept",
+					 "label was kept",
+					 "kept the label",
+					 "keep the label",
+					 "label remains",
+					 "label left",
+					 "left on chart",
+					 "left on the chart",
+					 "left on record",
+					 "left on the record",
+					 "leave on chart",
+					 "leave on record",
+					 "keep on record",
+					 "kept on record",
+					 "kept on list",
+					 "kept on the list",
+					 "kept on the record",
+					 "remains on record",
+					 "remains on the record",
+					 "stays on record"};
+
+bool
+notes__label_kept(const sentence *s, uint32_t from)
+{
+	size_t w = 0;
+
+	while (w < s->n && s->words[w].start < from)
+		w++;
+	for (; w < s->n; w++)
+		for (size_t i = 0; i < sizeof(label_kept) / sizeof(*label_kept);
+		     i++)
+			if (notes__phrase_at(s, w, label_kept[i]))
+				return true;
+	return false;
 }

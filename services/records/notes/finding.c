@@ -84,6 +84,49 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	}
 }
 
+/* CLASS_TOLERATED_WORDS: the most words between an English class and
+ * the tolerated cue after it that speaks of it. */
+#define CLASS_TOLERATED_WORDS 3
+
+/* class_tolerated returns the tolerated cue a few words after English
+ * class item k ("has now had 2 days of penicillin with no rash"), or
+ * NULL: the class taken without harm is no allergy, as after "tolerated"
+ * (rules75en14). */
+static const item *
+class_tolerated(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+	const item *tol = notes__tolerated_after(s, k);
+
+	if (it->e->type != NOTES_T_CLASS || tol == NULL ||
+	    s->words[it->w0].han || tol->w0 - it->w1 > CLASS_TOLERATED_WORDS)
+		return NULL;
+	return tol;
+}
+
+/* analyte_named: is substance item k the bare word "potassium", no dose
+ * in mmol after it and no word that gives it ("supplements", "tablets",
+ * "replacement")?  Notes write the serum level so ("Potassium 5.8 on
+ * admission", "with the potassium at 5.6", "U&E (creatinine,
+ * potassium)"); the salt given is potassium chloride, its own entry
+ * (rules75en14). */
+static bool
+analyte_named(const sentence *s, size_t k)
+{
+	static const char *const given[] = {
+		"supplement",  "supplements", "tablet",	 "tablets",
+		"replacement", "mmol",	      "sachets", "infusion"};
+	const item *it = &s->items[k];
+
+	if (strcmp(it->e->key, "potassium") != 0)
+		return false;
+	for (size_t w = it->w1; w < s->n && w < it->w1 + 2; w++)
+		if (notes__words_in(s, w, given,
+				    sizeof(given) / sizeof(*given)))
+			return false;
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -95,14 +138,15 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	const item *caused = notes__effect_of(s, k);
 	const item *reaction =
 		caused ? caused : notes__reaction_of(s, k, false);
-	const item *tol = notes__tolerated_by(s, k);
+	const item *tol = notes__tolerated_by(s, k) ? notes__tolerated_by(s, k)
+						    : class_tolerated(s, k);
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
 	f->system = drug ? "substance" : "class";
-	if (notes__labels_line(s, k) || notes__disowned_here(s, k) ||
-	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
-	    notes__no_allergen_class_zh(s, k) || notes__class_anaphor(s, k) ||
-	    notes__class_avoided(s, k))
+	if ((drug && analyte_named(s, k)) || notes__labels_line(s, k) ||
+	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
+	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
+	    notes__class_anaphor(s, k) || notes__class_avoided(s, k))
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
@@ -167,6 +211,23 @@ event_dated(const sentence *s, size_t k)
 	return true;
 }
 
+/* box_unticked: is item k a form's option after an empty checkbox
+ * ("[ ] No known allergies" beside "[x] Allergies identified")?  The
+ * option was not chosen: it says nothing of the patient (rules75en14). */
+static bool
+box_unticked(const sentence *s, size_t k)
+{
+	const char *p = s->text + s->items[k].start;
+
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p == s->text || p[-1] != ']')
+		return false;
+	for (p--; p > s->text && p[-1] == ' ';)
+		p--;
+	return p > s->text && p[-1] == '[';
+}
+
 bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
@@ -181,7 +242,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	f->end = it->end;
 	switch (it->e->type) {
 	case NOTES_T_NONE_KNOWN:
-		if (notes__denied_allergen_zh(s, k))
+		if (notes__denied_allergen_zh(s, k) || box_unticked(s, k))
 			return false;
 		f->kind = NOTES_ALLERGY;
 		f->context = NOTES_NEGATED;

@@ -35,6 +35,29 @@ notes__is_concept(notes_type t)
 	return t >= NOTES_T_SUBSTANCE;
 }
 
+/* hyphen_joined finds words i and i + 1, one hyphen between them
+ * ("ACE-I"), as the drug or class their letters spell together
+ * ("acei"), as dosage's allergy names compare (rules75en14), or NULL. */
+static const notes_entry *
+hyphen_joined(const sentence *s, size_t i)
+{
+	char key[NOTES_KEY_MAX];
+	const notes_entry *e;
+	size_t n = strlen(s->words[i].key);
+
+	if (i + 1 >= s->n || s->words[i].han || s->words[i + 1].han ||
+	    s->words[i + 1].start != s->words[i].end + 1 ||
+	    s->text[s->words[i].end] != '-' ||
+	    n + strlen(s->words[i + 1].key) + 1 > sizeof(key))
+		return NULL;
+	memcpy(key, s->words[i].key, n);
+	memcpy(key + n, s->words[i + 1].key, strlen(s->words[i + 1].key) + 1);
+	e = notes__find(key);
+	return e && (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
+		       ? e
+		       : NULL;
+}
+
 /* lookup finds words [i, i + w) as a phrase; a mention also matches
  * with its last word's plural "s" dropped ("penicillins" -> the class). */
 static const notes_entry *
@@ -48,6 +71,8 @@ lookup(const sentence *s, size_t i, size_t w)
 		return NULL;
 	e = notes__find(key);
 	if (e)
+		return e;
+	if (w == 2 && (e = hyphen_joined(s, i)) != NULL)
 		return e;
 	k = strlen(key);
 	if (k < 4 || key[k - 1] != 's' || key[k - 2] == ' ')

@@ -620,6 +620,19 @@ notes__tolerated_after(const sentence *s, size_t k)
 static const char *const answered_ok_en[] = {"ok", "okay", "fine"};
 static const char *const answered_none_en[] = {"none", "nil", "no"};
 
+/* answer_dashed: is the answer at word w followed by a dash and the
+ * writer's remark ("Chlorhexidine: NO - used for TKR without problem")?
+ * The dash ends the answer as a full stop would (rules75en14). */
+static bool
+answer_dashed(const sentence *s, size_t w)
+{
+	const char *p = s->text + s->words[w].end;
+
+	while (*p == ' ')
+		p++;
+	return *p == '-' && p[1] == ' ' && w + 1 < s->n;
+}
+
 /* answered: is drug item k an allergy list's entry answered by one of
  * words[0, n) right after it, then the entry's end? */
 static bool
@@ -634,7 +647,8 @@ answered(const sentence *s, size_t k, const char *const *words, size_t n)
 	 * the byte after it is the note's) */
 	return w + 1 == s->n ||
 	       (s->text[s->words[w].end] != '\0' &&
-		strchr(";\"),.", s->text[s->words[w].end]) != NULL);
+		strchr(";\"),.", s->text[s->words[w].end]) != NULL) ||
+	       answer_dashed(s, w);
 }
 
 bool

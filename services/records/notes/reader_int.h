@@ -497,6 +497,13 @@ void notes__allergy_context_en10(const sentence *s, size_t k, notes_finding *f);
  * asked about and cleared. */
 void notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__label_kept: does s say, at or after byte from, that an allergy
+ * label is kept although the drug has since been taken without harm
+ * ("has had amoxicillin twice since with no reaction; label kept for
+ * now", "Left on chart", "Keep on record")?  The record still holds the
+ * allergy, so an order check still acts on it: historical, not negated. */
+bool notes__label_kept(const sentence *s, uint32_t from);
+
 /* notes__class_anaphor: is class item k written after "the", "this" or
  * "that" ("a complication of the antibiotic, not an allergy to
  * clindamycin"), a drug of the class named after it in the sentence?
@@ -525,7 +532,9 @@ bool notes__hyphen_free(const sentence *s, size_t k);
 
 /* notes__reaction_owned: is reaction r, written before drug item k, another
  * drug's, that drug right before it ("given her trimethoprim hives we'd
- * avoid co-trimoxazole")?  Then it makes no allergy of k. */
+ * avoid co-trimoxazole"), or after k, that drug after a determiner
+ * ("Candesartan - the lisinopril angioedema means ...")?  Then it makes
+ * no allergy of k. */
 bool notes__reaction_owned(const sentence *s, size_t k, const item *r);
 
 /* notes__relative_at: is word w a relative's (a family trigger, "mum", "dad")?
@@ -739,6 +748,12 @@ bool notes__disowned_allergy(const sentence *s, notes_reading *out);
  * for the note's other mentions of the patient's (misattributed_code).
  * False when out is full. */
 bool notes__misattributed_allergy(const sentence *s, notes_reading *out);
+
+/* notes__corrected_drug reads the allergy the note held to drug Y as
+ * negated, and one to drug X as the patient's, where s corrects the drug
+ * "was X not Y" ("Endone?? ... daughter says that was Tramal not
+ * Endone"); false when out is full. */
+bool notes__corrected_drug(const sentence *s, notes_reading *out);
 
 /* notes__remember_subject keeps s's first drug, past those with a true allergy
  * of their own (verdict_subject: "Penicillin - anaphylaxis; co-amoxiclav

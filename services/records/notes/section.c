@@ -236,12 +236,40 @@ allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
 	       notes__only_marks(s->text, last, to, ":-");
 }
 
+/* COLUMN_GAP_SPACES: the fewest spaces that part a table's columns;
+ * prose puts one, at most two after a full stop. */
+#define COLUMN_GAP_SPACES 3
+
+/* column_gap: the first run of spaces, COLUMN_GAP_SPACES or more, after
+ * s's first word and before to, or NULL: a table laid out in columns of
+ * spaces parts its cells so ("Drug / substance        Reaction
+ * Severity   Source", rules75en14). */
+static const char *
+column_gap(const sentence *s, uint32_t to)
+{
+	const char *p = s->text + s->words[0].end, *end = s->text + to;
+
+	for (; p + COLUMN_GAP_SPACES <= end; p++)
+		if (strncmp(p, "   ", COLUMN_GAP_SPACES) == 0)
+			return p;
+	return NULL;
+}
+
+/* table_barred: is s's line, ending at to, a table row whose cells "|"
+ * parts? */
+static bool
+table_barred(const sentence *s, uint32_t to)
+{
+	return memchr(s->text + s->words[0].end, '|', to - s->words[0].end) !=
+	       NULL;
+}
+
 /* reaction_table_head: is s, its line ending at to, a table's header row
- * ("|" between its cells) whose first cell names the drug and another
- * what it did ("Drug / product | What happened (pt) | My comment",
- * "Drug | Reaction")?  Its rows are the patient's reactions, an allergy
- * list, as under "Allergies:" (FHIR AllergyIntolerance: substance and
- * reaction). */
+ * ("|" between its cells, or columns of spaces) whose first cell names
+ * the drug and another what it did ("Drug / product | What happened
+ * (pt) | My comment", "Drug | Reaction", "Drug / substance   Reaction")?
+ * Its rows are the patient's reactions, an allergy list, as under
+ * "Allergies:" (FHIR AllergyIntolerance: substance and reaction). */
 static bool
 reaction_table_head(const sentence *s, uint32_t to)
 {
@@ -254,6 +282,8 @@ reaction_table_head(const sentence *s, uint32_t to)
 	if (s->n < 2 || !notes__words_in(s, 0, drug, 5))
 		return false;
 	bar = memchr(s->text + s->words[0].end, '|', to - s->words[0].end);
+	if (bar == NULL)
+		bar = column_gap(s, to);
 	if (bar == NULL)
 		return false;
 	while (w < s->n && s->words[w].start < (uint32_t)(bar - s->text))
@@ -565,7 +595,8 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 
 	s->allergy_line = notes__allergy_line(s);
 	s->allergy_head = s->allergy_line;
-	s->allergy_table = allergies && reaction_table_head(s, end->start);
+	s->allergy_table = allergies && reaction_table_head(s, end->start) &&
+			   table_barred(s, end->start);
 	s->allergy_list =
 		allergies || kept ||
 		(s->allergy_line && names_none(s) && notes__line_ends(s, end) &&

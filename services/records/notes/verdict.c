@@ -338,6 +338,60 @@ notes__misattributed_allergy(const sentence *s, notes_reading *out)
 	return notes__keep(out, &f);
 }
 
+/* The trigger of an allergy the note says was another drug's. */
+static const char misnamed[] = "was another drug";
+
+/* corrected_pair: are drug items *x and *y of s written "was X not Y"
+ * ("daughter says that was Tramal not Endone")?  The writer corrects
+ * which drug the reaction was to. */
+static bool
+corrected_pair(const sentence *s, size_t *x, size_t *y)
+{
+	for (size_t k = 0; k < s->n_items; k++) {
+		const item *a = &s->items[k];
+		size_t m = k + 1;
+
+		/* "not" is an item of its own, the negation's trigger */
+		while (m < s->n_items && !is_drug(&s->items[m]))
+			m++;
+		if (m < s->n_items && is_drug(a) && a->w0 > 0 &&
+		    s->items[m].w0 == a->w1 + 1 &&
+		    notes__words_at(s, a->w0 - 1, "was") &&
+		    notes__words_at(s, a->w1, "not")) {
+			*x = k;
+			*y = m;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+notes__corrected_drug(const sentence *s, notes_reading *out)
+{
+	size_t x, y;
+	bool held = false;
+	notes_finding f;
+
+	if (!corrected_pair(s, &x, &y))
+		return true;
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY &&
+		    (g->context & ~NOTES_UNCERTAIN) == 0 &&
+		    strcmp(g->code, s->items[y].e->code) == 0) {
+			g->context = NOTES_NEGATED;
+			g->trigger = misnamed;
+			held = true;
+		}
+	}
+	if (!held)
+		return true;
+	allergy_of(&s->items[x], 0, misnamed, &f);
+	return notes__keep(out, &f);
+}
+
 /* denied_mention: does its own sentence deny drug item k an allergy
  * ("does not predict reactions to other cephalosporins")?  It is no
  * subject a later sentence's record cue speaks of ("Cefaclor (not in our
@@ -623,7 +677,8 @@ notes__removed_entry(const sentence *s, notes_reading *out)
 
 /* names_removed_label: is drug item k the label a sentence says was
  * removed, "removed the <drug> allergy label" ("I have removed the
- * penicillin allergy label from our electronic record")? */
+ * penicillin allergy label from our electronic record", "I have removed
+ * the allopurinol entry")? */
 static bool
 names_removed_label(const sentence *s, size_t k)
 {
@@ -635,7 +690,8 @@ names_removed_label(const sentence *s, size_t k)
 	       notes__words_in(s, w0 - 1, owner,
 			       sizeof(owner) / sizeof(*owner)) &&
 	       (notes__words_at(s, w1, "allergy") ||
-		notes__words_at(s, w1, "label"));
+		notes__words_at(s, w1, "label") ||
+		notes__words_at(s, w1, "entry"));
 }
 
 void
@@ -647,7 +703,11 @@ notes__removed_named_label(const sentence *s, notes_reading *out)
 		for (size_t i = out->n; i-- > 0;) {
 			notes_finding *f = &out->findings[i];
 
-			if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+			/* a doubted label removed is gone too ("sensitive
+			 * to allopurinol?? ... I have removed the allopurinol
+			 * entry", rules75en14) */
+			if (f->kind == NOTES_ALLERGY &&
+			    (f->context & ~NOTES_UNCERTAIN) == 0 &&
 			    strcmp(f->code, s->items[k].e->code) == 0) {
 				f->context = NOTES_NEGATED;
 				f->trigger = "removed the allergy label";
@@ -788,6 +848,45 @@ negate_class(notes_reading *out, const char *code, const char *trigger)
 	}
 }
 
+/* tolerated_kept: is c a member taken without harm in s, the class's
+ * label kept after it ("PCN - has had amoxicillin twice since with no
+ * reaction; label kept for now")?  Then the class is a past allergy the
+ * record still holds, not a negated one (rules75en14). */
+static bool
+tolerated_kept(const sentence *s, const notes_finding *c)
+{
+	return c->kind != NOTES_ALLERGY && notes__label_kept(s, c->end);
+}
+
+/* keep_class_past reads out's affirmed allergies to class code as past:
+ * the label kept after a member was taken without harm. */
+static void
+keep_class_past(notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    strcmp(f->code, code) == 0) {
+			f->context = NOTES_HISTORICAL;
+			f->trigger = "label kept";
+		}
+	}
+}
+
+/* member_clears: is class item k of s one that finding c, a member's
+ * verdict written after it in its clause, clears? */
+static bool
+member_clears(const sentence *s, size_t k, const notes_finding *c)
+{
+	const notes_entry *e = s->items[k].e;
+
+	return e->type == NOTES_T_CLASS && s->items[k].start < c->start &&
+	       !clause_parted(s->text, s->items[k].end, c->start) &&
+	       !own_allergy(s, s->items[k].end, c->start) &&
+	       notes__member_of(c->code, e->code);
+}
+
 void
 notes__member_clears_class(const sentence *s, notes_reading *out, size_t first)
 {
@@ -797,15 +896,13 @@ notes__member_clears_class(const sentence *s, notes_reading *out, size_t first)
 		if (!clears(c))
 			continue;
 		for (size_t k = 0; k < s->n_items; k++) {
-			const notes_entry *e = s->items[k].e;
-
-			if (e->type == NOTES_T_CLASS &&
-			    s->items[k].start < c->start &&
-			    !clause_parted(s->text, s->items[k].end,
-					   c->start) &&
-			    !own_allergy(s, s->items[k].end, c->start) &&
-			    notes__member_of(c->code, e->code))
-				negate_class(out, e->code, c->trigger);
+			if (!member_clears(s, k, c))
+				continue;
+			if (tolerated_kept(s, c))
+				keep_class_past(out, s->items[k].e->code);
+			else
+				negate_class(out, s->items[k].e->code,
+					     c->trigger);
 		}
 	}
 }

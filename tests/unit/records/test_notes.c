@@ -3404,6 +3404,114 @@ test_rules_en13(void)
 			r.findings[j].context == NEG);
 }
 
+/* The fourteenth writer's English (issue 75, rules75en14): a verdict
+ * written as a contrast; an entry answered "NO - remark"; a class label
+ * kept after a member was tolerated; a doubted entry removed by name; a
+ * class taken "with no rash"; hallucinations and heart racing as
+ * reactions; ACE-I and painkiller as classes; a table in columns of
+ * spaces; an empty checkbox; a reaction another drug owns after a
+ * determiner; "that was X not Y"; local brands; "I do not consider this
+ * an allergy"; the serum potassium. */
+static const expect rules_en14[] = {
+	{"Allergies / intolerances:\n  - ASA -> GI bleed 2017 - this is a "
+	 "side effect rather than allergy.",
+	 NOTES_ALLERGY, "aspirin", "ASA", NEG, false},
+	{"The patient bought Nurofen for knee pain. It has been added to his "
+	 "avoid list as a risk, NOT as an allergy.",
+	 NOTES_ALLERGY, "ibuprofen", "Nurofen", NEG, false},
+	{"Allergies:\n  - Chlorhexidine: NO - used for TKR without problem\n"
+	 "  - Tramadol: intolerant, severe vomiting",
+	 NOTES_ALLERGY, "chlorhexidine", "Chlorhexidine", NEG, false},
+	{"Allergies:\n  - Chlorhexidine: NO - used for TKR without problem\n"
+	 "  - Tramadol: intolerant, severe vomiting",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
+	{"Allergies: PCN (childhood) - has had amoxicillin twice since with "
+	 "no reaction; label kept for now.",
+	 NOTES_ALLERGY, "penicillins", "PCN", HIST, true},
+	{"Allergies: sensitive to allopurinol?? - no, the rash was after a "
+	 "herbal tea; I have removed the allopurinol entry.",
+	 NOTES_ALLERGY, "allopurinol", "allopurinol", NEG, false},
+	{"Allergy: mum says she had a rash with amoxicillin aged 2 - has now "
+	 "had 2 days of penicillin with no rash.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Changed chart: TRAMAL - hallucinations.", NOTES_ALLERGY, "tramadol",
+	 "TRAMAL", 0, true},
+	{"Stopped perindopril due to cough - \"ACE-I intolerance\" in the "
+	 "green book.",
+	 NOTES_ALLERGY, "ace inhibitors", "ACE-I", 0, true},
+	{"Drug / substance        Reaction                 Severity\n"
+	 "Morphine                \"went mad\"               mild\n"
+	 "Latex                   contact dermatitis       mild",
+	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
+	{"Candesartan - the lisinopril angioedema means an ARB is used with "
+	 "caution.",
+	 NOTES_MEDICINE, "candesartan", "Candesartan", 0, true},
+	{"Allergies: Endone?? - daughter says that was Tramal not Endone.",
+	 NOTES_ALLERGY, "oxycodone", "Endone", NEG, false},
+	{"Allergies: Endone?? - daughter says that was Tramal not Endone.",
+	 NOTES_ALLERGY, "tramadol", "Tramal", 0, true},
+	{"Son says she had an allergy to a painkiller, does not know which.",
+	 NOTES_ALLERGY, "analgesics", "painkiller", UNC, true},
+	{"Drug allergy:  [x] Yes  [ ] No\n   1. Lignocaine at dentist - felt "
+	 "heart racing.",
+	 NOTES_ALLERGY, "lidocaine", "Lignocaine", 0, true},
+	/* a local brand is the substance it is; the writer's judgement */
+	{"She also says Crocin \"doesn't suit her\" - only mild acidity, I "
+	 "do not consider this an allergy.",
+	 NOTES_ALLERGY, "paracetamol", "Crocin", NEG, false},
+	{"Tab Thyronorm 75 mcg OD.", NOTES_MEDICINE, "levothyroxine",
+	 "Thyronorm", 0, true},
+	/* the salt given, not the serum level */
+	{"Meds: potassium supplements 2 tablets daily.", NOTES_MEDICINE,
+	 "potassium", "potassium", 0, true},
+	/* the problem vocabulary: Malaysian abbreviations, the CKD stage
+	 * without a space, dengue, the side after the joint's word */
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "I10", "HPT", 0, true},
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "E78.5", "DLP", 0, true},
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "R73.0", "prediabetes", 0, true},
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "N18.3", "CKD3b", 0, true},
+	{"PMH: DM/HPT/DLP since 2015, prediabetes, CKD3b, obese.",
+	 NOTES_PROBLEM, "E66.9", "obese", 0, true},
+	{"Dx: Dengue fever (NS1 +ve).", NOTES_PROBLEM, "A90", "Dengue fever", 0,
+	 true},
+	{"PMHx: osteoarthritis L hip.", NOTES_PROBLEM, "M16.9",
+	 "osteoarthritis L hip", 0, true},
+};
+
+static void
+test_rules_en14(void)
+{
+	static const char *const form =
+		"Allergy status (tick one):\n[ ] No known allergies\n"
+		"[x] Allergies identified - details below";
+	static const char *const ticked = "[x] No known allergies";
+	static const char *const level =
+		"Potassium 5.8 on admission - treated in ED.";
+	static const char *const owned =
+		"Candesartan - the lisinopril angioedema means an ARB is used "
+		"with caution.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en14) / sizeof(rules_en14[0]); i++)
+		check(&rules_en14[i]);
+	/* an option not ticked says nothing; one ticked does */
+	notes__read_rules(form, strlen(form), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	notes__read_rules(ticked, strlen(ticked), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") != NULL);
+	/* the serum level is no medicine */
+	notes__read_rules(level, strlen(level), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "potassium") == NULL);
+	/* the reaction is the other drug's: no allergy of the first */
+	notes__read_rules(owned, strlen(owned), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "candesartan") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lisinopril") != NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -3567,6 +3675,7 @@ static const mt_case cases[] = {
 	{"rules_en12", test_rules_en12},
 	{"rules_zh12", test_rules_zh12},
 	{"rules_en13", test_rules_en13},
+	{"rules_en14", test_rules_en14},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{NULL, NULL},
