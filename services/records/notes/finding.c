@@ -211,23 +211,6 @@ event_dated(const sentence *s, size_t k)
 	return true;
 }
 
-/* box_unticked: is item k a form's option after an empty checkbox
- * ("[ ] No known allergies" beside "[x] Allergies identified")?  The
- * option was not chosen: it says nothing of the patient (rules75en14). */
-static bool
-box_unticked(const sentence *s, size_t k)
-{
-	const char *p = s->text + s->items[k].start;
-
-	while (p > s->text && p[-1] == ' ')
-		p--;
-	if (p == s->text || p[-1] != ']')
-		return false;
-	for (p--; p > s->text && p[-1] == ' ';)
-		p--;
-	return p > s->text && p[-1] == '[';
-}
-
 bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
@@ -242,7 +225,8 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	f->end = it->end;
 	switch (it->e->type) {
 	case NOTES_T_NONE_KNOWN:
-		if (notes__denied_allergen_zh(s, k) || box_unticked(s, k))
+		if (notes__denied_allergen_zh(s, k) ||
+		    notes__unticked(s, s->items[k].w0))
 			return false;
 		f->kind = NOTES_ALLERGY;
 		f->context = NOTES_NEGATED;

@@ -97,11 +97,12 @@ max_words(const char *word)
 	return notes__first_words(one) > 0 ? 1 : 0;
 }
 
-/* unticked: does word i of s follow an empty checkbox ("Drug allergy:
- * [x] Yes  [ ] No")?  A template's option left unticked says nothing:
- * its "No" negates nothing ("[x] No" does). */
-static bool
-unticked(const sentence *s, size_t i)
+/* notes__unticked: does word i of s follow an empty checkbox ("Drug
+ * allergy: [x] Yes  [ ] No", "[ ] No known allergies")?  A template's
+ * option left unticked says nothing: its "No" negates nothing ("[x] No"
+ * does), and its "No known allergies" is no finding. */
+bool
+notes__unticked(const sentence *s, size_t i)
 {
 	const char *p = s->text + s->words[i].start;
 
@@ -176,8 +177,8 @@ notes__match(sentence *s)
 			w = 1;
 		else if (e == NULL && (e = split_name(s, i)) != NULL)
 			w = 2;
-		if (e == NULL ||
-		    (e->type == NOTES_T_NEGATED && w == 1 && unticked(s, i))) {
+		if (e == NULL || (e->type == NOTES_T_NEGATED && w == 1 &&
+				  notes__unticked(s, i))) {
 			i += e ? w : 1;
 			continue;
 		}

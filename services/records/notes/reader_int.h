@@ -171,6 +171,10 @@ bool notes__is_concept(notes_type t);
 /* notes__match finds the known phrases of s, longest first, left to right. */
 void notes__match(sentence *s);
 
+/* notes__unticked: does word i of s follow an empty checkbox ("[ ] No")?
+ * The option was not chosen: it says nothing of the patient. */
+bool notes__unticked(const sentence *s, size_t i);
+
 /* context.c */
 
 /* notes__denied_allergen_zh: is "no known allergies" item j, a Chinese
