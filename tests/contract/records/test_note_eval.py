@@ -95,14 +95,15 @@ ORDER_CEILINGS = {
     "en-dev5": (2, 0), "en-dev6": (2, 0), "en-dev7": (1, 1),
     "en-dev8": (6, 0), "zh-dev": (0, 0), "zh-dev2": (2, 0),
     "zh-dev3": (2, 0), "zh-dev4": (4, 0), "zh-dev5": (1, 0),
-    "zh-dev6": (4, 0), "zh-dev7": (0, 0), "zh-dev8": (0, 0),
+    "zh-dev6": (3, 0), "zh-dev7": (0, 0), "zh-dev8": (0, 0),
     "zh-dev9": (0, 0),
     "en-dev9": (1, 1),
     "en-dev10": (2, 0), "zh-dev10": (0, 0),
-    "en-dev11": (14, 7), "zh-dev11": (11, 0),
+    "en-dev11": (14, 7), "zh-dev11": (10, 0),
     "en-dev12": (2, 1), "zh-dev12": (0, 0),
-    "en-dev13": (6, 5), "zh-dev13": (8, 0),
+    "en-dev13": (6, 5), "zh-dev13": (6, 0),
     "en-dev14": (2, 0), "zh-dev14": (1, 0),
+    "en-dev15": (4, 3), "zh-dev15": (2, 1),
 }
 
 
@@ -362,6 +363,13 @@ LATER_WRITERS_FLOORS = {
                  "kind medicine": 0.69, "suggested": 0.78},
     "zh-dev14": {"all": 0.67, "kind allergy": 0.70, "kind problem": 0.58,
                  "kind medicine": 0.73, "suggested": 0.79},
+    # the fifteenth writer's, as they were read unseen with the
+    # fourteenth writer's rules (0.670 and 0.713): no rule has learnt from
+    # them yet
+    "en-dev15": {"all": 0.65, "kind allergy": 0.73, "kind problem": 0.54,
+                 "kind medicine": 0.73, "suggested": 0.80},
+    "zh-dev15": {"all": 0.69, "kind allergy": 0.89, "kind problem": 0.62,
+                 "kind medicine": 0.73, "suggested": 0.80},
 }
 
 
