@@ -26,6 +26,8 @@
 #define SVC_ERRLEN	   4096
 #define SVC_READY_POLL_MS  1000
 #define SVC_PRUNE_EVERY_MS 60000
+/* How often a migration that keeps failing says so. */
+#define SVC_SAY_UNMIGRATED_MS 10000
 
 /* Defaults that depend on the service, formatted once at start. */
 typedef struct svc_defaults {
@@ -51,6 +53,7 @@ struct med_service {
 	void *data;
 	_Atomic bool migrated; /* med_service_migrated */
 	int64_t request_log_pruned_ms;
+	int64_t unmigrated_said_ms; /* when say_unmigrated last spoke */
 	pthread_t readiness_thread;
 	bool readiness_started;
 	bool waiting_on_own; /* not ready only because def->ready said so */
@@ -436,6 +439,27 @@ med_service_migrated(med_service *svc)
 	return svc != NULL && svc->migrated;
 }
 
+/*
+ * say_unmigrated: the schema could not be brought up to date this time;
+ * the readiness loop tries again each second.  Some of the causes (a
+ * deadlock or a lock wait on a Galera node, a timeout) are logged by the
+ * pool at debug level only, so the service says here, every
+ * SVC_SAY_UNMIGRATED_MS, why it is not ready.
+ */
+static void
+say_unmigrated(med_service *svc, med_err err)
+{
+	int64_t now = med_now_ms();
+
+	if (svc->unmigrated_said_ms != 0 &&
+	    now - svc->unmigrated_said_ms < SVC_SAY_UNMIGRATED_MS)
+		return;
+	svc->unmigrated_said_ms = now;
+	med_log_warn("not ready: the database schema is not up to date yet "
+		     "(%s); trying again",
+		     med_strerror(err));
+}
+
 /* check_readiness migrates when not yet done, then reads the database. */
 static bool
 check_readiness(med_service *svc)
@@ -448,8 +472,10 @@ check_readiness(med_service *svc)
 			err = med_audit_outbox_migrate(svc->db);
 		if (err == MED_OK)
 			err = med_request_log_migrate(svc->db);
-		if (err != MED_OK)
+		if (err != MED_OK) {
+			say_unmigrated(svc, err);
 			return false;
+		}
 		svc->migrated = true;
 		med_log_info("database schema is up to date");
 	}
