@@ -138,10 +138,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	const item *caused = notes__effect_of(s, k);
 	const item *reaction =
 		caused ? caused : notes__reaction_of(s, k, false);
-	const item *tol = notes__tolerated_by(s, k) ? notes__tolerated_by(s, k)
-						    : class_tolerated(s, k);
+	const item *tol = notes__tolerated_by(s, k);
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
+	if (tol == NULL)
+		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
 	if ((drug && analyte_named(s, k)) || notes__labels_line(s, k) ||
 	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||

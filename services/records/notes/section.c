@@ -255,13 +255,12 @@ column_gap(const sentence *s, uint32_t to)
 	return NULL;
 }
 
-/* table_barred: is s's line, ending at to, a table row whose cells "|"
- * parts? */
-static bool
-table_barred(const sentence *s, uint32_t to)
+/* cell_bar: the first "|" after s's first word and before to, the bar
+ * that parts a table's cells, or NULL. */
+static const char *
+cell_bar(const sentence *s, uint32_t to)
 {
-	return memchr(s->text + s->words[0].end, '|', to - s->words[0].end) !=
-	       NULL;
+	return memchr(s->text + s->words[0].end, '|', to - s->words[0].end);
 }
 
 /* reaction_table_head: is s, its line ending at to, a table's header row
@@ -281,7 +280,7 @@ reaction_table_head(const sentence *s, uint32_t to)
 
 	if (s->n < 2 || !notes__words_in(s, 0, drug, 5))
 		return false;
-	bar = memchr(s->text + s->words[0].end, '|', to - s->words[0].end);
+	bar = cell_bar(s, to);
 	if (bar == NULL)
 		bar = column_gap(s, to);
 	if (bar == NULL)
@@ -596,7 +595,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 	s->allergy_line = notes__allergy_line(s);
 	s->allergy_head = s->allergy_line;
 	s->allergy_table = allergies && reaction_table_head(s, end->start) &&
-			   table_barred(s, end->start);
+			   cell_bar(s, end->start) != NULL;
 	s->allergy_list =
 		allergies || kept ||
 		(s->allergy_line && names_none(s) && notes__line_ends(s, end) &&
