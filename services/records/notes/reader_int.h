@@ -875,9 +875,10 @@ bool notes__misattributed_code(const notes_reading *out, const char *code);
 /* notes__settle finishes out once every sentence of the note is read: a
  * later statement supersedes the mentions it speaks of (a label removed,
  * a doubt, a stop done, a refusal, a drug taken beside its doubt),
- * diabetes named without its type takes the type the note names, and an
- * unspecified problem a specific one covers is dropped (refine.c).  The
- * findings are final after it. */
-void notes__settle(notes_reading *out);
+ * diabetes named without its type takes the type the note names (in
+ * English, type 2 where it names none), and an unspecified problem a
+ * specific one covers is dropped (refine.c).  text is the note the
+ * findings' spans index.  The findings are final after it. */
+void notes__settle(notes_reading *out, const char *text);
 
 #endif

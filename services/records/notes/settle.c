@@ -258,8 +258,8 @@ diabetes_type(const notes_reading *out)
 	return type;
 }
 
-/* typed_code sets f, diabetes named without its type (E14), to the type
- * the note names (1 or 2), in WHO ICD-10's titles. */
+/* typed_code sets f, diabetes named without its type (E14), to type (1
+ * or 2), in WHO ICD-10's titles; type 0 leaves it. */
 static void
 typed_code(notes_finding *f, int type)
 {
@@ -275,11 +275,27 @@ typed_code(notes_finding *f, int type)
 		  "Type 2 diabetes mellitus with ketoacidosis"}},
 	};
 
-	for (size_t i = 0; i < sizeof(typed) / sizeof(*typed); i++)
+	for (size_t i = 0; type != 0 && i < sizeof(typed) / sizeof(*typed); i++)
 		if (strcmp(f->code, typed[i].untyped) == 0) {
 			f->code = typed[i].code[type - 1];
 			f->display = typed[i].display[type - 1];
 		}
+}
+
+/* default_type returns 2 for the patient's diabetes written in English
+ * without its type ("DM", "diabetes") in a note that names no type:
+ * ICD-10-CM's guideline I.C.4.a.2 codes it type 2 (E11), as the English
+ * writers do.  Chinese 糖尿病 keeps E14.9, the national clinical edition's
+ * 糖尿病, as the Chinese writers code it.  0 otherwise: no type. */
+static int
+default_type(const notes_finding *f, const char *text)
+{
+	if (strcmp(f->code, "E14.9") != 0)
+		return 0;
+	for (uint32_t k = f->start; k < f->end; k++)
+		if ((unsigned char)text[k] >= 0x80)
+			return 0;
+	return 2;
 }
 
 /* same_in reports whether out's first n findings hold f's kind, code and
@@ -298,22 +314,22 @@ same_in(const notes_reading *out, size_t n, const notes_finding *f)
 /* type_diabetes reads diabetes named without its type ("diabetes
  * educator saw pt", "DM", "her sister has diabetes too") as the type the
  * note names elsewhere ("T2DM", "type 1 diabetes"): one condition, which
- * the writer types once.  A repeat it then makes is dropped. */
+ * the writer types once; where the note names none, default_type's.  A
+ * repeat it then makes is dropped. */
 static void
-type_diabetes(notes_reading *out)
+type_diabetes(notes_reading *out, const char *text)
 {
 	int type = diabetes_type(out);
 	size_t n = 0;
 
-	if (type == 0)
-		return;
 	for (size_t i = 0; i < out->n; i++) {
 		notes_finding f = out->findings[i];
 
 		/* a relative's diabetes, or one denied, is of no type */
 		if (f.kind == NOTES_PROBLEM &&
 		    !(f.context & (NOTES_FAMILY | NOTES_NEGATED)))
-			typed_code(&f, type);
+			typed_code(&f,
+				   type != 0 ? type : default_type(&f, text));
 		if (!same_in(out, n, &f))
 			out->findings[n++] = f;
 	}
@@ -374,14 +390,14 @@ undecline(notes_reading *out)
 }
 
 void
-notes__settle(notes_reading *out)
+notes__settle(notes_reading *out, const char *text)
 {
 	delabel(out);
 	undeny(out);
 	undoubt(out);
 	unstop(out);
 	undecline(out);
-	type_diabetes(out);
+	type_diabetes(out, text);
 	untake_doubts(out);
 	notes__drop_unspecified(out);
 }

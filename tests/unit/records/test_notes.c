@@ -1343,10 +1343,18 @@ test_unspecified_restated(void)
 	text = "Type 2 diabetes. Mother has diabetes.";
 	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "E14.9") != NULL);
-	/* alone, the general word keeps its code */
+	/* alone, the general word in English is type 2 (ICD-10-CM's
+	 * default); in Chinese, and denied, it keeps its code */
 	text = "Diabetes on metformin.";
 	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "E11.9") != NULL);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E14.9") == 0);
+	text = "糖尿病，口服二甲双胍。";
+	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "E14.9") != NULL);
+	text = "No diabetes. Type 1 diabetes in her brother.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E11.9") == 0);
 	/* COPD with an exacerbation: two problems */
 	text = "COPD. Admitted with an infective exacerbation of COPD.";
 	notes__read_rules(text, strlen(text), &r);
