@@ -995,8 +995,10 @@ parent_told_zh(const sentence *s, size_t j)
 
 /* conditions_drug: does hypothetical trigger j condition a drug written
  * between it and allergy item k ("if bacterial tonsillitis then,
- * clarithromycin as pen allergic")?  The condition is the drug's; the
- * allergy given as its reason is a fact. */
+ * clarithromycin as pen allergic"), or one before it when k is in a
+ * parenthesis opened after j ("clarithromycin ... if not better in 3
+ * days (pen allergy)")?  The condition is the drug's; the allergy given
+ * as its reason is a fact. */
 static bool
 conditions_drug(const sentence *s, size_t j, size_t k)
 {
@@ -1005,7 +1007,7 @@ conditions_drug(const sentence *s, size_t j, size_t k)
 	for (size_t m = j + 1; m < k; m++)
 		if (is_drug(&s->items[m]))
 			return true;
-	return false;
+	return notes__first_drug(s, j) < j && notes__opens_after_item(s, j, k);
 }
 
 /* doubt_after_label: is item k the label of a Chinese list item, a

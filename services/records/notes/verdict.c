@@ -199,6 +199,26 @@ paren_verdict(const sentence *s, size_t j)
 	return true;
 }
 
+/* AVOID_AFTER_BUT_WORDS: how far after "but" the avoidance that keeps a
+ * disowned label may be written ("but please avoid", "but best
+ * avoided"). */
+#define AVOID_AFTER_BUT_WORDS 3
+
+/* avoided_after: does "but" right after verdict item j say the drug is
+ * still to be avoided ("adverse reaction rather than allergy, but please
+ * avoid")?  A reason to avoid a drug keeps its label, an intolerance. */
+static bool
+avoided_after(const sentence *s, size_t j)
+{
+	static const char *const avoid[] = {"avoid", "avoided"};
+	size_t w = s->items[j].w1;
+
+	if (w >= s->n || !notes__words_at(s, w, "but"))
+		return false;
+	return notes__any_in(s, w + 1, w + 1 + AVOID_AFTER_BUT_WORDS, avoid,
+			     sizeof(avoid) / sizeof(*avoid));
+}
+
 /* joined_words: is text[from, to) only a list's joining: spaces, a
  * comma or slash, "and" or "or"? */
 static bool
@@ -247,7 +267,8 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 		bool disown =
 			e->type == NOTES_T_PSEUDO &&
 			(e->dir & NOTES_DIR_NOT_ALLERGY) &&
-			(!records_intolerance(s, d) || paren_verdict(s, j));
+			(!records_intolerance(s, d) || paren_verdict(s, j)) &&
+			!avoided_after(s, j);
 		bool record = (e->dir & NOTES_DIR_RECORDED) &&
 			      e->type == NOTES_T_ALLERGY_CUE &&
 			      notes__first_drug(s, j) == j;
