@@ -1004,10 +1004,11 @@ conditions_drug(const sentence *s, size_t j, size_t k)
 {
 	if (s->items[j].e->type != NOTES_T_HYPOTHETICAL || j > k)
 		return false;
-	for (size_t m = j + 1; m < k; m++)
-		if (is_drug(&s->items[m]))
+	for (size_t m = 0; m < k; m++)
+		if (m != j && is_drug(&s->items[m]) &&
+		    (m > j || notes__opens_after_item(s, j, k)))
 			return true;
-	return notes__first_drug(s, j) < j && notes__opens_after_item(s, j, k);
+	return false;
 }
 
 /* doubt_after_label: is item k the label of a Chinese list item, a
