@@ -824,6 +824,16 @@ effect_denied(const sentence *s, size_t k, size_t j)
 	return j > k + 1 && s->items[j - 1].e->type == NOTES_T_NEGATED;
 }
 
+/* sedated: is effect item it drowsiness (R40.0, somnolence)?  A drug
+ * stopped because it made the patient drowsy ("Cyclizine stopped
+ * (drowsy)") had its expected sedating effect, a side effect that led to
+ * a stop, not an intolerance to record. */
+static bool
+sedated(const item *it)
+{
+	return it->e->code != NULL && strcmp(it->e->code, "R40.0") == 0;
+}
+
 const item *
 notes__lay_effect(const sentence *s, size_t k)
 {
@@ -845,7 +855,7 @@ notes__lay_effect(const sentence *s, size_t k)
 		    it->e->type != NOTES_T_REACTION)
 			continue;
 		if (!notes__felt_effect(it) || for_reason(s, j) ||
-		    effect_denied(s, k, j) ||
+		    effect_denied(s, k, j) || sedated(it) ||
 		    !(came_off_in(s, before, d->w0) ||
 		      came_off_in(s, d->w1, it->w0)))
 			return NULL;

@@ -143,7 +143,8 @@ clause_first_drug(const sentence *s, size_t d, size_t j)
  * true allergy of their own
  * (verdict_subject), or, when s names none before it, the first drug of
  * the sentence before in the paragraph ("- Morphine - itching.
- * Discussed: this is a histamine effect, not an allergy"); or NULL. */
+ * Discussed: this is a histamine effect, not an allergy") unless s
+ * opens a bullet or an "Allergies:" line; or NULL. */
 static const item *
 spoken_of(const sentence *s, size_t j)
 {
@@ -157,8 +158,9 @@ spoken_of(const sentence *s, size_t j)
 						 j)];
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
-	if (notes__bulleted(s))
-		return NULL; /* a new bullet is a new entry, not the last's */
+	if (notes__bulleted(s) || notes__allergy_line(s))
+		return NULL; /* a new bullet is a new entry, not the last's, and
+			      * so is an "Allergies:" line's */
 	return s->prior.e != NULL ? &s->prior : NULL;
 }
 

@@ -3517,8 +3517,9 @@ test_rules_en14(void)
  * allergy" and the "but please avoid" that keeps the label; the
  * -cillins; a course "not better" or "not controlled" is no denial; an
  * allergy in a parenthesis after a condition is the plan's reason; a
- * reaction after "after" and a drug is that drug's; an effect denied is
- * no reason the drug was stopped. */
+ * reaction after "after" and a drug is that drug's; an effect denied,
+ * or drowsiness, is no intolerance the drug was stopped for; an
+ * "Allergies:" line's verdict is its own entry's. */
 static const expect rules_en15[] = {
 	{"- Previously failed risperidone (partial response) and aripiprazole "
 	 "(akathisia - listed as intolerance).",
@@ -3551,6 +3552,13 @@ test_rules_en15(void)
 		"swelling and his weight is stable.";
 	static const char *const felt =
 		"He stopped his furosemide as he had swelling.";
+	static const char *const sedated =
+		"Nausea - haloperidol 1.5mg nocte, good effect. Cyclizine "
+		"stopped (drowsy).";
+	static const char *const own_line =
+		"Meds: sertraline 50mg, quetiapine 25mg nocte.\nAllergies: "
+		"acetylcysteine - flushing and rash during first bag = "
+		"anaphylactoid reaction, NOT an allergy.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en15) / sizeof(rules_en15[0]); i++)
@@ -3565,6 +3573,15 @@ test_rules_en15(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "furosemide") != NULL);
 	notes__read_rules(felt, strlen(felt), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") != NULL);
+	/* a sedating drug stopped for drowsiness had its expected effect */
+	notes__read_rules(sedated, strlen(sedated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cyclizine") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "cyclizine") != NULL);
+	/* an "Allergies:" line's verdict is of its own entry, not of the
+	 * drug on the line before */
+	notes__read_rules(own_line, strlen(own_line), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sertraline") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "sertraline") != NULL);
 }
 
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
