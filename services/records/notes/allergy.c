@@ -496,13 +496,14 @@ notes__hyphen_free(const sentence *s, size_t k)
 }
 
 /* named_phrase: is drug item d written after a determiner ("the
- * lisinopril angioedema", "his ACEi cough")?  The noun phrase names
+ * lisinopril angioedema", "his ACEi cough") or after "after" or
+ * "following" ("ARB after ACEi angioedema")?  The noun phrase names
  * that drug's reaction. */
 static bool
 named_phrase(const sentence *s, size_t d)
 {
-	static const char *const det[] = {"the",   "his",  "her",
-					  "their", "this", "that"};
+	static const char *const det[] = {"the",  "his",  "her",   "their",
+					  "this", "that", "after", "following"};
 	size_t w = s->items[d].w0;
 
 	return w > 0 &&

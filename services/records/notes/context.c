@@ -995,15 +995,18 @@ parent_told_zh(const sentence *s, size_t j)
 
 /* conditions_drug: does hypothetical trigger j condition a drug written
  * between it and allergy item k ("if bacterial tonsillitis then,
- * clarithromycin as pen allergic")?  The condition is the drug's; the
- * allergy given as its reason is a fact. */
+ * clarithromycin as pen allergic"), or one before it when k is in a
+ * parenthesis opened after j ("clarithromycin ... if not better in 3
+ * days (pen allergy)")?  The condition is the drug's; the allergy given
+ * as its reason is a fact. */
 static bool
 conditions_drug(const sentence *s, size_t j, size_t k)
 {
 	if (s->items[j].e->type != NOTES_T_HYPOTHETICAL || j > k)
 		return false;
-	for (size_t m = j + 1; m < k; m++)
-		if (is_drug(&s->items[m]))
+	for (size_t m = 0; m < k; m++)
+		if (m != j && is_drug(&s->items[m]) &&
+		    (m > j || notes__opens_after_item(s, j, k)))
 			return true;
 	return false;
 }

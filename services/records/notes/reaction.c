@@ -338,12 +338,25 @@ notes__first_drug(const sentence *s, size_t j)
 	return j;
 }
 
+/* recorded_aside: is record cue j in a parenthesis opened after drug item
+ * k, with no other drug between ("aripiprazole (akathisia - listed as
+ * intolerance)")?  The parenthesis tells that drug's story. */
+static bool
+recorded_aside(const sentence *s, size_t k, size_t j)
+{
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	return notes__opens_after_item(s, k, j);
+}
+
 bool
 notes__recorded_reaches(const sentence *s, size_t k, size_t j)
 {
-	if (!(s->items[j].e->dir & NOTES_DIR_RECORDED) || j < k ||
-	    notes__first_drug(s, j) != k)
+	if (!(s->items[j].e->dir & NOTES_DIR_RECORDED) || j < k)
 		return false;
+	if (notes__first_drug(s, j) != k)
+		return recorded_aside(s, k, j);
 	for (size_t m = k + 1; m < j; m++)
 		if (is_drug(&s->items[m]) &&
 		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
@@ -801,6 +814,26 @@ lay_effect_zh(const sentence *s, size_t k)
 	return it;
 }
 
+/* effect_denied: is effect item j, after drug item k, denied by a
+ * negation right before it ("stopped his furosemide himself as he had no
+ * swelling")?  A drug given up for want of its indication, or an effect
+ * that has gone, is no intolerance. */
+static bool
+effect_denied(const sentence *s, size_t k, size_t j)
+{
+	return j > k + 1 && s->items[j - 1].e->type == NOTES_T_NEGATED;
+}
+
+/* sedated: is effect item it drowsiness (R40.0, somnolence)?  A drug
+ * stopped because it made the patient drowsy ("Cyclizine stopped
+ * (drowsy)") had its expected sedating effect, a side effect that led to
+ * a stop, not an intolerance to record. */
+static bool
+sedated(const item *it)
+{
+	return it->e->code != NULL && strcmp(it->e->code, "R40.0") == 0;
+}
+
 const item *
 notes__lay_effect(const sentence *s, size_t k)
 {
@@ -822,6 +855,7 @@ notes__lay_effect(const sentence *s, size_t k)
 		    it->e->type != NOTES_T_REACTION)
 			continue;
 		if (!notes__felt_effect(it) || for_reason(s, j) ||
+		    effect_denied(s, k, j) || sedated(it) ||
 		    !(came_off_in(s, before, d->w0) ||
 		      came_off_in(s, d->w1, it->w0)))
 			return NULL;

@@ -339,7 +339,9 @@ bool notes__answered_none(const sentence *s, size_t k);
  * name substance item k ("Previously tried fluoxetine - \"made me really
  * agitated\" - recorded as intolerance", "\"penicillin - nausea\"; this
  * is an intolerance")?  It names the sentence's first drug, past
- * clauses, when every drug before it is that one. */
+ * clauses, when every drug before it is that one, and a drug whose
+ * parenthesis holds it ("aripiprazole (akathisia - listed as
+ * intolerance)"). */
 bool notes__recorded_reaches(const sentence *s, size_t k, size_t j);
 
 /* notes__allergy_cued: does an allergy cue of the clause name item k? */

@@ -143,7 +143,8 @@ clause_first_drug(const sentence *s, size_t d, size_t j)
  * true allergy of their own
  * (verdict_subject), or, when s names none before it, the first drug of
  * the sentence before in the paragraph ("- Morphine - itching.
- * Discussed: this is a histamine effect, not an allergy"); or NULL. */
+ * Discussed: this is a histamine effect, not an allergy") unless s
+ * opens a bullet or an "Allergies:" line; or NULL. */
 static const item *
 spoken_of(const sentence *s, size_t j)
 {
@@ -157,8 +158,9 @@ spoken_of(const sentence *s, size_t j)
 						 j)];
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
-	if (notes__bulleted(s))
-		return NULL; /* a new bullet is a new entry, not the last's */
+	if (notes__bulleted(s) || notes__allergy_line(s))
+		return NULL; /* a new bullet is a new entry, not the last's, and
+			      * so is an "Allergies:" line's */
 	return s->prior.e != NULL ? &s->prior : NULL;
 }
 
@@ -197,6 +199,26 @@ paren_verdict(const sentence *s, size_t j)
 		    strstr(s->items[m].e->key, "intoleran") != NULL)
 			return false;
 	return true;
+}
+
+/* AVOID_AFTER_BUT_WORDS: how far after "but" the avoidance that keeps a
+ * disowned label may be written ("but please avoid", "but best
+ * avoided"). */
+#define AVOID_AFTER_BUT_WORDS 3
+
+/* avoided_after: does "but" right after verdict item j say the drug is
+ * still to be avoided ("adverse reaction rather than allergy, but please
+ * avoid")?  A reason to avoid a drug keeps its label, an intolerance. */
+static bool
+avoided_after(const sentence *s, size_t j)
+{
+	static const char *const avoid[] = {"avoid", "avoided"};
+	size_t w = s->items[j].w1;
+
+	if (w >= s->n || !notes__words_at(s, w, "but"))
+		return false;
+	return notes__any_in(s, w + 1, w + 1 + AVOID_AFTER_BUT_WORDS, avoid,
+			     sizeof(avoid) / sizeof(*avoid));
 }
 
 /* joined_words: is text[from, to) only a list's joining: spaces, a
@@ -247,7 +269,8 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 		bool disown =
 			e->type == NOTES_T_PSEUDO &&
 			(e->dir & NOTES_DIR_NOT_ALLERGY) &&
-			(!records_intolerance(s, d) || paren_verdict(s, j));
+			(!records_intolerance(s, d) || paren_verdict(s, j)) &&
+			!avoided_after(s, j);
 		bool record = (e->dir & NOTES_DIR_RECORDED) &&
 			      e->type == NOTES_T_ALLERGY_CUE &&
 			      notes__first_drug(s, j) == j;

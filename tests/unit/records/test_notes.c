@@ -3520,6 +3520,78 @@ test_rules_en14(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "lisinopril") != NULL);
 }
 
+/* The fifteenth writer's English (issue 75, rules75en15): a record cue in
+ * the parenthesis after a drug; "listed as intolerance"; "rather than
+ * allergy" and the "but please avoid" that keeps the label; the
+ * -cillins; a course "not better" or "not controlled" is no denial; an
+ * allergy in a parenthesis after a condition is the plan's reason; a
+ * reaction after "after" and a drug is that drug's; an effect denied,
+ * or drowsiness, is no intolerance the drug was stopped for; an
+ * "Allergies:" line's verdict is its own entry's. */
+static const expect rules_en15[] = {
+	{"- Previously failed risperidone (partial response) and aripiprazole "
+	 "(akathisia - listed as intolerance).",
+	 NOTES_ALLERGY, "aripiprazole", "aripiprazole", 0, true},
+	{"He is allergic to doxycycline? - he says it gave him a sun rash on "
+	 "holiday, which is photosensitivity rather than allergy.",
+	 NOTES_ALLERGY, "doxycycline", "doxycycline", NEG, false},
+	{"Allergies: trimethoprim (hyperkalaemia 2022 - adverse reaction "
+	 "rather than allergy, but please avoid).",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
+	{"Allergies: she says she reacts to \"all the -cillins\" (rash).",
+	 NOTES_ALLERGY, "penicillins", "cillins", 0, true},
+	{"Plan: clarithromycin 7.5mg/kg BD x5d if not better in 3 days (pen "
+	 "allergy).",
+	 NOTES_ALLERGY, "penicillins", "pen", 0, true},
+	{"If not controlled in 4 wks -> candesartan low dose rechallenge, "
+	 "cautiously (ARB after ACEi angioedema - discussed small risk).",
+	 NOTES_ALLERGY, "ace inhibitors", "ACEi", 0, true},
+};
+
+static void
+test_rules_en15(void)
+{
+	static const char *const after =
+		"If not controlled in 4 wks -> candesartan low dose "
+		"rechallenge, cautiously (ARB after ACEi angioedema - "
+		"discussed small risk).";
+	static const char *const denied =
+		"He stopped his furosemide himself in the summer as he had no "
+		"swelling and his weight is stable.";
+	static const char *const felt =
+		"He stopped his furosemide as he had swelling.";
+	static const char *const sedated =
+		"Nausea - haloperidol 1.5mg nocte, good effect. Cyclizine "
+		"stopped (drowsy).";
+	static const char *const own_line =
+		"Meds: sertraline 50mg, quetiapine 25mg nocte.\nAllergies: "
+		"acetylcysteine - flushing and rash during first bag = "
+		"anaphylactoid reaction, NOT an allergy.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en15) / sizeof(rules_en15[0]); i++)
+		check(&rules_en15[i]);
+	/* the angioedema is the ACE inhibitor's, not the ARB's */
+	notes__read_rules(after, strlen(after), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "angiotensin receptor blockers") ==
+		NULL);
+	/* an effect denied is no intolerance; one felt is */
+	notes__read_rules(denied, strlen(denied), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "furosemide") != NULL);
+	notes__read_rules(felt, strlen(felt), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") != NULL);
+	/* a sedating drug stopped for drowsiness had its expected effect */
+	notes__read_rules(sedated, strlen(sedated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cyclizine") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "cyclizine") != NULL);
+	/* an "Allergies:" line's verdict is of its own entry, not of the
+	 * drug on the line before */
+	notes__read_rules(own_line, strlen(own_line), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sertraline") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "sertraline") != NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -3684,6 +3756,7 @@ static const mt_case cases[] = {
 	{"rules_zh12", test_rules_zh12},
 	{"rules_en13", test_rules_en13},
 	{"rules_en14", test_rules_en14},
+	{"rules_en15", test_rules_en15},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{NULL, NULL},
