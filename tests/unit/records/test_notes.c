@@ -3638,6 +3638,50 @@ test_rules_zh14(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "ceftriaxone") != NULL);
 }
 
+/* The fifteenth writer's Chinese (issue 75, rules75zh15): an allergy
+ * clinic (过敏科, 变态反应科) names no allergy; "会胃痛" after a drug is its
+ * side effect, an intolerance, while 胃痛 alone is a complaint; a bare 改
+ * or 换 right before a drug switches to it, and a reaction in a clause
+ * before the switch was the replaced drug's; latex is never a medicine. */
+static const expect rules_zh15[] = {
+	{"家属反映患者在家对\"止痛片\"（布洛芬）会胃痛，已告知医生。",
+	 NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+	{"吃 Ibuprofen 會胃痛，不算過敏。", NOTES_ALLERGY, "ibuprofen",
+	 "Ibuprofen", NEG, false},
+	{"患者胃痛，予奥美拉唑20mg。", NOTES_MEDICINE, "omeprazole", "奥美拉唑",
+	 0, true},
+	{"過敏史：對\"頭孢\"過敏（皮疹），預防用藥改克林黴素。", NOTES_MEDICINE,
+	 "clindamycin", "克林黴素", 0, true},
+	{"对头孢过敏（皮疹），改用克林霉素。", NOTES_MEDICINE, "clindamycin",
+	 "克林霉素", 0, true},
+	{"用阿莫西林后出现皮疹，改用头孢呋辛后又出现皮疹。", NOTES_ALLERGY,
+	 "cefuroxime", "头孢呋辛", 0, true},
+};
+
+static void
+test_rules_zh15(void)
+{
+	static const char *const clinic =
+		"病人對Penicillin有過敏紀錄，經過敏科評估可使用第一代頭孢。";
+	static const char *const formal = "转变态反应科评估，可用头孢唑林。";
+	static const char *const gloves =
+		"对乳胶过敏。避免使用乳胶手套及导管。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh15) / sizeof(rules_zh15[0]); i++)
+		check(&rules_zh15[i]);
+	/* the clinic's verdict allows the class: no allergy to it */
+	notes__read_rules(clinic, strlen(clinic), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cephalosporins") == NULL);
+	notes__read_rules(formal, strlen(formal), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL);
+	/* latex is worn or fitted, never a medicine */
+	notes__read_rules(gloves, strlen(gloves), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "latex") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "latex") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3678,6 +3722,7 @@ static const mt_case cases[] = {
 	{"rules_en14", test_rules_en14},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
+	{"rules_zh15", test_rules_zh15},
 	{NULL, NULL},
 };
 
