@@ -3642,7 +3642,8 @@ test_rules_zh14(void)
  * clinic (过敏科, 变态反应科) names no allergy; "会胃痛" after a drug is its
  * side effect, an intolerance, while 胃痛 alone is a complaint; a bare 改
  * or 换 right before a drug switches to it, and a reaction in a clause
- * before the switch was the replaced drug's; latex is never a medicine. */
+ * before the switch was the replaced drug's; latex is never a medicine;
+ * 不影响使用 allows the drug after it; 柔红霉素 is no erythromycin. */
 static const expect rules_zh15[] = {
 	{"家属反映患者在家对\"止痛片\"（布洛芬）会胃痛，已告知医生。",
 	 NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
@@ -3656,6 +3657,8 @@ static const expect rules_zh15[] = {
 	 "克林霉素", 0, true},
 	{"用阿莫西林后出现皮疹，改用头孢呋辛后又出现皮疹。", NOTES_ALLERGY,
 	 "cefuroxime", "头孢呋辛", 0, true},
+	{"询问后为服后胃部不适，非过敏，不影响使用塞来昔布。", NOTES_MEDICINE,
+	 "celecoxib", "塞来昔布", 0, true},
 };
 
 static void
@@ -3666,6 +3669,8 @@ test_rules_zh15(void)
 	static const char *const formal = "转变态反应科评估，可用头孢唑林。";
 	static const char *const gloves =
 		"对乳胶过敏。避免使用乳胶手套及导管。";
+	static const char *const chemo =
+		"化疗方案：柔红霉素+阿糖胞苷（已完成）。";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_zh15) / sizeof(rules_zh15[0]); i++)
@@ -3680,6 +3685,9 @@ test_rules_zh15(void)
 	notes__read_rules(gloves, strlen(gloves), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "latex") != NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "latex") == NULL);
+	/* daunorubicin's name holds erythromycin's: no erythromycin */
+	notes__read_rules(chemo, strlen(chemo), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "erythromycin") == NULL);
 }
 
 static const mt_case cases[] = {
