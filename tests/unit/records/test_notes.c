@@ -3643,7 +3643,9 @@ test_rules_zh14(void)
  * side effect, an intolerance, while 胃痛 alone is a complaint; a bare 改
  * or 换 right before a drug switches to it, and a reaction in a clause
  * before the switch was the replaced drug's; latex is never a medicine;
- * 不影响使用 allows the drug after it; 柔红霉素 is no erythromycin. */
+ * 不影响使用 allows the drug after it; 柔红霉素 is no erythromycin; the
+ * problem words adenomyosis, migraine with aura, lupus nephritis and
+ * Taiwan's and Hong Kong's 阿茲海默症. */
 static const expect rules_zh15[] = {
 	{"家属反映患者在家对\"止痛片\"（布洛芬）会胃痛，已告知医生。",
 	 NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
@@ -3659,6 +3661,13 @@ static const expect rules_zh15[] = {
 	 "cefuroxime", "头孢呋辛", 0, true},
 	{"询问后为服后胃部不适，非过敏，不影响使用塞来昔布。", NOTES_MEDICINE,
 	 "celecoxib", "塞来昔布", 0, true},
+	{"B超：子宫腺肌症。", NOTES_PROBLEM, "N80.0", "子宫腺肌症", 0, true},
+	{"患者有偏头痛（有先兆）。", NOTES_PROBLEM, "G43.1", "偏头痛（有先兆",
+	 0, true},
+	{"系统性红斑狼疮，狼疮肾炎。", NOTES_PROBLEM, "M32.1", "狼疮肾炎", 0,
+	 true},
+	{"腦退化症（阿茲海默症，中度）", NOTES_PROBLEM, "G30.9", "阿茲海默症",
+	 0, true},
 };
 
 static void
