@@ -3643,7 +3643,8 @@ test_rules_zh14(void)
  * side effect, an intolerance, while 胃痛 alone is a complaint; a bare 改
  * or 换 right before a drug switches to it, and a reaction in a clause
  * before the switch was the replaced drug's; latex is never a medicine;
- * 不影响使用 allows the drug after it; 柔红霉素 is no erythromycin; the
+ * 不影响使用 allows the drug after it; 柔红霉素 is no erythromycin; a
+ * drug's risk (可能加重) doubts neither the drug nor the harm; the
  * problem words adenomyosis, migraine with aura, lupus nephritis and
  * Taiwan's and Hong Kong's 阿茲海默症. */
 static const expect rules_zh15[] = {
@@ -3661,6 +3662,8 @@ static const expect rules_zh15[] = {
 	 "cefuroxime", "头孢呋辛", 0, true},
 	{"询问后为服后胃部不适，非过敏，不影响使用塞来昔布。", NOTES_MEDICINE,
 	 "celecoxib", "塞来昔布", 0, true},
+	{"可待因止咳糖浆：可能加重便秘，建议停用。", NOTES_PROBLEM, "K59.0",
+	 "便秘", 0, true},
 	{"B超：子宫腺肌症。", NOTES_PROBLEM, "N80.0", "子宫腺肌症", 0, true},
 	{"患者有偏头痛（有先兆）。", NOTES_PROBLEM, "G43.1", "偏头痛（有先兆",
 	 0, true},
@@ -3678,6 +3681,8 @@ test_rules_zh15(void)
 	static const char *const formal = "转变态反应科评估，可用头孢唑林。";
 	static const char *const gloves =
 		"对乳胶过敏。避免使用乳胶手套及导管。";
+	static const char *const risk =
+		"避免使用地西泮等苯二氮䓬类（可能加重CO2潴留）。";
 	static const char *const chemo =
 		"化疗方案：柔红霉素+阿糖胞苷（已完成）。";
 	notes_reading r;
@@ -3697,6 +3702,12 @@ test_rules_zh15(void)
 	/* daunorubicin's name holds erythromycin's: no erythromycin */
 	notes__read_rules(chemo, strlen(chemo), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "erythromycin") == NULL);
+	/* a drug's risk does not doubt the drug (the model negates it) */
+	notes__read_rules(risk, strlen(risk), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "diazepam") != NULL);
+	MT_EQ_INT(find(&r, NOTES_MEDICINE, "diazepam")->context &
+			  NOTES_UNCERTAIN,
+		  0);
 }
 
 static const mt_case cases[] = {
