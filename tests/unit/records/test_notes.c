@@ -3645,8 +3645,9 @@ test_rules_zh14(void)
  * before the switch was the replaced drug's; latex is never a medicine;
  * 不影响使用 allows the drug after it; 柔红霉素 is no erythromycin; a
  * drug's risk (可能加重) doubts neither the drug nor the harm; the
- * problem words adenomyosis, migraine with aura, lupus nephritis and
- * Taiwan's and Hong Kong's 阿茲海默症. */
+ * problem words adenomyosis, migraine with aura, lupus nephritis, a
+ * depressive episode's severity after it, and Taiwan's and Hong Kong's
+ * 阿茲海默症, 憂鬱症, 鬱症 and 甲狀腺功能低下. */
 static const expect rules_zh15[] = {
 	{"家属反映患者在家对\"止痛片\"（布洛芬）会胃痛，已告知医生。",
 	 NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
@@ -3665,6 +3666,11 @@ static const expect rules_zh15[] = {
 	{"可待因止咳糖浆：可能加重便秘，建议停用。", NOTES_PROBLEM, "K59.0",
 	 "便秘", 0, true},
 	{"B超：子宫腺肌症。", NOTES_PROBLEM, "N80.0", "子宫腺肌症", 0, true},
+	{"另有甲狀腺功能低下，服用 Eltroxin。", NOTES_PROBLEM, "E03.9",
+	 "甲狀腺功能低下", 0, true},
+	{"評估：鬱症，部分緩解。", NOTES_PROBLEM, "F32.9", "鬱症", 0, true},
+	{"诊断：抑郁发作（中度），伴自杀观念。", NOTES_PROBLEM, "F32.1",
+	 "抑郁发作（中度", 0, true},
 	{"患者有偏头痛（有先兆）。", NOTES_PROBLEM, "G43.1", "偏头痛（有先兆",
 	 0, true},
 	{"系统性红斑狼疮，狼疮肾炎。", NOTES_PROBLEM, "M32.1", "狼疮肾炎", 0,
