@@ -3647,7 +3647,8 @@ test_rules_zh14(void)
  * drug's risk (可能加重) doubts neither the drug nor the harm; the
  * problem words adenomyosis, migraine with aura, lupus nephritis, a
  * depressive episode's severity after it, and Taiwan's and Hong Kong's
- * 阿茲海默症, 憂鬱症, 鬱症 and 甲狀腺功能低下. */
+ * 阿茲海默症, 憂鬱症, 鬱症, 甲狀腺功能低下 and B型肝炎 (帶原者 a carrier);
+ * haemorrhagic shock, a prosthetic joint's infection, syphilis. */
 static const expect rules_zh15[] = {
 	{"家属反映患者在家对\"止痛片\"（布洛芬）会胃痛，已告知医生。",
 	 NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
@@ -3669,6 +3670,14 @@ static const expect rules_zh15[] = {
 	{"另有甲狀腺功能低下，服用 Eltroxin。", NOTES_PROBLEM, "E03.9",
 	 "甲狀腺功能低下", 0, true},
 	{"評估：鬱症，部分緩解。", NOTES_PROBLEM, "F32.9", "鬱症", 0, true},
+	{"哥哥有B型肝炎。", NOTES_PROBLEM, "B18.1", "B型肝炎", FAM, false},
+	{"病人為B肝帶原者。", NOTES_PROBLEM, "Z22.5", "B肝帶原者", 0, true},
+	{"失血性休克（代偿期）。", NOTES_PROBLEM, "R57.1", "失血性休克", 0,
+	 true},
+	{"左側膝關節人工關節感染（MSSA）。", NOTES_PROBLEM, "T84.5",
+	 "人工關節感染", 0, true},
+	{"2024年梅毒（二期），予苄星青霉素。", NOTES_PROBLEM, "A51.4",
+	 "梅毒（二期", HIST, true},
 	{"诊断：抑郁发作（中度），伴自杀观念。", NOTES_PROBLEM, "F32.1",
 	 "抑郁发作（中度", 0, true},
 	{"患者有偏头痛（有先兆）。", NOTES_PROBLEM, "G43.1", "偏头痛（有先兆",
