@@ -171,7 +171,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		    !notes__reaction_owned(s, k,
 					   notes__reaction_of(s, k, true)) &&
 		    !(drug && notes__remedy_zh(s, k)))) {
-		if (!caused && !notes__reaction_of(s, k, true) &&
+		if (!caused &&
+		    (!notes__reaction_of(s, k, true) ||
+		     notes__switched_past_reaction_zh(s, k)) &&
 		    notes__kept_away_zh(s, k, f))
 			return drug;
 		f->kind = NOTES_ALLERGY;
@@ -183,6 +185,16 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	}
 	substance_context(s, k, f, reaction, caused, tol);
 	return true;
+}
+
+/* allergen_only: is f a medicine finding of a substance that is an
+ * allergen and never a medicine?  Latex is worn or fitted, not given
+ * ("避免使用乳胶手套及导管", "latex-free theatre"): no annotator of the
+ * fifteen writers' sets coded it as a medicine. */
+static bool
+allergen_only(const notes_finding *f)
+{
+	return f->kind == NOTES_MEDICINE && strcmp(f->code, "latex") == 0;
 }
 
 /* event_dated: is Chinese problem item k in a clause that opens with
@@ -242,7 +254,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		break;
 	case NOTES_T_SUBSTANCE:
 	case NOTES_T_CLASS:
-		if (!substance(s, k, f))
+		if (!substance(s, k, f) || allergen_only(f))
 			return false;
 		notes__treatment_context(s, k, f);
 		return true;

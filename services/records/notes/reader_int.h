@@ -567,6 +567,11 @@ bool notes__no_allergen_class_zh(const sentence *s, size_t k);
  * negated when avoided), or nothing for a class.  False when neither. */
 bool notes__kept_away_zh(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__switched_past_reaction_zh: is Chinese drug item k the one a switch
+ * led to, its nearest reaction in a clause before the switch ("对\"头孢\"过敏
+ * （皮疹），改用克林霉素")?  That reaction was the replaced drug's. */
+bool notes__switched_past_reaction_zh(const sentence *s, size_t k);
+
 /* notes__replacement_zh: is Chinese drug item k the one a switch led to
  * ("已停用，改用地高辛"), another drug before it in its sentence?  A verdict
  * after it ("此为剂量相关不良反应，非过敏") is of the drug it replaced. */

@@ -31,6 +31,21 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* bare_switch_zh: is the word before word w0 of a drug, inside its clause
+ * (from), a bare 改 or 换, the switch written without its 用 or 为
+ * ("术前预防用药改克林霉素")?  Only right before the drug: further off the
+ * character is another word's (改善, 更换敷料), and 修改 amends a record. */
+static bool
+bare_switch_zh(const sentence *s, size_t w0, size_t from)
+{
+	if (w0 <= from)
+		return false;
+	if (!notes__words_at(s, w0 - 1, "改") &&
+	    !notes__words_at(s, w0 - 1, "换"))
+		return false;
+	return !(w0 > 1 && notes__words_at(s, w0 - 2, "修"));
+}
+
 /* switched_zh: is Chinese drug item k the one a switch led to ("ACEI类
  * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素", Hong Kong's "轉用
  * valsartan")?  It replaced
@@ -48,7 +63,19 @@ switched_zh(const sentence *s, size_t k)
 		if (notes__words_in(s, w, to, sizeof(to) / sizeof(*to)) &&
 		    !(w > 0 && notes__words_at(s, w - 1, "修")))
 			return true;
-	return false;
+	return bare_switch_zh(s, s->items[k].w0, from);
+}
+
+bool
+notes__switched_past_reaction_zh(const sentence *s, size_t k)
+{
+	const item *r = notes__reaction_of(s, k, true);
+	size_t from, end;
+
+	if (r == NULL || !switched_zh(s, k))
+		return false;
+	notes__clause_words(s, k, &from, &end);
+	return r->w1 <= from;
 }
 
 bool

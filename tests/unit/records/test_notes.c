@@ -3718,6 +3718,93 @@ test_rules_zh14(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "ceftriaxone") != NULL);
 }
 
+/* The fifteenth writer's Chinese (issue 75, rules75zh15): an allergy
+ * clinic (过敏科, 变态反应科) names no allergy; "会胃痛" after a drug is its
+ * side effect, an intolerance, while 胃痛 alone is a complaint; a bare 改
+ * or 换 right before a drug switches to it, and a reaction in a clause
+ * before the switch was the replaced drug's; latex is never a medicine;
+ * 不影响使用 allows the drug after it; 柔红霉素 is no erythromycin; a
+ * drug's risk (可能加重) doubts neither the drug nor the harm; the
+ * problem words adenomyosis, migraine with aura, lupus nephritis, a
+ * depressive episode's severity after it, and Taiwan's and Hong Kong's
+ * 阿茲海默症, 憂鬱症, 鬱症, 甲狀腺功能低下 and B型肝炎 (帶原者 a carrier);
+ * haemorrhagic shock, a prosthetic joint's infection, syphilis. */
+static const expect rules_zh15[] = {
+	{"家属反映患者在家对\"止痛片\"（布洛芬）会胃痛，已告知医生。",
+	 NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+	{"吃 Ibuprofen 會胃痛，不算過敏。", NOTES_ALLERGY, "ibuprofen",
+	 "Ibuprofen", NEG, false},
+	{"患者胃痛，予奥美拉唑20mg。", NOTES_MEDICINE, "omeprazole", "奥美拉唑",
+	 0, true},
+	{"過敏史：對\"頭孢\"過敏（皮疹），預防用藥改克林黴素。", NOTES_MEDICINE,
+	 "clindamycin", "克林黴素", 0, true},
+	{"对头孢过敏（皮疹），改用克林霉素。", NOTES_MEDICINE, "clindamycin",
+	 "克林霉素", 0, true},
+	{"用阿莫西林后出现皮疹，改用头孢呋辛后又出现皮疹。", NOTES_ALLERGY,
+	 "cefuroxime", "头孢呋辛", 0, true},
+	{"询问后为服后胃部不适，非过敏，不影响使用塞来昔布。", NOTES_MEDICINE,
+	 "celecoxib", "塞来昔布", 0, true},
+	{"可待因止咳糖浆：可能加重便秘，建议停用。", NOTES_PROBLEM, "K59.0",
+	 "便秘", 0, true},
+	{"B超：子宫腺肌症。", NOTES_PROBLEM, "N80.0", "子宫腺肌症", 0, true},
+	{"另有甲狀腺功能低下，服用 Eltroxin。", NOTES_PROBLEM, "E03.9",
+	 "甲狀腺功能低下", 0, true},
+	{"評估：鬱症，部分緩解。", NOTES_PROBLEM, "F32.9", "鬱症", 0, true},
+	{"哥哥有B型肝炎。", NOTES_PROBLEM, "B18.1", "B型肝炎", FAM, false},
+	{"病人為B肝帶原者。", NOTES_PROBLEM, "Z22.5", "B肝帶原者", 0, true},
+	{"失血性休克（代偿期）。", NOTES_PROBLEM, "R57.1", "失血性休克", 0,
+	 true},
+	{"左側膝關節人工關節感染（MSSA）。", NOTES_PROBLEM, "T84.5",
+	 "人工關節感染", 0, true},
+	{"2024年梅毒（二期），予苄星青霉素。", NOTES_PROBLEM, "A51.4",
+	 "梅毒（二期", HIST, true},
+	{"诊断：抑郁发作（中度），伴自杀观念。", NOTES_PROBLEM, "F32.1",
+	 "抑郁发作（中度", 0, true},
+	{"患者有偏头痛（有先兆）。", NOTES_PROBLEM, "G43.1", "偏头痛（有先兆",
+	 0, true},
+	{"系统性红斑狼疮，狼疮肾炎。", NOTES_PROBLEM, "M32.1", "狼疮肾炎", 0,
+	 true},
+	{"腦退化症（阿茲海默症，中度）", NOTES_PROBLEM, "G30.9", "阿茲海默症",
+	 0, true},
+};
+
+static void
+test_rules_zh15(void)
+{
+	static const char *const clinic =
+		"病人對Penicillin有過敏紀錄，經過敏科評估可使用第一代頭孢。";
+	static const char *const formal = "转变态反应科评估，可用头孢唑林。";
+	static const char *const gloves =
+		"对乳胶过敏。避免使用乳胶手套及导管。";
+	static const char *const risk =
+		"避免使用地西泮等苯二氮䓬类（可能加重CO2潴留）。";
+	static const char *const chemo =
+		"化疗方案：柔红霉素+阿糖胞苷（已完成）。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh15) / sizeof(rules_zh15[0]); i++)
+		check(&rules_zh15[i]);
+	/* the clinic's verdict allows the class: no allergy to it */
+	notes__read_rules(clinic, strlen(clinic), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cephalosporins") == NULL);
+	notes__read_rules(formal, strlen(formal), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL);
+	/* latex is worn or fitted, never a medicine */
+	notes__read_rules(gloves, strlen(gloves), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "latex") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "latex") == NULL);
+	/* daunorubicin's name holds erythromycin's: no erythromycin */
+	notes__read_rules(chemo, strlen(chemo), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "erythromycin") == NULL);
+	/* a drug's risk does not doubt the drug (the model negates it) */
+	notes__read_rules(risk, strlen(risk), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "diazepam") != NULL);
+	MT_EQ_INT(find(&r, NOTES_MEDICINE, "diazepam")->context &
+			  NOTES_UNCERTAIN,
+		  0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3759,6 +3846,7 @@ static const mt_case cases[] = {
 	{"rules_en15", test_rules_en15},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
+	{"rules_zh15", test_rules_zh15},
 	{NULL, NULL},
 };
 
