@@ -332,6 +332,23 @@ test_log_json_line(void)
 	MT_EQ_INT(med_log_level_parse("loud"), -1);
 }
 
+/* A repeating line speaks at once, then once a period, and again at
+ * once after its condition ended (reset to 0). */
+static void
+test_log_due(void)
+{
+	int64_t last = 0;
+
+	MT_TRUE(med_log_due(&last, 1000, 10000));
+	MT_EQ_INT(last, 1000);
+	MT_TRUE(!med_log_due(&last, 10999, 10000));
+	MT_TRUE(med_log_due(&last, 11000, 10000));
+	MT_TRUE(!med_log_due(&last, 11001, 10000));
+	MT_EQ_INT(last, 11000);
+	last = 0;
+	MT_TRUE(med_log_due(&last, 11002, 10000));
+}
+
 static void
 test_lower_hex(void)
 {
@@ -412,6 +429,7 @@ static const mt_case cases[] = {
 	{"time problems name field and bound", test_time_problems},
 	{"err_mapping", test_err_mapping},
 	{"log_json_line", test_log_json_line},
+	{"log_due", test_log_due},
 	{"lower_hex", test_lower_hex},
 	{NULL, NULL},
 };

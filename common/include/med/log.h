@@ -11,6 +11,8 @@
 #define MED_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 typedef enum med_log_level {
 	MED_LOG_DEBUG = 0,
@@ -38,6 +40,17 @@ void med_log(med_log_level level, const char *fmt, ...)
 /* med_vlog is med_log with a va_list. */
 void med_vlog(med_log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+
+/*
+ * med_log_due: is it time to say again a line that repeats while a
+ * condition lasts (a relay failing, a lock held, a schema not migrated)?
+ * True at the first call (*last_ms == 0) and whenever every_ms have
+ * passed since the call that last said true; a true sets *last_ms to
+ * now_ms.  So a stall is never a single line, nor a flood.  Reset
+ * *last_ms to 0 when the condition ends.  now_ms is any clock that does
+ * not go back; the caller keeps *last_ms.
+ */
+bool med_log_due(int64_t *last_ms, int64_t now_ms, int64_t every_ms);
 
 #define med_log_debug(...) med_log(MED_LOG_DEBUG, __VA_ARGS__)
 #define med_log_info(...)  med_log(MED_LOG_INFO, __VA_ARGS__)

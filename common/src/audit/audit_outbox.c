@@ -591,12 +591,9 @@ update_gauges(med_audit_relay *r)
 static void
 relay_warn(med_err err, int64_t *warned_ms, uint64_t *n_failed)
 {
-	int64_t now_ms = med_now_ms();
-
 	++*n_failed;
-	if (*warned_ms != 0 && now_ms - *warned_ms < OUTBOX_WARN_EVERY_MS)
+	if (!med_log_due(warned_ms, med_now_ms(), OUTBOX_WARN_EVERY_MS))
 		return;
-	*warned_ms = now_ms;
 	med_log_warn("audit: outbox relay: %s (%llu failed runs); retrying",
 		     med_strerror(err), (unsigned long long)*n_failed);
 }

@@ -101,3 +101,12 @@ med_log(med_log_level level, const char *fmt, ...)
 	med_vlog(level, fmt, ap);
 	va_end(ap);
 }
+
+bool
+med_log_due(int64_t *last_ms, int64_t now_ms, int64_t every_ms)
+{
+	if (*last_ms != 0 && now_ms - *last_ms < every_ms)
+		return false;
+	*last_ms = now_ms;
+	return true;
+}

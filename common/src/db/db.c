@@ -1943,11 +1943,8 @@ lock_claim_once(med_db_conn *c, migrate_lock *l)
 static void
 lock_wait_said(const migrate_lock *l, int64_t *said_ms)
 {
-	int64_t now = mono_ms();
-
-	if (*said_ms != 0 && now - *said_ms < DB_MIGRATE_SAY_MS)
+	if (!med_log_due(said_ms, mono_ms(), DB_MIGRATE_SAY_MS))
 		return;
-	*said_ms = now;
 	med_log_info("db: migration lock %s is held by %s; waiting for it "
 		     "(up to %lld s)",
 		     l->name, l->other[0] ? l->other : "another replica",

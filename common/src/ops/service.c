@@ -449,12 +449,9 @@ med_service_migrated(med_service *svc)
 static void
 say_unmigrated(med_service *svc, med_err err)
 {
-	int64_t now = med_now_ms();
-
-	if (svc->unmigrated_said_ms != 0 &&
-	    now - svc->unmigrated_said_ms < SVC_SAY_UNMIGRATED_MS)
+	if (!med_log_due(&svc->unmigrated_said_ms, med_now_ms(),
+			 SVC_SAY_UNMIGRATED_MS))
 		return;
-	svc->unmigrated_said_ms = now;
 	med_log_warn("not ready: the database schema is not up to date yet "
 		     "(%s); trying again",
 		     med_strerror(err));
