@@ -70,6 +70,28 @@ dosed_now(const sentence *s, size_t k)
 	return notes__words_in(s, w + 1, units, sizeof(units) / sizeof(*units));
 }
 
+/* given_later: does a later sentence of an "Allergies:" line open with
+ * drug item k and a word that says it was given ("Allergies: Morphine -
+ * rash.  Fentanyl used in ICU for 6 days with no problem."), and name no
+ * allergy cue and no reaction?  The sentence tells a dose the patient
+ * had, not another entry of the list (rules75en16). */
+static bool
+given_later(const sentence *s, size_t k)
+{
+	static const char *const given[] = {"used", "given", "received",
+					    "administered"};
+	size_t w = s->items[k].w1;
+
+	if (s->allergy_head || k != 0 || w >= s->n ||
+	    !notes__words_in(s, w, given, sizeof(given) / sizeof(*given)))
+		return false;
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
+		    s->items[j].e->type == NOTES_T_REACTION)
+			return false;
+	return true;
+}
+
 /* told_after: is drug item k in a clause of an "Allergies:" line after
  * a semicolon that opens with the patient ("Drug allergy: son reports
  * \"aspirin upsets her stomach\"; pt has taken aspirin with omeprazole
@@ -100,7 +122,7 @@ notes__on_allergy_line(const sentence *s, size_t k)
 {
 	return s->allergy_line && (s->allergy_head || k == 0) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
-	       !dosed_now(s, k) && !told_after(s, k);
+	       !dosed_now(s, k) && !told_after(s, k) && !given_later(s, k);
 }
 
 bool
