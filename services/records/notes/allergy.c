@@ -149,6 +149,30 @@ recorded_possible(const sentence *s, size_t k)
 	return false;
 }
 
+/* viral_queried: does the entry of drug item k, before any other drug,
+ * query a viral cause of its reaction ("amoxicillin (rash at 18 mo -
+ * ?viral; not tested)", "rash - probably viral")?  A rash in a viral
+ * illness is the commonest false penicillin label (BSACI 2022): the
+ * writer doubts the allergy. */
+static bool
+viral_queried(const sentence *s, size_t k)
+{
+	static const char *const maybe[] = {"possibly", "probably", "likely"};
+	size_t to = notes__drug_bound(s, k);
+
+	for (size_t w = s->items[k].w1; w < to && w < s->n; w++) {
+		if (strcmp(s->words[w].key, "viral") != 0)
+			continue;
+		if (s->words[w].start > 0 &&
+		    s->text[s->words[w].start - 1] == '?')
+			return true;
+		if (w > 0 && notes__words_in(s, w - 1, maybe,
+					     sizeof(maybe) / sizeof(*maybe)))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__doubted(const sentence *s, size_t k, const item *reaction)
 {
@@ -174,7 +198,7 @@ notes__doubted(const sentence *s, size_t k, const item *reaction)
 		if (s->items[m].e->type == NOTES_T_UNCERTAIN)
 			return true;
 	}
-	return recorded_possible(s, k);
+	return recorded_possible(s, k) || viral_queried(s, k);
 }
 
 /* allergen_label_zh: is Chinese class item k, a colon after it, an item
