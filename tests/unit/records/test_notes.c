@@ -3597,7 +3597,7 @@ test_rules_en15(void)
  * after the parenthesis; a later sentence of an "Allergies:" line that
  * opens with a drug given is no entry; "Nil known drug allergy" and "not
  * aware of any drug allergies"; a viral cause queried doubts the
- * allergy; problem words. */
+ * allergy; "nil regular" denies no drug after it; problem words. */
 static const expect rules_en16[] = {
 	{"NOT taking: simvastatin (GP stopped 2024, myalgia - intolerance), "
 	 "ramipril (stopped d/t hyperkalaemia).",
@@ -3623,6 +3623,8 @@ static const expect rules_en16[] = {
 	 NOTES_PROBLEM, "C78.7", "liver mets", 0, true},
 	{"PMH: previous breast ca 2010, discharged.", NOTES_PROBLEM, "C50.9",
 	 "breast ca", HIST, true},
+	{"DH nil regular, uses salbutamol inhaler occasionally.",
+	 NOTES_MEDICINE, "salbutamol", "salbutamol", 0, true},
 };
 
 static void
