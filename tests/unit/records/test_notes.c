@@ -3597,7 +3597,8 @@ test_rules_en15(void)
  * after the parenthesis; a later sentence of an "Allergies:" line that
  * opens with a drug given is no entry; "Nil known drug allergy" and "not
  * aware of any drug allergies"; a viral cause queried doubts the
- * allergy; "nil regular" denies no drug after it; problem words. */
+ * allergy; "nil regular" denies no drug after it; the reason in
+ * brackets after a treatment withheld is no denial; problem words. */
 static const expect rules_en16[] = {
 	{"NOT taking: simvastatin (GP stopped 2024, myalgia - intolerance), "
 	 "ramipril (stopped d/t hyperkalaemia).",
@@ -3625,6 +3626,10 @@ static const expect rules_en16[] = {
 	 "breast ca", HIST, true},
 	{"DH nil regular, uses salbutamol inhaler occasionally.",
 	 NOTES_MEDICINE, "salbutamol", "salbutamol", 0, true},
+	{"VTE - no pharmacological prophylaxis (thrombocytopenia).",
+	 NOTES_PROBLEM, "D69.6", "thrombocytopenia", 0, true},
+	{"No features of sepsis (fever, hypotension).", NOTES_PROBLEM, "R50.9",
+	 "fever", NEG, false},
 };
 
 static void
