@@ -3598,7 +3598,8 @@ test_rules_en15(void)
  * opens with a drug given is no entry; "Nil known drug allergy" and "not
  * aware of any drug allergies"; a viral cause queried doubts the
  * allergy; "nil regular" denies no drug after it; the reason in
- * brackets after a treatment withheld is no denial; problem words. */
+ * brackets after a treatment withheld is no denial; a drug "considered
+ * but not used" is denied; problem words. */
 static const expect rules_en16[] = {
 	{"NOT taking: simvastatin (GP stopped 2024, myalgia - intolerance), "
 	 "ramipril (stopped d/t hyperkalaemia).",
@@ -3630,6 +3631,9 @@ static const expect rules_en16[] = {
 	 NOTES_PROBLEM, "D69.6", "thrombocytopenia", 0, true},
 	{"No features of sepsis (fever, hypotension).", NOTES_PROBLEM, "R50.9",
 	 "fever", NEG, false},
+	{"Valproate was considered but not used because of his wish to have "
+	 "children.",
+	 NOTES_MEDICINE, "valproate", "Valproate", NEG, false},
 };
 
 static void
