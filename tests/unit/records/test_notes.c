@@ -3599,7 +3599,8 @@ test_rules_en15(void)
  * aware of any drug allergies"; a viral cause queried doubts the
  * allergy; "nil regular" denies no drug after it; the reason in
  * brackets after a treatment withheld is no denial; a drug "considered
- * but not used" is denied; problem words. */
+ * but not used" is denied; a drug started after a stop is taken;
+ * problem words. */
 static const expect rules_en16[] = {
 	{"NOT taking: simvastatin (GP stopped 2024, myalgia - intolerance), "
 	 "ramipril (stopped d/t hyperkalaemia).",
@@ -3634,6 +3635,10 @@ static const expect rules_en16[] = {
 	{"Valproate was considered but not used because of his wish to have "
 	 "children.",
 	 NOTES_MEDICINE, "valproate", "Valproate", NEG, false},
+	{"Day 14: Aspirin stopped and apixaban 5mg bd started for AF.",
+	 NOTES_MEDICINE, "apixaban", "apixaban", 0, true},
+	{"Day 14: Aspirin stopped and apixaban 5mg bd started for AF.",
+	 NOTES_MEDICINE, "aspirin", "Aspirin", HIST, true},
 };
 
 static void
