@@ -70,6 +70,28 @@ dosed_now(const sentence *s, size_t k)
 	return notes__words_in(s, w + 1, units, sizeof(units) / sizeof(*units));
 }
 
+/* given_later: does a later sentence of an "Allergies:" line open with
+ * drug item k and a word that says it was given ("Allergies: Morphine -
+ * rash.  Fentanyl used in ICU for 6 days with no problem."), and name no
+ * allergy cue and no reaction?  The sentence tells a dose the patient
+ * had, not another entry of the list (rules75en16). */
+static bool
+given_later(const sentence *s, size_t k)
+{
+	static const char *const given[] = {"used", "given", "received",
+					    "administered"};
+	size_t w = s->items[k].w1;
+
+	if (s->allergy_head || k != 0 || w >= s->n ||
+	    !notes__words_in(s, w, given, sizeof(given) / sizeof(*given)))
+		return false;
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
+		    s->items[j].e->type == NOTES_T_REACTION)
+			return false;
+	return true;
+}
+
 /* told_after: is drug item k in a clause of an "Allergies:" line after
  * a semicolon that opens with the patient ("Drug allergy: son reports
  * \"aspirin upsets her stomach\"; pt has taken aspirin with omeprazole
@@ -100,7 +122,7 @@ notes__on_allergy_line(const sentence *s, size_t k)
 {
 	return s->allergy_line && (s->allergy_head || k == 0) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
-	       !dosed_now(s, k) && !told_after(s, k);
+	       !dosed_now(s, k) && !told_after(s, k) && !given_later(s, k);
 }
 
 bool
@@ -124,6 +146,30 @@ recorded_possible(const sentence *s, size_t k)
 		if (strstr(s->items[m].e->key, "possible") != NULL &&
 		    notes__recorded_reaches(s, k, m))
 			return true;
+	return false;
+}
+
+/* viral_queried: does the entry of drug item k, before any other drug,
+ * query a viral cause of its reaction ("amoxicillin (rash at 18 mo -
+ * ?viral; not tested)", "rash - probably viral")?  A rash in a viral
+ * illness is the commonest false penicillin label (BSACI 2022): the
+ * writer doubts the allergy. */
+static bool
+viral_queried(const sentence *s, size_t k)
+{
+	static const char *const maybe[] = {"possibly", "probably", "likely"};
+	size_t to = notes__drug_bound(s, k);
+
+	for (size_t w = s->items[k].w1; w < to && w < s->n; w++) {
+		if (strcmp(s->words[w].key, "viral") != 0)
+			continue;
+		if (s->words[w].start > 0 &&
+		    s->text[s->words[w].start - 1] == '?')
+			return true;
+		if (w > 0 && notes__words_in(s, w - 1, maybe,
+					     sizeof(maybe) / sizeof(*maybe)))
+			return true;
+	}
 	return false;
 }
 
@@ -152,7 +198,7 @@ notes__doubted(const sentence *s, size_t k, const item *reaction)
 		if (s->items[m].e->type == NOTES_T_UNCERTAIN)
 			return true;
 	}
-	return recorded_possible(s, k);
+	return recorded_possible(s, k) || viral_queried(s, k);
 }
 
 /* allergen_label_zh: is Chinese class item k, a colon after it, an item

@@ -545,11 +545,42 @@ notes__comma_between(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* START_WORDS: the most words (a dose, a frequency) between a drug and
+ * the word after it that says it was started. */
+#define START_WORDS 3
+
+/* started_after: is drug item k, of an English stop trigger j before it,
+ * followed within a dose's words by one that says it was started, no
+ * drug right after that word ("Aspirin stopped and apixaban 5mg bd
+ * started for AF")?  The stop is of the drug before, the one started is
+ * taken; "started apixaban" starts the drug after it (rules75en16). */
+static bool
+started_after(const sentence *s, size_t j, size_t k)
+{
+	static const char *const starts[] = {"started", "was started",
+					     "commenced", "was commenced"};
+	const notes_entry *t = s->items[j].e;
+	const item *m = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	if (!(t->dir & NOTES_DIR_STOP) || (unsigned char)t->key[0] >= 0x80 ||
+	    s->items[k].e->type != NOTES_T_SUBSTANCE || m == NULL ||
+	    m->e->type != NOTES_T_PSEUDO ||
+	    m->w0 - s->items[k].w1 > START_WORDS ||
+	    !notes__words_in(s, m->w0, starts,
+			     sizeof(starts) / sizeof(*starts)))
+		return false;
+	return k + 2 >= s->n_items || !is_drug(&s->items[k + 2]) ||
+	       s->items[k + 2].w0 != m->w1;
+}
+
 bool
 notes__scope_ends(const sentence *s, size_t j, size_t k)
 {
 	unsigned dir = s->items[j].e->dir;
 	bool past_comma = dir & NOTES_DIR_PAST_COMMA, commas = false;
+
+	if (started_after(s, j, k))
+		return true;
 
 	for (size_t m = j + 1; m < k; m++) {
 		const notes_entry *e = s->items[m].e;

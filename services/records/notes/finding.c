@@ -224,6 +224,41 @@ event_dated(const sentence *s, size_t k)
 	return true;
 }
 
+/* withheld_for: is problem item k the first thing said in an ASCII
+ * parenthesis opened right after a drug or a treatment word ("VTE - no
+ * pharmacological prophylaxis (thrombocytopenia)", "no further gent
+ * (AKI)", "No oxybutynin (stopped by GP 2025, confusion)")?  It is why
+ * the treatment is not given, a problem the patient has: a negation
+ * before the parenthesis does not reach it (rules75en16). */
+static bool
+withheld_for(const sentence *s, size_t k)
+{
+	static const char *const treatment[] = {"prophylaxis",
+						"thromboprophylaxis",
+						"anticoagulation", "anticoag"};
+	const char *close, *open = notes__paren_open(s, k, &close);
+	size_t w = 0;
+
+	if (open == NULL || *open != '(')
+		return false;
+	for (size_t m = 0; m < k; m++)
+		if (s->text + s->items[m].start > open &&
+		    (notes__is_concept(s->items[m].e->type) ||
+		     s->items[m].e->type == NOTES_T_NEGATED))
+			return false;
+	while (w + 1 < s->n && s->text + s->words[w + 1].end <= open)
+		w++;
+	if (s->text + s->words[w].end > open ||
+	    strspn(s->text + s->words[w].end, " ") !=
+		    (size_t)(open - (s->text + s->words[w].end)))
+		return false;
+	for (size_t m = 0; m < k; m++)
+		if (is_drug(&s->items[m]) && s->items[m].w1 == w + 1)
+			return true;
+	return notes__words_in(s, w, treatment,
+			       sizeof(treatment) / sizeof(*treatment));
+}
+
 bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
@@ -262,6 +297,11 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = notes__context(s, k, false, &f->trigger);
+	if ((f->context & NOTES_NEGATED) && withheld_for(s, k)) {
+		f->context &= ~NOTES_NEGATED;
+		if (f->context == 0)
+			f->trigger = "";
+	}
 	if (f->context == 0 && event_dated(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = s->words[notes__list_item_first(s, k) + 1].key;

@@ -259,12 +259,55 @@ paren_between(const sentence *s, uint32_t from, uint32_t to)
 	return false;
 }
 
+/* closed_aside: does allergy cue j sit in an ASCII parenthesis that
+ * closes before item k ("simvastatin (myalgia - intolerance), ramipril")?
+ * The parenthesis tells the story of what it follows, not of the next
+ * item of the list. */
+static bool
+closed_aside(const sentence *s, size_t j, size_t k)
+{
+	const char *from = s->text + s->items[j].end;
+	const char *close =
+		memchr(from, ')', s->items[k].start - s->items[j].end);
+
+	return close != NULL && memchr(from, '(', close - from) == NULL &&
+	       notes__ascii_paren_open(s->text, s->words[0].start,
+				       s->items[j].start);
+}
+
+/* own_aside_cue: does allergy cue j end the ASCII parenthesis opened
+ * after drug item k, no other drug between ("simvastatin (GP stopped
+ * 2024, myalgia - intolerance)")?  The parenthesis's last word says what
+ * the drug was to the patient. */
+static bool
+own_aside_cue(const sentence *s, size_t k, size_t j)
+{
+	static const char *const denied[] = {"no", "not", "nil", "without"};
+	const char *p = s->text + s->items[j].end;
+	size_t w = s->items[j].w0;
+
+	/* "(no reaction)" tells a dose given without one */
+	if ((s->items[j].e->dir & NOTES_DIR_POSTFIX) ||
+	    (w > 0 && notes__words_in(s, w - 1, denied,
+				      sizeof(denied) / sizeof(*denied))))
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	if (!notes__opens_after_item(s, k, j))
+		return false;
+	while (*p == ' ' || *p == '.' || *p == '!')
+		p++;
+	return *p == ')';
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
- * follows the cue; a cue after it only the run of substances
- * right before it, not one in parentheses' other side ("clarithromycin
- * (pen allergic)": penicillin only). */
+ * follows the cue, nor out of the parenthesis that holds the cue; a cue
+ * after it only the run of substances right before it, not one in
+ * parentheses' other side ("clarithromycin (pen allergic)": penicillin
+ * only), or the drug whose own parenthesis it ends. */
 static bool
 cue_reaches(const sentence *s, size_t k, size_t j)
 {
@@ -276,7 +319,10 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 			  (NOTES_DIR_BACKWARD | NOTES_DIR_POSTFIX))) &&
 		       (!notes__comma_between(s, j, k) ||
 			notes__colon_after(s, j)) &&
-		       (!postfix_cue(s, j) || notes__colon_after(s, j));
+		       (!postfix_cue(s, j) || notes__colon_after(s, j)) &&
+		       !closed_aside(s, j, k);
+	if (own_aside_cue(s, k, j))
+		return true;
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 

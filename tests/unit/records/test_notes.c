@@ -3592,6 +3592,90 @@ test_rules_en15(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "sertraline") != NULL);
 }
 
+/* The sixteenth writer's English (issue 75, rules75en16): an allergy cue
+ * that ends a drug's own parenthesis is that drug's and reaches no drug
+ * after the parenthesis; a later sentence of an "Allergies:" line that
+ * opens with a drug given is no entry; "Nil known drug allergy" and "not
+ * aware of any drug allergies"; a viral cause queried doubts the
+ * allergy; "nil regular" denies no drug after it; the reason in
+ * brackets after a treatment withheld is no denial; a drug "considered
+ * but not used" is denied; a drug started after a stop is taken;
+ * problem words. */
+static const expect rules_en16[] = {
+	{"NOT taking: simvastatin (GP stopped 2024, myalgia - intolerance), "
+	 "ramipril (stopped d/t hyperkalaemia).",
+	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
+	{"NOT taking: simvastatin (GP stopped 2024, myalgia - intolerance), "
+	 "ramipril (stopped d/t hyperkalaemia).",
+	 NOTES_MEDICINE, "ramipril", "ramipril", HIST, true},
+	{"Nil known drug allergy.", NOTES_ALLERGY, "", "Nil known drug allergy",
+	 NEG, false},
+	{"He is not aware of any drug allergies.", NOTES_ALLERGY, "",
+	 "not aware of any drug allergies", NEG, false},
+	{"Drug allergies: amoxicillin (rash at 18 mo - ?viral; not tested).",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", UNC, true},
+	{"Allergies: penicillin (rash as a child, probably viral).",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"58M ESRF sec to diabetic nephropathy, on HD since 2022.",
+	 NOTES_PROBLEM, "N18.5", "ESRF", 0, true},
+	{"- anaemia of CKD - increase darbepoetin", NOTES_PROBLEM, "D63.8",
+	 "anaemia of CKD", 0, true},
+	{"- hyperphosphataemia - sevelamer with meals", NOTES_PROBLEM, "E83.3",
+	 "hyperphosphataemia", 0, true},
+	{"Metastatic pancreatic ca (liver mets), best supportive care.",
+	 NOTES_PROBLEM, "C78.7", "liver mets", 0, true},
+	{"PMH: previous breast ca 2010, discharged.", NOTES_PROBLEM, "C50.9",
+	 "breast ca", HIST, true},
+	{"DH nil regular, uses salbutamol inhaler occasionally.",
+	 NOTES_MEDICINE, "salbutamol", "salbutamol", 0, true},
+	{"VTE - no pharmacological prophylaxis (thrombocytopenia).",
+	 NOTES_PROBLEM, "D69.6", "thrombocytopenia", 0, true},
+	{"No features of sepsis (fever, hypotension).", NOTES_PROBLEM, "R50.9",
+	 "fever", NEG, false},
+	{"Valproate was considered but not used because of his wish to have "
+	 "children.",
+	 NOTES_MEDICINE, "valproate", "Valproate", NEG, false},
+	{"Day 14: Aspirin stopped and apixaban 5mg bd started for AF.",
+	 NOTES_MEDICINE, "apixaban", "apixaban", 0, true},
+	{"Day 14: Aspirin stopped and apixaban 5mg bd started for AF.",
+	 NOTES_MEDICINE, "aspirin", "Aspirin", HIST, true},
+};
+
+static void
+test_rules_en16(void)
+{
+	static const char *const aside =
+		"NOT taking: simvastatin (GP stopped 2024, myalgia - "
+		"intolerance), ramipril (stopped d/t hyperkalaemia).";
+	static const char *const none =
+		"Given at station: ceftriaxone 1 g IV x1 (no reaction), "
+		"salbutamol nebs.";
+	static const char *const given =
+		"Allergies: Morphine - rash. Fentanyl used in ICU for 6 days "
+		"with no problem.";
+	static const char *const viral =
+		"Allergies: amoxicillin (rash - viral illness at the time).";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en16) / sizeof(rules_en16[0]); i++)
+		check(&rules_en16[i]);
+	/* the intolerance in simvastatin's parenthesis is not ramipril's */
+	notes__read_rules(aside, strlen(aside), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ramipril") == NULL);
+	/* "(no reaction)" after a dose given is no allergy */
+	notes__read_rules(none, strlen(none), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
+	/* the drug given is no entry of the allergy line */
+	notes__read_rules(given, strlen(given), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "fentanyl") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "fentanyl") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "morphine") != NULL);
+	/* a viral illness not queried leaves the allergy as written */
+	notes__read_rules(viral, strlen(viral), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL &&
+		find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -3844,6 +3928,7 @@ static const mt_case cases[] = {
 	{"rules_en13", test_rules_en13},
 	{"rules_en14", test_rules_en14},
 	{"rules_en15", test_rules_en15},
+	{"rules_en16", test_rules_en16},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
