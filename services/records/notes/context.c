@@ -646,6 +646,23 @@ names_drug_after(const sentence *s, size_t j)
 	       notes__drug_after(s, j);
 }
 
+/* other_subject: is backward trigger j about another drug than item k:
+ * one a full-width parenthesis between them names (paren_subject), or,
+ * for a stop that reads both ways, the drug written right after it, its
+ * object ("阿司匹林+氯吡格雷——已暂停阿司匹林": aspirin's first mention and
+ * clopidogrel are taken)?  A switch (backward only: "泼尼松龙改为氢化可的
+ * 松") names the new drug and still stops the old one. */
+static bool
+other_subject(const sentence *s, size_t k, size_t j)
+{
+	const unsigned both = NOTES_DIR_STOP | NOTES_DIR_FORWARD;
+
+	return paren_subject(s, k, j) ||
+	       ((s->items[j].e->dir & both) == both && j + 1 < s->n_items &&
+		is_drug(&s->items[j + 1]) &&
+		s->items[j + 1].start == s->items[j].end);
+}
+
 /* STOP_CLAUSES_ZH: how many clauses a Chinese stop may follow its drug
  * by when those between tell only why ("予普萘洛尔10mg bid口服，患者自觉
  * 乏力，半年前自行停药"; "予布洛芬…2周，疼痛稍缓解，但出现上腹不适、反酸，
@@ -694,7 +711,7 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	return commas >= 1 && commas <= stop_commas(s, j) &&
-	       !names_drug_after(s, j);
+	       !names_drug_after(s, j) && !paren_subject(s, k, j);
 }
 
 /* label_removed_reaches: is trigger j a de-labelling written in a later
@@ -1337,7 +1354,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			     !notes__terminated(s, k, j) &&
 			     !notes__comma_between(s, k, j) &&
-			     !paren_subject(s, k, j) && !opens_after(s, k, j) &&
+			     !other_subject(s, k, j) && !opens_after(s, k, j) &&
 			     !doubt_after_label(s, k, j) &&
 			     !hyphen_owns(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
