@@ -3812,8 +3812,9 @@ test_rules_zh15(void)
  * switch still stops the drug before it; a year in a full-width
  * parenthesis dates the drug it names, not the one before; the problem
  * words an anterior or inferior wall infarction, 心臟衰竭, a uterus's
- * multiple fibroids, 月经量多, 熱性痙攣, chronic glomerulonephritis and
- * slurred speech; 无力 (weakness) denies nothing after it. */
+ * multiple fibroids, 月经量多, 熱性痙攣, chronic glomerulonephritis,
+ * slurred speech, a lung cancer's lobe and a bleeding ulcer; 无力
+ * (weakness) denies nothing after it. */
 static const expect rules_zh16[] = {
 	{"無藥物敏感。", NOTES_ALLERGY, "", "無藥物敏感", NEG, false},
 	{"藥物敏感：無。", NOTES_ALLERGY, "", "藥物敏感：無", NEG, false},
@@ -3845,6 +3846,11 @@ static const expect rules_zh16[] = {
 	 0, true},
 	{"突发左侧肢体无力伴言语含糊3小时。", NOTES_PROBLEM, "R47.1",
 	 "言语含糊", 0, true},
+	{"右肺上叶肺癌根治术后第3天。", NOTES_PROBLEM, "C34.1", "肺上叶肺癌", 0,
+	 true},
+	{"左肺下叶鳞癌，化疗中。", NOTES_PROBLEM, "C34.3", "肺下叶鳞癌", 0,
+	 true},
+	{"胃溃疡出血，予PPI。", NOTES_PROBLEM, "K25.4", "胃溃疡出血", 0, true},
 };
 
 static void
