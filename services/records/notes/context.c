@@ -1134,6 +1134,50 @@ switched_from(const sentence *s, size_t k)
 	return false;
 }
 
+/* OPERATION_WORDS_ZH: the most characters between a problem and the 术
+ * ending the operation's name it is written in ("乳癌改良根治术"). */
+#define OPERATION_WORDS_ZH 6
+
+/* indication_zh: is Chinese problem item k what an operation is done
+ * for, written in the operation's name ("拟行\"左乳癌改良根治术\"", "脑膜瘤
+ * 切除术") or at the head of a parenthesis right after it, a side's
+ * word before it ("拟行右膝关节置换术（右膝骨关节炎）")?  A plan schedules the
+ * operation; its indication is there now. */
+static bool
+indication_zh(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+	size_t w = it->w1;
+	uint32_t at = it->end, from;
+
+	if (it->e->type != NOTES_T_PROBLEM || !s->words[it->w0].han)
+		return false;
+	from = s->words[it->w0 > 2 ? it->w0 - 2 : 0].start;
+	if (memmem(s->text + from, it->start - from, "术（", strlen("术（")))
+		return true;
+	for (; w < s->n && w < it->w1 + OPERATION_WORDS_ZH; w++) {
+		if (!s->words[w].han || s->words[w].start != at)
+			return false;
+		if (notes__words_at(s, w, "术"))
+			return true;
+		at = s->words[w].end;
+	}
+	return false;
+}
+
+/* plan_spares: does hypothetical trigger j leave item k as it is: a drug
+ * a switch leaves (switched_from), or an operation's indication a plan
+ * names (indication_zh)? */
+static bool
+plan_spares(const sentence *s, size_t j, size_t k)
+{
+	const notes_entry *t = s->items[j].e;
+
+	return t->type == NOTES_T_HYPOTHETICAL &&
+	       (switched_from(s, k) ||
+		((t->dir & NOTES_DIR_PLAN) && indication_zh(s, k)));
+}
+
 /* hyphen_owns: is backward trigger j joined by a hyphen to an item
  * between item k and it ("Latex - anaphylaxis 2010 - LATEX-FREE OR")?
  * Then it is that item's word (equipment kept free of the allergen), and
@@ -1363,7 +1407,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 
 		back = back && condition_reaches(s, k, j, allergy);
 		fwd = fwd && own_item_reaches(s, j, k);
-		if (t->type == NOTES_T_HYPOTHETICAL && switched_from(s, k))
+		if (plan_spares(s, j, k))
 			continue;
 
 		/* "no known allergy to latex": the phrase negates what

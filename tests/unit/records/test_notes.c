@@ -3814,7 +3814,9 @@ test_rules_zh15(void)
  * words an anterior or inferior wall infarction, 心臟衰竭, a uterus's
  * multiple fibroids, 月经量多, 熱性痙攣, chronic glomerulonephritis,
  * slurred speech, a lung cancer's lobe and a bleeding ulcer; 无力
- * (weakness) denies nothing after it. */
+ * (weakness) denies nothing after it; the indication of a planned
+ * operation, in its name or in a parenthesis after it, is present, while
+ * a condition's stays hypothetical. */
 static const expect rules_zh16[] = {
 	{"無藥物敏感。", NOTES_ALLERGY, "", "無藥物敏感", NEG, false},
 	{"藥物敏感：無。", NOTES_ALLERGY, "", "藥物敏感：無", NEG, false},
@@ -3851,6 +3853,12 @@ static const expect rules_zh16[] = {
 	{"左肺下叶鳞癌，化疗中。", NOTES_PROBLEM, "C34.3", "肺下叶鳞癌", 0,
 	 true},
 	{"胃溃疡出血，予PPI。", NOTES_PROBLEM, "K25.4", "胃溃疡出血", 0, true},
+	{"拟行右膝关节置换术（右膝骨关节炎）。", NOTES_PROBLEM, "M17.9",
+	 "膝骨关节炎", 0, true},
+	{"患者女，52岁，拟行\"左乳癌改良根治术\"（全麻）。", NOTES_PROBLEM,
+	 "C50.9", "乳癌", 0, true},
+	{"如胆囊炎加重行胆囊切除术。", NOTES_PROBLEM, "K81.9", "胆囊炎", HYP,
+	 false},
 };
 
 static void
