@@ -677,6 +677,23 @@ names_drug_after(const sentence *s, size_t j)
 	       notes__drug_after(s, j);
 }
 
+/* other_subject: is backward trigger j about another drug than item k:
+ * one a full-width parenthesis between them names (paren_subject), or,
+ * for a stop that reads both ways, the drug written right after it, its
+ * object ("阿司匹林+氯吡格雷——已暂停阿司匹林": aspirin's first mention and
+ * clopidogrel are taken)?  A switch (backward only: "泼尼松龙改为氢化可的
+ * 松") names the new drug and still stops the old one. */
+static bool
+other_subject(const sentence *s, size_t k, size_t j)
+{
+	const unsigned both = NOTES_DIR_STOP | NOTES_DIR_FORWARD;
+
+	return paren_subject(s, k, j) ||
+	       ((s->items[j].e->dir & both) == both && j + 1 < s->n_items &&
+		is_drug(&s->items[j + 1]) &&
+		s->items[j + 1].start == s->items[j].end);
+}
+
 /* STOP_CLAUSES_ZH: how many clauses a Chinese stop may follow its drug
  * by when those between tell only why ("予普萘洛尔10mg bid口服，患者自觉
  * 乏力，半年前自行停药"; "予布洛芬…2周，疼痛稍缓解，但出现上腹不适、反酸，
@@ -725,7 +742,7 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	return commas >= 1 && commas <= stop_commas(s, j) &&
-	       !names_drug_after(s, j);
+	       !names_drug_after(s, j) && !paren_subject(s, k, j);
 }
 
 /* label_removed_reaches: is trigger j a de-labelling written in a later
@@ -1148,6 +1165,50 @@ switched_from(const sentence *s, size_t k)
 	return false;
 }
 
+/* OPERATION_WORDS_ZH: the most characters between a problem and the 术
+ * ending the operation's name it is written in ("乳癌改良根治术"). */
+#define OPERATION_WORDS_ZH 6
+
+/* indication_zh: is Chinese problem item k what an operation is done
+ * for, written in the operation's name ("拟行\"左乳癌改良根治术\"", "脑膜瘤
+ * 切除术") or at the head of a parenthesis right after it, a side's
+ * word before it ("拟行右膝关节置换术（右膝骨关节炎）")?  A plan schedules the
+ * operation; its indication is there now. */
+static bool
+indication_zh(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+	size_t w = it->w1;
+	uint32_t at = it->end, from;
+
+	if (it->e->type != NOTES_T_PROBLEM || !s->words[it->w0].han)
+		return false;
+	from = s->words[it->w0 > 2 ? it->w0 - 2 : 0].start;
+	if (memmem(s->text + from, it->start - from, "术（", strlen("术（")))
+		return true;
+	for (; w < s->n && w < it->w1 + OPERATION_WORDS_ZH; w++) {
+		if (!s->words[w].han || s->words[w].start != at)
+			return false;
+		if (notes__words_at(s, w, "术"))
+			return true;
+		at = s->words[w].end;
+	}
+	return false;
+}
+
+/* plan_spares: does hypothetical trigger j leave item k as it is: a drug
+ * a switch leaves (switched_from), or an operation's indication a plan
+ * names (indication_zh)? */
+static bool
+plan_spares(const sentence *s, size_t j, size_t k)
+{
+	const notes_entry *t = s->items[j].e;
+
+	return t->type == NOTES_T_HYPOTHETICAL &&
+	       (switched_from(s, k) ||
+		((t->dir & NOTES_DIR_PLAN) && indication_zh(s, k)));
+}
+
 /* hyphen_owns: is backward trigger j joined by a hyphen to an item
  * between item k and it ("Latex - anaphylaxis 2010 - LATEX-FREE OR")?
  * Then it is that item's word (equipment kept free of the allergen), and
@@ -1368,7 +1429,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			     !notes__terminated(s, k, j) &&
 			     !notes__comma_between(s, k, j) &&
-			     !paren_subject(s, k, j) && !opens_after(s, k, j) &&
+			     !other_subject(s, k, j) && !opens_after(s, k, j) &&
 			     !doubt_after_label(s, k, j) &&
 			     !hyphen_owns(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
@@ -1377,7 +1438,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 
 		back = back && condition_reaches(s, k, j, allergy);
 		fwd = fwd && own_item_reaches(s, j, k);
-		if (t->type == NOTES_T_HYPOTHETICAL && switched_from(s, k))
+		if (plan_spares(s, j, k))
 			continue;
 
 		/* "no known allergy to latex": the phrase negates what

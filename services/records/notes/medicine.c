@@ -17,10 +17,21 @@
  * is not ("on warfarin since 2015", "switched to apixaban in 2022"), nor
  * a date inside a parenthesis after the drug, which dates something
  * else ("warfarin for mechanical aortic valve (2014)"), nor a clock time
- * ("due 2000"). */
+ * ("due 2000").  A full-width parenthesis is one too ("Febuxostat 40mg
+ * qd（2021年曾用 allopurinol…）": the year is allopurinol's). */
 static const char *const dated_start[] = {
 	"since",    "dx",	"diagnosed", "started", "commenced",
 	"switched", "replaced", "changed",   "due",	"at"};
+
+/* paren_between: does a parenthesis, ASCII or full-width, open in the
+ * text [from, to)? */
+static bool
+paren_between(const sentence *s, uint32_t from, uint32_t to)
+{
+	return notes__between_has(s, from, to, '(') ||
+	       (from < to && memmem(s->text + from, to - from, "\xef\xbc\x88",
+				    3) != NULL); /* （ */
+}
 
 bool
 notes__dated_after(const sentence *s, size_t k)
@@ -32,8 +43,7 @@ notes__dated_after(const sentence *s, size_t k)
 		return false;
 	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
 	     w++) {
-		if (notes__between_has(s, s->items[k].end, s->words[w].start,
-				       '(') ||
+		if (paren_between(s, s->items[k].end, s->words[w].start) ||
 		    notes__words_in(s, w, dated_start, n_start))
 			return false;
 		if (notes__is_year(s->words[w].key) ||

@@ -10,6 +10,19 @@
 #include <ctype.h>
 #include <string.h>
 
+/* details_before_zh: is word w right after a word for the allergy's
+ * details (具体, 详情, 详细, 细节)?  "具体反应不详", "詳情不清楚": the
+ * reaction or the story is not known, the allergy itself is recorded,
+ * unlike 是否过敏不详 or a bare 不清楚, which doubt it. */
+static bool
+details_before_zh(const sentence *s, size_t w)
+{
+	static const char *const details[] = {"具体", "详情", "详细", "细节"};
+
+	return w >= 2 && notes__words_in(s, w - 2, details,
+					 sizeof(details) / sizeof(*details));
+}
+
 bool
 notes__doubt_after_zh(const sentence *s, size_t k)
 {
@@ -26,7 +39,8 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (notes__words_in(s, w, doubt,
-				    sizeof(doubt) / sizeof(*doubt)))
+				    sizeof(doubt) / sizeof(*doubt)) &&
+		    !details_before_zh(s, w))
 			return true;
 	return false;
 }

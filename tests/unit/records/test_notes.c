@@ -3889,6 +3889,77 @@ test_rules_zh15(void)
 		  0);
 }
 
+/* The sixteenth writer's Chinese (issue 75, rules75zh16): Hong Kong's
+ * nil allergy written with 敏感; an allergy whose details are unknown
+ * (具体反应不详, 詳情不清楚) stays an allergy, while a bare 不清楚 doubts
+ * it; a stop reaches only the drug written right after it, while a
+ * switch still stops the drug before it; a year in a full-width
+ * parenthesis dates the drug it names, not the one before; the problem
+ * words an anterior or inferior wall infarction, 心臟衰竭, a uterus's
+ * multiple fibroids, 月经量多, 熱性痙攣, chronic glomerulonephritis,
+ * slurred speech, a lung cancer's lobe and a bleeding ulcer; 无力
+ * (weakness) denies nothing after it; the indication of a planned
+ * operation, in its name or in a parenthesis after it, is present, while
+ * a condition's stays hypothetical. */
+static const expect rules_zh16[] = {
+	{"無藥物敏感。", NOTES_ALLERGY, "", "無藥物敏感", NEG, false},
+	{"藥物敏感：無。", NOTES_ALLERGY, "", "藥物敏感：無", NEG, false},
+	{"藥物過敏：Penicillin（很久以前，詳情不清楚）。", NOTES_ALLERGY,
+	 "penicillins", "Penicillin", 0, true},
+	{"对“头孢”过敏（家属诉，具体反应不详），本次未用。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢", 0, true},
+	{"对头孢过敏，不清楚。", NOTES_ALLERGY, "cephalosporins", "头孢", UNC,
+	 true},
+	{"长期服用阿司匹林+氯吡格雷——已暂停阿司匹林。", NOTES_MEDICINE,
+	 "clopidogrel", "氯吡格雷", 0, true},
+	{"泼尼松龙改为氢化可的松50mg q6h静滴。", NOTES_MEDICINE, "prednisolone",
+	 "泼尼松龙", HIST, true},
+	{"痛風：Febuxostat 40mg qd（2021年曾用 allopurinol，出現皮疹後停用）。",
+	 NOTES_MEDICINE, "febuxostat", "Febuxostat", 0, true},
+	{"1. 急性前壁ST段抬高型心肌梗死", NOTES_PROBLEM, "I21.0",
+	 "前壁ST段抬高型心肌梗死", 0, true},
+	{"急性下壁心肌梗死，急诊PCI。", NOTES_PROBLEM, "I21.1", "下壁心肌梗死",
+	 0, true},
+	{"3. Furosemide 40mg qd：心臟衰竭。", NOTES_PROBLEM, "I50.9",
+	 "心臟衰竭", 0, true},
+	{"子宫多发肌瘤，月经量多2年。", NOTES_PROBLEM, "D25.9", "子宫多发肌瘤",
+	 0, true},
+	{"子宫多发肌瘤，月经量多2年。", NOTES_PROBLEM, "N92.0", "月经量多", 0,
+	 true},
+	{"家族史：爸爸細個有熱性痙攣。", NOTES_PROBLEM, "R56.0", "熱性痙攣",
+	 FAM, false},
+	{"CKD 5期（慢性肾小球肾炎）", NOTES_PROBLEM, "N03.9", "慢性肾小球肾炎",
+	 0, true},
+	{"突发左侧肢体无力伴言语含糊3小时。", NOTES_PROBLEM, "R47.1",
+	 "言语含糊", 0, true},
+	{"右肺上叶肺癌根治术后第3天。", NOTES_PROBLEM, "C34.1", "肺上叶肺癌", 0,
+	 true},
+	{"左肺下叶鳞癌，化疗中。", NOTES_PROBLEM, "C34.3", "肺下叶鳞癌", 0,
+	 true},
+	{"胃溃疡出血，予PPI。", NOTES_PROBLEM, "K25.4", "胃溃疡出血", 0, true},
+	{"拟行右膝关节置换术（右膝骨关节炎）。", NOTES_PROBLEM, "M17.9",
+	 "膝骨关节炎", 0, true},
+	{"患者女，52岁，拟行\"左乳癌改良根治术\"（全麻）。", NOTES_PROBLEM,
+	 "C50.9", "乳癌", 0, true},
+	{"如胆囊炎加重行胆囊切除术。", NOTES_PROBLEM, "K81.9", "胆囊炎", HYP,
+	 false},
+};
+
+static void
+test_rules_zh16(void)
+{
+	static const char *const held =
+		"长期服用阿司匹林+氯吡格雷——已暂停阿司匹林。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh16) / sizeof(rules_zh16[0]); i++)
+		check(&rules_zh16[i]);
+	/* the first mention is taken; the hold is read after it */
+	notes__read_rules(held, strlen(held), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin") != NULL);
+	MT_EQ_INT(find(&r, NOTES_MEDICINE, "aspirin")->context, 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -3932,6 +4003,7 @@ static const mt_case cases[] = {
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
+	{"rules_zh16", test_rules_zh16},
 	{NULL, NULL},
 };
 
