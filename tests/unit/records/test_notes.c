@@ -3679,7 +3679,8 @@ test_rules_en16(void)
 /* The seventeenth writer's English (issue 75, rules75en17): a drug stopped
  * for weight gain or ankle swelling had an expected effect, no
  * intolerance; a drug after "so" is the one an allergy led to, not
- * another allergy; "no true allergy" denies the allergy. */
+ * another allergy; "no true allergy" denies the allergy, and "no HIT" a
+ * heparin label. */
 static const expect rules_en17[] = {
 	{"DH: ramipril 5mg OD. Amlodipine stopped last yr (ankle swelling).",
 	 NOTES_MEDICINE, "amlodipine", "Amlodipine", HIST, true},
@@ -3691,6 +3692,9 @@ static const expect rules_en17[] = {
 	{"He says clarithromycin \"upsets his stomach\" - which is why we "
 	 "chose azithromycin; no true allergy.",
 	 NOTES_ALLERGY, "clarithromycin", "clarithromycin", NEG, false},
+	{"Previous query heparin allergy in 2023 was investigated - anti-PF4 "
+	 "negative, NO HIT.",
+	 NOTES_ALLERGY, "heparin", "heparin", NEG, false},
 };
 
 static void
