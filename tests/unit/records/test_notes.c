@@ -3680,7 +3680,7 @@ test_rules_en16(void)
  * for weight gain or ankle swelling had an expected effect, no
  * intolerance; a drug after "so" is the one an allergy led to, not
  * another allergy; "no true allergy" denies the allergy, and "no HIT" a
- * heparin label. */
+ * heparin label; a relative who "thinks" reports the patient. */
 static const expect rules_en17[] = {
 	{"DH: ramipril 5mg OD. Amlodipine stopped last yr (ankle swelling).",
 	 NOTES_MEDICINE, "amlodipine", "Amlodipine", HIST, true},
@@ -3695,6 +3695,9 @@ static const expect rules_en17[] = {
 	{"Previous query heparin allergy in 2023 was investigated - anti-PF4 "
 	 "negative, NO HIT.",
 	 NOTES_ALLERGY, "heparin", "heparin", NEG, false},
+	{"Allergies: latex (urticaria). Her mother thinks she reacted to "
+	 "penicillin as a baby.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 };
 
 static void
