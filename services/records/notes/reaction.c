@@ -904,14 +904,15 @@ sedated(const item *it)
 	return false;
 }
 
-const item *
-notes__lay_effect(const sentence *s, size_t k)
+/* lay_effect_at: the felt effect after drug item k that a came-off word
+ * makes the drug's, or NULL; expected: an expected effect (sedated) too,
+ * which is no intolerance but still the drug's effect, no problem. */
+static const item *
+lay_effect_at(const sentence *s, size_t k, bool expected)
 {
 	const item *d = &s->items[k];
 	size_t before = d->w0 > LAY_BEFORE_WORDS ? d->w0 - LAY_BEFORE_WORDS : 0;
 
-	if (lay_effect_zh(s, k))
-		return lay_effect_zh(s, k);
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
@@ -925,13 +926,21 @@ notes__lay_effect(const sentence *s, size_t k)
 		    it->e->type != NOTES_T_REACTION)
 			continue;
 		if (!notes__felt_effect(it) || for_reason(s, j) ||
-		    effect_denied(s, k, j) || sedated(it) ||
+		    effect_denied(s, k, j) || (!expected && sedated(it)) ||
 		    !(came_off_in(s, before, d->w0) ||
 		      came_off_in(s, d->w1, it->w0)))
 			return NULL;
 		return it;
 	}
 	return NULL;
+}
+
+const item *
+notes__lay_effect(const sentence *s, size_t k)
+{
+	if (lay_effect_zh(s, k))
+		return lay_effect_zh(s, k);
+	return lay_effect_at(s, k, false);
 }
 
 /* The words that lay a felt effect written before them on the drug
@@ -999,7 +1008,8 @@ lay_effect_of(const sentence *s, size_t k)
 {
 	for (size_t m = k; m-- > 0;)
 		if (is_drug(&s->items[m]))
-			return notes__lay_effect(s, m) == &s->items[k];
+			return notes__lay_effect(s, m) == &s->items[k] ||
+			       lay_effect_at(s, m, true) == &s->items[k];
 	return false;
 }
 

@@ -3678,8 +3678,8 @@ test_rules_en16(void)
 
 /* The seventeenth writer's English (issue 75, rules75en17): a drug stopped
  * for weight gain or ankle swelling had an expected effect, no
- * intolerance; a drug after "so" is the one an allergy led to, not
- * another allergy; "no true allergy" denies the allergy, and "no HIT" a
+ * intolerance and no problem; a drug after "so" is the one an allergy led to,
+ * not another allergy; "no true allergy" denies the allergy, and "no HIT" a
  * heparin label; a relative who "thinks" reports the patient. */
 static const expect rules_en17[] = {
 	{"DH: ramipril 5mg OD. Amlodipine stopped last yr (ankle swelling).",
@@ -3717,11 +3717,14 @@ test_rules_en17(void)
 
 	for (size_t i = 0; i < sizeof(rules_en17) / sizeof(rules_en17[0]); i++)
 		check(&rules_en17[i]);
-	/* an expected effect that led to a stop is no intolerance */
+	/* an expected effect that led to a stop is no intolerance, nor a
+	 * problem */
 	notes__read_rules(swelling, strlen(swelling), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R60.0") == NULL);
 	notes__read_rules(weight, strlen(weight), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "quetiapine") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R63.5") == NULL);
 	/* the drug kept after "so" is no allergy */
 	notes__read_rules(so, strlen(so), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "bisoprolol") == NULL);
