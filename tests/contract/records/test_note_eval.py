@@ -87,12 +87,13 @@ def test_read_text_checks_its_text_and_roles(st, pb):
 # stopped for weight gain and en-dev9's tizanidine "tried and stopped
 # (drowsy, hypotension)", once their blocking allergies, are read as
 # those writers annotate them, past medicines (rules75en17 and
-# rules75en16: expected effects); en-dev12's is ceftriaxone "given this admission without
-# problem" on a penicillin allergy's line (the singular "without problem"
-# as a tolerated cue reads four other sets worse); en-dev17's is
-# simvastatin "pt stopped himself (muscle aches)" in a reconciliation
-# table, a side effect as that writer annotates it and an intolerance as
-# en-dev2's writer annotates "stopped by GP (muscle aches)".
+# rules75en16: expected effects); en-dev12's is ceftriaxone "given this
+# admission without problem" on a penicillin allergy's line (the singular
+# "without problem" as a tolerated cue reads four other sets worse);
+# en-dev17's is simvastatin "pt stopped himself (muscle aches)" in a
+# reconciliation table, a side effect as that writer annotates it and an
+# intolerance as en-dev2's writer annotates "stopped by GP (muscle
+# aches)".
 ORDER_CEILINGS = {
     "dev": (1, 0), "en-dev2": (2, 0), "en-dev3": (0, 0), "en-dev4": (0, 0),
     "en-dev5": (2, 0), "en-dev6": (2, 0), "en-dev7": (1, 0),
