@@ -301,6 +301,20 @@ own_aside_cue(const sentence *s, size_t k, size_t j)
 	return *p == ')';
 }
 
+/* consequence_between: is there a word of consequence ("so", "therefore",
+ * "hence", "thus") between allergy cue j and the drug item k after it?
+ * The drug after it is what the allergy led to, the alternative chosen or
+ * the one kept ("intolerant of digoxin (nausea) so rate control remains
+ * bisoprolol"), not another drug the patient reacts to. */
+static bool
+consequence_between(const sentence *s, size_t j, size_t k)
+{
+	static const char *const so[] = {"so", "therefore", "hence", "thus"};
+
+	return notes__any_in(s, s->items[j].w1, s->items[k].w0, so,
+			     sizeof(so) / sizeof(*so));
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -320,7 +334,7 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		       (!notes__comma_between(s, j, k) ||
 			notes__colon_after(s, j)) &&
 		       (!postfix_cue(s, j) || notes__colon_after(s, j)) &&
-		       !closed_aside(s, j, k);
+		       !closed_aside(s, j, k) && !consequence_between(s, j, k);
 	if (own_aside_cue(s, k, j))
 		return true;
 	for (size_t m = k + 1; m < j; m++) {
@@ -870,24 +884,35 @@ effect_denied(const sentence *s, size_t k, size_t j)
 	return j > k + 1 && s->items[j - 1].e->type == NOTES_T_NEGATED;
 }
 
-/* sedated: is effect item it drowsiness (R40.0, somnolence)?  A drug
- * stopped because it made the patient drowsy ("Cyclizine stopped
- * (drowsy)") had its expected sedating effect, a side effect that led to
- * a stop, not an intolerance to record. */
+/* sedated: is effect item it drowsiness (R40.0, somnolence), weight gain
+ * (R63.5) or ankle oedema (R60.0)?  A drug stopped because it made the
+ * patient drowsy ("Cyclizine stopped (drowsy)"), put on weight
+ * ("Previously tried quetiapine - weight gain, stopped") or swelled the
+ * ankles ("Amlodipine stopped last yr (ankle swelling)") had its
+ * expected, dose-related effect, a side effect that led to a stop, not an
+ * intolerance to record. */
 static bool
 sedated(const item *it)
 {
-	return it->e->code != NULL && strcmp(it->e->code, "R40.0") == 0;
+	static const char *const expected[] = {"R40.0", "R63.5", "R60.0"};
+
+	for (size_t i = 0;
+	     it->e->code != NULL && i < sizeof(expected) / sizeof(*expected);
+	     i++)
+		if (strcmp(it->e->code, expected[i]) == 0)
+			return true;
+	return false;
 }
 
-const item *
-notes__lay_effect(const sentence *s, size_t k)
+/* lay_effect_at: the felt effect after drug item k that a came-off word
+ * makes the drug's, or NULL; expected: an expected effect (sedated) too,
+ * which is no intolerance but still the drug's effect, no problem. */
+static const item *
+lay_effect_at(const sentence *s, size_t k, bool expected)
 {
 	const item *d = &s->items[k];
 	size_t before = d->w0 > LAY_BEFORE_WORDS ? d->w0 - LAY_BEFORE_WORDS : 0;
 
-	if (lay_effect_zh(s, k))
-		return lay_effect_zh(s, k);
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
@@ -901,13 +926,21 @@ notes__lay_effect(const sentence *s, size_t k)
 		    it->e->type != NOTES_T_REACTION)
 			continue;
 		if (!notes__felt_effect(it) || for_reason(s, j) ||
-		    effect_denied(s, k, j) || sedated(it) ||
+		    effect_denied(s, k, j) || (!expected && sedated(it)) ||
 		    !(came_off_in(s, before, d->w0) ||
 		      came_off_in(s, d->w1, it->w0)))
 			return NULL;
 		return it;
 	}
 	return NULL;
+}
+
+const item *
+notes__lay_effect(const sentence *s, size_t k)
+{
+	if (lay_effect_zh(s, k))
+		return lay_effect_zh(s, k);
+	return lay_effect_at(s, k, false);
 }
 
 /* The words that lay a felt effect written before them on the drug
@@ -975,7 +1008,8 @@ lay_effect_of(const sentence *s, size_t k)
 {
 	for (size_t m = k; m-- > 0;)
 		if (is_drug(&s->items[m]))
-			return notes__lay_effect(s, m) == &s->items[k];
+			return notes__lay_effect(s, m) == &s->items[k] ||
+			       lay_effect_at(s, m, true) == &s->items[k];
 	return false;
 }
 

@@ -3676,6 +3676,64 @@ test_rules_en16(void)
 		find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
 }
 
+/* The seventeenth writer's English (issue 75, rules75en17): a drug stopped
+ * for weight gain or ankle swelling had an expected effect, no
+ * intolerance and no problem; a drug after "so" is the one an allergy led to,
+ * not another allergy; "no true allergy" denies the allergy, and "no HIT" a
+ * heparin label; a relative who "thinks" reports the patient. */
+static const expect rules_en17[] = {
+	{"DH: ramipril 5mg OD. Amlodipine stopped last yr (ankle swelling).",
+	 NOTES_MEDICINE, "amlodipine", "Amlodipine", HIST, true},
+	{"Meds: Previously tried quetiapine - weight gain, stopped.",
+	 NOTES_MEDICINE, "quetiapine", "quetiapine", HIST, true},
+	{"He is intolerant of digoxin (nausea, visual disturbance in 2020) so "
+	 "rate control remains bisoprolol.",
+	 NOTES_ALLERGY, "digoxin", "digoxin", 0, true},
+	{"He says clarithromycin \"upsets his stomach\" - which is why we "
+	 "chose azithromycin; no true allergy.",
+	 NOTES_ALLERGY, "clarithromycin", "clarithromycin", NEG, false},
+	{"Previous query heparin allergy in 2023 was investigated - anti-PF4 "
+	 "negative, NO HIT.",
+	 NOTES_ALLERGY, "heparin", "heparin", NEG, false},
+	{"Allergies: latex (urticaria). Her mother thinks she reacted to "
+	 "penicillin as a baby.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+};
+
+static void
+test_rules_en17(void)
+{
+	static const char *const swelling =
+		"DH: ramipril 5mg OD. Amlodipine stopped last yr (ankle "
+		"swelling).";
+	static const char *const weight =
+		"Meds: Previously tried quetiapine - weight gain, stopped.";
+	static const char *const so =
+		"He is intolerant of digoxin (nausea, visual disturbance in "
+		"2020) so rate control remains bisoprolol.";
+	static const char *const rash =
+		"Meds: Previously tried lamotrigine - rash, stopped.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en17) / sizeof(rules_en17[0]); i++)
+		check(&rules_en17[i]);
+	/* an expected effect that led to a stop is no intolerance, nor a
+	 * problem */
+	notes__read_rules(swelling, strlen(swelling), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R60.0") == NULL);
+	notes__read_rules(weight, strlen(weight), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "quetiapine") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R63.5") == NULL);
+	/* the drug kept after "so" is no allergy */
+	notes__read_rules(so, strlen(so), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "bisoprolol") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "bisoprolol") != NULL);
+	/* a rash that led to a stop is still the drug's intolerance */
+	notes__read_rules(rash, strlen(rash), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lamotrigine") != NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4000,6 +4058,7 @@ static const mt_case cases[] = {
 	{"rules_en14", test_rules_en14},
 	{"rules_en15", test_rules_en15},
 	{"rules_en16", test_rules_en16},
+	{"rules_en17", test_rules_en17},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
