@@ -85,7 +85,8 @@ type_parse(const char *s, notes_type *out)
 /* dir_parse_en6 reads the directions of the English rules learnt from
  * en-dev6 (issue 75): a history word that dates only events, a
  * condition or an anaesthetic plan written after its drug, a drug to
- * avoid, a stop of drugs only. */
+ * avoid, a stop of drugs only; and a de-labelling that names only the
+ * label after it (rules75zh17: "已 remove penicillin allergy"). */
 static bool
 dir_parse_en6(const char *s, unsigned *out)
 {
@@ -103,6 +104,8 @@ dir_parse_en6(const char *s, unsigned *out)
 	else if (strcmp(s, "stop_drugs") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP |
 		       NOTES_DIR_DRUGS;
+	else if (strcmp(s, "delabel_forward") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_DELABEL;
 	else
 		return false;
 	return true;

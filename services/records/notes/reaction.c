@@ -350,10 +350,28 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
 }
 
+/* switched_to_zh: is drug item m written right after a Chinese switch
+ * verb ("换为氯吡格雷", "改用克林霉素")?  rules_zh.c's switched_zh reads the
+ * whole clause; this reads only the two words before, so that reaction.c
+ * need not call it. */
+static bool
+switched_to_zh(const sentence *s, size_t m)
+{
+	static const char *const to[] = {"换用", "改用", "改为", "换为",
+					 "换成", "改成", "转用"};
+	size_t w0 = s->items[m].w0;
+
+	return w0 >= 2 &&
+	       notes__words_in(s, w0 - 2, to, sizeof(to) / sizeof(*to));
+}
+
 /* intolerance_reaches: does intolerance cue j (NOTES_DIR_BACKWARD) name
  * substance item k of the clause before its own ("曲马多服用后头晕，不能
  * 耐受")?  k is the last drug before j, and the cue's clause starts after
- * k's: no terminator but one full-width comma between them. */
+ * k's: no terminator but one full-width comma between them.  A Chinese
+ * drug switched to in between (switched_to_zh) replaced k and is not what
+ * the cue records ("对替格瑞洛"胸闷、喘不过气"，…换为氯吡格雷，已记录为不良
+ * 反应"). */
 static bool
 intolerance_reaches(const sentence *s, size_t k, size_t j)
 {
@@ -366,7 +384,8 @@ intolerance_reaches(const sentence *s, size_t k, size_t j)
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 
-		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS)
+		if ((t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
+		    !switched_to_zh(s, m))
 			return false;
 	}
 	return true;

@@ -62,14 +62,15 @@ bare_switch_zh(const sentence *s, size_t w0, size_t from)
 
 /* switched_zh: is Chinese drug item k the one a switch led to ("ACEI类
  * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素", Hong Kong's "轉用
- * valsartan")?  It replaced
- * the allergen: taken, not an allergy.  A record amended to a label
- * ("修改为\"可疑头孢过敏\"") is no switch of drug. */
+ * valsartan", the drug used only since: "之後發燒只用 Acetaminophen")?
+ * It replaced the allergen: taken, not an allergy.  A record amended to
+ * a label ("修改为\"可疑头孢过敏\"") is no switch of drug. */
 static bool
 switched_zh(const sentence *s, size_t k)
 {
-	static const char *const to[] = {"换用", "改用", "改为",   "换为",
-					 "换成", "改成", "更换为", "转用"};
+	static const char *const to[] = {"换用",   "改用", "改为",
+					 "换为",   "换成", "改成",
+					 "更换为", "转用", "只用"};
 	size_t from, end;
 
 	notes__clause_words(s, k, &from, &end);
@@ -460,11 +461,44 @@ notes__denied_zh(const sentence *s, size_t k)
  * "tolerable", "nothing happened" ("术中用头孢唑林无不适", "改阿托伐他汀后
  * 可耐受", "普拿疼吃了沒事"). */
 static const char *const unharmed_zh[] = {
-	"无不适", "无明显不适", "无任何不适", "无任何反应", "可耐受", "没事",
+	"无不适", "无明显不适", "无任何不适", "无任何反应",
+	"可耐受", "没事",	"可以耐受",
 };
 
-/* unharmed_word_zh: the first word after drug item k, in its clause, that
- * starts a phrase of unharmed_zh; s->n when none does. */
+/* unharmed_next_zh: the word that opens the clause after the one drug
+ * item k's clause ends at word to, when that clause opens with a phrase
+ * of unharmed_zh, perhaps after 但, 尚 or 仍 ("对阿奇霉素\"胃不舒服\"，可以
+ * 耐受", "服后腹胀，但可耐受"): the writer's verdict on the drug and its
+ * complaint together.  s->n when it does not, or when the next item is a
+ * drug: the verdict is then that drug's. */
+static size_t
+unharmed_next_zh(const sentence *s, size_t k, size_t to)
+{
+	static const char *const but[] = {"但", "尚", "仍"};
+	size_t w;
+
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		if (s->items[m].w0 < to)
+			continue;
+		if (s->items[m].w0 > to ||
+		    s->items[m].e->type != NOTES_T_TERMINATOR)
+			return s->n;
+		w = s->items[m].w1;
+		if (w < s->n &&
+		    notes__words_in(s, w, but, sizeof(but) / sizeof(*but)))
+			w++;
+		return w < s->n && notes__words_in(s, w, unharmed_zh,
+						   sizeof(unharmed_zh) /
+							   sizeof(*unharmed_zh))
+			       ? w
+			       : s->n;
+	}
+	return s->n;
+}
+
+/* unharmed_word_zh: the first word after drug item k, in its clause or
+ * opening the next (unharmed_next_zh), that starts a phrase of
+ * unharmed_zh; s->n when none does. */
 static size_t
 unharmed_word_zh(const sentence *s, size_t k)
 {
@@ -475,7 +509,7 @@ unharmed_word_zh(const sentence *s, size_t k)
 		if (notes__words_in(s, w, unharmed_zh,
 				    sizeof(unharmed_zh) / sizeof(*unharmed_zh)))
 			return w;
-	return s->n;
+	return to < s->n ? unharmed_next_zh(s, k, to) : s->n;
 }
 
 const char *

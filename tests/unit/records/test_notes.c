@@ -4018,6 +4018,69 @@ test_rules_zh16(void)
 	MT_EQ_INT(find(&r, NOTES_MEDICINE, "aspirin")->context, 0);
 }
 
+/* The seventeenth writer's Chinese (issue 75, rules75zh17): a complaint
+ * the patient tolerates, in the clause after the drug's ("，可以耐受"),
+ * is a drug taken without harm, not an allergy; the drug used only since
+ * a reaction (只用) replaced the allergen; Hong Kong's code-mixed "已
+ * remove" de-labels the allergy it names after it, which settles a label
+ * queried before it; an adverse reaction recorded after a switch names
+ * the drug switched from, and breathlessness in lay words (喘不过气) ends
+ * no clause. */
+static const expect rules_zh17[] = {
+	{"过敏史：对阿奇霉素“胃不舒服”，可以耐受。", NOTES_MEDICINE,
+	 "azithromycin", "阿奇霉素", 0, true},
+	{"阿奇霉素吃了胃不舒服，但可耐受。", NOTES_MEDICINE, "azithromycin",
+	 "阿奇霉素", 0, true},
+	{"藥物過敏：Ibuprofen — 吃了以後氣喘加重，之後發燒只用 Acetaminophen。",
+	 NOTES_MEDICINE, "paracetamol", "Acetaminophen", 0, true},
+	{"藥物過敏：Ibuprofen — 吃了以後氣喘加重，之後發燒只用 Acetaminophen。",
+	 NOTES_ALLERGY, "ibuprofen", "Ibuprofen", 0, true},
+	{"Penicillin? — 今次用 Augmentin 冇問題 → 已 remove penicillin "
+	 "allergy。",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Penicillin? — 今次用 Augmentin 冇問題 → 已 remove penicillin "
+	 "allergy。",
+	 NOTES_MEDICINE, "co-amoxiclav", "Augmentin", HIST, true},
+	{"患者诉对替格瑞洛“胸闷、喘不过气”，入院时曾用1天后换为氯吡格雷，已记录"
+	 "为不良反应。",
+	 NOTES_ALLERGY, "ticagrelor", "替格瑞洛", 0, true},
+	{"替格瑞洛胸闷，停用后换为氯吡格雷，记录为不良反应。", NOTES_ALLERGY,
+	 "ticagrelor", "替格瑞洛", 0, true},
+};
+
+static void
+test_rules_zh17(void)
+{
+	static const char *const tolerated =
+		"过敏史：对阿奇霉素“胃不舒服”，可以耐受。";
+	static const char *const only = "藥物過敏：Ibuprofen — "
+					"吃了以後氣喘加重，之後發燒只用 "
+					"Acetaminophen。";
+	static const char *const removed =
+		"Penicillin? — 今次用 Augmentin 冇問題 → 已 remove penicillin "
+		"allergy。";
+	static const char *const switched =
+		"替格瑞洛胸闷，停用后换为氯吡格雷，记录为不良反应。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh17) / sizeof(rules_zh17[0]); i++)
+		check(&rules_zh17[i]);
+	/* none of them leaves an allergy that would block the drug taken */
+	notes__read_rules(tolerated, strlen(tolerated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "azithromycin") == NULL);
+	notes__read_rules(only, strlen(only), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
+	notes__read_rules(removed, strlen(removed), &r);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "penicillins")->context, NEG);
+	/* the record names the drug switched from, not the one switched to */
+	notes__read_rules(switched, strlen(switched), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clopidogrel") == NULL);
+	/* the clause after names another drug: the verdict is that drug's */
+	notes__read_rules("对青霉素过敏，头孢可耐受。",
+			  strlen("对青霉素过敏，头孢可耐受。"), &r);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "penicillins")->context, 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -4063,6 +4126,7 @@ static const mt_case cases[] = {
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
 	{"rules_zh16", test_rules_zh16},
+	{"rules_zh17", test_rules_zh17},
 	{NULL, NULL},
 };
 
