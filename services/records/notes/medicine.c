@@ -23,16 +23,6 @@ static const char *const dated_start[] = {
 	"since",    "dx",	"diagnosed", "started", "commenced",
 	"switched", "replaced", "changed",   "due",	"at"};
 
-/* paren_between: does a parenthesis, ASCII or full-width, open in the
- * text [from, to)? */
-static bool
-paren_between(const sentence *s, uint32_t from, uint32_t to)
-{
-	return notes__between_has(s, from, to, '(') ||
-	       (from < to && memmem(s->text + from, to - from, "\xef\xbc\x88",
-				    3) != NULL); /* （ */
-}
-
 bool
 notes__dated_after(const sentence *s, size_t k)
 {
@@ -43,7 +33,8 @@ notes__dated_after(const sentence *s, size_t k)
 		return false;
 	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
 	     w++) {
-		if (paren_between(s, s->items[k].end, s->words[w].start) ||
+		if (notes__paren_between(s, s->items[k].end,
+					 s->words[w].start) ||
 		    notes__words_in(s, w, dated_start, n_start))
 			return false;
 		if (notes__is_year(s->words[w].key) ||

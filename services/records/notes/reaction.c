@@ -246,19 +246,6 @@ listed_with(const sentence *s, size_t m)
 	return gap == 0;
 }
 
-/* paren_between: does an opening parenthesis, ASCII or full-width,
- * part text[from, to)?  A drug planned before one is not the allergy
- * written inside it ("左氧氟沙星0.5g静滴（青霉素过敏）"). */
-static bool
-paren_between(const sentence *s, uint32_t from, uint32_t to)
-{
-	for (uint32_t i = from; i < to; i++)
-		if (s->text[i] == '(' ||
-		    (i + 3 <= to && memcmp(s->text + i, FW_OPEN, 3) == 0))
-			return true;
-	return false;
-}
-
 /* closed_aside: does allergy cue j sit in an ASCII parenthesis that
  * closes before item k ("simvastatin (myalgia - intolerance), ramipril")?
  * The parenthesis tells the story of what it follows, not of the next
@@ -273,6 +260,18 @@ closed_aside(const sentence *s, size_t j, size_t k)
 	return close != NULL && memchr(from, '(', close - from) == NULL &&
 	       notes__ascii_paren_open(s->text, s->words[0].start,
 				       s->items[j].start);
+}
+
+/* aside_of: is item j in a parenthesis opened after drug item k, with no
+ * other drug between ("aripiprazole (akathisia - listed as
+ * intolerance)")?  The parenthesis tells that drug's story. */
+static bool
+aside_of(const sentence *s, size_t k, size_t j)
+{
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	return notes__opens_after_item(s, k, j);
 }
 
 /* own_aside_cue: does allergy cue j end the ASCII parenthesis opened
@@ -291,10 +290,7 @@ own_aside_cue(const sentence *s, size_t k, size_t j)
 	    (w > 0 && notes__words_in(s, w - 1, denied,
 				      sizeof(denied) / sizeof(*denied))))
 		return false;
-	for (size_t m = k + 1; m < j; m++)
-		if (is_drug(&s->items[m]))
-			return false;
-	if (!notes__opens_after_item(s, k, j))
+	if (!aside_of(s, k, j))
 		return false;
 	while (*p == ' ' || *p == '.' || *p == '!')
 		p++;
@@ -344,7 +340,8 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	for (size_t m = k; m + 1 < j; m++)
-		if (paren_between(s, s->items[m].end, s->items[m + 1].start) ||
+		if (notes__paren_between(s, s->items[m].end,
+					 s->items[m + 1].start) ||
 		    !listed_with(s, m))
 			return false;
 	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
@@ -357,12 +354,9 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 static bool
 switched_to_zh(const sentence *s, size_t m)
 {
-	static const char *const to[] = {"换用", "改用", "改为", "换为",
-					 "换成", "改成", "转用"};
 	size_t w0 = s->items[m].w0;
 
-	return w0 >= 2 &&
-	       notes__words_in(s, w0 - 2, to, sizeof(to) / sizeof(*to));
+	return w0 >= 2 && notes__switch_verb_zh(s, w0 - 2);
 }
 
 /* intolerance_reaches: does intolerance cue j (NOTES_DIR_BACKWARD) name
@@ -417,25 +411,13 @@ notes__first_drug(const sentence *s, size_t j)
 	return j;
 }
 
-/* recorded_aside: is record cue j in a parenthesis opened after drug item
- * k, with no other drug between ("aripiprazole (akathisia - listed as
- * intolerance)")?  The parenthesis tells that drug's story. */
-static bool
-recorded_aside(const sentence *s, size_t k, size_t j)
-{
-	for (size_t m = k + 1; m < j; m++)
-		if (is_drug(&s->items[m]))
-			return false;
-	return notes__opens_after_item(s, k, j);
-}
-
 bool
 notes__recorded_reaches(const sentence *s, size_t k, size_t j)
 {
 	if (!(s->items[j].e->dir & NOTES_DIR_RECORDED) || j < k)
 		return false;
 	if (notes__first_drug(s, j) != k)
-		return recorded_aside(s, k, j);
+		return aside_of(s, k, j);
 	for (size_t m = k + 1; m < j; m++)
 		if (is_drug(&s->items[m]) &&
 		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
@@ -599,7 +581,7 @@ run_adverbs_reach_zh(const sentence *s, size_t k, size_t j)
 	size_t m = k;
 
 	while (m + 1 < j && is_drug(&s->items[m + 1]) && listed_with(s, m) &&
-	       !paren_between(s, s->items[m].end, s->items[m + 1].start))
+	       !notes__paren_between(s, s->items[m].end, s->items[m + 1].start))
 		m++;
 	return m > k && adverbs_reach_zh(s, m, j);
 }
@@ -903,15 +885,15 @@ effect_denied(const sentence *s, size_t k, size_t j)
 	return j > k + 1 && s->items[j - 1].e->type == NOTES_T_NEGATED;
 }
 
-/* sedated: is effect item it drowsiness (R40.0, somnolence), weight gain
- * (R63.5) or ankle oedema (R60.0)?  A drug stopped because it made the
+/* expected_effect: is effect item it drowsiness (R40.0, somnolence), weight
+ * gain (R63.5) or ankle oedema (R60.0)?  A drug stopped because it made the
  * patient drowsy ("Cyclizine stopped (drowsy)"), put on weight
  * ("Previously tried quetiapine - weight gain, stopped") or swelled the
  * ankles ("Amlodipine stopped last yr (ankle swelling)") had its
  * expected, dose-related effect, a side effect that led to a stop, not an
  * intolerance to record. */
 static bool
-sedated(const item *it)
+expected_effect(const item *it)
 {
 	static const char *const expected[] = {"R40.0", "R63.5", "R60.0"};
 
@@ -924,8 +906,9 @@ sedated(const item *it)
 }
 
 /* lay_effect_at: the felt effect after drug item k that a came-off word
- * makes the drug's, or NULL; expected: an expected effect (sedated) too,
- * which is no intolerance but still the drug's effect, no problem. */
+ * makes the drug's, or NULL; expected: an expected effect
+ * (expected_effect) too, which is no intolerance but still the drug's
+ * effect, no problem. */
 static const item *
 lay_effect_at(const sentence *s, size_t k, bool expected)
 {
@@ -945,7 +928,8 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 		    it->e->type != NOTES_T_REACTION)
 			continue;
 		if (!notes__felt_effect(it) || for_reason(s, j) ||
-		    effect_denied(s, k, j) || (!expected && sedated(it)) ||
+		    effect_denied(s, k, j) ||
+		    (!expected && expected_effect(it)) ||
 		    !(came_off_in(s, before, d->w0) ||
 		      came_off_in(s, d->w1, it->w0)))
 			return NULL;

@@ -114,6 +114,17 @@ bool notes__dose_form(const char *word);
  * is written between. */
 bool notes__between_has(const sentence *s, uint32_t from, uint32_t to, char c);
 
+/* notes__paren_between: does an opening parenthesis, ASCII or full-width,
+ * part text[from, to)?  What is written inside it is another matter than
+ * what stands before it: a drug planned before one is not the allergy
+ * written inside it ("左氧氟沙星0.5g静滴（青霉素过敏）"), a year inside it
+ * dates something else ("Febuxostat 40mg qd（2021年曾用 allopurinol…）"). */
+bool notes__paren_between(const sentence *s, uint32_t from, uint32_t to);
+
+/* notes__switch_verb_zh: does word w open a Chinese switch of drug (换用,
+ * 改用, 改为, 换为, 换成, 改成, 转用), the new drug written after it? */
+bool notes__switch_verb_zh(const sentence *s, size_t w);
+
 /* notes__colon_at returns the first colon, ASCII or full-width (U+FF1A), in
  * text[from, to), or NULL: Chinese headings end with the full-width one
  * ("过敏史："). */

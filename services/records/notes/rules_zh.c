@@ -68,14 +68,14 @@ bare_switch_zh(const sentence *s, size_t w0, size_t from)
 static bool
 switched_zh(const sentence *s, size_t k)
 {
-	static const char *const to[] = {"换用",   "改用", "改为",
-					 "换为",   "换成", "改成",
-					 "更换为", "转用", "只用"};
+	static const char *const also[] = {"更换为", "只用"};
 	size_t from, end;
 
 	notes__clause_words(s, k, &from, &end);
 	for (size_t w = from; w < s->items[k].w0; w++)
-		if (notes__words_in(s, w, to, sizeof(to) / sizeof(*to)) &&
+		if ((notes__switch_verb_zh(s, w) ||
+		     notes__words_in(s, w, also,
+				     sizeof(also) / sizeof(*also))) &&
 		    !(w > 0 && notes__words_at(s, w - 1, "修")))
 			return true;
 	return bare_switch_zh(s, s->items[k].w0, from);

@@ -14,6 +14,23 @@ notes__between_has(const sentence *s, uint32_t from, uint32_t to, char c)
 	return from < to && memchr(s->text + from, c, to - from) != NULL;
 }
 
+bool
+notes__switch_verb_zh(const sentence *s, size_t w)
+{
+	static const char *const to[] = {"换用", "改用", "改为", "换为",
+					 "换成", "改成", "转用"};
+
+	return notes__words_in(s, w, to, sizeof(to) / sizeof(*to));
+}
+
+bool
+notes__paren_between(const sentence *s, uint32_t from, uint32_t to)
+{
+	return notes__between_has(s, from, to, '(') ||
+	       (from < to &&
+		memmem(s->text + from, to - from, FW_OPEN, 3) != NULL);
+}
+
 const char *
 notes__colon_at(const char *text, uint32_t from, uint32_t to)
 {
