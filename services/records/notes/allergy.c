@@ -16,6 +16,7 @@ notes__none_known_near(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_NONE_KNOWN &&
+		    (j == k + 1 || !notes__denied_allergen_zh(s, j)) &&
 		    !notes__ends(s, j < k ? j : k, j < k ? k : j, true))
 			return true;
 	return false;

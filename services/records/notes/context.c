@@ -99,14 +99,33 @@ until_to(const sentence *s, size_t j, size_t k)
 /* How far back a 对 may open the allergen that "过敏：否认" answers. */
 #define DENIED_ALLERGEN_WORDS 8
 
+/* answers_drug_zh: is Chinese "no known allergies" item j written right
+ * after a drug, its first word the drug's next, as the denial of that
+ * drug's allergy ("青霉素类无过敏史", "青霉素过敏史：无")?  A none_known
+ * phrase that opens with 无 or 过敏 then speaks of the drug before it:
+ * no allergy to it, not no allergy at all (rules75zh18). */
+static bool
+answers_drug_zh(const sentence *s, size_t j)
+{
+	const item *t = &s->items[j];
+
+	return j > 0 && is_drug(t - 1) && (t - 1)->w1 == t->w0 &&
+	       s->words[t->w0].han &&
+	       (strncmp(t->e->key, "无", strlen("无")) == 0 ||
+		strncmp(t->e->key, "过敏", strlen("过敏")) == 0);
+}
+
 bool
 notes__denied_allergen_zh(const sentence *s, size_t j)
 {
 	const char *key = s->items[j].e->key;
 	size_t w = s->items[j].w0, stop;
 
-	if (s->items[j].e->type != NOTES_T_NONE_KNOWN ||
-	    (strcmp(key, "过敏否认") != 0 && strcmp(key, "过敏无") != 0))
+	if (s->items[j].e->type != NOTES_T_NONE_KNOWN)
+		return false;
+	if (answers_drug_zh(s, j))
+		return true;
+	if (strcmp(key, "过敏否认") != 0 && strcmp(key, "过敏无") != 0)
 		return false;
 	stop = w > DENIED_ALLERGEN_WORDS ? w - DENIED_ALLERGEN_WORDS : 0;
 	while (w-- > stop) {

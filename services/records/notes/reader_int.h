@@ -421,7 +421,9 @@ bool notes__side_effect(const sentence *s, size_t k);
 
 /* notes__none_known_near: is item k in the scope of a "no known allergies"
  * ("no known allergy to latex")?  Its scope ends where a trigger's
- * does: "否认药物过敏史，规律服用阿司匹林" takes aspirin. */
+ * does: "否认药物过敏史，规律服用阿司匹林" takes aspirin; one that answers
+ * another drug (notes__denied_allergen_zh: "予哌拉西林（青霉素类无过敏
+ * 史）") is that drug's alone. */
 bool notes__none_known_near(const sentence *s, size_t k);
 
 /* notes__taken_then dates allergy f of substance item k, which a cue of an
