@@ -557,11 +557,45 @@ named_phrase(const sentence *s, size_t d)
 	       notes__words_in(s, w - 1, det, sizeof(det) / sizeof(*det));
 }
 
+/* clause_apart_zh: are Chinese items a < b in clauses of their own, a
+ * full-width comma or a terminator between them? */
+static bool
+clause_apart_zh(const sentence *s, size_t a, size_t b)
+{
+	return notes__comma_between(s, a, b) || notes__terminated(s, a, b);
+}
+
+/* owned_in_clause_zh: is Chinese reaction item j, in a clause before
+ * drug item k's, told of a drug before it in its own clause ("头孢过敏史
+ * 为皮疹+胸闷，碳青霉烯交叉过敏率低")?  The rash is the cephalosporin's,
+ * not the carbapenem's of the next clause (rules75zh18).  A drug after
+ * 对 opens a statement of its own reaction ("对喹诺酮类药物（环丙沙星）肌
+ * 腱痛"), which may be one no list holds: it is left as it was. */
+static bool
+owned_in_clause_zh(const sentence *s, size_t j, size_t k)
+{
+	size_t w0 = s->items[k].w0;
+
+	if (j >= k || !s->words[s->items[j].w0].han ||
+	    !clause_apart_zh(s, j, k) ||
+	    (w0 > 0 && notes__words_at(s, w0 - 1, "对")))
+		return false;
+	for (size_t i = j; i-- > 0;) {
+		if (clause_apart_zh(s, i, j))
+			return false;
+		if (is_drug(&s->items[i]))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__reaction_owned(const sentence *s, size_t k, const item *r)
 {
 	size_t j = (size_t)(r - s->items);
 
+	if (r != NULL && owned_in_clause_zh(s, j, k))
+		return true;
 	if (r == NULL || j == 0 || !is_drug(&s->items[j - 1]) ||
 	    s->items[j - 1].w1 != r->w0)
 		return false;
