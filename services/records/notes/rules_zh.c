@@ -440,11 +440,25 @@ quoted_label_zh(const sentence *s, size_t k)
 			       sizeof(actually) / sizeof(*actually));
 }
 
+/* answered_no_zh: is drug item k a field whose answer, after a colon,
+ * is Hong Kong's 冇 ("none") alone, ending its sentence ("Penicillin：
+ * 冇。")?  As "青霉素：无", the drug's allergy is denied (rules75zh18). */
+static bool
+answered_no_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+
+	return w + 1 == s->n && notes__words_at(s, w, "冇") &&
+	       notes__colon_at(s->text, s->items[k].end, s->words[w].start);
+}
+
 bool
 notes__denied_zh(const sentence *s, size_t k)
 {
 	size_t end = notes__drug_bound(s, k);
 
+	if (answered_no_zh(s, k))
+		return true;
 	if (!s->words[s->items[k].w0].han && !s->words[0].han)
 		return false;
 	if (denied_before_zh(s, k, end) || corrected_label_zh(s, k) ||
