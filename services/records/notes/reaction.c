@@ -551,6 +551,39 @@ whether_unknown_zh(const sentence *s, size_t w, size_t j)
 	       notes__words_in(s, s->items[j].w1, unknown, 4);
 }
 
+/* spaced_after_latin: is only white space between word w and the word
+ * before it, a Latin name ("對 Ciproxin 可能過敏")?  Hong Kong and Taiwan
+ * write a space around an English name in Chinese; it parts no words. */
+static bool
+spaced_after_latin(const sentence *s, size_t w)
+{
+	uint32_t from = s->words[w - 1].end, to = s->words[w].start;
+
+	if (s->words[w - 1].han)
+		return false;
+	for (uint32_t i = from; i < to; i++)
+		if (s->text[i] != ' ')
+			return false;
+	return true;
+}
+
+/* adverbs_between_zh: are words from .. to - 1 (from > 0) a few adverbs
+ * of Chinese allergy cue j and nothing else, the first perhaps after a
+ * closing quote or the space after a Latin name? */
+static bool
+adverbs_between_zh(const sentence *s, size_t from, size_t to, size_t j)
+{
+	if (to - from > ADVERB_GAP_ZH)
+		return false;
+	for (size_t w = from; w < to; w++)
+		if ((!adverb_at_zh(s, w) && !whether_unknown_zh(s, w, j)) ||
+		    (s->words[w].start != s->words[w - 1].end &&
+		     !(w == from &&
+		       (quote_closed(s, w) || spaced_after_latin(s, w)))))
+			return false;
+	return true;
+}
+
 /* adverbs_reach_zh: does Chinese allergy cue j, after drug item k, name
  * it over a few adverbs and nothing else ("「青黴素好像也會過敏」", "是否
  * 过敏不详": whether_unknown_zh)? */
@@ -560,15 +593,9 @@ adverbs_reach_zh(const sentence *s, size_t k, size_t j)
 	size_t from = s->items[k].w1, to = s->items[j].w0;
 
 	if (j <= k || !s->words[to].han ||
-	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || to - from < 2 ||
-	    to - from > ADVERB_GAP_ZH)
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || to - from < 2)
 		return false;
-	for (size_t w = from; w < to; w++)
-		if ((!adverb_at_zh(s, w) && !whether_unknown_zh(s, w, j)) ||
-		    (s->words[w].start != s->words[w - 1].end &&
-		     !(w == from && quote_closed(s, w))))
-			return false;
-	return true;
+	return adverbs_between_zh(s, from, to, j);
 }
 
 /* run_adverbs_reach_zh: does Chinese allergy cue j, after a list of drugs
@@ -588,25 +615,30 @@ run_adverbs_reach_zh(const sentence *s, size_t k, size_t j)
 
 /* formed_reach_zh: does Chinese allergy cue j name drug item k, written
  * "对X…过敏" with only the product's dosage form between them ("患者对
- * \"氯己定\"消毒液过敏", "对青霉素注射液过敏")?  The form is the drug's
- * (the Chinese Pharmacopoeia's dosage forms), or the glove made of it
- * ("对乳胶手套过敏": the WAO's latex allergy); the allergy is to it. */
+ * \"氯己定\"消毒液过敏", "对青霉素注射液过敏"), perhaps a few adverbs
+ * after the form ("對 Ciproxin 眼藥水可能過敏", rules75zh18)?  The form is
+ * the drug's (the Chinese Pharmacopoeia's dosage forms, and the eye
+ * drops, 眼药水, patients and wards say), or the glove made of it ("对乳
+ * 胶手套过敏": the WAO's latex allergy); the allergy is to it. */
 static bool
 formed_reach_zh(const sentence *s, size_t k, size_t j)
 {
 	static const char *const forms[] = {
-		"消毒液", "注射液", "口服液", "滴眼液", "溶液",
-		"软膏",	  "乳膏",   "凝胶",   "胶囊",	"颗粒",
-		"贴剂",	  "针剂",   "制剂",   "片",	"手套"};
-	size_t from = s->items[k].w1, to = s->items[j].w0;
+		"消毒液", "注射液", "口服液", "滴眼液", "溶液",	  "软膏",
+		"乳膏",	  "凝胶",   "胶囊",   "颗粒",	"贴剂",	  "针剂",
+		"制剂",	  "片",	    "手套",   "眼药水", "滴耳液", "眼膏"};
+	size_t from = s->items[k].w1, to = s->items[j].w0, after;
 
 	if (j <= k || s->items[k].w0 == 0 ||
-	    !notes__words_at(s, s->items[k].w0 - 1, "对"))
+	    !notes__words_at(s, s->items[k].w0 - 1, "对") ||
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL))
 		return false;
-	for (size_t i = 0; i < sizeof(forms) / sizeof(*forms); i++)
-		if (from + strlen(forms[i]) / 3 == to &&
-		    notes__words_at(s, from, forms[i]))
+	for (size_t i = 0; i < sizeof(forms) / sizeof(*forms); i++) {
+		after = from + strlen(forms[i]) / 3;
+		if (after <= to && notes__words_at(s, from, forms[i]) &&
+		    (after == to || adverbs_between_zh(s, after, to, j)))
 			return true;
+	}
 	return false;
 }
 
