@@ -565,7 +565,8 @@ bool notes__relative_at(const sentence *s, size_t w);
 /* notes__doubt_after_zh: does the writer doubt Chinese allergy item k later in
  * its sentence, before another drug is named ("患者自述\"头孢过敏\"，但
  * 记不清具体反应", "对头孢类过敏，具体药物及表现不详，暂按头孢类过敏处理",
- * "頭孢類｜起疹子｜過敏？待確認")?  A label the patient cannot describe,
+ * "頭孢類｜起疹子｜過敏？待確認", "患者青霉素过敏史不详")?  A label the
+ * patient cannot describe, whose history is not known,
  * kept only provisionally or still to be checked, is uncertain.  "具体
  * 不详" alone is not among them: it says which drug of a class was
  * unknown ("\"头孢\"（具体不详）后出现皮疹"), not whether it harmed. */
