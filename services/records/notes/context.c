@@ -941,12 +941,36 @@ recalls_zh(const sentence *s, size_t w)
 	return false;
 }
 
+/* speech_opens_zh: does a colon or an opening quote stand between word
+ * w - 1 and word w, and word w not open with the speaker's own 我 or 自己
+ * ("儿子补充：\"以前打左氧氟沙星也起过疹子\"")?  The relative quotes what
+ * the patient had; "母亲说：\"我…\"" is the mother's own. */
+static bool
+speech_opens_zh(const sentence *s, size_t w)
+{
+	static const char *const opens[] = {"\xef\xbc\x9a", ":", "\"",
+					    "\xe2\x80\x9c", "\xe3\x80\x8c"};
+	static const char *const own[] = {"我", "自己"};
+	uint32_t from, to;
+
+	if (w == 0 || w >= s->n || notes__words_in(s, w, own, 2))
+		return false;
+	from = s->words[w - 1].end;
+	to = s->words[w].start;
+	for (size_t i = 0; i < sizeof(opens) / sizeof(*opens); i++)
+		if (memmem(s->text + from, to - from, opens[i],
+			   strlen(opens[i])) != NULL)
+			return true;
+	return false;
+}
+
 /* reporter_zh: is Chinese family trigger j a relative who tells of the
  * patient, a reporting verb and the patient right after it ("病人弟弟表示
  * 病人对「磺胺」也过敏", "女儿说患者…", an adverb before the verb: "女儿另诉
- * 患者…"), or who recalls or guesses it (recalls_zh)?  The relative
- * reports; the allergy is the patient's.  "丈夫诉自己…" is the relative's
- * own. */
+ * 患者…") or the patient's words quoted after it ("儿子补充：\"以前打左氧
+ * 氟沙星也起过疹子\"", speech_opens_zh), or who recalls or guesses it
+ * (recalls_zh)?  The relative reports; the allergy is the patient's.
+ * "丈夫诉自己…" is the relative's own. */
 static bool
 reporter_zh(const sentence *s, size_t j)
 {
@@ -964,7 +988,8 @@ reporter_zh(const sentence *s, size_t j)
 		size_t after = w + strlen(verbs[i]) / 3;
 
 		if (notes__words_at(s, w, verbs[i]) && after < s->n &&
-		    notes__words_in(s, after, patient, 3))
+		    (notes__words_in(s, after, patient, 3) ||
+		     speech_opens_zh(s, after)))
 			return true;
 	}
 	return false;
