@@ -4081,6 +4081,82 @@ test_rules_zh17(void)
 	MT_EQ_INT(find(&r, NOTES_ALLERGY, "penicillins")->context, 0);
 }
 
+/* The eighteenth writer's Chinese (issue 75, rules75zh18): 无过敏史 or
+ * 过敏史：无 right after a drug denies that drug's allergy and no other
+ * drug's; a reaction told of a drug in its own clause is not the allergy
+ * of a drug in a later clause; a drug field answered by Hong Kong's 冇
+ * alone is denied; an allergy cue reaches a drug over its dosage form
+ * (eye drops) and a few adverbs, and over the space after a Latin name;
+ * 过敏史不详 and 未证实 doubt an allergy; a relative who quotes the patient
+ * reports, and a rash with the perfective 过 is a reaction. */
+static const expect rules_zh18[] = {
+	{"予哌拉西林他唑巴坦4.5g q8h（青霉素类无过敏史，皮试阴性后使用）。",
+	 NOTES_ALLERGY, "penicillins", "青霉素类", NEG, false},
+	{"予哌拉西林他唑巴坦4.5g q8h（青霉素类无过敏史，皮试阴性后使用）。",
+	 NOTES_MEDICINE, "piperacillin", "哌拉西林他唑巴坦", 0, true},
+	{"对青霉素无过敏史。", NOTES_ALLERGY, "penicillins", "青霉素", NEG,
+	 false},
+	{"青霉素过敏史：无。", NOTES_ALLERGY, "penicillins", "青霉素", NEG,
+	 false},
+	{"Drug allergy：NSAIDs — 食 Voltaren 之後風癩加劇。Penicillin：冇。",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"病人對 Ciproxin 眼藥水可能過敏，改用 tobramycin 眼藥水。",
+	 NOTES_ALLERGY, "ciprofloxacin", "Ciproxin", UNC, true},
+	{"病人对环丙沙星眼药水过敏。", NOTES_ALLERGY, "ciprofloxacin",
+	 "环丙沙星", 0, true},
+	{"对 Augmentin 可能过敏。", NOTES_ALLERGY, "co-amoxiclav", "Augmentin",
+	 UNC, true},
+	{"首选苄星青霉素，但患者青霉素过敏史不详。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", UNC, true},
+	{"过敏史：头孢类药物过敏（皮疹），儿子补充：\"以前打左氧氟沙星也起过疹"
+	 "子\"。",
+	 NOTES_ALLERGY, "levofloxacin", "左氧氟沙星", 0, true},
+};
+
+static void
+test_rules_zh18(void)
+{
+	static const char *const given =
+		"予哌拉西林他唑巴坦4.5g "
+		"q8h（青霉素类无过敏史，皮试阴性后使用）。";
+	static const char *const crossed =
+		"改用美罗培南1g "
+		"q8h（头孢过敏史为皮疹+胸闷，碳青霉烯交叉过敏率低，"
+		"首剂监护下使用）。";
+	static const char *const mother = "母亲说：\"我对青霉素过敏\"。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh18) / sizeof(rules_zh18[0]); i++)
+		check(&rules_zh18[i]);
+	/* the denial is the penicillins', no "no known allergies", and no
+	 * allergy blocks the piperacillin given */
+	notes__read_rules(given, strlen(given), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "piperacillin") == NULL);
+	/* the rash is the cephalosporins': the carbapenem is chosen */
+	notes__read_rules(crossed, strlen(crossed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "carbapenems") == NULL);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "cephalosporins")->context, 0);
+	/* a drug after 对 keeps the reaction of the clause before */
+	notes__read_rules(
+		"另对阿莫西林过敏（皮疹），对喹诺酮类肌腱痛。",
+		strlen("另对阿莫西林过敏（皮疹），对喹诺酮类肌腱痛。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "fluoroquinolones") != NULL);
+	/* a quote in the relative's own words is no report of the patient */
+	notes__read_rules(mother, strlen(mother), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	/* the rash with 过 */
+	notes__read_rules("以前打左氧氟沙星也起过疹子。",
+			  strlen("以前打左氧氟沙星也起过疹子。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "levofloxacin") != NULL);
+	/* not confirmed: doubted */
+	notes__read_rules("母亲说她小时候打头孢后起过疹子，未证实。",
+			  strlen("母亲说她小时候打头孢后起过疹子，未证实。"),
+			  &r);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "cephalosporins")->context & UNC,
+		  UNC);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -4127,6 +4203,7 @@ static const mt_case cases[] = {
 	{"rules_zh15", test_rules_zh15},
 	{"rules_zh16", test_rules_zh16},
 	{"rules_zh17", test_rules_zh17},
+	{"rules_zh18", test_rules_zh18},
 	{NULL, NULL},
 };
 
