@@ -147,7 +147,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if ((drug && analyte_named(s, k)) || notes__labels_line(s, k) ||
 	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
 	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
-	    notes__class_anaphor(s, k) || notes__class_avoided(s, k))
+	    notes__test_planned_zh(s, k) || notes__class_anaphor(s, k) ||
+	    notes__class_avoided(s, k))
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);

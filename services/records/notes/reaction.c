@@ -311,6 +311,19 @@ consequence_between(const sentence *s, size_t j, size_t k)
 			     sizeof(so) / sizeof(*so));
 }
 
+/* negative_test_zh: is allergy cue j a skin test with its negative
+ * result right after it ("皮试阴性则术前30分钟予头孢呋辛", "皮试阴性后使
+ * 用")?  It names no drug after it: that drug is given once the test is
+ * negative (rules75zh18). */
+static bool
+negative_test_zh(const sentence *s, size_t j)
+{
+	const item *t = &s->items[j];
+
+	return strcmp(t->e->key, "皮试") == 0 && t->w1 < s->n &&
+	       notes__words_at(s, t->w1, "阴性");
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -330,7 +343,8 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		       (!notes__comma_between(s, j, k) ||
 			notes__colon_after(s, j)) &&
 		       (!postfix_cue(s, j) || notes__colon_after(s, j)) &&
-		       !closed_aside(s, j, k) && !consequence_between(s, j, k);
+		       !closed_aside(s, j, k) &&
+		       !consequence_between(s, j, k) && !negative_test_zh(s, j);
 	if (own_aside_cue(s, k, j))
 		return true;
 	for (size_t m = k + 1; m < j; m++) {

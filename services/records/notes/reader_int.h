@@ -576,6 +576,12 @@ bool notes__doubt_after_zh(const sentence *s, size_t k);
  * or as a regimen by its use, no allergen? */
 bool notes__no_allergen_class_zh(const sentence *s, size_t k);
 
+/* notes__test_planned_zh: is Chinese drug item k the drug of a skin test
+ * planned, 皮试 right after it and a word of planning right before it
+ * ("拟行头孢呋辛皮试，皮试阴性则…")?  A test still to come tells no
+ * allergy. */
+bool notes__test_planned_zh(const sentence *s, size_t k);
+
 /* notes__kept_away_zh reads Chinese drug item k switched to or avoided, with no
  * reaction of its own, as what it is: a medicine (taken after a switch,
  * negated when avoided), or nothing for a class.  False when neither. */

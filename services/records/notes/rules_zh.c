@@ -680,3 +680,22 @@ notes__dosed_despite_zh(const sentence *s, size_t k)
 			return true;
 	return false;
 }
+
+bool
+notes__test_planned_zh(const sentence *s, size_t k)
+{
+	static const char *const plan[] = {"拟行", "拟做", "计划行", "准备行",
+					   "安排行"};
+	const item *d = &s->items[k];
+	size_t w0 = d->w0, len;
+
+	if (!s->words[w0].han || d->w1 >= s->n ||
+	    !notes__words_at(s, d->w1, "皮试"))
+		return false;
+	for (size_t i = 0; i < sizeof(plan) / sizeof(*plan); i++) {
+		len = strlen(plan[i]) / 3;
+		if (w0 >= len && notes__words_at(s, w0 - len, plan[i]))
+			return true;
+	}
+	return false;
+}

@@ -4088,7 +4088,9 @@ test_rules_zh17(void)
  * alone is denied; an allergy cue reaches a drug over its dosage form
  * (eye drops) and a few adverbs, and over the space after a Latin name;
  * 过敏史不详 and 未证实 doubt an allergy; a relative who quotes the patient
- * reports, and a rash with the perfective 过 is a reaction. */
+ * reports, and a rash with the perfective 过 is a reaction; a skin test
+ * planned (拟行X皮试) or negative before a drug (皮试阴性则予X) tells no
+ * allergy. */
 static const expect rules_zh18[] = {
 	{"予哌拉西林他唑巴坦4.5g q8h（青霉素类无过敏史，皮试阴性后使用）。",
 	 NOTES_ALLERGY, "penicillins", "青霉素类", NEG, false},
@@ -4111,6 +4113,8 @@ static const expect rules_zh18[] = {
 	{"过敏史：头孢类药物过敏（皮疹），儿子补充：\"以前打左氧氟沙星也起过疹"
 	 "子\"。",
 	 NOTES_ALLERGY, "levofloxacin", "左氧氟沙星", 0, true},
+	{"皮试阴性后使用头孢曲松。", NOTES_MEDICINE, "ceftriaxone", "头孢曲松",
+	 0, true},
 };
 
 static void
@@ -4149,6 +4153,12 @@ test_rules_zh18(void)
 	notes__read_rules("以前打左氧氟沙星也起过疹子。",
 			  strlen("以前打左氧氟沙星也起过疹子。"), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "levofloxacin") != NULL);
+	/* a skin test planned, and the drug given once it is negative: no
+	 * allergy */
+	notes__read_rules(
+		"拟行头孢呋辛皮试，皮试阴性则予头孢呋辛1.5g静滴。",
+		strlen("拟行头孢呋辛皮试，皮试阴性则予头孢呋辛1.5g静滴。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefuroxime") == NULL);
 	/* not confirmed: doubted */
 	notes__read_rules("母亲说她小时候打头孢后起过疹子，未证实。",
 			  strlen("母亲说她小时候打头孢后起过疹子，未证实。"),
