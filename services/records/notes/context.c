@@ -125,7 +125,8 @@ notes__denied_allergen_zh(const sentence *s, size_t j)
 		return false;
 	if (answers_drug_zh(s, j))
 		return true;
-	if (strcmp(key, "过敏否认") != 0 && strcmp(key, "过敏无") != 0)
+	if (strcmp(key, "过敏否认") != 0 && strcmp(key, "过敏无") != 0 &&
+	    strcmp(key, "无过敏史") != 0)
 		return false;
 	stop = w > DENIED_ALLERGEN_WORDS ? w - DENIED_ALLERGEN_WORDS : 0;
 	while (w-- > stop) {

@@ -189,10 +189,11 @@ bool notes__unticked(const sentence *s, size_t i);
 /* context.c */
 
 /* notes__denied_allergen_zh: is "no known allergies" item j, a Chinese
- * "过敏：否认" or "过敏：无", the answer to the allergen a 对 names before
- * it in its clause ("對「乳膠」過敏：否認；對碘過敏：否認")?  It denies that
- * allergen only (context.c negates a drug right before it), no allergy
- * at all. */
+ * "过敏：否认", "过敏：无" or "无过敏史", the answer to the allergen a 对
+ * names before it in its clause ("對「乳膠」過敏：否認；對碘過敏：否認",
+ * "对碘造影剂无过敏史"), or one opening with 无 or 过敏 right after a drug
+ * ("青霉素类无过敏史")?  It denies that allergen only (context.c negates
+ * a drug right before it), no allergy at all. */
 bool notes__denied_allergen_zh(const sentence *s, size_t j);
 
 /* notes__ends: is there a terminator between items a and b (a < b)?  scope:

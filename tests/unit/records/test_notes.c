@@ -4137,6 +4137,10 @@ test_rules_zh18(void)
 	notes__read_rules(given, strlen(given), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "piperacillin") == NULL);
+	/* an allergen after 对 that is no drug: no "no known allergies" */
+	notes__read_rules("对碘造影剂无过敏史。",
+			  strlen("对碘造影剂无过敏史。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
 	/* the rash is the cephalosporins': the carbapenem is chosen */
 	notes__read_rules(crossed, strlen(crossed), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "carbapenems") == NULL);
