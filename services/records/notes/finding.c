@@ -340,8 +340,8 @@ seen(notes_reading *out, const notes_finding *f)
 	return false;
 }
 
-bool
-notes__keep(notes_reading *out, const notes_finding *f)
+static bool
+keep_one(notes_reading *out, const notes_finding *f)
 {
 	if (seen(out, f))
 		return true;
@@ -352,6 +352,50 @@ notes__keep(notes_reading *out, const notes_finding *f)
 	}
 	out->findings[out->n++] = *f;
 	return true;
+}
+
+/* keep_parts keeps a combination product's finding (combinations.csv:
+ * "co-codamol" is codeine+paracetamol) as the catalogue substances in
+ * it, each with the product's span and context: a patient on co-codamol
+ * takes both drugs.  An allergy or intolerance to the product is kept
+ * against its first substance only, the one such reactions are recorded
+ * against ("co-codamol: nausea" is codeine's; the paracetamol the same
+ * patient takes is not stopped).  A part the catalogue lacks is left
+ * out. */
+static bool
+keep_parts(notes_reading *out, const notes_finding *f)
+{
+	for (const char *p = f->code; *p;) {
+		char part[NOTES_KEY_MAX];
+		size_t n = strcspn(p, "+");
+		const notes_entry *e = NULL;
+		notes_finding one = *f;
+
+		if (n < sizeof(part)) {
+			memcpy(part, p, n);
+			part[n] = '\0';
+			e = notes__find(part);
+		}
+		if (e != NULL && e->type == NOTES_T_SUBSTANCE &&
+		    strchr(e->code, '+') == NULL) {
+			one.code = e->code;
+			one.display = e->display;
+			if (!keep_one(out, &one))
+				return false;
+		}
+		if (f->kind == NOTES_ALLERGY)
+			break;
+		p += n + (p[n] == '+');
+	}
+	return true;
+}
+
+bool
+notes__keep(notes_reading *out, const notes_finding *f)
+{
+	if (strchr(f->code, '+') != NULL && strcmp(f->system, "substance") == 0)
+		return keep_parts(out, f);
+	return keep_one(out, f);
 }
 
 /* taken_before: is f an allergy to a drug or class that a Chinese

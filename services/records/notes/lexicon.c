@@ -14,6 +14,7 @@
 extern const char notes__context_csv[];
 extern const char notes__cues_csv[];
 extern const char notes__problems_csv[];
+extern const char notes__combinations_csv[];
 extern const char notes__medicines_csv[];
 extern const char notes__members_csv[];
 
@@ -287,6 +288,17 @@ medicine_row(char **f, notes_entry *e)
 	return f[2][0] != '\0';
 }
 
+/* combinations.csv: term,substances,source; the substances are
+ * dosage's codes joined by "+" ("codeine+paracetamol"), read as one
+ * substance whose finding notes__keep splits into its parts. */
+static bool
+combination_row(char **f, notes_entry *e)
+{
+	e->type = NOTES_T_SUBSTANCE;
+	e->code = strdup(f[1]);
+	return strchr(f[1], '+') != NULL && f[1][0] != '+';
+}
+
 /* split cuts a CSV line (in place) into at most max fields, quotes
  * honoured; returns how many. */
 static size_t
@@ -446,6 +458,8 @@ load(void)
 		{"cues.csv", notes__cues_csv, "term,kind,source", 3, cue_row},
 		{"problems.csv", notes__problems_csv,
 		 "term,code,display,source", 4, problem_row},
+		{"combinations.csv", notes__combinations_csv,
+		 "term,substances,source", 3, combination_row},
 		{"medicines.csv", notes__medicines_csv, "term,kind,code,source",
 		 4, medicine_row},
 	};

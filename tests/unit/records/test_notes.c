@@ -990,7 +990,9 @@ test_bounds(void)
 
 		e = notes__entries(&n_e);
 		for (size_t i = 0; i < n_e && n_sub < 67; i++) {
-			bool dup = e[i].type != NOTES_T_SUBSTANCE;
+			/* a combination's parts are substances of their own */
+			bool dup = e[i].type != NOTES_T_SUBSTANCE ||
+				   strchr(e[i].code, '+') != NULL;
 
 			for (size_t j = 0; j < n_sub && !dup; j++)
 				dup = strcmp(codes[j], e[i].code) == 0;
@@ -4171,6 +4173,59 @@ test_rules_zh18(void)
 		  UNC);
 }
 
+/* Combination products (combinations.csv): a medicine is each catalogue
+ * substance in the product; an allergy to it is its first substance's,
+ * and the paracetamol the same patient takes stays allowed. */
+static void
+test_combinations(void)
+{
+	static const char *const taken = "Meds: co-codamol 30/500 2 QDS PRN.";
+	static const char *const pill = "Contraception: Microgynon 30.";
+	static const char *const allergy =
+		"Allergies: Tylenol #3 (nausea).\nMeds: acetaminophen 1 g QDS.";
+	static const char *const zh = "出院带药：氨酚羟考酮片 1片 q6h prn。";
+	size_t n_e;
+	const notes_entry *e = notes__entries(&n_e);
+	notes_reading r;
+
+	notes__read_rules(taken, strlen(taken), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "codeine") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "paracetamol") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "codeine+paracetamol") == NULL);
+	notes__read_rules(pill, strlen(pill), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "ethinylestradiol") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "levonorgestrel") != NULL);
+	notes__read_rules(allergy, strlen(allergy), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "paracetamol") != NULL);
+	notes__read_rules(zh, strlen(zh), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "oxycodone") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "paracetamol") != NULL);
+	/* every part of every row is a substance the catalogue names */
+	for (size_t i = 0; i < n_e; i++) {
+		const char *p = e[i].code;
+
+		if (e[i].type != NOTES_T_SUBSTANCE || strchr(p, '+') == NULL)
+			continue;
+		while (*p) {
+			char part[NOTES_KEY_MAX] = {0};
+			size_t n = strcspn(p, "+");
+			const notes_entry *one;
+
+			MT_TRUE(n > 0 && n < sizeof(part));
+			memcpy(part, p, n < sizeof(part) ? n : 0);
+			one = notes__find(part);
+			if (one == NULL || one->type != NOTES_T_SUBSTANCE ||
+			    strcmp(one->code, part) != 0)
+				mt_fail(__FILE__, __LINE__,
+					"%s: %s is no catalogue substance",
+					e[i].key, part);
+			p += n + (p[n] == '+');
+		}
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -4218,6 +4273,7 @@ static const mt_case cases[] = {
 	{"rules_zh16", test_rules_zh16},
 	{"rules_zh17", test_rules_zh17},
 	{"rules_zh18", test_rules_zh18},
+	{"combinations", test_combinations},
 	{NULL, NULL},
 };
 
