@@ -29,16 +29,39 @@ taken_in_list(const sentence *s, size_t k, const item *tol, notes_finding *f)
 }
 
 /* denied_in_list: is item k an allergy list's entry answered "none"
- * ("Latex: none.")?  Then f is its negated allergy. */
+ * ("Latex: none."), or a class's entry answered "ok" ("Allergy:
+ * AZITHROMYCIN - hives.  Penicillins OK.")?  Then f is its negated
+ * allergy: the class is taken without harm, as after "tolerated"
+ * (rules75en18). */
 static bool
 denied_in_list(const sentence *s, size_t k, notes_finding *f)
 {
-	if (!notes__answered_none(s, k))
+	bool ok = s->items[k].e->type == NOTES_T_CLASS &&
+		  notes__answered_ok(s, k);
+
+	if (!ok && !notes__answered_none(s, k))
 		return false;
 	f->kind = NOTES_ALLERGY;
 	f->context = NOTES_NEGATED;
-	f->trigger = "answered none";
+	f->trigger = ok ? "answered ok" : "answered none";
 	return true;
+}
+
+/* alternative_to: is drug item k the one another drug was tried in place
+ * of ("lamotrigine - rash (2015, when tried as alternative to
+ * valproate)", "instead of", "in place of")?  The allergy is the other
+ * drug's; this one is the medicine it replaced (rules75en18). */
+static bool
+alternative_to(const sentence *s, size_t k)
+{
+	static const char *const first[] = {"alternative", "instead", "place"};
+	static const char *const then[] = {"to", "of"};
+	size_t w = s->items[k].w0;
+
+	return w >= 2 &&
+	       notes__words_in(s, w - 2, first,
+			       sizeof(first) / sizeof(*first)) &&
+	       notes__words_in(s, w - 1, then, sizeof(then) / sizeof(*then));
 }
 
 /* substance_context sets the context of substance or class item k, read
@@ -157,10 +180,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug &&
-	    (notes__remedy_given(s, k) || notes__now_on(s, k) ||
-	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
-	     notes__remedy_dosed(s, k) || notes__dosed_despite_zh(s, k))) {
+	if (drug && (notes__remedy_given(s, k) || notes__now_on(s, k) ||
+		     notes__given_aside(s, k) || notes__switched_to(s, k) ||
+		     notes__remedy_dosed(s, k) ||
+		     notes__dosed_despite_zh(s, k) || alternative_to(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

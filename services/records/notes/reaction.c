@@ -958,6 +958,15 @@ static const char *const blamed_en[] = {
  * that blame the drug for it. */
 #define BLAMED_EFFECT_WORDS 6
 
+/* The words after a blamed drug that say the want of it did the harm
+ * ("seizures due to valproate omission", "DKA secondary to insulin
+ * omission", "rebound due to beta-blocker withdrawal", "due to
+ * levetiracetam non-adherence"): the drug is needed, not an intolerance
+ * (rules75en18). */
+static const char *const lacked_en[] = {
+	"omission", "omissions", "omitted", "withdrawal", "cessation", "non",
+};
+
 const item *
 notes__blamed_on(const sentence *s, size_t k)
 {
@@ -965,6 +974,9 @@ notes__blamed_on(const sentence *s, size_t k)
 	size_t w = d->w0, j = k;
 	bool said = false;
 
+	if (notes__words_in(s, d->w1, lacked_en,
+			    sizeof(lacked_en) / sizeof(*lacked_en)))
+		return NULL;
 	for (size_t i = 0; i < sizeof(blamed_en) / sizeof(*blamed_en); i++) {
 		size_t n = 1;
 

@@ -427,6 +427,25 @@ denied_mention(const sentence *s, size_t k)
 	return (notes__context(s, k, true, &trigger) & NOTES_NEGATED) != 0;
 }
 
+/* accepted: is drug item k one the patient accepts, the words right
+ * before it ("Happy with atorvastatin and we will check CK", "agrees to
+ * try sertraline")?  A drug taken gladly is no subject of the next
+ * sentence's verdict on an intolerance: that verdict is on the drug it
+ * replaced (rules75en18). */
+static bool
+accepted(const sentence *s, size_t k)
+{
+	static const char *const glad[] = {"happy with", "agrees to",
+					   "agreed to", "happy to"};
+	size_t w = s->items[k].w0;
+
+	for (size_t back = 2; back <= 3 && w >= back; back++)
+		for (size_t i = 0; i < sizeof(glad) / sizeof(*glad); i++)
+			if (notes__phrase_at(s, w - back, glad[i]))
+				return true;
+	return false;
+}
+
 void
 notes__remember_subject(sentence *s)
 {
@@ -438,6 +457,8 @@ notes__remember_subject(sentence *s)
 	s->prior_denied.e = NULL;
 	if (d < s->n_items)
 		d = verdict_subject(s, d, s->n_items);
+	if (d < s->n_items && accepted(s, d))
+		return;
 	if (d < s->n_items && !denied_mention(s, d))
 		s->prior = s->items[d];
 	else if (d < s->n_items)

@@ -3734,6 +3734,60 @@ test_rules_en17(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "lamotrigine") != NULL);
 }
 
+/* The eighteenth writer's English (issue 75, rules75en18): a class an
+ * allergy list answers "OK" is no allergy; the drug another was tried as
+ * an alternative to is not the allergy; an effect due to a drug's
+ * omission or withdrawal is no intolerance to it; a drug the patient is
+ * happy with is not what the next sentence's verdict speaks of. */
+static const expect rules_en18[] = {
+	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
+	 "Penicillins OK.",
+	 NOTES_ALLERGY, "penicillins", "Penicillins", NEG, false},
+	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
+	 "Penicillins OK.",
+	 NOTES_ALLERGY, "azithromycin", "AZITHROMYCIN", 0, true},
+	{"Allergy: lamotrigine - rash (2015, when tried as alternative to "
+	 "valproate; widespread maculopapular).",
+	 NOTES_MEDICINE, "valproate", "valproate", 0, true},
+	{"Imp: breakthrough seizures due to valproate omission + provoking "
+	 "factors.",
+	 NOTES_MEDICINE, "valproate", "valproate", 0, true},
+};
+
+static void
+test_rules_en18(void)
+{
+	static const char *const alternative =
+		"Allergy: lamotrigine - rash (2015, when tried as alternative "
+		"to valproate; widespread maculopapular).";
+	static const char *const omission =
+		"Imp: breakthrough seizures due to valproate omission + "
+		"provoking factors.";
+	static const char *const happy =
+		"He asks about the simvastatin - aches in calves, went away "
+		"when he stopped. Happy with atorvastatin and we will check "
+		"CK at 6 weeks. Not an allergy; recorded as intolerance in "
+		"case it recurs.";
+	static const char *const toxic = "Rash secondary to amoxicillin.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en18) / sizeof(rules_en18[0]); i++)
+		check(&rules_en18[i]);
+	/* the drug replaced is no allergy; the one tried is */
+	notes__read_rules(alternative, strlen(alternative), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "valproate") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lamotrigine") != NULL);
+	/* a drug's omission is no intolerance; the drug blamed itself is */
+	notes__read_rules(omission, strlen(omission), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "valproate") == NULL);
+	notes__read_rules(toxic, strlen(toxic), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	/* the verdict is not on the drug the patient is happy with */
+	notes__read_rules(happy, strlen(happy), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin") != NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4122,6 +4176,7 @@ static const mt_case cases[] = {
 	{"rules_en15", test_rules_en15},
 	{"rules_en16", test_rules_en16},
 	{"rules_en17", test_rules_en17},
+	{"rules_en18", test_rules_en18},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
