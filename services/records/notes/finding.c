@@ -64,6 +64,30 @@ alternative_to(const sentence *s, size_t k)
 	       notes__words_in(s, w - 1, then, sizeof(then) / sizeof(*then));
 }
 
+/* withheld_for_allergy: is drug item k written "no" and then, set off by
+ * a dash or a parenthesis, the allergy cue that gives the reason ("IV
+ * amoxicillin + oral clarithromycin (no doxy - allergy)", "no NSAIDs
+ * (allergy)")?  The "no" withholds the drug; the allergy stands, as it
+ * does not in "no penicillin allergy" (rules75en18). */
+static bool
+withheld_for_allergy(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	const char *p = s->text + it->end;
+	bool set_off = false;
+
+	if (it->w0 == 0 || !notes__words_at(s, it->w0 - 1, "no") ||
+	    cue == NULL || cue->e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	for (; p < s->text + cue->start; p++)
+		if (*p == '(' || (*p == '-' && p[-1] == ' '))
+			set_off = true; /* not "no penicillin-allergy" */
+		else if (*p != ' ')
+			return false;
+	return set_off;
+}
+
 /* substance_context sets the context of substance or class item k, read
  * as f->kind: the cues around it, then the writers' forms that correct
  * them (an allergy doubted, kept by an order, refused; a course, a
@@ -104,6 +128,11 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 			f->trigger = tol->e->key;
 		f->context |= f->kind == NOTES_ALLERGY ? NOTES_NEGATED
 						       : NOTES_HISTORICAL;
+	}
+	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
+	    withheld_for_allergy(s, k)) {
+		f->context = 0;
+		f->trigger = "";
 	}
 }
 

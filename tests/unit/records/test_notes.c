@@ -3738,7 +3738,9 @@ test_rules_en17(void)
  * allergy list answers "OK" is no allergy; the drug another was tried as
  * an alternative to is not the allergy; an effect due to a drug's
  * omission or withdrawal is no intolerance to it; a drug the patient is
- * happy with is not what the next sentence's verdict speaks of. */
+ * happy with is not what the next sentence's verdict speaks of; "no" a
+ * drug with its allergy set off after it withholds the drug, the allergy
+ * stands. */
 static const expect rules_en18[] = {
 	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
 	 "Penicillins OK.",
@@ -3752,6 +3754,13 @@ static const expect rules_en18[] = {
 	{"Imp: breakthrough seizures due to valproate omission + provoking "
 	 "factors.",
 	 NOTES_MEDICINE, "valproate", "valproate", 0, true},
+	{"- IV amoxicillin 1g TDS + oral clarithromycin 500mg BD (no doxy - "
+	 "allergy)",
+	 NOTES_ALLERGY, "doxycycline", "doxy", 0, true},
+	{"Plan: ibuprofen PRN. No penicillin allergy.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+	{"Plan: ibuprofen PRN; no penicillin-allergy.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
 };
 
 static void
