@@ -1365,6 +1365,7 @@ export const NOTE_REACTIONS_ZH = {
   "stevens johnson syndrome": "史蒂文斯-约翰逊综合征",
   "stomach upset": "胃部不适",
   "swelling": "肿胀",
+  "turned yellow": "黄疸",
   "upset her stomach": "胃部不适",
   "upset his stomach": "胃部不适",
   "upset stomach": "胃部不适",
@@ -1372,5 +1373,6 @@ export const NOTE_REACTIONS_ZH = {
   "upsets his stomach": "胃部不适",
   "upsets my stomach": "胃部不适",
   "urticaria": "荨麻疹",
+  "went yellow": "黄疸",
   "wheeze": "喘息",
 };

@@ -542,11 +542,14 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
 /* The words of a writer who doubts a label they keep ("so I doubt this is
  * a true allergy", "PCN label likely inaccurate", "Unverified.", "GP
  * queried viral rash", "not sure it was the cipro", "?true allergy",
- * "whether true allergy or viral exanthem", "rather than true allergy"). */
+ * "whether true allergy or viral exanthem", "rather than true allergy"),
+ * or who cannot name the drug ("went yellow after \"an antibiotic\" but
+ * doesn't remember which", rules75en18). */
 static const char *const doubts[] = {
-	"doubt",	"doubtful",	"inaccurate",	   "unverified",
-	"questionable", "unlikely",	"queried",	   "not sure",
-	"? true",	"whether true", "rather than true"};
+	"doubt",	"doubtful",	"inaccurate",	    "unverified",
+	"questionable", "unlikely",	"queried",	    "not sure",
+	"? true",	"whether true", "rather than true", "remember which",
+	"recall which", "unsure which"};
 
 /* doubt_word returns the doubt phrase of s (from doubts), or NULL; *w
  * its first word's place. */

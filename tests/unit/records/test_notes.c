@@ -3740,7 +3740,8 @@ test_rules_en17(void)
  * omission or withdrawal is no intolerance to it; a drug the patient is
  * happy with is not what the next sentence's verdict speaks of; "no" a
  * drug with its allergy set off after it withholds the drug, the allergy
- * stands. */
+ * stands; "went yellow" is a reaction, and a drug the patient cannot name
+ * ("doesn't remember which") a doubted allergy. */
 static const expect rules_en18[] = {
 	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
 	 "Penicillins OK.",
@@ -3761,6 +3762,11 @@ static const expect rules_en18[] = {
 	 "penicillins", "penicillin", NEG, false},
 	{"Plan: ibuprofen PRN; no penicillin-allergy.", NOTES_ALLERGY,
 	 "penicillins", "penicillin", NEG, false},
+	{"He went yellow after flucloxacillin in 2019.", NOTES_ALLERGY,
+	 "flucloxacillin", "flucloxacillin", 0, true},
+	{"She also mentions he went yellow after \"an antibiotic\" years ago "
+	 "but doesn't remember which.",
+	 NOTES_ALLERGY, "antibacterials", "antibiotic", UNC, true},
 };
 
 static void
