@@ -3741,7 +3741,8 @@ test_rules_en17(void)
  * happy with is not what the next sentence's verdict speaks of; "no" a
  * drug with its allergy set off after it withholds the drug, the allergy
  * stands; "went yellow" is a reaction, and a drug the patient cannot name
- * ("doesn't remember which") a doubted allergy. */
+ * ("doesn't remember which") a doubted allergy; a verdict on a class
+ * label is also on the member that told its story. */
 static const expect rules_en18[] = {
 	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
 	 "Penicillins OK.",
@@ -3767,6 +3768,15 @@ static const expect rules_en18[] = {
 	{"She also mentions he went yellow after \"an antibiotic\" years ago "
 	 "but doesn't remember which.",
 	 NOTES_ALLERGY, "antibacterials", "antibiotic", UNC, true},
+	{"Allergies: says \"allergic to penicillin\" - got diarrhoea with "
+	 "amoxicillin as a child. -> Not a true allergy.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", NEG, false},
+	{"Allergies: says \"allergic to penicillin\" - got diarrhoea with "
+	 "amoxicillin as a child. -> Not a true allergy.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Allergies: penicillin - rash. Clarithromycin - nausea, not a true "
+	 "allergy.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 };
 
 static void
