@@ -64,6 +64,32 @@ alternative_to(const sentence *s, size_t k)
 	       notes__words_in(s, w - 1, then, sizeof(then) / sizeof(*then));
 }
 
+/* chosen_instead: is drug item k ordered, a verb of use right before it
+ * or one word before ("Penicillin allergy with angioedema: use
+ * teicoplanin + gentamicin per local policy", "give IV clindamycin"), no
+ * denial before the verb?  It is the alternative an allergy led to, a
+ * medicine; "do not use co-amoxiclav", "cannot give amoxicillin" still
+ * name the allergen (rules75en18). */
+static bool
+chosen_instead(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"use", "using", "give", "prescribe"};
+	static const char *const denied[] = {"not", "never", "t",     "avoid",
+					     "no",  "dont",  "cannot"};
+	size_t w0 = s->items[k].w0;
+
+	for (size_t back = 1; back <= 2 && back <= w0; back++) {
+		size_t w = w0 - back;
+
+		if (notes__words_in(s, w, use, sizeof(use) / sizeof(*use)))
+			return !(w > 0 &&
+				 notes__words_in(s, w - 1, denied,
+						 sizeof(denied) /
+							 sizeof(*denied)));
+	}
+	return false;
+}
+
 /* withheld_for_allergy: is drug item k written "no" and then, set off by
  * a dash or a parenthesis, the allergy cue that gives the reason ("IV
  * amoxicillin + oral clarithromycin (no doxy - allergy)", "no NSAIDs
@@ -209,10 +235,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug && (notes__remedy_given(s, k) || notes__now_on(s, k) ||
-		     notes__given_aside(s, k) || notes__switched_to(s, k) ||
-		     notes__remedy_dosed(s, k) ||
-		     notes__dosed_despite_zh(s, k) || alternative_to(s, k))) {
+	if (drug &&
+	    (notes__remedy_given(s, k) || notes__now_on(s, k) ||
+	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
+	     notes__remedy_dosed(s, k) || notes__dosed_despite_zh(s, k) ||
+	     alternative_to(s, k) || chosen_instead(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

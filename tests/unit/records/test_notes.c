@@ -3742,7 +3742,9 @@ test_rules_en17(void)
  * drug with its allergy set off after it withholds the drug, the allergy
  * stands; "went yellow" is a reaction, and a drug the patient cannot name
  * ("doesn't remember which") a doubted allergy; a verdict on a class
- * label is also on the member that told its story. */
+ * label is also on the member that told its story; a drug the writer
+ * orders ("use", "give") after an allergy is the alternative, a
+ * medicine. */
 static const expect rules_en18[] = {
 	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
 	 "Penicillins OK.",
@@ -3777,6 +3779,11 @@ static const expect rules_en18[] = {
 	{"Allergies: penicillin - rash. Clarithromycin - nausea, not a true "
 	 "allergy.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Penicillin allergy with angioedema: use teicoplanin + gentamicin "
+	 "per local policy.",
+	 NOTES_MEDICINE, "teicoplanin", "teicoplanin", 0, true},
+	{"Because of the allergy to penicillin we cannot give amoxicillin.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
 };
 
 static void
