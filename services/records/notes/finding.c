@@ -90,6 +90,37 @@ chosen_instead(const sentence *s, size_t k)
 	return false;
 }
 
+/* avoided_after: is drug or class item k written "avoided" right after
+ * it ("ACEi therefore avoided (and contraindicated with sacubitril)",
+ * "avoid thiopurines (mercaptopurine also avoided)"), nothing after it
+ * but the clause's end, with no reaction of its own and no verdict in its
+ * sentence?  README: "avoid X" names no allergy and no medicine
+ * (rules75en18). */
+static bool
+avoided_after(const sentence *s, size_t k)
+{
+	static const char *const so[] = {"also", "therefore", "thus", "hence"};
+	size_t w = s->items[k].w1;
+	const char *p;
+
+	if (w < s->n && notes__words_in(s, w, so, sizeof(so) / sizeof(*so)))
+		w++;
+	if (w >= s->n || !notes__words_at(s, w, "avoided") ||
+	    notes__reaction_of(s, k, true) != NULL)
+		return false;
+	/* nothing said after it: not "doxy avoided d/t ADR", "Diclofenac
+	 * avoided: asthma (NSAID sensitive)" */
+	p = s->text + s->words[w].end;
+	while (*p == ' ')
+		p++;
+	if (*p != '\0' && strchr("().;,\n", *p) == NULL)
+		return false;
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->dir & NOTES_DIR_NOT_ALLERGY)
+			return false;
+	return true;
+}
+
 /* withheld_for_allergy: is drug item k written "no" and then, set off by
  * a dash or a parenthesis, the allergy cue that gives the reason ("IV
  * amoxicillin + oral clarithromycin (no doxy - allergy)", "no NSAIDs
@@ -225,7 +256,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if ((drug && analyte_named(s, k)) || notes__labels_line(s, k) ||
 	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
 	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
-	    notes__class_anaphor(s, k) || notes__class_avoided(s, k))
+	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
+	    avoided_after(s, k))
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);

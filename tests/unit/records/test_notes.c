@@ -3744,7 +3744,8 @@ test_rules_en17(void)
  * ("doesn't remember which") a doubted allergy; a verdict on a class
  * label is also on the member that told its story; a drug the writer
  * orders ("use", "give") after an allergy is the alternative, a
- * medicine. */
+ * medicine; a drug or class written "avoided" and nothing more is
+ * neither. */
 static const expect rules_en18[] = {
 	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
 	 "Penicillins OK.",
@@ -3784,6 +3785,9 @@ static const expect rules_en18[] = {
 	 NOTES_MEDICINE, "teicoplanin", "teicoplanin", 0, true},
 	{"Because of the allergy to penicillin we cannot give amoxicillin.",
 	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+	{"Allergies: Perindopril - dry cough (2019). ACEi therefore avoided "
+	 "(and contraindicated with sacubitril anyway).",
+	 NOTES_ALLERGY, "perindopril", "Perindopril", 0, true},
 };
 
 static void
@@ -3801,6 +3805,12 @@ test_rules_en18(void)
 		"CK at 6 weeks. Not an allergy; recorded as intolerance in "
 		"case it recurs.";
 	static const char *const toxic = "Rash secondary to amoxicillin.";
+	static const char *const avoided =
+		"Allergies: Perindopril - dry cough (2019). ACEi therefore "
+		"avoided (and contraindicated with sacubitril anyway).";
+	static const char *const avoided_dt =
+		"Inpatient changes: doxy avoided d/t ADR, clarithromycin used "
+		"instead.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en18) / sizeof(rules_en18[0]); i++)
@@ -3814,6 +3824,12 @@ test_rules_en18(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "valproate") == NULL);
 	notes__read_rules(toxic, strlen(toxic), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	/* a class "avoided", nothing more, is no allergy; a reason after
+	 * it leaves the drug as it was */
+	notes__read_rules(avoided, strlen(avoided), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors") == NULL);
+	notes__read_rules(avoided_dt, strlen(avoided_dt), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "doxycycline") != NULL);
 	/* the verdict is not on the drug the patient is happy with */
 	notes__read_rules(happy, strlen(happy), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
