@@ -588,6 +588,22 @@ doubt_word(const sentence *s, size_t *w)
 	return NULL;
 }
 
+/* OTHERS_WORDS: how far after a doubt's first word "others" makes it a
+ * doubt about other allergies. */
+#define OTHERS_WORDS 5
+
+/* of_others: is the doubt at word w about allergies not named ("Daughter
+ * not sure of any others", "unsure about other drugs")?  The allergy
+ * named before stands (rules75en18). */
+static bool
+of_others(const sentence *s, size_t w)
+{
+	static const char *const others[] = {"other", "others"};
+
+	return notes__any_in(s, w + 1, w + OTHERS_WORDS, others,
+			     sizeof(others) / sizeof(*others));
+}
+
 /* doubtable: is f an allergy that a doubt may qualify: affirmed, or
  * negated only by a drug tolerated ("she has tolerated Augmentin ... so
  * PCN label likely inaccurate")? */
@@ -639,7 +655,8 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 		from = s->prior.start;
 	/* most sentences have no allergy near to doubt: the doubt words
 	 * are looked for only when one is */
-	if (!doubtable_since(out, from) || (doubt = doubt_word(s, &w)) == NULL)
+	if (!doubtable_since(out, from) ||
+	    (doubt = doubt_word(s, &w)) == NULL || of_others(s, w))
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];

@@ -3745,7 +3745,7 @@ test_rules_en17(void)
  * label is also on the member that told its story; a drug the writer
  * orders ("use", "give") after an allergy is the alternative, a
  * medicine; a drug or class written "avoided" and nothing more is
- * neither. */
+ * neither; a doubt "of any others" leaves the allergy named. */
 static const expect rules_en18[] = {
 	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
 	 "Penicillins OK.",
@@ -3788,6 +3788,11 @@ static const expect rules_en18[] = {
 	{"Allergies: Perindopril - dry cough (2019). ACEi therefore avoided "
 	 "(and contraindicated with sacubitril anyway).",
 	 NOTES_ALLERGY, "perindopril", "Perindopril", 0, true},
+	{"\"Allergic to plasters and to erythromycin\" per daughter "
+	 "(vomiting). Daughter not sure of any others.",
+	 NOTES_ALLERGY, "erythromycin", "erythromycin", 0, true},
+	{"Allergic to erythromycin (vomiting). Daughter not sure.",
+	 NOTES_ALLERGY, "erythromycin", "erythromycin", UNC, true},
 };
 
 static void
