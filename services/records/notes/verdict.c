@@ -283,6 +283,35 @@ disown_members(const sentence *s, const item *d, const char *trigger,
 	}
 }
 
+/* CULPRIT_WORDS: how far before "culprit" its doubt may stand
+ * ("suspected DRESS culprit"). */
+#define CULPRIT_WORDS 3
+
+/* suspected_culprit: does s, naming no drug, call the drug of the
+ * sentence before a suspected culprit ("1. STOP rifampicin.  Document
+ * as suspected DRESS culprit - avoid in future.") and records it or says
+ * to avoid it?  That drug is a doubted allergy, the culprit the writer
+ * records to avoid (rules75en18). */
+static bool
+suspected_culprit(const sentence *s)
+{
+	static const char *const doubt[] = {"suspected", "likely", "probable",
+					    "possible"};
+	static const char *const kept[] = {"document", "documented", "record",
+					   "recorded", "avoid"};
+
+	if (s->prior.e == NULL ||
+	    notes__first_drug(s, s->n_items) < s->n_items ||
+	    !notes__any_in(s, 0, s->n, kept, sizeof(kept) / sizeof(*kept)))
+		return false; /* not "the likely culprit is a virus" */
+	for (size_t w = 1; w < s->n; w++)
+		if (notes__words_at(s, w, "culprit"))
+			return notes__any_in(
+				s, w > CULPRIT_WORDS ? w - CULPRIT_WORDS : 0, w,
+				doubt, sizeof(doubt) / sizeof(*doubt));
+	return false;
+}
+
 bool
 notes__disowned_allergy(const sentence *s, notes_reading *out)
 {
@@ -316,6 +345,12 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 		if (!notes__keep(out, &f) ||
 		    (disown && !disown_joined(s, d, j, out)))
 			return false;
+	}
+	if (suspected_culprit(s)) {
+		notes_finding f;
+
+		allergy_of(&s->prior, NOTES_UNCERTAIN, "suspected culprit", &f);
+		return notes__keep(out, &f);
 	}
 	return true;
 }

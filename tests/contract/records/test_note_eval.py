@@ -110,7 +110,7 @@ ORDER_CEILINGS = {
     "en-dev15": (0, 0), "zh-dev15": (1, 0),
     "en-dev16": (0, 0), "zh-dev16": (0, 0),
     "en-dev17": (1, 1), "zh-dev17": (1, 0),
-    "en-dev18": (6, 0), "zh-dev18": (5, 5),
+    "en-dev18": (5, 0), "zh-dev18": (5, 5),
 }
 
 

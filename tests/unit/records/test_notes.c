@@ -3745,7 +3745,9 @@ test_rules_en17(void)
  * label is also on the member that told its story; a drug the writer
  * orders ("use", "give") after an allergy is the alternative, a
  * medicine; a drug or class written "avoided" and nothing more is
- * neither; a doubt "of any others" leaves the allergy named. */
+ * neither; a doubt "of any others" leaves the allergy named; the drug
+ * before a sentence that records a "suspected culprit" is a doubted
+ * allergy. */
 static const expect rules_en18[] = {
 	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
 	 "Penicillins OK.",
@@ -3793,6 +3795,9 @@ static const expect rules_en18[] = {
 	 NOTES_ALLERGY, "erythromycin", "erythromycin", 0, true},
 	{"Allergic to erythromycin (vomiting). Daughter not sure.",
 	 NOTES_ALLERGY, "erythromycin", "erythromycin", UNC, true},
+	{"1. STOP rifampicin. Document as suspected DRESS culprit - avoid in "
+	 "future.",
+	 NOTES_ALLERGY, "rifampicin", "rifampicin", UNC, true},
 };
 
 static void
@@ -3810,6 +3815,8 @@ test_rules_en18(void)
 		"CK at 6 weeks. Not an allergy; recorded as intolerance in "
 		"case it recurs.";
 	static const char *const toxic = "Rash secondary to amoxicillin.";
+	static const char *const virus =
+		"Started amoxicillin. The likely culprit is a virus.";
 	static const char *const avoided =
 		"Allergies: Perindopril - dry cough (2019). ACEi therefore "
 		"avoided (and contraindicated with sacubitril anyway).";
@@ -3835,6 +3842,9 @@ test_rules_en18(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors") == NULL);
 	notes__read_rules(avoided_dt, strlen(avoided_dt), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "doxycycline") != NULL);
+	/* a culprit not recorded nor avoided is no allergy */
+	notes__read_rules(virus, strlen(virus), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
 	/* the verdict is not on the drug the patient is happy with */
 	notes__read_rules(happy, strlen(happy), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
