@@ -1328,6 +1328,7 @@ export const NOTE_REACTIONS_ZH = {
   "angioedema": "血管性水肿",
   "blistering": "大疱",
   "blisters": "大疱",
+  "blotches": "皮疹",
   "bronchospasm": "支气管痉挛",
   "bunged her up": "便秘",
   "bunged him up": "便秘",

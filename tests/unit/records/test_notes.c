@@ -3747,7 +3747,8 @@ test_rules_en17(void)
  * medicine; a drug or class written "avoided" and nothing more is
  * neither; a doubt "of any others" leaves the allergy named; the drug
  * before a sentence that records a "suspected culprit" is a doubted
- * allergy. */
+ * allergy; a reaction "after the first dose of" a drug is its, and
+ * "blotches" a reaction. */
 static const expect rules_en18[] = {
 	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
 	 "Penicillins OK.",
@@ -3798,6 +3799,12 @@ static const expect rules_en18[] = {
 	{"1. STOP rifampicin. Document as suspected DRESS culprit - avoid in "
 	 "future.",
 	 NOTES_ALLERGY, "rifampicin", "rifampicin", UNC, true},
+	{"During admission: hives after the first dose of oral co-amoxiclav "
+	 "on day 9 (resolved with chlorphenamine).",
+	 NOTES_ALLERGY, "co-amoxiclav", "co-amoxiclav", 0, true},
+	{"She was there - \"came up in big red blotches after amoxicillin "
+	 "tablets for a chest infection\".",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
 };
 
 static void
