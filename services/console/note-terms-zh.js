@@ -1328,6 +1328,7 @@ export const NOTE_REACTIONS_ZH = {
   "angioedema": "血管性水肿",
   "blistering": "大疱",
   "blisters": "大疱",
+  "blotches": "皮疹",
   "bronchospasm": "支气管痉挛",
   "bunged her up": "便秘",
   "bunged him up": "便秘",
@@ -1365,6 +1366,7 @@ export const NOTE_REACTIONS_ZH = {
   "stevens johnson syndrome": "史蒂文斯-约翰逊综合征",
   "stomach upset": "胃部不适",
   "swelling": "肿胀",
+  "turned yellow": "黄疸",
   "upset her stomach": "胃部不适",
   "upset his stomach": "胃部不适",
   "upset stomach": "胃部不适",
@@ -1372,5 +1374,6 @@ export const NOTE_REACTIONS_ZH = {
   "upsets his stomach": "胃部不适",
   "upsets my stomach": "胃部不适",
   "urticaria": "荨麻疹",
+  "went yellow": "黄疸",
   "wheeze": "喘息",
 };

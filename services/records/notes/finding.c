@@ -29,16 +29,120 @@ taken_in_list(const sentence *s, size_t k, const item *tol, notes_finding *f)
 }
 
 /* denied_in_list: is item k an allergy list's entry answered "none"
- * ("Latex: none.")?  Then f is its negated allergy. */
+ * ("Latex: none."), or a class's entry answered "ok" ("Allergy:
+ * AZITHROMYCIN - hives.  Penicillins OK.")?  Then f is its negated
+ * allergy: the class is taken without harm, as after "tolerated"
+ * (rules75en18). */
 static bool
 denied_in_list(const sentence *s, size_t k, notes_finding *f)
 {
-	if (!notes__answered_none(s, k))
+	bool ok = s->items[k].e->type == NOTES_T_CLASS &&
+		  notes__answered_ok(s, k);
+
+	if (!ok && !notes__answered_none(s, k))
 		return false;
 	f->kind = NOTES_ALLERGY;
 	f->context = NOTES_NEGATED;
-	f->trigger = "answered none";
+	f->trigger = ok ? "answered ok" : "answered none";
 	return true;
+}
+
+/* alternative_to: is drug item k the one another drug was tried in place
+ * of ("lamotrigine - rash (2015, when tried as alternative to
+ * valproate)", "instead of", "in place of")?  The allergy is the other
+ * drug's; this one is the medicine it replaced (rules75en18). */
+static bool
+alternative_to(const sentence *s, size_t k)
+{
+	static const char *const first[] = {"alternative", "instead", "place"};
+	static const char *const then[] = {"to", "of"};
+	size_t w = s->items[k].w0;
+
+	return w >= 2 &&
+	       notes__words_in(s, w - 2, first,
+			       sizeof(first) / sizeof(*first)) &&
+	       notes__words_in(s, w - 1, then, sizeof(then) / sizeof(*then));
+}
+
+/* chosen_instead: is drug item k ordered, a verb of use right before it
+ * or one word before ("Penicillin allergy with angioedema: use
+ * teicoplanin + gentamicin per local policy", "give IV clindamycin"), no
+ * denial before the verb?  It is the alternative an allergy led to, a
+ * medicine; "do not use co-amoxiclav", "cannot give amoxicillin" still
+ * name the allergen (rules75en18). */
+static bool
+chosen_instead(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"use", "using", "give", "prescribe"};
+	static const char *const denied[] = {"not", "never", "t",     "avoid",
+					     "no",  "dont",  "cannot"};
+	size_t w0 = s->items[k].w0;
+
+	for (size_t back = 1; back <= 2 && back <= w0; back++) {
+		size_t w = w0 - back;
+
+		if (notes__words_in(s, w, use, sizeof(use) / sizeof(*use)))
+			return !(w > 0 &&
+				 notes__words_in(s, w - 1, denied,
+						 sizeof(denied) /
+							 sizeof(*denied)));
+	}
+	return false;
+}
+
+/* avoided_after: is drug or class item k written "avoided" right after
+ * it ("ACEi therefore avoided (and contraindicated with sacubitril)",
+ * "avoid thiopurines (mercaptopurine also avoided)"), nothing after it
+ * but the clause's end, with no reaction of its own and no verdict in its
+ * sentence?  README: "avoid X" names no allergy and no medicine
+ * (rules75en18). */
+static bool
+avoided_after(const sentence *s, size_t k)
+{
+	static const char *const so[] = {"also", "therefore", "thus", "hence"};
+	size_t w = s->items[k].w1;
+	const char *p;
+
+	if (w < s->n && notes__words_in(s, w, so, sizeof(so) / sizeof(*so)))
+		w++;
+	if (w >= s->n || !notes__words_at(s, w, "avoided") ||
+	    notes__reaction_of(s, k, true) != NULL)
+		return false;
+	/* nothing said after it: not "doxy avoided d/t ADR", "Diclofenac
+	 * avoided: asthma (NSAID sensitive)" */
+	p = s->text + s->words[w].end;
+	while (*p == ' ')
+		p++;
+	if (*p != '\0' && strchr("().;,\n", *p) == NULL)
+		return false;
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->dir & NOTES_DIR_NOT_ALLERGY)
+			return false;
+	return true;
+}
+
+/* withheld_for_allergy: is drug item k written "no" and then, set off by
+ * a dash or a parenthesis, the allergy cue that gives the reason ("IV
+ * amoxicillin + oral clarithromycin (no doxy - allergy)", "no NSAIDs
+ * (allergy)")?  The "no" withholds the drug; the allergy stands, as it
+ * does not in "no penicillin allergy" (rules75en18). */
+static bool
+withheld_for_allergy(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	const char *p = s->text + it->end;
+	bool set_off = false;
+
+	if (it->w0 == 0 || !notes__words_at(s, it->w0 - 1, "no") ||
+	    cue == NULL || cue->e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	for (; p < s->text + cue->start; p++)
+		if (*p == '(' || (*p == '-' && p[-1] == ' '))
+			set_off = true; /* not "no penicillin-allergy" */
+		else if (*p != ' ')
+			return false;
+	return set_off;
 }
 
 /* substance_context sets the context of substance or class item k, read
@@ -81,6 +185,11 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 			f->trigger = tol->e->key;
 		f->context |= f->kind == NOTES_ALLERGY ? NOTES_NEGATED
 						       : NOTES_HISTORICAL;
+	}
+	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
+	    withheld_for_allergy(s, k)) {
+		f->context = 0;
+		f->trigger = "";
 	}
 }
 
@@ -148,7 +257,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
 	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
 	    notes__test_planned_zh(s, k) || notes__class_anaphor(s, k) ||
-	    notes__class_avoided(s, k))
+	    notes__class_avoided(s, k) || avoided_after(s, k))
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
@@ -161,7 +270,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug &&
 	    (notes__remedy_given(s, k) || notes__now_on(s, k) ||
 	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
-	     notes__remedy_dosed(s, k) || notes__dosed_despite_zh(s, k))) {
+	     notes__remedy_dosed(s, k) || notes__dosed_despite_zh(s, k) ||
+	     alternative_to(s, k) || chosen_instead(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

@@ -120,12 +120,15 @@ notes__dose_form(const char *word)
 }
 
 /* linked: is reaction item j, written before substance item k, linked
- * to it by "after", "with" or "following" right before the drug, no
- * other drug or class between and within REACTION_LINKED_WORDS words? */
+ * to it by "after", "with" or "following" right before the drug, or
+ * before the "dose of" or "course of" that names it, no other drug or
+ * class between and within REACTION_LINKED_WORDS words? */
 static bool
 linked(const sentence *s, size_t j, size_t k, size_t gap)
 {
 	static const char *const links[] = {"after", "with", "following"};
+	static const char *const doses[] = {"dose", "doses", "course",
+					    "courses"};
 	size_t w0 = s->items[k].w0;
 	bool link = false;
 
@@ -136,6 +139,11 @@ linked(const sentence *s, size_t j, size_t k, size_t gap)
 		w0--;
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		link = link || strcmp(s->words[w0 - 1].key, links[i]) == 0;
+	/* "hives after the first dose of oral co-amoxiclav" (rules75en18) */
+	if (!link && w0 >= 2 && notes__words_at(s, w0 - 1, "of") &&
+	    notes__words_in(s, w0 - 2, doses, sizeof(doses) / sizeof(*doses)))
+		link = notes__any_in(s, s->items[j].w1, w0 - 2, links,
+				     sizeof(links) / sizeof(*links));
 	for (size_t m = j + 1; link && m < k; m++)
 		if (is_drug(&s->items[m]))
 			return false;
@@ -1004,6 +1012,15 @@ static const char *const blamed_en[] = {
  * that blame the drug for it. */
 #define BLAMED_EFFECT_WORDS 6
 
+/* The words after a blamed drug that say the want of it did the harm
+ * ("seizures due to valproate omission", "DKA secondary to insulin
+ * omission", "rebound due to beta-blocker withdrawal", "due to
+ * levetiracetam non-adherence"): the drug is needed, not an intolerance
+ * (rules75en18). */
+static const char *const lacked_en[] = {
+	"omission", "omissions", "omitted", "withdrawal", "cessation", "non",
+};
+
 const item *
 notes__blamed_on(const sentence *s, size_t k)
 {
@@ -1011,6 +1028,9 @@ notes__blamed_on(const sentence *s, size_t k)
 	size_t w = d->w0, j = k;
 	bool said = false;
 
+	if (notes__words_in(s, d->w1, lacked_en,
+			    sizeof(lacked_en) / sizeof(*lacked_en)))
+		return NULL;
 	for (size_t i = 0; i < sizeof(blamed_en) / sizeof(*blamed_en); i++) {
 		size_t n = 1;
 

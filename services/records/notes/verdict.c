@@ -260,6 +260,58 @@ disown_joined(const sentence *s, const item *d, size_t j, notes_reading *out)
 	return true;
 }
 
+/* disown_members negates, with trigger, the affirmed allergies to members
+ * of class d that the sentence before s read after d, as the class's
+ * story ("says \"allergic to penicillin\" - got diarrhoea with
+ * amoxicillin as a child ... -> Not a true allergy"): the verdict on the
+ * class label is on the member that told it (rules75en18). */
+static void
+disown_members(const sentence *s, const item *d, const char *trigger,
+	       notes_reading *out)
+{
+	if (d != &s->prior || d->e->type != NOTES_T_CLASS)
+		return;
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start > d->start;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->start < s->words[0].start &&
+		    notes__member_of(f->code, d->e->code)) {
+			f->context = NOTES_NEGATED;
+			f->trigger = trigger;
+		}
+	}
+}
+
+/* CULPRIT_WORDS: how far before "culprit" its doubt may stand
+ * ("suspected DRESS culprit"). */
+#define CULPRIT_WORDS 3
+
+/* suspected_culprit: does s, naming no drug, call the drug of the
+ * sentence before a suspected culprit ("1. STOP rifampicin.  Document
+ * as suspected DRESS culprit - avoid in future.") and records it or says
+ * to avoid it?  That drug is a doubted allergy, the culprit the writer
+ * records to avoid (rules75en18). */
+static bool
+suspected_culprit(const sentence *s)
+{
+	static const char *const doubt[] = {"suspected", "likely", "probable",
+					    "possible"};
+	static const char *const kept[] = {"document", "documented", "record",
+					   "recorded", "avoid"};
+
+	if (s->prior.e == NULL ||
+	    notes__first_drug(s, s->n_items) < s->n_items ||
+	    !notes__any_in(s, 0, s->n, kept, sizeof(kept) / sizeof(*kept)))
+		return false; /* not "the likely culprit is a virus" */
+	for (size_t w = 1; w < s->n; w++)
+		if (notes__words_at(s, w, "culprit"))
+			return notes__any_in(
+				s, w > CULPRIT_WORDS ? w - CULPRIT_WORDS : 0, w,
+				doubt, sizeof(doubt) / sizeof(*doubt));
+	return false;
+}
+
 bool
 notes__disowned_allergy(const sentence *s, notes_reading *out)
 {
@@ -288,9 +340,17 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 			continue;
 		allergy_of(d, disown ? NOTES_NEGATED : 0, disown ? e->key : "",
 			   &f);
+		if (disown)
+			disown_members(s, d, e->key, out);
 		if (!notes__keep(out, &f) ||
 		    (disown && !disown_joined(s, d, j, out)))
 			return false;
+	}
+	if (suspected_culprit(s)) {
+		notes_finding f;
+
+		allergy_of(&s->prior, NOTES_UNCERTAIN, "suspected culprit", &f);
+		return notes__keep(out, &f);
 	}
 	return true;
 }
@@ -427,6 +487,25 @@ denied_mention(const sentence *s, size_t k)
 	return (notes__context(s, k, true, &trigger) & NOTES_NEGATED) != 0;
 }
 
+/* accepted: is drug item k one the patient accepts, the words right
+ * before it ("Happy with atorvastatin and we will check CK", "agrees to
+ * try sertraline")?  A drug taken gladly is no subject of the next
+ * sentence's verdict on an intolerance: that verdict is on the drug it
+ * replaced (rules75en18). */
+static bool
+accepted(const sentence *s, size_t k)
+{
+	static const char *const glad[] = {"happy with", "agrees to",
+					   "agreed to", "happy to"};
+	size_t w = s->items[k].w0;
+
+	for (size_t back = 2; back <= 3 && w >= back; back++)
+		for (size_t i = 0; i < sizeof(glad) / sizeof(*glad); i++)
+			if (notes__phrase_at(s, w - back, glad[i]))
+				return true;
+	return false;
+}
+
 void
 notes__remember_subject(sentence *s)
 {
@@ -438,6 +517,8 @@ notes__remember_subject(sentence *s)
 	s->prior_denied.e = NULL;
 	if (d < s->n_items)
 		d = verdict_subject(s, d, s->n_items);
+	if (d < s->n_items && accepted(s, d))
+		return;
 	if (d < s->n_items && !denied_mention(s, d))
 		s->prior = s->items[d];
 	else if (d < s->n_items)
@@ -521,11 +602,14 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
 /* The words of a writer who doubts a label they keep ("so I doubt this is
  * a true allergy", "PCN label likely inaccurate", "Unverified.", "GP
  * queried viral rash", "not sure it was the cipro", "?true allergy",
- * "whether true allergy or viral exanthem", "rather than true allergy"). */
+ * "whether true allergy or viral exanthem", "rather than true allergy"),
+ * or who cannot name the drug ("went yellow after \"an antibiotic\" but
+ * doesn't remember which", rules75en18). */
 static const char *const doubts[] = {
-	"doubt",	"doubtful",	"inaccurate",	   "unverified",
-	"questionable", "unlikely",	"queried",	   "not sure",
-	"? true",	"whether true", "rather than true"};
+	"doubt",	"doubtful",	"inaccurate",	    "unverified",
+	"questionable", "unlikely",	"queried",	    "not sure",
+	"? true",	"whether true", "rather than true", "remember which",
+	"recall which", "unsure which"};
 
 /* doubt_word returns the doubt phrase of s (from doubts), or NULL; *w
  * its first word's place. */
@@ -537,6 +621,22 @@ doubt_word(const sentence *s, size_t *w)
 			if (notes__phrase_at(s, *w, doubts[i]))
 				return doubts[i];
 	return NULL;
+}
+
+/* OTHERS_WORDS: how far after a doubt's first word "others" makes it a
+ * doubt about other allergies. */
+#define OTHERS_WORDS 5
+
+/* of_others: is the doubt at word w about allergies not named ("Daughter
+ * not sure of any others", "unsure about other drugs")?  The allergy
+ * named before stands (rules75en18). */
+static bool
+of_others(const sentence *s, size_t w)
+{
+	static const char *const others[] = {"other", "others"};
+
+	return notes__any_in(s, w + 1, w + OTHERS_WORDS, others,
+			     sizeof(others) / sizeof(*others));
 }
 
 /* doubtable: is f an allergy that a doubt may qualify: affirmed, or
@@ -590,7 +690,8 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 		from = s->prior.start;
 	/* most sentences have no allergy near to doubt: the doubt words
 	 * are looked for only when one is */
-	if (!doubtable_since(out, from) || (doubt = doubt_word(s, &w)) == NULL)
+	if (!doubtable_since(out, from) ||
+	    (doubt = doubt_word(s, &w)) == NULL || of_others(s, w))
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];

@@ -3736,6 +3736,130 @@ test_rules_en17(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "lamotrigine") != NULL);
 }
 
+/* The eighteenth writer's English (issue 75, rules75en18): a class an
+ * allergy list answers "OK" is no allergy; the drug another was tried as
+ * an alternative to is not the allergy; an effect due to a drug's
+ * omission or withdrawal is no intolerance to it; a drug the patient is
+ * happy with is not what the next sentence's verdict speaks of; "no" a
+ * drug with its allergy set off after it withholds the drug, the allergy
+ * stands; "went yellow" is a reaction, and a drug the patient cannot name
+ * ("doesn't remember which") a doubted allergy; a verdict on a class
+ * label is also on the member that told its story; a drug the writer
+ * orders ("use", "give") after an allergy is the alternative, a
+ * medicine; a drug or class written "avoided" and nothing more is
+ * neither; a doubt "of any others" leaves the allergy named; the drug
+ * before a sentence that records a "suspected culprit" is a doubted
+ * allergy; a reaction "after the first dose of" a drug is its, and
+ * "blotches" a reaction. */
+static const expect rules_en18[] = {
+	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
+	 "Penicillins OK.",
+	 NOTES_ALLERGY, "penicillins", "Penicillins", NEG, false},
+	{"Allergy: AZITHROMYCIN - hives 2021 (after chlamydia tx). "
+	 "Penicillins OK.",
+	 NOTES_ALLERGY, "azithromycin", "AZITHROMYCIN", 0, true},
+	{"Allergy: lamotrigine - rash (2015, when tried as alternative to "
+	 "valproate; widespread maculopapular).",
+	 NOTES_MEDICINE, "valproate", "valproate", 0, true},
+	{"Imp: breakthrough seizures due to valproate omission + provoking "
+	 "factors.",
+	 NOTES_MEDICINE, "valproate", "valproate", 0, true},
+	{"- IV amoxicillin 1g TDS + oral clarithromycin 500mg BD (no doxy - "
+	 "allergy)",
+	 NOTES_ALLERGY, "doxycycline", "doxy", 0, true},
+	{"Plan: ibuprofen PRN. No penicillin allergy.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+	{"Plan: ibuprofen PRN; no penicillin-allergy.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+	{"He went yellow after flucloxacillin in 2019.", NOTES_ALLERGY,
+	 "flucloxacillin", "flucloxacillin", 0, true},
+	{"She also mentions he went yellow after \"an antibiotic\" years ago "
+	 "but doesn't remember which.",
+	 NOTES_ALLERGY, "antibacterials", "antibiotic", UNC, true},
+	{"Allergies: says \"allergic to penicillin\" - got diarrhoea with "
+	 "amoxicillin as a child. -> Not a true allergy.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", NEG, false},
+	{"Allergies: says \"allergic to penicillin\" - got diarrhoea with "
+	 "amoxicillin as a child. -> Not a true allergy.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Allergies: penicillin - rash. Clarithromycin - nausea, not a true "
+	 "allergy.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Penicillin allergy with angioedema: use teicoplanin + gentamicin "
+	 "per local policy.",
+	 NOTES_MEDICINE, "teicoplanin", "teicoplanin", 0, true},
+	{"Because of the allergy to penicillin we cannot give amoxicillin.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+	{"Allergies: Perindopril - dry cough (2019). ACEi therefore avoided "
+	 "(and contraindicated with sacubitril anyway).",
+	 NOTES_ALLERGY, "perindopril", "Perindopril", 0, true},
+	{"\"Allergic to plasters and to erythromycin\" per daughter "
+	 "(vomiting). Daughter not sure of any others.",
+	 NOTES_ALLERGY, "erythromycin", "erythromycin", 0, true},
+	{"Allergic to erythromycin (vomiting). Daughter not sure.",
+	 NOTES_ALLERGY, "erythromycin", "erythromycin", UNC, true},
+	{"1. STOP rifampicin. Document as suspected DRESS culprit - avoid in "
+	 "future.",
+	 NOTES_ALLERGY, "rifampicin", "rifampicin", UNC, true},
+	{"During admission: hives after the first dose of oral co-amoxiclav "
+	 "on day 9 (resolved with chlorphenamine).",
+	 NOTES_ALLERGY, "co-amoxiclav", "co-amoxiclav", 0, true},
+	{"She was there - \"came up in big red blotches after amoxicillin "
+	 "tablets for a chest infection\".",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+};
+
+static void
+test_rules_en18(void)
+{
+	static const char *const alternative =
+		"Allergy: lamotrigine - rash (2015, when tried as alternative "
+		"to valproate; widespread maculopapular).";
+	static const char *const omission =
+		"Imp: breakthrough seizures due to valproate omission + "
+		"provoking factors.";
+	static const char *const happy =
+		"He asks about the simvastatin - aches in calves, went away "
+		"when he stopped. Happy with atorvastatin and we will check "
+		"CK at 6 weeks. Not an allergy; recorded as intolerance in "
+		"case it recurs.";
+	static const char *const toxic = "Rash secondary to amoxicillin.";
+	static const char *const virus =
+		"Started amoxicillin. The likely culprit is a virus.";
+	static const char *const avoided =
+		"Allergies: Perindopril - dry cough (2019). ACEi therefore "
+		"avoided (and contraindicated with sacubitril anyway).";
+	static const char *const avoided_dt =
+		"Inpatient changes: doxy avoided d/t ADR, clarithromycin used "
+		"instead.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en18) / sizeof(rules_en18[0]); i++)
+		check(&rules_en18[i]);
+	/* the drug replaced is no allergy; the one tried is */
+	notes__read_rules(alternative, strlen(alternative), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "valproate") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lamotrigine") != NULL);
+	/* a drug's omission is no intolerance; the drug blamed itself is */
+	notes__read_rules(omission, strlen(omission), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "valproate") == NULL);
+	notes__read_rules(toxic, strlen(toxic), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	/* a class "avoided", nothing more, is no allergy; a reason after
+	 * it leaves the drug as it was */
+	notes__read_rules(avoided, strlen(avoided), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors") == NULL);
+	notes__read_rules(avoided_dt, strlen(avoided_dt), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "doxycycline") != NULL);
+	/* a culprit not recorded nor avoided is no allergy */
+	notes__read_rules(virus, strlen(virus), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	/* the verdict is not on the drug the patient is happy with */
+	notes__read_rules(happy, strlen(happy), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "atorvastatin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin") != NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4267,6 +4391,7 @@ static const mt_case cases[] = {
 	{"rules_en15", test_rules_en15},
 	{"rules_en16", test_rules_en16},
 	{"rules_en17", test_rules_en17},
+	{"rules_en18", test_rules_en18},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
