@@ -3,10 +3,12 @@
 "The context model").
 
 The model re-reads the context of each problem and medicine the rules
-find, and drops a problem it is confident no clinician would record;
-a context a trigger set (a cue the writer wrote: "denies", "plan", 拟予)
-stands.  It
-is a multinomial logistic regression over the features
+find, and drops a problem it is confident no clinician would record
+(never one whose context a trigger set: a cue the writer wrote,
+"denies", "plan", 拟予).  A context a trigger set changes only when the
+model is surer by a wider margin (TRIGGER_MARGINS) than it needs for an
+untriggered one: "plan: IV co-amoxiclav 1.2 g TDS" is given now for most
+writers.  It is a multinomial logistic regression over the features
 build/bin/notes-features gives of each finding of the rules' reading
 (the reader's own C code: services/records/notes/features.c); a finding's
 class is what the annotator wrote of it: its context ("affirmed",
@@ -30,6 +32,7 @@ same sets and reader give the same weights.
 
 import argparse
 import collections
+import itertools
 import os
 import subprocess
 import sys
@@ -55,6 +58,7 @@ L2 = 1.0
 STEPS = 200
 DROPS = (0.6, 0.7, 0.8, 2.0)     # 2.0: nothing dropped
 MARGINS = (0.2, 0.3, 0.4, 0.6, 2.0)
+TRIGGER_MARGINS = (0.2, 0.3, 0.4, 0.6, 2.0)  # 2.0: a trigger's context stands
 
 
 def read_features(notes, mode="--rules"):
@@ -165,11 +169,13 @@ def probabilities(model, features):
     return dict(zip(classes, p / p.sum()))
 
 
-def decide(f, p, drop, margin):
+def decide(f, p, drop, margin, trigger_margin=2.0):
     """As learned.c's decide: the finding's new context, or None."""
-    if f["kind"] not in CHANGED or f["triggered"]:
+    if f["kind"] not in CHANGED:
         return f["ctx"]
-    if f["kind"] == "problem" and p.get("DROP", 0) >= drop:
+    if f["triggered"]:
+        margin = trigger_margin
+    elif f["kind"] == "problem" and p.get("DROP", 0) >= drop:
         return None
     ctxs = {c: v for c, v in p.items() if c != "DROP"}
     best = max(sorted(ctxs), key=ctxs.get)
@@ -177,12 +183,12 @@ def decide(f, p, drop, margin):
         else f["ctx"]
 
 
-def reading(notes, found, probs, drop, margin):
+def reading(notes, found, probs, drop, margin, trigger_margin=2.0):
     out = {}
     for n, fs, ps in zip(notes, found, probs):
         got = set()
         for f, p in zip(fs, ps):
-            c = decide(f, p, drop, margin)
+            c = decide(f, p, drop, margin, trigger_margin)
             if c is not None:
                 got.add((f["kind"], f["code"], ctx_set(c)))
         out[n["id"]] = got
@@ -190,7 +196,8 @@ def reading(notes, found, probs, drop, margin):
 
 
 def cross_validate(sets, found, l2):
-    """{(drop, margin): [F1 per fold]}, and the rules' F1 per fold."""
+    """{(drop, margin, trigger margin): [F1 per fold]}, and the rules' F1
+    per fold."""
     scores, rules = collections.defaultdict(list), []
     classes = orders.substance_classes()
     for held in CV_SETS:
@@ -204,21 +211,19 @@ def cross_validate(sets, found, l2):
         base = reading(notes, fs, probs, 2.0, 2.0)
         rules.append(ev.score(notes, base)["all"]["f1"])
         line = ["%-9s rules %.3f" % (held, rules[-1])]
-        for drop in DROPS:
-            for margin in MARGINS:
-                got = reading(notes, fs, probs, drop, margin)
-                scores[(drop, margin)].append(
-                    ev.score(notes, got)["all"]["f1"])
-                assert orders.order_errors(notes, got, classes) == \
-                    orders.order_errors(notes, base, classes)
+        for key in itertools.product(DROPS, MARGINS, TRIGGER_MARGINS):
+            got = reading(notes, fs, probs, *key)
+            scores[key].append(ev.score(notes, got)["all"]["f1"])
+            assert orders.order_errors(notes, got, classes) == \
+                orders.order_errors(notes, base, classes)
         best = max(scores, key=lambda k: scores[k][-1])
-        line.append("best here %.3f at drop %.1f margin %.1f"
+        line.append("best here %.3f at drop %.1f margin %.1f trigger %.1f"
                     % ((scores[best][-1],) + best))
         print("  ".join(line), flush=True)
     return scores, rules
 
 
-def write(model, drop, margin, note, path):
+def write(model, thresholds, note, path):
     vocab, classes, w = model
     rows = []
     for t, j in vocab.items():
@@ -233,7 +238,8 @@ def write(model, drop, margin, note, path):
         for line in note:
             f.write("# %s\n" % line)
         f.write("@classes\t%s\n@drop\t%.2f\n@margin\t%.2f\n"
-                % ("\t".join(classes), drop, margin))
+                "@trigger_margin\t%.2f\n"
+                % (("\t".join(classes),) + tuple(thresholds)))
         for t, ws in rows:
             f.write("%s\t%s\n" % (t, "\t".join("%.4f" % v for v in ws)))
     return len(rows)
@@ -244,23 +250,24 @@ def main(argv):
     ap.add_argument("--cv", action="store_true")
     ap.add_argument("--drop", type=float, default=0.7)
     ap.add_argument("--margin", type=float, default=0.4)
+    ap.add_argument("--trigger-margin", type=float, default=2.0)
     ap.add_argument("--l2", type=float, default=L2,
                     help="the weights' L2 penalty")
     ap.add_argument("--out", default=OUT, help="where the weights go")
     args = ap.parse_args(argv)
     sets = {s: ev.parse(ev.set_path(s)) for s in TRAIN_SETS}
     found = {s: read_features(sets[s]) for s in TRAIN_SETS}
-    drop, margin, note = args.drop, args.margin, []
+    best, note = (args.drop, args.margin, args.trigger_margin), []
     if args.cv:
         scores, rules = cross_validate(sets, found, args.l2)
-        drop, margin = max(scores, key=lambda k: np.mean(scores[k]))
-        for held, base, got in zip(CV_SETS, rules, scores[(drop, margin)]):
+        best = max(sorted(scores), key=lambda k: np.mean(scores[k]))
+        for held, base, got in zip(CV_SETS, rules, scores[best]):
             print("%-9s rules %.3f, with the model %.3f" % (held, base, got))
         note = ["Leave-one-set-out over %s: mean F1 %.3f by the rules, "
                 "%.3f with the model" % (", ".join(CV_SETS), np.mean(rules),
-                                         np.mean(scores[(drop, margin)])),
-                "at drop %.2f, margin %.2f (tools/notes/train.py --cv)."
-                % (drop, margin)]
+                                         np.mean(scores[best])),
+                "at drop %.2f, margin %.2f, trigger margin %.2f "
+                "(tools/notes/train.py --cv)." % best]
         print("\n".join(note))
     xs, ys = [], []
     for s in TRAIN_SETS:
@@ -268,7 +275,7 @@ def main(argv):
         xs += x
         ys += y
     model = fit(xs, ys, args.l2)
-    n = write(model, drop, margin, note, args.out)
+    n = write(model, best, note, args.out)
     print("%s: %d features, classes %s" % (args.out, n,
                                            " ".join(model[1])))
     return 0

@@ -47,6 +47,7 @@ typedef struct model {
 	size_t n, k;
 	unsigned ctx[CLASSES_MAX]; /* each class's context bits, DROP_CLASS */
 	double drop, margin;	   /* the decision's thresholds */
+	double trigger_margin;	   /* margin for a context a trigger set */
 	char problem[160];	   /* "" when the file loaded whole */
 } model;
 
@@ -111,6 +112,8 @@ setting(char **f, size_t nf, size_t line)
 		mdl.drop = strtod(f[1], NULL);
 	else if (strcmp(f[0], "@margin") == 0)
 		mdl.margin = strtod(f[1], NULL);
+	else if (strcmp(f[0], "@trigger_margin") == 0)
+		mdl.trigger_margin = strtod(f[1], NULL);
 	else
 		return fail("unknown setting", line);
 	return true;
@@ -227,6 +230,7 @@ load(void)
 	size_t rows = 1;
 
 	mdl.drop = 2.0; /* a probability never reaches it: nothing dropped */
+	mdl.trigger_margin = 2.0; /* nor this: a trigger's context stands */
 	mdl.text = strdup(notes__learned_tsv);
 	if (mdl.text == NULL) {
 		fail("out of memory", 0);
@@ -273,19 +277,23 @@ classify(const notes_features *fs, double *p)
  * its context (DROP_CLASS: dropped).  A problem is dropped when DROP is
  * at least mdl.drop likely; a context replaces the rules' when it is
  * more likely than theirs by mdl.margin.  A finding whose context a
- * trigger set is left as it is: the writer's own cue ("denies", "plan:",
- * 拟予) outweighs what the words around it usually mean. */
+ * trigger set ("denies", "plan:", 拟予) is never dropped, and its context
+ * changes only by the wider mdl.trigger_margin: the writer's own cue
+ * outweighs what the words around it usually mean, unless they say
+ * plainly otherwise ("Plan: IV co-amoxiclav 1.2 g TDS" is given now for
+ * most writers). */
 static unsigned
 decide(const notes_finding *f, const double *p)
 {
 	double mine = 0, best = -1;
 	unsigned best_ctx = f->context;
+	bool triggered = f->trigger[0] != '\0';
+	double margin = triggered ? mdl.trigger_margin : mdl.margin;
 
-	if (f->trigger[0] != '\0')
-		return f->context;
 	for (size_t c = 0; c < mdl.k; c++) {
 		if (mdl.ctx[c] == DROP_CLASS) {
-			if (f->kind == NOTES_PROBLEM && p[c] >= mdl.drop)
+			if (!triggered && f->kind == NOTES_PROBLEM &&
+			    p[c] >= mdl.drop)
 				return DROP_CLASS;
 			continue;
 		}
@@ -296,7 +304,7 @@ decide(const notes_finding *f, const double *p)
 			best_ctx = mdl.ctx[c];
 		}
 	}
-	return best > mine + mdl.margin ? best_ctx : f->context;
+	return best > mine + margin ? best_ctx : f->context;
 }
 
 /* repeats: will out hold another finding of i's kind and code in i's
