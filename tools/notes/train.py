@@ -7,8 +7,10 @@ find, and drops a problem it is confident no clinician would record
 (never one whose context a trigger set: a cue the writer wrote,
 "denies", "plan", 拟予).  A context a trigger set changes only when the
 model is surer by a wider margin (TRIGGER_MARGINS) than it needs for an
-untriggered one: "plan: IV co-amoxiclav 1.2 g TDS" is given now for most
-writers.  It is a multinomial logistic regression over the features
+untriggered one, and never makes a medicine a trigger planned ("plan:",
+拟予) one the patient takes (the issue names that as an error, though
+most writers annotate "plan: IV co-amoxiclav 1.2 g TDS" as given now).
+It is a multinomial logistic regression over the features
 build/bin/notes-features gives of each finding of the rules' reading
 (the reader's own C code: services/records/notes/features.c); a finding's
 class is what the annotator wrote of it: its context ("affirmed",
@@ -179,8 +181,17 @@ def decide(f, p, drop, margin, trigger_margin=2.0):
         return None
     ctxs = {c: v for c, v in p.items() if c != "DROP"}
     best = max(sorted(ctxs), key=ctxs.get)
+    if f["triggered"] and _plan_taken(f, best):
+        return f["ctx"]
     return best if ctxs[best] > ctxs.get(f["ctx"], 0) + margin \
         else f["ctx"]
+
+
+def _plan_taken(f, best):
+    """Would best make a medicine a trigger planned ("plan:", "拟予") one
+    the patient takes or took?  The issue names that as an error."""
+    return f["kind"] == "medicine" and "hypothetical" in f["ctx"] and \
+        "hypothetical" not in best
 
 
 def reading(notes, found, probs, drop, margin, trigger_margin=2.0):

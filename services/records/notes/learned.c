@@ -278,10 +278,12 @@ classify(const notes_features *fs, double *p)
  * at least mdl.drop likely; a context replaces the rules' when it is
  * more likely than theirs by mdl.margin.  A finding whose context a
  * trigger set ("denies", "plan:", 拟予) is never dropped, and its context
- * changes only by the wider mdl.trigger_margin: the writer's own cue
+ * changes only by the wider mdl.trigger_margin (the writer's own cue
  * outweighs what the words around it usually mean, unless they say
- * plainly otherwise ("Plan: IV co-amoxiclav 1.2 g TDS" is given now for
- * most writers). */
+ * plainly otherwise), and never so that a medicine a trigger planned
+ * becomes one taken: the issue names "drugs in a plan read as taken" as
+ * an error, though most writers annotate "Plan: IV co-amoxiclav 1.2 g
+ * TDS" as given now. */
 static unsigned
 decide(const notes_finding *f, const double *p)
 {
@@ -304,6 +306,10 @@ decide(const notes_finding *f, const double *p)
 			best_ctx = mdl.ctx[c];
 		}
 	}
+	if (triggered && f->kind == NOTES_MEDICINE &&
+	    (f->context & NOTES_HYPOTHETICAL) &&
+	    !(best_ctx & NOTES_HYPOTHETICAL))
+		return f->context;
 	return best > mine + margin ? best_ctx : f->context;
 }
 
