@@ -23,7 +23,8 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev15": 0.927, "zh-dev15": 0.944,
             "en-dev16": 0.871, "zh-dev16": 0.896,
             "en-dev17": 0.859, "zh-dev17": 0.868,
-            "en-dev18": 0.741, "zh-dev18": 0.744}
+            "en-dev18": 0.741, "zh-dev18": 0.744,
+            "en-dev19": 0.891, "zh-dev19": 0.819}
 
 
 def _pair(name):
