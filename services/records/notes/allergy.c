@@ -43,15 +43,43 @@ notes__replaced_by(const sentence *s, size_t k)
 	return false;
 }
 
-/* taken_now: does a later sentence of an "Allergies:" line open with
- * "On" and drug item k ("Heparin - HIT - NO HEPARIN.  On fondaparinux
- * 7.5 mg SC daily for the clot")?  The patient takes that drug now: the
- * remedy the allergy led to, not another allergy. */
+/* TAKEN_NOW_WORDS: the most words before the drug in a sentence that
+ * says the patient takes it ("Currently takes paracetamol regularly"). */
+#define TAKEN_NOW_WORDS 3
+
+/* taken_now: does a later sentence of an "Allergies:" line open with a
+ * word that says the patient takes drug item k now ("Heparin - HIT - NO
+ * HEPARIN.  On fondaparinux 7.5 mg SC daily for the clot", "Allergies:
+ * penicillin (rash). Takes paracetamol regularly."), and name no allergy
+ * cue and no reaction?  The patient takes that drug: a medicine, often
+ * the remedy the allergy led to, not another entry of the list. */
 static bool
 taken_now(const sentence *s, size_t k)
 {
-	return !s->allergy_head && k == 0 && s->items[0].w0 == 1 &&
-	       notes__words_at(s, 0, "on");
+	static const char *const taking[] = {
+		"on",	     "takes",	"taking",    "uses",	  "using",
+		"continues", "remains", "regularly", "currently", "still",
+		"now",	     "also",	"pt",	     "patient",	  "he",
+		"she",	     "is"};
+	static const char *const verb[] = {"on",   "takes", "taking",
+					   "uses", "using", "continues"};
+	size_t w0 = s->items[0].w0;
+	bool takes = false;
+
+	if (s->allergy_head || k != 0 || w0 == 0 || w0 > TAKEN_NOW_WORDS)
+		return false;
+	for (size_t w = 0; w < w0; w++) {
+		if (!notes__words_in(s, w, taking,
+				     sizeof(taking) / sizeof(*taking)))
+			return false;
+		takes |= notes__words_in(s, w, verb,
+					 sizeof(verb) / sizeof(*verb));
+	}
+	for (size_t j = 0; takes && j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
+		    s->items[j].e->type == NOTES_T_REACTION)
+			return false;
+	return takes;
 }
 
 /* dosed_now: does a later sentence of an "Allergies:" line give drug

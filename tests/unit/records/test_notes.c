@@ -1780,6 +1780,14 @@ static const expect rules_en5[] = {
 	{"ALLERGIES: Heparin - HIT - NO HEPARIN. On fondaparinux 7.5 mg SC "
 	 "daily for the clot.",
 	 NOTES_MEDICINE, "fondaparinux", "fondaparinux", 0, true},
+	/* a later sentence on the allergy line that says the patient takes
+	 * a drug: a medicine, no entry of the list */
+	{"Allergies: penicillin (rash). Takes paracetamol regularly.",
+	 NOTES_MEDICINE, "paracetamol", "paracetamol", 0, true},
+	{"Allergies: penicillin (rash). Currently uses salbutamol inhaler.",
+	 NOTES_MEDICINE, "salbutamol", "salbutamol", 0, true},
+	{"Allergies: penicillin (rash). Takes codeine - rash.", NOTES_ALLERGY,
+	 "codeine", "codeine", 0, true},
 	{"There is no contraindication to latex; she has no history "
 	 "suggesting latex allergy.",
 	 NOTES_ALLERGY, "latex", "latex", NEG, false},
