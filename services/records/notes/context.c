@@ -848,9 +848,10 @@ bool
 notes__reporting(const sentence *s, size_t w)
 {
 	static const char *const verbs[] = {
-		"says",	    "said",	"tells",     "told",	 "reports",
-		"reported", "confirms", "confirmed", "states",	 "stated",
-		"adds",	    "added",	"recalls",   "mentions", "mentioned"};
+		"says",	    "said",	"tells",     "told",	  "reports",
+		"reported", "confirms", "confirmed", "states",	  "stated",
+		"adds",	    "added",	"recalls",   "mentions",  "mentioned",
+		"note",	    "explains", "explained", "remembers", "remembered"};
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(s->words[w].key, verbs[i]) == 0)
@@ -1453,6 +1454,36 @@ kept_apart(const sentence *s, size_t k, size_t j)
 	       paren_confined(s, k, j) || queried_word(s, k, j);
 }
 
+/* delabel_misses: is trigger j a de-labelling that does not reach item
+ * k?  A label removed is a drug's, never a problem's.  An English request
+ * to remove a label, written before the label it names ("GP asked to
+ * remove penicillin allergy label"), removes the first allergy after it,
+ * never a medicine ("to remove the fentanyl patch" does not deny it was
+ * taken) nor a drug named after the label ("Please remove penicillin
+ * allergy from her GP record and add: NSAID hypersensitivity
+ * (aspirin)"). */
+static bool
+delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
+{
+	const notes_entry *t = s->items[j].e;
+	const unsigned mask =
+		NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_DELABEL;
+
+	if (!(t->dir & NOTES_DIR_DELABEL))
+		return false;
+	if (s->items[k].e->type == NOTES_T_PROBLEM)
+		return true;
+	if ((t->dir & mask) != (NOTES_DIR_FORWARD | NOTES_DIR_DELABEL) ||
+	    (unsigned char)t->key[0] >= 0x80)
+		return false;
+	if (!allergy)
+		return true;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]))
+			return true;
+	return false;
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -1518,8 +1549,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			continue;
 		if (((t->dir & NOTES_DIR_PROBLEM) &&
 		     s->items[k].e->type != NOTES_T_PROBLEM) ||
-		    ((t->dir & NOTES_DIR_DELABEL) &&
-		     s->items[k].e->type == NOTES_T_PROBLEM))
+		    delabel_misses(s, j, k, allergy))
 			continue; /* a label removed is a drug's */
 		/* a de-labelling names the finding, whatever else negates
 		 * it, so that delabel() finds it */

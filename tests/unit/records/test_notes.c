@@ -3860,6 +3860,43 @@ test_rules_en18(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin") != NULL);
 }
 
+/* The nineteenth writer's English (issue 75, rules75en19): a relative who
+ * wants "to note" what the patient had tells the patient's story, as one
+ * who says it; a request to remove a label ("GP asked to remove
+ * penicillin allergy label") de-labels the first allergy after it, never
+ * a medicine nor a drug named after the label. */
+static const expect rules_en19[] = {
+	{"Allergies: NKDA. Wife wanted to note he \"hates\" codeine - it made "
+	 "him very constipated in 2023; recorded as intolerance.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"She had amoxicillin this admission with no reaction; GP asked to "
+	 "remove penicillin allergy label.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Please remove penicillin allergy from her GP record and add: NSAID "
+	 "hypersensitivity (aspirin) - wheeze.",
+	 NOTES_ALLERGY, "aspirin", "aspirin", 0, true},
+	{"Plan: remove fentanyl patch.", NOTES_MEDICINE, "fentanyl", "fentanyl",
+	 HYP, false},
+};
+
+static void
+test_rules_en19(void)
+{
+	static const char *const removed =
+		"Penicillin allergy on GP record. Amoxicillin this admission "
+		"with no reaction; GP asked to remove penicillin allergy "
+		"label.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en19) / sizeof(rules_en19[0]); i++)
+		check(&rules_en19[i]);
+	/* the request de-labels the earlier mention too */
+	notes__read_rules(removed, strlen(removed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context ==
+		NOTES_NEGATED);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4392,6 +4429,7 @@ static const mt_case cases[] = {
 	{"rules_en16", test_rules_en16},
 	{"rules_en17", test_rules_en17},
 	{"rules_en18", test_rules_en18},
+	{"rules_en19", test_rules_en19},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
