@@ -3864,7 +3864,10 @@ test_rules_en18(void)
  * wants "to note" what the patient had tells the patient's story, as one
  * who says it; a request to remove a label ("GP asked to remove
  * penicillin allergy label") de-labels the first allergy after it, never
- * a medicine nor a drug named after the label. */
+ * a medicine nor a drug named after the label; "NOT" a drug with its
+ * allergy set off after it withholds the drug, the allergy stands; the
+ * drug a challenge still to come tests is a planned medicine, not an
+ * allergy. */
 static const expect rules_en19[] = {
 	{"Allergies: NKDA. Wife wanted to note he \"hates\" codeine - it made "
 	 "him very constipated in 2023; recorded as intolerance.",
@@ -3877,6 +3880,21 @@ static const expect rules_en19[] = {
 	 NOTES_ALLERGY, "aspirin", "aspirin", 0, true},
 	{"Plan: remove fentanyl patch.", NOTES_MEDICINE, "fentanyl", "fentanyl",
 	 HYP, false},
+	{"- PJP prophylaxis - NOT co-trimoxazole (allergy); atovaquone via "
+	 "pharmacy",
+	 NOTES_ALLERGY, "co-trimoxazole", "co-trimoxazole", 0, true},
+	{"He is not penicillin allergic.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", NEG, false},
+	{"Allergies / intolerances\n- Penicillin - childhood rash, low risk "
+	 "history. Offered direct oral amoxicillin challenge in allergy "
+	 "clinic - he would like to do this.",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", HYP, false},
+	{"Allergies / intolerances\n- Penicillin - childhood rash, low risk "
+	 "history. Offered direct oral amoxicillin challenge in allergy "
+	 "clinic - he would like to do this.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
+	{"Rash at amoxicillin challenge.", NOTES_ALLERGY, "amoxicillin",
+	 "amoxicillin", 0, true},
 };
 
 static void
