@@ -703,12 +703,36 @@ names_drug_after(const sentence *s, size_t j)
  * object ("阿司匹林+氯吡格雷——已暂停阿司匹林": aspirin's first mention and
  * clopidogrel are taken)?  A switch (backward only: "泼尼松龙改为氢化可的
  * 松") names the new drug and still stops the old one. */
+/* stop_object: is English backward stop trigger j a verb of stopping in
+ * its base form ("advised to stop") with a word right after it, its
+ * object ("advised to stop smoking")?  Then it stops that, not the drug
+ * before it; "advised to stop now", "... to stop it" and a stop the
+ * clause ends at ("advised to stop.", "advised to stop (bone healing)")
+ * stop the drug (rules75en19). */
+static bool
+stop_object(const sentence *s, size_t j)
+{
+	static const char *const not_object[] = {"now", "it", "them", "today",
+						 "immediately"};
+	const notes_entry *t = s->items[j].e;
+	size_t n = strlen(t->key), w = s->items[j].w1;
+
+	if (!(t->dir & NOTES_DIR_STOP) || (t->dir & NOTES_DIR_FORWARD) ||
+	    n < 5 || strcmp(t->key + n - 5, " stop") != 0 || w >= s->n)
+		return false;
+	for (uint32_t p = s->items[j].end; p < s->words[w].start; p++)
+		if (s->text[p] != ' ')
+			return false;
+	return !notes__words_in(s, w, not_object,
+				sizeof(not_object) / sizeof(*not_object));
+}
+
 static bool
 other_subject(const sentence *s, size_t k, size_t j)
 {
 	const unsigned both = NOTES_DIR_STOP | NOTES_DIR_FORWARD;
 
-	return paren_subject(s, k, j) ||
+	return paren_subject(s, k, j) || stop_object(s, j) ||
 	       ((s->items[j].e->dir & both) == both && j + 1 < s->n_items &&
 		is_drug(&s->items[j + 1]) &&
 		s->items[j + 1].start == s->items[j].end);
@@ -762,7 +786,8 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	return commas >= 1 && commas <= stop_commas(s, j) &&
-	       !names_drug_after(s, j) && !paren_subject(s, k, j);
+	       !names_drug_after(s, j) && !paren_subject(s, k, j) &&
+	       !stop_object(s, j);
 }
 
 /* label_removed_reaches: is trigger j a de-labelling written in a later

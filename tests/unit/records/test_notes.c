@@ -3867,7 +3867,8 @@ test_rules_en18(void)
  * a medicine nor a drug named after the label; "NOT" a drug with its
  * allergy set off after it withholds the drug, the allergy stands; the
  * drug a challenge still to come tests is a planned medicine, not an
- * allergy. */
+ * allergy; a drug "advised to stop" is a past one, unless the advice
+ * names its own object ("advised to stop smoking"). */
 static const expect rules_en19[] = {
 	{"Allergies: NKDA. Wife wanted to note he \"hates\" codeine - it made "
 	 "him very constipated in 2023; recorded as intolerance.",
@@ -3895,6 +3896,14 @@ static const expect rules_en19[] = {
 	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
 	{"Rash at amoxicillin challenge.", NOTES_ALLERGY, "amoxicillin",
 	 "amoxicillin", 0, true},
+	{"Naproxen 500mg bd prn for knees - advised to stop now; NSAIDs "
+	 "contraindicated long-term after bypass.",
+	 NOTES_MEDICINE, "naproxen", "Naproxen", HIST, true},
+	{"Diclofenac 50mg bd PRN for gout flares - pt buys over counter, "
+	 "advised to stop.",
+	 NOTES_PROBLEM, "M10.9", "gout flares", 0, true},
+	{"Metformin 500mg bd, advised to stop smoking.", NOTES_MEDICINE,
+	 "metformin", "Metformin", 0, true},
 };
 
 static void
