@@ -3868,7 +3868,8 @@ test_rules_en18(void)
  * allergy set off after it withholds the drug, the allergy stands; the
  * drug a challenge still to come tests is a planned medicine, not an
  * allergy; a drug "advised to stop" is a past one, unless the advice
- * names its own object ("advised to stop smoking"). */
+ * names its own object ("advised to stop smoking"); "alcohol-related
+ * cirrhosis", "lupus nephritis" and "actinic keratoses" are named. */
 static const expect rules_en19[] = {
 	{"Allergies: NKDA. Wife wanted to note he \"hates\" codeine - it made "
 	 "him very constipated in 2023; recorded as intolerance.",
@@ -3904,6 +3905,12 @@ static const expect rules_en19[] = {
 	 NOTES_PROBLEM, "M10.9", "gout flares", 0, true},
 	{"Metformin 500mg bd, advised to stop smoking.", NOTES_MEDICINE,
 	 "metformin", "Metformin", 0, true},
+	{"Refractory ascites due to alcohol-related cirrhosis.", NOTES_PROBLEM,
+	 "K70.3", "alcohol-related cirrhosis", 0, true},
+	{"Lupus nephritis class III.", NOTES_PROBLEM, "M32.1",
+	 "Lupus nephritis", 0, true},
+	{"Skin: 2 actinic keratoses scalp.", NOTES_PROBLEM, "L57.0",
+	 "actinic keratoses", 0, true},
 };
 
 static void
