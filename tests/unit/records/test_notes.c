@@ -3868,7 +3868,8 @@ test_rules_en18(void)
  * allergy set off after it withholds the drug, the allergy stands; the
  * drug a challenge still to come tests is a planned medicine, not an
  * allergy; a drug "advised to stop" is a past one, unless the advice
- * names its own object ("advised to stop smoking"); "alcohol-related
+ * names its own object ("advised to stop smoking"); an effect told after
+ * a drug dated "years ago" is an old reaction to it; "alcohol-related
  * cirrhosis", "lupus nephritis" and "actinic keratoses" are named. */
 static const expect rules_en19[] = {
 	{"Allergies: NKDA. Wife wanted to note he \"hates\" codeine - it made "
@@ -3911,6 +3912,9 @@ static const expect rules_en19[] = {
 	 "Lupus nephritis", 0, true},
 	{"Skin: 2 actinic keratoses scalp.", NOTES_PROBLEM, "L57.0",
 	 "actinic keratoses", 0, true},
+	{"Sister (Anne) on the phone says mum had \"a bad turn\" with codeine "
+	 "years ago - vomiting; not on the record.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
 };
 
 static void
@@ -3920,10 +3924,15 @@ test_rules_en19(void)
 		"Penicillin allergy on GP record. Amoxicillin this admission "
 		"with no reaction; GP asked to remove penicillin allergy "
 		"label.";
+	static const char *const hours =
+		"Metoclopramide 10mg given 2 hours ago, still vomiting.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en19) / sizeof(rules_en19[0]); i++)
 		check(&rules_en19[i]);
+	/* a dose given hours ago is no old reaction */
+	notes__read_rules(hours, strlen(hours), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metoclopramide") == NULL);
 	/* the request de-labels the earlier mention too */
 	notes__read_rules(removed, strlen(removed), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
