@@ -3869,7 +3869,8 @@ test_rules_en18(void)
  * drug a challenge still to come tests is a planned medicine, not an
  * allergy; a drug "advised to stop" is a past one, unless the advice
  * names its own object ("advised to stop smoking"); an effect told after
- * a drug dated "years ago" is an old reaction to it; "alcohol-related
+ * a drug dated "years ago" is an old reaction to it; an allergy "not
+ * confirmed" or "unconfirmed" is doubted; "alcohol-related
  * cirrhosis", "lupus nephritis" and "actinic keratoses" are named. */
 static const expect rules_en19[] = {
 	{"Allergies: NKDA. Wife wanted to note he \"hates\" codeine - it made "
@@ -3915,6 +3916,11 @@ static const expect rules_en19[] = {
 	{"Sister (Anne) on the phone says mum had \"a bad turn\" with codeine "
 	 "years ago - vomiting; not on the record.",
 	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Advised hospital: clarify before choosing antibiotics; penicillin "
+	 "allergy not confirmed.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Unconfirmed penicillin allergy.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", UNC, true},
 };
 
 static void
