@@ -703,12 +703,36 @@ names_drug_after(const sentence *s, size_t j)
  * object ("阿司匹林+氯吡格雷——已暂停阿司匹林": aspirin's first mention and
  * clopidogrel are taken)?  A switch (backward only: "泼尼松龙改为氢化可的
  * 松") names the new drug and still stops the old one. */
+/* stop_object: is English backward stop trigger j a verb of stopping in
+ * its base form ("advised to stop") with a word right after it, its
+ * object ("advised to stop smoking")?  Then it stops that, not the drug
+ * before it; "advised to stop now", "... to stop it" and a stop the
+ * clause ends at ("advised to stop.", "advised to stop (bone healing)")
+ * stop the drug (rules75en19). */
+static bool
+stop_object(const sentence *s, size_t j)
+{
+	static const char *const not_object[] = {"now", "it", "them", "today",
+						 "immediately"};
+	const notes_entry *t = s->items[j].e;
+	size_t n = strlen(t->key), w = s->items[j].w1;
+
+	if (!(t->dir & NOTES_DIR_STOP) || (t->dir & NOTES_DIR_FORWARD) ||
+	    n < 5 || strcmp(t->key + n - 5, " stop") != 0 || w >= s->n)
+		return false;
+	for (uint32_t p = s->items[j].end; p < s->words[w].start; p++)
+		if (s->text[p] != ' ')
+			return false;
+	return !notes__words_in(s, w, not_object,
+				sizeof(not_object) / sizeof(*not_object));
+}
+
 static bool
 other_subject(const sentence *s, size_t k, size_t j)
 {
 	const unsigned both = NOTES_DIR_STOP | NOTES_DIR_FORWARD;
 
-	return paren_subject(s, k, j) ||
+	return paren_subject(s, k, j) || stop_object(s, j) ||
 	       ((s->items[j].e->dir & both) == both && j + 1 < s->n_items &&
 		is_drug(&s->items[j + 1]) &&
 		s->items[j + 1].start == s->items[j].end);
@@ -762,7 +786,8 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 			return false;
 	}
 	return commas >= 1 && commas <= stop_commas(s, j) &&
-	       !names_drug_after(s, j) && !paren_subject(s, k, j);
+	       !names_drug_after(s, j) && !paren_subject(s, k, j) &&
+	       !stop_object(s, j);
 }
 
 /* label_removed_reaches: is trigger j a de-labelling written in a later
@@ -848,9 +873,10 @@ bool
 notes__reporting(const sentence *s, size_t w)
 {
 	static const char *const verbs[] = {
-		"says",	    "said",	"tells",     "told",	 "reports",
-		"reported", "confirms", "confirmed", "states",	 "stated",
-		"adds",	    "added",	"recalls",   "mentions", "mentioned"};
+		"says",	    "said",	"tells",     "told",	  "reports",
+		"reported", "confirms", "confirmed", "states",	  "stated",
+		"adds",	    "added",	"recalls",   "mentions",  "mentioned",
+		"note",	    "explains", "explained", "remembers", "remembered"};
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(s->words[w].key, verbs[i]) == 0)
@@ -1453,6 +1479,36 @@ kept_apart(const sentence *s, size_t k, size_t j)
 	       paren_confined(s, k, j) || queried_word(s, k, j);
 }
 
+/* delabel_misses: is trigger j a de-labelling that does not reach item
+ * k?  A label removed is a drug's, never a problem's.  An English request
+ * to remove a label, written before the label it names ("GP asked to
+ * remove penicillin allergy label"), removes the first allergy after it,
+ * never a medicine ("to remove the fentanyl patch" does not deny it was
+ * taken) nor a drug named after the label ("Please remove penicillin
+ * allergy from her GP record and add: NSAID hypersensitivity
+ * (aspirin)"). */
+static bool
+delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
+{
+	const notes_entry *t = s->items[j].e;
+	const unsigned mask =
+		NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_DELABEL;
+
+	if (!(t->dir & NOTES_DIR_DELABEL))
+		return false;
+	if (s->items[k].e->type == NOTES_T_PROBLEM)
+		return true;
+	if ((t->dir & mask) != (NOTES_DIR_FORWARD | NOTES_DIR_DELABEL) ||
+	    (unsigned char)t->key[0] >= 0x80)
+		return false;
+	if (!allergy)
+		return true;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]))
+			return true;
+	return false;
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -1518,8 +1574,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			continue;
 		if (((t->dir & NOTES_DIR_PROBLEM) &&
 		     s->items[k].e->type != NOTES_T_PROBLEM) ||
-		    ((t->dir & NOTES_DIR_DELABEL) &&
-		     s->items[k].e->type == NOTES_T_PROBLEM))
+		    delabel_misses(s, j, k, allergy))
 			continue; /* a label removed is a drug's */
 		/* a de-labelling names the finding, whatever else negates
 		 * it, so that delabel() finds it */

@@ -90,6 +90,37 @@ chosen_instead(const sentence *s, size_t k)
 	return false;
 }
 
+/* CHALLENGE_RESULT_WORDS: how far before a challenged drug a word may
+ * tell the challenge's result (after it: to the sentence's end). */
+#define CHALLENGE_RESULT_WORDS 4
+
+/* challenge_offered: is drug item k the one a challenge tests, "challenge"
+ * or "provocation" right after it ("Offered direct oral amoxicillin
+ * challenge in allergy clinic", "(direct oral amoxicillin challenge
+ * likely)"), with no reaction of its own and no result told in its
+ * sentence ("negative oral amoxicillin challenge", "amoxicillin challenge
+ * today, 500 mg with 1 h observation: no reaction")?  The drug to be
+ * given at a test still to come is a planned medicine, not the allergy
+ * the test is about (rules75en19). */
+static bool
+challenge_offered(const sentence *s, size_t k)
+{
+	static const char *const test[] = {"challenge", "provocation"};
+	static const char *const result[] = {
+		"negative",   "positive",  "passed", "failed",	"tolerated",
+		"uneventful", "completed", "had",    "reacted", "after",
+		"reaction",   "today",	   "done",   "tested"};
+	size_t w1 = s->items[k].w1, w0 = s->items[k].w0;
+	size_t from =
+		w0 > CHALLENGE_RESULT_WORDS ? w0 - CHALLENGE_RESULT_WORDS : 0;
+
+	if (w1 >= s->n || !notes__words_in(s, w1, test, 2) ||
+	    notes__reaction_of(s, k, true) != NULL)
+		return false;
+	return !notes__any_in(s, from, s->n, result,
+			      sizeof(result) / sizeof(*result));
+}
+
 /* avoided_after: is drug or class item k written "avoided" right after
  * it ("ACEi therefore avoided (and contraindicated with sacubitril)",
  * "avoid thiopurines (mercaptopurine also avoided)"), nothing after it
@@ -121,11 +152,12 @@ avoided_after(const sentence *s, size_t k)
 	return true;
 }
 
-/* withheld_for_allergy: is drug item k written "no" and then, set off by
- * a dash or a parenthesis, the allergy cue that gives the reason ("IV
- * amoxicillin + oral clarithromycin (no doxy - allergy)", "no NSAIDs
- * (allergy)")?  The "no" withholds the drug; the allergy stands, as it
- * does not in "no penicillin allergy" (rules75en18). */
+/* withheld_for_allergy: is drug item k written "no" or "not" and then,
+ * set off by a dash or a parenthesis, the allergy cue that gives the
+ * reason ("IV amoxicillin + oral clarithromycin (no doxy - allergy)", "no
+ * NSAIDs (allergy)", "PJP prophylaxis - NOT co-trimoxazole (allergy)")?
+ * The "no" withholds the drug; the allergy stands, as it does not in "no
+ * penicillin allergy" (rules75en18; "not", rules75en19). */
 static bool
 withheld_for_allergy(const sentence *s, size_t k)
 {
@@ -134,7 +166,9 @@ withheld_for_allergy(const sentence *s, size_t k)
 	const char *p = s->text + it->end;
 	bool set_off = false;
 
-	if (it->w0 == 0 || !notes__words_at(s, it->w0 - 1, "no") ||
+	if (it->w0 == 0 ||
+	    !(notes__words_at(s, it->w0 - 1, "no") ||
+	      notes__words_at(s, it->w0 - 1, "not")) ||
 	    cue == NULL || cue->e->type != NOTES_T_ALLERGY_CUE)
 		return false;
 	for (; p < s->text + cue->start; p++)
@@ -190,6 +224,11 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	    withheld_for_allergy(s, k)) {
 		f->context = 0;
 		f->trigger = "";
+	}
+	if (f->kind == NOTES_MEDICINE && f->context == 0 &&
+	    challenge_offered(s, k)) {
+		f->context = NOTES_HYPOTHETICAL; /* the test still to come */
+		f->trigger = "challenge";
 	}
 }
 
@@ -267,11 +306,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug &&
-	    (notes__remedy_given(s, k) || notes__now_on(s, k) ||
-	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
-	     notes__remedy_dosed(s, k) || notes__dosed_despite_zh(s, k) ||
-	     alternative_to(s, k) || chosen_instead(s, k))) {
+	if (drug && (notes__remedy_given(s, k) || notes__now_on(s, k) ||
+		     notes__given_aside(s, k) || notes__switched_to(s, k) ||
+		     notes__remedy_dosed(s, k) ||
+		     notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
+		     chosen_instead(s, k) || challenge_offered(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

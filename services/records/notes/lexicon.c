@@ -86,8 +86,10 @@ type_parse(const char *s, notes_type *out)
 /* dir_parse_en6 reads the directions of the English rules learnt from
  * en-dev6 (issue 75): a history word that dates only events, a
  * condition or an anaesthetic plan written after its drug, a drug to
- * avoid, a stop of drugs only; and a de-labelling that names only the
- * label after it (rules75zh17: "已 remove penicillin allergy"). */
+ * avoid, a stop of drugs only; a de-labelling that names only the
+ * label after it (rules75zh17: "已 remove penicillin allergy"); and
+ * advice to stop written after its drug, of drugs only (rules75en19:
+ * "advised to stop"). */
 static bool
 dir_parse_en6(const char *s, unsigned *out)
 {
@@ -107,6 +109,8 @@ dir_parse_en6(const char *s, unsigned *out)
 		       NOTES_DIR_DRUGS;
 	else if (strcmp(s, "delabel_forward") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_DELABEL;
+	else if (strcmp(s, "stop_backward_drugs") == 0)
+		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS;
 	else
 		return false;
 	return true;

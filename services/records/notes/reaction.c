@@ -959,6 +959,21 @@ expected_effect(const item *it)
 	return false;
 }
 
+/* years_ago_in: is "years ago" written between words from and to
+ * ("had \"a bad turn\" with codeine years ago - vomiting")?  A drug dated
+ * years back and an effect told after it is an old reaction to it, not
+ * the drug given for the effect: a dose given "2 hours ago" is not
+ * (rules75en19). */
+static bool
+years_ago_in(const sentence *s, size_t from, size_t to)
+{
+	for (size_t w = from; w + 1 < to && w + 1 < s->n; w++)
+		if (notes__words_at(s, w, "years") &&
+		    notes__words_at(s, w + 1, "ago"))
+			return true;
+	return false;
+}
+
 /* lay_effect_at: the felt effect after drug item k that a came-off word
  * makes the drug's, or NULL; expected: an expected effect
  * (expected_effect) too, which is no intolerance but still the drug's
@@ -985,7 +1000,8 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 		    effect_denied(s, k, j) ||
 		    (!expected && expected_effect(it)) ||
 		    !(came_off_in(s, before, d->w0) ||
-		      came_off_in(s, d->w1, it->w0)))
+		      came_off_in(s, d->w1, it->w0) ||
+		      years_ago_in(s, d->w1, it->w0)))
 			return NULL;
 		return it;
 	}

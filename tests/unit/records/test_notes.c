@@ -3868,6 +3868,92 @@ test_rules_en18(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin") != NULL);
 }
 
+/* The nineteenth writer's English (issue 75, rules75en19): a relative who
+ * wants "to note" what the patient had tells the patient's story, as one
+ * who says it; a request to remove a label ("GP asked to remove
+ * penicillin allergy label") de-labels the first allergy after it, never
+ * a medicine nor a drug named after the label; "NOT" a drug with its
+ * allergy set off after it withholds the drug, the allergy stands; the
+ * drug a challenge still to come tests is a planned medicine, not an
+ * allergy; a drug "advised to stop" is a past one, unless the advice
+ * names its own object ("advised to stop smoking"); an effect told after
+ * a drug dated "years ago" is an old reaction to it; an allergy "not
+ * confirmed" or "unconfirmed" is doubted; "alcohol-related
+ * cirrhosis", "lupus nephritis" and "actinic keratoses" are named. */
+static const expect rules_en19[] = {
+	{"Allergies: NKDA. Wife wanted to note he \"hates\" codeine - it made "
+	 "him very constipated in 2023; recorded as intolerance.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"She had amoxicillin this admission with no reaction; GP asked to "
+	 "remove penicillin allergy label.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Please remove penicillin allergy from her GP record and add: NSAID "
+	 "hypersensitivity (aspirin) - wheeze.",
+	 NOTES_ALLERGY, "aspirin", "aspirin", 0, true},
+	{"Plan: remove fentanyl patch.", NOTES_MEDICINE, "fentanyl", "fentanyl",
+	 HYP, false},
+	{"- PJP prophylaxis - NOT co-trimoxazole (allergy); atovaquone via "
+	 "pharmacy",
+	 NOTES_ALLERGY, "co-trimoxazole", "co-trimoxazole", 0, true},
+	{"He is not penicillin allergic.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", NEG, false},
+	{"Allergies / intolerances\n- Penicillin - childhood rash, low risk "
+	 "history. Offered direct oral amoxicillin challenge in allergy "
+	 "clinic - he would like to do this.",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", HYP, false},
+	{"Allergies / intolerances\n- Penicillin - childhood rash, low risk "
+	 "history. Offered direct oral amoxicillin challenge in allergy "
+	 "clinic - he would like to do this.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
+	{"Rash at amoxicillin challenge.", NOTES_ALLERGY, "amoxicillin",
+	 "amoxicillin", 0, true},
+	{"Naproxen 500mg bd prn for knees - advised to stop now; NSAIDs "
+	 "contraindicated long-term after bypass.",
+	 NOTES_MEDICINE, "naproxen", "Naproxen", HIST, true},
+	{"Diclofenac 50mg bd PRN for gout flares - pt buys over counter, "
+	 "advised to stop.",
+	 NOTES_PROBLEM, "M10.9", "gout flares", 0, true},
+	{"Metformin 500mg bd, advised to stop smoking.", NOTES_MEDICINE,
+	 "metformin", "Metformin", 0, true},
+	{"Refractory ascites due to alcohol-related cirrhosis.", NOTES_PROBLEM,
+	 "K70.3", "alcohol-related cirrhosis", 0, true},
+	{"Lupus nephritis class III.", NOTES_PROBLEM, "M32.1",
+	 "Lupus nephritis", 0, true},
+	{"Skin: 2 actinic keratoses scalp.", NOTES_PROBLEM, "L57.0",
+	 "actinic keratoses", 0, true},
+	{"Sister (Anne) on the phone says mum had \"a bad turn\" with codeine "
+	 "years ago - vomiting; not on the record.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Advised hospital: clarify before choosing antibiotics; penicillin "
+	 "allergy not confirmed.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Unconfirmed penicillin allergy.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", UNC, true},
+};
+
+static void
+test_rules_en19(void)
+{
+	static const char *const removed =
+		"Penicillin allergy on GP record. Amoxicillin this admission "
+		"with no reaction; GP asked to remove penicillin allergy "
+		"label.";
+	static const char *const hours =
+		"Metoclopramide 10mg given 2 hours ago, still vomiting.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en19) / sizeof(rules_en19[0]); i++)
+		check(&rules_en19[i]);
+	/* a dose given hours ago is no old reaction */
+	notes__read_rules(hours, strlen(hours), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metoclopramide") == NULL);
+	/* the request de-labels the earlier mention too */
+	notes__read_rules(removed, strlen(removed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context ==
+		NOTES_NEGATED);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4400,6 +4486,7 @@ static const mt_case cases[] = {
 	{"rules_en16", test_rules_en16},
 	{"rules_en17", test_rules_en17},
 	{"rules_en18", test_rules_en18},
+	{"rules_en19", test_rules_en19},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
