@@ -4297,6 +4297,36 @@ test_rules_zh18(void)
 		  UNC);
 }
 
+/* The nineteenth writer's Chinese (issue 75, rules75zh19): 已记录为过敏
+ * records the allergy of its sentence's first drug, however far its
+ * reaction; 搔痒 is 瘙痒; a drug that "makes him vomit" (会呕) or upsets
+ * the stomach (肚子不舒服) in a patient's words has its reaction. */
+static const expect rules_zh19[] = {
+	{"1. 头孢曲松 —— 2021年移植术后出现全身皮疹伴瘙痒，停药后消退，已记录"
+	 "为过敏。",
+	 NOTES_ALLERGY, "ceftriaxone", "头孢曲松", 0, true},
+	{"另对吗啡会严重搔痒。", NOTES_ALLERGY, "morphine", "吗啡", 0, true},
+	{"另對 Morphine 會嚴重搔癢。", NOTES_ALLERGY, "morphine", "Morphine", 0,
+	 true},
+	{"女儿说他吃可待因会呕，已记录。", NOTES_ALLERGY, "codeine", "可待因",
+	 0, true},
+	{"metformin 吃了肚子不舒服，自己减到一天一粒。", NOTES_ALLERGY,
+	 "metformin", "metformin", 0, true},
+};
+
+static void
+test_rules_zh19(void)
+{
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh19) / sizeof(rules_zh19[0]); i++)
+		check(&rules_zh19[i]);
+	/* a drug's diarrhoea is left a side effect, no allergy */
+	notes__read_rules("秋水仙碱吃了拉肚子，自己停了。",
+			  strlen("秋水仙碱吃了拉肚子，自己停了。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "colchicine") == NULL);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -4398,6 +4428,7 @@ static const mt_case cases[] = {
 	{"rules_zh16", test_rules_zh16},
 	{"rules_zh17", test_rules_zh17},
 	{"rules_zh18", test_rules_zh18},
+	{"rules_zh19", test_rules_zh19},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
