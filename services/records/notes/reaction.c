@@ -182,14 +182,19 @@ onset_linked(const sentence *s, size_t j, size_t k)
 
 /* denied_reaction: is reaction item j written as not having happened,
  * "no" or "without" right before it ("she has taken ibuprofen before
- * with no wheeze")?  It is no drug's reaction: the drug was tolerated. */
+ * with no wheeze"), or in Chinese 未, 没, 没有, 无 or 冇 ("曾用\"阿莫西林克
+ * 拉维酸钾\"5天未出疹")?  It is no drug's reaction: the drug was
+ * tolerated. */
 static bool
 denied_reaction(const sentence *s, size_t j)
 {
-	static const char *const denial[] = {"no", "without"};
+	static const char *const denial[] = {"no", "without", "未",
+					     "没", "无",      "冇"};
 	size_t w = s->items[j].w0;
 
-	return w > 0 && notes__words_in(s, w - 1, denial, 2);
+	return (w > 0 && notes__words_in(s, w - 1, denial,
+					 sizeof(denial) / sizeof(*denial))) ||
+	       (w > 1 && notes__words_at(s, w - 2, "没有"));
 }
 
 const item *

@@ -4300,7 +4300,10 @@ test_rules_zh18(void)
 /* The nineteenth writer's Chinese (issue 75, rules75zh19): 已记录为过敏
  * records the allergy of its sentence's first drug, however far its
  * reaction; 搔痒 is 瘙痒; a drug that "makes him vomit" (会呕) or upsets
- * the stomach (肚子不舒服) in a patient's words has its reaction. */
+ * the stomach (肚子不舒服) in a patient's words has its reaction; 出疹 and
+ * 出过疹 are a rash, and no drug's when 未, 没 or 无 denies it; a
+ * relative's reporting verb followed by 他, 她, 佢 or the patient's
+ * childhood (细个, 小时候) reports the patient's allergy; 未确认 doubts it. */
 static const expect rules_zh19[] = {
 	{"1. 头孢曲松 —— 2021年移植术后出现全身皮疹伴瘙痒，停药后消退，已记录"
 	 "为过敏。",
@@ -4312,6 +4315,12 @@ static const expect rules_zh19[] = {
 	 0, true},
 	{"metformin 吃了肚子不舒服，自己减到一天一粒。", NOTES_ALLERGY,
 	 "metformin", "metformin", 0, true},
+	{"藥物敏感：Augmentin — 出疹（2019）。", NOTES_ALLERGY, "co-amoxiclav",
+	 "Augmentin", 0, true},
+	{"佢媽媽話細個食 Amoxil 出過疹，未確認。", NOTES_ALLERGY, "amoxicillin",
+	 "Amoxil", UNC, true},
+	{"女儿说她对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
+	 true},
 };
 
 static void
@@ -4325,6 +4334,10 @@ test_rules_zh19(void)
 	notes__read_rules("秋水仙碱吃了拉肚子，自己停了。",
 			  strlen("秋水仙碱吃了拉肚子，自己停了。"), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "colchicine") == NULL);
+	/* a rash denied (未出疹) is no drug's reaction */
+	notes__read_rules("曾用阿莫西林克拉维酸钾5天未出疹。",
+			  strlen("曾用阿莫西林克拉维酸钾5天未出疹。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "co-amoxiclav") == NULL);
 }
 
 /* Combination products (combinations.csv): a medicine is each catalogue
