@@ -4303,7 +4303,8 @@ test_rules_zh18(void)
  * the stomach (肚子不舒服) in a patient's words has its reaction; 出疹 and
  * 出过疹 are a rash, and no drug's when 未, 没 or 无 denies it; a
  * relative's reporting verb followed by 他, 她, 佢 or the patient's
- * childhood (细个, 小时候) reports the patient's allergy; 未确认 doubts it. */
+ * childhood (细个, 小时候) reports the patient's allergy; 未确认 doubts it;
+ * MMF is mycophenolate, and a drug 之前用过 or 以前用过 a past one. */
 static const expect rules_zh19[] = {
 	{"1. 头孢曲松 —— 2021年移植术后出现全身皮疹伴瘙痒，停药后消退，已记录"
 	 "为过敏。",
@@ -4320,6 +4321,12 @@ static const expect rules_zh19[] = {
 	{"佢媽媽話細個食 Amoxil 出過疹，未確認。", NOTES_ALLERGY, "amoxicillin",
 	 "Amoxil", UNC, true},
 	{"女儿说她对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
+	 true},
+	{"On tacrolimus 3mg bd, MMF 500mg bd.", NOTES_MEDICINE, "mycophenolate",
+	 "MMF", 0, true},
+	{"MMF — 之前用過，所以今次用 cyclophosphamide。", NOTES_MEDICINE,
+	 "mycophenolate", "MMF", HIST, true},
+	{"阿司匹林以前用过。", NOTES_MEDICINE, "aspirin", "阿司匹林", HIST,
 	 true},
 };
 
