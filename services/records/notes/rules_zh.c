@@ -442,16 +442,32 @@ quoted_label_zh(const sentence *s, size_t k)
 			       sizeof(actually) / sizeof(*actually));
 }
 
-/* answered_no_zh: is drug item k a field whose answer, after a colon,
- * is Hong Kong's 冇 ("none") alone, ending its sentence ("Penicillin：
- * 冇。")?  As "青霉素：无", the drug's allergy is denied (rules75zh18). */
+/* dash_between_zh: is there a dash (—, –, -) in text [from, to)? */
+static bool
+dash_between_zh(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const dashes[] = {"\xe2\x80\x94", "\xe2\x80\x93",
+					     "-"};
+
+	for (size_t i = 0; i < sizeof(dashes) / sizeof(*dashes); i++)
+		if (memmem(text + from, to - from, dashes[i],
+			   strlen(dashes[i])) != NULL)
+			return true;
+	return false;
+}
+
+/* answered_no_zh: is drug item k a field whose answer, after a colon or
+ * a dash, is Hong Kong's 冇 ("none") alone, ending its sentence
+ * ("Penicillin：冇。", "Penicillin — 冇。")?  As "青霉素：无", the drug's
+ * allergy is denied (rules75zh18, the dash rules75zh19). */
 static bool
 answered_no_zh(const sentence *s, size_t k)
 {
 	size_t w = s->items[k].w1;
 
 	return w + 1 == s->n && notes__words_at(s, w, "冇") &&
-	       notes__colon_at(s->text, s->items[k].end, s->words[w].start);
+	       (notes__colon_at(s->text, s->items[k].end, s->words[w].start) ||
+		dash_between_zh(s->text, s->items[k].end, s->words[w].start));
 }
 
 bool

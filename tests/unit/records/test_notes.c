@@ -4304,7 +4304,9 @@ test_rules_zh18(void)
  * 出过疹 are a rash, and no drug's when 未, 没 or 无 denies it; a
  * relative's reporting verb followed by 他, 她, 佢 or the patient's
  * childhood (细个, 小时候) reports the patient's allergy; 未确认 doubts it;
- * MMF is mycophenolate, and a drug 之前用过 or 以前用过 a past one. */
+ * MMF is mycophenolate, and a drug 之前用过 or 以前用过 a past one; a drug
+ * field answered 冇 after a dash is denied; a rash told with a count or a
+ * size before its noun (出过一次小疹子) is the drug's. */
 static const expect rules_zh19[] = {
 	{"1. 头孢曲松 —— 2021年移植术后出现全身皮疹伴瘙痒，停药后消退，已记录"
 	 "为过敏。",
@@ -4328,6 +4330,14 @@ static const expect rules_zh19[] = {
 	 "mycophenolate", "MMF", HIST, true},
 	{"阿司匹林以前用过。", NOTES_MEDICINE, "aspirin", "阿司匹林", HIST,
 	 true},
+	{"藥物敏感：Tramadol（嘔吐、頭暈）。Penicillin — 冇。", NOTES_ALLERGY,
+	 "penicillins", "Penicillin", NEG, false},
+	{"丈夫还说患者几年前吃\"阿莫西林\"也出过一次小疹子，但后来又吃过一次没"
+	 "事，"
+	 "所以家里人也不确定。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	{"打青霉素也起了一些小疹子。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 0, true},
 };
 
 static void
