@@ -328,12 +328,14 @@ severity_at_zh(const sentence *s, size_t w)
 }
 
 /* denial_at: does a denial of an allergy start at word w ("非", "并非",
- * "不是", "不属", "没有", Hong Kong's "唔系"), its "过敏", "敏感" or
- * "不耐受" within DENIAL_WORDS words and before end? */
+ * "不是", "不属", "没有", Hong Kong's "唔系" and "冇": "佢冇磺胺敏感"),
+ * its "过敏", "敏感" or "不耐受" within DENIAL_WORDS words and before
+ * end? */
 static bool
 denial_at(const sentence *s, size_t w, size_t end)
 {
-	static const char *const neg[] = {"非", "不是", "不属", "没有", "唔系"};
+	static const char *const neg[] = {"非",	  "不是", "不属",
+					  "没有", "唔系", "冇"};
 	static const char *const what[] = {"过敏", "敏感", "不耐受"};
 
 	if (!notes__words_in(s, w, neg, sizeof(neg) / sizeof(*neg)))

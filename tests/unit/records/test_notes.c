@@ -4306,7 +4306,8 @@ test_rules_zh18(void)
  * childhood (细个, 小时候) reports the patient's allergy; 未确认 doubts it;
  * MMF is mycophenolate, and a drug 之前用过 or 以前用过 a past one; a drug
  * field answered 冇 after a dash is denied; a rash told with a count or a
- * size before its noun (出过一次小疹子) is the drug's. */
+ * size before its noun (出过一次小疹子) is the drug's; Hong Kong's 冇 before
+ * a drug and its 敏感 denies the allergy (佢冇磺胺敏感). */
 static const expect rules_zh19[] = {
 	{"1. 头孢曲松 —— 2021年移植术后出现全身皮疹伴瘙痒，停药后消退，已记录"
 	 "为过敏。",
@@ -4338,6 +4339,8 @@ static const expect rules_zh19[] = {
 	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
 	{"打青霉素也起了一些小疹子。", NOTES_ALLERGY, "penicillins", "青霉素",
 	 0, true},
+	{"Septrin 一星期三次 PJP prophylaxis — 佢冇磺胺敏感", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺", NEG, false},
 };
 
 static void
