@@ -4307,7 +4307,8 @@ test_rules_zh18(void)
  * MMF is mycophenolate, and a drug 之前用过 or 以前用过 a past one; a drug
  * field answered 冇 after a dash is denied; a rash told with a count or a
  * size before its noun (出过一次小疹子) is the drug's; Hong Kong's 冇 before
- * a drug and its 敏感 denies the allergy (佢冇磺胺敏感). */
+ * a drug and its 敏感 denies the allergy (佢冇磺胺敏感); 胃酸倒流 is reflux
+ * and 高胆固醇 hypercholesterolaemia. */
 static const expect rules_zh19[] = {
 	{"1. 头孢曲松 —— 2021年移植术后出现全身皮疹伴瘙痒，停药后消退，已记录"
 	 "为过敏。",
@@ -4341,6 +4342,10 @@ static const expect rules_zh19[] = {
 	 0, true},
 	{"Septrin 一星期三次 PJP prophylaxis — 佢冇磺胺敏感", NOTES_ALLERGY,
 	 "sulfonamides", "磺胺", NEG, false},
+	{"- 胃酸倒流 — 術後新出現，用緊 esomeprazole 40mg daily。",
+	 NOTES_PROBLEM, "K21.9", "胃酸倒流", 0, true},
+	{"糖尿病+高血压+高胆固醇 复诊。", NOTES_PROBLEM, "E78.0", "高胆固醇", 0,
+	 true},
 };
 
 static void
