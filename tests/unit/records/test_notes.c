@@ -4308,7 +4308,7 @@ test_rules_zh18(void)
  * field answered 冇 after a dash is denied; a rash told with a count or a
  * size before its noun (出过一次小疹子) is the drug's; Hong Kong's 冇 before
  * a drug and its 敏感 denies the allergy (佢冇磺胺敏感); 胃酸倒流 is reflux
- * and 高胆固醇 hypercholesterolaemia. */
+ * and 高胆固醇 hypercholesterolaemia; 空腹血糖受损 and 糖耐量异常 R73.0. */
 static const expect rules_zh19[] = {
 	{"1. 头孢曲松 —— 2021年移植术后出现全身皮疹伴瘙痒，停药后消退，已记录"
 	 "为过敏。",
@@ -4345,6 +4345,8 @@ static const expect rules_zh19[] = {
 	{"- 胃酸倒流 — 術後新出現，用緊 esomeprazole 40mg daily。",
 	 NOTES_PROBLEM, "K21.9", "胃酸倒流", 0, true},
 	{"糖尿病+高血压+高胆固醇 复诊。", NOTES_PROBLEM, "E78.0", "高胆固醇", 0,
+	 true},
+	{"诊断：空腹血糖受损。", NOTES_PROBLEM, "R73.0", "空腹血糖受损", 0,
 	 true},
 };
 
