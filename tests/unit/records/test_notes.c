@@ -4308,7 +4308,9 @@ test_rules_zh18(void)
  * field answered 冇 after a dash is denied; a rash told with a count or a
  * size before its noun (出过一次小疹子) is the drug's; Hong Kong's 冇 before
  * a drug and its 敏感 denies the allergy (佢冇磺胺敏感); 胃酸倒流 is reflux
- * and 高胆固醇 hypercholesterolaemia; 空腹血糖受损 and 糖耐量异常 R73.0. */
+ * and 高胆固醇 hypercholesterolaemia; 空腹血糖受损 and 糖耐量异常 R73.0;
+ * 没有药物过敏 is "no known drug allergies", but not in the question
+ * 有没有药物过敏？ */
 static const expect rules_zh19[] = {
 	{"1. 头孢曲松 —— 2021年移植术后出现全身皮疹伴瘙痒，停药后消退，已记录"
 	 "为过敏。",
@@ -4348,6 +4350,8 @@ static const expect rules_zh19[] = {
 	 true},
 	{"诊断：空腹血糖受损。", NOTES_PROBLEM, "R73.0", "空腹血糖受损", 0,
 	 true},
+	{"过敏史：没有药物过敏。对\"膏药\"皮肤起红疹。", NOTES_ALLERGY, "",
+	 "没有药物过敏", NEG, false},
 };
 
 static void
@@ -4365,6 +4369,10 @@ test_rules_zh19(void)
 	notes__read_rules("曾用阿莫西林克拉维酸钾5天未出疹。",
 			  strlen("曾用阿莫西林克拉维酸钾5天未出疹。"), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "co-amoxiclav") == NULL);
+	/* the doctor's question states no allergy */
+	notes__read_rules("医生：有没有药物过敏？",
+			  strlen("医生：有没有药物过敏？"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
 }
 
 /* Combination products (combinations.csv): a medicine is each catalogue
