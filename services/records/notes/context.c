@@ -1004,7 +1004,8 @@ reporter_zh(const sentence *s, size_t j)
 	static const char *const verbs[] = {"表示", "诉",   "说",  "称",
 					    "话",   "补充", "代诉"};
 	static const char *const adverbs[] = {"另", "也", "亦", "还", "又"};
-	static const char *const patient[] = {"病人", "患者", "患儿"};
+	static const char *const patient[] = {"病人", "患者", "患儿", "他",
+					      "她",   "佢",   "细个", "小时候"};
 	size_t w = s->items[j].w1;
 
 	if (w < s->n && notes__words_in(s, w, adverbs, 5))
@@ -1015,7 +1016,8 @@ reporter_zh(const sentence *s, size_t j)
 		size_t after = w + strlen(verbs[i]) / 3;
 
 		if (notes__words_at(s, w, verbs[i]) && after < s->n &&
-		    (notes__words_in(s, after, patient, 3) ||
+		    (notes__words_in(s, after, patient,
+				     sizeof(patient) / sizeof(*patient)) ||
 		     speech_opens_zh(s, after)))
 			return true;
 	}

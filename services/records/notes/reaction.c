@@ -182,14 +182,44 @@ onset_linked(const sentence *s, size_t j, size_t k)
 
 /* denied_reaction: is reaction item j written as not having happened,
  * "no" or "without" right before it ("she has taken ibuprofen before
- * with no wheeze")?  It is no drug's reaction: the drug was tolerated. */
+ * with no wheeze"), or in Chinese 未, 没, 没有, 无 or 冇 ("曾用\"阿莫西林克
+ * 拉维酸钾\"5天未出疹")?  It is no drug's reaction: the drug was
+ * tolerated. */
 static bool
 denied_reaction(const sentence *s, size_t j)
 {
-	static const char *const denial[] = {"no", "without"};
+	static const char *const denial[] = {"no", "without", "未",
+					     "没", "无",      "冇"};
 	size_t w = s->items[j].w0;
 
-	return w > 0 && notes__words_in(s, w - 1, denial, 2);
+	return (w > 0 && notes__words_in(s, w - 1, denial,
+					 sizeof(denial) / sizeof(*denial))) ||
+	       (w > 1 && notes__words_at(s, w - 2, "没有"));
+}
+
+/* LAY_RASH_WORDS: the most lay words between a Chinese drug and the rash
+ * it brought out, lay_counted_zh. */
+#define LAY_RASH_WORDS 8
+
+/* lay_counted_zh: is Chinese reaction item j, after drug item k, told in
+ * a patient's words with a count or a size between them ("吃\"阿莫西林\"也
+ * 出过一次小疹子", "打青霉素也起了一些小疹子")?  Only the verbs of a
+ * rash breaking out, their aspect, and counts and sizes stand between:
+ * the rash is the drug's as 出过疹子 right after it is. */
+static bool
+lay_counted_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const lay[] = {"也", "还", "又", "都", "出", "起",
+					  "长", "过", "了", "一", "几", "次",
+					  "些", "点", "小", "身", "上"};
+	size_t from = s->items[k].w1, to = s->items[j].w0;
+
+	if (j < k || to - from > LAY_RASH_WORDS || !s->words[to].han)
+		return false;
+	for (size_t w = from; w < to; w++)
+		if (!notes__words_in(s, w, lay, sizeof(lay) / sizeof(*lay)))
+			return false;
+	return true;
 }
 
 const item *
@@ -211,7 +241,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
 		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
-		     !linked(s, j, k, gap) && !onset_linked(s, j, k)) ||
+		     !linked(s, j, k, gap) && !onset_linked(s, j, k) &&
+		     !lay_counted_zh(s, k, j)) ||
 		    gap >= best_gap)
 			continue;
 		best = it;

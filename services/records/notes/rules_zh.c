@@ -36,7 +36,7 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"怀疑敏感",	"存疑",		"不肯定",	"唔肯定",
 		"是否过敏不详", "是否过敏不明", "是否过敏不清", "是否过敏未知",
 		"过敏史不详",	"过敏史不明",	"过敏史不清",	"未证实",
-		"未经证实"};
+		"未经证实",	"未确认",	"未经确认"};
 	size_t end = notes__drug_bound(s, k);
 
 	for (size_t w = s->items[k].w1; w < end; w++)
@@ -328,12 +328,14 @@ severity_at_zh(const sentence *s, size_t w)
 }
 
 /* denial_at: does a denial of an allergy start at word w ("非", "并非",
- * "不是", "不属", "没有", Hong Kong's "唔系"), its "过敏", "敏感" or
- * "不耐受" within DENIAL_WORDS words and before end? */
+ * "不是", "不属", "没有", Hong Kong's "唔系" and "冇": "佢冇磺胺敏感"),
+ * its "过敏", "敏感" or "不耐受" within DENIAL_WORDS words and before
+ * end? */
 static bool
 denial_at(const sentence *s, size_t w, size_t end)
 {
-	static const char *const neg[] = {"非", "不是", "不属", "没有", "唔系"};
+	static const char *const neg[] = {"非",	  "不是", "不属",
+					  "没有", "唔系", "冇"};
 	static const char *const what[] = {"过敏", "敏感", "不耐受"};
 
 	if (!notes__words_in(s, w, neg, sizeof(neg) / sizeof(*neg)))
@@ -442,16 +444,32 @@ quoted_label_zh(const sentence *s, size_t k)
 			       sizeof(actually) / sizeof(*actually));
 }
 
-/* answered_no_zh: is drug item k a field whose answer, after a colon,
- * is Hong Kong's 冇 ("none") alone, ending its sentence ("Penicillin：
- * 冇。")?  As "青霉素：无", the drug's allergy is denied (rules75zh18). */
+/* dash_between_zh: is there a dash (—, –, -) in text [from, to)? */
+static bool
+dash_between_zh(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const dashes[] = {"\xe2\x80\x94", "\xe2\x80\x93",
+					     "-"};
+
+	for (size_t i = 0; i < sizeof(dashes) / sizeof(*dashes); i++)
+		if (memmem(text + from, to - from, dashes[i],
+			   strlen(dashes[i])) != NULL)
+			return true;
+	return false;
+}
+
+/* answered_no_zh: is drug item k a field whose answer, after a colon or
+ * a dash, is Hong Kong's 冇 ("none") alone, ending its sentence
+ * ("Penicillin：冇。", "Penicillin — 冇。")?  As "青霉素：无", the drug's
+ * allergy is denied (rules75zh18, the dash rules75zh19). */
 static bool
 answered_no_zh(const sentence *s, size_t k)
 {
 	size_t w = s->items[k].w1;
 
 	return w + 1 == s->n && notes__words_at(s, w, "冇") &&
-	       notes__colon_at(s->text, s->items[k].end, s->words[w].start);
+	       (notes__colon_at(s->text, s->items[k].end, s->words[w].start) ||
+		dash_between_zh(s->text, s->items[k].end, s->words[w].start));
 }
 
 bool

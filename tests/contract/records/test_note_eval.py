@@ -111,7 +111,7 @@ ORDER_CEILINGS = {
     "en-dev16": (0, 0), "zh-dev16": (0, 0),
     "en-dev17": (1, 1), "zh-dev17": (1, 0),
     "en-dev18": (5, 0), "zh-dev18": (4, 1),
-    "en-dev19": (0, 0), "zh-dev19": (7, 1),
+    "en-dev19": (0, 0), "zh-dev19": (1, 1),
 }
 
 

@@ -4391,6 +4391,84 @@ test_rules_zh18(void)
 		  UNC);
 }
 
+/* The nineteenth writer's Chinese (issue 75, rules75zh19): 已记录为过敏
+ * records the allergy of its sentence's first drug, however far its
+ * reaction; 搔痒 is 瘙痒; a drug that "makes him vomit" (会呕) or upsets
+ * the stomach (肚子不舒服) in a patient's words has its reaction; 出疹 and
+ * 出过疹 are a rash, and no drug's when 未, 没 or 无 denies it; a
+ * relative's reporting verb followed by 他, 她, 佢 or the patient's
+ * childhood (细个, 小时候) reports the patient's allergy; 未确认 doubts it;
+ * MMF is mycophenolate, and a drug 之前用过 or 以前用过 a past one; a drug
+ * field answered 冇 after a dash is denied; a rash told with a count or a
+ * size before its noun (出过一次小疹子) is the drug's; Hong Kong's 冇 before
+ * a drug and its 敏感 denies the allergy (佢冇磺胺敏感); 胃酸倒流 is reflux
+ * and 高胆固醇 hypercholesterolaemia; 空腹血糖受损 and 糖耐量异常 R73.0;
+ * 没有药物过敏 is "no known drug allergies", but not in the question
+ * 有没有药物过敏？ */
+static const expect rules_zh19[] = {
+	{"1. 头孢曲松 —— 2021年移植术后出现全身皮疹伴瘙痒，停药后消退，已记录"
+	 "为过敏。",
+	 NOTES_ALLERGY, "ceftriaxone", "头孢曲松", 0, true},
+	{"另对吗啡会严重搔痒。", NOTES_ALLERGY, "morphine", "吗啡", 0, true},
+	{"另對 Morphine 會嚴重搔癢。", NOTES_ALLERGY, "morphine", "Morphine", 0,
+	 true},
+	{"女儿说他吃可待因会呕，已记录。", NOTES_ALLERGY, "codeine", "可待因",
+	 0, true},
+	{"metformin 吃了肚子不舒服，自己减到一天一粒。", NOTES_ALLERGY,
+	 "metformin", "metformin", 0, true},
+	{"藥物敏感：Augmentin — 出疹（2019）。", NOTES_ALLERGY, "co-amoxiclav",
+	 "Augmentin", 0, true},
+	{"佢媽媽話細個食 Amoxil 出過疹，未確認。", NOTES_ALLERGY, "amoxicillin",
+	 "Amoxil", UNC, true},
+	{"女儿说她对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
+	 true},
+	{"On tacrolimus 3mg bd, MMF 500mg bd.", NOTES_MEDICINE, "mycophenolate",
+	 "MMF", 0, true},
+	{"MMF — 之前用過，所以今次用 cyclophosphamide。", NOTES_MEDICINE,
+	 "mycophenolate", "MMF", HIST, true},
+	{"阿司匹林以前用过。", NOTES_MEDICINE, "aspirin", "阿司匹林", HIST,
+	 true},
+	{"藥物敏感：Tramadol（嘔吐、頭暈）。Penicillin — 冇。", NOTES_ALLERGY,
+	 "penicillins", "Penicillin", NEG, false},
+	{"丈夫还说患者几年前吃\"阿莫西林\"也出过一次小疹子，但后来又吃过一次没"
+	 "事，"
+	 "所以家里人也不确定。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	{"打青霉素也起了一些小疹子。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 0, true},
+	{"Septrin 一星期三次 PJP prophylaxis — 佢冇磺胺敏感", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺", NEG, false},
+	{"- 胃酸倒流 — 術後新出現，用緊 esomeprazole 40mg daily。",
+	 NOTES_PROBLEM, "K21.9", "胃酸倒流", 0, true},
+	{"糖尿病+高血压+高胆固醇 复诊。", NOTES_PROBLEM, "E78.0", "高胆固醇", 0,
+	 true},
+	{"诊断：空腹血糖受损。", NOTES_PROBLEM, "R73.0", "空腹血糖受损", 0,
+	 true},
+	{"过敏史：没有药物过敏。对\"膏药\"皮肤起红疹。", NOTES_ALLERGY, "",
+	 "没有药物过敏", NEG, false},
+};
+
+static void
+test_rules_zh19(void)
+{
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh19) / sizeof(rules_zh19[0]); i++)
+		check(&rules_zh19[i]);
+	/* a drug's diarrhoea is left a side effect, no allergy */
+	notes__read_rules("秋水仙碱吃了拉肚子，自己停了。",
+			  strlen("秋水仙碱吃了拉肚子，自己停了。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "colchicine") == NULL);
+	/* a rash denied (未出疹) is no drug's reaction */
+	notes__read_rules("曾用阿莫西林克拉维酸钾5天未出疹。",
+			  strlen("曾用阿莫西林克拉维酸钾5天未出疹。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "co-amoxiclav") == NULL);
+	/* the doctor's question states no allergy */
+	notes__read_rules("医生：有没有药物过敏？",
+			  strlen("医生：有没有药物过敏？"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -4493,6 +4571,7 @@ static const mt_case cases[] = {
 	{"rules_zh16", test_rules_zh16},
 	{"rules_zh17", test_rules_zh17},
 	{"rules_zh18", test_rules_zh18},
+	{"rules_zh19", test_rules_zh19},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
