@@ -1511,6 +1511,18 @@ delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
 	return false;
 }
 
+/* names_finding: does trigger t, which reaches a finding whose context
+ * already holds bits, name it?  The first trigger does; a de-labelling
+ * does, whatever else negates it, so that delabel() finds it; and a
+ * resolution does, so that the context model leaves it ("Hypertension in
+ * the past, resolved."). */
+static bool
+names_finding(unsigned bits, const notes_entry *t)
+{
+	return bits == 0 || (t->dir & NOTES_DIR_DELABEL) ||
+	       notes__resolution(t);
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -1578,9 +1590,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		     s->items[k].e->type != NOTES_T_PROBLEM) ||
 		    delabel_misses(s, j, k, allergy))
 			continue; /* a label removed is a drug's */
-		/* a de-labelling names the finding, whatever else negates
-		 * it, so that delabel() finds it */
-		if (bits == 0 || (t->dir & NOTES_DIR_DELABEL))
+		if (names_finding(bits, t))
 			*trigger = t->key;
 		if (t->type == NOTES_T_NEGATED && neg[0] == '\0')
 			neg = t->key;

@@ -283,7 +283,10 @@ classify(const notes_features *fs, double *p)
  * plainly otherwise), and never so that a medicine a trigger planned
  * becomes one taken: the issue names "drugs in a plan read as taken" as
  * an error, though most writers annotate "Plan: IV co-amoxiclav 1.2 g
- * TDS" as given now. */
+ * TDS" as given now.  A problem the writer says is over ("resolved",
+ * "已治愈") keeps its context: "Hypertension in the past, resolved.
+ * Takes bisoprolol daily." is no current hypertension, however often
+ * a drug for it beside a past history means one. */
 static unsigned
 decide(const notes_finding *f, const double *p)
 {
@@ -292,6 +295,8 @@ decide(const notes_finding *f, const double *p)
 	bool triggered = f->trigger[0] != '\0';
 	double margin = triggered ? mdl.trigger_margin : mdl.margin;
 
+	if (triggered && notes__resolution(notes__find(f->trigger)))
+		return f->context;
 	for (size_t c = 0; c < mdl.k; c++) {
 		if (mdl.ctx[c] == DROP_CLASS) {
 			if (!triggered && f->kind == NOTES_PROBLEM &&

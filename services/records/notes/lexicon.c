@@ -618,6 +618,13 @@ notes__find(const char *key)
 }
 
 bool
+notes__resolution(const notes_entry *t)
+{
+	return t != NULL && t->type == NOTES_T_HISTORICAL &&
+	       t->dir == (NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEM);
+}
+
+bool
 notes__is_trigger(notes_type type)
 {
 	return type <= NOTES_T_UNCERTAIN;

@@ -197,6 +197,11 @@ typedef struct notes_entry {
 /* notes__find returns the phrase whose comparison form is key, or NULL. */
 const notes_entry *notes__find(const char *key);
 
+/* notes__resolution: is t a word that says a problem before it is over
+ * ("resolved", "已治愈", "消退")?  The writer's own word on the problem's
+ * course: the context model never overrules it. */
+bool notes__resolution(const notes_entry *t);
+
 /* notes__member_of: does substance code belong to allergy class code
  * cls in dosage's table (knowledge/members.csv, generated)? */
 bool notes__member_of(const char *code, const char *cls);

@@ -3037,6 +3037,27 @@ same_allergies(const notes_reading *a, const notes_reading *b)
 	}
 }
 
+/* A problem its writer says is over stays over, whatever the model
+ * makes of the drug for it beside it (learned.c, decide). */
+static void
+test_model_leaves_resolved(void)
+{
+	static const char *const texts[] = {
+		"Hypertension in the past, resolved. Takes bisoprolol daily.",
+		"PMH: hypertension (resolved). Takes bisoprolol daily.",
+		"既往高血压，已治愈。现服比索洛尔。",
+	};
+	static notes_reading read;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		const notes_finding *f;
+
+		notes_read(texts[i], strlen(texts[i]), &read);
+		f = find(&read, NOTES_PROBLEM, "I10");
+		MT_TRUE(f != NULL && f->context == NOTES_HISTORICAL);
+	}
+}
+
 /* The context model (learned.c) after the rules: its weights load; it
  * never changes an allergy and never adds a finding (test_bounds: a
  * reading cut at a bound still says so). */
@@ -3058,6 +3079,7 @@ test_model(void)
 		MT_TRUE(read.n <= rules.n);
 		MT_TRUE(same_allergies(&rules, &read));
 	}
+	test_model_leaves_resolved();
 }
 
 /* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
