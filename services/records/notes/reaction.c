@@ -222,6 +222,28 @@ lay_counted_zh(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+/* owned_aside: is reaction item j, after substance item k, inside a
+ * parenthesis opened after k that names a drug of its own before j
+ * ("Given teicoplanin + metronidazole at induction (penicillin
+ * anaphylaxis)")?  The parenthesis tells its own drug's reaction, the
+ * reason for the drugs before it, not theirs (rules75en20).  A class's
+ * parenthesis names the member that reacted ("Penicillin (amoxicillin
+ * 2015, widespread hives on day 2)"): the class's own story. */
+static bool
+owned_aside(const sentence *s, size_t k, size_t j)
+{
+	if (s->items[k].e->type != NOTES_T_SUBSTANCE)
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) &&
+		    notes__ascii_paren_open(s->text, s->items[k].end,
+					    s->items[m].start) &&
+		    !notes__between_has(s, s->items[m].end, s->items[j].start,
+					')'))
+			return true;
+	return false;
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -237,7 +259,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		    ((indicated(s, a, b) || for_reason(s, j)) &&
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
-		     notes__between_has(s, it->end, s->items[k].start, ')')))
+		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
+		    (j > k && owned_aside(s, k, j)))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
 		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
@@ -1005,6 +1028,48 @@ years_ago_in(const sentence *s, size_t from, size_t to)
 	return false;
 }
 
+/* LAY_CAUSED_WORDS: the most words between a drug and the effect that a
+ * stop after the drug gives as its cause, caused_at. */
+#define LAY_CAUSED_WORDS 14
+
+/* caused_at: is the effect at word w given as a cause, "due to",
+ * "because of", "owing to" or "because" right before it, an article or
+ * a possessive between? */
+static bool
+caused_at(const sentence *s, size_t w)
+{
+	static const char *const det[] = {"a", "an", "the", "his", "her"};
+
+	if (w > 0 && notes__words_in(s, w - 1, det, sizeof(det) / sizeof(*det)))
+		w--;
+	if (w > 0 && notes__words_at(s, w - 1, "because"))
+		return true;
+	return w > 1 && (notes__phrase_at(s, w - 2, "due to") ||
+			 notes__phrase_at(s, w - 2, "because of") ||
+			 notes__phrase_at(s, w - 2, "owing to"));
+}
+
+/* effect_reaches: is item it near enough drug d to be its effect?
+ * Within LAY_EFFECT_WORDS; or within LAY_CAUSED_WORDS when a stop after the
+ * drug gives the effect as its cause ("She tried duloxetine in 2023 and
+ * stopped after 3 weeks due to nausea", "given metformin 500 bid but she
+ * stopped it after 2 mos because of GI upset"): the dates and the time
+ * on it between say when, not what (rules75en20). */
+static bool
+effect_reaches(const sentence *s, const item *d, const item *it)
+{
+	size_t gap = it->w0 - d->w1;
+
+	if (gap <= LAY_EFFECT_WORDS)
+		return true;
+	if (gap > LAY_CAUSED_WORDS)
+		return false;
+	/* the cause's own words ("because") may be items: read on */
+	if (it->e->type != NOTES_T_PROBLEM && it->e->type != NOTES_T_REACTION)
+		return true;
+	return caused_at(s, it->w0) && came_off_in(s, d->w1, it->w0);
+}
+
 /* lay_effect_at: the felt effect after drug item k that a came-off word
  * makes the drug's, or NULL; expected: an expected effect
  * (expected_effect) too, which is no intolerance but still the drug's
@@ -1018,7 +1083,7 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
-		if (is_drug(it) || it->w0 - d->w1 > LAY_EFFECT_WORDS ||
+		if (is_drug(it) || !effect_reaches(s, d, it) ||
 		    it->e->type == NOTES_T_INDICATION ||
 		    notes__between_has(s, d->end, it->start, '.') ||
 		    notes__between_has(s, d->end, it->start, ';') ||

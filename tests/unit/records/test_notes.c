@@ -3976,6 +3976,46 @@ test_rules_en19(void)
 		NOTES_NEGATED);
 }
 
+/* The twentieth writer's English (issue 75, rules75en20): a reaction in a
+ * parenthesis that names its own drug is that drug's, not the reason's for
+ * the drugs given before it; a stop that gives an effect as its cause
+ * ("due to", "because of") reaches the drug across its dates and time on
+ * it. */
+static const expect rules_en20[] = {
+	{"Given teicoplanin + metronidazole at induction (penicillin "
+	 "anaphylaxis).",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Given teicoplanin + metronidazole at induction (penicillin "
+	 "anaphylaxis).",
+	 NOTES_MEDICINE, "metronidazole", "metronidazole", 0, true},
+	{"She tried duloxetine in 2023 and stopped after 3 weeks due to "
+	 "nausea.",
+	 NOTES_ALLERGY, "duloxetine", "duloxetine", 0, true},
+	{"Given metformin 500 bid but she stopped it after 2 mos because of "
+	 "GI upset.",
+	 NOTES_ALLERGY, "metformin", "metformin", 0, true},
+};
+
+static void
+test_rules_en20(void)
+{
+	static const char *const renal =
+		"Metformin started in 2019 and was stopped in 2021 due to "
+		"renal function.";
+	static const char *const member =
+		"Penicillin (amoxicillin 2015, widespread hives on day 2).";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en20) / sizeof(rules_en20[0]); i++)
+		check(&rules_en20[i]);
+	/* a stop for a reason that is no felt effect is no intolerance */
+	notes__read_rules(renal, strlen(renal), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
+	/* a class's parenthesis tells its member's reaction: the class's */
+	notes__read_rules(member, strlen(member), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4587,6 +4627,7 @@ static const mt_case cases[] = {
 	{"rules_en17", test_rules_en17},
 	{"rules_en18", test_rules_en18},
 	{"rules_en19", test_rules_en19},
+	{"rules_en20", test_rules_en20},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
