@@ -1104,11 +1104,62 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 	return NULL;
 }
 
+/* got_with returns the problem the patient "gets" with drug
+ * item k, written right before it ("Also says she gets gastritis with
+ * ibuprofen", "gets headaches on nifedipine", "got thrush from the
+ * antibiotics"), or NULL: what a drug brings on each time is an
+ * intolerance of it (rules75en20); a reaction so written is read by its
+ * nearness (notes__reaction_of).  The getting verb at most
+ * GOT_EFFECT_WORDS words before the effect, no item between; "with",
+ * "from" or "on" right before the drug, or before "the", "his", "her" or
+ * "taking" there. */
+#define GOT_EFFECT_WORDS 3
+
+static const item *
+got_with(const sentence *s, size_t k)
+{
+	static const char *const got[] = {"gets", "get", "got", "getting"};
+	static const char *const prep[] = {"with", "from", "on"};
+	static const char *const det[] = {"the", "his", "her", "taking"};
+	size_t w = s->items[k].w0, j = k, from;
+	const item *it;
+
+	if (w > 0 && notes__words_in(s, w - 1, det, sizeof(det) / sizeof(*det)))
+		w--;
+	/* "with" may be an item of its own, a context word */
+	if (j > 0 && w > 0 && s->items[j - 1].w0 == w - 1)
+		j--;
+	it = j > 0 ? &s->items[j - 1] : NULL;
+	if (it == NULL || w == 0 || it->w1 + 1 != w ||
+	    !notes__words_in(s, w - 1, prep, sizeof(prep) / sizeof(*prep)) ||
+	    it->e->type != NOTES_T_PROBLEM)
+		return NULL;
+	from = it->w0 > GOT_EFFECT_WORDS ? it->w0 - GOT_EFFECT_WORDS : 0;
+	if (j > 1 && s->items[j - 2].w1 > from)
+		from = s->items[j - 2].w1;
+	return notes__any_in(s, from, it->w0, got, sizeof(got) / sizeof(*got))
+		       ? it
+		       : NULL;
+}
+
+/* got_effect: is problem item k what the drug right after it (past a
+ * "with" item) is written as bringing on (got_with)? */
+static bool
+got_effect(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items && m <= k + 2; m++)
+		if (is_drug(&s->items[m]))
+			return got_with(s, m) == &s->items[k];
+	return false;
+}
+
 const item *
 notes__lay_effect(const sentence *s, size_t k)
 {
 	if (lay_effect_zh(s, k))
 		return lay_effect_zh(s, k);
+	if (got_with(s, k))
+		return got_with(s, k);
 	return lay_effect_at(s, k, false);
 }
 
@@ -1201,5 +1252,5 @@ notes__side_effect(const sentence *s, size_t k)
 
 	return ((t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
 		notes__caused_by(s, k - 2) == &s->items[k]) ||
-	       lay_effect_of(s, k);
+	       lay_effect_of(s, k) || got_effect(s, k);
 }

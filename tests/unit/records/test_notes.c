@@ -3980,7 +3980,7 @@ test_rules_en19(void)
  * parenthesis that names its own drug is that drug's, not the reason's for
  * the drugs given before it; a stop that gives an effect as its cause
  * ("due to", "because of") reaches the drug across its dates and time on
- * it. */
+ * it; a problem the patient "gets with" a drug is an intolerance of it. */
 static const expect rules_en20[] = {
 	{"Given teicoplanin + metronidazole at induction (penicillin "
 	 "anaphylaxis).",
@@ -3994,6 +3994,13 @@ static const expect rules_en20[] = {
 	{"Given metformin 500 bid but she stopped it after 2 mos because of "
 	 "GI upset.",
 	 NOTES_ALLERGY, "metformin", "metformin", 0, true},
+	{"Also says she gets gastritis with ibuprofen (takes paracetamol "
+	 "for headache instead).",
+	 NOTES_ALLERGY, "ibuprofen", "ibuprofen", 0, true},
+	{"Also says she gets gastritis with ibuprofen.", NOTES_MEDICINE,
+	 "ibuprofen", "ibuprofen", HIST, true},
+	{"She gets headaches on nifedipine.", NOTES_ALLERGY, "nifedipine",
+	 "nifedipine", 0, true},
 };
 
 static void
@@ -4004,6 +4011,10 @@ test_rules_en20(void)
 		"renal function.";
 	static const char *const member =
 		"Penicillin (amoxicillin 2015, widespread hives on day 2).";
+	static const char *const exertion =
+		"He gets chest pain on exertion, relieved with GTN.";
+	static const char *const gastritis =
+		"She gets gastritis with ibuprofen.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en20) / sizeof(rules_en20[0]); i++)
@@ -4014,6 +4025,13 @@ test_rules_en20(void)
 	/* a class's parenthesis tells its member's reaction: the class's */
 	notes__read_rules(member, strlen(member), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	/* what a patient gets with exertion is no drug's; GTN relieves it */
+	notes__read_rules(exertion, strlen(exertion), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "glyceryl trinitrate") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R07.4") != NULL);
+	/* the effect a drug brings on is its reaction, no problem */
+	notes__read_rules(gastritis, strlen(gastritis), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "K29.7") == NULL);
 }
 
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
