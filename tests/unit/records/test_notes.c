@@ -3980,7 +3980,8 @@ test_rules_en19(void)
  * parenthesis that names its own drug is that drug's, not the reason's for
  * the drugs given before it; a stop that gives an effect as its cause
  * ("due to", "because of") reaches the drug across its dates and time on
- * it; a problem the patient "gets with" a drug is an intolerance of it. */
+ * it; a problem the patient "gets with" a drug is an intolerance of it;
+ * an arrow after an intolerance cue leads on to the plan, as "so" does. */
 static const expect rules_en20[] = {
 	{"Given teicoplanin + metronidazole at induction (penicillin "
 	 "anaphylaxis).",
@@ -4015,6 +4016,9 @@ test_rules_en20(void)
 		"He gets chest pain on exertion, relieved with GTN.";
 	static const char *const gastritis =
 		"She gets gastritis with ibuprofen.";
+	static const char *const arrow =
+		"Did not tolerate bloods today -> to try at the surgery with "
+		"EMLA (lidocaine/prilocaine) cream.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en20) / sizeof(rules_en20[0]); i++)
@@ -4032,6 +4036,10 @@ test_rules_en20(void)
 	/* the effect a drug brings on is its reaction, no problem */
 	notes__read_rules(gastritis, strlen(gastritis), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "K29.7") == NULL);
+	/* an arrow leads from what was not tolerated to the plan */
+	notes__read_rules(arrow, strlen(arrow), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lidocaine") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "lidocaine") != NULL);
 }
 
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
