@@ -406,6 +406,20 @@ negative_test_zh(const sentence *s, size_t j)
 	       notes__words_at(s, t->w1, "阴性");
 }
 
+/* awaited: is allergy cue j written after "until" or "pending" ("NOT
+ * ceftriaxone until allergy clarified", "avoid cefuroxime pending allergy
+ * testing")?  The drug before it is withheld while another allergy is
+ * sorted out, not the allergy (rules75en20). */
+static bool
+awaited(const sentence *s, size_t j)
+{
+	static const char *const wait[] = {"until", "pending", "till"};
+	size_t w = s->items[j].w0;
+
+	return w > 0 &&
+	       notes__words_in(s, w - 1, wait, sizeof(wait) / sizeof(*wait));
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -440,7 +454,7 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 					 s->items[m + 1].start) ||
 		    !listed_with(s, m))
 			return false;
-	return s->items[j].w0 - s->items[j - 1].w1 <= 1;
+	return s->items[j].w0 - s->items[j - 1].w1 <= 1 && !awaited(s, j);
 }
 
 /* switched_to_zh: is drug item m written right after a Chinese switch

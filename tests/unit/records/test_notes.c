@@ -3981,7 +3981,8 @@ test_rules_en19(void)
  * the drugs given before it; a stop that gives an effect as its cause
  * ("due to", "because of") reaches the drug across its dates and time on
  * it; a problem the patient "gets with" a drug is an intolerance of it;
- * an arrow after an intolerance cue leads on to the plan, as "so" does. */
+ * an arrow after an intolerance cue leads on to the plan, as "so" does;
+ * a drug withheld "until allergy clarified" is no allergy. */
 static const expect rules_en20[] = {
 	{"Given teicoplanin + metronidazole at induction (penicillin "
 	 "anaphylaxis).",
@@ -4002,6 +4003,8 @@ static const expect rules_en20[] = {
 	 "ibuprofen", "ibuprofen", HIST, true},
 	{"She gets headaches on nifedipine.", NOTES_ALLERGY, "nifedipine",
 	 "nifedipine", 0, true},
+	{"Penicillin allergy - NOT ceftriaxone until allergy clarified.",
+	 NOTES_MEDICINE, "ceftriaxone", "ceftriaxone", NEG, false},
 };
 
 static void
