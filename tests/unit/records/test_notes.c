@@ -3982,7 +3982,8 @@ test_rules_en19(void)
  * ("due to", "because of") reaches the drug across its dates and time on
  * it; a problem the patient "gets with" a drug is an intolerance of it;
  * an arrow after an intolerance cue leads on to the plan, as "so" does;
- * a drug withheld "until allergy clarified" is no allergy. */
+ * a drug withheld "until allergy clarified" is no allergy; HCTZ is
+ * hydrochlorothiazide. */
 static const expect rules_en20[] = {
 	{"Given teicoplanin + metronidazole at induction (penicillin "
 	 "anaphylaxis).",
@@ -4005,6 +4006,8 @@ static const expect rules_en20[] = {
 	 "nifedipine", 0, true},
 	{"Penicillin allergy - NOT ceftriaxone until allergy clarified.",
 	 NOTES_MEDICINE, "ceftriaxone", "ceftriaxone", NEG, false},
+	{"HTN on lisinopril/HCTZ 20/25.", NOTES_MEDICINE, "hydrochlorothiazide",
+	 "HCTZ", 0, true},
 };
 
 static void
