@@ -3983,7 +3983,8 @@ test_rules_en19(void)
  * it; a problem the patient "gets with" a drug is an intolerance of it;
  * an arrow after an intolerance cue leads on to the plan, as "so" does;
  * a drug withheld "until allergy clarified" is no allergy; HCTZ is
- * hydrochlorothiazide. */
+ * hydrochlorothiazide; a macroprolactinoma and hypogonadotropic
+ * hypogonadism are named. */
 static const expect rules_en20[] = {
 	{"Given teicoplanin + metronidazole at induction (penicillin "
 	 "anaphylaxis).",
@@ -4008,6 +4009,10 @@ static const expect rules_en20[] = {
 	 NOTES_MEDICINE, "ceftriaxone", "ceftriaxone", NEG, false},
 	{"HTN on lisinopril/HCTZ 20/25.", NOTES_MEDICINE, "hydrochlorothiazide",
 	 "HCTZ", 0, true},
+	{"Impression: Macroprolactinoma with hypogonadotropic hypogonadism.",
+	 NOTES_PROBLEM, "D35.2", "Macroprolactinoma", 0, true},
+	{"Impression: Macroprolactinoma with hypogonadotropic hypogonadism.",
+	 NOTES_PROBLEM, "E23.0", "hypogonadotropic hypogonadism", 0, true},
 };
 
 static void
