@@ -604,12 +604,31 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
  * queried viral rash", "not sure it was the cipro", "?true allergy",
  * "whether true allergy or viral exanthem", "rather than true allergy"),
  * or who cannot name the drug ("went yellow after \"an antibiotic\" but
- * doesn't remember which", rules75en18). */
-static const char *const doubts[] = {
-	"doubt",	"doubtful",	"inaccurate",	    "unverified",
-	"questionable", "unlikely",	"queried",	    "not sure",
-	"? true",	"whether true", "rather than true", "remember which",
-	"recall which", "unsure which"};
+ * doesn't remember which", rules75en18), or could not check it
+ * ("\"allergic to ... the blue antibiotic\" - unable to clarify what the
+ * blue antibiotic was", rules75en20). */
+static const char *const doubts[] = {"doubt",
+				     "doubtful",
+				     "inaccurate",
+				     "unverified",
+				     "questionable",
+				     "unlikely",
+				     "queried",
+				     "not sure",
+				     "? true",
+				     "whether true",
+				     "rather than true",
+				     "remember which",
+				     "recall which",
+				     "unsure which",
+				     "unable to clarify",
+				     "unable to confirm",
+				     "unable to verify",
+				     "could not clarify",
+				     "could not confirm",
+				     "could not verify",
+				     "cannot confirm",
+				     "cannot verify"};
 
 /* doubt_word returns the doubt phrase of s (from doubts), or NULL; *w
  * its first word's place. */

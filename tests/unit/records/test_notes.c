@@ -3984,7 +3984,8 @@ test_rules_en19(void)
  * an arrow after an intolerance cue leads on to the plan, as "so" does;
  * a drug withheld "until allergy clarified" is no allergy; HCTZ is
  * hydrochlorothiazide; a macroprolactinoma and hypogonadotropic
- * hypogonadism are named. */
+ * hypogonadism are named; an allergy the writer was "unable to clarify"
+ * is doubted. */
 static const expect rules_en20[] = {
 	{"Given teicoplanin + metronidazole at induction (penicillin "
 	 "anaphylaxis).",
@@ -4013,6 +4014,9 @@ static const expect rules_en20[] = {
 	 NOTES_PROBLEM, "D35.2", "Macroprolactinoma", 0, true},
 	{"Impression: Macroprolactinoma with hypogonadotropic hypogonadism.",
 	 NOTES_PROBLEM, "E23.0", "hypogonadotropic hypogonadism", 0, true},
+	{"Also says he is \"allergic to plasters and to the blue "
+	 "antibiotic\" - unable to clarify what the blue antibiotic was.",
+	 NOTES_ALLERGY, "antibacterials", "antibiotic", UNC, true},
 };
 
 static void
