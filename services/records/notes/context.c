@@ -556,6 +556,18 @@ is_comma(const notes_entry *e)
 	       strcmp(e->key, "\xef\xbc\x8c") == 0;
 }
 
+/* reason_only: is terminator e a reason ("due to", "owing to") that ends
+ * a negation's scope only, where trigger t is not one?  "Co-amoxiclav not
+ * given due to penicillin allergy": the allergy is the reason, not
+ * denied; "spironolactone, discontinued due to hyperkalaemia": the
+ * hyperkalaemia is as past as the drug (rules75en20). */
+static bool
+reason_only(const notes_entry *e, const notes_entry *t)
+{
+	return t->type != NOTES_T_NEGATED && (strcmp(e->key, "due to") == 0 ||
+					      strcmp(e->key, "owing to") == 0);
+}
+
 bool
 notes__comma_between(const sentence *s, size_t j, size_t k)
 {
@@ -606,7 +618,8 @@ notes__scope_ends(const sentence *s, size_t j, size_t k)
 		const notes_entry *e = s->items[m].e;
 
 		if (e->type == NOTES_T_TERMINATOR &&
-		    !(past_comma && is_comma(e)))
+		    !(past_comma && is_comma(e)) &&
+		    !reason_only(e, s->items[j].e))
 			return true;
 		commas = commas || is_comma(e);
 		/* a plan read on past its comma stops at a later clause's

@@ -3985,7 +3985,7 @@ test_rules_en19(void)
  * a drug withheld "until allergy clarified" is no allergy; HCTZ is
  * hydrochlorothiazide; a macroprolactinoma and hypogonadotropic
  * hypogonadism are named; an allergy the writer was "unable to clarify"
- * is doubted. */
+ * is doubted; "due to" ends a negation's scope, the reason not denied. */
 static const expect rules_en20[] = {
 	{"Given teicoplanin + metronidazole at induction (penicillin "
 	 "anaphylaxis).",
@@ -4017,6 +4017,10 @@ static const expect rules_en20[] = {
 	{"Also says he is \"allergic to plasters and to the blue "
 	 "antibiotic\" - unable to clarify what the blue antibiotic was.",
 	 NOTES_ALLERGY, "antibacterials", "antibiotic", UNC, true},
+	{"Co-amoxiclav not given due to penicillin allergy.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", 0, true},
+	{"Previously on spironolactone, discontinued due to hyperkalaemia.",
+	 NOTES_PROBLEM, "E87.5", "hyperkalaemia", HIST, true},
 };
 
 static void
