@@ -1145,6 +1145,29 @@ conditions_drug(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* negates_drug: does negation trigger j deny a drug written between it and
+ * allergy item k, k in a parenthesis opened after that drug with its own
+ * allergy cue or reaction right after it ("no NSAIDs (Brufen intolerance,
+ * ARB+diuretic)")?  The parenthesis gives why the drug is withheld; the
+ * allergy it names is a fact (rules75en20).  A drug taken without harm
+ * in it ("NOT allergic to sulfa (took Bactrim 2022 w/o problem)") is
+ * denied with the class. */
+static bool
+negates_drug(const sentence *s, size_t j, size_t k)
+{
+	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	if (s->items[j].e->type != NOTES_T_NEGATED || j > k || cue == NULL ||
+	    (cue->e->type != NOTES_T_ALLERGY_CUE &&
+	     cue->e->type != NOTES_T_REACTION) ||
+	    notes__between_has(s, s->items[k].end, cue->start, ')'))
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]) && notes__opens_after_item(s, m, k))
+			return true;
+	return false;
+}
+
 /* doubt_after_label: is item k the label of a Chinese list item, a
  * full-width colon between it and backward uncertainty trigger j
  * ("上消化道出血：消化性溃疡？", "上消化道出血：食管胃底静脉曲张破裂出血
@@ -1597,7 +1620,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		     (NOTES_DIR_PLAN | NOTES_DIR_STOP | NOTES_DIR_DECLINE)) &&
 		    allergy)
 			continue;
-		if (allergy && conditions_drug(s, j, k))
+		if (allergy &&
+		    (conditions_drug(s, j, k) || negates_drug(s, j, k)))
 			continue;
 		if (((t->dir & NOTES_DIR_PROBLEM) &&
 		     s->items[k].e->type != NOTES_T_PROBLEM) ||

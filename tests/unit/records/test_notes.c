@@ -3985,7 +3985,8 @@ test_rules_en19(void)
  * a drug withheld "until allergy clarified" is no allergy; HCTZ is
  * hydrochlorothiazide; a macroprolactinoma and hypogonadotropic
  * hypogonadism are named; an allergy the writer was "unable to clarify"
- * is doubted; "due to" ends a negation's scope, the reason not denied. */
+ * is doubted; "due to" ends a negation's scope, the reason not denied;
+ * a drug denied keeps the allergy its parenthesis names. */
 static const expect rules_en20[] = {
 	{"Given teicoplanin + metronidazole at induction (penicillin "
 	 "anaphylaxis).",
@@ -4021,6 +4022,11 @@ static const expect rules_en20[] = {
 	 "penicillins", "penicillin", 0, true},
 	{"Previously on spironolactone, discontinued due to hyperkalaemia.",
 	 NOTES_PROBLEM, "E87.5", "hyperkalaemia", HIST, true},
+	{"Post-op analgesia: paracetamol IV; no NSAIDs (Brufen intolerance, "
+	 "ARB+diuretic).",
+	 NOTES_ALLERGY, "ibuprofen", "Brufen", 0, true},
+	{" - NOT allergic to sulfa (took Bactrim 2022 w/o problem)",
+	 NOTES_ALLERGY, "co-trimoxazole", "Bactrim", NEG, false},
 };
 
 static void
