@@ -258,6 +258,25 @@ cross_reference_zh(const sentence *s, size_t k)
 	return notes__words_at(s, s->items[k].w1, "交叉");
 }
 
+/* tried_since: is drug item k one taken without harm since the label
+ * ("penicillin？——…但这次他自己吃 amoxicillin 3天没事 → 不视为过敏"), a
+ * label's drug before it?  It is the evidence of the verdict, which
+ * speaks of the label too and reaches past it (rules75zh20). */
+static bool
+tried_since(const sentence *s, size_t k)
+{
+	static const char *const fine[] = {"没事",   "没问题", "没有问题",
+					   "无不适", "无反应", "没反应"};
+	size_t from, to;
+
+	if (notes__first_drug(s, k) >= k)
+		return false;
+	notes__clause_words(s, k, &from, &to);
+	return notes__tolerated_after(s, k) != NULL ||
+	       notes__any_in(s, s->items[k].w1, to, fine,
+			     sizeof(fine) / sizeof(*fine));
+}
+
 const item *
 notes__disowned_by(const sentence *s, size_t k)
 {
@@ -266,7 +285,9 @@ notes__disowned_by(const sentence *s, size_t k)
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const notes_entry *e = s->items[j].e;
 
-		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
+		if ((e->type == NOTES_T_SUBSTANCE ||
+		     e->type == NOTES_T_CLASS) &&
+		    !tried_since(s, j))
 			return NULL;
 		/* a "对" between opens what the verdict speaks of
 		 * ("青霉素（皮疹）；对\"促红素\"无过敏": the hormone, not the
