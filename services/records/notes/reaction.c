@@ -245,6 +245,17 @@ told_allergy_zh(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* heads_line_zh: is Chinese reaction item j the first words of its
+ * sentence, a full-width comma before drug item k ("- 氣喘（輕度），
+ * Ventolin 需要時使用")?  A line that opens with it names the complaint,
+ * Taiwan's asthma, that the drug after it treats (rules75zh20). */
+static bool
+heads_line_zh(const sentence *s, size_t j, size_t k)
+{
+	return j < k && s->items[j].w0 == 0 && s->words[0].han &&
+	       notes__comma_between(s, j, k);
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -257,6 +268,7 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 
 		if (it->e->type != NOTES_T_REACTION || denied_reaction(s, j) ||
 		    notes__terminated(s, a, b) || told_allergy_zh(s, j, k) ||
+		    heads_line_zh(s, j, k) ||
 		    ((indicated(s, a, b) || for_reason(s, j)) &&
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
