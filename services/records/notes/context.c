@@ -1511,6 +1511,30 @@ delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
 	return false;
 }
 
+/* reason_aside: is allergy item k, its allergy cue after it, in a
+ * parenthesis opened after negation j, which answers a drug named before
+ * it ("Amoxicillin/
+ * clavulanate？—— NO（penicillin allergy）", "No amoxicillin (penicillin
+ * allergy)")?  The parenthesis gives the reason the drug is not given;
+ * the allergy in it stands (rules75zh20). */
+static bool
+reason_aside(const sentence *s, size_t j, size_t k)
+{
+	const char *close, *open;
+
+	if (j > k || s->items[j].e->type != NOTES_T_NEGATED ||
+	    notes__first_drug(s, j) >= j)
+		return false;
+	open = notes__paren_open(s, k, &close);
+	if (open == NULL || open < s->text + s->items[j].end)
+		return false;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
+		    !(s->items[m].e->dir & NOTES_DIR_DELABEL))
+			return s->text + s->items[m].start < close;
+	return false;
+}
+
 /* names_finding: does trigger t, which reaches a finding whose context
  * already holds bits, name it?  The first trigger does; a de-labelling
  * does, whatever else negates it, so that delabel() finds it; and a
@@ -1584,7 +1608,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		     (NOTES_DIR_PLAN | NOTES_DIR_STOP | NOTES_DIR_DECLINE)) &&
 		    allergy)
 			continue;
-		if (allergy && conditions_drug(s, j, k))
+		if (allergy &&
+		    (conditions_drug(s, j, k) || reason_aside(s, j, k)))
 			continue;
 		if (((t->dir & NOTES_DIR_PROBLEM) &&
 		     s->items[k].e->type != NOTES_T_PROBLEM) ||
