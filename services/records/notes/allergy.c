@@ -146,10 +146,27 @@ told_after(const sentence *s, size_t k)
 					   sizeof(patient) / sizeof(*patient));
 }
 
+/* queried_entry_zh: is drug item k the first item of a later sentence on
+ * a Chinese allergy line, queried ("藥物過敏：NSAIDs —— …。Codeine？——
+ * 不確定", "药物过敏：Sulfa（…）。另：吃 lisinopril 后干咳？")?  It is
+ * another entry of the line, one the writer doubts (rules75zh20). */
+static bool
+queried_entry_zh(const sentence *s, size_t k)
+{
+	if (!s->allergy_line_zh || k != 0 || notes__zh_allergy_head(s))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (strcmp(s->items[j].e->key, "\xef\xbc\x9f") == 0 ||
+		    strcmp(s->items[j].e->key, "?") == 0)
+			return true;
+	return false;
+}
+
 bool
 notes__on_allergy_line(const sentence *s, size_t k)
 {
-	return s->allergy_line && (s->allergy_head || k == 0) &&
+	return ((s->allergy_line && (s->allergy_head || k == 0)) ||
+		queried_entry_zh(s, k)) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
 	       !dosed_now(s, k) && !told_after(s, k) && !given_later(s, k);
 }
