@@ -153,8 +153,11 @@ told_after(const sentence *s, size_t k)
 static bool
 queried_entry_zh(const sentence *s, size_t k)
 {
-	if (!s->allergy_line_zh || k != 0 || notes__zh_allergy_head(s))
+	if (!s->allergy_line_zh || notes__zh_allergy_head(s))
 		return false;
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e->type != NOTES_T_PSEUDO)
+			return false;
 	for (size_t j = k + 1; j < s->n_items; j++)
 		if (strcmp(s->items[j].e->key, "\xef\xbc\x9f") == 0 ||
 		    strcmp(s->items[j].e->key, "?") == 0)
