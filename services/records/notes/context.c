@@ -1535,6 +1535,28 @@ reason_aside(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* withheld_aside: is hypothetical trigger j outside the parenthesis that
+ * holds item k, a negation before k inside it ("如果 agitation 需要用藥：
+ * quetiapine 12.5mg prn（唔可以用 haloperidol / metoclopramide）")?  The
+ * drug the aside withholds is withheld whatever the condition
+ * (rules75zh20). */
+static bool
+withheld_aside(const sentence *s, size_t j, size_t k)
+{
+	const char *close, *open;
+
+	if (j > k || s->items[j].e->type != NOTES_T_HYPOTHETICAL)
+		return false;
+	open = notes__paren_open(s, k, &close);
+	if (open == NULL || s->text + s->items[j].start > open)
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_NEGATED &&
+		    s->text + s->items[m].start > open)
+			return true;
+	return false;
+}
+
 /* names_finding: does trigger t, which reaches a finding whose context
  * already holds bits, name it?  The first trigger does; a de-labelling
  * does, whatever else negates it, so that delabel() finds it; and a
@@ -1557,7 +1579,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 
-		if (kept_apart(s, k, j))
+		if (kept_apart(s, k, j) || withheld_aside(s, j, k))
 			continue;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!notes__scope_ends(s, j, k) ||
