@@ -199,11 +199,15 @@ dash_no(const sentence *s, size_t j, size_t k)
 }
 
 /* continued: does a "继续" stand before item k in its clause ("术后继续
- *双联抗血小板（阿司匹林+替格瑞洛）")?  A plan that continues a drug says
- * the patient takes it. */
+ *双联抗血小板（阿司匹林+替格瑞洛）"), or right after it ("坦索罗辛继续",
+ * rules75zh20)?  A plan that continues a drug says the patient takes it. */
 static bool
 continued(const sentence *s, size_t k)
 {
+	if (k + 1 < s->n_items &&
+	    (s->items[k + 1].e->dir & NOTES_DIR_CONTINUE) &&
+	    s->items[k + 1].w0 == s->items[k].w1)
+		return true;
 	for (size_t m = k; m-- > 0;) {
 		const notes_entry *e = s->items[m].e;
 
