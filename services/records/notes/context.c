@@ -519,6 +519,33 @@ own_line_ends(const sentence *s, const notes_entry *t, size_t k)
 	return false;
 }
 
+/* given_now_zh: is drug item k, on a line of its own under the plan's
+ * heading, written right after a word that gives it now ("2. 暂予阿司匹林
+ * 100mg qd抗血小板", "予", "给予")?  An item of the plan that gives a drug
+ * orders it: the patient takes it (rules75zh20).  The heading's own line
+ * ("诊疗计划：予左氧氟沙星抗感染") stays the plan it opens. */
+static bool
+given_now_zh(const sentence *s, size_t k)
+{
+	static const char *const give[] = {"予", "给予", "暂予"};
+	size_t w = s->items[k].w0;
+
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e == s->section)
+			return false;
+
+	for (size_t i = 0; i < sizeof(give) / sizeof(*give); i++) {
+		size_t n = strlen(give[i]) / 3;
+
+		/* "术前予", "术后予": given at a time to come */
+		if (w >= n && notes__words_at(s, w - n, give[i]))
+			return w == n ||
+			       !(notes__words_at(s, w - n - 1, "前") ||
+				 notes__words_at(s, w - n - 1, "后"));
+	}
+	return false;
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -537,7 +564,8 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	 * held ("暂停") or not to be used ("不使用") is not planned */
 	if (t == NULL ||
 	    ((t->dir & NOTES_DIR_PLAN) &&
-	     (allergy || bits || (medicine && continued(s, k)))) ||
+	     (allergy || bits ||
+	      (medicine && (continued(s, k) || given_now_zh(s, k))))) ||
 	    (t->type == NOTES_T_HISTORICAL && medicine) || !holds(s, t, k) ||
 	    own_line_ends(s, t, k))
 		return 0;
