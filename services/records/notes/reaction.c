@@ -419,6 +419,19 @@ list_colon(const sentence *s, size_t j)
 	       memmem(from, (size_t)(colon - from), "\xe2\x80\x94", 3) == NULL;
 }
 
+/* switched_between_zh: is a Chinese switch verb written between allergy
+ * cue j and drug item k after it ("cefazolin 可能過敏不確定 → 改用
+ * clindamycin 600mg + gentamicin")?  What follows it is the replacement
+ * chosen, every drug of it, as after "so" (rules75zh20). */
+static bool
+switched_between_zh(const sentence *s, size_t j, size_t k)
+{
+	for (size_t w = s->items[j].w1; w < s->items[k].w0; w++)
+		if (notes__switch_verb_zh(s, w))
+			return true;
+	return false;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -438,7 +451,8 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		       (!notes__comma_between(s, j, k) || list_colon(s, j)) &&
 		       (!postfix_cue(s, j) || notes__colon_after(s, j)) &&
 		       !closed_aside(s, j, k) &&
-		       !consequence_between(s, j, k) && !negative_test_zh(s, j);
+		       !consequence_between(s, j, k) &&
+		       !negative_test_zh(s, j) && !switched_between_zh(s, j, k);
 	if (own_aside_cue(s, k, j))
 		return true;
 	for (size_t m = k + 1; m < j; m++) {
