@@ -256,6 +256,28 @@ heads_line_zh(const sentence *s, size_t j, size_t k)
 	       notes__comma_between(s, j, k);
 }
 
+/* allowed_aside_zh: is reaction item j in a parenthesis after drug item
+ * k that ends with the writer's leave to give it, 可用, 可以用 or 可使用
+ * ("celecoxib（有氣喘，但無 NSAID 誘發氣喘史 → 可用）")?  The reaction
+ * weighed there is no reaction to k (rules75zh20). */
+static bool
+allowed_aside_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const allowed[] = {"可用", "可以用", "可使用"};
+	const char *close, *open = notes__paren_open(s, j, &close);
+
+	if (j < k || open == NULL || open < s->text + s->items[k].end)
+		return false;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++) {
+		size_t n = strlen(allowed[i]);
+
+		if (close - open > (ptrdiff_t)n &&
+		    memcmp(close - n, allowed[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -268,7 +290,7 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 
 		if (it->e->type != NOTES_T_REACTION || denied_reaction(s, j) ||
 		    notes__terminated(s, a, b) || told_allergy_zh(s, j, k) ||
-		    heads_line_zh(s, j, k) ||
+		    heads_line_zh(s, j, k) || allowed_aside_zh(s, k, j) ||
 		    ((indicated(s, a, b) || for_reason(s, j)) &&
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
