@@ -546,6 +546,32 @@ given_now_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* ordered_line_zh: does Chinese drug item k open a numbered line of the
+ * plan with its dose right after it ("3. 阿托伐他汀40mg qn强化降脂")?  A
+ * drug written so is prescribed, as a prescription writes it
+ * (rules75zh20). */
+static bool
+ordered_line_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+
+	const char *p = s->text + s->words[0].start;
+
+	if (k != 0 || w >= s->n || !s->words[s->items[0].w0].han ||
+	    s->words[w].key[0] < '0' || s->words[w].key[0] > '9')
+		return false;
+	if (s->items[0].w0 == 1 && notes__is_number(s->words[0].key))
+		return notes__line_lead(s) != NULL;
+	/* "3. " ended a sentence of its own before the drug */
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (s->items[0].w0 != 0 || p == s->text || p[-1] != '.')
+		return false;
+	for (p--; p > s->text && p[-1] >= '0' && p[-1] <= '9';)
+		p--;
+	return p == s->text || p[-1] == '\n';
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -565,7 +591,8 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	if (t == NULL ||
 	    ((t->dir & NOTES_DIR_PLAN) &&
 	     (allergy || bits ||
-	      (medicine && (continued(s, k) || given_now_zh(s, k))))) ||
+	      (medicine && (continued(s, k) || given_now_zh(s, k) ||
+			    ordered_line_zh(s, k))))) ||
 	    (t->type == NOTES_T_HISTORICAL && medicine) || !holds(s, t, k) ||
 	    own_line_ends(s, t, k))
 		return 0;
