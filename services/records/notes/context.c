@@ -519,25 +519,48 @@ own_line_ends(const sentence *s, const notes_entry *t, size_t k)
 	return false;
 }
 
-/* given_now_zh: is drug item k, on a line of its own under the plan's
- * heading, written right after a word that gives it now ("2. 暂予阿司匹林
- * 100mg qd抗血小板", "予", "给予")?  An item of the plan that gives a drug
- * orders it: the patient takes it (rules75zh20).  The heading's own line
- * ("诊疗计划：予左氧氟沙星抗感染") stays the plan it opens. */
+/* numbered_line_zh: does s open a numbered line ("2.克林霉素…", or "3. "
+ * a sentence of its own before it)? */
+static bool
+numbered_line_zh(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start, *digits;
+
+	if (s->n > 1 && notes__is_number(s->words[0].key))
+		return notes__line_lead(s) != NULL;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p == s->text || p[-1] != '.')
+		return false;
+	for (digits = --p; p > s->text && p[-1] >= '0' && p[-1] <= '9';)
+		p--;
+	return p < digits && (p == s->text || p[-1] == '\n');
+}
+
+/* item_word_zh: the word a numbered line's text starts at */
+static size_t
+item_word_zh(const sentence *s)
+{
+	return s->n > 1 && notes__is_number(s->words[0].key) ? 1 : 0;
+}
+
+/* given_now_zh: is drug item k, in a numbered item of the plan, written
+ * right after a word that gives it now ("2. 暂予阿司匹林100mg qd抗血小板",
+ * "予", "给予")?  An item of the plan that gives a drug orders it: the
+ * patient takes it (rules75zh20).  A plan's heading line ("诊疗计划：予左
+ * 氧氟沙星抗感染") and a dose given before or after an operation ("术前
+ * 予") stay planned. */
 static bool
 given_now_zh(const sentence *s, size_t k)
 {
 	static const char *const give[] = {"予", "给予", "暂予"};
 	size_t w = s->items[k].w0;
 
-	for (size_t j = 0; j < k; j++)
-		if (s->items[j].e == s->section)
-			return false;
-
+	if (!numbered_line_zh(s))
+		return false;
 	for (size_t i = 0; i < sizeof(give) / sizeof(*give); i++) {
 		size_t n = strlen(give[i]) / 3;
 
-		/* "术前予", "术后予": given at a time to come */
 		if (w >= n && notes__words_at(s, w - n, give[i]))
 			return w == n ||
 			       !(notes__words_at(s, w - n - 1, "前") ||
@@ -555,21 +578,10 @@ ordered_line_zh(const sentence *s, size_t k)
 {
 	size_t w = s->items[k].w1;
 
-	const char *p = s->text + s->words[0].start;
-
-	if (k != 0 || w >= s->n || !s->words[s->items[0].w0].han ||
-	    s->words[w].key[0] < '0' || s->words[w].key[0] > '9')
-		return false;
-	if (s->items[0].w0 == 1 && notes__is_number(s->words[0].key))
-		return notes__line_lead(s) != NULL;
-	/* "3. " ended a sentence of its own before the drug */
-	while (p > s->text && p[-1] == ' ')
-		p--;
-	if (s->items[0].w0 != 0 || p == s->text || p[-1] != '.')
-		return false;
-	for (p--; p > s->text && p[-1] >= '0' && p[-1] <= '9';)
-		p--;
-	return p == s->text || p[-1] == '\n';
+	return k == 0 && s->items[0].w0 == item_word_zh(s) &&
+	       s->words[s->items[0].w0].han && w < s->n &&
+	       s->words[w].key[0] >= '0' && s->words[w].key[0] <= '9' &&
+	       numbered_line_zh(s);
 }
 
 /* section_context gives the context of the section heading s is under

@@ -448,9 +448,14 @@ list_colon(const sentence *s, size_t j)
 static bool
 switched_between_zh(const sentence *s, size_t j, size_t k)
 {
+	static const char *const avoid[] = {"避免", "禁用", "勿用"};
+
 	for (size_t w = s->items[j].w1; w < s->items[k].w0; w++)
 		if (notes__switch_verb_zh(s, w))
-			return true;
+			/* "改为左乙拉西坦（避免卡马西平…）": the drugs kept
+			 * away are no replacement */
+			return !notes__any_in(s, w, s->items[k].w0, avoid,
+					      sizeof(avoid) / sizeof(*avoid));
 	return false;
 }
 

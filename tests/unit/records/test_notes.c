@@ -4518,6 +4518,20 @@ static const expect rules_zh20[] = {
 	 NOTES_ALLERGY, "codeine", "Codeine", UNC, true},
 	{"药物过敏：Sulfa（Bactrim 后起疹）。另：吃 lisinopril 后干咳？",
 	 NOTES_ALLERGY, "lisinopril", "lisinopril", UNC, true},
+	{"如果 agitation 需要用藥：quetiapine 12.5mg prn（唔可以用 haloperidol"
+	 "）。",
+	 NOTES_MEDICINE, "haloperidol", "haloperidol", NEG, false},
+	{"诊疗计划：\n7. 坦索罗辛继续。", NOTES_MEDICINE, "tamsulosin",
+	 "坦索罗辛", 0, true},
+	{"诊疗计划：\n2. 暂予阿司匹林100mg qd抗血小板。", NOTES_MEDICINE,
+	 "aspirin", "阿司匹林", 0, true},
+	{"诊疗计划：予左氧氟沙星抗感染。", NOTES_MEDICINE, "levofloxacin",
+	 "左氧氟沙星", HYP, false},
+	{"诊疗计划：\n3. 阿托伐他汀40mg qn强化降脂。", NOTES_MEDICINE,
+	 "atorvastatin", "阿托伐他汀", 0, true},
+	{"3. 酒精有害使用。", NOTES_PROBLEM, "F10.1", "酒精有害使用", 0, true},
+	{"2. 持续性心房颤动", NOTES_PROBLEM, "I48.1", "持续性心房颤动", 0,
+	 true},
 };
 
 static void
@@ -4541,6 +4555,21 @@ test_rules_zh20(void)
 	/* the pharmacist's colon opens no list of allergies */
 	notes__read_rules(dash, strlen(dash), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
+	/* the replacement after a switch is no allergy */
+	notes__read_rules(
+		"cefazolin 可能過敏不確定 → 改用 clindamycin + gentamicin。",
+		strlen("cefazolin 可能過敏不確定 → 改用 clindamycin + "
+		       "gentamicin。"),
+		&r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "gentamicin") == NULL);
+	/* leave to give a drug ends its aside: the wheeze weighed there is
+	 * no reaction to it */
+	notes__read_rules(
+		"可考慮 celecoxib（有氣喘，但無 NSAID 誘發氣喘史 → 可用）。",
+		strlen("可考慮 celecoxib（有氣喘，但無 NSAID 誘發氣喘史 → "
+		       "可用）。"),
+		&r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "celecoxib") == NULL);
 	/* Taiwan's asthma treated with Ventolin is no allergy */
 	notes__read_rules("- 氣喘（輕度），Ventolin 需要時使用。",
 			  strlen("- 氣喘（輕度），Ventolin 需要時使用。"), &r);
