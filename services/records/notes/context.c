@@ -1592,9 +1592,11 @@ static bool
 reason_aside(const sentence *s, size_t j, size_t k)
 {
 	const char *close, *open;
+	size_t d = 0;
 
-	if (j > k || s->items[j].e->type != NOTES_T_NEGATED ||
-	    notes__first_drug(s, j) >= j)
+	while (d < j && !is_drug(&s->items[d]))
+		d++;
+	if (j > k || d == j || s->items[j].e->type != NOTES_T_NEGATED)
 		return false;
 	open = notes__paren_open(s, k, &close);
 	if (open == NULL || open < s->text + s->items[j].end)
