@@ -4529,6 +4529,8 @@ static const expect rules_zh20[] = {
 	 "左氧氟沙星", HYP, false},
 	{"诊疗计划：\n3. 阿托伐他汀40mg qn强化降脂。", NOTES_MEDICINE,
 	 "atorvastatin", "阿托伐他汀", 0, true},
+	{"5. 痛风急性发作时可用秋水仙碱，避免使用氢氯噻嗪。", NOTES_MEDICINE,
+	 "hydrochlorothiazide", "氢氯噻嗪", NEG, false},
 	{"3. 酒精有害使用。", NOTES_PROBLEM, "F10.1", "酒精有害使用", 0, true},
 	{"2. 持续性心房颤动", NOTES_PROBLEM, "I48.1", "持续性心房颤动", 0,
 	 true},
