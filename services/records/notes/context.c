@@ -200,13 +200,22 @@ dash_no(const sentence *s, size_t j, size_t k)
 
 /* continued: does a "继续" stand before item k in its clause ("术后继续
  *双联抗血小板（阿司匹林+替格瑞洛）"), or right after it ("坦索罗辛继续",
- * rules75zh20)?  A plan that continues a drug says the patient takes it. */
+ * rules75zh20), or a change of its dose ("Lantus 加到 28u")?  A plan that
+ * continues a drug says the patient takes it. */
 static bool
 continued(const sentence *s, size_t k)
 {
+	static const char *const dosed[] = {"加到", "加至", "加量至", "增至",
+					    "减到", "减至", "减量至"};
+
 	if (k + 1 < s->n_items &&
 	    (s->items[k + 1].e->dir & NOTES_DIR_CONTINUE) &&
 	    s->items[k + 1].w0 == s->items[k].w1)
+		return true;
+	/* "Lantus 加到 28u", "gliclazide 减到 60mg": its dose changed */
+	if (s->items[k].w1 < s->n &&
+	    notes__words_in(s, s->items[k].w1, dosed,
+			    sizeof(dosed) / sizeof(*dosed)))
 		return true;
 	for (size_t m = k; m-- > 0;) {
 		const notes_entry *e = s->items[m].e;

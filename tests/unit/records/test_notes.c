@@ -4523,6 +4523,8 @@ static const expect rules_zh20[] = {
 	 NOTES_MEDICINE, "haloperidol", "haloperidol", NEG, false},
 	{"诊疗计划：\n7. 坦索罗辛继续。", NOTES_MEDICINE, "tamsulosin",
 	 "坦索罗辛", 0, true},
+	{"评估/计划：\n1. T2DM 控制差：Lantus 加到 28u。", NOTES_MEDICINE,
+	 "insulin glargine", "Lantus", 0, true},
 	{"诊疗计划：\n2. 暂予阿司匹林100mg qd抗血小板。", NOTES_MEDICINE,
 	 "aspirin", "阿司匹林", 0, true},
 	{"诊疗计划：予左氧氟沙星抗感染。", NOTES_MEDICINE, "levofloxacin",
