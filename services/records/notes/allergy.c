@@ -146,10 +146,30 @@ told_after(const sentence *s, size_t k)
 					   sizeof(patient) / sizeof(*patient));
 }
 
+/* queried_entry_zh: is drug item k the first item of a later sentence on
+ * a Chinese allergy line, queried ("藥物過敏：NSAIDs —— …。Codeine？——
+ * 不確定", "药物过敏：Sulfa（…）。另：吃 lisinopril 后干咳？")?  It is
+ * another entry of the line, one the writer doubts (rules75zh20). */
+static bool
+queried_entry_zh(const sentence *s, size_t k)
+{
+	if (!s->allergy_line_zh || notes__zh_allergy_head(s))
+		return false;
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e->type != NOTES_T_PSEUDO)
+			return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (strcmp(s->items[j].e->key, "\xef\xbc\x9f") == 0 ||
+		    strcmp(s->items[j].e->key, "?") == 0)
+			return true;
+	return false;
+}
+
 bool
 notes__on_allergy_line(const sentence *s, size_t k)
 {
-	return s->allergy_line && (s->allergy_head || k == 0) &&
+	return ((s->allergy_line && (s->allergy_head || k == 0)) ||
+		queried_entry_zh(s, k)) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
 	       !dosed_now(s, k) && !told_after(s, k) && !given_later(s, k);
 }
@@ -258,6 +278,25 @@ cross_reference_zh(const sentence *s, size_t k)
 	return notes__words_at(s, s->items[k].w1, "交叉");
 }
 
+/* tried_since: is drug item k one taken without harm since the label
+ * ("penicillin？——…但这次他自己吃 amoxicillin 3天没事 → 不视为过敏"), a
+ * label's drug before it?  It is the evidence of the verdict, which
+ * speaks of the label too and reaches past it (rules75zh20). */
+static bool
+tried_since(const sentence *s, size_t k)
+{
+	static const char *const fine[] = {"没事",   "没问题", "没有问题",
+					   "无不适", "无反应", "没反应"};
+	size_t from, to;
+
+	if (notes__first_drug(s, k) >= k)
+		return false;
+	notes__clause_words(s, k, &from, &to);
+	return notes__tolerated_after(s, k) != NULL ||
+	       notes__any_in(s, s->items[k].w1, to, fine,
+			     sizeof(fine) / sizeof(*fine));
+}
+
 const item *
 notes__disowned_by(const sentence *s, size_t k)
 {
@@ -266,7 +305,9 @@ notes__disowned_by(const sentence *s, size_t k)
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const notes_entry *e = s->items[j].e;
 
-		if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
+		if ((e->type == NOTES_T_SUBSTANCE ||
+		     e->type == NOTES_T_CLASS) &&
+		    !tried_since(s, j))
 			return NULL;
 		/* a "对" between opens what the verdict speaks of
 		 * ("青霉素（皮疹）；对\"促红素\"无过敏": the hormone, not the

@@ -199,11 +199,24 @@ dash_no(const sentence *s, size_t j, size_t k)
 }
 
 /* continued: does a "继续" stand before item k in its clause ("术后继续
- *双联抗血小板（阿司匹林+替格瑞洛）")?  A plan that continues a drug says
- * the patient takes it. */
+ *双联抗血小板（阿司匹林+替格瑞洛）"), or right after it ("坦索罗辛继续",
+ * rules75zh20), or a change of its dose ("Lantus 加到 28u")?  A plan that
+ * continues a drug says the patient takes it. */
 static bool
 continued(const sentence *s, size_t k)
 {
+	static const char *const dosed[] = {"加到", "加至", "加量至", "增至",
+					    "减到", "减至", "减量至"};
+
+	if (k + 1 < s->n_items &&
+	    (s->items[k + 1].e->dir & NOTES_DIR_CONTINUE) &&
+	    s->items[k + 1].w0 == s->items[k].w1)
+		return true;
+	/* "Lantus 加到 28u", "gliclazide 减到 60mg": its dose changed */
+	if (s->items[k].w1 < s->n &&
+	    notes__words_in(s, s->items[k].w1, dosed,
+			    sizeof(dosed) / sizeof(*dosed)))
+		return true;
 	for (size_t m = k; m-- > 0;) {
 		const notes_entry *e = s->items[m].e;
 
@@ -515,6 +528,71 @@ own_line_ends(const sentence *s, const notes_entry *t, size_t k)
 	return false;
 }
 
+/* numbered_line_zh: does s open a numbered line ("2.克林霉素…", or "3. "
+ * a sentence of its own before it)? */
+static bool
+numbered_line_zh(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start, *digits;
+
+	if (s->n > 1 && notes__is_number(s->words[0].key))
+		return notes__line_lead(s) != NULL;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p == s->text || p[-1] != '.')
+		return false;
+	for (digits = --p; p > s->text && p[-1] >= '0' && p[-1] <= '9';)
+		p--;
+	return p < digits && (p == s->text || p[-1] == '\n');
+}
+
+/* item_word_zh: the word a numbered line's text starts at */
+static size_t
+item_word_zh(const sentence *s)
+{
+	return s->n > 1 && notes__is_number(s->words[0].key) ? 1 : 0;
+}
+
+/* given_now_zh: is drug item k, in a numbered item of the plan, written
+ * right after a word that gives it now ("2. 暂予阿司匹林100mg qd抗血小板",
+ * "予", "给予")?  An item of the plan that gives a drug orders it: the
+ * patient takes it (rules75zh20).  A plan's heading line ("诊疗计划：予左
+ * 氧氟沙星抗感染") and a dose given before or after an operation ("术前
+ * 予") stay planned. */
+static bool
+given_now_zh(const sentence *s, size_t k)
+{
+	static const char *const give[] = {"予", "给予", "暂予"};
+	size_t w = s->items[k].w0;
+
+	if (!numbered_line_zh(s))
+		return false;
+	for (size_t i = 0; i < sizeof(give) / sizeof(*give); i++) {
+		size_t n = strlen(give[i]) / 3;
+
+		if (w >= n && notes__words_at(s, w - n, give[i]))
+			return w == n ||
+			       !(notes__words_at(s, w - n - 1, "前") ||
+				 notes__words_at(s, w - n - 1, "后"));
+	}
+	return false;
+}
+
+/* ordered_line_zh: does Chinese drug item k open a numbered line of the
+ * plan with its dose right after it ("3. 阿托伐他汀40mg qn强化降脂")?  A
+ * drug written so is prescribed, as a prescription writes it
+ * (rules75zh20). */
+static bool
+ordered_line_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+
+	return k == 0 && s->items[0].w0 == item_word_zh(s) &&
+	       s->words[s->items[0].w0].han && w < s->n &&
+	       s->words[w].key[0] >= '0' && s->words[w].key[0] <= '9' &&
+	       numbered_line_zh(s);
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -533,7 +611,9 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	 * held ("暂停") or not to be used ("不使用") is not planned */
 	if (t == NULL ||
 	    ((t->dir & NOTES_DIR_PLAN) &&
-	     (allergy || bits || (medicine && continued(s, k)))) ||
+	     (allergy || bits ||
+	      (medicine && (continued(s, k) || given_now_zh(s, k) ||
+			    ordered_line_zh(s, k))))) ||
 	    (t->type == NOTES_T_HISTORICAL && medicine) || !holds(s, t, k) ||
 	    own_line_ends(s, t, k))
 		return 0;
@@ -1547,6 +1627,54 @@ delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
 	return false;
 }
 
+/* reason_aside: is allergy item k, its allergy cue after it, in a
+ * parenthesis opened after negation j, which answers a drug named before
+ * it ("Amoxicillin/
+ * clavulanate？—— NO（penicillin allergy）", "No amoxicillin (penicillin
+ * allergy)")?  The parenthesis gives the reason the drug is not given;
+ * the allergy in it stands (rules75zh20). */
+static bool
+reason_aside(const sentence *s, size_t j, size_t k)
+{
+	const char *close, *open;
+	size_t d = 0;
+
+	while (d < j && !is_drug(&s->items[d]))
+		d++;
+	if (j > k || d == j || s->items[j].e->type != NOTES_T_NEGATED)
+		return false;
+	open = notes__paren_open(s, k, &close);
+	if (open == NULL || open < s->text + s->items[j].end)
+		return false;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
+		    !(s->items[m].e->dir & NOTES_DIR_DELABEL))
+			return s->text + s->items[m].start < close;
+	return false;
+}
+
+/* withheld_aside: is hypothetical trigger j outside the parenthesis that
+ * holds item k, a negation before k inside it ("如果 agitation 需要用藥：
+ * quetiapine 12.5mg prn（唔可以用 haloperidol / metoclopramide）")?  The
+ * drug the aside withholds is withheld whatever the condition
+ * (rules75zh20). */
+static bool
+withheld_aside(const sentence *s, size_t j, size_t k)
+{
+	const char *close, *open;
+
+	if (j > k || s->items[j].e->type != NOTES_T_HYPOTHETICAL)
+		return false;
+	open = notes__paren_open(s, k, &close);
+	if (open == NULL || s->text + s->items[j].start > open)
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_NEGATED &&
+		    s->text + s->items[m].start > open)
+			return true;
+	return false;
+}
+
 /* names_finding: does trigger t, which reaches a finding whose context
  * already holds bits, name it?  The first trigger does; a de-labelling
  * does, whatever else negates it, so that delabel() finds it; and a
@@ -1569,7 +1697,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 
-		if (kept_apart(s, k, j))
+		if (kept_apart(s, k, j) || withheld_aside(s, j, k))
 			continue;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!notes__scope_ends(s, j, k) ||
@@ -1620,8 +1748,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		     (NOTES_DIR_PLAN | NOTES_DIR_STOP | NOTES_DIR_DECLINE)) &&
 		    allergy)
 			continue;
-		if (allergy &&
-		    (conditions_drug(s, j, k) || negates_drug(s, j, k)))
+		if (allergy && (conditions_drug(s, j, k) ||
+				negates_drug(s, j, k) || reason_aside(s, j, k)))
 			continue;
 		if (((t->dir & NOTES_DIR_PROBLEM) &&
 		     s->items[k].e->type != NOTES_T_PROBLEM) ||

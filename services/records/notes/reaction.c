@@ -244,6 +244,62 @@ owned_aside(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* told_allergy_zh: is reaction item j, before drug item k and a
+ * full-width comma from it in the parenthesis that holds both, told of an
+ * allergy already named before it in that parenthesis ("（青霉素过敏史——
+ * 既往反应为皮疹，头孢曲松结构差异大，可在监护下使用）")?  It is that
+ * allergy's reaction, not the next drug's (rules75zh20). */
+static bool
+told_allergy_zh(const sentence *s, size_t j, size_t k)
+{
+	const char *close, *open;
+
+	if (j > k || !notes__comma_between(s, j, k))
+		return false;
+	open = notes__paren_open(s, j, &close);
+	if (open == NULL || open != notes__paren_open(s, k, &close))
+		return false;
+	for (size_t m = 0; m < j; m++)
+		if (s->text + s->items[m].start > open &&
+		    s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
+		    (unsigned char)s->items[m].e->key[0] >= 0x80)
+			return true;
+	return false;
+}
+
+/* heads_line_zh: is Chinese reaction item j the first words of its
+ * sentence, a full-width comma before drug item k ("- 氣喘（輕度），
+ * Ventolin 需要時使用")?  A line that opens with it names the complaint,
+ * Taiwan's asthma, that the drug after it treats (rules75zh20). */
+static bool
+heads_line_zh(const sentence *s, size_t j, size_t k)
+{
+	return j < k && s->items[j].w0 == 0 && s->words[0].han &&
+	       notes__comma_between(s, j, k);
+}
+
+/* allowed_aside_zh: is reaction item j in a parenthesis after drug item
+ * k that ends with the writer's leave to give it, 可用, 可以用 or 可使用
+ * ("celecoxib（有氣喘，但無 NSAID 誘發氣喘史 → 可用）")?  The reaction
+ * weighed there is no reaction to k (rules75zh20). */
+static bool
+allowed_aside_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const allowed[] = {"可用", "可以用", "可使用"};
+	const char *close, *open = notes__paren_open(s, j, &close);
+
+	if (j < k || open == NULL || open < s->text + s->items[k].end)
+		return false;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++) {
+		size_t n = strlen(allowed[i]);
+
+		if (close - open > (ptrdiff_t)n &&
+		    memcmp(close - n, allowed[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -255,7 +311,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
 
 		if (it->e->type != NOTES_T_REACTION || denied_reaction(s, j) ||
-		    notes__terminated(s, a, b) ||
+		    notes__terminated(s, a, b) || told_allergy_zh(s, j, k) ||
+		    heads_line_zh(s, j, k) || allowed_aside_zh(s, k, j) ||
 		    ((indicated(s, a, b) || for_reason(s, j)) &&
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
@@ -309,16 +366,21 @@ listed_with(const sentence *s, size_t m)
 }
 
 /* closed_aside: does allergy cue j sit in an ASCII parenthesis that
- * closes before item k ("simvastatin (myalgia - intolerance), ramipril")?
- * The parenthesis tells the story of what it follows, not of the next
- * item of the list. */
+ * closes before item k ("simvastatin (myalgia - intolerance), ramipril"),
+ * or in a full-width one ("予头孢曲松（青霉素过敏史——非严重过敏）+甲硝
+ * 唑", rules75zh20)?  The parenthesis tells the story of what it follows,
+ * not of the next item of the list. */
 static bool
 closed_aside(const sentence *s, size_t j, size_t k)
 {
 	const char *from = s->text + s->items[j].end;
 	const char *close =
 		memchr(from, ')', s->items[k].start - s->items[j].end);
+	const char *shut, *open = notes__paren_open(s, j, &shut);
 
+	if (open != NULL && (unsigned char)*open == 0xef &&
+	    shut < s->text + s->items[k].start)
+		return true;
 	return close != NULL && memchr(from, '(', close - from) == NULL &&
 	       notes__ascii_paren_open(s->text, s->words[0].start,
 				       s->items[j].start);
@@ -420,6 +482,40 @@ awaited(const sentence *s, size_t j)
 	       notes__words_in(s, w - 1, wait, sizeof(wait) / sizeof(*wait));
 }
 
+/* list_colon: is there a colon after allergy cue j that opens its list
+ * ("过敏史：青霉素，头孢类")?  One after a dash opens another's words
+ * ("青霉素过敏史——与药剂科沟通：既往反应为皮疹，非严重过敏，头孢曲松…"),
+ * not the allergies' list (rules75zh20). */
+static bool
+list_colon(const sentence *s, size_t j)
+{
+	uint32_t to = j + 1 < s->n_items ? s->items[j + 1].start
+					 : s->words[s->n - 1].end;
+	const char *from = s->text + s->items[j].end;
+	const char *colon = notes__colon_at(s->text, s->items[j].end, to);
+
+	return colon != NULL &&
+	       memmem(from, (size_t)(colon - from), "\xe2\x80\x94", 3) == NULL;
+}
+
+/* switched_between_zh: is a Chinese switch verb written between allergy
+ * cue j and drug item k after it ("cefazolin 可能過敏不確定 → 改用
+ * clindamycin 600mg + gentamicin")?  What follows it is the replacement
+ * chosen, every drug of it, as after "so" (rules75zh20). */
+static bool
+switched_between_zh(const sentence *s, size_t j, size_t k)
+{
+	static const char *const avoid[] = {"避免", "禁用", "勿用"};
+
+	for (size_t w = s->items[j].w1; w < s->items[k].w0; w++)
+		if (notes__switch_verb_zh(s, w))
+			/* "改为左乙拉西坦（避免卡马西平…）": the drugs kept
+			 * away are no replacement */
+			return !notes__any_in(s, w, s->items[k].w0, avoid,
+					      sizeof(avoid) / sizeof(*avoid));
+	return false;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -436,11 +532,11 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		return (s->items[j].e->dir & NOTES_DIR_FORWARD ||
 			!(s->items[j].e->dir &
 			  (NOTES_DIR_BACKWARD | NOTES_DIR_POSTFIX))) &&
-		       (!notes__comma_between(s, j, k) ||
-			notes__colon_after(s, j)) &&
+		       (!notes__comma_between(s, j, k) || list_colon(s, j)) &&
 		       (!postfix_cue(s, j) || notes__colon_after(s, j)) &&
 		       !closed_aside(s, j, k) &&
-		       !consequence_between(s, j, k) && !negative_test_zh(s, j);
+		       !consequence_between(s, j, k) &&
+		       !negative_test_zh(s, j) && !switched_between_zh(s, j, k);
 	if (own_aside_cue(s, k, j))
 		return true;
 	for (size_t m = k + 1; m < j; m++) {

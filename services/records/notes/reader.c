@@ -55,7 +55,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		return false;
 	notes__remember_subject(s);
 	if (notes__line_ends(s, end))
-		s->allergy_line = false;
+		s->allergy_line = s->allergy_line_zh = false;
 	s->allergy_head = false;
 	s->n = 0;
 	return true;
@@ -160,6 +160,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.text = text;
 	s.allergy_list = false;
 	s.allergy_line = false;
+	s.allergy_line_zh = false;
 	s.section = NULL;
 	s.section_inline = false;
 	s.section_at = 0;

@@ -58,6 +58,8 @@ typedef struct sentence {
 	bool allergy_list;
 	bool allergy_line; /* the line starts with "Allergies: …" */
 	bool allergy_head; /* s is that line's first sentence */
+	/* the line starts with a Chinese allergy heading ("药物过敏：…") */
+	bool allergy_line_zh;
 	/* the allergy list is the rows of a reaction table
 	 * ("Drug | Reaction"): it ends at a line that is no row */
 	bool allergy_table;

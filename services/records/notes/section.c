@@ -593,6 +593,10 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		    (notes__bulleted(s) || allergen_kind_zh(s)) && !allergies;
 
 	s->allergy_line = notes__allergy_line(s);
+	/* "另：" later on the line adds to its list */
+	s->allergy_line_zh =
+		notes__zh_allergy_head(s) ||
+		(s->allergy_line_zh && notes__line_lead(s) == NULL);
 	s->allergy_head = s->allergy_line;
 	s->allergy_table = allergies && reaction_table_head(s, end->start) &&
 			   cell_bar(s, end->start) != NULL;

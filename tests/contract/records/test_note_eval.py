@@ -112,7 +112,7 @@ ORDER_CEILINGS = {
     "en-dev17": (1, 1), "zh-dev17": (1, 0),
     "en-dev18": (5, 0), "zh-dev18": (4, 1),
     "en-dev19": (0, 0), "zh-dev19": (1, 1),
-    "en-dev20": (4, 0), "zh-dev20": (8, 4),
+    "en-dev20": (4, 0), "zh-dev20": (5, 0),
 }
 
 

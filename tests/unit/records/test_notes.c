@@ -4582,6 +4582,95 @@ test_rules_zh19(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
 }
 
+/* The twentieth writer's Chinese (issue 75, rules75zh20): an allergy
+ * cue's colon after a dash opens another's words, not its list; a cue in a
+ * full-width parenthesis names no drug after it closes; a reaction told of
+ * an allergy in its aside names no later drug there; a de-labelling
+ * verdict reaches past a drug taken without harm since the label to the
+ * label's drug; a Chinese reaction that opens its line before a comma is
+ * the complaint the drug after it treats (Taiwan's 氣喘 is asthma); an
+ * allergy given in a parenthesis as the reason a drug is not given stands;
+ * a queried drug in a later sentence of a Chinese allergy line is another
+ * entry, doubted. */
+static const expect rules_zh20[] = {
+	{"予头孢曲松2g qd（青霉素过敏史——与药剂科沟通：既往反应为皮疹，非严重"
+	 "过敏，头孢曲松结构差异大）。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", 0, true},
+	{"予头孢曲松（青霉素过敏史，非严重过敏）+甲硝唑0.5g q8h。",
+	 NOTES_MEDICINE, "metronidazole", "甲硝唑", 0, true},
+	{"药物过敏：penicillin？——以前打针后手臂痒，但这次吃 amoxicillin 3天没"
+	 "事 → 不视为过敏。",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"- 氣喘（輕度），Ventolin 需要時使用。", NOTES_MEDICINE, "salbutamol",
+	 "Ventolin", 0, true},
+	{"Amoxicillin/clavulanate？—— NO（penicillin allergy）。",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"藥物過敏：NSAIDs —— 吃 Voltaren 後眼皮腫。Codeine？—— 不確定。",
+	 NOTES_ALLERGY, "codeine", "Codeine", UNC, true},
+	{"药物过敏：Sulfa（Bactrim 后起疹）。另：吃 lisinopril 后干咳？",
+	 NOTES_ALLERGY, "lisinopril", "lisinopril", UNC, true},
+	{"如果 agitation 需要用藥：quetiapine 12.5mg prn（唔可以用 haloperidol"
+	 "）。",
+	 NOTES_MEDICINE, "haloperidol", "haloperidol", NEG, false},
+	{"诊疗计划：\n7. 坦索罗辛继续。", NOTES_MEDICINE, "tamsulosin",
+	 "坦索罗辛", 0, true},
+	{"评估/计划：\n1. T2DM 控制差：Lantus 加到 28u。", NOTES_MEDICINE,
+	 "insulin glargine", "Lantus", 0, true},
+	{"诊疗计划：\n2. 暂予阿司匹林100mg qd抗血小板。", NOTES_MEDICINE,
+	 "aspirin", "阿司匹林", 0, true},
+	{"诊疗计划：予左氧氟沙星抗感染。", NOTES_MEDICINE, "levofloxacin",
+	 "左氧氟沙星", HYP, false},
+	{"诊疗计划：\n3. 阿托伐他汀40mg qn强化降脂。", NOTES_MEDICINE,
+	 "atorvastatin", "阿托伐他汀", 0, true},
+	{"5. 痛风急性发作时可用秋水仙碱，避免使用氢氯噻嗪。", NOTES_MEDICINE,
+	 "hydrochlorothiazide", "氢氯噻嗪", NEG, false},
+	{"3. 酒精有害使用。", NOTES_PROBLEM, "F10.1", "酒精有害使用", 0, true},
+	{"2. 持续性心房颤动", NOTES_PROBLEM, "I48.1", "持续性心房颤动", 0,
+	 true},
+};
+
+static void
+test_rules_zh20(void)
+{
+	static const char *const aside =
+		"予头孢曲松（青霉素过敏史——既往反应为皮疹，头孢曲松结构差异"
+		"大）+甲硝唑0.5g q8h。";
+	static const char *const dash =
+		"予头孢曲松2g "
+		"qd（青霉素过敏史——与药剂科沟通：既往反应为皮疹，非"
+		"严重过敏，头孢曲松结构差异大）。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh20) / sizeof(rules_zh20[0]); i++)
+		check(&rules_zh20[i]);
+	/* the aside's reaction is the penicillin's, not the ceftriaxone's */
+	notes__read_rules(aside, strlen(aside), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metronidazole") == NULL);
+	/* the pharmacist's colon opens no list of allergies */
+	notes__read_rules(dash, strlen(dash), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
+	/* the replacement after a switch is no allergy */
+	notes__read_rules(
+		"cefazolin 可能過敏不確定 → 改用 clindamycin + gentamicin。",
+		strlen("cefazolin 可能過敏不確定 → 改用 clindamycin + "
+		       "gentamicin。"),
+		&r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "gentamicin") == NULL);
+	/* leave to give a drug ends its aside: the wheeze weighed there is
+	 * no reaction to it */
+	notes__read_rules(
+		"可考慮 celecoxib（有氣喘，但無 NSAID 誘發氣喘史 → 可用）。",
+		strlen("可考慮 celecoxib（有氣喘，但無 NSAID 誘發氣喘史 → "
+		       "可用）。"),
+		&r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "celecoxib") == NULL);
+	/* Taiwan's asthma treated with Ventolin is no allergy */
+	notes__read_rules("- 氣喘（輕度），Ventolin 需要時使用。",
+			  strlen("- 氣喘（輕度），Ventolin 需要時使用。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -4686,6 +4775,7 @@ static const mt_case cases[] = {
 	{"rules_zh17", test_rules_zh17},
 	{"rules_zh18", test_rules_zh18},
 	{"rules_zh19", test_rules_zh19},
+	{"rules_zh20", test_rules_zh20},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
