@@ -281,20 +281,23 @@ cross_reference_zh(const sentence *s, size_t k)
 /* tried_since: is drug item k one taken without harm since the label
  * ("penicillin？——…但这次他自己吃 amoxicillin 3天没事 → 不视为过敏"), a
  * label's drug before it?  It is the evidence of the verdict, which
- * speaks of the label too and reaches past it (rules75zh20). */
+ * speaks of the label too and reaches past it (rules75zh20).  Without
+ * harm is what the tolerance cues and the unharmed words say, or "no
+ * reaction" in its clause: after a label's drug that is a reaction, not
+ * a response to treatment. */
 static bool
 tried_since(const sentence *s, size_t k)
 {
-	static const char *const fine[] = {"没事",   "没问题", "没有问题",
-					   "无不适", "无反应", "没反应"};
+	static const char *const no_reaction[] = {"无反应", "没反应"};
 	size_t from, to;
 
 	if (notes__first_drug(s, k) >= k)
 		return false;
 	notes__clause_words(s, k, &from, &to);
 	return notes__tolerated_after(s, k) != NULL ||
-	       notes__any_in(s, s->items[k].w1, to, fine,
-			     sizeof(fine) / sizeof(*fine));
+	       notes__unharmed_cue_zh(s, k) != NULL ||
+	       notes__any_in(s, s->items[k].w1, to, no_reaction,
+			     sizeof(no_reaction) / sizeof(*no_reaction));
 }
 
 const item *

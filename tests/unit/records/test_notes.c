@@ -4601,6 +4601,12 @@ static const expect rules_zh20[] = {
 	{"药物过敏：penicillin？——以前打针后手臂痒，但这次吃 amoxicillin 3天没"
 	 "事 → 不视为过敏。",
 	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"药物过敏：penicillin？——以前打针后手臂痒，但这次吃 amoxicillin 3天无"
+	 "明显不适 → 不视为过敏。",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"药物过敏：penicillin？——以前打针后手臂痒，但这次吃 amoxicillin 3天没"
+	 "反应 → 不视为过敏。",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
 	{"- 氣喘（輕度），Ventolin 需要時使用。", NOTES_MEDICINE, "salbutamol",
 	 "Ventolin", 0, true},
 	{"Amoxicillin/clavulanate？—— NO（penicillin allergy）。",
