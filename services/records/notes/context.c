@@ -1605,6 +1605,32 @@ kept_apart(const sentence *s, size_t k, size_t j)
  * taken) nor a drug named after the label ("Please remove penicillin
  * allergy from her GP record and add: NSAID hypersensitivity
  * (aspirin)"). */
+/* DELABEL_IF_WORDS: the most words between a condition's word and the
+ * de-labelling it puts as a condition. */
+#define DELABEL_IF_WORDS 3
+
+/* delabel_conditional: is de-labelling j put as a condition, "if",
+ * "once", "unless" or "until" a few words before it in its clause ("if
+ * label removed -> co-amoxiclav", "once the label is removed")?  A label
+ * that may be removed is still on the record: it stands until the test
+ * removes it (rules75en21). */
+static bool
+delabel_conditional(const sentence *s, size_t j)
+{
+	static const char *const cond[] = {"if", "once", "unless", "until"};
+	size_t w0 = s->items[j].w0;
+	size_t from = w0 > DELABEL_IF_WORDS ? w0 - DELABEL_IF_WORDS : 0;
+
+	for (size_t w = w0; w-- > from;) {
+		if (!notes__only_marks(s->text, s->words[w].end,
+				       s->words[w + 1].start, " "))
+			return false; /* a mark parts the clause */
+		if (notes__words_in(s, w, cond, sizeof(cond) / sizeof(*cond)))
+			return true;
+	}
+	return false;
+}
+
 static bool
 delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
 {
@@ -1614,7 +1640,7 @@ delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
 
 	if (!(t->dir & NOTES_DIR_DELABEL))
 		return false;
-	if (s->items[k].e->type == NOTES_T_PROBLEM)
+	if (s->items[k].e->type == NOTES_T_PROBLEM || delabel_conditional(s, j))
 		return true;
 	if ((t->dir & mask) != (NOTES_DIR_FORWARD | NOTES_DIR_DELABEL) ||
 	    (unsigned char)t->key[0] >= 0x80)

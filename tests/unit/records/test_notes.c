@@ -4067,6 +4067,34 @@ test_rules_en20(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "lidocaine") != NULL);
 }
 
+/* The twenty-first writer's English (issue 75, rules75en21): a
+ * de-labelling put as a condition ("if label removed") removes no
+ * label. */
+static const expect rules_en21[] = {
+	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
+	 "label removed -> co-amoxiclav per guideline.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Penicillin allergy (rash 2001); once the label is removed, "
+	 "amoxicillin can be given.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
+};
+
+static void
+test_rules_en21(void)
+{
+	static const char *const removed =
+		"Penicillin allergy. Challenge negative; label removed.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en21) / sizeof(rules_en21[0]); i++)
+		check(&rules_en21[i]);
+	/* a removal done, no condition, still de-labels */
+	notes__read_rules(removed, strlen(removed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context ==
+		NOTES_NEGATED);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4774,6 +4802,7 @@ static const mt_case cases[] = {
 	{"rules_en18", test_rules_en18},
 	{"rules_en19", test_rules_en19},
 	{"rules_en20", test_rules_en20},
+	{"rules_en21", test_rules_en21},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
