@@ -4069,7 +4069,9 @@ test_rules_en20(void)
 
 /* The twenty-first writer's English (issue 75, rules75en21): a
  * de-labelling put as a condition ("if label removed") removes no
- * label. */
+ * label; a sentence that names no drug, on the line of the drug the
+ * sentence before named, goes on with that drug's story, so the verdict
+ * after it speaks of that drug. */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4077,6 +4079,10 @@ static const expect rules_en21[] = {
 	{"Penicillin allergy (rash 2001); once the label is removed, "
 	 "amoxicillin can be given.",
 	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
+	{"Allergies: PENICILLIN (anaphylaxis). Also lidocaine? - says the "
+	 "injection made her heart race - explained adrenaline effect. Not "
+	 "recorded as allergy.",
+	 NOTES_ALLERGY, "lidocaine", "lidocaine", NEG, false},
 };
 
 static void
@@ -4084,10 +4090,17 @@ test_rules_en21(void)
 {
 	static const char *const removed =
 		"Penicillin allergy. Challenge negative; label removed.";
+	static const char *const next_line =
+		"Allergies: sulfa. Pt also told us she\n\"reacted\" to the "
+		"chemo - tingling fingers, not an allergy.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en21) / sizeof(rules_en21[0]); i++)
 		check(&rules_en21[i]);
+	/* a story that goes on to the next line is no longer the drug's */
+	notes__read_rules(next_line, strlen(next_line), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides")->context == 0);
 	/* a removal done, no condition, still de-labels */
 	notes__read_rules(removed, strlen(removed), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
