@@ -4071,7 +4071,8 @@ test_rules_en20(void)
  * de-labelling put as a condition ("if label removed") removes no
  * label; a sentence that names no drug, on the line of the drug the
  * sentence before named, goes on with that drug's story, so the verdict
- * after it speaks of that drug. */
+ * after it speaks of that drug; a drug an allergy record answers "safe"
+ * is no allergen (a class so answered, its allergy negated). */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4083,6 +4084,10 @@ static const expect rules_en21[] = {
 	 "injection made her heart race - explained adrenaline effect. Not "
 	 "recorded as allergy.",
 	 NOTES_ALLERGY, "lidocaine", "lidocaine", NEG, false},
+	{"Allergies: ibuprofen, naproxen. NSAIDs safe.", NOTES_ALLERGY,
+	 "nsaids", "NSAIDs", NEG, false},
+	{"Allergies: ibuprofen, naproxen. NSAIDs safe.", NOTES_ALLERGY,
+	 "naproxen", "naproxen", 0, true},
 };
 
 static void
@@ -4093,6 +4098,9 @@ test_rules_en21(void)
 	static const char *const next_line =
 		"Allergies: sulfa. Pt also told us she\n\"reacted\" to the "
 		"chemo - tingling fingers, not an allergy.";
+	static const char *const safe =
+		"Allergy record updated: \"NSAID hypersensitivity: ibuprofen, "
+		"naproxen.\" Paracetamol safe.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en21) / sizeof(rules_en21[0]); i++)
@@ -4101,6 +4109,10 @@ test_rules_en21(void)
 	notes__read_rules(next_line, strlen(next_line), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides")->context == 0);
+	/* the drug the record judges safe is no allergen */
+	notes__read_rules(safe, strlen(safe), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "naproxen") != NULL);
 	/* a removal done, no condition, still de-labels */
 	notes__read_rules(removed, strlen(removed), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
