@@ -4072,7 +4072,8 @@ test_rules_en20(void)
  * label; a sentence that names no drug, on the line of the drug the
  * sentence before named, goes on with that drug's story, so the verdict
  * after it speaks of that drug; a drug an allergy record answers "safe"
- * is no allergen (a class so answered, its allergy negated). */
+ * is no allergen (a class so answered, its allergy negated); what a drug
+ * "made me feel" (sick, dizzy, drunk, groggy ...) is its reaction. */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4088,6 +4089,14 @@ static const expect rules_en21[] = {
 	 "nsaids", "NSAIDs", NEG, false},
 	{"Allergies: ibuprofen, naproxen. NSAIDs safe.", NOTES_ALLERGY,
 	 "naproxen", "naproxen", 0, true},
+	{"Allergies: erythromycin - vomiting. She also told me that "
+	 "\"tramadol\" given for a toothache \"made her feel drunk and "
+	 "sick\".",
+	 NOTES_ALLERGY, "tramadol", "tramadol", 0, true},
+	{"Codeine makes me feel sick.", NOTES_ALLERGY, "codeine", "Codeine", 0,
+	 true},
+	{"Paracetamol made her feel better.", NOTES_MEDICINE, "paracetamol",
+	 "Paracetamol", 0, true},
 };
 
 static void
