@@ -4073,7 +4073,8 @@ test_rules_en20(void)
  * sentence before named, goes on with that drug's story, so the verdict
  * after it speaks of that drug; a drug an allergy record answers "safe"
  * is no allergen (a class so answered, its allergy negated); what a drug
- * "made me feel" (sick, dizzy, drunk, groggy ...) is its reaction. */
+ * "made me feel" (sick, dizzy, drunk, groggy ...) is its reaction; the
+ * singular heading "Allergy: none known." says no known allergies. */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4097,6 +4098,8 @@ static const expect rules_en21[] = {
 	 true},
 	{"Paracetamol made her feel better.", NOTES_MEDICINE, "paracetamol",
 	 "Paracetamol", 0, true},
+	{"Allergy: none known.", NOTES_ALLERGY, "", "Allergy: none known", NEG,
+	 false},
 };
 
 static void
