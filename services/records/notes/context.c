@@ -997,6 +997,28 @@ sourced(const sentence *s, size_t j)
 	       (w >= 2 && notes__words_at(s, w - 2, "according"));
 }
 
+/* joined_to_patient: is family item j joined by "and" to the patient,
+ * the patient named first or after it ("Patient and mother both
+ * understand she is not allergic to penicillin", "she and her husband
+ * were told")?  What the two are told or understand together is the
+ * patient's, not the relative's (rules75en21). */
+static bool
+joined_to_patient(const sentence *s, size_t j)
+{
+	static const char *const patient[] = {"patient", "pt", "she", "he"};
+	const size_t n = sizeof(patient) / sizeof(*patient);
+	size_t w = s->items[j].w0, after = s->items[j].w1;
+
+	if (w > 0 && (notes__words_at(s, w - 1, "his") ||
+		      notes__words_at(s, w - 1, "her")))
+		w--;
+	if (w >= 2 && notes__words_at(s, w - 1, "and") &&
+	    notes__words_in(s, w - 2, patient, n))
+		return true;
+	return after + 1 < s->n && notes__words_at(s, after, "and") &&
+	       notes__words_in(s, after + 1, patient, n);
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -1006,7 +1028,7 @@ reporter(const sentence *s, size_t j)
 {
 	size_t w = s->items[j].w1;
 
-	if (sourced(s, j))
+	if (sourced(s, j) || joined_to_patient(s, j))
 		return true;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)

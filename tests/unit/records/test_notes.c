@@ -4074,7 +4074,9 @@ test_rules_en20(void)
  * after it speaks of that drug; a drug an allergy record answers "safe"
  * is no allergen (a class so answered, its allergy negated); what a drug
  * "made me feel" (sick, dizzy, drunk, groggy ...) is its reaction; the
- * singular heading "Allergy: none known." says no known allergies. */
+ * singular heading "Allergy: none known." says no known allergies; a
+ * relative joined to the patient by "and" ("Patient and mother both
+ * understand ...") makes nothing a relative's. */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4100,6 +4102,13 @@ static const expect rules_en21[] = {
 	 "Paracetamol", 0, true},
 	{"Allergy: none known.", NOTES_ALLERGY, "", "Allergy: none known", NEG,
 	 false},
+	{"Patient and mother both understand she is not allergic to "
+	 "penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Mother says she is not allergic to penicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+	{"Mother and sister both have asthma.", NOTES_PROBLEM, "J45.9",
+	 "asthma", FAM, false},
 };
 
 static void
