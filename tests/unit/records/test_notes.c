@@ -4076,7 +4076,8 @@ test_rules_en20(void)
  * "made me feel" (sick, dizzy, drunk, groggy ...) is its reaction; the
  * singular heading "Allergy: none known." says no known allergies; a
  * relative joined to the patient by "and" ("Patient and mother both
- * understand ...") makes nothing a relative's. */
+ * understand ...") makes nothing a relative's; an allergy entry whose
+ * unread reaction a question mark ends is doubted. */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4109,6 +4110,12 @@ static const expect rules_en21[] = {
 	 "penicillins", "penicillin", NEG, false},
 	{"Mother and sister both have asthma.", NOTES_PROBLEM, "J45.9",
 	 "asthma", FAM, false},
+	{"Allergies: penicillin. Also \"nitrofurantoin - lung problems?\" "
+	 "per GP letter.",
+	 NOTES_ALLERGY, "nitrofurantoin", "nitrofurantoin", UNC, true},
+	{"Allergies: Chlorhexidine - ANAPHYLAXIS at previous dental? no, at a "
+	 "urology procedure 2018.",
+	 NOTES_ALLERGY, "chlorhexidine", "Chlorhexidine", 0, true},
 };
 
 static void
