@@ -447,6 +447,8 @@ holds(const sentence *s, const notes_entry *t, size_t k)
 	return !((t->dir & NOTES_DIR_PLAN) && given_near(s, k));
 }
 
+static bool class_example(const sentence *s, size_t j, size_t k);
+
 /* stop_ends: does the scope of English stop trigger j end before item
  * k, at the end of its list item ("stop diclofenac, start apixaban")?
  * A stop that heads a list reaches all of it ("STOPPED: aspirin,
@@ -457,7 +459,8 @@ stop_ends(const sentence *s, size_t j, size_t k)
 	const notes_entry *t = s->items[j].e;
 
 	return (t->dir & NOTES_DIR_STOP) && (unsigned char)t->key[0] < 0x80 &&
-	       !same_item(s, j, k) && !notes__colon_after(s, j);
+	       !same_item(s, j, k) && !notes__colon_after(s, j) &&
+	       !class_example(s, j, k);
 }
 
 /* opens_after: does backward trigger j sit inside parentheses opened
@@ -1330,14 +1333,40 @@ condition_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 	       same_item(s, k, j) && !parted(s, k, j) && !given_before(s, k, j);
 }
 
+/* class_example: is drug item k named in the parenthesis opened right
+ * after a class that trigger j reaches ("Continue to AVOID all
+ * non-selective NSAIDs (ibuprofen, naproxen, diclofenac)"), a member of
+ * that class?  The drugs in it are the class's examples, avoided with it
+ * (rules75en21); a drug of another class there gives a reason ("Avoid
+ * NSAIDs (on apixaban)"). */
+static bool
+class_example(const sentence *s, size_t j, size_t k)
+{
+	const char *close, *open = notes__paren_open(s, k, &close);
+
+	for (size_t c = j + 1; open != NULL && c < k; c++) {
+		const item *it = &s->items[c];
+
+		if (it->e->type == NOTES_T_CLASS && same_item(s, j, c) &&
+		    !parted(s, j, c) && s->text + it->end <= open &&
+		    s->items[k].e->type == NOTES_T_SUBSTANCE &&
+		    notes__member_of(s->items[k].e->code, it->e->code) &&
+		    notes__only_marks(s->text, it->end,
+				      (uint32_t)(open - s->text), ""))
+			return true;
+	}
+	return false;
+}
+
 /* own_item_reaches: does forward trigger j reach item k?  One that
  * reaches only its own list item does not go past a comma, a dash, a
- * colon or a parenthesis. */
+ * colon or a parenthesis, but for a class's examples. */
 static bool
 own_item_reaches(const sentence *s, size_t j, size_t k)
 {
 	return !(s->items[j].e->dir & NOTES_DIR_OWN_ITEM) ||
-	       (same_item(s, j, k) && !parted(s, j, k));
+	       (same_item(s, j, k) && !parted(s, j, k)) ||
+	       class_example(s, j, k);
 }
 
 /* to_between: is "to" or "->" written between items k < m? */

@@ -4077,7 +4077,9 @@ test_rules_en20(void)
  * singular heading "Allergy: none known." says no known allergies; a
  * relative joined to the patient by "and" ("Patient and mother both
  * understand ...") makes nothing a relative's; an allergy entry whose
- * unread reaction a question mark ends is doubted. */
+ * unread reaction a question mark ends is doubted; the members of a
+ * class named in the parenthesis after "avoid" or "stop" that class are
+ * avoided or stopped with it. */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4116,6 +4118,13 @@ static const expect rules_en21[] = {
 	{"Allergies: Chlorhexidine - ANAPHYLAXIS at previous dental? no, at a "
 	 "urology procedure 2018.",
 	 NOTES_ALLERGY, "chlorhexidine", "Chlorhexidine", 0, true},
+	{"Continue to AVOID all non-selective NSAIDs (ibuprofen, naproxen, "
+	 "diclofenac).",
+	 NOTES_MEDICINE, "diclofenac", "diclofenac", NEG, false},
+	{"Stop NSAIDs (ibuprofen, naproxen).", NOTES_MEDICINE, "naproxen",
+	 "naproxen", HIST, true},
+	{"Avoid NSAIDs (on apixaban), paracetamol regularly.", NOTES_MEDICINE,
+	 "apixaban", "apixaban", 0, true},
 };
 
 static void
