@@ -4079,7 +4079,8 @@ test_rules_en20(void)
  * understand ...") makes nothing a relative's; an allergy entry whose
  * unread reaction a question mark ends is doubted; the members of a
  * class named in the parenthesis after "avoid" or "stop" that class are
- * avoided or stopped with it. */
+ * avoided or stopped with it; "high BP", "enlarged prostate" and "Vit D
+ * deficiency" are named. */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4125,6 +4126,12 @@ static const expect rules_en21[] = {
 	 "naproxen", HIST, true},
 	{"Avoid NSAIDs (on apixaban), paracetamol regularly.", NOTES_MEDICINE,
 	 "apixaban", "apixaban", 0, true},
+	{"Other conditions: high BP (enalapril 10mg), enlarged prostate.",
+	 NOTES_PROBLEM, "I10", "high BP", 0, true},
+	{"Other conditions: high BP (enalapril 10mg), enlarged prostate.",
+	 NOTES_PROBLEM, "N40", "enlarged prostate", 0, true},
+	{"5. Vit D deficiency - cholecalciferol.", NOTES_PROBLEM, "E55.9",
+	 "Vit D deficiency", 0, true},
 };
 
 static void
