@@ -4079,8 +4079,8 @@ test_rules_en20(void)
  * understand ...") makes nothing a relative's; an allergy entry whose
  * unread reaction a question mark ends is doubted; the members of a
  * class named in the parenthesis after "avoid" or "stop" that class are
- * avoided or stopped with it; "high BP", "enlarged prostate" and "Vit D
- * deficiency" are named. */
+ * avoided or stopped with it; "high BP", "enlarged prostate", "Vit D
+ * deficiency" and "overweight" are named. */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4132,6 +4132,9 @@ static const expect rules_en21[] = {
 	 NOTES_PROBLEM, "N40", "enlarged prostate", 0, true},
 	{"5. Vit D deficiency - cholecalciferol.", NOTES_PROBLEM, "E55.9",
 	 "Vit D deficiency", 0, true},
+	{"Examiner's comments: hypertension borderline controlled; "
+	 "overweight.",
+	 NOTES_PROBLEM, "E66.9", "overweight", 0, true},
 };
 
 static void
