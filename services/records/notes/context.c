@@ -938,6 +938,20 @@ answer_reaches(const sentence *s, size_t k, size_t j)
 	       label_removed_reaches(s, k, j);
 }
 
+/* singular_stop_apart: is English stop trigger j, after item k, said of
+ * one drug, "was" its verb ("was stopped"), and k in an earlier item of
+ * its list ("Continue: aspirin 100mg, amlodipine 10mg, nifedipine was
+ * stopped before")?  The singular stops the drug of its own item only;
+ * the drugs listed before it go on (rules75en21). */
+static bool
+singular_stop_apart(const sentence *s, size_t k, size_t j)
+{
+	const notes_entry *t = s->items[j].e;
+
+	return j > k && (t->dir & NOTES_DIR_STOP) &&
+	       strncmp(t->key, "was ", 4) == 0 && !same_item(s, k, j);
+}
+
 /* denied_past: a problem denied under a past history heading
  * ("既往史：否认高血压病史") was never the patient's, so the heading does
  * not make it past (own: the bits of triggers other than headings; neg:
@@ -1782,15 +1796,16 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     relative_reaches(s, j, k))) &&
 			   !until_to(s, j, k) && !closes_before(s, j, k) &&
 			   !stop_ends(s, j, k);
-		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			     !notes__terminated(s, k, j) &&
-			     !notes__comma_between(s, k, j) &&
-			     !other_subject(s, k, j) && !opens_after(s, k, j) &&
-			     !doubt_after_label(s, k, j) &&
-			     !hyphen_owns(s, k, j)) ||
-			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
-			    resolved_reaches(s, k, j) ||
-			    (allergy && answer_reaches(s, k, j));
+		bool back =
+			(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+			 !notes__terminated(s, k, j) &&
+			 !notes__comma_between(s, k, j) &&
+			 !other_subject(s, k, j) && !opens_after(s, k, j) &&
+			 !doubt_after_label(s, k, j) && !hyphen_owns(s, k, j) &&
+			 !singular_stop_apart(s, k, j)) ||
+			dash_no(s, j, k) || stop_reaches(s, k, j) ||
+			resolved_reaches(s, k, j) ||
+			(allergy && answer_reaches(s, k, j));
 
 		back = back && condition_reaches(s, k, j, allergy);
 		fwd = fwd && own_item_reaches(s, j, k);

@@ -4080,7 +4080,8 @@ test_rules_en20(void)
  * unread reaction a question mark ends is doubted; the members of a
  * class named in the parenthesis after "avoid" or "stop" that class are
  * avoided or stopped with it; "high BP", "enlarged prostate", "Vit D
- * deficiency" and "overweight" are named. */
+ * deficiency" and "overweight" are named; "was stopped" stops the drug
+ * of its own list item only. */
 static const expect rules_en21[] = {
 	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
 	 "label removed -> co-amoxiclav per guideline.",
@@ -4135,6 +4136,14 @@ static const expect rules_en21[] = {
 	{"Examiner's comments: hypertension borderline controlled; "
 	 "overweight.",
 	 NOTES_PROBLEM, "E66.9", "overweight", 0, true},
+	{"Continue: aspirin 100mg, amlodipine 10mg, nifedipine was stopped "
+	 "before.",
+	 NOTES_MEDICINE, "amlodipine", "amlodipine", 0, true},
+	{"Continue: aspirin 100mg, amlodipine 10mg, nifedipine was stopped "
+	 "before.",
+	 NOTES_MEDICINE, "nifedipine", "nifedipine", HIST, true},
+	{"Aspirin and clopidogrel were stopped before surgery.", NOTES_MEDICINE,
+	 "aspirin", "Aspirin", HIST, true},
 };
 
 static void
