@@ -1662,14 +1662,6 @@ kept_apart(const sentence *s, size_t k, size_t j)
 	       paren_confined(s, k, j) || queried_word(s, k, j);
 }
 
-/* delabel_misses: is trigger j a de-labelling that does not reach item
- * k?  A label removed is a drug's, never a problem's.  An English request
- * to remove a label, written before the label it names ("GP asked to
- * remove penicillin allergy label"), removes the first allergy after it,
- * never a medicine ("to remove the fentanyl patch" does not deny it was
- * taken) nor a drug named after the label ("Please remove penicillin
- * allergy from her GP record and add: NSAID hypersensitivity
- * (aspirin)"). */
 /* DELABEL_IF_WORDS: the most words between a condition's word and the
  * de-labelling it puts as a condition. */
 #define DELABEL_IF_WORDS 3
@@ -1696,6 +1688,14 @@ delabel_conditional(const sentence *s, size_t j)
 	return false;
 }
 
+/* delabel_misses: is trigger j a de-labelling that does not reach item
+ * k?  A label removed is a drug's, never a problem's.  An English request
+ * to remove a label, written before the label it names ("GP asked to
+ * remove penicillin allergy label"), removes the first allergy after it,
+ * never a medicine ("to remove the fentanyl patch" does not deny it was
+ * taken) nor a drug named after the label ("Please remove penicillin
+ * allergy from her GP record and add: NSAID hypersensitivity
+ * (aspirin)"). */
 static bool
 delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
 {
@@ -1796,18 +1796,18 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     relative_reaches(s, j, k))) &&
 			   !until_to(s, j, k) && !closes_before(s, j, k) &&
 			   !stop_ends(s, j, k);
-		bool back =
-			(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			 !notes__terminated(s, k, j) &&
-			 !notes__comma_between(s, k, j) &&
-			 !other_subject(s, k, j) && !opens_after(s, k, j) &&
-			 !doubt_after_label(s, k, j) && !hyphen_owns(s, k, j) &&
-			 !singular_stop_apart(s, k, j)) ||
-			dash_no(s, j, k) || stop_reaches(s, k, j) ||
-			resolved_reaches(s, k, j) ||
-			(allergy && answer_reaches(s, k, j));
+		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+			     !notes__terminated(s, k, j) &&
+			     !notes__comma_between(s, k, j) &&
+			     !other_subject(s, k, j) && !opens_after(s, k, j) &&
+			     !doubt_after_label(s, k, j) &&
+			     !hyphen_owns(s, k, j)) ||
+			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
+			    resolved_reaches(s, k, j) ||
+			    (allergy && answer_reaches(s, k, j));
 
-		back = back && condition_reaches(s, k, j, allergy);
+		back = back && condition_reaches(s, k, j, allergy) &&
+		       !singular_stop_apart(s, k, j);
 		fwd = fwd && own_item_reaches(s, j, k);
 		if (plan_spares(s, j, k))
 			continue;
