@@ -222,6 +222,39 @@ viral_queried(const sentence *s, size_t k)
 	return false;
 }
 
+/* QUERIED_ENTRY_WORDS: the most words of an entry's reaction, after its
+ * dash, that a question mark at its end queries. */
+#define QUERIED_ENTRY_WORDS 4
+
+/* entry_queried: is drug item k the last drug of an allergy list's
+ * entry, a dash after it and a few words of its reaction that a
+ * question mark ends with the sentence ("Also \"nitrofurantoin - lung
+ * problems?\" per GP letter"), words that name no reaction or problem
+ * the reader knows?  The writer queries the reaction, so the allergy is
+ * doubted whatever words the reaction is told in (rules75en21). */
+static bool
+entry_queried(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+	const char *p = s->text + it->end;
+	size_t last = s->n - 1;
+
+	if (!(s->allergy_list || s->allergy_line) || it->w1 > last ||
+	    last - it->w1 >= QUERIED_ENTRY_WORDS ||
+	    s->text[s->words[last].end] != '?')
+		return false;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) ||
+		    s->items[m].e->type == NOTES_T_REACTION ||
+		    s->items[m].e->type == NOTES_T_PROBLEM)
+			return false; /* a reaction read is queried or not by
+					 its own mark ("ANAPHYLAXIS at
+					 previous dental? no, at ...") */
+	while (*p == ' ' || *p == '"')
+		p++;
+	return *p == '-' && p[1] == ' ';
+}
+
 bool
 notes__doubted(const sentence *s, size_t k, const item *reaction)
 {
@@ -247,7 +280,8 @@ notes__doubted(const sentence *s, size_t k, const item *reaction)
 		if (s->items[m].e->type == NOTES_T_UNCERTAIN)
 			return true;
 	}
-	return recorded_possible(s, k) || viral_queried(s, k);
+	return recorded_possible(s, k) || viral_queried(s, k) ||
+	       entry_queried(s, k);
 }
 
 /* allergen_label_zh: is Chinese class item k, a colon after it, an item

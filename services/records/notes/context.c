@@ -447,6 +447,8 @@ holds(const sentence *s, const notes_entry *t, size_t k)
 	return !((t->dir & NOTES_DIR_PLAN) && given_near(s, k));
 }
 
+static bool class_example(const sentence *s, size_t j, size_t k);
+
 /* stop_ends: does the scope of English stop trigger j end before item
  * k, at the end of its list item ("stop diclofenac, start apixaban")?
  * A stop that heads a list reaches all of it ("STOPPED: aspirin,
@@ -457,7 +459,8 @@ stop_ends(const sentence *s, size_t j, size_t k)
 	const notes_entry *t = s->items[j].e;
 
 	return (t->dir & NOTES_DIR_STOP) && (unsigned char)t->key[0] < 0x80 &&
-	       !same_item(s, j, k) && !notes__colon_after(s, j);
+	       !same_item(s, j, k) && !notes__colon_after(s, j) &&
+	       !class_example(s, j, k);
 }
 
 /* opens_after: does backward trigger j sit inside parentheses opened
@@ -935,6 +938,20 @@ answer_reaches(const sentence *s, size_t k, size_t j)
 	       label_removed_reaches(s, k, j);
 }
 
+/* singular_stop_apart: is English stop trigger j, after item k, said of
+ * one drug, "was" its verb ("was stopped"), and k in an earlier item of
+ * its list ("Continue: aspirin 100mg, amlodipine 10mg, nifedipine was
+ * stopped before")?  The singular stops the drug of its own item only;
+ * the drugs listed before it go on (rules75en21). */
+static bool
+singular_stop_apart(const sentence *s, size_t k, size_t j)
+{
+	const notes_entry *t = s->items[j].e;
+
+	return j > k && (t->dir & NOTES_DIR_STOP) &&
+	       strncmp(t->key, "was ", 4) == 0 && !same_item(s, k, j);
+}
+
 /* denied_past: a problem denied under a past history heading
  * ("既往史：否认高血压病史") was never the patient's, so the heading does
  * not make it past (own: the bits of triggers other than headings; neg:
@@ -997,6 +1014,28 @@ sourced(const sentence *s, size_t j)
 	       (w >= 2 && notes__words_at(s, w - 2, "according"));
 }
 
+/* joined_to_patient: is family item j joined by "and" to the patient,
+ * the patient named first or after it ("Patient and mother both
+ * understand she is not allergic to penicillin", "she and her husband
+ * were told")?  What the two are told or understand together is the
+ * patient's, not the relative's (rules75en21). */
+static bool
+joined_to_patient(const sentence *s, size_t j)
+{
+	static const char *const patient[] = {"patient", "pt", "she", "he"};
+	const size_t n = sizeof(patient) / sizeof(*patient);
+	size_t w = s->items[j].w0, after = s->items[j].w1;
+
+	if (w > 0 && (notes__words_at(s, w - 1, "his") ||
+		      notes__words_at(s, w - 1, "her")))
+		w--;
+	if (w >= 2 && notes__words_at(s, w - 1, "and") &&
+	    notes__words_in(s, w - 2, patient, n))
+		return true;
+	return after + 1 < s->n && notes__words_at(s, after, "and") &&
+	       notes__words_in(s, after + 1, patient, n);
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -1006,7 +1045,7 @@ reporter(const sentence *s, size_t j)
 {
 	size_t w = s->items[j].w1;
 
-	if (sourced(s, j))
+	if (sourced(s, j) || joined_to_patient(s, j))
 		return true;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)
@@ -1308,14 +1347,40 @@ condition_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 	       same_item(s, k, j) && !parted(s, k, j) && !given_before(s, k, j);
 }
 
+/* class_example: is drug item k named in the parenthesis opened right
+ * after a class that trigger j reaches ("Continue to AVOID all
+ * non-selective NSAIDs (ibuprofen, naproxen, diclofenac)"), a member of
+ * that class?  The drugs in it are the class's examples, avoided with it
+ * (rules75en21); a drug of another class there gives a reason ("Avoid
+ * NSAIDs (on apixaban)"). */
+static bool
+class_example(const sentence *s, size_t j, size_t k)
+{
+	const char *close, *open = notes__paren_open(s, k, &close);
+
+	for (size_t c = j + 1; open != NULL && c < k; c++) {
+		const item *it = &s->items[c];
+
+		if (it->e->type == NOTES_T_CLASS && same_item(s, j, c) &&
+		    !parted(s, j, c) && s->text + it->end <= open &&
+		    s->items[k].e->type == NOTES_T_SUBSTANCE &&
+		    notes__member_of(s->items[k].e->code, it->e->code) &&
+		    notes__only_marks(s->text, it->end,
+				      (uint32_t)(open - s->text), ""))
+			return true;
+	}
+	return false;
+}
+
 /* own_item_reaches: does forward trigger j reach item k?  One that
  * reaches only its own list item does not go past a comma, a dash, a
- * colon or a parenthesis. */
+ * colon or a parenthesis, but for a class's examples. */
 static bool
 own_item_reaches(const sentence *s, size_t j, size_t k)
 {
 	return !(s->items[j].e->dir & NOTES_DIR_OWN_ITEM) ||
-	       (same_item(s, j, k) && !parted(s, j, k));
+	       (same_item(s, j, k) && !parted(s, j, k)) ||
+	       class_example(s, j, k);
 }
 
 /* to_between: is "to" or "->" written between items k < m? */
@@ -1597,6 +1662,32 @@ kept_apart(const sentence *s, size_t k, size_t j)
 	       paren_confined(s, k, j) || queried_word(s, k, j);
 }
 
+/* DELABEL_IF_WORDS: the most words between a condition's word and the
+ * de-labelling it puts as a condition. */
+#define DELABEL_IF_WORDS 3
+
+/* delabel_conditional: is de-labelling j put as a condition, "if",
+ * "once", "unless" or "until" a few words before it in its clause ("if
+ * label removed -> co-amoxiclav", "once the label is removed")?  A label
+ * that may be removed is still on the record: it stands until the test
+ * removes it (rules75en21). */
+static bool
+delabel_conditional(const sentence *s, size_t j)
+{
+	static const char *const cond[] = {"if", "once", "unless", "until"};
+	size_t w0 = s->items[j].w0;
+	size_t from = w0 > DELABEL_IF_WORDS ? w0 - DELABEL_IF_WORDS : 0;
+
+	for (size_t w = w0; w-- > from;) {
+		if (!notes__only_marks(s->text, s->words[w].end,
+				       s->words[w + 1].start, " "))
+			return false; /* a mark parts the clause */
+		if (notes__words_in(s, w, cond, sizeof(cond) / sizeof(*cond)))
+			return true;
+	}
+	return false;
+}
+
 /* delabel_misses: is trigger j a de-labelling that does not reach item
  * k?  A label removed is a drug's, never a problem's.  An English request
  * to remove a label, written before the label it names ("GP asked to
@@ -1614,7 +1705,7 @@ delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
 
 	if (!(t->dir & NOTES_DIR_DELABEL))
 		return false;
-	if (s->items[k].e->type == NOTES_T_PROBLEM)
+	if (s->items[k].e->type == NOTES_T_PROBLEM || delabel_conditional(s, j))
 		return true;
 	if ((t->dir & mask) != (NOTES_DIR_FORWARD | NOTES_DIR_DELABEL) ||
 	    (unsigned char)t->key[0] >= 0x80)
@@ -1715,7 +1806,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			    resolved_reaches(s, k, j) ||
 			    (allergy && answer_reaches(s, k, j));
 
-		back = back && condition_reaches(s, k, j, allergy);
+		back = back && condition_reaches(s, k, j, allergy) &&
+		       !singular_stop_apart(s, k, j);
 		fwd = fwd && own_item_reaches(s, j, k);
 		if (plan_spares(s, j, k))
 			continue;

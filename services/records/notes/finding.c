@@ -37,7 +37,7 @@ static bool
 denied_in_list(const sentence *s, size_t k, notes_finding *f)
 {
 	bool ok = s->items[k].e->type == NOTES_T_CLASS &&
-		  notes__answered_ok(s, k);
+		  (notes__answered_ok(s, k) || notes__answered_safe(s, k));
 
 	if (!ok && !notes__answered_none(s, k))
 		return false;
@@ -296,7 +296,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
 	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
 	    notes__test_planned_zh(s, k) || notes__class_anaphor(s, k) ||
-	    notes__class_avoided(s, k) || avoided_after(s, k))
+	    notes__class_avoided(s, k) || avoided_after(s, k) ||
+	    (drug && notes__answered_safe(s, k)))
 		return false;
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);

@@ -931,6 +931,11 @@ notes__tolerated_after(const sentence *s, size_t k)
  * when the patient has no allergy to it ("Latex: none."). */
 static const char *const answered_ok_en[] = {"ok", "okay", "fine"};
 static const char *const answered_none_en[] = {"none", "nil", "no"};
+/* The word an allergy clinic's list answers a drug with that it judges
+ * may be given ("Allergy record updated: \"NSAID hypersensitivity:
+ * ibuprofen, naproxen.\" Paracetamol safe."): no allergy, and nothing
+ * said of its being taken (rules75en21). */
+static const char *const answered_safe_en[] = {"safe"};
 
 /* answer_dashed: is the answer at word w followed by a dash and the
  * writer's remark ("Chlorhexidine: NO - used for TKR without problem")?
@@ -945,15 +950,14 @@ answer_dashed(const sentence *s, size_t w)
 	return *p == '-' && p[1] == ' ' && w + 1 < s->n;
 }
 
-/* answered: is drug item k an allergy list's entry answered by one of
- * words[0, n) right after it, then the entry's end? */
+/* answered_any: is drug item k answered by one of words[0, n) right
+ * after it, then the entry's end? */
 static bool
-answered(const sentence *s, size_t k, const char *const *words, size_t n)
+answered_any(const sentence *s, size_t k, const char *const *words, size_t n)
 {
 	size_t w = s->items[k].w1;
 
-	if (!(s->allergy_list || s->allergy_line) || w >= s->n ||
-	    !notes__words_in(s, w, words, n))
+	if (w >= s->n || !notes__words_in(s, w, words, n))
 		return false;
 	/* the entry ends right after the answer (another word follows, so
 	 * the byte after it is the note's) */
@@ -961,6 +965,15 @@ answered(const sentence *s, size_t k, const char *const *words, size_t n)
 	       (s->text[s->words[w].end] != '\0' &&
 		strchr(";\"),.", s->text[s->words[w].end]) != NULL) ||
 	       answer_dashed(s, w);
+}
+
+/* answered: is drug item k an allergy list's entry answered by one of
+ * words[0, n) right after it, then the entry's end? */
+static bool
+answered(const sentence *s, size_t k, const char *const *words, size_t n)
+{
+	return (s->allergy_list || s->allergy_line) &&
+	       answered_any(s, k, words, n);
 }
 
 bool
@@ -973,6 +986,16 @@ bool
 notes__answered_none(const sentence *s, size_t k)
 {
 	return answered(s, k, answered_none_en, 3);
+}
+
+bool
+notes__answered_safe(const sentence *s, size_t k)
+{
+	/* an allergy record written in prose ("Allergy record updated:
+	 * \"...\" Paracetamol safe.") is answered as a list is */
+	return (s->allergy_list || s->allergy_line ||
+		notes__allergy_cued(s, k)) &&
+	       answered_any(s, k, answered_safe_en, 1);
 }
 
 bool

@@ -349,6 +349,11 @@ bool notes__answered_ok(const sentence *s, size_t k);
  * patient has no allergy to it. */
 bool notes__answered_none(const sentence *s, size_t k);
 
+/* notes__answered_safe: is drug item k an allergy list's entry answered
+ * "safe" right after it, then the entry's end ("Paracetamol safe.")?  The
+ * writer judges it may be given: no allergy to it. */
+bool notes__answered_safe(const sentence *s, size_t k);
+
 /* notes__recorded_reaches: does a record cue j at the end of a drug's story
  * name substance item k ("Previously tried fluoxetine - \"made me really
  * agitated\" - recorded as intolerance", "\"penicillin - nausea\"; this

@@ -8,6 +8,7 @@
  */
 #include "reader_int.h"
 
+#include <ctype.h>
 #include <string.h>
 
 /* records_intolerance: does s record an intolerance ("Morphine -
@@ -506,12 +507,33 @@ accepted(const sentence *s, size_t k)
 	return false;
 }
 
+/* same_line_story: does s, naming no drug, go on with the story of the
+ * drug the sentence before it named, on that drug's line, and the line
+ * go on after it ("Also lidocaine? - says \"the injection made my heart
+ * race\" - explained adrenaline effect.  Not recorded as allergy.")?
+ * The story is still that drug's, so the verdict after it speaks of it
+ * (rules75en21).  A line break ends the story. */
+static bool
+same_line_story(const sentence *s)
+{
+	const char *from = s->text + s->prior.end;
+	const char *p = s->text + s->words[s->n - 1].end;
+
+	if (s->prior.e == NULL || from >= p ||
+	    memchr(from, '\n', (size_t)(p - from)) != NULL)
+		return false;
+	while (*p != '\0' && *p != '\n' && (unsigned char)*p < 0x80 &&
+	       !isalnum((unsigned char)*p))
+		p++;
+	return *p != '\0' && *p != '\n';
+}
+
 void
 notes__remember_subject(sentence *s)
 {
 	size_t d = notes__first_drug(s, s->n_items);
 
-	if (s->n == 0)
+	if (s->n == 0 || (d == s->n_items && same_line_story(s)))
 		return;
 	s->prior.e = NULL;
 	s->prior_denied.e = NULL;

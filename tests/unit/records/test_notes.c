@@ -4067,6 +4067,115 @@ test_rules_en20(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "lidocaine") != NULL);
 }
 
+/* The twenty-first writer's English (issue 75, rules75en21): a
+ * de-labelling put as a condition ("if label removed") removes no
+ * label; a sentence that names no drug, on the line of the drug the
+ * sentence before named, goes on with that drug's story, so the verdict
+ * after it speaks of that drug; a drug an allergy record answers "safe"
+ * is no allergen (a class so answered, its allergy negated); what a drug
+ * "made me feel" (sick, dizzy, drunk, groggy ...) is its reaction; the
+ * singular heading "Allergy: none known." says no known allergies; a
+ * relative joined to the patient by "and" ("Patient and mother both
+ * understand ...") makes nothing a relative's; an allergy entry whose
+ * unread reaction a question mark ends is doubted; the members of a
+ * class named in the parenthesis after "avoid" or "stop" that class are
+ * avoided or stopped with it; "high BP", "enlarged prostate", "Vit D
+ * deficiency" and "overweight" are named; "was stopped" stops the drug
+ * of its own list item only. */
+static const expect rules_en21[] = {
+	{"Abx: gentamicin IV stat - penicillin allergy label unconfirmed; if "
+	 "label removed -> co-amoxiclav per guideline.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Penicillin allergy (rash 2001); once the label is removed, "
+	 "amoxicillin can be given.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
+	{"Allergies: PENICILLIN (anaphylaxis). Also lidocaine? - says the "
+	 "injection made her heart race - explained adrenaline effect. Not "
+	 "recorded as allergy.",
+	 NOTES_ALLERGY, "lidocaine", "lidocaine", NEG, false},
+	{"Allergies: ibuprofen, naproxen. NSAIDs safe.", NOTES_ALLERGY,
+	 "nsaids", "NSAIDs", NEG, false},
+	{"Allergies: ibuprofen, naproxen. NSAIDs safe.", NOTES_ALLERGY,
+	 "naproxen", "naproxen", 0, true},
+	{"Allergies: erythromycin - vomiting. She also told me that "
+	 "\"tramadol\" given for a toothache \"made her feel drunk and "
+	 "sick\".",
+	 NOTES_ALLERGY, "tramadol", "tramadol", 0, true},
+	{"Codeine makes me feel sick.", NOTES_ALLERGY, "codeine", "Codeine", 0,
+	 true},
+	{"Paracetamol made her feel better.", NOTES_MEDICINE, "paracetamol",
+	 "Paracetamol", 0, true},
+	{"Allergy: none known.", NOTES_ALLERGY, "", "Allergy: none known", NEG,
+	 false},
+	{"Patient and mother both understand she is not allergic to "
+	 "penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Mother says she is not allergic to penicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+	{"Mother and sister both have asthma.", NOTES_PROBLEM, "J45.9",
+	 "asthma", FAM, false},
+	{"Allergies: penicillin. Also \"nitrofurantoin - lung problems?\" "
+	 "per GP letter.",
+	 NOTES_ALLERGY, "nitrofurantoin", "nitrofurantoin", UNC, true},
+	{"Allergies: Chlorhexidine - ANAPHYLAXIS at previous dental? no, at a "
+	 "urology procedure 2018.",
+	 NOTES_ALLERGY, "chlorhexidine", "Chlorhexidine", 0, true},
+	{"Continue to AVOID all non-selective NSAIDs (ibuprofen, naproxen, "
+	 "diclofenac).",
+	 NOTES_MEDICINE, "diclofenac", "diclofenac", NEG, false},
+	{"Stop NSAIDs (ibuprofen, naproxen).", NOTES_MEDICINE, "naproxen",
+	 "naproxen", HIST, true},
+	{"Avoid NSAIDs (on apixaban), paracetamol regularly.", NOTES_MEDICINE,
+	 "apixaban", "apixaban", 0, true},
+	{"Other conditions: high BP (enalapril 10mg), enlarged prostate.",
+	 NOTES_PROBLEM, "I10", "high BP", 0, true},
+	{"Other conditions: high BP (enalapril 10mg), enlarged prostate.",
+	 NOTES_PROBLEM, "N40", "enlarged prostate", 0, true},
+	{"5. Vit D deficiency - cholecalciferol.", NOTES_PROBLEM, "E55.9",
+	 "Vit D deficiency", 0, true},
+	{"Examiner's comments: hypertension borderline controlled; "
+	 "overweight.",
+	 NOTES_PROBLEM, "E66.9", "overweight", 0, true},
+	{"Continue: aspirin 100mg, amlodipine 10mg, nifedipine was stopped "
+	 "before.",
+	 NOTES_MEDICINE, "amlodipine", "amlodipine", 0, true},
+	{"Continue: aspirin 100mg, amlodipine 10mg, nifedipine was stopped "
+	 "before.",
+	 NOTES_MEDICINE, "nifedipine", "nifedipine", HIST, true},
+	{"Aspirin and clopidogrel were stopped before surgery.", NOTES_MEDICINE,
+	 "aspirin", "Aspirin", HIST, true},
+};
+
+static void
+test_rules_en21(void)
+{
+	static const char *const removed =
+		"Penicillin allergy. Challenge negative; label removed.";
+	static const char *const next_line =
+		"Allergies: sulfa. Pt also told us she\n\"reacted\" to the "
+		"chemo - tingling fingers, not an allergy.";
+	static const char *const safe =
+		"Allergy record updated: \"NSAID hypersensitivity: ibuprofen, "
+		"naproxen.\" Paracetamol safe.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en21) / sizeof(rules_en21[0]); i++)
+		check(&rules_en21[i]);
+	/* a story that goes on to the next line is no longer the drug's */
+	notes__read_rules(next_line, strlen(next_line), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides")->context == 0);
+	/* the drug the record judges safe is no allergen */
+	notes__read_rules(safe, strlen(safe), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "naproxen") != NULL);
+	/* a removal done, no condition, still de-labels */
+	notes__read_rules(removed, strlen(removed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context ==
+		NOTES_NEGATED);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4774,6 +4883,7 @@ static const mt_case cases[] = {
 	{"rules_en18", test_rules_en18},
 	{"rules_en19", test_rules_en19},
 	{"rules_en20", test_rules_en20},
+	{"rules_en21", test_rules_en21},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
