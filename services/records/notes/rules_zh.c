@@ -472,6 +472,33 @@ answered_no_zh(const sentence *s, size_t k)
 		dash_between_zh(s->text, s->items[k].end, s->words[w].start));
 }
 
+/* semicolon_between_zh: does a semicolon, ASCII or full-width, stand
+ * between bytes from and to of s's text?  It ends a list entry: an
+ * intolerance after it is a later entry's, or the label rewritten ("病歷
+ * 首頁記錄「Clarithromycin過敏」…；…改為「不耐受：口苦」，不列為過敏"). */
+static bool
+semicolon_between_zh(const sentence *s, uint32_t from, uint32_t to)
+{
+	return to > from &&
+	       (memchr(s->text + from, ';', to - from) != NULL ||
+		memmem(s->text + from, to - from, "\xef\xbc\x9b", 3) != NULL);
+}
+
+bool
+notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
+{
+	static const char *const intolerant[] = {"不耐受"};
+
+	if (notes__any_in(s, w + 1, w + 1 + DENIAL_WORDS, intolerant, 1))
+		return false; /* "非不耐受" denies the intolerance itself */
+	for (size_t m = k + 1; m < s->n_items && s->items[m].w0 < w; m++)
+		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(s->items[m].e->key, "不耐受") != NULL)
+			return !semicolon_between_zh(s, s->items[k].end,
+						     s->items[m].start);
+	return false;
+}
+
 bool
 notes__denied_zh(const sentence *s, size_t k)
 {
@@ -486,7 +513,7 @@ notes__denied_zh(const sentence *s, size_t k)
 		return true;
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (denial_at(s, w, end))
-			return true;
+			return !notes__intolerance_kept_zh(s, k, w);
 	return false;
 }
 

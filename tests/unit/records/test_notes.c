@@ -4677,6 +4677,67 @@ test_rules_zh20(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
 }
 
+/* The twenty-first writer's Chinese (issue 75, rules75zh21): a reaction
+ * the writer says was no drug reaction (非药物反应, 不是药物反应) is no
+ * allergy; a drug recorded as an adverse drug reaction (记为药物不良反应) is
+ * its allergy; "对X敏感" with a reaction told after it (Hong Kong's 成身红
+ * among them) is an allergy, a culture's sensitivity not; an intolerance
+ * (不耐受) recorded between a drug and "非过敏" stands, and so does one
+ * recorded after the note de-labelled the drug. */
+static const expect rules_zh21[] = {
+	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
+	{"服阿莫西林后起红疹，皮肤科认为是病毒疹，不是药物反应。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", NEG, false},
+	{"另“胺碘酮”用后甲状腺功能异常，已停，记为药物不良反应。",
+	 NOTES_ALLERGY, "amiodarone", "胺碘酮", 0, true},
+	{"佢對盤尼西林都敏感，打針之後成身紅。", NOTES_ALLERGY, "penicillins",
+	 "盤尼西林", 0, true},
+	{"她对青霉素也敏感，用后全身皮疹。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
+	{"过敏栏：头孢类——胃肠道不适（不耐受），非过敏。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢类", 0, true},
+	{"服用阿司匹林后胃部不适，属胃肠道副作用，非过敏。", NOTES_ALLERGY,
+	 "aspirin", "阿司匹林", NEG, false},
+	{"病历首页记录“克拉霉素过敏”；与医生沟通后改为“不耐受：口苦”，不列为"
+	 "过敏。",
+	 NOTES_ALLERGY, "clarithromycin", "克拉霉素", NEG, false},
+};
+
+static void
+test_rules_zh21(void)
+{
+	static const char *const culture =
+		"痰培养：肺炎链球菌，对头孢曲松敏感，对青霉素也敏感。";
+	static const char *const relabelled =
+		"“头孢过敏”系胃肠道反应，非过敏。\n病历过敏栏修改为：头孢类——胃"
+		"肠道不适（不耐受）。";
+	static const char *const removed =
+		"“头孢过敏”系胃肠道反应，非过敏。\n过敏史：头孢类。";
+	notes_reading r;
+	bool held = false;
+
+	for (size_t i = 0; i < sizeof(rules_zh21) / sizeof(rules_zh21[0]); i++)
+		check(&rules_zh21[i]);
+	/* a culture's sensitivity tells of no reaction */
+	notes__read_rules(culture, strlen(culture), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
+	/* the intolerance recorded after the de-labelling stands */
+	notes__read_rules(relabelled, strlen(relabelled), &r);
+	for (size_t i = 0; i < r.n; i++)
+		held = held ||
+		       (r.findings[i].kind == NOTES_ALLERGY &&
+			r.findings[i].context == 0 &&
+			strcmp(r.findings[i].code, "cephalosporins") == 0);
+	MT_TRUE(held);
+	/* a label retold after its de-labelling, no intolerance said, goes */
+	notes__read_rules(removed, strlen(removed), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context != 0);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -4782,6 +4843,7 @@ static const mt_case cases[] = {
 	{"rules_zh18", test_rules_zh18},
 	{"rules_zh19", test_rules_zh19},
 	{"rules_zh20", test_rules_zh20},
+	{"rules_zh21", test_rules_zh21},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
