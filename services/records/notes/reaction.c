@@ -885,6 +885,27 @@ sensitive_reacted_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* sensitivity_shown_zh: is drug item k the first words of a parenthesis
+ * written right after "敏感", "后" right after it ("抗精神病药敏感（奥氮平后
+ * 加重）")?  The parenthesis tells the drug after which the sensitivity
+ * showed: its allergy.  A culture's sensitivity is told with its result
+ * ("对头孢曲松敏感（MIC 0.5）"), no drug taken. */
+static bool
+sensitivity_shown_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+	uint32_t from;
+
+	if (w < 2 || !notes__words_at(s, w - 2, "敏感") ||
+	    !notes__words_at(s, s->items[k].w1, "后"))
+		return false;
+	from = s->words[w - 1].end;
+	return s->items[k].start > from &&
+	       (memmem(s->text + from, s->items[k].start - from, "（", 3) !=
+			NULL ||
+		memchr(s->text + from, '(', s->items[k].start - from) != NULL);
+}
+
 bool
 notes__allergy_cued(const sentence *s, size_t k)
 {
@@ -896,7 +917,7 @@ notes__allergy_cued(const sentence *s, size_t k)
 		     run_adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
 			return true;
 	return sensitive_because_zh(s, k) || sensitive_reacted_zh(s, k) ||
-	       semi_listed_zh(s, k);
+	       sensitivity_shown_zh(s, k) || semi_listed_zh(s, k);
 }
 
 /* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop

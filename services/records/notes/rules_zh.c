@@ -159,6 +159,7 @@ static bool
 avoided_zh(const sentence *s, size_t k)
 {
 	static const char *const avoid[] = {"避免", "慎用"};
+	const char *close;
 	size_t from, to;
 
 	k = enumeration_head_zh(s, k); /* "避免卡马西平、苯妥英钠等" */
@@ -168,6 +169,12 @@ avoided_zh(const sentence *s, size_t k)
 	for (size_t w = s->items[k].w1; w < to; w++)
 		if (gap_has(s, w, FW_OPEN))
 			to = w;
+	/* nor does one said outside the parenthesis that holds the drug
+	 * ("抗精神病药敏感（奥氮平后加重）——病历注明：避免使用抗精神病药") */
+	if (notes__paren_open(s, k, &close) != NULL)
+		for (size_t w = s->items[k].w1; w < to; w++)
+			if (s->text + s->words[w].start >= close)
+				to = w;
 	return notes__words_any(s, from, to, avoid,
 				sizeof(avoid) / sizeof(*avoid));
 }

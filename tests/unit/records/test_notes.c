@@ -4683,7 +4683,9 @@ test_rules_zh20(void)
  * its allergy; "对X敏感" with a reaction told after it (Hong Kong's 成身红
  * among them) is an allergy, a culture's sensitivity not; an intolerance
  * (不耐受) recorded between a drug and "非过敏" stands, and so does one
- * recorded after the note de-labelled the drug. */
+ * recorded after the note de-labelled the drug; a drug in a parenthesis
+ * right after "敏感", "后" after it, is the sensitivity's allergy, and an
+ * avoidance said outside that parenthesis does not keep it away. */
 static const expect rules_zh21[] = {
 	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
 	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
@@ -4702,6 +4704,8 @@ static const expect rules_zh21[] = {
 	{"病历首页记录“克拉霉素过敏”；与医生沟通后改为“不耐受：口苦”，不列为"
 	 "过敏。",
 	 NOTES_ALLERGY, "clarithromycin", "克拉霉素", NEG, false},
+	{"6. 抗精神病药敏感（奥氮平后加重）——病历注明：避免使用抗精神病药。",
+	 NOTES_ALLERGY, "olanzapine", "奥氮平", 0, true},
 };
 
 static void
@@ -4709,6 +4713,7 @@ test_rules_zh21(void)
 {
 	static const char *const culture =
 		"痰培养：肺炎链球菌，对头孢曲松敏感，对青霉素也敏感。";
+	static const char *const mic = "药敏：对头孢曲松敏感（MIC 0.5）。";
 	static const char *const relabelled =
 		"“头孢过敏”系胃肠道反应，非过敏。\n病历过敏栏修改为：头孢类——胃"
 		"肠道不适（不耐受）。";
@@ -4719,9 +4724,11 @@ test_rules_zh21(void)
 
 	for (size_t i = 0; i < sizeof(rules_zh21) / sizeof(rules_zh21[0]); i++)
 		check(&rules_zh21[i]);
-	/* a culture's sensitivity tells of no reaction */
+	/* a culture's sensitivity tells of no reaction, nor of a drug taken */
 	notes__read_rules(culture, strlen(culture), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
+	notes__read_rules(mic, strlen(mic), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
 	/* the intolerance recorded after the de-labelling stands */
 	notes__read_rules(relabelled, strlen(relabelled), &r);
