@@ -23,6 +23,25 @@ details_before_zh(const sentence *s, size_t w)
 					 sizeof(details) / sizeof(*details));
 }
 
+/* unknown_allergy_zh: is "不详" written right after drug item k, before
+ * end ("对\"头孢\"不详", "头孢类“不详”")?  The drug's allergy itself is
+ * unknown: doubted.  In a parenthesis it is the reaction unknown, the
+ * list's slot for it ("2. 磺胺类（不详）"), and the allergy stands
+ * (rules75zh21). */
+static bool
+unknown_allergy_zh(const sentence *s, size_t k, size_t end)
+{
+	size_t w = s->items[k].w1;
+	uint32_t from = s->items[k].end, to;
+
+	if (w >= end || !notes__words_at(s, w, "不详"))
+		return false;
+	to = s->words[w].start;
+	return to <= from ||
+	       (memmem(s->text + from, to - from, FW_OPEN, 3) == NULL &&
+		memchr(s->text + from, '(', to - from) == NULL);
+}
+
 bool
 notes__doubt_after_zh(const sentence *s, size_t k)
 {
@@ -39,6 +58,8 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"未经证实",	"未确认",	"未经确认"};
 	size_t end = notes__drug_bound(s, k);
 
+	if (unknown_allergy_zh(s, k, end))
+		return true;
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (notes__words_in(s, w, doubt,
 				    sizeof(doubt) / sizeof(*doubt)) &&

@@ -4685,7 +4685,9 @@ test_rules_zh20(void)
  * (不耐受) recorded between a drug and "非过敏" stands, and so does one
  * recorded after the note de-labelled the drug; a drug in a parenthesis
  * right after "敏感", "后" after it, is the sensitivity's allergy, and an
- * avoidance said outside that parenthesis does not keep it away. */
+ * avoidance said outside that parenthesis does not keep it away; "不详"
+ * right after a drug doubts its allergy, in a parenthesis it is the
+ * reaction unknown. */
 static const expect rules_zh21[] = {
 	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
 	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
@@ -4706,6 +4708,12 @@ static const expect rules_zh21[] = {
 	 NOTES_ALLERGY, "clarithromycin", "克拉霉素", NEG, false},
 	{"6. 抗精神病药敏感（奥氮平后加重）——病历注明：避免使用抗精神病药。",
 	 NOTES_ALLERGY, "olanzapine", "奥氮平", 0, true},
+	{"过敏史：青霉素皮试阳性（2010年），未用药；对“头孢”不详。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢", UNC, true},
+	{"过敏史：青霉素皮试阳性，头孢类“不详”。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢类", UNC, true},
+	{"过敏史：\n1. 青霉素（皮疹）\n2. 磺胺类（不详）", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺类", 0, true},
 };
 
 static void
