@@ -55,7 +55,7 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"怀疑敏感",	"存疑",		"不肯定",	"唔肯定",
 		"是否过敏不详", "是否过敏不明", "是否过敏不清", "是否过敏未知",
 		"过敏史不详",	"过敏史不明",	"过敏史不清",	"未证实",
-		"未经证实",	"未确认",	"未经确认"};
+		"未经证实",	"未确认",	"未经确认",	"本人否认"};
 	size_t end = notes__drug_bound(s, k);
 
 	if (unknown_allergy_zh(s, k, end))

@@ -4687,7 +4687,7 @@ test_rules_zh20(void)
  * right after "敏感", "后" after it, is the sensitivity's allergy, and an
  * avoidance said outside that parenthesis does not keep it away; "不详"
  * right after a drug doubts its allergy, in a parenthesis it is the
- * reaction unknown. */
+ * reaction unknown; a label the patient denies (本人否认) is doubted. */
 static const expect rules_zh21[] = {
 	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
 	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
@@ -4714,6 +4714,8 @@ static const expect rules_zh21[] = {
 	 "cephalosporins", "头孢类", UNC, true},
 	{"过敏史：\n1. 青霉素（皮疹）\n2. 磺胺类（不详）", NOTES_ALLERGY,
 	 "sulfonamides", "磺胺类", 0, true},
+	{"过敏史：老伴说她“对青霉素过敏”；本人否认。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", UNC, true},
 };
 
 static void
