@@ -636,6 +636,18 @@ is_comma(const notes_entry *e)
 	       strcmp(e->key, "\xef\xbc\x8c") == 0;
 }
 
+/* emphasis_after: does 尤其 or 特别是 follow terminator item m ("避免使用抗
+ * 精神病药，尤其氟哌啶醇")?  The clause it opens goes on the one before it:
+ * what it names is what that clause says most of all (rules75zh21). */
+static bool
+emphasis_after(const sentence *s, size_t m)
+{
+	static const char *const most[] = {"尤其", "特别是"};
+
+	return notes__words_in(s, s->items[m].w1, most,
+			       sizeof(most) / sizeof(*most));
+}
+
 /* reason_only: is terminator e a reason ("due to", "owing to") that ends
  * a negation's scope only, where trigger t is not one?  "Co-amoxiclav not
  * given due to penicillin allergy": the allergy is the reason, not
@@ -698,7 +710,7 @@ notes__scope_ends(const sentence *s, size_t j, size_t k)
 		const notes_entry *e = s->items[m].e;
 
 		if (e->type == NOTES_T_TERMINATOR &&
-		    !(past_comma && is_comma(e)) &&
+		    !((past_comma || emphasis_after(s, m)) && is_comma(e)) &&
 		    !reason_only(e, s->items[j].e))
 			return true;
 		commas = commas || is_comma(e);

@@ -4687,7 +4687,8 @@ test_rules_zh20(void)
  * right after "敏感", "后" after it, is the sensitivity's allergy, and an
  * avoidance said outside that parenthesis does not keep it away; "不详"
  * right after a drug doubts its allergy, in a parenthesis it is the
- * reaction unknown; a label the patient denies (本人否认) is doubted. */
+ * reaction unknown; a label the patient denies (本人否认) is doubted; a
+ * clause opened by 尤其 or 特别是 goes on the trigger's scope before it. */
 static const expect rules_zh21[] = {
 	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
 	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
@@ -4716,6 +4717,8 @@ static const expect rules_zh21[] = {
 	 "sulfonamides", "磺胺类", 0, true},
 	{"过敏史：老伴说她“对青霉素过敏”；本人否认。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", UNC, true},
+	{"病历注明：避免使用抗精神病药，尤其氟哌啶醇。", NOTES_MEDICINE,
+	 "haloperidol", "氟哌啶醇", NEG, false},
 };
 
 static void
