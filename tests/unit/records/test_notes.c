@@ -4688,7 +4688,8 @@ test_rules_zh20(void)
  * avoidance said outside that parenthesis does not keep it away; "不详"
  * right after a drug doubts its allergy, in a parenthesis it is the
  * reaction unknown; a label the patient denies (本人否认) is doubted; a
- * clause opened by 尤其 or 特别是 goes on the trigger's scope before it. */
+ * clause opened by 尤其 or 特别是 goes on the trigger's scope before it;
+ * named terms the problem list lacked. */
 static const expect rules_zh21[] = {
 	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
 	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
@@ -4719,6 +4720,13 @@ static const expect rules_zh21[] = {
 	 "penicillins", "青霉素", UNC, true},
 	{"病历注明：避免使用抗精神病药，尤其氟哌啶醇。", NOTES_MEDICINE,
 	 "haloperidol", "氟哌啶醇", NEG, false},
+	{"5. 一度房室传导阻滞", NOTES_PROBLEM, "I44.0", "一度房室传导阻滞", 0,
+	 true},
+	{"- 肝纖維化 F3", NOTES_PROBLEM, "K74.0", "肝纖維化", 0, true},
+	{"- 混合型高脂血症", NOTES_PROBLEM, "E78.2", "混合型高脂血症", 0, true},
+	{"西医诊断：慢性萎缩性胃炎", NOTES_PROBLEM, "K29.4", "慢性萎缩性胃炎",
+	 0, true},
+	{"7. 低骨量", NOTES_PROBLEM, "M85.8", "低骨量", 0, true},
 };
 
 static void
