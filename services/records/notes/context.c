@@ -424,6 +424,26 @@ dated_past(const sentence *s, const notes_entry *t, size_t k)
 	return dated(s, k) || notes__is_event(s->items[k].e->code);
 }
 
+/* dated_then: is trigger t ("当时", at that time) written after a date in
+ * its sentence, a year or a time months or years ago ("5年前胃镜示…，当时
+ * 西医予…")?  It then refers to that past.  After a visit told undated
+ * ("上次就诊：…当时即予 doxycycline ×7天") the course it began may run still
+ * (rules75zh21). */
+static bool
+dated_then(const sentence *s, const notes_entry *t)
+{
+	static const char *const ago[] = {"年前", "月前"};
+	size_t j = 0;
+
+	while (j < s->n_items && s->items[j].e != t)
+		j++;
+	for (size_t w = 0; j < s->n_items && w < s->items[j].w0; w++)
+		if (notes__is_year(s->words[w].key) ||
+		    notes__words_in(s, w, ago, sizeof(ago) / sizeof(*ago)))
+			return true;
+	return false;
+}
+
 /* holds: does trigger t's context hold for item k at all?  A dated
  * past-history heading only for what its list dates; an English plan's
  * heading only for medicines; "settled" only for problems; a plan not
@@ -436,7 +456,8 @@ holds(const sentence *s, const notes_entry *t, size_t k)
 	     s->items[k].e->type == NOTES_T_PROBLEM))
 		return false;
 	if ((t->dir & NOTES_DIR_DRUGS) &&
-	    s->items[k].e->type != NOTES_T_SUBSTANCE)
+	    (s->items[k].e->type != NOTES_T_SUBSTANCE ||
+	     ((t->dir & NOTES_DIR_DATED) && !dated_then(s, t))))
 		return false;
 	if ((t->dir & NOTES_DIR_PROBLEMS) &&
 	    s->items[k].e->type != NOTES_T_PROBLEM)

@@ -4689,7 +4689,8 @@ test_rules_zh20(void)
  * right after a drug doubts its allergy, in a parenthesis it is the
  * reaction unknown; a label the patient denies (本人否认) is doubted; a
  * clause opened by 尤其 or 特别是 goes on the trigger's scope before it;
- * named terms the problem list lacked. */
+ * named terms the problem list lacked; 当时 after a date makes the drugs
+ * after it past. */
 static const expect rules_zh21[] = {
 	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
 	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
@@ -4727,6 +4728,10 @@ static const expect rules_zh21[] = {
 	{"西医诊断：慢性萎缩性胃炎", NOTES_PROBLEM, "K29.4", "慢性萎缩性胃炎",
 	 0, true},
 	{"7. 低骨量", NOTES_PROBLEM, "M85.8", "低骨量", 0, true},
+	{"5年前胃镜示慢性萎缩性胃炎，当时予阿莫西林根除治疗。", NOTES_MEDICINE,
+	 "amoxicillin", "阿莫西林", HIST, true},
+	{"上次就诊：尿道脓性分泌物3天，当时即予 doxycycline 100mg bd ×7天。",
+	 NOTES_MEDICINE, "doxycycline", "doxycycline", 0, true},
 };
 
 static void
