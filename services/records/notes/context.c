@@ -657,13 +657,14 @@ is_comma(const notes_entry *e)
 	       strcmp(e->key, "\xef\xbc\x8c") == 0;
 }
 
-/* emphasis_after: does 尤其 or 特别是 follow terminator item m ("避免使用抗
- * 精神病药，尤其氟哌啶醇")?  The clause it opens goes on the one before it:
- * what it names is what that clause says most of all (rules75zh21). */
+/* emphasis_after: does 尤其, 特别是 or 包括 follow terminator item m ("避
+ * 免使用抗精神病药，尤其氟哌啶醇", "不要自行买药，包括…止痛药")?  The clause
+ * it opens goes on the one before it: what it names is what that clause
+ * says, most of all or among others (rules75zh21). */
 static bool
 emphasis_after(const sentence *s, size_t m)
 {
-	static const char *const most[] = {"尤其", "特别是"};
+	static const char *const most[] = {"尤其", "特别是", "包括"};
 
 	return notes__words_in(s, s->items[m].w1, most,
 			       sizeof(most) / sizeof(*most));

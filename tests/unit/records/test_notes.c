@@ -4688,7 +4688,7 @@ test_rules_zh20(void)
  * avoidance said outside that parenthesis does not keep it away; "不详"
  * right after a drug doubts its allergy, in a parenthesis it is the
  * reaction unknown; a label the patient denies (本人否认) is doubted; a
- * clause opened by 尤其 or 特别是 goes on the trigger's scope before it;
+ * clause opened by 尤其, 特别是 or 包括 goes on the trigger's scope before it;
  * named terms the problem list lacked; 当时 after a date makes the drugs
  * after it past. */
 static const expect rules_zh21[] = {
@@ -4732,6 +4732,10 @@ static const expect rules_zh21[] = {
 	 "amoxicillin", "阿莫西林", HIST, true},
 	{"上次就诊：尿道脓性分泌物3天，当时即予 doxycycline 100mg bd ×7天。",
 	 NOTES_MEDICINE, "doxycycline", "doxycycline", 0, true},
+	{"3. 不要自行买药，包括中药、抗生素、止痛药（尤其布洛芬、阿司匹林）。",
+	 NOTES_MEDICINE, "ibuprofen", "布洛芬", NEG, false},
+	{"否认慢性病史，包括高血压、糖尿病。", NOTES_PROBLEM, "I10", "高血压",
+	 NEG, false},
 };
 
 static void
