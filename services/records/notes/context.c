@@ -1622,13 +1622,32 @@ queried_word(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* queried_aside_zh: is uncertain trigger j written in a parenthesis
+ * opened after item k, a full-width question mark there after a word of
+ * the aside ("penicillin allergy（過敏性休克？不肯定）", "NSAIDs 引發氣喘
+ * （AERD？待確認）")?  The question queries that word, the reaction's kind
+ * or the syndrome's name, and the doubt after it is of it, not of k
+ * (rules75zh21). */
+static bool
+queried_aside_zh(const sentence *s, size_t k, size_t j)
+{
+	const char *close, *open = notes__paren_open(s, j, &close), *q;
+
+	if (open == NULL || s->items[j].e->type != NOTES_T_UNCERTAIN ||
+	    s->text + s->items[k].start > open)
+		return false;
+	q = memmem(open, (size_t)(s->text + s->items[j].end - open), "？", 3);
+	return q != NULL && q > open + strlen(FW_OPEN);
+}
+
 static bool
 kept_apart(const sentence *s, size_t k, size_t j)
 {
 	if (!notes__is_trigger(s->items[j].e->type))
 		return false;
 	return queries_other(s, k, j) || numbered_apart(s, k, j) ||
-	       paren_confined(s, k, j) || queried_word(s, k, j);
+	       paren_confined(s, k, j) || queried_word(s, k, j) ||
+	       queried_aside_zh(s, k, j);
 }
 
 /* delabel_misses: is trigger j a de-labelling that does not reach item

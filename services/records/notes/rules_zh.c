@@ -42,6 +42,25 @@ unknown_allergy_zh(const sentence *s, size_t k, size_t end)
 		memchr(s->text + from, '(', to - from) == NULL);
 }
 
+/* queried_aside_zh: is doubt word w written in a parenthesis opened after
+ * drug item k, after a full-width question mark that follows a word of
+ * the aside ("penicillin allergy（過敏性休克？不肯定）")?  The doubt is of
+ * what the aside queries, the reaction's kind, not of the allergy, as in
+ * context.c (rules75zh21). */
+static bool
+queried_aside_zh(const sentence *s, size_t k, size_t w)
+{
+	const char *at = s->text + s->words[w].start, *open, *q;
+	size_t len = (size_t)(at - (s->text + s->items[k].end));
+
+	open = memmem(s->text + s->items[k].end, len, FW_OPEN, 3);
+	if (open == NULL ||
+	    memmem(open, (size_t)(at - open), FW_CLOSE, 3) != NULL)
+		return false;
+	q = memmem(open, (size_t)(at - open), "？", 3);
+	return q != NULL && q > open + 3;
+}
+
 bool
 notes__doubt_after_zh(const sentence *s, size_t k)
 {
@@ -63,7 +82,7 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (notes__words_in(s, w, doubt,
 				    sizeof(doubt) / sizeof(*doubt)) &&
-		    !details_before_zh(s, w))
+		    !details_before_zh(s, w) && !queried_aside_zh(s, k, w))
 			return true;
 	return false;
 }

@@ -4690,7 +4690,8 @@ test_rules_zh20(void)
  * reaction unknown; a label the patient denies (本人否认) is doubted; a
  * clause opened by 尤其, 特别是 or 包括 goes on the trigger's scope before it;
  * named terms the problem list lacked; 当时 after a date makes the drugs
- * after it past. */
+ * after it past; a doubt after a question mark on a word of an aside
+ * doubts that word, not the drug before the aside. */
 static const expect rules_zh21[] = {
 	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
 	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
@@ -4736,6 +4737,10 @@ static const expect rules_zh21[] = {
 	 NOTES_MEDICINE, "ibuprofen", "布洛芬", NEG, false},
 	{"否认慢性病史，包括高血压、糖尿病。", NOTES_PROBLEM, "I10", "高血压",
 	 NEG, false},
+	{"家族史：媽媽有 penicillin allergy（過敏性休克？不肯定）。",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"3. 阿斯匹靈/NSAIDs 引發氣喘（AERD？待確認，無鼻息肉病史）。",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
 };
 
 static void
