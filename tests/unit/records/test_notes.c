@@ -4691,7 +4691,8 @@ test_rules_zh20(void)
  * clause opened by 尤其, 特别是 or 包括 goes on the trigger's scope before it;
  * named terms the problem list lacked; 当时 after a date makes the drugs
  * after it past; a doubt after a question mark on a word of an aside
- * doubts that word, not the drug before the aside. */
+ * doubts that word, not the drug before the aside; an implant (Z95, Z96)
+ * dated or in a past history is present still. */
 static const expect rules_zh21[] = {
 	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
 	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
@@ -4741,6 +4742,8 @@ static const expect rules_zh21[] = {
 	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
 	{"3. 阿斯匹靈/NSAIDs 引發氣喘（AERD？待確認，無鼻息肉病史）。",
 	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"既往史：二尖瓣机械瓣置换术后（2012年）。", NOTES_PROBLEM, "Z95.2",
+	 "机械瓣置换术后", 0, true},
 };
 
 static void
