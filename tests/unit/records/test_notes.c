@@ -4730,6 +4730,8 @@ static const expect rules_zh21[] = {
 	{"西医诊断：慢性萎缩性胃炎", NOTES_PROBLEM, "K29.4", "慢性萎缩性胃炎",
 	 0, true},
 	{"7. 低骨量", NOTES_PROBLEM, "M85.8", "低骨量", 0, true},
+	{"3. 神经源性肠道", NOTES_PROBLEM, "K59.2", "神经源性肠道", 0, true},
+	{"- 輕度二尖瓣逆流", NOTES_PROBLEM, "I34.0", "二尖瓣逆流", 0, true},
 	{"5年前胃镜示慢性萎缩性胃炎，当时予阿莫西林根除治疗。", NOTES_MEDICINE,
 	 "amoxicillin", "阿莫西林", HIST, true},
 	{"上次就诊：尿道脓性分泌物3天，当时即予 doxycycline 100mg bd ×7天。",
