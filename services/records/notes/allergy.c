@@ -351,7 +351,9 @@ notes__disowned_by(const sentence *s, size_t k)
 		 * penicillin) */
 		if (e->type == NOTES_T_ALLERGY_CUE &&
 		    (e->dir & NOTES_DIR_DELABEL))
-			return notes__word_between(s, k, j, "对")
+			return notes__word_between(s, k, j, "对") ||
+					       notes__intolerance_kept_zh(
+						       s, k, s->items[j].w0)
 				       ? NULL
 				       : &s->items[j];
 	}

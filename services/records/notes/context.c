@@ -424,6 +424,26 @@ dated_past(const sentence *s, const notes_entry *t, size_t k)
 	return dated(s, k) || notes__is_event(s->items[k].e->code);
 }
 
+/* dated_then: is trigger t ("当时", at that time) written after a date in
+ * its sentence, a year or a time months or years ago ("5年前胃镜示…，当时
+ * 西医予…")?  It then refers to that past.  After a visit told undated
+ * ("上次就诊：…当时即予 doxycycline ×7天") the course it began may run still
+ * (rules75zh21). */
+static bool
+dated_then(const sentence *s, const notes_entry *t)
+{
+	static const char *const ago[] = {"年前", "月前"};
+	size_t j = 0;
+
+	while (j < s->n_items && s->items[j].e != t)
+		j++;
+	for (size_t w = 0; j < s->n_items && w < s->items[j].w0; w++)
+		if (notes__is_year(s->words[w].key) ||
+		    notes__words_in(s, w, ago, sizeof(ago) / sizeof(*ago)))
+			return true;
+	return false;
+}
+
 /* holds: does trigger t's context hold for item k at all?  A dated
  * past-history heading only for what its list dates; an English plan's
  * heading only for medicines; "settled" only for problems; a plan not
@@ -436,7 +456,8 @@ holds(const sentence *s, const notes_entry *t, size_t k)
 	     s->items[k].e->type == NOTES_T_PROBLEM))
 		return false;
 	if ((t->dir & NOTES_DIR_DRUGS) &&
-	    s->items[k].e->type != NOTES_T_SUBSTANCE)
+	    (s->items[k].e->type != NOTES_T_SUBSTANCE ||
+	     ((t->dir & NOTES_DIR_DATED) && !dated_then(s, t))))
 		return false;
 	if ((t->dir & NOTES_DIR_PROBLEMS) &&
 	    s->items[k].e->type != NOTES_T_PROBLEM)
@@ -639,6 +660,19 @@ is_comma(const notes_entry *e)
 	       strcmp(e->key, "\xef\xbc\x8c") == 0;
 }
 
+/* emphasis_after: does 尤其, 特别是 or 包括 follow terminator item m ("避
+ * 免使用抗精神病药，尤其氟哌啶醇", "不要自行买药，包括…止痛药")?  The clause
+ * it opens goes on the one before it: what it names is what that clause
+ * says, most of all or among others (rules75zh21). */
+static bool
+emphasis_after(const sentence *s, size_t m)
+{
+	static const char *const most[] = {"尤其", "特别是", "包括"};
+
+	return notes__words_in(s, s->items[m].w1, most,
+			       sizeof(most) / sizeof(*most));
+}
+
 /* reason_only: is terminator e a reason ("due to", "owing to") that ends
  * a negation's scope only, where trigger t is not one?  "Co-amoxiclav not
  * given due to penicillin allergy": the allergy is the reason, not
@@ -701,7 +735,7 @@ notes__scope_ends(const sentence *s, size_t j, size_t k)
 		const notes_entry *e = s->items[m].e;
 
 		if (e->type == NOTES_T_TERMINATOR &&
-		    !(past_comma && is_comma(e)) &&
+		    !((past_comma || emphasis_after(s, m)) && is_comma(e)) &&
 		    !reason_only(e, s->items[j].e))
 			return true;
 		commas = commas || is_comma(e);
@@ -1653,13 +1687,32 @@ queried_word(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* queried_aside_zh: is uncertain trigger j written in a parenthesis
+ * opened after item k, a full-width question mark there after a word of
+ * the aside ("penicillin allergy（過敏性休克？不肯定）", "NSAIDs 引發氣喘
+ * （AERD？待確認）")?  The question queries that word, the reaction's kind
+ * or the syndrome's name, and the doubt after it is of it, not of k
+ * (rules75zh21). */
+static bool
+queried_aside_zh(const sentence *s, size_t k, size_t j)
+{
+	const char *close, *open = notes__paren_open(s, j, &close), *q;
+
+	if (open == NULL || s->items[j].e->type != NOTES_T_UNCERTAIN ||
+	    s->text + s->items[k].start > open)
+		return false;
+	q = memmem(open, (size_t)(s->text + s->items[j].end - open), "？", 3);
+	return q != NULL && q > open + strlen(FW_OPEN);
+}
+
 static bool
 kept_apart(const sentence *s, size_t k, size_t j)
 {
 	if (!notes__is_trigger(s->items[j].e->type))
 		return false;
 	return queries_other(s, k, j) || numbered_apart(s, k, j) ||
-	       paren_confined(s, k, j) || queried_word(s, k, j);
+	       paren_confined(s, k, j) || queried_word(s, k, j) ||
+	       queried_aside_zh(s, k, j);
 }
 
 /* DELABEL_IF_WORDS: the most words between a condition's word and the

@@ -348,6 +348,16 @@ allergen_only(const notes_finding *f)
 	return f->kind == NOTES_MEDICINE && strcmp(f->code, "latex") == 0;
 }
 
+/* implant_present: is code the presence of a heart valve, graft or
+ * joint put in (ICD-10 Z95, Z96: "二尖瓣机械瓣置换术后（2012年）", "右髋关节
+ * 置换术后")?  The operation is dated; the implant it left is there now,
+ * whatever past a date or a history gives the mention (rules75zh21). */
+static bool
+implant_present(const char *code)
+{
+	return strncmp(code, "Z95", 3) == 0 || strncmp(code, "Z96", 3) == 0;
+}
+
 /* event_dated: is Chinese problem item k in a clause that opens with
  * the year it happened ("2019年因泌尿系感染口服头孢呋辛7天", "2023年孕8
  * 周自然流产1次")?  The event is over; a clause that says the problem
@@ -464,6 +474,10 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		 * dated goes on ("T2DM 2010") */
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "dated";
+	}
+	if (f->context == NOTES_HISTORICAL && implant_present(f->code)) {
+		f->context = 0;
+		f->trigger = "";
 	}
 	return true;
 }

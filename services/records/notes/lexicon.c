@@ -89,7 +89,8 @@ type_parse(const char *s, notes_type *out)
  * avoid, a stop of drugs only; a de-labelling that names only the
  * label after it (rules75zh17: "已 remove penicillin allergy"); and
  * advice to stop written after its drug, of drugs only (rules75en19:
- * "advised to stop"). */
+ * "advised to stop"); a past of drugs only, after a date in its sentence
+ * (rules75zh21: "5年前…，当时西医予…"). */
 static bool
 dir_parse_en6(const char *s, unsigned *out)
 {
@@ -111,6 +112,8 @@ dir_parse_en6(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_DELABEL;
 	else if (strcmp(s, "stop_backward_drugs") == 0)
 		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS;
+	else if (strcmp(s, "dated_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_DRUGS | NOTES_DIR_DATED;
 	else
 		return false;
 	return true;

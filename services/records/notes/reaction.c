@@ -863,6 +863,49 @@ sensitive_because_zh(const sentence *s, size_t k)
 	       notes__words_at(s, after, "敏感");
 }
 
+/* sensitive_reacted_zh: is drug item k written "对X敏感" (都 or 也 perhaps
+ * between), a reaction that happened told after it in its sentence ("佢對盤
+ * 尼西林都敏感，打針之後成身紅")?  Hong Kong writes an allergy 敏感; a
+ * culture's sensitivity ("對ceftriaxone敏感") tells of no reaction. */
+static bool
+sensitive_reacted_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0, after = s->items[k].w1;
+
+	if (w == 0 || !notes__words_at(s, w - 1, "对"))
+		return false;
+	if (notes__words_at(s, after, "都") || notes__words_at(s, after, "也"))
+		after++;
+	if (!notes__words_at(s, after, "敏感"))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_REACTION &&
+		    s->items[j].w0 > after && !denied_reaction(s, j))
+			return true;
+	return false;
+}
+
+/* sensitivity_shown_zh: is drug item k the first words of a parenthesis
+ * written right after "敏感", "后" right after it ("抗精神病药敏感（奥氮平后
+ * 加重）")?  The parenthesis tells the drug after which the sensitivity
+ * showed: its allergy.  A culture's sensitivity is told with its result
+ * ("对头孢曲松敏感（MIC 0.5）"), no drug taken. */
+static bool
+sensitivity_shown_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+	uint32_t from;
+
+	if (w < 2 || !notes__words_at(s, w - 2, "敏感") ||
+	    !notes__words_at(s, s->items[k].w1, "后"))
+		return false;
+	from = s->words[w - 1].end;
+	return s->items[k].start > from &&
+	       (memmem(s->text + from, s->items[k].start - from, "（", 3) !=
+			NULL ||
+		memchr(s->text + from, '(', s->items[k].start - from) != NULL);
+}
+
 bool
 notes__allergy_cued(const sentence *s, size_t k)
 {
@@ -873,7 +916,8 @@ notes__allergy_cued(const sentence *s, size_t k)
 		     adverbs_reach_zh(s, k, j) ||
 		     run_adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
 			return true;
-	return sensitive_because_zh(s, k) || semi_listed_zh(s, k);
+	return sensitive_because_zh(s, k) || sensitive_reacted_zh(s, k) ||
+	       sensitivity_shown_zh(s, k) || semi_listed_zh(s, k);
 }
 
 /* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop

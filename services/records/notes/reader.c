@@ -193,7 +193,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 		    !sentence_read(&s, &t, out))
 			break;
 	} while (t.type != NOTES_TOK_END);
-	notes__settle(out, text);
+	notes__settle(out, text, n);
 }
 
 bool

@@ -630,6 +630,15 @@ bool notes__relative_self_zh(const sentence *s, size_t k);
  * sentence (negated), or a relative's (family). */
 void notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__intolerance_kept_zh: is an intolerance (不耐受) recorded between
+ * drug item k and the Chinese verdict at word w after it, the verdict
+ * denying an allergy, not the intolerance ("头孢类——胃肠道不适（不耐受），非过
+ * 敏")?  Then the verdict says what kind of reaction it was, an intolerance
+ * the record keeps, not that there was none, as "(intolerance, not
+ * allergy per pt)" does in English (verdict.c, records_intolerance;
+ * rules75zh21). */
+bool notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w);
+
 /* notes__denied_zh: does the writer deny Chinese drug item k's allergy later in
  * its sentence, before another drug is named ("吗啡——皮肤瘙痒，…，非真正
  * 过敏", "对利多卡因过敏？——…，非利多卡因过敏", "对\"panadol\"没有敏感",
@@ -913,7 +922,8 @@ bool notes__misattributed_code(const notes_reading *out, const char *code);
  * diabetes named without its type takes the type the note names (in
  * English, type 2 where it names none), and an unspecified problem a
  * specific one covers is dropped (refine.c).  text is the note the
- * findings' spans index.  The findings are final after it. */
-void notes__settle(notes_reading *out, const char *text);
+ * findings' spans index, len its length.  The findings are final after
+ * it. */
+void notes__settle(notes_reading *out, const char *text, size_t len);
 
 #endif

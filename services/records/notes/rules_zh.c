@@ -23,6 +23,44 @@ details_before_zh(const sentence *s, size_t w)
 					 sizeof(details) / sizeof(*details));
 }
 
+/* unknown_allergy_zh: is "不详" written right after drug item k, before
+ * end ("对\"头孢\"不详", "头孢类“不详”")?  The drug's allergy itself is
+ * unknown: doubted.  In a parenthesis it is the reaction unknown, the
+ * list's slot for it ("2. 磺胺类（不详）"), and the allergy stands
+ * (rules75zh21). */
+static bool
+unknown_allergy_zh(const sentence *s, size_t k, size_t end)
+{
+	size_t w = s->items[k].w1;
+	uint32_t from = s->items[k].end, to;
+
+	if (w >= end || !notes__words_at(s, w, "不详"))
+		return false;
+	to = s->words[w].start;
+	return to <= from ||
+	       (memmem(s->text + from, to - from, FW_OPEN, 3) == NULL &&
+		memchr(s->text + from, '(', to - from) == NULL);
+}
+
+/* queried_aside_zh: is doubt word w written in a parenthesis opened after
+ * drug item k, after a full-width question mark that follows a word of
+ * the aside ("penicillin allergy（過敏性休克？不肯定）")?  The doubt is of
+ * what the aside queries, the reaction's kind, not of the allergy, as in
+ * context.c (rules75zh21). */
+static bool
+queried_aside_zh(const sentence *s, size_t k, size_t w)
+{
+	const char *at = s->text + s->words[w].start, *open, *q;
+	size_t len = (size_t)(at - (s->text + s->items[k].end));
+
+	open = memmem(s->text + s->items[k].end, len, FW_OPEN, 3);
+	if (open == NULL ||
+	    memmem(open, (size_t)(at - open), FW_CLOSE, 3) != NULL)
+		return false;
+	q = memmem(open, (size_t)(at - open), "？", 3);
+	return q != NULL && q > open + 3;
+}
+
 bool
 notes__doubt_after_zh(const sentence *s, size_t k)
 {
@@ -36,13 +74,15 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"怀疑敏感",	"存疑",		"不肯定",	"唔肯定",
 		"是否过敏不详", "是否过敏不明", "是否过敏不清", "是否过敏未知",
 		"过敏史不详",	"过敏史不明",	"过敏史不清",	"未证实",
-		"未经证实",	"未确认",	"未经确认"};
+		"未经证实",	"未确认",	"未经确认",	"本人否认"};
 	size_t end = notes__drug_bound(s, k);
 
+	if (unknown_allergy_zh(s, k, end))
+		return true;
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (notes__words_in(s, w, doubt,
 				    sizeof(doubt) / sizeof(*doubt)) &&
-		    !details_before_zh(s, w))
+		    !details_before_zh(s, w) && !queried_aside_zh(s, k, w))
 			return true;
 	return false;
 }
@@ -159,6 +199,7 @@ static bool
 avoided_zh(const sentence *s, size_t k)
 {
 	static const char *const avoid[] = {"避免", "慎用"};
+	const char *close;
 	size_t from, to;
 
 	k = enumeration_head_zh(s, k); /* "避免卡马西平、苯妥英钠等" */
@@ -168,6 +209,12 @@ avoided_zh(const sentence *s, size_t k)
 	for (size_t w = s->items[k].w1; w < to; w++)
 		if (gap_has(s, w, FW_OPEN))
 			to = w;
+	/* nor does one said outside the parenthesis that holds the drug
+	 * ("抗精神病药敏感（奥氮平后加重）——病历注明：避免使用抗精神病药") */
+	if (notes__paren_open(s, k, &close) != NULL)
+		for (size_t w = s->items[k].w1; w < to; w++)
+			if (s->text + s->words[w].start >= close)
+				to = w;
 	return notes__words_any(s, from, to, avoid,
 				sizeof(avoid) / sizeof(*avoid));
 }
@@ -472,6 +519,33 @@ answered_no_zh(const sentence *s, size_t k)
 		dash_between_zh(s->text, s->items[k].end, s->words[w].start));
 }
 
+/* semicolon_between_zh: does a semicolon, ASCII or full-width, stand
+ * between bytes from and to of s's text?  It ends a list entry: an
+ * intolerance after it is a later entry's, or the label rewritten ("病歷
+ * 首頁記錄「Clarithromycin過敏」…；…改為「不耐受：口苦」，不列為過敏"). */
+static bool
+semicolon_between_zh(const sentence *s, uint32_t from, uint32_t to)
+{
+	return to > from &&
+	       (memchr(s->text + from, ';', to - from) != NULL ||
+		memmem(s->text + from, to - from, "\xef\xbc\x9b", 3) != NULL);
+}
+
+bool
+notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
+{
+	static const char *const intolerant[] = {"不耐受"};
+
+	if (notes__any_in(s, w + 1, w + 1 + DENIAL_WORDS, intolerant, 1))
+		return false; /* "非不耐受" denies the intolerance itself */
+	for (size_t m = k + 1; m < s->n_items && s->items[m].w0 < w; m++)
+		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(s->items[m].e->key, "不耐受") != NULL)
+			return !semicolon_between_zh(s, s->items[k].end,
+						     s->items[m].start);
+	return false;
+}
+
 bool
 notes__denied_zh(const sentence *s, size_t k)
 {
@@ -486,7 +560,7 @@ notes__denied_zh(const sentence *s, size_t k)
 		return true;
 	for (size_t w = s->items[k].w1; w < end; w++)
 		if (denial_at(s, w, end))
-			return true;
+			return !notes__intolerance_kept_zh(s, k, w);
 	return false;
 }
 

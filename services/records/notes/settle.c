@@ -83,10 +83,56 @@ drop_where(notes_reading *out,
 	out->n = n;
 }
 
-static void
-delabel(notes_reading *out)
+/* last_delabelled: where the last de-labelling of code starts in out, or
+ * 0 for none. */
+static uint32_t
+last_delabelled(const notes_reading *out, const char *code)
 {
-	drop_where(out, delabelled_mention);
+	uint32_t at = 0;
+
+	for (size_t i = 0; i < out->n; i++)
+		if (notes__delabelled(&out->findings[i]) &&
+		    strcmp(out->findings[i].code, code) == 0 &&
+		    out->findings[i].start > at)
+			at = out->findings[i].start;
+	return at;
+}
+
+/* relabelled_zh: is f, an allergy written after the last de-labelling of
+ * its code, recorded in the rest of its sentence as an intolerance (不耐
+ * 受: "“头孢过敏”已澄清为胃肠不耐受，病历过敏栏修改为：头孢类——胃肠道不适（不耐
+ * 受），非过敏")?  The record then holds the drug's intolerance in place of
+ * the allergy the note de-labelled before: the entry's kind changed, it
+ * was not removed (rules75zh21).  len: text's. */
+static bool
+relabelled_zh(const notes_reading *out, const notes_finding *f,
+	      const char *text, size_t len)
+{
+	static const char intolerant[] = "不耐受", stop[] = "。";
+	uint32_t at = last_delabelled(out, f->code), end = f->end;
+
+	if (at == 0 || at >= f->start)
+		return false;
+	while (end < len && text[end] != '\n' &&
+	       !(end + 3 <= len && memcmp(text + end, stop, 3) == 0))
+		end++;
+	return memmem(text + f->end, end - f->end, intolerant,
+		      strlen(intolerant)) != NULL;
+}
+
+/* delabel drops the mentions of a label the note de-labels
+ * (delabelled_mention), but for one recorded again as an intolerance
+ * after it (relabelled_zh). */
+static void
+delabel(notes_reading *out, const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++)
+		if (!delabelled_mention(out, &out->findings[i]) ||
+		    relabelled_zh(out, &out->findings[i], text, len))
+			out->findings[n++] = out->findings[i];
+	out->n = n;
 }
 
 /* denied_after: does the note deny the patient an allergy to f's code
@@ -390,9 +436,9 @@ undecline(notes_reading *out)
 }
 
 void
-notes__settle(notes_reading *out, const char *text)
+notes__settle(notes_reading *out, const char *text, size_t len)
 {
-	delabel(out);
+	delabel(out, text, len);
 	undeny(out);
 	undoubt(out);
 	unstop(out);

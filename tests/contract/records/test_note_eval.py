@@ -113,7 +113,7 @@ ORDER_CEILINGS = {
     "en-dev18": (5, 0), "zh-dev18": (4, 1),
     "en-dev19": (0, 0), "zh-dev19": (1, 1),
     "en-dev20": (4, 0), "zh-dev20": (5, 0),
-    "en-dev21": (0, 0), "zh-dev21": (4, 1),
+    "en-dev21": (0, 0), "zh-dev21": (0, 0),
 }
 
 

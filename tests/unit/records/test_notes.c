@@ -4786,6 +4786,114 @@ test_rules_zh20(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
 }
 
+/* The twenty-first writer's Chinese (issue 75, rules75zh21): a reaction
+ * the writer says was no drug reaction (非药物反应, 不是药物反应) is no
+ * allergy; a drug recorded as an adverse drug reaction (记为药物不良反应) is
+ * its allergy; "对X敏感" with a reaction told after it (Hong Kong's 成身红
+ * among them) is an allergy, a culture's sensitivity not; an intolerance
+ * (不耐受) recorded between a drug and "非过敏" stands, and so does one
+ * recorded after the note de-labelled the drug; a drug in a parenthesis
+ * right after "敏感", "后" after it, is the sensitivity's allergy, and an
+ * avoidance said outside that parenthesis does not keep it away; "不详"
+ * right after a drug doubts its allergy, in a parenthesis it is the
+ * reaction unknown; a label the patient denies (本人否认) is doubted; a
+ * clause opened by 尤其, 特别是 or 包括 goes on the trigger's scope before it;
+ * named terms the problem list lacked; 当时 after a date makes the drugs
+ * after it past; a doubt after a question mark on a word of an aside
+ * doubts that word, not the drug before the aside; an implant (Z95, Z96)
+ * dated or in a past history is present still. */
+static const expect rules_zh21[] = {
+	{"自述吃“磺胺”会呕吐？——其子称是喝酒后吐的，非药物反应。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
+	{"服阿莫西林后起红疹，皮肤科认为是病毒疹，不是药物反应。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", NEG, false},
+	{"另“胺碘酮”用后甲状腺功能异常，已停，记为药物不良反应。",
+	 NOTES_ALLERGY, "amiodarone", "胺碘酮", 0, true},
+	{"佢對盤尼西林都敏感，打針之後成身紅。", NOTES_ALLERGY, "penicillins",
+	 "盤尼西林", 0, true},
+	{"她对青霉素也敏感，用后全身皮疹。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
+	{"过敏栏：头孢类——胃肠道不适（不耐受），非过敏。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢类", 0, true},
+	{"服用阿司匹林后胃部不适，属胃肠道副作用，非过敏。", NOTES_ALLERGY,
+	 "aspirin", "阿司匹林", NEG, false},
+	{"病历首页记录“克拉霉素过敏”；与医生沟通后改为“不耐受：口苦”，不列为"
+	 "过敏。",
+	 NOTES_ALLERGY, "clarithromycin", "克拉霉素", NEG, false},
+	{"6. 抗精神病药敏感（奥氮平后加重）——病历注明：避免使用抗精神病药。",
+	 NOTES_ALLERGY, "olanzapine", "奥氮平", 0, true},
+	{"过敏史：青霉素皮试阳性（2010年），未用药；对“头孢”不详。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢", UNC, true},
+	{"过敏史：青霉素皮试阳性，头孢类“不详”。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢类", UNC, true},
+	{"过敏史：\n1. 青霉素（皮疹）\n2. 磺胺类（不详）", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺类", 0, true},
+	{"过敏史：老伴说她“对青霉素过敏”；本人否认。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", UNC, true},
+	{"病历注明：避免使用抗精神病药，尤其氟哌啶醇。", NOTES_MEDICINE,
+	 "haloperidol", "氟哌啶醇", NEG, false},
+	{"5. 一度房室传导阻滞", NOTES_PROBLEM, "I44.0", "一度房室传导阻滞", 0,
+	 true},
+	{"- 肝纖維化 F3", NOTES_PROBLEM, "K74.0", "肝纖維化", 0, true},
+	{"- 混合型高脂血症", NOTES_PROBLEM, "E78.2", "混合型高脂血症", 0, true},
+	{"西医诊断：慢性萎缩性胃炎", NOTES_PROBLEM, "K29.4", "慢性萎缩性胃炎",
+	 0, true},
+	{"7. 低骨量", NOTES_PROBLEM, "M85.8", "低骨量", 0, true},
+	{"3. 神经源性肠道", NOTES_PROBLEM, "K59.2", "神经源性肠道", 0, true},
+	{"- 輕度二尖瓣逆流", NOTES_PROBLEM, "I34.0", "二尖瓣逆流", 0, true},
+	{"5年前胃镜示慢性萎缩性胃炎，当时予阿莫西林根除治疗。", NOTES_MEDICINE,
+	 "amoxicillin", "阿莫西林", HIST, true},
+	{"上次就诊：尿道脓性分泌物3天，当时即予 doxycycline 100mg bd ×7天。",
+	 NOTES_MEDICINE, "doxycycline", "doxycycline", 0, true},
+	{"3. 不要自行买药，包括中药、抗生素、止痛药（尤其布洛芬、阿司匹林）。",
+	 NOTES_MEDICINE, "ibuprofen", "布洛芬", NEG, false},
+	{"否认慢性病史，包括高血压、糖尿病。", NOTES_PROBLEM, "I10", "高血压",
+	 NEG, false},
+	{"家族史：媽媽有 penicillin allergy（過敏性休克？不肯定）。",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"3. 阿斯匹靈/NSAIDs 引發氣喘（AERD？待確認，無鼻息肉病史）。",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"既往史：二尖瓣机械瓣置换术后（2012年）。", NOTES_PROBLEM, "Z95.2",
+	 "机械瓣置换术后", 0, true},
+};
+
+static void
+test_rules_zh21(void)
+{
+	static const char *const culture =
+		"痰培养：肺炎链球菌，对头孢曲松敏感，对青霉素也敏感。";
+	static const char *const mic = "药敏：对头孢曲松敏感（MIC 0.5）。";
+	static const char *const relabelled =
+		"“头孢过敏”系胃肠道反应，非过敏。\n病历过敏栏修改为：头孢类——胃"
+		"肠道不适（不耐受）。";
+	static const char *const removed =
+		"“头孢过敏”系胃肠道反应，非过敏。\n过敏史：头孢类。";
+	notes_reading r;
+	bool held = false;
+
+	for (size_t i = 0; i < sizeof(rules_zh21) / sizeof(rules_zh21[0]); i++)
+		check(&rules_zh21[i]);
+	/* a culture's sensitivity tells of no reaction, nor of a drug taken */
+	notes__read_rules(culture, strlen(culture), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
+	notes__read_rules(mic, strlen(mic), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ceftriaxone") == NULL);
+	/* the intolerance recorded after the de-labelling stands */
+	notes__read_rules(relabelled, strlen(relabelled), &r);
+	for (size_t i = 0; i < r.n; i++)
+		held = held ||
+		       (r.findings[i].kind == NOTES_ALLERGY &&
+			r.findings[i].context == 0 &&
+			strcmp(r.findings[i].code, "cephalosporins") == 0);
+	MT_TRUE(held);
+	/* a label retold after its de-labelling, no intolerance said, goes */
+	notes__read_rules(removed, strlen(removed), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context != 0);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -4892,6 +5000,7 @@ static const mt_case cases[] = {
 	{"rules_zh18", test_rules_zh18},
 	{"rules_zh19", test_rules_zh19},
 	{"rules_zh20", test_rules_zh20},
+	{"rules_zh21", test_rules_zh21},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
