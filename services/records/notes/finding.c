@@ -307,11 +307,12 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug && (notes__remedy_given(s, k) || notes__now_on(s, k) ||
-		     notes__given_aside(s, k) || notes__switched_to(s, k) ||
-		     notes__remedy_dosed(s, k) ||
-		     notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
-		     chosen_instead(s, k) || challenge_offered(s, k))) {
+	if (drug &&
+	    (notes__remedy_given(s, k) || notes__now_on(s, k) ||
+	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
+	     notes__remedy_dosed(s, k) || notes__dosed_none_known(s, k) ||
+	     notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
+	     chosen_instead(s, k) || challenge_offered(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

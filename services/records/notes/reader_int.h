@@ -708,6 +708,13 @@ bool notes__now_on(const sentence *s, size_t k);
  * not the allergen. */
 bool notes__remedy_dosed(const sentence *s, size_t k);
 
+/* notes__dosed_none_known: is drug item k written with its dose right
+ * after it and then, in its sentence, "no known allergies" with no
+ * reaction and no allergy cue ("Tazocin 4.5g IV tds (no allergies -
+ * NKDA confirmed)")?  The dose is an order and the phrase the check made
+ * before it: the drug is given, no allergen (rules75en22). */
+bool notes__dosed_none_known(const sentence *s, size_t k);
+
 /* notes__taken_here: is drug item k, or a mention of its drug before it in s
  * with no reaction of k's own, told as taken for years ("she has had
  * frusemide for years (note frusemide is a non-antibiotic sulfonamide

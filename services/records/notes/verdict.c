@@ -209,17 +209,24 @@ paren_verdict(const sentence *s, size_t j)
 
 /* avoided_after: does "but" right after verdict item j say the drug is
  * still to be avoided ("adverse reaction rather than allergy, but please
- * avoid")?  A reason to avoid a drug keeps its label, an intolerance. */
+ * avoid"), or, later in the sentence, that it stays avoided or flagged
+ * ("not an allergy but ototoxicity concern ... - IV tobramycin avoided
+ * unless no choice", "a bad reaction rather than an allergy but fine to
+ * keep it flagged", rules75en22)?  A reason to avoid a drug keeps its
+ * label, an intolerance. */
 static bool
 avoided_after(const sentence *s, size_t j)
 {
 	static const char *const avoid[] = {"avoid", "avoided"};
+	static const char *const kept[] = {"avoided", "flagged"};
 	size_t w = s->items[j].w1;
 
 	if (w >= s->n || !notes__words_at(s, w, "but"))
 		return false;
 	return notes__any_in(s, w + 1, w + 1 + AVOID_AFTER_BUT_WORDS, avoid,
-			     sizeof(avoid) / sizeof(*avoid));
+			     sizeof(avoid) / sizeof(*avoid)) ||
+	       notes__any_in(s, w + 1, s->n, kept,
+			     sizeof(kept) / sizeof(*kept));
 }
 
 /* joined_words: is text[from, to) only a list's joining: spaces, a
@@ -324,9 +331,12 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 			(e->dir & NOTES_DIR_NOT_ALLERGY) &&
 			(!records_intolerance(s, d) || paren_verdict(s, j)) &&
 			!avoided_after(s, j);
-		bool record = (e->dir & NOTES_DIR_RECORDED) &&
-			      e->type == NOTES_T_ALLERGY_CUE &&
-			      notes__first_drug(s, j) == j;
+		bool record = ((e->dir & NOTES_DIR_RECORDED) &&
+			       e->type == NOTES_T_ALLERGY_CUE &&
+			       notes__first_drug(s, j) == j) ||
+			      (e->type == NOTES_T_PSEUDO &&
+			       (e->dir & NOTES_DIR_NOT_ALLERGY) &&
+			       avoided_after(s, j));
 		notes_finding f;
 
 		if (d != NULL && d >= s->items && d < s->items + s->n_items &&

@@ -4176,6 +4176,56 @@ test_rules_en21(void)
 		NOTES_NEGATED);
 }
 
+/* The twenty-second writer's English (issue 75, rules75en22): a list
+ * headed "Allergies / sensitivities" is an allergy list; a drug written
+ * with its dose and then "no known allergies" is given, no allergen; a
+ * reaction called "not an allergy" but still avoided or kept flagged
+ * after "but" stays an allergy, an intolerance. */
+static const expect rules_en22[] = {
+	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
+	 "Metronidazole - severe nausea, she would not take it again",
+	 NOTES_ALLERGY, "metronidazole", "Metronidazole", 0, true},
+	{"Allergies and sensitivities\n- Chlorhexidine - red, blistered skin",
+	 NOTES_ALLERGY, "chlorhexidine", "Chlorhexidine", 0, true},
+	{"Started piperacillin 4.5g IV tds, NKDA.", NOTES_MEDICINE,
+	 "piperacillin", "piperacillin", 0, true},
+	{"Amoxicillin 500mg tds (no known allergies).", NOTES_MEDICINE,
+	 "amoxicillin", "Amoxicillin", 0, true},
+	{"Tobramycin IV - not an allergy but ototoxicity concern; IV "
+	 "tobramycin avoided unless no choice.",
+	 NOTES_ALLERGY, "tobramycin", "Tobramycin", 0, true},
+	{"Naproxen caused fluid overload - a bad reaction rather than an "
+	 "allergy but fine to keep it flagged.",
+	 NOTES_ALLERGY, "naproxen", "Naproxen", 0, true},
+};
+
+static void
+test_rules_en22(void)
+{
+	static const char *const nkda = "Tazocin 4.5g IV tds (no allergies - "
+					"NKDA confirmed with wife).";
+	static const char *const tolerated =
+		"Codeine - constipation, not an allergy but a side effect; "
+		"tolerates it now.";
+	static const char *const rash =
+		"Allergic to amoxicillin, NKDA otherwise.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en22) / sizeof(rules_en22[0]); i++)
+		check(&rules_en22[i]);
+	/* the drug dosed beside "no allergies" is no allergen */
+	notes__read_rules(nkda, strlen(nkda), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "piperacillin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "piperacillin") != NULL);
+	/* an allergy named without a dose stays one */
+	notes__read_rules(rash, strlen(rash), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	/* "not an allergy" with nothing kept after "but" still clears */
+	notes__read_rules(tolerated, strlen(tolerated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") == NULL ||
+		find(&r, NOTES_ALLERGY, "codeine")->context == NOTES_NEGATED);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4992,6 +5042,7 @@ static const mt_case cases[] = {
 	{"rules_en19", test_rules_en19},
 	{"rules_en20", test_rules_en20},
 	{"rules_en21", test_rules_en21},
+	{"rules_en22", test_rules_en22},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
