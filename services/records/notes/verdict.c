@@ -139,6 +139,40 @@ clause_first_drug(const sentence *s, size_t d, size_t j)
 	return d;
 }
 
+/* latter_named: does s open, before cue item j and naming no drug
+ * before it, with "the latter" or "the second" ("\"Aspirin - GI bleed\"
+ * and \"Trimethoprim - raised potassium\".  The second is a side effect
+ * not an allergy")?  The verdict is then on the last allergy read
+ * before s, not the first drug of the sentence before (rules75en22). */
+static bool
+latter_named(const sentence *s, size_t j)
+{
+	static const char *const later[] = {"latter", "second"};
+
+	return s->n > 1 && s->items[j].w0 > 1 && notes__first_drug(s, j) >= j &&
+	       notes__words_at(s, 0, "the") &&
+	       notes__words_in(s, 1, later, sizeof(later) / sizeof(*later));
+}
+
+/* latter_disowned negates, with trigger, the last allergy read before s
+ * (latter_named); false when there is none. */
+static bool
+latter_disowned(const sentence *s, notes_reading *out, const char *trigger)
+{
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind != NOTES_ALLERGY || f->start >= s->words[0].start)
+			continue;
+		if (f->context == 0) {
+			f->context = NOTES_NEGATED;
+			f->trigger = trigger;
+		}
+		return true;
+	}
+	return false;
+}
+
 /* spoken_of returns the drug that cue item j of s speaks of: the first
  * drug of its clause before it (clause_first_drug), past those with a
  * true allergy of their own
@@ -227,6 +261,36 @@ avoided_after(const sentence *s, size_t j)
 			     sizeof(avoid) / sizeof(*avoid)) ||
 	       notes__any_in(s, w + 1, s->n, kept,
 			     sizeof(kept) / sizeof(*kept));
+}
+
+/* KEPT_AS_WORDS: how far before an adverse-reaction cue the word that
+ * keeps the record may be written ("kept as an ADR"). */
+#define KEPT_AS_WORDS 3
+
+/* kept_as_reaction: does an adverse-reaction cue after verdict item j
+ * follow a word that keeps it on the record ("side effect not an
+ * allergy - kept as an ADR", "documented as an adverse reaction")?  The
+ * verdict names the reaction's kind; the record keeps it to avoid, an
+ * intolerance (rules75en22). */
+static bool
+kept_as_reaction(const sentence *s, size_t j)
+{
+	static const char *const kept[] = {"kept", "documented", "recorded",
+					   "listed", "coded"};
+
+	for (size_t m = j + 1; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+		size_t w = it->w0;
+
+		if (it->e->type == NOTES_T_ALLERGY_CUE &&
+		    ((it->e->dir & NOTES_DIR_RECORDED) ||
+		     strncmp(it->e->key, "adr", 3) == 0 ||
+		     strncmp(it->e->key, "adverse", 7) == 0) &&
+		    notes__any_in(s, w > KEPT_AS_WORDS ? w - KEPT_AS_WORDS : 0,
+				  w, kept, sizeof(kept) / sizeof(*kept)))
+			return true;
+	}
+	return false;
 }
 
 /* joined_words: is text[from, to) only a list's joining: spaces, a
@@ -330,19 +394,22 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 			e->type == NOTES_T_PSEUDO &&
 			(e->dir & NOTES_DIR_NOT_ALLERGY) &&
 			(!records_intolerance(s, d) || paren_verdict(s, j)) &&
-			!avoided_after(s, j);
+			!avoided_after(s, j) && !kept_as_reaction(s, j);
 		bool record = ((e->dir & NOTES_DIR_RECORDED) &&
 			       e->type == NOTES_T_ALLERGY_CUE &&
 			       notes__first_drug(s, j) == j) ||
 			      (e->type == NOTES_T_PSEUDO &&
 			       (e->dir & NOTES_DIR_NOT_ALLERGY) &&
-			       avoided_after(s, j));
+			       (avoided_after(s, j) || kept_as_reaction(s, j)));
 		notes_finding f;
 
 		if (d != NULL && d >= s->items && d < s->items + s->n_items &&
 		    notes__class_anaphor(s, (size_t)(d - s->items)))
 			continue; /* "of the antibiotic, not an allergy to
 				   * clindamycin": the drug's verdict */
+		if (disown && latter_named(s, j) &&
+		    latter_disowned(s, out, e->key))
+			continue;
 		if (d == NULL && disown && (e->dir & NOTES_DIR_DELABEL) &&
 		    s->prior_denied.e != NULL)
 			d = &s->prior_denied; /* the label the sentence before

@@ -4180,7 +4180,10 @@ test_rules_en21(void)
  * headed "Allergies / sensitivities" is an allergy list; a drug written
  * with its dose and then "no known allergies" is given, no allergen; a
  * reaction called "not an allergy" but still avoided or kept flagged
- * after "but" stays an allergy, an intolerance. */
+ * after "but", or kept as an ADR, stays an allergy, an intolerance;
+ * "the second" or "the latter" before a verdict names the last allergy
+ * read, not the first; "documented as an adverse reaction" records the
+ * story of its sentence's drug. */
 static const expect rules_en22[] = {
 	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
 	 "Metronidazole - severe nausea, she would not take it again",
@@ -4197,6 +4200,18 @@ static const expect rules_en22[] = {
 	{"Naproxen caused fluid overload - a bad reaction rather than an "
 	 "allergy but fine to keep it flagged.",
 	 NOTES_ALLERGY, "naproxen", "Naproxen", 0, true},
+	{"GP record allergies: \"Aspirin - GI bleed\" and \"Trimethoprim - "
+	 "raised potassium\". The second is a side effect not an allergy.",
+	 NOTES_ALLERGY, "trimethoprim", "Trimethoprim", NEG, false},
+	{"GP record allergies: \"Aspirin - GI bleed\" and \"Trimethoprim - "
+	 "raised potassium\". The second is a side effect not an allergy.",
+	 NOTES_ALLERGY, "aspirin", "Aspirin", 0, true},
+	{"Allergies: \"Trimethoprim - raised potassium\". It is a side "
+	 "effect not an allergy - kept as an ADR.",
+	 NOTES_ALLERGY, "trimethoprim", "Trimethoprim", 0, true},
+	{"Haloperidol NOT given - wife says he had a terrible reaction to it "
+	 "(stiff) - documented as an adverse reaction.",
+	 NOTES_ALLERGY, "haloperidol", "Haloperidol", 0, true},
 };
 
 static void
