@@ -396,7 +396,8 @@ const item *notes__caused_by(const sentence *s, size_t k);
 /* notes__felt_effect: is item it an effect a patient feels: a reaction, or a
  * problem coded as a symptom (ICD-10 chapter R)?  A diagnosis a drug is
  * stopped for ("stopped because of hyponatraemia", "after a GI bleed")
- * is the clinician's reason, recorded as a problem, not an intolerance. */
+ * is the clinician's reason, recorded as a problem, not an intolerance;
+ * nor is an investigation's abnormal result (R70-R94: "deranged LFTs"). */
 bool notes__felt_effect(const item *it);
 
 /* notes__any_in: is one of the phrases list[0, n) spelt at a word of

@@ -4183,7 +4183,9 @@ test_rules_en21(void)
  * after "but", or kept as an ADR, stays an allergy, an intolerance;
  * "the second" or "the latter" before a verdict names the last allergy
  * read, not the first; "documented as an adverse reaction" records the
- * story of its sentence's drug. */
+ * story of its sentence's drug; an investigation's abnormal result
+ * (ICD-10 R70-R94, "deranged LFTs") is no effect the patient feels, so
+ * no intolerance of the drug stopped for it. */
 static const expect rules_en22[] = {
 	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
 	 "Metronidazole - severe nausea, she would not take it again",
@@ -4212,6 +4214,10 @@ static const expect rules_en22[] = {
 	{"Haloperidol NOT given - wife says he had a terrible reaction to it "
 	 "(stiff) - documented as an adverse reaction.",
 	 NOTES_ALLERGY, "haloperidol", "Haloperidol", 0, true},
+	{"- methotrexate 15mg weekly 2016-2019 - stopped, deranged LFTs",
+	 NOTES_MEDICINE, "methotrexate", "methotrexate", HIST, true},
+	{"Methotrexate stopped due to deranged LFTs.", NOTES_PROBLEM, "R94.5",
+	 "deranged LFTs", HIST, true},
 };
 
 static void
@@ -4224,6 +4230,9 @@ test_rules_en22(void)
 		"tolerates it now.";
 	static const char *const rash =
 		"Allergic to amoxicillin, NKDA otherwise.";
+	static const char *const lft =
+		"Methotrexate stopped due to deranged LFTs.";
+	static const char *const felt = "Methotrexate stopped due to nausea.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en22) / sizeof(rules_en22[0]); i++)
@@ -4235,6 +4244,12 @@ test_rules_en22(void)
 	/* an allergy named without a dose stays one */
 	notes__read_rules(rash, strlen(rash), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	/* a test's abnormal result a drug was stopped for is no
+	 * intolerance; a felt effect is */
+	notes__read_rules(lft, strlen(lft), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "methotrexate") == NULL);
+	notes__read_rules(felt, strlen(felt), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "methotrexate") != NULL);
 	/* "not an allergy" with nothing kept after "but" still clears */
 	notes__read_rules(tolerated, strlen(tolerated), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") == NULL ||
