@@ -275,6 +275,26 @@ analyte_named(const sentence *s, size_t k)
 	return true;
 }
 
+/* continued_through: is drug item k written "while <drug> continued"
+ * after a reaction that eased ("rash faded over 4 days while ceftriaxone
+ * continued")?  A reaction that settles while the drug goes on was not
+ * the drug's: the drug is tolerated, its allergy negated (rules75en22). */
+static bool
+continued_through(const sentence *s, size_t k)
+{
+	static const char *const eased[] = {"faded",   "settled",  "resolved",
+					    "cleared", "improved", "subsided"};
+	size_t w = s->items[k].w0, after = s->items[k].w1;
+
+	if (w == 0 || !notes__words_at(s, w - 1, "while") || after >= s->n)
+		return false;
+	if (notes__words_at(s, after, "was") && after + 1 < s->n)
+		after++;
+	return notes__words_at(s, after, "continued") &&
+	       notes__any_in(s, 0, w - 1, eased,
+			     sizeof(eased) / sizeof(*eased));
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -299,6 +319,13 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    notes__class_avoided(s, k) || avoided_after(s, k) ||
 	    (drug && notes__answered_safe(s, k)))
 		return false;
+	if (drug && continued_through(s, k)) {
+		f->kind = NOTES_ALLERGY;
+		f->reaction = "";
+		f->context = NOTES_NEGATED;
+		f->trigger = "continued";
+		return true;
+	}
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
 	if (drug && notes__unharmed_zh(s, k, f))

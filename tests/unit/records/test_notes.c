@@ -4185,7 +4185,8 @@ test_rules_en21(void)
  * read, not the first; "documented as an adverse reaction" records the
  * story of its sentence's drug; an investigation's abnormal result
  * (ICD-10 R70-R94, "deranged LFTs") is no effect the patient feels, so
- * no intolerance of the drug stopped for it. */
+ * no intolerance of the drug stopped for it; a reaction that faded
+ * "while" the drug "continued" was not the drug's. */
 static const expect rules_en22[] = {
 	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
 	 "Metronidazole - severe nausea, she would not take it again",
@@ -4218,6 +4219,10 @@ static const expect rules_en22[] = {
 	 NOTES_MEDICINE, "methotrexate", "methotrexate", HIST, true},
 	{"Methotrexate stopped due to deranged LFTs.", NOTES_PROBLEM, "R94.5",
 	 "deranged LFTs", HIST, true},
+	{"Rash faded over 4 days while ceftriaxone continued.", NOTES_ALLERGY,
+	 "ceftriaxone", "ceftriaxone", NEG, false},
+	{"Rash started while ceftriaxone continued.", NOTES_ALLERGY,
+	 "ceftriaxone", "ceftriaxone", 0, true},
 };
 
 static void
