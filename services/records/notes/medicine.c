@@ -404,7 +404,7 @@ bool
 notes__switched_to(const sentence *s, size_t k)
 {
 	static const char *const verbs[] = {"switched", "changed", "swapped",
-					    "converted"};
+					    "converted", "switch"};
 	size_t w = s->items[k].w0;
 	size_t from;
 

@@ -111,7 +111,8 @@ static size_t
 verdict_subject(const sentence *s, size_t d, size_t j)
 {
 	for (size_t m = d + 1; m < j; m++) {
-		if (!is_drug(&s->items[m]) || told_tolerated(s, m, j))
+		if (!is_drug(&s->items[m]) || told_tolerated(s, m, j) ||
+		    notes__switched_to(s, m))
 			continue;
 		if (!own_allergy(s, s->items[d].end, s->items[m].start))
 			break;
@@ -124,13 +125,16 @@ verdict_subject(const sentence *s, size_t d, size_t j)
  * when an earlier clause of s, ended by a semicolon, names a drug too: a
  * list's entries are its clauses, and a verdict speaks of its own
  * entry's drug ("\"Amoxicillin - ok\"; ... low mood on prednisolone
- * courses - side effects, not an allergy": the prednisolone's).  d is
+ * courses - side effects, not an allergy": the prednisolone's), not a
+ * drug switched to ("... itchy on the morphine PCA; ... settled with a
+ * switch to oxycodone - this is a known side effect, not an allergy":
+ * the morphine's, rules75en22).  d is
  * the sentence's first drug; it is returned when the clause names none. */
 static size_t
 clause_first_drug(const sentence *s, size_t d, size_t j)
 {
 	for (size_t m = d + 1; m < j; m++)
-		if (is_drug(&s->items[m]) &&
+		if (is_drug(&s->items[m]) && !notes__switched_to(s, m) &&
 		    notes__between_has(s, s->items[d].end, s->items[m].start,
 				       ';') &&
 		    !notes__between_has(s, s->items[m].end, s->items[j].start,

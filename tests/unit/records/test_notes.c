@@ -4186,7 +4186,8 @@ test_rules_en21(void)
  * story of its sentence's drug; an investigation's abnormal result
  * (ICD-10 R70-R94, "deranged LFTs") is no effect the patient feels, so
  * no intolerance of the drug stopped for it; a reaction that faded
- * "while" the drug "continued" was not the drug's. */
+ * "while" the drug "continued" was not the drug's; a drug switched to
+ * ("a switch to oxycodone") is not what a verdict speaks of. */
 static const expect rules_en22[] = {
 	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
 	 "Metronidazole - severe nausea, she would not take it again",
@@ -4223,6 +4224,10 @@ static const expect rules_en22[] = {
 	 "ceftriaxone", "ceftriaxone", NEG, false},
 	{"Rash started while ceftriaxone continued.", NOTES_ALLERGY,
 	 "ceftriaxone", "ceftriaxone", 0, true},
+	{"Says \"allergic to morphine\" - itchy on the morphine PCA; settled "
+	 "with a switch to oxycodone - this is a known side effect, not an "
+	 "allergy.",
+	 NOTES_ALLERGY, "morphine", "morphine", NEG, false},
 };
 
 static void
@@ -4238,6 +4243,9 @@ test_rules_en22(void)
 	static const char *const lft =
 		"Methotrexate stopped due to deranged LFTs.";
 	static const char *const felt = "Methotrexate stopped due to nausea.";
+	static const char *const switched =
+		"Itchy on the morphine PCA; settled with a switch to oxycodone "
+		"- a known side effect, not an allergy.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en22) / sizeof(rules_en22[0]); i++)
@@ -4255,6 +4263,9 @@ test_rules_en22(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "methotrexate") == NULL);
 	notes__read_rules(felt, strlen(felt), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "methotrexate") != NULL);
+	/* the drug switched to is not the verdict's subject */
+	notes__read_rules(switched, strlen(switched), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "oxycodone") == NULL);
 	/* "not an allergy" with nothing kept after "but" still clears */
 	notes__read_rules(tolerated, strlen(tolerated), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") == NULL ||
