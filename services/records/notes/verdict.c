@@ -761,6 +761,23 @@ of_others(const sentence *s, size_t w)
 			     sizeof(others) / sizeof(*others));
 }
 
+/* of_indication: is the doubt at word w about what the drug was given
+ * for or why ("she is not sure what it was for", "unsure why it was
+ * given")?  The reaction told stands (rules75en22). */
+static bool
+of_indication(const sentence *s, size_t w)
+{
+	static const char *const asked[] = {"what", "why"};
+	static const char *const given_for[] = {"for"};
+
+	for (size_t v = w + 1; v < w + OTHERS_WORDS && v < s->n; v++)
+		if (notes__words_in(s, v, asked,
+				    sizeof(asked) / sizeof(*asked)))
+			return notes__words_at(s, v, "why") ||
+			       notes__any_in(s, v + 1, v + 4, given_for, 1);
+	return false;
+}
+
 /* doubtable: is f an allergy that a doubt may qualify: affirmed, or
  * negated only by a drug tolerated ("she has tolerated Augmentin ... so
  * PCN label likely inaccurate")? */
@@ -813,7 +830,8 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	/* most sentences have no allergy near to doubt: the doubt words
 	 * are looked for only when one is */
 	if (!doubtable_since(out, from) ||
-	    (doubt = doubt_word(s, &w)) == NULL || of_others(s, w))
+	    (doubt = doubt_word(s, &w)) == NULL || of_others(s, w) ||
+	    of_indication(s, w))
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];

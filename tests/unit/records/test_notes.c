@@ -4187,7 +4187,9 @@ test_rules_en21(void)
  * (ICD-10 R70-R94, "deranged LFTs") is no effect the patient feels, so
  * no intolerance of the drug stopped for it; a reaction that faded
  * "while" the drug "continued" was not the drug's; a drug switched to
- * ("a switch to oxycodone") is not what a verdict speaks of. */
+ * ("a switch to oxycodone") is not what a verdict speaks of; a doubt
+ * of what a drug was given for ("not sure what it was for") is no doubt
+ * of its reaction. */
 static const expect rules_en22[] = {
 	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
 	 "Metronidazole - severe nausea, she would not take it again",
@@ -4228,6 +4230,11 @@ static const expect rules_en22[] = {
 	 "with a switch to oxycodone - this is a known side effect, not an "
 	 "allergy.",
 	 NOTES_ALLERGY, "morphine", "morphine", NEG, false},
+	{"Allergies: co-trimoxazole (rash, age 16 - given for acne? she is not "
+	 "sure what it was for).",
+	 NOTES_ALLERGY, "co-trimoxazole", "co-trimoxazole", 0, true},
+	{"Allergies: penicillin (rash) - not sure it was the penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
 };
 
 static void
