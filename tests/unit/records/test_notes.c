@@ -4189,7 +4189,8 @@ test_rules_en21(void)
  * "while" the drug "continued" was not the drug's; a drug switched to
  * ("a switch to oxycodone") is not what a verdict speaks of; a doubt
  * of what a drug was given for ("not sure what it was for") is no doubt
- * of its reaction. */
+ * of its reaction; a class right after an allergy cue, a colon after
+ * it, is the allergen, not the line's label. */
 static const expect rules_en22[] = {
 	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
 	 "Metronidazole - severe nausea, she would not take it again",
@@ -4235,6 +4236,9 @@ static const expect rules_en22[] = {
 	 NOTES_ALLERGY, "co-trimoxazole", "co-trimoxazole", 0, true},
 	{"Allergies: penicillin (rash) - not sure it was the penicillin.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"NOT allergic to penicillin: childhood label removed after an "
+	 "uneventful amoxicillin challenge.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
 };
 
 static void
