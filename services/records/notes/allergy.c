@@ -303,9 +303,10 @@ notes__labels_line(const sentence *s, size_t k)
 	/* "NOT allergic to penicillin: label removed after an amoxicillin
 	 * challenge": the cue right before names the class an allergen,
 	 * no label of the line (rules75en22) */
-	if (k > 0 && s->items[k - 1].e->type == NOTES_T_ALLERGY_CUE &&
-	    s->items[k - 1].w1 == s->items[k].w0)
-		return false;
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    s->items[j].w1 == s->items[k].w0)
+			return false;
 	return notes__drug_after(s, k);
 }
 
