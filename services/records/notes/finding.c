@@ -64,6 +64,28 @@ alternative_to(const sentence *s, size_t k)
 	       notes__words_in(s, w - 1, then, sizeof(then) / sizeof(*then));
 }
 
+/* named_alternative: is drug item k named as the alternative ("if she
+ * ever becomes allergic to penicillins the alternative would be
+ * clindamycin", "the alternative is", "alternative: doxycycline")?  It
+ * is the drug to give instead, a medicine, not an allergen
+ * (rules75en22). */
+static bool
+named_alternative(const sentence *s, size_t k)
+{
+	static const char *const modal[] = {"would", "will", "could"};
+	size_t w = s->items[k].w0;
+
+	if (w >= 1 && notes__words_at(s, w - 1, "alternative"))
+		return true;
+	if (w >= 2 && notes__words_at(s, w - 2, "alternative") &&
+	    notes__words_at(s, w - 1, "is"))
+		return true;
+	return w >= 3 && notes__words_at(s, w - 3, "alternative") &&
+	       notes__words_in(s, w - 2, modal,
+			       sizeof(modal) / sizeof(*modal)) &&
+	       notes__words_at(s, w - 1, "be");
+}
+
 /* chosen_instead: is drug item k ordered, a verb of use right before it
  * or one word before ("Penicillin allergy with angioedema: use
  * teicoplanin + gentamicin per local policy", "give IV clindamycin"), no
@@ -339,7 +361,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
 	     notes__remedy_dosed(s, k) || notes__dosed_none_known(s, k) ||
 	     notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
-	     chosen_instead(s, k) || challenge_offered(s, k))) {
+	     chosen_instead(s, k) || challenge_offered(s, k) ||
+	     named_alternative(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

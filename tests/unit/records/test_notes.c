@@ -4190,7 +4190,8 @@ test_rules_en21(void)
  * ("a switch to oxycodone") is not what a verdict speaks of; a doubt
  * of what a drug was given for ("not sure what it was for") is no doubt
  * of its reaction; a class right after an allergy cue, a colon after
- * it, is the allergen, not the line's label. */
+ * it, is the allergen, not the line's label; the drug named as "the
+ * alternative" is a medicine. */
 static const expect rules_en22[] = {
 	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
 	 "Metronidazole - severe nausea, she would not take it again",
@@ -4239,6 +4240,11 @@ static const expect rules_en22[] = {
 	{"NOT allergic to penicillin: childhood label removed after an "
 	 "uneventful amoxicillin challenge.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Note: if she ever becomes allergic to penicillins the alternative "
+	 "would be clindamycin.",
+	 NOTES_MEDICINE, "clindamycin", "clindamycin", HYP, false},
+	{"Allergic to penicillin; the alternative is clarithromycin.",
+	 NOTES_MEDICINE, "clarithromycin", "clarithromycin", 0, true},
 };
 
 static void
