@@ -4191,7 +4191,8 @@ test_rules_en21(void)
  * of what a drug was given for ("not sure what it was for") is no doubt
  * of its reaction; a class right after an allergy cue, a colon after
  * it, is the allergen, not the line's label; the drug named as "the
- * alternative" is a medicine. */
+ * alternative" is a medicine; a relative, a colon, then "he" or "she"
+ * speaks of the patient. */
 static const expect rules_en22[] = {
 	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
 	 "Metronidazole - severe nausea, she would not take it again",
@@ -4245,6 +4246,10 @@ static const expect rules_en22[] = {
 	 NOTES_MEDICINE, "clindamycin", "clindamycin", HYP, false},
 	{"Allergic to penicillin; the alternative is clarithromycin.",
 	 NOTES_MEDICINE, "clarithromycin", "clarithromycin", 0, true},
+	{"Patient's daughter: \"he's allergic to penicillin\".", NOTES_ALLERGY,
+	 "penicillins", "penicillin", 0, true},
+	{"Mother: allergic to penicillin.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", FAM, false},
 };
 
 static void
