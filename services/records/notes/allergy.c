@@ -300,6 +300,13 @@ notes__labels_line(const sentence *s, size_t k)
 	if (s->items[k].e->type != NOTES_T_CLASS || !notes__colon_after(s, k) ||
 	    allergen_label_zh(s, k))
 		return false;
+	/* "NOT allergic to penicillin: label removed after an amoxicillin
+	 * challenge": the cue right before names the class an allergen,
+	 * no label of the line (rules75en22) */
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    s->items[j].w1 == s->items[k].w0)
+			return false;
 	return notes__drug_after(s, k);
 }
 

@@ -1070,6 +1070,24 @@ joined_to_patient(const sentence *s, size_t j)
 	       notes__words_in(s, after + 1, patient, n);
 }
 
+/* quotes_patient: is family trigger j followed by a colon and then "he"
+ * or "she" ("Patient's daughter: \"he's allergic to penicillin\"")?  The
+ * relative speaks of the patient: the story is the patient's
+ * (rules75en22). */
+static bool
+quotes_patient(const sentence *s, size_t j)
+{
+	static const char *const pronoun[] = {"he", "she"};
+	size_t w = s->items[j].w1;
+
+	return w < s->n &&
+	       notes__between_has(s, s->items[j].end, s->words[w].start, ':') &&
+	       notes__only_marks(s->text, s->items[j].end, s->words[w].start,
+				 ":\"'") &&
+	       notes__words_in(s, w, pronoun,
+			       sizeof(pronoun) / sizeof(*pronoun));
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -1079,7 +1097,7 @@ reporter(const sentence *s, size_t j)
 {
 	size_t w = s->items[j].w1;
 
-	if (sourced(s, j) || joined_to_patient(s, j))
+	if (sourced(s, j) || joined_to_patient(s, j) || quotes_patient(s, j))
 		return true;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)

@@ -64,6 +64,28 @@ alternative_to(const sentence *s, size_t k)
 	       notes__words_in(s, w - 1, then, sizeof(then) / sizeof(*then));
 }
 
+/* named_alternative: is drug item k named as the alternative ("if she
+ * ever becomes allergic to penicillins the alternative would be
+ * clindamycin", "the alternative is", "alternative: doxycycline")?  It
+ * is the drug to give instead, a medicine, not an allergen
+ * (rules75en22). */
+static bool
+named_alternative(const sentence *s, size_t k)
+{
+	static const char *const modal[] = {"would", "will", "could"};
+	size_t w = s->items[k].w0;
+
+	if (w >= 1 && notes__words_at(s, w - 1, "alternative"))
+		return true;
+	if (w >= 2 && notes__words_at(s, w - 2, "alternative") &&
+	    notes__words_at(s, w - 1, "is"))
+		return true;
+	return w >= 3 && notes__words_at(s, w - 3, "alternative") &&
+	       notes__words_in(s, w - 2, modal,
+			       sizeof(modal) / sizeof(*modal)) &&
+	       notes__words_at(s, w - 1, "be");
+}
+
 /* chosen_instead: is drug item k ordered, a verb of use right before it
  * or one word before ("Penicillin allergy with angioedema: use
  * teicoplanin + gentamicin per local policy", "give IV clindamycin"), no
@@ -275,6 +297,26 @@ analyte_named(const sentence *s, size_t k)
 	return true;
 }
 
+/* continued_through: is drug item k written "while <drug> continued"
+ * after a reaction that eased ("rash faded over 4 days while ceftriaxone
+ * continued")?  A reaction that settles while the drug goes on was not
+ * the drug's: the drug is tolerated, its allergy negated (rules75en22). */
+static bool
+continued_through(const sentence *s, size_t k)
+{
+	static const char *const eased[] = {"faded",   "settled",  "resolved",
+					    "cleared", "improved", "subsided"};
+	size_t w = s->items[k].w0, after = s->items[k].w1;
+
+	if (w == 0 || !notes__words_at(s, w - 1, "while") || after >= s->n)
+		return false;
+	if (notes__words_at(s, after, "was") && after + 1 < s->n)
+		after++;
+	return notes__words_at(s, after, "continued") &&
+	       notes__any_in(s, 0, w - 1, eased,
+			     sizeof(eased) / sizeof(*eased));
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -299,6 +341,13 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    notes__class_avoided(s, k) || avoided_after(s, k) ||
 	    (drug && notes__answered_safe(s, k)))
 		return false;
+	if (drug && continued_through(s, k)) {
+		f->kind = NOTES_ALLERGY;
+		f->reaction = "";
+		f->context = NOTES_NEGATED;
+		f->trigger = "continued";
+		return true;
+	}
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
 	if (drug && notes__unharmed_zh(s, k, f))
@@ -307,11 +356,13 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug && (notes__remedy_given(s, k) || notes__now_on(s, k) ||
-		     notes__given_aside(s, k) || notes__switched_to(s, k) ||
-		     notes__remedy_dosed(s, k) ||
-		     notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
-		     chosen_instead(s, k) || challenge_offered(s, k))) {
+	if (drug &&
+	    (notes__remedy_given(s, k) || notes__now_on(s, k) ||
+	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
+	     notes__remedy_dosed(s, k) || notes__dosed_none_known(s, k) ||
+	     notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
+	     chosen_instead(s, k) || challenge_offered(s, k) ||
+	     named_alternative(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

@@ -404,7 +404,7 @@ bool
 notes__switched_to(const sentence *s, size_t k)
 {
 	static const char *const verbs[] = {"switched", "changed", "swapped",
-					    "converted"};
+					    "converted", "switch"};
 	size_t w = s->items[k].w0;
 	size_t from;
 
@@ -709,4 +709,30 @@ notes__remedy_dosed(const sentence *s, size_t k)
 		before = before || (j < k && story_item(&s->items[j]));
 	}
 	return before;
+}
+
+/* dosed_from: do the words from w write a dose, "4.5g" read as the two
+ * words "4" and "5g" too? */
+static bool
+dosed_from(const sentence *s, size_t w)
+{
+	return w < s->n &&
+	       (dose_at(s, w) || (notes__is_number(s->words[w].key) &&
+				  w + 1 < s->n && dose_at(s, w + 1)));
+}
+
+bool
+notes__dosed_none_known(const sentence *s, size_t k)
+{
+	bool none = false;
+
+	if (!dosed_from(s, s->items[k].w1) || reaction_linked_before(s, k))
+		return false;
+	for (size_t j = 0; j < s->n_items; j++) {
+		if (story_item(&s->items[j]))
+			return false;
+		none = none ||
+		       (j > k && s->items[j].e->type == NOTES_T_NONE_KNOWN);
+	}
+	return none;
 }

@@ -1134,11 +1134,23 @@ came_off_in(const sentence *s, size_t from, size_t to)
 	return false;
 }
 
+/* investigation_result: is code an abnormal finding of an investigation
+ * (ICD-10 R70-R94: of blood, urine, other specimens, imaging and function
+ * studies: "deranged LFTs" R94.5)?  A test shows it; the patient does not
+ * feel it (rules75en22). */
+static bool
+investigation_result(const char *code)
+{
+	return code[0] == 'R' && code[1] >= '7' && code[1] <= '9' &&
+	       !(code[1] == '9' && code[2] >= '5');
+}
+
 bool
 notes__felt_effect(const item *it)
 {
 	return it->e->type == NOTES_T_REACTION ||
-	       (it->e->code != NULL && it->e->code[0] == 'R');
+	       (it->e->code != NULL && it->e->code[0] == 'R' &&
+		!investigation_result(it->e->code));
 }
 
 /* Chinese lay intolerance: a drug taken (服用, 吃, 食, 用 just before

@@ -396,7 +396,8 @@ const item *notes__caused_by(const sentence *s, size_t k);
 /* notes__felt_effect: is item it an effect a patient feels: a reaction, or a
  * problem coded as a symptom (ICD-10 chapter R)?  A diagnosis a drug is
  * stopped for ("stopped because of hyponatraemia", "after a GI bleed")
- * is the clinician's reason, recorded as a problem, not an intolerance. */
+ * is the clinician's reason, recorded as a problem, not an intolerance;
+ * nor is an investigation's abnormal result (R70-R94: "deranged LFTs"). */
 bool notes__felt_effect(const item *it);
 
 /* notes__any_in: is one of the phrases list[0, n) spelt at a word of
@@ -707,6 +708,13 @@ bool notes__now_on(const sentence *s, size_t k);
  * it?  The dose is an order: the drug is what the story led to, given,
  * not the allergen. */
 bool notes__remedy_dosed(const sentence *s, size_t k);
+
+/* notes__dosed_none_known: is drug item k written with its dose right
+ * after it and then, in its sentence, "no known allergies" with no
+ * reaction and no allergy cue ("Tazocin 4.5g IV tds (no allergies -
+ * NKDA confirmed)")?  The dose is an order and the phrase the check made
+ * before it: the drug is given, no allergen (rules75en22). */
+bool notes__dosed_none_known(const sentence *s, size_t k);
 
 /* notes__taken_here: is drug item k, or a mention of its drug before it in s
  * with no reaction of k's own, told as taken for years ("she has had

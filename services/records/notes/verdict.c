@@ -111,7 +111,8 @@ static size_t
 verdict_subject(const sentence *s, size_t d, size_t j)
 {
 	for (size_t m = d + 1; m < j; m++) {
-		if (!is_drug(&s->items[m]) || told_tolerated(s, m, j))
+		if (!is_drug(&s->items[m]) || told_tolerated(s, m, j) ||
+		    notes__switched_to(s, m))
 			continue;
 		if (!own_allergy(s, s->items[d].end, s->items[m].start))
 			break;
@@ -124,19 +125,56 @@ verdict_subject(const sentence *s, size_t d, size_t j)
  * when an earlier clause of s, ended by a semicolon, names a drug too: a
  * list's entries are its clauses, and a verdict speaks of its own
  * entry's drug ("\"Amoxicillin - ok\"; ... low mood on prednisolone
- * courses - side effects, not an allergy": the prednisolone's).  d is
+ * courses - side effects, not an allergy": the prednisolone's), not a
+ * drug switched to ("... itchy on the morphine PCA; ... settled with a
+ * switch to oxycodone - this is a known side effect, not an allergy":
+ * the morphine's, rules75en22).  d is
  * the sentence's first drug; it is returned when the clause names none. */
 static size_t
 clause_first_drug(const sentence *s, size_t d, size_t j)
 {
 	for (size_t m = d + 1; m < j; m++)
-		if (is_drug(&s->items[m]) &&
+		if (is_drug(&s->items[m]) && !notes__switched_to(s, m) &&
 		    notes__between_has(s, s->items[d].end, s->items[m].start,
 				       ';') &&
 		    !notes__between_has(s, s->items[m].end, s->items[j].start,
 					';'))
 			return m;
 	return d;
+}
+
+/* latter_named: does s open, before cue item j and naming no drug
+ * before it, with "the latter" or "the second" ("\"Aspirin - GI bleed\"
+ * and \"Trimethoprim - raised potassium\".  The second is a side effect
+ * not an allergy")?  The verdict is then on the last allergy read
+ * before s, not the first drug of the sentence before (rules75en22). */
+static bool
+latter_named(const sentence *s, size_t j)
+{
+	static const char *const later[] = {"latter", "second"};
+
+	return s->n > 1 && s->items[j].w0 > 1 && notes__first_drug(s, j) >= j &&
+	       notes__words_at(s, 0, "the") &&
+	       notes__words_in(s, 1, later, sizeof(later) / sizeof(*later));
+}
+
+/* latter_disowned negates, with trigger, the last allergy read before s
+ * (latter_named); false when there is none. */
+static bool
+latter_disowned(const sentence *s, notes_reading *out, const char *trigger)
+{
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind != NOTES_ALLERGY || f->start >= s->words[0].start)
+			continue;
+		if (f->context == 0) {
+			f->context = NOTES_NEGATED;
+			f->trigger = trigger;
+		}
+		return true;
+	}
+	return false;
 }
 
 /* spoken_of returns the drug that cue item j of s speaks of: the first
@@ -209,17 +247,54 @@ paren_verdict(const sentence *s, size_t j)
 
 /* avoided_after: does "but" right after verdict item j say the drug is
  * still to be avoided ("adverse reaction rather than allergy, but please
- * avoid")?  A reason to avoid a drug keeps its label, an intolerance. */
+ * avoid"), or, later in the sentence, that it stays avoided or flagged
+ * ("not an allergy but ototoxicity concern ... - IV tobramycin avoided
+ * unless no choice", "a bad reaction rather than an allergy but fine to
+ * keep it flagged", rules75en22)?  A reason to avoid a drug keeps its
+ * label, an intolerance. */
 static bool
 avoided_after(const sentence *s, size_t j)
 {
 	static const char *const avoid[] = {"avoid", "avoided"};
+	static const char *const kept[] = {"avoided", "flagged"};
 	size_t w = s->items[j].w1;
 
 	if (w >= s->n || !notes__words_at(s, w, "but"))
 		return false;
 	return notes__any_in(s, w + 1, w + 1 + AVOID_AFTER_BUT_WORDS, avoid,
-			     sizeof(avoid) / sizeof(*avoid));
+			     sizeof(avoid) / sizeof(*avoid)) ||
+	       notes__any_in(s, w + 1, s->n, kept,
+			     sizeof(kept) / sizeof(*kept));
+}
+
+/* KEPT_AS_WORDS: how far before an adverse-reaction cue the word that
+ * keeps the record may be written ("kept as an ADR"). */
+#define KEPT_AS_WORDS 3
+
+/* kept_as_reaction: does an adverse-reaction cue after verdict item j
+ * follow a word that keeps it on the record ("side effect not an
+ * allergy - kept as an ADR", "documented as an adverse reaction")?  The
+ * verdict names the reaction's kind; the record keeps it to avoid, an
+ * intolerance (rules75en22). */
+static bool
+kept_as_reaction(const sentence *s, size_t j)
+{
+	static const char *const kept[] = {"kept", "documented", "recorded",
+					   "listed", "coded"};
+
+	for (size_t m = j + 1; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+		size_t w = it->w0;
+
+		if (it->e->type == NOTES_T_ALLERGY_CUE &&
+		    ((it->e->dir & NOTES_DIR_RECORDED) ||
+		     strncmp(it->e->key, "adr", 3) == 0 ||
+		     strncmp(it->e->key, "adverse", 7) == 0) &&
+		    notes__any_in(s, w > KEPT_AS_WORDS ? w - KEPT_AS_WORDS : 0,
+				  w, kept, sizeof(kept) / sizeof(*kept)))
+			return true;
+	}
+	return false;
 }
 
 /* joined_words: is text[from, to) only a list's joining: spaces, a
@@ -323,16 +398,22 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 			e->type == NOTES_T_PSEUDO &&
 			(e->dir & NOTES_DIR_NOT_ALLERGY) &&
 			(!records_intolerance(s, d) || paren_verdict(s, j)) &&
-			!avoided_after(s, j);
-		bool record = (e->dir & NOTES_DIR_RECORDED) &&
-			      e->type == NOTES_T_ALLERGY_CUE &&
-			      notes__first_drug(s, j) == j;
+			!avoided_after(s, j) && !kept_as_reaction(s, j);
+		bool record = ((e->dir & NOTES_DIR_RECORDED) &&
+			       e->type == NOTES_T_ALLERGY_CUE &&
+			       notes__first_drug(s, j) == j) ||
+			      (e->type == NOTES_T_PSEUDO &&
+			       (e->dir & NOTES_DIR_NOT_ALLERGY) &&
+			       (avoided_after(s, j) || kept_as_reaction(s, j)));
 		notes_finding f;
 
 		if (d != NULL && d >= s->items && d < s->items + s->n_items &&
 		    notes__class_anaphor(s, (size_t)(d - s->items)))
 			continue; /* "of the antibiotic, not an allergy to
 				   * clindamycin": the drug's verdict */
+		if (disown && latter_named(s, j) &&
+		    latter_disowned(s, out, e->key))
+			continue;
 		if (d == NULL && disown && (e->dir & NOTES_DIR_DELABEL) &&
 		    s->prior_denied.e != NULL)
 			d = &s->prior_denied; /* the label the sentence before
@@ -680,6 +761,23 @@ of_others(const sentence *s, size_t w)
 			     sizeof(others) / sizeof(*others));
 }
 
+/* of_indication: is the doubt at word w about what the drug was given
+ * for or why ("she is not sure what it was for", "unsure why it was
+ * given")?  The reaction told stands (rules75en22). */
+static bool
+of_indication(const sentence *s, size_t w)
+{
+	static const char *const asked[] = {"what", "why"};
+	static const char *const given_for[] = {"for"};
+
+	for (size_t v = w + 1; v < w + OTHERS_WORDS && v < s->n; v++)
+		if (notes__words_in(s, v, asked,
+				    sizeof(asked) / sizeof(*asked)))
+			return notes__words_at(s, v, "why") ||
+			       notes__any_in(s, v + 1, v + 4, given_for, 1);
+	return false;
+}
+
 /* doubtable: is f an allergy that a doubt may qualify: affirmed, or
  * negated only by a drug tolerated ("she has tolerated Augmentin ... so
  * PCN label likely inaccurate")? */
@@ -732,7 +830,8 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	/* most sentences have no allergy near to doubt: the doubt words
 	 * are looked for only when one is */
 	if (!doubtable_since(out, from) ||
-	    (doubt = doubt_word(s, &w)) == NULL || of_others(s, w))
+	    (doubt = doubt_word(s, &w)) == NULL || of_others(s, w) ||
+	    of_indication(s, w))
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];

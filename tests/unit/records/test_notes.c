@@ -4176,6 +4176,124 @@ test_rules_en21(void)
 		NOTES_NEGATED);
 }
 
+/* The twenty-second writer's English (issue 75, rules75en22): a list
+ * headed "Allergies / sensitivities" is an allergy list; a drug written
+ * with its dose and then "no known allergies" is given, no allergen; a
+ * reaction called "not an allergy" but still avoided or kept flagged
+ * after "but", or kept as an ADR, stays an allergy, an intolerance;
+ * "the second" or "the latter" before a verdict names the last allergy
+ * read, not the first; "documented as an adverse reaction" records the
+ * story of its sentence's drug; an investigation's abnormal result
+ * (ICD-10 R70-R94, "deranged LFTs") is no effect the patient feels, so
+ * no intolerance of the drug stopped for it; a reaction that faded
+ * "while" the drug "continued" was not the drug's; a drug switched to
+ * ("a switch to oxycodone") is not what a verdict speaks of; a doubt
+ * of what a drug was given for ("not sure what it was for") is no doubt
+ * of its reaction; a class right after an allergy cue, a colon after
+ * it, is the allergen, not the line's label; the drug named as "the
+ * alternative" is a medicine; a relative, a colon, then "he" or "she"
+ * speaks of the patient. */
+static const expect rules_en22[] = {
+	{"Allergies / sensitivities\n- Latex - contact dermatitis (hands)\n- "
+	 "Metronidazole - severe nausea, she would not take it again",
+	 NOTES_ALLERGY, "metronidazole", "Metronidazole", 0, true},
+	{"Allergies and sensitivities\n- Chlorhexidine - red, blistered skin",
+	 NOTES_ALLERGY, "chlorhexidine", "Chlorhexidine", 0, true},
+	{"Started piperacillin 4.5g IV tds, NKDA.", NOTES_MEDICINE,
+	 "piperacillin", "piperacillin", 0, true},
+	{"Amoxicillin 500mg tds (no known allergies).", NOTES_MEDICINE,
+	 "amoxicillin", "Amoxicillin", 0, true},
+	{"Tobramycin IV - not an allergy but ototoxicity concern; IV "
+	 "tobramycin avoided unless no choice.",
+	 NOTES_ALLERGY, "tobramycin", "Tobramycin", 0, true},
+	{"Naproxen caused fluid overload - a bad reaction rather than an "
+	 "allergy but fine to keep it flagged.",
+	 NOTES_ALLERGY, "naproxen", "Naproxen", 0, true},
+	{"GP record allergies: \"Aspirin - GI bleed\" and \"Trimethoprim - "
+	 "raised potassium\". The second is a side effect not an allergy.",
+	 NOTES_ALLERGY, "trimethoprim", "Trimethoprim", NEG, false},
+	{"GP record allergies: \"Aspirin - GI bleed\" and \"Trimethoprim - "
+	 "raised potassium\". The second is a side effect not an allergy.",
+	 NOTES_ALLERGY, "aspirin", "Aspirin", 0, true},
+	{"Allergies: \"Trimethoprim - raised potassium\". It is a side "
+	 "effect not an allergy - kept as an ADR.",
+	 NOTES_ALLERGY, "trimethoprim", "Trimethoprim", 0, true},
+	{"Haloperidol NOT given - wife says he had a terrible reaction to it "
+	 "(stiff) - documented as an adverse reaction.",
+	 NOTES_ALLERGY, "haloperidol", "Haloperidol", 0, true},
+	{"- methotrexate 15mg weekly 2016-2019 - stopped, deranged LFTs",
+	 NOTES_MEDICINE, "methotrexate", "methotrexate", HIST, true},
+	{"Methotrexate stopped due to deranged LFTs.", NOTES_PROBLEM, "R94.5",
+	 "deranged LFTs", HIST, true},
+	{"Rash faded over 4 days while ceftriaxone continued.", NOTES_ALLERGY,
+	 "ceftriaxone", "ceftriaxone", NEG, false},
+	{"Rash started while ceftriaxone continued.", NOTES_ALLERGY,
+	 "ceftriaxone", "ceftriaxone", 0, true},
+	{"Says \"allergic to morphine\" - itchy on the morphine PCA; settled "
+	 "with a switch to oxycodone - this is a known side effect, not an "
+	 "allergy.",
+	 NOTES_ALLERGY, "morphine", "morphine", NEG, false},
+	{"Allergies: co-trimoxazole (rash, age 16 - given for acne? she is not "
+	 "sure what it was for).",
+	 NOTES_ALLERGY, "co-trimoxazole", "co-trimoxazole", 0, true},
+	{"Allergies: penicillin (rash) - not sure it was the penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"NOT allergic to penicillin: childhood label removed after an "
+	 "uneventful amoxicillin challenge.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Note: if she ever becomes allergic to penicillins the alternative "
+	 "would be clindamycin.",
+	 NOTES_MEDICINE, "clindamycin", "clindamycin", HYP, false},
+	{"Allergic to penicillin; the alternative is clarithromycin.",
+	 NOTES_MEDICINE, "clarithromycin", "clarithromycin", 0, true},
+	{"Patient's daughter: \"he's allergic to penicillin\".", NOTES_ALLERGY,
+	 "penicillins", "penicillin", 0, true},
+	{"Mother: allergic to penicillin.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", FAM, false},
+};
+
+static void
+test_rules_en22(void)
+{
+	static const char *const nkda = "Tazocin 4.5g IV tds (no allergies - "
+					"NKDA confirmed with wife).";
+	static const char *const tolerated =
+		"Codeine - constipation, not an allergy but a side effect; "
+		"tolerates it now.";
+	static const char *const rash =
+		"Allergic to amoxicillin, NKDA otherwise.";
+	static const char *const lft =
+		"Methotrexate stopped due to deranged LFTs.";
+	static const char *const felt = "Methotrexate stopped due to nausea.";
+	static const char *const switched =
+		"Itchy on the morphine PCA; settled with a switch to oxycodone "
+		"- a known side effect, not an allergy.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en22) / sizeof(rules_en22[0]); i++)
+		check(&rules_en22[i]);
+	/* the drug dosed beside "no allergies" is no allergen */
+	notes__read_rules(nkda, strlen(nkda), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "piperacillin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "piperacillin") != NULL);
+	/* an allergy named without a dose stays one */
+	notes__read_rules(rash, strlen(rash), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	/* a test's abnormal result a drug was stopped for is no
+	 * intolerance; a felt effect is */
+	notes__read_rules(lft, strlen(lft), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "methotrexate") == NULL);
+	notes__read_rules(felt, strlen(felt), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "methotrexate") != NULL);
+	/* the drug switched to is not the verdict's subject */
+	notes__read_rules(switched, strlen(switched), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "oxycodone") == NULL);
+	/* "not an allergy" with nothing kept after "but" still clears */
+	notes__read_rules(tolerated, strlen(tolerated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") == NULL ||
+		find(&r, NOTES_ALLERGY, "codeine")->context == NOTES_NEGATED);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -4992,6 +5110,7 @@ static const mt_case cases[] = {
 	{"rules_en19", test_rules_en19},
 	{"rules_en20", test_rules_en20},
 	{"rules_en21", test_rules_en21},
+	{"rules_en22", test_rules_en22},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
