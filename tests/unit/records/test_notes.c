@@ -4894,6 +4894,25 @@ test_rules_zh21(void)
 			r.findings[i].context != 0);
 }
 
+/* The twenty-second writer's Chinese (issue 75, rules75zh22): the
+ * stomach upset a patient tells of a drug in the other word order (胃会痛)
+ * or with 里 between (胃里难受, 胃里不舒服) is the drug's intolerance. */
+static const expect rules_zh22[] = {
+	{"另外個案說吃「阿斯匹靈」胃會痛，已改用其他藥。", NOTES_ALLERGY,
+	 "aspirin", "阿斯匹靈", 0, true},
+	{"患者说当年吃舍曲林“胃里难受、恶心”。", NOTES_ALLERGY, "sertraline",
+	 "舍曲林", 0, true},
+	{"吃布洛芬后胃里不舒服。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0,
+	 true},
+};
+
+static void
+test_rules_zh22(void)
+{
+	for (size_t i = 0; i < sizeof(rules_zh22) / sizeof(rules_zh22[0]); i++)
+		check(&rules_zh22[i]);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -5001,6 +5020,7 @@ static const mt_case cases[] = {
 	{"rules_zh19", test_rules_zh19},
 	{"rules_zh20", test_rules_zh20},
 	{"rules_zh21", test_rules_zh21},
+	{"rules_zh22", test_rules_zh22},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
