@@ -4896,7 +4896,9 @@ test_rules_zh21(void)
 
 /* The twenty-second writer's Chinese (issue 75, rules75zh22): the
  * stomach upset a patient tells of a drug in the other word order (胃会痛)
- * or with 里 between (胃里难受, 胃里不舒服) is the drug's intolerance. */
+ * or with 里 between (胃里难受, 胃里不舒服) is the drug's intolerance; a
+ * drug right after a word that says the patient is on it already (已用,
+ * 正在服用), no effect after it, is a medicine on an allergy line too. */
 static const expect rules_zh22[] = {
 	{"另外個案說吃「阿斯匹靈」胃會痛，已改用其他藥。", NOTES_ALLERGY,
 	 "aspirin", "阿斯匹靈", 0, true},
@@ -4904,6 +4906,10 @@ static const expect rules_zh22[] = {
 	 "舍曲林", 0, true},
 	{"吃布洛芬后胃里不舒服。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0,
 	 true},
+	{"过敏史：磺胺类药物过敏（皮疹），因已用达比加群未加阿司匹林。",
+	 NOTES_MEDICINE, "dabigatran", "达比加群", 0, true},
+	{"过敏史：已用头孢后起皮疹。", NOTES_ALLERGY, "cephalosporins", "头孢",
+	 0, true},
 };
 
 static void
