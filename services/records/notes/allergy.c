@@ -146,10 +146,38 @@ told_after(const sentence *s, size_t k)
 					   sizeof(patient) / sizeof(*patient));
 }
 
+/* effect_entry_zh: does drug item k open its sentence, followed in its
+ * clause, before another drug, by an effect the patient feels ("過敏史：磺
+ * 胺類……。Codeine 會便秘、頭暈，不喜歡")?  A drug that opens a later
+ * sentence of a Chinese allergy line with its reaction told is another
+ * entry of the line (rules75zh22); not one the writer calls a side effect
+ * ("Morphine——恶心，属副作用") or says may still be given ("阿奇霉素——
+ * 患者诉吃了“肚子不舒服”，仍可使用"), and not a drug told later in a story
+ * ("追问：2018年静滴“头孢”后出现胸闷，可疑过敏"). */
+static bool
+effect_entry_zh(const sentence *s, size_t k)
+{
+	static const char *const side[] = {"副作用", "仍可使用", "仍可用",
+					   "可继续使用", "可以继续用"};
+
+	if (s->items[k].w0 != 0 ||
+	    notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side)))
+		return false;
+	for (size_t j = k + 1; j < s->n_items && !notes__terminated(s, k, j);
+	     j++) {
+		if (is_drug(&s->items[j]))
+			return false;
+		if (notes__felt_effect(&s->items[j]))
+			return true;
+	}
+	return false;
+}
+
 /* queried_entry_zh: is drug item k the first item of a later sentence on
  * a Chinese allergy line, queried ("藥物過敏：NSAIDs —— …。Codeine？——
  * 不確定", "药物过敏：Sulfa（…）。另：吃 lisinopril 后干咳？")?  It is
- * another entry of the line, one the writer doubts (rules75zh20). */
+ * another entry of the line, one the writer doubts (rules75zh20); so is
+ * one with its effect told (effect_entry_zh). */
 static bool
 queried_entry_zh(const sentence *s, size_t k)
 {
@@ -162,7 +190,7 @@ queried_entry_zh(const sentence *s, size_t k)
 		if (strcmp(s->items[j].e->key, "\xef\xbc\x9f") == 0 ||
 		    strcmp(s->items[j].e->key, "?") == 0)
 			return true;
-	return false;
+	return effect_entry_zh(s, k);
 }
 
 bool

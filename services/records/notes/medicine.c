@@ -320,6 +320,31 @@ notes__status_context(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+static bool effect_after(const sentence *s, size_t k);
+
+/* already_on_zh: is drug item k written right after a Chinese word that
+ * says the patient is on it already ("因已用达比加群未加", "正在服用华法林")?
+ * Not when an effect follows it in its clause ("已用头孢后起皮疹"): that
+ * tells a reaction to it (rules75zh22). */
+static bool
+already_on_zh(const sentence *s, size_t k)
+{
+	static const char *const already[] = {"已用",  "已服",	   "正服用",
+					      "在服",  "正在服用", "正在用",
+					      "已在用"};
+	size_t w = s->items[k].w0;
+
+	for (size_t i = 0; i < sizeof(already) / sizeof(*already); i++) {
+		size_t n = strlen(already[i]) / 3;
+
+		if (w >= n && notes__words_at(s, w - n, already[i]))
+			return !effect_after(s, k) &&
+			       notes__reaction_of(s, k, true) == NULL &&
+			       notes__effect_of(s, k) == NULL;
+	}
+	return false;
+}
+
 bool
 notes__now_on(const sentence *s, size_t k)
 {
@@ -331,7 +356,8 @@ notes__now_on(const sentence *s, size_t k)
 	return (w >= 2 && notes__words_at(s, w - 2, "now") &&
 		notes__words_at(s, w - 1, "on")) ||
 	       (w >= 1 && notes__words_at(s, w - 1, "on") && after < s->n &&
-		notes__words_at(s, after, "now"));
+		notes__words_at(s, after, "now")) ||
+	       already_on_zh(s, k);
 }
 
 /* effect_after: does an effect the patient feels follow drug item k in

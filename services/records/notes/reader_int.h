@@ -699,7 +699,9 @@ void notes__status_context(const sentence *s, size_t k, notes_finding *f);
 
 /* notes__now_on: is drug item k written after "now on" ("Simvastatin ->
  * myalgia (intolerance) 2019, now on pravastatin")?  The patient takes
- * it now, in an allergy list too: the drug that replaced the allergen. */
+ * it now, in an allergy list too: the drug that replaced the allergen.
+ * Or after a Chinese word saying so, no effect told after it ("因已用达比
+ * 加群未加": rules75zh22). */
 bool notes__now_on(const sentence *s, size_t k);
 
 /* notes__remedy_dosed: is drug item k written with its dose right after

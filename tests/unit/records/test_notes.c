@@ -5012,6 +5012,50 @@ test_rules_zh21(void)
 			r.findings[i].context != 0);
 }
 
+/* The twenty-second writer's Chinese (issue 75, rules75zh22): the
+ * stomach upset a patient tells of a drug in the other word order (胃会痛)
+ * or with 里 between (胃里难受, 胃里不舒服) is the drug's intolerance; a
+ * drug right after a word that says the patient is on it already (已用,
+ * 正在服用), no effect after it, is a medicine on an allergy line too; a
+ * later sentence of a Chinese allergy line that opens with a drug and
+ * tells an effect after it is another entry of the line, unless called a
+ * side effect (副作用) or still usable (仍可使用). */
+static const expect rules_zh22[] = {
+	{"另外個案說吃「阿斯匹靈」胃會痛，已改用其他藥。", NOTES_ALLERGY,
+	 "aspirin", "阿斯匹靈", 0, true},
+	{"患者说当年吃舍曲林“胃里难受、恶心”。", NOTES_ALLERGY, "sertraline",
+	 "舍曲林", 0, true},
+	{"吃布洛芬后胃里不舒服。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0,
+	 true},
+	{"过敏史：磺胺类药物过敏（皮疹），因已用达比加群未加阿司匹林。",
+	 NOTES_MEDICINE, "dabigatran", "达比加群", 0, true},
+	{"过敏史：已用头孢后起皮疹。", NOTES_ALLERGY, "cephalosporins", "头孢",
+	 0, true},
+	{"過敏史：磺胺類——皮疹。Codeine 會便秘、頭暈，不喜歡。", NOTES_ALLERGY,
+	 "codeine", "Codeine", 0, true},
+	{"药物过敏：青霉素——皮疹。Morphine——恶心，属副作用。", NOTES_MEDICINE,
+	 "morphine", "Morphine", 0, true},
+};
+
+static void
+test_rules_zh22(void)
+{
+	static const char *const usable =
+		"过敏史：头孢类（喉头水肿）。阿奇霉素——患者诉吃了“肚子不舒服”，"
+		"仍可使用。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh22) / sizeof(rules_zh22[0]); i++)
+		check(&rules_zh22[i]);
+	/* a side effect the writer says leaves the drug usable is no entry:
+	 * no allergy held against it */
+	notes__read_rules(usable, strlen(usable), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			strcmp(r.findings[i].code, "azithromycin") != 0 ||
+			r.findings[i].context != 0);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -5120,6 +5164,7 @@ static const mt_case cases[] = {
 	{"rules_zh19", test_rules_zh19},
 	{"rules_zh20", test_rules_zh20},
 	{"rules_zh21", test_rules_zh21},
+	{"rules_zh22", test_rules_zh22},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
