@@ -103,7 +103,7 @@ ORDER_CEILINGS = {
     "zh-dev9": (0, 0),
     "en-dev9": (1, 0),
     "en-dev10": (2, 0), "zh-dev10": (0, 0),
-    "en-dev11": (11, 2), "zh-dev11": (10, 0),
+    "en-dev11": (10, 2), "zh-dev11": (10, 0),
     "en-dev12": (2, 1), "zh-dev12": (0, 0),
     "en-dev13": (6, 5), "zh-dev13": (6, 0),
     "en-dev14": (2, 0), "zh-dev14": (1, 0),
