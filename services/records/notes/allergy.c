@@ -160,17 +160,9 @@ effect_entry_zh(const sentence *s, size_t k)
 	static const char *const side[] = {"副作用", "仍可使用", "仍可用",
 					   "可继续使用", "可以继续用"};
 
-	if (s->items[k].w0 != 0 ||
-	    notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side)))
-		return false;
-	for (size_t j = k + 1; j < s->n_items && !notes__terminated(s, k, j);
-	     j++) {
-		if (is_drug(&s->items[j]))
-			return false;
-		if (notes__felt_effect(&s->items[j]))
-			return true;
-	}
-	return false;
+	return s->items[k].w0 == 0 &&
+	       !notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side)) &&
+	       notes__effect_follows(s, k, false);
 }
 
 /* queried_entry_zh: is drug item k the first item of a later sentence on

@@ -320,7 +320,15 @@ notes__status_context(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
-static bool effect_after(const sentence *s, size_t k);
+/* effect_after: does an effect the patient feels follow drug item k in
+ * its clause, before another drug and before a comma (an effect after
+ * the comma is the story going on: "switched to IV meropenem, rash
+ * settled")? */
+static bool
+effect_after(const sentence *s, size_t k)
+{
+	return notes__effect_follows(s, k, true);
+}
 
 /* already_on_zh: is drug item k written right after a Chinese word that
  * says the patient is on it already ("因已用达比加群未加", "正在服用华法林")?
@@ -358,25 +366,6 @@ notes__now_on(const sentence *s, size_t k)
 	       (w >= 1 && notes__words_at(s, w - 1, "on") && after < s->n &&
 		notes__words_at(s, after, "now")) ||
 	       already_on_zh(s, k);
-}
-
-/* effect_after: does an effect the patient feels follow drug item k in
- * its clause, before another drug and before a comma (an effect after
- * the comma is the story going on: "switched to IV meropenem, rash
- * settled")? */
-static bool
-effect_after(const sentence *s, size_t k)
-{
-	for (size_t j = k + 1; j < s->n_items && !notes__terminated(s, k, j);
-	     j++) {
-		if (is_drug(&s->items[j]) ||
-		    notes__between_has(s, s->items[k].end, s->items[j].start,
-				       ','))
-			return false;
-		if (notes__felt_effect(&s->items[j]))
-			return true;
-	}
-	return false;
 }
 
 /* taken_for_years: is drug item k told as taken for years ("she has had

@@ -1153,6 +1153,21 @@ notes__felt_effect(const item *it)
 		!investigation_result(it->e->code));
 }
 
+bool
+notes__effect_follows(const sentence *s, size_t k, bool comma_ends)
+{
+	for (size_t j = k + 1; j < s->n_items && !notes__terminated(s, k, j);
+	     j++) {
+		if (is_drug(&s->items[j]) ||
+		    (comma_ends && notes__between_has(s, s->items[k].end,
+						      s->items[j].start, ',')))
+			return false;
+		if (notes__felt_effect(&s->items[j]))
+			return true;
+	}
+	return false;
+}
+
 /* Chinese lay intolerance: a drug taken (服用, 吃, 食, 用 just before
  * it) with 后 right after it and an effect next ("曾用辛伐他汀后肌痛",
  * "服用布洛芬后胃出血"); not an effect that then eases ("服用后咳嗽好转"). */

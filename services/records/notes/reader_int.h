@@ -751,6 +751,12 @@ void notes__treatment_context(const sentence *s, size_t k, notes_finding *f);
  * allergen ("Simvastatin | muscle aches - changed to atorvastatin")? */
 bool notes__listed_allergen(const sentence *s, size_t k, bool drug);
 
+/* notes__effect_follows: does an effect the patient feels (a felt effect)
+ * follow drug item k in its clause, before another drug, and, when
+ * comma_ends, before a comma?  A Chinese allergy line's entry tells its
+ * effect after full-width commas too ("Codeine 會便秘、頭暈"). */
+bool notes__effect_follows(const sentence *s, size_t k, bool comma_ends);
+
 /* notes__effect_of returns the effect written as drug item k's: caused by it
  * ("gave her"), felt after coming off it, or laid on it ("secondary
  * to"); or NULL. */
