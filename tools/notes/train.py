@@ -208,7 +208,7 @@ def decide(f, p, drop, margin, trigger_margin=2.0):
         return None
     ctxs = {c: v for c, v in p.items() if c != "DROP"}
     best = max(sorted(ctxs), key=ctxs.get)
-    if f["triggered"] and _plan_taken(f, best):
+    if f["triggered"] and (_plan_taken(f, best) or _switch_past(f, best)):
         return f["ctx"]
     return best if ctxs[best] > ctxs.get(f["ctx"], 0) + margin \
         else f["ctx"]
@@ -225,6 +225,14 @@ def _plan_taken(f, best):
     the patient takes or took?  The issue names that as an error."""
     return f["kind"] == "medicine" and "hypothetical" in f["ctx"] and \
         "hypothetical" not in best
+
+
+def _switch_past(f, best):
+    """Would best make the medicine a switch done moved the patient on to
+    ("switched from ramipril to losartan in May") a past one?  As
+    learned.c's SWITCHED_ONTO: the model leaves it taken."""
+    return f["kind"] == "medicine" and f["ctx"] == "affirmed" and \
+        f["trigger"] == "switched onto" and "historical" in best
 
 
 def reading(notes, found, probs, drop, margin, trigger_margin=2.0):

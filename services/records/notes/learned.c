@@ -286,7 +286,10 @@ classify(const notes_features *fs, double *p)
  * TDS" as given now.  A problem the writer says is over ("resolved",
  * "已治愈") keeps its context: "Hypertension in the past, resolved.
  * Takes bisoprolol daily." is no current hypertension, however often
- * a drug for it beside a past history means one. */
+ * a drug for it beside a past history means one.  Nor does a medicine a
+ * switch done moved the patient on to (SWITCHED_ONTO) become past:
+ * "Switched from ramipril to losartan in May" is losartan taken now,
+ * though a date after a drug most often dates a course that is over. */
 static unsigned
 decide(const notes_finding *f, const double *p)
 {
@@ -314,6 +317,10 @@ decide(const notes_finding *f, const double *p)
 	if (triggered && f->kind == NOTES_MEDICINE &&
 	    (f->context & NOTES_HYPOTHETICAL) &&
 	    !(best_ctx & NOTES_HYPOTHETICAL))
+		return f->context;
+	if (f->kind == NOTES_MEDICINE && f->context == 0 &&
+	    strcmp(f->trigger, SWITCHED_ONTO) == 0 &&
+	    (best_ctx & NOTES_HISTORICAL))
 		return f->context;
 	return best > mine + margin ? best_ctx : f->context;
 }

@@ -305,6 +305,8 @@ notes__switch_context(const sentence *s, size_t k, notes_finding *f)
 	} else if (status_started(s, k)) {
 		f->context = NOTES_HYPOTHETICAL;
 		f->trigger = "start";
+	} else if (notes__switched_to(s, k)) {
+		f->trigger = SWITCHED_ONTO; /* current, whatever date follows */
 	}
 }
 

@@ -202,6 +202,11 @@ const notes_entry *notes__find(const char *key);
  * course: the context model never overrules it. */
 bool notes__resolution(const notes_entry *t);
 
+/* SWITCHED_ONTO: the trigger of the drug a switch done moved the patient
+ * on to ("Switched from ramipril to losartan in May"): taken now, in the
+ * writer's own word, so the context model never makes it past. */
+#define SWITCHED_ONTO "switched onto"
+
 /* notes__member_of: does substance code belong to allergy class code
  * cls in dosage's table (knowledge/members.csv, generated)? */
 bool notes__member_of(const char *code, const char *cls);

@@ -688,8 +688,9 @@ bool notes__remedy_given(const sentence *s, size_t k);
  * list item, before a start word or a parenthesis? */
 bool notes__dated_after(const sentence *s, size_t k);
 
-/* notes__switch_context makes a medicine replaced in its sentence past, and
- * one its line's last field starts planned. */
+/* notes__switch_context makes a medicine replaced in its sentence past,
+ * one its line's last field starts planned, and marks the one a switch
+ * done moves the patient on to as the writer's cue (current). */
 void notes__switch_context(const sentence *s, size_t k, notes_finding *f);
 
 /* notes__status_context makes medicine f of item k past when its list's status

@@ -3058,6 +3058,29 @@ test_model_leaves_resolved(void)
 	}
 }
 
+/* A drug a switch done moved the patient on to stays taken, whatever
+ * date follows it and whatever the model makes of the note around it
+ * (learned.c, decide: SWITCHED_ONTO). */
+static void
+test_model_keeps_switch_target(void)
+{
+	static const char text[] =
+		"Ward round, day 2.\nALLERGIES\n- Trimethoprim (itch)\n"
+		"- Chlorhexidine\n\nCurrent meds: salbutamol nebulisers for "
+		"wheeze, ibuprofen for the knee swelling.\nSwitched from "
+		"ramipril to losartan in May. Previously on sertraline.\n"
+		"Daughter confirms he is allergic to codeine.\n"
+		"Plan: IV clarithromycin. Will start apixaban.\n";
+	static notes_reading read;
+	const notes_finding *f;
+
+	notes_read(text, strlen(text), &read);
+	f = find(&read, NOTES_MEDICINE, "losartan");
+	MT_TRUE(f != NULL && f->context == 0);
+	f = find(&read, NOTES_MEDICINE, "ramipril");
+	MT_TRUE(f != NULL && f->context == NOTES_HISTORICAL);
+}
+
 /* The context model (learned.c) after the rules: its weights load; it
  * never changes an allergy and never adds a finding (test_bounds: a
  * reading cut at a bound still says so). */
@@ -3080,6 +3103,7 @@ test_model(void)
 		MT_TRUE(same_allergies(&rules, &read));
 	}
 	test_model_leaves_resolved();
+	test_model_keeps_switch_target();
 }
 
 /* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
