@@ -1218,16 +1218,19 @@ effect_denied(const sentence *s, size_t k, size_t j)
 }
 
 /* expected_effect: is effect item it drowsiness (R40.0, somnolence), weight
- * gain (R63.5) or ankle oedema (R60.0)?  A drug stopped because it made the
- * patient drowsy ("Cyclizine stopped (drowsy)"), put on weight
- * ("Previously tried quetiapine - weight gain, stopped") or swelled the
- * ankles ("Amlodipine stopped last yr (ankle swelling)") had its
- * expected, dose-related effect, a side effect that led to a stop, not an
- * intolerance to record. */
+ * gain (R63.5), weight loss (R63.4) or ankle oedema (R60.0)?  A drug
+ * stopped because it made the patient drowsy ("Cyclizine stopped
+ * (drowsy)"), put on weight ("Previously tried quetiapine - weight gain,
+ * stopped") or swelled the ankles ("Amlodipine stopped last yr (ankle
+ * swelling)") had its expected, dose-related effect, a side effect that
+ * led to a stop, not an intolerance to record; one stopped as the patient
+ * lost weight ("amlodipine stopped Sept due to low BPs with weight loss")
+ * was no longer needed, or had its expected effect (rules75en23). */
 static bool
 expected_effect(const item *it)
 {
-	static const char *const expected[] = {"R40.0", "R63.5", "R60.0"};
+	static const char *const expected[] = {"R40.0", "R63.5", "R60.0",
+					       "R63.4"};
 
 	for (size_t i = 0;
 	     it->e->code != NULL && i < sizeof(expected) / sizeof(*expected);

@@ -4294,6 +4294,63 @@ test_rules_en22(void)
 		find(&r, NOTES_ALLERGY, "codeine")->context == NOTES_NEGATED);
 }
 
+/* The twenty-third writer's English (issue 75, rules75en23): swollen
+ * lips, tongue or face are angioedema in lay words, a reaction; a
+ * patient "not sure about" a drug doubts that drug's story, not the
+ * allergy named before; a hedged verdict ("probably not a true
+ * allergy") leaves the label uncertain, not removed; a drug stopped as
+ * the patient lost weight had no intolerance; an allergy cue right
+ * before a drug tells an allergy, not a past medicine. */
+static const expect rules_en23[] = {
+	{"Amoxicillin caused swollen lips in 2019 per wife.", NOTES_ALLERGY,
+	 "amoxicillin", "Amoxicillin", 0, true},
+	{"Facial swelling with co-amoxiclav in 2019.", NOTES_ALLERGY,
+	 "co-amoxiclav", "co-amoxiclav", 0, true},
+	{"Allergies: penicillin (hives age 19) - and she is \"not sure\" "
+	 "about metronidazole (felt very sick).",
+	 NOTES_ALLERGY, "metronidazole", "metronidazole", UNC, true},
+	{"Allergies: penicillin (hives age 19) - and she is \"not sure\" "
+	 "about metronidazole (felt very sick).",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Drug allergies: amoxicillin (rash aged 5; probably not a true "
+	 "allergy, we suggest referral for de-labelling).",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", UNC, true},
+	{"Amoxicillin rash as a child, not a true allergy.", NOTES_ALLERGY,
+	 "amoxicillin", "Amoxicillin", NEG, false},
+	{"- Hypertension - amlodipine stopped Sept due to low BPs with weight "
+	 "loss",
+	 NOTES_MEDICINE, "amlodipine", "amlodipine", HIST, true},
+};
+
+static void
+test_rules_en23(void)
+{
+	static const char *const thin =
+		"- Hypertension - amlodipine stopped Sept due to low BPs with "
+		"weight loss";
+	static const char *const felt = "Amlodipine stopped due to nausea.";
+	static const char *const cued =
+		"She had a \"bad reaction\" to trimethoprim years ago - "
+		"swollen "
+		"face - and this has been added as an allergy.";
+	static const char *const taken = "Had codeine years ago - vomiting.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en23) / sizeof(rules_en23[0]); i++)
+		check(&rules_en23[i]);
+	/* weight lost is no intolerance; a felt effect is */
+	notes__read_rules(thin, strlen(thin), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") == NULL);
+	notes__read_rules(felt, strlen(felt), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") != NULL);
+	/* a reaction to a drug is an allergy, no past medicine */
+	notes__read_rules(cued, strlen(cued), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "trimethoprim") == NULL);
+	notes__read_rules(taken, strlen(taken), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -5155,6 +5212,7 @@ static const mt_case cases[] = {
 	{"rules_en20", test_rules_en20},
 	{"rules_en21", test_rules_en21},
 	{"rules_en22", test_rules_en22},
+	{"rules_en23", test_rules_en23},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
