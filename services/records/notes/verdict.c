@@ -923,7 +923,11 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 }
 
 /* negate_line_allergies negates, with trigger, the affirmed allergy
- * last read on s's line before s, or each of them when all. */
+ * last read on s's line before s, or each of them when all.  One at a
+ * time, an allergy the line already denies after it is the label removed
+ * ("morphine - hallucinations ... NO penicillin allergy ... not a true
+ * allergy ... Label removed, documented": the penicillin's), and the
+ * affirmed one before it stands (rules75en23). */
 static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
@@ -935,6 +939,9 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 
+		if (!all && f->kind == NOTES_ALLERGY &&
+		    (f->context & NOTES_NEGATED) && f->code[0] != '\0')
+			return;
 		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
 		    f->code[0] != '\0') {
 			f->context = NOTES_NEGATED;

@@ -4300,7 +4300,10 @@ test_rules_en22(void)
  * allergy named before; a hedged verdict ("probably not a true
  * allergy") leaves the label uncertain, not removed; a drug stopped as
  * the patient lost weight had no intolerance; an allergy cue right
- * before a drug tells an allergy, not a past medicine. */
+ * before a drug tells an allergy, not a past medicine; "if" before
+ * "not tolerated" plans, telling no intolerance; "label removed" after
+ * a line's denied label removes that one, not the affirmed allergy
+ * before it; "made my legs ache" is a statin's myalgia in lay words. */
 static const expect rules_en23[] = {
 	{"Amoxicillin caused swollen lips in 2019 per wife.", NOTES_ALLERGY,
 	 "amoxicillin", "Amoxicillin", 0, true},
@@ -4320,6 +4323,23 @@ static const expect rules_en23[] = {
 	{"- Hypertension - amlodipine stopped Sept due to low BPs with weight "
 	 "loss",
 	 NOTES_MEDICINE, "amlodipine", "amlodipine", HIST, true},
+	{"If verapamil is not tolerated, lithium or greater occipital nerve "
+	 "block are next.",
+	 NOTES_MEDICINE, "lithium", "lithium", HYP, false},
+	{"Verapamil - not tolerated (constipation).", NOTES_ALLERGY,
+	 "verapamil", "Verapamil", 0, true},
+	{"ALLERGIES / ADRs: morphine - hallucinations & vomiting (2008). "
+	 "Elastoplast. GP record has NO penicillin allergy -> not a true "
+	 "allergy. Label removed, documented.",
+	 NOTES_ALLERGY, "morphine", "morphine", 0, true},
+	{"ALLERGIES / ADRs: morphine - hallucinations & vomiting (2008). "
+	 "Elastoplast. GP record has NO penicillin allergy -> not a true "
+	 "allergy. Label removed, documented.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Allergies: penicillin (rash). Label removed.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+	{"He stopped simvastatin years ago - \"made my legs ache\".",
+	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
 };
 
 static void
@@ -4334,6 +4354,8 @@ test_rules_en23(void)
 		"swollen "
 		"face - and this has been added as an allergy.";
 	static const char *const taken = "Had codeine years ago - vomiting.";
+	static const char *const cond =
+		"If verapamil is not tolerated, lithium is next.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en23) / sizeof(rules_en23[0]); i++)
@@ -4349,6 +4371,10 @@ test_rules_en23(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "trimethoprim") == NULL);
 	notes__read_rules(taken, strlen(taken), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	/* a planned "if not tolerated" tells no allergy */
+	notes__read_rules(cond, strlen(cond), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "verapamil") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lithium") == NULL);
 }
 
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
