@@ -4303,7 +4303,9 @@ test_rules_en22(void)
  * before a drug tells an allergy, not a past medicine; "if" before
  * "not tolerated" plans, telling no intolerance; "label removed" after
  * a line's denied label removes that one, not the affirmed allergy
- * before it; "made my legs ache" is a statin's myalgia in lay words. */
+ * before it; "made my legs ache" is a statin's myalgia in lay words; a
+ * negation of a drug before a colon does not reach the allergy told
+ * after it. */
 static const expect rules_en23[] = {
 	{"Amoxicillin caused swollen lips in 2019 per wife.", NOTES_ALLERGY,
 	 "amoxicillin", "Amoxicillin", 0, true},
@@ -4340,6 +4342,11 @@ static const expect rules_en23[] = {
 	 "penicillins", "penicillin", NEG, false},
 	{"He stopped simvastatin years ago - \"made my legs ache\".",
 	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
+	{"Not on a statin: he stopped simvastatin years ago - \"made my legs "
+	 "ache\".",
+	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
+	{"Not allergic to penicillin: tolerated amoxicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
 };
 
 static void
