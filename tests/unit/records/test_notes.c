@@ -4305,7 +4305,8 @@ test_rules_en22(void)
  * a line's denied label removes that one, not the affirmed allergy
  * before it; "made my legs ache" is a statin's myalgia in lay words; a
  * negation of a drug before a colon does not reach the allergy told
- * after it. */
+ * after it; a drug the patient is "on too" is taken beside the story,
+ * no culprit. */
 static const expect rules_en23[] = {
 	{"Amoxicillin caused swollen lips in 2019 per wife.", NOTES_ALLERGY,
 	 "amoxicillin", "Amoxicillin", 0, true},
@@ -4347,6 +4348,9 @@ static const expect rules_en23[] = {
 	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
 	{"Not allergic to penicillin: tolerated amoxicillin.", NOTES_ALLERGY,
 	 "penicillins", "penicillin", NEG, false},
+	{"Timolol stopped 2023 (bradycardia, HR 48, on bisoprolol too) - "
+	 "documented as ADR.",
+	 NOTES_MEDICINE, "bisoprolol", "bisoprolol", 0, true},
 };
 
 static void
@@ -4363,6 +4367,9 @@ test_rules_en23(void)
 	static const char *const taken = "Had codeine years ago - vomiting.";
 	static const char *const cond =
 		"If verapamil is not tolerated, lithium is next.";
+	static const char *const beside =
+		"Timolol stopped (bradycardia, on bisoprolol too) - documented "
+		"as ADR.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en23) / sizeof(rules_en23[0]); i++)
@@ -4378,6 +4385,9 @@ test_rules_en23(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "trimethoprim") == NULL);
 	notes__read_rules(taken, strlen(taken), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	/* a drug the patient is "on too" is no culprit */
+	notes__read_rules(beside, strlen(beside), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "bisoprolol") == NULL);
 	/* a planned "if not tolerated" tells no allergy */
 	notes__read_rules(cond, strlen(cond), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "verapamil") == NULL);
