@@ -766,8 +766,12 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
  * or who cannot name the drug ("went yellow after \"an antibiotic\" but
  * doesn't remember which", rules75en18), or could not check it
  * ("\"allergic to ... the blue antibiotic\" - unable to clarify what the
- * blue antibiotic was", rules75en20). */
+ * blue antibiotic was", rules75en20), or cannot tell an allergy from
+ * another cause ("a \"burning rash\" after a skin prep ... - unclear if
+ * irritant or allergic", rules75en23). */
 static const char *const doubts[] = {"doubt",
+				     "unclear if",
+				     "unclear whether",
 				     "doubtful",
 				     "inaccurate",
 				     "unverified",
