@@ -4306,7 +4306,8 @@ test_rules_en22(void)
  * before it; "made my legs ache" is a statin's myalgia in lay words; a
  * negation of a drug before a colon does not reach the allergy told
  * after it; a drug the patient is "on too" is taken beside the story,
- * no culprit; "unclear if irritant or allergic" doubts the allergy. */
+ * no culprit; "unclear if irritant or allergic" doubts the allergy;
+ * "Nil drug allergies" is NKDA. */
 static const expect rules_en23[] = {
 	{"Amoxicillin caused swollen lips in 2019 per wife.", NOTES_ALLERGY,
 	 "amoxicillin", "Amoxicillin", 0, true},
@@ -4354,6 +4355,9 @@ static const expect rules_en23[] = {
 	{"ALLERGIES / SENSITIVITIES\n- Chlorhexidine: he reports a \"burning "
 	 "rash\" after a skin prep in 2022 - unclear if irritant or allergic",
 	 NOTES_ALLERGY, "chlorhexidine", "Chlorhexidine", UNC, true},
+	{"Allergies: \"Elastoplast\" plasters -> skin reaction. Nil drug "
+	 "allergies.",
+	 NOTES_ALLERGY, "", "Nil drug allergies", NEG, false},
 };
 
 static void
