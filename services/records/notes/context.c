@@ -1339,6 +1339,26 @@ negates_drug(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* denied_before_colon: does English negation trigger j deny a drug
+ * written between it and allergy item k, a colon after that drug and
+ * before k ("Not on a statin: he stopped simvastatin years ago - \"made
+ * my legs ache\"", "No NSAIDs: ibuprofen caused a GI bleed")?  The
+ * negation is that drug's; what follows the colon tells why, and the
+ * allergy it names is a fact (rules75en23). */
+static bool
+denied_before_colon(const sentence *s, size_t j, size_t k)
+{
+	if (s->items[j].e->type != NOTES_T_NEGATED || j > k ||
+	    (unsigned char)s->items[j].e->key[0] >= 0x80)
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]) &&
+		    notes__between_has(s, s->items[m].end, s->items[k].start,
+				       ':'))
+			return true;
+	return false;
+}
+
 /* doubt_after_label: is item k the label of a Chinese list item, a
  * full-width colon between it and backward uncertainty trigger j
  * ("上消化道出血：消化性溃疡？", "上消化道出血：食管胃底静脉曲张破裂出血
@@ -1911,8 +1931,9 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		     (NOTES_DIR_PLAN | NOTES_DIR_STOP | NOTES_DIR_DECLINE)) &&
 		    allergy)
 			continue;
-		if (allergy && (conditions_drug(s, j, k) ||
-				negates_drug(s, j, k) || reason_aside(s, j, k)))
+		if (allergy &&
+		    (conditions_drug(s, j, k) || negates_drug(s, j, k) ||
+		     reason_aside(s, j, k) || denied_before_colon(s, j, k)))
 			continue;
 		if (((t->dir & NOTES_DIR_PROBLEM) &&
 		     s->items[k].e->type != NOTES_T_PROBLEM) ||

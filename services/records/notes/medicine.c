@@ -362,11 +362,16 @@ notes__now_on(const sentence *s, size_t k)
 
 	size_t after = s->items[k].w1;
 
-	/* "now on ramipril", "is on ramipril now" */
+	/* "now on ramipril", "is on ramipril now"; "on bisoprolol too", "on
+	 * bisoprolol as well": a drug the patient takes beside the one a
+	 * story speaks of ("Timolol stopped 2023 (bradycardia, HR 48, on
+	 * bisoprolol too) - documented as ADR", rules75en23) */
 	return (w >= 2 && notes__words_at(s, w - 2, "now") &&
 		notes__words_at(s, w - 1, "on")) ||
 	       (w >= 1 && notes__words_at(s, w - 1, "on") && after < s->n &&
-		notes__words_at(s, after, "now")) ||
+		(notes__words_at(s, after, "now") ||
+		 notes__words_at(s, after, "too") ||
+		 notes__phrase_at(s, after, "as well"))) ||
 	       already_on_zh(s, k);
 }
 

@@ -906,11 +906,42 @@ sensitivity_shown_zh(const sentence *s, size_t k)
 		memchr(s->text + from, '(', s->items[k].start - from) != NULL);
 }
 
+/* COND_CUE_WORDS: the most words between "if" and the cue it makes a
+ * condition. */
+#define COND_CUE_WORDS 6
+
+/* cue_conditional: is English intolerance cue j ("not tolerated",
+ * "intolerant") put as a condition, "if" or "unless" before it in its
+ * clause ("If verapamil is not tolerated, lithium or greater occipital
+ * nerve block are next")?  The writer plans for an intolerance that has
+ * not happened: no drug's allergy is told (rules75en23).  "If she ever
+ * becomes allergic to penicillins" is left to the context triggers, a
+ * hypothetical allergy. */
+static bool
+cue_conditional(const sentence *s, size_t j)
+{
+	static const char *const cond[] = {"if", "unless"};
+	const item *c = &s->items[j];
+	size_t from = c->w0 > COND_CUE_WORDS ? c->w0 - COND_CUE_WORDS : 0;
+
+	if (s->words[c->w0].han || strstr(c->e->key, "tolera") == NULL)
+		return false;
+	for (size_t w = c->w0; w-- > from;) {
+		if (notes__words_in(s, w, cond, sizeof(cond) / sizeof(*cond)))
+			return !notes__between_has(s, s->words[w].end, c->start,
+						   ',') &&
+			       !notes__between_has(s, s->words[w].end, c->start,
+						   ';');
+	}
+	return false;
+}
+
 bool
 notes__allergy_cued(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    !cue_conditional(s, j) &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||
 		     adverbs_reach_zh(s, k, j) ||
@@ -1218,16 +1249,19 @@ effect_denied(const sentence *s, size_t k, size_t j)
 }
 
 /* expected_effect: is effect item it drowsiness (R40.0, somnolence), weight
- * gain (R63.5) or ankle oedema (R60.0)?  A drug stopped because it made the
- * patient drowsy ("Cyclizine stopped (drowsy)"), put on weight
- * ("Previously tried quetiapine - weight gain, stopped") or swelled the
- * ankles ("Amlodipine stopped last yr (ankle swelling)") had its
- * expected, dose-related effect, a side effect that led to a stop, not an
- * intolerance to record. */
+ * gain (R63.5), weight loss (R63.4) or ankle oedema (R60.0)?  A drug
+ * stopped because it made the patient drowsy ("Cyclizine stopped
+ * (drowsy)"), put on weight ("Previously tried quetiapine - weight gain,
+ * stopped") or swelled the ankles ("Amlodipine stopped last yr (ankle
+ * swelling)") had its expected, dose-related effect, a side effect that
+ * led to a stop, not an intolerance to record; one stopped as the patient
+ * lost weight ("amlodipine stopped Sept due to low BPs with weight loss")
+ * was no longer needed, or had its expected effect (rules75en23). */
 static bool
 expected_effect(const item *it)
 {
-	static const char *const expected[] = {"R40.0", "R63.5", "R60.0"};
+	static const char *const expected[] = {"R40.0", "R63.5", "R60.0",
+					       "R63.4"};
 
 	for (size_t i = 0;
 	     it->e->code != NULL && i < sizeof(expected) / sizeof(*expected);

@@ -388,6 +388,44 @@ suspected_culprit(const sentence *s)
 	return false;
 }
 
+/* hedged: is not-allergy cue c hedged by the word right before it
+ * ("probably not a true allergy, we suggest referral for de-labelling",
+ * "possibly not a true allergy")?  The writer doubts the label but has
+ * not removed it: until it is tested the allergy is uncertain, not
+ * negated (rules75en23). */
+static bool
+hedged(const sentence *s, const item *c)
+{
+	static const char *const hedge[] = {"probably", "possibly", "likely",
+					    "maybe", "perhaps"};
+
+	return c->w0 > 0 && !s->words[c->w0].han &&
+	       notes__words_in(s, c->w0 - 1, hedge,
+			       sizeof(hedge) / sizeof(*hedge));
+}
+
+/* doubt_label makes the affirmed allergy to drug d last kept in out
+ * uncertain, with trigger, or keeps it uncertain when none was: a hedged
+ * verdict (hedged) leaves the label, doubted. */
+static bool
+doubt_label(const item *d, const char *trigger, notes_reading *out)
+{
+	notes_finding f;
+
+	allergy_of(d, NOTES_UNCERTAIN, trigger, &f);
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY && g->context == 0 &&
+		    strcmp(g->code, f.code) == 0) {
+			g->context = NOTES_UNCERTAIN;
+			g->trigger = trigger;
+			return true;
+		}
+	}
+	return notes__keep(out, &f);
+}
+
 bool
 notes__disowned_allergy(const sentence *s, notes_reading *out)
 {
@@ -420,6 +458,11 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 						 denied is the one removed */
 		if (d == NULL || !(disown || record))
 			continue;
+		if (disown && hedged(s, &s->items[j])) {
+			if (!doubt_label(d, e->key, out))
+				return false;
+			continue;
+		}
 		allergy_of(d, disown ? NOTES_NEGATED : 0, disown ? e->key : "",
 			   &f);
 		if (disown)
@@ -643,7 +686,8 @@ notes__keep_disowned(const sentence *s, size_t k, notes_reading *out)
 		return true;
 	if ((cue = notes__disowned_by(s, k)) != NULL ||
 	    (cue = notes__delabel_past_switch_zh(s, k)) != NULL)
-		allergy_of(it, NOTES_NEGATED, cue->e->key, &f);
+		allergy_of(it, hedged(s, cue) ? NOTES_UNCERTAIN : NOTES_NEGATED,
+			   cue->e->key, &f);
 	else if (notes__denied_zh(s, k))
 		allergy_of(it, NOTES_NEGATED, "非过敏", &f);
 	else
@@ -680,6 +724,19 @@ notes__keep_relatives(const sentence *s, size_t k, notes_reading *out)
 	return notes__keep(out, &f);
 }
 
+/* cue_names: is drug item k named by an allergy cue right before it
+ * ("she had a \"bad reaction\" to trimethoprim years ago - swollen
+ * face")?  The cue tells the allergy; the story after it is the
+ * reaction's, not a past medicine (rules75en23). */
+static bool
+cue_names(const sentence *s, size_t k)
+{
+	const item *c = k > 0 ? &s->items[k - 1] : NULL;
+
+	return c != NULL && c->e->type == NOTES_T_ALLERGY_CUE &&
+	       c->w1 == s->items[k].w0;
+}
+
 bool
 notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
 		     notes_reading *out)
@@ -692,7 +749,7 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
 
 	if (f->kind != NOTES_ALLERGY || d->e->type != NOTES_T_SUBSTANCE ||
 	    s->words[d->w0].han || notes__lay_effect(s, k) == NULL ||
-	    notes__any_in(s, before, d->w0, cannot, 2))
+	    notes__any_in(s, before, d->w0, cannot, 2) || cue_names(s, k))
 		return true;
 	if (notes__any_in(s, before, d->w0, refused, 2))
 		allergy_of(d, NOTES_NEGATED, "refuses", &m);
@@ -709,8 +766,12 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
  * or who cannot name the drug ("went yellow after \"an antibiotic\" but
  * doesn't remember which", rules75en18), or could not check it
  * ("\"allergic to ... the blue antibiotic\" - unable to clarify what the
- * blue antibiotic was", rules75en20). */
+ * blue antibiotic was", rules75en20), or cannot tell an allergy from
+ * another cause ("a \"burning rash\" after a skin prep ... - unclear if
+ * irritant or allergic", rules75en23). */
 static const char *const doubts[] = {"doubt",
+				     "unclear if",
+				     "unclear whether",
 				     "doubtful",
 				     "inaccurate",
 				     "unverified",
@@ -778,6 +839,25 @@ of_indication(const sentence *s, size_t w)
 	return false;
 }
 
+/* of_drug_named: is the doubt at word w about a drug it names after
+ * "about" or "of" ("she is \"not sure\" about metronidazole (felt very
+ * sick)")?  The doubt is that drug's, read by its trigger (context.csv);
+ * the allergy named before stands (rules75en23). */
+static bool
+of_drug_named(const sentence *s, size_t w)
+{
+	static const char *const about[] = {"about", "of"};
+
+	for (size_t v = w + 1; v < w + OTHERS_WORDS && v + 1 < s->n; v++)
+		if (notes__words_in(s, v, about,
+				    sizeof(about) / sizeof(*about)))
+			for (size_t k = 0; k < s->n_items; k++)
+				if (s->items[k].w0 == v + 1 &&
+				    is_drug(&s->items[k]))
+					return true;
+	return false;
+}
+
 /* doubtable: is f an allergy that a doubt may qualify: affirmed, or
  * negated only by a drug tolerated ("she has tolerated Augmentin ... so
  * PCN label likely inaccurate")? */
@@ -831,7 +911,7 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	 * are looked for only when one is */
 	if (!doubtable_since(out, from) ||
 	    (doubt = doubt_word(s, &w)) == NULL || of_others(s, w) ||
-	    of_indication(s, w))
+	    of_indication(s, w) || of_drug_named(s, w))
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
@@ -847,7 +927,11 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 }
 
 /* negate_line_allergies negates, with trigger, the affirmed allergy
- * last read on s's line before s, or each of them when all. */
+ * last read on s's line before s, or each of them when all.  One at a
+ * time, an allergy the line already denies after it is the label removed
+ * ("morphine - hallucinations ... NO penicillin allergy ... not a true
+ * allergy ... Label removed, documented": the penicillin's), and the
+ * affirmed one before it stands (rules75en23). */
 static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
@@ -859,6 +943,9 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 
+		if (!all && f->kind == NOTES_ALLERGY &&
+		    (f->context & NOTES_NEGATED) && f->code[0] != '\0')
+			return;
 		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
 		    f->code[0] != '\0') {
 			f->context = NOTES_NEGATED;

@@ -4318,6 +4318,113 @@ test_rules_en22(void)
 		find(&r, NOTES_ALLERGY, "codeine")->context == NOTES_NEGATED);
 }
 
+/* The twenty-third writer's English (issue 75, rules75en23): swollen
+ * lips, tongue or face are angioedema in lay words, a reaction; a
+ * patient "not sure about" a drug doubts that drug's story, not the
+ * allergy named before; a hedged verdict ("probably not a true
+ * allergy") leaves the label uncertain, not removed; a drug stopped as
+ * the patient lost weight had no intolerance; an allergy cue right
+ * before a drug tells an allergy, not a past medicine; "if" before
+ * "not tolerated" plans, telling no intolerance; "label removed" after
+ * a line's denied label removes that one, not the affirmed allergy
+ * before it; "made my legs ache" is a statin's myalgia in lay words; a
+ * negation of a drug before a colon does not reach the allergy told
+ * after it; a drug the patient is "on too" is taken beside the story,
+ * no culprit; "unclear if irritant or allergic" doubts the allergy;
+ * "Nil drug allergies" is NKDA. */
+static const expect rules_en23[] = {
+	{"Amoxicillin caused swollen lips in 2019 per wife.", NOTES_ALLERGY,
+	 "amoxicillin", "Amoxicillin", 0, true},
+	{"Facial swelling with co-amoxiclav in 2019.", NOTES_ALLERGY,
+	 "co-amoxiclav", "co-amoxiclav", 0, true},
+	{"Allergies: penicillin (hives age 19) - and she is \"not sure\" "
+	 "about metronidazole (felt very sick).",
+	 NOTES_ALLERGY, "metronidazole", "metronidazole", UNC, true},
+	{"Allergies: penicillin (hives age 19) - and she is \"not sure\" "
+	 "about metronidazole (felt very sick).",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Drug allergies: amoxicillin (rash aged 5; probably not a true "
+	 "allergy, we suggest referral for de-labelling).",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", UNC, true},
+	{"Amoxicillin rash as a child, not a true allergy.", NOTES_ALLERGY,
+	 "amoxicillin", "Amoxicillin", NEG, false},
+	{"- Hypertension - amlodipine stopped Sept due to low BPs with weight "
+	 "loss",
+	 NOTES_MEDICINE, "amlodipine", "amlodipine", HIST, true},
+	{"If verapamil is not tolerated, lithium or greater occipital nerve "
+	 "block are next.",
+	 NOTES_MEDICINE, "lithium", "lithium", HYP, false},
+	{"Verapamil - not tolerated (constipation).", NOTES_ALLERGY,
+	 "verapamil", "Verapamil", 0, true},
+	{"ALLERGIES / ADRs: morphine - hallucinations & vomiting (2008). "
+	 "Elastoplast. GP record has NO penicillin allergy -> not a true "
+	 "allergy. Label removed, documented.",
+	 NOTES_ALLERGY, "morphine", "morphine", 0, true},
+	{"ALLERGIES / ADRs: morphine - hallucinations & vomiting (2008). "
+	 "Elastoplast. GP record has NO penicillin allergy -> not a true "
+	 "allergy. Label removed, documented.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Allergies: penicillin (rash). Label removed.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+	{"He stopped simvastatin years ago - \"made my legs ache\".",
+	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
+	{"Not on a statin: he stopped simvastatin years ago - \"made my legs "
+	 "ache\".",
+	 NOTES_ALLERGY, "simvastatin", "simvastatin", 0, true},
+	{"Not allergic to penicillin: tolerated amoxicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+	{"Timolol stopped 2023 (bradycardia, HR 48, on bisoprolol too) - "
+	 "documented as ADR.",
+	 NOTES_MEDICINE, "bisoprolol", "bisoprolol", 0, true},
+	{"ALLERGIES / SENSITIVITIES\n- Chlorhexidine: he reports a \"burning "
+	 "rash\" after a skin prep in 2022 - unclear if irritant or allergic",
+	 NOTES_ALLERGY, "chlorhexidine", "Chlorhexidine", UNC, true},
+	{"Allergies: \"Elastoplast\" plasters -> skin reaction. Nil drug "
+	 "allergies.",
+	 NOTES_ALLERGY, "", "Nil drug allergies", NEG, false},
+};
+
+static void
+test_rules_en23(void)
+{
+	static const char *const thin =
+		"- Hypertension - amlodipine stopped Sept due to low BPs with "
+		"weight loss";
+	static const char *const felt = "Amlodipine stopped due to nausea.";
+	static const char *const cued =
+		"She had a \"bad reaction\" to trimethoprim years ago - "
+		"swollen "
+		"face - and this has been added as an allergy.";
+	static const char *const taken = "Had codeine years ago - vomiting.";
+	static const char *const cond =
+		"If verapamil is not tolerated, lithium is next.";
+	static const char *const beside =
+		"Timolol stopped (bradycardia, on bisoprolol too) - documented "
+		"as ADR.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en23) / sizeof(rules_en23[0]); i++)
+		check(&rules_en23[i]);
+	/* weight lost is no intolerance; a felt effect is */
+	notes__read_rules(thin, strlen(thin), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") == NULL);
+	notes__read_rules(felt, strlen(felt), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") != NULL);
+	/* a reaction to a drug is an allergy, no past medicine */
+	notes__read_rules(cued, strlen(cued), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "trimethoprim") == NULL);
+	notes__read_rules(taken, strlen(taken), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	/* a drug the patient is "on too" is no culprit */
+	notes__read_rules(beside, strlen(beside), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "bisoprolol") == NULL);
+	/* a planned "if not tolerated" tells no allergy */
+	notes__read_rules(cond, strlen(cond), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "verapamil") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lithium") == NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -5179,6 +5286,7 @@ static const mt_case cases[] = {
 	{"rules_en20", test_rules_en20},
 	{"rules_en21", test_rules_en21},
 	{"rules_en22", test_rules_en22},
+	{"rules_en23", test_rules_en23},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
