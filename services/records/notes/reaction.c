@@ -1207,6 +1207,116 @@ lay_effect_zh(const sentence *s, size_t k)
 	return it;
 }
 
+/* Chinese lay intolerance: a drug given up for an effect the patient felt,
+ * told after it in its sentence ("普萘洛尔10mg tid（2024年），因乏力、心率慢
+ * 停用", "曾用“依那普利”干咳，已换", "卡马西平…无效，服后头晕、走路不稳，
+ * 已停", "丙戊酸钠试用过，体重增加20斤、手抖，换药"): the first felt effect
+ * after the drug, within STOP_ZH_EFFECT_WORDS words and before another drug,
+ * then within STOP_ZH_WORDS words a stop (停用, 停药, 已停, 换药, 已换) that
+ * names no drug of its own ("头痛，已停用布洛芬") or a switch (改为, 换用 ...).
+ * Not an effect denied ("无头晕"), treated (treated_zh) or one that eased
+ * ("服后头痛缓解");
+ * an expected effect (expected_effect) is passed over, as the English
+ * rule leaves a stop for drowsiness or weight gain alone. */
+#define STOP_ZH_EFFECT_WORDS 14
+#define STOP_ZH_WORDS	     10
+
+static const char *const stop_zh[] = {"停用", "停药", "已停", "停服",
+				      "换药", "已换", "停掉"};
+
+static bool expected_effect(const item *it);
+static bool effect_denied(const sentence *s, size_t k, size_t j);
+
+/* stop_zh_told: is the stop or switch at word v one that happened, told
+ * by the writer: not the patient's own stop ("自行停药": the patient gave
+ * the drug up, no intolerance recorded, as "发呆、手抖、流口水，自行停药"
+ * is read by other writers) and not one proposed or conditional ("建议停用",
+ * "如仍发热，考虑换用多西环素"), a modal within STOP_ZH_MODAL_WORDS words
+ * before it. */
+#define STOP_ZH_MODAL_WORDS 3
+
+static bool
+stop_zh_told(const sentence *s, size_t v)
+{
+	static const char *const modal[] = {"自行", "建议", "考虑", "拟",
+					    "计划", "如",   "若",   "必要时"};
+	size_t from = v > STOP_ZH_MODAL_WORDS ? v - STOP_ZH_MODAL_WORDS : 0;
+
+	return !notes__any_in(s, from, v, modal,
+			      sizeof(modal) / sizeof(*modal));
+}
+
+/* treated_zh: is the effect at word w what the drug is for, a word of
+ * treating right before it ("能否服用“布洛芬”止头痛，已告知改用对乙酰氨基
+ * 酚")? */
+static bool
+treated_zh(const sentence *s, size_t w)
+{
+	static const char *const treat[] = {"止", "治", "治疗", "缓解", "用于"};
+
+	for (size_t i = 0; i < sizeof(treat) / sizeof(*treat); i++) {
+		size_t n = strlen(treat[i]) / 3;
+
+		if (w >= n && notes__words_at(s, w - n, treat[i]))
+			return true;
+	}
+	return false;
+}
+
+/* stop_zh_after: is a stop or a switch (stop_zh_told) written within
+ * STOP_ZH_WORDS words after word w, effect item j's end?  A stop that
+ * names a drug of its own, right after it ("头痛，已停用布洛芬"), is that
+ * drug's; a switch is to another drug right after it ("改为缬沙坦"), not to
+ * another form ("因吞嚥困難，改成液劑"). */
+static bool
+stop_zh_after(const sentence *s, size_t w, size_t j)
+{
+	size_t next = s->n;
+
+	for (size_t m = j + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m])) {
+			next = s->items[m].w0;
+			break;
+		}
+	for (size_t v = w; v < s->n && v < w + STOP_ZH_WORDS; v++) {
+		if (!stop_zh_told(s, v))
+			continue;
+		if (notes__switch_verb_zh(s, v) && next > v && next - v <= 3)
+			return true;
+		if (v < next &&
+		    notes__words_in(s, v, stop_zh,
+				    sizeof(stop_zh) / sizeof(*stop_zh)) &&
+		    (next == s->n || next - v > 3))
+			return true;
+	}
+	return false;
+}
+
+const item *
+notes__stopped_for_zh(const sentence *s, size_t k)
+{
+	static const char *const side[] = {"副作用", "仍可使用", "可继续使用"};
+	const item *d = &s->items[k];
+
+	if (notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side)))
+		return NULL;
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if (is_drug(it) || it->w0 - d->w1 > STOP_ZH_EFFECT_WORDS)
+			return NULL;
+		if ((it->e->type != NOTES_T_PROBLEM &&
+		     it->e->type != NOTES_T_REACTION) ||
+		    !notes__felt_effect(it) || expected_effect(it))
+			continue;
+		if (effect_denied(s, k, j) || treated_zh(s, it->w0) ||
+		    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
+			return NULL;
+		return stop_zh_after(s, it->w1, j) ? it : NULL;
+	}
+	return NULL;
+}
+
 /* effect_denied: is effect item j, after drug item k, denied by a
  * negation right before it ("stopped his furosemide himself as he had no
  * swelling")?  A drug given up for want of its indication, or an effect
@@ -1382,6 +1492,8 @@ notes__lay_effect(const sentence *s, size_t k)
 {
 	if (lay_effect_zh(s, k))
 		return lay_effect_zh(s, k);
+	if (notes__stopped_for_zh(s, k))
+		return notes__stopped_for_zh(s, k);
 	if (got_with(s, k))
 		return got_with(s, k);
 	return lay_effect_at(s, k, false);

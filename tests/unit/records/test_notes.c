@@ -5109,6 +5109,52 @@ test_combinations(void)
 	}
 }
 
+/* The twenty-third writer's Chinese (issue 75, rules75zh23): a drug
+ * stopped or switched for an effect the patient felt, told after it in
+ * its sentence (因乏力停用, 服后头晕…已停, 手抖，换药), is the drug's
+ * intolerance, and the drug a past medicine; not the patient's own stop
+ * (自行停药), a stop proposed or conditional (建议停用, 如仍发热，考虑换用),
+ * an effect the drug treats (止头痛), a switch of form (改成液剂) or a
+ * stop the writer calls a side effect (副作用). */
+static const expect rules_zh23[] = {
+	{"曾用药：普萘洛尔10mg tid，因乏力停用。", NOTES_ALLERGY, "propranolol",
+	 "普萘洛尔", 0, true},
+	{"曾用药：普萘洛尔10mg tid，因乏力停用。", NOTES_MEDICINE,
+	 "propranolol", "普萘洛尔", NOTES_HISTORICAL, true},
+	{"卡马西平0.1g tid，无效，服后头晕、走路不稳，已停。", NOTES_ALLERGY,
+	 "carbamazepine", "卡马西平", 0, true},
+	{"丙戊酸钠试用过，体重增加20斤、手抖，换药。", NOTES_ALLERGY,
+	 "valproate", "丙戊酸钠", 0, true},
+};
+
+static void
+test_rules_zh23(void)
+{
+	static const struct {
+		const char *text, *code;
+	} kept[] = {
+		{"曾服加巴喷丁0.3 g tid 1月，头晕、走路不稳，自行停药。",
+		 "gabapentin"},
+		{"可待因止咳糖浆：可能加重意识模糊、便秘，建议停用。",
+		 "codeine"},
+		{"阿奇霉素满5天后如仍发热，考虑换用多西环素。", "azithromycin"},
+		{"患者询问能否服用“布洛芬”止头痛，已告知改用对乙酰氨基酚。",
+		 "ibuprofen"},
+		{"Morphine 5mg 口服 PRN（因吞嚥困難，改成液劑）。", "morphine"},
+		{"既往试用加巴喷丁，头晕明显，已停（副作用）。", "gabapentin"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh23) / sizeof(rules_zh23[0]); i++)
+		check(&rules_zh23[i]);
+	/* no intolerance held against a drug so stopped or switched */
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		notes__read_rules(kept[i].text, strlen(kept[i].text), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, kept[i].code) == NULL);
+		MT_TRUE(find(&r, NOTES_MEDICINE, kept[i].code) != NULL);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -5165,6 +5211,7 @@ static const mt_case cases[] = {
 	{"rules_zh20", test_rules_zh20},
 	{"rules_zh21", test_rules_zh21},
 	{"rules_zh22", test_rules_zh22},
+	{"rules_zh23", test_rules_zh23},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
