@@ -7,6 +7,7 @@
  */
 #include "reader_int.h"
 
+#include <ctype.h>
 #include <string.h>
 
 /* clause_has: does the clause of item k (between terminators) hold an
@@ -1169,7 +1170,8 @@ notes__effect_follows(const sentence *s, size_t k, bool comma_ends)
 }
 
 /* Chinese lay intolerance: a drug taken (服用, 吃, 食, 用 just before
- * it) with 后 right after it and an effect next ("曾用辛伐他汀后肌痛",
+ * it) with 后 right after it, or after its dose (past_dose), and an effect
+ * next ("曾用辛伐他汀后肌痛",
  * "服用布洛芬后胃出血"); not an effect that then eases ("服用后咳嗽好转"). */
 #define LAY_ZH_TOOK_WORDS   3
 #define LAY_ZH_EFFECT_WORDS 4
@@ -1189,19 +1191,38 @@ notes__any_in(const sentence *s, size_t from, size_t to,
 	return false;
 }
 
+/* past_dose: the first word from w on past the dose written right after a
+ * drug, in digits with its unit ("服 Atorvastatin 20mg 後肌肉痠痛", "服阿托伐
+ * 他汀 20 mg 后"): at most DOSE_WORDS words (rules75zh23). */
+#define DOSE_WORDS 2
+
+static size_t
+past_dose(const sentence *s, size_t w)
+{
+	static const char *const unit[] = {"mg", "g", "mcg", "ug", "ml", "iu"};
+
+	for (size_t n = 0; n < DOSE_WORDS && w < s->n && !s->words[w].han;
+	     n++, w++)
+		if (!isdigit((unsigned char)s->words[w].key[0]) &&
+		    !notes__words_in(s, w, unit, sizeof(unit) / sizeof(*unit)))
+			break;
+	return w;
+}
+
 static const item *
 lay_effect_zh(const sentence *s, size_t k)
 {
 	const item *d = &s->items[k];
 	const item *it = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
 	size_t took = d->w0 > LAY_ZH_TOOK_WORDS ? d->w0 - LAY_ZH_TOOK_WORDS : 0;
+	size_t then = past_dose(s, d->w1);
 
-	if (it == NULL || d->w1 >= s->n || !s->words[d->w1].han ||
-	    !notes__words_in(s, d->w1, then_zh, 4) ||
+	if (it == NULL || then >= s->n || !s->words[then].han ||
+	    !notes__words_in(s, then, then_zh, 4) ||
 	    !notes__any_in(s, took, d->w0, took_zh, 5) ||
 	    (it->e->type != NOTES_T_PROBLEM &&
 	     it->e->type != NOTES_T_REACTION) ||
-	    it->w0 - d->w1 > LAY_ZH_EFFECT_WORDS ||
+	    it->w0 - then > LAY_ZH_EFFECT_WORDS ||
 	    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
 		return NULL;
 	return it;
@@ -1209,12 +1230,12 @@ lay_effect_zh(const sentence *s, size_t k)
 
 /* Chinese lay intolerance: a drug given up for an effect the patient felt,
  * told after it in its sentence ("普萘洛尔10mg tid（2024年），因乏力、心率慢
- * 停用", "曾用“依那普利”干咳，已换", "卡马西平…无效，服后头晕、走路不稳，
- * 已停", "丙戊酸钠试用过，体重增加20斤、手抖，换药"): the first felt effect
- * after the drug, within STOP_ZH_EFFECT_WORDS words and before another drug,
- * then within STOP_ZH_WORDS words a stop (停用, 停药, 已停, 换药, 已换) that
- * names no drug of its own ("头痛，已停用布洛芬") or a switch (改为, 换用 ...).
- * Not an effect denied ("无头晕"), treated (treated_zh) or one that eased
+ * 停用", "卡马西平…无效，服后头晕、走路不稳，已停",
+ * "丙戊酸钠试用过，体重增加20斤、手抖，换药"): the first felt effect after the
+ * drug, within STOP_ZH_EFFECT_WORDS words and before another drug, then within
+ * STOP_ZH_WORDS words a stop (停用, 停药, 已停, 换药, 已换) that names no drug
+ * of its own ("头痛，已停用布洛芬") or a switch (改为, 换用 ...). Not an effect
+ * denied ("无头晕"), treated (treated_zh) or one that eased
  * ("服后头痛缓解");
  * an expected effect (expected_effect) is passed over, as the English
  * rule leaves a stop for drowsiness or weight gain alone. */

@@ -5115,7 +5115,10 @@ test_combinations(void)
  * intolerance, and the drug a past medicine; not the patient's own stop
  * (自行停药), a stop proposed or conditional (建议停用, 如仍发热，考虑换用),
  * an effect the drug treats (止头痛), a switch of form (改成液剂) or a
- * stop the writer calls a side effect (副作用). */
+ * stop the writer calls a side effect (副作用).  A drug taken with 后
+ * after its dose and an effect next (服 Atorvastatin 20mg 後肌肉痠痛) is
+ * its intolerance as one with 后 right after it is; 肌肉酸痛 (myalgia) and
+ * 易怒 (irritability) are problems, effects a drug may bring on. */
 static const expect rules_zh23[] = {
 	{"曾用药：普萘洛尔10mg tid，因乏力停用。", NOTES_ALLERGY, "propranolol",
 	 "普萘洛尔", 0, true},
@@ -5125,6 +5128,12 @@ static const expect rules_zh23[] = {
 	 "carbamazepine", "卡马西平", 0, true},
 	{"丙戊酸钠试用过，体重增加20斤、手抖，换药。", NOTES_ALLERGY,
 	 "valproate", "丙戊酸钠", 0, true},
+	{"2022年服 Atorvastatin 20mg 後肌肉痠痛。", NOTES_ALLERGY,
+	 "atorvastatin", "Atorvastatin", 0, true},
+	{"服阿托伐他汀 20 mg 后肌肉酸痛。", NOTES_ALLERGY, "atorvastatin",
+	 "阿托伐他汀", 0, true},
+	{"加用左乙拉西坦后易怒。", NOTES_ALLERGY, "levetiracetam", "左乙拉西坦",
+	 0, true},
 };
 
 static void
