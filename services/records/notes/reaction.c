@@ -1245,6 +1245,11 @@ lay_effect_zh(const sentence *s, size_t k)
 static const char *const stop_zh[] = {"停用", "停药", "已停", "停服",
 				      "换药", "已换", "停掉"};
 
+/* The patient's refusal of the drug again, a stop for its effect as well
+ * ("舒马普坦有效但心悸胸闷，患者不愿再用"). */
+static const char *const declined_zh[] = {"不愿再用", "不想再用", "不愿再服",
+					  "不想再吃", "拒绝再用"};
+
 static bool expected_effect(const item *it);
 static bool effect_denied(const sentence *s, size_t k, size_t j);
 
@@ -1304,10 +1309,13 @@ stop_zh_after(const sentence *s, size_t w, size_t j)
 			continue;
 		if (notes__switch_verb_zh(s, v) && next > v && next - v <= 3)
 			return true;
-		if (v < next &&
+		if (v < next && (next == s->n || next - v > 3) &&
 		    notes__words_in(s, v, stop_zh,
-				    sizeof(stop_zh) / sizeof(*stop_zh)) &&
-		    (next == s->n || next - v > 3))
+				    sizeof(stop_zh) / sizeof(*stop_zh)))
+			return true;
+		if (v < next && (next == s->n || next - v > 5) &&
+		    notes__words_in(s, v, declined_zh,
+				    sizeof(declined_zh) / sizeof(*declined_zh)))
 			return true;
 	}
 	return false;

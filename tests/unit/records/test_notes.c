@@ -5112,7 +5112,8 @@ test_combinations(void)
 /* The twenty-third writer's Chinese (issue 75, rules75zh23): a drug
  * stopped or switched for an effect the patient felt, told after it in
  * its sentence (因乏力停用, 服后头晕…已停, 手抖，换药), is the drug's
- * intolerance, and the drug a past medicine; not the patient's own stop
+ * intolerance, and the drug a past medicine, as is one the patient will
+ * not take again for it (心悸胸闷，患者不愿再用); not the patient's own stop
  * (自行停药), a stop proposed or conditional (建议停用, 如仍发热，考虑换用),
  * an effect the drug treats (止头痛), a switch of form (改成液剂) or a
  * stop the writer calls a side effect (副作用).  A drug taken with 后
@@ -5134,6 +5135,8 @@ static const expect rules_zh23[] = {
 	 "阿托伐他汀", 0, true},
 	{"加用左乙拉西坦后易怒。", NOTES_ALLERGY, "levetiracetam", "左乙拉西坦",
 	 0, true},
+	{"舒马普坦有效但心悸胸闷，患者不愿再用。", NOTES_ALLERGY, "sumatriptan",
+	 "舒马普坦", 0, true},
 };
 
 static void
