@@ -5119,7 +5119,9 @@ test_combinations(void)
  * stop the writer calls a side effect (副作用).  A drug taken with 后
  * after its dose and an effect next (服 Atorvastatin 20mg 後肌肉痠痛) is
  * its intolerance as one with 后 right after it is; 肌肉酸痛 (myalgia) and
- * 易怒 (irritability) are problems, effects a drug may bring on. */
+ * 易怒 (irritability) are problems, effects a drug may bring on.  An
+ * allergy in doubt that the writer says to handle or keep on record as
+ * one (按过敏处理, 當過敏記錄) is no longer doubted. */
 static const expect rules_zh23[] = {
 	{"曾用药：普萘洛尔10mg tid，因乏力停用。", NOTES_ALLERGY, "propranolol",
 	 "普萘洛尔", 0, true},
@@ -5137,6 +5139,10 @@ static const expect rules_zh23[] = {
 	 0, true},
 	{"舒马普坦有效但心悸胸闷，患者不愿再用。", NOTES_ALLERGY, "sumatriptan",
 	 "舒马普坦", 0, true},
+	{"过敏史：女儿说“以前打青霉素起过疹子”，本人记不清，按过敏处理。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", 0, true},
+	{"过敏史：女儿说“以前打青霉素起过疹子”，本人记不清，不按过敏处理。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", NOTES_UNCERTAIN, true},
 };
 
 static void
