@@ -1289,18 +1289,28 @@ treated_zh(const sentence *s, size_t w)
 	return false;
 }
 
-/* stop_zh_after: is a stop or a switch (stop_zh_told) written within
- * STOP_ZH_WORDS words after word w, effect item j's end?  A stop that
- * names a drug of its own, right after it ("头痛，已停用布洛芬"), is that
- * drug's; a switch is to another drug right after it ("改为缬沙坦"), not to
- * another form ("因吞嚥困難，改成液劑"). */
+/* same_drug: do drug items a and b name one drug ("加用曲马多50mg，患者诉
+ * 恶心明显、头晕，停用曲马多": the stop names the drug again)? */
 static bool
-stop_zh_after(const sentence *s, size_t w, size_t j)
+same_drug(const item *a, const item *b)
+{
+	return a->e->code != NULL && b->e->code != NULL &&
+	       strcmp(a->e->code, b->e->code) == 0;
+}
+
+/* stop_zh_after: is a stop or a switch (stop_zh_told) written within
+ * STOP_ZH_WORDS words after word w, effect item j's end, of drug item k?
+ * A stop that names a drug of its own (not k's again), right after it
+ * ("头痛，已停用布洛芬"), is that drug's; a switch is to another drug right
+ * after it ("改为缬沙坦"), not to another form ("因吞嚥困難，改成液劑"). */
+static bool
+stop_zh_after(const sentence *s, size_t k, size_t w, size_t j)
 {
 	size_t next = s->n;
 
 	for (size_t m = j + 1; m < s->n_items; m++)
-		if (is_drug(&s->items[m])) {
+		if (is_drug(&s->items[m]) &&
+		    !same_drug(&s->items[m], &s->items[k])) {
 			next = s->items[m].w0;
 			break;
 		}
@@ -1341,7 +1351,7 @@ notes__stopped_for_zh(const sentence *s, size_t k)
 		if (effect_denied(s, k, j) || treated_zh(s, it->w0) ||
 		    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
 			return NULL;
-		return stop_zh_after(s, it->w1, j) ? it : NULL;
+		return stop_zh_after(s, k, it->w1, j) ? it : NULL;
 	}
 	return NULL;
 }

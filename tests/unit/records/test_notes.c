@@ -5139,6 +5139,8 @@ static const expect rules_zh23[] = {
 	 0, true},
 	{"舒马普坦有效但心悸胸闷，患者不愿再用。", NOTES_ALLERGY, "sumatriptan",
 	 "舒马普坦", 0, true},
+	{"加用曲马多50mg，患者诉恶心明显、头晕，停用曲马多。", NOTES_MEDICINE,
+	 "tramadol", "曲马多", NOTES_HISTORICAL, true},
 	{"过敏史：女儿说“以前打青霉素起过疹子”，本人记不清，按过敏处理。",
 	 NOTES_ALLERGY, "penicillins", "青霉素", 0, true},
 	{"过敏史：女儿说“以前打青霉素起过疹子”，本人记不清，不按过敏处理。",
