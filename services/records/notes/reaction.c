@@ -1607,6 +1607,30 @@ notes__came_off_trigger(const char *t)
 	return false;
 }
 
+/* stopped_with_zh: is problem item k another effect in the list of the
+ * effects for which Chinese drug item m was stopped (notes__stopped_for_zh),
+ * the first of them, then only felt effects, no full-width comma between
+ * ("恶心明显、头晕", "心悸胸闷")?  It is the drug's reaction too
+ * (rules75zh23); a diagnosis among them ("胃不舒服、解黑便", K92.1) stays a
+ * problem. */
+static bool
+stopped_with_zh(const sentence *s, size_t m, size_t k)
+{
+	const item *first = notes__stopped_for_zh(s, m);
+	size_t j = first ? (size_t)(first - s->items) : k;
+
+	if (j >= k || s->items[k].start < first->end ||
+	    memmem(s->text + first->end, s->items[k].start - first->end,
+		   FW_COMMA, 3) != NULL)
+		return false;
+	for (; j <= k; j++)
+		if ((s->items[j].e->type != NOTES_T_PROBLEM &&
+		     s->items[j].e->type != NOTES_T_REACTION) ||
+		    !notes__felt_effect(&s->items[j]))
+			return false;
+	return true;
+}
+
 /* lay_effect_of: is problem item k the effect a drug before it is
  * written as having made the patient give up?  Then it is the drug's
  * reaction, not a problem. */
@@ -1616,7 +1640,8 @@ lay_effect_of(const sentence *s, size_t k)
 	for (size_t m = k; m-- > 0;)
 		if (is_drug(&s->items[m]))
 			return notes__lay_effect(s, m) == &s->items[k] ||
-			       lay_effect_at(s, m, true) == &s->items[k];
+			       lay_effect_at(s, m, true) == &s->items[k] ||
+			       stopped_with_zh(s, m, k);
 	return false;
 }
 

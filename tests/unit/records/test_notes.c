@@ -5150,6 +5150,8 @@ static const expect rules_zh23[] = {
 static void
 test_rules_zh23(void)
 {
+	static const char *const listed =
+		"加用曲马多50mg，患者诉恶心明显、头晕，停用曲马多。";
 	static const struct {
 		const char *text, *code;
 	} kept[] = {
@@ -5167,6 +5169,12 @@ test_rules_zh23(void)
 
 	for (size_t i = 0; i < sizeof(rules_zh23) / sizeof(rules_zh23[0]); i++)
 		check(&rules_zh23[i]);
+	/* every felt effect of the list the drug was stopped for is its
+	 * reaction, none a problem */
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R42") == NULL);
 	/* no intolerance held against a drug so stopped or switched */
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
 		notes__read_rules(kept[i].text, strlen(kept[i].text), &r);
