@@ -201,6 +201,22 @@ withheld_for_allergy(const sentence *s, size_t k)
 	return set_off;
 }
 
+/* stopped_then_zh dates allergy f of Chinese drug item k, stopped or
+ * switched for its effect (notes__stopped_for_zh), with the stop: the drug
+ * was taken then, and taken_before keeps the past medicine beside the
+ * allergy, which holds now.  Not on an allergy line, whose entries tell
+ * reactions, not the drugs taken ("过敏史：头孢呋辛（…停药后缓解）"). */
+static void
+stopped_then_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_ALLERGY && f->context == 0 && !s->allergy_line &&
+	    !s->allergy_line_zh && !s->allergy_list &&
+	    notes__stopped_for_zh(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "停用";
+	}
+}
+
 /* substance_context sets the context of substance or class item k, read
  * as f->kind: the cues around it, then the writers' forms that correct
  * them (an allergy doubted, kept by an order, refused; a course, a
@@ -220,6 +236,7 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 		f->context |= NOTES_UNCERTAIN;
 	if (f->kind == NOTES_ALLERGY)
 		notes__allergy_context_zh(s, k, f);
+	stopped_then_zh(s, k, f);
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
 	    (unsigned char)f->trigger[0] < 0x80 && notes__named_before(s, k)) {
 		f->context = 0; /* the order that keeps the allergy */

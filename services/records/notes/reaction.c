@@ -7,6 +7,7 @@
  */
 #include "reader_int.h"
 
+#include <ctype.h>
 #include <string.h>
 
 /* clause_has: does the clause of item k (between terminators) hold an
@@ -1200,7 +1201,8 @@ notes__effect_follows(const sentence *s, size_t k, bool comma_ends)
 }
 
 /* Chinese lay intolerance: a drug taken (服用, 吃, 食, 用 just before
- * it) with 后 right after it and an effect next ("曾用辛伐他汀后肌痛",
+ * it) with 后 right after it, or after its dose (past_dose), and an effect
+ * next ("曾用辛伐他汀后肌痛",
  * "服用布洛芬后胃出血"); not an effect that then eases ("服用后咳嗽好转"). */
 #define LAY_ZH_TOOK_WORDS   3
 #define LAY_ZH_EFFECT_WORDS 4
@@ -1220,22 +1222,169 @@ notes__any_in(const sentence *s, size_t from, size_t to,
 	return false;
 }
 
+/* past_dose: the first word from w on past the dose written right after a
+ * drug, in digits with its unit ("服 Atorvastatin 20mg 後肌肉痠痛", "服阿托伐
+ * 他汀 20 mg 后"): at most DOSE_WORDS words (rules75zh23). */
+#define DOSE_WORDS 2
+
+static size_t
+past_dose(const sentence *s, size_t w)
+{
+	static const char *const unit[] = {"mg", "g", "mcg", "ug", "ml", "iu"};
+
+	for (size_t n = 0; n < DOSE_WORDS && w < s->n && !s->words[w].han;
+	     n++, w++)
+		if (!isdigit((unsigned char)s->words[w].key[0]) &&
+		    !notes__words_in(s, w, unit, sizeof(unit) / sizeof(*unit)))
+			break;
+	return w;
+}
+
 static const item *
 lay_effect_zh(const sentence *s, size_t k)
 {
 	const item *d = &s->items[k];
 	const item *it = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
 	size_t took = d->w0 > LAY_ZH_TOOK_WORDS ? d->w0 - LAY_ZH_TOOK_WORDS : 0;
+	size_t then = past_dose(s, d->w1);
 
-	if (it == NULL || d->w1 >= s->n || !s->words[d->w1].han ||
-	    !notes__words_in(s, d->w1, then_zh, 4) ||
+	if (it == NULL || then >= s->n || !s->words[then].han ||
+	    !notes__words_in(s, then, then_zh, 4) ||
 	    !notes__any_in(s, took, d->w0, took_zh, 5) ||
 	    (it->e->type != NOTES_T_PROBLEM &&
 	     it->e->type != NOTES_T_REACTION) ||
-	    it->w0 - d->w1 > LAY_ZH_EFFECT_WORDS ||
+	    it->w0 - then > LAY_ZH_EFFECT_WORDS ||
 	    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
 		return NULL;
 	return it;
+}
+
+/* Chinese lay intolerance: a drug given up for an effect the patient felt,
+ * told after it in its sentence ("普萘洛尔10mg tid（2024年），因乏力、心率慢
+ * 停用", "卡马西平…无效，服后头晕、走路不稳，已停",
+ * "丙戊酸钠试用过，体重增加20斤、手抖，换药"): the first felt effect after the
+ * drug, within STOP_ZH_EFFECT_WORDS words and before another drug, then within
+ * STOP_ZH_WORDS words a stop (停用, 停药, 已停, 换药, 已换) that names no drug
+ * of its own ("头痛，已停用布洛芬") or a switch (改为, 换用 ...). Not an effect
+ * denied ("无头晕"), treated (treated_zh) or one that eased
+ * ("服后头痛缓解");
+ * an expected effect (expected_effect) is passed over, as the English
+ * rule leaves a stop for drowsiness or weight gain alone. */
+#define STOP_ZH_EFFECT_WORDS 14
+#define STOP_ZH_WORDS	     10
+
+static const char *const stop_zh[] = {"停用", "停药", "已停", "停服",
+				      "换药", "已换", "停掉"};
+
+/* The patient's refusal of the drug again, a stop for its effect as well
+ * ("舒马普坦有效但心悸胸闷，患者不愿再用"). */
+static const char *const declined_zh[] = {"不愿再用", "不想再用", "不愿再服",
+					  "不想再吃", "拒绝再用"};
+
+static bool expected_effect(const item *it);
+static bool effect_denied(const sentence *s, size_t k, size_t j);
+
+/* stop_zh_told: is the stop or switch at word v one that happened, told
+ * by the writer: not the patient's own stop ("自行停药": the patient gave
+ * the drug up, no intolerance recorded, as "发呆、手抖、流口水，自行停药"
+ * is read by other writers) and not one proposed or conditional ("建议停用",
+ * "如仍发热，考虑换用多西环素"), a modal within STOP_ZH_MODAL_WORDS words
+ * before it. */
+#define STOP_ZH_MODAL_WORDS 3
+
+static bool
+stop_zh_told(const sentence *s, size_t v)
+{
+	static const char *const modal[] = {"自行", "建议", "考虑", "拟",
+					    "计划", "如",   "若",   "必要时"};
+	size_t from = v > STOP_ZH_MODAL_WORDS ? v - STOP_ZH_MODAL_WORDS : 0;
+
+	return !notes__any_in(s, from, v, modal,
+			      sizeof(modal) / sizeof(*modal));
+}
+
+/* treated_zh: is the effect at word w what the drug is for, a word of
+ * treating right before it ("能否服用“布洛芬”止头痛，已告知改用对乙酰氨基
+ * 酚")? */
+static bool
+treated_zh(const sentence *s, size_t w)
+{
+	static const char *const treat[] = {"止", "治", "治疗", "缓解", "用于"};
+
+	for (size_t i = 0; i < sizeof(treat) / sizeof(*treat); i++) {
+		size_t n = strlen(treat[i]) / 3;
+
+		if (w >= n && notes__words_at(s, w - n, treat[i]))
+			return true;
+	}
+	return false;
+}
+
+/* same_drug: do drug items a and b name one drug ("加用曲马多50mg，患者诉
+ * 恶心明显、头晕，停用曲马多": the stop names the drug again)? */
+static bool
+same_drug(const item *a, const item *b)
+{
+	return a->e->code != NULL && b->e->code != NULL &&
+	       strcmp(a->e->code, b->e->code) == 0;
+}
+
+/* stop_zh_after: is a stop or a switch (stop_zh_told) written within
+ * STOP_ZH_WORDS words after word w, effect item j's end, of drug item k?
+ * A stop that names a drug of its own (not k's again), right after it
+ * ("头痛，已停用布洛芬"), is that drug's; a switch is to another drug right
+ * after it ("改为缬沙坦"), not to another form ("因吞嚥困難，改成液劑"). */
+static bool
+stop_zh_after(const sentence *s, size_t k, size_t w, size_t j)
+{
+	size_t next = s->n;
+
+	for (size_t m = j + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) &&
+		    !same_drug(&s->items[m], &s->items[k])) {
+			next = s->items[m].w0;
+			break;
+		}
+	for (size_t v = w; v < s->n && v < w + STOP_ZH_WORDS; v++) {
+		if (!stop_zh_told(s, v))
+			continue;
+		if (notes__switch_verb_zh(s, v) && next > v && next - v <= 3)
+			return true;
+		if (v < next && (next == s->n || next - v > 3) &&
+		    notes__words_in(s, v, stop_zh,
+				    sizeof(stop_zh) / sizeof(*stop_zh)))
+			return true;
+		if (v < next && (next == s->n || next - v > 5) &&
+		    notes__words_in(s, v, declined_zh,
+				    sizeof(declined_zh) / sizeof(*declined_zh)))
+			return true;
+	}
+	return false;
+}
+
+const item *
+notes__stopped_for_zh(const sentence *s, size_t k)
+{
+	static const char *const side[] = {"副作用", "仍可使用", "可继续使用"};
+	const item *d = &s->items[k];
+
+	if (notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side)))
+		return NULL;
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if (is_drug(it) || it->w0 - d->w1 > STOP_ZH_EFFECT_WORDS)
+			return NULL;
+		if ((it->e->type != NOTES_T_PROBLEM &&
+		     it->e->type != NOTES_T_REACTION) ||
+		    !notes__felt_effect(it) || expected_effect(it))
+			continue;
+		if (effect_denied(s, k, j) || treated_zh(s, it->w0) ||
+		    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
+			return NULL;
+		return stop_zh_after(s, k, it->w1, j) ? it : NULL;
+	}
+	return NULL;
 }
 
 /* effect_denied: is effect item j, after drug item k, denied by a
@@ -1416,6 +1565,8 @@ notes__lay_effect(const sentence *s, size_t k)
 {
 	if (lay_effect_zh(s, k))
 		return lay_effect_zh(s, k);
+	if (notes__stopped_for_zh(s, k))
+		return notes__stopped_for_zh(s, k);
 	if (got_with(s, k))
 		return got_with(s, k);
 	return lay_effect_at(s, k, false);
@@ -1490,6 +1641,30 @@ notes__came_off_trigger(const char *t)
 	return false;
 }
 
+/* stopped_with_zh: is problem item k another effect in the list of the
+ * effects for which Chinese drug item m was stopped (notes__stopped_for_zh),
+ * the first of them, then only felt effects, no full-width comma between
+ * ("恶心明显、头晕", "心悸胸闷")?  It is the drug's reaction too
+ * (rules75zh23); a diagnosis among them ("胃不舒服、解黑便", K92.1) stays a
+ * problem. */
+static bool
+stopped_with_zh(const sentence *s, size_t m, size_t k)
+{
+	const item *first = notes__stopped_for_zh(s, m);
+	size_t j = first ? (size_t)(first - s->items) : k;
+
+	if (j >= k || s->items[k].start < first->end ||
+	    memmem(s->text + first->end, s->items[k].start - first->end,
+		   FW_COMMA, 3) != NULL)
+		return false;
+	for (; j <= k; j++)
+		if ((s->items[j].e->type != NOTES_T_PROBLEM &&
+		     s->items[j].e->type != NOTES_T_REACTION) ||
+		    !notes__felt_effect(&s->items[j]))
+			return false;
+	return true;
+}
+
 /* lay_effect_of: is problem item k the effect a drug before it is
  * written as having made the patient give up?  Then it is the drug's
  * reaction, not a problem. */
@@ -1499,7 +1674,8 @@ lay_effect_of(const sentence *s, size_t k)
 	for (size_t m = k; m-- > 0;)
 		if (is_drug(&s->items[m]))
 			return notes__lay_effect(s, m) == &s->items[k] ||
-			       lay_effect_at(s, m, true) == &s->items[k];
+			       lay_effect_at(s, m, true) == &s->items[k] ||
+			       stopped_with_zh(s, m, k);
 	return false;
 }
 

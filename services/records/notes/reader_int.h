@@ -412,6 +412,11 @@ bool notes__any_in(const sentence *s, size_t from, size_t to,
  * other drug, no indication ("for") between and not given as a reason. */
 const item *notes__lay_effect(const sentence *s, size_t k);
 
+/* notes__stopped_for_zh returns the felt effect for which Chinese drug item k
+ * is written as stopped or switched ("普萘洛尔…因乏力、心率慢停用", "曾用
+ * “依那普利”干咳，已换"), or NULL (reaction.c, rules75zh23). */
+const item *notes__stopped_for_zh(const sentence *s, size_t k);
+
 /* notes__blamed_on returns the felt effect (a reaction or a symptom) that its
  * clause lays on drug item k, the drug right after words that say it
  * caused the effect, the effect before them with no other drug between;

@@ -726,9 +726,36 @@ notes__remedy_zh(const sentence *s, size_t k)
 				resolves, sizeof(resolves) / sizeof(*resolves));
 }
 
+/* kept_as_allergy_zh: does sentence s say that an allergy in doubt is to
+ * be handled or kept on record as one ("本人记不清，按过敏处理", "可能係
+ * vasovagal？未證實，繼續當過敏記錄")?  The writer settles the doubt: the
+ * allergy holds, and blocks the drug as a sure one does (rules75zh23).
+ * Not when a negation is written right before it ("不按过敏处理"). */
+static bool
+kept_as_allergy_zh(const sentence *s)
+{
+	static const char *const kept[] = {
+		"按过敏处理", "按过敏对待", "当过敏处理", "当作过敏处理",
+		"作过敏处理", "当过敏记录", "按过敏记录", "当作过敏记录",
+	};
+
+	static const char *const not [] = {"不", "未", "无需", "不必"};
+
+	for (size_t w = 0; w < s->n; w++)
+		if (notes__words_in(s, w, kept, sizeof(kept) / sizeof(*kept)))
+			return !notes__any_in(s, w > 2 ? w - 2 : 0, w, not,
+					      sizeof(not ) / sizeof(*not ));
+	return false;
+}
+
 void
 notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 {
+	if ((f->context & NOTES_UNCERTAIN) && kept_as_allergy_zh(s)) {
+		f->context &= ~NOTES_UNCERTAIN;
+		if (f->context == 0)
+			f->trigger = "";
+	}
 	if (notes__denied_zh(s, k)) {
 		f->context = NOTES_NEGATED;
 		f->trigger = "非过敏";

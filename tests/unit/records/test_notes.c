@@ -5240,6 +5240,80 @@ test_combinations(void)
 	}
 }
 
+/* The twenty-third writer's Chinese (issue 75, rules75zh23): a drug
+ * stopped or switched for an effect the patient felt, told after it in
+ * its sentence (因乏力停用, 服后头晕…已停, 手抖，换药), is the drug's
+ * intolerance, and the drug a past medicine, as is one the patient will
+ * not take again for it (心悸胸闷，患者不愿再用); not the patient's own stop
+ * (自行停药), a stop proposed or conditional (建议停用, 如仍发热，考虑换用),
+ * an effect the drug treats (止头痛), a switch of form (改成液剂) or a
+ * stop the writer calls a side effect (副作用).  A drug taken with 后
+ * after its dose and an effect next (服 Atorvastatin 20mg 後肌肉痠痛) is
+ * its intolerance as one with 后 right after it is; 肌肉酸痛 (myalgia) and
+ * 易怒 (irritability) are problems, effects a drug may bring on.  An
+ * allergy in doubt that the writer says to handle or keep on record as
+ * one (按过敏处理, 當過敏記錄) is no longer doubted. */
+static const expect rules_zh23[] = {
+	{"曾用药：普萘洛尔10mg tid，因乏力停用。", NOTES_ALLERGY, "propranolol",
+	 "普萘洛尔", 0, true},
+	{"曾用药：普萘洛尔10mg tid，因乏力停用。", NOTES_MEDICINE,
+	 "propranolol", "普萘洛尔", NOTES_HISTORICAL, true},
+	{"卡马西平0.1g tid，无效，服后头晕、走路不稳，已停。", NOTES_ALLERGY,
+	 "carbamazepine", "卡马西平", 0, true},
+	{"丙戊酸钠试用过，体重增加20斤、手抖，换药。", NOTES_ALLERGY,
+	 "valproate", "丙戊酸钠", 0, true},
+	{"2022年服 Atorvastatin 20mg 後肌肉痠痛。", NOTES_ALLERGY,
+	 "atorvastatin", "Atorvastatin", 0, true},
+	{"服阿托伐他汀 20 mg 后肌肉酸痛。", NOTES_ALLERGY, "atorvastatin",
+	 "阿托伐他汀", 0, true},
+	{"加用左乙拉西坦后易怒。", NOTES_ALLERGY, "levetiracetam", "左乙拉西坦",
+	 0, true},
+	{"舒马普坦有效但心悸胸闷，患者不愿再用。", NOTES_ALLERGY, "sumatriptan",
+	 "舒马普坦", 0, true},
+	{"加用曲马多50mg，患者诉恶心明显、头晕，停用曲马多。", NOTES_MEDICINE,
+	 "tramadol", "曲马多", NOTES_HISTORICAL, true},
+	{"过敏史：女儿说“以前打青霉素起过疹子”，本人记不清，按过敏处理。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", 0, true},
+	{"过敏史：女儿说“以前打青霉素起过疹子”，本人记不清，不按过敏处理。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", NOTES_UNCERTAIN, true},
+};
+
+static void
+test_rules_zh23(void)
+{
+	static const char *const listed =
+		"加用曲马多50mg，患者诉恶心明显、头晕，停用曲马多。";
+	static const struct {
+		const char *text, *code;
+	} kept[] = {
+		{"曾服加巴喷丁0.3 g tid 1月，头晕、走路不稳，自行停药。",
+		 "gabapentin"},
+		{"可待因止咳糖浆：可能加重意识模糊、便秘，建议停用。",
+		 "codeine"},
+		{"阿奇霉素满5天后如仍发热，考虑换用多西环素。", "azithromycin"},
+		{"患者询问能否服用“布洛芬”止头痛，已告知改用对乙酰氨基酚。",
+		 "ibuprofen"},
+		{"Morphine 5mg 口服 PRN（因吞嚥困難，改成液劑）。", "morphine"},
+		{"既往试用加巴喷丁，头晕明显，已停（副作用）。", "gabapentin"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh23) / sizeof(rules_zh23[0]); i++)
+		check(&rules_zh23[i]);
+	/* every felt effect of the list the drug was stopped for is its
+	 * reaction, none a problem */
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R42") == NULL);
+	/* no intolerance held against a drug so stopped or switched */
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		notes__read_rules(kept[i].text, strlen(kept[i].text), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, kept[i].code) == NULL);
+		MT_TRUE(find(&r, NOTES_MEDICINE, kept[i].code) != NULL);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -5297,6 +5371,7 @@ static const mt_case cases[] = {
 	{"rules_zh20", test_rules_zh20},
 	{"rules_zh21", test_rules_zh21},
 	{"rules_zh22", test_rules_zh22},
+	{"rules_zh23", test_rules_zh23},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
