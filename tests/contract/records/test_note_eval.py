@@ -114,7 +114,7 @@ ORDER_CEILINGS = {
     "en-dev19": (0, 0), "zh-dev19": (1, 1),
     "en-dev20": (4, 0), "zh-dev20": (5, 0),
     "en-dev21": (0, 0), "zh-dev21": (0, 0),
-    "en-dev22": (2, 0), "zh-dev22": (3, 1),
+    "en-dev22": (2, 0), "zh-dev22": (2, 1),
     "en-dev23": (4, 0), "zh-dev23": (6, 0),
 }
 
