@@ -4431,7 +4431,8 @@ test_rules_en23(void)
  * name a drug of their own speaks of that drug only; a drug named right
  * after a denied allergy cue, or answered "NO" in an allergy list, and
  * then taken without harm stays a negated allergy; a drug taken without
- * harm is past, not planned; "no allergy to medicines" is NKDA. */
+ * harm is past, not planned; "no allergy to medicines" is NKDA;
+ * akathisia is an antipsychotic's reaction. */
 static const expect rules_en24[] = {
 	{"Allergies: penicillin (rash as a child per daughter). Theatre gave "
 	 "cefuroxime at induction without problem.",
@@ -4446,6 +4447,9 @@ static const expect rules_en24[] = {
 	{"He states he is not allergic to aspirin and has taken it before "
 	 "without problem.",
 	 NOTES_ALLERGY, "aspirin", "aspirin", NEG, false},
+	{"Previous: risperidone depot - ineffective; aripiprazole - "
+	 "akathisia, stopped 2021.",
+	 NOTES_ALLERGY, "aripiprazole", "aripiprazole", 0, true},
 	{"Allergies: interpreter asked twice - \"no allergy to medicines\".",
 	 NOTES_ALLERGY, "", "no allergy to medicines", NEG, false},
 };
