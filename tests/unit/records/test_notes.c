@@ -4432,7 +4432,8 @@ test_rules_en23(void)
  * after a denied allergy cue, or answered "NO" in an allergy list, and
  * then taken without harm stays a negated allergy; a drug taken without
  * harm is past, not planned; "no allergy to medicines" is NKDA;
- * akathisia is an antipsychotic's reaction. */
+ * akathisia is an antipsychotic's reaction; an allergy list's question
+ * answered "no" negates the allergy it named. */
 static const expect rules_en24[] = {
 	{"Allergies: penicillin (rash as a child per daughter). Theatre gave "
 	 "cefuroxime at induction without problem.",
@@ -4450,6 +4451,10 @@ static const expect rules_en24[] = {
 	{"Previous: risperidone depot - ineffective; aripiprazole - "
 	 "akathisia, stopped 2021.",
 	 NOTES_ALLERGY, "aripiprazole", "aripiprazole", 0, true},
+	{"Allergies: PCN? - no, he tolerated Augmentin apart from GI upset.",
+	 NOTES_ALLERGY, "penicillins", "PCN", NEG, false},
+	{"Allergies: penicillin? - no allergy to amoxicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", UNC, true},
 	{"Allergies: interpreter asked twice - \"no allergy to medicines\".",
 	 NOTES_ALLERGY, "", "no allergy to medicines", NEG, false},
 };
