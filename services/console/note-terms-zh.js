@@ -1609,6 +1609,7 @@ export const NOTE_PROBLEMS_ZH = {
   "Z99.2": "血液透析",
 };
 export const NOTE_REACTIONS_ZH = {
+  "akathisia": "静坐不能",
   "anaphylactic": "过敏性休克",
   "anaphylactic reaction": "过敏性休克",
   "anaphylaxis": "过敏性休克",

@@ -314,6 +314,25 @@ analyte_named(const sentence *s, size_t k)
 	return true;
 }
 
+/* allergy_denied: is drug item k named right after a denied allergy cue
+ * ("he is not allergic to aspirin and has taken it before without
+ * problem")?  The drug taken without harm backs the denial: a negated
+ * allergy, not a past medicine (rules75en24). */
+static bool
+allergy_denied(const sentence *s, size_t k)
+{
+	const char *trigger = NULL;
+	const item *it = &s->items[k];
+	const item *cue = k > 0 ? it - 1 : it;
+
+	if (k == 0 || cue->e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	if (it->w0 != cue->w1 &&
+	    (it->w0 != cue->w1 + 1 || !notes__words_at(s, cue->w1, "to")))
+		return false;
+	return (notes__context(s, k, true, &trigger) & NOTES_NEGATED) != 0;
+}
+
 /* continued_through: is drug item k written "while <drug> continued"
  * after a reaction that eased ("rash faded over 4 days while ceftriaxone
  * continued")?  A reaction that settles while the drug goes on was not
@@ -365,7 +384,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "continued";
 		return true;
 	}
-	if (drug && notes__tolerated_after(s, k))
+	if (drug && notes__tolerated_after(s, k) &&
+	    !notes__answered_none(s, k) && !allergy_denied(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
 	if (drug && notes__unharmed_zh(s, k, f))
 		return true;

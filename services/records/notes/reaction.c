@@ -982,6 +982,21 @@ notes__tolerated_by(const sentence *s, size_t k)
 	return NULL;
 }
 
+/* paren_opened: does the text [from, to) open a bracket it does not
+ * close? */
+static bool
+paren_opened(const sentence *s, uint32_t from, uint32_t to)
+{
+	int depth = 0;
+
+	for (uint32_t i = from; i < to; i++)
+		depth += (s->text[i] == '(') - (s->text[i] == ')');
+	return depth > 0;
+}
+
+/* notes__tolerated_after: an English list of drugs is tolerated whole,
+ * but a cue in brackets that name a drug of their own speaks of that
+ * drug only, not of those before the bracket (rules75en24). */
 const item *
 notes__tolerated_after(const sentence *s, size_t k)
 {
@@ -989,11 +1004,20 @@ notes__tolerated_after(const sentence *s, size_t k)
 	 * English list of drugs is tolerated whole; in Chinese the cue
 	 * follows its own drug */
 	bool list = (unsigned char)s->text[s->items[k].start] < 0x80;
+	uint32_t paren = 0; /* a bracket opened after k and still open */
 
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
 		if ((is_drug(it) && !list) || notes__terminated(s, k, j))
+			return NULL;
+		if (is_drug(it) && paren_opened(s, s->items[k].end, it->start))
+			paren = it->start; /* "... co-amoxiclav, and
+					    * chlorhexidine (she has used
+					    * chlorhexidine mouthwash without
+					    * problem)" */
+		if (paren && it->e->type == NOTES_T_TOLERATED &&
+		    paren_opened(s, s->items[k].end, it->start))
 			return NULL;
 		if (it->e->type == NOTES_T_TOLERATED &&
 		    (it->e->dir & NOTES_DIR_BACKWARD))
@@ -1079,8 +1103,12 @@ notes__challenged(const sentence *s, size_t k, const item *tol,
 		  notes_finding *f)
 {
 	f->kind = NOTES_MEDICINE;
-	f->context =
-		notes__context(s, k, false, &f->trigger) | NOTES_HISTORICAL;
+	/* a drug taken without harm was taken, whatever plan is around it
+	 * ("If ... use cefazolin? - she had cefazolin at previous C/S
+	 * without problem", rules75en24) */
+	f->context = (notes__context(s, k, false, &f->trigger) &
+		      ~(unsigned)NOTES_HYPOTHETICAL) |
+		     NOTES_HISTORICAL;
 	if (f->context == NOTES_HISTORICAL)
 		f->trigger = tol->e->key;
 	return true;

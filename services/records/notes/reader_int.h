@@ -903,6 +903,12 @@ void notes__removed_named_label(const sentence *s, notes_reading *out);
  * sentence) negates that allergy. */
 void notes__denied_report(const sentence *s, notes_reading *out);
 
+/* notes__answered_no: an allergy list's question answered "no" in the next
+ * sentence ("Allergies: PCN? - no, he tolerated Augmentin apart from GI
+ * upset") negates the allergy the question named, right before its "?"
+ * (rules75en24). */
+void notes__answered_no(const sentence *s, notes_reading *out);
+
 /* notes__not_allergic_after negates the allergy that s found before a verdict
  * "not allergic" (verdict_not_allergic): the writer says the reaction
  * told is no allergy. */

@@ -1094,6 +1094,46 @@ notes__denied_report(const sentence *s, notes_reading *out)
 		negate_line_allergies(s, out, "denies", false);
 }
 
+/* answer_no: is s a bare "no" answering a question the sentence before
+ * ended with ("Allergies: PCN? - no, he tolerated Augmentin ...")?
+ * Returns where that question mark stands, or 0. */
+static uint32_t
+answer_no(const sentence *s)
+{
+	uint32_t q;
+	char after;
+
+	if (s->n == 0 || !(s->allergy_list || s->allergy_line) ||
+	    !notes__words_at(s, 0, "no"))
+		return 0;
+	q = s->words[0].start;
+	after = s->n > 1 ? s->text[s->words[0].end] : '.';
+	if (after != ',' && after != '.' && after != ';')
+		return 0;
+	while (q > 0 && (s->text[q - 1] == ' ' || s->text[q - 1] == '-'))
+		q--;
+	return q > 0 && s->text[q - 1] == '?' ? q - 1 : 0;
+}
+
+void
+notes__answered_no(const sentence *s, notes_reading *out)
+{
+	uint32_t q = answer_no(s);
+
+	for (size_t i = out->n; q > 0 && i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind != NOTES_ALLERGY || f->end > q)
+			continue;
+		if (f->end == q && f->code[0] != '\0' &&
+		    (f->context & ~NOTES_UNCERTAIN) == 0) {
+			f->context = NOTES_NEGATED;
+			f->trigger = "answered no";
+		}
+		return; /* only the allergy the question named */
+	}
+}
+
 /* verdict_not_allergic returns the "not" of a "not allergic" that ends
  * its clause with no drug after it ("\"Morfine\" on allergy band - pt
  * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or

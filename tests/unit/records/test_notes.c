@@ -4425,6 +4425,64 @@ test_rules_en23(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "lithium") == NULL);
 }
 
+/* The twenty-fourth writer's English (issue 75, rules75en24): a drug
+ * given "without problem" or "without issue" was taken without harm, a
+ * past medicine and no allergy; a tolerated cue inside brackets that
+ * name a drug of their own speaks of that drug only; a drug named right
+ * after a denied allergy cue, or answered "NO" in an allergy list, and
+ * then taken without harm stays a negated allergy; a drug taken without
+ * harm is past, not planned; "no allergy to medicines" is NKDA;
+ * akathisia is an antipsychotic's reaction; an allergy list's question
+ * answered "no" negates the allergy it named. */
+static const expect rules_en24[] = {
+	{"Allergies: penicillin (rash as a child per daughter). Theatre gave "
+	 "cefuroxime at induction without problem.",
+	 NOTES_MEDICINE, "cefuroxime", "cefuroxime", HIST, true},
+	{"Allergies: penicillin (rash as a child per daughter). Theatre gave "
+	 "cefuroxime at induction without problem.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"She can receive cefazolin or co-amoxiclav, and chlorhexidine skin "
+	 "preparation (she has used chlorhexidine mouthwash without "
+	 "problem).",
+	 NOTES_MEDICINE, "cefazolin", "cefazolin", 0, true},
+	{"He states he is not allergic to aspirin and has taken it before "
+	 "without problem.",
+	 NOTES_ALLERGY, "aspirin", "aspirin", NEG, false},
+	{"Previous: risperidone depot - ineffective; aripiprazole - "
+	 "akathisia, stopped 2021.",
+	 NOTES_ALLERGY, "aripiprazole", "aripiprazole", 0, true},
+	{"Allergies: PCN? - no, he tolerated Augmentin apart from GI upset.",
+	 NOTES_ALLERGY, "penicillins", "PCN", NEG, false},
+	{"Allergies: penicillin? - no allergy to amoxicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", UNC, true},
+	{"Allergies: interpreter asked twice - \"no allergy to medicines\".",
+	 NOTES_ALLERGY, "", "no allergy to medicines", NEG, false},
+};
+
+static void
+test_rules_en24(void)
+{
+	static const char *const listed =
+		"Allergies:\n  - Chlorhexidine: NO - used for TKR without "
+		"problem\n  - Tramadol: intolerant, severe vomiting";
+	static const char *const known =
+		"- NO known penicillin allergy — had amoxicillin in 2022 "
+		"without problems";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en24) / sizeof(rules_en24[0]); i++)
+		check(&rules_en24[i]);
+	/* an entry answered "NO" stays a negated allergy */
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "chlorhexidine") != NULL &&
+		find(&r, NOTES_ALLERGY, "chlorhexidine")->context ==
+			NOTES_NEGATED);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "chlorhexidine") == NULL);
+	/* only an allergy cue right before the drug denies its allergy */
+	notes__read_rules(known, strlen(known), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -5361,6 +5419,7 @@ static const mt_case cases[] = {
 	{"rules_en21", test_rules_en21},
 	{"rules_en22", test_rules_en22},
 	{"rules_en23", test_rules_en23},
+	{"rules_en24", test_rules_en24},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
