@@ -5314,6 +5314,52 @@ test_rules_zh23(void)
 	}
 }
 
+/* The twenty-fourth writer's Chinese (issue 75, rules75zh24): a child
+ * who adds to or gives the history (女儿补充：, 女儿述：) only reports, and
+ * the parent named after it is the patient; a drug that "makes the
+ * stomach bleed" (会胃出血) names its side effect; Hong Kong's and Macau's
+ * 阿司匹靈 is aspirin; a drug, a dash and then 过敏 with a time or a
+ * teller between (盤尼西林——以前話過敏) is the drug's allergy; a drug used
+ * in the clause after the condition the patient had (有氣喘，用過
+ * Ventolin) treats it, and is no allergy. */
+static const expect rules_zh24[] = {
+	{"女儿补充：妈妈吃了双氯芬酸会胃痛。", NOTES_ALLERGY, "diclofenac",
+	 "双氯芬酸", 0, true},
+	{"女儿述：母亲对利培酮过敏。", NOTES_ALLERGY, "risperidone", "利培酮",
+	 0, true},
+	{"母亲对利培酮过敏。", NOTES_ALLERGY, "risperidone", "利培酮",
+	 NOTES_FAMILY, false},
+	{"女兒補充：爸爸對「阿斯匹靈」會胃出血，不能吃。", NOTES_ALLERGY,
+	 "aspirin", "阿斯匹靈", 0, true},
+	{"既往胃出血，服阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", 0,
+	 true},
+	{"过敏：阿司匹靈（食完氣喘）。", NOTES_ALLERGY, "aspirin", "阿司匹靈",
+	 0, true},
+	{"盤尼西林——以前話過敏。", NOTES_ALLERGY, "penicillins", "盤尼西林", 0,
+	 true},
+	{"青霉素——曾经过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0, true},
+	{"盤尼西林——以前話過敏，2023年皮膚測試陰性，已除去標籤。",
+	 NOTES_ALLERGY, "penicillins", "盤尼西林", NEG, false},
+	{"阿莫西林——无过敏。", NOTES_ALLERGY, "amoxicillin", "阿莫西林", NEG,
+	 false},
+	{"小時候有氣喘，用過Ventolin，現在不用了。", NOTES_MEDICINE,
+	 "salbutamol", "Ventolin", 0, true},
+	{"有皮疹，用阿莫西林后加重。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
+	 0, true},
+};
+
+static void
+test_rules_zh24(void)
+{
+	static const char *const treated = "小時候有氣喘，用過Ventolin。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh24) / sizeof(rules_zh24[0]); i++)
+		check(&rules_zh24[i]);
+	notes__read_rules(treated, strlen(treated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -5372,6 +5418,7 @@ static const mt_case cases[] = {
 	{"rules_zh21", test_rules_zh21},
 	{"rules_zh22", test_rules_zh22},
 	{"rules_zh23", test_rules_zh23},
+	{"rules_zh24", test_rules_zh24},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
