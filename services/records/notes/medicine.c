@@ -679,9 +679,34 @@ notes__course_context(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* premedicated_zh: is Chinese drug item k given ahead of a transfusion
+ * or an infusion, right after the words that say so ("输前用异丙嗪后未再
+ * 发生", "输血前予苯海拉明")?  It is a premedication against a known
+ * reaction, as "premedicated w/" is in English, not its cause
+ * (rules75zh24). */
+static bool
+premedicated_zh(const sentence *s, size_t k)
+{
+	static const char *const before[] = {
+		"输前用",   "输前予",	"输前给予", "输注前用", "输注前予",
+		"输血前用", "输血前予", "输液前用", "预先用",	"预先给予",
+	};
+	size_t w0 = s->items[k].w0;
+
+	for (size_t i = 0; i < sizeof(before) / sizeof(*before); i++) {
+		size_t n = strlen(before[i]) / 3;
+
+		if (w0 >= n && notes__words_at(s, w0 - n, before[i]))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__remedy_given(const sentence *s, size_t k)
 {
+	if (premedicated_zh(s, k))
+		return true;
 	for (size_t j = 1; j < k; j++) {
 		if (s->items[j].e->type != NOTES_T_INDICATION ||
 		    notes__terminated(s, j, k))

@@ -1350,6 +1350,9 @@ stop_zh_after(const sentence *s, size_t k, size_t w, size_t j)
 			continue;
 		if (notes__switch_verb_zh(s, v) && next > v && next - v <= 3)
 			return true;
+		/* 改 right before the drug switched to: "改瑞舒伐他汀" */
+		if (notes__words_at(s, v, "改") && next == v + 1)
+			return true;
 		if (v < next && (next == s->n || next - v > 3) &&
 		    notes__words_in(s, v, stop_zh,
 				    sizeof(stop_zh) / sizeof(*stop_zh)))
@@ -1360,6 +1363,15 @@ stop_zh_after(const sentence *s, size_t k, size_t w, size_t j)
 			return true;
 	}
 	return false;
+}
+
+/* myalgia: is effect item it myalgia (M79.1), a symptom coded as a
+ * condition, the muscle aches a drug is stopped or switched for ("服后肌肉
+ * 酸痛，改瑞舒伐他汀": a statin's, BNF) (rules75zh24)? */
+static bool
+myalgia(const item *it)
+{
+	return it->e->code != NULL && strcmp(it->e->code, "M79.1") == 0;
 }
 
 const item *
@@ -1377,7 +1389,8 @@ notes__stopped_for_zh(const sentence *s, size_t k)
 			return NULL;
 		if ((it->e->type != NOTES_T_PROBLEM &&
 		     it->e->type != NOTES_T_REACTION) ||
-		    !notes__felt_effect(it) || expected_effect(it))
+		    !(notes__felt_effect(it) || myalgia(it)) ||
+		    expected_effect(it))
 			continue;
 		if (effect_denied(s, k, j) || treated_zh(s, it->w0) ||
 		    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))

@@ -5321,7 +5321,10 @@ test_rules_zh23(void)
  * 阿司匹靈 is aspirin; a drug, a dash and then 过敏 with a time or a
  * teller between (盤尼西林——以前話過敏) is the drug's allergy; a drug used
  * in the clause after the condition the patient had (有氣喘，用過
- * Ventolin) treats it, and is no allergy. */
+ * Ventolin) treats it, and is no allergy; a drug given ahead of a
+ * transfusion (输前用) is a premedication, no allergy; a drug stopped for
+ * muscle aches (肌肉酸痛, M79.1) and switched with 改 right before the
+ * new drug is the old drug's intolerance. */
 static const expect rules_zh24[] = {
 	{"女儿补充：妈妈吃了双氯芬酸会胃痛。", NOTES_ALLERGY, "diclofenac",
 	 "双氯芬酸", 0, true},
@@ -5346,18 +5349,29 @@ static const expect rules_zh24[] = {
 	 "salbutamol", "Ventolin", 0, true},
 	{"有皮疹，用阿莫西林后加重。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
 	 0, true},
+	{"过敏：血小板输注时曾出现荨麻疹，输前用异丙嗪后未再发生。",
+	 NOTES_MEDICINE, "promethazine", "异丙嗪", 0, true},
+	{"阿托伐他汀40mg，服后肌肉酸痛，改瑞舒伐他汀。", NOTES_ALLERGY,
+	 "atorvastatin", "阿托伐他汀", 0, true},
+	{"阿托伐他汀40mg，服后肌肉酸痛，改善后继续。", NOTES_MEDICINE,
+	 "atorvastatin", "阿托伐他汀", 0, true},
 };
 
 static void
 test_rules_zh24(void)
 {
 	static const char *const treated = "小時候有氣喘，用過Ventolin。";
+	static const char *const premedicated =
+		"过敏：血小板输注时曾出现荨麻疹，输前用异丙嗪后未再发生。";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_zh24) / sizeof(rules_zh24[0]); i++)
 		check(&rules_zh24[i]);
 	notes__read_rules(treated, strlen(treated), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+	/* a premedication is no allergy, even on an allergy line */
+	notes__read_rules(premedicated, strlen(premedicated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "promethazine") == NULL);
 }
 
 static const mt_case cases[] = {
