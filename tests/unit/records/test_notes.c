@@ -5324,7 +5324,9 @@ test_rules_zh23(void)
  * Ventolin) treats it, and is no allergy; a drug given ahead of a
  * transfusion (输前用) is a premedication, no allergy; a drug stopped for
  * muscle aches (肌肉酸痛, M79.1) and switched with 改 right before the
- * new drug is the old drug's intolerance. */
+ * new drug is the old drug's intolerance; a drug doubted right after it
+ * (不确定, 记不清) and called an allergy in the next clause is a doubted
+ * allergy. */
 static const expect rules_zh24[] = {
 	{"女儿补充：妈妈吃了双氯芬酸会胃痛。", NOTES_ALLERGY, "diclofenac",
 	 "双氯芬酸", 0, true},
@@ -5355,6 +5357,10 @@ static const expect rules_zh24[] = {
 	 "atorvastatin", "阿托伐他汀", 0, true},
 	{"阿托伐他汀40mg，服后肌肉酸痛，改善后继续。", NOTES_MEDICINE,
 	 "atorvastatin", "阿托伐他汀", 0, true},
+	{"磺胺類藥物不確定，以前說過「好像會過敏」。", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺類藥物", NOTES_UNCERTAIN, true},
+	{"头孢记不清，可能过敏。", NOTES_ALLERGY, "cephalosporins", "头孢",
+	 NOTES_UNCERTAIN, true},
 };
 
 static void
