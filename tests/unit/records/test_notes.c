@@ -5326,7 +5326,8 @@ test_rules_zh23(void)
  * muscle aches (肌肉酸痛, M79.1) and switched with 改 right before the
  * new drug is the old drug's intolerance; a drug doubted right after it
  * (不确定, 记不清) and called an allergy in the next clause is a doubted
- * allergy. */
+ * allergy; a drug that "makes him ache all over" (会全身酸痛) names
+ * myalgia. */
 static const expect rules_zh24[] = {
 	{"女儿补充：妈妈吃了双氯芬酸会胃痛。", NOTES_ALLERGY, "diclofenac",
 	 "双氯芬酸", 0, true},
@@ -5361,6 +5362,10 @@ static const expect rules_zh24[] = {
 	 "sulfonamides", "磺胺類藥物", NOTES_UNCERTAIN, true},
 	{"头孢记不清，可能过敏。", NOTES_ALLERGY, "cephalosporins", "头孢",
 	 NOTES_UNCERTAIN, true},
+	{"他以前吃 Lipitor 會「全身痠痛、無力」，所以換成冠脂妥。",
+	 NOTES_ALLERGY, "atorvastatin", "Lipitor", 0, true},
+	{"主诉：发热、咽痛、全身酸痛2天，服布洛芬。", NOTES_MEDICINE,
+	 "ibuprofen", "布洛芬", 0, true},
 };
 
 static void
