@@ -5327,7 +5327,7 @@ test_rules_zh23(void)
  * new drug is the old drug's intolerance; a drug doubted right after it
  * (不确定, 记不清) and called an allergy in the next clause is a doubted
  * allergy; a drug that "makes him ache all over" (会全身酸痛) names
- * myalgia. */
+ * myalgia; a drug not used (未使用) is withheld, as after 避免使用. */
 static const expect rules_zh24[] = {
 	{"女儿补充：妈妈吃了双氯芬酸会胃痛。", NOTES_ALLERGY, "diclofenac",
 	 "双氯芬酸", 0, true},
@@ -5366,6 +5366,8 @@ static const expect rules_zh24[] = {
 	 NOTES_ALLERGY, "atorvastatin", "Lipitor", 0, true},
 	{"主诉：发热、咽痛、全身酸痛2天，服布洛芬。", NOTES_MEDICINE,
 	 "ibuprofen", "布洛芬", 0, true},
+	{"患者未使用阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", NEG,
+	 false},
 };
 
 static void
@@ -5374,6 +5376,8 @@ test_rules_zh24(void)
 	static const char *const treated = "小時候有氣喘，用過Ventolin。";
 	static const char *const premedicated =
 		"过敏：血小板输注时曾出现荨麻疹，输前用异丙嗪后未再发生。";
+	static const char *const unused =
+		"过敏：青霉素——皮疹，本次未使用青霉素类。";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_zh24) / sizeof(rules_zh24[0]); i++)
@@ -5383,6 +5387,11 @@ test_rules_zh24(void)
 	/* a premedication is no allergy, even on an allergy line */
 	notes__read_rules(premedicated, strlen(premedicated), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "promethazine") == NULL);
+	/* a class not used on an allergy line denies no allergy */
+	notes__read_rules(unused, strlen(unused), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == 0);
 }
 
 static const mt_case cases[] = {
