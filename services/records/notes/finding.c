@@ -291,6 +291,26 @@ class_tolerated(const sentence *s, size_t k)
 	return tol;
 }
 
+/* class_unharmed_zh: is class item k of a Chinese sentence taken without
+ * harm, a phrase of notes__unharmed_cue_zh after it ("村医说以前打过“青霉
+ * 素”没事"), with no allergy cue or reaction of its own?  The class is
+ * tolerated, its allergy negated, as after "tolerated"; a class is no
+ * medicine (rules75zh24). */
+static bool
+class_unharmed_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	const char *cue = notes__unharmed_cue_zh(s, k);
+
+	if (cue == NULL || notes__allergy_cued(s, k) ||
+	    notes__reaction_of(s, k, true) != NULL)
+		return false;
+	f->kind = NOTES_ALLERGY;
+	f->reaction = "";
+	f->context = NOTES_NEGATED;
+	f->trigger = cue;
+	return true;
+}
+
 /* analyte_named: is substance item k the bare word "potassium", no dose
  * in mmol after it and no word that gives it ("supplements", "tablets",
  * "replacement")?  Notes write the serum level so ("Potassium 5.8 on
@@ -368,6 +388,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug && notes__tolerated_after(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
 	if (drug && notes__unharmed_zh(s, k, f))
+		return true;
+	if (!drug && class_unharmed_zh(s, k, f))
 		return true;
 	if ((drug && taken_in_list(s, k, tol, f)) || denied_in_list(s, k, f))
 		return true;

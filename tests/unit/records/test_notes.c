@@ -5327,7 +5327,9 @@ test_rules_zh23(void)
  * new drug is the old drug's intolerance; a drug doubted right after it
  * (不确定, 记不清) and called an allergy in the next clause is a doubted
  * allergy; a drug that "makes him ache all over" (会全身酸痛) names
- * myalgia; a drug not used (未使用) is withheld, as after 避免使用. */
+ * myalgia; a drug not used (未使用) is withheld, as after 避免使用; a
+ * class taken without harm (打过青霉素没事) is tolerated, its allergy
+ * negated. */
 static const expect rules_zh24[] = {
 	{"女儿补充：妈妈吃了双氯芬酸会胃痛。", NOTES_ALLERGY, "diclofenac",
 	 "双氯芬酸", 0, true},
@@ -5368,6 +5370,10 @@ static const expect rules_zh24[] = {
 	 "ibuprofen", "布洛芬", 0, true},
 	{"患者未使用阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", NEG,
 	 false},
+	{"村医说以前打过\"青霉素\"没事。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", NEG, false},
+	{"青霉素过敏，头孢没事。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
+	 true},
 };
 
 static void
