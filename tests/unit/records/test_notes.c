@@ -5374,6 +5374,10 @@ static const expect rules_zh24[] = {
 	 "青霉素", NEG, false},
 	{"青霉素过敏，头孢没事。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
 	 true},
+	{"过敏史：青霉素皮试阳性，头孢类以前用过没事。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢类", NEG, false},
+	{"过敏：以前打过青霉素没事。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 NEG, false},
 };
 
 static void
