@@ -1249,12 +1249,13 @@ marks_only(const sentence *s, size_t from, size_t to)
 
 /* reported_parent_zh: is Chinese family trigger j a parent named right
  * after a relative who reports ("女兒話媽媽以前食 Codeine 會好暈", "病人女兒
- * 表示「媽媽對乳膠過敏」")?  The daughter speaks of her mother, the
- * patient. */
+ * 表示「媽媽對乳膠過敏」", "女儿补充：妈妈…", "女儿述：母亲对…过敏")?  The
+ * daughter speaks of her mother, the patient. */
 static bool
 reported_parent_zh(const sentence *s, size_t j)
 {
-	static const char *const verbs[] = {"说", "话", "诉", "称", "表示"};
+	static const char *const verbs[] = {"说",   "话",   "诉", "称",
+					    "表示", "补充", "述"};
 	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
 	const item *r = j > 0 ? &s->items[j - 1] : NULL;
 	size_t n = r ? strlen(r->e->key) : 0;

@@ -291,6 +291,48 @@ class_tolerated(const sentence *s, size_t k)
 	return tol;
 }
 
+/* clause_cue_zh: is an allergy cue written in class item k's clause,
+ * other than a heading's, the one a colon follows ("过敏史：…")? */
+static bool
+clause_cue_zh(const sentence *s, size_t k)
+{
+	size_t from, to;
+
+	notes__clause_words(s, k, &from, &to);
+	for (size_t j = 0; j < s->n_items; j++) {
+		const item *c = &s->items[j];
+		const char *p = s->text + c->end;
+
+		if (c->e->type != NOTES_T_ALLERGY_CUE || c->w0 < from ||
+		    c->w0 >= to || *p == ':' ||
+		    strncmp(p, "\xef\xbc\x9a", 3) == 0) /* ： */
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* class_unharmed_zh: is class item k of a Chinese sentence taken without
+ * harm, a phrase of notes__unharmed_cue_zh after it ("村医说以前打过“青霉
+ * 素”没事", "过敏史：青霉素皮试阳性，头孢类以前用过没事"), with no allergy
+ * cue in its clause but a heading's, nor a reaction of its own?  The
+ * class is tolerated, its allergy negated, as after "tolerated"; a class
+ * is no medicine (rules75zh24). */
+static bool
+class_unharmed_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	const char *cue = notes__unharmed_cue_zh(s, k);
+
+	if (cue == NULL || clause_cue_zh(s, k) ||
+	    notes__reaction_of(s, k, true) != NULL)
+		return false;
+	f->kind = NOTES_ALLERGY;
+	f->reaction = "";
+	f->context = NOTES_NEGATED;
+	f->trigger = cue;
+	return true;
+}
+
 /* analyte_named: is substance item k the bare word "potassium", no dose
  * in mmol after it and no word that gives it ("supplements", "tablets",
  * "replacement")?  Notes write the serum level so ("Potassium 5.8 on
@@ -388,6 +430,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    !notes__answered_none(s, k) && !allergy_denied(s, k))
 		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
 	if (drug && notes__unharmed_zh(s, k, f))
+		return true;
+	if (!drug && class_unharmed_zh(s, k, f))
 		return true;
 	if ((drug && taken_in_list(s, k, tol, f)) || denied_in_list(s, k, f))
 		return true;

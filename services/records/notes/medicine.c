@@ -443,12 +443,40 @@ notes__switched_to(const sentence *s, size_t k)
 	return false;
 }
 
+/* dash_labelled_zh: is Chinese drug item k followed by a dash and then,
+ * in its clause, an allergy cue with only a time, a teller or a doubt
+ * before it ("盤尼西林——以前話過敏", "青霉素——曾经过敏")?  The entry names
+ * its drug first and, after the dash, when or by whom it was called an
+ * allergy (rules75zh24). */
+static bool
+dash_labelled_zh(const sentence *s, size_t k)
+{
+	static const char *const dash = "\xe2\x80\x94"; /* — */
+	size_t w = s->items[k].w1;
+	size_t j = k + 1;
+
+	if (w >= s->n || !s->words[w].han ||
+	    memmem(s->text + s->items[k].end,
+		   s->words[w].start - s->items[k].end, dash, 3) == NULL)
+		return false;
+	while (j < s->n_items && (s->items[j].e->type == NOTES_T_HISTORICAL ||
+				  s->items[j].e->type == NOTES_T_UNCERTAIN ||
+				  s->items[j].e->type == NOTES_T_PSEUDO))
+		j++;
+	return j < s->n_items && s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+	       strcmp(s->items[j].e->key, "过敏") == 0 &&
+	       s->items[j].w0 - w <= REACTION_WORDS + 1 &&
+	       !notes__comma_between(s, k, j) && !notes__terminated(s, k, j);
+}
+
 bool
 notes__dash_labelled(const sentence *s, size_t k)
 {
 	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
 	size_t w = s->items[k].w1;
 
+	if (dash_labelled_zh(s, k))
+		return true;
 	return cue != NULL && cue->e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)cue->e->key[0] < 0x80 && w < s->n &&
 	       notes__between_has(s, s->items[k].end, s->words[w].start, '-') &&
@@ -651,9 +679,34 @@ notes__course_context(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* premedicated_zh: is Chinese drug item k given ahead of a transfusion
+ * or an infusion, right after the words that say so ("输前用异丙嗪后未再
+ * 发生", "输血前予苯海拉明")?  It is a premedication against a known
+ * reaction, as "premedicated w/" is in English, not its cause
+ * (rules75zh24). */
+static bool
+premedicated_zh(const sentence *s, size_t k)
+{
+	static const char *const before[] = {
+		"输前用",   "输前予",	"输前给予", "输注前用", "输注前予",
+		"输血前用", "输血前予", "输液前用", "预先用",	"预先给予",
+	};
+	size_t w0 = s->items[k].w0;
+
+	for (size_t i = 0; i < sizeof(before) / sizeof(*before); i++) {
+		size_t n = strlen(before[i]) / 3;
+
+		if (w0 >= n && notes__words_at(s, w0 - n, before[i]))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__remedy_given(const sentence *s, size_t k)
 {
+	if (premedicated_zh(s, k))
+		return true;
 	for (size_t j = 1; j < k; j++) {
 		if (s->items[j].e->type != NOTES_T_INDICATION ||
 		    notes__terminated(s, j, k))

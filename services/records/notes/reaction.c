@@ -849,6 +849,44 @@ formed_reach_zh(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* DOUBT_CUE_ZH_WORDS: how far the allergy cue of doubted_then_cued_zh may
+ * follow the doubt. */
+#define DOUBT_CUE_ZH_WORDS 12
+
+/* doubted_then_cued_zh: is Chinese drug item k followed right after by a
+ * doubt (不确定, 记不清) and then, in the next clause, with no drug of its
+ * own, by 过敏 ("磺胺類藥物不確定，以前說過「好像會過敏」", "头孢记不清，可能
+ * 过敏")?  The doubt and the allergy are the drug's; the doubt makes it
+ * uncertain (rules75zh24). */
+static bool
+doubted_then_cued_zh(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {"不确定", "记不清"};
+	const item *d = &s->items[k];
+	const char *comma;
+
+	if (d->w1 >= s->n ||
+	    !notes__words_in(s, d->w1, doubt, sizeof(doubt) / sizeof(*doubt)))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const item *c = &s->items[j];
+
+		if (is_drug(c) || c->w0 - d->w1 > DOUBT_CUE_ZH_WORDS)
+			return false;
+		if (c->e->type != NOTES_T_ALLERGY_CUE ||
+		    strcmp(c->e->key, "过敏") != 0)
+			continue;
+		/* one full-width comma between: the next clause only */
+		comma = memmem(s->text + d->end, c->start - d->end,
+			       "\xef\xbc\x8c", 3);
+		return comma != NULL &&
+		       memmem(comma + 3,
+			      (size_t)(s->text + c->start - (comma + 3)),
+			      "\xef\xbc\x8c", 3) == NULL;
+	}
+	return false;
+}
+
 /* sensitive_because_zh: is drug item k written as the reason of a plan,
  * the patient's sensitivity to it ("因NSAID敏感", "因對Penicillin敏感，給予
  * Levofloxacin")?  Hong Kong writes an allergy 敏感; a culture's
@@ -949,7 +987,8 @@ notes__allergy_cued(const sentence *s, size_t k)
 		     run_adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
 			return true;
 	return sensitive_because_zh(s, k) || sensitive_reacted_zh(s, k) ||
-	       sensitivity_shown_zh(s, k) || semi_listed_zh(s, k);
+	       sensitivity_shown_zh(s, k) || semi_listed_zh(s, k) ||
+	       doubted_then_cued_zh(s, k);
 }
 
 /* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop
@@ -1378,6 +1417,9 @@ stop_zh_after(const sentence *s, size_t k, size_t w, size_t j)
 			continue;
 		if (notes__switch_verb_zh(s, v) && next > v && next - v <= 3)
 			return true;
+		/* 改 right before the drug switched to: "改瑞舒伐他汀" */
+		if (notes__words_at(s, v, "改") && next == v + 1)
+			return true;
 		if (v < next && (next == s->n || next - v > 3) &&
 		    notes__words_in(s, v, stop_zh,
 				    sizeof(stop_zh) / sizeof(*stop_zh)))
@@ -1388,6 +1430,15 @@ stop_zh_after(const sentence *s, size_t k, size_t w, size_t j)
 			return true;
 	}
 	return false;
+}
+
+/* myalgia: is effect item it myalgia (M79.1), a symptom coded as a
+ * condition, the muscle aches a drug is stopped or switched for ("服后肌肉
+ * 酸痛，改瑞舒伐他汀": a statin's, BNF) (rules75zh24)? */
+static bool
+myalgia(const item *it)
+{
+	return it->e->code != NULL && strcmp(it->e->code, "M79.1") == 0;
 }
 
 const item *
@@ -1405,7 +1456,8 @@ notes__stopped_for_zh(const sentence *s, size_t k)
 			return NULL;
 		if ((it->e->type != NOTES_T_PROBLEM &&
 		     it->e->type != NOTES_T_REACTION) ||
-		    !notes__felt_effect(it) || expected_effect(it))
+		    !(notes__felt_effect(it) || myalgia(it)) ||
+		    expected_effect(it))
 			continue;
 		if (effect_denied(s, k, j) || treated_zh(s, it->w0) ||
 		    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))

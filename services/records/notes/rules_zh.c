@@ -696,6 +696,34 @@ bracket_treats_zh(const sentence *s, size_t k)
 				sizeof(use) / sizeof(*use));
 }
 
+/* had_then_used_zh: is Chinese drug item k used in the clause after one
+ * that says the patient had a condition or a reaction ("小時候有氣喘，用過
+ * Ventolin", "有荨麻疹，服氯雷他定")?  The drug treats it, as in brackets
+ * (bracket_treats_zh); a reaction the drug caused is told after the drug
+ * ("用阿莫西林后出皮疹") (rules75zh24). */
+static bool
+had_then_used_zh(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"用", "服", "吸入", "吃"};
+	const item *d = &s->items[k], *r = NULL;
+
+	for (size_t m = k; m-- > 0 && r == NULL;) /* past the clause's "，" */
+		if (s->items[m].e->type != NOTES_T_TERMINATOR)
+			r = &s->items[m];
+	if (r == NULL || r->w0 == 0 ||
+	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM) ||
+	    !notes__words_at(s, r->w0 - 1, "有") || d->w0 <= r->w1 ||
+	    d->w0 - r->w1 > 3 ||
+	    memmem(s->text + r->end, d->start - r->end, "\xef\xbc\x8c", 3) ==
+		    NULL) /* ， */
+		return false;
+	/* "有皮疹，用阿莫西林后加重": what followed the drug is its own */
+	if (d->w1 < s->n && notes__words_at(s, d->w1, "后"))
+		return false;
+	return notes__words_any(s, r->w1, d->w0, use,
+				sizeof(use) / sizeof(*use));
+}
+
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
@@ -705,7 +733,7 @@ notes__remedy_zh(const sentence *s, size_t k)
 					       "消失", "减轻", "结痂"};
 	size_t from, to, w0 = s->items[k].w0;
 
-	if (bracket_treats_zh(s, k))
+	if (bracket_treats_zh(s, k) || had_then_used_zh(s, k))
 		return true;
 	notes__clause_words(s, k, &from, &to);
 	/* the drug switched to, the reaction healing in the next clause: "改

@@ -5372,6 +5372,96 @@ test_rules_zh23(void)
 	}
 }
 
+/* The twenty-fourth writer's Chinese (issue 75, rules75zh24): a child
+ * who adds to or gives the history (女儿补充：, 女儿述：) only reports, and
+ * the parent named after it is the patient; a drug that "makes the
+ * stomach bleed" (会胃出血) names its side effect; Hong Kong's and Macau's
+ * 阿司匹靈 is aspirin; a drug, a dash and then 过敏 with a time or a
+ * teller between (盤尼西林——以前話過敏) is the drug's allergy; a drug used
+ * in the clause after the condition the patient had (有氣喘，用過
+ * Ventolin) treats it, and is no allergy; a drug given ahead of a
+ * transfusion (输前用) is a premedication, no allergy; a drug stopped for
+ * muscle aches (肌肉酸痛, M79.1) and switched with 改 right before the
+ * new drug is the old drug's intolerance; a drug doubted right after it
+ * (不确定, 记不清) and called an allergy in the next clause is a doubted
+ * allergy; a drug that "makes him ache all over" (会全身酸痛) names
+ * myalgia; a drug not used (未使用) is withheld, as after 避免使用; a
+ * class taken without harm (打过青霉素没事) is tolerated, its allergy
+ * negated. */
+static const expect rules_zh24[] = {
+	{"女儿补充：妈妈吃了双氯芬酸会胃痛。", NOTES_ALLERGY, "diclofenac",
+	 "双氯芬酸", 0, true},
+	{"女儿述：母亲对利培酮过敏。", NOTES_ALLERGY, "risperidone", "利培酮",
+	 0, true},
+	{"母亲对利培酮过敏。", NOTES_ALLERGY, "risperidone", "利培酮",
+	 NOTES_FAMILY, false},
+	{"女兒補充：爸爸對「阿斯匹靈」會胃出血，不能吃。", NOTES_ALLERGY,
+	 "aspirin", "阿斯匹靈", 0, true},
+	{"既往胃出血，服阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", 0,
+	 true},
+	{"过敏：阿司匹靈（食完氣喘）。", NOTES_ALLERGY, "aspirin", "阿司匹靈",
+	 0, true},
+	{"盤尼西林——以前話過敏。", NOTES_ALLERGY, "penicillins", "盤尼西林", 0,
+	 true},
+	{"青霉素——曾经过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0, true},
+	{"盤尼西林——以前話過敏，2023年皮膚測試陰性，已除去標籤。",
+	 NOTES_ALLERGY, "penicillins", "盤尼西林", NEG, false},
+	{"阿莫西林——无过敏。", NOTES_ALLERGY, "amoxicillin", "阿莫西林", NEG,
+	 false},
+	{"小時候有氣喘，用過Ventolin，現在不用了。", NOTES_MEDICINE,
+	 "salbutamol", "Ventolin", 0, true},
+	{"有皮疹，用阿莫西林后加重。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
+	 0, true},
+	{"过敏：血小板输注时曾出现荨麻疹，输前用异丙嗪后未再发生。",
+	 NOTES_MEDICINE, "promethazine", "异丙嗪", 0, true},
+	{"阿托伐他汀40mg，服后肌肉酸痛，改瑞舒伐他汀。", NOTES_ALLERGY,
+	 "atorvastatin", "阿托伐他汀", 0, true},
+	{"阿托伐他汀40mg，服后肌肉酸痛，改善后继续。", NOTES_MEDICINE,
+	 "atorvastatin", "阿托伐他汀", 0, true},
+	{"磺胺類藥物不確定，以前說過「好像會過敏」。", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺類藥物", NOTES_UNCERTAIN, true},
+	{"头孢记不清，可能过敏。", NOTES_ALLERGY, "cephalosporins", "头孢",
+	 NOTES_UNCERTAIN, true},
+	{"他以前吃 Lipitor 會「全身痠痛、無力」，所以換成冠脂妥。",
+	 NOTES_ALLERGY, "atorvastatin", "Lipitor", 0, true},
+	{"主诉：发热、咽痛、全身酸痛2天，服布洛芬。", NOTES_MEDICINE,
+	 "ibuprofen", "布洛芬", 0, true},
+	{"患者未使用阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", NEG,
+	 false},
+	{"村医说以前打过\"青霉素\"没事。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", NEG, false},
+	{"青霉素过敏，头孢没事。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
+	 true},
+	{"过敏史：青霉素皮试阳性，头孢类以前用过没事。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢类", NEG, false},
+	{"过敏：以前打过青霉素没事。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 NEG, false},
+};
+
+static void
+test_rules_zh24(void)
+{
+	static const char *const treated = "小時候有氣喘，用過Ventolin。";
+	static const char *const premedicated =
+		"过敏：血小板输注时曾出现荨麻疹，输前用异丙嗪后未再发生。";
+	static const char *const unused =
+		"过敏：青霉素——皮疹，本次未使用青霉素类。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh24) / sizeof(rules_zh24[0]); i++)
+		check(&rules_zh24[i]);
+	notes__read_rules(treated, strlen(treated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+	/* a premedication is no allergy, even on an allergy line */
+	notes__read_rules(premedicated, strlen(premedicated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "promethazine") == NULL);
+	/* a class not used on an allergy line denies no allergy */
+	notes__read_rules(unused, strlen(unused), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -5431,6 +5521,7 @@ static const mt_case cases[] = {
 	{"rules_zh21", test_rules_zh21},
 	{"rules_zh22", test_rules_zh22},
 	{"rules_zh23", test_rules_zh23},
+	{"rules_zh24", test_rules_zh24},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
