@@ -87,10 +87,9 @@ def test_read_text_checks_its_text_and_roles(st, pb):
 # stopped for weight gain and en-dev9's tizanidine "tried and stopped
 # (drowsy, hypotension)", once their blocking allergies, are read as
 # those writers annotate them, past medicines (rules75en17 and
-# rules75en16: expected effects); en-dev12's is ceftriaxone "given this
-# admission without problem" on a penicillin allergy's line (the singular
-# "without problem" as a tolerated cue reads four other sets worse);
-# en-dev17's is simvastatin "pt stopped himself (muscle aches)" in a
+# rules75en16: expected effects), and en-dev12's ceftriaxone "given this
+# admission without problem" on a penicillin allergy's line as a drug
+# tolerated (rules75en24: "without problem"); en-dev17's is simvastatin "pt stopped himself (muscle aches)" in a
 # reconciliation table, a side effect as that writer annotates it and an
 # intolerance as en-dev2's writer annotates "stopped by GP (muscle
 # aches)".
@@ -103,9 +102,9 @@ ORDER_CEILINGS = {
     "zh-dev9": (0, 0),
     "en-dev9": (1, 0),
     "en-dev10": (2, 0), "zh-dev10": (0, 0),
-    "en-dev11": (10, 2), "zh-dev11": (10, 0),
-    "en-dev12": (2, 1), "zh-dev12": (0, 0),
-    "en-dev13": (6, 5), "zh-dev13": (6, 0),
+    "en-dev11": (10, 2), "zh-dev11": (9, 0),
+    "en-dev12": (2, 0), "zh-dev12": (0, 0),
+    "en-dev13": (6, 5), "zh-dev13": (5, 0),
     "en-dev14": (2, 0), "zh-dev14": (1, 0),
     "en-dev15": (0, 0), "zh-dev15": (1, 0),
     "en-dev16": (0, 0), "zh-dev16": (0, 0),
