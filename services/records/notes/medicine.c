@@ -719,34 +719,6 @@ notes__remedy_given(const sentence *s, size_t k)
 	return false;
 }
 
-/* Units a dose is written in after its number ("900mg", "2 puffs"). */
-static const char *const dose_units[] = {"mg",	  "mcg", "microgram", "g",
-					 "units", "ml",	 "puffs",     "puff"};
-
-/* unit_word: is word one of dose_units? */
-static bool
-unit_word(const char *word)
-{
-	for (size_t i = 0; i < sizeof(dose_units) / sizeof(*dose_units); i++)
-		if (strcmp(word, dose_units[i]) == 0)
-			return true;
-	return false;
-}
-
-/* dose_at: do the words from w write a dose, a number then its unit
- * ("2 puffs") or both in one word ("900mg")? */
-static bool
-dose_at(const sentence *s, size_t w)
-{
-	const char *key = s->words[w].key, *p = key;
-
-	if (notes__is_number(key))
-		return w + 1 < s->n && unit_word(s->words[w + 1].key);
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return p != key && unit_word(p);
-}
-
 /* story_item: is it a reaction or an allergy cue, what an allergy's
  * story is told with? */
 static bool
@@ -775,7 +747,7 @@ notes__remedy_dosed(const sentence *s, size_t k)
 {
 	bool before = false;
 
-	if (s->items[k].w1 >= s->n || !dose_at(s, s->items[k].w1) ||
+	if (s->items[k].w1 >= s->n || !notes__dose_at(s, s->items[k].w1) ||
 	    reaction_linked_before(s, k))
 		return false;
 	for (size_t j = 0; j < s->n_items; j++) {
@@ -791,9 +763,7 @@ notes__remedy_dosed(const sentence *s, size_t k)
 static bool
 dosed_from(const sentence *s, size_t w)
 {
-	return w < s->n &&
-	       (dose_at(s, w) || (notes__is_number(s->words[w].key) &&
-				  w + 1 < s->n && dose_at(s, w + 1)));
+	return notes__past_dose(s, w) > w;
 }
 
 bool

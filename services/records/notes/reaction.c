@@ -7,7 +7,6 @@
  */
 #include "reader_int.h"
 
-#include <ctype.h>
 #include <string.h>
 
 /* clause_has: does the clause of item k (between terminators) hold an
@@ -1268,9 +1267,9 @@ notes__effect_follows(const sentence *s, size_t k, bool comma_ends)
 }
 
 /* Chinese lay intolerance: a drug taken (服用, 吃, 食, 用 just before
- * it) with 后 right after it, or after its dose (past_dose), and an effect
- * next ("曾用辛伐他汀后肌痛",
- * "服用布洛芬后胃出血"); not an effect that then eases ("服用后咳嗽好转"). */
+ * it) with 后 right after it, or after its dose (notes__past_dose), and an
+ * effect next ("曾用辛伐他汀后肌痛", "服用布洛芬后胃出血"); not an effect that
+ * then eases ("服用后咳嗽好转"). */
 #define LAY_ZH_TOOK_WORDS   3
 #define LAY_ZH_EFFECT_WORDS 4
 
@@ -1289,31 +1288,13 @@ notes__any_in(const sentence *s, size_t from, size_t to,
 	return false;
 }
 
-/* past_dose: the first word from w on past the dose written right after a
- * drug, in digits with its unit ("服 Atorvastatin 20mg 後肌肉痠痛", "服阿托伐
- * 他汀 20 mg 后"): at most DOSE_WORDS words (rules75zh23). */
-#define DOSE_WORDS 2
-
-static size_t
-past_dose(const sentence *s, size_t w)
-{
-	static const char *const unit[] = {"mg", "g", "mcg", "ug", "ml", "iu"};
-
-	for (size_t n = 0; n < DOSE_WORDS && w < s->n && !s->words[w].han;
-	     n++, w++)
-		if (!isdigit((unsigned char)s->words[w].key[0]) &&
-		    !notes__words_in(s, w, unit, sizeof(unit) / sizeof(*unit)))
-			break;
-	return w;
-}
-
 static const item *
 lay_effect_zh(const sentence *s, size_t k)
 {
 	const item *d = &s->items[k];
 	const item *it = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
 	size_t took = d->w0 > LAY_ZH_TOOK_WORDS ? d->w0 - LAY_ZH_TOOK_WORDS : 0;
-	size_t then = past_dose(s, d->w1);
+	size_t then = notes__past_dose(s, d->w1);
 
 	if (it == NULL || then >= s->n || !s->words[then].han ||
 	    !notes__words_in(s, then, then_zh, 4) ||

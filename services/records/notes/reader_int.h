@@ -155,6 +155,16 @@ bool notes__colon_after(const sentence *s, size_t j);
 /* notes__is_number: is key a number written in digits ("5", "24")? */
 bool notes__is_number(const char *key);
 
+/* notes__dose_at: do the words from w write a dose, a number then its
+ * unit ("2 puffs") or both in one word ("900mg")? */
+bool notes__dose_at(const sentence *s, size_t w);
+
+/* notes__past_dose: the word past the dose written from word w, in
+ * digits with its unit ("20mg", "2 puffs", "4.5g" read as "4" and "5g"),
+ * so a rule can read on after a drug's dose ("服 Atorvastatin 20mg 後肌肉
+ * 痠痛"); w itself when no dose is written there. */
+size_t notes__past_dose(const sentence *s, size_t w);
+
 /* notes__atoi_small reads a number of at most two digits. */
 int notes__atoi_small(const char *key);
 

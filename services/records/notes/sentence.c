@@ -104,6 +104,56 @@ notes__is_number(const char *key)
 	return true;
 }
 
+/* Units a dose is written in after its number ("900mg", "2 puffs",
+ * "100 iu"). */
+static const char *const dose_units[] = {"mg",	  "mcg",   "microgram", "ug",
+					 "g",	  "units", "iu",	"ml",
+					 "puffs", "puff"};
+
+/* unit_word: is word one of dose_units? */
+static bool
+unit_word(const char *word)
+{
+	for (size_t i = 0; i < sizeof(dose_units) / sizeof(*dose_units); i++)
+		if (strcmp(word, dose_units[i]) == 0)
+			return true;
+	return false;
+}
+
+/* dose_end: the word past a dose written from w, a number then its unit
+ * ("2 puffs") or both in one word ("900mg"); w itself when none is. */
+static size_t
+dose_end(const sentence *s, size_t w)
+{
+	const char *key = s->words[w].key, *p = key;
+
+	if (notes__is_number(key))
+		return w + 1 < s->n && unit_word(s->words[w + 1].key) ? w + 2
+								      : w;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p != key && unit_word(p) ? w + 1 : w;
+}
+
+bool
+notes__dose_at(const sentence *s, size_t w)
+{
+	return dose_end(s, w) > w;
+}
+
+size_t
+notes__past_dose(const sentence *s, size_t w)
+{
+	if (w >= s->n)
+		return w;
+	if (notes__dose_at(s, w))
+		return dose_end(s, w);
+	if (notes__is_number(s->words[w].key) && w + 1 < s->n &&
+	    notes__dose_at(s, w + 1))
+		return dose_end(s, w + 1);
+	return w;
+}
+
 int
 notes__atoi_small(const char *key)
 {
