@@ -531,6 +531,32 @@ semicolon_between_zh(const sentence *s, uint32_t from, uint32_t to)
 		memmem(s->text + from, to - from, "\xef\xbc\x9b", 3) != NULL);
 }
 
+/* AVOID_AFTER_BUT_ZH_WORDS: how far after 但 the avoidance may be
+ * written, a character a word ("但以后避免", "但是今后应避免使用"). */
+#define AVOID_AFTER_BUT_ZH_WORDS 6
+
+/* avoided_after_zh: does 但 within DENIAL_WORDS after the Chinese verdict
+ * at word w say the drug is still to be avoided or not to be given again
+ * ("算是肾毒性，不是过敏，但以后避免 NSAID", "不算过敏，但是禁用")?  As "but
+ * please avoid" in English (verdict.c, avoided_after), a reason to avoid
+ * a drug keeps its label, an intolerance (rules75zh25). */
+static bool
+avoided_after_zh(const sentence *s, size_t w)
+{
+	static const char *const avoid[] = {"避免", "禁用",	"慎用",
+					    "勿用", "不宜再用", "不要再用"};
+	size_t to;
+
+	for (size_t b = w + 1; b < s->n && b <= w + DENIAL_WORDS; b++) {
+		if (!notes__words_at(s, b, "但"))
+			continue;
+		to = b + 1 + AVOID_AFTER_BUT_ZH_WORDS;
+		return notes__words_any(s, b + 1, to < s->n ? to : s->n, avoid,
+					sizeof(avoid) / sizeof(*avoid));
+	}
+	return false;
+}
+
 bool
 notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
 {
@@ -538,6 +564,8 @@ notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
 
 	if (notes__any_in(s, w + 1, w + 1 + DENIAL_WORDS, intolerant, 1))
 		return false; /* "非不耐受" denies the intolerance itself */
+	if (avoided_after_zh(s, w))
+		return true;
 	for (size_t m = k + 1; m < s->n_items && s->items[m].w0 < w; m++)
 		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
 		    strstr(s->items[m].e->key, "不耐受") != NULL)

@@ -293,10 +293,28 @@ reaction_table_head(const sentence *s, uint32_t to)
 	return false;
 }
 
+/* bracketed_zh: the end of the closing lenticular bracket of s, its last
+ * word ending at last and its line at to, when the line is a heading in
+ * 【】 alone on its line, a colon after it at most ("【过敏史】",
+ * "【药物过敏/不良反应】"); last when it is not.  Chinese records head
+ * their sections so, as others write "过敏史：" (rules75zh25). */
+static uint32_t
+bracketed_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	static const char open[] = "\xe3\x80\x90", close[] = "\xe3\x80\x91";
+	uint32_t start = s->words[0].start;
+
+	if (start < 3 || memcmp(s->text + start - 3, open, 3) != 0 ||
+	    last + 3 > to || memcmp(s->text + last, close, 3) != 0 ||
+	    !notes__only_marks(s->text, last + 3, to, ":-"))
+		return last;
+	return last + 3;
+}
+
 bool
 notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 {
-	uint32_t last;
+	uint32_t last, tail;
 
 	*allergies = false;
 	if (s->n == 0)
@@ -311,13 +329,14 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 	last = s->words[s->n - 1].end;
 	if (last > end->start)
 		return false;
+	tail = bracketed_zh(s, last, end->start);
 	*allergies = (s->n <= 2 || s->items[0].w0 == 0) && s->n_items == 1 &&
 		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 		     s->items[0].w1 == s->n &&
-		     notes__only_marks(s->text, last, end->start, ":-");
+		     notes__only_marks(s->text, tail, end->start, ":-");
 	*allergies = *allergies || allergy_titled(s, last, end->start) ||
 		     allergy_heading_noted_zh(s, last, end->start) ||
-		     allergy_heading_joined_zh(s, last, end->start) ||
+		     allergy_heading_joined_zh(s, tail, end->start) ||
 		     (!s->allergy_list && reaction_table_head(s, end->start));
 	return *allergies ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&

@@ -5462,6 +5462,45 @@ test_rules_zh24(void)
 			r.findings[i].context == 0);
 }
 
+/* The twenty-fifth writer's Chinese (issue 75, rules75zh25): a drug
+ * given "at the time" in the clause after a reaction (当时…用了地塞米松)
+ * treated it, and is no allergy; a verdict that a reaction is no allergy,
+ * answered "but avoid" (不是过敏，但以后避免), keeps the label, an
+ * intolerance; an allergy heading in lenticular brackets alone on its
+ * line (【过敏史/不良反应】) opens an allergy list as 过敏史： does. */
+static const expect rules_zh25[] = {
+	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
+	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
+	 NOTES_MEDICINE, "dexamethasone", "地塞米松", 0, true},
+	{"过敏史：阿莫西林：咳嗽，当时用了头孢呋辛后出疹。", NOTES_ALLERGY,
+	 "cefuroxime", "头孢呋辛", 0, true},
+	{"过敏史：布洛芬：吃了胃痛，不是过敏，但以后避免使用。", NOTES_ALLERGY,
+	 "ibuprofen", "布洛芬", 0, true},
+	{"过敏史：布洛芬：吃了胃痛，不是过敏，但可以继续使用。", NOTES_ALLERGY,
+	 "ibuprofen", "布洛芬", NEG, false},
+	{"【过敏史/不良反应】\n- 格列美脲：低血糖（不良反应，已停）。",
+	 NOTES_ALLERGY, "glimepiride", "格列美脲", 0, true},
+	{"【药物过敏】\n  - 布洛芬：吃了脚肿，不是过敏，但以后避免。",
+	 NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+	{"【用药】\n- 格列美脲 2mg qd。", NOTES_MEDICINE, "glimepiride",
+	 "格列美脲", 0, true},
+};
+
+static void
+test_rules_zh25(void)
+{
+	static const char *const treated =
+		"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh25) / sizeof(rules_zh25[0]); i++)
+		check(&rules_zh25[i]);
+	/* the remedy given at the time is no allergy */
+	notes__read_rules(treated, strlen(treated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "dexamethasone") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -5522,6 +5561,7 @@ static const mt_case cases[] = {
 	{"rules_zh22", test_rules_zh22},
 	{"rules_zh23", test_rules_zh23},
 	{"rules_zh24", test_rules_zh24},
+	{"rules_zh25", test_rules_zh25},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
