@@ -752,6 +752,30 @@ had_then_used_zh(const sentence *s, size_t k)
 				sizeof(use) / sizeof(*use));
 }
 
+/* dosed_reason_zh: is drug item k written with its dose and then, in
+ * brackets holding nothing else, a Chinese reaction ("Furosemide 20mg
+ * daily (腳腫)", "呋塞米 20mg qd（腿肿）")?  A medicine list gives the
+ * reason a drug is taken so; an allergy line's "阿莫西林 500mg（皮疹）" is
+ * read as the allergy before this is asked (rules75zh25). */
+static bool
+dosed_reason_zh(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k], *r = k + 1 < s->n_items ? d + 1 : NULL;
+	const char *open, *close;
+
+	if (r == NULL || r->e->type != NOTES_T_REACTION ||
+	    !s->words[r->w0].han || d->w1 >= s->n || !notes__dose_at(s, d->w1))
+		return false;
+	open = notes__paren_open(s, k + 1, &close);
+	return open != NULL && open > s->text + d->end &&
+	       notes__only_marks(s->text,
+				 (uint32_t)(open - s->text) +
+					 (*open == '(' ? 1 : 3),
+				 r->start, "") &&
+	       notes__only_marks(s->text, r->end, (uint32_t)(close - s->text),
+				 "");
+}
+
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
@@ -761,7 +785,8 @@ notes__remedy_zh(const sentence *s, size_t k)
 					       "消失", "减轻", "结痂"};
 	size_t from, to, w0 = s->items[k].w0;
 
-	if (bracket_treats_zh(s, k) || had_then_used_zh(s, k))
+	if (bracket_treats_zh(s, k) || had_then_used_zh(s, k) ||
+	    dosed_reason_zh(s, k))
 		return true;
 	notes__clause_words(s, k, &from, &to);
 	/* the drug switched to, the reaction healing in the next clause: "改

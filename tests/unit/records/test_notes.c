@@ -5467,7 +5467,11 @@ test_rules_zh24(void)
  * treated it, and is no allergy; a verdict that a reaction is no allergy,
  * answered "but avoid" (不是过敏，但以后避免), keeps the label, an
  * intolerance; an allergy heading in lenticular brackets alone on its
- * line (【过敏史/不良反应】) opens an allergy list as 过敏史： does. */
+ * line (【过敏史/不良反应】) opens an allergy list as 过敏史： does; swollen
+ * feet or legs (脚肿, 腿肿) and sexual dysfunction (性功能障碍) after a
+ * drug are its side effects, but swollen feet in brackets after a dose
+ * ("Furosemide 20mg daily (腳腫)") are why it is taken; 换了药 is a
+ * switch, as 换药 is. */
 static const expect rules_zh25[] = {
 	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
 	 NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
@@ -5485,6 +5489,22 @@ static const expect rules_zh25[] = {
 	 NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
 	{"【用药】\n- 格列美脲 2mg qd。", NOTES_MEDICINE, "glimepiride",
 	 "格列美脲", 0, true},
+	{"依那普利 10mg qd（去年换的，以前吃硝苯地平脚肿）。", NOTES_ALLERGY,
+	 "nifedipine", "硝苯地平", 0, true},
+	{"过敏史：对头孢过敏。另外“氨氯地平——腿肿”，2020年换成硝苯地平。",
+	 NOTES_ALLERGY, "amlodipine", "氨氯地平", 0, true},
+	{"服\"氨氯地平\"，后因脚肿改为缬沙坦80mg qd。", NOTES_ALLERGY,
+	 "amlodipine", "氨氯地平", 0, true},
+	{"- Furosemide 20mg daily (腳腫)", NOTES_MEDICINE, "furosemide",
+	 "Furosemide", 0, true},
+	{"呋塞米 20mg qd（腿肿）。", NOTES_MEDICINE, "furosemide", "呋塞米", 0,
+	 true},
+	{"过敏史：阿莫西林 500mg（皮疹）。", NOTES_ALLERGY, "amoxicillin",
+	 "阿莫西林", 0, true},
+	{"曾用过帕罗西汀，性功能障碍，换药。", NOTES_ALLERGY, "paroxetine",
+	 "帕罗西汀", 0, true},
+	{"另：以前吃卡托普利咳嗽，换了药。", NOTES_ALLERGY, "captopril",
+	 "卡托普利", 0, true},
 };
 
 static void
@@ -5492,6 +5512,7 @@ test_rules_zh25(void)
 {
 	static const char *const treated =
 		"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松。";
+	static const char *const dosed = "- Furosemide 20mg daily (腳腫)";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_zh25) / sizeof(rules_zh25[0]); i++)
@@ -5499,6 +5520,9 @@ test_rules_zh25(void)
 	/* the remedy given at the time is no allergy */
 	notes__read_rules(treated, strlen(treated), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "dexamethasone") == NULL);
+	/* swollen feet in brackets after a dose are why it is taken */
+	notes__read_rules(dosed, strlen(dosed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
 }
 
 static const mt_case cases[] = {
