@@ -11,13 +11,16 @@
 #include <string.h>
 
 /* details_before_zh: is word w right after a word for the allergy's
- * details (具体, 详情, 详细, 细节)?  "具体反应不详", "詳情不清楚": the
- * reaction or the story is not known, the allergy itself is recorded,
- * unlike 是否过敏不详 or a bare 不清楚, which doubt it. */
+ * details (具体, 详情, 详细, 细节) or the drug's name (名字, 名称, 药名)?
+ * "具体反应不详", "詳情不清楚", "输头孢（名字记不清）时全身起风团": the
+ * reaction, the story or which drug of the class is not known, the
+ * allergy itself is recorded, unlike 是否过敏不详 or a bare 不清楚, which
+ * doubt it (the name, rules75zh25). */
 static bool
 details_before_zh(const sentence *s, size_t w)
 {
-	static const char *const details[] = {"具体", "详情", "详细", "细节"};
+	static const char *const details[] = {"具体", "详情", "详细", "细节",
+					      "名字", "名称", "药名"};
 
 	return w >= 2 && notes__words_in(s, w - 2, details,
 					 sizeof(details) / sizeof(*details));
@@ -597,8 +600,10 @@ notes__denied_zh(const sentence *s, size_t k)
  * "tolerable", "nothing happened" ("术中用头孢唑林无不适", "改阿托伐他汀后
  * 可耐受", "普拿疼吃了沒事"). */
 static const char *const unharmed_zh[] = {
-	"无不适", "无明显不适", "无任何不适", "无任何反应",
-	"可耐受", "没事",	"可以耐受",
+	"无不适",	    "无明显不适",     "无任何不适",
+	"无任何反应",	    "可耐受",	      "没事",
+	"可以耐受",	    "没有出现反应",   "未出现反应",
+	"没有出现不良反应", "未出现不良反应",
 };
 
 /* unharmed_next_zh: the word that opens the clause after the one drug

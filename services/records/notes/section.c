@@ -218,6 +218,28 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 	       notes__colon_at(s->text, i + 3, to) != NULL;
 }
 
+/* ordinal_zh: does s open with a section's ordinal, a number or a Chinese
+ * numeral and an enumeration comma or a full stop after it ("四、过敏史",
+ * "4、过敏史", "（三）过敏史")?  The heading is the words after it
+ * (rules75zh25). */
+static bool
+ordinal_zh(const sentence *s)
+{
+	static const char *const numerals[] = {"一", "二", "三", "四", "五",
+					       "六", "七", "八", "九", "十"};
+
+	if (s->n < 2 ||
+	    (!notes__is_number(s->words[0].key) &&
+	     !notes__words_in(s, 0, numerals,
+			      sizeof(numerals) / sizeof(*numerals))))
+		return false;
+	return notes__only_marks(s->text, s->words[0].end, s->words[1].start,
+				 ".") ||
+	       (s->words[1].start - s->words[0].end >= 3 &&
+		(memcmp(s->text + s->words[0].end, "\xe3\x80\x81", 3) == 0 ||
+		 memcmp(s->text + s->words[0].end, "\xef\xbc\x89", 3) == 0));
+}
+
 /* allergy_heading_joined_zh: is s, its last word ending at last and its
  * line at to, Chinese allergy cues joined as one heading alone on the
  * line, a word such as 史 after them at most ("过敏/不良反应史：",
@@ -226,9 +248,9 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 static bool
 allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
 {
-	size_t j;
+	size_t j, first = ordinal_zh(s) ? 1 : 0;
 
-	if (s->n_items < 2 || s->items[0].w0 != 0 || !s->words[0].han ||
+	if (s->n_items < 2 || s->items[0].w0 != first || !s->words[first].han ||
 	    s->items[0].e->type != NOTES_T_ALLERGY_CUE)
 		return false;
 	j = zh_head_last(s);
@@ -330,7 +352,9 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 	if (last > end->start)
 		return false;
 	tail = bracketed_zh(s, last, end->start);
-	*allergies = (s->n <= 2 || s->items[0].w0 == 0) && s->n_items == 1 &&
+	*allergies = (s->n <= 2 || s->items[0].w0 == 0 ||
+		      (s->items[0].w0 == 1 && ordinal_zh(s))) &&
+		     s->n_items == 1 &&
 		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 		     s->items[0].w1 == s->n &&
 		     notes__only_marks(s->text, tail, end->start, ":-");

@@ -5471,7 +5471,10 @@ test_rules_zh24(void)
  * feet or legs (脚肿, 腿肿) and sexual dysfunction (性功能障碍) after a
  * drug are its side effects, but swollen feet in brackets after a dose
  * ("Furosemide 20mg daily (腳腫)") are why it is taken; 换了药 is a
- * switch, as 换药 is. */
+ * switch, as 换药 is; an allergy heading after a section's ordinal
+ * (四、过敏史) opens its list; a drug whose name is not remembered
+ * (名字记不清) is no doubted allergy; a drug taken "without a reaction
+ * appearing" (没有出现反应) was taken without harm. */
 static const expect rules_zh25[] = {
 	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
 	 NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
@@ -5505,6 +5508,18 @@ static const expect rules_zh25[] = {
 	 "帕罗西汀", 0, true},
 	{"另：以前吃卡托普利咳嗽，换了药。", NOTES_ALLERGY, "captopril",
 	 "卡托普利", 0, true},
+	{"四、过敏史\n- 青霉素：去年全身起风团。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
+	{"4、过敏史\n- 青霉素：去年全身起风团。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
+	{"（三）过敏及不良反应\n- 青霉素：去年全身起风团。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"过敏史：头孢（名字记不清）。", NOTES_ALLERGY, "cephalosporins",
+	 "头孢", 0, true},
+	{"头孢记不清，可能过敏。", NOTES_ALLERGY, "cephalosporins", "头孢",
+	 NOTES_UNCERTAIN, true},
+	{"过敏史：去年用过哌拉西林他唑巴坦，没有出现反应。", NOTES_MEDICINE,
+	 "piperacillin", "哌拉西林他唑巴坦", HIST, true},
 };
 
 static void
