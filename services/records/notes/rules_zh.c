@@ -577,12 +577,29 @@ notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
 	return false;
 }
 
+/* no_reaction_zh: is Chinese drug item k, on an allergy line, written
+ * after 对 with "no reaction" right after it ("过敏史：青霉素皮试阳性，对利
+ * 福平无反应")?  The list says the patient did not react to the drug, as
+ * "对利福平无过敏" does; elsewhere "对呋塞米无反应" is a drug that did not
+ * work, and is left alone (rules75zh25). */
+static bool
+no_reaction_zh(const sentence *s, size_t k)
+{
+	static const char *const none[] = {"无反应", "没有反应", "没反应",
+					   "冇反应", "无任何反应"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	return w0 > 0 && w1 < s->n && notes__words_at(s, w0 - 1, "对") &&
+	       notes__words_in(s, w1, none, sizeof(none) / sizeof(*none)) &&
+	       (s->allergy_line || s->allergy_line_zh || s->allergy_list);
+}
+
 bool
 notes__denied_zh(const sentence *s, size_t k)
 {
 	size_t end = notes__drug_bound(s, k);
 
-	if (answered_no_zh(s, k))
+	if (answered_no_zh(s, k) || no_reaction_zh(s, k))
 		return true;
 	if (!s->words[s->items[k].w0].han && !s->words[0].han)
 		return false;

@@ -45,14 +45,45 @@ zh_head_last(const sentence *s)
 	return j;
 }
 
+/* bracket_head_zh: does s open its line with the allergy cues of its
+ * items [0, j] in lenticular brackets, the list after them on the line
+ * ("【过敏史】青霉素皮试阳性（2010年）")?  The brackets close the heading
+ * as a colon does (rules75zh25). */
+static bool
+bracket_head_zh(const sentence *s, size_t j)
+{
+	uint32_t start = s->words[0].start, i;
+
+	if (start < 3 || memcmp(s->text + start - 3, "\xe3\x80\x90", 3) != 0 ||
+	    memcmp(s->text + s->items[j].end, "\xe3\x80\x91", 3) != 0)
+		return false;
+	for (i = start - 3; i > 0 && s->text[i - 1] == ' ';)
+		i--;
+	return i == 0 || s->text[i - 1] == '\n';
+}
+
+/* inline_bracket_head_zh: does s open with an allergy heading in
+ * lenticular brackets and go on with its list on the line
+ * ("【过敏史】青霉素皮试阳性")?  It is a heading as "过敏史：青霉素…" is. */
+static bool
+inline_bracket_head_zh(const sentence *s)
+{
+	size_t j = zh_head_last(s);
+
+	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+	       s->items[j].w1 < s->n && bracket_head_zh(s, j);
+}
+
 bool
 notes__zh_allergy_head(const sentence *s)
 {
 	return s->n_items > 0 && s->items[0].w0 == 0 &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
-	       notes__colon_after(s, zh_head_last(s)) &&
-	       notes__line_lead(s) != NULL;
+	       ((notes__colon_after(s, zh_head_last(s)) &&
+		 notes__line_lead(s) != NULL) ||
+		bracket_head_zh(s, zh_head_last(s)));
 }
 
 /* in_brackets_zh: is colon inside full-width brackets opened after the
@@ -341,7 +372,7 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 	*allergies = false;
 	if (s->n == 0)
 		return false;
-	if (inline_heading(s))
+	if (inline_heading(s) || inline_bracket_head_zh(s))
 		return true;
 	/* a line ends at a line break or the text's end; a sentence cut
 	 * at NOTES_SENTENCE_WORDS (end is its last word) is no line */

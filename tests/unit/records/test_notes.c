@@ -5474,7 +5474,10 @@ test_rules_zh24(void)
  * switch, as 换药 is; an allergy heading after a section's ordinal
  * (四、过敏史) opens its list; a drug whose name is not remembered
  * (名字记不清) is no doubted allergy; a drug taken "without a reaction
- * appearing" (没有出现反应) was taken without harm. */
+ * appearing" (没有出现反应) was taken without harm; on an allergy line
+ * 对利福平无反应 denies the drug's allergy; an allergy heading in
+ * brackets with its list after it on the line (【过敏史】青霉素…) is an
+ * allergy line. */
 static const expect rules_zh25[] = {
 	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
 	 NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
@@ -5520,6 +5523,14 @@ static const expect rules_zh25[] = {
 	 NOTES_UNCERTAIN, true},
 	{"过敏史：去年用过哌拉西林他唑巴坦，没有出现反应。", NOTES_MEDICINE,
 	 "piperacillin", "哌拉西林他唑巴坦", HIST, true},
+	{"过敏史：青霉素皮试阳性，对利福平无反应。", NOTES_ALLERGY,
+	 "rifampicin", "利福平", NEG, false},
+	{"【过敏史】青霉素皮试阳性。对利福平无反应。", NOTES_ALLERGY,
+	 "rifampicin", "利福平", NEG, false},
+	{"【过敏史】青霉素皮试阳性。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 0, true},
+	{"水肿，对呋塞米无反应。", NOTES_MEDICINE, "furosemide", "呋塞米", 0,
+	 true},
 };
 
 static void
@@ -5528,6 +5539,7 @@ test_rules_zh25(void)
 	static const char *const treated =
 		"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松。";
 	static const char *const dosed = "- Furosemide 20mg daily (腳腫)";
+	static const char *const no_response = "水肿，对呋塞米无反应。";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_zh25) / sizeof(rules_zh25[0]); i++)
@@ -5537,6 +5549,9 @@ test_rules_zh25(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "dexamethasone") == NULL);
 	/* swollen feet in brackets after a dose are why it is taken */
 	notes__read_rules(dosed, strlen(dosed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
+	/* a drug that did not work is no allergy denied */
+	notes__read_rules(no_response, strlen(no_response), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
 }
 
