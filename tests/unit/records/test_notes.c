@@ -5477,7 +5477,10 @@ test_rules_zh24(void)
  * appearing" (没有出现反应) was taken without harm; on an allergy line
  * 对利福平无反应 denies the drug's allergy; an allergy heading in
  * brackets with its list after it on the line (【过敏史】青霉素…) is an
- * allergy line. */
+ * allergy line; a member taken without harm against a class's reaction
+ * leaves the class in doubt when the writer cannot confirm it (無法確認,
+ * 待確認); a relative who adds to the history on the telephone
+ * (兒子電話補充) only reports it. */
 static const expect rules_zh25[] = {
 	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
 	 NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
@@ -5531,6 +5534,21 @@ static const expect rules_zh25[] = {
 	 0, true},
 	{"水肿，对呋塞米无反应。", NOTES_MEDICINE, "furosemide", "呋塞米", 0,
 	 true},
+	{"藥物過敏：山友說佢「食 NSAID 會氣喘」，但又話佢日日食 Aspirin "
+	 "冇事……無法確認，請院方再問。",
+	 NOTES_ALLERGY, "nsaids", "NSAID", UNC, true},
+	{"藥物過敏：山友說佢「食 NSAID 會氣喘」，但又話佢日日食 Aspirin 冇事。",
+	 NOTES_ALLERGY, "nsaids", "NSAID", NEG, false},
+	{"女儿诉\"对青霉素、头孢都过敏\"，但2025年曾使用头孢曲松10天无不良反应"
+	 "，"
+	 "可继续使用，青霉素过敏史待核实。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢", NEG, false},
+	{"兒子電話補充：「媽媽對盤尼西林也會過敏」。", NOTES_ALLERGY,
+	 "penicillins", "盤尼西林", 0, true},
+	{"兒子電話補充：「媽媽對盤尼西林也會過敏」，但 2022 年曾使用 "
+	 "Amoxicillin "
+	 "一週無不良反應，暫列「疑似，待確認」。",
+	 NOTES_ALLERGY, "penicillins", "盤尼西林", UNC, true},
 };
 
 static void
