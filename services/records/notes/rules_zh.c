@@ -569,6 +569,14 @@ notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
 		return false; /* "非不耐受" denies the intolerance itself */
 	if (avoided_after_zh(s, w))
 		return true;
+	/* the drug named again before the verdict ("俾咗…Augmentin；食
+	 * Augmentin 之後肚瀉三日，記錄為不耐受，唔係過敏"): its last mention's
+	 * entry is what the verdict reads (rules75zh25) */
+	for (size_t m = k + 1; m < s->n_items && s->items[m].w0 < w; m++)
+		if (is_drug(&s->items[m]) && s->items[k].e->code != NULL &&
+		    s->items[m].e->code != NULL &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) == 0)
+			return notes__intolerance_kept_zh(s, m, w);
 	for (size_t m = k + 1; m < s->n_items && s->items[m].w0 < w; m++)
 		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
 		    strstr(s->items[m].e->key, "不耐受") != NULL)

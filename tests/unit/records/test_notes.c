@@ -5480,7 +5480,10 @@ test_rules_zh24(void)
  * allergy line; a member taken without harm against a class's reaction
  * leaves the class in doubt when the writer cannot confirm it (無法確認,
  * 待確認); a relative who adds to the history on the telephone
- * (兒子電話補充) only reports it. */
+ * (兒子電話補充) only reports it; the patient's refusal to take a drug
+ * again (不肯再吃, 唔肯再食) is an intolerance; a verdict that a drug's
+ * reaction is no allergy reads the entry of the drug's last mention
+ * before it. */
 static const expect rules_zh25[] = {
 	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
 	 NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
@@ -5549,6 +5552,10 @@ static const expect rules_zh25[] = {
 	 "Amoxicillin "
 	 "一週無不良反應，暫列「疑似，待確認」。",
 	 NOTES_ALLERGY, "penicillins", "盤尼西林", UNC, true},
+	{"Co-trimoxazole 以前食完嘔到唔停，唔肯再食。", NOTES_ALLERGY,
+	 "co-trimoxazole", "Co-trimoxazole", 0, true},
+	{"秋水仙碱，当时腹泻厉害，以后不肯再吃。", NOTES_ALLERGY, "colchicine",
+	 "秋水仙碱", 0, true},
 };
 
 static void
@@ -5558,6 +5565,9 @@ test_rules_zh25(void)
 		"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松。";
 	static const char *const dosed = "- Furosemide 20mg daily (腳腫)";
 	static const char *const no_response = "水肿，对呋塞米无反应。";
+	static const char *const again =
+		"俾咗 Prednisolone 同 Augmentin；食 Augmentin 之後肚瀉三日，"
+		"記錄為不耐受（胃腸），唔係過敏。";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_zh25) / sizeof(rules_zh25[0]); i++)
@@ -5568,6 +5578,11 @@ test_rules_zh25(void)
 	/* swollen feet in brackets after a dose are why it is taken */
 	notes__read_rules(dosed, strlen(dosed), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
+	/* the verdict reads the entry of the drug's last mention */
+	notes__read_rules(again, strlen(again), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == 0);
 	/* a drug that did not work is no allergy denied */
 	notes__read_rules(no_response, strlen(no_response), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
