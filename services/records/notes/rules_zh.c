@@ -859,9 +859,39 @@ kept_as_allergy_zh(const sentence *s)
 	return false;
 }
 
+/* allergy_reason_zh: is Chinese drug item k's allergy given as a reason,
+ * 因, 因为 or 由于 (and 对) right before the drug and 过敏 or 敏感 right
+ * after it ("如伤寒血培养阳性：因对头孢曲松过敏，选阿奇霉素")?  The plan's
+ * condition reaches the drug it chooses, not the allergy it rests on, a
+ * fact of the patient's (rules75zh25). */
+static bool
+allergy_reason_zh(const sentence *s, size_t k)
+{
+	static const char *const because[] = {"因为", "因", "由于"};
+	static const char *const cue[] = {"过敏", "敏感"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	if (w1 >= s->n || !notes__words_in(s, w1, cue, 2))
+		return false;
+	if (w0 > 0 && notes__words_at(s, w0 - 1, "对"))
+		w0--;
+	for (size_t i = 0; i < sizeof(because) / sizeof(*because); i++) {
+		size_t n = strlen(because[i]) / 3;
+
+		if (w0 >= n && notes__words_at(s, w0 - n, because[i]))
+			return true;
+	}
+	return false;
+}
+
 void
 notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 {
+	if ((f->context & NOTES_HYPOTHETICAL) && allergy_reason_zh(s, k)) {
+		f->context &= ~NOTES_HYPOTHETICAL;
+		if (f->context == 0)
+			f->trigger = "";
+	}
 	if ((f->context & NOTES_UNCERTAIN) && kept_as_allergy_zh(s)) {
 		f->context &= ~NOTES_UNCERTAIN;
 		if (f->context == 0)

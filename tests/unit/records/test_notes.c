@@ -5483,7 +5483,8 @@ test_rules_zh24(void)
  * (兒子電話補充) only reports it; the patient's refusal to take a drug
  * again (不肯再吃, 唔肯再食) is an intolerance; a verdict that a drug's
  * reaction is no allergy reads the entry of the drug's last mention
- * before it. */
+ * before it; an allergy given as a plan's reason (因对头孢曲松过敏) is the
+ * patient's, not hypothetical. */
 static const expect rules_zh25[] = {
 	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
 	 NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
@@ -5556,6 +5557,10 @@ static const expect rules_zh25[] = {
 	 "co-trimoxazole", "Co-trimoxazole", 0, true},
 	{"秋水仙碱，当时腹泻厉害，以后不肯再吃。", NOTES_ALLERGY, "colchicine",
 	 "秋水仙碱", 0, true},
+	{"如伤寒血培养阳性：因对头孢曲松过敏，选阿奇霉素。", NOTES_ALLERGY,
+	 "ceftriaxone", "头孢曲松", 0, true},
+	{"如对吗啡过敏，改用芬太尼。", NOTES_ALLERGY, "morphine", "吗啡", HYP,
+	 false},
 };
 
 static void
