@@ -5484,7 +5484,8 @@ test_rules_zh24(void)
  * again (不肯再吃, 唔肯再食) is an intolerance; a verdict that a drug's
  * reaction is no allergy reads the entry of the drug's last mention
  * before it; an allergy given as a plan's reason (因对头孢曲松过敏) is the
- * patient's, not hypothetical. */
+ * patient's, not hypothetical; blisters in lay words (起泡泡, 起水泡) are a
+ * reaction. */
 static const expect rules_zh25[] = {
 	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
 	 NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
@@ -5561,6 +5562,8 @@ static const expect rules_zh25[] = {
 	 "ceftriaxone", "头孢曲松", 0, true},
 	{"如对吗啡过敏，改用芬太尼。", NOTES_ALLERGY, "morphine", "吗啡", HYP,
 	 false},
+	{"以前吃 Bactrim 全身起泡泡。", NOTES_ALLERGY, "co-trimoxazole",
+	 "Bactrim", 0, true},
 };
 
 static void
