@@ -55,7 +55,7 @@ bracket_head_zh(const sentence *s, size_t j)
 	uint32_t start = s->words[0].start, i;
 
 	if (start < 3 || memcmp(s->text + start - 3, "\xe3\x80\x90", 3) != 0 ||
-	    memcmp(s->text + s->items[j].end, "\xe3\x80\x91", 3) != 0)
+	    strncmp(s->text + s->items[j].end, "\xe3\x80\x91", 3) != 0)
 		return false;
 	for (i = start - 3; i > 0 && s->text[i - 1] == ' ';)
 		i--;
