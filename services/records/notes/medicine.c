@@ -702,10 +702,40 @@ premedicated_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* treated_then_zh: is Chinese drug item k given "at the time" in the
+ * clause after a reaction, a verb of giving before it in its clause
+ * ("全身起风团、喉咙发紧，当时诊所用了地塞米松", "出现皮疹，随即予氯雷他定")?
+ * The drug treated the reaction, as "treated at the time with" says in
+ * English, not its cause; a reaction told after the drug ("当时用了阿莫西
+ * 林后出疹") is the drug's own (rules75zh25). */
+static bool
+treated_then_zh(const sentence *s, size_t k)
+{
+	static const char *const then[] = {"当时", "当场", "随即", "立即"};
+	static const char *const give[] = {"用", "予", "给", "打", "注射"};
+	size_t from, to, w0 = s->items[k].w0;
+
+	notes__clause_words(s, k, &from, &to);
+	if (w0 == 0 || !s->words[w0 - 1].han ||
+	    (s->items[k].w1 < s->n && notes__words_at(s, s->items[k].w1, "后")))
+		return false;
+	if (!notes__words_any(s, from, w0, then,
+			      sizeof(then) / sizeof(*then)) ||
+	    !notes__words_any(s, from, w0, give, sizeof(give) / sizeof(*give)))
+		return false;
+	for (size_t m = k; m-- > 0;) {
+		if (is_drug(&s->items[m]))
+			return false;
+		if (s->items[m].e->type == NOTES_T_REACTION)
+			return s->items[m].w1 <= from;
+	}
+	return false;
+}
+
 bool
 notes__remedy_given(const sentence *s, size_t k)
 {
-	if (premedicated_zh(s, k))
+	if (premedicated_zh(s, k) || treated_then_zh(s, k))
 		return true;
 	for (size_t j = 1; j < k; j++) {
 		if (s->items[j].e->type != NOTES_T_INDICATION ||

@@ -1322,7 +1322,7 @@ lay_effect_zh(const sentence *s, size_t k)
 #define STOP_ZH_WORDS	     10
 
 static const char *const stop_zh[] = {"停用", "停药", "已停", "停服",
-				      "换药", "已换", "停掉"};
+				      "换药", "已换", "停掉", "换了药"};
 
 /* The patient's refusal of the drug again, a stop for its effect as well
  * ("舒马普坦有效但心悸胸闷，患者不愿再用"). */

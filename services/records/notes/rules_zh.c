@@ -11,13 +11,16 @@
 #include <string.h>
 
 /* details_before_zh: is word w right after a word for the allergy's
- * details (具体, 详情, 详细, 细节)?  "具体反应不详", "詳情不清楚": the
- * reaction or the story is not known, the allergy itself is recorded,
- * unlike 是否过敏不详 or a bare 不清楚, which doubt it. */
+ * details (具体, 详情, 详细, 细节) or the drug's name (名字, 名称, 药名)?
+ * "具体反应不详", "詳情不清楚", "输头孢（名字记不清）时全身起风团": the
+ * reaction, the story or which drug of the class is not known, the
+ * allergy itself is recorded, unlike 是否过敏不详 or a bare 不清楚, which
+ * doubt it (the name, rules75zh25). */
 static bool
 details_before_zh(const sentence *s, size_t w)
 {
-	static const char *const details[] = {"具体", "详情", "详细", "细节"};
+	static const char *const details[] = {"具体", "详情", "详细", "细节",
+					      "名字", "名称", "药名"};
 
 	return w >= 2 && notes__words_in(s, w - 2, details,
 					 sizeof(details) / sizeof(*details));
@@ -531,6 +534,32 @@ semicolon_between_zh(const sentence *s, uint32_t from, uint32_t to)
 		memmem(s->text + from, to - from, "\xef\xbc\x9b", 3) != NULL);
 }
 
+/* AVOID_AFTER_BUT_ZH_WORDS: how far after 但 the avoidance may be
+ * written, a character a word ("但以后避免", "但是今后应避免使用"). */
+#define AVOID_AFTER_BUT_ZH_WORDS 6
+
+/* avoided_after_zh: does 但 within DENIAL_WORDS after the Chinese verdict
+ * at word w say the drug is still to be avoided or not to be given again
+ * ("算是肾毒性，不是过敏，但以后避免 NSAID", "不算过敏，但是禁用")?  As "but
+ * please avoid" in English (verdict.c, avoided_after), a reason to avoid
+ * a drug keeps its label, an intolerance (rules75zh25). */
+static bool
+avoided_after_zh(const sentence *s, size_t w)
+{
+	static const char *const avoid[] = {"避免", "禁用",	"慎用",
+					    "勿用", "不宜再用", "不要再用"};
+	size_t to;
+
+	for (size_t b = w + 1; b < s->n && b <= w + DENIAL_WORDS; b++) {
+		if (!notes__words_at(s, b, "但"))
+			continue;
+		to = b + 1 + AVOID_AFTER_BUT_ZH_WORDS;
+		return notes__words_any(s, b + 1, to < s->n ? to : s->n, avoid,
+					sizeof(avoid) / sizeof(*avoid));
+	}
+	return false;
+}
+
 bool
 notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
 {
@@ -538,6 +567,16 @@ notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
 
 	if (notes__any_in(s, w + 1, w + 1 + DENIAL_WORDS, intolerant, 1))
 		return false; /* "非不耐受" denies the intolerance itself */
+	if (avoided_after_zh(s, w))
+		return true;
+	/* the drug named again before the verdict ("俾咗…Augmentin；食
+	 * Augmentin 之後肚瀉三日，記錄為不耐受，唔係過敏"): its last mention's
+	 * entry is what the verdict reads (rules75zh25) */
+	for (size_t m = k + 1; m < s->n_items && s->items[m].w0 < w; m++)
+		if (is_drug(&s->items[m]) && s->items[k].e->code != NULL &&
+		    s->items[m].e->code != NULL &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) == 0)
+			return notes__intolerance_kept_zh(s, m, w);
 	for (size_t m = k + 1; m < s->n_items && s->items[m].w0 < w; m++)
 		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
 		    strstr(s->items[m].e->key, "不耐受") != NULL)
@@ -546,12 +585,29 @@ notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
 	return false;
 }
 
+/* no_reaction_zh: is Chinese drug item k, on an allergy line, written
+ * after 对 with "no reaction" right after it ("过敏史：青霉素皮试阳性，对利
+ * 福平无反应")?  The list says the patient did not react to the drug, as
+ * "对利福平无过敏" does; elsewhere "对呋塞米无反应" is a drug that did not
+ * work, and is left alone (rules75zh25). */
+static bool
+no_reaction_zh(const sentence *s, size_t k)
+{
+	static const char *const none[] = {"无反应", "没有反应", "没反应",
+					   "冇反应", "无任何反应"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	return w0 > 0 && w1 < s->n && notes__words_at(s, w0 - 1, "对") &&
+	       notes__words_in(s, w1, none, sizeof(none) / sizeof(*none)) &&
+	       (s->allergy_line || s->allergy_line_zh || s->allergy_list);
+}
+
 bool
 notes__denied_zh(const sentence *s, size_t k)
 {
 	size_t end = notes__drug_bound(s, k);
 
-	if (answered_no_zh(s, k))
+	if (answered_no_zh(s, k) || no_reaction_zh(s, k))
 		return true;
 	if (!s->words[s->items[k].w0].han && !s->words[0].han)
 		return false;
@@ -569,8 +625,10 @@ notes__denied_zh(const sentence *s, size_t k)
  * "tolerable", "nothing happened" ("术中用头孢唑林无不适", "改阿托伐他汀后
  * 可耐受", "普拿疼吃了沒事"). */
 static const char *const unharmed_zh[] = {
-	"无不适", "无明显不适", "无任何不适", "无任何反应",
-	"可耐受", "没事",	"可以耐受",
+	"无不适",	    "无明显不适",     "无任何不适",
+	"无任何反应",	    "可耐受",	      "没事",
+	"可以耐受",	    "没有出现反应",   "未出现反应",
+	"没有出现不良反应", "未出现不良反应",
 };
 
 /* unharmed_next_zh: the word that opens the clause after the one drug
@@ -724,6 +782,30 @@ had_then_used_zh(const sentence *s, size_t k)
 				sizeof(use) / sizeof(*use));
 }
 
+/* dosed_reason_zh: is drug item k written with its dose and then, in
+ * brackets holding nothing else, a Chinese reaction ("Furosemide 20mg
+ * daily (腳腫)", "呋塞米 20mg qd（腿肿）")?  A medicine list gives the
+ * reason a drug is taken so; an allergy line's "阿莫西林 500mg（皮疹）" is
+ * read as the allergy before this is asked (rules75zh25). */
+static bool
+dosed_reason_zh(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k], *r = k + 1 < s->n_items ? d + 1 : NULL;
+	const char *open, *close;
+
+	if (r == NULL || r->e->type != NOTES_T_REACTION ||
+	    !s->words[r->w0].han || d->w1 >= s->n || !notes__dose_at(s, d->w1))
+		return false;
+	open = notes__paren_open(s, k + 1, &close);
+	return open != NULL && open > s->text + d->end &&
+	       notes__only_marks(s->text,
+				 (uint32_t)(open - s->text) +
+					 (*open == '(' ? 1 : 3),
+				 r->start, "") &&
+	       notes__only_marks(s->text, r->end, (uint32_t)(close - s->text),
+				 "");
+}
+
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
@@ -733,7 +815,8 @@ notes__remedy_zh(const sentence *s, size_t k)
 					       "消失", "减轻", "结痂"};
 	size_t from, to, w0 = s->items[k].w0;
 
-	if (bracket_treats_zh(s, k) || had_then_used_zh(s, k))
+	if (bracket_treats_zh(s, k) || had_then_used_zh(s, k) ||
+	    dosed_reason_zh(s, k))
 		return true;
 	notes__clause_words(s, k, &from, &to);
 	/* the drug switched to, the reaction healing in the next clause: "改
@@ -776,9 +859,39 @@ kept_as_allergy_zh(const sentence *s)
 	return false;
 }
 
+/* allergy_reason_zh: is Chinese drug item k's allergy given as a reason,
+ * 因, 因为 or 由于 (and 对) right before the drug and 过敏 or 敏感 right
+ * after it ("如伤寒血培养阳性：因对头孢曲松过敏，选阿奇霉素")?  The plan's
+ * condition reaches the drug it chooses, not the allergy it rests on, a
+ * fact of the patient's (rules75zh25). */
+static bool
+allergy_reason_zh(const sentence *s, size_t k)
+{
+	static const char *const because[] = {"因为", "因", "由于"};
+	static const char *const cue[] = {"过敏", "敏感"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	if (w1 >= s->n || !notes__words_in(s, w1, cue, 2))
+		return false;
+	if (w0 > 0 && notes__words_at(s, w0 - 1, "对"))
+		w0--;
+	for (size_t i = 0; i < sizeof(because) / sizeof(*because); i++) {
+		size_t n = strlen(because[i]) / 3;
+
+		if (w0 >= n && notes__words_at(s, w0 - n, because[i]))
+			return true;
+	}
+	return false;
+}
+
 void
 notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 {
+	if ((f->context & NOTES_HYPOTHETICAL) && allergy_reason_zh(s, k)) {
+		f->context &= ~NOTES_HYPOTHETICAL;
+		if (f->context == 0)
+			f->trigger = "";
+	}
 	if ((f->context & NOTES_UNCERTAIN) && kept_as_allergy_zh(s)) {
 		f->context &= ~NOTES_UNCERTAIN;
 		if (f->context == 0)

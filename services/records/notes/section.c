@@ -45,14 +45,45 @@ zh_head_last(const sentence *s)
 	return j;
 }
 
+/* bracket_head_zh: does s open its line with the allergy cues of its
+ * items [0, j] in lenticular brackets, the list after them on the line
+ * ("【过敏史】青霉素皮试阳性（2010年）")?  The brackets close the heading
+ * as a colon does (rules75zh25). */
+static bool
+bracket_head_zh(const sentence *s, size_t j)
+{
+	uint32_t start = s->words[0].start, i;
+
+	if (start < 3 || memcmp(s->text + start - 3, "\xe3\x80\x90", 3) != 0 ||
+	    strncmp(s->text + s->items[j].end, "\xe3\x80\x91", 3) != 0)
+		return false;
+	for (i = start - 3; i > 0 && s->text[i - 1] == ' ';)
+		i--;
+	return i == 0 || s->text[i - 1] == '\n';
+}
+
+/* inline_bracket_head_zh: does s open with an allergy heading in
+ * lenticular brackets and go on with its list on the line
+ * ("【过敏史】青霉素皮试阳性")?  It is a heading as "过敏史：青霉素…" is. */
+static bool
+inline_bracket_head_zh(const sentence *s)
+{
+	size_t j = zh_head_last(s);
+
+	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
+	       s->items[j].w1 < s->n && bracket_head_zh(s, j);
+}
+
 bool
 notes__zh_allergy_head(const sentence *s)
 {
 	return s->n_items > 0 && s->items[0].w0 == 0 &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
-	       notes__colon_after(s, zh_head_last(s)) &&
-	       notes__line_lead(s) != NULL;
+	       ((notes__colon_after(s, zh_head_last(s)) &&
+		 notes__line_lead(s) != NULL) ||
+		bracket_head_zh(s, zh_head_last(s)));
 }
 
 /* in_brackets_zh: is colon inside full-width brackets opened after the
@@ -218,6 +249,28 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 	       notes__colon_at(s->text, i + 3, to) != NULL;
 }
 
+/* ordinal_zh: does s open with a section's ordinal, a number or a Chinese
+ * numeral and an enumeration comma or a full stop after it ("四、过敏史",
+ * "4、过敏史", "（三）过敏史")?  The heading is the words after it
+ * (rules75zh25). */
+static bool
+ordinal_zh(const sentence *s)
+{
+	static const char *const numerals[] = {"一", "二", "三", "四", "五",
+					       "六", "七", "八", "九", "十"};
+
+	if (s->n < 2 ||
+	    (!notes__is_number(s->words[0].key) &&
+	     !notes__words_in(s, 0, numerals,
+			      sizeof(numerals) / sizeof(*numerals))))
+		return false;
+	return notes__only_marks(s->text, s->words[0].end, s->words[1].start,
+				 ".") ||
+	       (s->words[1].start - s->words[0].end >= 3 &&
+		(memcmp(s->text + s->words[0].end, "\xe3\x80\x81", 3) == 0 ||
+		 memcmp(s->text + s->words[0].end, "\xef\xbc\x89", 3) == 0));
+}
+
 /* allergy_heading_joined_zh: is s, its last word ending at last and its
  * line at to, Chinese allergy cues joined as one heading alone on the
  * line, a word such as 史 after them at most ("过敏/不良反应史：",
@@ -226,9 +279,9 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 static bool
 allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
 {
-	size_t j;
+	size_t j, first = ordinal_zh(s) ? 1 : 0;
 
-	if (s->n_items < 2 || s->items[0].w0 != 0 || !s->words[0].han ||
+	if (s->n_items < 2 || s->items[0].w0 != first || !s->words[first].han ||
 	    s->items[0].e->type != NOTES_T_ALLERGY_CUE)
 		return false;
 	j = zh_head_last(s);
@@ -293,15 +346,33 @@ reaction_table_head(const sentence *s, uint32_t to)
 	return false;
 }
 
+/* bracketed_zh: the end of the closing lenticular bracket of s, its last
+ * word ending at last and its line at to, when the line is a heading in
+ * 【】 alone on its line, a colon after it at most ("【过敏史】",
+ * "【药物过敏/不良反应】"); last when it is not.  Chinese records head
+ * their sections so, as others write "过敏史：" (rules75zh25). */
+static uint32_t
+bracketed_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	static const char open[] = "\xe3\x80\x90", close[] = "\xe3\x80\x91";
+	uint32_t start = s->words[0].start;
+
+	if (start < 3 || memcmp(s->text + start - 3, open, 3) != 0 ||
+	    last + 3 > to || memcmp(s->text + last, close, 3) != 0 ||
+	    !notes__only_marks(s->text, last + 3, to, ":-"))
+		return last;
+	return last + 3;
+}
+
 bool
 notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 {
-	uint32_t last;
+	uint32_t last, tail;
 
 	*allergies = false;
 	if (s->n == 0)
 		return false;
-	if (inline_heading(s))
+	if (inline_heading(s) || inline_bracket_head_zh(s))
 		return true;
 	/* a line ends at a line break or the text's end; a sentence cut
 	 * at NOTES_SENTENCE_WORDS (end is its last word) is no line */
@@ -311,13 +382,16 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 	last = s->words[s->n - 1].end;
 	if (last > end->start)
 		return false;
-	*allergies = (s->n <= 2 || s->items[0].w0 == 0) && s->n_items == 1 &&
+	tail = bracketed_zh(s, last, end->start);
+	*allergies = (s->n <= 2 || s->items[0].w0 == 0 ||
+		      (s->items[0].w0 == 1 && ordinal_zh(s))) &&
+		     s->n_items == 1 &&
 		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 		     s->items[0].w1 == s->n &&
-		     notes__only_marks(s->text, last, end->start, ":-");
+		     notes__only_marks(s->text, tail, end->start, ":-");
 	*allergies = *allergies || allergy_titled(s, last, end->start) ||
 		     allergy_heading_noted_zh(s, last, end->start) ||
-		     allergy_heading_joined_zh(s, last, end->start) ||
+		     allergy_heading_joined_zh(s, tail, end->start) ||
 		     (!s->allergy_list && reaction_table_head(s, end->start));
 	return *allergies ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&

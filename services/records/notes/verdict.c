@@ -1239,6 +1239,55 @@ negate_class(notes_reading *out, const char *code, const char *trigger)
 	}
 }
 
+/* unconfirmed_after_zh: does s say, after byte from and before any other
+ * drug, that its story could not be confirmed ("又話佢日日食 Aspirin 冇
+ * 事……無法確認，請院方再問")?  A member taken without harm against a
+ * class's reaction the writer cannot settle leaves the class's allergy in
+ * doubt, not cleared; a doubt after another drug ("…可继续使用，青霉素过敏
+ * 史待核实") is that drug's (rules75zh25). */
+static bool
+unconfirmed_after_zh(const sentence *s, uint32_t from)
+{
+	static const char *const unsure[] = {"无法确认", "未能确认", "有待确认",
+					     "待确认",	 "无法证实", "无法核实",
+					     "待核实"};
+	uint32_t to = s->words[s->n - 1].end;
+
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].start >= from && is_drug(&s->items[m])) {
+			to = s->items[m].start;
+			break;
+		}
+	for (size_t w = 0; w < s->n && s->words[w].start < to; w++)
+		if (s->words[w].start >= from &&
+		    notes__words_in(s, w, unsure,
+				    sizeof(unsure) / sizeof(*unsure)))
+			return true;
+	return false;
+}
+
+/* clear_class negates out's affirmed allergies to class code, with
+ * trigger, after a member taken without harm ending at byte from; doubts
+ * them when s says after it that it could not be confirmed. */
+static void
+clear_class(const sentence *s, notes_reading *out, const char *code,
+	    const char *trigger, uint32_t from)
+{
+	if (!unconfirmed_after_zh(s, from)) {
+		negate_class(out, code, trigger);
+		return;
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    strcmp(f->code, code) == 0) {
+			f->context = NOTES_UNCERTAIN;
+			f->trigger = "无法确认";
+		}
+	}
+}
+
 /* tolerated_kept: is c a member taken without harm in s, the class's
  * label kept after it ("PCN - has had amoxicillin twice since with no
  * reaction; label kept for now")?  Then the class is a past allergy the
@@ -1292,8 +1341,8 @@ notes__member_clears_class(const sentence *s, notes_reading *out, size_t first)
 			if (tolerated_kept(s, c))
 				keep_class_past(out, s->items[k].e->code);
 			else
-				negate_class(out, s->items[k].e->code,
-					     c->trigger);
+				clear_class(s, out, s->items[k].e->code,
+					    c->trigger, c->end);
 		}
 	}
 }
@@ -1311,7 +1360,8 @@ notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out)
 			    notes__word_between(s, j, k, "但") &&
 			    notes__member_of(s->items[k].e->code,
 					     s->items[j].e->code))
-				negate_class(out, s->items[j].e->code, cue);
+				clear_class(s, out, s->items[j].e->code, cue,
+					    s->items[k].end);
 	}
 }
 

@@ -5462,6 +5462,140 @@ test_rules_zh24(void)
 			r.findings[i].context == 0);
 }
 
+/* The twenty-fifth writer's Chinese (issue 75, rules75zh25): a drug
+ * given "at the time" in the clause after a reaction (当时…用了地塞米松)
+ * treated it, and is no allergy; a verdict that a reaction is no allergy,
+ * answered "but avoid" (不是过敏，但以后避免), keeps the label, an
+ * intolerance; an allergy heading in lenticular brackets alone on its
+ * line (【过敏史/不良反应】) opens an allergy list as 过敏史： does; swollen
+ * feet or legs (脚肿, 腿肿) and sexual dysfunction (性功能障碍) after a
+ * drug are its side effects, but swollen feet in brackets after a dose
+ * ("Furosemide 20mg daily (腳腫)") are why it is taken; 换了药 is a
+ * switch, as 换药 is; an allergy heading after a section's ordinal
+ * (四、过敏史) opens its list; a drug whose name is not remembered
+ * (名字记不清) is no doubted allergy; a drug taken "without a reaction
+ * appearing" (没有出现反应) was taken without harm; on an allergy line
+ * 对利福平无反应 denies the drug's allergy; an allergy heading in
+ * brackets with its list after it on the line (【过敏史】青霉素…) is an
+ * allergy line; a member taken without harm against a class's reaction
+ * leaves the class in doubt when the writer cannot confirm it (無法確認,
+ * 待確認); a relative who adds to the history on the telephone
+ * (兒子電話補充) only reports it; the patient's refusal to take a drug
+ * again (不肯再吃, 唔肯再食) is an intolerance; a verdict that a drug's
+ * reaction is no allergy reads the entry of the drug's last mention
+ * before it; an allergy given as a plan's reason (因对头孢曲松过敏) is the
+ * patient's, not hypothetical; blisters in lay words (起泡泡, 起水泡) are a
+ * reaction. */
+static const expect rules_zh25[] = {
+	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢类", 0, true},
+	{"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松，记为过敏。",
+	 NOTES_MEDICINE, "dexamethasone", "地塞米松", 0, true},
+	{"过敏史：阿莫西林：咳嗽，当时用了头孢呋辛后出疹。", NOTES_ALLERGY,
+	 "cefuroxime", "头孢呋辛", 0, true},
+	{"过敏史：布洛芬：吃了胃痛，不是过敏，但以后避免使用。", NOTES_ALLERGY,
+	 "ibuprofen", "布洛芬", 0, true},
+	{"过敏史：布洛芬：吃了胃痛，不是过敏，但可以继续使用。", NOTES_ALLERGY,
+	 "ibuprofen", "布洛芬", NEG, false},
+	{"【过敏史/不良反应】\n- 格列美脲：低血糖（不良反应，已停）。",
+	 NOTES_ALLERGY, "glimepiride", "格列美脲", 0, true},
+	{"【药物过敏】\n  - 布洛芬：吃了脚肿，不是过敏，但以后避免。",
+	 NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+	{"【用药】\n- 格列美脲 2mg qd。", NOTES_MEDICINE, "glimepiride",
+	 "格列美脲", 0, true},
+	{"依那普利 10mg qd（去年换的，以前吃硝苯地平脚肿）。", NOTES_ALLERGY,
+	 "nifedipine", "硝苯地平", 0, true},
+	{"过敏史：对头孢过敏。另外“氨氯地平——腿肿”，2020年换成硝苯地平。",
+	 NOTES_ALLERGY, "amlodipine", "氨氯地平", 0, true},
+	{"服\"氨氯地平\"，后因脚肿改为缬沙坦80mg qd。", NOTES_ALLERGY,
+	 "amlodipine", "氨氯地平", 0, true},
+	{"- Furosemide 20mg daily (腳腫)", NOTES_MEDICINE, "furosemide",
+	 "Furosemide", 0, true},
+	{"呋塞米 20mg qd（腿肿）。", NOTES_MEDICINE, "furosemide", "呋塞米", 0,
+	 true},
+	{"过敏史：阿莫西林 500mg（皮疹）。", NOTES_ALLERGY, "amoxicillin",
+	 "阿莫西林", 0, true},
+	{"曾用过帕罗西汀，性功能障碍，换药。", NOTES_ALLERGY, "paroxetine",
+	 "帕罗西汀", 0, true},
+	{"另：以前吃卡托普利咳嗽，换了药。", NOTES_ALLERGY, "captopril",
+	 "卡托普利", 0, true},
+	{"四、过敏史\n- 青霉素：去年全身起风团。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
+	{"4、过敏史\n- 青霉素：去年全身起风团。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
+	{"（三）过敏及不良反应\n- 青霉素：去年全身起风团。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"过敏史：头孢（名字记不清）。", NOTES_ALLERGY, "cephalosporins",
+	 "头孢", 0, true},
+	{"头孢记不清，可能过敏。", NOTES_ALLERGY, "cephalosporins", "头孢",
+	 NOTES_UNCERTAIN, true},
+	{"过敏史：去年用过哌拉西林他唑巴坦，没有出现反应。", NOTES_MEDICINE,
+	 "piperacillin", "哌拉西林他唑巴坦", HIST, true},
+	{"过敏史：青霉素皮试阳性，对利福平无反应。", NOTES_ALLERGY,
+	 "rifampicin", "利福平", NEG, false},
+	{"【过敏史】青霉素皮试阳性。对利福平无反应。", NOTES_ALLERGY,
+	 "rifampicin", "利福平", NEG, false},
+	{"【过敏史】青霉素皮试阳性。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 0, true},
+	{"水肿，对呋塞米无反应。", NOTES_MEDICINE, "furosemide", "呋塞米", 0,
+	 true},
+	{"藥物過敏：山友說佢「食 NSAID 會氣喘」，但又話佢日日食 Aspirin "
+	 "冇事……無法確認，請院方再問。",
+	 NOTES_ALLERGY, "nsaids", "NSAID", UNC, true},
+	{"藥物過敏：山友說佢「食 NSAID 會氣喘」，但又話佢日日食 Aspirin 冇事。",
+	 NOTES_ALLERGY, "nsaids", "NSAID", NEG, false},
+	{"女儿诉\"对青霉素、头孢都过敏\"，但2025年曾使用头孢曲松10天无不良反应"
+	 "，"
+	 "可继续使用，青霉素过敏史待核实。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢", NEG, false},
+	{"兒子電話補充：「媽媽對盤尼西林也會過敏」。", NOTES_ALLERGY,
+	 "penicillins", "盤尼西林", 0, true},
+	{"兒子電話補充：「媽媽對盤尼西林也會過敏」，但 2022 年曾使用 "
+	 "Amoxicillin "
+	 "一週無不良反應，暫列「疑似，待確認」。",
+	 NOTES_ALLERGY, "penicillins", "盤尼西林", UNC, true},
+	{"Co-trimoxazole 以前食完嘔到唔停，唔肯再食。", NOTES_ALLERGY,
+	 "co-trimoxazole", "Co-trimoxazole", 0, true},
+	{"秋水仙碱，当时腹泻厉害，以后不肯再吃。", NOTES_ALLERGY, "colchicine",
+	 "秋水仙碱", 0, true},
+	{"如伤寒血培养阳性：因对头孢曲松过敏，选阿奇霉素。", NOTES_ALLERGY,
+	 "ceftriaxone", "头孢曲松", 0, true},
+	{"如对吗啡过敏，改用芬太尼。", NOTES_ALLERGY, "morphine", "吗啡", HYP,
+	 false},
+	{"以前吃 Bactrim 全身起泡泡。", NOTES_ALLERGY, "co-trimoxazole",
+	 "Bactrim", 0, true},
+};
+
+static void
+test_rules_zh25(void)
+{
+	static const char *const treated =
+		"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松。";
+	static const char *const dosed = "- Furosemide 20mg daily (腳腫)";
+	static const char *const no_response = "水肿，对呋塞米无反应。";
+	static const char *const again =
+		"俾咗 Prednisolone 同 Augmentin；食 Augmentin 之後肚瀉三日，"
+		"記錄為不耐受（胃腸），唔係過敏。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh25) / sizeof(rules_zh25[0]); i++)
+		check(&rules_zh25[i]);
+	/* the remedy given at the time is no allergy */
+	notes__read_rules(treated, strlen(treated), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "dexamethasone") == NULL);
+	/* swollen feet in brackets after a dose are why it is taken */
+	notes__read_rules(dosed, strlen(dosed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
+	/* the verdict reads the entry of the drug's last mention */
+	notes__read_rules(again, strlen(again), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == 0);
+	/* a drug that did not work is no allergy denied */
+	notes__read_rules(no_response, strlen(no_response), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -5522,6 +5656,7 @@ static const mt_case cases[] = {
 	{"rules_zh22", test_rules_zh22},
 	{"rules_zh23", test_rules_zh23},
 	{"rules_zh24", test_rules_zh24},
+	{"rules_zh25", test_rules_zh25},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
