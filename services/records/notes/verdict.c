@@ -1094,25 +1094,77 @@ notes__denied_report(const sentence *s, notes_reading *out)
 		negate_line_allergies(s, out, "denies", false);
 }
 
-/* answer_no: is s a bare "no" answering a question the sentence before
- * ended with ("Allergies: PCN? - no, he tolerated Augmentin ...")?
- * Returns where that question mark stands, or 0. */
-static uint32_t
-answer_no(const sentence *s)
+/* The words that give a reported answer before it ("daughter says NO"). */
+static const char *const answer_says[] = {"says", "said", "states"};
+
+/* answer_word: where the "no" answering a question stands in s: its first
+ * word, or the answer of someone who gives it ("daughter says NO", "Graham:
+ * \"No, Mum ...\""), or s->n when none.  The answer is its clause alone:
+ * a comma, a full stop, a colon or a semicolon follows it. */
+static size_t
+answer_word(const sentence *s)
 {
-	uint32_t q;
+	size_t w = s->n;
 	char after;
 
-	if (s->n == 0 || !(s->allergy_list || s->allergy_line) ||
-	    !notes__words_at(s, 0, "no"))
-		return 0;
-	q = s->words[0].start;
-	after = s->n > 1 ? s->text[s->words[0].end] : '.';
-	if (after != ',' && after != '.' && after != ';')
-		return 0;
+	if (s->n > 0 && notes__words_at(s, 0, "no"))
+		w = 0;
+	else if (s->n > 2 && notes__words_in(s, 1, answer_says, 3) &&
+		 notes__words_at(s, 2, "no"))
+		w = 2;
+	else if (s->n > 1 && s->text[s->words[0].end] == ':' &&
+		 notes__words_at(s, 1, "no"))
+		w = 1;
+	if (w == s->n)
+		return s->n;
+	after = w + 1 < s->n ? s->text[s->words[w].end] : '.';
+	return after == ',' || after == '.' || after == ';' || after == ':'
+		       ? w
+		       : s->n;
+}
+
+/* question_before: where the question mark ending the sentence before s
+ * stands ("Allergies: PCN? - no, ..."), or 0. */
+static uint32_t
+question_before(const sentence *s)
+{
+	uint32_t q = s->words[0].start;
+
 	while (q > 0 && (s->text[q - 1] == ' ' || s->text[q - 1] == '-'))
 		q--;
 	return q > 0 && s->text[q - 1] == '?' ? q - 1 : 0;
+}
+
+/* answer_no: is s a "no" answering a question the sentence before ended
+ * with ("Allergies: PCN? - no, he tolerated Augmentin ...", "Penicillin?
+ * daughter says NO, that was her dad")?  Returns where that question mark
+ * stands, or 0. */
+static uint32_t
+answer_no(const sentence *s)
+{
+	/* the answer's colon ("NO: she had ...", "Graham: \"No ...")
+	 * reads as a heading that ends the list: the question's allergy
+	 * finding, right before, is the allergy context */
+	if (s->n == 0 || answer_word(s) == s->n)
+		return 0;
+	return question_before(s);
+}
+
+/* asked_of: does the question that ends at q ask of allergy f, named
+ * right before it or with its reaction's word or two between ("ACE
+ * inhibitor cough? - no, she's on ramipril fine")? */
+static bool
+asked_of(const char *text, const notes_finding *f, uint32_t q)
+{
+	size_t words = 0;
+
+	for (uint32_t i = f->end; i < q; i++) {
+		if (text[i] == ' ' && i + 1 < q && text[i + 1] != ' ')
+			words++;
+		else if (!isalpha((unsigned char)text[i]) && text[i] != ' ')
+			return false;
+	}
+	return words <= 2;
 }
 
 void
@@ -1125,7 +1177,7 @@ notes__answered_no(const sentence *s, notes_reading *out)
 
 		if (f->kind != NOTES_ALLERGY || f->end > q)
 			continue;
-		if (f->end == q && f->code[0] != '\0' &&
+		if (asked_of(s->text, f, q) && f->code[0] != '\0' &&
 		    (f->context & ~NOTES_UNCERTAIN) == 0) {
 			f->context = NOTES_NEGATED;
 			f->trigger = "answered no";

@@ -4483,6 +4483,33 @@ test_rules_en24(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
 }
 
+/* The twenty-fifth writer's English (issue 75, rules75en25): a question
+ * of an allergy answered "no", after a colon or by whoever answers
+ * ("daughter says NO", "Graham: \"No, ...\""), or asked with its
+ * reaction's word ("ACE inhibitor cough? - no"), negates it. */
+static const expect rules_en25[] = {
+	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
+	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
+	{"Allergies: penicillin? - NO: she had benzathine penicillin for 20 "
+	 "years without reaction.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Allergies: codeine - drowsy. Penicillin? daughter says NO, that was "
+	 "her dad.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Allergies: codeine. Also penicillin? Graham: \"No, Mum, that was "
+	 "Auntie Jean.\"",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Rash after amoxicillin? No fever.", NOTES_ALLERGY, "amoxicillin",
+	 "amoxicillin", UNC, true},
+};
+
+static void
+test_rules_en25(void)
+{
+	for (size_t i = 0; i < sizeof(rules_en25) / sizeof(rules_en25[0]); i++)
+		check(&rules_en25[i]);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -5510,6 +5537,7 @@ static const mt_case cases[] = {
 	{"rules_en22", test_rules_en22},
 	{"rules_en23", test_rules_en23},
 	{"rules_en24", test_rules_en24},
+	{"rules_en25", test_rules_en25},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
