@@ -1094,8 +1094,10 @@ notes__denied_report(const sentence *s, notes_reading *out)
 		negate_line_allergies(s, out, "denies", false);
 }
 
-/* The words that give a reported answer before it ("daughter says NO"). */
+/* The words that give a reported answer before it ("daughter says NO"),
+ * and the answers that deny ("Sulfa? denies."). */
 static const char *const answer_says[] = {"says", "said", "states"};
+static const char *const answer_none[] = {"no", "denies", "denied"};
 
 /* answer_word: where the "no" answering a question stands in s: its first
  * word, or the answer of someone who gives it ("daughter says NO", "Graham:
@@ -1107,8 +1109,10 @@ answer_word(const sentence *s)
 	size_t w = s->n;
 	char after;
 
-	if (s->n > 0 && notes__words_at(s, 0, "no"))
+	if (s->n > 0 && notes__words_in(s, 0, answer_none, 3))
 		w = 0;
+	else if (s->n > 1 && notes__words_in(s, 1, answer_none + 1, 2))
+		w = 1; /* "pt denies" */
 	else if (s->n > 2 && notes__words_in(s, 1, answer_says, 3) &&
 		 notes__words_at(s, 2, "no"))
 		w = 2;

@@ -4486,7 +4486,9 @@ test_rules_en24(void)
 /* The twenty-fifth writer's English (issue 75, rules75en25): a question
  * of an allergy answered "no", after a colon or by whoever answers
  * ("daughter says NO", "Graham: \"No, ...\""), or asked with its
- * reaction's word ("ACE inhibitor cough? - no"), negates it. */
+ * reaction's word ("ACE inhibitor cough? - no"), or denied ("Sulfa?
+ * denies."), negates it; a drug after "on <drug> with" was taken beside
+ * the culprit, no allergy. */
 static const expect rules_en25[] = {
 	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
@@ -4501,13 +4503,29 @@ static const expect rules_en25[] = {
 	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
 	{"Rash after amoxicillin? No fever.", NOTES_ALLERGY, "amoxicillin",
 	 "amoxicillin", UNC, true},
+	{"Allergies: Sulfa? denies. Ceftriaxone given 2024 fine.",
+	 NOTES_ALLERGY, "sulfonamides", "Sulfa", NEG, false},
+	{"Allergies: Sulfa? pt denies.", NOTES_ALLERGY, "sulfonamides", "Sulfa",
+	 NEG, false},
+	{"Allergies:\n- Tramadol - seizure while on tramadol with sertraline.",
+	 NOTES_MEDICINE, "sertraline", "sertraline", 0, true},
 };
 
 static void
 test_rules_en25(void)
 {
+	static const char *const with =
+		"Allergies:\n- Tramadol - seizure while on tramadol with "
+		"sertraline.";
+	notes_reading r;
+
 	for (size_t i = 0; i < sizeof(rules_en25) / sizeof(rules_en25[0]); i++)
 		check(&rules_en25[i]);
+	/* the drug taken beside the culprit ("while on A with B") is no
+	 * allergy */
+	notes__read_rules(with, strlen(with), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sertraline") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") != NULL);
 }
 
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
