@@ -4488,7 +4488,8 @@ test_rules_en24(void)
  * ("daughter says NO", "Graham: \"No, ...\""), or asked with its
  * reaction's word ("ACE inhibitor cough? - no"), or denied ("Sulfa?
  * denies."), negates it; a drug after "on <drug> with" was taken beside
- * the culprit, no allergy. */
+ * the culprit, no allergy; a drug used "with no problem" was taken
+ * without harm. */
 static const expect rules_en25[] = {
 	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
@@ -4509,6 +4510,9 @@ static const expect rules_en25[] = {
 	 NEG, false},
 	{"Allergies:\n- Tramadol - seizure while on tramadol with sertraline.",
 	 NOTES_MEDICINE, "sertraline", "sertraline", 0, true},
+	{"Allergies: morphine - hallucinations. Fentanyl was used in ICU with "
+	 "no problem.",
+	 NOTES_MEDICINE, "fentanyl", "Fentanyl", HIST, true},
 };
 
 static void
