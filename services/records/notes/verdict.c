@@ -1154,6 +1154,20 @@ answer_no(const sentence *s)
 	return question_before(s);
 }
 
+/* answer_taken: does s answer a question of an allergy to code with the
+ * substance used without harm ("Also latex? - we used latex gloves
+ * during today's exam with no reaction, so I do not think so")? */
+static bool
+answer_taken(const sentence *s, const char *code)
+{
+	for (size_t k = 0; k < s->n_items; k++)
+		if (is_drug(&s->items[k]) &&
+		    strcmp(s->items[k].e->code, code) == 0 &&
+		    notes__tolerated_after(s, k) != NULL)
+			return true;
+	return false;
+}
+
 /* asked_of: does the question that ends at q ask of allergy f, named
  * right before it or with its reaction's word or two between ("ACE
  * inhibitor cough? - no, she's on ramipril fine")? */
@@ -1174,7 +1188,8 @@ asked_of(const char *text, const notes_finding *f, uint32_t q)
 void
 notes__answered_no(const sentence *s, notes_reading *out)
 {
-	uint32_t q = answer_no(s);
+	bool no = answer_no(s) != 0;
+	uint32_t q = s->n > 0 ? question_before(s) : 0;
 
 	for (size_t i = out->n; q > 0 && i-- > 0;) {
 		notes_finding *f = &out->findings[i];
@@ -1182,9 +1197,10 @@ notes__answered_no(const sentence *s, notes_reading *out)
 		if (f->kind != NOTES_ALLERGY || f->end > q)
 			continue;
 		if (asked_of(s->text, f, q) && f->code[0] != '\0' &&
-		    (f->context & ~NOTES_UNCERTAIN) == 0) {
+		    (f->context & ~NOTES_UNCERTAIN) == 0 &&
+		    (no || answer_taken(s, f->code))) {
 			f->context = NOTES_NEGATED;
-			f->trigger = "answered no";
+			f->trigger = no ? "answered no" : "answered taken";
 		}
 		return; /* only the allergy the question named */
 	}

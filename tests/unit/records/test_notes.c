@@ -4489,7 +4489,8 @@ test_rules_en24(void)
  * reaction's word ("ACE inhibitor cough? - no"), or denied ("Sulfa?
  * denies."), negates it; a drug after "on <drug> with" was taken beside
  * the culprit, no allergy; a drug used "with no problem" was taken
- * without harm. */
+ * without harm; a question answered by the substance used without harm
+ * negates its allergy. */
 static const expect rules_en25[] = {
 	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
@@ -4510,6 +4511,9 @@ static const expect rules_en25[] = {
 	 NEG, false},
 	{"Allergies:\n- Tramadol - seizure while on tramadol with sertraline.",
 	 NOTES_MEDICINE, "sertraline", "sertraline", 0, true},
+	{"Allergies: amoxicillin - welts. Also latex? - we used latex gloves "
+	 "during today's exam with no reaction, so I do not think so.",
+	 NOTES_ALLERGY, "latex", "latex", NEG, false},
 	{"Allergies: morphine - hallucinations. Fentanyl was used in ICU with "
 	 "no problem.",
 	 NOTES_MEDICINE, "fentanyl", "Fentanyl", HIST, true},
