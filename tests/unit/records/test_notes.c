@@ -4490,7 +4490,8 @@ test_rules_en24(void)
  * denies."), negates it; a drug after "on <drug> with" was taken beside
  * the culprit, no allergy; a drug used "with no problem" was taken
  * without harm; a question answered by the substance used without harm
- * negates its allergy. */
+ * negates its allergy; "So:" or "NO:" opens no section, the allergy list
+ * goes on. */
 static const expect rules_en25[] = {
 	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
@@ -4514,6 +4515,10 @@ static const expect rules_en25[] = {
 	{"Allergies: amoxicillin - welts. Also latex? - we used latex gloves "
 	 "during today's exam with no reaction, so I do not think so.",
 	 NOTES_ALLERGY, "latex", "latex", NEG, false},
+	{"ALLERGIES\n- Penicillin - diarrhoea. So: GI intolerance to "
+	 "amoxicillin, not an allergy.\n- Metformin - bloating (tolerated at "
+	 "current dose).",
+	 NOTES_ALLERGY, "metformin", "Metformin", 0, true},
 	{"Allergies: morphine - hallucinations. Fentanyl was used in ICU with "
 	 "no problem.",
 	 NOTES_MEDICINE, "fentanyl", "Fentanyl", HIST, true},
