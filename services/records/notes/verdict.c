@@ -1206,6 +1206,45 @@ notes__answered_no(const sentence *s, notes_reading *out)
 	}
 }
 
+/* intolerance_only: is s a bare record of an intolerance, naming no
+ * drug and denying nothing ("Record as intolerance.")? */
+static bool
+intolerance_only(const sentence *s)
+{
+	bool cue = false;
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		const notes_entry *e = s->items[k].e;
+
+		if (is_drug(&s->items[k]) || e->type == NOTES_T_NEGATED)
+			return false;
+		cue = cue || (e->type == NOTES_T_ALLERGY_CUE &&
+			      strstr(e->key, "intoleran") != NULL);
+	}
+	return cue;
+}
+
+void
+notes__intolerance_after(const sentence *s, notes_reading *out)
+{
+	if (s->prior.e == NULL || !intolerance_only(s))
+		return;
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+		const notes_entry *t;
+
+		if (f->kind != NOTES_ALLERGY || f->start != s->prior.start)
+			continue;
+		t = notes__find(f->trigger);
+		if (f->context == NOTES_NEGATED && t != NULL &&
+		    (t->dir & NOTES_DIR_NOT_ALLERGY)) {
+			f->context = 0;
+			f->trigger = "recorded as intolerance";
+		}
+		return;
+	}
+}
+
 /* verdict_not_allergic returns the "not" of a "not allergic" that ends
  * its clause with no drug after it ("\"Morfine\" on allergy band - pt
  * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or

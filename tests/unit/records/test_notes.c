@@ -4491,7 +4491,8 @@ test_rules_en24(void)
  * the culprit, no allergy; a drug used "with no problem" was taken
  * without harm; a question answered by the substance used without harm
  * negates its allergy; "So:" or "NO:" opens no section, the allergy list
- * goes on. */
+ * goes on; "Record as intolerance." after "not a true allergy" keeps the
+ * allergy. */
 static const expect rules_en25[] = {
 	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
@@ -4519,6 +4520,12 @@ static const expect rules_en25[] = {
 	 "amoxicillin, not an allergy.\n- Metformin - bloating (tolerated at "
 	 "current dose).",
 	 NOTES_ALLERGY, "metformin", "Metformin", 0, true},
+	{"Allergies:\n- Vancomycin: flushing during fast infusion - NOT a true "
+	 "allergy per ID; can have with slow rate. Record as intolerance.",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
+	{"Allergies:\n- Vancomycin: flushing during fast infusion - NOT a true "
+	 "allergy per ID. Do not record as intolerance.",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", NEG, false},
 	{"Allergies: morphine - hallucinations. Fentanyl was used in ICU with "
 	 "no problem.",
 	 NOTES_MEDICINE, "fentanyl", "Fentanyl", HIST, true},
