@@ -530,6 +530,8 @@ misattributed_drug(const sentence *s, size_t r)
 	return last;
 }
 
+static uint32_t answer_no(const sentence *s);
+
 bool
 notes__misattributed_allergy(const sentence *s, notes_reading *out)
 {
@@ -537,7 +539,11 @@ notes__misattributed_allergy(const sentence *s, notes_reading *out)
 	const item *d = r < s->n ? misattributed_drug(s, r) : NULL;
 	notes_finding f;
 
-	if (d == NULL)
+	/* a question's answer ("ACE inhibitor cough? - no, she's on
+	 * ramipril fine; that was her husband") gives the relative the
+	 * allergy asked of, which notes__answered_no has negated: the drugs
+	 * the answer names are the patient's (rules75en25) */
+	if (d == NULL || answer_no(s) != 0)
 		return true;
 	allergy_of(d, NOTES_NEGATED, misattributed, &f);
 	if (!notes__keep(out, &f))
@@ -1097,7 +1103,8 @@ notes__denied_report(const sentence *s, notes_reading *out)
 /* The words that give a reported answer before it ("daughter says NO"),
  * and the answers that deny ("Sulfa? denies."). */
 static const char *const answer_says[] = {"says", "said", "states"};
-static const char *const answer_none[] = {"no", "denies", "denied"};
+static const char *const answer_none[] = {"no", "none", "nil", "denies",
+					  "denied"};
 
 /* answer_word: where the "no" answering a question stands in s: its first
  * word, or the answer of someone who gives it ("daughter says NO", "Graham:
@@ -1109,9 +1116,9 @@ answer_word(const sentence *s)
 	size_t w = s->n;
 	char after;
 
-	if (s->n > 0 && notes__words_in(s, 0, answer_none, 3))
+	if (s->n > 0 && notes__words_in(s, 0, answer_none, 5))
 		w = 0;
-	else if (s->n > 1 && notes__words_in(s, 1, answer_none + 1, 2))
+	else if (s->n > 1 && notes__words_in(s, 1, answer_none + 3, 2))
 		w = 1; /* "pt denies" */
 	else if (s->n > 2 && notes__words_in(s, 1, answer_says, 3) &&
 		 notes__words_at(s, 2, "no"))

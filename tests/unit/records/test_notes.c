@@ -4505,6 +4505,8 @@ static const expect rules_en25[] = {
 	{"Allergies: codeine. Also penicillin? Graham: \"No, Mum, that was "
 	 "Auntie Jean.\"",
 	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Allergies: penicillin? - none.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", NEG, false},
 	{"Rash after amoxicillin? No fever.", NOTES_ALLERGY, "amoxicillin",
 	 "amoxicillin", UNC, true},
 	{"Allergies: Sulfa? denies. Ceftriaxone given 2024 fine.",
@@ -4534,6 +4536,10 @@ static const expect rules_en25[] = {
 static void
 test_rules_en25(void)
 {
+	static const char *const answered =
+		"Allergies: \"clarithromycin - vomiting\" per pt, and ACE "
+		"inhibitor cough? - no, she's on ramipril fine; that was her "
+		"husband.";
 	static const char *const with =
 		"Allergies:\n- Tramadol - seizure while on tramadol with "
 		"sertraline.";
@@ -4541,6 +4547,10 @@ test_rules_en25(void)
 
 	for (size_t i = 0; i < sizeof(rules_en25) / sizeof(rules_en25[0]); i++)
 		check(&rules_en25[i]);
+	/* the answer's relative had the allergy asked of, not the drug
+	 * the answer names */
+	notes__read_rules(answered, strlen(answered), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ramipril") == NULL);
 	/* the drug taken beside the culprit ("while on A with B") is no
 	 * allergy */
 	notes__read_rules(with, strlen(with), &r);
