@@ -4492,7 +4492,8 @@ test_rules_en24(void)
  * without harm; a question answered by the substance used without harm
  * negates its allergy; "So:" or "NO:" opens no section, the allergy list
  * goes on; "Record as intolerance." after "not a true allergy" keeps the
- * allergy. */
+ * allergy; "no known allergy to <drug>" or "NKDA apart from above" is no
+ * NKDA. */
 static const expect rules_en25[] = {
 	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
@@ -4528,6 +4529,10 @@ static const expect rules_en25[] = {
 	{"Allergies:\n- Vancomycin: flushing during fast infusion - NOT a true "
 	 "allergy per ID. Do not record as intolerance.",
 	 NOTES_ALLERGY, "vancomycin", "Vancomycin", NEG, false},
+	{"Allergies: NKA apart from bee stings.", NOTES_ALLERGY, "", "NKA", NEG,
+	 false},
+	{"Allergies: NKDA except codeine (vomiting).", NOTES_ALLERGY, "codeine",
+	 "codeine", 0, true},
 	{"Allergies: morphine - hallucinations. Fentanyl was used in ICU with "
 	 "no problem.",
 	 NOTES_MEDICINE, "fentanyl", "Fentanyl", HIST, true},
@@ -4540,6 +4545,9 @@ test_rules_en25(void)
 		"Allergies: \"clarithromycin - vomiting\" per pt, and ACE "
 		"inhibitor cough? - no, she's on ramipril fine; that was her "
 		"husband.";
+	static const char *const to_drug = "No known allergy to penicillin.";
+	static const char *const but_above =
+		"Allergies: NKDA apart from above.";
 	static const char *const with =
 		"Allergies:\n- Tramadol - seizure while on tramadol with "
 		"sertraline.";
@@ -4551,6 +4559,13 @@ test_rules_en25(void)
 	 * the answer names */
 	notes__read_rules(answered, strlen(answered), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "ramipril") == NULL);
+	/* "no known allergy" narrowed to a drug or to the rest is no
+	 * NKDA */
+	notes__read_rules(to_drug, strlen(to_drug), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	notes__read_rules(but_above, strlen(but_above), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
 	/* the drug taken beside the culprit ("while on A with B") is no
 	 * allergy */
 	notes__read_rules(with, strlen(with), &r);
