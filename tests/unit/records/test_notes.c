@@ -4493,7 +4493,8 @@ test_rules_en24(void)
  * negates its allergy; "So:" or "NO:" opens no section, the allergy list
  * goes on; "Record as intolerance." after "not a true allergy" keeps the
  * allergy; "no known allergy to <drug>" or "NKDA apart from above" is no
- * NKDA. */
+ * NKDA; "(... - intolerance)" closing a sentence of one drug is that
+ * drug's. */
 static const expect rules_en25[] = {
 	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
@@ -4533,6 +4534,9 @@ static const expect rules_en25[] = {
 	 false},
 	{"Allergies: NKDA except codeine (vomiting).", NOTES_ALLERGY, "codeine",
 	 "codeine", 0, true},
+	{"Was given tramadol in ED - took 1 dose, vomited, stopped; would not "
+	 "take again (he says \"allergic\", it is nausea - intolerance).",
+	 NOTES_ALLERGY, "tramadol", "tramadol", 0, true},
 	{"Allergies: morphine - hallucinations. Fentanyl was used in ICU with "
 	 "no problem.",
 	 NOTES_MEDICINE, "fentanyl", "Fentanyl", HIST, true},
