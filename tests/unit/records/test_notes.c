@@ -4494,7 +4494,7 @@ test_rules_en24(void)
  * goes on; "Record as intolerance." after "not a true allergy" keeps the
  * allergy; "no known allergy to <drug>" or "NKDA apart from above" is no
  * NKDA; "(... - intolerance)" closing a sentence of one drug is that
- * drug's. */
+ * drug's; "muscle pains" is a reaction, as "muscle aches" is. */
 static const expect rules_en25[] = {
 	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
 	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
@@ -4537,6 +4537,9 @@ static const expect rules_en25[] = {
 	{"Was given tramadol in ED - took 1 dose, vomited, stopped; would not "
 	 "take again (he says \"allergic\", it is nausea - intolerance).",
 	 NOTES_ALLERGY, "tramadol", "tramadol", 0, true},
+	{"Meds: simvastatin 20mg (was atorvastatin - \"muscle pains\" so "
+	 "switched 2025).",
+	 NOTES_ALLERGY, "atorvastatin", "atorvastatin", 0, true},
 	{"Allergies: morphine - hallucinations. Fentanyl was used in ICU with "
 	 "no problem.",
 	 NOTES_MEDICINE, "fentanyl", "Fentanyl", HIST, true},
