@@ -1719,6 +1719,7 @@ export const NOTE_REACTIONS_ZH = {
   "makes my legs ache": "肌肉酸痛",
   "makes my muscles ache": "肌肉酸痛",
   "muscle aches": "肌肉酸痛",
+  "muscle pains": "肌肉疼痛",
   "nightmares": "噩梦",
   "pruritus": "瘙痒",
   "rash": "皮疹",

@@ -552,6 +552,34 @@ withheld_for(const sentence *s, size_t k)
 			       sizeof(treatment) / sizeof(*treatment));
 }
 
+/* none_but: is "no known allergies" item k narrowed to one drug ("No
+ * known allergy to penicillin") or to all but the drug allergies told
+ * ("NKDA apart from above", "except codeine")?  It denies that drug, or
+ * any other, and does not say the patient has none (rules75en25).
+ * "NKA apart from bee stings" names no drug: no drug allergy. */
+static bool
+none_but(const sentence *s, size_t k)
+{
+	static const char *const but[] = {"apart from", "except", "other than",
+					  "besides", "aside from"};
+	size_t w = s->items[k].w1, n = 0;
+
+	if (w >= s->n)
+		return false;
+	for (size_t i = 0; n == 0 && i < sizeof(but) / sizeof(*but); i++)
+		if (notes__phrase_at(s, w, but[i]))
+			n = strchr(but[i], ' ') != NULL ? 2 : 1;
+	if (n == 0)
+		n = notes__words_at(s, w, "to") ? 1 : 0;
+	else if (w + n < s->n && (notes__words_at(s, w + n, "above") ||
+				  notes__phrase_at(s, w + n, "the above")))
+		return true;
+	for (size_t m = k + 1; n > 0 && m < s->n_items; m++)
+		if (s->items[m].w0 == w + n)
+			return is_drug(&s->items[m]);
+	return false;
+}
+
 bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
@@ -567,7 +595,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	switch (it->e->type) {
 	case NOTES_T_NONE_KNOWN:
 		if (notes__denied_allergen_zh(s, k) ||
-		    notes__unticked(s, s->items[k].w0))
+		    notes__unticked(s, s->items[k].w0) || none_but(s, k))
 			return false;
 		f->kind = NOTES_ALLERGY;
 		f->context = NOTES_NEGATED;

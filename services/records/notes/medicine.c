@@ -355,6 +355,23 @@ already_on_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* on_with: is drug item k written right after "on" another drug "with"
+ * ("seizure while on tramadol with sertraline")?  The patient was on
+ * both; the story is the first drug's, the one after "with" taken beside
+ * it (rules75en25). */
+static bool
+on_with(const sentence *s, size_t k)
+{
+	const item *d = k > 0 ? &s->items[k - 1] : NULL;
+
+	/* "with" may be an item of its own (a reaction's "with") */
+	if (d != NULL && !is_drug(d) && d->w1 == s->items[k].w0 && k > 1)
+		d--;
+	return d != NULL && is_drug(d) && d->w0 >= 1 &&
+	       notes__words_at(s, d->w0 - 1, "on") &&
+	       s->items[k].w0 == d->w1 + 1 && notes__words_at(s, d->w1, "with");
+}
+
 bool
 notes__now_on(const sentence *s, size_t k)
 {
@@ -372,7 +389,7 @@ notes__now_on(const sentence *s, size_t k)
 		(notes__words_at(s, after, "now") ||
 		 notes__words_at(s, after, "too") ||
 		 notes__phrase_at(s, after, "as well"))) ||
-	       already_on_zh(s, k);
+	       on_with(s, k) || already_on_zh(s, k);
 }
 
 /* taken_for_years: is drug item k told as taken for years ("she has had

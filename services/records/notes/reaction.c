@@ -974,6 +974,29 @@ cue_conditional(const sentence *s, size_t j)
 	return false;
 }
 
+/* closing_verdict: is intolerance cue j the last word of a bracket that
+ * closes its sentence, every drug of which is drug item k ("Was given
+ * tramadol in ED - took 1 dose, vomited, stopped; would not take again
+ * (he says \"allergic\", it is nausea - intolerance).")?  The writer's
+ * verdict on the story is on its one drug, across its clauses
+ * (rules75en25). */
+static bool
+closing_verdict(const sentence *s, size_t k, size_t j)
+{
+	const item *cue = &s->items[j];
+	const char *p = s->text + cue->end;
+
+	if (j < k || strcmp(cue->e->key, "intolerance") != 0 ||
+	    cue->w1 != s->n || *p != ')' ||
+	    !notes__ascii_paren_open(s->text, s->items[k].end, cue->start))
+		return false;
+	for (size_t m = 0; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return false;
+	return true;
+}
+
 bool
 notes__allergy_cued(const sentence *s, size_t k)
 {
@@ -982,7 +1005,7 @@ notes__allergy_cued(const sentence *s, size_t k)
 		    !cue_conditional(s, j) &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||
-		     adverbs_reach_zh(s, k, j) ||
+		     closing_verdict(s, k, j) || adverbs_reach_zh(s, k, j) ||
 		     run_adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
 			return true;
 	return sensitive_because_zh(s, k) || sensitive_reacted_zh(s, k) ||

@@ -46,6 +46,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	notes__removed_named_label(s, out);
 	notes__denied_report(s, out);
 	notes__answered_no(s, out);
+	notes__intolerance_after(s, out);
 	notes__not_allergic_after(s, out);
 	notes__denied_outright(s, out, first);
 	notes__member_clears_class(s, out, first);

@@ -913,11 +913,18 @@ void notes__removed_named_label(const sentence *s, notes_reading *out);
  * sentence) negates that allergy. */
 void notes__denied_report(const sentence *s, notes_reading *out);
 
-/* notes__answered_no: an allergy list's question answered "no" in the next
+/* notes__answered_no: an allergy's question answered "no" in the next
  * sentence ("Allergies: PCN? - no, he tolerated Augmentin apart from GI
- * upset") negates the allergy the question named, right before its "?"
- * (rules75en24). */
+ * upset", "Sulfa? denies.", "latex? - we used latex gloves ... with no
+ * reaction") negates the allergy the question named, right before its
+ * "?" or its reaction's word (rules75en24, rules75en25). */
 void notes__answered_no(const sentence *s, notes_reading *out);
+
+/* notes__intolerance_after: a bare "Record as intolerance." after a
+ * verdict "not a true allergy" on the drug the sentence before began with
+ * keeps that drug's allergy, affirmed: the reaction is kept as an
+ * intolerance (rules75en25). */
+void notes__intolerance_after(const sentence *s, notes_reading *out);
 
 /* notes__not_allergic_after negates the allergy that s found before a verdict
  * "not allergic" (verdict_not_allergic): the writer says the reaction

@@ -108,6 +108,24 @@ digits_around(const char *p)
 	return isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[1]);
 }
 
+/* connective_colon: does s open with a connective or an answer and a
+ * colon right after it ("So: GI intolerance to amoxicillin, not an
+ * allergy.", "penicillin? - NO: she had ...")?  That colon opens the
+ * writer's conclusion or reason, no section: an allergy list goes on
+ * (rules75en25). */
+static bool
+connective_colon(const sentence *s)
+{
+	static const char *const connective[] = {"so",	      "but",  "however",
+						 "therefore", "thus", "hence",
+						 "no",	      "yes"};
+	const char *p = s->text + s->words[0].end;
+
+	return notes__words_in(s, 0, connective,
+			       sizeof(connective) / sizeof(*connective)) &&
+	       (*p == ':' || (p[0] == ' ' && p[1] == ':'));
+}
+
 /* inline_heading: does the line start with a heading of words that
  * name no substance, a colon after them ("Current meds: levothyroxine")?
  * It ends an allergy list.  Words that name a problem before the colon
@@ -118,7 +136,7 @@ inline_heading(const sentence *s)
 {
 	const char *colon;
 
-	if (s->n < 2)
+	if (s->n < 2 || connective_colon(s))
 		return false;
 	colon = notes__colon_at(s->text, s->words[0].start,
 				s->words[s->n - 1].start);

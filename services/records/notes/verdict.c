@@ -530,6 +530,8 @@ misattributed_drug(const sentence *s, size_t r)
 	return last;
 }
 
+static uint32_t answer_no(const sentence *s);
+
 bool
 notes__misattributed_allergy(const sentence *s, notes_reading *out)
 {
@@ -537,7 +539,11 @@ notes__misattributed_allergy(const sentence *s, notes_reading *out)
 	const item *d = r < s->n ? misattributed_drug(s, r) : NULL;
 	notes_finding f;
 
-	if (d == NULL)
+	/* a question's answer ("ACE inhibitor cough? - no, she's on
+	 * ramipril fine; that was her husband") gives the relative the
+	 * allergy asked of, which notes__answered_no has negated: the drugs
+	 * the answer names are the patient's (rules75en25) */
+	if (d == NULL || answer_no(s) != 0)
 		return true;
 	allergy_of(d, NOTES_NEGATED, misattributed, &f);
 	if (!notes__keep(out, &f))
@@ -1094,43 +1100,155 @@ notes__denied_report(const sentence *s, notes_reading *out)
 		negate_line_allergies(s, out, "denies", false);
 }
 
-/* answer_no: is s a bare "no" answering a question the sentence before
- * ended with ("Allergies: PCN? - no, he tolerated Augmentin ...")?
- * Returns where that question mark stands, or 0. */
-static uint32_t
-answer_no(const sentence *s)
+/* The words that give a reported answer before it ("daughter says NO"),
+ * and the answers that deny ("Sulfa? denies."). */
+static const char *const answer_says[] = {"says", "said", "states"};
+static const char *const answer_none[] = {"no", "none", "nil", "denies",
+					  "denied"};
+
+/* answer_word: where the "no" answering a question stands in s: its first
+ * word, or the answer of someone who gives it ("daughter says NO", "Graham:
+ * \"No, Mum ...\""), or s->n when none.  The answer is its clause alone:
+ * a comma, a full stop, a colon or a semicolon follows it. */
+static size_t
+answer_word(const sentence *s)
 {
-	uint32_t q;
+	size_t w = s->n;
 	char after;
 
-	if (s->n == 0 || !(s->allergy_list || s->allergy_line) ||
-	    !notes__words_at(s, 0, "no"))
-		return 0;
-	q = s->words[0].start;
-	after = s->n > 1 ? s->text[s->words[0].end] : '.';
-	if (after != ',' && after != '.' && after != ';')
-		return 0;
+	if (s->n > 0 && notes__words_in(s, 0, answer_none, 5))
+		w = 0;
+	else if (s->n > 1 && notes__words_in(s, 1, answer_none + 3, 2))
+		w = 1; /* "pt denies" */
+	else if (s->n > 2 && notes__words_in(s, 1, answer_says, 3) &&
+		 notes__words_at(s, 2, "no"))
+		w = 2;
+	else if (s->n > 1 && s->text[s->words[0].end] == ':' &&
+		 notes__words_at(s, 1, "no"))
+		w = 1;
+	if (w == s->n)
+		return s->n;
+	after = w + 1 < s->n ? s->text[s->words[w].end] : '.';
+	return after == ',' || after == '.' || after == ';' || after == ':'
+		       ? w
+		       : s->n;
+}
+
+/* question_before: where the question mark ending the sentence before s
+ * stands ("Allergies: PCN? - no, ..."), or 0. */
+static uint32_t
+question_before(const sentence *s)
+{
+	uint32_t q = s->words[0].start;
+
 	while (q > 0 && (s->text[q - 1] == ' ' || s->text[q - 1] == '-'))
 		q--;
 	return q > 0 && s->text[q - 1] == '?' ? q - 1 : 0;
 }
 
+/* answer_no: is s a "no" answering a question the sentence before ended
+ * with ("Allergies: PCN? - no, he tolerated Augmentin ...", "Penicillin?
+ * daughter says NO, that was her dad")?  Returns where that question mark
+ * stands, or 0. */
+static uint32_t
+answer_no(const sentence *s)
+{
+	/* the answer's colon ("NO: she had ...", "Graham: \"No ...")
+	 * reads as a heading that ends the list: the question's allergy
+	 * finding, right before, is the allergy context */
+	if (s->n == 0 || answer_word(s) == s->n)
+		return 0;
+	return question_before(s);
+}
+
+/* answer_taken: does s answer a question of an allergy to code with the
+ * substance used without harm ("Also latex? - we used latex gloves
+ * during today's exam with no reaction, so I do not think so")? */
+static bool
+answer_taken(const sentence *s, const char *code)
+{
+	for (size_t k = 0; k < s->n_items; k++)
+		if (is_drug(&s->items[k]) &&
+		    strcmp(s->items[k].e->code, code) == 0 &&
+		    notes__tolerated_after(s, k) != NULL)
+			return true;
+	return false;
+}
+
+/* asked_of: does the question that ends at q ask of allergy f, named
+ * right before it or with its reaction's word or two between ("ACE
+ * inhibitor cough? - no, she's on ramipril fine")? */
+static bool
+asked_of(const char *text, const notes_finding *f, uint32_t q)
+{
+	size_t words = 0;
+
+	for (uint32_t i = f->end; i < q; i++) {
+		if (text[i] == ' ' && i + 1 < q && text[i + 1] != ' ')
+			words++;
+		else if (!isalpha((unsigned char)text[i]) && text[i] != ' ')
+			return false;
+	}
+	return words <= 2;
+}
+
 void
 notes__answered_no(const sentence *s, notes_reading *out)
 {
-	uint32_t q = answer_no(s);
+	bool no = answer_no(s) != 0;
+	uint32_t q = s->n > 0 ? question_before(s) : 0;
 
 	for (size_t i = out->n; q > 0 && i-- > 0;) {
 		notes_finding *f = &out->findings[i];
 
 		if (f->kind != NOTES_ALLERGY || f->end > q)
 			continue;
-		if (f->end == q && f->code[0] != '\0' &&
-		    (f->context & ~NOTES_UNCERTAIN) == 0) {
+		if (asked_of(s->text, f, q) && f->code[0] != '\0' &&
+		    (f->context & ~NOTES_UNCERTAIN) == 0 &&
+		    (no || answer_taken(s, f->code))) {
 			f->context = NOTES_NEGATED;
-			f->trigger = "answered no";
+			f->trigger = no ? "answered no" : "answered taken";
 		}
 		return; /* only the allergy the question named */
+	}
+}
+
+/* intolerance_only: is s a bare record of an intolerance, naming no
+ * drug and denying nothing ("Record as intolerance.")? */
+static bool
+intolerance_only(const sentence *s)
+{
+	bool cue = false;
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		const notes_entry *e = s->items[k].e;
+
+		if (is_drug(&s->items[k]) || e->type == NOTES_T_NEGATED)
+			return false;
+		cue = cue || (e->type == NOTES_T_ALLERGY_CUE &&
+			      strstr(e->key, "intoleran") != NULL);
+	}
+	return cue;
+}
+
+void
+notes__intolerance_after(const sentence *s, notes_reading *out)
+{
+	if (s->prior.e == NULL || !intolerance_only(s))
+		return;
+	for (size_t i = out->n; i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+		const notes_entry *t;
+
+		if (f->kind != NOTES_ALLERGY || f->start != s->prior.start)
+			continue;
+		t = notes__find(f->trigger);
+		if (f->context == NOTES_NEGATED && t != NULL &&
+		    (t->dir & NOTES_DIR_NOT_ALLERGY)) {
+			f->context = 0;
+			f->trigger = "recorded as intolerance";
+		}
+		return;
 	}
 }
 

@@ -116,7 +116,7 @@ ORDER_CEILINGS = {
     "en-dev22": (2, 0), "zh-dev22": (2, 1),
     "en-dev23": (4, 0), "zh-dev23": (6, 0),
     "en-dev24": (10, 1), "zh-dev24": (4, 0),
-    "en-dev25": (8, 8), "zh-dev25": (5, 0),
+    "en-dev25": (4, 0), "zh-dev25": (5, 0),
 }
 
 

@@ -4483,6 +4483,103 @@ test_rules_en24(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
 }
 
+/* The twenty-fifth writer's English (issue 75, rules75en25): a question
+ * of an allergy answered "no", after a colon or by whoever answers
+ * ("daughter says NO", "Graham: \"No, ...\""), or asked with its
+ * reaction's word ("ACE inhibitor cough? - no"), or denied ("Sulfa?
+ * denies."), negates it; a drug after "on <drug> with" was taken beside
+ * the culprit, no allergy; a drug used "with no problem" was taken
+ * without harm; a question answered by the substance used without harm
+ * negates its allergy; "So:" or "NO:" opens no section, the allergy list
+ * goes on; "Record as intolerance." after "not a true allergy" keeps the
+ * allergy; "no known allergy to <drug>" or "NKDA apart from above" is no
+ * NKDA; "(... - intolerance)" closing a sentence of one drug is that
+ * drug's; "muscle pains" is a reaction, as "muscle aches" is. */
+static const expect rules_en25[] = {
+	{"Allergies: ACE inhibitor cough? - no, she's on ramipril fine.",
+	 NOTES_ALLERGY, "ace inhibitors", "ACE inhibitor", NEG, false},
+	{"Allergies: penicillin? - NO: she had benzathine penicillin for 20 "
+	 "years without reaction.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Allergies: codeine - drowsy. Penicillin? daughter says NO, that was "
+	 "her dad.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Allergies: codeine. Also penicillin? Graham: \"No, Mum, that was "
+	 "Auntie Jean.\"",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Allergies: penicillin? - none.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", NEG, false},
+	{"Rash after amoxicillin? No fever.", NOTES_ALLERGY, "amoxicillin",
+	 "amoxicillin", UNC, true},
+	{"Allergies: Sulfa? denies. Ceftriaxone given 2024 fine.",
+	 NOTES_ALLERGY, "sulfonamides", "Sulfa", NEG, false},
+	{"Allergies: Sulfa? pt denies.", NOTES_ALLERGY, "sulfonamides", "Sulfa",
+	 NEG, false},
+	{"Allergies:\n- Tramadol - seizure while on tramadol with sertraline.",
+	 NOTES_MEDICINE, "sertraline", "sertraline", 0, true},
+	{"Allergies: amoxicillin - welts. Also latex? - we used latex gloves "
+	 "during today's exam with no reaction, so I do not think so.",
+	 NOTES_ALLERGY, "latex", "latex", NEG, false},
+	{"ALLERGIES\n- Penicillin - diarrhoea. So: GI intolerance to "
+	 "amoxicillin, not an allergy.\n- Metformin - bloating (tolerated at "
+	 "current dose).",
+	 NOTES_ALLERGY, "metformin", "Metformin", 0, true},
+	{"Allergies:\n- Vancomycin: flushing during fast infusion - NOT a true "
+	 "allergy per ID; can have with slow rate. Record as intolerance.",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
+	{"Allergies:\n- Vancomycin: flushing during fast infusion - NOT a true "
+	 "allergy per ID. Do not record as intolerance.",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", NEG, false},
+	{"Allergies: NKA apart from bee stings.", NOTES_ALLERGY, "", "NKA", NEG,
+	 false},
+	{"Allergies: NKDA except codeine (vomiting).", NOTES_ALLERGY, "codeine",
+	 "codeine", 0, true},
+	{"Was given tramadol in ED - took 1 dose, vomited, stopped; would not "
+	 "take again (he says \"allergic\", it is nausea - intolerance).",
+	 NOTES_ALLERGY, "tramadol", "tramadol", 0, true},
+	{"Meds: simvastatin 20mg (was atorvastatin - \"muscle pains\" so "
+	 "switched 2025).",
+	 NOTES_ALLERGY, "atorvastatin", "atorvastatin", 0, true},
+	{"Allergies: morphine - hallucinations. Fentanyl was used in ICU with "
+	 "no problem.",
+	 NOTES_MEDICINE, "fentanyl", "Fentanyl", HIST, true},
+};
+
+static void
+test_rules_en25(void)
+{
+	static const char *const answered =
+		"Allergies: \"clarithromycin - vomiting\" per pt, and ACE "
+		"inhibitor cough? - no, she's on ramipril fine; that was her "
+		"husband.";
+	static const char *const to_drug = "No known allergy to penicillin.";
+	static const char *const but_above =
+		"Allergies: NKDA apart from above.";
+	static const char *const with =
+		"Allergies:\n- Tramadol - seizure while on tramadol with "
+		"sertraline.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en25) / sizeof(rules_en25[0]); i++)
+		check(&rules_en25[i]);
+	/* the answer's relative had the allergy asked of, not the drug
+	 * the answer names */
+	notes__read_rules(answered, strlen(answered), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ramipril") == NULL);
+	/* "no known allergy" narrowed to a drug or to the rest is no
+	 * NKDA */
+	notes__read_rules(to_drug, strlen(to_drug), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	notes__read_rules(but_above, strlen(but_above), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	/* the drug taken beside the culprit ("while on A with B") is no
+	 * allergy */
+	notes__read_rules(with, strlen(with), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sertraline") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") != NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -5644,6 +5741,7 @@ static const mt_case cases[] = {
 	{"rules_en22", test_rules_en22},
 	{"rules_en23", test_rules_en23},
 	{"rules_en24", test_rules_en24},
+	{"rules_en25", test_rules_en25},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
