@@ -536,3 +536,51 @@ notes__features(const char *text, size_t len, const notes_reading *r,
 	bucket(out, "same=", note->same[i], 3);
 	bucket(out, "np=", note->problems / 3, 5);
 }
+
+/* The words kept each side of a drug mention for its kind (wider than the
+ * context's: "Allergies: penicillin (rash), sulfa (hives), codeine"). */
+#define KIND_WORDS 16
+
+/* other_kinds: the kinds besides f's that the reading gives f's code
+ * ("xk=medicine": an allergy read also as taken), and how many allergies
+ * the note holds. */
+static void
+other_kinds(const notes_reading *r, size_t i, notes_features *out)
+{
+	const notes_finding *f = &r->findings[i];
+	bool seen[NOTES_MEDICINE + 1] = {false};
+	size_t allergies = 0;
+
+	for (size_t k = 0; k < r->n; k++) {
+		const notes_finding *g = &r->findings[k];
+
+		allergies += g->kind == NOTES_ALLERGY;
+		if (k != i && g->kind != f->kind && g->kind != NOTES_PROBLEM &&
+		    strcmp(g->code, f->code) == 0)
+			seen[g->kind] = true;
+	}
+	for (int k = NOTES_ALLERGY; k <= NOTES_MEDICINE; k++)
+		if (seen[k])
+			add(out, "xk=", notes_kind_name((notes_kind)k));
+	bucket(out, "nal=", allergies, 4);
+}
+
+void
+notes__kind_features(const char *text, size_t len, const notes_reading *r,
+		     size_t i, notes_features *out)
+{
+	const notes_finding *f = &r->findings[i];
+	size_t ls = line_start(text, f->start);
+	words ws;
+
+	out->n = 0;
+	out->used = 0;
+	add(out, "sub=", f->code);
+	add(out, "sys=", f->system ? f->system : "");
+	add(out, "rx=", f->reaction ? f->reaction : "");
+	other_kinds(r, i, out);
+	cut(text, ls, f->start, KIND_WORDS, false, &ws);
+	add_words(out, "wb:", &ws, 0, ws.n);
+	cut(text, f->end, line_end(text, len, f->end), KIND_WORDS, true, &ws);
+	add_words(out, "wa:", &ws, 0, ws.n);
+}

@@ -289,6 +289,14 @@ void notes__features(const char *text, size_t len, const notes_reading *r,
 		     const notes_feature_note *note, size_t i,
 		     notes_features *out);
 
+/* notes__kind_features writes what a decision of the kind of r's drug
+ * finding i (allergy or medicine) reads beyond notes__features: its code,
+ * the reaction the rules read, the other kinds the reading gives its
+ * code, the allergies of the note and the words of a wider stretch of
+ * its line (build/bin/notes-features --kinds, tools/notes/kind.py). */
+void notes__kind_features(const char *text, size_t len, const notes_reading *r,
+			  size_t i, notes_features *out);
+
 /* notes__read_rules reads text as notes_read does, by the rules alone
  * (reader.c): what the context model is trained on and then corrects. */
 void notes__read_rules(const char *text, size_t len, notes_reading *out);

@@ -117,6 +117,35 @@ test_fnv1a(void)
 	MT_TRUE(notes__hash("foobar") == 0x85944171f73967e8ull);
 }
 
+/* The features of a drug mention's kind (notes__kind_features): each
+ * hash is its string's, and the allergy of the first note carries its
+ * code and reaction. */
+static void
+test_kind_features(void)
+{
+	static notes_reading r;
+	static notes_features fs = {.strings = true};
+	const char *text = notes[0];
+	size_t drugs = 0, seen = 0;
+
+	notes__read_rules(text, strlen(text), &r);
+	for (size_t k = 0; k < r.n; k++) {
+		if (r.findings[k].kind == NOTES_PROBLEM)
+			continue;
+		drugs++;
+		notes__kind_features(text, strlen(text), &r, k, &fs);
+		MT_TRUE(fs.n > 3);
+		for (size_t i = 0; i < fs.n; i++) {
+			MT_TRUE(fs.hash[i] == notes__hash(fs.f[i]));
+			seen += r.findings[k].kind == NOTES_ALLERGY &&
+				(strcmp(fs.f[i], "sub=penicillins") == 0 ||
+				 strcmp(fs.f[i], "rx=rash") == 0);
+		}
+	}
+	MT_TRUE(drugs >= 3);
+	MT_EQ_INT(seen, 2);
+}
+
 /* The built-in weights load: no two of their features share a hash. */
 static void
 test_model_loads(void)
@@ -130,6 +159,7 @@ test_model_loads(void)
 static const mt_case cases[] = {
 	{"hash_is_string_hash", test_hash_is_string_hash},
 	{"word_feature", test_word_feature},
+	{"kind_features", test_kind_features},
 	{"fnv1a", test_fnv1a},
 	{"model_loads", test_model_loads},
 	{NULL, NULL},
