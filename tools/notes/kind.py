@@ -67,7 +67,6 @@ import argparse
 import itertools
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -92,25 +91,11 @@ def read_kinds(name, notes, cache):
         with open(path, encoding="utf-8") as f:
             out = f.read()
     else:
-        data = b"".join(n["text"].encode() + b"\0" for n in notes)
-        out = subprocess.run(
-            [os.path.join(train.BUILD, "bin", "notes-features"), "--kinds"],
-            input=data, stdout=subprocess.PIPE, check=True).stdout.decode()
+        out = train.features_text(notes, "--kinds")
         if path:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(out)
-    found = []
-    for line in out.split("\n"):
-        if line == "#":
-            found.append([])
-        elif line:
-            f = line.split("\t")
-            found[-1].append({"kind": f[0], "code": f[1], "ctx": f[2],
-                              "features": f[5:]})
-    if len(found) != len(notes):
-        raise SystemExit("notes-features read %d texts of %d"
-                         % (len(found), len(notes)))
-    return found
+    return train.parse_features(out, notes)
 
 
 def held(f):

@@ -85,12 +85,17 @@ def _resolutions():
 RESOLUTIONS = _resolutions()
 
 
-def read_features(notes, mode="--rules"):
-    """[[finding]] of each note: {kind, code, ctx, features}."""
+def features_text(notes, mode="--rules"):
+    """What build/bin/notes-features prints of the notes in mode."""
     data = b"".join(n["text"].encode() + b"\0" for n in notes)
-    out = subprocess.run([os.path.join(BUILD, "bin", "notes-features"),
-                          mode], input=data, stdout=subprocess.PIPE,
-                         check=True).stdout.decode()
+    return subprocess.run([os.path.join(BUILD, "bin", "notes-features"),
+                           mode], input=data, stdout=subprocess.PIPE,
+                          check=True).stdout.decode()
+
+
+def parse_features(out, notes):
+    """[[finding]] of each note from notes-features' output:
+    {kind, code, ctx, triggered, trigger, features}."""
     notes_found = []
     for line in out.split("\n"):
         if line == "#":
@@ -107,6 +112,11 @@ def read_features(notes, mode="--rules"):
         raise SystemExit("notes-features read %d texts of %d"
                          % (len(notes_found), len(notes)))
     return notes_found
+
+
+def read_features(notes, mode="--rules"):
+    """[[finding]] of each note: {kind, code, ctx, features}."""
+    return parse_features(features_text(notes, mode), notes)
 
 
 def ctx_set(name):

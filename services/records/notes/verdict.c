@@ -1341,20 +1341,29 @@ clause_parted(const char *text, uint32_t from, uint32_t to)
 	return false;
 }
 
-/* negate_class negates out's affirmed allergies to class code, with
- * trigger: a member's verdict stands for them. */
+/* reread_class gives out's affirmed allergies to class code the context
+ * a later word set, with its trigger. */
 static void
-negate_class(notes_reading *out, const char *code, const char *trigger)
+reread_class(notes_reading *out, const char *code, unsigned context,
+	     const char *trigger)
 {
 	for (size_t i = 0; i < out->n; i++) {
 		notes_finding *f = &out->findings[i];
 
 		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
 		    strcmp(f->code, code) == 0) {
-			f->context = NOTES_NEGATED;
+			f->context = context;
 			f->trigger = trigger;
 		}
 	}
+}
+
+/* negate_class negates out's affirmed allergies to class code, with
+ * trigger: a member's verdict stands for them. */
+static void
+negate_class(notes_reading *out, const char *code, const char *trigger)
+{
+	reread_class(out, code, NOTES_NEGATED, trigger);
 }
 
 /* unconfirmed_after_zh: does s say, after byte from and before any other
@@ -1391,19 +1400,10 @@ static void
 clear_class(const sentence *s, notes_reading *out, const char *code,
 	    const char *trigger, uint32_t from)
 {
-	if (!unconfirmed_after_zh(s, from)) {
+	if (unconfirmed_after_zh(s, from))
+		reread_class(out, code, NOTES_UNCERTAIN, "无法确认");
+	else
 		negate_class(out, code, trigger);
-		return;
-	}
-	for (size_t i = 0; i < out->n; i++) {
-		notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-		    strcmp(f->code, code) == 0) {
-			f->context = NOTES_UNCERTAIN;
-			f->trigger = "无法确认";
-		}
-	}
 }
 
 /* tolerated_kept: is c a member taken without harm in s, the class's
@@ -1421,15 +1421,7 @@ tolerated_kept(const sentence *s, const notes_finding *c)
 static void
 keep_class_past(notes_reading *out, const char *code)
 {
-	for (size_t i = 0; i < out->n; i++) {
-		notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-		    strcmp(f->code, code) == 0) {
-			f->context = NOTES_HISTORICAL;
-			f->trigger = "label kept";
-		}
-	}
+	reread_class(out, code, NOTES_HISTORICAL, "label kept");
 }
 
 /* member_clears: is class item k of s one that finding c, a member's

@@ -109,12 +109,12 @@ ORDER_CEILINGS = {
     "en-dev15": (0, 0), "zh-dev15": (1, 0),
     "en-dev16": (0, 0), "zh-dev16": (0, 0),
     "en-dev17": (1, 1), "zh-dev17": (1, 0),
-    "en-dev18": (5, 0), "zh-dev18": (4, 1),
+    "en-dev18": (4, 0), "zh-dev18": (4, 1),
     "en-dev19": (0, 0), "zh-dev19": (1, 1),
     "en-dev20": (4, 0), "zh-dev20": (5, 0),
     "en-dev21": (0, 0), "zh-dev21": (0, 0),
     "en-dev22": (2, 0), "zh-dev22": (2, 1),
-    "en-dev23": (4, 0), "zh-dev23": (6, 0),
+    "en-dev23": (4, 0), "zh-dev23": (5, 0),
     "en-dev24": (10, 1), "zh-dev24": (4, 0),
     "en-dev25": (4, 0), "zh-dev25": (5, 0),
 }
@@ -454,7 +454,8 @@ LATER_WRITERS_FLOORS = {
     # the twenty-fifth writer's, who annotates no symptom and a side effect
     # the writer blames on a drug as an allergy, as they were read unseen
     # with the twenty-fourth writer's rules and the retrained model (0.671
-    # and 0.679): no rule has learnt from them yet
+    # and 0.679); with the rules learnt from them (rules75en25: 0.687,
+    # rules75zh25: 0.697, before the model was retrained on them)
     "en-dev25": {"all": 0.65, "kind allergy": 0.70, "kind problem": 0.55,
                  "kind medicine": 0.76, "suggested": 0.77},
     "zh-dev25": {"all": 0.65, "kind allergy": 0.74, "kind problem": 0.58,
