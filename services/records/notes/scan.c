@@ -236,6 +236,21 @@ query_mark(const char *text, size_t len, size_t i, size_t next)
 			  len - next - 1)));
 }
 
+/* han_before: is the character that ends right before s[i] a Chinese
+ * one?  A half-width "?" written onto it is the writer's "？" typed on a
+ * Latin keyboard ("冠心病?", "对“利多卡因”过敏?10年前…"): Chinese notes
+ * mix the two widths (rules75zh26). */
+static bool
+han_before(const unsigned char *s, size_t i)
+{
+	notes_char c;
+
+	if (i < 3)
+		return false;
+	notes__char(s + i - 3, 3, &c);
+	return c.han && c.len == 3;
+}
+
 /* mark makes t the one-character token of text[at, end). */
 static void
 mark(notes_tok *t, size_t at, size_t end, notes_tok_type type, char c)
@@ -322,8 +337,9 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 			bool q = query_mark(text, len, i, *pos);
 
 			/* a full-width one after a word queries it, as Chinese
-			 * writes a diagnosis in doubt ("肺炎？") */
-			if (!q && c.len == 3 &&
+			 * writes a diagnosis in doubt ("肺炎？"), and so does a
+			 * half-width one after a Chinese character */
+			if (!q && (c.len == 3 || han_before(s, i)) &&
 			    (i == 0 || !isspace((unsigned char)text[i - 1]))) {
 				mark(t, i, *pos, NOTES_TOK_WORD, '?');
 				memcpy(t->key, "\xef\xbc\x9f", 4);

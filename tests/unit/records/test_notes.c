@@ -5693,6 +5693,29 @@ test_rules_zh25(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
 }
 
+/* The twenty-sixth writer's Chinese (issue 75, rules75zh26): a reaction
+ * the writer judges no true allergy (非真过敏) de-labels the drug before
+ * it, as 非过敏 does; a half-width "?" written onto a Chinese character
+ * queries the word before it as "？" does, and ends no sentence. */
+static const expect rules_zh26[] = {
+	{"过敏：自述对“利多卡因”过敏？10年前拔牙打麻药后心慌、手抖 —— "
+	 "考虑为含肾上腺素局麻药的反应，非真过敏。",
+	 NOTES_ALLERGY, "lidocaine", "利多卡因", NEG, false},
+	{"- 过敏:自述对“利多卡因”过敏?拔牙后心慌 —— 考虑为局麻药的反应,"
+	 "非真过敏,但已报告手术医生,改用罗哌卡因局麻。",
+	 NOTES_ALLERGY, "lidocaine", "利多卡因", NEG, false},
+	{"过敏史：利多卡因，拔牙后心慌，非真过敏。", NOTES_ALLERGY, "lidocaine",
+	 "利多卡因", NEG, false},
+	{"发热3天，初步诊断：肺炎?", NOTES_PROBLEM, "J18.9", "肺炎", UNC, true},
+};
+
+static void
+test_rules_zh26(void)
+{
+	for (size_t i = 0; i < sizeof(rules_zh26) / sizeof(rules_zh26[0]); i++)
+		check(&rules_zh26[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -5755,6 +5778,7 @@ static const mt_case cases[] = {
 	{"rules_zh23", test_rules_zh23},
 	{"rules_zh24", test_rules_zh24},
 	{"rules_zh25", test_rules_zh25},
+	{"rules_zh26", test_rules_zh26},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
