@@ -1457,6 +1457,50 @@ notes__member_clears_class(const sentence *s, notes_reading *out, size_t first)
 	}
 }
 
+/* doubted_class_at: is an allergy in out to class item j of s, written
+ * at it, one the writer doubts ("对青霉素不确定")? */
+static bool
+doubted_class_at(const sentence *s, const notes_reading *out, size_t j)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind == NOTES_ALLERGY &&
+		    out->findings[i].context == NOTES_UNCERTAIN &&
+		    out->findings[i].start == s->items[j].start)
+			return true;
+	return false;
+}
+
+/* settle_doubted_class: class item j's doubted allergy, with a member
+ * taken without harm after it in its clause (item k, cue: "对青霉素不确
+ * 定，曾用阿莫西林无不适"), is negated: the member settles the doubt, as
+ * penicillin de-labelling reads a tolerated course; unless s says after
+ * the member that it could not be confirmed, or a relative tells the
+ * member's story ("头孢类\"不详\"，家属（女儿）诉曾用\"头孢曲松\"无不适"):
+ * hearsay leaves the doubt (rules75zh26). */
+static void
+settle_doubted_class(const sentence *s, notes_reading *out, size_t j, size_t k,
+		     const char *cue)
+{
+	static const char *const told[] = {"家属", "家人", "女儿", "儿子",
+					   "丈夫", "妻子", "转述"};
+
+	if (!doubted_class_at(s, out, j) ||
+	    clause_parted(s->text, s->items[j].end, s->items[k].start) ||
+	    notes__words_any(s, s->items[j].w1, s->items[k].w0, told,
+			     sizeof(told) / sizeof(*told)) ||
+	    unconfirmed_after_zh(s, s->items[k].end))
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == NOTES_UNCERTAIN &&
+		    f->start == s->items[j].start) {
+			f->context = NOTES_NEGATED;
+			f->trigger = cue;
+		}
+	}
+}
+
 void
 notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out)
 {
@@ -1465,13 +1509,17 @@ notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out)
 
 		if (s->items[k].e->type == NOTES_T_SUBSTANCE)
 			cue = notes__unharmed_cue_zh(s, k);
-		for (size_t j = 0; cue != NULL && j < k; j++)
-			if (s->items[j].e->type == NOTES_T_CLASS &&
-			    notes__word_between(s, j, k, "但") &&
-			    notes__member_of(s->items[k].e->code,
-					     s->items[j].e->code))
+		for (size_t j = 0; cue != NULL && j < k; j++) {
+			if (s->items[j].e->type != NOTES_T_CLASS ||
+			    !notes__member_of(s->items[k].e->code,
+					      s->items[j].e->code))
+				continue;
+			if (notes__word_between(s, j, k, "但"))
 				clear_class(s, out, s->items[j].e->code, cue,
 					    s->items[k].end);
+			else
+				settle_doubted_class(s, out, j, k, cue);
+		}
 	}
 }
 

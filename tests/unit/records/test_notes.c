@@ -5707,6 +5707,14 @@ static const expect rules_zh26[] = {
 	{"过敏史：利多卡因，拔牙后心慌，非真过敏。", NOTES_ALLERGY, "lidocaine",
 	 "利多卡因", NEG, false},
 	{"发热3天，初步诊断：肺炎?", NOTES_PROBLEM, "J18.9", "肺炎", UNC, true},
+	{"过敏史：对青霉素不确定，曾用阿莫西林无不适。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", NEG, false},
+	{"过敏史:吗啡过敏(全身痒);对青霉素不确定,曾用阿莫西林无不适。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", NEG, false},
+	{"过敏史：对青霉素不确定，曾用阿莫西林无不适，但无法确认。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
+	{"过敏史：头孢类“不详”，家属（女儿）诉曾用“头孢曲松”无不适。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢类", UNC, true},
 };
 
 static void
