@@ -5696,7 +5696,10 @@ test_rules_zh25(void)
 /* The twenty-sixth writer's Chinese (issue 75, rules75zh26): a reaction
  * the writer judges no true allergy (非真过敏) de-labels the drug before
  * it, as 非过敏 does; a half-width "?" written onto a Chinese character
- * queries the word before it as "？" does, and ends no sentence. */
+ * queries the word before it as "？" does, and ends no sentence; a class
+ * allergy in doubt (对青霉素不确定) with a member taken without harm in its
+ * clause is negated, unless a relative tells it; severe vomiting after a
+ * drug (吐得厉害, 呕吐很厉害) is its reaction. */
 static const expect rules_zh26[] = {
 	{"过敏：自述对“利多卡因”过敏？10年前拔牙打麻药后心慌、手抖 —— "
 	 "考虑为含肾上腺素局麻药的反应，非真过敏。",
@@ -5715,6 +5718,10 @@ static const expect rules_zh26[] = {
 	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
 	{"过敏史：头孢类“不详”，家属（女儿）诉曾用“头孢曲松”无不适。",
 	 NOTES_ALLERGY, "cephalosporins", "头孢类", UNC, true},
+	{"过敏史:磺胺类过敏(皮疹)。家属(女儿)诉母亲以前吃“曲马多”后吐得厉害。",
+	 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
+	{"过敏史：“安乃近”过敏（皮疹）。以前手术后用吗啡呕吐很厉害。",
+	 NOTES_ALLERGY, "morphine", "吗啡", 0, true},
 };
 
 static void
