@@ -4586,7 +4586,8 @@ test_rules_en25(void)
  * "no reaction seen" after an allergen says it is no allergy; a class
  * word after a quoted drug ("\"sulfa\" antibiotic") qualifies it; a
  * reaction told as caused by a later drug ("allopurinol caused rash") is
- * not the reaction of a drug before it. */
+ * not the reaction of a drug before it; a reaction told between a drug
+ * and a tolerated cue keeps that drug's allergy. */
 static const expect rules_en26[] = {
 	{"Allergies: PENICILLIN - anaphylaxis 1998. Got cefuroxime + "
 	 "metronidazole at induction w/o problem.",
@@ -4605,6 +4606,10 @@ static const expect rules_en26[] = {
 	 "febuxostat", "febuxostat", 0, true},
 	{"PMH: gout (febuxostat 40 - allopurinol caused rash).", NOTES_ALLERGY,
 	 "allopurinol", "allopurinol", 0, true},
+	{"Allergies: penicillin - rash, cefalexin given fine since.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Allergies: penicillin - rash, cefalexin given fine since.",
+	 NOTES_MEDICINE, "cefalexin", "cefalexin", HIST, true},
 	{"- Simvastatin -> myalgia (intolerance) 2019, now on pravastatin w/o "
 	 "problem.",
 	 NOTES_MEDICINE, "pravastatin", "pravastatin", 0, true},
