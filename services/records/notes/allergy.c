@@ -396,6 +396,20 @@ notes__disowned_here(const sentence *s, size_t k)
 	       !notes__comma_between(s, k, (size_t)(cue - s->items));
 }
 
+/* curly_quote: the length of the curly quotation mark at p (U+2018,
+ * U+2019, U+201C, U+201D), 0 if none. */
+static uint32_t
+curly_quote(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return u[0] == 0xE2 && u[1] == 0x80 &&
+			       (u[2] == 0x98 || u[2] == 0x99 || u[2] == 0x9C ||
+				u[2] == 0x9D)
+		       ? 3
+		       : 0;
+}
+
 bool
 notes__qualifies_drug(const sentence *s, size_t k)
 {
@@ -407,9 +421,17 @@ notes__qualifies_drug(const sentence *s, size_t k)
 	if ((before->e->type != NOTES_T_SUBSTANCE &&
 	     before->e->type != NOTES_T_CLASS))
 		return false;
-	for (uint32_t i = before->end; i < s->items[k].start; i++)
-		if (s->text[i] != ' ')
+	/* a quoted name qualified all the same: "\"sulfa\" antibiotic -
+	 * hives" (rules75en26) */
+	for (uint32_t i = before->end; i < s->items[k].start; i++) {
+		uint32_t q = curly_quote(s->text + i);
+
+		if (q > 0)
+			i += q - 1;
+		else if (s->text[i] != ' ' && s->text[i] != '"' &&
+			 s->text[i] != '\'')
 			return false;
+	}
 	return true;
 }
 
@@ -730,6 +752,10 @@ notes__reaction_owned(const sentence *s, size_t k, const item *r)
 	size_t j = (size_t)(r - s->items);
 
 	if (r != NULL && owned_in_clause_zh(s, j, k))
+		return true;
+	/* after k, told as the effect of a drug after k: "gout (febuxostat
+	 * 40 - allopurinol caused rash 2021, stopped)" (rules75en26) */
+	if (r != NULL && j >= 2 && j - 2 > k && notes__caused_by(s, j - 2) == r)
 		return true;
 	if (r == NULL || j == 0 || !is_drug(&s->items[j - 1]) ||
 	    s->items[j - 1].w1 != r->w0)

@@ -367,7 +367,15 @@ allergy_denied(const sentence *s, size_t k)
 	const item *it = &s->items[k];
 	const item *cue = k > 0 ? it - 1 : it;
 
-	if (k == 0 || cue->e->type != NOTES_T_ALLERGY_CUE)
+	if (k == 0)
+		return false;
+	/* in brackets after the denied allergy: "NOT allergic to sulfa
+	 * (took Bactrim 2022 w/o problem)" (rules75en20, rules75en26) */
+	if (is_drug(cue) && it->w0 > cue->w1 &&
+	    notes__between_has(s, cue->end, it->start, '(') &&
+	    !notes__between_has(s, cue->end, it->start, ')'))
+		return allergy_denied(s, k - 1);
+	if (cue->e->type != NOTES_T_ALLERGY_CUE)
 		return false;
 	if (it->w0 != cue->w1 &&
 	    (it->w0 != cue->w1 + 1 || !notes__words_at(s, cue->w1, "to")))
@@ -393,6 +401,20 @@ continued_through(const sentence *s, size_t k)
 	return notes__words_at(s, after, "continued") &&
 	       notes__any_in(s, 0, w - 1, eased,
 			     sizeof(eased) / sizeof(*eased));
+}
+
+/* tolerated_now: drug item k taken without harm, read as
+ * notes__challenged does, but taken still when the patient is "now on" it
+ * ("now on pravastatin w/o problem", rules75en26). */
+static bool
+tolerated_now(const sentence *s, size_t k, notes_finding *f)
+{
+	notes__challenged(s, k, notes__tolerated_after(s, k), f);
+	if (notes__now_on(s, k) && f->context == NOTES_HISTORICAL) {
+		f->context = 0;
+		f->trigger = "";
+	}
+	return true;
 }
 
 /* substance reads substance or class item k: an allergy when a cue
@@ -428,7 +450,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	}
 	if (drug && notes__tolerated_after(s, k) &&
 	    !notes__answered_none(s, k) && !allergy_denied(s, k))
-		return notes__challenged(s, k, notes__tolerated_after(s, k), f);
+		return tolerated_now(s, k, f);
 	if (drug && notes__unharmed_zh(s, k, f))
 		return true;
 	if (!drug && class_unharmed_zh(s, k, f))

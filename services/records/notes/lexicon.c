@@ -18,7 +18,7 @@ extern const char notes__combinations_csv[];
 extern const char notes__medicines_csv[];
 extern const char notes__members_csv[];
 
-#define ENTRIES_MAX 8192
+#define ENTRIES_MAX 16384
 #define FIELDS_MAX  4
 #define LINE_MAX    512
 

@@ -1072,6 +1072,10 @@ notes__tolerated_after(const sentence *s, size_t k)
 
 		if ((is_drug(it) && !list) || notes__terminated(s, k, j))
 			return NULL;
+		/* a reaction told between: "penicillin - rash, cefalexin
+		 * given fine since" (rules75en26) */
+		if (it->e->type == NOTES_T_REACTION && !denied_reaction(s, j))
+			return NULL;
 		if (is_drug(it) && paren_opened(s, s->items[k].end, it->start))
 			paren = it->start; /* "... co-amoxiclav, and
 					    * chlorhexidine (she has used

@@ -117,7 +117,7 @@ ORDER_CEILINGS = {
     "en-dev23": (4, 0), "zh-dev23": (5, 0),
     "en-dev24": (10, 1), "zh-dev24": (4, 0),
     "en-dev25": (4, 0), "zh-dev25": (5, 0),
-    "en-dev26": (2, 5), "zh-dev26": (2, 0),
+    "en-dev26": (2, 0), "zh-dev26": (2, 0),
 }
 
 

@@ -4580,6 +4580,69 @@ test_rules_en25(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") != NULL);
 }
 
+/* The twenty-sixth writer's English (issue 75, rules75en26): "w/o
+ * problem" after a drug says what "without problem" says, and "used,
+ * fine" that it was given without harm (taken still when "now on" it);
+ * "no reaction seen" after an allergen says it is no allergy; a class
+ * word after a quoted drug ("\"sulfa\" antibiotic") qualifies it; a
+ * reaction told as caused by a later drug ("allopurinol caused rash") is
+ * not the reaction of a drug before it; a reaction told between a drug
+ * and a tolerated cue keeps that drug's allergy. */
+static const expect rules_en26[] = {
+	{"Allergies: PENICILLIN - anaphylaxis 1998. Got cefuroxime + "
+	 "metronidazole at induction w/o problem.",
+	 NOTES_MEDICINE, "cefuroxime", "cefuroxime", HIST, true},
+	{"Allergies: PENICILLIN - anaphylaxis 1998. Got cefuroxime + "
+	 "metronidazole at induction w/o problem.",
+	 NOTES_ALLERGY, "penicillins", "PENICILLIN", 0, true},
+	{"Allergies: NKDA. Lidocaine local used, fine.", NOTES_MEDICINE,
+	 "lidocaine", "Lidocaine", HIST, true},
+	{"Allergies: NKDA. Latex precautions (mom's request, no reaction "
+	 "seen).",
+	 NOTES_ALLERGY, "latex", "Latex", NEG, false},
+	{"Allergies: penicillin - rash; \"sulfa\" antibiotic - hives 2015.",
+	 NOTES_ALLERGY, "sulfonamides", "sulfa", 0, true},
+	{"PMH: gout (febuxostat 40 - allopurinol caused rash).", NOTES_MEDICINE,
+	 "febuxostat", "febuxostat", 0, true},
+	{"PMH: gout (febuxostat 40 - allopurinol caused rash).", NOTES_ALLERGY,
+	 "allopurinol", "allopurinol", 0, true},
+	{"Allergies: penicillin - rash, cefalexin given fine since.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"Allergies: penicillin - rash, cefalexin given fine since.",
+	 NOTES_MEDICINE, "cefalexin", "cefalexin", HIST, true},
+	{"- Simvastatin -> myalgia (intolerance) 2019, now on pravastatin w/o "
+	 "problem.",
+	 NOTES_MEDICINE, "pravastatin", "pravastatin", 0, true},
+};
+
+static void
+test_rules_en26(void)
+{
+	static const char *const induction =
+		"Allergies: PENICILLIN - anaphylaxis 1998. Got cefuroxime + "
+		"metronidazole at induction w/o problem.";
+	static const char *const quoted =
+		"Allergies: penicillin - rash; \"sulfa\" antibiotic - hives "
+		"2015.";
+	static const char *const caused =
+		"PMH: gout (febuxostat 40 - allopurinol caused rash).";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en26) / sizeof(rules_en26[0]); i++)
+		check(&rules_en26[i]);
+	/* the drugs given at induction are no allergy */
+	notes__read_rules(induction, strlen(induction), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefuroxime") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metronidazole") == NULL);
+	/* the class word qualifies the quoted drug: no allergy to every
+	 * antibiotic */
+	notes__read_rules(quoted, strlen(quoted), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
+	/* the rash is allopurinol's, not febuxostat's */
+	notes__read_rules(caused, strlen(caused), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "febuxostat") == NULL);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -5780,6 +5843,7 @@ static const mt_case cases[] = {
 	{"rules_en23", test_rules_en23},
 	{"rules_en24", test_rules_en24},
 	{"rules_en25", test_rules_en25},
+	{"rules_en26", test_rules_en26},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
