@@ -34,7 +34,8 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev26": 0.903, "zh-dev26": 0.813,
             # held out still: the twenty-seventh writer's, annotated again
             # before any rule learnt from them
-            "en-test27": 0.846, "zh-test27": 0.566}
+            "en-test27": 0.846, "zh-test27": 0.566,
+            "en-test28": 0.514, "zh-test28": 0.576}
 
 
 def _pair(name):
