@@ -11,9 +11,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     "tools", "notes"))
 import kind  # noqa: E402
 
-NONE = frozenset()
-NEG = frozenset({"negated"})
-FAM = frozenset({"family"})
+# contexts as train.py reads an annotation's
+NONE = kind.train.ctx_set("affirmed")
+NEG = kind.train.ctx_set("negated")
+FAM = kind.train.ctx_set("family")
 
 
 def mention(kind_, code, ctx="affirmed", features=()):
