@@ -32,9 +32,9 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev24": 0.821, "zh-dev24": 0.868,
             "en-dev25": 0.907, "zh-dev25": 0.871,
             "en-dev26": 0.903, "zh-dev26": 0.813,
-            # held out still: the twenty-seventh writer's, annotated again
+            "en-dev27": 0.846, "zh-dev27": 0.566,
+            # held out still: the twenty-eighth writer's, annotated again
             # before any rule learnt from them
-            "en-test27": 0.846, "zh-test27": 0.566,
             "en-test28": 0.514, "zh-test28": 0.576}
 
 
