@@ -548,8 +548,15 @@ avoided_after_zh(const sentence *s, size_t w)
 {
 	static const char *const avoid[] = {"避免", "禁用",	"慎用",
 					    "勿用", "不宜再用", "不要再用"};
+	static const char *const permitted[] = {"仍可使用", "可继续使用"};
 	size_t to;
 
+	/* a verdict that the drug may still be given is no label kept: the
+	 * avoidance after it is a caution ("Penicillin 類仍可使用，但盡量避免
+	 * 廣譜": broad-spectrum ones where others do; rules75zh27) */
+	if (notes__words_in(s, w, permitted,
+			    sizeof(permitted) / sizeof(*permitted)))
+		return false;
 	for (size_t b = w + 1; b < s->n && b <= w + DENIAL_WORDS; b++) {
 		if (!notes__words_at(s, b, "但"))
 			continue;

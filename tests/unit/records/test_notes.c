@@ -5794,6 +5794,25 @@ test_rules_zh26(void)
 		check(&rules_zh26[i]);
 }
 
+/* The twenty-seventh writer's Chinese (issue 75, rules75zh27): a verdict
+ * that a drug may still be given (仍可使用) is not undone by a caution
+ * after it (但尽量避免广谱). */
+static const expect rules_zh27[] = {
+	{"過敏紀錄：Penicillin 類仍可使用，但盡量避免廣譜。", NOTES_ALLERGY,
+	 "penicillins", "Penicillin", NEG, false},
+	{"过敏史：青霉素类仍可使用，但尽量避免广谱。", NOTES_ALLERGY,
+	 "penicillins", "青霉素类", NEG, false},
+	{"过敏史：布洛芬：吃了胃痛，不是过敏，但以后避免使用。", NOTES_ALLERGY,
+	 "ibuprofen", "布洛芬", 0, true},
+};
+
+static void
+test_rules_zh27(void)
+{
+	for (size_t i = 0; i < sizeof(rules_zh27) / sizeof(rules_zh27[0]); i++)
+		check(&rules_zh27[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -5858,6 +5877,7 @@ static const mt_case cases[] = {
 	{"rules_zh24", test_rules_zh24},
 	{"rules_zh25", test_rules_zh25},
 	{"rules_zh26", test_rules_zh26},
+	{"rules_zh27", test_rules_zh27},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
