@@ -95,6 +95,14 @@ in_brackets_zh(const sentence *s, const char *colon)
 	uint32_t from = s->words[0].start, at = (uint32_t)(colon - s->text);
 	const char *open = memmem(s->text + from, at - from, FW_OPEN, 3);
 
+	/* brackets that open the sentence hold a remark, its label's colon
+	 * no heading ("…出紅疹。（電腦 alert：Penicillin allergy）": the list
+	 * goes on; rules75zh27) */
+	while (open == NULL && from > 0 && s->text[from - 1] == ' ')
+		from--;
+	if (open == NULL && from >= 3 &&
+	    memcmp(s->text + from - 3, FW_OPEN, 3) == 0)
+		open = s->text + from - 3;
 	return open != NULL &&
 	       memmem(open, (size_t)(colon - open), FW_CLOSE, 3) == NULL;
 }

@@ -5796,7 +5796,8 @@ test_rules_zh26(void)
 
 /* The twenty-seventh writer's Chinese (issue 75, rules75zh27): a verdict
  * that a drug may still be given (仍可使用) is not undone by a caution
- * after it (但尽量避免广谱). */
+ * after it (但尽量避免广谱); a remark in brackets that opens a sentence
+ * (（電腦 alert：…）) is no heading, and the allergy list goes on. */
 static const expect rules_zh27[] = {
 	{"過敏紀錄：Penicillin 類仍可使用，但盡量避免廣譜。", NOTES_ALLERGY,
 	 "penicillins", "Penicillin", NEG, false},
@@ -5804,6 +5805,10 @@ static const expect rules_zh27[] = {
 	 "penicillins", "青霉素类", NEG, false},
 	{"过敏史：布洛芬：吃了胃痛，不是过敏，但以后避免使用。", NOTES_ALLERGY,
 	 "ibuprofen", "布洛芬", 0, true},
+	{"藥物過敏：\n1. Augmentin — 出紅疹。（電腦 alert：Penicillin "
+	 "allergy）\n"
+	 "2. Codeine — 食咗好嘔（intolerance）。",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
 };
 
 static void
