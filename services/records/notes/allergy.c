@@ -154,13 +154,36 @@ told_after(const sentence *s, size_t k)
  * ("Morphine——恶心，属副作用") or says may still be given ("阿奇霉素——
  * 患者诉吃了“肚子不舒服”，仍可使用"), and not a drug told later in a story
  * ("追问：2018年静滴“头孢”后出现胸闷，可疑过敏"). */
+/* opens_entry_zh: does drug item k open its sentence, perhaps after a
+ * word that adds to a list ("另：曲马多服后恶心呕吐明显", "此外，可待因…")?
+ * The word says the line goes on with another entry (rules75zh27). */
+static bool
+opens_entry_zh(const sentence *s, size_t k)
+{
+	static const char *const also[] = {"另", "另外", "此外", "还有",
+					   "另有"};
+	size_t w0 = s->items[k].w0, len = 0;
+
+	if (w0 == 0)
+		return true;
+	for (size_t w = 0; w < w0; w++)
+		if (!s->words[w].han)
+			return false;
+		else
+			len += strlen(s->words[w].key);
+	for (size_t i = 0; i < sizeof(also) / sizeof(*also); i++)
+		if (strlen(also[i]) == len && notes__words_at(s, 0, also[i]))
+			return true;
+	return false;
+}
+
 static bool
 effect_entry_zh(const sentence *s, size_t k)
 {
 	static const char *const side[] = {"副作用", "仍可使用", "仍可用",
 					   "可继续使用", "可以继续用"};
 
-	return s->items[k].w0 == 0 &&
+	return opens_entry_zh(s, k) &&
 	       !notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side)) &&
 	       notes__effect_follows(s, k, false);
 }

@@ -5797,7 +5797,9 @@ test_rules_zh26(void)
 /* The twenty-seventh writer's Chinese (issue 75, rules75zh27): a verdict
  * that a drug may still be given (仍可使用) is not undone by a caution
  * after it (但尽量避免广谱); a remark in brackets that opens a sentence
- * (（電腦 alert：…）) is no heading, and the allergy list goes on. */
+ * (（電腦 alert：…）) is no heading, and the allergy list goes on; a later
+ * sentence of an allergy line that opens with 另 or 另外 ("also") before
+ * its drug and effect is another entry of the list. */
 static const expect rules_zh27[] = {
 	{"過敏紀錄：Penicillin 類仍可使用，但盡量避免廣譜。", NOTES_ALLERGY,
 	 "penicillins", "Penicillin", NEG, false},
@@ -5809,6 +5811,10 @@ static const expect rules_zh27[] = {
 	 "allergy）\n"
 	 "2. Codeine — 食咗好嘔（intolerance）。",
 	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"过敏史：青霉素皮试阳性。另：曲马多服后恶心呕吐明显，患者要求不再用。",
+	 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
+	{"过敏史：青霉素皮试阳性。另外曲马多服后恶心呕吐明显。", NOTES_ALLERGY,
+	 "tramadol", "曲马多", 0, true},
 };
 
 static void
