@@ -177,6 +177,28 @@ opens_entry_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* called_intolerance_zh: does the writer call drug item k's entry an
+ * intolerance after it, in its clause and before another drug ("Codeine
+ * 食完便秘嚴重（intolerance）")?  The label is the verdict, whatever the
+ * effect told before it (rules75zh27). */
+static bool
+called_intolerance_zh(const sentence *s, size_t k)
+{
+	static const char *const label[] = {"intolerance", "intolerant",
+					    "不耐受"};
+
+	for (size_t j = k + 1; j < s->n_items && !notes__terminated(s, k, j);
+	     j++) {
+		if (is_drug(&s->items[j]))
+			return false;
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		    notes__words_in(s, s->items[j].w0, label,
+				    sizeof(label) / sizeof(*label)))
+			return true;
+	}
+	return false;
+}
+
 static bool
 effect_entry_zh(const sentence *s, size_t k)
 {
@@ -185,7 +207,8 @@ effect_entry_zh(const sentence *s, size_t k)
 
 	return opens_entry_zh(s, k) &&
 	       !notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side)) &&
-	       notes__effect_follows(s, k, false);
+	       (notes__effect_follows(s, k, false) ||
+		called_intolerance_zh(s, k));
 }
 
 /* queried_entry_zh: is drug item k the first item of a later sentence on

@@ -5799,7 +5799,9 @@ test_rules_zh26(void)
  * after it (但尽量避免广谱); a remark in brackets that opens a sentence
  * (（電腦 alert：…）) is no heading, and the allergy list goes on; a later
  * sentence of an allergy line that opens with 另 or 另外 ("also") before
- * its drug and effect is another entry of the list. */
+ * its drug and effect is another entry of the list, and so is one whose
+ * writer calls it an intolerance after its effect ("Codeine 食完便秘嚴重
+ * （intolerance）"). */
 static const expect rules_zh27[] = {
 	{"過敏紀錄：Penicillin 類仍可使用，但盡量避免廣譜。", NOTES_ALLERGY,
 	 "penicillins", "Penicillin", NEG, false},
@@ -5815,6 +5817,10 @@ static const expect rules_zh27[] = {
 	 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
 	{"过敏史：青霉素皮试阳性。另外曲马多服后恶心呕吐明显。", NOTES_ALLERGY,
 	 "tramadol", "曲马多", 0, true},
+	{"藥物敏感：Bactrim — 出紅疹（2015）。Codeine "
+	 "食完便秘嚴重（intolerance）。"
+	 "冇其他。",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
 };
 
 static void
