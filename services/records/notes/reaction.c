@@ -1368,14 +1368,37 @@ static bool effect_denied(const sentence *s, size_t k, size_t j);
 #define STOP_ZH_MODAL_WORDS 3
 
 static bool
-stop_zh_told(const sentence *s, size_t v)
+stop_zh_told(const sentence *s, size_t v, bool because)
 {
-	static const char *const modal[] = {"自行", "建议", "考虑", "拟",
-					    "计划", "如",   "若",   "必要时"};
+	static const char *const modal[] = {"建议", "考虑", "拟",    "计划",
+					    "如",   "若",   "必要时"};
+	static const char *const own[] = {"自行"};
 	size_t from = v > STOP_ZH_MODAL_WORDS ? v - STOP_ZH_MODAL_WORDS : 0;
 
 	return !notes__any_in(s, from, v, modal,
-			      sizeof(modal) / sizeof(*modal));
+			      sizeof(modal) / sizeof(*modal)) &&
+	       (because || !notes__any_in(s, from, v, own, 1));
+}
+
+/* STOP_ZH_BECAUSE_WORDS: how far before the effect its "because" may be
+ * written ("因便秘和头昏自行停药": the first felt effect, 头昏, third). */
+#define STOP_ZH_BECAUSE_WORDS 4
+
+/* because_zh: is effect item j, after drug item k, given as a reason, 因,
+ * 因为 or 由于 before it within STOP_ZH_BECAUSE_WORDS words ("2024 年因便
+ * 秘和头昏自行停药")?  A patient's own stop for the drug's effect is then a
+ * stop for it, an intolerance the writer records (rules75zh27); a stop
+ * told beside effects without a reason stays the patient's own. */
+static bool
+because_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const cause[] = {"因", "因为", "由于"};
+	size_t w0 = s->items[j].w0, from = s->items[k].w1;
+
+	if (w0 > from + STOP_ZH_BECAUSE_WORDS)
+		from = w0 - STOP_ZH_BECAUSE_WORDS;
+	return notes__any_in(s, from, w0, cause,
+			     sizeof(cause) / sizeof(*cause));
 }
 
 /* treated_zh: is the effect at word w what the drug is for, a word of
@@ -1412,6 +1435,7 @@ same_drug(const item *a, const item *b)
 static bool
 stop_zh_after(const sentence *s, size_t k, size_t w, size_t j)
 {
+	bool because = because_zh(s, k, j);
 	size_t next = s->n;
 
 	for (size_t m = j + 1; m < s->n_items; m++)
@@ -1421,7 +1445,7 @@ stop_zh_after(const sentence *s, size_t k, size_t w, size_t j)
 			break;
 		}
 	for (size_t v = w; v < s->n && v < w + STOP_ZH_WORDS; v++) {
-		if (!stop_zh_told(s, v))
+		if (!stop_zh_told(s, v, because))
 			continue;
 		if (notes__switch_verb_zh(s, v) && next > v && next - v <= 3)
 			return true;

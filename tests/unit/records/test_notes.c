@@ -5801,7 +5801,8 @@ test_rules_zh26(void)
  * sentence of an allergy line that opens with 另 or 另外 ("also") before
  * its drug and effect is another entry of the list, and so is one whose
  * writer calls it an intolerance after its effect ("Codeine 食完便秘嚴重
- * （intolerance）"). */
+ * （intolerance）"); a patient's own stop (自行停药) for an effect given as
+ * its reason (因便秘和头昏) is a stop for the effect. */
 static const expect rules_zh27[] = {
 	{"過敏紀錄：Penicillin 類仍可使用，但盡量避免廣譜。", NOTES_ALLERGY,
 	 "penicillins", "Penicillin", NEG, false},
@@ -5821,6 +5822,10 @@ static const expect rules_zh27[] = {
 	 "食完便秘嚴重（intolerance）。"
 	 "冇其他。",
 	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"之前用过羟考酮，2024 年因便秘和头昏自行停药。", NOTES_ALLERGY,
+	 "oxycodone", "羟考酮", 0, true},
+	{"予舍曲林50mg qd，服用2周后因恶心、腹泻自行停药。", NOTES_ALLERGY,
+	 "sertraline", "舍曲林", 0, true},
 };
 
 static void
