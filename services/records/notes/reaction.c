@@ -1315,6 +1315,68 @@ notes__any_in(const sentence *s, size_t from, size_t to,
 	return false;
 }
 
+/* FINISHED_ZH_WORDS: how far after the drug (its dose) the patient may
+ * be said to have finished taking it ("Voltaren 吃，吃完胃不舒服"). */
+#define FINISHED_ZH_WORDS 3
+
+/* phrase_end: the word after the Chinese phrase of len bytes that
+ * notes__words_at found at word v. */
+static size_t
+phrase_end(const sentence *s, size_t v, size_t len)
+{
+	while (v < s->n && len > 0) {
+		size_t n = strlen(s->words[v++].key);
+
+		len = n < len ? len - n : 0;
+	}
+	return v;
+}
+
+/* finished_zh: the word after a "took it, and then" written within
+ * FINISHED_ZH_WORDS words from word w (吃完, 食完, 服完, 用完: "Codeine 食完
+ * 便秘", "買了 Voltaren 吃，吃完胃不舒服"), s->n if none.  The verb
+ * carries what 服…后 says (rules75zh27). */
+static size_t
+finished_zh(const sentence *s, size_t w)
+{
+	static const char *const finished[] = {"吃完", "食完", "服完", "用完"};
+
+	for (size_t v = w; v < s->n && v < w + FINISHED_ZH_WORDS; v++)
+		for (size_t i = 0; i < sizeof(finished) / sizeof(*finished);
+		     i++)
+			if (notes__words_at(s, v, finished[i]))
+				return phrase_end(s, v, strlen(finished[i]));
+	return s->n;
+}
+
+/* finished_effect_zh: lay_effect_zh's other form, the first effect after
+ * finished_zh, past a comma but no other drug or problem, not one that
+ * eased or went on as before (仍, 还, 依然: "吃完仍咳嗽" is a drug that did
+ * not work). */
+static const item *
+finished_effect_zh(const sentence *s, size_t k)
+{
+	static const char *const still[] = {"仍", "还", "依然", "仍然"};
+	size_t then = finished_zh(s, notes__past_dose(s, s->items[k].w1));
+	const item *it = NULL;
+
+	for (size_t j = k + 1; j < s->n_items && then < s->n; j++) {
+		it = &s->items[j];
+		if (it->w0 >= then || is_drug(it) ||
+		    it->e->type == NOTES_T_PROBLEM ||
+		    it->e->type == NOTES_T_REACTION)
+			break;
+	}
+	if (it == NULL || then >= s->n || it->w0 < then ||
+	    (it->e->type != NOTES_T_PROBLEM &&
+	     it->e->type != NOTES_T_REACTION) ||
+	    it->w0 - then > LAY_ZH_EFFECT_WORDS ||
+	    notes__any_in(s, then, it->w0, still, 4) ||
+	    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
+		return NULL;
+	return it;
+}
+
 static const item *
 lay_effect_zh(const sentence *s, size_t k)
 {
@@ -1323,6 +1385,8 @@ lay_effect_zh(const sentence *s, size_t k)
 	size_t took = d->w0 > LAY_ZH_TOOK_WORDS ? d->w0 - LAY_ZH_TOOK_WORDS : 0;
 	size_t then = notes__past_dose(s, d->w1);
 
+	if (finished_effect_zh(s, k) != NULL)
+		return finished_effect_zh(s, k);
 	if (it == NULL || then >= s->n || !s->words[then].han ||
 	    !notes__words_in(s, then, then_zh, 4) ||
 	    !notes__any_in(s, took, d->w0, took_zh, 5) ||

@@ -5802,7 +5802,9 @@ test_rules_zh26(void)
  * its drug and effect is another entry of the list, and so is one whose
  * writer calls it an intolerance after its effect ("Codeine 食完便秘嚴重
  * （intolerance）"); a patient's own stop (自行停药) for an effect given as
- * its reason (因便秘和头昏) is a stop for the effect. */
+ * its reason (因便秘和头昏) is a stop for the effect; an effect after
+ * 吃完, 食完 ("finished taking it") is the drug's, as after 服…后, not
+ * one that went on (吃完仍咳嗽). */
 static const expect rules_zh27[] = {
 	{"過敏紀錄：Penicillin 類仍可使用，但盡量避免廣譜。", NOTES_ALLERGY,
 	 "penicillins", "Penicillin", NEG, false},
@@ -5826,6 +5828,12 @@ static const expect rules_zh27[] = {
 	 "oxycodone", "羟考酮", 0, true},
 	{"予舍曲林50mg qd，服用2周后因恶心、腹泻自行停药。", NOTES_ALLERGY,
 	 "sertraline", "舍曲林", 0, true},
+	{"自己去藥房買了 Voltaren 吃，吃完胃不舒服。", NOTES_ALLERGY,
+	 "diclofenac", "Voltaren", 0, true},
+	{"双氯芬酸吃完胃不舒服。", NOTES_ALLERGY, "diclofenac", "双氯芬酸", 0,
+	 true},
+	{"阿莫西林吃完仍咳嗽。", NOTES_MEDICINE, "amoxicillin", "阿莫西林", 0,
+	 true},
 };
 
 static void
