@@ -251,6 +251,21 @@ han_before(const unsigned char *s, size_t i)
 	return c.han && c.len == 3;
 }
 
+/* genus_initial: is the full stop at i the one after a genus's initial
+ * written in Chinese, a lone capital after a Chinese character with a
+ * lower-case species after it ("其實係 C. diff 腸炎，唔係過敏", "培养出 E.
+ * coli")?  It ends no sentence: the verdict after it is one with the
+ * drug before (rules75zh27).  English notes are left as they were. */
+static bool
+genus_initial(const char *text, size_t len, size_t i)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t at = i >= 2 && text[i - 2] == ' ' ? i - 2 : i - 1;
+
+	return i >= 1 && i + 2 < len && isupper(s[i - 1]) &&
+	       han_before(s, at) && text[i + 1] == ' ' && islower(s[i + 2]);
+}
+
 /* mark makes t the one-character token of text[at, end). */
 static void
 mark(notes_tok *t, size_t at, size_t end, notes_tok_type type, char c)
@@ -320,7 +335,7 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 		if (c.ascii == '\n' || c.ascii == '!' ||
 		    ideographic_stop(s + i, c.len) ||
 		    (c.ascii == '.' && space_at(text, len, *pos) &&
-		     !abbreviated(text, i))) {
+		     !abbreviated(text, i) && !genus_initial(text, len, i))) {
 			mark(t, i, *pos, NOTES_TOK_SENTENCE, '.');
 			return;
 		}

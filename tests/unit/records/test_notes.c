@@ -5804,7 +5804,8 @@ test_rules_zh26(void)
  * （intolerance）"); a patient's own stop (自行停药) for an effect given as
  * its reason (因便秘和头昏) is a stop for the effect; an effect after
  * 吃完, 食完 ("finished taking it") is the drug's, as after 服…后, not
- * one that went on (吃完仍咳嗽). */
+ * one that went on (吃完仍咳嗽); the full stop of a genus's initial in a
+ * Chinese sentence (係 C. diff) ends no sentence. */
 static const expect rules_zh27[] = {
 	{"過敏紀錄：Penicillin 類仍可使用，但盡量避免廣譜。", NOTES_ALLERGY,
 	 "penicillins", "Penicillin", NEG, false},
@@ -5834,6 +5835,8 @@ static const expect rules_zh27[] = {
 	 true},
 	{"阿莫西林吃完仍咳嗽。", NOTES_MEDICINE, "amoxicillin", "阿莫西林", 0,
 	 true},
+	{"過敏紀錄：Augmentin 後 C. difficile 感染（非過敏）。", NOTES_ALLERGY,
+	 "co-amoxiclav", "Augmentin", NEG, false},
 };
 
 static void
