@@ -4643,6 +4643,41 @@ test_rules_en26(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "febuxostat") == NULL);
 }
 
+/* The twenty-seventh writer's English (issue 75, rules75en27): the
+ * verdict after a label's story, a drug of its class since taken without
+ * harm, is on the label too, and "Label removed" passes over that drug to
+ * the label; a "no" before a drug named again with its own allergy cue
+ * ("no known latex allergy") denies that allergy. */
+static const expect rules_en27[] = {
+	{"Penicillin \"allergy\" on the front of the folder. Has since had "
+	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Penicillin \"allergy\" on the front of the folder. Has since had "
+	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", NEG, false},
+	{"Latex: SCI-protocol latex-safe ward; pt has no known latex "
+	 "allergy.",
+	 NOTES_ALLERGY, "latex", "latex", NEG, false},
+	{"Gave penicillin; no known penicillin allergy.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+};
+
+static void
+test_rules_en27(void)
+{
+	static const char *const other =
+		"Penicillin allergy on the folder. Has since had "
+		"clarithromycin with no reaction. Not an allergy.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en27) / sizeof(rules_en27[0]); i++)
+		check(&rules_en27[i]);
+	/* a drug of another class tested nothing: the label stands */
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "penicillins")->context, 0);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -5844,6 +5879,7 @@ static const mt_case cases[] = {
 	{"rules_en24", test_rules_en24},
 	{"rules_en25", test_rules_en25},
 	{"rules_en26", test_rules_en26},
+	{"rules_en27", test_rules_en27},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
