@@ -4647,7 +4647,8 @@ test_rules_en26(void)
  * verdict after a label's story, a drug of its class since taken without
  * harm, is on the label too, and "Label removed" passes over that drug to
  * the label; a "no" before a drug named again with its own allergy cue
- * ("no known latex allergy") denies that allergy. */
+ * ("no known latex allergy") denies that allergy; "made him dizzy" is a
+ * reaction, as "made him feel dizzy" is. */
 static const expect rules_en27[] = {
 	{"Penicillin \"allergy\" on the front of the folder. Has since had "
 	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
@@ -4660,6 +4661,11 @@ static const expect rules_en27[] = {
 	 NOTES_ALLERGY, "latex", "latex", NEG, false},
 	{"Gave penicillin; no known penicillin allergy.", NOTES_ALLERGY,
 	 "penicillins", "penicillin", NEG, false},
+	{"Allergy: mefenamic acid - hives. Cipro made him dizzy, 2022 - "
+	 "intolerance.",
+	 NOTES_ALLERGY, "ciprofloxacin", "Cipro", 0, true},
+	{"Tramadol makes me dizzy.", NOTES_ALLERGY, "tramadol", "Tramadol", 0,
+	 true},
 };
 
 static void
