@@ -4648,7 +4648,8 @@ test_rules_en26(void)
  * harm, is on the label too, and "Label removed" passes over that drug to
  * the label; a "no" before a drug named again with its own allergy cue
  * ("no known latex allergy") denies that allergy; "made him dizzy" is a
- * reaction, as "made him feel dizzy" is. */
+ * reaction, as "made him feel dizzy" is; a stop right after a felt effect
+ * makes the effect the drug's. */
 static const expect rules_en27[] = {
 	{"Penicillin \"allergy\" on the front of the folder. Has since had "
 	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
@@ -4666,6 +4667,12 @@ static const expect rules_en27[] = {
 	 NOTES_ALLERGY, "ciprofloxacin", "Cipro", 0, true},
 	{"Tramadol makes me dizzy.", NOTES_ALLERGY, "tramadol", "Tramadol", 0,
 	 true},
+	{"Meds: omeprazole 20 mg; tramadol 50 mg - given on discharge in Oct, "
+	 "\"makes me dizzy\", stopped after 3 days; vitamin B complex.",
+	 NOTES_ALLERGY, "tramadol", "tramadol", 0, true},
+	{"Meds: omeprazole 20 mg; tramadol 50 mg - given on discharge in Oct, "
+	 "\"makes me dizzy\", stopped after 3 days; vitamin B complex.",
+	 NOTES_MEDICINE, "tramadol", "tramadol", HIST, true},
 };
 
 static void
