@@ -1629,6 +1629,7 @@ export const NOTE_REACTIONS_ZH = {
   "hives": "荨麻疹",
   "itches": "瘙痒",
   "itching": "瘙痒",
+  "like a zombie": "嗜睡",
   "lip swelling": "嘴唇肿胀",
   "made her dizzy": "头晕",
   "made her feel awful": "不适",
@@ -1750,4 +1751,5 @@ export const NOTE_REACTIONS_ZH = {
   "urticaria": "荨麻疹",
   "went yellow": "黄疸",
   "wheeze": "喘息",
+  "zombie": "嗜睡",
 };

@@ -4648,8 +4648,8 @@ test_rules_en26(void)
  * harm, is on the label too, and "Label removed" passes over that drug to
  * the label; a "no" before a drug named again with its own allergy cue
  * ("no known latex allergy") denies that allergy; "made him dizzy" is a
- * reaction, as "made him feel dizzy" is; a stop right after a felt effect
- * makes the effect the drug's. */
+ * reaction, as "made him feel dizzy" is, and so is "like a zombie"; a
+ * stop right after a felt effect makes the effect the drug's. */
 static const expect rules_en27[] = {
 	{"Penicillin \"allergy\" on the front of the folder. Has since had "
 	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
@@ -4673,6 +4673,11 @@ static const expect rules_en27[] = {
 	{"Meds: omeprazole 20 mg; tramadol 50 mg - given on discharge in Oct, "
 	 "\"makes me dizzy\", stopped after 3 days; vitamin B complex.",
 	 NOTES_MEDICINE, "tramadol", "tramadol", HIST, true},
+	{"- pregabalin 75 mg bd (switched from gabapentin last week - "
+	 "gabapentin made him \"like a zombie\")",
+	 NOTES_ALLERGY, "gabapentin", "gabapentin", 0, true},
+	{"Metoprolol - \"made me feel like a zombie\" (2019). Intolerance.",
+	 NOTES_ALLERGY, "metoprolol", "Metoprolol", 0, true},
 };
 
 static void
