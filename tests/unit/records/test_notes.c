@@ -4649,7 +4649,8 @@ test_rules_en26(void)
  * the label; a "no" before a drug named again with its own allergy cue
  * ("no known latex allergy") denies that allergy; "made him dizzy" is a
  * reaction, as "made him feel dizzy" is, and so is "like a zombie"; a
- * stop right after a felt effect makes the effect the drug's. */
+ * stop right after a felt effect makes the effect the drug's; a "?" on
+ * the drug ("?penicillin allergy") is the note's verdict on its allergy. */
 static const expect rules_en27[] = {
 	{"Penicillin \"allergy\" on the front of the folder. Has since had "
 	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
@@ -4678,6 +4679,10 @@ static const expect rules_en27[] = {
 	 NOTES_ALLERGY, "gabapentin", "gabapentin", 0, true},
 	{"Metoprolol - \"made me feel like a zombie\" (2019). Intolerance.",
 	 NOTES_ALLERGY, "metoprolol", "Metoprolol", 0, true},
+	{"Allergies: sister says \"he came out in a rash with penicillin when "
+	 "he was wee\" - never re-challenged. Documented as ?penicillin "
+	 "allergy.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
 };
 
 static void
@@ -4686,10 +4691,18 @@ test_rules_en27(void)
 	static const char *const other =
 		"Penicillin allergy on the folder. Has since had "
 		"clarithromycin with no reaction. Not an allergy.";
+	static const char *const uti =
+		"Allergies: nitrofurantoin - pulmonary reaction 2021. "
+		"Antibiotic plan: for ?UTI, penicillin allergic and "
+		"nitrofurantoin ADR.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en27) / sizeof(rules_en27[0]); i++)
 		check(&rules_en27[i]);
+	/* a "?" that queries another thing leaves the allergy affirmed */
+	notes__read_rules(uti, strlen(uti), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nitrofurantoin") != NULL);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "nitrofurantoin")->context, 0);
 	/* a drug of another class tested nothing: the label stands */
 	notes__read_rules(other, strlen(other), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
