@@ -185,11 +185,26 @@ queried_entry_zh(const sentence *s, size_t k)
 	return effect_entry_zh(s, k);
 }
 
+/* queried_entry_en: is drug item k, in a later sentence of an English
+ * allergy line, queried by a "?" written on it ("Allergies: Aspirin? -
+ * ... Recorded as aspirin allergy (?NSAID-exacerbated)")?  The writer
+ * records a possible allergy of the line (rules75en27). */
+static bool
+queried_entry_en(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+
+	return s->allergy_line && k > 0 && it->start > 0 &&
+	       s->text[it->start - 1] == '?' &&
+	       strcmp(s->items[k - 1].e->key, "?") == 0 &&
+	       s->items[k - 1].end == it->start;
+}
+
 bool
 notes__on_allergy_line(const sentence *s, size_t k)
 {
 	return ((s->allergy_line && (s->allergy_head || k == 0)) ||
-		queried_entry_zh(s, k)) &&
+		queried_entry_zh(s, k) || queried_entry_en(s, k)) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
 	       !dosed_now(s, k) && !told_after(s, k) && !given_later(s, k);
 }

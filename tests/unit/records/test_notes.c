@@ -4650,7 +4650,8 @@ test_rules_en26(void)
  * ("no known latex allergy") denies that allergy; "made him dizzy" is a
  * reaction, as "made him feel dizzy" is, and so is "like a zombie"; a
  * stop right after a felt effect makes the effect the drug's; a "?" on
- * the drug ("?penicillin allergy") is the note's verdict on its allergy. */
+ * the drug ("?penicillin allergy") is the note's verdict on its allergy,
+ * and on an allergy line a possible allergy of the line. */
 static const expect rules_en27[] = {
 	{"Penicillin \"allergy\" on the front of the folder. Has since had "
 	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
@@ -4683,6 +4684,9 @@ static const expect rules_en27[] = {
 	 "he was wee\" - never re-challenged. Documented as ?penicillin "
 	 "allergy.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Allergies: Aspirin? - he does not remember. Recorded as aspirin "
+	 "allergy (?NSAID-exacerbated) - avoid all NSAIDs.",
+	 NOTES_ALLERGY, "nsaids", "NSAID", UNC, true},
 };
 
 static void
