@@ -231,11 +231,26 @@ queried_entry_zh(const sentence *s, size_t k)
 	return effect_entry_zh(s, k);
 }
 
+/* queried_entry_en: is drug item k, in a later sentence of an English
+ * allergy line, queried by a "?" written on it ("Allergies: Aspirin? -
+ * ... Recorded as aspirin allergy (?NSAID-exacerbated)")?  The writer
+ * records a possible allergy of the line (rules75en27). */
+static bool
+queried_entry_en(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+
+	return s->allergy_line && k > 0 && it->start > 0 &&
+	       s->text[it->start - 1] == '?' &&
+	       strcmp(s->items[k - 1].e->key, "?") == 0 &&
+	       s->items[k - 1].end == it->start;
+}
+
 bool
 notes__on_allergy_line(const sentence *s, size_t k)
 {
 	return ((s->allergy_line && (s->allergy_head || k == 0)) ||
-		queried_entry_zh(s, k)) &&
+		queried_entry_zh(s, k) || queried_entry_en(s, k)) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
 	       !dosed_now(s, k) && !told_after(s, k) && !given_later(s, k);
 }
@@ -481,11 +496,31 @@ notes__qualifies_drug(const sentence *s, size_t k)
 	return true;
 }
 
+/* names_own_allergy: is drug item k followed right away by an allergy
+ * cue of its own ("no known latex allergy")?  A "no" before it denies
+ * that allergy; it is no order to keep the drug away.  "Other" before it
+ * denies the others ("denies any other antibiotic reaction"), not it. */
+static bool
+names_own_allergy(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0;
+
+	return k + 1 < s->n_items &&
+	       !(w0 > 0 && notes__words_at(s, w0 - 1, "other")) &&
+	       s->items[k + 1].e->type == NOTES_T_ALLERGY_CUE &&
+	       !(s->items[k + 1].e->dir & NOTES_DIR_DELABEL) &&
+	       s->items[k + 1].w0 == s->items[k].w1;
+}
+
 bool
 notes__named_before(const sentence *s, size_t k)
 {
 	const char *trigger;
 
+	if (names_own_allergy(s, k))
+		return false; /* "Latex: ... no known latex allergy", "Gave
+			       * penicillin; no known penicillin allergy"
+			       * (rules75en27) */
 	for (size_t m = 0; m < k; m++)
 		if (strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&
 		    is_drug(&s->items[m]) &&

@@ -1654,7 +1654,10 @@ effect_reaches(const sentence *s, const item *d, const item *it)
 }
 
 /* lay_effect_at: the felt effect after drug item k that a came-off word
- * makes the drug's, or NULL; expected: an expected effect
+ * makes the drug's, before the drug, between them, or right after the
+ * effect ("tramadol 50 mg - given on discharge in Oct, \"makes me
+ * dizzy\", stopped after 3 days", rules75en27), or NULL; expected: an
+ * expected effect
  * (expected_effect) too, which is no intolerance but still the drug's
  * effect, no problem. */
 static const item *
@@ -1680,6 +1683,7 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 		    (!expected && expected_effect(it)) ||
 		    !(came_off_in(s, before, d->w0) ||
 		      came_off_in(s, d->w1, it->w0) ||
+		      came_off_in(s, it->w1, it->w1 + 1) ||
 		      years_ago_in(s, d->w1, it->w0)))
 			return NULL;
 		return it;

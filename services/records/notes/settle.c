@@ -248,6 +248,42 @@ undoubt(notes_reading *out)
 			notes__misattributed_code);
 }
 
+/* queried_en: is f an English allergy the writer queries with the
+ * uncertainty mark written on the drug itself ("Documented as ?penicillin
+ * allergy")?  A "?" that queries something else and reaches the drug
+ * ("for ?UTI, penicillin allergic") is not. */
+static bool
+queried_en(const notes_finding *f, const char *text)
+{
+	return f->kind == NOTES_ALLERGY && f->context == NOTES_UNCERTAIN &&
+	       f->start > 0 && text[f->start - 1] == '?' &&
+	       strcmp(f->trigger, "?") == 0;
+}
+
+/* unquery_en drops the affirmed mentions of an English allergy that
+ * the note then queries on the drug (queried_en): as in Chinese
+ * (queried_code_zh), the writer's query, once written, is the note's
+ * verdict on the allergy its story first told (rules75en27). */
+static void
+unquery_en(notes_reading *out, const char *text)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+		bool queried = false;
+
+		for (size_t k = 0; f->kind == NOTES_ALLERGY &&
+				   f->context == 0 && !queried && k < out->n;
+		     k++)
+			queried = queried_en(&out->findings[k], text) &&
+				  strcmp(out->findings[k].code, f->code) == 0;
+		if (!queried)
+			out->findings[n++] = *f;
+	}
+	out->n = n;
+}
+
 /* stopped_code: does out hold code as a medicine already stopped
  * ("已停用氯吡格雷")? */
 static bool
@@ -441,6 +477,7 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	delabel(out, text, len);
 	undeny(out);
 	undoubt(out);
+	unquery_en(out, text);
 	unstop(out);
 	undecline(out);
 	type_diabetes(out, text);

@@ -221,6 +221,67 @@ allergy_of(const item *d, unsigned context, const char *trigger,
 	f->trigger = trigger;
 }
 
+/* tolerated_cue: is f's trigger a tolerated cue ("with no reaction")? */
+static bool
+tolerated_cue(const notes_finding *f)
+{
+	const notes_entry *t = notes__find(f->trigger);
+
+	return t != NULL && t->type == NOTES_T_TOLERATED;
+}
+
+/* tolerated_only: is f an allergy negated only because the drug was
+ * taken without harm ("Has since had Augmentin ... with no reaction")?
+ * That is the evidence for removing a label, not the label. */
+static bool
+tolerated_only(const notes_finding *f)
+{
+	return f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
+	       tolerated_cue(f);
+}
+
+/* tested_label returns the affirmed allergy that drug d, told taken
+ * without harm in the sentence before s, tested: a label to d or to a
+ * class d belongs to, read before d in its paragraph ("Penicillin
+ * \"allergy\" on the front of the folder ... Has since had Augmentin
+ * in 2023 with no reaction. => not an allergy"); or NULL.  The verdict
+ * after such a story is on the label too, not only on the drug that
+ * disproved it (rules75en27). */
+static notes_finding *
+tested_label(const sentence *s, const item *d, notes_reading *out)
+{
+	uint32_t from = d->start;
+	size_t i = out->n;
+	bool tolerated = false;
+
+	if (d != &s->prior)
+		return NULL;
+	while (from > 0 && !(from > 1 && s->text[from - 1] == '\n' &&
+			     s->text[from - 2] == '\n'))
+		from--;
+	while (i > 0 && out->findings[i - 1].start >= d->start) {
+		const notes_finding *g = &out->findings[--i];
+
+		if (g->start != d->start)
+			continue;
+		if (g->kind == NOTES_ALLERGY && !tolerated_only(g))
+			return NULL; /* d's own allergy: the verdict's */
+		tolerated = tolerated || tolerated_cue(g);
+	}
+	if (!tolerated)
+		return NULL;
+	while (i-- > 0 && out->findings[i].start >= from) {
+		notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY && g->context == 0 &&
+		    g->code[0] != '\0' &&
+		    (strcmp(g->code, d->e->code) == 0 ||
+		     notes__member_of(d->e->code, g->code)))
+			return g;
+	}
+	return NULL;
+}
+
 /* paren_verdict: is not-allergy cue j of s a verdict in the parenthesis
  * right after its drug, with no intolerance cue between them ("codeine:
  * constipation (side effect, not allergy)")?  The entry is then no
@@ -443,7 +504,7 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 			      (e->type == NOTES_T_PSEUDO &&
 			       (e->dir & NOTES_DIR_NOT_ALLERGY) &&
 			       (avoided_after(s, j) || kept_as_reaction(s, j)));
-		notes_finding f;
+		notes_finding f, *g;
 
 		if (d != NULL && d >= s->items && d < s->items + s->n_items &&
 		    notes__class_anaphor(s, (size_t)(d - s->items)))
@@ -458,6 +519,10 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 						 denied is the one removed */
 		if (d == NULL || !(disown || record))
 			continue;
+		if (disown && (g = tested_label(s, d, out)) != NULL) {
+			g->context = NOTES_NEGATED;
+			g->trigger = e->key;
+		}
 		if (disown && hedged(s, &s->items[j])) {
 			if (!doubt_label(d, e->key, out))
 				return false;
@@ -937,7 +1002,10 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
  * time, an allergy the line already denies after it is the label removed
  * ("morphine - hallucinations ... NO penicillin allergy ... not a true
  * allergy ... Label removed, documented": the penicillin's), and the
- * affirmed one before it stands (rules75en23). */
+ * affirmed one before it stands (rules75en23); a drug taken since without
+ * harm is no label, and the label before it is the one removed
+ * ("Penicillin \"allergy\" ... Has since had Augmentin ... with no
+ * reaction. ... Label removed", rules75en27). */
 static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
@@ -950,7 +1018,8 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 		notes_finding *f = &out->findings[i];
 
 		if (!all && f->kind == NOTES_ALLERGY &&
-		    (f->context & NOTES_NEGATED) && f->code[0] != '\0')
+		    (f->context & NOTES_NEGATED) && f->code[0] != '\0' &&
+		    !tolerated_only(f))
 			return;
 		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
 		    f->code[0] != '\0') {

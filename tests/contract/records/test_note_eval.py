@@ -118,7 +118,7 @@ ORDER_CEILINGS = {
     "en-dev24": (10, 1), "zh-dev24": (4, 0),
     "en-dev25": (4, 0), "zh-dev25": (5, 0),
     "en-dev26": (2, 0), "zh-dev26": (2, 0),
-    "en-dev27": (7, 3), "zh-dev27": (1, 0),
+    "en-dev27": (3, 1), "zh-dev27": (1, 0),
 }
 
 

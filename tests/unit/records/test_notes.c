@@ -4643,6 +4643,76 @@ test_rules_en26(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "febuxostat") == NULL);
 }
 
+/* The twenty-seventh writer's English (issue 75, rules75en27): the
+ * verdict after a label's story, a drug of its class since taken without
+ * harm, is on the label too, and "Label removed" passes over that drug to
+ * the label; a "no" before a drug named again with its own allergy cue
+ * ("no known latex allergy") denies that allergy; "made him dizzy" is a
+ * reaction, as "made him feel dizzy" is, and so is "like a zombie"; a
+ * stop right after a felt effect makes the effect the drug's; a "?" on
+ * the drug ("?penicillin allergy") is the note's verdict on its allergy,
+ * and on an allergy line a possible allergy of the line. */
+static const expect rules_en27[] = {
+	{"Penicillin \"allergy\" on the front of the folder. Has since had "
+	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Penicillin \"allergy\" on the front of the folder. Has since had "
+	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", NEG, false},
+	{"Latex: SCI-protocol latex-safe ward; pt has no known latex "
+	 "allergy.",
+	 NOTES_ALLERGY, "latex", "latex", NEG, false},
+	{"Gave penicillin; no known penicillin allergy.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+	{"Allergy: mefenamic acid - hives. Cipro made him dizzy, 2022 - "
+	 "intolerance.",
+	 NOTES_ALLERGY, "ciprofloxacin", "Cipro", 0, true},
+	{"Tramadol makes me dizzy.", NOTES_ALLERGY, "tramadol", "Tramadol", 0,
+	 true},
+	{"Meds: omeprazole 20 mg; tramadol 50 mg - given on discharge in Oct, "
+	 "\"makes me dizzy\", stopped after 3 days; vitamin B complex.",
+	 NOTES_ALLERGY, "tramadol", "tramadol", 0, true},
+	{"Meds: omeprazole 20 mg; tramadol 50 mg - given on discharge in Oct, "
+	 "\"makes me dizzy\", stopped after 3 days; vitamin B complex.",
+	 NOTES_MEDICINE, "tramadol", "tramadol", HIST, true},
+	{"- pregabalin 75 mg bd (switched from gabapentin last week - "
+	 "gabapentin made him \"like a zombie\")",
+	 NOTES_ALLERGY, "gabapentin", "gabapentin", 0, true},
+	{"Metoprolol - \"made me feel like a zombie\" (2019). Intolerance.",
+	 NOTES_ALLERGY, "metoprolol", "Metoprolol", 0, true},
+	{"Allergies: sister says \"he came out in a rash with penicillin when "
+	 "he was wee\" - never re-challenged. Documented as ?penicillin "
+	 "allergy.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Allergies: Aspirin? - he does not remember. Recorded as aspirin "
+	 "allergy (?NSAID-exacerbated) - avoid all NSAIDs.",
+	 NOTES_ALLERGY, "nsaids", "NSAID", UNC, true},
+};
+
+static void
+test_rules_en27(void)
+{
+	static const char *const other =
+		"Penicillin allergy on the folder. Has since had "
+		"clarithromycin with no reaction. Not an allergy.";
+	static const char *const uti =
+		"Allergies: nitrofurantoin - pulmonary reaction 2021. "
+		"Antibiotic plan: for ?UTI, penicillin allergic and "
+		"nitrofurantoin ADR.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en27) / sizeof(rules_en27[0]); i++)
+		check(&rules_en27[i]);
+	/* a "?" that queries another thing leaves the allergy affirmed */
+	notes__read_rules(uti, strlen(uti), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nitrofurantoin") != NULL);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "nitrofurantoin")->context, 0);
+	/* a drug of another class tested nothing: the label stands */
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "penicillins")->context, 0);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -5896,6 +5966,7 @@ static const mt_case cases[] = {
 	{"rules_en24", test_rules_en24},
 	{"rules_en25", test_rules_en25},
 	{"rules_en26", test_rules_en26},
+	{"rules_en27", test_rules_en27},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
