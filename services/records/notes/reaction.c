@@ -1382,11 +1382,12 @@ lay_effect_zh(const sentence *s, size_t k)
 {
 	const item *d = &s->items[k];
 	const item *it = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	const item *finished = finished_effect_zh(s, k);
 	size_t took = d->w0 > LAY_ZH_TOOK_WORDS ? d->w0 - LAY_ZH_TOOK_WORDS : 0;
 	size_t then = notes__past_dose(s, d->w1);
 
-	if (finished_effect_zh(s, k) != NULL)
-		return finished_effect_zh(s, k);
+	if (finished != NULL)
+		return finished;
 	if (it == NULL || then >= s->n || !s->words[then].han ||
 	    !notes__words_in(s, then, then_zh, 4) ||
 	    !notes__any_in(s, took, d->w0, took_zh, 5) ||
