@@ -266,6 +266,45 @@ genus_initial(const char *text, size_t len, size_t i)
 	       han_before(s, at) && text[i + 1] == ' ' && islower(s[i + 2]);
 }
 
+/* species_at: does text at i start the species of an organism wards
+ * name by its genus's initial ("H. pylori", "C. diff", "E. coli", "S.
+ * aureus"), a whole word?  The names are the organisms a ward writes
+ * that way (its microbiology reports), in lower case as written. */
+static bool
+species_at(const char *text, size_t len, size_t i)
+{
+	static const char *const species[] = {
+		"pylori",	"diff",		"difficile",   "coli",
+		"aureus",	"pneumoniae",	"aeruginosa",  "faecalis",
+		"faecium",	"epidermidis",	"pyogenes",    "agalactiae",
+		"influenzae",	"meningitidis", "gonorrhoeae", "trachomatis",
+		"albicans",	"jirovecii",	"falciparum",  "vivax",
+		"typhi",	"jejuni",	"cloacae",     "baumannii",
+		"tuberculosis", "pallidum",	"pertussis",   "monocytogenes"};
+
+	for (size_t k = 0; k < sizeof(species) / sizeof(*species); k++) {
+		size_t n = strlen(species[k]);
+
+		if (i + n <= len && strncmp(text + i, species[k], n) == 0 &&
+		    (i + n == len || !isalpha((unsigned char)text[i + n])))
+			return true;
+	}
+	return false;
+}
+
+/* organism_initial: is the full stop at i the one after a genus's
+ * initial in an English sentence, a lone capital with a species named
+ * after it (species_at: "H. pylori gastritis", "C. diff colitis")?  It
+ * ends no sentence, so the organism's name stays one phrase. */
+static bool
+organism_initial(const char *text, size_t len, size_t i)
+{
+	return i >= 1 && isupper((unsigned char)text[i - 1]) &&
+	       (i == 1 || !isalnum((unsigned char)text[i - 2])) &&
+	       i + 2 < len && text[i + 1] == ' ' &&
+	       species_at(text, len, i + 2);
+}
+
 /* mark makes t the one-character token of text[at, end). */
 static void
 mark(notes_tok *t, size_t at, size_t end, notes_tok_type type, char c)
@@ -335,7 +374,8 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 		if (c.ascii == '\n' || c.ascii == '!' ||
 		    ideographic_stop(s + i, c.len) ||
 		    (c.ascii == '.' && space_at(text, len, *pos) &&
-		     !abbreviated(text, i) && !genus_initial(text, len, i))) {
+		     !abbreviated(text, i) && !genus_initial(text, len, i) &&
+		     !organism_initial(text, len, i))) {
 			mark(t, i, *pos, NOTES_TOK_SENTENCE, '.');
 			return;
 		}

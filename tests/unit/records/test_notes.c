@@ -4653,6 +4653,12 @@ test_rules_en26(void)
  * the drug ("?penicillin allergy") is the note's verdict on its allergy,
  * and on an allergy line a possible allergy of the line. */
 static const expect rules_en27[] = {
+	{"PMH: H. pylori gastritis 2019, treated.", NOTES_PROBLEM, "B98.0",
+	 "H. pylori", HIST, true},
+	{"Stool: C. difficile toxin positive.", NOTES_PROBLEM, "A04.7",
+	 "C. difficile", 0, true},
+	{"Complains of urinary frequency.", NOTES_PROBLEM, "R35",
+	 "urinary frequency", 0, true},
 	{"Penicillin \"allergy\" on the front of the folder. Has since had "
 	 "Augmentin in 2023 with no reaction. => not an allergy; low risk.",
 	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
