@@ -33,9 +33,9 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev25": 0.907, "zh-dev25": 0.871,
             "en-dev26": 0.903, "zh-dev26": 0.813,
             "en-dev27": 0.846, "zh-dev27": 0.566,
-            # held out still: the twenty-eighth writer's, annotated again
+            "en-dev28": 0.514, "zh-dev28": 0.576,
+            # held out still: the twenty-ninth writer's, annotated again
             # before any rule learnt from them
-            "en-test28": 0.514, "zh-test28": 0.576,
             "en-test29": 0.813, "zh-test29": 0.758}
 
 
