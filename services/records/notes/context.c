@@ -925,7 +925,10 @@ stop_reaches(const sentence *s, size_t k, size_t j)
  * allergic to chlorhexidine after a red patch; patch tested, negative, so
  * that label has been removed")?  The removal is of the last drug's label
  * before it, whatever semicolon or comma parts the label's story from its
- * test.  English only: a Chinese removal reaches its own clause. */
+ * test.  A member of k's class between is the test, not another label
+ * ("Previous penicillin \"allergy\" - vague; he had flucloxacillin in
+ * 2018 without any problem -> we have removed this label", rules75en28).
+ * English only: a Chinese removal reaches its own clause. */
 static bool
 label_removed_reaches(const sentence *s, size_t k, size_t j)
 {
@@ -935,7 +938,10 @@ label_removed_reaches(const sentence *s, size_t k, size_t j)
 	    !(t->dir & NOTES_DIR_DELABEL) || (unsigned char)t->key[0] >= 0x80)
 		return false;
 	for (size_t m = k + 1; m < j; m++)
-		if (is_drug(&s->items[m]))
+		if (is_drug(&s->items[m]) &&
+		    !(s->items[k].e->type == NOTES_T_CLASS &&
+		      notes__member_of(s->items[m].e->code,
+				       s->items[k].e->code)))
 			return false;
 	return true;
 }

@@ -162,20 +162,36 @@ inline_heading(const sentence *s)
 	return true;
 }
 
+/* on_file: are the words of s from w on only where a list is kept, "on
+ * file", "on record", "on chart" or "on system" ("Allergies /
+ * intolerances on file")? */
+static bool
+on_file(const sentence *s, size_t w)
+{
+	static const char *const kept[] = {"file", "record", "chart", "system"};
+
+	return w + 2 == s->n && notes__words_at(s, w, "on") &&
+	       notes__words_in(s, w + 1, kept, sizeof(kept) / sizeof(*kept));
+}
+
 /* cues_only: is every word of s in an allergy cue ("Allergies / adverse
- * drug reactions")?  Such a line is a heading without its colon. */
+ * drug reactions"), but for where the list is kept after them ("Allergies
+ * / intolerances on file", rules75en28)?  Such a line is a heading
+ * without its colon. */
 static bool
 cues_only(const sentence *s)
 {
-	size_t w = 0;
+	size_t w = 0, k = 0;
 
-	for (size_t k = 0; k < s->n_items; k++) {
-		if (s->items[k].e->type != NOTES_T_ALLERGY_CUE ||
-		    s->items[k].w0 != w)
+	for (; k < s->n_items && s->items[k].w0 == w; k++) {
+		if (s->items[k].e->type != NOTES_T_ALLERGY_CUE)
 			return false;
 		w = s->items[k].w1;
 	}
-	return w == s->n;
+	if (w == s->n)
+		return k == s->n_items;
+	return w > 0 && on_file(s, w) &&
+	       (k == s->n_items || s->items[k].w0 >= w);
 }
 
 /* cue_joined: is item k of s an allergy cue at word w, or right after

@@ -177,13 +177,44 @@ latter_disowned(const sentence *s, notes_reading *out, const char *trigger)
 	return false;
 }
 
+/* ENTRY_NAME_MIN: the fewest capitals of a name that opens an entry. */
+#define ENTRY_NAME_MIN 4
+
+/* entry_opened: does s open as an entry of its own, a name the reader
+ * does not know written in capitals, as allergy records write drugs, and
+ * a spaced dash after it ("Final allergy record: CO-TRIMOXAZOLE - DRESS
+ * (probable). PYRAZINAMIDE - avoid (DILI/possible DRESS), not an allergy
+ * label")?  Its verdict is that name's, not the drug's of the sentence
+ * before; a word in lower case ("Discussed - not an allergy") may be the
+ * writer's comment on it (rules75en28). */
+static bool
+entry_opened(const sentence *s)
+{
+	uint32_t from, to;
+
+	if (s->n < 2 || (s->n_items > 0 && s->items[0].w0 == 0) ||
+	    s->words[0].end - s->words[0].start < ENTRY_NAME_MIN)
+		return false;
+	for (uint32_t p = s->words[0].start; p < s->words[0].end; p++)
+		if (!isupper((unsigned char)s->text[p]))
+			return false;
+	from = s->words[0].end;
+	to = s->words[1].start;
+	return to - from >= 3 && s->text[from] == ' ' &&
+	       s->text[to - 1] == ' ' &&
+	       (notes__only_marks(s->text, from, to, " -") ||
+		(to - from == 5 &&
+		 memcmp(s->text + from + 1, "\xe2\x80\x93", 3) == 0));
+}
+
 /* spoken_of returns the drug that cue item j of s speaks of: the first
  * drug of its clause before it (clause_first_drug), past those with a
  * true allergy of their own
  * (verdict_subject), or, when s names none before it, the first drug of
  * the sentence before in the paragraph ("- Morphine - itching.
  * Discussed: this is a histamine effect, not an allergy") unless s
- * opens a bullet or an "Allergies:" line; or NULL. */
+ * opens a bullet, an "Allergies:" line or an entry of its own
+ * (entry_opened); or NULL. */
 static const item *
 spoken_of(const sentence *s, size_t j)
 {
@@ -197,7 +228,7 @@ spoken_of(const sentence *s, size_t j)
 						 j)];
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
-	if (notes__bulleted(s) || notes__allergy_line(s))
+	if (notes__bulleted(s) || notes__allergy_line(s) || entry_opened(s))
 		return NULL; /* a new bullet is a new entry, not the last's, and
 			      * so is an "Allergies:" line's */
 	return s->prior.e != NULL ? &s->prior : NULL;

@@ -4719,6 +4719,48 @@ test_rules_en27(void)
 	MT_EQ_INT(find(&r, NOTES_ALLERGY, "penicillins")->context, 0);
 }
 
+/* The twenty-eighth writer's English (issue 75, rules75en28): "removed
+ * this label" de-labels as "removed the label" does, past a member of the
+ * label's class taken without harm between them; a heading of allergy
+ * cues and where the list is kept ("Allergies / intolerances on file")
+ * opens an allergy list; a sentence that opens with its own entry, a name
+ * in capitals and a dash, takes its verdict for that entry, not for the
+ * drug of the sentence before. */
+static const expect rules_en28[] = {
+	{"Previous penicillin \"allergy\" - from childhood, vague; he had "
+	 "flucloxacillin in 2018 without any problem -> we have removed this "
+	 "label today.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"Penicillin allergy - vague -> we have removed this label today.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Allergies / intolerances on file\n- codeine: constipation + "
+	 "confusion",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Allergies on record\n- tramadol: vomiting", NOTES_ALLERGY, "tramadol",
+	 "tramadol", 0, true},
+	{"Final allergy record: CO-TRIMOXAZOLE - DRESS (probable). "
+	 "PYRAZINAMIDE - avoid (DILI), not an allergy label.",
+	 NOTES_ALLERGY, "co-trimoxazole", "CO-TRIMOXAZOLE", 0, true},
+	{"Codeine - rash. Discussed - not an allergy.", NOTES_ALLERGY,
+	 "codeine", "Codeine", NEG, false},
+};
+
+static void
+test_rules_en28(void)
+{
+	static const char *const other =
+		"Penicillin allergy - vague; he had amlodipine in 2018 -> we "
+		"removed this label today.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_en28) / sizeof(rules_en28[0]); i++)
+		check(&rules_en28[i]);
+	/* a drug outside the class between: the removal is not the class's */
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_EQ_INT(find(&r, NOTES_ALLERGY, "penicillins")->context, 0);
+}
+
 /* The twelfth writer's Chinese (issue 75, rules75zh13): a clinician's
  * "still usable" and Cantonese 冇敏感 de-label; photosensitivity is a
  * reaction; a table row whose reaction cell is only a denial negates its
@@ -5973,6 +6015,7 @@ static const mt_case cases[] = {
 	{"rules_en25", test_rules_en25},
 	{"rules_en26", test_rules_en26},
 	{"rules_en27", test_rules_en27},
+	{"rules_en28", test_rules_en28},
 	{"rules_zh13", test_rules_zh13},
 	{"rules_zh14", test_rules_zh14},
 	{"rules_zh15", test_rules_zh15},
