@@ -1654,6 +1654,39 @@ effect_reaches(const sentence *s, const item *d, const item *it)
 	return caused_at(s, it->w0) && came_off_in(s, d->w1, it->w0);
 }
 
+/* SWITCH_SO_WORDS: the most words between a felt effect and the "so"
+ * that gives it as the reason the drug was changed. */
+#define SWITCH_SO_WORDS 8
+
+/* switched_for: is the felt effect ending at word w given as the reason
+ * the drug was changed or stopped, "so" and then, within three words, the
+ * change done ("had a dry cough that would not leave her, so her GP
+ * changed it to amlodipine", rules75en28)?  No full stop or semicolon
+ * between: the effect and the change are one story. */
+static bool
+switched_for(const sentence *s, size_t w)
+{
+	static const char *const done[] = {"changed", "switched", "swapped",
+					   "stopped"};
+
+	for (size_t m = w; m < s->n && m <= w + SWITCH_SO_WORDS; m++) {
+		if (notes__between_has(s, s->words[w - 1].end,
+				       s->words[m].start, '.') ||
+		    notes__between_has(s, s->words[w - 1].end,
+				       s->words[m].start, ';'))
+			return false;
+		if (!notes__words_at(s, m, "so"))
+			continue;
+		for (size_t d = m + 1; d < s->n && d <= m + 3; d++)
+			if (notes__words_in(s, d, done,
+					    sizeof(done) / sizeof(*done)) &&
+			    !stop_proposed(s, d))
+				return true;
+		return false;
+	}
+	return false;
+}
+
 /* lay_effect_at: the felt effect after drug item k that a came-off word
  * makes the drug's, before the drug, between them, or right after the
  * effect ("tramadol 50 mg - given on discharge in Oct, \"makes me
@@ -1685,7 +1718,8 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 		    !(came_off_in(s, before, d->w0) ||
 		      came_off_in(s, d->w1, it->w0) ||
 		      came_off_in(s, it->w1, it->w1 + 1) ||
-		      years_ago_in(s, d->w1, it->w0)))
+		      years_ago_in(s, d->w1, it->w0) ||
+		      switched_for(s, it->w1)))
 			return NULL;
 		return it;
 	}

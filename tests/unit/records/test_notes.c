@@ -4725,7 +4725,8 @@ test_rules_en27(void)
  * cues and where the list is kept ("Allergies / intolerances on file")
  * opens an allergy list; a sentence that opens with its own entry, a name
  * in capitals and a dash, takes its verdict for that entry, not for the
- * drug of the sentence before. */
+ * drug of the sentence before; a felt effect and then "so" and the drug
+ * changed or stopped is an intolerance. */
 static const expect rules_en28[] = {
 	{"Previous penicillin \"allergy\" - from childhood, vague; he had "
 	 "flucloxacillin in 2018 without any problem -> we have removed this "
@@ -4743,6 +4744,12 @@ static const expect rules_en28[] = {
 	 NOTES_ALLERGY, "co-trimoxazole", "CO-TRIMOXAZOLE", 0, true},
 	{"Codeine - rash. Discussed - not an allergy.", NOTES_ALLERGY,
 	 "codeine", "Codeine", NEG, false},
+	{"She used to take lisinopril but had a dry cough that would not "
+	 "leave her, so her GP changed it to amlodipine in 2021.",
+	 NOTES_ALLERGY, "lisinopril", "lisinopril", 0, true},
+	{"She used to take lisinopril but had a dry cough that would not "
+	 "leave her, so her GP changed it to amlodipine in 2021.",
+	 NOTES_MEDICINE, "amlodipine", "amlodipine", 0, true},
 };
 
 static void
@@ -4751,10 +4758,15 @@ test_rules_en28(void)
 	static const char *const other =
 		"Penicillin allergy - vague; he had amlodipine in 2018 -> we "
 		"removed this label today.";
+	static const char *const planned =
+		"On amlodipine, had a cough, so we plan to stop it.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en28) / sizeof(rules_en28[0]); i++)
 		check(&rules_en28[i]);
+	/* a change only planned after the effect tells no intolerance */
+	notes__read_rules(planned, strlen(planned), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") == NULL);
 	/* a drug outside the class between: the removal is not the class's */
 	notes__read_rules(other, strlen(other), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
