@@ -1019,6 +1019,8 @@ hypothesis_only(unsigned bits, unsigned strong)
 	return bits;
 }
 
+/* The reporting words include those of a teller sure of the story ("wife
+ * adamant he \"came up in a rash\" with Augmentin", rules75en28). */
 bool
 notes__reporting(const sentence *s, size_t w)
 {
@@ -1026,7 +1028,8 @@ notes__reporting(const sentence *s, size_t w)
 		"says",	    "said",	"tells",     "told",	  "reports",
 		"reported", "confirms", "confirmed", "states",	  "stated",
 		"adds",	    "added",	"recalls",   "mentions",  "mentioned",
-		"note",	    "explains", "explained", "remembers", "remembered"};
+		"note",	    "explains", "explained", "remembers", "remembered",
+		"adamant",  "insists",	"insisted",  "describes", "described"};
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(s->words[w].key, verbs[i]) == 0)

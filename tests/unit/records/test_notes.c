@@ -4726,7 +4726,8 @@ test_rules_en27(void)
  * opens an allergy list; a sentence that opens with its own entry, a name
  * in capitals and a dash, takes its verdict for that entry, not for the
  * drug of the sentence before; a felt effect and then "so" and the drug
- * changed or stopped is an intolerance. */
+ * changed or stopped is an intolerance; a relative "adamant" or who
+ * "insists" tells the patient's story, as one who "says" does. */
 static const expect rules_en28[] = {
 	{"Previous penicillin \"allergy\" - from childhood, vague; he had "
 	 "flucloxacillin in 2018 without any problem -> we have removed this "
@@ -4750,6 +4751,9 @@ static const expect rules_en28[] = {
 	{"She used to take lisinopril but had a dry cough that would not "
 	 "leave her, so her GP changed it to amlodipine in 2021.",
 	 NOTES_MEDICINE, "amlodipine", "amlodipine", 0, true},
+	{"Allergies: wife adamant he \"came up in a rash\" with Augmentin at "
+	 "the GP 2 yrs ago - recorded as allergy.",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
 };
 
 static void
