@@ -4727,7 +4727,8 @@ test_rules_en27(void)
  * in capitals and a dash, takes its verdict for that entry, not for the
  * drug of the sentence before; a felt effect and then "so" and the drug
  * changed or stopped is an intolerance; a relative "adamant" or who
- * "insists" tells the patient's story, as one who "says" does. */
+ * "insists" tells the patient's story, as one who "says" does; "low
+ * probability" doubts, as "less likely" does. */
 static const expect rules_en28[] = {
 	{"Previous penicillin \"allergy\" - from childhood, vague; he had "
 	 "flucloxacillin in 2018 without any problem -> we have removed this "
@@ -4754,6 +4755,9 @@ static const expect rules_en28[] = {
 	{"Allergies: wife adamant he \"came up in a rash\" with Augmentin at "
 	 "the GP 2 yrs ago - recorded as allergy.",
 	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	{"Allergy record: VANCOMYCIN - DRESS (definite). Ceftriaxone: low "
+	 "probability - record as \"possible, low\".",
+	 NOTES_ALLERGY, "ceftriaxone", "Ceftriaxone", UNC, true},
 };
 
 static void
