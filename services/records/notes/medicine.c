@@ -339,9 +339,10 @@ effect_after(const sentence *s, size_t k)
 static bool
 already_on_zh(const sentence *s, size_t k)
 {
-	static const char *const already[] = {"已用",  "已服",	   "正服用",
-					      "在服",  "正在服用", "正在用",
-					      "已在用"};
+	static const char *const already[] = {
+		"已用",	  "已服",   "正服用",	"在服",	   "正在服用",
+		"正在用", "已在用", "现用",	"現用",	   "现服用",
+		"現服用", "目前用", "目前服用", "目前使用"};
 	size_t w = s->items[k].w0;
 
 	for (size_t i = 0; i < sizeof(already) / sizeof(*already); i++) {

@@ -813,6 +813,32 @@ dosed_reason_zh(const sentence *s, size_t k)
 				 "");
 }
 
+/* dose_heals_zh: is Chinese drug item k (or its bracketed other name) a
+ * dose that ends its clause, what it was given for healing in the next
+ * clause with no stop or "by itself" there ("口服氯苯那敏（扑尔敏）2mg，30
+ * 分钟后风团基本消退")?  The drug worked: a treatment, not a reaction's
+ * cause, which heals after a stop ("停药后消退", rules75zh28). */
+static bool
+dose_heals_zh(const sentence *s, size_t k, size_t to)
+{
+	static const char *const heals[] = {"消退", "好转", "缓解", "消失",
+					    "减轻", "好轉", "緩解"};
+	static const char *const stop[] = {"停", "自行", "自己"};
+	size_t w = s->items[k].w1, end, next;
+
+	while (w < s->n && notes__only_marks(s->text, s->words[w].start,
+					     s->words[w].end, ")）"))
+		w++;
+	end = notes__past_dose(s, w);
+	if (end == w || end != to || to >= s->n)
+		return false;
+	next = next_clause_end(s, k, to);
+	return notes__words_any(s, to, next, heals,
+				sizeof(heals) / sizeof(*heals)) &&
+	       !notes__words_any(s, to, next, stop,
+				 sizeof(stop) / sizeof(*stop));
+}
+
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
@@ -834,7 +860,8 @@ notes__remedy_zh(const sentence *s, size_t k)
 		return true;
 	if (!s->words[w0].han && !(w0 > 0 && s->words[w0 - 1].han))
 		return false; /* Chinese only */
-	if (notes__words_any(s, s->items[k].w1, to, as_needed, 2))
+	if (notes__words_any(s, s->items[k].w1, to, as_needed, 2) ||
+	    dose_heals_zh(s, k, to))
 		return true;
 	/* what the drug was given for may heal in the next clause: "予伐昔
 	 * 洛韦7天，皮疹已结痂脱落" */
