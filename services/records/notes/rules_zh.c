@@ -761,6 +761,28 @@ bracket_treats_zh(const sentence *s, size_t k)
 				sizeof(use) / sizeof(*use));
 }
 
+/* felt_then_used_zh: is Chinese drug item k taken (吃, 服, 用) right after
+ * an effect or condition in its clause, 时 between them or not ("胃不舒服
+ * 吃奥美拉唑", "头痛时吃索米痛")?  The drug treats it, as had_then_used_zh
+ * reads across a comma; a reaction the drug caused is told after the drug
+ * ("吃布洛芬后胃不舒服") (rules75zh28). */
+static bool
+felt_then_used_zh(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"用", "服", "吃"};
+	const item *d = &s->items[k], *r = k > 0 ? &s->items[k - 1] : NULL;
+
+	if (r == NULL ||
+	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM) ||
+	    d->w0 <= r->w1 || d->w0 - r->w1 > 3 ||
+	    memchr(s->text + r->end, ',', d->start - r->end) != NULL ||
+	    memmem(s->text + r->end, d->start - r->end, "\xef\xbc\x8c", 3) ||
+	    (d->w1 < s->n && notes__words_at(s, d->w1, "后")))
+		return false;
+	return notes__words_any(s, r->w1, d->w0, use,
+				sizeof(use) / sizeof(*use));
+}
+
 /* had_then_used_zh: is Chinese drug item k used in the clause after one
  * that says the patient had a condition or a reaction ("小時候有氣喘，用過
  * Ventolin", "有荨麻疹，服氯雷他定")?  The drug treats it, as in brackets
@@ -849,7 +871,7 @@ notes__remedy_zh(const sentence *s, size_t k)
 	size_t from, to, w0 = s->items[k].w0;
 
 	if (bracket_treats_zh(s, k) || had_then_used_zh(s, k) ||
-	    dosed_reason_zh(s, k))
+	    felt_then_used_zh(s, k) || dosed_reason_zh(s, k))
 		return true;
 	notes__clause_words(s, k, &from, &to);
 	/* the drug switched to, the reaction healing in the next clause: "改
