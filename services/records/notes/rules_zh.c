@@ -761,13 +761,12 @@ bracket_treats_zh(const sentence *s, size_t k)
 				sizeof(use) / sizeof(*use));
 }
 
-/* felt_then_used_zh: is Chinese drug item k taken (吃, 服, 用) right after
- * an effect or condition in its clause, 时 between them or not ("胃不舒服
- * 吃奥美拉唑", "头痛时吃索米痛")?  The drug treats it, as had_then_used_zh
- * reads across a comma; a reaction the drug caused is told after the drug
- * ("吃布洛芬后胃不舒服") (rules75zh28). */
-static bool
-felt_then_used_zh(const sentence *s, size_t k)
+/* notes__felt_then_used_zh: an effect or condition right before the drug,
+ * 时 or 只 between them or not ("胃不舒服吃奥美拉唑", "头痛时吃索米痛"), is
+ * what it treats, as had_then_used_zh reads across a comma; a reaction the
+ * drug caused is told after the drug ("吃布洛芬后胃不舒服"). */
+bool
+notes__felt_then_used_zh(const sentence *s, size_t k)
 {
 	static const char *const use[] = {"用", "服", "吃"};
 	const item *d = &s->items[k], *r = k > 0 ? &s->items[k - 1] : NULL;
@@ -871,7 +870,7 @@ notes__remedy_zh(const sentence *s, size_t k)
 	size_t from, to, w0 = s->items[k].w0;
 
 	if (bracket_treats_zh(s, k) || had_then_used_zh(s, k) ||
-	    felt_then_used_zh(s, k) || dosed_reason_zh(s, k))
+	    notes__felt_then_used_zh(s, k) || dosed_reason_zh(s, k))
 		return true;
 	notes__clause_words(s, k, &from, &to);
 	/* the drug switched to, the reaction healing in the next clause: "改
