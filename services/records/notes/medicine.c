@@ -348,10 +348,15 @@ already_on_zh(const sentence *s, size_t k)
 	for (size_t i = 0; i < sizeof(already) / sizeof(*already); i++) {
 		size_t n = strlen(already[i]) / 3;
 
-		if (w >= n && notes__words_at(s, w - n, already[i]))
+		/* a reaction before the drug is another's:
+		 * "过敏：头孢（皮疹）， 现用哌拉西林他唑巴坦" (rules75zh28) */
+		if (w >= n && notes__words_at(s, w - n, already[i])) {
+			const item *r = notes__reaction_of(s, k, true);
+
 			return !effect_after(s, k) &&
-			       notes__reaction_of(s, k, true) == NULL &&
+			       (r == NULL || r->w1 <= s->items[k].w0) &&
 			       notes__effect_of(s, k) == NULL;
+		}
 	}
 	return false;
 }

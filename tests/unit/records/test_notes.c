@@ -5922,6 +5922,52 @@ test_rules_zh27(void)
 		check(&rules_zh27[i]);
 }
 
+/* The twenty-eighth writer's Chinese (issue 75, rules75zh28): a dose that
+ * ends its clause, what it was given for healing in the next clause
+ * (30分钟后风团消退), is a treatment; 现用 and 目前用 before a drug say the
+ * patient is on it; an effect right before a drug taken (胃不舒服吃, 頭痛只
+ * 吃) is what the drug treats, on an allergy line too; 可安全使用 after a
+ * drug de-labels it; a record named after 从 before a de-labelling verb
+ * (从过敏栏删除) is the record it removes. */
+static const expect rules_zh28[] = {
+	{"口服氯苯那敏2mg，30分钟后风团基本消退。", NOTES_MEDICINE,
+	 "chlorphenamine", "氯苯那敏", 0, true},
+	{"过敏：头孢（皮疹），现用哌拉西林他唑巴坦 q8h。", NOTES_MEDICINE,
+	 "piperacillin", "哌拉西林他唑巴坦", 0, true},
+	{"用药：厄贝沙坦；胃不舒服吃奥美拉唑。", NOTES_MEDICINE, "omeprazole",
+	 "奥美拉唑", 0, true},
+	{"藥物過敏：阿斯匹靈吃了會喘，頭痛只吃普拿疼。", NOTES_MEDICINE,
+	 "paracetamol", "普拿疼", 0, true},
+	{"青霉素过敏史：本次头孢唑林可安全使用。", NOTES_ALLERGY, "cefazolin",
+	 "头孢唑林", NEG, false},
+	{"过敏：对吗啡“不耐受”，本次讨论决定从过敏栏删除。", NOTES_ALLERGY,
+	 "morphine", "吗啡", NEG, false},
+	{"口服阿莫西林0.5g，2小时后全身皮疹，停药后消退。", NOTES_ALLERGY,
+	 "amoxicillin", "阿莫西林", 0, true},
+	{"吃布洛芬后胃不舒服。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+};
+
+static void
+test_rules_zh28(void)
+{
+	/* the drugs taken or given are no allergy beside the medicine */
+	static const char *const taken[] = {
+		"口服氯苯那敏2mg，30分钟后风团基本消退。",
+		"过敏：头孢（皮疹），现用哌拉西林他唑巴坦 q8h。",
+		"用药：厄贝沙坦；胃不舒服吃奥美拉唑。",
+		"藥物過敏：阿斯匹靈吃了會喘，頭痛只吃普拿疼。"};
+	static const char *const codes[] = {"chlorphenamine", "piperacillin",
+					    "omeprazole", "paracetamol"};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh28) / sizeof(rules_zh28[0]); i++)
+		check(&rules_zh28[i]);
+	for (size_t i = 0; i < sizeof(taken) / sizeof(*taken); i++) {
+		notes__read_rules(taken[i], strlen(taken[i]), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, codes[i]) == NULL);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -5988,6 +6034,7 @@ static const mt_case cases[] = {
 	{"rules_zh25", test_rules_zh25},
 	{"rules_zh26", test_rules_zh26},
 	{"rules_zh27", test_rules_zh27},
+	{"rules_zh28", test_rules_zh28},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
