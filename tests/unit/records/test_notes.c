@@ -5928,7 +5928,8 @@ test_rules_zh27(void)
  * patient is on it; an effect right before a drug taken (胃不舒服吃, 頭痛只
  * 吃) is what the drug treats, on an allergy line too; 可安全使用 after a
  * drug de-labels it; a record named after 从 before a de-labelling verb
- * (从过敏栏删除) is the record it removes. */
+ * (从过敏栏删除) is the record it removes; a verdict after an allergen
+ * outside the catalogue (造影剂无过敏) speaks of that allergen. */
 static const expect rules_zh28[] = {
 	{"口服氯苯那敏2mg，30分钟后风团基本消退。", NOTES_MEDICINE,
 	 "chlorphenamine", "氯苯那敏", 0, true},
@@ -5945,6 +5946,10 @@ static const expect rules_zh28[] = {
 	{"口服阿莫西林0.5g，2小时后全身皮疹，停药后消退。", NOTES_ALLERGY,
 	 "amoxicillin", "阿莫西林", 0, true},
 	{"吃布洛芬后胃不舒服。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+	{"过敏：环丙沙星吃了全身起疹子；造影剂无过敏。", NOTES_ALLERGY,
+	 "ciprofloxacin", "环丙沙星", 0, true},
+	{"过敏：阿莫西林皮疹，经评估无过敏。", NOTES_ALLERGY, "amoxicillin",
+	 "阿莫西林", NEG, false},
 };
 
 static void
