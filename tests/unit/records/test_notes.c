@@ -5929,7 +5929,8 @@ test_rules_zh27(void)
  * 吃) is what the drug treats, on an allergy line too; 可安全使用 after a
  * drug de-labels it; a record named after 从 before a de-labelling verb
  * (从过敏栏删除) is the record it removes; a verdict after an allergen
- * outside the catalogue (造影剂无过敏) speaks of that allergen. */
+ * outside the catalogue (造影剂无过敏) speaks of that allergen; a bare 停
+ * after an effect given as its reason (因头晕、恶心停) is a stop for it. */
 static const expect rules_zh28[] = {
 	{"口服氯苯那敏2mg，30分钟后风团基本消退。", NOTES_MEDICINE,
 	 "chlorphenamine", "氯苯那敏", 0, true},
@@ -5950,6 +5951,8 @@ static const expect rules_zh28[] = {
 	 "ciprofloxacin", "环丙沙星", 0, true},
 	{"过敏：阿莫西林皮疹，经评估无过敏。", NOTES_ALLERGY, "amoxicillin",
 	 "阿莫西林", NEG, false},
+	{"既往曾服卡马西平约2周，因头晕、恶心停。", NOTES_ALLERGY,
+	 "carbamazepine", "卡马西平", 0, true},
 };
 
 static void
