@@ -1103,9 +1103,11 @@ notes__removed_record_zh(const sentence *s, notes_reading *out)
 	from = from_record_zh(s, j);
 	if (!from && !record_named_zh(s, j))
 		return;
+	/* "删除青霉素过敏" names its own; a drug in a later clause is the
+	 * story going on ("已除去標籤，之後再食過 amoxicillin 冇事") */
 	for (size_t m = j + 1; m < s->n_items && !from; m++)
-		if (is_drug(&s->items[m]))
-			return; /* "删除青霉素过敏" names its own */
+		if (is_drug(&s->items[m]) && !notes__comma_between(s, j, m))
+			return;
 	for (size_t i = out->n;
 	     i-- > 0 && out->findings[i].start >= s->words[0].start;) {
 		notes_finding *f = &out->findings[i];

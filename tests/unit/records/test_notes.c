@@ -5930,7 +5930,8 @@ test_rules_zh27(void)
  * drug de-labels it; a record named after 从 before a de-labelling verb
  * (从过敏栏删除) is the record it removes; a verdict after an allergen
  * outside the catalogue (造影剂无过敏) speaks of that allergen; a bare 停
- * after an effect given as its reason (因头晕、恶心停) is a stop for it. */
+ * after an effect given as its reason (因头晕、恶心停) is a stop for it;
+ * a drug in a clause after a label's removal is no object of it. */
 static const expect rules_zh28[] = {
 	{"口服氯苯那敏2mg，30分钟后风团基本消退。", NOTES_MEDICINE,
 	 "chlorphenamine", "氯苯那敏", 0, true},
@@ -5953,6 +5954,9 @@ static const expect rules_zh28[] = {
 	 "阿莫西林", NEG, false},
 	{"既往曾服卡马西平约2周，因头晕、恶心停。", NOTES_ALLERGY,
 	 "carbamazepine", "卡马西平", 0, true},
+	{"阿莫西林出疹之标签，激发试验阴性，已除去标签，之后再吃过阿莫西林"
+	 "没事。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", NEG, false},
 };
 
 static void
