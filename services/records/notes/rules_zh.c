@@ -546,8 +546,11 @@ semicolon_between_zh(const sentence *s, uint32_t from, uint32_t to)
 static bool
 avoided_after_zh(const sentence *s, size_t w)
 {
-	static const char *const avoid[] = {"避免", "禁用",	"慎用",
-					    "勿用", "不宜再用", "不要再用"};
+	/* or keeps the label on record: "非过敏，但家属坚持，仍记录为青霉素过
+	 * 敏" (rules75zh28) */
+	static const char *const avoid[] = {"避免",	"禁用",	    "慎用",
+					    "勿用",	"不宜再用", "不要再用",
+					    "仍记录为", "仍记为"};
 	static const char *const permitted[] = {"仍可使用", "可继续使用"};
 	size_t to;
 

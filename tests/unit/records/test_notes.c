@@ -5931,7 +5931,9 @@ test_rules_zh27(void)
  * (从过敏栏删除) is the record it removes; a verdict after an allergen
  * outside the catalogue (造影剂无过敏) speaks of that allergen; a bare 停
  * after an effect given as its reason (因头晕、恶心停) is a stop for it;
- * a drug in a clause after a label's removal is no object of it. */
+ * a drug in a clause after a label's removal is no object of it; a
+ * verdict of no allergy, but the label kept on record (但…仍记录为), leaves
+ * the allergy in doubt. */
 static const expect rules_zh28[] = {
 	{"口服氯苯那敏2mg，30分钟后风团基本消退。", NOTES_MEDICINE,
 	 "chlorphenamine", "氯苯那敏", 0, true},
@@ -5957,6 +5959,9 @@ static const expect rules_zh28[] = {
 	{"阿莫西林出疹之标签，激发试验阴性，已除去标签，之后再吃过阿莫西林"
 	 "没事。",
 	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", NEG, false},
+	{"过敏史：对青霉素过敏（考虑可能为晕针，非过敏，但家属坚持，仍记录为"
+	 "青霉素过敏）。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", NOTES_UNCERTAIN, true},
 };
 
 static void
