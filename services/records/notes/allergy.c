@@ -422,6 +422,21 @@ tried_since(const sentence *s, size_t k)
 			     sizeof(no_reaction) / sizeof(*no_reaction));
 }
 
+/* other_allergen_zh: is an allergen outside the drug catalogue (contrast,
+ * iodine, food) named between drug item k and verdict item j ("Ciproxin
+ * 吃了全身起疹子；顯影劑無過敏")?  The verdict speaks of it, as after 对
+ * (rules75zh28). */
+static bool
+other_allergen_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const other[] = {"造影剂", "造影劑", "显影剂",
+					    "顯影劑", "碘剂",	"碘劑",
+					    "食物",   "海鲜",	"海鮮"};
+
+	return notes__words_any(s, s->items[k].w1, s->items[j].w0, other,
+				sizeof(other) / sizeof(*other));
+}
+
 const item *
 notes__disowned_by(const sentence *s, size_t k)
 {
@@ -440,6 +455,7 @@ notes__disowned_by(const sentence *s, size_t k)
 		if (e->type == NOTES_T_ALLERGY_CUE &&
 		    (e->dir & NOTES_DIR_DELABEL))
 			return notes__word_between(s, k, j, "对") ||
+					       other_allergen_zh(s, k, j) ||
 					       notes__intolerance_kept_zh(
 						       s, k, s->items[j].w0)
 				       ? NULL

@@ -464,8 +464,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
 	     notes__remedy_dosed(s, k) || notes__dosed_none_known(s, k) ||
 	     notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
-	     chosen_instead(s, k) || challenge_offered(s, k) ||
-	     named_alternative(s, k))) {
+	     notes__felt_then_used_zh(s, k) || chosen_instead(s, k) ||
+	     challenge_offered(s, k) || named_alternative(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

@@ -339,18 +339,24 @@ effect_after(const sentence *s, size_t k)
 static bool
 already_on_zh(const sentence *s, size_t k)
 {
-	static const char *const already[] = {"已用",  "已服",	   "正服用",
-					      "在服",  "正在服用", "正在用",
-					      "已在用"};
+	static const char *const already[] = {
+		"已用",	  "已服",   "正服用",	"在服",	   "正在服用",
+		"正在用", "已在用", "现用",	"現用",	   "现服用",
+		"現服用", "目前用", "目前服用", "目前使用"};
 	size_t w = s->items[k].w0;
 
 	for (size_t i = 0; i < sizeof(already) / sizeof(*already); i++) {
 		size_t n = strlen(already[i]) / 3;
 
-		if (w >= n && notes__words_at(s, w - n, already[i]))
+		/* a reaction before the drug is another's:
+		 * "过敏：头孢（皮疹）， 现用哌拉西林他唑巴坦" (rules75zh28) */
+		if (w >= n && notes__words_at(s, w - n, already[i])) {
+			const item *r = notes__reaction_of(s, k, true);
+
 			return !effect_after(s, k) &&
-			       notes__reaction_of(s, k, true) == NULL &&
+			       (r == NULL || r->w1 <= s->items[k].w0) &&
 			       notes__effect_of(s, k) == NULL;
+		}
 	}
 	return false;
 }

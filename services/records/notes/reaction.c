@@ -1517,9 +1517,12 @@ stop_zh_after(const sentence *s, size_t k, size_t w, size_t j)
 		/* 改 right before the drug switched to: "改瑞舒伐他汀" */
 		if (notes__words_at(s, v, "改") && next == v + 1)
 			return true;
+		/* a bare 停 after an effect given as its reason: "因「頭暈、噁
+		 * 心」停" (rules75zh28) */
 		if (v < next && (next == s->n || next - v > 3) &&
-		    notes__words_in(s, v, stop_zh,
-				    sizeof(stop_zh) / sizeof(*stop_zh)))
+		    (notes__words_in(s, v, stop_zh,
+				     sizeof(stop_zh) / sizeof(*stop_zh)) ||
+		     (because && notes__words_at(s, v, "停"))))
 			return true;
 		if (v < next && (next == s->n || next - v > 5) &&
 		    notes__words_in(s, v, declined_zh,

@@ -690,6 +690,11 @@ bool notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f);
  * in its clause ("给予 Chlorpheniramine 后荨麻疹消退")?  It is a medicine. */
 bool notes__remedy_zh(const sentence *s, size_t k);
 
+/* notes__felt_then_used_zh: is Chinese drug item k taken (吃, 服, 用) right
+ * after an effect or condition in its clause ("胃不舒服吃奥美拉唑", "頭痛只
+ * 吃普拿疼")?  The drug treats it (rules75zh28). */
+bool notes__felt_then_used_zh(const sentence *s, size_t k);
+
 /* medicine.c */
 
 /* notes__remedy_given: is drug item k given for a reaction written before it

@@ -546,8 +546,11 @@ semicolon_between_zh(const sentence *s, uint32_t from, uint32_t to)
 static bool
 avoided_after_zh(const sentence *s, size_t w)
 {
-	static const char *const avoid[] = {"避免", "禁用",	"慎用",
-					    "勿用", "不宜再用", "不要再用"};
+	/* or keeps the label on record: "非过敏，但家属坚持，仍记录为青霉素过
+	 * 敏" (rules75zh28) */
+	static const char *const avoid[] = {"避免",	"禁用",	    "慎用",
+					    "勿用",	"不宜再用", "不要再用",
+					    "仍记录为", "仍记为"};
 	static const char *const permitted[] = {"仍可使用", "可继续使用"};
 	size_t to;
 
@@ -761,6 +764,27 @@ bracket_treats_zh(const sentence *s, size_t k)
 				sizeof(use) / sizeof(*use));
 }
 
+/* notes__felt_then_used_zh: an effect or condition right before the drug,
+ * 时 or 只 between them or not ("胃不舒服吃奥美拉唑", "头痛时吃索米痛"), is
+ * what it treats, as had_then_used_zh reads across a comma; a reaction the
+ * drug caused is told after the drug ("吃布洛芬后胃不舒服"). */
+bool
+notes__felt_then_used_zh(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"用", "服", "吃"};
+	const item *d = &s->items[k], *r = k > 0 ? &s->items[k - 1] : NULL;
+
+	if (r == NULL ||
+	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM) ||
+	    d->w0 <= r->w1 || d->w0 - r->w1 > 3 ||
+	    memchr(s->text + r->end, ',', d->start - r->end) != NULL ||
+	    memmem(s->text + r->end, d->start - r->end, "\xef\xbc\x8c", 3) ||
+	    (d->w1 < s->n && notes__words_at(s, d->w1, "后")))
+		return false;
+	return notes__words_any(s, r->w1, d->w0, use,
+				sizeof(use) / sizeof(*use));
+}
+
 /* had_then_used_zh: is Chinese drug item k used in the clause after one
  * that says the patient had a condition or a reaction ("小時候有氣喘，用過
  * Ventolin", "有荨麻疹，服氯雷他定")?  The drug treats it, as in brackets
@@ -813,6 +837,32 @@ dosed_reason_zh(const sentence *s, size_t k)
 				 "");
 }
 
+/* dose_heals_zh: is Chinese drug item k (or its bracketed other name) a
+ * dose that ends its clause, what it was given for healing in the next
+ * clause with no stop or "by itself" there ("口服氯苯那敏（扑尔敏）2mg，30
+ * 分钟后风团基本消退")?  The drug worked: a treatment, not a reaction's
+ * cause, which heals after a stop ("停药后消退", rules75zh28). */
+static bool
+dose_heals_zh(const sentence *s, size_t k, size_t to)
+{
+	static const char *const heals[] = {"消退", "好转", "缓解", "消失",
+					    "减轻", "好轉", "緩解"};
+	static const char *const stop[] = {"停", "自行", "自己"};
+	size_t w = s->items[k].w1, end, next;
+
+	while (w < s->n && notes__only_marks(s->text, s->words[w].start,
+					     s->words[w].end, ")）"))
+		w++;
+	end = notes__past_dose(s, w);
+	if (end == w || end != to || to >= s->n)
+		return false;
+	next = next_clause_end(s, k, to);
+	return notes__words_any(s, to, next, heals,
+				sizeof(heals) / sizeof(*heals)) &&
+	       !notes__words_any(s, to, next, stop,
+				 sizeof(stop) / sizeof(*stop));
+}
+
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
@@ -823,7 +873,7 @@ notes__remedy_zh(const sentence *s, size_t k)
 	size_t from, to, w0 = s->items[k].w0;
 
 	if (bracket_treats_zh(s, k) || had_then_used_zh(s, k) ||
-	    dosed_reason_zh(s, k))
+	    notes__felt_then_used_zh(s, k) || dosed_reason_zh(s, k))
 		return true;
 	notes__clause_words(s, k, &from, &to);
 	/* the drug switched to, the reaction healing in the next clause: "改
@@ -834,7 +884,8 @@ notes__remedy_zh(const sentence *s, size_t k)
 		return true;
 	if (!s->words[w0].han && !(w0 > 0 && s->words[w0 - 1].han))
 		return false; /* Chinese only */
-	if (notes__words_any(s, s->items[k].w1, to, as_needed, 2))
+	if (notes__words_any(s, s->items[k].w1, to, as_needed, 2) ||
+	    dose_heals_zh(s, k, to))
 		return true;
 	/* what the drug was given for may heal in the next clause: "予伐昔
 	 * 洛韦7天，皮疹已结痂脱落" */

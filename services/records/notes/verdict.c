@@ -1097,21 +1097,48 @@ record_named_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* from_record_zh: is an allergy's record named after 从 within
+ * REMOVED_RECORD_WORDS words before item j ("从过敏栏删除", "從過敏紀錄中
+ * 刪除")?  The record is named before the verb, so a drug after it is no
+ * object of it ("…决定从过敏栏删除，改为“吗啡剂量敏感”备注",
+ * rules75zh28). */
+static bool
+from_record_zh(const sentence *s, size_t j)
+{
+	static const char *const record[] = {"过敏", "過敏", "标签",
+					     "记录", "纪录", "紀錄"};
+	size_t w0 = s->items[j].w0;
+	size_t w = w0 > REMOVED_RECORD_WORDS + 1 ? w0 - REMOVED_RECORD_WORDS - 1
+						 : 0;
+
+	for (; w < w0; w++)
+		if (notes__words_at(s, w, "从") || notes__words_at(s, w, "從"))
+			return notes__words_any(s, w + 1, w0, record,
+						sizeof(record) /
+							sizeof(*record));
+	return false;
+}
+
 void
 notes__removed_record_zh(const sentence *s, notes_reading *out)
 {
 	size_t j = 0;
+	bool from;
 
 	while (j < s->n_items && (!(s->items[j].e->dir & NOTES_DIR_DELABEL) ||
 				  s->items[j].e->type != NOTES_T_NEGATED ||
 				  (unsigned char)s->items[j].e->key[0] < 0x80))
 		j++;
-	if (j == s->n_items || j == 0 ||
-	    notes__first_drug(s, s->n_items) >= j || !record_named_zh(s, j))
+	if (j == s->n_items || j == 0 || notes__first_drug(s, s->n_items) >= j)
 		return;
-	for (size_t m = j + 1; m < s->n_items; m++)
-		if (is_drug(&s->items[m]))
-			return; /* "删除青霉素过敏" names its own */
+	from = from_record_zh(s, j);
+	if (!from && !record_named_zh(s, j))
+		return;
+	/* "删除青霉素过敏" names its own; a drug in a later clause is the
+	 * story going on ("已除去標籤，之後再食過 amoxicillin 冇事") */
+	for (size_t m = j + 1; m < s->n_items && !from; m++)
+		if (is_drug(&s->items[m]) && !notes__comma_between(s, j, m))
+			return;
 	for (size_t i = out->n;
 	     i-- > 0 && out->findings[i].start >= s->words[0].start;) {
 		notes_finding *f = &out->findings[i];

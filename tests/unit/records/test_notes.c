@@ -5984,6 +5984,69 @@ test_rules_zh27(void)
 		check(&rules_zh27[i]);
 }
 
+/* The twenty-eighth writer's Chinese (issue 75, rules75zh28): a dose that
+ * ends its clause, what it was given for healing in the next clause
+ * (30分钟后风团消退), is a treatment; 现用 and 目前用 before a drug say the
+ * patient is on it; an effect right before a drug taken (胃不舒服吃, 頭痛只
+ * 吃) is what the drug treats, on an allergy line too; 可安全使用 after a
+ * drug de-labels it; a record named after 从 before a de-labelling verb
+ * (从过敏栏删除) is the record it removes; a verdict after an allergen
+ * outside the catalogue (造影剂无过敏) speaks of that allergen; a bare 停
+ * after an effect given as its reason (因头晕、恶心停) is a stop for it;
+ * a drug in a clause after a label's removal is no object of it; a
+ * verdict of no allergy, but the label kept on record (但…仍记录为), leaves
+ * the allergy in doubt. */
+static const expect rules_zh28[] = {
+	{"口服氯苯那敏2mg，30分钟后风团基本消退。", NOTES_MEDICINE,
+	 "chlorphenamine", "氯苯那敏", 0, true},
+	{"过敏：头孢（皮疹），现用哌拉西林他唑巴坦 q8h。", NOTES_MEDICINE,
+	 "piperacillin", "哌拉西林他唑巴坦", 0, true},
+	{"用药：厄贝沙坦；胃不舒服吃奥美拉唑。", NOTES_MEDICINE, "omeprazole",
+	 "奥美拉唑", 0, true},
+	{"藥物過敏：阿斯匹靈吃了會喘，頭痛只吃普拿疼。", NOTES_MEDICINE,
+	 "paracetamol", "普拿疼", 0, true},
+	{"青霉素过敏史：本次头孢唑林可安全使用。", NOTES_ALLERGY, "cefazolin",
+	 "头孢唑林", NEG, false},
+	{"过敏：对吗啡“不耐受”，本次讨论决定从过敏栏删除。", NOTES_ALLERGY,
+	 "morphine", "吗啡", NEG, false},
+	{"口服阿莫西林0.5g，2小时后全身皮疹，停药后消退。", NOTES_ALLERGY,
+	 "amoxicillin", "阿莫西林", 0, true},
+	{"吃布洛芬后胃不舒服。", NOTES_ALLERGY, "ibuprofen", "布洛芬", 0, true},
+	{"过敏：环丙沙星吃了全身起疹子；造影剂无过敏。", NOTES_ALLERGY,
+	 "ciprofloxacin", "环丙沙星", 0, true},
+	{"过敏：阿莫西林皮疹，经评估无过敏。", NOTES_ALLERGY, "amoxicillin",
+	 "阿莫西林", NEG, false},
+	{"既往曾服卡马西平约2周，因头晕、恶心停。", NOTES_ALLERGY,
+	 "carbamazepine", "卡马西平", 0, true},
+	{"阿莫西林出疹之标签，激发试验阴性，已除去标签，之后再吃过阿莫西林"
+	 "没事。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", NEG, false},
+	{"过敏史：对青霉素过敏（考虑可能为晕针，非过敏，但家属坚持，仍记录为"
+	 "青霉素过敏）。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", NOTES_UNCERTAIN, true},
+};
+
+static void
+test_rules_zh28(void)
+{
+	/* the drugs taken or given are no allergy beside the medicine */
+	static const char *const taken[] = {
+		"口服氯苯那敏2mg，30分钟后风团基本消退。",
+		"过敏：头孢（皮疹），现用哌拉西林他唑巴坦 q8h。",
+		"用药：厄贝沙坦；胃不舒服吃奥美拉唑。",
+		"藥物過敏：阿斯匹靈吃了會喘，頭痛只吃普拿疼。"};
+	static const char *const codes[] = {"chlorphenamine", "piperacillin",
+					    "omeprazole", "paracetamol"};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(rules_zh28) / sizeof(rules_zh28[0]); i++)
+		check(&rules_zh28[i]);
+	for (size_t i = 0; i < sizeof(taken) / sizeof(*taken); i++) {
+		notes__read_rules(taken[i], strlen(taken[i]), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, codes[i]) == NULL);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6051,6 +6114,7 @@ static const mt_case cases[] = {
 	{"rules_zh25", test_rules_zh25},
 	{"rules_zh26", test_rules_zh26},
 	{"rules_zh27", test_rules_zh27},
+	{"rules_zh28", test_rules_zh28},
 	{"combinations", test_combinations},
 	{NULL, NULL},
 };
