@@ -298,7 +298,8 @@ decide(const notes_finding *f, const double *p)
 	bool triggered = f->trigger[0] != '\0';
 	double margin = triggered ? mdl.trigger_margin : mdl.margin;
 
-	if (triggered && notes__resolution(notes__find(f->trigger)))
+	if (triggered && (notes__resolution(notes__find(f->trigger)) ||
+			  strcmp(f->trigger, SMOKING_STATUS) == 0))
 		return f->context;
 	for (size_t c = 0; c < mdl.k; c++) {
 		if (mdl.ctx[c] == DROP_CLASS) {

@@ -207,6 +207,11 @@ bool notes__resolution(const notes_entry *t);
  * writer's own word, so the context model never makes it past. */
 #define SWITCHED_ONTO "switched onto"
 
+/* SMOKING_STATUS: the trigger of a smoking status its own words give
+ * ("ex-smoker", "non-smoker", "Smoking: quit 2024", 已戒烟; smoking.c):
+ * the writer's word on it, so the context model never overrules it. */
+#define SMOKING_STATUS "smoking status"
+
 /* notes__member_of: does substance code belong to allergy class code
  * cls in dosage's table (knowledge/members.csv, generated)? */
 bool notes__member_of(const char *code, const char *cls);

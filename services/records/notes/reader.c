@@ -160,6 +160,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 			       : NULL;
 	s.n = 0;
 	s.text = text;
+	s.text_len = n;
 	s.allergy_list = false;
 	s.allergy_line = false;
 	s.allergy_line_zh = false;

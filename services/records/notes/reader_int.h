@@ -4,8 +4,8 @@
  * the known phrases met in it, and the functions one step of the reading
  * gives the steps above it.  The files stack bottom to top in the order
  * of this header (sentence.c, match.c, context.c, section.c, reaction.c,
- * allergy.c, rules_zh.c, medicine.c, finding.c, verdict.c, settle.c,
- * reader.c): each uses only what the files before it declare here.
+ * allergy.c, rules_zh.c, medicine.c, smoking.c, finding.c, verdict.c,
+ * settle.c, reader.c): each uses only what the files before it declare here.
  */
 
 #ifndef RECORDS_NOTES_READER_INT_H
@@ -51,6 +51,7 @@ is_drug(const item *it)
  * ("家族史：母亲有高血压。"), so only a list item goes on under it. */
 typedef struct sentence {
 	const char *text;
+	size_t text_len; /* the bytes of text read: words end before it */
 	notes_tok words[NOTES_SENTENCE_WORDS];
 	size_t n;
 	item items[NOTES_SENTENCE_WORDS];
@@ -786,6 +787,15 @@ const item *notes__effect_of(const sentence *s, size_t k);
 /* notes__course_context makes a medicine told with no context past when its
  * course is told done or the drug is dated. */
 void notes__course_context(const sentence *s, size_t k, notes_finding *f);
+
+/* smoking.c */
+
+/* notes__smoking sets the context of smoking item k's finding f (Z72.0)
+ * from the status its own words give ("ex-smoker" historical,
+ * "non-smoker" negated, 吸烟40年，已戒5年 historical), never planned or
+ * past by a trigger alone; returns false when the item is no tobacco use
+ * (a drug smoked, passive smoking). */
+bool notes__smoking(const sentence *s, size_t k, notes_finding *f);
 
 /* finding.c */
 

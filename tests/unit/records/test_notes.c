@@ -6047,6 +6047,71 @@ test_rules_zh28(void)
 	}
 }
 
+/* Smoking status (issue 75, smoke75): tobacco use is Z72.0, its status
+ * the context, read from the term's own words without reaching the rest
+ * of the sentence. */
+static const expect smoking[] = {
+	{"He smokes 15 a day.", NOTES_PROBLEM, "Z72.0", "smokes", 0, true},
+	{"Ex-smoker, COPD on tiotropium.", NOTES_PROBLEM, "Z72.0", "Ex-smoker",
+	 HIST, true},
+	{"Ex-smoker, COPD on tiotropium.", NOTES_PROBLEM, "J44.9", "COPD", 0,
+	 true},
+	{"SH: non-smoker, ETOH rare.", NOTES_PROBLEM, "Z72.0", "non-smoker",
+	 NEG, false},
+	{"Never smoked. No alcohol.", NOTES_PROBLEM, "Z72.0", "smoked", NEG,
+	 false},
+	{"Smoking: never. EtOH: none now.", NOTES_PROBLEM, "Z72.0", "Smoking",
+	 NEG, false},
+	{"Smoker? Quit 1998.", NOTES_PROBLEM, "Z72.0", "Smoker", HIST, true},
+	{"Quit smoking 2019. Drinks socially.", NOTES_PROBLEM, "Z72.0",
+	 "smoking", HIST, true},
+	{"Quit smoking advice given.", NOTES_PROBLEM, "Z72.0", "smoking", 0,
+	 true},
+	{"PMH: HTN, smoker.", NOTES_PROBLEM, "Z72.0", "smoker", 0, true},
+	{"Smoking 20/day - if he stops smoking his clozapine level rises.",
+	 NOTES_PROBLEM, "Z72.0", "Smoking", 0, true},
+	{"Husband is a smoker.", NOTES_PROBLEM, "Z72.0", "smoker", FAM, false},
+	{"Smoking: non-smoker.", NOTES_PROBLEM, "Z72.0", "non-smoker", NEG,
+	 false},
+	{"个人史：吸烟40年，每日20支，已戒烟1月。", NOTES_PROBLEM, "Z72.0",
+	 "吸烟", HIST, true},
+	{"个人史：吸烟30年，每日1包，未戒。", NOTES_PROBLEM, "Z72.0", "吸烟", 0,
+	 true},
+	{"个人史：不吸烟，不饮酒。", NOTES_PROBLEM, "Z72.0", "吸烟", NEG,
+	 false},
+	{"社會史：不抽菸，不喝酒。", NOTES_PROBLEM, "Z72.0", "抽菸", NEG,
+	 false},
+	{"个人史：无烟酒嗜好。", NOTES_PROBLEM, "Z72.0", "烟酒嗜好", NEG,
+	 false},
+	{"6. 戒烟宣教。", NOTES_PROBLEM, "Z72.0", "戒烟", 0, true},
+	{"吸烟30年，2024年确诊后戒烟。", NOTES_PROBLEM, "Z72.0", "吸烟", HIST,
+	 true},
+	{"父亲吸烟。", NOTES_PROBLEM, "Z72.0", "吸烟", FAM, false},
+};
+
+static void
+test_smoking(void)
+{
+	static const char *const none[] = {"Substance use: heroin smoked + IV.",
+					   "Smokes cannabis occasionally.",
+					   "Smoke alarm fitted.",
+					   "Smoke inhalation injury.",
+					   "被动吸烟。",
+					   "Vapes nicotine daily."};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(smoking) / sizeof(smoking[0]); i++)
+		check(&smoking[i]);
+	for (size_t i = 0; i < sizeof(none) / sizeof(*none); i++) {
+		notes__read_rules(none[i], strlen(none[i]), &r);
+		MT_TRUE(find(&r, NOTES_PROBLEM, "Z72.0") == NULL);
+	}
+	/* dependence written is F17.2, not also tobacco use */
+	notes__read_rules("Nicotine dependence.", 20, &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "F17.2") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "Z72.0") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6116,6 +6181,7 @@ static const mt_case cases[] = {
 	{"rules_zh27", test_rules_zh27},
 	{"rules_zh28", test_rules_zh28},
 	{"combinations", test_combinations},
+	{"smoking", test_smoking},
 	{NULL, NULL},
 };
 

@@ -1,0 +1,265 @@
+/*
+ * smoking.c - a smoking status (issue 75): tobacco use written without
+ * dependence is one problem, Z72.0 (knowledge/problems.csv), and its
+ * context is the status the note gives: a current smoker affirmed, an
+ * ex-smoker historical, a non-smoker negated, a relative who smokes
+ * family.  The status is often written in the term's own words ("ex-
+ * smoker", "non-smoker", 已戒烟) or in the words right next to it ("quit
+ * smoking 2015", "Smoking: never", "吸烟40年，已戒5年"), which no trigger
+ * of context.csv can carry without reaching the rest of its sentence
+ * ("Ex-smoker, COPD on tiotropium": the COPD is current).
+ */
+#include "reader_int.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#define N_OF(a) (sizeof(a) / sizeof(*(a)))
+
+/* The words of an English term that say the smoking is over, or never
+ * was. */
+static const char *const ex_words[] = {"ex", "exsmoker", "former", "previous",
+				       "past"};
+static const char *const never_words[] = {"non", "nonsmoker", "never"};
+
+/* A word after "Smoking:" or "Smoker?" that answers the question. */
+static const char *const answer_never[] = {"never", "no",     "nil",
+					   "none",  "denies", "denied"};
+/* "Smoking: non-smoker", "Smoking: ex-smoker": the heading is the
+ * question, the term after it its answer. */
+static const char *const heading_words[] = {
+	"non",	  "nonsmoker", "ex",	   "exsmoker", "former",  "current",
+	"smoker", "smokes",    "previous", "active",   "lifelong"};
+/* What status_en returns for a heading the term after it answers. */
+#define DROP 0x80000000u
+
+static const char *const answer_over[] = {"quit", "stopped", "ex", "former",
+					  "gave"};
+
+/* What follows "quit smoking" when it is help offered to a current
+ * smoker, not a stop done ("Quit smoking advice given"). */
+static const char *const help_words[] = {
+	"advice",     "advised",   "service", "services",   "referral",
+	"clinic",     "team",	   "support", "counselled", "counselling",
+	"counseling", "programme", "program", "discussed",  "leaflet"};
+
+/* A drug smoked is the drug's route, not tobacco ("heroin smoked + IV",
+ * "smokes cannabis occasionally", "crack smoking"). */
+static const char *const drug_words[] = {
+	"heroin", "cannabis",	     "weed",  "crack",	 "marijuana",
+	"meth",	  "methamphetamine", "opium", "cocaine", "skunk",
+	"wee",	  "spice",	     "hash",  "ganja"};
+
+/* Chinese: the smoking still going on, whatever stop the sentence
+ * tells of. */
+static const char *const still_zh[] = {"未戒", "复吸", "还在抽",
+				       "仍吸", "仍抽", "现每"};
+/* written before a Chinese term: the smoking was in the past (既往吸烟,
+ * 曾吸烟, 以前抽烟, 原吸烟30年) */
+static const char *const before_zh[] = {"既往", "曾", "以前", "原", "已"};
+/* written right before 戒烟: the stop is done, not advised ("2022年气胸后
+ * 戒烟", "入院前1周戒烟") */
+static const char *const done_zh[] = {"已", "后", "年", "周", "月", "岁"};
+
+static bool
+word_is(const sentence *s, size_t w, const char *const *set, size_t n)
+{
+	return w < s->n && notes__words_in(s, w, set, n);
+}
+
+/* first_of: is the term's first word one of set? */
+static bool
+first_of(const sentence *s, size_t k, const char *const *set, size_t n)
+{
+	return word_is(s, s->items[k].w0, set, n);
+}
+
+/* drug_smoked: is a drug named within six words before the term or
+ * three after it? */
+static bool
+drug_smoked(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+	size_t from = w0 > 6 ? w0 - 6 : 0, to = w1 + 3 < s->n ? w1 + 3 : s->n;
+
+	return notes__words_any(s, from, to, drug_words, N_OF(drug_words));
+}
+
+/* passive: "passive smoking", "second-hand smoke", 被动吸烟: exposure to
+ * another's smoke (WHO Z58.7), not the patient's own tobacco use. */
+static bool
+passive(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0;
+
+	return (w0 >= 1 && strcmp(s->words[w0 - 1].key, "passive") == 0) ||
+	       (w0 >= 2 && notes__words_at(s, w0 - 2, "被动"));
+}
+
+/* same_mention: is item k the object of the smoking term right before
+ * it ("non-smoker of tobacco", "smoking tobacco")?  That term gives the
+ * status. */
+static bool
+same_mention(const sentence *s, size_t k)
+{
+	const item *p = k > 0 ? &s->items[k - 1] : NULL;
+
+	return p != NULL && p->e->type == NOTES_T_PROBLEM &&
+	       strcmp(p->e->code, "Z72.0") == 0 &&
+	       s->items[k].w0 <= p->w1 + 1 &&
+	       notes__colon_at(s->text, p->end, s->items[k].start) == NULL &&
+	       !notes__between_has(s, p->end, s->items[k].start, '-');
+}
+
+/* answer_at: the letters of the word the note writes after byte i, past
+ * spaces and the marks of a question answered (":", "-", "?"), copied
+ * lower case into out; false when no such mark comes first ("Smoking:
+ * never", "Smoker? Quit 1998", "Smoking? - Quit 2018"). */
+static bool
+answer_at(const char *text, size_t i, size_t len, char *out, size_t cap)
+{
+	bool marked = false;
+	size_t n = 0;
+
+	for (; i < len && strchr(" \t?:-", text[i]) != NULL; i++)
+		marked |= text[i] != ' ' && text[i] != '\t';
+	if (i + 2 < len && memcmp(text + i, "\xef\xbc\x9a", 3) == 0)
+		return false;
+	for (; i < len && n + 1 < cap && isalpha((unsigned char)text[i]); i++)
+		out[n++] = (char)tolower((unsigned char)text[i]);
+	out[n] = '\0';
+	return marked && n > 0;
+}
+
+static bool
+among(const char *word, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(word, set[i]) == 0)
+			return true;
+	return false;
+}
+
+/* quit_before: "quit smoking 2015", "stopped smoking in 2011", "gave up
+ * smoking": a stop done, unless it is help for one ("Quit smoking advice
+ * given", "wants to quit smoking"). */
+static bool
+quit_before(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+	size_t q;
+
+	if (w0 >= 1 && (strcmp(s->words[w0 - 1].key, "quit") == 0 ||
+			strcmp(s->words[w0 - 1].key, "stopped") == 0))
+		q = w0 - 1;
+	else if (w0 >= 2 && strcmp(s->words[w0 - 1].key, "up") == 0 &&
+		 (strcmp(s->words[w0 - 2].key, "gave") == 0 ||
+		  strcmp(s->words[w0 - 2].key, "given") == 0))
+		q = w0 - 2;
+	else
+		return false;
+	if (q >= 1 && strcmp(s->words[q - 1].key, "to") == 0)
+		return false;
+	return !word_is(s, w1, help_words, N_OF(help_words));
+}
+
+/* status_en: what an English term's own words say (NOTES_HISTORICAL,
+ * NOTES_NEGATED or 0). */
+static unsigned
+status_en(const sentence *s, size_t k)
+{
+	char next[16];
+	bool answered = answer_at(s->text, s->items[k].end, s->text_len, next,
+				  sizeof(next));
+
+	if (first_of(s, k, never_words, N_OF(never_words)))
+		return NOTES_NEGATED;
+	if (first_of(s, k, ex_words, N_OF(ex_words)))
+		return NOTES_HISTORICAL;
+	if (answered && among(next, heading_words, N_OF(heading_words)))
+		return DROP;
+	if (answered && among(next, answer_never, N_OF(answer_never)))
+		return NOTES_NEGATED;
+	if (answered && among(next, answer_over, N_OF(answer_over)))
+		return NOTES_HISTORICAL;
+	if (quit_before(s, k) ||
+	    strcmp(s->words[s->items[k].w1 - 1].key, "smoked") == 0)
+		return NOTES_HISTORICAL;
+	return 0;
+}
+
+/* stop_done_zh: does word w write a stop done: 戒 after 已, 后, a date or
+ * a time ago (已戒5年, 住院后戒烟, 2022年戒, 30岁戒, 1个月前戒烟), or
+ * 戒了, and not of alcohol (已戒酒, 饮酒：戒了)? */
+static bool
+stop_done_zh(const sentence *s, size_t w)
+{
+	static const char *const ago[] = {"年", "周", "月", "天"};
+
+	if (!notes__words_at(s, w, "戒") ||
+	    (w + 1 < s->n && notes__words_at(s, w + 1, "酒")))
+		return false;
+	if (w + 1 < s->n && notes__words_at(s, w + 1, "了"))
+		return w == 0 || !notes__words_at(s, w - 1, "酒");
+	if (w >= 1 && word_is(s, w - 1, done_zh, N_OF(done_zh)))
+		return true;
+	return w >= 2 && notes__words_at(s, w - 1, "前") &&
+	       word_is(s, w - 2, ago, N_OF(ago));
+}
+
+/* status_zh: what a Chinese term and its sentence say.  A smoking history
+ * not said to be over is current (吸烟史20年); one the sentence says was
+ * given up is past (吸烟40年，已戒5年; 不吸菸（戒了10年）), unless it says
+ * it was taken up again (复吸) or not given up (未戒).  戒烟 alone is
+ * advice to a current smoker (戒烟宣教, 劝戒烟), unless the stop is done
+ * (已戒烟, 2022年戒烟) or kept up (继续戒烟). */
+static unsigned
+status_zh(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0;
+
+	if (notes__words_any(s, 0, s->n, still_zh, N_OF(still_zh)))
+		return 0;
+	if (w0 >= 2 && (notes__words_at(s, w0 - 2, "继续") ||
+			notes__words_at(s, w0 - 2, "保持")))
+		return NOTES_HISTORICAL;
+	for (size_t b = 1; b <= 2 && b <= w0; b++)
+		if (word_is(s, w0 - b, before_zh, N_OF(before_zh)))
+			return NOTES_HISTORICAL;
+	for (size_t w = 0; w < s->n; w++)
+		if (stop_done_zh(s, w))
+			return NOTES_HISTORICAL;
+	return 0;
+}
+
+bool
+notes__smoking(const sentence *s, size_t k, notes_finding *f)
+{
+	bool zh = s->words[s->items[k].w0].han;
+	unsigned own, ctx = f->context;
+
+	if (drug_smoked(s, k) || passive(s, k) || same_mention(s, k))
+		return false;
+	own = zh ? status_zh(s, k) : status_en(s, k);
+	if (own == DROP)
+		return false;
+	/* A smoking status is never planned or past by a trigger of the
+	 * sentence ("if he stops smoking, clozapine levels rise"; "PMH:
+	 * smoker"): only its own words date it. */
+	ctx &= ~(NOTES_HYPOTHETICAL | NOTES_HISTORICAL);
+	/* help to stop (戒烟宣教, "不建议作为戒烟方法", 拒绝戒烟) is for a
+	 * smoker, whatever is said of the help */
+	if (zh && notes__words_at(s, s->items[k].w0, "戒烟"))
+		ctx &= NOTES_FAMILY;
+	if (own == NOTES_NEGATED)
+		ctx = (ctx & NOTES_FAMILY) | NOTES_NEGATED;
+	else if (own == NOTES_HISTORICAL && (zh || !(ctx & NOTES_NEGATED)))
+		/* "never smoked" is no past smoking; 不吸菸（戒了10年） is */
+		ctx = (ctx & NOTES_FAMILY) | NOTES_HISTORICAL;
+	/* The status written is the writer's word: the context model, whose
+	 * training saw no smoking finding, neither drops nor moves it. */
+	if (own != 0 || ctx != f->context || f->trigger[0] == '\0')
+		f->trigger = SMOKING_STATUS;
+	f->context = ctx;
+	return true;
+}
