@@ -75,14 +75,41 @@ first_of(const sentence *s, size_t k, const char *const *set, size_t n)
 }
 
 /* drug_smoked: is a drug named within six words before the term or
- * three after it? */
+ * three after it, no comma between ("heroin smoked + IV", not "smokes
+ * 10/d, weed at weekends")? */
 static bool
 drug_smoked(const sentence *s, size_t k)
 {
 	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
 	size_t from = w0 > 6 ? w0 - 6 : 0, to = w1 + 3 < s->n ? w1 + 3 : s->n;
 
-	return notes__words_any(s, from, to, drug_words, N_OF(drug_words));
+	for (size_t w = from; w < to; w++) {
+		uint32_t a = w < w0 ? s->words[w].end : s->items[k].end;
+		uint32_t b = w < w0 ? s->items[k].start : s->words[w].start;
+
+		if ((w < w0 || w >= w1) &&
+		    word_is(s, w, drug_words, N_OF(drug_words)) &&
+		    !notes__between_has(s, a, b, ',') &&
+		    !notes__between_has(s, a, b, ';'))
+			return true;
+	}
+	return false;
+}
+
+/* relative_before: is a relative the family triggers of context.csv
+ * leave out named within three words before the term ("Mum smokes",
+ * "dad smokes at home", "parents both smoke")?  Only a smoking status
+ * reads them: as triggers they would make a patient's allergy that "Mum
+ * says" a relative's. */
+static bool
+relative_before(const sentence *s, size_t k)
+{
+	static const char *const kin[] = {"mum",	"mom",	     "dad",
+					  "parents",	"mummy",     "mommy",
+					  "stepfather", "stepmother"};
+	size_t w0 = s->items[k].w0, from = w0 > 3 ? w0 - 3 : 0;
+
+	return notes__words_any(s, from, w0, kin, N_OF(kin));
 }
 
 /* passive: "passive smoking", "second-hand smoke", 被动吸烟: exposure to
@@ -190,7 +217,7 @@ status_en(const sentence *s, size_t k)
 
 /* stop_done_zh: does word w write a stop done: 戒 after 已, 后, a date or
  * a time ago (已戒5年, 住院后戒烟, 2022年戒, 30岁戒, 1个月前戒烟), or
- * 戒了, and not of alcohol (已戒酒, 饮酒：戒了)? */
+ * 戒了 (Cantonese 戒咗), and not of alcohol (已戒酒, 饮酒：戒了)? */
 static bool
 stop_done_zh(const sentence *s, size_t w)
 {
@@ -199,7 +226,8 @@ stop_done_zh(const sentence *s, size_t w)
 	if (!notes__words_at(s, w, "戒") ||
 	    (w + 1 < s->n && notes__words_at(s, w + 1, "酒")))
 		return false;
-	if (w + 1 < s->n && notes__words_at(s, w + 1, "了"))
+	if (w + 1 < s->n && (notes__words_at(s, w + 1, "了") ||
+			     notes__words_at(s, w + 1, "咗")))
 		return w == 0 || !notes__words_at(s, w - 1, "酒");
 	if (w >= 1 && word_is(s, w - 1, done_zh, N_OF(done_zh)))
 		return true;
@@ -247,6 +275,8 @@ notes__smoking(const sentence *s, size_t k, notes_finding *f)
 	 * sentence ("if he stops smoking, clozapine levels rise"; "PMH:
 	 * smoker"): only its own words date it. */
 	ctx &= ~(NOTES_HYPOTHETICAL | NOTES_HISTORICAL);
+	if (relative_before(s, k))
+		ctx |= NOTES_FAMILY;
 	/* help to stop (戒烟宣教, "不建议作为戒烟方法", 拒绝戒烟) is for a
 	 * smoker, whatever is said of the help */
 	if (zh && notes__words_at(s, s->items[k].w0, "戒烟"))

@@ -6087,6 +6087,11 @@ static const expect smoking[] = {
 	{"吸烟30年，2024年确诊后戒烟。", NOTES_PROBLEM, "Z72.0", "吸烟", HIST,
 	 true},
 	{"父亲吸烟。", NOTES_PROBLEM, "Z72.0", "吸烟", FAM, false},
+	{"Mum smokes.", NOTES_PROBLEM, "Z72.0", "smokes", FAM, false},
+	{"社會史：食煙40年，已戒10年。", NOTES_PROBLEM, "Z72.0", "食煙", HIST,
+	 true},
+	{"SH: smokes 10/d, weed at weekends.", NOTES_PROBLEM, "Z72.0", "smokes",
+	 0, true},
 };
 
 static void
