@@ -62,6 +62,10 @@ static const refinement REFINED[] = {
 	{"A41.9", BY("A40", "A41")},
 	/* G62 Other polyneuropathies; diabetic polyneuropathy (E10-E14 .4) */
 	{"G62.9", BY("G62", "E10.4", "E11.4", "E12.4", "E13.4", "E14.4")},
+	/* Z72.0 Tobacco use, which excludes F17.2: a smoker whose
+	 * dependence the note writes ("Smoker 15/day - tobacco
+	 * dependence") is coded once, at the dependence */
+	{"Z72.0", BY("F17.2")},
 };
 
 /* refines: is code one of r's more specific codes? */

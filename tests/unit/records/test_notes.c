@@ -6103,6 +6103,8 @@ test_smoking(void)
 					   "Smoke inhalation injury.",
 					   "被动吸烟。",
 					   "Vapes nicotine daily."};
+	static const char *const dependent =
+		"Smoker 15/day - tobacco dependence, referred to stop smoking.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(smoking) / sizeof(smoking[0]); i++)
@@ -6111,8 +6113,11 @@ test_smoking(void)
 		notes__read_rules(none[i], strlen(none[i]), &r);
 		MT_TRUE(find(&r, NOTES_PROBLEM, "Z72.0") == NULL);
 	}
-	/* dependence written is F17.2, not also tobacco use */
+	/* dependence written is F17.2, not also tobacco use (refine.c) */
 	notes__read_rules("Nicotine dependence.", 20, &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "F17.2") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "Z72.0") == NULL);
+	notes__read_rules(dependent, strlen(dependent), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "F17.2") != NULL);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "Z72.0") == NULL);
 }
