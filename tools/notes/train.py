@@ -226,8 +226,10 @@ def decide(f, p, drop, margin, trigger_margin=2.0):
 
 def _resolution(f):
     """Did a word that says a problem is over ("resolved", "已治愈") set
-    f's context?  As learned.c's notes__resolution: the model leaves it."""
-    return f["trigger"] in RESOLUTIONS
+    f's context, or a smoking status its own words give ("ex-smoker",
+    已戒烟: SMOKING_STATUS, smoking.c)?  As learned.c's decide: the model
+    leaves it."""
+    return f["trigger"] in RESOLUTIONS or f["trigger"] == "smoking status"
 
 
 def _plan_taken(f, best):
