@@ -41,6 +41,9 @@ static const expect table[] = {
 	{"NKDA", NOTES_ALLERGY, "", "NKDA", NEG, false},
 	{"Denies chest pain.", NOTES_PROBLEM, "R07.4", "chest pain", NEG,
 	 false},
+	/* the -ing form of "GI bleed" (unread75) */
+	{"Overnight: more alert. No GI bleeding.", NOTES_PROBLEM, "K92.2",
+	 "GI bleeding", NEG, false},
 	{"On warfarin at home, stopped 3 days ago.", NOTES_MEDICINE, "warfarin",
 	 "warfarin", HIST, true},
 	/* negation (NegEx) */
