@@ -158,6 +158,31 @@ split_name(const sentence *s, size_t i)
 		       : NULL;
 }
 
+/* negation_first returns the negation word that starts the Chinese
+ * problem phrase e, words [i, i + w) of s, when the words after that
+ * negation start a longer problem of their own ("无尿频尿痛": not
+ * anuria "无尿" and then "频", but "无" denying "尿频" and "尿痛"), or
+ * NULL.  A phrase ending where the other does ("无尿。") stays whole. */
+static const notes_entry *
+negation_first(const sentence *s, size_t i, size_t w, const notes_entry *e)
+{
+	const notes_entry *neg, *next;
+
+	if (e->type != NOTES_T_PROBLEM || w < 2 || !s->words[i].han)
+		return NULL;
+	neg = notes__find(s->words[i].key);
+	if (neg == NULL || neg->type != NOTES_T_NEGATED)
+		return NULL;
+	for (size_t v = max_words(s->words[i + 1].key); v >= w; v--) {
+		if (i + 1 + v > s->n)
+			continue;
+		next = lookup(s, i + 1, v);
+		if (next && next->type == NOTES_T_PROBLEM)
+			return neg;
+	}
+	return NULL;
+}
+
 void
 notes__match(sentence *s)
 {
@@ -177,6 +202,10 @@ notes__match(sentence *s)
 			w = 1;
 		else if (e == NULL && (e = split_name(s, i)) != NULL)
 			w = 2;
+		if (e != NULL && negation_first(s, i, w, e) != NULL) {
+			e = negation_first(s, i, w, e);
+			w = 1;
+		}
 		if (e == NULL || (e->type == NOTES_T_NEGATED && w == 1 &&
 				  notes__unticked(s, i))) {
 			i += e ? w : 1;

@@ -41,6 +41,9 @@ static const expect table[] = {
 	{"NKDA", NOTES_ALLERGY, "", "NKDA", NEG, false},
 	{"Denies chest pain.", NOTES_PROBLEM, "R07.4", "chest pain", NEG,
 	 false},
+	/* the -ing form of "GI bleed" (unread75) */
+	{"Overnight: more alert. No GI bleeding.", NOTES_PROBLEM, "K92.2",
+	 "GI bleeding", NEG, false},
 	{"On warfarin at home, stopped 3 days ago.", NOTES_MEDICINE, "warfarin",
 	 "warfarin", HIST, true},
 	/* negation (NegEx) */
@@ -382,6 +385,13 @@ static const expect chinese[] = {
 	/* full-width letters inside a Chinese sentence are read as ASCII */
 	{"对ｐｅｎｉｃｉｌｌｉｎ过敏。", NOTES_ALLERGY, "penicillins",
 	 "ｐｅｎｉｃｉｌｌｉｎ", 0, true},
+	/* "无" before a symptom that starts with 尿 denies it: not
+	 * anuria (无尿) and then 频; anuria where nothing longer follows */
+	{"无尿频尿痛。", NOTES_PROBLEM, "R35", "尿频", NEG, false},
+	{"无尿频尿痛。", NOTES_PROBLEM, "R30.0", "尿痛", NEG, false},
+	{"尿培养阴性——无尿路感染。", NOTES_PROBLEM, "N39.0", "尿路感染", NEG,
+	 false},
+	{"今日无尿，予呋塞米。", NOTES_PROBLEM, "R34", "无尿", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
@@ -855,6 +865,7 @@ test_error_classes(void)
 		{"自幼记录青霉素过敏。青霉素皮试阴性，已移除青霉素过敏标签。",
 		 NOTES_ALLERGY, "penicillins"},
 		{"可待因吃了会恶心。", NOTES_PROBLEM, "R11"},
+		{"夜尿3-4次，无尿痛。", NOTES_PROBLEM, "R34"},
 		{"Seasonal hay fever.", NOTES_PROBLEM, "R50.9"},
 		/* a contraindication, no intolerance */
 		{"Cannot take warfarin - bleeding risk.", NOTES_ALLERGY,
