@@ -64,7 +64,9 @@ writer's rules and the fifty-four-set context model (30 November 2026):
   mentions with a cue on the line: 141 missed and 23 blocking, fewer
   missed on 4 folds of 54; flip finds none (0.3 adds one blocking), drop
   removes no invented allergy without missing a held one (0.3: 152
-  missed).  Mean F1 0.8050 by the rules, at most 0.8051.
+  missed).  Mean F1 0.8050 by the rules, at most 0.8051.  Leaving out
+  both of a writer's sets (--by-writer, --extra) the same: at best 142
+  missed and 23 blocking (add at 0.5 with a cue on the line).
 - the add model ranks the 110 annotated allergies among 9,867
   candidates at AUC 0.83, but its two most confident are wrong and
   block, and 12 of its 20 most confident would block a drug the note
