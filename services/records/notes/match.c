@@ -183,6 +183,28 @@ negation_first(const sentence *s, size_t i, size_t w, const notes_entry *e)
 	return NULL;
 }
 
+/* PERCENT_SHORT_MAX: the longest short form read as a unit after a
+ * percent sign. */
+#define PERCENT_SHORT_MAX 4
+
+/* percent_short_form: is e, word i of s alone, a short substance name
+ * written right after a percent ("FEV1 38% pred")?  Lung-function
+ * results give a share of the predicted value, and "pred" there is that
+ * word, not prednisolone.  A full name after a strength ("2%
+ * chlorhexidine") stays a drug. */
+static bool
+percent_short_form(const sentence *s, size_t i, size_t w, const notes_entry *e)
+{
+	const char *p = s->text + s->words[i].start;
+
+	if (e->type != NOTES_T_SUBSTANCE || w != 1 ||
+	    s->words[i].end - s->words[i].start > PERCENT_SHORT_MAX)
+		return false;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	return p > s->text && p[-1] == '%';
+}
+
 void
 notes__match(sentence *s)
 {
@@ -206,8 +228,10 @@ notes__match(sentence *s)
 			e = negation_first(s, i, w, e);
 			w = 1;
 		}
-		if (e == NULL || (e->type == NOTES_T_NEGATED && w == 1 &&
-				  notes__unticked(s, i))) {
+		if (e == NULL ||
+		    (e->type == NOTES_T_NEGATED && w == 1 &&
+		     notes__unticked(s, i)) ||
+		    percent_short_form(s, i, w, e)) {
 			i += e ? w : 1;
 			continue;
 		}

@@ -505,6 +505,10 @@ static const expect short_forms[] = {
 	{"Pip-taz stopped.", NOTES_MEDICINE, "piperacillin", "Pip-taz", HIST,
 	 true},
 	{"On MTX weekly.", NOTES_MEDICINE, "methotrexate", "MTX", 0, true},
+	{"Started pred 30mg OD 5/7.", NOTES_MEDICINE, "prednisolone", "pred", 0,
+	 true},
+	{"Azithro 500 mg IV daily.", NOTES_MEDICINE, "azithromycin", "Azithro",
+	 0, true},
 	/* the classes wards write short (dosage's classes and names) */
 	{"Allergic to abx.", NOTES_ALLERGY, "antibacterials", "abx", 0, true},
 	{"ACEi - angioedema.", NOTES_ALLERGY, "ace inhibitors", "ACEi", 0,
@@ -658,6 +662,11 @@ test_short_forms(void)
 	notes__read_rules("Started abx for CAP.", 20, &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "antibacterials") == NULL);
+	/* "% pred" is a share of the predicted value, not prednisolone */
+	notes__read_rules("Spirometry FEV1 38% pred.", 25, &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "prednisolone") == NULL);
+	notes__read_rules("FVC 58 % pred.", 14, &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "prednisolone") == NULL);
 }
 
 /* Issue 75's error classes (docs/note-reader.md): a relative's allergy,
