@@ -509,6 +509,10 @@ static const expect short_forms[] = {
 	 true},
 	{"Azithro 500 mg IV daily.", NOTES_MEDICINE, "azithromycin", "Azithro",
 	 0, true},
+	/* a brand whose one catalogue substance is valsartan */
+	{"On Entresto 49/51 mg BID.", NOTES_MEDICINE, "valsartan", "Entresto",
+	 0, true},
+	{"诺欣妥 50mg bid。", NOTES_MEDICINE, "valsartan", "诺欣妥", 0, true},
 	/* the classes wards write short (dosage's classes and names) */
 	{"Allergic to abx.", NOTES_ALLERGY, "antibacterials", "abx", 0, true},
 	{"ACEi - angioedema.", NOTES_ALLERGY, "ace inhibitors", "ACEi", 0,
