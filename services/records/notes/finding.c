@@ -661,7 +661,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		f->context = 0;
 		f->trigger = "";
 	}
-	if (strcmp(f->code, "Z72.0") == 0)
+	if (strcmp(f->code, TOBACCO_USE) == 0)
 		return notes__smoking(s, k, f);
 	return true;
 }

@@ -790,6 +790,10 @@ void notes__course_context(const sentence *s, size_t k, notes_finding *f);
 
 /* smoking.c */
 
+/* TOBACCO_USE: the code of a smoking status, WHO ICD-10 Z72.0 "Tobacco
+ * use" (knowledge/problems.csv's smoking block). */
+#define TOBACCO_USE "Z72.0"
+
 /* notes__smoking sets the context of smoking item k's finding f (Z72.0)
  * from the status its own words give ("ex-smoker" historical,
  * "non-smoker" negated, 吸烟40年，已戒5年 historical), never planned or

@@ -132,7 +132,7 @@ same_mention(const sentence *s, size_t k)
 	const item *p = k > 0 ? &s->items[k - 1] : NULL;
 
 	return p != NULL && p->e->type == NOTES_T_PROBLEM &&
-	       strcmp(p->e->code, "Z72.0") == 0 &&
+	       strcmp(p->e->code, TOBACCO_USE) == 0 &&
 	       s->items[k].w0 <= p->w1 + 1 &&
 	       notes__colon_at(s->text, p->end, s->items[k].start) == NULL &&
 	       !notes__between_has(s, p->end, s->items[k].start, '-');
@@ -286,8 +286,8 @@ notes__smoking(const sentence *s, size_t k, notes_finding *f)
 	else if (own == NOTES_HISTORICAL && (zh || !(ctx & NOTES_NEGATED)))
 		/* "never smoked" is no past smoking; 不吸菸（戒了10年） is */
 		ctx = (ctx & NOTES_FAMILY) | NOTES_HISTORICAL;
-	/* The status written is the writer's word: the context model, whose
-	 * training saw no smoking finding, neither drops nor moves it. */
+	/* The status written is the writer's word: the context model
+	 * neither drops nor moves it (learned.c, as a resolution's). */
 	if (own != 0 || ctx != f->context || f->trigger[0] == '\0')
 		f->trigger = SMOKING_STATUS;
 	f->context = ctx;
