@@ -513,6 +513,15 @@ static const expect short_forms[] = {
 	{"On Entresto 49/51 mg BID.", NOTES_MEDICINE, "valsartan", "Entresto",
 	 0, true},
 	{"诺欣妥 50mg bid。", NOTES_MEDICINE, "valsartan", "诺欣妥", 0, true},
+	/* magnesium sulfate as wards write it; "Mg" alone is a lab value */
+	{"MgSO4 loading dose now.", NOTES_MEDICINE, "magnesium sulfate",
+	 "MgSO4", 0, true},
+	{"Given Mg sulfate 2 g IV.", NOTES_MEDICINE, "magnesium sulfate",
+	 "Mg sulfate", 0, true},
+	{"Mag sulphate 4 g IV given.", NOTES_MEDICINE, "magnesium sulfate",
+	 "Mag sulphate", 0, true},
+	{"Given IV magnesium 2 g.", NOTES_MEDICINE, "magnesium sulfate",
+	 "IV magnesium", 0, true},
 	/* the classes wards write short (dosage's classes and names) */
 	{"Allergic to abx.", NOTES_ALLERGY, "antibacterials", "abx", 0, true},
 	{"ACEi - angioedema.", NOTES_ALLERGY, "ace inhibitors", "ACEi", 0,
