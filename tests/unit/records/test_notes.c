@@ -522,6 +522,16 @@ static const expect short_forms[] = {
 	 "Mag sulphate", 0, true},
 	{"Given IV magnesium 2 g.", NOTES_MEDICINE, "magnesium sulfate",
 	 "IV magnesium", 0, true},
+	/* a contraceptive whose one catalogue substance is ethinylestradiol */
+	{"On the pill (Yasmin).", NOTES_MEDICINE, "ethinylestradiol", "Yasmin",
+	 0, true},
+	{"现用药：优思明。", NOTES_MEDICINE, "ethinylestradiol", "优思明", 0,
+	 true},
+	/* a combination row: Marvelon's mainland name is both substances */
+	{"长期口服妈富隆避孕。", NOTES_MEDICINE, "desogestrel", "妈富隆", 0,
+	 true},
+	{"长期口服妈富隆避孕。", NOTES_MEDICINE, "ethinylestradiol", "妈富隆",
+	 0, true},
 	/* the classes wards write short (dosage's classes and names) */
 	{"Allergic to abx.", NOTES_ALLERGY, "antibacterials", "abx", 0, true},
 	{"ACEi - angioedema.", NOTES_ALLERGY, "ace inhibitors", "ACEi", 0,
