@@ -397,6 +397,10 @@ static const expect chinese[] = {
 	 0, true},
 	{"Reduced urine output since yesterday.", NOTES_PROBLEM, "R34",
 	 "Reduced urine output", 0, true},
+	/* dysphagia as a stroke ward writes it, and its bedside sign */
+	{"诊断：右侧偏瘫；吞咽障碍。", NOTES_PROBLEM, "R13", "吞咽障碍", 0,
+	 true},
+	{"言语稍含糊，饮水呛咳。", NOTES_PROBLEM, "R13", "饮水呛咳", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
