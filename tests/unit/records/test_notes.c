@@ -401,6 +401,9 @@ static const expect chinese[] = {
 	{"诊断：右侧偏瘫；吞咽障碍。", NOTES_PROBLEM, "R13", "吞咽障碍", 0,
 	 true},
 	{"言语稍含糊，饮水呛咳。", NOTES_PROBLEM, "R13", "饮水呛咳", 0, true},
+	/* a gastric bleed, the patient's or a drug's (K92.2) */
+	{"既往史：2022年因胃出血住院。", NOTES_PROBLEM, "K92.2", "胃出血", HIST,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
