@@ -404,6 +404,9 @@ static const expect chinese[] = {
 	/* a gastric bleed, the patient's or a drug's (K92.2) */
 	{"既往史：2022年因胃出血住院。", NOTES_PROBLEM, "K92.2", "胃出血", HIST,
 	 true},
+	/* fainting in plain words (R55) */
+	{"No palpitations, no chest pain, no fainting.", NOTES_PROBLEM, "R55",
+	 "fainting", NEG, false},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
