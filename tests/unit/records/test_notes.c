@@ -542,6 +542,9 @@ static const expect short_forms[] = {
 	 0, true},
 	{"现用药：优思明。", NOTES_MEDICINE, "ethinylestradiol", "优思明", 0,
 	 true},
+	/* the long-acting salt by its Chinese name, not the class */
+	{"二级预防：苄星青霉素120万U 肌注 每4周一次。", NOTES_MEDICINE,
+	 "benzylpenicillin", "苄星青霉素", 0, true},
 	/* a combination row: Marvelon's mainland name is both substances */
 	{"长期口服妈富隆避孕。", NOTES_MEDICINE, "desogestrel", "妈富隆", 0,
 	 true},
