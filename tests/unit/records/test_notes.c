@@ -392,6 +392,21 @@ static const expect chinese[] = {
 	{"尿培养阴性——无尿路感染。", NOTES_PROBLEM, "N39.0", "尿路感染", NEG,
 	 false},
 	{"今日无尿，予呋塞米。", NOTES_PROBLEM, "R34", "无尿", 0, true},
+	/* oliguria in plain words (issue 75, vocab75g) */
+	{"因双下肢水肿2周，尿量减少3天入院。", NOTES_PROBLEM, "R34", "尿量减少",
+	 0, true},
+	{"Reduced urine output since yesterday.", NOTES_PROBLEM, "R34",
+	 "Reduced urine output", 0, true},
+	/* dysphagia as a stroke ward writes it, and its bedside sign */
+	{"诊断：右侧偏瘫；吞咽障碍。", NOTES_PROBLEM, "R13", "吞咽障碍", 0,
+	 true},
+	{"言语稍含糊，饮水呛咳。", NOTES_PROBLEM, "R13", "饮水呛咳", 0, true},
+	/* a gastric bleed, the patient's or a drug's (K92.2) */
+	{"既往史：2022年因胃出血住院。", NOTES_PROBLEM, "K92.2", "胃出血", HIST,
+	 true},
+	/* fainting in plain words (R55) */
+	{"No palpitations, no chest pain, no fainting.", NOTES_PROBLEM, "R55",
+	 "fainting", NEG, false},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
@@ -513,6 +528,28 @@ static const expect short_forms[] = {
 	{"On Entresto 49/51 mg BID.", NOTES_MEDICINE, "valsartan", "Entresto",
 	 0, true},
 	{"诺欣妥 50mg bid。", NOTES_MEDICINE, "valsartan", "诺欣妥", 0, true},
+	/* magnesium sulfate as wards write it; "Mg" alone is a lab value */
+	{"MgSO4 loading dose now.", NOTES_MEDICINE, "magnesium sulfate",
+	 "MgSO4", 0, true},
+	{"Given Mg sulfate 2 g IV.", NOTES_MEDICINE, "magnesium sulfate",
+	 "Mg sulfate", 0, true},
+	{"Mag sulphate 4 g IV given.", NOTES_MEDICINE, "magnesium sulfate",
+	 "Mag sulphate", 0, true},
+	{"Given IV magnesium 2 g.", NOTES_MEDICINE, "magnesium sulfate",
+	 "IV magnesium", 0, true},
+	/* a contraceptive whose one catalogue substance is ethinylestradiol */
+	{"On the pill (Yasmin).", NOTES_MEDICINE, "ethinylestradiol", "Yasmin",
+	 0, true},
+	{"现用药：优思明。", NOTES_MEDICINE, "ethinylestradiol", "优思明", 0,
+	 true},
+	/* the long-acting salt by its Chinese name, not the class */
+	{"二级预防：苄星青霉素120万U 肌注 每4周一次。", NOTES_MEDICINE,
+	 "benzylpenicillin", "苄星青霉素", 0, true},
+	/* a combination row: Marvelon's mainland name is both substances */
+	{"长期口服妈富隆避孕。", NOTES_MEDICINE, "desogestrel", "妈富隆", 0,
+	 true},
+	{"长期口服妈富隆避孕。", NOTES_MEDICINE, "ethinylestradiol", "妈富隆",
+	 0, true},
 	/* the classes wards write short (dosage's classes and names) */
 	{"Allergic to abx.", NOTES_ALLERGY, "antibacterials", "abx", 0, true},
 	{"ACEi - angioedema.", NOTES_ALLERGY, "ace inhibitors", "ACEi", 0,
