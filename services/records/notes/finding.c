@@ -417,6 +417,41 @@ tolerated_now(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* disease_named: is drug item k the first word of a disease's name, the
+ * drug that sets it off ("Aspirin-exacerbated respiratory disease
+ * (Samter's triad)", "aspirin-induced asthma", "阿司匹林加重性呼吸系统疾病
+ * （AERD）", "阿司匹林诱发哮喘？")?  The name says what the drug does to
+ * the patient, not that it is taken: six writers of the dev sets give no
+ * medicine for it, and none an affirmed one (issue 75).  The name follows
+ * the drug at once, or after one space or hyphen: "阿司匹林——诱发哮喘"
+ * is an allergy entry and its reaction. */
+static bool
+disease_named(const sentence *s, size_t k)
+{
+	static const char *const en[] = {
+		"exacerbated respiratory", "induced respiratory",
+		"exacerbated asthma",	   "induced asthma",
+		"sensitive asthma",	   "intolerant asthma"};
+	static const char *const zh[] = {"加重性呼吸", "加重呼吸",
+					 "诱发哮喘",   "诱发性哮喘",
+					 "加重性哮喘", "诱发的哮喘"};
+	size_t w = s->items[k].w1;
+	uint32_t gap;
+
+	if (w >= s->n)
+		return false;
+	gap = s->words[w].start - s->items[k].end;
+	if (s->words[w].han)
+		return gap == 0 &&
+		       notes__words_in(s, w, zh, sizeof(zh) / sizeof(*zh));
+	if (gap != 1 || strchr(" -", s->text[s->items[k].end]) == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(en) / sizeof(*en); i++)
+		if (notes__phrase_at(s, w, en[i]))
+			return true;
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -434,12 +469,12 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (tol == NULL)
 		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
-	if ((drug && analyte_named(s, k)) || notes__labels_line(s, k) ||
-	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
-	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
-	    notes__test_planned_zh(s, k) || notes__class_anaphor(s, k) ||
-	    notes__class_avoided(s, k) || avoided_after(s, k) ||
-	    (drug && notes__answered_safe(s, k)))
+	if ((drug && (analyte_named(s, k) || disease_named(s, k))) ||
+	    notes__labels_line(s, k) || notes__disowned_here(s, k) ||
+	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
+	    notes__no_allergen_class_zh(s, k) || notes__test_planned_zh(s, k) ||
+	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
+	    avoided_after(s, k) || (drug && notes__answered_safe(s, k)))
 		return false;
 	if (drug && continued_through(s, k)) {
 		f->kind = NOTES_ALLERGY;

@@ -5567,6 +5567,32 @@ test_rules_zh22(void)
 			r.findings[i].context != 0);
 }
 
+/* A drug that opens a disease's name (issue 75, medscope75): the
+ * disease the drug sets off, no medicine taken; a drug the same note
+ * says is taken stays a medicine. */
+static void
+test_disease_named(void)
+{
+	static const char *const named[] = {
+		"2. Aspirin-exacerbated respiratory disease (Samter's triad).",
+		"Dx: aspirin exacerbated respiratory disease; nasal polyps.",
+		"PMH: aspirin-induced asthma.",
+		"诊断：阿司匹林加重性呼吸系统疾病可能。",
+		"6.阿司匹林诱发哮喘？",
+		"診斷：阿司匹林加重性呼吸道疾病（AERD）"};
+	static const char *const taken = "Aspirin-exacerbated respiratory "
+					 "disease. Meds: aspirin 75mg od "
+					 "after desensitisation.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(*named); i++) {
+		notes__read_rules(named[i], strlen(named[i]), &r);
+		MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin") == NULL);
+	}
+	notes__read_rules(taken, strlen(taken), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin") != NULL);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -6214,6 +6240,7 @@ static const mt_case cases[] = {
 	{"rules_zh26", test_rules_zh26},
 	{"rules_zh27", test_rules_zh27},
 	{"rules_zh28", test_rules_zh28},
+	{"disease_named", test_disease_named},
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
 	{NULL, NULL},
