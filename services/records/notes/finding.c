@@ -7,6 +7,8 @@
  */
 #include "reader_int.h"
 
+#include <ctype.h>
+
 #include <string.h>
 
 /* taken_in_list: is substance item k told as taken without harm where
@@ -537,6 +539,82 @@ allergen_only(const notes_finding *f)
 	return f->kind == NOTES_MEDICINE && strcmp(f->code, "latex") == 0;
 }
 
+/* What may stand between the drugs of a class's examples ("amoxicillin,
+ * flucloxacillin and Tazocin", "阿司匹林、布洛芬"), between the class and
+ * the examples it opens ("all penicillins, including amoxicillin",
+ * "NSAIDs（包括 aspirin、ibuprofen）", "NSAIDs (ibuprofen, naproxen)"),
+ * and between the examples and the class they end with ("ibuprofen,
+ * naproxen and other NSAIDs", "布洛芬等非甾体抗炎药"), spaces and
+ * brackets left out. */
+static const char *const example_joins[] = {",",    "/",   "and", "or",
+					    ",and", ",or", "、",  "，",
+					    "及",   "和",  "与",  "&"};
+static const char *const example_cues[] = {
+	",including", "including",  "(including", "(incl.",   "incl.",
+	"包括",	      "（包括",	    "(包括",	  "（含",     "(含",
+	"药物（包括", "藥物（包括", "药物(包括",  "药物（含", "藥物（含",
+	"药（包括",   "藥（含"};
+static const char *const example_tails[] = {
+	"andother", "orother", "oranyother", "andallother", "andanyother",
+	"等",	    "等其他",  "及其他",     "或其他"};
+
+/* gap_in: is the text between byte from and byte to, spaces left out
+ * and letters compared without case, one of list[0, n)? */
+static bool
+gap_in(const sentence *s, uint32_t from, uint32_t to, const char *const *list,
+       size_t n)
+{
+	char gap[32];
+	size_t len = 0;
+
+	for (uint32_t i = from; i < to; i++) {
+		if (s->text[i] == ' ' || s->text[i] == '\t')
+			continue;
+		if (len + 1 >= sizeof(gap))
+			return false;
+		gap[len++] = (char)tolower((unsigned char)s->text[i]);
+	}
+	gap[len] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(gap, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* class_example: is drug item k one of the examples a class is given
+ * ("avoid all penicillins (including amoxicillin, Tazocin)", "safe to
+ * receive all penicillins, including amoxicillin and Augmentin", "avoid
+ * ibuprofen, aspirin, naproxen and other NSAIDs", "避免布洛芬等非甾体抗炎
+ * 药", "須避免盤尼西林類藥物（含 Amoxicillin、Augmentin）")?  The drugs
+ * name what the class holds, not what the patient takes (issue 75). */
+static bool
+class_example(const sentence *s, size_t k)
+{
+	size_t first = k, last = k;
+	size_t n_join = sizeof(example_joins) / sizeof(*example_joins);
+	const item *it;
+
+	while (first > 0 && is_drug(&s->items[first - 1]) &&
+	       s->items[first - 1].e->type == NOTES_T_SUBSTANCE &&
+	       gap_in(s, s->items[first - 1].end, s->items[first].start,
+		      example_joins, n_join))
+		first--;
+	while (last + 1 < s->n_items &&
+	       s->items[last + 1].e->type == NOTES_T_SUBSTANCE &&
+	       gap_in(s, s->items[last].end, s->items[last + 1].start,
+		      example_joins, n_join))
+		last++;
+	it = first > 0 ? &s->items[first - 1] : NULL;
+	if (it != NULL && it->e->type == NOTES_T_CLASS &&
+	    gap_in(s, it->end, s->items[first].start, example_cues,
+		   sizeof(example_cues) / sizeof(*example_cues)))
+		return true;
+	it = last + 1 < s->n_items ? &s->items[last + 1] : NULL;
+	return it != NULL && it->e->type == NOTES_T_CLASS &&
+	       gap_in(s, s->items[last].end, it->start, example_tails,
+		      sizeof(example_tails) / sizeof(*example_tails));
+}
+
 /* implant_present: is code the presence of a heart valve, graft or
  * joint put in (ICD-10 Z95, Z96: "二尖瓣机械瓣置换术后（2012年）", "右髋关节
  * 置换术后")?  The operation is dated; the implant it left is there now,
@@ -667,7 +745,9 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		break;
 	case NOTES_T_SUBSTANCE:
 	case NOTES_T_CLASS:
-		if (!substance(s, k, f) || allergen_only(f))
+		if (!substance(s, k, f) || allergen_only(f) ||
+		    (f->kind == NOTES_MEDICINE && f->context == 0 &&
+		     class_example(s, k)))
 			return false;
 		notes__treatment_context(s, k, f);
 		return true;

@@ -5593,6 +5593,46 @@ test_disease_named(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin") != NULL);
 }
 
+/* The drugs given as a class's examples (issue 75, medscope75): what the
+ * class holds, no medicine taken; a drug in brackets after its class is
+ * the one given, and an allergy to an example stays. */
+static void
+test_class_examples(void)
+{
+	static const struct {
+		const char *text, *code;
+	} examples[] = {
+		{"避免所有青霉素类药物（包括阿莫西林、哌拉西林他唑巴坦）。",
+		 "amoxicillin"},
+		{"避免所有青霉素类药物（包括阿莫西林、哌拉西林他唑巴坦）。",
+		 "piperacillin"},
+		{"He can safely receive all penicillins, including amoxicillin "
+		 "and Augmentin, in future.",
+		 "co-amoxiclav"},
+		{"She should avoid ibuprofen, aspirin, naproxen and other "
+		 "NSAIDs.",
+		 "naproxen"},
+		{"避免布洛芬等非甾体抗炎药，退热用对乙酰氨基酚。", "ibuprofen"},
+	};
+	static const char *const given = "低分子肝素（依诺肝素）4000IU qd。";
+	static const char *const allergy =
+		"Penicillins (including amoxicillin) - rash";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(examples) / sizeof(*examples); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(examples[i].text, strlen(examples[i].text),
+				  &r);
+		f = find(&r, NOTES_MEDICINE, examples[i].code);
+		MT_TRUE(f == NULL || f->context != 0);
+	}
+	notes__read_rules(given, strlen(given), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "enoxaparin") != NULL);
+	notes__read_rules(allergy, strlen(allergy), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -6241,6 +6281,7 @@ static const mt_case cases[] = {
 	{"rules_zh27", test_rules_zh27},
 	{"rules_zh28", test_rules_zh28},
 	{"disease_named", test_disease_named},
+	{"class_examples", test_class_examples},
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
 	{NULL, NULL},
