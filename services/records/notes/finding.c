@@ -10,6 +10,7 @@
 #include <ctype.h>
 
 #include <string.h>
+#include <strings.h>
 
 /* taken_in_list: is substance item k told as taken without harm where
  * an allergy list would read it as an allergen: the remedy with which
@@ -615,6 +616,111 @@ class_example(const sentence *s, size_t k)
 		      sizeof(example_tails) / sizeof(*example_tails));
 }
 
+/* entry_lead: is the text before item k back to its line's start only
+ * spaces, a quote and a list's mark ("- ", "2. ", "c) ", "• ")? */
+static bool
+entry_lead(const sentence *s, size_t k)
+{
+	uint32_t to = s->items[k].start, i = to, j;
+
+	while (i > 0 && s->text[i - 1] != '\n')
+		i--;
+	while (i < to && (s->text[i] == ' ' || s->text[i] == '\t'))
+		i++;
+	if (i < to && (s->text[i] == '-' || s->text[i] == '*')) {
+		i++;
+	} else if (to - i >= 3 && memcmp(s->text + i, "\xe2\x80\xa2", 3) == 0) {
+		i += 3;
+	} else {
+		for (j = i;
+		     j < to && j - i < 2 && isdigit((unsigned char)s->text[j]);
+		     j++)
+			;
+		if (j == i && j < to && islower((unsigned char)s->text[j]))
+			j++;
+		if (j > i && j < to && (s->text[j] == '.' || s->text[j] == ')'))
+			i = j + 1;
+	}
+	while (i < to && (s->text[i] == ' ' || s->text[i] == '"'))
+		i++;
+	return i == to;
+}
+
+/* entry_told_at: does the text at i open an entry's account after its
+ * drug: an optional bracket, then ":", "：", a spaced dash or an arrow,
+ * and no dose after it ("Codeine - nausea", "Augmentin（安美汀）：全身
+ * 紅疹", not "Amlodipine: 5 mg")? */
+static bool
+entry_told_at(const sentence *s, uint32_t i, uint32_t end)
+{
+	static const char *const dash[] = {" - ",
+					   ":",
+					   "\xef\xbc\x9a",
+					   " \xe2\x80\x94",
+					   " \xe2\x80\x93",
+					   "\xe2\x80\x94\xe2\x80\x94",
+					   " ->"};
+	const char *close = NULL;
+	size_t n = 0;
+
+	if (i < end && s->text[i] == '"')
+		i++;
+	if (i < end && s->text[i] == '(')
+		close = memchr(s->text + i, ')', end - i);
+	else if (end - i >= 3 && memcmp(s->text + i, "\xef\xbc\x88", 3) == 0)
+		close = strstr(s->text + i, "\xef\xbc\x89");
+	if (close != NULL && close < s->text + end && close - s->text - i < 48)
+		i = (uint32_t)(close - s->text) + (*close == ')' ? 1 : 3);
+	for (size_t d = 0; n == 0 && d < sizeof(dash) / sizeof(*dash); d++)
+		if (strncmp(s->text + i, dash[d], strlen(dash[d])) == 0)
+			n = strlen(dash[d]);
+	if (n == 0 || (n == 1 && i > 0 && s->text[i - 1] == ' '))
+		return false; /* "-" only spaced; a colon after the word */
+	i += (uint32_t)n;
+	while (i < end && (s->text[i] == ' ' || s->text[i] == '"'))
+		i++;
+	/* a dose, or a denial first ("Lorazepam - no allergy", "hydrocortisone
+	 * - no reaction this time"): a drug taken */
+	return i < end && !isdigit((unsigned char)s->text[i]) &&
+	       strncasecmp(s->text + i, "no ", 3) != 0 &&
+	       strncasecmp(s->text + i, "not ", 4) != 0 &&
+	       strncasecmp(s->text + i, "nil", 3) != 0;
+}
+
+/* reaction_entry: is drug item k an entry of a reactions list, the drug
+ * opening its line and told with what it did, before any other drug: a
+ * reaction, an allergy cue or a symptom (ICD-10 chapter R) not given as
+ * what a drug is for ("- Co-trimoxazole: severe cutaneous reaction -
+ * AVOID", "c) Codeine - nausea and drowsiness. This is a side effect",
+ * "- Augmentin（安美汀）：全身紅疹，2018年")?  The entry tells what the drug
+ * did to the patient; most writers give it no medicine taken (issue 75). */
+static bool
+reaction_entry(const sentence *s, size_t k)
+{
+	const char *nl = memchr(s->text + s->items[k].end, '\n',
+				s->text_len - s->items[k].end);
+	uint32_t end = nl ? (uint32_t)(nl - s->text) : (uint32_t)s->text_len;
+
+	if (!entry_lead(s, k) || !entry_told_at(s, s->items[k].end, end))
+		return false;
+	for (size_t m = k + 1; m < s->n_items && s->items[m].start < end; m++) {
+		const item *it = &s->items[m];
+
+		if (is_drug(it) &&
+		    strcmp(it->e->code, s->items[k].e->code) == 0)
+			continue; /* its other name: "Augmentin（安美汀）" */
+		if (is_drug(it))
+			return false;
+		if (it->e->type == NOTES_T_REACTION ||
+		    it->e->type == NOTES_T_ALLERGY_CUE)
+			return true;
+		if (it->e->type == NOTES_T_PROBLEM && it->e->code[0] == 'R' &&
+		    !(it->w0 > 0 && notes__words_at(s, it->w0 - 1, "for")))
+			return true;
+	}
+	return false;
+}
+
 /* implant_present: is code the presence of a heart valve, graft or
  * joint put in (ICD-10 Z95, Z96: "二尖瓣机械瓣置换术后（2012年）", "右髋关节
  * 置换术后")?  The operation is dated; the implant it left is there now,
@@ -747,7 +853,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	case NOTES_T_CLASS:
 		if (!substance(s, k, f) || allergen_only(f) ||
 		    (f->kind == NOTES_MEDICINE && f->context == 0 &&
-		     class_example(s, k)))
+		     (class_example(s, k) || reaction_entry(s, k))))
 			return false;
 		notes__treatment_context(s, k, f);
 		return true;

@@ -5633,6 +5633,48 @@ test_class_examples(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
 }
 
+/* A reactions list's entry, the drug opening its line and told with what
+ * it did (issue 75, medscope75): no medicine taken; a dose after it, a
+ * denial first or an indication is a drug taken. */
+static void
+test_reaction_entries(void)
+{
+	static const struct {
+		const char *text, *code;
+	} entries[] = {
+		{"  - Co-trimoxazole: severe cutaneous reaction - AVOID.",
+		 "co-trimoxazole"},
+		{"c) Codeine - nausea and drowsiness. This is a side effect "
+		 "and "
+		 "not an allergy.",
+		 "codeine"},
+		{" - Augmentin（安美汀）：全身紅疹，2018年。", "co-amoxiclav"},
+	};
+	static const struct {
+		const char *text, *code;
+	} taken[] = {
+		{"- Amlodipine: 5 mg od", "amlodipine"},
+		{"- Metformin - for diabetes", "metformin"},
+		{"- Lorazepam - no allergy. Paradoxical agitation once, "
+		 "tolerated "
+		 "it fine since.",
+		 "lorazepam"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(entries) / sizeof(*entries); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(entries[i].text, strlen(entries[i].text), &r);
+		f = find(&r, NOTES_MEDICINE, entries[i].code);
+		MT_TRUE(f == NULL || f->context != 0);
+	}
+	for (size_t i = 0; i < sizeof(taken) / sizeof(*taken); i++) {
+		notes__read_rules(taken[i].text, strlen(taken[i].text), &r);
+		MT_TRUE(find(&r, NOTES_MEDICINE, taken[i].code) != NULL);
+	}
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -6282,6 +6324,7 @@ static const mt_case cases[] = {
 	{"rules_zh28", test_rules_zh28},
 	{"disease_named", test_disease_named},
 	{"class_examples", test_class_examples},
+	{"reaction_entries", test_reaction_entries},
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
 	{NULL, NULL},
