@@ -5675,6 +5675,32 @@ test_reaction_entries(void)
 	}
 }
 
+/* A drug the note only says to avoid while it holds the patient's
+ * allergy to it or its class (issue 75, medscope75): the allergen kept
+ * away, no medicine; avoided for another reason it stays negated. */
+static void
+test_avoided_allergens(void)
+{
+	static const char *const allergen =
+		"Allergies: tramadol - vomiting.\nPlan: paracetamol, avoid "
+		"tramadol.";
+	static const char *const member =
+		"过敏史：磺胺类过敏（皮疹）。\n处理：禁用复方新诺明。";
+	static const char *const other =
+		"Plan: paracetamol, avoid tramadol (seizure risk).";
+	const notes_finding *f;
+	notes_reading r;
+
+	notes__read_rules(allergen, strlen(allergen), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "tramadol") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") != NULL);
+	notes__read_rules(member, strlen(member), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "co-trimoxazole") == NULL);
+	notes__read_rules(other, strlen(other), &r);
+	f = find(&r, NOTES_MEDICINE, "tramadol");
+	MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -6325,6 +6351,7 @@ static const mt_case cases[] = {
 	{"disease_named", test_disease_named},
 	{"class_examples", test_class_examples},
 	{"reaction_entries", test_reaction_entries},
+	{"avoided_allergens", test_avoided_allergens},
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
 	{NULL, NULL},
