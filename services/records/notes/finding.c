@@ -7,7 +7,10 @@
  */
 #include "reader_int.h"
 
+#include <ctype.h>
+
 #include <string.h>
+#include <strings.h>
 
 /* taken_in_list: is substance item k told as taken without harm where
  * an allergy list would read it as an allergen: the remedy with which
@@ -417,6 +420,41 @@ tolerated_now(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* disease_named: is drug item k the first word of a disease's name, the
+ * drug that sets it off ("Aspirin-exacerbated respiratory disease
+ * (Samter's triad)", "aspirin-induced asthma", "阿司匹林加重性呼吸系统疾病
+ * （AERD）", "阿司匹林诱发哮喘？")?  The name says what the drug does to
+ * the patient, not that it is taken: six writers of the dev sets give no
+ * medicine for it, and none an affirmed one (issue 75).  The name follows
+ * the drug at once, or after one space or hyphen: "阿司匹林——诱发哮喘"
+ * is an allergy entry and its reaction. */
+static bool
+disease_named(const sentence *s, size_t k)
+{
+	static const char *const en[] = {
+		"exacerbated respiratory", "induced respiratory",
+		"exacerbated asthma",	   "induced asthma",
+		"sensitive asthma",	   "intolerant asthma"};
+	static const char *const zh[] = {"加重性呼吸", "加重呼吸",
+					 "诱发哮喘",   "诱发性哮喘",
+					 "加重性哮喘", "诱发的哮喘"};
+	size_t w = s->items[k].w1;
+	uint32_t gap;
+
+	if (w >= s->n)
+		return false;
+	gap = s->words[w].start - s->items[k].end;
+	if (s->words[w].han)
+		return gap == 0 &&
+		       notes__words_in(s, w, zh, sizeof(zh) / sizeof(*zh));
+	if (gap != 1 || strchr(" -", s->text[s->items[k].end]) == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(en) / sizeof(*en); i++)
+		if (notes__phrase_at(s, w, en[i]))
+			return true;
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -434,12 +472,12 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (tol == NULL)
 		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
-	if ((drug && analyte_named(s, k)) || notes__labels_line(s, k) ||
-	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
-	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
-	    notes__test_planned_zh(s, k) || notes__class_anaphor(s, k) ||
-	    notes__class_avoided(s, k) || avoided_after(s, k) ||
-	    (drug && notes__answered_safe(s, k)))
+	if ((drug && (analyte_named(s, k) || disease_named(s, k))) ||
+	    notes__labels_line(s, k) || notes__disowned_here(s, k) ||
+	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
+	    notes__no_allergen_class_zh(s, k) || notes__test_planned_zh(s, k) ||
+	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
+	    avoided_after(s, k) || (drug && notes__answered_safe(s, k)))
 		return false;
 	if (drug && continued_through(s, k)) {
 		f->kind = NOTES_ALLERGY;
@@ -500,6 +538,187 @@ static bool
 allergen_only(const notes_finding *f)
 {
 	return f->kind == NOTES_MEDICINE && strcmp(f->code, "latex") == 0;
+}
+
+/* What may stand between the drugs of a class's examples ("amoxicillin,
+ * flucloxacillin and Tazocin", "阿司匹林、布洛芬"), between the class and
+ * the examples it opens ("all penicillins, including amoxicillin",
+ * "NSAIDs（包括 aspirin、ibuprofen）", "NSAIDs (ibuprofen, naproxen)"),
+ * and between the examples and the class they end with ("ibuprofen,
+ * naproxen and other NSAIDs", "布洛芬等非甾体抗炎药"), spaces and
+ * brackets left out. */
+static const char *const example_joins[] = {",",    "/",   "and", "or",
+					    ",and", ",or", "、",  "，",
+					    "及",   "和",  "与",  "&"};
+static const char *const example_cues[] = {
+	",including", "including",  "(including", "(incl.",   "incl.",
+	"包括",	      "（包括",	    "(包括",	  "（含",     "(含",
+	"药物（包括", "藥物（包括", "药物(包括",  "药物（含", "藥物（含",
+	"药（包括",   "藥（含"};
+static const char *const example_tails[] = {
+	"andother", "orother", "oranyother", "andallother", "andanyother",
+	"等",	    "等其他",  "及其他",     "或其他"};
+
+/* gap_in: is the text between byte from and byte to, spaces left out
+ * and letters compared without case, one of list[0, n)? */
+static bool
+gap_in(const sentence *s, uint32_t from, uint32_t to, const char *const *list,
+       size_t n)
+{
+	char gap[32];
+	size_t len = 0;
+
+	for (uint32_t i = from; i < to; i++) {
+		if (s->text[i] == ' ' || s->text[i] == '\t')
+			continue;
+		if (len + 1 >= sizeof(gap))
+			return false;
+		gap[len++] = (char)tolower((unsigned char)s->text[i]);
+	}
+	gap[len] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(gap, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* class_example: is drug item k one of the examples a class is given
+ * ("avoid all penicillins (including amoxicillin, Tazocin)", "safe to
+ * receive all penicillins, including amoxicillin and Augmentin", "avoid
+ * ibuprofen, aspirin, naproxen and other NSAIDs", "避免布洛芬等非甾体抗炎
+ * 药", "須避免盤尼西林類藥物（含 Amoxicillin、Augmentin）")?  The drugs
+ * name what the class holds, not what the patient takes (issue 75). */
+static bool
+class_example(const sentence *s, size_t k)
+{
+	size_t first = k, last = k;
+	size_t n_join = sizeof(example_joins) / sizeof(*example_joins);
+	const item *it;
+
+	while (first > 0 && is_drug(&s->items[first - 1]) &&
+	       s->items[first - 1].e->type == NOTES_T_SUBSTANCE &&
+	       gap_in(s, s->items[first - 1].end, s->items[first].start,
+		      example_joins, n_join))
+		first--;
+	while (last + 1 < s->n_items &&
+	       s->items[last + 1].e->type == NOTES_T_SUBSTANCE &&
+	       gap_in(s, s->items[last].end, s->items[last + 1].start,
+		      example_joins, n_join))
+		last++;
+	it = first > 0 ? &s->items[first - 1] : NULL;
+	if (it != NULL && it->e->type == NOTES_T_CLASS &&
+	    gap_in(s, it->end, s->items[first].start, example_cues,
+		   sizeof(example_cues) / sizeof(*example_cues)))
+		return true;
+	it = last + 1 < s->n_items ? &s->items[last + 1] : NULL;
+	return it != NULL && it->e->type == NOTES_T_CLASS &&
+	       gap_in(s, s->items[last].end, it->start, example_tails,
+		      sizeof(example_tails) / sizeof(*example_tails));
+}
+
+/* entry_lead: is the text before item k back to its line's start only
+ * spaces, a quote and a list's mark ("- ", "2. ", "c) ", "• ")? */
+static bool
+entry_lead(const sentence *s, size_t k)
+{
+	uint32_t to = s->items[k].start, i = to, j;
+
+	while (i > 0 && s->text[i - 1] != '\n')
+		i--;
+	while (i < to && (s->text[i] == ' ' || s->text[i] == '\t'))
+		i++;
+	if (i < to && (s->text[i] == '-' || s->text[i] == '*')) {
+		i++;
+	} else if (to - i >= 3 && memcmp(s->text + i, "\xe2\x80\xa2", 3) == 0) {
+		i += 3;
+	} else {
+		for (j = i;
+		     j < to && j - i < 2 && isdigit((unsigned char)s->text[j]);
+		     j++)
+			;
+		if (j == i && j < to && islower((unsigned char)s->text[j]))
+			j++;
+		if (j > i && j < to && (s->text[j] == '.' || s->text[j] == ')'))
+			i = j + 1;
+	}
+	while (i < to && (s->text[i] == ' ' || s->text[i] == '"'))
+		i++;
+	return i == to;
+}
+
+/* entry_told_at: does the text at i open an entry's account after its
+ * drug: an optional bracket, then ":", "：", a spaced dash or an arrow,
+ * and no dose after it ("Codeine - nausea", "Augmentin（安美汀）：全身
+ * 紅疹", not "Amlodipine: 5 mg")? */
+static bool
+entry_told_at(const sentence *s, uint32_t i, uint32_t end)
+{
+	static const char *const dash[] = {" - ",
+					   ":",
+					   "\xef\xbc\x9a",
+					   " \xe2\x80\x94",
+					   " \xe2\x80\x93",
+					   "\xe2\x80\x94\xe2\x80\x94",
+					   " ->"};
+	const char *close = NULL;
+	size_t n = 0;
+
+	if (i < end && s->text[i] == '"')
+		i++;
+	if (i < end && s->text[i] == '(')
+		close = memchr(s->text + i, ')', end - i);
+	else if (end - i >= 3 && memcmp(s->text + i, "\xef\xbc\x88", 3) == 0)
+		close = strstr(s->text + i, "\xef\xbc\x89");
+	if (close != NULL && close < s->text + end && close - s->text - i < 48)
+		i = (uint32_t)(close - s->text) + (*close == ')' ? 1 : 3);
+	for (size_t d = 0; n == 0 && d < sizeof(dash) / sizeof(*dash); d++)
+		if (strncmp(s->text + i, dash[d], strlen(dash[d])) == 0)
+			n = strlen(dash[d]);
+	if (n == 0 || (n == 1 && i > 0 && s->text[i - 1] == ' '))
+		return false; /* "-" only spaced; a colon after the word */
+	i += (uint32_t)n;
+	while (i < end && (s->text[i] == ' ' || s->text[i] == '"'))
+		i++;
+	/* a dose, or a denial first ("Lorazepam - no allergy", "hydrocortisone
+	 * - no reaction this time"): a drug taken */
+	return i < end && !isdigit((unsigned char)s->text[i]) &&
+	       strncasecmp(s->text + i, "no ", 3) != 0 &&
+	       strncasecmp(s->text + i, "not ", 4) != 0 &&
+	       strncasecmp(s->text + i, "nil", 3) != 0;
+}
+
+/* reaction_entry: is drug item k an entry of a reactions list, the drug
+ * opening its line and told with what it did, before any other drug: a
+ * reaction, an allergy cue or a symptom (ICD-10 chapter R) not given as
+ * what a drug is for ("- Co-trimoxazole: severe cutaneous reaction -
+ * AVOID", "c) Codeine - nausea and drowsiness. This is a side effect",
+ * "- Augmentin（安美汀）：全身紅疹，2018年")?  The entry tells what the drug
+ * did to the patient; most writers give it no medicine taken (issue 75). */
+static bool
+reaction_entry(const sentence *s, size_t k)
+{
+	const char *nl = memchr(s->text + s->items[k].end, '\n',
+				s->text_len - s->items[k].end);
+	uint32_t end = nl ? (uint32_t)(nl - s->text) : (uint32_t)s->text_len;
+
+	if (!entry_lead(s, k) || !entry_told_at(s, s->items[k].end, end))
+		return false;
+	for (size_t m = k + 1; m < s->n_items && s->items[m].start < end; m++) {
+		const item *it = &s->items[m];
+
+		if (is_drug(it) &&
+		    strcmp(it->e->code, s->items[k].e->code) == 0)
+			continue; /* its other name: "Augmentin（安美汀）" */
+		if (is_drug(it))
+			return false;
+		if (it->e->type == NOTES_T_REACTION ||
+		    it->e->type == NOTES_T_ALLERGY_CUE)
+			return true;
+		if (it->e->type == NOTES_T_PROBLEM && it->e->code[0] == 'R' &&
+		    !(it->w0 > 0 && notes__words_at(s, it->w0 - 1, "for")))
+			return true;
+	}
+	return false;
 }
 
 /* implant_present: is code the presence of a heart valve, graft or
@@ -632,7 +851,9 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		break;
 	case NOTES_T_SUBSTANCE:
 	case NOTES_T_CLASS:
-		if (!substance(s, k, f) || allergen_only(f))
+		if (!substance(s, k, f) || allergen_only(f) ||
+		    (f->kind == NOTES_MEDICINE && f->context == 0 &&
+		     (class_example(s, k) || reaction_entry(s, k))))
 			return false;
 		notes__treatment_context(s, k, f);
 		return true;

@@ -471,6 +471,41 @@ undecline(notes_reading *out)
 	drop_superseded(out, NOTES_MEDICINE, planned, declined_code);
 }
 
+/* held_allergen: does out hold an allergy the patient has (not denied,
+ * not a relative's) to code, or to a class code is a member of? */
+static bool
+held_allergen(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY &&
+		    !(g->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
+		    g->code[0] != '\0' &&
+		    (strcmp(g->code, code) == 0 ||
+		     notes__member_of(code, g->code)))
+			return true;
+	}
+	return false;
+}
+
+/* avoided_allergen: is f a medicine the note only says to avoid
+ * ("avoid tramadol", "禁用 Bactrim", "避免使用复方磺胺甲噁唑") while it
+ * holds the patient's allergy to it or to its class?  The drug is named
+ * as the allergen kept away, not a medicine: most writers give it none
+ * (issue 75). */
+static bool
+avoided_allergen(const notes_reading *out, const notes_finding *f)
+{
+	const notes_entry *t;
+
+	if (f->kind != NOTES_MEDICINE || f->context != NOTES_NEGATED)
+		return false;
+	t = notes__find(f->trigger);
+	return t != NULL && (t->dir & NOTES_DIR_OWN_ITEM) &&
+	       (t->dir & NOTES_DIR_STOP) && held_allergen(out, f->code);
+}
+
 void
 notes__settle(notes_reading *out, const char *text, size_t len)
 {
@@ -482,5 +517,6 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	undecline(out);
 	type_diabetes(out, text);
 	untake_doubts(out);
+	drop_where(out, avoided_allergen);
 	notes__drop_unspecified(out);
 }

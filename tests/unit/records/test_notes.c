@@ -5604,6 +5604,140 @@ test_rules_zh22(void)
 			r.findings[i].context != 0);
 }
 
+/* A drug that opens a disease's name (issue 75, medscope75): the
+ * disease the drug sets off, no medicine taken; a drug the same note
+ * says is taken stays a medicine. */
+static void
+test_disease_named(void)
+{
+	static const char *const named[] = {
+		"2. Aspirin-exacerbated respiratory disease (Samter's triad).",
+		"Dx: aspirin exacerbated respiratory disease; nasal polyps.",
+		"PMH: aspirin-induced asthma.",
+		"诊断：阿司匹林加重性呼吸系统疾病可能。",
+		"6.阿司匹林诱发哮喘？",
+		"診斷：阿司匹林加重性呼吸道疾病（AERD）"};
+	static const char *const taken = "Aspirin-exacerbated respiratory "
+					 "disease. Meds: aspirin 75mg od "
+					 "after desensitisation.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(*named); i++) {
+		notes__read_rules(named[i], strlen(named[i]), &r);
+		MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin") == NULL);
+	}
+	notes__read_rules(taken, strlen(taken), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin") != NULL);
+}
+
+/* The drugs given as a class's examples (issue 75, medscope75): what the
+ * class holds, no medicine taken; a drug in brackets after its class is
+ * the one given, and an allergy to an example stays. */
+static void
+test_class_examples(void)
+{
+	static const struct {
+		const char *text, *code;
+	} examples[] = {
+		{"避免所有青霉素类药物（包括阿莫西林、哌拉西林他唑巴坦）。",
+		 "amoxicillin"},
+		{"避免所有青霉素类药物（包括阿莫西林、哌拉西林他唑巴坦）。",
+		 "piperacillin"},
+		{"He can safely receive all penicillins, including amoxicillin "
+		 "and Augmentin, in future.",
+		 "co-amoxiclav"},
+		{"She should avoid ibuprofen, aspirin, naproxen and other "
+		 "NSAIDs.",
+		 "naproxen"},
+		{"避免布洛芬等非甾体抗炎药，退热用对乙酰氨基酚。", "ibuprofen"},
+	};
+	static const char *const given = "低分子肝素（依诺肝素）4000IU qd。";
+	static const char *const allergy =
+		"Penicillins (including amoxicillin) - rash";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(examples) / sizeof(*examples); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(examples[i].text, strlen(examples[i].text),
+				  &r);
+		f = find(&r, NOTES_MEDICINE, examples[i].code);
+		MT_TRUE(f == NULL || f->context != 0);
+	}
+	notes__read_rules(given, strlen(given), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "enoxaparin") != NULL);
+	notes__read_rules(allergy, strlen(allergy), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+}
+
+/* A reactions list's entry, the drug opening its line and told with what
+ * it did (issue 75, medscope75): no medicine taken; a dose after it, a
+ * denial first or an indication is a drug taken. */
+static void
+test_reaction_entries(void)
+{
+	static const struct {
+		const char *text, *code;
+	} entries[] = {
+		{"  - Co-trimoxazole: severe cutaneous reaction - AVOID.",
+		 "co-trimoxazole"},
+		{"c) Codeine - nausea and drowsiness. This is a side effect "
+		 "and "
+		 "not an allergy.",
+		 "codeine"},
+		{" - Augmentin（安美汀）：全身紅疹，2018年。", "co-amoxiclav"},
+	};
+	static const struct {
+		const char *text, *code;
+	} taken[] = {
+		{"- Amlodipine: 5 mg od", "amlodipine"},
+		{"- Metformin - for diabetes", "metformin"},
+		{"- Lorazepam - no allergy. Paradoxical agitation once, "
+		 "tolerated "
+		 "it fine since.",
+		 "lorazepam"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(entries) / sizeof(*entries); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(entries[i].text, strlen(entries[i].text), &r);
+		f = find(&r, NOTES_MEDICINE, entries[i].code);
+		MT_TRUE(f == NULL || f->context != 0);
+	}
+	for (size_t i = 0; i < sizeof(taken) / sizeof(*taken); i++) {
+		notes__read_rules(taken[i].text, strlen(taken[i].text), &r);
+		MT_TRUE(find(&r, NOTES_MEDICINE, taken[i].code) != NULL);
+	}
+}
+
+/* A drug the note only says to avoid while it holds the patient's
+ * allergy to it or its class (issue 75, medscope75): the allergen kept
+ * away, no medicine; avoided for another reason it stays negated. */
+static void
+test_avoided_allergens(void)
+{
+	static const char *const allergen =
+		"Allergies: tramadol - vomiting.\nPlan: paracetamol, avoid "
+		"tramadol.";
+	static const char *const member =
+		"过敏史：磺胺类过敏（皮疹）。\n处理：禁用复方新诺明。";
+	static const char *const other =
+		"Plan: paracetamol, avoid tramadol (seizure risk).";
+	const notes_finding *f;
+	notes_reading r;
+
+	notes__read_rules(allergen, strlen(allergen), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "tramadol") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") != NULL);
+	notes__read_rules(member, strlen(member), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "co-trimoxazole") == NULL);
+	notes__read_rules(other, strlen(other), &r);
+	f = find(&r, NOTES_MEDICINE, "tramadol");
+	MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
+}
+
 /* Combination products (combinations.csv): a medicine is each catalogue
  * substance in the product; an allergy to it is its first substance's,
  * and the paracetamol the same patient takes stays allowed. */
@@ -6251,6 +6385,10 @@ static const mt_case cases[] = {
 	{"rules_zh26", test_rules_zh26},
 	{"rules_zh27", test_rules_zh27},
 	{"rules_zh28", test_rules_zh28},
+	{"disease_named", test_disease_named},
+	{"class_examples", test_class_examples},
+	{"reaction_entries", test_reaction_entries},
+	{"avoided_allergens", test_avoided_allergens},
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
 	{NULL, NULL},
