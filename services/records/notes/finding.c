@@ -853,7 +853,8 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	case NOTES_T_CLASS:
 		if (!substance(s, k, f) || allergen_only(f) ||
 		    (f->kind == NOTES_MEDICINE && f->context == 0 &&
-		     (class_example(s, k) || reaction_entry(s, k))))
+		     (class_example(s, k) || reaction_entry(s, k) ||
+		      notes__susceptibility_result(s, k))))
 			return false;
 		notes__treatment_context(s, k, f);
 		return true;

@@ -548,6 +548,11 @@ void notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f);
  * allergy, so an order check still acts on it: historical, not negated. */
 bool notes__label_kept(const sentence *s, uint32_t from);
 
+/* notes__susceptibility_result: is drug item k one of the drugs of a
+ * culture's susceptibility result ("E. coli, sensitive to nitrofurantoin,
+ * resistant to trimethoprim", "对头孢曲松敏感")? (culture.c) */
+bool notes__susceptibility_result(const sentence *s, size_t k);
+
 /* notes__class_anaphor: is class item k written after "the", "this" or
  * "that" ("a complication of the antibiotic, not an allergy to
  * clindamycin"), a drug of the class named after it in the sentence?

@@ -503,9 +503,6 @@ static const expect chinese_classes[] = {
 	 "prednisolone", "泼尼松龙", 0, true},
 	{"改为口服泼尼松龙（原静脉氢化可的松已停）。", NOTES_MEDICINE,
 	 "hydrocortisone", "氢化可的松", HIST, true},
-	/* a culture's susceptibility is no allergy */
-	{"药敏示对万古霉素敏感。", NOTES_MEDICINE, "vancomycin", "万古霉素", 0,
-	 true},
 };
 
 /* Short forms wards write (issue 75), from dosage's synonyms. */
@@ -5604,6 +5601,54 @@ test_rules_zh22(void)
 			r.findings[i].context != 0);
 }
 
+/* A drug in a culture's susceptibility result (issue 75): what the
+ * organism does with the drug, no medicine taken; "sensitive to" with no
+ * culture named, a relative's "對 … 敏感" and a drug the same note gives
+ * stay as they were. */
+static void
+test_susceptibility_result(void)
+{
+	static const struct {
+		const char *text, *code;
+	} results[] = {
+		{"MSU: E. coli, sensitive to nitrofurantoin, resistant to "
+		 "trimethoprim.",
+		 "trimethoprim"},
+		{"Sputum: H. influenzae, sens to doxy + co-amox, resistant "
+		 "amoxicillin.",
+		 "amoxicillin"},
+		{"Urine culture: E. coli (sens: ceftriaxone, cipro, "
+		 "gentamicin; "
+		 "R amoxicillin).",
+		 "gentamicin"},
+		{"尿培养：大肠埃希菌，对左氧氟沙星耐药，对头孢曲松敏感。",
+		 "levofloxacin"},
+		{"痰培养铜绿假单胞菌，对头孢他啶、阿米卡星敏感。", "amikacin"},
+		{"藥物敏感測試（尿培養）：Augmentin R、Ceftriaxone R。",
+		 "ceftriaxone"}};
+	static const char *const given =
+		"Blood culture: E. coli sensitive to gentamicin. "
+		"Gentamicin 5 mg/kg IV given at 14:00.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(results) / sizeof(*results); i++) {
+		notes__read_rules(results[i].text, strlen(results[i].text), &r);
+		MT_TRUE(find(&r, NOTES_MEDICINE, results[i].code) == NULL);
+	}
+	/* nor an allergy */
+	notes__read_rules("药敏示对万古霉素敏感。",
+			  strlen("药敏示对万古霉素敏感。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "vancomycin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "vancomycin") == NULL);
+	notes__read_rules(given, strlen(given), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "gentamicin") != NULL);
+	notes__read_rules("He is sensitive to penicillin (rash).", 36, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL ||
+		find(&r, NOTES_ALLERGY, "benzylpenicillin") != NULL);
+	notes__read_rules("Takes amoxicillin 500 mg tds.", 29, &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amoxicillin") != NULL);
+}
+
 /* A drug that opens a disease's name (issue 75, medscope75): the
  * disease the drug sets off, no medicine taken; a drug the same note
  * says is taken stays a medicine. */
@@ -6385,6 +6430,7 @@ static const mt_case cases[] = {
 	{"rules_zh26", test_rules_zh26},
 	{"rules_zh27", test_rules_zh27},
 	{"rules_zh28", test_rules_zh28},
+	{"susceptibility_result", test_susceptibility_result},
 	{"disease_named", test_disease_named},
 	{"class_examples", test_class_examples},
 	{"reaction_entries", test_reaction_entries},
