@@ -617,6 +617,103 @@ ordered_line_zh(const sentence *s, size_t k)
 	       numbered_line_zh(s);
 }
 
+/* clause_break: does the text between words w and w + 1 part a list's
+ * items: a comma, a semicolon, a full stop or a dash written between
+ * spaces ("- hold metformin"), not the hyphen of "post-op"? */
+static bool
+clause_break(const sentence *s, size_t w)
+{
+	uint32_t from = s->words[w].end, to = s->words[w + 1].start;
+
+	return notes__between_has(s, from, to, ',') ||
+	       notes__between_has(s, from, to, ';') ||
+	       notes__between_has(s, from, to, '.') ||
+	       (notes__between_has(s, from, to, '-') && to - from > 1);
+}
+
+/* later_at: does word w start a word that puts a planned drug off to
+ * later? */
+static bool
+later_at(const sentence *s, size_t w)
+{
+	static const char *const later[] = {
+		"post op",   "postop",	   "post operative", "postoperative",
+		"pre op",    "preop",	   "pre procedure",  "premed",
+		"intra op",  "intraop",	   "on the day",     "from",
+		"once",	     "after",	   "tomorrow",	     "when",
+		"discharge", "on release", "discussed",	     "later",
+		"delayed",   "if",	   "will",	     "would"};
+
+	for (size_t i = 0; i < sizeof(later) / sizeof(*later); i++)
+		if (notes__phrase_at(s, w, later[i]))
+			return true;
+	return false;
+}
+
+/* later_in_item: does drug item k's list item under an English plan, or
+ * the label before a colon that heads it, say that the drug is for later
+ * ("enoxaparin 40mg 12h post-op", "from 18:00", "once swallowing", "kit
+ * on release", "Post-op analgesia: regular paracetamol, oxycodone PCA")?
+ * A plan's item that says no such thing orders the drug now, and most
+ * writers annotate it as taken (issue 75, medctx75). */
+static bool
+later_in_item(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1, label = w0;
+
+	while (w0 > 0 && !clause_break(s, w0 - 1))
+		w0--;
+	while (w1 < s->n && !clause_break(s, w1 - 1))
+		w1++;
+	for (size_t w = w0; w < w1; w++)
+		if (later_at(s, w))
+			return true;
+	while (label > 0 && !notes__between_has(s, s->words[label - 1].end,
+						s->words[label].start, ':'))
+		label--;
+	for (size_t w = label; w-- > 0;) {
+		if (later_at(s, w))
+			return true;
+		if (w > 0 && clause_break(s, w - 1))
+			break;
+	}
+	return false;
+}
+
+/* plan_for_later: is s under a plan its heading puts off to a coming
+ * event, the heading's line starting with it ("Anaesthetic plan:",
+ * "Sedation plan:", "Discharge plan:")? */
+static bool
+plan_for_later(const sentence *s)
+{
+	static const char *const event[] = {"anaesthetic", "anesthetic",
+					    "sedation", "discharge",
+					    "delivery"};
+	const char *p = s->text + s->section_at;
+	size_t left = s->text_len - s->section_at;
+
+	for (size_t i = 0; i < sizeof(event) / sizeof(*event); i++) {
+		size_t n = strlen(event[i]), j = 0;
+
+		while (j < n && j < left &&
+		       tolower((unsigned char)p[j]) == event[i][j])
+			j++;
+		if (j == n)
+			return true;
+	}
+	return false;
+}
+
+/* plan_orders: is item k a drug an English plan's heading ("Plan:",
+ * "A/P:", "Mx:") orders now, its list item saying nothing of later? */
+static bool
+plan_orders(const sentence *s, const notes_entry *t, size_t k)
+{
+	return (t->dir & NOTES_DIR_PLAN) && (t->dir & NOTES_DIR_DRUGS) &&
+	       s->items[k].e->type == NOTES_T_SUBSTANCE && !plan_for_later(s) &&
+	       !later_in_item(s, k);
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -633,7 +730,7 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 
 	/* a plan's heading plans what its line leaves unqualified: a drug
 	 * held ("暂停") or not to be used ("不使用") is not planned */
-	if (t == NULL ||
+	if (t == NULL || plan_orders(s, t, k) ||
 	    ((t->dir & NOTES_DIR_PLAN) &&
 	     (allergy || bits ||
 	      (medicine && (continued(s, k) || given_now_zh(s, k) ||
