@@ -617,9 +617,15 @@ ordered_line_zh(const sentence *s, size_t k)
 	       numbered_line_zh(s);
 }
 
+/* The ideographic full stop (U+3002), which ends a Chinese plan's item
+ * as a full-width comma or semicolon does. */
+static const char FULL_STOP_ZH[] = "\xe3\x80\x82";
+
 /* clause_break: does the text between words w and w + 1 part a list's
- * items: a comma, a semicolon, a full stop or a dash written between
- * spaces ("- hold metformin"), not the hyphen of "post-op"? */
+ * items: a comma, a semicolon, a full stop, ASCII or Chinese, or a dash
+ * written between spaces ("- hold metformin"), not the hyphen of
+ * "post-op" nor the enumeration comma of a list of drugs
+ * ("昂丹司琼、地塞米松")? */
 static bool
 clause_break(const sentence *s, size_t w)
 {
@@ -628,7 +634,11 @@ clause_break(const sentence *s, size_t w)
 	return notes__between_has(s, from, to, ',') ||
 	       notes__between_has(s, from, to, ';') ||
 	       notes__between_has(s, from, to, '.') ||
-	       (notes__between_has(s, from, to, '-') && to - from > 1);
+	       (notes__between_has(s, from, to, '-') && to - from > 1) ||
+	       (from < to &&
+		(memmem(s->text + from, to - from, FW_COMMA, 3) != NULL ||
+		 memmem(s->text + from, to - from, FW_SEMI, 3) != NULL ||
+		 memmem(s->text + from, to - from, FULL_STOP_ZH, 3) != NULL));
 }
 
 /* later_at: does word w start a word that puts a planned drug off to
@@ -643,6 +653,17 @@ later_at(const sentence *s, size_t w)
 		"once",	     "after",	   "tomorrow",	     "when",
 		"discharge", "on release", "discussed",	     "later",
 		"delayed",   "if",	   "will",	     "would"};
+	static const char *const later_zh[] = {
+		"术前",	  "术后",   "术中",   "術前", "術後", "術中",
+		"围术期", "圍術期", "诱导",   "誘導", "出院", "明日",
+		"明天",	  "次日",   "待",     "拟",   "擬",   "考虑",
+		"考慮",	  "评估",   "評估",   "如",   "若",   "必要时",
+		"必要時", "需要时", "需要時", "周后", "週後", "天后",
+		"天後",	  "日后",   "日後"};
+
+	if (notes__words_in(s, w, later_zh,
+			    sizeof(later_zh) / sizeof(*later_zh)))
+		return true;
 
 	for (size_t i = 0; i < sizeof(later) / sizeof(*later); i++)
 		if (notes__phrase_at(s, w, later[i]))
@@ -650,10 +671,11 @@ later_at(const sentence *s, size_t w)
 	return false;
 }
 
-/* later_in_item: does drug item k's list item under an English plan, or
- * the label before a colon that heads it, say that the drug is for later
+/* later_in_item: does drug item k's list item under a plan, or the label
+ * before a colon that heads it, say that the drug is for later
  * ("enoxaparin 40mg 12h post-op", "from 18:00", "once swallowing", "kit
- * on release", "Post-op analgesia: regular paracetamol, oxycodone PCA")?
+ * on release", "Post-op analgesia: regular paracetamol, oxycodone PCA",
+ * "术后镇痛：对乙酰氨基酚 1g q6h", "待骨培养结果")?
  * A plan's item that says no such thing orders the drug now, and most
  * writers annotate it as taken (issue 75, medctx75). */
 static bool
@@ -668,8 +690,8 @@ later_in_item(const sentence *s, size_t k)
 	for (size_t w = w0; w < w1; w++)
 		if (later_at(s, w))
 			return true;
-	while (label > 0 && !notes__between_has(s, s->words[label - 1].end,
-						s->words[label].start, ':'))
+	while (label > 0 && notes__colon_at(s->text, s->words[label - 1].end,
+					    s->words[label].start) == NULL)
 		label--;
 	for (size_t w = label; w-- > 0;) {
 		if (later_at(s, w))
@@ -682,13 +704,14 @@ later_in_item(const sentence *s, size_t k)
 
 /* plan_for_later: is s under a plan its heading puts off to a coming
  * event, the heading's line starting with it ("Anaesthetic plan:",
- * "Sedation plan:", "Discharge plan:")? */
+ * "Sedation plan:", "Discharge plan:", "麻醉计划：")? */
 static bool
 plan_for_later(const sentence *s)
 {
-	static const char *const event[] = {"anaesthetic", "anesthetic",
-					    "sedation", "discharge",
-					    "delivery"};
+	static const char *const event[] = {
+		"anaesthetic", "anesthetic", "sedation", "discharge",
+		"delivery",    "麻醉",	     "术后",	 "術後",
+		"围术期",      "圍術期"};
 	const char *p = s->text + s->section_at;
 	size_t left = s->text_len - s->section_at;
 
@@ -696,7 +719,8 @@ plan_for_later(const sentence *s)
 		size_t n = strlen(event[i]), j = 0;
 
 		while (j < n && j < left &&
-		       tolower((unsigned char)p[j]) == event[i][j])
+		       tolower((unsigned char)p[j]) ==
+			       (unsigned char)event[i][j])
 			j++;
 		if (j == n)
 			return true;
@@ -704,12 +728,13 @@ plan_for_later(const sentence *s)
 	return false;
 }
 
-/* plan_orders: is item k a drug an English plan's heading ("Plan:",
- * "A/P:", "Mx:") orders now, its list item saying nothing of later? */
+/* plan_orders: is item k a drug a plan's heading ("Plan:", "A/P:",
+ * "Mx:", "诊疗计划：", "計畫：") orders now, its list item saying nothing
+ * of later? */
 static bool
 plan_orders(const sentence *s, const notes_entry *t, size_t k)
 {
-	return (t->dir & NOTES_DIR_PLAN) && (t->dir & NOTES_DIR_DRUGS) &&
+	return (t->dir & NOTES_DIR_PLAN) && (t->dir & NOTES_DIR_SECTION) &&
 	       s->items[k].e->type == NOTES_T_SUBSTANCE && !plan_for_later(s) &&
 	       !later_in_item(s, k);
 }
