@@ -1654,8 +1654,55 @@ indication_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* ends_at: is phrase spelt by the words right before word w ("减" before
+ * "格列齐特", "停用" before "阿司匹林", "reduce" before "spironolactone")? */
+static bool
+ends_at(const sentence *s, size_t w, const char *phrase)
+{
+	size_t len = 0;
+
+	for (size_t from = w; from-- > 0 && len < strlen(phrase);) {
+		len += strlen(s->words[from].key);
+		if (!s->words[from].han)
+			return from == w - 1 &&
+			       notes__words_at(s, from, phrase);
+		if (len == strlen(phrase))
+			return notes__words_at(s, from, phrase);
+	}
+	return false;
+}
+
+/* dose_changed: is drug item k written right after a word that changes
+ * the dose of a drug the patient takes ("if BP > 150 increase ramipril",
+ * "if Na <130 reduce spironolactone", "建议……保留替格瑞洛")?
+ * What a condition or a suggestion changes is the patient's drug: the
+ * change is planned, the drug taken (issue 75, medctx75).  A stop or a
+ * hold is left out: read so, it lowered zh-dev5, zh-dev8, zh-dev14 and
+ * four other Chinese sets. */
+static bool
+dose_changed(const sentence *s, size_t k)
+{
+	static const char *const change[] = {
+		"increase", "increasing", "reduce",  "reducing", "decrease",
+		"halve",    "uptitrate",  "titrate", "continue", "保留",
+		"继续",	    "減",	  "减"};
+	size_t w = s->items[k].w0;
+
+	if (w > 0 && (notes__words_at(s, w - 1, "the") ||
+		      notes__words_at(s, w - 1, "his") ||
+		      notes__words_at(s, w - 1, "her")))
+		w--;
+	if (w == 0)
+		return false;
+	for (size_t i = 0; i < sizeof(change) / sizeof(*change); i++)
+		if (ends_at(s, w, change[i]))
+			return true;
+	return false;
+}
+
 /* plan_spares: does hypothetical trigger j leave item k as it is: a drug
- * a switch leaves (switched_from), or an operation's indication a plan
+ * a switch leaves (switched_from), one whose dose it changes
+ * (dose_changed), or an operation's indication a plan
  * names (indication_zh)? */
 static bool
 plan_spares(const sentence *s, size_t j, size_t k)
@@ -1663,7 +1710,7 @@ plan_spares(const sentence *s, size_t j, size_t k)
 	const notes_entry *t = s->items[j].e;
 
 	return t->type == NOTES_T_HYPOTHETICAL &&
-	       (switched_from(s, k) ||
+	       (switched_from(s, k) || dose_changed(s, k) ||
 		((t->dir & NOTES_DIR_PLAN) && indication_zh(s, k)));
 }
 

@@ -729,6 +729,14 @@ static const expect classes[] = {
 static const expect sections_en[] = {
 	{"Plan:\n- doxycycline 200mg stat\n", NOTES_MEDICINE, "doxycycline",
 	 "doxycycline", 0, true},
+	/* medctx75: a condition that changes a drug's dose leaves the drug
+	 * taken */
+	{"BP review in 4 weeks - if still > 140/90 increase ramipril to 5mg.",
+	 NOTES_MEDICINE, "ramipril", "ramipril", 0, true},
+	{"If his potassium rises above 5.5, reduce spironolactone to 12.5mg.",
+	 NOTES_MEDICINE, "spironolactone", "spironolactone", 0, true},
+	{"If pain persists, give ibuprofen 400mg.", NOTES_MEDICINE, "ibuprofen",
+	 "ibuprofen", HYP, false},
 	/* medctx75: a plan's item orders its drug now unless it puts the
 	 * drug off to later, or the plan is for a coming event */
 	{"Plan:\n- enoxaparin 40 mg SC 12h post-op\n", NOTES_MEDICINE,
