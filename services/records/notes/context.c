@@ -617,6 +617,128 @@ ordered_line_zh(const sentence *s, size_t k)
 	       numbered_line_zh(s);
 }
 
+/* The ideographic full stop (U+3002), which ends a Chinese plan's item
+ * as a full-width comma or semicolon does. */
+static const char FULL_STOP_ZH[] = "\xe3\x80\x82";
+
+/* clause_break: does the text between words w and w + 1 part a list's
+ * items: a comma, a semicolon, a full stop, ASCII or Chinese, or a dash
+ * written between spaces ("- hold metformin"), not the hyphen of
+ * "post-op" nor the enumeration comma of a list of drugs
+ * ("昂丹司琼、地塞米松")? */
+static bool
+clause_break(const sentence *s, size_t w)
+{
+	uint32_t from = s->words[w].end, to = s->words[w + 1].start;
+
+	return notes__between_has(s, from, to, ',') ||
+	       notes__between_has(s, from, to, ';') ||
+	       notes__between_has(s, from, to, '.') ||
+	       (notes__between_has(s, from, to, '-') && to - from > 1) ||
+	       (from < to &&
+		(memmem(s->text + from, to - from, FW_COMMA, 3) != NULL ||
+		 memmem(s->text + from, to - from, FW_SEMI, 3) != NULL ||
+		 memmem(s->text + from, to - from, FULL_STOP_ZH, 3) != NULL));
+}
+
+/* later_at: does word w start a word that puts a planned drug off to
+ * later? */
+static bool
+later_at(const sentence *s, size_t w)
+{
+	static const char *const later[] = {
+		"post op",   "postop",	   "post operative", "postoperative",
+		"pre op",    "preop",	   "pre procedure",  "premed",
+		"intra op",  "intraop",	   "on the day",     "from",
+		"once",	     "after",	   "tomorrow",	     "when",
+		"discharge", "on release", "discussed",	     "later",
+		"delayed",   "if",	   "will",	     "would"};
+	static const char *const later_zh[] = {
+		"术前",	  "术后",   "术中",   "術前", "術後", "術中",
+		"围术期", "圍術期", "诱导",   "誘導", "出院", "明日",
+		"明天",	  "次日",   "待",     "拟",   "擬",   "考虑",
+		"考慮",	  "评估",   "評估",   "如",   "若",   "必要时",
+		"必要時", "需要时", "需要時", "周后", "週後", "天后",
+		"天後",	  "日后",   "日後"};
+
+	if (notes__words_in(s, w, later_zh,
+			    sizeof(later_zh) / sizeof(*later_zh)))
+		return true;
+
+	for (size_t i = 0; i < sizeof(later) / sizeof(*later); i++)
+		if (notes__phrase_at(s, w, later[i]))
+			return true;
+	return false;
+}
+
+/* later_in_item: does drug item k's list item under a plan, or the label
+ * before a colon that heads it, say that the drug is for later
+ * ("enoxaparin 40mg 12h post-op", "from 18:00", "once swallowing", "kit
+ * on release", "Post-op analgesia: regular paracetamol, oxycodone PCA",
+ * "术后镇痛：对乙酰氨基酚 1g q6h", "待骨培养结果")?
+ * A plan's item that says no such thing orders the drug now, and most
+ * writers annotate it as taken (issue 75, medctx75). */
+static bool
+later_in_item(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1, label = w0;
+
+	while (w0 > 0 && !clause_break(s, w0 - 1))
+		w0--;
+	while (w1 < s->n && !clause_break(s, w1 - 1))
+		w1++;
+	for (size_t w = w0; w < w1; w++)
+		if (later_at(s, w))
+			return true;
+	while (label > 0 && notes__colon_at(s->text, s->words[label - 1].end,
+					    s->words[label].start) == NULL)
+		label--;
+	for (size_t w = label; w-- > 0;) {
+		if (later_at(s, w))
+			return true;
+		if (w > 0 && clause_break(s, w - 1))
+			break;
+	}
+	return false;
+}
+
+/* plan_for_later: is s under a plan its heading puts off to a coming
+ * event, the heading's line starting with it ("Anaesthetic plan:",
+ * "Sedation plan:", "Discharge plan:", "麻醉计划：")? */
+static bool
+plan_for_later(const sentence *s)
+{
+	static const char *const event[] = {
+		"anaesthetic", "anesthetic", "sedation", "discharge",
+		"delivery",    "麻醉",	     "术后",	 "術後",
+		"围术期",      "圍術期"};
+	const char *p = s->text + s->section_at;
+	size_t left = s->text_len - s->section_at;
+
+	for (size_t i = 0; i < sizeof(event) / sizeof(*event); i++) {
+		size_t n = strlen(event[i]), j = 0;
+
+		while (j < n && j < left &&
+		       tolower((unsigned char)p[j]) ==
+			       (unsigned char)event[i][j])
+			j++;
+		if (j == n)
+			return true;
+	}
+	return false;
+}
+
+/* plan_orders: is item k a drug a plan's heading ("Plan:", "A/P:",
+ * "Mx:", "诊疗计划：", "計畫：") orders now, its list item saying nothing
+ * of later? */
+static bool
+plan_orders(const sentence *s, const notes_entry *t, size_t k)
+{
+	return (t->dir & NOTES_DIR_PLAN) && (t->dir & NOTES_DIR_SECTION) &&
+	       s->items[k].e->type == NOTES_T_SUBSTANCE && !plan_for_later(s) &&
+	       !later_in_item(s, k);
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -633,7 +755,7 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 
 	/* a plan's heading plans what its line leaves unqualified: a drug
 	 * held ("暂停") or not to be used ("不使用") is not planned */
-	if (t == NULL ||
+	if (t == NULL || plan_orders(s, t, k) ||
 	    ((t->dir & NOTES_DIR_PLAN) &&
 	     (allergy || bits ||
 	      (medicine && (continued(s, k) || given_now_zh(s, k) ||
@@ -1532,8 +1654,55 @@ indication_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* ends_at: is phrase spelt by the words right before word w ("减" before
+ * "格列齐特", "停用" before "阿司匹林", "reduce" before "spironolactone")? */
+static bool
+ends_at(const sentence *s, size_t w, const char *phrase)
+{
+	size_t len = 0;
+
+	for (size_t from = w; from-- > 0 && len < strlen(phrase);) {
+		len += strlen(s->words[from].key);
+		if (!s->words[from].han)
+			return from == w - 1 &&
+			       notes__words_at(s, from, phrase);
+		if (len == strlen(phrase))
+			return notes__words_at(s, from, phrase);
+	}
+	return false;
+}
+
+/* dose_changed: is drug item k written right after a word that changes
+ * the dose of a drug the patient takes ("if BP > 150 increase ramipril",
+ * "if Na <130 reduce spironolactone", "建议……保留替格瑞洛")?
+ * What a condition or a suggestion changes is the patient's drug: the
+ * change is planned, the drug taken (issue 75, medctx75).  A stop or a
+ * hold is left out: read so, it lowered zh-dev5, zh-dev8, zh-dev14 and
+ * four other Chinese sets. */
+static bool
+dose_changed(const sentence *s, size_t k)
+{
+	static const char *const change[] = {
+		"increase", "increasing", "reduce",  "reducing", "decrease",
+		"halve",    "uptitrate",  "titrate", "continue", "保留",
+		"继续",	    "減",	  "减"};
+	size_t w = s->items[k].w0;
+
+	if (w > 0 && (notes__words_at(s, w - 1, "the") ||
+		      notes__words_at(s, w - 1, "his") ||
+		      notes__words_at(s, w - 1, "her")))
+		w--;
+	if (w == 0)
+		return false;
+	for (size_t i = 0; i < sizeof(change) / sizeof(*change); i++)
+		if (ends_at(s, w, change[i]))
+			return true;
+	return false;
+}
+
 /* plan_spares: does hypothetical trigger j leave item k as it is: a drug
- * a switch leaves (switched_from), or an operation's indication a plan
+ * a switch leaves (switched_from), one whose dose it changes
+ * (dose_changed), or an operation's indication a plan
  * names (indication_zh)? */
 static bool
 plan_spares(const sentence *s, size_t j, size_t k)
@@ -1541,7 +1710,7 @@ plan_spares(const sentence *s, size_t j, size_t k)
 	const notes_entry *t = s->items[j].e;
 
 	return t->type == NOTES_T_HYPOTHETICAL &&
-	       (switched_from(s, k) ||
+	       (switched_from(s, k) || dose_changed(s, k) ||
 		((t->dir & NOTES_DIR_PLAN) && indication_zh(s, k)));
 }
 

@@ -54,8 +54,12 @@ def test_a_plan_heading_plans_only_what_its_line_leaves_open(st, pb):
             "Unasyn）。\n2.繼續 Amlodipine。")
     got = _findings(st, pb, text)
     assert got[(pb.SUGGESTION_KIND_ALLERGY, "penicillins")].suggested
+    # the plan's item orders levofloxacin now, naming nothing for later
+    # (medctx75): the rules read it taken, as most writers annotate it,
+    # and leave its context to the model (trained on the rules before
+    # medctx75, it reads it historical until retrained): not planned
     levo = got[(pb.SUGGESTION_KIND_MEDICINE, "levofloxacin")]
-    assert list(levo.context) == ["hypothetical"] and not levo.suggested
+    assert "hypothetical" not in list(levo.context)
     assert list(got[(pb.SUGGESTION_KIND_MEDICINE, "ampicillin")]
                 .context) == ["negated"]
     amlo = got[(pb.SUGGESTION_KIND_MEDICINE, "amlodipine")]
