@@ -228,12 +228,12 @@ notes__susceptibility_result(const sentence *s, size_t k)
 	if (!is_drug(&s->items[k]))
 		return false;
 	line_of(s, s->items[k].start, &from, &to);
-	if (!names_culture(s, from, to))
-		return false;
 	while (first > 0 && joined(s, first - 1, first))
 		first--;
 	while (last + 1 < s->n_items && joined(s, last, last + 1))
 		last++;
-	return ends_with_lead(s, from, s->items[first].start) ||
-	       marked_after(s, k, to) || zh_result(s, last, to);
+	/* the line's words are searched last: most drugs have no mark */
+	return (ends_with_lead(s, from, s->items[first].start) ||
+		marked_after(s, k, to) || zh_result(s, last, to)) &&
+	       names_culture(s, from, to);
 }
