@@ -6146,6 +6146,32 @@ test_smoking(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "Z72.0") == NULL);
 }
 
+/* Negation and doubt of problems (issue 75, negscope75): a problem asked
+ * about and answered "no" right after it, past the marks of a question,
+ * is denied, in the sentence after the question mark too; an answer that
+ * goes on to name another problem denies that one, not the first. */
+static const expect negscope[] = {
+	{"Peptic ulcer? - No: OGD normal last year.", NOTES_PROBLEM, "K27.9",
+	 "Peptic ulcer", NEG, false},
+	{"Gout? No - pseudogout on aspirate.", NOTES_PROBLEM, "M10.9", "Gout",
+	 NEG, false},
+	{"Psoriasis - no (dermatology review).", NOTES_PROBLEM, "L40.0",
+	 "Psoriasis", NEG, false},
+	{"Anaemia - none, Hb 131.", NOTES_PROBLEM, "D64.9", "Anaemia", NEG,
+	 false},
+	{"既往：痛风？——否，尿酸正常。", NOTES_PROBLEM, "M10.9", "痛风", NEG,
+	 false},
+	{"Headache - no photophobia.", NOTES_PROBLEM, "R51", "Headache", 0,
+	 true},
+};
+
+static void
+test_negscope(void)
+{
+	for (size_t i = 0; i < sizeof(negscope) / sizeof(negscope[0]); i++)
+		check(&negscope[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6216,6 +6242,7 @@ static const mt_case cases[] = {
 	{"rules_zh28", test_rules_zh28},
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
+	{"negscope", test_negscope},
 	{NULL, NULL},
 };
 
