@@ -6149,7 +6149,9 @@ test_smoking(void)
 /* Negation and doubt of problems (issue 75, negscope75): a problem asked
  * about and answered "no" right after it, past the marks of a question,
  * is denied, in the sentence after the question mark too; an answer that
- * goes on to name another problem denies that one, not the first. */
+ * goes on to name another problem denies that one, not the first.  A
+ * diagnosis the findings do not support (不支持, before or after it) is
+ * denied. */
 static const expect negscope[] = {
 	{"Peptic ulcer? - No: OGD normal last year.", NOTES_PROBLEM, "K27.9",
 	 "Peptic ulcer", NEG, false},
@@ -6163,6 +6165,10 @@ static const expect negscope[] = {
 	 false},
 	{"Headache - no photophobia.", NOTES_PROBLEM, "R51", "Headache", 0,
 	 true},
+	{"鉴别：痛风——目前不支持。", NOTES_PROBLEM, "M10.9", "痛风", NEG,
+	 false},
+	{"D-二聚体阴性，不支持肺栓塞。", NOTES_PROBLEM, "I26.9", "肺栓塞", NEG,
+	 false},
 };
 
 static void
