@@ -578,6 +578,43 @@ withheld_for(const sentence *s, size_t k)
 			       sizeof(treatment) / sizeof(*treatment));
 }
 
+/* reason_withheld: is problem item k in a parenthesis, ASCII or
+ * full-width, that gives why a drug named before it is withheld or judged
+ * unsuitable: a drug and a negation stand before the parenthesis, in the
+ * clause it follows, and no negation inside it, which closes in the
+ * sentence ("Flumazenil NOT
+ * given (seizure risk with TCA)", "mefloquine - NOT suitable (epilepsy)",
+ * "No NSAIDs (coagulopathy + AKI risk)", "暂不加用NSAIDs（既往胃溃疡病
+ * 史）")?  The negation speaks of the drug; the reason is the patient's
+ * (issue 75, negscope75). */
+static bool
+reason_withheld(const sentence *s, size_t k)
+{
+	const char *close, *open = notes__paren_open(s, k, &close);
+	bool drug = false, neg = false;
+
+	/* a parenthesis that its sentence does not close goes on past a
+	 * question mark, where the rest of it is not read */
+	if (open == NULL ||
+	    (*close != ')' && strncmp(close, "\xef\xbc\x89", 3) != 0))
+		return false;
+	for (size_t m = 0; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (s->text + it->start > open) {
+			if (it->e->type == NOTES_T_NEGATED &&
+			    s->text + it->start < close)
+				return false;
+		} else if (it->e->type == NOTES_T_TERMINATOR) {
+			drug = neg = false;
+		} else {
+			drug |= is_drug(it);
+			neg |= it->e->type == NOTES_T_NEGATED;
+		}
+	}
+	return drug && neg;
+}
+
 /* question_marks: the bytes at i that mark a question answered after a
  * term (spaces, "?", "-", ">", ":", and their full-width forms "？", "：",
  * "—", "–"); *marked tells whether any mark came, not only spaces. */
@@ -732,7 +769,8 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = notes__context(s, k, false, &f->trigger);
-	if ((f->context & NOTES_NEGATED) && withheld_for(s, k)) {
+	if ((f->context & NOTES_NEGATED) &&
+	    (withheld_for(s, k) || reason_withheld(s, k))) {
 		f->context &= ~NOTES_NEGATED;
 		if (f->context == 0)
 			f->trigger = "";

@@ -6151,7 +6151,8 @@ test_smoking(void)
  * is denied, in the sentence after the question mark too; an answer that
  * goes on to name another problem denies that one, not the first.  A
  * diagnosis the findings do not support (不支持, before or after it) is
- * denied. */
+ * denied.  A problem in a parenthesis that gives why a drug before it is
+ * withheld is the patient's, unless the parenthesis denies it itself. */
 static const expect negscope[] = {
 	{"Peptic ulcer? - No: OGD normal last year.", NOTES_PROBLEM, "K27.9",
 	 "Peptic ulcer", NEG, false},
@@ -6168,6 +6169,14 @@ static const expect negscope[] = {
 	{"鉴别：痛风——目前不支持。", NOTES_PROBLEM, "M10.9", "痛风", NEG,
 	 false},
 	{"D-二聚体阴性，不支持肺栓塞。", NOTES_PROBLEM, "I26.9", "肺栓塞", NEG,
+	 false},
+	{"No NSAIDs (renal impairment).", NOTES_PROBLEM, "N19",
+	 "renal impairment", 0, true},
+	{"Ibuprofen not given (asthma).", NOTES_PROBLEM, "J45.9", "asthma", 0,
+	 true},
+	{"暂不用二甲双胍（肾功能不全）。", NOTES_PROBLEM, "N19", "肾功能不全",
+	 0, true},
+	{"No warfarin (no AF on Holter).", NOTES_PROBLEM, "I48.9", "AF", NEG,
 	 false},
 };
 
