@@ -8,9 +8,10 @@
 #include "reader_int.h"
 
 #include <ctype.h>
-
 #include <string.h>
 #include <strings.h>
+
+#define N_OF(a) (sizeof(a) / sizeof(*(a)))
 
 /* taken_in_list: is substance item k told as taken without harm where
  * an allergy list would read it as an allergen: the remedy with which
@@ -793,6 +794,131 @@ withheld_for(const sentence *s, size_t k)
 			       sizeof(treatment) / sizeof(*treatment));
 }
 
+/* reason_withheld: is problem item k in a parenthesis, ASCII or
+ * full-width, that gives why a drug named before it is withheld or judged
+ * unsuitable: a drug and a negation stand before the parenthesis, in the
+ * clause it follows, and no negation inside it, which closes in the
+ * sentence ("Flumazenil NOT
+ * given (seizure risk with TCA)", "mefloquine - NOT suitable (epilepsy)",
+ * "No NSAIDs (coagulopathy + AKI risk)", "暂不加用NSAIDs（既往胃溃疡病
+ * 史）")?  The negation speaks of the drug; the reason is the patient's
+ * (issue 75, negscope75). */
+static bool
+reason_withheld(const sentence *s, size_t k)
+{
+	const char *close, *open = notes__paren_open(s, k, &close);
+	bool drug = false, neg = false;
+
+	/* a parenthesis that its sentence does not close goes on past a
+	 * question mark, where the rest of it is not read */
+	if (open == NULL ||
+	    (*close != ')' && strncmp(close, "\xef\xbc\x89", 3) != 0))
+		return false;
+	for (size_t m = 0; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (s->text + it->start > open) {
+			if (it->e->type == NOTES_T_NEGATED &&
+			    s->text + it->start < close)
+				return false;
+		} else if (it->e->type == NOTES_T_TERMINATOR) {
+			drug = neg = false;
+		} else {
+			drug |= is_drug(it);
+			neg |= it->e->type == NOTES_T_NEGATED;
+		}
+	}
+	return drug && neg;
+}
+
+/* question_marks: the bytes at i that mark a question answered after a
+ * term (spaces, "?", "-", ">", ":", and their full-width forms "？", "：",
+ * "—", "–"); *marked tells whether any mark came, not only spaces. */
+static size_t
+question_marks(const char *text, size_t i, size_t len, bool *marked)
+{
+	static const char *const wide[] = {"\xef\xbc\x9f", "\xef\xbc\x9a",
+					   "\xe2\x80\x94", "\xe2\x80\x93"};
+
+	*marked = false;
+	while (i < len) {
+		size_t w = 0;
+
+		if (text[i] == ' ' || text[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (strchr("?:->", text[i]) != NULL) {
+			*marked = true;
+			i++;
+			continue;
+		}
+		while (w < N_OF(wide) &&
+		       (i + 3 > len || memcmp(text + i, wide[w], 3) != 0))
+			w++;
+		if (w == N_OF(wide))
+			break;
+		*marked = true;
+		i += 3;
+	}
+	return i;
+}
+
+/* answer_ends: does the answer word at text[i, j) end its clause: the
+ * text ends, or a stop, comma, colon, semicolon, parenthesis or dash
+ * comes next, past spaces ("No - OHT only", "no (HRCT 2023)", "否。")? */
+static bool
+answer_ends(const char *text, size_t j, size_t len)
+{
+	static const char *const wide[] = {"\xe3\x80\x82", "\xef\xbc\x8c",
+					   "\xef\xbc\x9b", "\xef\xbc\x88",
+					   "\xe2\x80\x94"};
+
+	while (j < len && (text[j] == ' ' || text[j] == '\t'))
+		j++;
+	if (j == len || strchr(".,;:()-\r\n", text[j]) != NULL)
+		return true;
+	for (size_t w = 0; w < N_OF(wide); w++)
+		if (j + 3 <= len && memcmp(text + j, wide[w], 3) == 0)
+			return true;
+	return false;
+}
+
+/* answered_no: is problem item k asked about and answered "no" right
+ * after it, past the marks of a question ("Heart failure? - No: echo
+ * normal", "Glaucoma? No - OHT only", "Bronchiectasis - no (HRCT
+ * 2023)", "…恶性肿瘤？——否。")?  The writer denies it, in the sentence
+ * after the question mark too.  The answer must end its clause: "Chest
+ * pain - no SOB" denies what follows, not the pain (issue 75). */
+static bool
+answered_no(const sentence *s, size_t k)
+{
+	static const char *const en[] = {"no", "none"};
+	static const char *const zh[] = {"否认", "否認", "否",
+					 "无",	 "無",	 "冇"};
+	const char *t = s->text;
+	size_t len = s->text_len, j;
+	bool marked;
+	size_t i = question_marks(t, s->items[k].end, len, &marked);
+
+	if (!marked)
+		return false;
+	for (size_t w = 0; w < N_OF(en); w++) {
+		j = i + strlen(en[w]);
+		if (j <= len && strncasecmp(t + i, en[w], j - i) == 0 &&
+		    (j == len || !isalpha((unsigned char)t[j])) &&
+		    answer_ends(t, j, len))
+			return true;
+	}
+	for (size_t w = 0; w < N_OF(zh); w++) {
+		j = i + strlen(zh[w]);
+		if (j <= len && memcmp(t + i, zh[w], j - i) == 0 &&
+		    answer_ends(t, j, len))
+			return true;
+	}
+	return false;
+}
+
 /* none_but: is "no known allergies" item k narrowed to one drug ("No
  * known allergy to penicillin") or to all but the drug allergies told
  * ("NKDA apart from above", "except codeine")?  It denies that drug, or
@@ -862,10 +988,15 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	f->context = notes__context(s, k, false, &f->trigger);
-	if ((f->context & NOTES_NEGATED) && withheld_for(s, k)) {
+	if ((f->context & NOTES_NEGATED) &&
+	    (withheld_for(s, k) || reason_withheld(s, k))) {
 		f->context &= ~NOTES_NEGATED;
 		if (f->context == 0)
 			f->trigger = "";
+	}
+	if (!(f->context & NOTES_NEGATED) && answered_no(s, k)) {
+		f->context = (f->context & NOTES_FAMILY) | NOTES_NEGATED;
+		f->trigger = "no";
 	}
 	if (f->context == 0 && event_dated(s, k)) {
 		f->context = NOTES_HISTORICAL;

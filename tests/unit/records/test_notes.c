@@ -6390,6 +6390,47 @@ test_smoking(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "Z72.0") == NULL);
 }
 
+/* Negation and doubt of problems (issue 75, negscope75): a problem asked
+ * about and answered "no" right after it, past the marks of a question,
+ * is denied, in the sentence after the question mark too; an answer that
+ * goes on to name another problem denies that one, not the first.  A
+ * diagnosis the findings do not support (不支持, before or after it) is
+ * denied.  A problem in a parenthesis that gives why a drug before it is
+ * withheld is the patient's, unless the parenthesis denies it itself. */
+static const expect negscope[] = {
+	{"Peptic ulcer? - No: OGD normal last year.", NOTES_PROBLEM, "K27.9",
+	 "Peptic ulcer", NEG, false},
+	{"Gout? No - pseudogout on aspirate.", NOTES_PROBLEM, "M10.9", "Gout",
+	 NEG, false},
+	{"Psoriasis - no (dermatology review).", NOTES_PROBLEM, "L40.0",
+	 "Psoriasis", NEG, false},
+	{"Anaemia - none, Hb 131.", NOTES_PROBLEM, "D64.9", "Anaemia", NEG,
+	 false},
+	{"既往：痛风？——否，尿酸正常。", NOTES_PROBLEM, "M10.9", "痛风", NEG,
+	 false},
+	{"Headache - no photophobia.", NOTES_PROBLEM, "R51", "Headache", 0,
+	 true},
+	{"鉴别：痛风——目前不支持。", NOTES_PROBLEM, "M10.9", "痛风", NEG,
+	 false},
+	{"D-二聚体阴性，不支持肺栓塞。", NOTES_PROBLEM, "I26.9", "肺栓塞", NEG,
+	 false},
+	{"No NSAIDs (renal impairment).", NOTES_PROBLEM, "N19",
+	 "renal impairment", 0, true},
+	{"Ibuprofen not given (asthma).", NOTES_PROBLEM, "J45.9", "asthma", 0,
+	 true},
+	{"暂不用二甲双胍（肾功能不全）。", NOTES_PROBLEM, "N19", "肾功能不全",
+	 0, true},
+	{"No warfarin (no AF on Holter).", NOTES_PROBLEM, "I48.9", "AF", NEG,
+	 false},
+};
+
+static void
+test_negscope(void)
+{
+	for (size_t i = 0; i < sizeof(negscope) / sizeof(negscope[0]); i++)
+		check(&negscope[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6465,6 +6506,7 @@ static const mt_case cases[] = {
 	{"avoided_allergens", test_avoided_allergens},
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
+	{"negscope", test_negscope},
 	{NULL, NULL},
 };
 
