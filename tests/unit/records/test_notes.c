@@ -392,6 +392,8 @@ static const expect chinese[] = {
 	{"尿培养阴性——无尿路感染。", NOTES_PROBLEM, "N39.0", "尿路感染", NEG,
 	 false},
 	{"今日无尿，予呋塞米。", NOTES_PROBLEM, "R34", "无尿", 0, true},
+	/* 如 in 如厕 sets no condition */
+	{"夜间起床如厕时胸痛。", NOTES_PROBLEM, "R07.4", "胸痛", 0, true},
 	/* oliguria in plain words (issue 75, vocab75g) */
 	{"因双下肢水肿2周，尿量减少3天入院。", NOTES_PROBLEM, "R34", "尿量减少",
 	 0, true},
