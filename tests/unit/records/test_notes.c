@@ -445,6 +445,16 @@ static const expect chinese_classes[] = {
 	 "clopidogrel", "氯吡格雷", HIST, true},
 	{"满21天后停用氯吡格雷。", NOTES_MEDICINE, "clopidogrel", "氯吡格雷", 0,
 	 true},
+	/* a drug left off a while, a course finished: past, and a problem
+	 * beside it keeps its reading */
+	{"Ventolin - hasn't used in years.", NOTES_MEDICINE, "salbutamol",
+	 "Ventolin", HIST, true},
+	{"出院带药：奥美拉唑 20mg qd（已吃完，未再续）。", NOTES_MEDICINE,
+	 "omeprazole", "奥美拉唑", HIST, true},
+	{"- Omeprazole 20mg — 已冇食咗三個月", NOTES_MEDICINE, "omeprazole",
+	 "Omeprazole", HIST, true},
+	{"Ondansetron PRN nausea - not used in 36h.", NOTES_PROBLEM, "R11",
+	 "nausea", 0, true},
 	{"哌拉西林已停用（培养无革兰阴性菌）。", NOTES_MEDICINE, "piperacillin",
 	 "哌拉西林", HIST, true},
 	/* declining */
