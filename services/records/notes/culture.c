@@ -115,44 +115,14 @@ names_culture(const sentence *s, uint32_t from, uint32_t to)
 	return false;
 }
 
-/* squeezed: text[from, to) lowered, spaces and tabs left out, into out
- * (false: longer than out holds). */
-static bool
-squeezed(const sentence *s, uint32_t from, uint32_t to, char *out, size_t cap)
-{
-	size_t len = 0;
-
-	for (uint32_t i = from; i < to; i++) {
-		if (s->text[i] == ' ' || s->text[i] == '\t')
-			continue;
-		if (len + 1 >= cap)
-			return false;
-		out[len++] = (char)tolower((unsigned char)s->text[i]);
-	}
-	out[len] = '\0';
-	return true;
-}
-
-static bool
-among(const char *word, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(word, list[i]) == 0)
-			return true;
-	return false;
-}
-
 /* joined: are drug items a < b written one after the other in a result's
  * list, nothing but a join between them? */
 static bool
 joined(const sentence *s, size_t a, size_t b)
 {
-	char gap[16];
-
 	return is_drug(&s->items[a]) && is_drug(&s->items[b]) &&
-	       squeezed(s, s->items[a].end, s->items[b].start, gap,
-			sizeof(gap)) &&
-	       among(gap, result_joins, N_OF(result_joins));
+	       notes__gap_in(s, s->items[a].end, s->items[b].start,
+			     result_joins, N_OF(result_joins));
 }
 
 /* ends_with_lead: does the text before byte at, back to the line's start
@@ -167,7 +137,6 @@ ends_with_lead(const sentence *s, uint32_t from, uint32_t at)
 	for (size_t l = 0; l < N_OF(result_leads); l++) {
 		const char *lead = result_leads[l];
 		size_t len = strlen(lead);
-		char tail[24];
 		uint32_t j = i, got = 0;
 
 		/* the last len letters before i, spaces left out */
@@ -176,8 +145,7 @@ ends_with_lead(const sentence *s, uint32_t from, uint32_t at)
 			if (s->text[j] != ' ')
 				got++;
 		}
-		if (got < len || !squeezed(s, j, i, tail, sizeof(tail)) ||
-		    strcmp(tail, lead) != 0)
+		if (got < len || !notes__gap_in(s, j, i, &lead, 1))
 			continue;
 		if (j == from || !isalpha((unsigned char)s->text[j - 1]))
 			return true;

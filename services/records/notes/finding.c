@@ -560,29 +560,6 @@ static const char *const example_tails[] = {
 	"andother", "orother", "oranyother", "andallother", "andanyother",
 	"等",	    "等其他",  "及其他",     "或其他"};
 
-/* gap_in: is the text between byte from and byte to, spaces left out
- * and letters compared without case, one of list[0, n)? */
-static bool
-gap_in(const sentence *s, uint32_t from, uint32_t to, const char *const *list,
-       size_t n)
-{
-	char gap[32];
-	size_t len = 0;
-
-	for (uint32_t i = from; i < to; i++) {
-		if (s->text[i] == ' ' || s->text[i] == '\t')
-			continue;
-		if (len + 1 >= sizeof(gap))
-			return false;
-		gap[len++] = (char)tolower((unsigned char)s->text[i]);
-	}
-	gap[len] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(gap, list[i]) == 0)
-			return true;
-	return false;
-}
-
 /* class_example: is drug item k one of the examples a class is given
  * ("avoid all penicillins (including amoxicillin, Tazocin)", "safe to
  * receive all penicillins, including amoxicillin and Augmentin", "avoid
@@ -598,23 +575,23 @@ class_example(const sentence *s, size_t k)
 
 	while (first > 0 && is_drug(&s->items[first - 1]) &&
 	       s->items[first - 1].e->type == NOTES_T_SUBSTANCE &&
-	       gap_in(s, s->items[first - 1].end, s->items[first].start,
-		      example_joins, n_join))
+	       notes__gap_in(s, s->items[first - 1].end, s->items[first].start,
+			     example_joins, n_join))
 		first--;
 	while (last + 1 < s->n_items &&
 	       s->items[last + 1].e->type == NOTES_T_SUBSTANCE &&
-	       gap_in(s, s->items[last].end, s->items[last + 1].start,
-		      example_joins, n_join))
+	       notes__gap_in(s, s->items[last].end, s->items[last + 1].start,
+			     example_joins, n_join))
 		last++;
 	it = first > 0 ? &s->items[first - 1] : NULL;
 	if (it != NULL && it->e->type == NOTES_T_CLASS &&
-	    gap_in(s, it->end, s->items[first].start, example_cues,
-		   sizeof(example_cues) / sizeof(*example_cues)))
+	    notes__gap_in(s, it->end, s->items[first].start, example_cues,
+			  sizeof(example_cues) / sizeof(*example_cues)))
 		return true;
 	it = last + 1 < s->n_items ? &s->items[last + 1] : NULL;
 	return it != NULL && it->e->type == NOTES_T_CLASS &&
-	       gap_in(s, s->items[last].end, it->start, example_tails,
-		      sizeof(example_tails) / sizeof(*example_tails));
+	       notes__gap_in(s, s->items[last].end, it->start, example_tails,
+			     sizeof(example_tails) / sizeof(*example_tails));
 }
 
 /* entry_lead: is the text before item k back to its line's start only

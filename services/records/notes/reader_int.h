@@ -173,6 +173,15 @@ int notes__atoi_small(const char *key);
 bool notes__words_any(const sentence *s, size_t from, size_t to,
 		      const char *const *list, size_t n);
 
+/* notes__among: is word one of list[0, n)? */
+bool notes__among(const char *word, const char *const *list, size_t n);
+
+/* notes__gap_in: is the text between bytes from and to of s, spaces left
+ * out and letters compared without case, one of list[0, n) ("and", "、",
+ * ",including")? */
+bool notes__gap_in(const sentence *s, uint32_t from, uint32_t to,
+		   const char *const *list, size_t n);
+
 /* notes__only_marks: is text[from, to) only spaces and the characters of
  * marks? */
 bool notes__only_marks(const char *text, uint32_t from, uint32_t to,

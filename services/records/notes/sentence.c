@@ -6,6 +6,7 @@
  */
 #include "reader_int.h"
 
+#include <ctype.h>
 #include <string.h>
 
 bool
@@ -213,4 +214,31 @@ notes__phrase_at(const sentence *s, size_t w, const char *phrase)
 		p += n + (p[n] == ' ');
 	}
 	return true;
+}
+
+bool
+notes__among(const char *word, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(word, list[i]) == 0)
+			return true;
+	return false;
+}
+
+bool
+notes__gap_in(const sentence *s, uint32_t from, uint32_t to,
+	      const char *const *list, size_t n)
+{
+	char gap[32];
+	size_t len = 0;
+
+	for (uint32_t i = from; i < to; i++) {
+		if (s->text[i] == ' ' || s->text[i] == '\t')
+			continue;
+		if (len + 1 >= sizeof(gap))
+			return false;
+		gap[len++] = (char)tolower((unsigned char)s->text[i]);
+	}
+	gap[len] = '\0';
+	return notes__among(gap, list, n);
 }

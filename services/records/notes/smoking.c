@@ -158,15 +158,6 @@ answer_at(const char *text, size_t i, size_t len, char *out, size_t cap)
 	return marked && n > 0;
 }
 
-static bool
-among(const char *word, const char *const *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(word, set[i]) == 0)
-			return true;
-	return false;
-}
-
 /* quit_before: "quit smoking 2015", "stopped smoking in 2011", "gave up
  * smoking": a stop done, unless it is help for one ("Quit smoking advice
  * given", "wants to quit smoking"). */
@@ -203,11 +194,11 @@ status_en(const sentence *s, size_t k)
 		return NOTES_NEGATED;
 	if (first_of(s, k, ex_words, N_OF(ex_words)))
 		return NOTES_HISTORICAL;
-	if (answered && among(next, heading_words, N_OF(heading_words)))
+	if (answered && notes__among(next, heading_words, N_OF(heading_words)))
 		return DROP;
-	if (answered && among(next, answer_never, N_OF(answer_never)))
+	if (answered && notes__among(next, answer_never, N_OF(answer_never)))
 		return NOTES_NEGATED;
-	if (answered && among(next, answer_over, N_OF(answer_over)))
+	if (answered && notes__among(next, answer_over, N_OF(answer_over)))
 		return NOTES_HISTORICAL;
 	if (quit_before(s, k) ||
 	    strcmp(s->words[s->items[k].w1 - 1].key, "smoked") == 0)
