@@ -661,14 +661,9 @@ later_at(const sentence *s, size_t w)
 		"必要時", "需要时", "需要時", "周后", "週後", "天后",
 		"天後",	  "日后",   "日後"};
 
-	if (notes__words_in(s, w, later_zh,
-			    sizeof(later_zh) / sizeof(*later_zh)))
-		return true;
-
-	for (size_t i = 0; i < sizeof(later) / sizeof(*later); i++)
-		if (notes__phrase_at(s, w, later[i]))
-			return true;
-	return false;
+	return notes__words_in(s, w, later_zh,
+			       sizeof(later_zh) / sizeof(*later_zh)) ||
+	       notes__phrases_in(s, w, later, sizeof(later) / sizeof(*later));
 }
 
 /* later_in_item: does drug item k's list item under a plan, or the label

@@ -450,10 +450,7 @@ disease_named(const sentence *s, size_t k)
 		       notes__words_in(s, w, zh, sizeof(zh) / sizeof(*zh));
 	if (gap != 1 || strchr(" -", s->text[s->items[k].end]) == NULL)
 		return false;
-	for (size_t i = 0; i < sizeof(en) / sizeof(*en); i++)
-		if (notes__phrase_at(s, w, en[i]))
-			return true;
-	return false;
+	return notes__phrases_in(s, w, en, sizeof(en) / sizeof(*en));
 }
 
 /* substance reads substance or class item k: an allergy when a cue

@@ -149,6 +149,11 @@ bool notes__word_between(const sentence *s, size_t a, size_t b,
 bool notes__words_in(const sentence *s, size_t w, const char *const *list,
 		     size_t n);
 
+/* notes__phrases_in: is one of the phrases list[0, n) spelt at word w,
+ * its words one space apart (notes__phrase_at)? */
+bool notes__phrases_in(const sentence *s, size_t w, const char *const *list,
+		       size_t n);
+
 /* notes__colon_after: is cue item j followed by a colon
  * ("过敏史：青霉素，磺胺")? Then it heads a list, commas and all. */
 bool notes__colon_after(const sentence *s, size_t j);

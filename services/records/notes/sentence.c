@@ -86,6 +86,16 @@ notes__words_in(const sentence *s, size_t w, const char *const *list, size_t n)
 }
 
 bool
+notes__phrases_in(const sentence *s, size_t w, const char *const *list,
+		  size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (notes__phrase_at(s, w, list[i]))
+			return true;
+	return false;
+}
+
+bool
 notes__colon_after(const sentence *s, size_t j)
 {
 	uint32_t to = j + 1 < s->n_items ? s->items[j + 1].start
