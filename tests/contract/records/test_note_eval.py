@@ -102,7 +102,7 @@ ORDER_CEILINGS = {
     "zh-dev9": (0, 0),
     "en-dev9": (1, 0),
     "en-dev10": (2, 0), "zh-dev10": (0, 0),
-    "en-dev11": (10, 2), "zh-dev11": (9, 0),
+    "en-dev11": (10, 1), "zh-dev11": (9, 0),
     "en-dev12": (2, 0), "zh-dev12": (0, 0),
     "en-dev13": (5, 5), "zh-dev13": (5, 0),
     "en-dev14": (2, 0), "zh-dev14": (1, 0),
@@ -122,7 +122,7 @@ ORDER_CEILINGS = {
     "en-dev28": (3, 0), "zh-dev28": (9, 2),
     "en-dev29": (5, 5), "zh-dev29": (7, 2),
     "en-dev30": (12, 1), "zh-dev30": (11, 3),
-    "en-dev31": (9, 5), "zh-dev31": (2, 4),
+    "en-dev31": (9, 4), "zh-dev31": (2, 3),
 }
 
 

@@ -6443,6 +6443,43 @@ test_negscope(void)
 		check(&negscope[i]);
 }
 
+/* A remedy that eased the reaction (issue 75, allergy75e): a drug given
+ * and the rash settling after it, a remedy word opening the clause after
+ * a semicolon, a reaction treated "经…治疗好转" are medicines on an
+ * allergy line, and the drug that caused the reaction is still the
+ * allergy; a drug given and a rash starting after it is its cause. */
+static const expect remedies_eased[] = {
+	{"Allergies: Co-amoxiclav - urticarial rash on day 2 after IV "
+	 "co-amoxiclav; settled with chlorphenamine 4 mg.",
+	 NOTES_MEDICINE, "chlorphenamine", "chlorphenamine", 0, true},
+	{"Allergies:\n- Amoxicillin: itchy red rash in 2015. She was given an "
+	 "antihistamine (chlorphenamine) and the rash settled in 3 days.",
+	 NOTES_MEDICINE, "chlorphenamine", "chlorphenamine", 0, true},
+	{"Allergies:\n- Amoxicillin: itchy red rash in 2015. She was given an "
+	 "antihistamine (chlorphenamine) and the rash settled in 3 days.",
+	 NOTES_ALLERGY, "amoxicillin", "Amoxicillin", 0, true},
+	{"过敏史：\n- "
+	 "阿莫西林：2016年服用后出现全身荨麻疹，经肾上腺素及氯苯那敏"
+	 "治疗后缓解。",
+	 NOTES_MEDICINE, "chlorphenamine", "氯苯那敏", 0, true},
+	{"She was given amoxicillin and the rash started the next day.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+};
+
+static void
+test_remedies_eased(void)
+{
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(remedies_eased) / sizeof(remedies_eased[0]); i++) {
+		check(&remedies_eased[i]);
+		notes__read_rules(remedies_eased[i].text,
+				  strlen(remedies_eased[i].text), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, "chlorphenamine") == NULL);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6519,6 +6556,7 @@ static const mt_case cases[] = {
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
 	{"negscope", test_negscope},
+	{"remedies_eased", test_remedies_eased},
 	{NULL, NULL},
 };
 
