@@ -424,3 +424,24 @@ def test_a_members_side_effect_leaves_the_class_allergy(st, pb, catalogue,
     assert (rpb.SUGGESTION_KIND_ALLERGY, cleared) not in got, got
     refused_order(st, pb, p, AMOXICILLIN, 500,
                   "a note mentions an allergy to penicillins")
+
+
+@pytest.mark.parametrize("heading", [
+    "Allergies / intolerances (verified with patient and wife):",
+    "ALLERGIES / INTOLERANCES - VERIFIED WITH PT AND DAUGHTER",
+    "Allergies / reactions",
+])
+def test_a_list_under_a_noted_heading_stops_amoxicillin(st, pb, catalogue,
+                                                        heading):
+    """Issue 75 (allergy75e): an allergy heading with a note on who
+    checked it (in brackets, or after a dash with no colon) or
+    "Allergies / reactions" heads the list under it: the lay reaction
+    on its bullet ("makes me loopy and sick") is an allergy to
+    amoxicillin and the order is refused."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, heading + '\n- Amoxicillin - "makes me loopy and sick".')
+    got = _got(st, p)
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")

@@ -6480,6 +6480,35 @@ test_remedies_eased(void)
 	}
 }
 
+/* Allergy headings with a note (issue 75, allergy75e): the cues of a
+ * heading followed by a bracket or a dash that says who checked the list
+ * ("(verified with patient and wife):", "- VERIFIED WITH PT AND
+ * DAUGHTER"), and "Allergies / reactions" with no colon, head the list
+ * under them; a drug after the dash makes the line an entry, and a
+ * heading's "nil known" still says there is none. */
+static const expect noted_headings[] = {
+	{"Allergies / intolerances (verified with patient and wife):\n"
+	 "- Codeine - \"makes me loopy and sick\".",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"ALLERGIES / INTOLERANCES - VERIFIED WITH PT AND DAUGHTER\n"
+	 "- Codeine - \"makes me loopy and sick\".",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"Allergies / reactions\n- Codeine - \"makes me loopy and sick\".",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"Allergies - nil known\n- Codeine 30 mg qds prn.", NOTES_MEDICINE,
+	 "codeine", "Codeine", 0, true},
+	{"Allergies - penicillin (rash)\n- Codeine 30 mg qds prn.",
+	 NOTES_MEDICINE, "codeine", "Codeine", 0, true},
+};
+
+static void
+test_noted_headings(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(noted_headings) / sizeof(noted_headings[0]); i++)
+		check(&noted_headings[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6557,6 +6586,7 @@ static const mt_case cases[] = {
 	{"smoking", test_smoking},
 	{"negscope", test_negscope},
 	{"remedies_eased", test_remedies_eased},
+	{"noted_headings", test_noted_headings},
 	{NULL, NULL},
 };
 
