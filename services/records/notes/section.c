@@ -382,6 +382,36 @@ ordinal_zh(const sentence *s)
 		 memcmp(s->text + s->words[0].end, "\xef\xbc\x89", 3) == 0));
 }
 
+/* NUMBERED_TITLE_ZH_WORDS: how many characters a Chinese section's name
+ * after its numeral may have ("五、目前用药", "六、评估"). */
+#define NUMBERED_TITLE_ZH_WORDS 6
+
+/* numbered_title_zh: is s, its last word ending at last and its line at
+ * to, a Chinese numeral's section alone on its line with no colon ("五、
+ * 目前用药" under "四、过敏史")?  Records number their sections so; the
+ * line is a heading and ends the list before it, as "目前用药：" does.  A
+ * name that holds a drug, a class or a problem is a list's item, and an
+ * Arabic number ("1、阿莫西林") numbers items, not sections. */
+static bool
+numbered_title_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	if (!ordinal_zh(s) || notes__is_number(s->words[0].key) ||
+	    s->n - 1 > NUMBERED_TITLE_ZH_WORDS ||
+	    !notes__only_marks(s->text, last, to, ":-"))
+		return false;
+	for (size_t w = 1; w < s->n; w++)
+		if (!s->words[w].han)
+			return false;
+	for (size_t k = 0; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS ||
+		    t == NOTES_T_PROBLEM)
+			return false;
+	}
+	return true;
+}
+
 /* allergy_heading_joined_zh: is s, its last word ending at last and its
  * line at to, Chinese allergy cues joined as one heading alone on the
  * line, a word such as 史 after them at most ("过敏/不良反应史：",
@@ -504,7 +534,7 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     allergy_heading_noted_zh(s, last, end->start) ||
 		     allergy_heading_joined_zh(s, tail, end->start) ||
 		     (!s->allergy_list && reaction_table_head(s, end->start));
-	return *allergies ||
+	return *allergies || numbered_title_zh(s, last, end->start) ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&
 		notes__colon_at(s->text, last, end->start));
 }

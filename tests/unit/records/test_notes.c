@@ -6509,6 +6509,34 @@ test_noted_headings(void)
 		check(&noted_headings[i]);
 }
 
+/* A Chinese numeral's section alone on its line ends the allergy list
+ * before it (issue 75, allergy75e): "五、目前用药" under "四、过敏史" heads
+ * the medicines; an Arabic number ("1、阿莫西林") and a section named by
+ * a drug ("五、头孢类") are the list's items. */
+static const expect numbered_sections_zh[] = {
+	{"四、过敏史\n- 磺胺类：皮疹。\n五、目前用药\n阿莫西林0.5g "
+	 "tid；奥美拉唑"
+	 "20mg qd。",
+	 NOTES_MEDICINE, "amoxicillin", "阿莫西林", 0, true},
+	{"四、过敏史\n- 磺胺类：皮疹。\n五、目前用药\n阿莫西林0.5g "
+	 "tid；奥美拉唑"
+	 "20mg qd。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺类", 0, true},
+	{"过敏史：\n1、阿莫西林\n2、头孢", NOTES_ALLERGY, "cephalosporins",
+	 "头孢", 0, true},
+	{"四、过敏史\n青霉素\n五、头孢类", NOTES_ALLERGY, "cephalosporins",
+	 "头孢类", 0, true},
+};
+
+static void
+test_numbered_sections_zh(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(numbered_sections_zh) / sizeof(numbered_sections_zh[0]);
+	     i++)
+		check(&numbered_sections_zh[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6587,6 +6615,7 @@ static const mt_case cases[] = {
 	{"negscope", test_negscope},
 	{"remedies_eased", test_remedies_eased},
 	{"noted_headings", test_noted_headings},
+	{"numbered_sections_zh", test_numbered_sections_zh},
 	{NULL, NULL},
 };
 
