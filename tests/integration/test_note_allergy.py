@@ -281,6 +281,30 @@ def test_a_remedy_for_the_rash_is_no_allergy(st, pb, remedies):
 
 
 @pytest.mark.parametrize("body", [
+    "Allergies: Amoxicillin - urticarial rash on day 2 after IV amoxicillin;"
+    " settled with chlorphenamine 4 mg.",
+    "Allergies:\n- Amoxicillin: itchy red rash in 2015. She was given an "
+    "antihistamine (chlorphenamine) and the rash settled in 3 days.",
+    "过敏史：\n- 阿莫西林：2016年服用后出现全身荨麻疹，经肾上腺素及氯苯那敏治疗"
+    "后缓解。",
+])
+def test_the_remedy_that_eased_the_rash_is_ordered(st, pb, remedies, body):
+    """Issue 75 (allergy75e): on an allergy list the drug that eased the
+    reaction (a clause opened "settled with" after a semicolon, "was
+    given ... and the rash settled", "经…治疗后缓解") is no allergy:
+    chlorphenamine is ordered, and amoxicillin, the cause, is refused."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "chlorphenamine") not in got, got
+    assert order(st, pb, p, CHLORPHENAMINE, 4).id
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+
+
+@pytest.mark.parametrize("body", [
     "She had carried a penicillin allergy label since childhood (vague "
     "rash). She tolerated an oral amoxicillin challenge, and her penicillin"
     " allergy has been removed from her record.",
@@ -400,3 +424,24 @@ def test_a_members_side_effect_leaves_the_class_allergy(st, pb, catalogue,
     assert (rpb.SUGGESTION_KIND_ALLERGY, cleared) not in got, got
     refused_order(st, pb, p, AMOXICILLIN, 500,
                   "a note mentions an allergy to penicillins")
+
+
+@pytest.mark.parametrize("heading", [
+    "Allergies / intolerances (verified with patient and wife):",
+    "ALLERGIES / INTOLERANCES - VERIFIED WITH PT AND DAUGHTER",
+    "Allergies / reactions",
+])
+def test_a_list_under_a_noted_heading_stops_amoxicillin(st, pb, catalogue,
+                                                        heading):
+    """Issue 75 (allergy75e): an allergy heading with a note on who
+    checked it (in brackets, or after a dash with no colon) or
+    "Allergies / reactions" heads the list under it: the lay reaction
+    on its bullet ("makes me loopy and sick") is an allergy to
+    amoxicillin and the order is refused."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, heading + '\n- Amoxicillin - "makes me loopy and sick".')
+    got = _got(st, p)
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")

@@ -72,3 +72,22 @@ def test_susceptibility_and_a_negative_challenge_block_nothing(
     assert (A, "amoxicillin") not in got and (A, "penicillins") not in got, \
         got
     assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+def test_a_numbered_section_after_the_allergies_ends_their_list(
+        st, pb, catalogue):
+    """Issue 75 (allergy75e): a Chinese numeral's section alone on its
+    line with no colon ("五、目前用药" right under "四、过敏史") is a
+    heading and ends the allergy list: the sulfonamide allergy is
+    suggested, amoxicillin on the medicines line is a medicine, not an
+    allergy, and is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "四、过敏史\n- 磺胺类：皮疹。\n五、目前用药\n"
+         "阿莫西林0.5g tid；奥美拉唑20mg qd。")
+    got = _got(st, p)
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "sulfonamides") in got, got
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in got, got
+    assert (rpb.SUGGESTION_KIND_MEDICINE, "amoxicillin") in got, got
+    assert order(st, pb, p, AMOXICILLIN, 500).id
+

@@ -755,10 +755,81 @@ treated_then_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* given_then_eased: is English drug item k given ("was given an
+ * antihistamine (chlorphenamine) and the rash settled in 3 days", "gave
+ * cetirizine and the hives cleared") with a reaction written after it
+ * in its clause that eases?  The drug is what eased it, not its cause:
+ * a cause's reaction comes on ("given amoxicillin and the rash started"),
+ * it does not settle. */
+static bool
+given_then_eased(const sentence *s, size_t k)
+{
+	static const char *const give[] = {"given", "gave", "received"};
+	static const char *const eased[] = {"faded",   "settled",  "resolved",
+					    "cleared", "improved", "subsided"};
+	size_t w0 = s->items[k].w0;
+
+	if (!notes__any_in(s, w0 > 4 ? w0 - 4 : 0, w0, give,
+			   sizeof(give) / sizeof(*give)))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if (is_drug(it) || notes__terminated(s, k, j))
+			return false;
+		if (it->e->type == NOTES_T_REACTION)
+			return it->w1 < s->n &&
+			       notes__words_in(s, it->w1, eased,
+					       sizeof(eased) / sizeof(*eased));
+	}
+	return false;
+}
+
+/* treated_through_zh: is Chinese drug item k one that a reaction was
+ * treated through ("经肾上腺素及地塞米松治疗好转": 经 before it in its
+ * clause, 治疗 and an easing right after it or after the drugs joined
+ * to it)?  The drugs that eased the reaction are its remedy, not its
+ * cause. */
+static bool
+treated_through_zh(const sentence *s, size_t k)
+{
+	static const char *const joins[] = {"及", "和", "与", "、", "加"};
+	static const char *const heals[] = {"好转", "缓解", "消退",
+					    "消失", "好轉", "緩解"};
+	size_t from, to, j = k, w;
+
+	notes__clause_words(s, k, &from, &to);
+	if (!notes__any_in(s, from, s->items[k].w0, (const char *const[]){"经"},
+			   1))
+		return false;
+	while (j + 1 < s->n_items && is_drug(&s->items[j + 1]) &&
+	       s->items[j + 1].w0 == s->items[j].w1 + 1 &&
+	       notes__words_in(s, s->items[j].w1, joins,
+			       sizeof(joins) / sizeof(*joins)))
+		j++;
+	w = s->items[j].w1;
+	return notes__words_at(s, w, "治疗") && w + 2 < to &&
+	       notes__words_any(s, w + 2, w + 5 < to ? w + 5 : to, heals,
+				sizeof(heals) / sizeof(*heals));
+}
+
+/* eased_next_clause: is there a reaction in the clause a semicolon
+ * closes right before indication item j ("urticarial rash after IV
+ * metoclopramide; settled with chlorphenamine 4 mg")?  A remedy word
+ * that opens its clause has no subject of its own: what it settles is
+ * the reaction told just before. */
+static bool
+eased_next_clause(const sentence *s, size_t r, size_t j)
+{
+	return j > 1 && strcmp(s->items[j - 1].e->key, ";") == 0 && r < j - 1 &&
+	       !notes__terminated(s, r, j - 1);
+}
+
 bool
 notes__remedy_given(const sentence *s, size_t k)
 {
-	if (premedicated_zh(s, k) || treated_then_zh(s, k))
+	if (premedicated_zh(s, k) || treated_then_zh(s, k) ||
+	    given_then_eased(s, k) || treated_through_zh(s, k))
 		return true;
 	for (size_t j = 1; j < k; j++) {
 		if (s->items[j].e->type != NOTES_T_INDICATION ||
@@ -766,7 +837,8 @@ notes__remedy_given(const sentence *s, size_t k)
 			continue;
 		for (size_t r = 0; r < j; r++)
 			if (s->items[r].e->type == NOTES_T_REACTION &&
-			    !notes__terminated(s, r, j))
+			    (!notes__terminated(s, r, j) ||
+			     eased_next_clause(s, r, j)))
 				return true;
 	}
 	return false;

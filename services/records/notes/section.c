@@ -190,6 +190,10 @@ cues_only(const sentence *s)
 	}
 	if (w == s->n)
 		return k == s->n_items;
+	if (w > 0 && w + 1 == s->n && notes__words_at(s, w, "reactions") &&
+	    notes__only_marks(s->text, s->words[w - 1].end, s->words[w].start,
+			      "/"))
+		return k == s->n_items; /* "Allergies / reactions" */
 	return w > 0 && on_file(s, w) &&
 	       (k == s->n_items || s->items[k].w0 >= w);
 }
@@ -232,6 +236,64 @@ cues_noted(const sentence *s, uint32_t line_end)
 	       line_end > 0 && s->text[line_end - 1] == ')';
 }
 
+/* heading_note: where the note after an allergy heading's cues begins,
+ * a bracket or a dash right after them ("Allergies / intolerances
+ * (verified with patient and wife):", "ALLERGIES / INTOLERANCES -
+ * VERIFIED WITH PT AND DAUGHTER"), or NULL for none.  The note says who
+ * or what the list was checked with; the cues before it are the
+ * heading. */
+static const char *
+heading_note(const sentence *s)
+{
+	size_t w = 0, k = 0;
+	uint32_t from;
+
+	for (; k < s->n_items && cue_joined(s, k, w); k++)
+		w = s->items[k].w1;
+	if (w == 0 || w == s->n)
+		return NULL;
+	from = s->items[k - 1].end;
+	for (uint32_t i = from; i < s->words[w].start; i++)
+		if (s->text[i] == '(' || s->text[i] == '-')
+			return notes__only_marks(s->text, from, i, "/") &&
+					       notes__only_marks(
+						       s->text, i + 1,
+						       s->words[w].start, "")
+				       ? s->text + i
+				       : NULL;
+	return NULL;
+}
+
+/* note_item: may item it sit in an allergy heading's note?  The note
+ * names who checked the list (the patient, a relative) and how: a drug,
+ * a problem, a reaction or "none" there makes the line an entry. */
+static bool
+note_item(const item *it)
+{
+	notes_type t = it->e->type;
+
+	return t == NOTES_T_ALLERGY_CUE || t == NOTES_T_FAMILY ||
+	       t == NOTES_T_TERMINATOR ||
+	       (t == NOTES_T_PSEUDO && !(it->e->dir & NOTES_DIR_NOT_ALLERGY));
+}
+
+/* checked_note: is the note a dash opens (heading_note) one that says
+ * the list was checked ("- VERIFIED WITH PT AND DAUGHTER", "- reviewed
+ * today")?  It ends the heading with no colon, as a bracket does. */
+static bool
+checked_note(const sentence *s, const char *note)
+{
+	static const char *const checked[] = {"verified", "checked", "reviewed",
+					      "confirmed", "reconciled"};
+
+	for (size_t w = 0; note != NULL && *note == '-' && w < s->n; w++)
+		if (s->text + s->words[w].start > note)
+			return notes__words_in(s, w, checked,
+					       sizeof(checked) /
+						       sizeof(*checked));
+	return false;
+}
+
 /* allergy_titled: is s a heading line (a colon ends it, after text
  * [last, line end)) that opens with an English allergy cue and names no
  * drug or problem ("ALLERGIES/INTOLERANCES (verified):", "Allergies and
@@ -241,16 +303,23 @@ static bool
 allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 {
 	const notes_entry *e = s->items[0].e;
+	const char *note = heading_note(s);
 
 	if (s->n_items == 0 || s->items[0].w0 > 1 ||
 	    e->type != NOTES_T_ALLERGY_CUE ||
 	    (unsigned char)e->key[0] >= 0x80 ||
 	    !notes__only_marks(s->text, last, line_end, ":-)") ||
 	    (!notes__colon_at(s->text, last, line_end) && !cues_only(s) &&
-	     !cues_noted(s, line_end)))
+	     !cues_noted(s, line_end) && !checked_note(s, note)))
 		return false;
 	for (size_t k = 1; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
+
+		if (note != NULL && s->text + s->items[k].start > note) {
+			if (!note_item(&s->items[k]))
+				return false;
+			continue;
+		}
 
 		/* "Allergies/sensitivities:": beside an allergy cue the
 		 * word a culture also uses is the patient's */
@@ -311,6 +380,36 @@ ordinal_zh(const sentence *s)
 	       (s->words[1].start - s->words[0].end >= 3 &&
 		(memcmp(s->text + s->words[0].end, "\xe3\x80\x81", 3) == 0 ||
 		 memcmp(s->text + s->words[0].end, "\xef\xbc\x89", 3) == 0));
+}
+
+/* NUMBERED_TITLE_ZH_WORDS: how many characters a Chinese section's name
+ * after its numeral may have ("五、目前用药", "六、评估"). */
+#define NUMBERED_TITLE_ZH_WORDS 6
+
+/* numbered_title_zh: is s, its last word ending at last and its line at
+ * to, a Chinese numeral's section alone on its line with no colon ("五、
+ * 目前用药" under "四、过敏史")?  Records number their sections so; the
+ * line is a heading and ends the list before it, as "目前用药：" does.  A
+ * name that holds a drug, a class or a problem is a list's item, and an
+ * Arabic number ("1、阿莫西林") numbers items, not sections. */
+static bool
+numbered_title_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	if (!ordinal_zh(s) || notes__is_number(s->words[0].key) ||
+	    s->n - 1 > NUMBERED_TITLE_ZH_WORDS ||
+	    !notes__only_marks(s->text, last, to, ":-"))
+		return false;
+	for (size_t w = 1; w < s->n; w++)
+		if (!s->words[w].han)
+			return false;
+	for (size_t k = 0; k < s->n_items; k++) {
+		notes_type t = s->items[k].e->type;
+
+		if (t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS ||
+		    t == NOTES_T_PROBLEM)
+			return false;
+	}
+	return true;
 }
 
 /* allergy_heading_joined_zh: is s, its last word ending at last and its
@@ -435,7 +534,7 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     allergy_heading_noted_zh(s, last, end->start) ||
 		     allergy_heading_joined_zh(s, tail, end->start) ||
 		     (!s->allergy_list && reaction_table_head(s, end->start));
-	return *allergies ||
+	return *allergies || numbered_title_zh(s, last, end->start) ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&
 		notes__colon_at(s->text, last, end->start));
 }

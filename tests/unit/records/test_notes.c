@@ -6443,6 +6443,100 @@ test_negscope(void)
 		check(&negscope[i]);
 }
 
+/* A remedy that eased the reaction (issue 75, allergy75e): a drug given
+ * and the rash settling after it, a remedy word opening the clause after
+ * a semicolon, a reaction treated "经…治疗好转" are medicines on an
+ * allergy line, and the drug that caused the reaction is still the
+ * allergy; a drug given and a rash starting after it is its cause. */
+static const expect remedies_eased[] = {
+	{"Allergies: Co-amoxiclav - urticarial rash on day 2 after IV "
+	 "co-amoxiclav; settled with chlorphenamine 4 mg.",
+	 NOTES_MEDICINE, "chlorphenamine", "chlorphenamine", 0, true},
+	{"Allergies:\n- Amoxicillin: itchy red rash in 2015. She was given an "
+	 "antihistamine (chlorphenamine) and the rash settled in 3 days.",
+	 NOTES_MEDICINE, "chlorphenamine", "chlorphenamine", 0, true},
+	{"Allergies:\n- Amoxicillin: itchy red rash in 2015. She was given an "
+	 "antihistamine (chlorphenamine) and the rash settled in 3 days.",
+	 NOTES_ALLERGY, "amoxicillin", "Amoxicillin", 0, true},
+	{"过敏史：\n- "
+	 "阿莫西林：2016年服用后出现全身荨麻疹，经肾上腺素及氯苯那敏"
+	 "治疗后缓解。",
+	 NOTES_MEDICINE, "chlorphenamine", "氯苯那敏", 0, true},
+	{"She was given amoxicillin and the rash started the next day.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+};
+
+static void
+test_remedies_eased(void)
+{
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(remedies_eased) / sizeof(remedies_eased[0]); i++) {
+		check(&remedies_eased[i]);
+		notes__read_rules(remedies_eased[i].text,
+				  strlen(remedies_eased[i].text), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, "chlorphenamine") == NULL);
+	}
+}
+
+/* Allergy headings with a note (issue 75, allergy75e): the cues of a
+ * heading followed by a bracket or a dash that says who checked the list
+ * ("(verified with patient and wife):", "- VERIFIED WITH PT AND
+ * DAUGHTER"), and "Allergies / reactions" with no colon, head the list
+ * under them; a drug after the dash makes the line an entry, and a
+ * heading's "nil known" still says there is none. */
+static const expect noted_headings[] = {
+	{"Allergies / intolerances (verified with patient and wife):\n"
+	 "- Codeine - \"makes me loopy and sick\".",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"ALLERGIES / INTOLERANCES - VERIFIED WITH PT AND DAUGHTER\n"
+	 "- Codeine - \"makes me loopy and sick\".",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"Allergies / reactions\n- Codeine - \"makes me loopy and sick\".",
+	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
+	{"Allergies - nil known\n- Codeine 30 mg qds prn.", NOTES_MEDICINE,
+	 "codeine", "Codeine", 0, true},
+	{"Allergies - penicillin (rash)\n- Codeine 30 mg qds prn.",
+	 NOTES_MEDICINE, "codeine", "Codeine", 0, true},
+};
+
+static void
+test_noted_headings(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(noted_headings) / sizeof(noted_headings[0]); i++)
+		check(&noted_headings[i]);
+}
+
+/* A Chinese numeral's section alone on its line ends the allergy list
+ * before it (issue 75, allergy75e): "五、目前用药" under "四、过敏史" heads
+ * the medicines; an Arabic number ("1、阿莫西林") and a section named by
+ * a drug ("五、头孢类") are the list's items. */
+static const expect numbered_sections_zh[] = {
+	{"四、过敏史\n- 磺胺类：皮疹。\n五、目前用药\n阿莫西林0.5g "
+	 "tid；奥美拉唑"
+	 "20mg qd。",
+	 NOTES_MEDICINE, "amoxicillin", "阿莫西林", 0, true},
+	{"四、过敏史\n- 磺胺类：皮疹。\n五、目前用药\n阿莫西林0.5g "
+	 "tid；奥美拉唑"
+	 "20mg qd。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺类", 0, true},
+	{"过敏史：\n1、阿莫西林\n2、头孢", NOTES_ALLERGY, "cephalosporins",
+	 "头孢", 0, true},
+	{"四、过敏史\n青霉素\n五、头孢类", NOTES_ALLERGY, "cephalosporins",
+	 "头孢类", 0, true},
+};
+
+static void
+test_numbered_sections_zh(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(numbered_sections_zh) / sizeof(numbered_sections_zh[0]);
+	     i++)
+		check(&numbered_sections_zh[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6519,6 +6613,9 @@ static const mt_case cases[] = {
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
 	{"negscope", test_negscope},
+	{"remedies_eased", test_remedies_eased},
+	{"noted_headings", test_noted_headings},
+	{"numbered_sections_zh", test_numbered_sections_zh},
 	{NULL, NULL},
 };
 
