@@ -455,6 +455,16 @@ static const expect chinese_classes[] = {
 	 "Omeprazole", HIST, true},
 	{"Ondansetron PRN nausea - not used in 36h.", NOTES_PROBLEM, "R11",
 	 "nausea", 0, true},
+	/* a course over, written after its drug: the last drug before it
+	 * only, not one whose dose was changed when it ended */
+	{"Prednisolone 30mg rescue pack finished last wk.", NOTES_MEDICINE,
+	 "prednisolone", "Prednisolone", HIST, true},
+	{"Insulin glargine reduced to 24 units when prednisolone finished.",
+	 NOTES_MEDICINE, "insulin glargine", "Insulin glargine", 0, true},
+	{"Co-amoxiclav not finished yet, 2 days to go.", NOTES_MEDICINE,
+	 "co-amoxiclav", "Co-amoxiclav", 0, true},
+	{"用药：头孢呋辛酯 0.25g bid（口服，出院带药），今日已服完，停。",
+	 NOTES_MEDICINE, "cefuroxime", "头孢呋辛", HIST, true},
 	{"哌拉西林已停用（培养无革兰阴性菌）。", NOTES_MEDICINE, "piperacillin",
 	 "哌拉西林", HIST, true},
 	/* declining */
