@@ -999,6 +999,12 @@ bool notes__misattributed_code(const notes_reading *out, const char *code);
 
 /* settle.c */
 
+/* notes__item_stops reads as past a medicine that heads an English list
+ * item of text and that the item says later is stopped, of no other drug
+ * and not to come ("- Metoprolol? - was on it 2017-2020, stopped by
+ * cardiology."; item.c). */
+void notes__item_stops(notes_reading *out, const char *text, size_t len);
+
 /* notes__settle finishes out once every sentence of the note is read: a
  * later statement supersedes the mentions it speaks of (a label removed,
  * a doubt, a stop done, a refusal, a drug taken beside its doubt),

@@ -900,6 +900,23 @@ static const expect sections_en[] = {
 	 "midazolam", "midazolam", HYP, false},
 	{"Sildenafil used occasionally in the past.", NOTES_MEDICINE,
 	 "sildenafil", "Sildenafil", HIST, true},
+	/* a list item's drug stopped later in its item (item.c), not a
+	 * stop to come, of another drug or undone */
+	{"- Metoprolol? - was on it 2017-2020, stopped by cardiology.",
+	 NOTES_MEDICINE, "metoprolol", "Metoprolol", HIST, true},
+	{"| Atorvastatin | 20mg | STOP - primary prevention at 86 |",
+	 NOTES_MEDICINE, "atorvastatin", "Atorvastatin", HIST, true},
+	{"- insulin glargine 12 units - started in hospital; STOPPED at "
+	 "clinic in Oct",
+	 NOTES_MEDICINE, "insulin glargine", "insulin glargine", HIST, true},
+	{"5. Cefuroxime 1.5 g IV 8-hourly x 2 more doses then stop.",
+	 NOTES_MEDICINE, "cefuroxime", "Cefuroxime", 0, true},
+	{"- Omeprazole 20mg od - STOP once eating normally", NOTES_MEDICINE,
+	 "omeprazole", "Omeprazole", 0, true},
+	{"6. Edoxaban 60mg od - replaces her aspirin 75mg which is STOPPED",
+	 NOTES_MEDICINE, "edoxaban", "Edoxaban", 0, true},
+	{"- Apixaban 5mg bd - restarted day 2. Stopped pre-op.", NOTES_MEDICINE,
+	 "apixaban", "Apixaban", 0, true},
 };
 
 static void
