@@ -1,17 +1,21 @@
 /*
- * item.c - a drug that heads an English list item, stopped later in
- * that item: "- Metoprolol? - was on it 2017-2020, stopped by
- * cardiology.", "| Atorvastatin | 20mg | STOP - primary prevention |",
- * "- insulin glargine 12 units - started in hospital; STOPPED at clinic
- * in Oct".  A medicine reconciliation writes one drug to a line and
- * tells its story in clauses and sentences after it, where a sentence's
- * triggers (context.c) do not reach: the item's stop, said of no other
- * drug, is of the drug it heads, and that drug is past.  A stop to come
- * is not ("then stop", "stop if nausea", "STOP once eating", "wants it
+ * item.c - a drug that heads a list item, stopped later in that item
+ * ("- Metoprolol? - was on it 2017-2020, stopped by cardiology.";
+ * "| Atorvastatin | 20mg | STOP - primary prevention |"; "- insulin
+ * glargine 12 units - started in hospital; STOPPED at clinic in Oct").
+ * A medicine reconciliation writes one drug to a line and tells its
+ * story in clauses and sentences after it, where a sentence's triggers
+ * (context.c) do not reach: the item's stop, said of no other drug, is
+ * of the drug it heads, and that drug is past.  A stop to come is not
+ * ("then stop", "stop if nausea", "STOP once eating", "wants it
  * stopped", "stop 3 days pre-op"): "stop" counts only where a dash, a
  * full stop, a bar or the line's end follows it, and a word before it
  * that makes it a plan, a wish or a condition leaves the drug taken, as
- * does a restart or a continuation anywhere in the item.
+ * does a restart or a continuation anywhere in the item.  A Chinese
+ * item's stop is a clause of its own ("- 曲马多（便秘、恶心，停）";
+ * "- Hydrochlorothiazide 12.5mg —— 會升尿酸，今日停，改 Losartan"),
+ * never one done after something else ("激素停用后停药") or planned
+ * ("拟本周停").
  */
 #include "reader_int.h"
 
@@ -39,6 +43,14 @@ static const char *const again[] = {"restart",	 "restarted", "re-started",
 				    "resume",	 "resumed",   "continue",
 				    "continued", "continuing"};
 
+/* The Chinese stops (longest first), what may stand right before one
+ * and right after it, and the words that resume a drug. */
+static const char *const stops_zh[] = {"停用", "停药", "暂停", "暫停", "停"};
+static const char *const before_zh[] = {"，", ",", "、", "今日", "已", "（"};
+static const char *const after_zh[] = {"）", ")", "，", ",", "。", "；"};
+static const char *const again_zh[] = {"恢复", "恢復", "继续",
+				       "繼續", "重新", "改回"};
+
 /* objects: a word right after the stop that is what stops, not a drug. */
 static const char *const objects[] = {"smoking", "drinking", "date", "dates"};
 
@@ -62,7 +74,7 @@ word_at(const char *text, size_t i, size_t to, char *buf, size_t cap)
 }
 
 /* heads_item: is the mention at start the first word of a list item on
- * the line from ls ("- ", "3. ", "| ", or the line's start)? */
+ * the line from ls ("- ", "3. ", "3、", "| ", or the line's start)? */
 static bool
 heads_item(const char *text, size_t ls, size_t start)
 {
@@ -76,9 +88,12 @@ heads_item(const char *text, size_t ls, size_t start)
 	else if (i < start && isdigit((unsigned char)text[i])) {
 		while (i < start && isdigit((unsigned char)text[i]))
 			i++;
-		if (i >= start || (text[i] != '.' && text[i] != ')'))
+		if (i < start && (text[i] == '.' || text[i] == ')'))
+			i++;
+		else if (start - i >= 3 && memcmp(text + i, "、", 3) == 0)
+			i += 3;
+		else
 			return false;
-		i++;
 	} else if (i < start && text[i] == '|')
 		i++;
 	while (i < start && (text[i] == ' ' || text[i] == '\t'))
@@ -182,24 +197,16 @@ any_word(const char *text, size_t from, size_t to, const char *const *list,
 	return false;
 }
 
-/* item_stopped: is medicine f, read as taken, the drug that heads its
- * English list item, with a stop later in the item said of no other
- * drug and not to come? */
+/* stopped_en: is English drug f, heading the item on line [ls, le), one
+ * the item stops later, the stop said of no other drug and not to come? */
 static bool
-item_stopped(const notes_reading *out, const notes_finding *f, const char *text,
-	     size_t len)
+stopped_en(const notes_reading *out, const notes_finding *f, const char *text,
+	   size_t ls, size_t le)
 {
-	size_t ls = f->start, le = f->end, at, end;
+	size_t at, end;
 	char w[24];
 
-	if (f->kind != NOTES_MEDICINE || f->context != 0 ||
-	    (unsigned char)text[f->start] >= 0x80)
-		return false;
-	while (ls > 0 && text[ls - 1] != '\n')
-		ls--;
-	while (le < len && text[le] != '\n')
-		le++;
-	if (!heads_item(text, ls, f->start) ||
+	if ((unsigned char)text[f->start] >= 0x80 ||
 	    (at = stop_in(text, f->end, le, &end)) == 0 ||
 	    drug_in(out, f->end, at) ||
 	    drug_in(out, at, clause_end(text, end, le)) ||
@@ -212,6 +219,95 @@ item_stopped(const notes_reading *out, const notes_finding *f, const char *text,
 		end++;
 	word_at(text, end, le, w, sizeof(w));
 	return !notes__among(w, objects, N(objects));
+}
+
+/* ends_in: does text[from, i) end with one of list? */
+static bool
+ends_in(const char *text, size_t from, size_t i, const char *const *list,
+	size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t l = strlen(list[k]);
+
+		if (i - from >= l && memcmp(text + i - l, list[k], l) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* starts_in: does text[i, le) start with one of list, or is it empty? */
+static bool
+starts_in(const char *text, size_t i, size_t le, const char *const *list,
+	  size_t n)
+{
+	if (i >= le)
+		return true;
+	for (size_t k = 0; k < n; k++) {
+		size_t l = strlen(list[k]);
+
+		if (le - i >= l && memcmp(text + i, list[k], l) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* stop_zh_in: where a Chinese stop of its own clause starts in text(from,
+ * le), or 0: after a comma, 今日, 已 or an opening parenthesis, and
+ * before a closing one, a comma, a full stop or the line's end ("（便秘、
+ * 恶心，停）", "，今日停，改 Losartan", "（…，今日停用）"); not "后停药", "没
+ * 停", "拟本周停", "停私家嗰份". */
+static size_t
+stop_zh_in(const char *text, size_t from, size_t le)
+{
+	for (size_t i = from + 1; i < le; i++)
+		for (size_t k = 0; k < N(stops_zh); k++) {
+			size_t l = strlen(stops_zh[k]);
+
+			if (le - i < l || memcmp(text + i, stops_zh[k], l) != 0)
+				continue;
+			if (ends_in(text, from, i, before_zh, N(before_zh)) &&
+			    starts_in(text, i + l, le, after_zh, N(after_zh)))
+				return i;
+		}
+	return 0;
+}
+
+/* stopped_zh: is drug f, heading the item on line [ls, le) of a Chinese
+ * note, one a clause of its own later in the item stops, with no other
+ * drug between and nothing that resumes it? */
+static bool
+stopped_zh(const notes_reading *out, const notes_finding *f, const char *text,
+	   size_t le)
+{
+	size_t at = stop_zh_in(text, f->end, le);
+
+	if (at == 0 || drug_in(out, f->end, at))
+		return false;
+	for (size_t k = 0; k < N(again_zh); k++)
+		if (memmem(text + f->end, le - f->end, again_zh[k],
+			   strlen(again_zh[k])) != NULL)
+			return false;
+	return true;
+}
+
+/* item_stopped: is medicine f, read as taken, the drug that heads its
+ * list item, with a stop later in the item said of no other drug and not
+ * to come? */
+static bool
+item_stopped(const notes_reading *out, const notes_finding *f, const char *text,
+	     size_t len)
+{
+	size_t ls = f->start, le = f->end;
+
+	if (f->kind != NOTES_MEDICINE || f->context != 0)
+		return false;
+	while (ls > 0 && text[ls - 1] != '\n')
+		ls--;
+	while (le < len && text[le] != '\n')
+		le++;
+	return heads_item(text, ls, f->start) &&
+	       (stopped_en(out, f, text, ls, le) ||
+		stopped_zh(out, f, text, le));
 }
 
 /* past_code: does out hold code as a past medicine? */

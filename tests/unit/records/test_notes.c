@@ -917,6 +917,16 @@ static const expect sections_en[] = {
 	 NOTES_MEDICINE, "edoxaban", "Edoxaban", 0, true},
 	{"- Apixaban 5mg bd - restarted day 2. Stopped pre-op.", NOTES_MEDICINE,
 	 "apixaban", "Apixaban", 0, true},
+	{"- 曲马多（便秘、恶心，停）", NOTES_MEDICINE, "tramadol", "曲马多",
+	 HIST, true},
+	{"- Hydrochlorothiazide 12.5mg —— 會升尿酸，今日停，改 Losartan 50mg "
+	 "QD",
+	 NOTES_MEDICINE, "hydrochlorothiazide", "Hydrochlorothiazide", HIST,
+	 true},
+	{"- 奥美拉唑20mg qd（应激性溃疡预防，拟本周停）", NOTES_MEDICINE,
+	 "omeprazole", "奥美拉唑", 0, true},
+	{"15. 普瑞巴林 75mg bid（带状疱疹后神经痛，一直没停）", NOTES_MEDICINE,
+	 "pregabalin", "普瑞巴林", 0, true},
 };
 
 static void
