@@ -2031,6 +2031,42 @@ withheld_aside(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* past_last_drug: is backward trigger j one of the last drug before it
+ * (NOTES_DIR_LAST_DRUG) and item k further back, past another drug that
+ * is not listed with k ("her insulin glargine was reduced when
+ * prednisolone finished")?  Then it is that drug's, not k's; a run of
+ * drugs joined by "and", "+", "/" or a comma is one ("co-amoxiclav and
+ * clarithromycin finished"). */
+static bool
+past_last_drug(const sentence *s, size_t k, size_t j)
+{
+	static const char *const joins[] = {
+		"and", "+", "/", ",", "&", "、", "\xe5\x92\x8c" /* 和 */};
+	const size_t n_joins = sizeof(joins) / sizeof(*joins);
+	size_t last = k;
+
+	if (j <= k || !(s->items[j].e->dir & NOTES_DIR_LAST_DRUG))
+		return false;
+	for (size_t m = k + 1; m < j; m++) {
+		if (!is_drug(&s->items[m]))
+			continue;
+		if (m != last + 1 ||
+		    !notes__gap_in(s, s->items[last].end, s->items[m].start,
+				   joins, n_joins))
+			return true;
+		last = m;
+	}
+	return false;
+}
+
+/* stop_of_another: is English stop trigger j, after item k, said of
+ * another drug than k (singular_stop_apart, past_last_drug)? */
+static bool
+stop_of_another(const sentence *s, size_t k, size_t j)
+{
+	return singular_stop_apart(s, k, j) || past_last_drug(s, k, j);
+}
+
 /* names_finding: does trigger t, which reaches a finding whose context
  * already holds bits, name it?  The first trigger does; a de-labelling
  * does, whatever else negates it, so that delabel() finds it; and a
@@ -2072,7 +2108,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			    (allergy && answer_reaches(s, k, j));
 
 		back = back && condition_reaches(s, k, j, allergy) &&
-		       !singular_stop_apart(s, k, j);
+		       !stop_of_another(s, k, j);
 		fwd = fwd && own_item_reaches(s, j, k);
 		if (plan_spares(s, j, k))
 			continue;

@@ -114,6 +114,9 @@ dir_parse_en6(const char *s, unsigned *out)
 		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS;
 	else if (strcmp(s, "dated_drugs") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_DRUGS | NOTES_DIR_DATED;
+	else if (strcmp(s, "stop_backward_last") == 0)
+		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS |
+		       NOTES_DIR_LAST_DRUG;
 	else
 		return false;
 	return true;

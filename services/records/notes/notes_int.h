@@ -181,6 +181,12 @@ typedef enum notes_type {
  * comma, as a stop does, and reaches nothing in its own clause
  * (context.c, stop_reaches). */
 #define NOTES_DIR_AS_NEEDED 16777216u
+/* A backward stop that is of the drug written last before it ("Prednisolone
+ * 30mg rescue pack finished last wk"), or of a run of drugs named together
+ * there, never of one further back past another drug ("insulin glargine
+ * ... reduced again when prednisolone finished": the insulin goes on;
+ * context.c, past_last_drug). */
+#define NOTES_DIR_LAST_DRUG 33554432u
 
 /* notes_entry - one known phrase. */
 typedef struct notes_entry {

@@ -997,6 +997,14 @@ bool notes__doubted_code(const notes_reading *out, const char *code);
  * was a relative's, not the patient's? */
 bool notes__misattributed_code(const notes_reading *out, const char *code);
 
+/* item.c */
+
+/* notes__item_stops reads as past a medicine that heads a list item of
+ * text and that the item says later is stopped, of no other drug and not
+ * to come ("- Metoprolol? - was on it 2017-2020, stopped by cardiology.",
+ * "- 曲马多（便秘、恶心，停）"); settle.c runs it. */
+void notes__item_stops(notes_reading *out, const char *text, size_t len);
+
 /* settle.c */
 
 /* notes__settle finishes out once every sentence of the note is read: a

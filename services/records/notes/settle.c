@@ -513,6 +513,7 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	undeny(out);
 	undoubt(out);
 	unquery_en(out, text);
+	notes__item_stops(out, text, len);
 	unstop(out);
 	undecline(out);
 	type_diabetes(out, text);

@@ -455,6 +455,16 @@ static const expect chinese_classes[] = {
 	 "Omeprazole", HIST, true},
 	{"Ondansetron PRN nausea - not used in 36h.", NOTES_PROBLEM, "R11",
 	 "nausea", 0, true},
+	/* a course over, written after its drug: the last drug before it
+	 * only, not one whose dose was changed when it ended */
+	{"Prednisolone 30mg rescue pack finished last wk.", NOTES_MEDICINE,
+	 "prednisolone", "Prednisolone", HIST, true},
+	{"Insulin glargine reduced to 24 units when prednisolone finished.",
+	 NOTES_MEDICINE, "insulin glargine", "Insulin glargine", 0, true},
+	{"Co-amoxiclav not finished yet, 2 days to go.", NOTES_MEDICINE,
+	 "co-amoxiclav", "Co-amoxiclav", 0, true},
+	{"用药：头孢呋辛酯 0.25g bid（口服，出院带药），今日已服完，停。",
+	 NOTES_MEDICINE, "cefuroxime", "头孢呋辛", HIST, true},
 	{"哌拉西林已停用（培养无革兰阴性菌）。", NOTES_MEDICINE, "piperacillin",
 	 "哌拉西林", HIST, true},
 	/* declining */
@@ -890,6 +900,33 @@ static const expect sections_en[] = {
 	 "midazolam", "midazolam", HYP, false},
 	{"Sildenafil used occasionally in the past.", NOTES_MEDICINE,
 	 "sildenafil", "Sildenafil", HIST, true},
+	/* a list item's drug stopped later in its item (item.c), not a
+	 * stop to come, of another drug or undone */
+	{"- Metoprolol? - was on it 2017-2020, stopped by cardiology.",
+	 NOTES_MEDICINE, "metoprolol", "Metoprolol", HIST, true},
+	{"| Atorvastatin | 20mg | STOP - primary prevention at 86 |",
+	 NOTES_MEDICINE, "atorvastatin", "Atorvastatin", HIST, true},
+	{"- insulin glargine 12 units - started in hospital; STOPPED at "
+	 "clinic in Oct",
+	 NOTES_MEDICINE, "insulin glargine", "insulin glargine", HIST, true},
+	{"5. Cefuroxime 1.5 g IV 8-hourly x 2 more doses then stop.",
+	 NOTES_MEDICINE, "cefuroxime", "Cefuroxime", 0, true},
+	{"- Omeprazole 20mg od - STOP once eating normally", NOTES_MEDICINE,
+	 "omeprazole", "Omeprazole", 0, true},
+	{"6. Edoxaban 60mg od - replaces her aspirin 75mg which is STOPPED",
+	 NOTES_MEDICINE, "edoxaban", "Edoxaban", 0, true},
+	{"- Apixaban 5mg bd - restarted day 2. Stopped pre-op.", NOTES_MEDICINE,
+	 "apixaban", "Apixaban", 0, true},
+	{"- 曲马多（便秘、恶心，停）", NOTES_MEDICINE, "tramadol", "曲马多",
+	 HIST, true},
+	{"- Hydrochlorothiazide 12.5mg —— 會升尿酸，今日停，改 Losartan 50mg "
+	 "QD",
+	 NOTES_MEDICINE, "hydrochlorothiazide", "Hydrochlorothiazide", HIST,
+	 true},
+	{"- 奥美拉唑20mg qd（应激性溃疡预防，拟本周停）", NOTES_MEDICINE,
+	 "omeprazole", "奥美拉唑", 0, true},
+	{"15. 普瑞巴林 75mg bid（带状疱疹后神经痛，一直没停）", NOTES_MEDICINE,
+	 "pregabalin", "普瑞巴林", 0, true},
 };
 
 static void
