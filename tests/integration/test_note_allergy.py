@@ -185,9 +185,12 @@ WARD_CLASS_PRODUCTS = (
     "52175,rxnorm,Losartan tablet,losartan,angiotensin receptor blockers,"
     "tablet,oral,mg,25,100,100\n"
     "36567,rxnorm,Simvastatin tablet,simvastatin,statins,tablet,oral,mg,"
-    "10,80,80\n")
+    "10,80,80\n"
+    "2551,rxnorm,Ciprofloxacin tablet,ciprofloxacin,fluoroquinolones,"
+    "tablet,oral,mg,250,750,1500\n")
 RAMIPRIL, LOSARTAN, SIMVASTATIN, CEFALEXIN = "35296", "52175", "36567", \
     "2231"
+CIPROFLOXACIN = "2551"
 
 
 @pytest.fixture(scope="module")
@@ -207,14 +210,16 @@ def ward_classes(st, pb, catalogue):
     ("他汀类药物过敏。", "statins", SIMVASTATIN, 20),
     ("抗生素过敏。", "antibacterials", AMOXICILLIN, 500),
     ("对头孢类过敏。", "cephalosporins", CEFALEXIN, 500),
+    ("过敏：说对“沙星类”过敏（输液后全身痒）。", "fluoroquinolones",
+     CIPROFLOXACIN, 500),
     ("磺胺类过敏，青霉素类过敏。", "penicillins", AMOXICILLIN, 500),
 ])
 def test_short_form_class_allergy_stops_its_member(st, pb, ward_classes,
                                                    body, code, drug, dose):
     """Issue 75: the classes wards write short, in English and Chinese
     ("ACEi", "ARB", "statins", "abx", 普利类, 沙坦类, 他汀类, 抗生素,
-    头孢类, 青霉素类), are an allergy to the class, and a drug of the
-    class is refused until the suggestion is decided."""
+    头孢类, 青霉素类, 沙星类), are an allergy to the class, and a drug of
+    the class is refused until the suggestion is decided."""
     rpb = protos.module("records")
     p = patient(st, pb)
     note(st, p, body)

@@ -119,7 +119,7 @@ ORDER_CEILINGS = {
     "en-dev25": (4, 0), "zh-dev25": (5, 0),
     "en-dev26": (2, 0), "zh-dev26": (2, 0),
     "en-dev27": (3, 1), "zh-dev27": (1, 0),
-    "en-dev28": (3, 0), "zh-dev28": (9, 2),
+    "en-dev28": (3, 0), "zh-dev28": (8, 2),
     "en-dev29": (4, 5), "zh-dev29": (7, 2),
     "en-dev30": (11, 1), "zh-dev30": (11, 0),
     "en-dev31": (6, 4), "zh-dev31": (2, 3),

@@ -6537,6 +6537,22 @@ test_numbered_sections_zh(void)
 		check(&numbered_sections_zh[i]);
 }
 
+/* Ward shorthand for a class that dosage's synonyms hold (issue 75,
+ * allergy75f): 沙星类, the fluoroquinolones named by their ending. */
+static const expect shorthand_classes_zh[] = {
+	{"过敏：说对“沙星类”过敏（输液后全身痒）。", NOTES_ALLERGY,
+	 "fluoroquinolones", "沙星类", 0, true},
+};
+
+static void
+test_shorthand_classes_zh(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(shorthand_classes_zh) / sizeof(shorthand_classes_zh[0]);
+	     i++)
+		check(&shorthand_classes_zh[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6616,6 +6632,7 @@ static const mt_case cases[] = {
 	{"remedies_eased", test_remedies_eased},
 	{"noted_headings", test_noted_headings},
 	{"numbered_sections_zh", test_numbered_sections_zh},
+	{"shorthand_classes_zh", test_shorthand_classes_zh},
 	{NULL, NULL},
 };
 
