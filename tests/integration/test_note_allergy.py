@@ -12,9 +12,9 @@ import pytest
 from harness import protos
 
 # The patient, order and catalogue helpers of issue 47's allergy flows.
-from test_dose_allergy_text import (AMOXICILLIN, SERVICES, catalogue,  # noqa
-                                    give, order, override, patient,
-                                    refused_order)
+from test_dose_allergy_text import (AMOXICILLIN, IBUPROFEN, SERVICES,  # noqa
+                                    catalogue, give, order, override,
+                                    patient, refused_order)
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -450,3 +450,27 @@ def test_a_list_under_a_noted_heading_stops_amoxicillin(st, pb, catalogue,
     assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
     refused_order(st, pb, p, AMOXICILLIN, 500,
                   "a note mentions an allergy to amoxicillin")
+
+
+@pytest.mark.parametrize("body,nerd", [
+    ("4. ASA - aspirin makes her asthma worse and she wheezed with "
+     "ibuprofen too: consistent with NSAID-exacerbated respiratory "
+     "disease (nasal polyps). Avoid all non-selective NSAIDs.", True),
+    ("CKD stage 4, eGFR 22. Avoid all NSAIDs.", False),
+])
+def test_nsaids_kept_away_for_nerd_stop_ibuprofen(st, pb, catalogue, body,
+                                                  nerd):
+    """Issue 75 (allergy75f): in a note that names NSAID-exacerbated
+    respiratory disease, the NSAIDs the writer keeps away are an allergy
+    to the class, and ibuprofen is refused; kept away for the kidneys,
+    they are no allergy and ibuprofen is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    assert ((rpb.SUGGESTION_KIND_ALLERGY, "nsaids") in got) == nerd, got
+    if nerd:
+        refused_order(st, pb, p, IBUPROFEN, 400,
+                      "a note mentions an allergy to nsaids")
+    else:
+        assert order(st, pb, p, IBUPROFEN, 400).id
