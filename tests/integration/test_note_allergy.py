@@ -12,9 +12,9 @@ import pytest
 from harness import protos
 
 # The patient, order and catalogue helpers of issue 47's allergy flows.
-from test_dose_allergy_text import (AMOXICILLIN, SERVICES, catalogue,  # noqa
-                                    give, order, override, patient,
-                                    refused_order)
+from test_dose_allergy_text import (AMOXICILLIN, IBUPROFEN, SERVICES,  # noqa
+                                    catalogue, give, order, override,
+                                    patient, refused_order)
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -185,9 +185,12 @@ WARD_CLASS_PRODUCTS = (
     "52175,rxnorm,Losartan tablet,losartan,angiotensin receptor blockers,"
     "tablet,oral,mg,25,100,100\n"
     "36567,rxnorm,Simvastatin tablet,simvastatin,statins,tablet,oral,mg,"
-    "10,80,80\n")
+    "10,80,80\n"
+    "2551,rxnorm,Ciprofloxacin tablet,ciprofloxacin,fluoroquinolones,"
+    "tablet,oral,mg,250,750,1500\n")
 RAMIPRIL, LOSARTAN, SIMVASTATIN, CEFALEXIN = "35296", "52175", "36567", \
     "2231"
+CIPROFLOXACIN = "2551"
 
 
 @pytest.fixture(scope="module")
@@ -207,14 +210,16 @@ def ward_classes(st, pb, catalogue):
     ("他汀类药物过敏。", "statins", SIMVASTATIN, 20),
     ("抗生素过敏。", "antibacterials", AMOXICILLIN, 500),
     ("对头孢类过敏。", "cephalosporins", CEFALEXIN, 500),
+    ("过敏：说对“沙星类”过敏（输液后全身痒）。", "fluoroquinolones",
+     CIPROFLOXACIN, 500),
     ("磺胺类过敏，青霉素类过敏。", "penicillins", AMOXICILLIN, 500),
 ])
 def test_short_form_class_allergy_stops_its_member(st, pb, ward_classes,
                                                    body, code, drug, dose):
     """Issue 75: the classes wards write short, in English and Chinese
     ("ACEi", "ARB", "statins", "abx", 普利类, 沙坦类, 他汀类, 抗生素,
-    头孢类, 青霉素类), are an allergy to the class, and a drug of the
-    class is refused until the suggestion is decided."""
+    头孢类, 青霉素类, 沙星类), are an allergy to the class, and a drug of
+    the class is refused until the suggestion is decided."""
     rpb = protos.module("records")
     p = patient(st, pb)
     note(st, p, body)
@@ -445,3 +450,27 @@ def test_a_list_under_a_noted_heading_stops_amoxicillin(st, pb, catalogue,
     assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
     refused_order(st, pb, p, AMOXICILLIN, 500,
                   "a note mentions an allergy to amoxicillin")
+
+
+@pytest.mark.parametrize("body,nerd", [
+    ("4. ASA - aspirin makes her asthma worse and she wheezed with "
+     "ibuprofen too: consistent with NSAID-exacerbated respiratory "
+     "disease (nasal polyps). Avoid all non-selective NSAIDs.", True),
+    ("CKD stage 4, eGFR 22. Avoid all NSAIDs.", False),
+])
+def test_nsaids_kept_away_for_nerd_stop_ibuprofen(st, pb, catalogue, body,
+                                                  nerd):
+    """Issue 75 (allergy75f): in a note that names NSAID-exacerbated
+    respiratory disease, the NSAIDs the writer keeps away are an allergy
+    to the class, and ibuprofen is refused; kept away for the kidneys,
+    they are no allergy and ibuprofen is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    assert ((rpb.SUGGESTION_KIND_ALLERGY, "nsaids") in got) == nerd, got
+    if nerd:
+        refused_order(st, pb, p, IBUPROFEN, 400,
+                      "a note mentions an allergy to nsaids")
+    else:
+        assert order(st, pb, p, IBUPROFEN, 400).id

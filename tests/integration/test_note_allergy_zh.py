@@ -14,8 +14,9 @@ import pytest
 
 from harness import protos
 
-from test_dose_allergy_text import (AMOXICILLIN, SERVICES, catalogue,  # noqa
-                                    order, patient, refused_order)
+from test_dose_allergy_text import (AMOXICILLIN, IBUPROFEN, SERVICES,  # noqa
+                                    catalogue, order, patient,
+                                    refused_order)
 from test_note_allergy import note, suggestions
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
@@ -91,3 +92,26 @@ def test_a_numbered_section_after_the_allergies_ends_their_list(
     assert (rpb.SUGGESTION_KIND_MEDICINE, "amoxicillin") in got, got
     assert order(st, pb, p, AMOXICILLIN, 500).id
 
+
+
+def test_nsaids_avoided_for_aerd_stop_ibuprofen(st, pb, catalogue):
+    """Issue 75 (allergy75f): a Chinese note that names aspirin-
+    exacerbated respiratory disease (AERD) and says all NSAIDs are to be
+    avoided records an allergy to the class: ibuprofen is refused; with
+    the disease only queried ("阿司匹林诱发哮喘？"), the avoidance is a
+    precaution and aspirin alone is the allergy."""
+    rpb = protos.module("records")
+    A = rpb.SUGGESTION_KIND_ALLERGY
+    p = patient(st, pb)
+    note(st, p, "医生按：考虑阿司匹林加重性呼吸系统疾病（AERD），对所有非甾体"
+         "抗炎药均需避免，可使用对乙酰氨基酚止痛。")
+    got = _got(st, p)
+    assert (A, "nsaids") in got, got
+    refused_order(st, pb, p, IBUPROFEN, 400,
+                  "a note mentions an allergy to nsaids")
+    q = patient(st, pb)
+    note(st, q, "过敏史：阿司匹林（2015年服用后诱发哮喘发作）。\n"
+         "初步诊断：阿司匹林诱发哮喘？\n"
+         "诊疗计划：镇痛用对乙酰氨基酚。避免NSAIDs。")
+    got = _got(st, q)
+    assert (A, "aspirin") in got and (A, "nsaids") not in got, got

@@ -1079,6 +1079,90 @@ notes__class_avoided(const sentence *s, size_t k)
 	return false;
 }
 
+/* queried_at: does a question mark follow the text at i ("6.阿司匹林诱发
+ * 哮喘？"), spaces between? */
+static bool
+queried_at(const char *text, size_t len, size_t i)
+{
+	while (i < len && text[i] == ' ')
+		i++;
+	return (i < len && text[i] == '?') ||
+	       (i + 3 <= len && memcmp(text + i, "\xef\xbc\x9f", 3) == 0);
+}
+
+/* text_has: is phrase written in the note's first len bytes, letters in
+ * any case, and not queried?  An upper-case acronym ("NERD") must stand
+ * as a word. */
+static bool
+text_has(const char *text, size_t len, const char *phrase)
+{
+	size_t n = strlen(phrase);
+	bool acronym = isupper((unsigned char)phrase[0]) &&
+		       isupper((unsigned char)phrase[n - 1]);
+
+	for (size_t i = 0; i + n <= len; i++) {
+		if (acronym ? strncmp(text + i, phrase, n) != 0
+			    : strncasecmp(text + i, phrase, n) != 0)
+			continue;
+		if (acronym &&
+		    ((i > 0 && isalpha((unsigned char)text[i - 1])) ||
+		     (i + n < len && isalpha((unsigned char)text[i + n]))))
+			continue;
+		if (!queried_at(text, len, i + n))
+			return true;
+	}
+	return false;
+}
+
+/* nsaid_disease_named: does the note name NSAID- or aspirin-exacerbated
+ * respiratory disease (NERD, AERD, Samter's triad, aspirin-induced
+ * asthma, 阿司匹林加重性呼吸系统疾病)?  The disease is a hypersensitivity
+ * to the whole class: every COX-1 inhibitor sets it off, whichever drug
+ * the patient reacted to. */
+static bool
+nsaid_disease_named(const sentence *s)
+{
+	static const char *const names[] = {"exacerbated respiratory disease",
+					    "NERD",
+					    "AERD",
+					    "Samter",
+					    "aspirin-induced asthma",
+					    "aspirin induced asthma",
+					    "aspirin-sensitive asthma",
+					    "aspirin sensitive asthma",
+					    "加重性呼吸",
+					    "阿司匹林哮喘",
+					    "阿司匹林诱发哮喘",
+					    "阿司匹林诱发的哮喘",
+					    "阿斯匹靈誘發氣喘",
+					    "阿斯匹林誘發氣喘"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (text_has(s->text, s->text_len, names[i]))
+			return true;
+	return false;
+}
+
+bool
+notes__class_kept_for_nerd(const sentence *s, size_t k)
+{
+	static const char *const avoid[] = {"avoid", "avoided", "避免", "禁用",
+					    "忌用"};
+	size_t from, to;
+
+	if (s->items[k].e->type != NOTES_T_CLASS ||
+	    strcmp(s->items[k].e->code, "nsaids") != 0 ||
+	    !notes__words_any(s, 0, s->n, avoid,
+			      sizeof(avoid) / sizeof(*avoid)))
+		return false;
+	/* a caution on the class is no avoidance of it ("阿司匹林禁用
+	 * （阿司匹林诱发哮喘，非甾体抗炎药均需慎用）") */
+	notes__clause_words(s, k, &from, &to);
+	if (notes__words_any(s, from, to, (const char *const[]){"慎用"}, 1))
+		return false;
+	return nsaid_disease_named(s);
+}
+
 /* cell_opens_with_none: does the cell at p (after its "|") open with a
  * word that says no reaction: "nil", "none", "no reaction", then no
  * more letters of that word? */

@@ -470,6 +470,12 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (tol == NULL)
 		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
+	if (!drug && notes__class_kept_for_nerd(s, k)) {
+		f->kind = NOTES_ALLERGY;
+		f->reaction = "";
+		substance_context(s, k, f, NULL, NULL, NULL);
+		return true;
+	}
 	if ((drug && (analyte_named(s, k) || disease_named(s, k))) ||
 	    notes__labels_line(s, k) || notes__disowned_here(s, k) ||
 	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||

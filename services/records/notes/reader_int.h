@@ -579,6 +579,14 @@ bool notes__class_anaphor(const sentence *s, size_t k);
  * allergy is nothing, in an allergy list too. */
 bool notes__class_avoided(const sentence *s, size_t k);
 
+/* notes__class_kept_for_nerd: is class item k the NSAIDs, in a sentence
+ * that keeps a drug away ("Avoid all non-selective NSAIDs",
+ * "对所有非甾体抗炎药均需避免"), in a note that names NSAID- or
+ * aspirin-exacerbated respiratory disease?  Unlike an avoidance for the
+ * kidneys or the stomach, the disease is an allergy to the class
+ * (issue 75, allergy75f). */
+bool notes__class_kept_for_nerd(const sentence *s, size_t k);
+
 /* notes__given_aside: is drug item k in a parenthesis right after a word
  * that gives it ("on", "received", "given"), with no allergy cue or
  * reaction inside the parenthesis ("depression (on sertraline 100 mg),

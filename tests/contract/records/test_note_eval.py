@@ -96,13 +96,13 @@ def test_read_text_checks_its_text_and_roles(st, pb):
 ORDER_CEILINGS = {
     "dev": (1, 0), "en-dev2": (2, 0), "en-dev3": (0, 0), "en-dev4": (0, 0),
     "en-dev5": (1, 0), "en-dev6": (2, 0), "en-dev7": (1, 0),
-    "en-dev8": (6, 0), "zh-dev": (0, 0), "zh-dev2": (2, 0),
-    "zh-dev3": (1, 0), "zh-dev4": (3, 0), "zh-dev5": (1, 0),
+    "en-dev8": (5, 0), "zh-dev": (0, 0), "zh-dev2": (2, 0),
+    "zh-dev3": (1, 0), "zh-dev4": (2, 0), "zh-dev5": (1, 0),
     "zh-dev6": (3, 0), "zh-dev7": (0, 0), "zh-dev8": (0, 0),
     "zh-dev9": (0, 0),
     "en-dev9": (1, 0),
     "en-dev10": (2, 0), "zh-dev10": (0, 0),
-    "en-dev11": (7, 1), "zh-dev11": (9, 0),
+    "en-dev11": (5, 1), "zh-dev11": (9, 0),
     "en-dev12": (2, 0), "zh-dev12": (0, 0),
     "en-dev13": (5, 5), "zh-dev13": (5, 0),
     "en-dev14": (2, 0), "zh-dev14": (1, 0),
@@ -119,9 +119,9 @@ ORDER_CEILINGS = {
     "en-dev25": (4, 0), "zh-dev25": (5, 0),
     "en-dev26": (2, 0), "zh-dev26": (2, 0),
     "en-dev27": (3, 1), "zh-dev27": (1, 0),
-    "en-dev28": (3, 0), "zh-dev28": (9, 2),
+    "en-dev28": (3, 0), "zh-dev28": (8, 2),
     "en-dev29": (4, 5), "zh-dev29": (7, 2),
-    "en-dev30": (11, 1), "zh-dev30": (11, 0),
+    "en-dev30": (11, 1), "zh-dev30": (10, 0),
     "en-dev31": (6, 4), "zh-dev31": (2, 3),
 }
 

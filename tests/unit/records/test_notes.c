@@ -6574,6 +6574,57 @@ test_numbered_sections_zh(void)
 		check(&numbered_sections_zh[i]);
 }
 
+/* Ward shorthand for a class that dosage's synonyms hold (issue 75,
+ * allergy75f): 沙星类, the fluoroquinolones named by their ending. */
+static const expect shorthand_classes_zh[] = {
+	{"过敏：说对“沙星类”过敏（输液后全身痒）。", NOTES_ALLERGY,
+	 "fluoroquinolones", "沙星类", 0, true},
+};
+
+static void
+test_shorthand_classes_zh(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(shorthand_classes_zh) / sizeof(shorthand_classes_zh[0]);
+	     i++)
+		check(&shorthand_classes_zh[i]);
+}
+
+/* The NSAIDs kept away in a note that names NSAID- or aspirin-
+ * exacerbated respiratory disease are an allergy to the class (issue 75,
+ * allergy75f); elsewhere, or with the disease only queried, "avoid
+ * NSAIDs" stays nothing, and a caution (慎用) is no avoidance. */
+static const expect nerd_classes[] = {
+	{"Wheeze with aspirin and ibuprofen: consistent with NSAID-exacerbated "
+	 "respiratory disease. Avoid all non-selective NSAIDs.",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"Aspirin and NSAIDs (except possibly celecoxib): NERD - AVOID.",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"考虑阿司匹林加重性呼吸系统疾病（AERD），对所有非甾体抗炎药均需避免，"
+	 "可使用对乙酰氨基酚止痛。",
+	 NOTES_ALLERGY, "nsaids", "非甾体抗炎药", 0, true},
+};
+
+static void
+test_nerd_classes(void)
+{
+	static const char *const nothing[] = {
+		"CKD stage 4. Avoid all NSAIDs.",
+		"诊断：阿司匹林诱发哮喘？\n计划：避免NSAIDs。",
+		"阿司匹林禁用（阿司匹林诱发哮喘，非甾体抗炎药均需慎用）。"};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(nerd_classes) / sizeof(nerd_classes[0]);
+	     i++)
+		check(&nerd_classes[i]);
+	for (size_t i = 0; i < sizeof(nothing) / sizeof(nothing[0]); i++) {
+		notes__read_rules(nothing[i], strlen(nothing[i]), &r);
+		if (find(&r, NOTES_ALLERGY, "nsaids") != NULL)
+			mt_fail(__FILE__, __LINE__, "%s: an NSAID allergy",
+				nothing[i]);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6653,6 +6704,8 @@ static const mt_case cases[] = {
 	{"remedies_eased", test_remedies_eased},
 	{"noted_headings", test_noted_headings},
 	{"numbered_sections_zh", test_numbered_sections_zh},
+	{"shorthand_classes_zh", test_shorthand_classes_zh},
+	{"nerd_classes", test_nerd_classes},
 	{NULL, NULL},
 };
 
