@@ -409,6 +409,9 @@ static const expect chinese[] = {
 	/* fainting in plain words (R55) */
 	{"No palpitations, no chest pain, no fainting.", NOTES_PROBLEM, "R55",
 	 "fainting", NEG, false},
+	/* the reader's misses across writers (issue 75, vocab75h) */
+	{"有酒精使用障碍（每天半斤白酒）。", NOTES_PROBLEM, "F10.2",
+	 "酒精使用障碍", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
