@@ -412,6 +412,10 @@ static const expect chinese[] = {
 	/* the reader's misses across writers (issue 75, vocab75h) */
 	{"有酒精使用障碍（每天半斤白酒）。", NOTES_PROBLEM, "F10.2",
 	 "酒精使用障碍", 0, true},
+	{"A: high altitude pulmonary oedema; acute mountain sickness.",
+	 NOTES_PROBLEM, "T70.2", "high altitude pulmonary oedema", 0, true},
+	{"入院诊断：慢性高原病；高血压。", NOTES_PROBLEM, "T70.2", "慢性高原病",
+	 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
