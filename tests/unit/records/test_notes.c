@@ -416,6 +416,10 @@ static const expect chinese[] = {
 	 NOTES_PROBLEM, "T70.2", "high altitude pulmonary oedema", 0, true},
 	{"入院诊断：慢性高原病；高血压。", NOTES_PROBLEM, "T70.2", "慢性高原病",
 	 0, true},
+	{"Peristomal skin red and weepy - irritant dermatitis from the leaks.",
+	 NOTES_PROBLEM, "L24.9", "irritant dermatitis", 0, true},
+	{"诊断（护理）：刺激性皮炎。", NOTES_PROBLEM, "L24.9", "刺激性皮炎", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
