@@ -420,6 +420,8 @@ static const expect chinese[] = {
 	 NOTES_PROBLEM, "L24.9", "irritant dermatitis", 0, true},
 	{"诊断（护理）：刺激性皮炎。", NOTES_PROBLEM, "L24.9", "刺激性皮炎", 0,
 	 true},
+	{"右手掌擦伤，左踝关节扭伤（肿胀，可负重）。", NOTES_PROBLEM, "S93.4",
+	 "踝关节扭伤", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
