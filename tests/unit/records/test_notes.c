@@ -422,6 +422,9 @@ static const expect chinese[] = {
 	 true},
 	{"右手掌擦伤，左踝关节扭伤（肿胀，可负重）。", NOTES_PROBLEM, "S93.4",
 	 "踝关节扭伤", 0, true},
+	{"Burning micturition for 3 days.", NOTES_PROBLEM, "R30.0",
+	 "Burning micturition", 0, true},
+	{"小便燒、頻尿兩日。", NOTES_PROBLEM, "R30.0", "小便燒", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
