@@ -425,6 +425,10 @@ static const expect chinese[] = {
 	{"Burning micturition for 3 days.", NOTES_PROBLEM, "R30.0",
 	 "Burning micturition", 0, true},
 	{"小便燒、頻尿兩日。", NOTES_PROBLEM, "R30.0", "小便燒", 0, true},
+	{"Hearing impaired, bilateral hearing aids.", NOTES_PROBLEM, "H91.9",
+	 "Hearing impaired", 0, true},
+	{"聽力差，戴助聽器（右耳）。", NOTES_PROBLEM, "H91.9", "聽力差", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
