@@ -429,6 +429,8 @@ static const expect chinese[] = {
 	 "Hearing impaired", 0, true},
 	{"聽力差，戴助聽器（右耳）。", NOTES_PROBLEM, "H91.9", "聽力差", 0,
 	 true},
+	{"胃镜：十二指肠球部溃疡。Hp阳性。", NOTES_PROBLEM, "B98.0", "Hp阳性",
+	 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
