@@ -431,6 +431,8 @@ static const expect chinese[] = {
 	 true},
 	{"胃镜：十二指肠球部溃疡。Hp阳性。", NOTES_PROBLEM, "B98.0", "Hp阳性",
 	 0, true},
+	{"头晕、乏力1月，手脚发麻。", NOTES_PROBLEM, "R20.2", "手脚发麻", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
