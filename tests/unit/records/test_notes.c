@@ -433,6 +433,8 @@ static const expect chinese[] = {
 	 0, true},
 	{"头晕、乏力1月，手脚发麻。", NOTES_PROBLEM, "R20.2", "手脚发麻", 0,
 	 true},
+	{"诊断：缺血性心肌病，心功能III级。", NOTES_PROBLEM, "I25.5",
+	 "缺血性心肌病", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
