@@ -435,6 +435,8 @@ static const expect chinese[] = {
 	 true},
 	{"诊断：缺血性心肌病，心功能III级。", NOTES_PROBLEM, "I25.5",
 	 "缺血性心肌病", 0, true},
+	{"Early menopause at 41, on HRT.", NOTES_PROBLEM, "E28.3",
+	 "Early menopause", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
