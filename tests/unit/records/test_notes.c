@@ -437,6 +437,8 @@ static const expect chinese[] = {
 	 "缺血性心肌病", 0, true},
 	{"Early menopause at 41, on HRT.", NOTES_PROBLEM, "E28.3",
 	 "Early menopause", 0, true},
+	{"Galactorrhoea and irregular periods for 6 months.", NOTES_PROBLEM,
+	 "N64.3", "Galactorrhoea", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
