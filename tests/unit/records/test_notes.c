@@ -439,6 +439,8 @@ static const expect chinese[] = {
 	 "Early menopause", 0, true},
 	{"Galactorrhoea and irregular periods for 6 months.", NOTES_PROBLEM,
 	 "N64.3", "Galactorrhoea", 0, true},
+	{"诊断：阻塞性睡眠窒息。", NOTES_PROBLEM, "G47.3", "阻塞性睡眠窒息", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
