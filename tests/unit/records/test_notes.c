@@ -441,6 +441,8 @@ static const expect chinese[] = {
 	 "N64.3", "Galactorrhoea", 0, true},
 	{"诊断：阻塞性睡眠窒息。", NOTES_PROBLEM, "G47.3", "阻塞性睡眠窒息", 0,
 	 true},
+	{"Disordered eating since her teens.", NOTES_PROBLEM, "F50.9",
+	 "Disordered eating", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
