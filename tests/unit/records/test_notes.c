@@ -443,6 +443,8 @@ static const expect chinese[] = {
 	 true},
 	{"Disordered eating since her teens.", NOTES_PROBLEM, "F50.9",
 	 "Disordered eating", 0, true},
+	{"卒中后左侧肩手综合征。", NOTES_PROBLEM, "M89.0", "肩手综合征", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
