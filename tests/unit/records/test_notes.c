@@ -446,6 +446,8 @@ static const expect chinese[] = {
 	{"卒中后左侧肩手综合征。", NOTES_PROBLEM, "M89.0", "肩手综合征", 0,
 	 true},
 	{"诊断：人工流产术后。", NOTES_PROBLEM, "O04.9", "人工流产", 0, true},
+	{"ICU-acquired weakness after septic shock.", NOTES_PROBLEM, "G72.8",
+	 "ICU-acquired weakness", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
