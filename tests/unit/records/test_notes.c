@@ -448,6 +448,8 @@ static const expect chinese[] = {
 	{"诊断：人工流产术后。", NOTES_PROBLEM, "O04.9", "人工流产", 0, true},
 	{"ICU-acquired weakness after septic shock.", NOTES_PROBLEM, "G72.8",
 	 "ICU-acquired weakness", 0, true},
+	{"Peak-dose dyskinesia in the afternoons.", NOTES_PROBLEM, "G24.0",
+	 "dyskinesia", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
