@@ -450,6 +450,8 @@ static const expect chinese[] = {
 	 "ICU-acquired weakness", 0, true},
 	{"Peak-dose dyskinesia in the afternoons.", NOTES_PROBLEM, "G24.0",
 	 "dyskinesia", 0, true},
+	{"Myoclonic jerks in the mornings.", NOTES_PROBLEM, "G25.3",
+	 "Myoclonic jerks", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
