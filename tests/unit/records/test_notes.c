@@ -452,6 +452,8 @@ static const expect chinese[] = {
 	 "dyskinesia", 0, true},
 	{"Myoclonic jerks in the mornings.", NOTES_PROBLEM, "G25.3",
 	 "Myoclonic jerks", 0, true},
+	{"Thyroid disease, on levothyroxine.", NOTES_PROBLEM, "E07.9",
+	 "Thyroid disease", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
