@@ -454,6 +454,8 @@ static const expect chinese[] = {
 	 "Myoclonic jerks", 0, true},
 	{"Thyroid disease, on levothyroxine.", NOTES_PROBLEM, "E07.9",
 	 "Thyroid disease", 0, true},
+	{"Looks cushingoid after months of prednisolone.", NOTES_PROBLEM,
+	 "E24.2", "cushingoid", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
