@@ -456,6 +456,8 @@ static const expect chinese[] = {
 	 "Thyroid disease", 0, true},
 	{"Looks cushingoid after months of prednisolone.", NOTES_PROBLEM,
 	 "E24.2", "cushingoid", 0, true},
+	{"Impaired glucose tolerance on her OGTT.", NOTES_PROBLEM, "R73.0",
+	 "Impaired glucose tolerance", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
