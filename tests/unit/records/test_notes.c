@@ -458,6 +458,8 @@ static const expect chinese[] = {
 	 "E24.2", "cushingoid", 0, true},
 	{"Impaired glucose tolerance on her OGTT.", NOTES_PROBLEM, "R73.0",
 	 "Impaired glucose tolerance", 0, true},
+	{"高同型半胱氨酸血症，予叶酸。", NOTES_PROBLEM, "E72.1",
+	 "高同型半胱氨酸血症", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
