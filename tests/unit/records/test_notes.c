@@ -460,6 +460,8 @@ static const expect chinese[] = {
 	 "Impaired glucose tolerance", 0, true},
 	{"高同型半胱氨酸血症，予叶酸。", NOTES_PROBLEM, "E72.1",
 	 "高同型半胱氨酸血症", 0, true},
+	{"地中海貧血帶因，Hb 10.5。", NOTES_PROBLEM, "D56.3", "地中海貧血帶因",
+	 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
