@@ -463,6 +463,7 @@ static const expect chinese[] = {
 	{"地中海貧血帶因，Hb 10.5。", NOTES_PROBLEM, "D56.3", "地中海貧血帶因",
 	 0, true},
 	{"咳嗽2周，痰中带血3天。", NOTES_PROBLEM, "R04.2", "痰中带血", 0, true},
+	{"右眼红、眼痛2天。", NOTES_PROBLEM, "H57.1", "眼痛", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
