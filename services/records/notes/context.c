@@ -1917,14 +1917,30 @@ queried_aside_zh(const sentence *s, size_t k, size_t j)
 	return q != NULL && q > open + strlen(FW_OPEN);
 }
 
+/* lab_corrected: is resolution j "corrected" just after a number (only
+ * spaces between), a laboratory value corrected for albumin or the like
+ * ("Hypercalcaemia (Ca 3.1 corrected)"), not a problem put right? */
+static bool
+lab_corrected(const sentence *s, size_t j)
+{
+	const char *p = s->text + s->items[j].start;
+
+	if (!notes__resolution(s->items[j].e) ||
+	    strcmp(s->items[j].e->key, "corrected") != 0)
+		return false;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	return p > s->text && isdigit((unsigned char)p[-1]);
+}
+
 static bool
 kept_apart(const sentence *s, size_t k, size_t j)
 {
 	if (!notes__is_trigger(s->items[j].e->type))
 		return false;
-	return queries_other(s, k, j) || numbered_apart(s, k, j) ||
-	       paren_confined(s, k, j) || queried_word(s, k, j) ||
-	       queried_aside_zh(s, k, j);
+	return lab_corrected(s, j) || queries_other(s, k, j) ||
+	       numbered_apart(s, k, j) || paren_confined(s, k, j) ||
+	       queried_word(s, k, j) || queried_aside_zh(s, k, j);
 }
 
 /* DELABEL_IF_WORDS: the most words between a condition's word and the

@@ -3146,6 +3146,38 @@ test_model_leaves_resolved(void)
 	}
 }
 
+/* "corrected" and "recovered" after a problem say it is over, as
+ * "resolved" does, and the model leaves it so; "corrected" just after a
+ * number is a laboratory value's correction, not the problem's. */
+static void
+test_model_leaves_corrected(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"- Hypokalaemia during treatment (nadir 3.1), corrected",
+		 "E87.6", HIST},
+		{"- Acute kidney injury (stage 2), recovered", "N17.9", HIST},
+		{"Hypercalcaemia (Ca 3.1 corrected), treated with IV fluids.",
+		 "E83.5", 0},
+	};
+	static notes_reading read;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
+		f = find(&read, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+		if (cases[i].context == 0)
+			continue;
+		notes_read(cases[i].text, strlen(cases[i].text), &read);
+		f = find(&read, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
 /* A drug a switch done moved the patient on to stays taken, whatever
  * date follows it and whatever the model makes of the note around it
  * (learned.c, decide: SWITCHED_ONTO). */
@@ -3191,6 +3223,7 @@ test_model(void)
 		MT_TRUE(same_allergies(&rules, &read));
 	}
 	test_model_leaves_resolved();
+	test_model_leaves_corrected();
 	test_model_keeps_switch_target();
 }
 
