@@ -3178,6 +3178,37 @@ test_model_leaves_corrected(void)
 	}
 }
 
+/* A drug stopped, held or switched now ("STOP", 暂停, 改为, 改用) is the
+ * drug's: the problem named as the reason goes on; a stop in the past
+ * ("stopped 2022") still dates the reaction it gives. */
+static void
+test_stop_leaves_problem(void)
+{
+	static const struct {
+		const char *text, *drug, *code;
+		unsigned context;
+	} cases[] = {
+		{"- STOP bendroflumethiazide (hyponatraemia, postural drop)",
+		 "bendroflumethiazide", "E87.1", 0},
+		{"缬沙坦暂停（肾功能恶化、高钾）。", "valsartan", "E87.5", 0},
+		{"2. 心衰治疗优化：缬沙坦改为沙库巴曲缬沙坦 50mg bid",
+		 "valsartan", "I50.9", 0},
+		{"Lisinopril stopped 2022 (hyperkalaemia).", "lisinopril",
+		 "E87.5", HIST},
+	};
+	static notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &r);
+		f = find(&r, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+		f = find(&r, NOTES_MEDICINE, cases[i].drug);
+		MT_TRUE(f != NULL && (f->context & HIST) != 0);
+	}
+}
+
 /* A drug a switch done moved the patient on to stays taken, whatever
  * date follows it and whatever the model makes of the note around it
  * (learned.c, decide: SWITCHED_ONTO). */
@@ -3224,6 +3255,7 @@ test_model(void)
 	}
 	test_model_leaves_resolved();
 	test_model_leaves_corrected();
+	test_stop_leaves_problem();
 	test_model_keeps_switch_target();
 }
 
