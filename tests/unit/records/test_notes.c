@@ -3209,6 +3209,36 @@ test_stop_leaves_problem(void)
 	}
 }
 
+/* A problem a condition says may go on or grow worse is there now ("If
+ * neuropathy worsens", 如…继续, 若仍…); advice to come back if it grows
+ * worse is of what may come ("如有气促加重，及时就诊"), and a problem
+ * the going on is not said of stays under the condition. */
+static void
+test_condition_goes_on(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"Plan: proceed w/ C5. If neuropathy worsens, will dose-reduce "
+		 "oxaliplatin.",
+		 "G62.9", 0},
+		{"3. 如幻觉继续 → 喹硫平低剂量", "R44.3", 0},
+		{"若仍低血压考虑改药。", "I95.9", 0},
+		{"随访：如有气促加重，及时就诊。", "R06.0", NOTES_HYPOTHETICAL},
+		{"如出现黄疸或腹痛加重再评估。", "R17", NOTES_HYPOTHETICAL},
+	};
+	static notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &r);
+		f = find(&r, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
 /* A drug a switch done moved the patient on to stays taken, whatever
  * date follows it and whatever the model makes of the note around it
  * (learned.c, decide: SWITCHED_ONTO). */
@@ -3256,6 +3286,7 @@ test_model(void)
 	test_model_leaves_resolved();
 	test_model_leaves_corrected();
 	test_stop_leaves_problem();
+	test_condition_goes_on();
 	test_model_keeps_switch_target();
 }
 
