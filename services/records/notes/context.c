@@ -1917,12 +1917,100 @@ queried_aside_zh(const sentence *s, size_t k, size_t j)
 	return q != NULL && q > open + strlen(FW_OPEN);
 }
 
+/* lab_corrected: is resolution j "corrected" just after a number (only
+ * spaces between), a laboratory value corrected for albumin or the like
+ * ("Hypercalcaemia (Ca 3.1 corrected)"), not a problem put right? */
+static bool
+lab_corrected(const sentence *s, size_t j)
+{
+	const char *p = s->text + s->items[j].start;
+
+	if (!notes__resolution(s->items[j].e) ||
+	    strcmp(s->items[j].e->key, "corrected") != 0)
+		return false;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	return p > s->text && isdigit((unsigned char)p[-1]);
+}
+
+/* GOES_ON_BYTES: how far after a problem a condition's verb of going on
+ * is read. */
+#define GOES_ON_BYTES 24
+
+/* safety_net: does the sentence after problem k tell the patient to come
+ * back ("如气促加重，及时就诊", "if worse, return to ED")?  Such advice is
+ * of what may come, as the first writers annotate it. */
+static bool
+safety_net(const sentence *s, size_t k)
+{
+	static const char *const come[] = {
+		"就诊",	     "就診", "随诊", "隨診", "返院", "来院",
+		"來院",	     "急诊", "急診", "复诊", "覆診", "return",
+		"come back", "seek", " ED",  "A&E",  "call"};
+	const char *from = s->text + s->items[k].end;
+	size_t n = s->text_len - s->items[k].end;
+
+	for (size_t i = 0; i < sizeof(come) / sizeof(come[0]); i++)
+		if (memmem(from, n, come[i], strlen(come[i])) != NULL)
+			return true;
+	return false;
+}
+
+/* condition_goes_on: is problem k, after condition j ("if", 如, 若), said
+ * to go on or grow worse ("If neuropathy worsens", "如幻觉继续", "若仍低血
+ * 压")?  What may go on is there now: the condition is of its course,
+ * and the problem stays current.  加重 is not read so: "如胆囊炎加重行胆
+ * 囊切除术" is a plan for what may come (rules_zh16). */
+static bool
+condition_goes_on(const sentence *s, size_t k, size_t j)
+{
+	static const char *const after[] = {
+		"worsen",   "persist", "progress", "continu", "not improv",
+		"持续",	    "持續",    "继续",	   "繼續",    "没有改善",
+		"沒有改善", "无改善",  "無改善",   "未改善",  "仍差",
+		"未缓解",   "不缓解"};
+	static const char *const before[] = {"仍", "still ", "spreading "};
+	const char *text = s->text, *p;
+	size_t from, to;
+
+	if (j >= k || s->items[j].e->type != NOTES_T_HYPOTHETICAL ||
+	    s->items[k].e->type != NOTES_T_PROBLEM)
+		return false;
+	from = s->items[k].end;
+	to = from + GOES_ON_BYTES < s->text_len ? from + GOES_ON_BYTES
+						: s->text_len;
+	for (size_t m = from; m < to; m++)
+		if (strchr(",;.()/", text[m]) != NULL || text[m] == '\n' ||
+		    strncmp(text + m, FW_COMMA, 3) == 0 ||
+		    strncmp(text + m, "\xe3\x80\x81", 3) == 0 ||
+		    strncmp(text + m, "或", 3) == 0) {
+			to = m;
+			break;
+		}
+	if (safety_net(s, k))
+		return false;
+	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++)
+		if (memmem(text + from, to - from, after[i],
+			   strlen(after[i])) != NULL)
+			return true;
+	p = text + s->items[k].start;
+	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+		size_t n = strlen(before[i]);
+
+		if ((size_t)(p - text) >= n &&
+		    strncmp(p - n, before[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool
 kept_apart(const sentence *s, size_t k, size_t j)
 {
 	if (!notes__is_trigger(s->items[j].e->type))
 		return false;
-	return queries_other(s, k, j) || numbered_apart(s, k, j) ||
+	return lab_corrected(s, j) || condition_goes_on(s, k, j) ||
+	       queries_other(s, k, j) || numbered_apart(s, k, j) ||
 	       paren_confined(s, k, j) || queried_word(s, k, j) ||
 	       queried_aside_zh(s, k, j);
 }

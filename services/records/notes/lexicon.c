@@ -112,6 +112,8 @@ dir_parse_en6(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_DELABEL;
 	else if (strcmp(s, "stop_backward_drugs") == 0)
 		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS;
+	else if (strcmp(s, "stop_forward_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS;
 	else if (strcmp(s, "dated_drugs") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_DRUGS | NOTES_DIR_DATED;
 	else if (strcmp(s, "stop_backward_last") == 0)

@@ -3238,6 +3238,99 @@ test_model_leaves_resolved(void)
 	}
 }
 
+/* "corrected" and "recovered" after a problem say it is over, as
+ * "resolved" does, and the model leaves it so; "corrected" just after a
+ * number is a laboratory value's correction, not the problem's. */
+static void
+test_model_leaves_corrected(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"- Hypokalaemia during treatment (nadir 3.1), corrected",
+		 "E87.6", HIST},
+		{"- Acute kidney injury (stage 2), recovered", "N17.9", HIST},
+		{"Hypercalcaemia (Ca 3.1 corrected), treated with IV fluids.",
+		 "E83.5", 0},
+	};
+	static notes_reading read;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
+		f = find(&read, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+		if (cases[i].context == 0)
+			continue;
+		notes_read(cases[i].text, strlen(cases[i].text), &read);
+		f = find(&read, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
+/* A drug stopped, held or switched now ("STOP", 暂停, 改为, 改用) is the
+ * drug's: the problem named as the reason goes on; a stop in the past
+ * ("stopped 2022") still dates the reaction it gives. */
+static void
+test_stop_leaves_problem(void)
+{
+	static const struct {
+		const char *text, *drug, *code;
+		unsigned context;
+	} cases[] = {
+		{"- STOP bendroflumethiazide (hyponatraemia, postural drop)",
+		 "bendroflumethiazide", "E87.1", 0},
+		{"缬沙坦暂停（肾功能恶化、高钾）。", "valsartan", "E87.5", 0},
+		{"2. 心衰治疗优化：缬沙坦改为沙库巴曲缬沙坦 50mg bid",
+		 "valsartan", "I50.9", 0},
+		{"Lisinopril stopped 2022 (hyperkalaemia).", "lisinopril",
+		 "E87.5", HIST},
+	};
+	static notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &r);
+		f = find(&r, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+		f = find(&r, NOTES_MEDICINE, cases[i].drug);
+		MT_TRUE(f != NULL && (f->context & HIST) != 0);
+	}
+}
+
+/* A problem a condition says may go on or grow worse is there now ("If
+ * neuropathy worsens", 如…继续, 若仍…); advice to come back if it grows
+ * worse is of what may come ("如有气促加重，及时就诊"), and a problem
+ * the going on is not said of stays under the condition. */
+static void
+test_condition_goes_on(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"Plan: proceed w/ C5. If neuropathy worsens, will dose-reduce "
+		 "oxaliplatin.",
+		 "G62.9", 0},
+		{"3. 如幻觉继续 → 喹硫平低剂量", "R44.3", 0},
+		{"若仍低血压考虑改药。", "I95.9", 0},
+		{"随访：如有气促加重，及时就诊。", "R06.0", NOTES_HYPOTHETICAL},
+		{"如出现黄疸或腹痛加重再评估。", "R17", NOTES_HYPOTHETICAL},
+	};
+	static notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &r);
+		f = find(&r, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
 /* A drug a switch done moved the patient on to stays taken, whatever
  * date follows it and whatever the model makes of the note around it
  * (learned.c, decide: SWITCHED_ONTO). */
@@ -3283,6 +3376,9 @@ test_model(void)
 		MT_TRUE(same_allergies(&rules, &read));
 	}
 	test_model_leaves_resolved();
+	test_model_leaves_corrected();
+	test_stop_leaves_problem();
+	test_condition_goes_on();
 	test_model_keeps_switch_target();
 }
 
