@@ -1090,20 +1090,17 @@ queried_at(const char *text, size_t len, size_t i)
 	       (i + 3 <= len && memcmp(text + i, "\xef\xbc\x9f", 3) == 0);
 }
 
-/* text_has: is phrase written in the note's first len bytes, letters in
- * any case, and not queried?  An upper-case acronym ("NERD") must stand
- * as a word. */
+/* exact_has: is phrase written in the note's first len bytes as it is
+ * (an acronym, Chinese), not queried, an acronym standing as a word? */
 static bool
-text_has(const char *text, size_t len, const char *phrase)
+exact_has(const char *text, size_t len, const char *phrase, bool acronym)
 {
 	size_t n = strlen(phrase);
-	bool acronym = isupper((unsigned char)phrase[0]) &&
-		       isupper((unsigned char)phrase[n - 1]);
 
-	for (size_t i = 0; i + n <= len; i++) {
-		if (acronym ? strncmp(text + i, phrase, n) != 0
-			    : strncasecmp(text + i, phrase, n) != 0)
-			continue;
+	for (const char *p = memmem(text, len, phrase, n); p != NULL;
+	     p = memmem(p + 1, len - (size_t)(p + 1 - text), phrase, n)) {
+		size_t i = (size_t)(p - text);
+
 		if (acronym &&
 		    ((i > 0 && isalpha((unsigned char)text[i - 1])) ||
 		     (i + n < len && isalpha((unsigned char)text[i + n]))))
@@ -1111,6 +1108,29 @@ text_has(const char *text, size_t len, const char *phrase)
 		if (!queried_at(text, len, i + n))
 			return true;
 	}
+	return false;
+}
+
+/* text_has: is phrase written in the note's first len bytes, letters in
+ * any case, and not queried?  An upper-case acronym ("NERD") must stand
+ * as a word.  The note is read whole, once per class mention: phrases
+ * written one way are found with memmem, and a byte that cannot open an
+ * English phrase is passed over before any comparison. */
+static bool
+text_has(const char *text, size_t len, const char *phrase)
+{
+	size_t n = strlen(phrase);
+	bool acronym = isupper((unsigned char)phrase[0]) &&
+		       isupper((unsigned char)phrase[n - 1]);
+	int first = tolower((unsigned char)phrase[0]);
+
+	if (acronym || (unsigned char)phrase[0] >= 0x80)
+		return exact_has(text, len, phrase, acronym);
+	for (size_t i = 0; i + n <= len; i++)
+		if (tolower((unsigned char)text[i]) == first &&
+		    strncasecmp(text + i, phrase, n) == 0 &&
+		    !queried_at(text, len, i + n))
+			return true;
 	return false;
 }
 
