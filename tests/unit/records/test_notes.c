@@ -96,6 +96,11 @@ static const expect table[] = {
 	 "penicillin", UNC, true},
 	{"? pneumonia on the film", NOTES_PROBLEM, "J18.9", "pneumonia", UNC,
 	 true},
+	/* a presumed diagnosis, a strong suspicion (probctx75b) */
+	{"Presumed AF and heart failure.", NOTES_PROBLEM, "I50.9",
+	 "heart failure", UNC, true},
+	{"2. 韦尼克脑病（高度怀疑）", NOTES_PROBLEM, "E51.2", "韦尼克脑病", UNC,
+	 true},
 	/* allergies through brand names, synonyms, classes, reactions */
 	{"Allergies: Tazocin (anaphylaxis).", NOTES_ALLERGY, "piperacillin",
 	 "Tazocin", 0, true},
