@@ -80,6 +80,20 @@ static const expect table[] = {
 	 "T2DM", 0, true},
 	{"Metformin was stopped last year.", NOTES_MEDICINE, "metformin",
 	 "Metformin", HIST, true},
+	/* a resolution ends the nearest list item that names a problem, and
+	 * not a cause written after "from" (probctx75b) */
+	{"Expressive dysphasia (improving), dysphagia resolved.", NOTES_PROBLEM,
+	 "R47.0", "Expressive dysphasia", 0, true},
+	{"Expressive dysphasia (improving), dysphagia resolved.", NOTES_PROBLEM,
+	 "R13", "dysphagia", HIST, true},
+	{"Mild delirium from sepsis, resolved.", NOTES_PROBLEM, "A41.9",
+	 "sepsis", 0, true},
+	{"Mild delirium from sepsis, resolved.", NOTES_PROBLEM, "F05.9",
+	 "delirium", HIST, true},
+	{"Pneumonia, then delirium - both resolved.", NOTES_PROBLEM, "J18.9",
+	 "Pneumonia", HIST, true},
+	{"Acute kidney injury (creat 88 -> 201), prerenal, resolved",
+	 NOTES_PROBLEM, "N17.9", "Acute kidney injury", HIST, true},
 	/* hypothetical */
 	{"Should she develop chest pain, call the registrar.", NOTES_PROBLEM,
 	 "R07.4", "chest pain", HYP, false},
