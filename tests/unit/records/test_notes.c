@@ -115,6 +115,13 @@ static const expect table[] = {
 	 "heart failure", UNC, true},
 	{"2. 韦尼克脑病（高度怀疑）", NOTES_PROBLEM, "E51.2", "韦尼克脑病", UNC,
 	 true},
+	/* a doubt word closing the problem's list item (probctx75b) */
+	{"9. Osteoporosis - presumed (fragility #)", NOTES_PROBLEM, "M81.9",
+	 "Osteoporosis", UNC, true},
+	{"2. Depression - probably, in part drug-related.", NOTES_PROBLEM,
+	 "F32.9", "Depression", UNC, true},
+	{"Alcohol dependence likely, AUDIT-C 11.", NOTES_PROBLEM, "F10.2",
+	 "Alcohol dependence", 0, true},
 	/* allergies through brand names, synonyms, classes, reactions */
 	{"Allergies: Tazocin (anaphylaxis).", NOTES_ALLERGY, "piperacillin",
 	 "Tazocin", 0, true},
