@@ -1085,6 +1085,79 @@ resolved_reaches(const sentence *s, size_t k, size_t j)
 	return commas == 1;
 }
 
+/* list_parts: how many list items end between text offsets from and to
+ * (a comma or semicolon outside brackets)? */
+static size_t
+list_parts(const sentence *s, uint32_t from, uint32_t to)
+{
+	size_t parts = 0;
+	int depth = 0;
+	uint32_t len;
+
+	for (uint32_t i = from; i < to; i += len) {
+		int mark = notes__list_mark(s->text, i, to, &len);
+
+		if (mark == 2)
+			depth++;
+		else if (mark == 3 && depth > 0)
+			depth--;
+		else if (mark == 1 && depth == 0)
+			parts++;
+	}
+	return parts;
+}
+
+/* cause_after_problem: is English problem item k the cause of a problem
+ * before it in its list item ("delirium days 1-3 from sepsis", "AKI due
+ * to sepsis")?  What resolves after them is that problem, not its cause. */
+static bool
+cause_after_problem(const sentence *s, size_t k)
+{
+	static const char *const by[] = {"due", "secondary", "caused"};
+	size_t w = s->items[k].w0;
+	bool cause = false;
+
+	if (w >= 1 && !s->words[w - 1].han)
+		cause = strcmp(s->words[w - 1].key, "from") == 0 ||
+			(w >= 2 &&
+			 (strcmp(s->words[w - 1].key, "to") == 0 ||
+			  strcmp(s->words[w - 1].key, "by") == 0) &&
+			 notes__words_in(s, w - 2, by,
+					 sizeof(by) / sizeof(*by)));
+	for (size_t m = 0; cause && m < k; m++)
+		if (s->items[m].e->type == NOTES_T_PROBLEM &&
+		    list_parts(s, s->items[m].end, s->items[k].start) == 0)
+			return true;
+	return false;
+}
+
+/* resolution_apart_en: is English resolution trigger j ("resolved",
+ * "corrected") kept from problem item k before it by a problem of a
+ * later list item?  It ends the problems of the nearest item that names
+ * one ("expressive dysphasia (improving), dysphagia resolved": the
+ * dysphasia goes on; "Iron deficiency in pregnancy, iron tabs.
+ * Gestational diabetes (diet), resolved"), past items that name none
+ * ("Acute kidney injury (creat 88 -> 201), prerenal, resolved").
+ * "Both resolved", "all resolved" end every one ("pneumonia, then
+ * delirium - both resolved"). */
+static bool
+resolution_apart_en(const sentence *s, size_t k, size_t j)
+{
+	const notes_entry *t = s->items[j].e;
+	size_t w = s->items[j].w0;
+
+	if (j <= k || !notes__resolution(t) ||
+	    (unsigned char)t->key[0] >= 0x80 ||
+	    (w > 0 && (strcmp(s->words[w - 1].key, "both") == 0 ||
+		       strcmp(s->words[w - 1].key, "all") == 0)))
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (s->items[m].e->type == NOTES_T_PROBLEM &&
+		    list_parts(s, s->items[k].end, s->items[m].start) > 0)
+			return true;
+	return cause_after_problem(s, k);
+}
+
 /* answer_reaches: does trigger j, in a later clause, answer allergy item
  * k's story (English: a label removed, "X - no allergy", "these are his
  * wife's")? */
@@ -2167,6 +2240,14 @@ names_finding(unsigned bits, const notes_entry *t)
 	       notes__resolution(t);
 }
 
+/* owned_apart: is item k kept from backward trigger j by what j's own
+ * part of the sentence names (hyphen_owns, resolution_apart_en)? */
+static bool
+owned_apart(const sentence *s, size_t k, size_t j)
+{
+	return hyphen_owns(s, k, j) || resolution_apart_en(s, k, j);
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -2190,7 +2271,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     !notes__comma_between(s, k, j) &&
 			     !other_subject(s, k, j) && !opens_after(s, k, j) &&
 			     !doubt_after_label(s, k, j) &&
-			     !hyphen_owns(s, k, j)) ||
+			     !owned_apart(s, k, j)) ||
 			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
 			    resolved_reaches(s, k, j) ||
 			    (allergy && answer_reaches(s, k, j));

@@ -712,6 +712,39 @@ implant_present(const char *code)
 	return strncmp(code, "Z95", 3) == 0 || strncmp(code, "Z96", 3) == 0;
 }
 
+/* doubt_after_en: the doubt word that closes English problem item k's
+ * list item, right after it or after a dash ("Osteoporosis - presumed
+ * (fragility #)", "Depression - probably, in part drug-related"), or
+ * NULL.  Only a comma, full stop, semicolon, bracket or the sentence's
+ * end may follow the word.  A "likely" after the problem is left: most
+ * writers affirm "alcohol dependence likely". */
+static const char *
+doubt_after_en(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {"presumed", "probably", "possible",
+					    "possibly"};
+	size_t w = s->items[k].w1;
+	uint32_t from = s->items[k].end, to;
+
+	if (s->words[s->items[k].w0].han || w >= s->n)
+		return NULL;
+	for (to = s->words[w].start; from < to; from++)
+		if (s->text[from] != ' ' && s->text[from] != '-')
+			return NULL;
+	if (w + 1 < s->n) {
+		from = s->words[w].end;
+		to = s->words[w + 1].start;
+		while (from < to && s->text[from] == ' ')
+			from++;
+		if (from == to || strchr(",.;(", s->text[from]) == NULL)
+			return NULL;
+	}
+	for (size_t i = 0; i < sizeof(doubt) / sizeof(*doubt); i++)
+		if (strcmp(s->words[w].key, doubt[i]) == 0)
+			return doubt[i];
+	return NULL;
+}
+
 /* event_dated: is Chinese problem item k in a clause that opens with
  * the year it happened ("2019年因泌尿系感染口服头孢呋辛7天", "2023年孕8
  * 周自然流产1次")?  The event is over; a clause that says the problem
@@ -989,6 +1022,10 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		 * dated goes on ("T2DM 2010") */
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "dated";
+	}
+	if (f->context == 0 && doubt_after_en(s, k) != NULL) {
+		f->trigger = doubt_after_en(s, k);
+		f->context = NOTES_UNCERTAIN;
 	}
 	if (f->context == NOTES_HISTORICAL && implant_present(f->code)) {
 		f->context = 0;

@@ -80,6 +80,20 @@ static const expect table[] = {
 	 "T2DM", 0, true},
 	{"Metformin was stopped last year.", NOTES_MEDICINE, "metformin",
 	 "Metformin", HIST, true},
+	/* a resolution ends the nearest list item that names a problem, and
+	 * not a cause written after "from" (probctx75b) */
+	{"Expressive dysphasia (improving), dysphagia resolved.", NOTES_PROBLEM,
+	 "R47.0", "Expressive dysphasia", 0, true},
+	{"Expressive dysphasia (improving), dysphagia resolved.", NOTES_PROBLEM,
+	 "R13", "dysphagia", HIST, true},
+	{"Mild delirium from sepsis, resolved.", NOTES_PROBLEM, "A41.9",
+	 "sepsis", 0, true},
+	{"Mild delirium from sepsis, resolved.", NOTES_PROBLEM, "F05.9",
+	 "delirium", HIST, true},
+	{"Pneumonia, then delirium - both resolved.", NOTES_PROBLEM, "J18.9",
+	 "Pneumonia", HIST, true},
+	{"Acute kidney injury (creat 88 -> 201), prerenal, resolved",
+	 NOTES_PROBLEM, "N17.9", "Acute kidney injury", HIST, true},
 	/* hypothetical */
 	{"Should she develop chest pain, call the registrar.", NOTES_PROBLEM,
 	 "R07.4", "chest pain", HYP, false},
@@ -96,6 +110,18 @@ static const expect table[] = {
 	 "penicillin", UNC, true},
 	{"? pneumonia on the film", NOTES_PROBLEM, "J18.9", "pneumonia", UNC,
 	 true},
+	/* a presumed diagnosis, a strong suspicion (probctx75b) */
+	{"Presumed AF and heart failure.", NOTES_PROBLEM, "I50.9",
+	 "heart failure", UNC, true},
+	{"2. 韦尼克脑病（高度怀疑）", NOTES_PROBLEM, "E51.2", "韦尼克脑病", UNC,
+	 true},
+	/* a doubt word closing the problem's list item (probctx75b) */
+	{"9. Osteoporosis - presumed (fragility #)", NOTES_PROBLEM, "M81.9",
+	 "Osteoporosis", UNC, true},
+	{"2. Depression - probably, in part drug-related.", NOTES_PROBLEM,
+	 "F32.9", "Depression", UNC, true},
+	{"Alcohol dependence likely, AUDIT-C 11.", NOTES_PROBLEM, "F10.2",
+	 "Alcohol dependence", 0, true},
 	/* allergies through brand names, synonyms, classes, reactions */
 	{"Allergies: Tazocin (anaphylaxis).", NOTES_ALLERGY, "piperacillin",
 	 "Tazocin", 0, true},
