@@ -38,6 +38,11 @@ def galera_sh():
     return os.path.join(paths.REPO_ROOT, "tools", "dev", "galera.sh")
 
 
+# Error-log words of a node's view of the cluster (MariaDB's and Galera's).
+CLUSTER_EVENTS = ("[Warning]", "[ERROR]", "view(", "suspect", "inactive",
+                  "non-primary", "flow control", "Shifting")
+
+
 class ClusterError(RuntimeError):
     """A node failed to start or a statement failed."""
 
@@ -205,6 +210,27 @@ class GaleraCluster:
     def error_log(self, i, lines=30):
         from .stack import tail
         return tail(os.path.join(self.nodes[i].dir, "error.log"), lines)
+
+    def report(self, lines=15):
+        """Each node's state and the last lines of its error log that
+        say what the cluster did (warnings, errors, views, suspected
+        peers, flow control), for a failure report: a commit that hangs
+        on a busy host is a node evicted, a view change or a node that
+        paused the others, and only the nodes' logs tell which."""
+        out = []
+        for i, n in enumerate(self.nodes):
+            pid = self.node_pid(i)
+            state = "running (pid %d)" % pid if pid else "not running"
+            path = os.path.join(n.dir, "error.log")
+            try:
+                with open(path, errors="replace") as f:
+                    told = [ln.rstrip("\n") for ln in f
+                            if any(w in ln for w in CLUSTER_EVENTS)]
+            except OSError:
+                told = []
+            out.append("=== galera node %d (%s) %s\n%s" % (
+                i, state, path, "\n".join(told[-lines:])))
+        return "\n".join(out)
 
     @staticmethod
     def _check(result, what):

@@ -601,4 +601,6 @@ class StackProcesses:
                 out.append("=== %s: warnings and errors\n%s" % (n, loud))
             out.append("=== %s (%s) %s\n%s" % (n, state, svc.log_path,
                                                 tail(svc.log_path, lines)))
+        if getattr(self, "cluster", None) is not None:
+            out.append(self.cluster.report())
         return "\n".join(out)

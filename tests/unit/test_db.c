@@ -1566,6 +1566,39 @@ test_killed_connection(void)
 	med_db_close(db);
 }
 
+/* A row lock wait ends on the server with a conflict the transaction
+ * reruns, before the client's 10 s I/O timeout would abandon the
+ * statement with its locks still held on the server. */
+static void
+test_lock_wait_ends_before_io_timeout(void)
+{
+	med_db *db = fresh_db(2, 0);
+	med_db_conn *holder, *waiter;
+	cell n = {0};
+
+	MT_EQ_INT(scalar(db, "SELECT @@SESSION.innodb_lock_wait_timeout"), 8);
+	MT_OK(exec1(db, "CREATE TABLE hot (id INT PRIMARY KEY, v INT)", NULL,
+		    0));
+	MT_OK(exec1(db, "INSERT INTO hot VALUES (1, 0)", NULL, 0));
+	MT_OK(med_db_acquire(db, &holder));
+	MT_OK(med_db_begin(holder));
+	MT_OK(med_db_exec(holder, "UPDATE hot SET v = 1 WHERE id = 1", NULL, 0,
+			  NULL, NULL));
+	MT_OK(med_db_acquire(db, &waiter));
+	MT_OK(med_db_begin(waiter));
+	MT_EQ_INT(med_db_query(waiter,
+			       "SELECT v FROM hot WHERE id = 1 FOR "
+			       "UPDATE",
+			       NULL, 0, on_cell, &n),
+		  MED_ERR_CONFLICT);
+	med_db_rollback(waiter);
+	med_db_release(waiter);
+	med_db_rollback(holder);
+	med_db_release(holder);
+	MT_EQ_INT(scalar(db, "SELECT v FROM hot WHERE id = 1"), 0);
+	med_db_close(db);
+}
+
 static void
 test_open_invalid(void)
 {
@@ -1805,6 +1838,8 @@ static const mt_case cases[] = {
 	{"stmt_cache_server_full", test_stmt_cache_server_full},
 	{"audit_node_get", test_audit_node_get},
 	{"killed_connection", test_killed_connection},
+	{"lock_wait_ends_before_io_timeout",
+	 test_lock_wait_ends_before_io_timeout},
 	{"never_up", test_never_up},
 	{"server_away", test_server_away},
 	{"restart_between_calls", test_restart_between_calls},

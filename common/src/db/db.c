@@ -42,6 +42,8 @@
 #define DB_IO_TIMEOUT_S 10	    /* a vanished server fails in seconds */
 #define DB_IDLE_PING_MS 1000	    /* ping a connection idle this long */
 #define DB_MIGRATE_IO_S 600	    /* DDL on big tables */
+/* A row lock wait ends on the server this much before the I/O timeout. */
+#define DB_LOCK_WAIT_MARGIN_S 2
 /* A transaction that lost a deadlock or, on Galera, certification to a
  * commit on another node is re-run: at least DB_TX_TRIES runs in all, and
  * more while the first began less than DB_TX_BUDGET_MS ago.  A count alone
@@ -400,6 +402,21 @@ conn_set_tls(const med_db *db, MYSQL *m)
 	mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
 }
 
+/*
+ * A row lock wait ends on the server (1205, which a transaction reruns)
+ * before the client gives up on the connection.  Otherwise a statement the
+ * client has abandoned at its I/O timeout keeps waiting, and keeps the
+ * locks its transaction holds, for the server's 50 s: every call that
+ * needs those rows times out behind it, and on Galera a write set that
+ * needs them waits too, which stalls every causal read of that node.
+ */
+static unsigned int
+lock_wait_bound_s(unsigned int io_s)
+{
+	return io_s > DB_LOCK_WAIT_MARGIN_S + 1 ? io_s - DB_LOCK_WAIT_MARGIN_S
+						: 1;
+}
+
 static void
 conn_set_options(const med_db *db, MYSQL *m, unsigned int io_s)
 {
@@ -407,6 +424,7 @@ conn_set_options(const med_db *db, MYSQL *m, unsigned int io_s)
 	unsigned int proto =
 		db->socket ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
 	my_bool off = 0;
+	char lock_wait[64];
 
 	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_s);
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &io_s);
@@ -416,6 +434,10 @@ conn_set_options(const med_db *db, MYSQL *m, unsigned int io_s)
 	mysql_options(m, MYSQL_OPT_PROTOCOL, &proto);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(m, MYSQL_INIT_COMMAND, DB_INIT_SQL);
+	snprintf(lock_wait, sizeof(lock_wait),
+		 "SET SESSION innodb_lock_wait_timeout = %u",
+		 lock_wait_bound_s(io_s));
+	mysql_options(m, MYSQL_INIT_COMMAND, lock_wait);
 	if (db->tls_ca != NULL && db->socket == NULL)
 		conn_set_tls(db, m);
 }
