@@ -6802,6 +6802,33 @@ test_nerd_classes(void)
 	}
 }
 
+/* A bulleted allergy entry the writer wrapped onto an indented line goes
+ * on with its drug's story, so a verdict after the wrap speaks of that
+ * drug (issue 75, allergy75g); an unindented line, or a new bullet, ends
+ * the entry as before. */
+static const expect wrapped_entries[] = {
+	{"Allergies:\n- Doxycycline - stomach upset; she would take it again "
+	 "if needed\n  (we gave it for the paronychia: see plan). Not an "
+	 "allergy.\n- Morphine - hallucinations.",
+	 NOTES_ALLERGY, "doxycycline", "Doxycycline", NEG, false},
+	{"Allergies:\n- Doxycycline - stomach upset; she would take it again "
+	 "if needed\n  (we gave it for the paronychia: see plan). Not an "
+	 "allergy.\n- Morphine - hallucinations.",
+	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
+	{"Allergies:\n- Amoxicillin - stomach upset; she would take it again "
+	 "if needed\n(we gave it for her chest infection: see plan). Not an "
+	 "allergy.",
+	 NOTES_ALLERGY, "amoxicillin", "Amoxicillin", 0, true},
+};
+
+static void
+test_wrapped_entries(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(wrapped_entries) / sizeof(wrapped_entries[0]); i++)
+		check(&wrapped_entries[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6883,6 +6910,7 @@ static const mt_case cases[] = {
 	{"numbered_sections_zh", test_numbered_sections_zh},
 	{"shorthand_classes_zh", test_shorthand_classes_zh},
 	{"nerd_classes", test_nerd_classes},
+	{"wrapped_entries", test_wrapped_entries},
 	{NULL, NULL},
 };
 
