@@ -481,7 +481,11 @@ def test_nsaids_kept_away_for_nerd_stop_ibuprofen(st, pb, catalogue, body,
     "Allergies:\n- Amoxicillin - stomach upset; she would take it again if "
     "needed\n  (we gave it for her chest infection: see plan). Not an "
     "allergy.\n- Morphine - hallucinations.",
-], ids=["wrapped-entry"])
+    # the next bullet's intolerance is that entry's
+    "Allergies / intolerances:\n- Amoxicillin: diarrhoea with the IV course "
+    "2016 - not an allergy, can be given\n- Colistin nebulised: chest "
+    "tightness - intolerance, stopped",
+], ids=["wrapped-entry", "next-bullet"])
 def test_an_entrys_own_verdict_lets_amoxicillin_through(st, pb, catalogue,
                                                         body):
     """Issue 75 (allergy75g): an allergy list entry the writer closes with

@@ -1408,7 +1408,10 @@ intolerance_only(const sentence *s)
 void
 notes__intolerance_after(const sentence *s, notes_reading *out)
 {
-	if (s->prior.e == NULL || !intolerance_only(s))
+	/* a new bullet is the next entry's, not the last drug's ("- Vancomycin:
+	 * \"red man\" ... - not an allergy, give slowly\n- Colistin
+	 * nebulised: chest tightness - intolerance", rules75en30) */
+	if (s->prior.e == NULL || !intolerance_only(s) || notes__bulleted(s))
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];

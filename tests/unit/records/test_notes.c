@@ -6829,6 +6829,31 @@ test_wrapped_entries(void)
 		check(&wrapped_entries[i]);
 }
 
+/* A bare "intolerance" on the next bullet of an unstopped list is that
+ * entry's, and leaves the verdict on the drug before it alone (issue 75,
+ * allergy75g); after the drug's own entry it still keeps the reaction,
+ * as an intolerance. */
+static const expect bullet_intolerances[] = {
+	{"5. Allergies / intolerances\n- Vancomycin: \"red man\" with fast "
+	 "infusion 2016 - not an allergy, give slowly\n- Colistin nebulised: "
+	 "chest tightness - intolerance, stopped",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", NEG, false},
+	{"3. ALLERGIES / INTOLERANCES\n- Vancomycin: \"red man\" flushing "
+	 "during fast infusion 2024 - infusion reaction, NOT a true allergy "
+	 "per "
+	 "ID; can have with slow rate. Record as intolerance.",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
+};
+
+static void
+test_bullet_intolerances(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(bullet_intolerances) / sizeof(bullet_intolerances[0]);
+	     i++)
+		check(&bullet_intolerances[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6911,6 +6936,7 @@ static const mt_case cases[] = {
 	{"shorthand_classes_zh", test_shorthand_classes_zh},
 	{"nerd_classes", test_nerd_classes},
 	{"wrapped_entries", test_wrapped_entries},
+	{"bullet_intolerances", test_bullet_intolerances},
 	{NULL, NULL},
 };
 
