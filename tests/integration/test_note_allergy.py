@@ -485,7 +485,10 @@ def test_nsaids_kept_away_for_nerd_stop_ibuprofen(st, pb, catalogue, body,
     "Allergies / intolerances:\n- Amoxicillin: diarrhoea with the IV course "
     "2016 - not an allergy, can be given\n- Colistin nebulised: chest "
     "tightness - intolerance, stopped",
-], ids=["wrapped-entry", "next-bullet"])
+    # the parenthesis after "not allergic" is the verdict's evidence
+    "Allergies: latex (contact dermatitis). Amoxicillin - NOT allergic "
+    "(had IV antibiotics in labour, fine).",
+], ids=["wrapped-entry", "next-bullet", "evidence"])
 def test_an_entrys_own_verdict_lets_amoxicillin_through(st, pb, catalogue,
                                                         body):
     """Issue 75 (allergy75g): an allergy list entry the writer closes with

@@ -1432,7 +1432,10 @@ notes__intolerance_after(const sentence *s, notes_reading *out)
 /* verdict_not_allergic returns the "not" of a "not allergic" that ends
  * its clause with no drug after it ("\"Morfine\" on allergy band - pt
  * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or
- * s->n_items: a verdict on the drug the sentence began with. */
+ * s->n_items: a verdict on the drug the sentence began with.  A drug in
+ * a parenthesis opened after the verdict is its evidence, not its
+ * subject ("Penicillin - NOT allergic (had IV antibiotics in labour both
+ * times, fine)", rules75en13). */
 static size_t
 verdict_not_allergic(const sentence *s)
 {
@@ -1447,9 +1450,10 @@ verdict_not_allergic(const sentence *s)
 		    cue->w0 != s->items[j].w1)
 			continue;
 		for (size_t m = j + 2; m < s->n_items; m++)
-			drug_after =
-				drug_after || (is_drug(&s->items[m]) &&
-					       !notes__terminated(s, j, m));
+			drug_after = drug_after ||
+				     (is_drug(&s->items[m]) &&
+				      !notes__terminated(s, j, m) &&
+				      !notes__opens_after_item(s, j + 1, m));
 		if (!drug_after)
 			return j;
 	}

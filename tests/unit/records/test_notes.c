@@ -6854,6 +6854,29 @@ test_bullet_intolerances(void)
 		check(&bullet_intolerances[i]);
 }
 
+/* A drug in the parenthesis that follows a "not allergic" is the
+ * verdict's evidence, so the verdict is on the drug before it (issue 75,
+ * allergy75g); a drug after it in its own clause still takes the
+ * verdict. */
+static const expect verdict_evidence[] = {
+	{"Allergies: latex (contact dermatitis - told at her 1st delivery). "
+	 "Penicillin - NOT allergic (had IV antibiotics in labour both times, "
+	 "fine).",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Allergies: latex (contact dermatitis - told at her 1st delivery). "
+	 "Penicillin - NOT allergic (had IV antibiotics in labour both times, "
+	 "fine).",
+	 NOTES_ALLERGY, "latex", "latex", 0, true},
+};
+
+static void
+test_verdict_evidence(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(verdict_evidence) / sizeof(verdict_evidence[0]); i++)
+		check(&verdict_evidence[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6937,6 +6960,7 @@ static const mt_case cases[] = {
 	{"nerd_classes", test_nerd_classes},
 	{"wrapped_entries", test_wrapped_entries},
 	{"bullet_intolerances", test_bullet_intolerances},
+	{"verdict_evidence", test_verdict_evidence},
 	{NULL, NULL},
 };
 
