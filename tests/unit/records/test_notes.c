@@ -6877,6 +6877,24 @@ test_verdict_evidence(void)
 		check(&verdict_evidence[i]);
 }
 
+/* 暂不作过敏记录, "no allergy record to be made for now", de-labels the
+ * drug of its entry, as 不作为过敏 does (issue 75, allergy75g). */
+static const expect no_record_zh[] = {
+	{"过敏史：\n- "
+	 "头孢呋辛：2025年静滴时皮肤轻度瘙痒，当时未停药，以后多次用"
+	 "头孢类无不适，过敏依据不足，暂不作过敏记录。\n- "
+	 "胶布过敏（皮肤起疱）。",
+	 NOTES_ALLERGY, "cefuroxime", "头孢呋辛", NEG, false},
+};
+
+static void
+test_no_record_zh(void)
+{
+	for (size_t i = 0; i < sizeof(no_record_zh) / sizeof(no_record_zh[0]);
+	     i++)
+		check(&no_record_zh[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6961,6 +6979,7 @@ static const mt_case cases[] = {
 	{"wrapped_entries", test_wrapped_entries},
 	{"bullet_intolerances", test_bullet_intolerances},
 	{"verdict_evidence", test_verdict_evidence},
+	{"no_record_zh", test_no_record_zh},
 	{NULL, NULL},
 };
 
