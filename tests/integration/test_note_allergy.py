@@ -474,3 +474,30 @@ def test_nsaids_kept_away_for_nerd_stop_ibuprofen(st, pb, catalogue, body,
                       "a note mentions an allergy to nsaids")
     else:
         assert order(st, pb, p, IBUPROFEN, 400).id
+
+
+@pytest.mark.parametrize("body", [
+    # a verdict after the entry's wrapped, indented line
+    "Allergies:\n- Amoxicillin - stomach upset; she would take it again if "
+    "needed\n  (we gave it for her chest infection: see plan). Not an "
+    "allergy.\n- Morphine - hallucinations.",
+    # the next bullet's intolerance is that entry's
+    "Allergies / intolerances:\n- Amoxicillin: diarrhoea with the IV course "
+    "2016 - not an allergy, can be given\n- Colistin nebulised: chest "
+    "tightness - intolerance, stopped",
+    # the parenthesis after "not allergic" is the verdict's evidence
+    "Allergies: latex (contact dermatitis). Amoxicillin - NOT allergic "
+    "(had IV antibiotics in labour, fine).",
+], ids=["wrapped-entry", "next-bullet", "evidence"])
+def test_an_entrys_own_verdict_lets_amoxicillin_through(st, pb, catalogue,
+                                                        body):
+    """Issue 75 (allergy75g): an allergy list entry the writer closes with
+    "not an allergy" or "NOT allergic" is no allergy, whether the verdict
+    comes after the entry's wrapped line, before the next bullet's
+    intolerance, or before the evidence in parentheses: nothing suggests
+    amoxicillin and it is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in _got(st, p)
+    assert order(st, pb, p, AMOXICILLIN, 500).id

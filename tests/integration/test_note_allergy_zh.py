@@ -115,3 +115,16 @@ def test_nsaids_avoided_for_aerd_stop_ibuprofen(st, pb, catalogue):
          "诊疗计划：镇痛用对乙酰氨基酚。避免NSAIDs。")
     got = _got(st, q)
     assert (A, "aspirin") in got and (A, "nsaids") not in got, got
+
+
+def test_no_allergy_record_to_be_made_lets_amoxicillin_through(st, pb,
+                                                                catalogue):
+    """Issue 75 (allergy75g): an entry that ends 暂不作过敏记录 ("no allergy
+    record to be made for now") de-labels its drug, as 不作为过敏 does:
+    nothing suggests amoxicillin and it is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "过敏史：\n- 阿莫西林：2025年口服时皮肤轻度瘙痒，当时未停药，"
+         "过敏依据不足，暂不作过敏记录。")
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in _got(st, p)
+    assert order(st, pb, p, AMOXICILLIN, 500).id

@@ -11,6 +11,20 @@
 #include <ctype.h>
 #include <string.h>
 
+/* bullet_at: does a list bullet ("-", "*", "\u2022", "3." or "3)") open
+ * the text at p? */
+static bool
+bullet_at(const char *p)
+{
+	if (*p == '-' || *p == '*' || (unsigned char)*p == 0xe2)
+		return true;
+	if (!isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p == '.' || *p == ')';
+}
+
 /* records_intolerance: does s record an intolerance ("Morphine -
  * vomiting (intolerance, not allergy per pt)") for drug d?  Then its "not
  * allergy" says what kind of reaction it was, not that there was none.
@@ -733,12 +747,44 @@ accepted(const sentence *s, size_t k)
 	return false;
 }
 
+/* wrapped_entry: is text[from, to) inside one bulleted list entry, every
+ * line break in it followed by an indented line that opens no bullet of
+ * its own ("- Doxycycline - stomach upset; she would take it again if
+ * needed\n  (we gave it for the paronychia: see plan). Not an allergy.")?
+ * The writer wrapped the entry; its story goes on (rules75en32). */
+static bool
+wrapped_entry(const char *text, const char *from, const char *to)
+{
+	const char *line = from;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (!bullet_at(line))
+		return false;
+	for (const char *p = from; p < to; p++) {
+		const char *q = p + 1;
+
+		if (*p != '\n')
+			continue;
+		if (*q != ' ' && *q != '\t')
+			return false;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == '\n' || *q == '\0' || bullet_at(q))
+			return false;
+	}
+	return true;
+}
+
 /* same_line_story: does s, naming no drug, go on with the story of the
  * drug the sentence before it named, on that drug's line, and the line
  * go on after it ("Also lidocaine? - says \"the injection made my heart
  * race\" - explained adrenaline effect.  Not recorded as allergy.")?
  * The story is still that drug's, so the verdict after it speaks of it
- * (rules75en21).  A line break ends the story. */
+ * (rules75en21).  A line break ends the story, unless it only wraps the
+ * drug's bulleted entry onto an indented line (wrapped_entry). */
 static bool
 same_line_story(const sentence *s)
 {
@@ -746,7 +792,8 @@ same_line_story(const sentence *s)
 	const char *p = s->text + s->words[s->n - 1].end;
 
 	if (s->prior.e == NULL || from >= p ||
-	    memchr(from, '\n', (size_t)(p - from)) != NULL)
+	    (memchr(from, '\n', (size_t)(p - from)) != NULL &&
+	     !wrapped_entry(s->text, from, p)))
 		return false;
 	while (*p != '\0' && *p != '\n' && (unsigned char)*p < 0x80 &&
 	       !isalnum((unsigned char)*p))
@@ -1361,7 +1408,10 @@ intolerance_only(const sentence *s)
 void
 notes__intolerance_after(const sentence *s, notes_reading *out)
 {
-	if (s->prior.e == NULL || !intolerance_only(s))
+	/* a new bullet is the next entry's, not the last drug's ("- Vancomycin:
+	 * \"red man\" ... - not an allergy, give slowly\n- Colistin
+	 * nebulised: chest tightness - intolerance", rules75en30) */
+	if (s->prior.e == NULL || !intolerance_only(s) || notes__bulleted(s))
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
@@ -1382,7 +1432,10 @@ notes__intolerance_after(const sentence *s, notes_reading *out)
 /* verdict_not_allergic returns the "not" of a "not allergic" that ends
  * its clause with no drug after it ("\"Morfine\" on allergy band - pt
  * gets itchy only, not allergic per anaesth; PCA fentanyl used"), or
- * s->n_items: a verdict on the drug the sentence began with. */
+ * s->n_items: a verdict on the drug the sentence began with.  A drug in
+ * a parenthesis opened after the verdict is its evidence, not its
+ * subject ("Penicillin - NOT allergic (had IV antibiotics in labour both
+ * times, fine)", rules75en13). */
 static size_t
 verdict_not_allergic(const sentence *s)
 {
@@ -1397,9 +1450,10 @@ verdict_not_allergic(const sentence *s)
 		    cue->w0 != s->items[j].w1)
 			continue;
 		for (size_t m = j + 2; m < s->n_items; m++)
-			drug_after =
-				drug_after || (is_drug(&s->items[m]) &&
-					       !notes__terminated(s, j, m));
+			drug_after = drug_after ||
+				     (is_drug(&s->items[m]) &&
+				      !notes__terminated(s, j, m) &&
+				      !notes__opens_after_item(s, j + 1, m));
 		if (!drug_after)
 			return j;
 	}

@@ -6802,6 +6802,99 @@ test_nerd_classes(void)
 	}
 }
 
+/* A bulleted allergy entry the writer wrapped onto an indented line goes
+ * on with its drug's story, so a verdict after the wrap speaks of that
+ * drug (issue 75, allergy75g); an unindented line, or a new bullet, ends
+ * the entry as before. */
+static const expect wrapped_entries[] = {
+	{"Allergies:\n- Doxycycline - stomach upset; she would take it again "
+	 "if needed\n  (we gave it for the paronychia: see plan). Not an "
+	 "allergy.\n- Morphine - hallucinations.",
+	 NOTES_ALLERGY, "doxycycline", "Doxycycline", NEG, false},
+	{"Allergies:\n- Doxycycline - stomach upset; she would take it again "
+	 "if needed\n  (we gave it for the paronychia: see plan). Not an "
+	 "allergy.\n- Morphine - hallucinations.",
+	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
+	{"Allergies:\n- Amoxicillin - stomach upset; she would take it again "
+	 "if needed\n(we gave it for her chest infection: see plan). Not an "
+	 "allergy.",
+	 NOTES_ALLERGY, "amoxicillin", "Amoxicillin", 0, true},
+};
+
+static void
+test_wrapped_entries(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(wrapped_entries) / sizeof(wrapped_entries[0]); i++)
+		check(&wrapped_entries[i]);
+}
+
+/* A bare "intolerance" on the next bullet of an unstopped list is that
+ * entry's, and leaves the verdict on the drug before it alone (issue 75,
+ * allergy75g); after the drug's own entry it still keeps the reaction,
+ * as an intolerance. */
+static const expect bullet_intolerances[] = {
+	{"5. Allergies / intolerances\n- Vancomycin: \"red man\" with fast "
+	 "infusion 2016 - not an allergy, give slowly\n- Colistin nebulised: "
+	 "chest tightness - intolerance, stopped",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", NEG, false},
+	{"3. ALLERGIES / INTOLERANCES\n- Vancomycin: \"red man\" flushing "
+	 "during fast infusion 2024 - infusion reaction, NOT a true allergy "
+	 "per "
+	 "ID; can have with slow rate. Record as intolerance.",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
+};
+
+static void
+test_bullet_intolerances(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(bullet_intolerances) / sizeof(bullet_intolerances[0]);
+	     i++)
+		check(&bullet_intolerances[i]);
+}
+
+/* A drug in the parenthesis that follows a "not allergic" is the
+ * verdict's evidence, so the verdict is on the drug before it (issue 75,
+ * allergy75g); a drug after it in its own clause still takes the
+ * verdict. */
+static const expect verdict_evidence[] = {
+	{"Allergies: latex (contact dermatitis - told at her 1st delivery). "
+	 "Penicillin - NOT allergic (had IV antibiotics in labour both times, "
+	 "fine).",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Allergies: latex (contact dermatitis - told at her 1st delivery). "
+	 "Penicillin - NOT allergic (had IV antibiotics in labour both times, "
+	 "fine).",
+	 NOTES_ALLERGY, "latex", "latex", 0, true},
+};
+
+static void
+test_verdict_evidence(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(verdict_evidence) / sizeof(verdict_evidence[0]); i++)
+		check(&verdict_evidence[i]);
+}
+
+/* 暂不作过敏记录, "no allergy record to be made for now", de-labels the
+ * drug of its entry, as 不作为过敏 does (issue 75, allergy75g). */
+static const expect no_record_zh[] = {
+	{"过敏史：\n- "
+	 "头孢呋辛：2025年静滴时皮肤轻度瘙痒，当时未停药，以后多次用"
+	 "头孢类无不适，过敏依据不足，暂不作过敏记录。\n- "
+	 "胶布过敏（皮肤起疱）。",
+	 NOTES_ALLERGY, "cefuroxime", "头孢呋辛", NEG, false},
+};
+
+static void
+test_no_record_zh(void)
+{
+	for (size_t i = 0; i < sizeof(no_record_zh) / sizeof(no_record_zh[0]);
+	     i++)
+		check(&no_record_zh[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -6883,6 +6976,10 @@ static const mt_case cases[] = {
 	{"numbered_sections_zh", test_numbered_sections_zh},
 	{"shorthand_classes_zh", test_shorthand_classes_zh},
 	{"nerd_classes", test_nerd_classes},
+	{"wrapped_entries", test_wrapped_entries},
+	{"bullet_intolerances", test_bullet_intolerances},
+	{"verdict_evidence", test_verdict_evidence},
+	{"no_record_zh", test_no_record_zh},
 	{NULL, NULL},
 };
 
