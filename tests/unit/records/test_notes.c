@@ -1367,6 +1367,13 @@ static const expect chinese_rules[] = {
 	{"既往病史：3年前肺结核，已停药。", NOTES_PROBLEM, "A16.2", "肺结核",
 	 HIST, true},
 	{"過去病史：幼時哮喘。", NOTES_PROBLEM, "J45.9", "哮喘", HIST, true},
+	/* a child's age at the time, or 儿童期, dates an item of a past
+	 * history; an adult's age does not (probctx75c) */
+	{"既往史：1岁时诊断“哮喘”，近2年未再发作。", NOTES_PROBLEM, "J45.9",
+	 "哮喘", HIST, true},
+	{"既往史：哮喘（儿童期，已多年未发作）。", NOTES_PROBLEM, "J45.9",
+	 "哮喘", HIST, true},
+	{"既往史：35岁时诊断高血压。", NOTES_PROBLEM, "I10", "高血压", 0, true},
 	{"既往史：2010年以来哮喘反复发作。", NOTES_PROBLEM, "J45.9", "哮喘", 0,
 	 true},
 	/* a class a history word dates is the allergy now, no medicine */
