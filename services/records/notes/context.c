@@ -313,6 +313,19 @@ child_age_zh(const sentence *s, size_t w)
 	       notes__words_in(s, w, at, sizeof(at) / sizeof(*at));
 }
 
+/* dash_aside_zh: is a dash of two em dashes ("——") in text[from, to)?
+ * What a Chinese writer puts after one explains the problem before it
+ * ("矽肺？——2024 年职业病体检胸片…"): a date there is the test's, not
+ * the problem's (probctx75c). */
+static bool
+dash_aside_zh(const sentence *s, uint32_t from, uint32_t to)
+{
+	static const char dash[] = "\xe2\x80\x94\xe2\x80\x94";
+
+	return from < to && memmem(s->text + from, to - from, dash,
+				   sizeof(dash) - 1) != NULL;
+}
+
 /* dated: does item k's list item date it as over ("TIA 2019", "MI 10
  * years ago", "#NOF L 2017 - DHS", "eczema as a child", "2018年脑梗死",
  * "3年前胆囊切除", "幼时哮喘", "1岁时热性惊厥", "哮喘（儿童期）")?  A
@@ -333,6 +346,8 @@ dated(const sentence *s, size_t k)
 	size_t w = han ? notes__list_item_first(s, k) : s->items[k].w1;
 
 	for (; w < s->n && s->words[w].start < end; w++) {
+		if (han && dash_aside_zh(s, s->items[k].end, s->words[w].start))
+			break;
 		if (notes__words_in(s, w, ongoing,
 				    sizeof(ongoing) / sizeof(*ongoing)))
 			return false;
