@@ -1364,6 +1364,14 @@ static const expect chinese_rules[] = {
 	 "泌尿系感染", HIST, true},
 	{"2010年诊断2型糖尿病，口服二甲双胍。", NOTES_PROBLEM, "E11.9",
 	 "2型糖尿病", 0, true},
+	/* so is one that opens with the patient's childhood, unless it
+	 * says the problem was found then (probctx75c) */
+	{"幼年哮喘，10 岁后未再发作。", NOTES_PROBLEM, "J45.9", "哮喘", HIST,
+	 true},
+	{"- 2岁时热性惊厥2次。", NOTES_PROBLEM, "R56.0", "热性惊厥", HIST,
+	 true},
+	{"小时候诊断哮喘，至今仍用药。", NOTES_PROBLEM, "J45.9", "哮喘", 0,
+	 true},
 	{"既往病史：3年前肺结核，已停药。", NOTES_PROBLEM, "A16.2", "肺结核",
 	 HIST, true},
 	{"過去病史：幼時哮喘。", NOTES_PROBLEM, "J45.9", "哮喘", HIST, true},
