@@ -298,18 +298,47 @@ ago_zh(const sentence *s, size_t w)
 	       notes__words_in(s, w - 1, unit, sizeof(unit) / sizeof(*unit));
 }
 
+/* child_age_zh: is word w the 岁 of a child's age at the time ("1岁时诊断
+ * "哮喘"", "2歲時")?  Up to 15 years, as a childhood word dates: an
+ * adult's age at an event may start what goes on. */
+static bool
+child_age_zh(const sentence *s, size_t w)
+{
+	static const char *const at[] = {"岁时", "歲時"};
+	const char *n = w > 0 ? s->words[w - 1].key : "";
+	size_t len = strlen(n);
+
+	return (len == 1 || (len == 2 && n[0] == '1' && n[1] <= '5')) &&
+	       strspn(n, "0123456789") == len &&
+	       notes__words_in(s, w, at, sizeof(at) / sizeof(*at));
+}
+
+/* dash_aside_zh: is a dash of two em dashes ("——") in text[from, to)?
+ * What a Chinese writer puts after one explains the problem before it
+ * ("矽肺？——2024 年职业病体检胸片…"): a date there is the test's, not
+ * the problem's (probctx75c). */
+static bool
+dash_aside_zh(const sentence *s, uint32_t from, uint32_t to)
+{
+	static const char dash[] = "\xe2\x80\x94\xe2\x80\x94";
+
+	return from < to && memmem(s->text + from, to - from, dash,
+				   sizeof(dash) - 1) != NULL;
+}
+
 /* dated: does item k's list item date it as over ("TIA 2019", "MI 10
  * years ago", "#NOF L 2017 - DHS", "eczema as a child", "2018年脑梗死",
- * "3年前胆囊切除", "幼时哮喘")?  A year after "since", "dx" or
- * "diagnosed", or with 至今 or 以来, dates the start of what goes on
- * ("T2DM since 2010", "2010年起服用至今"), not its end.  A Chinese list
- * item is read from its start, as Chinese writes the date first. */
+ * "3年前胆囊切除", "幼时哮喘", "1岁时热性惊厥", "哮喘（儿童期）")?  A
+ * year after "since", "dx" or "diagnosed", or with 至今 or 以来, dates the
+ * start of what goes on ("T2DM since 2010", "2010年起服用至今"), not its
+ * end.  A Chinese list item is read from its start, as Chinese writes
+ * the date first. */
 static bool
 dated(const sentence *s, size_t k)
 {
 	static const char *const over[] = {
-		"ago",	"child", "childhood", "teenager", "幼时",
-		"幼年", "儿时",	 "童年",      "小时候",	  "生后"};
+		"ago",	"child", "childhood", "teenager", "幼时",   "幼年",
+		"儿时", "童年",	 "小时候",    "生后",	  "儿童期", "兒童期"};
 	static const char *const ongoing[] = {"since", "dx", "diagnosed",
 					      "至今", "以来"};
 	uint32_t end = notes__list_item_end(s, k);
@@ -317,11 +346,13 @@ dated(const sentence *s, size_t k)
 	size_t w = han ? notes__list_item_first(s, k) : s->items[k].w1;
 
 	for (; w < s->n && s->words[w].start < end; w++) {
+		if (han && dash_aside_zh(s, s->items[k].end, s->words[w].start))
+			break;
 		if (notes__words_in(s, w, ongoing,
 				    sizeof(ongoing) / sizeof(*ongoing)))
 			return false;
 		is_over = is_over || notes__is_year(s->words[w].key) ||
-			  ago_zh(s, w) ||
+			  ago_zh(s, w) || child_age_zh(s, w) ||
 			  notes__words_in(s, w, over,
 					  sizeof(over) / sizeof(*over));
 		if (is_over && !han)

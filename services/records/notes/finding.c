@@ -745,11 +745,32 @@ doubt_after_en(const sentence *s, size_t k)
 	return NULL;
 }
 
+/* childhood_zh: does word w open a time in the patient's childhood: a
+ * childhood word ("幼年哮喘", "細個成日中耳炎") or a child's age, up to
+ * 15, at the time ("2岁时热性惊厥2次")? */
+static bool
+childhood_zh(const sentence *s, size_t w)
+{
+	static const char *const child[] = {"幼时", "幼時", "幼年",   "儿时",
+					    "兒時", "童年", "小时候", "小時候",
+					    "细个", "細個"};
+	static const char *const at[] = {"岁时", "歲時"};
+	const char *n = s->words[w].key;
+	size_t len = strlen(n);
+
+	if (notes__words_in(s, w, child, sizeof(child) / sizeof(*child)))
+		return true;
+	return (len == 1 || (len == 2 && n[0] == '1' && n[1] <= '5')) &&
+	       strspn(n, "0123456789") == len && w + 1 < s->n &&
+	       notes__words_in(s, w + 1, at, sizeof(at) / sizeof(*at));
+}
+
 /* event_dated: is Chinese problem item k in a clause that opens with
  * the year it happened ("2019年因泌尿系感染口服头孢呋辛7天", "2023年孕8
- * 周自然流产1次")?  The event is over; a clause that says the problem
- * was found then and goes on (诊断, 确诊, 发现, 开始, 起, 至今, 以来) is
- * no past event. */
+ * 周自然流产1次") or with the patient's childhood ("幼年哮喘，10 岁后未再
+ * 发作", "2岁时热性惊厥2次"; probctx75c)?  The event is over; a clause
+ * that says the problem was found then and goes on (诊断, 确诊, 发现, 开
+ * 始, 起, 至今, 以来) is no past event. */
 static bool
 event_dated(const sentence *s, size_t k)
 {
@@ -761,8 +782,9 @@ event_dated(const sentence *s, size_t k)
 	if (!s->words[s->items[k].w0].han)
 		return false;
 	w = notes__list_item_first(s, k);
-	if (!notes__is_year(s->words[w].key) || w + 1 >= s->n ||
-	    strcmp(s->words[w + 1].key, "年") != 0)
+	if ((!notes__is_year(s->words[w].key) || w + 1 >= s->n ||
+	     strcmp(s->words[w + 1].key, "年") != 0) &&
+	    !childhood_zh(s, w))
 		return false;
 	for (end = notes__list_item_end(s, k);
 	     w < s->n && s->words[w].start < end; w++)

@@ -580,6 +580,21 @@ qualified_plan_en(const sentence *s)
 	       notes__only_marks(s->text, s->words[0].end, it->start, "");
 }
 
+/* past_lead_zh: does s open with the past-history lead 既往 and a colon
+ * right after it ("既往：高血压，3年前脑出血")?  It then heads its list
+ * as 既往史： does: what the list dates is over, past the first comma
+ * too; what it does not date goes on (issue 75, probctx75c). */
+static bool
+past_lead_zh(const sentence *s)
+{
+	const item *it = &s->items[0];
+
+	if (it->w0 != 0 || strcmp(it->e->key, "既往") != 0 || it->w1 >= s->n)
+		return false;
+	return notes__colon_at(s->text, it->end, s->words[it->w1].start) ==
+	       s->text + it->end;
+}
+
 /* section_of returns the section trigger that heading s starts with
  * ("既往史：", "家族史：…"), or NULL: its context holds for the lines
  * under it until a blank line or the next heading. */
@@ -588,6 +603,8 @@ section_of(const sentence *s)
 {
 	const notes_entry *e = s->n_items ? s->items[0].e : NULL;
 
+	if (e != NULL && past_lead_zh(s))
+		return notes__find("既往史");
 	if (e == NULL || !(e->dir & NOTES_DIR_SECTION) ||
 	    (s->items[0].w0 != 0 && !qualified_heading_zh(s) &&
 	     !qualified_plan_en(s)))

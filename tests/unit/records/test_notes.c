@@ -1364,9 +1364,36 @@ static const expect chinese_rules[] = {
 	 "泌尿系感染", HIST, true},
 	{"2010年诊断2型糖尿病，口服二甲双胍。", NOTES_PROBLEM, "E11.9",
 	 "2型糖尿病", 0, true},
+	/* so is one that opens with the patient's childhood, unless it
+	 * says the problem was found then (probctx75c) */
+	{"幼年哮喘，10 岁后未再发作。", NOTES_PROBLEM, "J45.9", "哮喘", HIST,
+	 true},
+	{"- 2岁时热性惊厥2次。", NOTES_PROBLEM, "R56.0", "热性惊厥", HIST,
+	 true},
+	{"小时候诊断哮喘，至今仍用药。", NOTES_PROBLEM, "J45.9", "哮喘", 0,
+	 true},
 	{"既往病史：3年前肺结核，已停药。", NOTES_PROBLEM, "A16.2", "肺结核",
 	 HIST, true},
 	{"過去病史：幼時哮喘。", NOTES_PROBLEM, "J45.9", "哮喘", HIST, true},
+	/* 既往 and a colon head their list as 既往史： does: what the list
+	 * dates is over, past the comma too (probctx75c) */
+	{"既往：高血压，3年前脑出血。", NOTES_PROBLEM, "I61.9", "脑出血", HIST,
+	 true},
+	{"既往：高血压，3年前脑出血。", NOTES_PROBLEM, "I10", "高血压", 0,
+	 true},
+	/* a date after "——" explains the problem, and does not date it */
+	{"既往史：矽肺？——2024 年体检胸片示小阴影；慢性胃炎。", NOTES_PROBLEM,
+	 "J62.8", "矽肺", UNC, true},
+	/* 曲霉菌肺炎 is aspergillosis of the lung, not pneumonia */
+	{"既往：曲霉菌肺炎2021年（伏立康唑治疗1年，已停）。", NOTES_PROBLEM,
+	 "B44.1", "曲霉菌肺炎", HIST, true},
+	/* a child's age at the time, or 儿童期, dates an item of a past
+	 * history; an adult's age does not (probctx75c) */
+	{"既往史：1岁时诊断“哮喘”，近2年未再发作。", NOTES_PROBLEM, "J45.9",
+	 "哮喘", HIST, true},
+	{"既往史：哮喘（儿童期，已多年未发作）。", NOTES_PROBLEM, "J45.9",
+	 "哮喘", HIST, true},
+	{"既往史：35岁时诊断高血压。", NOTES_PROBLEM, "I10", "高血压", 0, true},
 	{"既往史：2010年以来哮喘反复发作。", NOTES_PROBLEM, "J45.9", "哮喘", 0,
 	 true},
 	/* a class a history word dates is the allergy now, no medicine */
