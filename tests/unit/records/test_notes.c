@@ -490,6 +490,9 @@ static const expect chinese[] = {
 	 0, true},
 	{"咳嗽2周，痰中带血3天。", NOTES_PROBLEM, "R04.2", "痰中带血", 0, true},
 	{"右眼红、眼痛2天。", NOTES_PROBLEM, "H57.1", "眼痛", 0, true},
+	/* the reader's misses across writers, a third pass (vocab75i) */
+	{"Meds: omeprazole 20 mg od (reflux).", NOTES_PROBLEM, "K21.9",
+	 "reflux", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
