@@ -493,6 +493,10 @@ static const expect chinese[] = {
 	/* the reader's misses across writers, a third pass (vocab75i) */
 	{"Meds: omeprazole 20 mg od (reflux).", NOTES_PROBLEM, "K21.9",
 	 "reflux", 0, true},
+	{"PMH: chlamydia 2021 (treated). Asthma.", NOTES_PROBLEM, "A56.2",
+	 "chlamydia", HIST, true},
+	{"诊断：衣原体感染（尿道）。", NOTES_PROBLEM, "A56.2", "衣原体感染", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
