@@ -497,6 +497,10 @@ static const expect chinese[] = {
 	 "chlamydia", HIST, true},
 	{"诊断：衣原体感染（尿道）。", NOTES_PROBLEM, "A56.2", "衣原体感染", 0,
 	 true},
+	{"Diagnoses: moderate learning disability; Down syndrome.",
+	 NOTES_PROBLEM, "F71.9", "moderate learning disability", 0, true},
+	{"病人：41歲，中度智障＋自閉症。", NOTES_PROBLEM, "F71.9", "中度智障", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
