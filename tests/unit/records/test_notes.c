@@ -501,6 +501,8 @@ static const expect chinese[] = {
 	 NOTES_PROBLEM, "F71.9", "moderate learning disability", 0, true},
 	{"病人：41歲，中度智障＋自閉症。", NOTES_PROBLEM, "F71.9", "中度智障", 0,
 	 true},
+	{"心超：LVEF 35%，左房增大，二尖瓣中度反流。", NOTES_PROBLEM, "I34.0",
+	 "二尖瓣中度反流", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
