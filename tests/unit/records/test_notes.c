@@ -503,6 +503,8 @@ static const expect chinese[] = {
 	 true},
 	{"心超：LVEF 35%，左房增大，二尖瓣中度反流。", NOTES_PROBLEM, "I34.0",
 	 "二尖瓣中度反流", 0, true},
+	{"诊断：4.妊娠合并轻度贫血", NOTES_PROBLEM, "O99.0", "妊娠合并轻度贫血",
+	 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
