@@ -505,6 +505,8 @@ static const expect chinese[] = {
 	 "二尖瓣中度反流", 0, true},
 	{"诊断：4.妊娠合并轻度贫血", NOTES_PROBLEM, "O99.0", "妊娠合并轻度贫血",
 	 0, true},
+	{"Weekly dressing of her L lower leg venous ulcer.", NOTES_PROBLEM,
+	 "I83.0", "venous ulcer", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
