@@ -507,6 +507,8 @@ static const expect chinese[] = {
 	 0, true},
 	{"Weekly dressing of her L lower leg venous ulcer.", NOTES_PROBLEM,
 	 "I83.0", "venous ulcer", 0, true},
+	{"6. Furosemide 40 mg od - HOLD (dehydrated).", NOTES_PROBLEM, "E86",
+	 "dehydrated", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
