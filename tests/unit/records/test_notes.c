@@ -509,6 +509,8 @@ static const expect chinese[] = {
 	 "I83.0", "venous ulcer", 0, true},
 	{"6. Furosemide 40 mg od - HOLD (dehydrated).", NOTES_PROBLEM, "E86",
 	 "dehydrated", 0, true},
+	{"3. Microalbuminuria - on ACEi already, recheck 3 mo.", NOTES_PROBLEM,
+	 "R80", "Microalbuminuria", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
