@@ -53,6 +53,10 @@ notes__is_year(const char *key)
 bool
 notes__words_at(const sentence *s, size_t w, const char *phrase)
 {
+	/* Either way the word's first byte is the phrase's: a cheap no for
+	 * most of the words a list is tried at. */
+	if (w < s->n && s->words[w].key[0] != phrase[0])
+		return false;
 	if (w < s->n && !s->words[w].han)
 		return strcmp(s->words[w].key, phrase) == 0;
 	while (*phrase != '\0') {
