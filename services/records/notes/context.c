@@ -237,7 +237,16 @@ notes__list_mark(const char *text, uint32_t i, uint32_t to, uint32_t *len)
 	} marks[] = {{",", 1},	   {";", 1},	    {FW_COMMA, 1},
 		     {FW_SEMI, 1}, {ENUM_COMMA, 1}, {"(", 2},
 		     {FW_OPEN, 2}, {")", 3},	    {FW_CLOSE, 3}};
+	unsigned char c = (unsigned char)text[i];
 
+	/* each mark opens with one of these bytes (the full-width ones
+	 * with EF, the enumeration comma with E3): any other byte is no
+	 * mark, answered before the nine compares */
+	if (c != ',' && c != ';' && c != '(' && c != ')' && c != 0xef &&
+	    c != 0xe3) {
+		*len = 1;
+		return 0;
+	}
 	for (size_t m = 0; m < sizeof(marks) / sizeof(*marks); m++) {
 		*len = (uint32_t)strlen(marks[m].s);
 		if (i + *len <= to && memcmp(text + i, marks[m].s, *len) == 0)

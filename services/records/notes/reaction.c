@@ -1547,8 +1547,6 @@ notes__stopped_for_zh(const sentence *s, size_t k)
 	static const char *const side[] = {"副作用", "仍可使用", "可继续使用"};
 	const item *d = &s->items[k];
 
-	if (notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side)))
-		return NULL;
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
@@ -1562,7 +1560,13 @@ notes__stopped_for_zh(const sentence *s, size_t k)
 		if (effect_denied(s, k, j) || treated_zh(s, it->w0) ||
 		    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
 			return NULL;
-		return stop_zh_after(s, k, it->w1, j) ? it : NULL;
+		/* a side effect named anywhere in the sentence is none: its
+		 * words are looked for last, once an effect is found */
+		if (!stop_zh_after(s, k, it->w1, j) ||
+		    notes__any_in(s, 0, s->n, side,
+				  sizeof(side) / sizeof(*side)))
+			return NULL;
+		return it;
 	}
 	return NULL;
 }

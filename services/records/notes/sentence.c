@@ -53,6 +53,10 @@ notes__is_year(const char *key)
 bool
 notes__words_at(const sentence *s, size_t w, const char *phrase)
 {
+	/* Either way the word's first byte is the phrase's: a cheap no for
+	 * most of the words a list is tried at. */
+	if (w < s->n && s->words[w].key[0] != phrase[0])
+		return false;
 	if (w < s->n && !s->words[w].han)
 		return strcmp(s->words[w].key, phrase) == 0;
 	while (*phrase != '\0') {
@@ -79,8 +83,12 @@ notes__word_between(const sentence *s, size_t a, size_t b, const char *phrase)
 bool
 notes__words_in(const sentence *s, size_t w, const char *const *list, size_t n)
 {
+	/* the first byte first, as notes__words_at does, without a call
+	 * for each phrase of the list */
+	char c = w < s->n ? s->words[w].key[0] : '\0';
+
 	for (size_t i = 0; i < n; i++)
-		if (notes__words_at(s, w, list[i]))
+		if (list[i][0] == c && notes__words_at(s, w, list[i]))
 			return true;
 	return false;
 }

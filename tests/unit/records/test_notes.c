@@ -1282,6 +1282,12 @@ test_spelling(void)
 		/* negation still applies to the name read */
 		{"Denies allergy to penicilin.", NOTES_ALLERGY, "penicillins",
 		 "penicilin"},
+		/* a hyphenated name written joined (notes__joined: only the
+		 * names of the word's length without the hyphen are tried) */
+		{"Allergic to coamoxiclav.", NOTES_ALLERGY, "co-amoxiclav",
+		 "coamoxiclav"},
+		{"Takes cotrimoxazole daily.", NOTES_MEDICINE, "co-trimoxazole",
+		 "cotrimoxazole"},
 	};
 	notes_reading r;
 
