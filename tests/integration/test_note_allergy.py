@@ -501,3 +501,29 @@ def test_an_entrys_own_verdict_lets_amoxicillin_through(st, pb, catalogue,
     note(st, p, body)
     assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in _got(st, p)
     assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Daughter reports the mother is \"allergic to amoxicillin\" - "
+     "wheals after a dose.", True),
+    ("Son mentioned his father \"came up in hives\" with amoxicillin.",
+     True),
+    ("She says her mother is allergic to amoxicillin.", False),
+])
+def test_a_child_telling_of_the_patient_is_the_patients_allergy(
+        st, pb, catalogue, body, blocked):
+    """Issue 75: a daughter or son who tells of "the mother" or "his
+    father" speaks of the patient: the allergy is the patient's and
+    amoxicillin is refused; the patient speaking of her own mother is
+    family, and the order goes through."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    if blocked:
+        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+        refused_order(st, pb, p, AMOXICILLIN, 500,
+                      "a note mentions an allergy to amoxicillin")
+    else:
+        assert got == {}, got
+        assert order(st, pb, p, AMOXICILLIN, 500).id

@@ -1538,6 +1538,47 @@ parent_told_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* told_parent: is family trigger j a parent ("mother", "father") right
+ * after a reporting word, a determiner at most between, whose teller a few
+ * words before is the parent's child ("Daughter reports the mother is
+ * \"allergic to Difene\"", "Daughter (visiting) mentions her mother
+ * \"reacted badly\" to haloperidol", "Son reports his father had yellow
+ * skin with a statin")?  A child speaks of its parent, the patient, as
+ * reported_parent_zh reads in Chinese; "She says her mother is allergic
+ * to penicillin" stays the mother's. */
+static bool
+told_parent(const sentence *s, size_t j)
+{
+	static const char *const parents[] = {"mother", "father"};
+	static const char *const det[] = {"the", "her", "his"};
+	static const char *const children[] = {"daughter", "son",
+					       "granddaughter", "grandson"};
+	size_t w = s->items[j].w0;
+
+	if (!notes__words_in(s, w, parents, 2) || w == 0)
+		return false;
+	w--;
+	if (w > 0 && notes__words_in(s, w, det, 3))
+		w--;
+	if (!notes__reporting(s, w))
+		return false;
+	for (size_t back = 1; back <= 3 && back <= w; back++)
+		if (notes__words_in(s, w - back, children, 4))
+			return true;
+	return false;
+}
+
+/* tells_or_is_patient: is family trigger j a relative who only tells the
+ * patient's story, or a kin word that names the patient or another
+ * resident?  Either way it makes nothing a relative's. */
+static bool
+tells_or_is_patient(const sentence *s, size_t j)
+{
+	return reporter(s, j) || reporter_named(s, j) || reporter_zh(s, j) ||
+	       reported_parent_zh(s, j) || addressed_zh(s, j) ||
+	       parent_told_zh(s, j) || told_parent(s, j);
+}
+
 /* conditions_drug: does hypothetical trigger j condition a drug written
  * between it and allergy item k ("if bacterial tonsillitis then,
  * clarithromycin as pen allergic"), or one before it when k is in a
@@ -2339,10 +2380,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		 * reads the lines under it */
 		if (!notes__is_trigger(t->type) || !(fwd || back) ||
 		    t == s->section || !holds(s, t, k) ||
-		    (t->type == NOTES_T_FAMILY &&
-		     (reporter(s, j) || reporter_named(s, j) ||
-		      reporter_zh(s, j) || reported_parent_zh(s, j) ||
-		      addressed_zh(s, j) || parent_told_zh(s, j))))
+		    (t->type == NOTES_T_FAMILY && tells_or_is_patient(s, j)))
 			continue;
 		/* a drug planned, stopped or withheld keeps its allergy
 		 * ("暂不使用甲硝唑（患者不耐受）") */

@@ -1806,6 +1806,15 @@ static const expect rules_en4[] = {
 	{"Allergies: ACE inhibitors (cough on lisinopril - changed to "
 	 "losartan).",
 	 NOTES_MEDICINE, "losartan", "losartan", 0, true},
+	/* a child tells of its parent, the patient (told_parent) */
+	{"Daughter reports the mother is \"allergic to Difene\" (diclofenac) "
+	 "- wheals after a dose.",
+	 NOTES_ALLERGY, "diclofenac", "diclofenac", 0, true},
+	{"Son says his father has diabetes.", NOTES_PROBLEM, "E11.9",
+	 "diabetes", 0, true},
+	/* the patient tells of her own mother */
+	{"She says her mother is allergic to penicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", FAM, false},
 };
 
 /* what these rules must not give: the alternative named before a
