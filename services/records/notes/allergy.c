@@ -599,6 +599,55 @@ relative_subject(const sentence *s, size_t k)
 	return s->words[w].key;
 }
 
+/* Relatives a writer names when the record mixed one of them up with the
+ * patient: the family triggers and the cousin, and "nan", whom the
+ * trigger lists leave out. */
+static const char *const kin[] = {
+	"cousin",      "brother", "sister", "mother",  "father",
+	"mum",	       "mom",	  "dad",    "son",     "daughter",
+	"aunt",	       "aunty",	  "uncle",  "nan",     "grandmother",
+	"grandfather", "niece",	  "nephew", "husband", "wife"};
+
+/* kin_corrected: does the writer, in the words after item k, give the
+ * allergy back to a relative whom the record took for the patient ("pen
+ * allergy?" from old hospital record, that was his cousin', 'reacted to
+ * penicillin" - that's the cousin, not her', 'the achilles pain his older
+ * brother got (brother not him')?  Read are "that was/that's [his|her|
+ * the] RELATIVE" and "RELATIVE[,] not him/her", within twelve words and
+ * with no "no"/"not" before them: a writer who denies the allergy first
+ * ("he is not allergic, that is his wife") has made it the patient's
+ * negated one. */
+static bool
+kin_corrected(const sentence *s, size_t k)
+{
+	static const char *const det[] = {"his", "her", "the", "their"};
+	static const char *const be[] = {"was", "s", "is"};
+	static const char *const pat[] = {"him", "her", "the patient", "pt"};
+	static const char *const deny[] = {"no", "not"};
+	size_t n_kin = sizeof(kin) / sizeof(*kin);
+	size_t end = s->items[k].w1 + 12 < s->n ? s->items[k].w1 + 12 : s->n;
+
+	for (size_t w = s->items[k].w1; w < end; w++) {
+		size_t v = w;
+
+		if (notes__words_in(s, w, deny, 2))
+			return false; /* "not allergic, that is his wife" */
+		if (notes__words_in(s, w, kin, n_kin) && w + 2 < s->n &&
+		    notes__words_at(s, w + 1, "not") &&
+		    notes__words_in(s, w + 2, pat, 4))
+			return true;
+		if (!notes__words_at(s, w, "that") || w + 2 >= s->n ||
+		    !notes__words_in(s, w + 1, be, 3))
+			continue;
+		v = w + 2;
+		if (notes__words_in(s, v, det, 4))
+			v++;
+		if (v < s->n && notes__words_in(s, v, kin, n_kin))
+			return true;
+	}
+	return false;
+}
+
 /* row_doubted: is item k on a table's row ("|" between cells) with a
  * cell that holds only "?" ("\"sulfa\" | unknown | ? | old chart")?  The
  * row's Type column doubts the allergy. */
@@ -778,8 +827,11 @@ notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 			f->trigger = "?";
 		f->context |= NOTES_UNCERTAIN;
 	}
-	if ((f->context & NOTES_FAMILY) ||
-	    (relative = relative_subject(s, k)) == NULL)
+	if (f->context & NOTES_FAMILY)
+		return;
+	if (!(f->context & NOTES_NEGATED) && kin_corrected(s, k))
+		relative = "not him";
+	else if ((relative = relative_subject(s, k)) == NULL)
 		return;
 	if (f->context == 0)
 		f->trigger = relative;

@@ -1809,6 +1809,20 @@ static const expect rules_en4[] = {
 	/* the patient tells of her own mother */
 	{"She says her mother is allergic to penicillin.", NOTES_ALLERGY,
 	 "penicillins", "penicillin", FAM, false},
+	/* the writer gives the allergy back to a relative (kin_corrected) */
+	{"Says he \"reacts to Cipro\" - thinks it caused the achilles pain "
+	 "his older brother got (brother not him).",
+	 NOTES_ALLERGY, "ciprofloxacin", "Cipro", FAM, false},
+	{"Aunty asks about the cousin who \"reacted to penicillin\" - that's "
+	 "the cousin, not her.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	/* a denial first keeps it the patient's, negated */
+	{"Allergies:\n- Dressings with latex - he is not allergic, that is his "
+	 "wife.\n",
+	 NOTES_ALLERGY, "latex", "latex", NEG, false},
+	/* no relative after the drug: the patient's */
+	{"Says he reacts to Cipro - that was years ago.", NOTES_ALLERGY,
+	 "ciprofloxacin", "Cipro", 0, true},
 };
 
 /* what these rules must not give: the alternative named before a
