@@ -1823,6 +1823,22 @@ static const expect rules_en4[] = {
 	/* no relative after the drug: the patient's */
 	{"Says he reacts to Cipro - that was years ago.", NOTES_ALLERGY,
 	 "ciprofloxacin", "Cipro", 0, true},
+	/* the teller stresses the allergy is her own (teller_own) */
+	{"Mom adds that SHE is allergic to codeine.", NOTES_ALLERGY, "codeine",
+	 "codeine", FAM, false},
+	{"Mum (here with her) says she herself is allergic to penicillin - "
+	 "fine, patient isn't.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"\xe6\xaf\x8d\xe8\xa6\xaa\xe8\xa1\xa8\xe7\xa4\xba\xe8\x87\xaa"
+	 "\xe5\xb7\xb1\xe5\xb0\x8d Septrin \xe9\x81\x8e\xe6\x95\x8f\xe3"
+	 "\x80\x82",
+	 NOTES_ALLERGY, "co-trimoxazole", "Septrin", FAM, false},
+	/* unstressed, or the patient nearer: the patient's */
+	{"Mom says she is allergic to codeine.", NOTES_ALLERGY, "codeine",
+	 "codeine", 0, true},
+	{"Pt's mum is allergic to Septrin - pt says she herself is allergic "
+	 "to trimethoprim.",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
 };
 
 /* what these rules must not give: the alternative named before a
