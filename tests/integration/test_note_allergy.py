@@ -527,3 +527,55 @@ def test_a_child_telling_of_the_patient_is_the_patients_allergy(
     else:
         assert got == {}, got
         assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Says he \"reacts to amoxicillin\" - thinks it caused the rash his "
+     "older brother got (brother not him).", False),
+    ("Aunty asks about the cousin who \"reacted to amoxicillin\" - that's "
+     "the cousin, not her.", False),
+    ("Says he reacts to amoxicillin - that was years ago.", True),
+])
+def test_an_allergy_the_writer_gives_back_to_a_relative_is_not_hers(
+        st, pb, catalogue, body, blocked):
+    """Issue 75: a writer who corrects the record right after the drug
+    ("brother not him", "that's the cousin, not her") makes the allergy
+    the relative's: nothing is suggested and amoxicillin goes through;
+    without a relative after the drug the allergy stays the patient's and
+    the order is refused."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    if blocked:
+        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+        refused_order(st, pb, p, AMOXICILLIN, 500,
+                      "a note mentions an allergy to amoxicillin")
+    else:
+        assert got == {}, got
+        assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Mom adds that SHE is allergic to amoxicillin.", False),
+    ("Mum (here with her) says she herself is allergic to amoxicillin - "
+     "fine, patient isn't.", False),
+    ("Mom says she is allergic to amoxicillin.", True),
+])
+def test_a_relative_who_stresses_the_allergy_is_hers_keeps_it(
+        st, pb, catalogue, body, blocked):
+    """Issue 75: a relative who tells of an allergy and stresses that it is
+    her own ("SHE is allergic", "she herself is allergic") keeps it: no
+    suggestion and amoxicillin goes through; told without the stress, the
+    allergy is read as the patient's and the order is refused."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    if blocked:
+        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+        refused_order(st, pb, p, AMOXICILLIN, 500,
+                      "a note mentions an allergy to amoxicillin")
+    else:
+        assert got == {}, got
+        assert order(st, pb, p, AMOXICILLIN, 500).id

@@ -599,6 +599,121 @@ relative_subject(const sentence *s, size_t k)
 	return s->words[w].key;
 }
 
+/* Relatives a writer names when the record mixed one of them up with the
+ * patient: the family triggers and the cousin, and "nan", whom the
+ * trigger lists leave out. */
+static const char *const kin[] = {
+	"cousin",      "brother", "sister", "mother",  "father",
+	"mum",	       "mom",	  "dad",    "son",     "daughter",
+	"aunt",	       "aunty",	  "uncle",  "nan",     "grandmother",
+	"grandfather", "niece",	  "nephew", "husband", "wife"};
+
+/* kin_corrected: does the writer, in the words after item k, give the
+ * allergy back to a relative whom the record took for the patient ("pen
+ * allergy?" from old hospital record, that was his cousin', 'reacted to
+ * penicillin" - that's the cousin, not her', 'the achilles pain his older
+ * brother got (brother not him')?  Read are "that was/that's [his|her|
+ * the] RELATIVE" and "RELATIVE[,] not him/her", within twelve words and
+ * with no "no"/"not" before them: a writer who denies the allergy first
+ * ("he is not allergic, that is his wife") has made it the patient's
+ * negated one. */
+static bool
+kin_corrected(const sentence *s, size_t k)
+{
+	static const char *const det[] = {"his", "her", "the", "their"};
+	static const char *const be[] = {"was", "s", "is"};
+	static const char *const pat[] = {"him", "her", "the patient", "pt"};
+	static const char *const deny[] = {"no", "not"};
+	size_t n_kin = sizeof(kin) / sizeof(*kin);
+	size_t end = s->items[k].w1 + 12 < s->n ? s->items[k].w1 + 12 : s->n;
+
+	for (size_t w = s->items[k].w1; w < end; w++) {
+		size_t v = w;
+
+		if (notes__words_in(s, w, deny, 2))
+			return false; /* "not allergic, that is his wife" */
+		if (notes__words_in(s, w, kin, n_kin) && w + 2 < s->n &&
+		    notes__words_at(s, w + 1, "not") &&
+		    notes__words_in(s, w + 2, pat, 4))
+			return true;
+		if (!notes__words_at(s, w, "that") || w + 2 >= s->n ||
+		    !notes__words_in(s, w + 1, be, 3))
+			continue;
+		v = w + 2;
+		if (notes__words_in(s, v, det, 4))
+			v++;
+		if (v < s->n && notes__words_in(s, v, kin, n_kin))
+			return true;
+	}
+	return false;
+}
+
+/* Relatives by the pronoun that speaks of them, and Chinese ones. */
+static const char *const kin_she[] = {
+	"mother", "mum",   "mom", "sister", "daughter",	  "wife",
+	"aunt",	  "aunty", "nan", "niece",  "grandmother"};
+static const char *const kin_he[] = {"father", "dad",	     "brother",
+				     "son",    "husband",    "uncle",
+				     "nephew", "grandfather"};
+static const char *const kin_zh[] = {
+	"母亲", "母親", "父亲", "父親", "妈妈", "媽媽", "爸爸", "丈夫",
+	"妻子", "太太", "老公", "老婆", "女儿", "女兒", "儿子", "兒子",
+	"姐姐", "家姐", "哥哥", "弟弟", "妹妹", "奶奶", "爷爷", "外婆"};
+
+/* self_stressed: is word v the pronoun she (he after a male relative)
+ * stressed as the teller's own self, "she herself" or "SHE"? */
+static bool
+self_stressed(const sentence *s, size_t v, bool male)
+{
+	const char *pro = male ? "he" : "she";
+	size_t len = strlen(pro);
+
+	if (!notes__words_at(s, v, pro))
+		return false;
+	if (v + 1 < s->n &&
+	    notes__words_at(s, v + 1, male ? "himself" : "herself"))
+		return true;
+	return strncmp(s->text + s->words[v].start, male ? "HE" : "SHE", len) ==
+	       0;
+}
+
+/* teller_own: is item k the relative's own allergy, told by the relative
+ * who stresses it is hers ('Mom adds that SHE is allergic to codeine',
+ * 'Mum (here with her) says she herself is allergic to penicillin',
+ * '母親表示自己對 Septrin 過敏')?  The relative comes first in the
+ * sentence, the stressed pronoun of its sex (自己 within five characters
+ * of a Chinese one) in the drug's clause, with no "pt" or "patient"
+ * between the relative and the pronoun ("pt's mum has had anaphylaxis to
+ * Septrin - pt asked if she herself should avoid it": the patient). */
+static bool
+teller_own(const sentence *s, size_t k)
+{
+	static const char *const pt[] = {"pt", "patient"};
+	size_t end = s->items[k].w0, n_zh = sizeof(kin_zh) / sizeof(*kin_zh);
+	size_t from = clause_start(s, k);
+
+	for (size_t w = 0; w < end; w++) {
+		bool she = notes__words_in(s, w, kin_she,
+					   sizeof(kin_she) / sizeof(*kin_she));
+		bool he = notes__words_in(s, w, kin_he,
+					  sizeof(kin_he) / sizeof(*kin_he));
+
+		if (notes__words_in(s, w, kin_zh, n_zh)) {
+			for (size_t v = w + 2; v < end && v <= w + 7; v++)
+				if (v >= from && notes__words_at(s, v, "自己"))
+					return true;
+			continue;
+		}
+		for (size_t v = w + 1; (she || he) && v < end; v++) {
+			if (notes__words_in(s, v, pt, 2))
+				break; /* "pt asked if she herself …" */
+			if (v >= from && self_stressed(s, v, he))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* row_doubted: is item k on a table's row ("|" between cells) with a
  * cell that holds only "?" ("\"sulfa\" | unknown | ? | old chart")?  The
  * row's Type column doubts the allergy. */
@@ -778,8 +893,13 @@ notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 			f->trigger = "?";
 		f->context |= NOTES_UNCERTAIN;
 	}
-	if ((f->context & NOTES_FAMILY) ||
-	    (relative = relative_subject(s, k)) == NULL)
+	if (f->context & NOTES_FAMILY)
+		return;
+	if (!(f->context & NOTES_NEGATED) && kin_corrected(s, k))
+		relative = "not him";
+	else if (teller_own(s, k))
+		relative = "herself";
+	else if ((relative = relative_subject(s, k)) == NULL)
 		return;
 	if (f->context == 0)
 		f->trigger = relative;

@@ -1815,6 +1815,36 @@ static const expect rules_en4[] = {
 	/* the patient tells of her own mother */
 	{"She says her mother is allergic to penicillin.", NOTES_ALLERGY,
 	 "penicillins", "penicillin", FAM, false},
+	/* the writer gives the allergy back to a relative (kin_corrected) */
+	{"Says he \"reacts to Cipro\" - thinks it caused the achilles pain "
+	 "his older brother got (brother not him).",
+	 NOTES_ALLERGY, "ciprofloxacin", "Cipro", FAM, false},
+	{"Aunty asks about the cousin who \"reacted to penicillin\" - that's "
+	 "the cousin, not her.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	/* a denial first keeps it the patient's, negated */
+	{"Allergies:\n- Dressings with latex - he is not allergic, that is his "
+	 "wife.\n",
+	 NOTES_ALLERGY, "latex", "latex", NEG, false},
+	/* no relative after the drug: the patient's */
+	{"Says he reacts to Cipro - that was years ago.", NOTES_ALLERGY,
+	 "ciprofloxacin", "Cipro", 0, true},
+	/* the teller stresses the allergy is her own (teller_own) */
+	{"Mom adds that SHE is allergic to codeine.", NOTES_ALLERGY, "codeine",
+	 "codeine", FAM, false},
+	{"Mum (here with her) says she herself is allergic to penicillin - "
+	 "fine, patient isn't.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"\xe6\xaf\x8d\xe8\xa6\xaa\xe8\xa1\xa8\xe7\xa4\xba\xe8\x87\xaa"
+	 "\xe5\xb7\xb1\xe5\xb0\x8d Septrin \xe9\x81\x8e\xe6\x95\x8f\xe3"
+	 "\x80\x82",
+	 NOTES_ALLERGY, "co-trimoxazole", "Septrin", FAM, false},
+	/* unstressed, or the patient nearer: the patient's */
+	{"Mom says she is allergic to codeine.", NOTES_ALLERGY, "codeine",
+	 "codeine", 0, true},
+	{"Pt's mum is allergic to Septrin - pt says she herself is allergic "
+	 "to trimethoprim.",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
 };
 
 /* what these rules must not give: the alternative named before a
