@@ -579,3 +579,28 @@ def test_a_relative_who_stresses_the_allergy_is_hers_keeps_it(
     else:
         assert got == {}, got
         assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Mum says she is allergic to amoxicillin - tummy pains as a girl. "
+     "Not a true allergy probably, but listed.", True),
+    ("Mum says she had tummy pains with amoxicillin as a girl. Not a true "
+     "allergy.", False),
+], ids=["hedged-after", "plain"])
+def test_a_denial_hedged_after_it_keeps_the_label(st, pb, catalogue, body,
+                                                  blocked):
+    """Issue 75 (allergy75i): a denial the writer hedges right after it
+    ("Not a true allergy probably, but listed") leaves the label doubted:
+    a doubted allergy still suggests and amoxicillin is refused; the
+    plain denial removes it and the order goes through."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    if blocked:
+        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+        refused_order(st, pb, p, AMOXICILLIN, 500,
+                      "a note mentions an allergy to amoxicillin")
+    else:
+        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in got, got
+        assert order(st, pb, p, AMOXICILLIN, 500).id

@@ -425,6 +425,10 @@ const item *notes__caused_by(const sentence *s, size_t k);
  * nor is an investigation's abnormal result (R70-R94: "deranged LFTs"). */
 bool notes__felt_effect(const item *it);
 
+/* notes__doubted_after_zh: is a Chinese word of doubt ("存疑", "不确定")
+ * written after item c of s, before the next drug? */
+bool notes__doubted_after_zh(const sentence *s, const item *c);
+
 /* notes__any_in: is one of the phrases list[0, n) spelt at a word of
  * [from, to)? */
 bool notes__any_in(const sentence *s, size_t from, size_t to,

@@ -942,6 +942,22 @@ allergy_reason_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* notes__doubted_after_zh: is a Chinese word of doubt written after item c of
+ * s, before the next drug ("非真正过敏，记录存疑")?  A denial it follows is
+ * the writer's doubt, not a de-labelling (allergy75i). */
+bool
+notes__doubted_after_zh(const sentence *s, const item *c)
+{
+	static const char *const doubt[] = {"存疑", "不确定", "不肯定"};
+	size_t end = s->n;
+
+	for (size_t m = 0; m < s->n_items && end == s->n; m++)
+		if (is_drug(&s->items[m]) && s->items[m].w0 >= c->w1)
+			end = s->items[m].w0;
+	return notes__any_in(s, c->w1, end, doubt,
+			     sizeof(doubt) / sizeof(*doubt));
+}
+
 void
 notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 {
@@ -956,7 +972,9 @@ notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 			f->trigger = "";
 	}
 	if (notes__denied_zh(s, k)) {
-		f->context = NOTES_NEGATED;
+		f->context = notes__doubted_after_zh(s, &s->items[k])
+				     ? NOTES_UNCERTAIN
+				     : NOTES_NEGATED;
 		f->trigger = "非过敏";
 	}
 	if (relatives_own_zh(s, k)) {

@@ -496,18 +496,24 @@ suspected_culprit(const sentence *s)
 
 /* hedged: is not-allergy cue c hedged by the word right before it
  * ("probably not a true allergy, we suggest referral for de-labelling",
- * "possibly not a true allergy")?  The writer doubts the label but has
- * not removed it: until it is tested the allergy is uncertain, not
- * negated (rules75en23). */
+ * "possibly not a true allergy") or right after it ("Not a true allergy
+ * probably, but listed"), or in Chinese by a word of doubt after it and
+ * before the next drug ("非真正过敏，记录存疑")?  The writer doubts the
+ * label but has not removed it: until it is tested the allergy is
+ * uncertain, not negated (rules75en23, allergy75i).  A hedge further
+ * before the cue is the writer's judgement that it is no allergy ("most
+ * likely the virus, not an allergy. Allergy label removed"). */
 static bool
 hedged(const sentence *s, const item *c)
 {
 	static const char *const hedge[] = {"probably", "possibly", "likely",
 					    "maybe", "perhaps"};
+	size_t n = sizeof(hedge) / sizeof(*hedge);
 
-	return c->w0 > 0 && !s->words[c->w0].han &&
-	       notes__words_in(s, c->w0 - 1, hedge,
-			       sizeof(hedge) / sizeof(*hedge));
+	if (s->words[c->w0].han)
+		return notes__doubted_after_zh(s, c);
+	return (c->w0 > 0 && notes__words_in(s, c->w0 - 1, hedge, n)) ||
+	       notes__words_in(s, c->w1, hedge, n);
 }
 
 /* doubt_label makes the affirmed allergy to drug d last kept in out
@@ -838,7 +844,10 @@ notes__keep_disowned(const sentence *s, size_t k, notes_reading *out)
 		allergy_of(it, hedged(s, cue) ? NOTES_UNCERTAIN : NOTES_NEGATED,
 			   cue->e->key, &f);
 	else if (notes__denied_zh(s, k))
-		allergy_of(it, NOTES_NEGATED, "非过敏", &f);
+		allergy_of(it,
+			   notes__doubted_after_zh(s, it) ? NOTES_UNCERTAIN
+							  : NOTES_NEGATED,
+			   "非过敏", &f);
 	else
 		return true;
 	return notes__keep(out, &f);

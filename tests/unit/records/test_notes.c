@@ -4820,6 +4820,35 @@ test_rules_en23(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "lithium") == NULL);
 }
 
+/* Issue 75 (allergy75i): a denial hedged by a word of doubt after it
+ * leaves the label doubted, not removed: "Not a true allergy probably,
+ * but listed", "非真正过敏，记录存疑".  A hedge before the denial, with
+ * the label removed after it, is still a de-labelling ("most likely the
+ * virus, not an allergy. Allergy label removed"), and a plain denial
+ * still denies. */
+static const expect rules_allergy75i[] = {
+	{"Mum says K. is allergic to erythromycin - tummy pains as a wee "
+	 "girl. Not a true allergy probably, but listed.",
+	 NOTES_ALLERGY, "erythromycin", "erythromycin", UNC, true},
+	{"吗啡：术后全身瘙痒，麻醉科认为多为组胺释放，非真正过敏，记录存疑。",
+	 NOTES_ALLERGY, "morphine", "吗啡", UNC, true},
+	{"- 吗啡：术后全身瘙痒，无皮疹，非真正过敏，记录存疑。", NOTES_ALLERGY,
+	 "morphine", "吗啡", UNC, true},
+	{"吗啡：术后全身瘙痒，非真正过敏。", NOTES_ALLERGY, "morphine", "吗啡",
+	 NEG, false},
+	{"Rash with amoxicillin aged 2 - this was most likely the virus, not "
+	 "an allergy. Allergy label removed.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", NEG, false},
+};
+
+static void
+test_rules_allergy75i(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(rules_allergy75i) / sizeof(rules_allergy75i[0]); i++)
+		check(&rules_allergy75i[i]);
+}
+
 /* The twenty-fourth writer's English (issue 75, rules75en24): a drug
  * given "without problem" or "without issue" was taken without harm, a
  * past medicine and no allergy; a tolerated cue inside brackets that
@@ -7035,6 +7064,7 @@ static const mt_case cases[] = {
 	{"rules_en21", test_rules_en21},
 	{"rules_en22", test_rules_en22},
 	{"rules_en23", test_rules_en23},
+	{"rules_allergy75i", test_rules_allergy75i},
 	{"rules_en24", test_rules_en24},
 	{"rules_en25", test_rules_en25},
 	{"rules_en26", test_rules_en26},
