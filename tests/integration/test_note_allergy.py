@@ -503,6 +503,24 @@ def test_an_entrys_own_verdict_lets_amoxicillin_through(st, pb, catalogue,
     assert order(st, pb, p, AMOXICILLIN, 500).id
 
 
+def _amoxicillin_after(st, pb, body, blocked, nothing_else=False):
+    """A new patient's note of body: amoxicillin is refused for the
+    allergy it suggests (blocked), or ordered, nothing suggesting it
+    (and, with nothing_else, nothing suggested at all)."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    if blocked:
+        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+        refused_order(st, pb, p, AMOXICILLIN, 500,
+                      "a note mentions an allergy to amoxicillin")
+        return
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in got, got
+    assert got == {} or not nothing_else, got
+    assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
 @pytest.mark.parametrize("body, blocked", [
     ("Daughter reports the mother is \"allergic to amoxicillin\" - "
      "wheals after a dose.", True),
@@ -516,17 +534,7 @@ def test_a_child_telling_of_the_patient_is_the_patients_allergy(
     father" speaks of the patient: the allergy is the patient's and
     amoxicillin is refused; the patient speaking of her own mother is
     family, and the order goes through."""
-    rpb = protos.module("records")
-    p = patient(st, pb)
-    note(st, p, body)
-    got = _got(st, p)
-    if blocked:
-        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
-        refused_order(st, pb, p, AMOXICILLIN, 500,
-                      "a note mentions an allergy to amoxicillin")
-    else:
-        assert got == {}, got
-        assert order(st, pb, p, AMOXICILLIN, 500).id
+    _amoxicillin_after(st, pb, body, blocked, nothing_else=True)
 
 
 @pytest.mark.parametrize("body, blocked", [
@@ -543,17 +551,7 @@ def test_an_allergy_the_writer_gives_back_to_a_relative_is_not_hers(
     the relative's: nothing is suggested and amoxicillin goes through;
     without a relative after the drug the allergy stays the patient's and
     the order is refused."""
-    rpb = protos.module("records")
-    p = patient(st, pb)
-    note(st, p, body)
-    got = _got(st, p)
-    if blocked:
-        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
-        refused_order(st, pb, p, AMOXICILLIN, 500,
-                      "a note mentions an allergy to amoxicillin")
-    else:
-        assert got == {}, got
-        assert order(st, pb, p, AMOXICILLIN, 500).id
+    _amoxicillin_after(st, pb, body, blocked, nothing_else=True)
 
 
 @pytest.mark.parametrize("body, blocked", [
@@ -568,17 +566,7 @@ def test_a_relative_who_stresses_the_allergy_is_hers_keeps_it(
     her own ("SHE is allergic", "she herself is allergic") keeps it: no
     suggestion and amoxicillin goes through; told without the stress, the
     allergy is read as the patient's and the order is refused."""
-    rpb = protos.module("records")
-    p = patient(st, pb)
-    note(st, p, body)
-    got = _got(st, p)
-    if blocked:
-        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
-        refused_order(st, pb, p, AMOXICILLIN, 500,
-                      "a note mentions an allergy to amoxicillin")
-    else:
-        assert got == {}, got
-        assert order(st, pb, p, AMOXICILLIN, 500).id
+    _amoxicillin_after(st, pb, body, blocked, nothing_else=True)
 
 
 @pytest.mark.parametrize("body, blocked", [
@@ -593,14 +581,4 @@ def test_a_denial_hedged_after_it_keeps_the_label(st, pb, catalogue, body,
     ("Not a true allergy probably, but listed") leaves the label doubted:
     a doubted allergy still suggests and amoxicillin is refused; the
     plain denial removes it and the order goes through."""
-    rpb = protos.module("records")
-    p = patient(st, pb)
-    note(st, p, body)
-    got = _got(st, p)
-    if blocked:
-        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
-        refused_order(st, pb, p, AMOXICILLIN, 500,
-                      "a note mentions an allergy to amoxicillin")
-    else:
-        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in got, got
-        assert order(st, pb, p, AMOXICILLIN, 500).id
+    _amoxicillin_after(st, pb, body, blocked)
