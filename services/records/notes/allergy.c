@@ -599,14 +599,30 @@ relative_subject(const sentence *s, size_t k)
 	return s->words[w].key;
 }
 
-/* Relatives a writer names when the record mixed one of them up with the
- * patient: the family triggers and the cousin, and "nan", whom the
- * trigger lists leave out. */
-static const char *const kin[] = {
-	"cousin",      "brother", "sister", "mother",  "father",
-	"mum",	       "mom",	  "dad",    "son",     "daughter",
-	"aunt",	       "aunty",	  "uncle",  "nan",     "grandmother",
-	"grandfather", "niece",	  "nephew", "husband", "wife"};
+/* Relatives by the pronoun that speaks of them, and Chinese ones; "nan",
+ * "aunty" and the cousin are words the family triggers leave out. */
+static const char *const kin_she[] = {
+	"mother", "mum",   "mom", "sister", "daughter",	  "wife",
+	"aunt",	  "aunty", "nan", "niece",  "grandmother"};
+static const char *const kin_he[] = {"father", "dad",	     "brother",
+				     "son",    "husband",    "uncle",
+				     "nephew", "grandfather"};
+static const char *const kin_zh[] = {
+	"母亲", "母親", "父亲", "父親", "妈妈", "媽媽", "爸爸", "丈夫",
+	"妻子", "太太", "老公", "老婆", "女儿", "女兒", "儿子", "兒子",
+	"姐姐", "家姐", "哥哥", "弟弟", "妹妹", "奶奶", "爷爷", "外婆"};
+
+/* kin_at: is word w a relative a writer names when the record mixed one
+ * of them up with the patient (kin_she, kin_he or the cousin)? */
+static bool
+kin_at(const sentence *s, size_t w)
+{
+	return notes__words_in(s, w, kin_she,
+			       sizeof(kin_she) / sizeof(*kin_she)) ||
+	       notes__words_in(s, w, kin_he,
+			       sizeof(kin_he) / sizeof(*kin_he)) ||
+	       notes__words_at(s, w, "cousin");
+}
 
 /* kin_corrected: does the writer, in the words after item k, give the
  * allergy back to a relative whom the record took for the patient ("pen
@@ -624,7 +640,6 @@ kin_corrected(const sentence *s, size_t k)
 	static const char *const be[] = {"was", "s", "is"};
 	static const char *const pat[] = {"him", "her", "the patient", "pt"};
 	static const char *const deny[] = {"no", "not"};
-	size_t n_kin = sizeof(kin) / sizeof(*kin);
 	size_t end = s->items[k].w1 + 12 < s->n ? s->items[k].w1 + 12 : s->n;
 
 	for (size_t w = s->items[k].w1; w < end; w++) {
@@ -632,7 +647,7 @@ kin_corrected(const sentence *s, size_t k)
 
 		if (notes__words_in(s, w, deny, 2))
 			return false; /* "not allergic, that is his wife" */
-		if (notes__words_in(s, w, kin, n_kin) && w + 2 < s->n &&
+		if (kin_at(s, w) && w + 2 < s->n &&
 		    notes__words_at(s, w + 1, "not") &&
 		    notes__words_in(s, w + 2, pat, 4))
 			return true;
@@ -642,23 +657,11 @@ kin_corrected(const sentence *s, size_t k)
 		v = w + 2;
 		if (notes__words_in(s, v, det, 4))
 			v++;
-		if (v < s->n && notes__words_in(s, v, kin, n_kin))
+		if (v < s->n && kin_at(s, v))
 			return true;
 	}
 	return false;
 }
-
-/* Relatives by the pronoun that speaks of them, and Chinese ones. */
-static const char *const kin_she[] = {
-	"mother", "mum",   "mom", "sister", "daughter",	  "wife",
-	"aunt",	  "aunty", "nan", "niece",  "grandmother"};
-static const char *const kin_he[] = {"father", "dad",	     "brother",
-				     "son",    "husband",    "uncle",
-				     "nephew", "grandfather"};
-static const char *const kin_zh[] = {
-	"母亲", "母親", "父亲", "父親", "妈妈", "媽媽", "爸爸", "丈夫",
-	"妻子", "太太", "老公", "老婆", "女儿", "女兒", "儿子", "兒子",
-	"姐姐", "家姐", "哥哥", "弟弟", "妹妹", "奶奶", "爷爷", "外婆"};
 
 /* self_stressed: is word v the pronoun she (he after a male relative)
  * stressed as the teller's own self, "she herself" or "SHE"? */

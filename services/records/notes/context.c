@@ -307,11 +307,10 @@ ago_zh(const sentence *s, size_t w)
 	       notes__words_in(s, w - 1, unit, sizeof(unit) / sizeof(*unit));
 }
 
-/* child_age_zh: is word w the 岁 of a child's age at the time ("1岁时诊断
- * "哮喘"", "2歲時")?  Up to 15 years, as a childhood word dates: an
- * adult's age at an event may start what goes on. */
-static bool
-child_age_zh(const sentence *s, size_t w)
+/* Up to 15 years, as a childhood word dates: an adult's age at an event
+ * may start what goes on. */
+bool
+notes__child_age_zh(const sentence *s, size_t w)
 {
 	static const char *const at[] = {"岁时", "歲時"};
 	const char *n = w > 0 ? s->words[w - 1].key : "";
@@ -361,7 +360,7 @@ dated(const sentence *s, size_t k)
 				    sizeof(ongoing) / sizeof(*ongoing)))
 			return false;
 		is_over = is_over || notes__is_year(s->words[w].key) ||
-			  ago_zh(s, w) || child_age_zh(s, w) ||
+			  ago_zh(s, w) || notes__child_age_zh(s, w) ||
 			  notes__words_in(s, w, over,
 					  sizeof(over) / sizeof(*over));
 		if (is_over && !han)

@@ -754,15 +754,9 @@ childhood_zh(const sentence *s, size_t w)
 	static const char *const child[] = {"幼时", "幼時", "幼年",   "儿时",
 					    "兒時", "童年", "小时候", "小時候",
 					    "细个", "細個"};
-	static const char *const at[] = {"岁时", "歲時"};
-	const char *n = s->words[w].key;
-	size_t len = strlen(n);
 
-	if (notes__words_in(s, w, child, sizeof(child) / sizeof(*child)))
-		return true;
-	return (len == 1 || (len == 2 && n[0] == '1' && n[1] <= '5')) &&
-	       strspn(n, "0123456789") == len && w + 1 < s->n &&
-	       notes__words_in(s, w + 1, at, sizeof(at) / sizeof(*at));
+	return notes__words_in(s, w, child, sizeof(child) / sizeof(*child)) ||
+	       (w + 1 < s->n && notes__child_age_zh(s, w + 1));
 }
 
 /* event_dated: is Chinese problem item k in a clause that opens with
@@ -986,6 +980,7 @@ bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *it = &s->items[k];
+	const char *doubt;
 
 	memset(f, 0, sizeof(*f));
 	f->code = it->e->code;
@@ -1045,8 +1040,8 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "dated";
 	}
-	if (f->context == 0 && doubt_after_en(s, k) != NULL) {
-		f->trigger = doubt_after_en(s, k);
+	if (f->context == 0 && (doubt = doubt_after_en(s, k)) != NULL) {
+		f->trigger = doubt;
 		f->context = NOTES_UNCERTAIN;
 	}
 	if (f->context == NOTES_HISTORICAL && implant_present(f->code)) {

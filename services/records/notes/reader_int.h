@@ -425,6 +425,10 @@ const item *notes__caused_by(const sentence *s, size_t k);
  * nor is an investigation's abnormal result (R70-R94: "deranged LFTs"). */
 bool notes__felt_effect(const item *it);
 
+/* notes__child_age_zh: is word w the 岁时 of a child's age at the time
+ * ("1岁时诊断哮喘", "2歲時"), the word before it a number up to 15? */
+bool notes__child_age_zh(const sentence *s, size_t w);
+
 /* notes__doubted_after_zh: is a Chinese word of doubt ("存疑", "不确定")
  * written after item c of s, before the next drug? */
 bool notes__doubted_after_zh(const sentence *s, const item *c);
