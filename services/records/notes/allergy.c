@@ -599,18 +599,19 @@ relative_subject(const sentence *s, size_t k)
 	return s->words[w].key;
 }
 
-/* Relatives by the pronoun that speaks of them, and Chinese ones; "nan",
- * "aunty" and the cousin are words the family triggers leave out. */
+/* Relatives by the pronoun that speaks of them, and Chinese ones
+ * (simplified: a traditional word folds to them); "nan", "aunty" and the
+ * cousin are words the family triggers leave out. */
 static const char *const kin_she[] = {
 	"mother", "mum",   "mom", "sister", "daughter",	  "wife",
 	"aunt",	  "aunty", "nan", "niece",  "grandmother"};
 static const char *const kin_he[] = {"father", "dad",	     "brother",
 				     "son",    "husband",    "uncle",
 				     "nephew", "grandfather"};
-static const char *const kin_zh[] = {
-	"母亲", "母親", "父亲", "父親", "妈妈", "媽媽", "爸爸", "丈夫",
-	"妻子", "太太", "老公", "老婆", "女儿", "女兒", "儿子", "兒子",
-	"姐姐", "家姐", "哥哥", "弟弟", "妹妹", "奶奶", "爷爷", "外婆"};
+static const char *const kin_zh[] = {"母亲", "父亲", "妈妈", "爸爸", "丈夫",
+				     "妻子", "太太", "老公", "老婆", "女儿",
+				     "儿子", "姐姐", "家姐", "哥哥", "弟弟",
+				     "妹妹", "奶奶", "爷爷", "外婆"};
 
 /* kin_at: is word w a relative a writer names when the record mixed one
  * of them up with the patient (kin_she, kin_he or the cousin)? */

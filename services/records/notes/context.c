@@ -312,7 +312,7 @@ ago_zh(const sentence *s, size_t w)
 bool
 notes__child_age_zh(const sentence *s, size_t w)
 {
-	static const char *const at[] = {"岁时", "歲時"};
+	static const char *const at[] = {"岁时"}; /* 歲時 folds to it */
 	const char *n = w > 0 ? s->words[w - 1].key : "";
 	size_t len = strlen(n);
 
@@ -345,8 +345,8 @@ static bool
 dated(const sentence *s, size_t k)
 {
 	static const char *const over[] = {
-		"ago",	"child", "childhood", "teenager", "幼时",   "幼年",
-		"儿时", "童年",	 "小时候",    "生后",	  "儿童期", "兒童期"};
+		"ago",	"child", "childhood", "teenager", "幼时",  "幼年",
+		"儿时", "童年",	 "小时候",    "生后",	  "儿童期"};
 	static const char *const ongoing[] = {"since", "dx", "diagnosed",
 					      "至今", "以来"};
 	uint32_t end = notes__list_item_end(s, k);

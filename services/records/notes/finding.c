@@ -751,9 +751,8 @@ doubt_after_en(const sentence *s, size_t k)
 static bool
 childhood_zh(const sentence *s, size_t w)
 {
-	static const char *const child[] = {"幼时", "幼時", "幼年",   "儿时",
-					    "兒時", "童年", "小时候", "小時候",
-					    "细个", "細個"};
+	static const char *const child[] = {"幼时", "幼年",   "儿时",
+					    "童年", "小时候", "细个"};
 
 	return notes__words_in(s, w, child, sizeof(child) / sizeof(*child)) ||
 	       (w + 1 < s->n && notes__child_age_zh(s, w + 1));
