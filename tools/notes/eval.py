@@ -27,7 +27,12 @@ negatives):
 - "problem category": the problems at their ICD-10 category (three
   characters) with their context, and "problem cat. any ctx" without it:
   how much of the problem score is coding level and context rather than
-  what the note holds.
+  what the note holds;
+- "all, symptoms aside": every finding but the problems coded in ICD-10
+  chapter XVIII (R00-R99, symptoms and signs), on both sides: the README
+  leaves symptoms to each annotator, about half of them annotate none
+  and the reader reads every one, so this row compares writers of both
+  habits on the rest.
 
 Usage:
   tools/notes/eval.py [SET ...]        SET: dev, test or a .notes path
@@ -199,7 +204,16 @@ def score(notes, found):
         [(_categories(e, True), _categories(g, True)) for e, g in both])
     rows["problem cat. any ctx"] = _count(
         [(_categories(e, False), _categories(g, False)) for e, g in both])
+    rows["all, symptoms aside"] = _count(
+        [(_without_symptoms(e), _without_symptoms(g)) for e, g in both])
     return rows
+
+
+def _without_symptoms(items):
+    """The findings less the problems coded as a symptom or sign (ICD-10
+    chapter XVIII, R00-R99)."""
+    return {x for x in items if not (x[0] == "problem" and
+                                     x[1].startswith("R"))}
 
 
 def _categories(items, with_context):
