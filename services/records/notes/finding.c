@@ -758,33 +758,50 @@ childhood_zh(const sentence *s, size_t w)
 	       (w + 1 < s->n && notes__child_age_zh(s, w + 1));
 }
 
-/* event_dated: is Chinese problem item k in a clause that opens with
- * the year it happened ("2019年因泌尿系感染口服头孢呋辛7天", "2023年孕8
- * 周自然流产1次") or with the patient's childhood ("幼年哮喘，10 岁后未再
- * 发作", "2岁时热性惊厥2次"; probctx75c)?  The event is over; a clause
- * that says the problem was found then and goes on (诊断, 确诊, 发现, 开
- * 始, 起, 至今, 以来) is no past event. */
-static bool
+/* after_operation_zh: the first word of the clause before word w's, when
+ * w's clause opens with 术后 ("2018年腹腔镜胆囊切除术，术后恶心呕吐明显"):
+ * what follows the operation is dated by that clause.  Else w. */
+static size_t
+after_operation_zh(const sentence *s, size_t w)
+{
+	static const char *const after[] = {"术后"}; /* 術後 folds to it */
+
+	if (w == 0 || !notes__words_in(s, w, after, N_OF(after)))
+		return w;
+	return notes__list_item_first_at(s, w - 1);
+}
+
+/* event_dated: the word after the opener when Chinese problem item k is
+ * in a clause that opens with the year it happened ("2019年因泌尿系感染口
+ * 服头孢呋辛7天", "2023年孕8周自然流产1次") or with the patient's
+ * childhood ("幼年哮喘，10 岁后未再发作", "2岁时热性惊厥2次";
+ * probctx75c), or in a clause of 术后 after one that opens with a year
+ * ("2015年膽囊切除術全身麻醉，術後噁心嘔吐": a complication of that
+ * operation; probctx75d); else NULL.  The event is over; a clause that
+ * says the problem was found then and goes on (诊断, 确诊, 发现, 开始, 起,
+ * 至今, 以来) is no past event. */
+static const char *
 event_dated(const sentence *s, size_t k)
 {
 	static const char *const ongoing[] = {"诊断", "确诊", "发现", "开始",
 					      "起",   "至今", "以来"};
-	size_t w;
+	size_t w, first;
 	uint32_t end;
 
 	if (!s->words[s->items[k].w0].han)
-		return false;
-	w = notes__list_item_first(s, k);
+		return NULL;
+	first = after_operation_zh(s, notes__list_item_first(s, k));
+	w = first;
 	if ((!notes__is_year(s->words[w].key) || w + 1 >= s->n ||
 	     strcmp(s->words[w + 1].key, "年") != 0) &&
 	    !childhood_zh(s, w))
-		return false;
+		return NULL;
 	for (end = notes__list_item_end(s, k);
 	     w < s->n && s->words[w].start < end; w++)
 		if (notes__words_in(s, w, ongoing,
 				    sizeof(ongoing) / sizeof(*ongoing)))
-			return false;
-	return true;
+			return NULL;
+	return s->words[first + 1].key;
 }
 
 /* withheld_for: is problem item k the first thing said in an ASCII
@@ -979,7 +996,7 @@ bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *it = &s->items[k];
-	const char *doubt;
+	const char *doubt, *dated;
 
 	memset(f, 0, sizeof(*f));
 	f->code = it->e->code;
@@ -1027,9 +1044,9 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		f->context = (f->context & NOTES_FAMILY) | NOTES_NEGATED;
 		f->trigger = "no";
 	}
-	if (f->context == 0 && event_dated(s, k)) {
+	if (f->context == 0 && (dated = event_dated(s, k)) != NULL) {
 		f->context = NOTES_HISTORICAL;
-		f->trigger = s->words[notes__list_item_first(s, k) + 1].key;
+		f->trigger = dated;
 	} else if (f->context == 0 &&
 		   (notes__is_event(f->code) || f->code[0] == 'C') &&
 		   notes__dated_after(s, k)) {

@@ -1402,6 +1402,16 @@ static const expect chinese_rules[] = {
 	{"既往病史：3年前肺结核，已停药。", NOTES_PROBLEM, "A16.2", "肺结核",
 	 HIST, true},
 	{"過去病史：幼時哮喘。", NOTES_PROBLEM, "J45.9", "哮喘", HIST, true},
+	/* what follows an operation a dated clause tells is over with it,
+	 * unless the clause says what was found then (probctx75d) */
+	{"2018年腹腔镜胆囊切除术，术后恶心呕吐明显。", NOTES_PROBLEM, "R11",
+	 "恶心呕吐", HIST, true},
+	{"過去麻醉史：2015年膽囊切除術全身麻醉，術後噁心嘔吐。", NOTES_PROBLEM,
+	 "R11", "噁心嘔吐", HIST, true},
+	{"腹腔镜胆囊切除术，术后恶心呕吐明显。", NOTES_PROBLEM, "R11",
+	 "恶心呕吐", 0, true},
+	{"2018年诊断胆囊结石，术后恶心呕吐。", NOTES_PROBLEM, "R11", "恶心呕吐",
+	 0, true},
 	/* 既往 and a colon head their list as 既往史： does: what the list
 	 * dates is over, past the comma too (probctx75c) */
 	{"既往：高血压，3年前脑出血。", NOTES_PROBLEM, "I61.9", "脑出血", HIST,
