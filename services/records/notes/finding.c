@@ -804,6 +804,57 @@ event_dated(const sentence *s, size_t k)
 	return s->words[first + 1].key;
 }
 
+/* other_problem_at: does a problem item other than k start at word w? */
+static bool
+other_problem_at(const sentence *s, size_t k, size_t w)
+{
+	for (size_t j = k + 1; j < s->n_items && s->items[j].w0 <= w; j++)
+		if (s->items[j].w0 == w &&
+		    s->items[j].e->type == NOTES_T_PROBLEM)
+			return true;
+	return false;
+}
+
+/* removed_dated_en: does English problem item k's list item say, with a
+ * year, that an operation took it away ("Gallstones - cholecystectomy
+ * 2017", "Endometriosis -- laparoscopic excision 2019", "bilateral carpal
+ * tunnel syndrome (decompressed 2018)")?  The problem is over.  A stent,
+ * a bypass or a PCI treats a disease that goes on, so they are not read;
+ * nor an item that dates the problem's start ("Crohn's disease (dx 2016,
+ * ileocaecal resection 2019)"), one where the problem follows the
+ * operation ("vomiting (2008 post mastectomy)") or another problem
+ * stands between them ("urinary retention after his hernia repair in
+ * 2018": the repair is the hernia's; probctx75d). */
+static bool
+removed_dated_en(const sentence *s, size_t k)
+{
+	static const char *const removed[] = {
+		"excision",  "excised", "decompressed", "decompression",
+		"ablation",  "ablated", "repair",	"repaired",
+		"resection", "resected"};
+	static const char *const stop[] = {"since",   "dx",	  "diagnosed",
+					   "post",    "after",	  "following",
+					   "started", "commenced"};
+	uint32_t end = notes__list_item_end(s, k);
+	bool year = false, op = false;
+
+	if (s->words[s->items[k].w0].han)
+		return false;
+	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
+	     w++) {
+		const char *key = s->words[w].key;
+		size_t len = strlen(key);
+
+		if (notes__words_in(s, w, stop, N_OF(stop)) ||
+		    (!op && other_problem_at(s, k, w)))
+			return false;
+		year = year || notes__is_year(key);
+		op = op || notes__words_in(s, w, removed, N_OF(removed)) ||
+		     (len > 6 && strcmp(key + len - 6, "ectomy") == 0);
+	}
+	return year && op;
+}
+
 /* withheld_for: is problem item k the first thing said in an ASCII
  * parenthesis opened right after a drug or a treatment word ("VTE - no
  * pharmacological prophylaxis (thrombocytopenia)", "no further gent
@@ -1053,6 +1104,9 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		/* an event or a cancer an English list item dates ("inferior
 		 * MI 2016", "breast cancer in 2018") is over; a condition
 		 * dated goes on ("T2DM 2010") */
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "dated";
+	} else if (f->context == 0 && removed_dated_en(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "dated";
 	}

@@ -2226,6 +2226,16 @@ static const expect rules_en6[] = {
 	{"- You had breast cancer in 2018.", NOTES_PROBLEM, "C50.9",
 	 "breast cancer", HIST, true},
 	{"T2DM 2010, on metformin.", NOTES_PROBLEM, "E11.9", "T2DM", 0, true},
+	/* a problem an operation dated in its item took away is over, a
+	 * disease dated from its diagnosis not (probctx75d) */
+	{"- Gallstones - cholecystectomy 2017 (pigment stones).", NOTES_PROBLEM,
+	 "K80.2", "Gallstones", HIST, true},
+	{"Also: bilateral carpal tunnel syndrome (decompressed 2018), CKD 3a.",
+	 NOTES_PROBLEM, "G56.0", "carpal tunnel syndrome", HIST, true},
+	{"Crohn's disease (dx 2016, ileocaecal resection 2019).", NOTES_PROBLEM,
+	 "K50.9", "Crohn's disease", 0, true},
+	{"- Gallstones - awaiting cholecystectomy.", NOTES_PROBLEM, "K80.2",
+	 "Gallstones", 0, true},
 	/* diabetes of no type is the type the note names */
 	{"PMH: T2DM. Diabetes educator saw pt today.", NOTES_PROBLEM, "E11.9",
 	 "T2DM", 0, true},
