@@ -1331,6 +1331,13 @@ static const expect chinese_rules[] = {
 	 true},
 	{"6.泌尿道感染（已愈）", NOTES_PROBLEM, "N39.0", "泌尿道感染", HIST,
 	 true},
+	/* 治愈 and 已恢复 say a problem is over too (probctx75d) */
+	{"2. 急性肾损伤（已恢复）", NOTES_PROBLEM, "N17.9", "急性肾损伤", HIST,
+	 true},
+	{"丙型肝炎：2019 年口服新药治愈。", NOTES_PROBLEM, "B18.2", "丙型肝炎",
+	 HIST, true},
+	{"二甲双胍 0.5g bid（已恢复）。", NOTES_MEDICINE, "metformin",
+	 "二甲双胍", 0, true},
 	{"改为缬沙坦后下肢水肿消退。", NOTES_MEDICINE, "valsartan", "缬沙坦", 0,
 	 true},
 	{"予呋塞米后双下肢水肿消退。", NOTES_MEDICINE, "furosemide", "呋塞米",
