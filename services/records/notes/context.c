@@ -278,21 +278,28 @@ notes__list_item_end(const sentence *s, size_t k)
 size_t
 notes__list_item_first(const sentence *s, size_t k)
 {
-	size_t w = s->items[k].w0;
-	uint32_t len;
+	return notes__list_item_first_at(s, s->items[k].w0);
+}
 
-	while (w > 0) {
-		/* the full-width comma and ";" are words of their own */
-		uint32_t from = s->words[w - 1].start, to = s->words[w].start;
-		bool parted = false;
+/* parted_before: does a list mark or a colon part word w from the word
+ * before it?  The full-width comma and ";" are words of their own. */
+static bool
+parted_before(const sentence *s, size_t w)
+{
+	uint32_t from = s->words[w - 1].start, to = s->words[w].start, len;
 
-		for (uint32_t i = from; i < to && !parted; i += len)
-			parted = notes__list_mark(s->text, i, to, &len) == 1 ||
-				 notes__colon_at(s->text, i, to) == s->text + i;
-		if (parted)
-			break;
+	for (uint32_t i = from; i < to; i += len)
+		if (notes__list_mark(s->text, i, to, &len) == 1 ||
+		    notes__colon_at(s->text, i, to) == s->text + i)
+			return true;
+	return false;
+}
+
+size_t
+notes__list_item_first_at(const sentence *s, size_t w)
+{
+	while (w > 0 && w < s->n && !parted_before(s, w))
 		w--;
-	}
 	return w;
 }
 

@@ -758,33 +758,101 @@ childhood_zh(const sentence *s, size_t w)
 	       (w + 1 < s->n && notes__child_age_zh(s, w + 1));
 }
 
-/* event_dated: is Chinese problem item k in a clause that opens with
- * the year it happened ("2019年因泌尿系感染口服头孢呋辛7天", "2023年孕8
- * 周自然流产1次") or with the patient's childhood ("幼年哮喘，10 岁后未再
- * 发作", "2岁时热性惊厥2次"; probctx75c)?  The event is over; a clause
- * that says the problem was found then and goes on (诊断, 确诊, 发现, 开
- * 始, 起, 至今, 以来) is no past event. */
-static bool
+/* after_operation_zh: the first word of the clause before word w's, when
+ * w's clause opens with 术后 ("2018年腹腔镜胆囊切除术，术后恶心呕吐明显"):
+ * what follows the operation is dated by that clause.  Else w. */
+static size_t
+after_operation_zh(const sentence *s, size_t w)
+{
+	static const char *const after[] = {"术后"}; /* 術後 folds to it */
+
+	if (w == 0 || !notes__words_in(s, w, after, N_OF(after)))
+		return w;
+	return notes__list_item_first_at(s, w - 1);
+}
+
+/* event_dated: the word after the opener when Chinese problem item k is
+ * in a clause that opens with the year it happened ("2019年因泌尿系感染口
+ * 服头孢呋辛7天", "2023年孕8周自然流产1次") or with the patient's
+ * childhood ("幼年哮喘，10 岁后未再发作", "2岁时热性惊厥2次";
+ * probctx75c), or in a clause of 术后 after one that opens with a year
+ * ("2015年膽囊切除術全身麻醉，術後噁心嘔吐": a complication of that
+ * operation; probctx75d); else NULL.  The event is over; a clause that
+ * says the problem was found then and goes on (诊断, 确诊, 发现, 开始, 起,
+ * 至今, 以来) is no past event. */
+static const char *
 event_dated(const sentence *s, size_t k)
 {
 	static const char *const ongoing[] = {"诊断", "确诊", "发现", "开始",
 					      "起",   "至今", "以来"};
-	size_t w;
+	size_t w, first;
 	uint32_t end;
 
 	if (!s->words[s->items[k].w0].han)
-		return false;
-	w = notes__list_item_first(s, k);
+		return NULL;
+	first = after_operation_zh(s, notes__list_item_first(s, k));
+	w = first;
 	if ((!notes__is_year(s->words[w].key) || w + 1 >= s->n ||
 	     strcmp(s->words[w + 1].key, "年") != 0) &&
 	    !childhood_zh(s, w))
-		return false;
+		return NULL;
 	for (end = notes__list_item_end(s, k);
 	     w < s->n && s->words[w].start < end; w++)
 		if (notes__words_in(s, w, ongoing,
 				    sizeof(ongoing) / sizeof(*ongoing)))
+			return NULL;
+	return s->words[first + 1].key;
+}
+
+/* other_problem_at: does a problem item other than k start at word w? */
+static bool
+other_problem_at(const sentence *s, size_t k, size_t w)
+{
+	for (size_t j = k + 1; j < s->n_items && s->items[j].w0 <= w; j++)
+		if (s->items[j].w0 == w &&
+		    s->items[j].e->type == NOTES_T_PROBLEM)
+			return true;
+	return false;
+}
+
+/* removed_dated_en: does English problem item k's list item say, with a
+ * year, that an operation took it away ("Gallstones - cholecystectomy
+ * 2017", "Endometriosis -- laparoscopic excision 2019", "bilateral carpal
+ * tunnel syndrome (decompressed 2018)")?  The problem is over.  A stent,
+ * a bypass or a PCI treats a disease that goes on, so they are not read;
+ * nor an item that dates the problem's start ("Crohn's disease (dx 2016,
+ * ileocaecal resection 2019)"), one where the problem follows the
+ * operation ("vomiting (2008 post mastectomy)") or another problem
+ * stands between them ("urinary retention after his hernia repair in
+ * 2018": the repair is the hernia's; probctx75d). */
+static bool
+removed_dated_en(const sentence *s, size_t k)
+{
+	static const char *const removed[] = {
+		"excision",  "excised", "decompressed", "decompression",
+		"ablation",  "ablated", "repair",	"repaired",
+		"resection", "resected"};
+	static const char *const stop[] = {"since",   "dx",	  "diagnosed",
+					   "post",    "after",	  "following",
+					   "started", "commenced"};
+	uint32_t end = notes__list_item_end(s, k);
+	bool year = false, op = false;
+
+	if (s->words[s->items[k].w0].han)
+		return false;
+	for (size_t w = s->items[k].w1; w < s->n && s->words[w].start < end;
+	     w++) {
+		const char *key = s->words[w].key;
+		size_t len = strlen(key);
+
+		if (notes__words_in(s, w, stop, N_OF(stop)) ||
+		    (!op && other_problem_at(s, k, w)))
 			return false;
-	return true;
+		year = year || notes__is_year(key);
+		op = op || notes__words_in(s, w, removed, N_OF(removed)) ||
+		     (len > 6 && strcmp(key + len - 6, "ectomy") == 0);
+	}
+	return year && op;
 }
 
 /* withheld_for: is problem item k the first thing said in an ASCII
@@ -979,7 +1047,7 @@ bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *it = &s->items[k];
-	const char *doubt;
+	const char *doubt, *dated;
 
 	memset(f, 0, sizeof(*f));
 	f->code = it->e->code;
@@ -1027,15 +1095,18 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		f->context = (f->context & NOTES_FAMILY) | NOTES_NEGATED;
 		f->trigger = "no";
 	}
-	if (f->context == 0 && event_dated(s, k)) {
+	if (f->context == 0 && (dated = event_dated(s, k)) != NULL) {
 		f->context = NOTES_HISTORICAL;
-		f->trigger = s->words[notes__list_item_first(s, k) + 1].key;
+		f->trigger = dated;
 	} else if (f->context == 0 &&
 		   (notes__is_event(f->code) || f->code[0] == 'C') &&
 		   notes__dated_after(s, k)) {
 		/* an event or a cancer an English list item dates ("inferior
 		 * MI 2016", "breast cancer in 2018") is over; a condition
 		 * dated goes on ("T2DM 2010") */
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "dated";
+	} else if (f->context == 0 && removed_dated_en(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "dated";
 	}

@@ -245,6 +245,10 @@ uint32_t notes__list_item_end(const sentence *s, size_t k);
  * Chinese list dates an item before it ("2018年脑梗死"). */
 size_t notes__list_item_first(const sentence *s, size_t k);
 
+/* notes__list_item_first_at returns the first word of the list item that
+ * holds word w. */
+size_t notes__list_item_first_at(const sentence *s, size_t w);
+
 /* notes__started_near: does item k's list item say in English that its drug
  * was started ("Started metformin 3 mo ago", "started by GP 6 weeks
  * ago")?  A start long ago is a drug taken since, not a past one. */

@@ -1331,6 +1331,13 @@ static const expect chinese_rules[] = {
 	 true},
 	{"6.泌尿道感染（已愈）", NOTES_PROBLEM, "N39.0", "泌尿道感染", HIST,
 	 true},
+	/* 治愈 and 已恢复 say a problem is over too (probctx75d) */
+	{"2. 急性肾损伤（已恢复）", NOTES_PROBLEM, "N17.9", "急性肾损伤", HIST,
+	 true},
+	{"丙型肝炎：2019 年口服新药治愈。", NOTES_PROBLEM, "B18.2", "丙型肝炎",
+	 HIST, true},
+	{"二甲双胍 0.5g bid（已恢复）。", NOTES_MEDICINE, "metformin",
+	 "二甲双胍", 0, true},
 	{"改为缬沙坦后下肢水肿消退。", NOTES_MEDICINE, "valsartan", "缬沙坦", 0,
 	 true},
 	{"予呋塞米后双下肢水肿消退。", NOTES_MEDICINE, "furosemide", "呋塞米",
@@ -1402,6 +1409,16 @@ static const expect chinese_rules[] = {
 	{"既往病史：3年前肺结核，已停药。", NOTES_PROBLEM, "A16.2", "肺结核",
 	 HIST, true},
 	{"過去病史：幼時哮喘。", NOTES_PROBLEM, "J45.9", "哮喘", HIST, true},
+	/* what follows an operation a dated clause tells is over with it,
+	 * unless the clause says what was found then (probctx75d) */
+	{"2018年腹腔镜胆囊切除术，术后恶心呕吐明显。", NOTES_PROBLEM, "R11",
+	 "恶心呕吐", HIST, true},
+	{"過去麻醉史：2015年膽囊切除術全身麻醉，術後噁心嘔吐。", NOTES_PROBLEM,
+	 "R11", "噁心嘔吐", HIST, true},
+	{"腹腔镜胆囊切除术，术后恶心呕吐明显。", NOTES_PROBLEM, "R11",
+	 "恶心呕吐", 0, true},
+	{"2018年诊断胆囊结石，术后恶心呕吐。", NOTES_PROBLEM, "R11", "恶心呕吐",
+	 0, true},
 	/* 既往 and a colon head their list as 既往史： does: what the list
 	 * dates is over, past the comma too (probctx75c) */
 	{"既往：高血压，3年前脑出血。", NOTES_PROBLEM, "I61.9", "脑出血", HIST,
@@ -2216,6 +2233,16 @@ static const expect rules_en6[] = {
 	{"- You had breast cancer in 2018.", NOTES_PROBLEM, "C50.9",
 	 "breast cancer", HIST, true},
 	{"T2DM 2010, on metformin.", NOTES_PROBLEM, "E11.9", "T2DM", 0, true},
+	/* a problem an operation dated in its item took away is over, a
+	 * disease dated from its diagnosis not (probctx75d) */
+	{"- Gallstones - cholecystectomy 2017 (pigment stones).", NOTES_PROBLEM,
+	 "K80.2", "Gallstones", HIST, true},
+	{"Also: bilateral carpal tunnel syndrome (decompressed 2018), CKD 3a.",
+	 NOTES_PROBLEM, "G56.0", "carpal tunnel syndrome", HIST, true},
+	{"Crohn's disease (dx 2016, ileocaecal resection 2019).", NOTES_PROBLEM,
+	 "K50.9", "Crohn's disease", 0, true},
+	{"- Gallstones - awaiting cholecystectomy.", NOTES_PROBLEM, "K80.2",
+	 "Gallstones", 0, true},
 	/* diabetes of no type is the type the note names */
 	{"PMH: T2DM. Diabetes educator saw pt today.", NOTES_PROBLEM, "E11.9",
 	 "T2DM", 0, true},
