@@ -328,6 +328,26 @@ def test_a_delabelled_allergy_written_earlier_blocks_nothing(st, pb,
 
 
 @pytest.mark.parametrize("body", [
+    "Allergy label updated to \"penicillin - tolerated flucloxacillin "
+    "11/2026, low risk\"; not fully removed yet (needs amoxicillin test dose "
+    "to de-label).",
+    "病人記錄標示對 penicillin 過敏。煩請評估 penicillin 過敏標籤是否可以移除。",
+])
+def test_a_label_left_to_an_assessment_still_blocks(st, pb, catalogue,
+                                                      body):
+    """Issue 75 (allergy75j): a label the writer leaves to an assessment
+    still to come ("not fully removed yet", 是否可以移除) is not removed by
+    the tolerated member or by the question: penicillins is suggested and
+    amoxicillin is refused until the suggestion is decided."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "penicillins") in _got(st, p)
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")
+
+
+@pytest.mark.parametrize("body", [
     "GP letter: he cannot take amoxicillin - it upsets his stomach.",
     "Amoxicillin made her sick as a child.",
     "阿莫西林吃了会恶心呕吐。",

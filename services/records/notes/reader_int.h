@@ -718,6 +718,15 @@ const char *notes__unharmed_cue_zh(const sentence *s, size_t k);
  * allergies in out. */
 void notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out);
 
+/* notes__pending_delabel: a sentence that leaves an allergy label to an
+ * assessment still to come ("not fully removed yet", "建议过敏科评估",
+ * "是否可以移除") reads its own negations of a drug it names, and the
+ * note's earlier negations of it by a member taken without harm, as
+ * doubted: the label stands until it is assessed.  first is the index of
+ * s's first finding in out. */
+void notes__pending_delabel(const sentence *s, notes_reading *out,
+			    size_t first);
+
 /* notes__unharmed_zh: is Chinese drug item k taken without harm, "no
  * discomfort" or "tolerable" after it in its clause?  Then it is a medicine,
  * not an allergy, read into f: in its clause's context, and a past one after

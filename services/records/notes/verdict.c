@@ -1713,6 +1713,83 @@ notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out)
 	}
 }
 
+/* Phrases that leave a label's removal to an assessment still to come:
+ * the writer keeps it in doubt ("not fully removed yet (needs amoxicillin
+ * test dose to de-label)", "要转介药物过敏科再评估", "烦请评估 penicillin
+ * 过敏标签是否可以移除"; issue 75, allergy75j). */
+static const char *const pending_en[] = {
+	"not fully removed",	  "not yet removed", "removed yet",
+	"pending formal testing", "to de-label",     "to delabel",
+	"for de-labelling",	  "for delabelling"};
+static const char *const pending_zh[] = {
+	"过敏科评估", "过敏科再评估", "是否可以移除", "是否可移除", "是否可除"};
+
+/* pending_in: does s leave a label to an assessment still to come? */
+static bool
+pending_in(const sentence *s)
+{
+	for (size_t w = 0; w < s->n; w++)
+		if (notes__phrases_in(s, w, pending_en,
+				      sizeof(pending_en) /
+					      sizeof(*pending_en)) ||
+		    notes__words_in(s, w, pending_zh,
+				    sizeof(pending_zh) / sizeof(*pending_zh)))
+			return true;
+	return false;
+}
+
+/* taken_member: is f's negation a drug taken without harm ("tolerated
+ * flucloxacillin", "用过头孢唑林没问题"), not a verdict or a removal? */
+static bool
+taken_member(const notes_finding *f)
+{
+	const notes_entry *t = notes__find(f->trigger);
+
+	return t != NULL && t->type == NOTES_T_TOLERATED;
+}
+
+/* named_in: does s name a drug coded code, a class when class_only? */
+static bool
+named_in(const sentence *s, const char *code, bool class_only)
+{
+	for (size_t k = 0; k < s->n_items; k++)
+		if (is_drug(&s->items[k]) &&
+		    (!class_only || s->items[k].e->type == NOTES_T_CLASS) &&
+		    strcmp(s->items[k].e->code, code) == 0)
+			return true;
+	return false;
+}
+
+/* pending_doubts: is f, finding i of out, a negation that a pending
+ * assessment in s leaves in doubt: s's own verdict or removal of a drug s
+ * names, or a class s names that a member taken without harm negated,
+ * here or earlier in the note?  The member itself stays as read. */
+static bool
+pending_doubts(const sentence *s, const notes_finding *f, size_t i,
+	       size_t first)
+{
+	if (f->kind != NOTES_ALLERGY || f->context != NOTES_NEGATED)
+		return false;
+	if (taken_member(f))
+		return named_in(s, f->code, true);
+	return i >= first && named_in(s, f->code, false);
+}
+
+void
+notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
+{
+	if (!pending_in(s))
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (!pending_doubts(s, f, i, first))
+			continue;
+		f->context = NOTES_UNCERTAIN;
+		f->trigger = "pending assessment";
+	}
+}
+
 bool
 notes__doubted_code(const notes_reading *out, const char *code)
 {

@@ -7044,6 +7044,47 @@ test_no_record_zh(void)
 		check(&no_record_zh[i]);
 }
 
+/* A label whose removal the writer leaves to an assessment still to come
+ * stays, in doubt: a tolerated member or a removal asked about does not
+ * de-label it; a removal done still does, and the tolerated member is no
+ * allergy (issue 75, allergy75j). */
+static const expect pending_delabel[] = {
+	{"Allergy label updated to \"penicillin - tolerated flucloxacillin "
+	 "11/2026, low risk\"; not fully removed yet (needs amoxicillin test "
+	 "dose to de-label).",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Allergy label updated to \"penicillin - tolerated flucloxacillin "
+	 "11/2026, low risk\"; not fully removed yet (needs amoxicillin test "
+	 "dose to de-label).",
+	 NOTES_ALLERGY, "flucloxacillin", "flucloxacillin", NEG, false},
+	{"煩請評估 penicillin 過敏標籤是否可以移除。", NOTES_ALLERGY,
+	 "penicillins", "penicillin", UNC, true},
+	{"Penicillin allergy label removed after a negative oral challenge.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Cephalosporins: tolerated cefalexin 2019, not an allergy.",
+	 NOTES_ALLERGY, "cephalosporins", "Cephalosporins", NEG, false},
+};
+
+static void
+test_pending_delabel(void)
+{
+	static const char *const later =
+		"过敏：头孢类——皮试阳性（但上次用过头孢唑林没问题）。\n"
+		"头孢\"皮试阳性\"意义有限，建议过敏科评估。";
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(pending_delabel) / sizeof(pending_delabel[0]); i++)
+		check(&pending_delabel[i]);
+	/* an assessment asked for later leaves the class a member's
+	 * tolerance negated earlier in doubt */
+	notes__read_rules(later, strlen(later), &r);
+	for (size_t i = 0; i < r.n; i++)
+		if (r.findings[i].kind == NOTES_ALLERGY &&
+		    strcmp(r.findings[i].code, "cephalosporins") == 0)
+			MT_TRUE(r.findings[i].context != NOTES_NEGATED);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7130,6 +7171,7 @@ static const mt_case cases[] = {
 	{"bullet_intolerances", test_bullet_intolerances},
 	{"verdict_evidence", test_verdict_evidence},
 	{"no_record_zh", test_no_record_zh},
+	{"pending_delabel", test_pending_delabel},
 	{NULL, NULL},
 };
 
