@@ -511,6 +511,12 @@ static const expect chinese[] = {
 	 "dehydrated", 0, true},
 	{"3. Microalbuminuria - on ACEi already, recheck 3 mo.", NOTES_PROBLEM,
 	 "R80", "Microalbuminuria", 0, true},
+	/* the reader's misses across writers, a fourth pass (vocab75j) */
+	{"I saw her for suspected postural orthostatic tachycardia syndrome.",
+	 NOTES_PROBLEM, "G90.8", "postural orthostatic tachycardia syndrome",
+	 UNC, true},
+	{"1. 体位性心动过速综合征（POTS）", NOTES_PROBLEM, "G90.8",
+	 "体位性心动过速综合征", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
