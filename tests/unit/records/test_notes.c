@@ -517,6 +517,10 @@ static const expect chinese[] = {
 	 UNC, true},
 	{"1. 体位性心动过速综合征（POTS）", NOTES_PROBLEM, "G90.8",
 	 "体位性心动过速综合征", 0, true},
+	{"Imp: idiopathic intracranial hypertension with VI nerve palsy.",
+	 NOTES_PROBLEM, "H49.2", "VI nerve palsy", 0, true},
+	{"诊断：妊娠合并特发性颅内高压，左侧展神经麻痹。", NOTES_PROBLEM,
+	 "H49.2", "展神经麻痹", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
