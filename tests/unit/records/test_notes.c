@@ -521,6 +521,8 @@ static const expect chinese[] = {
 	 NOTES_PROBLEM, "H49.2", "VI nerve palsy", 0, true},
 	{"诊断：妊娠合并特发性颅内高压，左侧展神经麻痹。", NOTES_PROBLEM,
 	 "H49.2", "展神经麻痹", 0, true},
+	{"其他：甲状腺低下，服 Eltroxin 50mcg。", NOTES_PROBLEM, "E03.9",
+	 "甲状腺低下", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
