@@ -523,6 +523,8 @@ static const expect chinese[] = {
 	 "H49.2", "展神经麻痹", 0, true},
 	{"其他：甲状腺低下，服 Eltroxin 50mcg。", NOTES_PROBLEM, "E03.9",
 	 "甲状腺低下", 0, true},
+	{"病史：四年前诊断多囊性卵巢症候群，目前没吃药。", NOTES_PROBLEM,
+	 "E28.2", "多囊性卵巢", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
