@@ -525,6 +525,10 @@ static const expect chinese[] = {
 	 "甲状腺低下", 0, true},
 	{"病史：四年前诊断多囊性卵巢症候群，目前没吃药。", NOTES_PROBLEM,
 	 "E28.2", "多囊性卵巢", 0, true},
+	{"63F, R (dominant) distal radius #, FOOSH on wet tiles.",
+	 NOTES_PROBLEM, "S52.5", "distal radius", 0, true},
+	{"Dx: L Colles' - closed reduction and POP.", NOTES_PROBLEM, "S52.5",
+	 "Colles", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
