@@ -529,6 +529,8 @@ static const expect chinese[] = {
 	 NOTES_PROBLEM, "S52.5", "distal radius", 0, true},
 	{"Dx: L Colles' - closed reduction and POP.", NOTES_PROBLEM, "S52.5",
 	 "Colles", 0, true},
+	{"Impression: acute rheumatic fever (Jones criteria met).",
+	 NOTES_PROBLEM, "I00", "acute rheumatic fever", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
