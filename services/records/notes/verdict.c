@@ -1092,7 +1092,10 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
  * affirmed one before it stands (rules75en23); a drug taken since without
  * harm is no label, and the label before it is the one removed
  * ("Penicillin \"allergy\" ... Has since had Augmentin ... with no
- * reaction. ... Label removed", rules75en27). */
+ * reaction. ... Label removed", rules75en27).  The denial so found
+ * becomes the de-labelling, so that the note's other mentions of that
+ * label go with it ("\"Penicillin allergy\" - Barbados record. ... she
+ * never reacted to penicillin. Removed from our record;", allergy75k). */
 static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
@@ -1106,8 +1109,11 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 
 		if (!all && f->kind == NOTES_ALLERGY &&
 		    (f->context & NOTES_NEGATED) && f->code[0] != '\0' &&
-		    !tolerated_only(f))
+		    !tolerated_only(f)) {
+			if (f->context == NOTES_NEGATED)
+				f->trigger = trigger;
 			return;
+		}
 		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
 		    f->code[0] != '\0') {
 			f->context = NOTES_NEGATED;

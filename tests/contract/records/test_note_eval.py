@@ -123,7 +123,7 @@ ORDER_CEILINGS = {
     "en-dev29": (4, 4), "zh-dev29": (7, 2),
     "en-dev30": (10, 0), "zh-dev30": (10, 0),
     "en-dev31": (6, 4), "zh-dev31": (2, 3),
-    "en-dev32": (3, 7), "zh-dev32": (6, 3),
+    "en-dev32": (3, 6), "zh-dev32": (6, 3),
 }
 
 

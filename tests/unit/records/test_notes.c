@@ -7017,6 +7017,31 @@ test_no_record_zh(void)
 		check(&no_record_zh[i]);
 }
 
+/* A de-labelling written later in an allergy's entry (allergy75k): a
+ * removal after a sentence that denies the allergy makes that denial the
+ * de-labelling, so the label quoted first goes too; with no denial on
+ * its line it removes the allergy last read there. */
+static void
+test_later_delabels(void)
+{
+	static const char *const denied =
+		"- \"Penicillin allergy\" - old record. She had amoxicillin in "
+		"2024 with no problem;\n  she never reacted to penicillin. "
+		"Removed from our record;\n  GP informed.";
+	static const char *const plain =
+		"- Sulfa - rash in 1990. Removed from our record.";
+	notes_reading r;
+
+	notes__read_rules(denied, strlen(denied), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
+	notes__read_rules(plain, strlen(plain), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides")->context == NEG);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7103,6 +7128,7 @@ static const mt_case cases[] = {
 	{"bullet_intolerances", test_bullet_intolerances},
 	{"verdict_evidence", test_verdict_evidence},
 	{"no_record_zh", test_no_record_zh},
+	{"later_delabels", test_later_delabels},
 	{NULL, NULL},
 };
 
