@@ -599,3 +599,19 @@ def test_a_label_removed_later_in_its_entry_is_gone(
     records the label and removes nothing keeps it, and the order is
     refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies:\n- Penicillin - listed by GP in 2010 as \"rash\". Had "
+     "amoxicillin in 2024 for sinusitis without any reaction - REMOVED, "
+     "de-labelled today.", False),
+    ("Allergies:\n- Amoxicillin - rash as a child. Had cefalexin in 2024 "
+     "without any reaction - de-labelled today.", True),
+])
+def test_a_class_member_taken_then_delabelled_clears_the_class(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75k): a drug of the label's class taken without
+    harm and then de-labelled removes the class's label: nothing blocks
+    amoxicillin.  A drug of another class de-labelled leaves the label,
+    and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

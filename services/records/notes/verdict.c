@@ -1786,18 +1786,29 @@ notes__class_example_zh(const sentence *s, notes_reading *out, size_t first)
 	}
 }
 
-/* labelled_code: does out hold the patient's allergy to code, the label
- * a de-labelling removes? */
-static bool
+/* labelled_code returns the patient's allergy to code, or failing that
+ * to a class code belongs to: the label a de-labelling of a drug taken
+ * removes ("Penicillin - listed by GP in 2010 as \"rash\". Had
+ * amoxicillin in 2024 ... without any reaction - REMOVED, de-labelled
+ * today": the penicillin label, allergy75k); or NULL. */
+static const notes_finding *
 labelled_code(const notes_reading *out, const char *code)
 {
-	for (size_t i = 0; i < out->n; i++)
-		if (out->findings[i].kind == NOTES_ALLERGY &&
-		    !(out->findings[i].context &
-		      (NOTES_NEGATED | NOTES_FAMILY)) &&
-		    strcmp(out->findings[i].code, code) == 0)
-			return true;
-	return false;
+	const notes_finding *cls = NULL;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind != NOTES_ALLERGY ||
+		    (f->context & (NOTES_NEGATED | NOTES_FAMILY)))
+			continue;
+		if (strcmp(f->code, code) == 0)
+			return f;
+		if (cls == NULL && strcmp(f->system, "class") == 0 &&
+		    notes__member_of(code, f->code))
+			cls = f;
+	}
+	return cls;
 }
 
 bool
@@ -1806,13 +1817,17 @@ notes__delabelled_taken(notes_reading *out, size_t first)
 	for (size_t i = first; i < out->n; i++) {
 		notes_finding *f = &out->findings[i], g;
 		const notes_entry *t = notes__find(f->trigger);
+		const notes_finding *label;
 
 		if (f->kind != NOTES_MEDICINE ||
 		    f->context != (NOTES_NEGATED | NOTES_HISTORICAL) ||
 		    t == NULL || !(t->dir & NOTES_DIR_DELABEL) ||
-		    !labelled_code(out, f->code))
+		    (label = labelled_code(out, f->code)) == NULL)
 			continue;
 		g = *f;
+		g.code = label->code;
+		g.display = label->display;
+		g.system = label->system;
 		g.kind = NOTES_ALLERGY;
 		g.context = NOTES_NEGATED;
 		f->context &= ~NOTES_NEGATED; /* taken: the label is gone */
