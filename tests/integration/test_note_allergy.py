@@ -602,3 +602,36 @@ def test_a_denial_hedged_after_it_keeps_the_label(st, pb, catalogue, body,
     a doubted allergy still suggests and amoxicillin is refused; the
     plain denial removes it and the order goes through."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("- \"Penicillin allergy\" - old record. She had amoxicillin in 2024 "
+     "with no problem;\n  she never reacted to penicillin. Removed from "
+     "our record;\n  GP informed.", False),
+    ("- \"Amoxicillin allergy\" - old record, rash in 1990.\n  Flagged "
+     "on our record;\n  GP informed.", True),
+])
+def test_a_label_removed_later_in_its_entry_is_gone(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75k): a removal written after the sentence that
+    denies the allergy, later in its entry, removes the label quoted at
+    the head of the entry: nothing blocks amoxicillin.  An entry that
+    records the label and removes nothing keeps it, and the order is
+    refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies:\n- Penicillin - listed by GP in 2010 as \"rash\". Had "
+     "amoxicillin in 2024 for sinusitis without any reaction - REMOVED, "
+     "de-labelled today.", False),
+    ("Allergies:\n- Amoxicillin - rash as a child. Had cefalexin in 2024 "
+     "without any reaction - de-labelled today.", True),
+])
+def test_a_class_member_taken_then_delabelled_clears_the_class(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75k): a drug of the label's class taken without
+    harm and then de-labelled removes the class's label: nothing blocks
+    amoxicillin.  A drug of another class de-labelled leaves the label,
+    and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

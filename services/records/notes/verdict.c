@@ -1092,7 +1092,10 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
  * affirmed one before it stands (rules75en23); a drug taken since without
  * harm is no label, and the label before it is the one removed
  * ("Penicillin \"allergy\" ... Has since had Augmentin ... with no
- * reaction. ... Label removed", rules75en27). */
+ * reaction. ... Label removed", rules75en27).  The denial so found
+ * becomes the de-labelling, so that the note's other mentions of that
+ * label go with it ("\"Penicillin allergy\" - Barbados record. ... she
+ * never reacted to penicillin. Removed from our record;", allergy75k). */
 static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
@@ -1106,8 +1109,11 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 
 		if (!all && f->kind == NOTES_ALLERGY &&
 		    (f->context & NOTES_NEGATED) && f->code[0] != '\0' &&
-		    !tolerated_only(f))
+		    !tolerated_only(f)) {
+			if (f->context == NOTES_NEGATED)
+				f->trigger = trigger;
 			return;
+		}
 		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
 		    f->code[0] != '\0') {
 			f->context = NOTES_NEGATED;
@@ -1857,18 +1863,29 @@ notes__class_example_zh(const sentence *s, notes_reading *out, size_t first)
 	}
 }
 
-/* labelled_code: does out hold the patient's allergy to code, the label
- * a de-labelling removes? */
-static bool
+/* labelled_code returns the patient's allergy to code, or failing that
+ * to a class code belongs to: the label a de-labelling of a drug taken
+ * removes ("Penicillin - listed by GP in 2010 as \"rash\". Had
+ * amoxicillin in 2024 ... without any reaction - REMOVED, de-labelled
+ * today": the penicillin label, allergy75k); or NULL. */
+static const notes_finding *
 labelled_code(const notes_reading *out, const char *code)
 {
-	for (size_t i = 0; i < out->n; i++)
-		if (out->findings[i].kind == NOTES_ALLERGY &&
-		    !(out->findings[i].context &
-		      (NOTES_NEGATED | NOTES_FAMILY)) &&
-		    strcmp(out->findings[i].code, code) == 0)
-			return true;
-	return false;
+	const notes_finding *cls = NULL;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind != NOTES_ALLERGY ||
+		    (f->context & (NOTES_NEGATED | NOTES_FAMILY)))
+			continue;
+		if (strcmp(f->code, code) == 0)
+			return f;
+		if (cls == NULL && strcmp(f->system, "class") == 0 &&
+		    notes__member_of(code, f->code))
+			cls = f;
+	}
+	return cls;
 }
 
 bool
@@ -1877,13 +1894,17 @@ notes__delabelled_taken(notes_reading *out, size_t first)
 	for (size_t i = first; i < out->n; i++) {
 		notes_finding *f = &out->findings[i], g;
 		const notes_entry *t = notes__find(f->trigger);
+		const notes_finding *label;
 
 		if (f->kind != NOTES_MEDICINE ||
 		    f->context != (NOTES_NEGATED | NOTES_HISTORICAL) ||
 		    t == NULL || !(t->dir & NOTES_DIR_DELABEL) ||
-		    !labelled_code(out, f->code))
+		    (label = labelled_code(out, f->code)) == NULL)
 			continue;
 		g = *f;
+		g.code = label->code;
+		g.display = label->display;
+		g.system = label->system;
 		g.kind = NOTES_ALLERGY;
 		g.context = NOTES_NEGATED;
 		f->context &= ~NOTES_NEGATED; /* taken: the label is gone */

@@ -7105,6 +7105,56 @@ test_pending_delabel(void)
 			MT_TRUE(r.findings[i].context != NOTES_NEGATED);
 }
 
+/* A de-labelling written later in an allergy's entry (allergy75k): a
+ * removal after a sentence that denies the allergy makes that denial the
+ * de-labelling, so the label quoted first goes too; with no denial on
+ * its line it removes the allergy last read there. */
+static void
+test_later_delabels(void)
+{
+	static const char *const denied =
+		"- \"Penicillin allergy\" - old record. She had amoxicillin in "
+		"2024 with no problem;\n  she never reacted to penicillin. "
+		"Removed from our record;\n  GP informed.";
+	static const char *const plain =
+		"- Sulfa - rash in 1990. Removed from our record.";
+	notes_reading r;
+
+	notes__read_rules(denied, strlen(denied), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
+	notes__read_rules(plain, strlen(plain), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides")->context == NEG);
+}
+
+/* A drug of the label's class taken and then de-labelled removes the
+ * class's label (allergy75k); a de-labelling of another class's drug
+ * leaves it. */
+static void
+test_member_delabels_class(void)
+{
+	static const char *const member =
+		"Allergies:\n- Penicillin - listed by GP in 2010 as \"rash\". "
+		"Had amoxicillin in 2024 for sinusitis without any reaction - "
+		"REMOVED, de-labelled today.";
+	static const char *const other =
+		"Allergies:\n- Penicillin - rash as a child. Had cefalexin in "
+		"2024 without any reaction - de-labelled today.";
+	notes_reading r;
+
+	notes__read_rules(member, strlen(member), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7192,6 +7242,8 @@ static const mt_case cases[] = {
 	{"verdict_evidence", test_verdict_evidence},
 	{"no_record_zh", test_no_record_zh},
 	{"pending_delabel", test_pending_delabel},
+	{"later_delabels", test_later_delabels},
+	{"member_delabels_class", test_member_delabels_class},
 	{NULL, NULL},
 };
 
