@@ -2164,15 +2164,41 @@ condition_goes_on(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* indication_apart: is problem k what a drug denied by negation j would
+ * treat, "for" or "in" between the last drug after j and k ("no role for
+ * salbutamol or abx in bronchiolitis", "No NSAIDs for gout attacks")?  The
+ * negation denies the drug; the problem it names stays (negscope75b). */
+static bool
+indication_apart(const sentence *s, size_t k, size_t j)
+{
+	static const char *const joins[] = {" for ", " in "};
+	size_t last = k;
+
+	if (j >= k || s->items[j].e->type != NOTES_T_NEGATED ||
+	    s->items[k].e->type != NOTES_T_PROBLEM)
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]))
+			last = m;
+	if (last == k)
+		return false;
+	for (size_t i = 0; i < sizeof(joins) / sizeof(*joins); i++)
+		if (memmem(s->text + s->items[last].end,
+			   s->items[k].start - s->items[last].end, joins[i],
+			   strlen(joins[i])) != NULL)
+			return true;
+	return false;
+}
+
 static bool
 kept_apart(const sentence *s, size_t k, size_t j)
 {
 	if (!notes__is_trigger(s->items[j].e->type))
 		return false;
 	return lab_corrected(s, j) || condition_goes_on(s, k, j) ||
-	       queries_other(s, k, j) || numbered_apart(s, k, j) ||
-	       paren_confined(s, k, j) || queried_word(s, k, j) ||
-	       queried_aside_zh(s, k, j);
+	       indication_apart(s, k, j) || queries_other(s, k, j) ||
+	       numbered_apart(s, k, j) || paren_confined(s, k, j) ||
+	       queried_word(s, k, j) || queried_aside_zh(s, k, j);
 }
 
 /* DELABEL_IF_WORDS: the most words between a condition's word and the

@@ -3497,6 +3497,35 @@ test_condition_goes_on(void)
 	}
 }
 
+/* A negation of a drug does not reach the problem the drug would treat,
+ * "for" or "in" between them ("no role for salbutamol or abx in
+ * bronchiolitis"); "not indicated for" is no negation of what follows;
+ * a problem after the drug with no such word is still denied. */
+static void
+test_indication_apart(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"Explained no role for salbutamol or abx in bronchiolitis.",
+		 "J21.9", 0},
+		{"No salbutamol - not indicated for bronchiolitis.", "J21.9",
+		 0},
+		{"No NSAIDs for gout attacks.", "M10.9", 0},
+		{"No aspirin, no asthma.", "J45.9", NOTES_NEGATED},
+	};
+	static notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &r);
+		f = find(&r, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
 /* A drug a switch done moved the patient on to stays taken, whatever
  * date follows it and whatever the model makes of the note around it
  * (learned.c, decide: SWITCHED_ONTO). */
@@ -3545,6 +3574,7 @@ test_model(void)
 	test_model_leaves_corrected();
 	test_stop_leaves_problem();
 	test_condition_goes_on();
+	test_indication_apart();
 	test_model_keeps_switch_target();
 }
 
