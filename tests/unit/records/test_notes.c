@@ -3598,6 +3598,15 @@ static const expect rules_zh10[] = {
 	   teller's */
 	{"患者母亲诉其本人对青霉素过敏，患者无青霉素过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", FAM, false},
+	/* a relative named with the patient, right after 患者及 (其 may
+	 * come between), is told or asked with the patient: what follows is
+	 * the patient's (context.c, with_patient_zh); a relative alone
+	 * stays the relative */
+	{"已告知患者及儿子：免疫治疗相关的甲减多数为永久性。", NOTES_PROBLEM,
+	 "E03.9", "甲减", 0, true},
+	{"药师床边询问患者及其女儿：患者10年前使用\"头孢\"后出现皮疹。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢", 0, true},
+	{"家族史：儿子有甲减。", NOTES_PROBLEM, "E03.9", "甲减", FAM, false},
 	/* a drug given with its dose, an intolerance in the parenthesis
 	 * after: taken now, no allergy; an allergy line's is one */
 	{"目前用药：二甲双胍缓释片1g "
