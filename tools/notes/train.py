@@ -38,6 +38,7 @@ import collections
 import csv
 import itertools
 import os
+import re
 import subprocess
 import sys
 
@@ -104,6 +105,7 @@ def parse_features(out, notes):
             f = line.split("\t")
             notes_found[-1].append({
                 "kind": f[0], "code": f[1], "ctx": f[2],
+                "span": (int(f[3]), int(f[4])),
                 "triggered": "trig=" not in f[5:],
                 "trigger": next((x[5:] for x in f[5:]
                                  if x.startswith("trig=")), ""),
@@ -224,6 +226,29 @@ def decide(f, p, drop, margin, trigger_margin=2.0):
         else f["ctx"]
 
 
+FH_CUE = re.compile(r"(?i)(?<![0-9a-z])(family history|family hx|fhx|fh)"
+                    r"(?![0-9a-z])|家族")
+CLAUSE_END = re.compile(r"\.(?=[ \n])|[;\n。；]")
+
+
+def family_denied(text, f):
+    """As learned.c's family_denied: is f a problem denied in the family
+    under a family-history phrase of its own clause ("No family history
+    of epilepsy", 无精神分裂症家族史)?  The model leaves it."""
+    if f["kind"] != "problem" or ctx_set(f["ctx"]) != \
+            ctx_set("negated,family"):
+        return False
+    b = text.encode()
+    a, z = f["span"]
+    head = b[:a].decode(errors="replace")
+    tail = b[z:].decode(errors="replace")
+    ends = list(CLAUSE_END.finditer(head))
+    head = head[ends[-1].end():] if ends else head
+    end = CLAUSE_END.search(tail + " ")
+    tail = tail[:end.start()] if end else tail
+    return bool(FH_CUE.search(head + b[a:z].decode(errors="replace") + tail))
+
+
 def _resolution(f):
     """Did a word that says a problem is over ("resolved", "已治愈") set
     f's context, or a smoking status its own words give ("ex-smoker",
@@ -252,7 +277,8 @@ def reading(notes, found, probs, drop, margin, trigger_margin=2.0):
     for n, fs, ps in zip(notes, found, probs):
         got = set()
         for f, p in zip(fs, ps):
-            c = decide(f, p, drop, margin, trigger_margin)
+            c = f["ctx"] if family_denied(n["text"], f) else \
+                decide(f, p, drop, margin, trigger_margin)
             if c is not None:
                 got.add((f["kind"], f["code"], ctx_set(c)))
         out[n["id"]] = got

@@ -1574,6 +1574,24 @@ told_parent(const sentence *s, size_t j)
 	return false;
 }
 
+/* with_patient_zh: is Chinese family trigger j a relative named together
+ * with the patient, right after 患者及, 患者和, 患者与 or 病人及 (其 may
+ * come between: "已告知患者及儿子：…甲减", "与患者及其妻子核对",
+ * "病史由患者及妻子提供")?  The two are told, asked or consent
+ * together; what the sentence goes on to name is the patient's. */
+static bool
+with_patient_zh(const sentence *s, size_t j)
+{
+	static const char *const pairs[] = {"患者及", "患者和", "患者与",
+					    "病人及", "病人和", "病人与"};
+	size_t w = s->items[j].w0;
+
+	if (w > 0 && notes__words_at(s, w - 1, "其"))
+		w--;
+	return w >= 3 &&
+	       notes__words_in(s, w - 3, pairs, sizeof(pairs) / sizeof(*pairs));
+}
+
 /* tells_or_is_patient: is family trigger j a relative who only tells the
  * patient's story, or a kin word that names the patient or another
  * resident?  Either way it makes nothing a relative's. */
@@ -1582,7 +1600,8 @@ tells_or_is_patient(const sentence *s, size_t j)
 {
 	return reporter(s, j) || reporter_named(s, j) || reporter_zh(s, j) ||
 	       reported_parent_zh(s, j) || addressed_zh(s, j) ||
-	       parent_told_zh(s, j) || told_parent(s, j);
+	       parent_told_zh(s, j) || told_parent(s, j) ||
+	       with_patient_zh(s, j);
 }
 
 /* conditions_drug: does hypothetical trigger j condition a drug written

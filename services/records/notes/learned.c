@@ -20,6 +20,7 @@
  */
 #include "notes_int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CLASSES_MAX 16
 #define DROP_CLASS  0xffffffffu /* a class's context: the finding dropped */
@@ -369,6 +371,68 @@ apply(notes_reading *out, unsigned *ctx)
 	out->n = n;
 }
 
+/* at_bound: does a sentence or clause end at text[i] (". ", ";", a line,
+ * 。 or ；)?  "." only before a space or the end, so "7.2" goes on. */
+static bool
+at_bound(const char *text, size_t len, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)text;
+
+	if (u[i] == '\n' || u[i] == ';')
+		return true;
+	if (u[i] == '.')
+		return i + 1 >= len || u[i + 1] == ' ' || u[i + 1] == '\n';
+	return i + 2 < len &&
+	       ((u[i] == 0xe3 && u[i + 1] == 0x80 && u[i + 2] == 0x82) ||
+		(u[i] == 0xef && u[i + 1] == 0xbc && u[i + 2] == 0x9b));
+}
+
+/* names_fh: does text[a, b) name a family history ("family history",
+ * "family hx", "FHx", "FH" as a word, 家族)? */
+static bool
+names_fh(const char *text, size_t a, size_t b)
+{
+	static const char *const cue[] = {"family history", "family hx", "fhx",
+					  "fh", "\xe5\xae\xb6\xe6\x97\x8f"};
+
+	for (size_t i = a; i < b; i++) {
+		for (size_t c = 0; c < sizeof cue / sizeof cue[0]; c++) {
+			size_t n = strlen(cue[c]);
+
+			if (i + n > b || strncasecmp(text + i, cue[c], n) != 0)
+				continue;
+			if ((unsigned char)cue[c][0] >= 0x80)
+				return true;
+			if ((i == a || !isalnum((unsigned char)text[i - 1])) &&
+			    (i + n == b ||
+			     !isalnum((unsigned char)text[i + n])))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* family_denied: is f a problem the writer denies in the family under a
+ * family-history phrase of its own clause ("No family history of
+ * epilepsy", "FHx: nil epilepsy", 无精神分裂症家族史, 否认家族恶性高热史)?
+ * The rules read it negated and family; the model, which has seen few
+ * such pairs, keeps one of the two, and the relative's denial becomes
+ * the patient's or a relative's illness. */
+static bool
+family_denied(const char *text, size_t len, const notes_finding *f)
+{
+	size_t a = f->start, b = f->end;
+
+	if (f->kind != NOTES_PROBLEM ||
+	    f->context != (NOTES_NEGATED | NOTES_FAMILY) || b > len)
+		return false;
+	while (a > 0 && !at_bound(text, len, a - 1))
+		a--;
+	while (b < len && !at_bound(text, len, b))
+		b++;
+	return names_fh(text, a, b);
+}
+
 void
 notes__learned_apply(const char *text, size_t len, notes_reading *out)
 {
@@ -386,7 +450,9 @@ notes__learned_apply(const char *text, size_t len, notes_reading *out)
 			continue;
 		notes__features(text, len, out, &note, i, &fs);
 		classify(&fs, p);
-		ctx[i] = decide(&out->findings[i], p);
+		ctx[i] = family_denied(text, len, &out->findings[i])
+				 ? out->findings[i].context
+				 : decide(&out->findings[i], p);
 	}
 	apply(out, ctx);
 }

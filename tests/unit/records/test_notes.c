@@ -3549,6 +3549,37 @@ test_model_keeps_switch_target(void)
 	MT_TRUE(f != NULL && f->context == NOTES_HISTORICAL);
 }
 
+/* A problem denied in the family under a family-history phrase of its
+ * own clause stays negated and family, whatever the model makes of it
+ * (learned.c, family_denied: en-dev2, en-dev17, zh-dev26, zh-dev29);
+ * a denial after a relative's word in another clause is the model's to
+ * read. */
+static void
+test_model_keeps_family_denied(void)
+{
+	static const struct {
+		const char *text, *code;
+	} cases[] = {
+		{"No family history of diabetes.", "E14.9"},
+		{"FH: dad had febrile seizures as a toddler. No family history "
+		 "of epilepsy.",
+		 "G40.9"},
+		{"FHx: nil epilepsy. Older brother asthma.", "G40.9"},
+		{"家族史:舅父肺結核;無結節病家族史。", "D86.9"},
+		{"家族史：姑姑有“抑郁症”。无精神分裂症家族史。", "F20.9"},
+	};
+	static notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes_read(cases[i].text, strlen(cases[i].text), &r);
+		f = find(&r, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL &&
+			f->context == (NOTES_NEGATED | NOTES_FAMILY));
+	}
+}
+
 /* The context model (learned.c) after the rules: its weights load; it
  * never changes an allergy and never adds a finding (test_bounds: a
  * reading cut at a bound still says so). */
@@ -3576,6 +3607,7 @@ test_model(void)
 	test_condition_goes_on();
 	test_indication_apart();
 	test_model_keeps_switch_target();
+	test_model_keeps_family_denied();
 }
 
 /* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
@@ -3596,6 +3628,15 @@ static const expect rules_zh10[] = {
 	   teller's */
 	{"患者母亲诉其本人对青霉素过敏，患者无青霉素过敏。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", FAM, false},
+	/* a relative named with the patient, right after 患者及 (其 may
+	 * come between), is told or asked with the patient: what follows is
+	 * the patient's (context.c, with_patient_zh); a relative alone
+	 * stays the relative */
+	{"已告知患者及儿子：免疫治疗相关的甲减多数为永久性。", NOTES_PROBLEM,
+	 "E03.9", "甲减", 0, true},
+	{"药师床边询问患者及其女儿：患者10年前使用\"头孢\"后出现皮疹。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢", 0, true},
+	{"家族史：儿子有甲减。", NOTES_PROBLEM, "E03.9", "甲减", FAM, false},
 	/* a drug given with its dose, an intolerance in the parenthesis
 	 * after: taken now, no allergy; an allergy line's is one */
 	{"目前用药：二甲双胍缓释片1g "
