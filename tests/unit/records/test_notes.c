@@ -1467,6 +1467,11 @@ static const expect chinese_rules[] = {
 	 true},
 	{"之前服用的 Aspirin 80mg 已停止。", NOTES_MEDICINE, "aspirin",
 	 "Aspirin", HIST, true},
+	/* "not given" after a drug negates it; "not needed since" keeps it */
+	{"- VTE: enoxaparin NOT given (pulmonary haemorrhage); TED stockings.",
+	 NOTES_MEDICINE, "enoxaparin", "enoxaparin", NEG, false},
+	{"- GTN spray prn (not needed since discharge)", NOTES_MEDICINE,
+	 "glyceryl trinitrate", "GTN", 0, true},
 	/* a bare 停 stops the drugs after it; 停经 and 减停 are no stop */
 	{"遂改为氨苄西林，停美罗培南、万古霉素。", NOTES_MEDICINE, "vancomycin",
 	 "万古霉素", HIST, true},
