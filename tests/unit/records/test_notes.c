@@ -1467,6 +1467,18 @@ static const expect chinese_rules[] = {
 	 true},
 	{"之前服用的 Aspirin 80mg 已停止。", NOTES_MEDICINE, "aspirin",
 	 "Aspirin", HIST, true},
+	/* "not given" after a drug negates it; "not needed since" keeps it */
+	{"- VTE: enoxaparin NOT given (pulmonary haemorrhage); TED stockings.",
+	 NOTES_MEDICINE, "enoxaparin", "enoxaparin", NEG, false},
+	{"- GTN spray prn (not needed since discharge)", NOTES_MEDICINE,
+	 "glyceryl trinitrate", "GTN", 0, true},
+	/* a bare 停 stops the drugs after it; 停经 and 减停 are no stop */
+	{"遂改为氨苄西林，停美罗培南、万古霉素。", NOTES_MEDICINE, "vancomycin",
+	 "万古霉素", HIST, true},
+	{"停经2月，服用叶酸及二甲双胍。", NOTES_MEDICINE, "metformin",
+	 "二甲双胍", 0, true},
+	{"继续减停咪达唑仑。", NOTES_MEDICINE, "midazolam", "咪达唑仑", 0,
+	 true},
 	{"止痛以普拿疼 500mg q6h。", NOTES_MEDICINE, "paracetamol", "普拿疼", 0,
 	 true},
 	{"长期服用波立维、立普妥及拜新同。", NOTES_MEDICINE, "nifedipine",
