@@ -1228,6 +1228,18 @@ singular_stop_apart(const sentence *s, size_t k, size_t j)
 	       strncmp(t->key, "was ", 4) == 0 && !same_item(s, k, j);
 }
 
+/* excluded_then: is negation trigger neg a diagnosis excluded ("Asthma
+ * excluded last year", "coeliac disease excluded (TTG negative 2024)",
+ * probctx75e)?  Its date is the exclusion's: the problem was never the
+ * patient's, not a past one. */
+static bool
+excluded_then(const char *neg)
+{
+	return strcmp(neg, "excluded") == 0 || strcmp(neg, "ruled out") == 0 ||
+	       strcmp(neg, "has been ruled out") == 0 ||
+	       strcmp(neg, "已排除") == 0;
+}
+
 /* denied_past: a problem denied under a past history heading
  * ("既往史：否认高血压病史") was never the patient's, so the heading does
  * not make it past (own: the bits of triggers other than headings; neg:
@@ -1236,7 +1248,7 @@ static unsigned
 denied_past(unsigned bits, unsigned own, const char *neg, const char **trigger)
 {
 	if (!(bits & NOTES_NEGATED) || !(bits & NOTES_HISTORICAL) ||
-	    (own & NOTES_HISTORICAL))
+	    ((own & NOTES_HISTORICAL) && !excluded_then(neg)))
 		return bits;
 	*trigger = neg;
 	return bits & ~NOTES_HISTORICAL;

@@ -59,6 +59,15 @@ static const expect table[] = {
 	 "shortness of breath", NEG, false},
 	{"Pneumonia has been ruled out.", NOTES_PROBLEM, "J18.9", "Pneumonia",
 	 NEG, false},
+	/* a diagnosis excluded, the word after it; its date is the
+	 * exclusion's, an exclusion still to come is a doubt (probctx75e) */
+	{"Asthma excluded last year (normal spirometry).", NOTES_PROBLEM,
+	 "J45.9", "Asthma", NEG, false},
+	{"PE - excluded on CTPA.", NOTES_PROBLEM, "I26.9", "PE", NEG, false},
+	{"DVT could not be excluded.", NOTES_PROBLEM, "I80.2", "DVT", UNC,
+	 true},
+	{"Possible syncope to be excluded.", NOTES_PROBLEM, "R55", "syncope",
+	 UNC, true},
 	{"No fever but a productive cough.", NOTES_PROBLEM, "R05", "cough", 0,
 	 true},
 	{"No fever but a productive cough.", NOTES_PROBLEM, "R50.9", "fever",
