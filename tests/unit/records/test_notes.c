@@ -1477,6 +1477,14 @@ static const expect chinese_rules[] = {
 	 NOTES_MEDICINE, "ramipril", "Ramipril", HYP, false},
 	{"- 依诺肝素40mg皮下注射 qd（明早开始）。", NOTES_MEDICINE,
 	 "enoxaparin", "依诺肝素", HYP, false},
+	/* a drug tapered off or a course finished is past; a taper
+	 * still running is not */
+	{"- Prednisolone 5 mg - tapered off in October", NOTES_MEDICINE,
+	 "prednisolone", "Prednisolone", HIST, true},
+	{"Prednisolone being tapered off over 4 weeks", NOTES_MEDICINE,
+	 "prednisolone", "Prednisolone", 0, true},
+	{"He finished doxycycline 100 mg bd for 14 days.", NOTES_MEDICINE,
+	 "doxycycline", "doxycycline", HIST, true},
 	/* a bare 停 stops the drugs after it; 停经 and 减停 are no stop */
 	{"遂改为氨苄西林，停美罗培南、万古霉素。", NOTES_MEDICINE, "vancomycin",
 	 "万古霉素", HIST, true},
