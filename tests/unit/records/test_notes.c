@@ -1485,6 +1485,12 @@ static const expect chinese_rules[] = {
 	 "prednisolone", "Prednisolone", 0, true},
 	{"He finished doxycycline 100 mg bd for 14 days.", NOTES_MEDICINE,
 	 "doxycycline", "doxycycline", HIST, true},
+	/* a switch made leaves the drug before "to" past; "swapped for"
+	 * names the drug taken up */
+	{"Switched clarithromycin to doxycycline because of warfarin.",
+	 NOTES_MEDICINE, "clarithromycin", "clarithromycin", HIST, true},
+	{"Lansoprazole on old list - stopped 2025, swapped for omeprazole.",
+	 NOTES_MEDICINE, "omeprazole", "omeprazole", 0, true},
 	/* a bare 停 stops the drugs after it; 停经 and 减停 are no stop */
 	{"遂改为氨苄西林，停美罗培南、万古霉素。", NOTES_MEDICINE, "vancomycin",
 	 "万古霉素", HIST, true},
