@@ -90,7 +90,10 @@ type_parse(const char *s, notes_type *out)
  * label after it (rules75zh17: "已 remove penicillin allergy"); and
  * advice to stop written after its drug, of drugs only (rules75en19:
  * "advised to stop"); a past of drugs only, after a date in its sentence
- * (rules75zh21: "5年前…，当时西医予…"). */
+ * (rules75zh21: "5年前…，当时西医予…"); a start put off to a later day,
+ * of drugs only, on both sides (medctx75d: "Ramipril - to start after 1
+ * week", "（明早开始）"); a switch made, of drugs only, up to its "to"
+ * (medctx75d: "switched clarithromycin to doxycycline"). */
 static bool
 dir_parse_en6(const char *s, unsigned *out)
 {
@@ -114,6 +117,11 @@ dir_parse_en6(const char *s, unsigned *out)
 		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS;
 	else if (strcmp(s, "stop_forward_drugs") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS;
+	else if (strcmp(s, "plan_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_PLAN |
+		       NOTES_DIR_DRUGS;
+	else if (strcmp(s, "until_to_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_UNTIL_TO | NOTES_DIR_DRUGS;
 	else if (strcmp(s, "dated_drugs") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_DRUGS | NOTES_DIR_DATED;
 	else if (strcmp(s, "stop_backward_last") == 0)

@@ -1481,6 +1481,25 @@ static const expect chinese_rules[] = {
 	 NOTES_MEDICINE, "enoxaparin", "enoxaparin", NEG, false},
 	{"- GTN spray prn (not needed since discharge)", NOTES_MEDICINE,
 	 "glyceryl trinitrate", "GTN", 0, true},
+	/* a start put off to a later day plans the drug before it */
+	{"11. Ramipril 2.5 mg OD - to start after 1 week if BP > 130/80",
+	 NOTES_MEDICINE, "ramipril", "Ramipril", HYP, false},
+	{"- 依诺肝素40mg皮下注射 qd（明早开始）。", NOTES_MEDICINE,
+	 "enoxaparin", "依诺肝素", HYP, false},
+	/* a drug tapered off or a course finished is past; a taper
+	 * still running is not */
+	{"- Prednisolone 5 mg - tapered off in October", NOTES_MEDICINE,
+	 "prednisolone", "Prednisolone", HIST, true},
+	{"Prednisolone being tapered off over 4 weeks", NOTES_MEDICINE,
+	 "prednisolone", "Prednisolone", 0, true},
+	{"He finished doxycycline 100 mg bd for 14 days.", NOTES_MEDICINE,
+	 "doxycycline", "doxycycline", HIST, true},
+	/* a switch made leaves the drug before "to" past; "swapped for"
+	 * names the drug taken up */
+	{"Switched clarithromycin to doxycycline because of warfarin.",
+	 NOTES_MEDICINE, "clarithromycin", "clarithromycin", HIST, true},
+	{"Lansoprazole on old list - stopped 2025, swapped for omeprazole.",
+	 NOTES_MEDICINE, "omeprazole", "omeprazole", 0, true},
 	/* a bare 停 stops the drugs after it; 停经 and 减停 are no stop */
 	{"遂改为氨苄西林，停美罗培南、万古霉素。", NOTES_MEDICINE, "vancomycin",
 	 "万古霉素", HIST, true},
