@@ -128,3 +128,21 @@ def test_no_allergy_record_to_be_made_lets_amoxicillin_through(st, pb,
          "过敏依据不足，暂不作过敏记录。")
     assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in _got(st, p)
     assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+@pytest.mark.parametrize("body", [
+    "丈夫对阿莫西林过敏。",
+    "家属（妻子）对阿莫西林过敏，与患者无关，仅作记录。",
+    "表哥对阿莫西林过敏。",
+])
+def test_a_spouses_or_cousins_own_allergy_lets_amoxicillin_through(
+        st, pb, catalogue, body):
+    """Issue 75 (allergy75m): a spouse or cousin written as the subject of
+    对…过敏 (丈夫, 妻子, 老伴, 爱人, 表哥 …) has the allergy, not the
+    patient: nothing is suggested and amoxicillin is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    A = rpb.SUGGESTION_KIND_ALLERGY
+    assert (A, "amoxicillin") not in _got(st, p)
+    assert order(st, pb, p, AMOXICILLIN, 500).id

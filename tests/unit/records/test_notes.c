@@ -1894,6 +1894,22 @@ static const expect rules_en4[] = {
 	{"Pt's mum is allergic to Septrin - pt says she herself is allergic "
 	 "to trimethoprim.",
 	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
+	/* someone beside the patient whom no family trigger names is the
+	 * subject of the allergy (other_subject) */
+	{"Mum says his cousin is allergic to \"penicillin\" - not relevant "
+	 "to him.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"Her partner is allergic to aspirin.", NOTES_ALLERGY, "aspirin",
+	 "aspirin", FAM, false},
+	{"丈夫对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
+	 false},
+	{"家属（妻子）对头孢过敏，与患者无关。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢", FAM, false},
+	/* a reporting word or the patient between them: the patient's */
+	{"Partner says she is allergic to penicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", 0, true},
+	{"丈夫说患者对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
+	 true},
 };
 
 /* what these rules must not give: the alternative named before a
