@@ -37,6 +37,8 @@ def _got(st, p):
     "终身禁用阿莫西林，记入过敏史。",
     "阿莫西林导致严重腹泻，已记录为不良反应。",
     "病人多年前服用「安莫西林」後曾嘴唇腫起來，已請醫師加入過敏紀錄。",
+    "过敏史：奶奶说孩子“对阿莫西林过敏”，皮试阳性。",
+    "过敏史：母亲代述——幼时用阿莫西林后全身起风团。",
 ])
 def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     """The allergy is the patient's: a relative's report is no family

@@ -5819,6 +5819,19 @@ static const expect rules_zh19[] = {
 	 "Amoxil", UNC, true},
 	{"女儿说她对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
 	 true},
+	/* the child, its childhood (幼时) or a dash after 述 and 代述: the
+	 * patient's (allergy75m) */
+	{"过敏史：奶奶说孩子“对青霉素过敏”，皮试阳性。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"过敏史：母亲代述——幼时用阿莫西林后全身起风团。", NOTES_ALLERGY,
+	 "amoxicillin", "阿莫西林", 0, true},
+	{"母亲述幼时用阿莫西林后全身起风团。", NOTES_ALLERGY, "amoxicillin",
+	 "阿莫西林", 0, true},
+	/* the relative's own, and the relative with no reporting verb */
+	{"奶奶说自己对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 FAM, false},
+	{"奶奶对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
+	 false},
 	{"On tacrolimus 3mg bd, MMF 500mg bd.", NOTES_MEDICINE, "mycophenolate",
 	 "MMF", 0, true},
 	{"MMF — 之前用過，所以今次用 cyclophosphamide。", NOTES_MEDICINE,
