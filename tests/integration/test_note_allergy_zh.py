@@ -39,6 +39,7 @@ def _got(st, p):
     "病人多年前服用「安莫西林」後曾嘴唇腫起來，已請醫師加入過敏紀錄。",
     "过敏史：奶奶说孩子“对阿莫西林过敏”，皮试阳性。",
     "过敏史：母亲代述——幼时用阿莫西林后全身起风团。",
+    "阿莫西林吃了拉肚子厉害，后来不敢吃。",
 ])
 def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     """The allergy is the patient's: a relative's report is no family
@@ -61,12 +62,14 @@ def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     "患者入院时诉“阿莫西林过敏”，经追问为晕针反应，非过敏反应。",
     "对阿莫西林不过敏，去年曾用无不适。",
     "2024年曾使用阿莫西林一周，无不良反应。",
+    "阿莫西林：从未使用，因\"怕过敏\"不敢用。",
     "诊疗计划：阿莫西林0.5g口服tid抗感染（磺胺过敏）。",
 ])
 def test_susceptibility_and_a_negative_challenge_block_nothing(
         st, pb, catalogue, body):
-    """A culture sensitive to amoxicillin, or a challenge the patient
-    passed, is no allergy: nothing blocks the order."""
+    """A culture sensitive to amoxicillin, a challenge the patient passed,
+    or a drug never taken that the patient dares not take (allergy75m)
+    is no allergy: nothing blocks the order."""
     rpb = protos.module("records")
     p = patient(st, pb)
     note(st, p, body)

@@ -6631,6 +6631,11 @@ static const expect rules_zh25[] = {
 	 "co-trimoxazole", "Co-trimoxazole", 0, true},
 	{"秋水仙碱，当时腹泻厉害，以后不肯再吃。", NOTES_ALLERGY, "colchicine",
 	 "秋水仙碱", 0, true},
+	/* no longer dares take it after its effect (allergy75m) */
+	{"秋水仙碱吃了拉肚子厉害，后来不敢吃。", NOTES_ALLERGY, "colchicine",
+	 "秋水仙碱", 0, true},
+	{"打「盤尼西林」後肚瀉，之後都唔敢食。", NOTES_ALLERGY, "penicillins",
+	 "盤尼西林", 0, true},
 	{"如伤寒血培养阳性：因对头孢曲松过敏，选阿奇霉素。", NOTES_ALLERGY,
 	 "ceftriaxone", "头孢曲松", 0, true},
 	{"如对吗啡过敏，改用芬太尼。", NOTES_ALLERGY, "morphine", "吗啡", HYP,
@@ -6646,6 +6651,8 @@ test_rules_zh25(void)
 		"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松。";
 	static const char *const dosed = "- Furosemide 20mg daily (腳腫)";
 	static const char *const no_response = "水肿，对呋塞米无反应。";
+	static const char *const never =
+		"头孢类：从未使用，因\"怕过敏\"不敢用。";
 	static const char *const again =
 		"俾咗 Prednisolone 同 Augmentin；食 Augmentin 之後肚瀉三日，"
 		"記錄為不耐受（胃腸），唔係過敏。";
@@ -6664,6 +6671,9 @@ test_rules_zh25(void)
 	for (size_t i = 0; i < r.n; i++)
 		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
 			r.findings[i].context == 0);
+	/* a drug never taken that the patient fears has no intolerance */
+	notes__read_rules(never, strlen(never), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cephalosporins") == NULL);
 	/* a drug that did not work is no allergy denied */
 	notes__read_rules(no_response, strlen(no_response), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
