@@ -575,6 +575,23 @@ def test_an_allergy_the_writer_gives_back_to_a_relative_is_not_hers(
 
 
 @pytest.mark.parametrize("body, blocked", [
+    ("Mum says his cousin is allergic to \"amoxicillin\" - not relevant "
+     "to him.", False),
+    ("Her partner is allergic to amoxicillin.", False),
+    ("Partner says she is allergic to amoxicillin.", True),
+])
+def test_an_allergy_of_someone_no_family_word_names_is_not_hers(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75m): a cousin, partner, flatmate or carer whom no
+    family trigger lists, the subject right before the drug ("his cousin
+    is allergic to"), keeps the allergy: nothing is suggested and
+    amoxicillin goes through; a reporting word and the patient between
+    them ("partner says she is allergic") make it the patient's, and the
+    order is refused."""
+    _amoxicillin_after(st, pb, body, blocked, nothing_else=True)
+
+
+@pytest.mark.parametrize("body, blocked", [
     ("Mom adds that SHE is allergic to amoxicillin.", False),
     ("Mum (here with her) says she herself is allergic to amoxicillin - "
      "fine, patient isn't.", False),

@@ -37,6 +37,9 @@ def _got(st, p):
     "终身禁用阿莫西林，记入过敏史。",
     "阿莫西林导致严重腹泻，已记录为不良反应。",
     "病人多年前服用「安莫西林」後曾嘴唇腫起來，已請醫師加入過敏紀錄。",
+    "过敏史：奶奶说孩子“对阿莫西林过敏”，皮试阳性。",
+    "过敏史：母亲代述——幼时用阿莫西林后全身起风团。",
+    "阿莫西林吃了拉肚子厉害，后来不敢吃。",
 ])
 def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     """The allergy is the patient's: a relative's report is no family
@@ -59,12 +62,14 @@ def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     "患者入院时诉“阿莫西林过敏”，经追问为晕针反应，非过敏反应。",
     "对阿莫西林不过敏，去年曾用无不适。",
     "2024年曾使用阿莫西林一周，无不良反应。",
+    "阿莫西林：从未使用，因\"怕过敏\"不敢用。",
     "诊疗计划：阿莫西林0.5g口服tid抗感染（磺胺过敏）。",
 ])
 def test_susceptibility_and_a_negative_challenge_block_nothing(
         st, pb, catalogue, body):
-    """A culture sensitive to amoxicillin, or a challenge the patient
-    passed, is no allergy: nothing blocks the order."""
+    """A culture sensitive to amoxicillin, a challenge the patient passed,
+    or a drug never taken that the patient dares not take (allergy75m)
+    is no allergy: nothing blocks the order."""
     rpb = protos.module("records")
     p = patient(st, pb)
     note(st, p, body)
@@ -127,4 +132,22 @@ def test_no_allergy_record_to_be_made_lets_amoxicillin_through(st, pb,
     note(st, p, "过敏史：\n- 阿莫西林：2025年口服时皮肤轻度瘙痒，当时未停药，"
          "过敏依据不足，暂不作过敏记录。")
     assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in _got(st, p)
+    assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+@pytest.mark.parametrize("body", [
+    "丈夫对阿莫西林过敏。",
+    "家属（妻子）对阿莫西林过敏，与患者无关，仅作记录。",
+    "表哥对阿莫西林过敏。",
+])
+def test_a_spouses_or_cousins_own_allergy_lets_amoxicillin_through(
+        st, pb, catalogue, body):
+    """Issue 75 (allergy75m): a spouse or cousin written as the subject of
+    对…过敏 (丈夫, 妻子, 老伴, 爱人, 表哥 …) has the allergy, not the
+    patient: nothing is suggested and amoxicillin is ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    A = rpb.SUGGESTION_KIND_ALLERGY
+    assert (A, "amoxicillin") not in _got(st, p)
     assert order(st, pb, p, AMOXICILLIN, 500).id

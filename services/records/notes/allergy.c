@@ -664,6 +664,69 @@ kin_corrected(const sentence *s, size_t k)
 	return false;
 }
 
+/* People a note names beside the patient whom no family trigger lists:
+ * a cousin, a partner, someone the patient lives with or who cares for
+ * them (English), and a spouse, cousin or partner as Chinese writes them
+ * (simplified: a traditional word folds to them). */
+static const char *const others_en[] = {
+	"cousin",  "partner",	"flatmate",   "housemate", "roommate",
+	"carer",   "caregiver", "fiance",     "fiancee",   "fiancé",
+	"fiancée", "boyfriend", "girlfriend", "husband",   "wife"};
+static const char *const others_zh[] = {
+	"丈夫", "妻子", "老公", "老婆",	  "老伴",   "爱人",   "对象",
+	"媳妇", "太太", "表哥", "表姐",	  "表弟",   "表妹",   "堂哥",
+	"堂姐", "堂弟", "堂妹", "男朋友", "女朋友", "未婚夫", "未婚妻"};
+
+/* other_before_zh: does a word of others_zh end right before word w, a
+ * bracket at most between ("家属（妻子）对头孢过敏")? */
+static bool
+other_before_zh(const sentence *s, size_t w)
+{
+	if (w > 0 && !s->words[w - 1].han &&
+	    (unsigned char)s->words[w - 1].key[0] >= 0x80)
+		w--; /* a full-width bracket */
+	for (size_t i = 0; i < sizeof(others_zh) / sizeof(*others_zh); i++) {
+		size_t len = strlen(others_zh[i]) / 3;
+
+		if (w >= len && notes__words_at(s, w - len, others_zh[i]))
+			return true;
+	}
+	return false;
+}
+
+/* other_subject: is item k the allergy of someone beside the patient whom
+ * the family triggers leave out, the subject right before it ("his cousin
+ * is allergic to penicillin", "Mum says his cousin is allergic to
+ * \"penicillin\"", "the cousin who \"reacted to penicillin\"", "丈夫对
+ * 青霉素过敏")?  Only words of the predicate may stand between the person
+ * and the drug: a reporting word or the patient ("partner says she is
+ * allergic to") makes the story the patient's. */
+static bool
+other_subject(const sentence *s, size_t k)
+{
+	static const char *const pred[] = {
+		"is",  "was",	  "s",	      "also",	    "allergic",	 "to",
+		"who", "reacted", "reacts",   "has",	    "had",	 "an",
+		"a",   "allergy", "reaction", "intolerant", "sensitive", "too"};
+	static const char *const also_zh[] = {"也", "亦", "还", "都"};
+	size_t w = s->items[k].w0, from = clause_start(s, k);
+
+	if (w > 0 && s->words[w - 1].han) {
+		if (!notes__words_at(s, w - 1, "对"))
+			return false;
+		w--;
+		if (w > 0 && notes__words_in(s, w - 1, also_zh, 4))
+			w--;
+		return other_before_zh(s, w);
+	}
+	while (w > from &&
+	       notes__words_in(s, w - 1, pred, sizeof(pred) / sizeof(*pred)))
+		w--;
+	return w > from &&
+	       notes__words_in(s, w - 1, others_en,
+			       sizeof(others_en) / sizeof(*others_en));
+}
+
 /* self_stressed: is word v the pronoun she (he after a male relative)
  * stressed as the teller's own self, "she herself" or "SHE"? */
 static bool
@@ -903,6 +966,8 @@ notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 		relative = "not him";
 	else if (teller_own(s, k))
 		relative = "herself";
+	else if (other_subject(s, k))
+		relative = "someone else";
 	else if ((relative = relative_subject(s, k)) == NULL)
 		return;
 	if (f->context == 0)

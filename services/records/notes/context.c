@@ -1410,14 +1410,16 @@ recalls_zh(const sentence *s, size_t w)
 }
 
 /* speech_opens_zh: does a colon or an opening quote stand between word
- * w - 1 and word w, and word w not open with the speaker's own 我 or 自己
+ * w - 1 and word w (or a dash, "母亲代述——幼时…"), and word w not open
+ * with the speaker's own 我 or 自己
  * ("儿子补充：\"以前打左氧氟沙星也起过疹子\"")?  The relative quotes what
  * the patient had; "母亲说：\"我…\"" is the mother's own. */
 static bool
 speech_opens_zh(const sentence *s, size_t w)
 {
-	static const char *const opens[] = {"\xef\xbc\x9a", ":", "\"",
-					    "\xe2\x80\x9c", "\xe3\x80\x8c"};
+	static const char *const opens[] = {"\xef\xbc\x9a", ":",
+					    "\"",	    "\xe2\x80\x9c",
+					    "\xe3\x80\x8c", "\xe2\x80\x94"};
 	static const char *const own[] = {"我", "自己"};
 	uint32_t from, to;
 
@@ -1438,15 +1440,18 @@ speech_opens_zh(const sentence *s, size_t w)
  * 患者…") or the patient's words quoted after it ("儿子补充：\"以前打左氧
  * 氟沙星也起过疹子\"", speech_opens_zh), or who recalls or guesses it
  * (recalls_zh)?  The relative reports; the allergy is the patient's.
- * "丈夫诉自己…" is the relative's own. */
+ * A grandparent or parent who tells of the child (孩子) or of the
+ * patient's childhood (幼时) reports too ("奶奶说孩子“对青霉素过敏”",
+ * "母亲代述——幼时用…").  "丈夫诉自己…" is the relative's own. */
 static bool
 reporter_zh(const sentence *s, size_t j)
 {
-	static const char *const verbs[] = {"表示", "诉",   "说",  "称",
-					    "话",   "补充", "代诉"};
+	static const char *const verbs[] = {"表示", "诉",   "说",   "称", "话",
+					    "补充", "代诉", "代述", "述"};
 	static const char *const adverbs[] = {"另", "也", "亦", "还", "又"};
 	static const char *const patient[] = {"病人", "患者", "患儿", "他",
-					      "她",   "佢",   "细个", "小时候"};
+					      "她",   "佢",   "细个", "小时候",
+					      "孩子", "幼时"};
 	size_t w = s->items[j].w1;
 
 	if (w < s->n && notes__words_in(s, w, adverbs, 5))

@@ -572,6 +572,19 @@ switched_to_zh(const sentence *s, size_t m)
  * drug switched to in between (switched_to_zh) replaced k and is not what
  * the cue records ("对替格瑞洛"胸闷、喘不过气"，…换为氯吡格雷，已记录为不良
  * 反应"). */
+/* never_taken_zh: do the words between drug item k and cue j say the
+ * drug was never taken ("头孢类：从未使用，因\"怕过敏\"不敢用")?  A drug
+ * the patient fears and never took has no intolerance of its own. */
+static bool
+never_taken_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const never[] = {"从未",   "从没",	"未用过",
+					    "没用过", "未使用", "未曾"};
+
+	return notes__any_in(s, s->items[k].w1, s->items[j].w0, never,
+			     sizeof(never) / sizeof(*never));
+}
+
 static bool
 intolerance_reaches(const sentence *s, size_t k, size_t j)
 {
@@ -579,7 +592,8 @@ intolerance_reaches(const sentence *s, size_t k, size_t j)
 	 * symptoms before it stay the patient's problems */
 	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
 	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || j < k ||
-	    notes__terminated(s, k, j) || notes__drug_after(s, j))
+	    notes__terminated(s, k, j) || notes__drug_after(s, j) ||
+	    never_taken_zh(s, k, j))
 		return false;
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;

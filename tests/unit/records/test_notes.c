@@ -1922,6 +1922,22 @@ static const expect rules_en4[] = {
 	{"Pt's mum is allergic to Septrin - pt says she herself is allergic "
 	 "to trimethoprim.",
 	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
+	/* someone beside the patient whom no family trigger names is the
+	 * subject of the allergy (other_subject) */
+	{"Mum says his cousin is allergic to \"penicillin\" - not relevant "
+	 "to him.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"Her partner is allergic to aspirin.", NOTES_ALLERGY, "aspirin",
+	 "aspirin", FAM, false},
+	{"丈夫对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
+	 false},
+	{"家属（妻子）对头孢过敏，与患者无关。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢", FAM, false},
+	/* a reporting word or the patient between them: the patient's */
+	{"Partner says she is allergic to penicillin.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", 0, true},
+	{"丈夫说患者对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
+	 true},
 };
 
 /* what these rules must not give: the alternative named before a
@@ -5831,6 +5847,19 @@ static const expect rules_zh19[] = {
 	 "Amoxil", UNC, true},
 	{"女儿说她对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", 0,
 	 true},
+	/* the child, its childhood (幼时) or a dash after 述 and 代述: the
+	 * patient's (allergy75m) */
+	{"过敏史：奶奶说孩子“对青霉素过敏”，皮试阳性。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"过敏史：母亲代述——幼时用阿莫西林后全身起风团。", NOTES_ALLERGY,
+	 "amoxicillin", "阿莫西林", 0, true},
+	{"母亲述幼时用阿莫西林后全身起风团。", NOTES_ALLERGY, "amoxicillin",
+	 "阿莫西林", 0, true},
+	/* the relative's own, and the relative with no reporting verb */
+	{"奶奶说自己对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 FAM, false},
+	{"奶奶对青霉素过敏。", NOTES_ALLERGY, "penicillins", "青霉素", FAM,
+	 false},
 	{"On tacrolimus 3mg bd, MMF 500mg bd.", NOTES_MEDICINE, "mycophenolate",
 	 "MMF", 0, true},
 	{"MMF — 之前用過，所以今次用 cyclophosphamide。", NOTES_MEDICINE,
@@ -6630,6 +6659,11 @@ static const expect rules_zh25[] = {
 	 "co-trimoxazole", "Co-trimoxazole", 0, true},
 	{"秋水仙碱，当时腹泻厉害，以后不肯再吃。", NOTES_ALLERGY, "colchicine",
 	 "秋水仙碱", 0, true},
+	/* no longer dares take it after its effect (allergy75m) */
+	{"秋水仙碱吃了拉肚子厉害，后来不敢吃。", NOTES_ALLERGY, "colchicine",
+	 "秋水仙碱", 0, true},
+	{"打「盤尼西林」後肚瀉，之後都唔敢食。", NOTES_ALLERGY, "penicillins",
+	 "盤尼西林", 0, true},
 	{"如伤寒血培养阳性：因对头孢曲松过敏，选阿奇霉素。", NOTES_ALLERGY,
 	 "ceftriaxone", "头孢曲松", 0, true},
 	{"如对吗啡过敏，改用芬太尼。", NOTES_ALLERGY, "morphine", "吗啡", HYP,
@@ -6645,6 +6679,8 @@ test_rules_zh25(void)
 		"过敏史：头孢类：输头孢时全身起风团，当时诊所用了地塞米松。";
 	static const char *const dosed = "- Furosemide 20mg daily (腳腫)";
 	static const char *const no_response = "水肿，对呋塞米无反应。";
+	static const char *const never =
+		"头孢类：从未使用，因\"怕过敏\"不敢用。";
 	static const char *const again =
 		"俾咗 Prednisolone 同 Augmentin；食 Augmentin 之後肚瀉三日，"
 		"記錄為不耐受（胃腸），唔係過敏。";
@@ -6663,6 +6699,9 @@ test_rules_zh25(void)
 	for (size_t i = 0; i < r.n; i++)
 		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
 			r.findings[i].context == 0);
+	/* a drug never taken that the patient fears has no intolerance */
+	notes__read_rules(never, strlen(never), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cephalosporins") == NULL);
 	/* a drug that did not work is no allergy denied */
 	notes__read_rules(no_response, strlen(no_response), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
