@@ -635,3 +635,18 @@ def test_a_class_member_taken_then_delabelled_clears_the_class(
     amoxicillin.  A drug of another class de-labelled leaves the label,
     and the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergy: she says it was the Cataflam that swelled her eyes, so the "
+     "amoxicillin allergy on file is wrong.", False),
+    ("Allergy: amoxicillin - rash. Swellings may recur after stopping - "
+     "that does not mean the diagnosis is wrong.", True),
+])
+def test_a_label_the_writer_calls_wrong_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75l): "amoxicillin allergy on file is wrong" judges
+    the label named right before it: nothing blocks amoxicillin.  A
+    diagnosis called wrong is no verdict on the allergy, and the order is
+    refused."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -7238,6 +7238,40 @@ test_member_delabels_class(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
 }
 
+/* A label the writer calls wrong names the drug right before its
+ * "allergy" (allergy75l): that label is negated, not the drug told as the
+ * true culprit; the Chinese 记录有误 says the same.  A diagnosis called
+ * wrong and a dose given by mistake are no verdict on an allergy. */
+static void
+test_label_wrong(void)
+{
+	static const char *const named =
+		"Allergy: pt says it is the Cataflam that gave her swollen "
+		"eyes, so paracetamol allergy on file is wrong.";
+	static const char *const zh = "过敏史：青霉素过敏记录有误，实为青霉胺"
+				      "所致皮疹。";
+	static const char *const other =
+		"ACE inhibitors - angioedema. Swellings may recur after "
+		"stopping - that does not mean the diagnosis is wrong.";
+	notes_reading r;
+
+	notes__read_rules(named, strlen(named), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL ||
+		find(&r, NOTES_ALLERGY, "paracetamol")->context == NEG);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			strcmp(r.findings[i].code, "paracetamol") != 0 ||
+			r.findings[i].context == NEG);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diclofenac") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diclofenac")->context == 0);
+	notes__read_rules(zh, strlen(zh), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == NEG);
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors")->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7327,6 +7361,7 @@ static const mt_case cases[] = {
 	{"pending_delabel", test_pending_delabel},
 	{"later_delabels", test_later_delabels},
 	{"member_delabels_class", test_member_delabels_class},
+	{"label_wrong", test_label_wrong},
 	{NULL, NULL},
 };
 
