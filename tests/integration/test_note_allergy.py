@@ -650,3 +650,21 @@ def test_a_label_the_writer_calls_wrong_blocks_nothing(
     diagnosis called wrong is no verdict on the allergy, and the order is
     refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies:\n- Amoxicillin - rash as a child.\n\nCefazolin at "
+     "induction is suitable now that the amoxicillin label is removed.",
+     False),
+    ("Allergies:\n- Amoxicillin - rash as a child.\n\nCefazolin at "
+     "induction is suitable; amoxicillin given today, label removed "
+     "later.", True),
+])
+def test_a_label_removed_by_its_drugs_name_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75l): "the amoxicillin label is removed" names the
+    label it removes, the drug right before "label": the allergy listed
+    earlier is gone and amoxicillin is ordered.  A removal apart from the
+    drug ("amoxicillin given today, label removed later") is no removal of
+    that label, and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

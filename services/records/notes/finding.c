@@ -453,6 +453,28 @@ disease_named(const sentence *s, size_t k)
 	return notes__phrases_in(s, w, en, sizeof(en) / sizeof(*en));
 }
 
+/* label_removed: is drug item k followed at once, only spaces between,
+ * by a de-labelling that begins with "label" ("the penicillin label was
+ * removed", "Penicillin label removed")?  The drug names the label
+ * removed: its allergy, negated, though no allergy cue names it (a class
+ * alone is otherwise nothing).  Issue 75, allergy75l. */
+static bool
+label_removed(const sentence *s, size_t k, notes_finding *f)
+{
+	const item *t = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	if (t == NULL || t->e->type != NOTES_T_NEGATED ||
+	    !(t->e->dir & NOTES_DIR_DELABEL) ||
+	    strncmp(t->e->key, "label ", 6) != 0 ||
+	    !notes__only_marks(s->text, s->items[k].end, t->start, " "))
+		return false;
+	f->kind = NOTES_ALLERGY;
+	f->reaction = "";
+	f->context = NOTES_NEGATED;
+	f->trigger = t->e->key;
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -470,6 +492,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (tol == NULL)
 		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
+	if (label_removed(s, k, f))
+		return true;
 	if (!drug && notes__class_kept_for_nerd(s, k)) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = "";

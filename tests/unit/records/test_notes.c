@@ -3827,10 +3827,11 @@ static const expect rules_en12[] = {
 	{"Generalised hives 30 minutes after oral amoxicillin 500mg, given "
 	 "chlorphenamine 10mg IV, settled.",
 	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
-	/* a label the writer asks to be removed is de-labelled */
+	/* a label the writer asks to be removed is de-labelled; the drug
+	 * right before "label is removed" is the label (allergy75l) */
 	{"Your record: penicillin - rash. I suggest the penicillin label is "
 	 "removed - I would regard her as not allergic to penicillins.",
-	 NOTES_ALLERGY, "penicillins", "penicillins", NEG, false},
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
@@ -7272,6 +7273,33 @@ test_label_wrong(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors")->context == 0);
 }
 
+/* A de-labelling that begins with "label" names the drug right before
+ * it as the label removed (allergy75l): its allergy is negated, and the
+ * note's other mention of that label goes with it.  A drug further off
+ * is not the label. */
+static void
+test_drug_label_removed(void)
+{
+	static const char *const named =
+		"- EPR: \"Penicillin\".\n\nCefazolin is suitable now that the "
+		"penicillin label is removed.";
+	static const char *const apart =
+		"Penicillin - rash 2019. Amoxicillin given; label removed "
+		"later.";
+	notes_reading r;
+
+	notes__read_rules(named, strlen(named), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
+	notes__read_rules(apart, strlen(apart), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL ||
+		find(&r, NOTES_ALLERGY, "amoxicillin")->context != NEG ||
+		strcmp(find(&r, NOTES_ALLERGY, "amoxicillin")->trigger,
+		       "label removed") != 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7362,6 +7390,7 @@ static const mt_case cases[] = {
 	{"later_delabels", test_later_delabels},
 	{"member_delabels_class", test_member_delabels_class},
 	{"label_wrong", test_label_wrong},
+	{"drug_label_removed", test_drug_label_removed},
 	{NULL, NULL},
 };
 
