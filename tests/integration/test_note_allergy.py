@@ -668,3 +668,19 @@ def test_a_label_removed_by_its_drugs_name_blocks_nothing(
     drug ("amoxicillin given today, label removed later") is no removal of
     that label, and the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies / ADRs:\n- Amoxicillin: was labelled \"amoxicillin "
+     "allergy\" from a childhood rash, DE-\n  LABELLED at the allergy "
+     "clinic in 2023 after a negative challenge.\n", False),
+    ("Allergies / ADRs:\n- Amoxicillin: was labelled \"amoxicillin "
+     "allergy\" from a childhood rash, RE-\n  CORDED at the allergy "
+     "clinic in 2023 after a positive challenge.\n", True),
+])
+def test_a_delabelling_broken_at_its_hyphen_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75l): "DE-" ending a wrapped line and "LABELLED"
+    starting the next are one word, the de-labelling, so nothing blocks
+    amoxicillin; a label recorded again keeps the order refused."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -7300,6 +7300,30 @@ test_drug_label_removed(void)
 		       "label removed") != 0);
 }
 
+/* A word the writer broke at its hyphen across a wrapped line is one
+ * word (allergy75l): "DE-\n  LABELLED" de-labels as "DE-LABELLED" does.
+ * A short line's hyphen ends its line, as a list's lines stay lines. */
+static void
+test_hyphen_broken_word(void)
+{
+	static const char *const wrapped =
+		"- Penicillin: was labelled \"penicillin allergy\" from a "
+		"childhood rash, DE-\n  LABELLED at the allergy clinic in "
+		"2023.";
+	static const char *const listed =
+		"Allergies: amoxicillin - rash, re-\nLabelled by GP.";
+	notes_reading r;
+
+	notes__read_rules(wrapped, strlen(wrapped), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7391,6 +7415,7 @@ static const mt_case cases[] = {
 	{"member_delabels_class", test_member_delabels_class},
 	{"label_wrong", test_label_wrong},
 	{"drug_label_removed", test_drug_label_removed},
+	{"hyphen_broken_word", test_hyphen_broken_word},
 	{NULL, NULL},
 };
 
