@@ -684,3 +684,19 @@ def test_a_delabelling_broken_at_its_hyphen_blocks_nothing(
     starting the next are one word, the de-labelling, so nothing blocks
     amoxicillin; a label recorded again keeps the order refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies:\n- Cefalexin: rash. Had oral amoxicillin challenge at the "
+     "allergy clinic in 2026, no reaction.", False),
+    ("Allergies:\n- Cefalexin: rash. Had oral amoxicillin challenge at the "
+     "allergy clinic in 2026, positive (hives).", True),
+])
+def test_a_challenge_drug_passed_is_no_new_allergy(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75l): the drug of a challenge the patient passed
+    ("oral amoxicillin challenge ..., no reaction"), written on an
+    allergy line, is the medicine given at the test, not a new allergy:
+    amoxicillin is ordered.  A challenge that failed keeps the allergy
+    and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -104,7 +104,7 @@ ORDER_CEILINGS = {
     "en-dev10": (2, 0), "zh-dev10": (0, 0),
     "en-dev11": (5, 0), "zh-dev11": (9, 0),
     "en-dev12": (2, 0), "zh-dev12": (0, 0),
-    "en-dev13": (5, 4), "zh-dev13": (4, 0),
+    "en-dev13": (5, 3), "zh-dev13": (4, 0),
     "en-dev14": (2, 0), "zh-dev14": (1, 0),
     "en-dev15": (0, 0), "zh-dev15": (1, 0),
     "en-dev16": (0, 0), "zh-dev16": (0, 0),

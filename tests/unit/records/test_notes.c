@@ -7324,6 +7324,34 @@ test_hyphen_broken_word(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
 }
 
+/* The drug of a challenge or test dose the sentence says was passed is
+ * the medicine given at the test, not an allergy of its own, though an
+ * allergy line holds it (allergy75l); a challenge that failed keeps the
+ * allergy. */
+static void
+test_challenge_drug(void)
+{
+	static const char *const passed =
+		"Allergies:\n- Cefalexin: rash. Had oral amoxicillin challenge "
+		"at the allergy clinic in 2026, no reaction.";
+	static const char *const dose =
+		"Allergies:\n- Cefalexin: rash. Amoxicillin test dose "
+		"tolerated.";
+	static const char *const failed =
+		"Allergies:\n- Cefalexin: rash. Amoxicillin challenge "
+		"positive.";
+	notes_reading r;
+
+	notes__read_rules(passed, strlen(passed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amoxicillin") != NULL);
+	notes__read_rules(dose, strlen(dose), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	notes__read_rules(failed, strlen(failed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7416,6 +7444,7 @@ static const mt_case cases[] = {
 	{"label_wrong", test_label_wrong},
 	{"drug_label_removed", test_drug_label_removed},
 	{"hyphen_broken_word", test_hyphen_broken_word},
+	{"challenge_drug", test_challenge_drug},
 	{NULL, NULL},
 };
 
