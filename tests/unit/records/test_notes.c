@@ -7352,6 +7352,24 @@ test_challenge_drug(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
 }
 
+/* A skin test a bracketed minus reports negative ("皮试（-）") says what
+ * 阴性 says (allergy75l); a plus keeps the allergy. */
+static void
+test_skin_test_minus_zh(void)
+{
+	static const char *const minus =
+		"青霉素皮试（-），2024年曾用阿莫西林无不适。";
+	static const char *const plus = "青霉素皮试（+）。";
+	notes_reading r;
+
+	notes__read_rules(minus, strlen(minus), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == NEG);
+	notes__read_rules(plus, strlen(plus), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7445,6 +7463,7 @@ static const mt_case cases[] = {
 	{"drug_label_removed", test_drug_label_removed},
 	{"hyphen_broken_word", test_hyphen_broken_word},
 	{"challenge_drug", test_challenge_drug},
+	{"skin_test_minus_zh", test_skin_test_minus_zh},
 	{NULL, NULL},
 };
 
