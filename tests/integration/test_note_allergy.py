@@ -687,10 +687,10 @@ def test_a_delabelling_broken_at_its_hyphen_blocks_nothing(
 
 
 @pytest.mark.parametrize("body, blocked", [
-    ("Allergies:\n- Cefalexin: rash. Had oral amoxicillin challenge at the "
-     "allergy clinic in 2026, no reaction.", False),
-    ("Allergies:\n- Cefalexin: rash. Had oral amoxicillin challenge at the "
-     "allergy clinic in 2026, positive (hives).", True),
+    ("Allergies:\n- Clarithromycin: rash. Had oral amoxicillin challenge "
+     "at the allergy clinic in 2026, no reaction.", False),
+    ("Allergies:\n- Clarithromycin: rash. Had oral amoxicillin challenge "
+     "at the allergy clinic in 2026, positive (hives).", True),
 ])
 def test_a_challenge_drug_passed_is_no_new_allergy(
         st, pb, catalogue, body, blocked):

@@ -230,10 +230,13 @@ entry_opened(const sentence *s)
 static bool
 label_judged(const sentence *s, size_t j)
 {
-	return j > 0 && strncmp(s->items[j].e->key, "allergy ", 8) == 0 &&
-	       is_drug(&s->items[j - 1]) &&
-	       notes__only_marks(s->text, s->items[j - 1].end,
-				 s->items[j].start, " ");
+	const item *d;
+
+	if (j == 0 || j >= s->n_items)
+		return false;
+	d = &s->items[j - 1];
+	return strncmp(s->items[j].e->key, "allergy ", 8) == 0 && is_drug(d) &&
+	       notes__only_marks(s->text, d->end, s->items[j].start, " ");
 }
 
 /* spoken_of returns the drug that cue item j of s speaks of: the drug
