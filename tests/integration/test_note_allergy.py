@@ -652,3 +652,68 @@ def test_a_class_member_taken_then_delabelled_clears_the_class(
     amoxicillin.  A drug of another class de-labelled leaves the label,
     and the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergy: she says it was the Cataflam that swelled her eyes, so the "
+     "amoxicillin allergy on file is wrong.", False),
+    ("Allergy: amoxicillin - rash. Swellings may recur after stopping - "
+     "that does not mean the diagnosis is wrong.", True),
+])
+def test_a_label_the_writer_calls_wrong_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75l): "amoxicillin allergy on file is wrong" judges
+    the label named right before it: nothing blocks amoxicillin.  A
+    diagnosis called wrong is no verdict on the allergy, and the order is
+    refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies:\n- Amoxicillin - rash as a child.\n\nCefazolin at "
+     "induction is suitable now that the amoxicillin label is removed.",
+     False),
+    ("Allergies:\n- Amoxicillin - rash as a child.\n\nCefazolin at "
+     "induction is suitable; amoxicillin given today, label removed "
+     "later.", True),
+])
+def test_a_label_removed_by_its_drugs_name_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75l): "the amoxicillin label is removed" names the
+    label it removes, the drug right before "label": the allergy listed
+    earlier is gone and amoxicillin is ordered.  A removal apart from the
+    drug ("amoxicillin given today, label removed later") is no removal of
+    that label, and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies / ADRs:\n- Amoxicillin: was labelled \"amoxicillin "
+     "allergy\" from a childhood rash, DE-\n  LABELLED at the allergy "
+     "clinic in 2023 after a negative challenge.\n", False),
+    ("Allergies / ADRs:\n- Amoxicillin: was labelled \"amoxicillin "
+     "allergy\" from a childhood rash, RE-\n  CORDED at the allergy "
+     "clinic in 2023 after a positive challenge.\n", True),
+])
+def test_a_delabelling_broken_at_its_hyphen_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75l): "DE-" ending a wrapped line and "LABELLED"
+    starting the next are one word, the de-labelling, so nothing blocks
+    amoxicillin; a label recorded again keeps the order refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies:\n- Clarithromycin: rash. Had oral amoxicillin challenge "
+     "at the allergy clinic in 2026, no reaction.", False),
+    ("Allergies:\n- Clarithromycin: rash. Had oral amoxicillin challenge "
+     "at the allergy clinic in 2026, positive (hives).", True),
+])
+def test_a_challenge_drug_passed_is_no_new_allergy(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75l): the drug of a challenge the patient passed
+    ("oral amoxicillin challenge ..., no reaction"), written on an
+    allergy line, is the medicine given at the test, not a new allergy:
+    amoxicillin is ordered.  A challenge that failed keeps the allergy
+    and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -5,8 +5,9 @@ allergy ("女儿说"), an intolerance written after a comma ("服用后头晕，
 能耐受"), Hong Kong's "藥物敏感" heading and a drug entered in the allergy
 record ("记入过敏史", "已记录为不良反应") each make amoxicillin's order
 refused until the suggestion is decided; a culture's susceptibility ("药敏
-示对阿莫西林敏感"), a negative oral challenge ("口服激发试验阴性"), a
-writer's "not an allergy" ("副作用，非过敏", "不过敏"), a drug taken with
+示对阿莫西林敏感"), a negative oral challenge ("口服激发试验阴性") or skin
+test ("皮试（-）"), a writer's "not an allergy" ("副作用，非过敏", "不过敏"),
+a label the writer calls recorded in error ("记录有误"), a drug taken with
 no adverse reaction and a plan's drug before a parenthesis that names
 another allergy invent no allergy, and amoxicillin is ordered."""
 
@@ -64,6 +65,8 @@ def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     "2024年曾使用阿莫西林一周，无不良反应。",
     "阿莫西林：从未使用，因\"怕过敏\"不敢用。",
     "诊疗计划：阿莫西林0.5g口服tid抗感染（磺胺过敏）。",
+    "过敏史：阿莫西林过敏记录有误，实为青霉胺所致皮疹。",
+    "阿莫西林皮试（-），2024年曾用阿莫西林无不适。",
 ])
 def test_susceptibility_and_a_negative_challenge_block_nothing(
         st, pb, catalogue, body):

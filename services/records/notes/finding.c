@@ -453,6 +453,72 @@ disease_named(const sentence *s, size_t k)
 	return notes__phrases_in(s, w, en, sizeof(en) / sizeof(*en));
 }
 
+/* phrase_within: is one of the phrases list[0, n) spelt at a word of s
+ * from word from on? */
+static bool
+phrase_within(const sentence *s, size_t from, const char *const *list, size_t n)
+{
+	for (size_t w = from; w < s->n; w++)
+		if (notes__phrases_in(s, w, list, n))
+			return true;
+	return false;
+}
+
+/* challenge_cleared: is drug item k the drug of a challenge or test dose
+ * written right after it ("oral amoxicillin challenge", "amoxicillin test
+ * dose"), with no reaction of its own, that its sentence says the
+ * patient passed ("... challenge at the allergy clinic Sept 2026, no
+ * reaction", "negative oral amoxicillin challenge") and nowhere failed?
+ * The drug is the medicine given at the test, in the context its
+ * sentence gives it ("today", "tomorrow -- if negative"), not an allergy
+ * of its own: the dev sets' convention ("tolerated an oral amoxicillin
+ * challenge with no reaction" is a medicine).  A drug told as tolerated
+ * right before ("tolerated amoxicillin challenge") stays the negated
+ * allergy its cue reads.  Issue 75, allergy75l. */
+static bool
+challenge_cleared(const sentence *s, size_t k, notes_finding *f)
+{
+	static const char *const test[] = {"challenge", "provocation",
+					   "test dose"};
+	static const char *const passed[] = {
+		"no reaction", "negative", "passed", "tolerated", "uneventful"};
+	static const char *const failed[] = {"positive", "failed", "reacted"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+	size_t from =
+		w0 > CHALLENGE_RESULT_WORDS ? w0 - CHALLENGE_RESULT_WORDS : 0;
+
+	if (w1 >= s->n || !notes__phrases_in(s, w1, test, 3) ||
+	    notes__reaction_of(s, k, true) != NULL ||
+	    phrase_within(s, 0, failed, 3) ||
+	    !phrase_within(s, from, passed, 5))
+		return false;
+	f->kind = NOTES_MEDICINE;
+	substance_context(s, k, f, NULL, NULL, NULL);
+	return true;
+}
+
+/* label_removed: is drug item k followed at once, only spaces between,
+ * by a de-labelling that begins with "label" ("the penicillin label was
+ * removed", "Penicillin label removed")?  The drug names the label
+ * removed: its allergy, negated, though no allergy cue names it (a class
+ * alone is otherwise nothing).  Issue 75, allergy75l. */
+static bool
+label_removed(const sentence *s, size_t k, notes_finding *f)
+{
+	const item *t = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	if (t == NULL || t->e->type != NOTES_T_NEGATED ||
+	    !(t->e->dir & NOTES_DIR_DELABEL) ||
+	    strncmp(t->e->key, "label ", 6) != 0 ||
+	    !notes__only_marks(s->text, s->items[k].end, t->start, " "))
+		return false;
+	f->kind = NOTES_ALLERGY;
+	f->reaction = "";
+	f->context = NOTES_NEGATED;
+	f->trigger = t->e->key;
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -470,6 +536,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (tol == NULL)
 		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
+	if (label_removed(s, k, f) ||
+	    (drug && !tol && challenge_cleared(s, k, f)))
+		return true;
 	if (!drug && notes__class_kept_for_nerd(s, k)) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = "";

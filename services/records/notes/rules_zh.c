@@ -958,6 +958,31 @@ notes__doubted_after_zh(const sentence *s, const item *c)
 			     sizeof(doubt) / sizeof(*doubt));
 }
 
+/* test_minus_zh: is drug item k followed at once by a skin test (皮试)
+ * that a minus sign in brackets reports negative
+ * ("青霉素皮试（-），2024年曾用阿莫西林无不适")?  The minus says what 阴性
+ * says: no allergy.  Issue 75, allergy75l. */
+static bool
+test_minus_zh(const sentence *s, size_t k)
+{
+	static const char *const minus[] = {"(-)", "\xef\xbc\x88-\xef\xbc\x89",
+					    "(-\xef\xbc\x89", "\xef\xbc\x88-)"};
+	const item *t = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+	size_t at;
+
+	if (t == NULL || t->e->type != NOTES_T_ALLERGY_CUE ||
+	    strcmp(t->e->key, "皮试") != 0 ||
+	    !notes__only_marks(s->text, s->items[k].end, t->start, " "))
+		return false;
+	for (at = t->end; at < s->text_len && s->text[at] == ' ';)
+		at++;
+	for (size_t i = 0; i < sizeof(minus) / sizeof(*minus); i++)
+		if (s->text_len - at >= strlen(minus[i]) &&
+		    memcmp(s->text + at, minus[i], strlen(minus[i])) == 0)
+			return true;
+	return false;
+}
+
 void
 notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 {
@@ -976,6 +1001,10 @@ notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 				     ? NOTES_UNCERTAIN
 				     : NOTES_NEGATED;
 		f->trigger = "非过敏";
+	}
+	if (f->context == 0 && test_minus_zh(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "阴性";
 	}
 	if (relatives_own_zh(s, k)) {
 		/* keep_relatives adds a mislabel's denial */

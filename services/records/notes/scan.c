@@ -165,6 +165,16 @@ space_at(const char *text, size_t len, size_t i)
 	return i >= len || isspace((unsigned char)text[i]);
 }
 
+/* hyphen_broken: is the hyphen at dash, ending its line, one inside a
+ * word the line break cut, a letter before it and a letter starting the
+ * next line at next ("DE-\n  LABELLED", issue 75, allergy75l)? */
+static bool
+hyphen_broken(const char *text, size_t dash, size_t next)
+{
+	return dash > 0 && isalpha((unsigned char)text[dash - 1]) &&
+	       isalpha((unsigned char)text[next]);
+}
+
 /* A line shorter than this ends where its writer ended it; one this long
  * is prose that the editor wrapped. */
 #define WRAP_MIN_COLUMNS 60
@@ -174,7 +184,7 @@ space_at(const char *text, size_t len, size_t i)
  * does not end in a colon (a heading), and the next line goes on in
  * lower case ("... can't take Panadol - gets\n  itchy", "... - not an\n
  * allergy") or the line ends with a dash, so its sentence goes on
- * too.  A list's lines are short, or
+ * too, as does a word broken at its hyphen.  A list's lines are short, or
  * start with a bullet, a number or a capital, and stay lines. */
 static bool
 soft_wrap(const char *text, size_t len, size_t i)
@@ -191,10 +201,12 @@ soft_wrap(const char *text, size_t len, size_t i)
 	while (next < len && (text[next] == ' ' || text[next] == '\t'))
 		next++;
 	/* a dash ending the line waits for what it joins ("\"sulpha drug
-	 * -\n? rash, pt not sure\"") */
+	 * -\n? rash, pt not sure\""), and so does a word the writer broke
+	 * at its hyphen ("DE-\n  LABELLED at the allergy clinic") */
 	return next < len && (islower((unsigned char)text[next]) ||
 			      (text[last - 1] == '-' && last - 1 > from &&
-			       text[last - 2] == ' '));
+			       (text[last - 2] == ' ' ||
+				hyphen_broken(text, last - 1, next))));
 }
 
 /* abbreviated: is the full stop at i the end of a short form wards

@@ -221,8 +221,27 @@ entry_opened(const sentence *s)
 		 memcmp(s->text + from + 1, "\xe2\x80\x93", 3) == 0));
 }
 
-/* spoken_of returns the drug that cue item j of s speaks of: the first
- * drug of its clause before it (clause_first_drug), past those with a
+/* label_judged: is not-allergy cue item j a verdict that names the label
+ * it judges ("allergy on file is wrong", "allergy label was wrong"), right
+ * after its drug, only spaces between ("so paracetamol allergy on file is
+ * wrong -- corrected to diclofenac")?  The verdict is on that drug's
+ * label, not on a drug told before it as the true culprit (issue 75,
+ * allergy75l). */
+static bool
+label_judged(const sentence *s, size_t j)
+{
+	const item *d;
+
+	if (j == 0 || j >= s->n_items)
+		return false;
+	d = &s->items[j - 1];
+	return strncmp(s->items[j].e->key, "allergy ", 8) == 0 && is_drug(d) &&
+	       notes__only_marks(s->text, d->end, s->items[j].start, " ");
+}
+
+/* spoken_of returns the drug that cue item j of s speaks of: the drug
+ * whose label it names (label_judged), or the first drug of its clause
+ * before it (clause_first_drug), past those with a
  * true allergy of their own
  * (verdict_subject), or, when s names none before it, the first drug of
  * the sentence before in the paragraph ("- Morphine - itching.
@@ -235,6 +254,8 @@ spoken_of(const sentence *s, size_t j)
 	size_t d = notes__first_drug(s, j);
 	const item *bracketed = paren_drug(s, j);
 
+	if (label_judged(s, j))
+		return &s->items[j - 1];
 	if (bracketed != NULL)
 		return bracketed;
 	if (d < j)

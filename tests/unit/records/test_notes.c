@@ -3871,10 +3871,11 @@ static const expect rules_en12[] = {
 	{"Generalised hives 30 minutes after oral amoxicillin 500mg, given "
 	 "chlorphenamine 10mg IV, settled.",
 	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
-	/* a label the writer asks to be removed is de-labelled */
+	/* a label the writer asks to be removed is de-labelled; the drug
+	 * right before "label is removed" is the label (allergy75l) */
 	{"Your record: penicillin - rash. I suggest the penicillin label is "
 	 "removed - I would regard her as not allergic to penicillins.",
-	 NOTES_ALLERGY, "penicillins", "penicillins", NEG, false},
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
 	/* a "not" that denies something else keeps the label */
 	{"Allergies: Sulfa (hives).\nBactrim not used given sulfa allergy.",
 	 NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
@@ -7305,6 +7306,137 @@ test_member_delabels_class(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
 }
 
+/* A label the writer calls wrong names the drug right before its
+ * "allergy" (allergy75l): that label is negated, not the drug told as the
+ * true culprit; the Chinese 记录有误 says the same.  A diagnosis called
+ * wrong and a dose given by mistake are no verdict on an allergy. */
+static void
+test_label_wrong(void)
+{
+	static const char *const named =
+		"Allergy: pt says it is the Cataflam that gave her swollen "
+		"eyes, so paracetamol allergy on file is wrong.";
+	static const char *const zh = "过敏史：青霉素过敏记录有误，实为青霉胺"
+				      "所致皮疹。";
+	static const char *const other =
+		"ACE inhibitors - angioedema. Swellings may recur after "
+		"stopping - that does not mean the diagnosis is wrong.";
+	notes_reading r;
+
+	notes__read_rules(named, strlen(named), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL ||
+		find(&r, NOTES_ALLERGY, "paracetamol")->context == NEG);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			strcmp(r.findings[i].code, "paracetamol") != 0 ||
+			r.findings[i].context == NEG);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diclofenac") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diclofenac")->context == 0);
+	notes__read_rules(zh, strlen(zh), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == NEG);
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors")->context == 0);
+}
+
+/* A de-labelling that begins with "label" names the drug right before
+ * it as the label removed (allergy75l): its allergy is negated, and the
+ * note's other mention of that label goes with it.  A drug further off
+ * is not the label. */
+static void
+test_drug_label_removed(void)
+{
+	static const char *const named =
+		"- EPR: \"Penicillin\".\n\nCefazolin is suitable now that the "
+		"penicillin label is removed.";
+	static const char *const apart =
+		"Penicillin - rash 2019. Amoxicillin given; label removed "
+		"later.";
+	notes_reading r;
+
+	notes__read_rules(named, strlen(named), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
+	notes__read_rules(apart, strlen(apart), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL ||
+		find(&r, NOTES_ALLERGY, "amoxicillin")->context != NEG ||
+		strcmp(find(&r, NOTES_ALLERGY, "amoxicillin")->trigger,
+		       "label removed") != 0);
+}
+
+/* A word the writer broke at its hyphen across a wrapped line is one
+ * word (allergy75l): "DE-\n  LABELLED" de-labels as "DE-LABELLED" does.
+ * A short line's hyphen ends its line, as a list's lines stay lines. */
+static void
+test_hyphen_broken_word(void)
+{
+	static const char *const wrapped =
+		"- Penicillin: was labelled \"penicillin allergy\" from a "
+		"childhood rash, DE-\n  LABELLED at the allergy clinic in "
+		"2023.";
+	static const char *const listed =
+		"Allergies: amoxicillin - rash, re-\nLabelled by GP.";
+	notes_reading r;
+
+	notes__read_rules(wrapped, strlen(wrapped), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NEG);
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
+}
+
+/* The drug of a challenge or test dose the sentence says was passed is
+ * the medicine given at the test, not an allergy of its own, though an
+ * allergy line holds it (allergy75l); a challenge that failed keeps the
+ * allergy. */
+static void
+test_challenge_drug(void)
+{
+	static const char *const passed =
+		"Allergies:\n- Cefalexin: rash. Had oral amoxicillin challenge "
+		"at the allergy clinic in 2026, no reaction.";
+	static const char *const dose =
+		"Allergies:\n- Cefalexin: rash. Amoxicillin test dose "
+		"tolerated.";
+	static const char *const failed =
+		"Allergies:\n- Cefalexin: rash. Amoxicillin challenge "
+		"positive.";
+	notes_reading r;
+
+	notes__read_rules(passed, strlen(passed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amoxicillin") != NULL);
+	notes__read_rules(dose, strlen(dose), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	notes__read_rules(failed, strlen(failed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
+}
+
+/* A skin test a bracketed minus reports negative ("皮试（-）") says what
+ * 阴性 says (allergy75l); a plus keeps the allergy. */
+static void
+test_skin_test_minus_zh(void)
+{
+	static const char *const minus =
+		"青霉素皮试（-），2024年曾用阿莫西林无不适。";
+	static const char *const plus = "青霉素皮试（+）。";
+	notes_reading r;
+
+	notes__read_rules(minus, strlen(minus), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == NEG);
+	notes__read_rules(plus, strlen(plus), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7394,6 +7526,11 @@ static const mt_case cases[] = {
 	{"pending_delabel", test_pending_delabel},
 	{"later_delabels", test_later_delabels},
 	{"member_delabels_class", test_member_delabels_class},
+	{"label_wrong", test_label_wrong},
+	{"drug_label_removed", test_drug_label_removed},
+	{"hyphen_broken_word", test_hyphen_broken_word},
+	{"challenge_drug", test_challenge_drug},
+	{"skin_test_minus_zh", test_skin_test_minus_zh},
 	{NULL, NULL},
 };
 
