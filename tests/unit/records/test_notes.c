@@ -531,6 +531,9 @@ static const expect chinese[] = {
 	 "Colles", 0, true},
 	{"Impression: acute rheumatic fever (Jones criteria met).",
 	 NOTES_PROBLEM, "I00", "acute rheumatic fever", 0, true},
+	/* the reader's misses across writers, a fifth pass (vocab75k) */
+	{"PMH: T2DM, CKD 4, HF with reduced EF (EF 35%), ex-smoker.",
+	 NOTES_PROBLEM, "I50.9", "HF", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
