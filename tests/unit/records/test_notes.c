@@ -534,6 +534,8 @@ static const expect chinese[] = {
 	/* the reader's misses across writers, a fifth pass (vocab75k) */
 	{"PMH: T2DM, CKD 4, HF with reduced EF (EF 35%), ex-smoker.",
 	 NOTES_PROBLEM, "I50.9", "HF", 0, true},
+	{"Hx: afib, HTN, hypothyroid, osteoporosis.", NOTES_PROBLEM, "I48.9",
+	 "afib", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
