@@ -536,6 +536,8 @@ static const expect chinese[] = {
 	 NOTES_PROBLEM, "I50.9", "HF", 0, true},
 	{"Hx: afib, HTN, hypothyroid, osteoporosis.", NOTES_PROBLEM, "I48.9",
 	 "afib", 0, true},
+	{"诊断：5. 继发性高血压、心动过速", NOTES_PROBLEM, "I15.9",
+	 "继发性高血压", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
