@@ -538,6 +538,8 @@ static const expect chinese[] = {
 	 "afib", 0, true},
 	{"诊断：5. 继发性高血压、心动过速", NOTES_PROBLEM, "I15.9",
 	 "继发性高血压", 0, true},
+	{"56F known hypertensive, on amlodipine 10 mg.", NOTES_PROBLEM, "I10",
+	 "hypertensive", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
