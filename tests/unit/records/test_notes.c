@@ -540,6 +540,8 @@ static const expect chinese[] = {
 	 "继发性高血压", 0, true},
 	{"56F known hypertensive, on amlodipine 10 mg.", NOTES_PROBLEM, "I10",
 	 "hypertensive", 0, true},
+	{"Background: HTN, GERD, osteoarthritis knees.", NOTES_PROBLEM,
+	 "M17.9", "osteoarthritis knees", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
