@@ -542,6 +542,9 @@ static const expect chinese[] = {
 	 "hypertensive", 0, true},
 	{"Background: HTN, GERD, osteoarthritis knees.", NOTES_PROBLEM,
 	 "M17.9", "osteoarthritis knees", 0, true},
+	{"Dental review: poor dentition, several carious teeth.",
+	 NOTES_PROBLEM, "K02.9", "carious", 0, true},
+	{"2. 牙科检查（有两颗蛀牙）。", NOTES_PROBLEM, "K02.9", "蛀牙", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
