@@ -545,6 +545,8 @@ static const expect chinese[] = {
 	{"Dental review: poor dentition, several carious teeth.",
 	 NOTES_PROBLEM, "K02.9", "carious", 0, true},
 	{"2. 牙科检查（有两颗蛀牙）。", NOTES_PROBLEM, "K02.9", "蛀牙", 0, true},
+	{"今日心超：轻度主动脉瓣反流，二尖瓣脱垂。", NOTES_PROBLEM, "I35.1",
+	 "主动脉瓣反流", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
