@@ -547,6 +547,8 @@ static const expect chinese[] = {
 	{"2. 牙科检查（有两颗蛀牙）。", NOTES_PROBLEM, "K02.9", "蛀牙", 0, true},
 	{"今日心超：轻度主动脉瓣反流，二尖瓣脱垂。", NOTES_PROBLEM, "I35.1",
 	 "主动脉瓣反流", 0, true},
+	{"Holter: frequent PVCs (6%).", NOTES_PROBLEM, "I49.3", "PVCs", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
