@@ -549,6 +549,8 @@ static const expect chinese[] = {
 	 "主动脉瓣反流", 0, true},
 	{"Holter: frequent PVCs (6%).", NOTES_PROBLEM, "I49.3", "PVCs", 0,
 	 true},
+	{"Holter: runs of NSVT; ECG: new RBBB.", NOTES_PROBLEM, "I47.2",
+	 "NSVT", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
