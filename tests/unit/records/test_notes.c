@@ -551,6 +551,8 @@ static const expect chinese[] = {
 	 true},
 	{"Holter: runs of NSVT; ECG: new RBBB.", NOTES_PROBLEM, "I47.2",
 	 "NSVT", 0, true},
+	{"入院诊断：重度主动脉瓣狭窄（二叶式主动脉瓣）。", NOTES_PROBLEM,
+	 "Q23.1", "二叶式主动脉瓣", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
