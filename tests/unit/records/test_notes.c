@@ -553,6 +553,8 @@ static const expect chinese[] = {
 	 "NSVT", 0, true},
 	{"入院诊断：重度主动脉瓣狭窄（二叶式主动脉瓣）。", NOTES_PROBLEM,
 	 "Q23.1", "二叶式主动脉瓣", 0, true},
+	{"Started pip-tazo empirically in ED.", NOTES_MEDICINE,
+	 "piperacillin", "pip-tazo", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
