@@ -1312,11 +1312,15 @@ text_has(const char *text, size_t len, const char *phrase)
 	bool acronym = isupper((unsigned char)phrase[0]) &&
 		       isupper((unsigned char)phrase[n - 1]);
 	int first = tolower((unsigned char)phrase[0]);
+	int second = tolower((unsigned char)phrase[1]);
 
 	if (acronym || (unsigned char)phrase[0] >= 0x80)
 		return exact_has(text, len, phrase, acronym);
+	/* the second byte too before the call: the first letters of the
+	 * disease's names ('a', 'e', 's') open many words of a note */
 	for (size_t i = 0; i + n <= len; i++)
 		if (tolower((unsigned char)text[i]) == first &&
+		    (n < 2 || tolower((unsigned char)text[i + 1]) == second) &&
 		    strncasecmp(text + i, phrase, n) == 0 &&
 		    !queried_at(text, len, i + n))
 			return true;

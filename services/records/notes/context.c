@@ -2183,19 +2183,19 @@ condition_goes_on(const sentence *s, size_t k, size_t j)
 			to = m;
 			break;
 		}
-	if (safety_net(s, k))
-		return false;
+	/* safety_net reads on to the text's end: it is asked only once the
+	 * problem is said to go on */
 	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++)
 		if (memmem(text + from, to - from, after[i],
 			   strlen(after[i])) != NULL)
-			return true;
+			return !safety_net(s, k);
 	p = text + s->items[k].start;
 	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
 		size_t n = strlen(before[i]);
 
 		if ((size_t)(p - text) >= n &&
 		    strncmp(p - n, before[i], n) == 0)
-			return true;
+			return !safety_net(s, k);
 	}
 	return false;
 }

@@ -97,8 +97,12 @@ bool
 notes__phrases_in(const sentence *s, size_t w, const char *const *list,
 		  size_t n)
 {
+	/* the first byte first, as notes__words_in does: most words open
+	 * none of the list's phrases */
+	char c = w < s->n ? s->words[w].key[0] : '\0';
+
 	for (size_t i = 0; i < n; i++)
-		if (notes__phrase_at(s, w, list[i]))
+		if (list[i][0] == c && notes__phrase_at(s, w, list[i]))
 			return true;
 	return false;
 }

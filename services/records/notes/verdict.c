@@ -1802,10 +1802,23 @@ pending_doubts(const sentence *s, const notes_finding *f, size_t i,
 	return i >= first && named_in(s, f->code, false);
 }
 
+/* names_drug: does s name a drug, as every finding a pending assessment
+ * doubts is named? */
+static bool
+names_drug(const sentence *s)
+{
+	for (size_t k = 0; k < s->n_items; k++)
+		if (is_drug(&s->items[k]))
+			return true;
+	return false;
+}
+
 void
 notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
 {
-	if (!pending_in(s))
+	/* the items first: most sentences name no drug, and their words
+	 * need not be read for the phrases */
+	if (!names_drug(s) || !pending_in(s))
 		return;
 	for (size_t i = 0; i < out->n; i++) {
 		notes_finding *f = &out->findings[i];
