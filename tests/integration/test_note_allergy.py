@@ -717,3 +717,23 @@ def test_a_challenge_drug_passed_is_no_new_allergy(
     amoxicillin is ordered.  A challenge that failed keeps the allergy
     and the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies reviewed with the patient.\n- Amoxicillin: diarrhoea and "
+     "cramps for a week after the dental course in 2019 -- genuine "
+     "intolerance; keep on record.", True),
+    ("Also taking: amoxicillin 500 mg tds (started by GP, loose stools - "
+     "intolerance noted).", True),
+    ("Plan: amoxicillin 500 mg tds -- intolerance checked with patient.",
+     False),
+])
+def test_an_intolerance_written_last_in_an_entry_is_its_drugs(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75n): "intolerance" written after a dash at the
+    end of an entry is the drug that heads it ("- Amoxicillin: ... --
+    genuine intolerance"), or the drug whose bracket it closes, however
+    long the reaction between: amoxicillin is refused.  A verdict that
+    goes on ("intolerance checked with patient") names no drug, and the
+    order goes through."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -1011,6 +1011,77 @@ closing_verdict(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+/* dash_before: is a dash written before word w, with at most one word
+ * between and no other mark but a closing bracket or quote ("(2016) --
+ * intolerance", "- genuine intolerance", an em or en dash)? */
+static bool
+dash_before(const sentence *s, size_t w)
+{
+	size_t from = w > 1 ? w - 2 : 0;
+
+	for (size_t v = w; v-- > from;) {
+		const char *p = s->text + s->words[v].end;
+		const char *end = s->text + s->words[v + 1].start;
+
+		for (; p < end; p++)
+			if (*p == '-' || strncmp(p, "\xe2\x80\x94", 3) == 0 ||
+			    strncmp(p, "\xe2\x80\x93", 3) == 0)
+				return true;
+			else if (*p != ' ' && *p != ')' && *p != '"')
+				return false;
+	}
+	return false;
+}
+
+/* verdict_closes: does intolerance cue j close its entry: the sentence,
+ * or a clause, ends after it, or the bracket it stands in closes after it
+ * or after a record word ("intolerance noted)")?  bracket asks for the
+ * bracket alone. */
+static bool
+verdict_closes(const sentence *s, size_t j, bool bracket)
+{
+	static const char *const noted[] = {"noted", "recorded"};
+	const item *cue = &s->items[j];
+	const char *p = s->text + cue->end;
+
+	if (cue->w1 < s->n && *p != ')' &&
+	    notes__words_in(s, cue->w1, noted, 2))
+		p = s->text + s->words[cue->w1].end;
+	if (bracket)
+		return *p == ')';
+	return cue->w1 == s->n || strchr(";.,)", *p) != NULL;
+}
+
+/* entry_verdict: is intolerance cue j the verdict that ends the entry
+ * drug item k heads ("- Codeine: severe constipation and confusion after
+ * his knee injection in 2019 -- genuine intolerance; keep on record.",
+ * "- ACE inhibitors: cough with lisinopril (2016) -- intolerance")?  k
+ * opens the sentence with a colon after it, or the bracket the cue closes
+ * opens after k ("metformin 500 bd (PCOS, ..., now GI upset - she'd like
+ * to stop - intolerance noted)"); a dash stands before the cue; any other
+ * drug between is k or one of k's class.  The writer's kind, written
+ * last, is the head drug's (allergy75n). */
+static bool
+entry_verdict(const sentence *s, size_t k, size_t j)
+{
+	const item *cue = &s->items[j];
+	bool head = s->items[k].w0 == 0 && s->text[s->items[k].end] == ':';
+
+	if (j < k || strcmp(cue->e->key, "intolerance") != 0 ||
+	    s->words[0].han || !dash_before(s, cue->w0))
+		return false;
+	if (!(head && verdict_closes(s, j, false)) &&
+	    !(verdict_closes(s, j, true) &&
+	      notes__ascii_paren_open(s->text, s->items[k].end, cue->start)))
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0 &&
+		    !notes__member_of(s->items[m].e->code, s->items[k].e->code))
+			return false;
+	return true;
+}
+
 bool
 notes__allergy_cued(const sentence *s, size_t k)
 {
@@ -1019,7 +1090,8 @@ notes__allergy_cued(const sentence *s, size_t k)
 		    !cue_conditional(s, j) &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||
-		     closing_verdict(s, k, j) || adverbs_reach_zh(s, k, j) ||
+		     closing_verdict(s, k, j) || entry_verdict(s, k, j) ||
+		     adverbs_reach_zh(s, k, j) ||
 		     run_adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
 			return true;
 	return sensitive_because_zh(s, k) || sensitive_reacted_zh(s, k) ||

@@ -7462,6 +7462,43 @@ test_skin_test_minus_zh(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
 }
 
+/* An intolerance written last in a drug's entry, after a dash, is the
+ * head drug's however long the reaction told between (allergy75n): the
+ * drug that opens the line with a colon, or the drug whose bracket the
+ * verdict closes.  A drug that does not head its entry, a drug of
+ * another class between, or a verdict that goes on, name none. */
+static void
+test_entry_verdict(void)
+{
+	static const char *const head =
+		"- Codeine: severe constipation and confusion after his knee "
+		"injection in 2019 -- genuine intolerance; keep on record.";
+	static const char *const member = "- ACE inhibitors: cough with "
+					  "lisinopril (2016) -- intolerance; "
+					  "on losartan instead.";
+	static const char *const bracket =
+		"Also taking: metformin 500 bd (PCOS, started by GP, now GI "
+		"upset - she'd like to stop - intolerance noted).";
+	static const char *const other =
+		"- Amoxicillin: given, then switched to doxycycline -- "
+		"intolerance.";
+	static const char *const inside =
+		"Plan: codeine 30 mg qds -- intolerance checked.";
+	notes_reading r;
+
+	notes__read_rules(head, strlen(head), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	notes__read_rules(member, strlen(member), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ace inhibitors") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "losartan") == NULL);
+	notes__read_rules(bracket, strlen(bracket), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") != NULL);
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	notes__read_rules(inside, strlen(inside), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7556,6 +7593,7 @@ static const mt_case cases[] = {
 	{"hyphen_broken_word", test_hyphen_broken_word},
 	{"challenge_drug", test_challenge_drug},
 	{"skin_test_minus_zh", test_skin_test_minus_zh},
+	{"entry_verdict", test_entry_verdict},
 	{NULL, NULL},
 };
 
