@@ -3518,7 +3518,9 @@ test_model_leaves_corrected(void)
 }
 
 /* Words after a problem that say its episode is over: "no recurrence"
- * (probctx75f).  The rules alone read them; "X, no recurrence" is past. */
+ * and "treated" closing its sentence after a comma or a spaced dash
+ * (probctx75f).  The rules alone read them; "treated with", "insulin-
+ * treated" and "treated" after no comma or dash leave the problem. */
 static void
 test_rules_read_over(void)
 {
@@ -3531,6 +3533,10 @@ test_rules_read_over(void)
 		 "I48.9", HIST},
 		{"Renal calculus on acetazolamide, no recurrence.", "N20.0",
 		 HIST},
+		{"- Iron deficiency (heavy periods), treated.", "D50.9", HIST},
+		{"3. Hyperkalaemia - treated", "E87.5", HIST},
+		{"Pneumonia, treated with amoxicillin.", "J18.9", 0},
+		{"2. T2DM, insulin-treated", "E11.9", 0},
 	};
 	static notes_reading read;
 
