@@ -1177,6 +1177,32 @@ cause_after_problem(const sentence *s, size_t k)
 	return false;
 }
 
+/* treated_apart: is resolution trigger j "treated" not a list item's
+ * closing word?  Only "treated" after a comma or a spaced dash, last in
+ * its sentence, says the problem is over ("Iron deficiency (heavy
+ * periods), treated.", "SBP (PMN 740) - treated", probctx75f); "treated
+ * with IV co-amoxiclav", "insulin-treated", "inadequately treated" and
+ * a long sentence that ends on "treated" say nothing of the problems
+ * before it. */
+static bool
+treated_apart(const sentence *s, size_t j)
+{
+	uint32_t at = s->items[j].start;
+
+	if (strcmp(s->items[j].e->key, "treated") != 0)
+		return false;
+	while (at > 0 && s->text[at - 1] == ' ')
+		at--;
+	if (at < 2 || (s->text[at - 1] != ',' &&
+		       (s->text[at - 1] != '-' || s->text[at - 2] != ' ')))
+		return true;
+	for (size_t w = s->items[j].w1; w < s->n; w++)
+		if (s->words[w].han ||
+		    isalnum((unsigned char)s->words[w].key[0]))
+			return true;
+	return false;
+}
+
 /* resolution_apart_en: is English resolution trigger j ("resolved",
  * "corrected") kept from problem item k before it by a problem of a
  * later list item?  It ends the problems of the nearest item that names
@@ -1192,10 +1218,12 @@ resolution_apart_en(const sentence *s, size_t k, size_t j)
 	const notes_entry *t = s->items[j].e;
 	size_t w = s->items[j].w0;
 
-	if (j <= k || !notes__resolution(t) ||
-	    (unsigned char)t->key[0] >= 0x80 ||
-	    (w > 0 && (strcmp(s->words[w - 1].key, "both") == 0 ||
-		       strcmp(s->words[w - 1].key, "all") == 0)))
+	if (j <= k || !notes__resolution(t) || (unsigned char)t->key[0] >= 0x80)
+		return false;
+	if (treated_apart(s, j))
+		return true;
+	if (w > 0 && (strcmp(s->words[w - 1].key, "both") == 0 ||
+		      strcmp(s->words[w - 1].key, "all") == 0))
 		return false;
 	for (size_t m = k + 1; m < j; m++)
 		if (s->items[m].e->type == NOTES_T_PROBLEM &&

@@ -3517,6 +3517,38 @@ test_model_leaves_corrected(void)
 	}
 }
 
+/* Words after a problem that say its episode is over: "no recurrence"
+ * and "treated" closing its sentence after a comma or a spaced dash
+ * (probctx75f).  The rules alone read them; "treated with", "insulin-
+ * treated" and "treated" after no comma or dash leave the problem. */
+static void
+test_rules_read_over(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"4. Atrial flutter 2023, successful cavotricuspid isthmus "
+		 "ablation, no recurrence",
+		 "I48.9", HIST},
+		{"Renal calculus on acetazolamide, no recurrence.", "N20.0",
+		 HIST},
+		{"- Iron deficiency (heavy periods), treated.", "D50.9", HIST},
+		{"3. Hyperkalaemia - treated", "E87.5", HIST},
+		{"Pneumonia, treated with amoxicillin.", "J18.9", 0},
+		{"2. T2DM, insulin-treated", "E11.9", 0},
+	};
+	static notes_reading read;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
+		f = find(&read, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
 /* A drug stopped, held or switched now ("STOP", 暂停, 改为, 改用) is the
  * drug's: the problem named as the reason goes on; a stop in the past
  * ("stopped 2022") still dates the reaction it gives. */
@@ -3684,6 +3716,7 @@ test_model(void)
 	}
 	test_model_leaves_resolved();
 	test_model_leaves_corrected();
+	test_rules_read_over();
 	test_stop_leaves_problem();
 	test_condition_goes_on();
 	test_indication_apart();
