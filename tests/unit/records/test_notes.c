@@ -277,6 +277,18 @@ find(const notes_reading *r, notes_kind kind, const char *code)
 	return NULL;
 }
 
+/* every_allergy_is: does every allergy r found have the context context
+ * (true when it found none)? */
+static bool
+every_allergy_is(const notes_reading *r, unsigned context)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->findings[i].kind == NOTES_ALLERGY &&
+		    r->findings[i].context != context)
+			return false;
+	return true;
+}
+
 static void
 test_table(void)
 {
@@ -3107,9 +3119,7 @@ test_rules_en9(void)
 	for (size_t i = 0; i < sizeof(rules_en9) / sizeof(rules_en9[0]); i++)
 		check(&rules_en9[i]);
 	notes__read_rules(text, strlen(text), &r);
-	for (size_t i = 0; i < r.n; i++)
-		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
-			r.findings[i].context == NEG);
+	MT_TRUE(every_allergy_is(&r, NEG));
 	/* the patient denies the allergy a relative reported */
 	text = "Husband says she is allergic to \"Brufen\"? - she denies.";
 	notes__read_rules(text, strlen(text), &r);
@@ -3333,9 +3343,7 @@ test_rules_en10(void)
 	       "Outcome: he is NOT allergic to penicillin. Please remove the "
 	       "allergy from all records.";
 	notes__read_rules(text, strlen(text), &r);
-	for (size_t i = 0; i < r.n; i++)
-		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
-			r.findings[i].context == NEG);
+	MT_TRUE(every_allergy_is(&r, NEG));
 	/* a relative's allergy named first is no order keeping the
 	 * patient's: her own is denied */
 	text = "Her daughter is allergic to latex; Peggy has had many "
@@ -6617,9 +6625,7 @@ test_rules_zh24(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "promethazine") == NULL);
 	/* a class not used on an allergy line denies no allergy */
 	notes__read_rules(unused, strlen(unused), &r);
-	for (size_t i = 0; i < r.n; i++)
-		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
-			r.findings[i].context == 0);
+	MT_TRUE(every_allergy_is(&r, 0));
 }
 
 /* The twenty-fifth writer's Chinese (issue 75, rules75zh25): a drug
@@ -6755,9 +6761,7 @@ test_rules_zh25(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
 	/* the verdict reads the entry of the drug's last mention */
 	notes__read_rules(again, strlen(again), &r);
-	for (size_t i = 0; i < r.n; i++)
-		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
-			r.findings[i].context == 0);
+	MT_TRUE(every_allergy_is(&r, 0));
 	/* a drug never taken that the patient fears has no intolerance */
 	notes__read_rules(never, strlen(never), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "cephalosporins") == NULL);
@@ -7331,9 +7335,7 @@ test_later_delabels(void)
 
 	notes__read_rules(denied, strlen(denied), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
-	for (size_t i = 0; i < r.n; i++)
-		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
-			r.findings[i].context == NEG);
+	MT_TRUE(every_allergy_is(&r, NEG));
 	notes__read_rules(plain, strlen(plain), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides")->context == NEG);
@@ -7356,9 +7358,7 @@ test_member_delabels_class(void)
 
 	notes__read_rules(member, strlen(member), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
-	for (size_t i = 0; i < r.n; i++)
-		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
-			r.findings[i].context == NEG);
+	MT_TRUE(every_allergy_is(&r, NEG));
 	notes__read_rules(other, strlen(other), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
@@ -7415,9 +7415,7 @@ test_drug_label_removed(void)
 
 	notes__read_rules(named, strlen(named), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
-	for (size_t i = 0; i < r.n; i++)
-		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
-			r.findings[i].context == NEG);
+	MT_TRUE(every_allergy_is(&r, NEG));
 	notes__read_rules(apart, strlen(apart), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL ||
 		find(&r, NOTES_ALLERGY, "amoxicillin")->context != NEG ||
@@ -7441,9 +7439,7 @@ test_hyphen_broken_word(void)
 
 	notes__read_rules(wrapped, strlen(wrapped), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
-	for (size_t i = 0; i < r.n; i++)
-		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
-			r.findings[i].context == NEG);
+	MT_TRUE(every_allergy_is(&r, NEG));
 	notes__read_rules(listed, strlen(listed), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
