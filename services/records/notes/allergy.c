@@ -685,13 +685,8 @@ other_before_zh(const sentence *s, size_t w)
 	if (w > 0 && !s->words[w - 1].han &&
 	    (unsigned char)s->words[w - 1].key[0] >= 0x80)
 		w--; /* a full-width bracket */
-	for (size_t i = 0; i < sizeof(others_zh) / sizeof(*others_zh); i++) {
-		size_t len = strlen(others_zh[i]) / 3;
-
-		if (w >= len && notes__words_at(s, w - len, others_zh[i]))
-			return true;
-	}
-	return false;
+	return notes__words_end_at(s, w, others_zh,
+				   sizeof(others_zh) / sizeof(*others_zh));
 }
 
 /* other_subject: is item k the allergy of someone beside the patient whom

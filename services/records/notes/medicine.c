@@ -716,13 +716,8 @@ premedicated_zh(const sentence *s, size_t k)
 	};
 	size_t w0 = s->items[k].w0;
 
-	for (size_t i = 0; i < sizeof(before) / sizeof(*before); i++) {
-		size_t n = strlen(before[i]) / 3;
-
-		if (w0 >= n && notes__words_at(s, w0 - n, before[i]))
-			return true;
-	}
-	return false;
+	return notes__words_end_at(s, w0, before,
+				   sizeof(before) / sizeof(*before));
 }
 
 /* treated_then_zh: is Chinese drug item k given "at the time" in the

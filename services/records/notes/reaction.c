@@ -565,13 +565,6 @@ switched_to_zh(const sentence *s, size_t m)
 	return w0 >= 2 && notes__switch_verb_zh(s, w0 - 2);
 }
 
-/* intolerance_reaches: does intolerance cue j (NOTES_DIR_BACKWARD) name
- * substance item k of the clause before its own ("曲马多服用后头晕，不能
- * 耐受")?  k is the last drug before j, and the cue's clause starts after
- * k's: no terminator but one full-width comma between them.  A Chinese
- * drug switched to in between (switched_to_zh) replaced k and is not what
- * the cue records ("对替格瑞洛"胸闷、喘不过气"，…换为氯吡格雷，已记录为不良
- * 反应"). */
 /* never_taken_zh: do the words between drug item k and cue j say the
  * drug was never taken ("头孢类：从未使用，因\"怕过敏\"不敢用")?  A drug
  * the patient fears and never took has no intolerance of its own. */
@@ -585,6 +578,14 @@ never_taken_zh(const sentence *s, size_t k, size_t j)
 			     sizeof(never) / sizeof(*never));
 }
 
+/* intolerance_reaches: does intolerance cue j (NOTES_DIR_BACKWARD) name
+ * substance item k of the clause before its own ("曲马多服用后头晕，不能
+ * 耐受")?  k is the last drug before j, and the cue's clause starts after
+ * k's: no terminator but one full-width comma between them.  A Chinese
+ * drug switched to in between (switched_to_zh) replaced k and is not what
+ * the cue records ("对替格瑞洛"胸闷、喘不过气"，…换为氯吡格雷，已记录为不良
+ * 反应"), nor is a drug the words between say was never taken
+ * (never_taken_zh). */
 static bool
 intolerance_reaches(const sentence *s, size_t k, size_t j)
 {
@@ -1560,13 +1561,7 @@ treated_zh(const sentence *s, size_t w)
 {
 	static const char *const treat[] = {"止", "治", "治疗", "缓解", "用于"};
 
-	for (size_t i = 0; i < sizeof(treat) / sizeof(*treat); i++) {
-		size_t n = strlen(treat[i]) / 3;
-
-		if (w >= n && notes__words_at(s, w - n, treat[i]))
-			return true;
-	}
-	return false;
+	return notes__words_end_at(s, w, treat, sizeof(treat) / sizeof(*treat));
 }
 
 /* same_drug: do drug items a and b name one drug ("加用曲马多50mg，患者诉

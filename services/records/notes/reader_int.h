@@ -149,6 +149,12 @@ bool notes__word_between(const sentence *s, size_t a, size_t b,
 bool notes__words_in(const sentence *s, size_t w, const char *const *list,
 		     size_t n);
 
+/* notes__words_end_at: is one of the Chinese phrases list[0, n), a word
+ * for each character, spelt so that it ends right before word w
+ * ("治疗" before the drug)? */
+bool notes__words_end_at(const sentence *s, size_t w, const char *const *list,
+			 size_t n);
+
 /* notes__phrases_in: is one of the phrases list[0, n) spelt at word w,
  * its words one space apart (notes__phrase_at)? */
 bool notes__phrases_in(const sentence *s, size_t w, const char *const *list,

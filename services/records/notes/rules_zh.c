@@ -933,13 +933,8 @@ allergy_reason_zh(const sentence *s, size_t k)
 		return false;
 	if (w0 > 0 && notes__words_at(s, w0 - 1, "对"))
 		w0--;
-	for (size_t i = 0; i < sizeof(because) / sizeof(*because); i++) {
-		size_t n = strlen(because[i]) / 3;
-
-		if (w0 >= n && notes__words_at(s, w0 - n, because[i]))
-			return true;
-	}
-	return false;
+	return notes__words_end_at(s, w0, because,
+				   sizeof(because) / sizeof(*because));
 }
 
 /* notes__doubted_after_zh: is a Chinese word of doubt written after item c of

@@ -94,6 +94,19 @@ notes__words_in(const sentence *s, size_t w, const char *const *list, size_t n)
 }
 
 bool
+notes__words_end_at(const sentence *s, size_t w, const char *const *list,
+		    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(list[i]) / 3; /* a character is 3 bytes */
+
+		if (w >= len && notes__words_at(s, w - len, list[i]))
+			return true;
+	}
+	return false;
+}
+
+bool
 notes__phrases_in(const sentence *s, size_t w, const char *const *list,
 		  size_t n)
 {
