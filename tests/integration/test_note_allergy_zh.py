@@ -7,7 +7,8 @@ record ("记入过敏史", "已记录为不良反应") each make amoxicillin's o
 refused until the suggestion is decided; a culture's susceptibility ("药敏
 示对阿莫西林敏感"), a negative oral challenge ("口服激发试验阴性") or skin
 test ("皮试（-）"), a writer's "not an allergy" ("副作用，非过敏", "不过敏"),
-a label the writer calls recorded in error ("记录有误"), a drug taken with
+a label the writer calls recorded in error ("记录有误") or found untrue
+("过敏不成立", "过敏史可排除"), a drug taken with
 no adverse reaction and a plan's drug before a parenthesis that names
 another allergy invent no allergy, and amoxicillin is ordered."""
 
@@ -67,6 +68,8 @@ def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     "诊疗计划：阿莫西林0.5g口服tid抗感染（磺胺过敏）。",
     "过敏史：阿莫西林过敏记录有误，实为青霉胺所致皮疹。",
     "阿莫西林皮试（-），2024年曾用阿莫西林无不适。",
+    "经核实，2023年用过阿莫西林无不适，阿莫西林过敏史不成立。",
+    "阿莫西林皮试阴性，阿莫西林过敏史可排除。",
 ])
 def test_susceptibility_and_a_negative_challenge_block_nothing(
         st, pb, catalogue, body):

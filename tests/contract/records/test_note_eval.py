@@ -126,7 +126,7 @@ ORDER_CEILINGS = {
     "en-dev32": (3, 4), "zh-dev32": (6, 3),
     "en-dev33": (10, 5), "zh-dev33": (7, 1),
     "en-dev34": (6, 7), "zh-dev34": (4, 1),
-    "en-dev35": (4, 7), "zh-dev35": (5, 5),
+    "en-dev35": (4, 7), "zh-dev35": (5, 3),
 }
 
 

@@ -7491,6 +7491,33 @@ test_skin_test_minus_zh(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
 }
 
+/* A label found untrue ("过敏不成立", "过敏史可排除") is denied like
+ * 已排除; a label that may be untrue ("可能不成立") stays uncertain, and
+ * one that cannot be excluded ("不可排除") is uncertain too. */
+static void
+test_label_found_untrue_zh(void)
+{
+	static const char *const untrue = "磺胺过敏史不成立，已在病历中注明。";
+	static const char *const excluded =
+		"青霉素皮试阴性，青霉素过敏史可排除。";
+	static const char *const maybe = "青霉素过敏标签可能不成立，建议转诊。";
+	static const char *const open_ = "青霉素过敏不可排除。";
+	notes_reading r;
+
+	notes__read_rules(untrue, strlen(untrue), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides")->context == NEG);
+	notes__read_rules(excluded, strlen(excluded), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == NEG);
+	notes__read_rules(maybe, strlen(maybe), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == UNC);
+	notes__read_rules(open_, strlen(open_), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == UNC);
+}
+
 /* An intolerance written last in a drug's entry, after a dash, is the
  * head drug's however long the reaction told between (allergy75n): the
  * drug that opens the line with a colon, or the drug whose bracket the
@@ -7622,6 +7649,7 @@ static const mt_case cases[] = {
 	{"hyphen_broken_word", test_hyphen_broken_word},
 	{"challenge_drug", test_challenge_drug},
 	{"skin_test_minus_zh", test_skin_test_minus_zh},
+	{"label_found_untrue_zh", test_label_found_untrue_zh},
 	{"entry_verdict", test_entry_verdict},
 	{NULL, NULL},
 };
