@@ -1228,6 +1228,38 @@ answered(const sentence *s, size_t k, const char *const *words, size_t n)
 	       answered_any(s, k, words, n);
 }
 
+/* The nouns a writer names a drug's allergy with before answering it
+ * ("Pen allergy - NONE."). */
+static const char *const allergy_nouns_en[] = {
+	"allergy", "allergies", "sensitivity", "hypersensitivity"};
+
+/* named_none: is drug item k followed by an allergy noun, a dash or a
+ * colon, and "none", "nil" or "no" (with "known" after it or not) that
+ * ends the entry ("Pen allergy - NONE.", "Latex allergy: nil known")?
+ * The answer denies the allergy the entry names, wherever it is
+ * written: the noun says what is asked (allergy75o). */
+static bool
+named_none(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1, a = w + 1;
+	const char *p;
+
+	if (a >= s->n || !notes__words_in(s, w, allergy_nouns_en, 4) ||
+	    !notes__words_in(s, a, answered_none_en, 3))
+		return false;
+	p = s->text + s->words[w].end;
+	while (*p == ' ')
+		p++;
+	if (*p != '-' && *p != ':')
+		return false;
+	if (a + 1 < s->n && strcmp(s->words[a + 1].key, "known") == 0)
+		a++;
+	return a + 1 == s->n ||
+	       (s->text[s->words[a].end] != '\0' &&
+		strchr(";\"),.", s->text[s->words[a].end]) != NULL) ||
+	       answer_dashed(s, a);
+}
+
 bool
 notes__answered_ok(const sentence *s, size_t k)
 {
@@ -1237,7 +1269,7 @@ notes__answered_ok(const sentence *s, size_t k)
 bool
 notes__answered_none(const sentence *s, size_t k)
 {
-	return answered(s, k, answered_none_en, 3);
+	return answered(s, k, answered_none_en, 3) || named_none(s, k);
 }
 
 bool

@@ -7528,6 +7528,44 @@ test_entry_verdict(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") == NULL);
 }
 
+/* An entry that names a drug's allergy and answers it "none", "nil" or
+ * "no" after a dash or a colon denies that allergy, on a line of its own
+ * as in an allergy list (allergy75o).  An answer that goes on to a
+ * reaction, or a drug's entry answered with a reaction, keeps it. */
+static void
+test_named_none(void)
+{
+	static const char *const denied[][2] = {
+		{"Pen allergy - NONE.", "penicillins"},
+		{"Penicillin allergy: nil known.", "penicillins"},
+		{"Allergies: codeine - nausea. Penicillin allergy - none.",
+		 "penicillins"},
+		{"Sulfa sensitivity: none - had Bactrim in 2020 without a "
+		 "rash.",
+		 "sulfonamides"},
+	};
+	static const char *const kept[] = {
+		"Penicillin allergy - none recorded before the rash of 2019.",
+		"Penicillin allergy - hives. Latex: none.",
+		"Allergies: codeine - nausea. Penicillin allergy - none.",
+	};
+	static const char *const kept_code[] = {"penicillins", "penicillins",
+						"codeine"};
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(denied) / sizeof(*denied); i++) {
+		notes__read_rules(denied[i][0], strlen(denied[i][0]), &r);
+		f = find(&r, NOTES_ALLERGY, denied[i][1]);
+		MT_TRUE(f != NULL && f->context == NEG);
+	}
+	for (size_t i = 0; i < sizeof(kept) / sizeof(*kept); i++) {
+		notes__read_rules(kept[i], strlen(kept[i]), &r);
+		f = find(&r, NOTES_ALLERGY, kept_code[i]);
+		MT_TRUE(f != NULL && f->context == 0);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7623,6 +7661,7 @@ static const mt_case cases[] = {
 	{"challenge_drug", test_challenge_drug},
 	{"skin_test_minus_zh", test_skin_test_minus_zh},
 	{"entry_verdict", test_entry_verdict},
+	{"named_none", test_named_none},
 	{NULL, NULL},
 };
 
