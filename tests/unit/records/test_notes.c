@@ -7566,6 +7566,28 @@ test_named_none(void)
 	}
 }
 
+/* 没有 answers a Chinese allergy field as 无 and 否认 do, and a denial at
+ * the sentence's end answers its own clause only: the allergy a
+ * full-width comma parts from it stands (allergy75o). */
+static void
+test_field_denial_zh(void)
+{
+	static const char *const none = "青霉素过敏：没有。";
+	static const char *const own =
+		"过敏史：阿莫西林过敏（皮疹），头孢：无。";
+	notes_reading r;
+	const notes_finding *f;
+
+	notes__read_rules(none, strlen(none), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == NEG);
+	notes__read_rules(own, strlen(own), &r);
+	f = find(&r, NOTES_ALLERGY, "amoxicillin");
+	MT_TRUE(f != NULL && f->context == 0);
+	f = find(&r, NOTES_ALLERGY, "cephalosporins");
+	MT_TRUE(f != NULL && f->context == NEG);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7662,6 +7684,7 @@ static const mt_case cases[] = {
 	{"skin_test_minus_zh", test_skin_test_minus_zh},
 	{"entry_verdict", test_entry_verdict},
 	{"named_none", test_named_none},
+	{"field_denial_zh", test_field_denial_zh},
 	{NULL, NULL},
 };
 
