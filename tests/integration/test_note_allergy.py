@@ -755,3 +755,19 @@ def test_an_allergy_answered_none_after_its_name_blocks_nothing(
     answer that goes on to tell of a reaction keeps the allergy, and the
     order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies / ADRs:\n- Codeine - rash.\n- Amoxicillin - OK (had it "
+     "for a chest infection in 2022).", False),
+    ("Allergies / ADRs:\n- Codeine - rash.\n- Amoxicillin - no (hives in "
+     "2022).", True),
+])
+def test_an_entry_answered_ok_before_a_bracket_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75o): an allergy list's entry answered "OK" and
+    then a remark in brackets ("Amoxicillin - OK (had it ...)") is a drug
+    taken without harm, as the answer before a dash is: amoxicillin is
+    ordered.  A bracket that opens with a reaction goes on with the
+    entry, and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

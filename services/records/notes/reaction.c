@@ -1189,9 +1189,23 @@ static const char *const answered_none_en[] = {"none", "nil", "no"};
  * said of its being taken (rules75en21). */
 static const char *const answered_safe_en[] = {"safe"};
 
+/* reaction_at: does a reaction item start at word w ("(hives)")? */
+static bool
+reaction_at(const sentence *s, size_t w)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].w0 == w &&
+		    s->items[j].e->type == NOTES_T_REACTION)
+			return true;
+	return false;
+}
+
 /* answer_dashed: is the answer at word w followed by a dash and the
- * writer's remark ("Chlorhexidine: NO - used for TKR without problem")?
- * The dash ends the answer as a full stop would (rules75en14). */
+ * writer's remark ("Chlorhexidine: NO - used for TKR without problem"),
+ * or by the remark in brackets ("Morphine - OK (had it post-op 2022)",
+ * allergy75o)?  The dash or the bracket ends the answer as a full stop
+ * would (rules75en14); a bracket that opens with a reaction ("codeine -
+ * no (hives)") is the entry going on. */
 static bool
 answer_dashed(const sentence *s, size_t w)
 {
@@ -1199,7 +1213,10 @@ answer_dashed(const sentence *s, size_t w)
 
 	while (*p == ' ')
 		p++;
-	return *p == '-' && p[1] == ' ' && w + 1 < s->n;
+	if (w + 1 >= s->n)
+		return false;
+	return (*p == '-' && p[1] == ' ') ||
+	       (*p == '(' && !reaction_at(s, w + 1));
 }
 
 /* answered_any: is drug item k answered by one of words[0, n) right

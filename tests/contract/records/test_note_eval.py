@@ -123,7 +123,7 @@ ORDER_CEILINGS = {
     "en-dev29": (4, 2), "zh-dev29": (7, 2),
     "en-dev30": (10, 0), "zh-dev30": (9, 0),
     "en-dev31": (5, 4), "zh-dev31": (2, 3),
-    "en-dev32": (3, 4), "zh-dev32": (6, 3),
+    "en-dev32": (3, 3), "zh-dev32": (6, 3),
     "en-dev33": (10, 5), "zh-dev33": (7, 1),
     "en-dev34": (6, 7), "zh-dev34": (4, 1),
 }

@@ -7588,6 +7588,35 @@ test_field_denial_zh(void)
 	MT_TRUE(f != NULL && f->context == NEG);
 }
 
+/* An allergy list's entry answered "OK" or "none" and then a remark in
+ * brackets is answered as if a full stop followed (allergy75o): the drug
+ * is taken without harm, or its allergy denied.  A bracket that opens
+ * with a reaction goes on with the entry, and the allergy stands. */
+static void
+test_answer_bracketed(void)
+{
+	static const char *const ok = "Allergies: codeine - rash. Morphine - "
+				      "OK (had it post-op 2022).";
+	static const char *const none =
+		"Allergies: codeine - rash. Latex: none (checked with her).";
+	static const char *const reaction =
+		"Allergies: codeine - no (hives). Latex: none.";
+	notes_reading r;
+	const notes_finding *f;
+
+	notes__read_rules(ok, strlen(ok), &r);
+	f = find(&r, NOTES_ALLERGY, "morphine");
+	MT_TRUE(f == NULL || f->context == NEG);
+	f = find(&r, NOTES_ALLERGY, "codeine");
+	MT_TRUE(f != NULL && f->context == 0);
+	notes__read_rules(none, strlen(none), &r);
+	f = find(&r, NOTES_ALLERGY, "latex");
+	MT_TRUE(f != NULL && f->context == NEG);
+	notes__read_rules(reaction, strlen(reaction), &r);
+	f = find(&r, NOTES_ALLERGY, "codeine");
+	MT_TRUE(f != NULL && f->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7685,6 +7714,7 @@ static const mt_case cases[] = {
 	{"entry_verdict", test_entry_verdict},
 	{"named_none", test_named_none},
 	{"field_denial_zh", test_field_denial_zh},
+	{"answer_bracketed", test_answer_bracketed},
 	{NULL, NULL},
 };
 
