@@ -737,3 +737,37 @@ def test_an_intolerance_written_last_in_an_entry_is_its_drugs(
     goes on ("intolerance checked with patient") names no drug, and the
     order goes through."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies reviewed with the patient.\nAmoxicillin allergy - NONE.",
+     False),
+    ("Allergies reviewed with the patient.\nAmoxicillin allergy: nil "
+     "known.", False),
+    ("Allergies reviewed with the patient.\nAmoxicillin allergy - none "
+     "recorded before the rash of 2019.", True),
+])
+def test_an_allergy_answered_none_after_its_name_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75o): an entry that names a drug's allergy and
+    answers it "none", "nil" or "no" after a dash or a colon ("Amoxicillin
+    allergy - NONE.") denies that allergy: amoxicillin is ordered.  An
+    answer that goes on to tell of a reaction keeps the allergy, and the
+    order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies / ADRs:\n- Codeine - rash.\n- Amoxicillin - OK (had it "
+     "for a chest infection in 2022).", False),
+    ("Allergies / ADRs:\n- Codeine - rash.\n- Amoxicillin - no (hives in "
+     "2022).", True),
+])
+def test_an_entry_answered_ok_before_a_bracket_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75o): an allergy list's entry answered "OK" and
+    then a remark in brackets ("Amoxicillin - OK (had it ...)") is a drug
+    taken without harm, as the answer before a dash is: amoxicillin is
+    ordered.  A bracket that opens with a reaction goes on with the
+    entry, and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

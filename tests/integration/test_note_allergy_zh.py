@@ -157,3 +157,27 @@ def test_a_spouses_or_cousins_own_allergy_lets_amoxicillin_through(
     A = rpb.SUGGESTION_KIND_ALLERGY
     assert (A, "amoxicillin") not in _got(st, p)
     assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("阿莫西林过敏：没有。", False),
+    ("过敏史：阿莫西林过敏（皮疹），头孢：无。", True),
+])
+def test_a_field_answered_no_denies_its_own_allergy_only(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75o): 没有 answering a drug's allergy field after a
+    colon ("阿莫西林过敏：没有") denies it, as 无 and 否认 do: amoxicillin
+    is ordered.  A field's answer after a full-width comma speaks of its
+    own field only: the amoxicillin allergy before it stands and the order
+    is refused."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    if blocked:
+        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
+        refused_order(st, pb, p, AMOXICILLIN, 500,
+                      "a note mentions an allergy to amoxicillin")
+        return
+    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in got, got
+    assert order(st, pb, p, AMOXICILLIN, 500).id

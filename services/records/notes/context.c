@@ -171,10 +171,36 @@ em_dash_zh(const sentence *s, size_t j)
 		       NULL;
 }
 
-/* dash_no: is item j a "no" (or "无", "否认") that ends its sentence after
- * a dash or a colon ("Vomiting - no", "Penicillin allergy: no", "发热：无",
- * "Latex：否認")?  It negates what is before it.  A Chinese denial after
- * an em dash, or one that ends its clause (denial_ends_clause_zh),
+/* denial_zh: is trigger t a Chinese answer that denies what the field
+ * before it names: "无", "否认", or "没有" ("青霉素过敏：没有",
+ * allergy75o)? */
+static bool
+denial_zh(const item *t)
+{
+	return strcmp(t->e->key, "无") == 0 || strcmp(t->e->key, "否认") == 0 ||
+	       strcmp(t->e->key, "没有") == 0;
+}
+
+/* denial_in_clause_zh: is trigger j a Chinese denial (denial_zh) in the
+ * clause of item k, with no terminator or full-width comma between?  A
+ * field's answer speaks of its own field: "头孢类过敏（皮疹），青霉素：无"
+ * keeps the cephalosporin allergy (allergy75o). */
+static bool
+denial_in_clause_zh(const sentence *s, size_t j, size_t k)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+
+	if (!denial_zh(&s->items[j]) || notes__terminated(s, k, j))
+		return false;
+	return from >= to ||
+	       (memmem(s->text + from, to - from, FW_COMMA, 3) == NULL &&
+		memmem(s->text + from, to - from, FW_SEMI, 3) == NULL);
+}
+
+/* dash_no: is item j a "no" (or "无", "否认", "没有") that ends its sentence
+ * after a dash or a colon ("Vomiting - no", "Penicillin allergy: no",
+ * "发热：无", "Latex：否認")?  It negates what is before it.  A Chinese denial
+ * after an em dash, or one that ends its clause (denial_ends_clause_zh),
  * negates what is before it in its own clause only ("Allopurinol——无，…";
  * "Codeine — 嘔吐；Contrast — 無" leaves the codeine). */
 static bool
@@ -188,14 +214,11 @@ dash_no(const sentence *s, size_t j, size_t k)
 	dash = notes__between_has(s, s->words[t->w0 - 1].end, t->start, '-');
 	colon = notes__colon_at(s->text, s->words[t->w0 - 1].end, t->start);
 	if (t->w1 == s->n && (dash || colon) &&
-	    (strcmp(t->e->key, "no") == 0 || strcmp(t->e->key, "无") == 0 ||
-	     strcmp(t->e->key, "否认") == 0))
+	    (strcmp(t->e->key, "no") == 0 || denial_in_clause_zh(s, j, k)))
 		return true;
 	return (t->w1 == s->n || denial_ends_clause_zh(s, j)) &&
 	       (dash || colon || em_dash_zh(s, j)) &&
-	       (strcmp(t->e->key, "无") == 0 ||
-		strcmp(t->e->key, "否认") == 0) &&
-	       !notes__terminated(s, k, j);
+	       denial_in_clause_zh(s, j, k);
 }
 
 /* continued: does a "继续" stand before item k in its clause ("术后继续

@@ -1189,9 +1189,23 @@ static const char *const answered_none_en[] = {"none", "nil", "no"};
  * said of its being taken (rules75en21). */
 static const char *const answered_safe_en[] = {"safe"};
 
+/* reaction_at: does a reaction item start at word w ("(hives)")? */
+static bool
+reaction_at(const sentence *s, size_t w)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].w0 == w &&
+		    s->items[j].e->type == NOTES_T_REACTION)
+			return true;
+	return false;
+}
+
 /* answer_dashed: is the answer at word w followed by a dash and the
- * writer's remark ("Chlorhexidine: NO - used for TKR without problem")?
- * The dash ends the answer as a full stop would (rules75en14). */
+ * writer's remark ("Chlorhexidine: NO - used for TKR without problem"),
+ * or by the remark in brackets ("Morphine - OK (had it post-op 2022)",
+ * allergy75o)?  The dash or the bracket ends the answer as a full stop
+ * would (rules75en14); a bracket that opens with a reaction ("codeine -
+ * no (hives)") is the entry going on. */
 static bool
 answer_dashed(const sentence *s, size_t w)
 {
@@ -1199,7 +1213,10 @@ answer_dashed(const sentence *s, size_t w)
 
 	while (*p == ' ')
 		p++;
-	return *p == '-' && p[1] == ' ' && w + 1 < s->n;
+	if (w + 1 >= s->n)
+		return false;
+	return (*p == '-' && p[1] == ' ') ||
+	       (*p == '(' && !reaction_at(s, w + 1));
 }
 
 /* answered_any: is drug item k answered by one of words[0, n) right
@@ -1228,6 +1245,38 @@ answered(const sentence *s, size_t k, const char *const *words, size_t n)
 	       answered_any(s, k, words, n);
 }
 
+/* The nouns a writer names a drug's allergy with before answering it
+ * ("Pen allergy - NONE."). */
+static const char *const allergy_nouns_en[] = {
+	"allergy", "allergies", "sensitivity", "hypersensitivity"};
+
+/* named_none: is drug item k followed by an allergy noun, a dash or a
+ * colon, and "none", "nil" or "no" (with "known" after it or not) that
+ * ends the entry ("Pen allergy - NONE.", "Latex allergy: nil known")?
+ * The answer denies the allergy the entry names, wherever it is
+ * written: the noun says what is asked (allergy75o). */
+static bool
+named_none(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1, a = w + 1;
+	const char *p;
+
+	if (a >= s->n || !notes__words_in(s, w, allergy_nouns_en, 4) ||
+	    !notes__words_in(s, a, answered_none_en, 3))
+		return false;
+	p = s->text + s->words[w].end;
+	while (*p == ' ')
+		p++;
+	if (*p != '-' && *p != ':')
+		return false;
+	if (a + 1 < s->n && strcmp(s->words[a + 1].key, "known") == 0)
+		a++;
+	return a + 1 == s->n ||
+	       (s->text[s->words[a].end] != '\0' &&
+		strchr(";\"),.", s->text[s->words[a].end]) != NULL) ||
+	       answer_dashed(s, a);
+}
+
 bool
 notes__answered_ok(const sentence *s, size_t k)
 {
@@ -1237,7 +1286,7 @@ notes__answered_ok(const sentence *s, size_t k)
 bool
 notes__answered_none(const sentence *s, size_t k)
 {
-	return answered(s, k, answered_none_en, 3);
+	return answered(s, k, answered_none_en, 3) || named_none(s, k);
 }
 
 bool

@@ -7555,6 +7555,95 @@ test_entry_verdict(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") == NULL);
 }
 
+/* An entry that names a drug's allergy and answers it "none", "nil" or
+ * "no" after a dash or a colon denies that allergy, on a line of its own
+ * as in an allergy list (allergy75o).  An answer that goes on to a
+ * reaction, or a drug's entry answered with a reaction, keeps it. */
+static void
+test_named_none(void)
+{
+	static const char *const denied[][2] = {
+		{"Pen allergy - NONE.", "penicillins"},
+		{"Penicillin allergy: nil known.", "penicillins"},
+		{"Allergies: codeine - nausea. Penicillin allergy - none.",
+		 "penicillins"},
+		{"Sulfa sensitivity: none - had Bactrim in 2020 without a "
+		 "rash.",
+		 "sulfonamides"},
+	};
+	static const char *const kept[] = {
+		"Penicillin allergy - none recorded before the rash of 2019.",
+		"Penicillin allergy - hives. Latex: none.",
+		"Allergies: codeine - nausea. Penicillin allergy - none.",
+	};
+	static const char *const kept_code[] = {"penicillins", "penicillins",
+						"codeine"};
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(denied) / sizeof(*denied); i++) {
+		notes__read_rules(denied[i][0], strlen(denied[i][0]), &r);
+		f = find(&r, NOTES_ALLERGY, denied[i][1]);
+		MT_TRUE(f != NULL && f->context == NEG);
+	}
+	for (size_t i = 0; i < sizeof(kept) / sizeof(*kept); i++) {
+		notes__read_rules(kept[i], strlen(kept[i]), &r);
+		f = find(&r, NOTES_ALLERGY, kept_code[i]);
+		MT_TRUE(f != NULL && f->context == 0);
+	}
+}
+
+/* 没有 answers a Chinese allergy field as 无 and 否认 do, and a denial at
+ * the sentence's end answers its own clause only: the allergy a
+ * full-width comma parts from it stands (allergy75o). */
+static void
+test_field_denial_zh(void)
+{
+	static const char *const none = "青霉素过敏：没有。";
+	static const char *const own =
+		"过敏史：阿莫西林过敏（皮疹），头孢：无。";
+	notes_reading r;
+	const notes_finding *f;
+
+	notes__read_rules(none, strlen(none), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == NEG);
+	notes__read_rules(own, strlen(own), &r);
+	f = find(&r, NOTES_ALLERGY, "amoxicillin");
+	MT_TRUE(f != NULL && f->context == 0);
+	f = find(&r, NOTES_ALLERGY, "cephalosporins");
+	MT_TRUE(f != NULL && f->context == NEG);
+}
+
+/* An allergy list's entry answered "OK" or "none" and then a remark in
+ * brackets is answered as if a full stop followed (allergy75o): the drug
+ * is taken without harm, or its allergy denied.  A bracket that opens
+ * with a reaction goes on with the entry, and the allergy stands. */
+static void
+test_answer_bracketed(void)
+{
+	static const char *const ok = "Allergies: codeine - rash. Morphine - "
+				      "OK (had it post-op 2022).";
+	static const char *const none =
+		"Allergies: codeine - rash. Latex: none (checked with her).";
+	static const char *const reaction =
+		"Allergies: codeine - no (hives). Latex: none.";
+	notes_reading r;
+	const notes_finding *f;
+
+	notes__read_rules(ok, strlen(ok), &r);
+	f = find(&r, NOTES_ALLERGY, "morphine");
+	MT_TRUE(f == NULL || f->context == NEG);
+	f = find(&r, NOTES_ALLERGY, "codeine");
+	MT_TRUE(f != NULL && f->context == 0);
+	notes__read_rules(none, strlen(none), &r);
+	f = find(&r, NOTES_ALLERGY, "latex");
+	MT_TRUE(f != NULL && f->context == NEG);
+	notes__read_rules(reaction, strlen(reaction), &r);
+	f = find(&r, NOTES_ALLERGY, "codeine");
+	MT_TRUE(f != NULL && f->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7651,6 +7740,9 @@ static const mt_case cases[] = {
 	{"skin_test_minus_zh", test_skin_test_minus_zh},
 	{"label_found_untrue_zh", test_label_found_untrue_zh},
 	{"entry_verdict", test_entry_verdict},
+	{"named_none", test_named_none},
+	{"field_denial_zh", test_field_denial_zh},
+	{"answer_bracketed", test_answer_bracketed},
 	{NULL, NULL},
 };
 
