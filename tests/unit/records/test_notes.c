@@ -3595,6 +3595,35 @@ test_graft_ends_disease(void)
 	}
 }
 
+/* A recurrence denied (无复发, 冇复发) ends the disease its list item is
+ * about, over any number of clauses, as "no recurrence" does in English;
+ * a problem of another code between keeps the ones before it
+ * (context.c resolved_reaches, probctx75g). */
+static void
+test_recurrence_denied_zh(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"乳腺癌，2015年手术，术后化疗，无复发。", "C50.9", HIST},
+		{"鼻咽癌（2025 年），完成同步放化療，今年 PET-CT 冇復發跡象。",
+		 "C11.9", HIST},
+		{"2.肝细胞癌移植术后，无复发迹象。", "C22.0", HIST},
+		{"高血压，糖尿病，乳腺癌术后，无复发。", "C50.9", HIST},
+		{"高血压，糖尿病，乳腺癌术后，无复发。", "I10", 0},
+	};
+	static notes_reading read;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
+		f = find(&read, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
 /* A drug stopped, held or switched now ("STOP", 暂停, 改为, 改用) is the
  * drug's: the problem named as the reason goes on; a stop in the past
  * ("stopped 2022") still dates the reaction it gives. */
@@ -3764,6 +3793,7 @@ test_model(void)
 	test_model_leaves_corrected();
 	test_rules_read_over();
 	test_graft_ends_disease();
+	test_recurrence_denied_zh();
 	test_stop_leaves_problem();
 	test_condition_goes_on();
 	test_indication_apart();
