@@ -1135,11 +1135,18 @@ label_removed_reaches(const sentence *s, size_t k, size_t j)
 /* resolved_reaches: does resolution trigger j ("已纠正", "后好转")
  * reach problem item k in the clause before its own, over one
  * full-width comma ("住院期间曾出现低钾血症，已纠正")?  Only when its
- * own clause names no problem: "下肢水肿消退" ends only its own. */
+ * own clause names no problem: "下肢水肿消退" ends only its own.  A
+ * recurrence denied (无复发, 冇复发) speaks of the disease its list
+ * item is about, over any number of clauses, when no other problem
+ * stands between ("乳腺癌，2015年手术，术后化疗，无复发", "鼻咽癌（2025
+ * 年），完成同步放化療，今年 PET-CT 冇復發跡象"; probctx75g). */
 static bool
 resolved_reaches(const sentence *s, size_t k, size_t j)
 {
 	const unsigned want = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEM;
+	bool far = strstr(s->items[j].e->key,
+			  "\xe5\xa4\x8d\xe5\x8f\x91" /* 复发 */) != NULL,
+	     other = false;
 	size_t commas = 0;
 
 	if (j < k || (s->items[j].e->dir & want) != want ||
@@ -1148,10 +1155,15 @@ resolved_reaches(const sentence *s, size_t k, size_t j)
 	for (size_t m = j; m-- > k + 1;) {
 		if (is_comma(s->items[m].e))
 			commas++;
-		else if (commas == 0 && s->items[m].e->type == NOTES_T_PROBLEM)
+		else if (s->items[m].e->type != NOTES_T_PROBLEM)
+			continue;
+		else if (commas == 0)
 			return false;
+		else
+			other = other || strcmp(s->items[m].e->code,
+						s->items[k].e->code) != 0;
 	}
-	return commas == 1;
+	return commas == 1 || (far && commas > 1 && !other);
 }
 
 /* list_parts: how many list items end between text offsets from and to

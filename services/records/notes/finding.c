@@ -924,6 +924,103 @@ removed_dated_en(const sentence *s, size_t k)
 	return year && op;
 }
 
+/* organ_graft - an organ a transplant replaces: the words that name its
+ * transplant and the end-stage diseases (ICD-10 code prefixes) it ends. */
+typedef struct organ_graft {
+	const char *const *said;
+	size_t n_said;
+	const char *const *ends;
+	size_t n_ends;
+} organ_graft;
+
+/* graft_at: does word w name a transplant of organ g (English "renal
+ * transplant", "LDKT", "OHT"; Chinese "肾移植", "心脏移植", traditional
+ * folded)? */
+static bool
+graft_at(const sentence *s, size_t w, const organ_graft *g)
+{
+	for (size_t i = 0; i < g->n_said; i++)
+		if (strchr(g->said[i], ' ') != NULL
+			    ? notes__phrase_at(s, w, g->said[i])
+			    : notes__words_at(s, w, g->said[i]))
+			return true;
+	return false;
+}
+
+/* graft_planned: does the sentence say the transplant is to come, is
+ * weighed, or failed ("awaiting", "work-up", "适合肾移植", "评估", "排斥")?
+ * Then it ended nothing. */
+static bool
+graft_planned(const sentence *s)
+{
+	static const char *const plan[] = {
+		"awaiting",   "await",	   "list",     "listed",   "listing",
+		"relisted",   "candidate", "work-up",  "workup",   "w/u",
+		"assessment", "referral",  "referred", "consider", "considered",
+		"suitable",   "eligible",  "planned",  "pending",  "failed",
+		"failure",    "rejection", "评估",     "等待",	   "等候",
+		"拟",	      "待",	   "需",       "适合",	   "考虑",
+		"建议",	      "若",	   "如果",     "排斥",	   "失功"};
+
+	for (size_t w = 0; w < s->n; w++)
+		if (notes__words_in(s, w, plan, N_OF(plan)))
+			return true;
+	return false;
+}
+
+/* graft_ended: does problem item k's sentence name a transplant done of
+ * the organ whose end-stage disease k is ("Dx: ESRD 2/2 IgA nephropathy
+ * -> LDKT 05/2022", "B型肝炎肝硬化合併肝細胞癌，2022年接受活體肝臟移植",
+ * "6 yrs post OHT for giant cell myocarditis", "心臟移植術後4年（原發病：
+ * 擴張型心肌病）")?  The new organ ended the disease: it is past, as the
+ * writers who state it annotate (an operation's indication now cured).
+ * The cause that goes on is not read (IgA nephropathy, hepatitis B), nor
+ * a transplant awaited, assessed or failed (graft_planned; issue 75,
+ * probctx75g). */
+static bool
+graft_ended(const sentence *s, size_t k)
+{
+	static const char *const kidney[] = {
+		"renal transplant", "kidney transplant", "ldkt", "ddkt",
+		"肾移植",	    "肾脏移植"};
+	static const char *const kidney_ends[] = {"N18.5", "N19"};
+	static const char *const liver[] = {"liver transplant", "olt", "肝移植",
+					    "肝脏移植"};
+	static const char *const liver_ends[] = {"K74", "K70.3", "K72", "C22"};
+	static const char *const heart[] = {
+		"heart transplant", "cardiac transplant", "oht", "心脏移植"};
+	static const char *const heart_ends[] = {"I42", "I40", "I50", "I25.5"};
+	static const organ_graft organs[] = {
+		{kidney, N_OF(kidney), kidney_ends, N_OF(kidney_ends)},
+		{liver, N_OF(liver), liver_ends, N_OF(liver_ends)},
+		{heart, N_OF(heart), heart_ends, N_OF(heart_ends)}};
+	const char *code = s->items[k].e->code;
+
+	for (size_t i = 0; i < N_OF(organs); i++) {
+		const organ_graft *g = &organs[i];
+		bool ends = false;
+
+		for (size_t c = 0; c < g->n_ends; c++)
+			ends = ends || strncmp(code, g->ends[c],
+					       strlen(g->ends[c])) == 0;
+		for (size_t w = 0; ends && w < s->n; w++)
+			if (graft_at(s, w, g))
+				return !graft_planned(s);
+	}
+	return false;
+}
+
+/* operation_ended: the trigger when problem item k's operation took it
+ * away ("dated": removed_dated_en) or a transplant replaced its organ
+ * ("transplant": graft_ended), else NULL. */
+static const char *
+operation_ended(const sentence *s, size_t k)
+{
+	if (removed_dated_en(s, k))
+		return "dated";
+	return graft_ended(s, k) ? "transplant" : NULL;
+}
+
 /* withheld_for: is problem item k the first thing said in an ASCII
  * parenthesis opened right after a drug or a treatment word ("VTE - no
  * pharmacological prophylaxis (thrombocytopenia)", "no further gent
@@ -1175,9 +1272,9 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		 * dated goes on ("T2DM 2010") */
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "dated";
-	} else if (f->context == 0 && removed_dated_en(s, k)) {
+	} else if (f->context == 0 && (dated = operation_ended(s, k)) != NULL) {
 		f->context = NOTES_HISTORICAL;
-		f->trigger = "dated";
+		f->trigger = dated;
 	}
 	if (f->context == 0 && (doubt = doubt_after_en(s, k)) != NULL) {
 		f->trigger = doubt;

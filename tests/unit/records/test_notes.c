@@ -3557,6 +3557,73 @@ test_rules_read_over(void)
 	}
 }
 
+/* A transplant done ends the end-stage disease of the organ it replaced
+ * (finding.c graft_ended, probctx75g): ESRD before "LDKT", cirrhosis in
+ * a sentence that names a liver transplant, a cardiomyopathy a heart
+ * transplant was done for.  The cause that goes on stays (IgA
+ * nephropathy, hepatitis B), and a transplant awaited, weighed or failed
+ * ends nothing. */
+static void
+test_graft_ends_disease(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"Dx: ESRD 2/2 IgA nephropathy -> LDKT (sister donor) 05/2022.",
+		 "N18.5", HIST},
+		{"Dx: ESRD 2/2 IgA nephropathy -> LDKT (sister donor) 05/2022.",
+		 "N02.8", 0},
+		{"6 yrs post OHT for giant cell myocarditis.", "I40.9", HIST},
+		{"B型肝炎肝硬化合併肝細胞癌，2022年接受活體肝臟移植。", "K74.6",
+		 HIST},
+		{"B型肝炎肝硬化合併肝細胞癌，2022年接受活體肝臟移植。", "B18.1",
+		 0},
+		{"心臟移植術後4年（2022年，原發病：擴張型心肌病）。", "I42.0",
+		 HIST},
+		{"ESRD on HD, awaiting renal transplant.", "N18.5", 0},
+		{"糖尿病肾病 CKD 5期 维持性血液透析，适合肾移植。", "N18.5", 0},
+	};
+	static notes_reading read;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
+		f = find(&read, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
+/* A recurrence denied (无复发, 冇复发) ends the disease its list item is
+ * about, over any number of clauses, as "no recurrence" does in English;
+ * a problem of another code between keeps the ones before it
+ * (context.c resolved_reaches, probctx75g). */
+static void
+test_recurrence_denied_zh(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"乳腺癌，2015年手术，术后化疗，无复发。", "C50.9", HIST},
+		{"鼻咽癌（2025 年），完成同步放化療，今年 PET-CT 冇復發跡象。",
+		 "C11.9", HIST},
+		{"2.肝细胞癌移植术后，无复发迹象。", "C22.0", HIST},
+		{"高血压，糖尿病，乳腺癌术后，无复发。", "C50.9", HIST},
+		{"高血压，糖尿病，乳腺癌术后，无复发。", "I10", 0},
+	};
+	static notes_reading read;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
+		f = find(&read, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
 /* A drug stopped, held or switched now ("STOP", 暂停, 改为, 改用) is the
  * drug's: the problem named as the reason goes on; a stop in the past
  * ("stopped 2022") still dates the reaction it gives. */
@@ -3725,6 +3792,8 @@ test_model(void)
 	test_model_leaves_resolved();
 	test_model_leaves_corrected();
 	test_rules_read_over();
+	test_graft_ends_disease();
+	test_recurrence_denied_zh();
 	test_stop_leaves_problem();
 	test_condition_goes_on();
 	test_indication_apart();
