@@ -39,9 +39,11 @@ static const refinement REFINED[] = {
 	/* I60-I64 Cerebrovascular diseases: I64 "not specified as
 	 * haemorrhage or infarction" */
 	{"I64", BY("I60", "I61", "I62", "I63")},
-	/* D50-D64 Anaemias */
-	{"D64.9", BY("D50", "D51", "D52", "D53", "D55", "D56", "D57", "D58",
-		     "D59", "D60", "D61", "D62", "D63", "D64")},
+	/* D50-D64 Anaemias; the sickle-cell trait, D57.3, is no anaemia
+	 * and a carrier's anaemia is listed beside it */
+	{"D64.9",
+	 BY("D50", "D51", "D52", "D53", "D55", "D56", "D57.0", "D57.1", "D57.2",
+	    "D57.8", "D58", "D59", "D60", "D61", "D62", "D63", "D64")},
 	/* N18 Chronic kidney disease, by stage */
 	{"N18.9", BY("N18")},
 	/* I50 Heart failure */
