@@ -1710,6 +1710,33 @@ told_parent(const sentence *s, size_t j)
 	return false;
 }
 
+/* told_lay_parent: is family trigger j a parent in lay words ("mum has",
+ * "dad had") right after a reporting word, "that" at most between, or in
+ * a sentence that names the patient's son or daughter ("Collateral
+ * (daughter, phone): says mum has been more breathless", "sister on the
+ * phone says mum had \"a bad turn\" with codeine", "Mum has dementia
+ * and lives with daughter")?  The child speaks of the parent, the
+ * patient, as told_parent reads "the mother"; "Mum has migraine" alone
+ * is the mother's. */
+static bool
+told_lay_parent(const sentence *s, size_t j)
+{
+	static const char *const lay[] = {"mum", "mom", "dad"};
+	static const char *const children[] = {"daughter", "son"};
+	size_t w = s->items[j].w0;
+
+	if (!notes__words_in(s, w, lay, 3))
+		return false;
+	if (w > 0 && (notes__reporting(s, w - 1) ||
+		      (w > 1 && notes__words_at(s, w - 1, "that") &&
+		       notes__reporting(s, w - 2))))
+		return true;
+	for (size_t k = 0; k < s->n; k++)
+		if (notes__words_in(s, k, children, 2))
+			return true;
+	return false;
+}
+
 /* with_patient_zh: is Chinese family trigger j a relative named together
  * with the patient, right after 患者及, 患者和, 患者与 or 病人及 (其 may
  * come between: "已告知患者及儿子：…甲减", "与患者及其妻子核对",
@@ -1738,7 +1765,7 @@ tells_or_is_patient(const sentence *s, size_t j)
 	       asks_zh(s, j) || asked_parent_zh(s, j) ||
 	       reported_parent_zh(s, j) || addressed_zh(s, j) ||
 	       parent_told_zh(s, j) || told_parent(s, j) ||
-	       with_patient_zh(s, j);
+	       told_lay_parent(s, j) || with_patient_zh(s, j);
 }
 
 /* conditions_drug: does hypothetical trigger j condition a drug written

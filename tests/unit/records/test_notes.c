@@ -7528,6 +7528,29 @@ test_entry_verdict(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") == NULL);
 }
 
+/* A parent in lay words with has or had ("Mum has migraine", "Dad had
+ * a stroke") is the relative's (issue 75, family75c), unless a reporting
+ * word stands right before it or the sentence names the patient's son or
+ * daughter: then the parent is the patient ("says mum has been more
+ * breathless", "Mum has dementia and lives with daughter"). */
+static const expect lay_parents[] = {
+	{"Non-smoker. Mum has migraine.", NOTES_PROBLEM, "G43.9", "migraine",
+	 FAM, false},
+	{"Dad had a stroke at 60.", NOTES_PROBLEM, "I64", "stroke", FAM, false},
+	{"Collateral (daughter, phone): says mum has been more breathless.",
+	 NOTES_PROBLEM, "R06.0", "breathless", 0, true},
+	{"Mum has dementia and lives with daughter.", NOTES_PROBLEM, "F03",
+	 "dementia", 0, true},
+};
+
+static void
+test_lay_parents(void)
+{
+	for (size_t i = 0; i < sizeof(lay_parents) / sizeof(lay_parents[0]);
+	     i++)
+		check(&lay_parents[i]);
+}
+
 /* A relative who tells or asks about the patient is no experiencer
  * (issue 75, family75c): a mother with a bracketed aside before her
  * reporting verb (患者母亲（陪诊）诉患者…), 其父 or 其母 after the patient's
@@ -7664,6 +7687,7 @@ static const mt_case cases[] = {
 	{"skin_test_minus_zh", test_skin_test_minus_zh},
 	{"entry_verdict", test_entry_verdict},
 	{"relative_reports_zh", test_relative_reports_zh},
+	{"lay_parents", test_lay_parents},
 	{NULL, NULL},
 };
 
