@@ -1505,7 +1505,38 @@ speech_opens_zh(const sentence *s, size_t w)
  * (recalls_zh)?  The relative reports; the allergy is the patient's.
  * A grandparent or parent who tells of the child (孩子) or of the
  * patient's childhood (幼时) reports too ("奶奶说孩子“对青霉素过敏”",
- * "母亲代述——幼时用…").  "丈夫诉自己…" is the relative's own. */
+ * "母亲代述——幼时用…").  A short bracketed aside may stand between the
+ * relative and the verb ("患者母亲（陪诊）诉患者…", past_aside_zh).
+ * "丈夫诉自己…" is the relative's own. */
+/* past_aside_zh: the first word after Chinese family trigger j, past a
+ * short bracketed aside right after it ("患者母亲（陪诊）诉患者8岁时…"): the
+ * aside says who the relative is or why they came, and the verb that
+ * follows it still tells who speaks.  Six words at most in the aside. */
+static size_t
+past_aside_zh(const sentence *s, size_t j)
+{
+	static const char *const closes[] = {"\xef\xbc\x89", ")"}; /* ） */
+	const char *at = s->text + s->items[j].end;
+	size_t w = s->items[j].w1;
+	uint32_t shut = 0;
+
+	if (w >= s->n || (strncmp(at, "\xef\xbc\x88", 3) != 0 && *at != '('))
+		return w;
+	for (size_t k = w; k < s->n && k < w + 6 && shut == 0; k++)
+		for (size_t i = 0; i < 2; i++)
+			if (memmem(s->text + s->words[k].end,
+				   k + 1 < s->n ? s->words[k + 1].start -
+							  s->words[k].end
+						: 0,
+				   closes[i], strlen(closes[i])) != NULL)
+				shut = s->words[k].end;
+	if (shut == 0)
+		return w;
+	while (w < s->n && s->words[w].start < shut)
+		w++;
+	return w;
+}
+
 static bool
 reporter_zh(const sentence *s, size_t j)
 {
@@ -1515,7 +1546,7 @@ reporter_zh(const sentence *s, size_t j)
 	static const char *const patient[] = {"病人", "患者", "患儿", "他",
 					      "她",   "佢",   "细个", "小时候",
 					      "孩子", "幼时"};
-	size_t w = s->items[j].w1;
+	size_t w = past_aside_zh(s, j);
 
 	if (w < s->n && notes__words_in(s, w, adverbs, 5))
 		w++;
@@ -1531,6 +1562,48 @@ reporter_zh(const sentence *s, size_t j)
 			return true;
 	}
 	return false;
+}
+
+/* asks_zh: is Chinese family trigger j a relative who asks the ward
+ * something, 询问 or 问 right after them, a bracketed aside or an adverb
+ * between ("女儿询问母亲的\"脑瘤\"是否会遗传", "丈夫询问能否继续用原来的
+ * \"降糖药\"", "儿子问能不能喝鸡汤")?  The relative asks on the patient's
+ * behalf, of the patient's illness; one who asks about their own ("母亲
+ * 询问自己是否也要看") stays the experiencer. */
+static bool
+asks_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"询问", "问"};
+	static const char *const adverbs[] = {"另", "也", "亦", "还", "又"};
+	size_t w = past_aside_zh(s, j);
+
+	if (w < s->n && notes__words_in(s, w, adverbs, 5))
+		w++;
+	for (size_t i = 0; i < 2; i++) {
+		size_t after = w + strlen(verbs[i]) / 3;
+
+		if (notes__words_at(s, w, verbs[i]))
+			return after < s->n &&
+			       !notes__words_at(s, after, "自己");
+	}
+	return false;
+}
+
+/* asked_parent_zh: is Chinese family trigger j a parent named within
+ * eight words after the patient's son or daughter who asks (asks_zh: "女儿
+ * 问能否给母亲吃\"布洛芬\"")?  The child asks of the parent, the patient. */
+static bool
+asked_parent_zh(const sentence *s, size_t j)
+{
+	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
+	static const char *const children[] = {"女儿", "儿子"};
+	const item *c = j > 0 ? &s->items[j - 1] : NULL;
+
+	return c != NULL && c->e->type == NOTES_T_FAMILY &&
+	       notes__words_in(s, c->w0, children, 2) &&
+	       s->items[j].w0 <= c->w1 + 8 &&
+	       notes__words_in(s, s->items[j].w0, parents, 4) &&
+	       asks_zh(s, j - 1);
 }
 
 /* addressed_zh: is Chinese family trigger j a kin word a ward uses to
@@ -1572,9 +1645,24 @@ marks_only(const sentence *s, size_t from, size_t to)
 	return true;
 }
 
+/* childs_parent_zh: is Chinese family trigger j 其父 or 其母 ("his
+ * father", "her mother") after a reporting phrase r whose teller is the
+ * patient's son or daughter ("患者儿子诉其父近半年上二楼时偶有胸闷")?  The
+ * child's parent is the patient; a spouse's ("妻子诉其父亲…") is not. */
+static bool
+childs_parent_zh(const sentence *s, const item *r, size_t j)
+{
+	static const char *const own[] = {"其父", "其母"};
+
+	return (strncmp(r->e->key, "儿子", strlen("儿子")) == 0 ||
+		strncmp(r->e->key, "女儿", strlen("女儿")) == 0) &&
+	       notes__words_in(s, s->items[j].w0, own, 2);
+}
+
 /* reported_parent_zh: is Chinese family trigger j a parent named right
  * after a relative who reports ("女兒話媽媽以前食 Codeine 會好暈", "病人女兒
- * 表示「媽媽對乳膠過敏」", "女儿补充：妈妈…", "女儿述：母亲对…过敏")?  The
+ * 表示「媽媽對乳膠過敏」", "女儿补充：妈妈…", "女儿述：母亲对…过敏"), or
+ * 其父, 其母 after a son or daughter who reports (childs_parent_zh)?  The
  * daughter speaks of her mother, the patient. */
 static bool
 reported_parent_zh(const sentence *s, size_t j)
@@ -1587,8 +1675,9 @@ reported_parent_zh(const sentence *s, size_t j)
 
 	if (r == NULL || r->e->type != NOTES_T_PSEUDO ||
 	    !marks_only(s, r->w1, s->items[j].w0) ||
-	    !notes__words_in(s, s->items[j].w0, parents,
-			     sizeof(parents) / sizeof(*parents)))
+	    !(notes__words_in(s, s->items[j].w0, parents,
+			      sizeof(parents) / sizeof(*parents)) ||
+	      childs_parent_zh(s, r, j)))
 		return false;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++) {
 		size_t v = strlen(verbs[i]);
@@ -1601,12 +1690,14 @@ reported_parent_zh(const sentence *s, size_t j)
 
 /* parent_told_zh: is Chinese family trigger j a parent named right after
  * a relative's reporting verb, the relative in brackets or before them
- * ("家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害")?  The child
+ * ("家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害", "女儿询问母亲的
+ * \"脑瘤\"…")?  The child
  * speaks of the parent, the patient, as reported_parent_zh reads. */
 static bool
 parent_told_zh(const sentence *s, size_t j)
 {
-	static const char *const verbs[] = {"反映", "说", "诉", "称", "表示"};
+	static const char *const verbs[] = {"反映", "说",   "诉",
+					    "称",   "表示", "询问"};
 	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
 	size_t w = s->items[j].w0;
 
@@ -1654,6 +1745,33 @@ told_parent(const sentence *s, size_t j)
 	return false;
 }
 
+/* told_lay_parent: is family trigger j a parent in lay words ("mum has",
+ * "dad had") right after a reporting word, "that" at most between, or in
+ * a sentence that names the patient's son or daughter ("Collateral
+ * (daughter, phone): says mum has been more breathless", "sister on the
+ * phone says mum had \"a bad turn\" with codeine", "Mum has dementia
+ * and lives with daughter")?  The child speaks of the parent, the
+ * patient, as told_parent reads "the mother"; "Mum has migraine" alone
+ * is the mother's. */
+static bool
+told_lay_parent(const sentence *s, size_t j)
+{
+	static const char *const lay[] = {"mum", "mom", "dad"};
+	static const char *const children[] = {"daughter", "son"};
+	size_t w = s->items[j].w0;
+
+	if (!notes__words_in(s, w, lay, 3))
+		return false;
+	if (w > 0 && (notes__reporting(s, w - 1) ||
+		      (w > 1 && notes__words_at(s, w - 1, "that") &&
+		       notes__reporting(s, w - 2))))
+		return true;
+	for (size_t k = 0; k < s->n; k++)
+		if (notes__words_in(s, k, children, 2))
+			return true;
+	return false;
+}
+
 /* with_patient_zh: is Chinese family trigger j a relative named together
  * with the patient, right after 患者及, 患者和, 患者与 or 病人及 (其 may
  * come between: "已告知患者及儿子：…甲减", "与患者及其妻子核对",
@@ -1679,9 +1797,10 @@ static bool
 tells_or_is_patient(const sentence *s, size_t j)
 {
 	return reporter(s, j) || reporter_named(s, j) || reporter_zh(s, j) ||
+	       asks_zh(s, j) || asked_parent_zh(s, j) ||
 	       reported_parent_zh(s, j) || addressed_zh(s, j) ||
 	       parent_told_zh(s, j) || told_parent(s, j) ||
-	       with_patient_zh(s, j);
+	       told_lay_parent(s, j) || with_patient_zh(s, j);
 }
 
 /* conditions_drug: does hypothetical trigger j condition a drug written

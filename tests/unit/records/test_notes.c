@@ -7755,6 +7755,69 @@ test_answer_bracketed(void)
 	MT_TRUE(f != NULL && f->context == 0);
 }
 
+/* A parent in lay words with has or had ("Mum has migraine", "Dad had
+ * a stroke") is the relative's (issue 75, family75c), unless a reporting
+ * word stands right before it or the sentence names the patient's son or
+ * daughter: then the parent is the patient ("says mum has been more
+ * breathless", "Mum has dementia and lives with daughter"). */
+static const expect lay_parents[] = {
+	{"Non-smoker. Mum has migraine.", NOTES_PROBLEM, "G43.9", "migraine",
+	 FAM, false},
+	{"Dad had a stroke at 60.", NOTES_PROBLEM, "I64", "stroke", FAM, false},
+	{"Collateral (daughter, phone): says mum has been more breathless.",
+	 NOTES_PROBLEM, "R06.0", "breathless", 0, true},
+	{"Mum has dementia and lives with daughter.", NOTES_PROBLEM, "F03",
+	 "dementia", 0, true},
+};
+
+static void
+test_lay_parents(void)
+{
+	for (size_t i = 0; i < sizeof(lay_parents) / sizeof(lay_parents[0]);
+	     i++)
+		check(&lay_parents[i]);
+}
+
+/* A relative who tells or asks about the patient is no experiencer
+ * (issue 75, family75c): a mother with a bracketed aside before her
+ * reporting verb (患者母亲（陪诊）诉患者…), 其父 or 其母 after the patient's
+ * son or daughter who reports (儿子诉其父…: the patient), a relative who
+ * asks the ward (女儿询问…, 女儿问能否给母亲…) and the parent the child
+ * asks about.  A spouse's father, one who asks of themself, and a
+ * mother's own problem stay the relative's. */
+static const expect relative_reports_zh[] = {
+	{"患者母亲（陪诊）诉患者8岁时因扁桃体炎输液。", NOTES_PROBLEM, "J03.9",
+	 "扁桃体炎", 0, true},
+	{"母亲（已故）有高血压。", NOTES_PROBLEM, "I10", "高血压", FAM, false},
+	{"补充病史：患者儿子诉其父近半年上二楼时偶有胸闷。", NOTES_PROBLEM,
+	 "R07.8", "胸闷", 0, true},
+	{"患者妻子诉其父亲当年因冻伤截去两趾。", NOTES_PROBLEM, "T35.7", "冻伤",
+	 FAM, false},
+	{"其父有高血压。", NOTES_PROBLEM, "I10", "高血压", FAM, false},
+	{"女儿询问母亲的\"脑瘤\"是否会遗传——已解释脑膜瘤多为散发。",
+	 NOTES_PROBLEM, "D32.9", "脑膜瘤", 0, true},
+	{"女儿问外婆乳腺癌是否与此有关。", NOTES_PROBLEM, "C50.9", "乳腺癌",
+	 FAM, false},
+};
+
+static void
+test_relative_reports_zh(void)
+{
+	static const char *const asked = "女儿问能否给母亲吃\"布洛芬\"止痛。";
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0;
+	     i < sizeof(relative_reports_zh) / sizeof(relative_reports_zh[0]);
+	     i++)
+		check(&relative_reports_zh[i]);
+	/* the mother the daughter asks about is the patient: her drug is no
+	 * relative's */
+	notes__read_rules(asked, strlen(asked), &r);
+	f = find(&r, NOTES_MEDICINE, "ibuprofen");
+	MT_TRUE(f != NULL && (f->context & NOTES_FAMILY) == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7854,6 +7917,8 @@ static const mt_case cases[] = {
 	{"named_none", test_named_none},
 	{"field_denial_zh", test_field_denial_zh},
 	{"answer_bracketed", test_answer_bracketed},
+	{"relative_reports_zh", test_relative_reports_zh},
+	{"lay_parents", test_lay_parents},
 	{NULL, NULL},
 };
 
