@@ -292,12 +292,19 @@ def test_a_remedy_for_the_rash_is_no_allergy(st, pb, remedies):
     "antihistamine (chlorphenamine) and the rash settled in 3 days.",
     "过敏史：\n- 阿莫西林：2016年服用后出现全身荨麻疹，经肾上腺素及氯苯那敏治疗"
     "后缓解。",
+    "Allergies: Amoxicillin -- itchy hives (ED 2025 for a chest infection, "
+    "given chlorphenamine and it settled).",
+    "Allergies: amoxicillin - hives (she has eczema, uses chlorphenamine at "
+    "night).",
+    "Allergies: amoxicillin (hives) -- has hay fever, chlorphenamine prn.",
 ])
 def test_the_remedy_that_eased_the_rash_is_ordered(st, pb, remedies, body):
-    """Issue 75 (allergy75e): on an allergy list the drug that eased the
-    reaction (a clause opened "settled with" after a semicolon, "was
-    given ... and the rash settled", "经…治疗后缓解") is no allergy:
-    chlorphenamine is ordered, and amoxicillin, the cause, is refused."""
+    """Issue 75 (allergy75e, remedy75): on an allergy list the drug that
+    eased the reaction (a clause opened "settled with" after a semicolon,
+    "was given ... and the rash settled" or "... and it settled",
+    "经…治疗后缓解") or that the patient uses for another condition ("uses
+    chlorphenamine", "chlorphenamine prn") is no allergy: chlorphenamine
+    is ordered, and amoxicillin, the cause, is refused."""
     rpb = protos.module("records")
     p = patient(st, pb)
     note(st, p, body)

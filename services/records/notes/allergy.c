@@ -1061,7 +1061,8 @@ notes__relative_at(const sentence *s, size_t w)
  * or takes ("(on sertraline 100 mg)", "(mom received clindamycin in
  * labor)"). */
 static const char *const given_words[] = {"on",	   "received", "receiving",
-					  "given", "taking",   "takes"};
+					  "given", "taking",   "takes",
+					  "uses",  "using"};
 
 /* aside_of: the parenthesis on item k's line that holds it: *open at
  * its "(", *close at its ")"; false when the item is in none. */
@@ -1082,9 +1083,19 @@ aside_of(const sentence *s, size_t k, const char **open, const char **close)
 	return *p == ')';
 }
 
+/* comma_between: is there a comma or a semicolon from text offset a up
+ * to b? */
+static bool
+comma_between(const sentence *s, size_t a, size_t b)
+{
+	return a < b && strcspn(s->text + a, ",;") < b - a;
+}
+
 /* says_reaction: does drug item k's parenthesis, from open to close,
- * name a problem or a drug before it ("(cough on lisinopril": the
- * effect it had), or an allergy cue or a reaction anywhere? */
+ * name a problem or a drug before it in its clause ("(cough on
+ * lisinopril": the effect it had; not "(mild asthma, uses Ventolin)",
+ * where the problem is what the drug is for), or an allergy cue or a
+ * reaction anywhere? */
 static bool
 says_reaction(const sentence *s, size_t k, const char *open, const char *close)
 {
@@ -1096,7 +1107,8 @@ says_reaction(const sentence *s, size_t k, const char *open, const char *close)
 			continue;
 		if (it->e->type == NOTES_T_REACTION ||
 		    it->e->type == NOTES_T_ALLERGY_CUE ||
-		    (j < k && (it->e->type == NOTES_T_PROBLEM || is_drug(it))))
+		    (j < k && (it->e->type == NOTES_T_PROBLEM || is_drug(it)) &&
+		     !comma_between(s, it->end, s->items[k].start)))
 			return true;
 	}
 	return false;

@@ -750,6 +750,20 @@ treated_then_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* it_eased: do the words from w say that "it" eased, the reaction told
+ * before the drug ("given promethazine and it settled", "which
+ * resolved")? */
+static bool
+it_eased(const sentence *s, size_t w, const char *const *eased, size_t n)
+{
+	static const char *const it[] = {"it", "this", "which"};
+
+	if (w < s->n && notes__words_at(s, w, "and"))
+		w++;
+	return w + 1 < s->n && notes__words_in(s, w, it, 3) &&
+	       notes__words_in(s, w + 1, eased, n);
+}
+
 /* given_then_eased: is English drug item k given ("was given an
  * antihistamine (chlorphenamine) and the rash settled in 3 days", "gave
  * cetirizine and the hives cleared") with a reaction written after it
@@ -767,6 +781,9 @@ given_then_eased(const sentence *s, size_t k)
 	if (!notes__any_in(s, w0 > 4 ? w0 - 4 : 0, w0, give,
 			   sizeof(give) / sizeof(*give)))
 		return false;
+	if (it_eased(s, notes__past_dose(s, s->items[k].w1), eased,
+		     sizeof(eased) / sizeof(*eased)))
+		return true;
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
@@ -867,7 +884,10 @@ notes__remedy_dosed(const sentence *s, size_t k)
 {
 	bool before = false;
 
-	if (s->items[k].w1 >= s->n || !notes__dose_at(s, s->items[k].w1) ||
+	/* a dose or "prn" after it: "has asthma, Ventolin prn" */
+	if (s->items[k].w1 >= s->n ||
+	    !(notes__dose_at(s, s->items[k].w1) ||
+	      notes__words_at(s, s->items[k].w1, "prn")) ||
 	    reaction_linked_before(s, k))
 		return false;
 	for (size_t j = 0; j < s->n_items; j++) {

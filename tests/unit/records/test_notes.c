@@ -7602,6 +7602,40 @@ test_skin_test_minus_zh(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
 }
 
+/* A drug an allergy entry tells as the reaction's remedy ("given
+ * promethazine and it settled") or as taken for another condition ("he
+ * has mild asthma, uses Ventolin", "has asthma, Ventolin prn") is a
+ * medicine (remedy75); a problem right before the drug in its bracket
+ * ("(cough on lisinopril)") still tells the drug's effect. */
+static void
+test_remedy_beside_allergy(void)
+{
+	static const char *const eased =
+		"Allergies: morphine -- itch and hives (ED 2025 during renal "
+		"colic, given promethazine and it settled).";
+	static const char *const uses = "Allergies: ibuprofen - wheeze (he "
+					"has mild asthma, uses Ventolin).";
+	static const char *const prn =
+		"Allergy: aspirin (asthma attack) -- has asthma, Ventolin prn.";
+	static const char *const effect =
+		"Allergies: penicillin (cough on lisinopril).";
+	notes_reading r;
+
+	notes__read_rules(eased, strlen(eased), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "morphine") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "promethazine") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "promethazine") != NULL);
+	notes__read_rules(uses, strlen(uses), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "salbutamol") != NULL);
+	notes__read_rules(prn, strlen(prn), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "aspirin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+	notes__read_rules(effect, strlen(effect), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lisinopril") != NULL);
+}
+
 /* A label found untrue ("过敏不成立", "过敏史可排除") is denied like
  * 已排除; a label that may be untrue ("可能不成立") stays uncertain, and
  * one that cannot be excluded ("不可排除") is uncertain too. */
@@ -7913,6 +7947,7 @@ static const mt_case cases[] = {
 	{"challenge_drug", test_challenge_drug},
 	{"skin_test_minus_zh", test_skin_test_minus_zh},
 	{"label_found_untrue_zh", test_label_found_untrue_zh},
+	{"remedy_beside_allergy", test_remedy_beside_allergy},
 	{"entry_verdict", test_entry_verdict},
 	{"named_none", test_named_none},
 	{"field_denial_zh", test_field_denial_zh},
