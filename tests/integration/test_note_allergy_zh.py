@@ -19,7 +19,7 @@ from harness import protos
 from test_dose_allergy_text import (AMOXICILLIN, IBUPROFEN, SERVICES,  # noqa
                                     catalogue, order, patient,
                                     refused_order)
-from test_note_allergy import note, suggestions
+from test_note_allergy import _amoxicillin_after, note, suggestions
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -170,14 +170,4 @@ def test_a_field_answered_no_denies_its_own_allergy_only(
     is ordered.  A field's answer after a full-width comma speaks of its
     own field only: the amoxicillin allergy before it stands and the order
     is refused."""
-    rpb = protos.module("records")
-    p = patient(st, pb)
-    note(st, p, body)
-    got = _got(st, p)
-    if blocked:
-        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
-        refused_order(st, pb, p, AMOXICILLIN, 500,
-                      "a note mentions an allergy to amoxicillin")
-        return
-    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in got, got
-    assert order(st, pb, p, AMOXICILLIN, 500).id
+    _amoxicillin_after(st, pb, body, blocked)

@@ -3535,6 +3535,29 @@ test_model_leaves_resolved(void)
 	}
 }
 
+/* A sentence, a problem it must give and that problem's context, read
+ * by the rules alone. */
+typedef struct problem_case {
+	const char *text, *code;
+	unsigned context;
+} problem_case;
+
+/* check_problem_cases: does each case's sentence give its problem in
+ * its context? */
+static void
+check_problem_cases(const problem_case *cases, size_t n)
+{
+	static notes_reading read;
+
+	for (size_t i = 0; i < n; i++) {
+		const notes_finding *f;
+
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
+		f = find(&read, NOTES_PROBLEM, cases[i].code);
+		MT_TRUE(f != NULL && f->context == cases[i].context);
+	}
+}
+
 /* "corrected" and "recovered" after a problem say it is over, as
  * "resolved" does, and the model leaves it so; "corrected" just after a
  * number is a laboratory value's correction, not the problem's. */
@@ -3574,10 +3597,7 @@ test_model_leaves_corrected(void)
 static void
 test_rules_read_over(void)
 {
-	static const struct {
-		const char *text, *code;
-		unsigned context;
-	} cases[] = {
+	static const problem_case cases[] = {
 		{"4. Atrial flutter 2023, successful cavotricuspid isthmus "
 		 "ablation, no recurrence",
 		 "I48.9", HIST},
@@ -3588,15 +3608,7 @@ test_rules_read_over(void)
 		{"Pneumonia, treated with amoxicillin.", "J18.9", 0},
 		{"2. T2DM, insulin-treated", "E11.9", 0},
 	};
-	static notes_reading read;
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const notes_finding *f;
-
-		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
-		f = find(&read, NOTES_PROBLEM, cases[i].code);
-		MT_TRUE(f != NULL && f->context == cases[i].context);
-	}
+	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* A transplant done ends the end-stage disease of the organ it replaced
@@ -3608,10 +3620,7 @@ test_rules_read_over(void)
 static void
 test_graft_ends_disease(void)
 {
-	static const struct {
-		const char *text, *code;
-		unsigned context;
-	} cases[] = {
+	static const problem_case cases[] = {
 		{"Dx: ESRD 2/2 IgA nephropathy -> LDKT (sister donor) 05/2022.",
 		 "N18.5", HIST},
 		{"Dx: ESRD 2/2 IgA nephropathy -> LDKT (sister donor) 05/2022.",
@@ -3626,15 +3635,7 @@ test_graft_ends_disease(void)
 		{"ESRD on HD, awaiting renal transplant.", "N18.5", 0},
 		{"糖尿病肾病 CKD 5期 维持性血液透析，适合肾移植。", "N18.5", 0},
 	};
-	static notes_reading read;
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const notes_finding *f;
-
-		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
-		f = find(&read, NOTES_PROBLEM, cases[i].code);
-		MT_TRUE(f != NULL && f->context == cases[i].context);
-	}
+	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* A recurrence denied (无复发, 冇复发) ends the disease its list item is
@@ -3644,10 +3645,7 @@ test_graft_ends_disease(void)
 static void
 test_recurrence_denied_zh(void)
 {
-	static const struct {
-		const char *text, *code;
-		unsigned context;
-	} cases[] = {
+	static const problem_case cases[] = {
 		{"乳腺癌，2015年手术，术后化疗，无复发。", "C50.9", HIST},
 		{"鼻咽癌（2025 年），完成同步放化療，今年 PET-CT 冇復發跡象。",
 		 "C11.9", HIST},
@@ -3655,15 +3653,7 @@ test_recurrence_denied_zh(void)
 		{"高血压，糖尿病，乳腺癌术后，无复发。", "C50.9", HIST},
 		{"高血压，糖尿病，乳腺癌术后，无复发。", "I10", 0},
 	};
-	static notes_reading read;
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const notes_finding *f;
-
-		notes__read_rules(cases[i].text, strlen(cases[i].text), &read);
-		f = find(&read, NOTES_PROBLEM, cases[i].code);
-		MT_TRUE(f != NULL && f->context == cases[i].context);
-	}
+	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* A drug stopped, held or switched now ("STOP", 暂停, 改为, 改用) is the
