@@ -171,3 +171,20 @@ def test_a_field_answered_no_denies_its_own_allergy_only(
     own field only: the amoxicillin allergy before it stands and the order
     is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏：无药物过敏（阿莫西林口服后腹泻已记录为不耐受）。", True),
+    ("诊断：1.头孢过敏标签去除 2.阿莫西林不耐受 3.慢性荨麻疹", True),
+    ("她問：之前急診給的阿莫西林吃了會吐，是不是過敏？— 記錄為不耐受。", True),
+    ("对阿莫西林不耐受（腹泻）——后经评估为病毒性肠炎所致，非不耐受。", False),
+])
+def test_an_intolerance_label_outweighs_a_denial_outside_its_entry(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75q): 不耐受 written after a drug in its own entry
+    is the writer's verdict on it; a denial from outside the entry (无药物
+    过敏 before the bracket, another numbered entry's de-labelling, the
+    patient's question 是不是过敏) does not clear it, and amoxicillin is
+    refused.  The label denied after it (非不耐受) lets amoxicillin
+    through."""
+    _amoxicillin_after(st, pb, body, blocked)

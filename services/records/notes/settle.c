@@ -135,6 +135,115 @@ delabel(notes_reading *out, const char *text, size_t len)
 	out->n = n;
 }
 
+/* INTOLERANCE_LABEL_ZH_BYTES: how far after a Chinese allergy's mention
+ * the writer's intolerance label may stand in its entry, about twenty
+ * characters ("Augmentin 吃了會吐，是不是過敏？— 記錄為不耐受"). */
+#define INTOLERANCE_LABEL_ZH_BYTES 64
+
+/* entry_end_zh: where the entry that starts at byte from of text ends:
+ * a full stop, a semicolon, a line's end, or INTOLERANCE_LABEL_ZH_BYTES
+ * on. */
+static uint32_t
+entry_end_zh(const char *text, size_t len, uint32_t from)
+{
+	static const char *const stop[] = {"。", "；", ";", "\n"};
+	uint32_t end = from;
+
+	while (end < len && end < from + INTOLERANCE_LABEL_ZH_BYTES) {
+		for (size_t i = 0; i < sizeof(stop) / sizeof(*stop); i++)
+			if (end + strlen(stop[i]) <= len &&
+			    memcmp(text + end, stop[i], strlen(stop[i])) == 0)
+				return end;
+		end++;
+	}
+	return end;
+}
+
+/* sentence_end_zh: where the sentence holding byte from of text ends,
+ * at a full stop or a line's end. */
+static uint32_t
+sentence_end_zh(const char *text, size_t len, uint32_t from)
+{
+	uint32_t end = from;
+
+	while (end < len && text[end] != '\n' &&
+	       !(end + 3 <= len && memcmp(text + end, "。", 3) == 0))
+		end++;
+	return end;
+}
+
+/* drug_between: does out hold an allergy or medicine that starts in
+ * bytes (from, to) of the text?  A drug named there owns what is written
+ * after it. */
+static bool
+drug_between(const notes_reading *out, uint32_t from, uint32_t to)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind != NOTES_PROBLEM &&
+		    out->findings[i].start > from &&
+		    out->findings[i].start < to)
+			return true;
+	return false;
+}
+
+/* labelled_intolerance_zh: is f a Chinese allergy negated by a denial
+ * that the writer labels an intolerance after it, in its entry and before
+ * another drug ("过敏：无药物过敏（双氯芬酸口服胃疼已记录为不耐受）", "2.磺胺
+ * 类抗菌药重症药疹史 3.曲马多不耐受", "Augmentin 吃了會吐，是不是過敏？— 記錄
+ * 為不耐受")?  The label is the writer's verdict on that drug: the
+ * patient reacts to it, and the record keeps it (README: an intolerance
+ * is annotated as an allergy); the denial speaks of allergy in general, a
+ * question or another entry.  "非不耐受", "无不耐受" deny the label. */
+static bool
+labelled_intolerance_zh(const notes_reading *out, const notes_finding *f,
+			const char *text, size_t len)
+{
+	static const char label[] = "不耐受";
+	static const char *const denial[] = {"非", "无", "無", "否认", "没有"};
+	uint32_t end, at, stop;
+	const char *hit;
+
+	if (f->kind != NOTES_ALLERGY || f->code[0] == '\0' ||
+	    !(f->context & NOTES_NEGATED) || (f->context & NOTES_FAMILY) ||
+	    (unsigned char)f->trigger[0] < 0x80 ||
+	    strstr(f->trigger, label) != NULL)
+		return false;
+	end = entry_end_zh(text, len, f->end);
+	/* a denial after the drug in its sentence is the writer's verdict on
+	 * it, the label's too ("对吗啡“不耐受”——…非过敏——…从过敏栏删除",
+	 * "他汀类过敏不成立，仅记录辛伐他汀不耐受") */
+	stop = sentence_end_zh(text, len, f->end);
+	if (memmem(text + f->end, stop - f->end, f->trigger,
+		   strlen(f->trigger)) != NULL ||
+	    memmem(text + f->end, stop - f->end, "非不耐受",
+		   strlen("非不耐受")) != NULL)
+		return false;
+	hit = memmem(text + f->end, end - f->end, label, strlen(label));
+	if (hit == NULL)
+		return false;
+	at = (uint32_t)(hit - text);
+	for (size_t i = 0; i < sizeof(denial) / sizeof(*denial); i++)
+		if (at >= f->end + strlen(denial[i]) &&
+		    memcmp(text + at - strlen(denial[i]), denial[i],
+			   strlen(denial[i])) == 0)
+			return false;
+	return !drug_between(out, f->end, at);
+}
+
+/* relabel_intolerance_zh affirms the Chinese allergies the writer labels
+ * an intolerance of the patient's after a denial reached them
+ * (labelled_intolerance_zh). */
+static void
+relabel_intolerance_zh(notes_reading *out, const char *text, size_t len)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (labelled_intolerance_zh(out, &out->findings[i], text,
+					    len)) {
+			out->findings[i].context &= ~NOTES_NEGATED;
+			out->findings[i].trigger = "不耐受";
+		}
+}
+
 /* denied_after: does the note deny the patient an allergy to f's code
  * in so many words in another mention ("\"Penicillin allergy - rash
  * 1990s\" was on the chart ... NO penicillin allergy", "She is NOT
@@ -510,6 +619,7 @@ void
 notes__settle(notes_reading *out, const char *text, size_t len)
 {
 	delabel(out, text, len);
+	relabel_intolerance_zh(out, text, len);
 	undeny(out);
 	undoubt(out);
 	unquery_en(out, text);

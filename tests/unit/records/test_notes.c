@@ -7842,6 +7842,40 @@ test_relative_reports_zh(void)
 	MT_TRUE(f != NULL && (f->context & NOTES_FAMILY) == 0);
 }
 
+/* A Chinese intolerance label after a drug, in its entry and before
+ * another drug, outweighs a denial that reached the drug from outside
+ * the entry (issue 75, allergy75q): the denial of allergies in general
+ * before a bracket, another entry's de-labelling on a numbered line, the
+ * patient's question.  A denial after the label, the label's own
+ * ("非不耐受") or the writer's last word on the drug, still holds. */
+static const expect label_over_denial_zh[] = {
+	{"过敏：无药物过敏（双氯芬酸口服胃疼已记录为不耐受）。", NOTES_ALLERGY,
+	 "diclofenac", "双氯芬酸", 0, true},
+	{"诊断：1.青霉素过敏标签去除 2.磺胺类抗菌药重症药疹史 3.曲马多不耐受 "
+	 "4.慢性荨麻疹",
+	 NOTES_ALLERGY, "tramadol", "曲马多", 0, true},
+	{"另外她問：之前急診給的 Augmentin 吃了會吐，是不是過敏？— 記錄為不耐受"
+	 "（腸胃道）。",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	{"诊断：1.青霉素过敏标签去除 2.曲马多不耐受", NOTES_ALLERGY,
+	 "penicillins", "青霉素", NEG, false},
+	{"对ACEI类药物不耐受（高钾血症）——后经肾内科评估为肾功能所致，非不耐受"
+	 "。",
+	 NOTES_ALLERGY, "ace inhibitors", "ACEI", NEG, false},
+	{"过敏：对吗啡“不耐受”——术后 PCA 呼吸慢、嗜睡，护士记录为过量反应，非过"
+	 "敏——本次讨论决定从过敏栏删除。",
+	 NOTES_ALLERGY, "morphine", "吗啡", NEG, false},
+};
+
+static void
+test_label_over_denial_zh(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(label_over_denial_zh) / sizeof(label_over_denial_zh[0]);
+	     i++)
+		check(&label_over_denial_zh[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7944,6 +7978,7 @@ static const mt_case cases[] = {
 	{"answer_bracketed", test_answer_bracketed},
 	{"relative_reports_zh", test_relative_reports_zh},
 	{"lay_parents", test_lay_parents},
+	{"label_over_denial_zh", test_label_over_denial_zh},
 	{NULL, NULL},
 };
 
