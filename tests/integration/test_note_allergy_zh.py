@@ -188,3 +188,17 @@ def test_an_intolerance_label_outweighs_a_denial_outside_its_entry(
     refused.  The label denied after it (非不耐受) lets amoxicillin
     through."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("若需要，首选头孢呋辛（避免阿莫西林，既往不耐受）。", True),
+    ("避免使用阿莫西林（患者不耐受）。", True),
+    ("避免使用阿莫西林（与甲氨蝶呤合用毒性增加）。", False),
+])
+def test_an_avoidance_for_the_patients_intolerance_stops_the_drug(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75q): a drug said to be avoided (避免) with the
+    patient's intolerance label after it in its sentence is the patient's
+    allergy, and amoxicillin is refused; avoided for another reason (an
+    interaction) it is a medicine withheld, and nothing stops the order."""
+    _amoxicillin_after(st, pb, body, blocked)

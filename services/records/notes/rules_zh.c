@@ -263,10 +263,39 @@ notes__no_allergen_class_zh(const sentence *s, size_t k)
 	return unused_class_zh(s, k) || prophylaxis_class_zh(s, k);
 }
 
+/* own_intolerance_zh: is Chinese drug item k, said to be avoided, the
+ * one an intolerance label after it names, before another drug and in
+ * its sentence ("避免氟哌啶醇，既往不耐受", "避免使用曲马多（患者不耐受）")?
+ * The writer gives the patient's own reaction as the reason to avoid it:
+ * an allergy (README: an effect after which the writer says to avoid the
+ * drug), not a drug kept away for another's sake.  A label put as a
+ * condition ("若不耐受") tells of no reaction yet. */
+static bool
+own_intolerance_zh(const sentence *s, size_t k)
+{
+	static const char *const label[] = {"不耐受", "不能耐受", "无法耐受",
+					    "耐受差", "耐受性差"};
+	static const char *const cond[] = {"若", "如", "如果"};
+	size_t w;
+
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		if (is_drug(&s->items[j]) || notes__ends(s, k, j, false))
+			return false;
+		if (s->items[j].e->type != NOTES_T_ALLERGY_CUE ||
+		    !notes__words_in(s, s->items[j].w0, label,
+				     sizeof(label) / sizeof(*label)))
+			continue;
+		w = s->items[j].w0;
+		return !notes__any_in(s, w > 2 ? w - 2 : 0, w, cond,
+				      sizeof(cond) / sizeof(*cond));
+	}
+	return false;
+}
+
 bool
 notes__kept_away_zh(const sentence *s, size_t k, notes_finding *f)
 {
-	bool avoided = avoided_zh(s, k);
+	bool avoided = avoided_zh(s, k) && !own_intolerance_zh(s, k);
 
 	if (!avoided && !switched_zh(s, k))
 		return false;

@@ -7876,6 +7876,31 @@ test_label_over_denial_zh(void)
 		check(&label_over_denial_zh[i]);
 }
 
+/* A Chinese drug said to be avoided with the patient's intolerance
+ * label after it, in its sentence and before another drug, is the
+ * patient's allergy (issue 75, allergy75q), as "Avoid morphine
+ * (intolerance)" is in English; avoided with no label, or with one put as
+ * a condition (若不耐受), it stays a medicine withheld. */
+static const expect avoided_intolerance_zh[] = {
+	{"若需要，首选丁苯那嗪或小剂量奥氮平（避免氟哌啶醇，既往不耐受）。",
+	 NOTES_ALLERGY, "haloperidol", "氟哌啶醇", 0, true},
+	{"避免使用曲马多（患者不耐受）。", NOTES_ALLERGY, "tramadol", "曲马多",
+	 0, true},
+	{"避免使用氢氯噻嗪。", NOTES_MEDICINE, "hydrochlorothiazide",
+	 "氢氯噻嗪", NEG, false},
+	{"避免使用曲马多，若不耐受对乙酰氨基酚可改羟考酮。", NOTES_MEDICINE,
+	 "tramadol", "曲马多", NEG, false},
+};
+
+static void
+test_avoided_intolerance_zh(void)
+{
+	for (size_t i = 0; i < sizeof(avoided_intolerance_zh) /
+				       sizeof(avoided_intolerance_zh[0]);
+	     i++)
+		check(&avoided_intolerance_zh[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -7979,6 +8004,7 @@ static const mt_case cases[] = {
 	{"relative_reports_zh", test_relative_reports_zh},
 	{"lay_parents", test_lay_parents},
 	{"label_over_denial_zh", test_label_over_denial_zh},
+	{"avoided_intolerance_zh", test_avoided_intolerance_zh},
 	{NULL, NULL},
 };
 
