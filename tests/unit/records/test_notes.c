@@ -1740,6 +1740,26 @@ count_code(const notes_reading *r, notes_kind kind, const char *code)
 	return n;
 }
 
+/* The code a term takes where writers who code below the category
+ * agree on one subcode (issue 75): "high cholesterol" is pure
+ * hypercholesterolaemia, E78.0, as "hypercholesterolaemia" and 胆固醇高
+ * are, not the unspecified hyperlipidaemia E78.5. */
+static void
+test_subcode_writers_agree(void)
+{
+	notes_reading r;
+	const char *text = "PMH: high cholesterol on atorvastatin.";
+
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "E78.0") != NULL);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E78.5") == 0);
+	/* named twice, once as the condition: one problem */
+	text = "Hypercholesterolaemia. Diet for his high cholesterol.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E78.0") == 1);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E78.5") == 0);
+}
+
 /* A condition named with its specific code and then referred back to
  * with the general word is one problem; a general word in another
  * context, or a specific code that names another condition, is not. */
@@ -7944,6 +7964,7 @@ static const mt_case cases[] = {
 	{"answer_bracketed", test_answer_bracketed},
 	{"relative_reports_zh", test_relative_reports_zh},
 	{"lay_parents", test_lay_parents},
+	{"subcode_writers_agree", test_subcode_writers_agree},
 	{NULL, NULL},
 };
 
