@@ -1760,6 +1760,39 @@ test_subcode_writers_agree(void)
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E78.5") == 0);
 }
 
+/* Cellulitis written with a limb part is cellulitis of limb, L03.1,
+ * as six of the seven writers who code it below the category have it
+ * (issue 75); alone, or at a toe, it keeps L03.9. */
+static void
+test_limb_cellulitis(void)
+{
+	static const struct {
+		const char *text, *code;
+	} cases[] = {
+		{"Dx: cellulitis R lower leg, mild.", "L03.1"},
+		{"Admitted with cellulitis L leg.", "L03.1"},
+		{"Cellulitis of the left foot, on flucloxacillin.", "L03.1"},
+		{"Cellulitis L arm x3 in the past 2 years.", "L03.1"},
+		{"診斷：右下肢蜂窩性組織炎。", "L03.1"},
+		{"2019 年左腳蜂窩性組織炎住院。", "L03.1"},
+		{"Cellulitis, on flucloxacillin.", "L03.9"},
+		{"Cellulitis R 1st toe.", "L03.9"},
+		{"Cellulitis. Legs: no oedema.", "L03.9"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &r);
+		MT_TRUE(find(&r, NOTES_PROBLEM, cases[i].code) != NULL);
+	}
+	/* named twice, once with its limb: one problem */
+	const char *text = "Leg cellulitis. Cellulitis R leg improving.";
+
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "L03.1") == 1);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "L03.9") == 0);
+}
+
 /* A condition named with its specific code and then referred back to
  * with the general word is one problem; a general word in another
  * context, or a specific code that names another condition, is not. */
@@ -7965,6 +7998,7 @@ static const mt_case cases[] = {
 	{"relative_reports_zh", test_relative_reports_zh},
 	{"lay_parents", test_lay_parents},
 	{"subcode_writers_agree", test_subcode_writers_agree},
+	{"limb_cellulitis", test_limb_cellulitis},
 	{NULL, NULL},
 };
 
