@@ -1433,7 +1433,7 @@ static const expect chinese_rules[] = {
 	{"否认药物、食物过敏史。", NOTES_ALLERGY, "", "否认药物、食物过敏史",
 	 NEG, false},
 	{"过敏史：否认。", NOTES_ALLERGY, "", "过敏史：否认", NEG, false},
-	{"否认肝炎、结核等传染病史。", NOTES_PROBLEM, "B19", "肝炎", NEG,
+	{"否认肝炎、结核等传染病史。", NOTES_PROBLEM, "B19.9", "肝炎", NEG,
 	 false},
 	{"入院时低钾血症，已纠正。", NOTES_PROBLEM, "E87.6", "低钾血症", HIST,
 	 true},
