@@ -256,6 +256,11 @@ const notes_entry *notes__joined(const char *word);
  * diabetes" then "her diabetes"): refine.c. */
 void notes__drop_unspecified(notes_reading *out);
 
+/* notes__limb_cellulitis reads cellulitis (L03.9) written with a limb
+ * part as cellulitis of limb, L03.1: "cellulitis L leg", "cellulitis of
+ * the right lower leg", 右下肢蜂窩性組織炎 (issue 75): refine.c. */
+void notes__limb_cellulitis(notes_reading *out, const char *text, size_t len);
+
 /* The most features of one finding, and their bytes. */
 #define NOTES_FEATURES_MAX 64
 

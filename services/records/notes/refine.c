@@ -18,8 +18,14 @@
  * J44, with an exacerbation, J44.1; ischaemic heart disease, I25, with
  * an old infarct, I25.2) writers list both, so J44.9 and I25.9 have no
  * row.
+ *
+ * Before that, notes__limb_cellulitis narrows one unspecified code by
+ * the words around it: cellulitis written with a limb part ("cellulitis
+ * R lower leg", 右下肢蜂窩性組織炎) is L03.1, cellulitis of limb.
  */
+#include <ctype.h>
 #include <stdbool.h>
+#include <strings.h>
 #include <string.h>
 
 #include "notes_int.h"
@@ -125,5 +131,95 @@ notes__drop_unspecified(notes_reading *out)
 	for (size_t i = 0; i < out->n; i++)
 		if (!drop[i])
 			out->findings[n++] = out->findings[i];
+	out->n = n;
+}
+
+/* after_words: does text at p, past spaces, start with one of words (a
+ * whole ASCII word, any case)?  Returns its end, or NULL. */
+static const char *
+after_words(const char *p, const char *end, const char *const *words)
+{
+	while (p < end && *p == ' ')
+		p++;
+	for (const char *const *w = words; *w != NULL; w++) {
+		size_t n = strlen(*w);
+
+		if ((size_t)(end - p) >= n && strncasecmp(p, *w, n) == 0 &&
+		    (p + n == end || !isalpha((unsigned char)p[n])))
+			return p + n;
+	}
+	return NULL;
+}
+
+/* limb_after: "cellulitis L leg", "cellulitis of the right lower leg",
+ * "cellulitis R foot": a side (or "of [the]") then a limb part. */
+static bool
+limb_after(const char *p, const char *end)
+{
+	static const char *const of[] = {"of the", "of", NULL};
+	static const char *const side[] = {"left", "right", "lt", "rt",
+					   "l",	   "r",	    NULL};
+	static const char *const level[] = {"lower", "upper", NULL};
+	static const char *const limb[] = {"leg",     "legs", "arm",  "arms",
+					   "foot",    "calf", "shin", "thigh",
+					   "forearm", "limb", NULL};
+	const char *q;
+
+	if ((q = after_words(p, end, of)) != NULL)
+		p = q;
+	if ((q = after_words(p, end, side)) != NULL)
+		p = q;
+	if ((q = after_words(p, end, level)) != NULL)
+		p = q;
+	return after_words(p, end, limb) != NULL;
+}
+
+/* limb_before: 右下肢蜂窩性組織炎, 左腳蜂窩性組織炎: a limb part right
+ * before the Chinese term. */
+static bool
+limb_before(const char *text, uint32_t start)
+{
+	static const char *const limb[] = {
+		"下肢", "小腿", "大腿", "上肢", "前臂", "足", "脚", "腳", NULL};
+
+	for (const char *const *w = limb; *w != NULL; w++) {
+		size_t n = strlen(*w);
+
+		if (start >= n && memcmp(text + start - n, *w, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* held_before: do out's first n findings hold f's kind, code and
+ * context? */
+static bool
+held_before(const notes_reading *out, size_t n, const notes_finding *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out->findings[i].kind == f->kind &&
+		    out->findings[i].context == f->context &&
+		    strcmp(out->findings[i].code, f->code) == 0)
+			return true;
+	return false;
+}
+
+void
+notes__limb_cellulitis(notes_reading *out, const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding f = out->findings[i];
+
+		if (f.kind == NOTES_PROBLEM && strcmp(f.code, "L03.9") == 0 &&
+		    ((f.end < len && limb_after(text + f.end, text + len)) ||
+		     limb_before(text, f.start))) {
+			f.code = "L03.1";
+			f.display = "Cellulitis of other parts of limb";
+		}
+		if (!held_before(out, n, &f))
+			out->findings[n++] = f;
+	}
 	out->n = n;
 }

@@ -629,5 +629,6 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	type_diabetes(out, text);
 	untake_doubts(out);
 	drop_where(out, avoided_allergen);
+	notes__limb_cellulitis(out, text, len);
 	notes__drop_unspecified(out);
 }

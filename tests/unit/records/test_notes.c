@@ -1433,7 +1433,7 @@ static const expect chinese_rules[] = {
 	{"否认药物、食物过敏史。", NOTES_ALLERGY, "", "否认药物、食物过敏史",
 	 NEG, false},
 	{"过敏史：否认。", NOTES_ALLERGY, "", "过敏史：否认", NEG, false},
-	{"否认肝炎、结核等传染病史。", NOTES_PROBLEM, "B19", "肝炎", NEG,
+	{"否认肝炎、结核等传染病史。", NOTES_PROBLEM, "B19.9", "肝炎", NEG,
 	 false},
 	{"入院时低钾血症，已纠正。", NOTES_PROBLEM, "E87.6", "低钾血症", HIST,
 	 true},
@@ -1738,6 +1738,59 @@ count_code(const notes_reading *r, notes_kind kind, const char *code)
 		n += r->findings[i].kind == kind &&
 		     strcmp(r->findings[i].code, code) == 0;
 	return n;
+}
+
+/* The code a term takes where writers who code below the category
+ * agree on one subcode (issue 75): "high cholesterol" is pure
+ * hypercholesterolaemia, E78.0, as "hypercholesterolaemia" and 胆固醇高
+ * are, not the unspecified hyperlipidaemia E78.5. */
+static void
+test_subcode_writers_agree(void)
+{
+	notes_reading r;
+	const char *text = "PMH: high cholesterol on atorvastatin.";
+
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "E78.0") != NULL);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E78.5") == 0);
+	/* named twice, once as the condition: one problem */
+	text = "Hypercholesterolaemia. Diet for his high cholesterol.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E78.0") == 1);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E78.5") == 0);
+}
+
+/* Cellulitis written with a limb part is cellulitis of limb, L03.1,
+ * as six of the seven writers who code it below the category have it
+ * (issue 75); alone, or at a toe, it keeps L03.9. */
+static void
+test_limb_cellulitis(void)
+{
+	static const struct {
+		const char *text, *code;
+	} cases[] = {
+		{"Dx: cellulitis R lower leg, mild.", "L03.1"},
+		{"Admitted with cellulitis L leg.", "L03.1"},
+		{"Cellulitis of the left foot, on flucloxacillin.", "L03.1"},
+		{"Cellulitis L arm x3 in the past 2 years.", "L03.1"},
+		{"診斷：右下肢蜂窩性組織炎。", "L03.1"},
+		{"2019 年左腳蜂窩性組織炎住院。", "L03.1"},
+		{"Cellulitis, on flucloxacillin.", "L03.9"},
+		{"Cellulitis R 1st toe.", "L03.9"},
+		{"Cellulitis. Legs: no oedema.", "L03.9"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &r);
+		MT_TRUE(find(&r, NOTES_PROBLEM, cases[i].code) != NULL);
+	}
+	/* named twice, once with its limb: one problem */
+	const char *text = "Leg cellulitis. Cellulitis R leg improving.";
+
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "L03.1") == 1);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "L03.9") == 0);
 }
 
 /* A condition named with its specific code and then referred back to
@@ -8005,6 +8058,8 @@ static const mt_case cases[] = {
 	{"lay_parents", test_lay_parents},
 	{"label_over_denial_zh", test_label_over_denial_zh},
 	{"avoided_intolerance_zh", test_avoided_intolerance_zh},
+	{"subcode_writers_agree", test_subcode_writers_agree},
+	{"limb_cellulitis", test_limb_cellulitis},
 	{NULL, NULL},
 };
 
