@@ -1560,6 +1560,14 @@ static const expect chinese_rules[] = {
 	 NOTES_MEDICINE, "enoxaparin", "enoxaparin", NEG, false},
 	{"- GTN spray prn (not needed since discharge)", NOTES_MEDICINE,
 	 "glyceryl trinitrate", "GTN", 0, true},
+	/* a drug avoided is kept from the patient: the drug just before
+	 * "avoided" only, not the one the plan gives instead */
+	{"Colchicine avoided in AKI.", NOTES_MEDICINE, "colchicine",
+	 "Colchicine", NEG, false},
+	{"Labetalol was avoided because of her asthma.", NOTES_MEDICINE,
+	 "labetalol", "Labetalol", NEG, false},
+	{"Plan: inj. amikacin (ceftriaxone avoided), IV fluids.",
+	 NOTES_MEDICINE, "amikacin", "amikacin", 0, true},
 	/* a start put off to a later day plans the drug before it */
 	{"11. Ramipril 2.5 mg OD - to start after 1 week if BP > 130/80",
 	 NOTES_MEDICINE, "ramipril", "Ramipril", HYP, false},
