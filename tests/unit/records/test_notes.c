@@ -1766,6 +1766,13 @@ test_subcode_writers_agree(void)
 	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E78.0") == 1);
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "E78.5") == 0);
+	/* the autosomal dominant form is the adult type, Q61.2 */
+	text = "ADPKD with eGFR 48, on tolvaptan.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "Q61.2") != NULL);
+	text = "多囊肾，肾功能正常。";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "Q61.3") != NULL);
 }
 
 /* Cellulitis written with a limb part is cellulitis of limb, L03.1,
