@@ -191,19 +191,6 @@ limb_before(const char *text, uint32_t start)
 	return false;
 }
 
-/* held_before: do out's first n findings hold f's kind, code and
- * context? */
-static bool
-held_before(const notes_reading *out, size_t n, const notes_finding *f)
-{
-	for (size_t i = 0; i < n; i++)
-		if (out->findings[i].kind == f->kind &&
-		    out->findings[i].context == f->context &&
-		    strcmp(out->findings[i].code, f->code) == 0)
-			return true;
-	return false;
-}
-
 void
 notes__limb_cellulitis(notes_reading *out, const char *text, size_t len)
 {
@@ -218,7 +205,7 @@ notes__limb_cellulitis(notes_reading *out, const char *text, size_t len)
 			f.code = "L03.1";
 			f.display = "Cellulitis of other parts of limb";
 		}
-		if (!held_before(out, n, &f))
+		if (!notes__same_in(out, n, &f))
 			out->findings[n++] = f;
 	}
 	out->n = n;

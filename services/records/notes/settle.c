@@ -489,10 +489,8 @@ default_type(const notes_finding *f, const char *text)
 	return 2;
 }
 
-/* same_in reports whether out's first n findings hold f's kind, code and
- * context. */
-static bool
-same_in(const notes_reading *out, size_t n, const notes_finding *f)
+bool
+notes__same_in(const notes_reading *out, size_t n, const notes_finding *f)
 {
 	for (size_t i = 0; i < n; i++)
 		if (out->findings[i].kind == f->kind &&
@@ -521,7 +519,7 @@ type_diabetes(notes_reading *out, const char *text)
 		    !(f.context & (NOTES_FAMILY | NOTES_NEGATED)))
 			typed_code(&f,
 				   type != 0 ? type : default_type(&f, text));
-		if (!same_in(out, n, &f))
+		if (!notes__same_in(out, n, &f))
 			out->findings[n++] = f;
 	}
 	out->n = n;
