@@ -191,6 +191,17 @@ limb_before(const char *text, uint32_t start)
 	return false;
 }
 
+bool
+notes__same_in(const notes_reading *out, size_t n, const notes_finding *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out->findings[i].kind == f->kind &&
+		    out->findings[i].context == f->context &&
+		    strcmp(out->findings[i].code, f->code) == 0)
+			return true;
+	return false;
+}
+
 void
 notes__limb_cellulitis(notes_reading *out, const char *text, size_t len)
 {

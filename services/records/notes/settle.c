@@ -489,17 +489,6 @@ default_type(const notes_finding *f, const char *text)
 	return 2;
 }
 
-bool
-notes__same_in(const notes_reading *out, size_t n, const notes_finding *f)
-{
-	for (size_t i = 0; i < n; i++)
-		if (out->findings[i].kind == f->kind &&
-		    out->findings[i].context == f->context &&
-		    strcmp(out->findings[i].code, f->code) == 0)
-			return true;
-	return false;
-}
-
 /* type_diabetes reads diabetes named without its type ("diabetes
  * educator saw pt", "DM", "her sister has diabetes too") as the type the
  * note names elsewhere ("T2DM", "type 1 diabetes"): one condition, which
