@@ -359,6 +359,7 @@ def test_a_label_left_to_an_assessment_still_blocks(st, pb, catalogue,
     "Amoxicillin made her sick as a child.",
     "阿莫西林吃了会恶心呕吐。",
     "阿莫西林吃了胃不舒服，不能耐受。",
+    "Also amoxicillin once - made her very sleepy, doesn't want it again.",
 ])
 def test_a_lay_intolerance_stops_the_drug(st, pb, catalogue, body):
     """Issue 75: an intolerance in a patient's words ("upsets his
@@ -374,6 +375,14 @@ def test_a_lay_intolerance_stops_the_drug(st, pb, catalogue, body):
     assert (rpb.SUGGESTION_KIND_PROBLEM, "R11") not in got, got
     refused_order(st, pb, p, AMOXICILLIN, 500,
                   "a note mentions an allergy to amoxicillin")
+
+
+def test_a_drug_that_made_him_comfortable_is_ordered(st, pb, catalogue):
+    """Issue 75 (allergy75p): "made him comfortable" is a good effect in
+    lay words, no intolerance: amoxicillin is ordered."""
+    p = patient(st, pb)
+    note(st, p, "Amoxicillin made him comfortable overnight.")
+    assert order(st, pb, p, AMOXICILLIN, 500).id
 
 
 def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,

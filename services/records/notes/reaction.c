@@ -2040,3 +2040,44 @@ notes__side_effect(const sentence *s, size_t k)
 		notes__caused_by(s, k - 2) == &s->items[k]) ||
 	       lay_effect_of(s, k) || got_effect(s, k);
 }
+
+/* The words a patient or a relative uses to say a drug does something to
+ * them ("codeine makes me itch", "promethazine once - made her very
+ * sleepy"): the verb, the person, and the words after them that tell a
+ * good effect, which is no intolerance ("morphine made him
+ * comfortable"). */
+static const char *const made_en[] = {"makes", "made"};
+static const char *const made_whom_en[] = {"me", "him", "her"};
+static const char *const made_good_en[] = {
+	"better", "comfortable", "calmer", "calm", "settled", "well", "worse",
+};
+static const char *const made_gap_en[] = {"it", "once", "always", "also"};
+
+/* MADE_GAP_WORDS: the most words (made_gap_en) between the drug and the
+ * lay verb. */
+#define MADE_GAP_WORDS 2
+
+bool
+notes__made_lay_effect(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1, gap = 0;
+
+	if (s->words[s->items[k].w0].han)
+		return false;
+	while (w < s->n && gap < MADE_GAP_WORDS &&
+	       notes__words_in(s, w, made_gap_en,
+			       sizeof(made_gap_en) / sizeof(*made_gap_en)))
+		w++, gap++;
+	if (w + 2 >= s->n)
+		return false;
+	if (notes__between_has(s, s->items[k].end, s->words[w].start, '.') ||
+	    notes__between_has(s, s->items[k].end, s->words[w].start, ';') ||
+	    !notes__words_in(s, w, made_en, 2) ||
+	    !notes__words_in(s, w + 1, made_whom_en, 3))
+		return false;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].w0 < w && is_drug(&s->items[m]))
+			return false;
+	return !notes__any_in(s, w + 2, w + 4, made_good_en,
+			      sizeof(made_good_en) / sizeof(*made_good_en));
+}

@@ -7802,6 +7802,36 @@ test_lay_parents(void)
 		check(&lay_parents[i]);
 }
 
+/* A drug the patient or a relative says makes or made them feel or do
+ * something, right after it ("it", "once" at most between), is an
+ * intolerance in lay words, whatever the effect (issue 75, allergy75p);
+ * a good effect ("made him comfortable") or an illness made worse
+ * ("lorazepam made him worse") is none. */
+static const expect made_lay_effects[] = {
+	{"Also promethazine once - made her very sleepy, doesn't want it "
+	 "again.",
+	 NOTES_ALLERGY, "promethazine", "promethazine", 0, true},
+	{"Also \"codeine makes me itch\" (2020) -- listed.", NOTES_ALLERGY,
+	 "codeine", "codeine", 0, true},
+};
+
+static void
+test_made_lay_effects(void)
+{
+	static const char *const comfort = "Morphine made him comfortable.";
+	static const char *const worse = "Avoid benzodiazepines - lorazepam "
+					 "made him worse.";
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(made_lay_effects) / sizeof(made_lay_effects[0]); i++)
+		check(&made_lay_effects[i]);
+	notes__read_rules(comfort, strlen(comfort), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "morphine") == NULL);
+	notes__read_rules(worse, strlen(worse), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lorazepam") == NULL);
+}
+
 /* A relative who tells or asks about the patient is no experiencer
  * (issue 75, family75c): a mother with a bracketed aside before her
  * reporting verb (患者母亲（陪诊）诉患者…), 其父 or 其母 after the patient's
@@ -7944,6 +7974,7 @@ static const mt_case cases[] = {
 	{"answer_bracketed", test_answer_bracketed},
 	{"relative_reports_zh", test_relative_reports_zh},
 	{"lay_parents", test_lay_parents},
+	{"made_lay_effects", test_made_lay_effects},
 	{NULL, NULL},
 };
 
