@@ -385,6 +385,21 @@ def test_a_drug_that_made_him_comfortable_is_ordered(st, pb, catalogue):
     assert order(st, pb, p, AMOXICILLIN, 500).id
 
 
+def test_a_daughter_on_the_phone_tells_of_her_mother(st, pb, catalogue):
+    """Issue 75 (allergy75p): "Daughter (NOK) on phone: mum \"can't take
+    amoxicillin, it makes her confused\"" is the patient's intolerance,
+    told by her daughter: amoxicillin is refused.  "Mum is allergic to
+    amoxicillin" alone is the mother's: it blocks nothing."""
+    p = patient(st, pb)
+    note(st, p, 'Daughter (NOK) on phone: mum "can\'t take amoxicillin, '
+         'it makes her confused".')
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+    q = patient(st, pb)
+    note(st, q, "Mum is allergic to amoxicillin.")
+    assert order(st, pb, q, AMOXICILLIN, 500).id
+
+
 def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,
                                                          catalogue):
     """Issue 75: a brother's penicillin allergy (English and Chinese) is

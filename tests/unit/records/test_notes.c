@@ -7783,7 +7783,9 @@ test_answer_bracketed(void)
  * a stroke") is the relative's (issue 75, family75c), unless a reporting
  * word stands right before it or the sentence names the patient's son or
  * daughter: then the parent is the patient ("says mum has been more
- * breathless", "Mum has dementia and lives with daughter"). */
+ * breathless", "Mum has dementia and lives with daughter").  A son or
+ * daughter on the phone before a colon tells of the parent, the patient
+ * (allergy75p). */
 static const expect lay_parents[] = {
 	{"Non-smoker. Mum has migraine.", NOTES_PROBLEM, "G43.9", "migraine",
 	 FAM, false},
@@ -7792,6 +7794,15 @@ static const expect lay_parents[] = {
 	 NOTES_PROBLEM, "R06.0", "breathless", 0, true},
 	{"Mum has dementia and lives with daughter.", NOTES_PROBLEM, "F03",
 	 "dementia", 0, true},
+	/* a child on the phone, before a colon, tells of the parent
+	 * (allergy75p) */
+	{"Daughter (NOK) on phone: mum \"can't take codeine, it makes her "
+	 "confused\".",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Son on phone: dad is allergic to codeine.", NOTES_ALLERGY, "codeine",
+	 "codeine", 0, true},
+	{"Mum is allergic to codeine.", NOTES_ALLERGY, "codeine", "codeine",
+	 FAM, false},
 };
 
 static void
