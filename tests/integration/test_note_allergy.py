@@ -400,6 +400,23 @@ def test_a_daughter_on_the_phone_tells_of_her_mother(st, pb, catalogue):
     assert order(st, pb, q, AMOXICILLIN, 500).id
 
 
+def test_the_other_drug_a_teller_is_not_sure_of_is_doubted(st, pb,
+                                                            catalogue):
+    """Issue 75 (allergy75p): "rash 2023 but not sure was it that or the
+    amoxicillin" names amoxicillin as the other possible culprit: a
+    doubted allergy, which the order check still acts on.  "Not sure
+    whether she takes ramipril or the amoxicillin" tells no reaction:
+    amoxicillin is ordered."""
+    p = patient(st, pb)
+    note(st, p, "Trimethoprim?? - dtr thinks a rash 2023 but not sure was "
+         "it that or the amoxicillin.")
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+    q = patient(st, pb)
+    note(st, q, "Not sure whether she takes ramipril or the amoxicillin.")
+    assert order(st, pb, q, AMOXICILLIN, 500).id
+
+
 def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,
                                                          catalogue):
     """Issue 75: a brother's penicillin allergy (English and Chinese) is

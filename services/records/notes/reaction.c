@@ -2081,3 +2081,51 @@ notes__made_lay_effect(const sentence *s, size_t k)
 	return !notes__any_in(s, w + 2, w + 4, made_good_en,
 			      sizeof(made_good_en) / sizeof(*made_good_en));
 }
+
+/* which_doubt_at: is word v a teller's doubt about which drug did it:
+ * "unsure", "unclear", "not sure", "might have been", "may have been"
+ * ("not sure whether it was that or the MTX", "might have been
+ * penicillin or might have been the Difene")? */
+static bool
+which_doubt_at(const sentence *s, size_t v)
+{
+	static const char *const modal[] = {"might", "may"};
+
+	if (notes__words_at(s, v, "unsure") || notes__words_at(s, v, "unclear"))
+		return true;
+	if (notes__words_at(s, v, "sure"))
+		return v > 0 && notes__words_at(s, v - 1, "not");
+	return notes__words_in(s, v, modal, 2) && v + 2 < s->n &&
+	       notes__words_at(s, v + 1, "have") &&
+	       notes__words_at(s, v + 2, "been");
+}
+
+/* OR_WORDS: the most words between "or" and the drug it offers ("or
+ * might have been the"). */
+#define OR_WORDS 4
+
+bool
+notes__doubted_alternative(const sentence *s, size_t k)
+{
+	static const char *const filler[] = {"the",  "might", "may", "have",
+					     "been", "it",    "was"};
+	size_t w = s->items[k].w0, from = w > OR_WORDS ? w - OR_WORDS : 0;
+	bool told = false;
+
+	while (w > from && notes__words_in(s, w - 1, filler,
+					   sizeof(filler) / sizeof(*filler)))
+		w--;
+	if (w == 0 || !notes__words_at(s, w - 1, "or"))
+		return false;
+	for (size_t v = 0; v + 1 < w && !told; v++)
+		told = which_doubt_at(s, v);
+	if (!told)
+		return false;
+	told = false;
+	for (size_t j = 0; j < k; j++)
+		told |= s->items[j].e->type == NOTES_T_REACTION ||
+			s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
+			(s->items[j].e->type == NOTES_T_PROBLEM &&
+			 notes__felt_effect(&s->items[j]));
+	return told;
+}

@@ -7843,6 +7843,34 @@ test_made_lay_effects(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "lorazepam") == NULL);
 }
 
+/* The other drug a teller offers, after "or", when not sure which of two
+ * drugs caused a reaction, is a doubted allergy (issue 75, allergy75p); a
+ * doubt with no reaction before it ("not sure whether she takes ramipril
+ * or the amlodipine") reads no allergy. */
+static const expect doubted_alternatives[] = {
+	{"Dtr thinks a rash 2023 but not sure was it that or the "
+	 "nitrofurantoin.",
+	 NOTES_ALLERGY, "nitrofurantoin", "nitrofurantoin", UNC, true},
+	{"Sulfasalazine (rash - ?sulpha allergy, she is not sure whether it "
+	 "was that or the MTX).",
+	 NOTES_ALLERGY, "methotrexate", "MTX", UNC, true},
+};
+
+static void
+test_doubted_alternatives(void)
+{
+	static const char *const unsure = "Not sure whether she takes ramipril "
+					  "or the amlodipine.";
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(doubted_alternatives) / sizeof(doubted_alternatives[0]);
+	     i++)
+		check(&doubted_alternatives[i]);
+	notes__read_rules(unsure, strlen(unsure), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") == NULL);
+}
+
 /* A relative who tells or asks about the patient is no experiencer
  * (issue 75, family75c): a mother with a bracketed aside before her
  * reporting verb (患者母亲（陪诊）诉患者…), 其父 or 其母 after the patient's
@@ -7986,6 +8014,7 @@ static const mt_case cases[] = {
 	{"relative_reports_zh", test_relative_reports_zh},
 	{"lay_parents", test_lay_parents},
 	{"made_lay_effects", test_made_lay_effects},
+	{"doubted_alternatives", test_doubted_alternatives},
 	{NULL, NULL},
 };
 
