@@ -359,6 +359,7 @@ def test_a_label_left_to_an_assessment_still_blocks(st, pb, catalogue,
     "Amoxicillin made her sick as a child.",
     "阿莫西林吃了会恶心呕吐。",
     "阿莫西林吃了胃不舒服，不能耐受。",
+    "Also amoxicillin once - made her very sleepy, doesn't want it again.",
 ])
 def test_a_lay_intolerance_stops_the_drug(st, pb, catalogue, body):
     """Issue 75: an intolerance in a patient's words ("upsets his
@@ -374,6 +375,46 @@ def test_a_lay_intolerance_stops_the_drug(st, pb, catalogue, body):
     assert (rpb.SUGGESTION_KIND_PROBLEM, "R11") not in got, got
     refused_order(st, pb, p, AMOXICILLIN, 500,
                   "a note mentions an allergy to amoxicillin")
+
+
+def test_a_drug_that_made_him_comfortable_is_ordered(st, pb, catalogue):
+    """Issue 75 (allergy75p): "made him comfortable" is a good effect in
+    lay words, no intolerance: amoxicillin is ordered."""
+    p = patient(st, pb)
+    note(st, p, "Amoxicillin made him comfortable overnight.")
+    assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+def test_a_daughter_on_the_phone_tells_of_her_mother(st, pb, catalogue):
+    """Issue 75 (allergy75p): "Daughter (NOK) on phone: mum \"can't take
+    amoxicillin, it makes her confused\"" is the patient's intolerance,
+    told by her daughter: amoxicillin is refused.  "Mum is allergic to
+    amoxicillin" alone is the mother's: it blocks nothing."""
+    p = patient(st, pb)
+    note(st, p, 'Daughter (NOK) on phone: mum "can\'t take amoxicillin, '
+         'it makes her confused".')
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+    q = patient(st, pb)
+    note(st, q, "Mum is allergic to amoxicillin.")
+    assert order(st, pb, q, AMOXICILLIN, 500).id
+
+
+def test_the_other_drug_a_teller_is_not_sure_of_is_doubted(st, pb,
+                                                            catalogue):
+    """Issue 75 (allergy75p): "rash 2023 but not sure was it that or the
+    amoxicillin" names amoxicillin as the other possible culprit: a
+    doubted allergy, which the order check still acts on.  "Not sure
+    whether she takes ramipril or the amoxicillin" tells no reaction:
+    amoxicillin is ordered."""
+    p = patient(st, pb)
+    note(st, p, "Trimethoprim?? - dtr thinks a rash 2023 but not sure was "
+         "it that or the amoxicillin.")
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+    q = patient(st, pb)
+    note(st, q, "Not sure whether she takes ramipril or the amoxicillin.")
+    assert order(st, pb, q, AMOXICILLIN, 500).id
 
 
 def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,

@@ -563,6 +563,18 @@ clause_start(const sentence *s, size_t k)
 static const char *const relatives[] = {"mum",	 "mom", "mam",	"mummy",
 					"mommy", "dad", "daddy"};
 
+/* child_before: do words [from, to), before a colon, name the patient's
+ * son or daughter ("Daughter (NOK) on phone: mum \"can't take codeine,
+ * it makes her confused\"")?  The child tells of the parent, the
+ * patient, as "says mum" does (issue 75, allergy75p). */
+static bool
+child_before(const sentence *s, size_t from, size_t to)
+{
+	static const char *const children[] = {"daughter", "son"};
+
+	return notes__any_in(s, from, to, children, 2);
+}
+
 /* relative_subject returns the word of the relative that item k's clause
  * opens with as its subject ("Mom is allergic to penicillin; dad to
  * sulfa", "pt's mum has had anaphylaxis to Septrin"), or NULL: a parent
@@ -581,8 +593,11 @@ relative_subject(const sentence *s, size_t k)
 
 	for (size_t v = w + 1; v < end; v++) /* "Also note: pt's mum …" */
 		if (notes__colon_at(s->text, s->words[v - 1].end,
-				    s->words[v].start))
+				    s->words[v].start)) {
+			if (child_before(s, w, v))
+				return NULL;
 			w = v;
+		}
 	if (w + 2 < end && notes__words_at(s, w, "pt") &&
 	    notes__words_at(s, w + 1, "s"))
 		w += 2;

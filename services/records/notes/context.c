@@ -1408,6 +1408,42 @@ quotes_patient(const sentence *s, size_t j)
 			       sizeof(pronoun) / sizeof(*pronoun));
 }
 
+/* PHONED_WORDS: the most words from a relative to the "on" of "on
+ * phone" ("Daughter (NOK) on phone:"). */
+#define PHONED_WORDS 3
+
+/* phoned: is family trigger j a relative on the telephone, "on", "by" or
+ * "via" ("the" may follow) and "phone" or "telephone" within PHONED_WORDS
+ * words after it, then a colon or a dash ("Daughter (NOK) on phone:
+ * mum \"can't take codeine\"", "Son on phone: very keen for home")?  The
+ * relative speaks to the writer: what follows is the patient's story, as
+ * after a reporting word (issue 75, allergy75p).  A comma is no such
+ * mark: "Mother present on the phone, asked about her own \"thyroid
+ * pills\"" goes on with the mother's own story. */
+static bool
+phoned(const sentence *s, size_t j)
+{
+	static const char *const by[] = {"on", "by", "via"};
+	static const char *const phone[] = {"phone", "telephone"};
+	size_t w = s->items[j].w1, end = w + PHONED_WORDS;
+	const char *p;
+
+	for (; w + 1 < s->n && w < end; w++) {
+		size_t v = w + 1;
+
+		if (!notes__words_in(s, w, by, 3))
+			continue;
+		if (notes__words_at(s, v, "the") && v + 1 < s->n)
+			v++;
+		if (!notes__words_in(s, v, phone, 2))
+			return false;
+		for (p = s->text + s->words[v].end; *p == ' ' || *p == ')'; p++)
+			;
+		return *p == ':' || *p == '-';
+	}
+	return false;
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -1417,7 +1453,8 @@ reporter(const sentence *s, size_t j)
 {
 	size_t w = s->items[j].w1;
 
-	if (sourced(s, j) || joined_to_patient(s, j) || quotes_patient(s, j))
+	if (sourced(s, j) || joined_to_patient(s, j) || quotes_patient(s, j) ||
+	    phoned(s, j))
 		return true;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)

@@ -519,6 +519,24 @@ label_removed(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* doubted_alternative: reads drug item k, the other drug a teller not
+ * sure which caused a reaction offers ("not sure whether it was that or
+ * the MTX"), as a doubted allergy (notes__doubted_alternative); false,
+ * f untouched, for any other drug. */
+static bool
+doubted_alternative(const sentence *s, size_t k, notes_finding *f)
+{
+	if (!notes__doubted_alternative(s, k))
+		return false;
+	f->kind = NOTES_ALLERGY;
+	f->reaction = "";
+	substance_context(s, k, f, NULL, NULL, NULL);
+	/* the "not" of "not sure" doubts, it denies nothing */
+	f->context = (f->context & NOTES_FAMILY) | NOTES_UNCERTAIN;
+	f->trigger = "not sure";
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -537,7 +555,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
 	if (label_removed(s, k, f) ||
-	    (drug && !tol && challenge_cleared(s, k, f)))
+	    (drug && !tol && challenge_cleared(s, k, f)) ||
+	    (drug && doubted_alternative(s, k, f)))
 		return true;
 	if (!drug && notes__class_kept_for_nerd(s, k)) {
 		f->kind = NOTES_ALLERGY;
@@ -583,6 +602,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		   notes__listed_allergen(s, k, drug) ||
 		   (notes__on_allergy_line(s, k) && !tol) ||
 		   notes__none_known_near(s, k) || caused ||
+		   (drug && notes__made_lay_effect(s, k)) ||
 		   (!tol && notes__reaction_of(s, k, true) &&
 		    !notes__reaction_owned(s, k,
 					   notes__reaction_of(s, k, true)) &&

@@ -2040,3 +2040,92 @@ notes__side_effect(const sentence *s, size_t k)
 		notes__caused_by(s, k - 2) == &s->items[k]) ||
 	       lay_effect_of(s, k) || got_effect(s, k);
 }
+
+/* The words a patient or a relative uses to say a drug does something to
+ * them ("codeine makes me itch", "promethazine once - made her very
+ * sleepy"): the verb, the person, and the words after them that tell a
+ * good effect, which is no intolerance ("morphine made him
+ * comfortable"). */
+static const char *const made_en[] = {"makes", "made"};
+static const char *const made_whom_en[] = {"me", "him", "her"};
+static const char *const made_good_en[] = {
+	"better", "comfortable", "calmer", "calm", "settled", "well", "worse",
+};
+static const char *const made_gap_en[] = {"it", "once", "always", "also"};
+
+/* MADE_GAP_WORDS: the most words (made_gap_en) between the drug and the
+ * lay verb. */
+#define MADE_GAP_WORDS 2
+
+bool
+notes__made_lay_effect(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1, gap = 0;
+
+	if (s->words[s->items[k].w0].han)
+		return false;
+	while (w < s->n && gap < MADE_GAP_WORDS &&
+	       notes__words_in(s, w, made_gap_en,
+			       sizeof(made_gap_en) / sizeof(*made_gap_en)))
+		w++, gap++;
+	if (w + 2 >= s->n)
+		return false;
+	if (notes__between_has(s, s->items[k].end, s->words[w].start, '.') ||
+	    notes__between_has(s, s->items[k].end, s->words[w].start, ';') ||
+	    !notes__words_in(s, w, made_en, 2) ||
+	    !notes__words_in(s, w + 1, made_whom_en, 3))
+		return false;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].w0 < w && is_drug(&s->items[m]))
+			return false;
+	return !notes__any_in(s, w + 2, w + 4, made_good_en,
+			      sizeof(made_good_en) / sizeof(*made_good_en));
+}
+
+/* which_doubt_at: is word v a teller's doubt about which drug did it:
+ * "unsure", "unclear", "not sure", "might have been", "may have been"
+ * ("not sure whether it was that or the MTX", "might have been
+ * penicillin or might have been the Difene")? */
+static bool
+which_doubt_at(const sentence *s, size_t v)
+{
+	static const char *const modal[] = {"might", "may"};
+
+	if (notes__words_at(s, v, "unsure") || notes__words_at(s, v, "unclear"))
+		return true;
+	if (notes__words_at(s, v, "sure"))
+		return v > 0 && notes__words_at(s, v - 1, "not");
+	return notes__words_in(s, v, modal, 2) && v + 2 < s->n &&
+	       notes__words_at(s, v + 1, "have") &&
+	       notes__words_at(s, v + 2, "been");
+}
+
+/* OR_WORDS: the most words between "or" and the drug it offers ("or
+ * might have been the"). */
+#define OR_WORDS 4
+
+bool
+notes__doubted_alternative(const sentence *s, size_t k)
+{
+	static const char *const filler[] = {"the",  "might", "may", "have",
+					     "been", "it",    "was"};
+	size_t w = s->items[k].w0, from = w > OR_WORDS ? w - OR_WORDS : 0;
+	bool told = false;
+
+	while (w > from && notes__words_in(s, w - 1, filler,
+					   sizeof(filler) / sizeof(*filler)))
+		w--;
+	if (w == 0 || !notes__words_at(s, w - 1, "or"))
+		return false;
+	for (size_t v = 0; v + 1 < w && !told; v++)
+		told = which_doubt_at(s, v);
+	if (!told)
+		return false;
+	told = false;
+	for (size_t j = 0; j < k; j++)
+		told |= s->items[j].e->type == NOTES_T_REACTION ||
+			s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
+			(s->items[j].e->type == NOTES_T_PROBLEM &&
+			 notes__felt_effect(&s->items[j]));
+	return told;
+}

@@ -466,6 +466,19 @@ const item *notes__stopped_for_zh(const sentence *s, size_t k);
  * or NULL.  An intolerance: the drug is read as an allergy. */
 const item *notes__blamed_on(const sentence *s, size_t k);
 
+/* notes__doubted_alternative: is drug item k the other drug a teller
+ * offers, after "or", when not sure which of two drugs caused a reaction
+ * told before it ("rash - ?sulpha allergy, she is not sure whether it was
+ * that or the MTX")?  A doubted allergy (reaction.c, allergy75p). */
+bool notes__doubted_alternative(const sentence *s, size_t k);
+
+/* notes__made_lay_effect: is drug item k followed, at most two words
+ * ("it", "once") between, by a patient's or relative's words that it makes
+ * or made them feel or do something ("codeine makes me itch", "it made
+ * her very sleepy"), not a good effect ("made him comfortable")?  The
+ * lay effect is an intolerance (reaction.c, issue 75, allergy75p). */
+bool notes__made_lay_effect(const sentence *s, size_t k);
+
 /* notes__came_off_trigger: is context trigger t a word that says the patient
  * gave the drug up ("refuses")?  It does not deny an intolerance. */
 bool notes__came_off_trigger(const char *t);

@@ -7851,7 +7851,9 @@ test_answer_bracketed(void)
  * a stroke") is the relative's (issue 75, family75c), unless a reporting
  * word stands right before it or the sentence names the patient's son or
  * daughter: then the parent is the patient ("says mum has been more
- * breathless", "Mum has dementia and lives with daughter"). */
+ * breathless", "Mum has dementia and lives with daughter").  A son or
+ * daughter on the phone before a colon tells of the parent, the patient
+ * (allergy75p). */
 static const expect lay_parents[] = {
 	{"Non-smoker. Mum has migraine.", NOTES_PROBLEM, "G43.9", "migraine",
 	 FAM, false},
@@ -7860,6 +7862,15 @@ static const expect lay_parents[] = {
 	 NOTES_PROBLEM, "R06.0", "breathless", 0, true},
 	{"Mum has dementia and lives with daughter.", NOTES_PROBLEM, "F03",
 	 "dementia", 0, true},
+	/* a child on the phone, before a colon, tells of the parent
+	 * (allergy75p) */
+	{"Daughter (NOK) on phone: mum \"can't take codeine, it makes her "
+	 "confused\".",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Son on phone: dad is allergic to codeine.", NOTES_ALLERGY, "codeine",
+	 "codeine", 0, true},
+	{"Mum is allergic to codeine.", NOTES_ALLERGY, "codeine", "codeine",
+	 FAM, false},
 };
 
 static void
@@ -7868,6 +7879,64 @@ test_lay_parents(void)
 	for (size_t i = 0; i < sizeof(lay_parents) / sizeof(lay_parents[0]);
 	     i++)
 		check(&lay_parents[i]);
+}
+
+/* A drug the patient or a relative says makes or made them feel or do
+ * something, right after it ("it", "once" at most between), is an
+ * intolerance in lay words, whatever the effect (issue 75, allergy75p);
+ * a good effect ("made him comfortable") or an illness made worse
+ * ("lorazepam made him worse") is none. */
+static const expect made_lay_effects[] = {
+	{"Also promethazine once - made her very sleepy, doesn't want it "
+	 "again.",
+	 NOTES_ALLERGY, "promethazine", "promethazine", 0, true},
+	{"Also \"codeine makes me itch\" (2020) -- listed.", NOTES_ALLERGY,
+	 "codeine", "codeine", 0, true},
+};
+
+static void
+test_made_lay_effects(void)
+{
+	static const char *const comfort = "Morphine made him comfortable.";
+	static const char *const worse = "Avoid benzodiazepines - lorazepam "
+					 "made him worse.";
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(made_lay_effects) / sizeof(made_lay_effects[0]); i++)
+		check(&made_lay_effects[i]);
+	notes__read_rules(comfort, strlen(comfort), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "morphine") == NULL);
+	notes__read_rules(worse, strlen(worse), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lorazepam") == NULL);
+}
+
+/* The other drug a teller offers, after "or", when not sure which of two
+ * drugs caused a reaction, is a doubted allergy (issue 75, allergy75p); a
+ * doubt with no reaction before it ("not sure whether she takes ramipril
+ * or the amlodipine") reads no allergy. */
+static const expect doubted_alternatives[] = {
+	{"Dtr thinks a rash 2023 but not sure was it that or the "
+	 "nitrofurantoin.",
+	 NOTES_ALLERGY, "nitrofurantoin", "nitrofurantoin", UNC, true},
+	{"Sulfasalazine (rash - ?sulpha allergy, she is not sure whether it "
+	 "was that or the MTX).",
+	 NOTES_ALLERGY, "methotrexate", "MTX", UNC, true},
+};
+
+static void
+test_doubted_alternatives(void)
+{
+	static const char *const unsure = "Not sure whether she takes ramipril "
+					  "or the amlodipine.";
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(doubted_alternatives) / sizeof(doubted_alternatives[0]);
+	     i++)
+		check(&doubted_alternatives[i]);
+	notes__read_rules(unsure, strlen(unsure), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") == NULL);
 }
 
 /* A relative who tells or asks about the patient is no experiencer
@@ -8075,6 +8144,8 @@ static const mt_case cases[] = {
 	{"avoided_intolerance_zh", test_avoided_intolerance_zh},
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
+	{"made_lay_effects", test_made_lay_effects},
+	{"doubted_alternatives", test_doubted_alternatives},
 	{NULL, NULL},
 };
 
