@@ -256,8 +256,8 @@ const notes_entry *notes__joined(const char *word);
  * diabetes" then "her diabetes"): refine.c. */
 void notes__drop_unspecified(notes_reading *out);
 
-/* notes__same_in (refine.c) reports whether out's first n findings hold f's kind,
- * code and context: a finding a rewrite made already held. */
+/* notes__same_in (refine.c) reports whether out's first n findings hold f's
+ * kind, code and context: a finding a rewrite made already held. */
 bool notes__same_in(const notes_reading *out, size_t n, const notes_finding *f);
 
 /* notes__limb_cellulitis reads cellulitis (L03.9) written with a limb
