@@ -385,36 +385,25 @@ def test_a_drug_that_made_him_comfortable_is_ordered(st, pb, catalogue):
     assert order(st, pb, p, AMOXICILLIN, 500).id
 
 
-def test_a_daughter_on_the_phone_tells_of_her_mother(st, pb, catalogue):
+@pytest.mark.parametrize("body, blocked", [
+    ('Daughter (NOK) on phone: mum "can\'t take amoxicillin, it makes her '
+     'confused".', True),
+    ("Mum is allergic to amoxicillin.", False),
+    ("Trimethoprim?? - dtr thinks a rash 2023 but not sure was it that or "
+     "the amoxicillin.", True),
+    ("Not sure whether she takes ramipril or the amoxicillin.", False),
+])
+def test_what_a_teller_says_of_the_patient(st, pb, catalogue, body,
+                                           blocked):
     """Issue 75 (allergy75p): "Daughter (NOK) on phone: mum \"can't take
     amoxicillin, it makes her confused\"" is the patient's intolerance,
-    told by her daughter: amoxicillin is refused.  "Mum is allergic to
-    amoxicillin" alone is the mother's: it blocks nothing."""
-    p = patient(st, pb)
-    note(st, p, 'Daughter (NOK) on phone: mum "can\'t take amoxicillin, '
-         'it makes her confused".')
-    refused_order(st, pb, p, AMOXICILLIN, 500,
-                  "a note mentions an allergy to amoxicillin")
-    q = patient(st, pb)
-    note(st, q, "Mum is allergic to amoxicillin.")
-    assert order(st, pb, q, AMOXICILLIN, 500).id
-
-
-def test_the_other_drug_a_teller_is_not_sure_of_is_doubted(st, pb,
-                                                            catalogue):
-    """Issue 75 (allergy75p): "rash 2023 but not sure was it that or the
-    amoxicillin" names amoxicillin as the other possible culprit: a
-    doubted allergy, which the order check still acts on.  "Not sure
-    whether she takes ramipril or the amoxicillin" tells no reaction:
-    amoxicillin is ordered."""
-    p = patient(st, pb)
-    note(st, p, "Trimethoprim?? - dtr thinks a rash 2023 but not sure was "
-         "it that or the amoxicillin.")
-    refused_order(st, pb, p, AMOXICILLIN, 500,
-                  "a note mentions an allergy to amoxicillin")
-    q = patient(st, pb)
-    note(st, q, "Not sure whether she takes ramipril or the amoxicillin.")
-    assert order(st, pb, q, AMOXICILLIN, 500).id
+    told by her daughter, and "not sure was it that or the amoxicillin"
+    after a rash names amoxicillin as the other possible culprit, a
+    doubted allergy the order check still acts on: amoxicillin is
+    refused.  "Mum is allergic to amoxicillin" alone is the mother's, and
+    "not sure whether she takes ramipril or the amoxicillin" tells no
+    reaction: amoxicillin is ordered."""
+    _amoxicillin_after(st, pb, body, blocked)
 
 
 def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,
