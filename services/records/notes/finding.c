@@ -982,10 +982,7 @@ graft_planned(const sentence *s)
 		"拟",	      "待",	   "需",       "适合",	   "考虑",
 		"建议",	      "若",	   "如果",     "排斥",	   "失功"};
 
-	for (size_t w = 0; w < s->n; w++)
-		if (notes__words_in(s, w, plan, N_OF(plan)))
-			return true;
-	return false;
+	return notes__any_in(s, 0, s->n, plan, N_OF(plan));
 }
 
 /* graft_ended: does problem item k's sentence name a transplant done of
