@@ -160,15 +160,19 @@ def test_dev_set_scores_above_its_floors(st, pb):
 # a little under what the reader scores there (docs/note-reader.md: 0.981
 # with the Chinese rules of rules75zh2, its five chronic problems under
 # past history read as README.md's rule has them); the reader before
-# Chinese was read scored 0.05 on it.
+# Chinese was read scored 0.05 on it.  Its problems' floor is 0.93 and its
+# family context's 0.85 since 冠心病 reads I25.1, as seven of the nine
+# writers who code it below the category have it, where this set codes
+# I25.9 (problems 0.957 to 0.935; a father's 冠心病 takes family from 1.0
+# to 0.857).
 ZH_FLOORS = {
     "all": 0.96,
     "kind allergy": 0.97,
-    "kind problem": 0.94,
+    "kind problem": 0.93,
     "kind medicine": 0.97,
     "context negated": 0.92,
     "context historical": 0.96,
-    "context family": 0.96,
+    "context family": 0.85,
     "suggested": 0.96,
 }
 

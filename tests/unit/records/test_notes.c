@@ -1773,6 +1773,15 @@ test_subcode_writers_agree(void)
 	text = "多囊肾，肾功能正常。";
 	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "Q61.3") != NULL);
+	/* 冠心病 is the atherosclerotic form in Chinese wards, I25.1; an
+	 * ischaemic heart disease written in English keeps I25.9 */
+	text = "既往冠心病10年，长期服用阿司匹林。";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "I25.1") != NULL);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "I25.9") == 0);
+	text = "Ischaemic heart disease, on aspirin.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "I25.9") != NULL);
 }
 
 /* Cellulitis written with a limb part is cellulitis of limb, L03.1,
