@@ -7474,6 +7474,22 @@ static const expect pending_delabel[] = {
 	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
 	{"Cephalosporins: tolerated cefalexin 2019, not an allergy.",
 	 NOTES_ALLERGY, "cephalosporins", "Cephalosporins", NEG, false},
+	/* 解除 removes a label as 移除 does; a removal only weighed
+	 * (是否解除) removes nothing */
+	{"青霉素皮试阴性，主任指示解除青霉素过敏标签。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", NEG, false},
+	{"青霉素——病历记录过敏，该标签可疑，评估后决定是否解除。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", 0, true},
+	/* a drug used "without any adverse reaction" is tolerated */
+	{"已使用哌拉西林他唑巴坦3天无任何不良反应。", NOTES_MEDICINE,
+	 "piperacillin", "哌拉西林他唑巴坦", HIST, true},
+	/* a label found untrue */
+	{"Allergies: penicillin (rash). Had Augmentin in 2024 with no "
+	 "reaction. Penicillin label therefore not valid.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	/* a Cantonese parent who tells (媽媽話) reports the child's own */
+	{"藥物過敏：媽媽話食 Amoxil 之後出紅疹。", NOTES_ALLERGY, "amoxicillin",
+	 "Amoxil", 0, true},
 };
 
 static void
