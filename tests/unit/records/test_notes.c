@@ -8042,7 +8042,8 @@ test_avoided_intolerance_zh(void)
  * allergy75r): "Allergy: nil", "No drug allergy" beside a food allergy,
  * "Allergies to meds: none known", "No known medical allergies",
  * "Previous drug reactions: none known", "Known allergy ... nil";
- * Chinese 药物无过敏, 药物过敏：否认 and the wristband's 过敏标识：无.  The
+ * Chinese 药物无过敏, 药物过敏：否认 and the wristband's 过敏标识：无; a
+ * label still to be checked (待评估, 待核实) is doubted.  The
  * plain "Allergy: none" is left out: it would take the allergy cue of a
  * line that goes on to name reactions ("Allergy: \"none\" - but note the
  * amitriptyline ... reactions"). */
@@ -8060,6 +8061,11 @@ static const expect none_known_forms[] = {
 	 "药物无过敏", NEG, false},
 	{"- 药物过敏：否认。", NOTES_ALLERGY, "", "药物过敏：否认", NEG, false},
 	{"过敏标识：无。", NOTES_ALLERGY, "", "过敏标识：无", NEG, false},
+	/* a label still to be checked or assessed is doubted */
+	{"记为青霉素过敏（待评估）。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 UNC, true},
+	{"青霉素过敏史待核实。", NOTES_ALLERGY, "penicillins", "青霉素", UNC,
+	 true},
 };
 
 static void
