@@ -202,3 +202,15 @@ def test_an_avoidance_for_the_patients_intolerance_stops_the_drug(
     allergy, and amoxicillin is refused; avoided for another reason (an
     interaction) it is a medicine withheld, and nothing stops the order."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body", [
+    "过敏：母亲说孩子吃阿莫西林起过皮疹，记为阿莫西林过敏（待评估）。",
+    "阿莫西林过敏史待核实。",
+])
+def test_a_label_still_to_be_checked_still_stops_amoxicillin(
+        st, pb, catalogue, body):
+    """Issue 75 (allergy75r): an allergy still to be checked (待评估,
+    待核实) is read as doubted, and a doubted allergy is still one the
+    order check acts on: amoxicillin is refused until it is assessed."""
+    _amoxicillin_after(st, pb, body, True)

@@ -8063,6 +8063,52 @@ test_avoided_intolerance_zh(void)
 		check(&avoided_intolerance_zh[i]);
 }
 
+/* The singular and lay forms of "no known allergies" (issue 75,
+ * allergy75r): "Allergy: nil", "No drug allergy" beside a food allergy,
+ * "Allergies to meds: none known", "No known medical allergies",
+ * "Previous drug reactions: none known", "Known allergy ... nil";
+ * Chinese 药物无过敏, 药物过敏：否认 and the wristband's 过敏标识：无; a
+ * label still to be checked (待评估, 待核实) is doubted.  The
+ * plain "Allergy: none" is left out: it would take the allergy cue of a
+ * line that goes on to name reactions ("Allergy: \"none\" - but note the
+ * amitriptyline ... reactions"). */
+static const expect none_known_forms[] = {
+	{"Allergy: nil.", NOTES_ALLERGY, "", "Allergy: nil", NEG, false},
+	{"Allergies: prawn (lips swell). No drug allergy.", NOTES_ALLERGY, "",
+	 "No drug allergy", NEG, false},
+	{"Allergies to meds: none known.", NOTES_ALLERGY, "",
+	 "Allergies to meds: none known", NEG, false},
+	{"No known medical allergies.", NOTES_ALLERGY, "",
+	 "No known medical allergies", NEG, false},
+	{"Previous drug reactions: none known.", NOTES_ALLERGY, "",
+	 "drug reactions: none known", NEG, false},
+	{"过敏:对\"胶布\"过敏(起水疱),药物无过敏。", NOTES_ALLERGY, "",
+	 "药物无过敏", NEG, false},
+	{"- 药物过敏：否认。", NOTES_ALLERGY, "", "药物过敏：否认", NEG, false},
+	{"过敏标识：无。", NOTES_ALLERGY, "", "过敏标识：无", NEG, false},
+	/* a label still to be checked or assessed is doubted */
+	{"记为青霉素过敏（待评估）。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 UNC, true},
+	{"青霉素过敏史待核实。", NOTES_ALLERGY, "penicillins", "青霉素", UNC,
+	 true},
+};
+
+static void
+test_none_known_forms(void)
+{
+	notes_reading r;
+	const notes_finding *f;
+	static const char *const named = "Penicillin allergy: nil.";
+
+	for (size_t i = 0;
+	     i < sizeof(none_known_forms) / sizeof(none_known_forms[0]); i++)
+		check(&none_known_forms[i]);
+	/* a drug's own allergy answered nil is denied */
+	notes__read_rules(named, strlen(named), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == NEG);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -8167,6 +8213,7 @@ static const mt_case cases[] = {
 	{"lay_parents", test_lay_parents},
 	{"label_over_denial_zh", test_label_over_denial_zh},
 	{"avoided_intolerance_zh", test_avoided_intolerance_zh},
+	{"none_known_forms", test_none_known_forms},
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
 	{"made_lay_effects", test_made_lay_effects},
