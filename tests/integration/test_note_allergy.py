@@ -406,6 +406,23 @@ def test_what_a_teller_says_of_the_patient(st, pb, catalogue, body,
     _amoxicillin_after(st, pb, body, blocked)
 
 
+@pytest.mark.parametrize("body, blocked", [
+    ('Daughter (on phone) says he "can\'t take amoxicillin, gets very '
+     'sick".', True),
+    ('(Wife says "he can\'t take amoxicillin - tendon pain" - she had that, '
+     'not him.)', False),
+    ("Cannot take amoxicillin - interaction with methotrexate.", False),
+])
+def test_a_drug_the_patient_cannot_take(st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75s): a drug the patient "can't take", a comma or
+    a dash and the reason in lay words after it ("gets very sick"), is an
+    intolerance whatever the reason: amoxicillin is refused.  The teller
+    who says "she had that, not him" gives the story to herself, and an
+    interaction is the clinician's reason, no intolerance: amoxicillin is
+    ordered."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
 def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,
                                                          catalogue):
     """Issue 75: a brother's penicillin allergy (English and Chinese) is

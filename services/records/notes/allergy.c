@@ -645,7 +645,9 @@ kin_at(const sentence *s, size_t w)
  * allergy?" from old hospital record, that was his cousin', 'reacted to
  * penicillin" - that's the cousin, not her', 'the achilles pain his older
  * brother got (brother not him')?  Read are "that was/that's [his|her|
- * the] RELATIVE" and "RELATIVE[,] not him/her", within twelve words and
+ * the] RELATIVE", "RELATIVE[,] not him/her" and the teller's own "had
+ * that, not him" ('he can't take Cipro - tendon pain" - she had that, not
+ * him', allergy75s), within twelve words and
  * with no "no"/"not" before them: a writer who denies the allergy first
  * ("he is not allergic, that is his wife") has made it the patient's
  * negated one. */
@@ -663,9 +665,11 @@ kin_corrected(const sentence *s, size_t k)
 
 		if (notes__words_in(s, w, deny, 2))
 			return false; /* "not allergic, that is his wife" */
-		if (kin_at(s, w) && w + 2 < s->n &&
-		    notes__words_at(s, w + 1, "not") &&
-		    notes__words_in(s, w + 2, pat, 4))
+		if ((kin_at(s, w) || notes__words_at(s, w, "that")) &&
+		    w + 2 < s->n && notes__words_at(s, w + 1, "not") &&
+		    notes__words_in(s, w + 2, pat, 4) &&
+		    (kin_at(s, w) ||
+		     (w > 0 && notes__words_at(s, w - 1, "had"))))
 			return true;
 		if (!notes__words_at(s, w, "that") || w + 2 >= s->n ||
 		    !notes__words_in(s, w + 1, be, 3))

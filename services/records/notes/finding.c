@@ -537,6 +537,15 @@ doubted_alternative(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* lay_told: does the patient or a relative tell, in their own words, an
+ * effect drug item k has on them ("codeine makes me itch", "can't take
+ * codeine, gets very sick")? */
+static bool
+lay_told(const sentence *s, size_t k)
+{
+	return notes__made_lay_effect(s, k) || notes__cannot_take(s, k);
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -602,7 +611,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		   notes__listed_allergen(s, k, drug) ||
 		   (notes__on_allergy_line(s, k) && !tol) ||
 		   notes__none_known_near(s, k) || caused ||
-		   (drug && notes__made_lay_effect(s, k)) ||
+		   (drug && lay_told(s, k)) ||
 		   (!tol && notes__reaction_of(s, k, true) &&
 		    !notes__reaction_owned(s, k,
 					   notes__reaction_of(s, k, true)) &&

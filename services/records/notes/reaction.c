@@ -2129,3 +2129,89 @@ notes__doubted_alternative(const sentence *s, size_t k)
 			 notes__felt_effect(&s->items[j]));
 	return told;
 }
+
+/* The words before a drug that say the patient cannot take it ("he can't
+ * take codeine, gets very sick"; "can't" is the words "can" and "t"), and
+ * the verbs after them. */
+static const char *const cannot_en[] = {"can t",   "cannot",   "cant",
+					"can not", "couldn t", "could not"};
+static const char *const cannot_take_en[] = {"take", "have", "tolerate"};
+
+/* The words of a clinician's reason why a patient cannot take a drug, a
+ * risk or a state of theirs, no effect they felt ("cannot take warfarin -
+ * bleeding risk", "can't have NSAIDs - renal function"). */
+static const char *const cannot_why_en[] = {
+	"risk",	    "interaction", "interacts", "contraindicated",
+	"pregnant", "pregnancy",   "renal",	"kidney",
+	"kidneys",  "liver",	   "function",	"levels",
+};
+
+/* CANNOT_REASON_WORDS: the most words after the drug read for the reason. */
+#define CANNOT_REASON_WORDS 6
+
+/* cannot_reason_at: is there, after drug item k and a comma or a dash, a
+ * word of its clause that tells why, not a diagnosis or an indication
+ * (a bleed on warfarin is a medicine's harm, not an intolerance)? */
+static bool
+cannot_reason_at(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	uint32_t at = d->end;
+
+	while (at < s->text_len && s->text[at] == ' ')
+		at++;
+	if (at >= s->text_len || (s->text[at] != ',' && s->text[at] != '-') ||
+	    d->w1 >= s->n)
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if (notes__between_has(s, d->end, it->start, '.') ||
+		    notes__between_has(s, d->end, it->start, ';'))
+			break;
+		if (is_drug(it) || it->e->type == NOTES_T_INDICATION ||
+		    (it->e->type == NOTES_T_PROBLEM && !notes__felt_effect(it)))
+			return false;
+	}
+	for (size_t w = d->w1; w < s->n && w < d->w1 + CANNOT_REASON_WORDS; w++)
+		if (notes__between_has(s, d->end, s->words[w].start, '.') ||
+		    notes__between_has(s, d->end, s->words[w].start, ';'))
+			break;
+		else if (notes__words_in(s, w, cannot_why_en,
+					 sizeof(cannot_why_en) /
+						 sizeof(*cannot_why_en)))
+			return false;
+	return !notes__any_in(s, d->w1, d->w1 + 3, made_good_en,
+			      sizeof(made_good_en) / sizeof(*made_good_en));
+}
+
+/* cannot_before: does a phrase of cannot_en end right before word w? */
+static bool
+cannot_before(const sentence *s, size_t w)
+{
+	for (size_t i = 0; i < sizeof(cannot_en) / sizeof(*cannot_en); i++) {
+		size_t n = 1;
+
+		for (const char *p = cannot_en[i]; *p; p++)
+			n += *p == ' ';
+		if (w >= n && notes__phrase_at(s, w - n, cannot_en[i]))
+			return true;
+	}
+	return false;
+}
+
+bool
+notes__cannot_take(const sentence *s, size_t k)
+{
+	static const char *const the[] = {"the"};
+	size_t w = s->items[k].w0;
+
+	if (s->words[w].han || w < 2)
+		return false;
+	if (notes__words_in(s, w - 1, the, 1))
+		w--;
+	return notes__words_in(s, w - 1, cannot_take_en,
+			       sizeof(cannot_take_en) /
+				       sizeof(*cannot_take_en)) &&
+	       cannot_before(s, w - 1) && cannot_reason_at(s, k);
+}

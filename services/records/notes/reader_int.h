@@ -479,6 +479,13 @@ bool notes__doubted_alternative(const sentence *s, size_t k);
  * lay effect is an intolerance (reaction.c, issue 75, allergy75p). */
 bool notes__made_lay_effect(const sentence *s, size_t k);
 
+/* notes__cannot_take: is drug item k written after "can't take" or
+ * "cannot have" (or "tolerate"), a comma or a dash right after it and then
+ * the patient's reason in their own words ("he can't take codeine, gets
+ * very sick"), no diagnosis or indication in that clause?  The lay reason
+ * is an intolerance (reaction.c, issue 75, allergy75s). */
+bool notes__cannot_take(const sentence *s, size_t k);
+
 /* notes__came_off_trigger: is context trigger t a word that says the patient
  * gave the drug up ("refuses")?  It does not deny an intolerance. */
 bool notes__came_off_trigger(const char *t);

@@ -124,7 +124,7 @@ ORDER_CEILINGS = {
     "en-dev30": (10, 0), "zh-dev30": (9, 0),
     "en-dev31": (5, 4), "zh-dev31": (1, 3),
     "en-dev32": (3, 3), "zh-dev32": (6, 3),
-    "en-dev33": (9, 3), "zh-dev33": (7, 1),
+    "en-dev33": (8, 3), "zh-dev33": (7, 1),
     "en-dev34": (6, 7), "zh-dev34": (4, 1),
     "en-dev35": (4, 6), "zh-dev35": (5, 3),
     "en-dev36": (5, 5), "zh-dev36": (5, 1),

@@ -7906,6 +7906,43 @@ test_lay_parents(void)
 		check(&lay_parents[i]);
 }
 
+/* A drug after "can't take", "cannot have" or "can't tolerate", a comma
+ * or a dash and the reason in lay words after it, is an intolerance
+ * whatever the reason (issue 75, allergy75s); a diagnosis or an
+ * indication in that clause ("cannot take ibuprofen, asthma") or a good
+ * effect is none, and the teller's own "she had that, not him" gives it
+ * to someone else. */
+static const expect cannot_takes[] = {
+	{"Daughter (on phone) says he \"can't take codeine, gets very "
+	 "sick\".",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Mum says she cannot have morphine - goes all funny.", NOTES_ALLERGY,
+	 "morphine", "morphine", 0, true},
+};
+
+static void
+test_cannot_takes(void)
+{
+	static const char *const asthma = "Can't take ibuprofen, asthma.";
+	static const char *const pills = "He can't take codeine tablets.";
+	static const char *const other = "(Wife says \"he can't take Cipro - "
+					 "tendon pain\" - she had that, not "
+					 "him.)";
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(cannot_takes) / sizeof(cannot_takes[0]);
+	     i++)
+		check(&cannot_takes[i]);
+	notes__read_rules(asthma, strlen(asthma), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") == NULL);
+	notes__read_rules(pills, strlen(pills), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") == NULL);
+	notes__read_rules(other, strlen(other), &r);
+	f = find(&r, NOTES_ALLERGY, "ciprofloxacin");
+	MT_TRUE(f != NULL && (f->context & NOTES_FAMILY));
+}
+
 /* A drug the patient or a relative says makes or made them feel or do
  * something, right after it ("it", "once" at most between), is an
  * intolerance in lay words, whatever the effect (issue 75, allergy75p);
@@ -8217,6 +8254,7 @@ static const mt_case cases[] = {
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
 	{"made_lay_effects", test_made_lay_effects},
+	{"cannot_takes", test_cannot_takes},
 	{"doubted_alternatives", test_doubted_alternatives},
 	{NULL, NULL},
 };
