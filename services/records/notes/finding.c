@@ -1036,14 +1036,44 @@ graft_ended(const sentence *s, size_t k)
 	return false;
 }
 
+/* removed_zh: is Chinese problem item k written with 术后 right after it
+ * (術後 folds to it), and a problem its operation takes away for good:
+ * a cataract, a retinal detachment, a nasal polyp, appendicitis,
+ * gallstones or a hernia (ICD-10 H26, H33, J33, K35-K37, K80, K40-K46:
+ * "白内障术后（双眼）", "既往：…；白内障术后。")?  The lens, the polyp or
+ * the stones are gone: the writers who say it annotate the problem past.
+ * A cancer or a fracture after its operation is still treated ("乳腺癌
+ * 术后，今日行第3周期辅助化疗", "股骨颈骨折术后第2天"): not read
+ * (issue 75, probctx75h). */
+static bool
+removed_zh(const sentence *s, size_t k)
+{
+	static const char *const after[] = {"术后"};
+	static const char *const gone[] = {"H26", "H33", "J33", "K35",
+					   "K36", "K37", "K80", "K4"};
+	const item *it = &s->items[k];
+	size_t w = it->w1;
+
+	if (!s->words[it->w0].han || w >= s->n ||
+	    s->words[w].start != it->end ||
+	    !notes__words_in(s, w, after, N_OF(after)))
+		return false;
+	for (size_t c = 0; c < N_OF(gone); c++)
+		if (strncmp(it->e->code, gone[c], strlen(gone[c])) == 0)
+			return true;
+	return false;
+}
+
 /* operation_ended: the trigger when problem item k's operation took it
- * away ("dated": removed_dated_en) or a transplant replaced its organ
- * ("transplant": graft_ended), else NULL. */
+ * away ("dated": removed_dated_en; "术后": removed_zh) or a transplant
+ * replaced its organ ("transplant": graft_ended), else NULL. */
 static const char *
 operation_ended(const sentence *s, size_t k)
 {
 	if (removed_dated_en(s, k))
 		return "dated";
+	if (removed_zh(s, k))
+		return "术后";
 	return graft_ended(s, k) ? "transplant" : NULL;
 }
 

@@ -3715,6 +3715,27 @@ test_graft_ends_disease(void)
 	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* 术后 written right after a problem its operation takes away for good
+ * (a cataract, a nasal polyp, gallstones: finding.c removed_zh,
+ * probctx75h) makes it past, in either script; a cancer or a fracture
+ * after its operation is still treated and stays, as does a cataract an
+ * operation is only planned for. */
+static void
+test_removed_after_operation_zh(void)
+{
+	static const problem_case cases[] = {
+		{"既往：高血压；2型糖尿病；白内障術後。", "H26.9", HIST},
+		{"既往：高血压；2型糖尿病；白内障術後。", "I10", 0},
+		{"7. 白内障术后（双眼）。", "H26.9", HIST},
+		{"胆囊结石术后3年。", "K80.2", HIST},
+		{"患者女，49岁，右乳腺癌术后，今日行第3周期辅助化疗。", "C50.9",
+		 0},
+		{"右股骨颈骨折术后第2天，肌酐升高。", "S72.0", 0},
+		{"白内障，拟行手术。", "H26.9", 0},
+	};
+	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* A recurrence denied (无复发, 冇复发) ends the disease its list item is
  * about, over any number of clauses, as "no recurrence" does in English;
  * a problem of another code between keeps the ones before it
@@ -3903,6 +3924,7 @@ test_model(void)
 	test_rules_read_over();
 	test_graft_ends_disease();
 	test_recurrence_denied_zh();
+	test_removed_after_operation_zh();
 	test_stop_leaves_problem();
 	test_condition_goes_on();
 	test_indication_apart();
