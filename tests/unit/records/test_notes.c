@@ -609,6 +609,9 @@ static const expect chinese[] = {
 	 true},
 	{"Now proximal weakness - intermediate syndrome.", NOTES_PROBLEM,
 	 "G70.1", "intermediate syndrome", 0, true},
+	/* the Chinese misses across writers, a seventh pass (vocab75n) */
+	{"医师判断：过敏性输血反应（轻至中度）。", NOTES_PROBLEM, "T80.8",
+	 "过敏性输血反应", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
