@@ -612,6 +612,10 @@ static const expect chinese[] = {
 	/* the Chinese misses across writers, a seventh pass (vocab75n) */
 	{"医师判断：过敏性输血反应（轻至中度）。", NOTES_PROBLEM, "T80.8",
 	 "过敏性输血反应", 0, true},
+	{"口腔护理：有少量白色斑块，口腔念珠菌感染。", NOTES_PROBLEM, "B37.0",
+	 "口腔念珠菌感染", 0, true},
+	{"诊断：3. 口咽部念珠菌感染", NOTES_PROBLEM, "B37.0",
+	 "口咽部念珠菌感染", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
