@@ -616,6 +616,8 @@ static const expect chinese[] = {
 	 "口腔念珠菌感染", 0, true},
 	{"诊断：3. 口咽部念珠菌感染", NOTES_PROBLEM, "B37.0",
 	 "口咽部念珠菌感染", 0, true},
+	{"诊断：1. 手术部位感染（切口）", NOTES_PROBLEM, "T81.4",
+	 "手术部位感染", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
