@@ -618,6 +618,8 @@ static const expect chinese[] = {
 	 "口咽部念珠菌感染", 0, true},
 	{"诊断：1. 手术部位感染（切口）", NOTES_PROBLEM, "T81.4",
 	 "手术部位感染", 0, true},
+	{"1. MTX 增量至 15mg/週，繼續 Plaquenil。", NOTES_MEDICINE,
+	 "hydroxychloroquine", "Plaquenil", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
