@@ -609,6 +609,17 @@ static const expect chinese[] = {
 	 true},
 	{"Now proximal weakness - intermediate syndrome.", NOTES_PROBLEM,
 	 "G70.1", "intermediate syndrome", 0, true},
+	/* the Chinese misses across writers, a seventh pass (vocab75n) */
+	{"医师判断：过敏性输血反应（轻至中度）。", NOTES_PROBLEM, "T80.8",
+	 "过敏性输血反应", 0, true},
+	{"口腔护理：有少量白色斑块，口腔念珠菌感染。", NOTES_PROBLEM, "B37.0",
+	 "口腔念珠菌感染", 0, true},
+	{"诊断：3. 口咽部念珠菌感染", NOTES_PROBLEM, "B37.0",
+	 "口咽部念珠菌感染", 0, true},
+	{"诊断：1. 手术部位感染（切口）", NOTES_PROBLEM, "T81.4",
+	 "手术部位感染", 0, true},
+	{"1. MTX 增量至 15mg/週，繼續 Plaquenil。", NOTES_MEDICINE,
+	 "hydroxychloroquine", "Plaquenil", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
