@@ -1584,6 +1584,15 @@ static const expect chinese_rules[] = {
 	 NOTES_MEDICINE, "ramipril", "Ramipril", HYP, false},
 	{"- 依诺肝素40mg皮下注射 qd（明早开始）。", NOTES_MEDICINE,
 	 "enoxaparin", "依诺肝素", HYP, false},
+	/* a drug named as an option is weighed, not taken; the option
+	 * plans the drugs of its list item, never the problem beside them */
+	{"Not restarting; eplerenone may be considered at heart failure "
+	 "clinic.",
+	 NOTES_MEDICINE, "eplerenone", "eplerenone", HYP, false},
+	{"Long term: lamotrigine or aripiprazole are options.", NOTES_MEDICINE,
+	 "aripiprazole", "aripiprazole", HYP, false},
+	{"Oral morphine for breathlessness may be considered.", NOTES_PROBLEM,
+	 "R06.0", "breathlessness", 0, true},
 	/* a drug tapered off or a course finished is past; a taper
 	 * still running is not */
 	{"- Prednisolone 5 mg - tapered off in October", NOTES_MEDICINE,
