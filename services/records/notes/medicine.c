@@ -764,6 +764,27 @@ it_eased(const sentence *s, size_t w, const char *const *eased, size_t n)
 	       notes__words_in(s, w + 1, eased, n);
 }
 
+/* given_before: is a give word at most four words before drug item k,
+ * or before the drug joined to it by "and" ("gave chlorphenamine and a
+ * 5-day prednisolone course")?  Both drugs of the pair are given. */
+static bool
+given_before(const sentence *s, size_t k, const char *const *give, size_t n)
+{
+	size_t w0 = s->items[k].w0, p0, p1;
+
+	if (notes__any_in(s, w0 > 4 ? w0 - 4 : 0, w0, give, n))
+		return true;
+	if (k == 0 || !is_drug(&s->items[k - 1]) ||
+	    notes__terminated(s, k - 1, k))
+		return false;
+	p0 = s->items[k - 1].w0;
+	p1 = s->items[k - 1].w1;
+	if (w0 - p1 > 4 ||
+	    !notes__any_in(s, p1, w0, (const char *const[]){"and"}, 1))
+		return false;
+	return notes__any_in(s, p0 > 4 ? p0 - 4 : 0, p0, give, n);
+}
+
 /* given_then_eased: is English drug item k given ("was given an
  * antihistamine (chlorphenamine) and the rash settled in 3 days", "gave
  * cetirizine and the hives cleared") with a reaction written after it
@@ -776,10 +797,7 @@ given_then_eased(const sentence *s, size_t k)
 	static const char *const give[] = {"given", "gave", "received"};
 	static const char *const eased[] = {"faded",   "settled",  "resolved",
 					    "cleared", "improved", "subsided"};
-	size_t w0 = s->items[k].w0;
-
-	if (!notes__any_in(s, w0 > 4 ? w0 - 4 : 0, w0, give,
-			   sizeof(give) / sizeof(*give)))
+	if (!given_before(s, k, give, sizeof(give) / sizeof(*give)))
 		return false;
 	if (it_eased(s, notes__past_dose(s, s->items[k].w1), eased,
 		     sizeof(eased) / sizeof(*eased)))

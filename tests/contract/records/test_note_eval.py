@@ -128,7 +128,7 @@ ORDER_CEILINGS = {
     "en-dev34": (6, 7), "zh-dev34": (4, 1),
     "en-dev35": (4, 6), "zh-dev35": (5, 3),
     "en-dev36": (5, 5), "zh-dev36": (5, 1),
-    "en-dev37": (0, 6), "zh-dev37": (1, 1),
+    "en-dev37": (0, 5), "zh-dev37": (1, 1),
 }
 
 

@@ -7738,6 +7738,12 @@ test_remedy_beside_allergy(void)
 	static const char *const eased =
 		"Allergies: morphine -- itch and hives (ED 2025 during renal "
 		"colic, given promethazine and it settled).";
+	static const char *const pair =
+		"Itchy red rash on carbamazepine; the nurse gave "
+		"chlorphenamine "
+		"and a 5-day prednisolone course, rash settled.";
+	static const char *const started =
+		"Gave amoxicillin and ibuprofen, then the rash started.";
 	static const char *const uses = "Allergies: ibuprofen - wheeze (he "
 					"has mild asthma, uses Ventolin).";
 	static const char *const prn =
@@ -7750,6 +7756,13 @@ test_remedy_beside_allergy(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "morphine") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "promethazine") == NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "promethazine") != NULL);
+	/* the second drug of a pair given, then an easing */
+	notes__read_rules(pair, strlen(pair), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "prednisolone") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "prednisolone") != NULL);
+	/* a pair given and a reaction that starts: still its cause */
+	notes__read_rules(started, strlen(started), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") != NULL);
 	notes__read_rules(uses, strlen(uses), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
