@@ -609,6 +609,19 @@ static const expect chinese[] = {
 	 true},
 	{"Now proximal weakness - intermediate syndrome.", NOTES_PROBLEM,
 	 "G70.1", "intermediate syndrome", 0, true},
+	/* the English misses across writers, a seventh pass (vocab75m) */
+	{"Dx: ABPA, started itraconazole.", NOTES_PROBLEM, "B44.8", "ABPA", 0,
+	 true},
+	{"Antiphospholipid Ab: lupus anticoagulant +, aCL neg.", NOTES_PROBLEM,
+	 "D68.6", "lupus anticoagulant", 0, true},
+	{"ECG: sinus brady 46, QTc 438.", NOTES_PROBLEM, "R00.1", "sinus brady",
+	 0, true},
+	{"Rheumatology OPD: seropositive RA, on methotrexate.", NOTES_PROBLEM,
+	 "M05.9", "seropositive RA", 0, true},
+	{"Diagnosis: bilateral pulmonary emboli, provoked.", NOTES_PROBLEM,
+	 "I26.9", "pulmonary emboli", 0, true},
+	{"OGD: grade 2 varices, banded.", NOTES_PROBLEM, "I85.9", "varices", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
