@@ -622,6 +622,8 @@ static const expect chinese[] = {
 	 "I26.9", "pulmonary emboli", 0, true},
 	{"OGD: grade 2 varices, banded.", NOTES_PROBLEM, "I85.9", "varices", 0,
 	 true},
+	{"目前服用 MTX 12.5mg 每週一次、Plaquenil 200mg qd。", NOTES_MEDICINE,
+	 "hydroxychloroquine", "Plaquenil", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
