@@ -5145,6 +5145,34 @@ static const expect rules_en22[] = {
 	 "penicillin", FAM, false},
 };
 
+/* A stop word reaches the drug, not what the drug was taken for: the
+ * indication ("for X", "as X treatment", 用于/治疗X) keeps its own
+ * context, while a reason the stop names stays past with it (issue 75,
+ * stopfor75). */
+static const expect stop_indication[] = {
+	{"She has stopped the doxycycline that was used for acne.",
+	 NOTES_PROBLEM, "L70.0", "acne", 0, true},
+	{"STOPPED: aspirin, naproxen (bought OTC for knee pain).",
+	 NOTES_PROBLEM, "M25.5", "knee pain", 0, true},
+	{"停用治疗痤疮的多西环素。", NOTES_PROBLEM, "L70.0", "痤疮", 0, true},
+	{"Methotrexate stopped due to deranged LFTs.", NOTES_PROBLEM, "R94.5",
+	 "deranged LFTs", HIST, true},
+	{"Lisinopril stopped 2022 (hyperkalaemia).", NOTES_PROBLEM, "E87.5",
+	 "hyperkalaemia", HIST, true},
+	{"Lisinopril stopped for hyperkalaemia.", NOTES_PROBLEM, "E87.5",
+	 "hyperkalaemia", HIST, true},
+	{"2024年因转氨酶升高停用阿托伐他汀。", NOTES_PROBLEM, "R74.0",
+	 "转氨酶升高", HIST, true},
+};
+
+static void
+test_stop_indication(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(stop_indication) / sizeof(stop_indication[0]); i++)
+		check(&stop_indication[i]);
+}
+
 static void
 test_rules_en22(void)
 {
@@ -8260,6 +8288,7 @@ static const mt_case cases[] = {
 	{"rules_en20", test_rules_en20},
 	{"rules_en21", test_rules_en21},
 	{"rules_en22", test_rules_en22},
+	{"stop_indication", test_stop_indication},
 	{"rules_en23", test_rules_en23},
 	{"rules_allergy75i", test_rules_allergy75i},
 	{"rules_en24", test_rules_en24},
