@@ -214,3 +214,16 @@ def test_a_label_still_to_be_checked_still_stops_amoxicillin(
     待核实) is read as doubted, and a doubted allergy is still one the
     order check acts on: amoxicillin is refused until it is assessed."""
     _amoxicillin_after(st, pb, body, True)
+
+
+@pytest.mark.parametrize("body", [
+    "过敏史：阿莫西林过敏（小时候皮疹）。阿莫西林过敏标签可疑，建议皮试评估。",
+    "过敏史：阿莫西林——4岁时出皮疹（母亲说），阿莫西林过敏真实性存疑。",
+])
+def test_a_label_held_in_doubt_still_stops_amoxicillin(
+        st, pb, catalogue, body):
+    """Issue 75 (allergy75u): a label the writer holds in doubt after it
+    (标签可疑, 存疑), in its sentence or a later one, makes the note's
+    allergy to that drug uncertain; a doubted allergy still refuses
+    amoxicillin until it is assessed."""
+    _amoxicillin_after(st, pb, body, True)

@@ -52,6 +52,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	notes__member_clears_class(s, out, first);
 	notes__unharmed_clears_class_zh(s, out);
 	notes__pending_delabel(s, out, first);
+	notes__label_doubted_zh(s, out);
 	notes__class_example_zh(s, out, first);
 	if (!notes__misattributed_allergy(s, out) ||
 	    !notes__corrected_drug(s, out))

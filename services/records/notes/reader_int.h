@@ -753,6 +753,13 @@ void notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out);
 void notes__pending_delabel(const sentence *s, notes_reading *out,
 			    size_t first);
 
+/* notes__label_doubted_zh: a Chinese sentence that holds an allergy
+ * label in doubt ("青霉素过敏真实性存疑", "该标签可疑，建议行青霉素皮试")
+ * reads the note's affirmed allergies to a drug it names, its own and
+ * earlier ones, as uncertain: the writer's doubt is the note's verdict
+ * (issue 75, allergy75u). */
+void notes__label_doubted_zh(const sentence *s, notes_reading *out);
+
 /* notes__unharmed_zh: is Chinese drug item k taken without harm, "no
  * discomfort" or "tolerable" after it in its clause?  Then it is a medicine,
  * not an allergy, read into f: in its clause's context, and a past one after

@@ -1830,6 +1830,67 @@ notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
 	}
 }
 
+/* Chinese words that hold an allergy label in doubt, written after it:
+ * "青霉素过敏真实性存疑", "头孢类过敏存疑", "该标签可疑", "label可疑"
+ * (issue 75, allergy75u).  可疑 alone also opens a finding ("可疑结节"),
+ * so only the label's own doubt counts. */
+static const char *const label_doubt_zh[] = {"存疑", "标签可疑", "標籤可疑",
+					     "label可疑", "label 可疑"};
+
+/* doubted_drug_zh: the drug item of s whose label a doubt word holds in
+ * doubt, the last drug written before it ("Erythromycin 不耐受，Amoxil
+ * 存疑": Amoxil alone), or NULL. */
+static const item *
+doubted_drug_zh(const sentence *s)
+{
+	const char *from = s->text + s->words[0].start, *at = NULL;
+	size_t len = s->words[s->n - 1].end - s->words[0].start;
+	const item *drug = NULL;
+
+	for (size_t d = 0; d < sizeof(label_doubt_zh) / sizeof(*label_doubt_zh);
+	     d++) {
+		const char *p = memmem(from, len, label_doubt_zh[d],
+				       strlen(label_doubt_zh[d]));
+
+		if (p != NULL && (at == NULL || p < at))
+			at = p;
+	}
+	for (size_t k = 0; at != NULL && k < s->n_items; k++)
+		if (is_drug(&s->items[k]) && s->text + s->items[k].end <= at)
+			drug = &s->items[k];
+	return drug;
+}
+
+/* doubted_finding: is f an affirmed allergy to drug, or to a member of
+ * it that s names ("阿莫西林——4岁时出皮疹，青霉素过敏真实性存疑")? */
+static bool
+doubted_finding(const sentence *s, const notes_finding *f, const item *drug)
+{
+	if (f->kind != NOTES_ALLERGY || f->context != 0)
+		return false;
+	if (strcmp(f->code, drug->e->code) == 0)
+		return true;
+	return notes__member_of(f->code, drug->e->code) &&
+	       named_in(s, f->code, false);
+}
+
+void
+notes__label_doubted_zh(const sentence *s, notes_reading *out)
+{
+	const item *drug = s->n == 0 ? NULL : doubted_drug_zh(s);
+
+	if (drug == NULL)
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+
+		if (!doubted_finding(s, f, drug))
+			continue;
+		f->context = NOTES_UNCERTAIN;
+		f->trigger = "label doubted";
+	}
+}
+
 bool
 notes__doubted_code(const notes_reading *out, const char *code)
 {

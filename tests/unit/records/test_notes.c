@@ -7558,11 +7558,12 @@ static const expect pending_delabel[] = {
 	{"Cephalosporins: tolerated cefalexin 2019, not an allergy.",
 	 NOTES_ALLERGY, "cephalosporins", "Cephalosporins", NEG, false},
 	/* 解除 removes a label as 移除 does; a removal only weighed
-	 * (是否解除) removes nothing */
+	 * (是否解除) removes nothing; the label it calls 可疑 is doubted
+	 * (allergy75u) */
 	{"青霉素皮试阴性，主任指示解除青霉素过敏标签。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", NEG, false},
 	{"青霉素——病历记录过敏，该标签可疑，评估后决定是否解除。",
-	 NOTES_ALLERGY, "penicillins", "青霉素", 0, true},
+	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
 	/* a drug used "without any adverse reaction" is tolerated */
 	{"已使用哌拉西林他唑巴坦3天无任何不良反应。", NOTES_MEDICINE,
 	 "piperacillin", "哌拉西林他唑巴坦", HIST, true},
@@ -8097,6 +8098,40 @@ test_doubted_alternatives(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amlodipine") == NULL);
 }
 
+/* A Chinese label held in doubt after it (存疑, 标签可疑, label可疑) makes
+ * the note's affirmed allergy to the last drug written before the doubt
+ * uncertain, an earlier mention and a member the sentence names too
+ * (issue 75, allergy75u); another drug in the sentence, and a 可疑 that
+ * doubts no label, leave the allergy affirmed. */
+static const expect label_doubts_zh[] = {
+	{"过敏史：青霉素过敏（小时候皮疹）。病历所记青霉素过敏标签可疑，"
+	 "建议皮试评估。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
+	{"过敏史：阿莫西林——4岁时出皮疹（母亲说），青霉素过敏真实性存疑。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+};
+
+static void
+test_label_doubts_zh(void)
+{
+	static const char *const other =
+		"过敏史：红霉素不耐受，阿莫西林过敏存疑。";
+	static const char *const nodule = "过敏史：青霉素过敏（皮试阳性），"
+					  "甲状腺结节可疑。";
+	const notes_finding *f;
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(label_doubts_zh) / sizeof(label_doubts_zh[0]); i++)
+		check(&label_doubts_zh[i]);
+	notes__read_rules(other, strlen(other), &r);
+	f = find(&r, NOTES_ALLERGY, "erythromycin");
+	MT_TRUE(f != NULL && f->context == 0);
+	notes__read_rules(nodule, strlen(nodule), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == 0);
+}
+
 /* A relative who tells or asks about the patient is no experiencer
  * (issue 75, family75c): a mother with a bracketed aside before her
  * reporting verb (患者母亲（陪诊）诉患者…), 其父 or 其母 after the patient's
@@ -8353,6 +8388,7 @@ static const mt_case cases[] = {
 	{"made_lay_effects", test_made_lay_effects},
 	{"cannot_takes", test_cannot_takes},
 	{"doubted_alternatives", test_doubted_alternatives},
+	{"label_doubts_zh", test_label_doubts_zh},
 	{NULL, NULL},
 };
 
