@@ -321,6 +321,10 @@ def test_the_remedy_that_eased_the_rash_is_ordered(st, pb, remedies, body):
     "rash). She tolerated an oral amoxicillin challenge, and her penicillin"
     " allergy has been removed from her record.",
     "自幼记录青霉素过敏（皮疹）。本次青霉素皮试阴性，已移除青霉素过敏标签。",
+    "GP record says \"Penicillin allergy -- rash\" (2015). Patient says "
+    "he had a rash after amoxicillin with glandular fever as a teenager. "
+    "He received flucloxacillin for 30 days without any reaction. MDT "
+    "view: penicillin allergy label not supported -- de-label.",
 ])
 def test_a_delabelled_allergy_written_earlier_blocks_nothing(st, pb,
                                                              catalogue, body):

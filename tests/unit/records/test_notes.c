@@ -7542,6 +7542,15 @@ static const expect pending_delabel[] = {
 	{"Allergies: penicillin (rash). Had Augmentin in 2024 with no "
 	 "reaction. Penicillin label therefore not valid.",
 	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	/* a label not supported by the history is found untrue; a label
+	 * supported stays */
+	{"GP record says \"Penicillin allergy -- rash\". Rash after "
+	 "amoxicillin as a teenager. Penicillin allergy label not supported "
+	 "-- de-label.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Allergies: penicillin (rash). Referred to the allergy clinic; the "
+	 "label is supported by the history.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 	/* a Cantonese parent who tells (媽媽話) reports the child's own */
 	{"藥物過敏：媽媽話食 Amoxil 之後出紅疹。", NOTES_ALLERGY, "amoxicillin",
 	 "Amoxil", 0, true},
