@@ -127,7 +127,7 @@ ORDER_CEILINGS = {
     "en-dev33": (8, 3), "zh-dev33": (7, 1),
     "en-dev34": (6, 5), "zh-dev34": (4, 1),
     "en-dev35": (4, 6), "zh-dev35": (5, 3),
-    "en-dev36": (5, 5), "zh-dev36": (5, 1),
+    "en-dev36": (5, 4), "zh-dev36": (5, 1),
     "en-dev37": (0, 5), "zh-dev37": (1, 1),
 }
 

@@ -4580,6 +4580,12 @@ test_rules_en16(void)
 		"with no problem.";
 	static const char *const viral =
 		"Allergies: amoxicillin (rash - viral illness at the time).";
+	static const char *const used =
+		"ALLERGIES: Penicillin - anaphylaxis 1990s - vancomycin was "
+		"used for surgical prophylaxis.";
+	static const char *const again =
+		"Allergies: penicillin; amoxicillin was given in 2019 and "
+		"caused hives.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en16) / sizeof(rules_en16[0]); i++)
@@ -4595,6 +4601,13 @@ test_rules_en16(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "fentanyl") == NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "fentanyl") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "morphine") != NULL);
+	/* a drug told as given after the entry is no entry (allergy75t) */
+	notes__read_rules(used, strlen(used), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "vancomycin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "vancomycin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	notes__read_rules(again, strlen(again), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
 	/* a viral illness not queried leaves the allergy as written */
 	notes__read_rules(viral, strlen(viral), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL &&
