@@ -285,6 +285,29 @@ def test_a_remedy_for_the_rash_is_no_allergy(st, pb, remedies):
     assert order(st, pb, q, CHLORPHENAMINE, 4).id
 
 
+def test_a_drug_told_as_given_beside_an_allergy_is_ordered(st, pb,
+                                                         remedies):
+    """Issue 75 (allergy75t): a drug an allergy line tells as given ("--
+    chlorphenamine was used for the itch") is a medicine: it is ordered
+    and the allergy still stops amoxicillin; a drug given and followed by
+    the reaction stays an allergy."""
+    rpb = protos.module("records")
+    A, M = rpb.SUGGESTION_KIND_ALLERGY, rpb.SUGGESTION_KIND_MEDICINE
+    p = patient(st, pb)
+    note(st, p, "Allergies: amoxicillin (hives) -- chlorphenamine was used "
+         "for the itch.")
+    got = _got(st, p)
+    assert (A, "amoxicillin") in got and (M, "chlorphenamine") in got, got
+    assert (A, "chlorphenamine") not in got, got
+    assert order(st, pb, p, CHLORPHENAMINE, 4).id
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+    q = patient(st, pb)
+    note(st, q, "Allergies: amoxicillin - chlorphenamine was given and the "
+         "hives came back.")
+    assert (A, "chlorphenamine") in _got(st, q)
+
+
 @pytest.mark.parametrize("body", [
     "Allergies: Amoxicillin - urticarial rash on day 2 after IV amoxicillin;"
     " settled with chlorphenamine 4 mg.",
@@ -321,6 +344,10 @@ def test_the_remedy_that_eased_the_rash_is_ordered(st, pb, remedies, body):
     "rash). She tolerated an oral amoxicillin challenge, and her penicillin"
     " allergy has been removed from her record.",
     "自幼记录青霉素过敏（皮疹）。本次青霉素皮试阴性，已移除青霉素过敏标签。",
+    "GP record says \"Penicillin allergy -- rash\" (2015). Patient says "
+    "he had a rash after amoxicillin with glandular fever as a teenager. "
+    "He received flucloxacillin for 30 days without any reaction. MDT "
+    "view: penicillin allergy label not supported -- de-label.",
 ])
 def test_a_delabelled_allergy_written_earlier_blocks_nothing(st, pb,
                                                              catalogue, body):

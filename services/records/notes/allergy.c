@@ -121,6 +121,30 @@ given_later(const sentence *s, size_t k)
 	return true;
 }
 
+/* given_passive: is drug item k, after the first of an "Allergies:"
+ * line, the subject of a passive that says it was given ("Penicillin --
+ * anaphylaxis -- vancomycin was used for surgical prophylaxis"), with no
+ * reaction told after it?  The drug is the one given in the allergy's
+ * place, not another entry (allergy75t); "amoxicillin was given -> rash"
+ * keeps its reaction and stays. */
+bool
+notes__given_passive(const sentence *s, size_t k)
+{
+	static const char *const be[] = {"was", "were"};
+	static const char *const given[] = {"used", "given", "administered",
+					    "chosen"};
+	size_t w = s->items[k].w1;
+
+	if (k == 0 || w + 1 >= s->n ||
+	    !notes__words_in(s, w, be, sizeof(be) / sizeof(*be)) ||
+	    !notes__words_in(s, w + 1, given, sizeof(given) / sizeof(*given)))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_REACTION)
+			return false;
+	return true;
+}
+
 /* told_after: is drug item k in a clause of an "Allergies:" line after
  * a semicolon that opens with the patient ("Drug allergy: son reports
  * \"aspirin upsets her stomach\"; pt has taken aspirin with omeprazole

@@ -95,7 +95,9 @@ named_alternative(const sentence *s, size_t k)
  * teicoplanin + gentamicin per local policy", "give IV clindamycin"), no
  * denial before the verb?  It is the alternative an allergy led to, a
  * medicine; "do not use co-amoxiclav", "cannot give amoxicillin" still
- * name the allergen (rules75en18). */
+ * name the allergen (rules75en18).  So is a drug told as given after
+ * the line's first entry ("-- vancomycin was used for surgical
+ * prophylaxis"; notes__given_passive, allergy75t). */
 static bool
 chosen_instead(const sentence *s, size_t k)
 {
@@ -113,7 +115,7 @@ chosen_instead(const sentence *s, size_t k)
 						 sizeof(denied) /
 							 sizeof(*denied)));
 	}
-	return false;
+	return notes__given_passive(s, k);
 }
 
 /* CHALLENGE_RESULT_WORDS: how far before a challenged drug a word may

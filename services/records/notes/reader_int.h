@@ -514,6 +514,11 @@ void notes__taken_then(const sentence *s, size_t k, notes_finding *f);
  * losartan)")?  It is the drug that replaced the allergy's, taken. */
 bool notes__replaced_by(const sentence *s, size_t k);
 
+/* notes__given_passive: is drug item k, not a sentence's first, told as
+ * given ("-- vancomycin was used for surgical prophylaxis") with no
+ * reaction after it?  Then it is a medicine, not an allergy entry. */
+bool notes__given_passive(const sentence *s, size_t k);
+
 /* notes__on_allergy_line: is drug item k on an "Allergies:" line, in its first
  * sentence or first in a later one ("Allergies/ADRs: Nitrofurantoin -
  * ?nausea.  Tramadol - hallucinations.")?  A drug further into a later

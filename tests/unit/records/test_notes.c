@@ -4580,6 +4580,12 @@ test_rules_en16(void)
 		"with no problem.";
 	static const char *const viral =
 		"Allergies: amoxicillin (rash - viral illness at the time).";
+	static const char *const used =
+		"ALLERGIES: Penicillin - anaphylaxis 1990s - vancomycin was "
+		"used for surgical prophylaxis.";
+	static const char *const again =
+		"Allergies: penicillin; amoxicillin was given in 2019 and "
+		"caused hives.";
 	notes_reading r;
 
 	for (size_t i = 0; i < sizeof(rules_en16) / sizeof(rules_en16[0]); i++)
@@ -4595,6 +4601,13 @@ test_rules_en16(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "fentanyl") == NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "fentanyl") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "morphine") != NULL);
+	/* a drug told as given after the entry is no entry (allergy75t) */
+	notes__read_rules(used, strlen(used), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "vancomycin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "vancomycin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	notes__read_rules(again, strlen(again), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
 	/* a viral illness not queried leaves the allergy as written */
 	notes__read_rules(viral, strlen(viral), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL &&
@@ -7571,6 +7584,15 @@ static const expect pending_delabel[] = {
 	{"Allergies: penicillin (rash). Had Augmentin in 2024 with no "
 	 "reaction. Penicillin label therefore not valid.",
 	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	/* a label not supported by the history is found untrue; a label
+	 * supported stays */
+	{"GP record says \"Penicillin allergy -- rash\". Rash after "
+	 "amoxicillin as a teenager. Penicillin allergy label not supported "
+	 "-- de-label.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Allergies: penicillin (rash). Referred to the allergy clinic; the "
+	 "label is supported by the history.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 	/* a Cantonese parent who tells (媽媽話) reports the child's own */
 	{"藥物過敏：媽媽話食 Amoxil 之後出紅疹。", NOTES_ALLERGY, "amoxicillin",
 	 "Amoxil", 0, true},
