@@ -689,11 +689,12 @@ kin_corrected(const sentence *s, size_t k)
 
 		if (notes__words_in(s, w, deny, 2))
 			return false; /* "not allergic, that is his wife" */
-		if ((kin_at(s, w) || notes__words_at(s, w, "that")) &&
+		/* "RELATIVE, not him", or the teller's "had that, not him" */
+		if ((kin_at(s, w) ||
+		     (w > 0 && notes__words_at(s, w - 1, "had") &&
+		      notes__words_at(s, w, "that"))) &&
 		    w + 2 < s->n && notes__words_at(s, w + 1, "not") &&
-		    notes__words_in(s, w + 2, pat, 4) &&
-		    (kin_at(s, w) ||
-		     (w > 0 && notes__words_at(s, w - 1, "had"))))
+		    notes__words_in(s, w + 2, pat, 4))
 			return true;
 		if (!notes__words_at(s, w, "that") || w + 2 >= s->n ||
 		    !notes__words_in(s, w + 1, be, 3))

@@ -1949,23 +1949,16 @@ const item *
 notes__blamed_on(const sentence *s, size_t k)
 {
 	const item *d = &s->items[k];
-	size_t w = d->w0, j = k;
-	bool said = false;
+	size_t w = d->w0, j = k, n;
+	bool said;
 
 	if (notes__words_in(s, d->w1, lacked_en,
 			    sizeof(lacked_en) / sizeof(*lacked_en)))
 		return NULL;
-	for (size_t i = 0; i < sizeof(blamed_en) / sizeof(*blamed_en); i++) {
-		size_t n = 1;
-
-		for (const char *p = blamed_en[i]; *p; p++)
-			n += *p == ' ';
-		if (!said && w >= n &&
-		    notes__phrase_at(s, w - n, blamed_en[i])) {
-			said = true;
-			w -= n;
-		}
-	}
+	n = notes__phrase_before(s, w, blamed_en,
+				 sizeof(blamed_en) / sizeof(*blamed_en));
+	said = n > 0;
+	w -= n;
 	while (said && j-- > 0) {
 		const item *it = &s->items[j];
 
@@ -2185,21 +2178,6 @@ cannot_reason_at(const sentence *s, size_t k)
 			      sizeof(made_good_en) / sizeof(*made_good_en));
 }
 
-/* cannot_before: does a phrase of cannot_en end right before word w? */
-static bool
-cannot_before(const sentence *s, size_t w)
-{
-	for (size_t i = 0; i < sizeof(cannot_en) / sizeof(*cannot_en); i++) {
-		size_t n = 1;
-
-		for (const char *p = cannot_en[i]; *p; p++)
-			n += *p == ' ';
-		if (w >= n && notes__phrase_at(s, w - n, cannot_en[i]))
-			return true;
-	}
-	return false;
-}
-
 bool
 notes__cannot_take(const sentence *s, size_t k)
 {
@@ -2213,5 +2191,7 @@ notes__cannot_take(const sentence *s, size_t k)
 	return notes__words_in(s, w - 1, cannot_take_en,
 			       sizeof(cannot_take_en) /
 				       sizeof(*cannot_take_en)) &&
-	       cannot_before(s, w - 1) && cannot_reason_at(s, k);
+	       notes__phrase_before(s, w - 1, cannot_en,
+				    sizeof(cannot_en) / sizeof(*cannot_en)) &&
+	       cannot_reason_at(s, k);
 }

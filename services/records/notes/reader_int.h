@@ -206,6 +206,12 @@ const char *notes__line_lead(const sentence *s);
  * apart? */
 bool notes__phrase_at(const sentence *s, size_t w, const char *phrase);
 
+/* notes__phrase_before: how many words has the first of the n phrases
+ * that ends right before word w of s ("can t" before "take"), or 0 when
+ * none does? */
+size_t notes__phrase_before(const sentence *s, size_t w,
+			    const char *const *phrases, size_t n);
+
 /* match.c */
 
 /* notes__is_concept: is t a concept a finding is made of (a substance, a class

@@ -251,6 +251,21 @@ notes__phrase_at(const sentence *s, size_t w, const char *phrase)
 	return true;
 }
 
+size_t
+notes__phrase_before(const sentence *s, size_t w, const char *const *phrases,
+		     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t words = 1;
+
+		for (const char *p = phrases[i]; *p; p++)
+			words += *p == ' ';
+		if (w >= words && notes__phrase_at(s, w - words, phrases[i]))
+			return words;
+	}
+	return 0;
+}
+
 bool
 notes__among(const char *word, const char *const *list, size_t n)
 {
