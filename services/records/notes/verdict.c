@@ -947,10 +947,19 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
  * ("\"allergic to ... the blue antibiotic\" - unable to clarify what the
  * blue antibiotic was", rules75en20), or cannot tell an allergy from
  * another cause ("a \"burning rash\" after a skin prep ... - unclear if
- * irritant or allergic", rules75en23). */
+ * irritant or allergic", rules75en23), or who writes the label down as
+ * unclear, queried or unconfirmed ("penicillin (childhood, unclear)",
+ * "Query label - refer to allergy clinic", "Latex? - rash from gloves,
+ * unconfirmed", "Record \"co-trimoxazole ?allergy - mild rash\"";
+ * doubt75: thirteen English sets gain, none loses). */
 static const char *const doubts[] = {"doubt",
 				     "unclear if",
 				     "unclear whether",
+				     "unclear",
+				     "uncertain",
+				     "unconfirmed",
+				     "query",
+				     "? allergy",
 				     "doubtful",
 				     "inaccurate",
 				     "unverified",

@@ -5144,6 +5144,19 @@ static const expect rules_en22[] = {
 	 NOTES_ALLERGY, "co-trimoxazole", "co-trimoxazole", 0, true},
 	{"Allergies: penicillin (rash) - not sure it was the penicillin.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Allergies on record: trimethoprim (rash), penicillin (childhood, "
+	 "unclear).",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Allergies on record: trimethoprim (rash), penicillin (childhood, "
+	 "unclear).",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
+	{"Allergy list: penicillin ?? - his mother told him, a rash when "
+	 "small. Query label - refer to allergy clinic for testing.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
+	{"Allergies: latex - rash from gloves, unconfirmed.", NOTES_ALLERGY,
+	 "latex", "latex", UNC, true},
+	{"Allergies: trimethoprim (rash). Daughter unclear about any others.",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
 	{"NOT allergic to penicillin: childhood label removed after an "
 	 "uneventful amoxicillin challenge.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
