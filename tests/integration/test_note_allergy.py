@@ -867,6 +867,8 @@ def test_an_entry_answered_ok_before_a_bracket_blocks_nothing(
     ("Allergies: ATG - serum sickness. Penicillin - the chart label "
      "\"PCN\" is from a 2009 note - query; he had cefalexin in 2022 "
      "without problems. Removed PCN label.", False),
+    ("Also told she was allergic to Augmentin but has since had cefalexin "
+     "in 2024 without any problem; GP removed the label.", False),
     ("Allergies: amoxicillin (rash 1990s). He is not sulfa allergic.",
      True),
 ])
@@ -876,7 +878,9 @@ def test_a_label_the_writer_says_is_no_allergy_blocks_nothing(
     not allergic ("He is NOT penicillin allergic", "so this is not a
     penicillin allergy") settles the label quoted earlier, as a
     de-labelling does, and a doubted label removed ("PCN - ?rash ...
-    Label removed today") or removed by name ("Removed PCN label.") is
-    gone: amoxicillin is ordered.  A denial of another drug leaves the
+    Label removed today"), removed by name ("Removed PCN label.") or
+    removed after the drug taken ("allergic to Augmentin but has since
+    had cefalexin ...; GP removed the label") is gone: amoxicillin is
+    ordered.  A denial of another drug leaves the
     amoxicillin allergy, and the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)

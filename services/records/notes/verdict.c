@@ -1149,6 +1149,34 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 	}
 }
 
+static bool pending_in(const sentence *s);
+
+/* reached_none: does de-labelling trigger j of s come after its drugs,
+ * said done, and negate none of them ("Also told she was allergic to
+ * Augmentin but has since had amoxicillin ... without any problem; GP
+ * removed the label.", allergy75w)?  Then it speaks of the label told
+ * before it, as one in a sentence of its own does; a removal not done
+ * ("I have not removed the label pending formal testing") removes
+ * nothing. */
+static bool
+reached_none(const sentence *s, const notes_reading *out, size_t j)
+{
+	size_t w0 = s->items[j].w0;
+
+	if (pending_in(s) || (w0 >= 1 && notes__words_at(s, w0 - 1, "not")) ||
+	    (w0 >= 2 && notes__words_at(s, w0 - 2, "not")))
+		return false;
+	for (size_t m = j + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (size_t i = out->n;
+	     i-- > 0 && out->findings[i].start >= s->words[0].start;)
+		if (out->findings[i].trigger != NULL &&
+		    strcmp(out->findings[i].trigger, s->items[j].e->key) == 0)
+			return false;
+	return true;
+}
+
 void
 notes__delabel_line(const sentence *s, notes_reading *out)
 {
@@ -1159,8 +1187,9 @@ notes__delabel_line(const sentence *s, notes_reading *out)
 	while (j < s->n_items && (!(s->items[j].e->dir & NOTES_DIR_DELABEL) ||
 				  s->items[j].e->type != NOTES_T_NEGATED))
 		j++;
-	if (j == s->n_items || notes__first_drug(s, s->n_items) < s->n_items ||
-	    (unsigned char)s->items[j].e->key[0] >= 0x80)
+	if (j == s->n_items || (unsigned char)s->items[j].e->key[0] >= 0x80 ||
+	    (notes__first_drug(s, s->n_items) < s->n_items &&
+	     !reached_none(s, out, j)))
 		return;
 	negate_line_allergies(s, out, s->items[j].e->key, false);
 }

@@ -8303,8 +8303,10 @@ test_none_known_forms(void)
  * allergy75w): "NOT X allergic" and "not a X allergy" settle the label
  * quoted earlier in the note, as a de-labelling does; a label removed
  * by name without an owner ("Removed PCN label."), a doubted label
- * removed, "I have removed it." on an allergy line, and a drug taken
- * "without rash" that is the evidence, not the label. */
+ * removed, "I have removed it." on an allergy line, a removal after
+ * the drug taken that names none (the label told before it), and a drug
+ * taken "without rash" or "without documented reaction" that is the
+ * evidence, not the label. */
 static const expect denied_labels[] = {
 	{"Allergies: ATG - serum sickness. Penicillin - the chart label "
 	 "\"PCN\" is from a 2009 note - query; he had amoxicillin for a "
@@ -8326,6 +8328,20 @@ static const expect denied_labels[] = {
 	 "on her card from an early rash; she has been on it since without "
 	 "trouble. I have removed it.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	/* given per the chart with no reaction written: the evidence */
+	{"Allergy history:\n- Cephalexin: hives age 50; she had cefazolin "
+	 "for a knee replacement 2019 per chart without documented reaction "
+	 "- label kept until allergy review",
+	 NOTES_MEDICINE, "cefazolin", "cefazolin", HIST, true},
+	/* a removal after the drug taken is the label told before it */
+	{"Also told she was allergic to Augmentin but has since had "
+	 "amoxicillin in 2024 without any problem; GP removed the label.",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", NEG, false},
+	/* a removal not done removes nothing */
+	{"Allergies:\n- Penicillin: \"swelling of hands\", 1980s. He has "
+	 "since had Tazocin twice without any reaction, though I have not "
+	 "removed the label pending formal testing.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
 	/* a denial of another drug leaves the listed allergy alone */
 	{"Allergies: sulfa (rash). He is not penicillin allergic.",
 	 NOTES_ALLERGY, "sulfonamides", "sulfa", 0, true},
