@@ -852,3 +852,35 @@ def test_an_entry_answered_ok_before_a_bracket_blocks_nothing(
     ordered.  A bracket that opens with a reaction goes on with the
     entry, and the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("His childhood \"penicillin allergy\" was tested at the allergy "
+     "clinic - skin tests negative and an oral challenge negative. He is "
+     "NOT penicillin allergic.", False),
+    ("His mother reports a \"penicillin reaction\" as a baby; he has since "
+     "had cefalexin with no problem, so this is not a penicillin "
+     "allergy.", False),
+    ("ALLERGIES:\n- Penicillin: on chart as \"PCN - ?rash\". He has now "
+     "had 5 days of piperacillin-tazobactam without rash. Label removed "
+     "today.", False),
+    ("Allergies: ATG - serum sickness. Penicillin - the chart label "
+     "\"PCN\" is from a 2009 note - query; he had cefalexin in 2022 "
+     "without problems. Removed PCN label.", False),
+    ("Also told she was allergic to Augmentin but has since had cefalexin "
+     "in 2024 without any problem; GP removed the label.", False),
+    ("Allergies: amoxicillin (rash 1990s). He is not sulfa allergic.",
+     True),
+])
+def test_a_label_the_writer_says_is_no_allergy_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75w): the writer's own word that the patient is
+    not allergic ("He is NOT penicillin allergic", "so this is not a
+    penicillin allergy") settles the label quoted earlier, as a
+    de-labelling does, and a doubted label removed ("PCN - ?rash ...
+    Label removed today"), removed by name ("Removed PCN label.") or
+    removed after the drug taken ("allergic to Augmentin but has since
+    had cefalexin ...; GP removed the label") is gone: amoxicillin is
+    ordered.  A denial of another drug leaves the
+    amoxicillin allergy, and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -909,8 +909,8 @@ bool notes__keep_finding(notes_reading *out, notes_finding *f);
 
 /* notes__denied_outright marks the allergies negated in s (findings
  * from first on) that s denies in so many words, "not allergic to X",
- * "not allergic to other X", "no allergy to X", "no X allergy": their
- * trigger becomes DENIED_OUTRIGHT. */
+ * "not allergic to other X", "no allergy to X", "no X allergy", "not X
+ * allergic", "not a X allergy": their trigger becomes DENIED_OUTRIGHT. */
 void notes__denied_outright(const sentence *s, notes_reading *out,
 			    size_t first);
 
@@ -1007,7 +1007,8 @@ void notes__doubt_restated_zh(const sentence *s, notes_reading *out,
  * hives on day 2). ... Oral amoxicillin challenge 500 mg was tolerated.
  * REMOVED.")?  Then the allergies its line read are the label removed:
  * each becomes negated, de-labelled, so that delabel() removes their
- * other mentions (and a class's, its members'). */
+ * other mentions (and a class's, its members').  "I have removed it." on
+ * an allergy line or list removes the label the line read last. */
 void notes__removed_entry(const sentence *s, notes_reading *out);
 
 /* notes__removed_named_label: the allergy a sentence de-labels by name

@@ -1144,7 +1144,11 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 				f->trigger = trigger;
 			return;
 		}
-		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		/* a doubted label removed is gone too ("Penicillin: on
+		 * chart as \"PCN - ?rash\" ... Label removed today",
+		 * allergy75w) */
+		if (f->kind == NOTES_ALLERGY &&
+		    (f->context & ~NOTES_UNCERTAIN) == 0 &&
 		    f->code[0] != '\0') {
 			f->context = NOTES_NEGATED;
 			f->trigger = trigger;
@@ -1152,6 +1156,34 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 				return;
 		}
 	}
+}
+
+static bool pending_in(const sentence *s);
+
+/* reached_none: does de-labelling trigger j of s come after its drugs,
+ * said done, and negate none of them ("Also told she was allergic to
+ * Augmentin but has since had amoxicillin ... without any problem; GP
+ * removed the label.", allergy75w)?  Then it speaks of the label told
+ * before it, as one in a sentence of its own does; a removal not done
+ * ("I have not removed the label pending formal testing") removes
+ * nothing. */
+static bool
+reached_none(const sentence *s, const notes_reading *out, size_t j)
+{
+	size_t w0 = s->items[j].w0;
+
+	if (pending_in(s) || (w0 >= 1 && notes__words_at(s, w0 - 1, "not")) ||
+	    (w0 >= 2 && notes__words_at(s, w0 - 2, "not")))
+		return false;
+	for (size_t m = j + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (size_t i = out->n;
+	     i-- > 0 && out->findings[i].start >= s->words[0].start;)
+		if (out->findings[i].trigger != NULL &&
+		    strcmp(out->findings[i].trigger, s->items[j].e->key) == 0)
+			return false;
+	return true;
 }
 
 void
@@ -1164,8 +1196,9 @@ notes__delabel_line(const sentence *s, notes_reading *out)
 	while (j < s->n_items && (!(s->items[j].e->dir & NOTES_DIR_DELABEL) ||
 				  s->items[j].e->type != NOTES_T_NEGATED))
 		j++;
-	if (j == s->n_items || notes__first_drug(s, s->n_items) < s->n_items ||
-	    (unsigned char)s->items[j].e->key[0] >= 0x80)
+	if (j == s->n_items || (unsigned char)s->items[j].e->key[0] >= 0x80 ||
+	    (notes__first_drug(s, s->n_items) < s->n_items &&
+	     !reached_none(s, out, j)))
 		return;
 	negate_line_allergies(s, out, s->items[j].e->key, false);
 }
@@ -1244,27 +1277,58 @@ notes__removed_record_zh(const sentence *s, notes_reading *out)
 	}
 }
 
+/* removed_it: is s, on an allergy line or list and naming no drug, the
+ * writer's "I have removed it" ("She also lists \"lamotrigine\" on her
+ * card ... she has been on it for nine months since without trouble. I
+ * have removed it.", allergy75w)?  The "it" is the label the line told
+ * last. */
+static bool
+removed_it(const sentence *s)
+{
+	static const char *const who[] = {"i", "we"};
+
+	return (s->allergy_line || s->allergy_list) && s->n >= 4 &&
+	       notes__words_in(s, 0, who, sizeof(who) / sizeof(*who)) &&
+	       notes__words_at(s, 1, "have") &&
+	       notes__words_at(s, 2, "removed") &&
+	       notes__words_at(s, 3, "it") &&
+	       notes__first_drug(s, s->n_items) == s->n_items;
+}
+
 void
 notes__removed_entry(const sentence *s, notes_reading *out)
 {
 	if (s->n == 1 && notes__words_at(s, 0, "removed"))
 		negate_line_allergies(s, out, "label removed", true);
+	else if (removed_it(s))
+		negate_line_allergies(s, out, "label removed", false);
+}
+
+/* removed_before: does "removed", or "removed" and an owner ("the",
+ * "her", ...), stand right before word w0 ("I have removed the
+ * penicillin allergy label", "Removed PCN label.")? */
+static bool
+removed_before(const sentence *s, size_t w0)
+{
+	static const char *const owner[] = {"the", "her", "his", "their"};
+
+	if (w0 >= 1 && notes__words_at(s, w0 - 1, "removed"))
+		return true;
+	return w0 >= 2 && notes__words_at(s, w0 - 2, "removed") &&
+	       notes__words_in(s, w0 - 1, owner,
+			       sizeof(owner) / sizeof(*owner));
 }
 
 /* names_removed_label: is drug item k the label a sentence says was
  * removed, "removed the <drug> allergy label" ("I have removed the
  * penicillin allergy label from our electronic record", "I have removed
- * the allopurinol entry")? */
+ * the allopurinol entry", "Removed PCN label.", allergy75w)? */
 static bool
 names_removed_label(const sentence *s, size_t k)
 {
-	static const char *const owner[] = {"the", "her", "his", "their"};
 	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
 
-	return is_drug(&s->items[k]) && w0 >= 2 &&
-	       notes__words_at(s, w0 - 2, "removed") &&
-	       notes__words_in(s, w0 - 1, owner,
-			       sizeof(owner) / sizeof(*owner)) &&
+	return is_drug(&s->items[k]) && removed_before(s, w0) &&
 	       (notes__words_at(s, w1, "allergy") ||
 		notes__words_at(s, w1, "label") ||
 		notes__words_at(s, w1, "entry"));
@@ -2043,8 +2107,39 @@ cue_then_drug(const sentence *s, const item *c, const item *d)
 	return true;
 }
 
+/* cue_after_drug: is the item right after drug item d, with nothing
+ * between, the allergy cue "allergy" or "allergic" ("no penicillin
+ * allergy", "NOT penicillin allergic")? */
+static bool
+cue_after_drug(const sentence *s, size_t d)
+{
+	const item *cue = &s->items[d + 1];
+
+	return d + 1 < s->n_items && cue->e->type == NOTES_T_ALLERGY_CUE &&
+	       cue->w0 == s->items[d].w1 &&
+	       (strcmp(cue->e->key, "allergy") == 0 ||
+		strcmp(cue->e->key, "allergic") == 0);
+}
+
+/* denial_before_drug: does denial item n stand right before drug item
+ * d, or "not a" before it ("no penicillin allergy", "so this is not a
+ * penicillin allergy")? */
+static bool
+denial_before_drug(const sentence *s, const item *n, const item *d)
+{
+	if (!denial_word(n))
+		return false;
+	return d->w0 == n->w1 ||
+	       (d->w0 == n->w1 + 1 && strcmp(n->e->key, "not") == 0 &&
+		notes__words_at(s, n->w1, "a"));
+}
+
 /* denied_in_words: does s deny drug item d an allergy outright: "not
- * allergic to d", "no allergy to d", "no d allergy"? */
+ * allergic to d", "no allergy to d", "no d allergy", "not d allergic",
+ * "not a d allergy"?  The writer's own word that the patient has no
+ * such allergy, often after a test or a challenge ("He is NOT
+ * penicillin allergic", en-dev37), answers the label as a de-labelling
+ * does (settle.c, undeny). */
 static bool
 denied_in_words(const sentence *s, size_t d)
 {
@@ -2054,11 +2149,9 @@ denied_in_words(const sentence *s, size_t d)
 	    s->items[d - 1].w0 == s->items[d - 2].w1 &&
 	    cue_then_drug(s, &s->items[d - 1], drug))
 		return true;
-	return d >= 1 && d + 1 < s->n_items && denial_word(&s->items[d - 1]) &&
-	       drug->w0 == s->items[d - 1].w1 &&
-	       s->items[d + 1].e->type == NOTES_T_ALLERGY_CUE &&
-	       s->items[d + 1].w0 == drug->w1 &&
-	       strcmp(s->items[d + 1].e->key, "allergy") == 0;
+	return d >= 1 && d + 1 < s->n_items &&
+	       denial_before_drug(s, &s->items[d - 1], drug) &&
+	       cue_after_drug(s, d);
 }
 
 void

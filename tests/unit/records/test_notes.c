@@ -8312,6 +8312,82 @@ test_none_known_forms(void)
 	MT_TRUE(f != NULL && f->context == NEG);
 }
 
+/* The writer's own word that the patient is not allergic (issue 75,
+ * allergy75w): "NOT X allergic" and "not a X allergy" settle the label
+ * quoted earlier in the note, as a de-labelling does; a label removed
+ * by name without an owner ("Removed PCN label."), a doubted label
+ * removed, "I have removed it." on an allergy line, a removal after
+ * the drug taken that names none (the label told before it), and a drug
+ * taken "without rash" or "without documented reaction" that is the
+ * evidence, not the label. */
+static const expect denied_labels[] = {
+	{"Allergies: ATG - serum sickness. Penicillin - the chart label "
+	 "\"PCN\" is from a 2009 note - query; he had amoxicillin for a "
+	 "tooth 2022 without problems. Removed PCN label.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"ALLERGIES:\n- Penicillin: on chart as \"PCN - ?rash\". He has now "
+	 "had 5 days of piperacillin-tazobactam without rash. Label removed "
+	 "today.\n",
+	 NOTES_ALLERGY, "penicillins", "PCN", NEG, false},
+	{"ALLERGIES:\n- Penicillin: on chart as \"PCN - ?rash\". He has now "
+	 "had 5 days of piperacillin-tazobactam without rash. Label removed "
+	 "today.\n",
+	 NOTES_MEDICINE, "piperacillin", "piperacillin", HIST, true},
+	{"Allergies: penicillin (rash 1990s). She also lists \"lamotrigine\" "
+	 "on her card from an early rash; she has been on it since without "
+	 "trouble. I have removed it.",
+	 NOTES_ALLERGY, "lamotrigine", "lamotrigine", NEG, false},
+	{"Allergies: penicillin (rash 1990s). She also lists \"lamotrigine\" "
+	 "on her card from an early rash; she has been on it since without "
+	 "trouble. I have removed it.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	/* given per the chart with no reaction written: the evidence */
+	{"Allergy history:\n- Cephalexin: hives age 50; she had cefazolin "
+	 "for a knee replacement 2019 per chart without documented reaction "
+	 "- label kept until allergy review",
+	 NOTES_MEDICINE, "cefazolin", "cefazolin", HIST, true},
+	/* a removal after the drug taken is the label told before it */
+	{"Also told she was allergic to Augmentin but has since had "
+	 "amoxicillin in 2024 without any problem; GP removed the label.",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", NEG, false},
+	/* a removal not done removes nothing */
+	{"Allergies:\n- Penicillin: \"swelling of hands\", 1980s. He has "
+	 "since had Tazocin twice without any reaction, though I have not "
+	 "removed the label pending formal testing.",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
+	/* a denial of another drug leaves the listed allergy alone */
+	{"Allergies: sulfa (rash). He is not penicillin allergic.",
+	 NOTES_ALLERGY, "sulfonamides", "sulfa", 0, true},
+	/* "removed it" said of anything else than a label removes none */
+	{"Allergies: penicillin. Daughter removed it.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", 0, true},
+};
+
+static void
+test_denied_labels(void)
+{
+	static const char *const settled[] = {
+		"His childhood \"penicillin allergy\" was tested at the "
+		"allergy "
+		"clinic - skin tests negative and a full oral amoxicillin "
+		"challenge negative. He is NOT penicillin allergic.",
+		"His mother reports he had a \"penicillin reaction\" as a "
+		"baby; "
+		"he has since had amoxicillin in 2021 with no problem, so this "
+		"is not a penicillin allergy.",
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(denied_labels) / sizeof(denied_labels[0]);
+	     i++)
+		check(&denied_labels[i]);
+	for (size_t i = 0; i < sizeof(settled) / sizeof(settled[0]); i++) {
+		notes__read_rules(settled[i], strlen(settled[i]), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+		MT_TRUE(every_allergy_is(&r, NEG));
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -8424,6 +8500,7 @@ static const mt_case cases[] = {
 	{"cannot_takes", test_cannot_takes},
 	{"doubted_alternatives", test_doubted_alternatives},
 	{"label_doubts_zh", test_label_doubts_zh},
+	{"denied_labels", test_denied_labels},
 	{NULL, NULL},
 };
 
