@@ -671,6 +671,35 @@ static const expect chinese[] = {
 	 "肾血管平滑肌脂肪瘤", 0, true},
 	{"诊断：脓毒症，感染性休克。", NOTES_PROBLEM, "R57.2", "感染性休克", 0,
 	 true},
+	/* the newest writers' misses, an eighth pass (vocab75p): a phrase
+	 * holds at most 12 words, so HHT's 13-character name is read
+	 * without its last character */
+	{"诊断：1. 遗传性出血性毛细血管扩张症（符合Curaçao标准）",
+	 NOTES_PROBLEM, "I78.0", "遗传性出血性毛细血管扩张", 0, true},
+	{"個案：林小姐，35歲，HHT（ENG基因變異）。", NOTES_PROBLEM, "I78.0",
+	 "HHT", 0, true},
+	{"诊断：1. IgG4相关性疾病（颌下腺、泪腺、胰腺受累）", NOTES_PROBLEM,
+	 "D89.8", "IgG4相关性疾病", 0, true},
+	{"初步诊断：巨噬细胞活化综合征。", NOTES_PROBLEM, "D76.1",
+	 "巨噬细胞活化综合征", 0, true},
+	{"合并：多中心型Castleman病。", NOTES_PROBLEM, "D47.7", "Castleman病",
+	 0, true},
+	{"診斷：抗LGI1抗體自體免疫腦炎、低血鈉。", NOTES_PROBLEM, "G04.8",
+	 "自體免疫腦炎", 0, true},
+	{"診斷：抗LGI1抗體自體免疫腦炎、低血鈉。", NOTES_PROBLEM, "E87.1",
+	 "低血鈉", 0, true},
+	{"诊断：嗜酸性粒细胞性食管炎（2025年确诊）", NOTES_PROBLEM, "K20",
+	 "嗜酸性粒细胞性食管炎", 0, true},
+	{"诊断：1. 移植后糖尿病（PTDM）", NOTES_PROBLEM, "E13.9",
+	 "移植后糖尿病", 0, true},
+	/* pulmonary hypertension at the level its writers code it, the
+	 * idiopathic form still primary */
+	{"诊断：慢性肺源性心脏病、肺动脉高压。", NOTES_PROBLEM, "I27.2",
+	 "肺动脉高压", 0, true},
+	{"既往：特发性肺动脉高压，服安立生坦。", NOTES_PROBLEM, "I27.0",
+	 "特发性肺动脉高压", 0, true},
+	{"目前用藥：美沙冬60mg qd。", NOTES_MEDICINE, "methadone", "美沙冬", 0,
+	 true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
