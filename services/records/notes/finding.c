@@ -586,8 +586,8 @@ given_as_medicine(const sentence *s, size_t k)
 	       notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
 	       notes__felt_then_used_zh(s, k) || notes__healed_after_zh(s, k) ||
 	       notes__rescued_with_zh(s, k) || notes__bracket_treats_zh(s, k) ||
-	       chosen_instead(s, k) || challenge_offered(s, k) ||
-	       named_alternative(s, k);
+	       notes__taken_when_zh(s, k) || chosen_instead(s, k) ||
+	       challenge_offered(s, k) || named_alternative(s, k);
 }
 
 /* substance reads substance or class item k: an allergy when a cue

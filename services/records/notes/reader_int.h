@@ -795,6 +795,11 @@ bool notes__remedy_zh(const sentence *s, size_t k);
  * 沙丁胺醇气雾剂）")?  It treats it: a medicine. */
 bool notes__bracket_treats_zh(const sentence *s, size_t k);
 
+/* notes__taken_when_zh: is Chinese drug item k followed by a bracket of a
+ * symptom and 时 ("奥美拉唑（胃不舒服时）")?  It is taken for it: a
+ * medicine. */
+bool notes__taken_when_zh(const sentence *s, size_t k);
+
 /* notes__healed_after_zh: is Chinese drug item k given (予, 用, 服) in a
  * clause that ends with "后" and an easing ("予苯海拉明肌注后缓解", "当时用
  * 地塞米松和扑尔敏后好转")?  It treated the reaction: a medicine. */

@@ -897,6 +897,27 @@ dose_heals_zh(const sentence *s, size_t k, size_t to)
 				 sizeof(stop) / sizeof(*stop));
 }
 
+/* notes__taken_when_zh: is Chinese drug item k followed by a bracket that
+ * holds only a symptom and 时 ("偶尔服用奥美拉唑（胃不舒服时）")?  The
+ * bracket says when the drug is taken: for the symptom, not after it. */
+bool
+notes__taken_when_zh(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k], *r = k + 1 < s->n_items ? d + 1 : NULL;
+	const char *open, *close;
+
+	if (r == NULL ||
+	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM) ||
+	    !s->words[r->w0].han || !notes__words_at(s, r->w1, "时"))
+		return false;
+	open = notes__paren_open(s, k + 1, &close);
+	return open != NULL && open >= s->text + d->end &&
+	       notes__only_marks(s->text, d->end, (uint32_t)(open - s->text),
+				 "") &&
+	       notes__only_marks(s->text, s->words[r->w1].end,
+				 (uint32_t)(close - s->text), "");
+}
+
 /* clause_mark: does word w end a clause (a comma or a semicolon)? */
 static bool
 clause_mark(const sentence *s, size_t w)

@@ -120,7 +120,7 @@ ORDER_CEILINGS = {
     "en-dev26": (2, 0), "zh-dev26": (2, 0),
     "en-dev27": (3, 1), "zh-dev27": (1, 0),
     "en-dev28": (3, 0), "zh-dev28": (8, 2),
-    "en-dev29": (3, 2), "zh-dev29": (5, 2),
+    "en-dev29": (3, 2), "zh-dev29": (5, 1),
     "en-dev30": (10, 0), "zh-dev30": (9, 0),
     "en-dev31": (5, 4), "zh-dev31": (1, 3),
     "en-dev32": (3, 3), "zh-dev32": (6, 3),

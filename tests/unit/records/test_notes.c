@@ -7800,7 +7800,8 @@ test_skin_test_minus_zh(void)
  * allergy (issue 75, allergy75y).  The entry's own allergen stays, and a
  * drug stopped before the reaction healed ("停用阿莫西林后好转") is the
  * cause.  A tolerated cue names the whole list it opens ("已耐受头孢曲松、
- * 头孢唑林"). */
+ * 头孢唑林"), and a bracket of a symptom and 时 after a drug says when it
+ * is taken ("奥美拉唑（胃不舒服时）"). */
 static void
 test_remedies_healed_zh(void)
 {
@@ -7822,6 +7823,9 @@ test_remedies_healed_zh(void)
 	static const char *const prophylaxis =
 		"Allergies: Penicillin -- ANAPHYLAXIS (1988). Antibiotic "
 		"prophylaxis for PPM given as vancomycin.";
+	static const char *const when =
+		"用药史：偶尔服用奥美拉唑（胃不舒服时）。";
+	static const char *const after = "过敏史：奥美拉唑（胃不舒服）。";
 	notes_reading r;
 
 	notes__read_rules(dystonia, strlen(dystonia), &r);
@@ -7852,6 +7856,12 @@ test_remedies_healed_zh(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "vancomycin") != NULL);
+	/* taken when a symptom comes, not a symptom after it */
+	notes__read_rules(when, strlen(when), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "omeprazole") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "omeprazole") != NULL);
+	notes__read_rules(after, strlen(after), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "omeprazole") != NULL);
 }
 
 /* A drug an allergy entry tells as the reaction's remedy ("given
