@@ -604,22 +604,30 @@ def test_an_entrys_own_verdict_lets_amoxicillin_through(st, pb, catalogue,
     assert order(st, pb, p, AMOXICILLIN, 500).id
 
 
-def _amoxicillin_after(st, pb, body, blocked, nothing_else=False):
-    """A new patient's note of body: amoxicillin is refused for the
-    allergy it suggests (blocked), or ordered, nothing suggesting it
-    (and, with nothing_else, nothing suggested at all)."""
+def _drug_after(st, pb, body, blocked, drug, code, dose):
+    """A new patient's note of body: drug (code, ordered at dose) is
+    refused for the allergy it suggests (blocked), or ordered, nothing
+    suggesting it.  Returns the suggestions."""
     rpb = protos.module("records")
     p = patient(st, pb)
     note(st, p, body)
     got = _got(st, p)
     if blocked:
-        assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") in got, got
-        refused_order(st, pb, p, AMOXICILLIN, 500,
-                      "a note mentions an allergy to amoxicillin")
-        return
-    assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in got, got
-    assert got == {} or not nothing_else, got
-    assert order(st, pb, p, AMOXICILLIN, 500).id
+        assert (rpb.SUGGESTION_KIND_ALLERGY, code) in got, got
+        refused_order(st, pb, p, drug, dose,
+                      "a note mentions an allergy to " + code)
+        return got
+    assert (rpb.SUGGESTION_KIND_ALLERGY, code) not in got, got
+    assert order(st, pb, p, drug, dose).id
+    return got
+
+
+def _amoxicillin_after(st, pb, body, blocked, nothing_else=False):
+    """A new patient's note of body: amoxicillin is refused for the
+    allergy it suggests (blocked), or ordered, nothing suggesting it
+    (and, with nothing_else, nothing suggested at all)."""
+    got = _drug_after(st, pb, body, blocked, AMOXICILLIN, "amoxicillin", 500)
+    assert blocked or got == {} or not nothing_else, got
 
 
 @pytest.mark.parametrize("body, blocked", [

@@ -19,7 +19,8 @@ from harness import protos
 from test_dose_allergy_text import (AMOXICILLIN, IBUPROFEN, SERVICES,  # noqa
                                     catalogue, order, patient,
                                     refused_order)
-from test_note_allergy import _amoxicillin_after, note, suggestions
+from test_note_allergy import (_amoxicillin_after, _drug_after, note,  # noqa
+                                suggestions)
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -227,3 +228,20 @@ def test_a_label_held_in_doubt_still_stops_amoxicillin(
     allergy to that drug uncertain; a doubted allergy still refuses
     amoxicillin until it is assessed."""
     _amoxicillin_after(st, pb, body, True)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史：头孢类：输注后寒战、发热、全身皮疹，当时用布洛芬后好转。", False),
+    ("过敏史：布洛芬：服后全身皮疹，停用布洛芬后好转。", True),
+])
+def test_a_drug_after_which_the_reaction_eased_is_its_remedy(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75y): a drug given in an allergy entry's clause
+    that ends "后好转" (当时用…后好转, 予…肌注后缓解) treated the reaction:
+    a past medicine, and ibuprofen is ordered while the cephalosporin
+    allergy stays; a drug stopped before the reaction eased (停用…后好转)
+    is its cause, and ibuprofen is refused."""
+    rpb = protos.module("records")
+    got = _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
+    assert blocked or (rpb.SUGGESTION_KIND_ALLERGY, "cephalosporins") in got, \
+        got

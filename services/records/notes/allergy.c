@@ -536,6 +536,18 @@ notes__qualifies_drug(const sentence *s, size_t k)
 	return true;
 }
 
+bool
+notes__prophylaxis_class(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"prophylaxis", "prophylactic"};
+	const item *it = &s->items[k];
+
+	return it->e->type == NOTES_T_CLASS &&
+	       ((it->w1 < s->n &&
+		 notes__words_in(s, it->w1, use, sizeof(use) / sizeof(*use))) ||
+		(it->w0 > 0 && notes__words_at(s, it->w0 - 1, "prophylactic")));
+}
+
 /* names_own_allergy: is drug item k followed right away by an allergy
  * cue of its own ("no known latex allergy")?  A "no" before it denies
  * that allergy; it is no order to keep the drug away.  "Other" before it

@@ -223,6 +223,31 @@ stopped_then_zh(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* remedy_past_zh: a Chinese drug an allergy's story (an allergy line, or
+ * an allergy cue before it in its sentence) says the reaction was
+ * treated or rescued with ("当时用地塞米松后好转", "当地卫生院抢救，用过
+ * 肾上腺素、地塞米松") is a past medicine, the reaction's time its own; a
+ * course's "予对乙酰氨基酚后缓解" outside an allergy entry, or one this
+ * stay's words date, may be today's. */
+static void
+remedy_past_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	static const char *const stay[] = {"本次", "入院", "住院", "今日"};
+	bool cued = s->allergy_list || notes__on_allergy_line(s, k);
+
+	for (size_t j = 0; j < k && !cued; j++)
+		cued = s->items[j].e->type == NOTES_T_ALLERGY_CUE;
+	if (f->kind != NOTES_MEDICINE || (f->context & NOTES_NEGATED) ||
+	    !cued ||
+	    notes__words_any(s, 0, s->items[k].w0, stay,
+			     sizeof(stay) / sizeof(*stay)))
+		return; /* "本次入院第2天…予扑尔敏后缓解": this stay's order */
+	if (notes__healed_after_zh(s, k) || notes__rescued_with_zh(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "remedy";
+	}
+}
+
 /* substance_context sets the context of substance or class item k, read
  * as f->kind: the cues around it, then the writers' forms that correct
  * them (an allergy doubted, kept by an order, refused; a course, a
@@ -275,6 +300,7 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 		f->context = NOTES_HYPOTHETICAL; /* the test still to come */
 		f->trigger = "challenge";
 	}
+	remedy_past_zh(s, k, f);
 }
 
 /* CLASS_TOLERATED_WORDS: the most words between an English class and
@@ -548,6 +574,22 @@ lay_told(const sentence *s, size_t k)
 	return notes__made_lay_effect(s, k) || notes__cannot_take(s, k);
 }
 
+/* given_as_medicine: is drug item k told as given or taken, not as an
+ * allergen: a reaction's remedy, a drug the patient is on, one switched
+ * to or chosen instead of the allergen, a challenge's drug? */
+static bool
+given_as_medicine(const sentence *s, size_t k)
+{
+	return notes__remedy_given(s, k) || notes__now_on(s, k) ||
+	       notes__given_aside(s, k) || notes__switched_to(s, k) ||
+	       notes__remedy_dosed(s, k) || notes__dosed_none_known(s, k) ||
+	       notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
+	       notes__felt_then_used_zh(s, k) || notes__healed_after_zh(s, k) ||
+	       notes__rescued_with_zh(s, k) || notes__bracket_treats_zh(s, k) ||
+	       notes__taken_when_zh(s, k) || chosen_instead(s, k) ||
+	       challenge_offered(s, k) || named_alternative(s, k);
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -578,7 +620,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if ((drug && (analyte_named(s, k) || disease_named(s, k))) ||
 	    notes__labels_line(s, k) || notes__disowned_here(s, k) ||
 	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
-	    notes__no_allergen_class_zh(s, k) || notes__test_planned_zh(s, k) ||
+	    notes__no_allergen_class_zh(s, k) ||
+	    notes__prophylaxis_class(s, k) || notes__test_planned_zh(s, k) ||
 	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
 	    avoided_after(s, k) || (drug && notes__answered_safe(s, k)))
 		return false;
@@ -600,13 +643,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug &&
-	    (notes__remedy_given(s, k) || notes__now_on(s, k) ||
-	     notes__given_aside(s, k) || notes__switched_to(s, k) ||
-	     notes__remedy_dosed(s, k) || notes__dosed_none_known(s, k) ||
-	     notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
-	     notes__felt_then_used_zh(s, k) || chosen_instead(s, k) ||
-	     challenge_offered(s, k) || named_alternative(s, k))) {
+	if (drug && given_as_medicine(s, k)) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

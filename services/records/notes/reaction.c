@@ -1100,10 +1100,24 @@ notes__allergy_cued(const sentence *s, size_t k)
 	       doubted_then_cued_zh(s, k);
 }
 
+/* enumerated_with_next: is item m followed right away by "、" and the
+ * next item, a list's enumeration comma between them? */
+static bool
+enumerated_with_next(const sentence *s, size_t m)
+{
+	static const char comma[] = "\xe3\x80\x81"; /* 、 */
+	uint32_t end = s->items[m].end;
+
+	return m + 1 < s->n_items &&
+	       s->items[m + 1].start - end == sizeof(comma) - 1 &&
+	       memcmp(s->text + end, comma, sizeof(comma) - 1) == 0;
+}
+
 /* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop
  * before drug item k, at a full-width comma or another drug between
  * them?  It names the drug right after it: "既往耐受头孢呋辛，术前预防可
- * 使用头孢唑林" plans cefazolin. */
+ * 使用头孢唑林" plans cefazolin.  A list it opens it names whole ("已耐受
+ * 头孢曲松、头孢唑林"). */
 static bool
 tolerated_zh_stops(const sentence *s, size_t j, size_t k)
 {
@@ -1115,7 +1129,7 @@ tolerated_zh_stops(const sentence *s, size_t j, size_t k)
 	if (notes__comma_between(s, j, k))
 		return true;
 	for (size_t m = j + 1; m < k; m++)
-		if (is_drug(&s->items[m]))
+		if (is_drug(&s->items[m]) && !enumerated_with_next(s, m))
 			return true;
 	return false;
 }

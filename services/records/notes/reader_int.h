@@ -673,6 +673,13 @@ bool notes__relative_at(const sentence *s, size_t w);
  * unknown ("\"头孢\"（具体不详）后出现皮疹"), not whether it harmed. */
 bool notes__doubt_after_zh(const sentence *s, size_t k);
 
+/* notes__prophylaxis_class: is class item k the regimen a plan names by
+ * its use, "prophylaxis" right after it or "prophylactic" right before
+ * it ("Antibiotic prophylaxis for PPM given as vancomycin")?  A class
+ * named for what it is given for is a treatment, not an allergen, as
+ * "预防性抗生素" is in Chinese (notes__no_allergen_class_zh). */
+bool notes__prophylaxis_class(const sentence *s, size_t k);
+
 /* notes__no_allergen_class_zh: is Chinese class item k named as kept away from
  * or as a regimen by its use, no allergen? */
 bool notes__no_allergen_class_zh(const sentence *s, size_t k);
@@ -782,6 +789,26 @@ bool notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f);
  * 瘙痒"), or given (予, 给予, 予以) with the reaction resolving after it
  * in its clause ("给予 Chlorpheniramine 后荨麻疹消退")?  It is a medicine. */
 bool notes__remedy_zh(const sentence *s, size_t k);
+
+/* notes__bracket_treats_zh: is Chinese drug item k used in brackets right
+ * after a reaction or a condition ("氣喘（偶用Ventolin）", "哮喘发作（平时用
+ * 沙丁胺醇气雾剂）")?  It treats it: a medicine. */
+bool notes__bracket_treats_zh(const sentence *s, size_t k);
+
+/* notes__taken_when_zh: is Chinese drug item k followed by a bracket of a
+ * symptom and 时 ("奥美拉唑（胃不舒服时）")?  It is taken for it: a
+ * medicine. */
+bool notes__taken_when_zh(const sentence *s, size_t k);
+
+/* notes__healed_after_zh: is Chinese drug item k given (予, 用, 服) in a
+ * clause that ends with "后" and an easing ("予苯海拉明肌注后缓解", "当时用
+ * 地塞米松和扑尔敏后好转")?  It treated the reaction: a medicine. */
+bool notes__healed_after_zh(const sentence *s, size_t k);
+
+/* notes__rescued_with_zh: is Chinese drug item k given with "抢救" in its
+ * clause or ending the clause before ("当地卫生院抢救，用过肾上腺素、地塞米
+ * 松")?  The rescue's drug treated the reaction: a medicine. */
+bool notes__rescued_with_zh(const sentence *s, size_t k);
 
 /* notes__felt_then_used_zh: is Chinese drug item k taken (吃, 服, 用) right
  * after an effect or condition in its clause ("胃不舒服吃奥美拉唑", "頭痛只

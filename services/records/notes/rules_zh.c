@@ -771,26 +771,31 @@ next_clause_end(const sentence *s, size_t k, size_t to)
 	return s->n;
 }
 
-/* bracket_treats_zh: is Chinese drug item k written in brackets right after
- * a reaction or a condition, after a verb of use ("氣喘（偶用Ventolin）",
- * "荨麻疹（服用氯雷他定）")?  The drug treats it: a history's condition
- * and its treatment, not a reaction and its cause. */
-static bool
-bracket_treats_zh(const sentence *s, size_t k)
+/* notes__bracket_treats_zh: is Chinese drug item k written in brackets
+ * right after a reaction or a condition, or after the word that says it
+ * came on ("哮喘发作（平时用沙丁胺醇气雾剂）"), after a verb of use ("氣喘（偶
+ * 用Ventolin）", "荨麻疹（服用氯雷他定）")?  The drug treats it: a history's
+ * condition and its treatment, not a reaction and its cause. */
+bool
+notes__bracket_treats_zh(const sentence *s, size_t k)
 {
 	static const char *const use[] = {"用", "服", "吸入"};
+	static const char *const onset[] = {"发作", "發作"};
 	const item *d = &s->items[k], *r = k > 0 ? &s->items[k - 1] : NULL;
+	size_t w;
 	const char *open;
 
 	if (r == NULL ||
 	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM))
 		return false;
-	open = s->text + r->end;
+	w = r->w1;
+	if (notes__words_in(s, w, onset, sizeof(onset) / sizeof(*onset)))
+		w += 2;
+	open = w < s->n ? s->text + s->words[w - 1].end : s->text + r->end;
 	if (strncmp(open, "\xef\xbc\x88", 3) != 0 && *open != '(') /* （ */
 		return false;
-	return d->w0 > r->w1 && d->w0 - r->w1 <= 3 &&
-	       notes__words_any(s, r->w1, d->w0, use,
-				sizeof(use) / sizeof(*use));
+	return d->w0 > w && d->w0 - w <= 3 &&
+	       notes__words_any(s, w, d->w0, use, sizeof(use) / sizeof(*use));
 }
 
 /* notes__felt_then_used_zh: an effect or condition right before the drug,
@@ -892,6 +897,119 @@ dose_heals_zh(const sentence *s, size_t k, size_t to)
 				 sizeof(stop) / sizeof(*stop));
 }
 
+/* notes__taken_when_zh: is Chinese drug item k followed by a bracket that
+ * holds only a symptom and 时 ("偶尔服用奥美拉唑（胃不舒服时）")?  The
+ * bracket says when the drug is taken: for the symptom, not after it. */
+bool
+notes__taken_when_zh(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k], *r = k + 1 < s->n_items ? d + 1 : NULL;
+	const char *open, *close;
+
+	if (r == NULL ||
+	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM) ||
+	    !s->words[r->w0].han || !notes__words_at(s, r->w1, "时"))
+		return false;
+	open = notes__paren_open(s, k + 1, &close);
+	return open != NULL && open >= s->text + d->end &&
+	       notes__only_marks(s->text, d->end, (uint32_t)(open - s->text),
+				 "") &&
+	       notes__only_marks(s->text, s->words[r->w1].end,
+				 (uint32_t)(close - s->text), "");
+}
+
+/* clause_mark: does word w end a clause (a comma or a semicolon)? */
+static bool
+clause_mark(const sentence *s, size_t w)
+{
+	const char *key = s->words[w].key;
+
+	return strcmp(key, "\xef\xbc\x8c") == 0 || strcmp(key, ",") == 0 ||
+	       strcmp(key, ";") == 0 || strcmp(key, "\xef\xbc\x9b") == 0;
+}
+
+/* given_in_clause: is a verb of giving (予, 用, 给, 服, 注射) written before
+ * word w0 in its clause, with no stop there ("停用", "撤")?  A drug stopped
+ * before a reaction healed ("停用阿莫西林后好转") is the reaction's cause. */
+static bool
+given_in_clause(const sentence *s, size_t w0)
+{
+	static const char *const give[] = {"予", "用", "给", "服", "注射"};
+	static const char *const stop[] = {"停", "撤"};
+	bool given = false;
+
+	for (size_t w = w0; w-- > 0 && !clause_mark(s, w);) {
+		if (notes__words_in(s, w, stop, sizeof(stop) / sizeof(*stop)))
+			return false;
+		given = given || notes__words_in(s, w, give,
+						 sizeof(give) / sizeof(*give));
+	}
+	return given;
+}
+
+/* HEALED_AFTER_WORDS: how far after the drug its clause may name the
+ * other drugs, doses, routes and days given with it before "后" and the
+ * easing ("予扑尔敏10 mg肌注、地塞米松5 mg静注后缓解"). */
+#define HEALED_AFTER_WORDS 16
+
+/* notes__healed_after_zh: is Chinese drug item k given, alone or with
+ * others, in a clause that ends "后" and an easing ("予苯海拉明肌注后缓
+ * 解", "当时用地塞米松和扑尔敏后好转", "予肾上腺素、地塞米松抢救后好转")?  A
+ * reaction that eases after a drug is given is treated by it; its cause
+ * is told with a reaction after "后" ("用阿莫西林后出现皮疹") or eases
+ * after it is stopped (rules75zh38). */
+bool
+notes__healed_after_zh(const sentence *s, size_t k)
+{
+	static const char *const heals[] = {"好转", "缓解", "消退", "消失",
+					    "减轻", "好轉", "緩解"};
+	static const char *const stop[] = {"停", "撤"};
+	const item *d = &s->items[k];
+	size_t w = d->w1, last = d->w1 + HEALED_AFTER_WORDS;
+
+	if (!s->words[d->w0].han && !(d->w0 > 0 && s->words[d->w0 - 1].han))
+		return false; /* Chinese only */
+	while (w < s->n && w < last && !clause_mark(s, w) &&
+	       !notes__words_at(s, w, "后") &&
+	       !notes__words_in(s, w, stop, sizeof(stop) / sizeof(*stop)))
+		w++;
+	if (w + 1 >= s->n || !notes__words_at(s, w, "后") ||
+	    !notes__words_any(s, w + 1, w + 4 < s->n ? w + 4 : s->n, heals,
+			      sizeof(heals) / sizeof(*heals)))
+		return false;
+	for (size_t j = k + 1; j < s->n_items && s->items[j].w0 <= w + 3; j++)
+		if (s->items[j].e->type == NOTES_T_REACTION ||
+		    s->items[j].e->type == NOTES_T_PROBLEM)
+			return false; /* "用阿莫西林后皮疹，…" */
+	/* the verb may give a list the drug ends ("予肾上腺素、地塞米松") */
+	return given_in_clause(s, d->w0);
+}
+
+/* RESCUE_WORDS: how far before a given drug's clause "抢救" may be
+ * written, the clause before ("当地卫生院抢救，用过肾上腺素、地塞米松"). */
+#define RESCUE_WORDS 4
+
+/* notes__rescued_with_zh: is Chinese drug item k given (用过, 予) in its
+ * clause, with "抢救" there or ending the clause before it ("过敏性休克
+ * （2012年，当地卫生院抢救，用过肾上腺素、地塞米松）")?  A drug a reaction
+ * was rescued with is its treatment, not its cause (rules75zh38). */
+bool
+notes__rescued_with_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0, mark;
+
+	if (!s->words[w].han && !(w > 0 && s->words[w - 1].han))
+		return false; /* Chinese only */
+	if (!given_in_clause(s, w))
+		return false;
+	while (w > 0 && !clause_mark(s, w - 1))
+		w--;
+	mark = w; /* the clause's first word; the mark before it */
+	w = mark > RESCUE_WORDS + 1 ? mark - RESCUE_WORDS - 1 : 0;
+	return notes__any_in(s, w, s->items[k].w0,
+			     (const char *const[]){"抢救"}, 1);
+}
+
 bool
 notes__remedy_zh(const sentence *s, size_t k)
 {
@@ -901,7 +1019,7 @@ notes__remedy_zh(const sentence *s, size_t k)
 					       "消失", "减轻", "结痂"};
 	size_t from, to, w0 = s->items[k].w0;
 
-	if (bracket_treats_zh(s, k) || had_then_used_zh(s, k) ||
+	if (notes__bracket_treats_zh(s, k) || had_then_used_zh(s, k) ||
 	    notes__felt_then_used_zh(s, k) || dosed_reason_zh(s, k))
 		return true;
 	notes__clause_words(s, k, &from, &to);

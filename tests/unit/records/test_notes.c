@@ -7871,6 +7871,79 @@ test_skin_test_minus_zh(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == 0);
 }
 
+/* A drug given, alone or in a list, in a clause that ends "后" and an
+ * easing ("予苯海拉明肌注后缓解", "当时用地塞米松和扑尔敏后好转"), a drug a
+ * reaction was rescued with ("抢救，用过肾上腺素、地塞米松"), one used in
+ * brackets after the reaction's onset ("哮喘发作（平时用沙丁胺醇气雾剂）")
+ * and a class named for its prophylaxis ("Antibiotic prophylaxis") treat
+ * or prevent a reaction: medicines, past ones in an allergy's story, no
+ * allergy (issue 75, allergy75y).  The entry's own allergen stays, and a
+ * drug stopped before the reaction healed ("停用阿莫西林后好转") is the
+ * cause.  A tolerated cue names the whole list it opens ("已耐受头孢曲松、
+ * 头孢唑林"), and a bracket of a symptom and 时 after a drug says when it
+ * is taken ("奥美拉唑（胃不舒服时）"). */
+static void
+test_remedies_healed_zh(void)
+{
+	static const char *const dystonia =
+		"过敏史：胃复安：肌注后出现斜颈、眼球上翻，考虑急性肌张力障碍，"
+		"予苯海拉明肌注后缓解，此后避免使用。";
+	static const char *const pair =
+		"过敏史：\"头孢过敏\"：2019年输注\"头孢\"后出现全身皮疹、瘙痒，"
+		"当时用地塞米松和扑尔敏后好转。";
+	static const char *const rescued =
+		"过敏史：头孢输液后过敏性休克（2012年，当地卫生院抢救，"
+		"用过肾上腺素、地塞米松），明确。";
+	static const char *const inhaler =
+		"过敏史：布洛芬——服后哮喘发作（平时用沙丁胺醇气雾剂）。";
+	static const char *const stopped =
+		"过敏史：阿莫西林：服后全身皮疹，停用阿莫西林后好转。";
+	static const char *const listed = "过敏史：先锋霉素：荨麻疹（1998年），"
+					  "已耐受头孢曲松、头孢唑林。";
+	static const char *const prophylaxis =
+		"Allergies: Penicillin -- ANAPHYLAXIS (1988). Antibiotic "
+		"prophylaxis for PPM given as vancomycin.";
+	static const char *const when =
+		"用药史：偶尔服用奥美拉唑（胃不舒服时）。";
+	static const char *const after = "过敏史：奥美拉唑（胃不舒服）。";
+	notes_reading r;
+
+	notes__read_rules(dystonia, strlen(dystonia), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metoclopramide") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diphenhydramine") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "diphenhydramine") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "diphenhydramine")->context == HIST);
+	notes__read_rules(pair, strlen(pair), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cephalosporins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "dexamethasone") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "chlorphenamine") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "chlorphenamine") != NULL);
+	notes__read_rules(rescued, strlen(rescued), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cephalosporins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "dexamethasone") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "dexamethasone") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "dexamethasone")->context == HIST);
+	notes__read_rules(inhaler, strlen(inhaler), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "salbutamol") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "salbutamol") != NULL);
+	notes__read_rules(stopped, strlen(stopped), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL ||
+		find(&r, NOTES_ALLERGY, "cefazolin")->context == NEG);
+	notes__read_rules(prophylaxis, strlen(prophylaxis), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "antibacterials") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "vancomycin") != NULL);
+	/* taken when a symptom comes, not a symptom after it */
+	notes__read_rules(when, strlen(when), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "omeprazole") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "omeprazole") != NULL);
+	notes__read_rules(after, strlen(after), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "omeprazole") != NULL);
+}
+
 /* A drug an allergy entry tells as the reaction's remedy ("given
  * promethazine and it settled") or as taken for another condition ("he
  * has mild asthma, uses Ventolin", "has asthma, Ventolin prn") is a
@@ -8552,6 +8625,7 @@ static const mt_case cases[] = {
 	{"skin_test_minus_zh", test_skin_test_minus_zh},
 	{"label_found_untrue_zh", test_label_found_untrue_zh},
 	{"remedy_beside_allergy", test_remedy_beside_allergy},
+	{"remedies_healed_zh", test_remedies_healed_zh},
 	{"entry_verdict", test_entry_verdict},
 	{"named_none", test_named_none},
 	{"field_denial_zh", test_field_denial_zh},
