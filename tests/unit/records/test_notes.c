@@ -8464,7 +8464,7 @@ static const expect denied_labels[] = {
 	{"Allergies: ATG - serum sickness. Penicillin - the chart label "
 	 "\"PCN\" is from a 2009 note - query; he had amoxicillin for a "
 	 "tooth 2022 without problems. Removed PCN label.",
-	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	 NOTES_ALLERGY, "penicillins", "PCN", NEG, false},
 	{"ALLERGIES:\n- Penicillin: on chart as \"PCN - ?rash\". He has now "
 	 "had 5 days of piperacillin-tazobactam without rash. Label removed "
 	 "today.\n",
