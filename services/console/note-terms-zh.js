@@ -1679,6 +1679,7 @@ export const NOTE_REACTIONS_ZH = {
   "anaphylactic reaction": "过敏性休克",
   "anaphylaxis": "过敏性休克",
   "angioedema": "血管性水肿",
+  "asthma attack": "哮喘发作",
   "blistering": "大疱",
   "blisters": "大疱",
   "blotches": "皮疹",

@@ -892,3 +892,27 @@ def test_a_label_the_writer_says_is_no_allergy_blocks_nothing(
     ordered.  A denial of another drug leaves the
     amoxicillin allergy, and the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("ALLERGIES: latex (anaphylaxis), NKDA otherwise? - no, also "
+     "AMOXICILLIN (hallucinations, wife says never again).", True),
+    ("Wife says he had \"a bad do\" with amoxicillin in 2024 when they "
+     "first thought this was a chest infection - rash all over, stopped - "
+     "on his allergy band now.", True),
+    ("Allergies: fluconazole (QT prolongation - \"do not give\"); "
+     "vancomycin (rash - Red man? ID note says red man syndrome only); "
+     "amoxicillin - nausea/diarrhoea, pt refuses.", True),
+    ("He has had amoxicillin many times and it is not on his allergy "
+     "list.", False),
+], ids=["answered-question", "allergy-band", "bracket-question",
+        "not-on-list"])
+def test_an_allergy_the_thirty_eighth_writer_showed_missed_is_refused(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75v): a "no" that answers the writer's own question
+    ("NKDA otherwise? - no, also AMOXICILLIN") denies nothing after it; a
+    story kept "on his allergy band" is an allergy; a question inside an
+    entry's bracket leaves the line's next entry on the allergy line:
+    amoxicillin is refused each time.  A drug "not on his allergy list"
+    is no allergy, and the order goes through."""
+    _amoxicillin_after(st, pb, body, blocked)

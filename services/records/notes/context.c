@@ -934,6 +934,25 @@ notes__scope_ends(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* relative_lends: is family trigger j a relative's possessive before a
+ * drug, item k told after that drug's clause ("taking her sister's
+ * diclofenac gel - advised to stop (NSAID sensitivity)")?  The relative
+ * owns only the drug the patient borrowed; what the sentence tells past
+ * it is the patient's (allergy75v). */
+static bool
+relative_lends(const sentence *s, size_t j, size_t k)
+{
+	size_t w = s->items[j].w1;
+
+	if (w + 1 >= s->n || j + 1 >= k || !notes__words_at(s, w, "s") ||
+	    !is_drug(&s->items[j + 1]) || s->items[j + 1].w0 != w + 1)
+		return false;
+	for (uint32_t i = s->items[j + 1].end; i < s->items[k].start; i++)
+		if (strchr(",;(-", s->text[i]) != NULL)
+			return true;
+	return false;
+}
+
 /* relative_reaches: does family trigger j reach allergy item k, past
  * "with"?  A relative's allergy keeps its story whole ("her daughter
  * was labelled penicillin allergic after a rash with amoxicillin": the
@@ -2445,6 +2464,30 @@ indication_apart(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* answers_question: is trigger j, before item k, a "no" that answers
+ * the question ended right before it, a comma or a colon after it ("NKDA
+ * otherwise? - no, also TRAMADOL (hallucinations)", "NKA otherwise per
+ * pt? -- no: wife says he had a rash with Bactrim")?  The "no" takes back
+ * what was asked; it denies nothing told after it (allergy75v). */
+static bool
+answers_question(const sentence *s, size_t k, size_t j)
+{
+	const item *t = &s->items[j];
+	uint32_t q = t->start;
+
+	if (j >= k || t->w1 >= s->n || strcmp(t->e->key, "no") != 0)
+		return false;
+	while (q > 0 && (s->text[q - 1] == ' ' || s->text[q - 1] == '-'))
+		q--;
+	if (q == 0 || s->text[q - 1] != '?' ||
+	    (t->w0 > 0 && s->words[t->w0 - 1].end > q))
+		return false;
+	return notes__only_marks(s->text, t->end, s->words[t->w1].start,
+				 " ,:") &&
+	       (notes__between_has(s, t->end, s->words[t->w1].start, ',') ||
+		notes__between_has(s, t->end, s->words[t->w1].start, ':'));
+}
+
 static bool
 kept_apart(const sentence *s, size_t k, size_t j)
 {
@@ -2453,7 +2496,8 @@ kept_apart(const sentence *s, size_t k, size_t j)
 	return lab_corrected(s, j) || condition_goes_on(s, k, j) ||
 	       indication_apart(s, k, j) || queries_other(s, k, j) ||
 	       numbered_apart(s, k, j) || paren_confined(s, k, j) ||
-	       queried_word(s, k, j) || queried_aside_zh(s, k, j);
+	       queried_word(s, k, j) || queried_aside_zh(s, k, j) ||
+	       answers_question(s, k, j);
 }
 
 /* DELABEL_IF_WORDS: the most words between a condition's word and the
@@ -2660,7 +2704,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	for (size_t j = 0; j < s->n_items; j++) {
 		const notes_entry *t = s->items[j].e;
 
-		if (kept_apart(s, k, j) || withheld_aside(s, j, k))
+		if (kept_apart(s, k, j) || withheld_aside(s, j, k) ||
+		    relative_lends(s, j, k))
 			continue;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!notes__scope_ends(s, j, k) ||

@@ -11,6 +11,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* asked_in_bracket: does s end at a question mark inside a bracket it
+ * opened ("Allergies: ...; vancomycin (rash - Red man? Edmonton ID note
+ * says red man syndrome only); Tylenol #3 - constipation/nausea")?  The
+ * writer queries the entry's reaction; the line's list goes on, its
+ * next entries as much the heading's as those before (allergy75v). */
+static bool
+asked_in_bracket(const sentence *s, const notes_tok *end)
+{
+	return s->n > 0 && end->start < end->end &&
+	       s->text[end->start] == '?' &&
+	       notes__ascii_paren_open(s->text, s->words[0].start, end->start);
+}
+
 /* sentence_read adds s's findings (s ended by end) to out; false when
  * out is full.  A heading opens or closes an allergy list. */
 static bool
@@ -60,7 +73,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	notes__remember_subject(s);
 	if (notes__line_ends(s, end))
 		s->allergy_line = s->allergy_line_zh = false;
-	s->allergy_head = false;
+	s->allergy_head = s->allergy_head && asked_in_bracket(s, end);
 	s->n = 0;
 	return true;
 }

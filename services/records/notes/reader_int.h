@@ -58,7 +58,8 @@ typedef struct sentence {
 	size_t n_items;
 	bool allergy_list;
 	bool allergy_line; /* the line starts with "Allergies: …" */
-	bool allergy_head; /* s is that line's first sentence */
+	bool allergy_head; /* s is that line's first sentence, or follows
+			    * one ended by a question in a bracket */
 	/* the line starts with a Chinese allergy heading ("药物过敏：…") */
 	bool allergy_line_zh;
 	/* the allergy list is the rows of a reaction table
@@ -401,7 +402,8 @@ bool notes__answered_safe(const sentence *s, size_t k);
  * is an intolerance")?  It names the sentence's first drug, past
  * clauses, when every drug before it is that one, and a drug whose
  * parenthesis holds it ("aripiprazole (akathisia - listed as
- * intolerance)"). */
+ * intolerance)"), or a story kept "on his allergy band"; not a record
+ * denied ("it is not on her allergy list"). */
 bool notes__recorded_reaches(const sentence *s, size_t k, size_t j);
 
 /* notes__allergy_cued: does an allergy cue of the clause name item k? */

@@ -8528,6 +8528,55 @@ test_denied_labels(void)
 	}
 }
 
+/* Allergies the thirty-eighth writer's notes showed missed (issue 75,
+ * allergy75v): a lay "asthma attack" as an entry's reaction; a "no"
+ * that answers the writer's own question ("NKDA otherwise? - no, also
+ * TRAMADOL") denies nothing told after it; a story kept "on his allergy
+ * band"; a relative's possessive owns only the drug the patient borrowed;
+ * a question inside an entry's bracket keeps the allergy line's next
+ * entries.  A record denied ("not on her allergy list") is no allergy. */
+static const expect allergy75v[] = {
+	{"Allergies (checked with patient, band on): penicillin - anaphylaxis "
+	 "1988; ibuprofen - asthma attack (uses Ventolin + Clenil).",
+	 NOTES_ALLERGY, "ibuprofen", "ibuprofen", 0, true},
+	{"ALLERGIES: latex (anaphylaxis in theatre 2015), elastoplast (skin), "
+	 "NKDA otherwise? - no, also TRAMADOL (hallucinations, wife says "
+	 "never again).",
+	 NOTES_ALLERGY, "tramadol", "TRAMADOL", 0, true},
+	{"Wife says he had \"a bad do\" with carbamazepine in 2024 when they "
+	 "first thought this was epilepsy - rash all over, stopped - on his "
+	 "allergy band now.",
+	 NOTES_ALLERGY, "carbamazepine", "carbamazepine", 0, true},
+	{"Pt reports she has started taking her sister's diclofenac gel for "
+	 "her knee - advised to stop (NSAID sensitivity), she agreed.",
+	 NOTES_ALLERGY, "nsaids", "NSAID", 0, true},
+	{"Allergies: fluconazole (QT prolongation - \"do not give\"); "
+	 "vancomycin (rash - Red man? ID note says red man syndrome only, "
+	 "premedicate); codeine - constipation/nausea, pt refuses.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+};
+
+static void
+test_allergy75v(void)
+{
+	static const char *const unlisted =
+		"Hydromorphone was given many times and it is not on her "
+		"allergy list.";
+	static const char *const asked =
+		"Fever? - no, penicillin gave her a rash.";
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(allergy75v) / sizeof(allergy75v[0]); i++)
+		check(&allergy75v[i]);
+	notes__read_rules(unlisted, strlen(unlisted), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "hydromorphone") == NULL);
+	/* the answer takes back the question; the rash is told after it */
+	notes__read_rules(asked, strlen(asked), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -8642,6 +8691,7 @@ static const mt_case cases[] = {
 	{"doubted_alternatives", test_doubted_alternatives},
 	{"label_doubts_zh", test_label_doubts_zh},
 	{"denied_labels", test_denied_labels},
+	{"allergy75v", test_allergy75v},
 	{NULL, NULL},
 };
 
