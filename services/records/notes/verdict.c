@@ -985,6 +985,46 @@ doubt_word(const sentence *s, size_t *w)
 	return NULL;
 }
 
+/* Chinese words for a cause of the reaction other than the drug: a rash
+ * of the viral illness the drug was given in (病毒疹), the commonest false
+ * penicillin label (BSACI 2022), and a faint at the needle (晕针). */
+static const char *const other_cause_zh[] = {"病毒疹", "病毒性皮疹", "晕针"};
+
+/* Chinese words that hedge such a cause: "可能是晕针", "不排除病毒疹". */
+static const char *const hedge_zh[] = {"可能", "不排除", "疑似", "怀疑"};
+
+/* HEDGE_ZH_WORDS: how far before the cause its hedge may be written, a
+ * character a word ("儿子说可能是晕针", "考虑可能为晕针"). */
+#define HEDGE_ZH_WORDS 4
+
+/* hedged_cause_zh returns the cause of other_cause_zh that s hedges, or
+ * NULL; *w its first word's place.  A hedge before it or 可能 right after
+ * it ("考虑病毒疹可能性大") makes the writer unsure the reaction was an
+ * allergy: most writers keep the label, uncertain (zh3-17, zh28-24,
+ * zh34-10, zh38-07; issue 75, allergy75x).  Said outright ("后来查过是
+ * 病毒疹", "考虑晕针，非药物过敏") it is a denial, read as one. */
+static const char *
+hedged_cause_zh(const sentence *s, size_t *w)
+{
+	for (*w = 0; *w < s->n; (*w)++)
+		for (size_t i = 0;
+		     i < sizeof(other_cause_zh) / sizeof(*other_cause_zh);
+		     i++) {
+			size_t from = *w > HEDGE_ZH_WORDS ? *w - HEDGE_ZH_WORDS
+							  : 0,
+			       after = *w + strlen(other_cause_zh[i]) / 3;
+
+			if (!notes__words_at(s, *w, other_cause_zh[i]))
+				continue;
+			if (notes__words_any(s, from, *w, hedge_zh,
+					     sizeof(hedge_zh) /
+						     sizeof(*hedge_zh)) ||
+			    notes__words_at(s, after, "可能"))
+				return other_cause_zh[i];
+		}
+	return NULL;
+}
+
 /* OTHERS_WORDS: how far after a doubt's first word "others" makes it a
  * doubt about other allergies. */
 #define OTHERS_WORDS 5
@@ -1089,8 +1129,9 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	/* most sentences have no allergy near to doubt: the doubt words
 	 * are looked for only when one is */
 	if (!doubtable_since(out, from) ||
-	    (doubt = doubt_word(s, &w)) == NULL || of_others(s, w) ||
-	    of_indication(s, w) || of_drug_named(s, w))
+	    ((doubt = doubt_word(s, &w)) == NULL &&
+	     (doubt = hedged_cause_zh(s, &w)) == NULL) ||
+	    of_others(s, w) || of_indication(s, w) || of_drug_named(s, w))
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];

@@ -8154,6 +8154,43 @@ test_label_doubts_zh(void)
 	MT_TRUE(f != NULL && f->context == 0);
 }
 
+/* A cause other than the drug that the writer hedges, a viral rash (病
+ * 毒疹) or a faint at the needle (晕针), in the drug's sentence or the
+ * next one on its line, makes its allergy uncertain (issue 75,
+ * allergy75x); the cause said outright is a denial, and a hedge of
+ * nothing leaves the label. */
+static const expect hedged_causes_zh[] = {
+	{"过敏史：患者称\"打青霉素会晕倒\"，具体不详，儿子说可能是晕针；阿司匹"
+	 "林"
+	 "服后胃出血。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
+	{"过敏史：阿莫西林——母亲诉3岁时吃后起皮疹，同时发热，可能为病毒疹。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	{"过敏史：母亲诉患儿对阿莫西林过敏，吃了起红疹子。皮疹当时伴发热，"
+	 "考虑病毒疹可能性大，建议至过敏门诊评估。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	{"過敏史：小時候打青黴素後頭暈，醫師說可能是暈針。", NOTES_ALLERGY,
+	 "penicillins", "青黴素", UNC, true},
+	{"过敏史：阿司匹林服后胃出血，医生嘱不要再吃。", NOTES_ALLERGY,
+	 "aspirin", "阿司匹林", 0, true},
+};
+
+static void
+test_hedged_causes_zh(void)
+{
+	static const char *const outright =
+		"过敏史：青霉素，打针后头晕、出汗，考虑为晕针，非过敏。";
+	const notes_finding *f;
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(hedged_causes_zh) / sizeof(hedged_causes_zh[0]); i++)
+		check(&hedged_causes_zh[i]);
+	notes__read_rules(outright, strlen(outright), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f == NULL || f->context == NEG);
+}
+
 /* A relative who tells or asks about the patient is no experiencer
  * (issue 75, family75c): a mother with a bracketed aside before her
  * reporting verb (患者母亲（陪诊）诉患者…), 其父 or 其母 after the patient's
@@ -8411,6 +8448,7 @@ static const mt_case cases[] = {
 	{"cannot_takes", test_cannot_takes},
 	{"doubted_alternatives", test_doubted_alternatives},
 	{"label_doubts_zh", test_label_doubts_zh},
+	{"hedged_causes_zh", test_hedged_causes_zh},
 	{NULL, NULL},
 };
 
