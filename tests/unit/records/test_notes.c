@@ -8173,6 +8173,16 @@ static const expect hedged_causes_zh[] = {
 	 "penicillins", "青黴素", UNC, true},
 	{"过敏史：阿司匹林服后胃出血，医生嘱不要再吃。", NOTES_ALLERGY,
 	 "aspirin", "阿司匹林", 0, true},
+	/* a verdict in the next entry, after the semicolon, is that
+	 * entry's drug's, taken since, not the label's before it */
+	{"藥物敏感：Augmentin（出疹，2015）；Panadol —— "
+	 "太太話佢食完「胃唔舒服」"
+	 "，唔係過敏，其實佢一直都有食 Panadol 止痛，冇事。",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	{"藥物敏感：Augmentin（出疹，2015）；Panadol —— "
+	 "太太話佢食完「胃唔舒服」"
+	 "，唔係過敏，其實佢一直都有食 Panadol 止痛，冇事。",
+	 NOTES_ALLERGY, "paracetamol", "Panadol", NEG, false},
 };
 
 static void
