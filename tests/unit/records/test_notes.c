@@ -8201,6 +8201,30 @@ test_hedged_causes_zh(void)
 	MT_TRUE(f == NULL || f->context == NEG);
 }
 
+/* A relative's allergy told where the writer denies the patient's label
+ * moved onto it stays the relative's; the patient's label is negated
+ * (issue 75, allergy75x). */
+static void
+test_relatives_label_denied_zh(void)
+{
+	static const char *const moved =
+		"过敏史：自述\"磺胺过敏\"，但女儿称是患者的哥哥对磺胺过敏，患者"
+		"本人没用过 —— 非患者过敏，已更正";
+	notes_reading r;
+	bool family = false, negated = false;
+
+	notes__read_rules(moved, strlen(moved), &r);
+	for (size_t i = 0; i < r.n; i++) {
+		if (r.findings[i].kind != NOTES_ALLERGY ||
+		    strcmp(r.findings[i].code, "sulfonamides") != 0)
+			continue;
+		family |= r.findings[i].context == NOTES_FAMILY;
+		negated |= r.findings[i].context == NEG;
+	}
+	MT_TRUE(family);
+	MT_TRUE(negated);
+}
+
 /* A relative who tells or asks about the patient is no experiencer
  * (issue 75, family75c): a mother with a bracketed aside before her
  * reporting verb (患者母亲（陪诊）诉患者…), 其父 or 其母 after the patient's
@@ -8459,6 +8483,7 @@ static const mt_case cases[] = {
 	{"doubted_alternatives", test_doubted_alternatives},
 	{"label_doubts_zh", test_label_doubts_zh},
 	{"hedged_causes_zh", test_hedged_causes_zh},
+	{"relatives_label_denied_zh", test_relatives_label_denied_zh},
 	{NULL, NULL},
 };
 
