@@ -1872,11 +1872,27 @@ notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
 }
 
 /* Chinese words that hold an allergy label in doubt, written after it:
- * "青霉素过敏真实性存疑", "头孢类过敏存疑", "该标签可疑", "label可疑"
- * (issue 75, allergy75u).  可疑 alone also opens a finding ("可疑结节"),
- * so only the label's own doubt counts. */
-static const char *const label_doubt_zh[] = {"存疑", "标签可疑", "標籤可疑",
-					     "label可疑", "label 可疑"};
+ * "青霉素过敏真实性存疑", "头孢类过敏存疑", "该标签可疑" (標籤可疑 by
+ * folding), "label可疑" (issue 75, allergy75u).  可疑 alone also opens a
+ * finding ("可疑结节"), so only the label's own doubt counts. */
+static const char *const label_doubt_zh[] = {"存疑", "标签可疑"};
+
+/* label_doubt_at: the first word of s that opens a doubt of
+ * label_doubt_zh, or the English "label" that 可疑 follows ("label可疑",
+ * "label 可疑"); s->n for none.  The words' folded keys, so a
+ * traditional form needs no entry of its own. */
+static size_t
+label_doubt_at(const sentence *s)
+{
+	for (size_t w = 0; w < s->n; w++)
+		if (notes__words_in(s, w, label_doubt_zh,
+				    sizeof(label_doubt_zh) /
+					    sizeof(*label_doubt_zh)) ||
+		    (notes__words_at(s, w, "label") &&
+		     notes__words_at(s, w + 1, "可疑")))
+			return w;
+	return s->n;
+}
 
 /* doubted_drug_zh: the drug item of s whose label a doubt word holds in
  * doubt, the last drug written before it ("Erythromycin 不耐受，Amoxil
@@ -1884,20 +1900,12 @@ static const char *const label_doubt_zh[] = {"存疑", "标签可疑", "標籤�
 static const item *
 doubted_drug_zh(const sentence *s)
 {
-	const char *from = s->text + s->words[0].start, *at = NULL;
-	size_t len = s->words[s->n - 1].end - s->words[0].start;
+	size_t w = label_doubt_at(s);
 	const item *drug = NULL;
 
-	for (size_t d = 0; d < sizeof(label_doubt_zh) / sizeof(*label_doubt_zh);
-	     d++) {
-		const char *p = memmem(from, len, label_doubt_zh[d],
-				       strlen(label_doubt_zh[d]));
-
-		if (p != NULL && (at == NULL || p < at))
-			at = p;
-	}
-	for (size_t k = 0; at != NULL && k < s->n_items; k++)
-		if (is_drug(&s->items[k]) && s->text + s->items[k].end <= at)
+	for (size_t k = 0; w < s->n && k < s->n_items; k++)
+		if (is_drug(&s->items[k]) &&
+		    s->items[k].end <= s->words[w].start)
 			drug = &s->items[k];
 	return drug;
 }

@@ -8131,6 +8131,14 @@ static const expect label_doubts_zh[] = {
 	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
 	{"过敏史：阿莫西林——4岁时出皮疹（母亲说），青霉素过敏真实性存疑。",
 	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	/* the traditional and mixed forms by the reader's folding, and the
+	 * English "label" before 可疑, on the words' keys (allergy75x) */
+	{"過敏史：青黴素過敏（小時候），此標籤可疑。", NOTES_ALLERGY,
+	 "penicillins", "青黴素", UNC, true},
+	{"過敏史：青黴素過敏（小時候），此标籤可疑。", NOTES_ALLERGY,
+	 "penicillins", "青黴素", UNC, true},
+	{"过敏史：青霉素过敏，该label 可疑。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", UNC, true},
 };
 
 static void
