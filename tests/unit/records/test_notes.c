@@ -8181,6 +8181,12 @@ static const expect hedged_causes_zh[] = {
 	 "penicillins", "青黴素", UNC, true},
 	{"过敏史：阿司匹林服后胃出血，医生嘱不要再吃。", NOTES_ALLERGY,
 	 "aspirin", "阿司匹林", 0, true},
+	/* latex-free equipment is the care of the latex allergy, no denial
+	 * of it; 无乳胶过敏 still denies one */
+	{"过敏史：乳胶过敏（术中曾出现荨麻疹，已更换无乳胶手套及导尿管）。",
+	 NOTES_ALLERGY, "latex", "乳胶", 0, true},
+	{"过敏史：无青霉素过敏，无乳胶过敏。", NOTES_ALLERGY, "latex", "乳胶",
+	 NEG, false},
 	/* a verdict in the next entry, after the semicolon, is that
 	 * entry's drug's, taken since, not the label's before it */
 	{"藥物敏感：Augmentin（出疹，2015）；Panadol —— "
@@ -8198,6 +8204,9 @@ test_hedged_causes_zh(void)
 {
 	static const char *const outright =
 		"过敏史：青霉素，打针后头晕、出汗，考虑为晕针，非过敏。";
+	static const char *const latex_free =
+		"过敏史：乳胶过敏（术中曾出现荨麻疹，已更换无乳胶手套及导尿管）"
+		"。";
 	const notes_finding *f;
 	notes_reading r;
 
@@ -8207,6 +8216,10 @@ test_hedged_causes_zh(void)
 	notes__read_rules(outright, strlen(outright), &r);
 	f = find(&r, NOTES_ALLERGY, "penicillins");
 	MT_TRUE(f == NULL || f->context == NEG);
+	notes__read_rules(latex_free, strlen(latex_free), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(strcmp(r.findings[i].code, "latex") != 0 ||
+			r.findings[i].context == 0);
 }
 
 /* A relative's allergy told where the writer denies the patient's label
