@@ -245,3 +245,18 @@ def test_a_drug_after_which_the_reaction_eased_is_its_remedy(
     got = _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
     assert blocked or (rpb.SUGGESTION_KIND_ALLERGY, "cephalosporins") in got, \
         got
+
+
+@pytest.mark.parametrize("body", [
+    "藥物敏感：阿莫西林（出疹，2015）；Panadol —— 太太話佢食完「胃唔舒服」，"
+    "唔係過敏，其實佢一直都有食 Panadol 止痛，冇事。",
+    "过敏史：阿莫西林——3岁时吃后起皮疹，同时发热，可能为病毒疹。",
+])
+def test_a_later_entrys_verdict_or_a_hedged_cause_leaves_amoxicillin_stopped(
+        st, pb, catalogue, body):
+    """Issue 75 (allergy75x): a verdict written in the next entry of an
+    allergy list, after a full-width semicolon, speaks of that entry's
+    drug, taken since without harm, not of the label before it; and a
+    viral rash the writer only hedges (可能为病毒疹) doubts the label
+    without removing it.  Either way amoxicillin is refused."""
+    _amoxicillin_after(st, pb, body, True)

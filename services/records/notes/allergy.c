@@ -461,6 +461,22 @@ other_allergen_zh(const sentence *s, size_t k, size_t j)
 				sizeof(other) / sizeof(*other));
 }
 
+/* next_entry_zh: is Chinese drug item j written in a later entry of the
+ * list than drug item k, a full-width semicolon between them ("藥物敏感：
+ * Augmentin（出疹，2015）；Panadol —— 食完「胃唔舒服」，唔係過敏，其實佢
+ * 一直都有食 Panadol，冇事")?  A drug taken since is the evidence of a
+ * verdict on the label before it only inside that label's entry; after
+ * the semicolon it opens its own, and the verdict speaks of it
+ * (allergy75x). */
+static bool
+next_entry_zh(const sentence *s, size_t k, size_t j)
+{
+	uint32_t from = s->items[k].end, to = s->items[j].start;
+
+	return from < to &&
+	       memmem(s->text + from, to - from, FW_SEMI, 3) != NULL;
+}
+
 const item *
 notes__disowned_by(const sentence *s, size_t k)
 {
@@ -471,7 +487,7 @@ notes__disowned_by(const sentence *s, size_t k)
 
 		if ((e->type == NOTES_T_SUBSTANCE ||
 		     e->type == NOTES_T_CLASS) &&
-		    !tried_since(s, j))
+		    (!tried_since(s, j) || next_entry_zh(s, k, j)))
 			return NULL;
 		/* a "对" between opens what the verdict speaks of
 		 * ("青霉素（皮疹）；对\"促红素\"无过敏": the hormone, not the

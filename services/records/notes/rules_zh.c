@@ -1138,7 +1138,11 @@ notes__allergy_context_zh(const sentence *s, size_t k, notes_finding *f)
 		if (f->context == 0)
 			f->trigger = "";
 	}
-	if (notes__denied_zh(s, k)) {
+	/* a relative's allergy stays the relative's: the denial after it is
+	 * of the label moved onto the patient ("但女儿称是患者的哥哥对磺胺过
+	 * 敏 …… 非患者过敏，已更正"), which keep_disowned negates (allergy75x)
+	 */
+	if (!(f->context & NOTES_FAMILY) && notes__denied_zh(s, k)) {
 		f->context = notes__doubted_after_zh(s, &s->items[k])
 				     ? NOTES_UNCERTAIN
 				     : NOTES_NEGATED;

@@ -994,6 +994,46 @@ doubt_word(const sentence *s, size_t *w)
 	return NULL;
 }
 
+/* Chinese words for a cause of the reaction other than the drug: a rash
+ * of the viral illness the drug was given in (病毒疹), the commonest false
+ * penicillin label (BSACI 2022), and a faint at the needle (晕针). */
+static const char *const other_cause_zh[] = {"病毒疹", "病毒性皮疹", "晕针"};
+
+/* Chinese words that hedge such a cause: "可能是晕针", "不排除病毒疹". */
+static const char *const hedge_zh[] = {"可能", "不排除", "疑似", "怀疑"};
+
+/* HEDGE_ZH_WORDS: how far before the cause its hedge may be written, a
+ * character a word ("儿子说可能是晕针", "考虑可能为晕针"). */
+#define HEDGE_ZH_WORDS 4
+
+/* hedged_cause_zh returns the cause of other_cause_zh that s hedges, or
+ * NULL; *w its first word's place.  A hedge before it or 可能 right after
+ * it ("考虑病毒疹可能性大") makes the writer unsure the reaction was an
+ * allergy: most writers keep the label, uncertain (zh3-17, zh28-24,
+ * zh34-10, zh38-07; issue 75, allergy75x).  Said outright ("后来查过是
+ * 病毒疹", "考虑晕针，非药物过敏") it is a denial, read as one. */
+static const char *
+hedged_cause_zh(const sentence *s, size_t *w)
+{
+	for (*w = 0; *w < s->n; (*w)++)
+		for (size_t i = 0;
+		     i < sizeof(other_cause_zh) / sizeof(*other_cause_zh);
+		     i++) {
+			size_t from = *w > HEDGE_ZH_WORDS ? *w - HEDGE_ZH_WORDS
+							  : 0,
+			       after = *w + strlen(other_cause_zh[i]) / 3;
+
+			if (!notes__words_at(s, *w, other_cause_zh[i]))
+				continue;
+			if (notes__words_any(s, from, *w, hedge_zh,
+					     sizeof(hedge_zh) /
+						     sizeof(*hedge_zh)) ||
+			    notes__words_at(s, after, "可能"))
+				return other_cause_zh[i];
+		}
+	return NULL;
+}
+
 /* OTHERS_WORDS: how far after a doubt's first word "others" makes it a
  * doubt about other allergies. */
 #define OTHERS_WORDS 5
@@ -1098,8 +1138,9 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	/* most sentences have no allergy near to doubt: the doubt words
 	 * are looked for only when one is */
 	if (!doubtable_since(out, from) ||
-	    (doubt = doubt_word(s, &w)) == NULL || of_others(s, w) ||
-	    of_indication(s, w) || of_drug_named(s, w))
+	    ((doubt = doubt_word(s, &w)) == NULL &&
+	     (doubt = hedged_cause_zh(s, &w)) == NULL) ||
+	    of_others(s, w) || of_indication(s, w) || of_drug_named(s, w))
 		return;
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
@@ -1904,11 +1945,27 @@ notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
 }
 
 /* Chinese words that hold an allergy label in doubt, written after it:
- * "青霉素过敏真实性存疑", "头孢类过敏存疑", "该标签可疑", "label可疑"
- * (issue 75, allergy75u).  可疑 alone also opens a finding ("可疑结节"),
- * so only the label's own doubt counts. */
-static const char *const label_doubt_zh[] = {"存疑", "标签可疑", "標籤可疑",
-					     "label可疑", "label 可疑"};
+ * "青霉素过敏真实性存疑", "头孢类过敏存疑", "该标签可疑" (標籤可疑 by
+ * folding), "label可疑" (issue 75, allergy75u).  可疑 alone also opens a
+ * finding ("可疑结节"), so only the label's own doubt counts. */
+static const char *const label_doubt_zh[] = {"存疑", "标签可疑"};
+
+/* label_doubt_at: the first word of s that opens a doubt of
+ * label_doubt_zh, or the English "label" that 可疑 follows ("label可疑",
+ * "label 可疑"); s->n for none.  The words' folded keys, so a
+ * traditional form needs no entry of its own. */
+static size_t
+label_doubt_at(const sentence *s)
+{
+	for (size_t w = 0; w < s->n; w++)
+		if (notes__words_in(s, w, label_doubt_zh,
+				    sizeof(label_doubt_zh) /
+					    sizeof(*label_doubt_zh)) ||
+		    (notes__words_at(s, w, "label") &&
+		     notes__words_at(s, w + 1, "可疑")))
+			return w;
+	return s->n;
+}
 
 /* doubted_drug_zh: the drug item of s whose label a doubt word holds in
  * doubt, the last drug written before it ("Erythromycin 不耐受，Amoxil
@@ -1916,20 +1973,12 @@ static const char *const label_doubt_zh[] = {"存疑", "标签可疑", "標籤�
 static const item *
 doubted_drug_zh(const sentence *s)
 {
-	const char *from = s->text + s->words[0].start, *at = NULL;
-	size_t len = s->words[s->n - 1].end - s->words[0].start;
+	size_t w = label_doubt_at(s);
 	const item *drug = NULL;
 
-	for (size_t d = 0; d < sizeof(label_doubt_zh) / sizeof(*label_doubt_zh);
-	     d++) {
-		const char *p = memmem(from, len, label_doubt_zh[d],
-				       strlen(label_doubt_zh[d]));
-
-		if (p != NULL && (at == NULL || p < at))
-			at = p;
-	}
-	for (size_t k = 0; at != NULL && k < s->n_items; k++)
-		if (is_drug(&s->items[k]) && s->text + s->items[k].end <= at)
+	for (size_t k = 0; w < s->n && k < s->n_items; k++)
+		if (is_drug(&s->items[k]) &&
+		    s->items[k].end <= s->words[w].start)
 			drug = &s->items[k];
 	return drug;
 }

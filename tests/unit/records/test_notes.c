@@ -8284,6 +8284,14 @@ static const expect label_doubts_zh[] = {
 	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
 	{"过敏史：阿莫西林——4岁时出皮疹（母亲说），青霉素过敏真实性存疑。",
 	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	/* the traditional and mixed forms by the reader's folding, and the
+	 * English "label" before 可疑, on the words' keys (allergy75x) */
+	{"過敏史：青黴素過敏（小時候），此標籤可疑。", NOTES_ALLERGY,
+	 "penicillins", "青黴素", UNC, true},
+	{"過敏史：青黴素過敏（小時候），此标籤可疑。", NOTES_ALLERGY,
+	 "penicillins", "青黴素", UNC, true},
+	{"过敏史：青霉素过敏，该label 可疑。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", UNC, true},
 };
 
 static void
@@ -8305,6 +8313,90 @@ test_label_doubts_zh(void)
 	notes__read_rules(nodule, strlen(nodule), &r);
 	f = find(&r, NOTES_ALLERGY, "penicillins");
 	MT_TRUE(f != NULL && f->context == 0);
+}
+
+/* A cause other than the drug that the writer hedges, a viral rash (病
+ * 毒疹) or a faint at the needle (晕针), in the drug's sentence or the
+ * next one on its line, makes its allergy uncertain (issue 75,
+ * allergy75x); the cause said outright is a denial, and a hedge of
+ * nothing leaves the label. */
+static const expect hedged_causes_zh[] = {
+	{"过敏史：患者称\"打青霉素会晕倒\"，具体不详，儿子说可能是晕针；阿司匹"
+	 "林"
+	 "服后胃出血。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
+	{"过敏史：阿莫西林——母亲诉3岁时吃后起皮疹，同时发热，可能为病毒疹。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	{"过敏史：母亲诉患儿对阿莫西林过敏，吃了起红疹子。皮疹当时伴发热，"
+	 "考虑病毒疹可能性大，建议至过敏门诊评估。",
+	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", UNC, true},
+	{"過敏史：小時候打青黴素後頭暈，醫師說可能是暈針。", NOTES_ALLERGY,
+	 "penicillins", "青黴素", UNC, true},
+	{"过敏史：阿司匹林服后胃出血，医生嘱不要再吃。", NOTES_ALLERGY,
+	 "aspirin", "阿司匹林", 0, true},
+	/* latex-free equipment is the care of the latex allergy, no denial
+	 * of it; 无乳胶过敏 still denies one */
+	{"过敏史：乳胶过敏（术中曾出现荨麻疹，已更换无乳胶手套及导尿管）。",
+	 NOTES_ALLERGY, "latex", "乳胶", 0, true},
+	{"过敏史：无青霉素过敏，无乳胶过敏。", NOTES_ALLERGY, "latex", "乳胶",
+	 NEG, false},
+	/* a verdict in the next entry, after the semicolon, is that
+	 * entry's drug's, taken since, not the label's before it */
+	{"藥物敏感：Augmentin（出疹，2015）；Panadol —— "
+	 "太太話佢食完「胃唔舒服」"
+	 "，唔係過敏，其實佢一直都有食 Panadol 止痛，冇事。",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	{"藥物敏感：Augmentin（出疹，2015）；Panadol —— "
+	 "太太話佢食完「胃唔舒服」"
+	 "，唔係過敏，其實佢一直都有食 Panadol 止痛，冇事。",
+	 NOTES_ALLERGY, "paracetamol", "Panadol", NEG, false},
+};
+
+static void
+test_hedged_causes_zh(void)
+{
+	static const char *const outright =
+		"过敏史：青霉素，打针后头晕、出汗，考虑为晕针，非过敏。";
+	static const char *const latex_free =
+		"过敏史：乳胶过敏（术中曾出现荨麻疹，已更换无乳胶手套及导尿管）"
+		"。";
+	const notes_finding *f;
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(hedged_causes_zh) / sizeof(hedged_causes_zh[0]); i++)
+		check(&hedged_causes_zh[i]);
+	notes__read_rules(outright, strlen(outright), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f == NULL || f->context == NEG);
+	notes__read_rules(latex_free, strlen(latex_free), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(strcmp(r.findings[i].code, "latex") != 0 ||
+			r.findings[i].context == 0);
+}
+
+/* A relative's allergy told where the writer denies the patient's label
+ * moved onto it stays the relative's; the patient's label is negated
+ * (issue 75, allergy75x). */
+static void
+test_relatives_label_denied_zh(void)
+{
+	static const char *const moved =
+		"过敏史：自述\"磺胺过敏\"，但女儿称是患者的哥哥对磺胺过敏，患者"
+		"本人没用过 —— 非患者过敏，已更正";
+	notes_reading r;
+	bool family = false, negated = false;
+
+	notes__read_rules(moved, strlen(moved), &r);
+	for (size_t i = 0; i < r.n; i++) {
+		if (r.findings[i].kind != NOTES_ALLERGY ||
+		    strcmp(r.findings[i].code, "sulfonamides") != 0)
+			continue;
+		family |= r.findings[i].context == NOTES_FAMILY;
+		negated |= r.findings[i].context == NEG;
+	}
+	MT_TRUE(family);
+	MT_TRUE(negated);
 }
 
 /* A relative who tells or asks about the patient is no experiencer
@@ -8692,6 +8784,8 @@ static const mt_case cases[] = {
 	{"label_doubts_zh", test_label_doubts_zh},
 	{"denied_labels", test_denied_labels},
 	{"allergy75v", test_allergy75v},
+	{"hedged_causes_zh", test_hedged_causes_zh},
+	{"relatives_label_denied_zh", test_relatives_label_denied_zh},
 	{NULL, NULL},
 };
 
