@@ -916,3 +916,27 @@ def test_an_allergy_the_thirty_eighth_writer_showed_missed_is_refused(
     amoxicillin is refused each time.  A drug "not on his allergy list"
     is no allergy, and the order goes through."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Previous H. pylori (eradicated 2022 with lansoprazole, "
+     "clarithromycin and amoxicillin - \"made me feel awful\" but "
+     "completed).", False),
+    ("Allergies: codeine (vomiting). Was given amoxicillin after her D&C "
+     "and tolerated it.", False),
+    ("Allergies: codeine (vomiting). Says \"amoxicillin is fine\".", False),
+    ("Amoxicillin 500 mg tds - pt stopped himself after 2 days (stomach "
+     "upset).", False),
+    ("Amoxicillin - stopped herself after a day (hives).", True),
+    ("Amoxicillin - rash all over, finished the course.", True),
+], ids=["completed-course", "tolerated-it", "is-fine", "stopped-himself",
+        "stopped-hives", "rash-completed"])
+def test_a_drug_taken_through_or_stopped_by_the_patient_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ab): a course taken to its end despite a side
+    effect ("\"made me feel awful\" but completed"), a drug "tolerated it"
+    or "is fine", and a drug the patient stopped of their own accord for
+    a side effect ("pt stopped himself (stomach upset)") are no
+    allergies: amoxicillin is ordered.  An allergic sign (hives, a rash)
+    keeps the allergy, and the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -565,6 +565,18 @@ doubted_alternative(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* taken_through: is reaction item r a side effect the patient took the
+ * course through ("\"made me feel awful\" but completed", "diarrhoea,
+ * finished the course")?  The drug is tolerated, no intolerance; an
+ * allergic sign (a rash, hives) stays the allergy it is. */
+static bool
+taken_through(const sentence *s, const item *r)
+{
+	return !(r->e->type == NOTES_T_REACTION &&
+		 (r->e->dir & NOTES_DIR_ALLERGIC_SIGN)) &&
+	       notes__completed_despite(s, r->w1);
+}
+
 /* lay_told: does the patient or a relative tell, in their own words, an
  * effect drug item k has on them ("codeine makes me itch", "can't take
  * codeine, gets very sick")? */
@@ -588,6 +600,17 @@ given_as_medicine(const sentence *s, size_t k)
 	       notes__rescued_with_zh(s, k) || notes__bracket_treats_zh(s, k) ||
 	       notes__taken_when_zh(s, k) || chosen_instead(s, k) ||
 	       challenge_offered(s, k) || named_alternative(s, k);
+}
+
+/* stopped_unlisted: is drug item k one the patient stopped of their own
+ * accord (notes__stopped_by_patient), told outside an allergy list?  The
+ * dev sets' writers read such a drug a past medicine, whatever side
+ * effect led to the stop, unless they list or call it an allergy. */
+static bool
+stopped_unlisted(const sentence *s, size_t k)
+{
+	return !s->allergy_list && !s->allergy_line &&
+	       !notes__on_allergy_line(s, k) && notes__stopped_by_patient(s, k);
 }
 
 /* substance reads substance or class item k: an allergy when a cue
@@ -643,7 +666,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug && given_as_medicine(s, k)) {
+	if (drug && (given_as_medicine(s, k) || stopped_unlisted(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||
@@ -654,7 +677,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		   (!tol && notes__reaction_of(s, k, true) &&
 		    !notes__reaction_owned(s, k,
 					   notes__reaction_of(s, k, true)) &&
-		    !(drug && notes__remedy_zh(s, k)))) {
+		    !(drug && notes__remedy_zh(s, k)) &&
+		    !taken_through(s, notes__reaction_of(s, k, true)))) {
 		if (!caused &&
 		    (!notes__reaction_of(s, k, true) ||
 		     notes__switched_past_reaction_zh(s, k)) &&

@@ -1248,12 +1248,16 @@ answer_dashed(const sentence *s, size_t w)
 }
 
 /* answered_any: is drug item k answered by one of words[0, n) right
- * after it, then the entry's end? */
+ * after it, "is" or "was" at most between ("Says \"Panadol is fine\"",
+ * allergy75ab), then the entry's end? */
 static bool
 answered_any(const sentence *s, size_t k, const char *const *words, size_t n)
 {
+	static const char *const copula_en[] = {"is", "was"};
 	size_t w = s->items[k].w1;
 
+	if (w < s->n && notes__words_in(s, w, copula_en, 2))
+		w++;
 	if (w >= s->n || !notes__words_in(s, w, words, n))
 		return false;
 	/* the entry ends right after the answer (another word follows, so
@@ -1420,6 +1424,69 @@ came_off_in(const sentence *s, size_t from, size_t to)
 		if (notes__words_in(s, w, came_off_en, n) &&
 		    !stop_proposed(s, w))
 			return true;
+	return false;
+}
+
+/* The words that say the patient stopped a drug of their own accord
+ * ("pt stopped himself (muscle aches)", "He stopped his losartan himself
+ * last year because it made him dizzy").  Chinese is left out: read with
+ * 自行 and 自己停, zh-dev3, zh-dev27 and zh-dev28 each missed an allergy
+ * their writers annotate. */
+static const char *const self_en[] = {"himself", "herself", "themselves"};
+static const char *const stopped_en[] = {"stopped"};
+
+/* SELF_STOP_WORDS: how far after the drug the patient's own stop may be
+ * told; SELF_STOPPED_BEFORE: how far before it "stopped" may stand ("he
+ * stopped his losartan himself"). */
+#define SELF_STOP_WORDS	    8
+#define SELF_STOPPED_BEFORE 2
+
+/* self_stop_allergic: does the story of drug item k, up to the next drug
+ * or full stop, tell an allergy: a cue ("... stopped herself - recorded as
+ * intolerance") or an allergic sign ("stopped herself (hives)")? */
+static bool
+self_stop_allergic(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (is_drug(it) ||
+		    notes__between_has(s, s->items[k].end, it->start, '.') ||
+		    notes__between_has(s, s->items[k].end, it->start, ';'))
+			return false;
+		if (it->e->type == NOTES_T_ALLERGY_CUE ||
+		    (it->e->type == NOTES_T_REACTION &&
+		     (it->e->dir & NOTES_DIR_ALLERGIC_SIGN)))
+			return true;
+	}
+	return false;
+}
+
+bool
+notes__stopped_by_patient(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	size_t from =
+		d->w0 > SELF_STOPPED_BEFORE ? d->w0 - SELF_STOPPED_BEFORE : 0;
+	bool stopped = notes__any_in(s, from, d->w0, stopped_en, 1);
+	size_t next = d->w1 + SELF_STOP_WORDS; /* the next drug's first word */
+
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m])) {
+			next = s->items[m].w0;
+			break;
+		}
+	if (s->words[d->w0].han || self_stop_allergic(s, k))
+		return false;
+	for (size_t w = d->w1; w < s->n && w < d->w1 + SELF_STOP_WORDS; w++) {
+		if (w >= next ||
+		    notes__between_has(s, d->end, s->words[w].start, '.') ||
+		    notes__between_has(s, d->end, s->words[w].start, ';'))
+			return false;
+		stopped = stopped || notes__words_in(s, w, stopped_en, 1);
+		if (stopped && notes__words_in(s, w, self_en, 3))
+			return true;
+	}
 	return false;
 }
 
@@ -2078,6 +2145,31 @@ static const char *const made_gap_en[] = {"it", "once", "always", "also"};
  * lay verb. */
 #define MADE_GAP_WORDS 2
 
+/* COMPLETED_WORDS: how far after an effect the teller may say the course
+ * was taken to its end ("made me feel awful\" but completed"). */
+#define COMPLETED_WORDS 6
+
+bool
+notes__completed_despite(const sentence *s, size_t w)
+{
+	static const char *const completed_en[] = {"completed", "finished"};
+
+	for (size_t v = w; v < s->n && v < w + COMPLETED_WORDS; v++) {
+		if (notes__between_has(s, s->words[w].start, s->words[v].start,
+				       '.') ||
+		    notes__between_has(s, s->words[w].start, s->words[v].start,
+				       ';'))
+			return false;
+		if (!notes__words_in(s, v, completed_en, 2))
+			continue;
+		if ((v > 0 && notes__words_at(s, v - 1, "but")) ||
+		    (v + 2 < s->n && notes__words_at(s, v + 1, "the") &&
+		     notes__words_at(s, v + 2, "course")))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__made_lay_effect(const sentence *s, size_t k)
 {
@@ -2100,7 +2192,8 @@ notes__made_lay_effect(const sentence *s, size_t k)
 		if (s->items[m].w0 < w && is_drug(&s->items[m]))
 			return false;
 	return !notes__any_in(s, w + 2, w + 4, made_good_en,
-			      sizeof(made_good_en) / sizeof(*made_good_en));
+			      sizeof(made_good_en) / sizeof(*made_good_en)) &&
+	       !notes__completed_despite(s, w + 2);
 }
 
 /* which_doubt_at: is word v a teller's doubt about which drug did it:

@@ -480,6 +480,21 @@ const item *notes__blamed_on(const sentence *s, size_t k);
  * that or the MTX")?  A doubted allergy (reaction.c, allergy75p). */
 bool notes__doubted_alternative(const sentence *s, size_t k);
 
+/* notes__stopped_by_patient: is drug item k followed, within its story
+ * (no full stop, semicolon, other drug, allergy cue or allergic sign
+ * between), by the patient's own stop ("stopped himself", "stopped his
+ * losartan himself"; English only)?  The writers read the drug a
+ * past medicine, the effect that led to the stop no intolerance unless
+ * they call it one (allergy75ab). */
+bool notes__stopped_by_patient(const sentence *s, size_t k);
+
+/* notes__completed_despite: does the clause from word w on, within a few
+ * words, say the patient took the course to its end ("but completed",
+ * "but finished", "completed the course")?  A drug taken through its
+ * effect is tolerated, a medicine of the past to the writers, no
+ * intolerance (allergy75ab). */
+bool notes__completed_despite(const sentence *s, size_t w);
+
 /* notes__made_lay_effect: is drug item k followed, at most two words
  * ("it", "once") between, by a patient's or relative's words that it makes
  * or made them feel or do something ("codeine makes me itch", "it made

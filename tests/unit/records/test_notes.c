@@ -8245,6 +8245,71 @@ test_made_lay_effects(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "lorazepam") == NULL);
 }
 
+/* A drug the patient took through to the end of its course despite a
+ * side effect ("\"made me feel awful\" but completed"), told to be fine or
+ * tolerated ("Says \"Panadol is fine\"", "was given hydromorphone and
+ * tolerated it"), or one the patient stopped of their own accord for a
+ * side effect ("pt stopped himself (muscle aches)") is a medicine, no
+ * allergy (issue 75, allergy75ab); an allergic sign (a rash) or a course
+ * stopped with no "himself" keeps the allergy. */
+static const expect taken_not_allergic[] = {
+	{"Previous H. pylori (eradicated 2022 with lansoprazole, "
+	 "clarithromycin and amoxicillin - \"made me feel awful\" but "
+	 "completed).",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", 0, true},
+	{"Allergies: penicillin (hives). Says \"Panadol is fine\".",
+	 NOTES_MEDICINE, "paracetamol", "Panadol", HIST, true},
+	{"Morphine - itching. Was given hydromorphone after her D&C and "
+	 "tolerated it.",
+	 NOTES_MEDICINE, "hydromorphone", "hydromorphone", HIST, true},
+	{"| Simvastatin | 40mg on | SCR | pt stopped himself (muscle aches) - "
+	 "GP aware |",
+	 NOTES_MEDICINE, "simvastatin", "Simvastatin", HIST, true},
+	{"He stopped his losartan himself last year because it made him "
+	 "dizzy on standing.",
+	 NOTES_MEDICINE, "losartan", "losartan", HIST, true},
+};
+
+static void
+test_taken_not_allergic(void)
+{
+	static const char *const no_allergy[][2] = {
+		{"Previous H. pylori (eradicated with lansoprazole, "
+		 "clarithromycin and amoxicillin - \"made me feel awful\" but "
+		 "completed).",
+		 "clarithromycin"},
+		{"Allergies: penicillin (hives). Says \"Panadol is fine\".",
+		 "paracetamol"},
+		{"Was given hydromorphone after her D&C and tolerated it.",
+		 "hydromorphone"},
+		{"| Simvastatin | 40mg on | SCR | pt stopped himself (muscle "
+		 "aches) - GP aware |",
+		 "simvastatin"},
+	};
+	static const char *const kept[][2] = {
+		{"Amoxicillin - rash, finished the course.", "amoxicillin"},
+		{"Augmentin - stopped herself after a day (hives).",
+		 "co-amoxiclav"},
+		{"Codeine makes me itch.", "codeine"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(taken_not_allergic) / sizeof(taken_not_allergic[0]);
+	     i++)
+		check(&taken_not_allergic[i]);
+	for (size_t i = 0; i < sizeof(no_allergy) / sizeof(no_allergy[0]);
+	     i++) {
+		notes__read_rules(no_allergy[i][0], strlen(no_allergy[i][0]),
+				  &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, no_allergy[i][1]) == NULL);
+	}
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		notes__read_rules(kept[i][0], strlen(kept[i][0]), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, kept[i][1]) != NULL);
+	}
+}
+
 /* The other drug a teller offers, after "or", when not sure which of two
  * drugs caused a reaction, is a doubted allergy (issue 75, allergy75p); a
  * doubt with no reaction before it ("not sure whether she takes ramipril
@@ -8786,6 +8851,7 @@ static const mt_case cases[] = {
 	{"allergy75v", test_allergy75v},
 	{"hedged_causes_zh", test_hedged_causes_zh},
 	{"relatives_label_denied_zh", test_relatives_label_denied_zh},
+	{"taken_not_allergic", test_taken_not_allergic},
 	{NULL, NULL},
 };
 
