@@ -729,6 +729,26 @@ static const expect chinese[] = {
 	 0, true},
 	{"既往：I型糖尿病10年。", NOTES_PROBLEM, "E10.9", "I型糖尿病", 0, true},
 	{"诊断：混合痔疮。", NOTES_PROBLEM, "K64.9", "痔疮", 0, true},
+	/* the specialty clinics' vocabulary (vocab75r): haemorrhoids are K64
+	 * in WHO ICD-10 2019 */
+	{"Colonoscopy: grade 1 internal haemorrhoids.", NOTES_PROBLEM, "K64.9",
+	 "haemorrhoids", 0, true},
+	{"诊断：混合痔，肛周脓肿。", NOTES_PROBLEM, "K64.9", "混合痔", 0, true},
+	{"Indication: two admissions with biliary colic.", NOTES_PROBLEM,
+	 "K80.2", "biliary colic", 0, true},
+	{"Catheterised for AUR, TWOC next week.", NOTES_PROBLEM, "R33", "AUR",
+	 0, true},
+	{"Dx: slipped upper femoral epiphysis, left.", NOTES_PROBLEM, "M93.0",
+	 "slipped upper femoral epiphysis", 0, true},
+	{"Background: anterior wall cystocele, uses a pessary.", NOTES_PROBLEM,
+	 "N81.1", "cystocele", 0, true},
+	{"Biopsy: CIN 3, no invasion.", NOTES_PROBLEM, "D06.9", "CIN 3", 0,
+	 true},
+	{"诊断：妊高症，孕34周。", NOTES_PROBLEM, "O13", "妊高症", 0, true},
+	{"诊断：右乳导管原位癌。", NOTES_PROBLEM, "D05.1", "导管原位癌", 0,
+	 true},
+	{"Day 2 of R-CHOP: tumour lysis syndrome, on rasburicase.",
+	 NOTES_PROBLEM, "E88.3", "tumour lysis syndrome", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
