@@ -728,7 +728,7 @@ static const expect chinese[] = {
 	{"诊断：进行性肌营养不良。", NOTES_PROBLEM, "G71.0", "进行性肌营养不良",
 	 0, true},
 	{"既往：I型糖尿病10年。", NOTES_PROBLEM, "E10.9", "I型糖尿病", 0, true},
-	{"诊断：混合痔疮。", NOTES_PROBLEM, "K64.9", "痔疮", 0, true},
+	{"诊断：混合痔疮。", NOTES_PROBLEM, "K64.9", "混合痔", 0, true},
 	/* the specialty clinics' vocabulary (vocab75r): haemorrhoids are K64
 	 * in WHO ICD-10 2019 */
 	{"Colonoscopy: grade 1 internal haemorrhoids.", NOTES_PROBLEM, "K64.9",
