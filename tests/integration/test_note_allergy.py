@@ -450,6 +450,25 @@ def test_a_drug_the_patient_cannot_take(st, pb, catalogue, body, blocked):
     _amoxicillin_after(st, pb, body, blocked)
 
 
+@pytest.mark.parametrize("body, blocked", [
+    ("Amoxicillin was tried in 2019 - weight gain and tremor, he refuses "
+     "it.", True),
+    ('She mentioned she "can\'t take" amoxicillin \u2014 vomiting x2 '
+     'courses.', True),
+    ("Chest infection, hyperlipidaemia not treated (refused statin); "
+     "amoxicillin 500 mg tds started.", False),
+])
+def test_a_drug_refused_after_its_effect(st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75z): an effect after which the patient refuses
+    the drug is an allergy whatever the effect, an expected one such as
+    weight gain too (the README's "weight gain and tremor, he refuses
+    it"), and a "can't take" whose reason follows an em dash is the same
+    intolerance as one after a hyphen: amoxicillin is refused.  A refusal
+    that names another drug ("refused statin") is that drug's:
+    amoxicillin is ordered."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
 def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,
                                                          catalogue):
     """Issue 75: a brother's penicillin allergy (English and Chinese) is

@@ -1919,6 +1919,71 @@ switched_for(const sentence *s, size_t w)
 	return false;
 }
 
+/* REFUSED_AFTER_WORDS: the most words between an effect and the words
+ * after it that say the patient will not take the drug again. */
+#define REFUSED_AFTER_WORDS 6
+
+/* drug_from: does a drug item start at word from or within the next
+ * n words? */
+static bool
+drug_from(const sentence *s, size_t from, size_t n)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (is_drug(&s->items[j]) && s->items[j].w0 >= from &&
+		    s->items[j].w0 <= from + n)
+			return true;
+	return false;
+}
+
+/* cue_before: is an allergy cue written before drug item k in its
+ * sentence (the "ALLERGIES:" its entry is listed under)? */
+static bool
+cue_before(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE)
+			return true;
+	return false;
+}
+
+/* refused_after: does the patient, within REFUSED_AFTER_WORDS words after
+ * the effect ending at word w and in its sentence part, refuse the drug
+ * again ("Valproate was tried in 2019 - weight gain and tremor, he refuses
+ * it", "caused painful gynaecomastia in 2020 and he will not take it
+ * again")?  The README files an effect after which the patient refuses the
+ * drug as an allergy, whatever the effect: an expected one or a diagnosis
+ * too.  A drug named after the effect is the one refused ("hyperlipidaemia
+ * not treated (refused statin)"); a bracket that closes after the effect
+ * ends its part, as in lay_effect_at; an allergy list's entry, or one
+ * after an allergy cue ("ALLERGIES: ... TRAMADOL (hallucinations, wife
+ * says never again)"), is an allergy already, and its drug no medicine
+ * (cue_before, in lay_effect_at). */
+static bool
+refused_after(const sentence *s, size_t w)
+{
+	if (s->allergy_list || s->allergy_line ||
+	    drug_from(s, w, REFUSED_AFTER_WORDS + 3))
+		return false;
+	static const char *const refused[] = {
+		"refuses",	"refused",	  "will not take",
+		"won t take",	"would not take", "does not want",
+		"doesn t want", "never again",	  "not take it again",
+	};
+
+	for (size_t m = w; m < s->n && m <= w + REFUSED_AFTER_WORDS; m++) {
+		uint32_t from = s->words[w - 1].end, to = s->words[m].start;
+
+		if (m > w && (notes__between_has(s, from, to, '.') ||
+			      notes__between_has(s, from, to, ';') ||
+			      notes__between_has(s, from, to, ')')))
+			return false;
+		for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+			if (notes__phrase_at(s, m, refused[i]))
+				return true;
+	}
+	return false;
+}
+
 /* lay_effect_at: the felt effect after drug item k that a came-off word
  * makes the drug's, before the drug, between them, or right after the
  * effect ("tramadol 50 mg - given on discharge in Oct, \"makes me
@@ -1944,6 +2009,9 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 		if (it->e->type != NOTES_T_PROBLEM &&
 		    it->e->type != NOTES_T_REACTION)
 			continue;
+		if (!for_reason(s, j) && !effect_denied(s, k, j) &&
+		    refused_after(s, it->w1) && !cue_before(s, k))
+			return it;
 		if (!notes__felt_effect(it) || for_reason(s, j) ||
 		    effect_denied(s, k, j) ||
 		    (!expected && expected_effect(it)) ||
@@ -2274,7 +2342,12 @@ cannot_reason_at(const sentence *s, size_t k)
 
 	while (at < s->text_len && s->text[at] == ' ')
 		at++;
-	if (at >= s->text_len || (s->text[at] != ',' && s->text[at] != '-') ||
+	/* an em or en dash is the dash as often as the hyphen ("can't take"
+	 * Augmentin — vomiting") */
+	if (at >= s->text_len ||
+	    (s->text[at] != ',' && s->text[at] != '-' &&
+	     strncmp(s->text + at, "\xe2\x80\x94", 3) != 0 &&
+	     strncmp(s->text + at, "\xe2\x80\x93", 3) != 0) ||
 	    d->w1 >= s->n)
 		return false;
 	for (size_t j = k + 1; j < s->n_items; j++) {

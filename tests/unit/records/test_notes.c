@@ -8239,6 +8239,9 @@ static const expect cannot_takes[] = {
 	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
 	{"Mum says she cannot have morphine - goes all funny.", NOTES_ALLERGY,
 	 "morphine", "morphine", 0, true},
+	{"She mentioned she \"can't take\" Augmentin \xe2\x80\x94 vomiting x2 "
+	 "courses.",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
 };
 
 static void
@@ -8262,6 +8265,39 @@ test_cannot_takes(void)
 	notes__read_rules(other, strlen(other), &r);
 	f = find(&r, NOTES_ALLERGY, "ciprofloxacin");
 	MT_TRUE(f != NULL && (f->context & NOTES_FAMILY));
+}
+
+/* A drug with an effect after it that the patient, in the same sentence
+ * part, refuses again is an allergy whatever the effect, an expected one
+ * too (issue 75, allergy75z: the README's "weight gain and tremor, he
+ * refuses it"); a drug named after the refusal is the one refused, and an
+ * effect in a bracket that closes before the refusal is not its reason. */
+static const expect refused_afters[] = {
+	{"Valproate was tried in 2019 - weight gain and tremor, he refuses "
+	 "it.",
+	 NOTES_ALLERGY, "valproate", "Valproate", 0, true},
+	{"Lithium - tremor, he will not take it again.", NOTES_ALLERGY,
+	 "lithium", "Lithium", 0, true},
+};
+
+static void
+test_refused_afters(void)
+{
+	static const char *const statin =
+		"Hypertension on losartan 100 mg, hyperlipidaemia not treated "
+		"(refused statin).";
+	static const char *const bracket = "Previously on valproate - stopped "
+					   "2023 (weight gain, tremor) - "
+					   "pt refuses to go back on it.";
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(refused_afters) / sizeof(refused_afters[0]); i++)
+		check(&refused_afters[i]);
+	notes__read_rules(statin, strlen(statin), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "losartan") == NULL);
+	notes__read_rules(bracket, strlen(bracket), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "valproate") == NULL);
 }
 
 /* A drug the patient or a relative says makes or made them feel or do
@@ -8894,6 +8930,7 @@ static const mt_case cases[] = {
 	{"limb_cellulitis", test_limb_cellulitis},
 	{"made_lay_effects", test_made_lay_effects},
 	{"cannot_takes", test_cannot_takes},
+	{"refused_afters", test_refused_afters},
 	{"doubted_alternatives", test_doubted_alternatives},
 	{"label_doubts_zh", test_label_doubts_zh},
 	{"denied_labels", test_denied_labels},
