@@ -260,3 +260,18 @@ def test_a_later_entrys_verdict_or_a_hedged_cause_leaves_amoxicillin_stopped(
     viral rash the writer only hedges (可能为病毒疹) doubts the label
     without removing it.  Either way amoxicillin is refused."""
     _amoxicillin_after(st, pb, body, True)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史：复方新诺明（磺胺）——皮疹。阿莫西林——可疑（家属说法不一）。", True),
+    ("藥物過敏：Vancomycin——紅人症候群。阿莫西林——2022年吃了發燒起疹。", True),
+    ("过敏史：磺胺类（皮疹）。阿莫西林：长期服用。", False),
+])
+def test_an_entry_told_with_a_dash_on_an_allergy_line_stops_amoxicillin(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75aa): a later sentence of a Chinese allergy line
+    that opens with a drug, a dash or a colon and its reaction or doubt
+    (阿莫西林——可疑, ——2022年吃了發燒起疹) is another of the line's
+    allergies: amoxicillin is refused.  A drug and a remark after the
+    colon (长期服用) is a medicine's remark, and nothing stops the order."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -178,6 +178,18 @@ told_after(const sentence *s, size_t k)
  * ("Morphine——恶心，属副作用") or says may still be given ("阿奇霉素——
  * 患者诉吃了“肚子不舒服”，仍可使用"), and not a drug told later in a story
  * ("追问：2018年静滴“头孢”后出现胸闷，可疑过敏"). */
+/* side_effect_said_zh: does s call its entry a side effect or say the
+ * drug may still be given ("Morphine——恶心，属副作用", "阿奇霉素——…，仍可
+ * 使用")?  Such an entry is no allergy of the line. */
+static bool
+side_effect_said_zh(const sentence *s)
+{
+	static const char *const side[] = {"副作用", "仍可使用", "仍可用",
+					   "可继续使用", "可以继续用"};
+
+	return notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side));
+}
+
 /* opens_entry_zh: does drug item k open its sentence, perhaps after a
  * word that adds to a list ("另：曲马多服后恶心呕吐明显", "此外，可待因…")?
  * The word says the line goes on with another entry (rules75zh27). */
@@ -226,11 +238,7 @@ called_intolerance_zh(const sentence *s, size_t k)
 static bool
 effect_entry_zh(const sentence *s, size_t k)
 {
-	static const char *const side[] = {"副作用", "仍可使用", "仍可用",
-					   "可继续使用", "可以继续用"};
-
-	return opens_entry_zh(s, k) &&
-	       !notes__any_in(s, 0, s->n, side, sizeof(side) / sizeof(*side)) &&
+	return opens_entry_zh(s, k) && !side_effect_said_zh(s) &&
 	       (notes__effect_follows(s, k, false) ||
 		called_intolerance_zh(s, k));
 }
@@ -252,7 +260,8 @@ queried_entry_zh(const sentence *s, size_t k)
 		if (strcmp(s->items[j].e->key, "\xef\xbc\x9f") == 0 ||
 		    strcmp(s->items[j].e->key, "?") == 0)
 			return true;
-	return effect_entry_zh(s, k);
+	return effect_entry_zh(s, k) ||
+	       (notes__marked_entry_zh(s, k) && !side_effect_said_zh(s));
 }
 
 /* queried_entry_en: is drug item k, in a later sentence of an English

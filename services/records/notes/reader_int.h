@@ -349,6 +349,13 @@ void notes__table_rows_end(sentence *s, const notes_tok *end);
  * under it.  English only: a Chinese 过敏史 line has its own rules. */
 bool notes__allergy_line(const sentence *s);
 
+/* notes__marked_entry_zh: does drug item k open s as an entry so marked,
+ * telling a reaction, an allergy or a doubt and no denial after its mark
+ * ("头孢类——可疑", "磺胺類（Baktar）——2022年吃了發燒起疹")?  On a Chinese
+ * allergy line it is another of the line's allergies; "盤尼西林：否認過
+ * 敏" is read by the line's own rules, "阿司匹林：长期服用" is no entry. */
+bool notes__marked_entry_zh(const sentence *s, size_t k);
+
 /* notes__line_ends: does end close s's line? */
 bool notes__line_ends(const sentence *s, const notes_tok *end);
 

@@ -679,6 +679,145 @@ names_none(const sentence *s)
 	return true;
 }
 
+/* after_bracket: where the text at p goes on past spaces and one bracket
+ * pair opened there ("（西力欣）", "(Baktar)"), to at most. */
+static const char *
+after_bracket(const char *p, const char *to)
+{
+	const char *close = NULL;
+
+	while (p < to && *p == ' ')
+		p++;
+	if (to - p >= 3 && memcmp(p, FW_OPEN, 3) == 0)
+		close = memmem(p, (size_t)(to - p), FW_CLOSE, 3);
+	else if (p < to && *p == '(')
+		close = memchr(p, ')', (size_t)(to - p));
+	if (close != NULL)
+		p = close + (*close == ')' ? 1 : 3);
+	while (p < to && *p == ' ')
+		p++;
+	return p;
+}
+
+/* entry_mark: the end of the dash or colon that opens the text at p (to
+ * at most), or NULL: what marks an entry's reaction ("——", "—", "－",
+ * "-", "：", ":"). */
+static const char *
+entry_mark(const char *p, const char *to)
+{
+	static const char *const marks[] = {"\xe2\x80\x94",
+					    "\xe2\x80\x93",
+					    "\xef\xbc\x8d",
+					    "\xef\xbc\x9a",
+					    "-",
+					    ":"};
+	const char *at = p;
+
+	for (bool found = true; found;) {
+		found = false;
+		for (size_t k = 0; k < sizeof(marks) / sizeof(*marks); k++) {
+			size_t n = strlen(marks[k]);
+
+			if ((size_t)(to - at) >= n &&
+			    memcmp(at, marks[k], n) == 0) {
+				at += n;
+				found = true;
+				break;
+			}
+		}
+	}
+	return at > p ? at : NULL;
+}
+
+/* denied_entry: does the entry's text at p open with a denial ("盤尼西林：
+ * 否認過敏", "头孢：无")?  The list's rules read a denial before the
+ * drug; one after it is left to the heading's own line. */
+static bool
+denied_entry(const char *p, const char *to)
+{
+	static const char *const denials[] = {"否认", "否認", "无", "無",
+					      "不",   "非",   "没", "沒"};
+
+	for (size_t k = 0; k < sizeof(denials) / sizeof(*denials); k++)
+		if ((size_t)(to - p) >= strlen(denials[k]) &&
+		    memcmp(p, denials[k], strlen(denials[k])) == 0)
+			return true;
+	return false;
+}
+
+/* dose_at: does the text at p open with a number that is no year ("5mg
+ * qd", "0.5g"; "2015 年胃出血" is the entry's date)? */
+static bool
+dose_at(const char *p, const char *to)
+{
+	if (*p < '0' || *p > '9')
+		return false;
+	while (p < to && ((*p >= '0' && *p <= '9') || *p == ' '))
+		p++;
+	return (size_t)(to - p) < 3 || memcmp(p, "\xe5\xb9\xb4", 3) != 0;
+}
+
+/* entry_text: where drug item k's entry text starts, past a bracket
+ * and the dash or colon after the drug ("头孢呋辛（西力欣）——呼吸困难"),
+ * or NULL: no mark, or a dose or another drug after it ("氨氯地平：5mg
+ * qd", "抗生素：左氧氟沙星0.5g"), a medicine list's line. */
+static const char *
+entry_text(const sentence *s, size_t k)
+{
+	const char *to = s->text + s->text_len;
+	const char *p =
+		entry_mark(after_bracket(s->text + s->items[k].end, to), to);
+
+	while (p != NULL && p < to && *p == ' ')
+		p++;
+	if (p == NULL || p >= to || (dose_at(p, to)))
+		return NULL;
+	if (k + 1 < s->n_items && s->text + s->items[k + 1].start == p &&
+	    is_drug(&s->items[k + 1]))
+		return NULL;
+	return p;
+}
+
+/* tells_reaction: does s, after item k, tell a reaction, an allergy or
+ * a doubt ("——呼吸困难", "：过敏？", "——不详，存疑")?  A drug and a
+ * remark ("阿司匹林：长期服用") is a medicine's line. */
+static bool
+tells_reaction(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		notes_type t = s->items[j].e->type;
+
+		if (t == NOTES_T_REACTION || t == NOTES_T_ALLERGY_CUE ||
+		    t == NOTES_T_UNCERTAIN || t == NOTES_T_PROBLEM)
+			return true;
+	}
+	return false;
+}
+
+/* entry_opens: does drug item k open its sentence, an ordinal before it
+ * at most ("2. 磺胺类——皮疹")? */
+static bool
+entry_opens(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+
+	return is_drug(it) &&
+	       (it->w0 == 0 ||
+		(it->w0 == 1 && notes__is_number(s->words[0].key)));
+}
+
+bool
+notes__marked_entry_zh(const sentence *s, size_t k)
+{
+	const char *p;
+
+	if (!entry_opens(s, k))
+		return false;
+	p = entry_text(s, k);
+	return p != NULL && !denied_entry(p, s->text + s->text_len) &&
+	       tells_reaction(s, k);
+}
+
 bool
 notes__line_ends(const sentence *s, const notes_tok *end)
 {

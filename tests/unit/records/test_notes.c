@@ -8819,6 +8819,45 @@ test_allergy75v(void)
 	MT_TRUE(f != NULL && f->context == 0);
 }
 
+/* The entries of a Chinese allergy line told as a drug, a dash or a colon
+ * and its reaction or doubt (issue 75, allergy75aa): a later sentence of
+ * the line so written is another of its allergies ("头孢类——可疑"), a year
+ * after the dash too.  A drug and a remark, a dose or another drug after
+ * the colon is a medicine's line, and a denial after the mark is left to
+ * the line's own rules. */
+static const expect allergy75aa[] = {
+	{"过敏史：复方新诺明（磺胺）——皮疹。头孢类——可疑（家属说法不一）。",
+	 NOTES_ALLERGY, "cephalosporins", "头孢类", NOTES_UNCERTAIN, true},
+	{"藥物過敏：Vancomycin——紅人症候群。磺胺類（Baktar）——2022年吃了發燒起"
+	 "疹"
+	 "。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺類", 0, true},
+	{"过敏史：磺胺类药物过敏？过敏存疑。头孢呋辛（西力欣）——呼吸困难、喉头"
+	 "发紧，明确过敏。",
+	 NOTES_ALLERGY, "cefuroxime", "头孢呋辛", 0, true},
+};
+
+static void
+test_allergy75aa(void)
+{
+	/* a medicine's remark on an allergy line is no entry of it */
+	static const char *const medicines[] = {
+		"过敏史：青霉素（皮疹）。阿司匹林：长期服用。",
+		"过敏史：磺胺类。抗生素：左氧氟沙星0.5g ivgtt qd。",
+		"过敏史：青霉素（皮疹）。阿司匹林：100mg qd。"};
+	static const char *const codes[] = {"aspirin", "levofloxacin",
+					    "aspirin"};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75aa) / sizeof(allergy75aa[0]);
+	     i++)
+		check(&allergy75aa[i]);
+	for (size_t i = 0; i < sizeof(medicines) / sizeof(*medicines); i++) {
+		notes__read_rules(medicines[i], strlen(medicines[i]), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, codes[i]) == NULL);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -8935,6 +8974,7 @@ static const mt_case cases[] = {
 	{"label_doubts_zh", test_label_doubts_zh},
 	{"denied_labels", test_denied_labels},
 	{"allergy75v", test_allergy75v},
+	{"allergy75aa", test_allergy75aa},
 	{"hedged_causes_zh", test_hedged_causes_zh},
 	{"relatives_label_denied_zh", test_relatives_label_denied_zh},
 	{"taken_not_allergic", test_taken_not_allergic},
