@@ -1451,8 +1451,7 @@ self_stop_allergic(const sentence *s, size_t k)
 		const item *it = &s->items[m];
 
 		if (is_drug(it) ||
-		    notes__between_has(s, s->items[k].end, it->start, '.') ||
-		    notes__between_has(s, s->items[k].end, it->start, ';'))
+		    notes__part_ends(s, s->items[k].end, it->start))
 			return false;
 		if (it->e->type == NOTES_T_ALLERGY_CUE ||
 		    (it->e->type == NOTES_T_REACTION &&
@@ -1479,9 +1478,7 @@ notes__stopped_by_patient(const sentence *s, size_t k)
 	if (s->words[d->w0].han || self_stop_allergic(s, k))
 		return false;
 	for (size_t w = d->w1; w < s->n && w < d->w1 + SELF_STOP_WORDS; w++) {
-		if (w >= next ||
-		    notes__between_has(s, d->end, s->words[w].start, '.') ||
-		    notes__between_has(s, d->end, s->words[w].start, ';'))
+		if (w >= next || notes__part_ends(s, d->end, s->words[w].start))
 			return false;
 		stopped = stopped || notes__words_in(s, w, stopped_en, 1);
 		if (stopped && notes__words_in(s, w, self_en, 3))
@@ -1973,8 +1970,7 @@ refused_after(const sentence *s, size_t w)
 	for (size_t m = w; m < s->n && m <= w + REFUSED_AFTER_WORDS; m++) {
 		uint32_t from = s->words[w - 1].end, to = s->words[m].start;
 
-		if (m > w && (notes__between_has(s, from, to, '.') ||
-			      notes__between_has(s, from, to, ';') ||
+		if (m > w && (notes__part_ends(s, from, to) ||
 			      notes__between_has(s, from, to, ')')))
 			return false;
 		for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
@@ -2002,8 +1998,7 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 
 		if (is_drug(it) || !effect_reaches(s, d, it) ||
 		    it->e->type == NOTES_T_INDICATION ||
-		    notes__between_has(s, d->end, it->start, '.') ||
-		    notes__between_has(s, d->end, it->start, ';') ||
+		    notes__part_ends(s, d->end, it->start) ||
 		    notes__between_has(s, d->end, it->start, ')'))
 			return NULL;
 		if (it->e->type != NOTES_T_PROBLEM &&
@@ -2251,8 +2246,7 @@ notes__made_lay_effect(const sentence *s, size_t k)
 		w++, gap++;
 	if (w + 2 >= s->n)
 		return false;
-	if (notes__between_has(s, s->items[k].end, s->words[w].start, '.') ||
-	    notes__between_has(s, s->items[k].end, s->words[w].start, ';') ||
+	if (notes__part_ends(s, s->items[k].end, s->words[w].start) ||
 	    !notes__words_in(s, w, made_en, 2) ||
 	    !notes__words_in(s, w + 1, made_whom_en, 3))
 		return false;
@@ -2353,16 +2347,14 @@ cannot_reason_at(const sentence *s, size_t k)
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
-		if (notes__between_has(s, d->end, it->start, '.') ||
-		    notes__between_has(s, d->end, it->start, ';'))
+		if (notes__part_ends(s, d->end, it->start))
 			break;
 		if (is_drug(it) || it->e->type == NOTES_T_INDICATION ||
 		    (it->e->type == NOTES_T_PROBLEM && !notes__felt_effect(it)))
 			return false;
 	}
 	for (size_t w = d->w1; w < s->n && w < d->w1 + CANNOT_REASON_WORDS; w++)
-		if (notes__between_has(s, d->end, s->words[w].start, '.') ||
-		    notes__between_has(s, d->end, s->words[w].start, ';'))
+		if (notes__part_ends(s, d->end, s->words[w].start))
 			break;
 		else if (notes__words_in(s, w, cannot_why_en,
 					 sizeof(cannot_why_en) /

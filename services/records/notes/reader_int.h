@@ -117,6 +117,9 @@ bool notes__dose_form(const char *word);
  * scanner drops punctuation; a parenthesis or a dash still parts what it
  * is written between. */
 bool notes__between_has(const sentence *s, uint32_t from, uint32_t to, char c);
+/* notes__part_ends: does the text from..to end a part of the sentence (a
+ * full stop or a semicolon)? */
+bool notes__part_ends(const sentence *s, uint32_t from, uint32_t to);
 
 /* notes__paren_between: does an opening parenthesis, ASCII or full-width,
  * part text[from, to)?  What is written inside it is another matter than

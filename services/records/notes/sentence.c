@@ -16,6 +16,13 @@ notes__between_has(const sentence *s, uint32_t from, uint32_t to, char c)
 }
 
 bool
+notes__part_ends(const sentence *s, uint32_t from, uint32_t to)
+{
+	return notes__between_has(s, from, to, '.') ||
+	       notes__between_has(s, from, to, ';');
+}
+
+bool
 notes__switch_verb_zh(const sentence *s, size_t w)
 {
 	static const char *const to[] = {"换用", "改用", "改为", "换为",
