@@ -180,6 +180,33 @@ avoided_after(const sentence *s, size_t k)
 	return true;
 }
 
+/* prevented: is problem item k a symptom a drug is given to prevent
+ * ("昂丹司琼预防恶心", "amitriptyline for headache prevention", "to
+ * prevent nausea")?  The target of a prophylaxis is no problem the
+ * patient has or is feared to have; no writer who codes symptoms codes
+ * it (issue 75, symptoms75a). */
+static bool
+prevented(const sentence *s, size_t k)
+{
+	static const char *const before_zh[] = {"预防", "預防", "防止"};
+	static const char *const before_en[] = {"prevent", "prevents",
+						"preventing"};
+	static const char *const after_en[] = {"prevention", "prophylaxis"};
+	const item *it = &s->items[k];
+
+	if (it->e->code[0] != 'R')
+		return false;
+	for (size_t i = 0; i < sizeof(before_zh) / sizeof(*before_zh); i++) {
+		size_t n = strlen(before_zh[i]);
+
+		if (it->start >= n &&
+		    memcmp(s->text + it->start - n, before_zh[i], n) == 0)
+			return true;
+	}
+	return (it->w0 > 0 && notes__words_in(s, it->w0 - 1, before_en, 3)) ||
+	       notes__words_in(s, it->w1, after_en, 2);
+}
+
 /* withheld_for_allergy: is drug item k written "no" or "not" and then,
  * set off by a dash or a parenthesis, the allergy cue that gives the
  * reason ("IV amoxicillin + oral clarithromycin (no doxy - allergy)", "no
@@ -1352,7 +1379,8 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	case NOTES_T_PROBLEM:
 		if (notes__is_reaction(s, k) || notes__side_effect(s, k) ||
-		    notes__intolerance_of(s, k))
+		    notes__intolerance_of(s, k) || notes__told_reaction(s, k) ||
+		    prevented(s, k))
 			return false;
 		f->kind = NOTES_PROBLEM;
 		f->system = "ICD-10";

@@ -1427,6 +1427,68 @@ came_off_in(const sentence *s, size_t from, size_t to)
 	return false;
 }
 
+/* speaks_of_allergy: is item it a word of allergy ("allergic", "过敏"),
+ * or one that says a reaction is none ("not an allergy", "非过敏")? */
+static bool
+speaks_of_allergy(const item *it)
+{
+	return it->e->type == NOTES_T_ALLERGY_CUE ||
+	       (it->e->dir & NOTES_DIR_NOT_ALLERGY) != 0 ||
+	       strstr(it->e->key, "\xe8\xbf\x87\xe6\x95\x8f") != NULL ||
+	       strstr(it->e->key, "\xe9\x81\x8e\xe6\x95\x8f") != NULL;
+}
+
+/* The words that say a symptom after a drug is what the patient came
+ * with, not what the drug did ("allergic to codeine, admitted with
+ * vomiting"). */
+static const char *const presented_en[] = {
+	"admitted",  "presented",   "presents", "presenting",
+	"complains", "complaining", "入院",	"主诉",
+};
+
+/* PRESENTED_AFTER_WORDS: how far after the symptom a Chinese presentation
+ * may close it ("因发热3天入院"). */
+#define PRESENTED_AFTER_WORDS 4
+
+/* own_symptom: is problem item k, told after drug item d, the patient's
+ * own: the reason the drug is taken ("has taken Panadol many times for
+ * headache"), not one it was stopped for ("stopped for pedal oedema"),
+ * or what the patient presented with? */
+static bool
+own_symptom(const sentence *s, size_t d, size_t k)
+{
+	const item *before = &s->items[k - 1];
+	const size_t n = sizeof(presented_en) / sizeof(*presented_en);
+
+	if (before->e->type == NOTES_T_INDICATION &&
+	    s->items[k].w0 - before->w1 <= 1 &&
+	    !came_off_in(s, s->items[d].w1, before->w0))
+		return true;
+	return notes__any_in(s, s->items[d].w1,
+			     s->items[k].w1 + PRESENTED_AFTER_WORDS,
+			     presented_en, n);
+}
+
+bool
+notes__told_reaction(const sentence *s, size_t k)
+{
+	const char *code = s->items[k].e->code;
+	size_t drug = k;
+	bool allergy = false;
+
+	/* a felt symptom (R00-R69); an abnormal result (R70-R99) is the
+	 * clinician's finding, not a reaction told */
+	if (code[0] != 'R' || code[1] >= '7')
+		return false;
+	for (size_t j = 0; j < s->n_items; j++) {
+		if (j < k && is_drug(&s->items[j]))
+			drug = j;
+		if (speaks_of_allergy(&s->items[j]))
+			allergy = true;
+	}
+	return drug < k && allergy && !own_symptom(s, drug, k);
+}
+
 /* The words that say the patient stopped a drug of their own accord
  * ("pt stopped himself (muscle aches)", "He stopped his losartan himself
  * last year because it made him dizzy").  Chinese is left out: read with

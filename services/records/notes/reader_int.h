@@ -440,6 +440,14 @@ bool notes__challenged(const sentence *s, size_t k, const item *tol,
  * now. */
 bool notes__is_reaction(const sentence *s, size_t k);
 
+/* notes__told_reaction: is problem item k a symptom told as what a drug
+ * named before it in the sentence did, in a sentence that speaks of
+ * allergy ("2018年静滴头孢后出现胸闷，可疑过敏", "allergic to codeine -
+ * it just made her drowsy", "side effect, not allergy")?  The annotators
+ * who code symptoms leave that story's symptoms uncoded: it is the
+ * allergy's reaction, no problem of the patient's. */
+bool notes__told_reaction(const sentence *s, size_t k);
+
 /* notes__caused_by returns the problem or reaction that substance item k is
  * written as causing ("metformin gave her diarrhoea", "可待因吃了会恶心"):
  * a "causes" cue right after it and the symptom right after that; or

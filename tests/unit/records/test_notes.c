@@ -6790,6 +6790,77 @@ test_reaction_entries(void)
 	}
 }
 
+/* A symptom case: the text, the symptom's code and whether the rules
+ * keep it a problem. */
+typedef struct {
+	const char *text, *code;
+	bool problem;
+} symptom_case;
+
+static void
+check_symptoms(const symptom_case *cases_, size_t n)
+{
+	notes_reading r;
+
+	for (size_t i = 0; i < n; i++) {
+		notes__read_rules(cases_[i].text, strlen(cases_[i].text), &r);
+		MT_EQ_INT(find(&r, NOTES_PROBLEM, cases_[i].code) != NULL,
+			  cases_[i].problem);
+	}
+}
+
+/* A symptom told as what a drug did, in a sentence that speaks of
+ * allergy, is the allergy's reaction, no problem (issue 75, symptoms75a:
+ * the writers who code symptoms leave it uncoded); a symptom the drug is
+ * taken for, one the patient presented with, or one told in a sentence
+ * with no word of allergy, stays. */
+static void
+test_told_reactions(void)
+{
+	static const symptom_case told[] = {
+		{"追问：2018年静滴头孢后出现胸闷，当时未就诊，可疑过敏。",
+		 "R07.8", false},
+		{"青霉素：20年前肌注后头晕、出汗，考虑为晕针，非过敏。", "R42",
+		 false},
+		{"Daughter says mum is \"allergic to codeine\" - pt says no, "
+		 "it "
+		 "just made her drowsy once.",
+		 "R40.0", false},
+		{"Allergies: sister says \"she reacts to penicillin "
+		 "injection\" "
+		 "-- swelling of the face and breathlessness after it.",
+		 "R06.0", false},
+		{"Amlodipine stopped 2024 for pedal oedema - side effect, not "
+		 "allergy.",
+		 "R60.9", false},
+		{"Also told \"allergic to Panadol\" - has taken Panadol many "
+		 "times for headache with no problem.",
+		 "R51", true},
+		{"Penicillin allergy. She has had vomiting for 3 days.", "R11",
+		 true},
+		{"青霉素过敏，因发热3天入院。", "R50.9", true},
+	};
+
+	check_symptoms(told, sizeof(told) / sizeof(*told));
+}
+
+/* A symptom a drug is given to prevent is no problem (issue 75,
+ * symptoms75a); one the plan treats if it comes stays, hypothetical. */
+static void
+test_prevented_symptoms(void)
+{
+	static const symptom_case prevented[] = {
+		{"麻醉计划：诱导前予昂丹司琼4 mg静注预防恶心。", "R11", false},
+		{"術中 fentanyl 止痛，預防噁心 ondansetron。", "R11", false},
+		{"Amitriptyline 10 mg nocte to start for headache prevention.",
+		 "R51", false},
+		{"Ondansetron given to prevent nausea.", "R11", false},
+		{"若出现头痛，予对乙酰氨基酚。", "R51", true},
+	};
+
+	check_symptoms(prevented, sizeof(prevented) / sizeof(*prevented));
+}
+
 /* A drug the note only says to avoid while it holds the patient's
  * allergy to it or its class (issue 75, medscope75): the allergen kept
  * away, no medicine; avoided for another reason it stays negated. */
@@ -8932,6 +9003,8 @@ static const mt_case cases[] = {
 	{"disease_named", test_disease_named},
 	{"class_examples", test_class_examples},
 	{"reaction_entries", test_reaction_entries},
+	{"told_reactions", test_told_reactions},
+	{"prevented_symptoms", test_prevented_symptoms},
 	{"avoided_allergens", test_avoided_allergens},
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
