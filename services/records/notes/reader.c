@@ -68,7 +68,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	notes__label_doubted_zh(s, out);
 	notes__class_example_zh(s, out, first);
 	if (!notes__misattributed_allergy(s, out) ||
-	    !notes__corrected_drug(s, out))
+	    !notes__corrected_drug(s, out) || !notes__suspects_zh(s, out))
 		return false;
 	notes__remember_subject(s);
 	if (notes__line_ends(s, end))

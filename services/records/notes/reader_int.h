@@ -994,6 +994,12 @@ bool notes__disowned_allergy(const sentence *s, notes_reading *out);
  * False when out is full. */
 bool notes__misattributed_allergy(const sentence *s, notes_reading *out);
 
+/* notes__suspects_zh reads the drugs a Chinese reaction consult names after
+ * its culprit heading ("可疑致敏药物：别嘌醇、万古霉素、塞来昔布", "致敏药
+ * 物首先考虑卡马西平；其次布洛芬") as doubted allergies; false when out is
+ * full. */
+bool notes__suspects_zh(const sentence *s, notes_reading *out);
+
 /* notes__corrected_drug reads the allergy the note held to drug Y as
  * negated, and one to drug X as the patient's, where s corrects the drug
  * "was X not Y" ("Endone?? ... daughter says that was Tramal not
