@@ -185,6 +185,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.prior.e = NULL;
 	s.prior_last.e = NULL;
 	s.prior_denied.e = NULL;
+	s.suspects_zh = false;
 	s.allergy_table = false;
 	do {
 		notes__scan(text, n, &pos, &t);
@@ -203,6 +204,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 			s.prior.e = NULL;
 			s.prior_last.e = NULL;
 			s.prior_denied.e = NULL;
+			s.suspects_zh = false;
 			s.section = NULL;
 		}
 		if (t.type == NOTES_TOK_WORD)

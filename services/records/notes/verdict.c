@@ -2303,22 +2303,66 @@ suspect_led(const sentence *s, size_t k)
 				after, sizeof(after) / sizeof(*after));
 }
 
+/* glued_pair: are drug items k and k + 1 written as one word parted by a
+ * slash ("sulfamethoxazole/trimethoprim")?  That is a combination named by
+ * its parts, which the reader reads as two drugs: no suspect of either. */
+static bool
+glued_pair(const sentence *s, size_t k)
+{
+	return k + 1 < s->n_items && is_drug(&s->items[k + 1]) &&
+	       s->items[k + 1].start == s->items[k].end + 1 &&
+	       s->text[s->items[k].end] == '/';
+}
+
+/* suspect_doubted: does a sentence after the consult's heading keep drug
+ * item k in doubt after it, up to the next drug ("头孢唑林已停用3天，可能
+ * 性较小", "Augmentin / cefuroxime 亦唔可以完全排除，但可能性低")?  "可能
+ * 性很低" is the writers' way to set a drug aside (zh28-24 files none). */
+static bool
+suspect_doubted(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {"可能性较小", "可能性小",
+					    "可能性低", "不能完全排除",
+					    "唔可以完全排除"};
+	size_t to = notes__drug_bound(s, k);
+
+	if (glued_pair(s, k) || (k > 0 && glued_pair(s, k - 1)))
+		return false;
+	/* drugs parted by a spaced slash are named together ("Augmentin /
+	 * cefuroxime"): the doubt after the last is theirs */
+	while (to < s->n && k + 1 < s->n_items && is_drug(&s->items[k + 1]) &&
+	       s->items[k + 1].w0 == to &&
+	       notes__only_marks(s->text, s->items[k].end,
+				 s->items[k + 1].start, "/"))
+		to = notes__drug_bound(s, ++k);
+	return notes__words_any(s, s->items[k].w1, to, doubt,
+				sizeof(doubt) / sizeof(*doubt));
+}
+
 /* Drug-reaction consults (issue 75, allergy75ac): after the culprit
  * heading writers file each drug the consult suspects as a doubted
  * allergy, the less likely too ("头孢呋辛次之", "头孢类和甲硝唑可能性小":
- * zh6-04, zh11-24, zh28-15); the likeliest is the one the consult's
- * record files (suspect_led). */
+ * zh6-04, zh11-24, zh28-15), and one a later sentence of the paragraph
+ * keeps in doubt (zh11-24, zh28-09, zh28-24); the likeliest is the one
+ * the consult's record files (suspect_led). */
 bool
-notes__suspects_zh(const sentence *s, notes_reading *out)
+notes__suspects_zh(sentence *s, notes_reading *out)
 {
 	size_t cue = suspect_cue(s);
 
-	for (size_t k = 0; cue < s->n && k < s->n_items; k++) {
+	if (cue < s->n)
+		s->suspects_zh = true;
+	else if (!s->suspects_zh)
+		return true;
+	for (size_t k = 0; k < s->n_items; k++) {
 		const item *d = &s->items[k];
 		notes_finding f;
 
-		if (!is_drug(d) || !s->words[d->w0].han || d->w0 < cue ||
-		    held_allergy(out, d->e->code) || suspect_led(s, k))
+		if (!is_drug(d) || held_allergy(out, d->e->code))
+			continue;
+		if (cue < s->n ? !s->words[d->w0].han || d->w0 < cue ||
+					 suspect_led(s, k)
+			       : !suspect_doubted(s, k))
 			continue;
 		allergy_of(d, NOTES_UNCERTAIN,
 			   "suspected in a reaction consult", &f);

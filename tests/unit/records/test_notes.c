@@ -8861,10 +8861,11 @@ test_allergy75aa(void)
 /* The allergies of allergy75ac (issue 75): the drugs a Chinese reaction
  * consult names after its culprit heading are doubted allergies, the less
  * likely too, but not the likeliest, a class named as a part of another
- * drug or one its clause tells a history of; the lay words of urticaria
- * (疙瘩, 风癞) and the English verbs of an eruption ("broke out in lumps")
- * are reactions; a "NO" in capitals before a drug whose reaction follows
- * a dash keeps the drug away, an allergy. */
+ * drug or one its clause tells a history of, and so is one a later
+ * sentence of its paragraph keeps in doubt (可能性较小, 可能性低); the lay
+ * words of urticaria (疙瘩, 风癞) and the English verbs of an eruption ("broke
+ * out in lumps") are reactions; a "NO" in capitals before a drug whose reaction
+ * follows a dash keeps the drug away, an allergy. */
 static const expect allergy75ac[] = {
 	{"会诊意见：可疑致敏药物：万古霉素（时间最相符），头孢呋辛次之；塞来昔"
 	 "布"
@@ -8879,6 +8880,12 @@ static const expect allergy75ac[] = {
 	{"致敏药物首先考虑卡马西平；其次布洛芬（可能）；头孢类和甲硝唑可能性小"
 	 "。",
 	 NOTES_ALLERGY, "metronidazole", "甲硝唑", UNC, true},
+	{"1.考虑药疹，可疑致敏药物：别嘌醇（首先考虑）、万古霉素。\n"
+	 "   头孢唑林已停用3天，可能性较小。",
+	 NOTES_ALLERGY, "cefazolin", "头孢唑林", UNC, true},
+	{"最可能致敏藥物：allopurinol；\n2. 藥物性肝損害；\nAugmentin / "
+	 "cefuroxime 亦唔可以完全排除，但可能性低。",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", UNC, true},
 	{"过敏史：儿子说老人“打青霉素起过疙瘩”，具体不详。", NOTES_ALLERGY,
 	 "penicillins", "青霉素", 0, true},
 	{"藥物過敏：Amoxil 出風癩。", NOTES_ALLERGY, "amoxicillin", "Amoxil", 0,
@@ -8907,6 +8914,12 @@ test_allergy75ac(void)
 					"过敏。";
 	static const char *const plan =
 		"可疑致敏药物：万古霉素（时间最相符）。建议改用利奈唑胺。";
+	/* a combination named by its parts, a drug set aside (可能性很低)
+	 * and a doubt in another paragraph are no suspects */
+	static const char *const aside =
+		"最可能致敏藥物：lamotrigine；\n其他可能：sulfamethoxazole/"
+		"trimethoprim（可能性低）；\nvalproate：可能性很低；\n\n"
+		"转移瘤可能性小，头孢唑林可能性小。";
 	notes_reading r;
 	const notes_finding *f;
 
@@ -8921,6 +8934,10 @@ test_allergy75ac(void)
 	MT_TRUE(f == NULL || f->context != NOTES_UNCERTAIN);
 	notes__read_rules(plan, strlen(plan), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "linezolid") == NULL);
+	notes__read_rules(aside, strlen(aside), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "valproate") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL);
 }
 
 static const mt_case cases[] = {
