@@ -959,3 +959,20 @@ def test_a_drug_taken_through_or_stopped_by_the_patient_blocks_nothing(
     allergies: amoxicillin is ordered.  An allergic sign (hives, a rash)
     keeps the allergy, and the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Family say NO amoxicillin - he \"broke out in lumps\" at 6.", True),
+    ("Mum says he \"came out in spots\" on amoxicillin for an ear "
+     "infection.", True),
+    ("NO amoxicillin allergy: he has had it twice since without a "
+     "problem.", False),
+], ids=["shouted-no-lumps", "came-out-in-spots", "no-allergy"])
+def test_an_eruption_in_lay_words_or_a_shouted_no_refuses_amoxicillin(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ac): the verbs of an eruption ("broke out in
+    lumps", "came out in spots") tell the drug's reaction whatever the
+    marks are called, and a "NO" in capitals before a drug whose reaction
+    follows a dash keeps the drug away: amoxicillin is refused.  "NO
+    amoxicillin allergy" denies the label, and the order goes through."""
+    _amoxicillin_after(st, pb, body, blocked)

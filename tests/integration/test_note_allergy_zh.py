@@ -275,3 +275,23 @@ def test_an_entry_told_with_a_dash_on_an_allergy_line_stops_amoxicillin(
     allergies: amoxicillin is refused.  A drug and a remark after the
     colon (长期服用) is a medicine's remark, and nothing stops the order."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("会诊意见：药疹可能性大，可疑致敏药物：万古霉素（时间最相符）、阿莫西林。",
+     True),
+    ("1. DRESS，最可能致敏藥物：allopurinol；\n2. 藥物性肝損害；\n"
+     "阿莫西林亦唔可以完全排除，但可能性低。", True),
+    ("过敏史：儿子说老人“打阿莫西林起过疙瘩”，具体不详。", True),
+    ("会诊意见：药疹可能性大，可疑致敏药物：万古霉素（时间最相符）。"
+     "建议停用万古霉素，改用阿莫西林。", False),
+], ids=["consult-suspect", "later-doubt", "lay-wheals", "consult-plan"])
+def test_a_consults_suspect_or_lay_wheals_refuse_amoxicillin(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ac): a drug a reaction consult names after its
+    culprit heading (可疑致敏药物：…), or one a later sentence of its
+    paragraph keeps in doubt (可能性低), is a doubted allergy, and the lay
+    word of urticaria (起过疙瘩) an allergic sign: amoxicillin is refused.
+    The plan after the consult's sentence names the drug to switch to,
+    and the order goes through."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -2143,6 +2143,29 @@ plan_spares(const sentence *s, size_t j, size_t k)
 		((t->dir & NOTES_DIR_PLAN) && indication_zh(s, k)));
 }
 
+/* shouted_no: is trigger j a "NO" in capitals right before allergy item
+ * k, the drug's reaction told after a dash ("Family say NO penicillin -
+ * he \"broke out in lumps\" at 6", "NO codeine - made him constipated")?
+ * The capitals order the drug kept away for the reaction told: the
+ * allergy holds (issue 75, allergy75ac: en25-01, en39-16). */
+static bool
+shouted_no(const sentence *s, size_t j, size_t k, bool allergy)
+{
+	const item *no = &s->items[j], *d = &s->items[k];
+	uint32_t i = d->end;
+
+	if (!allergy || j + 1 != k || no->w1 != d->w0 ||
+	    no->end - no->start != 2 ||
+	    memcmp(s->text + no->start, "NO", 2) != 0)
+		return false;
+	while (i < s->text_len && s->text[i] == ' ')
+		i++;
+	return i < s->text_len &&
+	       (s->text[i] == '-' ||
+		memcmp(s->text + i, "\xe2\x80\x94", 3) == 0 ||
+		memcmp(s->text + i, "\xe2\x80\x93", 3) == 0);
+}
+
 /* hyphen_owns: is backward trigger j joined by a hyphen to an item
  * between item k and it ("Latex - anaphylaxis 2010 - LATEX-FREE OR")?
  * Then it is that item's word (equipment kept free of the allergen), and
@@ -2726,7 +2749,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		back = back && condition_reaches(s, k, j, allergy) &&
 		       !stop_of_another(s, k, j);
 		fwd = fwd && own_item_reaches(s, j, k);
-		if (plan_spares(s, j, k))
+		if (plan_spares(s, j, k) || shouted_no(s, j, k, allergy))
 			continue;
 
 		/* "no known allergy to latex": the phrase negates what

@@ -68,7 +68,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	notes__label_doubted_zh(s, out);
 	notes__class_example_zh(s, out, first);
 	if (!notes__misattributed_allergy(s, out) ||
-	    !notes__corrected_drug(s, out))
+	    !notes__corrected_drug(s, out) || !notes__suspects_zh(s, out))
 		return false;
 	notes__remember_subject(s);
 	if (notes__line_ends(s, end))
@@ -185,6 +185,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.prior.e = NULL;
 	s.prior_last.e = NULL;
 	s.prior_denied.e = NULL;
+	s.suspects_zh = false;
 	s.allergy_table = false;
 	do {
 		notes__scan(text, n, &pos, &t);
@@ -203,6 +204,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 			s.prior.e = NULL;
 			s.prior_last.e = NULL;
 			s.prior_denied.e = NULL;
+			s.suspects_zh = false;
 			s.section = NULL;
 		}
 		if (t.type == NOTES_TOK_WORD)

@@ -80,6 +80,10 @@ typedef struct sentence {
 	 * to take the label off speaks of ("He is NOT allergic to
 	 * penicillin. Please remove the allergy from all records.") */
 	item prior_denied;
+	/* the paragraph holds a reaction consult's culprit heading
+	 * ("可疑致敏药物："): a later sentence of it that keeps a drug in
+	 * doubt ("头孢唑林已停用3天，可能性较小") names another suspect */
+	bool suspects_zh;
 } sentence;
 
 /* The full-width comma, semicolon and parentheses and the enumeration
@@ -1001,6 +1005,13 @@ bool notes__disowned_allergy(const sentence *s, notes_reading *out);
  * for the note's other mentions of the patient's (misattributed_code).
  * False when out is full. */
 bool notes__misattributed_allergy(const sentence *s, notes_reading *out);
+
+/* notes__suspects_zh reads the drugs a Chinese reaction consult names after
+ * its culprit heading ("可疑致敏药物：别嘌醇、万古霉素、塞来昔布", "致敏药
+ * 物首先考虑卡马西平；其次布洛芬"), and those a later sentence of its
+ * paragraph keeps in doubt ("头孢唑林已停用3天，可能性较小"), as doubted
+ * allergies; false when out is full. */
+bool notes__suspects_zh(sentence *s, notes_reading *out);
 
 /* notes__corrected_drug reads the allergy the note held to drug Y as
  * negated, and one to drug X as the patient's, where s corrects the drug

@@ -2250,3 +2250,124 @@ notes__doubt_restated_zh(const sentence *s, notes_reading *out, size_t first)
 	}
 	out->n = n;
 }
+
+/* held_allergy: does out hold an allergy to code already? */
+static bool
+held_allergy(const notes_reading *out, const char *code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind == NOTES_ALLERGY &&
+		    strcmp(out->findings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* suspect_cue: the first word after the culprit heading of a Chinese
+ * reaction consult in s ("可疑致敏药物：", "最可能致敏藥物：", "致敏药物首
+ * 先考虑"), or s->n when s has none. */
+static size_t
+suspect_cue(const sentence *s)
+{
+	static const char *const cue[] = {"致敏药物"};
+
+	for (size_t w = 0; w < s->n; w++)
+		if (notes__words_in(s, w, cue, 1))
+			return w + 1;
+	return s->n;
+}
+
+/* suspect_led: is suspect drug item k the consult's likeliest ("首先考
+ * 虑卡马西平", "万古霉素（时间最相符）"), a class named as a part of
+ * another drug ("塞来昔布含磺胺结构"), or one its clause tells an allergy
+ * or a history of ("复方新诺明既往史支持磺胺类过敏")?  The likeliest is what
+ * the note's record files, in the context it gives it, as the reader's
+ * other rules read a told allergy; a part is no suspect. */
+static bool
+suspect_led(const sentence *s, size_t k)
+{
+	static const char *const before[] = {"首先考虑", "最可能是", "含"};
+	static const char *const after[] = {"首先", "最可能", "可能性最大",
+					    "最相符"};
+	static const char *const own[] = {"过敏", "既往史"};
+	size_t w0 = s->items[k].w0, from, to;
+
+	notes__clause_words(s, k, &from, &to);
+	/* a word before the drug speaks of it when nothing parts them
+	 * ("别嘌醇（首先考虑）、万古霉素": the bracket's word is the drug's
+	 * before) */
+	return notes__words_any(s, from, to, own, sizeof(own) / sizeof(*own)) ||
+	       (w0 > 0 && s->words[w0 - 1].end == s->items[k].start &&
+		notes__words_end_at(s, w0, before,
+				    sizeof(before) / sizeof(*before))) ||
+	       notes__words_any(s, s->items[k].w1, notes__drug_bound(s, k),
+				after, sizeof(after) / sizeof(*after));
+}
+
+/* glued_pair: are drug items k and k + 1 written as one word parted by a
+ * slash ("sulfamethoxazole/trimethoprim")?  That is a combination named by
+ * its parts, which the reader reads as two drugs: no suspect of either. */
+static bool
+glued_pair(const sentence *s, size_t k)
+{
+	return k + 1 < s->n_items && is_drug(&s->items[k + 1]) &&
+	       s->items[k + 1].start == s->items[k].end + 1 &&
+	       s->text[s->items[k].end] == '/';
+}
+
+/* suspect_doubted: does a sentence after the consult's heading keep drug
+ * item k in doubt after it, up to the next drug ("头孢唑林已停用3天，可能
+ * 性较小", "Augmentin / cefuroxime 亦唔可以完全排除，但可能性低")?  "可能
+ * 性很低" is the writers' way to set a drug aside (zh28-24 files none). */
+static bool
+suspect_doubted(const sentence *s, size_t k)
+{
+	static const char *const doubt[] = {"可能性较小", "可能性小",
+					    "可能性低", "不能完全排除",
+					    "唔可以完全排除"};
+	size_t to = notes__drug_bound(s, k);
+
+	if (glued_pair(s, k) || (k > 0 && glued_pair(s, k - 1)))
+		return false;
+	/* drugs parted by a spaced slash are named together ("Augmentin /
+	 * cefuroxime"): the doubt after the last is theirs */
+	while (to < s->n && k + 1 < s->n_items && is_drug(&s->items[k + 1]) &&
+	       s->items[k + 1].w0 == to &&
+	       notes__only_marks(s->text, s->items[k].end,
+				 s->items[k + 1].start, "/"))
+		to = notes__drug_bound(s, ++k);
+	return notes__words_any(s, s->items[k].w1, to, doubt,
+				sizeof(doubt) / sizeof(*doubt));
+}
+
+/* Drug-reaction consults (issue 75, allergy75ac): after the culprit
+ * heading writers file each drug the consult suspects as a doubted
+ * allergy, the less likely too ("头孢呋辛次之", "头孢类和甲硝唑可能性小":
+ * zh6-04, zh11-24, zh28-15), and one a later sentence of the paragraph
+ * keeps in doubt (zh11-24, zh28-09, zh28-24); the likeliest is the one
+ * the consult's record files (suspect_led). */
+bool
+notes__suspects_zh(sentence *s, notes_reading *out)
+{
+	size_t cue = suspect_cue(s);
+
+	if (cue < s->n)
+		s->suspects_zh = true;
+	else if (!s->suspects_zh)
+		return true;
+	for (size_t k = 0; k < s->n_items; k++) {
+		const item *d = &s->items[k];
+		notes_finding f;
+
+		if (!is_drug(d) || held_allergy(out, d->e->code))
+			continue;
+		if (cue < s->n ? !s->words[d->w0].han || d->w0 < cue ||
+					 suspect_led(s, k)
+			       : !suspect_doubted(s, k))
+			continue;
+		allergy_of(d, NOTES_UNCERTAIN,
+			   "suspected in a reaction consult", &f);
+		if (!notes__keep(out, &f))
+			return false;
+	}
+	return true;
+}

@@ -8929,6 +8929,88 @@ test_allergy75aa(void)
 	}
 }
 
+/* The allergies of allergy75ac (issue 75): the drugs a Chinese reaction
+ * consult names after its culprit heading are doubted allergies, the less
+ * likely too, but not the likeliest, a class named as a part of another
+ * drug or one its clause tells a history of, and so is one a later
+ * sentence of its paragraph keeps in doubt (可能性较小, 可能性低); the lay
+ * words of urticaria (疙瘩, 风癞) and the English verbs of an eruption ("broke
+ * out in lumps") are reactions; a "NO" in capitals before a drug whose reaction
+ * follows a dash keeps the drug away, an allergy. */
+static const expect allergy75ac[] = {
+	{"会诊意见：可疑致敏药物：万古霉素（时间最相符），头孢呋辛次之；塞来昔"
+	 "布"
+	 "含磺胺结构，亦不能完全排除。",
+	 NOTES_ALLERGY, "cefuroxime", "头孢呋辛", UNC, true},
+	{"会诊意见：可疑致敏药物：万古霉素（时间最相符），头孢呋辛次之；塞来昔"
+	 "布"
+	 "含磺胺结构，亦不能完全排除。",
+	 NOTES_ALLERGY, "celecoxib", "塞来昔布", UNC, true},
+	{"1.考虑药疹，可疑致敏药物：别嘌醇（首先考虑）、万古霉素、塞来昔布。",
+	 NOTES_ALLERGY, "vancomycin", "万古霉素", UNC, true},
+	{"致敏药物首先考虑卡马西平；其次布洛芬（可能）；头孢类和甲硝唑可能性小"
+	 "。",
+	 NOTES_ALLERGY, "metronidazole", "甲硝唑", UNC, true},
+	{"1.考虑药疹，可疑致敏药物：别嘌醇（首先考虑）、万古霉素。\n"
+	 "   头孢唑林已停用3天，可能性较小。",
+	 NOTES_ALLERGY, "cefazolin", "头孢唑林", UNC, true},
+	{"最可能致敏藥物：allopurinol；\n2. 藥物性肝損害；\nAugmentin / "
+	 "cefuroxime 亦唔可以完全排除，但可能性低。",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", UNC, true},
+	{"过敏史：儿子说老人“打青霉素起过疙瘩”，具体不详。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"藥物過敏：Amoxil 出風癩。", NOTES_ALLERGY, "amoxicillin", "Amoxil", 0,
+	 true},
+	{"- Aged ~6, \"came out in spots\" on amoxicillin for an ear "
+	 "infection.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+	{"Family say NO penicillin - he \"broke out in lumps\" at 6.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"- paracetamol 1g qds, NO codeine - made him constipated last "
+	 "admission.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"NO penicillin allergy: he has had it twice since.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", NEG, false},
+};
+
+static void
+test_allergy75ac(void)
+{
+	/* the likeliest is the record's; a part, a history and the plan
+	 * after the consult's sentence are no suspects */
+	static const char *const led =
+		"致敏药物首先考虑卡马西平（很可能）；塞来昔布含磺胺结构。";
+	static const char *const told = "可疑致敏药物：头孢曲松（可能性最大），"
+					"复方新诺明既往史支持磺胺类"
+					"过敏。";
+	static const char *const plan =
+		"可疑致敏药物：万古霉素（时间最相符）。建议改用利奈唑胺。";
+	/* a combination named by its parts, a drug set aside (可能性很低)
+	 * and a doubt in another paragraph are no suspects */
+	static const char *const aside =
+		"最可能致敏藥物：lamotrigine；\n其他可能：sulfamethoxazole/"
+		"trimethoprim（可能性低）；\nvalproate：可能性很低；\n\n"
+		"转移瘤可能性小，头孢唑林可能性小。";
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(allergy75ac) / sizeof(allergy75ac[0]);
+	     i++)
+		check(&allergy75ac[i]);
+	notes__read_rules(led, strlen(led), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "carbamazepine") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "sulfonamides") == NULL);
+	notes__read_rules(told, strlen(told), &r);
+	f = find(&r, NOTES_ALLERGY, "co-trimoxazole");
+	MT_TRUE(f == NULL || f->context != NOTES_UNCERTAIN);
+	notes__read_rules(plan, strlen(plan), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "linezolid") == NULL);
+	notes__read_rules(aside, strlen(aside), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "valproate") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -9051,6 +9133,7 @@ static const mt_case cases[] = {
 	{"hedged_causes_zh", test_hedged_causes_zh},
 	{"relatives_label_denied_zh", test_relatives_label_denied_zh},
 	{"taken_not_allergic", test_taken_not_allergic},
+	{"allergy75ac", test_allergy75ac},
 	{NULL, NULL},
 };
 
