@@ -1125,6 +1125,78 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 	       !stop_object(s, j);
 }
 
+/* DECLINE_COMMAS: the most full-width commas a refusal may follow the
+ * drug offered by ("建议帕罗西汀，患者担心"抗抑郁药"而拒绝"). */
+#define DECLINE_COMMAS 2
+
+/* mark_at: does a mark, or the end, start the text at i, past spaces:
+ * ASCII punctuation, or a full-width or CJK one (EF BC, E3 80, E2 80
+ * lead bytes: "，", "。", "（", "——")? */
+static bool
+mark_at(const sentence *s, uint32_t i)
+{
+	const unsigned char *t = (const unsigned char *)s->text;
+
+	while (i < s->text_len && t[i] == ' ')
+		i++;
+	if (i >= s->text_len || (t[i] < 0x80 && !isalnum(t[i])))
+		return true;
+	return i + 1 < s->text_len && ((t[i] == 0xEF && t[i + 1] == 0xBC) ||
+				       (t[i] == 0xE3 && t[i + 1] == 0x80) ||
+				       (t[i] == 0xE2 && t[i + 1] == 0x80));
+}
+
+/* refusal_bare: does refusal j name no object of its own, so that it
+ * refuses the drug offered before it?  Nothing but a mark, the end, a
+ * pronoun, a reason or its agent follows it ("she declined for now",
+ * "declined it", "declined by the team", "家属拒绝。", "患者目前拒绝,担心
+ * 发胖"); an object does
+ * ("declined anticoagulation", "家属拒绝抗凝"), and so does a refusal to
+ * take again ("拒绝再用", "declined retry"), of a drug already past. */
+static bool
+refusal_bare(const sentence *s, size_t j)
+{
+	static const char *const bare[] = {
+		"it",  "them", "this",	"for", "as",  "because", "due",
+		"now", "at",   "today", "and", "but", "by",	 "了"};
+
+	return mark_at(s, s->items[j].end) ||
+	       notes__words_in(s, s->items[j].w1, bare,
+			       sizeof(bare) / sizeof(*bare));
+}
+
+/* decline_reaches: is decline trigger j, written after drug item k in
+ * its sentence, the patient's refusal of that drug, offered or ordered
+ * ("Sertraline offered, she declined for now", "建议加用碳酸锂，家属拒
+ * 绝", "皮下注射门冬胰岛素，患者拒绝")?  Writers annotate the drug so
+ * refused negated (medctx75a).  No drug is named between them or right
+ * after the refusal, which then refuses that one ("gabapentin 300 mg
+ * given, declined oxycodone", "阿司匹林（家属拒绝抗凝）"); no full stop,
+ * semicolon or terminator parts them, a comma or two at most.  A
+ * withholding that reads both ways ("暫不用 pentoxifylline") has its own
+ * backward scope, its clause. */
+static bool
+decline_reaches(const sentence *s, size_t k, size_t j)
+{
+	const notes_entry *t = s->items[j].e;
+	size_t commas = 0;
+
+	if (j <= k || t->type != NOTES_T_NEGATED ||
+	    (t->dir & (NOTES_DIR_DECLINE | NOTES_DIR_BACKWARD)) !=
+		    NOTES_DIR_DECLINE ||
+	    s->items[k].e->type != NOTES_T_SUBSTANCE ||
+	    notes__terminated(s, k, j) ||
+	    notes__part_ends(s, s->items[k].end, s->items[j].start) ||
+	    notes__drug_after(s, j) || !refusal_bare(s, j))
+		return false;
+	for (size_t m = k + 1; m < j; m++) {
+		if (is_drug(&s->items[m]))
+			return false;
+		commas += is_comma(s->items[m].e);
+	}
+	return commas <= DECLINE_COMMAS;
+}
+
 /* label_removed_reaches: is trigger j a de-labelling written in a later
  * clause than allergy item k, with no drug named between them ("might be
  * allergic to chlorhexidine after a red patch; patch tested, negative, so
@@ -2717,11 +2789,32 @@ owned_apart(const sentence *s, size_t k, size_t j)
 	return hyphen_owns(s, k, j) || resolution_apart_en(s, k, j);
 }
 
+/* back_reaches: does trigger j, written after item k, reach it: in its
+ * clause, or across one as a stop, a refusal, a resolution or an
+ * allergy's answer may? */
+static bool
+back_reaches(const sentence *s, size_t k, size_t j, bool allergy)
+{
+	const notes_entry *t = s->items[j].e;
+	bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+		     !notes__terminated(s, k, j) &&
+		     !notes__comma_between(s, k, j) &&
+		     !other_subject(s, k, j) && !opens_after(s, k, j) &&
+		     !doubt_after_label(s, k, j) && !owned_apart(s, k, j)) ||
+		    dash_no(s, j, k) || stop_reaches(s, k, j) ||
+		    decline_reaches(s, k, j) || resolved_reaches(s, k, j) ||
+		    (allergy && answer_reaches(s, k, j));
+
+	return back && condition_reaches(s, k, j, allergy) &&
+	       !stop_of_another(s, k, j);
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
 	unsigned bits = 0, own = 0, strong = 0;
 	const char *neg = "";
+	bool refused = false;
 
 	*trigger = "";
 	for (size_t j = 0; j < s->n_items; j++) {
@@ -2736,18 +2829,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			     relative_reaches(s, j, k))) &&
 			   !until_to(s, j, k) && !closes_before(s, j, k) &&
 			   !stop_ends(s, j, k);
-		bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-			     !notes__terminated(s, k, j) &&
-			     !notes__comma_between(s, k, j) &&
-			     !other_subject(s, k, j) && !opens_after(s, k, j) &&
-			     !doubt_after_label(s, k, j) &&
-			     !owned_apart(s, k, j)) ||
-			    dash_no(s, j, k) || stop_reaches(s, k, j) ||
-			    resolved_reaches(s, k, j) ||
-			    (allergy && answer_reaches(s, k, j));
+		bool back = back_reaches(s, k, j, allergy);
 
-		back = back && condition_reaches(s, k, j, allergy) &&
-		       !stop_of_another(s, k, j);
 		fwd = fwd && own_item_reaches(s, j, k);
 		if (plan_spares(s, j, k) || shouted_no(s, j, k, allergy))
 			continue;
@@ -2792,10 +2875,14 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		if (t->type == NOTES_T_NEGATED && neg[0] == '\0')
 			neg = t->key;
 		bits |= 1u << t->type;
+		refused |= t->type == NOTES_T_NEGATED &&
+			   (t->dir & NOTES_DIR_DECLINE);
 		own |= (t->dir & NOTES_DIR_SECTION) ? 0 : 1u << t->type;
 		strong |= (t->dir & NOTES_DIR_PROBLEM) ? 0 : 1u << t->type;
 	}
 	bits = denied_past(hypothesis_only(bits, strong), own, neg, trigger);
+	if (refused) /* "建议加用碳酸锂，家属拒绝": the offer holds no more */
+		bits &= ~NOTES_HYPOTHETICAL;
 	return bits | section_context(s, k, allergy, bits, trigger);
 }
 

@@ -93,7 +93,10 @@ type_parse(const char *s, notes_type *out)
  * (rules75zh21: "5年前…，当时西医予…"); a start put off to a later day,
  * of drugs only, on both sides (medctx75d: "Ramipril - to start after 1
  * week", "（明早开始）"); a switch made, of drugs only, up to its "to"
- * (medctx75d: "switched clarithromycin to doxycycline"). */
+ * (medctx75d: "switched clarithromycin to doxycycline"); a stop already
+ * made by the patient, of drugs only, as 已停 is (medctx75a: "自己停了",
+ * "上個月自己停咗": the conditions told before it keep their reading, and
+ * the note's later mentions of the drug theirs). */
 static bool
 dir_parse_en6(const char *s, unsigned *out)
 {
@@ -124,6 +127,9 @@ dir_parse_en6(const char *s, unsigned *out)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_UNTIL_TO | NOTES_DIR_DRUGS;
 	else if (strcmp(s, "dated_drugs") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_DRUGS | NOTES_DIR_DATED;
+	else if (strcmp(s, "stopped_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD | NOTES_DIR_STOP |
+		       NOTES_DIR_DONE | NOTES_DIR_DRUGS;
 	else if (strcmp(s, "stop_backward_last") == 0)
 		*out = NOTES_DIR_BACKWARD | NOTES_DIR_STOP | NOTES_DIR_DRUGS |
 		       NOTES_DIR_LAST_DRUG;

@@ -118,7 +118,9 @@ typedef enum notes_type {
 #define NOTES_DIR_STOP 128u
 /* A stop trigger that says the drug is already stopped ("已停用"): the
  * note's mentions of it as taken are its earlier days, so the stop
- * stands for them (settle.c, unstop). */
+ * stands for them (settle.c, unstop), unless it reads drugs only, the
+ * patient's own stop ("自己停了"), which the clinician's later mention
+ * outlasts. */
 #define NOTES_DIR_DONE 256u
 /* A negation trigger of declining ("拒绝", "暂不使用"): the drug
  * declined is not also planned ("建议起始胰岛素，患者拒绝注射胰岛素";

@@ -394,7 +394,10 @@ unquery_en(notes_reading *out, const char *text)
 }
 
 /* stopped_code: does out hold code as a medicine already stopped
- * ("已停用氯吡格雷")? */
+ * ("已停用氯吡格雷")?  A patient's own stop, told in the history
+ * ("上星期自己停咗 Lasix"; direction stopped_drugs), is not: the note's
+ * later mentions are the clinician's own reading of the drug (restarted,
+ * held), as the writers of zh-dev18 and zh-dev25 annotate them. */
 static bool
 stopped_code(const notes_reading *out, const char *code)
 {
@@ -407,7 +410,8 @@ stopped_code(const notes_reading *out, const char *code)
 		    strcmp(f->code, code) != 0)
 			continue;
 		t = notes__find(f->trigger);
-		if ((t != NULL && (t->dir & NOTES_DIR_DONE)) ||
+		if ((t != NULL && (t->dir & NOTES_DIR_DONE) &&
+		     !(t->dir & NOTES_DIR_DRUGS)) ||
 		    strcmp(f->trigger, ROW_STOPPED) == 0)
 			return true;
 	}

@@ -1171,6 +1171,19 @@ static const expect sections_en[] = {
 	 NOTES_MEDICINE, "spironolactone", "spironolactone", 0, true},
 	{"If pain persists, give ibuprofen 400mg.", NOTES_MEDICINE, "ibuprofen",
 	 "ibuprofen", HYP, false},
+	/* medctx75a: a drug offered and then refused, the refusal written
+	 * after it with no object of its own, is refused; one that names
+	 * its object refuses that */
+	{"Mood low, tearful. Sertraline offered, she declined for now.",
+	 NOTES_MEDICINE, "sertraline", "Sertraline", NEG, false},
+	{"Acne - the dermatologist offered isotretinoin, she declined.",
+	 NOTES_MEDICINE, "isotretinoin", "isotretinoin", NEG, false},
+	{"He asks for diazepam - declined by the team; not prescribed.",
+	 NOTES_MEDICINE, "diazepam", "diazepam", NEG, false},
+	{"Pain 3/10 - gabapentin 300 mg given, declined oxycodone.",
+	 NOTES_MEDICINE, "gabapentin", "gabapentin", 0, true},
+	{"AF on aspirin, declined anticoagulation.", NOTES_MEDICINE, "aspirin",
+	 "aspirin", 0, true},
 	/* medctx75: a plan's item orders its drug now unless it puts the
 	 * drug off to later, or the plan is for a coming event */
 	{"Plan:\n- enoxaparin 40 mg SC 12h post-op\n", NOTES_MEDICINE,
@@ -6449,6 +6462,28 @@ static const expect rules_zh20[] = {
 	 "aspirin", "阿司匹林", 0, true},
 	{"诊疗计划：予左氧氟沙星抗感染。", NOTES_MEDICINE, "levofloxacin",
 	 "左氧氟沙星", 0, true},
+	/* medctx75a: a drug offered and refused after it is refused, the
+	 * offer gone ("建议…，家属拒绝"); a refusal of its own object or of a
+	 * drug past ("拒绝再用") is not; a patient's own stop is past, of
+	 * drugs only */
+	{"精神科建议加用碳酸锂，家属拒绝。", NOTES_MEDICINE, "lithium",
+	 "碳酸锂", NEG, false},
+	{"建议帕罗西汀，患者担心副作用而拒绝。", NOTES_MEDICINE, "paroxetine",
+	 "帕罗西汀", NEG, false},
+	{"评估是否加用奥氮平(患者目前拒绝,担心发胖)。", NOTES_MEDICINE,
+	 "olanzapine", "奥氮平", NEG, false},
+	{"长期用药：阿司匹林100 mg qd（家属拒绝抗凝）。", NOTES_MEDICINE,
+	 "aspirin", "阿司匹林", 0, true},
+	{"用 chlorhexidine mouthwash，暫不用 pentoxifylline。", NOTES_MEDICINE,
+	 "chlorhexidine", "chlorhexidine", 0, true},
+	{"Duloxetine 30mg qd（上次加的，吃了噁心，自己停了）。", NOTES_MEDICINE,
+	 "duloxetine", "Duloxetine", HIST, true},
+	{"⑤ 格列美脲2mg qd —— 女儿说吃了老是低血糖，上月已自行停掉",
+	 NOTES_MEDICINE, "glimepiride", "格列美脲", HIST, true},
+	{"之前食開 omeprazole，上個月自己停咗。", NOTES_MEDICINE, "omeprazole",
+	 "omeprazole", HIST, true},
+	{"高血压，2022 年自己停咗藥。", NOTES_PROBLEM, "I10", "高血压", 0,
+	 true},
 	/* medctx75: a Chinese plan's item orders its drug now unless it puts
 	 * the drug off to later, or the plan is for an operation */
 	{"诊疗计划：\n1. 术后镇痛：对乙酰氨基酚 1g q6h。", NOTES_MEDICINE,
@@ -8436,6 +8471,32 @@ test_made_lay_effects(void)
  * side effect ("pt stopped himself (muscle aches)") is a medicine, no
  * allergy (issue 75, allergy75ab); an allergic sign (a rash) or a course
  * stopped with no "himself" keeps the allergy. */
+/* medctx75a: a patient's own stop, told in the history, does not stand
+ * for the note's later mention of the drug, the clinician's (zh-dev18:
+ * "上星期自己停咗 Lasix" and a restart planned), as a stop the note
+ * makes does ("一直服用氯吡格雷，1年前已停用氯吡格雷"). */
+static void
+test_own_stop_keeps_later(void)
+{
+	static const char text[] = "上星期自己停咗 Lasix。\n"
+				   "計劃：Lasix 40mg 今日重新開始。";
+	notes_reading r;
+	bool past = false, taken = false;
+
+	notes__read_rules(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++) {
+		const notes_finding *f = &r.findings[i];
+
+		if (f->kind != NOTES_MEDICINE ||
+		    strcmp(f->code, "furosemide") != 0)
+			continue;
+		past = past || f->context == NOTES_HISTORICAL;
+		taken = taken || f->context == 0;
+	}
+	MT_TRUE(past);
+	MT_TRUE(taken);
+}
+
 static const expect taken_not_allergic[] = {
 	{"Previous H. pylori (eradicated 2022 with lansoprazole, "
 	 "clarithromycin and amoxicillin - \"made me feel awful\" but "
@@ -9162,6 +9223,7 @@ static const mt_case cases[] = {
 	{"relatives_label_denied_zh", test_relatives_label_denied_zh},
 	{"taken_not_allergic", test_taken_not_allergic},
 	{"allergy75ac", test_allergy75ac},
+	{"own_stop_keeps_later", test_own_stop_keeps_later},
 	{NULL, NULL},
 };
 
