@@ -900,6 +900,21 @@ implant_present(const char *code)
 	return strncmp(code, "Z95", 3) == 0 || strncmp(code, "Z96", 3) == 0;
 }
 
+/* status_not_yet: is problem code a status a procedure leaves (ICD-10
+ * Z93-Z99: a stoma, a transplanted organ, an implant, dependence on
+ * dialysis) read as planned or doubted ("Consider liver transplant
+ * assessment", "拟行血液透析", "转介腎移植評估", "心外科建議 CABG")?  No
+ * status is there until the procedure is done, and no writer of the
+ * development sets annotates one so (19 false findings, none true;
+ * issue 75, probfp75a). */
+static bool
+status_not_yet(const char *code, unsigned context)
+{
+	return code[0] == 'Z' && code[1] == '9' && code[2] >= '3' &&
+	       code[2] <= '9' &&
+	       (context & (NOTES_HYPOTHETICAL | NOTES_UNCERTAIN)) != 0;
+}
+
 /* doubt_after_en: the doubt word that closes English problem item k's
  * list item, right after it or after a dash ("Osteoporosis - presumed
  * (fragility #)", "Depression - probably, in part drug-related"), or
@@ -1355,6 +1370,73 @@ none_but(const sentence *s, size_t k)
 	return false;
 }
 
+/* thromboprophylaxis: is problem item k the clot a prophylaxis is
+ * named for ("DVT prophylaxis: enoxaparin 40 mg SC daily", "Enoxaparin
+ * 40 mg SC daily (DVT prophylaxis)", "依诺肝素 4000IU 皮下注射 qd 预防深静脉
+ * 血栓", "預防 DVT")?  Nearly every inpatient gets it; it is not a
+ * thrombosis the patient has, and the writers of 59 of the 75
+ * development notes that name it annotate no clot (issue 75, probfp75a). */
+static bool
+thromboprophylaxis(const sentence *s, size_t k)
+{
+	static const char *const en[] = {"prophylaxis", "prophylactic",
+					 "prevention"};
+	static const char *const zh[] = {"\xe9\xa2\x84\xe9\x98\xb2", /* 预防 */
+					 "\xe9\xa0\x90\xe9\x98\xb2"}; /* 預防 */
+	const item *it = &s->items[k];
+	size_t before = it->start, after = it->end;
+
+	if (strncmp(it->e->code, "I80", 3) != 0 &&
+	    strncmp(it->e->code, "I82", 3) != 0 &&
+	    strncmp(it->e->code, "I26", 3) != 0)
+		return false;
+	if (it->w1 < s->n && notes__words_in(s, it->w1, en, N_OF(en)))
+		return true;
+	while (before > 0 && s->text[before - 1] == ' ')
+		before--;
+	while (after < s->text_len && s->text[after] == ' ')
+		after++;
+	for (size_t i = 0; i < N_OF(zh); i++)
+		if ((before >= 6 &&
+		     memcmp(s->text + before - 6, zh[i], 6) == 0) ||
+		    (after + 6 <= s->text_len &&
+		     memcmp(s->text + after, zh[i], 6) == 0))
+			return true;
+	return false;
+}
+
+/* drug_class_name_zh: is problem item k the disease inside a Chinese
+ * drug class's name, "抗" before it and "药" after ("暂不需要抗抑郁药",
+ * "暂不加抗心律失常药", "避免氟哌啶醇等典型抗精神病药", "抗结核药物性肝损伤")?
+ * The name says what the drugs are for, not that the patient has the
+ * disease, and no writer of the development sets annotates it there
+ * (issue 75, probfp75a).  "抗结核治疗" is a treatment the patient has
+ * had, for a disease the writers annotate, and is not a class's name. */
+static bool
+drug_class_name_zh(const sentence *s, size_t k)
+{
+	static const char anti[] = "\xe6\x8a\x97";	    /* 抗 */
+	static const char *const drug[] = {"\xe8\x8d\xaf",  /* 药 */
+					   "\xe8\x97\xa5"}; /* 藥 */
+	const item *it = &s->items[k];
+
+	if (it->start < 3 || memcmp(s->text + it->start - 3, anti, 3) != 0)
+		return false;
+	for (size_t i = 0; i < N_OF(drug); i++)
+		if (it->end + 3 <= s->text_len &&
+		    memcmp(s->text + it->end, drug[i], 3) == 0)
+			return true;
+	return false;
+}
+
+/* drug_purpose: is problem item k what a drug is for, not a problem the
+ * patient has (drug_class_name_zh, thromboprophylaxis)? */
+static bool
+drug_purpose(const sentence *s, size_t k)
+{
+	return drug_class_name_zh(s, k) || thromboprophylaxis(s, k);
+}
+
 bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
@@ -1380,7 +1462,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	case NOTES_T_PROBLEM:
 		if (notes__is_reaction(s, k) || notes__side_effect(s, k) ||
 		    notes__intolerance_of(s, k) || notes__told_reaction(s, k) ||
-		    prevented(s, k))
+		    prevented(s, k) || drug_purpose(s, k))
 			return false;
 		f->kind = NOTES_PROBLEM;
 		f->system = "ICD-10";
@@ -1431,6 +1513,8 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		f->context = 0;
 		f->trigger = "";
 	}
+	if (status_not_yet(f->code, f->context))
+		return false;
 	if (strcmp(f->code, TOBACCO_USE) == 0)
 		return notes__smoking(s, k, f);
 	return true;

@@ -9100,6 +9100,91 @@ test_allergy75ac(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL);
 }
 
+/* A sentence and the problem code it must not give. */
+typedef struct no_problem {
+	const char *text;
+	const char *code;
+} no_problem;
+
+/* check_no_problem: fails for each sentence of list[0, n) whose rules'
+ * reading holds its problem code. */
+static void
+check_no_problem(const no_problem *list, size_t n)
+{
+	notes_reading r;
+
+	for (size_t i = 0; i < n; i++) {
+		notes__read_rules(list[i].text, strlen(list[i].text), &r);
+		if (find(&r, NOTES_PROBLEM, list[i].code))
+			mt_fail(__FILE__, __LINE__, "%s: found problem %s",
+				list[i].text, list[i].code);
+	}
+}
+
+/* What a drug is for is not a problem the patient has: the disease inside
+ * a Chinese drug class's name ("抗抑郁药") and the clot a
+ * thromboprophylaxis is named for ("DVT prophylaxis", "预防深静脉血栓");
+ * the disease itself, and a treatment the patient has had, still are
+ * (issue 75, probfp75a). */
+static void
+test_purpose_not_problem(void)
+{
+	static const no_problem absent[] = {
+		{"暂不需要抗抑郁药。", "F32.9"},
+		{"暂不加抗心律失常药。", "I49.9"},
+		{"避免使用氟哌啶醇等典型抗精神病药。", "F29"},
+		{"三叉神经痛：暂不加用抗癫痫药物。", "G40.9"},
+		{"考虑抗结核药物性肝损伤。", "A16.9"},
+		{"DVT prophylaxis: enoxaparin 40 mg SC daily.", "I80.2"},
+		{"Enoxaparin 40 mg SC daily (DVT prophylaxis).", "I80.2"},
+		{"依诺肝素 4000IU 皮下注射 qd 预防深静脉血栓。", "I80.2"},
+		{"利伐沙班 10mg qd（预防下肢深静脉血栓）。", "I80.2"},
+		{"Enoxaparin 40mg daily SC 預防 DVT", "I80.2"},
+	};
+	static const expect kept[] = {
+		{"规律抗结核治疗9个月。", NOTES_PROBLEM, "A16.9", "结核", 0,
+		 true},
+		{"抑郁症，服舍曲林。", NOTES_PROBLEM, "F32.9", "抑郁症", 0,
+		 true},
+		{"Left leg DVT, on apixaban.", NOTES_PROBLEM, "I80.2", "DVT", 0,
+		 true},
+		{"Bilateral PE on CTPA, on apixaban.", NOTES_PROBLEM, "I26.9",
+		 "PE", 0, true},
+	};
+	check_no_problem(absent, sizeof(absent) / sizeof(absent[0]));
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		check(&kept[i]);
+}
+
+/* A status a procedure leaves (ICD-10 Z93-Z99) is not read where the
+ * procedure is only planned or considered; where it is done, it is
+ * (issue 75, probfp75a). */
+static void
+test_status_not_yet(void)
+{
+	static const no_problem absent[] = {
+		{"Plan: consider liver transplant assessment referral.",
+		 "Z94.4"},
+		{"If K > 6.5, for urgent haemodialysis.", "Z99.2"},
+		{"Consider colostomy to divert if faecal soiling continues.",
+		 "Z93.3"},
+		{"拟行血液透析，今日行右颈内静脉临时置管。", "Z99.2"},
+		{"患者及家属愿意考虑肾移植评估。", "Z94.0"},
+		{"收入ICU，必要时气管切开。", "Z93.0"},
+	};
+	static const expect kept[] = {
+		{"On haemodialysis MWF since 2021.", NOTES_PROBLEM, "Z99.2",
+		 "haemodialysis", 0, true},
+		{"规律血液透析3年。", NOTES_PROBLEM, "Z99.2", "血液透析", 0,
+		 true},
+		{"Liver transplant 2019, on tacrolimus.", NOTES_PROBLEM,
+		 "Z94.4", "Liver transplant", 0, true},
+	};
+	check_no_problem(absent, sizeof(absent) / sizeof(absent[0]));
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		check(&kept[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -9224,6 +9309,8 @@ static const mt_case cases[] = {
 	{"taken_not_allergic", test_taken_not_allergic},
 	{"allergy75ac", test_allergy75ac},
 	{"own_stop_keeps_later", test_own_stop_keeps_later},
+	{"purpose_not_problem", test_purpose_not_problem},
+	{"status_not_yet", test_status_not_yet},
 	{NULL, NULL},
 };
 
