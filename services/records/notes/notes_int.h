@@ -267,6 +267,12 @@ bool notes__same_in(const notes_reading *out, size_t n, const notes_finding *f);
  * the right lower leg", 右下肢蜂窩性組織炎 (issue 75): refine.c. */
 void notes__limb_cellulitis(notes_reading *out, const char *text, size_t len);
 
+/* notes__qualify_codes reads the stage or side written beside a problem's
+ * term as its code's fourth character: 2期压力性损伤 L89.1, 慢性腎病第3b期
+ * N18.3, 双膝骨关节炎 M17.0, 感音神经性聋（左） H90.4 (issue 75):
+ * qualify.c. */
+void notes__qualify_codes(notes_reading *out, const char *text, size_t len);
+
 /* The most features of one finding, and their bytes. */
 #define NOTES_FEATURES_MAX 64
 

@@ -621,5 +621,6 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	untake_doubts(out);
 	drop_where(out, avoided_allergen);
 	notes__limb_cellulitis(out, text, len);
+	notes__qualify_codes(out, text, len);
 	notes__drop_unspecified(out);
 }

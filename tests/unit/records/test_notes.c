@@ -1974,15 +1974,30 @@ test_subcode_writers_agree(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "I25.9") != NULL);
 }
 
+/* A text and the problem code the rules must read in it. */
+typedef struct code_case {
+	const char *text, *code;
+} code_case;
+
+/* expect_codes checks that the rules read each case's code. */
+static void
+expect_codes(const code_case *cases, size_t n)
+{
+	notes_reading r;
+
+	for (size_t i = 0; i < n; i++) {
+		notes__read_rules(cases[i].text, strlen(cases[i].text), &r);
+		MT_TRUE(find(&r, NOTES_PROBLEM, cases[i].code) != NULL);
+	}
+}
+
 /* Cellulitis written with a limb part is cellulitis of limb, L03.1,
  * as six of the seven writers who code it below the category have it
  * (issue 75); alone, or at a toe, it keeps L03.9. */
 static void
 test_limb_cellulitis(void)
 {
-	static const struct {
-		const char *text, *code;
-	} cases[] = {
+	static const code_case cases[] = {
 		{"Dx: cellulitis R lower leg, mild.", "L03.1"},
 		{"Admitted with cellulitis L leg.", "L03.1"},
 		{"Cellulitis of the left foot, on flucloxacillin.", "L03.1"},
@@ -1995,16 +2010,41 @@ test_limb_cellulitis(void)
 	};
 	notes_reading r;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		notes__read_rules(cases[i].text, strlen(cases[i].text), &r);
-		MT_TRUE(find(&r, NOTES_PROBLEM, cases[i].code) != NULL);
-	}
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 	/* named twice, once with its limb: one problem */
 	const char *text = "Leg cellulitis. Cellulitis R leg improving.";
 
 	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "L03.1") == 1);
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "L03.9") == 0);
+}
+
+/* A stage or side written beside a term gives its code's fourth
+ * character, whatever the term's spelling (issue 75, qualify.c); a
+ * number that is no stage, or a term alone, keeps the unspecified code. */
+static void
+test_qualified_codes(void)
+{
+	static const code_case cases[] = {
+		{"存在问题：1.骶尾部2期压力性损伤（院外带入），大小3×2.5cm",
+		 "L89.1"},
+		{"骶尾部压力性损伤3期、留置胃管。", "L89.2"},
+		{"骶尾部壓瘡Ⅱ期，創面較前縮小。", "L89.1"},
+		{"9. 压力性损伤（骶尾部，1期）", "L89.0"},
+		{"6. Stage 2 pressure injury over sacrum", "L89.1"},
+		{"屬慢性腎病第3b期，懇請貴科跟進。", "N18.3"},
+		{"CKD stage 4 (eGFR 22)", "N18.4"},
+		{"诊断：双侧极重度感音神经性聋（先天性）", "H90.3"},
+		{"7. 感音神经性聋（左）", "H90.4"},
+		{"2. 雙耳 sensorineural hearing loss", "H90.3"},
+		{"12. 双膝骨关节炎", "M17.0"},
+		{"4. 雙側膝退化性關節炎", "M17.0"},
+		{"慢性肾病15期", "N18.9"},
+		{"骶尾部压力性损伤，大小3×2期", "L89.9"},
+		{"右膝骨关节炎", "M17.9"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* A condition named with its specific code and then referred back to
@@ -9296,6 +9336,7 @@ static const mt_case cases[] = {
 	{"none_known_forms", test_none_known_forms},
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
+	{"qualified_codes", test_qualified_codes},
 	{"made_lay_effects", test_made_lay_effects},
 	{"cannot_takes", test_cannot_takes},
 	{"refused_afters", test_refused_afters},

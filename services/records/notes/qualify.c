@@ -1,0 +1,379 @@
+/*
+ * qualify.c - a qualifier written beside a problem's term that gives the
+ * fourth character of its code (issue 75).  Chinese diagnosis lines wrap
+ * a known term in its stage and its side: 骶尾部2期压力性损伤, 压疮Ⅱ期,
+ * 慢性腎病第3b期, 双膝骨关节炎, 双侧极重度感音神经性聋, 感音神经性聋（左）,
+ * and English ones write "Stage 2 pressure injury", "CKD stage 4".  The
+ * term alone is read at its unspecified code (L89.9, N18.9, M17.9,
+ * H90.5); a row per stage and per side in the term table would have to
+ * be written for every spelling of every term (第3期, 3a期, Ⅲ期, stage
+ * III ...), so the qualifier is read here, once, for every term of the
+ * code.
+ *
+ * QUALIFIED gives, for each unspecified code, the code each stage or
+ * side narrows it to (WHO ICD-10 2019, icd.who.int/browse10: L89.0-L89.3
+ * decubitus ulcer stages I-IV, N18.1-N18.5 chronic kidney disease stages
+ * 1-5, M16.0 and M17.0 bilateral primary coxarthrosis and gonarthrosis,
+ * H90.0, H90.3 and H90.6 bilateral and H90.1, H90.4 and H90.7 unilateral
+ * hearing loss).  A stage is written right before the term or after it
+ * in the same item; a side right before it (with the organ and the
+ * severity between: 双侧极重度, 雙膝) or in a parenthesis after it.
+ */
+#include "notes_int.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#define STAGES_MAX 5
+#define NEAR_BYTES 40 /* how far after a term its stage may be written */
+
+typedef struct qualified {
+	const char *unspecified;
+	const char *staged[STAGES_MAX]; /* stage 1 ..; NULL: none */
+	const char *stage_display[STAGES_MAX];
+	const char *bilateral, *bilateral_display;
+	const char *unilateral, *unilateral_display;
+} qualified;
+
+static const qualified QUALIFIED[] = {
+	{"L89.9",
+	 {"L89.0", "L89.1", "L89.2", "L89.3"},
+	 {"Stage I decubitus ulcer and pressure area",
+	  "Stage II decubitus ulcer", "Stage III decubitus ulcer",
+	  "Stage IV decubitus ulcer"},
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+	{"N18.9",
+	 {"N18.1", "N18.2", "N18.3", "N18.4", "N18.5"},
+	 {"Chronic kidney disease, stage 1", "Chronic kidney disease, stage 2",
+	  "Chronic kidney disease, stage 3", "Chronic kidney disease, stage 4",
+	  "Chronic kidney disease, stage 5"},
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+	{"M16.9",
+	 {NULL},
+	 {NULL},
+	 "M16.0",
+	 "Primary coxarthrosis, bilateral",
+	 NULL,
+	 NULL},
+	{"M17.9",
+	 {NULL},
+	 {NULL},
+	 "M17.0",
+	 "Primary gonarthrosis, bilateral",
+	 NULL,
+	 NULL},
+	{"H90.2",
+	 {NULL},
+	 {NULL},
+	 "H90.0",
+	 "Conductive hearing loss, bilateral",
+	 "H90.1",
+	 "Conductive hearing loss, unilateral"},
+	{"H90.5",
+	 {NULL},
+	 {NULL},
+	 "H90.3",
+	 "Sensorineural hearing loss, bilateral",
+	 "H90.4",
+	 "Sensorineural hearing loss, unilateral"},
+	{"H90.8",
+	 {NULL},
+	 {NULL},
+	 "H90.6",
+	 "Mixed conductive and sensorineural hearing loss, bilateral",
+	 "H90.7",
+	 "Mixed conductive and sensorineural hearing loss, unilateral"},
+};
+
+/* prefix_at: does [p, end) start with one of words?  Returns the end of
+ * the longest, or NULL.  ASCII words compare in any case. */
+static const char *
+prefix_at(const char *p, const char *end, const char *const *words,
+	  size_t n_words)
+{
+	const char *best = NULL;
+
+	for (size_t i = 0; i < n_words; i++) {
+		size_t n = strlen(words[i]);
+
+		if ((size_t)(end - p) >= n &&
+		    strncasecmp(p, words[i], n) == 0 &&
+		    (best == NULL || p + n > best))
+			best = p + n;
+	}
+	return best;
+}
+
+#define PREFIX_AT(p, end, words)                                               \
+	prefix_at((p), (end), (words), sizeof(words) / sizeof(*(words)))
+
+static const char *
+skip_spaces(const char *p, const char *end)
+{
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+/* stage_number reads a stage's number at p: 1-5 (3a, 3b are stage 3),
+ * Ⅰ-Ⅴ, I-V, 一-五.  Returns it (0: none) and its end in *after. */
+static int
+stage_number(const char *p, const char *end, const char **after)
+{
+	/* longest spellings first within each kind, the number at i / 5 */
+	static const char *const roman[] = {"Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ"};
+	static const char *const latin[] = {"I", "II", "III", "IV", "V"};
+	static const char *const han[] = {"一", "二", "三", "四", "五"};
+	const char *const *kinds[] = {roman, latin, han};
+	int best = 0;
+	const char *best_end = NULL;
+
+	if (p < end && *p >= '1' && *p <= '5' &&
+	    !(p + 1 < end && isdigit((unsigned char)p[1]))) {
+		*after = p + 1;
+		if (*after < end && strchr("abAB", **after) != NULL && **after)
+			(*after)++;
+		return *p - '0';
+	}
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds); k++)
+		for (int i = 0; i < STAGES_MAX; i++) {
+			size_t n = strlen(kinds[k][i]);
+
+			if ((size_t)(end - p) >= n &&
+			    memcmp(p, kinds[k][i], n) == 0 &&
+			    (best_end == NULL || p + n > best_end)) {
+				best = i + 1;
+				best_end = p + n;
+			}
+		}
+	/* a Latin numeral is a word: "IV期", not "Ill" */
+	if (best_end != NULL && isalpha((unsigned char)*p) && best_end < end &&
+	    isalpha((unsigned char)*best_end))
+		return 0;
+	*after = best_end;
+	return best;
+}
+
+/* stage_at reads a stage written at p: "2期", "第3b期", "Ⅱ期", "三期",
+ * "stage 4", "Stage II", "grade 3".  Returns its number (0: none) and
+ * its end in *after. */
+static int
+stage_at(const char *p, const char *end, const char **after)
+{
+	static const char *const ordinal[] = {"第"};
+	static const char *const english[] = {"stage", "grade"};
+	static const char *const period[] = {"期"};
+	const char *q;
+	int stage;
+
+	if ((q = PREFIX_AT(p, end, english)) != NULL) {
+		stage = stage_number(skip_spaces(q, end), end, after);
+		return stage != 0 && (*after == end ||
+				      !isalnum((unsigned char)**after))
+			       ? stage
+			       : 0;
+	}
+	if ((q = PREFIX_AT(p, end, ordinal)) != NULL)
+		p = q;
+	stage = stage_number(p, end, &q);
+	if (stage == 0 ||
+	    (q = PREFIX_AT(skip_spaces(q, end), end, period)) == NULL)
+		return 0;
+	*after = q;
+	return stage;
+}
+
+/* stage_before: the stage written right before the term at start
+ * ("2期压力性损伤", "Stage 2 pressure injury"), or 0. */
+static int
+stage_before(const char *text, uint32_t start)
+{
+	const char *end = text + start, *after;
+
+	while (end > text && end[-1] == ' ')
+		end--;
+	for (size_t back = 1; back <= 12 && back <= (size_t)(end - text);
+	     back++) {
+		int stage = stage_at(end - back, end, &after);
+
+		if (stage != 0 && after == end)
+			return stage;
+	}
+	return 0;
+}
+
+/* item_end: is p where the term's item ends, at paren_depth parentheses
+ * opened since the term?  A full stop, semicolon or line ends it; a comma
+ * or enumeration comma only outside a parenthesis ("压力性损伤（骶尾部，2
+ * 期）"), and a parenthesis closed that the term did not open. */
+static bool
+item_end(const char *p, const char *end, int *paren_depth)
+{
+	static const char *const stops[] = {"。", "；", ";", "\n"};
+	static const char *const commas[] = {"，", ",", "、"};
+	static const char *const open[] = {"（", "("};
+	static const char *const close[] = {"）", ")"};
+
+	if (PREFIX_AT(p, end, stops) != NULL)
+		return true;
+	if (PREFIX_AT(p, end, open) != NULL)
+		(*paren_depth)++;
+	else if (PREFIX_AT(p, end, close) != NULL && --(*paren_depth) < 0)
+		return true;
+	return *paren_depth == 0 && PREFIX_AT(p, end, commas) != NULL;
+}
+
+/* stage_after: the stage written after the term ending at from, in its
+ * item ("压疮Ⅱ期", "慢性腎病第3b期", "CKD stage 4", "压力性损伤（骶尾部，2
+ * 期）"), or 0. */
+static int
+stage_after(const char *text, size_t len, uint32_t from)
+{
+	const char *p = text + from, *end = text + len, *after;
+	const char *limit = len - from > NEAR_BYTES ? p + NEAR_BYTES : end;
+	int depth = 0;
+
+	for (; p < limit; p++) {
+		int stage;
+
+		if (((unsigned char)*p & 0xc0) == 0x80)
+			continue;
+		if (item_end(p, end, &depth))
+			return 0;
+		/* "15期" is no stage 5 */
+		if (isdigit((unsigned char)p[-1]))
+			continue;
+		if ((stage = stage_at(p, end, &after)) != 0)
+			return stage;
+	}
+	return 0;
+}
+
+/* A side: both (双, 两侧, bilateral) or one (左, 右, 单侧). */
+enum side { SIDE_NONE, SIDE_BOTH, SIDE_ONE };
+
+/* side_word reads a side at p, its end in *after. */
+static enum side
+side_word(const char *p, const char *end, const char **after)
+{
+	static const char *const both[] = {"双侧", "雙側", "两侧",     "兩側",
+					   "双",   "雙",   "bilateral"};
+	static const char *const one[] = {"单侧", "單側", "左侧", "右侧",
+					  "左側", "右側", "左",	  "右"};
+	const char *q;
+
+	if ((q = PREFIX_AT(p, end, both)) != NULL) {
+		*after = q;
+		return SIDE_BOTH;
+	}
+	if ((q = PREFIX_AT(p, end, one)) != NULL) {
+		*after = q;
+		return SIDE_ONE;
+	}
+	return SIDE_NONE;
+}
+
+/* side_before: the side written before the term at start, with the
+ * organ and the severity between ("双膝骨关节炎", "双侧极重度感音神经性聋",
+ * "雙耳 sensorineural hearing loss"), or SIDE_NONE. */
+static enum side
+side_before(const char *text, uint32_t start)
+{
+	static const char *const organ[] = {
+		"膝关节", "膝關節", "髋关节", "髖關節", "膝", "髋", "髖", "耳"};
+	static const char *const severity[] = {"极重度", "極重度", "中重度",
+					       "轻中度", "輕中度", "轻度",
+					       "輕度",	 "中度",   "重度"};
+	const char *end = text + start, *after, *q;
+
+	while (end > text && end[-1] == ' ')
+		end--;
+	for (size_t back = 1; back <= 27 && back <= (size_t)(end - text);
+	     back++) {
+		enum side side = side_word(end - back, end, &after);
+
+		if (side == SIDE_NONE)
+			continue;
+		if ((q = PREFIX_AT(after, end, organ)) != NULL)
+			after = q;
+		if ((q = PREFIX_AT(after, end, severity)) != NULL)
+			after = q;
+		if (skip_spaces(after, end) == end)
+			return side;
+	}
+	return SIDE_NONE;
+}
+
+/* side_after: a side in a parenthesis right after the term
+ * ("感音神经性聋（左）", "(bilateral)"), or SIDE_NONE. */
+static enum side
+side_after(const char *text, size_t len, uint32_t from)
+{
+	static const char *const open[] = {"（", "("};
+	const char *p = text + from, *end = text + len, *after;
+
+	if ((p = PREFIX_AT(skip_spaces(p, end), end, open)) == NULL)
+		return SIDE_NONE;
+	return side_word(p, end, &after);
+}
+
+/* qualify narrows f's code by its stage or side, when QUALIFIED has a
+ * row for it.  The side may open the term itself (the table's
+ * 双膝骨关节炎). */
+static void
+qualify(notes_finding *f, const char *text, size_t len)
+{
+	for (size_t i = 0; i < sizeof(QUALIFIED) / sizeof(*QUALIFIED); i++) {
+		const qualified *q = &QUALIFIED[i];
+		const char *after;
+		enum side side;
+		int stage;
+
+		if (strcmp(f->code, q->unspecified) != 0)
+			continue;
+		stage = stage_before(text, f->start);
+		if (stage == 0 && f->end < len)
+			stage = stage_after(text, len, f->end);
+		if (stage != 0 && q->staged[stage - 1] != NULL) {
+			f->code = q->staged[stage - 1];
+			f->display = q->stage_display[stage - 1];
+			return;
+		}
+		side = side_word(text + f->start, text + f->end, &after);
+		if (side == SIDE_NONE)
+			side = side_before(text, f->start);
+		if (side == SIDE_NONE && f->end < len)
+			side = side_after(text, len, f->end);
+		if (side == SIDE_BOTH && q->bilateral != NULL) {
+			f->code = q->bilateral;
+			f->display = q->bilateral_display;
+		} else if (side == SIDE_ONE && q->unilateral != NULL) {
+			f->code = q->unilateral;
+			f->display = q->unilateral_display;
+		}
+		return;
+	}
+}
+
+void
+notes__qualify_codes(notes_reading *out, const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding f = out->findings[i];
+
+		if (f.kind == NOTES_PROBLEM)
+			qualify(&f, text, len);
+		if (!notes__same_in(out, n, &f))
+			out->findings[n++] = f;
+	}
+	out->n = n;
+}
