@@ -1437,6 +1437,18 @@ drug_purpose(const sentence *s, size_t k)
 	return drug_class_name_zh(s, k) || thromboprophylaxis(s, k);
 }
 
+/* not_a_problem: is problem item k of s something other than a problem the
+ * patient has: an allergy's reaction, a side effect or intolerance, a
+ * reaction told in an allergy story, a symptom a drug prevents, or what a
+ * drug is for? */
+static bool
+not_a_problem(const sentence *s, size_t k)
+{
+	return notes__is_reaction(s, k) || notes__side_effect(s, k) ||
+	       notes__intolerance_of(s, k) || notes__told_reaction(s, k) ||
+	       prevented(s, k) || drug_purpose(s, k);
+}
+
 bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
@@ -1460,9 +1472,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = it->e->key;
 		return true;
 	case NOTES_T_PROBLEM:
-		if (notes__is_reaction(s, k) || notes__side_effect(s, k) ||
-		    notes__intolerance_of(s, k) || notes__told_reaction(s, k) ||
-		    prevented(s, k) || drug_purpose(s, k))
+		if (not_a_problem(s, k))
 			return false;
 		f->kind = NOTES_PROBLEM;
 		f->system = "ICD-10";
