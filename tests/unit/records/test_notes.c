@@ -57,6 +57,12 @@ static const expect table[] = {
 	 "Augmentin", NEG, false},
 	{"Denies fever, cough or shortness of breath.", NOTES_PROBLEM, "R06.0",
 	 "shortness of breath", NEG, false},
+	/* orthopnoea and paroxysmal nocturnal dyspnoea are dyspnoea, R06.0
+	 * (WHO's inclusion; codes75b: six writers, none R06.8) */
+	{"Sleeps on one pillow, no orthopnoea or PND.", NOTES_PROBLEM, "R06.0",
+	 "orthopnoea", NEG, false},
+	{"患者昨夜端坐呼吸，SpO2 88%。", NOTES_PROBLEM, "R06.0", "端坐呼吸", 0,
+	 true},
 	{"Pneumonia has been ruled out.", NOTES_PROBLEM, "J18.9", "Pneumonia",
 	 NEG, false},
 	/* a diagnosis excluded, the word after it; its date is the
