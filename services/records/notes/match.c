@@ -205,6 +205,123 @@ percent_short_form(const sentence *s, size_t i, size_t w, const notes_entry *e)
 	return p > s->text && p[-1] == '%';
 }
 
+/* Words a Chinese problem's name may carry inside it, between the organ
+ * and the disease: a part of the site (十二指肠球部溃疡, 左小腿前侧溃疡,
+ * 输尿管上段结石), the severity (二尖瓣重度狭窄, 中性粒细胞轻度减少), the
+ * side, a closed or open fracture (胫腓骨闭合性骨折) and the course
+ * (哺乳期急性乳腺炎).  None changes the term's category, so the term
+ * read around it is the finding. */
+static const char *const inner_modifiers_zh[] = {
+	"球部", "前侧", "后侧",	  "内侧",   "外侧", "上段",   "中段",	"下段",
+	"上叶", "中叶", "下叶",	  "中度",   "重度", "极重度", "中重度", "左侧",
+	"右侧", "双侧", "闭合性", "开放性", "急性", "部",     "大",	"稍",
+};
+
+/* INNER_PREFIX_MAX: the most characters of a term read before the word
+ * it carries inside. */
+#define INNER_PREFIX_MAX 8
+
+/* inner_modifier_len returns the characters of the modifier spelt at word
+ * w of s, written right after the word before it, or 0. */
+static size_t
+inner_modifier_len(const sentence *s, size_t w)
+{
+	size_t best = 0;
+
+	for (size_t m = 0;
+	     m < sizeof(inner_modifiers_zh) / sizeof(*inner_modifiers_zh);
+	     m++) {
+		size_t len = strlen(inner_modifiers_zh[m]) / 3;
+
+		if (len > best && w + len < s->n &&
+		    notes__words_at(s, w, inner_modifiers_zh[m]))
+			best = len;
+	}
+	return best;
+}
+
+/* han_run: are words [a, b) of s Chinese characters written side by
+ * side, no space or mark between them? */
+static bool
+han_run(const sentence *s, size_t a, size_t b)
+{
+	for (size_t w = a; w < b; w++)
+		if (!s->words[w].han ||
+		    (w > a && s->words[w].start != s->words[w - 1].end))
+			return false;
+	return true;
+}
+
+/* gapped_problem looks up words [i, j) and then [k, k + r) of s as one
+ * problem's name. */
+static const notes_entry *
+gapped_problem(const sentence *s, size_t i, size_t j, size_t k, size_t r)
+{
+	char key[NOTES_KEY_MAX], rest[NOTES_KEY_MAX];
+	const notes_entry *e;
+	size_t n;
+
+	if (!join(s, i, j - i, key, sizeof(key)) ||
+	    !join(s, k, r, rest, sizeof(rest)) ||
+	    (n = strlen(key)) + strlen(rest) >= sizeof(key))
+		return NULL;
+	memcpy(key + n, rest, strlen(rest) + 1);
+	e = notes__find(key);
+	return e && e->type == NOTES_T_PROBLEM ? e : NULL;
+}
+
+/* two_problems: are words [i, j) a problem and the words from k another
+ * ("肾结石双侧肾积水" has no term, but were both named, the modifier
+ * would part two findings, not sit inside one)? */
+static bool
+two_problems(const sentence *s, size_t i, size_t j, size_t k)
+{
+	const notes_entry *a = lookup(s, i, j - i), *b;
+
+	if (a == NULL || a->type != NOTES_T_PROBLEM)
+		return false;
+	for (size_t v = max_words(s->words[k].key); v > 0; v--)
+		if (k + v <= s->n && (b = lookup(s, k, v)) != NULL &&
+		    b->type == NOTES_T_PROBLEM)
+			return true;
+	return false;
+}
+
+/* inner_modified_zh returns the Chinese problem whose name starts at word
+ * i of s and goes on after a modifier written inside it (one of
+ * inner_modifiers_zh), all in one run of characters, when it reaches
+ * further than the w words read plainly; *span is then its words. */
+static const notes_entry *
+inner_modified_zh(const sentence *s, size_t i, size_t w, size_t *span)
+{
+	size_t most = notes__first_words(s->words[i].key);
+
+	if (!s->words[i].han || most < 2)
+		return NULL;
+	for (size_t j = i + 1;
+	     j < s->n && j - i < most && j - i <= INNER_PREFIX_MAX &&
+	     han_run(s, i, j + 1);
+	     j++) {
+		size_t m = inner_modifier_len(s, j), k = j + m;
+
+		if (m == 0 || !han_run(s, j, k + 1))
+			continue;
+		for (size_t r = most - (j - i); r > 0; r--) {
+			const notes_entry *e;
+
+			if (k + r > s->n || k + r - i <= w ||
+			    !han_run(s, k, k + r))
+				continue;
+			e = gapped_problem(s, i, j, k, r);
+			if (e && !two_problems(s, i, j, k)) {
+				*span = k + r - i;
+				return e;
+			}
+		}
+	}
+	return NULL;
+}
+
 void
 notes__match(sentence *s)
 {
@@ -224,6 +341,16 @@ notes__match(sentence *s)
 			w = 1;
 		else if (e == NULL && (e = split_name(s, i)) != NULL)
 			w = 2;
+		if (e == NULL || e->type == NOTES_T_PROBLEM) {
+			size_t span = 0;
+			const notes_entry *inner =
+				inner_modified_zh(s, i, e ? w : 0, &span);
+
+			if (inner != NULL) {
+				e = inner;
+				w = span;
+			}
+		}
 		if (e != NULL && negation_first(s, i, w, e) != NULL) {
 			e = negation_first(s, i, w, e);
 			w = 1;

@@ -362,6 +362,99 @@ qualify(notes_finding *f, const char *text, size_t len)
 	}
 }
 
+/*
+ * A complication written with 伴 ("with") right after a term:
+ * 2型糖尿病伴酮症, 2型糖尿病（伴）酮症, 急性阑尾炎伴局限性腹膜炎, 肾积水伴感染.
+ * Where WHO ICD-10 2019 has one code for the pair (E10.1, E11.1, E14.1
+ * diabetes with ketoacidosis; K35.2, K35.3 acute appendicitis with
+ * generalized or localized peritonitis; N13.6 pyonephrosis), the term's
+ * code becomes it, for every spelling of the term.  The 伴 must follow
+ * the term directly, so a term the list merely goes on to (左肾积水、感染)
+ * keeps its own code.  Stone before hydronephrosis (结石伴肾积水, N13.2)
+ * is not joined: the dev sets' writers code it both ways.
+ */
+typedef struct joined_with {
+	const char *code;     /* the term's code */
+	const char *words[3]; /* the other half of the pair */
+	const char *joined;   /* the pair's code */
+	const char *display;
+} joined_with;
+
+static const joined_with JOINED_WITH[] = {
+	{"E10.9",
+	 {"酮症", NULL},
+	 "E10.1",
+	 "Type 1 diabetes mellitus with ketoacidosis"},
+	{"E11.9",
+	 {"酮症", NULL},
+	 "E11.1",
+	 "Type 2 diabetes mellitus with ketoacidosis"},
+	{"E14.9",
+	 {"酮症", NULL},
+	 "E14.1",
+	 "Unspecified diabetes mellitus with ketoacidosis"},
+	{"K35.8",
+	 {"局限性腹膜炎", NULL},
+	 "K35.3",
+	 "Acute appendicitis with localized peritonitis"},
+	{"K35.8",
+	 {"弥漫性腹膜炎", "彌漫性腹膜炎", "瀰漫性腹膜炎"},
+	 "K35.2",
+	 "Acute appendicitis with generalized peritonitis"},
+	{"N13.3", {"感染", NULL}, "N13.6", "Pyonephrosis"},
+};
+
+/* with_word: is "伴" (or 并, 合并, 併, 合併) at p, perhaps in a
+ * parenthesis ("（伴）")?  Returns its end, or NULL. */
+static const char *
+with_word(const char *p, const char *end)
+{
+	static const char *const with[] = {"伴", "并", "合并", "併", "合併"};
+	static const char *const open[] = {"（", "("};
+	static const char *const close[] = {"）", ")"};
+	const char *q = PREFIX_AT(p, end, open);
+
+	if ((p = PREFIX_AT(q ? q : p, end, with)) == NULL)
+		return NULL;
+	if (q != NULL && (p = PREFIX_AT(p, end, close)) == NULL)
+		return NULL;
+	return p;
+}
+
+/* words_start_at: does one of words (NULL-ended, at most 3) start at p? */
+static bool
+words_start_at(const char *p, const char *end, const char *const *words)
+{
+	for (size_t i = 0; i < 3 && words[i] != NULL; i++) {
+		size_t n = strlen(words[i]);
+
+		if ((size_t)(end - p) >= n && memcmp(p, words[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* join_with gives f the code of the pair its term and a complication
+ * written with 伴 make, when JOINED_WITH has one. */
+static void
+join_with(notes_finding *f, const char *text, size_t len)
+{
+	for (size_t i = 0; i < sizeof(JOINED_WITH) / sizeof(*JOINED_WITH);
+	     i++) {
+		const joined_with *j = &JOINED_WITH[i];
+		const char *p;
+
+		if (strcmp(f->code, j->code) != 0)
+			continue;
+		if ((p = with_word(text + f->end, text + len)) == NULL ||
+		    !words_start_at(p, text + len, j->words))
+			continue;
+		f->code = j->joined;
+		f->display = j->display;
+		return;
+	}
+}
+
 void
 notes__qualify_codes(notes_reading *out, const char *text, size_t len)
 {
@@ -370,8 +463,10 @@ notes__qualify_codes(notes_reading *out, const char *text, size_t len)
 	for (size_t i = 0; i < out->n; i++) {
 		notes_finding f = out->findings[i];
 
-		if (f.kind == NOTES_PROBLEM)
+		if (f.kind == NOTES_PROBLEM) {
 			qualify(&f, text, len);
+			join_with(&f, text, len);
+		}
 		if (!notes__same_in(out, n, &f))
 			out->findings[n++] = f;
 	}

@@ -2053,6 +2053,64 @@ test_qualified_codes(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* A modifier written inside a Chinese problem's term (a part of the site,
+ * the severity, the side, open or closed, acute) leaves the term read
+ * around it, for every term (issue 75, match.c); a modifier that parts two
+ * findings, or one after a mark, joins nothing. */
+static void
+test_inner_modifier_zh(void)
+{
+	static const code_case cases[] = {
+		{"诊断：十二指肠球部溃疡伴出血；幽门螺杆菌感染", "K26.4"},
+		{"查体：左小腿前侧溃疡2cm×3cm，周围红肿。", "L97"},
+		{"5. 右胫腓骨闭合性骨折，夹板固定", "S82.2"},
+		{"左胫腓骨开放性骨折可能", "S82.2"},
+		{"诊断：左输尿管上段结石 8mm", "N20.1"},
+		{"4. 中性粒细胞中度减少", "D70"},
+		{"初步诊断：哺乳期急性乳腺炎（左）", "O91.2"},
+		{"母亲60岁时消化道大出血去世。", "K92.2"},
+		{"言语稍含糊，饮水呛咳减轻。", "R47.1"},
+	};
+	notes_reading r;
+	const char *text = "诊断：左肾结石、右肾积水";
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+	/* a list of two: both read, each its own */
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "N20.0") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "N13.3") != NULL);
+	/* a mark between the halves: no term read across it */
+	text = "十二指肠，球部溃疡";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "K26.9") == 0);
+	/* chronic is no inner modifier: it changes the code
+	 * (酒精性慢性胰腺炎 is K86.0, not alcoholic acute pancreatitis) */
+	text = "酒精性慢性胰腺炎";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "K85.2") == 0);
+}
+
+/* A complication written with 伴 right after a term gives the pair's
+ * code where WHO ICD-10 has one (issue 75, qualify.c); one the list only
+ * goes on to, or none, leaves the term's own. */
+static void
+test_complication_with_zh(void)
+{
+	static const code_case cases[] = {
+		{"入院诊断：2型糖尿病伴酮症", "E11.1"},
+		{"诊断：2型糖尿病（伴）酮症", "E11.1"},
+		{"1型糖尿病伴酮症酸中毒", "E10.1"},
+		{"A：急性阑尾炎伴局限性腹膜炎，保守治疗有效。", "K35.3"},
+		{"急性阑尾炎伴弥漫性腹膜炎", "K35.2"},
+		{"2. 右肾积水伴感染？", "N13.6"},
+		{"2型糖尿病伴高血糖", "E11.9"},
+		{"2型糖尿病，酮症已纠正", "E11.9"},
+		{"右肾积水、尿路感染", "N13.3"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* A condition named with its specific code and then referred back to
  * with the general word is one problem; a general word in another
  * context, or a specific code that names another condition, is not. */
@@ -9343,6 +9401,8 @@ static const mt_case cases[] = {
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
 	{"qualified_codes", test_qualified_codes},
+	{"inner_modifier_zh", test_inner_modifier_zh},
+	{"complication_with_zh", test_complication_with_zh},
 	{"made_lay_effects", test_made_lay_effects},
 	{"cannot_takes", test_cannot_takes},
 	{"refused_afters", test_refused_afters},
