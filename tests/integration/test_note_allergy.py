@@ -976,3 +976,19 @@ def test_an_eruption_in_lay_words_or_a_shouted_no_refuses_amoxicillin(
     follows a dash keeps the drug away: amoxicillin is refused.  "NO
     amoxicillin allergy" denies the label, and the order goes through."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Her swellings were called \"allergic\" and she was given cetirizine "
+     "and amoxicillin; none of these made any difference.", False),
+    ("Her swellings were called \"allergic\"; amoxicillin gave her a "
+     "rash and made no difference.", True),
+], ids=["treatment-failed", "reaction-and-failed"])
+def test_a_drug_that_made_no_difference_is_no_allergen(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ad): a drug given for a swelling the sentence
+    calls "allergic" that "made no difference" failed; it is no
+    allergen, and amoxicillin is ordered.  A reaction written between
+    the drug and the failure keeps the allergy: the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -295,3 +295,17 @@ def test_a_consults_suspect_or_lay_wheals_refuse_amoxicillin(
     The plan after the consult's sentence names the drug to switch to,
     and the order goes through."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("曾诊断“过敏体质”，先后服用氯雷他定、阿莫西林，均无明显效果。", False),
+    ("曾诊断“过敏体质”，服用阿莫西林后全身皮疹，无效。", True),
+], ids=["treatment-failed", "reaction-and-failed"])
+def test_a_drug_that_did_not_work_is_no_allergen(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ad): a drug the sentence says did not work
+    (均无明显效果) after calling the patient "过敏体质" failed; it is no
+    allergen, and amoxicillin is ordered.  A reaction written between the
+    drug and the failure keeps the allergy: the order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

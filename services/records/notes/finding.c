@@ -613,6 +613,87 @@ lay_told(const sentence *s, size_t k)
 	return notes__made_lay_effect(s, k) || notes__cannot_take(s, k);
 }
 
+/* What a note writes of a treatment that failed ("none of these made any
+ * difference", "did not help", "均无明显效果", "疗效不佳"). */
+static const char *const failed_words[] = {"made no difference",
+					   "made any difference",
+					   "did not work",
+					   "did not help",
+					   "didn t work",
+					   "didn t help",
+					   "without benefit",
+					   "ineffective",
+					   "not effective",
+					   "无效",
+					   "無效",
+					   "无明显效果",
+					   "無明顯效果",
+					   "效果不佳",
+					   "效果不明显",
+					   "效果不明顯",
+					   "疗效不佳",
+					   "療效不佳"};
+
+/* IF_WORDS: how far before a failure a condition may open it ("如无效考虑
+ * 环孢素", "若效果不佳"); WHEN_WORDS: how far after it 时 may close it
+ * ("lorazepam 無效時用"). */
+#define IF_WORDS   4
+#define WHEN_WORDS 5
+
+/* if_before: is the failure at word w a condition, "if", 如, 若 within
+ * IF_WORDS words before it or 时 within WHEN_WORDS after it: a plan, not
+ * a drug that failed. */
+static bool
+if_before(const sentence *s, size_t w)
+{
+	static const char *const cond[] = {"if", "如", "若", "如果", "unless"};
+	static const char *const when[] = {"时", "時"};
+
+	for (size_t v = w > IF_WORDS ? w - IF_WORDS : 0; v < w; v++)
+		if (notes__words_in(s, v, cond, N_OF(cond)))
+			return true;
+	for (size_t v = w + 1; v < s->n && v <= w + WHEN_WORDS; v++)
+		if (notes__words_in(s, v, when, N_OF(when)))
+			return true;
+	return false;
+}
+
+/* failed_treatment: is drug item k told as a treatment that did not
+ * work, the failure written after it in its sentence with no reaction
+ * or allergy cue between them nor a reaction or problem after it ("was
+ * given cetirizine ... and short courses of prednisolone for the bigger
+ * swellings; none of these made any difference", "多次静滴地塞米松及葡萄
+ * 糖酸钙，均无明显效果"; not "卡马西平0.1g tid，无效，服后头晕、走路不稳，已
+ * 停")?  A drug that failed is a medicine, no allergen, though the
+ * sentence calls the swelling "allergic" (allergy75ad: en39-30,
+ * zh39-30).  On an allergy list the writer's
+ * verdict reads it ("codeine \"does nothing\" - not an allergy, just
+ * ineffective": a negated allergy). */
+static bool
+failed_treatment(const sentence *s, size_t k)
+{
+	size_t n = N_OF(failed_words);
+	size_t w = s->items[k].w1;
+
+	if (s->allergy_list || s->allergy_line || notes__on_allergy_line(s, k))
+		return false;
+	while (w < s->n && !notes__phrases_in(s, w, failed_words, n) &&
+	       !notes__words_in(s, w, failed_words, n))
+		w++;
+	if (w >= s->n || if_before(s, w))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		int type = s->items[j].e->type;
+
+		if (((type == NOTES_T_REACTION || type == NOTES_T_PROBLEM) &&
+		     s->items[j].w0 > w) ||
+		    (s->items[j].w0 < w &&
+		     (type == NOTES_T_REACTION || type == NOTES_T_ALLERGY_CUE)))
+			return false;
+	}
+	return true;
+}
+
 /* given_as_medicine: is drug item k told as given or taken, not as an
  * allergen: a reaction's remedy, a drug the patient is on, one switched
  * to or chosen instead of the allergen, a challenge's drug? */
@@ -626,7 +707,8 @@ given_as_medicine(const sentence *s, size_t k)
 	       notes__felt_then_used_zh(s, k) || notes__healed_after_zh(s, k) ||
 	       notes__rescued_with_zh(s, k) || notes__bracket_treats_zh(s, k) ||
 	       notes__taken_when_zh(s, k) || chosen_instead(s, k) ||
-	       challenge_offered(s, k) || named_alternative(s, k);
+	       challenge_offered(s, k) || named_alternative(s, k) ||
+	       failed_treatment(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own

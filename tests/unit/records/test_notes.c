@@ -215,6 +215,10 @@ static const expect table[] = {
 	 "amoxicillin", HIST, true},
 	{"Tolerates penicillins since the challenge.", NOTES_ALLERGY,
 	 "penicillins", "penicillins", NEG, false},
+	/* allergy75ad: a treatment that did not work is no allergen */
+	{"Told these were \"allergic\" and given short courses of "
+	 "prednisolone; none of these made any difference.",
+	 NOTES_MEDICINE, "prednisolone", "prednisolone", 0, true},
 	{"Allergies:\nlatex\nCurrent meds: omeprazole 20 mg.", NOTES_MEDICINE,
 	 "omeprazole", "omeprazole", 0, true},
 	{"Plan: start doxycycline tomorrow.", NOTES_MEDICINE, "doxycycline",
