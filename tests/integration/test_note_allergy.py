@@ -978,7 +978,6 @@ def test_an_eruption_in_lay_words_or_a_shouted_no_refuses_amoxicillin(
     _amoxicillin_after(st, pb, body, blocked)
 
 
-
 @pytest.mark.parametrize("body, blocked", [
     ("Her swellings were called \"allergic\" and she was given cetirizine "
      "and amoxicillin; none of these made any difference.", False),
