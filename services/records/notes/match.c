@@ -226,15 +226,25 @@ static const char *const inner_modifiers_zh[] = {
 static size_t
 inner_modifier_len(const sentence *s, size_t w)
 {
+	const char *key = s->words[w].key;
 	size_t best = 0;
 
+	/* every character of a Chinese note is tried here, up to eight
+	 * times: the modifier's first character, three bytes, is the cheap
+	 * no before the comparison word by word */
+	if (!s->words[w].han || strlen(key) != 3)
+		return 0;
 	for (size_t m = 0;
 	     m < sizeof(inner_modifiers_zh) / sizeof(*inner_modifiers_zh);
 	     m++) {
-		size_t len = strlen(inner_modifiers_zh[m]) / 3;
+		const char *modifier = inner_modifiers_zh[m];
+		size_t len;
 
+		if (memcmp(modifier, key, 3) != 0)
+			continue;
+		len = strlen(modifier) / 3;
 		if (len > best && w + len < s->n &&
-		    notes__words_at(s, w, inner_modifiers_zh[m]))
+		    notes__words_at(s, w, modifier))
 			best = len;
 	}
 	return best;
