@@ -180,6 +180,27 @@ avoided_after(const sentence *s, size_t k)
 	return true;
 }
 
+/* written_before: does one of words end right before item k of s,
+ * spaces aside ("预防恶心", "预防 DVT")?  Chinese writes its purpose
+ * word joined to the term, so the bytes are compared, not the words. */
+static bool
+written_before(const sentence *s, size_t k, const char *const *words,
+	       size_t n_words)
+{
+	size_t before = s->items[k].start;
+
+	while (before > 0 && s->text[before - 1] == ' ')
+		before--;
+	for (size_t i = 0; i < n_words; i++) {
+		size_t n = strlen(words[i]);
+
+		if (before >= n &&
+		    memcmp(s->text + before - n, words[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* prevented: is problem item k a symptom a drug is given to prevent
  * ("昂丹司琼预防恶心", "amitriptyline for headache prevention", "to
  * prevent nausea")?  The target of a prophylaxis is no problem the
@@ -196,13 +217,8 @@ prevented(const sentence *s, size_t k)
 
 	if (it->e->code[0] != 'R')
 		return false;
-	for (size_t i = 0; i < sizeof(before_zh) / sizeof(*before_zh); i++) {
-		size_t n = strlen(before_zh[i]);
-
-		if (it->start >= n &&
-		    memcmp(s->text + it->start - n, before_zh[i], n) == 0)
-			return true;
-	}
+	if (written_before(s, k, before_zh, N_OF(before_zh)))
+		return true;
 	return (it->w0 > 0 && notes__words_in(s, it->w0 - 1, before_en, 3)) ||
 	       notes__words_in(s, it->w1, after_en, 2);
 }
@@ -1466,23 +1482,20 @@ thromboprophylaxis(const sentence *s, size_t k)
 	static const char *const zh[] = {"\xe9\xa2\x84\xe9\x98\xb2", /* 预防 */
 					 "\xe9\xa0\x90\xe9\x98\xb2"}; /* 預防 */
 	const item *it = &s->items[k];
-	size_t before = it->start, after = it->end;
+	size_t after = it->end;
 
 	if (strncmp(it->e->code, "I80", 3) != 0 &&
 	    strncmp(it->e->code, "I82", 3) != 0 &&
 	    strncmp(it->e->code, "I26", 3) != 0)
 		return false;
-	if (it->w1 < s->n && notes__words_in(s, it->w1, en, N_OF(en)))
+	if ((it->w1 < s->n && notes__words_in(s, it->w1, en, N_OF(en))) ||
+	    written_before(s, k, zh, N_OF(zh)))
 		return true;
-	while (before > 0 && s->text[before - 1] == ' ')
-		before--;
 	while (after < s->text_len && s->text[after] == ' ')
 		after++;
 	for (size_t i = 0; i < N_OF(zh); i++)
-		if ((before >= 6 &&
-		     memcmp(s->text + before - 6, zh[i], 6) == 0) ||
-		    (after + 6 <= s->text_len &&
-		     memcmp(s->text + after, zh[i], 6) == 0))
+		if (after + 6 <= s->text_len &&
+		    memcmp(s->text + after, zh[i], 6) == 0)
 			return true;
 	return false;
 }
