@@ -309,3 +309,23 @@ def test_a_drug_that_did_not_work_is_no_allergen(
     allergen, and amoxicillin is ordered.  A reaction written between the
     drug and the failure keeps the allergy: the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史：其妻补充，患者年轻时曾“对阿莫西林过敏，起过疹子”。经核实，"
+     "患者已规律服用阿莫西林5年，无任何不良反应，阿莫西林过敏史不成立。",
+     False),
+    ("过敏史：自述对阿莫西林过敏。\n入院第2天补记：阿莫西林皮试阴性，"
+     "已与患者沟通，阿莫西林过敏史可排除。", False),
+    ("二、过敏史及不良反应核实\n1. 磺胺类：皮疹。\n"
+     "2. 阿莫西林：服后胃痛，患者不愿再服。", True),
+], ids=["label-untrue", "label-excluded", "checked-heading"])
+def test_a_verdict_clears_the_label_and_a_checked_heading_lists_allergies(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75af): a verdict that finds a label untrue
+    (过敏史不成立, 过敏史可排除) answers the label told in an earlier
+    sentence, as a de-labelling does, and amoxicillin is ordered; a
+    pharmacist's numbered heading that ends with the check made
+    (过敏史及不良反应核实) heads the allergy list as 过敏史： does, and the
+    intolerance under it refuses amoxicillin."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -412,6 +412,44 @@ numbered_title_zh(const sentence *s, uint32_t last, uint32_t to)
 	return true;
 }
 
+/* skip_mark_zh: where text at from goes on past mark, or from when mark
+ * is not there. */
+static uint32_t
+skip_mark_zh(const char *text, uint32_t from, uint32_t to, const char *mark)
+{
+	size_t n = strlen(mark);
+
+	return from + n <= to && memcmp(text + from, mark, n) == 0 ? from + n
+								   : from;
+}
+
+/* checked_tail_zh: is text [from, to), after a heading's allergy cues,
+ * the check a pharmacist's reconciliation heads its list with, in
+ * brackets or not, 史 before it at most ("二、过敏史及不良反应核实",
+ * "三、过敏史及不良反应核对", "二、过敏史/药物不良反应（逐条核实）")?  The
+ * lines under it are the list checked, as under "过敏史："; the check
+ * says how the writer met them, not what they are. */
+static bool
+checked_tail_zh(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const checks[] = {"核实", "核对", "逐条核实",
+					     "逐条核对"};
+	uint32_t at = skip_mark_zh(text, from, to, "史");
+
+	while (at < to && text[at] == ' ')
+		at++;
+	at = skip_mark_zh(text, at, to, "\xef\xbc\x88"); /* （ */
+	for (size_t i = 0; i < sizeof(checks) / sizeof(*checks); i++) {
+		uint32_t end = skip_mark_zh(text, at, to, checks[i]);
+
+		if (end == at)
+			continue;
+		end = skip_mark_zh(text, end, to, "\xef\xbc\x89"); /* ） */
+		return notes__only_marks(text, end, to, ":-");
+	}
+	return false;
+}
+
 /* allergy_heading_joined_zh: is s, its last word ending at last and its
  * line at to, Chinese allergy cues joined as one heading alone on the
  * line, a word such as 史 after them at most ("过敏/不良反应史：",
@@ -426,8 +464,11 @@ allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
 	    s->items[0].e->type != NOTES_T_ALLERGY_CUE)
 		return false;
 	j = zh_head_last(s);
-	return j + 1 == s->n_items && s->n - s->items[j].w1 <= 1 &&
-	       notes__only_marks(s->text, last, to, ":-");
+	if (j + 1 != s->n_items)
+		return false;
+	return (s->n - s->items[j].w1 <= 1 &&
+		notes__only_marks(s->text, last, to, ":-")) ||
+	       checked_tail_zh(s->text, s->items[j].end, to);
 }
 
 /* COLUMN_GAP_SPACES: the fewest spaces that part a table's columns;

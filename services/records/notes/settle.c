@@ -244,6 +244,80 @@ relabel_intolerance_zh(notes_reading *out, const char *text, size_t len)
 		}
 }
 
+/* verdict_at_zh: does a verdict that a label is untrue start at byte at
+ * of text, right after the allergy it judges ("磺胺过敏史不成立",
+ * "青霉素过敏史可排除", "乳胶过敏已排除", "磺胺类——已排除")? */
+static bool
+verdict_at_zh(const char *text, size_t len, uint32_t at)
+{
+	static const char *const verdict[] = {"不成立", "可排除", "已排除"};
+	static const char *const judged[] = {"过敏", "过敏史", "過敏", "過敏史",
+					     "——"};
+
+	for (size_t i = 0; i < sizeof(verdict) / sizeof(*verdict); i++) {
+		if (at + strlen(verdict[i]) > len ||
+		    memcmp(text + at, verdict[i], strlen(verdict[i])) != 0)
+			continue;
+		for (size_t j = 0; j < sizeof(judged) / sizeof(*judged); j++)
+			if (at >= strlen(judged[j]) &&
+			    memcmp(text + at - strlen(judged[j]), judged[j],
+				   strlen(judged[j])) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* judged_zh: is f an allergy negated in a sentence whose verdict finds
+ * an allergy label untrue (verdict_at_zh)? */
+static bool
+judged_zh(const notes_finding *f, const char *text, size_t len)
+{
+	uint32_t end;
+
+	if (f->kind != NOTES_ALLERGY || f->context != NOTES_NEGATED ||
+	    f->code[0] == '\0')
+		return false;
+	end = sentence_end_zh(text, len, f->start);
+	for (uint32_t at = f->end; at < end; at++)
+		if (verdict_at_zh(text, len, at))
+			return true;
+	return false;
+}
+
+/* judged_label_zh: is f the patient's label of an allergy that a Chinese
+ * verdict elsewhere in the note finds untrue (judged_zh)? */
+static bool
+judged_label_zh(const notes_reading *out, const notes_finding *f,
+		const char *text, size_t len)
+{
+	if (f->kind != NOTES_ALLERGY ||
+	    (f->context & (NOTES_NEGATED | NOTES_FAMILY)) ||
+	    relatives_allergy_zh(f))
+		return false;
+	for (size_t i = 0; i < out->n; i++)
+		if (strcmp(out->findings[i].code, f->code) == 0 &&
+		    judged_zh(&out->findings[i], text, len))
+			return true;
+	return false;
+}
+
+/* unjudge_zh drops the labels a Chinese verdict finds untrue
+ * (judged_label_zh): the verdict is what holds now, as a de-labelling's
+ * removal is, and the label it answers is usually told before it ("其妻
+ * 补充，患者年轻时曾\"对磺胺过敏\" ... 磺胺过敏史不成立").  The verdicts
+ * are no de-labelling triggers in context.csv because they judge
+ * diagnoses too ("诊断不成立"), where nothing is to be dropped. */
+static void
+unjudge_zh(notes_reading *out, const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++)
+		if (!judged_label_zh(out, &out->findings[i], text, len))
+			out->findings[n++] = out->findings[i];
+	out->n = n;
+}
+
 /* denied_after: does the note deny the patient an allergy to f's code
  * in so many words in another mention ("\"Penicillin allergy - rash
  * 1990s\" was on the chart ... NO penicillin allergy", "She is NOT
@@ -610,6 +684,7 @@ void
 notes__settle(notes_reading *out, const char *text, size_t len)
 {
 	delabel(out, text, len);
+	unjudge_zh(out, text, len);
 	relabel_intolerance_zh(out, text, len);
 	undeny(out);
 	undoubt(out);

@@ -3280,8 +3280,9 @@ test_rules_zh8(void)
 	} absent[] = {
 		{"尿液培养E. coli，对ceftriaxone敏感。", NOTES_ALLERGY,
 		 "ceftriaxone", ANY},
+		/* tolerated, negated as zh-dev6's annotator has it */
 		{"过敏史：青霉素（皮疹）；另诉头孢应该没问题，以前用过。",
-		 NOTES_ALLERGY, "cephalosporins", ANY},
+		 NOTES_ALLERGY, "cephalosporins", 0},
 		{"现用药：Metformin 850mg bd, Enalapril 10mg bd（咳 → "
 		 "上次已停）。",
 		 NOTES_MEDICINE, "metformin", HIST},
@@ -8309,6 +8310,66 @@ test_label_found_untrue_zh(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context == UNC);
 }
 
+/* A Chinese verdict that finds a label untrue ("磺胺过敏史不成立",
+ * "青霉素过敏史可排除") answers the label told before it, in another
+ * sentence, as a de-labelling does: only the denial stays (allergy75af).
+ * A relative's label the verdict leaves. */
+static void
+test_verdict_drops_label_zh(void)
+{
+	static const char *const wife = "补充：其妻补充，患者年轻时曾“对磺胺过"
+					"敏，起过疹子”。经核实，患者"
+					"已规律服用复方磺胺甲噁唑5年，无任何不"
+					"良反应，磺胺过敏史不成立。";
+	static const char *const skin =
+		"过敏史：母亲记得其幼时打“青霉素”后出疹子，存疑。\n入院第2天补"
+		"记："
+		"青霉素皮试阴性，已与患者沟通，青霉素过敏史可排除。";
+	static const char *const sister = "家族史：姐姐对青霉素过敏。\n青霉素皮"
+					  "试阴性，青霉素过敏史可排除。";
+	notes_reading r;
+
+	notes__read_rules(wife, strlen(wife), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "sulfonamides", NEG));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "sulfonamides", 0));
+	notes__read_rules(skin, strlen(skin), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", NEG));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "penicillins", UNC));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "penicillins", 0));
+	notes__read_rules(sister, strlen(sister), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", NEG));
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", NOTES_FAMILY));
+}
+
+/* A numbered allergy heading a pharmacist ends with the check made
+ * ("二、过敏史及不良反应核实", "三、过敏史及不良反应核对", "二、过敏史/药物
+ * 不良反应（逐条核实）") heads the allergy list as "过敏史：" does; a drug
+ * the list's entry says was taken without a problem ("对“头孢”没问题") is
+ * tolerated, no allergy (allergy75af). */
+static void
+test_checked_heading_zh(void)
+{
+	static const char *const heads[] = {
+		"二、过敏史及不良反应核实\n1. 布洛芬：服后胃痛，患者不愿再服。",
+		"三、过敏史及不良反应核对\n1. 布洛芬：服后胃痛，患者不愿再服。",
+		"二、过敏史/药物不良反应（逐条核实）\n1. "
+		"布洛芬：服后胃痛，患者不愿"
+		"再服。",
+	};
+	static const char *const fine = "二、过敏史/不良反应史（核对）\n- "
+					"磺胺类：皮疹。\n- 女儿说对“头孢”"
+					"没问题，2024年用过头孢呋辛。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(*heads); i++) {
+		notes__read_rules(heads[i], strlen(heads[i]), &r);
+		MT_TRUE(has(&r, NOTES_ALLERGY, "ibuprofen", 0));
+	}
+	notes__read_rules(fine, strlen(fine), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "sulfonamides", 0));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "cephalosporins", 0));
+}
+
 /* An intolerance written last in a drug's entry, after a dash, is the
  * head drug's however long the reaction told between (allergy75n): the
  * drug that opens the line with a colon, or the drug whose bracket the
@@ -9391,6 +9452,8 @@ static const mt_case cases[] = {
 	{"challenge_drug", test_challenge_drug},
 	{"skin_test_minus_zh", test_skin_test_minus_zh},
 	{"label_found_untrue_zh", test_label_found_untrue_zh},
+	{"verdict_drops_label_zh", test_verdict_drops_label_zh},
+	{"checked_heading_zh", test_checked_heading_zh},
 	{"remedy_beside_allergy", test_remedy_beside_allergy},
 	{"remedies_healed_zh", test_remedies_healed_zh},
 	{"entry_verdict", test_entry_verdict},
