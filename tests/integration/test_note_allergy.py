@@ -991,3 +991,23 @@ def test_a_drug_that_made_no_difference_is_no_allergen(
     allergen, and amoxicillin is ordered.  A reaction written between
     the drug and the failure keeps the allergy: the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies:\n- Penicillin \u2014 removed. Labelled as a child; had a "
+     "negative skin test and oral amoxicillin challenge.\n", False),
+    ("PENICILLIN ALLERGY REMOVED from the chart after a negative "
+     "challenge.", False),
+    ("Allergies (mother):\n   Penicillin - NO (has had amoxil many times, "
+     "mother was thinking of his brother, who is allergic)\n", False),
+    ("Allergies:\n- Latex - denies\n- Penicillin - rash as a child\n", True),
+], ids=["entry-removed", "allergy-removed", "had-many-times",
+        "denied-entry-beside-a-label"])
+def test_a_label_removed_or_a_drug_had_many_times_blocks_nothing(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ae): an allergy list's entry answered
+    "removed", "<drug> allergy removed" and a drug the patient "has had
+    many times" are no allergy, and amoxicillin is ordered; a latex
+    entry answered "denies" leaves the penicillin entry beside it, which
+    refuses amoxicillin."""
+    _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)

@@ -33,21 +33,26 @@ taken_in_list(const sentence *s, size_t k, const item *tol, notes_finding *f)
 }
 
 /* denied_in_list: is item k an allergy list's entry answered "none"
- * ("Latex: none."), or a class's entry answered "ok" ("Allergy:
- * AZITHROMYCIN - hives.  Penicillins OK.")?  Then f is its negated
- * allergy: the class is taken without harm, as after "tolerated"
- * (rules75en18). */
+ * ("Latex: none."), "removed" ("Penicillin — removed."), or a class's
+ * entry answered "ok" ("Allergy: AZITHROMYCIN - hives.  Penicillins
+ * OK.")?  Then f is its negated allergy: the class is taken without
+ * harm, as after "tolerated" (rules75en18); a label removed is a
+ * de-labelling, which takes the note's other mentions of it along
+ * (settle.c, delabel; allergy75ae). */
 static bool
 denied_in_list(const sentence *s, size_t k, notes_finding *f)
 {
 	bool ok = s->items[k].e->type == NOTES_T_CLASS &&
 		  (notes__answered_ok(s, k) || notes__answered_safe(s, k));
+	bool removed = !ok && notes__answered_removed(s, k);
 
-	if (!ok && !notes__answered_none(s, k))
+	if (!ok && !removed && !notes__answered_none(s, k))
 		return false;
 	f->kind = NOTES_ALLERGY;
 	f->context = NOTES_NEGATED;
-	f->trigger = ok ? "answered ok" : "answered none";
+	f->trigger = ok	       ? "answered ok"
+		     : removed ? "label removed"
+			       : "answered none";
 	return true;
 }
 

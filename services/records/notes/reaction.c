@@ -1211,6 +1211,13 @@ notes__tolerated_after(const sentence *s, size_t k)
  * when the patient has no allergy to it ("Latex: none."). */
 static const char *const answered_ok_en[] = {"ok", "okay", "fine"};
 static const char *const answered_none_en[] = {"none", "nil", "no"};
+/* An allergy list's entry answered with the patient's denial ("Latex -
+ * denies") has no allergy either (allergy75ae). */
+static const char *const answered_denied_en[] = {"denies", "denied"};
+/* An allergy list's entry answered "removed" ("Penicillin — removed.
+ * Labelled as a child; had a negative skin test ...") is a label the
+ * writer took off (allergy75ae). */
+static const char *const answered_removed_en[] = {"removed"};
 /* The word an allergy clinic's list answers a drug with that it judges
  * may be given ("Allergy record updated: \"NSAID hypersensitivity:
  * ibuprofen, naproxen.\" Paracetamol safe."): no allergy, and nothing
@@ -1318,7 +1325,14 @@ notes__answered_ok(const sentence *s, size_t k)
 bool
 notes__answered_none(const sentence *s, size_t k)
 {
-	return answered(s, k, answered_none_en, 3) || named_none(s, k);
+	return answered(s, k, answered_none_en, 3) ||
+	       answered(s, k, answered_denied_en, 2) || named_none(s, k);
+}
+
+bool
+notes__answered_removed(const sentence *s, size_t k)
+{
+	return answered(s, k, answered_removed_en, 1);
 }
 
 bool

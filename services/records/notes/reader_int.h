@@ -405,6 +405,11 @@ bool notes__answered_ok(const sentence *s, size_t k);
  * patient has no allergy to it. */
 bool notes__answered_none(const sentence *s, size_t k);
 
+/* notes__answered_removed: is drug item k an allergy list's entry
+ * answered "removed" right after it, then the entry's end ("Penicillin —
+ * removed.")?  The writer took the label off: a de-labelling. */
+bool notes__answered_removed(const sentence *s, size_t k);
+
 /* notes__answered_safe: is drug item k an allergy list's entry answered
  * "safe" right after it, then the entry's end ("Paracetamol safe.")?  The
  * writer judges it may be given: no allergy to it. */

@@ -1360,19 +1360,50 @@ removed_before(const sentence *s, size_t w0)
 			       sizeof(owner) / sizeof(*owner));
 }
 
+/* removed_after: does "removed" follow the allergy or label word at w
+ * of a drug's label ("Penicillin allergy removed.", "card updated
+ * \"penicillin allergy removed 30/11/2026\"", "PENICILLIN ALLERGY
+ * REMOVED from the chart", allergy75ae)?  Said right after the label it
+ * removes, in the past, it is done; "if the allergy is removed" puts
+ * a verb between. */
+static bool
+removed_after(const sentence *s, size_t w)
+{
+	return w + 1 < s->n && notes__words_at(s, w + 1, "removed");
+}
+
+/* other_drug_before: does s name a drug other than item k's before it?
+ * A label removed after another drug's entry may be the narrowing of
+ * the label to that drug ("Allergy label corrected to \"amoxicillin -
+ * diarrhoea (intolerance)\", penicillin allergy removed", allergy75ae),
+ * which keeps the member's allergy; only a label the sentence names
+ * alone is read as removed outright. */
+static bool
+other_drug_before(const sentence *s, size_t k)
+{
+	for (size_t m = 0; m < k; m++)
+		if (is_drug(&s->items[m]) &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return true;
+	return false;
+}
+
 /* names_removed_label: is drug item k the label a sentence says was
  * removed, "removed the <drug> allergy label" ("I have removed the
  * penicillin allergy label from our electronic record", "I have removed
- * the allopurinol entry", "Removed PCN label.", allergy75w)? */
+ * the allopurinol entry", "Removed PCN label.", allergy75w) or "<drug>
+ * allergy removed" (removed_after)? */
 static bool
 names_removed_label(const sentence *s, size_t k)
 {
 	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+	bool label = notes__words_at(s, w1, "allergy") ||
+		     notes__words_at(s, w1, "label") ||
+		     notes__words_at(s, w1, "entry");
 
-	return is_drug(&s->items[k]) && removed_before(s, w0) &&
-	       (notes__words_at(s, w1, "allergy") ||
-		notes__words_at(s, w1, "label") ||
-		notes__words_at(s, w1, "entry"));
+	return is_drug(&s->items[k]) && label &&
+	       (removed_before(s, w0) ||
+		(removed_after(s, w1) && !other_drug_before(s, k)));
 }
 
 void

@@ -9269,6 +9269,52 @@ test_allergy75ac(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") == NULL);
 }
 
+/* The de-labels and tolerances of allergy75ae (issue 75): an allergy
+ * list's entry answered "denies" or "removed" is no allergy, a removal a
+ * de-labelling; "<drug> allergy removed" removes that label; a drug had
+ * "many times" is taken without harm, its allergy line's no allergy; an
+ * allergy said to be "hers, not his" is a relative's. */
+static const expect allergy75ae[] = {
+	{"Allergies\n  - Trimethroprim - \"hives\" 2021 (GP letter)\n"
+	 "  - Latex - denies\n",
+	 NOTES_ALLERGY, "latex", "Latex", NEG, false},
+	{"ALLERGIES / ADRs:\n    Penicillin \xe2\x80\x94 removed. Labelled as "
+	 "a "
+	 "child; had a negative skin test.\n",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
+	{"Card updated \"penicillin allergy removed 30/11/2026\".",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+	{"PENICILLIN ALLERGY REMOVED from the chart.", NOTES_ALLERGY,
+	 "penicillins", "PENICILLIN", NEG, false},
+	{"Allergies:\n - Her son is allergic to penicillin; she herself has "
+	 "had amoxicillin many times.\n",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", HIST, true},
+	{"He also tells me that Ruth is allergic to sulphonamides - which is "
+	 "hers, not his.",
+	 NOTES_ALLERGY, "sulfonamides", "sulphonamides", FAM, false},
+	{"Uses salbutamol many times a day.", NOTES_MEDICINE, "salbutamol",
+	 "salbutamol", 0, true},
+};
+
+static void
+test_allergy75ae(void)
+{
+	/* a removal put as a condition removes nothing yet; a medicine
+	 * list's "removed" is no allergy answer */
+	static const char *const planned =
+		"If the penicillin allergy is removed, give amoxicillin.";
+	static const char *const listed = "Meds: amoxicillin 500 mg - removed.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75ae) / sizeof(allergy75ae[0]);
+	     i++)
+		check(&allergy75ae[i]);
+	notes__read_rules(planned, strlen(planned), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") == NULL);
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+}
+
 /* A sentence and the problem code it must not give. */
 typedef struct no_problem {
 	const char *text;
@@ -9482,6 +9528,7 @@ static const mt_case cases[] = {
 	{"relatives_label_denied_zh", test_relatives_label_denied_zh},
 	{"taken_not_allergic", test_taken_not_allergic},
 	{"allergy75ac", test_allergy75ac},
+	{"allergy75ae", test_allergy75ae},
 	{"own_stop_keeps_later", test_own_stop_keeps_later},
 	{"purpose_not_problem", test_purpose_not_problem},
 	{"status_not_yet", test_status_not_yet},
