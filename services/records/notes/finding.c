@@ -436,6 +436,25 @@ analyte_named(const sentence *s, size_t k)
 	return true;
 }
 
+/* test_named: is drug item k the name of a diagnostic test, the word
+ * after it a test's ("overnight dexamethasone suppression test",
+ * "dexamethasone suppression", "ACTH stimulation", "地塞米松抑制试验",
+ * "卡托普利试验")?  The drug is given for the test's sake, not as a
+ * medicine: the writers of en-dev40, zh-dev40 and zh-dev20 list none.
+ * A challenge ("阿莫西林口服激发试验", "amoxicillin challenge") tests an
+ * allergy and is read as one, so only a test word right after the drug
+ * counts. */
+static bool
+test_named(const sentence *s, size_t k)
+{
+	static const char *const tests[] = {"suppression", "stimulation",
+					    "试验", "抑制试验", "兴奋试验"};
+	size_t w = s->items[k].w1;
+
+	return w < s->n &&
+	       notes__words_in(s, w, tests, sizeof(tests) / sizeof(*tests));
+}
+
 /* allergy_denied: is drug item k named right after a denied allergy cue
  * ("he is not allergic to aspirin and has taken it before without
  * problem")?  The drug taken without harm backs the denial: a negated
@@ -770,7 +789,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		substance_context(s, k, f, NULL, NULL, NULL);
 		return true;
 	}
-	if ((drug && (analyte_named(s, k) || disease_named(s, k))) ||
+	if ((drug && (analyte_named(s, k) || disease_named(s, k) ||
+		      test_named(s, k))) ||
 	    notes__labels_line(s, k) || notes__disowned_here(s, k) ||
 	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
 	    notes__no_allergen_class_zh(s, k) ||

@@ -329,6 +329,12 @@ void notes__kind_features(const char *text, size_t len, const notes_reading *r,
  * (reader.c): what the context model is trained on and then corrects. */
 void notes__read_rules(const char *text, size_t len, notes_reading *out);
 
+/* notes__unplan_taken drops a medicine planned alone (not a restart)
+ * whose drug out also holds as taken (settle.c): the plan is about the
+ * drug taken.  notes_read calls it once the context model has re-read
+ * the contexts, which plan and unplan drugs of their own. */
+void notes__unplan_taken(notes_reading *out);
+
 /* notes__learned_apply lets the context model re-read the contexts of
  * the rules' reading out of text[0, len) and drop the problems it is
  * confident are none (learned.c). */

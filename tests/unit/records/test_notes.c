@@ -9400,6 +9400,101 @@ test_status_not_yet(void)
 		check(&kept[i]);
 }
 
+/* A plan that holds, adjusts, restarts or watches a drug the note records
+ * as taken is about that medicine: notes_read keeps the drug taken and
+ * no second, planned one ("If creat >180 hold spironolactone"; 恢复阿司匹林).
+ * A drug only planned stays planned, and so does an English restart,
+ * where the writers split (issue 75, medctx75b). */
+static const struct {
+	const char *text;
+	const char *code;
+	unsigned context;
+	bool planned_too;
+} plans_on_taken[] = {
+	{"Meds: spironolactone 25mg od. If creat >180 hold spironolactone "
+	 "and call.",
+	 "spironolactone", 0, false},
+	{"Regular meds: rivaroxaban 20mg od. Restart rivaroxaban evening of "
+	 "surgery if haemostasis secure.",
+	 "rivaroxaban", 0, true},
+	{"Takes bisoprolol 5mg od. Would like bisoprolol to 7.5mg in 2 weeks "
+	 "if HR > 60.",
+	 "bisoprolol", 0, false},
+	{"长期口服阿司匹林100mg qd。术后如无出血，恢复阿司匹林。", "aspirin", 0,
+	 false},
+	{"Takes bisoprolol 5mg od. If BP remains high, start amlodipine.",
+	 "amlodipine", HYP, true},
+	{"现服氨氯地平5mg qd。若血压仍高，加用缬沙坦。", "valsartan", HYP,
+	 true},
+};
+
+/* found_in: does r hold a finding of kind and code in context context? */
+static bool
+found_in(const notes_reading *r, notes_kind kind, const char *code,
+	 unsigned context)
+{
+	notes_finding f = {.kind = kind, .code = code, .context = context};
+
+	return notes__same_in(r, r->n, &f);
+}
+
+static void
+test_plan_on_taken(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(plans_on_taken) / sizeof(plans_on_taken[0]); i++) {
+		const char *text = plans_on_taken[i].text;
+		const char *code = plans_on_taken[i].code;
+		notes_reading r;
+		bool planned;
+
+		notes_read(text, strlen(text), &r);
+		if (plans_on_taken[i].context == 0 &&
+		    !found_in(&r, NOTES_MEDICINE, code, 0))
+			mt_fail(__FILE__, __LINE__, "%s: %s not taken", text,
+				code);
+		planned = found_in(&r, NOTES_MEDICINE, code, HYP);
+		if (planned != plans_on_taken[i].planned_too)
+			mt_fail(__FILE__, __LINE__, "%s: %s planned is %d",
+				text, code, planned);
+	}
+}
+
+/* A drug that names a diagnostic test is no medicine: "dexamethasone
+ * suppression test", 地塞米松抑制试验, 卡托普利试验 (issue 75, medctx75b).
+ * The drug given, and a challenge that tests an allergy, still read. */
+static void
+test_test_named(void)
+{
+	static const struct {
+		const char *text;
+		const char *code;
+		bool read;
+	} cases[] = {
+		{"She failed to suppress on the overnight 1 mg dexamethasone "
+		 "suppression test.",
+		 "dexamethasone", false},
+		{"Low-dose dexamethasone suppression: cortisol 412.",
+		 "dexamethasone", false},
+		{"1mg过夜地塞米松抑制试验不被抑制", "dexamethasone", false},
+		{"卡托普利试验：醛固酮未被抑制", "captopril", false},
+		{"Dexamethasone 8 mg IV given.", "dexamethasone", true},
+		{"奥美拉唑抑制胃酸。", "omeprazole", true},
+		{"阿莫西林口服激发试验阴性", "amoxicillin", true},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool read;
+
+		notes_read(cases[i].text, strlen(cases[i].text), &r);
+		read = find(&r, NOTES_MEDICINE, cases[i].code) != NULL;
+		if (read != cases[i].read)
+			mt_fail(__FILE__, __LINE__, "%s: %s read is %d",
+				cases[i].text, cases[i].code, read);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -9532,6 +9627,8 @@ static const mt_case cases[] = {
 	{"own_stop_keeps_later", test_own_stop_keeps_later},
 	{"purpose_not_problem", test_purpose_not_problem},
 	{"status_not_yet", test_status_not_yet},
+	{"plan_on_taken", test_plan_on_taken},
+	{"test_named", test_test_named},
 	{NULL, NULL},
 };
 
