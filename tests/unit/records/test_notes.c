@@ -807,6 +807,8 @@ static const expect chinese[] = {
 	 0, true},
 	{"Imp：1. 免疫相關肝炎 grade 3", NOTES_PROBLEM, "K71.6", "免疫相關肝炎",
 	 0, true},
+	{"诊断：2. 华法林抗凝过度（INR 4.6）", NOTES_PROBLEM, "D68.3",
+	 "华法林抗凝过度", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
