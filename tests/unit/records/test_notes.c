@@ -787,6 +787,28 @@ static const expect chinese[] = {
 	 true},
 	{"Background: REM sleep behaviour disorder.", NOTES_PROBLEM, "G47.8",
 	 "REM sleep behaviour disorder", 0, true},
+	/* the later writers' unread terms (vocab75t): the salivary
+	 * disturbances, an oncology ward's mucositis, a clinic's shorthand */
+	{"3. Dry mouth - xerostomia, saliva substitute.", NOTES_PROBLEM,
+	 "K11.7", "xerostomia", 0, true},
+	{"Grade 3 oral and pharyngeal mucositis.", NOTES_PROBLEM, "K12.3",
+	 "mucositis", 0, true},
+	{"Problems: BAV with mild AS, aorta 31 mm.", NOTES_PROBLEM, "Q23.1",
+	 "BAV", 0, true},
+	{"Pituitary macroadenoma, mild bitemporal field loss.", NOTES_PROBLEM,
+	 "H53.4", "bitemporal field loss", 0, true},
+	{"Dx: cutaneous leishmaniasis, L. major.", NOTES_PROBLEM, "B55.1",
+	 "cutaneous leishmaniasis", 0, true},
+	{"诊断：1. 食管食物嵌塞（完全梗阻）", NOTES_PROBLEM, "T18.1",
+	 "食管食物嵌塞", 0, true},
+	{"诊断：2. 左眼继发性高眼压", NOTES_PROBLEM, "H40.0", "继发性高眼压", 0,
+	 true},
+	{"诊断：C6完全性脊髓损伤，四肢瘫。", NOTES_PROBLEM, "G82.5", "四肢瘫",
+	 0, true},
+	{"Imp：1. 免疫相關肝炎 grade 3", NOTES_PROBLEM, "K71.6", "免疫相關肝炎",
+	 0, true},
+	{"诊断：2. 华法林抗凝过度（INR 4.6）", NOTES_PROBLEM, "D68.3",
+	 "华法林抗凝过度", 0, true},
 };
 
 /* How Chinese hospitals write (issue 75, items 2, 4 and 5): sections,
