@@ -9341,6 +9341,39 @@ test_cause_named_codes(void)
 		check(&kept[i]);
 }
 
+/* A chronic or pre-existing hypertension in a note of a pregnancy is
+ * O10.0, pre-existing hypertension complicating the pregnancy; outside a
+ * pregnancy, denied or a relative's it stays I10 (issue 75, probfp75b). */
+static void
+test_pregnancy_hypertension(void)
+{
+	static const no_problem absent[] = {
+		{"Prenatal: GDM on insulin, chronic HTN on labetalol 200 mg "
+		 "BID.",
+		 "I10"},
+		{"GDM on metformin. - Essential hypertension pre-pregnancy, on "
+		 "labetalol.",
+		 "I10"},
+		{"PMH: chronic HTN on amlodipine. COPD.", "O10.0"},
+		{"G2P1 with gestational diabetes. No chronic HTN.", "O10.0"},
+	};
+	static const expect kept[] = {
+		{"Prenatal: GDM on insulin, chronic HTN on labetalol 200 mg "
+		 "BID.",
+		 NOTES_PROBLEM, "O10.0", "HTN", 0, true},
+		{"3. Chronic hypertension (pre-existing, on methyldopa in "
+		 "pregnancy) 4. Gestational diabetes",
+		 NOTES_PROBLEM, "O10.0", "hypertension", 0, true},
+		{"PMH: chronic HTN on amlodipine. COPD.", NOTES_PROBLEM, "I10",
+		 "HTN", 0, true},
+		{"G2P1 with gestational diabetes. No chronic HTN.",
+		 NOTES_PROBLEM, "I10", "HTN", NEG, false},
+	};
+	check_no_problem(absent, sizeof(absent) / sizeof(absent[0]));
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		check(&kept[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -9471,6 +9504,7 @@ static const mt_case cases[] = {
 	{"purpose_not_problem", test_purpose_not_problem},
 	{"status_not_yet", test_status_not_yet},
 	{"cause_named_codes", test_cause_named_codes},
+	{"pregnancy_hypertension", test_pregnancy_hypertension},
 	{NULL, NULL},
 };
 
