@@ -10,6 +10,7 @@
 #include "reader_int.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* relatives_allergy_zh: is f a relative's allergy a Chinese trigger gave
  * ("为其父亲的过敏史", "女儿对青霉素过敏")?  It is no label of the
@@ -592,6 +593,71 @@ type_diabetes(notes_reading *out, const char *text)
 	out->n = n;
 }
 
+/* pregnant: does out hold a pregnancy's problem of the patient's now
+ * (affirmed, ICD-10 chapter XV, O00-O99)? */
+static bool
+pregnant(const notes_reading *out)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind == NOTES_PROBLEM &&
+		    out->findings[i].context == 0 &&
+		    out->findings[i].code[0] == 'O')
+			return true;
+	return false;
+}
+
+/* chronic_hypertension: is f essential hypertension the note calls
+ * chronic or pre-existing ("chronic HTN", "pre-existing hypertension")
+ * or dates before the pregnancy ("Essential hypertension
+ * pre-pregnancy")? */
+static bool
+chronic_hypertension(const notes_finding *f, const char *text, size_t len)
+{
+	static const char *const before[] = {"chronic ", "pre-existing "};
+	static const char after[] = " pre-pregnancy";
+
+	if (f->kind != NOTES_PROBLEM || strcmp(f->code, "I10") != 0)
+		return false;
+	for (size_t i = 0; i < sizeof(before) / sizeof(*before); i++) {
+		size_t n = strlen(before[i]);
+
+		if (f->start >= n &&
+		    strncasecmp(text + f->start - n, before[i], n) == 0)
+			return true;
+	}
+	return f->end + sizeof(after) - 1 <= len &&
+	       strncasecmp(text + f->end, after, sizeof(after) - 1) == 0;
+}
+
+/* pregnancy_hypertension reads the patient's chronic hypertension in a
+ * note of a pregnancy ("chronic HTN on labetalol 200 mg BID" among a
+ * prenatal course's problems, "Chronic hypertension (pre-existing, on
+ * methyldopa in pregnancy)") as pre-existing hypertension complicating
+ * the pregnancy, O10.0, as the writers who meet it code it; a denied
+ * one, a relative's and one outside a pregnancy stay I10. */
+static void
+pregnancy_hypertension(notes_reading *out, const char *text, size_t len)
+{
+	size_t n = 0;
+	bool is_pregnant = pregnant(out);
+
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding f = out->findings[i];
+
+		if (is_pregnant && f.context == 0 &&
+		    chronic_hypertension(&f, text, len)) {
+			f.code = "O10.0";
+			f.display =
+				"Pre-existing essential hypertension "
+				"complicating pregnancy, childbirth and the "
+				"puerperium";
+		}
+		if (!notes__same_in(out, n, &f))
+			out->findings[n++] = f;
+	}
+	out->n = n;
+}
+
 /* taken_code: does out hold code as a medicine taken now (affirmed)? */
 static bool
 taken_code(const notes_reading *out, const char *code)
@@ -725,6 +791,7 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	unstop(out);
 	undecline(out);
 	type_diabetes(out, text);
+	pregnancy_hypertension(out, text, len);
 	untake_doubts(out);
 	drop_where(out, avoided_allergen);
 	notes__limb_cellulitis(out, text, len);

@@ -9517,6 +9517,87 @@ test_test_named(void)
 	}
 }
 
+/* A hypertension named with its cause or its pregnancy is that
+ * hypertension, not I10, and a hypothyroidism after radiotherapy is
+ * postprocedural (E89.0); an organism or a vaccine named for a disease
+ * (肺炎链球菌, 脑膜炎双球菌, 带状疱疹非活性疫苗) is no disease, nor is a
+ * bloodstream infection (血流感染) the influenza (流感) inside its name
+ * (issue 75, probfp75b). */
+static void
+test_cause_named_codes(void)
+{
+	static const no_problem absent[] = {
+		{"Other: Hypertension in pregnancy 2020 (resolved).", "I10"},
+		{"Was on labetalol for pregnancy hypertension.", "I10"},
+		{"Imp: ?pre-eclampsia vs gestational HTN.", "I10"},
+		{"5. Thrombocytopenia - portal HTN", "I10"},
+		{"入院诊断：慢性肾脏病5期；肾性高血压。", "I10"},
+		{"4. Hypothyroid post-radiotherapy - GP started thyroxine.",
+		 "E03.9"},
+		{"5. 疫苗：肺炎鏈球菌、腦膜炎雙球菌今年都已打。", "J18.9"},
+		{"5. 疫苗：肺炎鏈球菌、腦膜炎雙球菌今年都已打。", "G03.9"},
+		{"开始前接种脑膜炎球菌疫苗。", "G03.9"},
+		{"6. 大肠埃希菌血流感染（已治愈）", "J11.1"},
+		{"接種:帶狀皰疹非活性疫苗(Shingrix)建議自費施打。", "B02.9"},
+	};
+	static const expect kept[] = {
+		{"Other: Hypertension in pregnancy 2020 (resolved).",
+		 NOTES_PROBLEM, "O13", "Hypertension in pregnancy", HIST, true},
+		{"5. Thrombocytopenia - portal HTN", NOTES_PROBLEM, "K76.6",
+		 "portal HTN", 0, true},
+		{"入院诊断：慢性肾脏病5期；肾性高血压。", NOTES_PROBLEM,
+		 "I15.1", "肾性高血压", 0, true},
+		{"4. Hypothyroid post-radiotherapy - GP started thyroxine.",
+		 NOTES_PROBLEM, "E89.0", "Hypothyroid post-radiotherapy", 0,
+		 true},
+		{"TSH normal (baseline for post-RT hypothyroidism).",
+		 NOTES_PROBLEM, "E89.0", "post-RT hypothyroidism", 0, true},
+		{"每6个月查甲状腺功能（放射性甲减风险）。", NOTES_PROBLEM,
+		 "E89.0", "放射性甲减", 0, true},
+		{"Imp: idiopathic intracranial hypertension in pregnancy.",
+		 NOTES_PROBLEM, "G93.2", "idiopathic intracranial hypertension",
+		 0, true},
+		{"诊断：重症肺炎（肺炎链球菌）。", NOTES_PROBLEM, "J18.9",
+		 "重症肺炎", 0, true},
+	};
+	check_no_problem(absent, sizeof(absent) / sizeof(absent[0]));
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		check(&kept[i]);
+}
+
+/* A chronic or pre-existing hypertension in a note of a pregnancy is
+ * O10.0, pre-existing hypertension complicating the pregnancy; outside a
+ * pregnancy, denied or a relative's it stays I10 (issue 75, probfp75b). */
+static void
+test_pregnancy_hypertension(void)
+{
+	static const no_problem absent[] = {
+		{"Prenatal: GDM on insulin, chronic HTN on labetalol 200 mg "
+		 "BID.",
+		 "I10"},
+		{"GDM on metformin. - Essential hypertension pre-pregnancy, on "
+		 "labetalol.",
+		 "I10"},
+		{"PMH: chronic HTN on amlodipine. COPD.", "O10.0"},
+		{"G2P1 with gestational diabetes. No chronic HTN.", "O10.0"},
+	};
+	static const expect kept[] = {
+		{"Prenatal: GDM on insulin, chronic HTN on labetalol 200 mg "
+		 "BID.",
+		 NOTES_PROBLEM, "O10.0", "HTN", 0, true},
+		{"3. Chronic hypertension (pre-existing, on methyldopa in "
+		 "pregnancy) 4. Gestational diabetes",
+		 NOTES_PROBLEM, "O10.0", "hypertension", 0, true},
+		{"PMH: chronic HTN on amlodipine. COPD.", NOTES_PROBLEM, "I10",
+		 "HTN", 0, true},
+		{"G2P1 with gestational diabetes. No chronic HTN.",
+		 NOTES_PROBLEM, "I10", "HTN", NEG, false},
+	};
+	check_no_problem(absent, sizeof(absent) / sizeof(absent[0]));
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		check(&kept[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -9651,6 +9732,8 @@ static const mt_case cases[] = {
 	{"status_not_yet", test_status_not_yet},
 	{"plan_on_taken", test_plan_on_taken},
 	{"test_named", test_test_named},
+	{"cause_named_codes", test_cause_named_codes},
+	{"pregnancy_hypertension", test_pregnancy_hypertension},
 	{NULL, NULL},
 };
 
