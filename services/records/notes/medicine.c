@@ -688,6 +688,69 @@ prescribed_line_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* numbered_lead: is there nothing before sentence s on its line but
+ * spaces, a bullet or a list number ("- ", "3. ", "(2) ")?  The list
+ * number may end the sentence before, as "3." does. */
+static bool
+numbered_lead(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	while (p > s->text && p[-1] != '\0' &&
+	       strchr(" \t-*()0123456789.\xe2\x80\xa2", p[-1]) != NULL)
+		p--;
+	return p == s->text || p[-1] == '\n';
+}
+
+/* year_first_zh: the word after the year that opens Chinese sentence s
+ * at its line's start, past a list mark ("- 2018年梅毒，苄星青霉素治疗3
+ * 次", "3. 1992年患肺结核", "(2) 2010年…"), or 0 when no year opens it. */
+static size_t
+year_first_zh(const sentence *s)
+{
+	static const char *const marks[] = {"(", ")",	   "\uff08", "\uff09",
+					    ".", "\u3001", "\uff0e"};
+	size_t w = 0;
+
+	while (w < 4 && w < s->n &&
+	       ((notes__is_number(s->words[w].key) &&
+		 strlen(s->words[w].key) <= 2) ||
+		notes__among(s->words[w].key, marks,
+			     sizeof(marks) / sizeof(*marks))))
+		w++;
+	if (w + 1 >= s->n || !notes__is_year(s->words[w].key) ||
+	    !notes__words_at(s, w + 1, "\u5e74"))
+		return 0;
+	return numbered_lead(s) ? w + 1 : 0;
+}
+
+/* year_led_zh: is Chinese drug item k told in a line a past year opens,
+ * a history's item ("- 2020年肺结核，规律抗结核治疗6个月（异烟肼、利福
+ * 平），治愈", "2023年 chlamydia，食 azithromycin 1g")?  The year dates
+ * the course as over, as the writers annotate it (medctx75c: 35 drugs in
+ * such lines historical, 6 not); a drug taken since or now is not ("此
+ * 后服阿司匹林", "2018年起服氯氮平", "现仅服"), nor one with a dosing
+ * frequency after it, an order still taken ("吃氯吡格雷 75mg qd"). */
+static bool
+year_led_zh(const sentence *s, size_t k)
+{
+	static const char *const since[] = {
+		"\u5e74\u8d77", "\u6708\u8d77", "\u5f00\u59cb", "\u81f3\u4eca",
+		"\u76ee\u524d", "\u73b0\u5728", "\u73b0\u4ec5", "\u73b0\u670d",
+		"\u73b0\u7528", "\u7ee7\u7eed", "\u6b64\u540e", "\u4e4b\u540e",
+		"\u4ee5\u540e", "\u52a0\u7528", "\u957f\u671f", "\u7ef4\u6301"};
+	static const char *const often[] = {
+		"qd", "bid", "tid", "qid", "qn", "qod", "daily", "nocte", "qw"};
+	size_t first = year_first_zh(s), from, to;
+
+	if (first == 0 || notes__words_any(s, first, s->n, since,
+					   sizeof(since) / sizeof(*since)))
+		return false;
+	notes__clause_words(s, k, &from, &to);
+	return !notes__words_any(s, s->items[k].w1, to, often,
+				 sizeof(often) / sizeof(*often));
+}
+
 void
 notes__course_context(const sentence *s, size_t k, notes_finding *f)
 {
@@ -699,6 +762,9 @@ notes__course_context(const sentence *s, size_t k, notes_finding *f)
 	} else if (drug_dated(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "dated";
+	} else if (year_led_zh(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "year_led";
 	}
 }
 

@@ -1816,6 +1816,28 @@ static const expect chinese_rules[] = {
 	 "二甲双胍", 0, true},
 	{"继续减停咪达唑仑。", NOTES_MEDICINE, "midazolam", "咪达唑仑", 0,
 	 true},
+	/* 先后 ("one after another") lists drugs tried before, past, to
+	 * the end of its clause; a drug taken since stays current */
+	{"先后用过利培酮、奥氮平、阿立哌唑，疗效欠佳。", NOTES_MEDICINE,
+	 "aripiprazole", "阿立哌唑", HIST, true},
+	{"先后服喹硫平、利培酮，疗效差。2020年起服氯氮平。", NOTES_MEDICINE,
+	 "clozapine", "氯氮平", 0, true},
+	{"先後服用 Quetiapine、Risperidone，療效差。", NOTES_MEDICINE,
+	 "risperidone", "Risperidone", HIST, true},
+	/* a history's line a past year opens dates its drugs; one taken
+	 * since, or ordered with a frequency, stays current */
+	{"- 2020年肺结核，规律抗结核治疗6个月（异烟肼、利福平），治愈",
+	 NOTES_MEDICINE, "isoniazid", "异烟肼", HIST, true},
+	{"3. 2010年 矽肺結核，DOT 九個月，已完成（Rifampicin、Isoniazid）",
+	 NOTES_MEDICINE, "rifampicin", "Rifampicin", HIST, true},
+	{"- 2023年 chlamydia，食 azithromycin 1g，兩個人一齊治療",
+	 NOTES_MEDICINE, "azithromycin", "azithromycin", HIST, true},
+	{"- 2024年短暂性脑缺血发作一次，此后服阿司匹林100mg", NOTES_MEDICINE,
+	 "aspirin", "阿司匹林", 0, true},
+	{"- 2022年因冠心病放过支架,吃氯吡格雷 75mg qd", NOTES_MEDICINE,
+	 "clopidogrel", "氯吡格雷", 0, true},
+	{"患者2018年起服氯氮平，病情稳定。", NOTES_MEDICINE, "clozapine",
+	 "氯氮平", 0, true},
 	{"止痛以普拿疼 500mg q6h。", NOTES_MEDICINE, "paracetamol", "普拿疼", 0,
 	 true},
 	{"长期服用波立维、立普妥及拜新同。", NOTES_MEDICINE, "nifedipine",
