@@ -4010,8 +4010,9 @@ test_rules_read_over(void)
 }
 
 /* Words after a past diagnosis that say it is over (probfp75c):
- * "abstinent" after a dependence, "cured", "nil since", "nothing since",
- * "well now", 已根除 (eradicated) and 多年未发 (no attack for years).
+ * "abstinent" or "dry since" after a dependence, "cured", "nil since",
+ * "nothing since", "well now", 已根除 (eradicated) and 多年未发 (no
+ * attack for years).
  * Abstinence kept now by a unit ("abstinent on unit", "currently
  * abstinent") is not over, and a disease "in remission" on treatment
  * stays current. */
@@ -4022,6 +4023,8 @@ test_rules_read_past_over(void)
 		{"T2DM on metformin; alcohol excess - abstinent since 2021.",
 		 "F10.1", HIST},
 		{"- Hx of alcohol excess, abstinent 10 years.", "F10.1", HIST},
+		{"- Alcohol dependence - \"dry\" since 2020, attends AA",
+		 "F10.2", HIST},
 		{"Dx: schizophrenia, comorbid cannabis use (abstinent on "
 		 "unit).",
 		 "F12.1", 0},
