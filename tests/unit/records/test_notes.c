@@ -4031,6 +4031,45 @@ test_rules_read_over(void)
 	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* Words after a past diagnosis that say it is over (probfp75c):
+ * "abstinent" or "dry since" after a dependence, "cured", "nil since",
+ * "nothing since", "well now", 已根除 (eradicated) and 多年未发 (no
+ * attack for years).
+ * Abstinence kept now by a unit ("abstinent on unit", "currently
+ * abstinent") is not over, and a disease "in remission" on treatment
+ * stays current. */
+static void
+test_rules_read_past_over(void)
+{
+	static const problem_case cases[] = {
+		{"T2DM on metformin; alcohol excess - abstinent since 2021.",
+		 "F10.1", HIST},
+		{"- Hx of alcohol excess, abstinent 10 years.", "F10.1", HIST},
+		{"- Alcohol dependence - \"dry\" since 2020, attends AA",
+		 "F10.2", HIST},
+		{"Dx: schizophrenia, comorbid cannabis use (abstinent on "
+		 "unit).",
+		 "F12.1", 0},
+		{"Alcohol dependence, currently abstinent in a protected "
+		 "environment.",
+		 "F10.2", 0},
+		{"Other: hepatitis C, cured 2019 (sofosbuvir/velpatasvir).",
+		 "B18.2", HIST},
+		{"PMH - gout x1 episode 2021, nil since - no diabetes", "M10.9",
+		 HIST},
+		{"Background: Childhood asthma, nothing since age 12.", "J45.9",
+		 HIST},
+		{"Other: depression in past - well now, off sertraline.",
+		 "F32.9", HIST},
+		{"- Depression, in remission, on escitalopram 10 mg.", "F32.9",
+		 0},
+		{"2019年因消化道溃疡出血住院，幽门螺杆菌阳性已根除。", "B98.0",
+		 HIST},
+		{"合并：哮喘（儿时），已多年未发。", "J45.9", HIST},
+	};
+	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* A transplant done ends the end-stage disease of the organ it replaced
  * (finding.c graft_ended, probctx75g): ESRD before "LDKT", cirrhosis in
  * a sentence that names a liver transplant, a cardiomyopathy a heart
@@ -4265,6 +4304,7 @@ test_model(void)
 	test_model_leaves_resolved();
 	test_model_leaves_corrected();
 	test_rules_read_over();
+	test_rules_read_past_over();
 	test_graft_ends_disease();
 	test_recurrence_denied_zh();
 	test_removed_after_operation_zh();
