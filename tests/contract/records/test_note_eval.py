@@ -95,7 +95,7 @@ def test_read_text_checks_its_text_and_roles(st, pb):
 # aches)".
 ORDER_CEILINGS = {
     "dev": (1, 0), "en-dev2": (1, 0), "en-dev3": (0, 0), "en-dev4": (0, 0),
-    "en-dev5": (0, 0), "en-dev6": (1, 0), "en-dev7": (1, 0),
+    "en-dev5": (0, 0), "en-dev6": (0, 0), "en-dev7": (1, 0),
     "en-dev8": (5, 0), "zh-dev": (0, 0), "zh-dev2": (2, 0),
     "zh-dev3": (1, 0), "zh-dev4": (2, 0), "zh-dev5": (1, 0),
     "zh-dev6": (1, 0), "zh-dev7": (0, 0), "zh-dev8": (0, 0),

@@ -123,6 +123,12 @@ static const expect table[] = {
 	/* uncertain */
 	{"Possible penicillin allergy.", NOTES_ALLERGY, "penicillins",
 	 "penicillin", UNC, true},
+	/* every suspect weighed with "vs" or "or" shares the reaction
+	 * (allergy75ag) */
+	{"Possible drug rash - co-trimoxazole vs rifampicin vs isoniazid?",
+	 NOTES_ALLERGY, "isoniazid", "isoniazid", UNC, true},
+	{"Drug rash - doxycycline or clarithromycin or amoxicillin.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
 	{"? pneumonia on the film", NOTES_PROBLEM, "J18.9", "pneumonia", UNC,
 	 true},
 	/* a presumed diagnosis, a strong suspicion (probctx75b) */
