@@ -130,7 +130,7 @@ ORDER_CEILINGS = {
     "en-dev36": (4, 2), "zh-dev36": (5, 1),
     "en-dev37": (0, 2), "zh-dev37": (0, 1),
     "en-dev38": (4, 1), "zh-dev38": (3, 1),
-    "en-dev39": (5, 1), "zh-dev39": (3, 6),
+    "en-dev39": (5, 1), "zh-dev39": (3, 5),
     "en-dev40": (1, 5), "zh-dev40": (3, 2),
 }
 
