@@ -1011,3 +1011,20 @@ def test_a_label_removed_or_a_drug_had_many_times_blocks_nothing(
     entry answered "denies" leaves the penicillin entry beside it, which
     refuses amoxicillin."""
     _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Possible drug rash - co-trimoxazole vs clarithromycin vs "
+     "amoxicillin?", True),
+    ("Drug rash - doxycycline or clarithromycin or amoxicillin.", True),
+    ("Possible drug rash - co-trimoxazole/clarithromycin. Amoxicillin "
+     "planned next.", False),
+], ids=["third-suspect-vs", "third-suspect-or", "planned-after"])
+def test_every_suspect_weighed_against_the_others_is_refused(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ag): a reaction written before suspects weighed
+    against each other ("co-trimoxazole vs clarithromycin vs
+    amoxicillin") is each suspect's, the third's too however many words
+    the run takes: amoxicillin is refused.  A drug of the next sentence
+    is no suspect, and it is ordered."""
+    _amoxicillin_after(st, pb, body, blocked)

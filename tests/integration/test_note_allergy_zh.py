@@ -329,3 +329,17 @@ def test_a_verdict_clears_the_label_and_a_checked_heading_lists_allergies(
     (过敏史及不良反应核实) heads the allergy list as 过敏史： does, and the
     intolerance under it refuses amoxicillin."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史:对磺胺类过敏(起疹子),另以前用过青霉素没问题。", False),
+    ("过敏史:对磺胺类过敏(起疹子),另对青霉素也过敏。", True),
+], ids=["tolerated-after-ascii-comma", "allergic-after-ascii-comma"])
+def test_a_class_taken_without_harm_after_an_ascii_comma_is_ordered(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ag): a writer who types Chinese with ASCII
+    punctuation ends a clause with "," as with "，": the penicillins
+    "以前用过…没问题" after it are taken without harm, the allergy cue
+    before it the sulfonamides', and amoxicillin is ordered.  The
+    penicillins said allergic after the comma refuse it."""
+    _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)

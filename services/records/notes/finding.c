@@ -372,10 +372,14 @@ class_tolerated(const sentence *s, size_t k)
 }
 
 /* clause_cue_zh: is an allergy cue written in class item k's clause,
- * other than a heading's, the one a colon follows ("过敏史：…")? */
+ * other than a heading's, the one a colon follows ("过敏史：…")?  An ASCII
+ * comma ends a Chinese clause as the full-width one does: writers who
+ * type Chinese with ASCII punctuation ("过敏史:对头孢类过敏(起疹子),另以前用
+ * 过青霉素没问题", zh-dev39) put the cue before it in the clause before. */
 static bool
 clause_cue_zh(const sentence *s, size_t k)
 {
+	const item *it = &s->items[k];
 	size_t from, to;
 
 	notes__clause_words(s, k, &from, &to);
@@ -385,7 +389,9 @@ clause_cue_zh(const sentence *s, size_t k)
 
 		if (c->e->type != NOTES_T_ALLERGY_CUE || c->w0 < from ||
 		    c->w0 >= to || *p == ':' ||
-		    strncmp(p, "\xef\xbc\x9a", 3) == 0) /* ： */
+		    strncmp(p, "\xef\xbc\x9a", 3) == 0 || /* ： */
+		    (c->end <= it->start &&
+		     notes__between_has(s, c->end, it->start, ',')))
 			continue;
 		return true;
 	}

@@ -150,6 +150,40 @@ linked(const sentence *s, size_t j, size_t k, size_t gap)
 	return link;
 }
 
+/* suspects_joined: are drug items m and m + 1 suspects the writer weighs
+ * against each other, "vs", "versus" or "or" between them
+ * ("co-trimoxazole vs rifampicin vs isoniazid")?  A slash is not: "on
+ * co-amoxiclav/ceftriaxone" is as often the regimen the rash came on,
+ * one of its drugs cleared later in the note. */
+static bool
+suspects_joined(const sentence *s, size_t m)
+{
+	static const char *const joins[] = {"vs", "versus", "or"};
+
+	return s->items[m + 1].w0 - s->items[m].w1 == 1 &&
+	       notes__words_in(s, s->items[m].w1, joins,
+			       sizeof(joins) / sizeof(*joins));
+}
+
+/* suspect_run_reached: is drug item k the last of a run of suspects
+ * weighed against each other (suspects_joined) whose first drug stands
+ * within REACTION_WORDS after reaction item j ("Possible drug rash -
+ * co-trimoxazole vs rifampicin vs isoniazid?")?  The reaction is each
+ * suspect's; the words of the run do not take it from the last. */
+static bool
+suspect_run_reached(const sentence *s, size_t j, size_t k)
+{
+	size_t m = k;
+
+	if (j > k)
+		return false;
+	while (m > j + 1 && is_drug(&s->items[m - 1]) &&
+	       suspects_joined(s, m - 1))
+		m--;
+	return m < k && m > j &&
+	       s->items[m].w0 - s->items[j].w1 <= REACTION_WORDS;
+}
+
 /* ONSET_DRUG_WORDS: the most words from a drug to the "developed" that
  * tells what followed it; ONSET_WORDS: from "developed" to the
  * reaction. */
@@ -322,6 +356,7 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
 		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
 		     !linked(s, j, k, gap) && !onset_linked(s, j, k) &&
+		     !suspect_run_reached(s, j, k) &&
 		     !lay_counted_zh(s, k, j)) ||
 		    gap >= best_gap)
 			continue;

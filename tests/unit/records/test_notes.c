@@ -123,6 +123,16 @@ static const expect table[] = {
 	/* uncertain */
 	{"Possible penicillin allergy.", NOTES_ALLERGY, "penicillins",
 	 "penicillin", UNC, true},
+	/* every suspect weighed with "vs" or "or" shares the reaction
+	 * (allergy75ag) */
+	{"Possible drug rash - co-trimoxazole vs rifampicin vs isoniazid?",
+	 NOTES_ALLERGY, "isoniazid", "isoniazid", UNC, true},
+	{"Drug rash - doxycycline or clarithromycin or amoxicillin.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+	/* an ASCII comma ends a Chinese clause: the cue before it is the
+	 * other class's, the one after it taken without harm (allergy75ag) */
+	{"过敏史:对头孢类过敏(起疹子),另以前用过青霉素没问题。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", NEG, false},
 	{"? pneumonia on the film", NOTES_PROBLEM, "J18.9", "pneumonia", UNC,
 	 true},
 	/* a presumed diagnosis, a strong suspicion (probctx75b) */
