@@ -682,6 +682,35 @@ drug_cause(const notes_reading *out, notes_finding *f, const char *text,
 	}
 }
 
+/*
+ * An iron deficiency anaemia the writer puts down to a blood loss in its
+ * item: "Iron deficiency anaemia (menorrhagia)", "... from chronic blood
+ * loss", 缺铁性贫血（月经多）, 缺鐵性貧血（腸道出血）.  WHO ICD-10 2019 codes
+ * it D50.0, secondary to blood loss, and the dev sets' writers who code
+ * below the category do so wherever a loss is written; alone it stays
+ * D50.9.
+ */
+static void
+blood_loss(notes_finding *f, const char *text, size_t len)
+{
+	static const char *const loss[] = {
+		"blood loss", "menorrhagia", "heavy periods", "heavy menstrual",
+		"bleed",      "失血",	     "出血",	      "月经多",
+		"月經多",     "月经量多",    "月經量多",      "经量多",
+		"經量多"};
+	size_t after = item_after(text, len, f->end);
+	size_t before = item_before(text, f->start);
+
+	if (strcmp(f->code, "D50.9") != 0)
+		return;
+	if (!WORD_IN(text + f->end, text + after, loss) &&
+	    !WORD_IN(text + before, text + f->start, loss))
+		return;
+	f->code = "D50.0";
+	f->display =
+		"Iron deficiency anaemia secondary to blood loss (chronic)";
+}
+
 void
 notes__qualify_codes(notes_reading *out, const char *text, size_t len)
 {
@@ -695,6 +724,7 @@ notes__qualify_codes(notes_reading *out, const char *text, size_t len)
 			qualify(&f, text, len);
 			join_with(&f, text, len);
 			drug_cause(out, &f, text, len);
+			blood_loss(&f, text, len);
 		}
 		if (!notes__same_in(out, n, &f))
 			out->findings[n++] = f;

@@ -2079,6 +2079,22 @@ test_qualified_codes(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* An iron deficiency anaemia put down to a blood loss in its item is
+ * D50.0, in English and Chinese (issue 75, qualify.c); alone, D50.9. */
+static void
+test_blood_loss_codes(void)
+{
+	static const code_case cases[] = {
+		{"5. Iron deficiency anaemia (menorrhagia).", "D50.0"},
+		{"2. Iron deficiency anemia from chronic blood loss", "D50.0"},
+		{"2020年缺铁性贫血（月经量多），已补铁治疗", "D50.0"},
+		{"缺鐵性貧血（腸道出血），目前 Hb 10.8", "D50.0"},
+		{"Iron deficiency anaemia, on ferrous sulfate", "D50.9"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* A type written after a problem's term, in a parenthesis or after a
  * comma or a dash, codes as the type written before it, in English and
  * Chinese (issue 75, qualify.c); a list that goes on to another problem
@@ -4049,7 +4065,7 @@ test_rules_read_over(void)
 		 "I48.9", HIST},
 		{"Renal calculus on acetazolamide, no recurrence.", "N20.0",
 		 HIST},
-		{"- Iron deficiency (heavy periods), treated.", "D50.9", HIST},
+		{"- Iron deficiency (heavy periods), treated.", "D50.0", HIST},
 		{"3. Hyperkalaemia - treated", "E87.5", HIST},
 		{"Pneumonia, treated with amoxicillin.", "J18.9", 0},
 		{"2. T2DM, insulin-treated", "E11.9", 0},
@@ -9762,6 +9778,7 @@ static const mt_case cases[] = {
 	{"qualified_codes", test_qualified_codes},
 	{"drug_caused_codes", test_drug_caused_codes},
 	{"type_after_codes", test_type_after_codes},
+	{"blood_loss_codes", test_blood_loss_codes},
 	{"inner_modifier_zh", test_inner_modifier_zh},
 	{"complication_with_zh", test_complication_with_zh},
 	{"made_lay_effects", test_made_lay_effects},
