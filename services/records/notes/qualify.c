@@ -455,6 +455,262 @@ join_with(notes_finding *f, const char *text, size_t len)
 	}
 }
 
+/*
+ * A type written after the term instead of before it: "AF (paroxysmal)",
+ * "Atrial fibrillation (permanent)", "depression, moderate",
+ * "schizophrenia (paranoid)", 心房颤动(阵发性), 精神分裂症（偏执型）,
+ * 地中海贫血（轻型）.  The term table knows the type before the term
+ * (paroxysmal AF, 阵发性心房颤动 ...); writing it after does not change
+ * the problem, so the words right after the term, in a parenthesis or
+ * after a comma or a dash, are read as if written before it, for every
+ * term.  Only a phrase the table codes in the term's own ICD-10 category
+ * is taken, so a list that goes on to another problem ("AF, HTN")
+ * narrows nothing.
+ */
+#define TYPE_AFTER_WORDS 4 /* the most words of a type after a term */
+
+/* key_append appends t's key to the comparison form at out (k bytes),
+ * as the lexicon joins a phrase: a space between words but none beside
+ * a Chinese character. */
+static bool
+key_append(char *out, size_t cap, size_t *k, bool *han, const notes_tok *t)
+{
+	size_t n = strlen(t->key);
+
+	if (n == 0 || *k + n + 2 > cap)
+		return false;
+	if (*k != 0 && !*han && !t->han)
+		out[(*k)++] = ' ';
+	memcpy(out + *k, t->key, n);
+	*k += n;
+	out[*k] = '\0';
+	*han = t->han;
+	return true;
+}
+
+/* same_category: are codes a and b in one ICD-10 category? */
+static bool
+same_category(const char *a, const char *b)
+{
+	return strlen(a) >= 3 && strlen(b) >= 3 && strncmp(a, b, 3) == 0;
+}
+
+/* typed_entry: the problem the type words (the first n_type of type)
+ * and the term at [start, end) make when written type first, or NULL. */
+static const notes_entry *
+typed_entry(const notes_tok *type, size_t n_type, const char *text,
+	    uint32_t start, uint32_t end)
+{
+	char key[NOTES_KEY_MAX + 1];
+	size_t k = 0, pos = start;
+	bool han = false;
+	notes_tok t;
+	const notes_entry *e;
+
+	for (size_t i = 0; i < n_type; i++)
+		if (!key_append(key, sizeof(key), &k, &han, &type[i]))
+			return NULL;
+	for (notes__scan(text, end, &pos, &t); t.type == NOTES_TOK_WORD;
+	     notes__scan(text, end, &pos, &t))
+		if (!key_append(key, sizeof(key), &k, &han, &t))
+			return NULL;
+	e = notes__find(key);
+	return e != NULL && e->type == NOTES_T_PROBLEM ? e : NULL;
+}
+
+/* type_after gives f the code of the phrase its term makes with the type
+ * written right after it, when the table codes that phrase in f's
+ * category. */
+static void
+type_after(notes_finding *f, const char *text, size_t len)
+{
+	static const char *const opener[] = {"(", "（", ",", "，", "-", "—"};
+	const char *end = text + len;
+	const char *p = skip_spaces(text + f->end, end), *q;
+	notes_tok type[TYPE_AFTER_WORDS];
+	size_t pos;
+
+	if ((q = PREFIX_AT(p, end, opener)) != NULL)
+		p = skip_spaces(q, end);
+	pos = (size_t)(p - text);
+	for (size_t n = 0; n < TYPE_AFTER_WORDS; n++) {
+		const notes_entry *e;
+		size_t at = pos;
+
+		notes__scan(text, len, &pos, &type[n]);
+		/* the type's words stand together, one space apart at most */
+		if (type[n].type != NOTES_TOK_WORD ||
+		    skip_spaces(text + at, end) != text + type[n].start)
+			return;
+		e = typed_entry(type, n + 1, text, f->start, f->end);
+		if (e != NULL && same_category(e->code, f->code) &&
+		    strcmp(e->code, f->code) != 0) {
+			f->code = e->code;
+			f->display = e->display;
+			return;
+		}
+	}
+}
+
+/*
+ * A problem a drug caused, in the writer's words beside the term:
+ * "Hypothyroidism secondary to lithium", "Lithium-induced hypothyroidism",
+ * "hypothyroidism (lithium-induced)", "Osteoporosis secondary to
+ * recurrent steroid courses", 低血糖（胰島素相關）, 低血糖（磺脲类药物相关
+ * 可能）.  WHO ICD-10 2019 gives these problems a subcode for the drug-
+ * induced kind, and the dev sets' writers who code below the category
+ * code it there (E03.2, E16.0, G62.0, M81.4, H26.3, E27.3, I95.2); the
+ * term alone stays at its unspecified code.  Both a word of cause
+ * ("induced", "secondary to", 相关, 所致) and a drug (a medicine the reader
+ * found there, or a drug word: steroid, 类固醇, 药物) must be written in
+ * the term's item, so "hypotension secondary to sepsis" and
+ * "hypothyroidism, on levothyroxine" keep the unspecified code.
+ */
+typedef struct drug_caused {
+	const char *unspecified;
+	const char *caused, *display;
+} drug_caused;
+
+static const drug_caused DRUG_CAUSED[] = {
+	{"E03.9", "E03.2",
+	 "Hypothyroidism due to medicaments and other exogenous substances"},
+	{"E16.2", "E16.0", "Drug-induced hypoglycaemia without coma"},
+	{"G62.9", "G62.0", "Drug-induced polyneuropathy"},
+	{"M81.9", "M81.4", "Drug-induced osteoporosis"},
+	{"H26.9", "H26.3", "Drug-induced cataract"},
+	{"E27.4", "E27.3", "Drug-induced adrenocortical insufficiency"},
+	{"I95.9", "I95.2", "Hypotension due to drugs"},
+};
+
+#define CAUSE_AFTER_BYTES  60 /* how far after a term its cause may be */
+#define CAUSE_BEFORE_BYTES 40 /* and before it ("Lithium-induced ...") */
+
+/* word_in: does one of words occur in [p, end)?  ASCII in any case. */
+static bool
+word_in(const char *p, const char *end, const char *const *words,
+	size_t n_words)
+{
+	for (; p < end; p++)
+		if (prefix_at(p, end, words, n_words) != NULL)
+			return true;
+	return false;
+}
+
+#define WORD_IN(p, end, words)                                                 \
+	word_in((p), (end), (words), sizeof(words) / sizeof(*(words)))
+
+/* drug_cause_in: do a word of cause and a drug both stand in text's
+ * bytes [from, to)?  out's medicine findings there are drugs. */
+static bool
+drug_cause_in(const notes_reading *out, const char *text, size_t from,
+	      size_t to)
+{
+	static const char *const cause[] = {
+		"induced",   "related", "associated", "secondary to", "due to",
+		"caused by", "相关",	"相關",	      "所致",	      "引致",
+		"引起",	     "诱发",	"誘發"};
+	static const char *const drug[] = {"steroid", "drug",	"medication",
+					   "类固醇",  "類固醇", "激素",
+					   "药物",    "藥物"};
+
+	if (from >= to || !WORD_IN(text + from, text + to, cause))
+		return false;
+	if (WORD_IN(text + from, text + to, drug))
+		return true;
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].kind == NOTES_MEDICINE &&
+		    out->findings[i].start >= from &&
+		    out->findings[i].end <= to)
+			return true;
+	return false;
+}
+
+/* item_after: where the item of a term ending at from ends, at most
+ * CAUSE_AFTER_BYTES on. */
+static size_t
+item_after(const char *text, size_t len, size_t from)
+{
+	const char *p = text + from, *end = text + len;
+	const char *limit =
+		len - from > CAUSE_AFTER_BYTES ? p + CAUSE_AFTER_BYTES : end;
+	int depth = 0;
+
+	for (; p < limit; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80 &&
+		    item_end(p, end, &depth))
+			break;
+	return (size_t)(p - text);
+}
+
+/* item_before: where the item of a term starting at start begins, at
+ * most CAUSE_BEFORE_BYTES back (a line, a full stop, a semicolon or a
+ * comma before it ends the search). */
+static size_t
+item_before(const char *text, size_t start)
+{
+	static const char *const stops[] = {"。", "；", ";",  "\n", "，",
+					    ",",  "、", "（", "("};
+	size_t from =
+		start > CAUSE_BEFORE_BYTES ? start - CAUSE_BEFORE_BYTES : 0;
+
+	for (size_t p = start; p > from; p--)
+		if (PREFIX_AT(text + p - 1, text + start, stops) != NULL)
+			return p;
+	return from;
+}
+
+/* drug_cause gives f the code of its drug-induced kind when the writer
+ * names a drug as its cause in its item. */
+static void
+drug_cause(const notes_reading *out, notes_finding *f, const char *text,
+	   size_t len)
+{
+	for (size_t i = 0; i < sizeof(DRUG_CAUSED) / sizeof(*DRUG_CAUSED);
+	     i++) {
+		const drug_caused *d = &DRUG_CAUSED[i];
+
+		if (strcmp(f->code, d->unspecified) != 0)
+			continue;
+		if (!drug_cause_in(out, text, f->end,
+				   item_after(text, len, f->end)) &&
+		    !drug_cause_in(out, text, item_before(text, f->start),
+				   f->start))
+			return;
+		f->code = d->caused;
+		f->display = d->display;
+		return;
+	}
+}
+
+/*
+ * An iron deficiency anaemia the writer puts down to a blood loss in its
+ * item: "Iron deficiency anaemia (menorrhagia)", "... from chronic blood
+ * loss", 缺铁性贫血（月经多）, 缺鐵性貧血（腸道出血）.  WHO ICD-10 2019 codes
+ * it D50.0, secondary to blood loss, and the dev sets' writers who code
+ * below the category do so wherever a loss is written; alone it stays
+ * D50.9.
+ */
+static void
+blood_loss(notes_finding *f, const char *text, size_t len)
+{
+	static const char *const loss[] = {
+		"blood loss", "menorrhagia", "heavy periods", "heavy menstrual",
+		"bleed",      "失血",	     "出血",	      "月经多",
+		"月經多",     "月经量多",    "月經量多",      "经量多",
+		"經量多"};
+	size_t after = item_after(text, len, f->end);
+	size_t before = item_before(text, f->start);
+
+	if (strcmp(f->code, "D50.9") != 0)
+		return;
+	if (!WORD_IN(text + f->end, text + after, loss) &&
+	    !WORD_IN(text + before, text + f->start, loss))
+		return;
+	f->code = "D50.0";
+	f->display =
+		"Iron deficiency anaemia secondary to blood loss (chronic)";
+}
+
 void
 notes__qualify_codes(notes_reading *out, const char *text, size_t len)
 {
@@ -464,8 +720,11 @@ notes__qualify_codes(notes_reading *out, const char *text, size_t len)
 		notes_finding f = out->findings[i];
 
 		if (f.kind == NOTES_PROBLEM) {
+			type_after(&f, text, len);
 			qualify(&f, text, len);
 			join_with(&f, text, len);
+			drug_cause(out, &f, text, len);
+			blood_loss(&f, text, len);
 		}
 		if (!notes__same_in(out, n, &f))
 			out->findings[n++] = f;

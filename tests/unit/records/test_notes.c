@@ -2111,6 +2111,70 @@ test_qualified_codes(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* An iron deficiency anaemia put down to a blood loss in its item is
+ * D50.0, in English and Chinese (issue 75, qualify.c); alone, D50.9. */
+static void
+test_blood_loss_codes(void)
+{
+	static const code_case cases[] = {
+		{"5. Iron deficiency anaemia (menorrhagia).", "D50.0"},
+		{"2. Iron deficiency anemia from chronic blood loss", "D50.0"},
+		{"2020年缺铁性贫血（月经量多），已补铁治疗", "D50.0"},
+		{"缺鐵性貧血（腸道出血），目前 Hb 10.8", "D50.0"},
+		{"Iron deficiency anaemia, on ferrous sulfate", "D50.9"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A type written after a problem's term, in a parenthesis or after a
+ * comma or a dash, codes as the type written before it, in English and
+ * Chinese (issue 75, qualify.c); a list that goes on to another problem
+ * narrows nothing. */
+static void
+test_type_after_codes(void)
+{
+	static const code_case cases[] = {
+		{"- AF (paroxysmal), CHA2DS2-VASc 2", "I48.0"},
+		{"5. Atrial fibrillation, paroxysmal \u2014 not anticoagulated",
+		 "I48.0"},
+		{"- Atrial fibrillation (permanent), on apixaban", "I48.2"},
+		{"Imp: post-stroke depression, moderate.", "F32.1"},
+		{"Dx: schizophrenia (paranoid), comorbid cannabis use",
+		 "F20.0"},
+		{"既往：心房颤动(阵发性),右侧颈内静脉导管", "I48.0"},
+		{"2. 精神分裂症（偏执型），难治性。", "F20.0"},
+		{"PMH: AF, HTN, asthma", "I48.9"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A drug named as a problem's cause in its item gives the drug-induced
+ * subcode, in English and Chinese, before the term or after it (issue 75,
+ * qualify.c); a cause that is no drug, or a drug that is no cause, keeps
+ * the unspecified code. */
+static void
+test_drug_caused_codes(void)
+{
+	static const code_case cases[] = {
+		{"- Lithium-induced hypothyroidism - on levothyroxine",
+		 "E03.2"},
+		{"Hypothyroidism secondary to lithium, on levothyroxine.",
+		 "E03.2"},
+		{"- Hypothyroidism (lithium-induced, diagnosed 2021)", "E03.2"},
+		{"1. 低血糖(胰島素相關,漏餐)。", "E16.0"},
+		{"低血糖（磺脲类药物相关可能）；高血压", "E16.0"},
+		{"6. Osteoporosis secondary to recurrent steroid courses",
+		 "M81.4"},
+		{"- Hypothyroidism, on levothyroxine", "E03.9"},
+		{"Hypotension secondary to sepsis.", "I95.9"},
+		{"骨质疏松，与年龄相关", "M81.9"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* A modifier written inside a Chinese problem's term (a part of the site,
  * the severity, the side, open or closed, acute) leaves the term read
  * around it, for every term (issue 75, match.c); a modifier that parts two
@@ -4033,7 +4097,7 @@ test_rules_read_over(void)
 		 "I48.9", HIST},
 		{"Renal calculus on acetazolamide, no recurrence.", "N20.0",
 		 HIST},
-		{"- Iron deficiency (heavy periods), treated.", "D50.9", HIST},
+		{"- Iron deficiency (heavy periods), treated.", "D50.0", HIST},
 		{"3. Hyperkalaemia - treated", "E87.5", HIST},
 		{"Pneumonia, treated with amoxicillin.", "J18.9", 0},
 		{"2. T2DM, insulin-treated", "E11.9", 0},
@@ -9784,6 +9848,9 @@ static const mt_case cases[] = {
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
 	{"qualified_codes", test_qualified_codes},
+	{"drug_caused_codes", test_drug_caused_codes},
+	{"type_after_codes", test_type_after_codes},
+	{"blood_loss_codes", test_blood_loss_codes},
 	{"inner_modifier_zh", test_inner_modifier_zh},
 	{"complication_with_zh", test_complication_with_zh},
 	{"made_lay_effects", test_made_lay_effects},
