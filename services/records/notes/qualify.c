@@ -495,32 +495,57 @@ same_category(const char *a, const char *b)
 	return strlen(a) >= 3 && strlen(b) >= 3 && strncmp(a, b, 3) == 0;
 }
 
-/* typed_entry: the problem the type words (the first n_type of type)
- * and the term at [start, end) make when written type first, or NULL. */
-static const notes_entry *
-typed_entry(const notes_tok *type, size_t n_type, const char *text,
-	    uint32_t start, uint32_t end)
+/* term_key writes the comparison form of the term at [start, end) to
+ * out and says whether its first word is Chinese; false when it has no
+ * word or does not fit. */
+static bool
+term_key(const char *text, uint32_t start, uint32_t end, char *out, size_t cap,
+	 size_t *k, bool *first_han)
 {
-	char key[NOTES_KEY_MAX + 1];
-	size_t k = 0, pos = start;
+	size_t pos = start;
 	bool han = false;
 	notes_tok t;
+
+	*k = 0;
+	for (notes__scan(text, end, &pos, &t); t.type == NOTES_TOK_WORD;
+	     notes__scan(text, end, &pos, &t)) {
+		if (*k == 0)
+			*first_han = t.han;
+		if (!key_append(out, cap, k, &han, &t))
+			return false;
+	}
+	return *k != 0;
+}
+
+/* typed_entry: the problem the type words (the first n_type of type)
+ * and the term whose key is term (its first word Chinese when term_han)
+ * make when written type first, or NULL. */
+static const notes_entry *
+typed_entry(const notes_tok *type, size_t n_type, const char *term,
+	    size_t term_len, bool term_han)
+{
+	char key[NOTES_KEY_MAX + 1];
+	size_t k = 0;
+	bool han = false;
 	const notes_entry *e;
 
 	for (size_t i = 0; i < n_type; i++)
 		if (!key_append(key, sizeof(key), &k, &han, &type[i]))
 			return NULL;
-	for (notes__scan(text, end, &pos, &t); t.type == NOTES_TOK_WORD;
-	     notes__scan(text, end, &pos, &t))
-		if (!key_append(key, sizeof(key), &k, &han, &t))
-			return NULL;
+	if (k + term_len + 2 > sizeof(key))
+		return NULL;
+	if (!han && !term_han)
+		key[k++] = ' ';
+	memcpy(key + k, term, term_len + 1);
 	e = notes__find(key);
 	return e != NULL && e->type == NOTES_T_PROBLEM ? e : NULL;
 }
 
 /* type_after gives f the code of the phrase its term makes with the type
- * written right after it, when the table codes that phrase in f's
- * category. */
+ * written right after it, behind a parenthesis, a comma or a dash, when
+ * the table codes that phrase in f's category.  A note has some fifty
+ * problems: only one an opener follows is tried, and its term's key is
+ * built once for its up to four type words. */
 static void
 type_after(notes_finding *f, const char *text, size_t len)
 {
@@ -528,10 +553,13 @@ type_after(notes_finding *f, const char *text, size_t len)
 	const char *end = text + len;
 	const char *p = skip_spaces(text + f->end, end), *q;
 	notes_tok type[TYPE_AFTER_WORDS];
-	size_t pos;
+	char term[NOTES_KEY_MAX + 1];
+	size_t pos, term_len = 0;
+	bool term_han = false;
 
-	if ((q = PREFIX_AT(p, end, opener)) != NULL)
-		p = skip_spaces(q, end);
+	if ((q = PREFIX_AT(p, end, opener)) == NULL)
+		return;
+	p = skip_spaces(q, end);
 	pos = (size_t)(p - text);
 	for (size_t n = 0; n < TYPE_AFTER_WORDS; n++) {
 		const notes_entry *e;
@@ -542,7 +570,10 @@ type_after(notes_finding *f, const char *text, size_t len)
 		if (type[n].type != NOTES_TOK_WORD ||
 		    skip_spaces(text + at, end) != text + type[n].start)
 			return;
-		e = typed_entry(type, n + 1, text, f->start, f->end);
+		if (n == 0 && !term_key(text, f->start, f->end, term,
+					sizeof(term), &term_len, &term_han))
+			return;
+		e = typed_entry(type, n + 1, term, term_len, term_han);
 		if (e != NULL && same_category(e->code, f->code) &&
 		    strcmp(e->code, f->code) != 0) {
 			f->code = e->code;
@@ -698,11 +729,12 @@ blood_loss(notes_finding *f, const char *text, size_t len)
 		"bleed",      "失血",	     "出血",	      "月经多",
 		"月經多",     "月经量多",    "月經量多",      "经量多",
 		"經量多"};
-	size_t after = item_after(text, len, f->end);
-	size_t before = item_before(text, f->start);
+	size_t after, before;
 
 	if (strcmp(f->code, "D50.9") != 0)
 		return;
+	after = item_after(text, len, f->end);
+	before = item_before(text, f->start);
 	if (!WORD_IN(text + f->end, text + after, loss) &&
 	    !WORD_IN(text + before, text + f->start, loss))
 		return;
