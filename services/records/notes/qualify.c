@@ -495,6 +495,23 @@ same_category(const char *a, const char *b)
 	return strlen(a) >= 3 && strlen(b) >= 3 && strncmp(a, b, 3) == 0;
 }
 
+/* diabetes_code: is code in WHO ICD-10's diabetes block (E10-E14)? */
+static bool
+diabetes_code(const char *code)
+{
+	return strncmp(code, "E1", 2) == 0 && code[2] >= '0' && code[2] <= '4';
+}
+
+/* retypes: may the type written after a term move its code from a to b?
+ * Within a category ("肺炎（重症）"), and within the diabetes block, where
+ * the type is the category: 糖尿病（2型） is type 2 diabetes (E11), not
+ * the unspecified E14 the bare term has. */
+static bool
+retypes(const char *a, const char *b)
+{
+	return same_category(a, b) || (diabetes_code(a) && diabetes_code(b));
+}
+
 /* term_key writes the comparison form of the term at [start, end) to
  * out and says whether its first word is Chinese; false when it has no
  * word or does not fit. */
@@ -543,9 +560,9 @@ typed_entry(const notes_tok *type, size_t n_type, const char *term,
 
 /* type_after gives f the code of the phrase its term makes with the type
  * written right after it, behind a parenthesis, a comma or a dash, when
- * the table codes that phrase in f's category.  A note has some fifty
- * problems: only one an opener follows is tried, and its term's key is
- * built once for its up to four type words. */
+ * the table codes that phrase where retypes lets it move f's code.  A
+ * note has some fifty problems: only one an opener follows is tried, and
+ * its term's key is built once for its up to four type words. */
 static void
 type_after(notes_finding *f, const char *text, size_t len)
 {
@@ -574,7 +591,7 @@ type_after(notes_finding *f, const char *text, size_t len)
 					sizeof(term), &term_len, &term_han))
 			return;
 		e = typed_entry(type, n + 1, term, term_len, term_han);
-		if (e != NULL && same_category(e->code, f->code) &&
+		if (e != NULL && retypes(f->code, e->code) &&
 		    strcmp(e->code, f->code) != 0) {
 			f->code = e->code;
 			f->display = e->display;

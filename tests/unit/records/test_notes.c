@@ -2145,6 +2145,10 @@ test_type_after_codes(void)
 		{"既往：心房颤动(阵发性),右侧颈内静脉导管", "I48.0"},
 		{"2. 精神分裂症（偏执型），难治性。", "F20.0"},
 		{"PMH: AF, HTN, asthma", "I48.9"},
+		/* the diabetes block: the type written after is the category */
+		{"3. 糖尿病（2型）有周邊神經病變，雙腳麻。", "E11.9"},
+		{"既往糖尿病(1型)，胰岛素泵。", "E10.9"},
+		{"既往糖尿病（饮食控制）。", "E14.9"},
 	};
 
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
@@ -9656,9 +9660,10 @@ test_test_named(void)
 /* A hypertension named with its cause or its pregnancy is that
  * hypertension, not I10, and a hypothyroidism after radiotherapy is
  * postprocedural (E89.0); an organism or a vaccine named for a disease
- * (肺炎链球菌, 脑膜炎双球菌, 带状疱疹非活性疫苗) is no disease, nor is a
- * bloodstream infection (血流感染) the influenza (流感) inside its name
- * (issue 75, probfp75b). */
+ * (肺炎链球菌, 肺炎克雷伯菌, 肺炎支原体, 带状疱疹非活性疫苗) is no disease,
+ * nor is a test, department or service named for one (结核菌素, 结核科,
+ * 结核病防治所), nor a bloodstream infection (血流感染) the influenza (流
+ * 感) inside its name (issue 75, probfp75b, zhdx75c). */
 static void
 test_cause_named_codes(void)
 {
@@ -9675,6 +9680,12 @@ test_cause_named_codes(void)
 		{"开始前接种脑膜炎球菌疫苗。", "G03.9"},
 		{"6. 大肠埃希菌血流感染（已治愈）", "J11.1"},
 		{"接種:帶狀皰疹非活性疫苗(Shingrix)建議自費施打。", "B02.9"},
+		{"尿培养示肺炎克雷伯菌（ESBL 阴性）。", "J18.9"},
+		{"血培养：肺炎克雷伯菌（ESBL阴性）。", "J18.9"},
+		{"胸片示双肺斑片影。肺炎支原体IgM阳性。", "J18.9"},
+		{"2022年结核菌素试验强阳性，予异烟肼预防。", "A16.9"},
+		{"计划：结核科会诊；家属结核筛查。", "A16.9"},
+		{"立即转诊市结核病防治所：胸片、痰涂片。", "A16.9"},
 	};
 	static const expect kept[] = {
 		{"Other: Hypertension in pregnancy 2020 (resolved).",
@@ -9695,6 +9706,12 @@ test_cause_named_codes(void)
 		 0, true},
 		{"诊断：重症肺炎（肺炎链球菌）。", NOTES_PROBLEM, "J18.9",
 		 "重症肺炎", 0, true},
+		{"男，81岁，肺炎克雷伯菌肺炎，慢性心力衰竭。", NOTES_PROBLEM,
+		 "J15.0", "肺炎克雷伯菌肺炎", 0, true},
+		{"诊断为肺炎支原体肺炎。", NOTES_PROBLEM, "J15.7",
+		 "肺炎支原体肺炎", 0, true},
+		{"既往肺结核，已治愈。", NOTES_PROBLEM, "A16.2", "肺结核", HIST,
+		 true},
 	};
 	check_no_problem(absent, sizeof(absent) / sizeof(absent[0]));
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
