@@ -43,6 +43,9 @@ def _got(st, p):
     "过敏史：奶奶说孩子“对阿莫西林过敏”，皮试阳性。",
     "过敏史：母亲代述——幼时用阿莫西林后全身起风团。",
     "阿莫西林吃了拉肚子厉害，后来不敢吃。",
+    "阿莫西林——上次用后全身皮疹，家属要求不再用，已记入不良反应。",
+    "既往用药：阿莫西林——吃了头晕，用了一周停药，说以后不吃了。",
+    "阿莫西林用后全身皮疹，停药，已記入藥物不良反應。",
 ])
 def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     """The allergy is the patient's: a relative's report is no family
