@@ -74,6 +74,7 @@ def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     "阿莫西林皮试（-），2024年曾用阿莫西林无不适。",
     "经核实，2023年用过阿莫西林无不适，阿莫西林过敏史不成立。",
     "阿莫西林皮试阴性，阿莫西林过敏史可排除。",
+    "过敏史：对磺胺类过敏（皮疹），以前用过阿莫西林无问题。",
 ])
 def test_susceptibility_and_a_negative_challenge_block_nothing(
         st, pb, catalogue, body):

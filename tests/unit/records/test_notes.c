@@ -7579,7 +7579,8 @@ test_rules_zh25(void)
  * and the patient or family who will not have it again after its effect
  * (说以后不吃了, 要求不再用) are an intolerance of the drug before them;
  * a writer who keeps a drug out of the record (不记入过敏) still denies
- * it (issue 75, allergy75ai). */
+ * it; a drug taken since with no problem (无问题) is tolerated (issue 75,
+ * allergy75ai). */
 static const expect allergy75ai[] = {
 	{"甲氧氯普胺——上次用后出现斜颈、舌头发硬，已记入不良反应。",
 	 NOTES_ALLERGY, "metoclopramide", "甲氧氯普胺", 0, true},
@@ -7598,9 +7599,26 @@ static const expect allergy75ai[] = {
 static void
 test_allergy75ai(void)
 {
+	/* a drug taken since "with no problem" (无问题, 無問題) on the
+	 * allergy line is tolerated, no allergy */
+	static const char *const unharmed[] = {
+		"过敏史：对止疼针过敏——注射部位反应，不是过敏；之后口服布洛芬多"
+		"次"
+		"无问题。",
+		"過敏史：對止疼針過敏——注射部位反應，不是過敏；之後口服布洛芬多"
+		"次"
+		"無問題。",
+	};
+	notes_reading r;
+
 	for (size_t i = 0; i < sizeof(allergy75ai) / sizeof(allergy75ai[0]);
 	     i++)
 		check(&allergy75ai[i]);
+	for (size_t i = 0; i < sizeof(unharmed) / sizeof(unharmed[0]); i++) {
+		notes__read_rules(unharmed[i], strlen(unharmed[i]), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") == NULL);
+		MT_TRUE(find(&r, NOTES_MEDICINE, "ibuprofen") != NULL);
+	}
 }
 
 /* The twenty-sixth writer's Chinese (issue 75, rules75zh26): a reaction
