@@ -43,6 +43,9 @@ def _got(st, p):
     "过敏史：奶奶说孩子“对阿莫西林过敏”，皮试阳性。",
     "过敏史：母亲代述——幼时用阿莫西林后全身起风团。",
     "阿莫西林吃了拉肚子厉害，后来不敢吃。",
+    "阿莫西林——上次用后全身皮疹，家属要求不再用，已记入不良反应。",
+    "既往用药：阿莫西林——吃了头晕，用了一周停药，说以后不吃了。",
+    "阿莫西林用后全身皮疹，停药，已記入藥物不良反應。",
 ])
 def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     """The allergy is the patient's: a relative's report is no family
@@ -71,6 +74,7 @@ def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     "阿莫西林皮试（-），2024年曾用阿莫西林无不适。",
     "经核实，2023年用过阿莫西林无不适，阿莫西林过敏史不成立。",
     "阿莫西林皮试阴性，阿莫西林过敏史可排除。",
+    "过敏史：对磺胺类过敏（皮疹），以前用过阿莫西林无问题。",
 ])
 def test_susceptibility_and_a_negative_challenge_block_nothing(
         st, pb, catalogue, body):

@@ -662,12 +662,14 @@ notes__denied_zh(const sentence *s, size_t k)
 /* The words a Chinese note writes in a drug's clause, after it, when the
  * patient took it without harm: "no discomfort", "no reaction at all",
  * "tolerable", "nothing happened", "no problem" ("术中用头孢唑林无不适",
- * "改阿托伐他汀后可耐受", "普拿疼吃了沒事", "以前用过青霉素没问题"). */
+ * "改阿托伐他汀后可耐受", "普拿疼吃了沒事", "以前用过青霉素没问题", "之后
+ * 口服布洛芬多次无问题"). */
 static const char *const unharmed_zh[] = {
 	"无不适",	    "无明显不适",     "无任何不适",
 	"无任何反应",	    "可耐受",	      "没事",
 	"可以耐受",	    "没有出现反应",   "未出现反应",
 	"没有出现不良反应", "未出现不良反应", "没问题",
+	"无问题",
 };
 
 /* unharmed_next_zh: the word that opens the clause after the one drug

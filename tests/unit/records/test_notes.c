@@ -7578,6 +7578,53 @@ test_rules_zh25(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "furosemide") == NULL);
 }
 
+/* A drug entered in the adverse-reaction or allergy record without 史
+ * (记入不良反应, 记入药物不良反应, 记入过敏; traditional 記入藥物不良反應)
+ * and the patient or family who will not have it again after its effect
+ * (说以后不吃了, 要求不再用) are an intolerance of the drug before them;
+ * a writer who keeps a drug out of the record (不记入过敏) still denies
+ * it; a drug taken since with no problem (无问题) is tolerated (issue 75,
+ * allergy75ai). */
+static const expect allergy75ai[] = {
+	{"甲氧氯普胺——上次用后出现斜颈、舌头发硬，已记入不良反应。",
+	 NOTES_ALLERGY, "metoclopramide", "甲氧氯普胺", 0, true},
+	{"既往用利奈唑胺后血小板下降，提示以后慎用，已記入藥物不良反應。",
+	 NOTES_ALLERGY, "linezolid", "利奈唑胺", 0, true},
+	{"柳氮磺吡啶用后全身皮疹，停药——属磺胺类，记入过敏。", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺类", 0, true},
+	{"普萘洛尔——腿软、做噩梦，用了一个月停药，说以后不吃了。",
+	 NOTES_ALLERGY, "propranolol", "普萘洛尔", 0, true},
+	{"丙戊酸钠不再用（患者拒绝，怕胖）。", NOTES_ALLERGY, "valproate",
+	 "丙戊酸钠", 0, true},
+	{"自述对布洛芬过敏，追问为吃后胃痛——副作用，非过敏，不记入过敏。",
+	 NOTES_ALLERGY, "ibuprofen", "布洛芬", NEG, false},
+};
+
+static void
+test_allergy75ai(void)
+{
+	/* a drug taken since "with no problem" (无问题, 無問題) on the
+	 * allergy line is tolerated, no allergy */
+	static const char *const unharmed[] = {
+		"过敏史：对止疼针过敏——注射部位反应，不是过敏；之后口服布洛芬多"
+		"次"
+		"无问题。",
+		"過敏史：對止疼針過敏——注射部位反應，不是過敏；之後口服布洛芬多"
+		"次"
+		"無問題。",
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75ai) / sizeof(allergy75ai[0]);
+	     i++)
+		check(&allergy75ai[i]);
+	for (size_t i = 0; i < sizeof(unharmed) / sizeof(unharmed[0]); i++) {
+		notes__read_rules(unharmed[i], strlen(unharmed[i]), &r);
+		MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") == NULL);
+		MT_TRUE(find(&r, NOTES_MEDICINE, "ibuprofen") != NULL);
+	}
+}
+
 /* The twenty-sixth writer's Chinese (issue 75, rules75zh26): a reaction
  * the writer judges no true allergy (非真过敏) de-labels the drug before
  * it, as 非过敏 does; a half-width "?" written onto a Chinese character
@@ -9818,6 +9865,7 @@ static const mt_case cases[] = {
 	{"rules_zh23", test_rules_zh23},
 	{"rules_zh24", test_rules_zh24},
 	{"rules_zh25", test_rules_zh25},
+	{"allergy75ai", test_allergy75ai},
 	{"rules_zh26", test_rules_zh26},
 	{"rules_zh27", test_rules_zh27},
 	{"rules_zh28", test_rules_zh28},
