@@ -9133,6 +9133,13 @@ static const expect avoided_intolerance_zh[] = {
 	 "氢氯噻嗪", NEG, false},
 	{"避免使用曲马多，若不耐受对乙酰氨基酚可改羟考酮。", NOTES_MEDICINE,
 	 "tramadol", "曲马多", NEG, false},
+	/* 避免 alone withholds each drug of its list (medctx75d) */
+	{"建议：复查TSH；避免可待因、曲马多。", NOTES_MEDICINE, "codeine",
+	 "可待因", NEG, false},
+	{"建议：复查TSH；避免可待因、曲马多。", NOTES_MEDICINE, "tramadol",
+	 "曲马多", NEG, false},
+	{"必要时加用小剂量喹硫平12.5mg qn治疗幻觉；避免氟哌啶醇。",
+	 NOTES_MEDICINE, "haloperidol", "氟哌啶醇", NEG, false},
 };
 
 static void
