@@ -45,7 +45,7 @@ static const char *const again[] = {"restart",	 "restarted", "re-started",
 
 /* The Chinese stops (longest first), what may stand right before one
  * and right after it, and the words that resume a drug. */
-static const char *const stops_zh[] = {"停用", "停药", "暂停", "暫停", "停"};
+static const char *const stops_zh[] = {"停用", "停药", "停"};
 static const char *const before_zh[] = {"，", ",", "、", "今日", "已", "（"};
 static const char *const after_zh[] = {"）", ")", "，", ",", "。", "；"};
 static const char *const again_zh[] = {"恢复", "恢復", "继续",

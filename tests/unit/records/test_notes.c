@@ -846,9 +846,16 @@ static const expect chinese_classes[] = {
 	{"因计划妊娠换为左乙拉西坦。", NOTES_MEDICINE, "levetiracetam",
 	 "左乙拉西坦", 0, true},
 	/* stopping: in a clause of its own after the drug's, already
-	 * stopped for the note's earlier mentions, planned after a course */
+	 * stopped for the note's earlier mentions, planned after a course;
+	 * a hold (暂停) leaves the drug taken (medctx75d) */
 	{"长期服用氢氯噻嗪，目前暂停。", NOTES_MEDICINE, "hydrochlorothiazide",
-	 "氢氯噻嗪", HIST, true},
+	 "氢氯噻嗪", 0, true},
+	{"血压偏低期间厄贝沙坦暂停，目前血压 125/78 mmHg。", NOTES_MEDICINE,
+	 "irbesartan", "厄贝沙坦", 0, true},
+	{"暂停厄贝沙坦，一周后肌酐恢复至 92 μmol/L。", NOTES_MEDICINE,
+	 "irbesartan", "厄贝沙坦", 0, true},
+	{"停用厄贝沙坦，一周后肌酐恢复至 92 μmol/L。", NOTES_MEDICINE,
+	 "irbesartan", "厄贝沙坦", HIST, true},
 	{"服用阿司匹林，已停用氯吡格雷。", NOTES_MEDICINE, "aspirin",
 	 "阿司匹林", 0, true},
 	{"一直服用氯吡格雷，1年前已停用氯吡格雷。", NOTES_MEDICINE,
@@ -910,7 +917,7 @@ static const expect chinese_classes[] = {
 	 * stays */
 	{"目前单用阿司匹林。\n2.暂停阿司匹林。", NOTES_MEDICINE, "aspirin",
 	 "阿司匹林", 0, true},
-	{"暂停阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", HIST, true},
+	{"暂停阿司匹林。", NOTES_MEDICINE, "aspirin", "阿司匹林", 0, true},
 	/* a negative challenge: taken without harm */
 	{"阿莫西林口服激发试验阴性。", NOTES_MEDICINE, "amoxicillin",
 	 "阿莫西林", HIST, true},
@@ -4222,15 +4229,17 @@ test_stop_leaves_problem(void)
 {
 	static const struct {
 		const char *text, *drug, *code;
-		unsigned context;
+		unsigned context, drug_context;
 	} cases[] = {
 		{"- STOP bendroflumethiazide (hyponatraemia, postural drop)",
-		 "bendroflumethiazide", "E87.1", 0},
-		{"缬沙坦暂停（肾功能恶化、高钾）。", "valsartan", "E87.5", 0},
+		 "bendroflumethiazide", "E87.1", 0, HIST},
+		/* a hold: the drug is still the patient's (medctx75d) */
+		{"缬沙坦暂停（肾功能恶化、高钾）。", "valsartan", "E87.5", 0,
+		 0},
 		{"2. 心衰治疗优化：缬沙坦改为沙库巴曲缬沙坦 50mg bid",
-		 "valsartan", "I50.9", 0},
+		 "valsartan", "I50.9", 0, HIST},
 		{"Lisinopril stopped 2022 (hyperkalaemia).", "lisinopril",
-		 "E87.5", HIST},
+		 "E87.5", HIST, HIST},
 	};
 	static notes_reading r;
 
@@ -4241,7 +4250,7 @@ test_stop_leaves_problem(void)
 		f = find(&r, NOTES_PROBLEM, cases[i].code);
 		MT_TRUE(f != NULL && f->context == cases[i].context);
 		f = find(&r, NOTES_MEDICINE, cases[i].drug);
-		MT_TRUE(f != NULL && (f->context & HIST) != 0);
+		MT_TRUE(f != NULL && f->context == cases[i].drug_context);
 	}
 }
 
@@ -9175,6 +9184,13 @@ static const expect avoided_intolerance_zh[] = {
 	 "氢氯噻嗪", NEG, false},
 	{"避免使用曲马多，若不耐受对乙酰氨基酚可改羟考酮。", NOTES_MEDICINE,
 	 "tramadol", "曲马多", NEG, false},
+	/* 避免 alone withholds each drug of its list (medctx75d) */
+	{"建议：复查TSH；避免可待因、曲马多。", NOTES_MEDICINE, "codeine",
+	 "可待因", NEG, false},
+	{"建议：复查TSH；避免可待因、曲马多。", NOTES_MEDICINE, "tramadol",
+	 "曲马多", NEG, false},
+	{"必要时加用小剂量喹硫平12.5mg qn治疗幻觉；避免氟哌啶醇。",
+	 NOTES_MEDICINE, "haloperidol", "氟哌啶醇", NEG, false},
 };
 
 static void
