@@ -132,7 +132,7 @@ ORDER_CEILINGS = {
     "en-dev38": (4, 1), "zh-dev38": (3, 1),
     "en-dev39": (5, 1), "zh-dev39": (3, 5),
     "en-dev40": (1, 5), "zh-dev40": (3, 2),
-    "en-dev41": (4, 3), "zh-dev41": (5, 5),
+    "en-dev41": (3, 3), "zh-dev41": (5, 5),
 }
 
 

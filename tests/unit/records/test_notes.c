@@ -3868,6 +3868,11 @@ static const expect rules_en10[] = {
 	{"Allergies: Codeine - constipation. Ondansetron: no reaction, ignore "
 	 "old note in paper record.",
 	 NOTES_ALLERGY, "ondansetron", "Ondansetron", NEG, false},
+	/* a face that "swelled" after the drug, in a relative's words, is
+	 * its reaction (allergy75ah) */
+	{"Allergic to iodine dressings (itching) and Elastoplast. Daughter "
+	 "says penicillin too - \"face swelled\" years ago.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 };
 
 /* an entry answered "ok" names no allergy; "ok" elsewhere no tolerance */
