@@ -1028,3 +1028,33 @@ def test_every_suspect_weighed_against_the_others_is_refused(
     the run takes: amoxicillin is refused.  A drug of the next sentence
     is no suspect, and it is ordered."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies:\n  - Amoxicillin - no reaction; had it for a chest "
+     "infection last winter.\n  - Latex - NO.\n", False),
+    ("Allergies:\n  - Amoxicillin - hives 2019\n  - Chlorhexidine - no "
+     "reaction; prior skin prep fine.\n", True),
+    ("Allergies: aspirin - \"wheeze\" 2015, but he's had amoxicillin "
+     "since then fine (2022, dental).", False),
+    ("Allergies - clarified: aspirin makes her wheeze; she says she took "
+     "amoxicillin last month no problem.", False),
+    ("Allergies: amoxicillin - \"rash\" 2015, but he's had cefalexin "
+     "since then fine.", True),
+    ("Allergic to iodine dressings (itching). Daughter says amoxicillin "
+     "too - \"face swelled\" years ago.", True),
+    ("Ankle sprain at work, then the whole L leg swelled up; amoxicillin "
+     "for the graze.", False),
+], ids=["entry-no-reaction", "label-beside-a-no-reaction-entry",
+        "since-then-fine", "no-problem", "label-before-a-drug-since-fine",
+        "face-swelled", "leg-swelled"])
+def test_no_reaction_since_fine_and_a_swelled_face(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ah): an allergy list's entry answered "no
+    reaction" is no allergy, and a drug the line tells as taken "since
+    then fine" or "... no problem" is tolerated, a past medicine:
+    amoxicillin is ordered.  A label beside such an entry, or opened
+    before the reaction, keeps refusing it; so does a relative's lay
+    angioedema ("face swelled") after it, while a leg that swelled is no
+    drug's reaction."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -1289,25 +1289,53 @@ answer_dashed(const sentence *s, size_t w)
 	       (*p == '(' && !reaction_at(s, w + 1));
 }
 
-/* answered_any: is drug item k answered by one of words[0, n) right
- * after it, "is" or "was" at most between ("Says \"Panadol is fine\"",
- * allergy75ab), then the entry's end? */
-static bool
-answered_any(const sentence *s, size_t k, const char *const *words, size_t n)
+/* answer_at: the word right after drug item k, past "is" or "was" ("Says
+ * \"Panadol is fine\"", allergy75ab). */
+static size_t
+answer_at(const sentence *s, size_t k)
 {
 	static const char *const copula_en[] = {"is", "was"};
 	size_t w = s->items[k].w1;
 
 	if (w < s->n && notes__words_in(s, w, copula_en, 2))
 		w++;
-	if (w >= s->n || !notes__words_in(s, w, words, n))
-		return false;
-	/* the entry ends right after the answer (another word follows, so
-	 * the byte after it is the note's) */
+	return w;
+}
+
+/* answer_ends: does the entry end right after the answer's last word w?
+ * Another word follows, so the byte after it is the note's. */
+static bool
+answer_ends(const sentence *s, size_t w)
+{
 	return w + 1 == s->n ||
 	       (s->text[s->words[w].end] != '\0' &&
 		strchr(";\"),.", s->text[s->words[w].end]) != NULL) ||
 	       answer_dashed(s, w);
+}
+
+/* answered_any: is drug item k answered by one of words[0, n) right
+ * after it, "is" or "was" at most between, then the entry's end? */
+static bool
+answered_any(const sentence *s, size_t k, const char *const *words, size_t n)
+{
+	size_t w = answer_at(s, k);
+
+	return w < s->n && notes__words_in(s, w, words, n) && answer_ends(s, w);
+}
+
+/* answered_no_reaction: is drug item k an allergy list's entry answered
+ * "no reaction", then the entry's end ("Allergies: ... - Chlorhexidine -
+ * no reaction; prior skin prep fine.", "Ondansetron: no reaction, ignore
+ * old note")?  The writer asked about the drug and found nothing: no
+ * allergy, as "none" answers it (allergy75ah). */
+static bool
+answered_no_reaction(const sentence *s, size_t k)
+{
+	size_t w = answer_at(s, k);
+
+	return (s->allergy_list || s->allergy_line) && w + 1 < s->n &&
+	       notes__words_at(s, w, "no") &&
+	       notes__words_at(s, w + 1, "reaction") && answer_ends(s, w + 1);
 }
 
 /* answered: is drug item k an allergy list's entry answered by one of
@@ -1361,7 +1389,8 @@ bool
 notes__answered_none(const sentence *s, size_t k)
 {
 	return answered(s, k, answered_none_en, 3) ||
-	       answered(s, k, answered_denied_en, 2) || named_none(s, k);
+	       answered(s, k, answered_denied_en, 2) || named_none(s, k) ||
+	       answered_no_reaction(s, k);
 }
 
 bool

@@ -3868,6 +3868,22 @@ static const expect rules_en10[] = {
 	{"Allergic to Keflex as a baby; he has had cefalexin this month "
 	 "without any reaction, so this label has been removed.",
 	 NOTES_MEDICINE, "cefalexin", "cefalexin", HIST, true},
+	/* an allergy list's entry answered "no reaction" is no allergy; the
+	 * entry beside it keeps its label (allergy75ah) */
+	{"Allergies:\n  - Cefazolin: hives 2019\n  - Chlorhexidine - no "
+	 "reaction; prior skin prep fine.\n",
+	 NOTES_ALLERGY, "chlorhexidine", "Chlorhexidine", NEG, false},
+	{"Allergies:\n  - Cefazolin: hives 2019\n  - Chlorhexidine - no "
+	 "reaction; prior skin prep fine.\n",
+	 NOTES_ALLERGY, "cefazolin", "Cefazolin", 0, true},
+	{"Allergies: Codeine - constipation. Ondansetron: no reaction, ignore "
+	 "old note in paper record.",
+	 NOTES_ALLERGY, "ondansetron", "Ondansetron", NEG, false},
+	/* a face that "swelled" after the drug, in a relative's words, is
+	 * its reaction (allergy75ah) */
+	{"Allergic to iodine dressings (itching) and Elastoplast. Daughter "
+	 "says penicillin too - \"face swelled\" years ago.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 };
 
 /* an entry answered "ok" names no allergy; "ok" elsewhere no tolerance */
