@@ -9625,6 +9625,36 @@ test_purpose_not_problem(void)
 		check(&kept[i]);
 }
 
+/* A harm named as a risk, "risk" or 风险 right after it, is no problem
+ * the patient has, in the whole reading (the context model's too); the
+ * same words named again elsewhere as the patient's own still are
+ * (issue 75, probfp75d). */
+static void
+test_risk_not_problem(void)
+{
+	static const no_problem absent[] = {
+		{"Hold NSAIDs for now (AKI risk, pending dx).", "N17.9"},
+		{"Metformin 500 mg bd - STOPPED today (lactic acidosis risk).",
+		 "E87.2"},
+		{"Aspirin is not indicated (no pre-eclampsia risk factors).",
+		 "O14.9"},
+		{"铁剂已叫停（铁过载风险，铁蛋白 680ng/ml）。", "E83.1"},
+	};
+	static const char again[] =
+		"Losartan HELD since admission (AKI risk while on IV "
+		"antibiotics).\n5. AKI -- mild, resolving.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		notes_read(absent[i].text, strlen(absent[i].text), &r);
+		if (find(&r, NOTES_PROBLEM, absent[i].code))
+			mt_fail(__FILE__, __LINE__, "%s: found problem %s",
+				absent[i].text, absent[i].code);
+	}
+	notes_read(again, strlen(again), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "N17.9") != NULL);
+}
+
 /* A status a procedure leaves (ICD-10 Z93-Z99) is not read where the
  * procedure is only planned or considered; where it is done, it is
  * (issue 75, probfp75a). */
@@ -9978,6 +10008,7 @@ static const mt_case cases[] = {
 	{"allergy75ae", test_allergy75ae},
 	{"own_stop_keeps_later", test_own_stop_keeps_later},
 	{"purpose_not_problem", test_purpose_not_problem},
+	{"risk_not_problem", test_risk_not_problem},
 	{"status_not_yet", test_status_not_yet},
 	{"plan_on_taken", test_plan_on_taken},
 	{"test_named", test_test_named},
