@@ -1358,6 +1358,32 @@ resolution_apart_en(const sentence *s, size_t k, size_t j)
 	return cause_after_problem(s, k);
 }
 
+/* resolution_apart_zh: is Chinese resolution trigger j ("已缓解", "已纠
+ * 正") kept from problem item k before it by another problem between, in
+ * the same clause?  The word ends the problem it is written after: in
+ * "酒精依赖综合征 酒精戒断综合征（已缓解）" the withdrawal is over, the
+ * dependence goes on (ctxzh75a).  A run of problems joined by 、 ends
+ * together ("低镁血症、低钾血症、低钠血症（已纠正）"). */
+static bool
+resolution_apart_zh(const sentence *s, size_t k, size_t j)
+{
+	const notes_entry *t = s->items[j].e;
+	uint32_t from = s->items[k].end;
+
+	if (j <= k || !notes__resolution(t) || (unsigned char)t->key[0] < 0x80)
+		return false;
+	for (size_t m = k + 1; m < j; m++) {
+		uint32_t to = s->items[m].start;
+
+		if (s->items[m].e->type == NOTES_T_PROBLEM &&
+		    strcmp(s->items[m].e->code, s->items[k].e->code) != 0)
+			return to <= from ||
+			       memmem(s->text + from, to - from,
+				      "\xe3\x80\x81" /* 、 */, 3) == NULL;
+	}
+	return false;
+}
+
 /* answer_reaches: does trigger j, in a later clause, answer allergy item
  * k's story (English: a label removed, "X - no allergy", "these are his
  * wife's")? */
@@ -2782,11 +2808,13 @@ names_finding(unsigned bits, const notes_entry *t)
 }
 
 /* owned_apart: is item k kept from backward trigger j by what j's own
- * part of the sentence names (hyphen_owns, resolution_apart_en)? */
+ * part of the sentence names (hyphen_owns, resolution_apart_en,
+ * resolution_apart_zh)? */
 static bool
 owned_apart(const sentence *s, size_t k, size_t j)
 {
-	return hyphen_owns(s, k, j) || resolution_apart_en(s, k, j);
+	return hyphen_owns(s, k, j) || resolution_apart_en(s, k, j) ||
+	       resolution_apart_zh(s, k, j);
 }
 
 /* back_reaches: does trigger j, written after item k, reach it: in its

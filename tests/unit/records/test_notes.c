@@ -7764,8 +7764,24 @@ test_rules_zh27(void)
  * after an effect given as its reason (因头晕、恶心停) is a stop for it;
  * a drug in a clause after a label's removal is no object of it; a
  * verdict of no allergy, but the label kept on record (但…仍记录为), leaves
- * the allergy in doubt. */
+ * the allergy in doubt; 已缓解 after a problem, past its grade, ends it
+ * (已缓解部分 and 已控制 do not), and a Chinese resolution ends the
+ * problem it follows, not another before it in its clause. */
 static const expect rules_zh28[] = {
+	{"出院诊断：2. 细胞因子释放综合征 2级（已缓解）", NOTES_PROBLEM,
+	 "D89.8", "细胞因子释放综合征", HIST, true},
+	{"4. 失眠已缓解。", NOTES_PROBLEM, "G47.0", "失眠", HIST, true},
+	{"诊断：高血压（已控制）", NOTES_PROBLEM, "I10", "高血压", 0, true},
+	{"印象：1. 結節病,Löfgren綜合徵(已緩解部分)", NOTES_PROBLEM, "D86.9",
+	 "結節病", 0, true},
+	/* the word ends the problem it follows, not one before it in its
+	 * clause; a run joined by 、 ends together */
+	{"6. 酒精依赖综合征 酒精戒断综合征（已缓解）", NOTES_PROBLEM, "F10.2",
+	 "酒精依赖综合征", 0, true},
+	{"6. 酒精依赖综合征 酒精戒断综合征（已缓解）", NOTES_PROBLEM, "F10.3",
+	 "酒精戒断综合征", HIST, true},
+	{"6. 低镁血症、低钾血症、低钠血症（已纠正）", NOTES_PROBLEM, "E83.4",
+	 "低镁血症", HIST, true},
 	{"口服氯苯那敏2mg，30分钟后风团基本消退。", NOTES_MEDICINE,
 	 "chlorphenamine", "氯苯那敏", 0, true},
 	{"过敏：头孢（皮疹），现用哌拉西林他唑巴坦 q8h。", NOTES_MEDICINE,
