@@ -2078,12 +2078,57 @@ condition_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 	       same_item(s, k, j) && !parted(s, k, j) && !given_before(s, k, j);
 }
 
+/* example_lead_words: how many words at w introduce or join a class's
+ * examples ("including", "such as", "包括", "含", "及"), 0 if none. */
+static size_t
+example_lead_words(const sentence *s, size_t w)
+{
+	static const char *const lead[] = {
+		"including",  "incl", "e",    "g",    "eg",   "such", "as",
+		"especially", "esp",  "ie",   "i",    "and",  "or",   "包括",
+		"包含",	      "含",   "尤其", "例如", "比如", "如",   "及",
+		"和",	      "或",   "等",   "其他"};
+
+	for (size_t i = 0; i < sizeof(lead) / sizeof(*lead); i++)
+		if (notes__words_at(s, w, lead[i]))
+			return (unsigned char)lead[i][0] >= 0x80
+				       ? strlen(lead[i]) /
+						 3 /* a character a word */
+				       : 1;
+	return 0;
+}
+
+/* examples_only: are the words in the parenthesis at open up to drug item
+ * k only drugs and the words that list examples ("(ibuprofen, naproxen)",
+ * "（包括布洛芬、双氯芬酸）")?  An aside that tells of the patient ("避免
+ * NSAIDs(佢有時食 Nurofen…)", "(she sometimes takes Nurofen)") names a
+ * drug taken, not one of the class's examples. */
+static bool
+examples_only(const sentence *s, const char *open, size_t j, size_t k)
+{
+	size_t w = s->items[j].w1, c = j + 1, n;
+
+	while (w < s->items[k].w0) {
+		while (c < k && s->items[c].w1 <= w)
+			c++;
+		if (s->text + s->words[w].start < open)
+			w++;
+		else if (c < k && s->items[c].w0 == w && is_drug(&s->items[c]))
+			w = s->items[c].w1;
+		else if ((n = example_lead_words(s, w)) > 0)
+			w += n;
+		else
+			return false;
+	}
+	return true;
+}
+
 /* class_example: is drug item k named in the parenthesis opened right
  * after a class that trigger j reaches ("Continue to AVOID all
  * non-selective NSAIDs (ibuprofen, naproxen, diclofenac)"), a member of
- * that class?  The drugs in it are the class's examples, avoided with it
- * (rules75en21); a drug of another class there gives a reason ("Avoid
- * NSAIDs (on apixaban)"). */
+ * that class, listed as an example?  The drugs in it are the class's
+ * examples, avoided with it (rules75en21); a drug of another class there
+ * gives a reason ("Avoid NSAIDs (on apixaban)"). */
 static bool
 class_example(const sentence *s, size_t j, size_t k)
 {
@@ -2097,20 +2142,49 @@ class_example(const sentence *s, size_t j, size_t k)
 		    s->items[k].e->type == NOTES_T_SUBSTANCE &&
 		    notes__member_of(s->items[k].e->code, it->e->code) &&
 		    notes__only_marks(s->text, it->end,
-				      (uint32_t)(open - s->text), ""))
+				      (uint32_t)(open - s->text), "") &&
+		    examples_only(s, open, c, k))
 			return true;
 	}
 	return false;
 }
 
+/* switch_between: is an arrow or a word that takes up another drug
+ * ("→", "->", 改用, 使用, 换用, "use", "instead") written after the
+ * item that follows trigger j and before item k?  An avoidance ends there:
+ * "避免 morphine → 使用 fentanyl", "Avoid morphine -> use fentanyl" give the
+ * drug after it. */
+static bool
+switch_between(const sentence *s, size_t j, size_t k)
+{
+	static const char *const take_up[] = {
+		"改用", "改为", "改成",	 "换用",    "换成",  "换为",
+		"使用", "use",	"using", "instead", "prefer"};
+	uint32_t from, to = s->items[k].start;
+
+	if (j + 1 >= k) /* what follows the first item only ("Avoid use of
+			 * NSAIDs") */
+		return false;
+	from = s->items[j + 1].end;
+	if (from < to && (memmem(s->text + from, to - from, "->", 2) ||
+			  memmem(s->text + from, to - from, "\xe2\x86\x92", 3)))
+		return true;
+	return notes__words_any(s, s->items[j + 1].w1, s->items[k].w0, take_up,
+				sizeof(take_up) / sizeof(*take_up));
+}
+
 /* own_item_reaches: does forward trigger j reach item k?  One that
  * reaches only its own list item does not go past a comma, a dash, a
- * colon or a parenthesis, but for a class's examples. */
+ * colon or a parenthesis, but for a class's examples, nor past an arrow
+ * or a word that takes up another drug. */
 static bool
 own_item_reaches(const sentence *s, size_t j, size_t k)
 {
-	return !(s->items[j].e->dir & NOTES_DIR_OWN_ITEM) ||
-	       (same_item(s, j, k) && !parted(s, j, k)) ||
+	if (!(s->items[j].e->dir & NOTES_DIR_OWN_ITEM))
+		return true;
+	if (switch_between(s, j, k))
+		return false;
+	return (same_item(s, j, k) && !parted(s, j, k)) ||
 	       class_example(s, j, k);
 }
 

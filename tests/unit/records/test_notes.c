@@ -5499,6 +5499,16 @@ static const expect rules_en21[] = {
 	 "naproxen", HIST, true},
 	{"Avoid NSAIDs (on apixaban), paracetamol regularly.", NOTES_MEDICINE,
 	 "apixaban", "apixaban", 0, true},
+	/* an aside about the patient names no example; an arrow or "use"
+	 * ends the avoidance (neg75a) */
+	{"Avoid NSAIDs (she sometimes takes Nurofen) - use paracetamol.",
+	 NOTES_MEDICINE, "ibuprofen", "Nurofen", 0, true},
+	{"Avoid morphine -> use fentanyl patch.", NOTES_MEDICINE, "fentanyl",
+	 "fentanyl", 0, true},
+	{"Avoid NSAIDs (such as ibuprofen or naproxen).", NOTES_MEDICINE,
+	 "naproxen", "naproxen", NEG, false},
+	{"Avoid use of NSAIDs and aspirin.", NOTES_MEDICINE, "aspirin",
+	 "aspirin", NEG, false},
 	{"Other conditions: high BP (enalapril 10mg), enlarged prostate.",
 	 NOTES_PROBLEM, "I10", "high BP", 0, true},
 	{"Other conditions: high BP (enalapril 10mg), enlarged prostate.",
@@ -9236,6 +9246,19 @@ static const expect avoided_intolerance_zh[] = {
 	 "曲马多", NEG, false},
 	{"必要时加用小剂量喹硫平12.5mg qn治疗幻觉；避免氟哌啶醇。",
 	 NOTES_MEDICINE, "haloperidol", "氟哌啶醇", NEG, false},
+	/* 避免 ends at an arrow or a drug taken up, and an aside about the
+	 * patient after a class names no example of it (neg75a) */
+	{"避免 morphine → 使用 fentanyl 25mcg。", NOTES_MEDICINE, "fentanyl",
+	 "fentanyl", 0, true},
+	{"避免 morphine → 使用 fentanyl 25mcg。", NOTES_MEDICINE, "morphine",
+	 "morphine", NEG, false},
+	{"避免吗啡改用芬太尼。", NOTES_MEDICINE, "fentanyl", "芬太尼", 0, true},
+	{"避免 NSAIDs(佢有時食 Nurofen 止痛)，用 paracetamol。", NOTES_MEDICINE,
+	 "ibuprofen", "Nurofen", 0, true},
+	{"避免阿司匹林及所有非甾体抗炎药（包括布洛芬、双氯芬酸）。",
+	 NOTES_MEDICINE, "diclofenac", "双氯芬酸", NEG, false},
+	{"避免盤尼西林類藥物（含 Amoxicillin、Augmentin）", NOTES_MEDICINE,
+	 "amoxicillin", "Amoxicillin", NEG, false},
 };
 
 static void
