@@ -3251,6 +3251,16 @@ static const expect tolerances[] = {
 	{"Allergies: penicillin - she has had hives with penicillin for "
 	 "years.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	/* a drug the patient took for years or takes now, told in the
+	 * allergy list, is a medicine (allergy75aj); one that gave her a
+	 * reaction stays an allergy */
+	{"Allergy history:\n- Sulfa: daughter says she is allergic to "
+	 "sulfa but she took hydrochlorothiazide for 6 years.",
+	 NOTES_MEDICINE, "hydrochlorothiazide", "hydrochlorothiazide", 0, true},
+	{"Allergies:\n- NSAIDs - NO allergy; she takes naproxen.",
+	 NOTES_MEDICINE, "naproxen", "naproxen", 0, true},
+	{"Allergies: she takes amoxicillin and gets hives.", NOTES_ALLERGY,
+	 "amoxicillin", "amoxicillin", 0, true},
 };
 
 /* offered: does r offer an allergy to code (suggested, not negated)? */
