@@ -3380,6 +3380,12 @@ static const expect rules_zh8[] = {
 	 NOTES_MEDICINE, "rivaroxaban", "利伐沙班", NEG, false},
 	{"爸爸对\"阿莫西林\"过敏。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
 	 FAM, false},
+	/* a relative "对X敏感", Hong Kong's allergy, is the relative's
+	 * allergy, 阿媽 a mother (allergy75aj); a culture's 敏感 names none */
+	{"藥物過敏：Bactrim（出疹）。女兒對 aspirin 敏感（哮喘）。",
+	 NOTES_ALLERGY, "aspirin", "aspirin", FAM, false},
+	{"Allergy：Bactrim（出疹）。佢阿媽對 \"aspirin\" 敏感，佢自己冇試過。",
+	 NOTES_ALLERGY, "aspirin", "aspirin", FAM, false},
 	{"女兒話媽媽以前食 Codeine 會好暈。", NOTES_MEDICINE, "codeine",
 	 "Codeine", HIST, true},
 	/* a doubt after a later numbered item; the problems added */
