@@ -1058,3 +1058,19 @@ def test_no_reaction_since_fine_and_a_swelled_face(
     angioedema ("face swelled") after it, while a leg that swelled is no
     drug's reaction."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies:\n  - Aspirin - wheeze.\n  - Penicillins - NO allergy; "
+     "she takes amoxicillin.\n", False),
+    ("Allergy history: aspirin - wheeze; she took amoxicillin for 6 "
+     "years.", False),
+    ("Allergies: she takes amoxicillin and gets hives.", True),
+], ids=["takes-now", "took-for-years", "takes-with-hives"])
+def test_a_drug_she_takes_or_took_for_years_is_no_allergen(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75aj): a drug the allergy list tells the patient
+    takes ("she takes amoxicillin") or took for years is a medicine, no
+    allergy: amoxicillin is ordered.  One she takes and reacts to keeps
+    refusing it."""
+    _amoxicillin_after(st, pb, body, blocked)

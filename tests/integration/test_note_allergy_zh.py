@@ -347,3 +347,19 @@ def test_a_class_taken_without_harm_after_an_ascii_comma_is_ordered(
     before it the sulfonamides', and amoxicillin is ordered.  The
     penicillins said allergic after the comma refuse it."""
     _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergy：Bactrim（出疹，2015）。佢阿媽對「盤尼西林」敏感，佢自己冇試過。",
+     False),
+    ("藥物過敏：Bactrim（出疹）。女兒對 amoxicillin 敏感（哮喘）。", False),
+    ("藥物過敏：Bactrim（出疹）。佢對「盤尼西林」都敏感，打針之後成身紅。",
+     True),
+], ids=["mother-sensitive", "daughter-sensitive", "own-sensitive"])
+def test_a_relatives_sensitivity_lets_amoxicillin_through(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75aj): Hong Kong writes an allergy 敏感; a
+    relative's "對X敏感" in the allergy field (阿媽, 女兒) is the
+    relative's allergy, not the patient's, and amoxicillin is ordered.
+    The patient's own sensitivity with its rash refuses it."""
+    _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)

@@ -409,18 +409,40 @@ taken_for_years(const sentence *s, size_t k)
 	static const char *const has[] = {"has", "have", "been"};
 	size_t w = s->items[k].w0, e = s->items[k].w1;
 
-	if (w < 2 || !notes__words_in(s, w - 1, taken, 4) ||
-	    !notes__words_in(s, w - 2, has, 3) || e + 1 >= s->n ||
-	    !notes__words_at(s, e, "for"))
+	/* "she took hydrochlorothiazide for 6 years": the past tense
+	 * needs no auxiliary (allergy75aj) */
+	bool took = w >= 1 && notes__words_at(s, w - 1, "took");
+
+	if (w < 1 || e + 1 >= s->n || !notes__words_at(s, e, "for") ||
+	    (!took && (w < 2 || !notes__words_in(s, w - 1, taken, 4) ||
+		       !notes__words_in(s, w - 2, has, 3))))
 		return false;
 	if (isdigit((unsigned char)s->words[e + 1].key[0]) && e + 2 < s->n)
 		e++;
 	return notes__words_at(s, e + 1, "years");
 }
 
+/* takes_now: is drug item k told as one the patient takes now, a
+ * pronoun and "takes" right before it ("NSAIDs - NO allergy; she takes
+ * naproxen", "he takes amoxicillin when needed"), with no reaction told
+ * of it?  In an allergy list it is a medicine, evidence against the
+ * label beside it, no allergy (allergy75aj). */
+static bool
+takes_now(const sentence *s, size_t k)
+{
+	static const char *const who[] = {"she", "he", "pt", "patient"};
+	size_t w = s->items[k].w0;
+
+	return w >= 2 && notes__words_at(s, w - 1, "takes") &&
+	       notes__words_in(s, w - 2, who, sizeof(who) / sizeof(*who)) &&
+	       notes__reaction_of(s, k, true) == NULL;
+}
+
 bool
 notes__taken_here(const sentence *s, size_t k)
 {
+	if (takes_now(s, k))
+		return true;
 	for (size_t m = 0; m <= k; m++)
 		if (is_drug(&s->items[m]) &&
 		    strcmp(s->items[m].e->code, s->items[k].e->code) == 0 &&

@@ -965,6 +965,22 @@ sensitive_because_zh(const sentence *s, size_t k)
 	       notes__words_at(s, after, "敏感");
 }
 
+/* sensitive_to_zh: is drug item k written "对X敏感", 都 or 也 perhaps
+ * between?  *after is the word 敏感. */
+static bool
+sensitive_to_zh(const sentence *s, size_t k, size_t *after)
+{
+	size_t w = s->items[k].w0;
+
+	*after = s->items[k].w1;
+	if (w == 0 || !notes__words_at(s, w - 1, "对"))
+		return false;
+	if (notes__words_at(s, *after, "都") ||
+	    notes__words_at(s, *after, "也"))
+		(*after)++;
+	return notes__words_at(s, *after, "敏感");
+}
+
 /* sensitive_reacted_zh: is drug item k written "对X敏感" (都 or 也 perhaps
  * between), a reaction that happened told after it in its sentence ("佢對盤
  * 尼西林都敏感，打針之後成身紅")?  Hong Kong writes an allergy 敏感; a
@@ -972,19 +988,30 @@ sensitive_because_zh(const sentence *s, size_t k)
 static bool
 sensitive_reacted_zh(const sentence *s, size_t k)
 {
-	size_t w = s->items[k].w0, after = s->items[k].w1;
+	size_t after;
 
-	if (w == 0 || !notes__words_at(s, w - 1, "对"))
-		return false;
-	if (notes__words_at(s, after, "都") || notes__words_at(s, after, "也"))
-		after++;
-	if (!notes__words_at(s, after, "敏感"))
+	if (!sensitive_to_zh(s, k, &after))
 		return false;
 	for (size_t j = k + 1; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_REACTION &&
 		    s->items[j].w0 > after && !denied_reaction(s, j))
 			return true;
 	return false;
+}
+
+/* sensitive_relative_zh: is drug item k written "对X敏感" (都 or 也
+ * perhaps between) of a relative ("女兒對 aspirin 敏感（哮喘）", "佢阿媽對
+ * \"aspirin\" 敏感")?  Hong Kong writes an allergy 敏感, and the
+ * relative's allergy is one the writers code, of the family
+ * (allergy75aj); a culture's result names no relative. */
+static bool
+sensitive_relative_zh(const sentence *s, size_t k)
+{
+	size_t after;
+	const char *trigger;
+
+	return sensitive_to_zh(s, k, &after) &&
+	       (notes__context(s, k, true, &trigger) & NOTES_FAMILY);
 }
 
 /* sensitivity_shown_zh: is drug item k the first words of a parenthesis
@@ -1145,8 +1172,8 @@ notes__allergy_cued(const sentence *s, size_t k)
 		     run_adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
 			return true;
 	return sensitive_because_zh(s, k) || sensitive_reacted_zh(s, k) ||
-	       sensitivity_shown_zh(s, k) || semi_listed_zh(s, k) ||
-	       doubted_then_cued_zh(s, k);
+	       sensitive_relative_zh(s, k) || sensitivity_shown_zh(s, k) ||
+	       semi_listed_zh(s, k) || doubted_then_cued_zh(s, k);
 }
 
 /* enumerated_with_next: is item m followed right away by "、" and the

@@ -3251,6 +3251,16 @@ static const expect tolerances[] = {
 	{"Allergies: penicillin - she has had hives with penicillin for "
 	 "years.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	/* a drug the patient took for years or takes now, told in the
+	 * allergy list, is a medicine (allergy75aj); one that gave her a
+	 * reaction stays an allergy */
+	{"Allergy history:\n- Sulfa: daughter says she is allergic to "
+	 "sulfa but she took hydrochlorothiazide for 6 years.",
+	 NOTES_MEDICINE, "hydrochlorothiazide", "hydrochlorothiazide", 0, true},
+	{"Allergies:\n- NSAIDs - NO allergy; she takes naproxen.",
+	 NOTES_MEDICINE, "naproxen", "naproxen", 0, true},
+	{"Allergies: she takes amoxicillin and gets hives.", NOTES_ALLERGY,
+	 "amoxicillin", "amoxicillin", 0, true},
 };
 
 /* offered: does r offer an allergy to code (suggested, not negated)? */
@@ -3370,6 +3380,12 @@ static const expect rules_zh8[] = {
 	 NOTES_MEDICINE, "rivaroxaban", "利伐沙班", NEG, false},
 	{"爸爸对\"阿莫西林\"过敏。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
 	 FAM, false},
+	/* a relative "对X敏感", Hong Kong's allergy, is the relative's
+	 * allergy, 阿媽 a mother (allergy75aj); a culture's 敏感 names none */
+	{"藥物過敏：Bactrim（出疹）。女兒對 aspirin 敏感（哮喘）。",
+	 NOTES_ALLERGY, "aspirin", "aspirin", FAM, false},
+	{"Allergy：Bactrim（出疹）。佢阿媽對 \"aspirin\" 敏感，佢自己冇試過。",
+	 NOTES_ALLERGY, "aspirin", "aspirin", FAM, false},
 	{"女兒話媽媽以前食 Codeine 會好暈。", NOTES_MEDICINE, "codeine",
 	 "Codeine", HIST, true},
 	/* a doubt after a later numbered item; the problems added */
