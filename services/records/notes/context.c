@@ -2150,7 +2150,7 @@ class_example(const sentence *s, size_t j, size_t k)
 }
 
 /* switch_between: is an arrow or a word that takes up another drug
- * ("→", "->", 改用, 使用, 换用, "use", "instead") written after the
+ * ("→", "->", "=>", 改用, 使用, 换用, "use", "instead") written after the
  * item that follows trigger j and before item k?  An avoidance ends there:
  * "避免 morphine → 使用 fentanyl", "Avoid morphine -> use fentanyl" give the
  * drug after it. */
@@ -2166,8 +2166,7 @@ switch_between(const sentence *s, size_t j, size_t k)
 			 * NSAIDs") */
 		return false;
 	from = s->items[j + 1].end;
-	if (from < to && (memmem(s->text + from, to - from, "->", 2) ||
-			  memmem(s->text + from, to - from, "\xe2\x86\x92", 3)))
+	if (from < to && notes__arrow_between(s, from, to))
 		return true;
 	return notes__words_any(s, s->items[j + 1].w1, s->items[k].w0, take_up,
 				sizeof(take_up) / sizeof(*take_up));

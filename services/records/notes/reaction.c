@@ -456,24 +456,6 @@ own_aside_cue(const sentence *s, size_t k, size_t j)
 	return *p == ')';
 }
 
-/* arrow_between: is an arrow ("->", "=>", U+2192) written in text[from,
- * to)?  What a cue says before it, the arrow leads on to what followed
- * or the plan ("Did not tolerate bloods today -> to try at the surgery
- * with EMLA (lidocaine/prilocaine) cream"), as "so" does (rules75en20). */
-static bool
-arrow_between(const sentence *s, uint32_t from, uint32_t to)
-{
-	static const char *const arrows[] = {"->", "=>", "\xe2\x86\x92"};
-
-	for (uint32_t i = from; i < to; i++)
-		for (size_t a = 0; a < sizeof(arrows) / sizeof(*arrows); a++)
-			if (strncmp(s->text + i, arrows[a],
-				    strlen(arrows[a])) == 0 &&
-			    i + strlen(arrows[a]) <= to)
-				return true;
-	return false;
-}
-
 /* consequence_between: is there a word of consequence ("so", "therefore",
  * "hence", "thus") or an arrow between allergy cue j and the drug item k
  * after it?  The drug after it is what the allergy led to, the
@@ -487,7 +469,7 @@ consequence_between(const sentence *s, size_t j, size_t k)
 
 	return notes__any_in(s, s->items[j].w1, s->items[k].w0, so,
 			     sizeof(so) / sizeof(*so)) ||
-	       arrow_between(s, s->items[j].end, s->items[k].start);
+	       notes__arrow_between(s, s->items[j].end, s->items[k].start);
 }
 
 /* negative_test_zh: is allergy cue j a skin test with its negative

@@ -188,6 +188,10 @@ size_t notes__past_dose(const sentence *s, size_t w);
 /* notes__atoi_small reads a number of at most two digits. */
 int notes__atoi_small(const char *key);
 
+/* notes__arrow_between: is an arrow ("->", "=>", U+2192) in text[from,
+ * to)? */
+bool notes__arrow_between(const sentence *s, uint32_t from, uint32_t to);
+
 /* notes__words_any: is a phrase of list spelt at a word of [from, to)? */
 bool notes__words_any(const sentence *s, size_t from, size_t to,
 		      const char *const *list, size_t n);

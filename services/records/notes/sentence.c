@@ -163,6 +163,25 @@ unit_word(const char *word)
 	return false;
 }
 
+/* notes__arrow_between: is an arrow ("->", "=>", U+2192) written in
+ * text[from, to)?  What a cue says before it, the arrow leads on to what
+ * followed or the plan ("Did not tolerate bloods today -> to try at the
+ * surgery with EMLA (lidocaine/prilocaine) cream"), as "so" does
+ * (rules75en20). */
+bool
+notes__arrow_between(const sentence *s, uint32_t from, uint32_t to)
+{
+	static const char *const arrows[] = {"->", "=>", "\xe2\x86\x92"};
+
+	for (uint32_t i = from; i < to; i++)
+		for (size_t a = 0; a < sizeof(arrows) / sizeof(*arrows); a++)
+			if (strncmp(s->text + i, arrows[a],
+				    strlen(arrows[a])) == 0 &&
+			    i + strlen(arrows[a]) <= to)
+				return true;
+	return false;
+}
+
 /* dose_end: the word past a dose written from w, a number then its unit
  * ("2 puffs") or both in one word ("900mg"); w itself when none is. */
 static size_t
