@@ -9895,6 +9895,44 @@ test_cause_named_codes(void)
 		check(&kept[i]);
 }
 
+/* A flu-like illness or reaction is no influenza, a permissive
+ * hypotension is a resuscitation strategy and no hypotension, and a blood
+ * test ordered for an infection before a biologic is no diagnosis of it;
+ * the influenza, the hypotension and the hepatitis themselves still are
+ * (issue 75, probfp75e). */
+static void
+test_description_strategy_test_not_problem(void)
+{
+	static const no_problem absent[] = {
+		{"Interferon stopped 2023 due to flu-like sx and deranged "
+		 "LFTs.",
+		 "J11.1"},
+		{"Zoledronic acid: severe flu like reaction after the "
+		 "infusion.",
+		 "J11.1"},
+		{"已告知女儿可能出现流感样反应。", "J11.1"},
+		{"Given: O neg 2 units, TXA 1g. Permissive hypotension.",
+		 "I95.9"},
+		{"启动大量输血方案；允许性低血压；芬太尼镇痛。", "I95.9"},
+		{"4. Bloods today: FBC, U&E, LFT, hepatitis B serology.",
+		 "B18.1"},
+		{"Infliximab if not improving (TB quantiferon, hep B sent).",
+		 "A16.9"},
+		{"先做胸片、T-SPOT、乙肝丙肝筛查。", "B18.1"},
+		{"先做胸片、T-SPOT、乙肝丙肝筛查。", "B18.2"},
+	};
+	static const expect kept[] = {
+		{"Flu 2 weeks ago.", NOTES_PROBLEM, "J11.1", "Flu", HIST, true},
+		{"Hypotension on arrival, BP 80/50.", NOTES_PROBLEM, "I95.9",
+		 "Hypotension", 0, true},
+		{"Known hepatitis B, on entecavir.", NOTES_PROBLEM, "B18.1",
+		 "hepatitis B", 0, true},
+	};
+	check_no_problem(absent, sizeof(absent) / sizeof(absent[0]));
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		check(&kept[i]);
+}
+
 /* A chronic or pre-existing hypertension in a note of a pregnancy is
  * O10.0, pre-existing hypertension complicating the pregnancy; outside a
  * pregnancy, denied or a relative's it stays I10 (issue 75, probfp75b). */
@@ -10068,6 +10106,8 @@ static const mt_case cases[] = {
 	{"plan_on_taken", test_plan_on_taken},
 	{"test_named", test_test_named},
 	{"cause_named_codes", test_cause_named_codes},
+	{"description_strategy_test_not_problem",
+	 test_description_strategy_test_not_problem},
 	{"pregnancy_hypertension", test_pregnancy_hypertension},
 	{NULL, NULL},
 };
