@@ -363,3 +363,22 @@ def test_a_relatives_sensitivity_lets_amoxicillin_through(
     relative's allergy, not the patient's, and amoxicillin is ordered.
     The patient's own sensitivity with its rash refuses it."""
     _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史：阿莫西林：否认过敏，曾用阿莫西林无反应。", False),
+    ("过敏史：阿莫西林过敏，否认过敏性休克。", True),
+    ("过敏史：阿莫西林：患者说\"我妈对阿莫西林过敏\"，本人未用过——"
+     "不记为本人过敏。", False),
+    ("上周门诊开了阿莫西林，吃后\"脖子僵硬\"，急诊说是药物反应，已停，"
+     "\"以后不能用\"。", True),
+])
+def test_a_field_denied_or_a_ban_after_a_reaction_decides_amoxicillin(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75al): a drug's field answered 否认过敏 denies its
+    allergy, and amoxicillin is ordered, while a reaction denied after the
+    label (否认过敏性休克) leaves it refused; a relative's allergy the writer
+    will not record as the patient's (不记为本人过敏) lets it through; a ban
+    after its reaction (以后不能用) makes it the patient's allergy, and the
+    order is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

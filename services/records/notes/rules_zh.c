@@ -551,6 +551,40 @@ answered_no_zh(const sentence *s, size_t k)
 		dash_between_zh(s->text, s->items[k].end, s->words[w].start));
 }
 
+/* phrase_end_zh: the word after the Chinese phrase that starts at word w
+ * of s, or s->n + 1 where the phrase does not start there. */
+static size_t
+phrase_end_zh(const sentence *s, size_t w, const char *phrase)
+{
+	size_t len = 0, want = strlen(phrase);
+
+	if (!notes__words_at(s, w, phrase))
+		return s->n + 1;
+	while (w < s->n && len < want)
+		len += strlen(s->words[w++].key);
+	return w;
+}
+
+/* denied_as_answer_zh: is drug item k a field whose answer, after a colon,
+ * is 否认过敏 ending its clause ("可待因：否认过敏，曾用复方可待因糖浆", "盤
+ * 尼西林：否認過敏（去年拔牙吃安莫西林沒事）")?  As "青霉素：无过敏", the
+ * drug's allergy is denied.  Where a word goes on ("否认过敏性休克", "否认
+ * 过敏反应") the denial is of that reaction, the drug's label kept
+ * (allergy75al). */
+static bool
+denied_as_answer_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+	size_t end = phrase_end_zh(s, w, "否认过敏");
+
+	/* the word after must not run on from it: punctuation, a bracket
+	 * or a space between parts them */
+	return end <= s->n &&
+	       (end == s->n || !s->words[end].han ||
+		s->words[end].start > s->words[end - 1].end) &&
+	       notes__colon_at(s->text, s->items[k].end, s->words[w].start);
+}
+
 /* semicolon_between_zh: does a semicolon, ASCII or full-width, stand
  * between bytes from and to of s's text?  It ends a list entry: an
  * intolerance after it is a later entry's, or the label rewritten ("病歷
@@ -646,7 +680,8 @@ notes__denied_zh(const sentence *s, size_t k)
 {
 	size_t end = notes__drug_bound(s, k);
 
-	if (answered_no_zh(s, k) || no_reaction_zh(s, k))
+	if (answered_no_zh(s, k) || denied_as_answer_zh(s, k) ||
+	    no_reaction_zh(s, k))
 		return true;
 	if (!s->words[s->items[k].w0].han && !s->words[0].han)
 		return false;

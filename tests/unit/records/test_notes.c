@@ -7689,6 +7689,36 @@ test_allergy75ai(void)
 	}
 }
 
+/* The forty-second writer's Chinese (issue 75, allergy75al): a drug's
+ * field answered 否认过敏 ending its clause denies that drug's allergy, as
+ * 无过敏 does, while a reaction denied after the label (否认过敏性休克)
+ * keeps it; 不记为本人过敏 de-labels the drug before it, as 不列为本人过敏
+ * does; a ban after a reaction (以后不能用, 不能再用) is an intolerance of
+ * the drug before it, as 不再用 is. */
+static const expect allergy75al[] = {
+	{"过敏史：\n - 可待因：否认过敏，曾用复方可待因糖浆，无反应。",
+	 NOTES_ALLERGY, "codeine", "可待因", NEG, false},
+	{"盤尼西林：否認過敏（去年拔牙吃安莫西林沒事）。", NOTES_ALLERGY,
+	 "penicillins", "盤尼西林", NEG, false},
+	{"青霉素过敏，否认过敏性休克。", NOTES_ALLERGY, "penicillins", "青霉素",
+	 0, true},
+	{"过敏史：磺胺：患者说我妈对磺胺过敏，本人未用过——不记为本人过敏。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺", NEG, false},
+	{"丈夫说：上周门诊开了甲氧氯普胺，妻子吃后\"脖子僵硬、眼睛往上翻\"，"
+	 "急诊说是药物反应，已停，\"以后不能用\"。",
+	 NOTES_ALLERGY, "metoclopramide", "甲氧氯普胺", 0, true},
+	{"阿莫西林服后全身皮疹，以后不能再用。", NOTES_ALLERGY, "amoxicillin",
+	 "阿莫西林", 0, true},
+};
+
+static void
+test_allergy75al(void)
+{
+	for (size_t i = 0; i < sizeof(allergy75al) / sizeof(allergy75al[0]);
+	     i++)
+		check(&allergy75al[i]);
+}
+
 /* The twenty-sixth writer's Chinese (issue 75, rules75zh26): a reaction
  * the writer judges no true allergy (非真过敏) de-labels the drug before
  * it, as 非过敏 does; a half-width "?" written onto a Chinese character
@@ -10034,6 +10064,7 @@ static const mt_case cases[] = {
 	{"rules_zh24", test_rules_zh24},
 	{"rules_zh25", test_rules_zh25},
 	{"allergy75ai", test_allergy75ai},
+	{"allergy75al", test_allergy75al},
 	{"rules_zh26", test_rules_zh26},
 	{"rules_zh27", test_rules_zh27},
 	{"rules_zh28", test_rules_zh28},
