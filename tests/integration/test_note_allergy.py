@@ -1074,3 +1074,47 @@ def test_a_drug_she_takes_or_took_for_years_is_no_allergen(
     allergy: amoxicillin is ordered.  One she takes and reacts to keeps
     refusing it."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+DYSTONIA_PRODUCTS = (
+    "code,code_system,name,substance,drug_class,forms,routes,unit,"
+    "min_single_dose,max_single_dose,max_daily_dose\n"
+    "2410,rxnorm,Metoclopramide tablet,metoclopramide,,tablet,oral,mg,"
+    "5,10,30\n"
+    "2411,rxnorm,Haloperidol tablet,haloperidol,,tablet,oral,mg,"
+    "0.5,10,20\n"
+    "2412,rxnorm,Lithium carbonate tablet,lithium,,tablet,oral,mg,"
+    "200,800,1600\n")
+
+
+@pytest.fixture(scope="module")
+def dystonia_drugs(st, pb, catalogue):
+    r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+        csv=DYSTONIA_PRODUCTS.encode()), role="pharmacist")
+    assert list(r.errors) == [], list(r.errors)
+
+
+@pytest.mark.parametrize("body, drug, code, dose, blocked", [
+    ('Previously on metoclopramide - stopped by GP after she got "neck '
+     'twisting/ jaw locking" (dystonia) - not to have again.', "2410",
+     "metoclopramide", 10, True),
+    ("Plan: olanzapine 10 mg nocte. Avoid haloperidol given the dystonia.",
+     "2411", "haloperidol", 5, True),
+    ("Allergies: nil known. Mother mentions \"the haloperidol injection "
+     "years ago made her neck twist\" - dystonia noted, on alert.", "2411",
+     "haloperidol", 5, True),
+    ("Ondansetron 4 mg prn; metoclopramide preferred? - no, avoid (EPS "
+     "risk with lithium and her dystonia history).", "2412", "lithium",
+     400, False),
+], ids=["metoclopramide-not-again", "avoid-haloperidol", "neck-twist",
+        "risk-with-lithium"])
+def test_an_acute_dystonia_stops_its_drug(st, pb, dystonia_drugs, body,
+                                          drug, code, dose, blocked):
+    """Issue 75 (allergy75ak): an acute dystonia, in clinical words or as
+    the patient or family tells it ("neck twisting", "made her neck
+    twist"), filed against metoclopramide or haloperidol is an allergy of
+    that drug (the README's haloperidol and metoclopramide dystonia
+    ADRs): the drug is refused.  A drug that only raises the risk the
+    writer weighs ("EPS risk with lithium") is no culprit: lithium is
+    ordered."""
+    _drug_after(st, pb, body, blocked, drug, code, dose)

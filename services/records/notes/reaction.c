@@ -334,9 +334,27 @@ allowed_aside_zh(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* risk_cofactor: is drug item k written right after "risk with" or
+ * "risk on", the drug that raises a risk the writer weighs ("avoid (EPS
+ * risk with lithium and her dystonia history)", "CKD risk with
+ * ramipril"), not the drug a reaction came with? */
+static bool
+risk_cofactor(const sentence *s, size_t k)
+{
+	static const char *const preps[] = {"with", "on"};
+	size_t w0 = s->items[k].w0;
+
+	return w0 >= 2 && notes__words_at(s, w0 - 2, "risk") &&
+	       notes__words_in(s, w0 - 1, preps,
+			       sizeof(preps) / sizeof(*preps));
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
+	if (risk_cofactor(s, k))
+		return NULL;
+
 	const item *best = NULL;
 	size_t best_gap = (size_t)-1;
 

@@ -96,7 +96,7 @@ def test_read_text_checks_its_text_and_roles(st, pb):
 ORDER_CEILINGS = {
     "dev": (1, 0), "en-dev2": (1, 0), "en-dev3": (0, 0), "en-dev4": (0, 0),
     "en-dev5": (0, 0), "en-dev6": (0, 0), "en-dev7": (1, 0),
-    "en-dev8": (5, 0), "zh-dev": (0, 0), "zh-dev2": (2, 0),
+    "en-dev8": (4, 0), "zh-dev": (0, 0), "zh-dev2": (2, 0),
     "zh-dev3": (1, 0), "zh-dev4": (2, 0), "zh-dev5": (1, 0),
     "zh-dev6": (1, 0), "zh-dev7": (0, 0), "zh-dev8": (0, 0),
     "zh-dev9": (0, 0),
@@ -117,7 +117,7 @@ ORDER_CEILINGS = {
     "en-dev23": (4, 0), "zh-dev23": (5, 0),
     "en-dev24": (10, 1), "zh-dev24": (3, 0),
     "en-dev25": (3, 0), "zh-dev25": (5, 0),
-    "en-dev26": (2, 0), "zh-dev26": (2, 0),
+    "en-dev26": (1, 0), "zh-dev26": (2, 0),
     "en-dev27": (3, 1), "zh-dev27": (1, 0),
     "en-dev28": (3, 0), "zh-dev28": (5, 2),
     "en-dev29": (3, 2), "zh-dev29": (5, 1),
@@ -125,7 +125,7 @@ ORDER_CEILINGS = {
     "en-dev31": (4, 3), "zh-dev31": (1, 3),
     "en-dev32": (3, 1), "zh-dev32": (6, 3),
     "en-dev33": (8, 2), "zh-dev33": (6, 0),
-    "en-dev34": (6, 4), "zh-dev34": (2, 1),
+    "en-dev34": (5, 4), "zh-dev34": (2, 1),
     "en-dev35": (4, 6), "zh-dev35": (4, 1),
     "en-dev36": (4, 1), "zh-dev36": (4, 1),
     "en-dev37": (0, 2), "zh-dev37": (0, 1),
@@ -133,7 +133,7 @@ ORDER_CEILINGS = {
     "en-dev39": (5, 1), "zh-dev39": (3, 5),
     "en-dev40": (1, 5), "zh-dev40": (3, 2),
     "en-dev41": (3, 3), "zh-dev41": (2, 4),
-    "en-dev42": (4, 6), "zh-dev42": (3, 0),
+    "en-dev42": (3, 6), "zh-dev42": (3, 0),
 }
 
 

@@ -2868,7 +2868,7 @@ static const expect rules_en6[] = {
 	{"Plan: NBM.\nVTE: enoxaparin 40mg daily.", NOTES_MEDICINE,
 	 "enoxaparin", "enoxaparin", 0, true},
 	/* a drug to avoid, a stop decided or done */
-	{"3. Avoid haloperidol (dystonia).", NOTES_MEDICINE, "haloperidol",
+	{"3. Avoid haloperidol (long QT).", NOTES_MEDICINE, "haloperidol",
 	 "haloperidol", NEG, false},
 	{"avoid morphine - oxycodone PRN post-op.", NOTES_MEDICINE, "oxycodone",
 	 "oxycodone", 0, true},
@@ -9996,6 +9996,53 @@ test_pregnancy_hypertension(void)
 		check(&kept[i]);
 }
 
+/* The forty-second writer's English (issue 75, allergy75ak): an acute
+ * dystonia filed against its drug, in clinical words ("Avoid
+ * haloperidol given the dystonia", "oculogyric crisis") or lay ones
+ * ("neck twisting/ jaw locking", "made her neck twist"), is that drug's
+ * reaction, an allergy; a drug written after "risk with" raises the
+ * risk the writer weighs and is no culprit; "an EPS side effect" is the
+ * writer's verdict that the dystonia is no allergy; Haldol is
+ * haloperidol. */
+static const expect allergy75ak[] = {
+	{"Avoid haloperidol given the dystonia.", NOTES_ALLERGY, "haloperidol",
+	 "haloperidol", 0, true},
+	{"Metoclopramide - oculogyric crisis age 19 in ED (mum "
+	 "remembers). "
+	 "Real adverse reaction, keep.",
+	 NOTES_ALLERGY, "metoclopramide", "Metoclopramide", 0, true},
+	{"Previously on metoclopramide - stopped by GP after she got "
+	 "\"neck "
+	 "twisting/ jaw locking\" (dystonia) - not to have again.",
+	 NOTES_ALLERGY, "metoclopramide", "metoclopramide", 0, true},
+	{"Allergies: nil known. Mother mentions \"the haloperidol "
+	 "injection "
+	 "years ago made her neck twist\" - dystonia noted, on alert.",
+	 NOTES_ALLERGY, "haloperidol", "haloperidol", 0, true},
+	{"ALLERGIES: Haldol -> \"my neck locked up\" (acute dystonia "
+	 "2021) - "
+	 "pt says allergy; this is an EPS side effect.",
+	 NOTES_ALLERGY, "haloperidol", "Haldol", NEG, false},
+};
+
+static void
+test_allergy75ak(void)
+{
+	static const char *const risk =
+		"Ondansetron 4 mg prn; metoclopramide preferred? - no, "
+		"avoid "
+		"(EPS risk with lithium and her dystonia history).";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75ak) / sizeof(allergy75ak[0]);
+	     i++)
+		check(&allergy75ak[i]);
+	/* the drug that raises the risk is no allergen */
+	notes__read_rules(risk, strlen(risk), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "lithium") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "lithium") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -10140,6 +10187,7 @@ static const mt_case cases[] = {
 	{"description_strategy_test_not_problem",
 	 test_description_strategy_test_not_problem},
 	{"pregnancy_hypertension", test_pregnancy_hypertension},
+	{"allergy75ak", test_allergy75ak},
 	{NULL, NULL},
 };
 
