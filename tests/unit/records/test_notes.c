@@ -9654,6 +9654,46 @@ test_allergy75ae(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
 }
 
+/* The medicine contexts of medctx75e (issue 75): a drug weighed and set
+ * aside ("was considered but"), a drug ruled out (不考虑), a drug not to
+ * be used again (不再使用), the drug a switch left (之前用的是, 之後轉). */
+static const expect medctx75e[] = {
+	{"Methotrexate was considered but he declined.", NOTES_MEDICINE,
+	 "methotrexate", "Methotrexate", NEG, false},
+	{"GTN spray was considered but he uses tadalafil occasionally.",
+	 NOTES_MEDICINE, "tadalafil", "tadalafil", 0, true},
+	{"万古霉素因肾功能不考虑。", NOTES_MEDICINE, "vancomycin", "万古霉素",
+	 NEG, false},
+	{"螺内酯不再使用（高钾病史）。", NOTES_MEDICINE, "spironolactone",
+	 "螺内酯", HIST, true},
+	{"不再使用别嘌醇。", NOTES_MEDICINE, "allopurinol", "别嘌醇", HIST,
+	 true},
+	{"沙库巴曲缬沙坦 50mg bid（之前用的是依那普利，因为干咳换掉了）",
+	 NOTES_MEDICINE, "enalapril", "依那普利", HIST, true},
+	{"改用IV ceftriaxone 1g daily共4日，之後轉口服cefuroxime 250mg bd。",
+	 NOTES_MEDICINE, "ceftriaxone", "ceftriaxone", HIST, true},
+	{"改用IV ceftriaxone 1g daily共4日，之後轉口服cefuroxime 250mg bd。",
+	 NOTES_MEDICINE, "cefuroxime", "cefuroxime", 0, true},
+	{"予 IV diltiazem 後心率下降，之後轉服 bisoprolol 2.5mg daily。",
+	 NOTES_MEDICINE, "diltiazem", "diltiazem", HIST, true},
+};
+
+static void
+test_medctx75e(void)
+{
+	/* 不考虑 reaches back over a drug only: a problem before it in its
+	 * clause keeps its own reading */
+	static const char *const ruled_out = "肺炎，不考虑结核。";
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(medctx75e) / sizeof(medctx75e[0]); i++)
+		check(&medctx75e[i]);
+	notes__read_rules(ruled_out, strlen(ruled_out), &r);
+	f = find(&r, NOTES_PROBLEM, "J18.9");
+	MT_TRUE(f != NULL && f->context == 0);
+}
+
 /* A sentence and the problem code it must not give. */
 typedef struct no_problem {
 	const char *text;
@@ -10177,6 +10217,7 @@ static const mt_case cases[] = {
 	{"taken_not_allergic", test_taken_not_allergic},
 	{"allergy75ac", test_allergy75ac},
 	{"allergy75ae", test_allergy75ae},
+	{"medctx75e", test_medctx75e},
 	{"own_stop_keeps_later", test_own_stop_keeps_later},
 	{"purpose_not_problem", test_purpose_not_problem},
 	{"risk_not_problem", test_risk_not_problem},
