@@ -859,6 +859,47 @@ emphasis_after(const sentence *s, size_t m)
 			       sizeof(most) / sizeof(*most));
 }
 
+/* kin_with: is terminator item m a "with" right after a relative's name,
+ * in family trigger j's scope ("FH: mom with lupus", "Family hx: nan
+ * with dementia")?  A family history names the relative's problems so,
+ * as relative_with reads "mother with breast cancer"; the lay words
+ * are no family triggers of their own (famhx75b: en-dev38). */
+static bool
+kin_with(const sentence *s, size_t j, size_t m)
+{
+	static const char *const kin[] = {
+		"mum",	  "mom",   "dad",    "mam",	"mummy",
+		"nan",	  "nana",  "granny", "grandma", "grandpa",
+		"cousin", "niece", "nephew", "sibling", "twin"};
+	size_t w = s->items[m].w0;
+
+	return s->items[j].e->type == NOTES_T_FAMILY &&
+	       strcmp(s->items[m].e->key, "with") == 0 && w > 0 &&
+	       notes__words_in(s, w - 1, kin, sizeof(kin) / sizeof(*kin));
+}
+
+/* relative_takes_zh: does comma item m, in family trigger j's clause after
+ * a problem of the relative's, open a clause that begins with taking a
+ * drug ("母亲有抑郁症，服用舍曲林治疗", "其父亲：高血压，服硝苯地平")?
+ * No new subject is written: the relative goes on taking the drug for
+ * that problem, as "Mother has depression, on sertraline" tells it
+ * (famhx75b: zh-dev13, zh-dev34 annotate the drug as family). */
+static bool
+relative_takes_zh(const sentence *s, size_t j, size_t m)
+{
+	static const char *const takes[] = {"服用",	"口服",	  "长期服",
+					    "长期口服", "一直服", "规律服",
+					    "在服",	"正在服", "服"};
+	bool problem = false;
+
+	if (s->items[j].e->type != NOTES_T_FAMILY)
+		return false;
+	for (size_t p = j + 1; p < m && !problem; p++)
+		problem = s->items[p].e->type == NOTES_T_PROBLEM;
+	return problem && notes__words_in(s, s->items[m].w1, takes,
+					  sizeof(takes) / sizeof(*takes));
+}
+
 /* reason_only: is terminator e a reason ("due to", "owing to") that ends
  * a negation's scope only, where trigger t is not one?  "Co-amoxiclav not
  * given due to penicillin allergy": the allergy is the reason, not
@@ -921,8 +962,10 @@ notes__scope_ends(const sentence *s, size_t j, size_t k)
 		const notes_entry *e = s->items[m].e;
 
 		if (e->type == NOTES_T_TERMINATOR &&
-		    !((past_comma || emphasis_after(s, m)) && is_comma(e)) &&
-		    !reason_only(e, s->items[j].e))
+		    !((past_comma || emphasis_after(s, m) ||
+		       relative_takes_zh(s, j, m)) &&
+		      is_comma(e)) &&
+		    !kin_with(s, j, m) && !reason_only(e, s->items[j].e))
 			return true;
 		commas = commas || is_comma(e);
 		/* a plan read on past its comma stops at a later clause's

@@ -2892,6 +2892,13 @@ static const expect rules_en6[] = {
 	/* a relative "with" a problem has it */
 	{"Family hx: father with gout, brother DM.", NOTES_PROBLEM, "M10.9",
 	 "gout", FAM, false},
+	/* under a family heading, a relative in lay words with "with" too
+	 * (context.c, kin_with); alone, "Mom" may be the patient */
+	{"FH: mom with lupus, on hydroxychloroquine.", NOTES_PROBLEM, "M32.9",
+	 "lupus", FAM, false},
+	{"FH: mom with lupus, on hydroxychloroquine.", NOTES_MEDICINE,
+	 "hydroxychloroquine", "hydroxychloroquine", FAM, false},
+	{"Mom with lupus.", NOTES_PROBLEM, "M32.9", "lupus", 0, true},
 	{"No fever with cough.", NOTES_PROBLEM, "R05", "cough", 0, true},
 	/* a switch plans the drug after it, not the one it leaves */
 	{"consider switch warfarin -> apixaban at discharge if renal fxn "
@@ -4474,6 +4481,15 @@ static const expect rules_zh10[] = {
 	{"药师床边询问患者及其女儿：患者10年前使用\"头孢\"后出现皮疹。",
 	 NOTES_ALLERGY, "cephalosporins", "头孢", 0, true},
 	{"家族史：儿子有甲减。", NOTES_PROBLEM, "E03.9", "甲减", FAM, false},
+	/* a relative's problem, then a comma and the drug taken for it with
+	 * no new subject: the relative's drug too (context.c,
+	 * relative_takes_zh); the patient named after the comma takes it */
+	{"母亲有抑郁症，服用舍曲林治疗。", NOTES_MEDICINE, "sertraline",
+	 "舍曲林", FAM, false},
+	{"其父亲：高血压，服硝苯地平。", NOTES_MEDICINE, "nifedipine",
+	 "硝苯地平", FAM, false},
+	{"父亲有高血压，患者服用氨氯地平。", NOTES_MEDICINE, "amlodipine",
+	 "氨氯地平", 0, true},
 	/* a drug given with its dose, an intolerance in the parenthesis
 	 * after: taken now, no allergy; an allergy line's is one */
 	{"目前用药：二甲双胍缓释片1g "
