@@ -704,6 +704,19 @@ static const expect chinese[] = {
 	 "肾血管平滑肌脂肪瘤", 0, true},
 	{"诊断：脓毒症，感染性休克。", NOTES_PROBLEM, "R57.2", "感染性休克", 0,
 	 true},
+	/* the newest writers' unknown problems, another pass (vocab75v) */
+	{"PMH: RRMS since 2015, on natalizumab.", NOTES_PROBLEM, "G35", "RRMS",
+	 0, true},
+	{"Imp: migraine w/o aura, no red flags.", NOTES_PROBLEM, "G43.0",
+	 "migraine w/o aura", 0, true},
+	{"Colonoscopy: pancolitis, Mayo 2.", NOTES_PROBLEM, "K51.0",
+	 "pancolitis", 0, true},
+	{"Dx: chronic limb-threatening ischaemia of the R foot.", NOTES_PROBLEM,
+	 "I70.2", "chronic limb-threatening ischaemia", 0, true},
+	{"Dx: amaurosis fugax L eye, for carotid duplex.", NOTES_PROBLEM,
+	 "G45.3", "amaurosis fugax", 0, true},
+	{"诊断：首发精神病，予阿立哌唑。", NOTES_PROBLEM, "F29", "首发精神病",
+	 0, true},
 	/* the newest writers' misses, an eighth pass (vocab75p): a phrase
 	 * holds at most 12 words, so HHT's 13-character name is read
 	 * without its last character */
