@@ -1077,6 +1077,88 @@ doubt_after_en(const sentence *s, size_t k)
 	return NULL;
 }
 
+/* dash_len: the bytes of the dash or bracket that opens an answer at
+ * text i ("-", "(", an en or em dash), or 0. */
+static size_t
+dash_len(const sentence *s, uint32_t i)
+{
+	if (s->text[i] == '-' || s->text[i] == '(')
+		return 1;
+	if (i + 3 <= s->text_len &&
+	    (memcmp(s->text + i, "\xe2\x80\x93", 3) == 0 ||
+	     memcmp(s->text + i, "\xe2\x80\x94", 3) == 0))
+		return 3;
+	return 0;
+}
+
+/* answered_on_line: does the rest of the line from text i settle the
+ * question, "confirmed", an upper-case "NOT" or a closing "no"
+ * ("Hypothyroidism? - husband thinks so - confirmed on GP list", "TB? -
+ * GeneXpert negative x2: NOT TB", "Depression? - screening PHQ-9 6, no.")? */
+static bool
+answered_on_line(const sentence *s, uint32_t i)
+{
+	const char *nl = memchr(s->text + i, '\n', s->text_len - i);
+	size_t n = (nl ? (size_t)(nl - s->text) : s->text_len) - i;
+	const char *line = s->text + i;
+
+	while (n > 0 && strchr(" .", line[n - 1]) != NULL)
+		n--;
+	return memmem(line, n, "confirmed", 9) != NULL ||
+	       memmem(line, n, "NOT ", 4) != NULL ||
+	       (n >= 3 && memcmp(line + n - 3, " no", 3) == 0);
+}
+
+/* queried_after_en: is English problem item k queried by a question mark
+ * written onto it that a dash, a bracket or the line's end follows
+ * ("PMH: Parkinson's disease? - referred to neuro", "IHD? - stent per
+ * son", "Chronic hepatitis B? — HBsAg positive", "osteoporosis?? -
+ * never scanned")?  The writer doubts the diagnosis and gives why after
+ * the dash; a question answered there ("Fever? - no", "Chest pain? -
+ * denies") is no doubt (issue 75, ctxen75b). */
+static bool
+queried_after_en(const sentence *s, size_t k)
+{
+	static const char *const answers[] = {
+		"no",  "nil",	   "none",     "denies", "denied", "yes",
+		"neg", "negative", "positive", "absent", "not",	   "nope"};
+	uint32_t i = s->items[k].end, n = 0;
+	char next[16];
+	size_t len = 0;
+
+	if (s->words[s->items[k].w0].han)
+		return false;
+	for (; i < s->text_len && s->text[i] == '?'; i++)
+		n++;
+	while (i < s->text_len && s->text[i] == ' ')
+		i++;
+	if (n == 0 ||
+	    (i < s->text_len && s->text[i] != '\n' && dash_len(s, i) == 0))
+		return false;
+	/* the question ends the sentence: its answer is read from the
+	 * text after the mark and the dash */
+	while (i < s->text_len && (s->text[i] == ' ' || dash_len(s, i) > 0))
+		i += s->text[i] == ' ' ? 1 : dash_len(s, i);
+	while (i < s->text_len && len + 1 < sizeof(next) &&
+	       isalpha((unsigned char)s->text[i]))
+		next[len++] = (char)tolower((unsigned char)s->text[i++]);
+	next[len] = '\0';
+	return !notes__among(next, answers,
+			     sizeof(answers) / sizeof(*answers)) &&
+	       !answered_on_line(s, i);
+}
+
+/* doubt_after: what doubts English problem item k after it, a doubt
+ * word closing its list item or a question mark written onto it, or
+ * NULL. */
+static const char *
+doubt_after(const sentence *s, size_t k)
+{
+	const char *doubt = doubt_after_en(s, k);
+
+	return doubt != NULL ? doubt : queried_after_en(s, k) ? "?" : NULL;
+}
+
 /* childhood_zh: does word w open a time in the patient's childhood: a
  * childhood word ("幼年哮喘", "細個成日中耳炎") or a child's age, up to
  * 15, at the time ("2岁时热性惊厥2次")? */
@@ -1641,7 +1723,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		f->context = NOTES_HISTORICAL;
 		f->trigger = dated;
 	}
-	if (f->context == 0 && (doubt = doubt_after_en(s, k)) != NULL) {
+	if (f->context == 0 && (doubt = doubt_after(s, k)) != NULL) {
 		f->trigger = doubt;
 		f->context = NOTES_UNCERTAIN;
 	}

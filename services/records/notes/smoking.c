@@ -60,6 +60,8 @@ static const char *const before_zh[] = {"既往", "曾", "以前", "原", "已"}
 /* written right before 戒烟: the stop is done, not advised ("2022年气胸后
  * 戒烟", "入院前1周戒烟") */
 static const char *const done_zh[] = {"已", "后", "年", "周", "月", "岁"};
+/* written right before a Chinese term: no smoking (唔食煙, 冇食煙, 没抽烟) */
+static const char *const not_zh[] = {"唔", "冇", "没"};
 
 static bool
 word_is(const sentence *s, size_t w, const char *const *set, size_t n)
@@ -104,12 +106,23 @@ drug_smoked(const sentence *s, size_t k)
 static bool
 relative_before(const sentence *s, size_t k)
 {
-	static const char *const kin[] = {"mum",	"mom",	     "dad",
-					  "parents",	"mummy",     "mommy",
-					  "stepfather", "stepmother"};
+	static const char *const kin[] = {
+		"mum",	   "mom",	  "dad",	"parents",
+		"mummy",   "mommy",	  "stepfather", "stepmother",
+		"partner", "nan",	  "nana",	"grandmother",
+		"grandma", "grandfather", "grandad",	"grandpa",
+		"husband", "wife",	  "boyfriend",	"girlfriend"};
+	static const char *const reports[] = {"says",	  "said",   "reports",
+					      "reported", "states", "tells"};
 	size_t w0 = s->items[k].w0, from = w0 > 3 ? w0 - 3 : 0;
 
-	return notes__words_any(s, from, w0, kin, N_OF(kin));
+	/* a relative who tells of the patient's smoking is the reporter
+	 * ("wife says he smokes bidi 15/day") */
+	for (size_t w = from; w < w0; w++)
+		if (word_is(s, w, kin, N_OF(kin)) &&
+		    !word_is(s, w + 1, reports, N_OF(reports)))
+			return true;
+	return false;
 }
 
 /* passive: "passive smoking", "second-hand smoke", 被动吸烟: exposure to
@@ -139,19 +152,30 @@ same_mention(const sentence *s, size_t k)
 }
 
 /* answer_at: the letters of the word the note writes after byte i, past
- * spaces and the marks of a question answered (":", "-", "?"), copied
- * lower case into out; false when no such mark comes first ("Smoking:
- * never", "Smoker? Quit 1998", "Smoking? - Quit 2018"). */
+ * spaces and the marks of a question answered (":", "：", "-", "?"),
+ * copied lower case into out; false when no such mark comes first
+ * ("Smoking: never", "Smoker? Quit 1998", "Smoking? - Quit 2018",
+ * "Smoking：never。"). */
 static bool
 answer_at(const char *text, size_t i, size_t len, char *out, size_t cap)
 {
 	bool marked = false;
 	size_t n = 0;
 
-	for (; i < len && strchr(" \t?:-", text[i]) != NULL; i++)
-		marked |= text[i] != ' ' && text[i] != '\t';
-	if (i + 2 < len && memcmp(text + i, "\xef\xbc\x9a", 3) == 0)
-		return false;
+	for (;;) {
+		if (i < len && strchr(" \t?:-", text[i]) != NULL) {
+			marked |= text[i] != ' ' && text[i] != '\t';
+			i++;
+		} else if (i + 2 < len &&
+			   memcmp(text + i, "\xef\xbc\x9a", 3) == 0) {
+			/* a Chinese note's full-width colon ("Smoking：
+			 * never。") */
+			marked = true;
+			i += 3;
+		} else {
+			break;
+		}
+	}
 	for (; i < len && n + 1 < cap && isalpha((unsigned char)text[i]); i++)
 		out[n++] = (char)tolower((unsigned char)text[i]);
 	out[n] = '\0';
@@ -181,24 +205,81 @@ quit_before(const sentence *s, size_t k)
 	return !word_is(s, w1, help_words, N_OF(help_words));
 }
 
+/* quit_after: a stop told after the term, in its clause and dated or
+ * ended there ("Smoker pre-transplant, quit (Jan 2026)", "smoker -
+ * stopped 2024 too"), within six words, not a wish or
+ * help to stop ("smoker, wants to quit", "advised to stop") nor the stop
+ * of something else ("stopped drinking"). */
+static bool
+quit_after(const sentence *s, size_t k)
+{
+	static const char *const stop[] = {"quit", "stopped"};
+	static const char *const dated[] = {"in",   "at",   "aged",  "age",
+					    "yrs",  "ago",  "years", "since",
+					    "when", "last", "too",   "smoking"};
+	size_t w1 = s->items[k].w1, to = w1 + 6 < s->n ? w1 + 6 : s->n;
+
+	for (size_t w = w1; w < to; w++) {
+		const char *next = w + 1 < s->n ? s->words[w + 1].key : "";
+		size_t c = s->words[w].end;
+
+		if (notes__between_has(s, s->items[k].end, s->words[w].start,
+				       ';'))
+			return false;
+		if (!word_is(s, w, stop, N_OF(stop)) ||
+		    (w >= 1 && strcmp(s->words[w - 1].key, "to") == 0))
+			continue;
+		while (c < s->text_len && s->text[c] == ' ')
+			c++;
+		/* the stop ends there ("quit (Jan 2026)", "quit.") or is
+		 * dated */
+		return c >= s->text_len ||
+		       !isalpha((unsigned char)s->text[c]) ||
+		       notes__among(next, dated, N_OF(dated));
+	}
+	return false;
+}
+
+/* answered_by_term: is the next item a smoking term of its own, the
+ * answer to the heading k ("Smoking: ex-smoker"), not a bare word ("Smoking:
+ * ex, quit age 25")? */
+static bool
+answered_by_term(const sentence *s, size_t k)
+{
+	const item *next = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	return next != NULL && next->e->type == NOTES_T_PROBLEM &&
+	       strcmp(next->e->code, TOBACCO_USE) == 0 &&
+	       next->w0 <= s->items[k].w1 + 3;
+}
+
 /* status_en: what an English term's own words say (NOTES_HISTORICAL,
  * NOTES_NEGATED or 0). */
 static unsigned
 status_en(const sentence *s, size_t k)
 {
 	char next[16];
-	bool answered = answer_at(s->text, s->items[k].end, s->text_len, next,
-				  sizeof(next));
+	size_t w1 = s->items[k].w1;
+	/* "Smoking status: former": the heading is two words */
+	uint32_t after = w1 < s->n && strcmp(s->words[w1].key, "status") == 0
+				 ? s->words[w1].end
+				 : s->items[k].end;
+	bool answered =
+		answer_at(s->text, after, s->text_len, next, sizeof(next));
 
 	if (first_of(s, k, never_words, N_OF(never_words)))
 		return NOTES_NEGATED;
 	if (first_of(s, k, ex_words, N_OF(ex_words)))
 		return NOTES_HISTORICAL;
-	if (answered && notes__among(next, heading_words, N_OF(heading_words)))
+	if (answered &&
+	    notes__among(next, heading_words, N_OF(heading_words)) &&
+	    answered_by_term(s, k))
 		return DROP;
 	if (answered && notes__among(next, answer_never, N_OF(answer_never)))
 		return NOTES_NEGATED;
 	if (answered && notes__among(next, answer_over, N_OF(answer_over)))
+		return NOTES_HISTORICAL;
+	if (quit_after(s, k))
 		return NOTES_HISTORICAL;
 	if (quit_before(s, k) ||
 	    strcmp(s->words[s->items[k].w1 - 1].key, "smoked") == 0)
@@ -207,8 +288,9 @@ status_en(const sentence *s, size_t k)
 }
 
 /* stop_done_zh: does word w write a stop done: 戒 after 已, 后, a date or
- * a time ago (已戒5年, 住院后戒烟, 2022年戒, 30岁戒, 1个月前戒烟), or
- * 戒了 (Cantonese 戒咗), and not of alcohol (已戒酒, 饮酒：戒了)? */
+ * a time ago (已戒5年, 住院后戒烟, 2022年戒, 30岁戒, 1个月前戒烟), a
+ * time it has lasted (戒烟5年), or 戒了 (Cantonese 戒咗), and not of
+ * alcohol (已戒酒, 饮酒：戒了)? */
 static bool
 stop_done_zh(const sentence *s, size_t w)
 {
@@ -221,6 +303,14 @@ stop_done_zh(const sentence *s, size_t w)
 			     notes__words_at(s, w + 1, "咗")))
 		return w == 0 || !notes__words_at(s, w - 1, "酒");
 	if (w >= 1 && word_is(s, w - 1, done_zh, N_OF(done_zh)))
+		return true;
+	/* 戒烟5年, 戒菸10余年: a stop that has lasted a time */
+	if (w + 3 < s->n && isdigit((unsigned char)s->words[w + 2].key[0]) &&
+	    (notes__words_at(s, w + 3, "年") ||
+	     notes__words_at(s, w + 3, "余") ||
+	     notes__words_at(s, w + 3, "多") ||
+	     notes__words_at(s, w + 3, "个") ||
+	     notes__words_at(s, w + 3, "月")))
 		return true;
 	return w >= 2 && notes__words_at(s, w - 1, "前") &&
 	       word_is(s, w - 2, ago, N_OF(ago));
@@ -242,6 +332,11 @@ status_zh(const sentence *s, size_t k)
 	if (w0 >= 2 && (notes__words_at(s, w0 - 2, "继续") ||
 			notes__words_at(s, w0 - 2, "保持")))
 		return NOTES_HISTORICAL;
+	/* 唔食煙, 冇食煙, 没抽烟: Cantonese's 不 and 没有, and the spoken
+	 * 没, written right before the term (as 不吸烟, which context.csv's
+	 * 不 negates) */
+	if (w0 >= 1 && word_is(s, w0 - 1, not_zh, N_OF(not_zh)))
+		return NOTES_NEGATED;
 	for (size_t b = 1; b <= 2 && b <= w0; b++)
 		if (word_is(s, w0 - b, before_zh, N_OF(before_zh)))
 			return NOTES_HISTORICAL;

@@ -147,6 +147,18 @@ static const expect table[] = {
 	 "F32.9", "Depression", UNC, true},
 	{"Alcohol dependence likely, AUDIT-C 11.", NOTES_PROBLEM, "F10.2",
 	 "Alcohol dependence", 0, true},
+	/* a question mark written onto the problem, a dash or the line's
+	 * end after it (ctxen75b); a question answered is no doubt */
+	{"PMH: Parkinson's disease? - referred to neuro.", NOTES_PROBLEM, "G20",
+	 "Parkinson's disease", UNC, true},
+	{"6. Chronic hepatitis B? \xe2\x80\x94 HBsAg positive.", NOTES_PROBLEM,
+	 "B18.1", "Chronic hepatitis B", UNC, true},
+	{"OA knees, osteoporosis?? - never scanned.", NOTES_PROBLEM, "M81.9",
+	 "osteoporosis", UNC, true},
+	{"Asthma? - yes, uses inhaler.", NOTES_PROBLEM, "J45.9", "Asthma", 0,
+	 true},
+	{"Hypothyroidism? - husband unsure - confirmed on GP list.",
+	 NOTES_PROBLEM, "E03.9", "Hypothyroidism", 0, true},
 	/* allergies through brand names, synonyms, classes, reactions */
 	{"Allergies: Tazocin (anaphylaxis).", NOTES_ALLERGY, "piperacillin",
 	 "Tazocin", 0, true},
@@ -7962,6 +7974,27 @@ static const expect smoking[] = {
 	 true},
 	{"SH: smokes 10/d, weed at weekends.", NOTES_PROBLEM, "Z72.0", "smokes",
 	 0, true},
+	/* ctxen75b: the status in Hong Kong's words, after a full-width
+	 * colon, a two-word heading, a stop told after the term, and the
+	 * relatives a smoking status reads */
+	{"Social：唔食煙，唔飲酒。", NOTES_PROBLEM, "Z72.0", "食煙", NEG,
+	 false},
+	{"冇食煙。", NOTES_PROBLEM, "Z72.0", "食煙", NEG, false},
+	{"Smoking：never。", NOTES_PROBLEM, "Z72.0", "Smoking", NEG, false},
+	{"Smoking status: former, quit 1999 (30 pack-yr).", NOTES_PROBLEM,
+	 "Z72.0", "Smoking", HIST, true},
+	{"Smoking: ex, quit age 25.", NOTES_PROBLEM, "Z72.0", "Smoking", HIST,
+	 true},
+	{"COPD。戒烟5年。", NOTES_PROBLEM, "Z72.0", "戒烟", HIST, true},
+	{"Smoker pre-transplant, quit (Jan 2026).", NOTES_PROBLEM, "Z72.0",
+	 "Smoker", HIST, true},
+	{"Smoker, wants to quit.", NOTES_PROBLEM, "Z72.0", "Smoker", 0, true},
+	{"Smoker, quit drinking 2019.", NOTES_PROBLEM, "Z72.0", "Smoker", 0,
+	 true},
+	{"Nan smokes; Mereana does not.", NOTES_PROBLEM, "Z72.0", "smokes", FAM,
+	 false},
+	{"No cough; wife says he smokes bidi 15/day.", NOTES_PROBLEM, "Z72.0",
+	 "smokes", 0, true},
 };
 
 static void
