@@ -478,6 +478,106 @@ risk_weighed(const char *text, size_t len, const notes_finding *f, unsigned ctx)
 	return false;
 }
 
+/* SCREEN_TEST_WORDS: how many words may name the test between an
+ * infection and its result ("HCV Ab neg", "HIV 4th gen POCT negative"). */
+#define SCREEN_TEST_WORDS 5
+
+/* screened_infection: is problem code an infection that a blood or skin
+ * test screens for (tuberculosis A15-A19, syphilis A50-A53, viral
+ * hepatitis B15-B19, HIV B20-B24 and Z21, a carrier state Z22)? */
+static bool
+screened_infection(const char *code)
+{
+	static const char *const screened[] = {
+		"A15", "A16", "A17", "A18", "A19", "A50", "A51",
+		"A52", "A53", "B15", "B16", "B17", "B18", "B19",
+		"B20", "B21", "B22", "B23", "B24", "Z21", "Z22"};
+
+	for (size_t i = 0; i < sizeof screened / sizeof screened[0]; i++)
+		if (strncmp(code, screened[i], 3) == 0)
+			return true;
+	return false;
+}
+
+/* spelt_at: does text[i, len) start with word (ASCII, any case) ending
+ * there, not inside a longer word? */
+static bool
+spelt_at(const char *text, size_t len, size_t i, const char *word)
+{
+	size_t n = strlen(word);
+
+	return i + n <= len && strncasecmp(text + i, word, n) == 0 &&
+	       (i + n == len || !isalnum((unsigned char)text[i + n]));
+}
+
+/* negative_at: the bytes of a negative result at text[i] ("negative",
+ * "neg", "-ve", "non-reactive", "(-)", 阴性 or 陰性), or 0. */
+static size_t
+negative_at(const char *text, size_t len, size_t i)
+{
+	static const char *const word[] = {"negative", "neg", "-ve",
+					   "nonreactive", "non-reactive"};
+	static const char *const sign[] = {"(-)", "\xe9\x98\xb4\xe6\x80\xa7",
+					   "\xe9\x99\xb0\xe6\x80\xa7"};
+
+	for (size_t w = 0; w < sizeof word / sizeof word[0]; w++)
+		if (spelt_at(text, len, i, word[w]))
+			return strlen(word[w]);
+	for (size_t w = 0; w < sizeof sign / sizeof sign[0]; w++)
+		if (i + strlen(sign[w]) <= len &&
+		    memcmp(text + i, sign[w], strlen(sign[w])) == 0)
+			return strlen(sign[w]);
+	return 0;
+}
+
+/* test_word_at: the bytes of a word naming a test at text[i] ("Ab",
+ * "serology", "POCT", "test", "is"), or 0. */
+static size_t
+test_word_at(const char *text, size_t len, size_t i)
+{
+	static const char *const test[] = {
+		"ab",	    "antibody", "antibodies", "ag",    "antigen",
+		"serology", "screen",	"test",	      "tests", "status",
+		"poct",	    "rapid",	"igg",	      "4th",   "gen",
+		"was",	    "is",	"are",	      "were",  "both",
+		"all",	    "and",	"c",	      "/c",    "hiv"};
+
+	for (size_t w = 0; w < sizeof test / sizeof test[0]; w++)
+		if (spelt_at(text, len, i, test[w]))
+			return strlen(test[w]);
+	return 0;
+}
+
+/* result_negative: is problem f an infection a screening test looks for,
+ * with a negative result written right after it, past a few words that
+ * name the test or the other infections the result is for ("HIV neg",
+ * "Hepatitis B and C serology negative", "hepatitis B, C and HIV
+ * negative", "HCV Ab -ve", "HBsAg(-)", "HIV: negative", "HIV 阴性")?  Writers
+ * list screening results so and annotate the infection negated, where the
+ * model, which reads "neg" and "negative" after many other words, sometimes
+ * keeps it affirmed ("A1c 8.4. HIV negative."); a positive result or another
+ * word first ends the search ("Hep C Ab positive, RNA negative"). */
+static bool
+result_negative(const char *text, size_t len, const notes_finding *f)
+{
+	size_t i = f->end, n;
+
+	if (f->kind != NOTES_PROBLEM || !screened_infection(f->code) || i > len)
+		return false;
+	for (size_t words = 0; words <= SCREEN_TEST_WORDS; words++) {
+		while (i < len &&
+		       (text[i] == ' ' || text[i] == ':' || text[i] == ',' ||
+			(text[i] == '-' && negative_at(text, len, i) == 0)))
+			i++;
+		if (negative_at(text, len, i) > 0)
+			return true;
+		if ((n = test_word_at(text, len, i)) == 0)
+			return false;
+		i += n;
+	}
+	return false;
+}
+
 void
 notes__learned_apply(const char *text, size_t len, notes_reading *out)
 {
@@ -500,6 +600,9 @@ notes__learned_apply(const char *text, size_t len, notes_reading *out)
 				 : decide(&out->findings[i], p);
 		if (risk_weighed(text, len, &out->findings[i], ctx[i]))
 			ctx[i] = DROP_CLASS;
+		else if (ctx[i] != DROP_CLASS && !(ctx[i] & NOTES_NEGATED) &&
+			 result_negative(text, len, &out->findings[i]))
+			ctx[i] = (ctx[i] & NOTES_FAMILY) | NOTES_NEGATED;
 	}
 	apply(out, ctx);
 }

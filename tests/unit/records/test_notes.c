@@ -4444,6 +4444,41 @@ test_model_keeps_family_denied(void)
 	}
 }
 
+/* An infection a screening result written right after it says is
+ * negative reads negated, whatever the model makes of the words around
+ * it (learned.c, result_negative: en-dev26, en-dev32); a positive result
+ * first is no denial, and the search stops at a word that names no test
+ * ("Hep C Ab positive, RNA negative"). */
+static void
+test_model_keeps_negative_result(void)
+{
+	static const struct {
+		const char *text, *code;
+		bool negated;
+	} cases[] = {
+		{"A1c 8.4. HIV negative. Echo (TTE) - no vegetations.", "B24",
+		 true},
+		{"PMH: asthma (mild, salbutamol PRN), HIV neg Sept.", "B24",
+		 true},
+		{"ANA negative; hepatitis B, C and HIV negative.", "B18.1",
+		 true},
+		{"Hep C Ab positive, RNA negative. On methadone.", "B18.2",
+		 false},
+	};
+	static notes_reading r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const notes_finding *f;
+
+		notes_read(cases[i].text, strlen(cases[i].text), &r);
+		f = find(&r, NOTES_PROBLEM, cases[i].code);
+		if (cases[i].negated)
+			MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
+		else
+			MT_TRUE(f == NULL || !(f->context & NOTES_NEGATED));
+	}
+}
+
 /* The context model (learned.c) after the rules: its weights load; it
  * never changes an allergy and never adds a finding (test_bounds: a
  * reading cut at a bound still says so). */
@@ -4477,6 +4512,7 @@ test_model(void)
 	test_indication_apart();
 	test_model_keeps_switch_target();
 	test_model_keeps_family_denied();
+	test_model_keeps_negative_result();
 }
 
 /* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
