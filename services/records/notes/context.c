@@ -1266,9 +1266,41 @@ label_removed_reaches(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+/* bracket_depth: how deep in brackets the text is at offset to, counting
+ * from offset from; *parts, when given, counts the list items that end
+ * between (a comma or semicolon outside brackets). */
+static int
+bracket_depth(const sentence *s, uint32_t from, uint32_t to, size_t *parts)
+{
+	int depth = 0;
+	uint32_t len;
+
+	for (uint32_t i = from; i < to; i += len) {
+		int mark = notes__list_mark(s->text, i, to, &len);
+
+		if (mark == 2)
+			depth++;
+		else if (mark == 3 && depth > 0)
+			depth--;
+		else if (mark == 1 && depth == 0 && parts != NULL)
+			(*parts)++;
+	}
+	return depth;
+}
+
+/* bracketed: is text offset at inside a bracket opened after offset from
+ * ("急性肾损伤1期（肌酐峰值138，基线80），已恢复": the comma inside tells
+ * the injury's numbers, and parts no clause)? */
+static bool
+bracketed(const sentence *s, uint32_t from, uint32_t at)
+{
+	return bracket_depth(s, from, at, NULL) > 0;
+}
+
 /* resolved_reaches: does resolution trigger j ("已纠正", "后好转")
  * reach problem item k in the clause before its own, over one
- * full-width comma ("住院期间曾出现低钾血症，已纠正")?  Only when its
+ * full-width comma ("住院期间曾出现低钾血症，已纠正"; a comma in a bracket
+ * closed between them does not count)?  Only when its
  * own clause names no problem: "下肢水肿消退" ends only its own.  A
  * recurrence denied (无复发, 冇复发) speaks of the disease its list
  * item is about, over any number of clauses, when no other problem
@@ -1280,7 +1312,8 @@ resolved_reaches(const sentence *s, size_t k, size_t j)
 	const unsigned want = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEM;
 	bool far = strstr(s->items[j].e->key,
 			  "\xe5\xa4\x8d\xe5\x8f\x91" /* 复发 */) != NULL,
-	     other = false;
+	     other = false,
+	     inside = bracketed(s, s->items[k].end, s->items[j].start);
 	size_t commas = 0;
 
 	if (j < k || (s->items[j].e->dir & want) != want ||
@@ -1288,7 +1321,8 @@ resolved_reaches(const sentence *s, size_t k, size_t j)
 		return false;
 	for (size_t m = j; m-- > k + 1;) {
 		if (is_comma(s->items[m].e))
-			commas++;
+			commas += inside || !bracketed(s, s->items[k].end,
+						       s->items[m].start);
 		else if (s->items[m].e->type != NOTES_T_PROBLEM)
 			continue;
 		else if (commas == 0)
@@ -1306,19 +1340,8 @@ static size_t
 list_parts(const sentence *s, uint32_t from, uint32_t to)
 {
 	size_t parts = 0;
-	int depth = 0;
-	uint32_t len;
 
-	for (uint32_t i = from; i < to; i += len) {
-		int mark = notes__list_mark(s->text, i, to, &len);
-
-		if (mark == 2)
-			depth++;
-		else if (mark == 3 && depth > 0)
-			depth--;
-		else if (mark == 1 && depth == 0)
-			parts++;
-	}
+	bracket_depth(s, from, to, &parts);
 	return parts;
 }
 

@@ -1393,6 +1393,64 @@ operation_ended(const sentence *s, size_t k)
 	return graft_ended(s, k) ? "transplant" : NULL;
 }
 
+/* remitted_use_en: is English problem item k a substance use disorder
+ * (ICD-10 F10-F19) its list item says is "in remission" (early, sustained,
+ * full), with no maintenance drug after the word ("alcohol use disorder
+ * in remission 3 yrs", "Alcohol use disorder in sustained remission")?
+ * DSM-5's remission specifier says the use is over, and the six writers
+ * who write it of alcohol annotate the disorder past; a remission kept on
+ * a substitute ("OUD in remission on Sublocade", "in early remission on
+ * methadone") goes on, as the three who write that annotate it.  Another
+ * disease in remission is not read: writers split on depression, and a
+ * chronic disease kept quiet (Crohn's, PMR) goes on. */
+static bool
+remitted_use_en(const sentence *s, size_t k)
+{
+	static const char *const grade[] = {"early", "sustained", "full"};
+	static const char *const kept[] = {"on", "with", "maintained"};
+	const char *code = s->items[k].e->code;
+	uint32_t end = notes__list_item_end(s, k);
+	size_t in;
+
+	if (s->words[s->items[k].w0].han || strncmp(code, "F1", 2) != 0)
+		return false;
+	for (size_t w = s->items[k].w1 + 1; w < s->n && s->words[w].start < end;
+	     w++) {
+		if (strcmp(s->words[w].key, "remission") != 0)
+			continue;
+		in = notes__words_in(s, w - 1, grade, N_OF(grade)) ? w - 2
+								   : w - 1;
+		if (in < s->items[k].w1 || strcmp(s->words[in].key, "in") != 0)
+			return false;
+		return w + 1 >= s->n || s->words[w + 1].start >= end ||
+		       !notes__words_in(s, w + 1, kept, N_OF(kept));
+	}
+	return false;
+}
+
+/* problem_ended: the trigger when problem item k's own words say it is
+ * over, without a context trigger: a year or the patient's childhood
+ * opening its Chinese clause (event_dated), an English date after an
+ * event or a cancer, an operation that took it away, or a substance use
+ * disorder in remission; else NULL. */
+static const char *
+problem_ended(const sentence *s, size_t k)
+{
+	const char *code = s->items[k].e->code, *dated;
+
+	if ((dated = event_dated(s, k)) != NULL)
+		return dated;
+	/* an event or a cancer an English list item dates ("inferior MI
+	 * 2016", "breast cancer in 2018") is over; a condition dated goes
+	 * on ("T2DM 2010") */
+	if ((notes__is_event(code) || code[0] == 'C') &&
+	    notes__dated_after(s, k))
+		return "dated";
+	if ((dated = operation_ended(s, k)) != NULL)
+		return dated;
+	return remitted_use_en(s, k) ? "in remission" : NULL;
+}
+
 /* withheld_for: is problem item k the first thing said in an ASCII
  * parenthesis opened right after a drug or a treatment word ("VTE - no
  * pharmacological prophylaxis (thrombocytopenia)", "no further gent
@@ -1661,7 +1719,7 @@ bool
 notes__finding(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *it = &s->items[k];
-	const char *doubt, *dated;
+	const char *doubt, *ended;
 
 	memset(f, 0, sizeof(*f));
 	f->code = it->e->code;
@@ -1708,20 +1766,9 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		f->context = (f->context & NOTES_FAMILY) | NOTES_NEGATED;
 		f->trigger = "no";
 	}
-	if (f->context == 0 && (dated = event_dated(s, k)) != NULL) {
+	if (f->context == 0 && (ended = problem_ended(s, k)) != NULL) {
 		f->context = NOTES_HISTORICAL;
-		f->trigger = dated;
-	} else if (f->context == 0 &&
-		   (notes__is_event(f->code) || f->code[0] == 'C') &&
-		   notes__dated_after(s, k)) {
-		/* an event or a cancer an English list item dates ("inferior
-		 * MI 2016", "breast cancer in 2018") is over; a condition
-		 * dated goes on ("T2DM 2010") */
-		f->context = NOTES_HISTORICAL;
-		f->trigger = "dated";
-	} else if (f->context == 0 && (dated = operation_ended(s, k)) != NULL) {
-		f->context = NOTES_HISTORICAL;
-		f->trigger = dated;
+		f->trigger = ended;
 	}
 	if (f->context == 0 && (doubt = doubt_after(s, k)) != NULL) {
 		f->trigger = doubt;

@@ -4232,6 +4232,33 @@ test_rules_read_past_over(void)
 	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* A substance use disorder "in remission" (early, sustained, full) is
+ * over (finding.c remitted_use_en, ctxhist75a); one kept in remission on
+ * a substitute goes on, and so does another disease in remission or a
+ * partial remission.  A resolution after a bracket reaches the problem
+ * before it over the bracket's own comma (context.c resolved_reaches). */
+static void
+test_use_in_remission(void)
+{
+	static const problem_case cases[] = {
+		{"Hx: PTSD, alcohol use disorder in remission 3 yrs.", "F10.2",
+		 HIST},
+		{"6. Alcohol use disorder in sustained remission.", "F10.2",
+		 HIST},
+		{"OUD in remission on Sublocade monthly injection.", "F11.2",
+		 0},
+		{"1. Opioid use disorder, severe, in early remission on "
+		 "methadone.",
+		 "F11.2", 0},
+		{"Alcohol use disorder in partial remission.", "F10.2", 0},
+		{"PMH: HTN, depression in remission.", "F32.9", 0},
+		{" 6. 急性肾损伤1期（肌酐峰值138，基线80），已恢复", "N17.9",
+		 HIST},
+		{"低钾血症，补钾后复查，已纠正。", "E87.6", 0},
+	};
+	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* A transplant done ends the end-stage disease of the organ it replaced
  * (finding.c graft_ended, probctx75g): ESRD before "LDKT", cirrhosis in
  * a sentence that names a liver transplant, a cardiomyopathy a heart
@@ -4501,6 +4528,7 @@ test_model(void)
 		MT_TRUE(same_allergies(&rules, &read));
 	}
 	test_model_leaves_resolved();
+	test_use_in_remission();
 	test_model_leaves_corrected();
 	test_rules_read_over();
 	test_rules_read_past_over();
