@@ -2976,6 +2976,25 @@ back_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 	       !stop_of_another(s, k, j);
 }
 
+/* family_suffix_zh: NOTES_FAMILY when problem k is written right before
+ * 家族史, a family history of it ("偏头痛家族史（母亲）", "有乳腺癌家族
+ * 史"), else 0; sets *trigger when nothing else did (bits).  The heading
+ * word, written after the problem, makes it the relatives' wherever it
+ * stands, a past-history line too (famhx75c: zh-dev33). */
+static unsigned
+family_suffix_zh(const sentence *s, size_t k, unsigned bits,
+		 const char **trigger)
+{
+	const item *next = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	if (s->items[k].e->type != NOTES_T_PROBLEM || next == NULL ||
+	    next->w0 != s->items[k].w1 || strcmp(next->e->key, "家族史") != 0)
+		return 0;
+	if (bits == 0)
+		*trigger = next->e->key;
+	return NOTES_FAMILY;
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -3047,6 +3066,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		own |= (t->dir & NOTES_DIR_SECTION) ? 0 : 1u << t->type;
 		strong |= (t->dir & NOTES_DIR_PROBLEM) ? 0 : 1u << t->type;
 	}
+	own |= family_suffix_zh(s, k, bits, trigger);
+	bits |= own & NOTES_FAMILY;
 	bits = denied_past(hypothesis_only(bits, strong), own, neg, trigger);
 	if (refused) /* "建议加用碳酸锂，家属拒绝": the offer holds no more */
 		bits &= ~NOTES_HYPOTHETICAL;

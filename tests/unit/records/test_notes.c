@@ -2924,6 +2924,10 @@ static const expect rules_en6[] = {
 	{"FH: mom with lupus, on hydroxychloroquine.", NOTES_MEDICINE,
 	 "hydroxychloroquine", "hydroxychloroquine", FAM, false},
 	{"Mom with lupus.", NOTES_PROBLEM, "M32.9", "lupus", 0, true},
+	/* a problem written right before 家族史 is the relatives', a past
+	 * history's line too (context.c, family_suffix_zh) */
+	{"既往史：抑郁症；偏头痛家族史（母亲）。", NOTES_PROBLEM, "G43.9",
+	 "偏头痛", FAM, false},
 	/* and past the relative's age (context.c, age_words) */
 	{"Family hx: Mother 71 with type 2 diabetes on metformin and insulin.",
 	 NOTES_MEDICINE, "insulin", "insulin", FAM, false},
