@@ -859,6 +859,21 @@ emphasis_after(const sentence *s, size_t m)
 			       sizeof(most) / sizeof(*most));
 }
 
+/* age_words: how many words at w tell a relative's age, written between
+ * the relative and what is said of them ("Mother 71 with diabetes",
+ * "Mum (22) with asthma", "father aged 80 with gout"): "aged" and a
+ * number of at most three digits, or none (famhx75c: en-dev12). */
+static size_t
+age_words(const sentence *s, size_t w)
+{
+	size_t n = w < s->n && notes__words_at(s, w, "aged") ? 1 : 0;
+
+	if (w + n >= s->n || !notes__is_number(s->words[w + n].key) ||
+	    strlen(s->words[w + n].key) > 3)
+		return 0;
+	return n + 1;
+}
+
 /* kin_with: is terminator item m a "with" right after a relative's name,
  * in family trigger j's scope ("FH: mom with lupus", "Family hx: nan
  * with dementia")?  A family history names the relative's problems so,
@@ -873,9 +888,14 @@ kin_with(const sentence *s, size_t j, size_t m)
 		"cousin", "niece", "nephew", "sibling", "twin"};
 	size_t w = s->items[m].w0;
 
-	return s->items[j].e->type == NOTES_T_FAMILY &&
-	       strcmp(s->items[m].e->key, "with") == 0 && w > 0 &&
-	       notes__words_in(s, w - 1, kin, sizeof(kin) / sizeof(*kin));
+	if (s->items[j].e->type != NOTES_T_FAMILY ||
+	    strcmp(s->items[m].e->key, "with") != 0)
+		return false;
+	for (size_t a = 1; a <= 3 && a <= w; a++)
+		if ((a == 1 || age_words(s, w - a + 1) == a - 1) &&
+		    notes__words_in(s, w - a, kin, sizeof(kin) / sizeof(*kin)))
+			return true;
+	return false;
 }
 
 /* relative_takes_zh: does comma item m, in family trigger j's clause after
@@ -1019,14 +1039,17 @@ relative_reaches(const sentence *s, size_t j, size_t k)
 /* relative_with: is family trigger j written with "with" right after it
  * ("father with gout, brother DM", "mother with breast cancer")?  A
  * family history names the relative's problems so: "with" goes on with
- * the relative's story, as it does for a relative's allergy. */
+ * the relative's story, as it does for a relative's allergy, past an
+ * age ("Mother 71 with type 2 diabetes on metformin and insulin"). */
 static bool
 relative_with(const sentence *s, size_t j)
 {
 	size_t w = s->items[j].w1;
 
-	return s->items[j].e->type == NOTES_T_FAMILY && w < s->n &&
-	       notes__words_at(s, w, "with");
+	if (s->items[j].e->type != NOTES_T_FAMILY)
+		return false;
+	w += age_words(s, w);
+	return w < s->n && notes__words_at(s, w, "with");
 }
 
 /* paren_subject: does a full-width parenthesis open between item k and
@@ -2976,6 +2999,25 @@ back_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 	       !stop_of_another(s, k, j);
 }
 
+/* family_suffix_zh: NOTES_FAMILY when problem k is written right before
+ * 家族史, a family history of it ("偏头痛家族史（母亲）", "有乳腺癌家族
+ * 史"), else 0; sets *trigger when nothing else did (bits).  The heading
+ * word, written after the problem, makes it the relatives' wherever it
+ * stands, a past-history line too (famhx75c: zh-dev33). */
+static unsigned
+family_suffix_zh(const sentence *s, size_t k, unsigned bits,
+		 const char **trigger)
+{
+	const item *next = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	if (s->items[k].e->type != NOTES_T_PROBLEM || next == NULL ||
+	    next->w0 != s->items[k].w1 || strcmp(next->e->key, "家族史") != 0)
+		return 0;
+	if (bits == 0)
+		*trigger = next->e->key;
+	return NOTES_FAMILY;
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -3047,6 +3089,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		own |= (t->dir & NOTES_DIR_SECTION) ? 0 : 1u << t->type;
 		strong |= (t->dir & NOTES_DIR_PROBLEM) ? 0 : 1u << t->type;
 	}
+	own |= family_suffix_zh(s, k, bits, trigger);
+	bits |= own & NOTES_FAMILY;
 	bits = denied_past(hypothesis_only(bits, strong), own, neg, trigger);
 	if (refused) /* "建议加用碳酸锂，家属拒绝": the offer holds no more */
 		bits &= ~NOTES_HYPOTHETICAL;

@@ -778,6 +778,27 @@ avoided_allergen(const notes_reading *out, const notes_finding *f)
 	       (t->dir & NOTES_DIR_STOP) && held_allergen(out, f->code);
 }
 
+/* relatives_status: is f a relative's procedure or status (an organ
+ * transplanted, a graft, stent or valve, a joint replaced, dialysis:
+ * Z94, Z95, Z96, Z99) rather than a problem ("brother CABG at 62",
+ * "mother died on dialysis")?  Writers annotate the relative's disease,
+ * not the treatment it had: over the 84 development sets the reader read
+ * 24 such as family that no writer annotated, where 3 notes (en-dev23,
+ * en-dev24, en-dev34) annotate one (famhx75c). */
+static bool
+relatives_status(const notes_reading *out, const notes_finding *f)
+{
+	static const char *const status[] = {"Z94", "Z95", "Z96", "Z99"};
+
+	(void)out;
+	if (f->kind != NOTES_PROBLEM || !(f->context & NOTES_FAMILY))
+		return false;
+	for (size_t i = 0; i < sizeof(status) / sizeof(*status); i++)
+		if (strncmp(f->code, status[i], 3) == 0)
+			return true;
+	return false;
+}
+
 void
 notes__settle(notes_reading *out, const char *text, size_t len)
 {
@@ -794,6 +815,7 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	pregnancy_hypertension(out, text, len);
 	untake_doubts(out);
 	drop_where(out, avoided_allergen);
+	drop_where(out, relatives_status);
 	notes__limb_cellulitis(out, text, len);
 	notes__qualify_codes(out, text, len);
 	notes__drop_unspecified(out);

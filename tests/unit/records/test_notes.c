@@ -2924,6 +2924,15 @@ static const expect rules_en6[] = {
 	{"FH: mom with lupus, on hydroxychloroquine.", NOTES_MEDICINE,
 	 "hydroxychloroquine", "hydroxychloroquine", FAM, false},
 	{"Mom with lupus.", NOTES_PROBLEM, "M32.9", "lupus", 0, true},
+	/* a problem written right before 家族史 is the relatives', a past
+	 * history's line too (context.c, family_suffix_zh) */
+	{"既往史：抑郁症；偏头痛家族史（母亲）。", NOTES_PROBLEM, "G43.9",
+	 "偏头痛", FAM, false},
+	/* and past the relative's age (context.c, age_words) */
+	{"Family hx: Mother 71 with type 2 diabetes on metformin and insulin.",
+	 NOTES_MEDICINE, "insulin", "insulin", FAM, false},
+	{"Mother aged 71 with gout.", NOTES_PROBLEM, "M10.9", "gout", FAM,
+	 false},
 	{"No fever with cough.", NOTES_PROBLEM, "R05", "cough", 0, true},
 	/* a switch plans the drug after it, not the one it leaves */
 	{"consider switch warfarin -> apixaban at discharge if renal fxn "
@@ -3124,6 +3133,32 @@ static const expect lay_intolerances[] = {
 	{"既往曾用阿托伐他汀后肌痛。", NOTES_ALLERGY, "atorvastatin",
 	 "阿托伐他汀", 0, true},
 };
+
+/* a relative's procedure or status is not annotated as a problem of
+ * the family's, the patient's own is kept (settle.c, relatives_status) */
+static void
+test_relatives_status(void)
+{
+	static const char *const relatives[] = {
+		"FH: brother CABG at 62.",
+		"Mother died on dialysis.",
+		"Family hx: sister had a kidney transplant.",
+	};
+	static const char *const status[] = {"Z95.1", "Z99.2", "Z94.0"};
+	notes_reading r;
+	const notes_finding *f;
+	const char *text = "On dialysis since 2020.";
+
+	for (size_t i = 0; i < sizeof(relatives) / sizeof(*relatives); i++) {
+		notes__read_rules(relatives[i], strlen(relatives[i]), &r);
+		if (find(&r, NOTES_PROBLEM, status[i]))
+			mt_fail(__FILE__, __LINE__, "%s: found %s",
+				relatives[i], status[i]);
+	}
+	notes__read_rules(text, strlen(text), &r);
+	f = find(&r, NOTES_PROBLEM, "Z99.2");
+	MT_TRUE(f != NULL && f->context == 0);
+}
 
 static void
 test_lay_intolerances(void)
@@ -10231,6 +10266,7 @@ static const mt_case cases[] = {
 	{"orders_en7", test_orders_en7},
 	{"medicines_en6", test_medicines_en6},
 	{"lay_intolerances", test_lay_intolerances},
+	{"relatives_status", test_relatives_status},
 	{"medrec_rows", test_medrec_rows},
 	{"tolerances", test_tolerances},
 	{"rules_zh8", test_rules_zh8},
