@@ -1076,6 +1076,24 @@ def test_a_drug_she_takes_or_took_for_years_is_no_allergen(
     _amoxicillin_after(st, pb, body, blocked)
 
 
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies - says \"amoxicillin fine\", she had it last winter.",
+     False),
+    ("Allergies - amoxicillin (rash 2019).", True),
+    ("Allergy - none. Mum (here with her) says she herself is allergic to "
+     "penicillin - fine, patient isn't.", False),
+], ids=["dash-heading-fine", "dash-heading-entry", "answered-none"])
+def test_a_dash_heads_the_allergy_line_as_a_colon_does(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75am): "Allergies -" with a spaced dash heads its
+    line's list as "Allergies:" does: a drug the patient says is fine
+    there is tolerated and amoxicillin is ordered; an entry under it
+    refuses it.  A heading answered "none" opens no list, and the
+    mother's penicillin allergy after it refuses nothing."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
 DYSTONIA_PRODUCTS = (
     "code,code_system,name,substance,drug_class,forms,routes,unit,"
     "min_single_dose,max_single_dose,max_daily_dose\n"

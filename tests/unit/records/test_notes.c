@@ -8132,6 +8132,35 @@ test_noted_headings(void)
 		check(&noted_headings[i]);
 }
 
+/* An allergy heading with a spaced dash where the colon goes (issue 75,
+ * allergy75am) heads its line's list as "Allergies:" does: a drug the
+ * patient says is fine there is no allergy ("Allergies - says \"NSAIDs
+ * fine\""); a heading answered "none" alone ("Allergy - none.") opens
+ * no list, so a relative's allergy after it on its line stays hers. */
+static const expect dash_headings[] = {
+	{"Allergies - says \"NSAIDs fine\".  Penicillin - hives (2015).",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", NEG, false},
+	{"Allergies - says \"NSAIDs fine\".  Penicillin - hives (2015).",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
+	{"Allergy - none. Mum (here with her) says she herself is allergic "
+	 "to penicillin - fine, patient isn't.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"Allergy: none. Mum (here with her) says she herself is allergic "
+	 "to penicillin - fine, patient isn't.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"Allergy: \"none\" - but note the amitriptyline and carbamazepine "
+	 "reactions above (recorded as ADRs).",
+	 NOTES_ALLERGY, "amitriptyline", "amitriptyline", 0, true},
+};
+
+static void
+test_dash_headings(void)
+{
+	for (size_t i = 0; i < sizeof(dash_headings) / sizeof(dash_headings[0]);
+	     i++)
+		check(&dash_headings[i]);
+}
+
 /* A Chinese numeral's section alone on its line ends the allergy list
  * before it (issue 75, allergy75e): "五、目前用药" under "四、过敏史" heads
  * the medicines; an Arabic number ("1、阿莫西林") and a section named by
@@ -10229,6 +10258,7 @@ static const mt_case cases[] = {
 	{"negscope", test_negscope},
 	{"remedies_eased", test_remedies_eased},
 	{"noted_headings", test_noted_headings},
+	{"dash_headings", test_dash_headings},
 	{"numbered_sections_zh", test_numbered_sections_zh},
 	{"shorthand_classes_zh", test_shorthand_classes_zh},
 	{"nerd_classes", test_nerd_classes},
