@@ -1094,6 +1094,22 @@ def test_a_dash_heads_the_allergy_line_as_a_colon_does(
     _amoxicillin_after(st, pb, body, blocked)
 
 
+
+@pytest.mark.parametrize("body, blocked", [
+    ("She says the amoxicillin \"made me sweat\", but she would take it "
+     "again if she had to.", False),
+    ("She says the amoxicillin \"made me sweat\", she will not take it "
+     "again.", True),
+], ids=["would-take-it-again", "will-not-take-it-again"])
+def test_an_effect_she_would_take_again_is_no_allergy(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75am): an effect after which the patient says she
+    would take the drug again is one she accepts: the drug is a medicine,
+    no allergy, and amoxicillin is ordered.  One she will not take again
+    is refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
 DYSTONIA_PRODUCTS = (
     "code,code_system,name,substance,drug_class,forms,routes,unit,"
     "min_single_dose,max_single_dose,max_daily_dose\n"

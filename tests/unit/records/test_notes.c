@@ -8161,6 +8161,36 @@ test_dash_headings(void)
 		check(&dash_headings[i]);
 }
 
+/* An effect after which the patient would take the drug again (issue 75,
+ * allergy75am) is one accepted: the drug is a medicine, no allergy;
+ * one the patient will not take again stays an allergy. */
+static const expect taken_again[] = {
+	{"He says the methadone \"made me sweat like crazy and I got fat\", "
+	 "but he would take it again if he had to.",
+	 NOTES_MEDICINE, "methadone", "methadone", 0, true},
+	{"The methadone made me sweat, he will not take it again.",
+	 NOTES_ALLERGY, "methadone", "methadone", 0, true},
+};
+
+static void
+test_taken_again(void)
+{
+	for (size_t i = 0; i < sizeof(taken_again) / sizeof(taken_again[0]);
+	     i++) {
+		notes_reading r;
+
+		check(&taken_again[i]);
+		notes__read_rules(taken_again[i].text,
+				  strlen(taken_again[i].text), &r);
+		MT_EQ_INT(find(&r,
+			       taken_again[i].kind == NOTES_MEDICINE
+				       ? NOTES_ALLERGY
+				       : NOTES_MEDICINE,
+			       "methadone") == NULL,
+			  true);
+	}
+}
+
 /* A Chinese numeral's section alone on its line ends the allergy list
  * before it (issue 75, allergy75e): "五、目前用药" under "四、过敏史" heads
  * the medicines; an Arabic number ("1、阿莫西林") and a section named by
@@ -10259,6 +10289,7 @@ static const mt_case cases[] = {
 	{"remedies_eased", test_remedies_eased},
 	{"noted_headings", test_noted_headings},
 	{"dash_headings", test_dash_headings},
+	{"taken_again", test_taken_again},
 	{"numbered_sections_zh", test_numbered_sections_zh},
 	{"shorthand_classes_zh", test_shorthand_classes_zh},
 	{"nerd_classes", test_nerd_classes},
