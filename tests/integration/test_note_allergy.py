@@ -1110,6 +1110,20 @@ def test_an_effect_she_would_take_again_is_no_allergy(
     _amoxicillin_after(st, pb, body, blocked)
 
 
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies - says \"penicillins fine, I took amoxicillin last "
+     "week\".", False),
+    ("Allergies: she took amoxicillin last week and got hives.", True),
+], ids=["took-last-week", "took-and-got-hives"])
+def test_a_drug_she_took_lately_is_no_allergen(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75am): a drug the allergy line tells the patient
+    took last week is a medicine, no allergy: amoxicillin is ordered.
+    One she took and got hives from is refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
 DYSTONIA_PRODUCTS = (
     "code,code_system,name,substance,drug_class,forms,routes,unit,"
     "min_single_dose,max_single_dose,max_daily_dose\n"

@@ -8191,6 +8191,24 @@ test_taken_again(void)
 	}
 }
 
+/* A drug the allergy line tells the patient took lately (issue 75,
+ * allergy75am: "I took Nurofen last week") is a medicine, no allergy,
+ * unless a reaction is told of it after ("and got hives"). */
+static const expect took_lately[] = {
+	{"Allergies - says \"NSAIDs fine, I took Nurofen last week\".",
+	 NOTES_MEDICINE, "ibuprofen", "Nurofen", 0, true},
+	{"Allergies: she took Advil last week and got hives.", NOTES_ALLERGY,
+	 "ibuprofen", "Advil", 0, true},
+};
+
+static void
+test_took_lately(void)
+{
+	for (size_t i = 0; i < sizeof(took_lately) / sizeof(took_lately[0]);
+	     i++)
+		check(&took_lately[i]);
+}
+
 /* A Chinese numeral's section alone on its line ends the allergy list
  * before it (issue 75, allergy75e): "五、目前用药" under "四、过敏史" heads
  * the medicines; an Arabic number ("1、阿莫西林") and a section named by
@@ -10290,6 +10308,7 @@ static const mt_case cases[] = {
 	{"noted_headings", test_noted_headings},
 	{"dash_headings", test_dash_headings},
 	{"taken_again", test_taken_again},
+	{"took_lately", test_took_lately},
 	{"numbered_sections_zh", test_numbered_sections_zh},
 	{"shorthand_classes_zh", test_shorthand_classes_zh},
 	{"nerd_classes", test_nerd_classes},
