@@ -1076,6 +1076,54 @@ def test_a_drug_she_takes_or_took_for_years_is_no_allergen(
     _amoxicillin_after(st, pb, body, blocked)
 
 
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies - says \"amoxicillin fine\", she had it last winter.",
+     False),
+    ("Allergies - amoxicillin (rash 2019).", True),
+    ("Allergy - none. Mum (here with her) says she herself is allergic to "
+     "penicillin - fine, patient isn't.", False),
+], ids=["dash-heading-fine", "dash-heading-entry", "answered-none"])
+def test_a_dash_heads_the_allergy_line_as_a_colon_does(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75am): "Allergies -" with a spaced dash heads its
+    line's list as "Allergies:" does: a drug the patient says is fine
+    there is tolerated and amoxicillin is ordered; an entry under it
+    refuses it.  A heading answered "none" opens no list, and the
+    mother's penicillin allergy after it refuses nothing."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("She says the amoxicillin \"made me sweat\", but she would take it "
+     "again if she had to.", False),
+    ("She says the amoxicillin \"made me sweat\", she will not take it "
+     "again.", True),
+], ids=["would-take-it-again", "will-not-take-it-again"])
+def test_an_effect_she_would_take_again_is_no_allergy(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75am): an effect after which the patient says she
+    would take the drug again is one she accepts: the drug is a medicine,
+    no allergy, and amoxicillin is ordered.  One she will not take again
+    is refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies - says \"penicillins fine, I took amoxicillin last "
+     "week\".", False),
+    ("Allergies: she took amoxicillin last week and got hives.", True),
+], ids=["took-last-week", "took-and-got-hives"])
+def test_a_drug_she_took_lately_is_no_allergen(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75am): a drug the allergy line tells the patient
+    took last week is a medicine, no allergy: amoxicillin is ordered.
+    One she took and got hives from is refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
 DYSTONIA_PRODUCTS = (
     "code,code_system,name,substance,drug_class,forms,routes,unit,"
     "min_single_dose,max_single_dose,max_daily_dose\n"

@@ -768,6 +768,36 @@ stopped_unlisted(const sentence *s, size_t k)
 	       !notes__on_allergy_line(s, k) && notes__stopped_by_patient(s, k);
 }
 
+/* retaken_unlisted: does the patient, later in drug item k's sentence
+ * and before another drug, say they would take it again ("He says the
+ * methadone \"made me sweat like crazy\", but he would take it again if
+ * he had to"), outside an allergy list?  The effect is one they accept:
+ * the writers read the drug a medicine, no allergy, as they read "happy
+ * to take it" (allergy75am). */
+static bool
+retaken_unlisted(const sentence *s, size_t k)
+{
+	static const char *const again[] = {
+		"would take it again", "will take it again",
+		"would have it again", "happy to have it again",
+		"happy to take it",
+	};
+	size_t last = s->n;
+
+	if (s->allergy_list || s->allergy_line || notes__on_allergy_line(s, k))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (is_drug(&s->items[j])) {
+			last = s->items[j].w0;
+			break;
+		}
+	for (size_t w = s->items[k].w1; w < last; w++)
+		if (notes__phrases_in(s, w, again,
+				      sizeof(again) / sizeof(*again)))
+			return true;
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -822,7 +852,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (drug && (given_as_medicine(s, k) || stopped_unlisted(s, k))) {
+	if (drug && (given_as_medicine(s, k) || stopped_unlisted(s, k) ||
+		     retaken_unlisted(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||

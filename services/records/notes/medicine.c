@@ -438,10 +438,42 @@ takes_now(const sentence *s, size_t k)
 	       notes__reaction_of(s, k, true) == NULL;
 }
 
+/* reaction_after: is a reaction told anywhere after drug item k in its
+ * sentence ("she took Advil last week and got hives")? */
+static bool
+reaction_after(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_REACTION)
+			return true;
+	return false;
+}
+
+/* took_lately: is drug item k told as one the patient took lately, a
+ * pronoun and "took" right before it and "last" with its week, month or
+ * year, or "recently", right after it ("Allergies - says \"NSAIDs fine,
+ * I took Nurofen last week\"", "she took Advil last month no problem"),
+ * with no reaction told of it?  As with takes_now, in an allergy list
+ * it is a medicine, no allergy (allergy75am). */
+static bool
+took_lately(const sentence *s, size_t k)
+{
+	static const char *const who[] = {"i", "she", "he", "pt", "patient"};
+	static const char *const lately[] = {"last week", "last month",
+					     "last year", "recently"};
+	size_t w = s->items[k].w0;
+
+	return w >= 2 && notes__words_at(s, w - 1, "took") &&
+	       notes__words_in(s, w - 2, who, sizeof(who) / sizeof(*who)) &&
+	       notes__phrases_in(s, s->items[k].w1, lately,
+				 sizeof(lately) / sizeof(*lately)) &&
+	       notes__reaction_of(s, k, true) == NULL && !reaction_after(s, k);
+}
+
 bool
 notes__taken_here(const sentence *s, size_t k)
 {
-	if (takes_now(s, k))
+	if (takes_now(s, k) || took_lately(s, k))
 		return true;
 	for (size_t m = 0; m <= k; m++)
 		if (is_drug(&s->items[m]) &&

@@ -546,6 +546,8 @@ bracketed_zh(const sentence *s, uint32_t last, uint32_t to)
 	return last + 3;
 }
 
+static bool dash_headed(const sentence *s);
+
 bool
 notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 {
@@ -554,7 +556,7 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 	*allergies = false;
 	if (s->n == 0)
 		return false;
-	if (inline_heading(s) || inline_bracket_head_zh(s))
+	if (inline_heading(s) || inline_bracket_head_zh(s) || dash_headed(s))
 		return true;
 	/* a line ends at a line break or the text's end; a sentence cut
 	 * at NOTES_SENTENCE_WORDS (end is its last word) is no line */
@@ -695,14 +697,71 @@ cues_lead(const sentence *s)
 	return k;
 }
 
-bool
-notes__allergy_line(const sentence *s)
+/* dash_after: does a spaced dash alone follow the cues that lead s
+ * ("Allergies - says \"NSAIDs fine\""), opening the line's list as a
+ * colon does?  A hyphen joined to a word ("Allergy-free") does not. */
+static bool
+dash_after(const sentence *s, size_t k)
+{
+	uint32_t from = s->items[k].end;
+	uint32_t to = k + 1 < s->n_items ? s->items[k + 1].start
+					 : s->words[s->n - 1].end;
+	const char *dash;
+
+	for (size_t w = s->items[k].w1; w < s->n; w++)
+		if (s->words[w].start >= from) {
+			to = s->words[w].start;
+			break;
+		}
+	dash = memchr(s->text + from, '-', to - from);
+	return dash != NULL && dash > s->text + from && dash[-1] == ' ' &&
+	       notes__only_marks(s->text, from, to, "-");
+}
+
+/* cue_led: does s open its line with an English allergy cue? */
+static bool
+cue_led(const sentence *s)
 {
 	return s->n_items > 0 && s->items[0].w0 == clock_stamped(s) &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] < 0x80 &&
-	       notes__colon_after(s, cues_lead(s)) &&
 	       notes__line_lead(s) != NULL;
+}
+
+/* dash_headed: does s open with allergy cues and a spaced dash, no
+ * colon after them ("Allergies - says \"NSAIDs fine\"")?  The dash
+ * heads the line's list as a colon does, so the line opens its section
+ * (notes__heading) though inline_heading looks for a colon. */
+static bool
+dash_headed(const sentence *s)
+{
+	size_t lead = cues_lead(s);
+
+	return cue_led(s) && !notes__colon_after(s, lead) &&
+	       dash_after(s, lead);
+}
+
+/* answered_none: is the one word after the cues that lead s "none" or
+ * "nil", ending the sentence ("Allergy - none.", "Allergy: nil.")?  The
+ * heading is answered: the sentences after it on its line are no entries
+ * of a list ("Allergy - none. Mum ... says she herself is allergic to
+ * penicillin" is the mother's allergy). */
+static bool
+answered_none(const sentence *s, size_t lead)
+{
+	static const char *const none[] = {"none", "nil"};
+	size_t w = s->items[lead].w1;
+
+	return lead + 1 == s->n_items && w + 1 == s->n &&
+	       notes__words_in(s, w, none, sizeof(none) / sizeof(*none));
+}
+
+bool
+notes__allergy_line(const sentence *s)
+{
+	return cue_led(s) &&
+	       (notes__colon_after(s, cues_lead(s)) || dash_headed(s)) &&
+	       !answered_none(s, cues_lead(s));
 }
 
 /* names_none: does s name no drug and no "no known allergies" after its

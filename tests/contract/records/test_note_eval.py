@@ -133,7 +133,7 @@ ORDER_CEILINGS = {
     "en-dev39": (5, 1), "zh-dev39": (3, 5),
     "en-dev40": (1, 5), "zh-dev40": (3, 2),
     "en-dev41": (3, 3), "zh-dev41": (2, 4),
-    "en-dev42": (3, 6), "zh-dev42": (3, 0),
+    "en-dev42": (3, 3), "zh-dev42": (3, 0),
 }
 
 

@@ -8231,6 +8231,83 @@ test_noted_headings(void)
 		check(&noted_headings[i]);
 }
 
+/* An allergy heading with a spaced dash where the colon goes (issue 75,
+ * allergy75am) heads its line's list as "Allergies:" does: a drug the
+ * patient says is fine there is no allergy ("Allergies - says \"NSAIDs
+ * fine\""); a heading answered "none" alone ("Allergy - none.") opens
+ * no list, so a relative's allergy after it on its line stays hers. */
+static const expect dash_headings[] = {
+	{"Allergies - says \"NSAIDs fine\".  Penicillin - hives (2015).",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", NEG, false},
+	{"Allergies - says \"NSAIDs fine\".  Penicillin - hives (2015).",
+	 NOTES_ALLERGY, "penicillins", "Penicillin", 0, true},
+	{"Allergy - none. Mum (here with her) says she herself is allergic "
+	 "to penicillin - fine, patient isn't.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"Allergy: none. Mum (here with her) says she herself is allergic "
+	 "to penicillin - fine, patient isn't.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"Allergy: \"none\" - but note the amitriptyline and carbamazepine "
+	 "reactions above (recorded as ADRs).",
+	 NOTES_ALLERGY, "amitriptyline", "amitriptyline", 0, true},
+};
+
+static void
+test_dash_headings(void)
+{
+	for (size_t i = 0; i < sizeof(dash_headings) / sizeof(dash_headings[0]);
+	     i++)
+		check(&dash_headings[i]);
+}
+
+/* An effect after which the patient would take the drug again (issue 75,
+ * allergy75am) is one accepted: the drug is a medicine, no allergy;
+ * one the patient will not take again stays an allergy. */
+static const expect taken_again[] = {
+	{"He says the methadone \"made me sweat like crazy and I got fat\", "
+	 "but he would take it again if he had to.",
+	 NOTES_MEDICINE, "methadone", "methadone", 0, true},
+	{"The methadone made me sweat, he will not take it again.",
+	 NOTES_ALLERGY, "methadone", "methadone", 0, true},
+};
+
+static void
+test_taken_again(void)
+{
+	for (size_t i = 0; i < sizeof(taken_again) / sizeof(taken_again[0]);
+	     i++) {
+		notes_reading r;
+
+		check(&taken_again[i]);
+		notes__read_rules(taken_again[i].text,
+				  strlen(taken_again[i].text), &r);
+		MT_EQ_INT(find(&r,
+			       taken_again[i].kind == NOTES_MEDICINE
+				       ? NOTES_ALLERGY
+				       : NOTES_MEDICINE,
+			       "methadone") == NULL,
+			  true);
+	}
+}
+
+/* A drug the allergy line tells the patient took lately (issue 75,
+ * allergy75am: "I took Nurofen last week") is a medicine, no allergy,
+ * unless a reaction is told of it after ("and got hives"). */
+static const expect took_lately[] = {
+	{"Allergies - says \"NSAIDs fine, I took Nurofen last week\".",
+	 NOTES_MEDICINE, "ibuprofen", "Nurofen", 0, true},
+	{"Allergies: she took Advil last week and got hives.", NOTES_ALLERGY,
+	 "ibuprofen", "Advil", 0, true},
+};
+
+static void
+test_took_lately(void)
+{
+	for (size_t i = 0; i < sizeof(took_lately) / sizeof(took_lately[0]);
+	     i++)
+		check(&took_lately[i]);
+}
+
 /* A Chinese numeral's section alone on its line ends the allergy list
  * before it (issue 75, allergy75e): "五、目前用药" under "四、过敏史" heads
  * the medicines; an Arabic number ("1、阿莫西林") and a section named by
@@ -10329,6 +10406,9 @@ static const mt_case cases[] = {
 	{"negscope", test_negscope},
 	{"remedies_eased", test_remedies_eased},
 	{"noted_headings", test_noted_headings},
+	{"dash_headings", test_dash_headings},
+	{"taken_again", test_taken_again},
+	{"took_lately", test_took_lately},
 	{"numbered_sections_zh", test_numbered_sections_zh},
 	{"shorthand_classes_zh", test_shorthand_classes_zh},
 	{"nerd_classes", test_nerd_classes},
