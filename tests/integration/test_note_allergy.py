@@ -193,11 +193,17 @@ RAMIPRIL, LOSARTAN, SIMVASTATIN, CEFALEXIN = "35296", "52175", "36567", \
 CIPROFLOXACIN = "2551"
 
 
+def _import_products(st, pb, products):
+    """Imports a CSV of products beside the sample catalogue, as a
+    pharmacist; fails naming any row dosage refuses."""
+    r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+        csv=products.encode()), role="pharmacist")
+    assert list(r.errors) == [], list(r.errors)
+
+
 @pytest.fixture(scope="module")
 def ward_classes(st, pb, catalogue):
-    r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
-        csv=WARD_CLASS_PRODUCTS.encode()), role="pharmacist")
-    assert list(r.errors) == [], list(r.errors)
+    _import_products(st, pb, WARD_CLASS_PRODUCTS)
 
 
 @pytest.mark.parametrize("body,code,drug,dose", [
@@ -252,9 +258,7 @@ REMEDY_PRODUCTS = (
 
 @pytest.fixture(scope="module")
 def remedies(st, pb, catalogue):
-    r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
-        csv=REMEDY_PRODUCTS.encode()), role="pharmacist")
-    assert list(r.errors) == [], list(r.errors)
+    _import_products(st, pb, REMEDY_PRODUCTS)
 
 
 def _got(st, p):
@@ -1137,9 +1141,7 @@ DYSTONIA_PRODUCTS = (
 
 @pytest.fixture(scope="module")
 def dystonia_drugs(st, pb, catalogue):
-    r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
-        csv=DYSTONIA_PRODUCTS.encode()), role="pharmacist")
-    assert list(r.errors) == [], list(r.errors)
+    _import_products(st, pb, DYSTONIA_PRODUCTS)
 
 
 @pytest.mark.parametrize("body, drug, code, dose, blocked", [

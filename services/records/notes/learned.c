@@ -510,6 +510,18 @@ spelt_at(const char *text, size_t len, size_t i, const char *word)
 	       (i + n == len || !isalnum((unsigned char)text[i + n]));
 }
 
+/* spelt_in: the bytes of the word of list[0, n) spelt at text[i] (ASCII,
+ * any case, not inside a longer word), or 0. */
+static size_t
+spelt_in(const char *text, size_t len, size_t i, const char *const *list,
+	 size_t n)
+{
+	for (size_t w = 0; w < n; w++)
+		if (spelt_at(text, len, i, list[w]))
+			return strlen(list[w]);
+	return 0;
+}
+
 /* negative_at: the bytes of a negative result at text[i] ("negative",
  * "neg", "-ve", "non-reactive", "(-)", 阴性 or 陰性), or 0. */
 static size_t
@@ -519,15 +531,13 @@ negative_at(const char *text, size_t len, size_t i)
 					   "nonreactive", "non-reactive"};
 	static const char *const sign[] = {"(-)", "\xe9\x98\xb4\xe6\x80\xa7",
 					   "\xe9\x99\xb0\xe6\x80\xa7"};
+	size_t n = spelt_in(text, len, i, word, sizeof word / sizeof word[0]);
 
-	for (size_t w = 0; w < sizeof word / sizeof word[0]; w++)
-		if (spelt_at(text, len, i, word[w]))
-			return strlen(word[w]);
-	for (size_t w = 0; w < sizeof sign / sizeof sign[0]; w++)
+	for (size_t w = 0; n == 0 && w < sizeof sign / sizeof sign[0]; w++)
 		if (i + strlen(sign[w]) <= len &&
 		    memcmp(text + i, sign[w], strlen(sign[w])) == 0)
-			return strlen(sign[w]);
-	return 0;
+			n = strlen(sign[w]);
+	return n;
 }
 
 /* test_word_at: the bytes of a word naming a test at text[i] ("Ab",
@@ -542,10 +552,7 @@ test_word_at(const char *text, size_t len, size_t i)
 		"was",	    "is",	"are",	      "were",  "both",
 		"all",	    "and",	"c",	      "/c",    "hiv"};
 
-	for (size_t w = 0; w < sizeof test / sizeof test[0]; w++)
-		if (spelt_at(text, len, i, test[w]))
-			return strlen(test[w]);
-	return 0;
+	return spelt_in(text, len, i, test, sizeof test / sizeof test[0]);
 }
 
 /* result_negative: is problem f an infection a screening test looks for,
