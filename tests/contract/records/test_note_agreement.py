@@ -48,7 +48,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev40": 0.832, "zh-dev40": 0.646,
             "en-dev41": 0.625, "zh-dev41": 0.811,
             "en-dev42": 0.700, "zh-dev42": 0.749,
-            "en-dev43": 0.801, "zh-dev43": 0.826}
+            "en-dev43": 0.801, "zh-dev43": 0.826,
+            # held out still: the forty-fourth writer's, annotated again
+            # before any rule learnt from them
+            "en-test44": 0.692, "zh-test44": 0.701}
 
 
 def _pair(name):
