@@ -310,12 +310,141 @@ notes__switch_context(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* stop_lists: the headings that open, on a line of their own, a list
+ * of the drugs stopped, one to a line ("STOPPED:", "Medication
+ * stopped:"), lower-cased and without their colon. */
+static const char *const stop_lists[] = {"stopped",
+					 "discontinued",
+					 "ceased",
+					 "deprescribed",
+					 "medication stopped",
+					 "medications stopped",
+					 "medicine stopped",
+					 "medicines stopped",
+					 "drugs stopped",
+					 "stopped medication",
+					 "stopped medications",
+					 "stopped medicines",
+					 "stopped drugs",
+					 "medications ceased",
+					 "medications discontinued"};
+
+/* STOP_LIST_CHARS: room for the longest of stop_lists and its NUL */
+#define STOP_LIST_CHARS 32
+
+/* stop_list_heading: is line [ls, le) only a heading of stop_lists and
+ * its colon? */
+static bool
+stop_list_heading(const char *ls, const char *le)
+{
+	char w[STOP_LIST_CHARS];
+	size_t n = 0;
+
+	while (ls < le && (*ls == ' ' || *ls == '\t'))
+		ls++;
+	while (le > ls && (le[-1] == ' ' || le[-1] == '\t' || le[-1] == '\r'))
+		le--;
+	if (le == ls || le[-1] != ':' || (size_t)(le - 1 - ls) >= sizeof(w))
+		return false;
+	for (const char *q = ls; q + 1 < le; q++)
+		w[n++] = (char)tolower((unsigned char)*q);
+	w[n] = '\0';
+	return notes__among(w, stop_lists,
+			    sizeof(stop_lists) / sizeof(*stop_lists));
+}
+
+/* item_marker_end: where the marker of the list item on the line from
+ * ls ends ("- ", "* ", "3. ", or the indent of an indented line), the
+ * spaces after it skipped; NULL when the line is no list item. */
+static const char *
+item_marker_end(const char *ls, const char *le)
+{
+	const char *p = ls;
+
+	while (p < le && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < le && (*p == '-' || *p == '*'))
+		p++;
+	else if (p < le && isdigit((unsigned char)*p)) {
+		while (p < le && isdigit((unsigned char)*p))
+			p++;
+		if (p == le || (*p != '.' && *p != ')'))
+			return NULL;
+		p++;
+	} else if (p == ls)
+		return NULL;
+	while (p < le && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* The words that take a stopped drug up again in its item. */
+static const char *const taken_again[] = {"restart", "restarted", "resume",
+					  "resumed", "continue",  "continued"};
+
+/* again_on_line: does text [p, le) hold a word of taken_again? */
+static bool
+again_on_line(const char *p, const char *le)
+{
+	for (; p < le; p++) {
+		if (!isalpha((unsigned char)*p) ||
+		    (isalpha((unsigned char)p[-1])))
+			continue;
+		for (size_t i = 0;
+		     i < sizeof(taken_again) / sizeof(*taken_again); i++) {
+			size_t n = strlen(taken_again[i]);
+
+			if ((size_t)(le - p) >= n &&
+			    strncasecmp(p, taken_again[i], n) == 0 &&
+			    !isalpha((unsigned char)p[n]))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* listed_as_stopped: does drug item k head an item of a list that a stop
+ * heading opens on a line of its own, every line between them an item
+ * of that list ("STOPPED:\n- Oxybutynin - anticholinergic.\n-
+ * Amitriptyline - falls. Stopped.")?  The heading stops each drug its
+ * items head, as "Stopped: aspirin, naproxen" does on one line; an item
+ * that restarts or continues its drug is left as it reads.  A blank line
+ * or a line of prose ends the list. */
+static bool
+listed_as_stopped(const sentence *s, size_t k)
+{
+	const char *text = s->text, *p = text + s->items[k].start;
+	const char *ls = p, *le = p, *marker;
+
+	while (ls > text && ls[-1] != '\n')
+		ls--;
+	while (*le != '\0' && *le != '\n')
+		le++;
+	if ((unsigned char)*p >= 0x80 || item_marker_end(ls, le) != p)
+		return false;
+	if (held_in_field(s, k) || again_on_line(p, le))
+		return false;
+	while (ls > text) {
+		const char *b = le = ls - 1;
+
+		while (b > text && b[-1] != '\n')
+			b--;
+		if (stop_list_heading(b, le))
+			return true;
+		marker = item_marker_end(b, le);
+		if (marker == NULL || marker == le)
+			return false;
+		ls = b;
+	}
+	return false;
+}
+
 void
 notes__status_context(const sentence *s, size_t k, notes_finding *f)
 {
 	if (f->kind == NOTES_MEDICINE &&
 	    (f->context == 0 || f->context == NOTES_HISTORICAL) &&
-	    (status_stopped(s, k) ||
+	    (status_stopped(s, k) || listed_as_stopped(s, k) ||
 	     (f->context == NOTES_HISTORICAL && stop_headed(s, k)))) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = ROW_STOPPED;

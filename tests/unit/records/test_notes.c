@@ -3257,6 +3257,22 @@ test_medrec_rows(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "aspirin")->context == HIST);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "losartan") != NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "losartan")->context == 0);
+	/* a stop heading on a line of its own stops the drug each item
+	 * under it heads, down to the next heading (medctx75f: en-dev43);
+	 * a drug an item holds or restarts is left taken */
+	text = "Admission: amitriptyline 10 mg, digoxin 62.5 mcg, ramipril.\n"
+	       "STOPPED:\n"
+	       "- Amitriptyline - anticholinergic, falls. Stopped.\n"
+	       "- Ramipril - withheld during AKI\n"
+	       "- Digoxin - restarted at 62.5 mcg alternate days\n"
+	       "NEW:\n"
+	       "- Paracetamol 1 g qds.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amitriptyline") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amitriptyline")->context == HIST);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "ramipril")->context == 0);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "digoxin")->context == 0);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "paracetamol")->context == 0);
 }
 
 /* Tolerance and verdicts (issue 75, tolerate75): a drug the writer says
