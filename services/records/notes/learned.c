@@ -522,6 +522,54 @@ spelt_in(const char *text, size_t len, size_t i, const char *const *list,
 	return 0;
 }
 
+/* prevented_infection: is problem code an infection a vaccine or a
+ * course of prophylaxis is named for (chapter I, A00-B99; influenza
+ * J09-J11; COVID-19 U07; infective endocarditis I33)? */
+static bool
+prevented_infection(const char *code)
+{
+	static const char *const prevented[] = {"J09", "J10", "J11", "U07",
+						"I33"};
+
+	if (code[0] == 'A' || code[0] == 'B')
+		return true;
+	for (size_t i = 0; i < sizeof prevented / sizeof prevented[0]; i++)
+		if (strncmp(code, prevented[i], 3) == 0)
+			return true;
+	return false;
+}
+
+/* prevention_named: is f an infection named for its prevention, a
+ * vaccine, a jab, a booster, an immunisation or prophylaxis (疫苗) right
+ * after it ("typhoid vaccine given today", "will need the varicella
+ * vaccine", "No malaria prophylaxis (Bangladesh trip)", "endocarditis
+ * prophylaxis not needed")?  The writer names what the patient is
+ * protected from, not what the patient has: over the development sets
+ * no writer annotates such a mention (issue 75, probfp75f).  The same
+ * words named again elsewhere may be the patient's own (named_again). */
+static bool
+prevention_named(const char *text, size_t len, const notes_finding *f)
+{
+	static const char *const words[] = {
+		"vaccine",	"vaccines",   "vaccination", "vaccinations",
+		"jab",		"jabs",	      "booster",     "immunisation",
+		"immunization", "prophylaxis"};
+	static const char zh[] = "\xe7\x96\xab\xe8\x8b\x97"; /* 疫苗 */
+	size_t e = f->end;
+
+	if (f->kind != NOTES_PROBLEM || !prevented_infection(f->code) ||
+	    e > len)
+		return false;
+	if (e + sizeof zh - 1 <= len &&
+	    memcmp(text + e, zh, sizeof zh - 1) == 0)
+		return !named_again(text, len, f);
+	if (e >= len || text[e] != ' ')
+		return false;
+	return spelt_in(text, len, e + 1, words,
+			sizeof words / sizeof words[0]) > 0 &&
+	       !named_again(text, len, f);
+}
+
 /* negative_at: the bytes of a negative result at text[i] ("negative",
  * "neg", "-ve", "non-reactive", "(-)", 阴性 or 陰性), or 0. */
 static size_t
@@ -605,7 +653,8 @@ notes__learned_apply(const char *text, size_t len, notes_reading *out)
 		ctx[i] = family_denied(text, len, &out->findings[i])
 				 ? out->findings[i].context
 				 : decide(&out->findings[i], p);
-		if (risk_weighed(text, len, &out->findings[i], ctx[i]))
+		if (risk_weighed(text, len, &out->findings[i], ctx[i]) ||
+		    prevention_named(text, len, &out->findings[i]))
 			ctx[i] = DROP_CLASS;
 		else if (ctx[i] != DROP_CLASS && !(ctx[i] & NOTES_NEGATED) &&
 			 result_negative(text, len, &out->findings[i]))

@@ -9954,19 +9954,35 @@ typedef struct no_problem {
 	const char *code;
 } no_problem;
 
-/* check_no_problem: fails for each sentence of list[0, n) whose rules'
- * reading holds its problem code. */
+/* check_no_problem_by: fails for each sentence of list[0, n) whose
+ * reading by read holds its problem code. */
 static void
-check_no_problem(const no_problem *list, size_t n)
+check_no_problem_by(const no_problem *list, size_t n,
+		    void (*read)(const char *, size_t, notes_reading *))
 {
 	notes_reading r;
 
 	for (size_t i = 0; i < n; i++) {
-		notes__read_rules(list[i].text, strlen(list[i].text), &r);
+		read(list[i].text, strlen(list[i].text), &r);
 		if (find(&r, NOTES_PROBLEM, list[i].code))
 			mt_fail(__FILE__, __LINE__, "%s: found problem %s",
 				list[i].text, list[i].code);
 	}
+}
+
+/* check_no_problem: the rules' reading (notes__read_rules). */
+static void
+check_no_problem(const no_problem *list, size_t n)
+{
+	check_no_problem_by(list, n, notes__read_rules);
+}
+
+/* check_no_problem_read: the whole reading (notes_read: the rules and
+ * the context model). */
+static void
+check_no_problem_read(const no_problem *list, size_t n)
+{
+	check_no_problem_by(list, n, notes_read);
 }
 
 /* What a drug is for is not a problem the patient has: the disease inside
@@ -10024,14 +10040,34 @@ test_risk_not_problem(void)
 		"antibiotics).\n5. AKI -- mild, resolving.";
 	notes_reading r;
 
-	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
-		notes_read(absent[i].text, strlen(absent[i].text), &r);
-		if (find(&r, NOTES_PROBLEM, absent[i].code))
-			mt_fail(__FILE__, __LINE__, "%s: found problem %s",
-				absent[i].text, absent[i].code);
-	}
+	check_no_problem_read(absent, sizeof(absent) / sizeof(absent[0]));
 	notes_read(again, strlen(again), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "N17.9") != NULL);
+}
+
+/* An infection named for its prevention, a vaccine, a jab, a booster or
+ * prophylaxis (疫苗) right after it, is no problem the patient has; the
+ * same words named again as the patient's own still are, and a past
+ * infection is kept (issue 75, probfp75f). */
+static void
+test_prevention_not_problem(void)
+{
+	static const no_problem absent[] = {
+		{"Hep A booster and typhoid vaccine given today.", "A01.0"},
+		{"If VZV IgG is negative he will need the varicella vaccine "
+		 "before starting.",
+		 "B01.9"},
+		{"No malaria prophylaxis (Bangladesh trip).", "B54"},
+		{"Heart: endocarditis prophylaxis not needed for dental work.",
+		 "I33.0"},
+	};
+	static const char again[] = "Took doxycycline as malaria prophylaxis "
+				    "in Kenya.\nMalaria in 2019, treated.";
+	notes_reading r;
+
+	check_no_problem_read(absent, sizeof(absent) / sizeof(absent[0]));
+	notes_read(again, strlen(again), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "B54") != NULL);
 }
 
 /* A status a procedure leaves (ICD-10 Z93-Z99) is not read where the
@@ -10479,6 +10515,7 @@ static const mt_case cases[] = {
 	{"own_stop_keeps_later", test_own_stop_keeps_later},
 	{"purpose_not_problem", test_purpose_not_problem},
 	{"risk_not_problem", test_risk_not_problem},
+	{"prevention_not_problem", test_prevention_not_problem},
 	{"status_not_yet", test_status_not_yet},
 	{"plan_on_taken", test_plan_on_taken},
 	{"test_named", test_test_named},
