@@ -747,6 +747,8 @@ static const expect chinese[] = {
 	 true},
 	{"颈部Ⅱ度放射性皮炎，外用三乙醇胺乳膏。", NOTES_PROBLEM, "L58.0",
 	 "放射性皮炎", 0, true},
+	{"Referral: anovulatory infertility, for letrozole.", NOTES_PROBLEM,
+	 "N97.0", "anovulatory infertility", 0, true},
 	/* the newest writers' misses, an eighth pass (vocab75p): a phrase
 	 * holds at most 12 words, so HHT's 13-character name is read
 	 * without its last character */
