@@ -729,6 +729,26 @@ static const expect chinese[] = {
 	 "G45.3", "amaurosis fugax", 0, true},
 	{"诊断：首发精神病，予阿立哌唑。", NOTES_PROBLEM, "F29", "首发精神病",
 	 0, true},
+	/* the newest writers' unknown problems, a third pass (vocab75w) */
+	{"Dx: Graves' orbitopathy, for IV methylprednisolone.", NOTES_PROBLEM,
+	 "H06.2", "Graves' orbitopathy", 0, true},
+	{"Background: severe learning disability, non-verbal.", NOTES_PROBLEM,
+	 "F72.9", "severe learning disability", 0, true},
+	{"Impression: eczema herpeticum of the face.", NOTES_PROBLEM, "B00.0",
+	 "eczema herpeticum", 0, true},
+	{"Dx: adenocarcinoma of the ascending colon, for hemicolectomy.",
+	 NOTES_PROBLEM, "C18.2", "adenocarcinoma of the ascending colon", 0,
+	 true},
+	{"诊断：中度营养不良，予肠内营养。", NOTES_PROBLEM, "E44.0",
+	 "中度营养不良", 0, true},
+	{"既往：左侧输卵管积水。", NOTES_PROBLEM, "N70.1", "输卵管积水", 0,
+	 true},
+	{"診斷：嚴重智障，住院舍。", NOTES_PROBLEM, "F72.9", "嚴重智障", 0,
+	 true},
+	{"颈部Ⅱ度放射性皮炎，外用三乙醇胺乳膏。", NOTES_PROBLEM, "L58.0",
+	 "放射性皮炎", 0, true},
+	{"Referral: anovulatory infertility, for letrozole.", NOTES_PROBLEM,
+	 "N97.0", "anovulatory infertility", 0, true},
 	/* the newest writers' misses, an eighth pass (vocab75p): a phrase
 	 * holds at most 12 words, so HHT's 13-character name is read
 	 * without its last character */
