@@ -10327,7 +10327,8 @@ test_allergy75ak(void)
  * allergy, in the sentence or in the entry's next one; a "no" before an
  * unrelated drug, or before the allergen's own cue, denies as before; and
  * an aside labelled by an allergy cue later on a bulleted entry ("Kept as
- * allergy:") keeps the allergy list open. */
+ * allergy:") keeps the allergy list open; "nil else" and "Other
+ * allergies: nil" deny only allergies not told. */
 static const expect allergy75an[] = {
 	{"Allergy: aspirin - \"face swells\" (angioedema) - listed; no "
 	 "NSAIDs.",
@@ -10360,12 +10361,24 @@ test_allergy75an(void)
 		"any more statins\".\n";
 	static const char *const denied =
 		"Allergy: amoxicillin - rash; no penicillin allergy otherwise.";
+	static const char *const other =
+		"Penicillin - rash. Other allergies: nil else.\nAllergies: "
+		"codeine (vomits). Nil else known.";
+	static const char *const nil = "Allergies: nil.";
 	notes_reading r;
 	const notes_finding *f;
 
 	for (size_t i = 0; i < sizeof(allergy75an) / sizeof(allergy75an[0]);
 	     i++)
 		check(&allergy75an[i]);
+	/* "Other allergies: nil else." denies only the others: no "no
+	 * known allergies" beside the allergy told; "Allergies: nil." is
+	 * one */
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	notes__read_rules(nil, strlen(nil), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") != NULL);
 	/* a label that only opens with the cue ends the list */
 	notes__read_rules(team, strlen(team), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "statins") == NULL);
