@@ -588,16 +588,8 @@ def test_nsaids_kept_away_for_nerd_stop_ibuprofen(st, pb, catalogue, body,
     respiratory disease, the NSAIDs the writer keeps away are an allergy
     to the class, and ibuprofen is refused; kept away for the kidneys,
     they are no allergy and ibuprofen is ordered."""
-    rpb = protos.module("records")
-    p = patient(st, pb)
-    note(st, p, body)
-    got = _got(st, p)
-    assert ((rpb.SUGGESTION_KIND_ALLERGY, "nsaids") in got) == nerd, got
-    if nerd:
-        refused_order(st, pb, p, IBUPROFEN, 400,
-                      "a note mentions an allergy to nsaids")
-    else:
-        assert order(st, pb, p, IBUPROFEN, 400).id
+    _class_then(st, pb, body, "nsaids", nerd, IBUPROFEN, 400,
+                "a note mentions an allergy to nsaids")
 
 
 @pytest.mark.parametrize("body", [
@@ -625,6 +617,21 @@ def test_an_entrys_own_verdict_lets_amoxicillin_through(st, pb, catalogue,
     note(st, p, body)
     assert (rpb.SUGGESTION_KIND_ALLERGY, "amoxicillin") not in _got(st, p)
     assert order(st, pb, p, AMOXICILLIN, 500).id
+
+
+def _class_then(st, pb, body, cls, suggested, drug, dose, refusal):
+    """A new patient's note of body: an allergy to class cls is
+    suggested or not (suggested); drug (ordered at dose) is then refused
+    with refusal, or ordered."""
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, body)
+    got = _got(st, p)
+    assert ((rpb.SUGGESTION_KIND_ALLERGY, cls) in got) == suggested, got
+    if suggested:
+        refused_order(st, pb, p, drug, dose, refusal)
+    else:
+        assert order(st, pb, p, drug, dose).id
 
 
 def _drug_after(st, pb, body, blocked, drug, code, dose):
@@ -1126,6 +1133,41 @@ def test_a_drug_she_took_lately_is_no_allergen(
     took last week is a medicine, no allergy: amoxicillin is ordered.
     One she took and got hives from is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergy: atorvastatin - \"muscles seized up\" (rhabdomyolysis) - "
+     "listed; no statins.", True),
+    ("Allergy: codeine - vomiting; no statins.", False),
+], ids=["no-class-after-its-member", "no-class-after-another-drug"])
+def test_a_no_after_an_allergy_keeps_its_class_away(
+        st, pb, ward_classes, body, blocked):
+    """Issue 75 (allergy75an): "no statins" after an allergy to a statin
+    orders the allergen's class kept away; it denies no allergy: the
+    class is suggested, and simvastatin is refused.  After an allergy to
+    an unrelated drug the "no" denies as before: no statin allergy, and
+    simvastatin is ordered."""
+    _class_then(st, pb, body, "statins", blocked, SIMVASTATIN, 20,
+                "a note mentions an allergy to")
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("ALLERGIES AND ADVERSE REACTIONS:\n- Penicillin - hives in the "
+     "1960s. Kept as allergy: no testing at her age.\n"
+     "- Statins (GP record).\n", True),
+    ("ALLERGIES AND ADVERSE REACTIONS:\n- Penicillin - hives in the "
+     "1960s. Allergy team consulted (Dr Ng): no testing at her age.\n"
+     "- Statins (GP record).\n", False),
+], ids=["kept-as-allergy-aside", "allergy-team-label"])
+def test_an_entrys_allergy_aside_keeps_the_list_open(
+        st, pb, ward_classes, body, blocked):
+    """Issue 75 (allergy75an): "Kept as allergy:" later on a bulleted
+    entry is the entry's aside, no heading: the list goes on, the class
+    on the next entry is an allergy, and simvastatin is refused.  A label
+    that only opens with the cue ("Allergy team consulted (Dr Ng):")
+    ends the list as before: the class there is no allergy, and
+    simvastatin is ordered."""
+    _drug_after(st, pb, body, blocked, SIMVASTATIN, "statins", 20)
 
 
 DYSTONIA_PRODUCTS = (

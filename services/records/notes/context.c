@@ -2426,6 +2426,62 @@ shouted_no(const sentence *s, size_t j, size_t k, bool allergy)
 		memcmp(s->text + i, "\xe2\x80\x93", 3) == 0);
 }
 
+/* allergen_told: the code of the allergen told before drug item d that
+ * d is related to (notes__related), or NULL: an earlier drug of d's
+ * sentence, not denied nor a relative's, in an allergy entry (an
+ * allergy list or line, or after a reaction or an allergy cue), or the
+ * first drug of the entry's sentence before ("1. Heparin - \"HIT\" ...
+ * Genuine heparin-induced thrombocytopenia - NO heparin in any form"). */
+static const char *
+allergen_told(const sentence *s, size_t d)
+{
+	const char *code = s->items[d].e->code, *trigger;
+	bool entry = s->allergy_list || s->allergy_line;
+
+	for (size_t m = 0; m < d; m++) {
+		int type = s->items[m].e->type;
+
+		if (type == NOTES_T_REACTION || type == NOTES_T_ALLERGY_CUE)
+			entry = true;
+		if (is_drug(&s->items[m]) && entry &&
+		    notes__related(s->items[m].e->code, code) &&
+		    !(notes__context(s, m, true, &trigger) &
+		      (NOTES_NEGATED | NOTES_FAMILY)))
+			return s->items[m].e->code;
+	}
+	if (s->prior.e != NULL && (s->allergy_list || s->allergy_line) &&
+	    notes__related(s->prior.e->code, code))
+		return s->prior.e->code;
+	return NULL;
+}
+
+/* kept_from_allergen: is trigger j a "no" right before a drug related to
+ * the allergen its entry has just told, and allergy item k that drug or
+ * one related to the allergen too ("aspirin - \"face swells\"
+ * (angioedema) - listed; no NSAIDs", "NO enoxaparin either (LMWH
+ * cross-reactivity)")?  After a genuine allergy the "no" orders the
+ * allergen's kin kept away; it denies no allergy (issue 75, allergy75an:
+ * en43-23, en43-24).  "no penicillin allergy" keeps its cue and its
+ * denial. */
+static bool
+kept_from_allergen(const sentence *s, size_t j, size_t k, bool allergy)
+{
+	const item *no = &s->items[j];
+	const char *allergen;
+
+	if (!allergy || k <= j || strcmp(no->e->key, "no") != 0 ||
+	    j + 1 >= s->n_items || !is_drug(&s->items[j + 1]) ||
+	    no->w1 != s->items[j + 1].w0)
+		return false;
+	if (j + 2 < s->n_items &&
+	    s->items[j + 2].e->type == NOTES_T_ALLERGY_CUE &&
+	    s->items[j + 2].w0 == s->items[j + 1].w1)
+		return false;
+	allergen = allergen_told(s, j + 1);
+	return allergen != NULL &&
+	       (k == j + 1 || notes__related(s->items[k].e->code, allergen));
+}
+
 /* hyphen_owns: is backward trigger j joined by a hyphen to an item
  * between item k and it ("Latex - anaphylaxis 2010 - LATEX-FREE OR")?
  * Then it is that item's word (equipment kept free of the allergen), and
@@ -3041,7 +3097,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		bool back = back_reaches(s, k, j, allergy);
 
 		fwd = fwd && own_item_reaches(s, j, k);
-		if (plan_spares(s, j, k) || shouted_no(s, j, k, allergy))
+		if (plan_spares(s, j, k) || shouted_no(s, j, k, allergy) ||
+		    kept_from_allergen(s, j, k, allergy))
 			continue;
 
 		/* "no known allergy to latex": the phrase negates what

@@ -1644,18 +1644,26 @@ answered_no(const sentence *s, size_t k)
 
 /* none_but: is "no known allergies" item k narrowed to one drug ("No
  * known allergy to penicillin") or to all but the drug allergies told
- * ("NKDA apart from above", "except codeine")?  It denies that drug, or
- * any other, and does not say the patient has none (rules75en25).
- * "NKA apart from bee stings" names no drug: no drug allergy. */
+ * ("NKDA apart from above", "except codeine", "Other allergies: nil
+ * else": allergy75an, en43-10)?  It denies that drug, or any other, and
+ * does not say the patient has none (rules75en25).  "NKA apart from bee
+ * stings" names no drug: no drug allergy. */
 static bool
 none_but(const sentence *s, size_t k)
 {
 	static const char *const but[] = {"apart from", "except", "other than",
 					  "besides", "aside from"};
-	size_t w = s->items[k].w1, n = 0;
+	size_t w0 = s->items[k].w0, w = s->items[k].w1, n = 0;
 
+	if (w0 > 0 && !s->words[w0 - 1].han &&
+	    notes__words_at(s, w0 - 1, "other"))
+		return true;
 	if (w >= s->n)
 		return false;
+	/* not "NKA otherwise": en-dev27 and en-dev36 annotate it no known
+	 * allergies, en-dev8, 9, 13 and 23 do not; the writers split */
+	if (notes__words_at(s, w, "else"))
+		return true;
 	for (size_t i = 0; n == 0 && i < sizeof(but) / sizeof(*but); i++)
 		if (notes__phrase_at(s, w, but[i]))
 			n = strchr(but[i], ' ') != NULL ? 2 : 1;

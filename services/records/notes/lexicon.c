@@ -687,3 +687,48 @@ notes__member_of(const char *code, const char *cls)
 		return false;
 	return strstr(notes__members_csv, row) != NULL;
 }
+
+/* broad_class: is cls a class of every drug of a kind of use
+ * (antibacterials, analgesics), whose members share no allergy? */
+static bool
+broad_class(const char *cls)
+{
+	return strcmp(cls, "antibacterials") == 0 ||
+	       strcmp(cls, "analgesics") == 0;
+}
+
+/* notes__related looks both codes up in members.csv: a drug and its
+ * class, or two drugs of one class (heparin and enoxaparin, both
+ * heparins), are kept away together after an allergy to either.  A
+ * broad class relates nothing: penicillin and ciprofloxacin are both
+ * antibacterials. */
+bool
+notes__related(const char *a, const char *b)
+{
+	char head[80];
+	int n = snprintf(head, sizeof(head), "\n%s,", a);
+	const char *p = notes__members_csv;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	if (broad_class(a) || broad_class(b))
+		return false;
+	if (notes__member_of(a, b) || notes__member_of(b, a))
+		return true;
+	if (n < 0 || (size_t)n >= sizeof(head) || a[0] == '\0')
+		return false;
+	while ((p = strstr(p, head)) != NULL) {
+		char cls[80];
+		const char *from = p + n, *end = strchr(from, '\n');
+		size_t len = end ? (size_t)(end - from) : strlen(from);
+
+		p = from;
+		if (len == 0 || len >= sizeof(cls))
+			continue;
+		memcpy(cls, from, len);
+		cls[len] = '\0';
+		if (!broad_class(cls) && notes__member_of(b, cls))
+			return true;
+	}
+	return false;
+}

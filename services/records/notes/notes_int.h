@@ -224,6 +224,10 @@ bool notes__resolution(const notes_entry *t);
  * cls in dosage's table (knowledge/members.csv, generated)? */
 bool notes__member_of(const char *code, const char *cls);
 
+/* notes__related: are drug or class codes a and b the same, one the
+ * other's class, or two members of one class (members.csv)? */
+bool notes__related(const char *a, const char *b);
+
 /* notes__first_words returns the most words of a known phrase that
  * starts with word, 0 when none does. */
 size_t notes__first_words(const char *word);

@@ -1055,13 +1055,37 @@ ticked_yes_zh(const sentence *s, uint32_t to)
 	       ticked_at(s->text, (uint32_t)(yes - s->text) - 1, from, to, -1);
 }
 
+/* later_on_bullet: does s, its label ending with an allergy cue, start after
+ * another sentence on a bulleted line ("- Penicillin - \"swollen face\" in the
+ * 1960s (...). Kept as allergy: no testing at her age and no need.")?  A label
+ * there is the entry's own aside, no heading: the list goes on under it (issue
+ * 75, allergy75an: en43-29). */
+static bool
+later_on_bullet(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	if (notes__line_lead(s) != NULL || s->n_items == 0 ||
+	    s->items[0].e->type != NOTES_T_ALLERGY_CUE ||
+	    notes__colon_at(s->text, s->items[0].end, s->items[0].end + 1) ==
+		    NULL)
+		return false; /* not "Allergy team consulted (Dr Ng): ..." */
+	while (p > s->text && p[-1] != '\n')
+		p--;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '-' || *p == '*' || memcmp(p, "\xe2\x80\xa2", 3) == 0;
+}
+
 void
 notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 {
 	/* a bulleted line's label ("- GP summary: …") is an item of the
 	 * allergy list it is in, as it is of any section */
 	bool kept = s->allergy_list &&
-		    (notes__bulleted(s) || allergen_kind_zh(s)) && !allergies;
+		    (notes__bulleted(s) || allergen_kind_zh(s) ||
+		     later_on_bullet(s)) &&
+		    !allergies;
 
 	s->allergy_line = notes__allergy_line(s);
 	/* "另：" later on the line adds to its list */

@@ -10393,6 +10393,82 @@ test_allergy75ak(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "lithium") != NULL);
 }
 
+/* The forty-third writer's English (issue 75, allergy75an): a "no" right
+ * before a drug or class related to the allergen its entry has just told
+ * (the same drug, its class, a drug of its class) orders it kept away, an
+ * allergy, in the sentence or in the entry's next one; a "no" before an
+ * unrelated drug, or before the allergen's own cue, denies as before; and
+ * an aside labelled by an allergy cue later on a bulleted entry ("Kept as
+ * allergy:") keeps the allergy list open; "nil else" and "Other
+ * allergies: nil" deny only allergies not told. */
+static const expect allergy75an[] = {
+	{"Allergy: aspirin - \"face swells\" (angioedema) - listed; no "
+	 "NSAIDs.",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"ALLERGIES:\n1. Heparin - \"HIT\" in 2016, PF4 positive. Genuine "
+	 "HIT - NO heparin in any form, and NO enoxaparin either (LMWH "
+	 "cross-reactivity).",
+	 NOTES_ALLERGY, "enoxaparin", "enoxaparin", 0, true},
+	{"ALLERGIES:\n1. Heparin - \"HIT\" in 2016, PF4 positive. Genuine "
+	 "HIT - NO heparin in any form, and NO enoxaparin either (LMWH "
+	 "cross-reactivity).",
+	 NOTES_ALLERGY, "heparins", "LMWH", 0, true},
+	{"Allergy: codeine - vomiting; no statins.", NOTES_ALLERGY, "statins",
+	 "statins", NEG, false},
+	{"Allergy: amoxicillin - rash; no penicillin allergy otherwise.",
+	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
+	{"ALLERGIES AND ADVERSE REACTIONS:\n- Penicillin - hives in the "
+	 "1960s. Kept as allergy: no testing at her age.\n- Atorvastatin - "
+	 "muscle aches 2015; she \"won't take any more statins\".\n",
+	 NOTES_ALLERGY, "statins", "statins", 0, true},
+};
+
+static void
+test_allergy75an(void)
+{
+	static const char *const team =
+		"ALLERGIES AND ADVERSE REACTIONS:\n- Penicillin - hives in the "
+		"1960s. Allergy team consulted (Dr Ng): no testing at her "
+		"age.\n- Atorvastatin - muscle aches 2015; she \"won't take "
+		"any more statins\".\n";
+	static const char *const denied =
+		"Allergy: amoxicillin - rash; no penicillin allergy otherwise.";
+	static const char *const other =
+		"Penicillin - rash. Other allergies: nil else.\nAllergies: "
+		"codeine (vomits). Nil else known.";
+	static const char *const nil = "Allergies: nil.";
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(allergy75an) / sizeof(allergy75an[0]);
+	     i++)
+		check(&allergy75an[i]);
+	/* "Other allergies: nil else." denies only the others: no "no
+	 * known allergies" beside the allergy told; "Allergies: nil." is
+	 * one */
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	notes__read_rules(nil, strlen(nil), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") != NULL);
+	/* a label that only opens with the cue ends the list */
+	notes__read_rules(team, strlen(team), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "statins") == NULL);
+	/* "no" before the allergen's own cue still denies it */
+	notes__read_rules(denied, strlen(denied), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
+	/* related: the same drug, a drug and its class, two drugs of one
+	 * class; never through a broad class */
+	MT_TRUE(notes__related("heparin", "heparin"));
+	MT_TRUE(notes__related("aspirin", "nsaids"));
+	MT_TRUE(notes__related("nsaids", "aspirin"));
+	MT_TRUE(notes__related("heparin", "enoxaparin"));
+	MT_TRUE(!notes__related("amoxicillin", "ciprofloxacin"));
+	MT_TRUE(!notes__related("amoxicillin", "antibacterials"));
+	MT_TRUE(!notes__related("codeine", "statins"));
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -10544,6 +10620,7 @@ static const mt_case cases[] = {
 	 test_description_strategy_test_not_problem},
 	{"pregnancy_hypertension", test_pregnancy_hypertension},
 	{"allergy75ak", test_allergy75ak},
+	{"allergy75an", test_allergy75an},
 	{NULL, NULL},
 };
 
