@@ -170,6 +170,10 @@ static const expect table[] = {
 	 true},
 	{"Asthma? Uses an inhaler most days.", NOTES_PROBLEM, "J45.9", "Asthma",
 	 0, true},
+	/* a relative's bracketed aside with "with" in it keeps the
+	 * relative's problems after it (ctxprob75a) */
+	{"Family: grandmother (lives with them) has asthma and COPD, smoker.",
+	 NOTES_PROBLEM, "J44.9", "COPD", FAM, false},
 	/* allergies through brand names, synonyms, classes, reactions */
 	{"Allergies: Tazocin (anaphylaxis).", NOTES_ALLERGY, "piperacillin",
 	 "Tazocin", 0, true},
