@@ -969,6 +969,28 @@ started_after(const sentence *s, size_t j, size_t k)
 	       s->items[k + 2].w0 != m->w1;
 }
 
+static int bracket_depth(const sentence *s, uint32_t from, uint32_t to,
+			 size_t *parts);
+
+/* aside_with: is terminator item m a "with" in a bracket opened right
+ * after family trigger j and closed before item k ("grandmother (lives
+ * with them) has asthma")?  The aside tells who the relative is; what
+ * follows it is still theirs (ctxprob75a: en-dev35). */
+static bool
+aside_with(const sentence *s, size_t j, size_t m, size_t k)
+{
+	uint32_t i = s->items[j].end;
+
+	if (s->items[j].e->type != NOTES_T_FAMILY ||
+	    strcmp(s->items[m].e->key, "with") != 0)
+		return false;
+	while (i < s->items[m].start && s->text[i] == ' ')
+		i++;
+	return i < s->items[m].start && s->text[i] == '(' &&
+	       bracket_depth(s, i, s->items[m].start, NULL) > 0 &&
+	       bracket_depth(s, i, s->items[k].start, NULL) == 0;
+}
+
 bool
 notes__scope_ends(const sentence *s, size_t j, size_t k)
 {
@@ -985,7 +1007,8 @@ notes__scope_ends(const sentence *s, size_t j, size_t k)
 		    !((past_comma || emphasis_after(s, m) ||
 		       relative_takes_zh(s, j, m)) &&
 		      is_comma(e)) &&
-		    !kin_with(s, j, m) && !reason_only(e, s->items[j].e))
+		    !kin_with(s, j, m) && !aside_with(s, j, m, k) &&
+		    !reason_only(e, s->items[j].e))
 			return true;
 		commas = commas || is_comma(e);
 		/* a plan read on past its comma stops at a later clause's

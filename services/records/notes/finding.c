@@ -1140,13 +1140,38 @@ answered_on_line(const sentence *s, uint32_t i)
 	       (n >= 3 && memcmp(line + n - 3, " no", 3) == 0);
 }
 
+/* bullet_opens_with: does item k open a bulleted or numbered line, only
+ * its mark before it ("- Hypothyroid? TSH 8.9, FT4 normal", "3. OSA?
+ * STOP-BANG 5")?  A problem list's entry queried so is doubted whatever
+ * the line goes on to give, its evidence rather than an answer. */
+static bool
+bullet_opens_with(const sentence *s, size_t k)
+{
+	uint32_t i = s->items[k].start, marks = 0;
+
+	while (i > 0 && s->text[i - 1] == ' ')
+		i--;
+	while (i > 0 && s->text[i - 1] != '\n') {
+		char c = s->text[i - 1];
+
+		if (strchr("-*.)", c) != NULL)
+			marks++;
+		else if (!isdigit((unsigned char)c) && c != ' ')
+			return false;
+		i--;
+	}
+	return marks > 0;
+}
+
 /* queried_after_en: is English problem item k queried by a question mark
  * written onto it that a dash, a bracket or the line's end follows
  * ("PMH: Parkinson's disease? - referred to neuro", "IHD? - stent per
  * son", "Chronic hepatitis B? — HBsAg positive", "osteoporosis?? -
  * never scanned")?  The writer doubts the diagnosis and gives why after
  * the dash; a question answered there ("Fever? - no", "Chest pain? -
- * denies") is no doubt (issue 75, ctxen75b). */
+ * denies") is no doubt (issue 75, ctxen75b).  On a bulleted line the
+ * item opens, the evidence may follow the mark without a dash
+ * (ctxprob75a). */
 static bool
 queried_after_en(const sentence *s, size_t k)
 {
@@ -1163,8 +1188,8 @@ queried_after_en(const sentence *s, size_t k)
 		n++;
 	while (i < s->text_len && s->text[i] == ' ')
 		i++;
-	if (n == 0 ||
-	    (i < s->text_len && s->text[i] != '\n' && dash_len(s, i) == 0))
+	if (n == 0 || (i < s->text_len && s->text[i] != '\n' &&
+		       dash_len(s, i) == 0 && !bullet_opens_with(s, k)))
 		return false;
 	/* the question ends the sentence: its answer is read from the
 	 * text after the mark and the dash */

@@ -159,6 +159,21 @@ static const expect table[] = {
 	 true},
 	{"Hypothyroidism? - husband unsure - confirmed on GP list.",
 	 NOTES_PROBLEM, "E03.9", "Hypothyroidism", 0, true},
+	/* a problem list's entry queried with its evidence after the mark,
+	 * no dash between (ctxprob75a); a question in prose, or answered,
+	 * is no doubt */
+	{"- Hypothyroid? TSH 8.9, FT4 normal, recheck.", NOTES_PROBLEM, "E03.9",
+	 "Hypothyroid", UNC, true},
+	{"3. OSA? STOP-BANG 5, not formally tested.", NOTES_PROBLEM, "G47.3",
+	 "OSA", UNC, true},
+	{"- Asthma? yes, uses inhaler.", NOTES_PROBLEM, "J45.9", "Asthma", 0,
+	 true},
+	{"Asthma? Uses an inhaler most days.", NOTES_PROBLEM, "J45.9", "Asthma",
+	 0, true},
+	/* a relative's bracketed aside with "with" in it keeps the
+	 * relative's problems after it (ctxprob75a) */
+	{"Family: grandmother (lives with them) has asthma and COPD, smoker.",
+	 NOTES_PROBLEM, "J44.9", "COPD", FAM, false},
 	/* allergies through brand names, synonyms, classes, reactions */
 	{"Allergies: Tazocin (anaphylaxis).", NOTES_ALLERGY, "piperacillin",
 	 "Tazocin", 0, true},
