@@ -399,3 +399,13 @@ def test_an_interaction_or_a_test_result_lets_ibuprofen_through(
     ibuprofen is ordered.  A felt effect first and a refusal keep it
     refused."""
     _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
+
+
+def test_a_label_entered_in_error_lets_amoxicillin_through(
+        st, pb, catalogue):
+    """Issue 75 (allergy75ao): a label the writer finds entered in error
+    (录入错误: another patient's) is removed, and amoxicillin is
+    ordered."""
+    _amoxicillin_after(
+        st, pb, "- 阿莫西林——系统中有“阿莫西林过敏”记录，核实为上次住院"
+        "录入错误（为邻床患者），已删除。", False)

@@ -10327,7 +10327,8 @@ test_allergy75ak(void)
  * allergy, and a verdict after it (不是过敏) is the first drug's; a drug
  * stopped with a test result first among its reasons (因血肌酐升高、血压
  * 升高停用), or with the INR named before its effect (INR 8.6伴血尿，换为
- * 利伐沙班), is the prescriber's stop, no intolerance. */
+ * 利伐沙班), is the prescriber's stop, no intolerance; a label entered
+ * in error (录入错误, 误录) is removed, the allergy negated. */
 static const expect allergy75ao[] = {
 	{"过敏史：复方新诺明（起疱、脱皮，2015年）——与甲氨蝶呤同用亦有禁忌。",
 	 NOTES_MEDICINE, "methotrexate", "甲氨蝶呤", 0, true},
@@ -10340,6 +10341,9 @@ static const expect allergy75ao[] = {
 	 NOTES_ALLERGY, "simvastatin", "Simvastatin", 0, true},
 	{"既往曾用环孢素 2年，因血肌酐升高、血压升高停用（2023年）。",
 	 NOTES_MEDICINE, "ciclosporin", "环孢素", HIST, true},
+	{"- 劳拉西泮——病房系统中有“劳拉西泮过敏”记录，核实为上次住院录入错误"
+	 "（为邻床患者），已删除。",
+	 NOTES_ALLERGY, "lorazepam", "劳拉西泮", NEG, false},
 };
 
 static void
