@@ -382,3 +382,30 @@ def test_a_field_denied_or_a_ban_after_a_reaction_decides_amoxicillin(
     after its reaction (以后不能用) makes it the patient's allergy, and the
     order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史：复方新诺明（起疱、脱皮）——与布洛芬同用亦需谨慎。", False),
+    ("用药：甲氨蝶呤 10mg 每周一次——与布洛芬合用需监测肾功能。", False),
+    ("既往服布洛芬 2年，因血肌酐升高、血压升高停用（2023年）。", False),
+    ("既往服布洛芬，因胃痛、转氨酶升高停用，不愿再用。", True),
+])
+def test_an_interaction_or_a_test_result_lets_ibuprofen_through(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ao): a drug written as the partner of an
+    interaction (与布洛芬同用, 与布洛芬合用) is taken with the other drug,
+    no allergen, and a stop with a test result first among its reasons
+    (因血肌酐升高、血压升高停用) is the prescriber's, no intolerance:
+    ibuprofen is ordered.  A felt effect first and a refusal keep it
+    refused."""
+    _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
+
+
+def test_a_label_entered_in_error_lets_amoxicillin_through(
+        st, pb, catalogue):
+    """Issue 75 (allergy75ao): a label the writer finds entered in error
+    (录入错误: another patient's) is removed, and amoxicillin is
+    ordered."""
+    _amoxicillin_after(
+        st, pb, "- 阿莫西林——系统中有“阿莫西林过敏”记录，核实为上次住院"
+        "录入错误（为邻床患者），已删除。", False)

@@ -494,6 +494,10 @@ notes__disowned_by(const sentence *s, size_t k)
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const notes_entry *e = s->items[j].e;
 
+		if (notes__interaction_partner_zh(s, j))
+			continue; /* the drug k is taken with: the verdict after
+				   * it is the interaction's, k's ("与华法林相互
+				   * 作用（不是过敏）") */
 		if ((e->type == NOTES_T_SUBSTANCE ||
 		     e->type == NOTES_T_CLASS) &&
 		    (!tried_since(s, j) || next_entry_zh(s, k, j)))

@@ -798,6 +798,20 @@ retaken_unlisted(const sentence *s, size_t k)
 	return false;
 }
 
+/* interaction_partner reads drug item k, the partner of an interaction
+ * (notes__interaction_partner_zh), as a medicine: the allergen is taken
+ * with it, and a verdict after it ("不是过敏") is the interaction's, not
+ * an allergy of its own; false, f untouched, for any other drug. */
+static bool
+interaction_partner(const sentence *s, size_t k, notes_finding *f)
+{
+	if (!notes__interaction_partner_zh(s, k))
+		return false;
+	f->kind = NOTES_MEDICINE;
+	substance_context(s, k, f, NULL, NULL, NULL);
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -817,7 +831,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	f->system = drug ? "substance" : "class";
 	if (label_removed(s, k, f) ||
 	    (drug && !tol && challenge_cleared(s, k, f)) ||
-	    (drug && doubted_alternative(s, k, f)))
+	    (drug && doubted_alternative(s, k, f)) ||
+	    (drug && interaction_partner(s, k, f)))
 		return true;
 	if (!drug && notes__class_kept_for_nerd(s, k)) {
 		f->kind = NOTES_ALLERGY;

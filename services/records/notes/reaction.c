@@ -1934,12 +1934,23 @@ const item *
 notes__stopped_for_zh(const sentence *s, size_t k)
 {
 	static const char *const side[] = {"副作用", "仍可使用", "可继续使用"};
+	/* the anticoagulant's test, its reading a reason before the effect
+	 * ("服华法林，INR波动大，2022年INR 8.6伴血尿，换为利伐沙班") */
+	static const char *const inr[] = {"INR", "inr"};
 	const item *d = &s->items[k];
 
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
 		if (is_drug(it) || it->w0 - d->w1 > STOP_ZH_EFFECT_WORDS)
+			return NULL;
+		/* a test result first among the reasons, or the INR named
+		 * before the effect: the prescriber's reason, as the README
+		 * reads a stop for a result ("因血肌酐升高、血压升高停用"),
+		 * whatever is named after it */
+		if ((it->e->code != NULL &&
+		     investigation_result(it->e->code)) ||
+		    notes__any_in(s, d->w1, it->w0, inr, 2))
 			return NULL;
 		if ((it->e->type != NOTES_T_PROBLEM &&
 		     it->e->type != NOTES_T_REACTION) ||

@@ -858,6 +858,13 @@ bool notes__healed_after_zh(const sentence *s, size_t k);
  * 松")?  The rescue's drug treated the reaction: a medicine. */
 bool notes__rescued_with_zh(const sentence *s, size_t k);
 
+/* notes__interaction_partner_zh: is Chinese drug item k the partner
+ * of an interaction or a combination warned of, 与 right before it and
+ * a word of use together right after it ("——与甲氨蝶呤同用亦有禁忌",
+ * "与华法林相互作用（不是过敏）")?  The drug is one the patient takes
+ * with the allergen, a medicine: no writer reads it an allergy. */
+bool notes__interaction_partner_zh(const sentence *s, size_t k);
+
 /* notes__felt_then_used_zh: is Chinese drug item k taken (吃, 服, 用) right
  * after an effect or condition in its clause ("胃不舒服吃奥美拉唑", "頭痛只
  * 吃普拿疼")?  The drug treats it (rules75zh28). */

@@ -835,6 +835,31 @@ notes__bracket_treats_zh(const sentence *s, size_t k)
 	       notes__words_any(s, w, d->w0, use, sizeof(use) / sizeof(*use));
 }
 
+/* INTERACTION_ZH_WORDS: how far after the drug its word of use together
+ * may come ("与利伐沙班的相互作用": 的 between them). */
+#define INTERACTION_ZH_WORDS 2
+
+bool
+notes__interaction_partner_zh(const sentence *s, size_t k)
+{
+	static const char *const with[] = {"与", "與", "和", "跟"};
+	static const char *const together[] = {
+		"同用", "合用", "联用",	    "聯用",
+		"并用", "併用", "相互作用", "交互作用",
+	};
+	const item *d = &s->items[k];
+
+	if (!is_drug(d) || d->w0 == 0 ||
+	    !notes__words_in(s, d->w0 - 1, with, sizeof(with) / sizeof(*with)))
+		return false;
+	for (size_t w = d->w1; w < s->n && w <= d->w1 + INTERACTION_ZH_WORDS;
+	     w++)
+		if (notes__words_in(s, w, together,
+				    sizeof(together) / sizeof(*together)))
+			return true;
+	return false;
+}
+
 /* notes__felt_then_used_zh: an effect or condition right before the drug,
  * 时 or 只 between them or not ("胃不舒服吃奥美拉唑", "头痛时吃索米痛"), is
  * what it treats, as had_then_used_zh reads across a comma; a reaction the

@@ -858,7 +858,8 @@ notes__keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	const item *it = &s->items[k], *cue;
 	notes_finding f;
 
-	if (!is_drug(it) || notes__replacement_zh(s, k))
+	if (!is_drug(it) || notes__replacement_zh(s, k) ||
+	    notes__interaction_partner_zh(s, k))
 		return true;
 	if ((cue = notes__disowned_by(s, k)) != NULL ||
 	    (cue = notes__delabel_past_switch_zh(s, k)) != NULL)

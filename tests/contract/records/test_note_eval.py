@@ -125,7 +125,7 @@ ORDER_CEILINGS = {
     "en-dev31": (4, 3), "zh-dev31": (1, 3),
     "en-dev32": (3, 1), "zh-dev32": (6, 3),
     "en-dev33": (8, 2), "zh-dev33": (6, 0),
-    "en-dev34": (5, 4), "zh-dev34": (2, 1),
+    "en-dev34": (5, 4), "zh-dev34": (2, 0),
     "en-dev35": (4, 6), "zh-dev35": (4, 1),
     "en-dev36": (4, 1), "zh-dev36": (4, 1),
     "en-dev37": (0, 2), "zh-dev37": (0, 1),
@@ -134,7 +134,7 @@ ORDER_CEILINGS = {
     "en-dev40": (1, 5), "zh-dev40": (3, 2),
     "en-dev41": (3, 3), "zh-dev41": (2, 4),
     "en-dev42": (3, 3), "zh-dev42": (3, 0),
-    "en-dev43": (1, 2), "zh-dev43": (8, 6),
+    "en-dev43": (1, 2), "zh-dev43": (8, 2),
 }
 
 

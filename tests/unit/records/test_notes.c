@@ -10484,6 +10484,78 @@ test_allergy75an(void)
 	MT_TRUE(!notes__related("codeine", "statins"));
 }
 
+/* The forty-third writer's Chinese (issue 75, allergy75ao): a drug
+ * written as the partner of an interaction (与甲氨蝶呤同用, 与华法林相互作用,
+ * 與 cyclosporine 併用) is a medicine taken with the allergen, never an
+ * allergy, and a verdict after it (不是过敏) is the first drug's; a drug
+ * stopped with a test result first among its reasons (因血肌酐升高、血压
+ * 升高停用), or with the INR named before its effect (INR 8.6伴血尿，换为
+ * 利伐沙班), is the prescriber's stop, no intolerance; a label entered
+ * in error (录入错误, 误录) is removed, the allergy negated. */
+static const expect allergy75ao[] = {
+	{"过敏史：复方新诺明（起疱、脱皮，2015年）——与甲氨蝶呤同用亦有禁忌。",
+	 NOTES_MEDICINE, "methotrexate", "甲氨蝶呤", 0, true},
+	{"过敏史：复方新诺明（起疱、脱皮，2015年）——与甲氨蝶呤同用亦有禁忌。",
+	 NOTES_ALLERGY, "co-trimoxazole", "复方新诺明", 0, true},
+	{"追问：1周前在社区诊所服复方新诺明——与华法林相互作用（不是过敏），"
+	 "今日已服完。",
+	 NOTES_ALLERGY, "co-trimoxazole", "复方新诺明", NEG, false},
+	{"藥物過敏：Simvastatin——肌肉痛（與 cyclosporine 併用時發生）。",
+	 NOTES_ALLERGY, "simvastatin", "Simvastatin", 0, true},
+	{"既往曾用环孢素 2年，因血肌酐升高、血压升高停用（2023年）。",
+	 NOTES_MEDICINE, "ciclosporin", "环孢素", HIST, true},
+	{"- 劳拉西泮——病房系统中有“劳拉西泮过敏”记录，核实为上次住院录入错误"
+	 "（为邻床患者），已删除。",
+	 NOTES_ALLERGY, "lorazepam", "劳拉西泮", NEG, false},
+};
+
+static void
+test_allergy75ao(void)
+{
+	static const struct {
+		const char *text;
+		const char *code;
+	} no_allergy[] = {
+		{"过敏史：复方新诺明（起疱、脱皮，2015年）——与甲氨蝶呤同用亦"
+		 "有禁忌。",
+		 "methotrexate"},
+		{"追问：1周前在社区诊所服复方新诺明——与华法林相互作用（不是过"
+		 "敏），今日已服完。",
+		 "warfarin"},
+		{"2. 治疗药物因既往大环内酯类不耐受及与利伐沙班的相互作用，可选"
+		 "克拉霉素。",
+		 "rivaroxaban"},
+		{"藥物過敏：Simvastatin——肌肉痛（與 cyclosporine "
+		 "併用時發生）。",
+		 "ciclosporin"},
+		{"既往曾用环孢素 2年，因血肌酐升高、血压升高停用（2023年）。",
+		 "ciclosporin"},
+		{"既往服布洛芬，因转氨酶升高、恶心停用。", "ibuprofen"},
+		{"3. 2020-2023年服华法林，INR波动大，2022年INR "
+		 "8.6伴血尿，于2023"
+		 "年换为利伐沙班 20mg qd。",
+		 "warfarin"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75ao) / sizeof(allergy75ao[0]);
+	     i++)
+		check(&allergy75ao[i]);
+	for (size_t i = 0; i < sizeof(no_allergy) / sizeof(no_allergy[0]);
+	     i++) {
+		notes__read_rules(no_allergy[i].text,
+				  strlen(no_allergy[i].text), &r);
+		if (find(&r, NOTES_ALLERGY, no_allergy[i].code) != NULL)
+			mt_fail(__FILE__, __LINE__, "%s: found allergy %s",
+				no_allergy[i].text, no_allergy[i].code);
+	}
+	/* a felt effect first, a test result after it: still a stop for
+	 * the effect */
+	notes__read_rules("曾用他汀，因肌痛、转氨酶升高停用。",
+			  strlen("曾用他汀，因肌痛、转氨酶升高停用。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "statins") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -10636,6 +10708,7 @@ static const mt_case cases[] = {
 	{"pregnancy_hypertension", test_pregnancy_hypertension},
 	{"allergy75ak", test_allergy75ak},
 	{"allergy75an", test_allergy75an},
+	{"allergy75ao", test_allergy75ao},
 	{NULL, NULL},
 };
 
