@@ -953,6 +953,34 @@ allergen_only(const notes_finding *f)
 	return f->kind == NOTES_MEDICINE && strcmp(f->code, "latex") == 0;
 }
 
+/* antiseptic_swapped: is f chlorhexidine, item k, that its sentence
+ * avoids for another skin antiseptic ("Povidone-iodine prep instead of
+ * chlorhexidine", "Skin prep: povidone-iodine, not chlorhexidine", "no
+ * chlorhexidine lines/lube", "NO chlorhexidine cleanse - use saline",
+ * "chlorhexidine-free pathway")?  That is the chlorhexidine allergy's
+ * precaution, skin prep kept away, not a medicine: six writers'
+ * sets annotate none for it (medallergy75a), while "use chlorhexidine
+ * 0.05% aqueous" after an iodine rash is one. */
+static bool
+antiseptic_swapped(const sentence *s, size_t k, const notes_finding *f)
+{
+	static const char *const avoided[] = {"instead of", "rather than",
+					      "not", "no"};
+	static const char *const other[] = {"povidone", "iodine", "saline",
+					    "betadine"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+	bool swapped = false;
+
+	if (f->kind != NOTES_MEDICINE || strcmp(f->code, "chlorhexidine") != 0)
+		return false;
+	for (size_t back = 1; back <= 2 && back <= w0 && !swapped; back++)
+		swapped =
+			notes__phrases_in(s, w0 - back, avoided, N_OF(avoided));
+	if (w1 < s->n && strcmp(s->words[w1].key, "free") == 0)
+		swapped = true;
+	return swapped && phrase_within(s, 0, other, N_OF(other));
+}
+
 /* What may stand between the drugs of a class's examples ("amoxicillin,
  * flucloxacillin and Tazocin", "阿司匹林、布洛芬"), between the class and
  * the examples it opens ("all penicillins, including amoxicillin",
@@ -1838,6 +1866,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	case NOTES_T_SUBSTANCE:
 	case NOTES_T_CLASS:
 		if (!substance(s, k, f) || allergen_only(f) ||
+		    antiseptic_swapped(s, k, f) ||
 		    (f->kind == NOTES_MEDICINE && f->context == 0 &&
 		     (class_example(s, k) || reaction_entry(s, k) ||
 		      notes__susceptibility_result(s, k))))

@@ -8295,7 +8295,8 @@ test_taken_again(void)
  * parenthesis right after "updated", or right before "kept".  A drug with
  * its dose, or a record that is no allergy's, stays a medicine.  A
  * Chinese allergy dated by "既往" alone, no word of taking, keeps its
- * allergy and gives no past medicine. */
+ * allergy and gives no past medicine; chlorhexidine avoided for another
+ * antiseptic is no medicine, while one chosen is. */
 static const struct {
 	const char *text, *code;
 	bool medicine;
@@ -8324,6 +8325,16 @@ static const struct {
 	 false},
 	{"既往服用阿莫西林后出现皮疹。", "amoxicillin", true},
 	{"以前用过曲马多，吐得很厉害。", "tramadol", true},
+	/* chlorhexidine kept away for another antiseptic is no medicine */
+	{"3. Skin prep: povidone-iodine, not chlorhexidine.", "chlorhexidine",
+	 false},
+	{"Povidone-iodine prep instead of chlorhexidine - communicated to OR.",
+	 "chlorhexidine", false},
+	{"Chlorhexidine-free pathway - use povidone iodine.", "chlorhexidine",
+	 false},
+	{"Contact rash with povidone-iodine 2023 -> use chlorhexidine 0.05% "
+	 "aqueous for lid prep.",
+	 "chlorhexidine", true},
 };
 
 static void
