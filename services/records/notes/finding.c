@@ -127,6 +127,11 @@ chosen_instead(const sentence *s, size_t k)
  * tell the challenge's result (after it: to the sentence's end). */
 #define CHALLENGE_RESULT_WORDS 4
 
+/* RECORD_ASIDE_WORDS: how many words ("as above", "in the EHR") may stand
+ * between "updated" and the parenthesis that lists the allergy record's
+ * entries (record_aside). */
+#define RECORD_ASIDE_WORDS 3
+
 /* challenge_offered: is drug item k the one a challenge tests, "challenge"
  * or "provocation" right after it ("Offered direct oral amoxicillin
  * challenge in allergy clinic", "(direct oral amoxicillin challenge
@@ -812,6 +817,62 @@ interaction_partner(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* record_aside: is drug item k inside a parenthesis opened at most
+ * RECORD_ASIDE_WORDS words after "updated" ("Allergy list in the EHR
+ * updated (heparin - HIT; enoxaparin; codeine; ?morphine)", "Allergy
+ * record updated as above (sulfa removed; codeine kept)"), none closed
+ * before the drug?  The parenthesis lists what the record now holds; one
+ * opened further on is an aside of its own ("label updated to ...; not
+ * fully removed yet (needs amoxicillin test dose)"). */
+static bool
+record_aside(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0;
+
+	for (size_t w = 0; w < w0; w++) {
+		if (strcmp(s->words[w].key, "updated") != 0)
+			continue;
+		size_t last = w + 1 + RECORD_ASIDE_WORDS;
+		uint32_t to = s->words[last < w0 ? last : w0].start;
+		const char *open = memchr(s->text + s->words[w].end, '(',
+					  to - s->words[w].end);
+
+		if (open != NULL &&
+		    memchr(open, ')',
+			   (size_t)(s->text + s->items[k].start - open)) ==
+			    NULL)
+			return true;
+	}
+	return false;
+}
+
+/* record_kept: is drug item k a label of the allergy record its sentence
+ * updates: written in the parenthesis after "updated" (record_aside), or
+ * right before "kept" in a sentence about the record ("Record updated:
+ * morphine label removed; latex and doxycycline kept")?  Such a drug is
+ * an entry of the record, not a medicine given: no writer of the dev
+ * sets annotates a medicine for it (medallergy75a).  The sentence must
+ * name an allergy, alert or label ("Meds updated (amlodipine added)" is
+ * no such record); a drug with its dose after it is given, and stays a
+ * medicine. */
+static bool
+record_kept(const sentence *s, size_t k)
+{
+	static const char *const record[] = {"record", "records", "list",
+					     "chart", "updated"};
+	static const char *const allergy[] = {"allergy", "allergies", "alert",
+					      "alerts", "label"};
+	size_t w1 = s->items[k].w1;
+
+	if (notes__dose_at(s, w1) ||
+	    !phrase_within(s, 0, allergy, N_OF(allergy)))
+		return false;
+	if (record_aside(s, k))
+		return true;
+	return w1 < s->n && strcmp(s->words[w1].key, "kept") == 0 &&
+	       phrase_within(s, 0, record, N_OF(record));
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -888,7 +949,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 			return drug;
 		f->kind = NOTES_ALLERGY;
 		f->reaction = reaction ? reaction->e->key : "";
-	} else if (drug && !notes__cultured(s, k)) {
+	} else if (drug && !notes__cultured(s, k) && !record_kept(s, k)) {
 		f->kind = NOTES_MEDICINE;
 	} else {
 		return false;
@@ -905,6 +966,34 @@ static bool
 allergen_only(const notes_finding *f)
 {
 	return f->kind == NOTES_MEDICINE && strcmp(f->code, "latex") == 0;
+}
+
+/* antiseptic_swapped: is f chlorhexidine, item k, that its sentence
+ * avoids for another skin antiseptic ("Povidone-iodine prep instead of
+ * chlorhexidine", "Skin prep: povidone-iodine, not chlorhexidine", "no
+ * chlorhexidine lines/lube", "NO chlorhexidine cleanse - use saline",
+ * "chlorhexidine-free pathway")?  That is the chlorhexidine allergy's
+ * precaution, skin prep kept away, not a medicine: six writers'
+ * sets annotate none for it (medallergy75a), while "use chlorhexidine
+ * 0.05% aqueous" after an iodine rash is one. */
+static bool
+antiseptic_swapped(const sentence *s, size_t k, const notes_finding *f)
+{
+	static const char *const avoided[] = {"instead of", "rather than",
+					      "not", "no"};
+	static const char *const other[] = {"povidone", "iodine", "saline",
+					    "betadine"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+	bool swapped = false;
+
+	if (f->kind != NOTES_MEDICINE || strcmp(f->code, "chlorhexidine") != 0)
+		return false;
+	for (size_t back = 1; back <= 2 && back <= w0 && !swapped; back++)
+		swapped =
+			notes__phrases_in(s, w0 - back, avoided, N_OF(avoided));
+	if (w1 < s->n && strcmp(s->words[w1].key, "free") == 0)
+		swapped = true;
+	return swapped && phrase_within(s, 0, other, N_OF(other));
 }
 
 /* What may stand between the drugs of a class's examples ("amoxicillin,
@@ -1825,6 +1914,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	case NOTES_T_SUBSTANCE:
 	case NOTES_T_CLASS:
 		if (!substance(s, k, f) || allergen_only(f) ||
+		    antiseptic_swapped(s, k, f) ||
 		    (f->kind == NOTES_MEDICINE && f->context == 0 &&
 		     (class_example(s, k) || reaction_entry(s, k) ||
 		      notes__susceptibility_result(s, k))))
@@ -1957,6 +2047,58 @@ taken_before(const notes_finding *f)
 	       !(f->context & other) && (unsigned char)f->trigger[0] >= 0x80;
 }
 
+/* clause_around: the bytes [*from, *to) of s's clause that holds
+ * [start, end): bounded by a semicolon (";", "；") or the sentence's
+ * edges. */
+static void
+clause_around(const sentence *s, uint32_t start, uint32_t end, uint32_t *from,
+	      uint32_t *to)
+{
+	uint32_t first = s->words[0].start, last = s->words[s->n - 1].end;
+
+	*from = first;
+	for (uint32_t i = first; i < start; i++)
+		if (s->text[i] == ';' ||
+		    (i + 3 <= start && memcmp(s->text + i, FW_SEMI, 3) == 0))
+			*from = i + 1;
+	*to = last;
+	for (uint32_t i = end; i < last; i++)
+		if (s->text[i] == ';' ||
+		    (i + 3 <= last && memcmp(s->text + i, FW_SEMI, 3) == 0)) {
+			*to = i;
+			break;
+		}
+}
+
+/* history_only_zh: does "既往" (past history), and no word of taking,
+ * date allergy f ("既往过敏史：左氧氟沙星（皮疹，2019年）", "既往对“氯吡格雷”
+ * 过敏（皮疹）", "既往有“复方新诺明过敏”记录")?  The word dates the
+ * allergy's history, not a course of the drug: no clause of the
+ * sentence says it was taken (服, 吃, 用, 打, 输, 滴, 注射, 予, 给), so
+ * the drug is an allergen only, no past medicine (medallergy75a; "既往
+ * 服用磺胺类消炎药后出现皮疹" still is one). */
+static bool
+history_only_zh(const sentence *s, const notes_finding *f)
+{
+	static const char *const taking[] = {
+		"服", "吃",   "食", "用", "打", "输", "輸",
+		"滴", "注射", "予", "给", "給", "针", "針",
+	};
+	uint32_t from, to;
+
+	if (strncmp(f->trigger, "既往", strlen("既往")) != 0 || s->n == 0)
+		return false;
+	for (size_t i = 0; i < N_OF(taking); i++)
+		if (strstr(f->trigger, taking[i]) != NULL)
+			return false;
+	clause_around(s, f->start, f->end, &from, &to);
+	for (size_t i = 0; i < N_OF(taking); i++)
+		if (memmem(s->text + from, to - from, taking[i],
+			   strlen(taking[i])) != NULL)
+			return false;
+	return true;
+}
+
 /* undated drops the date of an English allergy ("a bad reaction to
  * trimethoprim years ago", "swelling with amoxycillin a long time ago"):
  * the reaction was then, the allergy holds now, and a dated allergy
@@ -1975,7 +2117,7 @@ undated(notes_finding *f)
 }
 
 bool
-notes__keep_finding(notes_reading *out, notes_finding *f)
+notes__keep_finding(const sentence *s, notes_reading *out, notes_finding *f)
 {
 	notes_finding past;
 
@@ -1989,7 +2131,7 @@ notes__keep_finding(notes_reading *out, notes_finding *f)
 	f->context &= ~NOTES_HISTORICAL;
 	if (f->context == 0)
 		f->trigger = ""; /* no context, no trigger */
-	if (strcmp(f->system, "substance") != 0)
+	if (strcmp(f->system, "substance") != 0 || history_only_zh(s, &past))
 		return notes__keep(out, f);
 	return notes__keep(out, f) && notes__keep(out, &past);
 }

@@ -41,7 +41,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 
 		bool found = notes__finding(s, k, &f);
 
-		if (found && !notes__keep_finding(out, &f))
+		if (found && !notes__keep_finding(s, out, &f))
 			return false;
 		if (!notes__keep_disowned(s, k, out) ||
 		    !notes__keep_relatives(s, k, out) ||

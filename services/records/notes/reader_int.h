@@ -984,10 +984,11 @@ bool notes__finding(const sentence *s, size_t k, notes_finding *f);
 /* notes__keep adds f to out unless seen; false when out is full. */
 bool notes__keep(notes_reading *out, const notes_finding *f);
 
-/* notes__keep_finding adds f to out, a dated allergy as the allergy and, to a
- * substance, the past medicine (a class named is no medicine); false
- * when out is full. */
-bool notes__keep_finding(notes_reading *out, notes_finding *f);
+/* notes__keep_finding adds f, read in s, to out, a dated allergy as the
+ * allergy and, to a substance, the past medicine (a class named is no
+ * medicine) unless only "既往" dates it; false when out is full. */
+bool notes__keep_finding(const sentence *s, notes_reading *out,
+			 notes_finding *f);
 
 /* notes__denied_outright marks the allergies negated in s (findings
  * from first on) that s denies in so many words, "not allergic to X",

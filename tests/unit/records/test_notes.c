@@ -8341,6 +8341,72 @@ test_taken_again(void)
 	}
 }
 
+/* A drug the sentence names as an entry of the allergy record it
+ * updates (issue 75, medallergy75a) is a label, no medicine: in the
+ * parenthesis right after "updated", or right before "kept".  A drug with
+ * its dose, or a record that is no allergy's, stays a medicine.  A
+ * Chinese allergy dated by "既往" alone, no word of taking, keeps its
+ * allergy and gives no past medicine; chlorhexidine avoided for another
+ * antiseptic is no medicine, while one chosen is. */
+static const struct {
+	const char *text, *code;
+	bool medicine;
+} record_entries[] = {
+	{"Allergy list in the EHR updated (heparin - HIT, severe; enoxaparin; "
+	 "codeine; ?morphine; contrast) and sulfa removed.",
+	 "codeine", false},
+	{"Allergy list in the EHR updated (heparin - HIT, severe; enoxaparin; "
+	 "codeine; ?morphine; contrast) and sulfa removed.",
+	 "enoxaparin", false},
+	{"6. Allergy record updated as above (sulfa removed; codeine kept; "
+	 "vancomycin not an allergy).",
+	 "codeine", false},
+	{"3. Record updated: morphine label removed; latex and doxycycline "
+	 "kept.",
+	 "doxycycline", false},
+	{"Allergy list updated (amoxicillin 500 mg tds started).",
+	 "amoxicillin", true},
+	{"Meds updated (amlodipine added).", "amlodipine", true},
+	{"Allergy label updated to \"penicillin - tolerated\"; not removed "
+	 "yet (needs amoxicillin test dose to de-label).",
+	 "amoxicillin", true},
+	/* "既往" dates the allergy's history, not a course of the drug */
+	{"既往过敏史：左氧氟沙星（皮疹，2019年）。", "levofloxacin", false},
+	{"过敏史：既往对“氯吡格雷”过敏（皮疹，2020年）。", "clopidogrel",
+	 false},
+	{"既往服用阿莫西林后出现皮疹。", "amoxicillin", true},
+	{"以前用过曲马多，吐得很厉害。", "tramadol", true},
+	/* chlorhexidine kept away for another antiseptic is no medicine */
+	{"3. Skin prep: povidone-iodine, not chlorhexidine.", "chlorhexidine",
+	 false},
+	{"Povidone-iodine prep instead of chlorhexidine - communicated to OR.",
+	 "chlorhexidine", false},
+	{"Chlorhexidine-free pathway - use povidone iodine.", "chlorhexidine",
+	 false},
+	{"Contact rash with povidone-iodine 2023 -> use chlorhexidine 0.05% "
+	 "aqueous for lid prep.",
+	 "chlorhexidine", true},
+};
+
+static void
+test_record_entries(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(record_entries) / sizeof(record_entries[0]); i++) {
+		notes_reading r;
+
+		notes__read_rules(record_entries[i].text,
+				  strlen(record_entries[i].text), &r);
+		MT_EQ_INT(find(&r, NOTES_MEDICINE, record_entries[i].code) !=
+				  NULL,
+			  record_entries[i].medicine);
+		if (record_entries[i].text[0] & 0x80)
+			MT_EQ_INT(find(&r, NOTES_ALLERGY,
+				       record_entries[i].code) != NULL,
+				  true);
+	}
+}
+
 /* A drug the allergy line tells the patient took lately (issue 75,
  * allergy75am: "I took Nurofen last week") is a medicine, no allergy,
  * unless a reaction is told of it after ("and got hives"). */
@@ -10709,6 +10775,7 @@ static const mt_case cases[] = {
 	{"allergy75ak", test_allergy75ak},
 	{"allergy75an", test_allergy75an},
 	{"allergy75ao", test_allergy75ao},
+	{"record_entries", test_record_entries},
 	{NULL, NULL},
 };
 
