@@ -409,3 +409,17 @@ def test_a_label_entered_in_error_lets_amoxicillin_through(
     _amoxicillin_after(
         st, pb, "- 阿莫西林——系统中有“阿莫西林过敏”记录，核实为上次住院"
         "录入错误（为邻床患者），已删除。", False)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史：磺胺类过敏（皮疹）；布洛芬，已服多年无不适。", False),
+    ("过敏史：磺胺类过敏（皮疹）；布洛芬，已服用半年无反应。", False),
+    ("过敏史：磺胺类过敏（皮疹）；布洛芬，服后哮喘。", True),
+], ids=["taken-for-years", "taken-no-reaction", "reacted"])
+def test_a_drug_taken_since_without_harm_lets_ibuprofen_through(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75aq): a drug on the allergy line whose next
+    clause tells it taken since without harm (已服多年无不适, 已服用半年无
+    反应) is tolerated despite the label beside it, and ibuprofen is
+    ordered.  A reaction in that clause (服后哮喘) keeps it refused."""
+    _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)

@@ -707,10 +707,60 @@ static const char *const unharmed_zh[] = {
 	"无问题",
 };
 
+/* next_clause_end: the word where the clause after drug item k's, which
+ * ends at word to, ends: its terminator, another drug or the sentence's
+ * end. */
+static size_t
+next_clause_end(const sentence *s, size_t k, size_t to)
+{
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (it->w0 > to &&
+		    (it->e->type == NOTES_T_TERMINATOR || is_drug(it)))
+			return it->w0;
+	}
+	return s->n;
+}
+
+/* The verbs that open a clause telling a drug taken since, for a span
+ * ("格列本脲属磺酰脲类，已服多年无不适", "注意塞来昔布含磺胺基团，但患者服
+ * 用多年无反应"), and the words that close it when nothing happened: the
+ * unharmed_zh phrases and the bare "no reaction", which after a course
+ * taken cannot mean a drug that did not work. */
+static const char *const taken_since_zh[] = {"已服用",	 "已服",    "服用",
+					     "已使用",	 "已用",    "使用",
+					     "长期服用", "一直服用"};
+static const char *const course_unharmed_zh[] = {"无反应", "没有反应",
+						 "无不良反应", "未见不良反应"};
+
+/* taken_unharmed_zh: the first word of an unharmed phrase in the clause
+ * that opens at word w with a verb of taken_since_zh, perhaps after
+ * 患者, and ends at word end; s->n when the clause is not such a story. */
+static size_t
+taken_unharmed_zh(const sentence *s, size_t w, size_t end)
+{
+	if (notes__words_at(s, w, "患者"))
+		w += 2;
+	if (!notes__words_in(s, w, taken_since_zh,
+			     sizeof(taken_since_zh) / sizeof(*taken_since_zh)))
+		return s->n;
+	for (; w < end; w++)
+		if (notes__words_in(s, w, unharmed_zh,
+				    sizeof(unharmed_zh) /
+					    sizeof(*unharmed_zh)) ||
+		    notes__words_in(s, w, course_unharmed_zh,
+				    sizeof(course_unharmed_zh) /
+					    sizeof(*course_unharmed_zh)))
+			return w;
+	return s->n;
+}
+
 /* unharmed_next_zh: the word that opens the clause after the one drug
  * item k's clause ends at word to, when that clause opens with a phrase
  * of unharmed_zh, perhaps after 但, 尚 or 仍 ("对阿奇霉素\"胃不舒服\"，可以
- * 耐受", "服后腹胀，但可耐受"): the writer's verdict on the drug and its
+ * 耐受", "服后腹胀，但可耐受"), or tells the drug taken since without
+ * harm (taken_unharmed_zh): the writer's verdict on the drug and its
  * complaint together.  s->n when it does not, or when the next item is a
  * drug: the verdict is then that drug's. */
 static size_t
@@ -729,11 +779,13 @@ unharmed_next_zh(const sentence *s, size_t k, size_t to)
 		if (w < s->n &&
 		    notes__words_in(s, w, but, sizeof(but) / sizeof(*but)))
 			w++;
-		return w < s->n && notes__words_in(s, w, unharmed_zh,
-						   sizeof(unharmed_zh) /
-							   sizeof(*unharmed_zh))
-			       ? w
-			       : s->n;
+		if (w < s->n &&
+		    notes__words_in(s, w, unharmed_zh,
+				    sizeof(unharmed_zh) / sizeof(*unharmed_zh)))
+			return w;
+		return w < s->n ? taken_unharmed_zh(s, w,
+						    next_clause_end(s, k, to))
+				: s->n;
 	}
 	return s->n;
 }
@@ -790,22 +842,6 @@ notes__unharmed_zh(const sentence *s, size_t k, notes_finding *f)
 			f->trigger = "过";
 	}
 	return true;
-}
-
-/* next_clause_end: the word where the clause after drug item k's, which
- * ends at word to, ends: its terminator, another drug or the sentence's
- * end. */
-static size_t
-next_clause_end(const sentence *s, size_t k, size_t to)
-{
-	for (size_t m = k + 1; m < s->n_items; m++) {
-		const item *it = &s->items[m];
-
-		if (it->w0 > to &&
-		    (it->e->type == NOTES_T_TERMINATOR || is_drug(it)))
-			return it->w0;
-	}
-	return s->n;
 }
 
 /* notes__bracket_treats_zh: is Chinese drug item k written in brackets

@@ -134,7 +134,7 @@ ORDER_CEILINGS = {
     "en-dev40": (1, 5), "zh-dev40": (3, 2),
     "en-dev41": (3, 3), "zh-dev41": (2, 4),
     "en-dev42": (3, 3), "zh-dev42": (3, 0),
-    "en-dev43": (1, 2), "zh-dev43": (8, 2),
+    "en-dev43": (1, 2), "zh-dev43": (8, 1),
 }
 
 

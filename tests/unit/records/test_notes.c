@@ -10622,6 +10622,49 @@ test_allergy75ao(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "statins") != NULL);
 }
 
+/* The forty-third writer's Chinese (issue 75, allergy75aq): a drug
+ * whose next clause tells it taken since without harm, opened by a verb
+ * of use (已服多年无不适, 患者服用多年无反应), is tolerated despite the
+ * related label before it: a medicine, never an affirmed allergy.  A
+ * next clause that tells a reaction keeps the allergy. */
+static const expect allergy75aq[] = {
+	{"过敏史：磺胺？——女儿说“小时候过敏”，具体不详；格列本脲属磺酰脲类，"
+	 "已服多年无不适。",
+	 NOTES_MEDICINE, "glibenclamide", "格列本脲", 0, true},
+	{"过敏史：磺胺？——女儿说“小时候过敏”，具体不详；格列本脲属磺酰脲类，"
+	 "已服多年无不适。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺", UNC, true},
+	{"过敏史：磺胺类过敏（皮疹）；布洛芬，已服用半年无反应。",
+	 NOTES_MEDICINE, "ibuprofen", "布洛芬", 0, true},
+};
+
+static void
+test_allergy75aq(void)
+{
+	static const char *const reacted =
+		"过敏史：青霉素（皮疹）；阿莫西林，患者已服用一周后出现皮疹。";
+	static const char *const tolerated[] = {
+		"过敏史：磺胺？——女儿说“小时候过敏”，具体不详；格列本脲属磺酰"
+		"脲类，已服多年无不适。",
+		"过敏史：磺胺类过敏（皮疹）；布洛芬，已服用半年无反应。",
+	};
+	static const char *const codes[] = {"glibenclamide", "ibuprofen"};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75aq) / sizeof(allergy75aq[0]);
+	     i++)
+		check(&allergy75aq[i]);
+	for (size_t i = 0; i < sizeof(tolerated) / sizeof(tolerated[0]); i++) {
+		notes__read_rules(tolerated[i], strlen(tolerated[i]), &r);
+		if (find(&r, NOTES_ALLERGY, codes[i]) != NULL)
+			mt_fail(__FILE__, __LINE__, "%s: found allergy %s",
+				tolerated[i], codes[i]);
+	}
+	/* a reaction after the course: still the drug's allergy */
+	notes__read_rules(reacted, strlen(reacted), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -10776,6 +10819,7 @@ static const mt_case cases[] = {
 	{"allergy75an", test_allergy75an},
 	{"allergy75ao", test_allergy75ao},
 	{"record_entries", test_record_entries},
+	{"allergy75aq", test_allergy75aq},
 	{NULL, NULL},
 };
 
