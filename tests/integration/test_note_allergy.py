@@ -1210,3 +1210,20 @@ def test_an_acute_dystonia_stops_its_drug(st, pb, dystonia_drugs, body,
     writer weighs ("EPS risk with lithium") is no culprit: lithium is
     ordered."""
     _drug_after(st, pb, body, blocked, drug, code, dose)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Admitted, IV amoxicillin for chest sepsis, recovered. Carbimazole "
+     "now recorded as an ALLERGY (agranulocytosis) - never to be "
+     "re-prescribed.", False),
+    ("Admitted, IV amoxicillin for chest sepsis - widespread rash. Now "
+     "recorded as an ALLERGY.", True),
+], ids=["another-drug-recorded", "the-drug-before-recorded"])
+def test_a_record_cue_after_an_unknown_drug_is_that_drugs(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ap): "Carbimazole now recorded as an ALLERGY"
+    records carbimazole, a drug outside the catalogue, not the
+    amoxicillin of the sentence before: amoxicillin is ordered.  A
+    record cue with no drug of its own still records the drug before,
+    and amoxicillin is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 /* bullet_at: does a list bullet ("-", "*", "\u2022", "3." or "3)") open
  * the text at p? */
@@ -239,6 +240,52 @@ label_judged(const sentence *s, size_t j)
 	       notes__only_marks(s->text, d->end, s->items[j].start, " ");
 }
 
+/* Word endings that mark a drug name: WHO INN common stems ("The use of
+ * stems in the selection of International Nonproprietary Names", WHO
+ * 2018): -azole antifungals and antithyroid drugs, -uracil, -quine
+ * antimalarials, -mab antibodies, -nib kinase inhibitors, -platin,
+ * -cillin, -mycin, -floxacin, -cycline, -pril, -sartan, -olol, -dipine,
+ * -statin, -tidine, -azepam, -parin, -gliflozin, -triptan. */
+static const char *const inn_stems[] = {
+	"azole",  "uracil", "quine", "mab",	  "nib",
+	"platin", "cillin", "mycin", "floxacin",  "cycline",
+	"pril",	  "sartan", "olol",  "dipine",	  "statin",
+	"tidine", "azepam", "parin", "gliflozin", "triptan"};
+
+/* A drug name is longer than this many bytes ("nib" alone is a pen's). */
+#define INN_NAME_MIN 5
+
+/* unknown_drug_before: does s write, before its word end, a word no
+ * item covers that ends in an INN stem ("Carbimazole now recorded as an
+ * ALLERGY", "Tocilizumab: \"infusion reaction\" - unclear")?  A cue or
+ * doubt after it speaks of that drug the reader does not know, not of
+ * the drug of the sentence before (issue 75, allergy75ap). */
+static bool
+unknown_drug_before(const sentence *s, size_t end)
+{
+	size_t k = 0;
+
+	for (size_t w = 0; w < end && w < s->n; w++) {
+		uint32_t len = s->words[w].end - s->words[w].start;
+		const char *word = s->text + s->words[w].start;
+
+		while (k < s->n_items && s->items[k].w1 <= w)
+			k++;
+		if ((k < s->n_items && s->items[k].w0 <= w) ||
+		    len <= INN_NAME_MIN)
+			continue;
+		for (size_t i = 0; i < sizeof(inn_stems) / sizeof(*inn_stems);
+		     i++) {
+			size_t n = strlen(inn_stems[i]);
+
+			if (len > n &&
+			    strncasecmp(word + len - n, inn_stems[i], n) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* spoken_of returns the drug that cue item j of s speaks of: the drug
  * whose label it names (label_judged), or the first drug of its clause
  * before it (clause_first_drug), past those with a
@@ -247,7 +294,8 @@ label_judged(const sentence *s, size_t j)
  * the sentence before in the paragraph ("- Morphine - itching.
  * Discussed: this is a histamine effect, not an allergy") unless s
  * opens a bullet, an "Allergies:" line or an entry of its own
- * (entry_opened); or NULL. */
+ * (entry_opened) or names a drug the reader does not know before j
+ * (unknown_drug_before); or NULL. */
 static const item *
 spoken_of(const sentence *s, size_t j)
 {
@@ -266,6 +314,8 @@ spoken_of(const sentence *s, size_t j)
 	if (notes__bulleted(s) || notes__allergy_line(s) || entry_opened(s))
 		return NULL; /* a new bullet is a new entry, not the last's, and
 			      * so is an "Allergies:" line's */
+	if (unknown_drug_before(s, s->items[j].w0))
+		return NULL;
 	return s->prior.e != NULL ? &s->prior : NULL;
 }
 
@@ -1146,8 +1196,10 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
 
-		if (f->start < from || already_doubted(s, f, w))
-			return;
+		if (f->start < from || already_doubted(s, f, w) ||
+		    (f->start < s->words[0].start && unknown_drug_before(s, w)))
+			return; /* the doubt of a drug the reader does not
+				 * know is not the sentence before's */
 		if (f->start < s->words[w].start && doubtable(f)) {
 			f->context = NOTES_UNCERTAIN;
 			f->trigger = doubt;

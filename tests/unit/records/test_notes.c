@@ -3329,6 +3329,14 @@ static const expect tolerances[] = {
 	{"Allergies: Eliquis - nosebleed, GP switched her to warfarin (a side "
 	 "effect really).",
 	 NOTES_MEDICINE, "warfarin", "warfarin", 0, true},
+	/* a doubt after a drug the reader does not know is that drug's */
+	{"Allergy: naproxen - facial swelling 2022. Tocilizumab: \"infusion "
+	 "reaction\" - unclear, pt recalls only a headache.",
+	 NOTES_ALLERGY, "naproxen", "naproxen", 0, true},
+	/* with no drug of its own, the record cue is the sentence before's */
+	{"IV piperacillin-tazobactam for sepsis - widespread rash. Now "
+	 "recorded as an ALLERGY.",
+	 NOTES_ALLERGY, "piperacillin", "piperacillin", 0, true},
 	{"Recorded as \"codeine: constipation (side effect, not allergy)\" in "
 	 "the intolerance field.",
 	 NOTES_ALLERGY, "codeine", "codeine", NEG, false},
@@ -3427,6 +3435,11 @@ test_tolerances(void)
 		/* a later verdict stands for the earlier mention */
 		{"女儿说\"妈妈对乳胶过敏\"，病人否认，判断无乳胶过敏。",
 		 "latex"},
+		/* a record cue after a drug the reader does not know is
+		 * that drug's, not the sentence before's (allergy75ap) */
+		{"IV piperacillin-tazobactam for sepsis, recovered. "
+		 "Carbimazole now recorded as an ALLERGY (agranulocytosis).",
+		 "piperacillin"},
 	};
 	notes_reading r;
 
