@@ -3058,6 +3058,128 @@ owned_apart(const sentence *s, size_t k, size_t j)
 	       resolution_apart_zh(s, k, j);
 }
 
+/* spelt_at: does text at i, past spaces, start with one of the marks in
+ * list (NULL-ended)?  Sets *past to the byte after it. */
+static bool
+spelt_at(const sentence *s, uint32_t i, const char *const *list, uint32_t *past)
+{
+	while (i < s->text_len && s->text[i] == ' ')
+		i++;
+	for (size_t m = 0; list[m] != NULL; m++) {
+		size_t n = strlen(list[m]);
+
+		if (i + n <= s->text_len &&
+		    memcmp(s->text + i, list[m], n) == 0) {
+			*past = (uint32_t)(i + n);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* clause_mark_before: does a clause mark (，；：, a line's start) come
+ * right before byte i, past spaces? */
+static bool
+clause_mark_before(const sentence *s, uint32_t i)
+{
+	static const char *const marks[] = {"\xef\xbc\x8c", "\xef\xbc\x9b",
+					    "\xef\xbc\x9a", "\xe3\x80\x81"};
+	const char *t = s->text;
+
+	while (i > 0 && t[i - 1] == ' ')
+		i--;
+	if (i == 0 || t[i - 1] == '\n' || t[i - 1] == ',' || t[i - 1] == ';' ||
+	    t[i - 1] == ':')
+		return true;
+	for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
+		if (i >= 3 && memcmp(t + i - 3, marks[m], 3) == 0)
+			return true;
+	return false;
+}
+
+/* query_before_zh: NOTES_UNCERTAIN when a question mark opens a clause
+ * of its own right before Chinese problem k ("诊断：癫痫持续状态，已控
+ * 制；?吸入性肺炎", "CXR：右下肺斑片影，?早期肺炎"), else 0; sets *trigger
+ * when nothing else did (bits).  Chinese writes the mark after what it
+ * doubts, but one after a comma or a semicolon has nothing of its clause
+ * before it to doubt: it doubts the problem it stands before, as the
+ * English "?pneumonia" does.  The mark ends a sentence, so it is read
+ * from the text.  A problem only: a doubted drug is the drug's own
+ * business (allergy75aq, medallergy75a). */
+static unsigned
+query_before_zh(const sentence *s, size_t k, unsigned bits,
+		const char **trigger)
+{
+	static const char *const wide = "\xef\xbc\x9f";
+	uint32_t i = s->items[k].start;
+	const char *t = s->text;
+
+	if (s->items[k].e->type != NOTES_T_PROBLEM ||
+	    (unsigned char)t[i] < 0x80)
+		return 0;
+	while (i > 0 && t[i - 1] == ' ')
+		i--;
+	if (i > 0 && t[i - 1] == '?')
+		i--;
+	else if (i >= 3 && memcmp(t + i - 3, wide, 3) == 0)
+		i -= 3;
+	else
+		return 0;
+	if (!clause_mark_before(s, i))
+		return 0;
+	if (bits == 0)
+		*trigger = wide;
+	return NOTES_UNCERTAIN;
+}
+
+/* is_verdict_zh: is key a Chinese verdict that rules a diagnosis out
+ * (可排除, 已排除, 不支持)?  A test's own result (阴性, 正常) is not one:
+ * "轻度冠状动脉疾病（LAD 50%，FFR 阴性）" keeps the disease. */
+static bool
+is_verdict_zh(const char *key)
+{
+	static const char *const verdicts[] = {"可排除", "已排除", "可除外",
+					       "已除外", "不支持"};
+
+	for (size_t v = 0; v < sizeof verdicts / sizeof verdicts[0]; v++)
+		if (strcmp(key, verdicts[v]) == 0)
+			return true;
+	return false;
+}
+
+/* verdict_after_reasons: is negation j the verdict that ends problem k's
+ * own entry in a list of differentials, after the findings that decide
+ * it ("①青少年型帕金森病：无K-F环及铜代谢异常，可排除；", "急性胰腺炎（淀粉
+ * 酶、脂肪酶正常，不支持）")?  The problem opens its entry with a colon or
+ * a bracket, no other problem or drug stands between, and the verdict
+ * closes the entry: the comma before it parts the reasons from the
+ * verdict, not the verdict from its problem. */
+static bool
+verdict_after_reasons(const sentence *s, size_t k, size_t j)
+{
+	static const char *const opens[] = {"\xef\xbc\x9a", ":", "\xef\xbc\x88",
+					    "(", NULL};
+	static const char *const closes[] = {
+		"\xef\xbc\x9b", ";", "\xe3\x80\x82", "\xef\xbc\x89", ")",
+		"\n",		NULL};
+	uint32_t past;
+
+	if (j <= k || s->items[k].e->type != NOTES_T_PROBLEM ||
+	    !is_verdict_zh(s->items[j].e->key) ||
+	    !spelt_at(s, s->items[k].end, opens, &past))
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (notes__is_concept(s->items[m].e->type))
+			return false;
+	for (uint32_t i = past; i + 3 <= s->items[j].start; i++)
+		if (memcmp(s->text + i, "\xef\xbc\x9b", 3) == 0 ||
+		    memcmp(s->text + i, "\xe3\x80\x82", 3) == 0 ||
+		    s->text[i] == ';' || s->text[i] == '\n')
+			return false;
+	return s->items[j].end >= s->text_len ||
+	       spelt_at(s, s->items[j].end, closes, &past);
+}
+
 /* back_reaches: does trigger j, written after item k, reach it: in its
  * clause, or across one as a stop, a refusal, a resolution or an
  * allergy's answer may? */
@@ -3072,6 +3194,7 @@ back_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 		     !doubt_after_label(s, k, j) && !owned_apart(s, k, j)) ||
 		    dash_no(s, j, k) || stop_reaches(s, k, j) ||
 		    decline_reaches(s, k, j) || resolved_reaches(s, k, j) ||
+		    verdict_after_reasons(s, k, j) ||
 		    (allergy && answer_reaches(s, k, j));
 
 	return back && condition_reaches(s, k, j, allergy) &&
@@ -3170,6 +3293,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		strong |= (t->dir & NOTES_DIR_PROBLEM) ? 0 : 1u << t->type;
 	}
 	own |= family_suffix_zh(s, k, bits, trigger);
+	bits |= query_before_zh(s, k, bits, trigger);
 	bits |= own & NOTES_FAMILY;
 	bits = denied_past(hypothesis_only(bits, strong), own, neg, trigger);
 	if (refused) /* "建议加用碳酸锂，家属拒绝": the offer holds no more */

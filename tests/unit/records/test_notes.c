@@ -8229,6 +8229,37 @@ test_negscope(void)
 		check(&negscope[i]);
 }
 
+/* A differential ruled out at the end of its own entry (issue 75,
+ * ctxzh75a): the problem opens the entry with a colon or a bracket, the
+ * findings follow, and 可排除, 已排除 or 不支持 closes it; a test's own
+ * result (阴性) there denies nothing.  A question mark that opens a clause
+ * after a comma or a semicolon doubts the Chinese problem right after it,
+ * never a drug. */
+static const expect verdict_query_zh[] = {
+	{"鉴别：①青少年型帕金森病：无K-F环及铜代谢异常，可排除；②亨廷顿病："
+	 "无舞蹈样动作及家族史，可排除。",
+	 NOTES_PROBLEM, "G20", "帕金森病", NEG, false},
+	{"鉴别：急性胰腺炎（淀粉酶、脂肪酶正常，不支持）；肠梗阻（影像学未见，"
+	 "不支持）。",
+	 NOTES_PROBLEM, "K85.9", "急性胰腺炎", NEG, false},
+	{"鉴别：短暂性脑缺血发作：症状持续不缓解，MRI有新发梗死灶，可排除。",
+	 NOTES_PROBLEM, "G45.9", "短暂性脑缺血发作", NEG, false},
+	{"7. 轻度冠状动脉疾病（LAD 50%，FFR 阴性）", NOTES_PROBLEM, "I25.1",
+	 "冠状动脉疾病", 0, true},
+	{"診斷：癲癇持續狀態，已控制；?吸入性肺炎（CXR 右下陰影）。",
+	 NOTES_PROBLEM, "J69.0", "吸入性肺炎", UNC, true},
+	{"用药：二甲双胍，?阿司匹林", NOTES_MEDICINE, "aspirin", "阿司匹林", 0,
+	 true},
+};
+
+static void
+test_verdict_query_zh(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(verdict_query_zh) / sizeof(verdict_query_zh[0]); i++)
+		check(&verdict_query_zh[i]);
+}
+
 /* A remedy that eased the reaction (issue 75, allergy75e): a drug given
  * and the rash settling after it, a remedy word opening the clause after
  * a semicolon, a reaction treated "经…治疗好转" are medicines on an
@@ -10761,6 +10792,7 @@ static const mt_case cases[] = {
 	{"combinations", test_combinations},
 	{"smoking", test_smoking},
 	{"negscope", test_negscope},
+	{"verdict_query_zh", test_verdict_query_zh},
 	{"remedies_eased", test_remedies_eased},
 	{"noted_headings", test_noted_headings},
 	{"dash_headings", test_dash_headings},
