@@ -2994,38 +2994,18 @@ past_last_drug(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
-/* indication_of: is problem item k, reached by stop trigger j, what the
- * stopped drug was taken for ("stopped the doxycycline that was used for
- * acne", "Lisinopril (for BP) - stopped", "as migraine treatment",
- * "用于/治疗 X")?  The drug is past; the problem it treated is not.  A
- * reason for the stop stays past with it: "due to X", "(X)", "因X停用",
- * and a "for" right after the stop ("stopped for hyperkalaemia"). */
+/* stop_spares_problem: is item k a problem that stop trigger j, which
+ * makes a drug past, leaves as its other words give it?  The stop is the
+ * drug's: what the drug was taken for ("She has stopped the doxycycline
+ * that was used for acne") and the reason it was stopped ("stopped 2024
+ * due to urinary retention (BPH)", "因转氨酶升高停用", "立即停用甲巯咪唑")
+ * may well go on, and most writers annotate them so (issue 75,
+ * ctxstop75a). */
 static bool
-indication_of(const sentence *s, size_t j, size_t k)
+stop_spares_problem(const sentence *s, size_t j, size_t k)
 {
-	static const char *const treat_zh[] = {"用于", "治疗"};
-	static const char *const owners[] = {"a",   "an",  "his",
-					     "her", "the", "their"};
-	static const char *const treatments[] = {"treatment", "therapy",
-						 "prophylaxis"};
-	const item *it = &s->items[k];
-	size_t w = it->w0;
-
-	if (!(s->items[j].e->dir & NOTES_DIR_STOP) ||
-	    it->e->type != NOTES_T_PROBLEM || w == 0)
-		return false;
-	if (s->words[w].han)
-		return notes__words_end_at(
-			s, w, treat_zh, sizeof(treat_zh) / sizeof(*treat_zh));
-	if (notes__words_at(s, w - 1, "as"))
-		return notes__words_in(s, it->w1, treatments,
-				       sizeof(treatments) /
-					       sizeof(*treatments));
-	if (w >= 2 &&
-	    notes__words_in(s, w - 1, owners, sizeof(owners) / sizeof(*owners)))
-		w--;
-	return notes__words_at(s, w - 1, "for") &&
-	       !(j < k && s->items[j].w1 == w - 1);
+	return (s->items[j].e->dir & NOTES_DIR_STOP) &&
+	       s->items[k].e->type == NOTES_T_PROBLEM;
 }
 
 /* stop_of_another: is English stop trigger j, after item k, said of
@@ -3268,11 +3248,11 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			continue;
 		/* a drug planned, stopped or withheld keeps its allergy
 		 * ("暂不使用甲硝唑（患者不耐受）"), a stopped drug its
-		 * indication */
+		 * indication and the reason for the stop */
 		if (((t->dir &
 		      (NOTES_DIR_PLAN | NOTES_DIR_STOP | NOTES_DIR_DECLINE)) &&
 		     allergy) ||
-		    indication_of(s, j, k))
+		    stop_spares_problem(s, j, k))
 			continue;
 		if (allergy &&
 		    (conditions_drug(s, j, k) || negates_drug(s, j, k) ||

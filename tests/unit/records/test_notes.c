@@ -4424,9 +4424,8 @@ test_recurrence_denied_zh(void)
 	check_problem_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-/* A drug stopped, held or switched now ("STOP", 暂停, 改为, 改用) is the
- * drug's: the problem named as the reason goes on; a stop in the past
- * ("stopped 2022") still dates the reaction it gives. */
+/* A drug stopped, held or switched ("STOP", 暂停, 改为, 改用, "stopped
+ * 2022") is the drug's: the problem named as the reason goes on. */
 static void
 test_stop_leaves_problem(void)
 {
@@ -4442,7 +4441,7 @@ test_stop_leaves_problem(void)
 		{"2. 心衰治疗优化：缬沙坦改为沙库巴曲缬沙坦 50mg bid",
 		 "valsartan", "I50.9", 0, HIST},
 		{"Lisinopril stopped 2022 (hyperkalaemia).", "lisinopril",
-		 "E87.5", HIST, HIST},
+		 "E87.5", 0, HIST},
 	};
 	static notes_reading r;
 
@@ -5826,7 +5825,7 @@ static const expect rules_en22[] = {
 	{"- methotrexate 15mg weekly 2016-2019 - stopped, deranged LFTs",
 	 NOTES_MEDICINE, "methotrexate", "methotrexate", HIST, true},
 	{"Methotrexate stopped due to deranged LFTs.", NOTES_PROBLEM, "R94.5",
-	 "deranged LFTs", HIST, true},
+	 "deranged LFTs", 0, true},
 	{"Rash faded over 4 days while ceftriaxone continued.", NOTES_ALLERGY,
 	 "ceftriaxone", "ceftriaxone", NEG, false},
 	{"Rash started while ceftriaxone continued.", NOTES_ALLERGY,
@@ -5867,10 +5866,9 @@ static const expect rules_en22[] = {
 	 "penicillin", FAM, false},
 };
 
-/* A stop word reaches the drug, not what the drug was taken for: the
- * indication ("for X", "as X treatment", 用于/治疗X) keeps its own
- * context, while a reason the stop names stays past with it (issue 75,
- * stopfor75). */
+/* A stop word reaches the drug, not what the drug was taken for nor the
+ * reason it was stopped: the problem keeps the context its other words
+ * give it (issue 75, stopfor75, ctxstop75a). */
 static const expect stop_indication[] = {
 	{"She has stopped the doxycycline that was used for acne.",
 	 NOTES_PROBLEM, "L70.0", "acne", 0, true},
@@ -5878,13 +5876,19 @@ static const expect stop_indication[] = {
 	 NOTES_PROBLEM, "M25.5", "knee pain", 0, true},
 	{"停用治疗痤疮的多西环素。", NOTES_PROBLEM, "L70.0", "痤疮", 0, true},
 	{"Methotrexate stopped due to deranged LFTs.", NOTES_PROBLEM, "R94.5",
-	 "deranged LFTs", HIST, true},
+	 "deranged LFTs", 0, true},
 	{"Lisinopril stopped 2022 (hyperkalaemia).", NOTES_PROBLEM, "E87.5",
-	 "hyperkalaemia", HIST, true},
+	 "hyperkalaemia", 0, true},
 	{"Lisinopril stopped for hyperkalaemia.", NOTES_PROBLEM, "E87.5",
-	 "hyperkalaemia", HIST, true},
-	{"2024年因转氨酶升高停用阿托伐他汀。", NOTES_PROBLEM, "R74.0",
-	 "转氨酶升高", HIST, true},
+	 "hyperkalaemia", 0, true},
+	{"因转氨酶升高停用阿托伐他汀。", NOTES_PROBLEM, "R74.0", "转氨酶升高",
+	 0, true},
+	{"Amitriptyline stopped due to urinary retention (BPH).", NOTES_PROBLEM,
+	 "N40", "BPH", 0, true},
+	{"- sertraline - stopped on admission d/t hyponatraemia (Na 124)",
+	 NOTES_PROBLEM, "E87.1", "hyponatraemia", 0, true},
+	{"诊断“甲巯咪唑致粒细胞缺乏症”，立即停用甲巯咪唑。", NOTES_PROBLEM,
+	 "D70", "粒细胞缺乏症", 0, true},
 };
 
 static void
