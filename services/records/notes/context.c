@@ -3038,10 +3038,11 @@ owned_apart(const sentence *s, size_t k, size_t j)
 	       resolution_apart_zh(s, k, j);
 }
 
-/* spelt_at: does text at i, past spaces, start with one of the marks in
+/* mark_opens: does text at i, past spaces, start with one of the marks in
  * list (NULL-ended)?  Sets *past to the byte after it. */
 static bool
-spelt_at(const sentence *s, uint32_t i, const char *const *list, uint32_t *past)
+mark_opens(const sentence *s, uint32_t i, const char *const *list,
+	   uint32_t *past)
 {
 	while (i < s->text_len && s->text[i] == ' ')
 		i++;
@@ -3121,10 +3122,7 @@ is_verdict_zh(const char *key)
 	static const char *const verdicts[] = {"可排除", "已排除", "可除外",
 					       "已除外", "不支持"};
 
-	for (size_t v = 0; v < sizeof verdicts / sizeof verdicts[0]; v++)
-		if (strcmp(key, verdicts[v]) == 0)
-			return true;
-	return false;
+	return notes__among(key, verdicts, sizeof verdicts / sizeof *verdicts);
 }
 
 /* verdict_after_reasons: is negation j the verdict that ends problem k's
@@ -3146,7 +3144,7 @@ verdict_after_reasons(const sentence *s, size_t k, size_t j)
 
 	if (j <= k || s->items[k].e->type != NOTES_T_PROBLEM ||
 	    !is_verdict_zh(s->items[j].e->key) ||
-	    !spelt_at(s, s->items[k].end, opens, &past))
+	    !mark_opens(s, s->items[k].end, opens, &past))
 		return false;
 	for (size_t m = k + 1; m < j; m++)
 		if (notes__is_concept(s->items[m].e->type))
@@ -3157,7 +3155,7 @@ verdict_after_reasons(const sentence *s, size_t k, size_t j)
 		    s->text[i] == ';' || s->text[i] == '\n')
 			return false;
 	return s->items[j].end >= s->text_len ||
-	       spelt_at(s, s->items[j].end, closes, &past);
+	       mark_opens(s, s->items[j].end, closes, &past);
 }
 
 /* back_reaches: does trigger j, written after item k, reach it: in its
