@@ -49,7 +49,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev41": 0.625, "zh-dev41": 0.811,
             "en-dev42": 0.700, "zh-dev42": 0.749,
             "en-dev43": 0.801, "zh-dev43": 0.826,
-            "en-dev44": 0.692, "zh-dev44": 0.701}
+            "en-dev44": 0.692, "zh-dev44": 0.701,
+            # held out still: the forty-fifth writer's, annotated again
+            # before any rule learnt from them
+            "en-test45": 0.691, "zh-test45": 0.752}
 
 
 def _pair(name):
