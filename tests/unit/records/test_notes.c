@@ -2186,6 +2186,10 @@ test_qualified_codes(void)
 		{"慢性肾病15期", "N18.9"},
 		{"骶尾部压力性损伤，大小3×2期", "L89.9"},
 		{"右膝骨关节炎", "M17.9"},
+		{"4. Osteoarthritis both knees - paracetamol PRN", "M17.0"},
+		{"PMH: osteoarthritis of both knees, HTN.", "M17.0"},
+		{"Osteoarthritis bilateral knees", "M17.0"},
+		{"PMH: HTN, OA knees.", "M17.9"},
 	};
 
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
@@ -2506,7 +2510,7 @@ static const expect rules_en4[] = {
 	{"She came out in hives and her lips swelled after ibuprofen.",
 	 NOTES_ALLERGY, "ibuprofen", "ibuprofen", 0, true},
 	{"PMH: CKD 3, HTN.", NOTES_PROBLEM, "N18.3", "CKD 3", 0, true},
-	{"OA both knees.", NOTES_PROBLEM, "M17.9", "OA both knees", 0, true},
+	{"OA both knees.", NOTES_PROBLEM, "M17.0", "OA both knees", 0, true},
 	{"Alzheimer's dementia.", NOTES_PROBLEM, "G30.9",
 	 "Alzheimer's dementia", 0, true},
 	{"Lantus 22 units nocte.", NOTES_MEDICINE, "insulin glargine", "Lantus",
