@@ -2195,6 +2195,25 @@ test_qualified_codes(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* An infarct's wall, where the note names it, is the code's fourth
+ * character (issue 75, codes75c): I21.0 anterior, I21.1 inferior; an old
+ * one is I25.2, as 陈旧性下壁心肌梗死. */
+static void
+test_infarct_wall_codes(void)
+{
+	static const code_case cases[] = {
+		{"Dx: inferior STEMI. Trop T 180.", "I21.1"},
+		{"2. Anterior STEMI 2019", "I21.0"},
+		{"1. 急性下壁心肌梗塞（已行 PCI）", "I21.1"},
+		{"診斷：急性前壁心肌梗塞（STEMI）", "I21.0"},
+		{"既往史:2019年急性下壁心梗,右冠支架1枚", "I21.1"},
+		{"心电图同前（陈旧性下壁心梗）", "I25.2"},
+		{"Imp: STEMI, to the lab.", "I21.3"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* An iron deficiency anaemia put down to a blood loss in its item is
  * D50.0, in English and Chinese (issue 75, qualify.c); alone, D50.9. */
 static void
@@ -10838,6 +10857,7 @@ static const mt_case cases[] = {
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
 	{"qualified_codes", test_qualified_codes},
+	{"infarct_wall_codes", test_infarct_wall_codes},
 	{"drug_caused_codes", test_drug_caused_codes},
 	{"type_after_codes", test_type_after_codes},
 	{"blood_loss_codes", test_blood_loss_codes},
