@@ -17,7 +17,10 @@
  * H90.0, H90.3 and H90.6 bilateral and H90.1, H90.4 and H90.7 unilateral
  * hearing loss).  A stage is written right before the term or after it
  * in the same item; a side right before it (with the organ and the
- * severity between: 双侧极重度, 雙膝) or in a parenthesis after it.
+ * severity between: 双侧极重度, 雙膝), inside an English term before its
+ * organ ("osteoarthritis both knees": the dev sets' writers who code
+ * these words below the category all code M17.0) or in a parenthesis
+ * after it.
  */
 #include "notes_int.h"
 
@@ -311,6 +314,26 @@ side_before(const char *text, uint32_t start)
 	return SIDE_NONE;
 }
 
+/* side_within: "both" or "bilateral" as a word inside an English term
+ * that names the organ after it ("osteoarthritis both knees", "OA of
+ * both knees", "osteoarthritis bilateral knees"), or SIDE_NONE. */
+static enum side
+side_within(const char *p, const char *end)
+{
+	static const char *const both[] = {"both", "bilateral"};
+	const char *after;
+
+	for (; p < end; p++) {
+		if (*p != ' ' && *p != '\n')
+			continue;
+		after = PREFIX_AT(p + 1, end, both);
+		if (after != NULL && after < end &&
+		    (*after == ' ' || *after == '\n'))
+			return SIDE_BOTH;
+	}
+	return SIDE_NONE;
+}
+
 /* side_after: a side in a parenthesis right after the term
  * ("感音神经性聋（左）", "(bilateral)"), or SIDE_NONE. */
 static enum side
@@ -326,7 +349,7 @@ side_after(const char *text, size_t len, uint32_t from)
 
 /* qualify narrows f's code by its stage or side, when QUALIFIED has a
  * row for it.  The side may open the term itself (the table's
- * 双膝骨关节炎). */
+ * 双膝骨关节炎) or stand inside it ("OA both knees"). */
 static void
 qualify(notes_finding *f, const char *text, size_t len)
 {
@@ -347,6 +370,8 @@ qualify(notes_finding *f, const char *text, size_t len)
 			return;
 		}
 		side = side_word(text + f->start, text + f->end, &after);
+		if (side == SIDE_NONE)
+			side = side_within(text + f->start, text + f->end);
 		if (side == SIDE_NONE)
 			side = side_before(text, f->start);
 		if (side == SIDE_NONE && f->end < len)

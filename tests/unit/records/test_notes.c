@@ -2186,6 +2186,29 @@ test_qualified_codes(void)
 		{"慢性肾病15期", "N18.9"},
 		{"骶尾部压力性损伤，大小3×2期", "L89.9"},
 		{"右膝骨关节炎", "M17.9"},
+		{"4. Osteoarthritis both knees - paracetamol PRN", "M17.0"},
+		{"PMH: osteoarthritis of both knees, HTN.", "M17.0"},
+		{"Osteoarthritis bilateral knees", "M17.0"},
+		{"PMH: HTN, OA knees.", "M17.9"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* An infarct's wall, where the note names it, is the code's fourth
+ * character (issue 75, codes75c): I21.0 anterior, I21.1 inferior; an old
+ * one is I25.2, as 陈旧性下壁心肌梗死. */
+static void
+test_infarct_wall_codes(void)
+{
+	static const code_case cases[] = {
+		{"Dx: inferior STEMI. Trop T 180.", "I21.1"},
+		{"2. Anterior STEMI 2019", "I21.0"},
+		{"1. 急性下壁心肌梗塞（已行 PCI）", "I21.1"},
+		{"診斷：急性前壁心肌梗塞（STEMI）", "I21.0"},
+		{"既往史:2019年急性下壁心梗,右冠支架1枚", "I21.1"},
+		{"心电图同前（陈旧性下壁心梗）", "I25.2"},
+		{"Imp: STEMI, to the lab.", "I21.3"},
 	};
 
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
@@ -2506,7 +2529,7 @@ static const expect rules_en4[] = {
 	{"She came out in hives and her lips swelled after ibuprofen.",
 	 NOTES_ALLERGY, "ibuprofen", "ibuprofen", 0, true},
 	{"PMH: CKD 3, HTN.", NOTES_PROBLEM, "N18.3", "CKD 3", 0, true},
-	{"OA both knees.", NOTES_PROBLEM, "M17.9", "OA both knees", 0, true},
+	{"OA both knees.", NOTES_PROBLEM, "M17.0", "OA both knees", 0, true},
 	{"Alzheimer's dementia.", NOTES_PROBLEM, "G30.9",
 	 "Alzheimer's dementia", 0, true},
 	{"Lantus 22 units nocte.", NOTES_MEDICINE, "insulin glargine", "Lantus",
@@ -10834,6 +10857,7 @@ static const mt_case cases[] = {
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
 	{"qualified_codes", test_qualified_codes},
+	{"infarct_wall_codes", test_infarct_wall_codes},
 	{"drug_caused_codes", test_drug_caused_codes},
 	{"type_after_codes", test_type_after_codes},
 	{"blood_loss_codes", test_blood_loss_codes},
