@@ -423,3 +423,22 @@ def test_a_drug_taken_since_without_harm_lets_ibuprofen_through(
     反应) is tolerated despite the label beside it, and ibuprofen is
     ordered.  A reaction in that clause (服后哮喘) keeps it refused."""
     _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("曾在诊所服布洛芬后出现胃痛、黑便，诊断消化性溃疡，嘱以后禁用。", True),
+    ("布洛芬：服后哮喘发作，已停用，列为禁用。", True),
+    ("曾服布洛芬，服后剧烈呕吐，“再也不吃了”。", True),
+    ("避免布洛芬（患者诉既往用后胃痛，不愿再用）。", True),
+    ("肾功能不全禁用布洛芬。", False),
+], ids=["ban-ordered", "ban-recorded", "never-again", "avoided-refused",
+        "ban-for-disease"])
+def test_a_ban_or_a_refusal_after_a_reaction_refuses_ibuprofen(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75as): a ban the doctor sets or records after
+    the drug's reaction (嘱以后禁用, 列为禁用), the patient's refusal for
+    good (再也不吃了) and a drug avoided with the patient's refusal after
+    its reaction make it the patient's allergy, and ibuprofen is refused;
+    a ban for a disease (肾功能不全禁用) is a caution, and it is
+    ordered."""
+    _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)

@@ -268,13 +268,17 @@ notes__no_allergen_class_zh(const sentence *s, size_t k)
  * its sentence ("避免氟哌啶醇，既往不耐受", "避免使用曲马多（患者不耐受）")?
  * The writer gives the patient's own reaction as the reason to avoid it:
  * an allergy (README: an effect after which the writer says to avoid the
- * drug), not a drug kept away for another's sake.  A label put as a
- * condition ("若不耐受") tells of no reaction yet. */
+ * drug), not a drug kept away for another's sake.  The patient's refusal
+ * after it is such a label ("避免甲氧氯普胺（患者诉既往用后坐立不安，不愿
+ * 再用）", zh-dev44, allergy75as).  A label put as a condition ("若不耐
+ * 受") tells of no reaction yet. */
 static bool
 own_intolerance_zh(const sentence *s, size_t k)
 {
-	static const char *const label[] = {"不耐受", "不能耐受", "无法耐受",
-					    "耐受差", "耐受性差"};
+	static const char *const label[] = {
+		"不耐受",   "不能耐受", "无法耐受", "耐受差",	"耐受性差",
+		"不愿再用", "不想再用", "不敢再吃", "不敢再用", "不肯再吃",
+		"不肯再用", "再也不吃", "再也不用"};
 	static const char *const cond[] = {"若", "如", "如果"};
 	size_t w;
 

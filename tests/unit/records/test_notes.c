@@ -9707,6 +9707,10 @@ static const expect avoided_intolerance_zh[] = {
 	 NOTES_ALLERGY, "haloperidol", "氟哌啶醇", 0, true},
 	{"避免使用曲马多（患者不耐受）。", NOTES_ALLERGY, "tramadol", "曲马多",
 	 0, true},
+	/* the patient's refusal after its reaction is such a label
+	 * (allergy75as) */
+	{"避免甲氧氯普胺（患者诉既往用后坐立不安，不愿再用）。", NOTES_ALLERGY,
+	 "metoclopramide", "甲氧氯普胺", 0, true},
 	{"避免使用氢氯噻嗪。", NOTES_MEDICINE, "hydrochlorothiazide",
 	 "氢氯噻嗪", NEG, false},
 	{"避免使用曲马多，若不耐受对乙酰氨基酚可改羟考酮。", NOTES_MEDICINE,
@@ -9740,6 +9744,51 @@ test_avoided_intolerance_zh(void)
 				       sizeof(avoided_intolerance_zh[0]);
 	     i++)
 		check(&avoided_intolerance_zh[i]);
+}
+
+/* A ban the doctor sets or records on a Chinese drug after its reaction
+ * (嘱以后禁用, 列为禁用, 此后禁用) and the patient's refusal for good
+ * (再也不吃) name the drug before them, an allergy (issue 75,
+ * allergy75as), as 以后不能用 does. */
+static const expect ban_after_reaction_zh[] = {
+	{"曾在诊所肌注甲氧氯普胺（胃复安）后出现颈部歪斜、舌头伸出，诊断急性"
+	 "肌张力障碍，嘱以后禁用。",
+	 NOTES_ALLERGY, "metoclopramide", "胃复安", 0, true},
+	{"优思明(屈螺酮炔雌醇)服后发作明显增多,已停用,列为禁用。",
+	 NOTES_ALLERGY, "ethinylestradiol", "炔雌醇", 0, true},
+	{"别嘌醇：服后全身皮疹、发热，此后禁用。", NOTES_ALLERGY, "allopurinol",
+	 "别嘌醇", 0, true},
+	{"曾用曲马多，服后剧烈呕吐，“再也不吃了”。", NOTES_ALLERGY, "tramadol",
+	 "曲马多", 0, true},
+};
+
+/* A bare 禁用 for a disease names no allergy: the drug is a medicine
+ * kept away (a caution, not an allergy). */
+static const char *const ban_for_disease_zh[] = {
+	"布洛芬：心衰+CKD+抗凝，禁用。",
+	"肾功能不全禁用布洛芬。",
+	"哮喘禁用β受体阻滞剂，不再试用普萘洛尔。",
+};
+
+static void
+test_ban_after_reaction_zh(void)
+{
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(ban_after_reaction_zh) /
+				       sizeof(ban_after_reaction_zh[0]);
+	     i++)
+		check(&ban_after_reaction_zh[i]);
+	for (size_t i = 0;
+	     i < sizeof(ban_for_disease_zh) / sizeof(ban_for_disease_zh[0]);
+	     i++) {
+		const char *t = ban_for_disease_zh[i];
+
+		notes__read_rules(t, strlen(t), &r);
+		for (size_t j = 0; j < r.n; j++)
+			MT_TRUE(r.findings[j].kind != NOTES_ALLERGY ||
+				(r.findings[j].context & NOTES_NEGATED));
+	}
 }
 
 /* The singular and lay forms of "no known allergies" (issue 75,
@@ -10853,6 +10902,7 @@ static const mt_case cases[] = {
 	{"lay_parents", test_lay_parents},
 	{"label_over_denial_zh", test_label_over_denial_zh},
 	{"avoided_intolerance_zh", test_avoided_intolerance_zh},
+	{"ban_after_reaction_zh", test_ban_after_reaction_zh},
 	{"none_known_forms", test_none_known_forms},
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
