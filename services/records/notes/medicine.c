@@ -770,6 +770,63 @@ dose_changed_zh(const sentence *s, size_t k, const notes_finding *f)
 				sizeof(change) / sizeof(*change));
 }
 
+/* answer_marks: the bytes from i past the marks between a question and
+ * its answer (spaces, "-", ">", an em or an en dash). */
+static size_t
+answer_marks(const char *t, size_t i, size_t len)
+{
+	for (;;) {
+		if (i < len && strchr(" \t->", t[i]) != NULL)
+			i++;
+		else if (i + 3 <= len &&
+			 (memcmp(t + i, "\xe2\x80\x94", 3) == 0 ||
+			  memcmp(t + i, "\xe2\x80\x93", 3) == 0))
+			i += 3;
+		else
+			return i;
+	}
+}
+
+/* declined_answer: is English drug item k asked about with a question
+ * mark right after it and answered "no" ("Rx: IV prochlorperazine? ->
+ * NO, ...", "add hydrochlorothiazide? no", "consider theophylline? -
+ * no")?  The writer weighed giving the drug and decided against it:
+ * negated (issue 75, medctx75g).  A question about a drug the patient
+ * has, the word before the drug says so ("Hold aspirin? - NO",
+ * "Continue gliclazide? - no", "he takes rifampicin? - NO", "restart
+ * desogestrel? - no", "now on febuxostat? - no", "Current meds:
+ * Microgynon? No - she stopped the pill"), answers what is done
+ * with it, not whether it is given, and is left to the other rules. */
+static bool
+declined_answer(const sentence *s, size_t k, const notes_finding *f)
+{
+	static const char *const of_taken[] = {
+		"hold",	       "continue", "cont",   "stop",	"restart",
+		"resume",      "on",	   "taking", "takes",	"take",
+		"withhold",    "increase", "reduce", "wean",	"to",
+		"of",	       "likely",   "also",   "started", "meds",
+		"medications", "medicines"};
+	static const char *const route[] = {"iv", "po", "oral", "sc", "im"};
+	const char *t = s->text;
+	size_t len = s->text_len, i = s->items[k].end, w = s->items[k].w0;
+
+	if (f->kind != NOTES_MEDICINE || (f->context & NOTES_NEGATED) ||
+	    s->words[w].han || i >= len || t[i] != '?')
+		return false;
+	while (i < len && t[i] == '?')
+		i++;
+	i = answer_marks(t, i, len);
+	if (i + 2 > len || strncasecmp(t + i, "no", 2) != 0 ||
+	    (i + 2 < len && isalpha((unsigned char)t[i + 2])))
+		return false;
+	while (w > 0 && notes__words_any(s, w - 1, w, route,
+					 sizeof(route) / sizeof(*route)))
+		w--;
+	return w == 0 ||
+	       !notes__words_any(s, w - 1, w, of_taken,
+				 sizeof(of_taken) / sizeof(*of_taken));
+}
+
 void
 notes__treatment_context(const sentence *s, size_t k, notes_finding *f)
 {
@@ -777,6 +834,10 @@ notes__treatment_context(const sentence *s, size_t k, notes_finding *f)
 	    dose_changed_zh(s, k, f)) {
 		f->context = 0;
 		f->trigger = "";
+	}
+	if (declined_answer(s, k, f)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "no";
 	}
 }
 
