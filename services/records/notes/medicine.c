@@ -787,6 +787,30 @@ answer_marks(const char *t, size_t i, size_t len)
 	}
 }
 
+/* question_after: the offset of the question mark that asks about drug
+ * item k, right after it or after a few words of its own clause ("Given
+ * cefuroxime as prophylaxis pre-op? - NO", "Enoxaparin 40 mg sc tonight
+ * as bridging? No"), or 0: no stop, comma, colon, bracket, spaced dash,
+ * table bar or other item comes between ("clopidogrel - hold 5 days? -> NO"
+ * asks about the hold). */
+static size_t
+question_after(const sentence *s, size_t k)
+{
+	const char *t = s->text;
+	size_t i = s->items[k].end, stop = i + 48;
+	uint32_t next = k + 1 < s->n_items ? s->items[k + 1].start : UINT32_MAX;
+
+	for (; i < s->text_len && i < stop && i < next; i++) {
+		if (t[i] == '?')
+			return i;
+		if (strchr(",;:()|\n", t[i]) != NULL ||
+		    (t[i] == '-' && i > 0 && t[i - 1] == ' ') ||
+		    (t[i] == '.' && i + 1 < s->text_len && t[i + 1] == ' '))
+			return 0;
+	}
+	return 0;
+}
+
 /* declined_answer: is English drug item k asked about with a question
  * mark right after it and answered "no" ("Rx: IV prochlorperazine? ->
  * NO, ...", "add hydrochlorothiazide? no", "consider theophylline? -
@@ -795,23 +819,24 @@ answer_marks(const char *t, size_t i, size_t len)
  * has, the word before the drug says so ("Hold aspirin? - NO",
  * "Continue gliclazide? - no", "he takes rifampicin? - NO", "restart
  * desogestrel? - no", "now on febuxostat? - no", "Current meds:
- * Microgynon? No - she stopped the pill"), answers what is done
+ * Microgynon? No - she stopped the pill", "depression with keppra
+ * initially? No"), answers what is done
  * with it, not whether it is given, and is left to the other rules. */
 static bool
 declined_answer(const sentence *s, size_t k, const notes_finding *f)
 {
 	static const char *const of_taken[] = {
-		"hold",	       "continue", "cont",   "stop",	"restart",
-		"resume",      "on",	   "taking", "takes",	"take",
-		"withhold",    "increase", "reduce", "wean",	"to",
-		"of",	       "likely",   "also",   "started", "meds",
-		"medications", "medicines"};
+		"hold",	       "continue",  "cont",   "stop",	 "restart",
+		"resume",      "on",	    "taking", "takes",	 "take",
+		"withhold",    "increase",  "reduce", "wean",	 "to",
+		"of",	       "likely",    "also",   "started", "meds",
+		"medications", "medicines", "with"};
 	static const char *const route[] = {"iv", "po", "oral", "sc", "im"};
 	const char *t = s->text;
 	size_t len = s->text_len, i = s->items[k].end, w = s->items[k].w0;
 
 	if (f->kind != NOTES_MEDICINE || (f->context & NOTES_NEGATED) ||
-	    s->words[w].han || i >= len || t[i] != '?')
+	    s->words[w].han || (i = question_after(s, k)) == 0)
 		return false;
 	while (i < len && t[i] == '?')
 		i++;

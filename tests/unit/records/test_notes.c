@@ -1892,6 +1892,13 @@ static const expect chinese_rules[] = {
 	 "aspirin", 0, true},
 	{"Continue gliclazide? - no, eating well.", NOTES_MEDICINE,
 	 "gliclazide", "gliclazide", 0, true},
+	/* the question may close a few words after the drug, in its clause */
+	{"Given cefuroxime as prophylaxis pre-op? - NO, clindamycin given.",
+	 NOTES_MEDICINE, "cefuroxime", "cefuroxime", NEG, false},
+	{"- clopidogrel - hold 5 days? -> NO", NOTES_MEDICINE, "clopidogrel",
+	 "clopidogrel", 0, true},
+	{"He is on atorvastatin. Also warfarin? - no, stopped 2024.",
+	 NOTES_MEDICINE, "atorvastatin", "atorvastatin", 0, true},
 	/* a start put off to a later day plans the drug before it */
 	{"11. Ramipril 2.5 mg OD - to start after 1 week if BP > 130/80",
 	 NOTES_MEDICINE, "ramipril", "Ramipril", HYP, false},
