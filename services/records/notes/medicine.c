@@ -770,6 +770,88 @@ dose_changed_zh(const sentence *s, size_t k, const notes_finding *f)
 				sizeof(change) / sizeof(*change));
 }
 
+/* answer_marks: the bytes from i past the marks between a question and
+ * its answer (spaces, "-", ">", an em or an en dash). */
+static size_t
+answer_marks(const char *t, size_t i, size_t len)
+{
+	for (;;) {
+		if (i < len && strchr(" \t->", t[i]) != NULL)
+			i++;
+		else if (i + 3 <= len &&
+			 (memcmp(t + i, "\xe2\x80\x94", 3) == 0 ||
+			  memcmp(t + i, "\xe2\x80\x93", 3) == 0))
+			i += 3;
+		else
+			return i;
+	}
+}
+
+/* question_after: the offset of the question mark that asks about drug
+ * item k, right after it or after a few words of its own clause ("Given
+ * cefuroxime as prophylaxis pre-op? - NO", "Enoxaparin 40 mg sc tonight
+ * as bridging? No"), or 0: no stop, comma, colon, bracket, spaced dash,
+ * table bar or other item comes between ("clopidogrel - hold 5 days? -> NO"
+ * asks about the hold). */
+static size_t
+question_after(const sentence *s, size_t k)
+{
+	const char *t = s->text;
+	size_t i = s->items[k].end, stop = i + 48;
+	uint32_t next = k + 1 < s->n_items ? s->items[k + 1].start : UINT32_MAX;
+
+	for (; i < s->text_len && i < stop && i < next; i++) {
+		if (t[i] == '?')
+			return i;
+		if (strchr(",;:()|\n", t[i]) != NULL ||
+		    (t[i] == '-' && i > 0 && t[i - 1] == ' ') ||
+		    (t[i] == '.' && i + 1 < s->text_len && t[i + 1] == ' '))
+			return 0;
+	}
+	return 0;
+}
+
+/* declined_answer: is English drug item k asked about with a question
+ * mark right after it and answered "no" ("Rx: IV prochlorperazine? ->
+ * NO, ...", "add hydrochlorothiazide? no", "consider theophylline? -
+ * no")?  The writer weighed giving the drug and decided against it:
+ * negated (issue 75, medctx75g).  A question about a drug the patient
+ * has, the word before the drug says so ("Hold aspirin? - NO",
+ * "Continue gliclazide? - no", "he takes rifampicin? - NO", "restart
+ * desogestrel? - no", "now on febuxostat? - no", "Current meds:
+ * Microgynon? No - she stopped the pill", "depression with keppra
+ * initially? No"), answers what is done
+ * with it, not whether it is given, and is left to the other rules. */
+static bool
+declined_answer(const sentence *s, size_t k, const notes_finding *f)
+{
+	static const char *const of_taken[] = {
+		"hold",	       "continue",  "cont",   "stop",	 "restart",
+		"resume",      "on",	    "taking", "takes",	 "take",
+		"withhold",    "increase",  "reduce", "wean",	 "to",
+		"of",	       "likely",    "also",   "started", "meds",
+		"medications", "medicines", "with"};
+	static const char *const route[] = {"iv", "po", "oral", "sc", "im"};
+	const char *t = s->text;
+	size_t len = s->text_len, i = s->items[k].end, w = s->items[k].w0;
+
+	if (f->kind != NOTES_MEDICINE || (f->context & NOTES_NEGATED) ||
+	    s->words[w].han || (i = question_after(s, k)) == 0)
+		return false;
+	while (i < len && t[i] == '?')
+		i++;
+	i = answer_marks(t, i, len);
+	if (i + 2 > len || strncasecmp(t + i, "no", 2) != 0 ||
+	    (i + 2 < len && isalpha((unsigned char)t[i + 2])))
+		return false;
+	while (w > 0 && notes__words_any(s, w - 1, w, route,
+					 sizeof(route) / sizeof(*route)))
+		w--;
+	return w == 0 ||
+	       !notes__words_any(s, w - 1, w, of_taken,
+				 sizeof(of_taken) / sizeof(*of_taken));
+}
+
 void
 notes__treatment_context(const sentence *s, size_t k, notes_finding *f)
 {
@@ -777,6 +859,10 @@ notes__treatment_context(const sentence *s, size_t k, notes_finding *f)
 	    dose_changed_zh(s, k, f)) {
 		f->context = 0;
 		f->trigger = "";
+	}
+	if (declined_answer(s, k, f)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "no";
 	}
 }
 

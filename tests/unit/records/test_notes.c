@@ -1871,6 +1871,34 @@ static const expect chinese_rules[] = {
 	 "labetalol", "Labetalol", NEG, false},
 	{"Plan: inj. amikacin (ceftriaxone avoided), IV fluids.",
 	 NOTES_MEDICINE, "amikacin", "amikacin", 0, true},
+	/* a drug judged unfit is negated as an avoided one is; the
+	 * alternative after the dash is not */
+	{"Nitrofurantoin NOT suitable (eGFR 34) - use cefalexin.",
+	 NOTES_MEDICINE, "nitrofurantoin", "Nitrofurantoin", NEG, false},
+	{"Nitrofurantoin NOT suitable (eGFR 34) - use cefalexin.",
+	 NOTES_MEDICINE, "cefalexin", "cefalexin", 0, true},
+	{"valproate - not suitable (wanted more kids at the time).",
+	 NOTES_MEDICINE, "valproate", "valproate", NEG, false},
+	{"Azathioprine stopped (pancreatitis); ciclosporin NOT appropriate.",
+	 NOTES_MEDICINE, "ciclosporin", "ciclosporin", NEG, false},
+	/* a drug asked about and answered "no" was weighed and not given;
+	 * a question about a drug the patient has is not a refusal */
+	{"Rx: IV prochlorperazine? -> NO, she had a dystonia in 2022.",
+	 NOTES_MEDICINE, "prochlorperazine", "prochlorperazine", NEG, false},
+	{"Hypertension: add hydrochlorothiazide? no, BP at target.",
+	 NOTES_MEDICINE, "hydrochlorothiazide", "hydrochlorothiazide", NEG,
+	 false},
+	{"Hold aspirin? - NO, low bleeding risk.", NOTES_MEDICINE, "aspirin",
+	 "aspirin", 0, true},
+	{"Continue gliclazide? - no, eating well.", NOTES_MEDICINE,
+	 "gliclazide", "gliclazide", 0, true},
+	/* the question may close a few words after the drug, in its clause */
+	{"Given cefuroxime as prophylaxis pre-op? - NO, clindamycin given.",
+	 NOTES_MEDICINE, "cefuroxime", "cefuroxime", NEG, false},
+	{"- clopidogrel - hold 5 days? -> NO", NOTES_MEDICINE, "clopidogrel",
+	 "clopidogrel", 0, true},
+	{"He is on atorvastatin. Also warfarin? - no, stopped 2024.",
+	 NOTES_MEDICINE, "atorvastatin", "atorvastatin", 0, true},
 	/* a start put off to a later day plans the drug before it */
 	{"11. Ramipril 2.5 mg OD - to start after 1 week if BP > 130/80",
 	 NOTES_MEDICINE, "ramipril", "Ramipril", HYP, false},
