@@ -165,13 +165,15 @@ stage_number(const char *p, const char *end, const char **after)
 }
 
 /* stage_at reads a stage written at p: "2期", "第3b期", "Ⅱ期", "三期",
- * "stage 4", "Stage II", "grade 3".  Returns its number (0: none) and
- * its end in *after. */
+ * "stage 4", "Stage II", "grade 3", "category 2".  Returns its number (0: none)
+ * and its end in *after. */
 static int
 stage_at(const char *p, const char *end, const char **after)
 {
 	static const char *const ordinal[] = {"第"};
-	static const char *const english[] = {"stage", "grade"};
+	/* "category": the UK and European (NPUAP/EPUAP) pressure ulcer
+	 * classification's word for a stage */
+	static const char *const english[] = {"stage", "grade", "category"};
 	static const char *const period[] = {"期"};
 	const char *q;
 	int stage;

@@ -764,6 +764,21 @@ static const expect chinese[] = {
 	 "放射性皮炎", 0, true},
 	{"Referral: anovulatory infertility, for letrozole.", NOTES_PROBLEM,
 	 "N97.0", "anovulatory infertility", 0, true},
+	/* the forty-fourth writer's unknown problems (vocab75x) */
+	{"Long-term urethral catheter (prostate enlargement, awaiting TURP).",
+	 NOTES_PROBLEM, "N40", "prostate enlargement", 0, true},
+	{"Dx: catheter-associated UTI, catheter changed.", NOTES_PROBLEM,
+	 "T83.5", "catheter-associated UTI", 0, true},
+	{"诊断导尿管相关尿路感染、脓毒症。", NOTES_PROBLEM, "T83.5",
+	 "导尿管相关尿路感染", 0, true},
+	{"入院诊断：PICC导管相关感染，已拔管。", NOTES_PROBLEM, "T82.7",
+	 "导管相关感染", 0, true},
+	{"患者82岁，脑梗后遗症右侧偏瘫，长期卧床。", NOTES_PROBLEM, "I69.3",
+	 "脑梗后遗症", 0, true},
+	{"诊断：后循环缺血，予阿司匹林。", NOTES_PROBLEM, "G45.0", "后循环缺血",
+	 0, true},
+	{"個案：左耳梅尼爾氏症（2024年確診）。", NOTES_PROBLEM, "H81.0",
+	 "梅尼爾氏症", 0, true},
 	/* the newest writers' misses, an eighth pass (vocab75p): a phrase
 	 * holds at most 12 words, so HHT's 13-character name is read
 	 * without its last character */
@@ -2204,6 +2219,8 @@ test_qualified_codes(void)
 		{"骶尾部壓瘡Ⅱ期，創面較前縮小。", "L89.1"},
 		{"9. 压力性损伤（骶尾部，1期）", "L89.0"},
 		{"6. Stage 2 pressure injury over sacrum", "L89.1"},
+		{"Category 3 pressure ulcer sacrum, 4 x 3 cm.", "L89.2"},
+		{"8. Pressure ulcer category 2 occiput", "L89.1"},
 		{"屬慢性腎病第3b期，懇請貴科跟進。", "N18.3"},
 		{"CKD stage 4 (eGFR 22)", "N18.4"},
 		{"诊断：双侧极重度感音神经性聋（先天性）", "H90.3"},
