@@ -10724,6 +10724,13 @@ static const expect medctx75h[] = {
 	 "如出现发热，不要自行服用布洛芬（血小板低、肾毒性），可先用对乙酰氨基"
 	 "酚",
 	 NOTES_MEDICINE, "ibuprofen", "布洛芬", NEG, false},
+	/* a course over: 已完成, 已结束 after its drugs */
+	{"2019 年肺結核，已完成六個月治療（含 rifampin、isoniazid）",
+	 NOTES_MEDICINE, "isoniazid", "isoniazid", HIST, true},
+	{"改用阿奇霉素口服，已完成3天疗程", NOTES_MEDICINE, "azithromycin",
+	 "阿奇霉素", HIST, true},
+	{"头孢唑林术后预防已结束", NOTES_MEDICINE, "cefazolin", "头孢唑林",
+	 HIST, true},
 	/* the plan alone stays a plan */
 	{"6. 如出现发热，可先用对乙酰氨基酚并立即联系病房", NOTES_MEDICINE,
 	 "paracetamol", "对乙酰氨基酚", HYP, false},
