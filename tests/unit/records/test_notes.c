@@ -10830,6 +10830,36 @@ test_allergy75aq(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
 }
 
+/* medctx75h: a drug a Chinese plan both conditions and rules out
+ * (如…避免, 若…禁用, 如…不要自行服用) is ruled out, not planned. */
+static const expect medctx75h[] = {
+	{"5. 如果入院要用 antibiotics，避免 Septrin", NOTES_MEDICINE,
+	 "co-trimoxazole", "Septrin", NEG, false},
+	{"4. 若今后CD4<200需PCP预防，禁用复方磺胺甲噁唑，可考虑氨苯砜",
+	 NOTES_MEDICINE, "co-trimoxazole", "复方磺胺甲噁唑", NEG, false},
+	{"6. "
+	 "如出现发热，不要自行服用布洛芬（血小板低、肾毒性），可先用对乙酰氨基"
+	 "酚",
+	 NOTES_MEDICINE, "ibuprofen", "布洛芬", NEG, false},
+	/* a course over: 已完成, 已结束 after its drugs */
+	{"2019 年肺結核，已完成六個月治療（含 rifampin、isoniazid）",
+	 NOTES_MEDICINE, "isoniazid", "isoniazid", HIST, true},
+	{"改用阿奇霉素口服，已完成3天疗程", NOTES_MEDICINE, "azithromycin",
+	 "阿奇霉素", HIST, true},
+	{"头孢唑林术后预防已结束", NOTES_MEDICINE, "cefazolin", "头孢唑林",
+	 HIST, true},
+	/* the plan alone stays a plan */
+	{"6. 如出现发热，可先用对乙酰氨基酚并立即联系病房", NOTES_MEDICINE,
+	 "paracetamol", "对乙酰氨基酚", HYP, false},
+};
+
+static void
+test_medctx75h(void)
+{
+	for (size_t i = 0; i < sizeof(medctx75h) / sizeof(medctx75h[0]); i++)
+		check(&medctx75h[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -10988,6 +11018,7 @@ static const mt_case cases[] = {
 	{"allergy75ao", test_allergy75ao},
 	{"record_entries", test_record_entries},
 	{"allergy75aq", test_allergy75aq},
+	{"medctx75h", test_medctx75h},
 	{NULL, NULL},
 };
 
