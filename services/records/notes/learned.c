@@ -669,4 +669,5 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	notes__read_rules(text, len, out);
 	notes__learned_apply(text, len, out);
 	notes__unplan_taken(out);
+	notes__drop_past_falls(out);
 }

@@ -339,6 +339,10 @@ void notes__read_rules(const char *text, size_t len, notes_reading *out);
  * the contexts, which plan and unplan drugs of their own. */
 void notes__unplan_taken(notes_reading *out);
 
+/* notes__drop_past_falls drops a fall (W19) the note does not give as
+ * the present event: one past, feared, a relative's or denied. */
+void notes__drop_past_falls(notes_reading *out);
+
 /* notes__learned_apply lets the context model re-read the contexts of
  * the rules' reading out of text[0, len) and drop the problems it is
  * confident are none (learned.c). */

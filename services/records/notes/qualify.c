@@ -787,6 +787,128 @@ blood_loss(notes_finding *f, const char *text, size_t len)
 		"Iron deficiency anaemia secondary to blood loss (chronic)";
 }
 
+/*
+ * A fracture whose site the writer names beside the bare term: "fractured
+ * left ankle", "Fractured L 5th metatarsal", "fracture distal radius R",
+ * "no fracture on X-ray of the hip", 左踝骨折, 2021年跌倒致右腕骨折, 腕部骨折,
+ * 下颌骨颏部正中骨折, 颅骨无骨折.  The term alone is T14.2 (fracture of an
+ * unspecified body region), which no writer of the 88 development sets
+ * codes where a site is written; they code the site's category (S72 hip,
+ * S82.8 ankle, S62 wrist ...), so the site in the term's item narrows it,
+ * for every spelling of the term.  A wrist fracture the writer calls a
+ * Colles or a distal radius fracture in its item ("wrist fracture (L
+ * Colles)") is S52.5.  The most specific site is tried first, so 股骨颈
+ * is the neck of femur before 股骨 is the femur.  Vertebral fractures are
+ * left alone: writers code them osteoporotic (M80) as often as by level.
+ */
+typedef struct fracture_site {
+	const char *code, *display;
+	const char *words[10]; /* NULL-ended */
+} fracture_site;
+
+static const fracture_site FRACTURE_SITES[] = {
+	{"S72.0",
+	 "Fracture of neck of femur",
+	 {"neck of femur", "femoral neck", "nof", "股骨颈", "股骨頸", NULL}},
+	{"S72.1",
+	 "Pertrochanteric fracture",
+	 {"intertrochanteric", "pertrochanteric", "粗隆间", "粗隆間", "转子间",
+	  "轉子間", NULL}},
+	{"S52.5",
+	 "Fracture of lower end of radius",
+	 {"colles", "distal radius", "distal radial", "桡骨远端", "橈骨遠端",
+	  NULL}},
+	{"S62.0",
+	 "Fracture of navicular [scaphoid] bone of hand",
+	 {"scaphoid", "手舟骨", "腕舟骨", NULL}},
+	{"S62.8",
+	 "Fracture of other and unspecified parts of wrist and hand",
+	 {"wrist", "腕", NULL}},
+	{"S82.8",
+	 "Fractures of other parts of lower leg",
+	 {"ankle", "malleolus", "malleolar", "weber", "踝", NULL}},
+	{"S72.0", "Fracture of neck of femur", {"hip", "髋", "髖", NULL}},
+	{"S72.9",
+	 "Fracture of femur, part unspecified",
+	 {"femur", "femoral", "股骨", NULL}},
+	{"S92.3",
+	 "Fracture of metatarsal bone",
+	 {"metatarsal", "跖骨", "蹠骨", NULL}},
+	{"S42.0", "Fracture of clavicle", {"clavicle", "锁骨", "鎖骨", NULL}},
+	{"S02.6",
+	 "Fracture of mandible",
+	 {"mandible", "mandibular", "jaw", "下颌", "下頜", "下顎", "髁突",
+	  NULL}},
+	{"S02.2", "Fracture of nasal bones", {"nasal", "nose", "鼻骨", NULL}},
+	{"S02.9",
+	 "Fracture of skull and facial bones, part unspecified",
+	 {"skull", "颅骨", "顱骨", NULL}},
+	{"S82.2", "Fracture of shaft of tibia", {"tib/fib", "小腿", NULL}},
+	{"S52.9",
+	 "Fracture of forearm, part unspecified",
+	 {"forearm", "前臂", NULL}},
+};
+
+/* site_word_at: does word stand at p as a word of its own?  A Chinese
+ * word anywhere; an English one not inside another ("hip", not "ship" or
+ * "relationship"), a plural allowed. */
+static bool
+site_word_at(const char *text, const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	const char *after = p + n;
+
+	if ((size_t)(end - p) < n || strncasecmp(p, word, n) != 0)
+		return false;
+	if ((unsigned char)*word >= 0x80)
+		return true;
+	if (p > text && isalpha((unsigned char)p[-1]))
+		return false;
+	if (after < end && (*after == 's' || *after == 'S'))
+		after++;
+	return after >= end || !isalpha((unsigned char)*after);
+}
+
+/* site_in: does one of site's words stand in text's bytes [from, to)? */
+static bool
+site_in(const char *text, size_t from, size_t to, const fracture_site *site)
+{
+	for (size_t at = from; at < to; at++)
+		for (size_t w = 0; site->words[w] != NULL; w++)
+			if (site_word_at(text, text + at, text + to,
+					 site->words[w]))
+				return true;
+	return false;
+}
+
+/* fracture_at_site gives a bare fracture (T14.2) the code of the site
+ * written in its item, and a wrist fracture (S62.8) the distal radius's
+ * when its item names it. */
+static void
+fracture_at_site(notes_finding *f, const char *text, size_t len)
+{
+	bool wrist = strcmp(f->code, "S62.8") == 0;
+	size_t before, after;
+
+	if (!wrist && strcmp(f->code, "T14.2") != 0)
+		return;
+	before = item_before(text, f->start);
+	after = item_after(text, len, f->end);
+	for (size_t i = 0; i < sizeof(FRACTURE_SITES) / sizeof(*FRACTURE_SITES);
+	     i++) {
+		const fracture_site *site = &FRACTURE_SITES[i];
+
+		if (wrist && strcmp(site->code, "S52.5") != 0)
+			continue;
+		if (!site_in(text, before, f->start, site) &&
+		    !site_in(text, f->end, after, site))
+			continue;
+		f->code = site->code;
+		f->display = site->display;
+		return;
+	}
+}
+
 void
 notes__qualify_codes(notes_reading *out, const char *text, size_t len)
 {
@@ -801,6 +923,7 @@ notes__qualify_codes(notes_reading *out, const char *text, size_t len)
 			join_with(&f, text, len);
 			drug_cause(out, &f, text, len);
 			blood_loss(&f, text, len);
+			fracture_at_site(&f, text, len);
 		}
 		if (!notes__same_in(out, n, &f))
 			out->findings[n++] = f;

@@ -858,3 +858,25 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	notes__qualify_codes(out, text, len);
 	notes__drop_unspecified(out);
 }
+
+/* past_fall: is f a fall (W19, an external cause) the note does not
+ * give as the event that brings the patient now: a past fall (2021年跌倒致
+ * 右腕骨折), a fall feared or to prevent (预防跌倒, 跌倒风险), a relative's,
+ * one denied?  Over the 88 development sets the writers code W19 only for
+ * the present fall (16 affirmed, 4 historical in English, none other);
+ * the reader read 17 such falls, all in the Chinese sets, that no writer
+ * annotated (injury75a).  Dropped once the context model has read the
+ * contexts, so that it weighs the note's problems as the rules read them. */
+static bool
+past_fall(const notes_reading *out, const notes_finding *f)
+{
+	(void)out;
+	return f->kind == NOTES_PROBLEM && strcmp(f->code, "W19") == 0 &&
+	       !affirmed(f->context);
+}
+
+void
+notes__drop_past_falls(notes_reading *out)
+{
+	drop_where(out, past_fall);
+}

@@ -2275,6 +2275,53 @@ test_blood_loss_codes(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* A bare fracture whose site its item names is coded at the site, in
+ * English and Chinese, the site before the term or after it (injury75a,
+ * qualify.c); a wrist fracture called a Colles in its item is the distal
+ * radius's; without a site, or with an English site inside another word,
+ * it stays T14.2. */
+static void
+test_fracture_site_codes(void)
+{
+	static const code_case cases[] = {
+		{"fractured left ankle 2014 (ORIF);", "S82.8"},
+		{"Fractured L 5th metatarsal playing soccer 2023 (healed).",
+		 "S92.3"},
+		{"X-ray: buckle (torus) fracture distal radius R, undisplaced.",
+		 "S52.5"},
+		{"no fracture on X-ray of the hip.", "S72.0"},
+		{"Osteoporosis - wrist fracture 2016 (L Colles)", "S52.5"},
+		{"2019年左踝骨折，已愈", "S82.8"},
+		{"2021年跌倒致右腕骨折、甲减。", "S62.8"},
+		{"骨質疏鬆，2023年跌倒致右髖骨骨折，已做手術", "S72.0"},
+		{"CT示：下颌骨颏部正中骨折。", "S02.6"},
+		{"头颅 CT 未见颅内出血，颅骨无骨折。", "S02.9"},
+		{"Relationship fracture, no site.", "T14.2"},
+		{"Had a fall in Sept, no fracture.", "T14.2"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A fall (W19) is kept only as the event that brings the patient now:
+ * a past fall, one feared or a relative's is no problem the writers code
+ * (injury75a, settle.c).  The rules read the past fall; the reading drops
+ * it. */
+static void
+test_past_falls(void)
+{
+	static const char past[] = "既往：2021年跌倒致右腕骨折、甲减。";
+	notes_reading r;
+
+	notes__read_rules(past, strlen(past), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "W19") != NULL); /* historical */
+	notes_read(past, strlen(past), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "W19") == NULL);
+	notes_read("主诉：今晨在家中跌倒，左髋疼痛。",
+		   strlen("主诉：今晨在家中跌倒，左髋疼痛。"), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "W19") != NULL);
+}
+
 /* A type written after a problem's term, in a parenthesis or after a
  * comma or a dash, codes as the type written before it, in English and
  * Chinese (issue 75, qualify.c); a list that goes on to another problem
@@ -10986,6 +11033,8 @@ static const mt_case cases[] = {
 	{"drug_caused_codes", test_drug_caused_codes},
 	{"type_after_codes", test_type_after_codes},
 	{"blood_loss_codes", test_blood_loss_codes},
+	{"fracture_site_codes", test_fracture_site_codes},
+	{"past_falls", test_past_falls},
 	{"inner_modifier_zh", test_inner_modifier_zh},
 	{"complication_with_zh", test_complication_with_zh},
 	{"made_lay_effects", test_made_lay_effects},
