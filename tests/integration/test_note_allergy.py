@@ -473,6 +473,25 @@ def test_a_drug_refused_after_its_effect(st, pb, catalogue, body, blocked):
     _amoxicillin_after(st, pb, body, blocked)
 
 
+@pytest.mark.parametrize("body, blocked", [
+    ("Amoxicillin added in Aug - stopped it herself after 3 weeks because "
+     "of gout in her big toe, and she doesn't want it again.", True),
+    ("Tried amoxicillin before - chest tightness, does not want it again.",
+     True),
+    ("Stop using her husband's oxycodone; amoxicillin not needed as she "
+     "will not take it again.", False),
+])
+def test_a_drug_the_patient_will_not_have_again(st, pb, catalogue, body,
+                                                 blocked):
+    """Issue 75 (allergy75ar): a drug after whose effect the patient
+    "doesn't want it again" is an allergy as the writers annotate it,
+    whatever the effect (gout after a thiazide, the en-dev44 note):
+    amoxicillin is refused.  A refusal that a negation between says is
+    another drug's ("amoxicillin not needed as she will not take it
+    again") names none: amoxicillin is ordered."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
 def test_a_brothers_allergy_and_an_inhaler_block_nothing(st, pb,
                                                          catalogue):
     """Issue 75: a brother's penicillin allergy (English and Chinese) is
