@@ -391,6 +391,8 @@ def test_a_label_left_to_an_assessment_still_blocks(st, pb, catalogue,
     "阿莫西林吃了会恶心呕吐。",
     "阿莫西林吃了胃不舒服，不能耐受。",
     "Also amoxicillin once - made her very sleepy, doesn't want it again.",
+    'Rx: IV amoxicillin? -> NO, pt says amoxicillin "made my neck lock" in '
+    '2022.',
 ])
 def test_a_lay_intolerance_stops_the_drug(st, pb, catalogue, body):
     """Issue 75: an intolerance in a patient's words ("upsets his

@@ -2416,7 +2416,7 @@ notes__side_effect(const sentence *s, size_t k)
  * good effect, which is no intolerance ("morphine made him
  * comfortable"). */
 static const char *const made_en[] = {"makes", "made"};
-static const char *const made_whom_en[] = {"me", "him", "her"};
+static const char *const made_whom_en[] = {"me", "him", "her", "my", "his"};
 static const char *const made_good_en[] = {
 	"better", "comfortable", "calmer", "calm", "settled", "well", "worse",
 };
@@ -2466,7 +2466,8 @@ notes__made_lay_effect(const sentence *s, size_t k)
 		return false;
 	if (notes__part_ends(s, s->items[k].end, s->words[w].start) ||
 	    !notes__words_in(s, w, made_en, 2) ||
-	    !notes__words_in(s, w + 1, made_whom_en, 3))
+	    !notes__words_in(s, w + 1, made_whom_en,
+			     sizeof(made_whom_en) / sizeof(*made_whom_en)))
 		return false;
 	for (size_t m = k + 1; m < s->n_items; m++)
 		if (s->items[m].w0 < w && is_drug(&s->items[m]))

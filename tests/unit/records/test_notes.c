@@ -9332,6 +9332,14 @@ static const expect made_lay_effects[] = {
 	 NOTES_ALLERGY, "promethazine", "promethazine", 0, true},
 	{"Also \"codeine makes me itch\" (2020) -- listed.", NOTES_ALLERGY,
 	 "codeine", "codeine", 0, true},
+	/* the effect on a part of the patient, "my" or "his" before it
+	 * (allergy75ar: en-dev44 "Stemetil \"made my neck lock\"", en-dev33
+	 * "Zofran makes my heart race") */
+	{"Rx: IV prochlorperazine? -> NO, pt says Stemetil \"made my neck "
+	 "lock\" in 2022.",
+	 NOTES_ALLERGY, "prochlorperazine", "Stemetil", 0, true},
+	{"Pt says Amoxil made his ankles swell.", NOTES_ALLERGY, "amoxicillin",
+	 "Amoxil", 0, true},
 };
 
 static void
