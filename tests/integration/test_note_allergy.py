@@ -391,6 +391,8 @@ def test_a_label_left_to_an_assessment_still_blocks(st, pb, catalogue,
     "阿莫西林吃了会恶心呕吐。",
     "阿莫西林吃了胃不舒服，不能耐受。",
     "Also amoxicillin once - made her very sleepy, doesn't want it again.",
+    'Rx: IV amoxicillin? -> NO, pt says amoxicillin "made my neck lock" in '
+    '2022.',
 ])
 def test_a_lay_intolerance_stops_the_drug(st, pb, catalogue, body):
     """Issue 75: an intolerance in a patient's words ("upsets his
@@ -470,6 +472,25 @@ def test_a_drug_refused_after_its_effect(st, pb, catalogue, body, blocked):
     intolerance as one after a hyphen: amoxicillin is refused.  A refusal
     that names another drug ("refused statin") is that drug's:
     amoxicillin is ordered."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Amoxicillin added in Aug - stopped it herself after 3 weeks because "
+     "of gout in her big toe, and she doesn't want it again.", True),
+    ("Tried amoxicillin before - chest tightness, does not want it again.",
+     True),
+    ("Stop using her husband's oxycodone; amoxicillin not needed as she "
+     "will not take it again.", False),
+])
+def test_a_drug_the_patient_will_not_have_again(st, pb, catalogue, body,
+                                                 blocked):
+    """Issue 75 (allergy75ar): a drug after whose effect the patient
+    "doesn't want it again" is an allergy as the writers annotate it,
+    whatever the effect (gout after a thiazide, the en-dev44 note):
+    amoxicillin is refused.  A refusal that a negation between says is
+    another drug's ("amoxicillin not needed as she will not take it
+    again") names none: amoxicillin is ordered."""
     _amoxicillin_after(st, pb, body, blocked)
 
 

@@ -321,6 +321,7 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	if (f->kind == NOTES_ALLERGY)
 		notes__allergy_context_zh(s, k, f);
 	stopped_then_zh(s, k, f);
+	notes__refused_then(s, k, f);
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
 	    (unsigned char)f->trigger[0] < 0x80 && notes__named_before(s, k)) {
 		f->context = 0; /* the order that keeps the allergy */
@@ -2044,7 +2045,9 @@ taken_before(const notes_finding *f)
 	unsigned other = NOTES_NEGATED | NOTES_HYPOTHETICAL | NOTES_FAMILY;
 
 	return f->kind == NOTES_ALLERGY && (f->context & NOTES_HISTORICAL) &&
-	       !(f->context & other) && (unsigned char)f->trigger[0] >= 0x80;
+	       !(f->context & other) &&
+	       ((unsigned char)f->trigger[0] >= 0x80 ||
+		notes__is_refusal_cue(notes__find(f->trigger)));
 }
 
 /* clause_around: the bytes [*from, *to) of s's clause that holds

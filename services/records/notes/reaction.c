@@ -613,6 +613,21 @@ never_taken_zh(const sentence *s, size_t k, size_t j)
 			     sizeof(never) / sizeof(*never));
 }
 
+/* refusal_denied: is English refusal cue j's drug k one a word of
+ * negation between them says is not needed or not given ("naloxone not
+ * needed as she will not take it again", en-dev35)?  Then the refusal
+ * is of another drug, with no effect of k's told. */
+static bool
+refusal_denied(const sentence *s, size_t k, size_t j)
+{
+	if (!notes__is_refusal_cue(s->items[j].e))
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (s->items[m].e->type == NOTES_T_NEGATED)
+			return true;
+	return false;
+}
+
 /* intolerance_reaches: does intolerance cue j (NOTES_DIR_BACKWARD) name
  * substance item k of the clause before its own ("曲马多服用后头晕，不能
  * 耐受")?  k is the last drug before j, and the cue's clause starts after
@@ -629,7 +644,7 @@ intolerance_reaches(const sentence *s, size_t k, size_t j)
 	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
 	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || j < k ||
 	    notes__terminated(s, k, j) || notes__drug_after(s, j) ||
-	    never_taken_zh(s, k, j))
+	    never_taken_zh(s, k, j) || refusal_denied(s, k, j))
 		return false;
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
@@ -656,6 +671,31 @@ notes__intolerance_of(const sentence *s, size_t k)
 		    intolerance_reaches(s, d - 1, j))
 			return true;
 	return false;
+}
+
+bool
+notes__is_refusal_cue(const notes_entry *e)
+{
+	return e != NULL && e->type == NOTES_T_ALLERGY_CUE &&
+	       e->dir == NOTES_DIR_BACKWARD && (unsigned char)e->key[0] < 0x80;
+}
+
+void
+notes__refused_then(const sentence *s, size_t k, notes_finding *f)
+{
+	/* an allergy list's entries tell reactions, not the drugs taken
+	 * ("Allergies: ... co-codamol - itch all over, she won't take it
+	 * again", en-dev44) */
+	if (f->kind != NOTES_ALLERGY || f->context != 0 || s->allergy_line ||
+	    s->allergy_list)
+		return;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (notes__is_refusal_cue(s->items[j].e) &&
+		    intolerance_reaches(s, k, j)) {
+			f->context = NOTES_HISTORICAL;
+			f->trigger = s->items[j].e->key;
+			return;
+		}
 }
 
 size_t
@@ -2376,7 +2416,7 @@ notes__side_effect(const sentence *s, size_t k)
  * good effect, which is no intolerance ("morphine made him
  * comfortable"). */
 static const char *const made_en[] = {"makes", "made"};
-static const char *const made_whom_en[] = {"me", "him", "her"};
+static const char *const made_whom_en[] = {"me", "him", "her", "my", "his"};
 static const char *const made_good_en[] = {
 	"better", "comfortable", "calmer", "calm", "settled", "well", "worse",
 };
@@ -2426,7 +2466,8 @@ notes__made_lay_effect(const sentence *s, size_t k)
 		return false;
 	if (notes__part_ends(s, s->items[k].end, s->words[w].start) ||
 	    !notes__words_in(s, w, made_en, 2) ||
-	    !notes__words_in(s, w + 1, made_whom_en, 3))
+	    !notes__words_in(s, w + 1, made_whom_en,
+			     sizeof(made_whom_en) / sizeof(*made_whom_en)))
 		return false;
 	for (size_t m = k + 1; m < s->n_items; m++)
 		if (s->items[m].w0 < w && is_drug(&s->items[m]))

@@ -387,6 +387,18 @@ const item *notes__reaction_of(const sentence *s, size_t k, bool near);
  * the drug's reaction. */
 bool notes__intolerance_of(const sentence *s, size_t k);
 
+/* notes__is_refusal_cue: is e an English refusal after a drug's effect,
+ * an intolerance_after cue of cues.csv ("doesn't want it again", "won't
+ * take it again")?  The patient took the drug and will not again. */
+bool notes__is_refusal_cue(const notes_entry *e);
+
+/* notes__refused_then dates allergy f of substance item k, which an
+ * English refusal cue after it names ("tramadol made her vomit, and she
+ * doesn't want it again"), as a Chinese history word would: the drug was
+ * taken then, and keep_finding reads it as the allergy and a past
+ * medicine, as the writers annotate it. */
+void notes__refused_then(const sentence *s, size_t k, notes_finding *f);
+
 /* notes__first_drug returns the index of the first substance or class item of
  * s before item j, or j when there is none. */
 size_t notes__first_drug(const sentence *s, size_t j);

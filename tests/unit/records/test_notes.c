@@ -8476,32 +8476,28 @@ test_dash_headings(void)
 
 /* An effect after which the patient would take the drug again (issue 75,
  * allergy75am) is one accepted: the drug is a medicine, no allergy;
- * one the patient will not take again stays an allergy. */
+ * one the patient will not take again stays an allergy, and the drug
+ * taken then a past medicine beside it (allergy75ar). */
 static const expect taken_again[] = {
 	{"He says the methadone \"made me sweat like crazy and I got fat\", "
 	 "but he would take it again if he had to.",
 	 NOTES_MEDICINE, "methadone", "methadone", 0, true},
 	{"The methadone made me sweat, he will not take it again.",
 	 NOTES_ALLERGY, "methadone", "methadone", 0, true},
+	{"The methadone made me sweat, he will not take it again.",
+	 NOTES_MEDICINE, "methadone", "methadone", HIST, true},
 };
 
 static void
 test_taken_again(void)
 {
-	for (size_t i = 0; i < sizeof(taken_again) / sizeof(taken_again[0]);
-	     i++) {
-		notes_reading r;
+	notes_reading r;
 
+	for (size_t i = 0; i < sizeof(taken_again) / sizeof(taken_again[0]);
+	     i++)
 		check(&taken_again[i]);
-		notes__read_rules(taken_again[i].text,
-				  strlen(taken_again[i].text), &r);
-		MT_EQ_INT(find(&r,
-			       taken_again[i].kind == NOTES_MEDICINE
-				       ? NOTES_ALLERGY
-				       : NOTES_MEDICINE,
-			       "methadone") == NULL,
-			  true);
-	}
+	notes__read_rules(taken_again[0].text, strlen(taken_again[0].text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "methadone") == NULL);
 }
 
 /* A drug the sentence names as an entry of the allergy record it
@@ -9451,6 +9447,14 @@ static const expect made_lay_effects[] = {
 	 NOTES_ALLERGY, "promethazine", "promethazine", 0, true},
 	{"Also \"codeine makes me itch\" (2020) -- listed.", NOTES_ALLERGY,
 	 "codeine", "codeine", 0, true},
+	/* the effect on a part of the patient, "my" or "his" before it
+	 * (allergy75ar: en-dev44 "Stemetil \"made my neck lock\"", en-dev33
+	 * "Zofran makes my heart race") */
+	{"Rx: IV prochlorperazine? -> NO, pt says Stemetil \"made my neck "
+	 "lock\" in 2022.",
+	 NOTES_ALLERGY, "prochlorperazine", "Stemetil", 0, true},
+	{"Pt says Amoxil made his ankles swell.", NOTES_ALLERGY, "amoxicillin",
+	 "Amoxil", 0, true},
 };
 
 static void
@@ -10907,6 +10911,54 @@ test_medctx75h(void)
 		check(&medctx75h[i]);
 }
 
+/* The forty-fourth writer's English (issue 75, allergy75ar): a drug
+ * after whose effect the patient will not have it again ("doesn't want it
+ * again", "won't take it again") is an allergy, and the refusal says it
+ * was taken: a past medicine beside it.  A refusal that a negation
+ * between says is another drug's ("naloxone not needed as she will not
+ * take it again") names none, and an allergy list's entry keeps no past
+ * medicine. */
+static const expect allergy75ar[] = {
+	{"Bendroflumethiazide 2.5 mg added in Aug - stopped it herself after 3 "
+	 "weeks because of gout in her big toe (first ever), and she doesn't "
+	 "want it again.",
+	 NOTES_ALLERGY, "bendroflumethiazide", "Bendroflumethiazide", 0, true},
+	{"Bendroflumethiazide 2.5 mg added in Aug - stopped it herself after 3 "
+	 "weeks because of gout in her big toe (first ever), and she doesn't "
+	 "want it again.",
+	 NOTES_MEDICINE, "bendroflumethiazide", "Bendroflumethiazide", HIST,
+	 true},
+	{"Tried sumatriptan before - chest tightness, does not want it again.",
+	 NOTES_ALLERGY, "sumatriptan", "sumatriptan", 0, true},
+	{"Tried sumatriptan before - chest tightness, does not want it again.",
+	 NOTES_MEDICINE, "sumatriptan", "sumatriptan", HIST, true},
+	{"Amitriptyline 10mg made her too groggy to work, she won't take it "
+	 "again.",
+	 NOTES_MEDICINE, "amitriptyline", "Amitriptyline", HIST, true},
+};
+
+static void
+test_allergy75ar(void)
+{
+	static const char *const denied =
+		"Stop using husband's oxycodone - discussed safety; naloxone "
+		"not "
+		"needed as she will not take it again.";
+	static const char *const listed =
+		"Allergies: PCN - swelled up. Also co-codamol - itch all over, "
+		"she won't take it again.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75ar) / sizeof(allergy75ar[0]);
+	     i++)
+		check(&allergy75ar[i]);
+	notes__read_rules(denied, strlen(denied), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "naloxone") == NULL);
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "codeine") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -11068,6 +11120,7 @@ static const mt_case cases[] = {
 	{"record_entries", test_record_entries},
 	{"allergy75aq", test_allergy75aq},
 	{"medctx75h", test_medctx75h},
+	{"allergy75ar", test_allergy75ar},
 	{NULL, NULL},
 };
 
