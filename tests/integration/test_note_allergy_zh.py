@@ -423,3 +423,16 @@ def test_a_drug_taken_since_without_harm_lets_ibuprofen_through(
     反应) is tolerated despite the label beside it, and ibuprofen is
     ordered.  A reaction in that clause (服后哮喘) keeps it refused."""
     _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史：布洛芬、双氯芬酸：非过敏（仅胃部不适），可再用。", False),
+    ("过敏史：布洛芬（哮喘），双氯芬酸：非过敏。", True),
+], ids=["list-delabelled", "own-entry-kept"])
+def test_a_verdict_after_an_enumerated_list_lets_ibuprofen_through(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75at): a verdict after a list joined by 、
+    (布洛芬、双氯芬酸：非过敏) de-labels every drug of the list, not only the
+    last, and ibuprofen is ordered.  A drug in an entry of its own, a
+    full-width comma before the next, keeps its reaction and is refused."""
+    _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)

@@ -10713,6 +10713,44 @@ test_allergy75aq(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") != NULL);
 }
 
+/* The forty-fourth writer's de-labelled drugs (issue 75, allergy75at):
+ * a verdict after an enumerated Chinese list (利福平、异烟肼：非过敏)
+ * speaks of the whole list; English drugs restarted and tolerated are
+ * medicines, and drugs the writer says are "NOT allergies" are negated
+ * allergies, never the blocking labels of the allergy section. */
+static const expect allergy75at[] = {
+	{"过敏史：利福平、异烟肼：非过敏（见既往史），可再用。", NOTES_ALLERGY,
+	 "rifampicin", "利福平", NEG, false},
+	{"过敏史：利福平、异烟肼：非过敏（见既往史），可再用。", NOTES_ALLERGY,
+	 "isoniazid", "异烟肼", NEG, false},
+	{"Allergies: rifampicin and isoniazid were restarted and tolerated.",
+	 NOTES_MEDICINE, "rifampicin", "rifampicin", HIST, true},
+	{"Allergies: rifampicin and isoniazid were restarted and tolerated.",
+	 NOTES_MEDICINE, "isoniazid", "isoniazid", HIST, true},
+	{"Allergies: isoniazid and rifampicin are NOT allergies.",
+	 NOTES_ALLERGY, "isoniazid", "isoniazid", NEG, false},
+	{"Allergies: isoniazid and rifampicin are NOT allergies.",
+	 NOTES_ALLERGY, "rifampicin", "rifampicin", NEG, false},
+};
+
+static void
+test_allergy75at(void)
+{
+	/* a list joined by a full-width comma is two entries: the verdict
+	 * after the second speaks of it only */
+	static const char *const split =
+		"过敏史：青霉素（皮疹），异烟肼：非过敏。";
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(allergy75at) / sizeof(allergy75at[0]);
+	     i++)
+		check(&allergy75at[i]);
+	notes__read_rules(split, strlen(split), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -10869,6 +10907,7 @@ static const mt_case cases[] = {
 	{"allergy75ao", test_allergy75ao},
 	{"record_entries", test_record_entries},
 	{"allergy75aq", test_allergy75aq},
+	{"allergy75at", test_allergy75at},
 	{NULL, NULL},
 };
 
