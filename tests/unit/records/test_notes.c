@@ -10717,7 +10717,9 @@ test_allergy75aq(void)
  * a verdict after an enumerated Chinese list (利福平、异烟肼：非过敏)
  * speaks of the whole list; English drugs restarted and tolerated are
  * medicines, and drugs the writer says are "NOT allergies" are negated
- * allergies, never the blocking labels of the allergy section. */
+ * allergies, never the blocking labels of the allergy section; a drug
+ * chosen in a doubted allergen's place (可疑过敏——经验性选择克林霉素) is a
+ * medicine. */
 static const expect allergy75at[] = {
 	{"过敏史：利福平、异烟肼：非过敏（见既往史），可再用。", NOTES_ALLERGY,
 	 "rifampicin", "利福平", NEG, false},
@@ -10731,6 +10733,9 @@ static const expect allergy75at[] = {
 	 NOTES_ALLERGY, "isoniazid", "isoniazid", NEG, false},
 	{"Allergies: isoniazid and rifampicin are NOT allergies.",
 	 NOTES_ALLERGY, "rifampicin", "rifampicin", NEG, false},
+	/* the drug chosen in the doubted allergen's place is a medicine */
+	{"抗感染：青霉素可疑过敏——经验性选择克林霉素0.6g q8h静滴。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
 };
 
 static void
@@ -10740,6 +10745,8 @@ test_allergy75at(void)
 	 * after the second speaks of it only */
 	static const char *const split =
 		"过敏史：青霉素（皮疹），异烟肼：非过敏。";
+	static const char *const chosen =
+		"抗感染：青霉素可疑过敏——经验性选择克林霉素0.6g q8h静滴。";
 	notes_reading r;
 	const notes_finding *f;
 
@@ -10749,6 +10756,9 @@ test_allergy75at(void)
 	notes__read_rules(split, strlen(split), &r);
 	f = find(&r, NOTES_ALLERGY, "penicillins");
 	MT_TRUE(f != NULL && f->context == 0);
+	notes__read_rules(chosen, strlen(chosen), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clindamycin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "clindamycin") != NULL);
 }
 
 static const mt_case cases[] = {
