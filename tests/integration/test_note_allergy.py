@@ -1248,3 +1248,18 @@ def test_a_record_cue_after_an_unknown_drug_is_that_drugs(
     record cue with no drug of its own still records the drug before,
     and amoxicillin is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies: ibuprofen and naproxen were restarted and tolerated.",
+     False),
+    ("Allergies: ibuprofen and naproxen are NOT allergies.", False),
+    ("Allergies: ibuprofen and naproxen - wheeze.", True),
+], ids=["restarted-and-tolerated", "not-allergies", "reacted"])
+def test_drugs_restarted_and_tolerated_let_ibuprofen_through(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75at): drugs on the allergy line restarted and
+    tolerated after a reaction blamed on them, or that the writer says
+    are "NOT allergies", are no allergy, and ibuprofen is ordered.  A
+    reaction told of them keeps it refused."""
+    _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)

@@ -442,3 +442,30 @@ def test_a_ban_or_a_refusal_after_a_reaction_refuses_ibuprofen(
     a ban for a disease (肾功能不全禁用) is a caution, and it is
     ordered."""
     _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史：布洛芬、双氯芬酸：非过敏（仅胃部不适），可再用。", False),
+    ("过敏史：布洛芬（哮喘），双氯芬酸：非过敏。", True),
+], ids=["list-delabelled", "own-entry-kept"])
+def test_a_verdict_after_an_enumerated_list_lets_ibuprofen_through(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75at): a verdict after a list joined by 、
+    (布洛芬、双氯芬酸：非过敏) de-labels every drug of the list, not only the
+    last, and ibuprofen is ordered.  A drug in an entry of its own, a
+    full-width comma before the next, keeps its reaction and is refused."""
+    _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("抗感染：磺胺类可疑过敏——经验性选择阿莫西林0.5g tid口服。", False),
+    ("抗感染：磺胺类可疑过敏——选用阿莫西林0.5g tid口服。", False),
+    ("过敏史：磺胺类可疑过敏——阿莫西林（皮疹）。", True),
+], ids=["chosen-empirically", "chosen", "listed-with-rash"])
+def test_a_drug_chosen_for_a_doubted_allergy_lets_amoxicillin_through(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75at): the drug chosen in a doubted allergen's
+    place (可疑过敏——经验性选择, 选用) is the treatment, no allergen, and
+    amoxicillin is ordered.  A drug listed after the doubt with its own
+    reaction is refused."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -486,6 +486,24 @@ next_entry_zh(const sentence *s, size_t k, size_t j)
 	       memmem(s->text + from, to - from, FW_SEMI, 3) != NULL;
 }
 
+/* enumerated_zh: are Chinese drug items k and j (k < j) one enumerated
+ * list, every item between a drug and each joined to the next by "、"
+ * alone ("利福平、异烟肼：非过敏（见既往史），可再用")?  The verdict after
+ * the list speaks of the whole list, not only of its last drug
+ * (allergy75at). */
+static bool
+enumerated_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const comma[] = {ENUM_COMMA};
+
+	for (size_t m = k; m < j; m++)
+		if (!is_drug(&s->items[m + 1]) ||
+		    !notes__gap_in(s, s->items[m].end, s->items[m + 1].start,
+				   comma, 1))
+			return false;
+	return (unsigned char)s->text[s->items[k].start] >= 0x80;
+}
+
 const item *
 notes__disowned_by(const sentence *s, size_t k)
 {
@@ -500,6 +518,7 @@ notes__disowned_by(const sentence *s, size_t k)
 				   * 作用（不是过敏）") */
 		if ((e->type == NOTES_T_SUBSTANCE ||
 		     e->type == NOTES_T_CLASS) &&
+		    !enumerated_zh(s, k, j) &&
 		    (!tried_since(s, j) || next_entry_zh(s, k, j)))
 			return NULL;
 		/* a "对" between opens what the verdict speaks of

@@ -113,7 +113,10 @@ bare_switch_zh(const sentence *s, size_t w0, size_t from)
 static bool
 switched_zh(const sentence *s, size_t k)
 {
-	static const char *const also[] = {"更换为", "只用"};
+	/* a drug chosen in the allergen's place ("青霉素可疑过敏——经验性选择
+	 * 克林霉素", allergy75at) */
+	static const char *const also[] = {"更换为", "只用", "选用",
+					   "经验性选择"};
 	size_t from, end;
 
 	notes__clause_words(s, k, &from, &end);

@@ -10959,6 +10959,54 @@ test_allergy75ar(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "codeine") == NULL);
 }
 
+/* The forty-fourth writer's de-labelled drugs (issue 75, allergy75at):
+ * a verdict after an enumerated Chinese list (利福平、异烟肼：非过敏)
+ * speaks of the whole list; English drugs restarted and tolerated are
+ * medicines, and drugs the writer says are "NOT allergies" are negated
+ * allergies, never the blocking labels of the allergy section; a drug
+ * chosen in a doubted allergen's place (可疑过敏——经验性选择克林霉素) is a
+ * medicine. */
+static const expect allergy75at[] = {
+	{"过敏史：利福平、异烟肼：非过敏（见既往史），可再用。", NOTES_ALLERGY,
+	 "rifampicin", "利福平", NEG, false},
+	{"过敏史：利福平、异烟肼：非过敏（见既往史），可再用。", NOTES_ALLERGY,
+	 "isoniazid", "异烟肼", NEG, false},
+	{"Allergies: rifampicin and isoniazid were restarted and tolerated.",
+	 NOTES_MEDICINE, "rifampicin", "rifampicin", HIST, true},
+	{"Allergies: rifampicin and isoniazid were restarted and tolerated.",
+	 NOTES_MEDICINE, "isoniazid", "isoniazid", HIST, true},
+	{"Allergies: isoniazid and rifampicin are NOT allergies.",
+	 NOTES_ALLERGY, "isoniazid", "isoniazid", NEG, false},
+	{"Allergies: isoniazid and rifampicin are NOT allergies.",
+	 NOTES_ALLERGY, "rifampicin", "rifampicin", NEG, false},
+	/* the drug chosen in the doubted allergen's place is a medicine */
+	{"抗感染：青霉素可疑过敏——经验性选择克林霉素0.6g q8h静滴。",
+	 NOTES_ALLERGY, "penicillins", "青霉素", UNC, true},
+};
+
+static void
+test_allergy75at(void)
+{
+	/* a list joined by a full-width comma is two entries: the verdict
+	 * after the second speaks of it only */
+	static const char *const split =
+		"过敏史：青霉素（皮疹），异烟肼：非过敏。";
+	static const char *const chosen =
+		"抗感染：青霉素可疑过敏——经验性选择克林霉素0.6g q8h静滴。";
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(allergy75at) / sizeof(allergy75at[0]);
+	     i++)
+		check(&allergy75at[i]);
+	notes__read_rules(split, strlen(split), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == 0);
+	notes__read_rules(chosen, strlen(chosen), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clindamycin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "clindamycin") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -11121,6 +11169,7 @@ static const mt_case cases[] = {
 	{"allergy75aq", test_allergy75aq},
 	{"medctx75h", test_medctx75h},
 	{"allergy75ar", test_allergy75ar},
+	{"allergy75at", test_allergy75at},
 	{NULL, NULL},
 };
 
