@@ -1864,6 +1864,32 @@ drug_class_name_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* exam_heading: is problem item k "PE" written as its line's heading, a
+ * colon after it ("PE: T 37.9, HR 104", "PE：BP 132/82")?  There it is
+ * the physical examination the line reports, not a pulmonary embolism:
+ * all 8 such lines of the development sets are an examination, and no
+ * writer annotates a clot for them (issue 75, probfp75g).  Pulmonary
+ * embolism as a list's entry comes with its story ("PE 2019 on
+ * apixaban"), not a colon. */
+static bool
+exam_heading(const sentence *s, size_t k)
+{
+	static const char colon_zh[] = "\xef\xbc\x9a"; /* ： */
+	const item *it = &s->items[k];
+	uint32_t i = it->start;
+
+	if (it->end - it->start != 2 || memcmp(s->text + i, "PE", 2) != 0 ||
+	    strcmp(it->e->code, "I26.9") != 0)
+		return false;
+	while (i > 0 && s->text[i - 1] == ' ')
+		i--;
+	if (i > 0 && s->text[i - 1] != '\n')
+		return false;
+	return (it->end < s->text_len && s->text[it->end] == ':') ||
+	       (it->end + 3 <= s->text_len &&
+		memcmp(s->text + it->end, colon_zh, 3) == 0);
+}
+
 /* drug_purpose: is problem item k what a drug is for, not a problem the
  * patient has (drug_class_name_zh, thromboprophylaxis)? */
 static bool
@@ -1874,14 +1900,14 @@ drug_purpose(const sentence *s, size_t k)
 
 /* not_a_problem: is problem item k of s something other than a problem the
  * patient has: an allergy's reaction, a side effect or intolerance, a
- * reaction told in an allergy story, a symptom a drug prevents, or what a
- * drug is for? */
+ * reaction told in an allergy story, a symptom a drug prevents, what a
+ * drug is for, or an examination's heading? */
 static bool
 not_a_problem(const sentence *s, size_t k)
 {
 	return notes__is_reaction(s, k) || notes__side_effect(s, k) ||
 	       notes__intolerance_of(s, k) || notes__told_reaction(s, k) ||
-	       prevented(s, k) || drug_purpose(s, k);
+	       prevented(s, k) || drug_purpose(s, k) || exam_heading(s, k);
 }
 
 bool

@@ -10337,6 +10337,30 @@ test_purpose_not_problem(void)
 		check(&kept[i]);
 }
 
+/* "PE" as its line's heading, a colon after it, is the physical
+ * examination the line reports, not a pulmonary embolism; the same
+ * letters within a line, or an entry without the colon, still are
+ * (issue 75, probfp75g). */
+static void
+test_exam_heading_not_problem(void)
+{
+	static const no_problem absent[] = {
+		{"PE: T 37.9. L breast: erythematous, tender area UOQ.",
+		 "I26.9"},
+		{"Plan reviewed.\nPE: BMI 34.2. BP 138/86.", "I26.9"},
+		{"PE\xef\xbc\x9aT 38.5\xef\xbc\x8cHR 102\xe3\x80\x82", "I26.9"},
+	};
+	static const expect kept[] = {
+		{"PE on CTPA, on apixaban.", NOTES_PROBLEM, "I26.9", "PE", 0,
+		 true},
+		{"CTPA today. Result: PE: bilateral, on apixaban.",
+		 NOTES_PROBLEM, "I26.9", "PE", 0, true},
+	};
+	check_no_problem_read(absent, sizeof(absent) / sizeof(absent[0]));
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		check(&kept[i]);
+}
+
 /* A harm named as a risk, "risk" or 风险 right after it, is no problem
  * the patient has, in the whole reading (the context model's too); the
  * same words named again elsewhere as the patient's own still are
@@ -11153,6 +11177,7 @@ static const mt_case cases[] = {
 	{"medctx75e", test_medctx75e},
 	{"own_stop_keeps_later", test_own_stop_keeps_later},
 	{"purpose_not_problem", test_purpose_not_problem},
+	{"exam_heading_not_problem", test_exam_heading_not_problem},
 	{"risk_not_problem", test_risk_not_problem},
 	{"prevention_not_problem", test_prevention_not_problem},
 	{"status_not_yet", test_status_not_yet},
