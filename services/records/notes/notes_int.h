@@ -277,6 +277,11 @@ void notes__limb_cellulitis(notes_reading *out, const char *text, size_t len);
  * qualify.c. */
 void notes__qualify_codes(notes_reading *out, const char *text, size_t len);
 
+/* notes__narrowed_code: is code one that a stage or side written beside a
+ * term narrows it to (L89.1 from "grade 2 pressure ulcer", H90.3 from
+ * "bilateral sensorineural hearing loss")? */
+bool notes__narrowed_code(const char *code);
+
 /* The most features of one finding, and their bytes. */
 #define NOTES_FEATURES_MAX 64
 

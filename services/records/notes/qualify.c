@@ -95,6 +95,22 @@ static const qualified QUALIFIED[] = {
 	 "Mixed conductive and sensorineural hearing loss, unilateral"},
 };
 
+bool
+notes__narrowed_code(const char *code)
+{
+	for (size_t i = 0; i < sizeof(QUALIFIED) / sizeof(QUALIFIED[0]); i++) {
+		const qualified *q = &QUALIFIED[i];
+
+		for (size_t s = 0; s < STAGES_MAX && q->staged[s]; s++)
+			if (strcmp(q->staged[s], code) == 0)
+				return true;
+		if ((q->bilateral && strcmp(q->bilateral, code) == 0) ||
+		    (q->unilateral && strcmp(q->unilateral, code) == 0))
+			return true;
+	}
+	return false;
+}
+
 /* prefix_at: does [p, end) start with one of words?  Returns the end of
  * the longest, or NULL.  ASCII words compare in any case. */
 static const char *

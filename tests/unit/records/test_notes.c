@@ -4719,6 +4719,33 @@ test_model_keeps_negative_result(void)
 	}
 }
 
+/* A problem whose code a stage or side the writer wrote narrowed (L89.1
+ * from "grade 2 pressure ulcer") is never dropped by the model, whose
+ * weights for its category learnt the drops of the bare term; the bare
+ * term in a precaution ("防压疮") still is (issue 75, modeldrop75a). */
+static void
+test_model_keeps_narrowed(void)
+{
+	static const struct {
+		const char *text, *code;
+	} kept[] = {
+		{"Skin: grade 2 pressure ulcer sacrum - healing.", "L89.1"},
+		{"Category 3 pressure ulcer on the right heel.", "L89.2"},
+		{"骶尾部2期压力性损伤，换药中。", "L89.1"},
+		{"Sacral pressure injury stage 2, noted day 8.", "L89.1"},
+	};
+	static const char precaution[] =
+		"夜间注意：防谵妄，防跌倒，防压疮，两小时翻身。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		notes_read(kept[i].text, strlen(kept[i].text), &r);
+		MT_TRUE(find(&r, NOTES_PROBLEM, kept[i].code) != NULL);
+	}
+	notes_read(precaution, strlen(precaution), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "L89.9") == NULL);
+}
+
 /* The context model (learned.c) after the rules: its weights load; it
  * never changes an allergy and never adds a finding (test_bounds: a
  * reading cut at a bound still says so). */
@@ -4754,6 +4781,7 @@ test_model(void)
 	test_model_keeps_switch_target();
 	test_model_keeps_family_denied();
 	test_model_keeps_negative_result();
+	test_model_keeps_narrowed();
 }
 
 /* The ninth writer's Chinese (issue 75, rules75zh10): an elder a ward
