@@ -980,16 +980,23 @@ def test_an_allergy_the_thirty_eighth_writer_showed_missed_is_refused(
      "upset).", False),
     ("Amoxicillin - stopped herself after a day (hives).", True),
     ("Amoxicillin - rash all over, finished the course.", True),
+    ("Amoxicillin made her too drowsy to drive so she stopped it.", False),
+    ("Allergies: amoxicillin made her too drowsy so she stopped it.", True),
+    ("Allergy: codeine - rash 2020. Given amoxicillin "
+     "600 mg (per allergy). No reaction.", False),
 ], ids=["completed-course", "tolerated-it", "is-fine", "stopped-himself",
-        "stopped-hives", "rash-completed"])
+        "stopped-hives", "rash-completed", "made-drowsy-so-stopped",
+        "listed-made-drowsy", "given-per-allergy"])
 def test_a_drug_taken_through_or_stopped_by_the_patient_blocks_nothing(
         st, pb, catalogue, body, blocked):
     """Issue 75 (allergy75ab): a course taken to its end despite a side
     effect ("\"made me feel awful\" but completed"), a drug "tolerated it"
     or "is fine", and a drug the patient stopped of their own accord for
-    a side effect ("pt stopped himself (stomach upset)") are no
-    allergies: amoxicillin is ordered.  An allergic sign (hives, a rash)
-    keeps the allergy, and the order is refused."""
+    a side effect ("pt stopped himself (stomach upset)", allergy75au: "made
+    her too drowsy to drive so she stopped it") are no allergies, nor a
+    drug given "(per allergy)", chosen for another's allergy: amoxicillin
+    is ordered.  An allergic sign (hives, a rash) or an allergy list keeps
+    the allergy, and the order is refused."""
     _amoxicillin_after(st, pb, body, blocked)
 
 

@@ -462,10 +462,12 @@ own_aside_cue(const sentence *s, size_t k, size_t j)
 	const char *p = s->text + s->items[j].end;
 	size_t w = s->items[j].w0;
 
-	/* "(no reaction)" tells a dose given without one */
+	/* "(no reaction)" tells a dose given without one; "(per allergy)"
+	 * why the drug was chosen, not its allergen (allergy75au: en44-29) */
 	if ((s->items[j].e->dir & NOTES_DIR_POSTFIX) ||
-	    (w > 0 && notes__words_in(s, w - 1, denied,
-				      sizeof(denied) / sizeof(*denied))))
+	    (w > 0 && (notes__words_in(s, w - 1, denied,
+				       sizeof(denied) / sizeof(*denied)) ||
+		       notes__words_at(s, w - 1, "per"))))
 		return false;
 	if (!aside_of(s, k, j))
 		return false;
@@ -1668,6 +1670,59 @@ self_stop_allergic(const sentence *s, size_t k)
 	return false;
 }
 
+/* The words that tell what a drug did before the patient's own stop
+ * ("made her too drowsy to drive", "caused heartburn"), and the words of
+ * that stop told after it ("... so she stopped it", "and he stopped it"). */
+static const char *const effect_en[] = {"made", "makes", "caused"};
+static const char *const stop_join_en[] = {"and", "so"};
+static const char *const stopper_en[] = {"she", "he", "they"};
+static const char *const stopped_what_en[] = {"it", "them"};
+
+/* EFFECT_STOP_WORDS: how far after the drug the stop after its effect may
+ * be told ("Cyclizine made her too drowsy to drive so she stopped it"). */
+#define EFFECT_STOP_WORDS 14
+
+/* own_stop_at: do the words around w, "stopped", tell the patient's own
+ * stop joined to what came before ("and she stopped it", "so he stopped
+ * them")? */
+static bool
+own_stop_at(const sentence *s, size_t w)
+{
+	return w >= 2 && w + 1 < s->n &&
+	       notes__words_in(s, w - 2, stop_join_en, 2) &&
+	       notes__words_in(s, w - 1, stopper_en, 3) &&
+	       notes__words_in(s, w, stopped_en, 1) &&
+	       notes__words_in(s, w + 1, stopped_what_en, 2);
+}
+
+/* stopped_after_effect: is drug item k followed, before the next drug and
+ * within its part, by the effect it had and then the
+ * patient's own stop ("Cyclizine made her too drowsy to drive so she
+ * stopped it", "Alendronic acid previously caused heartburn so she stopped
+ * it")?  Six dev writers read such a drug a past medicine only, one
+ * (a faint, "had", not "made") an allergy (allergy75au). */
+static bool
+stopped_after_effect(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	size_t last = d->w1 + EFFECT_STOP_WORDS;
+	bool effect = false;
+
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m])) {
+			last = s->items[m].w0 < last ? s->items[m].w0 : last;
+			break;
+		}
+	for (size_t w = d->w1; w < s->n && w < last; w++) {
+		if (notes__part_ends(s, d->end, s->words[w].start))
+			return false;
+		effect = effect || notes__words_in(s, w, effect_en, 3);
+		if (effect && own_stop_at(s, w))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__stopped_by_patient(const sentence *s, size_t k)
 {
@@ -1684,6 +1739,8 @@ notes__stopped_by_patient(const sentence *s, size_t k)
 		}
 	if (s->words[d->w0].han || self_stop_allergic(s, k))
 		return false;
+	if (stopped_after_effect(s, k))
+		return true;
 	for (size_t w = d->w1; w < s->n && w < d->w1 + SELF_STOP_WORDS; w++) {
 		if (w >= next || notes__part_ends(s, d->end, s->words[w].start))
 			return false;

@@ -9551,6 +9551,12 @@ static const expect taken_not_allergic[] = {
 	{"He stopped his losartan himself last year because it made him "
 	 "dizzy on standing.",
 	 NOTES_MEDICINE, "losartan", "losartan", HIST, true},
+	/* allergy75au: the stop told after the effect it had (en44-18) */
+	{"Cyclizine made her too drowsy to drive so she stopped it.",
+	 NOTES_MEDICINE, "cyclizine", "Cyclizine", HIST, true},
+	/* allergy75au: "(per allergy)" says why it was given (en44-29) */
+	{"Given clindamycin 600 mg (per allergy). No reaction.", NOTES_MEDICINE,
+	 "clindamycin", "clindamycin", 0, true},
 };
 
 static void
@@ -9568,12 +9574,24 @@ test_taken_not_allergic(void)
 		{"| Simvastatin | 40mg on | SCR | pt stopped himself (muscle "
 		 "aches) - GP aware |",
 		 "simvastatin"},
+		{"Cyclizine made her too drowsy to drive so she stopped it.",
+		 "cyclizine"},
+		{"Gabapentin made him dizzy and he stopped it.", "gabapentin"},
+		{"Given clindamycin 600 mg (per allergy). No reaction.",
+		 "clindamycin"},
 	};
 	static const char *const kept[][2] = {
 		{"Amoxicillin - rash, finished the course.", "amoxicillin"},
 		{"Augmentin - stopped herself after a day (hives).",
 		 "co-amoxiclav"},
 		{"Codeine makes me itch.", "codeine"},
+		{"Allergies: cyclizine made her too drowsy so she stopped it.",
+		 "cyclizine"},
+		{"He tried tamsulosin last year but had dizziness on standing "
+		 "and a faint in the shower, so he stopped it.",
+		 "tamsulosin"},
+		{"Given clindamycin 600 mg (penicillin allergy).",
+		 "penicillins"},
 	};
 	notes_reading r;
 
