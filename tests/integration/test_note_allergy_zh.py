@@ -469,3 +469,24 @@ def test_a_drug_chosen_for_a_doubted_allergy_lets_amoxicillin_through(
     amoxicillin is ordered.  A drug listed after the doubt with its own
     reaction is refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+def test_a_class_banned_after_a_stated_allergy_refuses_amoxicillin(
+        st, pb, catalogue):
+    """Issue 75 (allergy75av): a class banned right after an allergy the
+    sentence states of no drug (严重过敏，禁用磺胺类抗菌药; 确定过敏，终身禁用
+    青霉素类) is the patient's allergy to the class, and amoxicillin is
+    refused; a class banned for a disease is a caution, and it is
+    ordered."""
+    rpb = protos.module("records")
+    A = rpb.SUGGESTION_KIND_ALLERGY
+    p = patient(st, pb)
+    note(st, p, "2005年肌注后出现喉头水肿。确定过敏，终身禁用青霉素类抗生素。")
+    got = _got(st, p)
+    assert (A, "penicillins") in got, got
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")
+    q = patient(st, pb)
+    note(st, q, "肾功能不全，禁用青霉素类。")
+    assert (A, "penicillins") not in _got(st, q)
+    assert order(st, pb, q, AMOXICILLIN, 500).id

@@ -874,6 +874,28 @@ record_kept(const sentence *s, size_t k)
 	       phrase_within(s, 0, record, N_OF(record));
 }
 
+/* class_allergy_kept_away: is class item k kept away for an allergy
+ * to the class itself, NSAIDs in a note that names their respiratory
+ * disease or a class banned right after its stated allergy ("严重过敏，
+ * 禁用磺胺类抗菌药")?  f is then that allergy, affirmed after the ban. */
+static bool
+class_allergy_kept_away(const sentence *s, size_t k, notes_finding *f)
+{
+	if (notes__class_banned_for_allergy_zh(s, k)) {
+		f->kind = NOTES_ALLERGY;
+		f->reaction = "";
+		f->context = 0; /* the ban keeps the allergy, not denies it */
+		f->trigger = "";
+		return true;
+	}
+	if (!notes__class_kept_for_nerd(s, k))
+		return false;
+	f->kind = NOTES_ALLERGY;
+	f->reaction = "";
+	substance_context(s, k, f, NULL, NULL, NULL);
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -896,12 +918,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    (drug && doubted_alternative(s, k, f)) ||
 	    (drug && interaction_partner(s, k, f)))
 		return true;
-	if (!drug && notes__class_kept_for_nerd(s, k)) {
-		f->kind = NOTES_ALLERGY;
-		f->reaction = "";
-		substance_context(s, k, f, NULL, NULL, NULL);
+	if (!drug && class_allergy_kept_away(s, k, f))
 		return true;
-	}
 	if ((drug && (analyte_named(s, k) || disease_named(s, k) ||
 		      test_named(s, k))) ||
 	    notes__labels_line(s, k) || notes__disowned_here(s, k) ||

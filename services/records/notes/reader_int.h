@@ -740,6 +740,15 @@ bool notes__doubt_after_zh(const sentence *s, size_t k);
  * "预防性抗生素" is in Chinese (notes__no_allergen_class_zh). */
 bool notes__prophylaxis_class(const sentence *s, size_t k);
 
+/* notes__class_banned_for_allergy_zh: is Chinese class item k the one a
+ * ban right after an allergy the sentence states of no drug names
+ * ("…SJS。严重过敏，禁用磺胺类抗菌药", zh-dev43; "结论：确定过敏，终身禁用
+ * 磺胺类抗菌药", zh-dev11)?  The allergy is the class's: the writers
+ * annotate it, where a class banned alone is nothing (README) and one
+ * banned after another drug's allergy ("本例磺胺类过敏，禁用塞来昔布") is
+ * kept away for that drug's sake. */
+bool notes__class_banned_for_allergy_zh(const sentence *s, size_t k);
+
 /* notes__no_allergen_class_zh: is Chinese class item k named as kept away from
  * or as a regimen by its use, no allergen? */
 bool notes__no_allergen_class_zh(const sentence *s, size_t k);

@@ -260,6 +260,56 @@ prophylaxis_class_zh(const sentence *s, size_t k)
 	       notes__words_in(s, w0 - 3, use, sizeof(use) / sizeof(*use));
 }
 
+/* allergy_stated_before_zh: is an allergy cue ("过敏", "严重过敏") written
+ * right before word w, a full-width comma between ("严重过敏，禁用"), with
+ * no drug named before it in the sentence and no denial on it ("不过敏",
+ * "并非过敏")? */
+static bool
+allergy_stated_before_zh(const sentence *s, size_t w)
+{
+	static const char *const denial[] = {"不", "非", "无", "否认"};
+
+	if (w == 0 || strcmp(s->words[w - 1].key, FW_COMMA) != 0)
+		return false;
+	for (size_t j = 0; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+
+		if (is_drug(it) || it->w0 >= w)
+			return false;
+		if (it->w1 == w - 1 && it->e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(it->e->key, "过敏") != NULL)
+			return !notes__any_in(s, it->w0 > 2 ? it->w0 - 2 : 0,
+					      it->w0 + 1, denial,
+					      sizeof(denial) / sizeof(*denial));
+	}
+	return false;
+}
+
+bool
+notes__class_banned_for_allergy_zh(const sentence *s, size_t k)
+{
+	static const char *const ban[] = {"禁用", "忌用"};
+	static const char *const lifelong[] = {"终身", "永久", "以后", "今后"};
+	const item *b;
+	size_t w;
+
+	if (s->items[k].e->type != NOTES_T_CLASS || k == 0)
+		return false;
+	b = &s->items[k - 1];
+	w = s->items[k].w0;
+	if (w >= 2 &&
+	    notes__words_in(s, w - 2, (const char *const[]){"所有"}, 1))
+		w -= 2; /* "禁用所有青霉素类" */
+	if (b->w1 != w ||
+	    !notes__words_in(s, b->w0, ban, sizeof(ban) / sizeof(*ban)))
+		return false;
+	w = b->w0;
+	if (w >= 2 && notes__words_in(s, w - 2, lifelong,
+				      sizeof(lifelong) / sizeof(*lifelong)))
+		w -= 2; /* "确定过敏，终身禁用磺胺类抗菌药" */
+	return allergy_stated_before_zh(s, w);
+}
+
 bool
 notes__no_allergen_class_zh(const sentence *s, size_t k)
 {

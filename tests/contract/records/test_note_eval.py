@@ -105,7 +105,7 @@ ORDER_CEILINGS = {
     "zh-dev9": (0, 0),
     "en-dev9": (1, 0),
     "en-dev10": (2, 0), "zh-dev10": (0, 0),
-    "en-dev11": (5, 0), "zh-dev11": (4, 0),
+    "en-dev11": (5, 0), "zh-dev11": (3, 0),
     "en-dev12": (1, 0), "zh-dev12": (0, 0),
     "en-dev13": (3, 3), "zh-dev13": (3, 0),
     "en-dev14": (2, 0), "zh-dev14": (1, 0),

@@ -9902,6 +9902,21 @@ static const expect ban_after_reaction_zh[] = {
 	 "别嘌醇", 0, true},
 	{"曾用曲马多，服后剧烈呕吐，“再也不吃了”。", NOTES_ALLERGY, "tramadol",
 	 "曲马多", 0, true},
+	/* a class banned right after an allergy the sentence states of no
+	 * drug is the allergy's class (allergy75av) */
+	{"诊断“Stevens-Johnson综合征”。严重过敏，禁用磺胺类抗菌药。",
+	 NOTES_ALLERGY, "sulfonamides", "磺胺类", 0, true},
+	{"结论：确定过敏，终身禁用磺胺类抗菌药。", NOTES_ALLERGY,
+	 "sulfonamides", "磺胺类", 0, true},
+	{"诊断过敏性休克。严重过敏，禁用所有青霉素类。", NOTES_ALLERGY,
+	 "penicillins", "青霉素类", 0, true},
+};
+
+/* A class banned for a disease, or after an allergy denied, is kept
+ * away, no allergy of its own (allergy75av). */
+static const char *const class_banned_not_allergic_zh[] = {
+	"结论：不过敏，禁用磺胺类。",
+	"肾功能不全，禁用青霉素类。",
 };
 
 /* A bare 禁用 for a disease names no allergy: the drug is a medicine
@@ -9929,6 +9944,17 @@ test_ban_after_reaction_zh(void)
 		notes__read_rules(t, strlen(t), &r);
 		for (size_t j = 0; j < r.n; j++)
 			MT_TRUE(r.findings[j].kind != NOTES_ALLERGY ||
+				(r.findings[j].context & NOTES_NEGATED));
+	}
+	for (size_t i = 0; i < sizeof(class_banned_not_allergic_zh) /
+				       sizeof(class_banned_not_allergic_zh[0]);
+	     i++) {
+		const char *t = class_banned_not_allergic_zh[i];
+
+		notes__read_rules(t, strlen(t), &r);
+		for (size_t j = 0; j < r.n; j++)
+			MT_TRUE(r.findings[j].kind != NOTES_ALLERGY ||
+				r.findings[j].code[0] == '\0' ||
 				(r.findings[j].context & NOTES_NEGATED));
 	}
 }
