@@ -190,6 +190,30 @@ avoided_after(const sentence *s, size_t k)
 	return true;
 }
 
+/* contraindication_named: is drug item k the one a contraindication or
+ * a warning against combining names, not a drug given ("Asthma - a
+ * contraindication to propranolol", "advised not to combine sildenafil
+ * with any alpha-blocker")?  The drug is named as one not to use
+ * together or at all; the note says nothing of its being taken or
+ * declined here (issue 75, medfp75a). */
+static bool
+contraindication_named(const sentence *s, size_t k)
+{
+	static const char *const warned[] = {"not", "never", "don't", "dont"};
+	size_t w = s->items[k].w0;
+
+	if (s->items[k].e->type != NOTES_T_SUBSTANCE || w < 2)
+		return false;
+	if (notes__words_at(s, w - 1, "to") &&
+	    (notes__words_at(s, w - 2, "contraindication") ||
+	     notes__words_at(s, w - 2, "contraindications")))
+		return true;
+	return notes__words_at(s, w - 1, "combine") &&
+	       (notes__words_in(s, w - 2, warned, N_OF(warned)) ||
+		(w >= 3 && notes__words_at(s, w - 2, "to") &&
+		 notes__words_in(s, w - 3, warned, N_OF(warned))));
+}
+
 /* written_before: does one of words end right before item k of s,
  * spaces aside ("预防恶心", "预防 DVT")?  Chinese writes its purpose
  * word joined to the term, so the bytes are compared, not the words. */
@@ -927,7 +951,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    notes__no_allergen_class_zh(s, k) ||
 	    notes__prophylaxis_class(s, k) || notes__test_planned_zh(s, k) ||
 	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
-	    avoided_after(s, k) || (drug && notes__answered_safe(s, k)))
+	    avoided_after(s, k) || contraindication_named(s, k) ||
+	    (drug && notes__answered_safe(s, k)))
 		return false;
 	if (drug && continued_through(s, k)) {
 		f->kind = NOTES_ALLERGY;

@@ -5624,6 +5624,28 @@ test_rules_en18(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "atorvastatin") != NULL);
 }
 
+/* A drug a contraindication or a warning against combining names is no
+ * medicine (issue 75, medfp75a); the same drug on the patient's list is. */
+static void
+test_contraindication_named(void)
+{
+	static const char *const named = "3. Asthma - a contraindication to "
+					 "propranolol.";
+	static const char *const combine =
+		"He was advised not to combine sildenafil with any "
+		"alpha-blocker in future.";
+	static const char *const listed =
+		"Meds: irbesartan 150 mg, sildenafil PRN.";
+	notes_reading r;
+
+	notes__read_rules(named, strlen(named), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "propranolol") == NULL);
+	notes__read_rules(combine, strlen(combine), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "sildenafil") == NULL);
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "sildenafil") != NULL);
+}
+
 /* The nineteenth writer's English (issue 75, rules75en19): a relative who
  * wants "to note" what the patient had tells the patient's story, as one
  * who says it; a request to remove a label ("GP asked to remove
@@ -11146,6 +11168,7 @@ static const mt_case cases[] = {
 	{"rules_en16", test_rules_en16},
 	{"rules_en17", test_rules_en17},
 	{"rules_en18", test_rules_en18},
+	{"contraindication_named", test_contraindication_named},
 	{"rules_en19", test_rules_en19},
 	{"rules_en20", test_rules_en20},
 	{"rules_en21", test_rules_en21},
