@@ -833,7 +833,7 @@ declined_answer(const sentence *s, size_t k, const notes_finding *f)
 		"medications", "medicines", "with"};
 	static const char *const route[] = {"iv", "po", "oral", "sc", "im"};
 	const char *t = s->text;
-	size_t len = s->text_len, i = s->items[k].end, w = s->items[k].w0;
+	size_t len = s->text_len, i, w = s->items[k].w0;
 
 	if (f->kind != NOTES_MEDICINE || (f->context & NOTES_NEGATED) ||
 	    s->words[w].han || (i = question_after(s, k)) == 0)

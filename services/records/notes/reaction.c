@@ -1689,10 +1689,15 @@ static bool
 own_stop_at(const sentence *s, size_t w)
 {
 	return w >= 2 && w + 1 < s->n &&
-	       notes__words_in(s, w - 2, stop_join_en, 2) &&
-	       notes__words_in(s, w - 1, stopper_en, 3) &&
-	       notes__words_in(s, w, stopped_en, 1) &&
-	       notes__words_in(s, w + 1, stopped_what_en, 2);
+	       notes__words_in(s, w - 2, stop_join_en,
+			       sizeof(stop_join_en) / sizeof(*stop_join_en)) &&
+	       notes__words_in(s, w - 1, stopper_en,
+			       sizeof(stopper_en) / sizeof(*stopper_en)) &&
+	       notes__words_in(s, w, stopped_en,
+			       sizeof(stopped_en) / sizeof(*stopped_en)) &&
+	       notes__words_in(s, w + 1, stopped_what_en,
+			       sizeof(stopped_what_en) /
+				       sizeof(*stopped_what_en));
 }
 
 /* stopped_after_effect: is drug item k followed, before the next drug and
@@ -1716,7 +1721,9 @@ stopped_after_effect(const sentence *s, size_t k)
 	for (size_t w = d->w1; w < s->n && w < last; w++) {
 		if (notes__part_ends(s, d->end, s->words[w].start))
 			return false;
-		effect = effect || notes__words_in(s, w, effect_en, 3);
+		effect = effect || notes__words_in(s, w, effect_en,
+						   sizeof(effect_en) /
+							   sizeof(*effect_en));
 		if (effect && own_stop_at(s, w))
 			return true;
 	}
