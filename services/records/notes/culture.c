@@ -16,8 +16,6 @@
 #include <ctype.h>
 #include <string.h>
 
-#define N_OF(a) (sizeof(a) / sizeof(*(a)))
-
 /* The words of a line that give a culture's result: the culture, the
  * sample, the test, the organism (compared without case). */
 static const char *const culture_words[] = {"culture",

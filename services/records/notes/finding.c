@@ -11,8 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define N_OF(a) (sizeof(a) / sizeof(*(a)))
-
 /* taken_in_list: is substance item k told as taken without harm where
  * an allergy list would read it as an allergen: the remedy with which
  * the patient tolerates another drug ("pt tolerates with

@@ -14,6 +14,9 @@
 #define NOTES_WORD_MAX	   48
 #define NOTES_KEY_MAX	   (NOTES_PHRASE_WORDS * (NOTES_WORD_MAX + 1))
 
+/* The number of elements of an array (a word list), not of a pointer. */
+#define N_OF(a) (sizeof(a) / sizeof(*(a)))
+
 /* notes_tok_type - what the scanner met. */
 typedef enum notes_tok_type {
 	NOTES_TOK_END = 0,  /* the end of the text */

@@ -14,8 +14,6 @@
 #include <ctype.h>
 #include <string.h>
 
-#define N_OF(a) (sizeof(a) / sizeof(*(a)))
-
 /* The words of an English term that say the smoking is over, or never
  * was. */
 static const char *const ex_words[] = {"ex", "exsmoker", "former", "previous",
