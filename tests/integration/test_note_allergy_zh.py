@@ -46,6 +46,8 @@ def _got(st, p):
     "阿莫西林——上次用后全身皮疹，家属要求不再用，已记入不良反应。",
     "既往用药：阿莫西林——吃了头晕，用了一周停药，说以后不吃了。",
     "阿莫西林用后全身皮疹，停药，已記入藥物不良反應。",
+    "过敏：阿莫西林——用后呕吐不止，患者拒用。",
+    "以前吃过阿莫西林，吃了喉咙发紧，不想再吃。",
 ])
 def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     """The allergy is the patient's: a relative's report is no family

@@ -993,6 +993,14 @@ static const expect chinese_classes[] = {
 	 "tramadol", "曲马多", 0, true},
 	{"患者以前用过曲马多，吐得很厉害，不想再用。", NOTES_MEDICINE,
 	 "tramadol", "曲马多", HIST, true},
+	/* a refusal after the reaction, and 不想再吃 as 不想再用, name the
+	 * drug before them (allergy75ax) */
+	{"吗啡——用后吐得厉害，患者拒用。", NOTES_ALLERGY, "morphine", "吗啡", 0,
+	 true},
+	{"曲马多：服后头晕呕吐，本人拒用。", NOTES_ALLERGY, "tramadol",
+	 "曲马多", 0, true},
+	{"以前吃过舒马普坦，胸口发紧，不想再吃。", NOTES_ALLERGY, "sumatriptan",
+	 "舒马普坦", 0, true},
 	{"患者自述\"磺胺类的药吃了会起疹子\"。", NOTES_ALLERGY, "sulfonamides",
 	 "磺胺类", 0, true},
 	{"口服阿莫西林后出现荨麻疹。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
@@ -1145,6 +1153,10 @@ test_chinese(void)
 	/* "不想再用" names the drug before it, never the one it declines */
 	notes__read_rules("予胰岛素，患者不想再用胰岛素。",
 			  strlen("予胰岛素，患者不想再用胰岛素。"), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "insulin") == NULL);
+	/* a bare 拒用 before a drug declines it, no allergy (allergy75ax) */
+	notes__read_rules("患者拒用胰岛素，继续口服降糖药。",
+			  strlen("患者拒用胰岛素，继续口服降糖药。"), &r);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "insulin") == NULL);
 	/* "中风险" is a medium risk, no stroke (中风) */
 	notes__read_rules("跌倒风险评估：中风险。",
