@@ -1100,6 +1100,23 @@ def test_no_reaction_since_fine_and_a_swelled_face(
 
 
 @pytest.mark.parametrize("body, blocked", [
+    ("Already on the record: \"Amoxil - eyes swelled 2019\" (mother).",
+     True),
+    ("Her husband says she \"swelled up around the eyes\" after "
+     "amoxicillin in her twenties.", True),
+    ("Hay fever each spring: eye swelling and sneezing; she takes "
+     "amoxicillin for her chest.", False),
+], ids=["eyes-swelled", "swelled-around-the-eyes", "hay-fever-eyes"])
+def test_eyes_that_swelled_after_the_drug_refuse_it(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75aw): eyes that swelled after amoxicillin, the
+    lay angioedema of the eyelids as an old record or a relative writes
+    it, refuse amoxicillin; eye swelling with hay fever is no drug's
+    reaction, and the amoxicillin she takes is ordered."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
     ("Allergies:\n  - Aspirin - wheeze.\n  - Penicillins - NO allergy; "
      "she takes amoxicillin.\n", False),
     ("Allergy history: aspirin - wheeze; she took amoxicillin for 6 "

@@ -129,7 +129,7 @@ ORDER_CEILINGS = {
     "en-dev32": (3, 1), "zh-dev32": (6, 3),
     "en-dev33": (8, 2), "zh-dev33": (6, 0),
     "en-dev34": (5, 4), "zh-dev34": (2, 0),
-    "en-dev35": (4, 6), "zh-dev35": (4, 1),
+    "en-dev35": (3, 6), "zh-dev35": (4, 1),
     "en-dev36": (4, 1), "zh-dev36": (4, 1),
     "en-dev37": (0, 2), "zh-dev37": (0, 1),
     "en-dev38": (3, 0), "zh-dev38": (3, 1),
@@ -139,7 +139,7 @@ ORDER_CEILINGS = {
     "en-dev42": (3, 3), "zh-dev42": (3, 0),
     "en-dev43": (1, 1), "zh-dev43": (6, 1),
     "en-dev44": (5, 2), "zh-dev44": (7, 3),
-    "en-dev45": (5, 4), "zh-dev45": (10, 3),
+    "en-dev45": (4, 4), "zh-dev45": (10, 3),
 }
 
 

@@ -4171,6 +4171,19 @@ static const expect rules_en10[] = {
 	{"Allergic to iodine dressings (itching) and Elastoplast. Daughter "
 	 "says penicillin too - \"face swelled\" years ago.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	/* eyes that swelled after the drug, as a relative or an old record
+	 * tells it, are its reaction too (allergy75aw); eye swelling with
+	 * hay fever names no drug (test_rules_en10) */
+	{"Already on the record: \"Septrin - eyes swelled 2019\" (mother).",
+	 NOTES_ALLERGY, "co-trimoxazole", "Septrin", 0, true},
+	{"Her husband mentioned that she \"swelled up around the eyes\" "
+	 "after Augmentin in her twenties.",
+	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	{"Drug allergy: Brufen - eye swelling.", NOTES_ALLERGY, "ibuprofen",
+	 "Brufen", 0, true},
+	{"Hay fever each spring: eye swelling and sneezing; she takes "
+	 "amoxicillin for her chest.",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", 0, true},
 };
 
 /* an entry answered "ok" names no allergy; "ok" elsewhere no tolerance */
@@ -4188,6 +4201,12 @@ test_rules_en10(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline") != NULL);
 	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline")->context == 0);
+	/* eye swelling with hay fever is no reaction of the drug the
+	 * patient takes for something else (allergy75aw) */
+	text = "Hay fever each spring: eye swelling and sneezing; she takes "
+	       "amoxicillin for her chest.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
 	/* a request to remove the label speaks of the drug just denied */
 	text = "He was labelled penicillin-allergic after a rash with amoxil. "
 	       "Outcome: he is NOT allergic to penicillin. Please remove the "
