@@ -1931,6 +1931,50 @@ exam_heading(const sentence *s, size_t k)
 		memcmp(s->text + it->end, colon_zh, 3) == 0);
 }
 
+/* care_team_named: is problem item k the disease a care team, protocol
+ * or department is named for ("refer to diabetes team", "the HIV team
+ * will advise", "escalate per the hypertension protocol", "联系肝病科评估")?
+ * It says who acts or how, not that the patient has the disease: of the
+ * 13 such mentions of the development sets no other mention of the note
+ * gives, 10 are not annotated, by 10 writers (issue 75, probfp75h).  A
+ * clinic's name is left alone: the writers annotate the disease a
+ * clinic's heading names (43 of 50). */
+static bool
+care_team_named(const sentence *s, size_t k)
+{
+	static const char *const en[] = {"team", "teams", "protocol",
+					 "protocols"};
+	static const char department_zh[] = "\xe7\xa7\x91"; /* 科 */
+	const item *it = &s->items[k];
+
+	if (it->w1 < s->n && notes__words_in(s, it->w1, en, N_OF(en)))
+		return true;
+	return it->end + 3 <= s->text_len &&
+	       memcmp(s->text + it->end, department_zh, 3) == 0;
+}
+
+/* capillary_or_capsule: is problem item k "cap" as a ward writes
+ * capillary refill ("cap refill normal", "cap refill 4 s") or "caps" as
+ * capsules ("Cranberry caps")?  Only an unqualified "CAP" is
+ * community-acquired pneumonia: four writers of the development sets
+ * write the other two, and three of their four notes hold no pneumonia
+ * (issue 75, probfp75h). */
+static bool
+capillary_or_capsule(const sentence *s, size_t k)
+{
+	static const char *const refill[] = {"refill"};
+	const item *it = &s->items[k];
+	uint32_t len = it->end - it->start;
+
+	if (strcmp(it->e->code, "J18.9") != 0 ||
+	    strncasecmp(s->text + it->start, "cap", 3) != 0)
+		return false;
+	if (len == 4 && s->text[it->start + 3] == 's')
+		return true;
+	return len == 3 && it->w1 < s->n &&
+	       notes__words_in(s, it->w1, refill, N_OF(refill));
+}
+
 /* drug_purpose: is problem item k what a drug is for, not a problem the
  * patient has (drug_class_name_zh, thromboprophylaxis)? */
 static bool
@@ -1942,13 +1986,15 @@ drug_purpose(const sentence *s, size_t k)
 /* not_a_problem: is problem item k of s something other than a problem the
  * patient has: an allergy's reaction, a side effect or intolerance, a
  * reaction told in an allergy story, a symptom a drug prevents, what a
- * drug is for, or an examination's heading? */
+ * drug is for, an examination's heading, the name of a care team, or a
+ * capillary refill or capsule written "cap"? */
 static bool
 not_a_problem(const sentence *s, size_t k)
 {
 	return notes__is_reaction(s, k) || notes__side_effect(s, k) ||
 	       notes__intolerance_of(s, k) || notes__told_reaction(s, k) ||
-	       prevented(s, k) || drug_purpose(s, k) || exam_heading(s, k);
+	       prevented(s, k) || drug_purpose(s, k) || exam_heading(s, k) ||
+	       care_team_named(s, k) || capillary_or_capsule(s, k);
 }
 
 bool

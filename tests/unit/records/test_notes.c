@@ -10486,6 +10486,42 @@ test_exam_heading_not_problem(void)
 		check(&kept[i]);
 }
 
+/* A care team, protocol or department named for a disease says who acts
+ * or how, not that the patient has it; "cap" before "refill" is the
+ * capillary refill and "caps" capsules, not community-acquired
+ * pneumonia.  A clinic's heading, the disease itself and "CAP" still are
+ * (issue 75, probfp75h). */
+static void
+test_care_team_not_problem(void)
+{
+	static const no_problem absent[] = {
+		{"If the glucose is high, refer to the diabetes team.",
+		 "E11.9"},
+		{"Escalate per the hypertension protocol if BP stays up.",
+		 "I10"},
+		{"If the screen is positive, the HIV team will advise.", "B24"},
+		{"\xe5\xa6\x82\xe5\x87\xba\xe7\x8e\xb0\xe9\xbb\x84"
+		 "\xe7\x96\xb8\xef\xbc\x8c\xe8\x81\x94\xe7\xb3\xbb"
+		 "\xe8\x82\x9d\xe7\x97\x85\xe7\xa7\x91\xe8\xaf\x84"
+		 "\xe4\xbc\xb0\xe3\x80\x82", /* 如出现黄疸，联系肝病科评估。 */
+		 "K76.9"},
+		{"Hand: 1 cm cut, sensation intact, cap refill normal.",
+		 "J18.9"},
+		{"Own medicines: cranberry caps daily.", "J18.9"},
+	};
+	static const expect kept[] = {
+		{"Diabetes clinic review today.", NOTES_PROBLEM, "E11.9",
+		 "Diabetes", 0, true},
+		{"Imp: CAP R lower lobe, CURB-65 2.", NOTES_PROBLEM, "J18.9",
+		 "CAP", 0, true},
+		{"Type 2 diabetes on metformin, seen by the team.",
+		 NOTES_PROBLEM, "E11.9", "Type 2 diabetes", 0, true},
+	};
+	check_no_problem_read(absent, sizeof(absent) / sizeof(absent[0]));
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		check(&kept[i]);
+}
+
 /* A harm named as a risk, "risk" or 风险 right after it, is no problem
  * the patient has, in the whole reading (the context model's too); the
  * same words named again elsewhere as the patient's own still are
@@ -11304,6 +11340,7 @@ static const mt_case cases[] = {
 	{"own_stop_keeps_later", test_own_stop_keeps_later},
 	{"purpose_not_problem", test_purpose_not_problem},
 	{"exam_heading_not_problem", test_exam_heading_not_problem},
+	{"care_team_not_problem", test_care_team_not_problem},
 	{"risk_not_problem", test_risk_not_problem},
 	{"prevention_not_problem", test_prevention_not_problem},
 	{"status_not_yet", test_status_not_yet},
