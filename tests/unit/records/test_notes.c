@@ -779,6 +779,24 @@ static const expect chinese[] = {
 	 0, true},
 	{"個案：左耳梅尼爾氏症（2024年確診）。", NOTES_PROBLEM, "H81.0",
 	 "梅尼爾氏症", 0, true},
+	/* the forty-fifth writer's unknown problems (vocab75y); the shorter
+	 * names beside them (鼻息肉, 卵巢癌) read as before */
+	{"Chronic mechanical LBP, no radicular signs today.", NOTES_PROBLEM,
+	 "M54.5", "LBP", 0, true},
+	{"Also asthma and raised BMI.  Smokes 10/day.", NOTES_PROBLEM, "E66.9",
+	 "raised BMI", 0, true},
+	{"Dx: high-grade serous ovarian carcinoma, stage IIIC.", NOTES_PROBLEM,
+	 "C56", "high-grade serous ovarian carcinoma", 0, true},
+	{"FHx: mother had ovarian carcinoma at 60.", NOTES_PROBLEM, "C56",
+	 "ovarian carcinoma", FAM, false},
+	{"康复科记录：慢性非特异性腰痛，核心训练。", NOTES_PROBLEM, "M54.5",
+	 "非特异性腰痛", 0, true},
+	{"诊断：卵巢高级别浆液性癌IIIC期，减瘤术后。", NOTES_PROBLEM, "C56",
+	 "卵巢高级别浆液性癌", 0, true},
+	{"鼻塞多年，有鼻瘜肉，後來先有哮喘。", NOTES_PROBLEM, "J33.9", "鼻瘜肉",
+	 0, true},
+	{"鼻塞多年，有鼻息肉。", NOTES_PROBLEM, "J33.9", "鼻息肉", 0, true},
+	{"诊断：卵巢癌术后。", NOTES_PROBLEM, "C56", "卵巢癌", 0, true},
 	/* the newest writers' misses, an eighth pass (vocab75p): a phrase
 	 * holds at most 12 words, so HHT's 13-character name is read
 	 * without its last character */
