@@ -1287,3 +1287,18 @@ def test_drugs_restarted_and_tolerated_let_ibuprofen_through(
     are "NOT allergies", are no allergy, and ibuprofen is ordered.  A
     reaction told of them keeps it refused."""
     _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies: sulfa (rash). She had amoxicillin for a chest infection "
+     "fine.", False),
+    ("Allergies: sulfa (rash). She had amoxicillin for a chest infection - "
+     "hives.", True),
+], ids=["had-it-fine", "had-it-hives"])
+def test_a_drug_had_fine_lets_amoxicillin_through(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ay): a drug the patient "had" and the note
+    answers "fine" was taken without harm, a past medicine and no
+    allergy though the allergy line holds it, and amoxicillin is ordered.
+    A reaction told instead keeps it refused."""
+    _amoxicillin_after(st, pb, body, blocked)

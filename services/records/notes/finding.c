@@ -536,6 +536,56 @@ continued_through(const sentence *s, size_t k)
 			     sizeof(eased) / sizeof(*eased));
 }
 
+/* TAKEN_FINE_WORDS: the most words between a drug taken and the "fine"
+ * that says it did no harm ("had amoxicillin for ear infections fine"). */
+#define TAKEN_FINE_WORDS 8
+
+/* taken_fine: is English drug item k taken in the past ("had" or
+ * "received" right before it) and answered "fine" later in its
+ * sentence part, no full stop, semicolon, other drug or reaction between
+ * ("Had Keflex for a tattoo infection fine", "mother confirms he had
+ * amoxicillin for ear infections fine")?  The drug was taken without harm,
+ * as after "without problems": a past medicine, no allergy, though an
+ * allergy line holds it (allergy75ay; en-dev31, en-dev45). */
+static bool
+taken_fine(const sentence *s, size_t k)
+{
+	/* a past course: "took" and "takes" are also today's dose ("Took
+	 * Tylenol, fine.", "takes oxycodone fine"), a medicine taken now */
+	static const char *const taken[] = {"had", "received"};
+	const item *it = &s->items[k];
+	size_t last = it->w1 + TAKEN_FINE_WORDS;
+
+	if (s->words[it->w0].han || it->w0 == 0 ||
+	    !notes__any_in(s, it->w0 - 1, it->w0, taken,
+			   sizeof(taken) / sizeof(*taken)))
+		return false;
+	for (size_t w = it->w1; w < s->n && w <= last; w++) {
+		for (size_t j = k + 1; j < s->n_items; j++)
+			if (s->items[j].w0 == w &&
+			    (is_drug(&s->items[j]) ||
+			     s->items[j].e->type == NOTES_T_REACTION))
+				return false;
+		if (notes__words_at(s, w, "fine"))
+			return !notes__part_ends(s, it->end, s->words[w].start);
+	}
+	return false;
+}
+
+/* had_fine: drug item k taken without harm in the past (taken_fine), a
+ * past medicine as after a tolerated cue, whatever plan is around it. */
+static bool
+had_fine(const sentence *s, size_t k, notes_finding *f)
+{
+	f->kind = NOTES_MEDICINE;
+	f->context = (notes__context(s, k, false, &f->trigger) &
+		      ~(unsigned)NOTES_HYPOTHETICAL) |
+		     NOTES_HISTORICAL;
+	if (f->context == NOTES_HISTORICAL)
+		f->trigger = "fine";
+	return true;
+}
+
 /* tolerated_now: drug item k taken without harm, read as
  * notes__challenged does, but taken still when the patient is "now on" it
  * ("now on pravastatin w/o problem", rules75en26). */
@@ -962,6 +1012,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug && notes__tolerated_after(s, k) &&
 	    !notes__answered_none(s, k) && !allergy_denied(s, k))
 		return tolerated_now(s, k, f);
+	if (drug && taken_fine(s, k) && !notes__answered_none(s, k) &&
+	    !allergy_denied(s, k))
+		return had_fine(s, k, f);
 	if (drug && notes__unharmed_zh(s, k, f))
 		return true;
 	if (!drug && class_unharmed_zh(s, k, f))

@@ -139,7 +139,7 @@ ORDER_CEILINGS = {
     "en-dev42": (3, 3), "zh-dev42": (3, 0),
     "en-dev43": (1, 1), "zh-dev43": (6, 1),
     "en-dev44": (5, 2), "zh-dev44": (7, 3),
-    "en-dev45": (4, 4), "zh-dev45": (10, 3),
+    "en-dev45": (4, 3), "zh-dev45": (10, 3),
 }
 
 

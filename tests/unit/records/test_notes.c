@@ -11210,6 +11210,41 @@ test_allergy75at(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "clindamycin") != NULL);
 }
 
+/* A drug the patient "had" or "received" and answered "fine" later in its
+ * sentence part was taken without harm, as after "without problems": a
+ * past medicine, no allergy, though an allergy line holds it (allergy75ay;
+ * en-dev31, en-dev45).  "Took" and "takes" are also today's dose: that
+ * medicine stays taken now; a reaction told before "fine" keeps the
+ * allergy. */
+static const expect allergy75ay[] = {
+	{"Allergies: codeine (vomiting). Had Keflex for a boil fine.",
+	 NOTES_MEDICINE, "cefalexin", "Keflex", HIST, true},
+	{"Allergies: codeine (vomiting). Had Keflex for a boil fine.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Allergies: sulfa (rash). Her dad says she had amoxicillin for a "
+	 "chest infection fine.",
+	 NOTES_MEDICINE, "amoxicillin", "amoxicillin", HIST, true},
+	{"Headache after the injection. Took paracetamol, fine.",
+	 NOTES_MEDICINE, "paracetamol", "paracetamol", 0, true},
+	{"Allergies: had amoxicillin - rash, otherwise fine.", NOTES_ALLERGY,
+	 "amoxicillin", "amoxicillin", 0, true},
+};
+
+static void
+test_allergy75ay(void)
+{
+	static const char *const boil =
+		"Allergies: codeine (vomiting). Had Keflex for a boil fine.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75ay) / sizeof(allergy75ay[0]);
+	     i++)
+		check(&allergy75ay[i]);
+	/* the cefalexin taken without harm is no allergy */
+	notes__read_rules(boil, strlen(boil), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefalexin") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -11376,6 +11411,7 @@ static const mt_case cases[] = {
 	{"medctx75h", test_medctx75h},
 	{"allergy75ar", test_allergy75ar},
 	{"allergy75at", test_allergy75at},
+	{"allergy75ay", test_allergy75ay},
 	{NULL, NULL},
 };
 
