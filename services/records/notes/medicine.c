@@ -293,13 +293,88 @@ switched_away(const sentence *s, size_t k)
 	return false;
 }
 
+/* ARROW_GAP_CHARS: the most bytes between a drug and the drug an arrow
+ * replaces it with ("pravastatin 40 -> rosuvastatin", "ceftriaxone 2 g
+ * IV -> PO cefuroxime"). */
+#define ARROW_GAP_CHARS 24
+
+/* The words that make a switch one advised or weighed, not made
+ * ("consider switch warfarin -> apixaban", "Recommend switching apixaban
+ * → warfarin"), and "today", a switch the note makes now: whether such a
+ * drug is still the patient's the writers' headers split on. */
+static const char *const arrow_undone[] = {
+	"consider", "recommend", "recommended", "suggest", "suggested",
+	"advise",   "advised",	 "if",		"could",   "today"};
+
+/* arrow_end: the offset just past the first arrow ("->" or "→") in text
+ * [from, to), or 0 when there is none. */
+static uint32_t
+arrow_end(const sentence *s, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++) {
+		if (to - i >= 2 && memcmp(s->text + i, "->", 2) == 0)
+			return i + 2;
+		if (to - i >= 3 && memcmp(s->text + i, "\xe2\x86\x92", 3) == 0)
+			return i + 3;
+	}
+	return 0;
+}
+
+/* routed_only: are the words of s from offset p up to word w only a
+ * route ("-> IV meropenem")?  A verb there ("-> change to losartan when
+ * stock arrives") makes the switch one to come. */
+static bool
+routed_only(const sentence *s, uint32_t p, size_t w)
+{
+	static const char *const routes[] = {"iv", "po", "oral", "sc", "im"};
+
+	while (w > 0 && s->words[w - 1].start >= p) {
+		w--;
+		if (!notes__words_in(s, w, routes,
+				     sizeof(routes) / sizeof(*routes)))
+			return false;
+	}
+	return true;
+}
+
+/* arrowed_away: is English substance item k written right before an
+ * arrow to another drug ("glibenclamide -> gliclazide 80mg bd",
+ * "switched pravastatin 40 -> rosuvastatin 10"), with at most a route
+ * after the arrow, no comma, bracket or sentence end between and no
+ * advice or "today" in its sentence?
+ * The drug was replaced: a past medicine, as six of six such switches
+ * are annotated (four writers). */
+static bool
+arrowed_away(const sentence *s, size_t k)
+{
+	const item *from = &s->items[k], *to;
+	uint32_t a, b;
+
+	if (k + 1 >= s->n_items || s->words[from->w0].han)
+		return false;
+	to = &s->items[k + 1];
+	a = from->end;
+	b = to->start;
+	if (to->e->type != NOTES_T_SUBSTANCE || b - a > ARROW_GAP_CHARS ||
+	    strcmp(to->e->code, from->e->code) == 0 ||
+	    arrow_end(s, a, b) == 0 ||
+	    !routed_only(s, arrow_end(s, a, b), to->w0))
+		return false;
+	if (notes__part_ends(s, a, b) || notes__between_has(s, a, b, ',') ||
+	    notes__between_has(s, a, b, '(') ||
+	    notes__between_has(s, a, b, '?'))
+		return false;
+	return !notes__words_any(s, 0, s->n, arrow_undone,
+				 sizeof(arrow_undone) / sizeof(*arrow_undone));
+}
+
 void
 notes__switch_context(const sentence *s, size_t k, notes_finding *f)
 {
 	if (f->kind != NOTES_MEDICINE || f->context != 0 ||
 	    s->items[k].e->type != NOTES_T_SUBSTANCE)
 		return;
-	if (switched_away(s, k)) {
+	if (switched_away(s, k) || arrowed_away(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "switched to";
 	} else if (status_started(s, k)) {
@@ -1020,6 +1095,92 @@ year_led_zh(const sentence *s, size_t k)
 				 sizeof(often) / sizeof(*often));
 }
 
+/* The words a course finished may hold between its verb and its drug
+ * ("completed 6 months of rivaroxaban", "completed a course of treatment
+ * (rifampicin, isoniazid)"), besides numbers and other drugs. */
+static const char *const course_words[] = {
+	"a",	     "the",	"full",	 "his",	 "her",	 "course", "of",
+	"treatment", "therapy", "day",	 "days", "week", "weeks",  "month",
+	"months",    "year",	"years", "and",	 "with", "oral",   "iv"};
+
+/* FINISHED_WORDS: the most words between a course's finishing verb and
+ * its drug, other drugs aside ("completed 6 months of treatment (...)"). */
+#define FINISHED_WORDS 6
+
+/* finished_verb: is word w "completed" or "finished", told as done: not
+ * "not completed", "never finished" or "yet to be completed"? */
+static bool
+finished_verb(const sentence *s, size_t w)
+{
+	static const char *const undone[] = {"not",   "never", "be",  "yet",
+					     "until", "once",  "when"};
+
+	if (!notes__words_at(s, w, "completed") &&
+	    !notes__words_at(s, w, "finished"))
+		return false;
+	return w == 0 || !notes__words_in(s, w - 1, undone,
+					  sizeof(undone) / sizeof(*undone));
+}
+
+/* verb_closed: does a comma, colon or closing bracket end the clause
+ * right after finishing verb w ("prednisone burst (finished),
+ * azithromycin", "Intensive phase completed: rifampicin")?  The drugs
+ * after it are then not the course it finished. */
+static bool
+verb_closed(const sentence *s, size_t w)
+{
+	uint32_t from = s->words[w].end, to = s->words[w + 1].start;
+
+	return notes__between_has(s, from, to, ',') ||
+	       notes__between_has(s, from, to, ':') ||
+	       notes__between_has(s, from, to, ')');
+}
+
+/* drug_item_at: the item of another substance that holds word w, or
+ * SIZE_MAX when none does. */
+static size_t
+drug_item_at(const sentence *s, size_t w)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].w0 <= w && w < s->items[j].w1 &&
+		    s->items[j].e->type == NOTES_T_SUBSTANCE)
+			return j;
+	return SIZE_MAX;
+}
+
+/* finished_before: is English drug item k written after "completed" or
+ * "finished" in its sentence part, with only a course's words and other
+ * drugs between ("DVT 2019 - completed 3 months of rivaroxaban", "(finished
+ * apixaban)")?  The course is over: a past medicine, as a course finished
+ * after its drug ("course completed") is. */
+static bool
+finished_before(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0, n = 0;
+
+	if (s->words[w].han)
+		return false;
+	while (w > 0 && n <= FINISHED_WORDS) {
+		size_t j = drug_item_at(s, --w);
+
+		if (notes__part_ends(s, s->words[w].end, s->words[w + 1].start))
+			return false;
+		if (j != SIZE_MAX) {
+			w = s->items[j].w0;
+			continue;
+		}
+		if (finished_verb(s, w))
+			return !verb_closed(s, w);
+		if (!notes__is_number(s->words[w].key) &&
+		    !notes__words_in(s, w, course_words,
+				     sizeof(course_words) /
+					     sizeof(*course_words)))
+			return false;
+		n++;
+	}
+	return false;
+}
+
 void
 notes__course_context(const sentence *s, size_t k, notes_finding *f)
 {
@@ -1034,6 +1195,9 @@ notes__course_context(const sentence *s, size_t k, notes_finding *f)
 	} else if (year_led_zh(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "year_led";
+	} else if (finished_before(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "completed";
 	}
 }
 

@@ -980,7 +980,8 @@ bool notes__effect_follows(const sentence *s, size_t k, bool comma_ends);
 const item *notes__effect_of(const sentence *s, size_t k);
 
 /* notes__course_context makes a medicine told with no context past when its
- * course is told done or the drug is dated. */
+ * course is told done (in Chinese by its days, in English by "completed" or
+ * "finished" before it) or the drug is dated. */
 void notes__course_context(const sentence *s, size_t k, notes_finding *f);
 
 /* smoking.c */

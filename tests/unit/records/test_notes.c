@@ -1966,12 +1966,42 @@ static const expect chinese_rules[] = {
 	 "prednisolone", "Prednisolone", 0, true},
 	{"He finished doxycycline 100 mg bd for 14 days.", NOTES_MEDICINE,
 	 "doxycycline", "doxycycline", HIST, true},
+	/* "completed" or "finished" before a course's drugs: over; a
+	 * phase over before a colon, a drug after another's "(finished)"
+	 * or a course not completed is not */
+	{"Left leg DVT 2021 - completed 3 months of apixaban.", NOTES_MEDICINE,
+	 "apixaban", "apixaban", HIST, true},
+	{"TB 2012, completed 6 months of treatment (rifampicin, isoniazid).",
+	 NOTES_MEDICINE, "isoniazid", "isoniazid", HIST, true},
+	{"Previous PE (finished rivaroxaban), asthma.", NOTES_MEDICINE,
+	 "rivaroxaban", "rivaroxaban", HIST, true},
+	{"Induction phase completed: rifampicin and isoniazid go on.",
+	 NOTES_MEDICINE, "rifampicin", "rifampicin", 0, true},
+	{"Steroid burst (finished), azithromycin 250 mg three times a week.",
+	 NOTES_MEDICINE, "azithromycin", "azithromycin", 0, true},
+	{"Sepsis bundle completed, started on IV ceftriaxone.", NOTES_MEDICINE,
+	 "ceftriaxone", "ceftriaxone", 0, true},
 	/* a switch made leaves the drug before "to" past; "swapped for"
 	 * names the drug taken up */
 	{"Switched clarithromycin to doxycycline because of warfarin.",
 	 NOTES_MEDICINE, "clarithromycin", "clarithromycin", HIST, true},
 	{"Lansoprazole on old list - stopped 2025, swapped for omeprazole.",
 	 NOTES_MEDICINE, "omeprazole", "omeprazole", 0, true},
+	/* an arrow from one drug to another is a switch made: the drug
+	 * before it past, the one after taken; not a switch advised, one
+	 * made today (the writers split) or one a verb puts off */
+	{"- Glipizide -> gliclazide 40mg bd (hypos at night).", NOTES_MEDICINE,
+	 "glipizide", "Glipizide", HIST, true},
+	{"- Glipizide -> gliclazide 40mg bd (hypos at night).", NOTES_MEDICINE,
+	 "gliclazide", "gliclazide", 0, true},
+	{"Statin: simvastatin 40 \xe2\x86\x92 atorvastatin 20.", NOTES_MEDICINE,
+	 "simvastatin", "simvastatin", HIST, true},
+	{"We recommend warfarin -> apixaban at discharge.", NOTES_MEDICINE,
+	 "warfarin", "warfarin", HYP, false},
+	{"IV to oral today: co-amoxiclav -> doxycycline.", NOTES_MEDICINE,
+	 "co-amoxiclav", "co-amoxiclav", 0, true},
+	{"- Ramipril -> change to candesartan when stock comes in.",
+	 NOTES_MEDICINE, "ramipril", "Ramipril", 0, true},
 	/* a bare 停 stops the drugs after it; 停经 and 减停 are no stop */
 	{"遂改为氨苄西林，停美罗培南、万古霉素。", NOTES_MEDICINE, "vancomycin",
 	 "万古霉素", HIST, true},
