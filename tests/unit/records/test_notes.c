@@ -4410,6 +4410,57 @@ test_model_leaves_resolved(void)
 	}
 }
 
+/* A problem a plan's heading alone planned is dropped: the heading plans
+ * the treatment, and the writers do not record the reasons its items
+ * give (learned.c, heading_planned; ctxprob75b).  The rules still read
+ * it hypothetical, the heading's drugs stay, and a problem under a
+ * diagnosis heading stays affirmed. */
+static void
+test_model_drops_heading_planned(void)
+{
+	static const char *const planned[] = {
+		"诊疗计划：暂停缬沙坦（血压偏低）；复查血常规。",
+		"計畫：暫停 Norvasc（血壓偏低），兩週後回診。",
+	};
+	static const char diagnosed[] = "诊断：1. 低血压 2. 高血压";
+	static notes_reading read;
+
+	for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++) {
+		const notes_finding *f;
+
+		notes__read_rules(planned[i], strlen(planned[i]), &read);
+		f = find(&read, NOTES_PROBLEM, "I95.9");
+		MT_TRUE(f != NULL && f->context == NOTES_HYPOTHETICAL);
+		notes_read(planned[i], strlen(planned[i]), &read);
+		MT_TRUE(find(&read, NOTES_PROBLEM, "I95.9") == NULL);
+		MT_TRUE(read.n > 0); /* the drug the item pauses stays */
+	}
+	notes_read(diagnosed, sizeof(diagnosed) - 1, &read);
+	MT_TRUE(find(&read, NOTES_PROBLEM, "I10") != NULL);
+}
+
+/* A problem only a condition or advice made hypothetical ("if chest
+ * pain, return") is the model's to drop, as an untriggered one is
+ * (learned.c, conditioned); the drug the condition plans stays
+ * hypothetical. */
+static void
+test_model_may_drop_conditioned(void)
+{
+	static const char text[] =
+		"Discharged home. If chest pain or breathlessness, return "
+		"to ED. If pain persists, start naproxen 250 mg bd.";
+	static notes_reading read;
+	const notes_finding *f;
+
+	notes__read_rules(text, sizeof(text) - 1, &read);
+	f = find(&read, NOTES_PROBLEM, "R07.4");
+	MT_TRUE(f != NULL && f->context == NOTES_HYPOTHETICAL);
+	notes_read(text, sizeof(text) - 1, &read);
+	MT_TRUE(find(&read, NOTES_PROBLEM, "R07.4") == NULL);
+	f = find(&read, NOTES_MEDICINE, "naproxen");
+	MT_TRUE(f != NULL && (f->context & NOTES_HYPOTHETICAL));
+}
+
 /* A sentence, a problem it must give and that problem's context, read
  * by the rules alone. */
 typedef struct problem_case {
@@ -4847,6 +4898,8 @@ test_model(void)
 		MT_TRUE(same_allergies(&rules, &read));
 	}
 	test_model_leaves_resolved();
+	test_model_drops_heading_planned();
+	test_model_may_drop_conditioned();
 	test_use_in_remission();
 	test_model_leaves_corrected();
 	test_rules_read_over();
