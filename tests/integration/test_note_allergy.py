@@ -1302,3 +1302,18 @@ def test_a_drug_had_fine_lets_amoxicillin_through(
     allergy though the allergy line holds it, and amoxicillin is ordered.
     A reaction told instead keeps it refused."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Seen with her husband, who recalls hives years ago. We have added "
+     "amoxicillin to her allergy list.", True),
+    ("She took amoxicillin last month without problems; it was not added "
+     "to her allergy list.", False),
+], ids=["added-to-her-list", "not-added"])
+def test_a_drug_added_to_her_allergy_list_is_refused(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75az): a drug the writer adds to the patient's
+    allergy list ("We have added codeine to her allergy list") is her
+    allergy, and amoxicillin so added is refused.  One taken without
+    problems and not added to the list is ordered."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -136,7 +136,7 @@ ORDER_CEILINGS = {
     "en-dev39": (5, 1), "zh-dev39": (2, 5),
     "en-dev40": (1, 5), "zh-dev40": (3, 2),
     "en-dev41": (2, 3), "zh-dev41": (2, 4),
-    "en-dev42": (3, 3), "zh-dev42": (3, 0),
+    "en-dev42": (2, 3), "zh-dev42": (3, 0),
     "en-dev43": (1, 1), "zh-dev43": (6, 1),
     "en-dev44": (5, 2), "zh-dev44": (7, 3),
     "en-dev45": (4, 3), "zh-dev45": (10, 3),

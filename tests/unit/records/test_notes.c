@@ -10284,6 +10284,36 @@ test_allergy75v(void)
 	MT_TRUE(f != NULL && f->context == 0);
 }
 
+/* A drug the writer adds to the patient's allergy list (issue 75,
+ * allergy75az: "We have added codeine to her allergy list", en-dev42;
+ * "Added penicillin to the allergy list", en-dev35) is the patient's
+ * allergy, as "on her allergy list" is.  A drug not added to it stays
+ * no allergy. */
+static const expect allergy75az[] = {
+	{"Seen with her husband, who recalls hives years ago. We have added "
+	 "codeine to her allergy list.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Old clinic letter found. Added trimethoprim to the allergy list.",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
+};
+
+static void
+test_allergy75az(void)
+{
+	static const char *const kept_off =
+		"Ibuprofen upset her stomach once - a side effect, not an "
+		"allergy, so not added to her allergy list.";
+	notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(allergy75az) / sizeof(allergy75az[0]);
+	     i++)
+		check(&allergy75az[i]);
+	notes__read_rules(kept_off, strlen(kept_off), &r);
+	f = find(&r, NOTES_ALLERGY, "ibuprofen");
+	MT_TRUE(f == NULL || (f->context & NOTES_NEGATED));
+}
+
 /* The entries of a Chinese allergy line told as a drug, a dash or a colon
  * and its reaction or doubt (issue 75, allergy75aa): a later sentence of
  * the line so written is another of its allergies ("头孢类——可疑"), a year
@@ -11495,6 +11525,7 @@ static const mt_case cases[] = {
 	{"allergy75ar", test_allergy75ar},
 	{"allergy75at", test_allergy75at},
 	{"allergy75ay", test_allergy75ay},
+	{"allergy75az", test_allergy75az},
 	{NULL, NULL},
 };
 
