@@ -1317,3 +1317,18 @@ def test_a_drug_added_to_her_allergy_list_is_refused(
     allergy, and amoxicillin so added is refused.  One taken without
     problems and not added to the list is ordered."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Her GP record says \"PENICILLIN ALLERGY\". She has never had a "
+     "reaction to penicillin.", False),
+    ("Her GP record says \"PENICILLIN ALLERGY\" - anaphylaxis in 2019.",
+     True),
+], ids=["record-label-negated", "record-label-kept"])
+def test_a_quoted_record_label_the_note_negates_lets_amoxicillin_through(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75bb): a penicillin label the writer quotes from
+    a record and the note negates elsewhere is the label that answer
+    removes, and amoxicillin is ordered.  The same label that nothing
+    negates keeps it refused."""
+    _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)

@@ -356,6 +356,121 @@ undeny(notes_reading *out)
 	drop_where(out, denied_label);
 }
 
+/* quote_open_before: does an opening quotation mark stand between the
+ * start of the line that holds byte at of text and at, with none closed
+ * after it?  Straight quotes open and close in turn; curly ones say
+ * which they do. */
+static bool
+quote_open_before(const char *text, uint32_t at)
+{
+	uint32_t from = at;
+	bool open = false;
+
+	while (from > 0 && text[from - 1] != '\n')
+		from--;
+	for (uint32_t i = from; i < at; i++) {
+		if (text[i] == '"')
+			open = !open;
+		else if (at - i >= 3 &&
+			 memcmp(text + i, "\xe2\x80\x9c" /* “ */, 3) == 0)
+			open = true;
+		else if (at - i >= 3 &&
+			 memcmp(text + i, "\xe2\x80\x9d" /* ” */, 3) == 0)
+			open = false;
+	}
+	return open;
+}
+
+/* quote_closes_after: does a closing quotation mark follow byte from of
+ * text on its line? */
+static bool
+quote_closes_after(const char *text, size_t len, uint32_t from)
+{
+	for (uint32_t i = from; i < len && text[i] != '\n'; i++)
+		if (text[i] == '"' ||
+		    (len - i >= 3 &&
+		     memcmp(text + i, "\xe2\x80\x9d" /* ” */, 3) == 0))
+			return true;
+	return false;
+}
+
+/* negated_code: does out hold the patient's allergy to f's code negated,
+ * in a mention other than f's, by more than a bare "no"?  "Strictly NO
+ * metoclopramide (dystonia)" forbids the drug the label names; it is no
+ * verdict on that label. */
+static bool
+negated_code(const notes_reading *out, const notes_finding *f)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY && g->context == NOTES_NEGATED &&
+		    g->start != f->start && strcmp(g->code, f->code) == 0 &&
+		    strcasecmp(g->trigger, "no") != 0)
+			return true;
+	}
+	return false;
+}
+
+/* RECORD_NEAR_BYTES: how far from a quoted label the words that put it
+ * on a record may stand ("her GP record says \"PENICILLIN ALLERGY\"",
+ * "flagged \"pen allergy?\" from old hospital record"). */
+#define RECORD_NEAR_BYTES 48
+
+/* record_quoted: does a word that puts a quote on a record (a record, a
+ * chart, a flag) stand on f's line within RECORD_NEAR_BYTES of it?  A
+ * quote the writer holds at a distance is the record's label; the
+ * patient's own quoted words ("\"Pen\" - anaphylaxis age 12") are the
+ * allergy itself.  len: text's. */
+static bool
+record_quoted(const notes_finding *f, const char *text, size_t len)
+{
+	static const char *const record[] = {"record", "chart", "flagged"};
+	uint32_t from = f->start, to = f->end;
+
+	while (from > 0 && text[from - 1] != '\n' &&
+	       f->start - from < RECORD_NEAR_BYTES)
+		from--;
+	while (to < len && text[to] != '\n' && to - f->end < RECORD_NEAR_BYTES)
+		to++;
+	for (size_t i = 0; i < sizeof(record) / sizeof(*record); i++)
+		for (uint32_t at = from; at + strlen(record[i]) <= to; at++)
+			if (strncasecmp(text + at, record[i],
+					strlen(record[i])) == 0)
+				return true;
+	return false;
+}
+
+/* quoted_label_negated: is f an affirmed allergy the writer quotes from
+ * a record ("her GP record says \"PENICILLIN ALLERGY\"", "flagged \"pen
+ * allergy?\" from old hospital record") and the note negates in another
+ * mention, however it words it ("She has never had a penicillin
+ * reaction", "never any reaction to ... penicillin")?  The quote is the
+ * label the writer holds up to answer, so the answer is what holds now,
+ * as a denial outright is (undeny).  len: text's. */
+static bool
+quoted_label_negated(const notes_reading *out, const notes_finding *f,
+		     const char *text, size_t len)
+{
+	return f->kind == NOTES_ALLERGY && f->context == 0 &&
+	       f->code[0] != '\0' && quote_open_before(text, f->start) &&
+	       quote_closes_after(text, len, f->end) &&
+	       record_quoted(f, text, len) && negated_code(out, f);
+}
+
+/* unquote_labels drops the quoted labels the note negates
+ * (quoted_label_negated). */
+static void
+unquote_labels(notes_reading *out, const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++)
+		if (!quoted_label_negated(out, &out->findings[i], text, len))
+			out->findings[n++] = out->findings[i];
+	out->n = n;
+}
+
 /* The contexts a pass drops a superseded finding in (drop_superseded):
  * affirmed, a mention that holds now; planned, a plan alone; doubting, a
  * doubt or a relative's (planned too or not), neither past nor denied. */
@@ -843,6 +958,7 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	unjudge_zh(out, text, len);
 	relabel_intolerance_zh(out, text, len);
 	undeny(out);
+	unquote_labels(out, text, len);
 	undoubt(out);
 	unquery_en(out, text);
 	notes__item_stops(out, text, len);

@@ -11358,6 +11358,55 @@ test_allergy75ay(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "cefalexin") == NULL);
 }
 
+/* affirmed_allergy: does text's reading hold an affirmed allergy to code? */
+static bool
+affirmed_allergy(const char *text, const char *code)
+{
+	notes_reading r;
+
+	notes__read_rules(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		if (r.findings[i].kind == NOTES_ALLERGY &&
+		    r.findings[i].context == 0 &&
+		    strcmp(r.findings[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* A label the writer quotes from a record ("the GP record says
+ * \"PENICILLIN ALLERGY\"", "flagged \"pen allergy?\" from an old record")
+ * and negates elsewhere in the note, before or after, is the label that
+ * answer removes (allergy75bb; en-dev13, en-dev35).  The patient's own
+ * quoted words, with no record beside them, stay the allergy, and so does
+ * a recorded label the note only forbids ("NO metoclopramide"). */
+static const expect allergy75bb[] = {
+	{"Her old chart says \"PENICILLIN ALLERGY\". In fact she has never had "
+	 "a reaction to penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", NEG, false},
+};
+
+static void
+test_allergy75bb(void)
+{
+	static const char *const before =
+		"Never any reaction to penicillin. Ward staff had him flagged "
+		"\"pen allergy?\" from an old record: that was his brother.";
+	static const char *const own = "Allergies: \"Pen\" - anaphylaxis age "
+				       "12. Never any reaction to "
+				       "penicillin skin prep.";
+	static const char *const forbidden =
+		"Nurse charted \"metoclopramide - dystonia - DO NOT GIVE\".\n"
+		"6. Antiemetics: ondansetron PRN. Strictly NO metoclopramide "
+		"(dystonia).";
+
+	for (size_t i = 0; i < sizeof(allergy75bb) / sizeof(allergy75bb[0]);
+	     i++)
+		check(&allergy75bb[i]);
+	MT_TRUE(!affirmed_allergy(before, "penicillins"));
+	MT_TRUE(affirmed_allergy(own, "penicillins"));
+	MT_TRUE(affirmed_allergy(forbidden, "metoclopramide"));
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -11526,6 +11575,7 @@ static const mt_case cases[] = {
 	{"allergy75at", test_allergy75at},
 	{"allergy75ay", test_allergy75ay},
 	{"allergy75az", test_allergy75az},
+	{"allergy75bb", test_allergy75bb},
 	{NULL, NULL},
 };
 
