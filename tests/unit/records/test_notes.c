@@ -11227,6 +11227,28 @@ test_medctx75h(void)
 		check(&medctx75h[i]);
 }
 
+/* medctx75j: a Chinese course whose day of completion is told after its
+ * drugs (已于昨日完成, 已於第10天完成, 11月26日完成) is over; one that
+ * finishes today or tomorrow (今日完成, 明日完成) still runs. */
+static const expect medctx75j[] = {
+	{"予口服头孢呋辛0.25g bid×5天，已于前日完成，热退。", NOTES_MEDICINE,
+	 "cefuroxime", "头孢呋辛", HIST, true},
+	{"- 左氧氟沙星 500mg qd×10天（已於第10天完成）", NOTES_MEDICINE,
+	 "levofloxacin", "左氧氟沙星", HIST, true},
+	/* finishing today or tomorrow: still given */
+	{"地塞米松促胎肺成熟（共 2 剂，今日完成）", NOTES_MEDICINE,
+	 "dexamethasone", "地塞米松", 0, true},
+	{"阿莫西林口服，明日完成", NOTES_MEDICINE, "amoxicillin", "阿莫西林",
+	 0, true},
+};
+
+static void
+test_medctx75j(void)
+{
+	for (size_t i = 0; i < sizeof(medctx75j) / sizeof(medctx75j[0]); i++)
+		check(&medctx75j[i]);
+}
+
 /* The forty-fourth writer's English (issue 75, allergy75ar): a drug
  * after whose effect the patient will not have it again ("doesn't want it
  * again", "won't take it again") is an allergy, and the refusal says it
@@ -11571,6 +11593,7 @@ static const mt_case cases[] = {
 	{"record_entries", test_record_entries},
 	{"allergy75aq", test_allergy75aq},
 	{"medctx75h", test_medctx75h},
+	{"medctx75j", test_medctx75j},
 	{"allergy75ar", test_allergy75ar},
 	{"allergy75at", test_allergy75at},
 	{"allergy75ay", test_allergy75ay},
