@@ -364,11 +364,31 @@ dash_aside_zh(const sentence *s, uint32_t from, uint32_t to)
 				   sizeof(dash) - 1) != NULL;
 }
 
+/* diagnosed_zh: is word w a Chinese word that a date is the diagnosis
+ * of problem k, not its end ("5年前诊断乙肝肝硬化", "抑郁症（2022年诊断）",
+ * "马凡综合征（2015年确诊）", "2019年体检发现脂肪肝", "慢性肾脏病3b期（2025
+ * 年起）")?  Writers 3, 17, 18, 21, 29, 34, 36, 37, 40 and 45 annotate
+ * such a chronic problem current (15 and 35 one historical, 42 one
+ * each way, where the item says the course was stopped); an event a diagnosis
+ * dates (a stroke, a DVT, a pneumonia: notes__is_event) stays past, and so does
+ * a diagnosis in childhood ("1岁时诊断哮喘"). */
+static bool
+diagnosed_zh(const sentence *s, size_t w, size_t k)
+{
+	static const char *const diagnosed[] = {"诊断", "确诊", "发现", "年起"};
+
+	return s->words[w].han &&
+	       notes__words_in(s, w, diagnosed,
+			       sizeof(diagnosed) / sizeof(*diagnosed)) &&
+	       !notes__is_event(s->items[k].e->code);
+}
+
 /* dated: does item k's list item date it as over ("TIA 2019", "MI 10
  * years ago", "#NOF L 2017 - DHS", "eczema as a child", "2018年脑梗死",
  * "3年前胆囊切除", "幼时哮喘", "1岁时热性惊厥", "哮喘（儿童期）")?  A
- * year after "since", "dx" or "diagnosed", or with 至今 or 以来, dates the
- * start of what goes on ("T2DM since 2010", "2010年起服用至今"), not its
+ * year after "since", "dx" or "diagnosed", or with 至今, 以来 or a
+ * Chinese diagnosis word (diagnosed_zh), dates the start of what goes on
+ * ("T2DM since 2010", "2010年起服用至今", "2018年诊断乙肝肝硬化"), not its
  * end.  A Chinese list item is read from its start, as Chinese writes
  * the date first. */
 static bool
@@ -381,18 +401,21 @@ dated(const sentence *s, size_t k)
 					      "至今", "以来"};
 	uint32_t end = notes__list_item_end(s, k);
 	bool han = s->words[s->items[k].w0].han, is_over = false;
+	bool as_child = false; /* a childhood's diagnosis is over with it */
 	size_t w = han ? notes__list_item_first(s, k) : s->items[k].w1;
 
 	for (; w < s->n && s->words[w].start < end; w++) {
 		if (han && dash_aside_zh(s, s->items[k].end, s->words[w].start))
 			break;
 		if (notes__words_in(s, w, ongoing,
-				    sizeof(ongoing) / sizeof(*ongoing)))
+				    sizeof(ongoing) / sizeof(*ongoing)) ||
+		    (!as_child && diagnosed_zh(s, w, k)))
 			return false;
-		is_over = is_over || notes__is_year(s->words[w].key) ||
-			  ago_zh(s, w) || notes__child_age_zh(s, w) ||
-			  notes__words_in(s, w, over,
-					  sizeof(over) / sizeof(*over));
+		as_child = as_child || notes__child_age_zh(s, w) ||
+			   notes__words_in(s, w, over,
+					   sizeof(over) / sizeof(*over));
+		is_over = is_over || as_child ||
+			  notes__is_year(s->words[w].key) || ago_zh(s, w);
 		if (is_over && !han)
 			return true;
 	}

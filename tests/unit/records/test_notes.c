@@ -1896,6 +1896,18 @@ static const expect chinese_rules[] = {
 	{"既往史：35岁时诊断高血压。", NOTES_PROBLEM, "I10", "高血压", 0, true},
 	{"既往史：2010年以来哮喘反复发作。", NOTES_PROBLEM, "J45.9", "哮喘", 0,
 	 true},
+	/* a year of diagnosis dates the start of a chronic problem, not its
+	 * end; an event it dates stays past (ctxhist75a) */
+	{"既往史：4年前诊断慢性乙型肝炎，一直口服恩替卡韦。", NOTES_PROBLEM,
+	 "B18.1", "慢性乙型肝炎", 0, true},
+	{"既往史：类风湿关节炎（2017年确诊），服甲氨蝶呤。", NOTES_PROBLEM,
+	 "M06.9", "类风湿关节炎", 0, true},
+	{"既往史：2021年体检发现甲状腺功能减退，口服左甲状腺素。",
+	 NOTES_PROBLEM, "E03.9", "甲状腺功能减退", 0, true},
+	{"既往史：2016年诊断脑梗死，无后遗症。", NOTES_PROBLEM, "I63.9",
+	 "脑梗死", HIST, true},
+	{"既往史：2016年类风湿关节炎。", NOTES_PROBLEM, "M06.9", "类风湿关节炎",
+	 HIST, true},
 	/* a class a history word dates is the allergy now, no medicine */
 	{"患者诉既往服用磺胺类后出现皮疹。", NOTES_ALLERGY, "sulfonamides",
 	 "磺胺类", 0, true},
