@@ -1020,8 +1020,6 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    avoided_after(s, k) || contraindication_named(s, k) ||
 	    (drug && notes__answered_safe(s, k)))
 		return false;
-	if (drug && held_back_for_reaction(s, k, f))
-		return true;
 	if (drug && continued_through(s, k)) {
 		f->kind = NOTES_ALLERGY;
 		f->reaction = "";
@@ -1035,7 +1033,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug && taken_fine(s, k) && !notes__answered_none(s, k) &&
 	    !allergy_denied(s, k))
 		return had_fine(s, k, f);
-	if (drug && notes__unharmed_zh(s, k, f))
+	if (drug &&
+	    (held_back_for_reaction(s, k, f) || notes__unharmed_zh(s, k, f)))
 		return true;
 	if (!drug && class_unharmed_zh(s, k, f))
 		return true;
