@@ -447,6 +447,24 @@ def test_a_ban_or_a_refusal_after_a_reaction_refuses_ibuprofen(
 
 
 @pytest.mark.parametrize("body, blocked", [
+    ("镇痛：对乙酰氨基酚必要时；布洛芬 暂不用（既往用后胃痛、黑便）。", True),
+    ("不用布洛芬（既往皮疹？患者记不清）。", True),
+    ("过敏史：布洛芬——服后胃痛，自述\"不算过敏\"，但要求记录为不耐受。", True),
+    ("暂不用布洛芬（肾功能不全）。", False),
+], ids=["held-back-past-effect", "held-back-doubted", "intolerance-recorded",
+        "held-back-for-disease"])
+def test_a_drug_held_back_or_kept_on_record_refuses_ibuprofen(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75ba): a drug declined (暂不用, 不用) with the
+    patient's past effect of it in the bracket after, doubted or not, and
+    a "not an allergy" verdict that the same sentence overrides by keeping
+    an intolerance on record (但要求记录为不耐受) make it the patient's
+    allergy, and ibuprofen is refused; declined for a disease, it is
+    ordered."""
+    _drug_after(st, pb, body, blocked, IBUPROFEN, "ibuprofen", 400)
+
+
+@pytest.mark.parametrize("body, blocked", [
     ("过敏史：布洛芬、双氯芬酸：非过敏（仅胃部不适），可再用。", False),
     ("过敏史：布洛芬（哮喘），双氯芬酸：非过敏。", True),
 ], ids=["list-delabelled", "own-entry-kept"])

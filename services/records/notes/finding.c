@@ -520,6 +520,24 @@ allergy_denied(const sentence *s, size_t k)
  * after a reaction that eased ("rash faded over 4 days while ceftriaxone
  * continued")?  A reaction that settles while the drug goes on was not
  * the drug's: the drug is tolerated, its allergy negated (rules75en22). */
+/* held_back_for_reaction: is Chinese drug item k declined for the
+ * patient's own past effect of it (notes__held_back_for_reaction_zh)?
+ * Then f is its allergy, uncertain where the writer doubts the effect
+ * ("既往烦躁不安？患者不能确定"). */
+static bool
+held_back_for_reaction(const sentence *s, size_t k, notes_finding *f)
+{
+	bool doubted;
+
+	if (!notes__held_back_for_reaction_zh(s, k, &doubted))
+		return false;
+	f->kind = NOTES_ALLERGY;
+	f->reaction = "";
+	f->context = doubted ? NOTES_UNCERTAIN : 0;
+	f->trigger = doubted ? "？" : "";
+	return true;
+}
+
 static bool
 continued_through(const sentence *s, size_t k)
 {
@@ -1015,7 +1033,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug && taken_fine(s, k) && !notes__answered_none(s, k) &&
 	    !allergy_denied(s, k))
 		return had_fine(s, k, f);
-	if (drug && notes__unharmed_zh(s, k, f))
+	if (drug &&
+	    (held_back_for_reaction(s, k, f) || notes__unharmed_zh(s, k, f)))
 		return true;
 	if (!drug && class_unharmed_zh(s, k, f))
 		return true;

@@ -764,6 +764,16 @@ bool notes__test_planned_zh(const sentence *s, size_t k);
  * negated when avoided), or nothing for a class.  False when neither. */
 bool notes__kept_away_zh(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__held_back_for_reaction_zh: is Chinese drug item k declined (不用,
+ * 暂不用) with a bracket right after that gives the patient's own past
+ * effect of it ("甲氧氯普胺 暂不用（既往用后心慌、坐立不安）", "不用甲氧氯
+ * 普胺（既往烦躁不安？…）")?  The writer keeps the drug away for the
+ * patient's reaction: an allergy (README: an effect after which the
+ * writer says to avoid the drug).  *doubted says a question mark in the
+ * bracket doubts it. */
+bool notes__held_back_for_reaction_zh(const sentence *s, size_t k,
+				      bool *doubted);
+
 /* notes__switched_past_reaction_zh: is Chinese drug item k the one a switch
  * led to, its nearest reaction in a clause before the switch ("对\"头孢\"过敏
  * （皮疹），改用克林霉素")?  That reaction was the replaced drug's. */

@@ -349,6 +349,69 @@ own_intolerance_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* gap_holds: does the text between word w and the next (or the
+ * sentence's end) hold one of marks? */
+static bool
+gap_holds(const sentence *s, size_t w, const char *const *marks, size_t n)
+{
+	uint32_t from = s->words[w].end;
+	uint32_t to =
+		w + 1 < s->n ? s->words[w + 1].start : (uint32_t)s->text_len;
+
+	for (size_t i = 0; i < n; i++)
+		if (to > from && memmem(s->text + from, to - from, marks[i],
+					strlen(marks[i])) != NULL)
+			return true;
+	return false;
+}
+
+/* declined_word_zh: the word after a Chinese decline (不用, 暂不用)
+ * written right after drug item k or right before it, where a
+ * bracket opens, or s->n. */
+static size_t
+declined_word_zh(const sentence *s, size_t k)
+{
+	static const char *const opens[] = {"\xef\xbc\x88", "("}; /* （ */
+	const item *it = &s->items[k];
+	size_t w = s->n;
+
+	if (notes__words_at(s, it->w1, "暂不用"))
+		w = it->w1 + 3;
+	else if (notes__words_at(s, it->w1, "不用"))
+		w = it->w1 + 2;
+	else if (it->w0 >= 2 && notes__words_at(s, it->w0 - 2, "不用"))
+		w = it->w1;
+	if (w == s->n || w == 0 || w >= s->n || !gap_holds(s, w - 1, opens, 2))
+		return s->n;
+	return w;
+}
+
+bool
+notes__held_back_for_reaction_zh(const sentence *s, size_t k, bool *doubted)
+{
+	static const char *const closes[] = {"\xef\xbc\x89", ")"}; /* ） */
+	static const char *const doubt[] = {"？", "?"};
+	size_t w = declined_word_zh(s, k), shut = w;
+	bool effect = false;
+
+	if (w == s->n || !notes__words_at(s, w, "既往"))
+		return false;
+	while (shut + 1 < s->n && !gap_holds(s, shut, closes, 2))
+		shut++;
+	*doubted = false;
+	for (size_t i = 0; i < 2; i++)
+		*doubted = *doubted ||
+			   memmem(s->text + s->words[w].start,
+				  s->words[shut].end - s->words[w].start,
+				  doubt[i], strlen(doubt[i])) != NULL;
+	for (size_t j = k + 1; j < s->n_items && s->items[j].w0 <= shut; j++)
+		if (s->items[j].w0 >= w &&
+		    (s->items[j].e->type == NOTES_T_PROBLEM ||
+		     s->items[j].e->type == NOTES_T_REACTION))
+			effect = true;
+	return effect;
+}
+
 bool
 notes__kept_away_zh(const sentence *s, size_t k, notes_finding *f)
 {
@@ -690,6 +753,29 @@ avoided_after_zh(const sentence *s, size_t w)
 	return false;
 }
 
+/* recorded_intolerance_after_zh: does an intolerance the writer records
+ * or keeps on record follow the Chinese verdict at word w in its sentence
+ * ("不是过敏…但要求记录为不耐受", "不是過敏…保留「不耐受」記錄")?  The
+ * record is the writer's last word on the label (allergy75ba: zh-dev44,
+ * zh-dev45), as "不算过敏——已记录为不耐受" is. */
+static bool
+recorded_intolerance_after_zh(const sentence *s, size_t w)
+{
+	static const char *const kept[] = {"记录为", "记为", "保留"};
+	size_t at;
+
+	for (size_t m = 0; m < s->n_items; m++) {
+		at = s->items[m].w0;
+		if (at <= w || s->items[m].e->type != NOTES_T_ALLERGY_CUE ||
+		    strstr(s->items[m].e->key, "不耐受") == NULL)
+			continue;
+		if (notes__any_in(s, at >= 3 ? at - 3 : 0, at, kept,
+				  sizeof(kept) / sizeof(*kept)))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
 {
@@ -697,7 +783,7 @@ notes__intolerance_kept_zh(const sentence *s, size_t k, size_t w)
 
 	if (notes__any_in(s, w + 1, w + 1 + DENIAL_WORDS, intolerant, 1))
 		return false; /* "非不耐受" denies the intolerance itself */
-	if (avoided_after_zh(s, w))
+	if (avoided_after_zh(s, w) || recorded_intolerance_after_zh(s, w))
 		return true;
 	/* the drug named again before the verdict ("俾咗…Augmentin；食
 	 * Augmentin 之後肚瀉三日，記錄為不耐受，唔係過敏"): its last mention's

@@ -9986,6 +9986,12 @@ static const expect label_over_denial_zh[] = {
 	{"另外她問：之前急診給的 Augmentin 吃了會吐，是不是過敏？— 記錄為不耐受"
 	 "（腸胃道）。",
 	 NOTES_ALLERGY, "co-amoxiclav", "Augmentin", 0, true},
+	/* an intolerance recorded or kept on record after the verdict, in
+	 * its sentence, is the writer's last word (allergy75ba) */
+	{"过敏史：头孢呋辛——服后腹泻，患者说\"不算过敏\"，但要求记录为不耐受。",
+	 NOTES_ALLERGY, "cefuroxime", "头孢呋辛", 0, true},
+	{"- 萘普生：病人說只是胃不舒服，不是過敏，討論後保留「不耐受」記錄。",
+	 NOTES_ALLERGY, "naproxen", "萘普生", 0, true},
 	{"诊断：1.青霉素过敏标签去除 2.曲马多不耐受", NOTES_ALLERGY,
 	 "penicillins", "青霉素", NEG, false},
 	{"对ACEI类药物不耐受（高钾血症）——后经肾内科评估为肾功能所致，非不耐受"
@@ -10019,6 +10025,19 @@ static const expect avoided_intolerance_zh[] = {
 	 * (allergy75as) */
 	{"避免甲氧氯普胺（患者诉既往用后坐立不安，不愿再用）。", NOTES_ALLERGY,
 	 "metoclopramide", "甲氧氯普胺", 0, true},
+	/* declined (不用, 暂不用) with the patient's past effect in the
+	 * bracket after it, doubted where a question mark stands there
+	 * (allergy75ba) */
+	{"镇吐：格拉司琼静推；甲氧氯普胺 暂不用（既往用后手抖、坐立不安）。",
+	 NOTES_ALLERGY, "metoclopramide", "甲氧氯普胺", 0, true},
+	{"不用氟哌啶醇（既往皮疹？家属记不清）。", NOTES_ALLERGY, "haloperidol",
+	 "氟哌啶醇", UNC, true},
+	/* a reason that is no effect of the drug, or a past without one,
+	 * keeps it a medicine withheld */
+	{"暂不用阿司匹林（出血风险高）。", NOTES_MEDICINE, "aspirin",
+	 "阿司匹林", NEG, false},
+	{"暂不用布洛芬（既往无不适）。", NOTES_MEDICINE, "ibuprofen", "布洛芬",
+	 NEG, false},
 	{"避免使用氢氯噻嗪。", NOTES_MEDICINE, "hydrochlorothiazide",
 	 "氢氯噻嗪", NEG, false},
 	{"避免使用曲马多，若不耐受对乙酰氨基酚可改羟考酮。", NOTES_MEDICINE,
