@@ -11269,8 +11269,8 @@ static const expect medctx75j[] = {
 	/* finishing today or tomorrow: still given */
 	{"地塞米松促胎肺成熟（共 2 剂，今日完成）", NOTES_MEDICINE,
 	 "dexamethasone", "地塞米松", 0, true},
-	{"阿莫西林口服，明日完成", NOTES_MEDICINE, "amoxicillin", "阿莫西林",
-	 0, true},
+	{"阿莫西林口服，明日完成", NOTES_MEDICINE, "amoxicillin", "阿莫西林", 0,
+	 true},
 };
 
 static void
