@@ -302,6 +302,21 @@ judged_label_zh(const notes_reading *out, const notes_finding *f,
 	return false;
 }
 
+/* drop_findings keeps, in order, the findings of out that dropped does
+ * not pick; dropped reads the reading as it was before the pass. */
+static void
+drop_findings(notes_reading *out, const char *text, size_t len,
+	      bool (*dropped)(const notes_reading *, const notes_finding *,
+			      const char *, size_t))
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++)
+		if (!dropped(out, &out->findings[i], text, len))
+			out->findings[n++] = out->findings[i];
+	out->n = n;
+}
+
 /* unjudge_zh drops the labels a Chinese verdict finds untrue
  * (judged_label_zh): the verdict is what holds now, as a de-labelling's
  * removal is, and the label it answers is usually told before it ("其妻
@@ -311,12 +326,7 @@ judged_label_zh(const notes_reading *out, const notes_finding *f,
 static void
 unjudge_zh(notes_reading *out, const char *text, size_t len)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->n; i++)
-		if (!judged_label_zh(out, &out->findings[i], text, len))
-			out->findings[n++] = out->findings[i];
-	out->n = n;
+	drop_findings(out, text, len, judged_label_zh);
 }
 
 /* denied_after: does the note deny the patient an allergy to f's code
@@ -463,12 +473,7 @@ quoted_label_negated(const notes_reading *out, const notes_finding *f,
 static void
 unquote_labels(notes_reading *out, const char *text, size_t len)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->n; i++)
-		if (!quoted_label_negated(out, &out->findings[i], text, len))
-			out->findings[n++] = out->findings[i];
-	out->n = n;
+	drop_findings(out, text, len, quoted_label_negated);
 }
 
 /* The contexts a pass drops a superseded finding in (drop_superseded):
