@@ -11460,6 +11460,51 @@ test_allergy75bb(void)
 	MT_TRUE(affirmed_allergy(forbidden, "metoclopramide"));
 }
 
+/* Contact with tuberculosis is exposure, Z20.1, never the disease
+ * (probfp75i; en-dev12, 21, 26, 29 code it so): a denied contact is a
+ * negated Z20.1 and names no tuberculosis; tuberculosis itself keeps A16.9.
+ * "Psychotic symptoms" qualify a mood episode and name no psychosis
+ * (zh-dev22, 24, 29, 32, 40); with "without" the episode stays affirmed.
+ * A psychotic disorder is still one. */
+static const expect probfp75i[] = {
+	{"No known TB contact. Vaccination status unknown.", NOTES_PROBLEM,
+	 "Z20.1", "TB contact", NEG, false},
+	{"Household TB contact, IGRA sent today.", NOTES_PROBLEM, "Z20.1",
+	 "TB contact", 0, true},
+	{"Past TB in 2015, completed six months of treatment.", NOTES_PROBLEM,
+	 "A16.9", "TB", HIST, true},
+	{"诊断：双相情感障碍，目前为不伴精神病性症状的中度抑郁发作。",
+	 NOTES_PROBLEM, "F32.1", "中度抑郁发作", 0, true},
+	{"诊断：首发精神病性障碍，予阿立哌唑。", NOTES_PROBLEM, "F29",
+	 "首发精神病性障碍", 0, true},
+};
+
+static void
+test_probfp75i(void)
+{
+	static const char *const not_psychosis[] = {
+		"诊断：复发性抑郁障碍，目前为重度发作，不伴精神病性症状。",
+		"評估：重度憂鬱發作，無精神病性症狀。",
+		"目前无精神病性症状，不支持精神分裂症诊断。",
+	};
+	static const char *const contact = "No TB contacts; IGRA negative.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(probfp75i) / sizeof(probfp75i[0]); i++)
+		check(&probfp75i[i]);
+	for (size_t i = 0; i < sizeof(not_psychosis) / sizeof(not_psychosis[0]);
+	     i++) {
+		notes__read_rules(not_psychosis[i], strlen(not_psychosis[i]),
+				  &r);
+		if (find(&r, NOTES_PROBLEM, "F29") != NULL)
+			mt_fail(__FILE__, __LINE__, "%s: found F29",
+				not_psychosis[i]);
+	}
+	notes__read_rules(contact, strlen(contact), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "A16.9") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "Z20.1") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -11630,6 +11675,7 @@ static const mt_case cases[] = {
 	{"allergy75ay", test_allergy75ay},
 	{"allergy75az", test_allergy75az},
 	{"allergy75bb", test_allergy75bb},
+	{"probfp75i", test_probfp75i},
 	{NULL, NULL},
 };
 
