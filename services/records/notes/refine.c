@@ -74,6 +74,11 @@ static const refinement REFINED[] = {
 	 * dependence the note writes ("Smoker 15/day - tobacco
 	 * dependence") is coded once, at the dependence */
 	{"Z72.0", BY("F17.2")},
+	/* M54.1 Radiculopathy, which excludes the radiculopathy of a
+	 * cervical or other intervertebral disc disorder (M50.1, M51.1):
+	 * "L5 radiculopathy from the L4/5 disc prolapse" is coded at the
+	 * disc */
+	{"M54.1", BY("M50", "M51")},
 };
 
 /* refines: is code one of r's more specific codes? */

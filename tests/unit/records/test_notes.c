@@ -797,6 +797,33 @@ static const expect chinese[] = {
 	 0, true},
 	{"鼻塞多年，有鼻息肉。", NOTES_PROBLEM, "J33.9", "鼻息肉", 0, true},
 	{"诊断：卵巢癌术后。", NOTES_PROBLEM, "C56", "卵巢癌", 0, true},
+	/* the forty-sixth writer's unknown problems, each also written by
+	 * another writer (vocab75z); the shorter G6PD缺乏症 reads as before */
+	{"Impression: left L5 radiculopathy from foraminal stenosis.",
+	 NOTES_PROBLEM, "M54.1", "radiculopathy", 0, true},
+	{"Chronic back pain with L5 radicular pain down the right leg.",
+	 NOTES_PROBLEM, "M54.1", "radicular pain", 0, true},
+	{"Two episodes of heat cramps at work this week.", NOTES_PROBLEM,
+	 "T67.2", "heat cramps", 0, true},
+	{"Furnace worker with heat syncope at the end of a shift.",
+	 NOTES_PROBLEM, "T67.1", "heat syncope", 0, true},
+	{"高温作业后热痉挛，已补液。", NOTES_PROBLEM, "T67.2", "热痉挛", 0,
+	 true},
+	{"Admitted with acute ethmoid sinusitis and periorbital swelling.",
+	 NOTES_PROBLEM, "J01.2", "acute ethmoid sinusitis", 0, true},
+	{"诊断：右侧急性筛窦炎。", NOTES_PROBLEM, "J01.2", "急性筛窦炎", 0,
+	 true},
+	{"Known G6PD deficient, so no primaquine.", NOTES_PROBLEM, "D55.0",
+	 "G6PD deficient", 0, true},
+	{"已知G6PD缺乏，禁用伯氨喹。", NOTES_PROBLEM, "D55.0", "G6PD缺乏", 0,
+	 true},
+	{"已知G6PD缺乏症。", NOTES_PROBLEM, "D55.0", "G6PD缺乏症", 0, true},
+	{"既往：蠶豆症，避免磺胺類。", NOTES_PROBLEM, "D55.0", "蠶豆症", 0,
+	 true},
+	{"诊断：Paget骨病（右胫骨）。", NOTES_PROBLEM, "M88.9", "Paget骨病", 0,
+	 true},
+	{"诊断：畸形性骨炎，多骨型。", NOTES_PROBLEM, "M88.9", "畸形性骨炎", 0,
+	 true},
 	/* the newest writers' misses, an eighth pass (vocab75p): a phrase
 	 * holds at most 12 words, so HHT's 13-character name is read
 	 * without its last character */
@@ -2541,6 +2568,26 @@ test_unspecified_restated(void)
 	text = "COPD. Admitted with an infective exacerbation of COPD.";
 	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "J44.9") != NULL);
+	/* a disc's radiculopathy is coded at the disc (WHO's M54.1
+	 * excludes M50.1 and M51.1); without a disc it is M54.1, and a
+	 * radicular sign denied is no radiculopathy */
+	text = "L4/5 disc prolapse with left L5 radiculopathy.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "M51.2") != NULL);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "M54.1") == 0);
+	text = "腰椎间盘突出症伴右L5神经根病。";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "M51.2") != NULL);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "M54.1") == 0);
+	text = "诊断：右L5神经根病。";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "M54.1") != NULL);
+	text = "Chronic low back pain with L5 radiculopathy.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "M54.1") != NULL);
+	text = "Mechanical back pain, no radicular signs today.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "M54.1") == 0);
 }
 
 /* Issue 75's Chinese rules learnt on a sixth writer (zh-dev6) and kept
