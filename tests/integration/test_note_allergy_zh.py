@@ -510,3 +510,24 @@ def test_a_class_banned_after_a_stated_allergy_refuses_amoxicillin(
     note(st, q, "肾功能不全，禁用青霉素类。")
     assert (A, "penicillins") not in _got(st, q)
     assert order(st, pb, q, AMOXICILLIN, 500).id
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史：\n - 小时候被说对阿莫西林过敏。上月已服阿莫西林0.5g，没有反应，"
+     "因此此标签已删除。", False),
+    ("藥物敏感：阿莫西林食完肚痛，醫生已經剔除呢個敏感。", False),
+    ("过敏史：\n  - 病历记载“阿莫西林过敏”。详细询问：当年服药后晕倒。"
+     "考虑为血管迷走性晕厥，并非过敏。", False),
+    ("过敏史：\n  - 阿莫西林过敏（皮疹）。另诉吃了中药头晕，副作用，非过敏。",
+     True),
+    ("曾服阿莫西林后腹泻，自述以后阿莫西林都不吃。", True),
+], ids=["this-label-deleted", "sensitivity-struck-off", "verdict-after",
+        "another-entrys-verdict", "all-refused"])
+def test_a_label_removed_or_judged_a_sentence_later_decides_amoxicillin(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75bd): a label the line removes after the drug was
+    taken without harm (此标签已删除), struck off (剔除呢个敏感) or judged
+    no allergy in a sentence of its own (…。并非过敏) lets amoxicillin
+    through; another entry's verdict (另诉…非过敏) leaves it refused, and
+    so does the drug all refused after a reaction (…都不吃)."""
+    _amoxicillin_after(st, pb, body, blocked)

@@ -1111,6 +1111,13 @@ void notes__doubt_allergy(const sentence *s, notes_reading *out);
  * delabel() removes its other mentions too. */
 void notes__delabel_line(const sentence *s, notes_reading *out);
 
+/* notes__verdict_after_zh: does Chinese s, naming no drug, judge the story
+ * told before it on its line no allergy ("病历记载“利多卡因过敏”。详细询问：
+ * …晕倒…。考虑为血管迷走性晕厥，并非过敏。")?  Then the label it judges is
+ * the allergy last read on the line: it becomes negated, as
+ * notes__delabel_line's (allergy75bd). */
+void notes__verdict_after_zh(const sentence *s, notes_reading *out);
+
 /* notes__removed_record_zh: does Chinese s, after an allergy it names,
  * remove that allergy's record with no drug after the verb ("太太說病患
  * 「對阿斯匹靈過敏」，經查其實為副作用，已刪除此過敏紀錄")?  Then the last

@@ -1297,16 +1297,62 @@ notes__delabel_line(const sentence *s, notes_reading *out)
 	negate_line_allergies(s, out, s->items[j].e->key, false);
 }
 
+/* verdict_cue_zh: is item j of s a Chinese verdict that the story told
+ * is no allergy ("并非过敏", "不是过敏", "不算过敏", "唔系敏感"), not
+ * a bare "无过敏" that may deny other allergies ("其他无过敏")? */
+static bool
+verdict_cue_zh(const sentence *s, size_t j)
+{
+	static const char *const verdict[] = {"非",   "并非", "不是",
+					      "不算", "不属", "唔系"};
+	const notes_entry *e = s->items[j].e;
+
+	if (e->type != NOTES_T_ALLERGY_CUE || !(e->dir & NOTES_DIR_DELABEL) ||
+	    (unsigned char)e->key[0] < 0x80)
+		return false;
+	for (size_t i = 0; i < sizeof(verdict) / sizeof(*verdict); i++)
+		if (strncmp(e->key, verdict[i], strlen(verdict[i])) == 0)
+			return true;
+	return false;
+}
+
+/* another_entry_zh: does s open another entry of its own ("另自述“吃了
+ * 血防站发的药头晕”——吡喹酮副作用，非过敏", a drug the reader does not
+ * know)?  Its verdict is that entry's, not the label told before. */
+static bool
+another_entry_zh(const sentence *s)
+{
+	static const char *const another[] = {"另", "另外", "此外"};
+
+	return s->n > 0 && notes__words_in(s, 0, another,
+					   sizeof(another) / sizeof(*another));
+}
+
+void
+notes__verdict_after_zh(const sentence *s, notes_reading *out)
+{
+	size_t j = 0;
+
+	while (j < s->n_items && !verdict_cue_zh(s, j))
+		j++;
+	if (j == s->n_items || notes__first_drug(s, s->n_items) < s->n_items ||
+	    notes__doubted_after_zh(s, &s->items[j]) || another_entry_zh(s))
+		return;
+	negate_line_allergies(s, out, s->items[j].e->key, false);
+}
+
 /* REMOVED_RECORD_WORDS: how far after a Chinese de-labelling verb the
  * allergy record it removes is named ("已刪除此過敏紀錄"). */
 #define REMOVED_RECORD_WORDS 4
 
 /* record_named_zh: is an allergy's record or label ("过敏", "标签",
- * "记录") named within REMOVED_RECORD_WORDS words after item j? */
+ * "记录", Hong Kong's "敏感") named within REMOVED_RECORD_WORDS words
+ * after item j ("2021 年醫生已經剔除呢個敏感", allergy75bd)? */
 static bool
 record_named_zh(const sentence *s, size_t j)
 {
-	static const char *const record[] = {"过敏", "标签", "记录", "纪录"};
+	static const char *const record[] = {"过敏", "标签", "记录", "纪录",
+					     "敏感"};
 	size_t w = s->items[j].w1;
 
 	for (; w < s->n && w < s->items[j].w1 + REMOVED_RECORD_WORDS; w++)
@@ -1338,6 +1384,43 @@ from_record_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* LABEL_BEFORE_WORDS: how far before a Chinese de-labelling verb its
+ * subject label is named ("标签已删除": 标, 签, 已). */
+#define LABEL_BEFORE_WORDS 3
+
+/* label_before_zh: is the label named right before item j, its subject
+ * ("所以此標籤已刪除", "青霉素标签已删除", allergy75bd)?  As after 从,
+ * the label is named before the verb. */
+static bool
+label_before_zh(const sentence *s, size_t j)
+{
+	static const char *const label[] = {"标签", "標籤"};
+	size_t w0 = s->items[j].w0;
+	size_t w = w0 > LABEL_BEFORE_WORDS ? w0 - LABEL_BEFORE_WORDS : 0;
+
+	return notes__words_any(s, w, w0, label,
+				sizeof(label) / sizeof(*label));
+}
+
+/* negate_sentence_allergy negates, with item j's trigger, the last
+ * affirmed allergy s names before item j; false when it names none. */
+static bool
+negate_sentence_allergy(const sentence *s, notes_reading *out, size_t j)
+{
+	for (size_t i = out->n;
+	     i-- > 0 && out->findings[i].start >= s->words[0].start;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		    f->code[0] != '\0' && f->start < s->items[j].start) {
+			f->context = NOTES_NEGATED;
+			f->trigger = s->items[j].e->key;
+			return true;
+		}
+	}
+	return false;
+}
+
 void
 notes__removed_record_zh(const sentence *s, notes_reading *out)
 {
@@ -1350,6 +1433,15 @@ notes__removed_record_zh(const sentence *s, notes_reading *out)
 		j++;
 	if (j == s->n_items || j == 0 || notes__first_drug(s, s->n_items) >= j)
 		return;
+	/* "此標籤已刪除" after the drug taken since without harm removes
+	 * the label the line told before ("…「對阿士匹靈敏感」…。但…已食
+	 * aspirin 300mg，完全冇反應，所以此標籤已刪除。") */
+	if (label_before_zh(s, j)) {
+		if (!negate_sentence_allergy(s, out, j))
+			negate_line_allergies(s, out, s->items[j].e->key,
+					      false);
+		return;
+	}
 	from = from_record_zh(s, j);
 	if (!from && !record_named_zh(s, j))
 		return;
@@ -1358,17 +1450,7 @@ notes__removed_record_zh(const sentence *s, notes_reading *out)
 	for (size_t m = j + 1; m < s->n_items && !from; m++)
 		if (is_drug(&s->items[m]) && !notes__comma_between(s, j, m))
 			return;
-	for (size_t i = out->n;
-	     i-- > 0 && out->findings[i].start >= s->words[0].start;) {
-		notes_finding *f = &out->findings[i];
-
-		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-		    f->code[0] != '\0' && f->start < s->items[j].start) {
-			f->context = NOTES_NEGATED;
-			f->trigger = s->items[j].e->key;
-			return;
-		}
-	}
+	negate_sentence_allergy(s, out, j);
 }
 
 /* removed_it: is s, on an allergy line or list and naming no drug, the

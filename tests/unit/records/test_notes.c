@@ -11550,6 +11550,63 @@ test_probfp75i(void)
 	notes__read_rules(contact, strlen(contact), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "A16.9") == NULL);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "Z20.1") != NULL);
+/* Chinese verdicts and de-labels a sentence or more after the label, and
+ * a class all refused after a reaction (allergy75bd).  "此标签已删除"
+ * after the drug taken since without harm removes the label the line told
+ * (zh-dev41, as "青霉素标签已删除", zh-dev34); "剔除呢个敏感" removes the
+ * Hong Kong "敏感" (zh-dev38, "已剔除", zh-dev11); "并非过敏" in a
+ * sentence of its own, naming no drug, judges the label told before it on
+ * its line (zh-dev45); "…都不吃" after a reaction is a refusal (zh-dev43,
+ * zh-dev45). */
+static const expect allergy75bd[] = {
+	{"过敏史：\n - "
+	 "小时候被说对阿司匹林过敏。上月已服阿司匹林100mg，没有反应"
+	 "，因此此标签已删除。",
+	 NOTES_ALLERGY, "aspirin", "阿司匹林", NEG, false},
+	{"藥物敏感：Keflex 食完肚痛，醫生已經剔除呢個敏感。", NOTES_ALLERGY,
+	 "cefalexin", "Keflex", NEG, false},
+	{"过敏史：\n  - "
+	 "病历记载“利多卡因过敏”。详细询问：当年拔牙后晕倒。考虑为"
+	 "血管迷走性晕厥，并非过敏。",
+	 NOTES_ALLERGY, "lidocaine", "利多卡因", NEG, false},
+	{"曾服布洛芬后胃痛，自述以后止痛药都不吃。", NOTES_ALLERGY, "ibuprofen",
+	 "布洛芬", 0, true},
+};
+
+static void
+test_allergy75bd(void)
+{
+	/* what must not change: another label named as the one removed, a
+	 * myoma's 剔除术, appetite's 什么都不吃, another entry's verdict, a
+	 * bare "无过敏" of the other drugs, a verdict the writer doubts */
+	static const char *const other_label =
+		"过敏史：头孢类过敏（皮疹）。另：青霉素皮试阴性，青霉素标签已删"
+		"除。";
+	static const char *const myoma =
+		"过敏史：青霉素过敏。2019年子宫肌瘤剔除术。";
+	static const char *const appetite =
+		"今日予二甲双胍0.5g，患者什么都不吃。";
+	static const char *const another =
+		"过敏史：\n  - "
+		"青霉素过敏（皮疹）。另诉吃了中药头晕，副作用，非过敏。";
+	static const char *const others =
+		"过敏史：青霉素过敏（皮疹）。其他药物无过敏。";
+	static const char *const doubted =
+		"过敏史：\n  - "
+		"病历记载“利多卡因过敏”。当年拔牙后晕倒。并非过敏，"
+		"但记录存疑。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75bd) / sizeof(allergy75bd[0]);
+	     i++)
+		check(&allergy75bd[i]);
+	MT_TRUE(affirmed_allergy(other_label, "cephalosporins"));
+	MT_TRUE(affirmed_allergy(myoma, "penicillins"));
+	notes__read_rules(appetite, strlen(appetite), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "metformin") == NULL);
+	MT_TRUE(affirmed_allergy(another, "penicillins"));
+	MT_TRUE(affirmed_allergy(others, "penicillins"));
+	MT_TRUE(affirmed_allergy(doubted, "lidocaine"));
 }
 
 static const mt_case cases[] = {
@@ -11723,6 +11780,7 @@ static const mt_case cases[] = {
 	{"allergy75az", test_allergy75az},
 	{"allergy75bb", test_allergy75bb},
 	{"probfp75i", test_probfp75i},
+	{"allergy75bd", test_allergy75bd},
 	{NULL, NULL},
 };
 
