@@ -3221,6 +3221,68 @@ family_suffix_zh(const sentence *s, size_t k, unsigned bits,
 	return NOTES_FAMILY;
 }
 
+/* spaced_dash_at: the byte after the spaced dash (" - ", " – ", " — ")
+ * that the text of s holds in [from, to), or 0 if none. */
+static uint32_t
+spaced_dash_at(const sentence *s, uint32_t from, uint32_t to)
+{
+	static const char *const dashes[] = {" - ", " \xe2\x80\x93 ",
+					     " \xe2\x80\x94 "};
+
+	for (uint32_t i = from; i < to; i++)
+		for (size_t d = 0; d < sizeof dashes / sizeof *dashes; d++) {
+			size_t n = strlen(dashes[d]);
+
+			if (i + n <= to &&
+			    memcmp(s->text + i, dashes[d], n) == 0)
+				return (uint32_t)(i + n);
+		}
+	return 0;
+}
+
+/* denied_class_holds: is the item right after negation j, before the
+ * dash that ends at past, a class that drug item k belongs to, denied as
+ * a drug ("No NSAIDs for gout - ibuprofen etc.") and not as an allergy
+ * ("No penicillin allergy - tolerating piperacillin")? */
+static bool
+denied_class_holds(const sentence *s, size_t j, size_t k, uint32_t past)
+{
+	const item *c = j + 1 < k ? &s->items[j + 1] : NULL;
+
+	if (c == NULL || c->e->type != NOTES_T_CLASS || c->end >= past ||
+	    !notes__member_of(s->items[k].e->code, c->e->code))
+		return false;
+	return !(j + 2 < s->n_items &&
+		 s->items[j + 2].e->type == NOTES_T_ALLERGY_CUE &&
+		 s->items[j + 2].w0 == c->w1);
+}
+
+/* dash_ends_denial: is forward negation j parted from item k by a spaced
+ * dash ("No codeine on TTO - paracetamol and ibuprofen for home", "No
+ * penicillin allergy - tolerating piperacillin", "Microgynon? No - she
+ * stopped the pill (migraine with aura started)")?  What the dash opens
+ * gives what is done instead, the reason or the answer's correction; it
+ * is not denied with what the negation named.  A member of a class named
+ * before the dash stays denied with its class ("No NSAIDs for gout
+ * attacks - ibuprofen etc. dangerous"); a dash in an aside opened after
+ * the negation ("No other ingestions (checked packets - had ibuprofen,
+ * none taken)") and a label removed, whose evidence the dash gives
+ * ("label REMOVED - negative amoxicillin challenge"), part nothing
+ * (issue 75, ctxneg75a). */
+static bool
+dash_ends_denial(const sentence *s, size_t j, size_t k)
+{
+	uint32_t past;
+
+	if (j >= k || s->items[j].e->type != NOTES_T_NEGATED ||
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL))
+		return false;
+	past = spaced_dash_at(s, s->items[j].end, s->items[k].start);
+	if (past == 0 || bracketed(s, s->items[j].end, past))
+		return false;
+	return !denied_class_holds(s, j, k, past);
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -3240,7 +3302,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			    ((allergy || relative_with(s, j)) &&
 			     relative_reaches(s, j, k))) &&
 			   !until_to(s, j, k) && !closes_before(s, j, k) &&
-			   !stop_ends(s, j, k);
+			   !stop_ends(s, j, k) && !dash_ends_denial(s, j, k);
 		bool back = back_reaches(s, k, j, allergy);
 
 		fwd = fwd && own_item_reaches(s, j, k);

@@ -1350,6 +1350,37 @@ static const expect classes[] = {
 	 "vancomycin", "万古霉素", 0, true},
 };
 
+/* ctxneg75a: a forward negation stops at a spaced dash; what the dash
+ * opens (what is given instead, the reason, the answer's correction) is
+ * not denied.  A class's member named after the dash, a dash inside an
+ * aside and a label's removal keep their reach. */
+static const expect dash_denials[] = {
+	{"No tramadol on discharge - paracetamol and naproxen for pain.",
+	 NOTES_MEDICINE, "paracetamol", "paracetamol", 0, true},
+	{"No tramadol on discharge - paracetamol and naproxen for pain.",
+	 NOTES_MEDICINE, "tramadol", "tramadol", NEG, false},
+	{"No cephalosporin allergy - takes cefalexin for her UTIs.",
+	 NOTES_MEDICINE, "cefalexin", "cefalexin", 0, true},
+	{"Yasmin? No - she came off the pill in June (migraine with aura "
+	 "began).",
+	 NOTES_PROBLEM, "G43.1", "migraine with aura", 0, true},
+	{"No codeine - constipation.", NOTES_MEDICINE, "codeine", "codeine",
+	 NEG, false},
+	{"No NSAIDs for back pain - ibuprofen risky with warfarin.",
+	 NOTES_MEDICINE, "ibuprofen", "ibuprofen", NEG, false},
+	{"No other tablets taken (checked her bag - sertraline there, none "
+	 "missing).",
+	 NOTES_MEDICINE, "sertraline", "sertraline", NEG, false},
+};
+
+static void
+test_dash_denials(void)
+{
+	for (size_t i = 0; i < sizeof(dash_denials) / sizeof(dash_denials[0]);
+	     i++)
+		check(&dash_denials[i]);
+}
+
 /* Issue 75's English sections and cues: a heading's context over the
  * lines under it, a plan's drugs planned unless given, a postfix cue, a
  * trigger's scope inside parentheses, a switch done, the patient after a
@@ -11622,6 +11653,7 @@ static const mt_case cases[] = {
 	{"traditional", test_traditional},
 	{"error_classes", test_error_classes},
 	{"sections_en", test_sections_en},
+	{"dash_denials", test_dash_denials},
 	{"rules_en4", test_rules_en4},
 	{"allergies_en6", test_allergies_en6},
 	{"rules_en5", test_rules_en5},
