@@ -11581,6 +11581,8 @@ test_probfp75i(void)
 	notes__read_rules(contact, strlen(contact), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "A16.9") == NULL);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "Z20.1") != NULL);
+}
+
 /* Chinese verdicts and de-labels a sentence or more after the label, and
  * a class all refused after a reaction (allergy75bd).  "此标签已删除"
  * after the drug taken since without harm removes the label the line told
