@@ -8,8 +8,9 @@
  * (context.c) do not reach: the item's stop, said of no other drug, is
  * of the drug it heads, and that drug is past.  A stop to come is not
  * ("then stop", "stop if nausea", "STOP once eating", "wants it
- * stopped", "stop 3 days pre-op"): "stop" counts only where a dash, a
- * full stop, a bar or the line's end follows it, and a word before it
+ * stopped", "stop 3 days pre-op"): "stop" and "discontinue" count only
+ * where a dash, a full stop, a bar, a bracketed reason or the line's end
+ * follows them ("today" between or not), and a word before it
  * that makes it a plan, a wish or a condition leaves the drug taken, as
  * does a restart or a continuation anywhere in the item.  A Chinese
  * item's stop is a clause of its own ("- 曲马多（便秘、恶心，停）";
@@ -29,6 +30,10 @@
 
 static const char *const stops[] = {"stopped", "discontinued", "ceased"};
 
+/* bare_stops: the stops written as an order ("STOP (AKI)", "not used since
+ * April - discontinue"), which count only where bare_stop holds. */
+static const char *const bare_stops[] = {"stop", "discontinue"};
+
 /* plans: a word right before the stop that makes it one to come, wished
  * or conditional ("plan to taper and stop", "which is STOPPED" of the
  * drug it replaces). */
@@ -45,9 +50,11 @@ static const char *const again[] = {"restart",	 "restarted", "re-started",
 
 /* The Chinese stops (longest first), what may stand right before one
  * and right after it, and the words that resume a drug. */
-static const char *const stops_zh[] = {"停用", "停药", "停"};
-static const char *const before_zh[] = {"，", ",", "、", "今日", "已", "（"};
-static const char *const after_zh[] = {"）", ")", "，", ",", "。", "；"};
+static const char *const stops_zh[] = {"停用", "停药", "停止", "停"};
+static const char *const before_zh[] = {"，", ",",  "、", "今日",
+					"已", "（", "| "};
+static const char *const after_zh[] = {"）", ")",  "，", ",",
+				       "。", "；", " |", "|"};
 static const char *const again_zh[] = {"恢复", "恢復", "继续",
 				       "繼續", "重新", "改回"};
 
@@ -116,14 +123,31 @@ drug_in(const notes_reading *out, size_t from, size_t to)
 	return false;
 }
 
-/* bare_stop: is "stop" at text[i] followed by a dash, a full stop, a bar
- * or the line's end at le ("STOP - AKI", "stop.")? */
-static bool
-bare_stop(const char *text, size_t i, size_t le)
+/* skip_spaces: the first byte from i on that is not a space, or le. */
+static size_t
+skip_spaces(const char *text, size_t i, size_t le)
 {
 	while (i < le && text[i] == ' ')
 		i++;
-	return i >= le || text[i] == '-' || text[i] == '.' || text[i] == '|';
+	return i;
+}
+
+/* bare_stop: is "stop" at text[i], with "today" or "now" after it or not,
+ * followed by a dash, a full stop, a bar, a bracketed reason or the
+ * line's end at le ("STOP - AKI", "stop.", "STOP today (K 5.6)", "STOP
+ * (limited benefit)")?  Most writers read a drug the note stops today as
+ * past (issue 75: nine English sets' headers say so, one does not). */
+static bool
+bare_stop(const char *text, size_t i, size_t le)
+{
+	char w[8];
+	size_t e;
+
+	i = skip_spaces(text, i, le);
+	e = word_at(text, i, le, w, sizeof(w));
+	if (strcmp(w, "today") == 0 || strcmp(w, "now") == 0)
+		i = skip_spaces(text, e, le);
+	return i >= le || strchr("-.|(", text[i]) != NULL;
 }
 
 /* clause_end: where the clause after byte i ends on the line (a comma,
@@ -152,7 +176,8 @@ stop_in(const char *text, size_t from, size_t le, size_t *end)
 		}
 		e = word_at(text, i, le, w, sizeof(w));
 		if (notes__among(w, stops, N(stops)) ||
-		    (strcmp(w, "stop") == 0 && bare_stop(text, e, le))) {
+		    (notes__among(w, bare_stops, N(bare_stops)) &&
+		     bare_stop(text, e, le))) {
 			*end = e;
 			return i;
 		}
@@ -161,13 +186,16 @@ stop_in(const char *text, size_t from, size_t le, size_t *end)
 	return 0;
 }
 
-/* word_before: the lower-cased word that ends right before byte i. */
+/* word_before: the lower-cased word that ends right before byte i, a
+ * colon after it or not ("Plan: stop (no indication)" is a plan). */
 static void
 word_before(const char *text, size_t ls, size_t i, char *buf, size_t cap)
 {
 	size_t e = i, b;
 
 	while (e > ls && text[e - 1] == ' ')
+		e--;
+	if (e > ls && text[e - 1] == ':')
 		e--;
 	b = e;
 	while (b > ls &&

@@ -1543,6 +1543,22 @@ static const expect sections_en[] = {
 	 "omeprazole", "奥美拉唑", 0, true},
 	{"15. 普瑞巴林 75mg bid（带状疱疹后神经痛，一直没停）", NOTES_MEDICINE,
 	 "pregabalin", "普瑞巴林", 0, true},
+	/* a stop ordered today or with its reason in brackets, and a bare
+	 * "discontinue", stop the item's drug; a planned stop does not */
+	{"| bisoprolol | 2.5 mg od | STOP today (HR 48, dizzy) |",
+	 NOTES_MEDICINE, "bisoprolol", "bisoprolol", HIST, true},
+	{"- Naproxen 500mg bd: STOP (eGFR 38)", NOTES_MEDICINE, "naproxen",
+	 "Naproxen", HIST, true},
+	{"| Codeine | 30 mg prn | not taken since summer - discontinue |",
+	 NOTES_MEDICINE, "codeine", "Codeine", HIST, true},
+	{"- sertraline 50 mg - still taking. Plan: stop (mood settled)",
+	 NOTES_MEDICINE, "sertraline", "sertraline", 0, true},
+	{"- rivaroxaban 20mg od - for 3 months, then STOP (provoked DVT)",
+	 NOTES_MEDICINE, "rivaroxaban", "rivaroxaban", 0, true},
+	{"| 曲马多缓释片 | 100mg bid | 头晕，停止 |", NOTES_MEDICINE,
+	 "tramadol", "曲马多", HIST, true},
+	{"| 氨氯地平 | 5mg qd | 继续 |", NOTES_MEDICINE, "amlodipine",
+	 "氨氯地平", 0, true},
 };
 
 static void
