@@ -984,9 +984,15 @@ def test_an_allergy_the_thirty_eighth_writer_showed_missed_is_refused(
     ("Allergies: amoxicillin made her too drowsy so she stopped it.", True),
     ("Allergy: codeine - rash 2020. Given amoxicillin "
      "600 mg (per allergy). No reaction.", False),
+    ("Meds: amoxicillin 500 mg bd (stomach upset - reduced from 500 mg "
+     "tds).", False),
+    ("Meds: amoxicillin 500 mg bd (hives - dose reduced).", True),
+    ("Allergies: codeine (vomiting). Amoxicillin caused loose stools "
+     "only - she is happy to take it again.", False),
 ], ids=["completed-course", "tolerated-it", "is-fine", "stopped-himself",
         "stopped-hives", "rash-completed", "made-drowsy-so-stopped",
-        "listed-made-drowsy", "given-per-allergy"])
+        "listed-made-drowsy", "given-per-allergy", "dose-reduced",
+        "hives-dose-reduced", "happy-to-take-again"])
 def test_a_drug_taken_through_or_stopped_by_the_patient_blocks_nothing(
         st, pb, catalogue, body, blocked):
     """Issue 75 (allergy75ab): a course taken to its end despite a side
@@ -995,8 +1001,11 @@ def test_a_drug_taken_through_or_stopped_by_the_patient_blocks_nothing(
     a side effect ("pt stopped himself (stomach upset)", allergy75au: "made
     her too drowsy to drive so she stopped it") are no allergies, nor a
     drug given "(per allergy)", chosen for another's allergy: amoxicillin
-    is ordered.  An allergic sign (hives, a rash) or an allergy list keeps
-    the allergy, and the order is refused."""
+    is ordered; nor is a drug whose dose was lowered for its effect
+    ("stomach upset - reduced from 500 mg tds") or one the patient is
+    "happy to take again" (allergy75bc).  An allergic sign (hives, a
+    rash) or an allergy list keeps the allergy, and the order is
+    refused."""
     _amoxicillin_after(st, pb, body, blocked)
 
 

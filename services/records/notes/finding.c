@@ -736,14 +736,16 @@ doubted_alternative(const sentence *s, size_t k, notes_finding *f)
 
 /* taken_through: is reaction item r a side effect the patient took the
  * course through ("\"made me feel awful\" but completed", "diarrhoea,
- * finished the course")?  The drug is tolerated, no intolerance; an
+ * finished the course") or goes on taking at a lower dose ("GI upset -
+ * reduced from 1 g bd")?  The drug is tolerated, no intolerance; an
  * allergic sign (a rash, hives) stays the allergy it is. */
 static bool
 taken_through(const sentence *s, const item *r)
 {
 	return !(r->e->type == NOTES_T_REACTION &&
 		 (r->e->dir & NOTES_DIR_ALLERGIC_SIGN)) &&
-	       notes__completed_despite(s, r->w1);
+	       (notes__completed_despite(s, r->w1) ||
+		notes__dose_lowered_after(s, r->w1));
 }
 
 /* lay_told: does the patient or a relative tell, in their own words, an

@@ -2515,6 +2515,42 @@ notes__completed_despite(const sentence *s, size_t w)
 	return false;
 }
 
+/* LOWERED_WORDS: how far after an effect the writer may say the dose was
+ * lowered for it ("GI upset - reduced from 1 g bd"). */
+#define LOWERED_WORDS 4
+
+/* lowered_dose_at: is word v a dose lowered, "reduced", "lowered" or
+ * "decreased" with the old or new dose after it ("reduced from 1 g bd",
+ * "reduced to od") or "dose" before it ("dose reduced")?  Alone the word
+ * may tell the effect easing ("nausea reduced"). */
+static bool
+lowered_dose_at(const sentence *s, size_t v)
+{
+	static const char *const lowered[] = {"reduced", "lowered",
+					      "decreased"};
+	static const char *const dosed[] = {"to", "from"};
+
+	if (!notes__words_in(s, v, lowered, N_OF(lowered)))
+		return false;
+	return (v > 0 && notes__words_at(s, v - 1, "dose")) ||
+	       (v + 1 < s->n && notes__words_in(s, v + 1, dosed, N_OF(dosed)));
+}
+
+bool
+notes__dose_lowered_after(const sentence *s, size_t w)
+{
+	for (size_t v = w; v < s->n && v <= w + LOWERED_WORDS; v++) {
+		if (notes__between_has(s, s->words[w].start, s->words[v].start,
+				       '.') ||
+		    notes__between_has(s, s->words[w].start, s->words[v].start,
+				       ';'))
+			return false;
+		if (lowered_dose_at(s, v))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__made_lay_effect(const sentence *s, size_t k)
 {

@@ -538,6 +538,12 @@ bool notes__stopped_by_patient(const sentence *s, size_t k);
  * intolerance (allergy75ab). */
 bool notes__completed_despite(const sentence *s, size_t w);
 
+/* notes__dose_lowered_after: does the clause from word w on, within a few
+ * words, say the dose was lowered ("GI upset - reduced from 1 g bd",
+ * "diarrhoea, reduced to od")?  A drug lowered for its effect is still
+ * taken: a medicine to the writers, no intolerance (allergy75bc). */
+bool notes__dose_lowered_after(const sentence *s, size_t w);
+
 /* notes__made_lay_effect: is drug item k followed, at most two words
  * ("it", "once") between, by a patient's or relative's words that it makes
  * or made them feel or do something ("codeine makes me itch", "it made

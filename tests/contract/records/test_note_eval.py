@@ -140,7 +140,7 @@ ORDER_CEILINGS = {
     "en-dev43": (1, 1), "zh-dev43": (5, 1),
     "en-dev44": (5, 2), "zh-dev44": (6, 3),
     "en-dev45": (4, 3), "zh-dev45": (7, 2),
-    "en-dev46": (4, 6), "zh-dev46": (4, 0),
+    "en-dev46": (4, 4), "zh-dev46": (4, 0),
 }
 
 

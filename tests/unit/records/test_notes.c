@@ -9817,6 +9817,16 @@ static const expect taken_not_allergic[] = {
 	/* allergy75au: "(per allergy)" says why it was given (en44-29) */
 	{"Given clindamycin 600 mg (per allergy). No reaction.", NOTES_MEDICINE,
 	 "clindamycin", "clindamycin", 0, true},
+	/* allergy75bc: a dose lowered for its effect, still taken (en-dev23,
+	 * en-dev34, en-dev46) */
+	{"Meds: gliclazide 80 bd, metformin 500 bd (bloating - reduced from "
+	 "1 g bd).",
+	 NOTES_MEDICINE, "metformin", "metformin", 0, true},
+	/* allergy75bc: a patient happy to take the drug again after its
+	 * effect (en-dev14, en-dev46) */
+	{"Allergies: latex. Clarithromycin gave her loose stools only - she "
+	 "is happy to take it again.",
+	 NOTES_ALLERGY, "clarithromycin", "Clarithromycin", NEG, false},
 };
 
 static void
@@ -9839,6 +9849,9 @@ test_taken_not_allergic(void)
 		{"Gabapentin made him dizzy and he stopped it.", "gabapentin"},
 		{"Given clindamycin 600 mg (per allergy). No reaction.",
 		 "clindamycin"},
+		{"Colchicine 500 mcg bd -> loose stools, reduced to od, "
+		 "tolerating.",
+		 "colchicine"},
 	};
 	static const char *const kept[][2] = {
 		{"Amoxicillin - rash, finished the course.", "amoxicillin"},
@@ -9852,6 +9865,11 @@ test_taken_not_allergic(void)
 		 "tamsulosin"},
 		{"Given clindamycin 600 mg (penicillin allergy).",
 		 "penicillins"},
+		/* an allergic sign stays, and an effect that eased is no dose
+		 * lowered */
+		{"Amoxicillin (urticaria - dose reduced).", "amoxicillin"},
+		{"Meds: metformin 500 bd (GI upset, reduced after a week).",
+		 "metformin"},
 	};
 	notes_reading r;
 
