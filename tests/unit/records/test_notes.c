@@ -2797,6 +2797,14 @@ static const expect rules_en4[] = {
 	/* a hold's length is no course given */
 	{"术前停药：利伐沙班术前停48小时；阿司匹林继续。", NOTES_MEDICINE,
 	 "rivaroxaban", "利伐沙班", 0, true},
+	/* a stop planned for the operation's day is still taken now */
+	{"降糖：术前停二甲双胍，术后恢复。", NOTES_MEDICINE, "metformin",
+	 "二甲双胍", 0, true},
+	{"手术当日晨停厄贝沙坦，继续奥美拉唑。", NOTES_MEDICINE, "irbesartan",
+	 "厄贝沙坦", 0, true},
+	/* a stop done today stays past */
+	{"二甲双胍今日已停用。", NOTES_MEDICINE, "metformin", "二甲双胍", HIST,
+	 true},
 	{"PMH: nil of note. No allergies.", NOTES_ALLERGY, "", "No allergies",
 	 NEG, false},
 	{"Allergies: nitrofurantoin - nausea; daughter also says she can't "
