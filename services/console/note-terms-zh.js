@@ -117,6 +117,7 @@ export const NOTE_TERMS_ZH = {
   "isoniazid": "异烟肼",
   "isosorbide dinitrate": "硝酸异山梨酯",
   "isosorbide mononitrate": "单硝酸异山梨酯",
+  "isotretinoin": "异维A酸",
   "itraconazole": "伊曲康唑",
   "ketoconazole": "酮康唑",
   "ketorolac": "酮咯酸",

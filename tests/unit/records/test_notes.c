@@ -1119,6 +1119,11 @@ static const expect short_forms[] = {
 	 0, true},
 	{"现用药：优思明。", NOTES_MEDICINE, "ethinylestradiol", "优思明", 0,
 	 true},
+	/* isotretinoin by its Chinese approved name, in either script */
+	{"9月起口服异维A酸 20mg qd。", NOTES_MEDICINE, "isotretinoin",
+	 "异维A酸", 0, true},
+	{"異維A酸今日停用。", NOTES_MEDICINE, "isotretinoin", "異維A酸", HIST,
+	 true},
 	/* the long-acting salt by its Chinese name, not the class */
 	{"二级预防：苄星青霉素120万U 肌注 每4周一次。", NOTES_MEDICINE,
 	 "benzylpenicillin", "苄星青霉素", 0, true},
@@ -1605,6 +1610,8 @@ test_error_classes(void)
 		 "hydrocortisone"},
 		{"皮疹，予地塞米松后消退。", NOTES_ALLERGY, "dexamethasone"},
 		{"Salbutamol inh PRN.", NOTES_MEDICINE, "isoniazid"},
+		/* topical tretinoin (维A酸) is not isotretinoin */
+		{"外用维A酸乳膏。", NOTES_MEDICINE, "isotretinoin"},
 		{"She had a penicillin allergy label since childhood (rash). "
 		 "Her penicillin allergy has been removed from her record.",
 		 NOTES_ALLERGY, "penicillins"},
