@@ -2435,10 +2435,80 @@ dose_changed(const sentence *s, size_t k)
 	return false;
 }
 
+/* opens_clause: does word w open its clause, the first of its sentence
+ * or after a comma, dash, colon or arrow ("Stop codeine - switch to",
+ * "Advised: same class, switch to", "IV co-amoxiclav -> switch to")? */
+static bool
+opens_clause(const sentence *s, size_t w)
+{
+	uint32_t from, to;
+
+	if (w == 0)
+		return true;
+	from = s->words[w - 1].end;
+	to = s->words[w].start;
+	return clause_break(s, w - 1) ||
+	       notes__colon_at(s->text, from, to) != NULL ||
+	       notes__between_has(s, from, to, '>') ||
+	       (from < to &&
+		memmem(s->text + from, to - from, "\xe2\x86\x92", 3) != NULL);
+}
+
+/* question_after: is the first mark after byte i, past spaces and a
+ * closing bracket, a question mark ("switch to IV omeprazole?")? */
+static bool
+question_after(const sentence *s, uint32_t i)
+{
+	while (i < s->text_len && (s->text[i] == ' ' || s->text[i] == ')'))
+		i++;
+	return i < s->text_len && s->text[i] == '?';
+}
+
+/* hedged_after: does a word from w to the end of its clause put the
+ * switch off or in doubt ("once improving", "if CRP falls", "could",
+ * "?")? */
+static bool
+hedged_after(const sentence *s, size_t w)
+{
+	static const char *const doubt[] = {"could",  "may",	 "might",
+					    "likely", "suggest", "consider",
+					    "should", "must",	 "until"};
+
+	for (; w < s->n; w++) {
+		if (later_at(s, w) ||
+		    notes__words_in(s, w, doubt,
+				    sizeof(doubt) / sizeof(*doubt)) ||
+		    question_after(s, s->words[w].end))
+			return true;
+		if (w + 1 < s->n && clause_break(s, w))
+			return false;
+	}
+	return false;
+}
+
+/* switch_ordered: is hypothetical trigger j a bare order to switch,
+ * "switch to" opening its clause with nothing after it that puts the
+ * switch off ("Switch to oxycodone IR 5 mg 4-hourly PRN", "IV
+ * co-amoxiclav -> switch to PO doxycycline")?  The drug it names is
+ * given now: six of the seven dev sets with the shape annotate it as
+ * taken (issue 75, medswitch75a), unlike "switch to cefalexin once
+ * afebrile". */
+static bool
+switch_ordered(const sentence *s, size_t j, size_t k)
+{
+	const item *t = &s->items[j];
+
+	return j < k && strcmp(t->e->key, "switch to") == 0 &&
+	       s->items[k].e->type == NOTES_T_SUBSTANCE &&
+	       opens_clause(s, t->w0) && !hedged_after(s, t->w1) &&
+	       !plan_for_later(s);
+}
+
 /* plan_spares: does hypothetical trigger j leave item k as it is: a drug
  * a switch leaves (switched_from), one whose dose it changes
- * (dose_changed), or an operation's indication a plan
- * names (indication_zh)? */
+ * (dose_changed), an operation's indication a plan names
+ * (indication_zh), or the drug a bare order switches to
+ * (switch_ordered)? */
 static bool
 plan_spares(const sentence *s, size_t j, size_t k)
 {
@@ -2446,7 +2516,8 @@ plan_spares(const sentence *s, size_t j, size_t k)
 
 	return t->type == NOTES_T_HYPOTHETICAL &&
 	       (switched_from(s, k) || dose_changed(s, k) ||
-		((t->dir & NOTES_DIR_PLAN) && indication_zh(s, k)));
+		((t->dir & NOTES_DIR_PLAN) && indication_zh(s, k)) ||
+		switch_ordered(s, j, k));
 }
 
 /* shouted_no: is trigger j a "NO" in capitals right before allergy item

@@ -4086,6 +4086,27 @@ test_rules_en8(void)
 	notes__read_rules(text, strlen(text), &r);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine") != NULL);
 	MT_TRUE(find(&r, NOTES_MEDICINE, "amlodipine")->context == 0);
+	/* a bare order to switch gives its drug now (medswitch75a) */
+	text = "Pain poorly controlled on codeine - switch to oxycodone IR "
+	       "5 mg 4-hourly.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "oxycodone") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "oxycodone")->context == 0);
+	text = "Switch to metoprolol 25 mg bd.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "metoprolol") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "metoprolol")->context == 0);
+	/* a switch put off or in doubt stays planned */
+	text = "Switch to oral cefalexin once afebrile for 24 hours.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "cefalexin") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "cefalexin")->context == HYP);
+	text = "Citalopram: switch to mirtazapine if sodium stays low.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "mirtazapine")->context == HYP);
+	text = "We could switch to apixaban next month.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "apixaban")->context == HYP);
 }
 
 /* The eighth writer's English (issue 75, rules75en9): a relative named
