@@ -11428,6 +11428,39 @@ test_medctx75j(void)
 		check(&medctx75j[i]);
 }
 
+/* medpast75a: a Chinese drug given and told as having eased what it was
+ * given for in its clause (予…后缓解, 服…後好轉, …7天后好转) is a dose or
+ * a course done, a past medicine, every drug of a chain before the
+ * easing; a sentence of today's shift (a clock time, 今日, 夜间) or a
+ * drug given on (继续, 减量) keeps it, as does an easing in a clause of
+ * its own. */
+static const expect medpast75a[] = {
+	{"住院第4天出现谵妄，予氟哌啶醇2mg肌注后好转。", NOTES_MEDICINE,
+	 "haloperidol", "氟哌啶醇", HIST, true},
+	{"输注中出现寒战，予地塞米松5mg静推、异丙嗪肌注后缓解。",
+	 NOTES_MEDICINE, "promethazine", "异丙嗪", HIST, true},
+	{"输注中出现寒战，予地塞米松5mg静推、异丙嗪肌注后缓解。",
+	 NOTES_MEDICINE, "dexamethasone", "地塞米松", HIST, true},
+	{"痛風發作，服 Colchicine 0.5mg bd 兩日後好轉。", NOTES_MEDICINE,
+	 "colchicine", "Colchicine", HIST, true},
+	/* today's shift, a drug given on, an easing of its own clause */
+	{"14:20 患者诉头痛，予对乙酰氨基酚0.5g口服后缓解。", NOTES_MEDICINE,
+	 "paracetamol", "对乙酰氨基酚", 0, true},
+	{"夜间恶心，予昂丹司琼4mg静推后缓解。", NOTES_MEDICINE, "ondansetron",
+	 "昂丹司琼", 0, true},
+	{"予地西泮5mg q8h后好转，继续逐日减量。", NOTES_MEDICINE, "diazepam",
+	 "地西泮", 0, true},
+	{"予奥美拉唑20mg qd，腹痛3天后缓解。", NOTES_MEDICINE, "omeprazole",
+	 "奥美拉唑", 0, true},
+};
+
+static void
+test_medpast75a(void)
+{
+	for (size_t i = 0; i < sizeof(medpast75a) / sizeof(medpast75a[0]); i++)
+		check(&medpast75a[i]);
+}
+
 /* The forty-fourth writer's English (issue 75, allergy75ar): a drug
  * after whose effect the patient will not have it again ("doesn't want it
  * again", "won't take it again") is an allergy, and the refusal says it
@@ -11878,6 +11911,7 @@ static const mt_case cases[] = {
 	{"allergy75aq", test_allergy75aq},
 	{"medctx75h", test_medctx75h},
 	{"medctx75j", test_medctx75j},
+	{"medpast75a", test_medpast75a},
 	{"allergy75ar", test_allergy75ar},
 	{"allergy75at", test_allergy75at},
 	{"allergy75ay", test_allergy75ay},
