@@ -353,7 +353,9 @@ decide(const notes_finding *f, const double *p)
 		if (mdl.ctx[c] == DROP_CLASS) {
 			if ((!triggered || conditioned(f)) &&
 			    f->kind == NOTES_PROBLEM &&
-			    !notes__narrowed_code(f->code) && p[c] >= mdl.drop)
+			    !notes__narrowed_code(f->code) &&
+			    !notes__narrowed_by_words(f->code) &&
+			    p[c] >= mdl.drop)
 				return DROP_CLASS;
 			continue;
 		}

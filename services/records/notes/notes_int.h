@@ -274,6 +274,18 @@ bool notes__same_in(const notes_reading *out, size_t n, const notes_finding *f);
  * the right lower leg", 右下肢蜂窩性組織炎 (issue 75): refine.c. */
 void notes__limb_cellulitis(notes_reading *out, const char *text, size_t len);
 
+/* notes__root_disc reads a disc displacement (M51.2) whose line names the
+ * nerve root it presses on as the disc disorder with radiculopathy, M51.1:
+ * "L4/5 disc prolapse with left L5 radiculopathy", 腰椎间盘突出，右侧坐骨
+ * 神经痛 (issue 75): refine.c. */
+void notes__root_disc(notes_reading *out, const char *text, size_t len);
+
+/* notes__narrowed_by_words: is code one that the words around a term
+ * narrow it to in refine.c (M51.1 from a root named beside a disc
+ * prolapse)?  The model drops no such problem: its category's weights
+ * learnt the drops of the bare term. */
+bool notes__narrowed_by_words(const char *code);
+
 /* notes__qualify_codes reads the stage or side written beside a problem's
  * term as its code's fourth character: 2期压力性损伤 L89.1, 慢性腎病第3b期
  * N18.3, 双膝骨关节炎 M17.0, 感音神经性聋（左） H90.4 (issue 75):

@@ -21,7 +21,11 @@
  *
  * Before that, notes__limb_cellulitis narrows one unspecified code by
  * the words around it: cellulitis written with a limb part ("cellulitis
- * R lower leg", 右下肢蜂窩性組織炎) is L03.1, cellulitis of limb.
+ * R lower leg", 右下肢蜂窩性組織炎) is L03.1, cellulitis of limb; and
+ * notes__root_disc reads a disc displacement written on one line with
+ * the root it presses on ("L4/5 disc prolapse with left L5
+ * radiculopathy", 腰椎间盘突出，右侧坐骨神经痛) as M51.1, the disc
+ * disorder with radiculopathy.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -225,4 +229,90 @@ notes__limb_cellulitis(notes_reading *out, const char *text, size_t len)
 			out->findings[n++] = f;
 	}
 	out->n = n;
+}
+
+/* ROOT_WORDS: what a line says of a nerve root a disc presses on; ASCII
+ * words match in any case, as the start of a word ("radicular",
+ * "radiculopathy"). */
+static const char *const ROOT_WORDS[] = {"radicul",    "sciatica", "nerve root",
+					 "神经根",     "神經根",   "坐骨神经痛",
+					 "坐骨神經痛", NULL};
+
+/* word_start: does text + i begin a word (no letter before it)? */
+static bool
+word_start(const char *text, size_t i)
+{
+	return i == 0 || !isalpha((unsigned char)text[i - 1]);
+}
+
+/* denied_before: does a denial end right before text + i ("no
+ * sciatica", "without radiculopathy", 无坐骨神经痛)?  A root denied
+ * is no radiculopathy. */
+static bool
+denied_before(const char *text, size_t from, size_t i)
+{
+	static const char *const denial[] = {"no ", "without ", "无",
+					     "無",  "未",	NULL};
+
+	for (const char *const *w = denial; *w != NULL; w++) {
+		size_t n = strlen(*w);
+
+		if (i >= from + n && strncasecmp(text + i - n, *w, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* line_names_root: does the line of text around [start, end) name a nerve
+ * root (ROOT_WORDS) and not deny it? */
+static bool
+line_names_root(const char *text, size_t len, uint32_t start, uint32_t end)
+{
+	size_t from = start, to = end;
+
+	while (from > 0 && text[from - 1] != '\n')
+		from--;
+	while (to < len && text[to] != '\n')
+		to++;
+	for (const char *const *w = ROOT_WORDS; *w != NULL; w++) {
+		size_t n = strlen(*w);
+
+		for (size_t i = from; i + n <= to; i++)
+			if (strncasecmp(text + i, *w, n) == 0 &&
+			    word_start(text, i) &&
+			    !denied_before(text, from, i))
+				return true;
+	}
+	return false;
+}
+
+void
+notes__root_disc(notes_reading *out, const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding f = out->findings[i];
+
+		if (f.kind == NOTES_PROBLEM && strcmp(f.code, "M51.2") == 0 &&
+		    line_names_root(text, len, f.start, f.end)) {
+			f.code = "M51.1";
+			f.display = "Lumbar and other intervertebral disc "
+				    "disorders with radiculopathy";
+		}
+		if (!notes__same_in(out, n, &f))
+			out->findings[n++] = f;
+	}
+	out->n = n;
+}
+
+bool
+notes__narrowed_by_words(const char *code)
+{
+	static const char *const narrowed[] = {"M51.1", "L03.1", NULL};
+
+	for (const char *const *c = narrowed; *c != NULL; c++)
+		if (strcmp(code, *c) == 0)
+			return true;
+	return false;
 }

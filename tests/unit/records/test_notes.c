@@ -2359,6 +2359,41 @@ test_limb_cellulitis(void)
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "L03.9") == 0);
 }
 
+/* A disc displacement whose line names the root it presses on is the
+ * disc disorder with radiculopathy, M51.1, as the six writers who code
+ * such a line have it (issue 75); a disc alone, or one whose line names
+ * no root, keeps M51.2, and the model drops neither the narrowed code
+ * nor cellulitis of limb (refine.c). */
+static void
+test_root_disc(void)
+{
+	static const code_case cases[] = {
+		{"Dx: L5/S1 disc prolapse with right S1 radiculopathy.",
+		 "M51.1"},
+		{"Slipped disc L4/5 - left sciatica since March.", "M51.1"},
+		{"诊断：腰椎间盘突出症伴左L5神经根病。", "M51.1"},
+		{"外院诊断：L4/5椎间盘突出，左侧坐骨神经痛。", "M51.1"},
+		{"PMH: slipped disc 2015.", "M51.2"},
+		{"Cauda equina syndrome from a central disc prolapse.",
+		 "M51.2"},
+		{"Herniated disc.\nNo sciatica.", "M51.2"},
+		{"Herniated disc L4/5, no radicular pain.", "M51.2"},
+		{"腰椎间盘突出，无坐骨神经痛。", "M51.2"},
+	};
+	notes_reading r;
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+	const char *dx =
+		"Impression: L4/5 disc prolapse with L5 radiculopathy.";
+
+	notes_read(dx, strlen(dx), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "M51.1") != NULL);
+	const char *leg = "Admitted 3/7 ago with cellulitis R lower leg.";
+
+	notes_read(leg, strlen(leg), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "L03.1") != NULL);
+}
+
 /* A stage or side written beside a term gives its code's fourth
  * character, whatever the term's spelling (issue 75, qualify.c); a
  * number that is no stage, or a term alone, keeps the unspecified code. */
@@ -2627,11 +2662,11 @@ test_unspecified_restated(void)
 	 * radicular sign denied is no radiculopathy */
 	text = "L4/5 disc prolapse with left L5 radiculopathy.";
 	notes__read_rules(text, strlen(text), &r);
-	MT_TRUE(find(&r, NOTES_PROBLEM, "M51.2") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "M51.1") != NULL);
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "M54.1") == 0);
 	text = "腰椎间盘突出症伴右L5神经根病。";
 	notes__read_rules(text, strlen(text), &r);
-	MT_TRUE(find(&r, NOTES_PROBLEM, "M51.2") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "M51.1") != NULL);
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "M54.1") == 0);
 	text = "诊断：右L5神经根病。";
 	notes__read_rules(text, strlen(text), &r);
@@ -11868,6 +11903,7 @@ static const mt_case cases[] = {
 	{"none_known_forms", test_none_known_forms},
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
+	{"root_disc", test_root_disc},
 	{"qualified_codes", test_qualified_codes},
 	{"infarct_wall_codes", test_infarct_wall_codes},
 	{"drug_caused_codes", test_drug_caused_codes},
