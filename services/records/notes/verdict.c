@@ -673,21 +673,29 @@ static const char misattributed[] = "it was a relative's";
 
 /* was_relative returns the word of the relative that "it was" or "that
  * was" names in s ("says it was his brother who is allergic", "that was
- * her sister's allergy, not hers"), or s->n. */
+ * her sister's allergy, not hers"), or s->n.  The patient's own words
+ * ("says \"that was my brother\"") and the present tense ("it is his
+ * mother who reacts to it") name the relative the same way, and so do
+ * "actually" and "late" between ("this was actually his late wife's
+ * reaction"): en-dev8, en-dev29, en-dev42, en-dev46 (allergy75be). */
 static size_t
 was_relative(const sentence *s)
 {
+	static const char *const subject[] = {"it", "that", "this"};
+	static const char *const whose[] = {"his", "her", "your", "their",
+					    "my"};
+
 	for (size_t w = 1; w + 1 < s->n; w++) {
 		size_t r = w + 1;
 
 		if (!notes__words_at(s, w, "was") ||
-		    !(notes__words_at(s, w - 1, "it") ||
-		      notes__words_at(s, w - 1, "that")))
+		    !notes__words_in(s, w - 1, subject, 3))
 			continue;
-		if (r + 1 < s->n && (notes__words_at(s, r, "his") ||
-				     notes__words_at(s, r, "her") ||
-				     notes__words_at(s, r, "your") ||
-				     notes__words_at(s, r, "their")))
+		if (r + 1 < s->n && notes__words_at(s, r, "actually"))
+			r++;
+		if (r + 1 < s->n && notes__words_in(s, r, whose, 5))
+			r++;
+		if (r + 1 < s->n && notes__words_at(s, r, "late"))
 			r++;
 		if (notes__relative_at(s, r))
 			return r;
@@ -719,6 +727,17 @@ misattributed_drug(const sentence *s, size_t r)
 
 static uint32_t answer_no(const sentence *s);
 
+/* told_as_mine: is relative word r of was_relative told in the patient's
+ * own words, "my" before it, "late" between ("that was my late
+ * brother")? */
+static bool
+told_as_mine(const sentence *s, size_t r)
+{
+	if (notes__words_at(s, r - 1, "late"))
+		r--;
+	return notes__words_at(s, r - 1, "my");
+}
+
 bool
 notes__misattributed_allergy(const sentence *s, notes_reading *out)
 {
@@ -732,9 +751,15 @@ notes__misattributed_allergy(const sentence *s, notes_reading *out)
 	 * the answer names are the patient's (rules75en25) */
 	if (d == NULL || answer_no(s) != 0)
 		return true;
-	allergy_of(d, NOTES_NEGATED, misattributed, &f);
-	if (!notes__keep(out, &f))
-		return false;
+	/* the patient's own "that was my brother" is a claim the writer may
+	 * still doubt ("Pharmacy to clarify", en-dev46) or act on ("REMOVED
+	 * penicillin allergy", en-dev29): the writer's verdict, read where
+	 * it is written, decides the patient's label (allergy75be) */
+	if (!told_as_mine(s, r)) {
+		allergy_of(d, NOTES_NEGATED, misattributed, &f);
+		if (!notes__keep(out, &f))
+			return false;
+	}
 	allergy_of(d, NOTES_FAMILY, misattributed, &f);
 	return notes__keep(out, &f);
 }

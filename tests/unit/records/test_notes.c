@@ -11780,6 +11780,52 @@ test_allergy75bd(void)
 	MT_TRUE(affirmed_allergy(doubted, "lidocaine"));
 }
 
+/* count_context: how many findings of kind on code r holds with context
+ * exactly ctx. */
+static size_t
+count_context(const notes_reading *r, notes_kind kind, const char *code,
+	      unsigned ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->findings[i].kind == kind &&
+		     strcmp(r->findings[i].code, code) == 0 &&
+		     r->findings[i].context == ctx;
+	return n;
+}
+
+/* allergy75be: a label given back to a relative in the patient's own
+ * words ("that was my brother") or past "actually" and "late" ("this was
+ * actually his late wife's reaction") is the relative's too; the
+ * patient's own words leave the patient's label to the writer's verdict,
+ * and the present tense ("it is his wife") names no relative. */
+static void
+test_relative_label(void)
+{
+	notes_reading r;
+	const char *text = "Allergies: \"Septrin - rash\" on the GP list; pt "
+			   "says \"no, that was my sister\". To check.";
+
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_context(&r, NOTES_ALLERGY, "co-trimoxazole",
+			      NOTES_FAMILY) == 1);
+	MT_TRUE(count_context(&r, NOTES_ALLERGY, "co-trimoxazole",
+			      NOTES_NEGATED) == 0);
+	text = "Codeine on his record - he says this was actually his late "
+	       "father's reaction, not his.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_context(&r, NOTES_ALLERGY, "codeine", NOTES_FAMILY) == 1);
+	MT_TRUE(count_context(&r, NOTES_ALLERGY, "codeine", NOTES_NEGATED) ==
+		1);
+	/* unchanged: a writer's own "that was his brother" still removes the
+	 * patient's label */
+	text = "\"Pen allergy\" from an old record: that was his brother.";
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_context(&r, NOTES_ALLERGY, "penicillins", NOTES_FAMILY) ==
+		1);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -11796,6 +11842,7 @@ static const mt_case cases[] = {
 	{"dash_denials", test_dash_denials},
 	{"rules_en4", test_rules_en4},
 	{"allergies_en6", test_allergies_en6},
+	{"relative_label", test_relative_label},
 	{"rules_en5", test_rules_en5},
 	{"unspecified_restated", test_unspecified_restated},
 	{"rules_en6", test_rules_en6},
