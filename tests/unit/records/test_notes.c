@@ -9506,6 +9506,38 @@ test_checked_heading_zh(void)
 	MT_TRUE(!has(&r, NOTES_ALLERGY, "cephalosporins", 0));
 }
 
+/* One allergy cue and the check made on it, alone on its line ("过敏史
+ * 核对：", "过敏史评估：", "过敏/不良反应记录：", a note on whom it was
+ * checked with after it: "4. 过敏史核对（患者及儿子）："), heads the
+ * allergy list as "过敏史：" does (allergy75bf, four writers).  A drug in
+ * the bracket makes the line an entry, and the lines under a heading of
+ * another kind stay medicines. */
+static void
+test_single_checked_heading_zh(void)
+{
+	static const char *const heads[] = {
+		"过敏史核对：\n- 可待因：服后严重便秘、意识模糊。",
+		"过敏史评估：\n- 可待因：服后严重便秘、意识模糊。",
+		"过敏/不良反应记录：\n- 可待因：服后严重便秘、意识模糊。",
+		"4. 过敏史核对（患者及儿子）：\n- 可待因：服后严重便秘、"
+		"意识模糊。",
+	};
+	static const char *const drug_noted =
+		"过敏史核对（青霉素）：\n- 可待因：服后严重便秘、意识模糊。";
+	static const char *const other = "用药核对：\n- 可待因：服后严重便"
+					 "秘、意识模糊。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(*heads); i++) {
+		notes__read_rules(heads[i], strlen(heads[i]), &r);
+		MT_TRUE(has(&r, NOTES_ALLERGY, "codeine", 0));
+	}
+	notes__read_rules(drug_noted, strlen(drug_noted), &r);
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "codeine", 0));
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "codeine", 0));
+}
+
 /* An intolerance written last in a drug's entry, after a dash, is the
  * head drug's however long the reaction told between (allergy75n): the
  * drug that opens the line with a colon, or the drug whose bracket the
@@ -11800,6 +11832,7 @@ static const mt_case cases[] = {
 	{"label_found_untrue_zh", test_label_found_untrue_zh},
 	{"verdict_drops_label_zh", test_verdict_drops_label_zh},
 	{"checked_heading_zh", test_checked_heading_zh},
+	{"single_checked_heading_zh", test_single_checked_heading_zh},
 	{"remedy_beside_allergy", test_remedy_beside_allergy},
 	{"remedies_healed_zh", test_remedies_healed_zh},
 	{"entry_verdict", test_entry_verdict},
