@@ -126,7 +126,7 @@ ORDER_CEILINGS = {
     "en-dev29": (3, 2), "zh-dev29": (5, 1),
     "en-dev30": (10, 0), "zh-dev30": (9, 0),
     "en-dev31": (4, 3), "zh-dev31": (1, 3),
-    "en-dev32": (3, 1), "zh-dev32": (4, 3),
+    "en-dev32": (3, 1), "zh-dev32": (3, 3),
     "en-dev33": (8, 2), "zh-dev33": (6, 0),
     "en-dev34": (5, 4), "zh-dev34": (2, 0),
     "en-dev35": (3, 5), "zh-dev35": (4, 1),

@@ -6928,6 +6928,8 @@ static const expect rules_zh14[] = {
 	 0, true},
 	{"小时候吃盘尼西林全身出红点。", NOTES_ALLERGY, "penicillins",
 	 "盘尼西林", 0, true},
+	{"自述对“先锋霉素”过敏，出过荨麻疹。", NOTES_ALLERGY, "cephalosporins",
+	 "先锋霉素", 0, true},
 	{"对“头孢唑林”是否过敏不详。", NOTES_ALLERGY, "cefazolin", "头孢唑林",
 	 UNC, true},
 	{"药物过敏：\n  ‧ 对「乳胶」过敏：否认；对碘过敏：否认", NOTES_ALLERGY,
