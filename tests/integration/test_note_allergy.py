@@ -216,6 +216,8 @@ def ward_classes(st, pb, catalogue):
     ("他汀类药物过敏。", "statins", SIMVASTATIN, 20),
     ("抗生素过敏。", "antibacterials", AMOXICILLIN, 500),
     ("对头孢类过敏。", "cephalosporins", CEFALEXIN, 500),
+    ("过敏史：自述对“先锋霉素”过敏，出荨麻疹。", "cephalosporins",
+     CEFALEXIN, 500),
     ("过敏：说对“沙星类”过敏（输液后全身痒）。", "fluoroquinolones",
      CIPROFLOXACIN, 500),
     ("磺胺类过敏，青霉素类过敏。", "penicillins", AMOXICILLIN, 500),
@@ -224,8 +226,9 @@ def test_short_form_class_allergy_stops_its_member(st, pb, ward_classes,
                                                    body, code, drug, dose):
     """Issue 75: the classes wards write short, in English and Chinese
     ("ACEi", "ARB", "statins", "abx", 普利类, 沙坦类, 他汀类, 抗生素,
-    头孢类, 青霉素类, 沙星类), are an allergy to the class, and a drug of
-    the class is refused until the suggestion is decided."""
+    头孢类, 青霉素类, 沙星类, and 先锋霉素, the old name patients give
+    cephalosporins: allergy75bf), are an allergy to the class, and a drug
+    of the class is refused until the suggestion is decided."""
     rpb = protos.module("records")
     p = patient(st, pb)
     note(st, p, body)

@@ -531,3 +531,18 @@ def test_a_label_removed_or_judged_a_sentence_later_decides_amoxicillin(
     through; another entry's verdict (另诉…非过敏) leaves it refused, and
     so does the drug all refused after a reaction (…都不吃)."""
     _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("过敏史核对：\n- 阿莫西林：服后严重腹泻、头晕。", True),
+    ("4. 过敏史核对（患者及儿子）：\n- 阿莫西林：服后严重腹泻、头晕。", True),
+    ("过敏/不良反应记录：\n- 阿莫西林：服后严重腹泻、头晕。", True),
+    ("用药核对：\n- 阿莫西林：服后严重腹泻、头晕。", False),
+], ids=["checked", "checked-with-son", "record", "medicines-checked"])
+def test_a_checked_allergy_heading_refuses_amoxicillin(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75bf): one allergy cue and the check made on it
+    alone on the line (过敏史核对：, 过敏/不良反应记录：) heads the allergy
+    list, and the drug its entry names with what it did is refused; under
+    a heading of the medicines checked it is ordered."""
+    _amoxicillin_after(st, pb, body, blocked)

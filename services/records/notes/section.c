@@ -423,17 +423,36 @@ skip_mark_zh(const char *text, uint32_t from, uint32_t to, const char *mark)
 								   : from;
 }
 
+/* noted_after_zh: is text [from, to) a note in full-width brackets and
+ * then only a colon or a dash ("（患者及儿子）：")?  It names who the
+ * check was made with, as a heading's bracketed note does. */
+static bool
+noted_after_zh(const char *text, uint32_t from, uint32_t to)
+{
+	const char *close = "\xef\xbc\x89"; /* ） */
+	uint32_t at = skip_mark_zh(text, from, to, "\xef\xbc\x88");
+
+	if (at == from)
+		return false;
+	for (; at + 3 <= to; at++)
+		if (memcmp(text + at, close, 3) == 0)
+			return notes__only_marks(text, at + 3, to, ":-");
+	return false;
+}
+
 /* checked_tail_zh: is text [from, to), after a heading's allergy cues,
  * the check a pharmacist's reconciliation heads its list with, in
- * brackets or not, 史 before it at most ("二、过敏史及不良反应核实",
- * "三、过敏史及不良反应核对", "二、过敏史/药物不良反应（逐条核实）")?  The
- * lines under it are the list checked, as under "过敏史："; the check
- * says how the writer met them, not what they are. */
+ * brackets or not, 史 before it at most, a note on whom it was checked
+ * with after it at most ("二、过敏史及不良反应核实", "三、过敏史及不良反应
+ * 核对", "二、过敏史/药物不良反应（逐条核实）", "过敏史评估：", "4. 过敏史
+ * 核对（患者及儿子）：", "过敏/不良反应记录：")?  The lines under it are
+ * the list checked, as under "过敏史："; the check says how the writer
+ * met them, not what they are. */
 static bool
 checked_tail_zh(const char *text, uint32_t from, uint32_t to)
 {
-	static const char *const checks[] = {"核实", "核对", "逐条核实",
-					     "逐条核对"};
+	static const char *const checks[] = {"核实",	 "核对", "逐条核实",
+					     "逐条核对", "评估", "记录"};
 	uint32_t at = skip_mark_zh(text, from, to, "史");
 
 	while (at < to && text[at] == ' ')
@@ -445,9 +464,31 @@ checked_tail_zh(const char *text, uint32_t from, uint32_t to)
 		if (end == at)
 			continue;
 		end = skip_mark_zh(text, end, to, "\xef\xbc\x89"); /* ） */
-		return notes__only_marks(text, end, to, ":-");
+		return notes__only_marks(text, end, to, ":-") ||
+		       noted_after_zh(text, end, to);
 	}
 	return false;
+}
+
+/* allergy_heading_checked_zh: is s, its line ending at to, one Chinese
+ * allergy cue that opens it (after a section's ordinal at most) and the
+ * check of checked_tail_zh ("过敏史核对：", "过敏史评估：", "4. 过敏史核对
+ * （患者及儿子）：")?  What its note names (the relative asked) sits in
+ * brackets after the check. */
+static bool
+allergy_heading_checked_zh(const sentence *s, uint32_t to)
+{
+	size_t first = ordinal_zh(s) ? 1 : 0;
+	const item *cue = &s->items[0];
+
+	if (s->n_items == 0 || cue->w0 != first || !s->words[first].han ||
+	    cue->e->type != NOTES_T_ALLERGY_CUE ||
+	    !checked_tail_zh(s->text, cue->end, to))
+		return false;
+	for (size_t k = 1; k < s->n_items; k++)
+		if (!note_item(&s->items[k]))
+			return false;
+	return true;
 }
 
 /* allergy_heading_joined_zh: is s, its last word ending at last and its
@@ -576,6 +617,7 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 	*allergies = *allergies || allergy_titled(s, last, end->start) ||
 		     allergy_heading_noted_zh(s, last, end->start) ||
 		     allergy_heading_joined_zh(s, tail, end->start) ||
+		     allergy_heading_checked_zh(s, end->start) ||
 		     (!s->allergy_list && reaction_table_head(s, end->start));
 	return *allergies || numbered_title_zh(s, last, end->start) ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&

@@ -126,7 +126,7 @@ ORDER_CEILINGS = {
     "en-dev29": (3, 2), "zh-dev29": (5, 1),
     "en-dev30": (10, 0), "zh-dev30": (9, 0),
     "en-dev31": (4, 3), "zh-dev31": (1, 3),
-    "en-dev32": (3, 1), "zh-dev32": (6, 3),
+    "en-dev32": (3, 1), "zh-dev32": (3, 3),
     "en-dev33": (8, 2), "zh-dev33": (6, 0),
     "en-dev34": (5, 4), "zh-dev34": (2, 0),
     "en-dev35": (3, 5), "zh-dev35": (4, 1),
@@ -140,7 +140,7 @@ ORDER_CEILINGS = {
     "en-dev43": (1, 1), "zh-dev43": (5, 1),
     "en-dev44": (5, 2), "zh-dev44": (6, 3),
     "en-dev45": (4, 3), "zh-dev45": (7, 2),
-    "en-dev46": (4, 4), "zh-dev46": (4, 0),
+    "en-dev46": (4, 4), "zh-dev46": (2, 0),
 }
 
 

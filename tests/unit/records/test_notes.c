@@ -6984,6 +6984,8 @@ static const expect rules_zh14[] = {
 	 0, true},
 	{"小时候吃盘尼西林全身出红点。", NOTES_ALLERGY, "penicillins",
 	 "盘尼西林", 0, true},
+	{"自述对“先锋霉素”过敏，出过荨麻疹。", NOTES_ALLERGY, "cephalosporins",
+	 "先锋霉素", 0, true},
 	{"对“头孢唑林”是否过敏不详。", NOTES_ALLERGY, "cefazolin", "头孢唑林",
 	 UNC, true},
 	{"药物过敏：\n  ‧ 对「乳胶」过敏：否认；对碘过敏：否认", NOTES_ALLERGY,
@@ -9562,6 +9564,38 @@ test_checked_heading_zh(void)
 	MT_TRUE(!has(&r, NOTES_ALLERGY, "cephalosporins", 0));
 }
 
+/* One allergy cue and the check made on it, alone on its line ("过敏史
+ * 核对：", "过敏史评估：", "过敏/不良反应记录：", a note on whom it was
+ * checked with after it: "4. 过敏史核对（患者及儿子）："), heads the
+ * allergy list as "过敏史：" does (allergy75bf, four writers).  A drug in
+ * the bracket makes the line an entry, and the lines under a heading of
+ * another kind stay medicines. */
+static void
+test_single_checked_heading_zh(void)
+{
+	static const char *const heads[] = {
+		"过敏史核对：\n- 可待因：服后严重便秘、意识模糊。",
+		"过敏史评估：\n- 可待因：服后严重便秘、意识模糊。",
+		"过敏/不良反应记录：\n- 可待因：服后严重便秘、意识模糊。",
+		"4. 过敏史核对（患者及儿子）：\n- 可待因：服后严重便秘、"
+		"意识模糊。",
+	};
+	static const char *const drug_noted =
+		"过敏史核对（青霉素）：\n- 可待因：服后严重便秘、意识模糊。";
+	static const char *const other = "用药核对：\n- 可待因：服后严重便"
+					 "秘、意识模糊。";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(*heads); i++) {
+		notes__read_rules(heads[i], strlen(heads[i]), &r);
+		MT_TRUE(has(&r, NOTES_ALLERGY, "codeine", 0));
+	}
+	notes__read_rules(drug_noted, strlen(drug_noted), &r);
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "codeine", 0));
+	notes__read_rules(other, strlen(other), &r);
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "codeine", 0));
+}
+
 /* An intolerance written last in a drug's entry, after a dash, is the
  * head drug's however long the reaction told between (allergy75n): the
  * drug that opens the line with a colon, or the drug whose bracket the
@@ -11936,6 +11970,7 @@ static const mt_case cases[] = {
 	{"label_found_untrue_zh", test_label_found_untrue_zh},
 	{"verdict_drops_label_zh", test_verdict_drops_label_zh},
 	{"checked_heading_zh", test_checked_heading_zh},
+	{"single_checked_heading_zh", test_single_checked_heading_zh},
 	{"remedy_beside_allergy", test_remedy_beside_allergy},
 	{"remedies_healed_zh", test_remedies_healed_zh},
 	{"entry_verdict", test_entry_verdict},
