@@ -211,24 +211,47 @@ notes__same_in(const notes_reading *out, size_t n, const notes_finding *f)
 	return false;
 }
 
-void
-notes__limb_cellulitis(notes_reading *out, const char *text, size_t len)
+/* narrows_fn: do the words around f narrow its code? */
+typedef bool (*narrows_fn)(const char *text, size_t len,
+			   const notes_finding *f);
+
+/* narrow_problem: every problem coded wide whose words narrow it becomes
+ * the code narrow (display its title), keeping one finding of each code
+ * and context. */
+static void
+narrow_problem(notes_reading *out, const char *text, size_t len,
+	       const char *wide, const char *narrow, const char *display,
+	       narrows_fn narrows)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < out->n; i++) {
 		notes_finding f = out->findings[i];
 
-		if (f.kind == NOTES_PROBLEM && strcmp(f.code, "L03.9") == 0 &&
-		    ((f.end < len && limb_after(text + f.end, text + len)) ||
-		     limb_before(text, f.start))) {
-			f.code = "L03.1";
-			f.display = "Cellulitis of other parts of limb";
+		if (f.kind == NOTES_PROBLEM && strcmp(f.code, wide) == 0 &&
+		    narrows(text, len, &f)) {
+			f.code = narrow;
+			f.display = display;
 		}
 		if (!notes__same_in(out, n, &f))
 			out->findings[n++] = f;
 	}
 	out->n = n;
+}
+
+/* limb_named: is a limb written next to the finding? */
+static bool
+limb_named(const char *text, size_t len, const notes_finding *f)
+{
+	return (f->end < len && limb_after(text + f->end, text + len)) ||
+	       limb_before(text, f->start);
+}
+
+void
+notes__limb_cellulitis(notes_reading *out, const char *text, size_t len)
+{
+	narrow_problem(out, text, len, "L03.9", "L03.1",
+		       "Cellulitis of other parts of limb", limb_named);
 }
 
 /* ROOT_WORDS: what a line says of a nerve root a disc presses on; ASCII
@@ -286,24 +309,20 @@ line_names_root(const char *text, size_t len, uint32_t start, uint32_t end)
 	return false;
 }
 
+/* root_named: does the finding's line name a nerve root? */
+static bool
+root_named(const char *text, size_t len, const notes_finding *f)
+{
+	return line_names_root(text, len, f->start, f->end);
+}
+
 void
 notes__root_disc(notes_reading *out, const char *text, size_t len)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->n; i++) {
-		notes_finding f = out->findings[i];
-
-		if (f.kind == NOTES_PROBLEM && strcmp(f.code, "M51.2") == 0 &&
-		    line_names_root(text, len, f.start, f.end)) {
-			f.code = "M51.1";
-			f.display = "Lumbar and other intervertebral disc "
-				    "disorders with radiculopathy";
-		}
-		if (!notes__same_in(out, n, &f))
-			out->findings[n++] = f;
-	}
-	out->n = n;
+	narrow_problem(out, text, len, "M51.2", "M51.1",
+		       "Lumbar and other intervertebral disc disorders with "
+		       "radiculopathy",
+		       root_named);
 }
 
 bool
