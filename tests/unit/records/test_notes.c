@@ -2886,6 +2886,23 @@ static const expect rules_en4[] = {
 	{"Aunty asks about the cousin who \"reacted to penicillin\" - that's "
 	 "the cousin, not her.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	/* the sentence closes on "not her" or "not the patient"
+	 * (disowned_at_end) */
+	{"Allergies: PCN (hives).  (Husband says he is allergic to sulfa - "
+	 "not her.)",
+	 NOTES_ALLERGY, "sulfonamides", "sulfa", FAM, false},
+	{"Carer herself is allergic to codeine, asked us to write it down - "
+	 "not the patient.",
+	 NOTES_ALLERGY, "codeine", "codeine", FAM, false},
+	/* the patient's own, or a later drug the one disowned */
+	{"Allergies: PCN (hives).  (Husband says he is allergic to sulfa - "
+	 "not her.)",
+	 NOTES_ALLERGY, "penicillins", "PCN", 0, true},
+	{"Penicillin - rash, not her sister's problem.", NOTES_ALLERGY,
+	 "penicillins", "Penicillin", 0, true},
+	{"Allergies: penicillin (rash); the husband reacts to codeine - not "
+	 "her.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 	/* a denial first keeps it the patient's, negated */
 	{"Allergies:\n- Dressings with latex - he is not allergic, that is his "
 	 "wife.\n",
