@@ -6341,6 +6341,15 @@ static const expect rules_en22[] = {
 	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
 	{"Allergies: latex - rash from gloves, unconfirmed.", NOTES_ALLERGY,
 	 "latex", "latex", UNC, true},
+	/* a label kept as a possible one, a sentence after it */
+	{"Allergies: trimethoprim - he thinks a rash, his wife says it may "
+	 "have been chickenpox. Keep as a possible.",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", UNC, true},
+	{"Allergies: codeine - vomiting 2019. Kept as possible.", NOTES_ALLERGY,
+	 "codeine", "codeine", UNC, true},
+	/* "as soon as possible" keeps nothing */
+	{"Allergies: codeine - vomiting 2019. Home as soon as possible.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
 	{"Allergies: trimethoprim (rash). Daughter unclear about any others.",
 	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
 	{"NOT allergic to penicillin: childhood label removed after an "
