@@ -460,6 +460,40 @@ def test_a_drug_the_patient_cannot_take(st, pb, catalogue, body, blocked):
 
 
 @pytest.mark.parametrize("body, blocked", [
+    ("Allergies: amoxicillin - he thinks a rash, his wife says it may have "
+     "been chickenpox. Keep as a possible.", True),
+    ("Allergies: NKDA. Amoxicillin 500 mg tds started; home as soon as "
+     "possible.", False),
+])
+def test_a_label_kept_as_a_possible_one_still_blocks(st, pb, catalogue,
+                                                      body, blocked):
+    """Issue 75 (allergy75bh): a label the writer keeps "as a possible"
+    one is a doubted allergy (en-dev19, en-dev32, en-dev44), and the
+    order check still acts on it: amoxicillin is refused.  "As soon as
+    possible" doubts nothing and names no allergy: amoxicillin is
+    ordered."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Allergies: latex.  (Husband mentions he is allergic to amoxicillin - "
+     "not her.)", False),
+    ("Her son himself is allergic to amoxicillin, wanted it noted - not the "
+     "patient.", False),
+    ("Allergies: amoxicillin (rash); her husband reacts to codeine - not "
+     "her.", True),
+])
+def test_an_allergy_given_back_at_the_sentence_end(st, pb, catalogue, body,
+                                                   blocked):
+    """Issue 75 (allergy75bh): a sentence that closes on "not her" or
+    "not the patient" gives the allergy told in it to the one who told
+    it (en-dev40, en-dev45): amoxicillin is ordered.  Where a later drug
+    is the one given back, the patient's own amoxicillin allergy before
+    it stays: amoxicillin is refused."""
+    _amoxicillin_after(st, pb, body, blocked)
+
+
+@pytest.mark.parametrize("body, blocked", [
     ("Amoxicillin was tried in 2019 - weight gain and tremor, he refuses "
      "it.", True),
     ('She mentioned she "can\'t take" amoxicillin \u2014 vomiting x2 '

@@ -768,6 +768,51 @@ kin_corrected(const sentence *s, size_t k)
 	return false;
 }
 
+/* disowned_tail: the word where a closing "not him" ("not her", "not
+ * pt") or "not the patient" ("not the pt") begins, or 0 where the
+ * sentence ends otherwise. */
+static size_t
+disowned_tail(const sentence *s)
+{
+	static const char *const pat[] = {"him", "her", "pt"};
+	static const char *const patient[] = {"patient", "pt"};
+	size_t n = s->n;
+
+	if (n >= 3 && notes__words_at(s, n - 2, "not") &&
+	    notes__words_in(s, n - 1, pat, 3))
+		return n - 2;
+	if (n >= 4 && notes__words_at(s, n - 3, "not") &&
+	    notes__words_at(s, n - 2, "the") &&
+	    notes__words_in(s, n - 1, patient, 2))
+		return n - 3;
+	return 0;
+}
+
+/* disowned_at_end: does the sentence of item k end in "not him", "not
+ * her" or "not the patient" ("Partner mentions he is allergic to sulfa -
+ * not her.", "Leanne herself is allergic to penicillin, wanted that noted
+ * - not the patient.", "Wife herself is allergic to penicillin (not
+ * him)"), within twelve words after it, with no other drug and no "no" or
+ * "not" between?  The writer gives the allergy told to the one who told
+ * it, not to the patient (en-dev40, en-dev45, allergy75bh); "not her
+ * sister" names someone else and is left to the family triggers. */
+static bool
+disowned_at_end(const sentence *s, size_t k)
+{
+	static const char *const deny[] = {"no", "not"};
+	size_t tail = disowned_tail(s);
+
+	if (tail == 0 || tail < s->items[k].w1 || tail - s->items[k].w1 > 12)
+		return false;
+	for (size_t w = s->items[k].w1; w < tail; w++)
+		if (notes__words_in(s, w, deny, 2))
+			return false; /* "not allergic, not him" */
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]))
+			return false; /* the later drug is the one disowned */
+	return true;
+}
+
 /* People a note names beside the patient whom no family trigger lists:
  * a cousin, a partner, someone the patient lives with or who cares for
  * them (English), and a spouse, cousin or partner as Chinese writes them
@@ -1061,7 +1106,8 @@ notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 	}
 	if (f->context & NOTES_FAMILY)
 		return;
-	if (!(f->context & NOTES_NEGATED) && kin_corrected(s, k))
+	if (!(f->context & NOTES_NEGATED) &&
+	    (kin_corrected(s, k) || disowned_at_end(s, k)))
 		relative = "not him";
 	else if (teller_own(s, k))
 		relative = "herself";

@@ -1027,7 +1027,10 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
  * unclear, queried or unconfirmed ("penicillin (childhood, unclear)",
  * "Query label - refer to allergy clinic", "Latex? - rash from gloves,
  * unconfirmed", "Record \"co-trimoxazole ?allergy - mild rash\"";
- * doubt75: thirteen English sets gain, none loses). */
+ * doubt75: thirteen English sets gain, none loses), or keeps it as a
+ * possible one ("his wife says it may have been measles at the time.
+ * Keep as a possible.", "kept as possible", "left as possible": en-dev19,
+ * en-dev32, en-dev44, allergy75bh). */
 static const char *const doubts[] = {"doubt",
 				     "unclear if",
 				     "unclear whether",
@@ -1056,7 +1059,15 @@ static const char *const doubts[] = {"doubt",
 				     "could not confirm",
 				     "could not verify",
 				     "cannot confirm",
-				     "cannot verify"};
+				     "cannot verify",
+				     "keep as possible",
+				     "keep as a possible",
+				     "kept as possible",
+				     "kept as a possible",
+				     "left as possible",
+				     "left as a possible",
+				     "leave as possible",
+				     "leave as a possible"};
 
 /* doubt_word returns the doubt phrase of s (from doubts), or NULL; *w
  * its first word's place. */

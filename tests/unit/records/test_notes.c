@@ -2886,6 +2886,23 @@ static const expect rules_en4[] = {
 	{"Aunty asks about the cousin who \"reacted to penicillin\" - that's "
 	 "the cousin, not her.",
 	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	/* the sentence closes on "not her" or "not the patient"
+	 * (disowned_at_end) */
+	{"Allergies: PCN (hives).  (Husband says he is allergic to sulfa - "
+	 "not her.)",
+	 NOTES_ALLERGY, "sulfonamides", "sulfa", FAM, false},
+	{"Carer herself is allergic to codeine, asked us to write it down - "
+	 "not the patient.",
+	 NOTES_ALLERGY, "codeine", "codeine", FAM, false},
+	/* the patient's own, or a later drug the one disowned */
+	{"Allergies: PCN (hives).  (Husband says he is allergic to sulfa - "
+	 "not her.)",
+	 NOTES_ALLERGY, "penicillins", "PCN", 0, true},
+	{"Penicillin - rash, not her sister's problem.", NOTES_ALLERGY,
+	 "penicillins", "Penicillin", 0, true},
+	{"Allergies: penicillin (rash); the husband reacts to codeine - not "
+	 "her.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
 	/* a denial first keeps it the patient's, negated */
 	{"Allergies:\n- Dressings with latex - he is not allergic, that is his "
 	 "wife.\n",
@@ -6324,6 +6341,15 @@ static const expect rules_en22[] = {
 	 NOTES_ALLERGY, "penicillins", "penicillin", UNC, true},
 	{"Allergies: latex - rash from gloves, unconfirmed.", NOTES_ALLERGY,
 	 "latex", "latex", UNC, true},
+	/* a label kept as a possible one, a sentence after it */
+	{"Allergies: trimethoprim - he thinks a rash, his wife says it may "
+	 "have been chickenpox. Keep as a possible.",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", UNC, true},
+	{"Allergies: codeine - vomiting 2019. Kept as possible.", NOTES_ALLERGY,
+	 "codeine", "codeine", UNC, true},
+	/* "as soon as possible" keeps nothing */
+	{"Allergies: codeine - vomiting 2019. Home as soon as possible.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
 	{"Allergies: trimethoprim (rash). Daughter unclear about any others.",
 	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
 	{"NOT allergic to penicillin: childhood label removed after an "
