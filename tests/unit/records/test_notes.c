@@ -3842,6 +3842,16 @@ static const expect rules_zh8[] = {
 	 "penicillins", "青霉素", 0, true},
 	{"过敏史：青霉素（皮试阳性，从未用过）。", NOTES_ALLERGY, "penicillins",
 	 "青霉素", 0, true},
+	/* a drug a plan's word advises or allows on an allergy line is the
+	 * one to give instead, a medicine (the rules leave 可用's affirmed,
+	 * the model reads it hypothetical); one it denies is not (allergy75bg)
+	 */
+	{"过敏史：青霉素过敏，可用克林霉素。", NOTES_MEDICINE, "clindamycin",
+	 "克林霉素", 0, true},
+	{"过敏史：青霉素过敏，建议克林霉素。", NOTES_MEDICINE, "clindamycin",
+	 "克林霉素", HYP, false},
+	{"过敏史：青霉素过敏，建议克林霉素。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
 	{"爸爸对\"阿莫西林\"过敏。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
 	 FAM, false},
 	/* a relative "对X敏感", Hong Kong's allergy, is the relative's
@@ -3917,6 +3927,10 @@ test_rules_zh8(void)
 		 * one) */
 		{"过敏史：青霉素过敏（皮试阳性，2015年），头孢未用过。",
 		 NOTES_ALLERGY, "cephalosporins", ANY},
+		{"过敏史：青霉素过敏，可用克林霉素。", NOTES_ALLERGY,
+		 "clindamycin", ANY},
+		{"过敏史：青霉素过敏，不建议克林霉素。", NOTES_MEDICINE,
+		 "clindamycin", ANY},
 		{"过敏：自诉对“阿莫西林”过敏（起皮疹），“头孢”没试过。",
 		 NOTES_ALLERGY, "cephalosporins", ANY},
 		{"过敏史：\n2. 头孢类：从未用过，无记录。", NOTES_ALLERGY,
