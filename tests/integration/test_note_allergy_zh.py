@@ -77,12 +77,19 @@ def test_a_chinese_allergy_stops_amoxicillin(st, pb, catalogue, body):
     "经核实，2023年用过阿莫西林无不适，阿莫西林过敏史不成立。",
     "阿莫西林皮试阴性，阿莫西林过敏史可排除。",
     "过敏史：对磺胺类过敏（皮疹），以前用过阿莫西林无问题。",
+    "过敏史：磺胺类过敏（皮疹），阿莫西林未用过。",
+    "过敏史：磺胺类过敏（皮疹），“青霉素”没试过。",
+    "过敏史：磺胺类过敏（皮疹），可用阿莫西林。",
+    "过敏史：磺胺类过敏（皮疹），建议阿莫西林。",
 ])
 def test_susceptibility_and_a_negative_challenge_block_nothing(
         st, pb, catalogue, body):
     """A culture sensitive to amoxicillin, a challenge the patient passed,
     or a drug never taken that the patient dares not take (allergy75m)
-    is no allergy: nothing blocks the order."""
+    or that an allergy line names as never used after a comma ("，阿莫西林
+    未用过", allergy75bg), or one a plan's word there advises or allows
+    ("，可用阿莫西林", allergy75bg), is no allergy: nothing blocks the
+    order."""
     rpb = protos.module("records")
     p = patient(st, pb)
     note(st, p, body)

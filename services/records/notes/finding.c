@@ -121,6 +121,30 @@ chosen_instead(const sentence *s, size_t k)
 	return notes__given_passive(s, k);
 }
 
+/* chosen_instead_zh: is Chinese drug item k the one a plan's word right
+ * before it advises or allows ("建议克林霉素", "可用甲硝唑", "建议用…",
+ * "首选…"), with no denial on that word ("不建议", "不可用")?  On an
+ * allergy line it is the drug to give in the allergen's place, a
+ * medicine, as chosen_instead reads "use teicoplanin" (allergy75bg). */
+static bool
+chosen_instead_zh(const sentence *s, size_t k)
+{
+	static const char *const plan[] = {"建议",   "建议用", "建议使用",
+					   "可用",   "可以用", "可使用",
+					   "可改用", "选用",   "首选"};
+	static const char *const denied[] = {"不", "勿", "禁", "避免"};
+	size_t w0 = s->items[k].w0;
+
+	for (size_t i = 0; i < N_OF(plan); i++) {
+		size_t len = strlen(plan[i]) / 3; /* a character is 3 bytes */
+
+		if (w0 >= len && notes__words_at(s, w0 - len, plan[i]))
+			return !notes__words_end_at(s, w0 - len, denied,
+						    N_OF(denied));
+	}
+	return false;
+}
+
 /* CHALLENGE_RESULT_WORDS: how far before a challenged drug a word may
  * tell the challenge's result (after it: to the sentence's end). */
 #define CHALLENGE_RESULT_WORDS 4
@@ -851,8 +875,8 @@ given_as_medicine(const sentence *s, size_t k)
 	       notes__felt_then_used_zh(s, k) || notes__healed_after_zh(s, k) ||
 	       notes__rescued_with_zh(s, k) || notes__bracket_treats_zh(s, k) ||
 	       notes__taken_when_zh(s, k) || chosen_instead(s, k) ||
-	       challenge_offered(s, k) || named_alternative(s, k) ||
-	       failed_treatment(s, k);
+	       chosen_instead_zh(s, k) || challenge_offered(s, k) ||
+	       named_alternative(s, k) || failed_treatment(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own
@@ -1016,7 +1040,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		      test_named(s, k))) ||
 	    notes__labels_line(s, k) || notes__disowned_here(s, k) ||
 	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
-	    notes__no_allergen_class_zh(s, k) ||
+	    notes__no_allergen_class_zh(s, k) || notes__never_used_zh(s, k) ||
 	    notes__prophylaxis_class(s, k) || notes__test_planned_zh(s, k) ||
 	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
 	    avoided_after(s, k) || contraindication_named(s, k) ||

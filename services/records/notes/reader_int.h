@@ -755,6 +755,16 @@ bool notes__prophylaxis_class(const sentence *s, size_t k);
  * kept away for that drug's sake. */
 bool notes__class_banned_for_allergy_zh(const sentence *s, size_t k);
 
+/* notes__never_used_zh: is Chinese drug or class item k followed right
+ * away, past a closing quote or a colon, by words that say it was never
+ * taken ("头孢未用过", "“头孢”没试过", "头孢类：从未用过")?  Writers put the
+ * drug the patient never had beside the allergy, often after a comma of
+ * the same allergy line ("青霉素过敏（皮试阳性），头孢未用过"), and annotate
+ * it as nothing (zh-dev29, zh-dev42, zh-dev43, zh-dev47).  "未再用过" (not
+ * used again) is not one: the drug was taken, and its reaction may be the
+ * allergy. */
+bool notes__never_used_zh(const sentence *s, size_t k);
+
 /* notes__no_allergen_class_zh: is Chinese class item k named as kept away from
  * or as a regimen by its use, no allergen? */
 bool notes__no_allergen_class_zh(const sentence *s, size_t k);

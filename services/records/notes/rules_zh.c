@@ -246,6 +246,21 @@ unused_class_zh(const sentence *s, size_t k)
 				sizeof(unused) / sizeof(*unused));
 }
 
+bool
+notes__never_used_zh(const sentence *s, size_t k)
+{
+	static const char *const never[] = {
+		"未用过", "未使用过", "从未用过", "从未使用过", "没用过",
+		"没试过", "未试过",   "从没用过", "未曾用过",	"从来没用过"};
+	static const char *const marks[] = {"\"", "”", "」", "』",
+					    "’",  ":", "："};
+	size_t w = s->items[k].w1;
+
+	while (w < s->n && notes__among(s->words[w].key, marks, N_OF(marks)))
+		w++;
+	return notes__words_in(s, w, never, N_OF(never));
+}
+
 /* prophylaxis_class_zh: is Chinese class item k the regimen a plan
  * names by its use ("术中预防性抗生素改用克林霉素": the prophylactic
  * antibiotic, switched)?  A class named for what it is given for is a

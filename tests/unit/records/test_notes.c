@@ -3853,10 +3853,22 @@ static const expect rules_zh8[] = {
 	{"建议：若痛风急性发作，可短期服用秋水仙碱，避免使用布洛芬（已服阿司匹"
 	 "林）。",
 	 NOTES_MEDICINE, "aspirin", "阿司匹林", 0, true},
-	/* never used, read back; relatives */
-	{"药物过敏/"
-	 "不良反应：达比加群——消化不良（曾试用，已停）；\"利伐沙班\"未用过。",
-	 NOTES_MEDICINE, "rivaroxaban", "利伐沙班", NEG, false},
+	/* relatives; a drug never used beside an allergy leaves the allergy
+	 * its own (allergy75bg) */
+	{"过敏史：青霉素过敏（皮试阳性），头孢未用过。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"过敏史：青霉素（皮试阳性，从未用过）。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
+	/* a drug a plan's word advises or allows on an allergy line is the
+	 * one to give instead, a medicine (the rules leave 可用's affirmed,
+	 * the model reads it hypothetical); one it denies is not (allergy75bg)
+	 */
+	{"过敏史：青霉素过敏，可用克林霉素。", NOTES_MEDICINE, "clindamycin",
+	 "克林霉素", 0, true},
+	{"过敏史：青霉素过敏，建议克林霉素。", NOTES_MEDICINE, "clindamycin",
+	 "克林霉素", HYP, false},
+	{"过敏史：青霉素过敏，建议克林霉素。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", 0, true},
 	{"爸爸对\"阿莫西林\"过敏。", NOTES_ALLERGY, "amoxicillin", "阿莫西林",
 	 FAM, false},
 	/* a relative "对X敏感", Hong Kong's allergy, is the relative's
@@ -3925,6 +3937,25 @@ test_rules_zh8(void)
 		 NOTES_MEDICINE, "metformin", HIST},
 		{"过敏史：对\"青霉素\"皮试阳性（2018年），未用过头孢类。",
 		 NOTES_ALLERGY, "cephalosporins", ANY},
+		/* a drug never used, right after its name, is nothing: no
+		 * allergy, though an allergy line holds it, and no medicine
+		 * (allergy75bg: zh-dev29, zh-dev42, zh-dev43, zh-dev47;
+		 * zh-dev30 and zh-dev41 annotate no medicine, zh-dev7 a negated
+		 * one) */
+		{"过敏史：青霉素过敏（皮试阳性，2015年），头孢未用过。",
+		 NOTES_ALLERGY, "cephalosporins", ANY},
+		{"过敏史：青霉素过敏，可用克林霉素。", NOTES_ALLERGY,
+		 "clindamycin", ANY},
+		{"过敏史：青霉素过敏，不建议克林霉素。", NOTES_MEDICINE,
+		 "clindamycin", ANY},
+		{"过敏：自诉对“阿莫西林”过敏（起皮疹），“头孢”没试过。",
+		 NOTES_ALLERGY, "cephalosporins", ANY},
+		{"过敏史：\n2. 头孢类：从未用过，无记录。", NOTES_ALLERGY,
+		 "cephalosporins", ANY},
+		{"药物过敏/"
+		 "不良反应：达比加群——消化不良（曾试用，已停）；\"利伐沙班\"未"
+		 "用过。",
+		 NOTES_MEDICINE, "rivaroxaban", ANY},
 		{"诊断：1.尿道感染并败血症 2.糖尿病高血糖 3.急性肾功能损伤？",
 		 NOTES_PROBLEM, "E14.9", UNC},
 		{"ASA：III", NOTES_MEDICINE, "aspirin", ANY},
@@ -4514,8 +4545,8 @@ static const expect rules_zh9[] = {
 	 NOTES_ALLERGY, "amiodarone", "胺碘酮", 0, true},
 	{"过敏/不良反应：头孢——皮疹；阿莫西林（皮疹），未再使用。",
 	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", 0, true},
-	{"过敏和不良反应：头孢——皮疹；\"利伐沙班\"未用过。", NOTES_MEDICINE,
-	 "rivaroxaban", "利伐沙班", NEG, false},
+	{"过敏和不良反应：头孢——皮疹；\"利伐沙班\"未用过。", NOTES_ALLERGY,
+	 "cephalosporins", "头孢", 0, true},
 	/* a table under joined cues: its rows are allergies, a row judged
 	 * tolerated is none */
 	{"过敏/不良反应史：\n 药品 | 反应 | 判断\n 卡托普利 | 干咳 | 不良反应\n"
