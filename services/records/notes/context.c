@@ -2944,16 +2944,64 @@ answers_question(const sentence *s, size_t k, size_t j)
 		notes__between_has(s, t->end, s->words[t->w1].start, ':'));
 }
 
+/* decimal_dose_at: do the words from w write a dose with a decimal
+ * point, which parts them ("0.0625mg": "0" and "0625mg")? */
+static bool
+decimal_dose_at(const sentence *s, size_t w)
+{
+	return w + 1 < s->n && notes__is_number(s->words[w].key) &&
+	       s->words[w + 1].start == s->words[w].end + 1 &&
+	       s->text[s->words[w].end] == '.' && notes__dose_at(s, w + 1);
+}
+
+/* schedule_switch_zh: does switch j change only how its drug is taken,
+ * a route or a time written right after it and no drug named after it in
+ * its clause ("自己把呋塞米改成"隔天吃"", "5天后改为口服")? */
+static bool
+schedule_switch_zh(const sentence *s, size_t j)
+{
+	static const char *const how[] = {"口服", "静脉", "皮下", "肌注",
+					  "睡前", "每日", "每天", "隔日",
+					  "隔天", "每周"};
+
+	return notes__words_in(s, s->items[j].w1, how,
+			       sizeof(how) / sizeof(*how)) &&
+	       !notes__drug_after(s, j);
+}
+
+/* dose_switch_zh: is trigger j a Chinese switch with a dose right
+ * after it, not a drug ("达比加群：eGFR 35，改为110mg bid", "地高辛：暂停
+ * 3天后改为 0.0625mg qd"), or a route or a time (schedule_switch_zh)?
+ * It changes how the patient goes on taking the drug before it, as the
+ * English "changed to 10mg" names no drug: the writers of 17 dev sets
+ * annotate all 19 drugs whose dose such a switch changes as taken
+ * (issue 75, medswitch75b). */
+static bool
+dose_switch_zh(const sentence *s, size_t j)
+{
+	static const char *const switches[] = {"改为", "改用", "改服", "换为",
+					       "换用", "换成", "改成"};
+	const item *t = &s->items[j];
+	size_t w = t->w1;
+
+	for (size_t i = 0; i < sizeof(switches) / sizeof(*switches); i++)
+		if (strcmp(t->e->key, switches[i]) == 0)
+			return w < s->n &&
+			       (notes__dose_at(s, w) || decimal_dose_at(s, w) ||
+				schedule_switch_zh(s, j));
+	return false;
+}
+
 static bool
 kept_apart(const sentence *s, size_t k, size_t j)
 {
 	if (!notes__is_trigger(s->items[j].e->type))
 		return false;
-	return lab_corrected(s, j) || condition_goes_on(s, k, j) ||
-	       indication_apart(s, k, j) || queries_other(s, k, j) ||
-	       numbered_apart(s, k, j) || paren_confined(s, k, j) ||
-	       queried_word(s, k, j) || queried_aside_zh(s, k, j) ||
-	       answers_question(s, k, j);
+	return lab_corrected(s, j) || dose_switch_zh(s, j) ||
+	       condition_goes_on(s, k, j) || indication_apart(s, k, j) ||
+	       queries_other(s, k, j) || numbered_apart(s, k, j) ||
+	       paren_confined(s, k, j) || queried_word(s, k, j) ||
+	       queried_aside_zh(s, k, j) || answers_question(s, k, j);
 }
 
 /* DELABEL_IF_WORDS: the most words between a condition's word and the

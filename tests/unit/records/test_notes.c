@@ -978,6 +978,19 @@ static const expect chinese_classes[] = {
 	 "丙戊酸钠", HIST, true},
 	{"因计划妊娠换为左乙拉西坦。", NOTES_MEDICINE, "levetiracetam",
 	 "左乙拉西坦", 0, true},
+	/* a switch to a dose, a route or a time names no other drug: the
+	 * drug goes on (medswitch75b); one that names a drug still leaves
+	 * the old one */
+	{"华法林：INR 3.6，改为2.5mg qd。", NOTES_MEDICINE, "warfarin",
+	 "华法林", 0, true},
+	{"地高辛：肾功能差，改为 0.0625mg qd。", NOTES_MEDICINE, "digoxin",
+	 "地高辛", 0, true},
+	{"患者把呋塞米改成\"隔日服\"，嫌尿多。", NOTES_MEDICINE, "furosemide",
+	 "呋塞米", 0, true},
+	{"格列本脲：低血糖，改为胰岛素皮下注射。", NOTES_MEDICINE,
+	 "glibenclamide", "格列本脲", HIST, true},
+	{"氨氯地平：水肿，改为口服硝苯地平。", NOTES_MEDICINE, "amlodipine",
+	 "氨氯地平", HIST, true},
 	/* stopping: in a clause of its own after the drug's, already
 	 * stopped for the note's earlier mentions, planned after a course;
 	 * a hold (暂停) leaves the drug taken (medctx75d) */
