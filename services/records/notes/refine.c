@@ -25,14 +25,15 @@
  * notes__root_disc reads a disc displacement written on one line with
  * the root it presses on ("L4/5 disc prolapse with left L5
  * radiculopathy", 腰椎间盘突出，右侧坐骨神经痛) as M51.1, the disc
- * disorder with radiculopathy.
+ * disorder with radiculopathy, unless the root is in a negation's scope
+ * as the reader reads a problem's ("no leg pain or sciatica").
  */
 #include <ctype.h>
 #include <stdbool.h>
 #include <strings.h>
 #include <string.h>
 
-#include "notes_int.h"
+#include "reader_int.h"
 
 typedef struct refinement {
 	const char *unspecified;
@@ -268,22 +269,20 @@ word_start(const char *text, size_t i)
 	return i == 0 || !isalpha((unsigned char)text[i - 1]);
 }
 
-/* denied_before: does a denial end right before text + i ("no
- * sciatica", "without radiculopathy", 无坐骨神经痛)?  A root denied
+/* root_denied: is the root word at text[i, i + n) denied (its line read
+ * from from): in the scope of a negation, as the reader reads a
+ * problem's ("no sciatica", "denies leg pain or sciatica",
+ * 无坐骨神经痛)?  The word is read as radiculopathy where the reader
+ * read no problem at it ("no nerve root compression").  A root denied
  * is no radiculopathy. */
 static bool
-denied_before(const char *text, size_t from, size_t i)
+root_denied(const char *text, size_t len, size_t from, size_t i, size_t n)
 {
-	static const char *const denial[] = {"no ", "without ", "无",
-					     "無",  "未",	NULL};
+	const notes_entry *root = notes__find("radiculopathy");
 
-	for (const char *const *w = denial; *w != NULL; w++) {
-		size_t n = strlen(*w);
-
-		if (i >= from + n && strncasecmp(text + i - n, *w, n) == 0)
-			return true;
-	}
-	return false;
+	return root != NULL &&
+	       notes__negated_as(root, text, len, from, (uint32_t)i,
+				 (uint32_t)(i + n));
 }
 
 /* line_names_root: does the line of text around [start, end) name a nerve
@@ -303,7 +302,7 @@ line_names_root(const char *text, size_t len, uint32_t start, uint32_t end)
 		for (size_t i = from; i + n <= to; i++)
 			if (strncasecmp(text + i, *w, n) == 0 &&
 			    word_start(text, i) &&
-			    !denied_before(text, from, i))
+			    !root_denied(text, len, from, i, n))
 				return true;
 	}
 	return false;

@@ -2362,8 +2362,8 @@ test_limb_cellulitis(void)
 /* A disc displacement whose line names the root it presses on is the
  * disc disorder with radiculopathy, M51.1, as the six writers who code
  * such a line have it (issue 75); a disc alone, or one whose line names
- * no root, keeps M51.2, and the model drops neither the narrowed code
- * nor cellulitis of limb (refine.c). */
+ * no root or one in a negation's scope, keeps M51.2, and the model drops
+ * neither the narrowed code nor cellulitis of limb (refine.c). */
 static void
 test_root_disc(void)
 {
@@ -2379,6 +2379,16 @@ test_root_disc(void)
 		{"Herniated disc.\nNo sciatica.", "M51.2"},
 		{"Herniated disc L4/5, no radicular pain.", "M51.2"},
 		{"腰椎间盘突出，无坐骨神经痛。", "M51.2"},
+		/* the root read in a negation's scope, as a problem is */
+		{"Disc prolapse L5/S1 - no leg pain or sciatica.", "M51.2"},
+		{"Herniated disc L4/5; denies sciatica.", "M51.2"},
+		{"腰椎间盘突出症，否认坐骨神经痛。", "M51.2"},
+		{"Herniated disc, no nerve root compression on MRI.", "M51.2"},
+		/* a scope that ends before the root leaves it named */
+		{"Disc prolapse, no weakness but left sciatica.", "M51.1"},
+		{"L4/5 disc prolapse, no trauma, with left L5 radiculopathy.",
+		 "M51.1"},
+		{"MRI：L4/5椎间盘突出，压迫右L5神经根。", "M51.1"},
 	};
 	notes_reading r;
 
