@@ -324,10 +324,84 @@ notes__root_disc(notes_reading *out, const char *text, size_t len)
 		       root_named);
 }
 
+/* ANAEMIA_DENIED: what a writer puts after iron deficiency to say the
+ * anaemia is not there ("Iron deficiency without anaemia", "Iron
+ * deficiency (ferritin 9) without anaemia", 铁缺乏（不伴贫血）). */
+static const char *const ANAEMIA_DENIED[] = {
+	"without anaemia", "without anemia", "不伴贫血", "无贫血", NULL};
+
+/* clause_end returns where the part of the line that starts at i ends: a
+ * full stop or semicolon, ASCII or Chinese, or the line's end. */
+static size_t
+clause_end(const char *text, size_t len, size_t i)
+{
+	static const char *const ends[] = {". ", ".\n", ";", "。",
+					   "；", "\n",	NULL};
+
+	for (; i < len; i++)
+		for (const char *const *e = ends; *e != NULL; e++)
+			if (strncmp(text + i, *e, strlen(*e)) == 0)
+				return i;
+	return len;
+}
+
+/* anaemia_denied_after: does the finding's clause, after it, say the
+ * anaemia is not there? */
+static bool
+anaemia_denied_after(const char *text, size_t len, const notes_finding *f)
+{
+	size_t to = clause_end(text, len, f->end);
+
+	for (const char *const *w = ANAEMIA_DENIED; *w != NULL; w++) {
+		size_t n = strlen(*w);
+
+		for (size_t i = f->end; i + n <= to; i++)
+			if (strncasecmp(text + i, *w, n) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* denied_with_deficiency: is f the anaemia an iron deficiency's clause
+ * denies (a negated D64.9 after an E61.1 on its line)?  It says what
+ * the deficiency is not, no problem of its own. */
+static bool
+denied_with_deficiency(const notes_reading *out, const char *text,
+		       const notes_finding *f)
+{
+	if (f->kind != NOTES_PROBLEM || strcmp(f->code, "D64.9") != 0 ||
+	    !(f->context & NOTES_NEGATED))
+		return false;
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (strcmp(g->code, "E61.1") == 0 && g->end <= f->start &&
+		    memchr(text + g->end, '\n', f->start - g->end) == NULL)
+			return true;
+	}
+	return false;
+}
+
+void
+notes__iron_deficiency(notes_reading *out, const char *text, size_t len)
+{
+	bool drop[NOTES_FINDINGS_MAX];
+	size_t n = 0;
+
+	narrow_problem(out, text, len, "D50.9", "E61.1", "Iron deficiency",
+		       anaemia_denied_after);
+	for (size_t i = 0; i < out->n; i++)
+		drop[i] = denied_with_deficiency(out, text, &out->findings[i]);
+	for (size_t i = 0; i < out->n; i++)
+		if (!drop[i])
+			out->findings[n++] = out->findings[i];
+	out->n = n;
+}
+
 bool
 notes__narrowed_by_words(const char *code)
 {
-	static const char *const narrowed[] = {"M51.1", "L03.1", NULL};
+	static const char *const narrowed[] = {"M51.1", "L03.1", "E61.1", NULL};
 
 	for (const char *const *c = narrowed; *c != NULL; c++)
 		if (strcmp(code, *c) == 0)
