@@ -3509,3 +3509,78 @@ notes__clause_words(const sentence *s, size_t k, size_t *from, size_t *to)
 			return;
 		}
 }
+
+/* line_sentence makes s the sentence of text that holds byte at, its
+ * words scanned from byte from (the start of at's line) as notes_read
+ * scans them, with no heading, list or drug read before it; false when
+ * no word of the text from from on ends past at. */
+static bool
+line_sentence(sentence *s, const char *text, size_t len, size_t from,
+	      uint32_t at)
+{
+	size_t pos = from;
+	notes_tok t;
+
+	s->text = text;
+	s->text_len = len;
+	s->n = s->n_items = 0;
+	s->allergy_list = s->allergy_line = s->allergy_head = false;
+	s->allergy_line_zh = s->allergy_table = s->section_inline = false;
+	s->suspects_zh = false;
+	s->section = NULL;
+	s->section_at = 0;
+	s->prior.e = s->prior_last.e = s->prior_denied.e = NULL;
+	do {
+		notes__scan(text, len, &pos, &t);
+		if (t.type == NOTES_TOK_WORD)
+			s->words[s->n++] = t;
+		if (t.type == NOTES_TOK_WORD && s->n < NOTES_SENTENCE_WORDS)
+			continue;
+		if (s->n > 0 && s->words[s->n - 1].end > at)
+			return true;
+		s->n = 0;
+	} while (t.type != NOTES_TOK_END);
+	return false;
+}
+
+/* problem_at returns the item of s that is a problem starting at word w,
+ * inserting {e, w, w1} in word order where s read none there; s->n_items
+ * when the sentence holds no room for it. */
+static size_t
+problem_at(sentence *s, const notes_entry *e, size_t w, size_t w1)
+{
+	size_t k = 0;
+
+	while (k < s->n_items && s->items[k].w0 < w)
+		k++;
+	if (k < s->n_items && s->items[k].w0 == w &&
+	    s->items[k].e->type == NOTES_T_PROBLEM)
+		return k;
+	if (s->n_items == NOTES_SENTENCE_WORDS)
+		return s->n_items;
+	memmove(&s->items[k + 1], &s->items[k],
+		(s->n_items - k) * sizeof(s->items[0]));
+	s->items[k] = (item){e, w, w1, s->words[w].start, s->words[w1 - 1].end};
+	s->n_items++;
+	return k;
+}
+
+bool
+notes__negated_as(const notes_entry *e, const char *text, size_t len,
+		  size_t from, uint32_t start, uint32_t end)
+{
+	static __thread sentence s;
+	size_t w0 = 0, w1, k;
+	const char *trigger;
+
+	if (!line_sentence(&s, text, len, from, start))
+		return false;
+	notes__match(&s);
+	while (w0 < s.n && s.words[w0].end <= start)
+		w0++;
+	for (w1 = w0; w1 < s.n && s.words[w1].start < end;)
+		w1++;
+	if (w1 == w0 || (k = problem_at(&s, e, w0, w1)) == s.n_items)
+		return false;
+	return notes__context(&s, k, false, &trigger) & NOTES_NEGATED;
+}

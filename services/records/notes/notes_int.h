@@ -280,6 +280,12 @@ void notes__limb_cellulitis(notes_reading *out, const char *text, size_t len);
  * 神经痛 (issue 75): refine.c. */
 void notes__root_disc(notes_reading *out, const char *text, size_t len);
 
+/* notes__iron_deficiency reads iron deficiency (D50.9) whose clause says
+ * the anaemia is not there as iron deficiency, E61.1, and drops the
+ * anaemia so denied: "Iron deficiency (ferritin 9) without anaemia",
+ * 铁缺乏（不伴贫血） (issue 75, probfp75j): refine.c. */
+void notes__iron_deficiency(notes_reading *out, const char *text, size_t len);
+
 /* notes__narrowed_by_words: is code one that the words around a term
  * narrow it to in refine.c (M51.1 from a root named beside a disc
  * prolapse)?  The model drops no such problem: its category's weights

@@ -5,7 +5,9 @@
  * gives the steps above it.  The files stack bottom to top in the order
  * of this header (sentence.c, match.c, context.c, section.c, reaction.c,
  * allergy.c, rules_zh.c, medicine.c, smoking.c, finding.c, verdict.c,
- * settle.c, reader.c): each uses only what the files before it declare here.
+ * settle.c, reader.c): each uses only what the files before it declare here;
+ * refine.c, whose passes settle.c runs, asks context.c whether a root word
+ * is denied (notes__negated_as).
  */
 
 #ifndef RECORDS_NOTES_READER_INT_H
@@ -318,6 +320,15 @@ const char *notes__paren_open(const sentence *s, size_t j, const char **close);
  * plan's trigger leaves an allergy (allergy) as it is. */
 unsigned notes__context(const sentence *s, size_t k, bool allergy,
 			const char **trigger);
+
+/* notes__negated_as: is text[start, end), read as problem e, negated in
+ * the sentence that holds it ("no sciatica", "denies leg pain or
+ * sciatica", 无坐骨神经痛)?  The sentence is scanned from byte from, the
+ * start of its line, and read as notes_read reads one with nothing
+ * before it; the words there stand for e where no problem was read at
+ * them ("no nerve root compression"). */
+bool notes__negated_as(const notes_entry *e, const char *text, size_t len,
+		       size_t from, uint32_t start, uint32_t end);
 
 /* notes__drug_bound: the first word after drug item k where another drug, of
  * another code, is named in its sentence (s->n when none): what is said

@@ -25,14 +25,15 @@
  * notes__root_disc reads a disc displacement written on one line with
  * the root it presses on ("L4/5 disc prolapse with left L5
  * radiculopathy", 腰椎间盘突出，右侧坐骨神经痛) as M51.1, the disc
- * disorder with radiculopathy.
+ * disorder with radiculopathy, unless the root is in a negation's scope
+ * as the reader reads a problem's ("no leg pain or sciatica").
  */
 #include <ctype.h>
 #include <stdbool.h>
 #include <strings.h>
 #include <string.h>
 
-#include "notes_int.h"
+#include "reader_int.h"
 
 typedef struct refinement {
 	const char *unspecified;
@@ -268,22 +269,20 @@ word_start(const char *text, size_t i)
 	return i == 0 || !isalpha((unsigned char)text[i - 1]);
 }
 
-/* denied_before: does a denial end right before text + i ("no
- * sciatica", "without radiculopathy", 无坐骨神经痛)?  A root denied
+/* root_denied: is the root word at text[i, i + n) denied (its line read
+ * from from): in the scope of a negation, as the reader reads a
+ * problem's ("no sciatica", "denies leg pain or sciatica",
+ * 无坐骨神经痛)?  The word is read as radiculopathy where the reader
+ * read no problem at it ("no nerve root compression").  A root denied
  * is no radiculopathy. */
 static bool
-denied_before(const char *text, size_t from, size_t i)
+root_denied(const char *text, size_t len, size_t from, size_t i, size_t n)
 {
-	static const char *const denial[] = {"no ", "without ", "无",
-					     "無",  "未",	NULL};
+	const notes_entry *root = notes__find("radiculopathy");
 
-	for (const char *const *w = denial; *w != NULL; w++) {
-		size_t n = strlen(*w);
-
-		if (i >= from + n && strncasecmp(text + i - n, *w, n) == 0)
-			return true;
-	}
-	return false;
+	return root != NULL &&
+	       notes__negated_as(root, text, len, from, (uint32_t)i,
+				 (uint32_t)(i + n));
 }
 
 /* line_names_root: does the line of text around [start, end) name a nerve
@@ -303,7 +302,7 @@ line_names_root(const char *text, size_t len, uint32_t start, uint32_t end)
 		for (size_t i = from; i + n <= to; i++)
 			if (strncasecmp(text + i, *w, n) == 0 &&
 			    word_start(text, i) &&
-			    !denied_before(text, from, i))
+			    !root_denied(text, len, from, i, n))
 				return true;
 	}
 	return false;
@@ -325,10 +324,84 @@ notes__root_disc(notes_reading *out, const char *text, size_t len)
 		       root_named);
 }
 
+/* ANAEMIA_DENIED: what a writer puts after iron deficiency to say the
+ * anaemia is not there ("Iron deficiency without anaemia", "Iron
+ * deficiency (ferritin 9) without anaemia", 铁缺乏（不伴贫血）). */
+static const char *const ANAEMIA_DENIED[] = {
+	"without anaemia", "without anemia", "不伴贫血", "无贫血", NULL};
+
+/* clause_end returns where the part of the line that starts at i ends: a
+ * full stop or semicolon, ASCII or Chinese, or the line's end. */
+static size_t
+clause_end(const char *text, size_t len, size_t i)
+{
+	static const char *const ends[] = {". ", ".\n", ";", "。",
+					   "；", "\n",	NULL};
+
+	for (; i < len; i++)
+		for (const char *const *e = ends; *e != NULL; e++)
+			if (strncmp(text + i, *e, strlen(*e)) == 0)
+				return i;
+	return len;
+}
+
+/* anaemia_denied_after: does the finding's clause, after it, say the
+ * anaemia is not there? */
+static bool
+anaemia_denied_after(const char *text, size_t len, const notes_finding *f)
+{
+	size_t to = clause_end(text, len, f->end);
+
+	for (const char *const *w = ANAEMIA_DENIED; *w != NULL; w++) {
+		size_t n = strlen(*w);
+
+		for (size_t i = f->end; i + n <= to; i++)
+			if (strncasecmp(text + i, *w, n) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* denied_with_deficiency: is f the anaemia an iron deficiency's clause
+ * denies (a negated D64.9 after an E61.1 on its line)?  It says what
+ * the deficiency is not, no problem of its own. */
+static bool
+denied_with_deficiency(const notes_reading *out, const char *text,
+		       const notes_finding *f)
+{
+	if (f->kind != NOTES_PROBLEM || strcmp(f->code, "D64.9") != 0 ||
+	    !(f->context & NOTES_NEGATED))
+		return false;
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (strcmp(g->code, "E61.1") == 0 && g->end <= f->start &&
+		    memchr(text + g->end, '\n', f->start - g->end) == NULL)
+			return true;
+	}
+	return false;
+}
+
+void
+notes__iron_deficiency(notes_reading *out, const char *text, size_t len)
+{
+	bool drop[NOTES_FINDINGS_MAX];
+	size_t n = 0;
+
+	narrow_problem(out, text, len, "D50.9", "E61.1", "Iron deficiency",
+		       anaemia_denied_after);
+	for (size_t i = 0; i < out->n; i++)
+		drop[i] = denied_with_deficiency(out, text, &out->findings[i]);
+	for (size_t i = 0; i < out->n; i++)
+		if (!drop[i])
+			out->findings[n++] = out->findings[i];
+	out->n = n;
+}
+
 bool
 notes__narrowed_by_words(const char *code)
 {
-	static const char *const narrowed[] = {"M51.1", "L03.1", NULL};
+	static const char *const narrowed[] = {"M51.1", "L03.1", "E61.1", NULL};
 
 	for (const char *const *c = narrowed; *c != NULL; c++)
 		if (strcmp(code, *c) == 0)

@@ -2375,8 +2375,8 @@ test_limb_cellulitis(void)
 /* A disc displacement whose line names the root it presses on is the
  * disc disorder with radiculopathy, M51.1, as the six writers who code
  * such a line have it (issue 75); a disc alone, or one whose line names
- * no root, keeps M51.2, and the model drops neither the narrowed code
- * nor cellulitis of limb (refine.c). */
+ * no root or one in a negation's scope, keeps M51.2, and the model drops
+ * neither the narrowed code nor cellulitis of limb (refine.c). */
 static void
 test_root_disc(void)
 {
@@ -2392,6 +2392,16 @@ test_root_disc(void)
 		{"Herniated disc.\nNo sciatica.", "M51.2"},
 		{"Herniated disc L4/5, no radicular pain.", "M51.2"},
 		{"腰椎间盘突出，无坐骨神经痛。", "M51.2"},
+		/* the root read in a negation's scope, as a problem is */
+		{"Disc prolapse L5/S1 - no leg pain or sciatica.", "M51.2"},
+		{"Herniated disc L4/5; denies sciatica.", "M51.2"},
+		{"腰椎间盘突出症，否认坐骨神经痛。", "M51.2"},
+		{"Herniated disc, no nerve root compression on MRI.", "M51.2"},
+		/* a scope that ends before the root leaves it named */
+		{"Disc prolapse, no weakness but left sciatica.", "M51.1"},
+		{"L4/5 disc prolapse, no trauma, with left L5 radiculopathy.",
+		 "M51.1"},
+		{"MRI：L4/5椎间盘突出，压迫右L5神经根。", "M51.1"},
 	};
 	notes_reading r;
 
@@ -2405,6 +2415,38 @@ test_root_disc(void)
 
 	notes_read(leg, strlen(leg), &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "L03.1") != NULL);
+}
+
+/* Iron deficiency whose clause says the anaemia is not there is iron
+ * deficiency, E61.1, as writers 13, 29 and 47 code it, and the anaemia
+ * it denies is no finding (issue 75, probfp75j); iron deficiency alone,
+ * or with a low Hb, keeps D50.9, as most writers code it. */
+static void
+test_iron_deficiency(void)
+{
+	static const code_case cases[] = {
+		{"4. Iron deficiency (ferritin 12) without anaemia", "E61.1"},
+		{"Iron deficiency without anemia - oral iron.", "E61.1"},
+		{"3. 铁缺乏（不伴贫血），口服铁剂。", "E61.1"},
+		{"Hb 98 - iron deficiency, on ferrous sulfate.", "D50.9"},
+		{"Iron deficiency - IV iron booked.", "D50.9"},
+		{"Iron deficiency. No anaemia on the last count.", "D50.9"},
+	};
+	notes_reading r;
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+	const char *text = "Iron deficiency (ferritin 9) without anaemia.";
+
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "E61.1") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "D64.9") == NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "D50.9") == NULL);
+	/* an anaemia denied on a line of its own before stays */
+	const char *apart = "Hb 131, no anaemia.\nIron deficiency without "
+			    "anaemia.";
+
+	notes__read_rules(apart, strlen(apart), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "D64.9") == 1);
 }
 
 /* A stage or side written beside a term gives its code's fourth
@@ -12056,6 +12098,7 @@ static const mt_case cases[] = {
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
 	{"root_disc", test_root_disc},
+	{"iron_deficiency", test_iron_deficiency},
 	{"qualified_codes", test_qualified_codes},
 	{"infarct_wall_codes", test_infarct_wall_codes},
 	{"drug_caused_codes", test_drug_caused_codes},
