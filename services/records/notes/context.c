@@ -457,6 +457,29 @@ drugs_between(const sentence *s, size_t j, size_t k)
 
 static bool own_item_reaches(const sentence *s, size_t j, size_t k);
 
+/* causal_given: is trigger j a "given" that says why ("Ondansetron 4 mg
+ * IV at induction on Thurs given previous PONV", "(no cephalosporin given
+ * severity of reaction)")?  A reason or a problem follows it, not a dose:
+ * it gives the plan's reason and says no drug was given.  The problem it
+ * names is still the patient's now ("Start prednisone ... given
+ * hepatitis, ... once biopsy done"): only drugs lose the "given". */
+static bool
+causal_given(const sentence *s, size_t j)
+{
+	static const char *const reason[] = {
+		"previous", "prior", "severity", "concern", "concerns", "risk",
+		"history",  "hx",    "recent",	 "ongoing", "that"};
+	size_t w = s->items[j].w1;
+
+	if (strcmp(s->items[j].e->key, "given") != 0 || w >= s->n)
+		return false;
+	for (size_t i = 0; i < sizeof(reason) / sizeof(*reason); i++)
+		if (strcmp(s->words[w].key, reason[i]) == 0)
+			return true;
+	return j + 1 < s->n_items && s->items[j + 1].w0 == w &&
+	       s->items[j + 1].e->type == NOTES_T_PROBLEM;
+}
+
 /* given_near: does item k's list item, or a list of drugs after the
  * word, say in English that its drug is given now ("ASA 324 given",
  * "heparin started", "prochlorperazine given for vomiting", "continue
@@ -467,6 +490,7 @@ given_near(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++) {
 		if (j == k || !says_given(s->items[j].e) ||
+		    (causal_given(s, j) && is_drug(&s->items[k])) ||
 		    (j < k && !own_item_reaches(s, j, k)))
 			continue;
 		if (j < k ? same_item(s, j, k) || drugs_between(s, j, k)

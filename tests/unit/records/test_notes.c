@@ -3325,6 +3325,16 @@ static const expect rules_en6[] = {
 	 NOTES_MEDICINE, "ondansetron", "ondansetron", HYP, false},
 	{"Cefazolin 2 g given at induction.", NOTES_MEDICINE, "cefazolin",
 	 "Cefazolin", 0, true},
+	/* a "given" that gives the plan's reason gives no drug; a problem
+	 * after it is still the patient's */
+	{"Antiemetic: ondansetron 4 mg IV at induction on Monday given "
+	 "previous PONV.",
+	 NOTES_MEDICINE, "ondansetron", "ondansetron", HYP, false},
+	{"Prophylaxis: vancomycin + gentamicin at induction (no cefuroxime "
+	 "given severity of the rash).",
+	 NOTES_MEDICINE, "vancomycin", "vancomycin", HYP, false},
+	{"Ondansetron 4 mg given at induction for previous PONV.",
+	 NOTES_MEDICINE, "ondansetron", "Ondansetron", 0, true},
 	/* a label on a plan's own line is part of the plan */
 	{"Plan: NBM, IV fluids. VTE: enoxaparin 40mg from 18:00.",
 	 NOTES_MEDICINE, "enoxaparin", "enoxaparin", HYP, false},
