@@ -2084,15 +2084,17 @@ drug_purpose(const sentence *s, size_t k)
 /* not_a_problem: is problem item k of s something other than a problem the
  * patient has: an allergy's reaction, a side effect or intolerance, a
  * reaction told in an allergy story, a symptom a drug prevents, what a
- * drug is for, an examination's heading, the name of a care team, or a
- * capillary refill or capsule written "cap"? */
+ * drug is for, an examination's heading, the name of a care team, a
+ * capillary refill or capsule written "cap", or an infection named only
+ * as a screening test's target? */
 static bool
 not_a_problem(const sentence *s, size_t k)
 {
 	return notes__is_reaction(s, k) || notes__side_effect(s, k) ||
 	       notes__intolerance_of(s, k) || notes__told_reaction(s, k) ||
 	       prevented(s, k) || drug_purpose(s, k) || exam_heading(s, k) ||
-	       care_team_named(s, k) || capillary_or_capsule(s, k);
+	       care_team_named(s, k) || capillary_or_capsule(s, k) ||
+	       notes__screen_named(s, k);
 }
 
 bool

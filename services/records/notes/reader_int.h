@@ -4,10 +4,10 @@
  * the known phrases met in it, and the functions one step of the reading
  * gives the steps above it.  The files stack bottom to top in the order
  * of this header (sentence.c, match.c, context.c, section.c, reaction.c,
- * allergy.c, rules_zh.c, medicine.c, smoking.c, finding.c, verdict.c,
- * settle.c, reader.c): each uses only what the files before it declare here;
- * refine.c, whose passes settle.c runs, asks context.c whether a root word
- * is denied (notes__negated_as).
+ * allergy.c, rules_zh.c, medicine.c, smoking.c, screen.c, finding.c,
+ * verdict.c, settle.c, reader.c): each uses only what the files before it
+ * declare here; refine.c, whose passes settle.c runs, asks context.c
+ * whether a root word is denied (notes__negated_as).
  */
 
 #ifndef RECORDS_NOTES_READER_INT_H
@@ -1033,6 +1033,14 @@ void notes__course_context(const sentence *s, size_t k, notes_finding *f);
  * past by a trigger alone; returns false when the item is no tobacco use
  * (a drug smoked, passive smoking). */
 bool notes__smoking(const sentence *s, size_t k, notes_finding *f);
+
+/* screen.c */
+
+/* notes__screen_named: is problem item k of s an infection a screening
+ * test looks for, named only as the test's target with no result in its
+ * clause ("hepatitis B and C, HIV, TB screen", "COVID screen not
+ * required", "完善乙肝、结核筛查", "乙肝五项、丙肝、HIV")? */
+bool notes__screen_named(const sentence *s, size_t k);
 
 /* finding.c */
 

@@ -12026,6 +12026,53 @@ test_relative_label(void)
 		1);
 }
 
+/* An infection named only as what a screening test looks for, with no
+ * result in its clause, is no problem (probfp75k: en-dev47, zh-dev40,
+ * zh-dev47; no writer annotates one), and so are a thrombophilia or a
+ * gestational diabetes a screen is planned or waived for (en-dev6, 18,
+ * 31, zh-dev29).  A result keeps the infection read, as most writers
+ * annotate it (negated or affirmed), and so does a diagnosis written as
+ * one.  context.csv's pseudo phrases (乙肝五项, "hepatitis B serology")
+ * take the test's own name whole; these are lists of several. */
+static const expect probfp75k[] = {
+	{"Known hepatitis B on tenofovir; HBV DNA sent.", NOTES_PROBLEM,
+	 "B18.1", "hepatitis B", 0, true},
+	{"HIV on ART, viral load suppressed.", NOTES_PROBLEM, "B24", "HIV", 0,
+	 true},
+	{"既往：乙肝表面抗原阳性，恩替卡韦治疗。", NOTES_PROBLEM, "B18.1",
+	 "乙肝", 0, true},
+};
+
+static void
+test_probfp75k(void)
+{
+	static const no_problem screened[] = {
+		{"Baseline bloods before the biologic: lipids, hepatitis B and "
+		 "C, HIV, TB screen (IGRA) and a chest X-ray.",
+		 "B18.1"},
+		{"Baseline bloods before the biologic: lipids, hepatitis B and "
+		 "C, HIV, TB screen (IGRA) and a chest X-ray.",
+		 "B24"},
+		{"Flu swab sent. COVID screen not needed on this ward.",
+		 "U07.1"},
+		{"用药前需完善乙肝、结核筛查。", "B18.1"},
+		{"开始治疗前完善：乙肝五项、丙肝、HIV、胸部CT。", "B18.2"},
+		{"开始治疗前完善：乙肝五项、丙肝、HIV、胸部CT。", "B24"},
+		{"注意結核篩查（T-SPOT、胸片）及乙肝。", "B18.1"},
+		{"GDM screen (OGTT) booked for 26 weeks.", "O24.4"},
+		{"Provoked clot, so no thrombophilia testing needed.", "D68.6"},
+	};
+	/* a result: the rules keep the infection, learned.c negates it */
+	static const char *const negative = "HIV test negative last month.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(probfp75k) / sizeof(probfp75k[0]); i++)
+		check(&probfp75k[i]);
+	notes__read_rules(negative, strlen(negative), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "B24") != NULL);
+	check_no_problem(screened, sizeof(screened) / sizeof(screened[0]));
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -12203,6 +12250,7 @@ static const mt_case cases[] = {
 	{"allergy75az", test_allergy75az},
 	{"allergy75bb", test_allergy75bb},
 	{"probfp75i", test_probfp75i},
+	{"probfp75k", test_probfp75k},
 	{"allergy75bd", test_allergy75bd},
 	{NULL, NULL},
 };
