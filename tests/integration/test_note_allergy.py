@@ -1378,3 +1378,18 @@ def test_a_quoted_record_label_the_note_negates_lets_amoxicillin_through(
     removes, and amoxicillin is ordered.  The same label that nothing
     negates keeps it refused."""
     _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Addendum 19:10: her son found an old clinic letter: \"allergic to "
+     "penicillin - hives\". Added to the allergy list.", True),
+    ("Her brother was found on screening to be allergic to penicillin.",
+     False),
+], ids=["son-found-her-letter", "brother-found-allergic"])
+def test_a_relative_who_found_her_record_keeps_amoxicillin_refused(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75bi): a relative who found, phoned in or
+    corrected the patient tells the patient's allergy, not their own, and
+    amoxicillin is refused.  A relative whom screening found allergic is
+    the relative's, and the order goes through."""
+    _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)

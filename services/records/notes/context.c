@@ -1606,8 +1606,26 @@ hypothesis_only(unsigned bits, unsigned strong)
 	return bits;
 }
 
+/* found_record: is word w "found" said of what the teller found, not of
+ * whom a test found ("Daughter found an old discharge paper: \"allergic
+ * to penicillin\"", "wife phoned back - she found an old box of
+ * Septrin"; not "brother was found on screening to have Wilson
+ * disease")?  The relative brings the patient's record, as one who says
+ * it does. */
+static bool
+found_record(const sentence *s, size_t w)
+{
+	static const char *const passive[] = {"was", "were", "is", "been"};
+
+	return strcmp(s->words[w].key, "found") == 0 &&
+	       !(w > 0 && notes__words_in(s, w - 1, passive, 4));
+}
+
 /* The reporting words include those of a teller sure of the story ("wife
- * adamant he \"came up in a rash\" with Augmentin", rules75en28). */
+ * adamant he \"came up in a rash\" with Augmentin", rules75en28) and of
+ * one who phones in, corrects or reminds ("his daughter corrected him: he
+ * had a severe reaction to quinine", allergy75bi); not "asked", as a
+ * relative most often asks about their own drugs. */
 bool
 notes__reporting(const sentence *s, size_t w)
 {
@@ -1616,12 +1634,14 @@ notes__reporting(const sentence *s, size_t w)
 		"reported", "confirms", "confirmed", "states",	  "stated",
 		"adds",	    "added",	"recalls",   "mentions",  "mentioned",
 		"note",	    "explains", "explained", "remembers", "remembered",
-		"adamant",  "insists",	"insisted",  "describes", "described"};
+		"adamant",  "insists",	"insisted",  "describes", "described",
+		"phoned",   "rang",	"corrected", "clarified", "clarifies",
+		"reminded"};
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(s->words[w].key, verbs[i]) == 0)
 			return true;
-	return false;
+	return found_record(s, w);
 }
 
 /* sourced: is family item j the source of what is written, a word

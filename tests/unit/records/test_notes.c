@@ -11980,6 +11980,47 @@ test_allergy75bd(void)
 	MT_TRUE(affirmed_allergy(doubted, "lidocaine"));
 }
 
+/* A relative who phones, rings, corrects the patient, clarifies, reminds
+ * the team or found an old record tells the patient's allergy, as one who
+ * "says" does (issue 75, allergy75bi: en-dev31, en-dev35, en-dev43; the
+ * README's "an allergy reported by family about the patient: the
+ * patient's").  A relative who asks stays out: most ask about their own
+ * drugs (en-dev6, en-dev12, en-dev22, en-dev33). */
+static const expect allergy75bi[] = {
+	{"Addendum 19:10: her son found an old clinic letter: \"allergic to "
+	 "penicillin - hives\". Added to the allergy list.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"His wife phoned the ward: he had a swollen face with co-trimoxazole "
+	 "in 2015.",
+	 NOTES_ALLERGY, "co-trimoxazole", "co-trimoxazole", 0, true},
+	{"He said no allergies, but his daughter corrected him: he had a "
+	 "severe reaction to codeine after an operation.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+};
+
+static void
+test_allergy75bi(void)
+{
+	/* what must not change: a relative a test found something in, and
+	 * a relative's own allergy beside a question */
+	static const char *const screened =
+		"Her brother was found on screening to be allergic to "
+		"penicillin.";
+	static const char *const asks =
+		"Her husband asked about his own penicillin allergy.";
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(allergy75bi) / sizeof(allergy75bi[0]);
+	     i++)
+		check(&allergy75bi[i]);
+	notes__read_rules(screened, strlen(screened), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context & FAM);
+	notes__read_rules(asks, strlen(asks), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context & FAM);
+}
+
 /* count_context: how many findings of kind on code r holds with context
  * exactly ctx. */
 static size_t
@@ -12204,6 +12245,7 @@ static const mt_case cases[] = {
 	{"allergy75bb", test_allergy75bb},
 	{"probfp75i", test_probfp75i},
 	{"allergy75bd", test_allergy75bd},
+	{"allergy75bi", test_allergy75bi},
 	{NULL, NULL},
 };
 
