@@ -1378,3 +1378,24 @@ def test_a_quoted_record_label_the_note_negates_lets_amoxicillin_through(
     removes, and amoxicillin is ordered.  The same label that nothing
     negates keeps it refused."""
     _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)
+
+
+@pytest.mark.parametrize("body, blocked", [
+    ("Addendum 19:10: her son found an old clinic letter: \"allergic to "
+     "penicillin - hives\". Added to the allergy list.", True),
+    ("Her brother was found on screening to be allergic to penicillin.",
+     False),
+    ("Her mother, who came with her and answered most questions, says "
+     "she is allergic to penicillin.", True),
+    ("Her father, who lives in Leeds, is allergic to penicillin.", False),
+], ids=["son-found-her-letter", "brother-found-allergic",
+        "mother-with-aside-says", "father-with-aside-is"])
+def test_a_relative_who_found_her_record_keeps_amoxicillin_refused(
+        st, pb, catalogue, body, blocked):
+    """Issue 75 (allergy75bi): a relative who found, phoned in or
+    corrected the patient tells the patient's allergy, not their own, and
+    amoxicillin is refused, as does one described in a "who" aside before
+    "says".  A relative whom screening found allergic, or one the aside
+    describes and who "is allergic", is the relative's, and the order goes
+    through."""
+    _drug_after(st, pb, body, blocked, AMOXICILLIN, "penicillins", 500)

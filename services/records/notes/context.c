@@ -1606,8 +1606,26 @@ hypothesis_only(unsigned bits, unsigned strong)
 	return bits;
 }
 
+/* found_record: is word w "found" said of what the teller found, not of
+ * whom a test found ("Daughter found an old discharge paper: \"allergic
+ * to penicillin\"", "wife phoned back - she found an old box of
+ * Septrin"; not "brother was found on screening to have Wilson
+ * disease")?  The relative brings the patient's record, as one who says
+ * it does. */
+static bool
+found_record(const sentence *s, size_t w)
+{
+	static const char *const passive[] = {"was", "were", "is", "been"};
+
+	return strcmp(s->words[w].key, "found") == 0 &&
+	       !(w > 0 && notes__words_in(s, w - 1, passive, 4));
+}
+
 /* The reporting words include those of a teller sure of the story ("wife
- * adamant he \"came up in a rash\" with Augmentin", rules75en28). */
+ * adamant he \"came up in a rash\" with Augmentin", rules75en28) and of
+ * one who phones in, corrects or reminds ("his daughter corrected him: he
+ * had a severe reaction to quinine", allergy75bi); not "asked", as a
+ * relative most often asks about their own drugs. */
 bool
 notes__reporting(const sentence *s, size_t w)
 {
@@ -1616,12 +1634,14 @@ notes__reporting(const sentence *s, size_t w)
 		"reported", "confirms", "confirmed", "states",	  "stated",
 		"adds",	    "added",	"recalls",   "mentions",  "mentioned",
 		"note",	    "explains", "explained", "remembers", "remembered",
-		"adamant",  "insists",	"insisted",  "describes", "described"};
+		"adamant",  "insists",	"insisted",  "describes", "described",
+		"phoned",   "rang",	"corrected", "clarified", "clarifies",
+		"reminded"};
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(s->words[w].key, verbs[i]) == 0)
 			return true;
-	return false;
+	return found_record(s, w);
 }
 
 /* sourced: is family item j the source of what is written, a word
@@ -1720,6 +1740,71 @@ phoned(const sentence *s, size_t j)
 	return false;
 }
 
+/* ASIDE_WORDS: how long a "who" aside after a relative may run before the
+ * reporting word ("Her mother, who is with her and did most of the
+ * talking for this part, says …"). */
+#define ASIDE_WORDS 16
+
+/* comma_before: is a comma written between word w - 1 and word w (w > 0:
+ * a word after a relative's, or later)? */
+static bool
+comma_before(const sentence *s, size_t w)
+{
+	static const char *const comma[] = {","};
+
+	return notes__gap_in(s, s->words[w - 1].end, s->words[w].start, comma,
+			     1);
+}
+
+/* names_content: does an item from item m on start before word end and
+ * name a drug, class, allergy, reaction or problem, not just a context
+ * trigger ("with her" is a terminator, not something of the aside's
+ * own)? */
+static bool
+names_content(const sentence *s, size_t m, size_t end)
+{
+	for (; m < s->n_items && s->items[m].w0 < end; m++)
+		switch (s->items[m].e->type) {
+		case NOTES_T_ALLERGY_CUE:
+		case NOTES_T_REACTION:
+		case NOTES_T_NONE_KNOWN:
+		case NOTES_T_SUBSTANCE:
+		case NOTES_T_CLASS:
+		case NOTES_T_PROBLEM:
+			return true;
+		default:
+			break;
+		}
+	return false;
+}
+
+/* reports_after_aside: is family trigger j followed by an aside set off
+ * by commas that opens with "who" and names no drug or other item, and
+ * then a reporting word, "has" at most before it ("Her mother, who is
+ * with her today, says she is \"allergic to PCN\"", "His mother, who
+ * attended today, recalls the rash", "mother, who was present at the
+ * time, has told")?  The aside describes the teller; the story is the
+ * patient's. */
+static bool
+reports_after_aside(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w1, end;
+
+	if (w >= s->n || !comma_before(s, w) || !notes__words_at(s, w, "who"))
+		return false;
+	end = w + ASIDE_WORDS < s->n ? w + ASIDE_WORDS : s->n;
+	for (size_t v = w + 1; v < end; v++) {
+		if (!comma_before(s, v))
+			continue;
+		if (names_content(s, j + 1, v))
+			return false;
+		if (v + 1 < s->n && notes__words_at(s, v, "has"))
+			v++;
+		return notes__reporting(s, v);
+	}
+	return false;
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -1730,7 +1815,7 @@ reporter(const sentence *s, size_t j)
 	size_t w = s->items[j].w1;
 
 	if (sourced(s, j) || joined_to_patient(s, j) || quotes_patient(s, j) ||
-	    phoned(s, j))
+	    phoned(s, j) || reports_after_aside(s, j))
 		return true;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)

@@ -11980,6 +11980,48 @@ test_allergy75bd(void)
 	MT_TRUE(affirmed_allergy(doubted, "lidocaine"));
 }
 
+/* A relative who phones, rings, corrects the patient, clarifies, reminds
+ * the team or found an old record tells the patient's allergy, as one who
+ * "says" does (issue 75, allergy75bi: en-dev31, en-dev35, en-dev43; the
+ * README's "an allergy reported by family about the patient: the
+ * patient's"), and so does one described in a "who" aside before the
+ * reporting word.  A relative who asks stays out: most ask about their
+ * own drugs (en-dev6, en-dev12, en-dev22, en-dev33). */
+static const expect allergy75bi[] = {
+	{"Addendum 19:10: her son found an old clinic letter: \"allergic to "
+	 "penicillin - hives\". Added to the allergy list.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	{"His wife phoned the ward: he had a swollen face with co-trimoxazole "
+	 "in 2015.",
+	 NOTES_ALLERGY, "co-trimoxazole", "co-trimoxazole", 0, true},
+	{"He said no allergies, but his daughter corrected him: he had a "
+	 "severe reaction to codeine after an operation.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	/* an aside on the teller between the relative and the reporting
+	 * word (en-dev45; "mother, who attended today, recalls", en-dev6;
+	 * "mother, who was present at the time, has told", en-dev8) */
+	{"Her mother, who came with her and answered most questions, says "
+	 "she is allergic to penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", 0, true},
+	/* what must not change: a relative a test found something in, a
+	 * relative's own allergy beside a question, an aside with no
+	 * reporting word after it */
+	{"Her brother was found on screening to be allergic to penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+	{"Her husband asked about his own penicillin allergy.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", FAM, false},
+	{"Her father, who lives in Leeds, is allergic to penicillin.",
+	 NOTES_ALLERGY, "penicillins", "penicillin", FAM, false},
+};
+
+static void
+test_allergy75bi(void)
+{
+	for (size_t i = 0; i < sizeof(allergy75bi) / sizeof(allergy75bi[0]);
+	     i++)
+		check(&allergy75bi[i]);
+}
+
 /* count_context: how many findings of kind on code r holds with context
  * exactly ctx. */
 static size_t
@@ -12252,6 +12294,7 @@ static const mt_case cases[] = {
 	{"probfp75i", test_probfp75i},
 	{"probfp75k", test_probfp75k},
 	{"allergy75bd", test_allergy75bd},
+	{"allergy75bi", test_allergy75bi},
 	{NULL, NULL},
 };
 
