@@ -2464,6 +2464,134 @@ lay_effect_of(const sentence *s, size_t k)
 	return false;
 }
 
+/* joined_reaction_zh: is problem item k a felt effect joined by 伴 or 伴有
+ * ("with") to the reaction item right before it, and that reaction a
+ * drug's, told earlier in its clause ("2024年服卡马西平后出现全身皮疹伴发热",
+ * "别嘌醇——2018年全身皮疹伴发热")?  The fever is part of the drug's reaction,
+ * as "皮疹、发热" is: no writer of the Chinese sets annotates such a fever
+ * (24 sets tell one), so it is no problem (probfp75l). */
+static bool
+joined_reaction_zh(const sentence *s, size_t k)
+{
+	static const char *const with[] = {"伴", "伴有"};
+	const item *r = k > 0 ? &s->items[k - 1] : NULL;
+	size_t gap;
+
+	if (r == NULL || r->e->type != NOTES_T_REACTION ||
+	    !notes__felt_effect(&s->items[k]))
+		return false;
+	gap = s->items[k].start - r->end;
+	if (!((gap == strlen(with[0]) &&
+	       memcmp(s->text + r->end, with[0], gap) == 0) ||
+	      (gap == strlen(with[1]) &&
+	       memcmp(s->text + r->end, with[1], gap) == 0)))
+		return false;
+	for (size_t m = k - 1; m-- > 0;)
+		if (is_drug(&s->items[m]))
+			return !notes__terminated(s, m, k - 1) &&
+			       notes__reaction_of(s, m, false) == r;
+	return false;
+}
+
+/* The verbs with which a writer lays a drug's effect on it ("ramipril gave
+ * him a dry cough", "alendronic acid previously caused heartburn", "it
+ * made him too drowsy"); "made" and "gave" only with the person after
+ * them, as "gave a history of asthma" tells no effect. */
+static const char *const caused_en[] = {"caused", "causes", "cause"};
+static const char *const gave_en[] = {"gave", "gives", "give", "made", "makes"};
+static const char *const gave_whom_en[] = {"him", "her", "me", "them"};
+static const char *const subject_en[] = {"it", "this", "which"};
+static const char *const caused_filler_en[] = {"also", "only", "previously",
+					       "always", "once"};
+
+/* content_item: is it a drug, a problem or a reaction, not a cue word
+ * ("previously", "persistent") the reader keeps as an item too? */
+static bool
+content_item(const item *it)
+{
+	return is_drug(it) || it->e->type == NOTES_T_PROBLEM ||
+	       it->e->type == NOTES_T_REACTION;
+}
+
+/* CAUSED_EFFECT_WORDS: the most words between the verb (and its person) and
+ * the effect ("a persistent dry cough": three). */
+#define CAUSED_EFFECT_WORDS 3
+
+/* caused_verb_at: the word of the verb that lays problem item k on a drug,
+ * at most CAUSED_EFFECT_WORDS words before it, past the person; no item
+ * between.  Returns s->n when there is none. */
+static size_t
+caused_verb_at(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0;
+	size_t from =
+		w0 > CAUSED_EFFECT_WORDS + 2 ? w0 - CAUSED_EFFECT_WORDS - 2 : 0;
+
+	for (size_t j = k; j-- > 0;)
+		if (content_item(&s->items[j])) {
+			if (s->items[j].w1 > from)
+				from = s->items[j].w1;
+			break;
+		}
+	for (size_t v = w0; v-- > from;) {
+		bool whom =
+			v + 1 < w0 && notes__words_in(s, v + 1, gave_whom_en,
+						      N_OF(gave_whom_en));
+
+		if (notes__words_in(s, v, caused_en, N_OF(caused_en)) &&
+		    w0 - v - 1 <= CAUSED_EFFECT_WORDS)
+			return v;
+		if (whom && notes__words_in(s, v, gave_en, N_OF(gave_en)) &&
+		    w0 - v - 2 <= CAUSED_EFFECT_WORDS)
+			return v;
+	}
+	return s->n;
+}
+
+/* caused_subject: is the subject of the verb at word v a drug of s, the
+ * item right before it ("ramipril gave him"), or "it", "this" or "which"
+ * with a drug before it in the sentence ("naproxen … because it gave her
+ * heartburn")?  An adverb may stand between ("previously caused"). */
+static bool
+caused_subject(const sentence *s, size_t k, size_t v)
+{
+	size_t w = v;
+	size_t m = k;
+
+	while (w > 0 && notes__words_in(s, w - 1, caused_filler_en,
+					N_OF(caused_filler_en)))
+		w--;
+	while (m > 0 &&
+	       (s->items[m - 1].w1 > w || !content_item(&s->items[m - 1])))
+		m--;
+	if (m == 0)
+		return false;
+	if (s->items[m - 1].w1 == w)
+		return is_drug(&s->items[m - 1]);
+	if (w == 0 || !notes__words_in(s, w - 1, subject_en, N_OF(subject_en)))
+		return false;
+	for (size_t j = m; j-- > 0;)
+		if (is_drug(&s->items[j]))
+			return true;
+	return false;
+}
+
+/* caused_effect_en: is problem item k an effect the writer lays on a drug
+ * with "gave him", "caused" or "made her" ("ramipril gave him a persistent
+ * dry cough", "thalidomide … caused marked constipation")?  Most writers
+ * annotate no problem for it (en-dev3, 4, 7, 23, 33, 37, 38, 42, 44, 47;
+ * en-dev20 and 30 do): it is the drug's side effect (probfp75l).  A
+ * condition the drug "makes worse" is the patient's own. */
+static bool
+caused_effect_en(const sentence *s, size_t k)
+{
+	size_t v = caused_verb_at(s, k), w1 = s->items[k].w1;
+
+	if (v >= s->n || (w1 < s->n && notes__words_at(s, w1, "worse")))
+		return false;
+	return caused_subject(s, k, v);
+}
+
 bool
 notes__side_effect(const sentence *s, size_t k)
 {
@@ -2471,7 +2599,8 @@ notes__side_effect(const sentence *s, size_t k)
 
 	return ((t == NOTES_T_SUBSTANCE || t == NOTES_T_CLASS) &&
 		notes__caused_by(s, k - 2) == &s->items[k]) ||
-	       lay_effect_of(s, k) || got_effect(s, k);
+	       lay_effect_of(s, k) || got_effect(s, k) ||
+	       joined_reaction_zh(s, k) || caused_effect_en(s, k);
 }
 
 /* The words a patient or a relative uses to say a drug does something to

@@ -11921,6 +11921,91 @@ test_probfp75i(void)
 	MT_TRUE(find(&r, NOTES_PROBLEM, "Z20.1") != NULL);
 }
 
+/* A fever joined by 伴 to a drug's rash is part of the reaction, not a
+ * problem (probfp75l): no writer of the Chinese sets annotates it (24
+ * sets tell one; zh-dev3, 10, 11, 37, 43 and 44 were read as a fever),
+ * and a year before the drug left it read.  The rash's drug stays an allergy; a
+ * rash with fever and no drug before it, or a fever told apart, is
+ * untouched. */
+static const expect probfp75l_rash[] = {
+	{"2023年服拉莫三嗪后出现全身皮疹伴发热，住院治疗。", NOTES_ALLERGY,
+	 "lamotrigine", "拉莫三嗪", 0, true},
+	{"别嘌醇——2019年全身皮疹伴發熱，改用非布司他。", NOTES_ALLERGY,
+	 "allopurinol", "别嘌醇", 0, true},
+	{"今日发热，已予头孢曲松。", NOTES_PROBLEM, "R50.9", "发热", 0, true},
+};
+
+static void
+test_probfp75l_rash(void)
+{
+	static const char *const joined[] = {
+		"2023年服拉莫三嗪后出现全身皮疹伴发热，住院治疗。",
+		"别嘌醇——2019年全身皮疹伴發熱，改用非布司他。",
+		"2021年因“尿路感染”服用复方新诺明后出现皮疹伴发热。",
+	};
+	static const char *const apart =
+		"2023年服拉莫三嗪后出现全身皮疹。今日发热，已予头孢曲松。";
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(probfp75l_rash) / sizeof(probfp75l_rash[0]); i++)
+		check(&probfp75l_rash[i]);
+	for (size_t i = 0; i < sizeof(joined) / sizeof(joined[0]); i++) {
+		notes__read_rules(joined[i], strlen(joined[i]), &r);
+		if (find(&r, NOTES_PROBLEM, "R50.9") != NULL)
+			mt_fail(__FILE__, __LINE__, "%s: found R50.9",
+				joined[i]);
+	}
+	notes__read_rules(apart, strlen(apart), &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R50.9") != NULL);
+}
+
+/* An effect a writer lays on a drug with "gave him", "caused" or "made
+ * her" is the drug's side effect, no problem (probfp75l): en-dev3, 4, 7,
+ * 23, 33, 37, 38, 42, 44 and 47 annotate none, en-dev20 and 30 one each.
+ * The drug must be the subject, named right before the verb or as "it"
+ * after it in the sentence; a condition a drug "makes worse", a history
+ * "gave" names and an effect laid on no drug stay problems. */
+static const expect probfp75l_caused[] = {
+	{"Aspirin makes his asthma worse.", NOTES_PROBLEM, "J45.9", "asthma", 0,
+	 true},
+	{"On warfarin, gave a history of AF.", NOTES_PROBLEM, "I48.9", "AF", 0,
+	 true},
+	{"The pneumonia caused sepsis.", NOTES_PROBLEM, "A41.9", "sepsis", 0,
+	 true},
+};
+
+static void
+test_probfp75l_caused(void)
+{
+	static const struct {
+		const char *text, *code;
+	} laid[] = {
+		{"Moved to losartan after lisinopril gave her a persistent dry "
+		 "cough.",
+		 "R05"},
+		{"Risperidone also gave him galactorrhoea, so it was stopped.",
+		 "N64.3"},
+		{"Naproxen 250 mg bd - stopped in June because it gave her "
+		 "heartburn.",
+		 "R12"},
+		{"Oxycodone - not an allergy, but it caused marked "
+		 "constipation.",
+		 "K59.0"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(probfp75l_caused) / sizeof(probfp75l_caused[0]); i++)
+		check(&probfp75l_caused[i]);
+	for (size_t i = 0; i < sizeof(laid) / sizeof(laid[0]); i++) {
+		notes__read_rules(laid[i].text, strlen(laid[i].text), &r);
+		if (find(&r, NOTES_PROBLEM, laid[i].code) != NULL)
+			mt_fail(__FILE__, __LINE__, "%s: found %s",
+				laid[i].text, laid[i].code);
+	}
+}
+
 /* Chinese verdicts and de-labels a sentence or more after the label, and
  * a class all refused after a reaction (allergy75bd).  "此标签已删除"
  * after the drug taken since without harm removes the label the line told
@@ -12295,6 +12380,8 @@ static const mt_case cases[] = {
 	{"probfp75k", test_probfp75k},
 	{"allergy75bd", test_allergy75bd},
 	{"allergy75bi", test_allergy75bi},
+	{"probfp75l_rash", test_probfp75l_rash},
+	{"probfp75l_caused", test_probfp75l_caused},
 	{NULL, NULL},
 };
 
