@@ -531,23 +531,6 @@ risk_weighed(const char *text, size_t len, const notes_finding *f, unsigned ctx)
  * infection and its result ("HCV Ab neg", "HIV 4th gen POCT negative"). */
 #define SCREEN_TEST_WORDS 5
 
-/* screened_infection: is problem code an infection that a blood or skin
- * test screens for (tuberculosis A15-A19, syphilis A50-A53, viral
- * hepatitis B15-B19, HIV B20-B24 and Z21, a carrier state Z22)? */
-static bool
-screened_infection(const char *code)
-{
-	static const char *const screened[] = {
-		"A15", "A16", "A17", "A18", "A19", "A50", "A51",
-		"A52", "A53", "B15", "B16", "B17", "B18", "B19",
-		"B20", "B21", "B22", "B23", "B24", "Z21", "Z22"};
-
-	for (size_t i = 0; i < sizeof screened / sizeof screened[0]; i++)
-		if (strncmp(code, screened[i], 3) == 0)
-			return true;
-	return false;
-}
-
 /* spelt_at: does text[i, len) start with word (ASCII, any case) ending
  * there, not inside a longer word? */
 static bool
@@ -666,7 +649,8 @@ result_negative(const char *text, size_t len, const notes_finding *f)
 {
 	size_t i = f->end, n;
 
-	if (f->kind != NOTES_PROBLEM || !screened_infection(f->code) || i > len)
+	if (f->kind != NOTES_PROBLEM || !notes__screened_infection(f->code) ||
+	    i > len)
 		return false;
 	for (size_t words = 0; words <= SCREEN_TEST_WORDS; words++) {
 		while (i < len &&

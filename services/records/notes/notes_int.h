@@ -286,6 +286,12 @@ void notes__root_disc(notes_reading *out, const char *text, size_t len);
  * 铁缺乏（不伴贫血） (issue 75, probfp75j): refine.c. */
 void notes__iron_deficiency(notes_reading *out, const char *text, size_t len);
 
+/* notes__screened_infection (screen.c): is problem code an infection a
+ * blood, skin or swab test screens for (tuberculosis A15-A19, syphilis
+ * A50-A53, viral hepatitis B15-B19, HIV B20-B24 and Z21, a carrier state
+ * Z22)?  Its name alone is a test ordered; its result is annotated. */
+bool notes__screened_infection(const char *code);
+
 /* notes__narrowed_by_words: is code one that the words around a term
  * narrow it to in refine.c (M51.1 from a root named beside a disc
  * prolapse)?  The model drops no such problem: its category's weights

@@ -24,21 +24,30 @@
  * same list names after it ("篩查" … "（T-SPOT、胸片）及" … "乙肝"). */
 #define SCREEN_GAP_BEFORE 40
 
-/* screened: is code an infection a blood, skin or swab test screens for
- * (tuberculosis A15-A19, syphilis A50-A53, viral hepatitis B15-B19, HIV
- * B20-B24 and Z21, a carrier state Z22, COVID-19 U07)? */
-static bool
-screened(const char *code)
+bool
+notes__screened_infection(const char *code)
 {
 	static const char *const codes[] = {
-		"A15", "A16", "A17", "A18", "A19", "A50", "A51", "A52",
-		"A53", "B15", "B16", "B17", "B18", "B19", "B20", "B21",
-		"B22", "B23", "B24", "Z21", "Z22", "U07"};
-	static const char *const tested[] = {"D68.5", "D68.6", "O24.4"};
+		"A15", "A16", "A17", "A18", "A19", "A50", "A51",
+		"A52", "A53", "B15", "B16", "B17", "B18", "B19",
+		"B20", "B21", "B22", "B23", "B24", "Z21", "Z22"};
 
 	for (size_t i = 0; i < N_OF(codes); i++)
 		if (strncmp(code, codes[i], 3) == 0)
 			return true;
+	return false;
+}
+
+/* screened: is code an infection a blood, skin or swab test screens for
+ * (notes__screened_infection, or COVID-19 U07), or a condition only a
+ * test finds (thrombophilia D68.5 / D68.6, gestational diabetes O24.4)? */
+static bool
+screened(const char *code)
+{
+	static const char *const tested[] = {"D68.5", "D68.6", "O24.4"};
+
+	if (notes__screened_infection(code) || strncmp(code, "U07", 3) == 0)
+		return true;
 	for (size_t i = 0; i < N_OF(tested); i++)
 		if (strcmp(code, tested[i]) == 0)
 			return true;
