@@ -75,6 +75,20 @@ inline_bracket_head_zh(const sentence *s)
 	       s->items[j].w1 < s->n && bracket_head_zh(s, j);
 }
 
+/* after_stop_zh: does s start right after an ideographic full stop on
+ * its line ("既往体健。过敏：复方新诺明（皮疹）；阿莫西林？家长不确定。")?
+ * A heading there opens a list on the rest of the line, as one that opens
+ * the line does. */
+static bool
+after_stop_zh(const sentence *s)
+{
+	uint32_t at = s->words[0].start;
+
+	while (at > 0 && s->text[at - 1] == ' ')
+		at--;
+	return at >= 3 && memcmp(s->text + at - 3, "\xe3\x80\x82", 3) == 0;
+}
+
 bool
 notes__zh_allergy_head(const sentence *s)
 {
@@ -82,7 +96,7 @@ notes__zh_allergy_head(const sentence *s)
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
 	       ((notes__colon_after(s, zh_head_last(s)) &&
-		 notes__line_lead(s) != NULL) ||
+		 (notes__line_lead(s) != NULL || after_stop_zh(s))) ||
 		bracket_head_zh(s, zh_head_last(s)));
 }
 
