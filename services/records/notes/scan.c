@@ -175,6 +175,24 @@ hyphen_broken(const char *text, size_t dash, size_t next)
 	       isalpha((unsigned char)text[next]);
 }
 
+/* comma_wrapped: does the line [from, last) end with a full-width comma
+ * and the next line, at next, go on with a Chinese character ("…实为同时
+ * 服用的中药引起皮疹，\n经儿科药师评估后删除该过敏记录。")?  Chinese prose
+ * the writer wrapped keeps its sentence across the break; a line that
+ * starts with a bullet, a number or a Latin letter is a list's. */
+static bool
+comma_wrapped(const char *text, size_t len, size_t from, size_t last,
+	      size_t next)
+{
+	notes_char c;
+
+	if (last - from < 3 ||
+	    memcmp(text + last - 3, "\xef\xbc\x8c", 3) != 0 || next >= len)
+		return false;
+	notes__char((const unsigned char *)text + next, len - next, &c);
+	return c.han;
+}
+
 /* A line shorter than this ends where its writer ended it; one this long
  * is prose that the editor wrapped. */
 #define WRAP_MIN_COLUMNS 60
@@ -200,6 +218,8 @@ soft_wrap(const char *text, size_t len, size_t i)
 		return false;
 	while (next < len && (text[next] == ' ' || text[next] == '\t'))
 		next++;
+	if (comma_wrapped(text, len, from, last, next))
+		return true;
 	/* a dash ending the line waits for what it joins ("\"sulpha drug
 	 * -\n? rash, pt not sure\""), and so does a word the writer broke
 	 * at its hyphen ("DE-\n  LABELLED at the allergy clinic") */

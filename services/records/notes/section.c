@@ -75,6 +75,20 @@ inline_bracket_head_zh(const sentence *s)
 	       s->items[j].w1 < s->n && bracket_head_zh(s, j);
 }
 
+/* after_stop_zh: does s start right after an ideographic full stop on
+ * its line ("既往体健。过敏：复方新诺明（皮疹）；阿莫西林？家长不确定。")?
+ * A heading there opens a list on the rest of the line, as one that opens
+ * the line does. */
+static bool
+after_stop_zh(const sentence *s)
+{
+	uint32_t at = s->words[0].start;
+
+	while (at > 0 && s->text[at - 1] == ' ')
+		at--;
+	return at >= 3 && memcmp(s->text + at - 3, "\xe3\x80\x82", 3) == 0;
+}
+
 bool
 notes__zh_allergy_head(const sentence *s)
 {
@@ -82,7 +96,7 @@ notes__zh_allergy_head(const sentence *s)
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
 	       ((notes__colon_after(s, zh_head_last(s)) &&
-		 notes__line_lead(s) != NULL) ||
+		 (notes__line_lead(s) != NULL || after_stop_zh(s))) ||
 		bracket_head_zh(s, zh_head_last(s)));
 }
 
@@ -331,6 +345,21 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 	return true;
 }
 
+static bool ordinal_zh(const sentence *s);
+
+/* note_items_only: are the items of s after its heading's last cue j
+ * only what a heading's note names (note_item: who gave the list, "病人
+ * 及先生共同提供", and how it is kept, "已掛過敏手圈")?  A drug there makes
+ * the line an entry ("过敏史（青霉素）"). */
+static bool
+note_items_only(const sentence *s, size_t j)
+{
+	for (size_t k = j + 1; k < s->n_items; k++)
+		if (!note_item(&s->items[k]))
+			return false;
+	return true;
+}
+
 /* allergy_heading_noted_zh: is s, its last word ending at last and its
  * line at to, an allergy heading with a note in full-width brackets
  * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
@@ -338,15 +367,19 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
  * the cue as allergy_titled allows, cues joined as one heading before
  * the note: "藥物過敏及不良反應（本次住院已重新確認）：", a note that quotes
  * its source with the source's marks: "过敏史（原文\"…slowly)\"）：")?  The
- * note says where the list came from; the lines under it are the list. */
+ * note says where the list came from; the lines under it are the list.
+ * A note that ends its line needs no colon, as cues_noted reads "ALLERGY
+ * / ADR STATUS  (all sources checked)", when it names no drug: "四、過敏
+ * 史（病人及先生共同提供，已掛過敏手圈）" heads the list under it. */
 static bool
 allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 {
 	const item *it = &s->items[0];
 	const char *open = "\xef\xbc\x88", *close = "\xef\xbc\x89";
 	uint32_t i = last;
+	size_t first = s->words[0].han && !ordinal_zh(s) ? 0 : 1;
 
-	if (s->n_items == 0 || it->w0 > (s->words[0].han ? 0u : 1u) ||
+	if (s->n_items == 0 || it->w0 > first ||
 	    it->e->type != NOTES_T_ALLERGY_CUE ||
 	    memcmp(s->text + s->items[zh_head_last(s)].end, open, 3) != 0)
 		return false;
@@ -356,6 +389,8 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 		i++;
 	if (i + 3 > to || memcmp(s->text + i, close, 3) != 0)
 		return false;
+	if (notes__only_marks(s->text, i + 3, to, ""))
+		return note_items_only(s, zh_head_last(s));
 	return notes__only_marks(s->text, i + 3, to, ":-") &&
 	       notes__colon_at(s->text, i + 3, to) != NULL;
 }

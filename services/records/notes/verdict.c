@@ -1438,6 +1438,45 @@ label_before_zh(const sentence *s, size_t j)
 				sizeof(label) / sizeof(*label));
 }
 
+/* label_told_zh: is allergy cue item k a label the writer reports, a
+ * quote closed right after it ("曾記錄「Aspirin 過敏」", "病历记载“阿司匹林
+ * 过敏”") or a record's verb right before it ("复方新诺明——曾记录过敏")? */
+static bool
+label_told_zh(const sentence *s, size_t k)
+{
+	static const char *const close[] = {"\u201d", "\u300d", "\""};
+	static const char *const recorded[] = {"记录", "记载", "记为"};
+	const item *c = &s->items[k];
+
+	for (size_t i = 0; i < sizeof(close) / sizeof(*close); i++)
+		if (strncmp(s->text + c->end, close[i], strlen(close[i])) == 0)
+			return true;
+	return notes__words_end_at(s, c->w0, recorded,
+				   sizeof(recorded) / sizeof(*recorded));
+}
+
+/* removed_last_zh: does de-labelling verb item j end s, no denial right
+ * before it ("暂不删除", "未删除"), after an allergy label s reports
+ * (label_told_zh: "曾記錄「Aspirin 過敏」，但病人已服用 aspirin 六年無事，
+ * 經醫生核實後刪除。")?  The verb's object is that label, as "予删除" after
+ * "考虑记录错误" reads it. */
+static bool
+removed_last_zh(const sentence *s, size_t j)
+{
+	static const char *const denial[] = {"不", "勿", "未", "没", "无"};
+	size_t w0 = s->items[j].w0;
+
+	if (s->items[j].w1 != s->n ||
+	    (w0 > 0 && notes__words_in(s, w0 - 1, denial,
+				       sizeof(denial) / sizeof(*denial))))
+		return false;
+	for (size_t k = 0; k < j; k++)
+		if (s->items[k].e->type == NOTES_T_ALLERGY_CUE &&
+		    label_told_zh(s, k))
+			return true;
+	return false;
+}
+
 /* negate_sentence_allergy negates, with item j's trigger, the last
  * affirmed allergy s names before item j; false when it names none. */
 static bool
@@ -1479,7 +1518,7 @@ notes__removed_record_zh(const sentence *s, notes_reading *out)
 		return;
 	}
 	from = from_record_zh(s, j);
-	if (!from && !record_named_zh(s, j))
+	if (!from && !record_named_zh(s, j) && !removed_last_zh(s, j))
 		return;
 	/* "删除青霉素过敏" names its own; a drug in a later clause is the
 	 * story going on ("已除去標籤，之後再食過 amoxicillin 冇事") */

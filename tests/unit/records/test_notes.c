@@ -12107,6 +12107,74 @@ test_allergy75bi(void)
 		check(&allergy75bi[i]);
 }
 
+/* allergy_context_bl: the context of the first allergy to code that text
+ * gives, NOT_FOUND_BL when it gives none. */
+#define NOT_FOUND_BL (~0u)
+
+static unsigned
+allergy_context_bl(const char *text, const char *code)
+{
+	notes_reading r;
+	const notes_finding *f;
+
+	notes__read_rules(text, strlen(text), &r);
+	f = find(&r, NOTES_ALLERGY, code);
+	return f != NULL ? f->context : NOT_FOUND_BL;
+}
+
+/* Chinese allergy lists (issue 75, allergy75bl): a heading whose
+ * bracketed note ends its line heads the list under it; 注销 de-labels;
+ * a challenge told 挑战 or with its result after a comma is tolerated; a
+ * removal that ends its sentence takes off the label the sentence
+ * reported; a line that ends with a full-width comma goes on; a heading
+ * after a full stop heads the rest of its line; a drug the list says the
+ * patient can take (可以吃) is no allergy. */
+static void
+test_allergy75bl(void)
+{
+	static const char *const noted =
+		"三、过敏史（患者及女儿共同提供，已戴过敏腕带）\n"
+		"- 吗啡：术后静脉镇痛时全身瘙痒，要求以后不用。\n";
+	static const char *const noted_hant =
+		"三、過敏史（病人提供）\n"
+		"- 可待因：服後嘔吐，之後不敢再吃。\n";
+	static const char *const entry = "过敏史（青霉素）\n";
+	static const char *const cancelled =
+		"过敏史：\n"
+		"- 青霉素：幼时输液后起疹；2025年行阿莫西林口服挑战试验，阴性，"
+		"过敏门诊已注销该过敏。\n";
+	static const char *const removed =
+		"过敏史：\n"
+		"- 病历曾记录“布洛芬过敏”，但患者近两年常服布洛芬无不适，"
+		"与药师核对后删除。\n";
+	static const char *const kept =
+		"过敏史：\n"
+		"- 病历曾记录“布洛芬过敏”，患者记不清当时情况，暂不删除。\n";
+	static const char *const wrapped =
+		"过敏史：磺胺——曾记录过敏，本次询问患者，实为同时服用的感冒药"
+		"引起胃部不适，\n与药师核对后删除该过敏记录。\n";
+	static const char *const after_stop =
+		"既往体健。过敏：头孢类（皮疹）；阿司匹林？患者不确定。";
+	static const char *const can_take =
+		"过敏史：青霉素过敏（皮疹）；对乙酰氨基酚可以吃。";
+	notes_reading r;
+
+	MT_TRUE(affirmed_allergy(noted, "morphine"));
+	MT_TRUE(affirmed_allergy(noted_hant, "codeine"));
+	MT_TRUE(allergy_context_bl(entry, "penicillins") == 0);
+	MT_TRUE(allergy_context_bl(cancelled, "penicillins") == NEG);
+	notes__read_rules(cancelled, strlen(cancelled), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	MT_TRUE(allergy_context_bl(removed, "ibuprofen") == NEG);
+	MT_TRUE(!(allergy_context_bl(kept, "ibuprofen") & NEG));
+	MT_TRUE(allergy_context_bl(wrapped, "sulfonamides") == NEG);
+	MT_TRUE(allergy_context_bl(after_stop, "aspirin") == UNC);
+	MT_TRUE(affirmed_allergy(after_stop, "cephalosporins"));
+	MT_TRUE(affirmed_allergy(can_take, "penicillins"));
+	notes__read_rules(can_take, strlen(can_take), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
+}
+
 /* count_context: how many findings of kind on code r holds with context
  * exactly ctx. */
 static size_t
@@ -12380,6 +12448,7 @@ static const mt_case cases[] = {
 	{"probfp75k", test_probfp75k},
 	{"allergy75bd", test_allergy75bd},
 	{"allergy75bi", test_allergy75bi},
+	{"allergy75bl", test_allergy75bl},
 	{"probfp75l_rash", test_probfp75l_rash},
 	{"probfp75l_caused", test_probfp75l_caused},
 	{NULL, NULL},
