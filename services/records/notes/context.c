@@ -1286,6 +1286,28 @@ notes__preop_stop_zh(const char *text, size_t from, size_t at)
 	return false;
 }
 
+/* stop_ended: is there a terminator between drug item k and stop
+ * trigger j that ends the stop's reach?  A Chinese stop already done
+ * reaches past 但 ("予度洛西汀30mg，但病人自觉恶心、头晕，自行停药"): the
+ * turn of the story is why the drug was stopped, not another subject. */
+static bool
+stop_ended(const sentence *s, size_t k, size_t j)
+{
+	static const char *const turns[] = {"但", "但是"};
+
+	for (size_t m = k + 1; m < j; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type != NOTES_T_TERMINATOR ||
+		    (e->dir & NOTES_DIR_SCOPE_ONLY))
+			continue;
+		if (stop_commas(s, j) == 1 ||
+		    !notes__among(e->key, turns, sizeof(turns) / sizeof(*turns)))
+			return true;
+	}
+	return false;
+}
+
 /* stop_reaches: does stop trigger j (backward) reach drug item k in the
  * clauses before its own ("长期服用氢氯噻嗪及厄贝沙坦，目前暂停")?  The
  * clauses after the drug's name no drug, and one full-width comma parts
@@ -1302,8 +1324,7 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 	    !((s->items[j].e->dir & NOTES_DIR_AS_NEEDED) ||
 	      ((s->items[j].e->dir & NOTES_DIR_STOP) &&
 	       (s->items[j].e->dir & NOTES_DIR_BACKWARD))) ||
-	    s->items[k].e->type != NOTES_T_SUBSTANCE ||
-	    notes__terminated(s, k, j))
+	    s->items[k].e->type != NOTES_T_SUBSTANCE || stop_ended(s, k, j))
 		return false;
 	for (size_t m = k + 1; m < j; m++) {
 		const notes_entry *e = s->items[m].e;

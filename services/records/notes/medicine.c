@@ -957,10 +957,15 @@ notes__effect_of(const sentence *s, size_t k)
 				       : notes__blamed_on(s, k);
 }
 
+/* eased_after: what a course's days may be followed by, after 后, when
+ * the course eased the illness ("抗感染7天后好转", "口服14天后好转"). */
+static const char *const eased_after[] = {"好转", "缓解", "痊愈", "消退",
+					  "改善"};
+
 /* days_at: is word w the number of a course written in days or hours
- * ("5天", "共4日", "24小时"), not a day of one ("第2天"), a rate ("每3
- * 天"), a hold's length ("术前停48小时") or a time to come or gone ("3天
- * 后", "2天前")? */
+ * ("5天", "共4日", "24小时", "7天后好转": the days it took to ease), not
+ * a day of one ("第2天"), a rate ("每3天"), a hold's length ("术前停48小
+ * 时") or a time to come or gone ("3天后", "2天前")? */
 static bool
 days_at(const sentence *s, size_t w)
 {
@@ -982,7 +987,10 @@ days_at(const sentence *s, size_t w)
 	u = w + (notes__words_at(s, w + 1, "小时") ? 3 : 2);
 	return u >= s->n ||
 	       !notes__words_in(s, u, not_after,
-				sizeof(not_after) / sizeof(*not_after));
+				sizeof(not_after) / sizeof(*not_after)) ||
+	       (notes__words_at(s, u, "后") && u + 1 < s->n &&
+		notes__words_in(s, u + 1, eased_after,
+				sizeof(eased_after) / sizeof(*eased_after)));
 }
 
 /* course_done returns the word that gives drug item k of a Chinese
