@@ -1231,17 +1231,16 @@ stop_commas(const sentence *s, size_t j)
 /* Where a Chinese clause ends, looking back: the full-width comma,
  * semicolon, full stop and opening parenthesis, the dash and their ASCII
  * kin. */
-static const char *const clause_marks_zh[] = {
-	"\xef\xbc\x8c", "\xef\xbc\x9b", "\xe3\x80\x82", "\xef\xbc\x88",
-	"\xe2\x80\x94", ",", ";", "(", "\n"};
+static const char *const clause_marks_zh[] = {"，", "；", "。", "（", "—",
+					      ",",  ";",  "(",	"\n"};
 
 /* PREOP_ZH_BYTES: how far back from a stop its clause is searched for 术前
  * ("已于术前7天停用" is 21 bytes before 停用). */
 #define PREOP_ZH_BYTES 36
 
 bool
-notes__ends_in(const char *text, size_t from, size_t i,
-	       const char *const *list, size_t n)
+notes__ends_in(const char *text, size_t from, size_t i, const char *const *list,
+	       size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
 		size_t l = strlen(list[k]);
@@ -1271,8 +1270,7 @@ count_at(const char *p)
 bool
 notes__preop_stop_zh(const char *text, size_t from, size_t at)
 {
-	static const char *const preop[] = {"\xe6\x9c\xaf\xe5\x89\x8d",
-					    "\xe8\xa1\x93\xe5\x89\x8d"};
+	static const char *const preop[] = {"术前", "術前"};
 	const size_t n_marks =
 		sizeof(clause_marks_zh) / sizeof(*clause_marks_zh);
 
@@ -1302,7 +1300,8 @@ stop_ended(const sentence *s, size_t k, size_t j)
 		    (e->dir & NOTES_DIR_SCOPE_ONLY))
 			continue;
 		if (stop_commas(s, j) == 1 ||
-		    !notes__among(e->key, turns, sizeof(turns) / sizeof(*turns)))
+		    !notes__among(e->key, turns,
+				  sizeof(turns) / sizeof(*turns)))
 			return true;
 	}
 	return false;

@@ -279,7 +279,8 @@ stop_zh_in(const char *text, size_t from, size_t le)
 
 			if (le - i < l || memcmp(text + i, stops_zh[k], l) != 0)
 				continue;
-			if (notes__ends_in(text, from, i, before_zh, N(before_zh)) &&
+			if (notes__ends_in(text, from, i, before_zh,
+					   N(before_zh)) &&
 			    starts_in(text, i + l, le, after_zh, N(after_zh)))
 				return i;
 		}
