@@ -3601,6 +3601,32 @@ dash_ends_denial(const sentence *s, size_t j, size_t k)
 	return !denied_class_holds(s, j, k, past);
 }
 
+/* dated_done_zh: is Chinese stop trigger j one its clause says is done
+ * at a time written between 已于 and it ("已于2022年停用", "已于上月停
+ * 用")?  It reads as 已停用, a stop done, which stands for the note's
+ * other mentions of the drug as taken. */
+static bool
+dated_done_zh(const sentence *s, size_t j)
+{
+	static const char *const since[] = {"已于", "已於"};
+	static const char *const stops[] = {"停用", "停药", "停藥", "停服"};
+	const notes_entry *t = s->items[j].e;
+	uint32_t at = s->items[j].start;
+
+	if (t->type != NOTES_T_HISTORICAL || !(t->dir & NOTES_DIR_STOP) ||
+	    !notes__among(t->key, stops, sizeof(stops) / sizeof(*stops)))
+		return false;
+	for (uint32_t i = at; i > 0 && at - i < PREOP_ZH_BYTES; i--) {
+		if (notes__ends_in(s->text, 0, i, since, 2))
+			return true;
+		if (notes__ends_in(s->text, 0, i, clause_marks_zh,
+				   sizeof(clause_marks_zh) /
+					   sizeof(*clause_marks_zh)))
+			return false;
+	}
+	return false;
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -3664,7 +3690,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		    delabel_misses(s, j, k, allergy))
 			continue; /* a label removed is a drug's */
 		if (names_finding(bits, t))
-			*trigger = t->key;
+			*trigger = dated_done_zh(s, j) ? "已停用" : t->key;
 		if (t->type == NOTES_T_NEGATED && neg[0] == '\0')
 			neg = t->key;
 		bits |= 1u << t->type;

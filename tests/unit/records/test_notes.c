@@ -10940,7 +10940,8 @@ test_medctx75e(void)
  * past; a course told as given for its days is past, a single dose given
  * is not; a drug that did not work is no denial of the next; a Chinese
  * course eased after its days is past, a time to come is not; a Chinese
- * stop done reaches back past 但. */
+ * stop done reaches back past 但, and one done at a time (已于…停用) stands
+ * for the drug's other mentions as taken. */
 static const expect medctx75l[] = {
 	{"房颤，口服利伐沙班，术前3天停用。", NOTES_MEDICINE, "rivaroxaban",
 	 "利伐沙班", 0, true},
@@ -10967,8 +10968,23 @@ static const expect medctx75l[] = {
 static void
 test_medctx75l(void)
 {
+	/* a stop done at a time (已于…停用) stands for the drug's other
+	 * mentions as taken, as 已停用 does */
+	static const char *const dated =
+		"长期服用阿司匹林、氯吡格雷（氯吡格雷已于"
+		"去年停用）。";
+	notes_reading r;
+	size_t past = 0;
+
 	for (size_t i = 0; i < sizeof(medctx75l) / sizeof(medctx75l[0]); i++)
 		check(&medctx75l[i]);
+	notes__read_rules(dated, strlen(dated), &r);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.findings[i].code, "clopidogrel") == 0) {
+			MT_EQ_INT(r.findings[i].context, NOTES_HISTORICAL);
+			past++;
+		}
+	MT_EQ_INT(past, 1);
 }
 
 /* A sentence and the problem code it must not give. */
