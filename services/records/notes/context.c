@@ -1228,6 +1228,85 @@ stop_commas(const sentence *s, size_t j)
 		       : 1;
 }
 
+/* Where a Chinese clause ends, looking back: the full-width comma,
+ * semicolon, full stop and opening parenthesis, the dash and their ASCII
+ * kin. */
+static const char *const clause_marks_zh[] = {"，", "；", "。", "（", "—",
+					      ",",  ";",  "(",	"\n"};
+
+/* PREOP_ZH_BYTES: how far back from a stop its clause is searched for 术前
+ * ("已于术前7天停用" is 21 bytes before 停用). */
+#define PREOP_ZH_BYTES 36
+
+bool
+notes__ends_in(const char *text, size_t from, size_t i, const char *const *list,
+	       size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t l = strlen(list[k]);
+
+		if (i - from >= l && memcmp(text + i - l, list[k], l) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* count_at: does p open with a count, in digits or in Chinese
+ * ("5天", "一日", "两周")? */
+static bool
+count_at(const char *p)
+{
+	static const char *const numerals[] = {"一", "二", "两", "兩", "三",
+					       "四", "五", "六", "七"};
+
+	if (isdigit((unsigned char)*p))
+		return true;
+	for (size_t m = 0; m < sizeof(numerals) / sizeof(*numerals); m++)
+		if (strncmp(p, numerals[m], strlen(numerals[m])) == 0)
+			return true;
+	return false;
+}
+
+bool
+notes__preop_stop_zh(const char *text, size_t from, size_t at)
+{
+	static const char *const preop[] = {"术前", "術前"};
+	const size_t n_marks =
+		sizeof(clause_marks_zh) / sizeof(*clause_marks_zh);
+
+	for (size_t i = at; i > from && at - i < PREOP_ZH_BYTES; i--) {
+		if (notes__ends_in(text, from, i, preop, 2) &&
+		    count_at(text + i))
+			return true;
+		if (notes__ends_in(text, from, i, clause_marks_zh, n_marks))
+			return false;
+	}
+	return false;
+}
+
+/* stop_ended: is there a terminator between drug item k and stop
+ * trigger j that ends the stop's reach?  A Chinese stop already done
+ * reaches past 但 ("予度洛西汀30mg，但病人自觉恶心、头晕，自行停药"): the
+ * turn of the story is why the drug was stopped, not another subject. */
+static bool
+stop_ended(const sentence *s, size_t k, size_t j)
+{
+	static const char *const turns[] = {"但", "但是"};
+
+	for (size_t m = k + 1; m < j; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type != NOTES_T_TERMINATOR ||
+		    (e->dir & NOTES_DIR_SCOPE_ONLY))
+			continue;
+		if (stop_commas(s, j) == 1 ||
+		    !notes__among(e->key, turns,
+				  sizeof(turns) / sizeof(*turns)))
+			return true;
+	}
+	return false;
+}
+
 /* stop_reaches: does stop trigger j (backward) reach drug item k in the
  * clauses before its own ("长期服用氢氯噻嗪及厄贝沙坦，目前暂停")?  The
  * clauses after the drug's name no drug, and one full-width comma parts
@@ -1244,8 +1323,7 @@ stop_reaches(const sentence *s, size_t k, size_t j)
 	    !((s->items[j].e->dir & NOTES_DIR_AS_NEEDED) ||
 	      ((s->items[j].e->dir & NOTES_DIR_STOP) &&
 	       (s->items[j].e->dir & NOTES_DIR_BACKWARD))) ||
-	    s->items[k].e->type != NOTES_T_SUBSTANCE ||
-	    notes__terminated(s, k, j))
+	    s->items[k].e->type != NOTES_T_SUBSTANCE || stop_ended(s, k, j))
 		return false;
 	for (size_t m = k + 1; m < j; m++) {
 		const notes_entry *e = s->items[m].e;
@@ -3409,6 +3487,18 @@ verdict_after_reasons(const sentence *s, size_t k, size_t j)
 	       mark_opens(s, s->items[j].end, closes, &past);
 }
 
+/* held_for_operation: is trigger j a stop its clause times before an
+ * operation ("，术前5天停用"; "（心房顫動）— 術前5天已停")?  The drug k
+ * before it is held for the operation, not given up: ten writers
+ * (zh-dev3, 14, 15, 24, 26, 38, 42, 44, 45, 48) annotate it taken. */
+static bool
+held_for_operation(const sentence *s, size_t k, size_t j)
+{
+	return (s->items[j].e->dir & NOTES_DIR_STOP) &&
+	       notes__preop_stop_zh(s->text, s->items[k].end,
+				    s->items[j].start);
+}
+
 /* back_reaches: does trigger j, written after item k, reach it: in its
  * clause, or across one as a stop, a refusal, a resolution or an
  * allergy's answer may? */
@@ -3427,7 +3517,7 @@ back_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 		    (allergy && answer_reaches(s, k, j));
 
 	return back && condition_reaches(s, k, j, allergy) &&
-	       !stop_of_another(s, k, j);
+	       !stop_of_another(s, k, j) && !held_for_operation(s, k, j);
 }
 
 /* family_suffix_zh: NOTES_FAMILY when problem k is written right before
@@ -3511,6 +3601,32 @@ dash_ends_denial(const sentence *s, size_t j, size_t k)
 	return !denied_class_holds(s, j, k, past);
 }
 
+/* dated_done_zh: is Chinese stop trigger j one its clause says is done
+ * at a time written between 已于 and it ("已于2022年停用", "已于上月停
+ * 用")?  It reads as 已停用, a stop done, which stands for the note's
+ * other mentions of the drug as taken. */
+static bool
+dated_done_zh(const sentence *s, size_t j)
+{
+	static const char *const since[] = {"已于", "已於"};
+	static const char *const stops[] = {"停用", "停药", "停藥", "停服"};
+	const notes_entry *t = s->items[j].e;
+	uint32_t at = s->items[j].start;
+
+	if (t->type != NOTES_T_HISTORICAL || !(t->dir & NOTES_DIR_STOP) ||
+	    !notes__among(t->key, stops, sizeof(stops) / sizeof(*stops)))
+		return false;
+	for (uint32_t i = at; i > 0 && at - i < PREOP_ZH_BYTES; i--) {
+		if (notes__ends_in(s->text, 0, i, since, 2))
+			return true;
+		if (notes__ends_in(s->text, 0, i, clause_marks_zh,
+				   sizeof(clause_marks_zh) /
+					   sizeof(*clause_marks_zh)))
+			return false;
+	}
+	return false;
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -3574,7 +3690,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		    delabel_misses(s, j, k, allergy))
 			continue; /* a label removed is a drug's */
 		if (names_finding(bits, t))
-			*trigger = t->key;
+			*trigger = dated_done_zh(s, j) ? "已停用" : t->key;
 		if (t->type == NOTES_T_NEGATED && neg[0] == '\0')
 			neg = t->key;
 		bits |= 1u << t->type;

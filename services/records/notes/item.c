@@ -249,20 +249,6 @@ stopped_en(const notes_reading *out, const notes_finding *f, const char *text,
 	return !notes__among(w, objects, N(objects));
 }
 
-/* ends_in: does text[from, i) end with one of list? */
-static bool
-ends_in(const char *text, size_t from, size_t i, const char *const *list,
-	size_t n)
-{
-	for (size_t k = 0; k < n; k++) {
-		size_t l = strlen(list[k]);
-
-		if (i - from >= l && memcmp(text + i - l, list[k], l) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* starts_in: does text[i, le) start with one of list, or is it empty? */
 static bool
 starts_in(const char *text, size_t i, size_t le, const char *const *list,
@@ -293,7 +279,8 @@ stop_zh_in(const char *text, size_t from, size_t le)
 
 			if (le - i < l || memcmp(text + i, stops_zh[k], l) != 0)
 				continue;
-			if (ends_in(text, from, i, before_zh, N(before_zh)) &&
+			if (notes__ends_in(text, from, i, before_zh,
+					   N(before_zh)) &&
 			    starts_in(text, i + l, le, after_zh, N(after_zh)))
 				return i;
 		}
@@ -302,14 +289,16 @@ stop_zh_in(const char *text, size_t from, size_t le)
 
 /* stopped_zh: is drug f, heading the item on line [ls, le) of a Chinese
  * note, one a clause of its own later in the item stops, with no other
- * drug between and nothing that resumes it? */
+ * drug between, nothing that resumes it and no operation it is held for
+ * ("— 術前5天已停")? */
 static bool
 stopped_zh(const notes_reading *out, const notes_finding *f, const char *text,
 	   size_t le)
 {
 	size_t at = stop_zh_in(text, f->end, le);
 
-	if (at == 0 || drug_in(out, f->end, at))
+	if (at == 0 || drug_in(out, f->end, at) ||
+	    notes__preop_stop_zh(text, f->end, at))
 		return false;
 	for (size_t k = 0; k < N(again_zh); k++)
 		if (memmem(text + f->end, le - f->end, again_zh[k],

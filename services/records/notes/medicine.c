@@ -957,10 +957,15 @@ notes__effect_of(const sentence *s, size_t k)
 				       : notes__blamed_on(s, k);
 }
 
+/* eased_after: what a course's days may be followed by, after 后, when
+ * the course eased the illness ("抗感染7天后好转", "口服14天后好转"). */
+static const char *const eased_after[] = {"好转", "缓解", "痊愈", "消退",
+					  "改善"};
+
 /* days_at: is word w the number of a course written in days or hours
- * ("5天", "共4日", "24小时"), not a day of one ("第2天"), a rate ("每3
- * 天"), a hold's length ("术前停48小时") or a time to come or gone ("3天
- * 后", "2天前")? */
+ * ("5天", "共4日", "24小时", "7天后好转": the days it took to ease), not
+ * a day of one ("第2天"), a rate ("每3天"), a hold's length ("术前停48小
+ * 时") or a time to come or gone ("3天后", "2天前")? */
 static bool
 days_at(const sentence *s, size_t w)
 {
@@ -982,7 +987,10 @@ days_at(const sentence *s, size_t w)
 	u = w + (notes__words_at(s, w + 1, "小时") ? 3 : 2);
 	return u >= s->n ||
 	       !notes__words_in(s, u, not_after,
-				sizeof(not_after) / sizeof(*not_after));
+				sizeof(not_after) / sizeof(*not_after)) ||
+	       (notes__words_at(s, u, "后") && u + 1 < s->n &&
+		notes__words_in(s, u + 1, eased_after,
+				sizeof(eased_after) / sizeof(*eased_after)));
 }
 
 /* course_done returns the word that gives drug item k of a Chinese
@@ -1290,6 +1298,58 @@ eased_remedy_zh(const sentence *s, size_t k)
 	       !told_today_zh(s);
 }
 
+/* course_length_at: does word w open the length of a course in days or
+ * weeks ("for 7 days", "for 2 weeks", "x 5 days", "5/7", "2/52")? */
+static bool
+course_length_at(const sentence *s, size_t w)
+{
+	static const char *const units[] = {"day", "days", "week", "weeks"};
+	static const char *const lead[] = {"for", "x"};
+	const char *after;
+
+	if (notes__words_in(s, w, lead, sizeof(lead) / sizeof(*lead)))
+		w++;
+	if (w >= s->n || !notes__is_number(s->words[w].key))
+		return false;
+	after = s->text + s->words[w].end;
+	if (*after == '/')
+		return w + 1 < s->n && (notes__words_at(s, w + 1, "7") ||
+					notes__words_at(s, w + 1, "52"));
+	return w + 1 < s->n &&
+	       notes__words_in(s, w + 1, units, sizeof(units) / sizeof(*units));
+}
+
+/* given_course_en: is English drug item k a course the note tells as
+ * given, "gave" before it in its sentence and the course's length after
+ * it, before the next drug ("the GP gave doxycycline 100 mg bd for 2
+ * weeks", "We gave ciprofloxacin 750mg bd for 14 days", "GP gave
+ * flucloxacillin 5/7")?  A course given for its days is over, the drug
+ * a past one (en-dev15, t32e, en-dev43, en-dev48); a dose given with no
+ * course ("Crew gave aspirin 300mg") is taken, as eight writers read it. */
+static bool
+given_course_en(const sentence *s, size_t k)
+{
+	size_t w0 = s->items[k].w0, end = s->n;
+	bool gave = false;
+
+	if (s->words[w0].han)
+		return false;
+	for (size_t w = 0; w < w0; w++)
+		gave |= notes__words_at(s, w, "gave");
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m])) {
+			end = s->items[m].w0;
+			break;
+		}
+	for (size_t w = s->items[k].w1; gave && w < end; w++) {
+		if (notes__words_at(s, w, ";"))
+			return false;
+		if (course_length_at(s, w))
+			return true;
+	}
+	return false;
+}
+
 void
 notes__course_context(const sentence *s, size_t k, notes_finding *f)
 {
@@ -1304,6 +1364,9 @@ notes__course_context(const sentence *s, size_t k, notes_finding *f)
 	} else if (year_led_zh(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "year_led";
+	} else if (given_course_en(s, k)) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "gave";
 	} else if (finished_before(s, k)) {
 		f->context = NOTES_HISTORICAL;
 		f->trigger = "completed";

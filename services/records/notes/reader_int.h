@@ -249,6 +249,18 @@ bool notes__unticked(const sentence *s, size_t i);
  * a drug right before it), no allergy at all. */
 bool notes__denied_allergen_zh(const sentence *s, size_t j);
 
+/* notes__ends_in: does text[from, i) end with one of list's n strings? */
+bool notes__ends_in(const char *text, size_t from, size_t i,
+		    const char *const *list, size_t n);
+
+/* notes__preop_stop_zh: does the Chinese clause that ends at byte at,
+ * not reaching back past from, time the stop written at at by a count
+ * before an operation ("术前5天停用", "已于术前3天停用", "術前5天已停")?
+ * Such a stop is a hold the operation's schedule sets, and the drug is
+ * still the patient's; a stop only said done before it ("术前已停用")
+ * is not timed so. */
+bool notes__preop_stop_zh(const char *text, size_t from, size_t at);
+
 /* notes__ends: is there a terminator between items a and b (a < b)?  scope:
  * of a trigger's scope ("with" ends that), else of a clause. */
 bool notes__ends(const sentence *s, size_t a, size_t b, bool scope);

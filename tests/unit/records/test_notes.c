@@ -10935,6 +10935,58 @@ test_medctx75e(void)
 	MT_TRUE(f != NULL && f->context == 0);
 }
 
+/* The medicine contexts of medctx75l (issue 75): a Chinese stop timed
+ * before an operation is a hold (the drug taken), one only told done is
+ * past; a course told as given for its days is past, a single dose given
+ * is not; a drug that did not work is no denial of the next; a Chinese
+ * course eased after its days is past, a time to come is not; a Chinese
+ * stop done reaches back past 但, and one done at a time (已于…停用) stands
+ * for the drug's other mentions as taken. */
+static const expect medctx75l[] = {
+	{"房颤，口服利伐沙班，术前3天停用。", NOTES_MEDICINE, "rivaroxaban",
+	 "利伐沙班", 0, true},
+	{"- Apixaban 5mg bd（房颤）— 術前2天已停", NOTES_MEDICINE, "apixaban",
+	 "Apixaban", 0, true},
+	{"房颤，服华法林，2天前停药。", NOTES_MEDICINE, "warfarin", "华法林",
+	 HIST, true},
+	{"The GP gave clarithromycin 500 mg bd for 5 days.", NOTES_MEDICINE,
+	 "clarithromycin", "clarithromycin", HIST, true},
+	{"The GP gave doxycycline 2/52 for the bite.", NOTES_MEDICINE,
+	 "doxycycline", "doxycycline", HIST, true},
+	{"Paramedics gave aspirin 300 mg.", NOTES_MEDICINE, "aspirin",
+	 "aspirin", 0, true},
+	{"Tried ibuprofen, which did not work, then naproxen.", NOTES_MEDICINE,
+	 "naproxen", "naproxen", 0, true},
+	{"左氧氟沙星口服5天后缓解。", NOTES_MEDICINE, "levofloxacin",
+	 "左氧氟沙星", HIST, true},
+	{"左氧氟沙星口服5天后复查。", NOTES_MEDICINE, "levofloxacin",
+	 "左氧氟沙星", 0, true},
+	{"予度洛西汀30mg，但患者头晕明显，自行停药。", NOTES_MEDICINE,
+	 "duloxetine", "度洛西汀", HIST, true},
+};
+
+static void
+test_medctx75l(void)
+{
+	/* a stop done at a time (已于…停用) stands for the drug's other
+	 * mentions as taken, as 已停用 does */
+	static const char *const dated =
+		"长期服用阿司匹林、氯吡格雷（氯吡格雷已于"
+		"去年停用）。";
+	notes_reading r;
+	size_t past = 0;
+
+	for (size_t i = 0; i < sizeof(medctx75l) / sizeof(medctx75l[0]); i++)
+		check(&medctx75l[i]);
+	notes__read_rules(dated, strlen(dated), &r);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.findings[i].code, "clopidogrel") == 0) {
+			MT_EQ_INT(r.findings[i].context, NOTES_HISTORICAL);
+			past++;
+		}
+	MT_EQ_INT(past, 1);
+}
+
 /* A sentence and the problem code it must not give. */
 typedef struct no_problem {
 	const char *text;
@@ -12418,6 +12470,7 @@ static const mt_case cases[] = {
 	{"allergy75ac", test_allergy75ac},
 	{"allergy75ae", test_allergy75ae},
 	{"medctx75e", test_medctx75e},
+	{"medctx75l", test_medctx75l},
 	{"own_stop_keeps_later", test_own_stop_keeps_later},
 	{"purpose_not_problem", test_purpose_not_problem},
 	{"exam_heading_not_problem", test_exam_heading_not_problem},
