@@ -179,13 +179,55 @@ hyphen_broken(const char *text, size_t dash, size_t next)
  * is prose that the editor wrapped. */
 #define WRAP_MIN_COLUMNS 60
 
+/* unfinished: does the line from..last end where no sentence can, on a
+ * comma or on a word that only leads into what follows ("treated with
+ * fluclox in\n   Sept - developed urticaria", "PENICILLIN (anaphylaxis,\n
+ * EpiPen carrier)")? */
+static bool
+unfinished(const char *text, size_t from, size_t last)
+{
+	static const char *const leading[] = {
+		"a",  "an", "the", "and",  "or",    "in", "with",
+		"to", "of", "for", "from", "after", "by", "at"};
+	size_t w = last;
+
+	if (text[last - 1] == ',')
+		return true;
+	while (w > from && isalpha((unsigned char)text[w - 1]))
+		w--;
+	if (w == last || (w > from && !isspace((unsigned char)text[w - 1])))
+		return false;
+	for (size_t k = 0; k < sizeof(leading) / sizeof(leading[0]); k++)
+		if (last - w == strlen(leading[k]) &&
+		    strncasecmp(text + w, leading[k], last - w) == 0)
+			return true;
+	return false;
+}
+
+/* entry_line: does the line from..last open with a bullet or a number,
+ * a list's entry that ends where its writer ended it, a bracket on the
+ * next line too ("- Amoxicillin - stomach upset ...\n(we gave it ...)")? */
+static bool
+entry_line(const char *text, size_t from, size_t last)
+{
+	while (from < last && isspace((unsigned char)text[from]))
+		from++;
+	return from < last && (text[from] == '-' || text[from] == '*' ||
+			       isdigit((unsigned char)text[from]) ||
+			       (last - from >= 3 &&
+				memcmp(text + from, "\xe2\x80\xa2", 3) == 0));
+}
+
 /* soft_wrap: is the line break at i one that an editor put in prose, not
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
  * lower case ("... can't take Panadol - gets\n  itchy", "... - not an\n
- * allergy") or the line ends with a dash, so its sentence goes on
- * too, as does a word broken at its hyphen.  A list's lines are short, or
- * start with a bullet, a number or a capital, and stay lines. */
+ * allergy") or, after a line that is no list's entry (entry_line), in a
+ * parenthesis ("Allergies: co-trimoxazole\n(rash)"), or the line ends
+ * with a dash, a comma or a word that leads into the next (unfinished),
+ * so its sentence goes on too, as does a word broken at its hyphen.  A list's
+ * lines are short, or start with a bullet, a number or a capital, and stay
+ * lines. */
 static bool
 soft_wrap(const char *text, size_t len, size_t i)
 {
@@ -200,6 +242,11 @@ soft_wrap(const char *text, size_t len, size_t i)
 		return false;
 	while (next < len && (text[next] == ' ' || text[next] == '\t'))
 		next++;
+	if (next < len && (unfinished(text, from, last) ||
+			   (text[next] == '(' && next + 1 < len &&
+			    isalpha((unsigned char)text[next + 1]) &&
+			    !entry_line(text, from, last))))
+		return true;
 	/* a dash ending the line waits for what it joins ("\"sulpha drug
 	 * -\n? rash, pt not sure\""), and so does a word the writer broke
 	 * at its hyphen ("DE-\n  LABELLED at the allergy clinic") */
