@@ -179,6 +179,25 @@ hyphen_broken(const char *text, size_t dash, size_t next)
  * is prose that the editor wrapped. */
 #define WRAP_MIN_COLUMNS 60
 
+/* word_ends_in: is the run of letters that ends at i, starting at from
+ * or later and after no letter or digit, one of the n words of list? */
+static bool
+word_ends_in(const char *text, size_t from, size_t i, const char *const *list,
+	     size_t n)
+{
+	size_t w = i;
+
+	while (w > from && isalpha((unsigned char)text[w - 1]))
+		w--;
+	if (w == i || (w > 0 && isalnum((unsigned char)text[w - 1])))
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (i - w == strlen(list[k]) &&
+		    strncasecmp(text + w, list[k], i - w) == 0)
+			return true;
+	return false;
+}
+
 /* unfinished: does the line from..last end where no sentence can, on a
  * comma or on a word that only leads into what follows ("treated with
  * fluclox in\n   Sept - developed urticaria", "PENICILLIN (anaphylaxis,\n
@@ -189,19 +208,10 @@ unfinished(const char *text, size_t from, size_t last)
 	static const char *const leading[] = {
 		"a",  "an", "the", "and",  "or",    "in", "with",
 		"to", "of", "for", "from", "after", "by", "at"};
-	size_t w = last;
 
-	if (text[last - 1] == ',')
-		return true;
-	while (w > from && isalpha((unsigned char)text[w - 1]))
-		w--;
-	if (w == last || (w > from && !isspace((unsigned char)text[w - 1])))
-		return false;
-	for (size_t k = 0; k < sizeof(leading) / sizeof(leading[0]); k++)
-		if (last - w == strlen(leading[k]) &&
-		    strncasecmp(text + w, leading[k], last - w) == 0)
-			return true;
-	return false;
+	return text[last - 1] == ',' ||
+	       word_ends_in(text, from, last, leading,
+			    sizeof(leading) / sizeof(leading[0]));
 }
 
 /* entry_line: does the line from..last open with a bullet or a number,
@@ -264,17 +274,9 @@ abbreviated(const char *text, size_t i)
 {
 	static const char *const forms[] = {"tab",  "tabs", "inj", "cap",
 					    "caps", "syp",  "syr", "dr"};
-	size_t from = i;
 
-	while (from > 0 && isalpha((unsigned char)text[from - 1]))
-		from--;
-	if (from > 0 && isalnum((unsigned char)text[from - 1]))
-		return false;
-	for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++)
-		if (i - from == strlen(forms[k]) &&
-		    strncasecmp(text + from, forms[k], i - from) == 0)
-			return true;
-	return false;
+	return word_ends_in(text, 0, i, forms,
+			    sizeof(forms) / sizeof(forms[0]));
 }
 
 /* A "?" (at i, the next character at next) before a word, after a
