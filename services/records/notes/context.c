@@ -1700,9 +1700,11 @@ found_record(const sentence *s, size_t w)
 }
 
 /* The reporting words include those of a teller sure of the story ("wife
- * adamant he \"came up in a rash\" with Augmentin", rules75en28) and of
+ * adamant he \"came up in a rash\" with Augmentin", rules75en28), of
  * one who phones in, corrects or reminds ("his daughter corrected him: he
- * had a severe reaction to quinine", allergy75bi); not "asked", as a
+ * had a severe reaction to quinine", allergy75bi) and of one who brings
+ * the patient's papers or the patient ("wife brought his folder - he
+ * also had a \"reaction\" to ciprofloxacin"); not "asked", as a
  * relative most often asks about their own drugs. */
 bool
 notes__reporting(const sentence *s, size_t w)
@@ -1714,7 +1716,7 @@ notes__reporting(const sentence *s, size_t w)
 		"note",	    "explains", "explained", "remembers", "remembered",
 		"adamant",  "insists",	"insisted",  "describes", "described",
 		"phoned",   "rang",	"corrected", "clarified", "clarifies",
-		"reminded"};
+		"reminded", "brought",	"brings"};
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(s->words[w].key, verbs[i]) == 0)

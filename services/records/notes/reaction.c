@@ -2225,17 +2225,36 @@ cue_before(const sentence *s, size_t k)
 	return false;
 }
 
+/* avoid_ends: is word w an "avoid" that ends its clause, nothing after it
+ * but a full stop, a comma, a semicolon, a closing bracket, a quote or
+ * the line's end ("Codeine - vomiting, avoid.", "cipro (hallucinations,
+ * avoid)", "(C. diff 2020 - \"avoid\")")?
+ * The writer's verdict on the effect before it, as a refusal is the
+ * patient's; "avoid masking" or "avoid NSAIDs" go on to what is avoided. */
+static bool
+avoid_ends(const sentence *s, size_t w)
+{
+	const char *p;
+
+	if (!notes__words_at(s, w, "avoid"))
+		return false;
+	for (p = s->text + s->words[w].end; *p == ' '; p++)
+		;
+	return *p == '\0' || strchr(".,;)\n\"'", *p) != NULL;
+}
+
 /* refused_after: does the patient, within REFUSED_AFTER_WORDS words after
  * the effect ending at word w and in its sentence part, refuse the drug
  * again ("Valproate was tried in 2019 - weight gain and tremor, he refuses
  * it", "caused painful gynaecomastia in 2020 and he will not take it
- * again")?  The README files an effect after which the patient refuses the
- * drug as an allergy, whatever the effect: an expected one or a diagnosis
- * too.  A drug named after the effect is the one refused ("hyperlipidaemia
- * not treated (refused statin)"); a bracket that closes after the effect
- * ends its part, as in lay_effect_at; an allergy list's entry, or one
- * after an allergy cue ("ALLERGIES: ... TRAMADOL (hallucinations, wife
- * says never again)"), is an allergy already, and its drug no medicine
+ * again"), or the writer ends the entry with "avoid" (avoid_ends)?  The
+ * README files an effect after which the patient refuses the drug, or the
+ * writer says to avoid it, as an allergy, whatever the effect: an
+ * expected one or a diagnosis too.  A drug named after the effect is the one
+ * refused ("hyperlipidaemia not treated (refused statin)"); a bracket that
+ * closes after the effect ends its part, as in lay_effect_at; an allergy list's
+ * entry, or one after an allergy cue ("ALLERGIES: ... TRAMADOL (hallucinations,
+ * wife says never again)"), is an allergy already, and its drug no medicine
  * (cue_before, in lay_effect_at). */
 static bool
 refused_after(const sentence *s, size_t w)
@@ -2258,6 +2277,8 @@ refused_after(const sentence *s, size_t w)
 		for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
 			if (notes__phrase_at(s, m, refused[i]))
 				return true;
+		if (avoid_ends(s, m))
+			return true;
 	}
 	return false;
 }

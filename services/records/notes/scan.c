@@ -197,13 +197,65 @@ comma_wrapped(const char *text, size_t len, size_t from, size_t last,
  * is prose that the editor wrapped. */
 #define WRAP_MIN_COLUMNS 60
 
+/* word_ends_in: is the run of letters that ends at i, starting at from
+ * or later and after no letter or digit, one of the n words of list? */
+static bool
+word_ends_in(const char *text, size_t from, size_t i, const char *const *list,
+	     size_t n)
+{
+	size_t w = i;
+
+	while (w > from && isalpha((unsigned char)text[w - 1]))
+		w--;
+	if (w == i || (w > 0 && isalnum((unsigned char)text[w - 1])))
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (i - w == strlen(list[k]) &&
+		    strncasecmp(text + w, list[k], i - w) == 0)
+			return true;
+	return false;
+}
+
+/* unfinished: does the line from..last end where no sentence can, on a
+ * comma or on a word that only leads into what follows ("treated with
+ * fluclox in\n   Sept - developed urticaria", "PENICILLIN (anaphylaxis,\n
+ * EpiPen carrier)")? */
+static bool
+unfinished(const char *text, size_t from, size_t last)
+{
+	static const char *const leading[] = {
+		"a",  "an", "the", "and",  "or",    "in", "with",
+		"to", "of", "for", "from", "after", "by", "at"};
+
+	return text[last - 1] == ',' ||
+	       word_ends_in(text, from, last, leading,
+			    sizeof(leading) / sizeof(leading[0]));
+}
+
+/* entry_line: does the line from..last open with a bullet or a number,
+ * a list's entry that ends where its writer ended it, a bracket on the
+ * next line too ("- Amoxicillin - stomach upset ...\n(we gave it ...)")? */
+static bool
+entry_line(const char *text, size_t from, size_t last)
+{
+	while (from < last && isspace((unsigned char)text[from]))
+		from++;
+	return from < last && (text[from] == '-' || text[from] == '*' ||
+			       isdigit((unsigned char)text[from]) ||
+			       (last - from >= 3 &&
+				memcmp(text + from, "\xe2\x80\xa2", 3) == 0));
+}
+
 /* soft_wrap: is the line break at i one that an editor put in prose, not
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
  * lower case ("... can't take Panadol - gets\n  itchy", "... - not an\n
- * allergy") or the line ends with a dash, so its sentence goes on
- * too, as does a word broken at its hyphen.  A list's lines are short, or
- * start with a bullet, a number or a capital, and stay lines. */
+ * allergy") or, after a line that is no list's entry (entry_line), in a
+ * parenthesis ("Allergies: co-trimoxazole\n(rash)"), or the line ends
+ * with a dash, a comma or a word that leads into the next (unfinished),
+ * so its sentence goes on too, as does a word broken at its hyphen.  A list's
+ * lines are short, or start with a bullet, a number or a capital, and stay
+ * lines. */
 static bool
 soft_wrap(const char *text, size_t len, size_t i)
 {
@@ -219,6 +271,11 @@ soft_wrap(const char *text, size_t len, size_t i)
 	while (next < len && (text[next] == ' ' || text[next] == '\t'))
 		next++;
 	if (comma_wrapped(text, len, from, last, next))
+		return true;
+	if (next < len && (unfinished(text, from, last) ||
+			   (text[next] == '(' && next + 1 < len &&
+			    isalpha((unsigned char)text[next + 1]) &&
+			    !entry_line(text, from, last))))
 		return true;
 	/* a dash ending the line waits for what it joins ("\"sulpha drug
 	 * -\n? rash, pt not sure\""), and so does a word the writer broke
@@ -237,17 +294,9 @@ abbreviated(const char *text, size_t i)
 {
 	static const char *const forms[] = {"tab",  "tabs", "inj", "cap",
 					    "caps", "syp",  "syr", "dr"};
-	size_t from = i;
 
-	while (from > 0 && isalpha((unsigned char)text[from - 1]))
-		from--;
-	if (from > 0 && isalnum((unsigned char)text[from - 1]))
-		return false;
-	for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++)
-		if (i - from == strlen(forms[k]) &&
-		    strncasecmp(text + from, forms[k], i - from) == 0)
-			return true;
-	return false;
+	return word_ends_in(text, 0, i, forms,
+			    sizeof(forms) / sizeof(forms[0]));
 }
 
 /* A "?" (at i, the next character at next) before a word, after a

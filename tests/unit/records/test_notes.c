@@ -12320,6 +12320,45 @@ test_probfp75k(void)
 	check_no_problem(screened, sizeof(screened) / sizeof(screened[0]));
 }
 
+/* Issue 75, allergy75bk: a line that ends on a comma or on a word that
+ * leads into the next ("in", "with", "the"), or one that is no list's
+ * entry followed by a bracket, goes on over the line break; a relative who
+ * brings the patient's papers tells the patient's story; an effect whose
+ * entry ends on the writer's "avoid" is an allergy, not "avoid masking". */
+static const expect allergy75bk_cases[] = {
+	{"B: Otitis media in the spring, treated by the GP with cefalexin back "
+	 "in\n   March - came out in hives all over, now on his record.",
+	 NOTES_ALLERGY, "cefalexin", "cefalexin", 0, true},
+	{"Triage 21:40: 70F, fall at home, no head injury, on apixaban. "
+	 "Allergies: latex,\nTramadol (constipation). Family present.",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
+	{"Phone advice 10:15: Mum of 4yo - fell off the trampoline, bumped "
+	 "head, no LOC. Allergies: cefuroxime\n(hives) ?also co-amoxiclav - "
+	 "mum unsure.",
+	 NOTES_ALLERGY, "co-amoxiclav", "co-amoxiclav", UNC, true},
+	{"Son brought her tablets - she also had a rash with trimethoprim in "
+	 "2020.",
+	 NOTES_ALLERGY, "trimethoprim", "trimethoprim", 0, true},
+	{"Tramadol - constipation and nausea, avoid.", NOTES_ALLERGY,
+	 "tramadol", "Tramadol", 0, true},
+	{"Doxycycline (C. diff 2021 - \"avoid\").", NOTES_ALLERGY,
+	 "doxycycline", "Doxycycline", 0, true},
+};
+
+static void
+test_allergy75bk(void)
+{
+	static const char *const masking =
+		"Paracetamol 1 g qds prn fever (avoid masking? discussed).";
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(allergy75bk_cases) / sizeof(allergy75bk_cases[0]); i++)
+		check(&allergy75bk_cases[i]);
+	notes__read_rules(masking, strlen(masking), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -12504,6 +12543,7 @@ static const mt_case cases[] = {
 	{"allergy75bl", test_allergy75bl},
 	{"probfp75l_rash", test_probfp75l_rash},
 	{"probfp75l_caused", test_probfp75l_caused},
+	{"allergy75bk", test_allergy75bk},
 	{NULL, NULL},
 };
 
