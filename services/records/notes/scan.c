@@ -179,11 +179,35 @@ hyphen_broken(const char *text, size_t dash, size_t next)
  * is prose that the editor wrapped. */
 #define WRAP_MIN_COLUMNS 60
 
+/* open_end: does the line from..last end in a word that ends no sentence
+ * (an article, a preposition or a conjunction: "... cefalexin since for
+ * a\nUTI", "... trimethoprim by\nGP")?  Its sentence goes on to the
+ * next line whatever that line's case. */
+static bool
+open_end(const char *text, size_t from, size_t last)
+{
+	static const char *const words[] = {"a",   "an", "the", "for",
+					    "by",  "of", "to",  "with",
+					    "and", "or", "from"};
+	size_t w = last;
+
+	while (w > from && isalpha((unsigned char)text[w - 1]))
+		w--;
+	if (w == last || (w > from && !isspace((unsigned char)text[w - 1])))
+		return false;
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+		if (last - w == strlen(words[k]) &&
+		    strncasecmp(text + w, words[k], last - w) == 0)
+			return true;
+	return false;
+}
+
 /* soft_wrap: is the line break at i one that an editor put in prose, not
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
  * lower case ("... can't take Panadol - gets\n  itchy", "... - not an\n
- * allergy") or the line ends with a dash, so its sentence goes on
+ * allergy"), or the line ends in a word that ends no sentence (open_end)
+ * or with a dash, so its sentence goes on
  * too, as does a word broken at its hyphen.  A list's lines are short, or
  * start with a bullet, a number or a capital, and stay lines. */
 static bool
@@ -204,6 +228,8 @@ soft_wrap(const char *text, size_t len, size_t i)
 	 * -\n? rash, pt not sure\""), and so does a word the writer broke
 	 * at its hyphen ("DE-\n  LABELLED at the allergy clinic") */
 	return next < len && (islower((unsigned char)text[next]) ||
+			      (isalnum((unsigned char)text[next]) &&
+			       open_end(text, from, last)) ||
 			      (text[last - 1] == '-' && last - 1 > from &&
 			       (text[last - 2] == ' ' ||
 				hyphen_broken(text, last - 1, next))));
