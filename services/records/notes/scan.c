@@ -187,7 +187,7 @@ static bool
 open_end(const char *text, size_t from, size_t last)
 {
 	static const char *const words[] = {"a",   "an", "the", "for",
-					    "by",  "of", "to",  "with",
+					    "by",  "of", "to",	"with",
 					    "and", "or", "from"};
 	size_t w = last;
 
