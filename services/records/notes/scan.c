@@ -179,6 +179,25 @@ hyphen_broken(const char *text, size_t dash, size_t next)
  * is prose that the editor wrapped. */
 #define WRAP_MIN_COLUMNS 60
 
+/* word_ends_at: is the word of letters that ends at end (and starts after
+ * floor, at a character that is no letter or digit) one of words? */
+static bool
+word_ends_at(const char *text, size_t floor, size_t end,
+	     const char *const *words, size_t n)
+{
+	size_t w = end;
+
+	while (w > floor && isalpha((unsigned char)text[w - 1]))
+		w--;
+	if (w == end || (w > floor && isalnum((unsigned char)text[w - 1])))
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (end - w == strlen(words[k]) &&
+		    strncasecmp(text + w, words[k], end - w) == 0)
+			return true;
+	return false;
+}
+
 /* open_end: does the line from..last end in a word that ends no sentence
  * (an article, a preposition or a conjunction: "... cefalexin since for
  * a\nUTI", "... trimethoprim by\nGP")?  Its sentence goes on to the
@@ -189,17 +208,9 @@ open_end(const char *text, size_t from, size_t last)
 	static const char *const words[] = {"a",   "an", "the", "for",
 					    "by",  "of", "to",	"with",
 					    "and", "or", "from"};
-	size_t w = last;
 
-	while (w > from && isalpha((unsigned char)text[w - 1]))
-		w--;
-	if (w == last || (w > from && !isspace((unsigned char)text[w - 1])))
-		return false;
-	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
-		if (last - w == strlen(words[k]) &&
-		    strncasecmp(text + w, words[k], last - w) == 0)
-			return true;
-	return false;
+	return word_ends_at(text, from, last, words,
+			    sizeof(words) / sizeof(words[0]));
 }
 
 /* soft_wrap: is the line break at i one that an editor put in prose, not
@@ -243,17 +254,9 @@ abbreviated(const char *text, size_t i)
 {
 	static const char *const forms[] = {"tab",  "tabs", "inj", "cap",
 					    "caps", "syp",  "syr", "dr"};
-	size_t from = i;
 
-	while (from > 0 && isalpha((unsigned char)text[from - 1]))
-		from--;
-	if (from > 0 && isalnum((unsigned char)text[from - 1]))
-		return false;
-	for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++)
-		if (i - from == strlen(forms[k]) &&
-		    strncasecmp(text + from, forms[k], i - from) == 0)
-			return true;
-	return false;
+	return word_ends_at(text, 0, i, forms,
+			    sizeof(forms) / sizeof(forms[0]));
 }
 
 /* A "?" (at i, the next character at next) before a word, after a
