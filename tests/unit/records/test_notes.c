@@ -9477,6 +9477,29 @@ test_hyphen_broken_word(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin")->context == 0);
 }
 
+/* A long line that ends in a word that ends no sentence (an article, a
+ * preposition, a conjunction) goes on to the next line whatever that
+ * line's case: the tolerated drug of a wrapped allergy story stays a
+ * medicine.  A short list line so ended stays its own line. */
+static void
+test_wrap_after_open_word(void)
+{
+	static const char *const wrapped =
+		"Allergies: wheeze and hives after co-trimoxazole in 2019, "
+		"though she has taken doxycycline twice for a\nUTI and then "
+		"acne without any problem.";
+	static const char *const listed =
+		"Allergies: codeine and\nDoxycycline - rash";
+	notes_reading r;
+
+	notes__read_rules(wrapped, strlen(wrapped), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "co-trimoxazole") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "doxycycline") != NULL);
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "doxycycline") != NULL);
+}
+
 /* The drug of a challenge or test dose the sentence says was passed is
  * the medicine given at the test, not an allergy of its own, though an
  * allergy line holds it (allergy75l); a challenge that failed keeps the
@@ -12455,6 +12478,7 @@ static const mt_case cases[] = {
 	{"shorthand_classes_zh", test_shorthand_classes_zh},
 	{"nerd_classes", test_nerd_classes},
 	{"wrapped_entries", test_wrapped_entries},
+	{"wrap_after_open_word", test_wrap_after_open_word},
 	{"bullet_intolerances", test_bullet_intolerances},
 	{"verdict_evidence", test_verdict_evidence},
 	{"no_record_zh", test_no_record_zh},
