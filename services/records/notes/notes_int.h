@@ -280,6 +280,13 @@ void notes__limb_cellulitis(notes_reading *out, const char *text, size_t len);
  * 神经痛 (issue 75): refine.c. */
 void notes__root_disc(notes_reading *out, const char *text, size_t len);
 
+/* notes__delirium_on_dementia reads delirium (F05.9) in a note that affirms
+ * a dementia (F00-F03, G30) as delirium superimposed on dementia, F05.1:
+ * "UTI with delirium ... Alzheimer's dementia", 谵妄，合并阿尔茨海默病
+ * (issue 75): refine.c. */
+void notes__delirium_on_dementia(notes_reading *out, const char *text,
+				 size_t len);
+
 /* notes__iron_deficiency reads iron deficiency (D50.9) whose clause says
  * the anaemia is not there as iron deficiency, E61.1, and drops the
  * anaemia so denied: "Iron deficiency (ferritin 9) without anaemia",

@@ -27,6 +27,9 @@
  * radiculopathy", 腰椎间盘突出，右侧坐骨神经痛) as M51.1, the disc
  * disorder with radiculopathy, unless the root is in a negation's scope
  * as the reader reads a problem's ("no leg pain or sciatica").
+ * notes__delirium_on_dementia reads the delirium (F05.9) of a patient
+ * whose note affirms a dementia (F00-F03, G30) as delirium superimposed
+ * on dementia, F05.1, as ICD-10 codes it.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -322,6 +325,48 @@ notes__root_disc(notes_reading *out, const char *text, size_t len)
 		       "Lumbar and other intervertebral disc disorders with "
 		       "radiculopathy",
 		       root_named);
+}
+
+/* DEMENTIAS: the code prefixes of a dementia (F00-F03) and of
+ * Alzheimer's disease (G30). */
+static const char *const DEMENTIAS[] = {"F00", "F01", "F02",
+					"F03", "G30", NULL};
+
+/* holds_dementia: does out hold an affirmed dementia? */
+static bool
+holds_dementia(const notes_reading *out)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->kind != NOTES_PROBLEM || f->context != 0)
+			continue;
+		for (const char *const *p = DEMENTIAS; *p != NULL; p++)
+			if (strncmp(f->code, *p, strlen(*p)) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* delirium_had: is the delirium f the patient's now (not denied, past, a
+ * relative's or a plan's)?  A past episode stays F05.9: the writers code
+ * it so. */
+static bool
+delirium_had(const char *text, size_t len, const notes_finding *f)
+{
+	(void)text;
+	(void)len;
+	return (f->context & (NOTES_NEGATED | NOTES_HISTORICAL | NOTES_FAMILY |
+			      NOTES_HYPOTHETICAL)) == 0;
+}
+
+void
+notes__delirium_on_dementia(notes_reading *out, const char *text, size_t len)
+{
+	if (holds_dementia(out))
+		narrow_problem(out, text, len, "F05.9", "F05.1",
+			       "Delirium superimposed on dementia",
+			       delirium_had);
 }
 
 /* ANAEMIA_DENIED: what a writer puts after iron deficiency to say the

@@ -977,6 +977,7 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	drop_where(out, relatives_status);
 	notes__limb_cellulitis(out, text, len);
 	notes__root_disc(out, text, len);
+	notes__delirium_on_dementia(out, text, len);
 	notes__iron_deficiency(out, text, len);
 	notes__qualify_codes(out, text, len);
 	notes__drop_unspecified(out);

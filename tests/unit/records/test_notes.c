@@ -2448,6 +2448,35 @@ test_limb_cellulitis(void)
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "L03.9") == 0);
 }
 
+/* Delirium in a note that affirms a dementia is delirium superimposed on
+ * dementia, F05.1, as six writers code it (one writes F05.9); without a
+ * dementia, with a dementia denied, or a past delirium, it keeps F05.9
+ * (issue 75, refine.c). */
+static void
+test_delirium_on_dementia(void)
+{
+	static const code_case cases[] = {
+		{"Imp: chest infection with delirium.\nPMH: Alzheimer's "
+		 "dementia.",
+		 "F05.1"},
+		{"Acutely confused - delirium. Background vascular dementia.",
+		 "F05.1"},
+		{"诊断：1. 谵妄 2. 阿尔茨海默病", "F05.1"},
+		{"Delirium after hip surgery.", "F05.9"},
+		{"Delirium. No dementia.", "F05.9"},
+		{"诊断：谵妄。", "F05.9"},
+	};
+	notes_reading r;
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+	const char *text = "Delirium from UTI. Known dementia. Delirium "
+			   "settling.";
+
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "F05.1") == 1);
+	MT_TRUE(count_code(&r, NOTES_PROBLEM, "F05.9") == 0);
+}
+
 /* A disc displacement whose line names the root it presses on is the
  * disc disorder with radiculopathy, M51.1, as the six writers who code
  * such a line have it (issue 75); a disc alone, or one whose line names
@@ -12540,6 +12569,7 @@ static const mt_case cases[] = {
 	{"none_known_forms", test_none_known_forms},
 	{"subcode_writers_agree", test_subcode_writers_agree},
 	{"limb_cellulitis", test_limb_cellulitis},
+	{"delirium_on_dementia", test_delirium_on_dementia},
 	{"root_disc", test_root_disc},
 	{"iron_deficiency", test_iron_deficiency},
 	{"qualified_codes", test_qualified_codes},
