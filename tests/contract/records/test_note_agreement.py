@@ -53,7 +53,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev45": 0.691, "zh-dev45": 0.752,
             "en-dev46": 0.740, "zh-dev46": 0.615,
             "en-dev47": 0.810, "zh-dev47": 0.765,
-            "en-dev48": 0.701, "zh-dev48": 0.820}
+            "en-dev48": 0.701, "zh-dev48": 0.820,
+            # held out still: the forty-ninth writer's, annotated again
+            # before any rule learnt from them
+            "en-test49": 0.628, "zh-test49": 0.858}
 
 
 def _pair(name):
