@@ -1235,7 +1235,7 @@ static const char *const clause_marks_zh[] = {"，", "；", "。", "（", "—",
 					      ",",  ";",  "(",	"\n"};
 
 /* PREOP_ZH_BYTES: how far back from a stop its clause is searched for 术前
- * ("已于术前7天停用" is 21 bytes before 停用). */
+ * or 已于 ("已于术前7天停用" is 21 bytes before 停用). */
 #define PREOP_ZH_BYTES 36
 
 bool
@@ -1267,21 +1267,33 @@ count_at(const char *p)
 	return false;
 }
 
+/* marked_in_clause_zh: does the Chinese clause that ends at byte at (not
+ * reaching back past floor, nor more than PREOP_ZH_BYTES) hold one of
+ * list's n words, followed by what then accepts (NULL: anything)? */
+static bool
+marked_in_clause_zh(const char *text, size_t floor, size_t at,
+		    const char *const *list, size_t n,
+		    bool (*then)(const char *))
+{
+	const size_t n_marks =
+		sizeof(clause_marks_zh) / sizeof(*clause_marks_zh);
+
+	for (size_t i = at; i > floor && at - i < PREOP_ZH_BYTES; i--) {
+		if (notes__ends_in(text, floor, i, list, n) &&
+		    (then == NULL || then(text + i)))
+			return true;
+		if (notes__ends_in(text, floor, i, clause_marks_zh, n_marks))
+			return false;
+	}
+	return false;
+}
+
 bool
 notes__preop_stop_zh(const char *text, size_t from, size_t at)
 {
 	static const char *const preop[] = {"术前", "術前"};
-	const size_t n_marks =
-		sizeof(clause_marks_zh) / sizeof(*clause_marks_zh);
 
-	for (size_t i = at; i > from && at - i < PREOP_ZH_BYTES; i--) {
-		if (notes__ends_in(text, from, i, preop, 2) &&
-		    count_at(text + i))
-			return true;
-		if (notes__ends_in(text, from, i, clause_marks_zh, n_marks))
-			return false;
-	}
-	return false;
+	return marked_in_clause_zh(text, from, at, preop, 2, count_at);
 }
 
 /* stop_ended: is there a terminator between drug item k and stop
@@ -3613,20 +3625,11 @@ dated_done_zh(const sentence *s, size_t j)
 	static const char *const since[] = {"已于", "已於"};
 	static const char *const stops[] = {"停用", "停药", "停藥", "停服"};
 	const notes_entry *t = s->items[j].e;
-	uint32_t at = s->items[j].start;
 
-	if (t->type != NOTES_T_HISTORICAL || !(t->dir & NOTES_DIR_STOP) ||
-	    !notes__among(t->key, stops, sizeof(stops) / sizeof(*stops)))
-		return false;
-	for (uint32_t i = at; i > 0 && at - i < PREOP_ZH_BYTES; i--) {
-		if (notes__ends_in(s->text, 0, i, since, 2))
-			return true;
-		if (notes__ends_in(s->text, 0, i, clause_marks_zh,
-				   sizeof(clause_marks_zh) /
-					   sizeof(*clause_marks_zh)))
-			return false;
-	}
-	return false;
+	return t->type == NOTES_T_HISTORICAL && (t->dir & NOTES_DIR_STOP) &&
+	       notes__among(t->key, stops, sizeof(stops) / sizeof(*stops)) &&
+	       marked_in_clause_zh(s->text, 0, s->items[j].start, since, 2,
+				   NULL);
 }
 
 unsigned
