@@ -312,6 +312,20 @@ heading_planned(const notes_finding *f)
 	       (t->dir & heading) == heading && !(t->dir & NOTES_DIR_DRUGS);
 }
 
+/* category_unseen: has the model no weights for code's ICD-10 category,
+ * because no training set held a problem in it?  Its drop is then the
+ * chapter's and the words' alone, which learnt what writers leave out of
+ * other categories (an injury chapter's reactions and poisonings), not of
+ * this one. */
+static bool
+category_unseen(const char *code)
+{
+	char feature[8] = "cat=";
+
+	memcpy(feature + 4, code, strnlen(code, 3));
+	return row_of(notes__hash(feature)) < 0;
+}
+
 /* decide returns what becomes of f given its classes' probabilities p:
  * its context (DROP_CLASS: dropped).  A problem is dropped when DROP is
  * at least mdl.drop likely; a context replaces the rules' when it is
@@ -355,7 +369,7 @@ decide(const notes_finding *f, const double *p)
 			    f->kind == NOTES_PROBLEM &&
 			    !notes__narrowed_code(f->code) &&
 			    !notes__narrowed_by_words(f->code) &&
-			    p[c] >= mdl.drop)
+			    !category_unseen(f->code) && p[c] >= mdl.drop)
 				return DROP_CLASS;
 			continue;
 		}

@@ -4805,6 +4805,31 @@ test_model_leaves_resolved(void)
 	}
 }
 
+/* A problem whose ICD-10 category no training set held is not the
+ * model's to drop: its chapter's weights (the injuries' learnt from
+ * reactions and poisonings writers leave out) would otherwise decide
+ * (learned.c, category_unseen). */
+static void
+test_model_keeps_unseen_category(void)
+{
+	static const struct {
+		const char *text, *code;
+	} cases[] = {
+		{"Struck by lightning at about 14:20 in a thunderstorm.",
+		 "T75.0"},
+		{"Near drowning at about 16:00 in the river.", "T75.1"},
+		{"今日14:20遭雷击。", "T75.0"},
+		{"溺水后送入急诊（约1分钟）。", "T75.1"},
+		{"头虱病（学校筛查发现）。", "B85.0"},
+	};
+	static notes_reading read;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		notes_read(cases[i].text, strlen(cases[i].text), &read);
+		MT_TRUE(find(&read, NOTES_PROBLEM, cases[i].code) != NULL);
+	}
+}
+
 /* A problem a plan's heading alone planned is dropped: the heading plans
  * the treatment, and the writers do not record the reasons its items
  * give (learned.c, heading_planned; ctxprob75b).  The rules still read
@@ -5293,6 +5318,7 @@ test_model(void)
 		MT_TRUE(same_allergies(&rules, &read));
 	}
 	test_model_leaves_resolved();
+	test_model_keeps_unseen_category();
 	test_model_drops_heading_planned();
 	test_model_may_drop_conditioned();
 	test_use_in_remission();
