@@ -6079,6 +6079,17 @@ static const expect rules_en18[] = {
 	{"Penicillin allergy with angioedema: use teicoplanin + gentamicin "
 	 "per local policy.",
 	 NOTES_MEDICINE, "teicoplanin", "teicoplanin", 0, true},
+	/* the drug given "instead" is the allergen's replacement */
+	{"Vancomycin - red man syndrome 2024, teicoplanin given instead.",
+	 NOTES_MEDICINE, "teicoplanin", "teicoplanin", 0, true},
+	{"Vancomycin - red man syndrome 2024, teicoplanin given instead.",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
+	{"Allergies: codeine - vomiting, so we used morphine instead.",
+	 NOTES_MEDICINE, "morphine", "morphine", 0, true},
+	{"Allergies: codeine - vomiting, so we used morphine instead.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Hives with clopidogrel after his stent; kept on prasugrel instead.",
+	 NOTES_MEDICINE, "prasugrel", "prasugrel", 0, true},
 	{"Because of the allergy to penicillin we cannot give amoxicillin.",
 	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
 	{"Allergies: Perindopril - dry cough (2019). ACEi therefore avoided "
