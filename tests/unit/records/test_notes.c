@@ -2306,6 +2306,8 @@ static const expect chinese_rules[] = {
 	/* more ways of saying an effect is no allergy: a de-labelling */
 	{"服布洛芬后胃痛，不算过敏。", NOTES_ALLERGY, "ibuprofen", "布洛芬",
 	 NEG, false},
+	{"头孢呋辛：用后恶心，医生与患者均不认为是过敏。", NOTES_ALLERGY,
+	 "cefuroxime", "头孢呋辛", NEG, false},
 	{"用阿奇霉素后腹泻，讨论后不列为过敏。", NOTES_ALLERGY, "azithromycin",
 	 "阿奇霉素", NEG, false},
 	{"撲熱息痛服後頭暈，不屬敏感。", NOTES_ALLERGY, "paracetamol",
@@ -5747,6 +5749,12 @@ static const expect rules_en14[] = {
 	{"She also says Crocin \"doesn't suit her\" - only mild acidity, I "
 	 "do not consider this an allergy.",
 	 NOTES_ALLERGY, "paracetamol", "Crocin", NEG, false},
+	{"Simvastatin gave him cramps in 2021; he does not regard this as an "
+	 "allergy.",
+	 NOTES_ALLERGY, "simvastatin", "Simvastatin", NEG, false},
+	{"Tramadol left her drowsy after the hip; I have not recorded it as "
+	 "an allergy.",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", NEG, false},
 	{"Tab Thyronorm 75 mcg OD.", NOTES_MEDICINE, "levothyroxine",
 	 "Thyronorm", 0, true},
 	/* the salt given, not the serum level */
