@@ -121,6 +121,32 @@ chosen_instead(const sentence *s, size_t k)
 	return notes__given_passive(s, k);
 }
 
+/* INSTEAD_WORDS: how many words after a drug "instead" may stand
+ * (used_instead). */
+#define INSTEAD_WORDS 2
+
+/* used_instead: is drug item k followed, within INSTEAD_WORDS words and
+ * before another drug or a reaction, by "instead" ("doxy avoided d/t
+ * ADR, clarithromycin used instead", "Morphine: itching - used oxycodone
+ * instead", "remains on ticagrelor instead")?  It is the drug given in
+ * the allergen's place, a medicine, as "instead of" before a drug makes
+ * the replaced one (alternative_to). */
+static bool
+used_instead(const sentence *s, size_t k)
+{
+	size_t to = notes__drug_bound(s, k);
+
+	for (size_t m = k + 1; m < s->n_items && s->items[m].w0 < to; m++)
+		if (s->items[m].e->type == NOTES_T_REACTION ||
+		    s->items[m].e->type == NOTES_T_ALLERGY_CUE)
+			to = s->items[m].w0;
+	for (size_t w = s->items[k].w1;
+	     w < to && w < s->items[k].w1 + INSTEAD_WORDS; w++)
+		if (notes__words_at(s, w, "instead"))
+			return true;
+	return false;
+}
+
 /* chosen_instead_zh: is Chinese drug item k the one a plan's word right
  * before it advises or allows ("建议克林霉素", "可用甲硝唑", "建议用…",
  * "首选…"), with no denial on that word ("不建议", "不可用")?  On an
@@ -875,8 +901,9 @@ given_as_medicine(const sentence *s, size_t k)
 	       notes__felt_then_used_zh(s, k) || notes__healed_after_zh(s, k) ||
 	       notes__rescued_with_zh(s, k) || notes__bracket_treats_zh(s, k) ||
 	       notes__taken_when_zh(s, k) || chosen_instead(s, k) ||
-	       chosen_instead_zh(s, k) || challenge_offered(s, k) ||
-	       named_alternative(s, k) || failed_treatment(s, k);
+	       chosen_instead_zh(s, k) || used_instead(s, k) ||
+	       challenge_offered(s, k) || named_alternative(s, k) ||
+	       failed_treatment(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own

@@ -2306,6 +2306,8 @@ static const expect chinese_rules[] = {
 	/* more ways of saying an effect is no allergy: a de-labelling */
 	{"服布洛芬后胃痛，不算过敏。", NOTES_ALLERGY, "ibuprofen", "布洛芬",
 	 NEG, false},
+	{"头孢呋辛：用后恶心，医生与患者均不认为是过敏。", NOTES_ALLERGY,
+	 "cefuroxime", "头孢呋辛", NEG, false},
 	{"用阿奇霉素后腹泻，讨论后不列为过敏。", NOTES_ALLERGY, "azithromycin",
 	 "阿奇霉素", NEG, false},
 	{"撲熱息痛服後頭暈，不屬敏感。", NOTES_ALLERGY, "paracetamol",
@@ -5773,6 +5775,12 @@ static const expect rules_en14[] = {
 	{"She also says Crocin \"doesn't suit her\" - only mild acidity, I "
 	 "do not consider this an allergy.",
 	 NOTES_ALLERGY, "paracetamol", "Crocin", NEG, false},
+	{"Simvastatin gave him cramps in 2021; he does not regard this as an "
+	 "allergy.",
+	 NOTES_ALLERGY, "simvastatin", "Simvastatin", NEG, false},
+	{"Tramadol left her drowsy after the hip; I have not recorded it as "
+	 "an allergy.",
+	 NOTES_ALLERGY, "tramadol", "Tramadol", NEG, false},
 	{"Tab Thyronorm 75 mcg OD.", NOTES_MEDICINE, "levothyroxine",
 	 "Thyronorm", 0, true},
 	/* the salt given, not the serum level */
@@ -6105,6 +6113,17 @@ static const expect rules_en18[] = {
 	{"Penicillin allergy with angioedema: use teicoplanin + gentamicin "
 	 "per local policy.",
 	 NOTES_MEDICINE, "teicoplanin", "teicoplanin", 0, true},
+	/* the drug given "instead" is the allergen's replacement */
+	{"Vancomycin - red man syndrome 2024, teicoplanin given instead.",
+	 NOTES_MEDICINE, "teicoplanin", "teicoplanin", 0, true},
+	{"Vancomycin - red man syndrome 2024, teicoplanin given instead.",
+	 NOTES_ALLERGY, "vancomycin", "Vancomycin", 0, true},
+	{"Allergies: codeine - vomiting, so we used morphine instead.",
+	 NOTES_MEDICINE, "morphine", "morphine", 0, true},
+	{"Allergies: codeine - vomiting, so we used morphine instead.",
+	 NOTES_ALLERGY, "codeine", "codeine", 0, true},
+	{"Hives with clopidogrel after his stent; kept on prasugrel instead.",
+	 NOTES_MEDICINE, "prasugrel", "prasugrel", 0, true},
 	{"Because of the allergy to penicillin we cannot give amoxicillin.",
 	 NOTES_ALLERGY, "amoxicillin", "amoxicillin", 0, true},
 	{"Allergies: Perindopril - dry cough (2019). ACEi therefore avoided "
