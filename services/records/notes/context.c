@@ -2096,6 +2096,48 @@ asked_parent_zh(const sentence *s, size_t j)
 	       asks_zh(s, j - 1);
 }
 
+/* phones_zh: is Chinese family trigger j a relative who phones the ward,
+ * 来电 or 电话 after them with at most four Chinese words between
+ * ("女儿从外地来电，称母亲曾因…", "儿子来电——找到母亲旧的医院卡片",
+ * "女兒在電話中話佢…")?  The relative calls to tell of the patient, as
+ * one who asks does. */
+static bool
+phones_zh(const sentence *s, size_t j)
+{
+	static const char *const calls[] = {"来电", "电话"};
+
+	for (size_t w = s->items[j].w1; w < s->n && w < s->items[j].w1 + 5;
+	     w++) {
+		if (notes__words_in(s, w, calls, 2))
+			return true;
+		if (!s->words[w].han)
+			return false;
+	}
+	return false;
+}
+
+/* phoned_parent_zh: is Chinese family trigger j a parent named within
+ * twelve words after the patient's son or daughter who phones (phones_zh:
+ * "女儿从外地来电，称母亲曾因“头孢曲松”出现过敏性休克"), no other relative
+ * between?  The child calls of the parent, the patient. */
+static bool
+phoned_parent_zh(const sentence *s, size_t j)
+{
+	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
+	static const char *const children[] = {"女儿", "儿子"};
+
+	if (!notes__words_in(s, s->items[j].w0, parents, 4))
+		return false;
+	for (size_t i = j; i-- > 0;) {
+		const item *c = &s->items[i];
+
+		if (c->e->type == NOTES_T_FAMILY)
+			return notes__words_in(s, c->w0, children, 2) &&
+			       s->items[j].w0 <= c->w1 + 12 && phones_zh(s, i);
+	}
+	return false;
+}
+
 /* addressed_zh: is Chinese family trigger j a kin word a ward uses to
  * address an elder, right after the elder's surname ("3楼刘爷爷", "隔壁床
  * 陈奶奶", "王阿姨")?  It names the patient or another resident, no
@@ -2287,10 +2329,11 @@ static bool
 tells_or_is_patient(const sentence *s, size_t j)
 {
 	return reporter(s, j) || reporter_named(s, j) || reporter_zh(s, j) ||
-	       asks_zh(s, j) || asked_parent_zh(s, j) ||
-	       reported_parent_zh(s, j) || addressed_zh(s, j) ||
-	       parent_told_zh(s, j) || told_parent(s, j) ||
-	       told_lay_parent(s, j) || with_patient_zh(s, j);
+	       asks_zh(s, j) || asked_parent_zh(s, j) || phones_zh(s, j) ||
+	       phoned_parent_zh(s, j) || reported_parent_zh(s, j) ||
+	       addressed_zh(s, j) || parent_told_zh(s, j) ||
+	       told_parent(s, j) || told_lay_parent(s, j) ||
+	       with_patient_zh(s, j);
 }
 
 /* conditions_drug: does hypothetical trigger j condition a drug written

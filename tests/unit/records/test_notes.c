@@ -10447,9 +10447,10 @@ test_relatives_label_denied_zh(void)
  * (issue 75, family75c): a mother with a bracketed aside before her
  * reporting verb (患者母亲（陪诊）诉患者…), 其父 or 其母 after the patient's
  * son or daughter who reports (儿子诉其父…: the patient), a relative who
- * asks the ward (女儿询问…, 女儿问能否给母亲…) and the parent the child
- * asks about.  A spouse's father, one who asks of themself, and a
- * mother's own problem stay the relative's. */
+ * asks the ward (女儿询问…, 女儿问能否给母亲…) or phones it (儿子来电…,
+ * 女儿在电话中…) and the parent the child asks or phones about.  A
+ * spouse's father, one who asks of themself, and a mother's own problem
+ * stay the relative's. */
 static const expect relative_reports_zh[] = {
 	{"患者母亲（陪诊）诉患者8岁时因扁桃体炎输液。", NOTES_PROBLEM, "J03.9",
 	 "扁桃体炎", 0, true},
@@ -10463,6 +10464,14 @@ static const expect relative_reports_zh[] = {
 	 NOTES_PROBLEM, "D32.9", "脑膜瘤", 0, true},
 	{"女儿问外婆乳腺癌是否与此有关。", NOTES_PROBLEM, "C50.9", "乳腺癌",
 	 FAM, false},
+	/* a son or daughter who phones tells of the parent, the patient
+	 * (allergy75bn); a spouse's mother stays the relative's */
+	{"儿子傍晚来电，称父亲对青霉素过敏，打针后起过风团。", NOTES_ALLERGY,
+	 "penicillins", "青霉素", 0, true},
+	{"女兒在電話中話佢對可待因過敏。", NOTES_ALLERGY, "codeine", "可待因",
+	 0, true},
+	{"患者妻子来电，称其母亲对青霉素过敏。", NOTES_ALLERGY, "penicillins",
+	 "青霉素", FAM, false},
 };
 
 static void
