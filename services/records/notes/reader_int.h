@@ -108,6 +108,10 @@ static const char FW_COMMA[] = "\xef\xbc\x8c", FW_SEMI[] = "\xef\xbc\x9b",
  * reads it as it reads "已停": the stop is what holds now. */
 #define ROW_STOPPED "status stopped"
 
+/* THRESHOLD_GIVEN: the trigger of a Chinese drug given only past a
+ * threshold ("血糖>12予胰岛素"; notes__threshold_given_zh). */
+#define THRESHOLD_GIVEN "threshold given"
+
 /* notes__dose_form: is word a form or route written before a drug's name
  * ("Tab.", "Inj.", "IV", "oral")? */
 bool notes__dose_form(const char *word);
@@ -917,6 +921,11 @@ bool notes__bracket_treats_zh(const sentence *s, size_t k);
  * symptom and 时 ("奥美拉唑（胃不舒服时）")?  It is taken for it: a
  * medicine. */
 bool notes__taken_when_zh(const sentence *s, size_t k);
+
+/* notes__threshold_given_zh: is Chinese drug item k given ("予", "用",
+ * "加用") in a clause that opens on a threshold ("血糖>12予胰岛素",
+ * "PLT >50×10^9/L 后予依诺肝素")?  The drug waits for the threshold. */
+bool notes__threshold_given_zh(const sentence *s, size_t k);
 
 /* notes__healed_after_zh: is Chinese drug item k given (予, 用, 服) in a
  * clause that ends with "后" and an easing ("予苯海拉明肌注后缓解", "当时用

@@ -1174,6 +1174,79 @@ notes__taken_when_zh(const sentence *s, size_t k)
 				 (uint32_t)(close - s->text), "");
 }
 
+/* given_verb_len: the length in bytes of the verb of giving that ends
+ * at byte at of text ("予", "用", "给予", "加用"), 0 if none. */
+static size_t
+given_verb_len(const char *text, size_t at)
+{
+	static const char *const verb[] = {"给予", "給予", "予以", "加用",
+					   "予",   "用",   "给",   "給"};
+
+	for (size_t i = 0; i < sizeof(verb) / sizeof(*verb); i++) {
+		size_t n = strlen(verb[i]);
+
+		if (at >= n && memcmp(text + at - n, verb[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/* threshold_at: does a comparison sign followed by a number ("> 12",
+ * "＞13.9", "≥10") start at byte i of text, before byte end? */
+static bool
+threshold_at(const char *text, size_t i, size_t end)
+{
+	static const char *const sign[] = {">", "＞", "≥"};
+
+	for (size_t m = 0; m < sizeof(sign) / sizeof(*sign); m++) {
+		size_t n = strlen(sign[m]), j = i + n;
+
+		if (i + n > end || memcmp(text + i, sign[m], n) != 0)
+			continue;
+		while (j < end && text[j] == ' ')
+			j++;
+		return j < end && isdigit((unsigned char)text[j]);
+	}
+	return false;
+}
+
+/* clause_start: where the clause that holds byte at of text opens: after
+ * the last comma, semicolon, full stop or line break before it. */
+static size_t
+clause_start(const char *text, size_t at)
+{
+	static const char *const mark[] = {"，", "；", "。", ",", ";", "\n"};
+
+	while (at > 0) {
+		for (size_t m = 0; m < sizeof(mark) / sizeof(*mark); m++) {
+			size_t n = strlen(mark[m]);
+
+			if (at >= n && memcmp(text + at - n, mark[m], n) == 0)
+				return at;
+		}
+		at--;
+	}
+	return 0;
+}
+
+bool
+notes__threshold_given_zh(const sentence *s, size_t k)
+{
+	size_t at = s->items[k].start, verb, from;
+
+	while (at > 0 && s->text[at - 1] == ' ')
+		at--;
+	verb = given_verb_len(s->text, at);
+	if (verb == 0)
+		return false;
+	at -= verb;
+	from = clause_start(s->text, at);
+	for (size_t i = from; i < at; i++)
+		if (threshold_at(s->text, i, at))
+			return true;
+	return false;
+}
+
 /* clause_mark: does word w end a clause (a comma or a semicolon)? */
 static bool
 clause_mark(const sentence *s, size_t w)
