@@ -1247,6 +1247,74 @@ notes__threshold_given_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* phrase_len: the length in bytes of the phrase of list that starts at
+ * byte at of text, before byte end; 0 if none. */
+static size_t
+phrase_len(const char *text, size_t at, size_t end, const char *const *list,
+	   size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(list[i]);
+
+		if (at + len <= end && memcmp(text + at, list[i], len) == 0)
+			return len;
+	}
+	return 0;
+}
+
+/* discharge_switch_end: where the first drug taken up at discharge may
+ * start ("出院恢复", "出院时已改回", "出院轉返") between bytes from and to
+ * of text; 0 if no such words. */
+static size_t
+discharge_switch_end(const char *text, size_t from, size_t to)
+{
+	static const char *const when[] = {"后", "後", "时", "時", "前"};
+	static const char *const done[] = {"已"};
+	static const char *const take[] = {"改为", "改為", "改回", "转回",
+					   "轉回", "转返", "轉返", "恢复",
+					   "恢復", "改"};
+	static const char discharge[] = "出院";
+
+	for (size_t at = from; at + strlen(discharge) <= to; at++) {
+		size_t q = at + strlen(discharge), n;
+
+		if (memcmp(text + at, discharge, strlen(discharge)) != 0)
+			continue;
+		q += phrase_len(text, q, to, when,
+				sizeof(when) / sizeof(*when));
+		q += phrase_len(text, q, to, done, 1);
+		n = phrase_len(text, q, to, take, sizeof(take) / sizeof(*take));
+		if (n > 0)
+			return q + n;
+	}
+	return 0;
+}
+
+bool
+notes__inpatient_only_zh(const sentence *s, size_t k)
+{
+	static const char *const stay[] = {"住院期间", "住院期間", "ICU期间",
+					   "ICU期間"};
+	const item *d = &s->items[k];
+	size_t from = s->n > 0 ? s->words[0].start : d->start, end, at;
+	bool during = false;
+
+	if (d->e->type != NOTES_T_SUBSTANCE || s->n == 0)
+		return false;
+	end = s->words[s->n - 1].end;
+	for (size_t i = from; i < d->start && !during; i++)
+		during = phrase_len(s->text, i, d->start, stay,
+				    sizeof(stay) / sizeof(*stay)) > 0;
+	at = during ? discharge_switch_end(s->text, d->end, end) : 0;
+	if (at == 0)
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].start >= at && is_drug(&s->items[j]) &&
+		    strcmp(s->items[j].e->code, d->e->code) == 0)
+			return false; /* the drug itself taken up again */
+	return true;
+}
+
 /* clause_mark: does word w end a clause (a comma or a semicolon)? */
 static bool
 clause_mark(const sentence *s, size_t w)

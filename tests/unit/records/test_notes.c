@@ -2150,6 +2150,14 @@ static const expect chinese_rules[] = {
 	 false},
 	{"血糖 18 mmol/L，予胰岛素 6U 皮下注射。", NOTES_MEDICINE, "insulin",
 	 "胰岛素", 0, true},
+	/* a drug of the stay that another taken up at discharge follows is
+	 * over; one kept at discharge, or taken up again itself, is not */
+	{"糖尿病：住院期间改用胰岛素，出院后恢复格列齐特。", NOTES_MEDICINE,
+	 "insulin", "胰岛素", HIST, true},
+	{"糖尿病：住院期间改用胰岛素，出院后恢复格列齐特。", NOTES_MEDICINE,
+	 "gliclazide", "格列齐特", 0, true},
+	{"住院期间加用胰岛素，出院时继续胰岛素。", NOTES_MEDICINE, "insulin",
+	 "胰岛素", 0, true},
 	/* a drug named as an option is weighed, not taken; the option
 	 * plans the drugs of its list item, never the problem beside them */
 	{"Not restarting; eplerenone may be considered at heart failure "
