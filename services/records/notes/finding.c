@@ -408,6 +408,17 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	notes__course_context(s, k, f);
 	notes__status_context(s, k, f);
 	notes__switch_context(s, k, f);
+	if (f->kind == NOTES_MEDICINE && f->context == 0 &&
+	    notes__threshold_given_zh(s, k)) {
+		f->context = NOTES_HYPOTHETICAL; /* "血糖>12予胰岛素" */
+		f->trigger = THRESHOLD_GIVEN;
+	}
+	if (f->kind == NOTES_MEDICINE && f->context == 0 &&
+	    notes__inpatient_only_zh(s, k)) {
+		f->context =
+			NOTES_HISTORICAL; /* "住院期间改胰岛素，出院恢复…" */
+		f->trigger = INPATIENT_ONLY;
+	}
 	if (tol && (f->context & NOTES_NEGATED) == 0) {
 		/* taken without harm: a past medicine, or no allergy to a
 		 * class */

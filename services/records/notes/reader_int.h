@@ -108,6 +108,14 @@ static const char FW_COMMA[] = "\xef\xbc\x8c", FW_SEMI[] = "\xef\xbc\x9b",
  * reads it as it reads "已停": the stop is what holds now. */
 #define ROW_STOPPED "status stopped"
 
+/* THRESHOLD_GIVEN: the trigger of a Chinese drug given only past a
+ * threshold ("血糖>12予胰岛素"; notes__threshold_given_zh). */
+#define THRESHOLD_GIVEN "threshold given"
+
+/* INPATIENT_ONLY: the trigger of a Chinese drug of the stay that a drug
+ * taken up at discharge followed (notes__inpatient_only_zh). */
+#define INPATIENT_ONLY "inpatient only"
+
 /* notes__dose_form: is word a form or route written before a drug's name
  * ("Tab.", "Inj.", "IV", "oral")? */
 bool notes__dose_form(const char *word);
@@ -917,6 +925,17 @@ bool notes__bracket_treats_zh(const sentence *s, size_t k);
  * symptom and 时 ("奥美拉唑（胃不舒服时）")?  It is taken for it: a
  * medicine. */
 bool notes__taken_when_zh(const sentence *s, size_t k);
+
+/* notes__threshold_given_zh: is Chinese drug item k given ("予", "用",
+ * "加用") in a clause that opens on a threshold ("血糖>12予胰岛素",
+ * "PLT >50×10^9/L 后予依诺肝素")?  The drug waits for the threshold. */
+bool notes__threshold_given_zh(const sentence *s, size_t k);
+
+/* notes__inpatient_only_zh: is Chinese drug item k one given during the
+ * stay ("住院期间改胰岛素"), in a sentence that then tells another drug
+ * taken up at discharge ("出院恢复二甲双胍", "出院改为利伐沙班")?  The drug
+ * of the stay is over. */
+bool notes__inpatient_only_zh(const sentence *s, size_t k);
 
 /* notes__healed_after_zh: is Chinese drug item k given (予, 用, 服) in a
  * clause that ends with "后" and an easing ("予苯海拉明肌注后缓解", "当时用

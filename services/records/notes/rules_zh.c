@@ -1174,6 +1174,147 @@ notes__taken_when_zh(const sentence *s, size_t k)
 				 (uint32_t)(close - s->text), "");
 }
 
+/* given_verb_len: the length in bytes of the verb of giving that ends
+ * at byte at of text ("予", "用", "给予", "加用"), 0 if none. */
+static size_t
+given_verb_len(const char *text, size_t at)
+{
+	static const char *const verb[] = {"给予", "給予", "予以", "加用",
+					   "予",   "用",   "给",   "給"};
+
+	for (size_t i = 0; i < sizeof(verb) / sizeof(*verb); i++) {
+		size_t n = strlen(verb[i]);
+
+		if (at >= n && memcmp(text + at - n, verb[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/* threshold_at: does a comparison sign followed by a number ("> 12",
+ * "＞13.9", "≥10") start at byte i of text, before byte end? */
+static bool
+threshold_at(const char *text, size_t i, size_t end)
+{
+	static const char *const sign[] = {">", "＞", "≥"};
+
+	for (size_t m = 0; m < sizeof(sign) / sizeof(*sign); m++) {
+		size_t n = strlen(sign[m]), j = i + n;
+
+		if (i + n > end || memcmp(text + i, sign[m], n) != 0)
+			continue;
+		while (j < end && text[j] == ' ')
+			j++;
+		return j < end && isdigit((unsigned char)text[j]);
+	}
+	return false;
+}
+
+/* clause_start: where the clause that holds byte at of text opens: after
+ * the last comma, semicolon, full stop or line break before it. */
+static size_t
+clause_start(const char *text, size_t at)
+{
+	static const char *const mark[] = {"，", "；", "。", ",", ";", "\n"};
+
+	while (at > 0) {
+		for (size_t m = 0; m < sizeof(mark) / sizeof(*mark); m++) {
+			size_t n = strlen(mark[m]);
+
+			if (at >= n && memcmp(text + at - n, mark[m], n) == 0)
+				return at;
+		}
+		at--;
+	}
+	return 0;
+}
+
+bool
+notes__threshold_given_zh(const sentence *s, size_t k)
+{
+	size_t at = s->items[k].start, verb, from;
+
+	while (at > 0 && s->text[at - 1] == ' ')
+		at--;
+	verb = given_verb_len(s->text, at);
+	if (verb == 0)
+		return false;
+	at -= verb;
+	from = clause_start(s->text, at);
+	for (size_t i = from; i < at; i++)
+		if (threshold_at(s->text, i, at))
+			return true;
+	return false;
+}
+
+/* phrase_len: the length in bytes of the phrase of list that starts at
+ * byte at of text, before byte end; 0 if none. */
+static size_t
+phrase_len(const char *text, size_t at, size_t end, const char *const *list,
+	   size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(list[i]);
+
+		if (at + len <= end && memcmp(text + at, list[i], len) == 0)
+			return len;
+	}
+	return 0;
+}
+
+/* discharge_switch_end: where the first drug taken up at discharge may
+ * start ("出院恢复", "出院时已改回", "出院轉返") between bytes from and to
+ * of text; 0 if no such words. */
+static size_t
+discharge_switch_end(const char *text, size_t from, size_t to)
+{
+	static const char *const when[] = {"后", "後", "时", "時", "前"};
+	static const char *const done[] = {"已"};
+	static const char *const take[] = {"改为", "改為", "改回", "转回",
+					   "轉回", "转返", "轉返", "恢复",
+					   "恢復", "改"};
+	static const char discharge[] = "出院";
+
+	for (size_t at = from; at + strlen(discharge) <= to; at++) {
+		size_t q = at + strlen(discharge), n;
+
+		if (memcmp(text + at, discharge, strlen(discharge)) != 0)
+			continue;
+		q += phrase_len(text, q, to, when,
+				sizeof(when) / sizeof(*when));
+		q += phrase_len(text, q, to, done, 1);
+		n = phrase_len(text, q, to, take, sizeof(take) / sizeof(*take));
+		if (n > 0)
+			return q + n;
+	}
+	return 0;
+}
+
+bool
+notes__inpatient_only_zh(const sentence *s, size_t k)
+{
+	static const char *const stay[] = {"住院期间", "住院期間", "ICU期间",
+					   "ICU期間"};
+	const item *d = &s->items[k];
+	size_t from = s->n > 0 ? s->words[0].start : d->start, end, at;
+	bool during = false;
+
+	if (d->e->type != NOTES_T_SUBSTANCE || s->n == 0)
+		return false;
+	end = s->words[s->n - 1].end;
+	for (size_t i = from; i < d->start && !during; i++)
+		during = phrase_len(s->text, i, d->start, stay,
+				    sizeof(stay) / sizeof(*stay)) > 0;
+	at = during ? discharge_switch_end(s->text, d->end, end) : 0;
+	if (at == 0)
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].start >= at && is_drug(&s->items[j]) &&
+		    strcmp(s->items[j].e->code, d->e->code) == 0)
+			return false; /* the drug itself taken up again */
+	return true;
+}
+
 /* clause_mark: does word w end a clause (a comma or a semicolon)? */
 static bool
 clause_mark(const sentence *s, size_t w)

@@ -2131,6 +2131,33 @@ static const expect chinese_rules[] = {
 	 NOTES_MEDICINE, "ramipril", "Ramipril", HYP, false},
 	{"- 依诺肝素40mg皮下注射 qd（明早开始）。", NOTES_MEDICINE,
 	 "enoxaparin", "依诺肝素", HYP, false},
+	/* a bare "to start" after the drug plans it too, past a dash; a
+	 * patient who agreed to start takes it, and a drug before "GP to
+	 * start" in another clause goes on */
+	{"- Bisoprolol 1.25 mg od - to start on Monday once K is back",
+	 NOTES_MEDICINE, "bisoprolol", "Bisoprolol", HYP, false},
+	{"Gout: allopurinol to start", NOTES_MEDICINE, "allopurinol",
+	 "allopurinol", HYP, false},
+	{"- Sertraline 50 mg - talked it through, he agreed to start",
+	 NOTES_MEDICINE, "sertraline", "Sertraline", 0, true},
+	{"On gliclazide 80 mg bd; HbA1c high - GP to start a DPP-4 inhibitor.",
+	 NOTES_MEDICINE, "gliclazide", "gliclazide", 0, true},
+	/* a Chinese drug given past a threshold waits for it; a dose given
+	 * after a value read is given */
+	{"术后监测血糖，>11 mmol/L 予胰岛素皮下注射。", NOTES_MEDICINE,
+	 "insulin", "胰岛素", HYP, false},
+	{"血钾＞5.5予呋塞米静推。", NOTES_MEDICINE, "furosemide", "呋塞米", HYP,
+	 false},
+	{"血糖 18 mmol/L，予胰岛素 6U 皮下注射。", NOTES_MEDICINE, "insulin",
+	 "胰岛素", 0, true},
+	/* a drug of the stay that another taken up at discharge follows is
+	 * over; one kept at discharge, or taken up again itself, is not */
+	{"糖尿病：住院期间改用胰岛素，出院后恢复格列齐特。", NOTES_MEDICINE,
+	 "insulin", "胰岛素", HIST, true},
+	{"糖尿病：住院期间改用胰岛素，出院后恢复格列齐特。", NOTES_MEDICINE,
+	 "gliclazide", "格列齐特", 0, true},
+	{"住院期间加用胰岛素，出院时继续胰岛素。", NOTES_MEDICINE, "insulin",
+	 "胰岛素", 0, true},
 	/* a drug named as an option is weighed, not taken; the option
 	 * plans the drugs of its list item, never the problem beside them */
 	{"Not restarting; eplerenone may be considered at heart failure "
