@@ -1542,6 +1542,8 @@ static const expect sections_en[] = {
 	 NOTES_ALLERGY, "nitrofurantoin", "Nitrofurantoin", UNC, true},
 	{"Allergies/ADRs: Nitrofurantoin - ?nausea. Tramadol - hallucinations.",
 	 NOTES_ALLERGY, "tramadol", "Tramadol", 0, true},
+	{"Allergies: codeine - visual hallucinations (2019).", NOTES_ALLERGY,
+	 "codeine", "codeine", 0, true},
 	{"Allergies: diazepam?? - made him agitated\n", NOTES_ALLERGY,
 	 "diazepam", "diazepam", UNC, true},
 	/* taken without harm, a culture's sensitivities, held, stopped */
@@ -2631,6 +2633,23 @@ test_infarct_wall_codes(void)
 		{"既往史:2019年急性下壁心梗,右冠支架1枚", "I21.1"},
 		{"心电图同前（陈旧性下壁心梗）", "I25.2"},
 		{"Imp: STEMI, to the lab.", "I21.3"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Hallucinations written as seen are R44.1, in English and Chinese
+ * (issue 75, vocab75ac); unqualified they stay R44.3. */
+static void
+test_visual_hallucination_codes(void)
+{
+	static const code_case cases[] = {
+		{"2. Visual hallucinations at night since May.", "R44.1"},
+		{"Night: a visual hallucination of a cat on the bed.", "R44.1"},
+		{"近1周夜间有视幻觉，看见屋里有人", "R44.1"},
+		{"普拉克索减量后幻视消失", "R44.1"},
+		{"夜晚有視幻覺，話見到人", "R44.1"},
+		{"如幻觉加重，再调整用药", "R44.3"},
 	};
 
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
@@ -12655,6 +12674,7 @@ static const mt_case cases[] = {
 	{"iron_deficiency", test_iron_deficiency},
 	{"qualified_codes", test_qualified_codes},
 	{"infarct_wall_codes", test_infarct_wall_codes},
+	{"visual_hallucination_codes", test_visual_hallucination_codes},
 	{"drug_caused_codes", test_drug_caused_codes},
 	{"type_after_codes", test_type_after_codes},
 	{"blood_loss_codes", test_blood_loss_codes},
