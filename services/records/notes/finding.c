@@ -279,6 +279,41 @@ prevented(const sentence *s, size_t k)
 	       notes__words_in(s, it->w1, after_en, 2);
 }
 
+/* barred_again: is drug item k kept from the patient for good, a "never"
+ * or "not" and a verb of taking before it and "again" right after it
+ * ("told never to have a quinolone again", "she will not take quinolones
+ * again", "must not receive co-trimoxazole again")?  The negation bars
+ * the drug; the allergy stands, as it does not in "not allergic to
+ * codeine" or "she can have metronidazole again". */
+static bool
+barred_again(const sentence *s, size_t k)
+{
+	static const char *const article[] = {"a", "an", "the", "any", "all"};
+	static const char *const take[] = {"take",	"have",	  "receive",
+					   "given",	"give",	  "use",
+					   "prescribe", "taking", "having"};
+	static const char *const link[] = {"to", "be", "ever"};
+	static const char *const bar[] = {"never", "not", "t"};
+	const item *it = &s->items[k];
+	size_t w = it->w0, a = it->w1, stop;
+
+	while (w > 0 && notes__words_in(s, w - 1, article, N_OF(article)))
+		w--;
+	if (w < 2 || s->words[w - 1].han ||
+	    !notes__words_in(s, w - 1, take, N_OF(take)))
+		return false;
+	w--;
+	for (stop = w > 2 ? w - 2 : 0;
+	     w > stop && notes__words_in(s, w - 1, link, N_OF(link));)
+		w--;
+	if (w == 0 || !notes__words_in(s, w - 1, bar, N_OF(bar)))
+		return false;
+	if (a < s->n && notes__words_at(s, a, "ever"))
+		a++;
+	return a < s->n && notes__words_at(s, a, "again") &&
+	       !notes__part_ends(s, it->end, s->words[a].start);
+}
+
 /* withheld_for_allergy: is drug item k written "no" or "not" and then,
  * set off by a dash or a parenthesis, the allergy cue that gives the
  * reason ("IV amoxicillin + oral clarithromycin (no doxy - allergy)", "no
@@ -391,7 +426,7 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 						       : NOTES_HISTORICAL;
 	}
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
-	    withheld_for_allergy(s, k)) {
+	    (withheld_for_allergy(s, k) || barred_again(s, k))) {
 		f->context = 0;
 		f->trigger = "";
 	}

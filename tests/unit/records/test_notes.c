@@ -12443,6 +12443,32 @@ test_allergy75bk(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
 }
 
+/* Issue 75, allergy75bm: a drug in an allergy list barred for good, a
+ * "never" or "not" and a verb of taking before it and "again" after it,
+ * is an allergy that stands; "she can have it again" and "not allergic
+ * to" still deny. */
+static const expect allergy75bm_cases[] = {
+	{"Allergies: cefalexin (hives 2019, told never to take a "
+	 "cephalosporin again).",
+	 NOTES_ALLERGY, "cephalosporins", "cephalosporin", 0, true},
+	{"Allergies: moxifloxacin (Achilles pain - he will not take "
+	 "quinolones again); plasters.",
+	 NOTES_ALLERGY, "fluoroquinolones", "quinolones", 0, true},
+	{"Allergies: doxycycline - not an allergy, he can have doxycycline "
+	 "again.",
+	 NOTES_ALLERGY, "doxycycline", "doxycycline", NEG, false},
+	{"Allergies: none known. Not allergic to codeine.", NOTES_ALLERGY,
+	 "codeine", "codeine", NEG, false},
+};
+
+static void
+test_allergy75bm(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(allergy75bm_cases) / sizeof(allergy75bm_cases[0]); i++)
+		check(&allergy75bm_cases[i]);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -12630,6 +12656,7 @@ static const mt_case cases[] = {
 	{"probfp75l_rash", test_probfp75l_rash},
 	{"probfp75l_caused", test_probfp75l_caused},
 	{"allergy75bk", test_allergy75bk},
+	{"allergy75bm", test_allergy75bm},
 	{NULL, NULL},
 };
 
