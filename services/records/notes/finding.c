@@ -197,7 +197,8 @@ avoided_after(const sentence *s, size_t k)
 	if (w < s->n && notes__words_in(s, w, so, sizeof(so) / sizeof(*so)))
 		w++;
 	if (w >= s->n || !notes__words_at(s, w, "avoided") ||
-	    notes__reaction_of(s, k, true) != NULL)
+	    notes__reaction_of(s, k, true) != NULL ||
+	    notes__class_extended(s, k))
 		return false;
 	/* nothing said after it: not "doxy avoided d/t ADR", "Diclofenac
 	 * avoided: asthma (NSAID sensitive)" */
@@ -1027,8 +1028,11 @@ record_kept(const sentence *s, size_t k)
 
 /* class_allergy_kept_away: is class item k kept away for an allergy
  * to the class itself, NSAIDs in a note that names their respiratory
- * disease or a class banned right after its stated allergy ("严重过敏，
- * 禁用磺胺类抗菌药")?  f is then that allergy, affirmed after the ban. */
+ * disease, a class banned right after its stated allergy ("严重过敏，
+ * 禁用磺胺类抗菌药") or one avoided after its member's allergy
+ * ("codeine (anaphylaxis) - ALL opioids avoided";
+ * notes__class_extended)?  f is then that allergy, affirmed after the
+ * ban. */
 static bool
 class_allergy_kept_away(const sentence *s, size_t k, notes_finding *f)
 {
@@ -1039,7 +1043,7 @@ class_allergy_kept_away(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "";
 		return true;
 	}
-	if (!notes__class_kept_for_nerd(s, k))
+	if (!notes__class_kept_for_nerd(s, k) && !notes__class_extended(s, k))
 		return false;
 	f->kind = NOTES_ALLERGY;
 	f->reaction = "";

@@ -12446,7 +12446,9 @@ test_allergy75bk(void)
 /* Issue 75, allergy75bm: a drug in an allergy list barred for good, a
  * "never" or "not" and a verb of taking before it and "again" after it,
  * is an allergy that stands; "she can have it again" and "not allergic
- * to" still deny. */
+ * to" still deny.  A class avoided after a drug of it read as an allergy
+ * in the same sentence is an allergy too; a class avoided after a
+ * medicine or a diagnosis is nothing. */
 static const expect allergy75bm_cases[] = {
 	{"Allergies: cefalexin (hives 2019, told never to take a "
 	 "cephalosporin again).",
@@ -12459,14 +12461,31 @@ static const expect allergy75bm_cases[] = {
 	 NOTES_ALLERGY, "doxycycline", "doxycycline", NEG, false},
 	{"Allergies: none known. Not allergic to codeine.", NOTES_ALLERGY,
 	 "codeine", "codeine", NEG, false},
+	{"Allergies: levofloxacin - Achilles tendinitis 2021 - avoid "
+	 "fluoroquinolones.",
+	 NOTES_ALLERGY, "fluoroquinolones", "fluoroquinolones", 0, true},
+	{"Naproxen brings on hives within the hour - avoid all NSAIDs.",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"Allergies: tramadol (seizure 2020) - all opioids avoided.",
+	 NOTES_ALLERGY, "opioids", "opioids", 0, true},
 };
 
 static void
 test_allergy75bm(void)
 {
+	static const char *const plain =
+		"Ibuprofen 400 mg tds for her knees. Avoid other NSAIDs.";
+	static const char *const harm = "Diclofenac stopped - AKI 2022; avoid "
+					"all NSAIDs.";
+	notes_reading r;
+
 	for (size_t i = 0;
 	     i < sizeof(allergy75bm_cases) / sizeof(allergy75bm_cases[0]); i++)
 		check(&allergy75bm_cases[i]);
+	notes__read_rules(plain, strlen(plain), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nsaids") == NULL);
+	notes__read_rules(harm, strlen(harm), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nsaids") == NULL);
 }
 
 static const mt_case cases[] = {
