@@ -1413,9 +1413,31 @@ notes__class_anaphor(const sentence *s, size_t k)
 }
 
 bool
+notes__class_extended(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w1;
+	bool avoided = w < s->n && notes__words_at(s, w, "avoided");
+
+	if (s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	for (size_t j = 0; j < k && !avoided; j++)
+		avoided = strcmp(s->items[j].e->key, "avoid") == 0 &&
+			  !notes__scope_ends(s, j, k);
+	for (size_t j = 0; j < k && avoided; j++)
+		if (s->items[j].e->type == NOTES_T_SUBSTANCE &&
+		    notes__member_of(s->items[j].e->code,
+				     s->items[k].e->code) &&
+		    (notes__reaction_of(s, j, true) != NULL ||
+		     s->allergy_list || notes__on_allergy_line(s, j) ||
+		     notes__allergy_cued(s, j)))
+			return true;
+	return false;
+}
+
+bool
 notes__class_avoided(const sentence *s, size_t k)
 {
-	if (s->items[k].e->type != NOTES_T_CLASS)
+	if (s->items[k].e->type != NOTES_T_CLASS || notes__class_extended(s, k))
 		return false;
 	for (size_t j = 0; j < k; j++)
 		if (strcmp(s->items[j].e->key, "avoid") == 0 &&

@@ -223,7 +223,8 @@ avoided_after(const sentence *s, size_t k)
 	if (w < s->n && notes__words_in(s, w, so, sizeof(so) / sizeof(*so)))
 		w++;
 	if (w >= s->n || !notes__words_at(s, w, "avoided") ||
-	    notes__reaction_of(s, k, true) != NULL)
+	    notes__reaction_of(s, k, true) != NULL ||
+	    notes__class_extended(s, k))
 		return false;
 	/* nothing said after it: not "doxy avoided d/t ADR", "Diclofenac
 	 * avoided: asthma (NSAID sensitive)" */
@@ -303,6 +304,41 @@ prevented(const sentence *s, size_t k)
 		return true;
 	return (it->w0 > 0 && notes__words_in(s, it->w0 - 1, before_en, 3)) ||
 	       notes__words_in(s, it->w1, after_en, 2);
+}
+
+/* barred_again: is drug item k kept from the patient for good, a "never"
+ * or "not" and a verb of taking before it and "again" right after it
+ * ("told never to have a quinolone again", "she will not take quinolones
+ * again", "must not receive co-trimoxazole again")?  The negation bars
+ * the drug; the allergy stands, as it does not in "not allergic to
+ * codeine" or "she can have metronidazole again". */
+static bool
+barred_again(const sentence *s, size_t k)
+{
+	static const char *const article[] = {"a", "an", "the", "any", "all"};
+	static const char *const take[] = {"take",	"have",	  "receive",
+					   "given",	"give",	  "use",
+					   "prescribe", "taking", "having"};
+	static const char *const link[] = {"to", "be", "ever"};
+	static const char *const bar[] = {"never", "not", "t"};
+	const item *it = &s->items[k];
+	size_t w = it->w0, a = it->w1, stop;
+
+	while (w > 0 && notes__words_in(s, w - 1, article, N_OF(article)))
+		w--;
+	if (w < 2 || s->words[w - 1].han ||
+	    !notes__words_in(s, w - 1, take, N_OF(take)))
+		return false;
+	w--;
+	for (stop = w > 2 ? w - 2 : 0;
+	     w > stop && notes__words_in(s, w - 1, link, N_OF(link));)
+		w--;
+	if (w == 0 || !notes__words_in(s, w - 1, bar, N_OF(bar)))
+		return false;
+	if (a < s->n && notes__words_at(s, a, "ever"))
+		a++;
+	return a < s->n && notes__words_at(s, a, "again") &&
+	       !notes__part_ends(s, it->end, s->words[a].start);
 }
 
 /* withheld_for_allergy: is drug item k written "no" or "not" and then,
@@ -428,7 +464,7 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 						       : NOTES_HISTORICAL;
 	}
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
-	    withheld_for_allergy(s, k)) {
+	    (withheld_for_allergy(s, k) || barred_again(s, k))) {
 		f->context = 0;
 		f->trigger = "";
 	}
@@ -1030,8 +1066,11 @@ record_kept(const sentence *s, size_t k)
 
 /* class_allergy_kept_away: is class item k kept away for an allergy
  * to the class itself, NSAIDs in a note that names their respiratory
- * disease or a class banned right after its stated allergy ("严重过敏，
- * 禁用磺胺类抗菌药")?  f is then that allergy, affirmed after the ban. */
+ * disease, a class banned right after its stated allergy ("严重过敏，
+ * 禁用磺胺类抗菌药") or one avoided after its member's allergy
+ * ("codeine (anaphylaxis) - ALL opioids avoided";
+ * notes__class_extended)?  f is then that allergy, affirmed after the
+ * ban. */
 static bool
 class_allergy_kept_away(const sentence *s, size_t k, notes_finding *f)
 {
@@ -1042,7 +1081,7 @@ class_allergy_kept_away(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = "";
 		return true;
 	}
-	if (!notes__class_kept_for_nerd(s, k))
+	if (!notes__class_kept_for_nerd(s, k) && !notes__class_extended(s, k))
 		return false;
 	f->kind = NOTES_ALLERGY;
 	f->reaction = "";

@@ -719,6 +719,14 @@ bool notes__susceptibility_result(const sentence *s, size_t k);
  * It points at that drug, no class of its own. */
 bool notes__class_anaphor(const sentence *s, size_t k);
 
+/* notes__class_extended: is class item k avoided ("avoid all NSAIDs",
+ * "ALL opioids avoided") after a drug of the class named before it in
+ * its sentence as an allergy, a reaction of its own or on an allergy
+ * line ("Ciprofloxacin: tendon pain 2020 - avoid fluoroquinolones")?
+ * The writer extends the allergy to the class: README, "avoid" after an
+ * effect is an allergy. */
+bool notes__class_extended(const sentence *s, size_t k);
+
 /* notes__class_avoided: is class item k named after "avoid", in its
  * scope, with no allergy cue or reaction of its own ("* Diclofenac -
  * AKI 2022. Avoid all NSAIDs.")?  README: a class named without an

@@ -12543,6 +12543,51 @@ test_allergy75bk(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
 }
 
+/* Issue 75, allergy75bm: a drug in an allergy list barred for good, a
+ * "never" or "not" and a verb of taking before it and "again" after it,
+ * is an allergy that stands; "she can have it again" and "not allergic
+ * to" still deny.  A class avoided after a drug of it read as an allergy
+ * in the same sentence is an allergy too; a class avoided after a
+ * medicine or a diagnosis is nothing. */
+static const expect allergy75bm_cases[] = {
+	{"Allergies: cefalexin (hives 2019, told never to take a "
+	 "cephalosporin again).",
+	 NOTES_ALLERGY, "cephalosporins", "cephalosporin", 0, true},
+	{"Allergies: moxifloxacin (Achilles pain - he will not take "
+	 "quinolones again); plasters.",
+	 NOTES_ALLERGY, "fluoroquinolones", "quinolones", 0, true},
+	{"Allergies: doxycycline - not an allergy, he can have doxycycline "
+	 "again.",
+	 NOTES_ALLERGY, "doxycycline", "doxycycline", NEG, false},
+	{"Allergies: none known. Not allergic to codeine.", NOTES_ALLERGY,
+	 "codeine", "codeine", NEG, false},
+	{"Allergies: levofloxacin - Achilles tendinitis 2021 - avoid "
+	 "fluoroquinolones.",
+	 NOTES_ALLERGY, "fluoroquinolones", "fluoroquinolones", 0, true},
+	{"Naproxen brings on hives within the hour - avoid all NSAIDs.",
+	 NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"Allergies: tramadol (seizure 2020) - all opioids avoided.",
+	 NOTES_ALLERGY, "opioids", "opioids", 0, true},
+};
+
+static void
+test_allergy75bm(void)
+{
+	static const char *const plain =
+		"Ibuprofen 400 mg tds for her knees. Avoid other NSAIDs.";
+	static const char *const harm = "Diclofenac stopped - AKI 2022; avoid "
+					"all NSAIDs.";
+	notes_reading r;
+
+	for (size_t i = 0;
+	     i < sizeof(allergy75bm_cases) / sizeof(allergy75bm_cases[0]); i++)
+		check(&allergy75bm_cases[i]);
+	notes__read_rules(plain, strlen(plain), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nsaids") == NULL);
+	notes__read_rules(harm, strlen(harm), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "nsaids") == NULL);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -12731,6 +12776,7 @@ static const mt_case cases[] = {
 	{"probfp75l_rash", test_probfp75l_rash},
 	{"probfp75l_caused", test_probfp75l_caused},
 	{"allergy75bk", test_allergy75bk},
+	{"allergy75bm", test_allergy75bm},
 	{NULL, NULL},
 };
 
