@@ -183,6 +183,23 @@ negation_first(const sentence *s, size_t i, size_t w, const notes_entry *e)
 	return NULL;
 }
 
+/* adjective_cut returns how many words of the phrase at words [i, i + w)
+ * of s stand before a trailing 过敏 that the next word, 性, makes the
+ * adjective "allergic" of a condition ("无过敏性休克", "否认过敏性鼻炎":
+ * no anaphylaxis, no allergic rhinitis, not "no allergy" and then 性休克),
+ * or w when it does not.  The words before are matched alone, as the
+ * denial of what follows. */
+static size_t
+adjective_cut(const sentence *s, size_t i, size_t w)
+{
+	if (w < 3 || i + w >= s->n ||
+	    strcmp(s->words[i + w - 2].key, "过") != 0 ||
+	    strcmp(s->words[i + w - 1].key, "敏") != 0 ||
+	    strcmp(s->words[i + w].key, "性") != 0)
+		return w;
+	return w - 2;
+}
+
 /* PERCENT_SHORT_MAX: the longest short form read as a unit after a
  * percent sign. */
 #define PERCENT_SHORT_MAX 4
@@ -345,6 +362,15 @@ notes__match(sentence *s)
 
 		for (; w > 0 && (e = lookup(s, i, w)) == NULL; w--)
 			;
+		if (e != NULL && adjective_cut(s, i, w) < w) {
+			size_t cut = adjective_cut(s, i, w);
+			const notes_entry *before = lookup(s, i, cut);
+
+			if (before != NULL) {
+				e = before;
+				w = cut;
+			}
+		}
 		/* a word no phrase starts: one spelling slip from a name? */
 		if (e == NULL && ((e = notes__joined(s->words[i].key)) ||
 				  (e = notes__near(s->words[i].key))))

@@ -2807,6 +2807,34 @@ test_inner_modifier_zh(void)
 	MT_TRUE(count_code(&r, NOTES_PROBLEM, "K85.2") == 0);
 }
 
+/* 过敏 followed by 性 is the adjective of a condition ("过敏性休克",
+ * "过敏性鼻炎"), so 无 or 否认 before it denies that condition, not the
+ * drug's allergy (match.c, adjective_cut); 无过敏 ending its clause
+ * still denies the drug's. */
+static void
+test_allergic_adjective_zh(void)
+{
+	static const char *const kept[] = {
+		"青霉素过敏，无过敏性休克。",
+		"过敏史：青霉素过敏（皮疹），无过敏性休克史。",
+		"青霉素过敏（皮疹），否认过敏性休克。",
+	};
+	static notes_reading r;
+	const notes_finding *f;
+
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		notes_read(kept[i], strlen(kept[i]), &r);
+		f = find(&r, NOTES_ALLERGY, "penicillins");
+		MT_TRUE(f != NULL && f->context == 0);
+	}
+	notes_read("青霉素：无过敏。", strlen("青霉素：无过敏。"), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
+	notes_read("无过敏性鼻炎。", strlen("无过敏性鼻炎。"), &r);
+	f = find(&r, NOTES_PROBLEM, "J30.4");
+	MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
+}
+
 /* A complication written with 伴 right after a term gives the pair's
  * code where WHO ICD-10 has one (issue 75, qualify.c); one the list only
  * goes on to, or none, leaves the term's own. */
@@ -12727,6 +12755,7 @@ static const mt_case cases[] = {
 	{"past_falls", test_past_falls},
 	{"inner_modifier_zh", test_inner_modifier_zh},
 	{"complication_with_zh", test_complication_with_zh},
+	{"allergic_adjective_zh", test_allergic_adjective_zh},
 	{"made_lay_effects", test_made_lay_effects},
 	{"cannot_takes", test_cannot_takes},
 	{"refused_afters", test_refused_afters},
