@@ -354,22 +354,18 @@ notes__match(sentence *s)
 {
 	s->n_items = 0;
 	for (size_t i = 0; i < s->n;) {
-		size_t w = max_words(s->words[i].key);
-		const notes_entry *e = NULL;
+		size_t w = max_words(s->words[i].key), cut;
+		const notes_entry *e = NULL, *before;
 
 		if (w > s->n - i)
 			w = s->n - i;
 
 		for (; w > 0 && (e = lookup(s, i, w)) == NULL; w--)
 			;
-		if (e != NULL && adjective_cut(s, i, w) < w) {
-			size_t cut = adjective_cut(s, i, w);
-			const notes_entry *before = lookup(s, i, cut);
-
-			if (before != NULL) {
-				e = before;
-				w = cut;
-			}
+		if (e != NULL && (cut = adjective_cut(s, i, w)) < w &&
+		    (before = lookup(s, i, cut)) != NULL) {
+			e = before;
+			w = cut;
 		}
 		/* a word no phrase starts: one spelling slip from a name? */
 		if (e == NULL && ((e = notes__joined(s->words[i].key)) ||

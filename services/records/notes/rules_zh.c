@@ -1217,16 +1217,10 @@ clause_start(const char *text, size_t at)
 {
 	static const char *const mark[] = {"，", "；", "。", ",", ";", "\n"};
 
-	while (at > 0) {
-		for (size_t m = 0; m < sizeof(mark) / sizeof(*mark); m++) {
-			size_t n = strlen(mark[m]);
-
-			if (at >= n && memcmp(text + at - n, mark[m], n) == 0)
-				return at;
-		}
+	while (at > 0 &&
+	       !notes__ends_in(text, 0, at, mark, sizeof(mark) / sizeof(*mark)))
 		at--;
-	}
-	return 0;
+	return at;
 }
 
 bool
