@@ -349,6 +349,118 @@ risk_cofactor(const sentence *s, size_t k)
 			       sizeof(preps) / sizeof(*preps));
 }
 
+/* remedy_group - the reactions a kind of drug is given to relieve: a
+ * reaction's key holding one of stems is relieved by the substances
+ * named in drugs (catalogue codes). */
+typedef struct remedy_group {
+	const char *const *stems;
+	const char *const *drugs;
+} remedy_group;
+
+/* Antihistamines and corticosteroids for a rash, itch or swelling;
+ * bronchodilators and corticosteroids for a wheeze; antiemetics for
+ * nausea and vomiting (BNF treatment summaries: "Allergic conditions",
+ * "Asthma", "Nausea and vomiting"). */
+static const char *const skin_stems[] = {"rash",
+					 "hive",
+					 "urticaria",
+					 "itch",
+					 "prurit",
+					 "wheal",
+					 "eczema",
+					 "angioedema",
+					 "swell",
+					 "\xe7\x96\xb9", /* 疹 */
+					 "\xe7\x97\x92", /* 痒 */
+					 "\xe7\x99\xa2", /* 癢 */
+					 NULL};
+static const char *const skin_drugs[] = {"chlorphenamine",
+					 "promethazine",
+					 "diphenhydramine",
+					 "hydrocortisone",
+					 "prednisolone",
+					 "dexamethasone",
+					 NULL};
+static const char *const airway_stems[] = {
+	"wheez", "bronchospasm", "breathless", "\xe5\x96\x98", /* 喘 */
+	NULL};
+static const char *const airway_drugs[] = {
+	"salbutamol",	"theophylline",	  "aminophylline", "magnesium sulfate",
+	"prednisolone", "hydrocortisone", "dexamethasone", NULL};
+static const char *const gut_stems[] = {"nause",
+					"vomit",
+					"emesis",
+					"\xe5\x91\x95", /* 呕 */
+					"\xe5\x98\x94", /* 嘔 */
+					NULL};
+static const char *const gut_drugs[] = {
+	"ondansetron", "cyclizine",	   "metoclopramide",
+	"domperidone", "prochlorperazine", "promethazine",
+	NULL};
+
+static bool
+listed(const char *const *list, const char *word, bool stem)
+{
+	for (; *list != NULL; list++)
+		if (stem ? strstr(word, *list) != NULL
+			 : strcmp(word, *list) == 0)
+			return true;
+	return false;
+}
+
+/* relief_between: is a word of relief written between reaction item j
+ * and drug item k ("rash settled in 5 days with chlorphenamine", "wheeze
+ * improved after salbutamol")?  Then the link word and the time say how
+ * the reaction was treated, not what brought it on. */
+static bool
+relief_between(const sentence *s, size_t j, size_t k)
+{
+	static const char *const eased[] = {
+		"settl",
+		"resolv",
+		"improv",
+		"eased",
+		"respond",
+		"treated",
+		"better",
+		"subsid",
+		"clear",
+		"relie",
+		"\xe5\xa5\xbd\xe8\xbd\xac", /* 好转 */
+		"\xe7\xbc\x93\xe8\xa7\xa3", /* 缓解 */
+		"\xe6\xb6\x88\xe9\x80\x80", /* 消退 */
+		NULL};
+	size_t from = j < k ? s->items[j].w1 : s->items[k].w1;
+	size_t to = j < k ? s->items[k].w0 : s->items[j].w0;
+
+	for (size_t w = from; w < to; w++)
+		if (listed(eased, s->words[w].key, true))
+			return true;
+	return false;
+}
+
+/* relieves: is drug item d one given to relieve reaction item r ("rash
+ * settling on chlorphenamine", "wheeze - salbutamol via spacer")?  Its
+ * nearness then says why it was given, not what it caused: only a time,
+ * a link word or an allergy cue makes that reaction the drug's. */
+static bool
+relieves(const item *d, const item *r)
+{
+	static const remedy_group groups[] = {
+		{skin_stems, skin_drugs},
+		{airway_stems, airway_drugs},
+		{gut_stems, gut_drugs},
+	};
+
+	if (d->e->type != NOTES_T_SUBSTANCE)
+		return false;
+	for (size_t i = 0; i < sizeof(groups) / sizeof(*groups); i++)
+		if (listed(groups[i].drugs, d->e->code, false) &&
+		    listed(groups[i].stems, r->e->key, true))
+			return true;
+	return false;
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -372,6 +484,11 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		    (j > k && owned_aside(s, k, j)))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
+		if (relieves(&s->items[k], it) &&
+		    (relief_between(s, j, k) ||
+		     (!timed(s, j, k, gap) && !linked(s, j, k, gap) &&
+		      !onset_linked(s, j, k))))
+			continue;
 		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
 		     !linked(s, j, k, gap) && !onset_linked(s, j, k) &&
 		     !suspect_run_reached(s, j, k) &&

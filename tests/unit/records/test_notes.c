@@ -12616,6 +12616,55 @@ test_allergy75bm(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "nsaids") == NULL);
 }
 
+/* allergy75bo: a drug given to relieve a reaction (an antihistamine or a
+ * steroid for a rash, a bronchodilator for a wheeze, an antiemetic for
+ * vomiting) is not that reaction's cause by nearness alone; a time, a
+ * link word with no relief between, or an allergy entry still make it
+ * one. */
+static void
+test_allergy75bo(void)
+{
+	static const struct {
+		const char *text, *code;
+		bool allergy;
+	} cases_bn[] = {
+		{"Rash settling on chlorphenamine.", "chlorphenamine", false},
+		{"Rash settled in 5 days with chlorphenamine and emollients.",
+		 "chlorphenamine", false},
+		{"Wheeze episode day 5 - salbutamol via spacer 4 puffs.",
+		 "salbutamol", false},
+		{"PMH: eczema (hydrocortisone 1% cream PRN), glue ear.",
+		 "hydrocortisone", false},
+		{"Vomiting overnight, ondansetron 4 mg IV given.",
+		 "ondansetron", false},
+		{"\xe7\x9a\xae\xe7\x96\xb9\xef\xbc\x8c\xe4\xba\x88"
+		 "\xe6\xb0\xaf\xe8\x8b\xaf\xe9\x82\xa3\xe6\x95\x8f"
+		 "\xe5\x8f\xa3\xe6\x9c\x8d\xe5\x90\x8e\xe5\xa5\xbd"
+		 "\xe8\xbd\xac\xe3\x80\x82", /* 皮疹，予氯苯那敏口服后好转。 */
+		 "chlorphenamine", false},
+		{"Hives 20 minutes after IV hydrocortisone.", "hydrocortisone",
+		 true},
+		{"Allergies: chlorphenamine - rash", "chlorphenamine", true},
+		{"Rash with promethazine in 2019.", "promethazine", true},
+	};
+
+	for (size_t i = 0; i < sizeof(cases_bn) / sizeof(*cases_bn); i++) {
+		notes_reading r;
+		bool got;
+
+		notes__read_rules(cases_bn[i].text, strlen(cases_bn[i].text),
+				  &r);
+		got = find(&r, NOTES_ALLERGY, cases_bn[i].code) != NULL;
+		if (got != cases_bn[i].allergy)
+			mt_fail(__FILE__, __LINE__, "%s: allergy to %s %s",
+				cases_bn[i].text, cases_bn[i].code,
+				got ? "found" : "missed");
+		if (!cases_bn[i].allergy)
+			MT_TRUE(find(&r, NOTES_MEDICINE, cases_bn[i].code) !=
+				NULL);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -12806,6 +12855,7 @@ static const mt_case cases[] = {
 	{"probfp75l_caused", test_probfp75l_caused},
 	{"allergy75bk", test_allergy75bk},
 	{"allergy75bm", test_allergy75bm},
+	{"allergy75bo", test_allergy75bo},
 	{NULL, NULL},
 };
 
