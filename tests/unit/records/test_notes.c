@@ -12665,6 +12665,22 @@ test_allergy75bo(void)
 	}
 }
 
+/* family75a: a grandparent's lay name is a relative, as "grandmother"
+ * is; a niece is not a trigger (she tells the patient's story). */
+static void
+test_family75a(void)
+{
+	notes_reading r;
+	const notes_finding *f;
+
+	notes__read_rules("Grandad has penicillin allergy.", 31, &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && (f->context & FAM) != 0);
+	notes__read_rules("Niece says he is allergic to codeine.", 37, &r);
+	f = find(&r, NOTES_ALLERGY, "codeine");
+	MT_TRUE(f != NULL && (f->context & FAM) == 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -12856,6 +12872,7 @@ static const mt_case cases[] = {
 	{"allergy75bk", test_allergy75bk},
 	{"allergy75bm", test_allergy75bm},
 	{"allergy75bo", test_allergy75bo},
+	{"family75a", test_family75a},
 	{NULL, NULL},
 };
 
