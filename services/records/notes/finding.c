@@ -1153,7 +1153,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		   notes__listed_allergen(s, k, drug) ||
 		   (notes__on_allergy_line(s, k) && !tol) ||
 		   notes__none_known_near(s, k) || caused ||
-		   (drug && lay_told(s, k)) ||
+		   (drug && lay_told(s, k)) || notes__asthma_provoked(s, k) ||
 		   (!tol && notes__reaction_of(s, k, true) &&
 		    !notes__reaction_owned(s, k,
 					   notes__reaction_of(s, k, true)) &&

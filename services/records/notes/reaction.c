@@ -501,6 +501,110 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 	return best;
 }
 
+/* nsaid_item: is item k an NSAID, aspirin among them: the class, or a
+ * substance of it or of the salicylates? */
+static bool
+nsaid_item(const item *it)
+{
+	const char *code = it->e->code;
+
+	if (it->e->type == NOTES_T_CLASS)
+		return strcmp(code, "nsaids") == 0 ||
+		       strcmp(code, "salicylates") == 0;
+	return it->e->type == NOTES_T_SUBSTANCE &&
+	       (notes__member_of(code, "nsaids") ||
+		notes__member_of(code, "salicylates"));
+}
+
+/* worsened_at: is word w one that says a condition was brought on or
+ * made worse ("worse", "exacerbation", "attack", 发作, 加重, 诱发)? */
+static bool
+worsened_at(const sentence *s, size_t w)
+{
+	static const char *const en[] = {
+		"worse",	"worsens",	 "worsened",	"worsening",
+		"exacerbation", "exacerbations", "exacerbated", "exacerbates",
+		"attack",	"attacks",	 "triggers",	"triggered",
+		"induced",	"provoked"};
+	static const char *const zh[] = {
+		"\xe5\x8f\x91\xe4\xbd\x9c", /* 发作 */
+		"\xe7\x99\xbc\xe4\xbd\x9c", /* 發作 */
+		"\xe5\x8a\xa0\xe9\x87\x8d", /* 加重 */
+		"\xe8\xaf\xb1\xe5\x8f\x91", /* 诱发 */
+		"\xe8\xaa\x98\xe7\x99\xbc", /* 誘發 */
+		"\xe5\x8a\xa0\xe5\x89\xa7", /* 加剧 */
+		"\xe5\x8a\xa0\xe5\x8a\x87", /* 加劇 */
+	};
+
+	return notes__words_in(s, w, en, sizeof(en) / sizeof(*en)) ||
+	       notes__words_in(s, w, zh, sizeof(zh) / sizeof(*zh));
+}
+
+/* clause_ends_before: does a clause end in text[from, to) (";", ",",
+ * "。", "；", "，")?  Terminator phrases are notes__terminated's: "with"
+ * is one for negation, not here ("asthma worse with NSAIDs"). */
+static bool
+clause_ends_before(const sentence *s, uint32_t from, uint32_t to)
+{
+	static const char *const marks[] = {";", ",", "\xe3\x80\x82",
+					    "\xef\xbc\x9b", "\xef\xbc\x8c"};
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(*marks); i++) {
+		size_t n = strlen(marks[i]);
+
+		for (uint32_t o = from; o + n <= to; o++)
+			if (memcmp(s->text + o, marks[i], n) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* negated_before: is a negation trigger written from word from up to
+ * word w ("her asthma has never been triggered by NSAIDs")? */
+static bool
+negated_before(const sentence *s, size_t from, size_t w)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_NEGATED &&
+		    s->items[j].w0 >= from && s->items[j].w0 < w)
+			return true;
+	return false;
+}
+
+/* notes__asthma_provoked: is NSAID item k written with an asthma it
+ * brings on or worsens, in its clause ("Ibuprofen makes her asthma
+ * worse", "Aspirin: asthma exacerbation", 布洛芬诱发哮喘, 哮喘发作 after
+ * 阿司匹林)?  NSAID-exacerbated respiratory disease is a hypersensitivity
+ * to every NSAID (EAACI/WAO position paper on NSAID hypersensitivity,
+ * 2013), listed with the allergies; "ibuprofen for asthma" is not. */
+bool
+notes__asthma_provoked(const sentence *s, size_t k)
+{
+	if (!nsaid_item(&s->items[k]))
+		return false;
+	for (size_t j = 0; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+		size_t a = j < k ? j : k, b = j < k ? k : j;
+		size_t from = s->items[a].w0;
+		size_t to = s->items[b].w1 + ASTHMA_WORSE_WORDS;
+
+		if (it->e->type != NOTES_T_PROBLEM ||
+		    strncmp(it->e->code, "J45", 3) != 0 ||
+		    notes__terminated(s, a, b) || indicated(s, a, b) ||
+		    clause_ends_before(s, s->items[a].end, s->items[b].start) ||
+		    (b == j ? it->w0 - s->items[k].w1
+			    : s->items[k].w0 - it->w1) > ASTHMA_WORSE_WORDS)
+			continue;
+		for (size_t w = from; w < to && w < s->n; w++)
+			if (worsened_at(s, w) && !negated_before(s, from, w) &&
+			    (w < s->items[b].w1 ||
+			     !clause_ends_before(s, s->items[b].end,
+						 s->words[w].start)))
+				return true;
+	}
+	return false;
+}
+
 /* postfix_cue: is allergy cue j written right after a drug ("Pen
  * allergic -> doxycycline")?  It names that drug, not the alternative
  * after it. */

@@ -32,6 +32,11 @@
  * words away, in its clause, with no other drug between. */
 #define REACTION_LINKED_WORDS 6
 
+/* An asthma brought on by an NSAID is written this many words from the
+ * drug, and its worsening word this many after the later of the two
+ * ("Ibuprofen makes her asthma worse"). */
+#define ASTHMA_WORSE_WORDS 4
+
 /* item - a known phrase met in a sentence: words [w0, w1). */
 typedef struct item {
 	const notes_entry *e;
@@ -412,6 +417,10 @@ void notes__open_section(sentence *s, const notes_tok *end, bool allergies);
  * nearest first, not one given as the reason for a drug; near: only
  * within REACTION_WORDS words, or timed from the dose. */
 const item *notes__reaction_of(const sentence *s, size_t k, bool near);
+
+/* notes__asthma_provoked: is NSAID item k written with an asthma it brings
+ * on or worsens, in its clause (reaction.c)? */
+bool notes__asthma_provoked(const sentence *s, size_t k);
 
 /* notes__intolerance_of: is problem item k written between a drug and the
  * intolerance cue that names it ("因腹泻、腹胀不能耐受")?  Then it is

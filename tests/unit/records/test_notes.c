@@ -12665,6 +12665,46 @@ test_allergy75bo(void)
 	}
 }
 
+/* allergy75bp: an asthma an NSAID brings on or worsens, in its clause, is
+ * the NSAID's allergy (NSAID-exacerbated respiratory disease); an
+ * NSAID given for something else beside an asthma, or an asthma never
+ * triggered, is not. */
+static void
+test_allergy75bp(void)
+{
+	static const struct {
+		const char *text, *code;
+		bool allergy;
+	} cases_bp[] = {
+		{"Ibuprofen makes her asthma worse.", "ibuprofen", true},
+		{"Aspirin: asthma exacerbation.", "aspirin", true},
+		{"Asthma worse with NSAIDs.", "nsaids", true},
+		{"- Aspirin \xe4\xba\x9e\xe5\xa3\xab\xe5\x8c\xb9\xe9\x9d\x88"
+		 "\xef\xbc\x9a\xe5\x93\xae\xe5\x96\x98\xe5\x8a\xa0\xe9\x87\x8d"
+		 "\xe3\x80\x82", /* - Aspirin 亞士匹靈：哮喘加重。 */
+		 "aspirin", true},
+		{"Asthma, on salbutamol; ibuprofen 400 mg tds, asthma worse "
+		 "this winter.",
+		 "ibuprofen", false},
+		{"Naproxen 500 mg bd (her asthma has never been triggered by "
+		 "NSAIDs).",
+		 "naproxen", false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases_bp) / sizeof(*cases_bp); i++) {
+		notes_reading r;
+		bool got;
+
+		notes__read_rules(cases_bp[i].text, strlen(cases_bp[i].text),
+				  &r);
+		got = find(&r, NOTES_ALLERGY, cases_bp[i].code) != NULL;
+		if (got != cases_bp[i].allergy)
+			mt_fail(__FILE__, __LINE__, "%s: allergy to %s %s",
+				cases_bp[i].text, cases_bp[i].code,
+				got ? "found" : "missed");
+	}
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -12873,6 +12913,7 @@ static const mt_case cases[] = {
 	{"allergy75bm", test_allergy75bm},
 	{"allergy75bo", test_allergy75bo},
 	{"family75a", test_family75a},
+	{"allergy75bp", test_allergy75bp},
 	{NULL, NULL},
 };
 
