@@ -12616,6 +12616,32 @@ test_allergy75bm(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "nsaids") == NULL);
 }
 
+/* allergy_case - a text, a drug or class code, and whether the rules
+ * read an allergy to it. */
+typedef struct allergy_case {
+	const char *text, *code;
+	bool allergy;
+} allergy_case;
+
+/* check_allergies: each case's allergy found or not as it says; where
+ * none is, the drug is a medicine when medicine_too. */
+static void
+check_allergies(const allergy_case *c, size_t n, bool medicine_too)
+{
+	for (size_t i = 0; i < n; i++) {
+		notes_reading r;
+		bool got;
+
+		notes__read_rules(c[i].text, strlen(c[i].text), &r);
+		got = find(&r, NOTES_ALLERGY, c[i].code) != NULL;
+		if (got != c[i].allergy)
+			mt_fail(__FILE__, __LINE__, "%s: allergy to %s %s",
+				c[i].text, c[i].code, got ? "found" : "missed");
+		if (!c[i].allergy && medicine_too)
+			MT_TRUE(find(&r, NOTES_MEDICINE, c[i].code) != NULL);
+	}
+}
+
 /* allergy75bo: a drug given to relieve a reaction (an antihistamine or a
  * steroid for a rash, a bronchodilator for a wheeze, an antiemetic for
  * vomiting) is not that reaction's cause by nearness alone; a time, a
@@ -12624,10 +12650,7 @@ test_allergy75bm(void)
 static void
 test_allergy75bo(void)
 {
-	static const struct {
-		const char *text, *code;
-		bool allergy;
-	} cases_bn[] = {
+	static const allergy_case cases_bn[] = {
 		{"Rash settling on chlorphenamine.", "chlorphenamine", false},
 		{"Rash settled in 5 days with chlorphenamine and emollients.",
 		 "chlorphenamine", false},
@@ -12648,21 +12671,7 @@ test_allergy75bo(void)
 		{"Rash with promethazine in 2019.", "promethazine", true},
 	};
 
-	for (size_t i = 0; i < sizeof(cases_bn) / sizeof(*cases_bn); i++) {
-		notes_reading r;
-		bool got;
-
-		notes__read_rules(cases_bn[i].text, strlen(cases_bn[i].text),
-				  &r);
-		got = find(&r, NOTES_ALLERGY, cases_bn[i].code) != NULL;
-		if (got != cases_bn[i].allergy)
-			mt_fail(__FILE__, __LINE__, "%s: allergy to %s %s",
-				cases_bn[i].text, cases_bn[i].code,
-				got ? "found" : "missed");
-		if (!cases_bn[i].allergy)
-			MT_TRUE(find(&r, NOTES_MEDICINE, cases_bn[i].code) !=
-				NULL);
-	}
+	check_allergies(cases_bn, sizeof(cases_bn) / sizeof(*cases_bn), true);
 }
 
 /* allergy75bp: an asthma an NSAID brings on or worsens, in its clause, is
@@ -12672,10 +12681,7 @@ test_allergy75bo(void)
 static void
 test_allergy75bp(void)
 {
-	static const struct {
-		const char *text, *code;
-		bool allergy;
-	} cases_bp[] = {
+	static const allergy_case cases_bp[] = {
 		{"Ibuprofen makes her asthma worse.", "ibuprofen", true},
 		{"Aspirin: asthma exacerbation.", "aspirin", true},
 		{"Asthma worse with NSAIDs.", "nsaids", true},
@@ -12691,18 +12697,7 @@ test_allergy75bp(void)
 		 "naproxen", false},
 	};
 
-	for (size_t i = 0; i < sizeof(cases_bp) / sizeof(*cases_bp); i++) {
-		notes_reading r;
-		bool got;
-
-		notes__read_rules(cases_bp[i].text, strlen(cases_bp[i].text),
-				  &r);
-		got = find(&r, NOTES_ALLERGY, cases_bp[i].code) != NULL;
-		if (got != cases_bp[i].allergy)
-			mt_fail(__FILE__, __LINE__, "%s: allergy to %s %s",
-				cases_bp[i].text, cases_bp[i].code,
-				got ? "found" : "missed");
-	}
+	check_allergies(cases_bp, sizeof(cases_bp) / sizeof(*cases_bp), false);
 }
 
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
