@@ -774,6 +774,26 @@ switched_between_zh(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* taken_past_comma: is drug item k, after allergy cue j, said to be taken
+ * ("on", "takes", "taking", "uses", "using" right before it) past a
+ * comma ("Nut allergy, epilepsy on levetiracetam", "Allergic to
+ * penicillin, on ramipril")?  The drug is one the patient takes, not an
+ * allergen the cue's list names.  Without the comma "on" may tell the
+ * reaction ("allergic to aspirin - GI bleed on aspirin"). */
+static bool
+taken_past_comma(const sentence *s, size_t j, size_t k)
+{
+	static const char *const taken[] = {"on", "takes", "taking", "uses",
+					    "using"};
+	size_t w0 = s->items[k].w0;
+
+	return w0 > 0 &&
+	       notes__words_in(s, w0 - 1, taken,
+			       sizeof(taken) / sizeof(*taken)) &&
+	       memchr(s->text + s->items[j].end, ',',
+		      s->words[w0 - 1].start - s->items[j].end) != NULL;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -794,7 +814,8 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		       (!postfix_cue(s, j) || notes__colon_after(s, j)) &&
 		       !closed_aside(s, j, k) &&
 		       !consequence_between(s, j, k) &&
-		       !negative_test_zh(s, j) && !switched_between_zh(s, j, k);
+		       !taken_past_comma(s, j, k) && !negative_test_zh(s, j) &&
+		       !switched_between_zh(s, j, k);
 	if (own_aside_cue(s, k, j))
 		return true;
 	for (size_t m = k + 1; m < j; m++) {

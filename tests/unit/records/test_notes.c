@@ -12700,6 +12700,23 @@ test_allergy75bp(void)
 	check_allergies(cases_bp, sizeof(cases_bp) / sizeof(*cases_bp), false);
 }
 
+/* allergy75bq: a drug said to be taken ("on", "takes") past a comma after
+ * an allergy cue is taken, not on the cue's list; the list goes on. */
+static void
+test_allergy75bq(void)
+{
+	static const allergy_case cases_bq[] = {
+		{"Nut allergy, epilepsy on levetiracetam.", "levetiracetam",
+		 false},
+		{"Allergic to penicillin, on ramipril.", "ramipril", false},
+		{"Allergic to penicillin, on ramipril.", "penicillins", true},
+		{"Allergic to penicillin, codeine.", "codeine", true},
+	};
+
+	check_allergies(cases_bq, 2, true);
+	check_allergies(cases_bq + 2, 2, false);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -12909,6 +12926,7 @@ static const mt_case cases[] = {
 	{"allergy75bo", test_allergy75bo},
 	{"family75a", test_family75a},
 	{"allergy75bp", test_allergy75bp},
+	{"allergy75bq", test_allergy75bq},
 	{NULL, NULL},
 };
 
