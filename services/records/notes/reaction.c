@@ -774,6 +774,41 @@ switched_between_zh(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* other_allergen_before: is allergy cue j written right after an allergen
+ * that is no drug ("peanut allergy", "nut allergy", "egg allergy")?  The
+ * cue names it; past a comma it names no drug ("PMH: peanut allergy,
+ * eczema (hydrocortisone 1% cream PRN)"). */
+static bool
+other_allergen_before(const sentence *s, size_t j)
+{
+	static const char *const allergens[] = {
+		"peanut", "peanuts", "nut",	  "nuts",    "egg",  "eggs",
+		"milk",	  "dairy",   "shellfish", "seafood", "fish", "wheat",
+		"gluten", "soy",     "soya",	  "sesame",  "food", "bee",
+		"wasp",	  "pollen",  "dust",	  "cat",     "dog",  "grass",
+		"nickel", "plaster", "plasters",  "tape"};
+	size_t w0 = s->items[j].w0;
+
+	return w0 > 0 && !s->words[w0 - 1].han &&
+	       notes__words_in(s, w0 - 1, allergens,
+			       sizeof(allergens) / sizeof(*allergens));
+}
+
+/* other_allergens_cue: is allergy cue j one of an allergen that is no
+ * drug, with a comma before drug item k and no "to" right before it
+ * ("peanut allergy, eczema (hydrocortisone …)"; not "nut allergy, also
+ * to penicillin")? */
+static bool
+other_allergens_cue(const sentence *s, size_t j, size_t k)
+{
+	size_t w0 = s->items[k].w0;
+
+	return other_allergen_before(s, j) &&
+	       memchr(s->text + s->items[j].end, ',',
+		      s->items[k].start - s->items[j].end) != NULL &&
+	       !(w0 > 0 && notes__words_at(s, w0 - 1, "to"));
+}
+
 /* taken_past_comma: is drug item k, after allergy cue j, said to be taken
  * ("on", "takes", "taking", "uses", "using" right before it) past a
  * comma ("Nut allergy, epilepsy on levetiracetam", "Allergic to
@@ -814,8 +849,9 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		       (!postfix_cue(s, j) || notes__colon_after(s, j)) &&
 		       !closed_aside(s, j, k) &&
 		       !consequence_between(s, j, k) &&
-		       !taken_past_comma(s, j, k) && !negative_test_zh(s, j) &&
-		       !switched_between_zh(s, j, k);
+		       !taken_past_comma(s, j, k) &&
+		       !other_allergens_cue(s, j, k) &&
+		       !negative_test_zh(s, j) && !switched_between_zh(s, j, k);
 	if (own_aside_cue(s, k, j))
 		return true;
 	for (size_t m = k + 1; m < j; m++) {

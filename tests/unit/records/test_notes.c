@@ -12701,7 +12701,9 @@ test_allergy75bp(void)
 }
 
 /* allergy75bq: a drug said to be taken ("on", "takes") past a comma after
- * an allergy cue is taken, not on the cue's list; the list goes on. */
+ * an allergy cue is taken, not on the cue's list; the list goes on.  The
+ * cue of an allergen that is no drug ("peanut allergy") names no drug
+ * past a comma unless "to" says so. */
 static void
 test_allergy75bq(void)
 {
@@ -12711,10 +12713,15 @@ test_allergy75bq(void)
 		{"Allergic to penicillin, on ramipril.", "ramipril", false},
 		{"Allergic to penicillin, on ramipril.", "penicillins", true},
 		{"Allergic to penicillin, codeine.", "codeine", true},
+		{"Nut allergy, also to penicillin.", "penicillins", true},
+		{"PMH: peanut allergy, eczema (hydrocortisone 1% cream PRN), "
+		 "glue ear.",
+		 "hydrocortisone", false},
 	};
 
 	check_allergies(cases_bq, 2, true);
-	check_allergies(cases_bq + 2, 2, false);
+	check_allergies(cases_bq + 2, 3, false);
+	check_allergies(cases_bq + 5, 1, true);
 }
 
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
