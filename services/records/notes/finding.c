@@ -1089,6 +1089,16 @@ class_allergy_kept_away(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* told_as_allergy: is drug or class item k told as an allergy in a shape
+ * with no cue by it: a patient's lay words (lay_told, a substance only),
+ * an asthma it worsens, or an opening "Sensitive to"? */
+static bool
+told_as_allergy(const sentence *s, size_t k, bool drug)
+{
+	return (drug && lay_told(s, k)) || notes__asthma_provoked(s, k) ||
+	       notes__sensitive_opening(s, k);
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1153,7 +1163,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		   notes__listed_allergen(s, k, drug) ||
 		   (notes__on_allergy_line(s, k) && !tol) ||
 		   notes__none_known_near(s, k) || caused ||
-		   (drug && lay_told(s, k)) || notes__asthma_provoked(s, k) ||
+		   told_as_allergy(s, k, drug) ||
 		   (!tol && notes__reaction_of(s, k, true) &&
 		    !notes__reaction_owned(s, k,
 					   notes__reaction_of(s, k, true)) &&

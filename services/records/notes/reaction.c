@@ -571,6 +571,58 @@ negated_before(const sentence *s, size_t from, size_t w)
 	return false;
 }
 
+/* entry_opens_after: does a dash or a bracket follow drug item k, as an
+ * allergy entry goes on to its reaction ("Sensitive to metronidazole -
+ * vomiting"), not a comma ("sensitive to nitrofurantoin, fever
+ * settling")? */
+static bool
+entry_opens_after(const sentence *s, size_t k)
+{
+	const char *p = s->text + s->items[k].end;
+
+	while (*p == ' ')
+		p++;
+	return *p == '-' || *p == '(' ||
+	       strncmp(p, "\xe2\x80\x94", 3) == 0 || /* — */
+	       strncmp(p, "\xe2\x80\x93", 3) == 0;   /* – */
+}
+
+/* reaction_after: is a reaction, or a symptom (ICD-10 R00-R99), written
+ * after item k in its sentence ("- vomiting", "(metallic taste,
+ * vomiting)")? */
+static bool
+reaction_after(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type == NOTES_T_REACTION ||
+		    (e->type == NOTES_T_PROBLEM && e->code[0] == 'R'))
+			return true;
+	}
+	return false;
+}
+
+bool
+notes__sensitive_opening(const sentence *s, size_t k)
+{
+	static const char *const lead[] = {"also", "allergy", "allergies"};
+	size_t j = k > 0 ? k - 1 : 0;
+	size_t w0;
+
+	if (k == 0 || strcmp(s->items[j].e->key, "sensitive to") != 0)
+		return false;
+	w0 = s->items[j].w0;
+	/* a culture's list ("Sensitive to: amoxicillin, nitrofurantoin"), or
+	 * a result after the organism's sentence, tells no reaction */
+	if (notes__colon_after(s, j) || !entry_opens_after(s, k) ||
+	    !reaction_after(s, k))
+		return false;
+	return w0 == 0 ||
+	       (w0 == 1 &&
+		notes__words_in(s, 0, lead, sizeof(lead) / sizeof(*lead)));
+}
+
 /* notes__asthma_provoked: is NSAID item k written with an asthma it
  * brings on or worsens, in its clause ("Ibuprofen makes her asthma
  * worse", "Aspirin: asthma exacerbation", 布洛芬诱发哮喘, 哮喘发作 after

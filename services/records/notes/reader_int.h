@@ -422,6 +422,15 @@ const item *notes__reaction_of(const sentence *s, size_t k, bool near);
  * on or worsens, in its clause (reaction.c)? */
 bool notes__asthma_provoked(const sentence *s, size_t k);
 
+/* notes__sensitive_opening: does the sentence open with "Sensitive to"
+ * ("Also sensitive to", "Allergy: sensitive to") right before drug item
+ * k, a reaction told in the sentence ("Sensitive to metronidazole
+ * (metallic taste, vomiting)")?  With no organism before it, it is the
+ * patient who is sensitive, as "she is sensitive to" says; "E. coli
+ * sensitive to nitrofurantoin" and "Sensitive to: amoxicillin" are a
+ * culture's result (reaction.c). */
+bool notes__sensitive_opening(const sentence *s, size_t k);
+
 /* notes__intolerance_of: is problem item k written between a drug and the
  * intolerance cue that names it ("因腹泻、腹胀不能耐受")?  Then it is
  * the drug's reaction. */

@@ -12724,6 +12724,34 @@ test_allergy75bq(void)
 	check_allergies(cases_bq + 5, 1, true);
 }
 
+/* allergy75br: a sentence that opens with "Sensitive to" and tells a
+ * reaction is the patient's sensitivity; a culture's is not. */
+static void
+test_allergy75br(void)
+{
+	static const allergy_case cases_br[] = {
+		{"Sensitive to metronidazole - vomiting.", "metronidazole",
+		 true},
+		{"Allergy: Sensitive to Metrogyl (metronidazole) - severe "
+		 "vomiting.",
+		 "metronidazole", true},
+		{"Sensitive to: amoxicillin, nitrofurantoin.", "amoxicillin",
+		 false},
+		{"Urine culture grew E. coli. Sensitive to nitrofurantoin.",
+		 "nitrofurantoin", false},
+		{"E. coli sensitive to nitrofurantoin, resistant to "
+		 "trimethoprim.",
+		 "nitrofurantoin", false},
+		{"Sensitive to metronidazole (metallic taste, vomiting).",
+		 "metronidazole", true},
+		{"Urine culture grew E. coli. Sensitive to nitrofurantoin, "
+		 "fever settling.",
+		 "nitrofurantoin", false},
+	};
+
+	check_allergies(cases_br, sizeof(cases_br) / sizeof(*cases_br), false);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -12934,6 +12962,7 @@ static const mt_case cases[] = {
 	{"family75a", test_family75a},
 	{"allergy75bp", test_allergy75bp},
 	{"allergy75bq", test_allergy75bq},
+	{"allergy75br", test_allergy75br},
 	{NULL, NULL},
 };
 
