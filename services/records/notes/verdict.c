@@ -245,12 +245,18 @@ label_judged(const sentence *s, size_t j)
  * 2018): -azole antifungals and antithyroid drugs, -uracil, -quine
  * antimalarials, -mab antibodies, -nib kinase inhibitors, -platin,
  * -cillin, -mycin, -floxacin, -cycline, -pril, -sartan, -olol, -dipine,
- * -statin, -tidine, -azepam, -parin, -gliflozin, -triptan. */
+ * -statin, -tidine, -azepam, -parin, -gliflozin, -triptan, -vir
+ * antivirals, -lukast, -setron, -profen, -semide, -thiazide, -gliptin,
+ * -glitazone, -dronate, -rubicin, -trexate, -caine, -oxetine, and the
+ * -salazine of the aminosalicylates ("Sulfasalazine: please record as an
+ * allergy", allergy75bt). */
 static const char *const inn_stems[] = {
-	"azole",  "uracil", "quine", "mab",	  "nib",
-	"platin", "cillin", "mycin", "floxacin",  "cycline",
-	"pril",	  "sartan", "olol",  "dipine",	  "statin",
-	"tidine", "azepam", "parin", "gliflozin", "triptan"};
+	"azole",     "uracil",	 "quine",    "mab",	  "nib",     "platin",
+	"cillin",    "mycin",	 "floxacin", "cycline",	  "pril",    "sartan",
+	"olol",	     "dipine",	 "statin",   "tidine",	  "azepam",  "parin",
+	"gliflozin", "triptan",	 "vir",	     "lukast",	  "setron",  "profen",
+	"semide",    "thiazide", "gliptin",  "glitazone", "dronate", "rubicin",
+	"trexate",   "caine",	 "oxetine",  "salazine"};
 
 /* A drug name is longer than this many bytes ("nib" alone is a pen's). */
 #define INN_NAME_MIN 5

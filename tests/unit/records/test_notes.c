@@ -12752,6 +12752,35 @@ test_allergy75br(void)
 	check_allergies(cases_br, sizeof(cases_br) / sizeof(*cases_br), false);
 }
 
+/* allergy75bs, allergy75bt: a drug an "Allergies:" line's later sentence
+ * says goes on being taken is no entry of the list; a cue in a sentence
+ * that names a drug the reader does not know (a word with an INN stem)
+ * speaks of that drug, not of the drug of the sentence before. */
+static void
+test_allergy75bs(void)
+{
+	static const allergy_case cases_bs[] = {
+		{"Allergies: NKDA. Diabetic (T2). Metformin continues.",
+		 "metformin", false},
+		{"Allergies: penicillin (rash). Warfarin continued.",
+		 "warfarin", false},
+		{"Allergies: penicillin (rash). Codeine - vomiting.", "codeine",
+		 true},
+		{"Hydroxychloroquine 200 mg daily was added in June.\n"
+		 "Sulfasalazine was tried - rash, stopped; please record as an "
+		 "allergy.",
+		 "hydroxychloroquine", false},
+		{"Salbutamol inhaler PRN.\nMontelukast: please record as an "
+		 "allergy.",
+		 "salbutamol", false},
+		{"Started flucloxacillin.\nPlease record as an allergy: it "
+		 "gave her hives.",
+		 "flucloxacillin", true},
+	};
+
+	check_allergies(cases_bs, sizeof(cases_bs) / sizeof(*cases_bs), true);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -12963,6 +12992,7 @@ static const mt_case cases[] = {
 	{"allergy75bp", test_allergy75bp},
 	{"allergy75bq", test_allergy75bq},
 	{"allergy75br", test_allergy75br},
+	{"allergy75bs", test_allergy75bs},
 	{NULL, NULL},
 };
 
