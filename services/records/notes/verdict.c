@@ -1262,6 +1262,42 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
  * becomes the de-labelling, so that the note's other mentions of that
  * label go with it ("\"Penicillin allergy\" - Barbados record. ... she
  * never reacted to penicillin. Removed from our record;", allergy75k). */
+/* told_with: are bytes [from, to) of text one sentence's: no full stop,
+ * semicolon or line break between? */
+static bool
+told_with(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] == '.' || text[i] == ';' || text[i] == '\n')
+			return false;
+	return true;
+}
+
+/* negate_class_heading negates, with trigger, each affirmed allergy on
+ * s's line before f whose class f's drug is a member of, told in f's
+ * sentence: the entry that heads the story of the drug whose label is
+ * removed ("- Penicillin: was labelled as a teenager (vomiting with
+ * amoxicillin).  Label REMOVED.": the penicillin label is the one
+ * removed; allergy75bu). */
+static void
+negate_class_heading(const sentence *s, notes_reading *out, size_t i,
+		     const char *trigger)
+{
+	const notes_finding *f = &out->findings[i];
+
+	while (i-- > 0) {
+		notes_finding *g = &out->findings[i];
+
+		if (!told_with(s->text, g->end, f->start))
+			return;
+		if (g->kind == NOTES_ALLERGY && g->context == 0 &&
+		    g->code[0] != '\0' && notes__member_of(f->code, g->code)) {
+			g->context = NOTES_NEGATED;
+			g->trigger = trigger;
+		}
+	}
+}
+
 static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
@@ -1288,8 +1324,10 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 		    f->code[0] != '\0') {
 			f->context = NOTES_NEGATED;
 			f->trigger = trigger;
-			if (!all)
+			if (!all) {
+				negate_class_heading(s, out, i, trigger);
 				return;
+			}
 		}
 	}
 }

@@ -12781,6 +12781,30 @@ test_allergy75bs(void)
 	check_allergies(cases_bs, sizeof(cases_bs) / sizeof(*cases_bs), true);
 }
 
+/* allergy75bu: a label removed on a line removes, with the drug told
+ * last, the class heading that drug's story in its sentence; a class
+ * told in a sentence of its own stays. */
+static void
+test_allergy75bu(void)
+{
+	static const char heading[] =
+		"Allergies:\n - Penicillin: was labelled as a teenager "
+		"(vomiting with amoxicillin).  Label REMOVED.";
+	static const char apart[] = "Allergies:\n - Penicillin (anaphylaxis). "
+				    "Amoxicillin - diarrhoea. Label removed.";
+	notes_reading r;
+	const notes_finding *f;
+
+	notes__read_rules(heading, strlen(heading), &r);
+	MT_TRUE(every_allergy_is(&r, NOTES_NEGATED));
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	notes__read_rules(apart, strlen(apart), &r);
+	f = find(&r, NOTES_ALLERGY, "penicillins");
+	MT_TRUE(f != NULL && f->context == 0);
+	f = find(&r, NOTES_ALLERGY, "amoxicillin");
+	MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -12993,6 +13017,7 @@ static const mt_case cases[] = {
 	{"allergy75bq", test_allergy75bq},
 	{"allergy75br", test_allergy75br},
 	{"allergy75bs", test_allergy75bs},
+	{"allergy75bu", test_allergy75bu},
 	{NULL, NULL},
 };
 
