@@ -278,6 +278,25 @@ owned_aside(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* later_drugs_aside: is reaction item j, after drug item k, inside a
+ * parenthesis opened after another drug between them ("atorvastatin
+ * 20mg、frusemide 20mg（腳腫）")?  The parenthesis is that later drug's
+ * own aside, not the earlier one's story (allergy75bv). */
+static bool
+later_drugs_aside(const sentence *s, size_t k, size_t j)
+{
+	const char *close, *open = notes__paren_open(s, j, &close);
+
+	if (open == NULL)
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) &&
+		    open >= s->text + s->items[m].end &&
+		    open > s->text + s->items[k].end)
+			return true;
+	return false;
+}
+
 /* told_allergy_zh: is reaction item j, before drug item k and a
  * full-width comma from it in the parenthesis that holds both, told of an
  * allergy already named before it in that parenthesis ("（青霉素过敏史——
@@ -355,6 +374,7 @@ risk_cofactor(const sentence *s, size_t k)
 typedef struct remedy_group {
 	const char *const *stems;
 	const char *const *drugs;
+	bool whole; /* stems are whole keys, not parts of one */
 } remedy_group;
 
 /* Antihistamines and corticosteroids for a rash, itch or swelling;
@@ -393,6 +413,20 @@ static const char *const gut_stems[] = {"nause",
 					"\xe5\x91\x95", /* 呕 */
 					"\xe5\x98\x94", /* 嘔 */
 					NULL};
+/* Diuretics for swollen legs or feet (BNF: "Oedema"), the lay words of
+ * peripheral oedema matched whole: an angioedema is not what they
+ * relieve ("frusemide 20mg（腳腫，兩個月前開始）"). */
+static const char *const fluid_words[] = {
+	"swelling", "\xe8\x84\x9a\xe8\x82\xbf", /* 脚肿 */
+	"\xe8\x85\xbf\xe8\x82\xbf",		/* 腿肿 */
+	"\xe8\x84\x9a\xe8\xb8\x9d\xe8\x82\xbf", /* 脚踝肿 */
+	NULL};
+static const char *const fluid_drugs[] = {"furosemide", "bumetanide",
+					  "torasemide", "spironolactone",
+					  "eplerenone", "bendroflumethiazide",
+					  "indapamide", "hydrochlorothiazide",
+					  "amiloride",	"chlortalidone",
+					  NULL};
 static const char *const gut_drugs[] = {
 	"ondansetron", "cyclizine",	   "metoclopramide",
 	"domperidone", "prochlorperazine", "promethazine",
@@ -416,19 +450,16 @@ static bool
 relief_between(const sentence *s, size_t j, size_t k)
 {
 	static const char *const eased[] = {
-		"settl",
-		"resolv",
-		"improv",
-		"eased",
-		"respond",
-		"treated",
-		"better",
-		"subsid",
-		"clear",
-		"relie",
+		"settl", "resolv", "improv", "eased", "respond", "treated",
+		"better", "subsid", "clear", "relie",
 		"\xe5\xa5\xbd\xe8\xbd\xac", /* 好转 */
 		"\xe7\xbc\x93\xe8\xa7\xa3", /* 缓解 */
 		"\xe6\xb6\x88\xe9\x80\x80", /* 消退 */
+		/* the reaction going on past the remedy was there before it
+		 * ("予甲氧氯普胺 10mg 肌注后仍呕吐", "still wheezy after
+		 * salbutamol") */
+		"still", "persist", "\xe4\xbb\x8d", /* 仍 */
+		"\xe4\xbe\x9d\xe7\x84\xb6",	    /* 依然 */
 		NULL};
 	size_t from = j < k ? s->items[j].w1 : s->items[k].w1;
 	size_t to = j < k ? s->items[k].w0 : s->items[j].w0;
@@ -447,16 +478,17 @@ static bool
 relieves(const item *d, const item *r)
 {
 	static const remedy_group groups[] = {
-		{skin_stems, skin_drugs},
-		{airway_stems, airway_drugs},
-		{gut_stems, gut_drugs},
+		{skin_stems, skin_drugs, false},
+		{airway_stems, airway_drugs, false},
+		{gut_stems, gut_drugs, false},
+		{fluid_words, fluid_drugs, true},
 	};
 
 	if (d->e->type != NOTES_T_SUBSTANCE)
 		return false;
 	for (size_t i = 0; i < sizeof(groups) / sizeof(*groups); i++)
 		if (listed(groups[i].drugs, d->e->code, false) &&
-		    listed(groups[i].stems, r->e->key, true))
+		    listed(groups[i].stems, r->e->key, !groups[i].whole))
 			return true;
 	return false;
 }
@@ -481,7 +513,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
 		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
-		    (j > k && owned_aside(s, k, j)))
+		    (j > k &&
+		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j))))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
 		if (relieves(&s->items[k], it) &&

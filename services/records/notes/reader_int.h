@@ -951,6 +951,10 @@ bool notes__bracket_treats_zh(const sentence *s, size_t k);
  * symptom and 时 ("奥美拉唑（胃不舒服时）")?  It is taken for it: a
  * medicine. */
 bool notes__taken_when_zh(const sentence *s, size_t k);
+/* notes__taken_for_when_zh: is Chinese drug item k followed, past its form
+ * or dose, by a symptom, 时 and a verb of taking ("布洛芬缓释胶囊 头痛时
+ * 服")? */
+bool notes__taken_for_when_zh(const sentence *s, size_t k);
 
 /* notes__threshold_given_zh: is Chinese drug item k given ("予", "用",
  * "加用") in a clause that opens on a threshold ("血糖>12予胰岛素",

@@ -1174,6 +1174,38 @@ notes__taken_when_zh(const sentence *s, size_t k)
 				 (uint32_t)(close - s->text), "");
 }
 
+/* WHEN_TAKEN_GAP_WORDS: how many Chinese characters (a form such as 缓释胶
+ * 囊) or dose words may stand between a drug and the symptom it is taken
+ * for. */
+#define WHEN_TAKEN_GAP_WORDS 6
+
+/* notes__taken_for_when_zh: is Chinese drug item k followed, past its form
+ * or dose, by a symptom, 时 and a verb of taking ("布洛芬缓释胶囊 头痛时
+ * 服", "对乙酰氨基酚 发热时用")?  The symptom is when the drug is taken,
+ * not what it did (allergy75bw). */
+bool
+notes__taken_for_when_zh(const sentence *s, size_t k)
+{
+	static const char *const take[] = {"服", "用", "吃"};
+	const item *d = &s->items[k], *r = k + 1 < s->n_items ? d + 1 : NULL;
+	size_t from;
+
+	if (r == NULL ||
+	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM) ||
+	    !s->words[r->w0].han || r->w1 + 1 >= s->n ||
+	    !notes__words_at(s, r->w1, "时") ||
+	    !notes__words_in(s, r->w1 + 1, take, sizeof(take) / sizeof(*take)))
+		return false;
+	from = notes__past_dose(s, d->w1);
+	if (r->w0 < from || r->w0 - from > WHEN_TAKEN_GAP_WORDS)
+		return false;
+	for (size_t w = from; w < r->w0; w++)
+		if (!s->words[w].han)
+			return false;
+	/* the drug's own words end where the next begins, spaces only */
+	return notes__only_marks(s->text, d->end, s->words[d->w1].start, " ");
+}
+
 /* given_verb_len: the length in bytes of the verb of giving that ends
  * at byte at of text ("予", "用", "给予", "加用"), 0 if none. */
 static size_t

@@ -12805,6 +12805,45 @@ test_allergy75bu(void)
 	MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
 }
 
+/* allergy75bv-bx: a reaction in the bracket after a later drug of a list
+ * is that drug's aside; a diuretic beside swollen feet, or an antiemetic
+ * after which the vomiting goes on, is the remedy, not the cause; a
+ * Chinese drug "taken when" a symptom comes is taken for it. */
+static void
+test_allergy75bv(void)
+{
+	static const allergy_case cases_bv[] = {
+		{"\xe5\x85\xb6\xe4\xbb\x96\xe8\x97\xa5\xe7\x89\xa9"
+		 "\xef\xbc\x9a"
+		 "atorvastatin 20mg\xe3\x80\x81"
+		 "frusemide 20mg\xef\xbc\x88\xe8\x85\xb3\xe8\x85\xab"
+		 "\xef\xbc\x89\xe3\x80\x82", /* 其他藥物：…、…（腳腫）。 */
+		 "atorvastatin", false},
+		{"\xe5\x85\xb6\xe4\xbb\x96\xe8\x97\xa5\xe7\x89\xa9"
+		 "\xef\xbc\x9a"
+		 "atorvastatin 20mg\xe3\x80\x81"
+		 "frusemide 20mg\xef\xbc\x88\xe8\x85\xb3\xe8\x85\xab"
+		 "\xef\xbc\x89\xe3\x80\x82",
+		 "furosemide", false},
+		{"Rash still there after chlorphenamine.", "chlorphenamine",
+		 false},
+		{"\xe5\xb8\x83\xe6\xb4\x9b\xe8\x8a\xac\xe7\xbc\x93"
+		 "\xe9\x87\x8a\xe8\x83\xb6\xe5\x9b\x8a "
+		 "\xe5\xa4\xb4\xe7\x97\x9b\xe6\x97\xb6\xe6\x9c\x8d"
+		 "\xe3\x80\x82", /* 布洛芬缓释胶囊 头痛时服。 */
+		 "ibuprofen", false},
+		{"Allergies: co-amoxiclav 625mg, amoxicillin (rash).",
+		 "amoxicillin", true},
+		{"Wheeze after salbutamol nebs.", "salbutamol", true},
+		{"\xe5\x90\x83\xe5\xb8\x83\xe6\xb4\x9b\xe8\x8a\xac"
+		 "\xe5\x90\x8e\xe5\xa4\xb4\xe7\x97\x9b\xe3\x80\x82",
+		 /* 吃布洛芬后头痛。 */
+		 "ibuprofen", true},
+	};
+
+	check_allergies(cases_bv, sizeof(cases_bv) / sizeof(*cases_bv), true);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -13018,6 +13057,7 @@ static const mt_case cases[] = {
 	{"allergy75br", test_allergy75br},
 	{"allergy75bs", test_allergy75bs},
 	{"allergy75bu", test_allergy75bu},
+	{"allergy75bv", test_allergy75bv},
 	{NULL, NULL},
 };
 
