@@ -939,6 +939,12 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		       !negative_test_zh(s, j) && !switched_between_zh(s, j, k);
 	if (own_aside_cue(s, k, j))
 		return true;
+	/* a "?" written onto the cue doubts it, and reaches as the cue
+	 * does ("Clarithromycin ?allergy - pt can't recall", allergy75bx) */
+	if (j > k + 1 && s->items[j - 1].e->type == NOTES_T_UNCERTAIN &&
+	    strcmp(s->items[j - 1].e->key, "?") == 0 &&
+	    s->items[j - 1].end == s->items[j].start)
+		j--;
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 

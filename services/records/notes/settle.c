@@ -435,7 +435,8 @@ negated_code(const notes_reading *out, const notes_finding *f)
 static bool
 record_quoted(const notes_finding *f, const char *text, size_t len)
 {
-	static const char *const record[] = {"record", "chart", "flagged"};
+	static const char *const record[] = {"record", "chart", "flagged",
+					     "entry"};
 	uint32_t from = f->start, to = f->end;
 
 	while (from > 0 && text[from - 1] != '\n' &&
@@ -451,9 +452,10 @@ record_quoted(const notes_finding *f, const char *text, size_t len)
 	return false;
 }
 
-/* quoted_label_negated: is f an affirmed allergy the writer quotes from
- * a record ("her GP record says \"PENICILLIN ALLERGY\"", "flagged \"pen
- * allergy?\" from old hospital record") and the note negates in another
+/* quoted_label_negated: is f an affirmed or doubted allergy the writer
+ * quotes from a record ("her GP record says \"PENICILLIN ALLERGY\"",
+ * "flagged \"pen allergy?\" from old hospital record", "an old entry
+ * saying \"morphine - ?allergy\"") and the note negates in another
  * mention, however it words it ("She has never had a penicillin
  * reaction", "never any reaction to ... penicillin")?  The quote is the
  * label the writer holds up to answer, so the answer is what holds now,
@@ -462,7 +464,8 @@ static bool
 quoted_label_negated(const notes_reading *out, const notes_finding *f,
 		     const char *text, size_t len)
 {
-	return f->kind == NOTES_ALLERGY && f->context == 0 &&
+	return f->kind == NOTES_ALLERGY &&
+	       (f->context & ~(unsigned)NOTES_UNCERTAIN) == 0 &&
 	       f->code[0] != '\0' && quote_open_before(text, f->start) &&
 	       quote_closes_after(text, len, f->end) &&
 	       record_quoted(f, text, len) && negated_code(out, f);

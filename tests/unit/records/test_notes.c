@@ -12844,6 +12844,29 @@ test_allergy75bv(void)
 	check_allergies(cases_bv, sizeof(cases_bv) / sizeof(*cases_bv), true);
 }
 
+/* allergy75bx: a "?" written onto an allergy cue after a drug doubts the
+ * allergy and still names the drug; a doubted label quoted from an old
+ * entry that the note denies is gone with the denial. */
+static void
+test_allergy75bx(void)
+{
+	static const char doubted[] = "Clarithromycin ?allergy - pt can't "
+				      "recall.";
+	static const char denied[] =
+		"She is not allergic to morphine, which she tolerated well; "
+		"there is an old entry saying \"morphine - ?allergy\" from a "
+		"misunderstanding about nausea.";
+	notes_reading r;
+	const notes_finding *f;
+
+	notes__read_rules(doubted, strlen(doubted), &r);
+	f = find(&r, NOTES_ALLERGY, "clarithromycin");
+	MT_TRUE(f != NULL && f->context == NOTES_UNCERTAIN);
+	notes__read_rules(denied, strlen(denied), &r);
+	MT_TRUE(every_allergy_is(&r, NOTES_NEGATED));
+	MT_TRUE(find(&r, NOTES_ALLERGY, "morphine") != NULL);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -13058,6 +13081,7 @@ static const mt_case cases[] = {
 	{"allergy75bs", test_allergy75bs},
 	{"allergy75bu", test_allergy75bu},
 	{"allergy75bv", test_allergy75bv},
+	{"allergy75bx", test_allergy75bx},
 	{NULL, NULL},
 };
 
