@@ -12792,17 +12792,11 @@ test_allergy75bu(void)
 		"(vomiting with amoxicillin).  Label REMOVED.";
 	static const char apart[] = "Allergies:\n - Penicillin (anaphylaxis). "
 				    "Amoxicillin - diarrhoea. Label removed.";
-	notes_reading r;
-	const notes_finding *f;
 
-	notes__read_rules(heading, strlen(heading), &r);
-	MT_TRUE(every_allergy_is(&r, NOTES_NEGATED));
-	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
-	notes__read_rules(apart, strlen(apart), &r);
-	f = find(&r, NOTES_ALLERGY, "penicillins");
-	MT_TRUE(f != NULL && f->context == 0);
-	f = find(&r, NOTES_ALLERGY, "amoxicillin");
-	MT_TRUE(f != NULL && f->context == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(heading, "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(heading, "amoxicillin") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(apart, "penicillins") == 0);
+	MT_TRUE(allergy_context_bl(apart, "amoxicillin") == NOTES_NEGATED);
 }
 
 /* allergy75bv-bx: a reaction in the bracket after a later drug of a list
@@ -12856,15 +12850,11 @@ test_allergy75bx(void)
 		"She is not allergic to morphine, which she tolerated well; "
 		"there is an old entry saying \"morphine - ?allergy\" from a "
 		"misunderstanding about nausea.";
-	notes_reading r;
-	const notes_finding *f;
 
-	notes__read_rules(doubted, strlen(doubted), &r);
-	f = find(&r, NOTES_ALLERGY, "clarithromycin");
-	MT_TRUE(f != NULL && f->context == NOTES_UNCERTAIN);
-	notes__read_rules(denied, strlen(denied), &r);
-	MT_TRUE(every_allergy_is(&r, NOTES_NEGATED));
-	MT_TRUE(find(&r, NOTES_ALLERGY, "morphine") != NULL);
+	MT_TRUE(allergy_context_bl(doubted, "clarithromycin") ==
+		NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(denied, "morphine") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(denied, "morphine") != NOT_FOUND_BL);
 }
 
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
