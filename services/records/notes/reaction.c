@@ -493,6 +493,37 @@ relieves(const item *d, const item *r)
 	return false;
 }
 
+/* modifiers_before: how many of the words right before reaction item j,
+ * after drug item k, say how bad or how wide a reaction is ("severe",
+ * "widespread", 严重, 全身)?  They are the reaction's own words, not a
+ * gap between it and its drug ("复方新诺明——2015年严重皮疹",
+ * allergy75by).  The Chinese ones are two characters, two words. */
+static size_t
+modifiers_before(const sentence *s, size_t k, size_t j)
+{
+	static const char *const en[] = {
+		"severe",      "mild",	      "moderate",  "widespread",
+		"generalised", "generalized", "extensive", "marked"};
+	static const char *const zh[] = {"严重", "全身", "明显", "轻微",
+					 "大片", "广泛", "剧烈"};
+	size_t n = 0, from = s->items[k].w1, w = s->items[j].w0;
+
+	/* a drug between has a reaction of its own ("on febuxostat -
+	 * allopurinol caused a widespread rash") */
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return 0;
+	for (;;) {
+		if (w - n > from && notes__words_in(s, w - n - 1, en, N_OF(en)))
+			n++;
+		else if (w - n >= from + 2 && s->words[w - n - 2].han &&
+			 notes__words_in(s, w - n - 2, zh, N_OF(zh)))
+			n += 2;
+		else
+			return n;
+	}
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -516,7 +547,9 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		    (j > k &&
 		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j))))
 			continue;
-		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
+		gap = j < k ? s->items[k].w0 - it->w1
+			    : it->w0 - s->items[k].w1 -
+				      modifiers_before(s, k, j);
 		if (relieves(&s->items[k], it) &&
 		    (relief_between(s, j, k) ||
 		     (!timed(s, j, k, gap) && !linked(s, j, k, gap) &&

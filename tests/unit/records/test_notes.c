@@ -12857,6 +12857,32 @@ test_allergy75bx(void)
 	MT_TRUE(allergy_context_bl(denied, "morphine") != NOT_FOUND_BL);
 }
 
+/* allergy75by: the words that say how bad or how wide a reaction is
+ * are the reaction's, not a gap between it and its drug; a drug between
+ * keeps the reaction its own. */
+static void
+test_allergy75by(void)
+{
+	static const allergy_case cases_by[] = {
+		{"\xe5\xa4\x8d\xe6\x96\xb9\xe6\x96\xb0\xe8\xaf\xba"
+		 "\xe6\x98\x8e\xe2\x80\x94\xe2\x80\x94"
+		 "2015\xe5\xb9\xb4\xe4\xb8\xa5\xe9\x87\x8d\xe7\x9a\xae"
+		 "\xe7\x96\xb9\xe3\x80\x82", /* 复方新诺明——2015年严重皮疹。
+					      */
+		 "co-trimoxazole", true},
+		{"Co-trimoxazole in 2015 - a severe widespread rash.",
+		 "co-trimoxazole", true},
+		{"Gout (on febuxostat - allopurinol caused a widespread rash, "
+		 "allergy).",
+		 "febuxostat", false},
+		{"Gout (on febuxostat - allopurinol caused a widespread rash, "
+		 "allergy).",
+		 "allopurinol", true},
+	};
+
+	check_allergies(cases_by, sizeof(cases_by) / sizeof(*cases_by), true);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -13072,6 +13098,7 @@ static const mt_case cases[] = {
 	{"allergy75bu", test_allergy75bu},
 	{"allergy75bv", test_allergy75bv},
 	{"allergy75bx", test_allergy75bx},
+	{"allergy75by", test_allergy75by},
 	{NULL, NULL},
 };
 
