@@ -12883,6 +12883,28 @@ test_allergy75by(void)
 	check_allergies(cases_by, sizeof(cases_by) / sizeof(*cases_by), true);
 }
 
+/* allergy75bz: the known drug reactions head a list of allergies as the
+ * adverse drug reactions do, and "no known drug reactions" says none is
+ * known. */
+static void
+test_allergy75bz(void)
+{
+	static const allergy_case cases_bz[] = {
+		{"Other known reactions: Lipitor - muscle pain.",
+		 "atorvastatin", true},
+		{"Drug reactions: codeine - vomiting.", "codeine", true},
+		{"Reaction to contrast ruled out; on ramipril.", "ramipril",
+		 false},
+	};
+	static const char none[] = "No known drug reactions. Takes ramipril.";
+	notes_reading r;
+
+	check_allergies(cases_bz, sizeof(cases_bz) / sizeof(*cases_bz), true);
+	notes__read_rules(none, strlen(none), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") != NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "ramipril") != NULL);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -13099,6 +13121,7 @@ static const mt_case cases[] = {
 	{"allergy75bv", test_allergy75bv},
 	{"allergy75bx", test_allergy75bx},
 	{"allergy75by", test_allergy75by},
+	{"allergy75bz", test_allergy75bz},
 	{NULL, NULL},
 };
 
