@@ -524,6 +524,29 @@ modifiers_before(const sentence *s, size_t k, size_t j)
 	}
 }
 
+/* counselled_between: does a modal stand between drug item k and the
+ * reaction item j after it, with no word for the patient ("ACE
+ * inhibitors can cause angioedema", "may worsen angioedema")?  The
+ * sentence tells what the drug may do to anyone, not what it did to the
+ * patient ("amoxicillin can give her a rash" is hers; allergy75cb). */
+static bool
+counselled_between(const sentence *s, size_t k, size_t j)
+{
+	static const char *const modal[] = {"may", "can", "could", "might"};
+	static const char *const person[] = {"her", "him", "me",  "them",
+					     "his", "my",  "she", "he"};
+	bool may = false;
+
+	if (j < k)
+		return false;
+	for (size_t w = s->items[k].w1; w < s->items[j].w0; w++) {
+		if (notes__words_in(s, w, person, N_OF(person)))
+			return false;
+		may = may || notes__words_in(s, w, modal, N_OF(modal));
+	}
+	return may;
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -545,7 +568,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		    (j < k &&
 		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
 		    (j > k &&
-		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j))))
+		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j) ||
+		      counselled_between(s, k, j))))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1
 			    : it->w0 - s->items[k].w1 -

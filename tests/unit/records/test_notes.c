@@ -12905,6 +12905,24 @@ test_allergy75bz(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "ramipril") != NULL);
 }
 
+/* allergy75cb: what a drug may do to anyone ("can cause", "may worsen")
+ * is counselling, not the patient's reaction; what it did is. */
+static void
+test_allergy75cb(void)
+{
+	static const allergy_case cases_cb[] = {
+		{"ACE inhibitors can cause angioedema.", "ace inhibitors",
+		 false},
+		{"Lisinopril was changed to losartan because ACE inhibitors "
+		 "may "
+		 "worsen angioedema.",
+		 "ace inhibitors", false},
+		{"ACE inhibitors caused angioedema.", "ace inhibitors", true},
+	};
+
+	check_allergies(cases_cb, sizeof(cases_cb) / sizeof(*cases_cb), false);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -13122,6 +13140,7 @@ static const mt_case cases[] = {
 	{"allergy75bx", test_allergy75bx},
 	{"allergy75by", test_allergy75by},
 	{"allergy75bz", test_allergy75bz},
+	{"allergy75cb", test_allergy75cb},
 	{NULL, NULL},
 };
 
