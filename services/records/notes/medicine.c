@@ -941,11 +941,36 @@ notes__treatment_context(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* given_in_list: is drug item k, under an allergy heading, written right
+ * after a verb that gives it ("anaesthetist used teicoplanin +
+ * metronidazole", "received clindamycin"), or joined by "+", "," or
+ * "and" to a drug so given?  It is the drug given in the allergen's
+ * place, no entry of the list (allergy75cd). */
+static bool
+given_in_list(const sentence *s, size_t k)
+{
+	static const char *const gave[] = {"used", "gave", "given", "received",
+					   "administered"};
+	static const char *const and[] = {"and"};
+	const item *d = &s->items[k];
+
+	if (d->w0 >= 1 && notes__words_in(s, d->w0 - 1, gave, N_OF(gave)))
+		return true;
+	if (k == 0 || !is_drug(d - 1))
+		return false;
+	if (!notes__only_marks(s->text, d[-1].end, d->start, "+,") &&
+	    !(d->w0 == d[-1].w1 + 1 &&
+	      notes__words_in(s, d[-1].w1, and, N_OF(and))))
+		return false;
+	return given_in_list(s, k - 1);
+}
+
 bool
 notes__listed_allergen(const sentence *s, size_t k, bool drug)
 {
-	return s->allergy_list && !(drug && (notes__declined_in_list(s, k) ||
-					     notes__replaced_by(s, k)));
+	return s->allergy_list &&
+	       !(drug && (notes__declined_in_list(s, k) ||
+			  notes__replaced_by(s, k) || given_in_list(s, k)));
 }
 
 const item *

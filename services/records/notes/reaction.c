@@ -48,11 +48,21 @@ indicated(const sentence *s, size_t a, size_t b)
 }
 
 /* for_reason: is reaction item j written as a reason, after "for" and
- * at most REACTION_WORDS words ("for the knee swelling")?  Then it is
+ * at most REACTION_WORDS words ("for the knee swelling") or right after
+ * "given"?  Then it is
  * no drug's reaction, whichever drug is near. */
 static bool
 for_reason(const sentence *s, size_t j)
 {
+	const item *r = &s->items[j];
+
+	/* "given" right before it, only a space between, is "in view of"
+	 * ("teicoplanin + metronidazole given lip swelling history",
+	 * allergy75cc); "amoxicillin given - rash" tells a dose and then
+	 * what followed */
+	if (r->w0 >= 1 && notes__words_at(s, r->w0 - 1, "given") &&
+	    notes__only_marks(s->text, s->words[r->w0 - 1].end, r->start, ""))
+		return true;
 	for (size_t m = j; m-- > 0;) {
 		const item *it = &s->items[m];
 
@@ -256,6 +266,38 @@ lay_counted_zh(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+/* blamed_in_aside: is reaction item j, after drug item k, inside a
+ * parenthesis opened after k that goes on to blame another drug, "on",
+ * "with", "after" or "to" right before it ("co-amoxiclav then
+ * doxycycline (rash on Augmentin day 2 - ... allergy added)")?  The
+ * reaction is that drug's, told in k's aside (allergy75cc), unless the
+ * aside says it was both drugs' ("too", "also", "both"). */
+static bool
+blamed_in_aside(const sentence *s, size_t k, size_t j)
+{
+	static const char *const link[] = {"on", "with", "after", "to"};
+	static const char *const shared[] = {"too", "also", "both"};
+	const char *close, *open = notes__paren_open(s, j, &close);
+
+	if (open == NULL || open < s->text + s->items[k].end)
+		return false;
+	/* "(rash with co-amoxiclav too)": the reaction is both drugs' */
+	for (size_t w = s->items[j].w1;
+	     w < s->n && s->text + s->words[w].start < close; w++)
+		if (notes__words_in(s, w, shared, N_OF(shared)))
+			return false;
+	for (size_t m = j + 1; m < s->n_items; m++) {
+		const item *d = &s->items[m];
+
+		if (s->text + d->start >= close)
+			return false;
+		if (is_drug(d) && strcmp(d->e->code, s->items[k].e->code) != 0)
+			return d->w0 >= 1 &&
+			       notes__words_in(s, d->w0 - 1, link, N_OF(link));
+	}
+	return false;
+}
+
 /* owned_aside: is reaction item j, after substance item k, inside a
  * parenthesis opened after k that names a drug of its own before j
  * ("Given teicoplanin + metronidazole at induction (penicillin
@@ -275,7 +317,7 @@ owned_aside(const sentence *s, size_t k, size_t j)
 		    !notes__between_has(s, s->items[m].end, s->items[j].start,
 					')'))
 			return true;
-	return false;
+	return blamed_in_aside(s, k, j);
 }
 
 /* later_drugs_aside: is reaction item j, after drug item k, inside a
@@ -2682,6 +2724,22 @@ avoid_ends(const sentence *s, size_t w)
  * entry, or one after an allergy cue ("ALLERGIES: ... TRAMADOL (hallucinations,
  * wife says never again)"), is an allergy already, and its drug no medicine
  * (cue_before, in lay_effect_at). */
+/* bracket_closed_in: does text [from, to) close a bracket opened before
+ * from?  A bracket opened and closed within it is an aside ("vomiting
+ * +++ (ED 2024) -> pt says \"never again\"", allergy75cc). */
+static bool
+bracket_closed_in(const char *text, uint32_t from, uint32_t to)
+{
+	int depth = 0;
+
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] == '(')
+			depth++;
+		else if (text[i] == ')' && depth-- == 0)
+			return true;
+	return false;
+}
+
 static bool
 refused_after(const sentence *s, size_t w)
 {
@@ -2698,7 +2756,7 @@ refused_after(const sentence *s, size_t w)
 		uint32_t from = s->words[w - 1].end, to = s->words[m].start;
 
 		if (m > w && (notes__part_ends(s, from, to) ||
-			      notes__between_has(s, from, to, ')')))
+			      bracket_closed_in(s->text, from, to)))
 			return false;
 		for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
 			if (notes__phrase_at(s, m, refused[i]))

@@ -12923,6 +12923,36 @@ test_allergy75cb(void)
 	check_allergies(cases_cb, sizeof(cases_cb) / sizeof(*cases_cb), false);
 }
 
+/* allergy75cc, allergy75cd: a refusal after an aside in brackets still
+ * refuses; "given" right before a reaction is "in view of"; a reaction in
+ * a drug's aside that blames another drug is that drug's; a drug an
+ * allergy list says was used or received in the allergen's place is
+ * given, no entry. */
+static void
+test_allergy75cc(void)
+{
+	static const allergy_case cases_cc[] = {
+		{"Tramadol - vomiting +++ (ED 2024) -> pt says \"never "
+		 "again\"",
+		 "tramadol", true},
+		{"Anaesthetist used teicoplanin given lip swelling history.",
+		 "teicoplanin", false},
+		{"Amoxicillin given - rash.", "amoxicillin", true},
+		{"Treated w/ co-amoxiclav then doxycycline (rash on Augmentin "
+		 "day 2).",
+		 "doxycycline", false},
+		{"Amoxicillin (rash with co-amoxiclav too).", "amoxicillin",
+		 true},
+		{"ALLERGIES:\n - Co-amoxiclav - face swelled up age 15. "
+		 "Anaesthetist used teicoplanin + metronidazole.",
+		 "metronidazole", false},
+		{"Allergies:\n - codeine and morphine (vomiting)", "morphine",
+		 true},
+	};
+
+	check_allergies(cases_cc, sizeof(cases_cc) / sizeof(*cases_cc), false);
+}
+
 /* family75a: a grandparent's lay name is a relative, as "grandmother"
  * is; a niece is not a trigger (she tells the patient's story). */
 static void
@@ -13141,6 +13171,7 @@ static const mt_case cases[] = {
 	{"allergy75by", test_allergy75by},
 	{"allergy75bz", test_allergy75bz},
 	{"allergy75cb", test_allergy75cb},
+	{"allergy75cc", test_allergy75cc},
 	{NULL, NULL},
 };
 
