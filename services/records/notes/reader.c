@@ -53,6 +53,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		return false;
 	notes__doubt_allergy(s, out);
 	notes__delabel_line(s, out);
+	notes__delabel_heading_zh(s, out);
 	notes__verdict_after_zh(s, out);
 	notes__removed_entry(s, out);
 	notes__removed_record_zh(s, out);

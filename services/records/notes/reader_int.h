@@ -1207,6 +1207,12 @@ void notes__doubt_allergy(const sentence *s, notes_reading *out);
  * delabel() removes its other mentions too. */
 void notes__delabel_line(const sentence *s, notes_reading *out);
 
+/* notes__delabel_heading_zh: does s remove a label in Chinese (已去标签,
+ * 已解除) after a drug it negates, a member of the class that heads the
+ * sentence ("青霉素——原有\"青霉素过敏\"标签，…阿莫西林口服激发阴性，已去
+ * 标签")?  Then that class's allergy is negated too (allergy75ce). */
+void notes__delabel_heading_zh(const sentence *s, notes_reading *out);
+
 /* notes__verdict_after_zh: does Chinese s, naming no drug, judge the story
  * told before it on its line no allergy ("病历记载“利多卡因过敏”。详细询问：
  * …晕倒…。考虑为血管迷走性晕厥，并非过敏。")?  Then the label it judges is

@@ -1268,8 +1268,10 @@ static bool
 told_with(const char *text, uint32_t from, uint32_t to)
 {
 	for (uint32_t i = from; i < to; i++)
-		if (text[i] == '.' || text[i] == ';' || text[i] == '\n')
-			return false;
+		if (text[i] == '.' || text[i] == ';' || text[i] == '\n' ||
+		    (i + 3 <= to && (memcmp(text + i, "\xe3\x80\x82", 3) == 0 ||
+				     memcmp(text + i, "\xef\xbc\x9b", 3) == 0)))
+			return false; /* and 。 ； */
 	return true;
 }
 
@@ -1358,6 +1360,29 @@ reached_none(const sentence *s, const notes_reading *out, size_t j)
 		    strcmp(out->findings[i].trigger, s->items[j].e->key) == 0)
 			return false;
 	return true;
+}
+
+void
+notes__delabel_heading_zh(const sentence *s, notes_reading *out)
+{
+	size_t j = 0;
+
+	while (j < s->n_items && (!(s->items[j].e->dir & NOTES_DIR_DELABEL) ||
+				  s->items[j].e->type != NOTES_T_NEGATED ||
+				  (unsigned char)s->items[j].e->key[0] < 0x80))
+		j++;
+	if (j == s->n_items)
+		return;
+	for (size_t i = out->n;
+	     i-- > 0 && out->findings[i].start >= s->words[0].start;) {
+		const notes_finding *f = &out->findings[i];
+
+		if (f->start < s->items[j].start && f->kind == NOTES_ALLERGY &&
+		    f->context == NOTES_NEGATED && f->code[0] != '\0') {
+			negate_class_heading(s, out, i, s->items[j].e->key);
+			return;
+		}
+	}
 }
 
 void
