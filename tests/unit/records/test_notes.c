@@ -12883,9 +12883,10 @@ test_allergy75by(void)
 	check_allergies(cases_by, sizeof(cases_by) / sizeof(*cases_by), true);
 }
 
-/* allergy75bz: the known drug reactions head a list of allergies as the
- * adverse drug reactions do, and "no known drug reactions" says none is
- * known. */
+/* allergy75bz, allergy75cf: the known drug reactions head a list of
+ * allergies as the adverse drug reactions do, and "no known drug
+ * reactions" says none is known; a patient who "doesn't get on with" a
+ * drug does not tolerate it. */
 static void
 test_allergy75bz(void)
 {
@@ -12895,6 +12896,8 @@ test_allergy75bz(void)
 		{"Drug reactions: codeine - vomiting.", "codeine", true},
 		{"Reaction to contrast ruled out; on ramipril.", "ramipril",
 		 false},
+		{"Also \"doesn't get on with\" codeine - constipation.",
+		 "codeine", true},
 	};
 	static const char none[] = "No known drug reactions. Takes ramipril.";
 	notes_reading r;
