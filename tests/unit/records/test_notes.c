@@ -12886,7 +12886,8 @@ test_allergy75by(void)
 /* allergy75bz, allergy75cf: the known drug reactions head a list of
  * allergies as the adverse drug reactions do, and "no known drug
  * reactions" says none is known; a patient who "doesn't get on with" a
- * drug does not tolerate it. */
+ * drug does not tolerate it; a drug she "throws up at once" after (就吐)
+ * is hers to avoid (allergy75cg). */
 static void
 test_allergy75bz(void)
 {
@@ -12898,6 +12899,13 @@ test_allergy75bz(void)
 		 false},
 		{"Also \"doesn't get on with\" codeine - constipation.",
 		 "codeine", true},
+		/* 红霉素吃了就吐。 吃了红霉素就吐。 */
+		{"\xe7\xba\xa2\xe9\x9c\x89\xe7\xb4\xa0\xe5\x90\x83\xe4\xba"
+		 "\x86\xe5\xb0\xb1\xe5\x90\x90\xe3\x80\x82",
+		 "erythromycin", true},
+		{"\xe5\x90\x83\xe4\xba\x86\xe7\xba\xa2\xe9\x9c\x89\xe7\xb4"
+		 "\xa0\xe5\xb0\xb1\xe5\x90\x90\xe3\x80\x82",
+		 "erythromycin", true},
 	};
 	static const char none[] = "No known drug reactions. Takes ramipril.";
 	notes_reading r;
