@@ -589,10 +589,25 @@ counselled_between(const sentence *s, size_t k, size_t j)
 	return may;
 }
 
+/* notes__level_named: is drug item k followed by the word for its blood level
+ * ("茶碱浓度 22mg/L（偏高），恶心、心悸", "digoxin level 3.1, vomiting",
+ * "vancomycin trough")?  The mention names the level measured; what
+ * follows is the level's toxicity, told of a drug the patient takes, no
+ * reaction of that mention (allergy75ch). */
+bool
+notes__level_named(const sentence *s, size_t k)
+{
+	static const char *const level[] = {"level", "levels",	 "trough",
+					    "浓度",  "血药浓度", "谷浓度"};
+	size_t w = s->items[k].w1;
+
+	return w < s->n && notes__words_in(s, w, level, N_OF(level));
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
-	if (risk_cofactor(s, k))
+	if (risk_cofactor(s, k) || notes__level_named(s, k))
 		return NULL;
 
 	const item *best = NULL;

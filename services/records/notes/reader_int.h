@@ -956,6 +956,11 @@ bool notes__taken_when_zh(const sentence *s, size_t k);
  * 服")? */
 bool notes__taken_for_when_zh(const sentence *s, size_t k);
 
+/* notes__level_named: is drug item k followed by the word for its blood
+ * level ("茶碱浓度 22mg/L", "digoxin level 3.1")?  A medicine taken, whose
+ * toxicity what follows tells, no allergy. */
+bool notes__level_named(const sentence *s, size_t k);
+
 /* notes__threshold_given_zh: is Chinese drug item k given ("予", "用",
  * "加用") in a clause that opens on a threshold ("血糖>12予胰岛素",
  * "PLT >50×10^9/L 后予依诺肝素")?  The drug waits for the threshold. */

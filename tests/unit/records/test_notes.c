@@ -12799,10 +12799,11 @@ test_allergy75bu(void)
 	MT_TRUE(allergy_context_bl(apart, "amoxicillin") == NOTES_NEGATED);
 }
 
-/* allergy75bv-bx: a reaction in the bracket after a later drug of a list
- * is that drug's aside; a diuretic beside swollen feet, or an antiemetic
- * after which the vomiting goes on, is the remedy, not the cause; a
- * Chinese drug "taken when" a symptom comes is taken for it. */
+/* allergy75bv-bx, allergy75ch: a reaction in the bracket after a later
+ * drug of a list is that drug's aside; a diuretic beside swollen feet,
+ * or an antiemetic after which the vomiting goes on, is the remedy, not
+ * the cause; a Chinese drug "taken when" a symptom comes is taken for
+ * it; what follows a drug's level is its toxicity, no allergy. */
 static void
 test_allergy75bv(void)
 {
@@ -12829,6 +12830,14 @@ test_allergy75bv(void)
 		{"Allergies: co-amoxiclav 625mg, amoxicillin (rash).",
 		 "amoxicillin", true},
 		{"Wheeze after salbutamol nebs.", "salbutamol", true},
+		/* 茶碱浓度 22mg/L（偏高），恶心、心悸 → 今日停用茶碱； */
+		{"\xe8\x8c\xb6\xe7\xa2\xb1\xe6\xb5\x93\xe5\xba\xa6 22mg"
+		 "/L\xef\xbc\x88\xe5\x81\x8f\xe9\xab\x98\xef\xbc\x89\xef"
+		 "\xbc\x8c\xe6\x81\xb6\xe5\xbf\x83\xe3\x80\x81\xe5\xbf\x83"
+		 "\xe6\x82\xb8 \xe2\x86\x92 \xe4\xbb\x8a\xe6\x97\xa5\xe5"
+		 "\x81\x9c\xe7\x94\xa8\xe8\x8c\xb6\xe7\xa2\xb1\xef\xbc\x9b",
+		 "theophylline", false},
+		{"Digoxin level 3.1, vomiting.", "digoxin", false},
 		{"\xe5\x90\x83\xe5\xb8\x83\xe6\xb4\x9b\xe8\x8a\xac"
 		 "\xe5\x90\x8e\xe5\xa4\xb4\xe7\x97\x9b\xe3\x80\x82",
 		 /* 吃布洛芬后头痛。 */
