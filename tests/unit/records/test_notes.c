@@ -12803,7 +12803,8 @@ test_allergy75bu(void)
  * drug of a list is that drug's aside; a diuretic beside swollen feet,
  * or an antiemetic after which the vomiting goes on, is the remedy, not
  * the cause; a Chinese drug "taken when" a symptom comes is taken for
- * it; what follows a drug's level is its toxicity, no allergy. */
+ * it; what follows a drug's level is its toxicity, no allergy; a
+ * fluoroquinolone's tendon pain is its reaction (allergy75ci). */
 static void
 test_allergy75bv(void)
 {
@@ -12838,6 +12839,9 @@ test_allergy75bv(void)
 		 "\x81\x9c\xe7\x94\xa8\xe8\x8c\xb6\xe7\xa2\xb1\xef\xbc\x9b",
 		 "theophylline", false},
 		{"Digoxin level 3.1, vomiting.", "digoxin", false},
+		{"Ciprofloxacin - tendon pain both heels 2020.",
+		 "ciprofloxacin", true},
+		{"Rotator cuff tendinopathy, on naproxen.", "naproxen", false},
 		{"\xe5\x90\x83\xe5\xb8\x83\xe6\xb4\x9b\xe8\x8a\xac"
 		 "\xe5\x90\x8e\xe5\xa4\xb4\xe7\x97\x9b\xe3\x80\x82",
 		 /* 吃布洛芬后头痛。 */
