@@ -55,7 +55,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev47": 0.810, "zh-dev47": 0.765,
             "en-dev48": 0.701, "zh-dev48": 0.820,
             "en-dev49": 0.628, "zh-dev49": 0.858,
-            "en-dev50": 0.888, "zh-dev50": 0.897}
+            "en-dev50": 0.888, "zh-dev50": 0.897,
+            # held out still: the fifty-first writers', annotated again
+            # before any rule learnt from them
+            "en-test51": 0.884, "zh-test51": 0.921}
 
 
 def _pair(name):
