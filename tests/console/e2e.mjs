@@ -926,7 +926,10 @@ async function zhSteps(browser) {
   });
   await step('language picked by the user', async () => {
     await page.locator('#lang').selectOption('en-GB');
-    await page.getByRole('heading', { level: 1 }).filter({ hasText: /^(Vital signs|Give: )/ }).waitFor();
+    // the last screen shown in Chinese: the bedside give screen, or the
+    // co-sign screen where no bedside patient was set up (no face models
+    // in ../shared)
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: /^(Vital signs|Give: |Co-sign: )/ }).waitFor();
     out.zh.afterPick = { h1: (await page.locator('main h1').textContent()).trim(),
       lang: await page.evaluate(() => document.documentElement.lang),
       nav: (await page.locator('#nav').textContent()).replace(/\s+/g, ' ').trim() };
