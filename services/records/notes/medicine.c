@@ -951,7 +951,7 @@ given_in_list(const sentence *s, size_t k)
 {
 	static const char *const gave[] = {"used", "gave", "given", "received",
 					   "administered"};
-	static const char *const and[] = {"and"};
+	static const char *const joiner[] = {"and"};
 	const item *d = &s->items[k];
 
 	if (d->w0 >= 1 && notes__words_in(s, d->w0 - 1, gave, N_OF(gave)))
@@ -960,7 +960,7 @@ given_in_list(const sentence *s, size_t k)
 		return false;
 	if (!notes__only_marks(s->text, d[-1].end, d->start, "+,") &&
 	    !(d->w0 == d[-1].w1 + 1 &&
-	      notes__words_in(s, d[-1].w1, and, N_OF(and))))
+	      notes__words_in(s, d[-1].w1, joiner, N_OF(joiner))))
 		return false;
 	return given_in_list(s, k - 1);
 }

@@ -332,9 +332,7 @@ later_drugs_aside(const sentence *s, size_t k, size_t j)
 	if (open == NULL)
 		return false;
 	for (size_t m = k + 1; m < j; m++)
-		if (is_drug(&s->items[m]) &&
-		    open >= s->text + s->items[m].end &&
-		    open > s->text + s->items[k].end)
+		if (is_drug(&s->items[m]) && open >= s->text + s->items[m].end)
 			return true;
 	return false;
 }
@@ -570,23 +568,18 @@ modifiers_before(const sentence *s, size_t k, size_t j)
  * reaction item j after it, with no word for the patient ("ACE
  * inhibitors can cause angioedema", "may worsen angioedema")?  The
  * sentence tells what the drug may do to anyone, not what it did to the
- * patient ("amoxicillin can give her a rash" is hers; allergy75cb). */
+ * patient ("amoxicillin can give her a rash" is hers; allergy75cb).
+ * j is after k. */
 static bool
 counselled_between(const sentence *s, size_t k, size_t j)
 {
 	static const char *const modal[] = {"may", "can", "could", "might"};
 	static const char *const person[] = {"her", "him", "me",  "them",
 					     "his", "my",  "she", "he"};
-	bool may = false;
+	size_t from = s->items[k].w1, to = s->items[j].w0;
 
-	if (j < k)
-		return false;
-	for (size_t w = s->items[k].w1; w < s->items[j].w0; w++) {
-		if (notes__words_in(s, w, person, N_OF(person)))
-			return false;
-		may = may || notes__words_in(s, w, modal, N_OF(modal));
-	}
-	return may;
+	return notes__any_in(s, from, to, modal, N_OF(modal)) &&
+	       !notes__any_in(s, from, to, person, N_OF(person));
 }
 
 /* notes__level_named: is drug item k followed by the word for its blood level
@@ -2726,19 +2719,6 @@ avoid_ends(const sentence *s, size_t w)
 	return *p == '\0' || strchr(".,;)\n\"'", *p) != NULL;
 }
 
-/* refused_after: does the patient, within REFUSED_AFTER_WORDS words after
- * the effect ending at word w and in its sentence part, refuse the drug
- * again ("Valproate was tried in 2019 - weight gain and tremor, he refuses
- * it", "caused painful gynaecomastia in 2020 and he will not take it
- * again"), or the writer ends the entry with "avoid" (avoid_ends)?  The
- * README files an effect after which the patient refuses the drug, or the
- * writer says to avoid it, as an allergy, whatever the effect: an
- * expected one or a diagnosis too.  A drug named after the effect is the one
- * refused ("hyperlipidaemia not treated (refused statin)"); a bracket that
- * closes after the effect ends its part, as in lay_effect_at; an allergy list's
- * entry, or one after an allergy cue ("ALLERGIES: ... TRAMADOL (hallucinations,
- * wife says never again)"), is an allergy already, and its drug no medicine
- * (cue_before, in lay_effect_at). */
 /* bracket_closed_in: does text [from, to) close a bracket opened before
  * from?  A bracket opened and closed within it is an aside ("vomiting
  * +++ (ED 2024) -> pt says \"never again\"", allergy75cc). */
@@ -2755,6 +2735,19 @@ bracket_closed_in(const char *text, uint32_t from, uint32_t to)
 	return false;
 }
 
+/* refused_after: does the patient, within REFUSED_AFTER_WORDS words after
+ * the effect ending at word w and in its sentence part, refuse the drug
+ * again ("Valproate was tried in 2019 - weight gain and tremor, he refuses
+ * it", "caused painful gynaecomastia in 2020 and he will not take it
+ * again"), or the writer ends the entry with "avoid" (avoid_ends)?  The
+ * README files an effect after which the patient refuses the drug, or the
+ * writer says to avoid it, as an allergy, whatever the effect: an
+ * expected one or a diagnosis too.  A drug named after the effect is the one
+ * refused ("hyperlipidaemia not treated (refused statin)"); a bracket that
+ * closes after the effect ends its part, as in lay_effect_at; an allergy list's
+ * entry, or one after an allergy cue ("ALLERGIES: ... TRAMADOL (hallucinations,
+ * wife says never again)"), is an allergy already, and its drug no medicine
+ * (cue_before, in lay_effect_at). */
 static bool
 refused_after(const sentence *s, size_t w)
 {

@@ -1262,17 +1262,19 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
  * becomes the de-labelling, so that the note's other mentions of that
  * label go with it ("\"Penicillin allergy\" - Barbados record. ... she
  * never reacted to penicillin. Removed from our record;", allergy75k). */
-/* told_with: are bytes [from, to) of text one sentence's: no full stop,
- * semicolon or line break between? */
+/* told_with: are bytes [from, to) of s's text one sentence's: no full
+ * stop or semicolon (notes__part_ends), line break, 。 or ；? */
 static bool
-told_with(const char *text, uint32_t from, uint32_t to)
+told_with(const sentence *s, uint32_t from, uint32_t to)
 {
-	for (uint32_t i = from; i < to; i++)
-		if (text[i] == '.' || text[i] == ';' || text[i] == '\n' ||
-		    (i + 3 <= to && (memcmp(text + i, "\xe3\x80\x82", 3) == 0 ||
-				     memcmp(text + i, "\xef\xbc\x9b", 3) == 0)))
-			return false; /* and 。 ； */
-	return true;
+	static const char stop_zh[] = "\xe3\x80\x82"; /* 。 */
+
+	if (from >= to)
+		return true;
+	return !notes__part_ends(s, from, to) &&
+	       !notes__between_has(s, from, to, '\n') &&
+	       memmem(s->text + from, to - from, stop_zh, 3) == NULL &&
+	       memmem(s->text + from, to - from, FW_SEMI, 3) == NULL;
 }
 
 /* negate_class_heading negates, with trigger, each affirmed allergy on
@@ -1290,7 +1292,7 @@ negate_class_heading(const sentence *s, notes_reading *out, size_t i,
 	while (i-- > 0) {
 		notes_finding *g = &out->findings[i];
 
-		if (!told_with(s->text, g->end, f->start))
+		if (!told_with(s, g->end, f->start))
 			return;
 		if (g->kind == NOTES_ALLERGY && g->context == 0 &&
 		    g->code[0] != '\0' && notes__member_of(f->code, g->code)) {
