@@ -361,6 +361,12 @@ heading(const char *text, size_t ls, size_t at, size_t *from, size_t *to)
 	}
 }
 
+void
+notes__heading_of(const char *text, size_t at, size_t *from, size_t *to)
+{
+	heading(text, line_start(text, at), at, from, to);
+}
+
 static void
 add_words(notes_features *out, const char *prefix, const words *ws, size_t from,
 	  size_t to)

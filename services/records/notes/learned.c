@@ -717,4 +717,5 @@ notes_read(const char *text, size_t len, notes_reading *out)
 	notes__learned_apply(text, len, out);
 	notes__unplan_taken(out);
 	notes__drop_past_falls(out);
+	notes__drop_complaints(text, len, out);
 }

@@ -382,6 +382,16 @@ void notes__unplan_taken(notes_reading *out);
  * the present event: one past, feared, a relative's or denied. */
 void notes__drop_past_falls(notes_reading *out);
 
+/* notes__heading_of bounds in *from, *to the heading text[at] is under,
+ * the one the context model reads (features.c): its own clause's label,
+ * else the nearest label or short line above; *from == *to for none. */
+void notes__heading_of(const char *text, size_t at, size_t *from, size_t *to);
+
+/* notes__drop_complaints drops the problems text[0, len) gives only as
+ * complaints: a symptom (ICD-10 R00-R69) outside an assessment or a
+ * diagnosis list (complaint.c). */
+void notes__drop_complaints(const char *text, size_t len, notes_reading *out);
+
 /* notes__learned_apply lets the context model re-read the contexts of
  * the rules' reading out of text[0, len) and drop the problems it is
  * confident are none (learned.c). */

@@ -622,6 +622,48 @@ bracketed_zh(const sentence *s, uint32_t last, uint32_t to)
 	return last + 3;
 }
 
+/* closed_after: where the bracket closing right at text[at, to) ends
+ * (")" or "）"), or 0 when none does. */
+static uint32_t
+closed_after(const char *text, uint32_t at, uint32_t to)
+{
+	if (at < to && text[at] == ')')
+		return at + 1;
+	if (at + 3 <= to && memcmp(text + at, FW_CLOSE, 3) == 0)
+		return at + 3;
+	return 0;
+}
+
+/* names_drug: does s hold a substance or a drug class? */
+static bool
+names_drug(const sentence *s)
+{
+	for (size_t k = 0; k < s->n_items; k++)
+		if (s->items[k].e->type == NOTES_T_SUBSTANCE ||
+		    s->items[k].e->type == NOTES_T_CLASS)
+			return true;
+	return false;
+}
+
+/* noted_heading: is s, its last word ending at last and its line at to,
+ * a heading with a note in brackets before its colon ("Medications (per
+ * GP list):", "入院前用药（养老院给药记录）：")?  The note says where the
+ * list came from; the heading ends the list above it, an allergy list
+ * too, as one without a note does.  A line that names a drug is an
+ * entry of a list ("Amoxicillin (rash):"), no heading. */
+static bool
+noted_heading(const sentence *s, uint32_t last, uint32_t to)
+{
+	uint32_t after = closed_after(s->text, last, to),
+		 first = s->words[0].end;
+
+	if (after == 0 || !notes__only_marks(s->text, after, to, ":-") ||
+	    notes__colon_at(s->text, after, to) == NULL || names_drug(s))
+		return false;
+	return notes__ascii_paren_open(s->text, first, last) ||
+	       memmem(s->text + first, last - first, FW_OPEN, 3) != NULL;
+}
+
 static bool dash_headed(const sentence *s);
 
 bool
@@ -656,7 +698,8 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     (!s->allergy_list && reaction_table_head(s, end->start));
 	return *allergies || numbered_title_zh(s, last, end->start) ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&
-		notes__colon_at(s->text, last, end->start));
+		notes__colon_at(s->text, last, end->start)) ||
+	       noted_heading(s, last, end->start);
 }
 
 /* Chinese words a section's name may carry before it ("麻醉计划：",
@@ -983,6 +1026,17 @@ entry_opens(const sentence *s, size_t k)
 		(it->w0 == 1 && notes__is_number(s->words[0].key)));
 }
 
+/* drug_entry: does s open with a drug and a dash or colon that starts
+ * its entry's text ("  左氧氟沙星：3年前口服后双侧脚后跟疼痛", "磺胺类
+ * （SMZ）：年轻时服后全身皮疹", "Levofloxacin: heel pain")?  Under an
+ * allergy list the line is the list's entry, as a bulleted one is,
+ * whatever words tell its reaction; its label is no heading. */
+static bool
+drug_entry(const sentence *s)
+{
+	return s->n_items > 0 && entry_opens(s, 0) && entry_text(s, 0) != NULL;
+}
+
 bool
 notes__marked_entry_zh(const sentence *s, size_t k)
 {
@@ -1154,6 +1208,36 @@ later_on_bullet(const sentence *s)
 	return *p == '-' || *p == '*' || memcmp(p, "\xe2\x80\xa2", 3) == 0;
 }
 
+/* ends_its_line: does s, ended by end, end its line: at a line break,
+ * at the text's end, or at a full stop with nothing after it on the line
+ * ("Allergies: yes, as below.", "过敏史：有。")? */
+static bool
+ends_its_line(const sentence *s, const notes_tok *end)
+{
+	uint32_t i = end->end;
+
+	if (notes__line_ends(s, end))
+		return true;
+	if (end->type != NOTES_TOK_SENTENCE)
+		return false;
+	while (i < s->text_len &&
+	       (s->text[i] == ' ' || s->text[i] == '\t' || s->text[i] == '\r'))
+		i++;
+	return i >= s->text_len || s->text[i] == '\n';
+}
+
+/* denies: does s hold a denial ("Allergies: denies", "过敏史：否认")?
+ * The line is its list's whole answer: the lines under it are no
+ * allergies ("Allergies: denies ⏎ Amlodipine 5mg OD"). */
+static bool
+denies(const sentence *s)
+{
+	for (size_t k = 0; k < s->n_items; k++)
+		if (s->items[k].e->type == NOTES_T_NEGATED)
+			return true;
+	return false;
+}
+
 void
 notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 {
@@ -1161,7 +1245,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 	 * allergy list it is in, as it is of any section */
 	bool kept = s->allergy_list &&
 		    (notes__bulleted(s) || allergen_kind_zh(s) ||
-		     later_on_bullet(s)) &&
+		     later_on_bullet(s) || drug_entry(s)) &&
 		    !allergies;
 
 	s->allergy_line = notes__allergy_line(s);
@@ -1174,7 +1258,8 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 			   cell_bar(s, end->start) != NULL;
 	s->allergy_list =
 		allergies || kept ||
-		(s->allergy_line && names_none(s) && notes__line_ends(s, end) &&
+		((s->allergy_line || notes__zh_allergy_head(s)) &&
+		 names_none(s) && !denies(s) && ends_its_line(s, end) &&
 		 !form_field(s)) ||
 		(notes__line_ends(s, end) && ticked_yes_zh(s, end->start));
 	if (((!notes__bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&

@@ -32,19 +32,24 @@ pytestmark = pytest.mark.stack(services=("audit", "records"))
 # ("erythromycin ... years ago" historical) where the other writers hold
 # a dated allergy current, as the reader now does; so its problem,
 # historical and suggested floors sit under that (0.935, 0.880 and 0.956
-# with the rules of rules75en2).
+# with the rules of rules75en2).  Its author annotates the complaints of
+# a history as problems ("fever", "no chest pain"), which the reader
+# reports only where an assessment names them (complaint.c, as seventy of
+# the hundred development sets' writers annotate), so its all, problem,
+# negated and suggested floors sit under that too (0.894, 0.782, 0.818 and
+# 0.904 with complaint75a).
 FLOORS = {
-    "all": 0.93,
+    "all": 0.88,
     "kind allergy": 0.90,
     # 0.919 since modeldrop75a: the model no longer drops a side-narrowed
     # code, and dev-24's writer codes "osteoarthritis of both knees" at
     # M19.9 where the rules read M17.0 (qualify.c)
-    "kind problem": 0.91,
+    "kind problem": 0.77,
     "kind medicine": 0.94,
-    "context negated": 0.95,
+    "context negated": 0.80,
     "context historical": 0.87,
     "context family": 0.85,
-    "suggested": 0.95,
+    "suggested": 0.89,
 }
 
 
@@ -53,14 +58,16 @@ def _read(st, pb, text, role="clinician"):
 
 
 def test_read_text_gives_every_finding_with_its_context(st, pb):
-    text = ("Denies chest pain. Mother had asthma. Allergic to codeine. "
+    text = ("Denies stroke. Mother had asthma. Allergic to codeine. "
             "If fever, give paracetamol. NKDA.")
     r = _read(st, pb, text)
     got = {(f.kind, f.code): f for f in r.findings}
-    pain = got[(pb.SUGGESTION_KIND_PROBLEM, "R07.4")]
-    assert list(pain.context) == ["negated"] and not pain.suggested
-    assert text.encode()[pain.span_start:pain.span_end] == b"chest pain"
-    assert pain.text == "chest pain" and pain.trigger == "denies"
+    stroke = got[(pb.SUGGESTION_KIND_PROBLEM, "I64")]
+    assert list(stroke.context) == ["negated"] and not stroke.suggested
+    assert text.encode()[stroke.span_start:stroke.span_end] == b"stroke"
+    assert stroke.text == "stroke" and stroke.trigger == "denies"
+    # a complaint is no problem (complaint.c): "fever" here is a condition
+    assert (pb.SUGGESTION_KIND_PROBLEM, "R50.9") not in got
     assert list(got[(pb.SUGGESTION_KIND_PROBLEM, "J45.9")].context) == [
         "family"]
     codeine = got[(pb.SUGGESTION_KIND_ALLERGY, "codeine")]
@@ -180,16 +187,18 @@ def test_dev_set_scores_above_its_floors(st, pb):
 # family context's 0.85 since 冠心病 reads I25.1, as seven of the nine
 # writers who code it below the category have it, where this set codes
 # I25.9 (problems 0.957 to 0.935; a father's 冠心病 takes family from 1.0
-# to 0.857).
+# to 0.857).  It annotates complaints as problems, as dev does (its all,
+# problem, negated and suggested floors under 0.873, 0.693, 0.625 and
+# 0.908 with complaint75a).
 ZH_FLOORS = {
-    "all": 0.96,
+    "all": 0.86,
     "kind allergy": 0.97,
-    "kind problem": 0.93,
+    "kind problem": 0.68,
     "kind medicine": 0.97,
-    "context negated": 0.92,
+    "context negated": 0.61,
     "context historical": 0.96,
     "context family": 0.85,
-    "suggested": 0.96,
+    "suggested": 0.89,
 }
 
 
@@ -200,13 +209,15 @@ def test_chinese_dev_set_scores_above_its_floors(st, pb):
 # Floors on zh-dev2 (30 Chinese notes, five traditional, by a writer who
 # never read the rules; held out until its F1 0.662 was reported, now a
 # development set): a little under what the reader scores there
-# (docs/note-reader.md, 0.888 with the Chinese rules of rules75zh2).
+# (docs/note-reader.md, 0.888 with the Chinese rules of rules75zh2).  Its
+# writer annotates complaints as problems (all 0.863, problems 0.826,
+# negated 0.746 with complaint75a).
 ZH2_FLOORS = {
-    "all": 0.87,
+    "all": 0.85,
     "kind allergy": 0.88,
-    "kind problem": 0.86,
+    "kind problem": 0.81,
     "kind medicine": 0.87,
-    "context negated": 0.89,
+    "context negated": 0.73,
     "context historical": 0.77,
     "context family": 0.93,
     "suggested": 0.91,
@@ -217,8 +228,10 @@ ZH2_FLOORS = {
 # who never read the rules; held out as zh-test3 until its F1 0.641 was
 # reported, now a development set): a little under what the reader scores
 # there (docs/note-reader.md, 0.759 with the Chinese rules of rules75zh2).
-ZH3_FLOORS = {"all": 0.74, "kind allergy": 0.89, "kind problem": 0.73,
-              "kind medicine": 0.71, "context negated": 0.84,
+# Its writer annotates complaints as problems (problems 0.699, negated
+# 0.586 with complaint75a).
+ZH3_FLOORS = {"all": 0.74, "kind allergy": 0.89, "kind problem": 0.68,
+              "kind medicine": 0.71, "context negated": 0.57,
               "context family": 0.94, "suggested": 0.82}
 
 
@@ -238,9 +251,10 @@ ZH4_FLOORS = {"all": 0.72, "kind allergy": 0.85, "kind problem": 0.65,
 # writer who never read the rules; held out as zh-test5 until its F1
 # 0.636 was reported, now a development set): a little under what the
 # reader scores there (docs/note-reader.md, 0.661 with the Chinese rules
-# of rules75zh3, allergies 0.836).
+# of rules75zh3, allergies 0.836; negated 0.739 with complaint75a, its
+# writer annotating complaints as problems).
 ZH5_FLOORS = {"all": 0.64, "kind allergy": 0.81, "kind problem": 0.59,
-              "kind medicine": 0.62, "context negated": 0.74,
+              "kind medicine": 0.62, "context negated": 0.72,
               "context family": 0.87, "suggested": 0.75}
 
 

@@ -13027,6 +13027,103 @@ test_family75a(void)
 	MT_TRUE(f != NULL && (f->context & FAM) == 0);
 }
 
+/* allergy75cj: a heading with a note in brackets before its colon
+ * ("Medications (per GP list):", "入院前用药（养老院给药记录）：") ends
+ * the allergy list above it, as one without a note does; a drug's own
+ * line with its reaction in brackets stays an entry of the list. */
+static void
+test_allergy75cj(void)
+{
+	static const allergy_case cases[] = {
+		{"Allergies:\n- codeine - vomiting\nMedications (per GP "
+		 "list):\n- omeprazole 20mg\n- ramipril 5mg",
+		 "omeprazole", false},
+		{"Allergies:\n- codeine - vomiting\nMedications (per GP "
+		 "list):\n- omeprazole 20mg\n- ramipril 5mg",
+		 "codeine", true},
+		{"过敏/不耐受：\n  - 阿托伐他汀 —— "
+		 "双腿肌肉酸痛\n入院前用药（养老院"
+		 "给药记录）：\n  1. 普伐他汀20mg qn\n  2. 奥美拉唑20mg qd",
+		 "pravastatin", false},
+		{"过敏/不耐受：\n  - 阿托伐他汀 —— "
+		 "双腿肌肉酸痛\n入院前用药（养老院"
+		 "给药记录）：\n  1. 普伐他汀20mg qn\n  2. 奥美拉唑20mg qd",
+		 "atorvastatin", true},
+		{"Allergies:\n- Amoxicillin (rash):\n  mum says as a baby",
+		 "amoxicillin", true},
+	};
+
+	check_allergies(cases, N_OF(cases), true);
+}
+
+/* allergy75ck: an allergy heading whose line answers yes and names no
+ * drug opens the list on the lines under it, its full stop aside ("过敏
+ * 史：有。", "Allergies: yes, as below."), where a drug's entry may tell
+ * its reaction in words the reader does not know ("左氧氟沙星：...脚后跟
+ * 疼痛"); one that denies is the list's whole answer, and a medicine on
+ * the next line is taken ("Allergies: denies"). */
+static void
+test_allergy75ck(void)
+{
+	static const allergy_case cases[] = {
+		{"过敏史：有。\n  左氧氟沙星：3年前口服后双侧脚后跟疼痛。",
+		 "levofloxacin", true},
+		{"Allergies: yes, as below.\n  Levofloxacin: heel pain.",
+		 "levofloxacin", true},
+		{"Allergies: denies\nAmlodipine 5mg OD", "amlodipine", false},
+		{"过敏史：磺胺类过敏（皮疹）。儿子补充：“父亲对海鲜过敏”——非药"
+		 "物"
+		 "。\n多柔比星累积剂量已记录。",
+		 "doxorubicin", false},
+		{"过敏：可待因过敏。另：曲马多——幻觉，保留。\n其他：甲减，左甲"
+		 "状腺"
+		 "素 100μg",
+		 "levothyroxine", false},
+	};
+
+	check_allergies(cases, N_OF(cases), true);
+}
+
+/* complaint75a: a symptom the note gives only as a complaint (a history,
+ * an examination, a review of systems) is no problem the reader reports;
+ * one an assessment or a diagnosis list names is, and so are a state
+ * treated in its own right and an abnormal result (complaint.c).  The
+ * rules still read the complaint with its context. */
+static void
+test_complaint75a(void)
+{
+	static const char *const complaints[] = {
+		"PC: fever and cough for 3 days. No chest pain.",
+		"主诉：发热、咳嗽3天，无胸痛。",
+		"Nursing assessment: pain 3/10, nausea settled.",
+		"诊断依据：患者发热3天。",
+	};
+	static const struct {
+		const char *text, *code;
+	} problems[] = {
+		{"Impression: chest pain ?ACS.", "R07.4"},
+		{"诊断：1.发热待查", "R50.9"},
+		{"A: vomiting, likely viral.", "R11"},
+		{"Problems:\n1. Syncope - for tilt test", "R55"},
+		{"Urinary retention - catheterised 1.2 L.", "R33"},
+		{"Ascites - tapped 4 L.", "R18"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < N_OF(complaints); i++) {
+		notes_read(complaints[i], strlen(complaints[i]), &r);
+		for (size_t k = 0; k < r.n; k++)
+			MT_TRUE(r.findings[k].kind != NOTES_PROBLEM ||
+				r.findings[k].code[0] != 'R');
+		notes__read_rules(complaints[i], strlen(complaints[i]), &r);
+		MT_TRUE(r.n > 0);
+	}
+	for (size_t i = 0; i < N_OF(problems); i++) {
+		notes_read(problems[i].text, strlen(problems[i].text), &r);
+		MT_TRUE(find(&r, NOTES_PROBLEM, problems[i].code) != NULL);
+	}
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
@@ -13231,6 +13328,9 @@ static const mt_case cases[] = {
 	{"allergy75cb", test_allergy75cb},
 	{"allergy75cc", test_allergy75cc},
 	{"allergy75ce", test_allergy75ce},
+	{"allergy75cj", test_allergy75cj},
+	{"allergy75ck", test_allergy75ck},
+	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
 };
 
