@@ -360,6 +360,9 @@ note_items_only(const sentence *s, size_t j)
 	return true;
 }
 
+/* 史, the history a Chinese heading's cues may end with. */
+static const char HISTORY_ZH[] = "\xe5\x8f\xb2";
+
 /* allergy_heading_noted_zh: is s, its last word ending at last and its
  * line at to, an allergy heading with a note in full-width brackets
  * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
@@ -376,12 +379,17 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 {
 	const item *it = &s->items[0];
 	const char *open = "\xef\xbc\x88", *close = "\xef\xbc\x89";
-	uint32_t i = last;
+	uint32_t i = last, at;
 	size_t first = s->words[0].han && !ordinal_zh(s) ? 0 : 1;
 
 	if (s->n_items == 0 || it->w0 > first ||
-	    it->e->type != NOTES_T_ALLERGY_CUE ||
-	    memcmp(s->text + s->items[zh_head_last(s)].end, open, 3) != 0)
+	    it->e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	/* 史 (history) may close joined cues: "过敏/不良反应史（逐项核实）" */
+	at = s->items[zh_head_last(s)].end;
+	if (at + 3 <= to && memcmp(s->text + at, HISTORY_ZH, 3) == 0)
+		at += 3;
+	if (at + 3 > to || memcmp(s->text + at, open, 3) != 0)
 		return false;
 	while (i < to && ispunct((unsigned char)s->text[i]))
 		i++; /* the note's own marks: "（原文\"… slowly)\"）：" */

@@ -13084,6 +13084,29 @@ test_allergy75ck(void)
 	check_allergies(cases, N_OF(cases), true);
 }
 
+/* allergy75cl: Chinese allergy cues joined and closed by 史 head the list
+ * under them with a note in brackets and no colon ("过敏/不良反应史（逐项
+ * 核实）"), as one cue does; a drug with a record of its use told against
+ * a class label (使用记录) is a drug given before, no allergy. */
+static void
+test_allergy75cl(void)
+{
+	static const allergy_case cases[] = {
+		{"一、过敏/不良反应史（逐项核实）\n复方新诺明——全身红斑",
+		 "co-trimoxazole", true},
+		{"过敏及不良反应史（逐项核实）\n复方新诺明——全身红斑",
+		 "co-trimoxazole", true},
+		{"過敏/不良反應史（與患者及其妻子核對）：\n  "
+		 "3.患者妻子稱其\"對頭孢"
+		 "過敏\"，但本次已用頭孢曲松3天無任何反應，病歷既往亦有頭孢呋辛"
+		 "使用"
+		 "記錄，\n    故排除頭孢類過敏，已與醫生溝通刪除該標記。",
+		 "cefuroxime", false},
+	};
+
+	check_allergies(cases, N_OF(cases), true);
+}
+
 /* complaint75a: a symptom the note gives only as a complaint (a history,
  * an examination, a review of systems) is no problem the reader reports;
  * one an assessment or a diagnosis list names is, and so are a state
@@ -13330,6 +13353,7 @@ static const mt_case cases[] = {
 	{"allergy75ce", test_allergy75ce},
 	{"allergy75cj", test_allergy75cj},
 	{"allergy75ck", test_allergy75ck},
+	{"allergy75cl", test_allergy75cl},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
 };
