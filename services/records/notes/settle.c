@@ -33,13 +33,24 @@ delabelled_code(const notes_reading *out, const char *code)
 	return false;
 }
 
+/* other_reaction: does de-labelling g judge a reaction, and allergy f
+ * tell none or another? */
+static bool
+other_reaction(const notes_finding *f, const notes_finding *g)
+{
+	return g->reaction[0] != '\0' && strcmp(f->reaction, g->reaction) != 0;
+}
+
 /* delabelled_class_of: does out hold a de-labelled allergy to a class
  * member f's substance belongs to, written after f?  A class de-labelled
  * is cleared for each of its members told before it ("(1) 盤尼西林敏感標籤
- * — 已除去" clears the story "食 Amoxil 出全身紅疹" it rested on); a
- * member's own reaction told after the de-labelling is another record
- * ("阿片类药物引起的瘙痒…并非过敏" leaves "已记录为\"曲马多不耐受\"").  A
- * member de-labelled leaves its class. */
+ * — 已除去" clears the story "食 Amoxil 出全身紅疹" it rested on), but a
+ * de-labelling that judges one reaction leaves a member whose entry
+ * tells no reaction the reader knows, or another ("曲马多：恶心、呕吐剧烈，
+ * 自述不耐受" stays beside a later "阿片类药物所致瘙痒…非过敏"); a
+ * member's own reaction told after the
+ * de-labelling is another record ("阿片类药物引起的瘙痒…并非过敏" leaves
+ * "已记录为\"曲马多不耐受\"").  A member de-labelled leaves its class. */
 static bool
 delabelled_class_of(const notes_reading *out, const notes_finding *f)
 {
@@ -47,7 +58,8 @@ delabelled_class_of(const notes_reading *out, const notes_finding *f)
 		if (notes__delabelled(&out->findings[i]) &&
 		    strcmp(out->findings[i].system, "class") == 0 &&
 		    f->start < out->findings[i].start &&
-		    notes__member_of(f->code, out->findings[i].code))
+		    notes__member_of(f->code, out->findings[i].code) &&
+		    !other_reaction(f, &out->findings[i]))
 			return true;
 	return false;
 }

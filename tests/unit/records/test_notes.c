@@ -13107,6 +13107,40 @@ test_allergy75cl(void)
 	check_allergies(cases, N_OF(cases), true);
 }
 
+/* allergy75cm: 左氧 is levofloxacin as wards and patients shorten it;
+ * vomiting "吐得特别厉害" with a degree word is a reaction, and a
+ * parent's "不敢再给他吃" an avoidance after it. */
+static void
+test_allergy75cm(void)
+{
+	static const allergy_case cases[] = {
+		{"对\"左氧\"过敏，输液时心慌、全身发红。", "levofloxacin",
+		 true},
+		{"孩子4岁时吃\"红霉素\"吐得特别厉害，之后一直不敢再给他吃。",
+		 "erythromycin", true},
+		{"左氧0.5g qd 口服。", "levofloxacin", false},
+	};
+
+	check_allergies(cases, N_OF(cases), true);
+}
+
+/* allergy75cn: a class's reaction judged no allergy ("阿片类药物所致瘙痒，
+ * 属常见不良反应，非过敏") leaves a member listed before it with another
+ * reaction, or one the reader does not name: it is another record. */
+static void
+test_allergy75cn(void)
+{
+	static const char text[] =
+		"过敏史（入院时）：\n  - 曲马多：恶心、呕吐剧烈，自述不耐受\n\n"
+		"术后第1天诉全身皮肤瘙痒，麻醉科会诊：考虑阿片类药物所致瘙痒，"
+		"属常见不良反应，非过敏。";
+	notes_reading r;
+
+	notes_read(text, strlen(text), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol")->context == 0);
+}
+
 /* complaint75a: a symptom the note gives only as a complaint (a history,
  * an examination, a review of systems) is no problem the reader reports;
  * one an assessment or a diagnosis list names is, and so are a state
@@ -13354,6 +13388,8 @@ static const mt_case cases[] = {
 	{"allergy75cj", test_allergy75cj},
 	{"allergy75ck", test_allergy75ck},
 	{"allergy75cl", test_allergy75cl},
+	{"allergy75cm", test_allergy75cm},
+	{"allergy75cn", test_allergy75cn},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
 };
