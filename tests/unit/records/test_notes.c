@@ -13141,6 +13141,18 @@ test_allergy75cn(void)
 	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol")->context == 0);
 }
 
+/* allergy75co: an allergy "removed from her chart" is de-labelled. */
+static void
+test_allergy75co(void)
+{
+	MT_TRUE(allergy_context_bl("The penicillin allergy was REMOVED from "
+				   "her chart 11/20.",
+				   "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Penicillin allergy - removed from his "
+				   "chart after review with Allergy.",
+				   "penicillins") == NOTES_NEGATED);
+}
+
 /* complaint75a: a symptom the note gives only as a complaint (a history,
  * an examination, a review of systems) is no problem the reader reports;
  * one an assessment or a diagnosis list names is, and so are a state
@@ -13390,6 +13402,7 @@ static const mt_case cases[] = {
 	{"allergy75cl", test_allergy75cl},
 	{"allergy75cm", test_allergy75cm},
 	{"allergy75cn", test_allergy75cn},
+	{"allergy75co", test_allergy75co},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
 };
