@@ -301,7 +301,9 @@ unknown_drug_before(const sentence *s, size_t end)
  * Discussed: this is a histamine effect, not an allergy") unless s
  * opens a bullet, an "Allergies:" line or an entry of its own
  * (entry_opened) or names a drug the reader does not know before j
- * (unknown_drug_before); or NULL. */
+ * (unknown_drug_before, which a bracket from the last drug does not
+ * pass: "Chloroquine - itches him (pruritus, not allergy per pt)"); or
+ * NULL. */
 static const item *
 spoken_of(const sentence *s, size_t j)
 {
@@ -315,13 +317,13 @@ spoken_of(const sentence *s, size_t j)
 	if (d < j)
 		return &s->items[verdict_subject(s, clause_first_drug(s, d, j),
 						 j)];
+	if (unknown_drug_before(s, s->items[j].w0))
+		return NULL;
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
 	if (notes__bulleted(s) || notes__allergy_line(s) || entry_opened(s))
 		return NULL; /* a new bullet is a new entry, not the last's, and
 			      * so is an "Allergies:" line's */
-	if (unknown_drug_before(s, s->items[j].w0))
-		return NULL;
 	return s->prior.e != NULL ? &s->prior : NULL;
 }
 

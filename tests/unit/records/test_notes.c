@@ -13153,6 +13153,22 @@ test_allergy75co(void)
 				   "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75cp: a "not allergy" in a bracket after a drug the reader does
+ * not know (an INN stem: "Chloroquine - itches him (pruritus, not
+ * allergy per pt)") is that drug's, not the last known drug's; Ampiclox
+ * is ampicillin's brand with cloxacillin. */
+static void
+test_allergy75cp(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies: Sulpha drugs - rash. Chloroquine - itches "
+			"him badly (pruritus, not allergy per pt, he avoids "
+			"it).",
+			"sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl("Allergic to Ampiclox - body swelling.",
+				   "ampicillin") == 0);
+}
+
 /* complaint75a: a symptom the note gives only as a complaint (a history,
  * an examination, a review of systems) is no problem the reader reports;
  * one an assessment or a diagnosis list names is, and so are a state
@@ -13403,6 +13419,7 @@ static const mt_case cases[] = {
 	{"allergy75cm", test_allergy75cm},
 	{"allergy75cn", test_allergy75cn},
 	{"allergy75co", test_allergy75co},
+	{"allergy75cp", test_allergy75cp},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
 };
