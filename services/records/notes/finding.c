@@ -2140,11 +2140,13 @@ care_team_named(const sentence *s, size_t k)
 }
 
 /* capillary_or_capsule: is problem item k "cap" as a ward writes
- * capillary refill ("cap refill normal", "cap refill 4 s") or "caps" as
- * capsules ("Cranberry caps")?  Only an unqualified "CAP" is
+ * capillary refill ("cap refill normal", "cap refill 4 s"), "caps" as
+ * capsules ("Cranberry caps"), or the word cap in lower case ("death cap"
+ * mushrooms, a knee cap)?  Only an unqualified "CAP", in capitals, is
  * community-acquired pneumonia: four writers of the development sets
  * write the other two, and three of their four notes hold no pneumonia
- * (issue 75, probfp75h). */
+ * (issue 75, probfp75h); over the 102 sets no writer annotates a
+ * pneumonia for a "cap" in lower case (probfp75k). */
 static bool
 capillary_or_capsule(const sentence *s, size_t k)
 {
@@ -2155,7 +2157,8 @@ capillary_or_capsule(const sentence *s, size_t k)
 	if (strcmp(it->e->code, "J18.9") != 0 ||
 	    strncasecmp(s->text + it->start, "cap", 3) != 0)
 		return false;
-	if (len == 4 && s->text[it->start + 3] == 's')
+	if ((len == 4 && s->text[it->start + 3] == 's') ||
+	    (len == 3 && s->text[it->start + 1] == 'a'))
 		return true;
 	return len == 3 && it->w1 < s->n &&
 	       notes__words_in(s, it->w1, refill, N_OF(refill));

@@ -11317,6 +11317,7 @@ test_care_team_not_problem(void)
 		{"Hand: 1 cm cut, sensation intact, cap refill normal.",
 		 "J18.9"},
 		{"Own medicines: cranberry caps daily.", "J18.9"},
+		{"Suspected amatoxin (death cap) poisoning.", "J18.9"},
 	};
 	static const expect kept[] = {
 		{"Diabetes clinic review today.", NOTES_PROBLEM, "E11.9",
