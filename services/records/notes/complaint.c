@@ -20,13 +20,8 @@
  */
 #include "notes_int.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
-
-/* The first ICD-10 category of chapter XVIII that is a result, not a
- * symptom (R70, abnormal findings on examination of blood). */
-#define FIRST_RESULT 70
 
 /* The categories of R00-R69 that are states treated in their own right
  * (a catheter for retention, vasopressors for shock, a falls plan),
@@ -92,9 +87,7 @@ static const char *const symptom_lists[] = {
 static bool
 complaint_code(const char *code)
 {
-	if (code[0] != 'R' || !isdigit((unsigned char)code[1]) ||
-	    !isdigit((unsigned char)code[2]) ||
-	    (code[1] - '0') * 10 + (code[2] - '0') >= FIRST_RESULT)
+	if (!notes__felt_symptom_code(code))
 		return false;
 	for (size_t i = 0; i < N_OF(managed_states); i++)
 		if (strncmp(code, managed_states[i], 3) == 0)

@@ -311,6 +311,11 @@ bool notes__narrowed_by_words(const char *code);
  * qualify.c. */
 void notes__qualify_codes(notes_reading *out, const char *text, size_t len);
 
+/* notes__felt_symptom_code: is ICD-10 code a symptom or sign the patient
+ * has (R00-R69), not an abnormal result a test shows (R70-R99)?
+ * (sentence.c) */
+bool notes__felt_symptom_code(const char *code);
+
 /* notes__narrowed_code: is code one that a stage or side written beside a
  * term narrows it to (L89.1 from "grade 2 pressure ulcer", H90.3 from
  * "bilateral sensorineural hearing loss")? */

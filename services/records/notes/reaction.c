@@ -2101,7 +2101,7 @@ notes__told_reaction(const sentence *s, size_t k)
 
 	/* a felt symptom (R00-R69); an abnormal result (R70-R99) is the
 	 * clinician's finding, not a reaction told */
-	if (code[0] != 'R' || code[1] >= '7')
+	if (!notes__felt_symptom_code(code))
 		return false;
 	for (size_t j = 0; j < s->n_items; j++) {
 		if (j < k && is_drug(&s->items[j]))

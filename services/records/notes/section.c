@@ -647,8 +647,7 @@ static bool
 names_drug(const sentence *s)
 {
 	for (size_t k = 0; k < s->n_items; k++)
-		if (s->items[k].e->type == NOTES_T_SUBSTANCE ||
-		    s->items[k].e->type == NOTES_T_CLASS)
+		if (is_drug(&s->items[k]))
 			return true;
 	return false;
 }

@@ -50,6 +50,12 @@ notes__colon_at(const char *text, uint32_t from, uint32_t to)
 }
 
 bool
+notes__felt_symptom_code(const char *code)
+{
+	return code[0] == 'R' && code[1] >= '0' && code[1] < '7';
+}
+
+bool
 notes__is_year(const char *key)
 {
 	return strlen(key) == 4 &&

@@ -13170,6 +13170,17 @@ test_allergy75cp(void)
 				   "ampicillin") == 0);
 }
 
+/* holds_symptom: does r hold a problem coded R00-R69? */
+static bool
+holds_symptom(const notes_reading *r)
+{
+	for (size_t k = 0; k < r->n; k++)
+		if (r->findings[k].kind == NOTES_PROBLEM &&
+		    notes__felt_symptom_code(r->findings[k].code))
+			return true;
+	return false;
+}
+
 /* complaint75a: a symptom the note gives only as a complaint (a history,
  * an examination, a review of systems) is no problem the reader reports;
  * one an assessment or a diagnosis list names is, and so are a state
@@ -13203,6 +13214,7 @@ test_complaint75a(void)
 				r.findings[k].code[0] != 'R');
 		notes__read_rules(complaints[i], strlen(complaints[i]), &r);
 		MT_TRUE(r.n > 0);
+		MT_TRUE(holds_symptom(&r));
 	}
 	for (size_t i = 0; i < N_OF(problems); i++) {
 		notes_read(problems[i].text, strlen(problems[i].text), &r);
