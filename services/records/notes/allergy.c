@@ -1638,6 +1638,52 @@ allergy_context_zh13(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* cell_opens_removed: does the cell at p (after its "|") open with a
+ * word that says the label is gone: "removed", "de-labelled", "not
+ * allergic", then no more letters of that word ("REMOVED 02/12 - had
+ * Tazocin 7 days, no reaction")? */
+static bool
+cell_opens_removed(const char *p)
+{
+	static const char *const gone[] = {
+	    "removed",	   "label removed", "de-labelled", "delabelled",
+	    "de-labeled",  "delabeled",	    "not allergic", "not an allergy",
+	    "no allergy"};
+
+	while (*p == ' ')
+		p++;
+	for (size_t i = 0; i < sizeof(gone) / sizeof(*gone); i++) {
+		size_t n = strlen(gone[i]);
+
+		if (strncasecmp(p, gone[i], n) == 0 &&
+		    !isalpha((unsigned char)p[n]))
+			return true;
+	}
+	return false;
+}
+
+/* row_label_removed: is item k the first cell of a table row with a
+ * later cell that opens by saying the label is gone ("| Latex |
+ * previously listed | REMOVED | tolerated latex catheter |", allergy75cq)?
+ * The row's status column de-labels the allergen, as "label removed"
+ * after it does. */
+static bool
+row_label_removed(const sentence *s, size_t k)
+{
+	const char *next, *p;
+
+	if (!first_row_cell(s, k, &next))
+		return false;
+	for (p = next;; p++) {
+		if (p == next || p[-1] == '|') {
+			if (cell_opens_removed(p))
+				return true;
+		}
+		if (*p == '\0' || *p == '\n')
+			return false;
+	}
+}
+
 void
 notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f)
 {
@@ -1645,6 +1691,13 @@ notes__allergy_context_en12(const sentence *s, size_t k, notes_finding *f)
 	    row_reaction_none(s, k)) {
 		f->context = NOTES_NEGATED;
 		f->trigger = "nil";
+	}
+	/* a label "previously listed" and now removed is gone */
+	if (f->kind == NOTES_ALLERGY &&
+	    !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
+	    row_label_removed(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "label removed";
 	}
 	allergy_context_zh13(s, k, f);
 }

@@ -8,6 +8,7 @@
  */
 #include "reader_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -145,6 +146,74 @@ list_item(const char *text, size_t len, const notes_tok *t)
 	return false;
 }
 
+/* line_indent returns the spaces and tabs that open the line word t is
+ * on, or -1 when t is not the line's first word. */
+static int
+line_indent(const char *text, const notes_tok *t)
+{
+	uint32_t i = t->start, lead;
+
+	while (i > 0 && text[i - 1] != '\n')
+		i--;
+	lead = i;
+	while (i < t->start && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	return i == t->start ? (int)(i - lead) : -1;
+}
+
+/* clock_opens: does word t open its line with a clock time ("10:30 會陰
+ * 傷口疼痛", "14:00 ...")?  A nursing record stamps each entry so. */
+static bool
+clock_opens(const char *text, size_t len, const notes_tok *t)
+{
+	uint32_t e = t->end;
+
+	return t->end - t->start <= 2 && isdigit((unsigned char)text[t->start]) &&
+	       e + 3 <= len && text[e] == ':' &&
+	       isdigit((unsigned char)text[e + 1]) &&
+	       isdigit((unsigned char)text[e + 2]);
+}
+
+/* marked_item: does the line that word t opens begin with a mark of
+ * the pages' own bullets, a character that opens with byte 0xe2 ("‧",
+ * "▪", "–") as notes__bulleted reads them, or "·"? */
+static bool
+marked_item(const char *text, const notes_tok *t)
+{
+	uint32_t i = t->start;
+
+	while (i > 0 && text[i - 1] != '\n') {
+		unsigned char c = (unsigned char)text[--i];
+
+		if (c == 0xe2 || (c == 0xc2 && (unsigned char)text[i + 1] == 0xb7))
+			return true;
+	}
+	return false;
+}
+
+/* list_left: does word t, opening a line under an allergy list, leave
+ * the list?  Once the list is bulleted, a line that is no item and is
+ * indented no deeper than its items is the note going on ("過敏史：⏎
+ * ‧ Cefazolin：起紅疹 ⏎ 子宮收縮好 ⏎ 10:30 ... 依醫囑給 Acetaminophen",
+ * allergy75cr); a line stamped with a clock time is a new entry.  Keeps
+ * s->list_indent. */
+static bool
+list_left(const char *text, size_t len, const notes_tok *t, sentence *s)
+{
+	int indent = line_indent(text, t);
+
+	if (indent < 0 || !s->allergy_list || s->allergy_table)
+		return false;
+	if (clock_opens(text, len, t))
+		return true;
+	if (list_item(text, len, t) || marked_item(text, t)) {
+		if (s->list_indent < 0)
+			s->list_indent = indent;
+		return false;
+	}
+	return s->list_indent >= 0 && indent <= s->list_indent;
+}
+
 /* joined_unknown: is t a word joined across a zero-width space that the
  * lexicon does not know?  A zero-width space inside a name ("peni-cillin"
  * with U+200B) is read through; one between two words ("to<U+200B>latex")
@@ -189,6 +258,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.prior_denied.e = NULL;
 	s.suspects_zh = false;
 	s.allergy_table = false;
+	s.list_indent = -1;
 	do {
 		notes__scan(text, n, &pos, &t);
 		if (joined_unknown(text, &t)) {
@@ -200,6 +270,11 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 		if (newline && t.type == NOTES_TOK_WORD && s.section_inline &&
 		    !list_item(text, n, &t))
 			s.section = NULL;
+		if (newline && t.type == NOTES_TOK_WORD &&
+		    list_left(text, n, &t, &s))
+			s.allergy_list = false;
+		if (!s.allergy_list)
+			s.list_indent = -1;
 		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
 			s.allergy_table = false;

@@ -72,6 +72,10 @@ typedef struct sentence {
 	/* the allergy list is the rows of a reaction table
 	 * ("Drug | Reaction"): it ends at a line that is no row */
 	bool allergy_table;
+	/* the indent of the allergy list's first bulleted item (-1: none
+	 * yet): a line after it that is no item, indented no deeper, ends
+	 * the list */
+	int list_indent;
 	const notes_entry *section;
 	bool section_inline;
 	uint32_t section_at; /* where the section's heading starts */

@@ -1619,6 +1619,48 @@ removed_it(const sentence *s)
 	       notes__first_drug(s, s->n_items) == s->n_items;
 }
 
+/* removed_status: does s, on an allergy line or list, open with
+ * "removed" and name no drug right after it, the status of the entry
+ * told before it on its line ("* Penicillin - old label from a childhood
+ * rash.  REMOVED 2023 after she had a full course of amoxicillin",
+ * allergy75cq)?  What follows is when, by whom or the evidence; "Removed
+ * PCN label" names its label (names_removed_label). */
+static bool
+removed_status(const sentence *s)
+{
+	return (s->allergy_line || s->allergy_list) && s->n >= 2 &&
+	       notes__words_at(s, 0, "removed") &&
+	       !(s->n_items > 0 && s->items[0].w0 == 1 &&
+		 is_drug(&s->items[0]));
+}
+
+/* remove_entry_status negates the last allergy its line told before
+ * status sentence s ("REMOVED 2023 after ..."), and the allergies s
+ * reads in its evidence: a drug the label was removed after was taken
+ * without harm. */
+static void
+remove_entry_status(const sentence *s, notes_reading *out)
+{
+	uint32_t from = s->words[0].start;
+
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
+		notes_finding *f = &out->findings[i];
+		bool evidence = f->start >= s->words[0].start;
+
+		if (f->kind != NOTES_ALLERGY || f->code[0] == '\0' ||
+		    (f->context & ~NOTES_UNCERTAIN) != 0)
+			continue;
+		f->context = NOTES_NEGATED;
+		f->trigger = "label removed";
+		if (!evidence) {
+			negate_class_heading(s, out, i, "label removed");
+			return;
+		}
+	}
+}
+
 void
 notes__removed_entry(const sentence *s, notes_reading *out)
 {
@@ -1626,6 +1668,8 @@ notes__removed_entry(const sentence *s, notes_reading *out)
 		negate_line_allergies(s, out, "label removed", true);
 	else if (removed_it(s))
 		negate_line_allergies(s, out, "label removed", false);
+	else if (removed_status(s))
+		remove_entry_status(s, out);
 }
 
 /* removed_before: does "removed", or "removed" and an owner ("the",
@@ -1947,7 +1991,7 @@ notes__not_allergic_after(const sentence *s, notes_reading *out)
 		notes_finding *f = &out->findings[i];
 
 		if (f->start < s->words[0].start)
-			return;
+			break;
 		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
 		    f->start < s->items[j].start && f->code[0] != '\0') {
 			if (verdict_passes(s, f, j))
@@ -1957,6 +2001,11 @@ notes__not_allergic_after(const sentence *s, notes_reading *out)
 			return;
 		}
 	}
+	/* "* Penicillin - old label from a childhood rash.  Not allergic.":
+	 * a verdict that opens its sentence is on the entry its line told
+	 * before it (allergy75cq) */
+	if (s->items[j].w0 == 0)
+		negate_line_allergies(s, out, s->items[j].e->key, false);
 }
 
 /* clears: is finding c a statement that the patient has no allergy to
