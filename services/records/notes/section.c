@@ -1282,6 +1282,11 @@ notes__table_rows_end(sentence *s, const notes_tok *end)
 {
 	uint32_t from = s->n > 0 ? s->words[0].start : end->start;
 
+	/* a sentence that a full stop ends inside a cell is on its row
+	 * ("| ALLERGY - probable drug eruption. Switched to linezolid. |",
+	 * allergy75cs): the row's line holds the bars */
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
 	if (!s->allergy_table || s->n == 0 ||
 	    memchr(s->text + from, '|', end->start - from) != NULL)
 		return;
