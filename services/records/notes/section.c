@@ -226,6 +226,25 @@ cue_joined(const sentence *s, size_t k, size_t w)
 	       (w > 0 && it->w0 == w + 1 && notes__words_in(s, w, joins, 2));
 }
 
+/* title_start: the word a heading's cues open at: 1 after a section's
+ * number ("11. ALLERGIES AND SENSITIVITIES (for completeness; ...)",
+ * allergy75ct), else 0. */
+static size_t
+title_start(const sentence *s)
+{
+	const notes_tok *w = &s->words[0];
+	uint32_t i = w->start;
+
+	if (s->n < 2)
+		return 0;
+	while (i < w->end && isdigit((unsigned char)s->text[i]))
+		i++;
+	return i == w->end && i > w->start && i < s->text_len &&
+			       (s->text[i] == '.' || s->text[i] == ')')
+		       ? 1
+		       : 0;
+}
+
 /* cues_noted: are the words of s allergy cues up to a note in brackets
  * that ends its line ("ALLERGY / ADR STATUS  (all sources checked and
  * agree unless stated)")?  The note says how the list was checked, as
@@ -233,12 +252,12 @@ cue_joined(const sentence *s, size_t k, size_t w)
 static bool
 cues_noted(const sentence *s, uint32_t line_end)
 {
-	size_t w = 0, k = 0;
+	size_t w = title_start(s), k = 0, first = w;
 	const char *open;
 
 	for (; k < s->n_items && cue_joined(s, k, w); k++)
 		w = s->items[k].w1;
-	if (w == 0 || w == s->n)
+	if (w == first || w == s->n)
 		return false;
 	open = memchr(s->text + s->items[k - 1].end, '(',
 		      s->words[w].start - s->items[k - 1].end);
@@ -259,12 +278,12 @@ cues_noted(const sentence *s, uint32_t line_end)
 static const char *
 heading_note(const sentence *s)
 {
-	size_t w = 0, k = 0;
+	size_t w = title_start(s), k = 0, first = w;
 	uint32_t from;
 
 	for (; k < s->n_items && cue_joined(s, k, w); k++)
 		w = s->items[k].w1;
-	if (w == 0 || w == s->n)
+	if (w == first || w == s->n)
 		return NULL;
 	from = s->items[k - 1].end;
 	for (uint32_t i = from; i < s->words[w].start; i++)
@@ -287,7 +306,7 @@ note_item(const item *it)
 	notes_type t = it->e->type;
 
 	return t == NOTES_T_ALLERGY_CUE || t == NOTES_T_FAMILY ||
-	       t == NOTES_T_TERMINATOR ||
+	       t == NOTES_T_TERMINATOR || t == NOTES_T_INDICATION ||
 	       (t == NOTES_T_PSEUDO && !(it->e->dir & NOTES_DIR_NOT_ALLERGY));
 }
 
