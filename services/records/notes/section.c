@@ -567,7 +567,11 @@ allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
 	    s->items[0].e->type != NOTES_T_ALLERGY_CUE)
 		return false;
 	j = zh_head_last(s);
-	if (j + 1 != s->n_items)
+	/* the note after the check names whom it was made with
+	 * ("过敏/不良反应史核对（患者、女儿、外院病历）：", allergy75cu) */
+	if (j + 1 != s->n_items &&
+	    (!note_items_only(s, j) ||
+	     !checked_tail_zh(s->text, s->items[j].end, to)))
 		return false;
 	return (s->n - s->items[j].w1 <= 1 &&
 		notes__only_marks(s->text, last, to, ":-")) ||
