@@ -89,10 +89,25 @@ after_stop_zh(const sentence *s)
 	return at >= 3 && memcmp(s->text + at - 3, "\xe3\x80\x82", 3) == 0;
 }
 
+/* letter_label: does s open with one capital letter and a colon, an
+ * SBAR or SOAP part's label ("B：过敏栏：头孢曲松（皮疹）；肝素（HIT）",
+ * allergy75cv)?  The heading after it opens the line as well. */
+static bool
+letter_label(const sentence *s)
+{
+	const notes_tok *w = &s->words[0];
+
+	return s->n > 1 && w->end - w->start == 1 &&
+	       isupper((unsigned char)s->text[w->start]) &&
+	       notes__colon_at(s->text, w->end, s->words[1].start) != NULL;
+}
+
 bool
 notes__zh_allergy_head(const sentence *s)
 {
-	return s->n_items > 0 && s->items[0].w0 == 0 &&
+	return s->n_items > 0 &&
+	       (s->items[0].w0 == 0 ||
+		(s->items[0].w0 == 1 && letter_label(s))) &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
 	       ((notes__colon_after(s, zh_head_last(s)) &&
