@@ -349,6 +349,65 @@ inner_modified_zh(const sentence *s, size_t i, size_t w, size_t *span)
 	return NULL;
 }
 
+/* HAN_RUN_MAX: the most characters of a Chinese run compared with a
+ * name it may be a slip of. */
+#define HAN_RUN_MAX 10
+
+/* allergy_told: is s under an allergy heading, or has it named an
+ * allergy cue before its word i ("过敏史：青酶素（皮试阳性）")? */
+static bool
+allergy_told(const sentence *s)
+{
+	if (s->allergy_list || s->allergy_line_zh)
+		return true;
+	for (size_t k = 0; k < s->n_items; k++)
+		if (s->items[k].e->type == NOTES_T_ALLERGY_CUE)
+			return true;
+	return false;
+}
+
+/* name_ends: does a name read up to word j of s end where a word does:
+ * the sentence's end, a word not Chinese or set apart, or a character
+ * that opens a known phrase ("头孢曲送（皮疹）", "阿莫西临\"胶囊", "…过敏")?
+ * A run that goes on ("枸橼酸封管") is some other word. */
+static bool
+name_ends(const sentence *s, size_t j)
+{
+	return j >= s->n || !s->words[j].han ||
+	       s->words[j].start != s->words[j - 1].end ||
+	       notes__first_words(s->words[j].key) > 0;
+}
+
+/* slipped_han reads the Chinese characters from word i of s, where an
+ * allergy is told, as the substance or class name they are one slipped
+ * character from (notes__near_han: "青酶素" is 青霉素), when no phrase
+ * matched there (*e NULL) or only a shorter drug's ("头孢" of "头孢曲送").
+ * A slip elsewhere in a note is left unread: a drug invented from an
+ * ordinary word would be worse than one missed. */
+static void
+slipped_han(const sentence *s, size_t i, const notes_entry **e, size_t *w)
+{
+	char run[HAN_RUN_MAX * 3 + 1];
+	size_t n = 0, len = 0;
+	const notes_entry *near;
+
+	if ((*e != NULL && !notes__is_concept((*e)->type)) ||
+	    (*e != NULL && (*e)->type == NOTES_T_PROBLEM) || !allergy_told(s))
+		return;
+	for (size_t j = i; j < s->n && n < HAN_RUN_MAX && s->words[j].han &&
+			   strlen(s->words[j].key) == 3 &&
+			   (j == i || s->words[j].start == s->words[j - 1].end);
+	     j++)
+		memcpy(run + 3 * n++, s->words[j].key, 3);
+	run[3 * n] = '\0';
+	if (n < NOTES_SPELLING_MIN_HAN ||
+	    (near = notes__near_han(run, n, &len)) == NULL ||
+	    (*e != NULL && len <= *w) || !name_ends(s, i + len))
+		return;
+	*e = near;
+	*w = len;
+}
+
 void
 notes__match(sentence *s)
 {
@@ -373,6 +432,7 @@ notes__match(sentence *s)
 			w = 1;
 		else if (e == NULL && (e = split_name(s, i)) != NULL)
 			w = 2;
+		slipped_han(s, i, &e, &w);
 		if (e == NULL || e->type == NOTES_T_PROBLEM) {
 			size_t span = 0;
 			const notes_entry *inner =

@@ -260,6 +260,18 @@ const notes_entry *notes__near(const char *word);
  */
 const notes_entry *notes__joined(const char *word);
 
+/* The fewest characters of a Chinese name read despite a slip. */
+#define NOTES_SPELLING_MIN_HAN 4
+
+/*
+ * notes__near_han returns the substance or class name of Chinese
+ * characters that run (avail characters of 3 bytes each, folded as the
+ * lexicon's keys) begins with, but for one character other than its
+ * first, the longest such name first; *len is its characters.  NULL when
+ * none, or two of different codes, are that near (spelling.c).
+ */
+const notes_entry *notes__near_han(const char *run, size_t avail, size_t *len);
+
 /* notes__drop_unspecified drops a problem read with an unspecified code
  * when out holds a more specific code of it in the same context ("type 2
  * diabetes" then "her diabetes"): refine.c. */

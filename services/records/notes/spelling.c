@@ -223,3 +223,155 @@ notes__joined(const char *word)
 	}
 	return found;
 }
+
+/*
+ * A Chinese name written with one character slipped (issue 75,
+ * allergy75cw): input methods offer characters by sound, so a ward
+ * writes 阿莫西临 for 阿莫西林, 头孢曲送 for 头孢曲松.  A run of Chinese
+ * characters is read as the one substance or class name of its length it
+ * differs from in one character, not the first; names of at least
+ * NOTES_SPELLING_MIN_HAN characters only, since three-character names
+ * one slip apart are often two drugs (消炎痛 indometacin, 消心痛
+ * isosorbide dinitrate).
+ */
+
+/* han_chars: the characters of key, all Chinese (3 bytes each, as the
+ * lexicon folds them), or 0. */
+static size_t
+han_chars(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n == 0 || n % 3 != 0)
+		return 0;
+	for (size_t i = 0; i < n; i += 3)
+		if ((unsigned char)key[i] < 0xe3 || (unsigned char)key[i] > 0xe9)
+			return 0;
+	return n / 3;
+}
+
+/* one_char_slipped: do run and name, len characters of 3 bytes each,
+ * share their first and differ in exactly one other character?  *at is
+ * set to that character's place. */
+static bool
+one_char_slipped(const char *run, const char *name, size_t len, size_t *at)
+{
+	size_t diff = 0;
+
+	if (memcmp(run, name, 3) != 0)
+		return false;
+	for (size_t c = 1; c < len; c++)
+		if (memcmp(run + 3 * c, name + 3 * c, 3) != 0) {
+			*at = c;
+			diff++;
+		}
+	return diff == 1;
+}
+
+/* opens_phrase: does the character at c (3 bytes) open a known phrase?
+ * Then it is written for its own sake, not slipped ("青霉过敏" is 青霉
+ * and 过敏). */
+static bool
+opens_phrase(const char *c)
+{
+	char one[4];
+
+	memcpy(one, c, 3);
+	one[3] = '\0';
+	return notes__first_words(one) > 0;
+}
+
+/* The Chinese substance and class names of NOTES_SPELLING_MIN_HAN
+ * characters or more, their places in the lexicon's table sorted by
+ * their first character: a run is compared only with the names it
+ * shares that character with. */
+static uint32_t *han_names;
+static size_t n_han_names;
+static pthread_once_t han_once = PTHREAD_ONCE_INIT;
+
+static const notes_entry *han_table;
+
+static int
+by_first_char(const void *a, const void *b)
+{
+	const notes_entry *x = &han_table[*(const uint32_t *)a],
+			  *y = &han_table[*(const uint32_t *)b];
+	int c = memcmp(x->key, y->key, 3);
+
+	return c != 0 ? c : (int)(*(const uint32_t *)a) - (int)(*(const uint32_t *)b);
+}
+
+static bool
+han_name(const notes_entry *e)
+{
+	return (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS) &&
+	       han_chars(e->key) >= NOTES_SPELLING_MIN_HAN;
+}
+
+static void
+han_names_load(void)
+{
+	size_t n, k = 0;
+
+	han_table = notes__entries(&n);
+	for (size_t i = 0; i < n; i++)
+		k += han_name(&han_table[i]);
+	if ((han_names = calloc(k ? k : 1, sizeof(*han_names))) == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (han_name(&han_table[i]))
+			han_names[n_han_names++] = (uint32_t)i;
+	qsort(han_names, n_han_names, sizeof(*han_names), by_first_char);
+}
+
+/* first_of: the first place in han_names whose name opens with c. */
+static size_t
+first_of(const char *c)
+{
+	size_t lo = 0, hi = n_han_names;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (memcmp(han_table[han_names[mid]].key, c, 3) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const notes_entry *
+notes__near_han(const char *run, size_t avail, size_t *len)
+{
+	const notes_entry *found = NULL;
+	size_t from, best = 0;
+	bool two = false;
+
+	pthread_once(&han_once, han_names_load);
+	if (han_names == NULL)
+		return NULL;
+	from = first_of(run);
+	for (size_t k = from; k < n_han_names &&
+			      memcmp(han_table[han_names[k]].key, run, 3) == 0;
+	     k++) {
+		const notes_entry *e = &han_table[han_names[k]];
+		size_t l = han_chars(e->key), at;
+
+		if (l > avail || l < best ||
+		    !one_char_slipped(run, e->key, l, &at) ||
+		    opens_phrase(run + 3 * at))
+			continue;
+		if (l > best) {
+			best = l;
+			found = e;
+			two = false;
+		} else if (strcmp(found->code, e->code) != 0) {
+			two = true;
+		}
+	}
+	if (found == NULL || two)
+		return NULL;
+	*len = best;
+	return found;
+}
