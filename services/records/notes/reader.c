@@ -146,19 +146,27 @@ list_item(const char *text, size_t len, const notes_tok *t)
 	return false;
 }
 
-/* line_indent returns the spaces and tabs that open the line word t is
- * on, or -1 when t is not the line's first word. */
-static int
-line_indent(const char *text, const notes_tok *t)
+/* line_start: where the line word t is on begins. */
+static uint32_t
+line_start(const char *text, const notes_tok *t)
 {
-	uint32_t i = t->start, lead;
+	uint32_t i = t->start;
 
 	while (i > 0 && text[i - 1] != '\n')
 		i--;
-	lead = i;
+	return i;
+}
+
+/* line_indent returns the spaces and tabs that open the line word t is
+ * on. */
+static int
+line_indent(const char *text, const notes_tok *t)
+{
+	uint32_t lead = line_start(text, t), i = lead;
+
 	while (i < t->start && (text[i] == ' ' || text[i] == '\t'))
 		i++;
-	return i == t->start ? (int)(i - lead) : -1;
+	return (int)(i - lead);
 }
 
 /* clock_opens: does word t open its line with a clock time ("10:30 會陰
@@ -191,7 +199,7 @@ marked_item(const char *text, const notes_tok *t)
 	return false;
 }
 
-/* list_left: does word t, opening a line under an allergy list, leave
+/* list_left: does word t, the first of a line under an allergy list, leave
  * the list?  Once the list is bulleted, a line that is no item and is
  * indented no deeper than its items is the note going on ("過敏史：⏎
  * ‧ Cefazolin：起紅疹 ⏎ 子宮收縮好 ⏎ 10:30 ... 依醫囑給 Acetaminophen",
@@ -202,7 +210,7 @@ list_left(const char *text, size_t len, const notes_tok *t, sentence *s)
 {
 	int indent = line_indent(text, t);
 
-	if (indent < 0 || !s->allergy_list || s->allergy_table)
+	if (!s->allergy_list || s->allergy_table)
 		return false;
 	if (clock_opens(text, len, t))
 		return true;
@@ -234,6 +242,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 {
 	static __thread sentence s;
 	size_t pos = 0, n = cut(text, len);
+	uint32_t last_word_end = 0;
 	bool newline = false;
 	notes_tok t;
 
@@ -270,9 +279,12 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 		if (newline && t.type == NOTES_TOK_WORD && s.section_inline &&
 		    !list_item(text, n, &t))
 			s.section = NULL;
-		if (newline && t.type == NOTES_TOK_WORD &&
-		    list_left(text, n, &t, &s))
-			s.allergy_list = false;
+		if (t.type == NOTES_TOK_WORD) {
+			if (line_start(text, &t) >= last_word_end &&
+			    list_left(text, n, &t, &s))
+				s.allergy_list = false;
+			last_word_end = t.end;
+		}
 		if (!s.allergy_list)
 			s.list_indent = -1;
 		if (blank_line(text, &s, &t, &newline)) {

@@ -13170,6 +13170,166 @@ test_allergy75cp(void)
 				   "ampicillin") == 0);
 }
 
+/* every_allergy_of_is: is every allergy to code that r found in context
+ * context (and is there one)? */
+static bool
+every_allergy_of_is(const notes_reading *r, const char *code,
+		    unsigned context)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const notes_finding *f = &r->findings[i];
+
+		if (f->kind != NOTES_ALLERGY || strcmp(f->code, code) != 0)
+			continue;
+		if (f->context != context)
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+/* allergy75cq: a label a table's status cell or the entry's next
+ * sentence says is removed ("| Latex | previously listed | REMOVED |",
+ * "* Penicillin - old label.  REMOVED 2023 after ...", "Not allergic.")
+ * is gone; the entry after it keeps its own. */
+static void
+test_allergy75cq(void)
+{
+	static const char row[] =
+		"| Drug | Reaction | Status | Comment |\n"
+		"| Latex | previously listed | REMOVED | tolerated latex "
+		"catheter + gloves |\n"
+		"| Clarithromycin | rash + lip swelling | allergy | GP |\n";
+	static const char entry[] =
+		"Allergies / reactions:\n"
+		"   * Penicillin - old label from a childhood rash.  REMOVED "
+		"2023 after she had a full course of amoxicillin with no "
+		"problem.\n"
+		"   * Trimethoprim - makes her very sick.\n";
+	notes_reading r;
+
+	notes__read_rules(row, strlen(row), &r);
+	MT_TRUE(every_allergy_of_is(&r, "latex", NOTES_NEGATED));
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clarithromycin")->context == 0);
+	notes__read_rules(entry, strlen(entry), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins")->context ==
+		NOTES_NEGATED);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim")->context == 0);
+	MT_TRUE(allergy_context_bl("Allergies:\n"
+				   "  * Penicillin - old label from a "
+				   "childhood rash. Not allergic.\n"
+				   "  * Codeine - vomiting.\n",
+				   "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Allergies:\n"
+				   "  * Penicillin - rash. Not allergic to "
+				   "cefalexin.\n",
+				   "penicillins") == 0);
+}
+
+/* allergy75cr: a bulleted allergy list ends at a line that is no item
+ * and is indented no deeper than its items, and at a line stamped with
+ * a clock time: the drug given there is a medicine. */
+static void
+test_allergy75cr(void)
+{
+	static const char ward[] =
+		"      過敏史（今日與病人再核對）：\n"
+		"        ‧ Cefazolin：打完手臂起紅疹，有病歷。\n"
+		"      子宮收縮好，宮底臍下一指。\n"
+		"會陰傷口疼痛，依醫囑給 Acetaminophen 500mg PO。\n";
+	static const char stamped[] =
+		"過敏史：\n"
+		"  ‧ Cefazolin：打完手臂起紅疹。\n"
+		"10:30 會陰傷口疼痛 5 分，依醫囑給 Ibuprofen 400mg PO。\n";
+	static const char wrapped[] = "Allergies:\n"
+				      "  - Penicillin - rash and\n"
+				      "    swelling of lips\n"
+				      "  - Codeine - vomiting\n";
+	notes_reading r;
+
+	notes__read_rules(ward, strlen(ward), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "cefazolin") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "paracetamol") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "paracetamol") != NULL);
+	notes__read_rules(stamped, strlen(stamped), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "ibuprofen") == NULL);
+	notes__read_rules(wrapped, strlen(wrapped), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine")->context == 0);
+}
+
+/* allergy75cs: a full stop inside a table's cell does not end the
+ * allergy table: the next row's drug is still an allergy. */
+static void
+test_allergy75cs(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGY / ADR CHART\n"
+			"| Agent | Reaction | Status |\n"
+			"| Teicoplanin | rash | ALLERGY - probable drug "
+			"eruption. Switched to linezolid. |\n"
+			"| Co-trimoxazole | mouth ulcers and blistered lips "
+			"2010 | ALLERGY - severe, never again. |\n",
+			"co-trimoxazole") == 0);
+}
+
+/* allergy75ct: a numbered allergy heading with a note in brackets
+ * ("11. ALLERGIES AND SENSITIVITIES (for completeness; ...)") opens its
+ * list. */
+static void
+test_allergy75ct(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"11. ALLERGIES AND SENSITIVITIES (for completeness; "
+			"from GP and hospital records)\n"
+			"- \"Penicillin?\" appears on the hospital record from "
+			"2014.\n",
+			"penicillins") == NOTES_UNCERTAIN);
+}
+
+/* allergy75cu: a joined Chinese allergy heading with its check and a
+ * note naming whom it was checked with opens its list. */
+static void
+test_allergy75cu(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏/不良反应史核对（患者、女儿、外院病历）：\n"
+			"  1. 左氧氟沙星：2021 年服用后出现幻觉、失眠，外院登记"
+			"为 ADR，建议避免。\n",
+			"levofloxacin") == 0);
+}
+
+/* allergy75cv: a Chinese allergy heading after an SBAR letter's label
+ * opens the line's list: the entry after the semicolon is an allergy. */
+static void
+test_allergy75cv(void)
+{
+	MT_TRUE(allergy_context_bl("B：过敏栏：头孢曲松（皮疹）；肝素（HIT，今日"
+				   "新登记）。",
+				   "heparin") == 0);
+}
+
+/* allergy75cw: where an allergy is told, a Chinese drug name of four
+ * characters or more with one character slipped is read as the name;
+ * not a three-character name, nor a run that goes on as another word. */
+static void
+test_allergy75cw(void)
+{
+	notes_reading r;
+	static const char tube[] = "过敏史：无。现用枸橼酸封管，管路无肝素。";
+
+	MT_TRUE(allergy_context_bl("过敏：诊所给了\"阿莫西临\"胶囊，吃了一次就"
+				   "起了一身红疹子。",
+				   "amoxicillin") == 0);
+	MT_TRUE(allergy_context_bl("过敏栏：头孢曲送（全身皮疹）。",
+				   "ceftriaxone") == 0);
+	MT_TRUE(allergy_context_bl("过敏史：对\"消炎痛\"过敏？",
+				   "isosorbide dinitrate") == NOT_FOUND_BL);
+	notes__read_rules(tube, strlen(tube), &r);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "potassium citrate") == NULL);
+}
+
 /* holds_symptom: does r hold a problem coded R00-R69? */
 static bool
 holds_symptom(const notes_reading *r)
@@ -13433,6 +13593,13 @@ static const mt_case cases[] = {
 	{"allergy75cn", test_allergy75cn},
 	{"allergy75co", test_allergy75co},
 	{"allergy75cp", test_allergy75cp},
+	{"allergy75cq", test_allergy75cq},
+	{"allergy75cr", test_allergy75cr},
+	{"allergy75cs", test_allergy75cs},
+	{"allergy75ct", test_allergy75ct},
+	{"allergy75cu", test_allergy75cu},
+	{"allergy75cv", test_allergy75cv},
+	{"allergy75cw", test_allergy75cw},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
 };
