@@ -1646,9 +1646,9 @@ static bool
 cell_opens_removed(const char *p)
 {
 	static const char *const gone[] = {
-	    "removed",	   "label removed", "de-labelled", "delabelled",
-	    "de-labeled",  "delabeled",	    "not allergic", "not an allergy",
-	    "no allergy"};
+		"removed",	"label removed",  "de-labelled",
+		"delabelled",	"de-labeled",	  "delabeled",
+		"not allergic", "not an allergy", "no allergy"};
 
 	while (*p == ' ')
 		p++;

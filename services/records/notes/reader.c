@@ -176,9 +176,9 @@ clock_opens(const char *text, size_t len, const notes_tok *t)
 {
 	uint32_t e = t->end;
 
-	return t->end - t->start <= 2 && isdigit((unsigned char)text[t->start]) &&
-	       e + 3 <= len && text[e] == ':' &&
-	       isdigit((unsigned char)text[e + 1]) &&
+	return t->end - t->start <= 2 &&
+	       isdigit((unsigned char)text[t->start]) && e + 3 <= len &&
+	       text[e] == ':' && isdigit((unsigned char)text[e + 1]) &&
 	       isdigit((unsigned char)text[e + 2]);
 }
 
@@ -193,7 +193,8 @@ marked_item(const char *text, const notes_tok *t)
 	while (i > 0 && text[i - 1] != '\n') {
 		unsigned char c = (unsigned char)text[--i];
 
-		if (c == 0xe2 || (c == 0xc2 && (unsigned char)text[i + 1] == 0xb7))
+		if (c == 0xe2 ||
+		    (c == 0xc2 && (unsigned char)text[i + 1] == 0xb7))
 			return true;
 	}
 	return false;

@@ -245,7 +245,8 @@ han_chars(const char *key)
 	if (n == 0 || n % 3 != 0)
 		return 0;
 	for (size_t i = 0; i < n; i += 3)
-		if ((unsigned char)key[i] < 0xe3 || (unsigned char)key[i] > 0xe9)
+		if ((unsigned char)key[i] < 0xe3 ||
+		    (unsigned char)key[i] > 0xe9)
 			return 0;
 	return n / 3;
 }
@@ -298,7 +299,9 @@ by_first_char(const void *a, const void *b)
 			  *y = &han_table[*(const uint32_t *)b];
 	int c = memcmp(x->key, y->key, 3);
 
-	return c != 0 ? c : (int)(*(const uint32_t *)a) - (int)(*(const uint32_t *)b);
+	return c != 0 ? c
+		      : (int)(*(const uint32_t *)a) -
+				(int)(*(const uint32_t *)b);
 }
 
 static bool

@@ -13173,8 +13173,7 @@ test_allergy75cp(void)
 /* every_allergy_of_is: is every allergy to code that r found in context
  * context (and is there one)? */
 static bool
-every_allergy_of_is(const notes_reading *r, const char *code,
-		    unsigned context)
+every_allergy_of_is(const notes_reading *r, const char *code, unsigned context)
 {
 	size_t n = 0;
 
@@ -13305,9 +13304,10 @@ test_allergy75cu(void)
 static void
 test_allergy75cv(void)
 {
-	MT_TRUE(allergy_context_bl("B：过敏栏：头孢曲松（皮疹）；肝素（HIT，今日"
-				   "新登记）。",
-				   "heparin") == 0);
+	MT_TRUE(allergy_context_bl(
+			"B：过敏栏：头孢曲松（皮疹）；肝素（HIT，今日"
+			"新登记）。",
+			"heparin") == 0);
 }
 
 /* allergy75cw: where an allergy is told, a Chinese drug name of four
