@@ -477,10 +477,10 @@ notes__mislabelled_zh(const sentence *s, size_t k)
 static bool
 reporters_self_at_zh(const sentence *s, size_t w)
 {
-	static const char *const verbs[] = {"诉", "说", "称"};
+	static const char *const verbs[] = {"诉", "说", "称", "述"};
 
 	return w >= 2 && notes__words_at(s, w, "其本人") &&
-	       notes__words_in(s, w - 1, verbs, 3) &&
+	       notes__words_in(s, w - 1, verbs, 4) &&
 	       (relative_at_zh(s, w - 2) ||
 		(w >= 3 && relative_at_zh(s, w - 3)));
 }
