@@ -57,7 +57,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev49": 0.628, "zh-dev49": 0.858,
             "en-dev50": 0.888, "zh-dev50": 0.897,
             "en-dev51": 0.884, "zh-dev51": 0.921,
-            "en-dev52": 0.947, "zh-dev52": 0.941}
+            "en-dev52": 0.947, "zh-dev52": 0.941,
+            # held out still: the fifty-third writers', annotated again
+            # before any rule learnt from them
+            "en-test53": 0.945}
 
 
 def _pair(name):

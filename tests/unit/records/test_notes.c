@@ -13330,6 +13330,22 @@ test_allergy75cw(void)
 	MT_TRUE(find(&r, NOTES_MEDICINE, "potassium citrate") == NULL);
 }
 
+/* allergy75cx: a Chinese relative who reports with 述 tells the
+ * patient's allergy, as one who reports with 诉 does; a parent who tells
+ * "其本人" speaks of herself. */
+static void
+test_allergy75cx(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"药物过敏史：母亲述去年口服阿奇霉素后全身荨麻疹，"
+			"此后未用。",
+			"azithromycin") == 0);
+	MT_TRUE(allergy_context_bl(
+			"患儿母亲述其本人对吗啡过敏（剖宫产术后全身瘙痒）"
+			"，患儿用药期间未见不良反应。",
+			"morphine") == NOTES_FAMILY);
+}
+
 /* holds_symptom: does r hold a problem coded R00-R69? */
 static bool
 holds_symptom(const notes_reading *r)
@@ -13600,6 +13616,7 @@ static const mt_case cases[] = {
 	{"allergy75cu", test_allergy75cu},
 	{"allergy75cv", test_allergy75cv},
 	{"allergy75cw", test_allergy75cw},
+	{"allergy75cx", test_allergy75cx},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
 };
