@@ -1251,6 +1251,12 @@ void notes__doubt_restated_zh(const sentence *s, notes_reading *out,
  * an allergy line or list removes the label the line read last. */
 void notes__removed_entry(const sentence *s, notes_reading *out);
 
+/* notes__disclaimed_zh makes family the allergies Chinese sentence s read
+ * (out's findings from first on) when it says they are not the patient's
+ * ("与患者无关", "非病人本人") and names a relative (disowned_zh.c,
+ * allergy75cy). */
+void notes__disclaimed_zh(const sentence *s, notes_reading *out, size_t first);
+
 /* notes__removed_named_label: the allergy a sentence de-labels by name
  * becomes negated, its trigger a de-labelling, so that delabel() removes
  * the note's other mentions of it (the question "whether she really is

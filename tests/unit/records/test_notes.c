@@ -13346,6 +13346,30 @@ test_allergy75cx(void)
 			"morphine") == NOTES_FAMILY);
 }
 
+/* allergy75cy: a relative's own allergy a Chinese note says is not the
+ * patient's is family; another entry of the same sentence, parted by its
+ * enumerator, stays the patient's. */
+static void
+test_allergy75cy(void)
+{
+	static const char two[] =
+		"② 甲硝唑：口苦、恶心厉害，已补录为不耐受；③ "
+		"她本人对克林霉素过敏"
+		"（输液后起疹子），询问以后丈夫能否用——已解释与患者无关。";
+	notes_reading r;
+
+	MT_TRUE(allergy_context_bl(
+			" - 其爱人（陪同）对\"阿司匹林\"过敏，与患者无关。",
+			"aspirin") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("先生有盤尼西林過敏（非病人本人）。",
+				   "penicillins") == NOTES_FAMILY);
+	notes__read_rules(two, strlen(two), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "clindamycin")->context ==
+		NOTES_FAMILY);
+	MT_TRUE(!(find(&r, NOTES_ALLERGY, "metronidazole")->context &
+		  NOTES_FAMILY));
+}
+
 /* holds_symptom: does r hold a problem coded R00-R69? */
 static bool
 holds_symptom(const notes_reading *r)
@@ -13617,6 +13641,7 @@ static const mt_case cases[] = {
 	{"allergy75cv", test_allergy75cv},
 	{"allergy75cw", test_allergy75cw},
 	{"allergy75cx", test_allergy75cx},
+	{"allergy75cy", test_allergy75cy},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
 };
