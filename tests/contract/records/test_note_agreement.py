@@ -60,7 +60,7 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev52": 0.947, "zh-dev52": 0.941,
             # held out still: the fifty-third writers', annotated again
             # before any rule learnt from them
-            "en-test53": 0.945}
+            "en-test53": 0.945, "zh-test53": 0.822}
 
 
 def _pair(name):
