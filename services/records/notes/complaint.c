@@ -161,6 +161,18 @@ given_as_complaint(const char *text, size_t len, const notes_finding *f)
 	return !assessing_heading(text, from, to);
 }
 
+bool
+notes__named_symptom(const char *text, size_t len, const notes_finding *f)
+{
+	size_t from, to;
+
+	if (f->kind != NOTES_PROBLEM || !notes__felt_symptom_code(f->code) ||
+	    f->start >= len)
+		return false;
+	notes__heading_of(text, f->start, &from, &to);
+	return assessing_heading(text, from, to);
+}
+
 void
 notes__drop_complaints(const char *text, size_t len, notes_reading *out)
 {

@@ -700,6 +700,12 @@ notes__learned_apply(const char *text, size_t len, notes_reading *out)
 		ctx[i] = family_denied(text, len, &out->findings[i])
 				 ? out->findings[i].context
 				 : decide(&out->findings[i], p);
+		/* a symptom an assessment names is the writer's problem
+		 * (model75s: the weights of the writers who annotate no
+		 * complaint learnt to drop them all) */
+		if (ctx[i] == DROP_CLASS &&
+		    notes__named_symptom(text, len, &out->findings[i]))
+			ctx[i] = out->findings[i].context;
 		if (risk_weighed(text, len, &out->findings[i], ctx[i]) ||
 		    prevention_named(text, len, &out->findings[i]))
 			ctx[i] = DROP_CLASS;

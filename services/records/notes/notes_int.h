@@ -409,6 +409,14 @@ void notes__heading_of(const char *text, size_t at, size_t *from, size_t *to);
  * diagnosis list (complaint.c). */
 void notes__drop_complaints(const char *text, size_t len, notes_reading *out);
 
+/*
+ * notes__named_symptom: is f a symptom (R00-R69) its heading names as a
+ * problem, an assessment's or a diagnosis list's ("诊断：1.发热待查",
+ * "Problems: 1. Syncope")?  The writer chose it as the problem; the
+ * context model does not drop it (complaint.c).
+ */
+bool notes__named_symptom(const char *text, size_t len, const notes_finding *f);
+
 /* notes__learned_apply lets the context model re-read the contexts of
  * the rules' reading out of text[0, len) and drop the problems it is
  * confident are none (learned.c). */
