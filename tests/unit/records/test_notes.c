@@ -2655,6 +2655,29 @@ test_visual_hallucination_codes(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* Colonic adenomas, familial Mediterranean fever, lactose intolerance,
+ * Fournier's gangrene and ovarian teratomas, in English and Chinese
+ * (issue 75, vocab75ad); a colonic polyp not called an adenoma stays
+ * K63.5. */
+static void
+test_benign_autoinflammatory_codes(void)
+{
+	static const code_case cases[] = {
+		{"Colonoscopy 2024: 2 tubular adenomas removed.", "D12.6"},
+		{"乙状结肠管状腺瘤，已内镜下切除", "D12.6"},
+		{"Colon polyp removed 2023.", "K63.5"},
+		{"1. Familial Mediterranean fever - on colchicine", "M04.1"},
+		{"Known FMF, on colchicine 1 mg.", "M04.1"},
+		{"Lactose intolerance - bloating with milk.", "E73.9"},
+		{"食物：牛奶（腹泻，考虑乳糖不耐受）", "E73.9"},
+		{"Fournier's gangrene - debrided 29/11.", "N49.3"},
+		{"Fournier坏疽清创术后第6天", "N49.3"},
+		{"2018年体检发现右侧卵巢畸胎瘤约3 cm", "D27"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* An iron deficiency anaemia put down to a blood loss in its item is
  * D50.0, in English and Chinese (issue 75, qualify.c); alone, D50.9. */
 static void
@@ -13642,6 +13665,7 @@ static const mt_case cases[] = {
 	{"allergy75cw", test_allergy75cw},
 	{"allergy75cx", test_allergy75cx},
 	{"allergy75cy", test_allergy75cy},
+	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
 };
