@@ -1557,24 +1557,32 @@ notes__class_kept_for_nerd(const sentence *s, size_t k)
 	return nsaid_disease_named(s);
 }
 
-/* cell_opens_with_none: does the cell at p (after its "|") open with a
- * word that says no reaction: "nil", "none", "no reaction", then no
- * more letters of that word? */
+/* cell_opens_with: does the cell at p (after its "|") open, spaces
+ * aside, with one of words (case aside), then no more letters of that
+ * word? */
+static bool
+cell_opens_with(const char *p, const char *const *words, size_t n_words)
+{
+	while (*p == ' ')
+		p++;
+	for (size_t i = 0; i < n_words; i++) {
+		size_t n = strlen(words[i]);
+
+		if (strncasecmp(p, words[i], n) == 0 &&
+		    !isalpha((unsigned char)p[n]))
+			return true;
+	}
+	return false;
+}
+
+/* cell_opens_with_none: does the cell at p open with a word that says
+ * no reaction: "nil", "none", "no reaction"? */
 static bool
 cell_opens_with_none(const char *p)
 {
 	static const char *const none[] = {"nil", "none", "no reaction"};
 
-	while (*p == ' ')
-		p++;
-	for (size_t i = 0; i < sizeof(none) / sizeof(*none); i++) {
-		size_t n = strlen(none[i]);
-
-		if (strncasecmp(p, none[i], n) == 0 &&
-		    !isalpha((unsigned char)p[n]))
-			return true;
-	}
-	return false;
+	return cell_opens_with(p, none, sizeof(none) / sizeof(*none));
 }
 
 /* first_row_cell: is item k the first cell of a table row ("|" after it
@@ -1650,16 +1658,7 @@ cell_opens_removed(const char *p)
 		"delabelled",	"de-labeled",	  "delabeled",
 		"not allergic", "not an allergy", "no allergy"};
 
-	while (*p == ' ')
-		p++;
-	for (size_t i = 0; i < sizeof(gone) / sizeof(*gone); i++) {
-		size_t n = strlen(gone[i]);
-
-		if (strncasecmp(p, gone[i], n) == 0 &&
-		    !isalpha((unsigned char)p[n]))
-			return true;
-	}
-	return false;
+	return cell_opens_with(p, gone, sizeof(gone) / sizeof(*gone));
 }
 
 /* row_label_removed: is item k the first cell of a table row with a

@@ -147,30 +147,33 @@ assessing_heading(const char *text, size_t from, size_t to)
 	       holds_any(text, from, to, assessing_zh, N_OF(assessing_zh));
 }
 
+/* named_by_heading: is finding f under the heading of an assessment or
+ * a diagnosis list? */
+static bool
+named_by_heading(const char *text, size_t len, const notes_finding *f)
+{
+	size_t from, to;
+
+	if (f->start >= len)
+		return false;
+	notes__heading_of(text, f->start, &from, &to);
+	return assessing_heading(text, from, to);
+}
+
 /* given_as_complaint: is finding f a symptom its heading does not name
  * as a problem? */
 static bool
 given_as_complaint(const char *text, size_t len, const notes_finding *f)
 {
-	size_t from, to;
-
-	if (f->kind != NOTES_PROBLEM || !complaint_code(f->code) ||
-	    f->start >= len)
-		return false;
-	notes__heading_of(text, f->start, &from, &to);
-	return !assessing_heading(text, from, to);
+	return f->kind == NOTES_PROBLEM && complaint_code(f->code) &&
+	       f->start < len && !named_by_heading(text, len, f);
 }
 
 bool
 notes__named_symptom(const char *text, size_t len, const notes_finding *f)
 {
-	size_t from, to;
-
-	if (f->kind != NOTES_PROBLEM || !notes__felt_symptom_code(f->code) ||
-	    f->start >= len)
-		return false;
-	notes__heading_of(text, f->start, &from, &to);
-	return assessing_heading(text, from, to);
+	return f->kind == NOTES_PROBLEM && notes__felt_symptom_code(f->code) &&
+	       named_by_heading(text, len, f);
 }
 
 void
