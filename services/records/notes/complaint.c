@@ -95,28 +95,6 @@ complaint_code(const char *code)
 	return true;
 }
 
-/* holds_ci: does text[from, to) hold word, ASCII case aside? */
-static bool
-holds_ci(const char *text, size_t from, size_t to, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (size_t i = from; i + n <= to; i++)
-		if (strncasecmp(text + i, word, n) == 0)
-			return true;
-	return false;
-}
-
-static bool
-holds_any(const char *text, size_t from, size_t to, const char *const *words,
-	  size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (holds_ci(text, from, to, words[i]))
-			return true;
-	return false;
-}
-
 /* is_abbrev_heading: is text[from, to), less blanks, a bullet and a
  * closing bracket, one of the assessing abbreviations? */
 static bool
@@ -139,12 +117,14 @@ is_abbrev_heading(const char *text, size_t from, size_t to)
 static bool
 assessing_heading(const char *text, size_t from, size_t to)
 {
-	if (from == to ||
-	    holds_any(text, from, to, symptom_lists, N_OF(symptom_lists)))
+	if (from == to || notes__text_holds_any(text, from, to, symptom_lists,
+						N_OF(symptom_lists)))
 		return false;
 	return is_abbrev_heading(text, from, to) ||
-	       holds_any(text, from, to, assessing_en, N_OF(assessing_en)) ||
-	       holds_any(text, from, to, assessing_zh, N_OF(assessing_zh));
+	       notes__text_holds_any(text, from, to, assessing_en,
+				     N_OF(assessing_en)) ||
+	       notes__text_holds_any(text, from, to, assessing_zh,
+				     N_OF(assessing_zh));
 }
 
 /* named_by_heading: is finding f under the heading of an assessment or

@@ -54,18 +54,6 @@ part_at(const sentence *s, uint32_t at, uint32_t *from, uint32_t *to)
 	}
 }
 
-/* holds_one: does text [from, to) hold one of words? */
-static bool
-holds_one(const char *text, uint32_t from, uint32_t to,
-	  const char *const *words, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (to > from && memmem(text + from, to - from, words[i],
-					strlen(words[i])) != NULL)
-			return true;
-	return false;
-}
-
 void
 notes__disclaimed_zh(const sentence *s, notes_reading *out, size_t first)
 {
@@ -79,10 +67,12 @@ notes__disclaimed_zh(const sentence *s, notes_reading *out, size_t first)
 		    (f->context & (NOTES_NEGATED | NOTES_FAMILY)))
 			continue;
 		part_at(s, f->start, &from, &to);
-		if (!holds_one(s->text, from, to, disclaimers,
-			       sizeof(disclaimers) / sizeof(*disclaimers)) ||
-		    !holds_one(s->text, from, to, relatives,
-			       sizeof(relatives) / sizeof(*relatives)))
+		if (!notes__text_holds_any(s->text, from, to, disclaimers,
+					   sizeof(disclaimers) /
+						   sizeof(*disclaimers)) ||
+		    !notes__text_holds_any(s->text, from, to, relatives,
+					   sizeof(relatives) /
+						   sizeof(*relatives)))
 			continue;
 		f->context = NOTES_FAMILY;
 		f->trigger = "与患者无关";

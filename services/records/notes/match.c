@@ -354,7 +354,7 @@ inner_modified_zh(const sentence *s, size_t i, size_t w, size_t *span)
 #define HAN_RUN_MAX 10
 
 /* allergy_told: is s under an allergy heading, or has it named an
- * allergy cue before its word i ("过敏史：青酶素（皮试阳性）")? */
+ * allergy cue before the word being matched ("过敏史：头孢曲送（皮疹）")? */
 static bool
 allergy_told(const sentence *s)
 {
@@ -380,7 +380,7 @@ name_ends(const sentence *s, size_t j)
 
 /* slipped_han reads the Chinese characters from word i of s, where an
  * allergy is told, as the substance or class name they are one slipped
- * character from (notes__near_han: "青酶素" is 青霉素), when no phrase
+ * character from (notes__near_han: "阿莫西临" is 阿莫西林), when no phrase
  * matched there (*e NULL) or only a shorter drug's ("头孢" of "头孢曲送").
  * A slip elsewhere in a note is left unread: a drug invented from an
  * ordinary word would be worse than one missed. */

@@ -328,6 +328,11 @@ void notes__qualify_codes(notes_reading *out, const char *text, size_t len);
  * (sentence.c) */
 bool notes__felt_symptom_code(const char *code);
 
+/* notes__text_holds_any: does text[from, to) hold one of words, ASCII case
+ * aside (a heading's "Impression", a Chinese disclaimer)? (sentence.c) */
+bool notes__text_holds_any(const char *text, size_t from, size_t to,
+			   const char *const *words, size_t n);
+
 /* notes__narrowed_code: is code one that a stage or side written beside a
  * term narrows it to (L89.1 from "grade 2 pressure ulcer", H90.3 from
  * "bilateral sensorineural hearing loss")? */

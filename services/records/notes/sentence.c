@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 bool
 notes__between_has(const sentence *s, uint32_t from, uint32_t to, char c)
@@ -53,6 +54,20 @@ bool
 notes__felt_symptom_code(const char *code)
 {
 	return code[0] == 'R' && code[1] >= '0' && code[1] < '7';
+}
+
+bool
+notes__text_holds_any(const char *text, size_t from, size_t to,
+		      const char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(words[i]);
+
+		for (size_t p = from; p + len <= to; p++)
+			if (strncasecmp(text + p, words[i], len) == 0)
+				return true;
+	}
+	return false;
 }
 
 bool
