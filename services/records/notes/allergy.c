@@ -371,6 +371,79 @@ entry_queried(const sentence *s, size_t k)
 	return *p == '-' && p[1] == ' ';
 }
 
+/* queried_after: is the first mark after drug item it, past a dash,
+ * an arrow or a colon (one of them at least), a question mark ("Chlorhexidine
+ * -> ?? red skin after pre-op wash 2019")?  The entry's story is queried
+ * (allergy75dj). */
+static bool
+queried_after(const sentence *s, const item *it)
+{
+	const char *p = s->text + it->end;
+	bool marked = false;
+
+	for (; *p == ' ' || *p == '-' || *p == '>' || *p == ':'; p++)
+		marked |= *p != ' ';
+	return *p == '?' && marked;
+}
+
+/* possible_entry_word: is uncertainty item m the entry's own doubt, an
+ * allergy cue right after it ("possible allergy", "probable
+ * intolerance") or "as possible" ending the sentence ("- recorded as
+ * possible")? */
+static bool
+possible_entry_word(const sentence *s, size_t m)
+{
+	const item *u = &s->items[m];
+
+	if (u->e->type != NOTES_T_UNCERTAIN)
+		return false;
+	if (m + 1 < s->n_items &&
+	    s->items[m + 1].e->type == NOTES_T_ALLERGY_CUE &&
+	    s->items[m + 1].w0 == u->w1)
+		return true;
+	return u->w1 == s->n && u->w0 > 0 &&
+	       notes__words_at(s, u->w0 - 1, "as");
+}
+
+/* next_entry_between: does another entry of a list open between from
+ * and to, a comma and then an entry's dash (", Flamazine - \"burning\"
+ * (pt report - ?sensitivity)"), whether or not the reader knows its
+ * substance? */
+static bool
+next_entry_between(const sentence *s, uint32_t from, uint32_t to)
+{
+	const char *comma = NULL;
+
+	for (const char *p = s->text + from; p < s->text + to; p++) {
+		if (*p == ',')
+			comma = p;
+		else if (comma != NULL && p[0] == ' ' && p[1] == '-' &&
+			 p[2] == ' ')
+			return true;
+	}
+	return false;
+}
+
+/* entry_possible: is allergy item k an allergy list's entry that calls
+ * itself a possible allergy before any other drug ("Tramadol: made him
+ * feel odd in 2024 (possible allergy)", "Tramadol: made him \"feel odd
+ * and sweaty\" in 2024; he is unsure whether this was an allergy -
+ * recorded as possible")?  The writer doubts the entry (allergy75dg). */
+static bool
+entry_possible(const sentence *s, size_t k)
+{
+	if (!(s->allergy_list || s->allergy_line))
+		return false;
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		if (is_drug(&s->items[m]) ||
+		    next_entry_between(s, s->items[k].end, s->items[m].start))
+			return false;
+		if (possible_entry_word(s, m))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__doubted(const sentence *s, size_t k, const item *reaction)
 {
@@ -385,6 +458,8 @@ notes__doubted(const sentence *s, size_t k, const item *reaction)
 	if (reaction != NULL && reaction > it && reaction->w0 <= it->w1 + 2 &&
 	    s->text[reaction->end] == '?')
 		return true;
+	if (queried_after(s, it))
+		return true;
 	if (s->text[it->end] == '?' ||
 	    (k + 1 < s->n_items &&
 	     s->items[k + 1].e->type == NOTES_T_UNCERTAIN &&
@@ -397,7 +472,7 @@ notes__doubted(const sentence *s, size_t k, const item *reaction)
 			return true;
 	}
 	return recorded_possible(s, k) || viral_queried(s, k) ||
-	       entry_queried(s, k);
+	       entry_queried(s, k) || entry_possible(s, k);
 }
 
 /* allergen_label_zh: is Chinese class item k, a colon after it, an item
@@ -726,15 +801,28 @@ kin_at(const sentence *s, size_t w)
 	       notes__words_at(s, w, "cousin");
 }
 
+/* drug_starts_at: does a drug item after item k begin at word w? */
+static bool
+drug_starts_at(const sentence *s, size_t k, size_t w)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].w0 == w && is_drug(&s->items[m]))
+			return true;
+	return false;
+}
+
 /* kin_corrected: does the writer, in the words after item k, give the
  * allergy back to a relative whom the record took for the patient ("pen
  * allergy?" from old hospital record, that was his cousin', 'reacted to
  * penicillin" - that's the cousin, not her', 'the achilles pain his older
  * brother got (brother not him')?  Read are "that was/that's [his|her|
- * the] RELATIVE", "RELATIVE[,] not him/her" and the teller's own "had
+ * the] RELATIVE" or "it is the RELATIVE" ("H/o sulfa drug allergy recorded
+ * in old OPD card - on enquiry it is the MOTHER who is allergic",
+ * allergy75df), "RELATIVE[,] not him/her" and the teller's own "had
  * that, not him" ('he can't take Cipro - tendon pain" - she had that, not
  * him', allergy75s), within twelve words and
- * with no "no"/"not" before them: a writer who denies the allergy first
+ * with no "no", "not" or "denies" before them: a writer who denies the
+ * allergy first
  * ("he is not allergic, that is his wife") has made it the patient's
  * negated one. */
 static bool
@@ -742,15 +830,18 @@ kin_corrected(const sentence *s, size_t k)
 {
 	static const char *const det[] = {"his", "her", "the", "their"};
 	static const char *const be[] = {"was", "s", "is"};
+	static const char *const that[] = {"that", "it"};
 	static const char *const pat[] = {"him", "her", "the patient", "pt"};
-	static const char *const deny[] = {"no", "not"};
+	static const char *const deny[] = {"no", "not", "denies", "denied"};
 	size_t end = s->items[k].w1 + 12 < s->n ? s->items[k].w1 + 12 : s->n;
 
 	for (size_t w = s->items[k].w1; w < end; w++) {
 		size_t v = w;
 
-		if (notes__words_in(s, w, deny, 2))
+		if (notes__words_in(s, w, deny, N_OF(deny)))
 			return false; /* "not allergic, that is his wife" */
+		if (drug_starts_at(s, k, w))
+			return false; /* the later drug is the one corrected */
 		/* "RELATIVE, not him", or the teller's "had that, not him" */
 		if ((kin_at(s, w) ||
 		     (w > 0 && notes__words_at(s, w - 1, "had") &&
@@ -758,7 +849,7 @@ kin_corrected(const sentence *s, size_t k)
 		    w + 2 < s->n && notes__words_at(s, w + 1, "not") &&
 		    notes__words_in(s, w + 2, pat, 4))
 			return true;
-		if (!notes__words_at(s, w, "that") || w + 2 >= s->n ||
+		if (!notes__words_in(s, w, that, 2) || w + 2 >= s->n ||
 		    !notes__words_in(s, w + 1, be, 3))
 			continue;
 		v = w + 2;
@@ -890,10 +981,41 @@ self_stressed(const sentence *s, size_t v, bool male)
 	       0;
 }
 
+/* self_after: is item k followed at once by a reflexive, "she" or "he"
+ * of its sex before it in the sentence and no "pt" or "patient" between
+ * ("Wife says she is allergic to penicillin herself", "She asked that we
+ * note she is allergic to aspirin herself", "He is allergic to
+ * penicillin himself")?  The stress sets the teller's own allergy apart
+ * from the patient's (allergy75de). */
+static bool
+self_after(const sentence *s, size_t k)
+{
+	static const char *const pt[] = {"pt", "patient"};
+	size_t after = s->items[k].w1, w = s->items[k].w0;
+	bool male;
+
+	if (after >= s->n)
+		return false;
+	if (notes__words_at(s, after, "himself"))
+		male = true;
+	else if (notes__words_at(s, after, "herself"))
+		male = false;
+	else
+		return false;
+	while (w-- > 0) {
+		if (notes__words_in(s, w, pt, 2))
+			return false;
+		if (notes__words_at(s, w, male ? "he" : "she"))
+			return true;
+	}
+	return false;
+}
+
 /* teller_own: is item k the relative's own allergy, told by the relative
  * who stresses it is hers ('Mom adds that SHE is allergic to codeine',
  * 'Mum (here with her) says she herself is allergic to penicillin',
- * '母親表示自己對 Septrin 過敏')?  The relative comes first in the
+ * 'Wife says she is allergic to penicillin herself', '母親表示自己對
+ * Septrin 過敏')?  The relative comes first in the
  * sentence, the stressed pronoun of its sex (自己 within five characters
  * of a Chinese one) in the drug's clause, with no "pt" or "patient"
  * between the relative and the pronoun ("pt's mum has had anaphylaxis to
@@ -924,7 +1046,7 @@ teller_own(const sentence *s, size_t k)
 				return true;
 		}
 	}
-	return false;
+	return self_after(s, k);
 }
 
 /* row_doubted: is item k on a table's row ("|" between cells) with a

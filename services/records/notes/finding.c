@@ -341,12 +341,36 @@ barred_again(const sentence *s, size_t k)
 	       !notes__part_ends(s, it->end, s->words[a].start);
 }
 
+/* withheld_word: does a "no" or "not" stand right before drug item k,
+ * or before one or two words of a decision or a route between ("Not for
+ * clarithromycin", "no IV gentamicin", "not giving ibuprofen")? */
+static bool
+withheld_word(const sentence *s, const item *it)
+{
+	static const char *const between[] = {"for",	"more", "further",
+					      "iv",	"oral", "po",
+					      "giving", "to",	"any"};
+	size_t w = it->w0;
+
+	for (size_t n = 0; n < 2 && w > 1 &&
+			   notes__words_in(s, w - 1, between, N_OF(between));
+	     n++)
+		w--;
+	for (size_t v = w; v <= it->w0; v++)
+		if (v > 0 && (notes__words_at(s, v - 1, "no") ||
+			      notes__words_at(s, v - 1, "not")))
+			return true;
+	return false;
+}
+
 /* withheld_for_allergy: is drug item k written "no" or "not" and then,
  * set off by a dash or a parenthesis, the allergy cue that gives the
  * reason ("IV amoxicillin + oral clarithromycin (no doxy - allergy)", "no
- * NSAIDs (allergy)", "PJP prophylaxis - NOT co-trimoxazole (allergy)")?
- * The "no" withholds the drug; the allergy stands, as it does not in "no
- * penicillin allergy" (rules75en18; "not", rules75en19). */
+ * NSAIDs (allergy)", "PJP prophylaxis - NOT co-trimoxazole (allergy)",
+ * "Not for clarithromycin (intolerance + QTc 478)")?  The "no" withholds
+ * the drug; the allergy stands, as it does not in "no penicillin
+ * allergy" (rules75en18; "not", rules75en19; a decision or a route
+ * between, allergy75da). */
 static bool
 withheld_for_allergy(const sentence *s, size_t k)
 {
@@ -355,10 +379,8 @@ withheld_for_allergy(const sentence *s, size_t k)
 	const char *p = s->text + it->end;
 	bool set_off = false;
 
-	if (it->w0 == 0 ||
-	    !(notes__words_at(s, it->w0 - 1, "no") ||
-	      notes__words_at(s, it->w0 - 1, "not")) ||
-	    cue == NULL || cue->e->type != NOTES_T_ALLERGY_CUE)
+	if (it->w0 == 0 || !withheld_word(s, it) || cue == NULL ||
+	    cue->e->type != NOTES_T_ALLERGY_CUE)
 		return false;
 	for (; p < s->text + cue->start; p++)
 		if (*p == '(' || (*p == '-' && p[-1] == ' '))
@@ -1100,6 +1122,41 @@ told_as_allergy(const sentence *s, size_t k, bool drug)
 	       notes__sensitive_opening(s, k);
 }
 
+/* PREMEDICATION_WORDS: the most words between a premedication cue and
+ * the drug it gives ("premedicated for CT on 12/01 w/ prednisone +
+ * diphenhydramine"). */
+#define PREMEDICATION_WORDS 8
+
+/* premedicated: is drug item k given as a premedication, a cue of one
+ * ("premedicated", "pre-treated") before it in the same part of its
+ * sentence, other indications ("for CT") between or not ("IV contrast -> hives,
+ * premedicated for CT on 12/01 w/ prednisone + diphenhydramine, no reaction")?
+ * The drug prevents another substance's reaction: a medicine given, not an
+ * allergen, and the "no reaction" after it is the other substance's
+ * (allergy75dd). */
+static bool
+premedicated(const sentence *s, size_t k)
+{
+	static const char *const premed[] = {"premedicat", "pre medicat",
+					     "pretreat", "pre treat"};
+	const item *it = &s->items[k];
+
+	for (size_t m = k; m-- > 0;) {
+		const item *c = &s->items[m];
+
+		if (c->e->type != NOTES_T_INDICATION)
+			continue;
+		if (it->w0 - c->w1 > PREMEDICATION_WORDS ||
+		    notes__part_ends(s, c->end, it->start))
+			return false;
+		for (size_t i = 0; i < N_OF(premed); i++)
+			if (strncmp(c->e->key, premed[i], strlen(premed[i])) ==
+			    0)
+				return true;
+	}
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1117,6 +1174,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (tol == NULL)
 		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
+	if (drug && premedicated(s, k)) {
+		f->kind = NOTES_MEDICINE;
+		substance_context(s, k, f, NULL, NULL, NULL);
+		return true;
+	}
 	if (label_removed(s, k, f) ||
 	    (drug && !tol && challenge_cleared(s, k, f)) ||
 	    (drug && doubted_alternative(s, k, f)) ||

@@ -482,10 +482,15 @@ listed(const char *const *list, const char *word, bool stem)
 	return false;
 }
 
+/* RELIEF_AFTER_WORDS: how far after a remedy named after its reaction
+ * a word of relief may say it eased it. */
+#define RELIEF_AFTER_WORDS 3
+
 /* relief_between: is a word of relief written between reaction item j
- * and drug item k ("rash settled in 5 days with chlorphenamine", "wheeze
- * improved after salbutamol")?  Then the link word and the time say how
- * the reaction was treated, not what brought it on. */
+ * and drug item k, or right after k when j comes first ("rash settled in
+ * 5 days with chlorphenamine", "wheeze improved after salbutamol")?  Then the
+ * link word and the time say how the reaction was treated, not what brought it
+ * on. */
 static bool
 relief_between(const sentence *s, size_t j, size_t k)
 {
@@ -504,6 +509,13 @@ relief_between(const sentence *s, size_t j, size_t k)
 	size_t from = j < k ? s->items[j].w1 : s->items[k].w1;
 	size_t to = j < k ? s->items[k].w0 : s->items[j].w0;
 
+	/* a reaction before the remedy may be eased right after it
+	 * ("new rash both arms itchy - wife gave him her Piriton, a bit
+	 * better", allergy75dh) */
+	if (j < k)
+		to = s->items[k].w1 + RELIEF_AFTER_WORDS < s->n
+			     ? s->items[k].w1 + RELIEF_AFTER_WORDS
+			     : s->n;
 	for (size_t w = from; w < to; w++)
 		if (listed(eased, s->words[w].key, true))
 			return true;

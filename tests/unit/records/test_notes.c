@@ -13393,6 +13393,168 @@ test_allergy75cy(void)
 		  NOTES_FAMILY));
 }
 
+/* allergy75cz: a label the writer says was not de-labelled is kept. */
+static void
+test_allergy75cz(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"- Abx: pen allergy history (childhood, low risk but "
+			"not de-labelled tonight) AND doxy reaction x2.",
+			"penicillins") == 0);
+	MT_TRUE(allergy_context_bl("Penicillin allergy - label removed.",
+				   "penicillins") == NOTES_NEGATED);
+}
+
+/* allergy75da: a drug withheld with a decision or a route between the
+ * "no" or "not" and it, its allergy cue in the parenthesis after it,
+ * keeps the allergy. */
+static void
+test_allergy75da(void)
+{
+	MT_TRUE(allergy_context_bl("Not for clarithromycin (intolerance + QTc "
+				   "478).",
+				   "clarithromycin") == 0);
+	MT_TRUE(allergy_context_bl("No IV clarithromycin (intolerance).",
+				   "clarithromycin") == 0);
+	MT_TRUE(allergy_context_bl("not allergic to clarithromycin "
+				   "(intolerance only).",
+				   "clarithromycin") == NOTES_NEGATED);
+}
+
+/* allergy75db: "react to", as writers of English as a second language
+ * write it, is an allergy cue. */
+static void
+test_allergy75db(void)
+{
+	MT_TRUE(allergy_context_bl("Wife at bedside, she said she herself "
+				   "react to penicillin.",
+				   "penicillins") == NOTES_FAMILY);
+}
+
+/* allergy75dc: the record's entry taken off de-labels the line's
+ * allergy. */
+static void
+test_allergy75dc(void)
+{
+	MT_TRUE(allergy_context_bl("ALLERGIES:\n- Vancomycin -> red man "
+				   "flushing 2022, was "
+				   "rate related. Allergy entry changed to "
+				   "\"intolerance - "
+				   "infusion rate\" -> actually removed per ID "
+				   "pharmacist.",
+				   "vancomycin") == NOTES_NEGATED);
+}
+
+/* allergy75dd: a drug given as a premedication against another
+ * substance's reaction is a medicine, not an allergen. */
+static void
+test_allergy75dd(void)
+{
+	static const char premed[] =
+		"ALLERGIES:\n- IV contrast -> hives, premedicated for CT on "
+		"12/01 w/ prednisone + diphenhydramine, no reaction.";
+	notes_reading r;
+
+	notes__read_rules(premed, strlen(premed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "diphenhydramine") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "diphenhydramine") != NULL);
+	MT_TRUE(allergy_context_bl("Allergies:\n- Contrast - hives. "
+				   "Premedicate with chlorphenamine before CT.",
+				   "chlorphenamine") == NOT_FOUND_BL);
+}
+
+/* allergy75de: a reflexive right after the drug sets the teller's own
+ * allergy apart from the patient's. */
+static void
+test_allergy75de(void)
+{
+	MT_TRUE(allergy_context_bl("Daughter Janet visited. She asked that we "
+				   "note she is allergic to aspirin herself.",
+				   "aspirin") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("He is allergic to penicillin himself.",
+				   "penicillins") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("She is allergic to penicillin.",
+				   "penicillins") == 0);
+}
+
+/* allergy75df: "it is the RELATIVE who is allergic" gives the label back
+ * to the relative; a correction after a later drug is that drug's. */
+static void
+test_allergy75df(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"H/o sulfa drug allergy recorded in old OPD card - on "
+			"enquiry it is the MOTHER who is allergic to sulfa "
+			"drugs, not the patient.",
+			"sulfonamides") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl(
+			"Allergies confirmed with pt: erythromycin (vomiting), "
+			"plus \"penicillin\" on GP record which pt denies - "
+			"says "
+			"it was his brother who is allergic.",
+			"erythromycin") == 0);
+}
+
+/* allergy75dg: an allergy list's entry that calls itself possible is
+ * doubted; a doubt in the next entry is that entry's. */
+static void
+test_allergy75dg(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies:\n- Tramadol: made him feel odd "
+				   "in 2024 (possible allergy)",
+				   "tramadol") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(
+			"Allergies:\n- Tramadol: made him \"feel odd and "
+			"sweaty\" in 2024; he is unsure whether this was an "
+			"allergy - recorded as possible",
+			"tramadol") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(
+			"Allergies/sensitivities recorded: Chlorhexidine - "
+			"skin "
+			"blistering (pre-op 2019), Elastoplast/adhesive tapes "
+			"- "
+			"skin stripping, Flamazine - \"burning\" (pt report - "
+			"?sensitivity).",
+			"chlorhexidine") == 0);
+}
+
+/* allergy75dh: a remedy named after the reaction it eased, the relief
+ * right after it, is a medicine. */
+static void
+test_allergy75dh(void)
+{
+	static const char eased[] =
+		"Also: new rash both arms itchy, started 3 days ago - wife "
+		"gave him her Piriton, a bit better.";
+	notes_reading r;
+
+	notes__read_rules(eased, strlen(eased), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "chlorphenamine") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "chlorphenamine") != NULL);
+}
+
+/* allergy75di: "doubtful" doubts the allergy after it. */
+static void
+test_allergy75di(void)
+{
+	MT_TRUE(allergy_context_bl("Till then noted as doubtful allergy to "
+				   "piperacillin.",
+				   "piperacillin") == NOTES_UNCERTAIN);
+}
+
+/* allergy75dj: a question mark after an entry's arrow or dash queries
+ * the entry; a question mark in a quoted record alone does not. */
+static void
+test_allergy75dj(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies:\n Chlorhexidine -> ?? red skin "
+				   "after pre-op wash 2019.",
+				   "chlorhexidine") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("Allergies:\n Chlorhexidine -> red skin "
+				   "after pre-op wash 2019.",
+				   "chlorhexidine") == 0);
+}
+
 /* holds_symptom: does r hold a problem coded R00-R69? */
 static bool
 holds_symptom(const notes_reading *r)
@@ -13665,6 +13827,17 @@ static const mt_case cases[] = {
 	{"allergy75cw", test_allergy75cw},
 	{"allergy75cx", test_allergy75cx},
 	{"allergy75cy", test_allergy75cy},
+	{"allergy75cz", test_allergy75cz},
+	{"allergy75da", test_allergy75da},
+	{"allergy75db", test_allergy75db},
+	{"allergy75dc", test_allergy75dc},
+	{"allergy75dd", test_allergy75dd},
+	{"allergy75de", test_allergy75de},
+	{"allergy75df", test_allergy75df},
+	{"allergy75dg", test_allergy75dg},
+	{"allergy75dh", test_allergy75dh},
+	{"allergy75di", test_allergy75di},
+	{"allergy75dj", test_allergy75dj},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
