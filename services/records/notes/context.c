@@ -1423,6 +1423,17 @@ decline_reaches(const sentence *s, size_t k, size_t j)
 	return commas <= DECLINE_COMMAS;
 }
 
+/* code_mixed: does Chinese trigger key hold an English word ("已经 de
+ * label")? */
+static bool
+code_mixed(const char *key)
+{
+	for (; *key != '\0'; key++)
+		if (*key >= 'a' && *key <= 'z')
+			return true;
+	return false;
+}
+
 /* label_removed_reaches: is trigger j a de-labelling written in a later
  * clause than allergy item k, with no drug named between them ("might be
  * allergic to chlorhexidine after a red patch; patch tested, negative, so
@@ -1431,14 +1442,17 @@ decline_reaches(const sentence *s, size_t k, size_t j)
  * test.  A member of k's class between is the test, not another label
  * ("Previous penicillin \"allergy\" - vague; he had flucloxacillin in
  * 2018 without any problem -> we have removed this label", rules75en28).
- * English only: a Chinese removal reaches its own clause. */
+ * English only, or an English removal within Chinese ("Penicillin：以前
+ * 寫住敏感，... 都陰性，已經 de-label", allergy75dp): a Chinese removal
+ * reaches its own clause. */
 static bool
 label_removed_reaches(const sentence *s, size_t k, size_t j)
 {
 	const notes_entry *t = s->items[j].e;
 
 	if (j < k || t->type != NOTES_T_NEGATED ||
-	    !(t->dir & NOTES_DIR_DELABEL) || (unsigned char)t->key[0] >= 0x80)
+	    !(t->dir & NOTES_DIR_DELABEL) ||
+	    ((unsigned char)t->key[0] >= 0x80 && !code_mixed(t->key)))
 		return false;
 	for (size_t m = k + 1; m < j; m++)
 		if (is_drug(&s->items[m]) &&
@@ -2203,10 +2217,16 @@ reported_parent_zh(const sentence *s, size_t j)
 					    "表示", "补充", "述"};
 	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
 	const item *r = j > 0 ? &s->items[j - 1] : NULL;
-	size_t n = r ? strlen(r->e->key) : 0;
+	size_t n, said = r ? r->w1 : 0;
 
+	/* the history reported named between ("女儿补充过敏史：父亲对…",
+	 * allergy75do) */
+	if (r != NULL && r->e->type == NOTES_T_ALLERGY_CUE && j > 1 &&
+	    s->items[j - 2].w1 == r->w0)
+		r = &s->items[j - 2];
+	n = r ? strlen(r->e->key) : 0;
 	if (r == NULL || r->e->type != NOTES_T_PSEUDO ||
-	    !marks_only(s, r->w1, s->items[j].w0) ||
+	    !marks_only(s, said, s->items[j].w0) ||
 	    !(notes__words_in(s, s->items[j].w0, parents,
 			      sizeof(parents) / sizeof(*parents)) ||
 	      childs_parent_zh(s, r, j)))

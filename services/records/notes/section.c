@@ -530,11 +530,15 @@ checked_tail_zh(const char *text, uint32_t from, uint32_t to)
 {
 	static const char *const checks[] = {"核实",	 "核对", "逐条核实",
 					     "逐条核对", "评估", "记录"};
+	/* how often: "5. 过敏史再次核实：" (allergy75dn) */
+	static const char *const again[] = {"再次", "重新"};
 	uint32_t at = skip_mark_zh(text, from, to, "史");
 
 	while (at < to && text[at] == ' ')
 		at++;
 	at = skip_mark_zh(text, at, to, "\xef\xbc\x88"); /* （ */
+	for (size_t i = 0; i < sizeof(again) / sizeof(*again); i++)
+		at = skip_mark_zh(text, at, to, again[i]);
 	for (size_t i = 0; i < sizeof(checks) / sizeof(*checks); i++) {
 		uint32_t end = skip_mark_zh(text, at, to, checks[i]);
 

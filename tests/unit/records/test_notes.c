@@ -13555,6 +13555,80 @@ test_allergy75dj(void)
 				   "chlorhexidine") == 0);
 }
 
+/* allergy75dk: swollen eyelids, lips or face and wheals in a Chinese
+ * patient's words are a drug's reaction across a comma. */
+static void
+test_allergy75dk(void)
+{
+	MT_TRUE(allergy_context_bl("患者想起：去年拔智齿后吃了布洛芬，当晚眼睑"
+				   "肿、身上起风团，此后一直用对乙酰氨基酚止痛"
+				   "，无问题。",
+				   "ibuprofen") == 0);
+	MT_TRUE(allergy_context_bl("服布洛芬，眼睑肿。", "ibuprofen") == 0);
+}
+
+/* allergy75dl: a Chinese label found untrue (标签不成立) is taken off:
+ * the note's other mentions of it go with it. */
+static void
+test_allergy75dl(void)
+{
+	static const char untrue[] = "一直写青霉素过敏。青霉素过敏标签不成立，"
+				     "已从病历中删除。";
+	notes_reading r;
+
+	notes__read_rules(untrue, strlen(untrue), &r);
+	for (size_t k = 0; k < r.n; k++)
+		if (r.findings[k].kind == NOTES_ALLERGY)
+			MT_EQ_INT(r.findings[k].context, NOTES_NEGATED);
+}
+
+/* allergy75dm: a relative who adds to the history at the visit (陪诊补充)
+ * reports the parent's, the patient's, allergy. */
+static void
+test_allergy75dm(void)
+{
+	MT_TRUE(allergy_context_bl("儿子陪诊补充：妈妈吃布洛芬会脸肿，好几年前"
+				   "的事了。",
+				   "ibuprofen") == 0);
+}
+
+/* allergy75dn: a Chinese allergy heading checked again (再次核实) heads
+ * its list. */
+static void
+test_allergy75dn(void)
+{
+	static const char again[] =
+		"5. 过敏史再次核实：\n"
+		"   - 别嘌醇：2015年剥脱性皮炎，住院 1个月，绝对禁用。\n"
+		"   - 头孢类：家属说\"以前做皮试好像阳性\"，具体药名和年份都不"
+		"清楚，按可能过敏处理。\n";
+
+	MT_TRUE(allergy_context_bl(again, "allopurinol") == 0);
+	MT_TRUE(allergy_context_bl(again, "cephalosporins") == NOTES_UNCERTAIN);
+}
+
+/* allergy75do: a child who reports the history by name ("女儿补充过敏史
+ * ：") tells the parent's, the patient's, allergy. */
+static void
+test_allergy75do(void)
+{
+	MT_TRUE(allergy_context_bl("女儿补充过敏史：父亲对\"先锋霉素\"过敏（打"
+				   "针后全身红疹，十几年前）。",
+				   "cephalosporins") == 0);
+}
+
+/* allergy75dp: an English removal within Chinese ("已經 de-label")
+ * reaches the entry's drug across its clauses. */
+static void
+test_allergy75dp(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"過敏：\n- Penicillin：以前寫住敏感，2024年 allergy "
+			"clinic skin test 同 oral challenge 都陰性，已經 "
+			"de-label",
+			"penicillins") == NOTES_NEGATED);
+}
+
 /* holds_symptom: does r hold a problem coded R00-R69? */
 static bool
 holds_symptom(const notes_reading *r)
@@ -13838,6 +13912,12 @@ static const mt_case cases[] = {
 	{"allergy75dh", test_allergy75dh},
 	{"allergy75di", test_allergy75di},
 	{"allergy75dj", test_allergy75dj},
+	{"allergy75dk", test_allergy75dk},
+	{"allergy75dl", test_allergy75dl},
+	{"allergy75dm", test_allergy75dm},
+	{"allergy75dn", test_allergy75dn},
+	{"allergy75do", test_allergy75do},
+	{"allergy75dp", test_allergy75dp},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
