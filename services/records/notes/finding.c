@@ -1157,6 +1157,19 @@ premedicated(const sentence *s, size_t k)
 	return false;
 }
 
+/* premedication_given reads drug item k given as a premedication
+ * (premedicated) as its medicine, f, in the context its sentence
+ * gives. */
+static bool
+premedication_given(const sentence *s, size_t k, notes_finding *f)
+{
+	if (!premedicated(s, k))
+		return false;
+	f->kind = NOTES_MEDICINE;
+	substance_context(s, k, f, NULL, NULL, NULL);
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1174,12 +1187,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (tol == NULL)
 		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
-	if (drug && premedicated(s, k)) {
-		f->kind = NOTES_MEDICINE;
-		substance_context(s, k, f, NULL, NULL, NULL);
-		return true;
-	}
-	if (label_removed(s, k, f) ||
+	if ((drug && premedication_given(s, k, f)) || label_removed(s, k, f) ||
 	    (drug && !tol && challenge_cleared(s, k, f)) ||
 	    (drug && doubted_alternative(s, k, f)) ||
 	    (drug && interaction_partner(s, k, f)))
