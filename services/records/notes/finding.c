@@ -1017,6 +1017,16 @@ retaken_unlisted(const sentence *s, size_t k)
 	return false;
 }
 
+/* as_medicine reads drug item k as f, a medicine in the context its
+ * sentence gives; true, for the readers that return what they read. */
+static bool
+as_medicine(const sentence *s, size_t k, notes_finding *f)
+{
+	f->kind = NOTES_MEDICINE;
+	substance_context(s, k, f, NULL, NULL, NULL);
+	return true;
+}
+
 /* interaction_partner reads drug item k, the partner of an interaction
  * (notes__interaction_partner_zh), as a medicine: the allergen is taken
  * with it, and a verdict after it ("不是过敏") is the interaction's, not
@@ -1024,11 +1034,7 @@ retaken_unlisted(const sentence *s, size_t k)
 static bool
 interaction_partner(const sentence *s, size_t k, notes_finding *f)
 {
-	if (!notes__interaction_partner_zh(s, k))
-		return false;
-	f->kind = NOTES_MEDICINE;
-	substance_context(s, k, f, NULL, NULL, NULL);
-	return true;
+	return notes__interaction_partner_zh(s, k) && as_medicine(s, k, f);
 }
 
 /* record_aside: is drug item k inside a parenthesis opened at most
@@ -1163,11 +1169,7 @@ premedicated(const sentence *s, size_t k)
 static bool
 premedication_given(const sentence *s, size_t k, notes_finding *f)
 {
-	if (!premedicated(s, k))
-		return false;
-	f->kind = NOTES_MEDICINE;
-	substance_context(s, k, f, NULL, NULL, NULL);
-	return true;
+	return premedicated(s, k) && as_medicine(s, k, f);
 }
 
 /* substance reads substance or class item k: an allergy when a cue

@@ -13393,6 +13393,18 @@ test_allergy75cy(void)
 		  NOTES_FAMILY));
 }
 
+/* medicine_only: does the rules' reading of text hold code as a medicine
+ * and not as an allergy? */
+static bool
+medicine_only(const char *text, const char *code)
+{
+	notes_reading r;
+
+	notes__read_rules(text, strlen(text), &r);
+	return find(&r, NOTES_ALLERGY, code) == NULL &&
+	       find(&r, NOTES_MEDICINE, code) != NULL;
+}
+
 /* allergy75cz: a label the writer says was not de-labelled is kept. */
 static void
 test_allergy75cz(void)
@@ -13450,14 +13462,10 @@ test_allergy75dc(void)
 static void
 test_allergy75dd(void)
 {
-	static const char premed[] =
-		"ALLERGIES:\n- IV contrast -> hives, premedicated for CT on "
-		"12/01 w/ prednisone + diphenhydramine, no reaction.";
-	notes_reading r;
-
-	notes__read_rules(premed, strlen(premed), &r);
-	MT_TRUE(find(&r, NOTES_ALLERGY, "diphenhydramine") == NULL);
-	MT_TRUE(find(&r, NOTES_MEDICINE, "diphenhydramine") != NULL);
+	MT_TRUE(medicine_only("ALLERGIES:\n- IV contrast -> hives, "
+			      "premedicated for CT on 12/01 w/ prednisone + "
+			      "diphenhydramine, no reaction.",
+			      "diphenhydramine"));
 	MT_TRUE(allergy_context_bl("Allergies:\n- Contrast - hives. "
 				   "Premedicate with chlorphenamine before CT.",
 				   "chlorphenamine") == NOT_FOUND_BL);
@@ -13523,14 +13531,9 @@ test_allergy75dg(void)
 static void
 test_allergy75dh(void)
 {
-	static const char eased[] =
-		"Also: new rash both arms itchy, started 3 days ago - wife "
-		"gave him her Piriton, a bit better.";
-	notes_reading r;
-
-	notes__read_rules(eased, strlen(eased), &r);
-	MT_TRUE(find(&r, NOTES_ALLERGY, "chlorphenamine") == NULL);
-	MT_TRUE(find(&r, NOTES_MEDICINE, "chlorphenamine") != NULL);
+	MT_TRUE(medicine_only("Also: new rash both arms itchy, started 3 days "
+			      "ago - wife gave him her Piriton, a bit better.",
+			      "chlorphenamine"));
 }
 
 /* allergy75di: "doubtful" doubts the allergy after it. */
