@@ -1235,6 +1235,31 @@ ticked_yes_zh(const sentence *s, uint32_t to)
 	       ticked_at(s->text, (uint32_t)(yes - s->text) - 1, from, to, -1);
 }
 
+/* TIME_LABEL_WORDS: the most words of a label that only says when the
+ * entries under it were recorded. */
+#define TIME_LABEL_WORDS 5
+
+/* time_label: is s a label of a few words that only say when the
+ * entries under it were recorded ("On admission:", "New this
+ * admission:", "Previously known:")?  Under an allergy heading it
+ * parts the list, it does not end it (allergy75dr). */
+static bool
+time_label(const sentence *s)
+{
+	static const char *const when[] = {
+		"on",	      "admission",  "new",	"this",	  "previous",
+		"previously", "known",	    "existing", "pre",	  "prior",
+		"to",	      "since",	    "during",	"before", "the",
+		"current",    "historical", "old",	"stay",	  "recorded"};
+
+	if (s->n == 0 || s->n > TIME_LABEL_WORDS || s->n_items > 0)
+		return false;
+	for (size_t w = 0; w < s->n; w++)
+		if (!notes__words_in(s, w, when, N_OF(when)))
+			return false;
+	return true;
+}
+
 /* later_on_bullet: does s, its label ending with an allergy cue, start after
  * another sentence on a bulleted line ("- Penicillin - \"swollen face\" in the
  * 1960s (...). Kept as allergy: no testing at her age and no need.")?  A label
@@ -1294,7 +1319,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 	 * allergy list it is in, as it is of any section */
 	bool kept = s->allergy_list &&
 		    (notes__bulleted(s) || allergen_kind_zh(s) ||
-		     later_on_bullet(s) || drug_entry(s)) &&
+		     later_on_bullet(s) || drug_entry(s) || time_label(s)) &&
 		    !allergies;
 
 	s->allergy_line = notes__allergy_line(s);

@@ -13632,6 +13632,48 @@ test_allergy75dp(void)
 			"penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75dr: a label that only says when the entries under it were
+ * recorded parts an allergy list, it does not end it. */
+static void
+test_allergy75dr(void)
+{
+	static const char parts[] =
+		"ALLERGIES / ADVERSE DRUG REACTIONS\n"
+		"On admission:\n"
+		"  - Codeine - itchy all over. Has tolerated morphine this "
+		"admission.\n"
+		"New this admission:\n"
+		"  - Metoclopramide - oculogyric crisis on day 2 post-op.\n";
+
+	MT_TRUE(allergy_context_bl(parts, "codeine") == 0);
+	MT_TRUE(allergy_context_bl(parts, "metoclopramide") == 0);
+}
+
+/* allergy75ds: "but it is not one", of the allergy just named, disowns
+ * it. */
+static void
+test_allergy75ds(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies:\n- Co-trimoxazole: this is listed as an "
+			"allergy on the hospital system, but it is not one.",
+			"co-trimoxazole") == NOTES_NEGATED);
+}
+
+/* vocab75ae: co-trimoxazole named in the other order is the one
+ * substance, not its two parts. */
+static void
+test_vocab75ae(void)
+{
+	notes_reading r;
+	static const char listed[] =
+		"Sulfamethoxazole-trimethoprim added to allergy list.";
+
+	MT_TRUE(allergy_context_bl(listed, "co-trimoxazole") == 0);
+	notes__read_rules(listed, strlen(listed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "trimethoprim") == NULL);
+}
+
 /* holds_symptom: does r hold a problem coded R00-R69? */
 static bool
 holds_symptom(const notes_reading *r)
@@ -13921,6 +13963,9 @@ static const mt_case cases[] = {
 	{"allergy75dn", test_allergy75dn},
 	{"allergy75do", test_allergy75do},
 	{"allergy75dp", test_allergy75dp},
+	{"allergy75dr", test_allergy75dr},
+	{"allergy75ds", test_allergy75ds},
+	{"vocab75ae", test_vocab75ae},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
 	{NULL, NULL},
