@@ -982,7 +982,7 @@ self_stressed(const sentence *s, size_t v, bool male)
 }
 
 /* self_after: is item k followed at once by a reflexive, "she" or "he"
- * of its sex before it in the sentence and no "pt" or "patient" between
+ * of its sex before it in the sentence and no "pt" or "patient" before it
  * ("Wife says she is allergic to penicillin herself", "She asked that we
  * note she is allergic to aspirin herself", "He is allergic to
  * penicillin himself")?  The stress sets the teller's own allergy apart
@@ -1002,12 +1002,13 @@ self_after(const sentence *s, size_t k)
 		male = false;
 	else
 		return false;
-	while (w-- > 0) {
-		if (notes__words_in(s, w, pt, 2))
-			return false;
+	/* "Patient says she is allergic to penicillin herself": the
+	 * patient's own */
+	if (notes__words_any(s, 0, w, pt, 2))
+		return false;
+	while (w-- > 0)
 		if (notes__words_at(s, w, male ? "he" : "she"))
 			return true;
-	}
 	return false;
 }
 

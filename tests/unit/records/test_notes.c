@@ -13483,6 +13483,9 @@ test_allergy75de(void)
 				   "penicillins") == NOTES_FAMILY);
 	MT_TRUE(allergy_context_bl("She is allergic to penicillin.",
 				   "penicillins") == 0);
+	MT_TRUE(allergy_context_bl("Patient says she is allergic to "
+				   "penicillin herself.",
+				   "penicillins") == 0);
 }
 
 /* allergy75df: "it is the RELATIVE who is allergic" gives the label back
