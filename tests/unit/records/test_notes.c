@@ -13583,6 +13583,7 @@ test_allergy75dl(void)
 	notes_reading r;
 
 	notes__read_rules(untrue, strlen(untrue), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
 	for (size_t k = 0; k < r.n; k++)
 		if (r.findings[k].kind == NOTES_ALLERGY)
 			MT_EQ_INT(r.findings[k].context, NOTES_NEGATED);
