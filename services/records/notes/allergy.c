@@ -1201,14 +1201,35 @@ notes__quote_labelled(const sentence *s, size_t k)
 }
 
 /* tolerated_next: is item k followed right away by "tolerated" ("NSAIDs
- * (angioedema) - celecoxib tolerated")?  The drug is the exception the
- * patient takes without harm, no allergy of theirs. */
+ * (angioedema) - celecoxib tolerated"), or by drugs joined to it that
+ * are ("meropenem and ceftriaxone tolerated", allergy75dv)?  The drug is
+ * the exception the patient takes without harm, no allergy of theirs. */
 static bool
 tolerated_next(const sentence *s, size_t k)
 {
-	size_t w = s->items[k].w1;
+	static const char *const joins[] = {"and", ",", "&", "+"};
+	size_t last = k, w;
 
+	while (last + 1 < s->n_items && is_drug(&s->items[last + 1]) &&
+	       notes__gap_in(s, s->items[last].end, s->items[last + 1].start,
+			     joins, N_OF(joins)))
+		last++;
+	w = s->items[last].w1;
 	return w < s->n && notes__words_at(s, w, "tolerated");
+}
+
+/* looked_for: is allergy item k what the writer means to look for, a
+ * check's words right before it ("Check for latex allergy before
+ * catheter", "ask about any penicillin allergy", allergy75dw)?  Nothing
+ * is found yet: the allergy is one the plan asks about. */
+static bool
+looked_for(const sentence *s, size_t k)
+{
+	static const char *const check[] = {"check for",  "check for any",
+					    "screen for", "screen for any",
+					    "ask about",  "ask about any"};
+
+	return notes__phrase_before(s, s->items[k].w0, check, N_OF(check)) > 0;
 }
 
 void
@@ -1221,6 +1242,11 @@ notes__allergy_context_en6(const sentence *s, size_t k, notes_finding *f)
 	if (tolerated_next(s, k) || row_tolerated_zh(s, k)) {
 		f->context = NOTES_NEGATED;
 		f->trigger = "tolerated";
+		return;
+	}
+	if (f->context == 0 && looked_for(s, k)) {
+		f->context = NOTES_HYPOTHETICAL;
+		f->trigger = "check for";
 		return;
 	}
 	if ((row_doubted(s, k) || row_doubt_word(s, k)) &&

@@ -2077,6 +2077,8 @@ answered_no(const sentence *s, size_t k)
  * else": allergy75an, en43-10)?  It denies that drug, or any other, and
  * does not say the patient has none (rules75en25).  "NKA apart from bee
  * stings" names no drug: no drug allergy. */
+static bool named_after_to(const sentence *s, size_t w);
+
 static bool
 none_but(const sentence *s, size_t k)
 {
@@ -2104,7 +2106,36 @@ none_but(const sentence *s, size_t k)
 	for (size_t m = k + 1; n > 0 && m < s->n_items; m++)
 		if (s->items[m].w0 == w + n)
 			return is_drug(&s->items[m]);
-	return false;
+	return n == 1 && named_after_to(s, w + 1);
+}
+
+/* named_after_to: is word w, after "No known allergy to", a drug the
+ * catalogue does not hold rather than what every drug is ("No known
+ * allergy to benzodiazepines otherwise", allergy75ea)?  "to any
+ * medication", "to drugs", "to date" keep the statement whole. */
+static bool
+named_after_to(const sentence *s, size_t w)
+{
+	static const char *const whole[] = {
+		"any",	       "drugs",	   "drug",	"medication",
+		"medications", "medicine", "medicines", "meds",
+		"date",	       "all",	   "known",	"food"};
+
+	return w < s->n && !s->words[w].han &&
+	       !notes__words_in(s, w, whole, N_OF(whole)) &&
+	       isalpha((unsigned char)s->words[w].key[0]);
+}
+
+/* answers_entry: is "no known allergies" item k the answer an allergy
+ * list gives the drug right before it ("Penicillin - NKA.", allergy75dt)?
+ * It denies that drug only (notes__answered_none), not every allergy. */
+static bool
+answers_entry(const sentence *s, size_t k)
+{
+	return k > 0 && (s->allergy_list || s->allergy_line) &&
+	       is_drug(&s->items[k - 1]) &&
+	       notes__only_marks(s->text, s->items[k - 1].end,
+				 s->items[k].start, ":-");
 }
 
 /* thromboprophylaxis: is problem item k the clot a prophylaxis is
@@ -2276,7 +2307,8 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	switch (it->e->type) {
 	case NOTES_T_NONE_KNOWN:
 		if (notes__denied_allergen_zh(s, k) ||
-		    notes__unticked(s, s->items[k].w0) || none_but(s, k))
+		    notes__unticked(s, s->items[k].w0) || none_but(s, k) ||
+		    answers_entry(s, k))
 			return false;
 		f->kind = NOTES_ALLERGY;
 		f->context = NOTES_NEGATED;

@@ -1554,6 +1554,41 @@ eased_next_clause(const sentence *s, size_t r, size_t j)
 	       !notes__terminated(s, r, j - 1);
 }
 
+/* story_after: is a reaction or an allergy cue told after item k in its
+ * sentence? */
+static bool
+story_after(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_REACTION ||
+		    s->items[j].e->type == NOTES_T_ALLERGY_CUE)
+			return true;
+	return false;
+}
+
+/* what_remedied: is item r what remedy cue j after it treats with English
+ * drug item k: a reaction, or a problem when k is the first drug after
+ * the cue and no reaction or allergy follows it ("fever 39 and bone
+ * pains for 2 days - expected, not allergy; managed with paracetamol",
+ * allergy75dz)?  A story after the drug makes it the culprit ("UTI
+ * treated with nitrofurantoin - rash"). */
+static bool
+what_remedied(const sentence *s, size_t r, size_t j, size_t k)
+{
+	notes_type t = s->items[r].e->type;
+
+	if (t == NOTES_T_REACTION)
+		return true;
+	if (t != NOTES_T_PROBLEM ||
+	    (unsigned char)s->text[s->items[k].start] >= 0x80 ||
+	    story_after(s, k))
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	return true;
+}
+
 bool
 notes__remedy_given(const sentence *s, size_t k)
 {
@@ -1565,7 +1600,7 @@ notes__remedy_given(const sentence *s, size_t k)
 		    notes__terminated(s, j, k))
 			continue;
 		for (size_t r = 0; r < j; r++)
-			if (s->items[r].e->type == NOTES_T_REACTION &&
+			if (what_remedied(s, r, j, k) &&
 			    (!notes__terminated(s, r, j) ||
 			     eased_next_clause(s, r, j)))
 				return true;

@@ -1880,6 +1880,24 @@ answered_any(const sentence *s, size_t k, const char *const *words, size_t n)
 	return w < s->n && notes__words_in(s, w, words, n) && answer_ends(s, w);
 }
 
+/* The abbreviations a list answers an entry with when the patient has no
+ * known allergy ("Penicillin - NKA.", allergy75dt). */
+static const char *const answered_nka_en[] = {"nka", "nkda"};
+
+/* answered_none_known: is drug item k an allergy list's entry answered
+ * "nil known" or "none known", then the entry's end ("Penicillins - nil
+ * known")?  The answer denies the entry's allergy as "nil" alone does
+ * (allergy75dt). */
+static bool
+answered_none_known(const sentence *s, size_t k)
+{
+	size_t w = answer_at(s, k);
+
+	return (s->allergy_list || s->allergy_line) && w + 1 < s->n &&
+	       notes__words_in(s, w, answered_none_en, 2) &&
+	       notes__words_at(s, w + 1, "known") && answer_ends(s, w + 1);
+}
+
 /* answered_no_reaction: is drug item k an allergy list's entry answered
  * "no reaction", then the entry's end ("Allergies: ... - Chlorhexidine -
  * no reaction; prior skin prep fine.", "Ondansetron: no reaction, ignore
@@ -1946,8 +1964,9 @@ bool
 notes__answered_none(const sentence *s, size_t k)
 {
 	return answered(s, k, answered_none_en, 3) ||
-	       answered(s, k, answered_denied_en, 2) || named_none(s, k) ||
-	       answered_no_reaction(s, k);
+	       answered(s, k, answered_denied_en, 2) ||
+	       answered(s, k, answered_nka_en, 2) || named_none(s, k) ||
+	       answered_no_reaction(s, k) || answered_none_known(s, k);
 }
 
 bool

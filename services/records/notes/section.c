@@ -528,8 +528,11 @@ noted_after_zh(const char *text, uint32_t from, uint32_t to)
 static bool
 checked_tail_zh(const char *text, uint32_t from, uint32_t to)
 {
-	static const char *const checks[] = {"核实",	 "核对", "逐条核实",
-					     "逐条核对", "评估", "记录"};
+	/* traditional forms and 纪录, the record's other spelling, too
+	 * ("藥物過敏紀錄（Sistema 電子病歷）：", allergy75dx) */
+	static const char *const checks[] = {
+		"核实", "核对", "逐条核实", "逐条核对", "评估", "记录", "纪录",
+		"核實", "核對", "逐條核實", "逐條核對", "評估", "記錄", "紀錄"};
 	/* how often: "5. 过敏史再次核实：" (allergy75dn) */
 	static const char *const again[] = {"再次", "重新"};
 	uint32_t at = skip_mark_zh(text, from, to, "史");
@@ -595,6 +598,75 @@ allergy_heading_joined_zh(const sentence *s, uint32_t last, uint32_t to)
 	return (s->n - s->items[j].w1 <= 1 &&
 		notes__only_marks(s->text, last, to, ":-")) ||
 	       checked_tail_zh(s->text, s->items[j].end, to);
+}
+
+/* The words a Chinese record opens a heading with when it wants the list
+ * under it minded ("特别提醒——过敏及药物不良反应：", "重要提示：过敏史：",
+ * "特别提醒（过敏）："), and the marks between such a lead and the
+ * heading. */
+static const char *const reminder_leads_zh[] = {
+	"特别提醒", "特別提醒", "重要提示", "重要提醒", "特别注意", "特別注意"};
+static const char *const lead_marks_zh[] = {"\xe2\x80\x94" /* — */,
+					    "\xef\xbc\x9a" /* ： */,
+					    "\xef\xbc\x88" /* （ */,
+					    ":",
+					    "(",
+					    "-",
+					    " "};
+
+/* reminder_led_zh: the first word of s after the reminder lead it opens
+ * with and the marks after that lead, or 0 when it opens with none. */
+static size_t
+reminder_led_zh(const sentence *s)
+{
+	uint32_t at = 0, start = s->words[0].start;
+	size_t w = 0;
+
+	for (size_t i = 0; i < N_OF(reminder_leads_zh) && at == 0; i++) {
+		size_t n = strlen(reminder_leads_zh[i]);
+
+		if (start + n <= s->text_len &&
+		    memcmp(s->text + start, reminder_leads_zh[i], n) == 0)
+			at = start + (uint32_t)n;
+	}
+	while (w < s->n && s->words[w].start < at)
+		w++;
+	if (at == 0 || w >= s->n)
+		return 0;
+	while (at < s->words[w].start) {
+		uint32_t was = at;
+
+		for (size_t i = 0; i < N_OF(lead_marks_zh) && at == was; i++)
+			at = skip_mark_zh(s->text, at, s->words[w].start,
+					  lead_marks_zh[i]);
+		if (at == was)
+			return 0;
+	}
+	return w;
+}
+
+/* allergy_heading_led_zh: is s, its line ending at to, a reminder lead
+ * (reminder_led_zh), then Chinese allergy cues joined as one heading, the
+ * lead's bracket closed and a bracket's note at most, then a colon
+ * ("特别提醒——过敏及药物不良反应（请务必告知所有接诊医生）：", "特别提醒
+ * （过敏）：")?  The lead asks the reader to mind the list: the lines
+ * under it are the list, as under "过敏史：" (allergy75dy). */
+static bool
+allergy_heading_led_zh(const sentence *s, uint32_t to)
+{
+	size_t w = reminder_led_zh(s), j;
+	uint32_t at;
+
+	if (w == 0 || s->n_items == 0 || s->items[0].w0 != w ||
+	    s->items[0].e->type != NOTES_T_ALLERGY_CUE)
+		return false;
+	j = zh_head_last(s);
+	if (!note_items_only(s, j))
+		return false;
+	at = skip_mark_zh(s->text, s->items[j].end, to, HISTORY_ZH);
+	at = skip_mark_zh(s->text, at, to, "\xef\xbc\x89"); /* ） */
+	return notes__only_marks(s->text, at, to, ":-") ||
+	       noted_after_zh(s->text, at, to);
 }
 
 /* COLUMN_GAP_SPACES: the fewest spaces that part a table's columns;
@@ -744,6 +816,7 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     allergy_heading_noted_zh(s, last, end->start) ||
 		     allergy_heading_joined_zh(s, tail, end->start) ||
 		     allergy_heading_checked_zh(s, end->start) ||
+		     allergy_heading_led_zh(s, end->start) ||
 		     (!s->allergy_list && reaction_table_head(s, end->start));
 	return *allergies || numbered_title_zh(s, last, end->start) ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&

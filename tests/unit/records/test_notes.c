@@ -13664,6 +13664,155 @@ test_allergy75ds(void)
 			"co-trimoxazole") == NOTES_NEGATED);
 }
 
+/* allergy75dt: an allergy list that answers an entry "NKA" or "nil
+ * known" denies that drug's allergy; the answer is not the patient's
+ * "no known allergies" beside the allergies listed. */
+static void
+test_allergy75dt(void)
+{
+	static const char nka[] =
+		"Allergies:\n"
+		"- Morphine - itch and vomiting after CS.\n"
+		"- Penicillin - NKA. Had amoxicillin - fine.\n";
+	notes_reading r;
+
+	MT_TRUE(allergy_context_bl(nka, "morphine") == 0);
+	MT_TRUE(allergy_context_bl(nka, "penicillins") == NOTES_NEGATED);
+	notes__read_rules(nka, strlen(nka), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	MT_TRUE(allergy_context_bl("Allergies / ADRs:\n- Elastoplast - itch\n"
+				   "- Penicillins - nil known\n",
+				   "penicillins") == NOTES_NEGATED);
+}
+
+/* allergy75du: "with no probs", the ward's short form, says the drug
+ * was taken without harm. */
+static void
+test_allergy75du(void)
+{
+	static const char probs[] =
+		"ALLERGIES / ADRs\nAmoxil - ?? pt says \"went blotchy\" aged "
+		"~10, never rechallenged. Has had cefalexin (Keflex) x2 "
+		"courses since with no probs.";
+
+	MT_TRUE(medicine_only(probs, "cefalexin"));
+	MT_TRUE(allergy_context_bl(probs, "amoxicillin") == NOTES_UNCERTAIN);
+}
+
+/* allergy75dv: drugs joined before "tolerated" are each tolerated. */
+static void
+test_allergy75dv(void)
+{
+	static const char joined[] =
+		"DRUG ALLERGY:\n- Piperacillin-tazobactam - generalised "
+		"maculopapular rash, Nov 2026. AVOID. Penicillin group - avoid "
+		"until allergy testing; meropenem and ceftriaxone tolerated.";
+
+	MT_TRUE(allergy_context_bl(joined, "piperacillin") == 0);
+	MT_TRUE(allergy_context_bl(joined, "meropenem") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(joined, "ceftriaxone") == NOTES_NEGATED);
+}
+
+/* allergy75dw: an allergy the plan means to check for is not found yet. */
+static void
+test_allergy75dw(void)
+{
+	notes_reading r;
+	static const char check[] = "Plan: Insert IDC. Check for latex "
+				    "allergy before catheter.";
+
+	MT_TRUE(allergy_context_bl(check, "latex") == NOTES_HYPOTHETICAL);
+	notes__read_rules(check, strlen(check), &r);
+	MT_TRUE(every_allergy_is(&r, NOTES_HYPOTHETICAL));
+	MT_TRUE(allergy_context_bl("Latex allergy - check for a reaction.",
+				   "latex") == 0);
+}
+
+/* allergy75dx: a Chinese allergy record (纪录, 紀錄) with its source in
+ * brackets heads the list under it. */
+static void
+test_allergy75dx(void)
+{
+	static const char record[] =
+		"藥物過敏紀錄（Sistema 電子病歷）：\n"
+		"1) Sulpha 類 — 1998年喺內地住院，出過水泡\n"
+		"2) Voltaren 打針 — 打完氣促、嘴唇腫（2010年）\n";
+
+	MT_TRUE(allergy_context_bl(record, "sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl(record, "diclofenac") == 0);
+}
+
+/* allergy75dy: a reminder before a Chinese allergy heading (特别提醒——)
+ * leaves it the list's heading. */
+static void
+test_allergy75dy(void)
+{
+	static const char *const led[] = {
+		"特别提醒——过敏及药物不良反应（请务必告知所有接诊医生）：\n",
+		"特别提醒（过敏）：\n", "重要提示——过敏史：\n"};
+	static const char entry[] = "② 哌拉西林他唑巴坦（特治星）——药疹"
+				    "（2026-11），此后避免使用。\n";
+	char text[512];
+
+	for (size_t i = 0; i < N_OF(led); i++) {
+		snprintf(text, sizeof(text), "%s%s", led[i], entry);
+		MT_TRUE(allergy_context_bl(text, "piperacillin") == 0);
+	}
+}
+
+/* allergy75dz: the drug that manages a problem told on an allergy list
+ * is a medicine, unless a reaction or allergy is told after it. */
+static void
+test_allergy75dz(void)
+{
+	MT_TRUE(medicine_only(
+		"ALLERGIES / ADVERSE REACTIONS\n- First pamidronate dose - "
+		"fever 39 and bone pains for 2 days (acute phase reaction) - "
+		"expected, not allergy; managed with paracetamol.",
+		"paracetamol"));
+	MT_TRUE(allergy_context_bl("Allergies: UTI treated with "
+				   "nitrofurantoin - rash.",
+				   "nitrofurantoin") == 0);
+}
+
+/* allergy75ea: "No known allergy to" a drug the catalogue does not hold
+ * narrows the statement; "to any medication" keeps it whole. */
+static void
+test_allergy75ea(void)
+{
+	notes_reading r;
+	static const char narrowed[] =
+		"ALLERGIES: Haldol - dystonia. No known allergy to "
+		"benzodiazepines otherwise.";
+	static const char whole[] = "No known allergy to any medication.";
+
+	notes__read_rules(narrowed, strlen(narrowed), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "haloperidol") != NULL);
+	notes__read_rules(whole, strlen(whole), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") != NULL);
+}
+
+/* allergy75eb: itch in a patient's Chinese words is a drug's reaction. */
+static void
+test_allergy75eb(void)
+{
+	MT_TRUE(allergy_context_bl("另诉曾输\"头孢曲松\"后\"有点痒\"，记不清"
+				   "是否真为过敏，未再用过。",
+				   "ceftriaxone") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("曾用青黴素後全身發癢。", "penicillins") ==
+		0);
+}
+
+/* family75d: gogo, the South African grandmother, is family. */
+static void
+test_family75d(void)
+{
+	MT_TRUE(allergy_context_bl("ALLERGIES\n- Gogo: \"sulphur\" allergy "
+				   "(tablets for a bladder infection).",
+				   "sulfonamides") == NOTES_FAMILY);
+}
+
 /* vocab75ae: co-trimoxazole named in the other order is the one
  * substance, not its two parts. */
 static void
@@ -13969,6 +14118,16 @@ static const mt_case cases[] = {
 	{"allergy75dp", test_allergy75dp},
 	{"allergy75dr", test_allergy75dr},
 	{"allergy75ds", test_allergy75ds},
+	{"allergy75dt", test_allergy75dt},
+	{"allergy75du", test_allergy75du},
+	{"allergy75dv", test_allergy75dv},
+	{"allergy75dw", test_allergy75dw},
+	{"allergy75dx", test_allergy75dx},
+	{"allergy75dy", test_allergy75dy},
+	{"allergy75dz", test_allergy75dz},
+	{"allergy75ea", test_allergy75ea},
+	{"allergy75eb", test_allergy75eb},
+	{"family75d", test_family75d},
 	{"vocab75ae", test_vocab75ae},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
