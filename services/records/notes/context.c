@@ -850,6 +850,18 @@ plan_orders(const sentence *s, const notes_entry *t, size_t k)
 	       !later_in_item(s, k);
 }
 
+/* patient_opens: does s open with the patient as its subject ("患者无烟
+ * 酒嗜好", "本人无吸烟史", "Patient has never smoked")?  Under a family
+ * history the sentence tells the patient's own (famhx75d). */
+static bool
+patient_opens(const sentence *s)
+{
+	static const char *const patient[] = {"患者", "病人",	 "患儿",
+					      "本人", "patient", "pt"};
+
+	return s->n > 1 && notes__words_in(s, 0, patient, N_OF(patient));
+}
+
 /* section_context gives the context of the section heading s is under
  * ("家族史：" family, "既往史：" historical, "诊疗计划：" planned, but
  * never for an allergy, as a plan's trigger) for item k and sets
@@ -872,7 +884,8 @@ section_context(const sentence *s, size_t k, bool allergy, unsigned bits,
 	      (medicine && (continued(s, k) || given_now_zh(s, k) ||
 			    ordered_line_zh(s, k))))) ||
 	    (t->type == NOTES_T_HISTORICAL && medicine) || !holds(s, t, k) ||
-	    own_line_ends(s, t, k))
+	    own_line_ends(s, t, k) ||
+	    (t->type == NOTES_T_FAMILY && patient_opens(s)))
 		return 0;
 	/* "既往史：否认高血压病史": a problem the patient never had is
 	 * absent, not past; "鉴别诊断：肺结核：患者无盗汗" denies the

@@ -781,10 +781,22 @@ notes__sensitive_opening(const sentence *s, size_t k)
  * 阿司匹林)?  NSAID-exacerbated respiratory disease is a hypersensitivity
  * to every NSAID (EAACI/WAO position paper on NSAID hypersensitivity,
  * 2013), listed with the allergies; "ibuprofen for asthma" is not. */
+/* asthma_named: does s name an asthma (J45) at all?  Asked before the
+ * drug's classes are looked up, which costs more. */
+static bool
+asthma_named(const sentence *s)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_PROBLEM &&
+		    strncmp(s->items[j].e->code, "J45", 3) == 0)
+			return true;
+	return false;
+}
+
 bool
 notes__asthma_provoked(const sentence *s, size_t k)
 {
-	if (!nsaid_item(&s->items[k]))
+	if (!asthma_named(s) || !nsaid_item(&s->items[k]))
 		return false;
 	for (size_t j = 0; j < s->n_items; j++) {
 		const item *it = &s->items[j];

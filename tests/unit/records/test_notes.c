@@ -13813,6 +13813,59 @@ test_family75d(void)
 				   "sulfonamides") == NOTES_FAMILY);
 }
 
+/* context_of: the context the rules give the first finding of kind and
+ * code in text, NOT_FOUND_BL when there is none. */
+static unsigned
+context_of(const char *text, notes_kind kind, const char *code)
+{
+	notes_reading r;
+	const notes_finding *f;
+
+	notes__read_rules(text, strlen(text), &r);
+	f = find(&r, kind, code);
+	return f != NULL ? f->context : NOT_FOUND_BL;
+}
+
+/* famhx75d: a sentence under a family history that opens with the
+ * patient tells the patient's own. */
+static void
+test_famhx75d(void)
+{
+	static const char own[] =
+		"家族史：姐姐有桥本甲状腺炎。患者无烟酒嗜好。";
+	static const char own_en[] = "Family history:\nMother had breast "
+				     "cancer. Patient has never smoked.";
+
+	MT_TRUE(context_of(own, NOTES_PROBLEM, "E06.3") == NOTES_FAMILY);
+	MT_TRUE(context_of(own, NOTES_PROBLEM, "Z72.0") == NOTES_NEGATED);
+	MT_TRUE(context_of(own_en, NOTES_PROBLEM, "C50.9") == NOTES_FAMILY);
+	MT_TRUE(context_of(own_en, NOTES_PROBLEM, "Z72.0") == NOTES_NEGATED);
+}
+
+/* medctx75k: a drug Chinese notes give tomorrow (明日, 明天) is planned;
+ * tomorrow after the drug plans something else. */
+static void
+test_medctx75k(void)
+{
+	MT_TRUE(context_of("明日上午腰穿+鞘注（甲氨蝶呤+阿糖胞苷+地塞米松）。",
+			   NOTES_MEDICINE,
+			   "methotrexate") == NOTES_HYPOTHETICAL);
+	MT_TRUE(context_of("给予对乙酰氨基酚并嘱明日来所复查。", NOTES_MEDICINE,
+			   "paracetamol") == 0);
+}
+
+/* vocab75ag: Taiwan's and Japan's brand names of tamsulosin and
+ * febuxostat. */
+static void
+test_vocab75ag(void)
+{
+	static const char brands[] = "3. 攝護腺肥大，Harnalidge 0.2mg hs\n"
+				     "4. 痛風，Feburic 40mg qd\n";
+
+	MT_TRUE(context_of(brands, NOTES_MEDICINE, "tamsulosin") == 0);
+	MT_TRUE(context_of(brands, NOTES_MEDICINE, "febuxostat") == 0);
+}
+
 /* vocab75ae: co-trimoxazole named in the other order is the one
  * substance, not its two parts. */
 static void
@@ -14128,6 +14181,9 @@ static const mt_case cases[] = {
 	{"allergy75ea", test_allergy75ea},
 	{"allergy75eb", test_allergy75eb},
 	{"family75d", test_family75d},
+	{"famhx75d", test_famhx75d},
+	{"medctx75k", test_medctx75k},
+	{"vocab75ag", test_vocab75ag},
 	{"vocab75ae", test_vocab75ae},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
