@@ -1513,7 +1513,8 @@ allergy_reason_zh(const sentence *s, size_t k)
 bool
 notes__doubted_after_zh(const sentence *s, const item *c)
 {
-	static const char *const doubt[] = {"存疑", "不确定", "不肯定"};
+	static const char *const doubt[] = {"存疑", "不确定", "不肯定",
+					    "未确定"};
 	size_t end = s->n;
 
 	for (size_t m = 0; m < s->n_items && end == s->n; m++)

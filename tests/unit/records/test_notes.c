@@ -13804,6 +13804,16 @@ test_allergy75eb(void)
 		0);
 }
 
+/* allergy75ec: a Chinese verdict "not an allergy" that the writer calls
+ * unsettled (未确定) leaves the allergy in doubt. */
+static void
+test_allergy75ec(void)
+{
+	MT_TRUE(allergy_context_bl("媽媽話佢食 Brufen 之後好似會喘，但學校醫生"
+				   "話唔係敏感，未確定",
+				   "ibuprofen") == NOTES_UNCERTAIN);
+}
+
 /* family75d: gogo, the South African grandmother, is family. */
 static void
 test_family75d(void)
@@ -14180,6 +14190,7 @@ static const mt_case cases[] = {
 	{"allergy75dz", test_allergy75dz},
 	{"allergy75ea", test_allergy75ea},
 	{"allergy75eb", test_allergy75eb},
+	{"allergy75ec", test_allergy75ec},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75k", test_medctx75k},
