@@ -779,11 +779,12 @@ relative_subject(const sentence *s, size_t k)
  * (simplified: a traditional word folds to them); "nan", "aunty" and the
  * cousin are words the family triggers leave out. */
 static const char *const kin_she[] = {
-	"mother", "mum",   "mom", "sister", "daughter",	  "wife",
-	"aunt",	  "aunty", "nan", "niece",  "grandmother"};
-static const char *const kin_he[] = {"father", "dad",	     "brother",
-				     "son",    "husband",    "uncle",
-				     "nephew", "grandfather"};
+	"mother", "mum",    "mom",     "sister", "daughter",	"wife",
+	"aunt",	  "aunty",  "nan",     "niece",	 "grandmother", "nana",
+	"nanna",  "granny", "grandma", "gogo"};
+static const char *const kin_he[] = {
+	"father", "dad",	 "brother", "son",	"husband", "uncle",
+	"nephew", "grandfather", "grandad", "granddad", "grandpa"};
 static const char *const kin_zh[] = {"母亲", "父亲", "妈妈", "爸爸", "丈夫",
 				     "妻子", "太太", "老公", "老婆", "女儿",
 				     "儿子", "姐姐", "家姐", "哥哥", "弟弟",
@@ -1006,8 +1007,12 @@ self_after(const sentence *s, size_t k)
 	 * patient's own */
 	if (notes__words_any(s, 0, w, pt, 2))
 		return false;
+	/* the relative named instead of the pronoun: "Nana (who looks
+	 * after him) is allergic to penicillin herself" (allergy75ed) */
 	while (w-- > 0)
-		if (notes__words_at(s, w, male ? "he" : "she"))
+		if (notes__words_at(s, w, male ? "he" : "she") ||
+		    (male ? notes__words_in(s, w, kin_he, N_OF(kin_he))
+			  : notes__words_in(s, w, kin_she, N_OF(kin_she))))
 			return true;
 	return false;
 }
@@ -1040,6 +1045,10 @@ teller_own(const sentence *s, size_t k)
 					return true;
 			continue;
 		}
+		/* "Mum herself is allergic to codeine" (allergy75ed) */
+		if ((she || he) && w >= from && w + 1 < end &&
+		    notes__words_at(s, w + 1, he ? "himself" : "herself"))
+			return true;
 		for (size_t v = w + 1; (she || he) && v < end; v++) {
 			if (notes__words_in(s, v, pt, 2))
 				break; /* "pt asked if she herself …" */

@@ -911,12 +911,36 @@ same_line_story(const sentence *s)
 	return *p != '\0' && *p != '\n';
 }
 
+/* unknown_entry: is s, naming no drug, an entry of its own for a
+ * substance the reader does not know, its words then a dash or a colon
+ * and a reaction ("Elastic adhesive dressings - blistering.")?  The
+ * story after it is that entry's, not the drug's before it
+ * (allergy75ee). */
+static bool
+unknown_entry(const sentence *s)
+{
+	for (size_t r = 0; r < s->n_items; r++) {
+		const item *it = &s->items[r];
+		uint32_t from;
+
+		if (it->e->type != NOTES_T_REACTION)
+			continue;
+		if (it->w0 == 0)
+			return false;
+		from = s->words[it->w0 - 1].end;
+		return memchr(s->text + from, '-', it->start - from) != NULL ||
+		       memchr(s->text + from, ':', it->start - from) != NULL;
+	}
+	return false;
+}
+
 void
 notes__remember_subject(sentence *s)
 {
 	size_t d = notes__first_drug(s, s->n_items);
 
-	if (s->n == 0 || (d == s->n_items && same_line_story(s)))
+	if (s->n == 0 ||
+	    (d == s->n_items && same_line_story(s) && !unknown_entry(s)))
 		return;
 	s->prior.e = NULL;
 	s->prior_denied.e = NULL;

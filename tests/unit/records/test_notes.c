@@ -13814,6 +13814,39 @@ test_allergy75ec(void)
 				   "ibuprofen") == NOTES_UNCERTAIN);
 }
 
+/* allergy75ed: a relative who stresses the allergy is theirs, the
+ * relative named instead of a pronoun ("Mum herself is allergic",
+ * "Nana ... is allergic to penicillin herself"), tells a family
+ * allergy. */
+static void
+test_allergy75ed(void)
+{
+	static const char mum[] = "Allergies: Bactrim - hives (2022, UTI). Mum "
+				  "herself is allergic to codeine (vomiting).";
+	static const char nana[] = "Allergies: Mum says he is \"allergic to "
+				   "amoxicillin\". Nana (who looks after him) "
+				   "is allergic to penicillin herself.";
+
+	MT_TRUE(allergy_context_bl(mum, "co-trimoxazole") == 0);
+	MT_TRUE(allergy_context_bl(mum, "codeine") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl(nana, "amoxicillin") == 0);
+	MT_TRUE(allergy_context_bl(nana, "penicillins") == NOTES_FAMILY);
+}
+
+/* allergy75ee: an entry for a substance the reader does not know ends the
+ * story of the drug before it: the verdict after it is not that
+ * drug's. */
+static void
+test_allergy75ee(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies: Penicillin (as a child - hives with "
+			"amoxicillin, mother's account). Elastic adhesive "
+			"dressings - blistering. She tells me plasters tear "
+			"her skin, which is fragility rather than allergy.",
+			"amoxicillin") == 0);
+}
+
 /* family75d: gogo, the South African grandmother, is family. */
 static void
 test_family75d(void)
@@ -14191,6 +14224,8 @@ static const mt_case cases[] = {
 	{"allergy75ea", test_allergy75ea},
 	{"allergy75eb", test_allergy75eb},
 	{"allergy75ec", test_allergy75ec},
+	{"allergy75ed", test_allergy75ed},
+	{"allergy75ee", test_allergy75ee},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75k", test_medctx75k},
