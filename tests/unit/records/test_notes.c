@@ -13885,16 +13885,35 @@ test_famhx75d(void)
 	MT_TRUE(context_of(own_en, NOTES_PROBLEM, "Z72.0") == NOTES_NEGATED);
 }
 
-/* medctx75k: a drug Chinese notes give tomorrow (明日, 明天) is planned;
+/* medctx75n: a drug Chinese notes give tomorrow (明日, 明天) is planned;
  * tomorrow after the drug plans something else. */
 static void
-test_medctx75k(void)
+test_medctx75n(void)
 {
 	MT_TRUE(context_of("明日上午腰穿+鞘注（甲氨蝶呤+阿糖胞苷+地塞米松）。",
 			   NOTES_MEDICINE,
 			   "methotrexate") == NOTES_HYPOTHETICAL);
 	MT_TRUE(context_of("给予对乙酰氨基酚并嘱明日来所复查。", NOTES_MEDICINE,
 			   "paracetamol") == 0);
+}
+
+/* medctx75o: a stop today written after the drug ("Simvastatin - STOP
+ * today"), drugs kept off ("Gliclazide/metformin stay off") and advice to
+ * stop given at the visit make the drug past. */
+static void
+test_medctx75o(void)
+{
+	MT_TRUE(context_of("Simvastatin - STOP today, not to be restarted "
+			   "until LFT normal.",
+			   NOTES_MEDICINE, "simvastatin") == NOTES_HISTORICAL);
+	MT_TRUE(context_of("Insulin VRIII continues. Gliclazide/metformin "
+			   "stay off.",
+			   NOTES_MEDICINE, "metformin") == NOTES_HISTORICAL);
+	MT_TRUE(context_of("Insulin VRIII continues. Gliclazide/metformin "
+			   "stay off.",
+			   NOTES_MEDICINE, "insulin") == 0);
+	MT_TRUE(context_of("Tamsulosin 0.4 mg nocte - asked him to stop it.",
+			   NOTES_MEDICINE, "tamsulosin") == NOTES_HISTORICAL);
 }
 
 /* vocab75ag: Taiwan's and Japan's brand names of tamsulosin and
@@ -14228,7 +14247,8 @@ static const mt_case cases[] = {
 	{"allergy75ee", test_allergy75ee},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
-	{"medctx75k", test_medctx75k},
+	{"medctx75n", test_medctx75n},
+	{"medctx75o", test_medctx75o},
 	{"vocab75ag", test_vocab75ag},
 	{"vocab75ae", test_vocab75ae},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
