@@ -2678,6 +2678,42 @@ test_benign_autoinflammatory_codes(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* Vocabulary gaps of en-dev54 and zh-dev54 (issue 75, vocab75af):
+ * alpha-1 antitrypsin deficiency, emphysema by its pattern, transverse
+ * myelitis, alcohol's cerebellar degeneration, cancers of the oesophagus
+ * by its third, the liver's cystic echinococcosis, a bilateral inguinal
+ * hernia, dentinogenesis imperfecta, congenital adrenal hyperplasia,
+ * growth hormone deficiency, central precocious puberty, secondary
+ * thrombocytopenia, in English and Chinese. */
+static void
+test_vocab75af_codes(void)
+{
+	static const code_case cases[] = {
+		{"Known AATD (PiZZ), seen in the respiratory clinic.", "E88.0"},
+		{"2. Alpha-1 antitrypsin deficiency, on augmentation", "E88.0"},
+		{"CT chest: panlobular emphysema in both lower lobes.",
+		 "J43.1"},
+		{"MRI spine 2023: LETM from C4 to T2, steroids given.",
+		 "G37.3"},
+		{"2021年因急性横贯性脊髓炎住院", "G37.3"},
+		{"Alcoholic cerebellar degeneration - walks with a frame.",
+		 "G31.2"},
+		{"胃镜活检：食管下段癌，拟新辅助化疗", "C15.5"},
+		{"Impression: cystic echinococcosis of the liver, single cyst.",
+		 "B67.0"},
+		{"Booked for repair of a bilateral inguinal hernia.", "K40.2"},
+		{"Dentinogenesis imperfecta - seen by the dentist yearly.",
+		 "K00.5"},
+		{"先天性肾上腺皮质增生症（单纯男性化型），氢化可的松替代",
+		 "E25.0"},
+		{"诊断：生长激素缺乏症，重组人生长激素治疗中", "E23.0"},
+		{"1. 中枢性性早熟，GnRH类似物治疗中", "E22.8"},
+		{"出院诊断：继发性血小板减少症", "D69.5"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* An iron deficiency anaemia put down to a blood loss in its item is
  * D50.0, in English and Chinese (issue 75, qualify.c); alone, D50.9. */
 static void
@@ -14253,6 +14289,7 @@ static const mt_case cases[] = {
 	{"vocab75ae", test_vocab75ae},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
+	{"vocab75af_codes", test_vocab75af_codes},
 	{NULL, NULL},
 };
 
