@@ -13964,6 +13964,19 @@ test_vocab75ag(void)
 	MT_TRUE(context_of(brands, NOTES_MEDICINE, "febuxostat") == 0);
 }
 
+/* vocab75ah: 安定, diazepam's common Chinese name, is the drug; as a
+ * place or as "stable" it names none. */
+static void
+test_vocab75ah(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：对\"安定\"过敏（呼吸抑制）。",
+				   "diazepam") == 0);
+	MT_TRUE(context_of("退休会计，家住安定区。", NOTES_MEDICINE,
+			   "diazepam") == NOT_FOUND_BL);
+	MT_TRUE(context_of("目前病情安定，生命徵象安定。", NOTES_MEDICINE,
+			   "diazepam") == NOT_FOUND_BL);
+}
+
 /* vocab75ae: co-trimoxazole named in the other order is the one
  * substance, not its two parts. */
 static void
@@ -14286,6 +14299,7 @@ static const mt_case cases[] = {
 	{"medctx75n", test_medctx75n},
 	{"medctx75o", test_medctx75o},
 	{"vocab75ag", test_vocab75ag},
+	{"vocab75ah", test_vocab75ah},
 	{"vocab75ae", test_vocab75ae},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
