@@ -12435,15 +12435,23 @@ test_allergy75bi(void)
  * gives, NOT_FOUND_BL when it gives none. */
 #define NOT_FOUND_BL (~0u)
 
+/* context_of: the context the rules give the first finding of kind and
+ * code in text, NOT_FOUND_BL when there is none. */
 static unsigned
-allergy_context_bl(const char *text, const char *code)
+context_of(const char *text, notes_kind kind, const char *code)
 {
 	notes_reading r;
 	const notes_finding *f;
 
 	notes__read_rules(text, strlen(text), &r);
-	f = find(&r, NOTES_ALLERGY, code);
+	f = find(&r, kind, code);
 	return f != NULL ? f->context : NOT_FOUND_BL;
+}
+
+static unsigned
+allergy_context_bl(const char *text, const char *code)
+{
+	return context_of(text, NOTES_ALLERGY, code);
 }
 
 /* Chinese allergy lists (issue 75, allergy75bl): a heading whose
@@ -13890,19 +13898,6 @@ test_family75d(void)
 	MT_TRUE(allergy_context_bl("ALLERGIES\n- Gogo: \"sulphur\" allergy "
 				   "(tablets for a bladder infection).",
 				   "sulfonamides") == NOTES_FAMILY);
-}
-
-/* context_of: the context the rules give the first finding of kind and
- * code in text, NOT_FOUND_BL when there is none. */
-static unsigned
-context_of(const char *text, notes_kind kind, const char *code)
-{
-	notes_reading r;
-	const notes_finding *f;
-
-	notes__read_rules(text, strlen(text), &r);
-	f = find(&r, kind, code);
-	return f != NULL ? f->context : NOT_FOUND_BL;
 }
 
 /* famhx75d: a sentence under a family history that opens with the
