@@ -609,6 +609,24 @@ notes__level_named(const sentence *s, size_t k)
 	return w < s->n && notes__words_in(s, w, level, N_OF(level));
 }
 
+/* Words that say an illness eased (好转, 缓解, 改善 ...): after a
+ * reaction's word they tell the disease a drug treats getting better. */
+static const char *const eased_zh[] = {"好转", "缓解", "改善", "减轻",
+				       "消失", "消退", "好轉", "緩解"};
+
+/* eased_next_zh: is Chinese reaction item j, after drug item k, followed
+ * at once by a word of easing ("用 Cyclosporin (Neoral) 100mg bd，皮疹
+ * 改善約七成")?  The drug treats that rash; it is not its reaction
+ * (allergy75ef). */
+static bool
+eased_next_zh(const sentence *s, size_t k, size_t j)
+{
+	size_t w = s->items[j].w1;
+
+	return j > k && s->words[s->items[j].w0].han && w < s->n &&
+	       notes__words_in(s, w, eased_zh, N_OF(eased_zh));
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -623,8 +641,9 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
 
 		if (it->e->type != NOTES_T_REACTION || denied_reaction(s, j) ||
-		    notes__terminated(s, a, b) || told_allergy_zh(s, j, k) ||
-		    heads_line_zh(s, j, k) || allowed_aside_zh(s, k, j) ||
+		    eased_next_zh(s, k, j) || notes__terminated(s, a, b) ||
+		    told_allergy_zh(s, j, k) || heads_line_zh(s, j, k) ||
+		    allowed_aside_zh(s, k, j) ||
 		    ((indicated(s, a, b) || for_reason(s, j)) &&
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
@@ -2320,8 +2339,6 @@ notes__effect_follows(const sentence *s, size_t k, bool comma_ends)
 
 static const char *const took_zh[] = {"服用", "服", "吃", "食", "用"};
 static const char *const then_zh[] = {"后", "之后", "後", "之後"};
-static const char *const eased_zh[] = {"好转", "缓解", "改善", "减轻",
-				       "消失", "消退", "好轉", "緩解"};
 
 bool
 notes__any_in(const sentence *s, size_t from, size_t to,
@@ -2395,6 +2412,17 @@ finished_effect_zh(const sentence *s, size_t k)
 	return it;
 }
 
+/* pressure_raised: is it a hypertension (I10-I15), which a drug raises as
+ * its known effect (ciclosporin, steroids, NSAIDs: "用 Neoral 後血壓高")?
+ * No intolerance a label would record, and no allergy (allergy75ef). */
+static bool
+pressure_raised(const item *it)
+{
+	return it->e->type == NOTES_T_PROBLEM &&
+	       strncmp(it->e->code, "I1", 2) == 0 && it->e->code[2] >= '0' &&
+	       it->e->code[2] <= '5';
+}
+
 static const item *
 lay_effect_zh(const sentence *s, size_t k)
 {
@@ -2405,9 +2433,9 @@ lay_effect_zh(const sentence *s, size_t k)
 	size_t then = notes__past_dose(s, d->w1);
 
 	if (finished != NULL)
-		return finished;
-	if (it == NULL || then >= s->n || !s->words[then].han ||
-	    !notes__words_in(s, then, then_zh, 4) ||
+		return pressure_raised(finished) ? NULL : finished;
+	if (it == NULL || pressure_raised(it) || then >= s->n ||
+	    !s->words[then].han || !notes__words_in(s, then, then_zh, 4) ||
 	    !notes__any_in(s, took, d->w0, took_zh, 5) ||
 	    (it->e->type != NOTES_T_PROBLEM &&
 	     it->e->type != NOTES_T_REACTION) ||

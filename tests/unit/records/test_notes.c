@@ -13891,6 +13891,20 @@ test_allergy75ee(void)
 			"amoxicillin") == 0);
 }
 
+/* allergy75ef: a rash that eases after a drug is the disease it treats,
+ * and a blood pressure a drug raises is its known effect: neither is an
+ * allergy. */
+static void
+test_allergy75ef(void)
+{
+	MT_TRUE(medicine_only("- 銀屑病（寻常型）15年，今年4月起用 Cyclosporin "
+			      "(Neoral) 100mg bd，皮疹改善約七成。",
+			      "ciclosporin"));
+	MT_TRUE(medicine_only("主訴：銀屑病用 Neoral 後血壓高咗，手指甲爛。",
+			      "ciclosporin"));
+	MT_TRUE(allergy_context_bl("服布洛芬后胃出血。", "ibuprofen") == 0);
+}
+
 /* family75d: gogo, the South African grandmother, is family. */
 static void
 test_family75d(void)
@@ -14289,6 +14303,7 @@ static const mt_case cases[] = {
 	{"allergy75ec", test_allergy75ec},
 	{"allergy75ed", test_allergy75ed},
 	{"allergy75ee", test_allergy75ee},
+	{"allergy75ef", test_allergy75ef},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
