@@ -627,6 +627,37 @@ eased_next_zh(const sentence *s, size_t k, size_t j)
 	       notes__words_in(s, w, eased_zh, N_OF(eased_zh));
 }
 
+/* OWN_CULPRIT_WORDS: the most words after "reaction to" that may come
+ * before the drug it names (a route, a form: "reaction to IV
+ * co-amoxiclav"). */
+#define OWN_CULPRIT_WORDS 2
+
+/* culprit_named: is item j, before drug item k, a reaction or cue that
+ * ends in "to" ("reaction to") and a culprit of its own, more words than
+ * a route before the drug, and "with" before the drug ("treated as a mild
+ * anaphylactoid reaction to cyst fluid with Inj. hydrocortisone")?  The
+ * reaction is that substance's; the drug it was treated with is not its
+ * cause (allergy75eg).  "allergic to latex and to penicillin" names no
+ * remedy. */
+static bool
+culprit_named(const sentence *s, size_t j, size_t k)
+{
+	size_t to = s->items[j].w1;
+
+	if (j >= k || s->words[s->items[j].w0].han)
+		return false;
+	if (to < s->n && notes__words_at(s, to, "to"))
+		to++;
+	else if (!notes__words_at(s, to - 1, "to"))
+		return false;
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	return s->items[k].w0 > to + OWN_CULPRIT_WORDS &&
+	       notes__any_in(s, to, s->items[k].w0,
+			     (const char *const[]){"with"}, 1);
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -641,9 +672,9 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		size_t a = j < k ? j : k, b = j < k ? k : j, gap;
 
 		if (it->e->type != NOTES_T_REACTION || denied_reaction(s, j) ||
-		    eased_next_zh(s, k, j) || notes__terminated(s, a, b) ||
-		    told_allergy_zh(s, j, k) || heads_line_zh(s, j, k) ||
-		    allowed_aside_zh(s, k, j) ||
+		    eased_next_zh(s, k, j) || culprit_named(s, j, k) ||
+		    notes__terminated(s, a, b) || told_allergy_zh(s, j, k) ||
+		    heads_line_zh(s, j, k) || allowed_aside_zh(s, k, j) ||
 		    ((indicated(s, a, b) || for_reason(s, j)) &&
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
@@ -1726,6 +1757,7 @@ notes__allergy_cued(const sentence *s, size_t k)
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
 		    !cue_conditional(s, j) && !record_denied(s, j) &&
+		    !culprit_named(s, j, k) &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||
 		     closing_verdict(s, k, j) || entry_verdict(s, k, j) ||

@@ -155,7 +155,7 @@ ORDER_CEILINGS = {
     "en-dev51": (4, 5), "zh-dev51": (10, 2),
     "en-dev52": (1, 3), "zh-dev52": (4, 4),
     "en-dev53": (1, 2), "zh-dev53": (1, 3),
-    "en-dev54": (3, 1), "zh-dev54": (4, 0),
+    "en-dev54": (3, 0), "zh-dev54": (4, 0),
 }
 
 

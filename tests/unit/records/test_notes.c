@@ -13905,6 +13905,23 @@ test_allergy75ef(void)
 	MT_TRUE(allergy_context_bl("服布洛芬后胃出血。", "ibuprofen") == 0);
 }
 
+/* allergy75eg: a reaction to a substance of its own, treated "with" a
+ * drug, does not make the drug its cause; "allergic to latex and to
+ * amoxicillin" still names amoxicillin. */
+static void
+test_allergy75eg(void)
+{
+	MT_TRUE(medicine_only("Flushing and urticarial wheals - treated as a "
+			      "mild anaphylactoid reaction to cyst fluid with "
+			      "Inj. hydrocortisone 200 mg IV.",
+			      "hydrocortisone"));
+	MT_TRUE(allergy_context_bl("Allergic to sticking plaster and to "
+				   "amoxicillin.",
+				   "amoxicillin") == 0);
+	MT_TRUE(allergy_context_bl("Had a reaction to IV co-amoxiclav.",
+				   "co-amoxiclav") == 0);
+}
+
 /* family75d: gogo, the South African grandmother, is family. */
 static void
 test_family75d(void)
@@ -14304,6 +14321,7 @@ static const mt_case cases[] = {
 	{"allergy75ed", test_allergy75ed},
 	{"allergy75ee", test_allergy75ee},
 	{"allergy75ef", test_allergy75ef},
+	{"allergy75eg", test_allergy75eg},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
