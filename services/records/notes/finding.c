@@ -2071,14 +2071,29 @@ answered_no(const sentence *s, size_t k)
 	return false;
 }
 
+/* named_after_to: is word w, after "No known allergy to", a drug the
+ * catalogue does not hold rather than what every drug is ("No known
+ * allergy to benzodiazepines otherwise", allergy75ea)?  "to any
+ * medication", "to drugs", "to date" keep the statement whole. */
+static bool
+named_after_to(const sentence *s, size_t w)
+{
+	static const char *const whole[] = {
+		"any",	       "drugs",	   "drug",	"medication",
+		"medications", "medicine", "medicines", "meds",
+		"date",	       "all",	   "known",	"food"};
+
+	return w < s->n && !s->words[w].han &&
+	       !notes__words_in(s, w, whole, N_OF(whole)) &&
+	       isalpha((unsigned char)s->words[w].key[0]);
+}
+
 /* none_but: is "no known allergies" item k narrowed to one drug ("No
  * known allergy to penicillin") or to all but the drug allergies told
  * ("NKDA apart from above", "except codeine", "Other allergies: nil
  * else": allergy75an, en43-10)?  It denies that drug, or any other, and
  * does not say the patient has none (rules75en25).  "NKA apart from bee
  * stings" names no drug: no drug allergy. */
-static bool named_after_to(const sentence *s, size_t w);
-
 static bool
 none_but(const sentence *s, size_t k)
 {
@@ -2107,23 +2122,6 @@ none_but(const sentence *s, size_t k)
 		if (s->items[m].w0 == w + n)
 			return is_drug(&s->items[m]);
 	return n == 1 && named_after_to(s, w + 1);
-}
-
-/* named_after_to: is word w, after "No known allergy to", a drug the
- * catalogue does not hold rather than what every drug is ("No known
- * allergy to benzodiazepines otherwise", allergy75ea)?  "to any
- * medication", "to drugs", "to date" keep the statement whole. */
-static bool
-named_after_to(const sentence *s, size_t w)
-{
-	static const char *const whole[] = {
-		"any",	       "drugs",	   "drug",	"medication",
-		"medications", "medicine", "medicines", "meds",
-		"date",	       "all",	   "known",	"food"};
-
-	return w < s->n && !s->words[w].han &&
-	       !notes__words_in(s, w, whole, N_OF(whole)) &&
-	       isalpha((unsigned char)s->words[w].key[0]);
 }
 
 /* answers_entry: is "no known allergies" item k the answer an allergy
