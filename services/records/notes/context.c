@@ -2253,6 +2253,39 @@ reported_parent_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* CHILD_TELLS_WORDS: the most Chinese words from the patient's son or
+ * daughter to the verb they tell with (child_came_to_tell_zh). */
+#define CHILD_TELLS_WORDS 8
+
+/* child_came_to_tell_zh: is Chinese family trigger j, a parent, named
+ * right after the verb the patient's son or daughter, family trigger
+ * j - 1, tells with, a few Chinese words between them ("患者女儿下班后来院
+ * 补充：父亲约 10 年前…曾服苯妥英钠")?  The child
+ * tells of the parent, the patient (allergy75ej), and neither is a
+ * relative's story; a spouse's parent is no patient, so only a child's
+ * telling counts. */
+static bool
+child_came_to_tell_zh(const sentence *s, size_t j)
+{
+	static const char *const verbs[] = {"补充", "补述", "說",   "说",
+					    "诉",   "称",   "表示", "反映"};
+	static const char *const children[] = {"女儿", "儿子", "女兒", "兒子"};
+	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲",
+					      "媽媽", "母親", "父親"};
+	const item *c = &s->items[j - 1];
+	size_t w = s->items[j].w0;
+
+	if (!notes__words_in(s, w, parents, N_OF(parents)) ||
+	    !notes__words_in(s, c->w0, children, N_OF(children)) ||
+	    w - c->w1 > CHILD_TELLS_WORDS ||
+	    !notes__words_end_at(s, w, verbs, N_OF(verbs)))
+		return false;
+	for (size_t i = c->w1; i < w; i++)
+		if (!s->words[i].han)
+			return false;
+	return true;
+}
+
 /* parent_told_zh: is Chinese family trigger j a parent named right after
  * a relative's reporting verb, the relative in brackets or before them
  * ("家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害", "女儿询问母亲的
@@ -2277,7 +2310,7 @@ parent_told_zh(const sentence *s, size_t j)
 		    notes__words_at(s, w - v, verbs[i]))
 			return true;
 	}
-	return false;
+	return child_came_to_tell_zh(s, j);
 }
 
 /* told_parent: is family trigger j a parent ("mother", "father") right
@@ -2366,7 +2399,10 @@ tells_or_is_patient(const sentence *s, size_t j)
 	       phoned_parent_zh(s, j) || reported_parent_zh(s, j) ||
 	       addressed_zh(s, j) || parent_told_zh(s, j) ||
 	       told_parent(s, j) || told_lay_parent(s, j) ||
-	       with_patient_zh(s, j);
+	       with_patient_zh(s, j) ||
+	       (j + 1 < s->n_items &&
+		s->items[j + 1].e->type == NOTES_T_FAMILY &&
+		child_came_to_tell_zh(s, j + 1));
 }
 
 /* conditions_drug: does hypothetical trigger j condition a drug written

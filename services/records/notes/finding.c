@@ -463,6 +463,7 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	}
 	if (caused && f->context == 0)
 		notes__taken_then(s, k, f);
+	notes__onset_then_zh(s, k, reaction, f);
 	notes__course_context(s, k, f);
 	notes__status_context(s, k, f);
 	notes__switch_context(s, k, f);

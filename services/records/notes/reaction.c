@@ -224,6 +224,94 @@ onset_linked(const sentence *s, size_t j, size_t k)
 	       s->items[j].w0 - w <= ONSET_WORDS;
 }
 
+/* aside_closed_between: does a parenthesis, ASCII or full-width, close
+ * in text[from, to)? */
+static bool
+aside_closed_between(const sentence *s, uint32_t from, uint32_t to)
+{
+	return notes__between_has(s, from, to, ')') ||
+	       memmem(s->text + from, to - from, "\xef\xbc\x89", 3) != NULL;
+}
+
+/* comma_in: does a comma, ASCII or full-width, stand in text[from, to)? */
+static bool
+comma_in(const sentence *s, uint32_t from, uint32_t to)
+{
+	return memchr(s->text + from, ',', to - from) != NULL ||
+	       memmem(s->text + from, to - from, "\xef\xbc\x8c", 3) != NULL;
+}
+
+/* onset_linked_zh: is Chinese reaction item j told as what appeared after
+ * substance item k ("苯妥英钠 昨晚22:00发现前胸、后背红色斑丘疹")?  出现 or
+ * 发现 within ONSET_DRUG_WORDS after the drug, the reaction within
+ * ONSET_WORDS after it, no other drug or class between, as onset_linked
+ * reads "developed" (allergy75ei).  It reaches past REACTION_WORDS only:
+ * a drug given for the rash stays its remedy, and a comma between the
+ * drug and 出现 parts the rash from it ("口服阿莫西林，今日下午双下肢出现
+ * 皮疹" tells no cause).  A drug joined to the one
+ * before it is one of a regimen ("头孢曲松+甲硝唑抗感染，术后第3天躯干出现
+ * 红色斑丘疹"), the rash no more its than the other's. */
+static bool
+onset_linked_zh(const sentence *s, size_t j, size_t k)
+{
+	static const char *const onset[] = {"出现", "出現", "发现", "發現"};
+	static const char *const joins[] = {"+",  "＋", "/",  "、", ",",
+					    "，", "和", "及", "与"};
+	size_t w;
+
+	if (j < k || !s->words[s->items[j].w0].han ||
+	    (k > 0 && is_drug(&s->items[k - 1]) &&
+	     notes__gap_in(s, s->items[k - 1].end, s->items[k].start, joins,
+			   N_OF(joins))))
+		return false;
+	/* "镇痛泵（吗啡 PCA）今晨出现全身瘙痒": the aside names what the
+	 * device held, not what the reaction came of */
+	if (aside_closed_between(s, s->items[k].end, s->items[j].start))
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (w = s->items[k].w1; w < s->items[j].w0; w++)
+		if (notes__words_in(s, w, onset, N_OF(onset)))
+			break;
+	return w < s->items[j].w0 && w - s->items[k].w1 <= ONSET_DRUG_WORDS &&
+	       s->items[j].w0 - w - 2 <= ONSET_WORDS &&
+	       !comma_in(s, s->items[k].end, s->words[w].start);
+}
+
+/* TAKEN_WORDS_ZH: the most words from a verb of taking to the drug it
+ * takes ("曾服苯妥英钠", "开始口服别嘌醇"). */
+#define TAKEN_WORDS_ZH 4
+
+/* taken_by_patient_zh: is substance item k written after a verb of
+ * taking it by mouth or using it (服, 吃, 食, 用), within TAKEN_WORDS_ZH
+ * words? */
+static bool
+taken_by_patient_zh(const sentence *s, size_t k)
+{
+	static const char *const taking[] = {"服", "吃", "食", "用"};
+	size_t w0 = s->items[k].w0;
+
+	for (size_t w = w0 > TAKEN_WORDS_ZH ? w0 - TAKEN_WORDS_ZH : 0; w < w0;
+	     w++)
+		if (notes__words_in(s, w, taking, N_OF(taking)))
+			return true;
+	return false;
+}
+
+void
+notes__onset_then_zh(const sentence *s, size_t k, const item *reaction,
+		     notes_finding *f)
+{
+	if (f->kind != NOTES_ALLERGY || f->context != 0 || reaction == NULL ||
+	    s->allergy_list || s->allergy_line_zh ||
+	    !taken_by_patient_zh(s, k) ||
+	    !onset_linked_zh(s, (size_t)(reaction - s->items), k))
+		return;
+	f->context = NOTES_HISTORICAL;
+	f->trigger = ONSET_ZH;
+}
+
 /* denied_reaction: is reaction item j written as not having happened,
  * "no" or "without" right before it ("she has taken ibuprofen before
  * with no wheeze"), or in Chinese 未, 没, 没有, 无 or 冇 ("曾用\"阿莫西林克
@@ -247,15 +335,17 @@ denied_reaction(const sentence *s, size_t j)
 
 /* lay_counted_zh: is Chinese reaction item j, after drug item k, told in
  * a patient's words with a count or a size between them ("吃\"阿莫西林\"也
- * 出过一次小疹子", "打青霉素也起了一些小疹子")?  Only the verbs of a
- * rash breaking out, their aspect, and counts and sizes stand between:
+ * 出过一次小疹子", "打青霉素也起了一些小疹子", "吃磺胺类药会起一身疹子")?
+ * Only the verbs of a rash breaking out, their aspect and mood (会, 就),
+ * the word 药 after a class, and counts and sizes stand between:
  * the rash is the drug's as 出过疹子 right after it is. */
 static bool
 lay_counted_zh(const sentence *s, size_t k, size_t j)
 {
 	static const char *const lay[] = {"也", "还", "又", "都", "出", "起",
 					  "长", "过", "了", "一", "几", "次",
-					  "些", "点", "小", "身", "上"};
+					  "些", "点", "小", "身", "上", "会",
+					  "就", "药", "全", "满"};
 	size_t from = s->items[k].w1, to = s->items[j].w0;
 
 	if (j < k || to - from > LAY_RASH_WORDS || !s->words[to].han)
@@ -694,7 +784,7 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
 		     !linked(s, j, k, gap) && !onset_linked(s, j, k) &&
 		     !suspect_run_reached(s, j, k) &&
-		     !lay_counted_zh(s, k, j)) ||
+		     !lay_counted_zh(s, k, j) && !onset_linked_zh(s, j, k)) ||
 		    gap >= best_gap)
 			continue;
 		best = it;

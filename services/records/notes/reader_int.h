@@ -634,6 +634,19 @@ bool notes__none_known_near(const sentence *s, size_t k);
  * and keep_finding reads it as the allergy and a past medicine. */
 void notes__taken_then(const sentence *s, size_t k, notes_finding *f);
 
+/* ONSET_ZH: the trigger of an allergy told as a reaction that appeared
+ * after the patient took the drug (notes__onset_then_zh). */
+#define ONSET_ZH "\xe5\x87\xba\xe7\x8e\xb0" /* 出现 */
+
+/* notes__onset_then_zh dates allergy f of substance item k, which the
+ * patient took (服, 吃, 用) before its reaction appeared ("曾服苯妥英钠约 2
+ * 周，出现牙龈肿胀、全身红疹", "用芬太尼透皮贴出现皮疹"), as
+ * notes__taken_then does after 后: the drug was taken then, and
+ * keep_finding reads it as the allergy and a past medicine
+ * (allergy75ei). */
+void notes__onset_then_zh(const sentence *s, size_t k, const item *reaction,
+			  notes_finding *f);
+
 /* notes__replaced_by: is drug item k written after "changed to" or "switched
  * to" in its sentence ("ACE inhibitors (cough on lisinopril - changed to
  * losartan)")?  It is the drug that replaced the allergy's, taken. */

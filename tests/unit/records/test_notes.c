@@ -13922,6 +13922,79 @@ test_allergy75eg(void)
 				   "co-amoxiclav") == 0);
 }
 
+/* allergy75eh: erythema over the body after a drug, and a rash that
+ * breaks out all over (一身疹子) after a class the patient would take,
+ * are the drug's reaction; 红斑狼疮 stays the problem. */
+static void
+test_allergy75eh(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"2018年服别嘌醇后出现全身红斑、口腔溃烂，住院"
+			"治疗10天。",
+			"allopurinol") == 0);
+	MT_TRUE(allergy_context_bl(
+			"- 儿子说父亲\"吃磺胺类药会起一身疹子\"，具体"
+			"药名不详。",
+			"sulfonamides") == 0);
+	MT_TRUE(context_of("系统性红斑狼疮10年，服羟氯喹。", NOTES_MEDICINE,
+			   "hydroxychloroquine") == 0);
+	MT_TRUE(context_of("系统性红斑狼疮10年，服羟氯喹。", NOTES_ALLERGY,
+			   "hydroxychloroquine") == NOT_FOUND_BL);
+}
+
+/* allergy75ei: a maculopapular rash that appeared (出现, 发现) after a
+ * drug, in the same clause, is its reaction, and a drug the patient took
+ * then is a past medicine too; one of a regimen, or a device's drug in
+ * an aside, is not the rash's cause, nor is a drug a comma parts from
+ * it (error_classes: "口服阿莫西林，今日下午双下肢出现皮疹"). */
+static void
+test_allergy75ei(void)
+{
+	static const char taken[] =
+		"3周前开始服用拉莫三嗪近2天出现发热、全身红斑"
+		"、口腔糜烂。";
+
+	MT_TRUE(allergy_context_bl(
+			"苯妥英钠 昨晚22:00发现前胸、后背红色斑丘疹，"
+			"医生查看考虑药疹，已停用。",
+			"phenytoin") == 0);
+	MT_TRUE(allergy_context_bl(taken, "lamotrigine") == 0);
+	MT_TRUE(context_of(taken, NOTES_MEDICINE, "lamotrigine") ==
+		NOTES_HISTORICAL);
+	MT_TRUE(context_of("术后予头孢曲松+甲硝唑抗感染，术后第3天躯干出现红色"
+			   "斑丘疹。",
+			   NOTES_ALLERGY, "metronidazole") == NOT_FOUND_BL);
+	MT_TRUE(medicine_only("术后镇痛泵（吗啡 PCA）今晨出现全身瘙痒，已撤除"
+			      "吗啡泵。",
+			      "morphine"));
+}
+
+/* allergy75ej: a parent named right after the telling of the patient's
+ * son or daughter is the patient; a spouse's parent is family. */
+static void
+test_allergy75ej(void)
+{
+	unsigned spouse = allergy_context_bl("妻子来院补充：父亲曾服苯妥英钠后"
+					     "出现全身红疹。",
+					     "phenytoin");
+
+	MT_TRUE(allergy_context_bl(
+			"患者女儿下班后来院补充：父亲约 10 年前服苯妥"
+			"英钠后出现全身红疹。",
+			"phenytoin") == 0);
+	MT_TRUE(spouse != NOT_FOUND_BL && (spouse & NOTES_FAMILY));
+}
+
+/* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
+ * antiseptic. */
+static void
+test_vocab75ai(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"家属诉对\"洗必泰\"皮肤发红，已改用碘伏消毒。",
+			"chlorhexidine") == 0);
+}
+
 /* family75d: gogo, the South African grandmother, is family. */
 static void
 test_family75d(void)
@@ -14322,12 +14395,16 @@ static const mt_case cases[] = {
 	{"allergy75ee", test_allergy75ee},
 	{"allergy75ef", test_allergy75ef},
 	{"allergy75eg", test_allergy75eg},
+	{"allergy75eh", test_allergy75eh},
+	{"allergy75ei", test_allergy75ei},
+	{"allergy75ej", test_allergy75ej},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
 	{"medctx75o", test_medctx75o},
 	{"vocab75ag", test_vocab75ag},
 	{"vocab75ah", test_vocab75ah},
+	{"vocab75ai", test_vocab75ai},
 	{"vocab75ae", test_vocab75ae},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
