@@ -684,6 +684,46 @@ counselled_between(const sentence *s, size_t k, size_t j)
 	       !notes__any_in(s, from, to, person, N_OF(person));
 }
 
+/* quote_opens_in: does a quote open in text[from, to) (", “, 「)? */
+static bool
+quote_opens_in(const sentence *s, uint32_t from, uint32_t to)
+{
+	return memchr(s->text + from, '"', to - from) != NULL ||
+	       memmem(s->text + from, to - from, "\xe2\x80\x9c", 3) != NULL ||
+	       memmem(s->text + from, to - from, "\xe3\x80\x8c", 3) != NULL;
+}
+
+/* COUNSEL_WORDS_ZH: the most words from a Chinese verb of counselling to
+ * the drug it counsels on, who is told between ("已告知多西环素…", "告知患者
+ * 多西环素…"). */
+#define COUNSEL_WORDS_ZH 4
+
+/* counselled_zh: is Chinese drug item k what a verb of counselling (告知,
+ * 交代, 宣教, 告诉, 讲解, 说明) right before it tells the patient about
+ * ("已告知多西环素光敏反应、食管刺激，服药后半小时勿平躺")?  The reactions
+ * after it are the effects the drug may have, told to the patient, none
+ * the patient had (allergy75el).  A relative who tells, in a quote or
+ * with a verb of taking, what the patient took ("患者妻子告知\"他吃阿司匹林
+ * 会全身起红疹\"") counsels nobody. */
+static bool
+counselled_zh(const sentence *s, size_t k)
+{
+	static const char *const counsel[] = {"告知", "交代", "宣教", "告诉",
+					      "讲解", "说明", "告訴", "講解",
+					      "說明"};
+	static const char *const taking[] = {"吃", "服", "用", "打"};
+	size_t w0 = s->items[k].w0;
+
+	for (size_t w = w0; w-- > 0 && w0 - w <= COUNSEL_WORDS_ZH + 1;) {
+		if (notes__words_in(s, w, taking, N_OF(taking)) ||
+		    quote_opens_in(s, s->words[w].end, s->items[k].start))
+			return false; /* "妻子告知\"他吃阿司匹林会…\"" */
+		if (notes__words_in(s, w, counsel, N_OF(counsel)))
+			return w0 - w <= COUNSEL_WORDS_ZH;
+	}
+	return false;
+}
+
 /* notes__level_named: is drug item k followed by the word for its blood level
  * ("茶碱浓度 22mg/L（偏高），恶心、心悸", "digoxin level 3.1, vomiting",
  * "vancomycin trough")?  The mention names the level measured; what
@@ -771,7 +811,7 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
 		    (j > k &&
 		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j) ||
-		      counselled_between(s, k, j))))
+		      counselled_between(s, k, j) || counselled_zh(s, k))))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1
 			    : it->w0 - s->items[k].w1 -

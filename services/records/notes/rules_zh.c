@@ -1389,16 +1389,23 @@ notes__healed_after_zh(const sentence *s, size_t k)
 	static const char *const stop[] = {"停", "撤"};
 	const item *d = &s->items[k];
 	size_t w = d->w1, last = d->w1 + HEALED_AFTER_WORDS;
+	bool eased;
 
 	if (!s->words[d->w0].han && !(d->w0 > 0 && s->words[d->w0 - 1].han))
 		return false; /* Chinese only */
 	while (w < s->n && w < last && !clause_mark(s, w) &&
 	       !notes__words_at(s, w, "后") &&
+	       !notes__words_in(s, w, heals, N_OF(heals)) &&
 	       !notes__words_in(s, w, stop, sizeof(stop) / sizeof(*stop)))
 		w++;
-	if (w + 1 >= s->n || !notes__words_at(s, w, "后") ||
-	    !notes__words_any(s, w + 1, w + 4 < s->n ? w + 4 : s->n, heals,
-			      sizeof(heals) / sizeof(*heals)))
+	/* "用沙丁胺醇缓解": the easing right after the drug given, no 后
+	 * between (allergy75ek) */
+	eased = w < s->n && w < last &&
+		notes__words_in(s, w, heals, N_OF(heals));
+	if (!eased &&
+	    (w + 1 >= s->n || !notes__words_at(s, w, "后") ||
+	     !notes__words_any(s, w + 1, w + 4 < s->n ? w + 4 : s->n, heals,
+			       sizeof(heals) / sizeof(*heals))))
 		return false;
 	for (size_t j = k + 1; j < s->n_items && s->items[j].w0 <= w + 3; j++)
 		if (s->items[j].e->type == NOTES_T_REACTION ||
