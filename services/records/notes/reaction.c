@@ -708,9 +708,9 @@ quote_opens_in(const sentence *s, uint32_t from, uint32_t to)
 static bool
 counselled_zh(const sentence *s, size_t k)
 {
-	static const char *const counsel[] = {"告知", "交代", "宣教", "告诉",
-					      "讲解", "说明", "告訴", "講解",
-					      "說明"};
+	static const char *const counsel[] = {"告知", "交代", "宣教",
+					      "告诉", "讲解", "说明",
+					      "告訴", "講解", "說明"};
 	static const char *const taking[] = {"吃", "服", "用", "打"};
 	size_t w0 = s->items[k].w0;
 

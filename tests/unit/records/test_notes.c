@@ -13985,6 +13985,42 @@ test_allergy75ej(void)
 	MT_TRUE(spouse != NOT_FOUND_BL && (spouse & NOTES_FAMILY));
 }
 
+/* allergy75ek: a drug given that eased the reaction right after it, no 后
+ * between, is the reaction's remedy, even in an allergy table's reaction
+ * cell. */
+static void
+test_allergy75ek(void)
+{
+	static const char allergy_table[] =
+		"过敏史（术前药学核对表）：\n"
+		"| 药物 | 反应 | 时间 | 结论 |\n"
+		"| 阿司匹林 | 服后30分钟胸闷、喘憋，用沙丁胺醇缓解 | 2019年 | "
+		"阿司匹林过敏（哮喘相关），禁用 |\n";
+
+	MT_TRUE(allergy_context_bl(allergy_table, "aspirin") == 0);
+	MT_TRUE(context_of(allergy_table, NOTES_ALLERGY, "salbutamol") ==
+		NOT_FOUND_BL);
+	MT_TRUE(context_of(allergy_table, NOTES_MEDICINE, "salbutamol") !=
+		NOT_FOUND_BL);
+}
+
+/* allergy75el: the effects a verb of counselling tells the patient of a
+ * drug are no reaction the patient had; a relative who tells what the
+ * patient took counsels nobody. */
+static void
+test_allergy75el(void)
+{
+	MT_TRUE(medicine_only(
+		"药师用药交代：已告知多西环素光敏反应、食管刺激，服"
+		"药后半小时勿平躺。",
+		"doxycycline"));
+	MT_TRUE(medicine_only("已告知患者多西环素光敏反应。", "doxycycline"));
+	MT_TRUE(allergy_context_bl(
+			"患者妻子告知\"他吃阿司匹林会全身起红疹\"，已"
+			"核对过敏记录已登记。",
+			"aspirin") == 0);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14398,6 +14434,8 @@ static const mt_case cases[] = {
 	{"allergy75eh", test_allergy75eh},
 	{"allergy75ei", test_allergy75ei},
 	{"allergy75ej", test_allergy75ej},
+	{"allergy75ek", test_allergy75ek},
+	{"allergy75el", test_allergy75el},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
