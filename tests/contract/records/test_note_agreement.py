@@ -60,7 +60,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev52": 0.947, "zh-dev52": 0.941,
             "en-dev53": 0.945, "zh-dev53": 0.822,
             "en-dev54": 0.880, "zh-dev54": 0.886,
-            "en-dev55": 0.773, "zh-dev55": 0.880}
+            "en-dev55": 0.773, "zh-dev55": 0.880,
+            # held out still: the fifty-sixth writers', annotated again
+            # before any rule learnt from them
+            "zh-test56": 0.915}
 
 
 def _pair(name):
