@@ -14021,6 +14021,34 @@ test_allergy75el(void)
 			"aspirin") == 0);
 }
 
+/* allergy75em: a drug taken many times that "won't cause an allergy"
+ * (不會過敏) is no allergy, under an allergy heading too. */
+static void
+test_allergy75em(void)
+{
+	MT_TRUE(allergy_context_bl("藥物過敏（媽媽提供）：\n"
+				   " * Amoxicillin 吃過好幾次，不會過敏\n",
+				   "amoxicillin") == NOTES_NEGATED);
+}
+
+/* allergy75en: a patch test heads its results as a skin test does. */
+static void
+test_allergy75en(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：\nb. 斑贴试验（2024）：氯己定 阳性"
+				   "（++）；镍 阳性\n",
+				   "chlorhexidine") == 0);
+	MT_TRUE(allergy_context_bl("斑贴试验：氯己定阴性。", "chlorhexidine") ==
+		NOTES_NEGATED);
+}
+
+/* allergy75eo: eyes that swell after a drug are its reaction. */
+static void
+test_allergy75eo(void)
+{
+	MT_TRUE(allergy_context_bl("NSAID：吃了眼睛會腫。", "nsaids") == 0);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14436,6 +14464,9 @@ static const mt_case cases[] = {
 	{"allergy75ej", test_allergy75ej},
 	{"allergy75ek", test_allergy75ek},
 	{"allergy75el", test_allergy75el},
+	{"allergy75em", test_allergy75em},
+	{"allergy75en", test_allergy75en},
+	{"allergy75eo", test_allergy75eo},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
