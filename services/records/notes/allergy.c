@@ -736,6 +736,27 @@ child_before(const sentence *s, size_t from, size_t to)
 	return notes__any_in(s, from, to, children, 2);
 }
 
+/* carer_acts: do the words from w, before the drug's word end, say the
+ * relative gives or stops the patient's drug ("Mum stopped the Nurofen
+ * because he had two nosebleeds each time", "dad gave him Calpol"), "has"
+ * or "had" at most before the verb?  The relative cares for the patient,
+ * whose drug and reaction they are (allergy75ep); "Mum stopped taking
+ * aspirin" or "her aspirin" is her own. */
+static bool
+carer_acts(const sentence *s, size_t w, size_t end)
+{
+	static const char *const acts[] = {"stopped", "stops",	  "gave",
+					   "gives",   "withheld", "started",
+					   "starts"};
+	static const char *const own[] = {"taking", "using", "her", "his"};
+
+	if (w + 1 < end &&
+	    (notes__words_at(s, w, "has") || notes__words_at(s, w, "had")))
+		w++;
+	return w + 1 < end && notes__words_in(s, w, acts, N_OF(acts)) &&
+	       !notes__words_in(s, w + 1, own, N_OF(own));
+}
+
 /* relative_subject returns the word of the relative that item k's clause
  * opens with as its subject ("Mom is allergic to penicillin; dad to
  * sulfa", "pt's mum has had anaphylaxis to Septrin"), or NULL: a parent
@@ -765,7 +786,8 @@ relative_subject(const sentence *s, size_t k)
 	else if (w + 1 < end &&
 		 (notes__words_at(s, w, "her") || notes__words_at(s, w, "his")))
 		w++;
-	if (w >= end || !notes__words_in(s, w, relatives, n_rel))
+	if (w >= end || !notes__words_in(s, w, relatives, n_rel) ||
+	    carer_acts(s, w + 1, end))
 		return NULL;
 	for (size_t v = w + 1; v < end; v++)
 		if (notes__reporting(s, v) ||

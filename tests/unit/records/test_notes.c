@@ -14049,6 +14049,23 @@ test_allergy75eo(void)
 	MT_TRUE(allergy_context_bl("NSAID：吃了眼睛會腫。", "nsaids") == 0);
 }
 
+/* allergy75ep: a parent who gives or stops the patient's drug cares for
+ * the patient, whose reaction it is; one who stopped taking her own is
+ * family. */
+static void
+test_allergy75ep(void)
+{
+	unsigned own = allergy_context_bl("Mum stopped taking aspirin because "
+					  "of a rash.",
+					  "aspirin");
+
+	MT_TRUE(allergy_context_bl("Mum stopped the Nurofen because he had two "
+				   "nosebleeds each time he took it; I have "
+				   "added this to his alert list.",
+				   "ibuprofen") == 0);
+	MT_TRUE(own != NOT_FOUND_BL && (own & NOTES_FAMILY));
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14467,6 +14484,7 @@ static const mt_case cases[] = {
 	{"allergy75em", test_allergy75em},
 	{"allergy75en", test_allergy75en},
 	{"allergy75eo", test_allergy75eo},
+	{"allergy75ep", test_allergy75ep},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
