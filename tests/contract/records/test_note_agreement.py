@@ -63,7 +63,7 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev55": 0.773, "zh-dev55": 0.880,
             # held out still: the fifty-sixth writers', annotated again
             # before any rule learnt from them
-            "zh-test56": 0.915}
+            "en-test56": 0.916, "zh-test56": 0.915}
 
 
 def _pair(name):
