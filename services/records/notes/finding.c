@@ -431,6 +431,20 @@ remedy_past_zh(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* allergy_denied_to: is drug item k written right after "allergy to" or
+ * "allergic to" ("Xylocaine spray + nebulisation for FOB: no allergy to
+ * lignocaine")?  The "no" before it denies the allergy, though the drug
+ * was named before for its use (allergy75eq); "NO HEPARIN" orders the
+ * drug kept away. */
+static bool
+allergy_denied_to(const sentence *s, size_t k)
+{
+	static const char *const to[] = {"allergy to", "allergic to",
+					 "allergies to"};
+
+	return notes__phrase_before(s, s->items[k].w0, to, N_OF(to)) > 0;
+}
+
 /* substance_context sets the context of substance or class item k, read
  * as f->kind: the cues around it, then the writers' forms that correct
  * them (an allergy doubted, kept by an order, refused; a course, a
@@ -453,7 +467,8 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	stopped_then_zh(s, k, f);
 	notes__refused_then(s, k, f);
 	if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
-	    (unsigned char)f->trigger[0] < 0x80 && notes__named_before(s, k)) {
+	    (unsigned char)f->trigger[0] < 0x80 && notes__named_before(s, k) &&
+	    !allergy_denied_to(s, k)) {
 		f->context = 0; /* the order that keeps the allergy */
 		f->trigger = "";
 	}

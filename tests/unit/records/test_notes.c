@@ -14066,6 +14066,16 @@ test_allergy75ep(void)
 	MT_TRUE(own != NOT_FOUND_BL && (own & NOTES_FAMILY));
 }
 
+/* allergy75eq: "no allergy to" a drug named before for its use denies
+ * the allergy. */
+static void
+test_allergy75eq(void)
+{
+	MT_TRUE(allergy_context_bl("- Xylocaine spray + nebulisation for FOB: "
+				   "no allergy to lignocaine.",
+				   "lidocaine") == NOTES_NEGATED);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14485,6 +14495,7 @@ static const mt_case cases[] = {
 	{"allergy75en", test_allergy75en},
 	{"allergy75eo", test_allergy75eo},
 	{"allergy75ep", test_allergy75ep},
+	{"allergy75eq", test_allergy75eq},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
