@@ -156,7 +156,7 @@ ORDER_CEILINGS = {
     "en-dev52": (1, 3), "zh-dev52": (4, 4),
     "en-dev53": (1, 2), "zh-dev53": (1, 3),
     "en-dev54": (3, 0), "zh-dev54": (4, 0),
-    "en-dev55": (3, 2), "zh-dev55": (10, 7),
+    "en-dev55": (2, 1), "zh-dev55": (3, 4),
 }
 
 
