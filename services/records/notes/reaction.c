@@ -233,14 +233,6 @@ aside_closed_between(const sentence *s, uint32_t from, uint32_t to)
 	       memmem(s->text + from, to - from, "\xef\xbc\x89", 3) != NULL;
 }
 
-/* comma_in: does a comma, ASCII or full-width, stand in text[from, to)? */
-static bool
-comma_in(const sentence *s, uint32_t from, uint32_t to)
-{
-	return memchr(s->text + from, ',', to - from) != NULL ||
-	       memmem(s->text + from, to - from, "\xef\xbc\x8c", 3) != NULL;
-}
-
 /* onset_linked_zh: is Chinese reaction item j told as what appeared after
  * substance item k ("苯妥英钠 昨晚22:00发现前胸、后背红色斑丘疹")?  出现 or
  * 发现 within ONSET_DRUG_WORDS after the drug, the reaction within
@@ -276,7 +268,7 @@ onset_linked_zh(const sentence *s, size_t j, size_t k)
 			break;
 	return w < s->items[j].w0 && w - s->items[k].w1 <= ONSET_DRUG_WORDS &&
 	       s->items[j].w0 - w - 2 <= ONSET_WORDS &&
-	       !comma_in(s, s->items[k].end, s->words[w].start);
+	       !notes__comma_in(s, s->items[k].end, s->words[w].start);
 }
 
 /* TAKEN_WORDS_ZH: the most words from a verb of taking to the drug it
@@ -298,6 +290,10 @@ taken_by_patient_zh(const sentence *s, size_t k)
 			return true;
 	return false;
 }
+
+/* ONSET_ZH: the trigger of an allergy told as a reaction that appeared
+ * after the patient took the drug (notes__onset_then_zh). */
+#define ONSET_ZH "\xe5\x87\xba\xe7\x8e\xb0" /* 出现 */
 
 void
 notes__onset_then_zh(const sentence *s, size_t k, const item *reaction,

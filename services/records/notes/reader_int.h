@@ -140,6 +140,10 @@ bool notes__dose_form(const char *word);
  * scanner drops punctuation; a parenthesis or a dash still parts what it
  * is written between. */
 bool notes__between_has(const sentence *s, uint32_t from, uint32_t to, char c);
+/* notes__comma_in: does a comma, ASCII or full-width, stand in
+ * text[from, to)?  It parts Chinese clauses where the scanner keeps no
+ * comma item. */
+bool notes__comma_in(const sentence *s, uint32_t from, uint32_t to);
 /* notes__part_ends: does the text from..to end a part of the sentence (a
  * full stop or a semicolon)? */
 bool notes__part_ends(const sentence *s, uint32_t from, uint32_t to);
@@ -633,10 +637,6 @@ bool notes__none_known_near(const sentence *s, size_t k);
  * NOTES_DIR_BACKWARD), as a history word would: the drug was taken then,
  * and keep_finding reads it as the allergy and a past medicine. */
 void notes__taken_then(const sentence *s, size_t k, notes_finding *f);
-
-/* ONSET_ZH: the trigger of an allergy told as a reaction that appeared
- * after the patient took the drug (notes__onset_then_zh). */
-#define ONSET_ZH "\xe5\x87\xba\xe7\x8e\xb0" /* 出现 */
 
 /* notes__onset_then_zh dates allergy f of substance item k, which the
  * patient took (服, 吃, 用) before its reaction appeared ("曾服苯妥英钠约 2

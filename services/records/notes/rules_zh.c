@@ -1067,8 +1067,7 @@ notes__felt_then_used_zh(const sentence *s, size_t k)
 	if (r == NULL ||
 	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM) ||
 	    d->w0 <= r->w1 || d->w0 - r->w1 > 3 ||
-	    memchr(s->text + r->end, ',', d->start - r->end) != NULL ||
-	    memmem(s->text + r->end, d->start - r->end, "\xef\xbc\x8c", 3) ||
+	    notes__comma_in(s, r->end, d->start) ||
 	    (d->w1 < s->n && notes__words_at(s, d->w1, "后")))
 		return false;
 	return notes__words_any(s, r->w1, d->w0, use,

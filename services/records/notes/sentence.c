@@ -17,6 +17,14 @@ notes__between_has(const sentence *s, uint32_t from, uint32_t to, char c)
 }
 
 bool
+notes__comma_in(const sentence *s, uint32_t from, uint32_t to)
+{
+	return notes__between_has(s, from, to, ',') ||
+	       (from < to &&
+		memmem(s->text + from, to - from, "\xef\xbc\x8c", 3) != NULL);
+}
+
+bool
 notes__part_ends(const sentence *s, uint32_t from, uint32_t to)
 {
 	return notes__between_has(s, from, to, '.') ||
