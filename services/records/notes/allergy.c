@@ -485,11 +485,24 @@ allergen_label_zh(const sentence *s, size_t k)
 	return s->allergy_list && s->words[s->items[k].w0].han;
 }
 
+/* allergen_label_en: is class item k, a colon and a reaction right after
+ * it, an entry of an allergy list ("Allergies:\n- Sulfa: hives (Bactrim
+ * for UTI, 2015)")?  The entry names the class the patient reacts to,
+ * then the reaction, then the drug that gave it: both are allergies.  A
+ * broad class ("Antibiotics: ...") stays the label of its drugs. */
+static bool
+allergen_label_en(const sentence *s, size_t k)
+{
+	return s->allergy_list && k + 1 < s->n_items &&
+	       s->items[k + 1].e->type == NOTES_T_REACTION &&
+	       !notes__broad_class(s->items[k].e->code);
+}
+
 bool
 notes__labels_line(const sentence *s, size_t k)
 {
 	if (s->items[k].e->type != NOTES_T_CLASS || !notes__colon_after(s, k) ||
-	    allergen_label_zh(s, k))
+	    allergen_label_zh(s, k) || allergen_label_en(s, k))
 		return false;
 	/* "NOT allergic to penicillin: label removed after an amoxicillin
 	 * challenge": the cue right before names the class an allergen,

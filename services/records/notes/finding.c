@@ -673,6 +673,38 @@ held_back_for_reaction(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* denied_entry: is drug item k an entry whose answer, right after a colon
+ * or dash, denies the allergy ("LATEX: no allergy (has had multiple
+ * procedures with latex gloves)", "Aspirin - not allergic")?  The entry
+ * names the allergen to deny it: a negated allergy (allergy75ex). */
+static const char *
+denied_entry(const sentence *s, size_t k)
+{
+	const item *no = k + 2 < s->n_items ? &s->items[k + 1] : NULL;
+
+	if (no == NULL || no->e->type != NOTES_T_NEGATED ||
+	    (strcmp(no->e->key, "no") != 0 && strcmp(no->e->key, "not") != 0) ||
+	    no[1].e->type != NOTES_T_ALLERGY_CUE || no[1].w0 != no->w1 ||
+	    strncmp(no[1].e->key, "allerg", 6) != 0 ||
+	    !notes__only_marks(s->text, s->items[k].end, no->start, ":-") ||
+	    notes__only_marks(s->text, s->items[k].end, no->start, ""))
+		return NULL;
+	return no->e->key;
+}
+
+/* entry_denied: the denial of drug item k's entry, or of an entry before
+ * it in s of the same drug, whose story k's mention tells ("... (has had
+ * multiple procedures with latex gloves)"); NULL for none. */
+static const char *
+entry_denied(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j <= k; j++)
+		if (strcmp(s->items[j].e->code, s->items[k].e->code) == 0 &&
+		    is_drug(&s->items[j]) && denied_entry(s, j) != NULL)
+			return denied_entry(s, j);
+	return NULL;
+}
+
 static bool
 continued_through(const sentence *s, size_t k)
 {
@@ -687,6 +719,27 @@ continued_through(const sentence *s, size_t k)
 	return notes__words_at(s, after, "continued") &&
 	       notes__any_in(s, 0, w - 1, eased,
 			     sizeof(eased) / sizeof(*eased));
+}
+
+/* denied_in_entry: is drug item k's allergy denied where it is written,
+ * its entry answered "no allergy" (entry_denied) or the drug continued
+ * through the reaction (continued_through)?  Then f is that negated
+ * allergy. */
+static bool
+denied_in_entry(const sentence *s, size_t k, notes_finding *f)
+{
+	const char *denial = entry_denied(s, k);
+
+	if (denial == NULL && s->items[k].e->type == NOTES_T_SUBSTANCE &&
+	    continued_through(s, k))
+		denial = "continued";
+	if (denial == NULL)
+		return false;
+	f->kind = NOTES_ALLERGY;
+	f->reaction = "";
+	f->context = NOTES_NEGATED;
+	f->trigger = denial;
+	return true;
 }
 
 /* TAKEN_FINE_WORDS: the most words between a drug taken and the "fine"
@@ -739,14 +792,27 @@ had_fine(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* fine_now: is tolerated cue tol one in the present ("Panadol alone is
+ * fine", "paracetamol on its own is fine")?  The drug may be taken now. */
+static bool
+fine_now(const item *tol)
+{
+	size_t n = strlen(tol->e->key);
+
+	return n > 8 && strcmp(tol->e->key + n - 8, " is fine") == 0;
+}
+
 /* tolerated_now: drug item k taken without harm, read as
  * notes__challenged does, but taken still when the patient is "now on" it
- * ("now on pravastatin w/o problem", rules75en26). */
+ * ("now on pravastatin w/o problem", rules75en26) or it "is fine". */
 static bool
 tolerated_now(const sentence *s, size_t k, notes_finding *f)
 {
-	notes__challenged(s, k, notes__tolerated_after(s, k), f);
-	if (notes__now_on(s, k) && f->context == NOTES_HISTORICAL) {
+	const item *tol = notes__tolerated_after(s, k);
+
+	notes__challenged(s, k, tol, f);
+	if ((notes__now_on(s, k) || fine_now(tol)) &&
+	    f->context == NOTES_HISTORICAL) {
 		f->context = 0;
 		f->trigger = "";
 	}
@@ -796,6 +862,19 @@ phrase_within(const sentence *s, size_t from, const char *const *list, size_t n)
 	return false;
 }
 
+/* removal_after: the de-labelling written after drug item k in s ("He
+ * had a negative oral amoxicillin challenge ... and the label has been
+ * removed"), or NULL. */
+static const item *
+removal_after(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_NEGATED &&
+		    (s->items[m].e->dir & NOTES_DIR_DELABEL))
+			return &s->items[m];
+	return NULL;
+}
+
 /* challenge_cleared: is drug item k the drug of a challenge or test dose
  * written right after it ("oral amoxicillin challenge", "amoxicillin test
  * dose"), with no reaction of its own, that its sentence says the
@@ -806,7 +885,11 @@ phrase_within(const sentence *s, size_t from, const char *const *list, size_t n)
  * of its own: the dev sets' convention ("tolerated an oral amoxicillin
  * challenge with no reaction" is a medicine).  A drug told as tolerated
  * right before ("tolerated amoxicillin challenge") stays the negated
- * allergy its cue reads.  Issue 75, allergy75l. */
+ * allergy its cue reads.  Issue 75, allergy75l.  A challenge its
+ * sentence says removed the label ("... and the label has been removed")
+ * de-labels the drug: its allergy, negated, which clears the label told
+ * before (allergy75ew); one still to come ("challenge tomorrow -- if
+ * negative, penicillin de-labelled") is the medicine planned. */
 static bool
 challenge_cleared(const sentence *s, size_t k, notes_finding *f)
 {
@@ -819,6 +902,8 @@ challenge_cleared(const sentence *s, size_t k, notes_finding *f)
 	size_t from =
 		w0 > CHALLENGE_RESULT_WORDS ? w0 - CHALLENGE_RESULT_WORDS : 0;
 
+	const item *removal;
+
 	if (w1 >= s->n || !notes__phrases_in(s, w1, test, 3) ||
 	    notes__reaction_of(s, k, true) != NULL ||
 	    phrase_within(s, 0, failed, 3) ||
@@ -826,6 +911,13 @@ challenge_cleared(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	f->kind = NOTES_MEDICINE;
 	substance_context(s, k, f, NULL, NULL, NULL);
+	if (!(f->context & NOTES_HYPOTHETICAL) &&
+	    (removal = removal_after(s, k)) != NULL) {
+		f->kind = NOTES_ALLERGY;
+		f->reaction = "";
+		f->context = NOTES_NEGATED;
+		f->trigger = removal->e->key;
+	}
 	return true;
 }
 
@@ -1222,13 +1314,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    avoided_after(s, k) || contraindication_named(s, k) ||
 	    (drug && notes__answered_safe(s, k)))
 		return false;
-	if (drug && continued_through(s, k)) {
-		f->kind = NOTES_ALLERGY;
-		f->reaction = "";
-		f->context = NOTES_NEGATED;
-		f->trigger = "continued";
+	if (denied_in_entry(s, k, f))
 		return true;
-	}
 	if (drug && notes__tolerated_after(s, k) &&
 	    !notes__answered_none(s, k) && !allergy_denied(s, k))
 		return tolerated_now(s, k, f);

@@ -688,10 +688,8 @@ notes__member_of(const char *code, const char *cls)
 	return strstr(notes__members_csv, row) != NULL;
 }
 
-/* broad_class: is cls a class of every drug of a kind of use
- * (antibacterials, analgesics), whose members share no allergy? */
-static bool
-broad_class(const char *cls)
+bool
+notes__broad_class(const char *cls)
 {
 	return strcmp(cls, "antibacterials") == 0 ||
 	       strcmp(cls, "analgesics") == 0;
@@ -711,7 +709,7 @@ notes__related(const char *a, const char *b)
 
 	if (strcmp(a, b) == 0)
 		return true;
-	if (broad_class(a) || broad_class(b))
+	if (notes__broad_class(a) || notes__broad_class(b))
 		return false;
 	if (notes__member_of(a, b) || notes__member_of(b, a))
 		return true;
@@ -727,7 +725,7 @@ notes__related(const char *a, const char *b)
 			continue;
 		memcpy(cls, from, len);
 		cls[len] = '\0';
-		if (!broad_class(cls) && notes__member_of(b, cls))
+		if (!notes__broad_class(cls) && notes__member_of(b, cls))
 			return true;
 	}
 	return false;

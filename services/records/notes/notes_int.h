@@ -227,6 +227,10 @@ bool notes__resolution(const notes_entry *t);
  * cls in dosage's table (knowledge/members.csv, generated)? */
 bool notes__member_of(const char *code, const char *cls);
 
+/* notes__broad_class: is cls a class of every drug of a kind of use
+ * (antibacterials, analgesics), whose members share no allergy? */
+bool notes__broad_class(const char *cls);
+
 /* notes__related: are drug or class codes a and b the same, one the
  * other's class, or two members of one class (members.csv)? */
 bool notes__related(const char *a, const char *b);

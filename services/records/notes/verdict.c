@@ -735,6 +735,26 @@ misattributed_drug(const sentence *s, size_t r)
 
 static uint32_t answer_no(const sentence *s);
 
+/* denial_as_misattributed: gives the patient's negated allergy f, kept
+ * as an earlier denial of the same drug when there was one ("says
+ * \"allergic to penicillin\" but has had fluclox x3 days with no issue??
+ * ... it was his mum who was allergic to penicillin"), the relative's
+ * story as its trigger, so that the label's other mentions go
+ * (notes__misattributed_code).  A de-labelling keeps its own. */
+static void
+denial_as_misattributed(notes_reading *out, const notes_finding *f)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY && g->context == NOTES_NEGATED &&
+		    strcmp(g->code, f->code) == 0 && !notes__delabelled(g)) {
+			g->trigger = misattributed;
+			return;
+		}
+	}
+}
+
 /* told_as_mine: is relative word r of was_relative told in the patient's
  * own words, "my" before it, "late" between ("that was my late
  * brother")? */
@@ -767,6 +787,7 @@ notes__misattributed_allergy(const sentence *s, notes_reading *out)
 		allergy_of(d, NOTES_NEGATED, misattributed, &f);
 		if (!notes__keep(out, &f))
 			return false;
+		denial_as_misattributed(out, &f);
 	}
 	allergy_of(d, NOTES_FAMILY, misattributed, &f);
 	return notes__keep(out, &f);

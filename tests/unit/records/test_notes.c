@@ -8257,10 +8257,6 @@ test_reaction_entries(void)
 	} taken[] = {
 		{"- Amlodipine: 5 mg od", "amlodipine"},
 		{"- Metformin - for diabetes", "metformin"},
-		{"- Lorazepam - no allergy. Paradoxical agitation once, "
-		 "tolerated "
-		 "it fine since.",
-		 "lorazepam"},
 	};
 	notes_reading r;
 
@@ -14076,6 +14072,134 @@ test_allergy75eq(void)
 				   "lidocaine") == NOTES_NEGATED);
 }
 
+/* allergy75er: "maybe" doubts the story after it; "maybe once a week"
+ * tells how often. */
+static void
+test_allergy75er(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies:\n  - Amoxicillin: \"maybe a rash "
+			"as a toddler\" per her mother - never "
+			"tested.",
+			"amoxicillin") == NOTES_UNCERTAIN);
+	MT_TRUE(context_of("- Panadol 1 g PRN, maybe once a week for "
+			   "backache.",
+			   NOTES_MEDICINE, "paracetamol") == 0);
+}
+
+/* allergy75es: a drug had "with no issue" is tolerated, no allergy of
+ * the list it stands in. */
+static void
+test_allergy75es(void)
+{
+	MT_TRUE(medicine_only("Allergies:\n  - Amoxicillin: rash. Had Keflex "
+			      "in 2023 for mastitis with no issue.",
+			      "cefalexin"));
+}
+
+/* allergy75et, allergy75eu: a carer who wants an effect not called an
+ * allergy, and the writer who does not think it is one, deny it. */
+static void
+test_allergy75et_eu(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies: Septrin gave her a blotchy "
+				   "rash. Mum says amoxicillin just loosened "
+				   "her bowels and she is happy for that not "
+				   "to be called an allergy.",
+				   "amoxicillin") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Her daughter says she is allergic to "
+				   "morphine, but she had morphine after both "
+				   "sections with no problem; I do not think "
+				   "it is an allergy.",
+				   "morphine") == NOTES_NEGATED);
+}
+
+/* allergy75ev: the single drug "alone is fine" beside a combination
+ * that reacted is taken now, no allergy. */
+static void
+test_allergy75ev(void)
+{
+	const char *text = "Allergies:\n- Panadeine Forte - itchy and "
+			   "vomited (intolerance); Panadol alone is fine";
+
+	MT_TRUE(medicine_only(text, "paracetamol"));
+	MT_TRUE(context_of(text, NOTES_MEDICINE, "paracetamol") == 0);
+}
+
+/* allergy75ew: a passed challenge whose sentence removes the label
+ * de-labels the drug, and the label told before goes. */
+static void
+test_allergy75ew(void)
+{
+	const char *text =
+		"Allergies: Alfie was labelled allergic to amoxicillin after a "
+		"rash at age 2. He had a negative oral amoxicillin challenge "
+		"in March 2025 and the label has been removed.";
+
+	MT_TRUE(allergy_context_bl(text, "amoxicillin") == NOTES_NEGATED);
+	MT_TRUE(!affirmed_allergy(text, "amoxicillin"));
+	MT_TRUE(medicine_only("Direct oral amoxicillin challenge tomorrow -- "
+			      "if negative, penicillin de-labelled.",
+			      "amoxicillin"));
+}
+
+/* allergy75ex: an entry answered "no allergy" denies it, the story in
+ * its brackets too. */
+static void
+test_allergy75ex(void)
+{
+	const char *text = "Allergies:\n- LATEX: no allergy (has had multiple "
+			   "procedures with latex gloves).";
+
+	MT_TRUE(allergy_context_bl(text, "latex") == NOTES_NEGATED);
+	MT_TRUE(!affirmed_allergy(text, "latex"));
+	MT_TRUE(allergy_context_bl("- Lorazepam - no allergy. Paradoxical "
+				   "agitation once, tolerated it fine since.",
+				   "lorazepam") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("premed paracetamol + chlorphenamine + "
+				   "hydrocortisone - no reaction this time.",
+				   "hydrocortisone") == NOT_FOUND_BL);
+}
+
+/* allergy75ey: a remedy "treated in ED with" is no allergy. */
+static void
+test_allergy75ey(void)
+{
+	MT_TRUE(medicine_only("Allergies:\n- co-amoxiclav: urticaria (treated "
+			      "in ED with chlorphenamine).",
+			      "chlorphenamine"));
+}
+
+/* allergy75ez: an English list's class entry, its reaction and then
+ * the drug that gave it, holds two allergies; a broad class stays a
+ * label. */
+static void
+test_allergy75ez(void)
+{
+	const char *text =
+		"Allergies:\n  - Sulfa: hives (Bactrim for UTI, 2015).";
+
+	MT_TRUE(affirmed_allergy(text, "sulfonamides"));
+	MT_TRUE(affirmed_allergy(text, "co-trimoxazole"));
+	MT_TRUE(allergy_context_bl("Allergies:\nAntibiotics: rash "
+				   "(amoxicillin).",
+				   "antibacterials") == NOT_FOUND_BL);
+}
+
+/* allergy75fa: a label the patient says was a relative's goes though a
+ * drug taken without harm denied it first. */
+static void
+test_allergy75fa(void)
+{
+	const char *text = "ALLERGY - says \"allergic to penicillin\" but has "
+			   "had fluclox x3 days without issue??\nHe "
+			   "clarified - it was his mum who was allergic to "
+			   "penicillin.";
+
+	MT_TRUE(!affirmed_allergy(text, "penicillins"));
+	MT_TRUE(allergy_context_bl(text, "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14496,6 +14620,15 @@ static const mt_case cases[] = {
 	{"allergy75eo", test_allergy75eo},
 	{"allergy75ep", test_allergy75ep},
 	{"allergy75eq", test_allergy75eq},
+	{"allergy75er", test_allergy75er},
+	{"allergy75es", test_allergy75es},
+	{"allergy75et_eu", test_allergy75et_eu},
+	{"allergy75ev", test_allergy75ev},
+	{"allergy75ew", test_allergy75ew},
+	{"allergy75ex", test_allergy75ex},
+	{"allergy75ey", test_allergy75ey},
+	{"allergy75ez", test_allergy75ez},
+	{"allergy75fa", test_allergy75fa},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
