@@ -493,9 +493,7 @@ allergen_label_zh(const sentence *s, size_t k)
 static bool
 allergen_label_en(const sentence *s, size_t k)
 {
-	return s->allergy_list && k + 1 < s->n_items &&
-	       s->items[k + 1].e->type == NOTES_T_REACTION &&
-	       !notes__broad_class(s->items[k].e->code);
+	return s->allergy_list && !notes__broad_class(s->items[k].e->code);
 }
 
 bool

@@ -446,15 +446,27 @@ told_allergy_zh(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* complaint_label: is reaction item j a label with a colon after it,
+ * outside an allergy list ("搔癢：Gabapentin 300mg tid，夜間加
+ * Chlorpheniramine")?  A plan's line so labelled names the complaint its
+ * drugs treat, as "止痛：" and "胃：" do (allergy75fd). */
+static bool
+complaint_label(const sentence *s, size_t j)
+{
+	return notes__colon_after(s, j) && !s->allergy_list &&
+	       !s->allergy_line_zh;
+}
+
 /* heads_line_zh: is Chinese reaction item j the first words of its
  * sentence, a full-width comma before drug item k ("- 氣喘（輕度），
  * Ventolin 需要時使用")?  A line that opens with it names the complaint,
- * Taiwan's asthma, that the drug after it treats (rules75zh20). */
+ * Taiwan's asthma, that the drug after it treats (rules75zh20), or a
+ * colon (complaint_label). */
 static bool
 heads_line_zh(const sentence *s, size_t j, size_t k)
 {
 	return j < k && s->items[j].w0 == 0 && s->words[0].han &&
-	       notes__comma_between(s, j, k);
+	       (notes__comma_between(s, j, k) || complaint_label(s, j));
 }
 
 /* allowed_aside_zh: is reaction item j in a parenthesis after drug item

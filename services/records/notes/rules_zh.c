@@ -1530,10 +1530,41 @@ notes__doubted_after_zh(const sentence *s, const item *c)
 			     sizeof(doubt) / sizeof(*doubt));
 }
 
+/* TEST_RESULT_ZH_BYTES: how far after a skin test its result may be
+ * written, about a dozen characters ("皮试今晚已做，阴性"). */
+#define TEST_RESULT_ZH_BYTES 40
+
+/* negative_later_zh: is skin test item t of s reported negative a few
+ * words on, in its sentence and before any other drug or a positive
+ * result ("青霉素皮试今晚已做，阴性")?  Issue 75, allergy75fb. */
+static bool
+negative_later_zh(const sentence *s, size_t t)
+{
+	static const char *const negative[] = {"阴性", "陰性"};
+	static const char *const positive[] = {"阳性", "陽性"};
+	uint32_t from = s->items[t].end, to = s->words[s->n - 1].end;
+
+	if (to > from + TEST_RESULT_ZH_BYTES)
+		to = from + TEST_RESULT_ZH_BYTES;
+	for (size_t m = t + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) && s->items[m].start < to)
+			to = s->items[m].start;
+	for (size_t i = 0; i < 2; i++)
+		if (memmem(s->text + from, to - from, positive[i],
+			   strlen(positive[i])) != NULL)
+			return false;
+	for (size_t i = 0; i < 2; i++)
+		if (memmem(s->text + from, to - from, negative[i],
+			   strlen(negative[i])) != NULL)
+			return true;
+	return false;
+}
+
 /* test_minus_zh: is drug item k followed at once by a skin test (皮试)
  * that a minus sign in brackets reports negative
- * ("青霉素皮试（-），2024年曾用阿莫西林无不适")?  The minus says what 阴性
- * says: no allergy.  Issue 75, allergy75l. */
+ * ("青霉素皮试（-），2024年曾用阿莫西林无不适"), or 阴性 a few words on
+ * (negative_later_zh)?  The minus says what 阴性 says: no allergy.
+ * Issue 75, allergy75l. */
 static bool
 test_minus_zh(const sentence *s, size_t k)
 {
@@ -1552,7 +1583,7 @@ test_minus_zh(const sentence *s, size_t k)
 		if (s->text_len - at >= strlen(minus[i]) &&
 		    memcmp(s->text + at, minus[i], strlen(minus[i])) == 0)
 			return true;
-	return false;
+	return negative_later_zh(s, k + 1);
 }
 
 void

@@ -89,6 +89,29 @@ after_stop_zh(const sentence *s)
 	return at >= 3 && memcmp(s->text + at - 3, "\xe3\x80\x82", 3) == 0;
 }
 
+/* after_ordinal: does s follow its line's ordinal, a number and a full
+ * stop ("3. 过敏史：自述\"头孢过敏\"…；\"左氧氟沙星\"服后…")?  The stop
+ * ends a sentence of its own; the heading after it opens the line
+ * (allergy75fc). */
+static bool
+after_ordinal(const sentence *s)
+{
+	uint32_t at = s->words[0].start, digits = 0;
+
+	while (at > 0 && s->text[at - 1] == ' ')
+		at--;
+	if (at == 0 || s->text[--at] != '.')
+		return false;
+	while (at > 0 && isdigit((unsigned char)s->text[at - 1]) &&
+	       digits < 3) {
+		at--;
+		digits++;
+	}
+	while (at > 0 && s->text[at - 1] == ' ')
+		at--;
+	return digits > 0 && (at == 0 || s->text[at - 1] == '\n');
+}
+
 /* letter_label: does s open with one capital letter and a colon, an
  * SBAR or SOAP part's label ("B：过敏栏：头孢曲松（皮疹）；肝素（HIT）",
  * allergy75cv)?  The heading after it opens the line as well. */
@@ -111,7 +134,8 @@ notes__zh_allergy_head(const sentence *s)
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
 	       ((notes__colon_after(s, zh_head_last(s)) &&
-		 (notes__line_lead(s) != NULL || after_stop_zh(s))) ||
+		 (notes__line_lead(s) != NULL || after_stop_zh(s) ||
+		  after_ordinal(s))) ||
 		bracket_head_zh(s, zh_head_last(s)));
 }
 

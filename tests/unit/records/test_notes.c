@@ -10853,10 +10853,11 @@ static const expect denied_labels[] = {
 	 "\"PCN\" is from a 2009 note - query; he had amoxicillin for a "
 	 "tooth 2022 without problems. Removed PCN label.",
 	 NOTES_ALLERGY, "penicillins", "PCN", NEG, false},
+	/* the list's entry names the label: its first mention (allergy75ez) */
 	{"ALLERGIES:\n- Penicillin: on chart as \"PCN - ?rash\". He has now "
 	 "had 5 days of piperacillin-tazobactam without rash. Label removed "
 	 "today.\n",
-	 NOTES_ALLERGY, "penicillins", "PCN", NEG, false},
+	 NOTES_ALLERGY, "penicillins", "Penicillin", NEG, false},
 	{"ALLERGIES:\n- Penicillin: on chart as \"PCN - ?rash\". He has now "
 	 "had 5 days of piperacillin-tazobactam without rash. Label removed "
 	 "today.\n",
@@ -14200,6 +14201,48 @@ test_allergy75fa(void)
 	MT_TRUE(allergy_context_bl(text, "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75fb: a skin test reported negative a few words on is no
+ * allergy. */
+static void
+test_allergy75fb(void)
+{
+	MT_TRUE(allergy_context_bl("青霉素皮试今晚已做，阴性。",
+				   "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("青霉素皮试今晚已做，阳性。",
+				   "penicillins") == 0);
+}
+
+/* allergy75fc: an allergy heading after its line's ordinal ("3.")
+ * opens the line as one at its start does. */
+static void
+test_allergy75fc(void)
+{
+	MT_TRUE(affirmed_allergy("3. 过敏史：自述\"头孢过敏\"，8年前起红疹；"
+				 "\"左氧氟沙星\"服后脚后跟痛。",
+				 "levofloxacin"));
+}
+
+/* allergy75fd: a complaint labelling a plan's line names what its drugs
+ * treat. */
+static void
+test_allergy75fd(void)
+{
+	MT_TRUE(medicine_only("搔癢：Gabapentin 300mg tid，夜間加 "
+			      "Chlorpheniramine 4mg hs（止癢用，非過敏）。",
+			      "gabapentin"));
+}
+
+/* allergy75ez, English under a Chinese heading: the class entry of an
+ * allergy list with its culprit drug after the colon. */
+static void
+test_allergy75ez_zh(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"過敏史（病人、太太確認）：\n1. Sulfa drugs：2015"
+		"年吃 Baktar 後 SJS，曾住院（嚴重）。",
+		"sulfonamides"));
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14629,6 +14672,10 @@ static const mt_case cases[] = {
 	{"allergy75ey", test_allergy75ey},
 	{"allergy75ez", test_allergy75ez},
 	{"allergy75fa", test_allergy75fa},
+	{"allergy75fb", test_allergy75fb},
+	{"allergy75fc", test_allergy75fc},
+	{"allergy75fd", test_allergy75fd},
+	{"allergy75ez_zh", test_allergy75ez_zh},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
