@@ -61,7 +61,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev53": 0.945, "zh-dev53": 0.822,
             "en-dev54": 0.880, "zh-dev54": 0.886,
             "en-dev55": 0.773, "zh-dev55": 0.880,
-            "en-dev56": 0.916, "zh-dev56": 0.915}
+            "en-dev56": 0.916, "zh-dev56": 0.915,
+            # held out still: the fifty-seventh writers', annotated again
+            # before any rule learnt from them
+            "en-test57": 0.801}
 
 
 def _pair(name):

@@ -157,7 +157,7 @@ ORDER_CEILINGS = {
     "en-dev53": (1, 2), "zh-dev53": (1, 3),
     "en-dev54": (3, 0), "zh-dev54": (4, 0),
     "en-dev55": (2, 1), "zh-dev55": (3, 4),
-    "en-dev56": (4, 7), "zh-dev56": (6, 6),
+    "en-dev56": (3, 0), "zh-dev56": (4, 4),
 }
 
 
