@@ -14243,6 +14243,20 @@ test_allergy75ez_zh(void)
 		"sulfonamides"));
 }
 
+/* vocab75aj: 典必殊 and TobraDex, tobramycin with dexamethasone eye
+ * drops, are both substances; an allergy to them is tobramycin's. */
+static void
+test_vocab75aj(void)
+{
+	const char *drops =
+		"在村卫生室用\"典必殊（妥布霉素地塞米松）滴眼液\"5天。";
+
+	MT_TRUE(medicine_only(drops, "tobramycin"));
+	MT_TRUE(medicine_only(drops, "dexamethasone"));
+	MT_TRUE(affirmed_allergy("Allergies: TobraDex - eyelid swelling.",
+				 "tobramycin"));
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14683,6 +14697,7 @@ static const mt_case cases[] = {
 	{"vocab75ag", test_vocab75ag},
 	{"vocab75ah", test_vocab75ah},
 	{"vocab75ai", test_vocab75ai},
+	{"vocab75aj", test_vocab75aj},
 	{"vocab75ae", test_vocab75ae},
 	{"benign_autoinflammatory_codes", test_benign_autoinflammatory_codes},
 	{"complaint75a", test_complaint75a},
