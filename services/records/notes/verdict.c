@@ -679,6 +679,23 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
  * patient's. */
 static const char misattributed[] = "it was a relative's";
 
+/* owned_by_relative: is word w "is" or "was" with "the" and a relative's
+ * possessive after it ("the \"sulpha allergy\" in the referral letter is
+ * the MOTHER's (rash with Fansidar in pregnancy) - not the child's")?
+ * The label named before is that relative's (allergy75fh). */
+static bool
+owned_by_relative(const sentence *s, size_t w)
+{
+	static const char *const verb[] = {"is", "was"};
+	const notes_tok *rel = w + 2 < s->n ? &s->words[w + 2] : NULL;
+
+	return rel != NULL && notes__words_in(s, w, verb, 2) &&
+	       notes__words_at(s, w + 1, "the") &&
+	       notes__relative_at(s, w + 2) && rel->end + 2 <= s->text_len &&
+	       s->text[rel->end] == '\'' &&
+	       (s->text[rel->end + 1] == 's' || s->text[rel->end + 1] == 'S');
+}
+
 /* was_relative returns the word of the relative that "it was" or "that
  * was" names in s ("says it was his brother who is allergic", "that was
  * her sister's allergy, not hers"), or s->n.  The patient's own words
@@ -696,6 +713,8 @@ was_relative(const sentence *s)
 	for (size_t w = 1; w + 1 < s->n; w++) {
 		size_t r = w + 1;
 
+		if (owned_by_relative(s, w))
+			return w + 2;
 		if (!notes__words_at(s, w, "was") ||
 		    !notes__words_in(s, w - 1, subject, 3))
 			continue;

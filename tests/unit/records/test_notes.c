@@ -14257,6 +14257,28 @@ test_vocab75aj(void)
 				 "tobramycin"));
 }
 
+/* allergy75fg: "Allergy hx:" heads the allergy list under it. */
+static void
+test_allergy75fg(void)
+{
+	MT_TRUE(affirmed_allergy("Allergy hx:\n - Ciprofloxacin eye drops - "
+				 "redness and itching of both eyes 2022.",
+				 "ciprofloxacin"));
+}
+
+/* allergy75fh: a label "is the MOTHER's" is the mother's allergy. */
+static void
+test_allergy75fh(void)
+{
+	const char *text = "ALLERGIES:\n- Sulfonamides: the \"sulpha allergy\" "
+			   "in the referral letter is the MOTHER's (rash "
+			   "with Fansidar in pregnancy) - not the child's.";
+
+	MT_TRUE(!affirmed_allergy(text, "sulfonamides"));
+	MT_TRUE(context_of(text, NOTES_ALLERGY, "sulfonamides") !=
+		NOT_FOUND_BL);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14690,6 +14712,8 @@ static const mt_case cases[] = {
 	{"allergy75fc", test_allergy75fc},
 	{"allergy75fd", test_allergy75fd},
 	{"allergy75ez_zh", test_allergy75ez_zh},
+	{"allergy75fg", test_allergy75fg},
+	{"allergy75fh", test_allergy75fh},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
