@@ -673,15 +673,45 @@ held_back_for_reaction(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* denied_again_zh: is Chinese drug item k an entry label, a colon after
+ * it, whose entry denies the allergy to the same drug named again after
+ * 无 ("乳胶：患者本人无乳胶过敏（儿子有）")?  Returns 无, or NULL
+ * (allergy75fk). */
+static const char *
+denied_again_zh(const sentence *s, size_t k)
+{
+	static const char *const none[] = {"无", "無"};
+
+	if (!s->words[s->items[k].w0].han || !notes__colon_after(s, k))
+		return NULL;
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (!is_drug(it))
+			continue;
+		if (strcmp(it->e->code, s->items[k].e->code) != 0)
+			return NULL;
+		if (it->w0 > 0 && notes__words_in(s, it->w0 - 1, none, 2) &&
+		    m + 1 < s->n_items &&
+		    s->items[m + 1].e->type == NOTES_T_ALLERGY_CUE &&
+		    s->items[m + 1].w0 == it->w1)
+			return "无";
+	}
+	return NULL;
+}
+
 /* denied_entry: is drug item k an entry whose answer, right after a colon
  * or dash, denies the allergy ("LATEX: no allergy (has had multiple
  * procedures with latex gloves)", "Aspirin - not allergic")?  The entry
- * names the allergen to deny it: a negated allergy (allergy75ex). */
+ * names the allergen to deny it: a negated allergy (allergy75ex), as a
+ * Chinese entry that denies it by name does (denied_again_zh). */
 static const char *
 denied_entry(const sentence *s, size_t k)
 {
 	const item *no = k + 2 < s->n_items ? &s->items[k + 1] : NULL;
 
+	if (denied_again_zh(s, k) != NULL)
+		return denied_again_zh(s, k);
 	if (no == NULL || no->e->type != NOTES_T_NEGATED ||
 	    (strcmp(no->e->key, "no") != 0 && strcmp(no->e->key, "not") != 0) ||
 	    no[1].e->type != NOTES_T_ALLERGY_CUE || no[1].w0 != no->w1 ||

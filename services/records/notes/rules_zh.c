@@ -250,8 +250,9 @@ bool
 notes__never_used_zh(const sentence *s, size_t k)
 {
 	static const char *const never[] = {
-		"未用过", "未使用过", "从未用过", "从未使用过", "没用过",
-		"没试过", "未试过",   "从没用过", "未曾用过",	"从来没用过"};
+		"未用过",   "未使用过",	  "从未用过", "从未使用过",
+		"没用过",   "没试过",	  "未试过",   "从没用过",
+		"未曾用过", "从来没用过", "未曾使用", "从未使用"};
 	static const char *const marks[] = {"\"", "”", "」", "』",
 					    "’",  ":", "："};
 	size_t w = s->items[k].w1;

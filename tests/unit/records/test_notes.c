@@ -14279,6 +14279,31 @@ test_allergy75fh(void)
 		NOT_FOUND_BL);
 }
 
+/* allergy75fi: an allergic reaction "所致" by the drug before it is
+ * the drug's allergy. */
+static void
+test_allergy75fi(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"术中出现全身风团，诊断为头孢呋辛所致过敏反应。",
+		"cefuroxime"));
+}
+
+/* allergy75fk, allergy75fl: an entry that denies its own drug by name,
+ * and a class never used, are no allergies. */
+static void
+test_allergy75fk_fl(void)
+{
+	const char *latex = "药物过敏及不良反应：\n5. 乳胶：患者本人无乳胶过敏"
+			    "（儿子有）。";
+
+	MT_TRUE(allergy_context_bl(latex, "latex") == NOTES_NEGATED);
+	MT_TRUE(!affirmed_allergy(latex, "latex"));
+	MT_TRUE(!affirmed_allergy(
+		"青霉素类未曾使用，如需使用须经变态反应科评估。",
+		"penicillins"));
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14714,6 +14739,8 @@ static const mt_case cases[] = {
 	{"allergy75ez_zh", test_allergy75ez_zh},
 	{"allergy75fg", test_allergy75fg},
 	{"allergy75fh", test_allergy75fh},
+	{"allergy75fi", test_allergy75fi},
+	{"allergy75fk_fl", test_allergy75fk_fl},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
