@@ -156,8 +156,8 @@ ORDER_CEILINGS = {
     "en-dev52": (1, 3), "zh-dev52": (4, 4),
     "en-dev53": (1, 2), "zh-dev53": (1, 3),
     "en-dev54": (3, 0), "zh-dev54": (4, 0),
-    "en-dev55": (2, 1), "zh-dev55": (3, 4),
-    "en-dev56": (3, 0), "zh-dev56": (4, 4),
+    "en-dev55": (2, 1), "zh-dev55": (2, 4),
+    "en-dev56": (1, 0), "zh-dev56": (3, 3),
 }
 
 
