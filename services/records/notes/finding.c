@@ -30,6 +30,17 @@ taken_in_list(const sentence *s, size_t k, const item *tol, notes_finding *f)
 	return true;
 }
 
+/* negated_allergy makes f the allergy its trigger denies; true. */
+static bool
+negated_allergy(notes_finding *f, const char *trigger)
+{
+	f->kind = NOTES_ALLERGY;
+	f->reaction = "";
+	f->context = NOTES_NEGATED;
+	f->trigger = trigger;
+	return true;
+}
+
 /* denied_in_list: is item k an allergy list's entry answered "none"
  * ("Latex: none."), "removed" ("Penicillin — removed."), or a class's
  * entry answered "ok" ("Allergy: AZITHROMYCIN - hives.  Penicillins
@@ -575,11 +586,7 @@ class_unharmed_zh(const sentence *s, size_t k, notes_finding *f)
 	if (cue == NULL || clause_cue_zh(s, k) ||
 	    notes__reaction_of(s, k, true) != NULL)
 		return false;
-	f->kind = NOTES_ALLERGY;
-	f->reaction = "";
-	f->context = NOTES_NEGATED;
-	f->trigger = cue;
-	return true;
+	return negated_allergy(f, cue);
 }
 
 /* analyte_named: is substance item k the bare word "potassium", no dose
@@ -765,11 +772,7 @@ denied_in_entry(const sentence *s, size_t k, notes_finding *f)
 		denial = "continued";
 	if (denial == NULL)
 		return false;
-	f->kind = NOTES_ALLERGY;
-	f->reaction = "";
-	f->context = NOTES_NEGATED;
-	f->trigger = denial;
-	return true;
+	return negated_allergy(f, denial);
 }
 
 /* TAKEN_FINE_WORDS: the most words between a drug taken and the "fine"
@@ -892,19 +895,6 @@ phrase_within(const sentence *s, size_t from, const char *const *list, size_t n)
 	return false;
 }
 
-/* removal_after: the de-labelling written after drug item k in s ("He
- * had a negative oral amoxicillin challenge ... and the label has been
- * removed"), or NULL. */
-static const item *
-removal_after(const sentence *s, size_t k)
-{
-	for (size_t m = k + 1; m < s->n_items; m++)
-		if (s->items[m].e->type == NOTES_T_NEGATED &&
-		    (s->items[m].e->dir & NOTES_DIR_DELABEL))
-			return &s->items[m];
-	return NULL;
-}
-
 /* challenge_cleared: is drug item k the drug of a challenge or test dose
  * written right after it ("oral amoxicillin challenge", "amoxicillin test
  * dose"), with no reaction of its own, that its sentence says the
@@ -942,11 +932,8 @@ challenge_cleared(const sentence *s, size_t k, notes_finding *f)
 	f->kind = NOTES_MEDICINE;
 	substance_context(s, k, f, NULL, NULL, NULL);
 	if (!(f->context & NOTES_HYPOTHETICAL) &&
-	    (removal = removal_after(s, k)) != NULL) {
-		f->kind = NOTES_ALLERGY;
-		f->reaction = "";
-		f->context = NOTES_NEGATED;
-		f->trigger = removal->e->key;
+	    (removal = notes__delabel_after(s, k)) != NULL) {
+		return negated_allergy(f, removal->e->key);
 	}
 	return true;
 }
@@ -966,11 +953,7 @@ label_removed(const sentence *s, size_t k, notes_finding *f)
 	    strncmp(t->e->key, "label ", 6) != 0 ||
 	    !notes__only_marks(s->text, s->items[k].end, t->start, " "))
 		return false;
-	f->kind = NOTES_ALLERGY;
-	f->reaction = "";
-	f->context = NOTES_NEGATED;
-	f->trigger = t->e->key;
-	return true;
+	return negated_allergy(f, t->e->key);
 }
 
 /* doubted_alternative: reads drug item k, the other drug a teller not

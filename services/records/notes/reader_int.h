@@ -159,6 +159,11 @@ bool notes__paren_between(const sentence *s, uint32_t from, uint32_t to);
  * 改用, 改为, 换为, 换成, 改成, 转用), the new drug written after it? */
 bool notes__switch_verb_zh(const sentence *s, size_t w);
 
+/* notes__delabel_after: the de-labelling trigger written after item k in
+ * s ("已解释病人无此过敏", "He had a negative oral amoxicillin challenge ...
+ * and the label has been removed"), or NULL. */
+const item *notes__delabel_after(const sentence *s, size_t k);
+
 /* notes__colon_at returns the first colon, ASCII or full-width (U+FF1A), in
  * text[from, to), or NULL: Chinese headings end with the full-width one
  * ("过敏史："). */

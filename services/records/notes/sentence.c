@@ -347,3 +347,13 @@ notes__gap_in(const sentence *s, uint32_t from, uint32_t to,
 	gap[len] = '\0';
 	return notes__among(gap, list, n);
 }
+
+const item *
+notes__delabel_after(const sentence *s, size_t k)
+{
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (s->items[m].e->type == NOTES_T_NEGATED &&
+		    (s->items[m].e->dir & NOTES_DIR_DELABEL))
+			return &s->items[m];
+	return NULL;
+}

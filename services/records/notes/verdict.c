@@ -1022,18 +1022,6 @@ notes__keep_disowned(const sentence *s, size_t k, notes_reading *out)
 	return notes__keep(out, &f);
 }
 
-/* delabel_after: the de-labelling trigger after item k in s ("已解释病人
- * 无此过敏"), or NULL. */
-static const item *
-delabel_after(const sentence *s, size_t k)
-{
-	for (size_t m = k + 1; m < s->n_items; m++)
-		if (s->items[m].e->type == NOTES_T_NEGATED &&
-		    (s->items[m].e->dir & NOTES_DIR_DELABEL))
-			return &s->items[m];
-	return NULL;
-}
-
 bool
 notes__keep_relatives(const sentence *s, size_t k, notes_reading *out)
 {
@@ -1042,7 +1030,8 @@ notes__keep_relatives(const sentence *s, size_t k, notes_reading *out)
 
 	if (!is_drug(&s->items[k]))
 		return true;
-	if (notes__relative_self_zh(s, k) && (d = delabel_after(s, k)) != NULL)
+	if (notes__relative_self_zh(s, k) &&
+	    (d = notes__delabel_after(s, k)) != NULL)
 		allergy_of(&s->items[k], NOTES_NEGATED, d->e->key, &f);
 	else if (notes__mislabelled_zh(s, k))
 		allergy_of(&s->items[k], NOTES_NEGATED, "为其", &f);
