@@ -485,11 +485,12 @@ allergen_label_zh(const sentence *s, size_t k)
 	return s->allergy_list && s->words[s->items[k].w0].han;
 }
 
-/* allergen_label_en: is class item k, a colon and a reaction right after
- * it, an entry of an allergy list ("Allergies:\n- Sulfa: hives (Bactrim
- * for UTI, 2015)")?  The entry names the class the patient reacts to,
- * then the reaction, then the drug that gave it: both are allergies.  A
- * broad class ("Antibiotics: ...") stays the label of its drugs. */
+/* allergen_label_en: is class item k, a colon after it, an entry of an
+ * allergy list in a non-Chinese word ("Allergies:\n- Sulfa: hives
+ * (Bactrim for UTI, 2015)", "1. Sulfa drugs：2015年吃 Baktar 後 SJS")?
+ * The entry names the class the patient reacts to and the drug that gave
+ * it: both are allergies (allergy75ez).  A broad class ("Antibiotics:
+ * ...") stays the label of its drugs. */
 static bool
 allergen_label_en(const sentence *s, size_t k)
 {

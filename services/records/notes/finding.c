@@ -716,9 +716,10 @@ static const char *
 denied_entry(const sentence *s, size_t k)
 {
 	const item *no = k + 2 < s->n_items ? &s->items[k + 1] : NULL;
+	const char *zh = denied_again_zh(s, k);
 
-	if (denied_again_zh(s, k) != NULL)
-		return denied_again_zh(s, k);
+	if (zh != NULL)
+		return zh;
 	if (no == NULL || no->e->type != NOTES_T_NEGATED ||
 	    (strcmp(no->e->key, "no") != 0 && strcmp(no->e->key, "not") != 0) ||
 	    no[1].e->type != NOTES_T_ALLERGY_CUE || no[1].w0 != no->w1 ||
@@ -735,11 +736,13 @@ denied_entry(const sentence *s, size_t k)
 static const char *
 entry_denied(const sentence *s, size_t k)
 {
-	for (size_t j = 0; j <= k; j++)
+	const char *denial = NULL;
+
+	for (size_t j = 0; j <= k && denial == NULL; j++)
 		if (strcmp(s->items[j].e->code, s->items[k].e->code) == 0 &&
-		    is_drug(&s->items[j]) && denied_entry(s, j) != NULL)
-			return denied_entry(s, j);
-	return NULL;
+		    is_drug(&s->items[j]))
+			denial = denied_entry(s, j);
+	return denial;
 }
 
 static bool
@@ -921,7 +924,6 @@ challenge_cleared(const sentence *s, size_t k, notes_finding *f)
 	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
 	size_t from =
 		w0 > CHALLENGE_RESULT_WORDS ? w0 - CHALLENGE_RESULT_WORDS : 0;
-
 	const item *removal;
 
 	if (w1 >= s->n || !notes__phrases_in(s, w1, test, 3) ||
@@ -932,9 +934,8 @@ challenge_cleared(const sentence *s, size_t k, notes_finding *f)
 	f->kind = NOTES_MEDICINE;
 	substance_context(s, k, f, NULL, NULL, NULL);
 	if (!(f->context & NOTES_HYPOTHETICAL) &&
-	    (removal = notes__delabel_after(s, k)) != NULL) {
+	    (removal = notes__delabel_after(s, k)) != NULL)
 		return negated_allergy(f, removal->e->key);
-	}
 	return true;
 }
 

@@ -1550,11 +1550,11 @@ negative_later_zh(const sentence *s, size_t t)
 	for (size_t m = t + 1; m < s->n_items; m++)
 		if (is_drug(&s->items[m]) && s->items[m].start < to)
 			to = s->items[m].start;
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < N_OF(positive); i++)
 		if (memmem(s->text + from, to - from, positive[i],
 			   strlen(positive[i])) != NULL)
 			return false;
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < N_OF(negative); i++)
 		if (memmem(s->text + from, to - from, negative[i],
 			   strlen(negative[i])) != NULL)
 			return true;
