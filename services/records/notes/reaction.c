@@ -2099,11 +2099,18 @@ answered_none_known(const sentence *s, size_t k)
 	       notes__words_at(s, w + 1, "known") && answer_ends(s, w + 1);
 }
 
+/* The nouns after "no" that answer an allergy list's entry with nothing
+ * found: "no reaction" (allergy75ah), "no issue" and "no problem"
+ * (allergy75fo: "- Lignocaine - no issue (used at ICD implant).",
+ * en-dev57). */
+static const char *const answered_nothing_en[] = {
+	"reaction", "reactions", "issue", "issues", "problem", "problems"};
+
 /* answered_no_reaction: is drug item k an allergy list's entry answered
- * "no reaction", then the entry's end ("Allergies: ... - Chlorhexidine -
- * no reaction; prior skin prep fine.", "Ondansetron: no reaction, ignore
- * old note")?  The writer asked about the drug and found nothing: no
- * allergy, as "none" answers it (allergy75ah). */
+ * "no reaction" or "no issue", then the entry's end ("Allergies: ... -
+ * Chlorhexidine - no reaction; prior skin prep fine.", "Ondansetron: no
+ * reaction, ignore old note")?  The writer asked about the drug and found
+ * nothing: no allergy, as "none" answers it. */
 static bool
 answered_no_reaction(const sentence *s, size_t k)
 {
@@ -2111,7 +2118,22 @@ answered_no_reaction(const sentence *s, size_t k)
 
 	return (s->allergy_list || s->allergy_line) && w + 1 < s->n &&
 	       notes__words_at(s, w, "no") &&
-	       notes__words_at(s, w + 1, "reaction") && answer_ends(s, w + 1);
+	       notes__words_in(s, w + 1, answered_nothing_en,
+			       sizeof(answered_nothing_en) /
+				       sizeof(*answered_nothing_en)) &&
+	       answer_ends(s, w + 1);
+}
+
+/* latex_answered: is latex the label of an entry answered "none", "nil"
+ * or "no" ("Latex: none." after an allergy list, as pre-operative
+ * checklists write it)?  Latex is never a medicine, so the entry can only
+ * ask about its allergy, wherever the line stands (allergy75fp,
+ * en-dev57). */
+static bool
+latex_answered(const sentence *s, size_t k)
+{
+	return strcmp(s->items[k].e->code, "latex") == 0 &&
+	       answered_any(s, k, answered_none_en, 3);
 }
 
 /* answered: is drug item k an allergy list's entry answered by one of
@@ -2167,7 +2189,8 @@ notes__answered_none(const sentence *s, size_t k)
 	return answered(s, k, answered_none_en, 3) ||
 	       answered(s, k, answered_denied_en, 2) ||
 	       answered(s, k, answered_nka_en, 2) || named_none(s, k) ||
-	       answered_no_reaction(s, k) || answered_none_known(s, k);
+	       answered_no_reaction(s, k) || answered_none_known(s, k) ||
+	       latex_answered(s, k);
 }
 
 bool

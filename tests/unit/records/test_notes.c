@@ -14304,6 +14304,33 @@ test_allergy75fk_fl(void)
 		"penicillins"));
 }
 
+/* allergy75fm-fp, vocab75ak (en-dev57, zh-dev57): an effect "未记为过敏"
+ * or "not really an allergy" is none; an allergy list's entry answered
+ * "no issue", and latex answered "none" on a line of its own, deny the
+ * allergy; 青梅素 is a misspelt 青霉素. */
+static void
+test_allergy75fm_fp(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"| 卡托普利 | 干咳 | 换坎地沙坦后缓解，未记为过敏 |",
+			"captopril") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("ALLERGIES:\n- Codeine: nausea only - "
+				   "\"not really an allergy\" per pt, "
+				   "tolerates.\n",
+				   "codeine") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(
+			"ALLERGY / ADR\n- Chlorhexidine: generalised "
+			"urticaria.\n- Lignocaine - no issue (used at ICD "
+			"implant).\n",
+			"lidocaine") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("ALLERGIES: penicillin - rash.\nLatex: "
+				   "none.\n",
+				   "latex") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(
+			"过敏史：青梅素过敏（小时候打针全身起疙瘩）。",
+			"penicillins") == 0);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14741,6 +14768,7 @@ static const mt_case cases[] = {
 	{"allergy75fh", test_allergy75fh},
 	{"allergy75fi", test_allergy75fi},
 	{"allergy75fk_fl", test_allergy75fk_fl},
+	{"allergy75fm_fp", test_allergy75fm_fp},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
