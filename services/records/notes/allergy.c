@@ -617,6 +617,9 @@ notes__disowned_by(const sentence *s, size_t k)
 		    (e->dir & NOTES_DIR_DELABEL))
 			return notes__word_between(s, k, j, "对") ||
 					       other_allergen_zh(s, k, j) ||
+					       notes__entry_opened_zh(
+						       s->text, s->items[k].end,
+						       s->items[j].start) ||
 					       notes__intolerance_kept_zh(
 						       s, k, s->items[j].w0)
 				       ? NULL

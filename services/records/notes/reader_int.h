@@ -233,6 +233,14 @@ bool notes__among(const char *word, const char *const *list, size_t n);
 bool notes__gap_in(const sentence *s, uint32_t from, uint32_t to,
 		   const char *const *list, size_t n);
 
+/* notes__entry_opened_zh: the byte after a separator ("；" or ";") of
+ * text[from, to) after which another entry opens, its dash ("——") or
+ * colon ("：") before a full stop ("磺胺类抗菌药（复方新诺明）——重症药疹可
+ * 能；头孢拉定——胃肠道不适（不良反应，非过敏）", a drug the reader does
+ * not know opening it); 0 if none.  A verdict after it is that entry's,
+ * not the drug's before the separator (allergy75fq, zh-dev57). */
+uint32_t notes__entry_opened_zh(const char *text, uint32_t from, uint32_t to);
+
 /* notes__only_marks: is text[from, to) only spaces and the characters of
  * marks? */
 bool notes__only_marks(const char *text, uint32_t from, uint32_t to,

@@ -834,10 +834,63 @@ no_reaction_zh(const sentence *s, size_t k)
 	       (s->allergy_line || s->allergy_line_zh || s->allergy_list);
 }
 
+/* ENTRY_LABEL_BYTES: the longest label an entry opened after a separator
+ * is read with before its dash or colon (ten Chinese characters, a drug's
+ * name). */
+#define ENTRY_LABEL_BYTES 30
+
+/* entry_mark_after_zh: does text[from, to) open with an entry's label, a
+ * name of at most ENTRY_LABEL_BYTES bytes with no comma, quote or bracket
+ * in it, and then its dash ("——") or colon ("：")?  A colon in a quote
+ * ("改为「不耐受：口苦」") labels no entry. */
+static bool
+entry_mark_after_zh(const char *text, uint32_t from, uint32_t to)
+{
+	static const char *const parts[] = {"，", "、", "。", "「", "“", "（"};
+
+	for (uint32_t i = from; i + 3 <= to && i < from + ENTRY_LABEL_BYTES;
+	     i++) {
+		for (size_t p = 0; p < sizeof(parts) / sizeof(*parts); p++)
+			if (memcmp(text + i, parts[p], 3) == 0)
+				return false;
+		if (memcmp(text + i, "\xe2\x80\x94", 3) == 0 ||
+		    memcmp(text + i, "\xef\xbc\x9a", 3) == 0)
+			return i > from;
+	}
+	return false;
+}
+
+uint32_t
+notes__entry_opened_zh(const char *text, uint32_t from, uint32_t to)
+{
+	uint32_t past = 0;
+
+	for (uint32_t i = from; i < to && past == 0; i++)
+		if (text[i] == ';')
+			past = i + 1;
+		else if (i + 3 <= to && memcmp(text + i, FW_SEMI, 3) == 0)
+			past = i + 3;
+	return past != 0 && entry_mark_after_zh(text, past, to) ? past : 0;
+}
+
+/* entry_bound_zh: the first word of another entry opened after drug
+ * item k and before word end (notes__entry_opened_zh), end if none. */
+static size_t
+entry_bound_zh(const sentence *s, size_t k, size_t end)
+{
+	uint32_t to = end < s->n ? s->words[end].start : s->words[s->n - 1].end;
+	uint32_t past = notes__entry_opened_zh(s->text, s->items[k].end, to);
+
+	for (size_t w = s->items[k].w1; past != 0 && w < end; w++)
+		if (s->words[w].start >= past)
+			return w;
+	return end;
+}
+
 bool
 notes__denied_zh(const sentence *s, size_t k)
 {
-	size_t end = notes__drug_bound(s, k);
+	size_t end = entry_bound_zh(s, k, notes__drug_bound(s, k));
 
 	if (answered_no_zh(s, k) || denied_as_answer_zh(s, k) ||
 	    no_reaction_zh(s, k))

@@ -14331,6 +14331,23 @@ test_allergy75fm_fp(void)
 			"penicillins") == 0);
 }
 
+/* allergy75fq (zh-dev57): a verdict after a separator and another
+ * entry's label is that entry's, though the reader does not know its
+ * drug; a colon in a quote labels no entry. */
+static void
+test_allergy75fq(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏：磺胺类——皮疹；头孢拉定——胃肠道不适（不良反"
+			"应，非过敏）。",
+			"sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl(
+			"過敏史核對：病歷首頁記錄「Clarithromycin過敏」，"
+			"病人否認，稱只是服後口苦；與醫生溝通後改為「不"
+			"耐受：口苦」，不列為過敏。",
+			"clarithromycin") == NOTES_NEGATED);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14769,6 +14786,7 @@ static const mt_case cases[] = {
 	{"allergy75fi", test_allergy75fi},
 	{"allergy75fk_fl", test_allergy75fk_fl},
 	{"allergy75fm_fp", test_allergy75fm_fp},
+	{"allergy75fq", test_allergy75fq},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
