@@ -957,11 +957,51 @@ static const char *const others_zh[] = {
 	"媳妇", "太太", "表哥", "表姐",	  "表弟",   "表妹",   "堂哥",
 	"堂姐", "堂弟", "堂妹", "男朋友", "女朋友", "未婚夫", "未婚妻"};
 
+/* ASIDE_WORDS: the most words of an aside between a person and what is
+ * said of them ("患者丈夫（同时就诊）对青霉素过敏"). */
+#define ASIDE_WORDS 8
+
+/* gap_holds: is mark written in the gap before word w (after word w - 1,
+ * or from the sentence's start)? */
+static bool
+gap_holds(const sentence *s, size_t w, const char *mark)
+{
+	uint32_t from = w > 0 ? s->words[w - 1].end : 0;
+
+	return memmem(s->text + from, s->words[w].start - from, mark,
+		      strlen(mark)) != NULL;
+}
+
+/* aside_opened_at: the first word of the bracketed aside that closes in
+ * the gap before word w ("（同时就诊）对"), at most ASIDE_WORDS words back;
+ * w if none. */
+static size_t
+aside_opened_at(const sentence *s, size_t w)
+{
+	if (w == 0 || !(gap_holds(s, w, "）") || gap_holds(s, w, ")")))
+		return w;
+	for (size_t j = w - 1; j + ASIDE_WORDS >= w; j--) {
+		if (gap_holds(s, j, "（") || gap_holds(s, j, "("))
+			return j;
+		if (j == 0)
+			break;
+	}
+	return w;
+}
+
 /* other_before_zh: does a word of others_zh end right before word w, a
- * bracket at most between ("家属（妻子）对头孢过敏")? */
+ * bracket at most between ("家属（妻子）对头孢过敏"), or before the
+ * bracketed aside that ends there ("患者丈夫（同时就诊）对青霉素过敏",
+ * allergy75fr, zh-dev57)? */
 static bool
 other_before_zh(const sentence *s, size_t w)
 {
+	size_t aside = aside_opened_at(s, w);
+
+	if (aside < w &&
+	    notes__words_end_at(s, aside, others_zh,
+				sizeof(others_zh) / sizeof(*others_zh)))
+		return true;
 	if (w > 0 && !s->words[w - 1].han &&
 	    (unsigned char)s->words[w - 1].key[0] >= 0x80)
 		w--; /* a full-width bracket */

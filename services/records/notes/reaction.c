@@ -308,6 +308,29 @@ notes__onset_then_zh(const sentence *s, size_t k, const item *reaction,
 	f->trigger = ONSET_ZH;
 }
 
+/* denied_phrase_zh: is a Chinese denial of what happened written right
+ * before word w, one word a character, perhaps with a two-character
+ * modifier between ("本次未出现皮疹", "未见皮疹", "未出现局部皮疹以外反
+ * 应")?  The reaction did not happen (allergy75fs, zh-dev57). */
+static bool
+denied_phrase_zh(const sentence *s, size_t w)
+{
+	static const char *const denial[] = {"未出现",	 "没有出现", "没出现",
+					     "未再出现", "未见",     "无明显"};
+	static const char *const modifier[] = {"局部", "明显", "任何", "全身"};
+
+	if (w >= 2 && notes__words_in(s, w - 2, modifier,
+				      sizeof(modifier) / sizeof(*modifier)))
+		w -= 2;
+	for (size_t i = 0; i < sizeof(denial) / sizeof(*denial); i++) {
+		size_t n = strlen(denial[i]) / 3;
+
+		if (w >= n && notes__words_at(s, w - n, denial[i]))
+			return true;
+	}
+	return false;
+}
+
 /* denied_reaction: is reaction item j written as not having happened,
  * "no" or "without" right before it ("she has taken ibuprofen before
  * with no wheeze"), or in Chinese 未, 没, 没有, 无 or 冇 ("曾用\"阿莫西林克
@@ -322,7 +345,8 @@ denied_reaction(const sentence *s, size_t j)
 
 	return (w > 0 && notes__words_in(s, w - 1, denial,
 					 sizeof(denial) / sizeof(*denial))) ||
-	       (w > 1 && notes__words_at(s, w - 2, "没有"));
+	       (w > 1 && notes__words_at(s, w - 2, "没有")) ||
+	       denied_phrase_zh(s, w);
 }
 
 /* LAY_RASH_WORDS: the most lay words between a Chinese drug and the rash

@@ -14348,6 +14348,22 @@ test_allergy75fq(void)
 			"clarithromycin") == NOTES_NEGATED);
 }
 
+/* allergy75fr, allergy75fs (zh-dev57): a spouse's allergy with an aside
+ * between the spouse and the drug is the spouse's; a drug given with its
+ * reaction denied in brackets ("本次未出现皮疹") is taken, no allergy. */
+static void
+test_allergy75fr_fs(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"备注：患者丈夫（同时就诊）对青霉素过敏（皮疹）。",
+			"penicillins") == NOTES_FAMILY);
+	MT_TRUE(!affirmed_allergy("1. 头孢曲松1g 单次肌注（本次未出现皮疹）。",
+				  "ceftriaxone"));
+	MT_TRUE(!affirmed_allergy(
+		"1. 头孢曲松1g 单次肌注（未出现局部皮疹以外反应）。",
+		"ceftriaxone"));
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14787,6 +14803,7 @@ static const mt_case cases[] = {
 	{"allergy75fk_fl", test_allergy75fk_fl},
 	{"allergy75fm_fp", test_allergy75fm_fp},
 	{"allergy75fq", test_allergy75fq},
+	{"allergy75fr_fs", test_allergy75fr_fs},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
