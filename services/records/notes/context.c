@@ -3625,6 +3625,31 @@ held_for_operation(const sentence *s, size_t k, size_t j)
 				    s->items[j].start);
 }
 
+/* IF_RESULT_WORDS: the most words between "if" and the result it waits
+ * for ("if it is negative"). */
+#define IF_RESULT_WORDS 3
+
+/* awaited_result: is backward negation j a result the writer waits for,
+ * "if" or "once" a few words before it and after item k ("for a
+ * penicillin challenge - if it is negative the penicillin label can come
+ * off")?  Nothing is denied yet (allergy75ft, en-dev57). */
+static bool
+awaited_result(const sentence *s, size_t k, size_t j)
+{
+	static const char *const cond[] = {"if", "once", "when"};
+	size_t w = s->items[j].w0, from = s->items[k].w1;
+
+	if (s->items[j].e->type != NOTES_T_NEGATED || j < k)
+		return false;
+	if (w > from + IF_RESULT_WORDS)
+		from = w - IF_RESULT_WORDS;
+	for (; from < w; from++)
+		if (notes__words_in(s, from, cond,
+				    sizeof(cond) / sizeof(*cond)))
+			return true;
+	return false;
+}
+
 /* back_reaches: does trigger j, written after item k, reach it: in its
  * clause, or across one as a stop, a refusal, a resolution or an
  * allergy's answer may? */
@@ -3632,15 +3657,16 @@ static bool
 back_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 {
 	const notes_entry *t = s->items[j].e;
-	bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-		     !notes__terminated(s, k, j) &&
-		     !notes__comma_between(s, k, j) &&
-		     !other_subject(s, k, j) && !opens_after(s, k, j) &&
-		     !doubt_after_label(s, k, j) && !owned_apart(s, k, j)) ||
-		    dash_no(s, j, k) || stop_reaches(s, k, j) ||
-		    decline_reaches(s, k, j) || resolved_reaches(s, k, j) ||
-		    verdict_after_reasons(s, k, j) ||
-		    (allergy && answer_reaches(s, k, j));
+	bool back =
+		(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+		 !notes__terminated(s, k, j) &&
+		 !notes__comma_between(s, k, j) && !other_subject(s, k, j) &&
+		 !opens_after(s, k, j) && !doubt_after_label(s, k, j) &&
+		 !owned_apart(s, k, j) && !awaited_result(s, k, j)) ||
+		dash_no(s, j, k) || stop_reaches(s, k, j) ||
+		decline_reaches(s, k, j) || resolved_reaches(s, k, j) ||
+		verdict_after_reasons(s, k, j) ||
+		(allergy && answer_reaches(s, k, j));
 
 	return back && condition_reaches(s, k, j, allergy) &&
 	       !stop_of_another(s, k, j) && !held_for_operation(s, k, j);

@@ -14364,6 +14364,19 @@ test_allergy75fr_fs(void)
 		"ceftriaxone"));
 }
 
+/* allergy75ft (en-dev57): a challenge's result awaited ("if it is
+ * negative") denies nothing yet. */
+static void
+test_allergy75ft(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies:\n- Augmentin: rash in 2019. Label is "
+			"doubtful. We have referred her for a penicillin "
+			"challenge - if it is negative the penicillin label "
+			"can come off.\n",
+			"penicillins") != NOTES_NEGATED);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14804,6 +14817,7 @@ static const mt_case cases[] = {
 	{"allergy75fm_fp", test_allergy75fm_fp},
 	{"allergy75fq", test_allergy75fq},
 	{"allergy75fr_fs", test_allergy75fr_fs},
+	{"allergy75ft", test_allergy75ft},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
