@@ -772,6 +772,27 @@ carer_acts(const sentence *s, size_t w, size_t end)
 	       !notes__words_in(s, w + 1, own, N_OF(own));
 }
 
+/* relative_stressed: is word v "herself" or "himself" stressing relative
+ * word w, right after it or after the relative's name in brackets ("Mam
+ * herself is allergic to penicillin", "Mum (Ana) herself allergic to
+ * erythromycin")?  The relative's own allergy, not the patient's
+ * (allergy75fu, en-dev57). */
+static bool
+relative_stressed(const sentence *s, size_t w, size_t v)
+{
+	static const char *const self[] = {"herself", "himself"};
+	uint32_t from = s->words[w].end, to = s->words[v].start;
+
+	if (!notes__words_in(s, v, self, 2))
+		return false;
+	if (v == w + 1)
+		return true;
+	while (to > from && s->text[to - 1] == ' ')
+		to--;
+	return to > from && s->text[to - 1] == ')' &&
+	       memchr(s->text + from, '(', to - from) != NULL;
+}
+
 /* relative_subject returns the word of the relative that item k's clause
  * opens with as its subject ("Mom is allergic to penicillin; dad to
  * sulfa", "pt's mum has had anaphylaxis to Septrin"), or NULL: a parent
@@ -806,8 +827,9 @@ relative_subject(const sentence *s, size_t k)
 		return NULL;
 	for (size_t v = w + 1; v < end; v++)
 		if (notes__reporting(s, v) ||
-		    notes__words_in(s, v, patient,
-				    sizeof(patient) / sizeof(*patient)))
+		    (notes__words_in(s, v, patient,
+				     sizeof(patient) / sizeof(*patient)) &&
+		     !relative_stressed(s, w, v)))
 			return NULL;
 	return s->words[w].key;
 }
@@ -916,6 +938,12 @@ disowned_tail(const sentence *s)
 	    notes__words_at(s, n - 2, "the") &&
 	    notes__words_in(s, n - 1, patient, 2))
 		return n - 3;
+	/* "not the patient's" (allergy75fu) */
+	if (n >= 5 && notes__words_at(s, n - 4, "not") &&
+	    notes__words_at(s, n - 3, "the") &&
+	    notes__words_in(s, n - 2, patient, 2) &&
+	    notes__words_at(s, n - 1, "s"))
+		return n - 4;
 	return 0;
 }
 

@@ -14377,6 +14377,22 @@ test_allergy75ft(void)
 			"penicillins") != NOTES_NEGATED);
 }
 
+/* allergy75fu (en-dev57): a relative stressed as herself, her name in
+ * brackets at most between, or disowned as "not the patient's", has the
+ * allergy. */
+static void
+test_allergy75fu(void)
+{
+	MT_TRUE(allergy_context_bl("Mam herself is allergic to penicillin.",
+				   "penicillins") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("Allergies: nil known for Mele. Mum (Ana) "
+				   "herself allergic to erythromycin - hives.",
+				   "erythromycin") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("Mum is allergic to penicillin - noted for "
+				   "info only, not the patient's.",
+				   "penicillins") == NOTES_FAMILY);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14818,6 +14834,7 @@ static const mt_case cases[] = {
 	{"allergy75fq", test_allergy75fq},
 	{"allergy75fr_fs", test_allergy75fr_fs},
 	{"allergy75ft", test_allergy75ft},
+	{"allergy75fu", test_allergy75fu},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
