@@ -15,8 +15,10 @@
 
 /* unicode_punct: general punctuation (U+2000..U+206F: spaces, dashes,
  * quotes, bullets; its invisible characters are found first, fold.c),
- * no-break space, middle dot, CJK punctuation and full-width forms'
- * punctuation separate words. */
+ * no-break space, middle dot, CJK punctuation, full-width forms'
+ * punctuation and the katakana middle dot (U+30FB, and its half-width
+ * form U+FF65) that Taiwan's and Hong Kong's lists bullet with
+ * ("・Ultracet — 頭暈噁心", allergy75fv, zh-dev57) separate words. */
 static bool
 unicode_punct(const unsigned char *s, size_t n)
 {
@@ -25,6 +27,9 @@ unicode_punct(const unsigned char *s, size_t n)
 	if (n != 3)
 		return false;
 	if (s[0] == 0xe2 && (s[1] == 0x80 || s[1] == 0x81))
+		return true;
+	if ((s[0] == 0xe3 && s[1] == 0x83 && s[2] == 0xbb) ||
+	    (s[0] == 0xef && s[1] == 0xbd && s[2] == 0xa5))
 		return true;
 	if (s[0] == 0xe3 && s[1] == 0x80 &&
 	    (s[2] <= 0x83 || (s[2] >= 0x88 && s[2] <= 0x91) ||

@@ -14393,6 +14393,17 @@ test_allergy75fu(void)
 				   "penicillins") == NOTES_FAMILY);
 }
 
+/* allergy75fv (zh-dev57): the katakana middle dot that bullets a Taiwan
+ * list parts its Latin drug from the bullet. */
+static void
+test_allergy75fv(void)
+{
+	MT_TRUE(allergy_context_bl("過敏史：\n・Tramadol — 頭暈噁心。\n",
+				   "tramadol") == 0);
+	MT_TRUE(allergy_context_bl("過敏史：\n・NSAIDs — 吃 Bokey 會喘。\n",
+				   "nsaids") == 0);
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14835,6 +14846,7 @@ static const mt_case cases[] = {
 	{"allergy75fr_fs", test_allergy75fr_fs},
 	{"allergy75ft", test_allergy75ft},
 	{"allergy75fu", test_allergy75fu},
+	{"allergy75fv", test_allergy75fv},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
