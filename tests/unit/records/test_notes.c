@@ -14404,6 +14404,20 @@ test_allergy75fv(void)
 				   "nsaids") == 0);
 }
 
+/* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
+ * bracket that names its parts tells the product again, whose allergy is
+ * its first substance's. */
+static void
+test_vocab75am(void)
+{
+	static const char *const allergy =
+		"Drug allergy: \"Allergic to Combiflam\" (ibuprofen + "
+		"paracetamol) - lip swelling age 18.";
+
+	MT_TRUE(allergy_context_bl(allergy, "ibuprofen") == 0);
+	MT_TRUE(!affirmed_allergy(allergy, "paracetamol"));
+}
+
 /* vocab75ai: 洗必泰, chlorhexidine's older Chinese name, is the
  * antiseptic. */
 static void
@@ -14847,6 +14861,7 @@ static const mt_case cases[] = {
 	{"allergy75ft", test_allergy75ft},
 	{"allergy75fu", test_allergy75fu},
 	{"allergy75fv", test_allergy75fv},
+	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
 	{"medctx75n", test_medctx75n},
