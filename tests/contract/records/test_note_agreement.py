@@ -62,7 +62,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev54": 0.880, "zh-dev54": 0.886,
             "en-dev55": 0.773, "zh-dev55": 0.880,
             "en-dev56": 0.916, "zh-dev56": 0.915,
-            "en-dev57": 0.801, "zh-dev57": 0.849}
+            "en-dev57": 0.801, "zh-dev57": 0.849,
+            # held out still: the fifty-eighth English writer's, annotated
+            # again before any rule learnt from it
+            "en-test58": 0.754}
 
 
 def _pair(name):
