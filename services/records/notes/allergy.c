@@ -1122,6 +1122,62 @@ self_after(const sentence *s, size_t k)
 	return false;
 }
 
+/* KIN_TOLD_BYTES: how far back on its line a stressed pronoun's relative
+ * may be named. */
+#define KIN_TOLD_BYTES 240
+
+/* kin_named_before: are a relative of the pronoun's sex (kin_he when
+ * male, else kin_she) and a pronoun of the other sex, the patient's
+ * ("mother says he is allergic"), words of s's line before s, within
+ * KIN_TOLD_BYTES?  "Her sister is allergic to penicillin. She herself is
+ * not" stresses the patient. */
+static bool
+kin_named_before(const sentence *s, bool male)
+{
+	static const char *const his[] = {"he", "him", "his"};
+	static const char *const hers[] = {"she", "her", "hers"};
+	const char *const *kin = male ? kin_he : kin_she;
+	size_t n = male ? N_OF(kin_he) : N_OF(kin_she);
+	uint32_t to = s->words[0].start, from = to, w;
+	bool kin_seen = false, patient_seen = false;
+	char word[16];
+
+	while (from > 0 && s->text[from - 1] != '\n' &&
+	       to - from < KIN_TOLD_BYTES)
+		from--;
+	for (uint32_t i = from; i < to;) {
+		if (!isalpha((unsigned char)s->text[i])) {
+			i++;
+			continue;
+		}
+		for (w = 0; i < to && isalpha((unsigned char)s->text[i]); i++)
+			if (w + 1 < sizeof(word))
+				word[w++] = (char)tolower(
+					(unsigned char)s->text[i]);
+		word[w] = '\0';
+		kin_seen = kin_seen || notes__among(word, kin, n);
+		patient_seen = patient_seen ||
+			       notes__among(word, male ? hers : his, 3);
+	}
+	return kin_seen && patient_seen;
+}
+
+/* pronoun_stressed_after_kin: does s open with "She herself" or "He
+ * himself" and a relative of that sex named before it on its line
+ * ("mother says he is allergic to \"Septrin\" ... She herself reacts to
+ * penicillin", allergy75fz)?  The stress sets the relative who told apart
+ * from the patient: the allergy is hers. */
+static bool
+pronoun_stressed_after_kin(const sentence *s)
+{
+	bool male = notes__words_at(s, 0, "he");
+
+	if (s->n < 3 || (!male && !notes__words_at(s, 0, "she")) ||
+	    !notes__words_at(s, 1, male ? "himself" : "herself"))
+		return false;
+	return kin_named_before(s, male);
+}
+
 /* teller_own: is item k the relative's own allergy, told by the relative
  * who stresses it is hers ('Mom adds that SHE is allergic to codeine',
  * 'Mum (here with her) says she herself is allergic to penicillin',
@@ -1161,7 +1217,7 @@ teller_own(const sentence *s, size_t k)
 				return true;
 		}
 	}
-	return self_after(s, k);
+	return self_after(s, k) || pronoun_stressed_after_kin(s);
 }
 
 /* row_doubted: is item k on a table's row ("|" between cells) with a

@@ -485,7 +485,17 @@ ordinal_zh(const sentence *s)
 
 /* NUMBERED_TITLE_ZH_WORDS: how many characters a Chinese section's name
  * after its numeral may have ("五、目前用药", "六、评估"). */
-#define NUMBERED_TITLE_ZH_WORDS 6
+#define NUMBERED_TITLE_ZH_WORDS 12
+
+/* title_joiner: is word w of s, between two Chinese words, the Latin "vs"
+ * that sets two lists side by side in a reconciliation's heading ("二、入院前
+ * 用药 vs 现用药", allergy75fw)? */
+static bool
+title_joiner(const sentence *s, size_t w)
+{
+	return w > 0 && w + 1 < s->n && s->words[w - 1].han &&
+	       s->words[w + 1].han && notes__words_at(s, w, "vs");
+}
 
 /* numbered_title_zh: is s, its last word ending at last and its line at
  * to, a Chinese numeral's section alone on its line with no colon ("五、
@@ -501,7 +511,7 @@ numbered_title_zh(const sentence *s, uint32_t last, uint32_t to)
 	    !notes__only_marks(s->text, last, to, ":-"))
 		return false;
 	for (size_t w = 1; w < s->n; w++)
-		if (!s->words[w].han)
+		if (!s->words[w].han && !title_joiner(s, w))
 			return false;
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;

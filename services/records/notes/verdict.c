@@ -730,18 +730,45 @@ was_relative(const sentence *s)
 	return s->n;
 }
 
+/* read_at: has the reading a finding of kind at start? */
+static bool
+read_at(const notes_reading *out, uint32_t start, notes_kind kind)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].start == start &&
+		    out->findings[i].kind == kind)
+			return true;
+	return false;
+}
+
+/* medicine_only_at: is drug item d read as a medicine and not as an
+ * allergy?  Such a drug is the proof of a verdict on the label told
+ * before it ("DE-LABELLED May 2024 by the allergy clinic - negative oral
+ * amoxicillin challenge", allergy75fx; "that is the sister's own allergy;
+ * he had amoxicillin for strep throat in 2022 without problems",
+ * allergy75fy), not a label of its own. */
+static bool
+medicine_only_at(const notes_reading *out, const item *d)
+{
+	return read_at(out, d->start, NOTES_MEDICINE) &&
+	       !read_at(out, d->start, NOTES_ALLERGY);
+}
+
 /* misattributed_drug returns the drug whose allergy s gives to a
  * relative at word r: the first drug after the relative ("it was your
- * mother who is allergic to penicillin"), else the last before it
+ * mother who is allergic to penicillin") but one read as a medicine
+ * taken without harm, else the last before it
  * ("\"penicillin\" on GP record which pt denies - says it was his
  * brother"), else the sentence before's; NULL when none. */
 static const item *
-misattributed_drug(const sentence *s, size_t r)
+misattributed_drug(const sentence *s, size_t r, const notes_reading *out)
 {
 	const item *last = NULL;
 
 	for (size_t k = 0; k < s->n_items; k++) {
 		if (!is_drug(&s->items[k]))
+			continue;
+		if (s->items[k].w0 > r && medicine_only_at(out, &s->items[k]))
 			continue;
 		if (s->items[k].w0 > r)
 			return &s->items[k];
@@ -789,7 +816,7 @@ bool
 notes__misattributed_allergy(const sentence *s, notes_reading *out)
 {
 	size_t r = was_relative(s);
-	const item *d = r < s->n ? misattributed_drug(s, r) : NULL;
+	const item *d = r < s->n ? misattributed_drug(s, r, out) : NULL;
 	notes_finding f;
 
 	/* a question's answer ("ACE inhibitor cough? - no, she's on
@@ -1394,7 +1421,8 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 static bool pending_in(const sentence *s);
 
 /* reached_none: does de-labelling trigger j of s come after its drugs,
- * said done, and negate none of them ("Also told she was allergic to
+ * said done, and negate none of them, those after it read as medicines
+ * ("Also told she was allergic to
  * Augmentin but has since had amoxicillin ... without any problem; GP
  * removed the label.", allergy75w)?  Then it speaks of the label told
  * before it, as one in a sentence of its own does; a removal not done
@@ -1409,11 +1437,13 @@ reached_none(const sentence *s, const notes_reading *out, size_t j)
 	    (w0 >= 2 && notes__words_at(s, w0 - 2, "not")))
 		return false;
 	for (size_t m = j + 1; m < s->n_items; m++)
-		if (is_drug(&s->items[m]))
+		if (is_drug(&s->items[m]) &&
+		    !medicine_only_at(out, &s->items[m]))
 			return false;
 	for (size_t i = out->n;
 	     i-- > 0 && out->findings[i].start >= s->words[0].start;)
-		if (out->findings[i].trigger != NULL &&
+		if (out->findings[i].kind == NOTES_ALLERGY &&
+		    out->findings[i].trigger != NULL &&
 		    strcmp(out->findings[i].trigger, s->items[j].e->key) == 0)
 			return false;
 	return true;

@@ -14404,6 +14404,78 @@ test_allergy75fv(void)
 				   "nsaids") == 0);
 }
 
+/* allergy75fw (zh-dev58): a numbered section's name of up to twelve
+ * characters, two lists set side by side with "vs" included, ends the
+ * allergy list above it; its drugs are medicines. */
+static void
+test_allergy75fw(void)
+{
+	static const char *const heads[] = {"二、入院前用药 vs 现用药",
+					    "二、入院前用药与现用药"};
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(*heads); i++) {
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 "一、过敏史\n头孢呋辛 2026-09用过，无不适\n%s\n"
+			 "1. 氯吡格雷 75mg qd —— 继续\n",
+			 heads[i]);
+		MT_TRUE(allergy_context_bl(text, "clopidogrel") ==
+			NOT_FOUND_BL);
+		MT_TRUE(context_of(text, NOTES_MEDICINE, "clopidogrel") == 0);
+	}
+}
+
+/* allergy75fx (en-dev58): a removal whose sentence names the drug of
+ * the challenge that proved it, read as a medicine, still takes off the
+ * label told before it. */
+static void
+test_allergy75fx(void)
+{
+	static const char *const text =
+		"ALLERGIES / SENSITIVITIES\n- Penicillin: label from childhood "
+		"(rash on amoxicillin age 3). DE-LABELLED May 2024 by the "
+		"allergy clinic in Morriston - negative oral amoxicillin "
+		"challenge. Letter seen.\n";
+
+	MT_TRUE(allergy_context_bl(text, "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(text, "amoxicillin") == NOTES_NEGATED);
+}
+
+/* allergy75fy (en-dev58): "that is the sister's own allergy" gives the
+ * sister the label told before it, not the drug the patient has taken
+ * since without problems. */
+static void
+test_allergy75fy(void)
+{
+	static const char *const text =
+		"ALLERGIES:\n- Sister states he is \"allergic to penicillin\". "
+		"Patient says no - that is the sister's own allergy; he had "
+		"amoxicillin for strep throat in 2022 without problems.\n";
+	notes_reading r;
+
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", NOTES_FAMILY));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "penicillins", 0));
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+}
+
+/* allergy75fz (en-dev58): "She herself" after a mother who told of her
+ * son's allergy is the mother's own; after "Her sister is allergic" it is
+ * the patient's. */
+static void
+test_allergy75fz(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergy: mother says he is allergic to \"Septrin\" - "
+			"came out in rashes all over as a small boy. She "
+			"herself reacts to penicillin.\n",
+			"penicillins") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("Her sister is allergic to sulfa drugs. She "
+				   "herself reacts to penicillin.\n",
+				   "penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -14861,6 +14933,10 @@ static const mt_case cases[] = {
 	{"allergy75ft", test_allergy75ft},
 	{"allergy75fu", test_allergy75fu},
 	{"allergy75fv", test_allergy75fv},
+	{"allergy75fw", test_allergy75fw},
+	{"allergy75fx", test_allergy75fx},
+	{"allergy75fy", test_allergy75fy},
+	{"allergy75fz", test_allergy75fz},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
