@@ -782,9 +782,26 @@ denied_in_entry(const sentence *s, size_t k, notes_finding *f)
  * that says it did no harm ("had amoxicillin for ear infections fine"). */
 #define TAKEN_FINE_WORDS 8
 
+/* answered_fine: is word w of s "fine", or "tolerated" or "tolerates"
+ * not denied by the word before ("has had amoxicillin multiple times,
+ * tolerates", allergy75ga; "poorly tolerated" is an intolerance)? */
+static bool
+answered_fine(const sentence *s, size_t w)
+{
+	static const char *const tolerated[] = {"tolerated", "tolerates"};
+	static const char *const denied[] = {"not", "poorly", "never",
+					     "badly"};
+
+	if (notes__words_at(s, w, "fine"))
+		return true;
+	return notes__words_in(s, w, tolerated, N_OF(tolerated)) &&
+	       !notes__words_in(s, w - 1, denied, N_OF(denied));
+}
+
 /* taken_fine: is English drug item k taken in the past ("had" or
  * "received" right before it) and answered "fine" later in its
- * sentence part, no full stop, semicolon, other drug or reaction between
+ * sentence part (answered_fine), no full stop, semicolon, other drug or
+ * reaction between
  * ("Had Keflex for a tattoo infection fine", "mother confirms he had
  * amoxicillin for ear infections fine")?  The drug was taken without harm,
  * as after "without problems": a past medicine, no allergy, though an
@@ -808,7 +825,7 @@ taken_fine(const sentence *s, size_t k)
 			    (is_drug(&s->items[j]) ||
 			     s->items[j].e->type == NOTES_T_REACTION))
 				return false;
-		if (notes__words_at(s, w, "fine"))
+		if (answered_fine(s, w))
 			return !notes__part_ends(s, it->end, s->words[w].start);
 	}
 	return false;

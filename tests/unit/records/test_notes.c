@@ -14476,6 +14476,24 @@ test_allergy75fz(void)
 				   "penicillins") == 0);
 }
 
+/* allergy75ga (en-dev58): a drug had "multiple times, tolerates" is a
+ * past medicine taken without harm, even on an allergy list; "poorly
+ * tolerated" stays an intolerance. */
+static void
+test_allergy75ga(void)
+{
+	static const char *const fine =
+		"Allergies:\n- Pt's mom has a penicillin allergy - pt herself "
+		"has had amoxicillin multiple times, tolerates.\n";
+
+	MT_TRUE(allergy_context_bl(fine, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(fine, NOTES_MEDICINE, "amoxicillin") ==
+		NOTES_HISTORICAL);
+	MT_TRUE(affirmed_allergy("Allergies:\n- Pt has had codeine twice, "
+				 "poorly tolerated.\n",
+				 "codeine"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -14937,6 +14955,7 @@ static const mt_case cases[] = {
 	{"allergy75fx", test_allergy75fx},
 	{"allergy75fy", test_allergy75fy},
 	{"allergy75fz", test_allergy75fz},
+	{"allergy75ga", test_allergy75ga},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
