@@ -1987,6 +1987,31 @@ paren_opened(const sentence *s, uint32_t from, uint32_t to)
 	return depth > 0;
 }
 
+/* still_used_after returns the cue after drug item k, past only a
+ * reaction, commas and "but"s, that says the drug is still used ("对
+ * Tacrolimus 药膏有灼热感，但还可以用", allergy75gb), or NULL.  A mild effect
+ * the patient lives with is no allergy; a verdict or another cue between
+ * speaks for itself. */
+static const item *
+still_used_after(const sentence *s, size_t k)
+{
+	static const char *const still[] = {"还可以用", "还能用"};
+
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (it->e->type == NOTES_T_TOLERATED)
+			return notes__among(it->e->key, still,
+					    sizeof(still) / sizeof(*still))
+				       ? it
+				       : NULL;
+		if (it->e->type != NOTES_T_TERMINATOR &&
+		    it->e->type != NOTES_T_REACTION)
+			return NULL;
+	}
+	return NULL;
+}
+
 /* notes__tolerated_after: an English list of drugs is tolerated whole,
  * but a cue in brackets that name a drug of their own speaks of that
  * drug only, not of those before the bracket (rules75en24). */
@@ -2002,12 +2027,15 @@ notes__tolerated_after(const sentence *s, size_t k)
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 
-		if ((is_drug(it) && !list) || notes__terminated(s, k, j))
+		if (is_drug(it) && !list)
 			return NULL;
+		if (notes__terminated(s, k, j))
+			return still_used_after(s, k);
 		/* a reaction told between: "penicillin - rash, cefalexin
-		 * given fine since" (rules75en26) */
+		 * given fine since" (rules75en26), but for one the patient
+		 * still uses the drug through */
 		if (it->e->type == NOTES_T_REACTION && !denied_reaction(s, j))
-			return NULL;
+			return still_used_after(s, k);
 		if (is_drug(it) && paren_opened(s, s->items[k].end, it->start))
 			paren = it->start; /* "... co-amoxiclav, and
 					    * chlorhexidine (she has used

@@ -14494,6 +14494,21 @@ test_allergy75ga(void)
 				 "codeine"));
 }
 
+/* allergy75gb (zh-dev58): a burning the patient lives with, "但还可以用",
+ * leaves the ointment a medicine, not an allergy of the list. */
+static void
+test_allergy75gb(void)
+{
+	static const char *const text =
+		"過敏：\n- Sulfa 類：以前吃過 Baktar，全身起紅疹 → 過敏\n"
+		"- 對 Tacrolimus 藥膏有灼熱感，但還可以用\n";
+
+	MT_TRUE(allergy_context_bl(text, "tacrolimus") == NOT_FOUND_BL);
+	MT_TRUE(context_of(text, NOTES_MEDICINE, "tacrolimus") !=
+		NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(text, "sulfonamides") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -14956,6 +14971,7 @@ static const mt_case cases[] = {
 	{"allergy75fy", test_allergy75fy},
 	{"allergy75fz", test_allergy75fz},
 	{"allergy75ga", test_allergy75ga},
+	{"allergy75gb", test_allergy75gb},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
