@@ -525,19 +525,24 @@ disown_joined(const sentence *s, const item *d, size_t j, notes_reading *out)
  * of class d that the sentence before s read after d, as the class's
  * story ("says \"allergic to penicillin\" - got diarrhoea with
  * amoxicillin as a child ... -> Not a true allergy"): the verdict on the
- * class label is on the member that told it (rules75en18). */
+ * class label is on the member that told it (rules75en18).  A class of s
+ * itself gives its verdict, item j, to the members between them ("NSAIDs
+ * - \"stomach bleeding\" with ibuprofen; no allergy, GI side effect",
+ * allergy75gc). */
 static void
-disown_members(const sentence *s, const item *d, const char *trigger,
-	       notes_reading *out)
+disown_members(const sentence *s, const item *d, size_t j,
+	       const char *trigger, notes_reading *out)
 {
-	if (d != &s->prior || d->e->type != NOTES_T_CLASS)
+	bool here = d >= s->items && d < s->items + s->n_items;
+	uint32_t to = here ? s->items[j].start : s->words[0].start;
+
+	if ((d != &s->prior && !here) || d->e->type != NOTES_T_CLASS)
 		return;
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start > d->start;) {
 		notes_finding *f = &out->findings[i];
 
 		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-		    f->start < s->words[0].start &&
-		    notes__member_of(f->code, d->e->code)) {
+		    f->start < to && notes__member_of(f->code, d->e->code)) {
 			f->context = NOTES_NEGATED;
 			f->trigger = trigger;
 		}
@@ -661,7 +666,7 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 		allergy_of(d, disown ? NOTES_NEGATED : 0, disown ? e->key : "",
 			   &f);
 		if (disown)
-			disown_members(s, d, e->key, out);
+			disown_members(s, d, j, e->key, out);
 		if (!notes__keep(out, &f) ||
 		    (disown && !disown_joined(s, d, j, out)))
 			return false;

@@ -14509,6 +14509,23 @@ test_allergy75gb(void)
 	MT_TRUE(allergy_context_bl(text, "sulfonamides") == 0);
 }
 
+/* allergy75gc (en-dev58): "no allergy, GI side effect" after a class's
+ * story is the writer's verdict on the class and on the member that told
+ * it. */
+static void
+test_allergy75gc(void)
+{
+	static const char *const text =
+		"Allergies:\n- NSAIDs - pt reports \"stomach bleeding\" with "
+		"ibuprofen in college; no allergy, GI side effect.\n";
+
+	notes_reading r;
+
+	notes__read_rules(text, strlen(text), &r);
+	MT_TRUE(every_allergy_is(&r, NOTES_NEGATED));
+	MT_TRUE(allergy_context_bl(text, "ibuprofen") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -14972,6 +14989,7 @@ static const mt_case cases[] = {
 	{"allergy75fz", test_allergy75fz},
 	{"allergy75ga", test_allergy75ga},
 	{"allergy75gb", test_allergy75gb},
+	{"allergy75gc", test_allergy75gc},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
