@@ -638,6 +638,13 @@ relief_between(const sentence *s, size_t j, size_t k)
 		to = s->items[k].w1 + RELIEF_AFTER_WORDS < s->n
 			     ? s->items[k].w1 + RELIEF_AFTER_WORDS
 			     : s->n;
+	/* and one after it may be eased right after the reaction
+	 * ("Ondansetron 4 mg ODT - stopped at 20 wks, nausea resolved",
+	 * allergy75gd): what it was given for has gone */
+	else
+		to = s->items[j].w1 + RELIEF_AFTER_WORDS < s->n
+			     ? s->items[j].w1 + RELIEF_AFTER_WORDS
+			     : s->n;
 	for (size_t w = from; w < to; w++)
 		if (listed(eased, s->words[w].key, true))
 			return true;
@@ -3115,6 +3122,11 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 		if (it->e->type != NOTES_T_PROBLEM &&
 		    it->e->type != NOTES_T_REACTION)
 			continue;
+		/* what the drug relieves, eased since ("Ondansetron 4 mg
+		 * ODT - stopped at 20 wks, nausea resolved", allergy75gd):
+		 * stopped as no longer needed */
+		if (relieves(d, it) && relief_between(s, j, k))
+			return NULL;
 		if (!for_reason(s, j) && !effect_denied(s, k, j) &&
 		    refused_after(s, it->w1) && !cue_before(s, k))
 			return it;

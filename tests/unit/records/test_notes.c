@@ -14526,6 +14526,21 @@ test_allergy75gc(void)
 	MT_TRUE(allergy_context_bl(text, "ibuprofen") == NOTES_NEGATED);
 }
 
+/* allergy75gd (en-dev58): an antiemetic "stopped at 20 wks, nausea
+ * resolved" was stopped as no longer needed; the nausea is what it was
+ * for, not its effect. */
+static void
+test_allergy75gd(void)
+{
+	static const char *const text =
+		"Home meds:\n7. Ondansetron 4 mg ODT - stopped at 20 wks, "
+		"nausea resolved\n";
+
+	MT_TRUE(allergy_context_bl(text, "ondansetron") == NOT_FOUND_BL);
+	MT_TRUE(context_of(text, NOTES_MEDICINE, "ondansetron") ==
+		NOTES_HISTORICAL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -14990,6 +15005,7 @@ static const mt_case cases[] = {
 	{"allergy75ga", test_allergy75ga},
 	{"allergy75gb", test_allergy75gb},
 	{"allergy75gc", test_allergy75gc},
+	{"allergy75gd", test_allergy75gd},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
