@@ -250,6 +250,32 @@ avoided_after(const sentence *s, size_t k)
 	return true;
 }
 
+/* avoided_for_condition: is drug or class item k written right after
+ * "avoid" or "avoiding" and followed by "for", "in" or "given" and a
+ * problem, "anyway" at most between ("but avoiding NSAIDs anyway for
+ * CKD", "avoid NSAIDs for CKD", allergy75ge)?  The drug is kept away for the
+ * illness, a precaution: README's "avoid X" names no allergy and no
+ * medicine, though the line stands in an allergy list. */
+static bool
+avoided_for_condition(const sentence *s, size_t k)
+{
+	static const char *const avoid[] = {"avoid", "avoiding"};
+	static const char *const reason[] = {"for", "in", "given"};
+	const item *it = &s->items[k];
+	size_t w = it->w1;
+
+	if (it->w0 == 0 || !notes__words_in(s, it->w0 - 1, avoid, N_OF(avoid)))
+		return false;
+	if (w < s->n && notes__words_at(s, w, "anyway"))
+		w++;
+	if (w >= s->n || !notes__words_in(s, w, reason, N_OF(reason)))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].w0 == w + 1)
+			return s->items[j].e->type == NOTES_T_PROBLEM;
+	return false;
+}
+
 /* contraindication_named: is drug item k the one a contraindication or
  * a warning against combining names, not a drug given ("Asthma - a
  * contraindication to propranolol", "advised not to combine sildenafil
@@ -1386,6 +1412,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    notes__prophylaxis_class(s, k) || notes__test_planned_zh(s, k) ||
 	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
 	    avoided_after(s, k) || contraindication_named(s, k) ||
+	    avoided_for_condition(s, k) ||
 	    (drug && notes__answered_safe(s, k)))
 		return false;
 	if (denied_in_entry(s, k, f))

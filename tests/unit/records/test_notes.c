@@ -14541,6 +14541,21 @@ test_allergy75gd(void)
 		NOTES_HISTORICAL);
 }
 
+/* allergy75ge (en-dev58): NSAIDs avoided "anyway for CKD" on an allergy
+ * list are kept away for the illness, no allergy; a class avoided with no
+ * reason after it is read as before. */
+static void
+test_allergy75ge(void)
+{
+	static const char *const text =
+		"ALLERGIES:\n- Penicillin - rash.\n- Patient says diclofenac "
+		"causes giddiness, not allergy - but avoiding NSAIDs anyway for "
+		"CKD.\n";
+
+	MT_TRUE(allergy_context_bl(text, "nsaids") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(text, "penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15006,6 +15021,7 @@ static const mt_case cases[] = {
 	{"allergy75gb", test_allergy75gb},
 	{"allergy75gc", test_allergy75gc},
 	{"allergy75gd", test_allergy75gd},
+	{"allergy75ge", test_allergy75ge},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
