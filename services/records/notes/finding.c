@@ -1342,7 +1342,7 @@ told_as_allergy(const sentence *s, size_t k, bool drug)
 #define PREMEDICATION_WORDS 8
 
 /* premedicated: is drug item k given as a premedication, a cue of one
- * ("premedicated", "pre-treated") before it in the same part of its
+ * ("premedicated", "pre-treated", "Pre-meds") before it in the same part of its
  * sentence, other indications ("for CT") between or not ("IV contrast -> hives,
  * premedicated for CT on 12/01 w/ prednisone + diphenhydramine, no reaction")?
  * The drug prevents another substance's reaction: a medicine given, not an
@@ -1351,8 +1351,8 @@ told_as_allergy(const sentence *s, size_t k, bool drug)
 static bool
 premedicated(const sentence *s, size_t k)
 {
-	static const char *const premed[] = {"premedicat", "pre medicat",
-					     "pretreat", "pre treat"};
+	static const char *const premed[] = {"premed", "pre med", "pretreat",
+					     "pre treat"};
 	const item *it = &s->items[k];
 
 	for (size_t m = k; m-- > 0;) {

@@ -14556,6 +14556,22 @@ test_allergy75ge(void)
 	MT_TRUE(allergy_context_bl(text, "penicillins") == 0);
 }
 
+/* allergy75gf (en-dev58): "Pre-meds" head the drugs given ahead of an
+ * infusion against its reaction: medicines, not allergens of the band
+ * named after them. */
+static void
+test_allergy75gf(void)
+{
+	static const char *const text =
+		"Pre-meds as per plan: paracetamol 1 g PO + cetirizine 10 mg PO "
+		"30 min pre (previous headaches and rigors with infusions - on "
+		"her allergy band as \"IVIg - infusion reaction\").\n";
+
+	MT_TRUE(allergy_context_bl(text, "paracetamol") == NOT_FOUND_BL);
+	MT_TRUE(context_of(text, NOTES_MEDICINE, "paracetamol") !=
+		NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15022,6 +15038,7 @@ static const mt_case cases[] = {
 	{"allergy75gc", test_allergy75gc},
 	{"allergy75gd", test_allergy75gd},
 	{"allergy75ge", test_allergy75ge},
+	{"allergy75gf", test_allergy75gf},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
