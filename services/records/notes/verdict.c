@@ -735,28 +735,33 @@ was_relative(const sentence *s)
 	return s->n;
 }
 
-/* read_at: has the reading a finding of kind at start? */
+/* read_at: has the reading a finding of kind at start, with one of the
+ * context bits of some when some is not 0? */
 static bool
-read_at(const notes_reading *out, uint32_t start, notes_kind kind)
+read_at(const notes_reading *out, uint32_t start, notes_kind kind,
+	unsigned some)
 {
 	for (size_t i = 0; i < out->n; i++)
 		if (out->findings[i].start == start &&
-		    out->findings[i].kind == kind)
+		    out->findings[i].kind == kind &&
+		    (some == 0 || (out->findings[i].context & some)))
 			return true;
 	return false;
 }
 
-/* medicine_only_at: is drug item d read as a medicine and not as an
- * allergy?  Such a drug is the proof of a verdict on the label told
+/* taken_only_at: is drug item d read as a medicine taken before or a
+ * test's drug (historical or negated), not as an allergy?  Such a drug is the proof of a verdict on the label told
  * before it ("DE-LABELLED May 2024 by the allergy clinic - negative oral
  * amoxicillin challenge", allergy75fx; "that is the sister's own allergy;
  * he had amoxicillin for strep throat in 2022 without problems",
- * allergy75fy), not a label of its own. */
+ * allergy75fy), not a label of its own; a drug planned ("once the label
+ * is removed, amoxicillin can be given") proves nothing. */
 static bool
-medicine_only_at(const notes_reading *out, const item *d)
+taken_only_at(const notes_reading *out, const item *d)
 {
-	return read_at(out, d->start, NOTES_MEDICINE) &&
-	       !read_at(out, d->start, NOTES_ALLERGY);
+	return read_at(out, d->start, NOTES_MEDICINE,
+		       NOTES_HISTORICAL | NOTES_NEGATED) &&
+	       !read_at(out, d->start, NOTES_ALLERGY, 0);
 }
 
 /* misattributed_drug returns the drug whose allergy s gives to a
@@ -773,7 +778,7 @@ misattributed_drug(const sentence *s, size_t r, const notes_reading *out)
 	for (size_t k = 0; k < s->n_items; k++) {
 		if (!is_drug(&s->items[k]))
 			continue;
-		if (s->items[k].w0 > r && medicine_only_at(out, &s->items[k]))
+		if (s->items[k].w0 > r && taken_only_at(out, &s->items[k]))
 			continue;
 		if (s->items[k].w0 > r)
 			return &s->items[k];
@@ -1443,13 +1448,14 @@ reached_none(const sentence *s, const notes_reading *out, size_t j)
 		return false;
 	for (size_t m = j + 1; m < s->n_items; m++)
 		if (is_drug(&s->items[m]) &&
-		    !medicine_only_at(out, &s->items[m]))
+		    !taken_only_at(out, &s->items[m]))
 			return false;
 	for (size_t i = out->n;
 	     i-- > 0 && out->findings[i].start >= s->words[0].start;)
-		if (out->findings[i].kind == NOTES_ALLERGY &&
-		    out->findings[i].trigger != NULL &&
-		    strcmp(out->findings[i].trigger, s->items[j].e->key) == 0)
+		if (out->findings[i].trigger != NULL &&
+		    strcmp(out->findings[i].trigger, s->items[j].e->key) == 0 &&
+		    (out->findings[i].start < s->items[j].start ||
+		     out->findings[i].kind == NOTES_ALLERGY))
 			return false;
 	return true;
 }
