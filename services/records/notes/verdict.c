@@ -1309,9 +1309,27 @@ already_doubted(const sentence *s, const notes_finding *f, size_t w)
 	       f->start >= s->words[0].start && f->start < s->words[w].start;
 }
 
+/* label_named_after returns the drug item the doubt at word w names
+ * right after it, "the" at most between ("so I doubt the penicillin
+ * label", allergy75gg), or NULL.  The doubt is that label's, not the last
+ * allergy told. */
+static const item *
+label_named_after(const sentence *s, size_t w)
+{
+	size_t v = w + 1;
+
+	if (v < s->n && notes__words_at(s, v, "the"))
+		v++;
+	for (size_t k = 0; k < s->n_items; k++)
+		if (s->items[k].w0 == v && is_drug(&s->items[k]))
+			return &s->items[k];
+	return NULL;
+}
+
 void
 notes__doubt_allergy(const sentence *s, notes_reading *out)
 {
+	const item *named;
 	size_t w;
 	const char *doubt;
 	uint32_t from = s->words[0].start;
@@ -1327,9 +1345,14 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	     (doubt = hedged_cause_zh(s, &w)) == NULL) ||
 	    of_others(s, w) || of_indication(s, w) || of_drug_named(s, w))
 		return;
+	named = label_named_after(s, w);
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
 
+		if (named != NULL &&
+		    (f->start >= s->words[w].start ||
+		     strcmp(f->code, named->e->code) != 0))
+			continue;
 		if (f->start < from || already_doubted(s, f, w) ||
 		    (f->start < s->words[0].start && unknown_drug_before(s, w)))
 			return; /* the doubt of a drug the reader does not

@@ -3168,7 +3168,7 @@ static const expect rules_en4[] = {
 	/* a child tells of its parent, the patient (told_parent) */
 	{"Daughter reports the mother is \"allergic to Difene\" (diclofenac) "
 	 "- wheals after a dose.",
-	 NOTES_ALLERGY, "diclofenac", "diclofenac", 0, true},
+	 NOTES_ALLERGY, "diclofenac", "Difene", 0, true},
 	{"Son says his father has diabetes.", NOTES_PROBLEM, "E11.9",
 	 "diabetes", 0, true},
 	/* the patient tells of her own mother */
@@ -14572,6 +14572,22 @@ test_allergy75gf(void)
 		NOT_FOUND_BL);
 }
 
+/* allergy75gg (en-dev58): "I doubt the penicillin label" doubts that
+ * label, not the allergy told last (Difene, vocab75an: Ireland's
+ * diclofenac). */
+static void
+test_allergy75gg(void)
+{
+	static const char *const text =
+		"She tells me she is allergic to penicillin (\"a rash all "
+		"over\") and to Difene, which caused a swollen face. She had "
+		"Augmentin from her dentist last year, though, with no trouble "
+		"at all, so I doubt the penicillin label.\n";
+
+	MT_TRUE(allergy_context_bl(text, "penicillins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(text, "diclofenac") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15039,6 +15055,7 @@ static const mt_case cases[] = {
 	{"allergy75gd", test_allergy75gd},
 	{"allergy75ge", test_allergy75ge},
 	{"allergy75gf", test_allergy75gf},
+	{"allergy75gg", test_allergy75gg},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
