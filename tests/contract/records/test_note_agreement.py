@@ -66,7 +66,7 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev58": 0.754, "zh-dev58": 0.778,
             # held out still: the fifty-ninth writers', annotated again
             # before any rule learnt from them
-            "en-test59": 0.824}
+            "en-test59": 0.824, "zh-test59": 0.885}
 
 
 def _pair(name):
