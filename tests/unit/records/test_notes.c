@@ -14588,6 +14588,23 @@ test_allergy75gg(void)
 	MT_TRUE(allergy_context_bl(text, "diclofenac") == 0);
 }
 
+/* allergy75gh (zh-dev58): a family's "以后再也不要用" before the drug and
+ * Hong Kong's "唔再用 → 列作藥物不良反應" record the drug as an adverse
+ * reaction. */
+static void
+test_allergy75gh(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"停丙戊酸钠，改左乙拉西坦。家属表示\"以后再也不要用丙戊酸钠"
+			"\"，已记入药物不良反应。",
+			"valproate") == 0);
+	MT_TRUE(allergy_context_bl(
+			"- 過敏：Penicillin（舊紀錄：過敏性休克）。Clarithromycin "
+			"以前食完心跳亂，心臟科話 QT 延長，之後唔再用 → 列作藥物"
+			"不良反應。",
+			"clarithromycin") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15056,6 +15073,7 @@ static const mt_case cases[] = {
 	{"allergy75ge", test_allergy75ge},
 	{"allergy75gf", test_allergy75gf},
 	{"allergy75gg", test_allergy75gg},
+	{"allergy75gh", test_allergy75gh},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
