@@ -14605,6 +14605,16 @@ test_allergy75gh(void)
 			"clarithromycin") == 0);
 }
 
+/* allergy75gi (zh-dev58): "不知道算不算过敏" asks whether it counts; the
+ * allergy is doubted, its 不算过敏 no verdict. */
+static void
+test_allergy75gi(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：母亲诉\"小时候打头孢后身上出过红疹子"
+				   "，不知道算不算过敏\"。",
+				   "cephalosporins") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15074,6 +15084,7 @@ static const mt_case cases[] = {
 	{"allergy75gf", test_allergy75gf},
 	{"allergy75gg", test_allergy75gg},
 	{"allergy75gh", test_allergy75gh},
+	{"allergy75gi", test_allergy75gi},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
