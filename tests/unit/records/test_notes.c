@@ -14605,13 +14605,17 @@ test_allergy75gh(void)
 			"clarithromycin") == 0);
 }
 
-/* allergy75gi (zh-dev58): "不知道算不算过敏" asks whether it counts; the
- * allergy is doubted, its 不算过敏 no verdict. */
+/* allergy75gi (zh-dev58): "不知道算不算过敏" asks whether it counts: its
+ * 不算过敏 is no verdict, the label stands, and the patient's "不清楚"
+ * doubts it. */
 static void
 test_allergy75gi(void)
 {
 	MT_TRUE(allergy_context_bl("过敏史：母亲诉\"小时候打头孢后身上出过红疹子"
 				   "，不知道算不算过敏\"。",
+				   "cephalosporins") == 0);
+	MT_TRUE(allergy_context_bl("过敏史：母亲诉\"小时候打头孢后身上出过红疹子"
+				   "，不知道算不算过敏\"；本人不清楚。",
 				   "cephalosporins") == NOTES_UNCERTAIN);
 }
 
