@@ -815,8 +815,7 @@ static bool
 answered_fine(const sentence *s, size_t w)
 {
 	static const char *const tolerated[] = {"tolerated", "tolerates"};
-	static const char *const denied[] = {"not", "poorly", "never",
-					     "badly"};
+	static const char *const denied[] = {"not", "poorly", "never", "badly"};
 
 	if (notes__words_at(s, w, "fine"))
 		return true;
@@ -1412,8 +1411,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    notes__prophylaxis_class(s, k) || notes__test_planned_zh(s, k) ||
 	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
 	    avoided_after(s, k) || contraindication_named(s, k) ||
-	    avoided_for_condition(s, k) ||
-	    (drug && notes__answered_safe(s, k)))
+	    avoided_for_condition(s, k) || (drug && notes__answered_safe(s, k)))
 		return false;
 	if (denied_in_entry(s, k, f))
 		return true;

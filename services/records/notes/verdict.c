@@ -530,8 +530,8 @@ disown_joined(const sentence *s, const item *d, size_t j, notes_reading *out)
  * - \"stomach bleeding\" with ibuprofen; no allergy, GI side effect",
  * allergy75gc). */
 static void
-disown_members(const sentence *s, const item *d, size_t j,
-	       const char *trigger, notes_reading *out)
+disown_members(const sentence *s, const item *d, size_t j, const char *trigger,
+	       notes_reading *out)
 {
 	bool here = d >= s->items && d < s->items + s->n_items;
 	uint32_t to = here ? s->items[j].start : s->words[0].start;
@@ -750,12 +750,12 @@ read_at(const notes_reading *out, uint32_t start, notes_kind kind,
 }
 
 /* taken_only_at: is drug item d read as a medicine taken before or a
- * test's drug (historical or negated), not as an allergy?  Such a drug is the proof of a verdict on the label told
- * before it ("DE-LABELLED May 2024 by the allergy clinic - negative oral
- * amoxicillin challenge", allergy75fx; "that is the sister's own allergy;
- * he had amoxicillin for strep throat in 2022 without problems",
- * allergy75fy), not a label of its own; a drug planned ("once the label
- * is removed, amoxicillin can be given") proves nothing. */
+ * test's drug (historical or negated), not as an allergy?  Such a drug is the
+ * proof of a verdict on the label told before it ("DE-LABELLED May 2024 by the
+ * allergy clinic - negative oral amoxicillin challenge", allergy75fx; "that is
+ * the sister's own allergy; he had amoxicillin for strep throat in 2022 without
+ * problems", allergy75fy), not a label of its own; a drug planned ("once the
+ * label is removed, amoxicillin can be given") proves nothing. */
 static bool
 taken_only_at(const notes_reading *out, const item *d)
 {
@@ -1349,9 +1349,8 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
 
-		if (named != NULL &&
-		    (f->start >= s->words[w].start ||
-		     strcmp(f->code, named->e->code) != 0))
+		if (named != NULL && (f->start >= s->words[w].start ||
+				      strcmp(f->code, named->e->code) != 0))
 			continue;
 		if (f->start < from || already_doubted(s, f, w) ||
 		    (f->start < s->words[0].start && unknown_drug_before(s, w)))
@@ -1470,8 +1469,7 @@ reached_none(const sentence *s, const notes_reading *out, size_t j)
 	    (w0 >= 2 && notes__words_at(s, w0 - 2, "not")))
 		return false;
 	for (size_t m = j + 1; m < s->n_items; m++)
-		if (is_drug(&s->items[m]) &&
-		    !taken_only_at(out, &s->items[m]))
+		if (is_drug(&s->items[m]) && !taken_only_at(out, &s->items[m]))
 			return false;
 	for (size_t i = out->n;
 	     i-- > 0 && out->findings[i].start >= s->words[0].start;)

@@ -14504,8 +14504,7 @@ test_allergy75gb(void)
 		"- 對 Tacrolimus 藥膏有灼熱感，但還可以用\n";
 
 	MT_TRUE(allergy_context_bl(text, "tacrolimus") == NOT_FOUND_BL);
-	MT_TRUE(context_of(text, NOTES_MEDICINE, "tacrolimus") !=
-		NOT_FOUND_BL);
+	MT_TRUE(context_of(text, NOTES_MEDICINE, "tacrolimus") != NOT_FOUND_BL);
 	MT_TRUE(allergy_context_bl(text, "sulfonamides") == 0);
 }
 
@@ -14549,7 +14548,8 @@ test_allergy75ge(void)
 {
 	static const char *const text =
 		"ALLERGIES:\n- Penicillin - rash.\n- Patient says diclofenac "
-		"causes giddiness, not allergy - but avoiding NSAIDs anyway for "
+		"causes giddiness, not allergy - but avoiding NSAIDs anyway "
+		"for "
 		"CKD.\n";
 
 	MT_TRUE(allergy_context_bl(text, "nsaids") == NOT_FOUND_BL);
@@ -14563,7 +14563,8 @@ static void
 test_allergy75gf(void)
 {
 	static const char *const text =
-		"Pre-meds as per plan: paracetamol 1 g PO + cetirizine 10 mg PO "
+		"Pre-meds as per plan: paracetamol 1 g PO + cetirizine 10 mg "
+		"PO "
 		"30 min pre (previous headaches and rigors with infusions - on "
 		"her allergy band as \"IVIg - infusion reaction\").\n";
 
@@ -14594,15 +14595,17 @@ test_allergy75gg(void)
 static void
 test_allergy75gh(void)
 {
-	MT_TRUE(allergy_context_bl(
-			"停丙戊酸钠，改左乙拉西坦。家属表示\"以后再也不要用丙戊酸钠"
-			"\"，已记入药物不良反应。",
-			"valproate") == 0);
-	MT_TRUE(allergy_context_bl(
-			"- 過敏：Penicillin（舊紀錄：過敏性休克）。Clarithromycin "
-			"以前食完心跳亂，心臟科話 QT 延長，之後唔再用 → 列作藥物"
-			"不良反應。",
-			"clarithromycin") == 0);
+	MT_TRUE(allergy_context_bl("停丙戊酸钠，改左乙拉西坦。家属表示\"以后再"
+				   "也不要用丙戊酸钠"
+				   "\"，已记入药物不良反应。",
+				   "valproate") == 0);
+	MT_TRUE(allergy_context_bl("- "
+				   "過敏：Penicillin（舊紀錄：過敏性休克）。Cla"
+				   "rithromycin "
+				   "以前食完心跳亂，心臟科話 QT "
+				   "延長，之後唔再用 → 列作藥物"
+				   "不良反應。",
+				   "clarithromycin") == 0);
 }
 
 /* allergy75gi (zh-dev58): "不知道算不算过敏" asks whether it counts: its
@@ -14611,12 +14614,14 @@ test_allergy75gh(void)
 static void
 test_allergy75gi(void)
 {
-	MT_TRUE(allergy_context_bl("过敏史：母亲诉\"小时候打头孢后身上出过红疹子"
-				   "，不知道算不算过敏\"。",
-				   "cephalosporins") == 0);
-	MT_TRUE(allergy_context_bl("过敏史：母亲诉\"小时候打头孢后身上出过红疹子"
-				   "，不知道算不算过敏\"；本人不清楚。",
-				   "cephalosporins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(
+			"过敏史：母亲诉\"小时候打头孢后身上出过红疹子"
+			"，不知道算不算过敏\"。",
+			"cephalosporins") == 0);
+	MT_TRUE(allergy_context_bl(
+			"过敏史：母亲诉\"小时候打头孢后身上出过红疹子"
+			"，不知道算不算过敏\"；本人不清楚。",
+			"cephalosporins") == NOTES_UNCERTAIN);
 }
 
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
