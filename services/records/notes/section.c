@@ -231,12 +231,26 @@ on_file(const sentence *s, size_t w)
  * drug reactions"), but for where the list is kept after them ("Allergies
  * / intolerances on file", rules75en28)?  Such a line is a heading
  * without its colon. */
+/* joined_at: does item k of s start right after "and" or "or" at word
+ * w? */
+static bool
+joined_at(const sentence *s, size_t k, size_t w)
+{
+	static const char *const joins[] = {"and", "or"};
+
+	return w > 0 && s->items[k].w0 == w + 1 &&
+	       notes__words_in(s, w, joins, 2);
+}
+
 static bool
 cues_only(const sentence *s)
 {
 	size_t w = 0, k = 0;
 
-	for (; k < s->n_items && s->items[k].w0 == w; k++) {
+	/* "and" may join them ("ALLERGIES AND ADVERSE REACTIONS",
+	 * allergy75gj) */
+	for (; k < s->n_items && (s->items[k].w0 == w || joined_at(s, k, w));
+	     k++) {
 		if (s->items[k].e->type != NOTES_T_ALLERGY_CUE)
 			return false;
 		w = s->items[k].w1;
@@ -256,13 +270,11 @@ cues_only(const sentence *s)
 static bool
 cue_joined(const sentence *s, size_t k, size_t w)
 {
-	static const char *const joins[] = {"and", "or"};
 	const item *it = &s->items[k];
 
 	if (it->e->type != NOTES_T_ALLERGY_CUE)
 		return false;
-	return it->w0 == w ||
-	       (w > 0 && it->w0 == w + 1 && notes__words_in(s, w, joins, 2));
+	return it->w0 == w || joined_at(s, k, w);
 }
 
 /* title_start: the word a heading's cues open at: 1 after a section's

@@ -14624,6 +14624,26 @@ test_allergy75gi(void)
 			"cephalosporins") == NOTES_UNCERTAIN);
 }
 
+/* allergy75gj (en-dev58, en-dev13): "ALLERGIES AND ADVERSE REACTIONS"
+ * without a colon heads the list under it; a class the patient "is on"
+ * under it, told as prose, is taken now, no entry. */
+static void
+test_allergy75gj(void)
+{
+	static const char *const text =
+		"ALLERGIES AND ADVERSE REACTIONS\n- Metoclopramide: she thinks "
+		"it made her jaw stiff in 2021 - possible dystonic reaction, "
+		"listed as ADR.\n";
+	static const char *const prose =
+		"Allergies and adverse reactions\nHe developed a dry cough on "
+		"perindopril, which is why he is on an angiotensin receptor "
+		"blocker.\n";
+
+	MT_TRUE(allergy_context_bl(text, "metoclopramide") != NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(prose, "angiotensin receptor blockers") ==
+		NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15094,6 +15114,7 @@ static const mt_case cases[] = {
 	{"allergy75gg", test_allergy75gg},
 	{"allergy75gh", test_allergy75gh},
 	{"allergy75gi", test_allergy75gi},
+	{"allergy75gj", test_allergy75gj},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
