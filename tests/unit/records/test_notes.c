@@ -14644,6 +14644,20 @@ test_allergy75gj(void)
 		NOT_FOUND_BL);
 }
 
+/* allergy75gk (en-dev58): a denial queried at once ("NOT allergic to
+ * cephalosporins? - unknown") leaves the allergy doubted, not denied. */
+static void
+test_allergy75gk(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies: Penicillin - anaphylaxis age 12. "
+				   "NOT allergic to cephalosporins? - unknown, "
+				   "never had one.\n",
+				   "cephalosporins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("Allergies: NOT allergic to "
+				   "cephalosporins.\n",
+				   "cephalosporins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15115,6 +15129,7 @@ static const mt_case cases[] = {
 	{"allergy75gh", test_allergy75gh},
 	{"allergy75gi", test_allergy75gi},
 	{"allergy75gj", test_allergy75gj},
+	{"allergy75gk", test_allergy75gk},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
