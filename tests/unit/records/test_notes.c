@@ -14649,10 +14649,11 @@ test_allergy75gj(void)
 static void
 test_allergy75gk(void)
 {
-	MT_TRUE(allergy_context_bl("Allergies: Penicillin - anaphylaxis age 12. "
-				   "NOT allergic to cephalosporins? - unknown, "
-				   "never had one.\n",
-				   "cephalosporins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(
+			"Allergies: Penicillin - anaphylaxis age 12. "
+			"NOT allergic to cephalosporins? - unknown, "
+			"never had one.\n",
+			"cephalosporins") == NOTES_UNCERTAIN);
 	MT_TRUE(allergy_context_bl("Allergies: NOT allergic to "
 				   "cephalosporins.\n",
 				   "cephalosporins") == NOTES_NEGATED);
