@@ -444,6 +444,23 @@ static const char HISTORY_ZH[] = "\xe5\x8f\xb2";
  * A note that ends its line needs no colon, as cues_noted reads "ALLERGY
  * / ADR STATUS  (all sources checked)", when it names no drug: "四、過敏
  * 史（病人及先生共同提供，已掛過敏手圈）" heads the list under it. */
+/* after_list_word_zh: where text at goes on past a word that names a
+ * list as a whole (汇总, 小结, 一览, 清单), or at when none is there. */
+static uint32_t
+after_list_word_zh(const char *text, uint32_t at, uint32_t to)
+{
+	static const char *const list_words[] = {
+		"汇总", "彙總", "小结", "小結", "一览", "一覽", "清单", "清單"};
+
+	for (size_t i = 0; i < sizeof(list_words) / sizeof(*list_words); i++) {
+		size_t n = strlen(list_words[i]);
+
+		if (at + n <= to && memcmp(text + at, list_words[i], n) == 0)
+			return at + (uint32_t)n;
+	}
+	return at;
+}
+
 static bool
 allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 {
@@ -455,10 +472,13 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 	if (s->n_items == 0 || it->w0 > first ||
 	    it->e->type != NOTES_T_ALLERGY_CUE)
 		return false;
-	/* 史 (history) may close joined cues: "过敏/不良反应史（逐项核实）" */
+	/* 史 (history) may close joined cues: "过敏/不良反应史（逐项核实）",
+	 * and a word that names the list ("过敏/不良反应汇总（转科时…核对）：",
+	 * allergy75gl) */
 	at = s->items[zh_head_last(s)].end;
 	if (at + 3 <= to && memcmp(s->text + at, HISTORY_ZH, 3) == 0)
 		at += 3;
+	at = after_list_word_zh(s->text, at, to);
 	if (at + 3 > to || memcmp(s->text + at, open, 3) != 0)
 		return false;
 	while (i < to && ispunct((unsigned char)s->text[i]))

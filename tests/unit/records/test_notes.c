@@ -14659,6 +14659,22 @@ test_allergy75gk(void)
 				   "cephalosporins") == NOTES_NEGATED);
 }
 
+/* allergy75gl (zh-dev58): "过敏/不良反应汇总（…核对）：" heads the list
+ * under it as "过敏/不良反应史（…）：" does. */
+static void
+test_allergy75gl(void)
+{
+	static const char *const text =
+		"过敏/不良反应汇总（转科时由主管医生与家属再次核对）：\n"
+		"- 青霉素：皮试阳性（2026-09）\n"
+		"- "
+		"苯妥英钠：女儿补充，2019年服用后3周出现全身皮疹、发热、淋巴结"
+		"肿大"
+		"——严重过敏，永久禁用\n";
+
+	MT_TRUE(allergy_context_bl(text, "phenytoin") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15131,6 +15147,7 @@ static const mt_case cases[] = {
 	{"allergy75gi", test_allergy75gi},
 	{"allergy75gj", test_allergy75gj},
 	{"allergy75gk", test_allergy75gk},
+	{"allergy75gl", test_allergy75gl},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
