@@ -2264,6 +2264,21 @@ reported_parent_zh(const sentence *s, size_t j)
  * tells of the parent, the patient (allergy75ej), and neither is a
  * relative's story; a spouse's parent is no patient, so only a child's
  * telling counts. */
+/* comma_skipped_back: item m of s, or the one before it when m is a comma
+ * that parts a telling from what it tells ("女儿电话补充，父亲多年前服…",
+ * allergy75gm). */
+static size_t
+comma_skipped_back(const sentence *s, size_t m)
+{
+	const notes_entry *e = s->items[m].e;
+
+	return m > 0 && e->type == NOTES_T_TERMINATOR &&
+			       (strcmp(e->key, "，") == 0 ||
+				strcmp(e->key, ",") == 0)
+		       ? m - 1
+		       : m;
+}
+
 static bool
 child_came_to_tell_zh(const sentence *s, size_t j)
 {
@@ -2272,15 +2287,21 @@ child_came_to_tell_zh(const sentence *s, size_t j)
 	static const char *const children[] = {"女儿", "儿子", "女兒", "兒子"};
 	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲",
 					      "媽媽", "母親", "父親"};
-	const item *c = &s->items[j - 1];
-	size_t w = s->items[j].w0;
+	const item *c = &s->items[comma_skipped_back(s, j - 1)];
+	size_t w = s->items[j].w0, told = w;
 
-	if (!notes__words_in(s, w, parents, N_OF(parents)) ||
-	    !notes__words_in(s, c->w0, children, N_OF(children)) ||
-	    w - c->w1 > CHILD_TELLS_WORDS ||
-	    !notes__words_end_at(s, w, verbs, N_OF(verbs)))
+	if (!notes__words_in(s, w, parents, N_OF(parents)))
 		return false;
-	for (size_t i = c->w1; i < w; i++)
+	/* a comma may part the telling from the parent ("女儿电话补充，父亲
+	 * 多年前服…", allergy75gm) */
+	if (told > 0 && (notes__words_at(s, told - 1, "，") ||
+			 notes__words_at(s, told - 1, ",")))
+		told--;
+	if (!notes__words_in(s, c->w0, children, N_OF(children)) ||
+	    told < c->w1 || told - c->w1 > CHILD_TELLS_WORDS ||
+	    !notes__words_end_at(s, told, verbs, N_OF(verbs)))
+		return false;
+	for (size_t i = c->w1; i < told; i++)
 		if (!s->words[i].han)
 			return false;
 	return true;
@@ -2299,6 +2320,9 @@ parent_told_zh(const sentence *s, size_t j)
 	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
 	size_t w = s->items[j].w0;
 
+	if (j > 0 && comma_skipped_back(s, j - 1) != j - 1 &&
+	    child_came_to_tell_zh(s, j))
+		return true; /* "女儿电话补充，父亲…" */
 	if (j == 0 || s->items[j - 1].e->type != NOTES_T_FAMILY ||
 	    !notes__words_in(s, w, parents, sizeof(parents) / sizeof(*parents)))
 		return false;
@@ -2402,7 +2426,10 @@ tells_or_is_patient(const sentence *s, size_t j)
 	       with_patient_zh(s, j) ||
 	       (j + 1 < s->n_items &&
 		s->items[j + 1].e->type == NOTES_T_FAMILY &&
-		child_came_to_tell_zh(s, j + 1));
+		child_came_to_tell_zh(s, j + 1)) ||
+	       (j + 2 < s->n_items && comma_skipped_back(s, j + 1) == j &&
+		s->items[j + 2].e->type == NOTES_T_FAMILY &&
+		child_came_to_tell_zh(s, j + 2));
 }
 
 /* conditions_drug: does hypothetical trigger j condition a drug written

@@ -14675,6 +14675,17 @@ test_allergy75gl(void)
 	MT_TRUE(allergy_context_bl(text, "phenytoin") == 0);
 }
 
+/* allergy75gm (zh-dev58): a daughter's telling parted from her father by
+ * a comma ("女儿电话补充，父亲多年前服…") tells of the patient. */
+static void
+test_allergy75gm(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"补记：女儿电话补充，父亲多年前服\"芬必得\"后黑便、"
+			"胃出血住院，之后家人不让他吃。",
+			"ibuprofen") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15148,6 +15159,7 @@ static const mt_case cases[] = {
 	{"allergy75gj", test_allergy75gj},
 	{"allergy75gk", test_allergy75gk},
 	{"allergy75gl", test_allergy75gl},
+	{"allergy75gm", test_allergy75gm},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
