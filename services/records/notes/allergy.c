@@ -1768,10 +1768,8 @@ notes__class_avoided(const sentence *s, size_t k)
 	return false;
 }
 
-/* queried_at: does a question mark follow the text at i ("6.阿司匹林诱发
- * 哮喘？"), spaces between? */
-static bool
-queried_at(const char *text, size_t len, size_t i)
+bool
+notes__queried_at(const char *text, size_t len, size_t i)
 {
 	while (i < len && text[i] == ' ')
 		i++;
@@ -1794,7 +1792,7 @@ exact_has(const char *text, size_t len, const char *phrase, bool acronym)
 		    ((i > 0 && isalpha((unsigned char)text[i - 1])) ||
 		     (i + n < len && isalpha((unsigned char)text[i + n]))))
 			continue;
-		if (!queried_at(text, len, i + n))
+		if (!notes__queried_at(text, len, i + n))
 			return true;
 	}
 	return false;
@@ -1822,7 +1820,7 @@ text_has(const char *text, size_t len, const char *phrase)
 		if (tolower((unsigned char)text[i]) == first &&
 		    (n < 2 || tolower((unsigned char)text[i + 1]) == second) &&
 		    strncasecmp(text + i, phrase, n) == 0 &&
-		    !queried_at(text, len, i + n))
+		    !notes__queried_at(text, len, i + n))
 			return true;
 	return false;
 }

@@ -2257,13 +2257,6 @@ reported_parent_zh(const sentence *s, size_t j)
  * daughter to the verb they tell with (child_came_to_tell_zh). */
 #define CHILD_TELLS_WORDS 8
 
-/* child_came_to_tell_zh: is Chinese family trigger j, a parent, named
- * right after the verb the patient's son or daughter, family trigger
- * j - 1, tells with, a few Chinese words between them ("患者女儿下班后来院
- * 补充：父亲约 10 年前…曾服苯妥英钠")?  The child
- * tells of the parent, the patient (allergy75ej), and neither is a
- * relative's story; a spouse's parent is no patient, so only a child's
- * telling counts. */
 /* comma_skipped_back: item m of s, or the one before it when m is a comma
  * that parts a telling from what it tells ("女儿电话补充，父亲多年前服…",
  * allergy75gm). */
@@ -2279,6 +2272,13 @@ comma_skipped_back(const sentence *s, size_t m)
 		       : m;
 }
 
+/* child_came_to_tell_zh: is Chinese family trigger j, a parent, named
+ * right after the verb the patient's son or daughter, item j - 1 (or the
+ * one before a comma there), tells with, a few Chinese words between them
+ * ("患者女儿下班后来院补充：父亲约 10 年前…曾服苯妥英钠")?  The child
+ * tells of the parent, the patient (allergy75ej), and neither is a
+ * relative's story; a spouse's parent is no patient, so only a child's
+ * telling counts. */
 static bool
 child_came_to_tell_zh(const sentence *s, size_t j)
 {
@@ -2426,10 +2426,7 @@ tells_or_is_patient(const sentence *s, size_t j)
 	       with_patient_zh(s, j) ||
 	       (j + 1 < s->n_items &&
 		s->items[j + 1].e->type == NOTES_T_FAMILY &&
-		child_came_to_tell_zh(s, j + 1)) ||
-	       (j + 2 < s->n_items && comma_skipped_back(s, j + 1) == j &&
-		s->items[j + 2].e->type == NOTES_T_FAMILY &&
-		child_came_to_tell_zh(s, j + 2));
+		child_came_to_tell_zh(s, j + 1));
 }
 
 /* conditions_drug: does hypothetical trigger j condition a drug written

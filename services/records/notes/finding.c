@@ -482,20 +482,6 @@ allergy_denied_to(const sentence *s, size_t k)
 	return notes__phrase_before(s, s->items[k].w0, to, N_OF(to)) > 0;
 }
 
-/* denial_queried: is item k, denied, followed at once by a question mark
- * ("NOT allergic to cephalosporins? - unknown, never had one",
- * allergy75gk)?  The writer asks whether the denial holds: the allergy is
- * unknown, doubted, not denied. */
-static bool
-denial_queried(const sentence *s, size_t k)
-{
-	uint32_t i = s->items[k].end;
-
-	while (i < s->text_len && s->text[i] == ' ')
-		i++;
-	return i < s->text_len && s->text[i] == '?';
-}
-
 /* substance_context sets the context of substance or class item k, read
  * as f->kind: the cues around it, then the writers' forms that correct
  * them (an allergy doubted, kept by an order, refused; a course, a
@@ -513,8 +499,11 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	    (notes__doubted(s, k, reaction) ||
 	     (!(f->context & NOTES_NEGATED) && notes__doubt_after_zh(s, k))))
 		f->context |= NOTES_UNCERTAIN;
+	/* a denial queried at once ("NOT allergic to cephalosporins? -
+	 * unknown, never had one", allergy75gk) asks whether it holds: the
+	 * allergy is doubted, not denied */
 	if (f->kind == NOTES_ALLERGY && (f->context & NOTES_NEGATED) &&
-	    denial_queried(s, k))
+	    notes__queried_at(s->text, s->text_len, s->items[k].end))
 		f->context &= ~NOTES_NEGATED;
 	if (f->kind == NOTES_ALLERGY)
 		notes__allergy_context_zh(s, k, f);

@@ -638,6 +638,11 @@ bool notes__side_effect(const sentence *s, size_t k);
 
 /* allergy.c */
 
+/* notes__queried_at: does a question mark, ASCII or full-width, follow
+ * text (len bytes) at i, spaces between ("6.阿司匹林诱发哮喘？", "NOT
+ * allergic to cephalosporins? - unknown")? */
+bool notes__queried_at(const char *text, size_t len, size_t i);
+
 /* notes__none_known_near: is item k in the scope of a "no known allergies"
  * ("no known allergy to latex")?  Its scope ends where a trigger's
  * does: "否认药物过敏史，规律服用阿司匹林" takes aspirin; one that answers

@@ -227,10 +227,6 @@ on_file(const sentence *s, size_t w)
 	       notes__words_in(s, w + 1, kept, sizeof(kept) / sizeof(*kept));
 }
 
-/* cues_only: is every word of s in an allergy cue ("Allergies / adverse
- * drug reactions"), but for where the list is kept after them ("Allergies
- * / intolerances on file", rules75en28)?  Such a line is a heading
- * without its colon. */
 /* joined_at: does item k of s start right after "and" or "or" at word
  * w? */
 static bool
@@ -242,6 +238,10 @@ joined_at(const sentence *s, size_t k, size_t w)
 	       notes__words_in(s, w, joins, 2);
 }
 
+/* cues_only: is every word of s in an allergy cue ("Allergies / adverse
+ * drug reactions"), but for where the list is kept after them ("Allergies
+ * / intolerances on file", rules75en28)?  Such a line is a heading
+ * without its colon. */
 static bool
 cues_only(const sentence *s)
 {
@@ -433,17 +433,6 @@ note_items_only(const sentence *s, size_t j)
 /* 史, the history a Chinese heading's cues may end with. */
 static const char HISTORY_ZH[] = "\xe5\x8f\xb2";
 
-/* allergy_heading_noted_zh: is s, its last word ending at last and its
- * line at to, an allergy heading with a note in full-width brackets
- * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
- * （多重）：", Hong Kong's "Drug allergy（CMS）：", an English word before
- * the cue as allergy_titled allows, cues joined as one heading before
- * the note: "藥物過敏及不良反應（本次住院已重新確認）：", a note that quotes
- * its source with the source's marks: "过敏史（原文\"…slowly)\"）：")?  The
- * note says where the list came from; the lines under it are the list.
- * A note that ends its line needs no colon, as cues_noted reads "ALLERGY
- * / ADR STATUS  (all sources checked)", when it names no drug: "四、過敏
- * 史（病人及先生共同提供，已掛過敏手圈）" heads the list under it. */
 /* after_list_word_zh: where text at goes on past a word that names a
  * list as a whole (汇总, 小结, 一览, 清单), or at when none is there. */
 static uint32_t
@@ -461,6 +450,17 @@ after_list_word_zh(const char *text, uint32_t at, uint32_t to)
 	return at;
 }
 
+/* allergy_heading_noted_zh: is s, its last word ending at last and its
+ * line at to, an allergy heading with a note in full-width brackets
+ * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
+ * （多重）：", Hong Kong's "Drug allergy（CMS）：", an English word before
+ * the cue as allergy_titled allows, cues joined as one heading before
+ * the note: "藥物過敏及不良反應（本次住院已重新確認）：", a note that quotes
+ * its source with the source's marks: "过敏史（原文\"…slowly)\"）：")?  The
+ * note says where the list came from; the lines under it are the list.
+ * A note that ends its line needs no colon, as cues_noted reads "ALLERGY
+ * / ADR STATUS  (all sources checked)", when it names no drug: "四、過敏
+ * 史（病人及先生共同提供，已掛過敏手圈）" heads the list under it. */
 static bool
 allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 {
