@@ -15,6 +15,17 @@ from . import paths, protos
 
 # The services that check a written patient id against identity.
 PATIENT_WRITERS = ("records", "dosage", "diagnosis")
+# One service's calls to another (identity's patient and stay checks,
+# records' and diagnosis' facts for the dose checks) wait 1 s in an
+# install, which a peer answers in milliseconds.  A test machine that runs
+# two suites and a browser on two cores stalls a peer for longer (a CI run
+# failed on the console's ward list: "identity cannot say whether the stay
+# is open (Deadline Exceeded)"), so the stacks here wait 10 s, the
+# deadline of every other call; a test about a peer that hangs sets its
+# own in extra_env or service_env.
+PEER_DEADLINES = {"MED_IDENTITY_DEADLINE_MS": "10000",
+                  "MED_RECORDS_DEADLINE_MS": "10000",
+                  "MED_DIAGNOSIS_DEADLINE_MS": "10000"}
 
 
 class StackError(RuntimeError):
@@ -402,6 +413,7 @@ class StackProcesses:
             # only idle (the plugin runs it at one thread per caller).  A
             # caller's environment may still set another count.
             env.setdefault("OPENBLAS_NUM_THREADS", "1")
+        env.update(PEER_DEADLINES)
         env.update(self.extra_env)
         env.update(self.service_env.get(n, {}))
         log = os.path.join(self.log_dir, n + ".log")
