@@ -222,6 +222,29 @@ entry_opened(const sentence *s)
 		 memcmp(s->text + from + 1, "\xe2\x80\x93", 3) == 0));
 }
 
+/* row_opened: does s open a table row of its own, its first word in the
+ * row's first cell ("| Iodine contrast | none | NOT an allergy |" under
+ * "| Morphine | nausea, vomiting | intolerance |")?  The row's verdict is
+ * its own first cell's, not the drug's of the row above (allergy75gn). */
+static bool
+row_opened(const sentence *s)
+{
+	const char *lead;
+	int bars = 0;
+
+	if (s->n == 0)
+		return false;
+	lead = s->text + s->words[0].start;
+	while (lead > s->text && lead[-1] != '\n') {
+		lead--;
+		if (*lead == '|')
+			bars++;
+		else if (*lead != ' ')
+			return false;
+	}
+	return bars == 1;
+}
+
 /* label_judged: is not-allergy cue item j a verdict that names the label
  * it judges ("allergy on file is wrong", "allergy label was wrong"), right
  * after its drug, only spaces between ("so paracetamol allergy on file is
@@ -321,7 +344,8 @@ spoken_of(const sentence *s, size_t j)
 		return NULL;
 	if (s->prior_last.e != NULL && paren_from_prior(s, j))
 		return &s->prior_last;
-	if (notes__bulleted(s) || notes__allergy_line(s) || entry_opened(s))
+	if (notes__bulleted(s) || notes__allergy_line(s) || entry_opened(s) ||
+	    row_opened(s))
 		return NULL; /* a new bullet is a new entry, not the last's, and
 			      * so is an "Allergies:" line's */
 	return s->prior.e != NULL ? &s->prior : NULL;

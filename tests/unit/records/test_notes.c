@@ -14686,6 +14686,21 @@ test_allergy75gm(void)
 			"ibuprofen") == 0);
 }
 
+/* allergy75gn (en-dev59): a table row opens an entry of its own: its
+ * "NOT an allergy" is its first cell's (iodine contrast, which the
+ * reader does not know), not the verdict on the drug of the row above. */
+static void
+test_allergy75gn(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies / intolerances:\n"
+			"| Agent | Reaction | Type |\n"
+			"| Morphine | nausea, vomiting | intolerance |\n"
+			"| Iodine contrast | none - had CT 2025 | NOT an "
+			"allergy |",
+			"morphine") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15160,6 +15175,7 @@ static const mt_case cases[] = {
 	{"allergy75gk", test_allergy75gk},
 	{"allergy75gl", test_allergy75gl},
 	{"allergy75gm", test_allergy75gm},
+	{"allergy75gn", test_allergy75gn},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
