@@ -3078,9 +3078,11 @@ refused_after(const sentence *s, size_t w)
 	    drug_from(s, w, REFUSED_AFTER_WORDS + 3))
 		return false;
 	static const char *const refused[] = {
-		"refuses",	"refused",	  "will not take",
-		"won t take",	"would not take", "does not want",
-		"doesn t want", "never again",	  "not take it again",
+		"refuses",	     "refused",
+		"will not take",     "won t take",
+		"would not take",    "does not want",
+		"doesn t want",	     "never again",
+		"not take it again", "never take it again",
 	};
 
 	for (size_t m = w; m < s->n && m <= w + REFUSED_AFTER_WORDS; m++) {

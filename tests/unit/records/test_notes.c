@@ -14701,6 +14701,17 @@ test_allergy75gn(void)
 			"morphine") == 0);
 }
 
+/* allergy75go (en-dev59): "felt drunk" is an effect the patient felt, and
+ * "will never take it again" refuses the drug after it: an allergy. */
+static void
+test_allergy75go(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"Previously: pregabalin - stopped after two weeks, she says "
+		"she felt \"drunk\" and \"will never take it again\".",
+		"pregabalin"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15176,6 +15187,7 @@ static const mt_case cases[] = {
 	{"allergy75gl", test_allergy75gl},
 	{"allergy75gm", test_allergy75gm},
 	{"allergy75gn", test_allergy75gn},
+	{"allergy75go", test_allergy75go},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
