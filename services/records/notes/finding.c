@@ -1385,6 +1385,39 @@ premedication_given(const sentence *s, size_t k, notes_finding *f)
 	return premedicated(s, k) && as_medicine(s, k, f);
 }
 
+/* excepted_from_none: is drug item k the one a "no known allergies"
+ * right before it excepts ("pt herself has no drug allergies except
+ * Maxolon", "No known drug allergies apart from penicillin", "NKDA other
+ * than codeine"), only a comma and "to" between?  It is the patient's one
+ * allergy, told affirmed whatever "no" opened the sentence
+ * (allergy75gp). */
+static bool
+excepted_from_none(const sentence *s, size_t k)
+{
+	static const char *const but[] = {"except", "apart from", "other than",
+					  "besides", "aside from"};
+	const item *none = NULL;
+	size_t w, n = 0;
+
+	for (size_t j = k; j-- > 0 && none == NULL && !is_drug(&s->items[j]);)
+		if (s->items[j].e->type == NOTES_T_NONE_KNOWN)
+			none = &s->items[j];
+	if (none == NULL || s->words[none->w1 - 1].han)
+		return false;
+	w = none->w1;
+	for (size_t i = 0; n == 0 && i < N_OF(but); i++)
+		if (w < s->n && notes__phrase_at(s, w, but[i]))
+			n = strchr(but[i], ' ') != NULL ? 2 : 1;
+	if (n == 0)
+		return false;
+	w += n;
+	if (w < s->n && notes__words_at(s, w, "to"))
+		w++;
+	return s->items[k].w0 == w &&
+	       notes__only_marks(s->text, none->end, s->words[none->w1].start,
+				 " ,");
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1436,6 +1469,15 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
+	if (excepted_from_none(s, k)) {
+		f->kind = NOTES_ALLERGY;
+		f->reaction = reaction ? reaction->e->key : "";
+		substance_context(s, k, f, reaction, caused, tol);
+		f->context &= ~NOTES_NEGATED;
+		if (f->context == 0)
+			f->trigger = "";
+		return true;
+	}
 	if (drug && (given_as_medicine(s, k) || stopped_unlisted(s, k) ||
 		     retaken_unlisted(s, k))) {
 		f->kind = NOTES_MEDICINE;

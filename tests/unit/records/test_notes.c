@@ -14712,6 +14712,22 @@ test_allergy75go(void)
 		"pregabalin"));
 }
 
+/* allergy75gp (en-dev59): the drug a "no known allergies" excepts is the
+ * patient's allergy, outside an allergy list too. */
+static void
+test_allergy75gp(void)
+{
+	MT_TRUE(affirmed_allergy("pt herself has no drug allergies except "
+				 "Maxolon; tolerates amoxicillin.",
+				 "metoclopramide"));
+	MT_TRUE(affirmed_allergy("No known drug allergies apart from "
+				 "penicillin.",
+				 "penicillins"));
+	MT_TRUE(affirmed_allergy("NKDA, except to codeine.", "codeine"));
+	MT_TRUE(!affirmed_allergy("NKA apart from bee stings, takes aspirin.",
+				  "aspirin"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15188,6 +15204,7 @@ static const mt_case cases[] = {
 	{"allergy75gm", test_allergy75gm},
 	{"allergy75gn", test_allergy75gn},
 	{"allergy75go", test_allergy75go},
+	{"allergy75gp", test_allergy75gp},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
