@@ -2312,13 +2312,35 @@ short_gap(const sentence *s, size_t from, size_t to)
 	return to - from == 2 && s->words[from].han && s->words[from + 1].han;
 }
 
+/* gave_after_drug: is item cue "gave him" or "gave her", which the
+ * lexicon reads as a course given ("GP gave her amoxicillin"), written
+ * right after drug item k, and an allergy cue later in the sentence ("pt
+ * says tramadol gave her a seizure in 2019 -> ADR, listed",
+ * allergy75gq)?  Then the drug gave the effect, recorded as a reaction.
+ * Without the cue writers split: "ramipril gave her a cough and she
+ * asked to change" is a past medicine to en-dev38's writer. */
+static bool
+gave_after_drug(const sentence *s, const item *cue, size_t k)
+{
+	if (cue->e->type != NOTES_T_HISTORICAL ||
+	    (strcmp(cue->e->key, "gave her") != 0 &&
+	     strcmp(cue->e->key, "gave him") != 0) ||
+	    cue->w0 != s->items[k].w1)
+		return false;
+	for (size_t j = k + 2; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE)
+			return true;
+	return false;
+}
+
 const item *
 notes__caused_by(const sentence *s, size_t k)
 {
 	const item *cue = k + 2 < s->n_items ? &s->items[k + 1] : NULL;
 	const item *sym = cue ? cue + 1 : NULL;
 
-	if (cue == NULL || cue->e->type != NOTES_T_CAUSES ||
+	if (cue == NULL ||
+	    (cue->e->type != NOTES_T_CAUSES && !gave_after_drug(s, cue, k)) ||
 	    !short_gap(s, s->items[k].w1, cue->w0) || sym->w0 - cue->w1 > 1)
 		return NULL;
 	return sym->e->type == NOTES_T_PROBLEM ||

@@ -14728,6 +14728,21 @@ test_allergy75gp(void)
 				  "aspirin"));
 }
 
+/* allergy75gq (en-dev59): "gave her" right after the drug, an allergy cue
+ * later, tells the effect the drug gave; without a cue it is left to the
+ * writer ("ramipril gave her a cough and she asked to change"). */
+static void
+test_allergy75gq(void)
+{
+	MT_TRUE(affirmed_allergy("Tramadol - crossed off: just not needed, "
+				 "and pt says tramadol gave her a seizure in "
+				 "2019 -> ADR, listed",
+				 "tramadol"));
+	MT_TRUE(!affirmed_allergy("losartan 25 mg (ramipril gave her a cough "
+				  "and she asked to change).",
+				  "ramipril"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15205,6 +15220,7 @@ static const mt_case cases[] = {
 	{"allergy75gn", test_allergy75gn},
 	{"allergy75go", test_allergy75go},
 	{"allergy75gp", test_allergy75gp},
+	{"allergy75gq", test_allergy75gq},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
