@@ -14743,6 +14743,19 @@ test_allergy75gq(void)
 				  "ramipril"));
 }
 
+/* allergy75gr (en-dev59): "not sure" doubts the story after it; it does
+ * not deny it. */
+static void
+test_allergy75gr(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergy: Aspirin - asthma attack (2018). Also "
+			"?allergic to cotrimoxazole - pt not sure, \"rash "
+			"after some antibiotic\" as a child, family can't "
+			"recall name -> label retained as \"possible\".",
+			"antibacterials") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15221,6 +15234,7 @@ static const mt_case cases[] = {
 	{"allergy75go", test_allergy75go},
 	{"allergy75gp", test_allergy75gp},
 	{"allergy75gq", test_allergy75gq},
+	{"allergy75gr", test_allergy75gr},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
