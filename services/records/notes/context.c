@@ -3397,12 +3397,13 @@ delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
 	return false;
 }
 
-/* reason_aside: is allergy item k, its allergy cue after it, in a
- * parenthesis opened after negation j, which answers a drug named before
- * it ("Amoxicillin/
+/* reason_aside: is allergy item k, its allergy cue or its reaction after
+ * it, in a parenthesis opened after negation j, which answers a drug
+ * named before it ("Amoxicillin/
  * clavulanate？—— NO（penicillin allergy）", "No amoxicillin (penicillin
- * allergy)")?  The parenthesis gives the reason the drug is not given;
- * the allergy in it stands (rules75zh20). */
+ * allergy)", "Inj. cefazolin NOT to be given (cephalosporin
+ * anaphylaxis)", allergy75gs)?  The parenthesis gives the reason the
+ * drug is not given; the allergy in it stands (rules75zh20). */
 static bool
 reason_aside(const sentence *s, size_t j, size_t k)
 {
@@ -3417,8 +3418,9 @@ reason_aside(const sentence *s, size_t j, size_t k)
 	if (open == NULL || open < s->text + s->items[j].end)
 		return false;
 	for (size_t m = k + 1; m < s->n_items; m++)
-		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
-		    !(s->items[m].e->dir & NOTES_DIR_DELABEL))
+		if ((s->items[m].e->type == NOTES_T_ALLERGY_CUE &&
+		     !(s->items[m].e->dir & NOTES_DIR_DELABEL)) ||
+		    s->items[m].e->type == NOTES_T_REACTION)
 			return s->text + s->items[m].start < close;
 	return false;
 }

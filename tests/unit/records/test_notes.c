@@ -14756,6 +14756,17 @@ test_allergy75gr(void)
 			"antibacterials") == NOTES_UNCERTAIN);
 }
 
+/* allergy75gs (en-dev59): a reaction in the bracket after a drug not to
+ * be given tells why; the allergy in it stands. */
+static void
+test_allergy75gs(void)
+{
+	MT_TRUE(affirmed_allergy("[x] Prophylaxis: Inj. cefazolin NOT to be "
+				 "given (cephalosporin anaphylaxis) -> Inj. "
+				 "clindamycin 600 mg IV at induction",
+				 "cephalosporins"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15235,6 +15246,7 @@ static const mt_case cases[] = {
 	{"allergy75gp", test_allergy75gp},
 	{"allergy75gq", test_allergy75gq},
 	{"allergy75gr", test_allergy75gr},
+	{"allergy75gs", test_allergy75gs},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
