@@ -3425,6 +3425,17 @@ reason_aside(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* recorded_between: does a record cue between trigger j and allergy
+ * item k name k ("label removed, documented as intolerance of amoxicillin
+ * (nausea) only", allergy75gt)?  The record is the verdict on k; the
+ * trigger before it spoke of another label. */
+static bool
+recorded_between(const sentence *s, size_t j, size_t k)
+{
+	return j < k && k > 0 && j < k - 1 &&
+	       notes__recorded_names(s, k - 1, k);
+}
+
 /* withheld_aside: is hypothetical trigger j outside the parenthesis that
  * holds item k, a negation before k inside it ("如果 agitation 需要用藥：
  * quetiapine 12.5mg prn（唔可以用 haloperidol / metoclopramide）")?  The
@@ -3852,7 +3863,8 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 			continue;
 		if (allergy &&
 		    (conditions_drug(s, j, k) || negates_drug(s, j, k) ||
-		     reason_aside(s, j, k) || denied_before_colon(s, j, k)))
+		     reason_aside(s, j, k) || denied_before_colon(s, j, k) ||
+		     recorded_between(s, j, k)))
 			continue;
 		if (((t->dir & NOTES_DIR_PROBLEM) &&
 		     s->items[k].e->type != NOTES_T_PROBLEM) ||

@@ -1442,6 +1442,19 @@ record_denied(const sentence *s, size_t j)
 }
 
 bool
+notes__recorded_names(const sentence *s, size_t j, size_t k)
+{
+	const item *c = &s->items[j];
+
+	return (c->e->dir & NOTES_DIR_RECORDED) &&
+	       c->e->type == NOTES_T_ALLERGY_CUE && !record_denied(s, j) &&
+	       k == j + 1 && k < s->n_items && is_drug(&s->items[k]) &&
+	       s->items[k].w0 == c->w1 + 1 &&
+	       (notes__words_at(s, c->w1, "to") ||
+		notes__words_at(s, c->w1, "of"));
+}
+
+bool
 notes__recorded_reaches(const sentence *s, size_t k, size_t j)
 {
 	if (!(s->items[j].e->dir & NOTES_DIR_RECORDED) || j < k ||
@@ -1929,6 +1942,7 @@ notes__allergy_cued(const sentence *s, size_t k)
 		    !culprit_named(s, j, k) &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||
+		     notes__recorded_names(s, j, k) ||
 		     closing_verdict(s, k, j) || entry_verdict(s, k, j) ||
 		     adverbs_reach_zh(s, k, j) ||
 		     run_adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))

@@ -510,6 +510,10 @@ bool notes__answered_safe(const sentence *s, size_t k);
  * intolerance)"), or a story kept "on his allergy band"; not a record
  * denied ("it is not on her allergy list"). */
 bool notes__recorded_reaches(const sentence *s, size_t k, size_t j);
+/* notes__recorded_names: does record cue j name drug item k right after
+ * it, "to" or "of" between ("documented as intolerance of amoxicillin
+ * (nausea) only", allergy75gt)?  It records k, not a story told before. */
+bool notes__recorded_names(const sentence *s, size_t j, size_t k);
 
 /* notes__allergy_cued: does an allergy cue of the clause name item k? */
 bool notes__allergy_cued(const sentence *s, size_t k);

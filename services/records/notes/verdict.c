@@ -659,7 +659,8 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 			!avoided_after(s, j) && !kept_as_reaction(s, j);
 		bool record = ((e->dir & NOTES_DIR_RECORDED) &&
 			       e->type == NOTES_T_ALLERGY_CUE &&
-			       notes__first_drug(s, j) == j) ||
+			       notes__first_drug(s, j) == j &&
+			       !notes__recorded_names(s, j, j + 1)) ||
 			      (e->type == NOTES_T_PSEUDO &&
 			       (e->dir & NOTES_DIR_NOT_ALLERGY) &&
 			       (avoided_after(s, j) || kept_as_reaction(s, j)));
@@ -1440,6 +1441,18 @@ negate_class_heading(const sentence *s, notes_reading *out, size_t i,
 	}
 }
 
+/* recorded_finding: is f the drug of an item of s that a record cue
+ * names ("label removed, documented as intolerance of amoxicillin",
+ * allergy75gt)?  The removal is of another label. */
+static bool
+recorded_finding(const sentence *s, const notes_finding *f)
+{
+	for (size_t m = 1; m < s->n_items; m++)
+		if (s->items[m].start == f->start)
+			return notes__recorded_names(s, m - 1, m);
+	return false;
+}
+
 static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
@@ -1450,6 +1463,9 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 		from--;
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
+
+		if (recorded_finding(s, f))
+			continue;
 
 		if (!all && f->kind == NOTES_ALLERGY &&
 		    (f->context & NOTES_NEGATED) && f->code[0] != '\0' &&
@@ -1493,7 +1509,9 @@ reached_none(const sentence *s, const notes_reading *out, size_t j)
 	    (w0 >= 2 && notes__words_at(s, w0 - 2, "not")))
 		return false;
 	for (size_t m = j + 1; m < s->n_items; m++)
-		if (is_drug(&s->items[m]) && !taken_only_at(out, &s->items[m]))
+		if (is_drug(&s->items[m]) &&
+		    !taken_only_at(out, &s->items[m]) &&
+		    !notes__recorded_names(s, m - 1, m))
 			return false;
 	for (size_t i = out->n;
 	     i-- > 0 && out->findings[i].start >= s->words[0].start;)

@@ -14767,6 +14767,24 @@ test_allergy75gs(void)
 				 "cephalosporins"));
 }
 
+/* allergy75gt (en-dev59): a record cue that names its drug after it
+ * ("documented as intolerance of amoxicillin") records that drug; the
+ * removal before it is of the label told earlier. */
+static void
+test_allergy75gt(void)
+{
+	static const char *const note =
+		"NB: she reports \"penicillin allergy\" on her GP record - on "
+		"direct questioning this was nausea only on amoxicillin as a "
+		"teenager. Consultant agrees - label removed, documented as "
+		"intolerance of amoxicillin (nausea) only.";
+
+	MT_TRUE(affirmed_allergy("Documented as intolerance to amoxicillin.",
+				 "amoxicillin"));
+	MT_TRUE(affirmed_allergy(note, "amoxicillin"));
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15247,6 +15265,7 @@ static const mt_case cases[] = {
 	{"allergy75gq", test_allergy75gq},
 	{"allergy75gr", test_allergy75gr},
 	{"allergy75gs", test_allergy75gs},
+	{"allergy75gt", test_allergy75gt},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
