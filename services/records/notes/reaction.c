@@ -1906,17 +1906,33 @@ verdict_closes(const sentence *s, size_t j, bool bracket)
 /* entry_verdict: is intolerance cue j the verdict that ends the entry
  * drug item k heads ("- Codeine: severe constipation and confusion after
  * his knee injection in 2019 -- genuine intolerance; keep on record.",
- * "- ACE inhibitors: cough with lisinopril (2016) -- intolerance")?  k
- * opens the sentence with a colon after it, or the bracket the cue closes
+ * "- ACE inhibitors: cough with lisinopril (2016) -- intolerance", "4.
+ * Codeine - constipation and confusion, pt asks to avoid - intolerance",
+ * allergy75gu)?  k opens the sentence with a colon or a spaced dash after
+ * it (heads_entry), or the bracket the cue closes
  * opens after k ("metformin 500 bd (PCOS, ..., now GI upset - she'd like
  * to stop - intolerance noted)"); a dash stands before the cue; any other
  * drug between is k or one of k's class.  The writer's kind, written
  * last, is the head drug's (allergy75n). */
+/* heads_entry: does drug item k open s, after a list number at most
+ * ("4. Codeine - constipation ..."), with a colon or a spaced dash after
+ * it? */
+static bool
+heads_entry(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+	const char *p = s->text + d->end;
+
+	if (d->w0 > 1 || (d->w0 == 1 && !notes__is_number(s->words[0].key)))
+		return false;
+	return *p == ':' || strncmp(p, " - ", 3) == 0;
+}
+
 static bool
 entry_verdict(const sentence *s, size_t k, size_t j)
 {
 	const item *cue = &s->items[j];
-	bool head = s->items[k].w0 == 0 && s->text[s->items[k].end] == ':';
+	bool head = heads_entry(s, k);
 
 	if (j < k || strcmp(cue->e->key, "intolerance") != 0 ||
 	    s->words[0].han || !dash_before(s, cue->w0))

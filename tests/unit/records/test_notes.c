@@ -14785,6 +14785,17 @@ test_allergy75gt(void)
 	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75gu (en-dev59): an entry headed by its drug and a spaced dash,
+ * a list number before it at most, ends with the writer's verdict
+ * "intolerance". */
+static void
+test_allergy75gu(void)
+{
+	MT_TRUE(affirmed_allergy("4. Codeine - constipation and confusion, pt "
+				 "asks to avoid - intolerance.",
+				 "codeine"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15266,6 +15277,7 @@ static const mt_case cases[] = {
 	{"allergy75gr", test_allergy75gr},
 	{"allergy75gs", test_allergy75gs},
 	{"allergy75gt", test_allergy75gt},
+	{"allergy75gu", test_allergy75gu},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
