@@ -2266,6 +2266,25 @@ named_none(const sentence *s, size_t k)
 	       answer_dashed(s, a);
 }
 
+/* answered_no_allergy: is drug item k an allergy list's entry answered
+ * "no known allergy" or "no allergy", then the entry's end ("-
+ * Tetracyclines - no known allergy; took doxycycline for acne 2020
+ * without issue", allergy75gv)?  The answer denies the entry's allergy,
+ * as "NKA" does. */
+static bool
+answered_no_allergy(const sentence *s, size_t k)
+{
+	size_t w = answer_at(s, k);
+
+	if (!(s->allergy_list || s->allergy_line) || w + 1 >= s->n ||
+	    !notes__words_at(s, w, "no"))
+		return false;
+	if (notes__words_at(s, w + 1, "known"))
+		w++;
+	return w + 1 < s->n && notes__words_in(s, w + 1, allergy_nouns_en, 2) &&
+	       answer_ends(s, w + 1);
+}
+
 bool
 notes__answered_ok(const sentence *s, size_t k)
 {
@@ -2279,7 +2298,7 @@ notes__answered_none(const sentence *s, size_t k)
 	       answered(s, k, answered_denied_en, 2) ||
 	       answered(s, k, answered_nka_en, 2) || named_none(s, k) ||
 	       answered_no_reaction(s, k) || answered_none_known(s, k) ||
-	       latex_answered(s, k);
+	       answered_no_allergy(s, k) || latex_answered(s, k);
 }
 
 bool

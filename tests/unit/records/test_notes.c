@@ -14796,6 +14796,19 @@ test_allergy75gu(void)
 				 "codeine"));
 }
 
+/* allergy75gv (en-dev59): an allergy list's entry answered "no known
+ * allergy" denies that allergy, as "NKA" does. */
+static void
+test_allergy75gv(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES:\n"
+			"- Adhesive tape: skin irritation\n"
+			"- Tetracyclines - no known allergy; took doxycycline "
+			"for acne 2020 without issue",
+			"tetracyclines") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15278,6 +15291,7 @@ static const mt_case cases[] = {
 	{"allergy75gs", test_allergy75gs},
 	{"allergy75gt", test_allergy75gt},
 	{"allergy75gu", test_allergy75gu},
+	{"allergy75gv", test_allergy75gv},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
