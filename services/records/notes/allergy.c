@@ -921,9 +921,22 @@ kin_corrected(const sentence *s, size_t k)
 	return false;
 }
 
+/* aside_follows: is word w followed by a bracket or a spaced dash, the
+ * writer's aside after a verdict ("not pt (mom confused on intake form)
+ * - removed from pt's list", allergy75gw)? */
+static bool
+aside_follows(const sentence *s, size_t w)
+{
+	const char *p = s->text + s->words[w].end;
+
+	while (*p == ' ')
+		p++;
+	return *p == '(' || (*p == '-' && p > s->text + s->words[w].end);
+}
+
 /* disowned_tail: the word where a closing "not him" ("not her", "not
- * pt") or "not the patient" ("not the pt") begins, or 0 where the
- * sentence ends otherwise. */
+ * pt") or "not the patient" ("not the pt") begins, the sentence's end or
+ * an aside after it, or 0 where the sentence ends otherwise. */
 static size_t
 disowned_tail(const sentence *s)
 {
@@ -931,6 +944,11 @@ disowned_tail(const sentence *s)
 	static const char *const patient[] = {"patient", "pt"};
 	size_t n = s->n;
 
+	for (size_t w = 1; w + 2 < n; w++)
+		if (notes__words_at(s, w, "not") &&
+		    notes__words_in(s, w + 1, pat, 3) &&
+		    aside_follows(s, w + 1))
+			return w;
 	if (n >= 3 && notes__words_at(s, n - 2, "not") &&
 	    notes__words_in(s, n - 1, pat, 3))
 		return n - 2;

@@ -14809,6 +14809,18 @@ test_allergy75gv(void)
 			"tetracyclines") == NOTES_NEGATED);
 }
 
+/* allergy75gw (en-dev59): "not pt" with the writer's aside after it, a
+ * bracket or a spaced dash, gives the allergy to the relative told. */
+static void
+test_allergy75gw(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES:\n"
+			"4. Sulfa - mom's allergy, not pt (mom confused on "
+			"intake form) - removed from pt's list",
+			"sulfonamides") == NOTES_FAMILY);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15292,6 +15304,7 @@ static const mt_case cases[] = {
 	{"allergy75gt", test_allergy75gt},
 	{"allergy75gu", test_allergy75gu},
 	{"allergy75gv", test_allergy75gv},
+	{"allergy75gw", test_allergy75gw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
