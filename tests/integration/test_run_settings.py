@@ -81,10 +81,13 @@ def test_settings_the_stack_sets_per_service_are_dropped_naming_them(
 
 
 # Settings the harness gives every service that a caller may still set:
-# the log level, the care and HL7 network policies and the HL7 senders
-# bound are choices, not wiring.
+# the log level, the care and HL7 network policies, the HL7 senders
+# bound and how long a service waits for a peer (PEER_DEADLINES) are
+# choices, not wiring.
 _CALLER_MAY_SET = {"MED_LOG_LEVEL", "MED_CARE_ENFORCE",
-                   "MED_HL7_TRUSTED_NETWORK", "MED_HL7_SENDERS"}
+                   "MED_HL7_TRUSTED_NETWORK", "MED_HL7_SENDERS",
+                   "MED_IDENTITY_DEADLINE_MS", "MED_RECORDS_DEADLINE_MS",
+                   "MED_DIAGNOSIS_DEADLINE_MS"}
 
 
 def test_every_setting_the_stack_wires_is_dropped_from_the_caller():
