@@ -38,6 +38,20 @@ unicode_punct(const unsigned char *s, size_t n)
 	return s[0] == 0xef && s[1] == 0xbc && s[2] <= 0x8f;
 }
 
+/* list_number: the enclosed numbers a Chinese list numbers its entries
+ * with (U+2460..U+24FF, "①Allopurinol——…", allergy75gx, and the
+ * dingbats' U+2776..U+2793, "❶"): a mark, not a letter of the word it
+ * is written against. */
+static bool
+list_number(const unsigned char *s, size_t n)
+{
+	if (n != 3 || s[0] != 0xe2)
+		return false;
+	if (s[1] >= 0x91 && s[1] <= 0x93)
+		return s[1] != 0x91 || s[2] >= 0xa0;
+	return (s[1] == 0x9d && s[2] >= 0xb6) || (s[1] == 0x9e && s[2] <= 0x93);
+}
+
 /* not_text: characters that stand for no letter and separate words: the
  * replacement character U+FFFD (what a decoder leaves of invalid UTF-8)
  * and the other specials U+FFF0..U+FFFF, and the private-use area
@@ -74,7 +88,7 @@ word_len(const unsigned char *s, size_t left)
 	if (c.len == 1 || c.ascii != '\0')
 		return isalnum((unsigned char)c.ascii) ? c.len : 0;
 	if (unicode_punct(s, c.len) || not_text(s, c.len) ||
-	    ideographic_stop(s, c.len))
+	    list_number(s, c.len) || ideographic_stop(s, c.len))
 		return 0;
 	return c.len;
 }

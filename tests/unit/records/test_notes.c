@@ -14821,6 +14821,17 @@ test_allergy75gw(void)
 			"sulfonamides") == NOTES_FAMILY);
 }
 
+/* allergy75gx (zh-dev59): an enclosed list number written against a
+ * Latin drug name ("①Allopurinol") is a mark, not part of the word. */
+static void
+test_allergy75gx(void)
+{
+	MT_TRUE(affirmed_allergy("过敏史：①Allopurinol——2年前服用约3周后出现"
+				 "全身皮疹、发热；②Penicillin，小时候打针后"
+				 "晕倒。",
+				 "allopurinol"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15305,6 +15316,7 @@ static const mt_case cases[] = {
 	{"allergy75gu", test_allergy75gu},
 	{"allergy75gv", test_allergy75gv},
 	{"allergy75gw", test_allergy75gw},
+	{"allergy75gx", test_allergy75gx},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
