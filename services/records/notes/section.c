@@ -192,6 +192,41 @@ connective_colon(const sentence *s)
  * It ends an allergy list.  Words that name a problem before the colon
  * are an item of the list under a heading ("2.肺癌合并阻塞性肺炎：…",
  * "1.糖尿病控制不佳：加上…"), not a heading of their own. */
+/* circled_lead: does s open its line with a circled number, spaces
+ * around it ("① 碘造影剂：…", "④乳胶：…")? */
+static bool
+circled_lead(const sentence *s)
+{
+	const unsigned char *p =
+		(const unsigned char *)s->text + s->words[0].start;
+
+	while (p > (const unsigned char *)s->text && p[-1] == ' ')
+		p--;
+	if (p - (const unsigned char *)s->text < 3 || p[-3] != 0xe2 ||
+	    p[-2] != 0x91 || p[-1] < 0xa0 || p[-1] > 0xb3)
+		return false;
+	p -= 3;
+	while (p > (const unsigned char *)s->text && p[-1] == ' ')
+		p--;
+	return p == (const unsigned char *)s->text || p[-1] == '\n';
+}
+
+/* reaction_told_after: does an allergy list's entry, numbered ①-⑳, give
+ * a reaction after its colon ("① 碘造影剂：2019年增强CT后全身荨麻疹。",
+ * allergy75gy)?  It is the list's entry of an allergen the reader does
+ * not know, not a heading that ends the list. */
+static bool
+reaction_told_after(const sentence *s, const char *colon)
+{
+	if (!s->allergy_list || !circled_lead(s))
+		return false;
+	for (size_t k = 0; k < s->n_items; k++)
+		if (s->text + s->items[k].start > colon &&
+		    s->items[k].e->type == NOTES_T_REACTION)
+			return true;
+	return false;
+}
+
 static bool
 inline_heading(const sentence *s)
 {
@@ -201,7 +236,8 @@ inline_heading(const sentence *s)
 		return false;
 	colon = notes__colon_at(s->text, s->words[0].start,
 				s->words[s->n - 1].start);
-	if (colon == NULL || in_brackets_zh(s, colon) || digits_around(colon))
+	if (colon == NULL || in_brackets_zh(s, colon) || digits_around(colon) ||
+	    reaction_told_after(s, colon))
 		return false;
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;

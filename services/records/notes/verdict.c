@@ -1708,7 +1708,9 @@ removed_last_zh(const sentence *s, size_t j)
 }
 
 /* negate_sentence_allergy negates, with item j's trigger, the last
- * affirmed allergy s names before item j; false when it names none. */
+ * affirmed or doubted allergy s names before item j; false when it names
+ * none.  A doubted label removed is gone too ("曾被记录\"Penicillin?\"，
+ * …激发试验均阴性，已正式去除标签", allergy75gy), as in English. */
 static bool
 negate_sentence_allergy(const sentence *s, notes_reading *out, size_t j)
 {
@@ -1716,7 +1718,8 @@ negate_sentence_allergy(const sentence *s, notes_reading *out, size_t j)
 	     i-- > 0 && out->findings[i].start >= s->words[0].start;) {
 		notes_finding *f = &out->findings[i];
 
-		if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+		if (f->kind == NOTES_ALLERGY &&
+		    (f->context & ~NOTES_UNCERTAIN) == 0 &&
 		    f->code[0] != '\0' && f->start < s->items[j].start) {
 			f->context = NOTES_NEGATED;
 			f->trigger = s->items[j].e->key;

@@ -14832,6 +14832,21 @@ test_allergy75gx(void)
 				 "allopurinol"));
 }
 
+/* allergy75gy (zh-dev59): an allergy list's entry numbered ① with a
+ * reaction after its colon is an entry, not a heading that ends the
+ * list, though the reader does not know its allergen; a doubted label a
+ * Chinese record removes is gone. */
+static void
+test_allergy75gy(void)
+{
+	MT_TRUE(affirmed_allergy("过敏史：\n"
+				 "① 碘造影剂：2019年增强CT后全身荨麻疹。\n"
+				 "④ 乳胶：手术手套接触后局部红肿瘙痒。",
+				 "latex"));
+	MT_TRUE(allergy_context_bl("过敏史：青霉素？，已去除标签。",
+				   "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15317,6 +15332,7 @@ static const mt_case cases[] = {
 	{"allergy75gv", test_allergy75gv},
 	{"allergy75gw", test_allergy75gw},
 	{"allergy75gx", test_allergy75gx},
+	{"allergy75gy", test_allergy75gy},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
