@@ -187,11 +187,6 @@ connective_colon(const sentence *s)
 	       (*p == ':' || (p[0] == ' ' && p[1] == ':'));
 }
 
-/* inline_heading: does the line start with a heading of words that
- * name no substance, a colon after them ("Current meds: levothyroxine")?
- * It ends an allergy list.  Words that name a problem before the colon
- * are an item of the list under a heading ("2.肺癌合并阻塞性肺炎：…",
- * "1.糖尿病控制不佳：加上…"), not a heading of their own. */
 /* circled_lead: does s open its line with a circled number, spaces
  * around it ("① 碘造影剂：…", "④乳胶：…")? */
 static bool
@@ -227,6 +222,50 @@ reaction_told_after(const sentence *s, const char *colon)
 	return false;
 }
 
+/* numbered_lead: does s open its line after a list number, "3. " or
+ * "3) ", which ended a sentence of its own? */
+static bool
+numbered_lead(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start, *digits;
+
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p == s->text || (p[-1] != '.' && p[-1] != ')'))
+		return false;
+	digits = --p;
+	while (p > s->text && isdigit((unsigned char)p[-1]))
+		p--;
+	return p < digits && (p == s->text || p[-1] == '\n');
+}
+
+/* told_colon: is the colon at colon, on a numbered entry of an allergy
+ * list, right after a word of telling (说, 說, 诉, 訴, 述, 称, 稱: "3. 女兒
+ * 說：「媽媽吃 Ultracet 會一直吐」", allergy75gz)?  What follows is the entry
+ * told, no section.  A telling line not numbered ("儿子代诉：…", "- 妻子又
+ * 说：…") may open a section of its own: read as an entry, it had kept
+ * three older sets' lists going into what followed. */
+static bool
+told_colon(const sentence *s, const char *colon)
+{
+	static const char *const told[] = {"说", "诉", "述", "称"};
+
+	if (!s->allergy_list || !(numbered_lead(s) || circled_lead(s)))
+		return false;
+	for (size_t w = 0; w < s->n; w++)
+		if (s->text + s->words[w].end == colon)
+			return s->words[w].han &&
+			       notes__words_in(s, w, told, N_OF(told));
+	return false;
+}
+
+/* inline_heading: does the line start with a heading of words that
+ * name no substance, a colon after them ("Current meds: levothyroxine")?
+ * It ends an allergy list.  Words that name a problem before the colon
+ * are an item of the list under a heading ("2.肺癌合并阻塞性肺炎：…",
+ * "1.糖尿病控制不佳：加上…"), not a heading of their own, nor is one
+ * who tells what follows ("3. 女兒說：「媽媽吃 Ultracet 會一直吐」",
+ * told_colon). */
 static bool
 inline_heading(const sentence *s)
 {
@@ -237,7 +276,7 @@ inline_heading(const sentence *s)
 	colon = notes__colon_at(s->text, s->words[0].start,
 				s->words[s->n - 1].start);
 	if (colon == NULL || in_brackets_zh(s, colon) || digits_around(colon) ||
-	    reaction_told_after(s, colon))
+	    reaction_told_after(s, colon) || told_colon(s, colon))
 		return false;
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;

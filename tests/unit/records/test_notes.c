@@ -14847,6 +14847,20 @@ test_allergy75gy(void)
 				   "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75gz (zh-dev59): a numbered entry of an allergy list told by a
+ * relative ("3. 女兒說：「…」") is the list's entry, its colon no heading;
+ * the mother is the patient. */
+static void
+test_allergy75gz(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"Allergy：\n"
+		"1. 盤尼西林 —— 年輕時打針全身癢\n"
+		"3. 女兒說：「媽媽吃 Ultracet 會一直吐，不要再開給"
+		"她」",
+		"tramadol"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15333,6 +15347,7 @@ static const mt_case cases[] = {
 	{"allergy75gw", test_allergy75gw},
 	{"allergy75gx", test_allergy75gx},
 	{"allergy75gy", test_allergy75gy},
+	{"allergy75gz", test_allergy75gz},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
