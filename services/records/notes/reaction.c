@@ -271,6 +271,34 @@ onset_linked_zh(const sentence *s, size_t j, size_t k)
 	       !notes__comma_in(s, s->items[k].end, s->words[w].start);
 }
 
+/* raised_after_zh: is Chinese reaction item j what rose (起) right
+ * before it, after substance item k and its 后 ("2020年PCI术前用氯己定消毒后
+ * 穿刺部位周围起红疹", allergy75ha)?  Within ONSET_DRUG_WORDS of the
+ * drug, no comma and no other drug between, as onset_linked_zh reads 出现. */
+static bool
+raised_after_zh(const sentence *s, size_t j, size_t k)
+{
+	size_t rose = s->items[j].w0;
+
+	/* the lexicon's "起红疹" holds its 起; "起…风团" may not */
+	if (j > k && strncmp(s->items[j].e->key, "起", strlen("起")) != 0) {
+		if (rose == 0 || !notes__words_at(s, rose - 1, "起"))
+			return false;
+		rose--;
+	}
+	if (j < k || !s->words[rose].han || rose < s->items[k].w1 ||
+	    rose - s->items[k].w1 > ONSET_DRUG_WORDS ||
+	    notes__comma_in(s, s->items[k].end, s->items[j].start))
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (size_t w = s->items[k].w1; w < rose; w++)
+		if (notes__words_at(s, w, "后"))
+			return true;
+	return false;
+}
+
 /* TAKEN_WORDS_ZH: the most words from a verb of taking to the drug it
  * takes ("曾服苯妥英钠", "开始口服别嘌醇"). */
 #define TAKEN_WORDS_ZH 4
@@ -863,7 +891,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		if ((near && gap > REACTION_WORDS && !timed(s, j, k, gap) &&
 		     !linked(s, j, k, gap) && !onset_linked(s, j, k) &&
 		     !suspect_run_reached(s, j, k) &&
-		     !lay_counted_zh(s, k, j) && !onset_linked_zh(s, j, k)) ||
+		     !lay_counted_zh(s, k, j) && !onset_linked_zh(s, j, k) &&
+		     !raised_after_zh(s, j, k)) ||
 		    gap >= best_gap)
 			continue;
 		best = it;

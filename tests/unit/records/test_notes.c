@@ -14861,6 +14861,17 @@ test_allergy75gz(void)
 		"tramadol"));
 }
 
+/* allergy75ha (zh-dev59): a rash that rose (起) after the drug and its 后,
+ * the place it rose between, is the drug's reaction. */
+static void
+test_allergy75ha(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"患者想起：2020年PCI术前用氯己定消毒后穿刺部位周围"
+		"起红疹、瘙痒，持续2天自行消退。",
+		"chlorhexidine"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15348,6 +15359,7 @@ static const mt_case cases[] = {
 	{"allergy75gx", test_allergy75gx},
 	{"allergy75gy", test_allergy75gy},
 	{"allergy75gz", test_allergy75gz},
+	{"allergy75ha", test_allergy75ha},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
