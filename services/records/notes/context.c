@@ -2143,6 +2143,20 @@ phones_zh(const sentence *s, size_t j)
 	return false;
 }
 
+/* contacted_zh: is Chinese family trigger j a relative the ward called
+ * or asked, 联系, 致电 or 询问 right before them
+ * ("昨日电话联系女儿：女儿说\"我妈 吃头孢就拉肚子…\"", allergy75hb)?  The
+ * relative was called to tell of the patient, as one who phones in does. */
+static bool
+contacted_zh(const sentence *s, size_t j)
+{
+	static const char *const called[] = {"联系", "致电", "询问"};
+	size_t w0 = s->items[j].w0;
+
+	return w0 >= 2 && s->words[w0 - 1].han &&
+	       notes__words_in(s, w0 - 2, called, N_OF(called));
+}
+
 /* phoned_parent_zh: is Chinese family trigger j a parent named within
  * twelve words after the patient's son or daughter who phones (phones_zh:
  * "女儿从外地来电，称母亲曾因“头孢曲松”出现过敏性休克"), no other relative
@@ -2420,10 +2434,10 @@ tells_or_is_patient(const sentence *s, size_t j)
 {
 	return reporter(s, j) || reporter_named(s, j) || reporter_zh(s, j) ||
 	       asks_zh(s, j) || asked_parent_zh(s, j) || phones_zh(s, j) ||
-	       phoned_parent_zh(s, j) || reported_parent_zh(s, j) ||
-	       addressed_zh(s, j) || parent_told_zh(s, j) ||
-	       told_parent(s, j) || told_lay_parent(s, j) ||
-	       with_patient_zh(s, j) ||
+	       contacted_zh(s, j) || phoned_parent_zh(s, j) ||
+	       reported_parent_zh(s, j) || addressed_zh(s, j) ||
+	       parent_told_zh(s, j) || told_parent(s, j) ||
+	       told_lay_parent(s, j) || with_patient_zh(s, j) ||
 	       (j + 1 < s->n_items &&
 		s->items[j + 1].e->type == NOTES_T_FAMILY &&
 		child_came_to_tell_zh(s, j + 1));

@@ -14872,6 +14872,20 @@ test_allergy75ha(void)
 		"chlorhexidine"));
 }
 
+/* allergy75hb (zh-dev59): a relative the ward called (联系女儿) tells of the
+ * patient; her own allergy after "本人" stays hers. */
+static void
+test_allergy75hb(void)
+{
+	static const char *const note =
+		"昨日电话联系女儿：女儿说\"我妈吃头孢就拉肚子，养老院医生让别再"
+		"用\""
+		"，已补记入过敏史；女儿本人青霉素过敏。";
+
+	MT_TRUE(affirmed_allergy(note, "cephalosporins"));
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_FAMILY);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15360,6 +15374,7 @@ static const mt_case cases[] = {
 	{"allergy75gy", test_allergy75gy},
 	{"allergy75gz", test_allergy75gz},
 	{"allergy75ha", test_allergy75ha},
+	{"allergy75hb", test_allergy75hb},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
