@@ -14886,6 +14886,20 @@ test_allergy75hb(void)
 	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_FAMILY);
 }
 
+/* allergy75hc (zh-dev59): 一直吐 after the drug is its reaction, and 后休克
+ * right after a dose is shock the dose brought on. */
+static void
+test_allergy75hc(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"3. 妻子补充：患者\"吃红霉素会一直吐\"，多年前的事。",
+		"erythromycin"));
+	MT_TRUE(affirmed_allergy(
+		"儿子代述：母亲年轻时打青霉素后\"休克\"，一直禁用，此项"
+		"保留。",
+		"penicillins"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15375,6 +15389,7 @@ static const mt_case cases[] = {
 	{"allergy75gz", test_allergy75gz},
 	{"allergy75ha", test_allergy75ha},
 	{"allergy75hb", test_allergy75hb},
+	{"allergy75hc", test_allergy75hc},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
