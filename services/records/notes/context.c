@@ -2157,6 +2157,31 @@ contacted_zh(const sentence *s, size_t j)
 	       notes__words_in(s, w0 - 2, called, N_OF(called));
 }
 
+/* CANTONESE_CHILD_WORDS: the most words from the son or daughter to the
+ * 话 they tell with (cantonese_parent_zh). */
+#define CANTONESE_CHILD_WORDS 12
+
+/* cantonese_parent_zh: is Chinese family trigger j 阿妈 or 阿爸 right after
+ * 话, the patient's son or daughter (个仔, 个女, 仔, 女, 儿子, 女儿) named
+ * within CANTONESE_CHILD_WORDS before it ("個仔陪診，佢話阿媽對 Codeine 敏感",
+ * allergy75hd)?  The child tells of the parent, the patient, as
+ * reported_parent_zh reads "女兒話媽媽…". */
+static bool
+cantonese_parent_zh(const sentence *s, size_t j)
+{
+	static const char *const parents[] = {"阿妈", "阿爸"};
+	static const char *const children[] = {"个仔", "个女", "儿子", "女儿"};
+	size_t w = s->items[j].w0;
+
+	if (w == 0 || !notes__words_in(s, w, parents, N_OF(parents)) ||
+	    !notes__words_at(s, w - 1, "话"))
+		return false;
+	for (size_t v = w - 1; v-- > 0 && w - v <= CANTONESE_CHILD_WORDS;)
+		if (notes__words_in(s, v, children, N_OF(children)))
+			return true;
+	return false;
+}
+
 /* phoned_parent_zh: is Chinese family trigger j a parent named within
  * twelve words after the patient's son or daughter who phones (phones_zh:
  * "女儿从外地来电，称母亲曾因“头孢曲松”出现过敏性休克"), no other relative
@@ -2434,10 +2459,11 @@ tells_or_is_patient(const sentence *s, size_t j)
 {
 	return reporter(s, j) || reporter_named(s, j) || reporter_zh(s, j) ||
 	       asks_zh(s, j) || asked_parent_zh(s, j) || phones_zh(s, j) ||
-	       contacted_zh(s, j) || phoned_parent_zh(s, j) ||
-	       reported_parent_zh(s, j) || addressed_zh(s, j) ||
-	       parent_told_zh(s, j) || told_parent(s, j) ||
-	       told_lay_parent(s, j) || with_patient_zh(s, j) ||
+	       contacted_zh(s, j) || cantonese_parent_zh(s, j) ||
+	       phoned_parent_zh(s, j) || reported_parent_zh(s, j) ||
+	       addressed_zh(s, j) || parent_told_zh(s, j) ||
+	       told_parent(s, j) || told_lay_parent(s, j) ||
+	       with_patient_zh(s, j) ||
 	       (j + 1 < s->n_items &&
 		s->items[j + 1].e->type == NOTES_T_FAMILY &&
 		child_came_to_tell_zh(s, j + 1));

@@ -14900,6 +14900,18 @@ test_allergy75hc(void)
 		"penicillins"));
 }
 
+/* allergy75hd (zh-dev59): a son who tells in Cantonese (個仔…佢話阿媽…)
+ * speaks of his mother, the patient. */
+static void
+test_allergy75hd(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"藥物過敏：\n"
+		"— 個仔陪診，佢話阿媽對 Codeine 敏感，食咳藥水後成"
+		"身痕",
+		"codeine"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15390,6 +15402,7 @@ static const mt_case cases[] = {
 	{"allergy75ha", test_allergy75ha},
 	{"allergy75hb", test_allergy75hb},
 	{"allergy75hc", test_allergy75hc},
+	{"allergy75hd", test_allergy75hd},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
