@@ -1968,6 +1968,12 @@ row_reaction_denied_zh(const sentence *s, size_t k)
 	return cell_says(next, to, denied, sizeof(denied) / sizeof(*denied));
 }
 
+bool
+notes__row_denied_zh(const sentence *s, size_t k)
+{
+	return row_reaction_denied_zh(s, k);
+}
+
 /* allergy_context_zh13 negates allergy f of item k on a table row whose
  * cell after the allergen's is only a denial ("| 乳膠 | 否認 | — |"): the
  * form asked about it and the patient denied it. */

@@ -1455,7 +1455,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (denied_in_entry(s, k, f))
 		return true;
 	if (drug && notes__tolerated_after(s, k) &&
-	    !notes__answered_none(s, k) && !allergy_denied(s, k))
+	    !notes__answered_none(s, k) && !allergy_denied(s, k) &&
+	    !notes__row_denied_zh(s, k))
 		return tolerated_now(s, k, f);
 	if (drug && taken_fine(s, k) && !notes__answered_none(s, k) &&
 	    !allergy_denied(s, k))

@@ -510,6 +510,12 @@ bool notes__answered_safe(const sentence *s, size_t k);
  * intolerance)"), or a story kept "on his allergy band"; not a record
  * denied ("it is not on her allergy list"). */
 bool notes__recorded_reaches(const sentence *s, size_t k, size_t j);
+/* notes__row_denied_zh: is item k the first cell of a table row whose
+ * next cell is only a denial ("| 复方新诺明 | 无 | 目前PJP预防使用中，耐受良好
+ * |")? The row answers the allergy no; what the last cell says of its use does
+ * not make it a tolerated drug instead (allergy75he). */
+bool notes__row_denied_zh(const sentence *s, size_t k);
+
 /* notes__recorded_names: does record cue j name drug item k right after
  * it, "to" or "of" between ("documented as intolerance of amoxicillin
  * (nausea) only", allergy75gt)?  It records k, not a story told before. */

@@ -14912,6 +14912,27 @@ test_allergy75hd(void)
 		"codeine"));
 }
 
+/* allergy75he (zh-dev59): a drug taken well (耐受良好) under an allergy
+ * heading is a past medicine, no allergy; a table row that answers the
+ * allergy 无 still denies it. */
+static void
+test_allergy75he(void)
+{
+	static const char *const taken =
+		"过敏史：\n"
+		"- 2024年膝关节镜术前曾静滴头孢呋辛预防感染，耐受良好。";
+
+	MT_TRUE(allergy_context_bl(taken, "cefuroxime") == NOT_FOUND_BL);
+	MT_TRUE(context_of(taken, NOTES_MEDICINE, "cefuroxime") ==
+		NOTES_HISTORICAL);
+	MT_TRUE(allergy_context_bl(
+			"一、过敏/不耐受史核对\n"
+			"| 药物 | 患者/病历记载 | 核对结果 |\n"
+			"|---|---|---|\n"
+			"| 复方新诺明 | 无 | 目前PJP预防使用中，耐受良好 |",
+			"co-trimoxazole") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15403,6 +15424,7 @@ static const mt_case cases[] = {
 	{"allergy75hb", test_allergy75hb},
 	{"allergy75hc", test_allergy75hc},
 	{"allergy75hd", test_allergy75hd},
+	{"allergy75he", test_allergy75he},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
