@@ -14,17 +14,19 @@
 
 /* The writer's words that an allergy told is not the patient's. */
 static const char *const disclaimers[] = {
-	"与患者无关", "與患者無關", "与病人无关", "與病人無關",
-	"非病人本人", "非患者本人", "不是患者",	  "不是病人",
-	"并非患者",   "並非患者",   "并非病人",	  "並非病人",
-	"不是她本人", "不是他本人", "唔係病人",	  "唔係佢本人"};
+	"与患者无关", "與患者無關", "与病人无关", "與病人無關", "非病人本人",
+	"非患者本人", "不是患者", "不是病人", "并非患者", "並非患者",
+	"并非病人", "並非病人", "不是她本人", "不是他本人", "唔係病人",
+	"唔係佢本人",
+	/* "磺胺过敏的是她本人，患者没有" (allergy75hf) */
+	"患者没有", "患者沒有", "病人没有", "病人沒有"};
 
 /* Who the allergy may be: the relatives a Chinese note names. */
 static const char *const relatives[] = {
 	"丈夫", "妻子", "爱人", "愛人", "先生", "太太", "老公", "老婆",
 	"母亲", "母親", "妈妈", "媽媽", "父亲", "父親", "爸爸", "女儿",
 	"女兒", "儿子", "兒子", "哥哥", "姐姐", "弟弟", "妹妹", "细佬",
-	"細佬", "家属", "家屬", "配偶", "男方", "女方"};
+	"細佬", "家属", "家屬", "配偶", "男方", "女方", "其妻", "其夫"};
 
 /* The marks that part one entry of a sentence from the next: a
  * semicolon, an enumerator (①-⑩), a full stop. */

@@ -14933,6 +14933,17 @@ test_allergy75he(void)
 			"co-trimoxazole") == NOTES_NEGATED);
 }
 
+/* allergy75hf (zh-dev59): "患者没有" after a wife's own allergy disclaims
+ * it for the patient, as 不是患者 does. */
+static void
+test_allergy75hf(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"患者起初说\"磺胺过敏\"，其妻电话补充：磺胺过敏的是她"
+			"本人，患者没有。",
+			"sulfonamides") == NOTES_FAMILY);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15425,6 +15436,7 @@ static const mt_case cases[] = {
 	{"allergy75hc", test_allergy75hc},
 	{"allergy75hd", test_allergy75hd},
 	{"allergy75he", test_allergy75he},
+	{"allergy75hf", test_allergy75hf},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
