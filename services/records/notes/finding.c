@@ -1418,6 +1418,34 @@ excepted_from_none(const sentence *s, size_t k)
 				 " ,");
 }
 
+/* QUERIED_CULPRIT_WORDS: the most words from a reaction to the drug a
+ * "?" queries as its cause. */
+#define QUERIED_CULPRIT_WORDS 6
+
+/* queried_culprit: is drug item k written right after a "?", a reaction
+ * told before it within QUERIED_CULPRIT_WORDS words and no other drug
+ * between ("Itching on arms at 03:00 - ?tramadol - chlorpheniramine 4 mg
+ * given", allergy75hg)?  The writer suspects the drug of the reaction: an
+ * allergy, doubted by the "?". */
+static bool
+queried_culprit(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+
+	if (d->start == 0 || s->text[d->start - 1] != '?' ||
+	    s->words[d->w0].han)
+		return false;
+	for (size_t j = k; j-- > 0;) {
+		const item *it = &s->items[j];
+
+		if (is_drug(it) || d->w0 - it->w1 > QUERIED_CULPRIT_WORDS)
+			return false;
+		if (it->e->type == NOTES_T_REACTION)
+			return true;
+	}
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1487,7 +1515,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		   notes__listed_allergen(s, k, drug) ||
 		   (notes__on_allergy_line(s, k) && !tol) ||
 		   notes__none_known_near(s, k) || caused ||
-		   told_as_allergy(s, k, drug) ||
+		   queried_culprit(s, k) || told_as_allergy(s, k, drug) ||
 		   (!tol && notes__reaction_of(s, k, true) &&
 		    !notes__reaction_owned(s, k,
 					   notes__reaction_of(s, k, true)) &&

@@ -14944,6 +14944,16 @@ test_allergy75hf(void)
 			"sulfonamides") == NOTES_FAMILY);
 }
 
+/* allergy75hg (en-dev59): a drug a "?" queries right after a reaction is
+ * the suspected culprit, a doubted allergy. */
+static void
+test_allergy75hg(void)
+{
+	MT_TRUE(allergy_context_bl("Itching on arms at 03:00 - ?tramadol - "
+				   "chlorpheniramine 4 mg given, settled.",
+				   "tramadol") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15437,6 +15447,7 @@ static const mt_case cases[] = {
 	{"allergy75hd", test_allergy75hd},
 	{"allergy75he", test_allergy75he},
 	{"allergy75hf", test_allergy75hf},
+	{"allergy75hg", test_allergy75hg},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
