@@ -14954,6 +14954,18 @@ test_allergy75hg(void)
 				   "tramadol") == NOTES_UNCERTAIN);
 }
 
+/* allergy75hh (en-dev59): "mood change" is a reaction (a corticosteroid's
+ * psychiatric effect), linked to the drug by "with". */
+static void
+test_allergy75hh(void)
+{
+	MT_TRUE(affirmed_allergy("Should she develop a flare, oral budesonide "
+				 "rather than prednisolone, as she had "
+				 "troublesome mood change with prednisolone in "
+				 "2005.",
+				 "prednisolone"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15448,6 +15460,7 @@ static const mt_case cases[] = {
 	{"allergy75he", test_allergy75he},
 	{"allergy75hf", test_allergy75hf},
 	{"allergy75hg", test_allergy75hg},
+	{"allergy75hh", test_allergy75hh},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
