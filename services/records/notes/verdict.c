@@ -1758,7 +1758,11 @@ notes__removed_record_zh(const sentence *s, notes_reading *out)
 	for (size_t m = j + 1; m < s->n_items && !from; m++)
 		if (is_drug(&s->items[m]) && !notes__comma_between(s, j, m))
 			return;
-	negate_sentence_allergy(s, out, j);
+	/* the label may end its own sentence with its "?" ("曾被记录
+	 * \"Penicillin?\"，…激发试验均阴性，已正式去除标签", allergy75hi): the
+	 * removal is of the line's */
+	if (!negate_sentence_allergy(s, out, j))
+		negate_line_allergies(s, out, s->items[j].e->key, false);
 }
 
 /* removed_it: is s, on an allergy line or list and naming no drug, the

@@ -14966,6 +14966,20 @@ test_allergy75hh(void)
 				 "prednisolone"));
 }
 
+/* allergy75hi (zh-dev59): a label that ends its own sentence with "?" is
+ * the one the Chinese record's removal after it takes off. */
+static void
+test_allergy75hi(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：\n"
+			"⑤ "
+			"曾被记录\"Penicillin?"
+			"\"，2023年在德国经皮试及口服阿莫西林"
+			"激发试验均阴性，已正式去除标签，此次可用β-内酰胺类。",
+			"penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15461,6 +15475,7 @@ static const mt_case cases[] = {
 	{"allergy75hf", test_allergy75hf},
 	{"allergy75hg", test_allergy75hg},
 	{"allergy75hh", test_allergy75hh},
+	{"allergy75hi", test_allergy75hi},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
