@@ -160,7 +160,7 @@ ORDER_CEILINGS = {
     "en-dev56": (0, 0), "zh-dev56": (3, 3),
     "en-dev57": (5, 1), "zh-dev57": (3, 0),
     "en-dev58": (4, 0), "zh-dev58": (2, 0),
-    "en-dev59": (11, 2), "zh-dev59": (15, 2),
+    "en-dev59": (0, 0), "zh-dev59": (6, 0),
 }
 
 
@@ -846,9 +846,12 @@ LATER_WRITERS_FLOORS = {
                  "kind medicine": 0.74, "suggested": 0.77},
     # the fifty-ninth writers' (eight settings each; both annotate a
     # symptom only where no diagnosis accounts for it), read held out
-    # with the rules of 68739b45 (0.731 and 0.770)
+    # with the rules of 68739b45 (0.731 and 0.770); en-dev59's medicines
+    # at 0.80, not 0.81: three drugs its rules now read as allergies
+    # (prednisolone's mood change, tramadol's seizure, the amoxicillin
+    # intolerance documented) its writer annotates as past medicines too
     "en-dev59": {"all": 0.72, "kind allergy": 0.72, "kind problem": 0.63,
-                 "kind medicine": 0.81, "suggested": 0.80},
+                 "kind medicine": 0.80, "suggested": 0.80},
     "zh-dev59": {"all": 0.76, "kind allergy": 0.80, "kind problem": 0.73,
                  "kind medicine": 0.79, "suggested": 0.84},
 }
