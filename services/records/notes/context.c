@@ -3465,6 +3465,30 @@ reason_aside(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+bool
+notes__record_denied(const sentence *s, size_t j)
+{
+	static const char *const denied[] = {"not", "never"};
+	const item *c = &s->items[j];
+
+	return (c->e->dir & NOTES_DIR_RECORDED) && c->w0 > 0 &&
+	       notes__words_in(s, c->w0 - 1, denied,
+			       sizeof(denied) / sizeof(*denied));
+}
+
+bool
+notes__recorded_names(const sentence *s, size_t j, size_t k)
+{
+	const item *c = &s->items[j];
+
+	return (c->e->dir & NOTES_DIR_RECORDED) &&
+	       c->e->type == NOTES_T_ALLERGY_CUE &&
+	       !notes__record_denied(s, j) && k == j + 1 && k < s->n_items &&
+	       is_drug(&s->items[k]) && s->items[k].w0 == c->w1 + 1 &&
+	       (notes__words_at(s, c->w1, "to") ||
+		notes__words_at(s, c->w1, "of"));
+}
+
 /* recorded_between: does a record cue between trigger j and allergy
  * item k name k ("label removed, documented as intolerance of amoxicillin
  * (nausea) only", allergy75gt)?  The record is the verdict on k; the

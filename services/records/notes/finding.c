@@ -1446,6 +1446,22 @@ queried_culprit(const sentence *s, size_t k)
 	return false;
 }
 
+/* excepted_allergy reads drug item k, the one a "no known allergies"
+ * excepts (excepted_from_none), as an allergy, affirmed whatever "no"
+ * opened the sentence. */
+static bool
+excepted_allergy(const sentence *s, size_t k, notes_finding *f,
+		 const item *reaction, const item *tol)
+{
+	f->kind = NOTES_ALLERGY;
+	f->reaction = reaction ? reaction->e->key : "";
+	substance_context(s, k, f, reaction, NULL, tol);
+	f->context &= ~NOTES_NEGATED;
+	if (f->context == 0)
+		f->trigger = "";
+	return true;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1498,15 +1514,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (excepted_from_none(s, k)) {
-		f->kind = NOTES_ALLERGY;
-		f->reaction = reaction ? reaction->e->key : "";
-		substance_context(s, k, f, reaction, caused, tol);
-		f->context &= ~NOTES_NEGATED;
-		if (f->context == 0)
-			f->trigger = "";
-		return true;
-	}
+	if (excepted_from_none(s, k))
+		return excepted_allergy(s, k, f, reaction, tol);
 	if (drug && (given_as_medicine(s, k) || stopped_unlisted(s, k) ||
 		     retaken_unlisted(s, k))) {
 		f->kind = NOTES_MEDICINE;

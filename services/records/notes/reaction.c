@@ -1457,37 +1457,11 @@ notes__first_drug(const sentence *s, size_t j)
 	return j;
 }
 
-/* record_denied: is record cue j denied by the word right before it
- * ("it is not on her allergy list")?  The record holds no such story. */
-static bool
-record_denied(const sentence *s, size_t j)
-{
-	static const char *const denied[] = {"not", "never"};
-	const item *c = &s->items[j];
-
-	return (c->e->dir & NOTES_DIR_RECORDED) && c->w0 > 0 &&
-	       notes__words_in(s, c->w0 - 1, denied,
-			       sizeof(denied) / sizeof(*denied));
-}
-
-bool
-notes__recorded_names(const sentence *s, size_t j, size_t k)
-{
-	const item *c = &s->items[j];
-
-	return (c->e->dir & NOTES_DIR_RECORDED) &&
-	       c->e->type == NOTES_T_ALLERGY_CUE && !record_denied(s, j) &&
-	       k == j + 1 && k < s->n_items && is_drug(&s->items[k]) &&
-	       s->items[k].w0 == c->w1 + 1 &&
-	       (notes__words_at(s, c->w1, "to") ||
-		notes__words_at(s, c->w1, "of"));
-}
-
 bool
 notes__recorded_reaches(const sentence *s, size_t k, size_t j)
 {
 	if (!(s->items[j].e->dir & NOTES_DIR_RECORDED) || j < k ||
-	    record_denied(s, j))
+	    notes__record_denied(s, j))
 		return false;
 	if (notes__first_drug(s, j) != k)
 		return aside_of(s, k, j);
@@ -1983,7 +1957,7 @@ notes__allergy_cued(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
-		    !cue_conditional(s, j) && !record_denied(s, j) &&
+		    !cue_conditional(s, j) && !notes__record_denied(s, j) &&
 		    !culprit_named(s, j, k) &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||

@@ -516,6 +516,11 @@ bool notes__recorded_reaches(const sentence *s, size_t k, size_t j);
  * not make it a tolerated drug instead (allergy75he). */
 bool notes__row_denied_zh(const sentence *s, size_t k);
 
+/* notes__record_denied: is record cue j denied by the word right before it
+ * ("it is not on her allergy list")?  The record holds no such story. */
+
+bool notes__record_denied(const sentence *s, size_t j);
+
 /* notes__recorded_names: does record cue j name drug item k right after
  * it, "to" or "of" between ("documented as intolerance of amoxicillin
  * (nausea) only", allergy75gt)?  It records k, not a story told before. */
