@@ -2523,11 +2523,49 @@ doubted_finding(const sentence *s, const notes_finding *f, const item *drug)
 	       named_in(s, f->code, false);
 }
 
+/* this_label_doubted_zh: does s open with "该标签" or "此标签" and doubt
+ * it ("该标签存疑，暂保留，围术期预防用克林霉素", allergy75hj)?  It speaks of
+ * the label its line told last, not of a drug the plan after it names. */
+static bool
+this_label_doubted_zh(const sentence *s)
+{
+	static const char *const this[] = {"该", "此"};
+
+	return s->n >= 4 && notes__words_in(s, 0, this, 2) &&
+	       notes__words_at(s, 1, "标签") && label_doubt_at(s) == 3;
+}
+
+/* doubt_line_label makes the allergy s's line told last doubted: kept,
+ * its truth in question, though a drug of its class taken since had
+ * cleared it ("头孢曲松7天无任何反应。该标签存疑，暂保留"). */
+static void
+doubt_line_label(const sentence *s, notes_reading *out)
+{
+	uint32_t from = s->words[0].start;
+
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->code[0] != '\0' &&
+		    (f->context & ~NOTES_NEGATED) == 0) {
+			f->context = NOTES_UNCERTAIN;
+			f->trigger = "label doubted";
+			return;
+		}
+	}
+}
+
 void
 notes__label_doubted_zh(const sentence *s, notes_reading *out)
 {
 	const item *drug = s->n == 0 ? NULL : doubted_drug_zh(s);
 
+	if (s->n > 0 && this_label_doubted_zh(s)) {
+		doubt_line_label(s, out);
+		return;
+	}
 	if (drug == NULL)
 		return;
 	for (size_t i = 0; i < out->n; i++) {

@@ -14980,6 +14980,18 @@ test_allergy75hi(void)
 			"penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75hj (zh-dev59): "该标签存疑，暂保留" doubts the label its line told
+ * last, though a drug of its class taken since had cleared it. */
+static void
+test_allergy75hj(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：患者诉\"头孢过敏\"，具体不详；但静滴头孢曲松7"
+			"天无任何"
+			"反应。该标签存疑，暂保留，围术期预防用克林霉素。",
+			"cephalosporins") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15476,6 +15488,7 @@ static const mt_case cases[] = {
 	{"allergy75hg", test_allergy75hg},
 	{"allergy75hh", test_allergy75hh},
 	{"allergy75hi", test_allergy75hi},
+	{"allergy75hj", test_allergy75hj},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
