@@ -125,6 +125,25 @@ letter_label(const sentence *s)
 	       notes__colon_at(s->text, w->end, s->words[1].start) != NULL;
 }
 
+static const char *after_bracket(const char *p, const char *to);
+
+/* teller_bracketed_zh: is the heading's last cue j followed by a bracket
+ * and then the colon ("过敏史（母亲代述）：头孢类过敏；布洛芬…", allergy75hk)?
+ * The bracket names who told the list; an item in it (the mother) is no entry,
+ * and the colon after it closes the heading. */
+static bool
+teller_bracketed_zh(const sentence *s, size_t j)
+{
+	const char *to = s->text + s->words[s->n - 1].end;
+	const char *p = s->text + s->items[j].end;
+
+	if (to - p < 3 || memcmp(p, FW_OPEN, 3) != 0)
+		return false;
+	p = after_bracket(p, to);
+	return p < to && (*p == ':' ||
+			  (to - p >= 3 && memcmp(p, "\xef\xbc\x9a", 3) == 0));
+}
+
 bool
 notes__zh_allergy_head(const sentence *s)
 {
@@ -133,7 +152,8 @@ notes__zh_allergy_head(const sentence *s)
 		(s->items[0].w0 == 1 && letter_label(s))) &&
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
-	       ((notes__colon_after(s, zh_head_last(s)) &&
+	       (((notes__colon_after(s, zh_head_last(s)) ||
+		  teller_bracketed_zh(s, zh_head_last(s))) &&
 		 (notes__line_lead(s) != NULL || after_stop_zh(s) ||
 		  after_ordinal(s))) ||
 		bracket_head_zh(s, zh_head_last(s)));

@@ -14992,6 +14992,16 @@ test_allergy75hj(void)
 			"cephalosporins") == NOTES_UNCERTAIN);
 }
 
+/* allergy75hk (zh-dev59): an allergy heading with its teller in brackets
+ * before the colon ("过敏史（母亲代述）：") heads its line's list: the entry
+ * after the semicolon is an allergy too. */
+static void
+test_allergy75hk(void)
+{
+	MT_TRUE(affirmed_allergy("过敏史（母亲代述）：头孢类过敏；阿莫西林。",
+				 "amoxicillin"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15489,6 +15499,7 @@ static const mt_case cases[] = {
 	{"allergy75hh", test_allergy75hh},
 	{"allergy75hi", test_allergy75hi},
 	{"allergy75hj", test_allergy75hj},
+	{"allergy75hk", test_allergy75hk},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
