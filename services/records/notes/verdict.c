@@ -1334,6 +1334,17 @@ already_doubted(const sentence *s, const notes_finding *f, size_t w)
 	       f->start >= s->words[0].start && f->start < s->words[w].start;
 }
 
+/* line_start: where the line of s's first word starts. */
+static uint32_t
+line_start(const sentence *s)
+{
+	uint32_t from = s->words[0].start;
+
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	return from;
+}
+
 /* label_named_after returns the drug item the doubt at word w names
  * right after it, "the" at most between ("so I doubt the penicillin
  * label", allergy75gg), or NULL.  The doubt is that label's, not the last
@@ -1357,10 +1368,7 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	const item *named;
 	size_t w;
 	const char *doubt;
-	uint32_t from = s->words[0].start;
-
-	while (from > 0 && s->text[from - 1] != '\n')
-		from--;
+	uint32_t from = line_start(s);
 	if (s->prior.e != NULL && s->prior.start < from)
 		from = s->prior.start;
 	/* most sentences have no allergy near to doubt: the doubt words
@@ -1457,10 +1465,7 @@ static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
 {
-	uint32_t from = s->words[0].start;
-
-	while (from > 0 && s->text[from - 1] != '\n')
-		from--;
+	uint32_t from = line_start(s);
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 
@@ -1805,10 +1810,7 @@ removed_status(const sentence *s)
 static void
 remove_entry_status(const sentence *s, notes_reading *out)
 {
-	uint32_t from = s->words[0].start;
-
-	while (from > 0 && s->text[from - 1] != '\n')
-		from--;
+	uint32_t from = line_start(s);
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 		bool evidence = f->start >= s->words[0].start;
@@ -2541,10 +2543,7 @@ this_label_doubted_zh(const sentence *s)
 static void
 doubt_line_label(const sentence *s, notes_reading *out)
 {
-	uint32_t from = s->words[0].start;
-
-	while (from > 0 && s->text[from - 1] != '\n')
-		from--;
+	uint32_t from = line_start(s);
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 
