@@ -3496,8 +3496,7 @@ notes__recorded_names(const sentence *s, size_t j, size_t k)
 static bool
 recorded_between(const sentence *s, size_t j, size_t k)
 {
-	return j < k && k > 0 && j < k - 1 &&
-	       notes__recorded_names(s, k - 1, k);
+	return j + 1 < k && notes__recorded_names(s, k - 1, k);
 }
 
 /* withheld_aside: is hypothetical trigger j outside the parenthesis that

@@ -1385,6 +1385,22 @@ premedication_given(const sentence *s, size_t k, notes_finding *f)
 	return premedicated(s, k) && as_medicine(s, k, f);
 }
 
+/* but_at: the words of the "apart from", "except", "other than",
+ * "besides" or "aside from" at word w, 0 for none: what narrows a "no
+ * known allergies" (none_but) or names the drug it excepts
+ * (excepted_from_none). */
+static size_t
+but_at(const sentence *s, size_t w)
+{
+	static const char *const but[] = {"apart from", "except", "other than",
+					  "besides", "aside from"};
+
+	for (size_t i = 0; w < s->n && i < N_OF(but); i++)
+		if (notes__phrase_at(s, w, but[i]))
+			return strchr(but[i], ' ') != NULL ? 2 : 1;
+	return 0;
+}
+
 /* excepted_from_none: is drug item k the one a "no known allergies"
  * right before it excepts ("pt herself has no drug allergies except
  * Maxolon", "No known drug allergies apart from penicillin", "NKDA other
@@ -1394,10 +1410,8 @@ premedication_given(const sentence *s, size_t k, notes_finding *f)
 static bool
 excepted_from_none(const sentence *s, size_t k)
 {
-	static const char *const but[] = {"except", "apart from", "other than",
-					  "besides", "aside from"};
 	const item *none = NULL;
-	size_t w, n = 0;
+	size_t w, n;
 
 	for (size_t j = k; j-- > 0 && none == NULL && !is_drug(&s->items[j]);)
 		if (s->items[j].e->type == NOTES_T_NONE_KNOWN)
@@ -1405,9 +1419,7 @@ excepted_from_none(const sentence *s, size_t k)
 	if (none == NULL || s->words[none->w1 - 1].han)
 		return false;
 	w = none->w1;
-	for (size_t i = 0; n == 0 && i < N_OF(but); i++)
-		if (w < s->n && notes__phrase_at(s, w, but[i]))
-			n = strchr(but[i], ' ') != NULL ? 2 : 1;
+	n = but_at(s, w);
 	if (n == 0)
 		return false;
 	w += n;
@@ -2385,9 +2397,7 @@ named_after_to(const sentence *s, size_t w)
 static bool
 none_but(const sentence *s, size_t k)
 {
-	static const char *const but[] = {"apart from", "except", "other than",
-					  "besides", "aside from"};
-	size_t w0 = s->items[k].w0, w = s->items[k].w1, n = 0;
+	size_t w0 = s->items[k].w0, w = s->items[k].w1, n;
 
 	if (w0 > 0 && !s->words[w0 - 1].han &&
 	    notes__words_at(s, w0 - 1, "other"))
@@ -2398,9 +2408,7 @@ none_but(const sentence *s, size_t k)
 	 * allergies, en-dev8, 9, 13 and 23 do not; the writers split */
 	if (notes__words_at(s, w, "else"))
 		return true;
-	for (size_t i = 0; n == 0 && i < sizeof(but) / sizeof(*but); i++)
-		if (notes__phrase_at(s, w, but[i]))
-			n = strchr(but[i], ' ') != NULL ? 2 : 1;
+	n = but_at(s, w);
 	if (n == 0)
 		n = notes__words_at(s, w, "to") ? 1 : 0;
 	else if (w + n < s->n && (notes__words_at(s, w + n, "above") ||

@@ -242,22 +242,7 @@ reaction_told_after(const sentence *s, const char *colon)
 	return false;
 }
 
-/* numbered_lead: does s open its line after a list number, "3. " or
- * "3) ", which ended a sentence of its own? */
-static bool
-numbered_lead(const sentence *s)
-{
-	const char *p = s->text + s->words[0].start, *digits;
-
-	while (p > s->text && p[-1] == ' ')
-		p--;
-	if (p == s->text || (p[-1] != '.' && p[-1] != ')'))
-		return false;
-	digits = --p;
-	while (p > s->text && isdigit((unsigned char)p[-1]))
-		p--;
-	return p < digits && (p == s->text || p[-1] == '\n');
-}
+static bool numbered(const sentence *s);
 
 /* told_colon: is the colon at colon, on a numbered entry of an allergy
  * list, right after a word of telling (说, 說, 诉, 訴, 述, 称, 稱: "3. 女兒
@@ -270,7 +255,7 @@ told_colon(const sentence *s, const char *colon)
 {
 	static const char *const told[] = {"说", "诉", "述", "称"};
 
-	if (!s->allergy_list || !(numbered_lead(s) || circled_lead(s)))
+	if (!s->allergy_list || !(numbered(s) || circled_lead(s)))
 		return false;
 	for (size_t w = 0; w < s->n; w++)
 		if (s->text + s->words[w].end == colon)
