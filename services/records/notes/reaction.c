@@ -1293,6 +1293,38 @@ taken_past_comma(const sentence *s, size_t j, size_t k)
 		      s->words[w0 - 1].start - s->items[j].end) != NULL;
 }
 
+/* lettered_at: does text at i, after a space, open a lettered step of
+ * a list: a letter from a to h or a roman numeral up to viii in
+ * parentheses and a space after ("(b) ", "(iii) ")?  A word's "(s)" has
+ * no space before it. */
+static bool
+lettered_at(const char *text, uint32_t i, uint32_t to)
+{
+	uint32_t e = i + 1;
+
+	if (i == 0 || text[i] != '(' || text[i - 1] != ' ')
+		return false;
+	while (e < to && strchr("ivx", text[e]) != NULL && text[e] != '\0')
+		e++;
+	if (e == i + 1 && e < to && text[e] >= 'a' && text[e] <= 'h')
+		e++;
+	return e > i + 1 && e - i <= 5 && e + 1 < to && text[e] == ')' &&
+	       text[e + 1] == ' ';
+}
+
+/* lettered_apart: is a lettered step of a list written between allergy
+ * cue j and drug item k after it ("GP please (a) update allergy record
+ * as above, (b) check calcium, (c) review BP off amlodipine")?  Each step
+ * is a request of its own; the cue names nothing in the next. */
+static bool
+lettered_apart(const sentence *s, size_t j, size_t k)
+{
+	for (uint32_t i = s->items[j].end; i < s->items[k].start; i++)
+		if (lettered_at(s->text, i, s->items[k].start))
+			return true;
+	return false;
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -1313,7 +1345,7 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 		       (!postfix_cue(s, j) || notes__colon_after(s, j)) &&
 		       !closed_aside(s, j, k) &&
 		       !consequence_between(s, j, k) &&
-		       !taken_past_comma(s, j, k) &&
+		       !taken_past_comma(s, j, k) && !lettered_apart(s, j, k) &&
 		       !other_allergens_cue(s, j, k) &&
 		       !negative_test_zh(s, j) && !switched_between_zh(s, j, k);
 	if (own_aside_cue(s, k, j))

@@ -15002,6 +15002,24 @@ test_allergy75hk(void)
 				 "amoxicillin"));
 }
 
+/* allergy75hl (en-dev60): a lettered step of a request ("(c) review BP
+ * off amlodipine") is apart from the step that names the allergy record;
+ * a lettered allergy list still names each of its drugs. */
+static void
+test_allergy75hl(void)
+{
+	static const char *const requests =
+		"GP: please (a) update allergy record as above, (b) check "
+		"adjusted Ca weekly, (c) review BP off amlodipine/ramipril.";
+
+	MT_TRUE(context_of(requests, NOTES_ALLERGY, "amlodipine") ==
+		NOT_FOUND_BL);
+	MT_TRUE(context_of(requests, NOTES_ALLERGY, "ramipril") ==
+		NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("Allergies: (a) penicillin (rash) (b) codeine",
+				 "codeine"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15500,6 +15518,7 @@ static const mt_case cases[] = {
 	{"allergy75hi", test_allergy75hi},
 	{"allergy75hj", test_allergy75hj},
 	{"allergy75hk", test_allergy75hk},
+	{"allergy75hl", test_allergy75hl},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
