@@ -1346,20 +1346,38 @@ told_as_allergy(const sentence *s, size_t k, bool drug)
  * diphenhydramine"). */
 #define PREMEDICATION_WORDS 8
 
-/* premedicated: is drug item k given as a premedication, a cue of one
- * ("premedicated", "pre-treated", "Pre-meds") before it in the same part of its
- * sentence, other indications ("for CT") between or not ("IV contrast -> hives,
- * premedicated for CT on 12/01 w/ prednisone + diphenhydramine, no reaction")?
- * The drug prevents another substance's reaction: a medicine given, not an
- * allergen, and the "no reaction" after it is the other substance's
- * (allergy75dd). */
+/* premedication_cue: is item c a premedication cue ("premedicated",
+ * "pre-treated", "Pre-meds")? */
 static bool
-premedicated(const sentence *s, size_t k)
+premedication_cue(const item *c)
 {
 	static const char *const premed[] = {"premed", "pre med", "pretreat",
 					     "pre treat"};
+
+	if (c->e->type != NOTES_T_INDICATION)
+		return false;
+	for (size_t i = 0; i < N_OF(premed); i++)
+		if (strncmp(c->e->key, premed[i], strlen(premed[i])) == 0)
+			return true;
+	return false;
+}
+
+/* premedicated: is drug item k given as a premedication, a cue of one
+ * ("premedicated", "pre-treated", "Pre-meds") before it in the same part of its
+ * sentence, other indications ("for CT") between or not ("IV contrast -> hives,
+ * premedicated for CT on 12/01 w/ prednisone + diphenhydramine, no reaction"),
+ * or "pre-med" right after it ("OK to give over 2 h with diphenhydramine
+ * pre-med", allergy75hm)?  The drug prevents another substance's reaction: a
+ * medicine given, not an allergen, and the "no reaction" after it is the
+ * other substance's (allergy75dd). */
+static bool
+premedicated(const sentence *s, size_t k)
+{
 	const item *it = &s->items[k];
 
+	if (k + 1 < s->n_items && s->items[k + 1].w0 == it->w1 &&
+	    premedication_cue(&s->items[k + 1]))
+		return true;
 	for (size_t m = k; m-- > 0;) {
 		const item *c = &s->items[m];
 
@@ -1368,10 +1386,8 @@ premedicated(const sentence *s, size_t k)
 		if (it->w0 - c->w1 > PREMEDICATION_WORDS ||
 		    notes__part_ends(s, c->end, it->start))
 			return false;
-		for (size_t i = 0; i < N_OF(premed); i++)
-			if (strncmp(c->e->key, premed[i], strlen(premed[i])) ==
-			    0)
-				return true;
+		if (premedication_cue(c))
+			return true;
 	}
 	return false;
 }

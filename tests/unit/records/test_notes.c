@@ -15020,6 +15020,22 @@ test_allergy75hl(void)
 				 "codeine"));
 }
 
+/* allergy75hm (en-dev60): "did well with" a drug since the reaction says
+ * it was taken without harm; a drug written with "pre-med" after it is
+ * given ahead of another's reaction, no allergen of its own. */
+static void
+test_allergy75hm(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies:\n- Morphine - itching and "
+				   "nausea in PACU 2014 (did well with "
+				   "fentanyl since).",
+				   "fentanyl") == NOTES_NEGATED);
+	MT_TRUE(context_of("Allergies:\n- Vancomycin - red man syndrome 2019 "
+			   "when infused fast, NOT an allergy; OK to give "
+			   "over 2 h with diphenhydramine pre-med.",
+			   NOTES_ALLERGY, "diphenhydramine") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15519,6 +15535,7 @@ static const mt_case cases[] = {
 	{"allergy75hj", test_allergy75hj},
 	{"allergy75hk", test_allergy75hk},
 	{"allergy75hl", test_allergy75hl},
+	{"allergy75hm", test_allergy75hm},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
