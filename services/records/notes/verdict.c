@@ -1569,13 +1569,16 @@ notes__delabel_line(const sentence *s, notes_reading *out)
 }
 
 /* verdict_cue_zh: is item j of s a Chinese verdict that the story told
- * is no allergy ("并非过敏", "不是过敏", "不算过敏", "唔系敏感"), not
- * a bare "无过敏" that may deny other allergies ("其他无过敏")? */
+ * is no allergy ("并非过敏", "不是过敏", "不算过敏", "唔系敏感") or is not
+ * to be recorded as one ("不列为过敏", "未记为过敏", "過敏欄未列",
+ * allergy75hn), not a bare "无过敏" that may deny other allergies ("其他
+ * 无过敏")? */
 static bool
 verdict_cue_zh(const sentence *s, size_t j)
 {
-	static const char *const verdict[] = {"非",   "并非", "不是",
-					      "不算", "不属", "唔系"};
+	static const char *const verdict[] = {
+		"非",	"并非", "不是", "不算", "不属", "唔系", "不列",
+		"未列", "不作", "不视", "不记", "未记", "不归", "过敏栏未列"};
 	const notes_entry *e = s->items[j].e;
 
 	if (e->type != NOTES_T_ALLERGY_CUE || !(e->dir & NOTES_DIR_DELABEL) ||

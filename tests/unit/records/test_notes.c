@@ -15036,6 +15036,24 @@ test_allergy75hm(void)
 			   NOTES_ALLERGY, "diphenhydramine") == NOT_FOUND_BL);
 }
 
+/* allergy75hn (zh-dev60): a sentence alone that says the allergy column
+ * does not list the story told ("過敏欄未列") or that it is not to be
+ * listed as an allergy ("不列为过敏") de-labels the line's drug, as "非过
+ * 敏" does. */
+static void
+test_allergy75hn(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"過敏及不良反應紀錄：\n- "
+			"Ketorolac：2024年術後使用後急性"
+			"腎損傷（Cr 升至 2.1），已停，之後腎功能恢復。過敏欄未"
+			"列，僅列於病史。",
+			"ketorolac") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("過敏及不良反應紀錄：\n- Ketorolac：2024年"
+				   "術後使用後急性腎損傷，已停。不列为过敏。",
+				   "ketorolac") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15536,6 +15554,7 @@ static const mt_case cases[] = {
 	{"allergy75hk", test_allergy75hk},
 	{"allergy75hl", test_allergy75hl},
 	{"allergy75hm", test_allergy75hm},
+	{"allergy75hn", test_allergy75hn},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
