@@ -1039,6 +1039,12 @@ bool notes__rescued_with_zh(const sentence *s, size_t k);
  * with the allergen, a medicine: no writer reads it an allergy. */
 bool notes__interaction_partner_zh(const sentence *s, size_t k);
 
+/* notes__only_taken_zh: is Chinese drug item k the one the patient
+ * "only takes" (只吃, 只用, 只服), no "后" after it that tells its own
+ * reaction ("布洛芬：…吃布洛芬混悬液后出荨麻疹，之后只吃对乙酰氨基酚")?
+ * It is the drug taken in the allergen's place, a medicine (allergy75ho). */
+bool notes__only_taken_zh(const sentence *s, size_t k);
+
 /* notes__felt_then_used_zh: is Chinese drug item k taken (吃, 服, 用) right
  * after an effect or condition in its clause ("胃不舒服吃奥美拉唑", "頭痛只
  * 吃普拿疼")?  The drug treats it (rules75zh28). */

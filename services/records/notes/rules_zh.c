@@ -1128,6 +1128,17 @@ notes__felt_then_used_zh(const sentence *s, size_t k)
 				sizeof(use) / sizeof(*use));
 }
 
+bool
+notes__only_taken_zh(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"吃", "用", "服", "服用", "使用"};
+	const item *d = &s->items[k];
+
+	return d->w0 >= 2 && notes__words_at(s, d->w0 - 2, "只") &&
+	       notes__words_in(s, d->w0 - 1, use, sizeof(use) / sizeof(*use)) &&
+	       !(d->w1 < s->n && notes__words_at(s, d->w1, "后"));
+}
+
 /* had_then_used_zh: is Chinese drug item k used in the clause after one
  * that says the patient had a condition or a reaction ("小時候有氣喘，用過
  * Ventolin", "有荨麻疹，服氯雷他定")?  The drug treats it, as in brackets

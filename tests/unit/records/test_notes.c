@@ -15054,6 +15054,21 @@ test_allergy75hn(void)
 				   "ketorolac") == NOTES_NEGATED);
 }
 
+/* allergy75ho (zh-dev60): the drug a Chinese allergy entry says the
+ * patient "only takes" since the reaction (之后只吃) is taken in the
+ * allergen's place, a medicine and no allergy. */
+static void
+test_allergy75ho(void)
+{
+	static const char *const entry =
+		"过敏史（母亲代诉）：\n- 布洛芬：去年发烧吃布洛芬混悬液后出荨麻"
+		"疹，之后只吃对乙酰氨基酚。";
+
+	MT_TRUE(context_of(entry, NOTES_ALLERGY, "paracetamol") ==
+		NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy(entry, "ibuprofen"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15555,6 +15570,7 @@ static const mt_case cases[] = {
 	{"allergy75hl", test_allergy75hl},
 	{"allergy75hm", test_allergy75hm},
 	{"allergy75hn", test_allergy75hn},
+	{"allergy75ho", test_allergy75ho},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
