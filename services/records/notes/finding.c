@@ -1181,12 +1181,13 @@ given_as_medicine(const sentence *s, size_t k)
 	       notes__remedy_dosed(s, k) || notes__dosed_none_known(s, k) ||
 	       notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
 	       notes__felt_then_used_zh(s, k) || notes__only_taken_zh(s, k) ||
-	       notes__healed_after_zh(s, k) || notes__rescued_with_zh(s, k) ||
-	       notes__bracket_treats_zh(s, k) || notes__taken_when_zh(s, k) ||
-	       notes__taken_for_when_zh(s, k) || notes__level_named(s, k) ||
-	       chosen_instead(s, k) || chosen_instead_zh(s, k) ||
-	       used_instead(s, k) || challenge_offered(s, k) ||
-	       named_alternative(s, k) || failed_treatment(s, k);
+	       notes__weighed_cross_zh(s, k) || notes__healed_after_zh(s, k) ||
+	       notes__rescued_with_zh(s, k) || notes__bracket_treats_zh(s, k) ||
+	       notes__taken_when_zh(s, k) || notes__taken_for_when_zh(s, k) ||
+	       notes__level_named(s, k) || chosen_instead(s, k) ||
+	       chosen_instead_zh(s, k) || used_instead(s, k) ||
+	       challenge_offered(s, k) || named_alternative(s, k) ||
+	       failed_treatment(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own
@@ -1520,6 +1521,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
 	    notes__no_allergen_class_zh(s, k) || notes__never_used_zh(s, k) ||
 	    notes__prophylaxis_class(s, k) || notes__test_planned_zh(s, k) ||
+	    (!drug && notes__weighed_cross_zh(s, k)) ||
 	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
 	    avoided_after(s, k) || contraindication_named(s, k) ||
 	    avoided_for_condition(s, k) || (drug && notes__answered_safe(s, k)))

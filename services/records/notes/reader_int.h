@@ -1039,6 +1039,13 @@ bool notes__rescued_with_zh(const sentence *s, size_t k);
  * with the allergen, a medicine: no writer reads it an allergy. */
 bool notes__interaction_partner_zh(const sentence *s, size_t k);
 
+/* notes__weighed_cross_zh: is Chinese drug or class item k the one a
+ * low cross-reactivity is weighed for, 与 and the allergen after it and
+ * the verdict later in its sentence ("头孢曲松侧链与青霉素不同，交叉过敏风险
+ * 低", "头孢菌素与青霉素皮试阳性：…交叉过敏风险低")?  It is the drug judged
+ * safe to give, no allergen (allergy75hp). */
+bool notes__weighed_cross_zh(const sentence *s, size_t k);
+
 /* notes__only_taken_zh: is Chinese drug item k the one the patient
  * "only takes" (只吃, 只用, 只服), no "后" after it that tells its own
  * reaction ("布洛芬：…吃布洛芬混悬液后出荨麻疹，之后只吃对乙酰氨基酚")?

@@ -1128,6 +1128,47 @@ notes__felt_then_used_zh(const sentence *s, size_t k)
 				sizeof(use) / sizeof(*use));
 }
 
+/* CROSS_LOW_WORDS: how far after 交叉 the verdict that its risk is low
+ * is written ("交叉过敏风险低": 过, 敏, 风, 险, 低). */
+#define CROSS_LOW_WORDS 6
+
+/* WEIGHED_GAP_WORDS: the most words between a drug and the 与 that
+ * weighs it against another ("头孢曲松侧链与青霉素": 侧, 链). */
+#define WEIGHED_GAP_WORDS 3
+
+/* cross_low_after_zh: does s say, from word w on, that a cross-reactivity
+ * is low ("交叉过敏风险低", "交叉反应少", "交叉反應極低")? */
+static bool
+cross_low_after_zh(const sentence *s, size_t w)
+{
+	static const char *const low[] = {"低", "少", "小"};
+
+	for (; w < s->n; w++) {
+		if (!notes__words_at(s, w, "交叉"))
+			continue;
+		for (size_t v = w + 1; v < s->n && v <= w + CROSS_LOW_WORDS;
+		     v++)
+			if (notes__words_in(s, v, low, N_OF(low)))
+				return true;
+	}
+	return false;
+}
+
+bool
+notes__weighed_cross_zh(const sentence *s, size_t k)
+{
+	static const char *const with[] = {"与", "和", "跟"};
+	const item *d = &s->items[k];
+
+	if (k + 1 >= s->n_items || !is_drug(&s->items[k + 1]))
+		return false;
+	for (size_t w = d->w1; w < s->n && w <= d->w1 + WEIGHED_GAP_WORDS; w++)
+		if (notes__words_in(s, w, with, N_OF(with)))
+			return s->items[k + 1].w0 == w + 1 &&
+			       cross_low_after_zh(s, s->items[k + 1].w1);
+	return false;
+}
+
 bool
 notes__only_taken_zh(const sentence *s, size_t k)
 {

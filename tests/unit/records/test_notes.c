@@ -15069,6 +15069,25 @@ test_allergy75ho(void)
 	MT_TRUE(affirmed_allergy(entry, "ibuprofen"));
 }
 
+/* allergy75hp (zh-dev60): the drug a low cross-reactivity is weighed for
+ * ("头孢曲松侧链与青霉素不同，交叉过敏风险低") is the one judged safe to give,
+ * and the class a review heading weighs against a positive skin test no
+ * allergen; the skin test's own drug stays the allergy. */
+static void
+test_allergy75hp(void)
+{
+	static const char *const review =
+		"1. "
+		"头孢菌素与青霉素皮试阳性：头孢曲松侧链与青霉素不同，交叉过敏"
+		"风险低，医生已知情并在病历记录，首剂病房床旁观察30分钟。";
+
+	MT_TRUE(context_of(review, NOTES_ALLERGY, "ceftriaxone") ==
+		NOT_FOUND_BL);
+	MT_TRUE(context_of(review, NOTES_ALLERGY, "cephalosporins") ==
+		NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy(review, "penicillins"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15571,6 +15590,7 @@ static const mt_case cases[] = {
 	{"allergy75hm", test_allergy75hm},
 	{"allergy75hn", test_allergy75hn},
 	{"allergy75ho", test_allergy75ho},
+	{"allergy75hp", test_allergy75hp},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
