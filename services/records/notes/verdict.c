@@ -68,11 +68,17 @@ paren_drug(const sentence *s, size_t j)
 /* paren_from_prior: does item j of s sit in an ASCII parenthesis opened
  * after the paragraph's last drug before s, lines back ("olanzapine ?\n
  * (weight gain, a side effect;\nI have asked pharmacy to remove it from
- * the allergy list)": the wrapped remark is olanzapine's)? */
+ * the allergy list)": the wrapped remark is olanzapine's)?  One s opens
+ * after the first word of its own bullet is the bullet's ("- Note (not
+ * allergies): avoid haloperidol", allergy75hq), no remark on the drug
+ * lines back. */
 static bool
 paren_from_prior(const sentence *s, size_t j)
 {
-	return notes__ascii_paren_open(s->text, s->prior_last.end,
+	return (!notes__bulleted(s) ||
+		notes__ascii_paren_open(s->text, s->prior_last.end,
+					s->words[0].start)) &&
+	       notes__ascii_paren_open(s->text, s->prior_last.end,
 				       s->items[j].start);
 }
 

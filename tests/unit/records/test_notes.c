@@ -15088,6 +15088,19 @@ test_allergy75hp(void)
 	MT_TRUE(affirmed_allergy(review, "penicillins"));
 }
 
+/* allergy75hq (en-dev60): a bullet whose own bracket says "not
+ * allergies" after its first word speaks of what the bullet goes on to
+ * say, not of the allergy on the line before. */
+static void
+test_allergy75hq(void)
+{
+	MT_TRUE(affirmed_allergy("ALLERGIES / ADRs\n- Sulfa - hives (1990s)\n"
+				 "- Note (not allergies): avoid haloperidol "
+				 "and other dopamine-blocking antiemetics in "
+				 "PD.",
+				 "sulfonamides"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15591,6 +15604,7 @@ static const mt_case cases[] = {
 	{"allergy75hn", test_allergy75hn},
 	{"allergy75ho", test_allergy75ho},
 	{"allergy75hp", test_allergy75hp},
+	{"allergy75hq", test_allergy75hq},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
