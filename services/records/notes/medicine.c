@@ -1606,6 +1606,21 @@ what_remedied(const sentence *s, size_t r, size_t j, size_t k)
 	return true;
 }
 
+/* remedy_passed: is another drug named after remedy cue j and a comma
+ * written after it before drug item k ("予苯海拉明后缓解，家属要求记录"氟
+ * 哌啶醇过敏""): the cue gave that drug, and k is told in a clause of its
+ * own (allergy75hr)?  Drugs the cue lists together ("treated with
+ * chlorphenamine and hydrocortisone") have no comma past the first. */
+static bool
+remedy_passed(const sentence *s, size_t j, size_t k)
+{
+	for (size_t m = j + 1; m < k; m++)
+		if (is_drug(&s->items[m]) &&
+		    notes__comma_in(s, s->items[m].end, s->items[k].start))
+			return true;
+	return false;
+}
+
 bool
 notes__remedy_given(const sentence *s, size_t k)
 {
@@ -1614,7 +1629,7 @@ notes__remedy_given(const sentence *s, size_t k)
 		return true;
 	for (size_t j = 1; j < k; j++) {
 		if (s->items[j].e->type != NOTES_T_INDICATION ||
-		    notes__terminated(s, j, k))
+		    notes__terminated(s, j, k) || remedy_passed(s, j, k))
 			continue;
 		for (size_t r = 0; r < j; r++)
 			if (what_remedied(s, r, j, k) &&

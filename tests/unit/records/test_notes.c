@@ -15101,6 +15101,25 @@ test_allergy75hq(void)
 				 "sulfonamides"));
 }
 
+/* allergy75hr (zh-dev60): neck twisting and eyes rolling up after
+ * metoclopramide are its acute dystonia, a reaction; the remedy a
+ * sentence gives for a reaction ("予苯海拉明后缓解") is no remedy for a
+ * drug told after it in a clause of its own, whose quoted label stays
+ * an allergy. */
+static void
+test_allergy75hr(void)
+{
+	MT_TRUE(affirmed_allergy("- 11/08 噁心予 Primperan（metoclopramide）"
+				 "10mg IV，30分鐘後頸部扭轉、眼球上吊，予 "
+				 "Diphenhydramine 後緩解，已停用。",
+				 "metoclopramide"));
+	MT_TRUE(affirmed_allergy(
+		"外院曾因\"躁狂\"予氟哌啶醇肌注一次，注射后出现"
+		"皮疹，予苯海拉明后缓解，家属要求记录\"氟哌啶"
+		"醇过敏\"。",
+		"haloperidol"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15605,6 +15624,7 @@ static const mt_case cases[] = {
 	{"allergy75ho", test_allergy75ho},
 	{"allergy75hp", test_allergy75hp},
 	{"allergy75hq", test_allergy75hq},
+	{"allergy75hr", test_allergy75hr},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
