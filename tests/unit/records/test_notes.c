@@ -15120,6 +15120,20 @@ test_allergy75hr(void)
 		"haloperidol"));
 }
 
+/* allergy75hs (zh-dev60): a parent's refusal to give the drug again after
+ * its effect ("母親唔再俾佢食") names it an intolerance, an allergy; "可以
+ * 唔再食", a drug no longer needed, names none. */
+static void
+test_allergy75hs(void)
+{
+	MT_TRUE(affirmed_allergy("藥物過敏及用藥史：\n- Ibuprofen（Brufen）："
+				 "食完肚痛、嘔，母親唔再俾佢食，要求紀錄。",
+				 "ibuprofen"));
+	MT_TRUE(context_of("- 抗血小板：aspirin 80mg daily — 已停 7 日（無心臟"
+			   "病史，術後可以唔再食）。",
+			   NOTES_ALLERGY, "aspirin") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15625,6 +15639,7 @@ static const mt_case cases[] = {
 	{"allergy75hp", test_allergy75hp},
 	{"allergy75hq", test_allergy75hq},
 	{"allergy75hr", test_allergy75hr},
+	{"allergy75hs", test_allergy75hs},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
