@@ -429,8 +429,9 @@ heading_note(const sentence *s)
 }
 
 /* note_item: may item it sit in an allergy heading's note?  The note
- * names who checked the list (the patient, a relative) and how: a drug,
- * a problem, a reaction or "none" there makes the line an entry. */
+ * names who checked the list (the patient, a relative) and how, against
+ * what records ("核对既往病历", allergy75ht): a drug, a problem, a reaction
+ * or "none" there makes the line an entry. */
 static bool
 note_item(const item *it)
 {
@@ -438,6 +439,7 @@ note_item(const item *it)
 
 	return t == NOTES_T_ALLERGY_CUE || t == NOTES_T_FAMILY ||
 	       t == NOTES_T_TERMINATOR || t == NOTES_T_INDICATION ||
+	       t == NOTES_T_HISTORICAL ||
 	       (t == NOTES_T_PSEUDO && !(it->e->dir & NOTES_DIR_NOT_ALLERGY));
 }
 

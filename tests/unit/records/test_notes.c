@@ -15134,6 +15134,20 @@ test_allergy75hs(void)
 			   NOTES_ALLERGY, "aspirin") == NOT_FOUND_BL);
 }
 
+/* allergy75ht (zh-dev60): a Chinese allergy heading's note may say what
+ * records the list was checked against ("核对既往病历"); its 既往 makes no
+ * entry of the heading, which heads the table under it. */
+static void
+test_allergy75ht(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"二、过敏史（女儿代诉，核对既往病历）\n"
+		"| 药物/物品 | 反应 | 来源 |\n"
+		"|---|---|---|\n"
+		"| 青霉素 | 全身红色皮疹（2015年） | 病历记载 |",
+		"penicillins"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15640,6 +15654,7 @@ static const mt_case cases[] = {
 	{"allergy75hq", test_allergy75hq},
 	{"allergy75hr", test_allergy75hr},
 	{"allergy75hs", test_allergy75hs},
+	{"allergy75ht", test_allergy75ht},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
