@@ -269,6 +269,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.prior_denied.e = NULL;
 	s.suspects_zh = false;
 	s.allergy_table = false;
+	s.list_head_numbered = false;
 	s.list_indent = -1;
 	do {
 		notes__scan(text, n, &pos, &t);

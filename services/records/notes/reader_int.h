@@ -72,6 +72,9 @@ typedef struct sentence {
 	/* the allergy list is the rows of a reaction table
 	 * ("Drug | Reaction"): it ends at a line that is no row */
 	bool allergy_table;
+	/* the allergy list's heading opens a numbered step ("2. 过敏史:"):
+	 * the next number is the step after it, no entry of the list */
+	bool list_head_numbered;
 	/* the indent of the allergy list's first bulleted item (-1: none
 	 * yet): a line after it that is no item, indented no deeper, ends
 	 * the list */

@@ -1533,6 +1533,18 @@ denies(const sentence *s)
 	return false;
 }
 
+/* numbered_entry: does s open a numbered step whose label is no
+ * section's ("4. 吲哚美辛（消炎痛）：服后呕血一次", a drug the reader does
+ * not know, allergy75hu), in an allergy list whose heading is no
+ * numbered step?  It is the list's next entry, as a bulleted one is;
+ * "2. 诊断：" opens a section of its own, and after "2. 过敏史:" "3. 慢性
+ * 病:" is the next step. */
+static bool
+numbered_entry(const sentence *s)
+{
+	return !s->list_head_numbered && numbered(s) && section_of(s) == NULL;
+}
+
 void
 notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 {
@@ -1540,7 +1552,8 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 	 * allergy list it is in, as it is of any section */
 	bool kept = s->allergy_list &&
 		    (notes__bulleted(s) || allergen_kind_zh(s) ||
-		     later_on_bullet(s) || drug_entry(s) || time_label(s)) &&
+		     later_on_bullet(s) || drug_entry(s) || time_label(s) ||
+		     numbered_entry(s)) &&
 		    !allergies;
 
 	s->allergy_line = notes__allergy_line(s);
@@ -1557,6 +1570,8 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		 names_none(s) && !denies(s) && ends_its_line(s, end) &&
 		 !form_field(s)) ||
 		(notes__line_ends(s, end) && ticked_yes_zh(s, end->start));
+	if (!kept)
+		s->list_head_numbered = s->allergy_list && numbered(s);
 	if (((!notes__bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
 	    !plan_step_zh(s) && !plan_step_en(s)) {
 		s->section = section_of(s);

@@ -15148,6 +15148,25 @@ test_allergy75ht(void)
 		"penicillins"));
 }
 
+/* allergy75hu (zh-dev60): a numbered entry of an allergy list whose drug
+ * the reader does not know ("4. 吲哚美辛（消炎痛）：") is still the list's,
+ * and so is the entry after it; after a numbered heading ("2. 过敏史:")
+ * the next number is the next step, no entry. */
+static void
+test_allergy75hu(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"过敏史（患者与妻子共同提供）：\n"
+		"4. 吲哚美辛（消炎痛）：服后呕血一次（2015年），"
+		"妻子要求记录。\n"
+		"5. 依那普利：干咳，属药物不良反应，已换用缬沙坦。",
+		"enalapril"));
+	MT_TRUE(context_of("2. 过敏史:\n - 药物:\"头孢过敏\"——静滴头孢呋辛后"
+			   "全身瘙痒。\n"
+			   "3. 慢性病:桥本甲状腺炎,服左甲状腺素钠 50ug qd。",
+			   NOTES_ALLERGY, "levothyroxine") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15655,6 +15674,7 @@ static const mt_case cases[] = {
 	{"allergy75hr", test_allergy75hr},
 	{"allergy75hs", test_allergy75hs},
 	{"allergy75ht", test_allergy75ht},
+	{"allergy75hu", test_allergy75hu},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
