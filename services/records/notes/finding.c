@@ -2579,6 +2579,47 @@ capillary_or_capsule(const sentence *s, size_t k)
 	       notes__words_in(s, it->w1, refill, N_OF(refill));
 }
 
+/* length_written: is key a number joined to one of the n units
+ * ("178cm")? */
+static bool
+length_written(const char *key, const char *const *unit, size_t n)
+{
+	const char *p = key;
+
+	while (isdigit((unsigned char)*p) || *p == '.')
+		p++;
+	if (p == key)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(p, unit[i]) == 0)
+			return true;
+	return false;
+}
+
+/* height_measured: is problem item k "Ht" written as a height, a number
+ * and a length unit after it ("Ht 168 cm, Wt 121 kg", "Ht: 1.78 m",
+ * probfp75m)?  "HT" as hypertension is written with no measure after
+ * it. */
+static bool
+height_measured(const sentence *s, size_t k)
+{
+	static const char *const unit[] = {"cm",     "m",      "ft",	"in",
+					   "inches", "metres", "meters"};
+	const item *it = &s->items[k];
+	size_t w = it->w1;
+
+	if (strcmp(it->e->code, "I10") != 0 || it->end - it->start != 2 ||
+	    strncasecmp(s->text + it->start, "ht", 2) != 0 || w >= s->n)
+		return false;
+	if (length_written(s->words[w].key, unit, N_OF(unit)))
+		return true; /* "Ht 178cm" */
+	if (!notes__is_number(s->words[w].key))
+		return false;
+	while (w + 1 < s->n && notes__is_number(s->words[w + 1].key))
+		w++; /* "1.78": the scanner may keep its parts apart */
+	return w + 1 < s->n && notes__words_in(s, w + 1, unit, N_OF(unit));
+}
+
 /* drug_purpose: is problem item k what a drug is for, not a problem the
  * patient has (drug_class_name_zh, thromboprophylaxis)? */
 static bool
@@ -2591,7 +2632,8 @@ drug_purpose(const sentence *s, size_t k)
  * patient has: an allergy's reaction, a side effect or intolerance, a
  * reaction told in an allergy story, a symptom a drug prevents, what a
  * drug is for, an examination's heading, the name of a care team, a
- * capillary refill or capsule written "cap", or an infection named only
+ * capillary refill or capsule written "cap", a height written "Ht", or an
+ * infection named only
  * as a screening test's target? */
 static bool
 not_a_problem(const sentence *s, size_t k)
@@ -2600,7 +2642,7 @@ not_a_problem(const sentence *s, size_t k)
 	       notes__intolerance_of(s, k) || notes__told_reaction(s, k) ||
 	       prevented(s, k) || drug_purpose(s, k) || exam_heading(s, k) ||
 	       care_team_named(s, k) || capillary_or_capsule(s, k) ||
-	       notes__screen_named(s, k);
+	       height_measured(s, k) || notes__screen_named(s, k);
 }
 
 bool

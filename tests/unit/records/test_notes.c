@@ -15167,6 +15167,18 @@ test_allergy75hu(void)
 			   NOTES_ALLERGY, "levothyroxine") == NOT_FOUND_BL);
 }
 
+/* probfp75m (en-dev60): "Ht" with a number and a length unit after it is
+ * a height, no hypertension; "HT" with none is hypertension still. */
+static void
+test_probfp75m(void)
+{
+	MT_TRUE(context_of("Examination\nHt 168 cm, Wt 121 kg, BMI 42.9",
+			   NOTES_PROBLEM, "I10") == NOT_FOUND_BL);
+	MT_TRUE(context_of("Wt 61 kg  Ht 178cm", NOTES_PROBLEM, "I10") ==
+		NOT_FOUND_BL);
+	MT_TRUE(context_of("PMH: HT, T2DM.", NOTES_PROBLEM, "I10") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15526,6 +15538,7 @@ static const mt_case cases[] = {
 	{"allergy75bl", test_allergy75bl},
 	{"probfp75l_rash", test_probfp75l_rash},
 	{"probfp75l_caused", test_probfp75l_caused},
+	{"probfp75m", test_probfp75m},
 	{"allergy75bk", test_allergy75bk},
 	{"allergy75bm", test_allergy75bm},
 	{"allergy75bo", test_allergy75bo},
