@@ -15179,6 +15179,26 @@ test_probfp75m(void)
 	MT_TRUE(context_of("PMH: HT, T2DM.", NOTES_PROBLEM, "I10") == 0);
 }
 
+/* vocab75an, vocab75ao (en-dev60): lipoedema (E88.2, as ICD-10-GM codes
+ * it) and haemoglobin SC disease (D57.2); a hypothyroidism after surgery
+ * or radiotherapy in the words wards use is postprocedural (E89.0), one a
+ * drug induced E03.2. */
+static void
+test_vocab75ao(void)
+{
+	static const code_case cases[] = {
+		{"Dx: lipoedema stage 2, legs and arms.", "E88.2"},
+		{"PMH: HbSC disease, two crises a year.", "D57.2"},
+		{"- Hypothyroidism post-RT (on levothyroxine 125 mcg)",
+		 "E89.0"},
+		{"4. Post-operative hypothyroidism - levothyroxine started.",
+		 "E89.0"},
+		{"PMH: lithium-induced hypothyroidism 2019.", "E03.2"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15688,6 +15708,7 @@ static const mt_case cases[] = {
 	{"allergy75hs", test_allergy75hs},
 	{"allergy75ht", test_allergy75ht},
 	{"allergy75hu", test_allergy75hu},
+	{"vocab75ao", test_vocab75ao},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
