@@ -161,7 +161,7 @@ ORDER_CEILINGS = {
     "en-dev57": (5, 1), "zh-dev57": (3, 0),
     "en-dev58": (4, 0), "zh-dev58": (2, 0),
     "en-dev59": (0, 0), "zh-dev59": (4, 0),
-    "en-dev60": (3, 5), "zh-dev60": (5, 5),
+    "en-dev60": (2, 2), "zh-dev60": (1, 1),
 }
 
 
