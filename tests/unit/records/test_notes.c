@@ -4955,7 +4955,7 @@ test_model_keeps_unseen_category(void)
 		{"Near drowning at about 16:00 in the river.", "T75.1"},
 		{"今日14:20遭雷击。", "T75.0"},
 		{"溺水后送入急诊（约1分钟）。", "T75.1"},
-		{"头虱病（学校筛查发现）。", "B85.0"},
+		{"蛲虫病（学校筛查发现）。", "B80"},
 	};
 	static notes_reading read;
 
