@@ -2081,3 +2081,57 @@ notes__label_kept(const sentence *s, uint32_t from)
 				return true;
 	return false;
 }
+
+/* CROSS_LOW_EN_WORDS: how far after "cross" the word that says its risk
+ * is low may stand ("cross-reactivity risk is low"); it may also stand
+ * up to two words before ("low cross-reactivity"). */
+#define CROSS_LOW_EN_WORDS 4
+
+/* cross_low_en: does s say that a cross-reactivity is low ("cross-
+ * reactivity low", "low cross reactivity", "small cross-reactivity
+ * risk")? */
+static bool
+cross_low_en(const sentence *s)
+{
+	static const char *const low[] = {"low", "minimal", "small",
+					  "negligible"};
+
+	for (size_t w = 0; w < s->n; w++) {
+		if (strncmp(s->words[w].key, "cross", 5) != 0)
+			continue;
+		for (size_t v = w > 2 ? w - 2 : 0;
+		     v < s->n && v <= w + CROSS_LOW_EN_WORDS; v++)
+			if (v != w && notes__words_in(s, v, low, N_OF(low)))
+				return true;
+	}
+	return false;
+}
+
+/* labelled_here: is drug item j written with its allergy right beside
+ * it: an allergy cue next to it ("penicillin allergy", "allergic to
+ * penicillin") or "label" after it ("amoxycillin label")? */
+static bool
+labelled_here(const sentence *s, size_t j)
+{
+	static const char *const label[] = {"label", "labelled", "labeled"};
+	const item *d = &s->items[j];
+
+	return (j + 1 < s->n_items &&
+		s->items[j + 1].e->type == NOTES_T_ALLERGY_CUE &&
+		s->items[j + 1].w0 == d->w1) ||
+	       (j > 0 && s->items[j - 1].e->type == NOTES_T_ALLERGY_CUE &&
+		s->items[j - 1].w1 == d->w0) ||
+	       (d->w1 < s->n && notes__words_in(s, d->w1, label, N_OF(label)));
+}
+
+bool
+notes__weighed_cross_en(const sentence *s, size_t k)
+{
+	if ((unsigned char)s->text[s->items[k].start] >= 0x80 ||
+	    labelled_here(s, k) || !cross_low_en(s))
+		return false;
+	for (size_t j = 0; j < s->n_items; j++)
+		if (j != k && is_drug(&s->items[j]) && labelled_here(s, j))
+			return true;
+	return false;
+}

@@ -1181,13 +1181,13 @@ given_as_medicine(const sentence *s, size_t k)
 	       notes__remedy_dosed(s, k) || notes__dosed_none_known(s, k) ||
 	       notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
 	       notes__felt_then_used_zh(s, k) || notes__only_taken_zh(s, k) ||
-	       notes__weighed_cross_zh(s, k) || notes__healed_after_zh(s, k) ||
-	       notes__rescued_with_zh(s, k) || notes__bracket_treats_zh(s, k) ||
-	       notes__taken_when_zh(s, k) || notes__taken_for_when_zh(s, k) ||
-	       notes__level_named(s, k) || chosen_instead(s, k) ||
-	       chosen_instead_zh(s, k) || used_instead(s, k) ||
-	       challenge_offered(s, k) || named_alternative(s, k) ||
-	       failed_treatment(s, k);
+	       notes__weighed_cross_zh(s, k) || notes__weighed_cross_en(s, k) ||
+	       notes__healed_after_zh(s, k) || notes__rescued_with_zh(s, k) ||
+	       notes__bracket_treats_zh(s, k) || notes__taken_when_zh(s, k) ||
+	       notes__taken_for_when_zh(s, k) || notes__level_named(s, k) ||
+	       chosen_instead(s, k) || chosen_instead_zh(s, k) ||
+	       used_instead(s, k) || challenge_offered(s, k) ||
+	       named_alternative(s, k) || failed_treatment(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own

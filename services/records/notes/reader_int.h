@@ -1049,6 +1049,13 @@ bool notes__interaction_partner_zh(const sentence *s, size_t k);
  * safe to give, no allergen (allergy75hp). */
 bool notes__weighed_cross_zh(const sentence *s, size_t k);
 
+/* notes__weighed_cross_en: is English drug item k, in a sentence that
+ * says a cross-reactivity is low, the drug weighed against another the
+ * sentence labels ("amoxycillin label + ceftriaxone - rash only, not
+ * anaphylaxis, cross-reactivity low; prescriber aware")?  It is the drug
+ * judged safe to give, no allergen (allergy75hv). */
+bool notes__weighed_cross_en(const sentence *s, size_t k);
+
 /* notes__only_taken_zh: is Chinese drug item k the one the patient
  * "only takes" (只吃, 只用, 只服), no "后" after it that tells its own
  * reaction ("布洛芬：…吃布洛芬混悬液后出荨麻疹，之后只吃对乙酰氨基酚")?

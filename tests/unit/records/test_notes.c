@@ -15199,6 +15199,22 @@ test_vocab75ao(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* allergy75hv (en-dev42): in a sentence that says a cross-reactivity is
+ * low, the drug weighed against the labelled one is the drug judged safe
+ * to give; the label stays the allergy. */
+static void
+test_allergy75hv(void)
+{
+	static const char *const issue =
+		"Issue: amoxycillin label + ceftriaxone - rash only, not "
+		"anaphylaxis, cross-reactivity low; prescriber aware. OK to "
+		"continue.";
+
+	MT_TRUE(context_of(issue, NOTES_ALLERGY, "ceftriaxone") ==
+		NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy(issue, "amoxicillin"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15709,6 +15725,7 @@ static const mt_case cases[] = {
 	{"allergy75ht", test_allergy75ht},
 	{"allergy75hu", test_allergy75hu},
 	{"vocab75ao", test_vocab75ao},
+	{"allergy75hv", test_allergy75hv},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
