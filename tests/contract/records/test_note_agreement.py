@@ -65,7 +65,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev57": 0.801, "zh-dev57": 0.849,
             "en-dev58": 0.754, "zh-dev58": 0.778,
             "en-dev59": 0.824, "zh-dev59": 0.885,
-            "en-dev60": 0.935, "zh-dev60": 0.938}
+            "en-dev60": 0.935, "zh-dev60": 0.938,
+            # held out still: the sixty-first writers', annotated again
+            # before any rule learnt from them
+            "en-test61": 0.952}
 
 
 def _pair(name):
