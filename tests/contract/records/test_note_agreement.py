@@ -68,7 +68,7 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev60": 0.935, "zh-dev60": 0.938,
             # held out still: the sixty-first writers', annotated again
             # before any rule learnt from them
-            "en-test61": 0.952}
+            "en-test61": 0.952, "zh-test61": 0.880}
 
 
 def _pair(name):
