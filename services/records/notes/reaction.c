@@ -1304,7 +1304,7 @@ lettered_at(const char *text, uint32_t i, uint32_t to)
 
 	if (i == 0 || text[i] != '(' || text[i - 1] != ' ')
 		return false;
-	while (e < to && strchr("ivx", text[e]) != NULL && text[e] != '\0')
+	while (e < to && (text[e] == 'i' || text[e] == 'v' || text[e] == 'x'))
 		e++;
 	if (e == i + 1 && e < to && text[e] >= 'a' && text[e] <= 'h')
 		e++;

@@ -1172,11 +1172,11 @@ notes__weighed_cross_zh(const sentence *s, size_t k)
 bool
 notes__only_taken_zh(const sentence *s, size_t k)
 {
-	static const char *const use[] = {"吃", "用", "服", "服用", "使用"};
+	static const char *const use[] = {"吃", "用", "服"};
 	const item *d = &s->items[k];
 
 	return d->w0 >= 2 && notes__words_at(s, d->w0 - 2, "只") &&
-	       notes__words_in(s, d->w0 - 1, use, sizeof(use) / sizeof(*use)) &&
+	       notes__words_in(s, d->w0 - 1, use, N_OF(use)) &&
 	       !(d->w1 < s->n && notes__words_at(s, d->w1, "后"));
 }
 
