@@ -934,9 +934,31 @@ aside_follows(const sentence *s, size_t w)
 	return *p == '(' || (*p == '-' && p > s->text + s->words[w].end);
 }
 
+/* not_bearing_at: do the words from w say "not relevant to him" ("not
+ * applicable to pt", "not relevant to Mum": the patient as the relative
+ * who told it calls her), the sentence's end or a clause's after them
+ * (allergy75hy)? */
+static bool
+not_bearing_at(const sentence *s, size_t w)
+{
+	static const char *const bearing[] = {"relevant", "applicable"};
+	static const char *const whom[] = {"him", "her", "pt", "mum",
+					   "mom", "mam", "dad"};
+	const char *after;
+
+	if (w + 3 >= s->n || !notes__words_at(s, w, "not") ||
+	    !notes__words_in(s, w + 1, bearing, N_OF(bearing)) ||
+	    !notes__words_at(s, w + 2, "to") ||
+	    !notes__words_in(s, w + 3, whom, N_OF(whom)))
+		return false;
+	after = s->text + s->words[w + 3].end;
+	return w + 4 == s->n || (*after != '\0' && strchr(",;(-", *after));
+}
+
 /* disowned_tail: the word where a closing "not him" ("not her", "not
- * pt") or "not the patient" ("not the pt") begins, the sentence's end or
- * an aside after it, or 0 where the sentence ends otherwise. */
+ * pt", "not relevant to him") or "not the patient" ("not the pt")
+ * begins, the sentence's end or an aside after it, or 0 where the
+ * sentence ends otherwise. */
 static size_t
 disowned_tail(const sentence *s)
 {
@@ -945,9 +967,10 @@ disowned_tail(const sentence *s)
 	size_t n = s->n;
 
 	for (size_t w = 1; w + 2 < n; w++)
-		if (notes__words_at(s, w, "not") &&
-		    notes__words_in(s, w + 1, pat, 3) &&
-		    aside_follows(s, w + 1))
+		if ((notes__words_at(s, w, "not") &&
+		     notes__words_in(s, w + 1, pat, 3) &&
+		     aside_follows(s, w + 1)) ||
+		    not_bearing_at(s, w))
 			return w;
 	if (n >= 3 && notes__words_at(s, n - 2, "not") &&
 	    notes__words_in(s, n - 1, pat, 3))

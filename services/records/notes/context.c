@@ -99,6 +99,48 @@ until_to(const sentence *s, size_t j, size_t k)
 /* How far back a 对 may open the allergen that "过敏：否认" answers. */
 #define DENIED_ALLERGEN_WORDS 8
 
+/* answered_then_entry: is none_known item j a field answered ("pen
+ * allergy: nil", "allergy none"), then a comma, and drug item k an entry
+ * of its own after it, its allergy cue or reaction right after it ("pen
+ * allergy: nil, cotrimoxazole allergy noted")?  The answer ends at its
+ * comma; the next entry is not denied (allergy75ib). */
+static bool
+answered_then_entry(const sentence *s, size_t j, size_t k)
+{
+	static const char *const comma[] = {","};
+	const char *key = s->items[j].e->key;
+	size_t len = strlen(key);
+	const item *next = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	if (!((len >= 4 && strcmp(key + len - 4, " nil") == 0) ||
+	      (len >= 5 && strcmp(key + len - 5, " none") == 0)))
+		return false;
+	if (s->items[j].w1 >= s->n ||
+	    !notes__gap_in(s, s->items[j].end, s->words[s->items[j].w1].start,
+			   comma, 1))
+		return false;
+	return next != NULL &&
+	       (next->e->type == NOTES_T_ALLERGY_CUE ||
+		next->e->type == NOTES_T_REACTION) &&
+	       next->w0 <= s->items[k].w1 + 1;
+}
+
+/* none_known_denies: does "no known allergies" item j deny item k: k
+ * after it within its scope, no other entry between ("no known allergy
+ * to latex"), or k the drug its Chinese answer follows ("青霉素过敏史：
+ * 无")? */
+static bool
+none_known_denies(const sentence *s, size_t j, size_t k)
+{
+	if (s->items[j].e->type != NOTES_T_NONE_KNOWN)
+		return false;
+	if (j < k)
+		return !notes__ends(s, j, k, true) &&
+		       !answered_then_entry(s, j, k);
+	return j == k + 1 && s->items[k].w1 == s->items[j].w0 &&
+	       notes__denied_allergen_zh(s, j);
+}
+
 /* answers_drug_zh: is Chinese "no known allergies" item j written right
  * after a drug, its first word the drug's next, as the denial of that
  * drug's allergy ("青霉素类无过敏史", "青霉素过敏史：无")?  A none_known
@@ -3899,10 +3941,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 
 		/* "no known allergy to latex": the phrase negates what
 		 * follows it, as "no" would, within a trigger's scope */
-		if (t->type == NOTES_T_NONE_KNOWN &&
-		    ((j < k && !notes__ends(s, j, k, true)) ||
-		     (j == k + 1 && s->items[k].w1 == s->items[j].w0 &&
-		      notes__denied_allergen_zh(s, j)))) {
+		if (none_known_denies(s, j, k)) {
 			if (bits == 0)
 				*trigger = t->key;
 			bits |= NOTES_NEGATED;

@@ -1649,6 +1649,21 @@ story_item(const item *it)
 	       it->e->type == NOTES_T_ALLERGY_CUE;
 }
 
+/* switched_to: is word w, a "to", the end of a switch ("Change to
+ * Augmentin 625 mg", "stepped down to oral co-amoxiclav")?  The drug
+ * after it is the one given now, no reaction's cause (issue 75,
+ * allergy75hw). */
+static bool
+switched_to(const sentence *s, size_t w)
+{
+	static const char *const verbs[] = {
+		"change",  "changed", "switch",	   "switched", "swap",
+		"swapped", "convert", "converted", "down",     "over"};
+
+	return w > 0 && notes__words_at(s, w, "to") &&
+	       notes__words_in(s, w - 1, verbs, N_OF(verbs));
+}
+
 /* reaction_linked_before: is drug item k written right after a word
  * that ties a reaction to it ("hives 30 minutes after oral amoxicillin
  * 500mg"), a form or route between? */
@@ -1660,7 +1675,8 @@ reaction_linked_before(const sentence *s, size_t k)
 
 	if (w > 1 && notes__dose_form(s->words[w - 1].key))
 		w--;
-	return w > 0 && notes__words_in(s, w - 1, links, 4);
+	return w > 0 && notes__words_in(s, w - 1, links, N_OF(links)) &&
+	       !switched_to(s, w - 1);
 }
 
 bool
@@ -1690,15 +1706,21 @@ dosed_from(const sentence *s, size_t w)
 	return notes__past_dose(s, w) > w;
 }
 
+/* notes__dosed_none_known: is drug item k written with a dose and then
+ * an answer that no allergy is known ("Augmentin 625 mg tds (pen
+ * allergy: nil)"), and no reaction or allergy cue of its own?  A cue
+ * after a later drug is that drug's ("(pen allergy: nil, cotrimoxazole
+ * allergy noted)", allergy75hw). */
 bool
 notes__dosed_none_known(const sentence *s, size_t k)
 {
-	bool none = false;
+	bool none = false, later_drug = false;
 
 	if (!dosed_from(s, s->items[k].w1) || reaction_linked_before(s, k))
 		return false;
 	for (size_t j = 0; j < s->n_items; j++) {
-		if (story_item(&s->items[j]))
+		later_drug = later_drug || (j > k && is_drug(&s->items[j]));
+		if (story_item(&s->items[j]) && !later_drug)
 			return false;
 		none = none ||
 		       (j > k && s->items[j].e->type == NOTES_T_NONE_KNOWN);

@@ -15215,6 +15215,85 @@ test_allergy75hv(void)
 	MT_TRUE(affirmed_allergy(issue, "amoxicillin"));
 }
 
+/* allergy75hw (en-dev61): the drug a plan switches to ("Change to
+ * Augmentin 625 mg tds") is given, though a bracket after it weighs
+ * allergies: "to" there ends the switch, it ties no reaction. */
+static void
+test_allergy75hw(void)
+{
+	static const char *const plan =
+		"Change to Augmentin 625 mg tds (pen allergy: nil, "
+		"cotrimoxazole allergy noted - no sulfa given).";
+
+	MT_TRUE(context_of(plan, NOTES_ALLERGY, "co-amoxiclav") ==
+		NOT_FOUND_BL);
+	MT_TRUE(context_of(plan, NOTES_MEDICINE, "co-amoxiclav") !=
+		NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("Allergies: rash with amoxicillin 500 mg",
+				 "amoxicillin"));
+}
+
+/* allergy75hx (en-dev61): "eyes swollen", the part named before the
+ * swelling, is a reaction as "swollen eyes" is. */
+static void
+test_allergy75hx(void)
+{
+	MT_TRUE(affirmed_allergy("Allergy: Bactrim - rash.\n"
+				 "Voltaren (diclofenac) - eyes swollen 2019",
+				 "diclofenac"));
+	MT_TRUE(affirmed_allergy("Allergy: Bactrim - rash.\n"
+				 "Brufen - lips swollen",
+				 "ibuprofen"));
+}
+
+/* allergy75hy (en-dev61): "not relevant to him" (or "to Mum", the
+ * patient as the daughter who told it calls her) gives the allergy told
+ * to the one who has it. */
+static void
+test_allergy75hy(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies:\n1. Allopurinol - rash.\nMrs. Mercy Thomas "
+			"herself is allergic to sulpha drugs (mentioned when "
+			"going through his card; not relevant to him).",
+			"sulfonamides") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl(
+			"Allergies: penicillin - rash.\nJulie herself is "
+			"allergic to morphine (vomiting) - not relevant to "
+			"Mum, noted at her request.",
+			"morphine") == NOTES_FAMILY);
+	MT_TRUE(affirmed_allergy("Allergies: penicillin - rash, relevant to "
+				 "him.",
+				 "penicillins"));
+}
+
+/* allergy75hz (zh-dev61): a patient who will not let the drug be given
+ * again after its effect ("此后他坚决不让再打") names it an intolerance. */
+static void
+test_allergy75hz(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"过敏史：青霉素皮试阳性。其妻代诉：十几年前打庆大霉素后"
+		"耳鸣，此后他坚决不让再打。",
+		"gentamicin"));
+}
+
+/* allergy75ib (en-dev61): a field answered "nil" ends at its comma; the
+ * next entry, its own allergy cue after it, is not denied. */
+static void
+test_allergy75ib(void)
+{
+	MT_TRUE(affirmed_allergy("Pen allergy: nil, cotrimoxazole allergy "
+				 "noted.",
+				 "co-trimoxazole"));
+	MT_TRUE(allergy_context_bl("Pen allergy: nil, cotrimoxazole allergy "
+				   "noted.",
+				   "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("No known allergy to latex, penicillin "
+				   "or iodine.",
+				   "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15726,6 +15805,11 @@ static const mt_case cases[] = {
 	{"allergy75hu", test_allergy75hu},
 	{"vocab75ao", test_vocab75ao},
 	{"allergy75hv", test_allergy75hv},
+	{"allergy75hw", test_allergy75hw},
+	{"allergy75hx", test_allergy75hx},
+	{"allergy75hy", test_allergy75hy},
+	{"allergy75hz", test_allergy75hz},
+	{"allergy75ib", test_allergy75ib},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
