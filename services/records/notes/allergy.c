@@ -593,6 +593,20 @@ enumerated_zh(const sentence *s, size_t k, size_t j)
 	return (unsigned char)s->text[s->items[k].start] >= 0x80;
 }
 
+bool
+notes__allergic_person_at(const sentence *s, size_t k, size_t j)
+{
+	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	if (j <= k || cue == NULL || cue->e->type != NOTES_T_ALLERGY_CUE ||
+	    cue->w1 >= s->n || !notes__words_at(s, cue->w1, "者"))
+		return false;
+	for (size_t m = j + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]))
+			return true;
+	return false;
+}
+
 const item *
 notes__disowned_by(const sentence *s, size_t k)
 {
@@ -616,6 +630,8 @@ notes__disowned_by(const sentence *s, size_t k)
 		if (e->type == NOTES_T_ALLERGY_CUE &&
 		    (e->dir & NOTES_DIR_DELABEL))
 			return notes__word_between(s, k, j, "对") ||
+					       notes__allergic_person_at(s, k,
+									 j) ||
 					       other_allergen_zh(s, k, j) ||
 					       notes__entry_opened_zh(
 						       s->text, s->items[k].end,

@@ -162,6 +162,13 @@ bool notes__paren_between(const sentence *s, uint32_t from, uint32_t to);
  * 改用, 改为, 换为, 换成, 改成, 转用), the new drug written after it? */
 bool notes__switch_verb_zh(const sentence *s, size_t w);
 
+/* notes__allergic_person_at: is drug item k written as the kind of patient a
+ * rule speaks of, "X 过敏者" (one allergic to X), and a drug after
+ * trigger j, the one such a patient may still be given ("Diclofenac 過敏
+ * 者仍可使用 ibuprofen", allergy75ic)?  The removal speaks of that later
+ * drug; the allergy to X stands. */
+bool notes__allergic_person_at(const sentence *s, size_t k, size_t j);
+
 /* notes__delabel_after: the de-labelling trigger written after item k in
  * s ("已解释病人无此过敏", "He had a negative oral amoxicillin challenge ...
  * and the label has been removed"), or NULL. */

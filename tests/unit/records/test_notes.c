@@ -15294,6 +15294,19 @@ test_allergy75ib(void)
 				   "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75ic (zh-dev61): "X 过敏者仍可使用 Y" says what one allergic to
+ * X may still be given; it removes no label of X. */
+static void
+test_allergy75ic(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"Ibuprofen 已服數次，無不適，Diclofenac 過敏者仍可"
+		"使用 ibuprofen。",
+		"diclofenac"));
+	MT_TRUE(allergy_context_bl("头孢呋辛皮试阴性，仍可使用。",
+				   "cefuroxime") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15810,6 +15823,7 @@ static const mt_case cases[] = {
 	{"allergy75hy", test_allergy75hy},
 	{"allergy75hz", test_allergy75hz},
 	{"allergy75ib", test_allergy75ib},
+	{"allergy75ic", test_allergy75ic},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
