@@ -15307,6 +15307,25 @@ test_allergy75ic(void)
 				   "cefuroxime") == NOTES_NEGATED);
 }
 
+/* vocab75ap (en-dev61): albinism (E70.3), Buruli ulcer (A31.1), and the
+ * obstetric fistulas (N82.0, N82.3), in English and Chinese. */
+static void
+test_vocab75ap(void)
+{
+	static const code_case cases[] = {
+		{"Known: oculocutaneous albinism (OCA2), low vision.", "E70.3"},
+		{"Dx: Buruli ulcer, R forearm, category II.", "A31.1"},
+		{"Obstetric fistula: vesicovaginal fistula after prolonged "
+		 "labour 2023.",
+		 "N82.0"},
+		{"PMH: rectovaginal fistula repaired 2024.", "N82.3"},
+		{"既往史：白化病，视力差。", "E70.3"},
+		{"诊断：膀胱阴道瘘。", "N82.0"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15824,6 +15843,7 @@ static const mt_case cases[] = {
 	{"allergy75hz", test_allergy75hz},
 	{"allergy75ib", test_allergy75ib},
 	{"allergy75ic", test_allergy75ic},
+	{"vocab75ap", test_vocab75ap},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
