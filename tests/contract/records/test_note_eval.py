@@ -162,7 +162,7 @@ ORDER_CEILINGS = {
     "en-dev58": (4, 0), "zh-dev58": (2, 0),
     "en-dev59": (0, 0), "zh-dev59": (4, 0),
     "en-dev60": (2, 2), "zh-dev60": (1, 1),
-    "en-dev61": (3, 2), "zh-dev61": (2, 0),
+    "en-dev61": (2, 1), "zh-dev61": (0, 0),
 }
 
 
