@@ -1706,11 +1706,6 @@ dosed_from(const sentence *s, size_t w)
 	return notes__past_dose(s, w) > w;
 }
 
-/* notes__dosed_none_known: is drug item k written with a dose and then
- * an answer that no allergy is known ("Augmentin 625 mg tds (pen
- * allergy: nil)"), and no reaction or allergy cue of its own?  A cue
- * after a later drug is that drug's ("(pen allergy: nil, cotrimoxazole
- * allergy noted)", allergy75hw). */
 bool
 notes__dosed_none_known(const sentence *s, size_t k)
 {

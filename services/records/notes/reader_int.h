@@ -1115,7 +1115,9 @@ bool notes__remedy_dosed(const sentence *s, size_t k);
  * after it and then, in its sentence, "no known allergies" with no
  * reaction and no allergy cue ("Tazocin 4.5g IV tds (no allergies -
  * NKDA confirmed)")?  The dose is an order and the phrase the check made
- * before it: the drug is given, no allergen (rules75en22). */
+ * before it: the drug is given, no allergen (rules75en22).  A cue after
+ * a later drug is that drug's ("Augmentin 625 mg tds (pen allergy: nil,
+ * cotrimoxazole allergy noted)", allergy75hw). */
 bool notes__dosed_none_known(const sentence *s, size_t k);
 
 /* notes__taken_here: is drug item k, or a mention of its drug before it in s
