@@ -444,6 +444,25 @@ entry_possible(const sentence *s, size_t k)
 	return false;
 }
 
+/* listed_before_query: does a list's comma (",", "，", "、") part drug
+ * item it from the query q after it ("aspirin, ?penicillin", "Aspirin、
+ * ?Penicillin")?  The query opens the next entry; a dash or a bracket
+ * ("Cefuroxime — ? same 2008 event", "METOCLOPRAMIDE (probable)") tells
+ * the drug's own. */
+static bool
+listed_before_query(const sentence *s, const item *it, const item *q)
+{
+	static const char *const commas[] = {",", "\xef\xbc\x8c",
+					     "\xe3\x80\x81"};
+	size_t len = q->start - it->end;
+
+	for (size_t i = 0; i < sizeof(commas) / sizeof(*commas); i++)
+		if (memmem(s->text + it->end, len, commas[i],
+			   strlen(commas[i])) != NULL)
+			return true;
+	return false;
+}
+
 bool
 notes__doubted(const sentence *s, size_t k, const item *reaction)
 {
@@ -460,10 +479,13 @@ notes__doubted(const sentence *s, size_t k, const item *reaction)
 		return true;
 	if (queried_after(s, it))
 		return true;
+	/* a query written after the drug, no comma between: "aspirin,
+	 * ?penicillin" queries the penicillin alone (allergy75ii) */
 	if (s->text[it->end] == '?' ||
 	    (k + 1 < s->n_items &&
 	     s->items[k + 1].e->type == NOTES_T_UNCERTAIN &&
-	     s->items[k + 1].w0 == it->w1))
+	     s->items[k + 1].w0 == it->w1 &&
+	     !listed_before_query(s, it, &s->items[k + 1])))
 		return true;
 	for (size_t m = k + 1; reaction && m < s->n_items; m++) {
 		if (&s->items[m] >= reaction)

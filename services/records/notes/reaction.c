@@ -475,6 +475,29 @@ later_drugs_aside(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* named_reaction_after: is reaction item j, after drug item k, named
+ * by another drug written right before it, a space apart, with a word
+ * between k and that drug that joins no list ("she has had cefalexin
+ * since the penicillin anaphylaxis without any problem", en-dev62)?  "the
+ * penicillin anaphylaxis" is the penicillin's; "amoxicillin or penicillin
+ * rash" is both drugs' (allergy75id). */
+static bool
+named_reaction_after(const sentence *s, size_t k, size_t j)
+{
+	static const char *const joiners[] = {"and", "or", "nor", "&"};
+	size_t m = j - 1;
+
+	if (j == 0 || m <= k || !is_drug(&s->items[m]) ||
+	    s->items[m].w1 != s->items[j].w0 || s->words[s->items[j].w0].han ||
+	    !notes__only_marks(s->text, s->items[m].end, s->items[j].start, ""))
+		return false;
+	for (size_t w = s->items[k].w1; w < s->items[m].w0; w++)
+		if (!notes__words_in(s, w, joiners,
+				     sizeof(joiners) / sizeof(*joiners)))
+			return true;
+	return false;
+}
+
 /* told_allergy_zh: is reaction item j, before drug item k and a
  * full-width comma from it in the parenthesis that holds both, told of an
  * allergy already named before it in that parenthesis ("（青霉素过敏史——
@@ -878,6 +901,7 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
 		    (j > k &&
 		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j) ||
+		      named_reaction_after(s, k, j) ||
 		      counselled_between(s, k, j) || counselled_zh(s, k))))
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1
@@ -2105,8 +2129,10 @@ notes__tolerated_after(const sentence *s, size_t k)
 			return still_used_after(s, k);
 		/* a reaction told between: "penicillin - rash, cefalexin
 		 * given fine since" (rules75en26), but for one the patient
-		 * still uses the drug through */
-		if (it->e->type == NOTES_T_REACTION && !denied_reaction(s, j))
+		 * still uses the drug through; "since the penicillin
+		 * anaphylaxis" tells the later drug's */
+		if (it->e->type == NOTES_T_REACTION && !denied_reaction(s, j) &&
+		    !named_reaction_after(s, k, j))
 			return still_used_after(s, k);
 		if (is_drug(it) && paren_opened(s, s->items[k].end, it->start))
 			paren = it->start; /* "... co-amoxiclav, and

@@ -35,8 +35,10 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 
 	notes__match(s);
 	notes__table_rows_end(s, end);
+	notes__allergy_cells_end(s);
 	if (notes__heading(s, end, &allergies))
 		notes__open_section(s, end, allergies);
+	notes__allergy_cells_keep(s);
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
 
@@ -269,6 +271,8 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.prior_denied.e = NULL;
 	s.suspects_zh = false;
 	s.allergy_table = false;
+	s.allergy_cell = false;
+	s.cell_list = false;
 	s.list_head_numbered = false;
 	s.list_indent = -1;
 	do {
@@ -293,6 +297,8 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 		if (blank_line(text, &s, &t, &newline)) {
 			s.allergy_list = false;
 			s.allergy_table = false;
+			s.allergy_cell = false;
+			s.cell_list = false;
 			s.prior.e = NULL;
 			s.prior_last.e = NULL;
 			s.prior_denied.e = NULL;

@@ -318,6 +318,23 @@ abbreviated(const char *text, size_t i)
 			    sizeof(forms) / sizeof(forms[0]));
 }
 
+/* latin_queried_after_comma: is the "?" at i (the next character at
+ * next) written after a full-width comma or an enumeration comma and
+ * before a Latin word, a space at most between ("「Amoxicillin – rash，?
+ * allergy」", "藥物過敏 Aspirin、?Penicillin", allergy75ii)?  Hong Kong's
+ * notes query an English entry so, as English ones do after a space; before
+ * a Chinese word the mark opens a clause query_before_zh reads (context.c). */
+static bool
+latin_queried_after_comma(const char *text, size_t len, size_t i, size_t next)
+{
+	if (i < 3 || (memcmp(text + i - 3, "\xef\xbc\x8c", 3) != 0 &&
+		      memcmp(text + i - 3, "\xe3\x80\x81", 3) != 0))
+		return false;
+	if (next < len && text[next] == ' ')
+		next++;
+	return next < len && isalpha((unsigned char)text[next]);
+}
+
 /* A "?" (at i, the next character at next) before a word, after a
  * space, marks it uncertain ("? asthma"); one after a word ends a
  * question. */
@@ -329,7 +346,8 @@ query_mark(const char *text, size_t len, size_t i, size_t next)
 		      text[i - 1] == '(' || text[i - 1] == ':' ||
 		      (i >= 3 && memcmp(text + i - 3, "\xef\xbc\x9a", 3) == 0);
 
-	return before && next < len &&
+	return (before || latin_queried_after_comma(text, len, i, next)) &&
+	       next < len &&
 	       (word_len((const unsigned char *)text + next, len - next) ||
 		(text[next] == ' ' && next + 1 < len &&
 		 word_len((const unsigned char *)text + next + 1,

@@ -532,6 +532,35 @@ after_list_word_zh(const char *text, uint32_t at, uint32_t to)
 	return at;
 }
 
+/* note_marks_end: where text at i goes on past the marks that close an
+ * allergy heading's note before its bracket does, spaces after them:
+ * ASCII marks ("（原文\"… slowly)\"）：") and the closing quotes of
+ * Chinese text ("（综合同事、妻子所述及其随身“健康卡”）：", zh-dev62,
+ * allergy75ig), to at most. */
+static uint32_t
+note_marks_end(const char *text, uint32_t i, uint32_t to)
+{
+	static const char *const quotes[] = {"\xe2\x80\x9d", "\xe2\x80\x99",
+					     "\xe3\x80\x8d", "\xe3\x80\x8f"};
+
+	for (;;) {
+		size_t q = 0;
+
+		while (q < sizeof(quotes) / sizeof(*quotes) &&
+		       !(i + 3 <= to && memcmp(text + i, quotes[q], 3) == 0))
+			q++;
+		if (q < sizeof(quotes) / sizeof(*quotes))
+			i += 3;
+		else if (i < to && ispunct((unsigned char)text[i]))
+			i++;
+		else
+			break;
+	}
+	while (i < to && text[i] == ' ')
+		i++;
+	return i;
+}
+
 /* allergy_heading_noted_zh: is s, its last word ending at last and its
  * line at to, an allergy heading with a note in full-width brackets
  * before its colon ("过敏史（患者提供的过敏卡片，逐条核对）：", "藥物過敏史
@@ -563,10 +592,7 @@ allergy_heading_noted_zh(const sentence *s, uint32_t last, uint32_t to)
 	at = after_list_word_zh(s->text, at, to);
 	if (at + 3 > to || memcmp(s->text + at, open, 3) != 0)
 		return false;
-	while (i < to && ispunct((unsigned char)s->text[i]))
-		i++; /* the note's own marks: "（原文\"… slowly)\"）：" */
-	while (i < to && s->text[i] == ' ')
-		i++;
+	i = note_marks_end(s->text, i, to);
 	if (i + 3 > to || memcmp(s->text + i, close, 3) != 0)
 		return false;
 	if (notes__only_marks(s->text, i + 3, to, ""))
@@ -1578,6 +1604,62 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		s->section_inline = s->section && s->items[0].w1 < s->n;
 		s->section_at = s->words[0].start;
 	}
+}
+
+/* row_bars: how many "|" stand between the start of s's line and its
+ * first word, nothing but spaces beside them; -1 when anything else
+ * does (s does not open its line). */
+static int
+row_bars(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+	int bars = 0;
+
+	for (; p > s->text && p[-1] != '\n'; p--)
+		if (p[-1] == '|')
+			bars++;
+		else if (p[-1] != ' ' && p[-1] != '\t')
+			return -1;
+	return bars;
+}
+
+/* allergy_cell_row: does s open a table row whose first cell is an
+ * allergy cue, the row's text in the cell after it ("| Allergies |
+ * LATEX - YES (contact dermatitis) |")? */
+static bool
+allergy_cell_row(const sentence *s)
+{
+	size_t w1;
+
+	if (s->n_items == 0 || s->items[0].w0 != 0 ||
+	    s->items[0].e->type != NOTES_T_ALLERGY_CUE || row_bars(s) != 1)
+		return false;
+	w1 = s->items[0].w1;
+	return w1 < s->n &&
+	       notes__only_marks(s->text, s->items[0].end, s->words[w1].start,
+				 "|") &&
+	       memchr(s->text + s->items[0].end, '|',
+		      s->words[w1].start - s->items[0].end) != NULL;
+}
+
+void
+notes__allergy_cells_end(sentence *s)
+{
+	int bars;
+
+	if (s->n == 0 || (bars = row_bars(s)) < 0)
+		return; /* on the row's line still */
+	if (s->cell_list)
+		s->allergy_list = false;
+	s->cell_list = s->allergy_cell && bars == 2;
+	s->allergy_cell = s->cell_list || allergy_cell_row(s);
+}
+
+void
+notes__allergy_cells_keep(sentence *s)
+{
+	if (s->cell_list)
+		s->allergy_list = true;
 }
 
 void

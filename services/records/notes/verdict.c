@@ -1159,7 +1159,10 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
  * doubt75: thirteen English sets gain, none loses), or keeps it as a
  * possible one ("his wife says it may have been measles at the time.
  * Keep as a possible.", "kept as possible", "left as possible": en-dev19,
- * en-dev32, en-dev44, allergy75bh). */
+ * en-dev32, en-dev44, allergy75bh) or records it as one ("Grace does not
+ * remember this; recorded as a possible allergy", en-dev62, allergy75if),
+ * or thinks it worth a review ("It may be worth reviewing that label; we
+ * have left it on our chart for now", en-dev56, en-dev62). */
 static const char *const doubts[] = {"doubt",
 				     "unclear if",
 				     "unclear whether",
@@ -1196,7 +1199,12 @@ static const char *const doubts[] = {"doubt",
 				     "left as possible",
 				     "left as a possible",
 				     "leave as possible",
-				     "leave as a possible"};
+				     "leave as a possible",
+				     "recorded as possible",
+				     "recorded as a possible",
+				     "documented as possible",
+				     "documented as a possible",
+				     "worth reviewing"};
 
 /* doubt_word returns the doubt phrase of s (from doubts), or NULL; *w
  * its first word's place. */
@@ -1608,6 +1616,28 @@ another_entry_zh(const sentence *s)
 					   sizeof(another) / sizeof(*another));
 }
 
+/* verdict_alone_zh: does s name no drug before its verdict j, nor after
+ * it but past a semicolon that opens another clause ("…考虑为肾上腺素反应
+ * 或紧张所致，不属于过敏；2024年…外用复方利多卡因乳膏无不适", zh-dev62,
+ * allergy75ih)?  The verdict is then the line's label's; a drug of its
+ * own clause is the one it speaks of. */
+static bool
+verdict_alone_zh(const sentence *s, size_t j)
+{
+	static const char semicolon[] = "\xef\xbc\x9b";
+
+	for (size_t m = 0; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (is_drug(it) &&
+		    (it < &s->items[j] ||
+		     memmem(s->text + s->items[j].end,
+			    it->start - s->items[j].end, semicolon, 3) == NULL))
+			return false;
+	}
+	return true;
+}
+
 void
 notes__verdict_after_zh(const sentence *s, notes_reading *out)
 {
@@ -1615,7 +1645,7 @@ notes__verdict_after_zh(const sentence *s, notes_reading *out)
 
 	while (j < s->n_items && !verdict_cue_zh(s, j))
 		j++;
-	if (j == s->n_items || notes__first_drug(s, s->n_items) < s->n_items ||
+	if (j == s->n_items || !verdict_alone_zh(s, j) ||
 	    notes__doubted_after_zh(s, &s->items[j]) || another_entry_zh(s))
 		return;
 	negate_line_allergies(s, out, s->items[j].e->key, false);

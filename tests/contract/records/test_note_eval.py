@@ -163,7 +163,7 @@ ORDER_CEILINGS = {
     "en-dev59": (0, 0), "zh-dev59": (4, 0),
     "en-dev60": (2, 2), "zh-dev60": (1, 1),
     "en-dev61": (2, 1), "zh-dev61": (0, 0),
-    "en-dev62": (1, 2), "zh-dev62": (2, 4),
+    "en-dev62": (0, 1), "zh-dev62": (0, 3),
 }
 
 

@@ -15326,6 +15326,114 @@ test_vocab75ap(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* allergy75id (en-dev62): a reaction another drug names right before it
+ * ("since the penicillin anaphylaxis") is that drug's; the drug taken
+ * since without harm is no allergy of the list it stands in. */
+static void
+test_allergy75id(void)
+{
+	static const char note[] =
+		"Allergies and adverse reactions\n"
+		"- Penicillin - ANAPHYLAXIS 2005.\n"
+		"- Note: she has had cefalexin since the penicillin "
+		"anaphylaxis (2021) without any problem.\n";
+
+	MT_TRUE(affirmed_allergy(note, "penicillins"));
+	MT_TRUE(allergy_context_bl(note, "cefalexin") == NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("Allergies:\n- amoxicillin or penicillin "
+				 "rash\n",
+				 "amoxicillin"));
+}
+
+/* allergy75ie (en-dev62): "other than" ends a denial's reach: the drug
+ * it excepts is not denied. */
+static void
+test_allergy75ie(void)
+{
+	MT_TRUE(context_of("Advised not to take any painkiller other than "
+			   "paracetamol.",
+			   NOTES_MEDICINE, "paracetamol") == 0);
+}
+
+/* allergy75if (en-dev62, en-dev56): a label recorded as a possible
+ * allergy, or thought worth a review, is doubted. */
+static void
+test_allergy75if(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies:\n- Her sister says Grace reacted to "
+			"\"Septrin\" as a child (facial swelling). Grace does "
+			"not remember this; recorded as a possible allergy.\n",
+			"co-trimoxazole") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(
+			"Allergies: your records carry a penicillin allergy "
+			"from childhood, but she has no memory of it. It may "
+			"be worth reviewing that label; we have left it on "
+			"our chart for now.",
+			"penicillins") == NOTES_UNCERTAIN);
+}
+
+/* allergy75ig (zh-dev62): the closing quote of a heading's note
+ * ("（…随身“健康卡”）：") still leaves the heading an allergy list's. */
+static void
+test_allergy75ig(void)
+{
+	static const char note[] =
+		"药物过敏/不良反应（综合同事、妻子所述及其随身“健康卡”）：\n"
+		"1. 别嘌醇——DRESS（见上），严禁再用。\n"
+		"2. 青霉素——国内皮试阳性（2015），未用过青霉素类。\n"
+		"5. 磺胺——否认。\n";
+
+	MT_TRUE(affirmed_allergy(note, "allopurinol"));
+	MT_TRUE(affirmed_allergy(note, "penicillins"));
+	MT_TRUE(allergy_context_bl(note, "sulfonamides") == NOTES_NEGATED);
+}
+
+/* allergy75ih (zh-dev62): a Chinese verdict "不属于过敏" denies the
+ * line's label though a drug taken later is told past a semicolon. */
+static void
+test_allergy75ih(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：\n- 利多卡因：患者自述“对麻药过敏”。详细询问："
+			"2022年补牙局麻后心慌约10分钟自行缓解，考虑为肾上腺素"
+			"反应所致，不属于过敏；2024年皮肤科激光前外用复方利多"
+			"卡因乳膏无不适。\n",
+			"lidocaine") == NOTES_NEGATED);
+}
+
+/* allergy75ii (zh-dev62): a "?" after a full-width or enumeration
+ * comma queries what follows it; after a list's comma it queries the
+ * next entry only. */
+static void
+test_allergy75ii(void)
+{
+	MT_TRUE(allergy_context_bl("暫時記錄為「Amoxicillin – rash，? "
+				   "allergy」。",
+				   "amoxicillin") == NOTES_UNCERTAIN);
+	MT_TRUE(affirmed_allergy("Allergies: aspirin, ?penicillin", "aspirin"));
+	MT_TRUE(allergy_context_bl("藥物過敏：Aspirin、?Penicillin",
+				   "penicillins") == NOTES_UNCERTAIN);
+	MT_TRUE(affirmed_allergy("藥物過敏：Aspirin、?Penicillin", "aspirin"));
+}
+
+/* allergy75ij (en-dev62): a table row whose first cell is empty goes on
+ * with the row above's label: under "Allergies" it is an allergy entry,
+ * until a row with a label of its own. */
+static void
+test_allergy75ij(void)
+{
+	static const char note[] =
+		"| Allergies          | LATEX - YES (dermatitis) |\n"
+		"|                    | CODEINE - vomiting       |\n"
+		"|                    | Chlorhexidine - no       |\n"
+		"| Current medication | Sertraline 100 mg OD     |\n";
+
+	MT_TRUE(affirmed_allergy(note, "codeine"));
+	MT_TRUE(allergy_context_bl(note, "chlorhexidine") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(note, "sertraline") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15844,6 +15952,13 @@ static const mt_case cases[] = {
 	{"allergy75ib", test_allergy75ib},
 	{"allergy75ic", test_allergy75ic},
 	{"vocab75ap", test_vocab75ap},
+	{"allergy75id", test_allergy75id},
+	{"allergy75ie", test_allergy75ie},
+	{"allergy75if", test_allergy75if},
+	{"allergy75ig", test_allergy75ig},
+	{"allergy75ih", test_allergy75ih},
+	{"allergy75ii", test_allergy75ii},
+	{"allergy75ij", test_allergy75ij},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
