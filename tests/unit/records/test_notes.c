@@ -15434,6 +15434,22 @@ test_allergy75ij(void)
 	MT_TRUE(allergy_context_bl(note, "sertraline") == NOT_FOUND_BL);
 }
 
+/* vocab75aq (en-dev62): mpox (B04), HTLV-1 infection (B33.3) and female
+ * genital mutilation (N90.8), in English and Chinese. */
+static void
+test_vocab75aq(void)
+{
+	static const code_case cases[] = {
+		{"Dx: mpox, confirmed by lesion PCR.", "B04"},
+		{"PMH: HTLV-1 infection, asymptomatic carrier.", "B33.3"},
+		{"Hx FGM type III, deinfibulation discussed.", "N90.8"},
+		{"诊断：猴痘。", "B04"},
+		{"既往史：HTLV-1感染。", "B33.3"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15959,6 +15975,7 @@ static const mt_case cases[] = {
 	{"allergy75ih", test_allergy75ih},
 	{"allergy75ii", test_allergy75ii},
 	{"allergy75ij", test_allergy75ij},
+	{"vocab75aq", test_vocab75aq},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
