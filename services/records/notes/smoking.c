@@ -56,8 +56,11 @@ static const char *const still_zh[] = {"未戒", "复吸", "还在抽",
  * 曾吸烟, 以前抽烟, 原吸烟30年) */
 static const char *const before_zh[] = {"既往", "曾", "以前", "原", "已"};
 /* written right before 戒烟: the stop is done, not advised ("2022年气胸后
- * 戒烟", "入院前1周戒烟") */
-static const char *const done_zh[] = {"已", "后", "年", "周", "月", "岁"};
+ * 戒烟", "入院前1周戒烟", "2022年入职时戒烟") */
+static const char *const done_zh[] = {"已", "后", "年", "周", "月", "岁", "时"};
+/* written between 已 and the term: what was done is help handed out or
+ * given (已发戒烟小册子, 已行戒烟宣教), no stop */
+static const char *const handed_zh[] = {"发", "行", "给", "予", "做"};
 /* written right before a Chinese term: no smoking (唔食煙, 冇食煙, 没抽烟) */
 static const char *const not_zh[] = {"唔", "冇", "没"};
 
@@ -136,7 +139,8 @@ passive(const sentence *s, size_t k)
 
 /* same_mention: is item k the object of the smoking term right before
  * it ("non-smoker of tobacco", "smoking tobacco")?  That term gives the
- * status. */
+ * status; one a colon, a dash or a table's bar parts from k is a heading
+ * k answers ("| Smoking | ex-smoker |"). */
 static bool
 same_mention(const sentence *s, size_t k)
 {
@@ -146,7 +150,47 @@ same_mention(const sentence *s, size_t k)
 	       strcmp(p->e->code, TOBACCO_USE) == 0 &&
 	       s->items[k].w0 <= p->w1 + 1 &&
 	       notes__colon_at(s->text, p->end, s->items[k].start) == NULL &&
-	       !notes__between_has(s, p->end, s->items[k].start, '-');
+	       !notes__between_has(s, p->end, s->items[k].start, '-') &&
+	       !notes__between_has(s, p->end, s->items[k].start, '|');
+}
+
+/* cell_after: where the table cell that holds text at i ends, its "|",
+ * when nothing but spaces stand between (NULL otherwise). */
+static const char *
+cell_after(const char *text, size_t i, size_t len)
+{
+	while (i < len && text[i] == ' ')
+		i++;
+	return i < len && text[i] == '|' ? text + i : NULL;
+}
+
+/* label_cell: is Chinese item k alone in a table's cell, the next cell
+ * holding the status that answers it ("| 吸烟 | 不吸烟 |")?  The first
+ * cell is the question, read from its answer.  (English reads its
+ * headings answered in answered_by_term.) */
+static bool
+label_cell(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+	const char *bar = cell_after(s->text, it->end, s->text_len), *next;
+	size_t m = k + 1;
+
+	if (bar == NULL || !s->words[it->w0].han)
+		return false;
+	while (m < s->n_items &&
+	       (s->items[m].e->type != NOTES_T_PROBLEM ||
+		strcmp(s->items[m].e->code, TOBACCO_USE) != 0))
+		m++;
+	next = memchr(bar + 1, '|', s->text_len - (size_t)(bar + 1 - s->text));
+	if (m == s->n_items ||
+	    (next != NULL && next < s->text + s->items[m].start))
+		return false;
+	for (uint32_t i = it->start; i > 0 && s->text[i - 1] != '\n'; i--)
+		if (s->text[i - 1] == '|')
+			return true;
+		else if (s->text[i - 1] != ' ')
+			return false;
+	return false;
 }
 
 /* answer_at: the letters of the word the note writes after byte i, past
@@ -161,7 +205,7 @@ answer_at(const char *text, size_t i, size_t len, char *out, size_t cap)
 	size_t n = 0;
 
 	for (;;) {
-		if (i < len && strchr(" \t?:-", text[i]) != NULL) {
+		if (i < len && strchr(" \t?:-|", text[i]) != NULL) {
 			marked |= text[i] != ' ' && text[i] != '\t';
 			i++;
 		} else if (i + 2 < len &&
@@ -300,8 +344,9 @@ stop_done_zh(const sentence *s, size_t w)
 	if (w + 1 < s->n && (notes__words_at(s, w + 1, "了") ||
 			     notes__words_at(s, w + 1, "咗")))
 		return w == 0 || !notes__words_at(s, w - 1, "酒");
-	if (w >= 1 && word_is(s, w - 1, done_zh, N_OF(done_zh)))
-		return true;
+	if (w >= 1 && (word_is(s, w - 1, done_zh, N_OF(done_zh)) ||
+		       notes__is_year(s->words[w - 1].key)))
+		return true; /* "2016 戒菸": a year written alone */
 	/* 戒烟5年, 戒菸10余年: a stop that has lasted a time */
 	if (w + 3 < s->n && isdigit((unsigned char)s->words[w + 2].key[0]) &&
 	    (notes__words_at(s, w + 3, "年") ||
@@ -336,7 +381,8 @@ status_zh(const sentence *s, size_t k)
 	if (w0 >= 1 && word_is(s, w0 - 1, not_zh, N_OF(not_zh)))
 		return NOTES_NEGATED;
 	for (size_t b = 1; b <= 2 && b <= w0; b++)
-		if (word_is(s, w0 - b, before_zh, N_OF(before_zh)))
+		if (word_is(s, w0 - b, before_zh, N_OF(before_zh)) &&
+		    !(b == 2 && word_is(s, w0 - 1, handed_zh, N_OF(handed_zh))))
 			return NOTES_HISTORICAL;
 	for (size_t w = 0; w < s->n; w++)
 		if (stop_done_zh(s, w))
@@ -350,7 +396,8 @@ notes__smoking(const sentence *s, size_t k, notes_finding *f)
 	bool zh = s->words[s->items[k].w0].han;
 	unsigned own, ctx = f->context;
 
-	if (drug_smoked(s, k) || passive(s, k) || same_mention(s, k))
+	if (drug_smoked(s, k) || passive(s, k) || same_mention(s, k) ||
+	    label_cell(s, k))
 		return false;
 	own = zh ? status_zh(s, k) : status_en(s, k);
 	if (own == DROP)

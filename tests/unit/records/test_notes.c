@@ -15450,6 +15450,28 @@ test_vocab75aq(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* smoking75zh (zh-dev62): a smoking status dated by its stop ("2022年
+ * 入职时戒烟", "2016 戒菸") is past; help handed out (已发戒烟小册子) is no
+ * stop; a table's label cell ("| 吸烟 | 不吸烟 |", "| Smoking | ex-smoker
+ * |") is read from the answer in the next cell. */
+static void
+test_smoking75zh(void)
+{
+	notes_reading r;
+	static const char table_zh[] = "| 吸烟 | 不吸烟 |\n";
+
+	MT_TRUE(context_of("个人史：吸烟8年，2022年入职时戒烟。", NOTES_PROBLEM,
+			   "Z72.0") == NOTES_HISTORICAL);
+	MT_TRUE(context_of("個人史：抽菸 40 pack-years，2016 戒菸。",
+			   NOTES_PROBLEM, "Z72.0") == NOTES_HISTORICAL);
+	MT_TRUE(context_of("已发戒烟小册子。", NOTES_PROBLEM, "Z72.0") == 0);
+	notes__read_rules(table_zh, strlen(table_zh), &r);
+	MT_EQ_INT(r.n, 1);
+	MT_TRUE(context_of(table_zh, NOTES_PROBLEM, "Z72.0") == NOTES_NEGATED);
+	MT_TRUE(context_of("| Smoking | ex-smoker |\n", NOTES_PROBLEM,
+			   "Z72.0") == NOTES_HISTORICAL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15976,6 +15998,7 @@ static const mt_case cases[] = {
 	{"allergy75ii", test_allergy75ii},
 	{"allergy75ij", test_allergy75ij},
 	{"vocab75aq", test_vocab75aq},
+	{"smoking75zh", test_smoking75zh},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
