@@ -2303,7 +2303,9 @@ reason_withheld(const sentence *s, size_t k)
 
 /* question_marks: the bytes at i that mark a question answered after a
  * term (spaces, "?", "-", ">", ":", and their full-width forms "？", "：",
- * "—", "–"); *marked tells whether any mark came, not only spaces. */
+ * "—", "–", and the bar between a table's label cell and its answer:
+ * "| 哮喘 | 否认 |", probfp75n); *marked tells whether any mark came, not
+ * only spaces. */
 static size_t
 question_marks(const char *text, size_t i, size_t len, bool *marked)
 {
@@ -2318,7 +2320,7 @@ question_marks(const char *text, size_t i, size_t len, bool *marked)
 			i++;
 			continue;
 		}
-		if (strchr("?:->", text[i]) != NULL) {
+		if (strchr("?:->|", text[i]) != NULL) {
 			*marked = true;
 			i++;
 			continue;
@@ -2346,7 +2348,7 @@ answer_ends(const char *text, size_t j, size_t len)
 
 	while (j < len && (text[j] == ' ' || text[j] == '\t'))
 		j++;
-	if (j == len || strchr(".,;:()-\r\n", text[j]) != NULL)
+	if (j == len || strchr(".,;:()-|\r\n", text[j]) != NULL)
 		return true;
 	for (size_t w = 0; w < N_OF(wide); w++)
 		if (j + 3 <= len && memcmp(text + j, wide[w], 3) == 0)

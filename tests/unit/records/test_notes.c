@@ -15472,6 +15472,20 @@ test_smoking75zh(void)
 			   "Z72.0") == NOTES_HISTORICAL);
 }
 
+/* probfp75n (zh-dev62): a table's label cell answered "否认" or "no" in
+ * the next cell is a problem denied; an answer that goes on denies what
+ * it names, not the label. */
+static void
+test_probfp75n(void)
+{
+	MT_TRUE(context_of("| 哮喘 | 否认 |\n", NOTES_PROBLEM, "J45.9") ==
+		NOTES_NEGATED);
+	MT_TRUE(context_of("| Asthma | no |\n", NOTES_PROBLEM, "J45.9") ==
+		NOTES_NEGATED);
+	MT_TRUE(context_of("| Asthma | no wheeze today |\n", NOTES_PROBLEM,
+			   "J45.9") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -15999,6 +16013,7 @@ static const mt_case cases[] = {
 	{"allergy75ij", test_allergy75ij},
 	{"vocab75aq", test_vocab75aq},
 	{"smoking75zh", test_smoking75zh},
+	{"probfp75n", test_probfp75n},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
