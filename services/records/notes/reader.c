@@ -272,7 +272,6 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.suspects_zh = false;
 	s.allergy_table = false;
 	s.allergy_cell = false;
-	s.cell_list = false;
 	s.list_head_numbered = false;
 	s.list_indent = -1;
 	do {
@@ -298,7 +297,6 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 			s.allergy_list = false;
 			s.allergy_table = false;
 			s.allergy_cell = false;
-			s.cell_list = false;
 			s.prior.e = NULL;
 			s.prior_last.e = NULL;
 			s.prior_denied.e = NULL;

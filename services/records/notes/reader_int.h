@@ -73,9 +73,9 @@ typedef struct sentence {
 	 * ("Drug | Reaction"): it ends at a line that is no row */
 	bool allergy_table;
 	/* the line is a table row whose first cell is an allergy cue, or a
-	 * row after it with that cell empty (notes__allergy_cells_end) */
+	 * row after it with that cell empty (notes__allergy_cells_end):
+	 * allergy_list holds on it */
 	bool allergy_cell;
-	bool cell_list; /* allergy_list holds for such a continued row */
 	/* the allergy list's heading opens a numbered step ("2. 过敏史:"):
 	 * the next number is the step after it, no entry of the list */
 	bool list_head_numbered;
@@ -428,10 +428,10 @@ void notes__table_rows_end(sentence *s, const notes_tok *end);
  * whose rows are labelled in their first cell: a row whose first cell is
  * empty goes on with the label of the row above ("| Allergies | LATEX -
  * YES |" then "|     | CODEINE - vomiting |"), so under an allergy cue
- * it is a line of that allergy list.  _end, before s's heading is read,
- * ends the list at a row with a label of its own or a line that is no
- * row; _keep, after, holds a continued row in the list whatever its own
- * heading said. */
+ * it is a line of that allergy list, as the labelled row's own cell is.
+ * _end, before s's heading is read, ends the list at a row with another
+ * label or a line that is no row; _keep, after, holds the rows in the
+ * list whatever their own heading said. */
 void notes__allergy_cells_end(sentence *s);
 void notes__allergy_cells_keep(sentence *s);
 

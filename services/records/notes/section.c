@@ -1649,16 +1649,18 @@ notes__allergy_cells_end(sentence *s)
 
 	if (s->n == 0 || (bars = row_bars(s)) < 0)
 		return; /* on the row's line still */
-	if (s->cell_list)
+	if (s->allergy_cell)
 		s->allergy_list = false;
-	s->cell_list = s->allergy_cell && bars == 2;
-	s->allergy_cell = s->cell_list || allergy_cell_row(s);
+	/* the labelled row's own cell is the list's first line: its entries
+	 * after a "；" are the list's too ("| 药物过敏史 | 青霉素：否认；磺胺：
+	 * 否认 |") */
+	s->allergy_cell = (s->allergy_cell && bars == 2) || allergy_cell_row(s);
 }
 
 void
 notes__allergy_cells_keep(sentence *s)
 {
-	if (s->cell_list)
+	if (s->allergy_cell)
 		s->allergy_list = true;
 }
 

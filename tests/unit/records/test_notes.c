@@ -15432,6 +15432,9 @@ test_allergy75ij(void)
 	MT_TRUE(affirmed_allergy(note, "codeine"));
 	MT_TRUE(allergy_context_bl(note, "chlorhexidine") == NOTES_NEGATED);
 	MT_TRUE(allergy_context_bl(note, "sertraline") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("| 药物过敏史 | 青霉素：否认；磺胺：否认 |\n"
+				   "| 二甲双胍 | 服用中 |\n",
+				   "sulfonamides") == NOTES_NEGATED);
 }
 
 /* vocab75aq (en-dev62): mpox (B04), HTLV-1 infection (B33.3) and female
