@@ -194,10 +194,10 @@ label_cell(const sentence *s, size_t k)
 }
 
 /* answer_at: the letters of the word the note writes after byte i, past
- * spaces and the marks of a question answered (":", "：", "-", "?"),
- * copied lower case into out; false when no such mark comes first
- * ("Smoking: never", "Smoker? Quit 1998", "Smoking? - Quit 2018",
- * "Smoking：never。"). */
+ * spaces and the marks of a question answered (":", "：", "-", "?", a
+ * table's "|"), copied lower case into out; false when no such mark
+ * comes first ("Smoking: never", "Smoker? Quit 1998", "Smoking? - Quit
+ * 2018", "Smoking：never。", "| Smoking | never |"). */
 static bool
 answer_at(const char *text, size_t i, size_t len, char *out, size_t cap)
 {
