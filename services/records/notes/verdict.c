@@ -1630,7 +1630,7 @@ verdict_alone_zh(const sentence *s, size_t j)
 		const item *it = &s->items[m];
 
 		if (is_drug(it) &&
-		    (it < &s->items[j] ||
+		    (it < &s->items[j] || it->start < s->items[j].end ||
 		     memmem(s->text + s->items[j].end,
 			    it->start - s->items[j].end, semicolon, 3) == NULL))
 			return false;
