@@ -15489,6 +15489,28 @@ test_probfp75n(void)
 			   "J45.9") == 0);
 }
 
+/* vocab75ar: a person called diabetic ("Mother diabetic", "Type 1
+ * diabetic"), not a diet, a nurse or a non-diabetic; prediabetic is
+ * R73.0; diabetic gastroparesis is the stomach's (K31.8). */
+static void
+test_vocab75ar(void)
+{
+	static const code_case cases[] = {
+		{"Type 1 diabetic (insulin pump).", "E10.9"},
+		{"Known T2 diabetic.", "E11.9"},
+		{"HbA1c 44, pre-diabetic.", "R73.0"},
+		{"Diabetic gastroparesis.", "K31.8"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+	MT_TRUE(context_of("FH: Mother diabetic.", NOTES_PROBLEM, "E14.9") ==
+		NOTES_FAMILY);
+	MT_TRUE(context_of("Diabetic diet. Diabetic nurse review.",
+			   NOTES_PROBLEM, "E11.9") == NOT_FOUND_BL);
+	MT_TRUE(context_of("Non-diabetic.", NOTES_PROBLEM, "E11.9") ==
+		NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16017,6 +16039,7 @@ static const mt_case cases[] = {
 	{"vocab75aq", test_vocab75aq},
 	{"smoking75zh", test_smoking75zh},
 	{"probfp75n", test_probfp75n},
+	{"vocab75ar", test_vocab75ar},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
