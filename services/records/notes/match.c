@@ -97,10 +97,49 @@ max_words(const char *word)
 	return notes__first_words(one) > 0 ? 1 : 0;
 }
 
+/* empty_box_before: does an empty box (□ U+25A1, ☐ U+2610) end at p? */
+static bool
+empty_box_before(const char *text, const char *p)
+{
+	return p - text >= 3 && (memcmp(p - 3, "\xe2\x96\xa1", 3) == 0 ||
+				 memcmp(p - 3, "\xe2\x98\x90", 3) == 0);
+}
+
+/* box_stands_alone: is the box ending at byte end (a word of its own, or
+ * a mark, from word w of s on) followed by no word right after it? */
+static bool
+box_stands_alone(const sentence *s, size_t w, uint32_t end)
+{
+	while (w < s->n && s->words[w].start < end)
+		w++;
+	return w >= s->n || s->words[w].start > end;
+}
+
+/* box_after: does a checkbox, empty or ticked, follow word i of s, spaces
+ * between at most, and no word right after it ("有 □  无 √")?  Such a
+ * form boxes each option after it; in "□无 ☑有" the box is 有's. */
+static bool
+box_after(const sentence *s, size_t i)
+{
+	static const char *const boxes[] = {
+		"\xe2\x96\xa1", "\xe2\x98\x90", "\xe2\x98\x91", "\xe2\x98\x92",
+		"\xe2\x88\x9a", "\xe2\x9c\x93", "\xe2\x9c\x94", "\xe2\x96\xa0"};
+	uint32_t k = s->words[i].end;
+
+	while (k < s->text_len && s->text[k] == ' ')
+		k++;
+	for (size_t b = 0; b < N_OF(boxes); b++)
+		if (k + 3 <= s->text_len &&
+		    memcmp(s->text + k, boxes[b], 3) == 0)
+			return box_stands_alone(s, i + 1, k + 3);
+	return false;
+}
+
 /* notes__unticked: does word i of s follow an empty checkbox ("Drug
- * allergy: [x] Yes  [ ] No", "[ ] No known allergies")?  A template's
- * option left unticked says nothing: its "No" negates nothing ("[x] No"
- * does), and its "No known allergies" is no finding. */
+ * allergy: [x] Yes  [ ] No", "[ ] No known allergies", "既往病史：□无 ☑有：
+ * 甲亢")?  A template's option left unticked says nothing: its "No"
+ * negates nothing ("[x] No" does), and its "No known allergies" is no
+ * finding. */
 bool
 notes__unticked(const sentence *s, size_t i)
 {
@@ -108,6 +147,8 @@ notes__unticked(const sentence *s, size_t i)
 
 	while (p > s->text && p[-1] == ' ')
 		p--;
+	if (empty_box_before(s->text, p))
+		return !box_after(s, i); /* "有 □  无 √": the box is 有's */
 	if (p == s->text || p[-1] != ']')
 		return false;
 	p--;

@@ -185,6 +185,28 @@ clock_opens(const char *text, size_t len, const notes_tok *t)
 	       isdigit((unsigned char)text[e + 2]);
 }
 
+/* bracket_opens: does word t open its line inside a black lenticular
+ * bracket ("【术前准备】", "【月经/妊娠】否认妊娠"), spaces before it at most?
+ * A Chinese record's form heads each of its fields so: a new field, no
+ * entry of the list above it (an allergy field's own heading opens its
+ * list again). */
+static bool
+bracket_opens(const char *text, const notes_tok *t)
+{
+	uint32_t i = line_start(text, t);
+
+	while (i < t->start) {
+		if (text[i] == ' ' || text[i] == '\t')
+			i++;
+		else if (memcmp(text + i, "\xe3\x80\x80", 3) == 0) /* U+3000 */
+			i += 3;
+		else
+			break;
+	}
+	return i + 3 == t->start &&
+	       memcmp(text + i, "\xe3\x80\x90", 3) == 0; /* 【 */
+}
+
 /* marked_item: does the line that word t opens begin with a mark of
  * the pages' own bullets, a character that opens with byte 0xe2 ("‧",
  * "▪", "–") as notes__bulleted reads them, or "·"? */
@@ -207,7 +229,8 @@ marked_item(const char *text, const notes_tok *t)
  * the list?  Once the list is bulleted, a line that is no item and is
  * indented no deeper than its items is the note going on ("過敏史：⏎
  * ‧ Cefazolin：起紅疹 ⏎ 子宮收縮好 ⏎ 10:30 ... 依醫囑給 Acetaminophen",
- * allergy75cr); a line stamped with a clock time is a new entry.  Keeps
+ * allergy75cr); a line stamped with a clock time is a new entry, and one
+ * a bracketed heading opens a new field ("【术前准备】").  Keeps
  * s->list_indent. */
 static bool
 list_left(const char *text, size_t len, const notes_tok *t, sentence *s)
@@ -216,7 +239,7 @@ list_left(const char *text, size_t len, const notes_tok *t, sentence *s)
 
 	if (!s->allergy_list || s->allergy_table)
 		return false;
-	if (clock_opens(text, len, t))
+	if (clock_opens(text, len, t) || bracket_opens(text, t))
 		return true;
 	if (list_item(text, len, t) || marked_item(text, t)) {
 		if (s->list_indent < 0)

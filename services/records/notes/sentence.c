@@ -281,14 +281,26 @@ notes__only_marks(const char *text, uint32_t from, uint32_t to,
 	return true;
 }
 
+/* IDEOGRAPHIC_SPACE: U+3000, the full-width space Chinese forms indent
+ * their fields with ("　药物：磺胺类"). */
+#define IDEOGRAPHIC_SPACE "\xe3\x80\x80"
+
 const char *
 notes__line_lead(const sentence *s)
 {
 	const char *p = s->text + s->words[0].start;
 
-	while (p > s->text && strchr(" \t-*\xe2\x80\xa2", p[-1]) != NULL &&
-	       p[-1] != '\0')
-		p--;
+	for (;;) {
+		if (p - s->text >= 3 &&
+		    memcmp(p - 3, IDEOGRAPHIC_SPACE, 3) == 0)
+			p -= 3;
+		else if (p > s->text &&
+			 strchr(" \t-*\xe2\x80\xa2", p[-1]) != NULL &&
+			 p[-1] != '\0')
+			p--;
+		else
+			break;
+	}
 	return p == s->text || p[-1] == '\n' ? p : NULL;
 }
 

@@ -15511,6 +15511,51 @@ test_vocab75ar(void)
 		NOT_FOUND_BL);
 }
 
+/* allergy75ik (zh-dev63): a form's allergen kinds indented with the
+ * full-width space ("　药物：磺胺类") are the allergy field's entries, as
+ * those indented with ASCII spaces are. */
+static void
+test_allergy75ik(void)
+{
+	static const char note[] =
+		"【过敏史】□无 ☑有\n"
+		"\xe3\x80\x80药物：磺胺类（全身荨麻疹）；布洛芬（眼皮肿）\n"
+		"\xe3\x80\x80其他：乳胶（双手红痒起疹）\n";
+
+	MT_TRUE(affirmed_allergy(note, "sulfonamides"));
+	MT_TRUE(affirmed_allergy(note, "ibuprofen"));
+	MT_TRUE(affirmed_allergy(note, "latex"));
+}
+
+/* allergy75il (zh-dev63): a line opened by a bracketed heading
+ * ("【术前准备】") is a new field of the form: the allergy field's list
+ * above it has ended. */
+static void
+test_allergy75il(void)
+{
+	static const char note[] = "【过敏史】有\n"
+				   "  药物：磺胺类\n"
+				   "【术前准备】\n"
+				   "☑ 术前3天左氧氟沙星滴眼液 qid（已完成）\n";
+
+	MT_TRUE(affirmed_allergy(note, "sulfonamides"));
+	MT_TRUE(allergy_context_bl(note, "levofloxacin") == NOT_FOUND_BL);
+}
+
+/* probfp75o (zh-dev63): "□无 ☑有：" leaves "无" unticked: the field's
+ * entries after it are not denied. */
+static void
+test_probfp75o(void)
+{
+	static const char note[] =
+		"【既往病史】□无 ☑有：偏头痛（偶发）\n"
+		"【手术史】\xe2\x98\x90无 ☑有：2020年左卵巢囊肿剥除术\n";
+
+	MT_TRUE(context_of(note, NOTES_PROBLEM, "G43.9") == 0);
+	MT_TRUE(context_of(note, NOTES_PROBLEM, "N83.2") != NOTES_NEGATED);
+	MT_TRUE(context_of(note, NOTES_PROBLEM, "N83.2") != NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16040,6 +16085,9 @@ static const mt_case cases[] = {
 	{"smoking75zh", test_smoking75zh},
 	{"probfp75n", test_probfp75n},
 	{"vocab75ar", test_vocab75ar},
+	{"allergy75ik", test_allergy75ik},
+	{"allergy75il", test_allergy75il},
+	{"probfp75o", test_probfp75o},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
