@@ -263,6 +263,36 @@ percent_short_form(const sentence *s, size_t i, size_t w, const notes_entry *e)
 	return p > s->text && p[-1] == '%';
 }
 
+/* effect_kind: is class e, words i to i + w of s, the kind of an effect
+ * named right after it ("recorded as an opioid side effect, not allergy",
+ * "麻醉科記錄為 opioid 常見副作用", "阿片类常见不良反应")?  The class says
+ * what the effect is typical of, no drug given or avoided: the drug that
+ * caused it is the entry's own ("Morphine：皮膚癢……"). */
+static bool
+effect_kind(const sentence *s, size_t i, size_t w, const notes_entry *e)
+{
+	static const char *const usual[] = {"common", "typical", "known",
+					    "class", "的"};
+	static const char *const effect[] = {"side effect", "side effects",
+					     "adverse effect",
+					     "adverse effects"};
+
+	if (e->type != NOTES_T_CLASS)
+		return false;
+	for (w += i;;)
+		if (notes__words_in(s, w, usual, N_OF(usual)))
+			w++;
+		else if (notes__words_at(s, w, "常见"))
+			w += 2;
+		else
+			break;
+	for (size_t k = 0; k < N_OF(effect); k++)
+		if (notes__phrase_at(s, w, effect[k]))
+			return true;
+	return notes__words_at(s, w, "副作用") ||
+	       notes__words_at(s, w, "不良反应");
+}
+
 /* Words a Chinese problem's name may carry inside it, between the organ
  * and the disease: a part of the site (十二指肠球部溃疡, 左小腿前侧溃疡,
  * 输尿管上段结石), the severity (二尖瓣重度狭窄, 中性粒细胞轻度减少), the
@@ -491,7 +521,7 @@ notes__match(sentence *s)
 		if (e == NULL ||
 		    (e->type == NOTES_T_NEGATED && w == 1 &&
 		     notes__unticked(s, i)) ||
-		    percent_short_form(s, i, w, e)) {
+		    percent_short_form(s, i, w, e) || effect_kind(s, i, w, e)) {
 			i += e ? w : 1;
 			continue;
 		}

@@ -15556,6 +15556,31 @@ test_probfp75o(void)
 	MT_TRUE(context_of(note, NOTES_PROBLEM, "N83.2") != NOT_FOUND_BL);
 }
 
+/* allergy75im (zh-dev63): a class named as the kind of a side effect
+ * ("opioid 常見副作用", "an opioid side effect") is no allergen: the
+ * verdict after it is the entry's own drug's, and another drug of the
+ * class keeps its label. */
+static void
+test_allergy75im(void)
+{
+	static const char zh[] = "藥物過敏：\n"
+				 "- Codeine：噁心嘔吐\n"
+				 "- Morphine：皮膚癢，麻醉科記錄為 opioid "
+				 "常見副作用，非過敏\n";
+	static const char en[] = "Allergies:\n"
+				 "- Codeine: vomiting\n"
+				 "- Morphine: itch on PCA, recorded by "
+				 "anaesthetics as an opioid side effect, not "
+				 "allergy\n";
+
+	MT_TRUE(affirmed_allergy(zh, "codeine"));
+	MT_TRUE(allergy_context_bl(zh, "morphine") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(zh, "opioids") == NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy(en, "codeine"));
+	MT_TRUE(allergy_context_bl(en, "morphine") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(en, "opioids") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16088,6 +16113,7 @@ static const mt_case cases[] = {
 	{"allergy75ik", test_allergy75ik},
 	{"allergy75il", test_allergy75il},
 	{"probfp75o", test_probfp75o},
+	{"allergy75im", test_allergy75im},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
