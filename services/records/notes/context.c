@@ -4034,7 +4034,7 @@ line_sentence(sentence *s, const char *text, size_t len, size_t from,
 	s->n = s->n_items = 0;
 	s->allergy_list = s->allergy_line = s->allergy_head = false;
 	s->allergy_line_zh = s->allergy_table = s->section_inline = false;
-	s->suspects_zh = false;
+	s->suspects_zh = s->list_aside = false;
 	s->section = NULL;
 	s->section_at = 0;
 	s->prior.e = s->prior_last.e = s->prior_denied.e = NULL;

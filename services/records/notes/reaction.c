@@ -1745,6 +1745,34 @@ formed_reach_zh(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* told_reach_zh: does Chinese allergy cue j answer the entry drug item k
+ * labels, a colon after it and only who tells it between ("芬必得：患者称
+ * \"过敏\"", "青霉素：家属诉过敏")?  The entry's answer is the allergy the
+ * patient or the family report; what the writer found on asking is read
+ * after it. */
+static bool
+told_reach_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const tellers[] = {"患者", "病人", "家属", "本人",
+					      "自",   "称",   "诉",   "述",
+					      "说",   "曾"};
+	size_t w = s->items[k].w1, to = s->items[j].w0;
+
+	if (j <= k || !s->words[to].han || !notes__colon_after(s, k) ||
+	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || to == w)
+		return false;
+	while (w < to) {
+		size_t i = 0;
+
+		while (i < N_OF(tellers) && !notes__words_at(s, w, tellers[i]))
+			i++;
+		if (i == N_OF(tellers))
+			return false;
+		w += strlen(tellers[i]) / 3; /* a character is 3 bytes */
+	}
+	return w == to;
+}
+
 /* DOUBT_CUE_ZH_WORDS: how far the allergy cue of doubted_then_cued_zh may
  * follow the doubt. */
 #define DOUBT_CUE_ZH_WORDS 12
@@ -2020,7 +2048,8 @@ notes__allergy_cued(const sentence *s, size_t k)
 		     notes__recorded_names(s, j, k) ||
 		     closing_verdict(s, k, j) || entry_verdict(s, k, j) ||
 		     adverbs_reach_zh(s, k, j) ||
-		     run_adverbs_reach_zh(s, k, j) || formed_reach_zh(s, k, j)))
+		     run_adverbs_reach_zh(s, k, j) ||
+		     formed_reach_zh(s, k, j) || told_reach_zh(s, k, j)))
 			return true;
 	return sensitive_because_zh(s, k) || sensitive_reacted_zh(s, k) ||
 	       sensitive_relative_zh(s, k) || sensitivity_shown_zh(s, k) ||

@@ -249,6 +249,20 @@ list_left(const char *text, size_t len, const notes_tok *t, sentence *s)
 	return s->list_indent >= 0 && indent <= s->list_indent;
 }
 
+/* aside_ended: word t opens a line after a writer's note on an allergy
+ * list's entry (list_aside): a bulleted line goes on with the list, an
+ * indented one with the note, any other leaves the list. */
+static void
+aside_ended(const char *text, size_t len, const notes_tok *t, sentence *s)
+{
+	bool entry = list_item(text, len, t) || marked_item(text, t);
+
+	if (!s->list_aside || (!entry && line_indent(text, t) > 0))
+		return;
+	s->list_aside = false;
+	s->allergy_list = entry;
+}
+
 /* joined_unknown: is t a word joined across a zero-width space that the
  * lexicon does not know?  A zero-width space inside a name ("peni-cillin"
  * with U+200B) is read through; one between two words ("to<U+200B>latex")
@@ -295,6 +309,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.suspects_zh = false;
 	s.allergy_table = false;
 	s.allergy_cell = false;
+	s.list_aside = false;
 	s.list_head_numbered = false;
 	s.list_indent = -1;
 	do {
@@ -309,6 +324,8 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 		    !list_item(text, n, &t))
 			s.section = NULL;
 		if (t.type == NOTES_TOK_WORD) {
+			if (line_start(text, &t) >= last_word_end)
+				aside_ended(text, n, &t, &s);
 			if (line_start(text, &t) >= last_word_end &&
 			    list_left(text, n, &t, &s))
 				s.allergy_list = false;
@@ -320,6 +337,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 			s.allergy_list = false;
 			s.allergy_table = false;
 			s.allergy_cell = false;
+			s.list_aside = false;
 			s.prior.e = NULL;
 			s.prior_last.e = NULL;
 			s.prior_denied.e = NULL;

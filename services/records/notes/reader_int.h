@@ -76,6 +76,10 @@ typedef struct sentence {
 	 * row after it with that cell empty (notes__allergy_cells_end):
 	 * allergy_list holds on it */
 	bool allergy_cell;
+	/* a writer's note on a bulleted entry of an allergy list ("- 磺胺类：
+	 * ……。注：氢氯噻嗪……可继续使用") holds the list back: its own words
+	 * are no entries, and the next bulleted line goes on with the list */
+	bool list_aside;
 	/* the allergy list's heading opens a numbered step ("2. 过敏史:"):
 	 * the next number is the step after it, no entry of the list */
 	bool list_head_numbered;

@@ -1529,6 +1529,48 @@ later_on_bullet(const sentence *s)
 	return *p == '-' || *p == '*' || memcmp(p, "\xe2\x80\xa2", 3) == 0;
 }
 
+/* aside_label_words: how many words open s as a writer's note ("注",
+ * "备注", "Note", "NB", "Micro note", "Pharmacy note"), 0 when none does. */
+static size_t
+aside_label_words(const sentence *s)
+{
+	static const char *const notes[] = {"注", "note", "nb"};
+
+	if (notes__words_at(s, 0, "备注") || notes__words_at(s, 0, "附注"))
+		return 2;
+	if (notes__words_in(s, 0, notes, N_OF(notes)))
+		return 1;
+	return s->n > 1 && !s->words[0].han && notes__words_at(s, 1, "note")
+		       ? 2
+		       : 0;
+}
+
+/* aside_on_bullet: is s a writer's note ("注：", "Note:", "Micro note:")
+ * after another sentence on a bulleted line ("- 磺胺类：……（患者自述）。注：
+ * 氢氯噻嗪属非抗菌药磺胺……")?  It is the entry's own aside, no heading: the
+ * list goes on under it. */
+static bool
+aside_on_bullet(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+	size_t w = aside_label_words(s);
+	uint32_t end;
+
+	if (w == 0 || w > s->n || notes__line_lead(s) != NULL)
+		return false;
+	end = s->words[w - 1].end; /* the colon may end the line */
+	if (notes__colon_at(s->text, end,
+			    w < s->n		    ? s->words[w].start
+			    : s->text_len < end + 3 ? (uint32_t)s->text_len
+						    : end + 3) == NULL)
+		return false;
+	while (p > s->text && p[-1] != '\n')
+		p--;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '-' || *p == '*' || memcmp(p, "\xe2\x80\xa2", 3) == 0;
+}
+
 /* ends_its_line: does s, ended by end, end its line: at a line break,
  * at the text's end, or at a full stop with nothing after it on the line
  * ("Allergies: yes, as below.", "过敏史：有。")? */
@@ -1582,6 +1624,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		     numbered_entry(s)) &&
 		    !allergies;
 
+	s->list_aside = s->allergy_list && !allergies && aside_on_bullet(s);
 	s->allergy_line = notes__allergy_line(s);
 	/* "另：" later on the line adds to its list */
 	s->allergy_line_zh =

@@ -1047,8 +1047,10 @@ notes__remember_subject(sentence *s)
 {
 	size_t d = notes__first_drug(s, s->n_items);
 
+	/* a writer's note on the entry ("Micro note:") is still its story */
 	if (s->n == 0 ||
-	    (d == s->n_items && same_line_story(s) && !unknown_entry(s)))
+	    (d == s->n_items && (same_line_story(s) || s->list_aside) &&
+	     !unknown_entry(s)))
 		return;
 	s->prior.e = NULL;
 	s->prior_denied.e = NULL;

@@ -15581,6 +15581,47 @@ test_allergy75im(void)
 	MT_TRUE(allergy_context_bl(en, "opioids") == NOT_FOUND_BL);
 }
 
+/* allergy75in (zh-dev63): an entry labelled by its drug and answered by
+ * who reports the allergy ("芬必得：患者称\"过敏\"", "青霉素：家属诉过敏") is
+ * an allergy of that drug. */
+static void
+test_allergy75in(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"3. 芬必得：患者称\"过敏\"，追问为服后胃部烧灼痛，"
+		"按药物不良反应录入。",
+		"ibuprofen"));
+	MT_TRUE(affirmed_allergy("青霉素：家属诉过敏。", "penicillins"));
+	MT_TRUE(allergy_context_bl("青霉素：自述无过敏。", "penicillins") ==
+		NOTES_NEGATED);
+}
+
+/* allergy75io (zh-dev63, en-dev32): a writer's note after an allergy
+ * entry on its bulleted line ("注：", "Micro note:") is the entry's aside:
+ * its words are no entries, its verdict is the entry's, and the next
+ * bulleted line goes on with the list. */
+static void
+test_allergy75io(void)
+{
+	static const char zh[] =
+		"三、过敏史\n"
+		"- 磺胺类：服\"磺胺\"后全身皮疹。注：氢氯噻嗪属非抗菌药磺胺，"
+		"患者已耐受5年，可继续使用。\n"
+		"- 阿莫西林：2009年口服后喉头水肿。\n";
+	static const char en[] =
+		"Allergies:\n"
+		"- Vancomycin - \"red man\" flushing with a fast infusion. "
+		"Micro note:\n"
+		"  infusion-rate reaction, not a true allergy.\n"
+		"- Elastoplast - blistering.\n"
+		"- Codeine - vomiting\n";
+
+	MT_TRUE(affirmed_allergy(zh, "amoxicillin"));
+	MT_TRUE(allergy_context_bl(zh, "hydrochlorothiazide") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(en, "vancomycin") == NOTES_NEGATED);
+	MT_TRUE(affirmed_allergy(en, "codeine"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16114,6 +16155,8 @@ static const mt_case cases[] = {
 	{"allergy75il", test_allergy75il},
 	{"probfp75o", test_probfp75o},
 	{"allergy75im", test_allergy75im},
+	{"allergy75in", test_allergy75in},
+	{"allergy75io", test_allergy75io},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
