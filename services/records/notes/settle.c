@@ -133,9 +133,74 @@ relabelled_zh(const notes_reading *out, const notes_finding *f,
 		      strlen(intolerant)) != NULL;
 }
 
+/* named_after_correction: is text[i, to) a correction's verb ("更正为",
+ * "改为", "corrected to") and then, past quotes and spaces, the bytes
+ * name[0, n)? */
+static bool
+named_after_correction(const char *text, uint32_t i, uint32_t to,
+		       const char *name, size_t n)
+{
+	static const char *const verbs[] = {"更正为",	    "更改为",
+					    "修改为",	    "改为",
+					    "corrected to", "changed to"};
+	static const char *const quotes[] = {"\"", "\xe2\x80\x9c",
+					     "\xe3\x80\x8c", " "};
+	size_t k = 0, q;
+
+	while (k < N_OF(verbs) &&
+	       (i + strlen(verbs[k]) > to ||
+		memcmp(text + i, verbs[k], strlen(verbs[k]))))
+		k++;
+	if (k == N_OF(verbs))
+		return false;
+	i += (uint32_t)strlen(verbs[k]);
+	do
+		for (q = 0; q < N_OF(quotes); q++)
+			if (i + strlen(quotes[q]) <= to &&
+			    memcmp(text + i, quotes[q], strlen(quotes[q])) ==
+				    0) {
+				i += (uint32_t)strlen(quotes[q]);
+				break;
+			}
+	while (q < N_OF(quotes));
+	return i + n <= to && memcmp(text + i, name, n) == 0;
+}
+
+/* corrected_to_member: is allergy f a member of a class that a later line
+ * de-labels while correcting the label to f's substance ("2. 吗啡：风团、瘙痒
+ * ⏎ 3. 外院标注\"阿片类药物过敏\"……更正为\"吗啡过敏\"，删除\"阿片类药物过敏\"
+ * 标签")?  The correction keeps the member's allergy: only the class's
+ * label goes (delabelled_class_of; allergy75iq).  len: text's. */
+static bool
+corrected_to_member(const notes_reading *out, const notes_finding *f,
+		    const char *text, size_t len)
+{
+	if (f->kind != NOTES_ALLERGY || (f->context & NOTES_NEGATED))
+		return false;
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+		uint32_t from = g->start, to = g->end;
+
+		if (!notes__delabelled(g) || strcmp(g->system, "class") != 0 ||
+		    f->start >= g->start || !notes__member_of(f->code, g->code))
+			continue;
+		while (from > 0 && text[from - 1] != '\n')
+			from--;
+		while (to < len && text[to] != '\n')
+			to++;
+		for (uint32_t at = from; at < to; at++)
+			if (named_after_correction(text, at, to,
+						   text + f->start,
+						   f->end - f->start))
+				return true;
+	}
+	return false;
+}
+
 /* delabel drops the mentions of a label the note de-labels
  * (delabelled_mention), but for one recorded again as an intolerance
- * after it (relabelled_zh). */
+ * after it (relabelled_zh) or kept by the correction that de-labels its
+ * class (corrected_to_member). */
 static void
 delabel(notes_reading *out, const char *text, size_t len)
 {
@@ -143,7 +208,8 @@ delabel(notes_reading *out, const char *text, size_t len)
 
 	for (size_t i = 0; i < out->n; i++)
 		if (!delabelled_mention(out, &out->findings[i]) ||
-		    relabelled_zh(out, &out->findings[i], text, len))
+		    relabelled_zh(out, &out->findings[i], text, len) ||
+		    corrected_to_member(out, &out->findings[i], text, len))
 			out->findings[n++] = out->findings[i];
 	out->n = n;
 }
@@ -945,9 +1011,12 @@ avoided_allergen(const notes_reading *out, const notes_finding *f)
 
 	if (f->kind != NOTES_MEDICINE || f->context != NOTES_NEGATED)
 		return false;
+	/* "不使用" also says what is not given ("本中心不使用含 codeine 藥物"):
+	 * the writers annotate that drug as declined (allergy75ip) */
 	t = notes__find(f->trigger);
 	return t != NULL && (t->dir & NOTES_DIR_OWN_ITEM) &&
-	       (t->dir & NOTES_DIR_STOP) && held_allergen(out, f->code);
+	       (t->dir & NOTES_DIR_STOP) && strcmp(t->key, "不使用") != 0 &&
+	       held_allergen(out, f->code);
 }
 
 /* relatives_status: is f a relative's procedure or status (an organ

@@ -15622,6 +15622,41 @@ test_allergy75io(void)
 	MT_TRUE(affirmed_allergy(en, "codeine"));
 }
 
+/* allergy75ip (zh-dev63): "不使用" in a plan avoids as 避免使用 does: the
+ * drug its bracket gives as the reason keeps its allergy, a drug alone
+ * after it is withheld. */
+static void
+test_allergy75ip(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"4. 不使用非甾体抗炎药（布洛芬血管性水肿史）。", "ibuprofen"));
+	MT_TRUE(context_of("术后镇痛不使用吗啡。", NOTES_MEDICINE,
+			   "morphine") == NOTES_NEGATED);
+}
+
+/* allergy75iq (zh-dev63): a class label de-labelled by a correction to
+ * one of its members ("更正为\"吗啡过敏\"，删除\"阿片类药物过敏\"标签")
+ * keeps the member's allergy told before it. */
+static void
+test_allergy75iq(void)
+{
+	static const char note[] =
+		"过敏史：\n"
+		"2. 吗啡：风团、瘙痒（2026年9月）。\n"
+		"3. "
+		"外院标注\"阿片类药物过敏\"：经核对，曾长期使用羟考酮，未发生"
+		"过敏表现。更正为\"吗啡过敏\"，删除\"阿片类药物过敏\"标签。\n";
+	static const char cleared[] =
+		"过敏史：\n"
+		"2. 吗啡：风团、瘙痒（2026年9月）。\n"
+		"3. 外院标注\"阿片类药物过敏\"：经核对，未发生过敏表现。删除"
+		"\"阿片类药物过敏\"标签。\n";
+
+	MT_TRUE(affirmed_allergy(note, "morphine"));
+	MT_TRUE(allergy_context_bl(note, "opioids") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(cleared, "morphine") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16157,6 +16192,8 @@ static const mt_case cases[] = {
 	{"allergy75im", test_allergy75im},
 	{"allergy75in", test_allergy75in},
 	{"allergy75io", test_allergy75io},
+	{"allergy75ip", test_allergy75ip},
+	{"allergy75iq", test_allergy75iq},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
