@@ -36,6 +36,13 @@ notes__taken_then(const sentence *s, size_t k, notes_finding *f)
 bool
 notes__replaced_by(const sentence *s, size_t k)
 {
+	static const char *const so[] = {"therefore", "hence", "thus"};
+	size_t w0 = s->items[k].w0;
+
+	/* the choice the allergy led to ("Antiplatelet therefore clopidogrel
+	 * monotherapy", allergy75ir) */
+	if (w0 > 0 && notes__words_in(s, w0 - 1, so, N_OF(so)))
+		return true;
 	for (size_t j = 0; j < k; j++)
 		if (strcmp(s->items[j].e->key, "changed to") == 0 ||
 		    strcmp(s->items[j].e->key, "switched to") == 0)

@@ -131,14 +131,16 @@ notes__dose_form(const char *word)
 
 /* linked: is reaction item j, written before substance item k, linked
  * to it by "after", "with" or "following" right before the drug, or
- * before the "dose of" or "course of" that names it, no other drug or
- * class between and within REACTION_LINKED_WORDS words? */
+ * before the "dose of", "course of" or "injection of" that names it
+ * ("facial swelling after an injection of diclofenac", allergy75is), no
+ * other drug or class between and within REACTION_LINKED_WORDS words? */
 static bool
 linked(const sentence *s, size_t j, size_t k, size_t gap)
 {
 	static const char *const links[] = {"after", "with", "following"};
-	static const char *const doses[] = {"dose", "doses", "course",
-					    "courses"};
+	static const char *const doses[] = {
+		"dose",	      "doses",	  "course",  "courses", "injection",
+		"injections", "infusion", "tablets", "shot"};
 	size_t w0 = s->items[k].w0;
 	bool link = false;
 

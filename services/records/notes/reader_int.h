@@ -711,7 +711,9 @@ void notes__onset_then_zh(const sentence *s, size_t k, const item *reaction,
 
 /* notes__replaced_by: is drug item k written after "changed to" or "switched
  * to" in its sentence ("ACE inhibitors (cough on lisinopril - changed to
- * losartan)")?  It is the drug that replaced the allergy's, taken. */
+ * losartan)"), or right after "therefore" ("Antiplatelet therefore
+ * clopidogrel monotherapy")?  It is the drug that replaced the allergy's,
+ * taken. */
 bool notes__replaced_by(const sentence *s, size_t k);
 
 /* notes__given_passive: is drug item k, not a sentence's first, told as

@@ -357,9 +357,28 @@ cue_joined(const sentence *s, size_t k, size_t w)
 	return it->w0 == w || joined_at(s, k, w);
 }
 
+/* alerts_before: how many words of s a record's alerts take before the
+ * allergies they head with ("ALERTS / ALLERGIES (confirmed with patient
+ * and daughter)", "Alerts and allergies", allergy75ir): 1 or 2, else 0. */
+static size_t
+alerts_before(const sentence *s)
+{
+	static const char *const alerts[] = {"alerts", "alert"};
+
+	if (!notes__words_in(s, 0, alerts, N_OF(alerts)))
+		return 0;
+	if (notes__words_at(s, 1, "and") && s->n > 2)
+		return 2;
+	return notes__only_marks(s->text, s->words[0].end, s->words[1].start,
+				 "/&")
+		       ? 1
+		       : 0;
+}
+
 /* title_start: the word a heading's cues open at: 1 after a section's
  * number ("11. ALLERGIES AND SENSITIVITIES (for completeness; ...)",
- * allergy75ct), else 0. */
+ * allergy75ct), after the alerts they share it with (alerts_before), else
+ * 0. */
 static size_t
 title_start(const sentence *s)
 {
@@ -368,6 +387,8 @@ title_start(const sentence *s)
 
 	if (s->n < 2)
 		return 0;
+	if (alerts_before(s) > 0)
+		return alerts_before(s);
 	while (i < w->end && isdigit((unsigned char)s->text[i]))
 		i++;
 	return i == w->end && i > w->start && i < s->text_len &&
@@ -471,7 +492,9 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 	const notes_entry *e = s->items[0].e;
 	const char *note = heading_note(s);
 
-	if (s->n_items == 0 || s->items[0].w0 > 1 ||
+	/* one word may lead the cue, two when they are "Alerts and" */
+	if (s->n_items == 0 ||
+	    s->items[0].w0 > (alerts_before(s) == 2 ? 2 : 1) ||
 	    e->type != NOTES_T_ALLERGY_CUE ||
 	    (unsigned char)e->key[0] >= 0x80 ||
 	    !notes__only_marks(s->text, last, line_end, ":-)") ||

@@ -15657,6 +15657,36 @@ test_allergy75iq(void)
 	MT_TRUE(allergy_context_bl(cleared, "morphine") == NOT_FOUND_BL);
 }
 
+/* allergy75ir (en-dev63): a heading that shares the allergies with the
+ * record's alerts ("ALERTS / ALLERGIES (confirmed with patient and
+ * daughter)") heads the list under it; the drug an entry says was chosen
+ * "therefore" is the remedy taken, no entry. */
+static void
+test_allergy75ir(void)
+{
+	static const char note[] =
+		"ALERTS / ALLERGIES (confirmed with patient and daughter)\n"
+		"- ASPIRIN - angio-oedema of lips 2018. Antiplatelet therefore "
+		"clopidogrel monotherapy.\n"
+		"- CODEINE - severe constipation, intolerance.\n";
+
+	MT_TRUE(affirmed_allergy(note, "aspirin"));
+	MT_TRUE(affirmed_allergy(note, "codeine"));
+	MT_TRUE(allergy_context_bl(note, "clopidogrel") == NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("Alerts and allergies:\n- Aspirin - hives\n",
+				 "aspirin"));
+}
+
+/* allergy75is (en-dev63): a reaction "after an injection of" a drug is
+ * that drug's, as one "after a dose of" it is. */
+static void
+test_allergy75is(void)
+{
+	MT_TRUE(affirmed_allergy("He also reports facial swelling after an "
+				 "injection of diclofenac in 2021.",
+				 "diclofenac"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16194,6 +16224,8 @@ static const mt_case cases[] = {
 	{"allergy75io", test_allergy75io},
 	{"allergy75ip", test_allergy75ip},
 	{"allergy75iq", test_allergy75iq},
+	{"allergy75ir", test_allergy75ir},
+	{"allergy75is", test_allergy75is},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
