@@ -2440,6 +2440,22 @@ none_but(const sentence *s, size_t k)
 	return n == 1 && named_after_to(s, w + 1);
 }
 
+/* food_answered: is "none known" item k the answer a food allergy label
+ * gets, the label's "allergies" its own or before it ("[ ] Food allergies
+ * - none known", allergy75it)?  It says nothing of drug allergies. */
+static bool
+food_answered(const sentence *s, size_t k)
+{
+	static const char *const cue[] = {"allergies", "allergy",
+					  "intolerances"};
+	static const char *const food[] = {"food", "foods", "dietary"};
+	size_t w = s->items[k].w0;
+
+	while (w > 0 && notes__words_in(s, w - 1, cue, N_OF(cue)))
+		w--;
+	return w > 0 && notes__words_in(s, w - 1, food, N_OF(food));
+}
+
 /* answers_entry: is "no known allergies" item k the answer an allergy
  * list gives the drug right before it ("Penicillin - NKA.", allergy75dt)?
  * It denies that drug only (notes__answered_none), not every allergy. */
@@ -2664,7 +2680,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 	case NOTES_T_NONE_KNOWN:
 		if (notes__denied_allergen_zh(s, k) ||
 		    notes__unticked(s, s->items[k].w0) || none_but(s, k) ||
-		    answers_entry(s, k))
+		    answers_entry(s, k) || food_answered(s, k))
 			return false;
 		f->kind = NOTES_ALLERGY;
 		f->context = NOTES_NEGATED;

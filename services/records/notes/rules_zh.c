@@ -1579,15 +1579,26 @@ notes__remedy_zh(const sentence *s, size_t k)
 
 /* kept_as_allergy_zh: does sentence s say that an allergy in doubt is to
  * be handled or kept on record as one ("本人记不清，按过敏处理", "可能係
- * vasovagal？未證實，繼續當過敏記錄")?  The writer settles the doubt: the
- * allergy holds, and blocks the drug as a sure one does (rules75zh23).
+ * vasovagal？未證實，繼續當過敏記錄", "已照登錄")?  The writer settles the
+ * doubt: the allergy holds, and blocks the drug as a sure one does
+ * (rules75zh23).
  * Not when a negation is written right before it ("不按过敏处理"). */
 static bool
 kept_as_allergy_zh(const sentence *s)
 {
 	static const char *const kept[] = {
-		"按过敏处理", "按过敏对待", "当过敏处理", "当作过敏处理",
-		"作过敏处理", "当过敏记录", "按过敏记录", "当作过敏记录",
+		"按过敏处理",
+		"按过敏对待",
+		"当过敏处理",
+		"当作过敏处理",
+		"作过敏处理",
+		"当过敏记录",
+		"按过敏记录",
+		"当作过敏记录",
+		/* recorded as told (allergy75iu: "病人本人記不清楚，已照登錄")
+		 */
+		"照登录",
+		"照登记",
 	};
 
 	static const char *const not [] = {"不", "未", "无需", "不必"};

@@ -15687,6 +15687,33 @@ test_allergy75is(void)
 				 "diclofenac"));
 }
 
+/* allergy75it (en-dev63): "none known" answering a food allergy label
+ * ("[ ] Food allergies - none known") says nothing of drug allergies. */
+static void
+test_allergy75it(void)
+{
+	notes_reading r;
+	static const char note[] = "ALLERGIES / SENSITIVITIES\n"
+				   "[x] Drug allergies\n"
+				   "    1. Penicillin - rash\n"
+				   "[ ] Food allergies - none known\n";
+
+	notes__read_rules(note, strlen(note), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "") == NULL);
+	MT_TRUE(affirmed_allergy(note, "penicillins"));
+}
+
+/* allergy75iu (zh-dev63): an allergy a relative tells and the patient
+ * cannot recall, recorded as told ("已照登錄"), is kept as a sure one. */
+static void
+test_allergy75iu(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"藥物過敏：\n- Morphine：太太代述「他對 Morphine "
+		"過敏，以前打了一直吐」，病人本人記不清楚，已照登錄。\n",
+		"morphine"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16226,6 +16253,8 @@ static const mt_case cases[] = {
 	{"allergy75iq", test_allergy75iq},
 	{"allergy75ir", test_allergy75ir},
 	{"allergy75is", test_allergy75is},
+	{"allergy75it", test_allergy75it},
+	{"allergy75iu", test_allergy75iu},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
