@@ -15714,6 +15714,27 @@ test_allergy75iu(void)
 		"morphine"));
 }
 
+/* vocab75as (en-dev63): spontaneous coronary artery dissection (I25.4),
+ * fibromuscular dysplasia (I77.3) and a drug-induced neuropathy (G62.0),
+ * in English and Chinese. */
+static void
+test_vocab75as(void)
+{
+	static const code_case cases[] = {
+		{"PMH: SCAD 2022 (OM1, NSTEMI).", "I25.4"},
+		{"Spontaneous coronary artery dissection, mid LAD.", "I25.4"},
+		{"FMD - carotid + renal (dx 2021).", "I77.3"},
+		{"Multifocal fibromuscular dysplasia of both renal arteries.",
+		 "I77.3"},
+		{"Cisplatin-induced peripheral neuropathy of the feet.",
+		 "G62.0"},
+		{"诊断：自发性冠状动脉夹层。", "I25.4"},
+		{"既往史：纤维肌性发育不良。", "I77.3"},
+	};
+
+	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16255,6 +16276,7 @@ static const mt_case cases[] = {
 	{"allergy75is", test_allergy75is},
 	{"allergy75it", test_allergy75it},
 	{"allergy75iu", test_allergy75iu},
+	{"vocab75as", test_vocab75as},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
