@@ -1748,16 +1748,18 @@ formed_reach_zh(const sentence *s, size_t k, size_t j)
 }
 
 /* told_reach_zh: does Chinese allergy cue j answer the entry drug item k
- * labels, a colon after it and only who tells it between ("芬必得：患者称
- * \"过敏\"", "青霉素：家属诉过敏")?  The entry's answer is the allergy the
- * patient or the family report; what the writer found on asking is read
- * after it. */
+ * labels, a colon after it and only who tells or records it, and a doubt,
+ * between ("芬必得：患者称\"过敏\"", "青霉素：家属诉过敏",
+ * "阿莫西林：病历标注为
+ * \"可疑过敏\"")?  The entry's answer is the allergy the patient, the family
+ * or the record report (its doubt read as a doubt's); what the writer
+ * found on asking is read after it. */
 static bool
 told_reach_zh(const sentence *s, size_t k, size_t j)
 {
-	static const char *const tellers[] = {"患者", "病人", "家属", "本人",
-					      "自",   "称",   "诉",   "述",
-					      "说",   "曾"};
+	static const char *const tellers[] = {
+		"患者", "病人", "家属", "本人", "自",	"称", "诉",   "述",
+		"说",	"曾",	"病历", "标注", "记录", "为", "可疑", "疑似"};
 	size_t w = s->items[k].w1, to = s->items[j].w0;
 
 	if (j <= k || !s->words[to].han || !notes__colon_after(s, k) ||

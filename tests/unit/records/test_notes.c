@@ -15582,8 +15582,9 @@ test_allergy75im(void)
 }
 
 /* allergy75in (zh-dev63): an entry labelled by its drug and answered by
- * who reports the allergy ("芬必得：患者称\"过敏\"", "青霉素：家属诉过敏") is
- * an allergy of that drug. */
+ * who reports or records the allergy ("芬必得：患者称\"过敏\"", "青霉素：家属诉
+ * 过敏", "阿莫西林：病历标注为\"可疑过敏\"") is an allergy of that drug, the
+ * record's doubt a doubt. */
 static void
 test_allergy75in(void)
 {
@@ -15594,6 +15595,9 @@ test_allergy75in(void)
 	MT_TRUE(affirmed_allergy("青霉素：家属诉过敏。", "penicillins"));
 	MT_TRUE(allergy_context_bl("青霉素：自述无过敏。", "penicillins") ==
 		NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("2. 阿莫西林：病历标注为\"可疑过敏\"，建议"
+				   "1岁后至变态反应科评估。",
+				   "amoxicillin") == NOTES_UNCERTAIN);
 }
 
 /* allergy75io (zh-dev63, en-dev32): a writer's note after an allergy
