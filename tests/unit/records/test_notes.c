@@ -15739,6 +15739,16 @@ test_vocab75as(void)
 	expect_codes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* allergy75iw (zh-dev63): an effect "所致" by the drug before it is the
+ * drug's, as one "引起" by it is. */
+static void
+test_allergy75iw(void)
+{
+	MT_TRUE(allergy_context_bl("考虑替格瑞洛所致呼吸困难。",
+				   "ticagrelor") != NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("胺碘酮所致甲亢。", "amiodarone"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16281,6 +16291,7 @@ static const mt_case cases[] = {
 	{"allergy75it", test_allergy75it},
 	{"allergy75iu", test_allergy75iu},
 	{"vocab75as", test_vocab75as},
+	{"allergy75iw", test_allergy75iw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
