@@ -1530,6 +1530,22 @@ time_label(const sentence *s)
 	return true;
 }
 
+/* line_bulleted: does the line s is on open with a bullet ("-", "*",
+ * "•"), spaces before it at most, whether or not s starts the line? */
+static bool
+line_bulleted(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+	const char *end = s->text + s->text_len;
+
+	while (p > s->text && p[-1] != '\n')
+		p--;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p < end && (*p == '-' || *p == '*' ||
+			   (end - p >= 3 && memcmp(p, "\xe2\x80\xa2", 3) == 0));
+}
+
 /* later_on_bullet: does s, its label ending with an allergy cue, start after
  * another sentence on a bulleted line ("- Penicillin - \"swollen face\" in the
  * 1960s (...). Kept as allergy: no testing at her age and no need.")?  A label
@@ -1538,18 +1554,12 @@ time_label(const sentence *s)
 static bool
 later_on_bullet(const sentence *s)
 {
-	const char *p = s->text + s->words[0].start;
-
 	if (notes__line_lead(s) != NULL || s->n_items == 0 ||
 	    s->items[0].e->type != NOTES_T_ALLERGY_CUE ||
 	    notes__colon_at(s->text, s->items[0].end, s->items[0].end + 1) ==
 		    NULL)
 		return false; /* not "Allergy team consulted (Dr Ng): ..." */
-	while (p > s->text && p[-1] != '\n')
-		p--;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return *p == '-' || *p == '*' || memcmp(p, "\xe2\x80\xa2", 3) == 0;
+	return line_bulleted(s);
 }
 
 /* aside_label_words: how many words open s as a writer's note ("注",
@@ -1575,7 +1585,6 @@ aside_label_words(const sentence *s)
 static bool
 aside_on_bullet(const sentence *s)
 {
-	const char *p = s->text + s->words[0].start;
 	size_t w = aside_label_words(s);
 	uint32_t end;
 
@@ -1587,11 +1596,7 @@ aside_on_bullet(const sentence *s)
 			    : s->text_len < end + 3 ? (uint32_t)s->text_len
 						    : end + 3) == NULL)
 		return false;
-	while (p > s->text && p[-1] != '\n')
-		p--;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return *p == '-' || *p == '*' || memcmp(p, "\xe2\x80\xa2", 3) == 0;
+	return line_bulleted(s);
 }
 
 /* ends_its_line: does s, ended by end, end its line: at a line break,
