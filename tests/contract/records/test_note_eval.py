@@ -165,6 +165,7 @@ ORDER_CEILINGS = {
     "en-dev61": (2, 1), "zh-dev61": (0, 0),
     "en-dev62": (0, 1), "zh-dev62": (0, 3),
     "en-dev63": (2, 0), "zh-dev63": (4, 3),
+    "en-dev64": (11, 7), "zh-dev64": (6, 4),
 }
 
 
@@ -885,6 +886,12 @@ LATER_WRITERS_FLOORS = {
                  "kind medicine": 0.82, "suggested": 0.89},
     "zh-dev63": {"all": 0.78, "kind allergy": 0.81, "kind problem": 0.75,
                  "kind medicine": 0.79, "suggested": 0.86},
+    # the sixty-fourth writers' (eight settings each), read held out with
+    # the rules of eb95e536 and model75t (0.755 and 0.818)
+    "en-dev64": {"all": 0.75, "kind allergy": 0.77, "kind problem": 0.74,
+                 "kind medicine": 0.75, "suggested": 0.88},
+    "zh-dev64": {"all": 0.81, "kind allergy": 0.83, "kind problem": 0.82,
+                 "kind medicine": 0.80, "suggested": 0.89},
 }
 
 
