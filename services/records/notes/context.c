@@ -2418,6 +2418,29 @@ parent_told_zh(const sentence *s, size_t j)
 	return child_came_to_tell_zh(s, j);
 }
 
+/* TELLER_WORDS: the most words from the patient's child to the word it
+ * tells with, an aside between ("Daughter (who arranged the appointment)
+ * told …"). */
+#define TELLER_WORDS 6
+
+/* told_whom: the word before whom a teller told, when words w - 1 and w
+ * of s are that listener ("told the GP her mother …", "told us"), else
+ * w. */
+static size_t
+told_whom(const sentence *s, size_t w)
+{
+	static const char *const listeners[] = {"gp",	 "us",	   "me",
+						"nurse", "nurses", "staff",
+						"team",	 "doctor", "ward"};
+
+	if (w == 0 || !notes__words_in(s, w, listeners, N_OF(listeners)))
+		return w;
+	w--;
+	if (w > 0 && notes__words_at(s, w, "the"))
+		w--;
+	return w;
+}
+
 /* told_parent: is family trigger j a parent ("mother", "father") right
  * after a reporting word, a determiner at most between, whose teller a few
  * words before is the parent's child ("Daughter reports the mother is
@@ -2440,9 +2463,10 @@ told_parent(const sentence *s, size_t j)
 	w--;
 	if (w > 0 && notes__words_in(s, w, det, 3))
 		w--;
+	w = told_whom(s, w);
 	if (!notes__reporting(s, w))
 		return false;
-	for (size_t back = 1; back <= 3 && back <= w; back++)
+	for (size_t back = 1; back <= TELLER_WORDS && back <= w; back++)
 		if (notes__words_in(s, w - back, children, 4))
 			return true;
 	return false;

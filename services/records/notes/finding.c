@@ -663,6 +663,68 @@ test_named(const sentence *s, size_t k)
 	       notes__words_in(s, w, tests, sizeof(tests) / sizeof(*tests));
 }
 
+/* TEST_PANEL_MIN: the fewest drugs a list after "testing …:" names to be
+ * the test's panel, not the allergy it is for ("penicillin testing:
+ * amoxicillin"). */
+#define TEST_PANEL_MIN 3
+
+/* TEST_PANEL_WORDS: the most words from "testing" to the colon, when
+ * between ("testing at 4-6 weeks:"); TEST_PANEL_SPAN the most words from
+ * the colon to a drug of its panel. */
+#define TEST_PANEL_WORDS 6
+#define TEST_PANEL_SPAN	 16
+
+/* test_colon: the word after the colon that ends a few words of testing
+ * before drug item k ("intradermal testing at 4-6 weeks: cefazolin, …"),
+ * or 0 for none. */
+static size_t
+test_colon(const sentence *s, size_t k)
+{
+	static const char *const testing[] = {"testing", "tests", "test"};
+	size_t w0 = s->items[k].w0;
+
+	for (size_t v = w0; v > 0 && w0 - v <= TEST_PANEL_SPAN; v--) {
+		if (notes__colon_at(s->text, s->words[v - 1].end,
+				    s->words[v].start) == NULL)
+			continue;
+		for (size_t back = 1; back <= TEST_PANEL_WORDS && back <= v;
+		     back++)
+			if (notes__words_in(s, v - back, testing,
+					    N_OF(testing)))
+				return v;
+		return 0;
+	}
+	return 0;
+}
+
+/* test_panel: is drug item k in a list of at least TEST_PANEL_MIN drugs
+ * after a colon that ends a few words of testing ("skin prick /
+ * intradermal testing at 4-6 weeks: cefazolin, rocuronium, chlorhexidine,
+ * latex, propofol, fentanyl, midazolam")?  The list is what the allergy
+ * clinic will test, every drug given before the reaction: no allergy of
+ * its own, the suspected ones are told where they are avoided.  The list
+ * runs from the colon to a ";" or ")", and names nothing but drugs. */
+static bool
+test_panel(const sentence *s, size_t k)
+{
+	size_t v = test_colon(s, k), drugs = 0;
+	uint32_t from, to;
+
+	if (v == 0)
+		return false;
+	from = to = s->words[v].start;
+	while (to < s->text_len && strchr(";)\n", s->text[to]) == NULL)
+		to++;
+	for (size_t j = 0; j < s->n_items; j++) {
+		if (s->items[j].start < from || s->items[j].start >= to)
+			continue;
+		if (!is_drug(&s->items[j]))
+			return false;
+		drugs++;
+	}
+	return drugs >= TEST_PANEL_MIN;
+}
+
 /* allergy_denied: is drug item k named right after a denied allergy cue
  * ("he is not allergic to aspirin and has taken it before without
  * problem")?  The drug taken without harm backs the denial: a negated
@@ -1170,6 +1232,25 @@ failed_treatment(const sentence *s, size_t k)
 	return true;
 }
 
+/* only_given_en: is drug item k the one the patient is given or takes
+ * instead, "only" before it or before the verb ("gives only Calpol at
+ * home", "only takes paracetamol"), as 只吃 reads in Chinese
+ * (notes__only_taken_zh)?  A reaction told before it is another drug's. */
+static bool
+only_given_en(const sentence *s, size_t k)
+{
+	static const char *const use[] = {"gives", "gave", "uses", "used",
+					  "takes", "took", "give", "take"};
+	size_t w = s->items[k].w0;
+
+	if (w < 2)
+		return false;
+	return (notes__words_at(s, w - 1, "only") &&
+		notes__words_in(s, w - 2, use, N_OF(use))) ||
+	       (notes__words_in(s, w - 1, use, N_OF(use)) &&
+		notes__words_at(s, w - 2, "only"));
+}
+
 /* given_as_medicine: is drug item k told as given or taken, not as an
  * allergen: a reaction's remedy, a drug the patient is on, one switched
  * to or chosen instead of the allergen, a challenge's drug? */
@@ -1187,7 +1268,8 @@ given_as_medicine(const sentence *s, size_t k)
 	       notes__taken_for_when_zh(s, k) || notes__level_named(s, k) ||
 	       chosen_instead(s, k) || chosen_instead_zh(s, k) ||
 	       used_instead(s, k) || challenge_offered(s, k) ||
-	       named_alternative(s, k) || failed_treatment(s, k);
+	       named_alternative(s, k) || failed_treatment(s, k) ||
+	       only_given_en(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own
@@ -1517,10 +1599,11 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if ((drug && (analyte_named(s, k) || disease_named(s, k) ||
 		      test_named(s, k) || composition_named(s, k))) ||
-	    notes__labels_line(s, k) || notes__disowned_here(s, k) ||
-	    notes__qualifies_drug(s, k) || notes__hyphen_free(s, k) ||
-	    notes__no_allergen_class_zh(s, k) || notes__never_used_zh(s, k) ||
-	    notes__prophylaxis_class(s, k) || notes__test_planned_zh(s, k) ||
+	    test_panel(s, k) || notes__labels_line(s, k) ||
+	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
+	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
+	    notes__never_used_zh(s, k) || notes__prophylaxis_class(s, k) ||
+	    notes__test_planned_zh(s, k) ||
 	    (!drug && notes__weighed_cross_zh(s, k)) ||
 	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
 	    avoided_after(s, k) || contraindication_named(s, k) ||

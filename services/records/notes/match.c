@@ -263,11 +263,47 @@ percent_short_form(const sentence *s, size_t i, size_t w, const notes_entry *e)
 	return p > s->text && p[-1] == '%';
 }
 
+/* free_of_unread: is e, word i of s, a "free" hyphened to a word no
+ * item was read from ("chlorhex-free catheter pack", "nut-free diet")?
+ * It says what the thing after it lacks; it denies nothing read before
+ * it ("CHLORHEXIDINE (blistering rash) - …, chlorhex-free catheter pack
+ * used"). */
+static bool
+free_of_unread(const sentence *s, size_t i, const notes_entry *e)
+{
+	uint32_t at = s->words[i].start;
+
+	return e->type == NOTES_T_NEGATED && strcmp(e->key, "free") == 0 &&
+	       i > 0 && at > 0 && s->text[at - 1] == '-' &&
+	       s->words[i - 1].end == at - 1 &&
+	       (s->n_items == 0 || s->items[s->n_items - 1].w1 != i);
+}
+
+/* pharmacological_effect: do the words of s from w on name an effect
+ * "related" to or "induced" by the class before them that the drugs'
+ * pharmacology causes, no allergy ("opioid-related histamine
+ * release/pruritus, NOT an allergic reaction", "opioid-induced
+ * constipation")?  The class names the effect's kind; a denial of
+ * allergy after it is the drug's given, not the class's. */
+static bool
+pharmacological_effect(const sentence *s, size_t w)
+{
+	static const char *const linked[] = {"related", "induced"};
+	static const char *const effects[] = {
+		"histamine",  "pruritus",     "itch",	      "itching",
+		"nausea",     "vomiting",     "constipation", "sedation",
+		"drowsiness", "hyperalgesia", "ileus",	      "bradycardia"};
+
+	return w + 1 < s->n && notes__words_in(s, w, linked, N_OF(linked)) &&
+	       notes__words_in(s, w + 1, effects, N_OF(effects));
+}
+
 /* effect_kind: is class e, words i to i + w of s, the kind of an effect
- * named right after it ("recorded as an opioid side effect, not allergy",
- * "麻醉科記錄為 opioid 常見副作用", "阿片类常见不良反应")?  The class says
- * what the effect is typical of, no drug given or avoided: the drug that
- * caused it is the entry's own ("Morphine：皮膚癢……"). */
+ * named right after it (pharmacological_effect) ("recorded as an opioid side
+ * effect, not allergy", "麻醉科記錄為 opioid 常見副作用",
+ * "阿片类常见不良反应")?  The class says what the effect is typical of, no drug
+ * given or avoided: the drug that caused it is the entry's own
+ * ("Morphine：皮膚癢……"). */
 static bool
 effect_kind(const sentence *s, size_t i, size_t w, const notes_entry *e)
 {
@@ -279,6 +315,8 @@ effect_kind(const sentence *s, size_t i, size_t w, const notes_entry *e)
 
 	if (e->type != NOTES_T_CLASS)
 		return false;
+	if (pharmacological_effect(s, i + w))
+		return true;
 	for (w += i;;)
 		if (notes__words_in(s, w, usual, N_OF(usual)))
 			w++;
@@ -521,7 +559,8 @@ notes__match(sentence *s)
 		if (e == NULL ||
 		    (e->type == NOTES_T_NEGATED && w == 1 &&
 		     notes__unticked(s, i)) ||
-		    percent_short_form(s, i, w, e) || effect_kind(s, i, w, e)) {
+		    percent_short_form(s, i, w, e) || effect_kind(s, i, w, e) ||
+		    free_of_unread(s, i, e)) {
 			i += e ? w : 1;
 			continue;
 		}

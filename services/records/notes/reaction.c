@@ -1106,6 +1106,31 @@ postfix_cue(const sentence *s, size_t j)
 	return prev != NULL && is_drug(prev) && s->items[j].w0 == prev->w1;
 }
 
+/* unread_member: is the word between drug items m and m + 1 a drug the
+ * reader does not know, a comma before it and a comma, "and" or "or"
+ * after it ("AVOID cefazolin, rocuronium and chlorhexidine - red allergy
+ * band")?  It is the list's member: the list goes on past it. */
+static bool
+unread_member(const sentence *s, size_t m)
+{
+	static const char *const joins[] = {"and", "or"};
+	size_t w = s->items[m].w1, gap = s->items[m + 1].w0 - w;
+	const char *key = s->words[w].key;
+
+	if (gap < 1 || gap > 2 || strlen(key) < 4 ||
+	    strspn(key, "abcdefghijklmnopqrstuvwxyz") != strlen(key) ||
+	    !notes__only_marks(s->text, s->items[m].end, s->words[w].start,
+			       ",") ||
+	    !notes__between_has(s, s->items[m].end, s->words[w].start, ','))
+		return false;
+	if (gap == 2)
+		return notes__words_in(s, w + 1, joins, N_OF(joins)) &&
+		       notes__only_marks(s->text, s->words[w].end,
+					 s->words[w + 1].start, "");
+	return notes__between_has(s, s->words[w].end, s->items[m + 1].start,
+				  ',');
+}
+
 /* listed_with: are drug items m and m + 1 one list ("penicillin and
  * codeine allergic", "pen/sulfa allergic", "青霉素和头孢都过敏"): nothing
  * but a conjunction or punctuation between them?  "clarithromycin as pen
@@ -1126,7 +1151,7 @@ listed_with(const sentence *s, size_t m)
 	     i++)
 		if (strcmp(w, joins[i]) == 0)
 			return true;
-	return gap == 0;
+	return gap == 0 || unread_member(s, m);
 }
 
 /* closed_aside: does allergy cue j sit in an ASCII parenthesis that
@@ -2727,9 +2752,12 @@ investigation_result(const char *code)
 bool
 notes__felt_effect(const item *it)
 {
+	/* a tendency to fall (R29.6) is a risk a drug is stopped for
+	 * ("apixaban stopped after recurrent falls"), no effect it had */
 	return it->e->type == NOTES_T_REACTION ||
 	       (it->e->code != NULL && it->e->code[0] == 'R' &&
-		!investigation_result(it->e->code));
+		!investigation_result(it->e->code) &&
+		strcmp(it->e->code, "R29.6") != 0);
 }
 
 bool
@@ -3297,8 +3325,10 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 		if (!for_reason(s, j) && !effect_denied(s, k, j) &&
 		    refused_after(s, it->w1) && !cue_before(s, k))
 			return it;
+		/* what the drug may do to anyone ("ACE inhibitor may
+		 * worsen anaphylaxis") is no effect it had */
 		if (!notes__felt_effect(it) || for_reason(s, j) ||
-		    effect_denied(s, k, j) ||
+		    effect_denied(s, k, j) || counselled_between(s, k, j) ||
 		    (!expected && expected_effect(it)) ||
 		    !(came_off_in(s, before, d->w0) ||
 		      came_off_in(s, d->w1, it->w0) ||

@@ -77,7 +77,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 		return false;
 	notes__disclaimed_zh(s, out, first);
 	notes__remember_subject(s);
-	if (notes__line_ends(s, end))
+	if (notes__line_ends(s, end) || s->allergy_line_once)
 		s->allergy_line = s->allergy_line_zh = false;
 	s->allergy_head = s->allergy_head && asked_in_bracket(s, end);
 	s->n = 0;

@@ -68,6 +68,7 @@ typedef struct sentence {
 	bool allergy_head; /* s is that line's first sentence, or follows
 			    * one ended by a question in a bracket */
 	/* the line starts with a Chinese allergy heading ("药物过敏：…") */
+	bool allergy_line_once; /* that cue opens s after a full stop */
 	bool allergy_line_zh;
 	/* the allergy list is the rows of a reaction table
 	 * ("Drug | Reaction"): it ends at a line that is no row */

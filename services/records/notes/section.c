@@ -464,6 +464,22 @@ note_item(const item *it)
 	       (t == NOTES_T_PSEUDO && !(it->e->dir & NOTES_DIR_NOT_ALLERGY));
 }
 
+/* service_named: does problem item k of s name the service whose record
+ * the list was checked against ("ALLERGIES (per pt and her HIV clinic
+ * card):")?  The word after it is the clinic, card or team, not the
+ * patient's problem. */
+static bool
+service_named(const sentence *s, size_t k)
+{
+	static const char *const services[] = {"clinic",  "card",    "team",
+					       "service", "record",  "records",
+					       "notes",	  "passport"};
+	size_t w = s->items[k].w1;
+
+	return s->items[k].e->type == NOTES_T_PROBLEM && w < s->n &&
+	       notes__words_in(s, w, services, N_OF(services));
+}
+
 /* checked_note: is the note a dash opens (heading_note) one that says
  * the list was checked ("- VERIFIED WITH PT AND DAUGHTER", "- reviewed
  * today")?  It ends the heading with no colon, as a bracket does. */
@@ -505,7 +521,7 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 		notes_type t = s->items[k].e->type;
 
 		if (note != NULL && s->text + s->items[k].start > note) {
-			if (!note_item(&s->items[k]))
+			if (!note_item(&s->items[k]) && !service_named(s, k))
 				return false;
 			continue;
 		}
@@ -1195,11 +1211,43 @@ answered_none(const sentence *s, size_t lead)
 	       notes__words_in(s, w, none, sizeof(none) / sizeof(*none));
 }
 
+/* cue_after_stop: does s open with an English allergy cue right after
+ * a full stop on its line ("OA both knees. Allergy form: penicillin -
+ * \"allergic\"; codeine - …")?  With a colon after it, the cue heads the
+ * rest of the line as it does at the line's start. */
+static bool
+cue_after_stop(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	if (s->n_items == 0 || s->items[0].w0 != 0 ||
+	    s->items[0].e->type != NOTES_T_ALLERGY_CUE ||
+	    (unsigned char)s->items[0].e->key[0] >= 0x80)
+		return false;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	if (p - s->text < 2 || p[-1] != '.' || !isalpha((unsigned char)p[-2]))
+		return false;
+	/* the colon right after the cues or one word after them ("Allergy
+	 * form:"); "Allergy team consulted (Dr Ng): …" tells of the team */
+	p = s->text + s->items[cues_lead(s)].end;
+	while (*p == ' ')
+		p++;
+	if (isalpha((unsigned char)*p)) {
+		while (isalpha((unsigned char)*p))
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	return *p == ':';
+}
+
 bool
 notes__allergy_line(const sentence *s)
 {
-	return cue_led(s) &&
-	       (notes__colon_after(s, cues_lead(s)) || dash_headed(s)) &&
+	return ((cue_led(s) &&
+		 (notes__colon_after(s, cues_lead(s)) || dash_headed(s))) ||
+		cue_after_stop(s)) &&
 	       !answered_none(s, cues_lead(s));
 }
 
@@ -1654,6 +1702,9 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 
 	s->list_aside = s->allergy_list && !allergies && aside_on_bullet(s);
 	s->allergy_line = notes__allergy_line(s);
+	/* one opened after a full stop heads its own sentence only: a
+	 * wrapped line's prose runs on past it */
+	s->allergy_line_once = s->allergy_line && !cue_led(s);
 	/* "另：" later on the line adds to its list */
 	s->allergy_line_zh =
 		notes__zh_allergy_head(s) ||

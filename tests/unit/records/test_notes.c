@@ -15749,6 +15749,157 @@ test_allergy75iw(void)
 	MT_TRUE(affirmed_allergy("胺碘酮所致甲亢。", "amiodarone"));
 }
 
+/* allergy75ix (en-dev63): "we do not think this is a true allergy" is
+ * the writer's verdict on the label before it. */
+static void
+test_allergy75ix(void)
+{
+	MT_EQ_INT(allergy_context_bl("Allergic to penicillin. We do not think "
+				     "this is a true allergy.",
+				     "penicillins"),
+		  NOTES_NEGATED);
+}
+
+/* allergy75iy (en-dev64): an allergy cue with its colon after a full
+ * stop heads the rest of its sentence, as it heads a line. */
+static void
+test_allergy75iy(void)
+{
+	static const char text[] =
+		"OA both knees. Allergy form: penicillin - \"allergic\"; "
+		"codeine - \"blocked me up\".";
+
+	MT_TRUE(affirmed_allergy(text, "codeine"));
+	/* the team's words are no heading: its plan's drugs stay plans */
+	MT_TRUE(allergy_context_bl(
+			"Allergies / intolerances:\n- Penicillin: listed since "
+			"childhood as \"hives\". Tolerating cefazolin day 4 "
+			"without "
+			"reaction. Allergy team consulted (Dr Ng): low risk "
+			"history, "
+			"direct oral amoxicillin challenge tomorrow -- if "
+			"negative, "
+			"penicillin de-labelled so that he can go home on oral "
+			"amoxicillin/cephalexin options.\n",
+			"cefalexin") == NOT_FOUND_BL);
+}
+
+/* allergy75iz (en-dev64): a problem in an allergy heading's note that
+ * names the service whose card was checked leaves the heading one. */
+static void
+test_allergy75iz(void)
+{
+	static const char text[] =
+		"ALLERGIES (per pt and her HIV clinic card):\n"
+		"- Sulphur drugs - skin peeling with Fansidar 2009.\n"
+		"- Quinine - ringing in ears and severe vomiting.\n";
+
+	MT_TRUE(affirmed_allergy(text, "sulfonamides"));
+	MT_TRUE(affirmed_allergy(text, "quinine"));
+}
+
+/* allergy75ja (en-dev64): "opioid-related histamine release, NOT an
+ * allergic reaction" clears the drug given, not the opioid labels. */
+static void
+test_allergy75ja(void)
+{
+	static const char text[] =
+		"ALLERGIES:\n  Codeine - nausea/vomiting\n  Morphine - "
+		"itching\n"
+		"11:20 Itchy nose after hydromorphone. Consistent with "
+		"opioid-related histamine release/pruritus, NOT an allergic "
+		"reaction; do not add hydromorphone to allergy list.\n";
+
+	MT_TRUE(affirmed_allergy(text, "codeine"));
+	MT_TRUE(affirmed_allergy(text, "morphine"));
+}
+
+/* allergy75jb (en-dev64): "chlorhex-free", a "free" joined to a word no
+ * item was read from, denies nothing before it. */
+static void
+test_allergy75jb(void)
+{
+	MT_TRUE(affirmed_allergy("Allergies: CHLORHEXIDINE (blistering rash "
+				 "2023), chlorhex-free catheter pack used.",
+				 "chlorhexidine"));
+}
+
+/* allergy75jc (en-dev64): the patient's daughter who "told the GP her
+ * mother" can't have a drug tells the patient's allergy. */
+static void
+test_allergy75jc(void)
+{
+	MT_TRUE(affirmed_allergy("Daughter (who arranged the appointment) "
+				 "told the GP her mother also \"can't have "
+				 "codeine - it makes her see things\".",
+				 "codeine"));
+	MT_EQ_INT(allergy_context_bl("She says her mother is allergic to "
+				     "penicillin.",
+				     "penicillins"),
+		  NOTES_FAMILY);
+}
+
+/* allergy75jd (en-dev64): the drug a parent "gives only" at home, told
+ * in another drug's allergy entry, is taken, no allergy. */
+static void
+test_allergy75jd(void)
+{
+	static const char text[] = "DRUG ALLERGY:\n1. AMOXYCILLIN - rash.\n"
+				   "2. Brufen (ibuprofen) syrup - itching "
+				   "twice, gives only Calpol "
+				   "at home.\n";
+
+	MT_TRUE(affirmed_allergy(text, "ibuprofen"));
+	MT_TRUE(allergy_context_bl(text, "paracetamol") == NOT_FOUND_BL);
+}
+
+/* allergy75je (en-dev64): the drugs an allergy clinic will test, listed
+ * after "testing …:", are no allergies. */
+static void
+test_allergy75je(void)
+{
+	static const char text[] =
+		"g) Referral to Drug Allergy Clinic (skin prick / intradermal "
+		"testing at 4-6 weeks: cefazolin, rocuronium, chlorhexidine, "
+		"propofol, fentanyl, midazolam).";
+
+	MT_TRUE(allergy_context_bl(text, "fentanyl") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(text, "midazolam") == NOT_FOUND_BL);
+}
+
+/* allergy75jf (en-dev64): a drug the reader does not know, between
+ * commas or before "and", keeps the list whole. */
+static void
+test_allergy75jf(void)
+{
+	static const char text[] =
+		"AVOID cefazolin, rocuronium and chlorhexidine - red allergy "
+		"band applied with all three marked \"suspected\".";
+
+	MT_EQ_INT(allergy_context_bl(text, "cefazolin"), NOTES_UNCERTAIN);
+	MT_EQ_INT(allergy_context_bl(text, "chlorhexidine"), NOTES_UNCERTAIN);
+}
+
+/* allergy75jg (en-dev64): what a stopped drug "may worsen" is what it
+ * may do to anyone, no effect it had. */
+static void
+test_allergy75jg(void)
+{
+	MT_TRUE(allergy_context_bl("Co-Renitec STOPPED (ACE inhibitor may "
+				   "worsen anaphylaxis; needs testing first).",
+				   "ace inhibitors") == NOT_FOUND_BL);
+}
+
+/* allergy75jh (en-dev64): falls are a risk an anticoagulant is stopped
+ * for, no effect it had. */
+static void
+test_allergy75jh(void)
+{
+	MT_TRUE(allergy_context_bl("AF (apixaban stopped in 2025 after "
+				   "recurrent falls).",
+				   "apixaban") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16292,6 +16443,17 @@ static const mt_case cases[] = {
 	{"allergy75iu", test_allergy75iu},
 	{"vocab75as", test_vocab75as},
 	{"allergy75iw", test_allergy75iw},
+	{"allergy75ix", test_allergy75ix},
+	{"allergy75iy", test_allergy75iy},
+	{"allergy75iz", test_allergy75iz},
+	{"allergy75ja", test_allergy75ja},
+	{"allergy75jb", test_allergy75jb},
+	{"allergy75jc", test_allergy75jc},
+	{"allergy75jd", test_allergy75jd},
+	{"allergy75je", test_allergy75je},
+	{"allergy75jf", test_allergy75jf},
+	{"allergy75jg", test_allergy75jg},
+	{"allergy75jh", test_allergy75jh},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
