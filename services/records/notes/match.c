@@ -263,6 +263,35 @@ percent_short_form(const sentence *s, size_t i, size_t w, const notes_entry *e)
 	return p > s->text && p[-1] == '%';
 }
 
+/* bracketed_same_zh: is substance e, words w0 to w1 of s, the same
+ * substance as the Chinese drug item right before it, alone in a
+ * full-width bracket after it ("双氯芬酸（扶他林）长期间断服用，无不适")?
+ * The brand names the drug again: that item takes in the bracket's
+ * words, so the words after it are the drug's ("长期服用", allergy75jj).
+ * Only in an allergy list, where those words say whether the line is an
+ * entry; the finding's span takes in the bracket. */
+static bool
+bracketed_same_zh(sentence *s, const notes_entry *e, size_t w0, size_t w1)
+{
+	item *prev = s->n_items > 0 ? &s->items[s->n_items - 1] : NULL;
+	uint32_t from, to;
+
+	if (prev == NULL || !s->allergy_list || e->type != NOTES_T_SUBSTANCE ||
+	    prev->e->type != NOTES_T_SUBSTANCE || prev->w1 != w0 ||
+	    !s->words[prev->w0].han || strcmp(prev->e->code, e->code) != 0)
+		return false;
+	from = prev->end;
+	to = s->words[w0].start;
+	if (to - from != 3 || memcmp(s->text + from, FW_OPEN, 3) != 0)
+		return false;
+	to = s->words[w1 - 1].end;
+	if (to + 3 > s->text_len || memcmp(s->text + to, FW_CLOSE, 3) != 0)
+		return false;
+	prev->w1 = w1;
+	prev->end = to + 3;
+	return true;
+}
+
 /* free_of_unread: is e, word i of s, a "free" hyphened to a word no
  * item was read from ("chlorhex-free catheter pack", "nut-free diet")?
  * It says what the thing after it lacks; it denies nothing read before
@@ -564,8 +593,10 @@ notes__match(sentence *s)
 			i += e ? w : 1;
 			continue;
 		}
-		s->items[s->n_items++] = (item){e, i, i + w, s->words[i].start,
-						s->words[i + w - 1].end};
+		if (!bracketed_same_zh(s, e, i, i + w))
+			s->items[s->n_items++] =
+				(item){e, i, i + w, s->words[i].start,
+				       s->words[i + w - 1].end};
 		i += w;
 	}
 }

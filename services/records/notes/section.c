@@ -1483,6 +1483,20 @@ plan_step_en(const sentence *s)
 	       !s->words[0].han && numbered(s) && section_of(s) == NULL;
 }
 
+static bool ticked_at(const char *text, uint32_t i, uint32_t from, uint32_t to,
+		      int step);
+
+/* ticked_lead: is s's first word a tick ("☑药物：青霉素（…）；氯己定（洗必
+ *泰）——…", allergy75jk)?  The ticked field is the form's line, as an
+ * untouched one is: 1, the words its label starts at, else 0. */
+static size_t
+ticked_lead(const sentence *s)
+{
+	uint32_t at = s->words[0].start;
+
+	return ticked_at(s->text, at, at, s->words[0].end, 1) ? 1 : 0;
+}
+
 /* allergen_kind_zh: is heading s, under an allergy list, a label of
  * the kind of allergen its line lists ("过敏史：\n  药物：曲马多（头晕）
  * \n  食物：海鲜\n  其他：无")?  The record's form parts its allergies so;
@@ -1493,11 +1507,13 @@ allergen_kind_zh(const sentence *s)
 	static const char *const kinds[] = {"药物", "药品", "食物",
 					    "其他", "环境", "接触"};
 	const char *colon;
+	size_t w = s->n > 0 ? ticked_lead(s) : 0;
 
-	if (!s->allergy_list || s->n < 3 || !s->words[0].han ||
-	    !notes__words_in(s, 0, kinds, sizeof(kinds) / sizeof(*kinds)))
+	if (!s->allergy_list || s->n < w + 3 || !s->words[w].han ||
+	    !notes__words_in(s, w, kinds, sizeof(kinds) / sizeof(*kinds)))
 		return false;
-	colon = notes__colon_at(s->text, s->words[1].end, s->words[2].start);
+	colon = notes__colon_at(s->text, s->words[w + 1].end,
+				s->words[w + 2].start);
 	return colon != NULL && notes__line_lead(s) != NULL;
 }
 

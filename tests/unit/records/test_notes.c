@@ -15900,6 +15900,57 @@ test_allergy75jh(void)
 				   "apixaban") == NOT_FOUND_BL);
 }
 
+/* allergy75ji (zh-dev64): a drug the patient "不愿再吃" after its effect
+ * is an intolerance, as 不肯再吃 is. */
+static void
+test_allergy75ji(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"用药史：\n- 阿司匹林：以前社区医生开过，吃后胃痛，"
+		"自己停了，不愿再吃。\n",
+		"aspirin"));
+}
+
+/* allergy75jj (zh-dev64): a brand in a full-width bracket right after
+ * its substance is that drug again: the words after the bracket are
+ * the drug's ("长期间断服用，无不适": taken, no allergy). */
+static void
+test_allergy75jj(void)
+{
+	static const char text[] =
+		"过敏史：\n1. 青霉素：皮试阳性。\n"
+		"4. 双氯芬酸（扶他林）长期间断服用，无不适。\n";
+
+	MT_TRUE(allergy_context_bl(text, "diclofenac") == NOT_FOUND_BL);
+	MT_TRUE(context_of(text, NOTES_MEDICINE, "diclofenac") == 0);
+}
+
+/* allergy75jk (zh-dev64): a ticked "☑药物：" field under the allergy
+ * heading lists allergies, each entry after "；" too. */
+static void
+test_allergy75jk(void)
+{
+	static const char text[] = "三、过敏史\n☑药物：青霉素（风团）；氯己定——"
+				   "2021年皮肤消毒后大片红疹\n";
+
+	MT_TRUE(affirmed_allergy(text, "penicillins"));
+	MT_TRUE(affirmed_allergy(text, "chlorhexidine"));
+}
+
+/* allergy75jl (zh-dev64): drugs "列入不良反应" or "录入过敏/不良反应记录"
+ * are recorded as intolerances. */
+static void
+test_allergy75jl(void)
+{
+	static const char text[] =
+		"4. 甲氧氯普胺、氟哌啶醇已录入过敏/不良反应记录，禁用。";
+
+	MT_TRUE(affirmed_allergy(text, "metoclopramide"));
+	MT_TRUE(affirmed_allergy(text, "haloperidol"));
+	MT_TRUE(affirmed_allergy("8. 左氧氟沙星已列入不良反应，今后不用。",
+				 "levofloxacin"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16454,6 +16505,10 @@ static const mt_case cases[] = {
 	{"allergy75jf", test_allergy75jf},
 	{"allergy75jg", test_allergy75jg},
 	{"allergy75jh", test_allergy75jh},
+	{"allergy75ji", test_allergy75ji},
+	{"allergy75jj", test_allergy75jj},
+	{"allergy75jk", test_allergy75jk},
+	{"allergy75jl", test_allergy75jl},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
