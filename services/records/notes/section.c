@@ -1218,7 +1218,7 @@ answered_none(const sentence *s, size_t lead)
 static bool
 cue_after_stop(const sentence *s)
 {
-	const char *p = s->text + s->words[0].start;
+	const char *p = s->text + s->words[0].start, *end;
 
 	if (s->n_items == 0 || s->items[0].w0 != 0 ||
 	    s->items[0].e->type != NOTES_T_ALLERGY_CUE ||
@@ -1231,15 +1231,16 @@ cue_after_stop(const sentence *s)
 	/* the colon right after the cues or one word after them ("Allergy
 	 * form:"); "Allergy team consulted (Dr Ng): …" tells of the team */
 	p = s->text + s->items[cues_lead(s)].end;
-	while (*p == ' ')
+	end = s->text + s->text_len;
+	while (p < end && *p == ' ')
 		p++;
-	if (isalpha((unsigned char)*p)) {
-		while (isalpha((unsigned char)*p))
+	if (p < end && isalpha((unsigned char)*p)) {
+		while (p < end && isalpha((unsigned char)*p))
 			p++;
-		while (*p == ' ')
+		while (p < end && *p == ' ')
 			p++;
 	}
-	return *p == ':';
+	return p < end && *p == ':';
 }
 
 bool
