@@ -636,10 +636,25 @@ notes__allergic_person_at(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
+/* treated_with_zh: is Chinese drug item m what the reaction was
+ * treated with, "经" right before it and "处理" or "治疗" right after it
+ * ("用 Morphine PCA 出現皮膚痕癢，經 Chlorpheniramine
+ * 處理後緩解；評估為…副作用， 並非過敏")?  The remedy is no entry: the writer's
+ * verdict after it is the entry's drug's, and none of its own (allergy75jn). */
+bool
+notes__treated_with_zh(const sentence *s, size_t m)
+{
+	static const char *const treated[] = {"处理", "治疗"};
+	size_t w0 = s->items[m].w0, w1 = s->items[m].w1;
+
+	return w0 >= 1 && notes__words_at(s, w0 - 1, "经") && w1 < s->n &&
+	       notes__words_in(s, w1, treated, N_OF(treated));
+}
+
 const item *
 notes__disowned_by(const sentence *s, size_t k)
 {
-	if (cross_reference_zh(s, k))
+	if (cross_reference_zh(s, k) || notes__treated_with_zh(s, k))
 		return NULL;
 	for (size_t j = k + 1; j < s->n_items; j++) {
 		const notes_entry *e = s->items[j].e;
@@ -650,7 +665,7 @@ notes__disowned_by(const sentence *s, size_t k)
 				   * 作用（不是过敏）") */
 		if ((e->type == NOTES_T_SUBSTANCE ||
 		     e->type == NOTES_T_CLASS) &&
-		    !enumerated_zh(s, k, j) &&
+		    !enumerated_zh(s, k, j) && !notes__treated_with_zh(s, j) &&
 		    (!tried_since(s, j) || next_entry_zh(s, k, j)))
 			return NULL;
 		/* a "对" between opens what the verdict speaks of

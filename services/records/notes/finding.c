@@ -1269,7 +1269,7 @@ given_as_medicine(const sentence *s, size_t k)
 	       chosen_instead(s, k) || chosen_instead_zh(s, k) ||
 	       used_instead(s, k) || challenge_offered(s, k) ||
 	       named_alternative(s, k) || failed_treatment(s, k) ||
-	       only_given_en(s, k);
+	       only_given_en(s, k) || notes__treated_with_zh(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own

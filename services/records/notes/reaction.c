@@ -1469,6 +1469,23 @@ refusal_denied(const sentence *s, size_t k, size_t j)
  * the cue records ("对替格瑞洛"胸闷、喘不过气"，…换为氯吡格雷，已记录为不良
  * 反应"), nor is a drug the words between say was never taken
  * (never_taken_zh). */
+/* avoided_before_zh: is Chinese refusal cue j one the patient keeps only
+ * before a task, "前" and at most an adverb before it ("吃了犯困，出乘前一般
+ * 不敢吃", "开车前不吃")?  The drowsiness is the drug's expected effect,
+ * kept away from the work; the drug is still taken (allergy75jm). */
+static bool
+avoided_before_zh(const sentence *s, size_t j)
+{
+	static const char *const once[] = {"都", "就"};
+	size_t w = s->items[j].w0;
+
+	if (w >= 2 && notes__words_at(s, w - 2, "一般"))
+		w -= 2;
+	else if (w >= 1 && notes__words_in(s, w - 1, once, N_OF(once)))
+		w--;
+	return w >= 1 && s->words[w - 1].han && notes__words_at(s, w - 1, "前");
+}
+
 static bool
 intolerance_reaches(const sentence *s, size_t k, size_t j)
 {
@@ -1477,7 +1494,8 @@ intolerance_reaches(const sentence *s, size_t k, size_t j)
 	if (!(s->items[j].e->dir & NOTES_DIR_BACKWARD) ||
 	    (s->items[j].e->dir & NOTES_DIR_DELABEL) || j < k ||
 	    notes__terminated(s, k, j) || notes__drug_after(s, j) ||
-	    never_taken_zh(s, k, j) || refusal_denied(s, k, j))
+	    never_taken_zh(s, k, j) || refusal_denied(s, k, j) ||
+	    avoided_before_zh(s, j))
 		return false;
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;

@@ -15951,6 +15951,36 @@ test_allergy75jl(void)
 				 "levofloxacin"));
 }
 
+/* allergy75jm (zh-dev64): a drug the patient "不敢吃" only before a
+ * task ("出乘前一般不敢吃") for its drowsiness is still taken, no
+ * intolerance; "后来不敢吃" after an effect is one. */
+static void
+test_allergy75jm(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"春秋季发作时自己买扑尔敏吃，\"吃了犯困，出乘前一般"
+			"不敢吃\"。",
+			"chlorphenamine") == NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("秋水仙碱吃了拉肚子厉害，后来不敢吃。",
+				 "colchicine"));
+}
+
+/* allergy75jn (zh-dev64): the drug an entry's reaction was treated with
+ * ("經 Chlorpheniramine 處理後緩解") is given, no entry, and the verdict
+ * after it ("並非過敏") is the entry's drug's. */
+static void
+test_allergy75jn(void)
+{
+	static const char text[] =
+		"藥物過敏：\n3. Morphine — 用 Morphine PCA 出現皮膚痕癢，經 "
+		"Chlorpheniramine "
+		"處理後緩解；評估為組織胺釋放所致副作用，並非過敏，本次可用。"
+		"\n";
+
+	MT_EQ_INT(allergy_context_bl(text, "morphine"), NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(text, "chlorphenamine") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16509,6 +16539,8 @@ static const mt_case cases[] = {
 	{"allergy75jj", test_allergy75jj},
 	{"allergy75jk", test_allergy75jk},
 	{"allergy75jl", test_allergy75jl},
+	{"allergy75jm", test_allergy75jm},
+	{"allergy75jn", test_allergy75jn},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
