@@ -769,11 +769,29 @@ avoided_after_zh(const sentence *s, size_t w)
 	return false;
 }
 
+/* recorded_adr_zh: is cue key one that enters the drug in the adverse
+ * reaction record ("记录为药物不良反应", "列入不良反应", "录入不良反应")? */
+static bool
+recorded_adr_zh(const char *key)
+{
+	static const char *const entered[] = {"记录为", "记为", "记入", "列为",
+					      "列入",	"列作", "录入"};
+
+	if (strstr(key, "不良反应") == NULL)
+		return false;
+	for (size_t i = 0; i < N_OF(entered); i++)
+		if (strncmp(key, entered[i], strlen(entered[i])) == 0)
+			return true;
+	return false;
+}
+
 /* recorded_intolerance_after_zh: does an intolerance the writer records
  * or keeps on record follow the Chinese verdict at word w in its sentence
  * ("不是过敏…但要求记录为不耐受", "不是過敏…保留「不耐受」記錄")?  The
  * record is the writer's last word on the label (allergy75ba: zh-dev44,
- * zh-dev45), as "不算过敏——已记录为不耐受" is. */
+ * zh-dev45), as "不算过敏——已记录为不耐受" is; so is an entry in the adverse
+ * reaction record ("患者本人不认为是过敏…；记录为药物不良反应", allergy75jo).
+ */
 static bool
 recorded_intolerance_after_zh(const sentence *s, size_t w)
 {
@@ -782,8 +800,14 @@ recorded_intolerance_after_zh(const sentence *s, size_t w)
 
 	for (size_t m = 0; m < s->n_items; m++) {
 		at = s->items[m].w0;
-		if (at <= w || s->items[m].e->type != NOTES_T_ALLERGY_CUE ||
-		    strstr(s->items[m].e->key, "不耐受") == NULL)
+		if (at <= w || s->items[m].e->type != NOTES_T_ALLERGY_CUE)
+			continue;
+		/* "不列为过敏，仅记录为不良反应" keeps the denial: only a
+		 * reaction, not an allergy (zh-dev5) */
+		if (recorded_adr_zh(s->items[m].e->key))
+			return !(at > 0 && (notes__words_at(s, at - 1, "仅") ||
+					    notes__words_at(s, at - 1, "只")));
+		if (strstr(s->items[m].e->key, "不耐受") == NULL)
 			continue;
 		if (notes__any_in(s, at >= 3 ? at - 3 : 0, at, kept,
 				  sizeof(kept) / sizeof(*kept)))

@@ -15981,6 +15981,23 @@ test_allergy75jn(void)
 	MT_TRUE(allergy_context_bl(text, "chlorphenamine") == NOT_FOUND_BL);
 }
 
+/* allergy75jo (zh-dev64): the adverse reaction record after a
+ * patient's "不认为是过敏" is the writer's last word; "仅记录为不良反应"
+ * keeps the denial. */
+static void
+test_allergy75jo(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"过敏史：\n3. 左氧氟沙星：服后心悸、失眠，患者本人不认为是"
+		"过敏，说\"就是吃了不舒服\"；记录为药物不良反应，不再使用。\n",
+		"levofloxacin"));
+	MT_EQ_INT(allergy_context_bl(
+			  "用阿奇霉素后出现腹泻，考虑为药物不良反应，停用阿奇霉"
+			  "素；经讨论不列为过敏，仅记录为不良反应。",
+			  "azithromycin"),
+		  NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16541,6 +16558,7 @@ static const mt_case cases[] = {
 	{"allergy75jl", test_allergy75jl},
 	{"allergy75jm", test_allergy75jm},
 	{"allergy75jn", test_allergy75jn},
+	{"allergy75jo", test_allergy75jo},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
