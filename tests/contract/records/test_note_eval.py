@@ -165,7 +165,7 @@ ORDER_CEILINGS = {
     "en-dev61": (2, 1), "zh-dev61": (0, 0),
     "en-dev62": (0, 1), "zh-dev62": (0, 3),
     "en-dev63": (2, 0), "zh-dev63": (4, 3),
-    "en-dev64": (4, 2), "zh-dev64": (2, 1),
+    "en-dev64": (3, 2), "zh-dev64": (2, 1),
 }
 
 

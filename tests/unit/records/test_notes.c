@@ -15998,6 +15998,18 @@ test_allergy75jo(void)
 		  NOTES_NEGATED);
 }
 
+/* allergy75jp (en-dev64): a drug the patient "wouldn't touch again"
+ * after its effect is refused, an intolerance. */
+static void
+test_allergy75jp(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"Daughter told the ME that gabapentin, tried in "
+		"the spring, made him so drowsy he \"wouldn't "
+		"touch it again\".",
+		"gabapentin"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16559,6 +16571,7 @@ static const mt_case cases[] = {
 	{"allergy75jm", test_allergy75jm},
 	{"allergy75jn", test_allergy75jn},
 	{"allergy75jo", test_allergy75jo},
+	{"allergy75jp", test_allergy75jp},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
