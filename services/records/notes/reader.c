@@ -160,6 +160,16 @@ line_start(const char *text, const notes_tok *t)
 	return i;
 }
 
+/* opens_line: is word t the first of its line, the word before it
+ * ending at last_end (0 for none)?  Only the gap between them is read,
+ * so a note of one long line costs no walk back to its start per word. */
+static bool
+opens_line(const char *text, uint32_t last_end, const notes_tok *t)
+{
+	return last_end == 0 ||
+	       memchr(text + last_end, '\n', t->start - last_end) != NULL;
+}
+
 /* line_indent returns the spaces and tabs that open the line word t is
  * on. */
 static int
@@ -324,11 +334,11 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 		    !list_item(text, n, &t))
 			s.section = NULL;
 		if (t.type == NOTES_TOK_WORD) {
-			if (line_start(text, &t) >= last_word_end)
+			if (opens_line(text, last_word_end, &t)) {
 				aside_ended(text, n, &t, &s);
-			if (line_start(text, &t) >= last_word_end &&
-			    list_left(text, n, &t, &s))
-				s.allergy_list = false;
+				if (list_left(text, n, &t, &s))
+					s.allergy_list = false;
+			}
 			last_word_end = t.end;
 		}
 		if (!s.allergy_list)
