@@ -636,11 +636,6 @@ notes__allergic_person_at(const sentence *s, size_t k, size_t j)
 	return false;
 }
 
-/* treated_with_zh: is Chinese drug item m what the reaction was
- * treated with, "经" right before it and "处理" or "治疗" right after it
- * ("用 Morphine PCA 出現皮膚痕癢，經 Chlorpheniramine
- * 處理後緩解；評估為…副作用， 並非過敏")?  The remedy is no entry: the writer's
- * verdict after it is the entry's drug's, and none of its own (allergy75jn). */
 bool
 notes__treated_with_zh(const sentence *s, size_t m)
 {

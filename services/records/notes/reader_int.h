@@ -731,7 +731,8 @@ bool notes__on_allergy_line(const sentence *s, size_t k);
 /* notes__treated_with_zh: is Chinese drug item m what a reaction was
  * treated with, "经" right before it and "处理" or "治疗" right after it
  * ("經 Chlorpheniramine 處理後緩解")?  The remedy is given, no entry of an
- * allergy list, and a verdict after it is the entry's drug's. */
+ * allergy list, and a verdict after it is the entry's drug's, none of its
+ * own (allergy75jn). */
 bool notes__treated_with_zh(const sentence *s, size_t m);
 
 /* notes__cultured: is drug item k named by a culture's result in its clause

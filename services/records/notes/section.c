@@ -1484,12 +1484,28 @@ plan_step_en(const sentence *s)
 	       !s->words[0].han && numbered(s) && section_of(s) == NULL;
 }
 
-static bool ticked_at(const char *text, uint32_t i, uint32_t from, uint32_t to,
-		      int step);
+/* ticked_at: is a tick (√ ✓ ✔ ☑ ☒ ■) at text[i], or, going by step
+ * (1 or -1), after the spaces from i? */
+static bool
+ticked_at(const char *text, uint32_t i, uint32_t from, uint32_t to, int step)
+{
+	static const char *const ticks[] = {"\xe2\x88\x9a", "\xe2\x9c\x93",
+					    "\xe2\x9c\x94", "\xe2\x98\x91",
+					    "\xe2\x98\x92", "\xe2\x96\xa0"};
 
-/* ticked_lead: is s's first word a tick ("☑药物：青霉素（…）；氯己定（洗必
- *泰）——…", allergy75jk)?  The ticked field is the form's line, as an
- * untouched one is: 1, the words its label starts at, else 0. */
+	while (i >= from && i < to && text[i] == ' ')
+		i = (uint32_t)((int)i + step);
+	if (step < 0)
+		i = i >= from + 2 ? i - 2 : to; /* a tick's 3 bytes end at i */
+	for (size_t t = 0; t < sizeof(ticks) / sizeof(*ticks); t++)
+		if (i + 3 <= to && memcmp(text + i, ticks[t], 3) == 0)
+			return true;
+	return false;
+}
+
+/* ticked_lead: 1 when s's first word is a tick, the words of its label
+ * starting after it ("☑药物：青霉素（…）；氯己定（洗必泰）——…", allergy75jk),
+ * else 0: a ticked field is the form's line, as an untouched one is. */
 static size_t
 ticked_lead(const sentence *s)
 {
@@ -1529,25 +1545,6 @@ form_field(const sentence *s)
 	uint32_t from = s->items[0].end, to = s->words[s->n - 1].end;
 
 	return memchr(s->text + from, '[', to - from) != NULL;
-}
-
-/* ticked_at: is a tick (√ ✓ ✔ ☑ ☒ ■) at text[i], or, going by step
- * (1 or -1), after the spaces from i? */
-static bool
-ticked_at(const char *text, uint32_t i, uint32_t from, uint32_t to, int step)
-{
-	static const char *const ticks[] = {"\xe2\x88\x9a", "\xe2\x9c\x93",
-					    "\xe2\x9c\x94", "\xe2\x98\x91",
-					    "\xe2\x98\x92", "\xe2\x96\xa0"};
-
-	while (i >= from && i < to && text[i] == ' ')
-		i = (uint32_t)((int)i + step);
-	if (step < 0)
-		i = i >= from + 2 ? i - 2 : to; /* a tick's 3 bytes end at i */
-	for (size_t t = 0; t < sizeof(ticks) / sizeof(*ticks); t++)
-		if (i + 3 <= to && memcmp(text + i, ticks[t], 3) == 0)
-			return true;
-	return false;
 }
 
 /* ticked_yes_zh: is Chinese allergy heading s, its line ending at to,
