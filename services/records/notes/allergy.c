@@ -289,12 +289,26 @@ queried_entry_en(const sentence *s, size_t k)
 }
 
 bool
+notes__currently_on(const sentence *s, size_t k)
+{
+	static const char *const article[] = {"a", "an"};
+	static const char *const is[] = {"is", "remains", "stays"};
+	size_t w = s->items[k].w0;
+
+	if (w >= 1 && notes__words_in(s, w - 1, article, N_OF(article)))
+		w--;
+	return w >= 2 && notes__words_at(s, w - 1, "on") &&
+	       notes__words_in(s, w - 2, is, N_OF(is));
+}
+
+bool
 notes__on_allergy_line(const sentence *s, size_t k)
 {
 	return ((s->allergy_line && (s->allergy_head || k == 0)) ||
 		queried_entry_zh(s, k) || queried_entry_en(s, k)) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
-	       !dosed_now(s, k) && !told_after(s, k) && !given_later(s, k);
+	       !notes__currently_on(s, k) && !dosed_now(s, k) &&
+	       !told_after(s, k) && !given_later(s, k);
 }
 
 bool

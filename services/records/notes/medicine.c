@@ -965,27 +965,10 @@ given_in_list(const sentence *s, size_t k)
 	return given_in_list(s, k - 1);
 }
 
-/* currently_on: is drug or class item k written after "is on", "a" or
- * "an" at most between ("which is why he is on an angiotensin receptor
- * blocker", allergy75gj)?  Under an allergy heading written as prose it
- * is what the patient takes now, no entry of the list. */
-static bool
-currently_on(const sentence *s, size_t k)
-{
-	static const char *const article[] = {"a", "an"};
-	static const char *const is[] = {"is", "remains", "stays"};
-	size_t w = s->items[k].w0;
-
-	if (w >= 1 && notes__words_in(s, w - 1, article, N_OF(article)))
-		w--;
-	return w >= 2 && notes__words_at(s, w - 1, "on") &&
-	       notes__words_in(s, w - 2, is, N_OF(is));
-}
-
 bool
 notes__listed_allergen(const sentence *s, size_t k, bool drug)
 {
-	return s->allergy_list && !currently_on(s, k) &&
+	return s->allergy_list && !notes__currently_on(s, k) &&
 	       !(drug && (notes__declined_in_list(s, k) ||
 			  notes__replaced_by(s, k) || given_in_list(s, k)));
 }

@@ -1177,6 +1177,14 @@ bool notes__dash_labelled(const sentence *s, size_t k);
  * whose dose a plan changes. */
 void notes__treatment_context(const sentence *s, size_t k, notes_finding *f);
 
+/* notes__currently_on: is drug or class item k written after "is on",
+ * "a" or "an" at most between ("which is why he is on an angiotensin
+ * receptor blocker", allergy75gj; "flagged to doctors, she is on
+ * nitrofurantoin for this UTI anyway", allergy75jr)?  Under an allergy
+ * heading or on an allergy line written as prose it is what the patient
+ * takes now, no entry of the list. */
+bool notes__currently_on(const sentence *s, size_t k);
+
 /* notes__listed_allergen: is item k under an allergy heading an allergen of
  * the list, not a drug the patient declined or one that replaced the
  * allergen ("Simvastatin | muscle aches - changed to atorvastatin")? */

@@ -127,17 +127,21 @@ letter_label(const sentence *s)
 
 static const char *after_bracket(const char *p, const char *to);
 
-/* teller_bracketed_zh: is the heading's last cue j followed by a bracket
- * and then the colon ("过敏史（母亲代述）：头孢类过敏；布洛芬…", allergy75hk)?
- * The bracket names who told the list; an item in it (the mother) is no entry,
- * and the colon after it closes the heading. */
+/* bracket_then_colon: is the heading's last cue j followed by a bracket
+ * and then the colon ("过敏史（母亲代述）：头孢类过敏；布洛芬…", allergy75hk;
+ * "Allergies (per sister): Ampiclox - …", allergy75jr)?  The bracket
+ * names who told the list or where it was read; an item in it (the
+ * mother) is no entry, and the colon after it closes the heading. */
 static bool
-teller_bracketed_zh(const sentence *s, size_t j)
+bracket_then_colon(const sentence *s, size_t j)
 {
 	const char *to = s->text + s->words[s->n - 1].end;
 	const char *p = s->text + s->items[j].end;
 
-	if (to - p < 3 || memcmp(p, FW_OPEN, 3) != 0)
+	while (p < to && *p == ' ')
+		p++;
+	if (p == to ||
+	    (*p != '(' && (to - p < 3 || memcmp(p, FW_OPEN, 3) != 0)))
 		return false;
 	p = after_bracket(p, to);
 	return p < to && (*p == ':' ||
@@ -153,7 +157,7 @@ notes__zh_allergy_head(const sentence *s)
 	       s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 	       (unsigned char)s->items[0].e->key[0] >= 0x80 &&
 	       (((notes__colon_after(s, zh_head_last(s)) ||
-		  teller_bracketed_zh(s, zh_head_last(s))) &&
+		  bracket_then_colon(s, zh_head_last(s))) &&
 		 (notes__line_lead(s) != NULL || after_stop_zh(s) ||
 		  after_ordinal(s))) ||
 		bracket_head_zh(s, zh_head_last(s)));
@@ -1243,15 +1247,6 @@ cue_after_stop(const sentence *s)
 	return p < end && *p == ':';
 }
 
-bool
-notes__allergy_line(const sentence *s)
-{
-	return ((cue_led(s) &&
-		 (notes__colon_after(s, cues_lead(s)) || dash_headed(s))) ||
-		cue_after_stop(s)) &&
-	       !answered_none(s, cues_lead(s));
-}
-
 /* names_none: does s name no drug and no "no known allergies" after its
  * first item ("Allergies: YES - see list")? */
 static bool
@@ -1285,6 +1280,18 @@ after_bracket(const char *p, const char *to)
 	while (p < to && *p == ' ')
 		p++;
 	return p;
+}
+
+bool
+notes__allergy_line(const sentence *s)
+{
+	size_t lead = cues_lead(s);
+
+	return ((cue_led(s) &&
+		 (notes__colon_after(s, lead) || bracket_then_colon(s, lead) ||
+		  dash_headed(s))) ||
+		cue_after_stop(s)) &&
+	       !answered_none(s, lead);
 }
 
 /* entry_mark: the end of the dash or colon that opens the text at p (to

@@ -853,6 +853,22 @@ told_as_mine(const sentence *s, size_t r)
 	return notes__words_at(s, r - 1, "my");
 }
 
+/* relatives_own: is drug item d, before relative word r, told as the
+ * relative's own allergy, "herself" or "himself" before it ("Sister adds
+ * that she herself is allergic to penicillin - noted, this is the
+ * sister's allergy, not the patient's")?  The relative spoke of her own
+ * allergy, so the patient never bore the label: no denial of it is read
+ * (allergy75js).  "her mum reported \"allergic to penicillin\" on old
+ * clinic card - … that was her sister's allergy" denies the card's. */
+static bool
+relatives_own(const sentence *s, const item *d, size_t r)
+{
+	static const char *const self[] = {"herself", "himself"};
+
+	return d != &s->prior && d->w1 <= r &&
+	       notes__words_any(s, 0, d->w0, self, N_OF(self));
+}
+
 bool
 notes__misattributed_allergy(const sentence *s, notes_reading *out)
 {
@@ -870,7 +886,7 @@ notes__misattributed_allergy(const sentence *s, notes_reading *out)
 	 * still doubt ("Pharmacy to clarify", en-dev46) or act on ("REMOVED
 	 * penicillin allergy", en-dev29): the writer's verdict, read where
 	 * it is written, decides the patient's label (allergy75be) */
-	if (!told_as_mine(s, r)) {
+	if (!told_as_mine(s, r) && !relatives_own(s, d, r)) {
 		allergy_of(d, NOTES_NEGATED, misattributed, &f);
 		if (!notes__keep(out, &f))
 			return false;

@@ -16010,6 +16010,62 @@ test_allergy75jp(void)
 		"gabapentin"));
 }
 
+/* allergy75jq (en-dev65): a family who "do not want him to have" a drug
+ * avoid it, as "avoid" does: the intolerance the chart records after it
+ * is the patient's, not denied. */
+static void
+test_allergy75jq(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"Allergies on chart: sulfa (hives). Family do not want him "
+		"to have codeine again - added to chart as intolerance.",
+		"codeine"));
+	MT_EQ_INT(context_of("She does not want to have metformin.",
+			     NOTES_MEDICINE, "metformin"),
+		  NOTES_NEGATED);
+}
+
+/* allergy75jr (en-dev65): a bracket between the allergy cue and its
+ * colon ("Allergies (per sister):") names who told the list; the colon
+ * still heads the line, so the drug of its next sentence is an entry.  A
+ * drug the line says the patient "is on" is no entry. */
+static void
+test_allergy75jr(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"Allergies (per sister): Ampiclox - face swelled up in 2019. "
+		"Brufen gives her bad stomach pain, she avoids it.",
+		"ibuprofen"));
+	MT_EQ_INT(
+		allergy_context_bl(
+			"Allergies (per daughter): morphine - hallucinations. "
+			"Flagged to doctors, she is on nitrofurantoin for "
+			"this UTI anyway.",
+			"nitrofurantoin"),
+		NOT_FOUND_BL);
+}
+
+/* allergy75js (en-dev65): a relative who says she "herself" is allergic
+ * to a drug, and the writer's "this is the sister's allergy, not the
+ * patient's": the sister's allergy only, no denial of a label the
+ * patient never bore. */
+static void
+test_allergy75js(void)
+{
+	static const char *const text =
+		"Allergies: nil. Sister adds that she herself is allergic to "
+		"penicillin - noted, this is the sister's allergy, not the "
+		"patient's.";
+	notes_reading r;
+
+	MT_EQ_INT(allergy_context_bl(text, "penicillins"), NOTES_FAMILY);
+	notes_read(text, strlen(text), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(!(r.findings[i].kind == NOTES_ALLERGY &&
+			  strcmp(r.findings[i].code, "penicillins") == 0 &&
+			  r.findings[i].context == NOTES_NEGATED));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16572,6 +16628,9 @@ static const mt_case cases[] = {
 	{"allergy75jn", test_allergy75jn},
 	{"allergy75jo", test_allergy75jo},
 	{"allergy75jp", test_allergy75jp},
+	{"allergy75jq", test_allergy75jq},
+	{"allergy75jr", test_allergy75jr},
+	{"allergy75js", test_allergy75js},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
