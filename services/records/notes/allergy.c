@@ -50,6 +50,20 @@ notes__replaced_by(const sentence *s, size_t k)
 	return false;
 }
 
+bool
+notes__interaction_partner_en(const sentence *s, size_t k)
+{
+	static const char *const with[] = {
+		"interaction with", "interactions with", "interacts with",
+		"interacting with"};
+	size_t w0 = s->items[k].w0;
+
+	for (size_t back = 2; back <= 3 && back <= w0; back++)
+		if (notes__phrases_in(s, w0 - back, with, N_OF(with)))
+			return true;
+	return false;
+}
+
 /* TAKEN_NOW_WORDS: the most words before the drug in a sentence that
  * says the patient takes it ("Currently takes paracetamol regularly"). */
 #define TAKEN_NOW_WORDS 3

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 bool
 notes__ends(const sentence *s, size_t a, size_t b, bool scope)
@@ -2441,6 +2442,71 @@ told_whom(const sentence *s, size_t w)
 	return w;
 }
 
+/* CHILD_NAMED_BYTES: how far from a name the word "son" or "daughter"
+ * may stand where the note introduces the patient's child ("Substitute
+ * decision maker: son, Walter (joined by phone)"). */
+#define CHILD_NAMED_BYTES 12
+
+/* CHILD_NAME_SCAN_BYTES: how far back before a sentence named_child
+ * looks for the child's introduction. */
+#define CHILD_NAME_SCAN_BYTES 8192
+
+/* child_word_near: is "son" or "daughter" a whole word within
+ * CHILD_NAMED_BYTES of text[at, at + len), inside text[0, end)? */
+static bool
+child_word_near(const char *text, size_t end, size_t at, size_t len)
+{
+	static const char *const children[] = {"son", "daughter"};
+	size_t from = at > CHILD_NAMED_BYTES ? at - CHILD_NAMED_BYTES : 0;
+	size_t to = at + len + CHILD_NAMED_BYTES < end
+			    ? at + len + CHILD_NAMED_BYTES
+			    : end;
+
+	for (size_t i = 0; i < N_OF(children); i++) {
+		size_t n = strlen(children[i]);
+
+		for (size_t p = from; p + n <= to; p++)
+			if (strncasecmp(text + p, children[i], n) == 0 &&
+			    (p == 0 || !isalpha((unsigned char)text[p - 1])) &&
+			    (p + n == end ||
+			     !isalpha((unsigned char)text[p + n])))
+				return true;
+	}
+	return false;
+}
+
+/* named_child: is word w of s a name, capitalised, that the note
+ * introduced before s as the patient's son or daughter ("son, Walter",
+ * "daughter Mary", "Walter (son)")?  "Walter adds that his mother was
+ * \"allergic to penicillin\"" tells of the patient (allergy75jt). */
+static bool
+named_child(const sentence *s, size_t w)
+{
+	const notes_tok *t = &s->words[w];
+	size_t len = t->end - t->start, end = s->words[0].start;
+	const char *name = s->text + t->start;
+
+	if (len < 3 || !isupper((unsigned char)name[0]))
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!islower((unsigned char)name[i]))
+			return false;
+	/* a long note's far pages are not searched: the cost stays linear */
+	for (const char *p = s->text + (end > CHILD_NAME_SCAN_BYTES
+						? end - CHILD_NAME_SCAN_BYTES
+						: 0);
+	     (p = memmem(p, end - (size_t)(p - s->text), name, len)) != NULL;
+	     p += len) {
+		size_t at = (size_t)(p - s->text);
+
+		if ((at == 0 || !isalpha((unsigned char)p[-1])) &&
+		    (at + len == end || !isalpha((unsigned char)p[len])) &&
+		    child_word_near(s->text, end, at, len))
+			return true;
+	}
+	return false;
+}
+
 /* told_parent: is family trigger j a parent ("mother", "father") right
  * after a reporting word, a determiner at most between, whose teller a few
  * words before is the parent's child ("Daughter reports the mother is
@@ -2463,11 +2529,14 @@ told_parent(const sentence *s, size_t j)
 	w--;
 	if (w > 0 && notes__words_in(s, w, det, 3))
 		w--;
+	if (w > 0 && notes__words_at(s, w, "that"))
+		w--;
 	w = told_whom(s, w);
 	if (!notes__reporting(s, w))
 		return false;
 	for (size_t back = 1; back <= TELLER_WORDS && back <= w; back++)
-		if (notes__words_in(s, w - back, children, 4))
+		if (notes__words_in(s, w - back, children, 4) ||
+		    named_child(s, w - back))
 			return true;
 	return false;
 }

@@ -132,6 +132,25 @@ chosen_instead(const sentence *s, size_t k)
 	return notes__given_passive(s, k);
 }
 
+/* CHOICE_WORDS: how many words after a drug "of choice" may end
+ * ("ertapenem is the drug of choice"). */
+#define CHOICE_WORDS 5
+
+/* drug_of_choice: is drug item k called the drug of choice, "of choice"
+ * ending within CHOICE_WORDS words after it ("with the ESBL and her
+ * allergies, ertapenem is the drug of choice", allergy75jw)?  It is the
+ * drug the allergies leave, a medicine. */
+static bool
+drug_of_choice(const sentence *s, size_t k)
+{
+	size_t w1 = s->items[k].w1;
+
+	for (size_t w = w1; w + 1 < s->n && w + 2 <= w1 + CHOICE_WORDS; w++)
+		if (notes__phrase_at(s, w, "of choice"))
+			return true;
+	return false;
+}
+
 /* INSTEAD_WORDS: how many words after a drug "instead" may stand
  * (used_instead). */
 #define INSTEAD_WORDS 2
@@ -1232,6 +1251,34 @@ failed_treatment(const sentence *s, size_t k)
 	return true;
 }
 
+/* treated_later_en: is English drug item k, in a later sentence of an
+ * allergy entry's line, the one "treated with" gives, no reaction and no
+ * allergy cue in its sentence ("- Penicillin: anaphylaxis in 2016 (IM
+ * penicillin at the clinic for syphilis, needed adrenaline). She was
+ * then treated with doxycycline.", allergy75jv)?  The entry goes on
+ * with what the patient had instead: a medicine, no entry. */
+static bool
+treated_later_en(const sentence *s, size_t k)
+{
+	bool treated = false;
+
+	if (!(s->allergy_list || s->allergy_line) ||
+	    notes__line_lead(s) != NULL ||
+	    (unsigned char)s->text[s->items[k].start] >= 0x80)
+		return false;
+	for (size_t j = 0; j < s->n_items; j++) {
+		notes_type type = s->items[j].e->type;
+
+		if (type == NOTES_T_REACTION || type == NOTES_T_ALLERGY_CUE)
+			return false;
+		if (j < k && type == NOTES_T_INDICATION &&
+		    strcmp(s->items[j].e->key, "treated with") == 0 &&
+		    !notes__terminated(s, j, k))
+			treated = true;
+	}
+	return treated;
+}
+
 /* only_given_en: is drug item k the one the patient is given or takes
  * instead, "only" before it or before the verb ("gives only Calpol at
  * home", "only takes paracetamol"), as 只吃 reads in Chinese
@@ -1269,7 +1316,8 @@ given_as_medicine(const sentence *s, size_t k)
 	       chosen_instead(s, k) || chosen_instead_zh(s, k) ||
 	       used_instead(s, k) || challenge_offered(s, k) ||
 	       named_alternative(s, k) || failed_treatment(s, k) ||
-	       only_given_en(s, k) || notes__treated_with_zh(s, k);
+	       only_given_en(s, k) || notes__treated_with_zh(s, k) ||
+	       treated_later_en(s, k) || drug_of_choice(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own
@@ -1324,13 +1372,16 @@ as_medicine(const sentence *s, size_t k, notes_finding *f)
 }
 
 /* interaction_partner reads drug item k, the partner of an interaction
- * (notes__interaction_partner_zh), as a medicine: the allergen is taken
+ * (notes__interaction_partner_zh, notes__interaction_partner_en), as a
+ * medicine: the allergen is taken
  * with it, and a verdict after it ("不是过敏") is the interaction's, not
  * an allergy of its own; false, f untouched, for any other drug. */
 static bool
 interaction_partner(const sentence *s, size_t k, notes_finding *f)
 {
-	return notes__interaction_partner_zh(s, k) && as_medicine(s, k, f);
+	return (notes__interaction_partner_zh(s, k) ||
+		notes__interaction_partner_en(s, k)) &&
+	       as_medicine(s, k, f);
 }
 
 /* record_aside: is drug item k inside a parenthesis opened at most

@@ -710,6 +710,13 @@ void notes__taken_then(const sentence *s, size_t k, notes_finding *f);
 void notes__onset_then_zh(const sentence *s, size_t k, const item *reaction,
 			  notes_finding *f);
 
+/* notes__interaction_partner_en: is drug item k the one an interaction is with,
+ * "interaction with" or "interacts with" right before it ("Metronidazole
+ * and ciprofloxacin - INTERACTION with warfarin (raised INR), not an
+ * allergy", allergy75ju)?  In an allergy list it is the drug the patient
+ * takes, no allergen of the entry. */
+bool notes__interaction_partner_en(const sentence *s, size_t k);
+
 /* notes__replaced_by: is drug item k written after "changed to" or "switched
  * to" in its sentence ("ACE inhibitors (cough on lisinopril - changed to
  * losartan)"), or right after "therefore" ("Antiplatelet therefore

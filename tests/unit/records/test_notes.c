@@ -16066,6 +16066,67 @@ test_allergy75js(void)
 			  r.findings[i].context == NOTES_NEGATED));
 }
 
+/* allergy75jt (en-dev65): a son the note named before ("son, Walter")
+ * who "adds that his mother was allergic" tells of the patient; a
+ * husband named so tells of his own mother. */
+static void
+test_allergy75jt(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"Substitute decision maker: son, Walter (joined by phone).\n"
+		"Walter adds that his mother was \"allergic to penicillin\" "
+		"as a young woman - no details.",
+		"penicillins"));
+	MT_EQ_INT(allergy_context_bl(
+			  "Next of kin: husband, Walter.\nWalter adds that his "
+			  "mother was allergic to penicillin.",
+			  "penicillins"),
+		  NOTES_FAMILY);
+}
+
+/* allergy75ju (en-dev65): in an allergy list the drug an interaction is
+ * "with" is the one the patient takes, no allergen; the entry's own drugs
+ * keep what the entry says of them. */
+static void
+test_allergy75ju(void)
+{
+	static const char *const text =
+		"Allergies:\n- Penicillins - urticaria (2010)\n- Metronidazole "
+		"and ciprofloxacin - INTERACTION with warfarin (raised INR), "
+		"not an allergy.";
+
+	MT_TRUE(medicine_only(text, "warfarin"));
+	MT_EQ_INT(allergy_context_bl(text, "metronidazole"), NOTES_NEGATED);
+}
+
+/* allergy75jv (en-dev65): a later sentence of an allergy entry that says
+ * what the patient was "then treated with", no reaction in it, names the
+ * drug given instead: a past medicine, no entry. */
+static void
+test_allergy75jv(void)
+{
+	static const char *const text =
+		"Allergies:\n- Penicillin: anaphylaxis in 2016 (IM penicillin "
+		"at the clinic for syphilis, needed adrenaline). She was then "
+		"treated with doxycycline.";
+
+	MT_TRUE(medicine_only(text, "doxycycline"));
+	MT_TRUE(affirmed_allergy(text, "penicillins"));
+}
+
+/* allergy75jw (en-dev65): the drug "of choice" that an allergy leaves is
+ * a medicine, though "allergies" is written in its clause. */
+static void
+test_allergy75jw(void)
+{
+	static const char *const text =
+		"If she is unwell with pyelonephritis she should be admitted; "
+		"with the ESBL and her allergies, ertapenem is the drug of "
+		"choice.";
+
+	MT_TRUE(medicine_only(text, "ertapenem"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16631,6 +16692,10 @@ static const mt_case cases[] = {
 	{"allergy75jq", test_allergy75jq},
 	{"allergy75jr", test_allergy75jr},
 	{"allergy75js", test_allergy75js},
+	{"allergy75jt", test_allergy75jt},
+	{"allergy75ju", test_allergy75ju},
+	{"allergy75jv", test_allergy75jv},
+	{"allergy75jw", test_allergy75jw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
