@@ -984,49 +984,6 @@ tolerated_now(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
-/* part_of: is substance code one of the "+"-joined parts of product? */
-static bool
-part_of(const char *product, const char *code)
-{
-	size_t n = strlen(code);
-
-	for (const char *p = product; *p;) {
-		size_t len = strcspn(p, "+");
-
-		if (len == n && strncmp(p, code, n) == 0)
-			return true;
-		p += len + (p[len] == '+');
-	}
-	return false;
-}
-
-/* composition_named: is drug item k one of the substances a bracket
- * right after a combination product names as its parts ("Allergic to
- * Combiflam" (ibuprofen + paracetamol))?  It is the product told again,
- * whose reading stands for it: an allergy to the product is its first
- * substance's (vocab75am, en-dev57). */
-static bool
-composition_named(const sentence *s, size_t k)
-{
-	for (size_t j = k; j-- > 0;) {
-		const item *c = &s->items[j];
-		uint32_t from = c->end, to = s->items[k].start;
-
-		if (!is_drug(c))
-			return false;
-		if (strchr(c->e->code, '+') == NULL)
-			continue;
-		return part_of(c->e->code, s->items[k].e->code) &&
-		       (memchr(s->text + from, '(', to - from) != NULL ||
-			memmem(s->text + from, to - from, "\xef\xbc\x88", 3) !=
-				NULL) &&
-		       memchr(s->text + from, ')', to - from) == NULL &&
-		       memmem(s->text + from, to - from, "\xef\xbc\x89", 3) ==
-			       NULL;
-	}
-	return false;
-}
-
 /* disease_named: is drug item k the first word of a disease's name, the
  * drug that sets it off ("Aspirin-exacerbated respiratory disease
  * (Samter's triad)", "aspirin-induced asthma", "阿司匹林加重性呼吸系统疾病
@@ -1649,7 +1606,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (!drug && class_allergy_kept_away(s, k, f))
 		return true;
 	if ((drug && (analyte_named(s, k) || disease_named(s, k) ||
-		      test_named(s, k) || composition_named(s, k))) ||
+		      test_named(s, k) || notes__composition_named(s, k))) ||
 	    test_panel(s, k) || notes__labels_line(s, k) ||
 	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
 	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||

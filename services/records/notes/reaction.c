@@ -2048,6 +2048,22 @@ verdict_closes(const sentence *s, size_t j, bool bracket)
  * to stop - intolerance noted)"); a dash stands before the cue; any other
  * drug between is k or one of k's class.  The writer's kind, written
  * last, is the head drug's (allergy75n). */
+/* banned_unexposed_zh: is allergy cue j a lifelong ban (终身禁用) in a
+ * sentence that says the patient never had the drug ("终身禁用ACEI类降压
+ * 药（如依那普利、培哚普利）——已写入警示，本人从未用过", for hereditary
+ * angioedema)?  A ban without exposure is a contraindication, no
+ * allergy (allergy75jy). */
+static bool
+banned_unexposed_zh(const sentence *s, size_t j)
+{
+	static const char *const ban[] = {"终身禁用", "终生禁用"};
+	static const char *const never[] = {"从未用过", "从未使用", "未用过",
+					    "未使用过", "没用过"};
+
+	return notes__among(s->items[j].e->key, ban, N_OF(ban)) &&
+	       notes__words_any(s, s->items[j].w1, s->n, never, N_OF(never));
+}
+
 /* heads_entry: does drug item k open s, after a list number at most
  * ("4. Codeine - constipation ..."), with a colon or a spaced dash after
  * it? */
@@ -2089,7 +2105,7 @@ notes__allergy_cued(const sentence *s, size_t k)
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
 		    !cue_conditional(s, j) && !notes__record_denied(s, j) &&
-		    !culprit_named(s, j, k) &&
+		    !banned_unexposed_zh(s, j) && !culprit_named(s, j, k) &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||
 		     notes__recorded_names(s, j, k) ||
@@ -2182,6 +2198,44 @@ still_used_after(const sentence *s, size_t k)
 			return NULL;
 	}
 	return NULL;
+}
+
+/* part_of: is substance code one of the "+"-joined parts of product? */
+static bool
+part_of(const char *product, const char *code)
+{
+	size_t n = strlen(code);
+
+	for (const char *p = product; *p;) {
+		size_t len = strcspn(p, "+");
+
+		if (len == n && strncmp(p, code, n) == 0)
+			return true;
+		p += len + (p[len] == '+');
+	}
+	return false;
+}
+
+bool
+notes__composition_named(const sentence *s, size_t k)
+{
+	for (size_t j = k; j-- > 0;) {
+		const item *c = &s->items[j];
+		uint32_t from = c->end, to = s->items[k].start;
+
+		if (!is_drug(c))
+			return false;
+		if (strchr(c->e->code, '+') == NULL)
+			continue;
+		return part_of(c->e->code, s->items[k].e->code) &&
+		       (memchr(s->text + from, '(', to - from) != NULL ||
+			memmem(s->text + from, to - from, "\xef\xbc\x88", 3) !=
+				NULL) &&
+		       memchr(s->text + from, ')', to - from) == NULL &&
+		       memmem(s->text + from, to - from, "\xef\xbc\x89", 3) ==
+			       NULL;
+	}
+	return false;
 }
 
 /* notes__tolerated_after: an English list of drugs is tolerated whole,

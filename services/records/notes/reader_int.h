@@ -710,6 +710,14 @@ void notes__taken_then(const sentence *s, size_t k, notes_finding *f);
 void notes__onset_then_zh(const sentence *s, size_t k, const item *reaction,
 			  notes_finding *f);
 
+/* notes__composition_named: is drug item k one of the substances a
+ * bracket right after a combination product names as its parts
+ * ("Allergic to Combiflam" (ibuprofen + paracetamol), "安博诺（含氢氯噻
+ * 嗪）")?  It is the product told again, whose reading stands for it: an
+ * allergy to the product is its first substance's (vocab75am, en-dev57),
+ * and "无不适" after the bracket is said of the product (allergy75jx). */
+bool notes__composition_named(const sentence *s, size_t k);
+
 /* notes__interaction_partner_en: is drug item k the one an interaction is with,
  * "interaction with" or "interacts with" right before it ("Metronidazole
  * and ciprofloxacin - INTERACTION with warfarin (raised INR), not an

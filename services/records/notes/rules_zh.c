@@ -11,7 +11,8 @@
 #include <string.h>
 
 /* details_before_zh: is word w right after a word for the allergy's
- * details (具体, 详情, 详细, 细节) or the drug's name (名字, 名称, 药名)?
+ * details (具体, 详情, 详细, 细节, 具体反应, allergy75jx) or the drug's name
+ * (名字, 名称, 药名)?
  * "具体反应不详", "詳情不清楚", "输头孢（名字记不清）时全身起风团": the
  * reaction, the story or which drug of the class is not known, the
  * allergy itself is recorded, unlike 是否过敏不详 or a bare 不清楚, which
@@ -21,7 +22,15 @@ details_before_zh(const sentence *s, size_t w)
 {
 	static const char *const details[] = {"具体", "详情", "详细", "细节",
 					      "名字", "名称", "药名"};
+	static const char *const what[] = {"反应", "表现"};
+	static const char *const unknown[] = {"记不清", "不清楚"};
 
+	/* "具体反应记不清": the reaction's details not remembered, two words
+	 * back; "具体表现描述不清" doubts the story (rules_zh11) */
+	if (w >= 4 && notes__words_in(s, w, unknown, N_OF(unknown)) &&
+	    notes__words_in(s, w - 2, what, N_OF(what)) &&
+	    notes__words_at(s, w - 4, "具体"))
+		return true;
 	return w >= 2 && notes__words_in(s, w - 2, details,
 					 sizeof(details) / sizeof(*details));
 }
@@ -739,7 +748,9 @@ semicolon_between_zh(const sentence *s, uint32_t from, uint32_t to)
 
 /* avoided_after_zh: does 但 within DENIAL_WORDS after the Chinese verdict
  * at word w say the drug is still to be avoided or not to be given again
- * ("算是肾毒性，不是过敏，但以后避免 NSAID", "不算过敏，但是禁用")?  As "but
+ * ("算是肾毒性，不是过敏，但以后避免 NSAID", "不算过敏，但是禁用"), or
+ * that the patient refuses it ("女兒認為是胃痛不算過敏，但病人很怕、堅持不
+ * 吃", allergy75ka)?  As "but
  * please avoid" in English (verdict.c, avoided_after), a reason to avoid
  * a drug keeps its label, an intolerance (rules75zh25). */
 static bool
@@ -747,9 +758,10 @@ avoided_after_zh(const sentence *s, size_t w)
 {
 	/* or keeps the label on record: "非过敏，但家属坚持，仍记录为青霉素过
 	 * 敏" (rules75zh28) */
-	static const char *const avoid[] = {"避免",	"禁用",	    "慎用",
-					    "勿用",	"不宜再用", "不要再用",
-					    "仍记录为", "仍记为"};
+	static const char *const avoid[] = {
+		"避免",	    "禁用",	"慎用",	   "勿用",     "不宜再用",
+		"不要再用", "仍记录为", "仍记为",  "坚持不吃", "坚持不用",
+		"坚持不服", "不肯再吃", "拒绝再用"};
 	static const char *const permitted[] = {"仍可使用", "可继续使用"};
 	size_t to;
 
@@ -1034,6 +1046,10 @@ unharmed_word_zh(const sentence *s, size_t k)
 {
 	size_t from, to;
 
+	/* "服安博诺（含氢氯噻嗪）多年无不适": the bracket names the product's
+	 * parts, and what follows it is said of the product (allergy75jx) */
+	if (k + 1 < s->n_items && notes__composition_named(s, k + 1))
+		return unharmed_word_zh(s, k + 1);
 	notes__clause_words(s, k, &from, &to);
 	for (size_t w = s->items[k].w1; w < to; w++)
 		if (notes__words_in(s, w, unharmed_zh,
@@ -1480,13 +1496,16 @@ clause_mark(const sentence *s, size_t w)
 	       strcmp(key, ";") == 0 || strcmp(key, "\xef\xbc\x9b") == 0;
 }
 
-/* given_in_clause: is a verb of giving (予, 用, 给, 服, 注射) written before
- * word w0 in its clause, with no stop there ("停用", "撤")?  A drug stopped
- * before a reaction healed ("停用阿莫西林后好转") is the reaction's cause. */
+/* given_in_clause: is a verb of giving (予, 用, 给, 服, 注射, the routes
+ * 肌注, 静注 and 静推) written before word w0 in its clause, with no stop
+ * there ("停用", "撤")?  A drug stopped before a reaction healed ("停用阿
+ * 莫西林后好转") is the reaction's cause; "肌注苯海拉明后缓解" gave the
+ * remedy (allergy75jz). */
 static bool
 given_in_clause(const sentence *s, size_t w0)
 {
-	static const char *const give[] = {"予", "用", "给", "服", "注射"};
+	static const char *const give[] = {"予",   "用",   "给",   "服",
+					   "注射", "肌注", "静注", "静推"};
 	static const char *const stop[] = {"停", "撤"};
 	bool given = false;
 

@@ -16127,6 +16127,61 @@ test_allergy75jw(void)
 	MT_TRUE(medicine_only(text, "ertapenem"));
 }
 
+/* allergy75jx (zh-dev65): "具体反应记不清" leaves the reaction unknown,
+ * not the allergy; a product taken for years without harm, its parts in
+ * a bracket after it ("服安博诺（含氢氯噻嗪）多年无不适"), is a medicine, no
+ * entry of the list. */
+static void
+test_allergy75jx(void)
+{
+	static const char *const text =
+		"过敏史：\n- "
+		"磺胺：自述\"磺胺过敏\"，具体反应记不清；服安博诺（含"
+		"氢氯噻嗪）多年无不适。";
+
+	MT_TRUE(affirmed_allergy(text, "sulfonamides"));
+	MT_TRUE(medicine_only(text, "irbesartan"));
+}
+
+/* allergy75jy (zh-dev65): a drug banned for life (终身禁用) after a
+ * serious reaction is an allergy; a ban the patient was never exposed
+ * to ("本人从未用过") is a contraindication. */
+static void
+test_allergy75jy(void)
+{
+	MT_TRUE(affirmed_allergy("（1）终身禁用卡马西平。", "carbamazepine"));
+	MT_EQ_INT(allergy_context_bl("终身禁用ACEI类降压药（如依那普利、培哚普"
+				     "利）——已写入警示，本人从未用过。",
+				     "perindopril"),
+		  NOT_FOUND_BL);
+}
+
+/* allergy75jz (zh-dev65): a drug given by a route ("肌注苯海拉明后缓解")
+ * that eased the reaction is its remedy, no allergen. */
+static void
+test_allergy75jz(void)
+{
+	static const char *const text =
+		"过敏史：\n1."
+		"甲氧氯普胺：出现颈部扭转（急性肌张力障碍），肌注苯海"
+		"拉明后缓解。";
+
+	MT_TRUE(medicine_only(text, "diphenhydramine"));
+	MT_TRUE(affirmed_allergy(text, "metoclopramide"));
+}
+
+/* allergy75ka (zh-dev65): a relative's verdict that the effect is no
+ * allergy, "但" the patient refusing the drug after it ("但病人很怕、堅持
+ * 不吃"), keeps the label, as an avoidance after 但 does. */
+static void
+test_allergy75ka(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"过敏史：\n- NSAID：「止痛藥吃了會胃痛」，女兒認"
+		"為是胃痛不算過敏，但病人很怕、堅持不吃",
+		"nsaids"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16696,6 +16751,10 @@ static const mt_case cases[] = {
 	{"allergy75ju", test_allergy75ju},
 	{"allergy75jv", test_allergy75jv},
 	{"allergy75jw", test_allergy75jw},
+	{"allergy75jx", test_allergy75jx},
+	{"allergy75jy", test_allergy75jy},
+	{"allergy75jz", test_allergy75jz},
+	{"allergy75ka", test_allergy75ka},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
