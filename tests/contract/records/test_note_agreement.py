@@ -70,7 +70,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev62": 0.816, "zh-dev62": 0.907,
             "en-dev63": 0.954, "zh-dev63": 0.662,
             "en-dev64": 0.949, "zh-dev64": 0.942,
-            "en-dev65": 0.920, "zh-dev65": 0.902}
+            "en-dev65": 0.920, "zh-dev65": 0.902,
+            # held out still: the sixty-sixth writers', annotated again
+            # before any rule learnt from them
+            "en-test66": 0.935, "zh-test66": 0.904}
 
 
 def _pair(name):
