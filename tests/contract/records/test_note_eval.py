@@ -166,7 +166,8 @@ ORDER_CEILINGS = {
     "en-dev62": (0, 1), "zh-dev62": (0, 3),
     "en-dev63": (2, 0), "zh-dev63": (4, 3),
     "en-dev64": (3, 2), "zh-dev64": (2, 1),
-    "en-dev65": (4, 4), "zh-dev65": (2, 2),
+    "en-dev65": (1, 1), "zh-dev65": (0, 0),
+    "en-dev66": (6, 4), "zh-dev66": (6, 3),
 }
 
 
@@ -899,6 +900,12 @@ LATER_WRITERS_FLOORS = {
                  "kind medicine": 0.83, "suggested": 0.87},
     "zh-dev65": {"all": 0.77, "kind allergy": 0.90, "kind problem": 0.76,
                  "kind medicine": 0.70, "suggested": 0.86},
+    # the sixty-sixth writers' (eight settings each), read held out with
+    # the rules of 2c19f3cc and model75t (0.753 and 0.768)
+    "en-dev66": {"all": 0.75, "kind allergy": 0.88, "kind problem": 0.67,
+                 "kind medicine": 0.77, "suggested": 0.86},
+    "zh-dev66": {"all": 0.76, "kind allergy": 0.84, "kind problem": 0.76,
+                 "kind medicine": 0.73, "suggested": 0.88},
 }
 
 
