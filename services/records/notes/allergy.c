@@ -1879,6 +1879,26 @@ notes__class_extended(const sentence *s, size_t k)
 	return false;
 }
 
+/* entry_class_avoided: is the class after avoid item j the one an
+ * allergy list's entry says to avoid after its reaction, no drug the
+ * catalogue knows named before ("- Ponstan - facial swelling 2020 ->
+ * advised to avoid all NSAIDs", allergy75kc)?  The culprit is outside the
+ * catalogue; the class avoided is the entry's allergy. */
+static bool
+entry_class_avoided(const sentence *s, size_t j)
+{
+	bool reacted = false;
+
+	if (!s->allergy_list)
+		return false;
+	for (size_t m = 0; m < j; m++) {
+		if (is_drug(&s->items[m]))
+			return false;
+		reacted |= s->items[m].e->type == NOTES_T_REACTION;
+	}
+	return reacted;
+}
+
 bool
 notes__class_avoided(const sentence *s, size_t k)
 {
@@ -1888,7 +1908,8 @@ notes__class_avoided(const sentence *s, size_t k)
 		if (strcmp(s->items[j].e->key, "avoid") == 0 &&
 		    !notes__scope_ends(s, j, k))
 			return !notes__allergy_cued(s, k) &&
-			       notes__reaction_of(s, k, true) == NULL;
+			       notes__reaction_of(s, k, true) == NULL &&
+			       !entry_class_avoided(s, j);
 	return false;
 }
 

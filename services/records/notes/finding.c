@@ -1581,6 +1581,43 @@ excepted_allergy(const sentence *s, size_t k, notes_finding *f,
 	return true;
 }
 
+/* retaken_fine: is drug item k's allergy answered, later in its
+ * sentence and after "but", by the same drug taken without harm ("Her
+ * mother mentioned an amoxicillin rash as a baby, but Elodie took a full
+ * course of amoxicillin for tonsillitis last winter without any problem",
+ * allergy75kd)?  The course taken since puts the label in doubt: the
+ * writer's verdict, where one follows, decides it ("His wife says he is
+ * also allergic to codeine, but he has taken Myprodol [contains codeine]
+ * …", en-dev11, is a doubted label). */
+static bool
+retaken_fine(const sentence *s, size_t k)
+{
+	static const char *const but[] = {"but"};
+
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (is_drug(it) &&
+		    notes__words_any(s, s->items[k].w1, it->w0, but, 1) &&
+		    strcmp(it->e->code, s->items[k].e->code) == 0 &&
+		    notes__tolerated_after(s, m) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* doubt_retaken makes drug item k's affirmed allergy f uncertain when
+ * the same drug was taken without harm since (retaken_fine). */
+static void
+doubt_retaken(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+	    s->items[k].e->type == NOTES_T_SUBSTANCE && retaken_fine(s, k)) {
+		f->context = NOTES_UNCERTAIN;
+		f->trigger = "taken again without harm";
+	}
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1626,10 +1663,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	if (drug && taken_fine(s, k) && !notes__answered_none(s, k) &&
 	    !allergy_denied(s, k))
 		return had_fine(s, k, f);
-	if (drug &&
-	    (held_back_for_reaction(s, k, f) || notes__unharmed_zh(s, k, f)))
-		return true;
-	if (!drug && class_unharmed_zh(s, k, f))
+	if ((drug && (held_back_for_reaction(s, k, f) ||
+		      notes__unharmed_zh(s, k, f))) ||
+	    (!drug && class_unharmed_zh(s, k, f)))
 		return true;
 	if ((drug && taken_in_list(s, k, tol, f)) || denied_in_list(s, k, f))
 		return true;
@@ -1664,6 +1700,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return false;
 	}
 	substance_context(s, k, f, reaction, caused, tol);
+	doubt_retaken(s, k, f);
 	return true;
 }
 

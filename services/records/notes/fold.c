@@ -74,14 +74,73 @@ han(unsigned cp)
 	       (cp >= 0x20000 && cp <= 0x2fa1f);
 }
 
-/* A Cyrillic or Greek letter and the Latin letter (lower case) it is
- * drawn like. */
+/* A Latin letter with a diacritic, or a Cyrillic or Greek letter, and the
+ * plain Latin letter (lower case) it is read as: drug names come written
+ * the French, Spanish or German way ("pénicilline", "Ibuprofène",
+ * "Metamizol-Natrium"), and a letter of another script slips into a
+ * name typed on another keyboard.  Sorted by code point. */
 typedef struct lookalike {
 	unsigned cp;
 	char latin;
 } lookalike;
 
 static const lookalike lookalikes[] = {
+	/* Latin-1 letters with diacritics */
+	{0x00c0, 'a'},
+	{0x00c1, 'a'},
+	{0x00c2, 'a'},
+	{0x00c3, 'a'},
+	{0x00c4, 'a'},
+	{0x00c5, 'a'},
+	{0x00c7, 'c'},
+	{0x00c8, 'e'},
+	{0x00c9, 'e'},
+	{0x00ca, 'e'},
+	{0x00cb, 'e'},
+	{0x00cc, 'i'},
+	{0x00cd, 'i'},
+	{0x00ce, 'i'},
+	{0x00cf, 'i'},
+	{0x00d1, 'n'},
+	{0x00d2, 'o'},
+	{0x00d3, 'o'},
+	{0x00d4, 'o'},
+	{0x00d5, 'o'},
+	{0x00d6, 'o'},
+	{0x00d8, 'o'},
+	{0x00d9, 'u'},
+	{0x00da, 'u'},
+	{0x00db, 'u'},
+	{0x00dc, 'u'},
+	{0x00dd, 'y'},
+	{0x00e0, 'a'},
+	{0x00e1, 'a'},
+	{0x00e2, 'a'},
+	{0x00e3, 'a'},
+	{0x00e4, 'a'},
+	{0x00e5, 'a'},
+	{0x00e7, 'c'},
+	{0x00e8, 'e'},
+	{0x00e9, 'e'},
+	{0x00ea, 'e'},
+	{0x00eb, 'e'},
+	{0x00ec, 'i'},
+	{0x00ed, 'i'},
+	{0x00ee, 'i'},
+	{0x00ef, 'i'},
+	{0x00f1, 'n'},
+	{0x00f2, 'o'},
+	{0x00f3, 'o'},
+	{0x00f4, 'o'},
+	{0x00f5, 'o'},
+	{0x00f6, 'o'},
+	{0x00f8, 'o'},
+	{0x00f9, 'u'},
+	{0x00fa, 'u'},
+	{0x00fb, 'u'},
+	{0x00fc, 'u'},
+	{0x00fd, 'y'},
+	{0x00ff, 'y'},
 	/* Greek capitals */
 	{0x0391, 'a'},
 	{0x0392, 'b'},

@@ -239,6 +239,11 @@ int notes__atoi_small(const char *key);
  * to)? */
 bool notes__arrow_between(const sentence *s, uint32_t from, uint32_t to);
 
+/* notes__word_after_in: is the word right after item k of s one of
+ * list ("HIV clinic card", "not on the race card")? */
+bool notes__word_after_in(const sentence *s, size_t k, const char *const *list,
+			  size_t n);
+
 /* notes__words_any: is a phrase of list spelt at a word of [from, to)? */
 bool notes__words_any(const sentence *s, size_t from, size_t to,
 		      const char *const *list, size_t n);

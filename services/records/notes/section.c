@@ -478,10 +478,9 @@ service_named(const sentence *s, size_t k)
 	static const char *const services[] = {"clinic",  "card",    "team",
 					       "service", "record",  "records",
 					       "notes",	  "passport"};
-	size_t w = s->items[k].w1;
 
-	return s->items[k].e->type == NOTES_T_PROBLEM && w < s->n &&
-	       notes__words_in(s, w, services, N_OF(services));
+	return s->items[k].e->type == NOTES_T_PROBLEM &&
+	       notes__word_after_in(s, k, services, N_OF(services));
 }
 
 /* checked_note: is the note a dash opens (heading_note) one that says
@@ -499,6 +498,22 @@ checked_note(const sentence *s, const char *note)
 					       sizeof(checked) /
 						       sizeof(*checked));
 	return false;
+}
+
+/* record_denied: is negation item k of s a "not" that says where the
+ * list is not yet written ("ALLERGIES (runner's own words, not on the
+ * race card):", "(not yet verified)")?  The note speaks of the record,
+ * not of the allergies under it (allergy75kb). */
+static bool
+record_denied(const sentence *s, size_t k)
+{
+	static const char *const where[] = {"on",      "in",	   "yet",
+					    "from",    "verified", "confirmed",
+					    "checked", "recorded"};
+
+	return s->items[k].e->type == NOTES_T_NEGATED &&
+	       strcmp(s->items[k].e->key, "not") == 0 &&
+	       notes__word_after_in(s, k, where, N_OF(where));
 }
 
 /* allergy_titled: is s a heading line (a colon ends it, after text
@@ -525,7 +540,8 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 		notes_type t = s->items[k].e->type;
 
 		if (note != NULL && s->text + s->items[k].start > note) {
-			if (!note_item(&s->items[k]) && !service_named(s, k))
+			if (!note_item(&s->items[k]) && !service_named(s, k) &&
+			    !record_denied(s, k))
 				return false;
 			continue;
 		}

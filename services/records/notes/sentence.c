@@ -130,6 +130,15 @@ notes__words_in(const sentence *s, size_t w, const char *const *list, size_t n)
 }
 
 bool
+notes__word_after_in(const sentence *s, size_t k, const char *const *list,
+		     size_t n)
+{
+	size_t w = s->items[k].w1;
+
+	return w < s->n && notes__words_in(s, w, list, n);
+}
+
+bool
 notes__words_end_at(const sentence *s, size_t w, const char *const *list,
 		    size_t n)
 {
@@ -360,12 +369,27 @@ notes__gap_in(const sentence *s, uint32_t from, uint32_t to,
 	return notes__among(gap, list, n);
 }
 
+/* removed_after: is de-labelling item t one written before the label
+ * it removes, in the past ("so I have removed the penicillin label",
+ * allergy75kd)?  It names the label after it, not the drug of a
+ * challenge before it. */
+static bool
+removed_after(const item *t)
+{
+	size_t n = strlen(t->e->key);
+
+	return (t->e->dir & (NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD)) ==
+		       NOTES_DIR_FORWARD &&
+	       n >= 7 && strcmp(t->e->key + n - 7, "removed") == 0;
+}
+
 const item *
 notes__delabel_after(const sentence *s, size_t k)
 {
 	for (size_t m = k + 1; m < s->n_items; m++)
 		if (s->items[m].e->type == NOTES_T_NEGATED &&
-		    (s->items[m].e->dir & NOTES_DIR_DELABEL))
+		    (s->items[m].e->dir & NOTES_DIR_DELABEL) &&
+		    !removed_after(&s->items[m]))
 			return &s->items[m];
 	return NULL;
 }

@@ -16182,6 +16182,95 @@ test_allergy75ka(void)
 		"nsaids"));
 }
 
+/* vocab75at (en-dev66): a drug name with a French, Spanish or German
+ * accent ("pénicilline", "Ibuprofène") is read as the plain letters
+ * spell it. */
+static void
+test_vocab75at(void)
+{
+	MT_TRUE(affirmed_allergy("Allergies: her sister says \"pénicilline\" "
+				 "gave her a rash over the whole body as a "
+				 "schoolgirl.",
+				 "penicillins"));
+	MT_TRUE(context_of("- Ibuprofène 400 mg TDS with food.", NOTES_MEDICINE,
+			   "ibuprofen") != NOT_FOUND_BL);
+}
+
+/* allergy75kb (en-dev66): a heading's note that says where the list is
+ * not yet written ("ALLERGIES (runner's own words, not on the race
+ * card):") still heads the list under it. */
+static void
+test_allergy75kb(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"ALLERGIES (runner's own words, not on the "
+		"race card):\n - Tramadol - vomited for a day; "
+		"he won't take it again",
+		"tramadol"));
+}
+
+/* allergy75kc (en-dev66): an allergy list's entry whose drug is outside
+ * the catalogue ("Ponstan") and which says to avoid a class after its
+ * reaction names that class as the allergy. */
+static void
+test_allergy75kc(void)
+{
+	MT_TRUE(affirmed_allergy("Drug allergies (NEHR / self-declared):\n- "
+				 "Ponstan - facial swelling 2020 -> advised to "
+				 "avoid all NSAIDs",
+				 "nsaids"));
+}
+
+/* allergy75kd (en-dev66): a drug the writer "removed" from the allergy
+ * list is de-labelled, the entry above with it; a course of the same drug
+ * taken since, after "but", doubts a relative's label, and the writer's
+ * "I do not think she is allergic" denies it. */
+static void
+test_allergy75kd(void)
+{
+	static const char *const removed =
+		"Allergies:\n- Penicillin: listed since childhood for a rash "
+		"his mother remembered. He took amoxicillin before dental work "
+		"in 2022 without any reaction, so this is not a true allergy, "
+		"and with his agreement I have removed penicillin from his "
+		"allergy list.";
+	static const char *const retaken =
+		"Her mother mentioned an amoxicillin rash as a baby, but "
+		"Elodie "
+		"took a full course of amoxicillin for tonsillitis last winter "
+		"without any problem.";
+
+	MT_EQ_INT(allergy_context_bl(removed, "penicillins"), NOTES_NEGATED);
+	MT_EQ_INT(allergy_context_bl(retaken, "amoxicillin"), NOTES_UNCERTAIN);
+	MT_EQ_INT(allergy_context_bl("Her mother mentioned an amoxicillin rash "
+				     "as a baby; I do not think she is "
+				     "allergic and have not recorded it.",
+				     "amoxicillin"),
+		  NOTES_NEGATED);
+}
+
+/* vocab75au (en-dev66): Procodin is codeine with promethazine, its
+ * allergy the codeine's; skin that "peeled" is an exfoliating reaction;
+ * "with no trouble" after a drug says it was taken without harm. */
+static void
+test_vocab75au(void)
+{
+	static const char *const list =
+		"ALLERGY (pt + screening form): Penicillin - rash (1990s). "
+		"Procodin cough syrup - very drowsy and vomited, refuses to "
+		"take "
+		"it again.";
+
+	MT_TRUE(affirmed_allergy(list, "codeine"));
+	MT_TRUE(affirmed_allergy("Drug allergies? YES:\n - Sulphur drugs - "
+				 "\"body peeled\" 2008\n - Ampiclox - rashes "
+				 "all over",
+				 "sulfonamides"));
+	MT_TRUE(medicine_only("Allergies:\n  Morphine - itching. Had fentanyl "
+			      "after that with no trouble.",
+			      "fentanyl"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16755,6 +16844,11 @@ static const mt_case cases[] = {
 	{"allergy75jy", test_allergy75jy},
 	{"allergy75jz", test_allergy75jz},
 	{"allergy75ka", test_allergy75ka},
+	{"vocab75at", test_vocab75at},
+	{"allergy75kb", test_allergy75kb},
+	{"allergy75kc", test_allergy75kc},
+	{"allergy75kd", test_allergy75kd},
+	{"vocab75au", test_vocab75au},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
