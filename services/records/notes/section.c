@@ -268,6 +268,30 @@ told_colon(const sentence *s, const char *colon)
 	return false;
 }
 
+/* quoted_entry: is the text before colon, on a line of an allergy list,
+ * a name opened by a quote ("- \"安乃近\"：几年前打针后全身起疙瘩",
+ * allergy75ke)?
+ * It is an entry whose drug the catalogue does not know, not a heading
+ * that ends the list. */
+static bool
+quoted_entry(const sentence *s, const char *colon)
+{
+	static const char *const quotes[] = {"\"", "\xe2\x80\x9c",
+					     "\xe3\x80\x8c"};
+	const char *p = s->text + s->words[0].start;
+
+	if (!s->allergy_list || p >= colon)
+		return false;
+	for (size_t i = 0; i < N_OF(quotes); i++) {
+		size_t n = strlen(quotes[i]);
+
+		if ((size_t)(p - s->text) >= n &&
+		    memcmp(p - n, quotes[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* inline_heading: does the line start with a heading of words that
  * name no substance, a colon after them ("Current meds: levothyroxine")?
  * It ends an allergy list.  Words that name a problem before the colon
@@ -285,7 +309,8 @@ inline_heading(const sentence *s)
 	colon = notes__colon_at(s->text, s->words[0].start,
 				s->words[s->n - 1].start);
 	if (colon == NULL || in_brackets_zh(s, colon) || digits_around(colon) ||
-	    reaction_told_after(s, colon) || told_colon(s, colon))
+	    reaction_told_after(s, colon) || told_colon(s, colon) ||
+	    quoted_entry(s, colon))
 		return false;
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
@@ -1020,6 +1045,26 @@ noted_heading(const sentence *s, uint32_t last, uint32_t to)
 
 static bool dash_headed(const sentence *s);
 
+/* box_answered_yes_zh: is s, under an allergy heading, only the
+ * heading's checkbox answer with 有 ticked ("□无  ☑有：", allergy75ke)?
+ * The colon after it leads the entries below: the list goes on. */
+static bool
+box_answered_yes_zh(const sentence *s)
+{
+	static const char *const answer[] = {"□", "☐", "☑",  "☒",
+					     "■", "√", "无", "有"};
+	bool yes = false;
+
+	if (!s->allergy_list)
+		return false;
+	for (size_t w = 0; w < s->n; w++) {
+		if (!notes__words_in(s, w, answer, N_OF(answer)))
+			return false;
+		yes |= notes__words_at(s, w, "有") && !notes__unticked(s, w);
+	}
+	return yes;
+}
+
 bool
 notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 {
@@ -1046,6 +1091,7 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     s->items[0].w1 == s->n &&
 		     notes__only_marks(s->text, tail, end->start, ":-");
 	*allergies = *allergies || allergy_titled(s, last, end->start) ||
+		     box_answered_yes_zh(s) ||
 		     allergy_heading_noted_zh(s, last, end->start) ||
 		     allergy_heading_joined_zh(s, tail, end->start) ||
 		     allergy_heading_checked_zh(s, end->start) ||

@@ -16271,6 +16271,38 @@ test_vocab75au(void)
 			      "fentanyl"));
 }
 
+/* allergy75ke (zh-dev66): a checkbox answer under an allergy heading
+ * ("□无  ☑有：") leads the entries below it, and an entry whose unknown
+ * drug is quoted ("- \"安乃近\"：…") is no heading: the list goes on past
+ * both. */
+static void
+test_allergy75ke(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"4. 过敏史：\n   □无  ☑有：\n   - 利多卡因？母亲诉小"
+		"时候打麻药后全身起红点。\n   - 布洛芬：2023年服用后"
+		"眼睑、口唇肿胀。",
+		"ibuprofen"));
+	MT_EQ_INT(allergy_context_bl(
+			  "1. 过敏史：\n   - \"安乃近\"：几年前打针后全身"
+			  "起疙瘩。\n   - 吗啡？呼吸不好。",
+			  "morphine"),
+		  NOTES_UNCERTAIN);
+}
+
+/* allergy75kf (zh-dev66): "不作过敏" after an effect denies the
+ * allergy. */
+static void
+test_allergy75kf(void)
+{
+	MT_EQ_INT(allergy_context_bl(
+			  "其他过敏：自诉\"吃阿莫西林会拉肚子\"，经追问为服药"
+			  "第2-3天稀便2次，无皮疹，仍愿意使用；记录为胃肠道"
+			  "反应，不作过敏。",
+			  "amoxicillin"),
+		  NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16849,6 +16881,8 @@ static const mt_case cases[] = {
 	{"allergy75kc", test_allergy75kc},
 	{"allergy75kd", test_allergy75kd},
 	{"vocab75au", test_vocab75au},
+	{"allergy75ke", test_allergy75ke},
+	{"allergy75kf", test_allergy75kf},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
