@@ -16303,6 +16303,18 @@ test_allergy75kf(void)
 		  NOTES_NEGATED);
 }
 
+/* vocab75av (zh-dev66): "會癢" after a drug given ("打盤尼西林會癢") is the
+ * itch it brings on, the drug's allergy; 盤尼西林 is penicillin as Taiwan
+ * writes it. */
+static void
+test_vocab75av(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"藥物過敏：Allopurinol（如上）。另外「打盤尼西林會癢」，"
+		"太太說的。",
+		"penicillins"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16883,6 +16895,7 @@ static const mt_case cases[] = {
 	{"vocab75au", test_vocab75au},
 	{"allergy75ke", test_allergy75ke},
 	{"allergy75kf", test_allergy75kf},
+	{"vocab75av", test_vocab75av},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
