@@ -2300,6 +2300,11 @@ childs_parent_zh(const sentence *s, const item *r, size_t j)
 	       notes__words_in(s, s->items[j].w0, own, 2);
 }
 
+/* The parents a son or daughter tells of, the patient: 阿妈 and 阿爸 are
+ * Cantonese ("女儿说阿妈对青霉素和磺胺过敏", allergy75ki). */
+static const char *const told_parents_zh[] = {"妈妈", "爸爸", "母亲",
+					      "父亲", "阿妈", "阿爸"};
+
 /* reported_parent_zh: is Chinese family trigger j a parent named right
  * after a relative who reports ("女兒話媽媽以前食 Codeine 會好暈", "病人女兒
  * 表示「媽媽對乳膠過敏」", "女儿补充：妈妈…", "女儿述：母亲对…过敏"), or
@@ -2310,7 +2315,7 @@ reported_parent_zh(const sentence *s, size_t j)
 {
 	static const char *const verbs[] = {"说",   "话",   "诉", "称",
 					    "表示", "补充", "述"};
-	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
+	const char *const *parents = told_parents_zh;
 	const item *r = j > 0 ? &s->items[j - 1] : NULL;
 	size_t n, said = r ? r->w1 : 0;
 
@@ -2323,7 +2328,7 @@ reported_parent_zh(const sentence *s, size_t j)
 	if (r == NULL || r->e->type != NOTES_T_PSEUDO ||
 	    !marks_only(s, said, s->items[j].w0) ||
 	    !(notes__words_in(s, s->items[j].w0, parents,
-			      sizeof(parents) / sizeof(*parents)) ||
+			      N_OF(told_parents_zh)) ||
 	      childs_parent_zh(s, r, j)))
 		return false;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++) {
@@ -2392,21 +2397,22 @@ child_came_to_tell_zh(const sentence *s, size_t j)
 /* parent_told_zh: is Chinese family trigger j a parent named right after
  * a relative's reporting verb, the relative in brackets or before them
  * ("家属（女儿）反映：父亲以前用\"曲马多\"后吐得很厉害", "女儿询问母亲的
- * \"脑瘤\"…")?  The child
+ * \"脑瘤\"…", the Cantonese 阿妈 too: "女儿说阿妈对青霉素和磺胺过敏",
+ * allergy75ki)?  The child
  * speaks of the parent, the patient, as reported_parent_zh reads. */
 static bool
 parent_told_zh(const sentence *s, size_t j)
 {
 	static const char *const verbs[] = {"反映", "说",   "诉",
 					    "称",   "表示", "询问"};
-	static const char *const parents[] = {"妈妈", "爸爸", "母亲", "父亲"};
+	const char *const *parents = told_parents_zh;
 	size_t w = s->items[j].w0;
 
 	if (j > 0 && comma_skipped_back(s, j - 1) != j - 1 &&
 	    child_came_to_tell_zh(s, j))
 		return true; /* "女儿电话补充，父亲…" */
 	if (j == 0 || s->items[j - 1].e->type != NOTES_T_FAMILY ||
-	    !notes__words_in(s, w, parents, sizeof(parents) / sizeof(*parents)))
+	    !notes__words_in(s, w, parents, N_OF(told_parents_zh)))
 		return false;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++) {
 		size_t v = strlen(verbs[i]) / 3;
@@ -2665,17 +2671,32 @@ denied_before_colon(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* named_between: does an item between items k and j name a drug or a
+ * problem? */
+static bool
+named_between(const sentence *s, size_t k, size_t j)
+{
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]) ||
+		    s->items[m].e->type == NOTES_T_PROBLEM)
+			return true;
+	return false;
+}
+
 /* doubt_after_label: is item k the label of a Chinese list item, a
  * full-width colon between it and backward uncertainty trigger j
  * ("上消化道出血：消化性溃疡？", "上消化道出血：食管胃底静脉曲张破裂出血
  * 可能性大")?  The doubt is the cause's after the colon, not the
- * label's; a status after it is the label's ("阿司匹林：术前已停用"). */
+ * label's; a status after it is the label's ("阿司匹林：术前已停用").  An
+ * allergy entry's doubt with no drug or problem after the colon is the
+ * entry's own ("- Penicillin：病人表示「以前好像有」", allergy75kh). */
 static bool
-doubt_after_label(const sentence *s, size_t k, size_t j)
+doubt_after_label(const sentence *s, size_t k, size_t j, bool allergy)
 {
 	uint32_t from = s->items[k].end, to = s->items[j].start;
 
-	if (s->items[j].e->type != NOTES_T_UNCERTAIN)
+	if (s->items[j].e->type != NOTES_T_UNCERTAIN ||
+	    (allergy && !named_between(s, k, j)))
 		return false;
 
 	for (uint32_t i = from; i + 3 <= to; i++)
@@ -3892,16 +3913,16 @@ static bool
 back_reaches(const sentence *s, size_t k, size_t j, bool allergy)
 {
 	const notes_entry *t = s->items[j].e;
-	bool back =
-		(j > k && (t->dir & NOTES_DIR_BACKWARD) &&
-		 !notes__terminated(s, k, j) &&
-		 !notes__comma_between(s, k, j) && !other_subject(s, k, j) &&
-		 !opens_after(s, k, j) && !doubt_after_label(s, k, j) &&
-		 !owned_apart(s, k, j) && !awaited_result(s, k, j)) ||
-		dash_no(s, j, k) || stop_reaches(s, k, j) ||
-		decline_reaches(s, k, j) || resolved_reaches(s, k, j) ||
-		verdict_after_reasons(s, k, j) ||
-		(allergy && answer_reaches(s, k, j));
+	bool back = (j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+		     !notes__terminated(s, k, j) &&
+		     !notes__comma_between(s, k, j) &&
+		     !other_subject(s, k, j) && !opens_after(s, k, j) &&
+		     !doubt_after_label(s, k, j, allergy) &&
+		     !owned_apart(s, k, j) && !awaited_result(s, k, j)) ||
+		    dash_no(s, j, k) || stop_reaches(s, k, j) ||
+		    decline_reaches(s, k, j) || resolved_reaches(s, k, j) ||
+		    verdict_after_reasons(s, k, j) ||
+		    (allergy && answer_reaches(s, k, j));
 
 	return back && condition_reaches(s, k, j, allergy) &&
 	       !stop_of_another(s, k, j) && !held_for_operation(s, k, j);

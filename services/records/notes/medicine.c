@@ -976,10 +976,12 @@ notes__listed_allergen(const sentence *s, size_t k, bool drug)
 const item *
 notes__effect_of(const sentence *s, size_t k)
 {
-	if (notes__caused_by(s, k))
-		return notes__caused_by(s, k);
-	return notes__lay_effect(s, k) ? notes__lay_effect(s, k)
-				       : notes__blamed_on(s, k);
+	const item *effect = notes__caused_by(s, k);
+
+	if (effect == NULL)
+		effect = notes__lay_effect(s, k) ? notes__lay_effect(s, k)
+						 : notes__blamed_on(s, k);
+	return effect != NULL && notes__pressure_raised(effect) ? NULL : effect;
 }
 
 /* eased_after: what a course's days may be followed by, after 后, when
@@ -1413,10 +1415,23 @@ premedicated_zh(const sentence *s, size_t k)
 		"输前用",   "输前予",	"输前给予", "输注前用", "输注前予",
 		"输血前用", "输血前予", "输液前用", "预先用",	"预先给予",
 	};
-	size_t w0 = s->items[k].w0;
+	static const char *const ahead[] = {"预处理", "预防用药"};
+	static const char *const give[] = {"予", "给予", "用"};
+	static const char *const marks[] = {"，", "；", "。", ",", ";"};
+	size_t w0 = s->items[k].w0, from = w0, to = s->items[k].w1;
 
-	return notes__words_end_at(s, w0, before,
-				   sizeof(before) / sizeof(*before));
+	if (notes__words_end_at(s, w0, before,
+				sizeof(before) / sizeof(*before)))
+		return true;
+	/* "再次置换前予地塞米松5mg静推、异丙嗪25mg肌注预处理": the clause,
+	 * the drugs it lists included, gives them and says they premedicate
+	 * (allergy75kp) */
+	while (from > 0 && !notes__words_in(s, from - 1, marks, N_OF(marks)))
+		from--;
+	while (to < s->n && !notes__words_in(s, to, marks, N_OF(marks)))
+		to++;
+	return notes__words_any(s, s->items[k].w1, to, ahead, N_OF(ahead)) &&
+	       notes__words_any(s, from, w0, give, N_OF(give));
 }
 
 /* treated_then_zh: is Chinese drug item k given "at the time" in the

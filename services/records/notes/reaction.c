@@ -731,7 +731,8 @@ relieves(const item *d, const item *r)
  * after drug item k, say how bad or how wide a reaction is ("severe",
  * "widespread", 严重, 全身)?  They are the reaction's own words, not a
  * gap between it and its drug ("复方新诺明——2015年严重皮疹",
- * allergy75by).  The Chinese ones are two characters, two words. */
+ * allergy75by; "吃复方新诺明后起过一身红点", allergy75kj).  The Chinese
+ * ones are two characters, two words. */
 static size_t
 modifiers_before(const sentence *s, size_t k, size_t j)
 {
@@ -739,7 +740,8 @@ modifiers_before(const sentence *s, size_t k, size_t j)
 		"severe",      "mild",	      "moderate",  "widespread",
 		"generalised", "generalized", "extensive", "marked"};
 	static const char *const zh[] = {"严重", "全身", "明显", "轻微",
-					 "大片", "广泛", "剧烈"};
+					 "大片", "广泛", "剧烈", "一身",
+					 "满身", "浑身"};
 	size_t n = 0, from = s->items[k].w1, w = s->items[j].w0;
 
 	/* a drug between has a reaction of its own ("on febuxostat -
@@ -880,6 +882,27 @@ culprit_named(const sentence *s, size_t j, size_t k)
 			     (const char *const[]){"with"}, 1);
 }
 
+/* drug_noun_words_zh: how many words right after Chinese drug item k,
+ * before reaction item j, are the generic noun a lay writer puts after a
+ * class or a drug ("吃磺胺类消炎药后全身皮疹", "头孢消炎针", allergy75kl)?
+ * They name what was taken, no gap between it and its reaction. */
+static size_t
+drug_noun_words_zh(const sentence *s, size_t k, size_t j)
+{
+	static const char *const nouns[] = {"消炎药", "消炎藥", "消炎片",
+					    "消炎针", "消炎針", "药片",
+					    "藥片",   "药物",	"藥物"};
+	size_t w = s->items[k].w1;
+
+	if (j < k || !s->words[s->items[k].w0].han)
+		return 0;
+	for (size_t i = 0; i < N_OF(nouns); i++)
+		if (notes__words_at(s, w, nouns[i]) &&
+		    w + strlen(nouns[i]) / 3 <= s->items[j].w0)
+			return strlen(nouns[i]) / 3;
+	return 0;
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -908,7 +931,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 			continue;
 		gap = j < k ? s->items[k].w0 - it->w1
 			    : it->w0 - s->items[k].w1 -
-				      modifiers_before(s, k, j);
+				      modifiers_before(s, k, j) -
+				      drug_noun_words_zh(s, k, j);
 		if (relieves(&s->items[k], it) &&
 		    (relief_between(s, j, k) ||
 		     (!timed(s, j, k, gap) && !linked(s, j, k, gap) &&
@@ -2929,15 +2953,13 @@ finished_effect_zh(const sentence *s, size_t k)
 	return it;
 }
 
-/* pressure_raised: is it a hypertension (I10-I15), which a drug raises as
- * its known effect (ciclosporin, steroids, NSAIDs: "用 Neoral 後血壓高")?
- * No intolerance a label would record, and no allergy (allergy75ef). */
-static bool
-pressure_raised(const item *it)
+bool
+notes__pressure_raised(const item *it)
 {
 	return it->e->type == NOTES_T_PROBLEM &&
-	       strncmp(it->e->code, "I1", 2) == 0 && it->e->code[2] >= '0' &&
-	       it->e->code[2] <= '5';
+	       ((strncmp(it->e->code, "I1", 2) == 0 && it->e->code[2] >= '0' &&
+		 it->e->code[2] <= '5') ||
+		strcmp(it->e->code, "R03.0") == 0);
 }
 
 static const item *
@@ -2950,8 +2972,8 @@ lay_effect_zh(const sentence *s, size_t k)
 	size_t then = notes__past_dose(s, d->w1);
 
 	if (finished != NULL)
-		return pressure_raised(finished) ? NULL : finished;
-	if (it == NULL || pressure_raised(it) || then >= s->n ||
+		return notes__pressure_raised(finished) ? NULL : finished;
+	if (it == NULL || notes__pressure_raised(it) || then >= s->n ||
 	    !s->words[then].han || !notes__words_in(s, then, then_zh, 4) ||
 	    !notes__any_in(s, took, d->w0, took_zh, 5) ||
 	    (it->e->type != NOTES_T_PROBLEM &&

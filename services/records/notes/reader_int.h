@@ -619,6 +619,13 @@ bool notes__doubted_after_zh(const sentence *s, const item *c);
 bool notes__any_in(const sentence *s, size_t from, size_t to,
 		   const char *const *list, size_t n);
 
+/* notes__pressure_raised: is it a raised blood pressure (I10-I15, R03.0),
+ * which a drug raises as its known effect (ciclosporin, steroids, NSAIDs:
+ * "用 Neoral 後血壓高", "用過 Ciclosporin 半年，因為血壓升高停咗")?  No
+ * intolerance a label would record, and no allergy (allergy75ef,
+ * allergy75kq). */
+bool notes__pressure_raised(const item *it);
+
 /* notes__lay_effect returns the effect that drug item k is written as having
  * made the patient give it up, or NULL.  The effect is the first problem
  * or reaction after the drug, in its sentence part (no full stop,

@@ -1004,6 +1004,34 @@ taken_unharmed_zh(const sentence *s, size_t w, size_t end)
 	return s->n;
 }
 
+/* NONE_SUCH_WORDS: the most words 无 may deny before 等不适 in
+ * none_such_zh ("无皮疹、瘙痒等不适"). */
+#define NONE_SUCH_WORDS 8
+
+/* none_such_zh: does word w open 无, then the complaints it denies and
+ * 等不适 before word to ("本次头孢曲松已用4天，无皮疹等不适", allergy75ko)?
+ * It says the drug did no harm, as 无不适 does.  "出现皮疹等不适" without
+ * 无 tells of harm. */
+static bool
+none_such_zh(const sentence *s, size_t w, size_t to)
+{
+	if (!notes__words_at(s, w, "无"))
+		return false;
+	for (size_t v = w + 1; v + 3 <= to && v <= w + NONE_SUCH_WORDS; v++)
+		if (notes__words_at(s, v, "等不适"))
+			return true;
+	return false;
+}
+
+/* unharmed_at_zh: does word w, before word to, open a phrase that says
+ * the drug did no harm (unharmed_zh, none_such_zh)? */
+static bool
+unharmed_at_zh(const sentence *s, size_t w, size_t to)
+{
+	return notes__words_in(s, w, unharmed_zh, N_OF(unharmed_zh)) ||
+	       none_such_zh(s, w, to);
+}
+
 /* unharmed_next_zh: the word that opens the clause after the one drug
  * item k's clause ends at word to, when that clause opens with a phrase
  * of unharmed_zh, perhaps after 但, 尚 or 仍 ("对阿奇霉素\"胃不舒服\"，可以
@@ -1027,9 +1055,7 @@ unharmed_next_zh(const sentence *s, size_t k, size_t to)
 		if (w < s->n &&
 		    notes__words_in(s, w, but, sizeof(but) / sizeof(*but)))
 			w++;
-		if (w < s->n &&
-		    notes__words_in(s, w, unharmed_zh,
-				    sizeof(unharmed_zh) / sizeof(*unharmed_zh)))
+		if (w < s->n && unharmed_at_zh(s, w, next_clause_end(s, k, to)))
 			return w;
 		return w < s->n ? taken_unharmed_zh(s, w,
 						    next_clause_end(s, k, to))
@@ -1052,8 +1078,7 @@ unharmed_word_zh(const sentence *s, size_t k)
 		return unharmed_word_zh(s, k + 1);
 	notes__clause_words(s, k, &from, &to);
 	for (size_t w = s->items[k].w1; w < to; w++)
-		if (notes__words_in(s, w, unharmed_zh,
-				    sizeof(unharmed_zh) / sizeof(*unharmed_zh)))
+		if (unharmed_at_zh(s, w, to))
 			return w;
 	return to < s->n ? unharmed_next_zh(s, k, to) : s->n;
 }
@@ -1067,7 +1092,7 @@ notes__unharmed_cue_zh(const sentence *s, size_t k)
 	     w < s->n && i < sizeof(unharmed_zh) / sizeof(*unharmed_zh); i++)
 		if (notes__words_at(s, w, unharmed_zh[i]))
 			return unharmed_zh[i];
-	return NULL;
+	return w < s->n && none_such_zh(s, w, s->n) ? "等不适" : NULL;
 }
 
 bool

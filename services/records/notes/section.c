@@ -12,7 +12,9 @@
 
 /* zh_cues_joined: is text [from, to) only a word that joins two headings
  * ("过敏及不良反应", "过敏/不良反应", "過敏／藥物不良反應", "过敏和不良反应")
- * and spaces? */
+ * and spaces?  Spaces alone join a Chinese cue to its English
+ * translation after it ("【藥物過敏史 Drug Allergy / ADR】", allergy75kg):
+ * Taiwan's and Hong Kong's records head their sections in both. */
 static bool
 zh_cues_joined(const char *text, uint32_t from, uint32_t to)
 {
@@ -24,6 +26,9 @@ zh_cues_joined(const char *text, uint32_t from, uint32_t to)
 		a++;
 	while (b > a && text[b - 1] == ' ')
 		b--;
+	if (a == b && from < to && from > 0)
+		return (unsigned char)text[from - 1] >= 0x80 &&
+		       isalpha((unsigned char)text[to]);
 	for (size_t i = 0; i < sizeof(joins) / sizeof(*joins); i++)
 		if (b - a == strlen(joins[i]) &&
 		    memcmp(text + a, joins[i], b - a) == 0)
@@ -1065,6 +1070,29 @@ box_answered_yes_zh(const sentence *s)
 	return yes;
 }
 
+/* told_lead_zh: is s, under an allergy heading, a clause that ends its
+ * line with a colon after a verb of telling or asking ("本次访视追问：",
+ * allergy75kk)?  It leads what was told: the entries under it are the
+ * list's, not a new section's. */
+static bool
+told_lead_zh(const sentence *s, uint32_t last, uint32_t to)
+{
+	static const char *const told[] = {"补充", "追问", "询问", "代诉",
+					   "核实", "反映", "表示", "诉"};
+
+	if (!s->allergy_list || !s->words[s->n - 1].han ||
+	    !notes__only_marks(s->text, last, to, ":") ||
+	    notes__colon_at(s->text, last, to) == NULL)
+		return false;
+	for (size_t i = 0; i < N_OF(told); i++) {
+		size_t n = strlen(told[i]) / 3;
+
+		if (s->n >= n && notes__words_at(s, s->n - n, told[i]))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 {
@@ -1090,8 +1118,9 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     s->items[0].e->type == NOTES_T_ALLERGY_CUE &&
 		     s->items[0].w1 == s->n &&
 		     notes__only_marks(s->text, tail, end->start, ":-");
-	*allergies = *allergies || allergy_titled(s, last, end->start) ||
+	*allergies = *allergies || allergy_titled(s, tail, end->start) ||
 		     box_answered_yes_zh(s) ||
+		     told_lead_zh(s, last, end->start) ||
 		     allergy_heading_noted_zh(s, last, end->start) ||
 		     allergy_heading_joined_zh(s, tail, end->start) ||
 		     allergy_heading_checked_zh(s, end->start) ||

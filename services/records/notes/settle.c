@@ -9,6 +9,7 @@
  */
 #include "reader_int.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -633,6 +634,61 @@ undoubt(notes_reading *out)
 			notes__misattributed_code);
 }
 
+/* USE_DENIED_BYTES: how far before a drug repeats_doubted_entry looks
+ * for the word that says it was not given ("本次未使用 penicillin", "no
+ * penicillin given"). */
+#define USE_DENIED_BYTES 12
+
+/* use_denied_before: is "未", "没", "no" or "not" written in the
+ * USE_DENIED_BYTES before byte at of text, on its line? */
+static bool
+use_denied_before(const char *text, uint32_t at)
+{
+	static const char *const denial[] = {"未", "没", "no ", "not "};
+	uint32_t from = at > USE_DENIED_BYTES ? at - USE_DENIED_BYTES : 0;
+
+	for (uint32_t i = from; i < at; i++) {
+		if (text[i] == '\n')
+			from = i + 1;
+	}
+	for (uint32_t i = from; i < at; i++)
+		for (size_t d = 0; d < N_OF(denial); d++)
+			if (strncasecmp(text + i, denial[d],
+					strlen(denial[d])) == 0 &&
+			    (i == 0 || !isalpha((unsigned char)text[i - 1])))
+				return true;
+	return false;
+}
+
+/* repeats_doubted_entry: is allergy f, affirmed with no trigger and no
+ * reaction of its own, the drug of an allergy entry named again, as not
+ * given, after the entry doubted it on its line ("- Penicillin：病人表示
+ * 「以前好像有」，未曾確認；本次未使用 penicillin 類", "- Penicillin: maybe
+ * rash, not confirmed; no penicillin given this admission", allergy75kh)?
+ * The entry's doubt is the line's word on the drug.  A bare query mark
+ * or a doubt the rules did not name is not: what follows it answers it
+ * ("Sulfa? patient says \"sulfa upset my stomach\" — charted as
+ * intolerance", en-dev36). */
+static bool
+repeats_doubted_entry(const notes_reading *out, const notes_finding *f,
+		      const char *text, size_t len)
+{
+	(void)len;
+	if (f->kind != NOTES_ALLERGY || f->context != 0 || f->trigger[0] ||
+	    f->reaction[0] || !use_denied_before(text, f->start))
+		return false;
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY && g->context == NOTES_UNCERTAIN &&
+		    g->trigger[0] != '\0' && strcmp(g->trigger, "?") != 0 &&
+		    strcmp(g->code, f->code) == 0 && g->end <= f->start &&
+		    memchr(text + g->end, '\n', f->start - g->end) == NULL)
+			return true;
+	}
+	return false;
+}
+
 /* queried_en: is f an English allergy the writer queries with the
  * uncertainty mark written on the drug itself ("Documented as ?penicillin
  * allergy")?  A "?" that queries something else and reaches the drug
@@ -1049,6 +1105,7 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	undeny(out);
 	unquote_labels(out, text, len);
 	undoubt(out);
+	drop_findings(out, text, len, repeats_doubted_entry);
 	unquery_en(out, text);
 	notes__item_stops(out, text, len);
 	unstop(out);

@@ -2443,13 +2443,21 @@ notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out)
 /* Phrases that leave a label's removal to an assessment still to come:
  * the writer keeps it in doubt ("not fully removed yet (needs amoxicillin
  * test dose to de-label)", "要转介药物过敏科再评估", "烦请评估 penicillin
- * 过敏标签是否可以移除"; issue 75, allergy75j). */
+ * 过敏标签是否可以移除"; issue 75, allergy75j; "詢問 Penicillin 過敏是否
+ * 可以正式刪除", allergy75kn). */
 static const char *const pending_en[] = {
 	"not fully removed",	  "not yet removed", "removed yet",
 	"pending formal testing", "to de-label",     "to delabel",
 	"for de-labelling",	  "for delabelling"};
 static const char *const pending_zh[] = {
-	"过敏科评估", "过敏科再评估", "是否可以移除", "是否可移除", "是否可除"};
+	"过敏科评估",	"过敏科再评估", "是否可以移除", "是否可移除",
+	"是否可除",	"是否可以删除", "是否可以正式", "是否可删除",
+	"能否删除",	"可否删除",	"能否移除",	"可否移除",
+	"是否可以去除", "能否去除",	"是否可以解除", "能否解除"};
+
+/* The trigger of a negation a pending assessment leaves in doubt; the
+ * note's last word on the label, as a doubt is (notes__doubted_code). */
+static const char pending_trigger[] = "pending assessment";
 
 /* pending_in: does s leave a label to an assessment still to come? */
 static bool
@@ -2526,7 +2534,7 @@ notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
 		if (!pending_doubts(s, f, i, first))
 			continue;
 		f->context = NOTES_UNCERTAIN;
-		f->trigger = "pending assessment";
+		f->trigger = pending_trigger;
 	}
 }
 
@@ -2640,10 +2648,12 @@ notes__doubted_code(const notes_reading *out, const char *code)
 	for (size_t i = 0; i < out->n; i++) {
 		const notes_finding *f = &out->findings[i];
 
+		if (f->kind != NOTES_ALLERGY || strcmp(f->code, code) != 0)
+			continue;
+		if (f->trigger == pending_trigger)
+			return true;
 		for (size_t d = 0; d < sizeof(doubts) / sizeof(*doubts); d++)
-			if (f->kind == NOTES_ALLERGY &&
-			    f->trigger == doubts[d] &&
-			    strcmp(f->code, code) == 0)
+			if (f->trigger == doubts[d])
 				return true;
 	}
 	return false;

@@ -16315,6 +16315,153 @@ test_vocab75av(void)
 		"penicillins"));
 }
 
+/* allergy75kg (zh-dev67): a heading in both languages, the Chinese cue
+ * and its English translation ("【藥物過敏史 Drug Allergy / ADR】"), or the
+ * English alone in lenticular brackets, heads the list under it. */
+static void
+test_allergy75kg(void)
+{
+	MT_TRUE(affirmed_allergy("【藥物過敏史 Drug Allergy / ADR】\n"
+				 "- Codeine：咳嗽藥水服用後嚴重嘔吐、頭暈，病人"
+				 "自認過敏，拒絕再使用。",
+				 "codeine"));
+	MT_TRUE(affirmed_allergy("【Drug Allergy / ADR】\n"
+				 "- Codeine：服用後嚴重嘔吐，拒絕再使用。",
+				 "codeine"));
+}
+
+/* allergy75kh (zh-dev67): an allergy entry the line doubts ("以前好像有",
+ * after words of the patient's) is uncertain, and the drug named again
+ * on its line as not given ("本次未使用 penicillin 類") is that entry, no
+ * second, sure allergy. */
+static void
+test_allergy75kh(void)
+{
+	static const char *const zh =
+		"過敏史：\n- Penicillin：病人表示「以前好像有」，不記得反應"
+		"及年份，未曾確認；本次未使用 penicillin 類。";
+	static const char *const en =
+		"Allergies:\n- Penicillin: maybe rash as a child, not "
+		"confirmed; no penicillin given this admission.";
+
+	MT_EQ_INT(allergy_context_bl(zh, "penicillins"), NOTES_UNCERTAIN);
+	MT_TRUE(!affirmed_allergy(zh, "penicillins"));
+	MT_TRUE(!affirmed_allergy(en, "penicillins"));
+}
+
+/* allergy75ki (zh-dev67): "女儿说阿妈对青霉素和磺胺过敏": the daughter
+ * tells of her mother, the patient, in Cantonese as in Mandarin. */
+static void
+test_allergy75ki(void)
+{
+	static const char *const told =
+		"过敏史核对：女儿说阿妈对青霉素和磺胺过敏，以前打青霉素起过"
+		"一身疹子。";
+
+	MT_TRUE(affirmed_allergy(told, "sulfonamides"));
+	MT_TRUE(affirmed_allergy(told, "penicillins"));
+}
+
+/* allergy75kj (zh-dev67): "起过一身红点" after a drug taken is its rash:
+ * 一身 (all over) is the rash's own word, and 红点 a rash. */
+static void
+test_allergy75kj(void)
+{
+	MT_TRUE(affirmed_allergy("小学时吃复方新诺明后起过一身红点。",
+				 "co-trimoxazole"));
+	MT_TRUE(affirmed_allergy("小时候吃复方新诺明后出过一身红疹。",
+				 "co-trimoxazole"));
+}
+
+/* allergy75kk (zh-dev67): under an allergy heading, a clause that ends
+ * its line with a verb of asking or telling and a colon ("本次访视追问：")
+ * leads the entries under it; the list goes on. */
+static void
+test_allergy75kk(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"二、过敏史\n病房护理评估单记录\"否认药物过敏"
+		"史\"。本次访视追问：\n- 曲马多：术后呼吸抑制。",
+		"tramadol"));
+}
+
+/* allergy75kl (zh-dev67): the lay noun after a class ("磺胺类消炎药",
+ * "头孢消炎针") names what was taken; the rash after it is the class's. */
+static void
+test_allergy75kl(void)
+{
+	MT_TRUE(affirmed_allergy("1990年代在醫院食磺胺類消炎藥後全身出疹，"
+				 "家人一直記得。",
+				 "sulfonamides"));
+	MT_TRUE(affirmed_allergy("吃头孢消炎药后出疹。", "cephalosporins"));
+}
+
+/* allergy75km (zh-dev67): a Chinese-medicine record's "西藥過敏／不良反應
+ * （…紀錄卡）：" heads the Western drugs' allergy list. */
+static void
+test_allergy75km(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"西藥過敏／不良反應（病人出示醫管局藥物過敏紀錄卡）：\n"
+		"• Voltaren：2020年關節痛食咗，之後胃出血、黑便入院，醫生"
+		"吩咐以後唔好再食。",
+		"diclofenac"));
+}
+
+/* allergy75kn (zh-dev67): "詢問 Penicillin 過敏是否可以正式刪除" asks
+ * whether the label can go: it is held in doubt, and the note's earlier,
+ * sure telling of it gives way to that doubt. */
+static void
+test_allergy75kn(void)
+{
+	static const char *const asked =
+		"過敏史：\n• Penicillin：醫生講過佢對 Penicillin 敏感。\n\n"
+		"評估及處理：\n5. 建議下次覆診時詢問 Penicillin 過敏是否可以"
+		"正式刪除。";
+
+	MT_EQ_INT(allergy_context_bl(asked, "penicillins"), NOTES_UNCERTAIN);
+	MT_TRUE(!affirmed_allergy(asked, "penicillins"));
+}
+
+/* allergy75ko (zh-dev67): "本次头孢曲松已用4天，无皮疹等不适" in an
+ * allergy list tells a drug taken without harm, no allergy; "出现皮疹、
+ * 瘙痒等不适" without 无 still tells of harm. */
+static void
+test_allergy75ko(void)
+{
+	MT_TRUE(medicine_only("过敏史：\n- 青霉素：皮试阳性。\n- 本次头孢曲松"
+			      "已用4天，无皮疹等不适。",
+			      "ceftriaxone"));
+	MT_TRUE(affirmed_allergy("过敏史：\n- 头孢曲松：用后出现皮疹、瘙痒等"
+				 "不适。",
+				 "ceftriaxone"));
+}
+
+/* allergy75kp (zh-dev67): drugs a clause gives and calls premedication
+ * ("再次置换前予地塞米松5mg静推、异丙嗪25mg肌注预处理") are medicines, on a
+ * line that heads another substance's allergy ("血浆过敏：") too. */
+static void
+test_allergy75kp(void)
+{
+	static const char *const premed =
+		"3. 血浆过敏：再次置换前予地塞米松5mg静推、异丙嗪25mg肌注预处"
+		"理，备肾上腺素；若再次明显过敏，改用白蛋白置换液为主。";
+
+	MT_TRUE(medicine_only(premed, "dexamethasone"));
+	MT_TRUE(medicine_only(premed, "promethazine"));
+}
+
+/* allergy75kq (zh-dev67): a drug stopped because the blood pressure rose
+ * ("用過 Ciclosporin 半年，因為血壓升高停咗") stopped for its known
+ * effect: a past medicine, no allergy. */
+static void
+test_allergy75kq(void)
+{
+	MT_TRUE(medicine_only("之前喺私家診所用過 Ciclosporin 半年，因為血壓"
+			      "升高停咗；之後轉用 Methotrexate 10mg。",
+			      "ciclosporin"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -16896,6 +17043,17 @@ static const mt_case cases[] = {
 	{"allergy75ke", test_allergy75ke},
 	{"allergy75kf", test_allergy75kf},
 	{"vocab75av", test_vocab75av},
+	{"allergy75kg", test_allergy75kg},
+	{"allergy75kh", test_allergy75kh},
+	{"allergy75ki", test_allergy75ki},
+	{"allergy75kj", test_allergy75kj},
+	{"allergy75kk", test_allergy75kk},
+	{"allergy75kl", test_allergy75kl},
+	{"allergy75km", test_allergy75km},
+	{"allergy75kn", test_allergy75kn},
+	{"allergy75ko", test_allergy75ko},
+	{"allergy75kp", test_allergy75kp},
+	{"allergy75kq", test_allergy75kq},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
