@@ -2008,6 +2008,7 @@ export const NOTE_REACTIONS_ZH = {
   "hives": "荨麻疹",
   "itches": "瘙痒",
   "itching": "瘙痒",
+  "itchy after": "瘙痒",
   "jaw locked": "急性肌张力障碍",
   "jaw locking": "急性肌张力障碍",
   "like a zombie": "嗜睡",

@@ -878,7 +878,8 @@ relative_stressed(const sentence *s, size_t w, size_t v)
 
 /* relative_subject returns the word of the relative that item k's clause
  * opens with as its subject ("Mom is allergic to penicillin; dad to
- * sulfa", "pt's mum has had anaphylaxis to Septrin"), or NULL: a parent
+ * sulfa", "pt's mum has had anaphylaxis to Septrin", "It is Mum who is
+ * allergic to Bactrim"), or NULL: a parent
  * named as a family word the trigger lists leave out, because "mum" and
  * "dad" also name the patient ("Mum c/o burning") or the one who tells
  * ("mum says he's allergic").  A reporting word or the patient as subject
@@ -899,6 +900,11 @@ relative_subject(const sentence *s, size_t k)
 				return NULL;
 			w = v;
 		}
+	/* a cleft: "It is Mum who is allergic to Bactrim" (allergy75ks) */
+	if (w + 2 < end && notes__words_at(s, w, "it") &&
+	    (notes__words_at(s, w + 1, "is") ||
+	     notes__words_at(s, w + 1, "was")))
+		w += 2;
 	if (w + 2 < end && notes__words_at(s, w, "pt") &&
 	    notes__words_at(s, w + 1, "s"))
 		w += 2;

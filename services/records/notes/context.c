@@ -2457,22 +2457,22 @@ told_whom(const sentence *s, size_t w)
  * looks for the child's introduction. */
 #define CHILD_NAME_SCAN_BYTES 8192
 
-/* child_word_near: is "son" or "daughter" a whole word within
+/* kin_word_near: is one of kin's n words a whole word within
  * CHILD_NAMED_BYTES of text[at, at + len), inside text[0, end)? */
 static bool
-child_word_near(const char *text, size_t end, size_t at, size_t len)
+kin_word_near(const char *text, size_t end, size_t at, size_t len,
+	      const char *const *kin, size_t n_kin)
 {
-	static const char *const children[] = {"son", "daughter"};
 	size_t from = at > CHILD_NAMED_BYTES ? at - CHILD_NAMED_BYTES : 0;
 	size_t to = at + len + CHILD_NAMED_BYTES < end
 			    ? at + len + CHILD_NAMED_BYTES
 			    : end;
 
-	for (size_t i = 0; i < N_OF(children); i++) {
-		size_t n = strlen(children[i]);
+	for (size_t i = 0; i < n_kin; i++) {
+		size_t n = strlen(kin[i]);
 
 		for (size_t p = from; p + n <= to; p++)
-			if (strncasecmp(text + p, children[i], n) == 0 &&
+			if (strncasecmp(text + p, kin[i], n) == 0 &&
 			    (p == 0 || !isalpha((unsigned char)text[p - 1])) &&
 			    (p + n == end ||
 			     !isalpha((unsigned char)text[p + n])))
@@ -2481,12 +2481,11 @@ child_word_near(const char *text, size_t end, size_t at, size_t len)
 	return false;
 }
 
-/* named_child: is word w of s a name, capitalised, that the note
- * introduced before s as the patient's son or daughter ("son, Walter",
- * "daughter Mary", "Walter (son)")?  "Walter adds that his mother was
- * \"allergic to penicillin\"" tells of the patient (allergy75jt). */
+/* named_as: is word w of s a name, capitalised, that the note
+ * introduced before s beside one of kin's n words ("son, Walter",
+ * "daughter Mary", "Walter (son)", "her mum, Lisa")? */
 static bool
-named_child(const sentence *s, size_t w)
+named_as(const sentence *s, size_t w, const char *const *kin, size_t n_kin)
 {
 	const notes_tok *t = &s->words[w];
 	size_t len = t->end - t->start, end = s->words[0].start;
@@ -2507,10 +2506,47 @@ named_child(const sentence *s, size_t w)
 
 		if ((at == 0 || !isalpha((unsigned char)p[-1])) &&
 		    (at + len == end || !isalpha((unsigned char)p[len])) &&
-		    child_word_near(s->text, end, at, len))
+		    kin_word_near(s->text, end, at, len, kin, n_kin))
 			return true;
 	}
 	return false;
+}
+
+/* named_child: is word w of s a name the note introduced as the
+ * patient's son or daughter?  "Walter adds that his mother was
+ * \"allergic to penicillin\"" tells of the patient (allergy75jt). */
+static bool
+named_child(const sentence *s, size_t w)
+{
+	static const char *const children[] = {"son", "daughter"};
+
+	return named_as(s, w, children, N_OF(children));
+}
+
+/* named_relative_self: NOTES_FAMILY when a name the note introduced as
+ * a relative, "herself" or "himself" right after it, stands before item
+ * k in s ("her mum, Lisa" … "(Lisa herself is allergic to penicillin -
+ * anaphylaxis.)", allergy75kr), else 0; sets *trigger when nothing else
+ * did (bits).  The relative speaks of her own allergy. */
+static unsigned
+named_relative_self(const sentence *s, size_t k, unsigned bits,
+		    const char **trigger)
+{
+	static const char *const kin[] = {
+		"mum",	  "mother",  "mom",	    "dad",
+		"father", "wife",    "husband",	    "partner",
+		"sister", "brother", "daughter",    "son",
+		"aunt",	  "uncle",   "grandmother", "grandfather"};
+	static const char *const self[] = {"herself", "himself"};
+
+	for (size_t w = 0; w + 1 < s->items[k].w0; w++)
+		if (notes__words_in(s, w + 1, self, N_OF(self)) &&
+		    named_as(s, w, kin, N_OF(kin))) {
+			if (bits == 0)
+				*trigger = s->words[w + 1].key;
+			return NOTES_FAMILY;
+		}
+	return 0;
 }
 
 /* told_parent: is family trigger j a parent ("mother", "father") right
@@ -4097,6 +4133,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		strong |= (t->dir & NOTES_DIR_PROBLEM) ? 0 : 1u << t->type;
 	}
 	own |= family_suffix_zh(s, k, bits, trigger);
+	own |= named_relative_self(s, k, bits, trigger);
 	bits |= query_before_zh(s, k, bits, trigger);
 	bits |= own & NOTES_FAMILY;
 	bits = denied_past(hypothesis_only(bits, strong), own, neg, trigger);

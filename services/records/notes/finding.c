@@ -1255,6 +1255,21 @@ only_given_en(const sentence *s, size_t k)
 		notes__words_at(s, w - 2, "only"));
 }
 
+/* covers_after: is drug item k followed by the word that says it
+ * covers an infection ("(doxy covers lepto)", "doxycycline to cover
+ * rickettsia", allergy75kt)?  An antibiotic's cover is what it is given
+ * for, not a reaction's cause. */
+static bool
+covers_after(const sentence *s, size_t k)
+{
+	static const char *const cover[] = {"covers", "covering", "cover"};
+	size_t w = s->items[k].w1;
+
+	if (w < s->n && notes__words_at(s, w, "to"))
+		w++;
+	return w < s->n && notes__words_in(s, w, cover, N_OF(cover));
+}
+
 /* given_as_medicine: is drug item k told as given or taken, not as an
  * allergen: a reaction's remedy, a drug the patient is on, one switched
  * to or chosen instead of the allergen, a challenge's drug? */
@@ -1273,8 +1288,9 @@ given_as_medicine(const sentence *s, size_t k)
 	       chosen_instead(s, k) || chosen_instead_zh(s, k) ||
 	       used_instead(s, k) || challenge_offered(s, k) ||
 	       named_alternative(s, k) || failed_treatment(s, k) ||
-	       only_given_en(s, k) || notes__treated_with_zh(s, k) ||
-	       treated_later_en(s, k) || drug_of_choice(s, k);
+	       covers_after(s, k) || only_given_en(s, k) ||
+	       notes__treated_with_zh(s, k) || treated_later_en(s, k) ||
+	       drug_of_choice(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own

@@ -903,6 +903,26 @@ drug_noun_words_zh(const sentence *s, size_t k, size_t j)
 	return 0;
 }
 
+/* given_after_reaction: is reaction item j, after drug item k, told as
+ * what the drug came after ("ceftriaxone was replaced by IV clindamycin
+ * after the urticaria", allergy75ku)?  "after" or "following" right
+ * after the drug, "the" at most before the reaction: the drug was given
+ * once the reaction had happened, so it is not the reaction's cause.
+ * "rash after amoxicillin" puts the reaction first. */
+static bool
+given_after_reaction(const sentence *s, size_t k, size_t j)
+{
+	static const char *const after[] = {"after", "following"};
+	size_t w = s->items[k].w1;
+
+	if (j < k || w >= s->n || !notes__words_in(s, w, after, N_OF(after)))
+		return false;
+	w++;
+	if (w < s->n && notes__words_at(s, w, "the"))
+		w++;
+	return w == s->items[j].w0;
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -926,6 +946,7 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
 		    (j > k &&
 		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j) ||
+		      given_after_reaction(s, k, j) ||
 		      named_reaction_after(s, k, j) ||
 		      counselled_between(s, k, j) || counselled_zh(s, k))))
 			continue;
@@ -3286,7 +3307,7 @@ switched_for(const sentence *s, size_t w)
 
 /* REFUSED_AFTER_WORDS: the most words between an effect and the words
  * after it that say the patient will not take the drug again. */
-#define REFUSED_AFTER_WORDS 6
+#define REFUSED_AFTER_WORDS 8
 
 /* drug_from: does a drug item start at word from or within the next
  * n words? */

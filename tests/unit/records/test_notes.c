@@ -16462,6 +16462,77 @@ test_allergy75kq(void)
 			      "ciclosporin"));
 }
 
+/* allergy75kr (en-dev67): a name the note gave a relative ("her mum,
+ * Lisa"), "herself" after it, tells the relative's own allergy: "(Lisa
+ * herself is allergic to penicillin - anaphylaxis.)" is family. */
+static void
+test_allergy75kr(void)
+{
+	MT_EQ_INT(allergy_context_bl(
+			  "I saw Hannah with her mum, Lisa, in clinic.\n"
+			  "Allergies: NKDA. (Lisa herself is allergic to "
+			  "penicillin - anaphylaxis.)",
+			  "penicillins"),
+		  NOTES_FAMILY);
+}
+
+/* allergy75ks (en-dev67): a cleft names the relative as the one
+ * allergic: "It is Mum who is allergic to Bactrim." is the mother's. */
+static void
+test_allergy75ks(void)
+{
+	MT_EQ_INT(allergy_context_bl("Nanna says Bactrim is ok for him. It is "
+				     "Mum who is allergic to Bactrim.",
+				     "co-trimoxazole"),
+		  NOTES_FAMILY);
+}
+
+/* allergy75kt (en-dev67): "(doxy covers lepto)" after an itch gives the
+ * antibiotic's cover, not the itch's cause. */
+static void
+test_allergy75kt(void)
+{
+	MT_TRUE(medicine_only("- Inj. Ceftriaxone NOT to be given in view of "
+			      "above h/o itching (doxy covers lepto)",
+			      "doxycycline"));
+}
+
+/* allergy75ku (en-dev67): the drug a reaction was replaced by ("was
+ * replaced by IV clindamycin after the urticaria") came after it; the
+ * urticaria is the first drug's.  "Hives after amoxicillin" still blames
+ * the drug. */
+static void
+test_allergy75ku(void)
+{
+	MT_TRUE(medicine_only("Ceftriaxone was switched to clindamycin after "
+			      "the urticaria.",
+			      "clindamycin"));
+	MT_TRUE(affirmed_allergy("Hives after amoxicillin.", "amoxicillin"));
+}
+
+/* allergy75kv (en-dev67): "itchy after \"Bactrim\"" is the drug's itch,
+ * doubted here by the teller. */
+static void
+test_allergy75kv(void)
+{
+	MT_EQ_INT(allergy_context_bl("Also itchy after \"Bactrim\" many years "
+				     "ago - she is not sure, no documentation.",
+				     "co-trimoxazole"),
+		  NOTES_UNCERTAIN);
+}
+
+/* allergy75kw (en-dev67): a refusal may follow two effects and their
+ * year ("gave him severe nausea and a bitter taste in 2019 and he
+ * refuses to take it again"): the effect is an allergy. */
+static void
+test_allergy75kw(void)
+{
+	MT_TRUE(affirmed_allergy("Flagyl gave him severe nausea and a bitter "
+				 "taste in 2019 and he refuses to take it "
+				 "again.",
+				 "metronidazole"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17054,6 +17125,12 @@ static const mt_case cases[] = {
 	{"allergy75ko", test_allergy75ko},
 	{"allergy75kp", test_allergy75kp},
 	{"allergy75kq", test_allergy75kq},
+	{"allergy75kr", test_allergy75kr},
+	{"allergy75ks", test_allergy75ks},
+	{"allergy75kt", test_allergy75kt},
+	{"allergy75ku", test_allergy75ku},
+	{"allergy75kv", test_allergy75kv},
+	{"allergy75kw", test_allergy75kw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
