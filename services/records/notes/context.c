@@ -3599,6 +3599,22 @@ delabel_conditional(const sentence *s, size_t j)
 	return false;
 }
 
+/* order_deleted_zh: is Chinese de-labelling trigger j a 删除 said of an
+ * order, its sentence naming the order list, the prescription or the
+ * conflict a pharmacist found ("单硝酸异山梨酯从医嘱中删除", "复方磺胺甲噁唑
+ * 与磺胺过敏史冲突 | 建议删除", allergy75kx)?  The drug is taken off the
+ * orders (a stop, as the medicine's context reads it); the allergy it
+ * conflicts with stands. */
+static bool
+order_deleted_zh(const sentence *s, size_t j)
+{
+	static const char *const orders[] = {"医嘱", "给药单", "发药单", "处方",
+					     "冲突"};
+
+	return strcmp(s->items[j].e->key, "删除") == 0 &&
+	       notes__words_any(s, 0, s->n, orders, N_OF(orders));
+}
+
 /* delabel_misses: is trigger j a de-labelling that does not reach item
  * k?  A label removed is a drug's, never a problem's.  An English request
  * to remove a label, written before the label it names ("GP asked to
@@ -3616,7 +3632,8 @@ delabel_misses(const sentence *s, size_t j, size_t k, bool allergy)
 
 	if (!(t->dir & NOTES_DIR_DELABEL))
 		return false;
-	if (s->items[k].e->type == NOTES_T_PROBLEM || delabel_conditional(s, j))
+	if (s->items[k].e->type == NOTES_T_PROBLEM ||
+	    delabel_conditional(s, j) || (allergy && order_deleted_zh(s, j)))
 		return true;
 	if ((t->dir & mask) != (NOTES_DIR_FORWARD | NOTES_DIR_DELABEL) ||
 	    (unsigned char)t->key[0] >= 0x80)

@@ -1438,6 +1438,36 @@ class_allergy_kept_away(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* blamed_in_bracket_zh: is Chinese drug item k written in the bracket
+ * right after a drug reaction it is said to be related to ("苔藓样药物反应？
+ * （氢氯噻嗪相关可能）", allergy75kz)?  The reaction named before the
+ * bracket is the drug's: an allergy, doubted when the writer doubts it.
+ * "药疹（X所致）" is left to the rules that read it as the past course that
+ * caused the rash (zh-dev54, zh-dev55). */
+static bool
+blamed_in_bracket_zh(const sentence *s, size_t k)
+{
+	static const char *const reaction[] = {"药物反应", "药疹", "药物性皮炎",
+					       "药物热"};
+	static const char *const blamed[] = {"相关"};
+	const item *d = &s->items[k];
+	uint32_t at = d->start;
+	size_t w = d->w0;
+
+	if (!s->words[w].han && !(w > 0 && s->words[w - 1].han))
+		return false; /* Chinese only */
+	/* "考虑" may open the bracket's words */
+	if (w > 0 && notes__words_at(s, w - 1, "考虑"))
+		at = s->words[--w].start;
+	if (at < 3 || memcmp(s->text + at - 3, FW_OPEN, 3) != 0)
+		return false;
+	if (w > 0 && notes__words_at(s, w - 1, "？")) /* "药物反应？（…" */
+		w--;
+	if (!notes__words_end_at(s, w, reaction, N_OF(reaction)))
+		return false;
+	return d->w1 < s->n && notes__words_in(s, d->w1, blamed, N_OF(blamed));
+}
+
 /* told_as_allergy: is drug or class item k told as an allergy in a shape
  * with no cue by it: a patient's lay words (lay_told, a substance only),
  * an asthma it worsens, or an opening "Sensitive to"? */
@@ -1445,7 +1475,7 @@ static bool
 told_as_allergy(const sentence *s, size_t k, bool drug)
 {
 	return (drug && lay_told(s, k)) || notes__asthma_provoked(s, k) ||
-	       notes__sensitive_opening(s, k);
+	       notes__sensitive_opening(s, k) || blamed_in_bracket_zh(s, k);
 }
 
 /* PREMEDICATION_WORDS: the most words between a premedication cue and

@@ -546,6 +546,30 @@ slipped_han(const sentence *s, size_t i, const notes_entry **e, size_t *w)
 	*w = len;
 }
 
+/* nonantibiotic_class: is e, matched at word i, a class that a drug
+ * before it is said to belong to as a non-antibiotic one ("呋塞米属非抗菌
+ * 磺胺，可继续使用", "furosemide is a non-antibiotic sulfonamide",
+ * allergy75ky)?  The writer classes that drug; the class is no mention
+ * of an allergen or a medicine, and is not matched. */
+static bool
+nonantibiotic_class(const sentence *s, size_t i, const notes_entry *e)
+{
+	static const char *const non_zh[] = {"非抗菌", "非抗生素"};
+	static const char *const non_en[] = {"antibiotic", "antimicrobial",
+					     "antibacterial"};
+
+	if (e->type != NOTES_T_CLASS || i == 0)
+		return false;
+	for (size_t n = 0; n < N_OF(non_zh); n++) {
+		size_t len = strlen(non_zh[n]) / 3;
+
+		if (i >= len && notes__words_at(s, i - len, non_zh[n]))
+			return true;
+	}
+	return i >= 2 && notes__words_at(s, i - 2, "non") &&
+	       notes__words_in(s, i - 1, non_en, N_OF(non_en));
+}
+
 void
 notes__match(sentence *s)
 {
@@ -589,7 +613,7 @@ notes__match(sentence *s)
 		    (e->type == NOTES_T_NEGATED && w == 1 &&
 		     notes__unticked(s, i)) ||
 		    percent_short_form(s, i, w, e) || effect_kind(s, i, w, e) ||
-		    free_of_unread(s, i, e)) {
+		    free_of_unread(s, i, e) || nonantibiotic_class(s, i, e)) {
 			i += e ? w : 1;
 			continue;
 		}

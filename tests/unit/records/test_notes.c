@@ -16533,6 +16533,47 @@ test_allergy75kw(void)
 				 "metronidazole"));
 }
 
+/* allergy75kx (zh-dev68): "删除" said of an order in a pharmacist's
+ * conflict ("复方磺胺甲噁唑与磺胺过敏史冲突 | 建议删除") takes the drug
+ * off the prescription; the sulfonamide allergy it conflicts with
+ * stands. */
+static void
+test_allergy75kx(void)
+{
+	static const char *const review =
+		"- 过敏史：磺胺类——2015年服\"复方新诺明\"后全身皮疹伴发热。\n"
+		"| 1 | 复方磺胺甲噁唑与磺胺过敏史冲突 | 建议删除；改用阿托伐醌"
+		"混悬液预防 | 接受，已删除复方磺胺甲噁唑 |\n";
+
+	MT_TRUE(affirmed_allergy(review, "sulfonamides"));
+	MT_TRUE(allergy_context_bl(review, "sulfonamides") == 0);
+}
+
+/* allergy75ky (zh-dev68): "呋塞米属非抗菌磺胺" classes the furosemide;
+ * the sulfonamides it names are no allergen, and the co-trimoxazole of
+ * the row keeps its rash. */
+static void
+test_allergy75ky(void)
+{
+	static const char *const rows =
+		"过敏及不良反应：\n| 药物 | 反应 | 时间 | 备注 |\n"
+		"| 复方新诺明 | 皮疹 | 2016 | 呋塞米属非抗菌磺胺，可继续使用 |";
+
+	MT_TRUE(affirmed_allergy(rows, "co-trimoxazole"));
+	MT_EQ_INT(allergy_context_bl(rows, "sulfonamides"), NOT_FOUND_BL);
+}
+
+/* allergy75kz (zh-dev68): a drug in the bracket after a drug reaction,
+ * "related" to it ("苔藓样药物反应？（氢氯噻嗪相关可能）"), is the
+ * reaction's suspect: a doubted allergy. */
+static void
+test_allergy75kz(void)
+{
+	MT_EQ_INT(allergy_context_bl("4. 苔藓样药物反应？（氢氯噻嗪相关可能）",
+				     "hydrochlorothiazide"),
+		  NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17131,6 +17172,9 @@ static const mt_case cases[] = {
 	{"allergy75ku", test_allergy75ku},
 	{"allergy75kv", test_allergy75kv},
 	{"allergy75kw", test_allergy75kw},
+	{"allergy75kx", test_allergy75kx},
+	{"allergy75ky", test_allergy75ky},
+	{"allergy75kz", test_allergy75kz},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
