@@ -16574,6 +16574,32 @@ test_allergy75kz(void)
 		  NOTES_UNCERTAIN);
 }
 
+/* allergy75lc (en-dev68): a drug taken later "without any skin reaction",
+ * beside an allergy entry, is taken without harm: a medicine, no
+ * allergy. */
+static void
+test_allergy75lc(void)
+{
+	MT_TRUE(medicine_only("Allergies:\n- Tinzaparin: rash 2019. She "
+			      "subsequently had enoxaparin for bridging in "
+			      "2023 without any skin reaction.",
+			      "enoxaparin"));
+}
+
+/* allergy75ld (en-dev68): "labelled allergic to penicillin as a child,
+ * but this was removed after a negative oral amoxicillin challenge": the
+ * pronoun's removal takes off the label named before it. */
+static void
+test_allergy75ld(void)
+{
+	MT_EQ_INT(allergy_context_bl("He was labelled allergic to penicillin "
+				     "as a child, but this was removed after a "
+				     "negative oral amoxicillin challenge in "
+				     "2024.",
+				     "penicillins"),
+		  NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17175,6 +17201,8 @@ static const mt_case cases[] = {
 	{"allergy75kx", test_allergy75kx},
 	{"allergy75ky", test_allergy75ky},
 	{"allergy75kz", test_allergy75kz},
+	{"allergy75lc", test_allergy75lc},
+	{"allergy75ld", test_allergy75ld},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
