@@ -1490,6 +1490,22 @@ code_mixed(const char *key)
 	return false;
 }
 
+/* label_done_zh: is key a Chinese removal of the label itself, done
+ * ("已脱标签", "已去标签")?  Like the English removal it ends the label's
+ * story after its test, across the clauses that told it ("既往自报\"青霉素
+ * 过敏\"，…行皮试及口服激发试验阴性，已脱标签", allergy75lf). */
+static bool
+label_done_zh(const char *key)
+{
+	static const char *const done[] = {"已脱标签", "已去标签",
+					   "已去掉标签"};
+
+	for (size_t i = 0; i < N_OF(done); i++)
+		if (strcmp(key, done[i]) == 0)
+			return true;
+	return false;
+}
+
 /* label_removed_reaches: is trigger j a de-labelling written in a later
  * clause than allergy item k, with no drug named between them ("might be
  * allergic to chlorhexidine after a red patch; patch tested, negative, so
@@ -1498,9 +1514,10 @@ code_mixed(const char *key)
  * test.  A member of k's class between is the test, not another label
  * ("Previous penicillin \"allergy\" - vague; he had flucloxacillin in
  * 2018 without any problem -> we have removed this label", rules75en28).
- * English only, or an English removal within Chinese ("Penicillin：以前
- * 寫住敏感，... 都陰性，已經 de-label", allergy75dp): a Chinese removal
- * reaches its own clause. */
+ * English, an English removal within Chinese ("Penicillin：以前寫住敏感，...
+ * 都陰性，已經 de-label", allergy75dp), or a Chinese removal of the label
+ * itself (label_done_zh); another Chinese removal reaches its own
+ * clause. */
 static bool
 label_removed_reaches(const sentence *s, size_t k, size_t j)
 {
@@ -1508,7 +1525,8 @@ label_removed_reaches(const sentence *s, size_t k, size_t j)
 
 	if (j < k || t->type != NOTES_T_NEGATED ||
 	    !(t->dir & NOTES_DIR_DELABEL) ||
-	    ((unsigned char)t->key[0] >= 0x80 && !code_mixed(t->key)))
+	    ((unsigned char)t->key[0] >= 0x80 && !code_mixed(t->key) &&
+	     !label_done_zh(t->key)))
 		return false;
 	for (size_t m = k + 1; m < j; m++)
 		if (is_drug(&s->items[m]) &&

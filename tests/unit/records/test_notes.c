@@ -16600,6 +16600,19 @@ test_allergy75ld(void)
 		  NOTES_NEGATED);
 }
 
+/* allergy75lf (zh-dev68): "已脱标签" de-labels, across the clauses that
+ * told the label and its negative challenge, as "已去标签" does. */
+static void
+test_allergy75lf(void)
+{
+	MT_TRUE(!affirmed_allergy(
+		"过敏史：\n- 既往自报\"青霉素过敏\"，2023年行皮试及口服激发"
+		"试验阴性，已脱标签，此后服阿莫西林无不适",
+		"penicillins"));
+	MT_TRUE(allergy_context_bl("青霉素过敏，已脱标签。", "penicillins") ==
+		NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17203,6 +17216,7 @@ static const mt_case cases[] = {
 	{"allergy75kz", test_allergy75kz},
 	{"allergy75lc", test_allergy75lc},
 	{"allergy75ld", test_allergy75ld},
+	{"allergy75lf", test_allergy75lf},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
