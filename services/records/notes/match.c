@@ -560,14 +560,9 @@ nonantibiotic_class(const sentence *s, size_t i, const notes_entry *e)
 
 	if (e->type != NOTES_T_CLASS || i == 0)
 		return false;
-	for (size_t n = 0; n < N_OF(non_zh); n++) {
-		size_t len = strlen(non_zh[n]) / 3;
-
-		if (i >= len && notes__words_at(s, i - len, non_zh[n]))
-			return true;
-	}
-	return i >= 2 && notes__words_at(s, i - 2, "non") &&
-	       notes__words_in(s, i - 1, non_en, N_OF(non_en));
+	return notes__words_end_at(s, i, non_zh, N_OF(non_zh)) ||
+	       (i >= 2 && notes__words_at(s, i - 2, "non") &&
+		notes__words_in(s, i - 1, non_en, N_OF(non_en)));
 }
 
 void

@@ -1084,13 +1084,7 @@ told_lead_zh(const sentence *s, uint32_t last, uint32_t to)
 	    !notes__only_marks(s->text, last, to, ":") ||
 	    notes__colon_at(s->text, last, to) == NULL)
 		return false;
-	for (size_t i = 0; i < N_OF(told); i++) {
-		size_t n = strlen(told[i]) / 3;
-
-		if (s->n >= n && notes__words_at(s, s->n - n, told[i]))
-			return true;
-	}
-	return false;
+	return notes__words_end_at(s, s->n, told, N_OF(told));
 }
 
 bool
