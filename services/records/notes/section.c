@@ -1226,17 +1226,37 @@ clock_stamped(const sentence *s)
 	       key[2] < '6';
 }
 
+static bool names_none(const sentence *s);
+
+/* line_done: does s's line end after its last word, a full stop at most
+ * between? */
+static bool
+line_done(const sentence *s)
+{
+	const char *nl, *end = s->text + s->text_len;
+	uint32_t from = s->words[s->n - 1].end;
+
+	nl = memchr(s->text + from, '\n', (size_t)(end - s->text) - from);
+	return notes__only_marks(s->text, from,
+				 nl != NULL ? (uint32_t)(nl - s->text)
+					    : (uint32_t)s->text_len,
+				 ".");
+}
+
 /* cues_lead: the last of the allergy cues that open s before any other
  * phrase ("Allergies/intolerances: ramipril", "ALLERGY BAND CHECKED -
  * red band on L wrist reads: …"): the colon after them opens the line's
- * list. */
+ * list.  On a line that names no drug and says no more a colon ends
+ * the lead: a cue after it is the answer's ("ALLERGIES: YES - red
+ * wristband applied", allergy75le), and the list is under the line. */
 static size_t
 cues_lead(const sentence *s)
 {
 	size_t k = 0;
 
 	while (k + 1 < s->n_items &&
-	       s->items[k + 1].e->type == NOTES_T_ALLERGY_CUE)
+	       s->items[k + 1].e->type == NOTES_T_ALLERGY_CUE &&
+	       !(notes__colon_after(s, k) && names_none(s) && line_done(s)))
 		k++;
 	return k;
 }

@@ -16613,6 +16613,25 @@ test_allergy75lf(void)
 		NOTES_NEGATED);
 }
 
+/* allergy75le (en-dev68): "ALLERGIES: YES - red wristband applied" heads
+ * the numbered list under it; the red wristband is the answer's, not a
+ * cue that leads the line past its colon. */
+static void
+test_allergy75le(void)
+{
+	static const char *const list =
+		"ALLERGIES: YES - red wristband applied\n"
+		"  1. Penicillin - anaphylaxis in the 1980s\n"
+		"  2. Codeine - \"away with the fairies\", hallucinating "
+		"(2025)\n";
+
+	MT_TRUE(allergy_context_bl(list, "codeine") == 0);
+	MT_TRUE(allergy_context_bl("Allergy: Reaction to platelets? no. "
+				   "Febrile reactions to blood -> now gets "
+				   "paracetamol 1g pre-transfusion.",
+				   "paracetamol") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17217,6 +17236,7 @@ static const mt_case cases[] = {
 	{"allergy75lc", test_allergy75lc},
 	{"allergy75ld", test_allergy75ld},
 	{"allergy75lf", test_allergy75lf},
+	{"allergy75le", test_allergy75le},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
