@@ -431,6 +431,19 @@ title_start(const sentence *s)
 		       : 0;
 }
 
+/* heading_cues_end: the word after the allergy cues that open heading
+ * s (after its number or alerts, title_start), k the item after them;
+ * 0 when no cue opens it or nothing follows them. */
+static size_t
+heading_cues_end(const sentence *s, size_t *k)
+{
+	size_t w = title_start(s), first = w;
+
+	for (*k = 0; *k < s->n_items && cue_joined(s, *k, w); (*k)++)
+		w = s->items[*k].w1;
+	return w == first || w == s->n ? 0 : w;
+}
+
 /* cues_noted: are the words of s allergy cues up to a note in brackets
  * that ends its line ("ALLERGY / ADR STATUS  (all sources checked and
  * agree unless stated)")?  The note says how the list was checked, as
@@ -438,12 +451,10 @@ title_start(const sentence *s)
 static bool
 cues_noted(const sentence *s, uint32_t line_end)
 {
-	size_t w = title_start(s), k = 0, first = w;
+	size_t k, w = heading_cues_end(s, &k);
 	const char *open;
 
-	for (; k < s->n_items && cue_joined(s, k, w); k++)
-		w = s->items[k].w1;
-	if (w == first || w == s->n)
+	if (w == 0)
 		return false;
 	open = memchr(s->text + s->items[k - 1].end, '(',
 		      s->words[w].start - s->items[k - 1].end);
@@ -464,12 +475,10 @@ cues_noted(const sentence *s, uint32_t line_end)
 static const char *
 heading_note(const sentence *s)
 {
-	size_t w = title_start(s), k = 0, first = w;
+	size_t k, w = heading_cues_end(s, &k);
 	uint32_t from;
 
-	for (; k < s->n_items && cue_joined(s, k, w); k++)
-		w = s->items[k].w1;
-	if (w == first || w == s->n)
+	if (w == 0)
 		return NULL;
 	from = s->items[k - 1].end;
 	for (uint32_t i = from; i < s->words[w].start; i++)
@@ -481,6 +490,30 @@ heading_note(const sentence *s)
 				       ? s->text + i
 				       : NULL;
 	return NULL;
+}
+
+/* CHECKED_WORDS: what a heading's note says was done to its list. */
+static const char *const checked_words[] = {"verified", "checked", "reviewed",
+					    "confirmed", "reconciled"};
+
+/* checked_phrase: where a note that says how the list was checked
+ * follows the cues of heading s with no bracket or dash, after a comma
+ * and "as" at most ("Allergies and adverse reactions, as confirmed with
+ * Mr and Mrs Brammall today:", allergy75lg), or NULL.  Its words name
+ * who checked it, as heading_note's do. */
+static const char *
+checked_phrase(const sentence *s)
+{
+	size_t k, w = heading_cues_end(s, &k), at = w;
+
+	if (w == 0 || !notes__only_marks(s->text, s->items[k - 1].end,
+					 s->words[w].start, ","))
+		return NULL;
+	if (notes__words_at(s, w, "as") && w + 1 < s->n)
+		at = w + 1;
+	return notes__words_in(s, at, checked_words, N_OF(checked_words))
+		       ? s->text + s->words[at].start
+		       : NULL;
 }
 
 /* note_item: may item it sit in an allergy heading's note?  The note
@@ -519,14 +552,10 @@ service_named(const sentence *s, size_t k)
 static bool
 checked_note(const sentence *s, const char *note)
 {
-	static const char *const checked[] = {"verified", "checked", "reviewed",
-					      "confirmed", "reconciled"};
-
 	for (size_t w = 0; note != NULL && *note == '-' && w < s->n; w++)
 		if (s->text + s->words[w].start > note)
-			return notes__words_in(s, w, checked,
-					       sizeof(checked) /
-						       sizeof(*checked));
+			return notes__words_in(s, w, checked_words,
+					       N_OF(checked_words));
 	return false;
 }
 
@@ -556,6 +585,9 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 {
 	const notes_entry *e = s->items[0].e;
 	const char *note = heading_note(s);
+
+	if (note == NULL)
+		note = checked_phrase(s);
 
 	/* one word may lead the cue, two when they are "Alerts and" */
 	if (s->n_items == 0 ||
@@ -1119,7 +1151,7 @@ notes__heading(const sentence *s, const notes_tok *end, bool *allergies)
 		     allergy_heading_joined_zh(s, tail, end->start) ||
 		     allergy_heading_checked_zh(s, end->start) ||
 		     allergy_heading_led_zh(s, end->start) ||
-		     (!s->allergy_list && reaction_table_head(s, end->start));
+		     reaction_table_head(s, end->start);
 	return *allergies || numbered_title_zh(s, last, end->start) ||
 	       (notes__only_marks(s->text, last, end->start, ":-") &&
 		notes__colon_at(s->text, last, end->start)) ||

@@ -14782,7 +14782,7 @@ test_allergy75gt(void)
 	MT_TRUE(affirmed_allergy("Documented as intolerance to amoxicillin.",
 				 "amoxicillin"));
 	MT_TRUE(affirmed_allergy(note, "amoxicillin"));
-	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+	MT_TRUE(!affirmed_allergy(note, "penicillins"));
 }
 
 /* allergy75gu (en-dev59): an entry headed by its drug and a spaced dash,
@@ -16632,6 +16632,60 @@ test_allergy75le(void)
 				   "paracetamol") == NOT_FOUND_BL);
 }
 
+/* allergy75lg (en-dev69): a heading whose note says, after a comma and
+ * "as", who checked the list ("Allergies and adverse reactions, as
+ * confirmed with Mr and Mrs Brammall today:") heads the lines under it,
+ * as a bracketed note's heading does. */
+static void
+test_allergy75lg(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies and adverse reactions, as confirmed with Mr "
+			"and Mrs Brammall today:\n"
+			"- Penicillin: rash as a young man.\n"
+			"- Codeine: severe constipation; he will not take it "
+			"again.\n",
+			"codeine") == 0);
+	MT_TRUE(allergy_context_bl("Allergies confirmed with pt:\n"
+				   "- Codeine: constipation.\n",
+				   "codeine") == 0);
+}
+
+/* allergy75lh (en-dev69, en-dev7): "NEVER to be given any sulpha drug"
+ * in an allergy entry keeps the drug from the patient as "avoid" does:
+ * the class stays an allergy, and a drug outside a list is a medicine
+ * not to be given, not one the patient takes. */
+static void
+test_allergy75lh(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES / ADRs\n- Septrin (co-trimoxazole) - "
+			"Stevens-Johnson syndrome in 2014. NEVER to be given "
+			"any sulpha drug.",
+			"sulfonamides") == 0);
+	MT_TRUE(context_of("He must not receive co-trimoxazole.",
+			   NOTES_MEDICINE, "co-trimoxazole") == NOTES_NEGATED);
+}
+
+/* allergy75li (en-dev13): a table's head row under an allergy heading
+ * ("Allergy status confirmed with pt and SCR:\n  Drug | Reaction |
+ * Type", "Allergies:\n  Drug | …") makes the list the table's: the prose after
+ * its last row is no entry of it. */
+static void
+test_allergy75li(void)
+{
+	static const char *const note =
+		"Allergies:\n"
+		"  Drug            | Reaction            | Type\n"
+		"  ----------------|---------------------|------\n"
+		"  Flucloxacillin  | cholestatic jaundice| ADR, severe\n"
+		"SCR also says \"penicillin\" - pt firmly denies ever reacting "
+		"to penicillin, only the fluclox liver thing.";
+
+	MT_TRUE(allergy_context_bl(note, "flucloxacillin") == 0);
+	MT_TRUE(!affirmed_allergy(note, "penicillins"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17237,6 +17291,9 @@ static const mt_case cases[] = {
 	{"allergy75ld", test_allergy75ld},
 	{"allergy75lf", test_allergy75lf},
 	{"allergy75le", test_allergy75le},
+	{"allergy75lg", test_allergy75lg},
+	{"allergy75lh", test_allergy75lh},
+	{"allergy75li", test_allergy75li},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
