@@ -820,6 +820,26 @@ denied_again_zh(const sentence *s, size_t k)
 	return NULL;
 }
 
+/* removed_entry: is drug item k an allergy list's entry whose answer,
+ * right after a colon or dash, is that its label was removed
+ * ("Allergies:\n Penicillin - REMOVED 03/2025 (negative oral amoxicillin
+ * challenge)", allergy75lj)?  In a medicines list "Gliclazide -
+ * removed" is the drug taken away. */
+static bool
+removed_entry(const sentence *s, size_t k)
+{
+	static const char *const removed[] = {"removed", "delabelled",
+					      "delabeled"};
+	size_t w = s->items[k].w1;
+
+	return s->allergy_list && w < s->n &&
+	       notes__words_in(s, w, removed, N_OF(removed)) &&
+	       notes__only_marks(s->text, s->items[k].end, s->words[w].start,
+				 ":-") &&
+	       !notes__only_marks(s->text, s->items[k].end, s->words[w].start,
+				  "");
+}
+
 /* denied_entry: is drug item k an entry whose answer, right after a colon
  * or dash, denies the allergy ("LATEX: no allergy (has had multiple
  * procedures with latex gloves)", "Aspirin - not allergic")?  The entry
@@ -833,6 +853,8 @@ denied_entry(const sentence *s, size_t k)
 
 	if (zh != NULL)
 		return zh;
+	if (removed_entry(s, k))
+		return "removed";
 	if (no == NULL || no->e->type != NOTES_T_NEGATED ||
 	    (strcmp(no->e->key, "no") != 0 && strcmp(no->e->key, "not") != 0) ||
 	    no[1].e->type != NOTES_T_ALLERGY_CUE || no[1].w0 != no->w1 ||

@@ -16686,6 +16686,28 @@ test_allergy75li(void)
 	MT_TRUE(!affirmed_allergy(note, "penicillins"));
 }
 
+/* allergy75lj (en-dev69): an allergy list's entry answered "REMOVED"
+ * after its dash is a label taken off; in a medicines list "Gliclazide
+ * - removed" is the drug taken away, no allergy. */
+static void
+test_allergy75lj(void)
+{
+	static const struct {
+		const char *text, *code;
+		unsigned context;
+	} cases[] = {
+		{"Allergies:\nCodeine - nausea/vomiting\nPenicillin - REMOVED "
+		 "03/2025 (negative oral amoxicillin challenge)\n",
+		 "penicillins", NOTES_NEGATED},
+		{"Medicines:\n5. Gliclazide - removed (see B).\n", "gliclazide",
+		 NOT_FOUND_BL},
+	};
+
+	for (size_t i = 0; i < N_OF(cases); i++)
+		MT_TRUE(allergy_context_bl(cases[i].text, cases[i].code) ==
+			cases[i].context);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17294,6 +17316,7 @@ static const mt_case cases[] = {
 	{"allergy75lg", test_allergy75lg},
 	{"allergy75lh", test_allergy75lh},
 	{"allergy75li", test_allergy75li},
+	{"allergy75lj", test_allergy75lj},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
