@@ -1914,7 +1914,10 @@ sensitive_because_zh(const sentence *s, size_t k)
 
 	if (w > 0 && notes__words_at(s, w - 1, "对"))
 		w--;
+	/* 因 ending a drug's name before it is no reason ("对呋喃妥因、头孢呋辛
+	 * 敏感", a culture's result, allergy75lk) */
 	return w > 0 && notes__words_at(s, w - 1, "因") &&
+	       (k == 0 || s->items[k - 1].end <= s->words[w - 1].start) &&
 	       notes__words_at(s, after, "敏感");
 }
 

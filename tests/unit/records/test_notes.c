@@ -16708,6 +16708,19 @@ test_allergy75lj(void)
 			cases[i].context);
 }
 
+/* allergy75lk (zh-dev69): 因 that ends a drug's name (呋喃妥因) is no
+ * reason told before the next drug: "对呋喃妥因、头孢呋辛敏感" is a culture's
+ * result, "因NSAID敏感" still the patient's sensitivity. */
+static void
+test_allergy75lk(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"尿培养：大肠埃希菌，对呋喃妥因、头孢呋辛敏感，"
+			"对氨苄西林耐药。",
+			"cefuroxime") == NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("因NSAID敏感，改用对乙酰氨基酚。", "nsaids"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17317,6 +17330,7 @@ static const mt_case cases[] = {
 	{"allergy75lh", test_allergy75lh},
 	{"allergy75li", test_allergy75li},
 	{"allergy75lj", test_allergy75lj},
+	{"allergy75lk", test_allergy75lk},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
