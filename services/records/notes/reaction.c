@@ -1112,23 +1112,30 @@ asthma_named(const sentence *s)
 	return false;
 }
 
+/* ASTHMA_WORSE_WORDS_ZH: ASTHMA_WORSE_WORDS for a Chinese drug, whose
+ * words are characters ("服布洛芬（芬必得）后同样诱发哮喘", allergy75ll). */
+#define ASTHMA_WORSE_WORDS_ZH 6
+
 bool
 notes__asthma_provoked(const sentence *s, size_t k)
 {
+	size_t most = s->words[s->items[k].w0].han ? ASTHMA_WORSE_WORDS_ZH
+						   : ASTHMA_WORSE_WORDS;
+
 	if (!asthma_named(s) || !nsaid_item(&s->items[k]))
 		return false;
 	for (size_t j = 0; j < s->n_items; j++) {
 		const item *it = &s->items[j];
 		size_t a = j < k ? j : k, b = j < k ? k : j;
 		size_t from = s->items[a].w0;
-		size_t to = s->items[b].w1 + ASTHMA_WORSE_WORDS;
+		size_t to = s->items[b].w1 + most;
 
 		if (it->e->type != NOTES_T_PROBLEM ||
 		    strncmp(it->e->code, "J45", 3) != 0 ||
 		    notes__terminated(s, a, b) || indicated(s, a, b) ||
 		    clause_ends_before(s, s->items[a].end, s->items[b].start) ||
 		    (b == j ? it->w0 - s->items[k].w1
-			    : s->items[k].w0 - it->w1) > ASTHMA_WORSE_WORDS)
+			    : s->items[k].w0 - it->w1) > most)
 			continue;
 		for (size_t w = from; w < to && w < s->n; w++)
 			if (worsened_at(s, w) && !negated_before(s, from, w) &&

@@ -16721,6 +16721,27 @@ test_allergy75lk(void)
 	MT_TRUE(affirmed_allergy("因NSAID敏感，改用对乙酰氨基酚。", "nsaids"));
 }
 
+/* allergy75ll (zh-dev69): a Chinese NSAID's asthma is told in
+ * characters, so its worsening word may stand six words away
+ * ("服布洛芬（芬必得）后同样诱发哮喘"). */
+static void
+test_allergy75ll(void)
+{
+	MT_TRUE(affirmed_allergy("2022年服布洛芬（芬必得）后同样诱发哮喘。",
+				 "ibuprofen"));
+}
+
+/* vocab75an (zh-dev69): 复方磺胺, the short name of 复方磺胺甲噁唑片, is
+ * co-trimoxazole. */
+static void
+test_vocab75an(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"过敏史：\n3. 磺胺类：父亲代述，“小时候吃复方磺胺后"
+		"全身起红疹”。",
+		"co-trimoxazole"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17331,6 +17352,8 @@ static const mt_case cases[] = {
 	{"allergy75li", test_allergy75li},
 	{"allergy75lj", test_allergy75lj},
 	{"allergy75lk", test_allergy75lk},
+	{"allergy75ll", test_allergy75ll},
+	{"vocab75an", test_vocab75an},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
