@@ -74,7 +74,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev66": 0.935, "zh-dev66": 0.904,
             "en-dev67": 0.942, "zh-dev67": 0.932,
             "en-dev68": 0.970, "zh-dev68": 0.914,
-            "en-dev69": 0.929, "zh-dev69": 0.981}
+            "en-dev69": 0.929, "zh-dev69": 0.981,
+            # held out still: reported in docs/note-reader.md, "The
+            # current measure"
+            "zh-test70": 0.912}
 
 
 def _pair(name):
