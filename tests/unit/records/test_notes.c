@@ -16742,6 +16742,18 @@ test_vocab75an(void)
 		"co-trimoxazole"));
 }
 
+/* medctx75s (en-dev69): "which he finished" ends the course named
+ * before it, though "which" alone ends a trigger's scope. */
+static void
+test_medctx75s(void)
+{
+	MT_TRUE(context_of("- Prostatitis in October: treated with "
+			   "ciprofloxacin 500 mg bd for 28 days, which he "
+			   "finished on 12 November",
+			   NOTES_MEDICINE,
+			   "ciprofloxacin") == NOTES_HISTORICAL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17354,6 +17366,7 @@ static const mt_case cases[] = {
 	{"allergy75lk", test_allergy75lk},
 	{"allergy75ll", test_allergy75ll},
 	{"vocab75an", test_vocab75an},
+	{"medctx75s", test_medctx75s},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
