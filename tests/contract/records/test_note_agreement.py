@@ -77,7 +77,7 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev69": 0.929, "zh-dev69": 0.981,
             # held out still: reported in docs/note-reader.md, "The
             # current measure"
-            "zh-test70": 0.912}
+            "en-test70": 0.943, "zh-test70": 0.912}
 
 
 def _pair(name):
