@@ -2155,5 +2155,6 @@ export const NOTE_REACTIONS_ZH = {
   "urticaria": "荨麻疹",
   "went yellow": "黄疸",
   "wheeze": "喘息",
+  "wheezing": "喘息",
   "zombie": "嗜睡",
 };

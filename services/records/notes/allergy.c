@@ -1195,9 +1195,13 @@ other_subject(const sentence *s, size_t k)
 	while (w > from &&
 	       notes__words_in(s, w - 1, pred, sizeof(pred) / sizeof(*pred)))
 		w--;
+	/* "ALLERGIES (per wife): penicillin" names who told the list
+	 * (allergy75ln) */
 	return w > from &&
 	       notes__words_in(s, w - 1, others_en,
-			       sizeof(others_en) / sizeof(*others_en));
+			       sizeof(others_en) / sizeof(*others_en)) &&
+	       !(w >= 2 && (notes__words_at(s, w - 2, "per") ||
+			    notes__words_at(s, w - 2, "from")));
 }
 
 /* self_stressed: is word v the pronoun she (he after a male relative)

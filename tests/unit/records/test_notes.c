@@ -16754,6 +16754,30 @@ test_medctx75s(void)
 			   "ciprofloxacin") == NOTES_HISTORICAL);
 }
 
+/* allergy75lm (en-dev70): wheezing after a drug is an allergic sign,
+ * as wheeze is ("H/o breathlessness & wheezing after Inj. Diclofenac
+ * (Voveran) in 2021"). */
+static void
+test_allergy75lm(void)
+{
+	MT_TRUE(affirmed_allergy("H/o breathlessness & wheezing after Inj. "
+				 "Diclofenac (Voveran) in 2021 at a private "
+				 "clinic.",
+				 "diclofenac"));
+}
+
+/* allergy75ln (en-dev70): "(per wife)" in an allergy heading names who
+ * told the list; the entries after it are the patient's. */
+static void
+test_allergy75ln(void)
+{
+	MT_TRUE(allergy_context_bl("ALLERGIES (per wife): \"Sulphur drugs\" - "
+				   "skin peeling and mouth sores.",
+				   "sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl("His wife is allergic to penicillin.",
+				   "penicillins") == NOTES_FAMILY);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17367,6 +17391,8 @@ static const mt_case cases[] = {
 	{"allergy75ll", test_allergy75ll},
 	{"vocab75an", test_vocab75an},
 	{"medctx75s", test_medctx75s},
+	{"allergy75lm", test_allergy75lm},
+	{"allergy75ln", test_allergy75ln},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
