@@ -16778,6 +16778,19 @@ test_allergy75ln(void)
 				   "penicillins") == NOTES_FAMILY);
 }
 
+/* allergy75lo (en-dev70): latex-free gloves are the care of a latex
+ * allergy, no denial of it ("LATEX - hives / contact rash (latex-\nfree
+ * gloves used)"). */
+static void
+test_allergy75lo(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies: codeine (T3s) - vomiting. LATEX "
+			"- hives / contact rash (latex-\nfree gloves "
+			"used).",
+			"latex") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17393,6 +17406,7 @@ static const mt_case cases[] = {
 	{"medctx75s", test_medctx75s},
 	{"allergy75lm", test_allergy75lm},
 	{"allergy75ln", test_allergy75ln},
+	{"allergy75lo", test_allergy75lo},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
