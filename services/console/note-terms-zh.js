@@ -2114,6 +2114,8 @@ export const NOTE_REACTIONS_ZH = {
   "mood swings": "情绪波动",
   "muscle aches": "肌肉酸痛",
   "muscle pains": "肌肉疼痛",
+  "neck spasm": "急性肌张力障碍",
+  "neck spasms": "急性肌张力障碍",
   "neck twist": "急性肌张力障碍",
   "neck twisted": "急性肌张力障碍",
   "neck twisting": "急性肌张力障碍",

@@ -184,6 +184,21 @@ space_at(const char *text, size_t len, size_t i)
 	return i >= len || isspace((unsigned char)text[i]);
 }
 
+/* quote_then_space: does a closing quote (", ', ”, ’) follow at i, and
+ * then a space?  A full stop inside the quote ends the sentence as one
+ * before a space does ("the GP said never again.\" She also thinks
+ * Klacid gave him a rash", allergy75lr). */
+static bool
+quote_then_space(const char *text, size_t len, size_t i)
+{
+	if (i < len && (text[i] == '"' || text[i] == '\''))
+		return space_at(text, len, i + 1);
+	if (i + 3 <= len && (memcmp(text + i, "\xe2\x80\x9d", 3) == 0 ||
+			     memcmp(text + i, "\xe2\x80\x99", 3) == 0))
+		return space_at(text, len, i + 3);
+	return false;
+}
+
 /* hyphen_broken: is the hyphen at dash, ending its line, one inside a
  * word the line break cut, a letter before it and a letter starting the
  * next line at next ("DE-\n  LABELLED", issue 75, allergy75l)? */
@@ -491,7 +506,9 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 			continue;
 		if (c.ascii == '\n' || c.ascii == '!' ||
 		    ideographic_stop(s + i, c.len) ||
-		    (c.ascii == '.' && space_at(text, len, *pos) &&
+		    (c.ascii == '.' &&
+		     (space_at(text, len, *pos) ||
+		      quote_then_space(text, len, *pos)) &&
 		     !abbreviated(text, i) && !genus_initial(text, len, i) &&
 		     !organism_initial(text, len, i))) {
 			mark(t, i, *pos, NOTES_TOK_SENTENCE, '.');

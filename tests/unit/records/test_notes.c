@@ -16791,6 +16791,32 @@ test_allergy75lo(void)
 			"latex") == 0);
 }
 
+/* allergy75lq (en-dev70): a neck spasm after an antiemetic is its acute
+ * dystonia, a reaction ("Stemetil - neck spasm (2018)"). */
+static void
+test_allergy75lq(void)
+{
+	MT_TRUE(affirmed_allergy("Pre-employment medical form lists \"Stemetil "
+				 "- neck spasm (2018)\".",
+				 "prochlorperazine"));
+}
+
+/* allergy75lr (en-dev70): a full stop inside a closing quote ends its
+ * sentence ("the GP said never again.\" She also thinks Klacid gave him
+ * a rash"), so the "never" before it denies nothing after; "we were
+ * never sure" doubts the story before it, no denial. */
+static void
+test_allergy75lr(void)
+{
+	MT_TRUE(affirmed_allergy("\"He swelled up after Augmentin, the GP said "
+				 "never again.\" She also thinks Klacid gave "
+				 "him a rash.",
+				 "clarithromycin"));
+	MT_TRUE(allergy_context_bl("Klacid gave him a rash in 2022 - we were "
+				   "never sure.",
+				   "clarithromycin") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17407,6 +17433,8 @@ static const mt_case cases[] = {
 	{"allergy75lm", test_allergy75lm},
 	{"allergy75ln", test_allergy75ln},
 	{"allergy75lo", test_allergy75lo},
+	{"allergy75lq", test_allergy75lq},
+	{"allergy75lr", test_allergy75lr},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
