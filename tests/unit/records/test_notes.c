@@ -16817,6 +16817,14 @@ test_allergy75lr(void)
 				   "clarithromycin") == NOTES_UNCERTAIN);
 }
 
+/* vocab75ao (en-dev70): Voltral is a Pakistani brand of diclofenac. */
+static void
+test_vocab75ao(void)
+{
+	MT_TRUE(affirmed_allergy("Inj. Voltral gave her a rash all over.",
+				 "diclofenac"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17435,6 +17443,7 @@ static const mt_case cases[] = {
 	{"allergy75lo", test_allergy75lo},
 	{"allergy75lq", test_allergy75lq},
 	{"allergy75lr", test_allergy75lr},
+	{"vocab75ao", test_vocab75ao},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
