@@ -16731,10 +16731,10 @@ test_allergy75ll(void)
 				 "ibuprofen"));
 }
 
-/* vocab75an (zh-dev69): 复方磺胺, the short name of 复方磺胺甲噁唑片, is
+/* vocab75aw (zh-dev69): 复方磺胺, the short name of 复方磺胺甲噁唑片, is
  * co-trimoxazole. */
 static void
-test_vocab75an(void)
+test_vocab75aw(void)
 {
 	MT_TRUE(affirmed_allergy(
 		"过敏史：\n3. 磺胺类：父亲代述，“小时候吃复方磺胺后"
@@ -16817,9 +16817,9 @@ test_allergy75lr(void)
 				   "clarithromycin") == NOTES_UNCERTAIN);
 }
 
-/* vocab75ao (en-dev70): Voltral is a Pakistani brand of diclofenac. */
+/* vocab75ax (en-dev70): Voltral is a Pakistani brand of diclofenac. */
 static void
-test_vocab75ao(void)
+test_vocab75ax(void)
 {
 	MT_TRUE(affirmed_allergy("Inj. Voltral gave her a rash all over.",
 				 "diclofenac"));
@@ -17436,14 +17436,14 @@ static const mt_case cases[] = {
 	{"allergy75lj", test_allergy75lj},
 	{"allergy75lk", test_allergy75lk},
 	{"allergy75ll", test_allergy75ll},
-	{"vocab75an", test_vocab75an},
+	{"vocab75aw", test_vocab75aw},
 	{"medctx75s", test_medctx75s},
 	{"allergy75lm", test_allergy75lm},
 	{"allergy75ln", test_allergy75ln},
 	{"allergy75lo", test_allergy75lo},
 	{"allergy75lq", test_allergy75lq},
 	{"allergy75lr", test_allergy75lr},
-	{"vocab75ao", test_vocab75ao},
+	{"vocab75ax", test_vocab75ax},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
