@@ -1550,15 +1550,17 @@ given_in_clause(const sentence *s, size_t w0)
 
 /* notes__healed_after_zh: is Chinese drug item k given, alone or with
  * others, in a clause that ends "后" and an easing ("予苯海拉明肌注后缓
- * 解", "当时用地塞米松和扑尔敏后好转", "予肾上腺素、地塞米松抢救后好转")?  A
+ * 解", "当时用地塞米松和扑尔敏后好转", "予肾上腺素、地塞米松抢救后好转", "予
+ * 纳洛酮后恢复", allergy75lt)?  A
  * reaction that eases after a drug is given is treated by it; its cause
  * is told with a reaction after "后" ("用阿莫西林后出现皮疹") or eases
  * after it is stopped (rules75zh38). */
 bool
 notes__healed_after_zh(const sentence *s, size_t k)
 {
-	static const char *const heals[] = {"好转", "缓解", "消退", "消失",
-					    "减轻", "好轉", "緩解"};
+	static const char *const heals[] = {"好转", "缓解", "消退",
+					    "消失", "减轻", "好轉",
+					    "緩解", "恢复", "恢復"};
 	static const char *const stop[] = {"停", "撤"};
 	const item *d = &s->items[k];
 	size_t w = d->w1, last = d->w1 + HEALED_AFTER_WORDS;

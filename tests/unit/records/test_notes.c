@@ -16825,6 +16825,22 @@ test_vocab75ax(void)
 				 "diclofenac"));
 }
 
+/* allergy75lt (zh-dev70): a reaction that recovers after a drug is
+ * given is treated by it ("予纳洛酮后恢复"), as one that eases is. */
+static void
+test_allergy75lt(void)
+{
+	static const char *const note =
+		"过敏史/药物不良反应：\n1. "
+		"吗啡：2019年术后静脉镇痛泵出现呼吸抑制"
+		"（SpO2 "
+		"82%、呼之难醒），予纳洛酮后恢复，当时麻醉科记为严重药物不良"
+		"反应。";
+
+	MT_TRUE(affirmed_allergy(note, "morphine"));
+	MT_TRUE(!affirmed_allergy(note, "naloxone"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17444,6 +17460,7 @@ static const mt_case cases[] = {
 	{"allergy75lq", test_allergy75lq},
 	{"allergy75lr", test_allergy75lr},
 	{"vocab75ax", test_vocab75ax},
+	{"allergy75lt", test_allergy75lt},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
