@@ -1113,7 +1113,11 @@ static const char *const others_en[] = {
 static const char *const others_zh[] = {
 	"丈夫", "妻子", "老公", "老婆",	  "老伴",   "爱人",   "对象",
 	"媳妇", "太太", "表哥", "表姐",	  "表弟",   "表妹",   "堂哥",
-	"堂姐", "堂弟", "堂妹", "男朋友", "女朋友", "未婚夫", "未婚妻"};
+	"堂姐", "堂弟", "堂妹", "男朋友", "女朋友", "未婚夫", "未婚妻",
+	"婆婆", "公公", "岳母", "岳父",	  "女婿",   "儿媳"};
+
+/* Words with which a person tells of their own allergy. */
+static const char *const self_told_zh[] = {"自述", "自诉", "自称"};
 
 /* ASIDE_WORDS: the most words of an aside between a person and what is
  * said of them ("患者丈夫（同时就诊）对青霉素过敏"). */
@@ -1190,6 +1194,10 @@ other_subject(const sentence *s, size_t k)
 		w--;
 		if (w > 0 && notes__words_in(s, w - 1, also_zh, 4))
 			w--;
+		/* the person who tells of their own allergy ("丈夫自述对
+		 * \"头孢\"过敏", allergy75lv) */
+		if (notes__words_end_at(s, w, self_told_zh, N_OF(self_told_zh)))
+			w -= 2;
 		return other_before_zh(s, w);
 	}
 	while (w > from &&

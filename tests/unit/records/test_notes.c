@@ -16841,6 +16841,21 @@ test_allergy75lt(void)
 	MT_TRUE(!affirmed_allergy(note, "naloxone"));
 }
 
+/* allergy75lv (zh-dev70): in-laws are others beside the patient
+ * ("婆婆对青霉素过敏"), and so is a husband who tells of his own allergy
+ * ("丈夫自述对\"头孢\"过敏"). */
+static void
+test_allergy75lv(void)
+{
+	static const char *const note = "过敏史：无药物过敏史。本人否认青霉素过"
+					"敏。（婆婆对青霉素过敏；丈夫"
+					"自述对\"头孢\"过敏。）";
+
+	MT_TRUE(!affirmed_allergy(note, "penicillins"));
+	MT_TRUE(allergy_context_bl(note, "cephalosporins") == NOTES_FAMILY);
+	MT_TRUE(affirmed_allergy("患者自述对青霉素过敏。", "penicillins"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17461,6 +17476,7 @@ static const mt_case cases[] = {
 	{"allergy75lr", test_allergy75lr},
 	{"vocab75ax", test_vocab75ax},
 	{"allergy75lt", test_allergy75lt},
+	{"allergy75lv", test_allergy75lv},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
