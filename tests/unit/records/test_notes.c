@@ -16856,6 +16856,21 @@ test_allergy75lv(void)
 	MT_TRUE(affirmed_allergy("患者自述对青霉素过敏。", "penicillins"));
 }
 
+/* allergy75lw (en-dev70): a checklist's "allergy list verified with pt"
+ * tells the list was checked; the drug later in its sentence is no
+ * allergy. */
+static void
+test_allergy75lw(void)
+{
+	static const char *const note =
+		"Pre-procedure checklist: consent signed, H&P current (this "
+		"note), allergy\nlist verified with pt, day-of labs ordered, "
+		"EP "
+		"lab scheduler notified re uninterrupted apixaban.";
+
+	MT_TRUE(allergy_context_bl(note, "apixaban") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17477,6 +17492,7 @@ static const mt_case cases[] = {
 	{"vocab75ax", test_vocab75ax},
 	{"allergy75lt", test_allergy75lt},
 	{"allergy75lv", test_allergy75lv},
+	{"allergy75lw", test_allergy75lw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
