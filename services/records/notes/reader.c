@@ -38,6 +38,8 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	notes__allergy_cells_end(s);
 	if (notes__heading(s, end, &allergies))
 		notes__open_section(s, end, allergies);
+	else
+		notes__inline_entries(s);
 	notes__allergy_cells_keep(s);
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
@@ -320,6 +322,8 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.allergy_table = false;
 	s.allergy_cell = false;
 	s.list_aside = false;
+	s.allergy_inline = false;
+	s.inline_entry = false;
 	s.list_head_numbered = false;
 	s.list_indent = -1;
 	do {
@@ -348,6 +352,8 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 			s.allergy_table = false;
 			s.allergy_cell = false;
 			s.list_aside = false;
+			s.allergy_inline = false;
+			s.inline_entry = false;
 			s.prior.e = NULL;
 			s.prior_last.e = NULL;
 			s.prior_denied.e = NULL;

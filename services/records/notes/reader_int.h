@@ -81,6 +81,12 @@ typedef struct sentence {
 	 * ……。注：氢氯噻嗪……可继续使用") holds the list back: its own words
 	 * are no entries, and the next bulleted line goes on with the list */
 	bool list_aside;
+	/* an English allergy heading whose line names its first entry
+	 * ("Allergies: Codeine - itchy all over"): the entries written on
+	 * after it ("Brufen - gastritis", "Morphine - severe vomiting")
+	 * are its list's, allergy_list set for them (inline_entry) */
+	bool allergy_inline;
+	bool inline_entry;
 	/* the allergy list's heading opens a numbered step ("2. 过敏史:"):
 	 * the next number is the step after it, no entry of the list */
 	bool list_head_numbered;
@@ -466,6 +472,12 @@ bool notes__line_ends(const sentence *s, const notes_tok *end);
  * line, a section (a bulleted line's heading keeps the section it is
  * under). */
 void notes__open_section(sentence *s, const notes_tok *end, bool allergies);
+
+/* notes__inline_entries keeps the entries after an inline allergy
+ * heading (allergy_inline) in its list: a sentence that opens with a
+ * drug and a dash or colon is its entry; one that opens a line with
+ * anything else ends the list. */
+void notes__inline_entries(sentence *s);
 
 /* reaction.c */
 

@@ -1051,6 +1051,21 @@ closed_after(const char *text, uint32_t at, uint32_t to)
 	return 0;
 }
 
+/* names_entry: does s name a drug after its first item, and no "no
+ * known allergies" ("Allergies: Codeine - itchy all over")? */
+static bool
+names_entry(const sentence *s)
+{
+	bool drug = false;
+
+	for (size_t k = 1; k < s->n_items; k++) {
+		if (s->items[k].e->type == NOTES_T_NONE_KNOWN)
+			return false;
+		drug = drug || is_drug(&s->items[k]);
+	}
+	return drug;
+}
+
 /* names_drug: does s hold a substance or a drug class? */
 static bool
 names_drug(const sentence *s)
@@ -1852,7 +1867,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 {
 	/* a bulleted line's label ("- GP summary: …") is an item of the
 	 * allergy list it is in, as it is of any section */
-	bool kept = s->allergy_list &&
+	bool kept = s->allergy_list && !s->inline_entry &&
 		    (notes__bulleted(s) || allergen_kind_zh(s) ||
 		     later_on_bullet(s) || drug_entry(s) || time_label(s) ||
 		     numbered_entry(s)) &&
@@ -1876,6 +1891,9 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		 names_none(s) && !denies(s) && ends_its_line(s, end) &&
 		 !form_field(s)) ||
 		(notes__line_ends(s, end) && ticked_yes_zh(s, end->start));
+	s->allergy_inline = s->allergy_line && cue_led(s) && !s->allergy_list &&
+			    !denies(s) && names_entry(s);
+	s->inline_entry = false;
 	if (!kept)
 		s->list_head_numbered = s->allergy_list && numbered(s);
 	if (((!notes__bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
@@ -1959,4 +1977,37 @@ notes__table_rows_end(sentence *s, const notes_tok *end)
 		return;
 	s->allergy_table = false;
 	s->allergy_list = false;
+}
+
+/* wrapped_on: does s's line go on from the line before it, that line
+ * ending in a word or a comma, no stop ("... when he started ARVs
+ * (not\nSJS). Morphine - severe vomiting")? */
+static bool
+wrapped_on(const sentence *s)
+{
+	const char *p = notes__line_lead(s);
+
+	if (p == NULL || p == s->text)
+		return false;
+	p--; /* the line break */
+	while (p > s->text && (p[-1] == ' ' || p[-1] == '\r'))
+		p--;
+	return p > s->text && (isalnum((unsigned char)p[-1]) || p[-1] == ',');
+}
+
+void
+notes__inline_entries(sentence *s)
+{
+	/* the heading's own line is read as its line (allergy_line) */
+	if (!s->allergy_inline || s->n == 0 || s->allergy_line)
+		return;
+	if (drug_entry(s)) {
+		s->allergy_list = true;
+		s->inline_entry = true;
+	} else if (notes__line_lead(s) != NULL && !wrapped_on(s)) {
+		s->allergy_inline = false;
+		if (s->inline_entry)
+			s->allergy_list = false;
+		s->inline_entry = false;
+	}
 }

@@ -172,7 +172,7 @@ ORDER_CEILINGS = {
     "en-dev68": (6, 1), "zh-dev68": (0, 4),
     "en-dev69": (0, 0), "zh-dev69": (1, 1),
     "en-dev70": (4, 4), "zh-dev70": (3, 3),
-    "en-dev71": (11, 1), "zh-dev71": (3, 2),
+    "en-dev71": (6, 1), "zh-dev71": (3, 2),
 }
 
 

@@ -16871,6 +16871,28 @@ test_allergy75lw(void)
 	MT_TRUE(allergy_context_bl(note, "apixaban") == NOT_FOUND_BL);
 }
 
+/* allergy75lx (en-dev71): after an allergy heading whose line names its
+ * first entry ("Allergies: Penicillin - swollen face"), the lines that
+ * open with a drug and a dash are its list's entries ("Aspirin - burns
+ * her stomach"); a line that opens otherwise ends the list, and a
+ * medicine written with its dose is none. */
+static void
+test_allergy75lx(void)
+{
+	static const char *const note =
+		"Allergies: Penicillin - she says \"it swell up mi face\".\n"
+		"Aspirin - burns her stomach; daughter says she does not take "
+		"it.\n"
+		"Meds: amlodipine 5 mg daily.\n"
+		"Ramipril - cough.";
+
+	MT_TRUE(affirmed_allergy(note, "aspirin"));
+	MT_TRUE(!affirmed_allergy(note, "ramipril"));
+	MT_TRUE(!affirmed_allergy("Allergies: penicillin - rash\nAmlodipine - "
+				  "5mg daily",
+				  "amlodipine"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17493,6 +17515,7 @@ static const mt_case cases[] = {
 	{"allergy75lt", test_allergy75lt},
 	{"allergy75lv", test_allergy75lv},
 	{"allergy75lw", test_allergy75lw},
+	{"allergy75lx", test_allergy75lx},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
