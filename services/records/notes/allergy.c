@@ -632,11 +632,12 @@ next_entry_zh(const sentence *s, size_t k, size_t j)
 	       memmem(s->text + from, to - from, FW_SEMI, 3) != NULL;
 }
 
-/* enumerated_zh: are Chinese drug items k and j (k < j) one enumerated
+/* enumerated_zh: are drug items k and j (k < j) one enumerated Chinese
  * list, every item between a drug and each joined to the next by "、"
  * alone ("利福平、异烟肼：非过敏（见既往史），可再用")?  The verdict after
  * the list speaks of the whole list, not only of its last drug
- * (allergy75at). */
+ * (allergy75at).  The "、" makes the list Chinese, whatever script its
+ * first drug is written in ("對 Penicillin、磺胺類無過敏", allergy75ly). */
 static bool
 enumerated_zh(const sentence *s, size_t k, size_t j)
 {
@@ -647,7 +648,7 @@ enumerated_zh(const sentence *s, size_t k, size_t j)
 		    !notes__gap_in(s, s->items[m].end, s->items[m + 1].start,
 				   comma, 1))
 			return false;
-	return (unsigned char)s->text[s->items[k].start] >= 0x80;
+	return true;
 }
 
 bool

@@ -16893,6 +16893,18 @@ test_allergy75lx(void)
 				  "amlodipine"));
 }
 
+/* allergy75ly (zh-dev72): a Chinese list joined by "、" is one list
+ * though its first drug is written in English, so the verdict after it
+ * ("對 Penicillin、磺胺類無過敏") denies both. */
+static void
+test_allergy75ly(void)
+{
+	MT_TRUE(allergy_context_bl("藥物過敏史：對 Penicillin、磺胺類無過敏。",
+				   "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("藥物過敏史：對 Penicillin、磺胺類無過敏。",
+				   "sulfonamides") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17516,6 +17528,7 @@ static const mt_case cases[] = {
 	{"allergy75lv", test_allergy75lv},
 	{"allergy75lw", test_allergy75lw},
 	{"allergy75lx", test_allergy75lx},
+	{"allergy75ly", test_allergy75ly},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
