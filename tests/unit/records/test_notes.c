@@ -16905,6 +16905,23 @@ test_allergy75ly(void)
 				   "sulfonamides") == NOTES_NEGATED);
 }
 
+/* allergy75lz (zh-dev72): what a drug "可引起" or "可致" is counselling
+ * on anyone, no effect it had on the patient, and "勿自行停药" warns
+ * against a stop; "阿莫西林引起皮疹" is still the patient's reaction. */
+static void
+test_allergy75lz(void)
+{
+	static const char *const advice =
+		"- 替格瑞洛可引起呼吸困难感，多为一过性，如出现告知医生，"
+		"勿自行停药。";
+
+	MT_TRUE(allergy_context_bl(advice, "ticagrelor") == NOT_FOUND_BL);
+	MT_TRUE(context_of(advice, NOTES_MEDICINE, "ticagrelor") == 0);
+	MT_TRUE(allergy_context_bl("氯苯那敏 4mg prn（可致嗜睡，勿驾车）。",
+				   "chlorphenamine") == NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("2019年服阿莫西林引起皮疹。", "amoxicillin"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17529,6 +17546,7 @@ static const mt_case cases[] = {
 	{"allergy75lw", test_allergy75lw},
 	{"allergy75lx", test_allergy75lx},
 	{"allergy75ly", test_allergy75ly},
+	{"allergy75lz", test_allergy75lz},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
