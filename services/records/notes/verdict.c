@@ -1164,7 +1164,8 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
 /* The words of a writer who doubts a label they keep ("so I doubt this is
  * a true allergy", "PCN label likely inaccurate", "Unverified.", "GP
  * queried viral rash", "not sure it was the cipro", "?true allergy",
- * "whether true allergy or viral exanthem", "rather than true allergy"),
+ * "whether true allergy or viral exanthem", "rather than true allergy";
+ * "she isn't sure what happened", allergy75mb),
  * or who cannot name the drug ("went yellow after \"an antibiotic\" but
  * doesn't remember which", rules75en18), or could not check it
  * ("\"allergic to ... the blue antibiotic\" - unable to clarify what the
@@ -1196,6 +1197,9 @@ static const char *const doubts[] = {"doubt",
 				     "unlikely",
 				     "queried",
 				     "not sure",
+				     "isn t sure",
+				     "wasn t sure",
+				     "isnt sure",
 				     "? true",
 				     "whether true",
 				     "rather than true",

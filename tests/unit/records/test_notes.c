@@ -16922,6 +16922,36 @@ test_allergy75lz(void)
 	MT_TRUE(affirmed_allergy("2019年服阿莫西林引起皮疹。", "amoxicillin"));
 }
 
+/* vocab75ay (en-dev72): Amoxyl, as East African and Asian wards spell
+ * the brand Amoxil, is amoxicillin; the entries after it stay the
+ * list's. */
+static void
+test_vocab75ay(void)
+{
+	static const char *const note =
+		"Drug allergy: QUININE - \"ringing ears\" at school (1999).\n"
+		"Amoxyl - itchy rash 2016 (noted in his Health Passport).\n"
+		"Ciprofloxacin - \"it made my joints pain\" (2020) - not sure "
+		"if "
+		"allergy.\n";
+
+	MT_TRUE(affirmed_allergy(note, "amoxicillin"));
+	MT_TRUE(allergy_context_bl(note, "ciprofloxacin") == NOTES_UNCERTAIN);
+}
+
+/* allergy75mb (en-dev72): "she isn't sure what happened" doubts the
+ * label told before it, as "she is not sure" does. */
+static void
+test_allergy75mb(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Also Mum says he was \"allergic to Septrin\" as a "
+			"baby "
+			"- she isn't sure what happened, GP record doesn't "
+			"say.",
+			"co-trimoxazole") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17547,6 +17577,8 @@ static const mt_case cases[] = {
 	{"allergy75lx", test_allergy75lx},
 	{"allergy75ly", test_allergy75ly},
 	{"allergy75lz", test_allergy75lz},
+	{"vocab75ay", test_vocab75ay},
+	{"allergy75mb", test_allergy75mb},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
