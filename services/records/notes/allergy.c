@@ -315,10 +315,43 @@ notes__currently_on(const sentence *s, size_t k)
 	       notes__words_in(s, w - 2, is, N_OF(is));
 }
 
+/* teller_led: are the items before drug item k only its teller, a
+ * relative or the patient, with a word of telling or "per" before the
+ * drug, and a dash or colon after it ("ALLERGIES: Sulfa (hives). Per
+ * daughter also codeine - \"throws up\"", "Pt says codeine -
+ * vomiting")?  The later sentence of an allergy line is then its entry,
+ * as one opened by the drug is (allergy75mc); a story told ("pt says
+ * \"the strong painkiller makes me see things\"") is not. */
+static bool
+teller_led(const sentence *s, size_t k)
+{
+	const char *p = s->text + s->items[k].end, *end = s->text + s->text_len;
+	bool told = false;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (k == 0 || p >= end || (*p != '-' && *p != ':'))
+		return false;
+	for (size_t m = 0; m < k; m++) {
+		const notes_entry *e = s->items[m].e;
+
+		if (e->type != NOTES_T_FAMILY &&
+		    !(e->type == NOTES_T_TERMINATOR &&
+		      (strcmp(e->key, "pt") == 0 ||
+		       strcmp(e->key, "patient") == 0)))
+			return false;
+	}
+	for (size_t w = 0; w < s->items[k].w0; w++)
+		told = told || notes__words_at(s, w, "per") ||
+		       notes__reporting(s, w);
+	return told;
+}
+
 bool
 notes__on_allergy_line(const sentence *s, size_t k)
 {
-	return ((s->allergy_line && (s->allergy_head || k == 0)) ||
+	return ((s->allergy_line &&
+		 (s->allergy_head || k == 0 || teller_led(s, k))) ||
 		queried_entry_zh(s, k) || queried_entry_en(s, k)) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
 	       !notes__currently_on(s, k) && !dosed_now(s, k) &&

@@ -16952,6 +16952,28 @@ test_allergy75mb(void)
 			"co-trimoxazole") == NOTES_UNCERTAIN);
 }
 
+/* allergy75mc (en-dev72): a later sentence of an allergy line whose drug
+ * a teller leads, with a dash after it ("Per daughter also codeine -
+ * ..."), is the line's entry; the story a teller tells of a drug is
+ * not. */
+static void
+test_allergy75mc(void)
+{
+	static const char *const line =
+		"ALLERGIES: Sulfa (hives). Lisinopril - face/tongue swelling "
+		"2016 (ER). Per\ndaughter also codeine - \"throws up for a "
+		"day\", so she won't take it.\n";
+
+	MT_TRUE(affirmed_allergy(line, "codeine"));
+	MT_TRUE(affirmed_allergy("ALLERGIES: Sulfa (hives). Pt says codeine - "
+				 "vomiting.",
+				 "codeine"));
+	MT_TRUE(!affirmed_allergy("Allergies: Endone?? - pt says \"the strong "
+				  "painkiller makes me see things\" but she's "
+				  "on it now.",
+				  "analgesics"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17579,6 +17601,7 @@ static const mt_case cases[] = {
 	{"allergy75lz", test_allergy75lz},
 	{"vocab75ay", test_vocab75ay},
 	{"allergy75mb", test_allergy75mb},
+	{"allergy75mc", test_allergy75mc},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
