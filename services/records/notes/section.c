@@ -1541,16 +1541,19 @@ tells_reaction(const sentence *s, size_t k)
 	return false;
 }
 
-/* entry_opens: does drug item k open its sentence, an ordinal before it
- * at most ("2. 磺胺类——皮疹")? */
+/* entry_opens: does drug item k open its sentence, an ordinal or a word
+ * that adds it to the entries before at most ("2. 磺胺类——皮疹", "Also
+ * NSAIDs - gastritis", allergy75md)? */
 static bool
 entry_opens(const sentence *s, size_t k)
 {
+	static const char *const adds[] = {"also", "plus", "and"};
 	const item *it = &s->items[k];
 
 	return is_drug(it) &&
 	       (it->w0 == 0 ||
-		(it->w0 == 1 && notes__is_number(s->words[0].key)));
+		(it->w0 == 1 && (notes__is_number(s->words[0].key) ||
+				 notes__words_in(s, 0, adds, N_OF(adds)))));
 }
 
 /* drug_entry: does s open with a drug and a dash or colon that starts

@@ -16974,6 +16974,19 @@ test_allergy75mc(void)
 				  "analgesics"));
 }
 
+/* allergy75md (en-dev72): "Also" before a drug and its dash on the line
+ * after an inline allergy heading adds an entry to the list. */
+static void
+test_allergy75md(void)
+{
+	MT_TRUE(affirmed_allergy("Drug allergy: Bactrim - rash (2010)\nAlso "
+				 "NSAIDs - gastritis.\n",
+				 "nsaids"));
+	MT_TRUE(!affirmed_allergy("Drug allergy: Bactrim - rash (2010)\nAlso "
+				  "amlodipine - 5mg daily.\n",
+				  "amlodipine"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17602,6 +17615,7 @@ static const mt_case cases[] = {
 	{"vocab75ay", test_vocab75ay},
 	{"allergy75mb", test_allergy75mb},
 	{"allergy75mc", test_allergy75mc},
+	{"allergy75md", test_allergy75md},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
