@@ -1433,6 +1433,24 @@ lettered_apart(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
+/* doubt_answers: is the doubt right before allergy cue j the whole
+ * answer after drug item k's dash or colon ("Aspirin - possible
+ * allergy", "Aspirin: query allergy")?
+ * The doubt is the allergy's, and the cue names the drug as "?allergy"
+ * does (allergy75me). */
+static bool
+doubt_answers(const sentence *s, size_t k, size_t j)
+{
+	const item *doubt = &s->items[j - 1];
+
+	uint32_t from = s->items[k].end, to = doubt->start;
+
+	return j == k + 2 && doubt->w1 == s->items[j].w0 && from < to &&
+	       notes__only_marks(s->text, from, to, "-:") &&
+	       (memchr(s->text + from, '-', to - from) != NULL ||
+		notes__colon_at(s->text, from, to) != NULL);
+}
+
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
  * it names every substance after it in the clause ("allergic to
  * penicillin and codeine"), not past a full-width comma unless a colon
@@ -1461,8 +1479,9 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	/* a "?" written onto the cue doubts it, and reaches as the cue
 	 * does ("Clarithromycin ?allergy - pt can't recall", allergy75bx) */
 	if (j > k + 1 && s->items[j - 1].e->type == NOTES_T_UNCERTAIN &&
-	    strcmp(s->items[j - 1].e->key, "?") == 0 &&
-	    s->items[j - 1].end == s->items[j].start)
+	    ((strcmp(s->items[j - 1].e->key, "?") == 0 &&
+	      s->items[j - 1].end == s->items[j].start) ||
+	     doubt_answers(s, k, j)))
 		j--;
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;

@@ -16987,6 +16987,22 @@ test_allergy75md(void)
 				  "amlodipine"));
 }
 
+/* allergy75me (en-dev72): a doubt that is the whole answer after a
+ * drug's dash or colon ("avoiding cipro - query allergy", "Aspirin -
+ * possible allergy") is the allergy's, as "?allergy" is; an allergy cue
+ * after a comma still names what follows it. */
+static void
+test_allergy75me(void)
+{
+	MT_TRUE(allergy_context_bl("Co-amoxiclav 625mg TDS x 7 days (avoiding "
+				   "cipro - query allergy).",
+				   "ciprofloxacin") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("Aspirin - possible allergy.", "aspirin") ==
+		NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("Aspirin, possible allergy to codeine.",
+				   "aspirin") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17616,6 +17632,7 @@ static const mt_case cases[] = {
 	{"allergy75mb", test_allergy75mb},
 	{"allergy75mc", test_allergy75mc},
 	{"allergy75md", test_allergy75md},
+	{"allergy75me", test_allergy75me},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
