@@ -17003,6 +17003,20 @@ test_allergy75me(void)
 				   "aspirin") == NOT_FOUND_BL);
 }
 
+/* vocab75az (zh-dev72): 乳胶剂 is the emulgel form of a topical NSAID,
+ * no latex; 乳胶 alone is still latex. */
+static void
+test_vocab75az(void)
+{
+	static const char *const gel = "过敏史：无药物过敏史。补充：去年外用“扶"
+				       "他林”乳胶剂后局部起红疹、"
+				       "痒，未再用。";
+
+	MT_TRUE(allergy_context_bl(gel, "latex") == NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy(gel, "diclofenac"));
+	MT_TRUE(affirmed_allergy("乳胶过敏（皮疹）。", "latex"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17633,6 +17647,7 @@ static const mt_case cases[] = {
 	{"allergy75mc", test_allergy75mc},
 	{"allergy75md", test_allergy75md},
 	{"allergy75me", test_allergy75me},
+	{"vocab75az", test_vocab75az},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
