@@ -392,11 +392,13 @@ gap_holds(const sentence *s, size_t w, const char *const *marks, size_t n)
 
 /* declined_word_zh: the word after a Chinese decline (不用, 暂不用)
  * written right after drug item k or right before it, where a
- * bracket opens, or s->n. */
+ * bracket, a dash or a colon opens its reason, or s->n. */
 static size_t
 declined_word_zh(const sentence *s, size_t k)
 {
-	static const char *const opens[] = {"\xef\xbc\x88", "("}; /* （ */
+	/* （, (, an em dash, a colon, full-width or not */
+	static const char *const opens[] = {"\xef\xbc\x88", "(", "\xe2\x80\x94",
+					    "\xef\xbc\x9a", ":"};
 	const item *it = &s->items[k];
 	size_t w = s->n;
 
@@ -406,9 +408,23 @@ declined_word_zh(const sentence *s, size_t k)
 		w = it->w1 + 2;
 	else if (it->w0 >= 2 && notes__words_at(s, it->w0 - 2, "不用"))
 		w = it->w1;
-	if (w == s->n || w == 0 || w >= s->n || !gap_holds(s, w - 1, opens, 2))
+	if (w == s->n || w == 0 || w >= s->n ||
+	    !gap_holds(s, w - 1, opens, N_OF(opens)))
 		return s->n;
 	return w;
+}
+
+/* past_told_zh: does word w open the patient's past with the drug: 既往,
+ * 以前, 之前 or 曾, or a teller (患者说, 患者诉, 本人说) or a year before it
+ * ("曲马多不用——患者说2022年吃了吐得厉害", allergy75mf)? */
+static bool
+past_told_zh(const sentence *s, size_t w)
+{
+	static const char *const past[] = {"既往",   "以前",   "之前",	"曾",
+					   "患者说", "患者诉", "本人说"};
+
+	return notes__words_in(s, w, past, N_OF(past)) ||
+	       notes__is_year(s->words[w].key);
 }
 
 bool
@@ -419,7 +435,7 @@ notes__held_back_for_reaction_zh(const sentence *s, size_t k, bool *doubted)
 	size_t w = declined_word_zh(s, k), shut = w;
 	bool effect = false;
 
-	if (w == s->n || !notes__words_at(s, w, "既往"))
+	if (w == s->n || !past_told_zh(s, w))
 		return false;
 	while (shut + 1 < s->n && !gap_holds(s, shut, closes, 2))
 		shut++;

@@ -17017,6 +17017,21 @@ test_vocab75az(void)
 	MT_TRUE(affirmed_allergy("乳胶过敏（皮疹）。", "latex"));
 }
 
+/* allergy75mf (zh-dev72): a drug declined with its reason after a dash
+ * or colon, the patient's past effect of it ("曲马多不用——患者说2022年吃了
+ * 吐得厉害"), is kept away for the patient's reaction, as a bracketed
+ * "（既往用后…）" is; a decline for a risk is no allergy. */
+static void
+test_allergy75mf(void)
+{
+	MT_TRUE(affirmed_allergy(
+		"曲马多不用——患者说2022年吃了吐得厉害，本人拒绝。",
+		"tramadol"));
+	MT_TRUE(affirmed_allergy("曲马多不用：既往用后呕吐。", "tramadol"));
+	MT_TRUE(allergy_context_bl("布洛芬暂不用——胃出血风险。", "ibuprofen") ==
+		NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17648,6 +17663,7 @@ static const mt_case cases[] = {
 	{"allergy75md", test_allergy75md},
 	{"allergy75me", test_allergy75me},
 	{"vocab75az", test_vocab75az},
+	{"allergy75mf", test_allergy75mf},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
