@@ -17032,6 +17032,23 @@ test_allergy75mf(void)
 		NOT_FOUND_BL);
 }
 
+/* vocab75ba (en-dev72): India's Clopitab (clopidogrel), Sorbitrate
+ * (isosorbide dinitrate), Pantop (pantoprazole) and Pan-D (pantoprazole
+ * with domperidone). */
+static void
+test_vocab75ba(void)
+{
+	static const char *const given =
+		"Tx given:\n- Tab Clopitab 300 mg stat (loading)\n- Tab "
+		"Sorbitrate 5 mg SL stat\n- Pan-D 1 OD before breakfast.\n";
+
+	MT_TRUE(medicine_only(given, "clopidogrel"));
+	MT_TRUE(medicine_only(given, "isosorbide dinitrate"));
+	MT_TRUE(medicine_only(given, "pantoprazole"));
+	MT_TRUE(medicine_only(given, "domperidone"));
+	MT_TRUE(medicine_only("Inj Pantop 40 mg IV.", "pantoprazole"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17664,6 +17681,7 @@ static const mt_case cases[] = {
 	{"allergy75me", test_allergy75me},
 	{"vocab75az", test_vocab75az},
 	{"allergy75mf", test_allergy75mf},
+	{"vocab75ba", test_vocab75ba},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
