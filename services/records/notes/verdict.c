@@ -1162,7 +1162,8 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
 }
 
 /* The words of a writer who doubts a label they keep ("so I doubt this is
- * a true allergy", "PCN label likely inaccurate", "Unverified.", "GP
+ * a true allergy", "PCN label likely inaccurate", "Unverified.", "not
+ * verified, no details", a label the patient "disputes", allergy75mg; "GP
  * queried viral rash", "not sure it was the cipro", "?true allergy",
  * "whether true allergy or viral exanthem", "rather than true allergy";
  * "she isn't sure what happened", allergy75mb),
@@ -1193,6 +1194,9 @@ static const char *const doubts[] = {"doubt",
 				     "doubtful",
 				     "inaccurate",
 				     "unverified",
+				     "not verified",
+				     "disputes",
+				     "disputed",
 				     "questionable",
 				     "unlikely",
 				     "queried",

@@ -17049,6 +17049,22 @@ test_vocab75ba(void)
 	MT_TRUE(medicine_only("Inj Pantop 40 mg IV.", "pantoprazole"));
 }
 
+/* allergy75mg (en-dev72): a label "not verified, no details", or one the
+ * patient disputes, is doubted, as an "unverified" one is. */
+static void
+test_allergy75mg(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies:\nPenicillin - \"I react to the "
+				   "penicillin injection\" (school, 1980s) - "
+				   "not\nverified, no details.\n",
+				   "penicillins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(
+			"Allergies: KETOROLAC (Toradol) - \"flushing of face\" "
+			"2023, on the club medical\nfile. Cathal disputes it - "
+			"\"it was the heat\".",
+			"ketorolac") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17682,6 +17698,7 @@ static const mt_case cases[] = {
 	{"vocab75az", test_vocab75az},
 	{"allergy75mf", test_allergy75mf},
 	{"vocab75ba", test_vocab75ba},
+	{"allergy75mg", test_allergy75mg},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
