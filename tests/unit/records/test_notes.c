@@ -17065,6 +17065,17 @@ test_allergy75mg(void)
 			"ketorolac") == NOTES_UNCERTAIN);
 }
 
+/* allergy75mh (zh-dev72): a child named by birth order (长子, 长女, 次子,
+ * 次女) is family, as 儿子 is: "长子对青霉素过敏（皮试阳性）" is the son's. */
+static void
+test_allergy75mh(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"婚育史：已婚，育2子，妻、子体健；长子对青霉素过敏（"
+			"皮试阳性）。",
+			"penicillins") == NOTES_FAMILY);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17699,6 +17710,7 @@ static const mt_case cases[] = {
 	{"allergy75mf", test_allergy75mf},
 	{"vocab75ba", test_vocab75ba},
 	{"allergy75mg", test_allergy75mg},
+	{"allergy75mh", test_allergy75mh},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
