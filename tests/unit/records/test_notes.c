@@ -17076,6 +17076,18 @@ test_allergy75mh(void)
 			"penicillins") == NOTES_FAMILY);
 }
 
+/* vocab75bb (zh-dev72): 先锋, the lay short name of 先锋霉素, is the
+ * cephalosporins ("打“先锋”后身上起了一片片红疙瘩"). */
+static void
+test_vocab75bb(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：妻子称约10年前在村卫生室打“先锋”（吊针）后“"
+			"身上起了一片片红疙瘩”，但不能肯定是该药所致。",
+			"cephalosporins") != NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("对先锋过敏。", "cephalosporins"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17711,6 +17723,7 @@ static const mt_case cases[] = {
 	{"vocab75ba", test_vocab75ba},
 	{"allergy75mg", test_allergy75mg},
 	{"allergy75mh", test_allergy75mh},
+	{"vocab75bb", test_vocab75bb},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
