@@ -173,7 +173,7 @@ ORDER_CEILINGS = {
     "en-dev69": (0, 0), "zh-dev69": (1, 1),
     "en-dev70": (4, 4), "zh-dev70": (3, 3),
     "en-dev71": (6, 1), "zh-dev71": (3, 2),
-    "en-dev72": (3, 1), "zh-dev72": (5, 2),
+    "en-dev72": (3, 1), "zh-dev72": (4, 2),
 }
 
 
