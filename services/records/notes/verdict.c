@@ -2660,8 +2660,13 @@ notes__doubted_code(const notes_reading *out, const char *code)
 			continue;
 		if (f->trigger == pending_trigger)
 			return true;
+		/* a doubt the rules gave, or one the word lists gave the
+		 * label itself ("I've recorded it as a doubtful penicillin
+		 * allergy", allergy75mi) */
 		for (size_t d = 0; d < sizeof(doubts) / sizeof(*doubts); d++)
-			if (f->trigger == doubts[d])
+			if (f->trigger == doubts[d] ||
+			    (f->context == NOTES_UNCERTAIN &&
+			     strcmp(f->trigger, doubts[d]) == 0))
 				return true;
 	}
 	return false;

@@ -17088,6 +17088,28 @@ test_vocab75bb(void)
 	MT_TRUE(affirmed_allergy("对先锋过敏。", "cephalosporins"));
 }
 
+/* allergy75mi (en-dev72): a label the writer later records as doubtful
+ * ("I've recorded it as a doubtful penicillin allergy") is doubted where
+ * the entry first named it too: the doubt is the note's last word. */
+static void
+test_allergy75mi(void)
+{
+	static const char *const note =
+		"Allergies:\n- \"Penicillin\" - on the airline medical form. "
+		"Bridie says she had \"some\n  reaction to a penicillin years "
+		"ago\" but can't say what. I've recorded it as a doubtful "
+		"penicillin allergy - you\n  may want to consider removing "
+		"it.\n";
+	notes_reading r;
+
+	notes__read_rules(note, strlen(note), &r);
+	for (size_t i = 0; i < r.n; i++)
+		if (r.findings[i].kind == NOTES_ALLERGY &&
+		    strcmp(r.findings[i].code, "penicillins") == 0)
+			MT_TRUE(r.findings[i].context == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17724,6 +17746,7 @@ static const mt_case cases[] = {
 	{"allergy75mg", test_allergy75mg},
 	{"allergy75mh", test_allergy75mh},
 	{"vocab75bb", test_vocab75bb},
+	{"allergy75mi", test_allergy75mi},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
