@@ -1408,7 +1408,12 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	const item *named;
 	size_t w;
 	const char *doubt;
-	uint32_t from = line_start(s);
+	uint32_t from;
+
+	/* an empty sentence (the end of an empty note) has no line */
+	if (s->n == 0)
+		return;
+	from = line_start(s);
 	if (s->prior.e != NULL && s->prior.start < from)
 		from = s->prior.start;
 	/* most sentences have no allergy near to doubt: the doubt words
