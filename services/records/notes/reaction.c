@@ -1433,22 +1433,33 @@ lettered_apart(const sentence *s, size_t j, size_t k)
 	return false;
 }
 
-/* doubt_answers: is the doubt right before allergy cue j the whole
- * answer after drug item k's dash or colon ("Aspirin - possible
- * allergy", "Aspirin: query allergy")?
- * The doubt is the allergy's, and the cue names the drug as "?allergy"
- * does (allergy75me). */
-static bool
-doubt_answers(const sentence *s, size_t k, size_t j)
+/* doubt_before: how many items stand as a doubt between drug item k's
+ * dash or colon and allergy cue j, the doubt the whole answer: 1 for a
+ * doubt word ("Aspirin - possible allergy", "Aspirin: query allergy"),
+ * 2 for "not sure if" or "unsure whether" ("Aspirin - not sure if
+ * allergy", allergy75mj), 0 for none.  The doubt is the allergy's, and
+ * the cue names the drug as "?allergy" does (allergy75me). */
+static size_t
+doubt_before(const sentence *s, size_t k, size_t j)
 {
-	const item *doubt = &s->items[j - 1];
-
+	static const char *const asks[] = {"if", "whether"};
+	size_t n =
+		j >= k + 3 && s->items[j - 1].e->type == NOTES_T_HYPOTHETICAL &&
+				notes__among(s->items[j - 1].e->key, asks,
+					     N_OF(asks))
+			? 2
+			: 1;
+	const item *doubt = &s->items[j - n];
 	uint32_t from = s->items[k].end, to = doubt->start;
 
-	return j == k + 2 && doubt->w1 == s->items[j].w0 && from < to &&
-	       notes__only_marks(s->text, from, to, "-:") &&
-	       (memchr(s->text + from, '-', to - from) != NULL ||
-		notes__colon_at(s->text, from, to) != NULL);
+	if (j != k + 1 + n || doubt->e->type != NOTES_T_UNCERTAIN ||
+	    s->items[j - 1].w1 != s->items[j].w0 ||
+	    doubt->w1 != s->items[j - n + 1].w0 || from >= to ||
+	    !notes__only_marks(s->text, from, to, "-:") ||
+	    (memchr(s->text + from, '-', to - from) == NULL &&
+	     notes__colon_at(s->text, from, to) == NULL))
+		return 0;
+	return n;
 }
 
 /* cue_reaches: does allergy cue j name substance item k?  A cue before
@@ -1479,10 +1490,11 @@ cue_reaches(const sentence *s, size_t k, size_t j)
 	/* a "?" written onto the cue doubts it, and reaches as the cue
 	 * does ("Clarithromycin ?allergy - pt can't recall", allergy75bx) */
 	if (j > k + 1 && s->items[j - 1].e->type == NOTES_T_UNCERTAIN &&
-	    ((strcmp(s->items[j - 1].e->key, "?") == 0 &&
-	      s->items[j - 1].end == s->items[j].start) ||
-	     doubt_answers(s, k, j)))
+	    strcmp(s->items[j - 1].e->key, "?") == 0 &&
+	    s->items[j - 1].end == s->items[j].start)
 		j--;
+	else if (j > k + 1)
+		j -= doubt_before(s, k, j);
 	for (size_t m = k + 1; m < j; m++) {
 		notes_type t = s->items[m].e->type;
 

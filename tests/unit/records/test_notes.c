@@ -17110,6 +17110,18 @@ test_allergy75mi(void)
 	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_UNCERTAIN);
 }
 
+/* allergy75mj: "not sure if" before the allergy cue, the whole answer
+ * after a drug's dash ("Aspirin - not sure if allergy"), doubts the
+ * allergy as "possible" does; its "if" asks, it plans nothing. */
+static void
+test_allergy75mj(void)
+{
+	MT_TRUE(allergy_context_bl("Aspirin - not sure if allergy.",
+				   "aspirin") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("Aspirin: query allergy.", "aspirin") ==
+		NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17747,6 +17759,7 @@ static const mt_case cases[] = {
 	{"allergy75mh", test_allergy75mh},
 	{"vocab75bb", test_vocab75bb},
 	{"allergy75mi", test_allergy75mi},
+	{"allergy75mj", test_allergy75mj},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
