@@ -17122,6 +17122,28 @@ test_allergy75mj(void)
 		NOTES_UNCERTAIN);
 }
 
+/* vocab75bc (zh-dev72): 冻疮 and chilblains are T69.1, and 地中海型貧血,
+ * Taiwan's word, is thalassaemia. */
+static void
+test_vocab75bc(void)
+{
+	MT_TRUE(context_of("入院诊断：1.双侧腕管综合征 2.双手冻疮",
+			   NOTES_PROBLEM, "T69.1") == 0);
+	MT_TRUE(context_of("Chilblains on both hands.", NOTES_PROBLEM,
+			   "T69.1") == 0);
+	MT_TRUE(context_of("地中海型貧血亦需考慮（印尼常見）。", NOTES_PROBLEM,
+			   "D56.9") != NOT_FOUND_BL);
+}
+
+/* probctx75i (zh-dev66): a diagnosis to tell apart ("需与寒冷性冻疮鉴别") is
+ * one the writer weighs: uncertain. */
+static void
+test_probctx75i(void)
+{
+	MT_TRUE(context_of("右环指皮损：冻疮样狼疮？需与寒冷性冻疮鉴别；",
+			   NOTES_PROBLEM, "T69.1") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17760,6 +17782,8 @@ static const mt_case cases[] = {
 	{"vocab75bb", test_vocab75bb},
 	{"allergy75mi", test_allergy75mi},
 	{"allergy75mj", test_allergy75mj},
+	{"vocab75bc", test_vocab75bc},
+	{"probctx75i", test_probctx75i},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
