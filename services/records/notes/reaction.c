@@ -766,14 +766,16 @@ modifiers_before(const sentence *s, size_t k, size_t j)
  * "替格瑞洛可引起呼吸困难感，多为一过性")?  The sentence tells what the drug
  * may do to anyone, not what it did to the patient ("amoxicillin can
  * give her a rash" is hers; allergy75cb).  Chinese writes the modal as
- * 可 joined to its verb (allergy75lz); 可以 (may take) is no modal of
- * harm.  j is after k. */
+ * 可 or 可能 joined to its verb (allergy75lz); 可以 (may take) is no modal
+ * of harm.  notes__caused_by asks it too, of the effect its cue names
+ * ("替格瑞洛可引起呼吸困难").  j is after k. */
 static bool
 counselled_between(const sentence *s, size_t k, size_t j)
 {
 	static const char *const modal[] = {
-		"may",	  "can",    "could",  "might",	"可引起", "可致",
-		"可导致", "可造成", "可诱发", "可引发", "可出现"};
+		"may",	  "can",      "could",	 "might",  "可引起",
+		"可致",	  "可导致",   "可造成",	 "可诱发", "可引发",
+		"可出现", "可能引起", "可能导致"};
 	static const char *const person[] = {
 		"her", "him", "me", "them", "his",  "my",   "she",
 		"he",  "她",  "他", "我",   "患者", "病人", "本人"};
@@ -2664,19 +2666,6 @@ gave_after_drug(const sentence *s, const item *cue, size_t k)
 	return false;
 }
 
-/* modal_gap: does a modal fill the gap from drug item k to the causes
- * cue at word to ("替格瑞洛可引起呼吸困难", "可能导致")?  What the drug can
- * cause is counselling on anyone, no effect it had (allergy75lz). */
-static bool
-modal_gap(const sentence *s, size_t k, size_t to)
-{
-	static const char *const modal[] = {"可", "可能", "may", "can",
-					    "could"};
-	size_t w = s->items[k].w1;
-
-	return w < to && notes__words_in(s, w, modal, N_OF(modal));
-}
-
 const item *
 notes__caused_by(const sentence *s, size_t k)
 {
@@ -2686,7 +2675,7 @@ notes__caused_by(const sentence *s, size_t k)
 	if (cue == NULL ||
 	    (cue->e->type != NOTES_T_CAUSES && !gave_after_drug(s, cue, k)) ||
 	    !short_gap(s, s->items[k].w1, cue->w0) || sym->w0 - cue->w1 > 1 ||
-	    modal_gap(s, k, cue->w0))
+	    counselled_between(s, k, (size_t)(sym - s->items)))
 		return NULL;
 	return sym->e->type == NOTES_T_PROBLEM ||
 			       sym->e->type == NOTES_T_REACTION
