@@ -1080,6 +1080,21 @@ unharmed_next_zh(const sentence *s, size_t k, size_t to)
 	return s->n;
 }
 
+/* compared_with_zh: is the item after drug item k another drug that
+ * 与 joins to it, the two compared in one clause ("cefuroxime 與
+ * amoxicillin 側鏈不同，已用無反應")?  The clause after the pair then
+ * tells of drug k too (allergy75ml). */
+static bool
+compared_with_zh(const sentence *s, size_t k)
+{
+	static const char *const with[] = {"与", "與", "和"};
+	const item *next = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
+
+	return next != NULL && is_drug(next) && next->w0 > 0 &&
+	       next->w0 - 1 >= s->items[k].w1 &&
+	       notes__words_in(s, next->w0 - 1, with, N_OF(with));
+}
+
 /* unharmed_word_zh: the first word after drug item k, in its clause or
  * opening the next (unharmed_next_zh), that starts a phrase of
  * unharmed_zh; s->n when none does. */
@@ -1096,6 +1111,16 @@ unharmed_word_zh(const sentence *s, size_t k)
 	for (size_t w = s->items[k].w1; w < to; w++)
 		if (unharmed_at_zh(s, w, to))
 			return w;
+	/* "头孢呋辛 已用无反应": the course told right after the drug, in its
+	 * own clause, as a later clause may tell it (allergy75mk) */
+	if (s->items[k].w1 < to) {
+		size_t w = taken_unharmed_zh(s, s->items[k].w1, to);
+
+		if (w < s->n)
+			return w;
+	}
+	if (compared_with_zh(s, k))
+		notes__clause_words(s, k + 1, &from, &to);
 	return to < s->n ? unharmed_next_zh(s, k, to) : s->n;
 }
 

@@ -1541,9 +1541,28 @@ tells_reaction(const sentence *s, size_t k)
 	return false;
 }
 
+/* LISTED_WORDS: the most words a record and its verb take before the
+ * drug it lists ("Medical file also lists"). */
+#define LISTED_WORDS 5
+
+/* listed_by_record: do the few words before drug item k, with no item
+ * before it, end with a verb of a record that lists it ("Medical file
+ * also lists CODEINE - vomiting", allergy75mn)?  The record adds the
+ * drug to the entries, as "Also" does. */
+static bool
+listed_by_record(const sentence *s, size_t k)
+{
+	static const char *const lists[] = {"lists", "documents", "mentions",
+					    "shows", "show"};
+	size_t w = s->items[k].w0;
+
+	return k == 0 && w >= 2 && w <= LISTED_WORDS &&
+	       notes__words_in(s, w - 1, lists, N_OF(lists));
+}
+
 /* entry_opens: does drug item k open its sentence, an ordinal or a word
  * that adds it to the entries before at most ("2. 磺胺类——皮疹", "Also
- * NSAIDs - gastritis", allergy75md)? */
+ * NSAIDs - gastritis", allergy75md), or a record that lists it? */
 static bool
 entry_opens(const sentence *s, size_t k)
 {
@@ -1553,7 +1572,8 @@ entry_opens(const sentence *s, size_t k)
 	return is_drug(it) &&
 	       (it->w0 == 0 ||
 		(it->w0 == 1 && (notes__is_number(s->words[0].key) ||
-				 notes__words_in(s, 0, adds, N_OF(adds)))));
+				 notes__words_in(s, 0, adds, N_OF(adds)))) ||
+		listed_by_record(s, k));
 }
 
 /* drug_entry: does s open with a drug and a dash or colon that starts

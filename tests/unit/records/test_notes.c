@@ -17144,6 +17144,76 @@ test_probctx75i(void)
 			   NOTES_PROBLEM, "T69.1") == NOTES_UNCERTAIN);
 }
 
+/* allergy75mk (zh-dev73): a drug on an allergy list told as taken since
+ * without a reaction in its own clause ("头孢呋辛 已用无反应") is a
+ * medicine the patient tolerates, not an allergy. */
+static void
+test_allergy75mk(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：\n- 头孢呋辛 已用无反应，术后继续",
+				   "cefuroxime") == NOT_FOUND_BL);
+	MT_TRUE(context_of("过敏史：\n- 头孢呋辛 已用无反应，术后继续",
+			   NOTES_MEDICINE, "cefuroxime") != NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("过敏史：对利尿剂无反应，头孢呋辛：皮疹",
+				   "cefuroxime") == 0);
+}
+
+/* allergy75ml (zh-dev73): a drug compared with another ("cefuroxime 與
+ * amoxicillin 側鏈不同") takes the clause after the pair, "已用無反應",
+ * as its own. */
+static void
+test_allergy75ml(void)
+{
+	const char *note = "Allergy：\n- Amoxicillin - rash\n- 已與外科溝通："
+			   "cefuroxime 與 amoxicillin 側鏈不同，已用無反應，"
+			   "術後繼續";
+
+	MT_TRUE(allergy_context_bl(note, "cefuroxime") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == 0);
+	MT_TRUE(allergy_context_bl(
+			"过敏史：青霉素与头孢类过敏，已用阿奇霉素无反应",
+			"cephalosporins") == 0);
+}
+
+/* allergy75mm (zh-dev73): "不应记为头孢菌素类过敏", the writer's word
+ * that the label is not to be recorded, takes it off, the daughter's
+ * report of it before too. */
+static void
+test_allergy75mm(void)
+{
+	const char *note =
+		"过敏史：女儿称母亲\"对头孢过敏\"。追问：静滴头孢哌酮舒巴坦"
+		"后腹泻。药师评估：不属于过敏，不应记为头孢菌素类过敏。";
+
+	MT_TRUE(allergy_context_bl(note, "cephalosporins") == NOTES_NEGATED);
+}
+
+/* allergy75mn (en-dev73): a line under an allergy list that a record
+ * opens ("Medical file also lists CODEINE - vomiting") adds the drug to
+ * the list, as "Also" does. */
+static void
+test_allergy75mn(void)
+{
+	MT_TRUE(allergy_context_bl("- ALLERGIES: manager says \"penicillin\"; "
+				   "wife says rash.\n  Medical file also lists "
+				   "CODEINE - vomiting.",
+				   "codeine") == 0);
+	MT_TRUE(allergy_context_bl("Allergies: penicillin - rash\nGP record "
+				   "also shows codeine - vomiting",
+				   "codeine") == 0);
+}
+
+/* vocab75bd (zh-dev73): 散利痛 (Saridon) holds paracetamol. */
+static void
+test_vocab75bd(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：\"散利痛\"（2020年服后嘴唇肿，之后未再服）。",
+			"paracetamol") == 0);
+	MT_TRUE(allergy_context_bl("Allergies: Saridon - hives",
+				   "paracetamol") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17784,6 +17854,11 @@ static const mt_case cases[] = {
 	{"allergy75mj", test_allergy75mj},
 	{"vocab75bc", test_vocab75bc},
 	{"probctx75i", test_probctx75i},
+	{"allergy75mk", test_allergy75mk},
+	{"allergy75ml", test_allergy75ml},
+	{"allergy75mm", test_allergy75mm},
+	{"allergy75mn", test_allergy75mn},
+	{"vocab75bd", test_vocab75bd},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
