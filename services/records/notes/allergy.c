@@ -347,11 +347,74 @@ teller_led(const sentence *s, size_t k)
 	return told;
 }
 
+/* TOLD_AFTER_WORDS_ZH: the most words (characters) between a Chinese
+ * drug and the 后 of its story ("\"可待因\"止咳糖浆后"). */
+#define TOLD_AFTER_WORDS_ZH 6
+
+/* relieved_zh: does word w say the complaint before it eased ("后头痛缓解",
+ * "后症状好转")?  The drug treated it. */
+static bool
+relieved_zh(const sentence *s, size_t w)
+{
+	static const char *const eased[] = {"缓解", "好转", "消失", "减轻",
+					    "改善", "消退", "控制"};
+	size_t to = w + 3 < s->n ? w + 3 : s->n;
+
+	return notes__words_any(s, w, to, eased, N_OF(eased));
+}
+
+/* reaction_after_zh: does 后 follow Chinese drug item k within a few
+ * words, and a reaction or a complaint (嗜睡) after it before any other
+ * drug? */
+static bool
+reaction_after_zh(const sentence *s, size_t k)
+{
+	size_t w1 = s->items[k].w1, last = w1 + TOLD_AFTER_WORDS_ZH;
+
+	if (!notes__words_any(s, w1, last < s->n ? last : s->n,
+			      (const char *const[]){"后"}, 1))
+		return false;
+	for (size_t m = k + 1; m < s->n_items; m++) {
+		if (is_drug(&s->items[m]))
+			return false;
+		if (s->items[m].e->type == NOTES_T_REACTION ||
+		    s->items[m].e->type == NOTES_T_PROBLEM)
+			return !relieved_zh(s, s->items[m].w1);
+	}
+	return false;
+}
+
+/* teller_led_zh: does a word of telling (自述, 诉, 称…) come before
+ * Chinese drug item k, no drug, denial or reaction before it, and 后 and
+ * a reaction after it ("过敏史：…。患者自述去年服\"可待因\"止咳糖浆后整天嗜睡",
+ * allergy75mp)?  The later sentence of an allergy line is then its
+ * entry, as teller_led's is in English: what the patient or a relative
+ * tells of a drug's harm under the heading is the heading's. */
+static bool
+teller_led_zh(const sentence *s, size_t k)
+{
+	static const char *const tells[] = {"自述", "自诉", "诉",  "代诉",
+					    "称",   "说",   "表示"};
+
+	if (!s->words[s->items[k].w0].han)
+		return false;
+	for (size_t m = 0; m < k; m++) {
+		notes_type t = s->items[m].e->type;
+
+		if (is_drug(&s->items[m]) || t == NOTES_T_NEGATED ||
+		    t == NOTES_T_REACTION || t == NOTES_T_NONE_KNOWN)
+			return false;
+	}
+	return notes__words_any(s, 0, s->items[k].w0, tells, N_OF(tells)) &&
+	       reaction_after_zh(s, k);
+}
+
 bool
 notes__on_allergy_line(const sentence *s, size_t k)
 {
 	return ((s->allergy_line &&
 		 (s->allergy_head || k == 0 || teller_led(s, k))) ||
+		(s->allergy_line_zh && teller_led_zh(s, k)) ||
 		queried_entry_zh(s, k) || queried_entry_en(s, k)) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
 	       !notes__currently_on(s, k) && !dosed_now(s, k) &&

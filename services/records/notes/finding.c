@@ -917,6 +917,26 @@ denied_in_entry(const sentence *s, size_t k, notes_finding *f)
  * that says it did no harm ("had amoxicillin for ear infections fine"). */
 #define TAKEN_FINE_WORDS 8
 
+/* no_reaction_answer: is word w of s "no" and then "reaction",
+ * "problems" or "issues", a clause of its own after a course taken ("Took
+ * amoxicillin ... in 2024, no reaction", allergy75mo)? */
+static bool
+no_reaction_answer(const sentence *s, size_t w)
+{
+	static const char *const harm[] = {"reaction", "reactions", "problem",
+					   "problems", "issues"};
+
+	const char *p = s->text + s->words[w].start;
+
+	if (w == 0 || w + 1 >= s->n || !notes__words_at(s, w, "no") ||
+	    !notes__words_in(s, w + 1, harm, N_OF(harm)))
+		return false;
+	while (p > s->text && p[-1] == ' ')
+		p--;
+	return (p > s->text && p[-1] == ',') ||
+	       (p - s->text >= 3 && memcmp(p - 3, "\xef\xbc\x8c", 3) == 0);
+}
+
 /* answered_fine: is word w of s "fine", or "tolerated" or "tolerates"
  * not denied by the word before ("has had amoxicillin multiple times,
  * tolerates", allergy75ga; "poorly tolerated" is an intolerance)? */
@@ -926,10 +946,30 @@ answered_fine(const sentence *s, size_t w)
 	static const char *const tolerated[] = {"tolerated", "tolerates"};
 	static const char *const denied[] = {"not", "poorly", "never", "badly"};
 
-	if (notes__words_at(s, w, "fine"))
+	if (notes__words_at(s, w, "fine") || no_reaction_answer(s, w))
 		return true;
 	return notes__words_in(s, w, tolerated, N_OF(tolerated)) &&
 	       !notes__words_in(s, w - 1, denied, N_OF(denied));
+}
+
+/* dated_course: is a year or "ago" written after drug item k and before
+ * word w ("Took amoxicillin from a dentist in 2024, no reaction")?  A
+ * course "took" dates is a past one, not today's dose. */
+static bool
+dated_course(const sentence *s, size_t k, size_t w)
+{
+	for (size_t v = s->items[k].w1; v < w; v++) {
+		const char *key = s->words[v].key;
+
+		if (strcmp(key, "ago") == 0 ||
+		    (strlen(key) == 4 &&
+		     (strncmp(key, "19", 2) == 0 ||
+		      strncmp(key, "20", 2) == 0) &&
+		     isdigit((unsigned char)key[2]) &&
+		     isdigit((unsigned char)key[3])))
+			return true;
+	}
+	return false;
 }
 
 /* taken_fine: is English drug item k taken in the past ("had" or
@@ -948,10 +988,13 @@ taken_fine(const sentence *s, size_t k)
 	static const char *const taken[] = {"had", "received"};
 	const item *it = &s->items[k];
 	size_t last = it->w1 + TAKEN_FINE_WORDS;
+	bool took;
 
-	if (s->words[it->w0].han || it->w0 == 0 ||
-	    !notes__any_in(s, it->w0 - 1, it->w0, taken,
-			   sizeof(taken) / sizeof(*taken)))
+	if (s->words[it->w0].han || it->w0 == 0)
+		return false;
+	took = notes__words_at(s, it->w0 - 1, "took");
+	if (!took && !notes__any_in(s, it->w0 - 1, it->w0, taken,
+				    sizeof(taken) / sizeof(*taken)))
 		return false;
 	for (size_t w = it->w1; w < s->n && w <= last; w++) {
 		for (size_t j = k + 1; j < s->n_items; j++)
@@ -960,7 +1003,9 @@ taken_fine(const sentence *s, size_t k)
 			     s->items[j].e->type == NOTES_T_REACTION))
 				return false;
 		if (answered_fine(s, w))
-			return !notes__part_ends(s, it->end, s->words[w].start);
+			return !notes__part_ends(s, it->end,
+						 s->words[w].start) &&
+			       (!took || dated_course(s, k, w));
 	}
 	return false;
 }

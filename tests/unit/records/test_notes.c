@@ -17214,6 +17214,44 @@ test_vocab75bd(void)
 				   "paracetamol") == 0);
 }
 
+/* allergy75mo (zh-dev73): a course dated and answered ", no reaction"
+ * under an allergy heading ("Took amoxicillin from a dentist in 2024，
+ * no reaction") is tolerance: a past medicine, no allergy.  Undated,
+ * "took" may be today's dose and stays as it was. */
+static void
+test_allergy75mo(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergy：\n- Penicillin：nil。Took amoxicillin "
+			"from a dentist in 2024，no reaction。",
+			"amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(
+			"Allergies:\n- Took amoxicillin in 2024, no problems.",
+			NOTES_MEDICINE, "amoxicillin") == NOTES_HISTORICAL);
+	MT_TRUE(allergy_context_bl("Allergies:\n- Had amoxicillin in 2024, no "
+				   "reaction.",
+				   "amoxicillin") == NOT_FOUND_BL);
+}
+
+/* allergy75mp (zh-dev73): on a line a Chinese allergy heading opens, a
+ * later sentence in which the patient or a relative tells of a drug's
+ * harm ("患者自述去年服\"可待因\"止咳糖浆后整天嗜睡") is the line's entry; a
+ * complaint the drug eased ("服布洛芬后头痛缓解") is not. */
+static void
+test_allergy75mp(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：青霉素（皮疹）。患者自述去年服\"可"
+				   "待因\"止咳糖浆"
+				   "后整天嗜睡，\"再也不想吃\"。",
+				   "codeine") == 0);
+	MT_TRUE(allergy_context_bl(
+			"过敏史：青霉素（皮疹）。母亲称其服布洛芬后呕吐。",
+			"ibuprofen") == 0);
+	MT_TRUE(allergy_context_bl(
+			"过敏史：青霉素（皮疹）。患者自述服布洛芬后头痛缓解。",
+			"ibuprofen") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17859,6 +17897,8 @@ static const mt_case cases[] = {
 	{"allergy75mm", test_allergy75mm},
 	{"allergy75mn", test_allergy75mn},
 	{"vocab75bd", test_vocab75bd},
+	{"allergy75mo", test_allergy75mo},
+	{"allergy75mp", test_allergy75mp},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
