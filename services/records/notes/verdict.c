@@ -2468,6 +2468,26 @@ static const char *const pending_zh[] = {
 	"能否删除",	"可否删除",	"能否移除",	"可否移除",
 	"是否可以去除", "能否去除",	"是否可以解除", "能否解除"};
 
+/* A removal the writer only asks for, beside a course taken without
+ * harm ("Flucloxacillin - on her GP's list as an allergy ... but she had
+ * a full course of flucloxacillin in 2024 with no problem - ?remove, for
+ * GP to review", allergy75mq): the label stands until someone removes
+ * it, in doubt. */
+static const char *const removal_queried_en[] = {
+	"?remove",  "? remove",		 "?de-label",
+	"?delabel", "consider removing", "for gp to review"};
+
+/* removal_queried: does s ask for a label's removal (removal_queried_en)? */
+static bool
+removal_queried(const sentence *s)
+{
+	for (size_t w = 0; w < s->n; w++)
+		if (notes__phrases_in(s, w, removal_queried_en,
+				      N_OF(removal_queried_en)))
+			return true;
+	return false;
+}
+
 /* The trigger of a negation a pending assessment leaves in doubt; the
  * note's last word on the label, as a doubt is (notes__doubted_code). */
 static const char pending_trigger[] = "pending assessment";
@@ -2518,6 +2538,8 @@ pending_doubts(const sentence *s, const notes_finding *f, size_t i,
 {
 	if (f->kind != NOTES_ALLERGY || f->context != NOTES_NEGATED)
 		return false;
+	if (removal_queried(s) && named_in(s, f->code, false))
+		return true;
 	if (taken_member(f))
 		return named_in(s, f->code, true);
 	return i >= first && named_in(s, f->code, false);
@@ -2539,7 +2561,7 @@ notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
 {
 	/* the items first: most sentences name no drug, and their words
 	 * need not be read for the phrases */
-	if (!names_drug(s) || !pending_in(s))
+	if (!names_drug(s) || (!pending_in(s) && !removal_queried(s)))
 		return;
 	for (size_t i = 0; i < out->n; i++) {
 		notes_finding *f = &out->findings[i];

@@ -17252,6 +17252,23 @@ test_allergy75mp(void)
 			"ibuprofen") == NOT_FOUND_BL);
 }
 
+/* allergy75mq (en-dev73): a course taken without harm and a removal the
+ * writer only asks for ("... with no problem - ?remove, for GP to
+ * review") leave the label in doubt: uncertain, not removed. */
+static void
+test_allergy75mq(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies: Flucloxacillin - had a full "
+				   "course in 2024 with no problem - ?remove",
+				   "flucloxacillin") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("Allergies / ADRs\nCodeine - vomiting\n"
+				   "Flucloxacillin - on her GP's list as an "
+				   "allergy (\"rash\"?) but she had a\nfull "
+				   "course of flucloxacillin in 2024 with no "
+				   "problem - ?remove, for GP\nto review\n",
+				   "flucloxacillin") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17899,6 +17916,7 @@ static const mt_case cases[] = {
 	{"vocab75bd", test_vocab75bd},
 	{"allergy75mo", test_allergy75mo},
 	{"allergy75mp", test_allergy75mp},
+	{"allergy75mq", test_allergy75mq},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
