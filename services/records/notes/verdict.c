@@ -1385,6 +1385,44 @@ line_start(const sentence *s)
 	return from;
 }
 
+/* WRAPPED_LINES: the most wrapped lines an entry's removal looks back
+ * over to the bullet that opened the entry. */
+#define WRAPPED_LINES 4
+
+/* bullet_opens: does the line at text[from] open with a bullet ("- ",
+ * "* ", "• ")? */
+static bool
+bullet_opens(const char *text, uint32_t from)
+{
+	return (text[from] == '-' || text[from] == '*') &&
+	       text[from + 1] == ' ';
+}
+
+/* entry_start: where the bulleted entry holding s's line starts, when
+ * that line is an indented wrap of it ("- \"Sulfa\" was listed under HIS
+ * name ... ⏎   ... -> Removed from his allergy list", allergy75mr); the
+ * line's own start otherwise. */
+static uint32_t
+entry_start(const sentence *s)
+{
+	uint32_t from = line_start(s), at = from;
+
+	for (int n = 0; n < WRAPPED_LINES && at > 0 &&
+			(s->text[at] == ' ' || s->text[at] == '\t');
+	     n++) {
+		uint32_t prev = at - 1;
+
+		while (prev > 0 && s->text[prev - 1] != '\n')
+			prev--;
+		if (prev + 1 >= at)
+			return from; /* an empty line ends the entry */
+		if (bullet_opens(s->text, prev))
+			return prev;
+		at = prev;
+	}
+	return from;
+}
+
 /* label_named_after returns the drug item the doubt at word w names
  * right after it, "the" at most between ("so I doubt the penicillin
  * label", allergy75gg), or NULL.  The doubt is that label's, not the last
@@ -1510,7 +1548,7 @@ static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
 {
-	uint32_t from = line_start(s);
+	uint32_t from = entry_start(s);
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 

@@ -17269,6 +17269,22 @@ test_allergy75mq(void)
 				   "flucloxacillin") == NOTES_UNCERTAIN);
 }
 
+/* allergy75mr (en-dev73): a removal on an indented wrap of a bulleted
+ * entry ("- \"Sulfa\" was listed under his name on our form. ⏎   It was
+ * removed from his allergy list.") reaches the entry's label, as it does
+ * on the bullet's own line. */
+static void
+test_allergy75mr(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies / ADRs:\n- \"Sulfa\" was listed "
+				   "under his name on our form.\n  It was "
+				   "removed from his allergy list.",
+				   "sulfonamides") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Allergies / ADRs:\n- Sulfa - rash.\n\n  It "
+				   "was removed from his allergy list.",
+				   "sulfonamides") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17917,6 +17933,7 @@ static const mt_case cases[] = {
 	{"allergy75mo", test_allergy75mo},
 	{"allergy75mp", test_allergy75mp},
 	{"allergy75mq", test_allergy75mq},
+	{"allergy75mr", test_allergy75mr},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
