@@ -19,6 +19,10 @@
 static const char *const ex_words[] = {"ex", "exsmoker", "former", "previous",
 				       "past"};
 static const char *const never_words[] = {"non", "nonsmoker", "never"};
+/* The first words of a term that says so in a verb's words ("does not
+ * smoke", "doesn't smoke", smoke75b). */
+static const char *const denied_words[] = {"does", "doesn", "do",
+					   "don",  "did",   "didn"};
 
 /* A word after "Smoking:" or "Smoker?" that answers the question. */
 static const char *const answer_never[] = {"never", "no",     "nil",
@@ -309,8 +313,14 @@ status_en(const sentence *s, size_t k)
 	bool answered =
 		answer_at(s->text, after, s->text_len, next, sizeof(next));
 
-	if (first_of(s, k, never_words, N_OF(never_words)))
+	if (first_of(s, k, never_words, N_OF(never_words)) ||
+	    first_of(s, k, denied_words, N_OF(denied_words)))
 		return NOTES_NEGATED;
+	/* "Smoking: Mum says she doesn't smoke": the term answers the
+	 * heading */
+	if (answered && answered_by_term(s, k) &&
+	    first_of(s, k + 1, denied_words, N_OF(denied_words)))
+		return DROP;
 	if (first_of(s, k, ex_words, N_OF(ex_words)))
 		return NOTES_HISTORICAL;
 	if (answered &&

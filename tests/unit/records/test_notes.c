@@ -17285,6 +17285,22 @@ test_allergy75mr(void)
 				   "sulfonamides") == 0);
 }
 
+/* smoke75b (en-dev73): "does not smoke", "doesn't smoke" and their kin
+ * are a non-smoker, and answer a "Smoking:" heading ("Smoking: Mum says
+ * she doesn't smoke"). */
+static void
+test_smoke75b(void)
+{
+	MT_TRUE(context_of("She does not smoke or take alcohol.", NOTES_PROBLEM,
+			   "Z72.0") == NOTES_NEGATED);
+	MT_TRUE(context_of("SH: Doesn't smoke. Alcohol occasionally.",
+			   NOTES_PROBLEM, "Z72.0") == NOTES_NEGATED);
+	MT_TRUE(context_of("Smoking: Mum says she doesn't smoke.",
+			   NOTES_PROBLEM, "Z72.0") == NOTES_NEGATED);
+	MT_TRUE(context_of("His father does not smoke.", NOTES_PROBLEM,
+			   "Z72.0") == (NOTES_NEGATED | NOTES_FAMILY));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17934,6 +17950,7 @@ static const mt_case cases[] = {
 	{"allergy75mp", test_allergy75mp},
 	{"allergy75mq", test_allergy75mq},
 	{"allergy75mr", test_allergy75mr},
+	{"smoke75b", test_smoke75b},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
