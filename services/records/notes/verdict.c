@@ -2617,6 +2617,25 @@ notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
  * finding ("可疑结节"), so only the label's own doubt counts. */
 static const char *const label_doubt_zh[] = {"存疑", "标签可疑"};
 
+/* A doubt the writer records as the label's kind, after the story and
+ * whatever the patient says of it ("患者本人从不认为是过敏，记为可疑不耐受",
+ * allergy75mt): the record's last word holds the label in doubt, though
+ * a denial told before it had taken it off. */
+static const char *const recorded_doubt_zh[] = {"记为可疑", "记录为可疑",
+						"列为可疑", "登记为可疑"};
+
+/* recorded_doubt_at: the first word of s that opens a recorded doubt,
+ * s->n for none. */
+static size_t
+recorded_doubt_at(const sentence *s)
+{
+	for (size_t w = 0; w < s->n; w++)
+		if (notes__words_in(s, w, recorded_doubt_zh,
+				    N_OF(recorded_doubt_zh)))
+			return w;
+	return s->n;
+}
+
 /* label_doubt_at: the first word of s that opens a doubt of
  * label_doubt_zh, or the English "label" that 可疑 follows ("label可疑",
  * "label 可疑"); s->n for none.  The words' folded keys, so a
@@ -2631,7 +2650,7 @@ label_doubt_at(const sentence *s)
 		    (notes__words_at(s, w, "label") &&
 		     notes__words_at(s, w + 1, "可疑")))
 			return w;
-	return s->n;
+	return recorded_doubt_at(s);
 }
 
 /* doubted_drug_zh: the drug item of s whose label a doubt word holds in
@@ -2655,7 +2674,9 @@ doubted_drug_zh(const sentence *s)
 static bool
 doubted_finding(const sentence *s, const notes_finding *f, const item *drug)
 {
-	if (f->kind != NOTES_ALLERGY || f->context != 0)
+	if (f->kind != NOTES_ALLERGY ||
+	    (f->context != 0 &&
+	     !(f->context == NOTES_NEGATED && recorded_doubt_at(s) < s->n)))
 		return false;
 	if (strcmp(f->code, drug->e->code) == 0)
 		return true;

@@ -17301,6 +17301,32 @@ test_smoke75b(void)
 			   "Z72.0") == (NOTES_NEGATED | NOTES_FAMILY));
 }
 
+/* allergy75ms (zh-dev73): a spouse's own allergy, "妻子本人对青霉素过敏", is
+ * the relative's, as "其妻子" and "母亲本人" are; 妻子 alone reaches
+ * problems only. */
+static void
+test_allergy75ms(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：磺胺类。妻子本人对青霉素过敏。",
+				   "penicillins") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("過敏史：磺胺類。丈夫本人對青黴素過敏。",
+				   "penicillins") == NOTES_FAMILY);
+}
+
+/* allergy75mt (zh-dev73): a doubt the writer records as the label's kind
+ * after a denial ("患者本人从不认为是过敏，记为可疑不耐受") holds the label in
+ * doubt: uncertain, not removed. */
+static void
+test_allergy75mt(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：磺胺类（皮疹）。女儿补充：父亲\"吃"
+				   "阿莫西林会拉肚子\""
+				   "；患者本人从不认为是过敏，记为可疑不耐受。",
+				   "amoxicillin") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("过敏史：阿莫西林后腹泻，记为可疑过敏。",
+				   "amoxicillin") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17951,6 +17977,8 @@ static const mt_case cases[] = {
 	{"allergy75mq", test_allergy75mq},
 	{"allergy75mr", test_allergy75mr},
 	{"smoke75b", test_smoke75b},
+	{"allergy75ms", test_allergy75ms},
+	{"allergy75mt", test_allergy75mt},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
