@@ -2624,18 +2624,6 @@ static const char *const label_doubt_zh[] = {"存疑", "标签可疑"};
 static const char *const recorded_doubt_zh[] = {"记为可疑", "记录为可疑",
 						"列为可疑", "登记为可疑"};
 
-/* recorded_doubt_at: the first word of s that opens a recorded doubt,
- * s->n for none. */
-static size_t
-recorded_doubt_at(const sentence *s)
-{
-	for (size_t w = 0; w < s->n; w++)
-		if (notes__words_in(s, w, recorded_doubt_zh,
-				    N_OF(recorded_doubt_zh)))
-			return w;
-	return s->n;
-}
-
 /* label_doubt_at: the first word of s that opens a doubt of
  * label_doubt_zh, or the English "label" that 可疑 follows ("label可疑",
  * "label 可疑"); s->n for none.  The words' folded keys, so a
@@ -2648,9 +2636,11 @@ label_doubt_at(const sentence *s)
 				    sizeof(label_doubt_zh) /
 					    sizeof(*label_doubt_zh)) ||
 		    (notes__words_at(s, w, "label") &&
-		     notes__words_at(s, w + 1, "可疑")))
+		     notes__words_at(s, w + 1, "可疑")) ||
+		    notes__words_in(s, w, recorded_doubt_zh,
+				    N_OF(recorded_doubt_zh)))
 			return w;
-	return recorded_doubt_at(s);
+	return s->n;
 }
 
 /* doubted_drug_zh: the drug item of s whose label a doubt word holds in
@@ -2676,7 +2666,9 @@ doubted_finding(const sentence *s, const notes_finding *f, const item *drug)
 {
 	if (f->kind != NOTES_ALLERGY ||
 	    (f->context != 0 &&
-	     !(f->context == NOTES_NEGATED && recorded_doubt_at(s) < s->n)))
+	     !(f->context == NOTES_NEGATED &&
+	       notes__words_any(s, 0, s->n, recorded_doubt_zh,
+				N_OF(recorded_doubt_zh)))))
 		return false;
 	if (strcmp(f->code, drug->e->code) == 0)
 		return true;
