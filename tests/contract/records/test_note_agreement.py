@@ -78,7 +78,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev70": 0.943, "zh-dev70": 0.912,
             "en-dev71": 0.951, "zh-dev71": 0.931,
             "en-dev72": 0.942, "zh-dev72": 0.907,
-            "en-dev73": 0.904, "zh-dev73": 0.877}
+            "en-dev73": 0.904, "zh-dev73": 0.877,
+            # held out still: reported in docs/note-reader.md, "The
+            # current measure"
+            "zh-test74": 0.799}
 
 
 def _pair(name):
