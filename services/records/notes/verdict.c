@@ -1166,7 +1166,8 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
  * verified, no details", a label the patient "disputes", allergy75mg; "GP
  * queried viral rash", "not sure it was the cipro", "?true allergy",
  * "whether true allergy or viral exanthem", "rather than true allergy";
- * "she isn't sure what happened", allergy75mb),
+ * "she isn't sure what happened", allergy75mb; "Label probably spurious",
+ * allergy75mw),
  * or who cannot name the drug ("went yellow after \"an antibiotic\" but
  * doesn't remember which", rules75en18), or could not check it
  * ("\"allergic to ... the blue antibiotic\" - unable to clarify what the
@@ -1199,6 +1200,7 @@ static const char *const doubts[] = {"doubt",
 				     "disputed",
 				     "questionable",
 				     "unlikely",
+				     "spurious",
 				     "queried",
 				     "not sure",
 				     "isn t sure",

@@ -17327,6 +17327,32 @@ test_allergy75mt(void)
 				   "amoxicillin") == NOTES_UNCERTAIN);
 }
 
+/* allergy75mv (en-dev73): a course a record shows with "no reaction
+ * documented" is a drug taken without harm, not an allergy of the list
+ * it is told in. */
+static void
+test_allergy75mv(void)
+{
+	const char *note =
+		"Allergies:\n- \"Penicillin\" - his mum told him as a "
+		"child; but his GP summary shows\n  an amoxicillin "
+		"500 mg tds course Feb 2020, no reaction "
+		"documented.\n";
+
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "amoxicillin") ==
+		NOTES_HISTORICAL);
+}
+
+/* allergy75mw (en-dev73): "Label probably spurious" doubts the label. */
+static void
+test_allergy75mw(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies:\n- Penicillin - label probably "
+				   "spurious.",
+				   "penicillins") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -17979,6 +18005,8 @@ static const mt_case cases[] = {
 	{"smoke75b", test_smoke75b},
 	{"allergy75ms", test_allergy75ms},
 	{"allergy75mt", test_allergy75mt},
+	{"allergy75mv", test_allergy75mv},
+	{"allergy75mw", test_allergy75mw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
