@@ -81,7 +81,7 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev73": 0.904, "zh-dev73": 0.877,
             # held out still: reported in docs/note-reader.md, "The
             # current measure"
-            "zh-test74": 0.799}
+            "en-test74": 0.930, "zh-test74": 0.799}
 
 
 def _pair(name):
