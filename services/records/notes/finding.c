@@ -1731,6 +1731,56 @@ doubt_retaken(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* never_taken: f is a medicine never taken ("has never taken codeine"). */
+static bool
+never_taken(notes_finding *f)
+{
+	f->kind = NOTES_MEDICINE;
+	f->context = NOTES_NEGATED;
+	f->trigger = "never";
+	return true;
+}
+
+/* NEVER_HAD_WORDS: the most words between "never" and the verb of use
+ * ("has never, to her knowledge, had a sulphonamide"). */
+#define NEVER_HAD_WORDS 5
+
+/* never_had_en: is English drug item k the object of a use that never
+ * happened, "never had", "never taken", "never received" right before
+ * it, an article at most between ("has never, to her knowledge, had a
+ * sulphonamide", allergy75mx)?  The patient never met the drug: no
+ * allergy of theirs is denied; a substance is a medicine not taken.  "Never had
+ * a reaction to X" and "never had a penicillin reaction" name the reaction, not
+ * the drug, and "never tested; had Keflex" two clauses: both are read as
+ * before. */
+static bool
+never_had_en(const sentence *s, size_t k)
+{
+	static const char *const used[] = {"had", "taken", "received", "used",
+					   "tried"};
+	static const char *const article[] = {"a", "an", "any"};
+	static const char *const named[] = {"reaction", "reactions",
+					    "allergy",	"rash",
+					    "problem",	"problems"};
+	size_t w = s->items[k].w0, from;
+
+	if (s->words[w].han || w == 0 ||
+	    (s->items[k].w1 < s->n &&
+	     notes__words_in(s, s->items[k].w1, named, N_OF(named))))
+		return false;
+	if (notes__words_in(s, w - 1, article, N_OF(article)))
+		w--;
+	if (w == 0 || !notes__words_in(s, w - 1, used, N_OF(used)))
+		return false;
+	from = w - 1 > NEVER_HAD_WORDS ? w - 1 - NEVER_HAD_WORDS : 0;
+	for (size_t v = from; v < w - 1; v++)
+		if (notes__words_at(s, v, "never") &&
+		    !notes__between_has(s, s->words[v].end,
+					s->words[w - 1].start, ';'))
+			return true;
+	return false;
+}
+
 /* substance reads substance or class item k: an allergy when a cue
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
@@ -1755,6 +1805,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (!drug && class_allergy_kept_away(s, k, f))
 		return true;
+	if (never_had_en(s, k))
+		return drug && never_taken(f);
 	if ((drug && (analyte_named(s, k) || disease_named(s, k) ||
 		      test_named(s, k) || notes__composition_named(s, k))) ||
 	    test_panel(s, k) || notes__labels_line(s, k) ||

@@ -17359,6 +17359,24 @@ test_allergy75mw(void)
 				   "penicillins") == NOTES_UNCERTAIN);
 }
 
+/* allergy75mx (en-dev73): "has never, to her knowledge, had a
+ * sulphonamide" says the patient never met the drug: no allergy denied,
+ * and a substance is a medicine not taken; "never had a penicillin
+ * reaction" still denies the allergy. */
+static void
+test_allergy75mx(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies:\n- Zinc oxide tape - blisters.\n"
+			"- Imogen has never, to her knowledge, had a "
+			"sulphonamide.",
+			"sulfonamides") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("She has never had a penicillin reaction.",
+				   "penicillins") == NOTES_NEGATED);
+	MT_TRUE(context_of("Grainne herself has never taken codeine.",
+			   NOTES_MEDICINE, "codeine") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18013,6 +18031,7 @@ static const mt_case cases[] = {
 	{"allergy75mt", test_allergy75mt},
 	{"allergy75mv", test_allergy75mv},
 	{"allergy75mw", test_allergy75mw},
+	{"allergy75mx", test_allergy75mx},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
