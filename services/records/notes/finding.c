@@ -1731,6 +1731,16 @@ doubt_retaken(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* tolerated_of: the tolerance cue that speaks of drug or class item k,
+ * its own or its class's, or NULL. */
+static const item *
+tolerated_of(const sentence *s, size_t k)
+{
+	const item *tol = notes__tolerated_by(s, k);
+
+	return tol != NULL ? tol : class_tolerated(s, k);
+}
+
 /* never_taken: f is a medicine never taken ("has never taken codeine"). */
 static bool
 never_taken(notes_finding *f)
@@ -1792,18 +1802,15 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	const item *caused = notes__effect_of(s, k);
 	const item *reaction =
 		caused ? caused : notes__reaction_of(s, k, false);
-	const item *tol = notes__tolerated_by(s, k);
+	const item *tol = tolerated_of(s, k);
 	bool drug = it->e->type == NOTES_T_SUBSTANCE;
 
-	if (tol == NULL)
-		tol = class_tolerated(s, k);
 	f->system = drug ? "substance" : "class";
 	if ((drug && premedication_given(s, k, f)) || label_removed(s, k, f) ||
 	    (drug && !tol && challenge_cleared(s, k, f)) ||
 	    (drug && doubted_alternative(s, k, f)) ||
-	    (drug && interaction_partner(s, k, f)))
-		return true;
-	if (!drug && class_allergy_kept_away(s, k, f))
+	    (drug && interaction_partner(s, k, f)) ||
+	    (!drug && class_allergy_kept_away(s, k, f)))
 		return true;
 	if (never_had_en(s, k))
 		return drug && never_taken(f);
