@@ -2331,6 +2331,34 @@ notes__composition_named(const sentence *s, size_t k)
 	return false;
 }
 
+bool
+notes__class_described(const sentence *s, size_t k)
+{
+	/* only the broad class: a drug's own class in its bracket
+	 * ("Baktar（磺胺類）") is the label most writers record beside it */
+	if (s->items[k].e->type != NOTES_T_CLASS ||
+	    strcmp(s->items[k].e->code, "antibacterials") != 0)
+		return false;
+	for (size_t j = k; j-- > 0;) {
+		const item *c = &s->items[j];
+		uint32_t from = c->end, to = s->items[k].start;
+
+		if (c->e->type == NOTES_T_CLASS)
+			continue; /* "（磺胺類複方抗生素）": two words of one
+				   * description */
+		return c->e->type == NOTES_T_SUBSTANCE &&
+		       notes__member_of(c->e->code, s->items[k].e->code) &&
+		       notes__between_has(s, from, to, '(') +
+				       (memmem(s->text + from, to - from,
+					       "\xef\xbc\x88", 3) != NULL) ==
+			       1 &&
+		       !notes__between_has(s, from, to, ')') &&
+		       memmem(s->text + from, to - from, "\xef\xbc\x89", 3) ==
+			       NULL;
+	}
+	return false;
+}
+
 /* notes__tolerated_after: an English list of drugs is tolerated whole,
  * but a cue in brackets that name a drug of their own speaks of that
  * drug only, not of those before the bracket (rules75en24). */

@@ -940,6 +940,14 @@ bool notes__prophylaxis_class(const sentence *s, size_t k);
  * kept away for that drug's sake. */
 bool notes__class_banned_for_allergy_zh(const sentence *s, size_t k);
 
+/* notes__class_described: is class item k the antibacterials, written
+ * in the bracket right after a drug of theirs, nothing but other classes
+ * between ("Baktar（磺胺類複方抗生素）", allergy75my)?  The bracket says what
+ * the drug is; an allergy to every antibiotic would block them all.  A
+ * narrower class there ("（磺胺類）") is the label most writers record
+ * beside the drug, and is kept. */
+bool notes__class_described(const sentence *s, size_t k);
+
 /* notes__never_used_zh: is Chinese drug or class item k followed right
  * away, past a closing quote or a colon, by words that say it was never
  * taken ("头孢未用过", "“头孢”没试过", "头孢类：从未用过")?  Writers put the

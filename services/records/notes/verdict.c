@@ -2621,10 +2621,12 @@ static const char *const label_doubt_zh[] = {"存疑", "标签可疑"};
 
 /* A doubt the writer records as the label's kind, after the story and
  * whatever the patient says of it ("患者本人从不认为是过敏，记为可疑不耐受",
- * allergy75mt): the record's last word holds the label in doubt, though
- * a denial told before it had taken it off. */
-static const char *const recorded_doubt_zh[] = {"记为可疑", "记录为可疑",
-						"列为可疑", "登记为可疑"};
+ * allergy75mt; provisionally, "暫列可疑", allergy75mz): the record's
+ * last word holds the label in doubt, though a denial told before it had
+ * taken it off. */
+static const char *const recorded_doubt_zh[] = {
+	"记为可疑", "记录为可疑", "列为可疑",  "登记为可疑",
+	"暂列可疑", "暂列为可疑", "暂记为可疑"};
 
 /* label_doubt_at: the first word of s that opens a doubt of
  * label_doubt_zh, or the English "label" that 可疑 follows ("label可疑",

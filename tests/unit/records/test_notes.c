@@ -17377,6 +17377,34 @@ test_allergy75mx(void)
 			   NOTES_MEDICINE, "codeine") == NOTES_NEGATED);
 }
 
+/* allergy75my (zh-dev73): the antibacterials named in the bracket that
+ * says what a drug is ("Baktar（磺胺類複方抗生素）") are no allergy of their
+ * own, which would block every antibiotic; the drug's narrower class
+ * there is kept. */
+static void
+test_allergy75my(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：Baktar（磺胺类复方抗生素）：SJS。",
+				   "antibacterials") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("过敏史：Baktar（磺胺类复方抗生素）：SJS。",
+				   "co-trimoxazole") == 0);
+	MT_TRUE(allergy_context_bl("过敏史：Baktar（磺胺类）：SJS。",
+				   "sulfonamides") == 0);
+}
+
+/* allergy75mz (zh-dev73): a label provisionally listed as doubtful
+ * ("→ 暫列可疑") is uncertain. */
+static void
+test_allergy75mz(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"藥物過敏：\n4. "
+			"Penicillin：兒子說爸爸「以前打盤尼西林好像也"
+			"有問題」，病人否認，健保雲端無紀錄，來源不明 → "
+			"暫列可疑",
+			"penicillins") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18032,6 +18060,8 @@ static const mt_case cases[] = {
 	{"allergy75mv", test_allergy75mv},
 	{"allergy75mw", test_allergy75mw},
 	{"allergy75mx", test_allergy75mx},
+	{"allergy75my", test_allergy75my},
+	{"allergy75mz", test_allergy75mz},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
