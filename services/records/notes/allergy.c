@@ -1208,10 +1208,10 @@ static const char *const others_en[] = {
 	"carer",   "caregiver", "fiance",     "fiancee",   "fiancé",
 	"fiancée", "boyfriend", "girlfriend", "husband",   "wife"};
 static const char *const others_zh[] = {
-	"丈夫", "妻子", "老公", "老婆",	  "老伴",   "爱人",   "对象",
-	"媳妇", "太太", "表哥", "表姐",	  "表弟",   "表妹",   "堂哥",
-	"堂姐", "堂弟", "堂妹", "男朋友", "女朋友", "未婚夫", "未婚妻",
-	"婆婆", "公公", "岳母", "岳父",	  "女婿",   "儿媳"};
+	"丈夫", "妻子",	  "老公",   "老婆",   "老伴",	"爱人", "对象", "媳妇",
+	"太太", "表哥",	  "表姐",   "表弟",   "表妹",	"堂哥", "堂姐", "堂弟",
+	"堂妹", "男朋友", "女朋友", "未婚夫", "未婚妻", "婆婆", "公公", "岳母",
+	"岳父", "女婿",	  "儿媳",   "配偶",   "伴侣"};
 
 /* Words with which a person tells of their own allergy. */
 static const char *const self_told_zh[] = {"自述", "自诉", "自称"};

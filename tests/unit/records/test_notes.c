@@ -17405,6 +17405,18 @@ test_allergy75mz(void)
 			"penicillins") == NOTES_UNCERTAIN);
 }
 
+/* allergy75na (zh-dev73): a spouse written 配偶 who is allergic
+ * ("配偶对\"头孢\" 过敏") has their own allergy, as 爱人 and 妻子 do. */
+static void
+test_allergy75na(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"婚育史：配偶对\"头孢\"过敏（2020年静滴后喉头发紧）。",
+			"cephalosporins") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("过敏史：头孢过敏。配偶陪同。",
+				   "cephalosporins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18062,6 +18074,7 @@ static const mt_case cases[] = {
 	{"allergy75mx", test_allergy75mx},
 	{"allergy75my", test_allergy75my},
 	{"allergy75mz", test_allergy75mz},
+	{"allergy75na", test_allergy75na},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
