@@ -2619,6 +2619,26 @@ notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
  * finding ("可疑结节"), so only the label's own doubt counts. */
 static const char *const label_doubt_zh[] = {"存疑", "标签可疑"};
 
+/* The patient's own word that they do not remember what a relative told
+ * ("母亲补充：患者小时候用\"头孢\"后起过红疹，患者本人不记得，无病历记录",
+ * allergy75nb): a doubt, unless the writer goes on to keep the label as
+ * an allergy ("本人记不清，按过敏处理", "病人本人記不清楚，已照登錄"). */
+static const char *const not_remembered_zh[] = {"本人不记得", "本人记不清",
+						"本人不清楚"};
+static const char *const kept_as_allergy_zh[] = {"按过敏处理", "照登录",
+						 "按过敏"};
+
+/* not_remembered_at: does word w open a doubt of not_remembered_zh that
+ * the rest of s does not overrule? */
+static bool
+not_remembered_at(const sentence *s, size_t w)
+{
+	return notes__words_in(s, w, not_remembered_zh,
+			       N_OF(not_remembered_zh)) &&
+	       !notes__words_any(s, w, s->n, kept_as_allergy_zh,
+				 N_OF(kept_as_allergy_zh));
+}
+
 /* A doubt the writer records as the label's kind, after the story and
  * whatever the patient says of it ("患者本人从不认为是过敏，记为可疑不耐受",
  * allergy75mt; provisionally, "暫列可疑", allergy75mz): the record's
@@ -2642,7 +2662,8 @@ label_doubt_at(const sentence *s)
 		    (notes__words_at(s, w, "label") &&
 		     notes__words_at(s, w + 1, "可疑")) ||
 		    notes__words_in(s, w, recorded_doubt_zh,
-				    N_OF(recorded_doubt_zh)))
+				    N_OF(recorded_doubt_zh)) ||
+		    not_remembered_at(s, w))
 			return w;
 	return s->n;
 }

@@ -17417,6 +17417,22 @@ test_allergy75na(void)
 				   "cephalosporins") == 0);
 }
 
+/* allergy75nb (zh-dev73): the patient's word that they do not remember
+ * what a relative told ("患者本人不记得，无病历记录") doubts the label,
+ * unless the writer keeps it as an allergy ("本人记不清，按过敏处理"). */
+static void
+test_allergy75nb(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：陪诊的母亲补充：患者小时候用\"头孢"
+				   "\"后起过红疹，"
+				   "患者本人不记得，无病历记录。",
+				   "cephalosporins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(
+			"过敏史：女儿说\"以前打青霉素起过疹子\"，本人记不清，"
+			"按过敏处理。",
+			"penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18075,6 +18091,7 @@ static const mt_case cases[] = {
 	{"allergy75my", test_allergy75my},
 	{"allergy75mz", test_allergy75mz},
 	{"allergy75na", test_allergy75na},
+	{"allergy75nb", test_allergy75nb},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
