@@ -2617,7 +2617,7 @@ notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
  * "青霉素过敏真实性存疑", "头孢类过敏存疑", "该标签可疑" (標籤可疑 by
  * folding), "label可疑" (issue 75, allergy75u).  可疑 alone also opens a
  * finding ("可疑结节"), so only the label's own doubt counts. */
-static const char *const label_doubt_zh[] = {"存疑", "标签可疑"};
+static const char *const label_doubt_zh[] = {"存疑", "标签可疑", "不确切"};
 
 /* The patient's own word that they do not remember what a relative told
  * ("母亲补充：患者小时候用\"头孢\"后起过红疹，患者本人不记得，无病历记录",

@@ -17433,6 +17433,22 @@ test_allergy75nb(void)
 			"penicillins") == 0);
 }
 
+/* allergy75nc (zh-dev73): a label the writer calls not certain
+ * ("青霉素过敏史不确切") or records for now ("暂记\"抗生素过敏（具体不详）\"")
+ * is uncertain. */
+static void
+test_allergy75nc(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：③ "
+			"陪诊妻子讲：\"佢啲消炎药好多都唔食得㗎\"，具体药名说"
+			"不清 → "
+			"暂记\"抗生素过敏（具体不详）\"，待调阅既往病历。",
+			"antibacterials") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("过敏史：青霉素过敏（皮疹），过敏史不确切。",
+				   "penicillins") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18092,6 +18108,7 @@ static const mt_case cases[] = {
 	{"allergy75mz", test_allergy75mz},
 	{"allergy75na", test_allergy75na},
 	{"allergy75nb", test_allergy75nb},
+	{"allergy75nc", test_allergy75nc},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
