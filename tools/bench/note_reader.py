@@ -45,7 +45,7 @@ SIZE = int(os.environ.get("SIZE", "6144"))
 
 
 def two_page_note():
-    """The dev notes' texts, in order, until the note is SIZE bytes."""
+    """The set's notes' texts, in order, until the note is SIZE bytes."""
     texts, cur, inside = [], [], False
     with open(NOTES, encoding="utf-8") as f:
         for line in f:
@@ -110,8 +110,9 @@ def main():
     cpu = int(os.environ.get("CPU", str(max(os.sched_getaffinity(0)))))
     os.environ["BUILD"] = build
     body = two_page_note()
-    print("note: %d bytes, %d lines (tests/data/notes/dev.notes)"
-          % (len(body.encode()), body.count("\n") + 1))
+    print("note: %d bytes, %d lines (%s)"
+          % (len(body.encode()), body.count("\n") + 1,
+             os.path.relpath(NOTES, REPO)))
     with open("/proc/loadavg") as f:
         print("load average before: %s" % " ".join(f.read().split()[:3]))
     env = {"MED_THREADS": "1", "MED_DB_POOL": "1"}
