@@ -1504,16 +1504,23 @@ dose_at(const char *p, const char *to)
 	return (size_t)(to - p) < 3 || memcmp(p, "\xe5\xb9\xb4", 3) != 0;
 }
 
-/* entry_text: where drug item k's entry text starts, past a bracket
- * and the dash or colon after the drug ("头孢呋辛（西力欣）——呼吸困难"),
+/* entry_text: where drug item k's entry text starts, past a bracket, a
+ * query and the dash or colon after the drug ("头孢呋辛（西力欣）——呼吸困难"),
  * or NULL: no mark, or a dose or another drug after it ("氨氯地平：5mg
  * qd", "抗生素：左氧氟沙星0.5g"), a medicine list's line. */
 static const char *
 entry_text(const sentence *s, size_t k)
 {
 	const char *to = s->text + s->text_len;
-	const char *p =
-		entry_mark(after_bracket(s->text + s->items[k].end, to), to);
+	const char *p = after_bracket(s->text + s->items[k].end, to);
+
+	/* "Penicillin? - pt unsure": the writer's query, then the entry's
+	 * mark (allergy75nd) */
+	if (p < to && *p == '?')
+		p++;
+	while (p < to && *p == ' ')
+		p++;
+	p = entry_mark(p, to);
 
 	while (p != NULL && p < to && *p == ' ')
 		p++;

@@ -17449,6 +17449,20 @@ test_allergy75nc(void)
 				   "penicillins") == NOTES_UNCERTAIN);
 }
 
+/* allergy75nd (en-dev71): "Penicillin? - pt unsure ..." on the line after
+ * an inline allergy heading is the list's next entry, the writer's query
+ * between the drug and its dash. */
+static void
+test_allergy75nd(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies: Codeine - \"itchy all over\" with "
+			"Tylenol #3.\nPenicillin? - pt unsure, thinks "
+			"his mom said amoxicillin gave him a rash as a "
+			"baby\n-> documented as possible.\n",
+			"penicillins") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18109,6 +18123,7 @@ static const mt_case cases[] = {
 	{"allergy75na", test_allergy75na},
 	{"allergy75nb", test_allergy75nb},
 	{"allergy75nc", test_allergy75nc},
+	{"allergy75nd", test_allergy75nd},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
