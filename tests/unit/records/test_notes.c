@@ -17463,6 +17463,18 @@ test_allergy75nd(void)
 			"penicillins") == NOTES_UNCERTAIN);
 }
 
+/* allergy75ne (en-dev72): "doesn't want it back" after the harm a drug
+ * did is a refusal, as "doesn't want it again" is. */
+static void
+test_allergy75ne(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Current medication:\n5. Aspirin - pt says he "
+			"stopped it himself last year \"it burns my "
+			"stomach\",\n   doesn't want it back.\n",
+			"aspirin") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18124,6 +18136,7 @@ static const mt_case cases[] = {
 	{"allergy75nb", test_allergy75nb},
 	{"allergy75nc", test_allergy75nc},
 	{"allergy75nd", test_allergy75nd},
+	{"allergy75ne", test_allergy75ne},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
