@@ -409,13 +409,56 @@ teller_led_zh(const sentence *s, size_t k)
 	       reaction_after_zh(s, k);
 }
 
+/* allergy_before_on_line: does 过敏 stand on drug item k's line before
+ * it (a heading "过敏史：", or "“麻药过敏”见上")? */
+static bool
+allergy_before_on_line(const sentence *s, size_t k)
+{
+	static const char allergy[] = "\xe8\xbf\x87\xe6\x95\x8f"; /* 过敏 */
+	static const char allergy_hant[] =
+		"\xe9\x81\x8e\xe6\x95\x8f"; /* 過敏 */
+	const char *end = s->text + s->items[k].start, *from = end;
+
+	while (from > s->text && from[-1] != '\n')
+		from--;
+	return memmem(from, (size_t)(end - from), allergy, 6) != NULL ||
+	       memmem(from, (size_t)(end - from), allergy_hant, 6) != NULL;
+}
+
+/* recorded_as_zh: is Chinese drug item k what a record verb says the
+ * label is written as, quotes at most between, on a line that spoke of
+ * allergy before it ("过敏史：否认药物、食物过敏史。…暂记为“利多卡因（可疑）”",
+ * allergy75nf)?  What the writer records there is an allergy entry,
+ * though the heading's first sentence denied the rest. */
+static bool
+recorded_as_zh(const sentence *s, size_t k)
+{
+	static const char *const recorded[] = {"记为", "记录为", "登记为",
+					       "录入为", "列为"};
+	static const char *const quotes[] = {"\"", "“", "「", "'"};
+	size_t w = s->items[k].w0;
+
+	while (w > 0 && notes__among(s->words[w - 1].key, quotes, N_OF(quotes)))
+		w--;
+	if (!allergy_before_on_line(s, k))
+		return false;
+	for (size_t i = 0; i < N_OF(recorded); i++) {
+		size_t n = strlen(recorded[i]) / 3;
+
+		if (w >= n && notes__words_at(s, w - n, recorded[i]))
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__on_allergy_line(const sentence *s, size_t k)
 {
 	return ((s->allergy_line &&
 		 (s->allergy_head || k == 0 || teller_led(s, k))) ||
 		(s->allergy_line_zh && teller_led_zh(s, k)) ||
-		queried_entry_zh(s, k) || queried_entry_en(s, k)) &&
+		recorded_as_zh(s, k) || queried_entry_zh(s, k) ||
+		queried_entry_en(s, k)) &&
 	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
 	       !notes__currently_on(s, k) && !dosed_now(s, k) &&
 	       !told_after(s, k) && !given_later(s, k);

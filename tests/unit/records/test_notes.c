@@ -17475,6 +17475,25 @@ test_allergy75ne(void)
 			"aspirin") == 0);
 }
 
+/* allergy75nf (zh-dev72): what the writer records a label as, on a line
+ * that spoke of allergy before
+ * ("过敏史：否认药物过敏史。…暂记为“利多卡因（可疑）”"), is an allergy entry;
+ * "记为" on a line with no allergy word is not. */
+static void
+test_allergy75nf(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：否认药物、食物过敏史。“麻药过敏”见"
+				   "上：考虑为局麻药中肾上腺素所致"
+				   "反应可能性大，真正局麻药过敏可能性小，但未"
+				   "做皮试或激发试验，"
+				   "暂记为“利多卡因（可疑）”。",
+				   "lidocaine") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("过敏史：否认药物过敏史。记为“利多卡因”。",
+				   "lidocaine") == 0);
+	MT_TRUE(allergy_context_bl("出院带药：记为“阿莫西林”。",
+				   "amoxicillin") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18137,6 +18156,7 @@ static const mt_case cases[] = {
 	{"allergy75nc", test_allergy75nc},
 	{"allergy75nd", test_allergy75nd},
 	{"allergy75ne", test_allergy75ne},
+	{"allergy75nf", test_allergy75nf},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
