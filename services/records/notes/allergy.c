@@ -428,14 +428,15 @@ allergy_before_on_line(const sentence *s, size_t k)
 /* recorded_as_zh: is Chinese drug item k what a record verb says the
  * label is written as, quotes at most between, on a line that spoke of
  * allergy before it ("过敏史：否认药物、食物过敏史。…暂记为“利多卡因（可疑）”",
- * allergy75nf)?  What the writer records there is an allergy entry,
- * though the heading's first sentence denied the rest. */
+ * allergy75nf; "住院期间新增：左氧氟沙星（见下）", allergy75ng)?  What the
+ * writer records or adds there is an allergy entry, though the heading's
+ * first sentence denied the rest. */
 static bool
 recorded_as_zh(const sentence *s, size_t k)
 {
-	static const char *const recorded[] = {"记为", "记录为", "登记为",
-					       "录入为", "列为"};
-	static const char *const quotes[] = {"\"", "“", "「", "'"};
+	static const char *const recorded[] = {"记为",	 "记录为", "登记为",
+					       "录入为", "列为",   "新增"};
+	static const char *const quotes[] = {"\"", "“", "「", "'", "：", ":"};
 	size_t w = s->items[k].w0;
 
 	while (w > 0 && notes__among(s->words[w - 1].key, quotes, N_OF(quotes)))

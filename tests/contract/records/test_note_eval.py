@@ -136,7 +136,7 @@ ORDER_CEILINGS = {
     "en-dev32": (2, 1), "zh-dev32": (3, 3),
     "en-dev33": (5, 1), "zh-dev33": (4, 0),
     "en-dev34": (5, 4), "zh-dev34": (2, 0),
-    "en-dev35": (1, 4), "zh-dev35": (4, 1),
+    "en-dev35": (1, 4), "zh-dev35": (3, 1),
     "en-dev36": (4, 1), "zh-dev36": (4, 1),
     "en-dev37": (0, 2), "zh-dev37": (0, 1),
     "en-dev38": (2, 0), "zh-dev38": (3, 0),

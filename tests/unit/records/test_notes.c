@@ -17494,6 +17494,19 @@ test_allergy75nf(void)
 				   "amoxicillin") == NOT_FOUND_BL);
 }
 
+/* allergy75ng (zh-dev72): a drug added on an allergy line after its
+ * denial ("入院时“否认药物过敏史”。住院期间新增：左氧氟沙星（见下）") is an
+ * allergy entry; "新增：" on a medicine line stays a medicine. */
+static void
+test_allergy75ng(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：入院时“否认药物过敏史”。住院期间新"
+				   "增：左氧氟沙星（见下）。",
+				   "levofloxacin") == 0);
+	MT_TRUE(allergy_context_bl("用药：新增：阿莫西林 0.5g tid。",
+				   "amoxicillin") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18157,6 +18170,7 @@ static const mt_case cases[] = {
 	{"allergy75nd", test_allergy75nd},
 	{"allergy75ne", test_allergy75ne},
 	{"allergy75nf", test_allergy75nf},
+	{"allergy75ng", test_allergy75ng},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
