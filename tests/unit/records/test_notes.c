@@ -17507,6 +17507,17 @@ test_allergy75ng(void)
 				   "amoxicillin") == NOT_FOUND_BL);
 }
 
+/* allergy75nh (zh-dev72): a relative who reports with 报称 ("但女兒報稱磺胺過敏
+ * （存疑），暫不用") tells the patient's allergy, as 女儿称 does. */
+static void
+test_allergy75nh(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"3. Co-trimoxazole "
+			"亦為選項之一，但女兒報稱磺胺過敏（存疑），暫不用。",
+			"sulfonamides") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18171,6 +18182,7 @@ static const mt_case cases[] = {
 	{"allergy75ne", test_allergy75ne},
 	{"allergy75nf", test_allergy75nf},
 	{"allergy75ng", test_allergy75ng},
+	{"allergy75nh", test_allergy75nh},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
