@@ -322,12 +322,14 @@ soft_wrap(const char *text, size_t len, size_t i)
 
 /* abbreviated: is the full stop at i the end of a short form wards
  * write before a name ("Tab. Ciprofloxacin", "Inj. Ceftriaxone", "Dr.
- * Rao")?  It ends no sentence. */
+ * Rao", "Mr. Nambiar", "Br. Anselm", allergy75ni)?  It ends no
+ * sentence. */
 static bool
 abbreviated(const char *text, size_t i)
 {
-	static const char *const forms[] = {"tab",  "tabs", "inj", "cap",
-					    "caps", "syp",  "syr", "dr"};
+	static const char *const forms[] = {"tab", "tabs", "inj", "cap", "caps",
+					    "syp", "syr",  "dr",  "mr",	 "mrs",
+					    "ms",  "br",   "sr",  "prof"};
 
 	return word_ends_in(text, 0, i, forms,
 			    sizeof(forms) / sizeof(forms[0]));

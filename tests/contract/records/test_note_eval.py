@@ -172,7 +172,7 @@ ORDER_CEILINGS = {
     "en-dev68": (6, 1), "zh-dev68": (0, 4),
     "en-dev69": (0, 0), "zh-dev69": (1, 0),
     "en-dev70": (3, 4), "zh-dev70": (3, 3),
-    "en-dev71": (5, 1), "zh-dev71": (3, 2),
+    "en-dev71": (4, 1), "zh-dev71": (3, 2),
     "en-dev72": (2, 1), "zh-dev72": (2, 2),
     "en-dev73": (3, 2), "zh-dev73": (0, 0),
 }

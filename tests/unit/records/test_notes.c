@@ -17518,6 +17518,20 @@ test_allergy75nh(void)
 			"sulfonamides") == NOTES_UNCERTAIN);
 }
 
+/* allergy75ni (en-dev71): a title's full stop ("Br. Anselm", "Mr.",
+ * "Mrs.") ends no sentence, so an allergy heading that names its source
+ * ("Allergies / intolerances (GP record + Br. Anselm):") still heads the
+ * list under it. */
+static void
+test_allergy75ni(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies / intolerances (GP record + Br. "
+			"Anselm):\n- Penicillin - \"swelled up\" "
+			"(face) in Rome in 1962; never had it since.",
+			"penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18183,6 +18197,7 @@ static const mt_case cases[] = {
 	{"allergy75nf", test_allergy75nf},
 	{"allergy75ng", test_allergy75ng},
 	{"allergy75nh", test_allergy75nh},
+	{"allergy75ni", test_allergy75ni},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
