@@ -1192,18 +1192,20 @@ not_bearing_at(const sentence *s, size_t w)
 static size_t
 disowned_tail(const sentence *s)
 {
-	static const char *const pat[] = {"him", "her", "pt"};
+	/* "his" and "hers" too: "this is HER allergy ..., not his"
+	 * (allergy75nj) */
+	static const char *const pat[] = {"him", "her", "pt", "his", "hers"};
 	static const char *const patient[] = {"patient", "pt"};
 	size_t n = s->n;
 
 	for (size_t w = 1; w + 2 < n; w++)
 		if ((notes__words_at(s, w, "not") &&
-		     notes__words_in(s, w + 1, pat, 3) &&
+		     notes__words_in(s, w + 1, pat, N_OF(pat)) &&
 		     aside_follows(s, w + 1)) ||
 		    not_bearing_at(s, w))
 			return w;
 	if (n >= 3 && notes__words_at(s, n - 2, "not") &&
-	    notes__words_in(s, n - 1, pat, 3))
+	    notes__words_in(s, n - 1, pat, N_OF(pat)))
 		return n - 2;
 	if (n >= 4 && notes__words_at(s, n - 3, "not") &&
 	    notes__words_at(s, n - 2, "the") &&

@@ -174,7 +174,7 @@ ORDER_CEILINGS = {
     "en-dev70": (3, 4), "zh-dev70": (3, 3),
     "en-dev71": (4, 1), "zh-dev71": (3, 2),
     "en-dev72": (2, 1), "zh-dev72": (2, 2),
-    "en-dev73": (3, 2), "zh-dev73": (0, 0),
+    "en-dev73": (3, 1), "zh-dev73": (0, 0),
 }
 
 

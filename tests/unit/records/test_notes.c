@@ -17532,6 +17532,26 @@ test_allergy75ni(void)
 			"penicillins") == 0);
 }
 
+/* allergy75nj (en-dev73): "not his" and "not hers" close a relative's
+ * own allergy as "not him" does ("Wife says this is HER allergy (she came
+ * out in blisters with Bactrim), not his"), so the removal after it takes
+ * the patient's label off. */
+static void
+test_allergy75nj(void)
+{
+	const char *note = "Allergies / ADRs:\n- PENICILLIN - face swelled.\n- "
+			   "\"Sulfa\" was listed under HIS name on our form.\n "
+			   " Wife says this is HER allergy (she came out in "
+			   "blisters with Bactrim),\n  not his - she filled in "
+			   "both forms. -> Removed from his allergy list.\n";
+
+	MT_TRUE(allergy_context_bl(note, "co-trimoxazole") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl(note, "sulfonamides") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Allergies: Sulfa - wife says it is her own "
+				   "allergy, not his.",
+				   "sulfonamides") == NOTES_FAMILY);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18198,6 +18218,7 @@ static const mt_case cases[] = {
 	{"allergy75ng", test_allergy75ng},
 	{"allergy75nh", test_allergy75nh},
 	{"allergy75ni", test_allergy75ni},
+	{"allergy75nj", test_allergy75nj},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
