@@ -926,15 +926,9 @@ no_reaction_answer(const sentence *s, size_t w)
 	static const char *const harm[] = {"reaction", "reactions", "problem",
 					   "problems", "issues"};
 
-	const char *p = s->text + s->words[w].start;
-
-	if (w == 0 || w + 1 >= s->n || !notes__words_at(s, w, "no") ||
-	    !notes__words_in(s, w + 1, harm, N_OF(harm)))
-		return false;
-	while (p > s->text && p[-1] == ' ')
-		p--;
-	return (p > s->text && p[-1] == ',') ||
-	       (p - s->text >= 3 && memcmp(p - 3, "\xef\xbc\x8c", 3) == 0);
+	return w > 0 && w + 1 < s->n && notes__words_at(s, w, "no") &&
+	       notes__words_in(s, w + 1, harm, N_OF(harm)) &&
+	       notes__comma_in(s, s->words[w - 1].start, s->words[w].start);
 }
 
 /* answered_fine: is word w of s "fine", or "tolerated" or "tolerates"
@@ -958,17 +952,10 @@ answered_fine(const sentence *s, size_t w)
 static bool
 dated_course(const sentence *s, size_t k, size_t w)
 {
-	for (size_t v = s->items[k].w1; v < w; v++) {
-		const char *key = s->words[v].key;
-
-		if (strcmp(key, "ago") == 0 ||
-		    (strlen(key) == 4 &&
-		     (strncmp(key, "19", 2) == 0 ||
-		      strncmp(key, "20", 2) == 0) &&
-		     isdigit((unsigned char)key[2]) &&
-		     isdigit((unsigned char)key[3])))
+	for (size_t v = s->items[k].w1; v < w; v++)
+		if (notes__words_at(s, v, "ago") ||
+		    notes__is_year(s->words[v].key))
 			return true;
-	}
 	return false;
 }
 

@@ -2309,6 +2309,19 @@ part_of(const char *product, const char *code)
 	return false;
 }
 
+/* bracket_opened: does a bracket, ASCII or full-width, open in
+ * text[from, to) and none close there?  What follows is inside it. */
+static bool
+bracket_opened(const sentence *s, uint32_t from, uint32_t to)
+{
+	const char *p = s->text + from;
+	size_t n = from < to ? to - from : 0;
+
+	return (memchr(p, '(', n) != NULL ||
+		memmem(p, n, FW_OPEN, 3) != NULL) &&
+	       memchr(p, ')', n) == NULL && memmem(p, n, FW_CLOSE, 3) == NULL;
+}
+
 bool
 notes__composition_named(const sentence *s, size_t k)
 {
@@ -2321,12 +2334,7 @@ notes__composition_named(const sentence *s, size_t k)
 		if (strchr(c->e->code, '+') == NULL)
 			continue;
 		return part_of(c->e->code, s->items[k].e->code) &&
-		       (memchr(s->text + from, '(', to - from) != NULL ||
-			memmem(s->text + from, to - from, "\xef\xbc\x88", 3) !=
-				NULL) &&
-		       memchr(s->text + from, ')', to - from) == NULL &&
-		       memmem(s->text + from, to - from, "\xef\xbc\x89", 3) ==
-			       NULL;
+		       bracket_opened(s, from, to);
 	}
 	return false;
 }
@@ -2348,13 +2356,7 @@ notes__class_described(const sentence *s, size_t k)
 				   * description */
 		return c->e->type == NOTES_T_SUBSTANCE &&
 		       notes__member_of(c->e->code, s->items[k].e->code) &&
-		       notes__between_has(s, from, to, '(') +
-				       (memmem(s->text + from, to - from,
-					       "\xef\xbc\x88", 3) != NULL) ==
-			       1 &&
-		       !notes__between_has(s, from, to, ')') &&
-		       memmem(s->text + from, to - from, "\xef\xbc\x89", 3) ==
-			       NULL;
+		       bracket_opened(s, from, to);
 	}
 	return false;
 }

@@ -1392,7 +1392,7 @@ line_start(const sentence *s)
 #define WRAPPED_LINES 4
 
 /* bullet_opens: does the line at text[from] open with a bullet ("- ",
- * "* ", "• ")? */
+ * "* ")? */
 static bool
 bullet_opens(const char *text, uint32_t from)
 {
