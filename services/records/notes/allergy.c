@@ -144,23 +144,77 @@ given_later(const sentence *s, size_t k)
 	return true;
 }
 
+/* The verbs of a drug given in an allergy's place (notes__given_passive). */
+static const char *const given_en[] = {"used", "given", "administered",
+				       "chosen"};
+
+/* ALLOWED_WORDS: the most words between a drug and the "may be given"
+ * that allows it. */
+#define ALLOWED_WORDS 12
+
+/* told_between_at: does a drug of another substance than item k's, or a
+ * reaction, start at word w?  A reaction told before "can be given"
+ * makes the drug's entry ("Vancomycin - red man (can be given
+ * slowly)"). */
+static bool
+told_between_at(const sentence *s, size_t k, size_t w)
+{
+	for (size_t m = 0; m < s->n_items; m++) {
+		const item *it = &s->items[m];
+
+		if (it->w0 == w &&
+		    (it->e->type == NOTES_T_REACTION ||
+		     it->e->type == NOTES_T_PROBLEM ||
+		     (is_drug(it) && strcmp(it->e->code, s->items[k].e->code))))
+			return true;
+	}
+	return false;
+}
+
+/* allowed_passive: is drug item k the subject of a passive that allows
+ * it, "may be given" ("-> Cefazolin: per ASCIA guidance cefazolin has a
+ * dissimilar side chain and may be given after penicillin anaphylaxis",
+ * allergy75nt, en-dev74), within ALLOWED_WORDS words after it, no other
+ * drug, no reaction, no semicolon and no bracket between?  A bracket
+ * there tells how the drug of an entry is given despite its reaction
+ * ("Vancomycin - red man (can be given slowly)"). */
+static bool
+allowed_passive(const sentence *s, size_t k)
+{
+	static const char *const modal[] = {"may", "can", "could"};
+
+	for (size_t w = s->items[k].w1;
+	     w + 2 < s->n && w < s->items[k].w1 + ALLOWED_WORDS; w++) {
+		if (told_between_at(s, k, w))
+			return false;
+		if (notes__words_in(s, w, modal, N_OF(modal)) &&
+		    notes__words_at(s, w + 1, "be") &&
+		    notes__words_in(s, w + 2, given_en, N_OF(given_en)))
+			return !notes__between_has(s, s->items[k].end,
+						   s->words[w].start, ';') &&
+			       !notes__between_has(s, s->items[k].end,
+						   s->words[w].start, '(');
+	}
+	return false;
+}
+
 /* given_passive: is drug item k, after the first of an "Allergies:"
  * line, the subject of a passive that says it was given ("Penicillin --
  * anaphylaxis -- vancomycin was used for surgical prophylaxis"), with no
  * reaction told after it?  The drug is the one given in the allergy's
  * place, not another entry (allergy75t); "amoxicillin was given -> rash"
- * keeps its reaction and stays. */
+ * keeps its reaction and stays.  So is one that may be given
+ * (allowed_passive), wherever it stands. */
 bool
 notes__given_passive(const sentence *s, size_t k)
 {
 	static const char *const be[] = {"was", "were"};
-	static const char *const given[] = {"used", "given", "administered",
-					    "chosen"};
 	size_t w = s->items[k].w1;
 
-	if (k == 0 || w + 1 >= s->n ||
-	    !notes__words_in(s, w, be, sizeof(be) / sizeof(*be)) ||
-	    !notes__words_in(s, w + 1, given, sizeof(given) / sizeof(*given)))
+	if (allowed_passive(s, k))
+		return true;
+	if (k == 0 || w + 1 >= s->n || !notes__words_in(s, w, be, N_OF(be)) ||
+	    !notes__words_in(s, w + 1, given_en, N_OF(given_en)))
 		return false;
 	for (size_t j = k + 1; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_REACTION)
@@ -1185,10 +1239,43 @@ not_bearing_at(const sentence *s, size_t w)
 	return w + 4 == s->n || (*after != '\0' && strchr(",;(-", *after));
 }
 
+/* named_other_at: do words w and w + 1 say "- not Euan", a dash, "not"
+ * and a name (a capitalised word), then the sentence's end, a semicolon
+ * or a bracket, as "not him" does with the name of the patient the
+ * relative's allergy is not ("Sheena volunteers that SHE is allergic to
+ * penicillin - not Euan; he has had amoxicillin ...", allergy75nk,
+ * en-dev74)?  A drug there is an item after the allergy's, which
+ * disowned_at_end leaves alone. */
+static bool
+named_other_at(const sentence *s, size_t w)
+{
+	const char *name, *p;
+
+	if (w == 0 || w + 1 >= s->n || !notes__words_at(s, w, "not"))
+		return false;
+	for (size_t m = 0; m < s->n_items; m++)
+		if (s->items[m].w0 == w + 1)
+			return false; /* "- not Augmentin": a drug, no name */
+	name = s->text + s->words[w + 1].start;
+	if (!isupper((unsigned char)name[0]) ||
+	    s->words[w + 1].end - s->words[w + 1].start < 3)
+		return false;
+	for (p = name + 1; p < s->text + s->words[w + 1].end; p++)
+		if (!islower((unsigned char)*p))
+			return false;
+	p = s->text + s->words[w + 1].end;
+	if (w + 2 < s->n && *p != ';' && *p != '(')
+		return false;
+	for (p = s->text + s->words[w].start - 1;
+	     p > s->text + s->words[w - 1].end && *p == ' '; p--)
+		;
+	return *p == '-';
+}
+
 /* disowned_tail: the word where a closing "not him" ("not her", "not
- * pt", "not relevant to him") or "not the patient" ("not the pt")
- * begins, the sentence's end or an aside after it, or 0 where the
- * sentence ends otherwise. */
+ * pt", "not relevant to him", "- not Euan") or "not the patient" ("not
+ * the pt") begins, the sentence's end or an aside after it, or 0 where
+ * the sentence ends otherwise. */
 static size_t
 disowned_tail(const sentence *s)
 {
@@ -1202,10 +1289,11 @@ disowned_tail(const sentence *s)
 		if ((notes__words_at(s, w, "not") &&
 		     notes__words_in(s, w + 1, pat, N_OF(pat)) &&
 		     aside_follows(s, w + 1)) ||
-		    not_bearing_at(s, w))
+		    not_bearing_at(s, w) || named_other_at(s, w))
 			return w;
-	if (n >= 3 && notes__words_at(s, n - 2, "not") &&
-	    notes__words_in(s, n - 1, pat, N_OF(pat)))
+	if ((n >= 3 && notes__words_at(s, n - 2, "not") &&
+	     notes__words_in(s, n - 1, pat, N_OF(pat))) ||
+	    named_other_at(s, n - 2))
 		return n - 2;
 	if (n >= 4 && notes__words_at(s, n - 3, "not") &&
 	    notes__words_at(s, n - 2, "the") &&
@@ -1239,7 +1327,7 @@ disowned_at_end(const sentence *s, size_t k)
 	for (size_t w = s->items[k].w1; w < tail; w++)
 		if (notes__words_in(s, w, deny, 2))
 			return false; /* "not allergic, not him" */
-	for (size_t m = k + 1; m < s->n_items; m++)
+	for (size_t m = k + 1; m < s->n_items && s->items[m].w0 < tail; m++)
 		if (is_drug(&s->items[m]))
 			return false; /* the later drug is the one disowned */
 	return true;

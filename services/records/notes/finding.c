@@ -104,10 +104,23 @@ named_alternative(const sentence *s, size_t k)
 	       notes__words_at(s, w - 1, "be");
 }
 
+/* cleared_for: do the two words before word w clear the drug there for
+ * use ("OK for cefazolin prophylaxis", "safe for", "fine for"; on an
+ * allergy line after a label judged untrue, allergy75nq, en-dev74)? */
+static bool
+cleared_for(const sentence *s, size_t w)
+{
+	static const char *const cleared[] = {"ok", "okay", "safe", "fine"};
+
+	return w >= 2 && notes__words_in(s, w - 2, cleared, N_OF(cleared)) &&
+	       notes__words_at(s, w - 1, "for");
+}
+
 /* chosen_instead: is drug item k ordered, a verb of use right before it
  * or one word before ("Penicillin allergy with angioedema: use
- * teicoplanin + gentamicin per local policy", "give IV clindamycin"), no
- * denial before the verb?  It is the alternative an allergy led to, a
+ * teicoplanin + gentamicin per local policy", "give IV clindamycin",
+ * "would prefer fentanyl", allergy75nq) or cleared for use (cleared_for),
+ * no denial before the verb?  It is the alternative an allergy led to, a
  * medicine; "do not use co-amoxiclav", "cannot give amoxicillin" still
  * name the allergen (rules75en18).  So is a drug told as given after
  * the line's first entry ("-- vancomycin was used for surgical
@@ -115,10 +128,14 @@ named_alternative(const sentence *s, size_t k)
 static bool
 chosen_instead(const sentence *s, size_t k)
 {
-	static const char *const use[] = {"use", "using", "give", "prescribe"};
+	static const char *const use[] = {"use",       "using",	 "give",
+					  "prescribe", "prefer", "prefers"};
 	static const char *const denied[] = {"not", "never", "t",     "avoid",
 					     "no",  "dont",  "cannot"};
 	size_t w0 = s->items[k].w0;
+
+	if (cleared_for(s, w0))
+		return true;
 
 	for (size_t back = 1; back <= 2 && back <= w0; back++) {
 		size_t w = w0 - back;

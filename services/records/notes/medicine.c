@@ -582,6 +582,34 @@ on_with(const sentence *s, size_t k)
 	       s->items[k].w0 == d->w1 + 1 && notes__words_at(s, d->w1, "with");
 }
 
+/* on_beside_reaction: is drug item k written after "while on" ("whilst
+ * on") and a reaction (or a problem) told of an earlier drug of another
+ * substance, the entry's ("Tramadol - 2023: agitation, sweating, tremor while
+ * on amitriptyline - recorded as suspected serotonin toxicity", allergy75nr,
+ * en-dev74)?  The patient took it beside the drug that reacted; "Penicillin:
+ * rash while on amoxicillin" names the member that did. */
+static bool
+on_beside_reaction(const sentence *s, size_t k)
+{
+	static const char *const during[] = {"while", "whilst"};
+	size_t w = s->items[k].w0;
+	bool reaction = false;
+
+	if (w < 2 || !notes__words_in(s, w - 2, during, N_OF(during)) ||
+	    !notes__words_at(s, w - 1, "on"))
+		return false;
+	for (size_t m = k; m-- > 0;) {
+		const item *it = &s->items[m];
+
+		reaction = reaction || it->e->type == NOTES_T_REACTION ||
+			   it->e->type == NOTES_T_PROBLEM;
+		if (is_drug(it))
+			return reaction && !notes__related(it->e->code,
+							   s->items[k].e->code);
+	}
+	return false;
+}
+
 bool
 notes__now_on(const sentence *s, size_t k)
 {
@@ -599,7 +627,7 @@ notes__now_on(const sentence *s, size_t k)
 		(notes__words_at(s, after, "now") ||
 		 notes__words_at(s, after, "too") ||
 		 notes__phrase_at(s, after, "as well"))) ||
-	       on_with(s, k) || already_on_zh(s, k);
+	       on_with(s, k) || already_on_zh(s, k) || on_beside_reaction(s, k);
 }
 
 /* taken_for_years: is drug item k told as taken for years ("she has had

@@ -64,6 +64,10 @@ size_t notes__simplified(unsigned cp, char *out);
  * past it. */
 void notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t);
 
+/* notes__soft_wrap: is the line break at byte i of text[0, len) one
+ * an editor put in prose, inside a sentence that goes on (scan.c)? */
+bool notes__soft_wrap(const char *text, size_t len, size_t i);
+
 /* notes__scan_split scans as notes__scan does, except that a zero-width
  * space ends a word: for a word joined across one that the lexicon does
  * not know ("to<U+200B>latex"), read again as the words it separates. */

@@ -257,9 +257,13 @@ word_ends_in(const char *text, size_t from, size_t i, const char *const *list,
 static bool
 unfinished(const char *text, size_t from, size_t last)
 {
+	/* a verb that wants its object or complement leads on too ("he
+	 * has since had\n  Augmentin (2024) with no reaction", allergy75no,
+	 * en-dev74) */
 	static const char *const leading[] = {
-		"a",  "an", "the", "and",  "or",    "in", "with",
-		"to", "of", "for", "from", "after", "by", "at"};
+		"a",   "an",  "the",  "and",  "or",    "in",  "with",
+		"to",  "of",  "for",  "from", "after", "by",  "at",
+		"had", "has", "have", "is",   "are",   "was", "were"};
 
 	return text[last - 1] == ',' ||
 	       word_ends_in(text, from, last, leading,
@@ -280,7 +284,7 @@ entry_line(const char *text, size_t from, size_t last)
 				memcmp(text + from, "\xe2\x80\xa2", 3) == 0));
 }
 
-/* soft_wrap: is the line break at i one that an editor put in prose, not
+/* notes__soft_wrap: is the line break at i one that an editor put in prose, not
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
  * lower case ("... can't take Panadol - gets\n  itchy", "... - not an\n
@@ -290,8 +294,8 @@ entry_line(const char *text, size_t from, size_t last)
  * so its sentence goes on too, as does a word broken at its hyphen.  A list's
  * lines are short, or start with a bullet, a number or a capital, and stay
  * lines. */
-static bool
-soft_wrap(const char *text, size_t len, size_t i)
+bool
+notes__soft_wrap(const char *text, size_t len, size_t i)
 {
 	size_t from = i, last = i, next = i + 1;
 
@@ -504,7 +508,7 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 		}
 		notes__char(s + i, len - i, &c);
 		*pos = i + (c.len ? c.len : 1);
-		if (c.ascii == '\n' && soft_wrap(text, len, i))
+		if (c.ascii == '\n' && notes__soft_wrap(text, len, i))
 			continue;
 		if (c.ascii == '\n' || c.ascii == '!' ||
 		    ideographic_stop(s + i, c.len) ||

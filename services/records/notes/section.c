@@ -304,12 +304,32 @@ quoted_entry(const sentence *s, const char *colon)
  * "1.糖尿病控制不佳：加上…"), not a heading of their own, nor is one
  * who tells what follows ("3. 女兒說：「媽媽吃 Ultracet 會一直吐」",
  * told_colon). */
+/* under_item: is s on a line indented deeper than the bulleted items
+ * of the allergy list it is in, a wrap of an item's own note ("-
+ * PENICILLIN ... ANAPHYLAXIS ⏎   -> Cefazolin: ... to confirm ⏎
+ * tomorrow. Alternative: clindamycin 600 mg IV.", allergy75ns,
+ * en-dev74)?  A colon there ends no list. */
+static bool
+under_item(const sentence *s)
+{
+	uint32_t from = s->words[0].start;
+	int indent = 0;
+
+	if (!s->allergy_list || s->list_indent < 0)
+		return false;
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	while (s->text[from + indent] == ' ' || s->text[from + indent] == '\t')
+		indent++;
+	return indent > s->list_indent;
+}
+
 static bool
 inline_heading(const sentence *s)
 {
 	const char *colon;
 
-	if (s->n < 2 || connective_colon(s))
+	if (s->n < 2 || connective_colon(s) || under_item(s))
 		return false;
 	colon = notes__colon_at(s->text, s->words[0].start,
 				s->words[s->n - 1].start);

@@ -1400,26 +1400,33 @@ bullet_opens(const char *text, uint32_t from)
 	       text[from + 1] == ' ';
 }
 
-/* entry_start: where the bulleted entry holding s's line starts, when
- * that line is an indented wrap of it ("- \"Sulfa\" was listed under HIS
- * name ... ⏎   ... -> Removed from his allergy list", allergy75mr); the
- * line's own start otherwise. */
+/* entry_start: where the entry holding s's line starts: the bulleted
+ * entry of which that line is an indented wrap ("- \"Sulfa\" was listed
+ * under HIS name ... ⏎   ... -> Removed from his allergy list",
+ * allergy75mr), or the first line of a paragraph whose sentences the
+ * writer's editor wrapped ("NB - memo ... says \"ALLERGY: BRUFEN\". Pt ⏎
+ * says this memo was mixed up ...", allergy75nn); the line's own start
+ * otherwise. */
 static uint32_t
 entry_start(const sentence *s)
 {
 	uint32_t from = line_start(s), at = from;
+	bool indented = s->text[from] == ' ' || s->text[from] == '\t';
 
-	for (int n = 0; n < WRAPPED_LINES && at > 0 &&
-			(s->text[at] == ' ' || s->text[at] == '\t');
-	     n++) {
+	for (int n = 0; n < WRAPPED_LINES && at > 0; n++) {
 		uint32_t prev = at - 1;
 
 		while (prev > 0 && s->text[prev - 1] != '\n')
 			prev--;
 		if (prev + 1 >= at)
-			return from; /* an empty line ends the entry */
-		if (bullet_opens(s->text, prev))
+			break; /* an empty line ends the entry */
+		if (indented && bullet_opens(s->text, prev))
 			return prev;
+		if (indented ? s->text[prev] != ' ' && s->text[prev] != '\t'
+			     : !notes__soft_wrap(s->text, s->text_len, at - 1))
+			break;
+		if (!indented)
+			from = prev;
 		at = prev;
 	}
 	return from;
@@ -1546,6 +1553,29 @@ recorded_finding(const sentence *s, const notes_finding *f)
 	return false;
 }
 
+/* another_drug_after: is f, an allergy on a line before s's, followed by
+ * a drug of another substance found later ("... list \"penicillin -
+ * rash\" ... - he has taken Nurofen many times without wheeze; I have
+ * removed this from our record", en-dev57)?  The removal is of what was
+ * told last: a label of an earlier line is reached only when nothing
+ * else was named after it (allergy75nn). */
+static bool
+another_drug_after(const sentence *s, const notes_reading *out, size_t i)
+{
+	const notes_finding *f = &out->findings[i];
+
+	if (f->start >= line_start(s))
+		return false;
+	for (size_t j = i + 1; j < out->n; j++) {
+		const notes_finding *g = &out->findings[j];
+
+		if (g->kind != NOTES_PROBLEM && g->code[0] != '\0' &&
+		    !notes__related(f->code, g->code))
+			return true;
+	}
+	return false;
+}
+
 static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
@@ -1556,6 +1586,9 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 
 		if (recorded_finding(s, f))
 			continue;
+		if (!all && f->kind == NOTES_ALLERGY &&
+		    another_drug_after(s, out, i))
+			return;
 
 		if (!all && f->kind == NOTES_ALLERGY &&
 		    (f->context & NOTES_NEGATED) && f->code[0] != '\0' &&
@@ -1636,6 +1669,19 @@ notes__delabel_heading_zh(const sentence *s, notes_reading *out)
 	}
 }
 
+/* removal_forgone: do "rather than" or "instead of" stand right before
+ * word w, a removal the writer chose not to make ("We have referred him
+ * to the drug allergy clinic rather than remove it ourselves", en-dev57,
+ * allergy75nn)? */
+static bool
+removal_forgone(const sentence *s, size_t w)
+{
+	return w >= 2 && ((notes__words_at(s, w - 2, "rather") &&
+			   notes__words_at(s, w - 1, "than")) ||
+			  (notes__words_at(s, w - 2, "instead") &&
+			   notes__words_at(s, w - 1, "of")));
+}
+
 void
 notes__delabel_line(const sentence *s, notes_reading *out)
 {
@@ -1648,7 +1694,8 @@ notes__delabel_line(const sentence *s, notes_reading *out)
 		j++;
 	if (j == s->n_items || (unsigned char)s->items[j].e->key[0] >= 0x80 ||
 	    (notes__first_drug(s, s->n_items) < s->n_items &&
-	     !reached_none(s, out, j)))
+	     !reached_none(s, out, j)) ||
+	    removal_forgone(s, s->items[j].w0))
 		return;
 	negate_line_allergies(s, out, s->items[j].e->key, false);
 }
@@ -2499,9 +2546,12 @@ notes__unharmed_clears_class_zh(const sentence *s, notes_reading *out)
  * 过敏标签是否可以移除"; issue 75, allergy75j; "詢問 Penicillin 過敏是否
  * 可以正式刪除", allergy75kn). */
 static const char *const pending_en[] = {
-	"not fully removed",	  "not yet removed", "removed yet",
-	"pending formal testing", "to de-label",     "to delabel",
-	"for de-labelling",	  "for delabelling"};
+	"not fully removed", "not yet removed", "removed yet",
+	"pending formal testing", "to de-label", "to delabel",
+	"for de-labelling", "for delabelling",
+	/* "... referral for penicillin allergy testing; until then it
+	 * stays" (allergy75np, en-dev5) */
+	"until then it stays", "label stays until"};
 static const char *const pending_zh[] = {
 	"过敏科评估",	"过敏科再评估", "是否可以移除", "是否可移除",
 	"是否可除",	"是否可以删除", "是否可以正式", "是否可删除",

@@ -17552,6 +17552,155 @@ test_allergy75nj(void)
 				   "sulfonamides") == NOTES_FAMILY);
 }
 
+/* allergy75nk (en-dev74): "- not Euan", a dash, "not" and a name, closes a
+ * relative's own allergy as "not him" does; a drug told after the
+ * semicolon is outside what was disowned. */
+static void
+test_allergy75nk(void)
+{
+	const char *note = "Allergies:\n- Trimethoprim - rash (2017)\n- Sheena "
+			   "volunteers that SHE is allergic to penicillin - "
+			   "not Euan; he has had\n  amoxicillin in the past "
+			   "with no bother.\n";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl(note, "trimethoprim") == 0);
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Allergies: penicillin - not Augmentin.",
+				   "penicillins") == 0);
+}
+
+/* allergy75nl (en-dev74): "with no bother" and "no bother" after a drug
+ * say it was taken without harm, as "with no problems" does. */
+static void
+test_allergy75nl(void)
+{
+	MT_TRUE(past_medicine_only("Allergies: penicillin - hives. Had "
+				   "Augmentin last year no bother.",
+				   "co-amoxiclav"));
+	MT_TRUE(past_medicine_only("Allergies:\n- penicillin - rash; he has "
+				   "had amoxicillin in the past with no "
+				   "bother.\n",
+				   "amoxicillin"));
+}
+
+/* allergy75nm, allergy75nn (en-dev74): "Allergy record corrected to
+ * NKDA" takes off the label a wrapped paragraph told lines before it;
+ * the paragraph's lines go on where the scanner joins them, and a label
+ * followed by another drug, or a removal forgone ("rather than remove
+ * it"), stays. */
+static void
+test_allergy75nm(void)
+{
+	const char *note =
+		"Allergy: NKDA.\nNB - memo from dormitory medical post (2024) "
+		"in his file says \"ALLERGY: BRUFEN\". Pt\nsays this memo was "
+		"mixed up with his room-mate's (same surname) - he took "
+		"Brufen\nin Jan this year with no problem. Supervisor confirms "
+		"roommate is the\none with the allergy. Allergy record "
+		"corrected to NKDA.\n";
+	const char *forgone =
+		"Allergies: his records list \"penicillin - rash,\nage 2\" "
+		"which has never been tested; he had amoxicillin in October "
+		"and had no reaction at all, so he would like it removed. We\n"
+		"have referred him to the drug allergy clinic rather than "
+		"remove it ourselves,\nas the label is in two systems.\n";
+
+	MT_TRUE(allergy_context_bl(note, "ibuprofen") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(forgone, "penicillins") != NOTES_NEGATED);
+}
+
+/* allergy75no (en-dev74): a long line that ends on "had" goes on in the
+ * next, so the verdict after the drug taken since without harm clears
+ * the label before it. */
+static void
+test_allergy75no(void)
+{
+	const char *note =
+		"Allergies\n- His mum remembers a \"penicillin rash\" when he "
+		"was a baby; he has since had\n  Augmentin (2024) with no "
+		"reaction - treat as NOT allergic.\n";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+}
+
+/* allergy75np (en-dev5): "until then it stays" leaves a label cleared by
+ * a drug taken without harm to the testing still to come: in doubt. */
+static void
+test_allergy75np(void)
+{
+	const char *note =
+		"His record carries a penicillin allergy from 1968 (reaction "
+		"not known), yet he has had\nAugmentin twice since (2019, "
+		"2023) without any problem. I suspect the label is "
+		"not\ncorrect "
+		"and have suggested referral for penicillin allergy testing; "
+		"until then it stays.\n";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_UNCERTAIN);
+}
+
+/* allergy75nq (en-dev74): on an allergy line, a drug the writer would
+ * prefer, or clears ("OK for cefazolin prophylaxis"), is a medicine. */
+static void
+test_allergy75nq(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies\n- Penicillin - rash as baby; OK "
+				   "for cefazolin prophylaxis.\n",
+				   "cefazolin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Allergies\n- Morphine - itchy all over. "
+				   "Would prefer fentanyl if needed.\n",
+				   "fentanyl") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Allergies\n- Penicillin - rash; do not "
+				   "use amoxicillin.\n",
+				   "amoxicillin") != NOT_FOUND_BL);
+}
+
+/* allergy75nr (en-dev74): a drug the patient was on while another drug
+ * reacted is a medicine; the member a class's reaction happened on stays
+ * the allergen. */
+static void
+test_allergy75nr(void)
+{
+	const char *note = "Allergies:\n- Tramadol - agitation, sweating, "
+			   "tremor while on amitriptyline.\n";
+
+	MT_TRUE(allergy_context_bl(note, "tramadol") == 0);
+	MT_TRUE(allergy_context_bl(note, "amitriptyline") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "amitriptyline") == 0);
+}
+
+/* allergy75ns (en-dev74): a colon on a line indented under an allergy
+ * list's item ("Alternative: clindamycin") is the item's note, no heading
+ * that ends the list. */
+static void
+test_allergy75ns(void)
+{
+	const char *note =
+		"ALLERGIES / ADRs\n- PENICILLIN (amoxycillin, 2012) - "
+		"ANAPHYLAXIS.\n  Anaesthetist to confirm\n  tomorrow. "
+		"Alternative: clindamycin 600 mg IV.\n- Tramadol - "
+		"agitation, tremor; avoid.\n";
+
+	MT_TRUE(allergy_context_bl(note, "tramadol") == 0);
+	MT_TRUE(allergy_context_bl(note, "clindamycin") == NOT_FOUND_BL);
+}
+
+/* allergy75nt (en-dev74): a drug that "may be given" after an allergy is
+ * a medicine weighed, not an allergen. */
+static void
+test_allergy75nt(void)
+{
+	const char *note = "Allergies:\n- Penicillin - anaphylaxis.\n  -> "
+			   "Cefazolin: may be given after penicillin "
+			   "anaphylaxis.\n";
+
+	MT_TRUE(allergy_context_bl(note, "cefazolin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "cefazolin") ==
+		NOTES_HYPOTHETICAL);
+	MT_TRUE(allergy_context_bl(note, "penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18219,6 +18368,15 @@ static const mt_case cases[] = {
 	{"allergy75nh", test_allergy75nh},
 	{"allergy75ni", test_allergy75ni},
 	{"allergy75nj", test_allergy75nj},
+	{"allergy75nk", test_allergy75nk},
+	{"allergy75nl", test_allergy75nl},
+	{"allergy75nm", test_allergy75nm},
+	{"allergy75no", test_allergy75no},
+	{"allergy75np", test_allergy75np},
+	{"allergy75nq", test_allergy75nq},
+	{"allergy75nr", test_allergy75nr},
+	{"allergy75ns", test_allergy75ns},
+	{"allergy75nt", test_allergy75nt},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
