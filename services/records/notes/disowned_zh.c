@@ -7,6 +7,8 @@
  * read as the experiencer of a problem only (context.csv), since a spouse
  * who tells the history reports the patient's; the disclaimer settles
  * it: the allergy is the relative's (family), never the patient's.
+ * So is an allergy once suspected that the writer has since excluded
+ * (notes__suspicion_excluded_zh): it is not the patient's either.
  */
 #include "reader_int.h"
 
@@ -78,5 +80,40 @@ notes__disclaimed_zh(const sentence *s, notes_reading *out, size_t first)
 			continue;
 		f->context = NOTES_FAMILY;
 		f->trigger = "与患者无关";
+	}
+}
+
+/* The words that say a suspicion was ruled out, as 已排除 is read; 不排除
+ * and 待排除 keep it. */
+static const char *const excluded_zh[] = {"已排除", "已除外", "排除了"};
+
+/* suspected_zh: is f an allergy the writer doubts by a suspicion
+ * ("怀疑", "曾怀疑")? */
+static bool
+suspected_zh(const notes_finding *f)
+{
+	return f->kind == NOTES_ALLERGY && f->context == NOTES_UNCERTAIN &&
+	       (strcmp(f->trigger, "怀疑") == 0 ||
+		strcmp(f->trigger, "曾怀疑") == 0);
+}
+
+void
+notes__suspicion_excluded_zh(const sentence *s, notes_reading *out,
+			     size_t first)
+{
+	if (s->n == 0)
+		return;
+	for (size_t i = first; i < out->n; i++) {
+		notes_finding *f = &out->findings[i];
+		uint32_t from, to;
+
+		if (!suspected_zh(f))
+			continue;
+		part_at(s, f->start, &from, &to);
+		if (!notes__text_holds_any(s->text, f->end, to, excluded_zh,
+					   N_OF(excluded_zh)))
+			continue;
+		f->context = NOTES_NEGATED;
+		f->trigger = "已排除";
 	}
 }

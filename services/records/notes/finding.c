@@ -1825,7 +1825,8 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
 	    notes__never_used_zh(s, k) || notes__prophylaxis_class(s, k) ||
 	    notes__class_described(s, k) || notes__test_planned_zh(s, k) ||
-	    (!drug && notes__weighed_cross_zh(s, k)) ||
+	    (!drug &&
+	     (notes__weighed_cross_zh(s, k) || chosen_instead_zh(s, k))) ||
 	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
 	    avoided_after(s, k) || contraindication_named(s, k) ||
 	    avoided_for_condition(s, k) || (drug && notes__answered_safe(s, k)))

@@ -199,6 +199,8 @@ dir_parse(const char *s, unsigned *out)
 		*out = NOTES_DIR_BACKWARD | NOTES_DIR_PROBLEMS;
 	else if (strcmp(s, "forward_problems") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_PROBLEMS;
+	else if (strcmp(s, "forward_drugs") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_DRUGS;
 	else if (strcmp(s, "dated_problems") == 0)
 		*out = NOTES_DIR_FORWARD | NOTES_DIR_DATED;
 	else if (strcmp(s, "section_dated") == 0)

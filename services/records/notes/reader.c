@@ -78,6 +78,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	    !notes__corrected_drug(s, out) || !notes__suspects_zh(s, out))
 		return false;
 	notes__disclaimed_zh(s, out, first);
+	notes__suspicion_excluded_zh(s, out, first);
 	notes__remember_subject(s);
 	if (notes__line_ends(s, end) || s->allergy_line_once)
 		s->allergy_line = s->allergy_line_zh = false;

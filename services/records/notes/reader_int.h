@@ -1419,6 +1419,13 @@ void notes__removed_entry(const sentence *s, notes_reading *out);
  * allergy75cy). */
 void notes__disclaimed_zh(const sentence *s, notes_reading *out, size_t first);
 
+/* notes__suspicion_excluded_zh negates the allergies of Chinese sentence s
+ * (its findings from first in out) that a suspicion doubted ("曾怀疑\"肝
+ * 素过敏（HIT）\"") and the rest of their entry rules out ("…已排除HIT",
+ * allergy75nu, zh-dev74): the suspected allergy is not the patient's. */
+void notes__suspicion_excluded_zh(const sentence *s, notes_reading *out,
+				  size_t first);
+
 /* notes__removed_named_label: the allergy a sentence de-labels by name
  * becomes negated, its trigger a de-labelling, so that delabel() removes
  * the note's other mentions of it (the question "whether she really is

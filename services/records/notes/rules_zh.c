@@ -992,9 +992,12 @@ next_clause_end(const sentence *s, size_t k, size_t to)
  * 用多年无反应"), and the words that close it when nothing happened: the
  * unharmed_zh phrases and the bare "no reaction", which after a course
  * taken cannot mean a drug that did not work. */
-static const char *const taken_since_zh[] = {"已服用",	 "已服",    "服用",
-					     "已使用",	 "已用",    "使用",
-					     "长期服用", "一直服用"};
+static const char *const taken_since_zh[] = {
+	"已服用", "已服", "服用", "已使用", "已用", "使用", "长期服用",
+	"一直服用",
+	/* lay verbs: "曾開 Celebrex 200mg qd，吃了兩週無不適" (allergy75nv,
+	 * zh-dev74) */
+	"吃了", "吃过", "服了", "用了"};
 static const char *const course_unharmed_zh[] = {"无反应", "没有反应",
 						 "无不良反应", "未见不良反应"};
 
@@ -1214,6 +1217,28 @@ notes__interaction_partner_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* word_past_aside_zh: the word after drug item d, past a bracket opened
+ * right after it ("复方新诺明（SMZco）后": the word 后), or d's next word
+ * when no bracket opens there. */
+static size_t
+word_past_aside_zh(const sentence *s, const item *d)
+{
+	const char *p = s->text + d->end, *close;
+	size_t w = d->w1;
+
+	if (strncmp(p, FW_OPEN, 3) == 0)
+		close = strstr(p, FW_CLOSE);
+	else if (*p == '(')
+		close = strchr(p, ')');
+	else
+		return w;
+	if (close == NULL)
+		return w;
+	while (w < s->n && s->text + s->words[w].start < close)
+		w++;
+	return w;
+}
+
 /* notes__felt_then_used_zh: an effect or condition right before the drug,
  * 时 or 只 between them or not ("胃不舒服吃奥美拉唑", "头痛时吃索米痛"), is
  * what it treats, as had_then_used_zh reads across a comma; a reaction the
@@ -1223,12 +1248,17 @@ notes__felt_then_used_zh(const sentence *s, size_t k)
 {
 	static const char *const use[] = {"用", "服", "吃"};
 	const item *d = &s->items[k], *r = k > 0 ? &s->items[k - 1] : NULL;
+	size_t after;
 
 	if (r == NULL ||
 	    (r->e->type != NOTES_T_REACTION && r->e->type != NOTES_T_PROBLEM) ||
 	    d->w0 <= r->w1 || d->w0 - r->w1 > 3 ||
-	    notes__comma_in(s, r->end, d->start) ||
-	    (d->w1 < s->n && notes__words_at(s, d->w1, "后")))
+	    notes__comma_in(s, r->end, d->start))
+		return false;
+	/* "因\"尿路感染\"服复方新诺明（SMZco）后全身起红色皮疹": the bracket
+	 * names the drug, the reaction still follows it (allergy75nx) */
+	after = word_past_aside_zh(s, d);
+	if (after < s->n && notes__words_at(s, after, "后"))
 		return false;
 	return notes__words_any(s, r->w1, d->w0, use,
 				sizeof(use) / sizeof(*use));

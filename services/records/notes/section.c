@@ -324,6 +324,67 @@ under_item(const sentence *s)
 	return indent > s->list_indent;
 }
 
+/* later_in_item: is s a later sentence of a line that opens as an
+ * allergy list's numbered or bulleted item ("3. 布洛芬（芬必得）：病历记有
+ * \"布洛芬过敏\"。…。药师评估：非过敏…", allergy75nz, zh-dev74), in
+ * Chinese?  A judge's colon there (judged_in_item) gives the item's
+ * verdict, no heading that ends the list; another colon may still open
+ * the note's next field ("已报告医生：…"), and English items keep theirs
+ * ("- Penicillin - rash. Meds: ..."). */
+static bool
+later_in_item(const sentence *s)
+{
+	uint32_t from = s->words[0].start, at;
+
+	if (!s->allergy_list || !s->words[0].han)
+		return false;
+	while (from > 0 && s->text[from - 1] != '\n')
+		from--;
+	at = from;
+	while (s->text[at] == ' ' || s->text[at] == '\t')
+		at++;
+	if (s->text[at] == '-' || s->text[at] == '*')
+		at++;
+	else if (isdigit((unsigned char)s->text[at])) {
+		while (isdigit((unsigned char)s->text[at]))
+			at++;
+		if (strncmp(s->text + at, "、", 3) == 0)
+			at += 3;
+		else if (s->text[at] == '.' || s->text[at] == ')')
+			at++;
+		else
+			return false;
+	} else
+		return false;
+	if (at >= s->words[0].start)
+		return false; /* the item's first sentence */
+	return memmem(s->text + at, s->words[0].start - at, "。", 3) != NULL;
+}
+
+/* The words before a colon that give a judge's verdict ("药师评估：",
+ * "会诊意见：", "结论："), traditional forms too. */
+static const char *const judged_zh[] = {"评估", "評估", "意见", "意見",
+					"结论", "結論", "判断", "判斷",
+					"审核", "審核", "会诊", "會診"};
+
+/* judged_in_item: is the colon of s, a later sentence of an allergy list's
+ * item (later_in_item), written after a judge's words (judged_zh)? */
+static bool
+judged_in_item(const sentence *s, const char *colon)
+{
+	size_t at = (size_t)(colon - s->text);
+
+	if (!later_in_item(s))
+		return false;
+	for (size_t i = 0; i < N_OF(judged_zh); i++) {
+		size_t n = strlen(judged_zh[i]);
+
+		if (at >= n && memcmp(colon - n, judged_zh[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool
 inline_heading(const sentence *s)
 {
@@ -333,7 +394,8 @@ inline_heading(const sentence *s)
 		return false;
 	colon = notes__colon_at(s->text, s->words[0].start,
 				s->words[s->n - 1].start);
-	if (colon == NULL || in_brackets_zh(s, colon) || digits_around(colon) ||
+	if (colon == NULL || judged_in_item(s, colon) ||
+	    in_brackets_zh(s, colon) || digits_around(colon) ||
 	    reaction_told_after(s, colon) || told_colon(s, colon) ||
 	    quoted_entry(s, colon))
 		return false;

@@ -2551,7 +2551,10 @@ static const char *const pending_en[] = {
 	"for de-labelling", "for delabelling",
 	/* "... referral for penicillin allergy testing; until then it
 	 * stays" (allergy75np, en-dev5) */
-	"until then it stays", "label stays until"};
+	"until then it stays", "label stays until",
+	/* "Keep label for now, refer allergy clinic for de-labelling"
+	 * (allergy75ny, zh-dev74) */
+	"keep label for now", "keep the label for now"};
 static const char *const pending_zh[] = {
 	"过敏科评估",	"过敏科再评估", "是否可以移除", "是否可移除",
 	"是否可除",	"是否可以删除", "是否可以正式", "是否可删除",
@@ -2646,11 +2649,37 @@ names_drug(const sentence *s)
 	return false;
 }
 
+/* doubt_entry_negations makes uncertain, with the pending trigger, the
+ * negated allergies of the entry that s, a sentence naming no drug, ends
+ * ("- ?Penicillin - ... sounds vasovagal rather than allergy. NB received
+ * Augmentin ... 冇事. Keep label for now, refer allergy clinic for
+ * de-labelling.", allergy75ny, zh-dev74): the assessment still to come is
+ * of the label the entry told. */
+static void
+doubt_entry_negations(const sentence *s, notes_reading *out)
+{
+	uint32_t from = entry_start(s);
+
+	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
+		    f->code[0] != '\0') {
+			f->context = NOTES_UNCERTAIN;
+			f->trigger = pending_trigger;
+		}
+	}
+}
+
 void
 notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
 {
 	/* the items first: most sentences name no drug, and their words
 	 * need not be read for the phrases */
+	if (s->n > 0 && !names_drug(s) && pending_in(s)) {
+		doubt_entry_negations(s, out);
+		return;
+	}
 	if (!names_drug(s) || (!pending_in(s) && !removal_queried(s)))
 		return;
 	for (size_t i = 0; i < out->n; i++) {

@@ -17701,6 +17701,116 @@ test_allergy75nt(void)
 	MT_TRUE(allergy_context_bl(note, "penicillins") == 0);
 }
 
+/* allergy75nu (zh-dev74): an allergy once suspected (曾怀疑) is in doubt,
+ * and negated when its entry goes on to rule it out (已排除); a class the
+ * writer says may be used (可使用) is no allergy. */
+static void
+test_allergy75nu(void)
+{
+	const char *note =
+		"过敏史：\n· "
+		"2025年外院因上述血小板减少曾怀疑\"肝素过敏（HIT）\"，"
+		"本次调阅外院记录：PF4抗体阴性，已排除HIT，外院出院诊断已更正，"
+		"本次"
+		"可使用低分子肝素。\n";
+
+	MT_TRUE(allergy_context_bl(note, "heparin") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(note, "heparins") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("曾怀疑\"肝素过敏\"。", "heparin") ==
+		NOTES_UNCERTAIN);
+}
+
+/* allergy75nv (zh-dev74): "吃了两周无不适" after a drug in an allergy
+ * list is a course taken without harm, no allergy. */
+static void
+test_allergy75nv(void)
+{
+	const char *note = "过敏史：\n1. 双氯芬酸 → 眼睑肿\n※ 2025年骨科曾开 "
+			   "Celebrex 200mg qd，吃了两周无不适。\n";
+
+	MT_TRUE(allergy_context_bl(note, "celecoxib") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "diclofenac") == 0);
+}
+
+/* allergy75nw (zh-dev74): 改服 switches to the drug after it, a medicine
+ * taken in the allergen's place. */
+static void
+test_allergy75nw(void)
+{
+	const char *note =
+		"过敏史：布洛芬——服后胃痛，自述不耐受，改服对乙酰氨基酚。";
+
+	MT_TRUE(allergy_context_bl(note, "ibuprofen") == 0);
+	MT_TRUE(allergy_context_bl(note, "paracetamol") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "paracetamol") !=
+		NOT_FOUND_BL);
+}
+
+/* allergy75nx (zh-dev74): a bracket that names the drug does not part it
+ * from the reaction told after it (服复方新诺明（SMZco）后皮疹), though a
+ * problem before it (因"尿路感染"服…) reads as what it was taken for. */
+static void
+test_allergy75nx(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：约10年前因\"尿路感染\"服复方新诺明（"
+			"SMZco）后全身起红色皮疹伴瘙痒，停药后消退。",
+			"co-trimoxazole") == 0);
+	MT_TRUE(allergy_context_bl("胃痛服奥美拉唑（洛赛克）后好转。",
+				   "omeprazole") == NOT_FOUND_BL);
+}
+
+/* allergy75ny (zh-dev74): "Keep label for now, refer allergy clinic for
+ * de-labelling", a sentence that names no drug, leaves the label its
+ * entry negated in doubt. */
+static void
+test_allergy75ny(void)
+{
+	const char *note =
+		"Drug allergy (CMS + 太太):\n- Septrin -> generalised rash "
+		"(2015)\n- ?Penicillin - "
+		"太太話「佢細個打完針暈咗，之後屋企人一直話佢"
+		"對盤尼西林敏感」; sounds vasovagal rather than allergy. NB "
+		"received "
+		"Augmetin 375mg tds x 7d in 2023, 冇事. Keep label for now, "
+		"refer "
+		"allergy clinic for de-labelling.\n";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(note, "co-trimoxazole") == 0);
+}
+
+/* allergy75nz (zh-dev74): a judge's colon in a later sentence of a
+ * numbered allergy entry (药师评估：) is its verdict, no heading: the
+ * entries after it stay the list's. */
+static void
+test_allergy75nz(void)
+{
+	const char *note = "一、过敏/不良反应史核对\n1. "
+			   "阿司匹林：2021年服后全身荨麻疹。\n2. "
+			   "布洛芬：病历记有\"布洛芬过敏\"。经仔细询问，仅为空"
+			   "腹服用后上腹不适。"
+			   "药师评估：非过敏，删除该标记。\n3. "
+			   "甲硝唑：2020年服后口苦、恶心呕吐，"
+			   "患者坚持列入过敏。\n4. "
+			   "磺胺类：2010年服\"复方新诺明\"后皮疹。\n";
+
+	MT_TRUE(allergy_context_bl(note, "metronidazole") == 0);
+	MT_TRUE(allergy_context_bl(note, "sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl(note, "ibuprofen") == NOTES_NEGATED);
+}
+
+/* allergy75oa (zh-dev74): 也吐 and 都吐 after a drug are its reaction, as
+ * 会吐 is. */
+static void
+test_allergy75oa(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：①青霉素过敏。②母亲补充：\"她吃阿奇霉素"
+			"也吐，医生说不要再吃。\"",
+			"azithromycin") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18377,6 +18487,13 @@ static const mt_case cases[] = {
 	{"allergy75nr", test_allergy75nr},
 	{"allergy75ns", test_allergy75ns},
 	{"allergy75nt", test_allergy75nt},
+	{"allergy75nu", test_allergy75nu},
+	{"allergy75nv", test_allergy75nv},
+	{"allergy75nw", test_allergy75nw},
+	{"allergy75nx", test_allergy75nx},
+	{"allergy75ny", test_allergy75ny},
+	{"allergy75nz", test_allergy75nz},
+	{"allergy75oa", test_allergy75oa},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
