@@ -132,7 +132,7 @@ ORDER_CEILINGS = {
     "en-dev28": (3, 0), "zh-dev28": (4, 0),
     "en-dev29": (3, 1), "zh-dev29": (4, 1),
     "en-dev30": (10, 0), "zh-dev30": (9, 0),
-    "en-dev31": (4, 3), "zh-dev31": (1, 3),
+    "en-dev31": (4, 2), "zh-dev31": (1, 3),
     "en-dev32": (2, 1), "zh-dev32": (3, 3),
     "en-dev33": (5, 1), "zh-dev33": (4, 0),
     "en-dev34": (5, 4), "zh-dev34": (2, 0),
@@ -172,10 +172,10 @@ ORDER_CEILINGS = {
     "en-dev68": (6, 1), "zh-dev68": (0, 4),
     "en-dev69": (0, 0), "zh-dev69": (1, 0),
     "en-dev70": (3, 4), "zh-dev70": (3, 3),
-    "en-dev71": (4, 1), "zh-dev71": (3, 2),
+    "en-dev71": (4, 1), "zh-dev71": (2, 2),
     "en-dev72": (2, 1), "zh-dev72": (2, 2),
     "en-dev73": (3, 1), "zh-dev73": (0, 0),
-    "en-dev74": (1, 6), "zh-dev74": (6, 5),
+    "en-dev74": (0, 1), "zh-dev74": (1, 2),
 }
 
 
