@@ -1810,13 +1810,16 @@ bool
 notes__reporting(const sentence *s, size_t w)
 {
 	static const char *const verbs[] = {
-		"says",	    "said",	"tells",     "told",	  "reports",
-		"reported", "confirms", "confirmed", "states",	  "stated",
-		"adds",	    "added",	"recalls",   "mentions",  "mentioned",
-		"note",	    "explains", "explained", "remembers", "remembered",
-		"adamant",  "insists",	"insisted",  "describes", "described",
-		"phoned",   "rang",	"corrected", "clarified", "clarifies",
-		"reminded", "brought",	"brings"};
+		"says", "said", "tells", "told", "reports", "reported",
+		"confirms", "confirmed", "states", "stated", "adds", "added",
+		"recalls", "mentions", "mentioned", "note", "explains",
+		"explained", "remembers", "remembered", "adamant", "insists",
+		"insisted", "describes", "described", "phoned", "rang",
+		"corrected", "clarified", "clarifies", "reminded", "brought",
+		"brings",
+		/* "Daughter (on speaker w/ RN) thinks Mom is \"allergic to
+		 * penicillin too\"" (allergy75oc, en-dev74) */
+		"thinks", "believes"};
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(s->words[w].key, verbs[i]) == 0)

@@ -284,6 +284,21 @@ entry_line(const char *text, size_t from, size_t last)
 				memcmp(text + from, "\xe2\x80\xa2", 3) == 0));
 }
 
+/* number_then_lower: does text[at] open a number that a lower-case word
+ * follows ("... amoxicillin course Jan\n   2019 w/o documented problem",
+ * allergy75ob, en-dev74)?  A year or a count goes on the sentence; a
+ * list's number has its mark ("2.", "2)") and a date its stroke. */
+static bool
+number_then_lower(const char *text, size_t len, size_t at)
+{
+	size_t i = at;
+
+	while (i < len && isdigit((unsigned char)text[i]))
+		i++;
+	return i > at && i + 1 < len && text[i] == ' ' &&
+	       islower((unsigned char)text[i + 1]);
+}
+
 /* notes__soft_wrap: is the line break at i one that an editor put in prose, not
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
@@ -319,6 +334,7 @@ notes__soft_wrap(const char *text, size_t len, size_t i)
 	 * -\n? rash, pt not sure\""), and so does a word the writer broke
 	 * at its hyphen ("DE-\n  LABELLED at the allergy clinic") */
 	return next < len && (islower((unsigned char)text[next]) ||
+			      number_then_lower(text, len, next) ||
 			      (text[last - 1] == '-' && last - 1 > from &&
 			       (text[last - 2] == ' ' ||
 				hyphen_broken(text, last - 1, next))));

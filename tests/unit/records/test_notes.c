@@ -17811,6 +17811,46 @@ test_allergy75oa(void)
 			"azithromycin") == 0);
 }
 
+/* allergy75ob (en-dev74, en-dev11): "w/o documented problem" after a
+ * course says it did no harm; a line that opens with a number and a
+ * lower-case word goes on the sentence before it; "when on" ends a
+ * stop's scope. */
+static void
+test_allergy75ob(void)
+{
+	const char *note =
+		"Allergies:\n - Daughter thinks Mom is \"allergic to "
+		"penicillin "
+		"too\". Not on\n   station chart, pt can't recall any "
+		"reaction; "
+		"chart shows amoxicillin course Jan\n   2019 w/o documented "
+		"problem. ?penicillin - unverified.\n";
+	const char *plan =
+		"Plan\n2. Duloxetine 30 mg daily for two weeks then 60 mg, for "
+		"pain and mood. Stop amitriptyline when on\n   60 mg of "
+		"duloxetine (tramadol + duloxetine: serotonin syndrome warning "
+		"explained).\n";
+
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "amoxicillin") ==
+		NOTES_HISTORICAL);
+	MT_TRUE(context_of(plan, NOTES_MEDICINE, "amitriptyline") ==
+		NOTES_HISTORICAL);
+	MT_TRUE(context_of(plan, NOTES_MEDICINE, "tramadol") !=
+		NOTES_HISTORICAL);
+}
+
+/* allergy75oc (en-dev74): a relative who "thinks" tells the patient's
+ * allergy, a bracket between them or not. */
+static void
+test_allergy75oc(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies:\n - Daughter (on speaker w/ RN) "
+				   "thinks Mom is \"allergic to penicillin "
+				   "too\".\n",
+				   "penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18494,6 +18534,8 @@ static const mt_case cases[] = {
 	{"allergy75ny", test_allergy75ny},
 	{"allergy75nz", test_allergy75nz},
 	{"allergy75oa", test_allergy75oa},
+	{"allergy75ob", test_allergy75ob},
+	{"allergy75oc", test_allergy75oc},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
