@@ -1224,12 +1224,12 @@ static size_t
 word_past_aside_zh(const sentence *s, const item *d)
 {
 	const char *p = s->text + d->end, *close;
-	size_t w = d->w1;
+	size_t w = d->w1, left = s->text_len - d->end;
 
-	if (strncmp(p, FW_OPEN, 3) == 0)
-		close = strstr(p, FW_CLOSE);
-	else if (*p == '(')
-		close = strchr(p, ')');
+	if (left >= 3 && memcmp(p, FW_OPEN, 3) == 0)
+		close = memmem(p, left, FW_CLOSE, 3);
+	else if (left >= 1 && *p == '(')
+		close = memchr(p, ')', left);
 	else
 		return w;
 	if (close == NULL)
