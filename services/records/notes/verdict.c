@@ -149,13 +149,17 @@ verdict_subject(const sentence *s, size_t d, size_t j)
  * courses - side effects, not an allergy": the prednisolone's), not a
  * drug switched to ("... itchy on the morphine PCA; ... settled with a
  * switch to oxycodone - this is a known side effect, not an allergy":
- * the morphine's, rules75en22).  d is
- * the sentence's first drug; it is returned when the clause names none. */
+ * the morphine's, rules75en22), nor a drug told as taken without harm,
+ * the verdict's evidence ("Penicillin: on her record ...; she has had
+ * amoxicillin twice ... with no reaction, so I have recorded this as not
+ * a true allergy": the penicillin's, allergy75od).  d is the sentence's
+ * first drug; it is returned when the clause names none. */
 static size_t
 clause_first_drug(const sentence *s, size_t d, size_t j)
 {
 	for (size_t m = d + 1; m < j; m++)
 		if (is_drug(&s->items[m]) && !notes__switched_to(s, m) &&
+		    !told_tolerated(s, m, j) &&
 		    notes__between_has(s, s->items[d].end, s->items[m].start,
 				       ';') &&
 		    !notes__between_has(s, s->items[m].end, s->items[j].start,

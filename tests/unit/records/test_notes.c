@@ -17851,6 +17851,25 @@ test_allergy75oc(void)
 				   "penicillins") == 0);
 }
 
+/* allergy75od (en-dev48): a verdict after a member taken without harm
+ * in the label's entry is on the label, not on the member that is its
+ * evidence. */
+static void
+test_allergy75od(void)
+{
+	const char *note =
+		"Allergies:\n- Penicillin: on her record from childhood "
+		"(mother "
+		"said \"rash\"); she has had amoxicillin twice\n  as an adult "
+		"with no reaction, so I have recorded this as not a true "
+		"allergy.\n";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "amoxicillin") ==
+		NOTES_HISTORICAL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18536,6 +18555,7 @@ static const mt_case cases[] = {
 	{"allergy75oa", test_allergy75oa},
 	{"allergy75ob", test_allergy75ob},
 	{"allergy75oc", test_allergy75oc},
+	{"allergy75od", test_allergy75od},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
