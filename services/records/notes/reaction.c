@@ -2451,14 +2451,24 @@ answer_dashed(const sentence *s, size_t w)
 }
 
 /* answer_at: the word right after drug item k, past "is" or "was" ("Says
- * \"Panadol is fine\"", allergy75ab). */
+ * \"Panadol is fine\"", allergy75ab), or past the test the drug was given
+ * in and its year ("Penicillin test dose 2015 - no reaction",
+ * allergy75oe, en-dev70). */
 static size_t
 answer_at(const sentence *s, size_t k)
 {
 	static const char *const copula_en[] = {"is", "was"};
+	static const char *const tests_en[] = {"challenge", "test"};
 	size_t w = s->items[k].w1;
 
-	if (w < s->n && notes__words_in(s, w, copula_en, 2))
+	if (w + 1 < s->n && notes__words_at(s, w, "test") &&
+	    notes__words_at(s, w + 1, "dose"))
+		w += 2;
+	else if (w < s->n && notes__words_in(s, w, tests_en, N_OF(tests_en)))
+		w++;
+	else if (w < s->n && notes__words_in(s, w, copula_en, 2))
+		return w + 1;
+	if (w > s->items[k].w1 && w < s->n && notes__is_year(s->words[w].key))
 		w++;
 	return w;
 }

@@ -17870,6 +17870,20 @@ test_allergy75od(void)
 		NOTES_HISTORICAL);
 }
 
+/* allergy75oe (en-dev70): an allergy line's drug answered "no reaction"
+ * after the test it was given in and its year ("Penicillin test dose 2015
+ * - no reaction") is no allergy, as "Penicillin - no reaction" is. */
+static void
+test_allergy75oe(void)
+{
+	MT_TRUE(allergy_context_bl("Allergy: No known drug allergy. Penicillin "
+				   "test dose 2015 - no reaction.",
+				   "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Allergies: penicillin challenge - no "
+				   "reaction.",
+				   "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18556,6 +18570,7 @@ static const mt_case cases[] = {
 	{"allergy75ob", test_allergy75ob},
 	{"allergy75oc", test_allergy75oc},
 	{"allergy75od", test_allergy75od},
+	{"allergy75oe", test_allergy75oe},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
