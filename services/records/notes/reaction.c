@@ -1974,6 +1974,9 @@ sensitive_to_zh(const sentence *s, size_t k, size_t *after)
 	size_t w = s->items[k].w0;
 
 	*after = s->items[k].w1;
+	/* "對「所有磺胺藥」敏感": every drug of the class (allergy75of) */
+	if (w >= 2 && notes__words_at(s, w - 2, "所有"))
+		w -= 2;
 	if (w == 0 || !notes__words_at(s, w - 1, "对"))
 		return false;
 	if (notes__words_at(s, *after, "都") ||
@@ -1998,6 +2001,30 @@ sensitive_reacted_zh(const sentence *s, size_t k)
 		    s->items[j].w0 > after && !denied_reaction(s, j))
 			return true;
 	return false;
+}
+
+/* The patient or one who tells for them, said right before "对X敏感"
+ * ("患者稱對「所有磺胺藥」敏感", "佢話對盤尼西林敏感"): a culture's
+ * sensitivity is not a person's. */
+static const char *const sensitive_tellers_zh[] = {
+	"称", "自称", "诉",   "自诉", "话",  "讲",
+	"说", "患者", "病人", "佢",   "本人"};
+
+/* sensitive_told_zh: is drug item k written "对X敏感" (sensitive_to_zh)
+ * right after the patient or a teller (sensitive_tellers_zh,
+ * allergy75of, zh-dev47)?  Hong Kong and Taiwan write an allergy 敏感;
+ * a person said to be sensitive has the allergy. */
+static bool
+sensitive_told_zh(const sentence *s, size_t k)
+{
+	size_t after, w = s->items[k].w0;
+
+	if (!sensitive_to_zh(s, k, &after))
+		return false;
+	while (w > 0 && !notes__words_at(s, w - 1, "对"))
+		w--; /* past 所有 */
+	return w >= 2 && notes__words_end_at(s, w - 1, sensitive_tellers_zh,
+					     N_OF(sensitive_tellers_zh));
 }
 
 /* sensitive_relative_zh: is drug item k written "对X敏感" (都 or 也
@@ -2208,8 +2235,9 @@ notes__allergy_cued(const sentence *s, size_t k)
 		     formed_reach_zh(s, k, j) || told_reach_zh(s, k, j)))
 			return true;
 	return sensitive_because_zh(s, k) || sensitive_reacted_zh(s, k) ||
-	       sensitive_relative_zh(s, k) || sensitivity_shown_zh(s, k) ||
-	       semi_listed_zh(s, k) || doubted_then_cued_zh(s, k);
+	       sensitive_relative_zh(s, k) || sensitive_told_zh(s, k) ||
+	       sensitivity_shown_zh(s, k) || semi_listed_zh(s, k) ||
+	       doubted_then_cued_zh(s, k);
 }
 
 /* enumerated_with_next: is item m followed right away by "、" and the

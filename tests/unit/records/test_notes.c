@@ -17884,6 +17884,21 @@ test_allergy75oe(void)
 				   "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75of (zh-dev47): "对X敏感" said of the patient by a teller
+ * (患者称, 佢話) is the patient's allergy, 所有 perhaps before the drug; a
+ * culture's "对X敏感" names no person and stays no allergy. */
+static void
+test_allergy75of(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"患者稱對「所有磺胺藥」敏感——2017年因尿道炎服 "
+			"Bactrim 後全身出疹。",
+			"sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl("佢話對盤尼西林敏感。", "penicillins") == 0);
+	MT_TRUE(allergy_context_bl("药敏：对头孢曲松敏感。", "ceftriaxone") ==
+		NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18571,6 +18586,7 @@ static const mt_case cases[] = {
 	{"allergy75oc", test_allergy75oc},
 	{"allergy75od", test_allergy75od},
 	{"allergy75oe", test_allergy75oe},
+	{"allergy75of", test_allergy75of},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
