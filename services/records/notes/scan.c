@@ -299,6 +299,26 @@ number_then_lower(const char *text, size_t len, size_t at)
 	       islower((unsigned char)text[i + 1]);
 }
 
+/* table_row: does the line [from, last) hold a table's cell mark?  A
+ * table's row ends where its writer ended it, whatever the next row
+ * opens with ("morphine | nausea, itch | intolerance | daughter\n\"sulfa\"
+ * | unknown"). */
+static bool
+table_row(const char *text, size_t from, size_t last)
+{
+	return memchr(text + from, '|', last - from) != NULL;
+}
+
+/* quote_then_lower: does text[at] open a quote of lower-case words
+ * ("Noreen adds that codeine\n  \"knocks him out\"", allergy75og,
+ * en-dev75)?  The quote goes on the sentence before it. */
+static bool
+quote_then_lower(const char *text, size_t len, size_t at)
+{
+	return at + 1 < len && text[at] == '"' &&
+	       islower((unsigned char)text[at + 1]);
+}
+
 /* notes__soft_wrap: is the line break at i one that an editor put in prose, not
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
@@ -334,7 +354,9 @@ notes__soft_wrap(const char *text, size_t len, size_t i)
 	 * -\n? rash, pt not sure\""), and so does a word the writer broke
 	 * at its hyphen ("DE-\n  LABELLED at the allergy clinic") */
 	return next < len && (islower((unsigned char)text[next]) ||
-			      number_then_lower(text, len, next) ||
+			      (!table_row(text, from, last) &&
+			       (number_then_lower(text, len, next) ||
+				quote_then_lower(text, len, next))) ||
 			      (text[last - 1] == '-' && last - 1 > from &&
 			       (text[last - 2] == ' ' ||
 				hyphen_broken(text, last - 1, next))));

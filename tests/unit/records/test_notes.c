@@ -17899,6 +17899,32 @@ test_allergy75of(void)
 		NOT_FOUND_BL);
 }
 
+/* allergy75og (en-dev75): "knocks him out" after a drug is its reaction;
+ * a long line goes on in the next when that opens a quote in lower case,
+ * a table's row not. */
+static void
+test_allergy75og(void)
+{
+	const char *note =
+		"- Allergies: PENICILLIN - lips swelled up, A&E 2015.\n  "
+		"Difene "
+		"upsets his stomach - avoids it.  Noreen adds that codeine\n  "
+		"\"knocks him out\" - he won't take it.\n";
+	const char *rows =
+		"Drug          | Reaction            | Type        | Source\n"
+		"morphine      | nausea, itch        | intolerance | daughter\n"
+		"\"sulfa\"       | unknown - pt unsure | ?           | old "
+		"chart "
+		"only\n";
+
+	MT_TRUE(allergy_context_bl(note, "codeine") == 0);
+	MT_TRUE(allergy_context_bl(
+			"Allergies: penicillin - rash. His wife says "
+			"codeine \"knocks him out\".",
+			"codeine") == 0);
+	MT_TRUE((allergy_context_bl(rows, "sulfonamides") & NOTES_FAMILY) == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18587,6 +18613,7 @@ static const mt_case cases[] = {
 	{"allergy75od", test_allergy75od},
 	{"allergy75oe", test_allergy75oe},
 	{"allergy75of", test_allergy75of},
+	{"allergy75og", test_allergy75og},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
