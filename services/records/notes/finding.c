@@ -16,10 +16,60 @@
  * the patient tolerates another drug ("pt tolerates with
  * diphenhydramine"), or an entry answered "ok"?  Then f is its past
  * medicine. */
+/* DENIED_BEFORE_WORDS: the most words between a denial and the drug
+ * whose allergy it denies ("No penicillin allergy", "not allergic to
+ * penicillin"). */
+#define DENIED_BEFORE_WORDS 3
+
+/* denied_related_before: is a drug related to item k's (its class, a
+ * member, itself) named before it in s, a denial ("no", "not") within
+ * DENIED_BEFORE_WORDS words before that drug? */
+static bool
+denied_related_before(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++) {
+		const item *d = &s->items[j];
+
+		if (!is_drug(d) ||
+		    !notes__related(d->e->code, s->items[k].e->code))
+			continue;
+		for (size_t m = 0; m < j; m++)
+			if (s->items[m].e->type == NOTES_T_NEGATED &&
+			    s->items[m].w1 <= d->w0 &&
+			    d->w0 - s->items[m].w1 <= DENIED_BEFORE_WORDS)
+				return true;
+	}
+	return false;
+}
+
+/* had_after_denial: is substance item k told as had ("has had", "had"
+ * right before it) after its own or
+ * its class's allergy is denied ("No penicillin allergy - has had
+ * amoxicillin for several exacerbations", allergy75oi, en-dev75)?  It
+ * is the denial's evidence, a past medicine, no allergen of the list.
+ * "took ... w/o problem" after a denial is read as the negated allergy
+ * it was (rules75en20). */
+static bool
+had_after_denial(const sentence *s, size_t k)
+{
+	static const char *const had[] = {"had"};
+	size_t w = s->items[k].w0;
+
+	return w >= 1 && notes__words_in(s, w - 1, had, N_OF(had)) &&
+	       denied_related_before(s, k);
+}
+
 static bool
 taken_in_list(const sentence *s, size_t k, const item *tol, notes_finding *f)
 {
 	const item *it = &s->items[k];
+
+	if (had_after_denial(s, k)) {
+		f->kind = NOTES_MEDICINE;
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "had";
+		return true;
+	}
 
 	if (tol && tol->w1 + 1 == it->w0 && notes__words_at(s, tol->w1, "with"))
 		return notes__challenged(s, k, tol, f);
@@ -128,8 +178,11 @@ cleared_for(const sentence *s, size_t w)
 static bool
 chosen_instead(const sentence *s, size_t k)
 {
-	static const char *const use[] = {"use",       "using",	 "give",
-					  "prescribe", "prefer", "prefers"};
+	/* "uses": what the patient takes in the allergen's place ("won't
+	 * take it - uses Panadol only", allergy75oj, en-dev75) */
+	static const char *const use[] = {"use",    "using",	 "uses",
+					  "give",   "prescribe", "prefer",
+					  "prefers"};
 	static const char *const denied[] = {"not", "never", "t",     "avoid",
 					     "no",  "dont",  "cannot"};
 	size_t w0 = s->items[k].w0;
@@ -989,7 +1042,9 @@ taken_fine(const sentence *s, size_t k)
 {
 	/* a past course: "took" and "takes" are also today's dose ("Took
 	 * Tylenol, fine.", "takes oxycodone fine"), a medicine taken now */
-	static const char *const taken[] = {"had", "received"};
+	/* "dispensed": a pharmacy's record of a course ("dispensed amoxicillin
+	 * 2021 (pharmacy record), no reaction", allergy75oj, en-dev75) */
+	static const char *const taken[] = {"had", "received", "dispensed"};
 	const item *it = &s->items[k];
 	size_t last = it->w1 + TAKEN_FINE_WORDS;
 	bool took;

@@ -17925,6 +17925,56 @@ test_allergy75og(void)
 	MT_TRUE((allergy_context_bl(rows, "sulfonamides") & NOTES_FAMILY) == 0);
 }
 
+/* allergy75oh (en-dev75): a negative skin test after a drug says it is no
+ * allergy. */
+static void
+test_allergy75oh(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies:\n- Xylocaine sensitivity test "
+				   "done today - NEGATIVE\n",
+				   "lidocaine") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Allergies: penicillin skin test negative.",
+				   "penicillins") == NOTES_NEGATED);
+}
+
+/* allergy75oi (en-dev75): a member had after its class's allergy is
+ * denied is the denial's evidence, a past medicine; one had after a
+ * class kept stays an allergen. */
+static void
+test_allergy75oi(void)
+{
+	const char *note = "Allergies:\nNo penicillin allergy - has had "
+			   "amoxicillin for several exacerbations\n";
+
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "amoxicillin") ==
+		NOTES_HISTORICAL);
+	MT_TRUE(allergy_context_bl("Allergies: penicillin - rash; has had "
+				   "amoxicillin - hives.",
+				   "amoxicillin") == 0);
+}
+
+/* allergy75oj (en-dev75): "uses Panadol only" after an allergy names
+ * the medicine taken in its place; "dispensed amoxicillin 2021 ..., no
+ * reaction" is a course taken without harm. */
+static void
+test_allergy75oj(void)
+{
+	const char *uses =
+		"Allergies\nSays he is not allergic to anything.  But "
+		"he \"swelled up\" (face) after\nan aspirin some "
+		"years ago and won't take it - uses Panadol only.\n";
+	const char *dispensed =
+		"Allergies:\n- \"Penicillin\" on the discharge summary: NOT an "
+		"allergy - dispensed amoxicillin 2021 (pharmacy record), no "
+		"reaction; entered in error - removed.\n";
+
+	MT_TRUE(allergy_context_bl(uses, "paracetamol") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(uses, "aspirin") == 0);
+	MT_TRUE(allergy_context_bl(dispensed, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(dispensed, "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18614,6 +18664,9 @@ static const mt_case cases[] = {
 	{"allergy75oe", test_allergy75oe},
 	{"allergy75of", test_allergy75of},
 	{"allergy75og", test_allergy75og},
+	{"allergy75oh", test_allergy75oh},
+	{"allergy75oi", test_allergy75oi},
+	{"allergy75oj", test_allergy75oj},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
