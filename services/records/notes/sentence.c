@@ -34,10 +34,12 @@ notes__part_ends(const sentence *s, uint32_t from, uint32_t to)
 bool
 notes__switch_verb_zh(const sentence *s, size_t w)
 {
-	/* 改服 and 换服, of a drug taken by mouth ("布洛芬——服后胃痛，自述不耐
-	 * 受，改服对乙酰氨基酚", allergy75nw, zh-dev74) */
-	static const char *const to[] = {"换用", "改用", "改为", "换为", "换成",
-					 "改成", "转用", "改服", "换服"};
+	/* 改服 and 换服, 改吃 and 换吃, of a drug taken by mouth ("布洛芬——服
+	 * 后胃痛，自述不耐受，改服对乙酰氨基酚", allergy75nw, zh-dev74; "之後止
+	 * 痛改吃普拿疼", allergy75on, zh-dev75) */
+	static const char *const to[] = {"换用", "改用", "改为", "换为",
+					 "换成", "改成", "转用", "改服",
+					 "换服", "改吃", "换吃"};
 
 	return notes__words_in(s, w, to, sizeof(to) / sizeof(*to));
 }

@@ -2767,16 +2767,35 @@ doubted_drug_zh(const sentence *s)
 	return drug;
 }
 
+/* The writer's words that record what the story told (记录为, 记为,
+ * 登记为), before the doubt that closes it. */
+static const char *const recorded_as_zh[] = {"记录为", "记为", "登记为"};
+
+/* recorded_in_doubt_zh: does s record a story in doubt, in one phrase of
+ * recorded_doubt_zh ("暂列可疑") or with a doubt of label_doubt_zh after
+ * the writer's 记录为 ("患者本人说\"那不算过敏\"，记录为头孢类胃肠道反应？（存
+ * 疑）", allergy75om, zh-dev75)?  The writer's doubt is the last word on
+ * a verdict told before it. */
+static bool
+recorded_in_doubt_zh(const sentence *s)
+{
+	size_t w = label_doubt_at(s);
+
+	return notes__words_any(s, 0, s->n, recorded_doubt_zh,
+				N_OF(recorded_doubt_zh)) ||
+	       (w < s->n && notes__words_any(s, 0, w, recorded_as_zh,
+					     N_OF(recorded_as_zh)));
+}
+
 /* doubted_finding: is f an affirmed allergy to drug, or to a member of
- * it that s names ("阿莫西林——4岁时出皮疹，青霉素过敏真实性存疑")? */
+ * it that s names ("阿莫西林——4岁时出皮疹，青霉素过敏真实性存疑"), or one a
+ * verdict negated that the writer records in doubt? */
 static bool
 doubted_finding(const sentence *s, const notes_finding *f, const item *drug)
 {
 	if (f->kind != NOTES_ALLERGY ||
 	    (f->context != 0 &&
-	     !(f->context == NOTES_NEGATED &&
-	       notes__words_any(s, 0, s->n, recorded_doubt_zh,
-				N_OF(recorded_doubt_zh)))))
+	     !(f->context == NOTES_NEGATED && recorded_in_doubt_zh(s))))
 		return false;
 	if (strcmp(f->code, drug->e->code) == 0)
 		return true;

@@ -17975,6 +17975,42 @@ test_allergy75oj(void)
 	MT_TRUE(allergy_context_bl(dispensed, "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75ol (zh-dev75): a teller's guess "像是过敏" after a drug's story
+ * is its allergy, in doubt. */
+static void
+test_allergy75ol(void)
+{
+	MT_TRUE(allergy_context_bl("其妻称他\"以前打了安定就闹腾，像是过敏\"。",
+				   "diazepam") == NOTES_UNCERTAIN);
+}
+
+/* allergy75om (zh-dev75): a verdict the patient gives ("那不算过敏") that
+ * the writer then records in doubt (记录为…（存疑）) leaves the allergy in
+ * doubt. */
+static void
+test_allergy75om(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"3. 妻子补充：\"他吃头孢会拉肚子\"；患者本人说\"那"
+			"不算过敏\"，记录为头孢类胃肠道反应？（存疑）。",
+			"cephalosporins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("患者本人说\"那不算过敏\"：头孢类。",
+				   "cephalosporins") != NOTES_UNCERTAIN);
+}
+
+/* allergy75on (zh-dev75): 改吃 switches to the drug after it. */
+static void
+test_allergy75on(void)
+{
+	const char *note =
+		"藥物過敏：\n- NSAIDs胃腸不耐受：Ibuprofen（Advil）、"
+		"Aspirin服後胃痛、胃灼熱，病人自稱「不耐受」，之後止痛改吃普"
+		"拿疼。\n";
+
+	MT_TRUE(allergy_context_bl(note, "paracetamol") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "ibuprofen") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18667,6 +18703,9 @@ static const mt_case cases[] = {
 	{"allergy75oh", test_allergy75oh},
 	{"allergy75oi", test_allergy75oi},
 	{"allergy75oj", test_allergy75oj},
+	{"allergy75ol", test_allergy75ol},
+	{"allergy75om", test_allergy75om},
+	{"allergy75on", test_allergy75on},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
