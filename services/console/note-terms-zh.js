@@ -2162,6 +2162,7 @@ export const NOTE_REACTIONS_ZH = {
   "upsets his stomach": "胃部不适",
   "upsets my stomach": "胃部不适",
   "urticaria": "荨麻疹",
+  "vomits": "呕吐",
   "went yellow": "黄疸",
   "wheeze": "喘息",
   "wheezing": "喘息",

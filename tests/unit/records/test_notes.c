@@ -18011,6 +18011,17 @@ test_allergy75on(void)
 	MT_TRUE(allergy_context_bl(note, "ibuprofen") == 0);
 }
 
+/* allergy75oo (en-dev75): "vomits with Flagyl" tells the drug's reaction,
+ * as "rash with Flagyl" does, after an allergy line's first entry too. */
+static void
+test_allergy75oo(void)
+{
+	MT_TRUE(allergy_context_bl("Drug allergy: Known allergy to Septrin - "
+				   "rash.  NO SULPHA.  Also vomits with Flagyl "
+				   "- refuses it.",
+				   "metronidazole") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18706,6 +18717,7 @@ static const mt_case cases[] = {
 	{"allergy75ol", test_allergy75ol},
 	{"allergy75om", test_allergy75om},
 	{"allergy75on", test_allergy75on},
+	{"allergy75oo", test_allergy75oo},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
