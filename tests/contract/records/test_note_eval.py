@@ -148,9 +148,9 @@ ORDER_CEILINGS = {
     "en-dev44": (5, 2), "zh-dev44": (5, 3),
     "en-dev45": (3, 1), "zh-dev45": (7, 2),
     "en-dev46": (3, 4), "zh-dev46": (1, 0),
-    "en-dev47": (2, 4), "zh-dev47": (8, 4),
-    "en-dev48": (3, 6), "zh-dev48": (4, 3),
-    "en-dev49": (2, 2), "zh-dev49": (1, 4),
+    "en-dev47": (2, 4), "zh-dev47": (7, 4),
+    "en-dev48": (3, 5), "zh-dev48": (4, 3),
+    "en-dev49": (2, 2), "zh-dev49": (1, 2),
     "en-dev50": (4, 2), "zh-dev50": (3, 3),
     "en-dev51": (2, 4), "zh-dev51": (5, 2),
     "en-dev52": (1, 3), "zh-dev52": (3, 4),
@@ -158,7 +158,7 @@ ORDER_CEILINGS = {
     "en-dev54": (3, 0), "zh-dev54": (4, 0),
     "en-dev55": (2, 1), "zh-dev55": (1, 3),
     "en-dev56": (0, 0), "zh-dev56": (3, 3),
-    "en-dev57": (5, 1), "zh-dev57": (3, 0),
+    "en-dev57": (4, 1), "zh-dev57": (3, 0),
     "en-dev58": (4, 0), "zh-dev58": (2, 0),
     "en-dev59": (0, 0), "zh-dev59": (4, 0),
     "en-dev60": (2, 2), "zh-dev60": (1, 1),
@@ -168,10 +168,10 @@ ORDER_CEILINGS = {
     "en-dev64": (3, 2), "zh-dev64": (2, 1),
     "en-dev65": (1, 1), "zh-dev65": (0, 0),
     "en-dev66": (1, 1), "zh-dev66": (3, 2),
-    "en-dev67": (4, 2), "zh-dev67": (0, 1),
+    "en-dev67": (4, 1), "zh-dev67": (0, 1),
     "en-dev68": (6, 1), "zh-dev68": (0, 4),
     "en-dev69": (0, 0), "zh-dev69": (1, 0),
-    "en-dev70": (3, 4), "zh-dev70": (3, 3),
+    "en-dev70": (2, 4), "zh-dev70": (3, 3),
     # en-dev71's second block is en71-23's codeine: "the co-codamol
     # made her\n  \"spaced out and constipated\" so she has stopped it" is
     # read whole since allergy75og, and a side effect given as the reason
@@ -180,7 +180,7 @@ ORDER_CEILINGS = {
     "en-dev72": (2, 1), "zh-dev72": (2, 2),
     "en-dev73": (3, 1), "zh-dev73": (0, 0),
     "en-dev74": (0, 1), "zh-dev74": (1, 2),
-    "en-dev75": (6, 7), "zh-dev75": (3, 4),
+    "en-dev75": (4, 3), "zh-dev75": (1, 2),
 }
 
 

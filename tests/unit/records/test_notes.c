@@ -18022,6 +18022,28 @@ test_allergy75oo(void)
 				   "metronidazole") == 0);
 }
 
+/* allergy75op (zh-dev75): 撤除 takes a label off, as 撤销 does, and with it
+ * the label's earlier record in its entry. */
+static void
+test_allergy75op(void)
+{
+	const char *note = "5. "
+			   "2021年牙周脓肿，口服阿莫西林1周治愈。\n\n过敏及药物"
+			   "不良反应史：\n1. 青"
+			   "霉素：1990年皮试阳性记录。2021年外院变态反应科行青"
+			   "霉素皮肤试验（主要/次要"
+			   "决定簇）阴性，随后阿莫西林口服激发试验阴性，已撤除"
+			   "青霉素过敏标签；同年牙周"
+			   "脓肿服阿莫西林1周无反应。\n";
+	notes_reading r;
+
+	notes__read_rules(note, strlen(note), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18718,6 +18740,7 @@ static const mt_case cases[] = {
 	{"allergy75om", test_allergy75om},
 	{"allergy75on", test_allergy75on},
 	{"allergy75oo", test_allergy75oo},
+	{"allergy75op", test_allergy75op},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
