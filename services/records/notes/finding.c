@@ -43,19 +43,17 @@ denied_related_before(const sentence *s, size_t k)
 }
 
 /* had_after_denial: is substance item k told as had ("has had", "had"
- * right before it) after its own or
- * its class's allergy is denied ("No penicillin allergy - has had
- * amoxicillin for several exacerbations", allergy75oi, en-dev75)?  It
- * is the denial's evidence, a past medicine, no allergen of the list.
- * "took ... w/o problem" after a denial is read as the negated allergy
- * it was (rules75en20). */
+ * right before it) after its own or its class's allergy is denied ("No
+ * penicillin allergy - has had amoxicillin for several exacerbations",
+ * allergy75oi, en-dev75)?  It is the denial's evidence, a past
+ * medicine, no allergen of the list.  "took ... w/o problem" after a
+ * denial is read as the negated allergy it was (rules75en20). */
 static bool
 had_after_denial(const sentence *s, size_t k)
 {
-	static const char *const had[] = {"had"};
 	size_t w = s->items[k].w0;
 
-	return w >= 1 && notes__words_in(s, w - 1, had, N_OF(had)) &&
+	return w >= 1 && notes__words_at(s, w - 1, "had") &&
 	       denied_related_before(s, k);
 }
 

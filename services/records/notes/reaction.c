@@ -1966,18 +1966,25 @@ sensitive_because_zh(const sentence *s, size_t k)
 	       notes__words_at(s, after, "敏感");
 }
 
+/* to_word_zh: the word "对" right before drug item k, past 所有 ("對「所有
+ * 磺胺藥」敏感": every drug of the class, allergy75of), or s->n for none. */
+static size_t
+to_word_zh(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+
+	if (w >= 2 && notes__words_at(s, w - 2, "所有"))
+		w -= 2;
+	return w > 0 && notes__words_at(s, w - 1, "对") ? w - 1 : s->n;
+}
+
 /* sensitive_to_zh: is drug item k written "对X敏感", 都 or 也 perhaps
  * between?  *after is the word 敏感. */
 static bool
 sensitive_to_zh(const sentence *s, size_t k, size_t *after)
 {
-	size_t w = s->items[k].w0;
-
 	*after = s->items[k].w1;
-	/* "對「所有磺胺藥」敏感": every drug of the class (allergy75of) */
-	if (w >= 2 && notes__words_at(s, w - 2, "所有"))
-		w -= 2;
-	if (w == 0 || !notes__words_at(s, w - 1, "对"))
+	if (to_word_zh(s, k) == s->n)
 		return false;
 	if (notes__words_at(s, *after, "都") ||
 	    notes__words_at(s, *after, "也"))
@@ -2017,14 +2024,11 @@ static const char *const sensitive_tellers_zh[] = {
 static bool
 sensitive_told_zh(const sentence *s, size_t k)
 {
-	size_t after, w = s->items[k].w0;
+	size_t after, to = to_word_zh(s, k);
 
-	if (!sensitive_to_zh(s, k, &after))
-		return false;
-	while (w > 0 && !notes__words_at(s, w - 1, "对"))
-		w--; /* past 所有 */
-	return w >= 2 && notes__words_end_at(s, w - 1, sensitive_tellers_zh,
-					     N_OF(sensitive_tellers_zh));
+	return sensitive_to_zh(s, k, &after) && to >= 1 &&
+	       notes__words_end_at(s, to, sensitive_tellers_zh,
+				   N_OF(sensitive_tellers_zh));
 }
 
 /* sensitive_relative_zh: is drug item k written "对X敏感" (都 or 也
