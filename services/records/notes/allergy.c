@@ -74,8 +74,8 @@ notes__interaction_partner_en(const sentence *s, size_t k)
  * penicillin (rash). Takes paracetamol regularly."), and name no allergy
  * cue and no reaction?  The patient takes that drug: a medicine, often
  * the remedy the allergy led to, not another entry of the list. */
-static bool
-taken_now(const sentence *s, size_t k)
+bool
+notes__taken_now(const sentence *s, size_t k)
 {
 	static const char *const taking[] = {
 		"on",	     "takes",	"taking",    "uses",	  "using",
@@ -87,6 +87,11 @@ taken_now(const sentence *s, size_t k)
 	size_t w0 = s->items[0].w0;
 	bool takes = false;
 
+	/* the generic in brackets after the brand is the same drug taken
+	 * ("Currently takes Crocin (paracetamol) 650 mg SOS") */
+	if (k == 1 && strcmp(s->items[1].e->code, s->items[0].e->code) == 0 &&
+	    notes__only_marks(s->text, s->items[0].end, s->items[1].start, "("))
+		k = 0;
 	if (s->allergy_head || k != 0 || w0 == 0 || w0 > TAKEN_NOW_WORDS)
 		return false;
 	for (size_t w = 0; w < w0; w++) {
@@ -438,12 +443,32 @@ reaction_after_zh(const sentence *s, size_t k)
 	return false;
 }
 
+/* cannot_take_after_zh: does the teller's 不行 or 不能用 follow Chinese
+ * drug item k within a few words, before any other drug ("患者自述\"头孢
+ * 好像也不行\"", allergy75pe, zh-dev76)?  The patient says the drug does
+ * not suit them: an entry of the allergy line. */
+static bool
+cannot_take_after_zh(const sentence *s, size_t k)
+{
+	static const char *const cannot[] = {"不行", "不能用", "不能吃",
+					     "不能打"};
+	size_t w1 = s->items[k].w1, last = w1 + TOLD_AFTER_WORDS_ZH;
+
+	if (last > s->n)
+		last = s->n;
+	for (size_t m = k + 1; m < s->n_items; m++)
+		if (is_drug(&s->items[m]) && s->items[m].w0 < last)
+			last = s->items[m].w0;
+	return notes__words_any(s, w1, last, cannot, N_OF(cannot));
+}
+
 /* teller_led_zh: does a word of telling (自述, 诉, 称…) come before
  * Chinese drug item k, no drug, denial or reaction before it, and 后 and
  * a reaction after it ("过敏史：…。患者自述去年服\"可待因\"止咳糖浆后整天嗜睡",
- * allergy75mp)?  The later sentence of an allergy line is then its
- * entry, as teller_led's is in English: what the patient or a relative
- * tells of a drug's harm under the heading is the heading's. */
+ * allergy75mp), or 不行 (cannot_take_after_zh)?  The later sentence of an
+ * allergy line is then its entry, as teller_led's is in English: what the
+ * patient or a relative tells of a drug's harm under the heading is the
+ * heading's. */
 static bool
 teller_led_zh(const sentence *s, size_t k)
 {
@@ -460,7 +485,7 @@ teller_led_zh(const sentence *s, size_t k)
 			return false;
 	}
 	return notes__words_any(s, 0, s->items[k].w0, tells, N_OF(tells)) &&
-	       reaction_after_zh(s, k);
+	       (reaction_after_zh(s, k) || cannot_take_after_zh(s, k));
 }
 
 /* allergy_before_on_line: does 过敏 stand on drug item k's line before
@@ -514,7 +539,7 @@ notes__on_allergy_line(const sentence *s, size_t k)
 		(s->allergy_line_zh && teller_led_zh(s, k)) ||
 		recorded_as_zh(s, k) || queried_entry_zh(s, k) ||
 		queried_entry_en(s, k)) &&
-	       !notes__replaced_by(s, k) && !taken_now(s, k) &&
+	       !notes__replaced_by(s, k) && !notes__taken_now(s, k) &&
 	       !notes__currently_on(s, k) && !dosed_now(s, k) &&
 	       !told_after(s, k) && !given_later(s, k);
 }

@@ -1816,7 +1816,7 @@ notes__reporting(const sentence *s, size_t w)
 		"explained", "remembers", "remembered", "adamant", "insists",
 		"insisted", "describes", "described", "phoned", "rang",
 		"corrected", "clarified", "clarifies", "reminded", "brought",
-		"brings",
+		"brings", "texted", "messaged", "wrote",
 		/* "Daughter (on speaker w/ RN) thinks Mom is \"allergic to
 		 * penicillin too\"" (allergy75oc, en-dev74) */
 		"thinks", "believes"};
@@ -1988,6 +1988,33 @@ reports_after_aside(const sentence *s, size_t j)
 	return false;
 }
 
+/* reports_after_bracket: is family trigger j followed by a bracket that
+ * describes the teller, naming no drug or other item, and then a
+ * reporting word right after it or one word on ("His daughter (a
+ * pharmacist, who came with him) says he had facial swelling with
+ * Augmentin", allergy75or, en-dev76)?  The story is the patient's, as
+ * after a "who" aside set off by commas. */
+static bool
+reports_after_bracket(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w1, end;
+
+	if (w >= s->n || w == 0 ||
+	    !notes__between_has(s, s->words[w - 1].end, s->words[w].start, '('))
+		return false;
+	end = w + ASIDE_WORDS < s->n ? w + ASIDE_WORDS : s->n;
+	for (size_t v = w + 1; v < end; v++) {
+		if (!notes__between_has(s, s->words[v - 1].end,
+					s->words[v].start, ')'))
+			continue;
+		if (names_content(s, j + 1, v))
+			return false;
+		return notes__reporting(s, v) ||
+		       (v + 1 < s->n && notes__reporting(s, v + 1));
+	}
+	return false;
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -1998,7 +2025,8 @@ reporter(const sentence *s, size_t j)
 	size_t w = s->items[j].w1;
 
 	if (sourced(s, j) || joined_to_patient(s, j) || quotes_patient(s, j) ||
-	    phoned(s, j) || reports_after_aside(s, j))
+	    phoned(s, j) || reports_after_aside(s, j) ||
+	    reports_after_bracket(s, j))
 		return true;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)

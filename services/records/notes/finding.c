@@ -185,7 +185,7 @@ chosen_instead(const sentence *s, size_t k)
 					     "no",  "dont",  "cannot"};
 	size_t w0 = s->items[k].w0;
 
-	if (cleared_for(s, w0))
+	if (cleared_for(s, w0) || notes__remedy_taken(s, k))
 		return true;
 
 	for (size_t back = 1; back <= 2 && back <= w0; back++) {
@@ -337,12 +337,33 @@ avoided_after(const sentence *s, size_t k)
 	return true;
 }
 
+/* avoided_in_condition: is drug or class item k followed by "in" and a
+ * problem, and then "avoid" later in its sentence ("topical NSAID in
+ * HF/CKD - small risk but avoid", allergy75oz, en-dev76)?  The drug is
+ * kept away for the illness, as after "avoid NSAIDs for CKD". */
+static bool
+avoided_in_condition(const sentence *s, size_t k)
+{
+	static const char *const avoid[] = {"avoid", "avoided"};
+	size_t w = s->items[k].w1;
+
+	if (w + 1 >= s->n || !notes__words_at(s, w, "in"))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].w0 == w + 1)
+			return s->items[j].e->type == NOTES_T_PROBLEM &&
+			       notes__any_in(s, s->items[j].w1, s->n, avoid,
+					     N_OF(avoid));
+	return false;
+}
+
 /* avoided_for_condition: is drug or class item k written right after
  * "avoid" or "avoiding" and followed by "for", "in" or "given" and a
  * problem, "anyway" at most between ("but avoiding NSAIDs anyway for
  * CKD", "avoid NSAIDs for CKD", allergy75ge)?  The drug is kept away for the
  * illness, a precaution: README's "avoid X" names no allergy and no
- * medicine, though the line stands in an allergy list. */
+ * medicine, though the line stands in an allergy list.  So is one
+ * kept away "in" a problem (avoided_in_condition). */
 static bool
 avoided_for_condition(const sentence *s, size_t k)
 {
@@ -351,6 +372,8 @@ avoided_for_condition(const sentence *s, size_t k)
 	const item *it = &s->items[k];
 	size_t w = it->w1;
 
+	if (avoided_in_condition(s, k))
+		return true;
 	if (it->w0 == 0 || !notes__words_in(s, it->w0 - 1, avoid, N_OF(avoid)))
 		return false;
 	if (w < s->n && notes__words_at(s, w, "anyway"))
@@ -1394,6 +1417,19 @@ covers_after(const sentence *s, size_t k)
 	return w < s->n && notes__words_in(s, w, cover, N_OF(cover));
 }
 
+/* taken_later_en: is English drug item k, in a later sentence of an
+ * allergy list's entry, one the patient takes now (notes__taken_now:
+ * "- Diclofenac (Voveran) injection - gastritis and black stools 2019
+ * ... Currently takes Crocin (paracetamol) 650 mg SOS.", allergy75pa,
+ * en-dev59)?  The entry goes on with what the patient takes instead. */
+static bool
+taken_later_en(const sentence *s, size_t k)
+{
+	return s->allergy_list && notes__line_lead(s) == NULL &&
+	       (unsigned char)s->text[s->items[k].start] < 0x80 &&
+	       notes__taken_now(s, k);
+}
+
 /* given_as_medicine: is drug item k told as given or taken, not as an
  * allergen: a reaction's remedy, a drug the patient is on, one switched
  * to or chosen instead of the allergen, a challenge's drug? */
@@ -1414,7 +1450,7 @@ given_as_medicine(const sentence *s, size_t k)
 	       named_alternative(s, k) || failed_treatment(s, k) ||
 	       covers_after(s, k) || only_given_en(s, k) ||
 	       notes__treated_with_zh(s, k) || treated_later_en(s, k) ||
-	       drug_of_choice(s, k);
+	       taken_later_en(s, k) || drug_of_choice(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own
@@ -1707,6 +1743,48 @@ excepted_from_none(const sentence *s, size_t k)
 				 " ,");
 }
 
+/* EXCEPTED_WORDS_ZH: the most words from 除 to the drug it excepts
+ * ("除此及本次多西环素外"), and from the drug to its 外. */
+#define EXCEPTED_WORDS_ZH 6
+
+/* DENIED_OTHER_WORDS_ZH: how far after the denial "其他…过敏" may run
+ * ("否认其他药物过敏"). */
+#define DENIED_OTHER_WORDS_ZH 8
+
+/* excepted_zh: is Chinese drug item k the one a "除…外" excepts from the
+ * denial after it ("除此及本次多西环素外，否认其他药物过敏", allergy75ph,
+ * zh-dev76)?  The drug is the patient's allergy, as after "no known
+ * allergies apart from". */
+static bool
+excepted_zh(const sentence *s, size_t k)
+{
+	static const char *const besides[] = {"除", "除了"};
+	static const char *const outside[] = {"外", "以外"};
+	static const char *const other[] = {"其他", "其它"};
+	static const char *const allergy[] = {"过敏"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+	size_t from = w0 > EXCEPTED_WORDS_ZH ? w0 - EXCEPTED_WORDS_ZH : 0;
+	size_t to = w1 + 2 < s->n ? w1 + 2 : s->n;
+
+	if (!s->words[w0].han ||
+	    !notes__words_any(s, from, w0, besides, N_OF(besides)) ||
+	    !notes__words_any(s, w1, to, outside, N_OF(outside)))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++) {
+		size_t w = s->items[j].w1;
+		size_t end = w + DENIED_OTHER_WORDS_ZH < s->n
+				     ? w + DENIED_OTHER_WORDS_ZH
+				     : s->n;
+
+		if (s->items[j].e->type == NOTES_T_NEGATED)
+			return notes__words_any(s, w, end, other,
+						N_OF(other)) &&
+			       notes__words_any(s, w, end, allergy,
+						N_OF(allergy));
+	}
+	return false;
+}
+
 /* QUERIED_CULPRIT_WORDS: the most words from a reaction to the drug a
  * "?" queries as its cause. */
 #define QUERIED_CULPRIT_WORDS 6
@@ -1901,7 +1979,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (drug && notes__taken_here(s, k))
 		return notes__taken_still(s, k, f);
-	if (excepted_from_none(s, k))
+	if (excepted_from_none(s, k) || excepted_zh(s, k))
 		return excepted_allergy(s, k, f, reaction, tol);
 	if (drug && (given_as_medicine(s, k) || stopped_unlisted(s, k) ||
 		     retaken_unlisted(s, k))) {

@@ -930,6 +930,37 @@ given_after_reaction(const sentence *s, size_t k, size_t j)
 	return w == s->items[j].w0;
 }
 
+/* remedy_bracket: does drug item k open a bracket after reaction item j
+ * with the word that says it was taken for it ("Amoxil caused itchy
+ * rash all over the body in 2019 (took Piriton)", allergy75ox,
+ * en-dev76)?  The drug is the reaction's remedy, not its cause. */
+static bool
+remedy_bracket(const sentence *s, size_t j, size_t k)
+{
+	static const char *const took[] = {"took", "needed", "required",
+					   "received"};
+	size_t w = s->items[k].w0;
+
+	return j < k && w >= 2 && s->words[w - 1].start > s->items[j].end &&
+	       notes__words_in(s, w - 1, took, N_OF(took)) &&
+	       notes__between_has(s, s->items[j].end, s->words[w - 1].start,
+				  '(') &&
+	       notes__only_marks(s->text, s->words[w - 1].end,
+				 s->items[k].start, "") &&
+	       notes__only_marks(s->text, s->words[w - 2].end,
+				 s->words[w - 1].start, "(");
+}
+
+bool
+notes__remedy_taken(const sentence *s, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (s->items[j].e->type == NOTES_T_REACTION &&
+		    remedy_bracket(s, j, k))
+			return true;
+	return false;
+}
+
 const item *
 notes__reaction_of(const sentence *s, size_t k, bool near)
 {
@@ -951,6 +982,7 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
 		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
+		    remedy_bracket(s, j, k) ||
 		    (j > k &&
 		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j) ||
 		      given_after_reaction(s, k, j) ||
@@ -2257,6 +2289,33 @@ enumerated_with_next(const sentence *s, size_t m)
 	       memcmp(s->text + end, comma, sizeof(comma) - 1) == 0;
 }
 
+/* own_drug_before_zh: is a drug told before cue j in its own clause, no
+ * comma between ("單用普拿疼（acetaminophen）沒有問題，判斷為 tramadol 所
+ * 致", allergy75pf, zh-dev76)?  The cue speaks of that drug. */
+static bool
+own_drug_before_zh(const sentence *s, size_t j)
+{
+	for (size_t m = j; m-- > 0;)
+		if (is_drug(&s->items[m]))
+			return !notes__comma_between(s, m, j);
+	return false;
+}
+
+/* cause_told_after: does drug item k's clause go on with its reaction,
+ * an allergy cue or the word that makes it the cause ("判斷為 tramadol
+ * 所致")?  The drug is the culprit, no drug tolerated. */
+static bool
+cause_told_after(const sentence *s, size_t k)
+{
+	notes_type t;
+
+	if (k + 1 >= s->n_items || notes__comma_between(s, k, k + 1))
+		return false;
+	t = s->items[k + 1].e->type;
+	return t == NOTES_T_REACTION || t == NOTES_T_ALLERGY_CUE ||
+	       t == NOTES_T_CAUSES;
+}
+
 /* tolerated_zh_stops: does Chinese tolerated cue j ("既往耐受") stop
  * before drug item k, at a full-width comma or another drug between
  * them?  It names the drug right after it: "既往耐受头孢呋辛，术前预防可
@@ -2267,9 +2326,14 @@ tolerated_zh_stops(const sentence *s, size_t j, size_t k)
 {
 	const notes_entry *e = s->items[j].e;
 
-	if ((unsigned char)e->key[0] < 0x80 || (e->dir & NOTES_DIR_BACKWARD))
-		return false; /* English, or a challenge's result after its
-				 drug ("激发试验阴性，已除去青霉素过敏标签") */
+	if ((unsigned char)e->key[0] < 0x80)
+		return false; /* English */
+	/* a challenge's result after its drug reaches on ("激发试验阴性，已
+	 * 除去青霉素过敏标签"); one told of a drug in its own clause does not
+	 * (allergy75pf) */
+	if (e->dir & NOTES_DIR_BACKWARD)
+		return own_drug_before_zh(s, j) &&
+		       notes__comma_between(s, j, k) && cause_told_after(s, k);
 	if (notes__comma_between(s, j, k))
 		return true;
 	for (size_t m = j + 1; m < k; m++)
@@ -2365,8 +2429,12 @@ notes__composition_named(const sentence *s, size_t k)
 			return false;
 		if (strchr(c->e->code, '+') == NULL)
 			continue;
-		return part_of(c->e->code, s->items[k].e->code) &&
-		       bracket_opened(s, from, to);
+		/* the product may be named twice before its bracket
+		 * ("Ultracet（及通安, tramadol/acetaminophen）", allergy75pg,
+		 * zh-dev76): the first name opens it */
+		if (part_of(c->e->code, s->items[k].e->code) &&
+		    bracket_opened(s, from, to))
+			return true;
 	}
 	return false;
 }

@@ -384,6 +384,17 @@ bool notes__scope_ends(const sentence *s, size_t j, size_t k);
  * ("不想再用胰岛素")? Then a cue at j is about that drug. */
 bool notes__drug_after(const sentence *s, size_t j);
 
+/* notes__taken_now: does a later sentence of an allergy line or entry
+ * open with words that say the patient takes drug item k now ("Allergies:
+ * penicillin (rash). Takes paracetamol regularly."), naming no allergy
+ * cue and no reaction?  The drug is a medicine, not another entry. */
+bool notes__taken_now(const sentence *s, size_t k);
+
+/* notes__remedy_taken: does drug item k open a bracket after a reaction
+ * with the word that says it was taken for it ("rash ... (took
+ * Piriton)")?  It is the reaction's remedy, not another allergy. */
+bool notes__remedy_taken(const sentence *s, size_t k);
+
 /* notes__reporting: is word w a reporting word ("says", "told", "reports")? */
 bool notes__reporting(const sentence *s, size_t w);
 

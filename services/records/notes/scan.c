@@ -319,6 +319,28 @@ quote_then_lower(const char *text, size_t len, size_t at)
 	       islower((unsigned char)text[at + 1]);
 }
 
+/* article_wrapped: does the line from..last end on an article written
+ * in lower case, the next line (at next) going on in lower case ("This
+ * is photosensitivity, a\n  known side effect, not an allergy",
+ * allergy75ow, en-dev76)?  No sentence ends on "a", "an" or "the",
+ * however short its line: the writer broke it there. */
+static bool
+article_wrapped(const char *text, size_t len, size_t from, size_t last,
+		size_t next)
+{
+	static const char *const articles[] = {"a", "an", "the"};
+
+	if (next >= len || !islower((unsigned char)text[next]) ||
+	    !word_ends_in(text, from, last, articles, N_OF(articles)))
+		return false;
+	while (last > from && isalpha((unsigned char)text[last - 1])) {
+		if (!islower((unsigned char)text[last - 1]))
+			return false;
+		last--;
+	}
+	return true;
+}
+
 /* notes__soft_wrap: is the line break at i one that an editor put in prose, not
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
@@ -338,11 +360,13 @@ notes__soft_wrap(const char *text, size_t len, size_t i)
 		from--;
 	while (last > from && isspace((unsigned char)text[last - 1]))
 		last--;
+	while (next < len && (text[next] == ' ' || text[next] == '\t'))
+		next++;
+	if (last > from && article_wrapped(text, len, from, last, next))
+		return true;
 	if (i - from < WRAP_MIN_COLUMNS || last == from ||
 	    text[last - 1] == ':')
 		return false;
-	while (next < len && (text[next] == ' ' || text[next] == '\t'))
-		next++;
 	if (comma_wrapped(text, len, from, last, next))
 		return true;
 	if (next < len && (unfinished(text, from, last) ||

@@ -216,6 +216,27 @@ connective_colon(const sentence *s)
 	       (*p == ':' || (p[0] == ' ' && p[1] == ':'));
 }
 
+/* quoted_speech: is the colon of s one a teller speaks after, a
+ * reporting word before it and a quote opening right after it ("Mum
+ * texted back today: \"he's allergic to penicillin, that's what the
+ * doctor said\"", allergy75os, en-dev76)?  The quote is what was said,
+ * no section: an allergy list goes on. */
+static bool
+quoted_speech(const sentence *s, const char *colon)
+{
+	const char *p = colon + 1, *end = s->text + s->text_len;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p >= end ||
+	    (*p != '"' && *p != '\'' && strncmp(p, "\xe2\x80\x9c", 3) != 0))
+		return false;
+	for (size_t w = 0; w < s->n && s->text + s->words[w].end <= colon; w++)
+		if (notes__reporting(s, w))
+			return true;
+	return false;
+}
+
 /* circled_lead: does s open its line with a circled number, spaces
  * around it ("① 碘造影剂：…", "④乳胶：…")? */
 static bool
@@ -397,7 +418,7 @@ inline_heading(const sentence *s)
 	if (colon == NULL || judged_in_item(s, colon) ||
 	    in_brackets_zh(s, colon) || digits_around(colon) ||
 	    reaction_told_after(s, colon) || told_colon(s, colon) ||
-	    quoted_entry(s, colon))
+	    quoted_entry(s, colon) || quoted_speech(s, colon))
 		return false;
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
@@ -473,28 +494,39 @@ cue_joined(const sentence *s, size_t k, size_t w)
 	return it->w0 == w || joined_at(s, k, w);
 }
 
-/* alerts_before: how many words of s a record's alerts take before the
- * allergies they head with ("ALERTS / ALLERGIES (confirmed with patient
- * and daughter)", "Alerts and allergies", allergy75ir): 1 or 2, else 0. */
+/* lead_before: how many words of s lead the allergies they head with:
+ * a record's alerts ("ALERTS / ALLERGIES (confirmed with patient and
+ * daughter)", "Alerts and allergies", allergy75ir) or the drug history
+ * wards write the allergies under ("DRUG HISTORY / ALLERGIES:", "Drug hx
+ * / allergy:", allergy75oq), with the "and" after them; else 0. */
 static size_t
-alerts_before(const sentence *s)
+lead_before(const sentence *s)
 {
 	static const char *const alerts[] = {"alerts", "alert"};
+	static const char *const history[] = {"history", "hx"};
+	size_t n;
 
-	if (!notes__words_in(s, 0, alerts, N_OF(alerts)))
+	if (notes__words_in(s, 0, alerts, N_OF(alerts)))
+		n = 1;
+	else if (notes__words_at(s, 0, "drug") &&
+		 notes__words_in(s, 1, history, N_OF(history)))
+		n = 2;
+	else
 		return 0;
-	if (notes__words_at(s, 1, "and") && s->n > 2)
-		return 2;
-	return notes__only_marks(s->text, s->words[0].end, s->words[1].start,
-				 "/&")
-		       ? 1
+	if (s->n <= n)
+		return 0;
+	if (notes__words_at(s, n, "and") && s->n > n + 1)
+		return n + 1;
+	return notes__only_marks(s->text, s->words[n - 1].end,
+				 s->words[n].start, "/&")
+		       ? n
 		       : 0;
 }
 
 /* title_start: the word a heading's cues open at: 1 after a section's
  * number ("11. ALLERGIES AND SENSITIVITIES (for completeness; ...)",
- * allergy75ct), after the alerts they share it with (alerts_before), else
- * 0. */
+ * allergy75ct), after the alerts or drug history they share it with
+ * (lead_before), else 0. */
 static size_t
 title_start(const sentence *s)
 {
@@ -503,8 +535,8 @@ title_start(const sentence *s)
 
 	if (s->n < 2)
 		return 0;
-	if (alerts_before(s) > 0)
-		return alerts_before(s);
+	if (lead_before(s) > 0)
+		return lead_before(s);
 	while (i < w->end && isdigit((unsigned char)s->text[i]))
 		i++;
 	return i == w->end && i > w->start && i < s->text_len &&
@@ -665,22 +697,30 @@ record_denied(const sentence *s, size_t k)
 static bool
 allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 {
-	const notes_entry *e = s->items[0].e;
+	size_t lead = lead_before(s), first = 0;
+	const notes_entry *e;
 	const char *note = heading_note(s);
 
 	if (note == NULL)
 		note = checked_phrase(s);
+	/* the lead's own items ("hx" of "Drug hx / allergy:") head nothing */
+	while (first < s->n_items && s->items[first].w1 <= lead)
+		first++;
 
-	/* one word may lead the cue, two when they are "Alerts and" */
-	if (s->n_items == 0 ||
-	    s->items[0].w0 > (alerts_before(s) == 2 ? 2 : 1) ||
+	if (first == s->n_items)
+		return false;
+	e = s->items[first].e;
+
+	/* one word may lead the cue, more when they are "Alerts and" or
+	 * "Drug history /" (lead_before) */
+	if (s->items[first].w0 > (lead > 1 ? lead : 1) ||
 	    e->type != NOTES_T_ALLERGY_CUE ||
 	    (unsigned char)e->key[0] >= 0x80 ||
 	    !notes__only_marks(s->text, last, line_end, ":-)") ||
 	    (!notes__colon_at(s->text, last, line_end) && !cues_only(s) &&
 	     !cues_noted(s, line_end) && !checked_note(s, note)))
 		return false;
-	for (size_t k = 1; k < s->n_items; k++) {
+	for (size_t k = first + 1; k < s->n_items; k++) {
 		notes_type t = s->items[k].e->type;
 
 		if (note != NULL && s->text + s->items[k].start > note) {
@@ -1133,19 +1173,39 @@ closed_after(const char *text, uint32_t at, uint32_t to)
 	return 0;
 }
 
+/* corrects_record: is item it the writer putting the record right ("I
+ * have corrected this today to:", context.csv, allergy75ot)?  What the
+ * record said before it is no longer its answer. */
+static bool
+corrects_record(const item *it)
+{
+	static const char *const verbs[] = {"corrected this", "changed this",
+					    "updated this", "amended this"};
+
+	if (it->e->type != NOTES_T_TERMINATOR)
+		return false;
+	for (size_t i = 0; i < N_OF(verbs); i++)
+		if (strncmp(it->e->key, verbs[i], strlen(verbs[i])) == 0)
+			return true;
+	return false;
+}
+
 /* names_entry: does s name a drug after its first item, and no "no
- * known allergies" ("Allergies: Codeine - itchy all over")? */
+ * known allergies" ("Allergies: Codeine - itchy all over")?  A "NKDA"
+ * the writer corrects ("record had \"NKDA\" - I have corrected this
+ * today to: RAMIPRIL - angioedema") is the old record's. */
 static bool
 names_entry(const sentence *s)
 {
-	bool drug = false;
+	bool drug = false, none = false;
 
 	for (size_t k = 1; k < s->n_items; k++) {
-		if (s->items[k].e->type == NOTES_T_NONE_KNOWN)
-			return false;
+		if (corrects_record(&s->items[k]))
+			drug = none = false;
+		none = none || s->items[k].e->type == NOTES_T_NONE_KNOWN;
 		drug = drug || is_drug(&s->items[k]);
 	}
-	return drug;
+	return drug && !none;
 }
 
 /* names_drug: does s hold a substance or a drug class? */
@@ -1950,15 +2010,29 @@ ends_its_line(const sentence *s, const notes_tok *end)
 	return i >= s->text_len || s->text[i] == '\n';
 }
 
-/* denies: does s hold a denial ("Allergies: denies", "过敏史：否认")?
- * The line is its list's whole answer: the lines under it are no
- * allergies ("Allergies: denies ⏎ Amlodipine 5mg OD"). */
+/* denies: does s hold a denial before any drug ("Allergies: denies",
+ * "过敏史：否认")?  The line is its list's whole answer: the lines under
+ * it are no allergies ("Allergies: denies ⏎ Amlodipine 5mg OD").  A
+ * "not" after the line's first drug qualifies that entry ("... rash +
+ * fever 2018 when he started ARVs (not ⏎ SJS)"), and so does "not
+ * sure" anywhere ("ALLERGIES: Flucloxacillin? - \"made him vomit\" as a
+ * kid per his mum, not ⏎ sure if rash", allergy75os, en-dev76): the
+ * entries under it go on. */
 static bool
 denies(const sentence *s)
 {
-	for (size_t k = 0; k < s->n_items; k++)
-		if (s->items[k].e->type == NOTES_T_NEGATED)
+	static const char *const sure[] = {"sure", "certain"};
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		const item *it = &s->items[k];
+
+		if (is_drug(it))
+			return false;
+		if (it->e->type == NOTES_T_NEGATED &&
+		    !(it->w1 < s->n &&
+		      notes__words_in(s, it->w1, sure, N_OF(sure))))
 			return true;
+	}
 	return false;
 }
 

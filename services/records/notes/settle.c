@@ -445,6 +445,45 @@ undeny(notes_reading *out)
 	drop_where(out, denied_label);
 }
 
+/* allergy_word_after: does "allergy" or "allergic" follow byte at, a
+ * space at most between ("no known latex allergy")? */
+static bool
+allergy_word_after(const char *text, size_t len, uint32_t at)
+{
+	if (at < len && text[at] == ' ')
+		at++;
+	return at + 6 <= len && strncasecmp(text + at, "allerg", 6) == 0;
+}
+
+/* label_denied_on_line: is f an affirmed allergy written as an entry's
+ * label, a colon after it, that a negated allergy to the same code
+ * later on its line denies by name ("- Latex: latex-safe ward; pt has no
+ * known latex allergy", allergy75pb, en-dev27)?  The label heads the answer;
+ * the answer is what holds. */
+static bool
+label_denied_on_line(const notes_reading *out, const notes_finding *f,
+		     const char *text, size_t len)
+{
+	uint32_t at = f->end;
+
+	if (f->kind != NOTES_ALLERGY || f->context != 0 || f->code[0] == '\0')
+		return false;
+	while (at < len && text[at] == ' ')
+		at++;
+	if (at >= len || text[at] != ':')
+		return false;
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == NOTES_ALLERGY && g->context == NOTES_NEGATED &&
+		    g->start > f->end && strcmp(g->code, f->code) == 0 &&
+		    memchr(text + f->end, '\n', g->start - f->end) == NULL &&
+		    allergy_word_after(text, len, g->end))
+			return true;
+	}
+	return false;
+}
+
 /* quote_open_before: does an opening quotation mark stand between the
  * start of the line that holds byte at of text and at, with none closed
  * after it?  Straight quotes open and close in turn; curly ones say
@@ -1103,6 +1142,7 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	unjudge_zh(out, text, len);
 	relabel_intolerance_zh(out, text, len);
 	undeny(out);
+	drop_findings(out, text, len, label_denied_on_line);
 	unquote_labels(out, text, len);
 	undoubt(out);
 	drop_findings(out, text, len, repeats_doubted_entry);

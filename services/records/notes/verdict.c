@@ -1185,9 +1185,10 @@ notes__keep_given_up(const sentence *s, size_t k, const notes_finding *f,
  * possible one ("his wife says it may have been measles at the time.
  * Keep as a possible.", "kept as possible", "left as possible": en-dev19,
  * en-dev32, en-dev44, allergy75bh) or records it as one ("Grace does not
- * remember this; recorded as a possible allergy", en-dev62, allergy75if),
- * or thinks it worth a review ("It may be worth reviewing that label; we
- * have left it on our chart for now", en-dev56, en-dev62). */
+ * remember this; recorded as a possible allergy", en-dev62, allergy75if;
+ * "I have recorded it as a possible amoxicillin allergy", en-dev35,
+ * allergy75pc), or thinks it worth a review ("It may be worth reviewing that
+ * label; we have left it on our chart for now", en-dev56, en-dev62). */
 static const char *const doubts[] = {"doubt",
 				     "unclear if",
 				     "unclear whether",
@@ -1202,6 +1203,7 @@ static const char *const doubts[] = {"doubt",
 				     "not verified",
 				     "disputes",
 				     "disputed",
+				     "denies this",
 				     "questionable",
 				     "unlikely",
 				     "spurious",
@@ -1236,6 +1238,10 @@ static const char *const doubts[] = {"doubt",
 				     "recorded as a possible",
 				     "documented as possible",
 				     "documented as a possible",
+				     "recorded it as possible",
+				     "recorded it as a possible",
+				     "documented it as possible",
+				     "documented it as a possible",
 				     "worth reviewing"};
 
 /* doubt_word returns the doubt phrase of s (from doubts), or NULL; *w
@@ -1396,10 +1402,16 @@ line_start(const sentence *s)
 #define WRAPPED_LINES 4
 
 /* bullet_opens: does the line at text[from] open with a bullet ("- ",
- * "* ")? */
+ * "* ") or a number ("4. ", "2) ": a numbered entry, allergy75oy)? */
 static bool
 bullet_opens(const char *text, uint32_t from)
 {
+	if (isdigit((unsigned char)text[from])) {
+		while (isdigit((unsigned char)text[from]))
+			from++;
+		return (text[from] == '.' || text[from] == ')') &&
+		       text[from + 1] == ' ';
+	}
 	return (text[from] == '-' || text[from] == '*') &&
 	       text[from + 1] == ' ';
 }
@@ -1464,7 +1476,13 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 	/* an empty sentence (the end of an empty note) has no line */
 	if (s->n == 0)
 		return;
+	/* a doubt on an entry's indented wrap (not on a paragraph's) is
+	 * that entry's, though another drug was told between ("4.
+	 * \"Sulfa\" - ... he has taken furosemide for ⏎   years without
+	 * problem. UNVERIFIED - left on profile", allergy75oy, en-dev76) */
 	from = line_start(s);
+	if (s->text[from] == ' ' || s->text[from] == '\t')
+		from = entry_start(s);
 	if (s->prior.e != NULL && s->prior.start < from)
 		from = s->prior.start;
 	/* most sentences have no allergy near to doubt: the doubt words

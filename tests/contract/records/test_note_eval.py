@@ -148,7 +148,7 @@ ORDER_CEILINGS = {
     "en-dev44": (5, 2), "zh-dev44": (5, 3),
     "en-dev45": (3, 1), "zh-dev45": (7, 2),
     "en-dev46": (3, 4), "zh-dev46": (1, 0),
-    "en-dev47": (2, 4), "zh-dev47": (7, 4),
+    "en-dev47": (2, 4), "zh-dev47": (7, 3),
     "en-dev48": (3, 5), "zh-dev48": (4, 3),
     "en-dev49": (2, 2), "zh-dev49": (1, 2),
     "en-dev50": (4, 2), "zh-dev50": (3, 3),
@@ -167,7 +167,7 @@ ORDER_CEILINGS = {
     "en-dev63": (2, 0), "zh-dev63": (4, 3),
     "en-dev64": (3, 2), "zh-dev64": (2, 1),
     "en-dev65": (1, 1), "zh-dev65": (0, 0),
-    "en-dev66": (1, 1), "zh-dev66": (3, 2),
+    "en-dev66": (1, 1), "zh-dev66": (2, 2),
     "en-dev67": (4, 1), "zh-dev67": (0, 1),
     "en-dev68": (6, 1), "zh-dev68": (0, 4),
     "en-dev69": (0, 0), "zh-dev69": (1, 0),
@@ -176,12 +176,12 @@ ORDER_CEILINGS = {
     # made her\n  \"spaced out and constipated\" so she has stopped it" is
     # read whole since allergy75og, and a side effect given as the reason
     # for a stop is read as the allergy with its reaction, by choice
-    "en-dev71": (4, 2), "zh-dev71": (2, 2),
+    "en-dev71": (2, 2), "zh-dev71": (2, 2),
     "en-dev72": (2, 1), "zh-dev72": (2, 2),
-    "en-dev73": (3, 1), "zh-dev73": (0, 0),
+    "en-dev73": (1, 1), "zh-dev73": (0, 0),
     "en-dev74": (0, 1), "zh-dev74": (1, 2),
     "en-dev75": (4, 3), "zh-dev75": (1, 2),
-    "en-dev76": (4, 6), "zh-dev76": (5, 4),
+    "en-dev76": (0, 1), "zh-dev76": (2, 2),
 }
 
 

@@ -18044,6 +18044,296 @@ test_allergy75op(void)
 	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75oq (en-dev76, en-dev59, en-dev73): "DRUG HISTORY / ALLERGIES:"
+ * heads an allergy list, as "ALERTS / ALLERGIES" does. */
+static void
+test_allergy75oq(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"DRUG HISTORY / ALLERGIES:\n- He is allergic to Sulpha "
+			"drugs (Fansidar) - skin peeling in 1996.\n- Tabs "
+			"Diclofenac - epigastric pain, he avoids it.\n",
+			"diclofenac") == 0);
+	MT_TRUE(allergy_context_bl("Drug hx / allergy:\n - Penicillin\n",
+				   "penicillins") == 0);
+	MT_TRUE(allergy_context_bl("DRUG HISTORY:\n- Penicillin\n",
+				   "penicillins") == NOT_FOUND_BL);
+}
+
+/* allergy75or (en-dev76): a relative described in brackets before the
+ * reporting word reports the patient's allergy; "he denies this" doubts
+ * it. */
+static void
+test_allergy75or(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES:\n- His daughter (a pharmacist, who came "
+			"with him) says he had facial\n  swelling with "
+			"Augmentin in 2020.\n",
+			"co-amoxiclav") == 0);
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES:\n- His daughter (a pharmacist, who came "
+			"with him) says he had facial\n  swelling with "
+			"Augmentin in 2020, but he denies this and says it "
+			"was \"a\n  mosquito bite\".\n",
+			"co-amoxiclav") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("His wife (on the phone) is allergic to "
+				   "penicillin.",
+				   "penicillins") == NOTES_FAMILY);
+}
+
+/* allergy75os (en-dev76): an inline allergy list goes on past a "not
+ * sure" that doubts its first entry and past a relative's quoted
+ * message ("Mum texted back today: \"...\""). */
+static void
+test_allergy75os(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES: Flucloxacillin - vomit, not\nsure if "
+			"rash.\nAlso codeine - itchy all over.\n",
+			"codeine") == 0);
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES: Flucloxacillin? - \"made him vomit\" as a "
+			"kid per his mum, not\nsure if rash. Mum texted back "
+			"today: \"he's allergic to penicillin, that's\nwhat "
+			"the doctor said\". No record of testing - label "
+			"uncertain.\nAlso codeine - itchy all over (2023, "
+			"after dental surgery).\n",
+			"codeine") == 0);
+	MT_TRUE(allergy_context_bl("Allergies: denies\nCodeine - itchy.\n",
+				   "codeine") == NOT_FOUND_BL);
+}
+
+/* allergy75ot (en-dev76): what the writer corrects the record to
+ * ("I have corrected this today to:") is no part of the "NKDA" it had,
+ * and the entries under it go on. */
+static void
+test_allergy75ot(void)
+{
+	const char *note =
+		"Allergies: Our works medical record had \"NKDA\" - I have "
+		"corrected this\ntoday to: RAMIPRIL - angioedema 2019 (ACE "
+		"inhibitors to be avoided);\nPENICILLIN - rash as a child "
+		"(on your summary); CODEINE - severe\nconstipation, he "
+		"declines it.\n";
+
+	MT_TRUE(allergy_context_bl(note, "ramipril") == 0);
+	MT_TRUE(allergy_context_bl(note, "codeine") == 0);
+}
+
+/* allergy75ou (en-dev76): "fine with other painkillers" tolerates the
+ * class; "Fine with the sulfa allergy" keeps the label. */
+static void
+test_allergy75ou(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies:\n- Morphine - vomiting + itch after an "
+			"operation in 2015, \"fine with other\n  "
+			"painkillers\"\n",
+			"analgesics") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Fine with the sulfa allergy. Azithro "
+				   "started.",
+				   "sulfonamides") == 0);
+}
+
+/* allergy75ov (en-dev76): "treated there with" gives the reaction's
+ * remedy, no allergy. */
+static void
+test_allergy75ov(void)
+{
+	const char *note =
+		"DRUG ALLERGY:\n- Inj. Voveran (diclofenac) - breathlessness "
+		"+ wheeze within minutes of IM\n  injection at private clinic "
+		"2015, treated there with nebulisation and\n  Inj. "
+		"hydrocortisone.\n";
+
+	MT_TRUE(allergy_context_bl(note, "hydrocortisone") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "diclofenac") == 0);
+}
+
+/* allergy75ow (en-dev76): a short line ending on an article goes on into
+ * the next, lower-case line: "not an allergy" there is the entry's. */
+static void
+test_allergy75ow(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies / ADRs:\n- Doxycycline - listed by pt as "
+			"\"allergy\" - on questioning was badly\n  sunburnt "
+			"on it in 2015. This is photosensitivity, a\n  known "
+			"side effect, not an allergy.\n",
+			"doxycycline") == NOTES_NEGATED);
+}
+
+/* allergy75ox (en-dev76): "(took Piriton)" after a reaction is its
+ * remedy. */
+static void
+test_allergy75ox(void)
+{
+	const char *note =
+		"Allergy: Penicillin allergy - Amoxil caused itchy rash all "
+		"over the body\nin 2019 (took Piriton). No other known drug "
+		"allergy.\n";
+
+	MT_TRUE(allergy_context_bl(note, "chlorphenamine") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == 0);
+}
+
+/* allergy75oy (en-dev76): a doubt on a numbered entry's indented wrap
+ * is that entry's, though another drug was told between. */
+static void
+test_allergy75oy(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES:\n4. \"Sulfa\" - on community pharmacy "
+			"profile only. Pt and wife deny any\n   reaction and "
+			"do not know why it is there; he has taken furosemide "
+			"for\n   years without problem. UNVERIFIED - left on "
+			"profile.\n",
+			"sulfonamides") == NOTES_UNCERTAIN);
+}
+
+/* allergy75oz (en-dev76): "NSAID in HF/CKD - ... avoid" keeps the class
+ * away for the illness, no allergy. */
+static void
+test_allergy75oz(void)
+{
+	MT_TRUE(allergy_context_bl("Topical NSAID in CKD - small risk but "
+				   "avoid.",
+				   "nsaids") == NOT_FOUND_BL);
+}
+
+/* allergy75pa (en-dev59): what a later sentence of an allergy entry says
+ * the patient takes now is a medicine, the generic after its brand
+ * too. */
+static void
+test_allergy75pa(void)
+{
+	const char *note =
+		"ALLERGIES:\n- Diclofenac - gastritis. Currently takes Crocin "
+		"(paracetamol) 650 mg SOS.\n";
+
+	MT_TRUE(allergy_context_bl(note, "paracetamol") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "paracetamol") == 0);
+	MT_TRUE(allergy_context_bl(note, "diclofenac") == 0);
+}
+
+/* allergy75pb (en-dev27): an entry's label that its line then denies by
+ * name ("- Latex: ...; pt has no known latex allergy") is no allergy. */
+static void
+test_allergy75pb(void)
+{
+	const char *note = "Allergies:\n- penicillin - rash.\n- Latex: "
+			   "latex-safe ward; pt has no known latex allergy.\n";
+	notes_reading r;
+
+	notes__read_rules(note, strlen(note), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(strcmp(r.findings[i].code, "latex") != 0 ||
+			r.findings[i].context == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(note, "penicillins") == 0);
+}
+
+/* allergy75pc (en-dev35): "I have recorded it as a possible amoxicillin
+ * allergy" doubts the allergy told before. */
+static void
+test_allergy75pc(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies: she tells me amoxicillin gave her a rash "
+			"as a child; no details. I have recorded it as a "
+			"possible amoxicillin allergy.",
+			"amoxicillin") == NOTES_UNCERTAIN);
+}
+
+/* vocab75be (en-dev76): the Spanish names patients give ("Penicilina")
+ * name the drug. */
+static void
+test_vocab75be(void)
+{
+	MT_TRUE(allergy_context_bl("ALLERGIES (pt + wife by phone):\n- "
+				   "\"Penicilina\" - rash, as a child.\n",
+				   "penicillins") == 0);
+	MT_TRUE(context_of("Takes ibuprofeno for back pain.", NOTES_MEDICINE,
+			   "ibuprofen") == 0);
+}
+
+/* allergy75pd (zh-dev76): 喘不上气, breathlessness in lay words, is a
+ * reaction: a later entry of an allergy line that tells it is an
+ * allergy. */
+static void
+test_allergy75pd(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：磺胺类药物过敏（2008年，皮疹，病历记载）。吗啡"
+			"见上（已排除过敏）。阿司匹林：患者称多年前服后\"喘不上"
+			"气\"，不能确定，此后未再服用。",
+			"aspirin") == NOTES_UNCERTAIN);
+}
+
+/* allergy75pe (zh-dev76): the teller's "头孢好像也不行" on an allergy
+ * line is an entry, in doubt. */
+static void
+test_allergy75pe(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：青霉素过敏。患者自述\"头孢好像也"
+				   "不行\"，但说不清楚。",
+				   "cephalosporins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("过敏史：青霉素过敏。患者说走路不行。",
+				   "cephalosporins") == NOT_FOUND_BL);
+}
+
+/* allergy75pf (zh-dev76): 没有问题 told of a drug in its own clause does
+ * not reach the culprit the next clause names; told of a class, it
+ * reaches the member used after it. */
+static void
+test_allergy75pf(void)
+{
+	MT_TRUE(allergy_context_bl("過敏史：單用普拿疼沒有問題，判斷為曲马多所"
+				   "致。",
+				   "tramadol") == 0);
+	MT_TRUE(allergy_context_bl("女儿说对\"头孢\"没问题，2024年用过头孢呋"
+				   "辛。",
+				   "cefuroxime") == NOT_FOUND_BL);
+}
+
+/* allergy75pg (zh-dev76): the parts in the bracket after a product
+ * named twice ("Ultracet（及通安, tramadol/acetaminophen）") tell the
+ * product again; its allergy is its first substance's. */
+static void
+test_allergy75pg(void)
+{
+	const char *note = "過敏史：\n2. Ultracet（及通安, "
+			   "tramadol/acetaminophen）：2019年膝傷後服用，嚴重噁"
+			   "心嘔吐、頭暈。";
+
+	MT_TRUE(allergy_context_bl(note, "tramadol") == 0);
+	MT_TRUE(!affirmed_allergy(note, "paracetamol"));
+}
+
+/* allergy75ph (zh-dev76): the drug a "除…外" excepts from "否认其他药物
+ * 过敏" is the patient's allergy. */
+static void
+test_allergy75ph(void)
+{
+	MT_TRUE(allergy_context_bl("除此及本次多西环素外，否认其他药物过敏。",
+				   "doxycycline") == 0);
+	MT_TRUE(allergy_context_bl("除阿司匹林外，无其他用药。", "aspirin") ==
+		NOT_FOUND_BL);
+}
+
+/* allergy75pi (zh-dev76): 此后耐受 and 证实耐受 say the drug after them was
+ * tolerated. */
+static void
+test_allergy75pi(void)
+{
+	MT_TRUE(!affirmed_allergy("过敏评估：头孢呋辛后速发型荨麻疹，属轻中度"
+				  "速发型过敏；此后耐受阿莫西林。",
+				  "amoxicillin"));
+	MT_TRUE(!affirmed_allergy("鉴于患者头孢呋辛过敏且已证实耐受阿莫西林，"
+				  "建议改青霉素G。",
+				  "amoxicillin"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -18741,6 +19031,26 @@ static const mt_case cases[] = {
 	{"allergy75on", test_allergy75on},
 	{"allergy75oo", test_allergy75oo},
 	{"allergy75op", test_allergy75op},
+	{"allergy75oq", test_allergy75oq},
+	{"allergy75or", test_allergy75or},
+	{"allergy75os", test_allergy75os},
+	{"allergy75ot", test_allergy75ot},
+	{"allergy75ou", test_allergy75ou},
+	{"allergy75ov", test_allergy75ov},
+	{"allergy75ow", test_allergy75ow},
+	{"allergy75ox", test_allergy75ox},
+	{"allergy75oy", test_allergy75oy},
+	{"allergy75oz", test_allergy75oz},
+	{"allergy75pa", test_allergy75pa},
+	{"allergy75pb", test_allergy75pb},
+	{"allergy75pc", test_allergy75pc},
+	{"vocab75be", test_vocab75be},
+	{"allergy75pd", test_allergy75pd},
+	{"allergy75pe", test_allergy75pe},
+	{"allergy75pf", test_allergy75pf},
+	{"allergy75pg", test_allergy75pg},
+	{"allergy75ph", test_allergy75ph},
+	{"allergy75pi", test_allergy75pi},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
