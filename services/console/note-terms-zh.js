@@ -2138,6 +2138,8 @@ export const NOTE_REACTIONS_ZH = {
   "sjs": "史蒂文斯-约翰逊综合征",
   "skin peeled": "皮肤剥脱",
   "skin peeling": "皮肤剥脱",
+  "spewed": "呕吐",
+  "spewing": "呕吐",
   "stevens johnson syndrome": "史蒂文斯-约翰逊综合征",
   "stomach upset": "胃部不适",
   "swelled up around the eyes": "眼睑肿胀",

@@ -2015,6 +2015,41 @@ reports_after_bracket(const sentence *s, size_t j)
 	return false;
 }
 
+/* unsure_at: does word w open a teller's doubt ("daughter isn't sure
+ * it's right, thinks the rash Mum had ... might have been from the
+ * erythromycin", allergy75pk, en-dev75)?  A relative unsure of the
+ * patient's story tells it, as one who says it does. */
+static bool
+unsure_at(const sentence *s, size_t w)
+{
+	static const char *const unsure[] = {"isn t sure", "is not sure",
+					     "wasn t sure", "not sure",
+					     "unsure"};
+
+	for (size_t i = 0; i < N_OF(unsure); i++)
+		if (notes__phrase_at(s, w, unsure[i]))
+			return true;
+	return false;
+}
+
+/* speaks_of_own: does the sentence after family trigger j say the
+ * relative speaks of their own ("His sister says her own penicillin
+ * allergy was mild", "... is not sure about her own", allergy75pk)?  No
+ * reporting word then makes the story the patient's. */
+static bool
+speaks_of_own(const sentence *s, size_t j)
+{
+	static const char *const poss[] = {"her", "his", "their"};
+
+	/* "himself" may be the patient's ("His mother tells me he was
+	 * allergic ..., though he doesn't remember it himself", en-dev4) */
+	for (size_t w = s->items[j].w1 + 1; w < s->n; w++)
+		if (notes__words_at(s, w, "own") &&
+		    notes__words_in(s, w - 1, poss, N_OF(poss)))
+			return true;
+	return false;
+}
+
 /* reporter: is family trigger j the one who tells the patient's story,
  * a reporting word right after it or one word on ("daughter also says
  * \"she can't have sulphur drugs\"", "son (NOK) told the ward")?  The
@@ -2030,7 +2065,7 @@ reporter(const sentence *s, size_t j)
 		return true;
 
 	for (size_t n = 0; n < 2 && w + n < s->n; n++)
-		if (notes__reporting(s, w + n))
+		if (notes__reporting(s, w + n) || unsure_at(s, w + n))
 			return true;
 	return false;
 }
@@ -2683,6 +2718,8 @@ with_patient_zh(const sentence *s, size_t j)
 static bool
 tells_or_is_patient(const sentence *s, size_t j)
 {
+	if (speaks_of_own(s, j))
+		return false;
 	return reporter(s, j) || reporter_named(s, j) || reporter_zh(s, j) ||
 	       asks_zh(s, j) || asked_parent_zh(s, j) || phones_zh(s, j) ||
 	       contacted_zh(s, j) || cantonese_parent_zh(s, j) ||

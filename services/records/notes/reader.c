@@ -325,6 +325,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.list_aside = false;
 	s.allergy_inline = false;
 	s.inline_entry = false;
+	s.inline_none = false;
 	s.list_head_numbered = false;
 	s.list_indent = -1;
 	do {
@@ -355,6 +356,7 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 			s.list_aside = false;
 			s.allergy_inline = false;
 			s.inline_entry = false;
+			s.inline_none = false;
 			s.prior.e = NULL;
 			s.prior_last.e = NULL;
 			s.prior_denied.e = NULL;

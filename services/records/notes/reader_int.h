@@ -87,6 +87,10 @@ typedef struct sentence {
 	 * are its list's, allergy_list set for them (inline_entry) */
 	bool allergy_inline;
 	bool inline_entry;
+	/* that heading answered "none known" ("Allergies: Nil known."): only
+	 * an entry that tells its reaction goes on its list ("Morphine -
+	 * \"spewed for a day\" after his knee op", allergy75pj) */
+	bool inline_none;
 	/* the allergy list's heading opens a numbered step ("2. 过敏史:"):
 	 * the next number is the step after it, no entry of the list */
 	bool list_head_numbered;

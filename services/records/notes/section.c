@@ -2036,6 +2036,21 @@ denies(const sentence *s)
 	return false;
 }
 
+/* answers_none_known: does the heading s answer "none known" after its
+ * cues, and name no drug ("Allergies: Nil known.", "Allergy: NKDA")? */
+static bool
+answers_none_known(const sentence *s)
+{
+	bool none = false;
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		if (is_drug(&s->items[k]))
+			return false;
+		none = none || s->items[k].e->type == NOTES_T_NONE_KNOWN;
+	}
+	return none;
+}
+
 /* numbered_entry: does s open a numbered step whose label is no
  * section's ("4. 吲哚美辛（消炎痛）：服后呕血一次", a drug the reader does
  * not know, allergy75hu), in an allergy list whose heading is no
@@ -2079,6 +2094,9 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		(notes__line_ends(s, end) && ticked_yes_zh(s, end->start));
 	s->allergy_inline = s->allergy_line && cue_led(s) && !s->allergy_list &&
 			    !denies(s) && names_entry(s);
+	s->inline_none = s->allergy_line && cue_led(s) && !s->allergy_list &&
+			 !s->allergy_inline && answers_none_known(s);
+	s->allergy_inline = s->allergy_inline || s->inline_none;
 	s->inline_entry = false;
 	if (!kept)
 		s->list_head_numbered = s->allergy_list && numbered(s);
@@ -2187,11 +2205,12 @@ notes__inline_entries(sentence *s)
 	/* the heading's own line is read as its line (allergy_line) */
 	if (!s->allergy_inline || s->n == 0 || s->allergy_line)
 		return;
-	if (drug_entry(s)) {
+	if (drug_entry(s) && (!s->inline_none || tells_reaction(s, 0))) {
 		s->allergy_list = true;
 		s->inline_entry = true;
 	} else if (notes__line_lead(s) != NULL && !wrapped_on(s)) {
 		s->allergy_inline = false;
+		s->inline_none = false;
 		if (s->inline_entry)
 			s->allergy_list = false;
 		s->inline_entry = false;

@@ -81,7 +81,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev73": 0.904, "zh-dev73": 0.877,
             "en-dev74": 0.930, "zh-dev74": 0.799,
             "en-dev75": 0.895, "zh-dev75": 0.899,
-            "en-dev76": 0.912, "zh-dev76": 0.908}
+            "en-dev76": 0.912, "zh-dev76": 0.908,
+            # held out still: reported in docs/note-reader.md, "The
+            # current measure"
+            "en-test77": 0.953, "zh-test77": 0.903}
 
 
 def _pair(name):

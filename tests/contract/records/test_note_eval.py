@@ -180,7 +180,7 @@ ORDER_CEILINGS = {
     "en-dev72": (2, 1), "zh-dev72": (2, 2),
     "en-dev73": (1, 1), "zh-dev73": (0, 0),
     "en-dev74": (0, 1), "zh-dev74": (1, 2),
-    "en-dev75": (4, 3), "zh-dev75": (1, 2),
+    "en-dev75": (2, 3), "zh-dev75": (1, 2),
     "en-dev76": (0, 1), "zh-dev76": (2, 2),
 }
 

@@ -18334,6 +18334,43 @@ test_allergy75pi(void)
 				  "amoxicillin"));
 }
 
+/* allergy75pj (en-dev75): after an allergy heading answered "Nil known",
+ * an entry on the lines after it that tells its reaction ("Morphine -
+ * \"spewed for a day\"") is an allergy still; one that tells none is
+ * not.  "spewed" is a lay word for vomiting. */
+static void
+test_allergy75pj(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies: Nil known.\nMorphine - "
+				   "\"spewed for a day\" after his knee op "
+				   "2019.\n",
+				   "morphine") == 0);
+	MT_TRUE(allergy_context_bl("Allergies: NKDA\nMorphine - vomited for a "
+				   "day after his knee op.\n",
+				   "morphine") == 0);
+	MT_TRUE(allergy_context_bl("Allergies: NKDA\nMetformin - diarrhoea, "
+				   "dose reduced.\n",
+				   "metformin") == NOT_FOUND_BL);
+}
+
+/* allergy75pk (en-dev75): a relative unsure of the patient's story tells
+ * it ("daughter isn't sure it's right, thinks the rash Mum had ... might
+ * have been from the erythromycin"); one who speaks of "her own" allergy
+ * speaks of her own. */
+static void
+test_allergy75pk(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES: \"penicillin\" on the list - daughter "
+			"isn't sure it's right, thinks the rash Mum had might "
+			"have been from the erythromycin.",
+			"erythromycin") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("His sister is not sure about her own "
+				   "penicillin allergy.",
+				   "penicillins") ==
+		(NOTES_FAMILY | NOTES_UNCERTAIN));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19051,6 +19088,8 @@ static const mt_case cases[] = {
 	{"allergy75pg", test_allergy75pg},
 	{"allergy75ph", test_allergy75ph},
 	{"allergy75pi", test_allergy75pi},
+	{"allergy75pj", test_allergy75pj},
+	{"allergy75pk", test_allergy75pk},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
