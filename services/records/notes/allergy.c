@@ -2131,11 +2131,26 @@ notes__class_anaphor(const sentence *s, size_t k)
 	return false;
 }
 
+/* all_avoided_zh: does the class item k's clause go on, a few words
+ * after it, with 都不用 or the like ("头孢曲松后全身起红疹，之后\"头孢的都
+ * 不用\"", allergy75pt, zh-dev77)?  The whole class is kept away. */
+static bool
+all_avoided_zh(const sentence *s, size_t k)
+{
+	static const char *const none[] = {"都不用",   "都不能用", "均不用",
+					   "一律不用", "都不要用", "都不给"};
+	size_t w = s->items[k].w1, end = w + 3 < s->n ? w + 3 : s->n;
+
+	return s->words[s->items[k].w0].han &&
+	       notes__words_any(s, w, end, none, N_OF(none));
+}
+
 bool
 notes__class_extended(const sentence *s, size_t k)
 {
 	size_t w = s->items[k].w1;
-	bool avoided = w < s->n && notes__words_at(s, w, "avoided");
+	bool avoided = (w < s->n && notes__words_at(s, w, "avoided")) ||
+		       all_avoided_zh(s, k);
 
 	if (s->items[k].e->type != NOTES_T_CLASS)
 		return false;

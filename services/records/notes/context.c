@@ -88,6 +88,34 @@ relative_owns(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+/* REACTED_TO_IT_WORDS: the most words from a relative to the "to it"
+ * that points back at the drug ("her sister reacted badly to it"). */
+#define REACTED_TO_IT_WORDS 5
+
+/* relative_reacted: is trigger j a relative, after drug item k with no
+ * other drug between, said to have reacted to it, "to it" or "to them"
+ * pointing back at the drug ("She asked about penicillin because her
+ * sister reacted badly to it", allergy75ps, en-dev77)?  The reaction is
+ * the relative's: the drug is a relative's allergy. */
+static bool
+relative_reacted(const sentence *s, size_t k, size_t j)
+{
+	static const char *const it[] = {"it", "them"};
+	const item *t = &s->items[j];
+	size_t end = t->w1 + REACTED_TO_IT_WORDS;
+
+	if (j < k || t->e->type != NOTES_T_FAMILY)
+		return false;
+	for (size_t m = k + 1; m < j; m++)
+		if (is_drug(&s->items[m]))
+			return false;
+	for (size_t w = t->w1; w + 1 < s->n && w < end; w++)
+		if (notes__words_at(s, w, "to") &&
+		    notes__words_in(s, w + 1, it, N_OF(it)))
+			return true;
+	return false;
+}
+
 /* until_to: does a "switched from" trigger j stop before item k, at a
  * word "to" between them? */
 static bool
@@ -1728,7 +1756,7 @@ static bool
 answer_reaches(const sentence *s, size_t k, size_t j)
 {
 	return dash_no_allergy(s, j, k) || relative_owns(s, k, j) ||
-	       label_removed_reaches(s, k, j);
+	       relative_reacted(s, k, j) || label_removed_reaches(s, k, j);
 }
 
 /* singular_stop_apart: is English stop trigger j, after item k, said of
@@ -2141,6 +2169,21 @@ speech_opens_zh(const sentence *s, size_t w)
 	return false;
 }
 
+/* past_arrival_zh: the word after the arrival a relative's report may
+ * open with ("其妻到院补充：患者\"对青霉素过敏…\"", allergy75pw,
+ * zh-dev77), w itself when none does. */
+static size_t
+past_arrival_zh(const sentence *s, size_t w)
+{
+	static const char *const came[] = {"到院", "来院", "赶到", "到场",
+					   "来电"};
+
+	for (size_t i = 0; i < N_OF(came); i++)
+		if (w < s->n && notes__words_at(s, w, came[i]))
+			return w + strlen(came[i]) / 3;
+	return w;
+}
+
 /* reporter_zh: is Chinese family trigger j a relative who tells of the
  * patient, a reporting verb and the patient right after it ("病人弟弟表示
  * 病人对「磺胺」也过敏", "女儿说患者…", an adverb before the verb: "女儿另诉
@@ -2192,6 +2235,7 @@ reporter_zh(const sentence *s, size_t j)
 					      "孩子", "幼时"};
 	size_t w = past_aside_zh(s, j);
 
+	w = past_arrival_zh(s, w);
 	if (w < s->n && notes__words_in(s, w, adverbs, 5))
 		w++;
 	if (w < s->n && recalls_zh(s, w))

@@ -18,8 +18,8 @@
  * medicine. */
 /* DENIED_BEFORE_WORDS: the most words between a denial and the drug
  * whose allergy it denies ("No penicillin allergy", "not allergic to
- * penicillin"). */
-#define DENIED_BEFORE_WORDS 3
+ * penicillin", "Not known to be allergic to penicillin"). */
+#define DENIED_BEFORE_WORDS 5
 
 /* denied_related_before: is a drug related to item k's (its class, a
  * member, itself) named before it in s, a denial ("no", "not") within
@@ -42,18 +42,21 @@ denied_related_before(const sentence *s, size_t k)
 	return false;
 }
 
-/* had_after_denial: is substance item k told as had ("has had", "had"
- * right before it) after its own or its class's allergy is denied ("No
- * penicillin allergy - has had amoxicillin for several exacerbations",
- * allergy75oi, en-dev75)?  It is the denial's evidence, a past
- * medicine, no allergen of the list.  "took ... w/o problem" after a
- * denial is read as the negated allergy it was (rules75en20). */
+/* had_after_denial: is substance item k told as had ("has had", "had",
+ * "has taken" right before it) after its own or its class's allergy is
+ * denied ("No penicillin allergy - has had amoxicillin for several
+ * exacerbations", allergy75oi, en-dev75; "Not known to be allergic to
+ * penicillin - has taken Amoxil several times", allergy75pq, en-dev77)?
+ * It is the denial's evidence, a past medicine, no allergen of the list.
+ * "took ... w/o problem" after a denial is read as the negated allergy
+ * it was (rules75en20). */
 static bool
 had_after_denial(const sentence *s, size_t k)
 {
+	static const char *const had[] = {"had", "taken", "received"};
 	size_t w = s->items[k].w0;
 
-	return w >= 1 && notes__words_at(s, w - 1, "had") &&
+	return w >= 1 && notes__words_in(s, w - 1, had, N_OF(had)) &&
 	       denied_related_before(s, k);
 }
 
@@ -357,11 +360,38 @@ avoided_in_condition(const sentence *s, size_t k)
 	return false;
 }
 
+/* other_drug_before: is a drug of another code than item k's named
+ * before it in s, or first in the sentence before (s->prior)? */
+static bool
+other_drug_before(const sentence *s, size_t k)
+{
+	const char *code = s->items[k].e->code;
+
+	for (size_t j = 0; j < k; j++)
+		if (is_drug(&s->items[j]) &&
+		    strcmp(s->items[j].e->code, code) != 0)
+			return true;
+	return s->prior.e != NULL && strcmp(s->prior.e->code, code) != 0;
+}
+
+/* reaction_at: does a reaction or a problem item after drug item k start
+ * at word w? */
+static bool
+reaction_at(const sentence *s, size_t k, size_t w)
+{
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].w0 == w)
+			return s->items[j].e->type == NOTES_T_REACTION ||
+			       s->items[j].e->type == NOTES_T_PROBLEM;
+	return false;
+}
+
 /* avoided_for_condition: is drug or class item k written right after
  * "avoid" or "avoiding" and followed by "for", "in" or "given" and a
  * problem, "anyway" at most between ("but avoiding NSAIDs anyway for
- * CKD", "avoid NSAIDs for CKD", allergy75ge)?  The drug is kept away for the
- * illness, a precaution: README's "avoid X" names no allergy and no
+ * CKD", "avoid NSAIDs for CKD", allergy75ge), or by "given the" and a
+ * reaction ("avoid Keflex given the anaphylaxis")?  The drug is kept away for
+ * the illness, a precaution: README's "avoid X" names no allergy and no
  * medicine, though the line stands in an allergy list.  So is one
  * kept away "in" a problem (avoided_in_condition). */
 static bool
@@ -380,6 +410,12 @@ avoided_for_condition(const sentence *s, size_t k)
 		w++;
 	if (w >= s->n || !notes__words_in(s, w, reason, N_OF(reason)))
 		return false;
+	/* "given the anaphylaxis", another drug told before: that drug's
+	 * reaction, the reason this one is kept away, not its own
+	 * (allergy75pr, en-dev77); "Avoid haloperidol given the
+	 * dystonia" alone is haloperidol's (allergy75ak) */
+	if (w + 2 < s->n && notes__words_at(s, w + 1, "the"))
+		return other_drug_before(s, k) && reaction_at(s, k, w + 2);
 	for (size_t j = k + 1; j < s->n_items; j++)
 		if (s->items[j].w0 == w + 1)
 			return s->items[j].e->type == NOTES_T_PROBLEM;

@@ -2255,6 +2255,23 @@ entry_verdict(const sentence *s, size_t k, size_t j)
 	return true;
 }
 
+/* alert_labelled: is drug or class item k what a record's "Alert:" label
+ * names, right after its colon ("CONFIRMED in NEHR. Alert: SULFONAMIDE
+ * ANTIBIOTICS.", allergy75pn, en-dev77)?  A record's alert on a drug is
+ * its allergy alert; "Alert, orientated" has no colon. */
+static bool
+alert_labelled(const sentence *s, size_t k)
+{
+	static const char *const alert[] = {"alert", "alerts"};
+	size_t w = s->items[k].w0;
+
+	return w >= 1 && notes__words_in(s, w - 1, alert, N_OF(alert)) &&
+	       notes__only_marks(s->text, s->words[w - 1].end,
+				 s->items[k].start, ":") &&
+	       notes__between_has(s, s->words[w - 1].end, s->items[k].start,
+				  ':');
+}
+
 bool
 notes__allergy_cued(const sentence *s, size_t k)
 {
@@ -2273,7 +2290,7 @@ notes__allergy_cued(const sentence *s, size_t k)
 	return sensitive_because_zh(s, k) || sensitive_reacted_zh(s, k) ||
 	       sensitive_relative_zh(s, k) || sensitive_told_zh(s, k) ||
 	       sensitivity_shown_zh(s, k) || semi_listed_zh(s, k) ||
-	       doubted_then_cued_zh(s, k);
+	       doubted_then_cued_zh(s, k) || alert_labelled(s, k);
 }
 
 /* enumerated_with_next: is item m followed right away by "、" and the

@@ -281,7 +281,8 @@ bool notes__only_marks(const char *text, uint32_t from, uint32_t to,
 		       const char *marks);
 
 /* notes__line_lead: the bytes before word w0 of s back to its line's start, if
- * they are only spaces and bullets; NULL when another word comes first. */
+ * they are only spaces and bullets (a checklist's "(+)" and "(-)" too);
+ * NULL when another word comes first. */
 const char *notes__line_lead(const sentence *s);
 
 /* notes__phrase_at: do the words of s from w spell phrase, its words one space

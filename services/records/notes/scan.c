@@ -420,7 +420,9 @@ latin_queried_after_comma(const char *text, size_t len, size_t i, size_t next)
 
 /* A "?" (at i, the next character at next) before a word, after a
  * space, marks it uncertain ("? asthma"); one after a word ends a
- * question. */
+ * question.  A checklist's "(?)" before its entry marks it so too
+ * ("(+) drug: ... ⏎ (?) Ibuprofen - \"namaga daw ang mata\"",
+ * allergy75pl, en-dev77), as "(+)" and "(-)" mark theirs. */
 static bool
 query_mark(const char *text, size_t len, size_t i, size_t next)
 {
@@ -429,6 +431,9 @@ query_mark(const char *text, size_t len, size_t i, size_t next)
 		      text[i - 1] == '(' || text[i - 1] == ':' ||
 		      (i >= 3 && memcmp(text + i - 3, "\xef\xbc\x9a", 3) == 0);
 
+	if (i > 0 && text[i - 1] == '(' && next + 1 < len &&
+	    text[next] == ')' && text[next + 1] == ' ')
+		next++;
 	return (before || latin_queried_after_comma(text, len, i, next)) &&
 	       next < len &&
 	       (word_len((const unsigned char *)text + next, len - next) ||
@@ -601,6 +606,14 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 			    (i == 0 || !isspace((unsigned char)text[i - 1]))) {
 				mark(t, i, *pos, NOTES_TOK_WORD, '?');
 				memcpy(t->key, "\xef\xbc\x9f", 4);
+				return;
+			}
+			/* a checklist's "(?)" is one mark, its brackets with it
+			 * (allergy75pl) */
+			if (q && i > 0 && text[i - 1] == '(' && *pos < len &&
+			    text[*pos] == ')') {
+				(*pos)++;
+				mark(t, i - 1, *pos, NOTES_TOK_WORD, '?');
 				return;
 			}
 			mark(t, i, *pos,

@@ -1395,8 +1395,9 @@ notes__bulleted(const sentence *s)
 	const char *word = s->text + s->words[0].start;
 
 	for (; p != NULL && p < word; p++)
-		if (*p == '-' || *p == '*' || *p == '\xe2')
-			return true;
+		if (*p == '-' || *p == '*' || *p == '\xe2' ||
+		    (p + 2 < word && p[0] == '(' && p[2] == ')' && p[1] == '+'))
+			return true; /* a checklist's "(+)" too (allergy75pl) */
 	return false;
 }
 

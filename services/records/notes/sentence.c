@@ -307,6 +307,9 @@ notes__line_lead(const sentence *s)
 		if (p - s->text >= 3 &&
 		    memcmp(p - 3, IDEOGRAPHIC_SPACE, 3) == 0)
 			p -= 3;
+		else if (p - s->text >= 3 && p[-3] == '(' && p[-1] == ')' &&
+			 (p[-2] == '+' || p[-2] == '-'))
+			p -= 3; /* a checklist's "(+)" or "(-)" (allergy75pl) */
 		else if (p > s->text &&
 			 strchr(" \t-*\xe2\x80\xa2", p[-1]) != NULL &&
 			 p[-1] != '\0')

@@ -1598,6 +1598,24 @@ another_drug_after(const sentence *s, const notes_reading *out, size_t i)
 	return false;
 }
 
+/* challenge_drug: is finding f the drug of a challenge or test, the word
+ * after it saying so ("She had a graded oral amoxicillin challenge ...,
+ * which was negative, and the label was removed", allergy75po,
+ * en-dev77)?  It is the removal's evidence; the label removed is the one
+ * told before. */
+static bool
+challenge_drug(const sentence *s, const notes_finding *f)
+{
+	static const char *const test[] = {" challenge", " test", " trial"};
+
+	for (size_t i = 0; i < N_OF(test); i++)
+		if (f->end + strlen(test[i]) <= s->text_len &&
+		    strncasecmp(s->text + f->end, test[i], strlen(test[i])) ==
+			    0)
+			return true;
+	return false;
+}
+
 static void
 negate_line_allergies(const sentence *s, notes_reading *out,
 		      const char *trigger, bool all)
@@ -1606,7 +1624,7 @@ negate_line_allergies(const sentence *s, notes_reading *out,
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 
-		if (recorded_finding(s, f))
+		if (recorded_finding(s, f) || challenge_drug(s, f))
 			continue;
 		if (!all && f->kind == NOTES_ALLERGY &&
 		    another_drug_after(s, out, i))
@@ -1663,7 +1681,8 @@ reached_none(const sentence *s, const notes_reading *out, size_t j)
 		if (out->findings[i].trigger != NULL &&
 		    strcmp(out->findings[i].trigger, s->items[j].e->key) == 0 &&
 		    (out->findings[i].start < s->items[j].start ||
-		     out->findings[i].kind == NOTES_ALLERGY))
+		     out->findings[i].kind == NOTES_ALLERGY) &&
+		    !challenge_drug(s, &out->findings[i]))
 			return false;
 	return true;
 }

@@ -122,7 +122,10 @@ ORDER_CEILINGS = {
     "en-dev18": (4, 0), "zh-dev18": (4, 1),
     "en-dev19": (0, 0), "zh-dev19": (1, 1),
     "en-dev20": (3, 0), "zh-dev20": (5, 0),
-    "en-dev21": (0, 0), "zh-dev21": (0, 0),
+    # zh-dev21's block is zh21-08's zopiclone: "也试过\"佐匹克隆\"，口苦
+    # 明显，停了" - 口苦 is a reaction since allergy75pu, and a side effect
+    # given as the reason for a stop is read as the allergy, by choice
+    "en-dev21": (0, 0), "zh-dev21": (0, 1),
     "en-dev22": (0, 0), "zh-dev22": (2, 1),
     "en-dev23": (4, 0), "zh-dev23": (5, 0),
     "en-dev24": (10, 1), "zh-dev24": (3, 0),
@@ -182,7 +185,7 @@ ORDER_CEILINGS = {
     "en-dev74": (0, 1), "zh-dev74": (1, 2),
     "en-dev75": (2, 3), "zh-dev75": (1, 2),
     "en-dev76": (0, 1), "zh-dev76": (2, 2),
-    "en-dev77": (3, 6), "zh-dev77": (5, 2),
+    "en-dev77": (1, 2), "zh-dev77": (1, 2),
 }
 
 

@@ -18371,6 +18371,139 @@ test_allergy75pk(void)
 		(NOTES_FAMILY | NOTES_UNCERTAIN));
 }
 
+/* allergy75pl (en-dev77): a checklist's "(+)" and "(-)" lead their
+ * lines as bullets do, and its "(?)" queries the entry after it. */
+static void
+test_allergy75pl(void)
+{
+	const char *note =
+		"Allergies: (-) food\n  (+) drug: Cotrimoxazole (Bactrim) - "
+		"generalized itchy rashes, 2018\n  (?) Ibuprofen - \"namaga "
+		"daw ang mata\" (eyelid swelling) 2020\n";
+
+	MT_TRUE(allergy_context_bl(note, "ibuprofen") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(note, "co-trimoxazole") == 0);
+}
+
+/* allergy75pn (en-dev77): what a record's "Alert:" names is its allergy
+ * alert. */
+static void
+test_allergy75pn(void)
+{
+	MT_TRUE(allergy_context_bl("CONFIRMED in NEHR. Alert: SULFONAMIDE "
+				   "ANTIBIOTICS.",
+				   "sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl("Pt alert, orientated. Penicillin given.",
+				   "penicillins") == NOT_FOUND_BL);
+}
+
+/* allergy75po (en-dev77): the drug of a challenge in the removal's
+ * sentence is its evidence; the label removed is the one told before. */
+static void
+test_allergy75po(void)
+{
+	const char *note =
+		"Her chart still carried a penicillin allergy from childhood "
+		"(rash at age 4). She had a graded oral amoxicillin challenge "
+		"in March 2024, which was negative, and the label was "
+		"removed.";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+}
+
+/* allergy75pp (en-dev77): "Amoxicillin has been fine" is taken without
+ * harm. */
+static void
+test_allergy75pp(void)
+{
+	MT_TRUE(!affirmed_allergy("Allergies: NKDA on GP record. Septrin - "
+				  "rash as a baby. Amoxicillin has been fine "
+				  "(chest infection 2023).",
+				  "amoxicillin"));
+}
+
+/* allergy75pq (en-dev77): a member "taken" after its class's allergy is
+ * denied is the denial's evidence, a past medicine. */
+static void
+test_allergy75pq(void)
+{
+	const char *note = "Not known to be allergic to penicillin - has "
+			   "taken Amoxil several times.";
+
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "amoxicillin") ==
+		NOTES_HISTORICAL);
+}
+
+/* allergy75pr (en-dev77): "avoid Keflex given the anaphylaxis" keeps the
+ * drug away for the reaction told before, no allergy of its own. */
+static void
+test_allergy75pr(void)
+{
+	MT_TRUE(allergy_context_bl("Allergy: penicillin - anaphylaxis. Plan: "
+				   "clindamycin (she'd rather avoid Keflex "
+				   "given the anaphylaxis).",
+				   "cefalexin") == NOT_FOUND_BL);
+}
+
+/* allergy75ps (en-dev77): a relative who "reacted badly to it" after the
+ * drug has the allergy. */
+static void
+test_allergy75ps(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies / alerts:\n- Metoclopramide (Maxolon) - "
+			"oculogyric crisis 2010.\n- She asked about penicillin "
+			"because her sister reacted badly to it; she\n  "
+			"herself had amoxicillin (dental, 2019) without any "
+			"problem.\n",
+			"penicillins") == NOTES_FAMILY);
+}
+
+/* allergy75pt (zh-dev77): "头孢的都不用" after a member's reaction keeps
+ * the class away: the class is the allergy. */
+static void
+test_allergy75pt(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"电话联系其母：孩子5岁时静滴头孢曲松后全身起红"
+			"疹，之后\"头孢的都不用\"。",
+			"cephalosporins") == 0);
+}
+
+/* allergy75pu (zh-dev77): 口苦 and 金属味, a drug's bitter or metallic
+ * taste, are reactions. */
+static void
+test_allergy75pu(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：青霉素过敏。另：14岁时服克拉霉素后"
+				   "口苦、反复呕吐，此后拒服该药。",
+				   "clarithromycin") == 0);
+	MT_TRUE(allergy_context_bl("过敏史：否认药物过敏史。但诉2年前口服甲硝唑"
+				   "后\"满嘴金属味、吐得厉害\"。",
+				   "metronidazole") == 0);
+}
+
+/* allergy75pv (zh-dev77): 输注反应 right after a drug is its reaction. */
+static void
+test_allergy75pv(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"考虑万古霉素输注反应（红人综合征），已填写药"
+			"物不良反应报告。",
+			"vancomycin") == 0);
+}
+
+/* allergy75pw (zh-dev77): a relative who "到院补充" the patient's story
+ * tells the patient's allergy. */
+static void
+test_allergy75pw(void)
+{
+	MT_TRUE(allergy_context_bl("其妻到院补充：患者\"对青霉素过敏，以前打针"
+				   "休克过一次\"。",
+				   "penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19090,6 +19223,17 @@ static const mt_case cases[] = {
 	{"allergy75pi", test_allergy75pi},
 	{"allergy75pj", test_allergy75pj},
 	{"allergy75pk", test_allergy75pk},
+	{"allergy75pl", test_allergy75pl},
+	{"allergy75pn", test_allergy75pn},
+	{"allergy75po", test_allergy75po},
+	{"allergy75pp", test_allergy75pp},
+	{"allergy75pq", test_allergy75pq},
+	{"allergy75pr", test_allergy75pr},
+	{"allergy75ps", test_allergy75ps},
+	{"allergy75pt", test_allergy75pt},
+	{"allergy75pu", test_allergy75pu},
+	{"allergy75pv", test_allergy75pv},
+	{"allergy75pw", test_allergy75pw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
