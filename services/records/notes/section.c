@@ -455,6 +455,20 @@ joined_at(const sentence *s, size_t k, size_t w)
 	       notes__words_in(s, w, joins, 2);
 }
 
+/* ticked_box: does s open with a ticked checkbox, "[x]" or "[X]" (a
+ * form's "[x] Drug allergies", allergy75px, en-dev63)?  The box answers
+ * yes: the heading after it heads its list. */
+static bool
+ticked_box(const sentence *s)
+{
+	const notes_tok *w = &s->words[0];
+
+	return s->n > 1 && w->end - w->start == 1 &&
+	       (s->text[w->start] == 'x' || s->text[w->start] == 'X') &&
+	       w->start > 0 && s->text[w->start - 1] == '[' &&
+	       w->end < s->text_len && s->text[w->end] == ']';
+}
+
 /* cues_only: is every word of s in an allergy cue ("Allergies / adverse
  * drug reactions"), but for where the list is kept after them ("Allergies
  * / intolerances on file", rules75en28)?  Such a line is a heading
@@ -462,7 +476,7 @@ joined_at(const sentence *s, size_t k, size_t w)
 static bool
 cues_only(const sentence *s)
 {
-	size_t w = 0, k = 0;
+	size_t w = ticked_box(s) ? 1 : 0, k = 0;
 
 	/* "and" may join them ("ALLERGIES AND ADVERSE REACTIONS",
 	 * allergy75gj) */
@@ -498,7 +512,8 @@ cue_joined(const sentence *s, size_t k, size_t w)
  * a record's alerts ("ALERTS / ALLERGIES (confirmed with patient and
  * daughter)", "Alerts and allergies", allergy75ir) or the drug history
  * wards write the allergies under ("DRUG HISTORY / ALLERGIES:", "Drug hx
- * / allergy:", allergy75oq), with the "and" after them; else 0. */
+ * / allergy:", allergy75oq), with the "and" after them, or a ticked
+ * box (ticked_box); else 0. */
 static size_t
 lead_before(const sentence *s)
 {
@@ -506,6 +521,8 @@ lead_before(const sentence *s)
 	static const char *const history[] = {"history", "hx"};
 	size_t n;
 
+	if (ticked_box(s))
+		return 1;
 	if (notes__words_in(s, 0, alerts, N_OF(alerts)))
 		n = 1;
 	else if (notes__words_at(s, 0, "drug") &&

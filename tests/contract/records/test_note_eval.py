@@ -167,7 +167,7 @@ ORDER_CEILINGS = {
     "en-dev60": (2, 2), "zh-dev60": (1, 1),
     "en-dev61": (1, 1), "zh-dev61": (0, 0),
     "en-dev62": (0, 1), "zh-dev62": (0, 3),
-    "en-dev63": (2, 0), "zh-dev63": (4, 3),
+    "en-dev63": (1, 0), "zh-dev63": (4, 3),
     "en-dev64": (3, 2), "zh-dev64": (2, 1),
     "en-dev65": (1, 1), "zh-dev65": (0, 0),
     "en-dev66": (1, 1), "zh-dev66": (2, 2),

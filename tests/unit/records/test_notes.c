@@ -18504,6 +18504,16 @@ test_allergy75pw(void)
 				   "penicillins") == 0);
 }
 
+/* allergy75px (en-dev63): a ticked box before an allergy heading ("[x]
+ * Drug allergies") heads its list, as the heading alone does. */
+static void
+test_allergy75px(void)
+{
+	MT_TRUE(allergy_context_bl("[x] Drug allergies\n    3. Latex? - "
+				   "rash\n",
+				   "latex") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19234,6 +19244,7 @@ static const mt_case cases[] = {
 	{"allergy75pu", test_allergy75pu},
 	{"allergy75pv", test_allergy75pv},
 	{"allergy75pw", test_allergy75pw},
+	{"allergy75px", test_allergy75px},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
