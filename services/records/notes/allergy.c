@@ -474,6 +474,10 @@ teller_led_zh(const sentence *s, size_t k)
 {
 	static const char *const tells[] = {"自述", "自诉", "诉",  "代诉",
 					    "称",   "说",   "表示"};
+	/* "另：" opens the line's next entry as a teller's word does
+	 * ("另：去年咳嗽喝\"可待因止咳糖浆\"后呕吐数次", allergy75qa,
+	 * zh-dev78) */
+	static const char *const another[] = {"另", "另外", "此外"};
 
 	if (!s->words[s->items[k].w0].han)
 		return false;
@@ -484,8 +488,42 @@ teller_led_zh(const sentence *s, size_t k)
 		    t == NOTES_T_REACTION || t == NOTES_T_NONE_KNOWN)
 			return false;
 	}
-	return notes__words_any(s, 0, s->items[k].w0, tells, N_OF(tells)) &&
+	return (notes__words_any(s, 0, s->items[k].w0, tells, N_OF(tells)) ||
+		notes__words_in(s, 0, another, N_OF(another))) &&
 	       (reaction_after_zh(s, k) || cannot_take_after_zh(s, k));
+}
+
+/* ends_before_zh: does one of the n Chinese phrases of list end right
+ * before word w of s? */
+static bool
+ends_before_zh(const sentence *s, size_t w, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(list[i]) / 3;
+
+		if (w >= len && notes__words_at(s, w - len, list[i]))
+			return true;
+	}
+	return false;
+}
+
+/* used_then_zh: is Chinese drug item k the one 当时用过 names, right
+ * before it, after a reaction told in its sentence ("另诉2018年疝修补术
+ * 后\"身上起过疹子\"，当时用过头孢唑林，是否相关不明，登记为可疑",
+ * allergy75qb, zh-dev78)?  The drug given when the reaction came is the
+ * line's suspect. */
+bool
+notes__used_then_zh(const sentence *s, size_t k)
+{
+	static const char *const then[] = {"当时用过", "当时用了", "当时使用",
+					   "当时用"};
+	size_t w = s->items[k].w0;
+	bool reacted = false;
+
+	for (size_t j = 0; j < k; j++)
+		reacted = reacted || s->items[j].e->type == NOTES_T_REACTION;
+	return reacted && s->words[w].han &&
+	       ends_before_zh(s, w, then, N_OF(then));
 }
 
 /* allergy_before_on_line: does 过敏 stand on drug item k's line before
@@ -520,15 +558,8 @@ recorded_as_zh(const sentence *s, size_t k)
 
 	while (w > 0 && notes__among(s->words[w - 1].key, quotes, N_OF(quotes)))
 		w--;
-	if (!allergy_before_on_line(s, k))
-		return false;
-	for (size_t i = 0; i < N_OF(recorded); i++) {
-		size_t n = strlen(recorded[i]) / 3;
-
-		if (w >= n && notes__words_at(s, w - n, recorded[i]))
-			return true;
-	}
-	return false;
+	return allergy_before_on_line(s, k) &&
+	       ends_before_zh(s, w, recorded, N_OF(recorded));
 }
 
 bool
@@ -536,7 +567,8 @@ notes__on_allergy_line(const sentence *s, size_t k)
 {
 	return ((s->allergy_line &&
 		 (s->allergy_head || k == 0 || teller_led(s, k))) ||
-		(s->allergy_line_zh && teller_led_zh(s, k)) ||
+		(s->allergy_line_zh &&
+		 (teller_led_zh(s, k) || notes__used_then_zh(s, k))) ||
 		recorded_as_zh(s, k) || queried_entry_zh(s, k) ||
 		queried_entry_en(s, k)) &&
 	       !notes__replaced_by(s, k) && !notes__taken_now(s, k) &&

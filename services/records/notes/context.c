@@ -33,16 +33,19 @@ notes__terminated(const sentence *s, size_t a, size_t b)
 
 /* dash_no_allergy: is item j a "no" after a dash that answers drug item
  * k's entry with "no allergy" ("Heparin - NO allergy, had it for stent
- * fine")?  It negates the allergy just before the dash, as dash_no does
- * at a sentence's end; a medicine answered so ("Thalidomide - no allergy,
- * but it caused constipation") stays the medicine it is. */
+ * fine"; "Amoxicillin - denies allergy; took Amoxicillin for tonsillitis
+ * 2023, no problem", allergy75pz, en-dev78)?  It negates the allergy just
+ * before the dash, as dash_no does at a sentence's end; a medicine answered so
+ * ("Thalidomide - no allergy, but it caused constipation") stays the medicine
+ * it is. */
 static bool
 dash_no_allergy(const sentence *s, size_t j, size_t k)
 {
+	static const char *const no[] = {"no", "denies", "denied"};
 	const item *t = &s->items[j];
 
-	if (j != k + 1 || strcmp(t->e->key, "no") != 0 || t->w0 == 0 ||
-	    t->w1 >= s->n ||
+	if (j != k + 1 || !notes__among(t->e->key, no, N_OF(no)) ||
+	    t->w0 == 0 || t->w1 >= s->n ||
 	    !notes__between_has(s, s->words[t->w0 - 1].end, t->start, '-'))
 		return false;
 	return strcmp(s->words[t->w1].key, "allergy") == 0 ||
@@ -1844,7 +1847,7 @@ notes__reporting(const sentence *s, size_t w)
 		"explained", "remembers", "remembered", "adamant", "insists",
 		"insisted", "describes", "described", "phoned", "rang",
 		"corrected", "clarified", "clarifies", "reminded", "brought",
-		"brings", "texted", "messaged", "wrote",
+		"brings", "texted", "messaged", "wrote", "heard",
 		/* "Daughter (on speaker w/ RN) thinks Mom is \"allergic to
 		 * penicillin too\"" (allergy75oc, en-dev74) */
 		"thinks", "believes"};

@@ -1472,21 +1472,22 @@ taken_later_en(const sentence *s, size_t k)
 static bool
 given_as_medicine(const sentence *s, size_t k)
 {
-	return notes__remedy_given(s, k) || notes__now_on(s, k) ||
-	       notes__given_aside(s, k) || notes__switched_to(s, k) ||
-	       notes__remedy_dosed(s, k) || notes__dosed_none_known(s, k) ||
-	       notes__dosed_despite_zh(s, k) || alternative_to(s, k) ||
-	       notes__felt_then_used_zh(s, k) || notes__only_taken_zh(s, k) ||
-	       notes__weighed_cross_zh(s, k) || notes__weighed_cross_en(s, k) ||
-	       notes__healed_after_zh(s, k) || notes__rescued_with_zh(s, k) ||
-	       notes__bracket_treats_zh(s, k) || notes__taken_when_zh(s, k) ||
-	       notes__taken_for_when_zh(s, k) || notes__level_named(s, k) ||
-	       chosen_instead(s, k) || chosen_instead_zh(s, k) ||
-	       used_instead(s, k) || challenge_offered(s, k) ||
-	       named_alternative(s, k) || failed_treatment(s, k) ||
-	       covers_after(s, k) || only_given_en(s, k) ||
-	       notes__treated_with_zh(s, k) || treated_later_en(s, k) ||
-	       taken_later_en(s, k) || drug_of_choice(s, k);
+	return (notes__remedy_given(s, k) && !notes__used_then_zh(s, k)) ||
+	       notes__now_on(s, k) || notes__given_aside(s, k) ||
+	       notes__switched_to(s, k) || notes__remedy_dosed(s, k) ||
+	       notes__dosed_none_known(s, k) || notes__dosed_despite_zh(s, k) ||
+	       alternative_to(s, k) || notes__felt_then_used_zh(s, k) ||
+	       notes__only_taken_zh(s, k) || notes__weighed_cross_zh(s, k) ||
+	       notes__weighed_cross_en(s, k) || notes__healed_after_zh(s, k) ||
+	       notes__rescued_with_zh(s, k) || notes__bracket_treats_zh(s, k) ||
+	       notes__taken_when_zh(s, k) || notes__taken_for_when_zh(s, k) ||
+	       notes__level_named(s, k) || chosen_instead(s, k) ||
+	       chosen_instead_zh(s, k) || used_instead(s, k) ||
+	       challenge_offered(s, k) || named_alternative(s, k) ||
+	       failed_treatment(s, k) || covers_after(s, k) ||
+	       only_given_en(s, k) || notes__treated_with_zh(s, k) ||
+	       treated_later_en(s, k) || taken_later_en(s, k) ||
+	       drug_of_choice(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own

@@ -389,6 +389,11 @@ bool notes__scope_ends(const sentence *s, size_t j, size_t k);
  * ("不想再用胰岛素")? Then a cue at j is about that drug. */
 bool notes__drug_after(const sentence *s, size_t j);
 
+/* notes__used_then_zh: is Chinese drug item k the one 当时用过 names
+ * after a reaction told in its sentence, the reaction's suspect, not its
+ * remedy? */
+bool notes__used_then_zh(const sentence *s, size_t k);
+
 /* notes__taken_now: does a later sentence of an allergy line or entry
  * open with words that say the patient takes drug item k now ("Allergies:
  * penicillin (rash). Takes paracetamol regularly."), naming no allergy

@@ -475,8 +475,9 @@ notes__kept_away_zh(const sentence *s, size_t k, notes_finding *f)
  * them). */
 static const char *const relatives_zh[] = {
 	"父亲", "母亲", "弟弟", "哥哥", "姐姐", "妹妹", "儿子", "女儿",
-	"丈夫", "妻子", "太太", "先生", "爸爸", "妈妈", "兄",	"弟",
-	"姐",	"妹",	"父",	"母",	"妻",	"夫",	"子",	"女"};
+	"丈夫", "妻子", "太太", "先生", "爸爸", "妈妈", "外婆", "外公",
+	"奶奶", "爷爷", "姥姥", "兄",	"弟",	"姐",	"妹",	"父",
+	"母",	"妻",	"夫",	"子",	"女"};
 
 /* relative_at_zh: does a relative's name start at word w? */
 static bool
@@ -484,6 +485,23 @@ relative_at_zh(const sentence *s, size_t w)
 {
 	return notes__words_in(s, w, relatives_zh,
 			       sizeof(relatives_zh) / sizeof(*relatives_zh));
+}
+
+/* allergic_one_is_zh: does "过敏的是" follow Chinese drug item k, a
+ * pronoun at most, and then a relative ("青霉素过敏的是她妹妹", "对头孢过敏
+ * 的是我外婆", allergy75qc, zh-dev78)?  The one allergic is the relative. */
+static bool
+allergic_one_is_zh(const sentence *s, size_t k)
+{
+	static const char *const pronoun[] = {"她", "他", "我", "其"};
+	size_t w = s->items[k].w1;
+
+	if (w + 5 > s->n || !notes__words_at(s, w, "过敏的是"))
+		return false;
+	w += 4;
+	if (notes__words_in(s, w, pronoun, N_OF(pronoun)))
+		w++;
+	return w < s->n && relative_at_zh(s, w);
 }
 
 bool
@@ -496,7 +514,7 @@ notes__mislabelled_zh(const sentence *s, size_t k)
 		     notes__words_at(s, w, "是其")) &&
 		    relative_at_zh(s, w + 2))
 			return true;
-	return false;
+	return allergic_one_is_zh(s, k);
 }
 
 /* reporters_self_at_zh: does "其本人" at word w follow a relative's

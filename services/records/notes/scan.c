@@ -295,6 +295,10 @@ number_then_lower(const char *text, size_t len, size_t at)
 
 	while (i < len && isdigit((unsigned char)text[i]))
 		i++;
+	/* a year and its comma ("took Amoxicillin for tonsillitis\n
+	 * 2023, no problem.", allergy75pz, en-dev78) */
+	if (i - at == 4 && i < len && text[i] == ',')
+		i++;
 	return i > at && i + 1 < len && text[i] == ' ' &&
 	       islower((unsigned char)text[i + 1]);
 }
@@ -341,6 +345,22 @@ article_wrapped(const char *text, size_t len, size_t from, size_t last,
 	return true;
 }
 
+/* entry_wrapped: does the bulleted entry line from..last end in a
+ * letter, no stop, and the next line (its first character at next)
+ * go on indented, no bullet or number of its own ("- Codeine (Tylenol
+ * #3): generalized itch - intolerance. Tolerates plain\n  Tylenol and
+ * hydromorphone.", allergy75py, en-dev78)?  The wrap is the entry's:
+ * a brand name opens it in capitals. */
+static bool
+entry_wrapped(const char *text, size_t len, size_t from, size_t last,
+	      size_t next, size_t i)
+{
+	return entry_line(text, from, last) &&
+	       islower((unsigned char)text[last - 1]) && next > i + 1 &&
+	       next < len && isupper((unsigned char)text[next]) &&
+	       next + 1 < len && islower((unsigned char)text[next + 1]);
+}
+
 /* notes__soft_wrap: is the line break at i one that an editor put in prose, not
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
@@ -367,7 +387,8 @@ notes__soft_wrap(const char *text, size_t len, size_t i)
 	if (i - from < WRAP_MIN_COLUMNS || last == from ||
 	    text[last - 1] == ':')
 		return false;
-	if (comma_wrapped(text, len, from, last, next))
+	if (comma_wrapped(text, len, from, last, next) ||
+	    entry_wrapped(text, len, from, last, next, i))
 		return true;
 	if (next < len && (unfinished(text, from, last) ||
 			   (text[next] == '(' && next + 1 < len &&

@@ -421,9 +421,12 @@ denied_after(const notes_reading *out, const notes_finding *f)
 	for (size_t i = 0; i < out->n; i++) {
 		const notes_finding *g = &out->findings[i];
 
+		/* or moves it onto a relative ("住院时记录\"头孢过敏\"。女儿
+		 * 更正：\"对头孢过敏的是我外婆\"", allergy75qc) */
 		if (g->kind == NOTES_ALLERGY && g->context == NOTES_NEGATED &&
 		    g->start != f->start && strcmp(g->code, f->code) == 0 &&
-		    strcmp(g->trigger, DENIED_OUTRIGHT) == 0)
+		    (strcmp(g->trigger, DENIED_OUTRIGHT) == 0 ||
+		     strcmp(g->trigger, "为其") == 0))
 			return true;
 	}
 	return false;

@@ -175,18 +175,18 @@ ORDER_CEILINGS = {
     "en-dev68": (6, 1), "zh-dev68": (0, 4),
     "en-dev69": (0, 0), "zh-dev69": (1, 0),
     "en-dev70": (2, 4), "zh-dev70": (3, 3),
-    # en-dev71's second block is en71-23's codeine: "the co-codamol
-    # made her\n  \"spaced out and constipated\" so she has stopped it" is
-    # read whole since allergy75og, and a side effect given as the reason
-    # for a stop is read as the allergy with its reaction, by choice
-    "en-dev71": (2, 2), "zh-dev71": (2, 2),
+    # en-dev71's block is en71-23's codeine: "the co-codamol made her\n
+    # \"spaced out and constipated\" so she has stopped it" is read whole
+    # since allergy75og, and a side effect given as the reason for a stop
+    # is read as the allergy with its reaction, by choice
+    "en-dev71": (2, 1), "zh-dev71": (2, 2),
     "en-dev72": (2, 1), "zh-dev72": (2, 2),
     "en-dev73": (1, 1), "zh-dev73": (0, 0),
     "en-dev74": (0, 1), "zh-dev74": (1, 2),
     "en-dev75": (2, 3), "zh-dev75": (1, 2),
     "en-dev76": (0, 1), "zh-dev76": (2, 2),
     "en-dev77": (1, 2), "zh-dev77": (1, 2),
-    "en-dev78": (5, 4), "zh-dev78": (8, 4),
+    "en-dev78": (4, 1), "zh-dev78": (6, 2),
 }
 
 

@@ -18514,6 +18514,83 @@ test_allergy75px(void)
 				   "latex") == NOTES_UNCERTAIN);
 }
 
+/* allergy75py (en-dev78, en-dev57): a bulleted entry's line that ends in
+ * a word goes on into its indented wrap though a brand opens it in
+ * capitals; "no more" stops a drug and denies no allergy. */
+static void
+test_allergy75py(void)
+{
+	const char *wrap =
+		"ALLERGIES\n- Codeine (Tylenol #3): generalized itch - "
+		"intolerance. Tolerates plain\n  Tylenol and hydromorphone.\n";
+	const char *stop =
+		"Discharge:\n- Panadol 1g QDS prn + ibuprofen 400mg TDS with "
+		"food prn for cramps (told no more\n  Solpadeine - it makes "
+		"her "
+		"drowsy, she doesn't want it again).\n";
+
+	MT_TRUE(!affirmed_allergy(wrap, "hydromorphone"));
+	MT_TRUE(allergy_context_bl(stop, "codeine") == 0);
+}
+
+/* allergy75pz (en-dev78): "X - denies allergy" answers the entry; "no
+ * details" denies nothing; "heard" reports; a year and its comma wrap
+ * the line before them. */
+static void
+test_allergy75pz(void)
+{
+	const char *denied = "   ALLERGY: Sulfa (Bactrim) - rashes all over, "
+			     "2021.\n            Amoxicillin - denies allergy; "
+			     "took Amoxicillin for tonsillitis\n            "
+			     "2023, no problem.\n";
+
+	MT_TRUE(!affirmed_allergy(denied, "amoxicillin"));
+	MT_TRUE(allergy_context_bl("Brother also heard he \"reacted to Voltral "
+				   "injection\" once - no details, "
+				   "?diclofenac.",
+				   "diclofenac") == NOTES_UNCERTAIN);
+}
+
+/* allergy75qa (zh-dev78): "另：" opens an allergy line's next entry as a
+ * teller's word does. */
+static void
+test_allergy75qa(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：骨科入院病历记为\"否认药物过敏史\"。"
+			"另：去年咳嗽喝\"可待因止咳糖浆\"后呕吐数次，患者"
+			"说\"再也不喝了\"。",
+			"codeine") == 0);
+}
+
+/* allergy75qb (zh-dev78): the drug "当时用过" after a reaction on an
+ * allergy line is its suspect, not its remedy. */
+static void
+test_allergy75qb(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：阿司匹林（哮喘发作）。另诉2018年疝修"
+			"补术后\"身上起过疹子\"，当时用过头孢唑林，是否"
+			"相关不明，登记为可疑。",
+			"cefazolin") == NOTES_UNCERTAIN);
+}
+
+/* allergy75qc (zh-dev78): "对头孢过敏的是我外婆" gives the allergy to the
+ * relative, and the label the record held before is gone. */
+static void
+test_allergy75qc(void)
+{
+	const char *note = "3. 过敏史核对：住院时记录\"头孢过敏\"。女儿接电话更"
+			   "正：\"对头孢过敏的是我外婆，我妈没有。\"";
+	notes_reading r;
+
+	notes__read_rules(note, strlen(note), &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].kind != NOTES_ALLERGY ||
+			r.findings[i].context != 0);
+	MT_TRUE(!affirmed_allergy(note, "cephalosporins"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19245,6 +19322,11 @@ static const mt_case cases[] = {
 	{"allergy75pv", test_allergy75pv},
 	{"allergy75pw", test_allergy75pw},
 	{"allergy75px", test_allergy75px},
+	{"allergy75py", test_allergy75py},
+	{"allergy75pz", test_allergy75pz},
+	{"allergy75qa", test_allergy75qa},
+	{"allergy75qb", test_allergy75qb},
+	{"allergy75qc", test_allergy75qc},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
