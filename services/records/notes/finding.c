@@ -360,37 +360,10 @@ avoided_in_condition(const sentence *s, size_t k)
 	return false;
 }
 
-/* other_drug_before: is a drug of another code than item k's named
- * before it in s, or first in the sentence before (s->prior)? */
-static bool
-other_drug_before(const sentence *s, size_t k)
-{
-	const char *code = s->items[k].e->code;
-
-	for (size_t j = 0; j < k; j++)
-		if (is_drug(&s->items[j]) &&
-		    strcmp(s->items[j].e->code, code) != 0)
-			return true;
-	return s->prior.e != NULL && strcmp(s->prior.e->code, code) != 0;
-}
-
-/* reaction_at: does a reaction or a problem item after drug item k start
- * at word w? */
-static bool
-reaction_at(const sentence *s, size_t k, size_t w)
-{
-	for (size_t j = k + 1; j < s->n_items; j++)
-		if (s->items[j].w0 == w)
-			return s->items[j].e->type == NOTES_T_REACTION ||
-			       s->items[j].e->type == NOTES_T_PROBLEM;
-	return false;
-}
-
 /* avoided_for_condition: is drug or class item k written right after
  * "avoid" or "avoiding" and followed by "for", "in" or "given" and a
  * problem, "anyway" at most between ("but avoiding NSAIDs anyway for
- * CKD", "avoid NSAIDs for CKD", allergy75ge), or by "given the" and a
- * reaction ("avoid Keflex given the anaphylaxis")?  The drug is kept away for
+ * CKD", "avoid NSAIDs for CKD", allergy75ge)?  The drug is kept away for
  * the illness, a precaution: README's "avoid X" names no allergy and no
  * medicine, though the line stands in an allergy list.  So is one
  * kept away "in" a problem (avoided_in_condition). */
@@ -410,12 +383,6 @@ avoided_for_condition(const sentence *s, size_t k)
 		w++;
 	if (w >= s->n || !notes__words_in(s, w, reason, N_OF(reason)))
 		return false;
-	/* "given the anaphylaxis", another drug told before: that drug's
-	 * reaction, the reason this one is kept away, not its own
-	 * (allergy75pr, en-dev77); "Avoid haloperidol given the
-	 * dystonia" alone is haloperidol's (allergy75ak) */
-	if (w + 2 < s->n && notes__words_at(s, w + 1, "the"))
-		return other_drug_before(s, k) && reaction_at(s, k, w + 2);
 	for (size_t j = k + 1; j < s->n_items; j++)
 		if (s->items[j].w0 == w + 1)
 			return s->items[j].e->type == NOTES_T_PROBLEM;

@@ -18435,17 +18435,6 @@ test_allergy75pq(void)
 		NOTES_HISTORICAL);
 }
 
-/* allergy75pr (en-dev77): "avoid Keflex given the anaphylaxis" keeps the
- * drug away for the reaction told before, no allergy of its own. */
-static void
-test_allergy75pr(void)
-{
-	MT_TRUE(allergy_context_bl("Allergy: penicillin - anaphylaxis. Plan: "
-				   "clindamycin (she'd rather avoid Keflex "
-				   "given the anaphylaxis).",
-				   "cefalexin") == NOT_FOUND_BL);
-}
-
 /* allergy75ps (en-dev77): a relative who "reacted badly to it" after the
  * drug has the allergy. */
 static void
@@ -19315,7 +19304,6 @@ static const mt_case cases[] = {
 	{"allergy75po", test_allergy75po},
 	{"allergy75pp", test_allergy75pp},
 	{"allergy75pq", test_allergy75pq},
-	{"allergy75pr", test_allergy75pr},
 	{"allergy75ps", test_allergy75ps},
 	{"allergy75pt", test_allergy75pt},
 	{"allergy75pu", test_allergy75pu},
