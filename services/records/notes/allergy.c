@@ -115,14 +115,43 @@ notes__taken_now(const sentence *s, size_t k)
 static bool
 dosed_now(const sentence *s, size_t k)
 {
-	static const char *const units[] = {"mg", "mcg",   "microgram",
-					    "g",  "units", "ml"};
 	size_t w = s->items[k].w1;
 
-	if (s->allergy_head || w + 1 >= s->n ||
-	    !notes__is_number(s->words[w].key))
-		return false;
-	return notes__words_in(s, w + 1, units, sizeof(units) / sizeof(*units));
+	/* the unit may be written with its number ("She's on IV cefazolin
+	 * 2g TDS", "switched him to oxycodone 5mg PO", en-dev79) */
+	return !s->allergy_head && w < s->n && notes__dose_at(s, w);
+}
+
+/* names_no_reaction: does s name no allergy cue and no reaction? */
+static bool
+names_no_reaction(const sentence *s)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
+		    s->items[j].e->type == NOTES_T_REACTION)
+			return false;
+	return true;
+}
+
+/* dose_of_before: is drug item k written after "dose of" or "course of"
+ * ("Got one dose of gentamicin in ED only", en-dev79)?  The patient had
+ * that drug. */
+static bool
+dose_of_before(const sentence *s, size_t k)
+{
+	static const char *const dose[] = {"dose", "doses", "course",
+					   "courses"};
+	size_t w = s->items[k].w0;
+
+	return w >= 2 && notes__words_at(s, w - 1, "of") &&
+	       notes__words_in(s, w - 2, dose, N_OF(dose));
+}
+
+bool
+notes__given_later(const sentence *s, size_t k)
+{
+	return !s->allergy_head && (dosed_now(s, k) || dose_of_before(s, k)) &&
+	       names_no_reaction(s);
 }
 
 /* given_later: does a later sentence of an "Allergies:" line open with
@@ -142,11 +171,7 @@ given_later(const sentence *s, size_t k)
 	if (s->allergy_head || k != 0 || w >= s->n ||
 	    !notes__words_in(s, w, given, sizeof(given) / sizeof(*given)))
 		return false;
-	for (size_t j = 0; j < s->n_items; j++)
-		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
-		    s->items[j].e->type == NOTES_T_REACTION)
-			return false;
-	return true;
+	return names_no_reaction(s);
 }
 
 /* The verbs of a drug given in an allergy's place (notes__given_passive). */
@@ -573,7 +598,8 @@ notes__on_allergy_line(const sentence *s, size_t k)
 		queried_entry_en(s, k)) &&
 	       !notes__replaced_by(s, k) && !notes__taken_now(s, k) &&
 	       !notes__currently_on(s, k) && !dosed_now(s, k) &&
-	       !told_after(s, k) && !given_later(s, k);
+	       !told_after(s, k) && !given_later(s, k) &&
+	       !(dose_of_before(s, k) && names_no_reaction(s));
 }
 
 bool
@@ -1128,6 +1154,24 @@ relative_stressed(const sentence *s, size_t w, size_t v)
 	       memchr(s->text + from, '(', to - from) != NULL;
 }
 
+/* pronoun_bracketed returns the parent's word in brackets right after
+ * a pronoun before item k ("Mum ... tells me that she (mum) is allergic
+ * to sulfa antibiotics", en-dev79), or NULL: the writer names the parent
+ * as the one the story is about, though the parent told it. */
+static const char *
+pronoun_bracketed(const sentence *s, size_t k)
+{
+	static const char *const pronoun[] = {"she", "he"};
+
+	for (size_t v = 0; v + 1 < s->items[k].w0; v++)
+		if (notes__words_in(s, v, pronoun, N_OF(pronoun)) &&
+		    notes__words_in(s, v + 1, relatives, N_OF(relatives)) &&
+		    notes__only_marks(s->text, s->words[v].end,
+				      s->words[v + 1].start, "("))
+			return s->words[v + 1].key;
+	return NULL;
+}
+
 /* relative_subject returns the word of the relative that item k's clause
  * opens with as its subject ("Mom is allergic to penicillin; dad to
  * sulfa", "pt's mum has had anaphylaxis to Septrin", "It is Mum who is
@@ -1139,11 +1183,16 @@ relative_stressed(const sentence *s, size_t w, size_t v)
 static const char *
 relative_subject(const sentence *s, size_t k)
 {
+	const char *named = pronoun_bracketed(s, k);
+
 	static const char *const patient[] = {"he",	 "she",	    "pt",
 					      "patient", "they",    "him",
 					      "her",	 "herself", "himself"};
 	size_t w = clause_start(s, k), end = s->items[k].w0;
 	size_t n_rel = sizeof(relatives) / sizeof(*relatives);
+
+	if (named != NULL)
+		return named;
 
 	for (size_t v = w + 1; v < end; v++) /* "Also note: pt's mum …" */
 		if (notes__colon_at(s->text, s->words[v - 1].end,

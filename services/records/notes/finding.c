@@ -1424,13 +1424,16 @@ covers_after(const sentence *s, size_t k)
  * allergy list's entry, one the patient takes now (notes__taken_now:
  * "- Diclofenac (Voveran) injection - gastritis and black stools 2019
  * ... Currently takes Crocin (paracetamol) 650 mg SOS.", allergy75pa,
- * en-dev59)?  The entry goes on with what the patient takes instead. */
+ * en-dev59) or was given, a dose told and no reaction (notes__given_later:
+ * "STOP Tazocin. Ceftriaxone 2 g IV + metronidazole 500 mg IV given
+ * 15:35", en-dev79)?  The entry goes on with what the patient takes
+ * instead. */
 static bool
 taken_later_en(const sentence *s, size_t k)
 {
 	return s->allergy_list && notes__line_lead(s) == NULL &&
 	       (unsigned char)s->text[s->items[k].start] < 0x80 &&
-	       notes__taken_now(s, k);
+	       (notes__taken_now(s, k) || notes__given_later(s, k));
 }
 
 /* given_as_medicine: is drug item k told as given or taken, not as an

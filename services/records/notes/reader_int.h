@@ -394,6 +394,13 @@ bool notes__drug_after(const sentence *s, size_t j);
  * remedy? */
 bool notes__used_then_zh(const sentence *s, size_t k);
 
+/* notes__given_later: is drug item k, in a later sentence of an allergy
+ * line or entry that names no allergy cue and no reaction, given a dose
+ * ("Ceftriaxone 2 g IV ... given 15:35") or said to have had one ("Got
+ * one dose of gentamicin in ED only")?  The patient had it: a medicine,
+ * not another entry of the list. */
+bool notes__given_later(const sentence *s, size_t k);
+
 /* notes__taken_now: does a later sentence of an allergy line or entry
  * open with words that say the patient takes drug item k now ("Allergies:
  * penicillin (rash). Takes paracetamol regularly."), naming no allergy

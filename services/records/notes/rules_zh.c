@@ -116,6 +116,27 @@ bare_switch_zh(const sentence *s, size_t w0, size_t from)
 	return !(w0 > 1 && notes__words_at(s, w0 - 2, "修"));
 }
 
+/* prophylaxis_given_zh: does word w, before drug item k, open a
+ * prophylaxis given ("过敏史：青霉素（…），本次术前预防用克林霉素0.6g",
+ * zh-dev79; "本次围术期预防用药选择头孢唑林")?  The drug was given in the
+ * allergen's place; not one told as the reason after "预防用药：" ("术前预防
+ * 用药：因头孢唑林可疑过敏，建议改用克林霉素"). */
+static bool
+prophylaxis_given_zh(const sentence *s, size_t w, size_t k)
+{
+	static const char *const used[] = {"预防用", "预防使用", "预防性使用"};
+	static const char *const because[] = {"因", "由于"};
+
+	for (size_t i = 0; i < N_OF(used); i++) {
+		size_t after = w + strlen(used[i]) / 3;
+
+		if (notes__words_at(s, w, used[i]))
+			return !notes__words_any(s, after, s->items[k].w0,
+						 because, N_OF(because));
+	}
+	return false;
+}
+
 /* switched_zh: is Chinese drug item k the one a switch led to ("ACEI类
  * 药物——干咳，已换用ARB", "术中预防性抗生素改用克林霉素", Hong Kong's "轉用
  * valsartan", the drug used only since: "之後發燒只用 Acetaminophen")?
@@ -134,7 +155,8 @@ switched_zh(const sentence *s, size_t k)
 	for (size_t w = from; w < s->items[k].w0; w++)
 		if ((notes__switch_verb_zh(s, w) ||
 		     notes__words_in(s, w, also,
-				     sizeof(also) / sizeof(*also))) &&
+				     sizeof(also) / sizeof(*also)) ||
+		     prophylaxis_given_zh(s, w, k)) &&
 		    !(w > 0 && notes__words_at(s, w - 1, "修")))
 			return true;
 	return bare_switch_zh(s, s->items[k].w0, from);

@@ -1072,10 +1072,16 @@ notes__remember_subject(sentence *s)
 	    (d == s->n_items && (same_line_story(s) || s->list_aside) &&
 	     !unknown_entry(s)))
 		return;
-	s->prior.e = NULL;
-	s->prior_denied.e = NULL;
 	if (d < s->n_items)
 		d = verdict_subject(s, d, s->n_items);
+	/* the drug a switch moved the patient on to is no story's subject:
+	 * a record after it ("PCA stopped, Dr Walsh (SHO) switched him to
+	 * oxycodone 5mg PO 4hrly PRN - settled. Added to Kardex as ADR",
+	 * en-dev79) speaks of the drug before */
+	if (d < s->n_items && notes__switched_to(s, d))
+		return;
+	s->prior.e = NULL;
+	s->prior_denied.e = NULL;
 	if (d < s->n_items && accepted(s, d))
 		return;
 	if (d < s->n_items && !denied_mention(s, d))

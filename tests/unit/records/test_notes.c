@@ -3461,8 +3461,8 @@ static const expect rules_en5[] = {
 	 NEG, false},
 	{"Drug allergy: [x] Yes [ ] No\n  2. Bactrim - rash\n", NOTES_ALLERGY,
 	 "co-trimoxazole", "Bactrim", 0, true},
-	{"- Sulfa antibiotics: rash\n", NOTES_ALLERGY, "sulfonamides", "Sulfa",
-	 0, true},
+	{"- Sulfa antibiotics: rash\n", NOTES_ALLERGY, "sulfonamides",
+	 "Sulfa antibiotics", 0, true},
 	{"Morphine - \"itches for days\", tolerates oxycodone fine.",
 	 NOTES_ALLERGY, "morphine", "Morphine", 0, true},
 	{"ALLERGIES: Heparin - HIT (PF4 positive) - NO HEPARIN, including "
@@ -7132,7 +7132,7 @@ static const expect rules_en26[] = {
 	 "seen).",
 	 NOTES_ALLERGY, "latex", "Latex", NEG, false},
 	{"Allergies: penicillin - rash; \"sulfa\" antibiotic - hives 2015.",
-	 NOTES_ALLERGY, "sulfonamides", "sulfa", 0, true},
+	 NOTES_ALLERGY, "sulfonamides", "sulfa\" antibiotic", 0, true},
 	{"PMH: gout (febuxostat 40 - allopurinol caused rash).", NOTES_MEDICINE,
 	 "febuxostat", "febuxostat", 0, true},
 	{"PMH: gout (febuxostat 40 - allopurinol caused rash).", NOTES_ALLERGY,
@@ -18580,6 +18580,143 @@ test_allergy75qc(void)
 	MT_TRUE(!affirmed_allergy(note, "cephalosporins"));
 }
 
+/* allergy75qd (en-dev79): a reaction told with how bad it was ("reacted
+ * badly to") is a reaction to the drug; a relative's is the relative's,
+ * and "sulphur medicines" are the sulfonamides. */
+static void
+test_allergy75qd(void)
+{
+	static const char *const told =
+		"Allergies: NKDA. (Sister, attending, says their late mother "
+		"reacted badly to \"sulphur\" medicines.)";
+
+	MT_TRUE(allergy_context_bl("He reacted badly to amoxicillin.",
+				   "amoxicillin") == 0);
+	MT_TRUE(allergy_context_bl(told, "sulfonamides") == NOTES_FAMILY);
+}
+
+/* allergy75qe (zh-dev79): a check of the allergy wristband before
+ * theatre is a task, no allergy; the drugs after it are to be given. */
+static void
+test_allergy75qe(void)
+{
+	static const char *const zh = "接班注意：8:30送手术室前核对过敏腕带及术"
+				      "前抗生素（医嘱用万古霉素，不用头孢）。";
+	static const char *const en =
+		"Before theatre check allergy band and pre-op antibiotic "
+		"(vancomycin charted).";
+
+	MT_TRUE(allergy_context_bl(zh, "vancomycin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(zh, "antibacterials") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(en, "vancomycin") == NOT_FOUND_BL);
+}
+
+/* allergy75qf (en-dev79): a later sentence of an allergy line or entry
+ * that gives a drug a dose, its unit written with the number ("She's on
+ * IV cefazolin 2g TDS"), or says the patient had a dose of it ("Got one
+ * dose of gentamicin in ED only"), or a dose given ("Ceftriaxone 2 g IV
+ * + metronidazole 500 mg IV given 15:35"), tells a medicine taken, not
+ * another entry of the list. */
+static void
+test_allergy75qf(void)
+{
+	static const char *const line =
+		"ALLERGY: PENICILLIN (rash as a child) - red band on. She's on "
+		"IV cefazolin 2g TDS and tolerating it fine, no rash. Got one "
+		"dose of gentamicin in ED only.";
+	static const char *const entry =
+		"ALLERGIES:\n- Unknown at time of intubation.\n- D/w micro: "
+		"non-severe penicillin\n  allergy history. STOP Tazocin. "
+		"Ceftriaxone 2 g IV + metronidazole\n  500 mg IV given 15:35 "
+		"(aspiration / sewage).\n";
+	static const char *const reacted =
+		"Allergies: penicillin. Had one dose of amoxicillin and came "
+		"out in hives.";
+
+	MT_TRUE(allergy_context_bl(line, "penicillins") == 0);
+	MT_TRUE(allergy_context_bl(line, "cefazolin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(line, "gentamicin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(entry, "penicillins") == 0);
+	MT_TRUE(allergy_context_bl(entry, "ceftriaxone") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(entry, "metronidazole") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(reacted, "amoxicillin") == 0);
+}
+
+/* allergy75qg (en-dev79): the drug a switch moved the patient on to is
+ * no story's subject; a record after it speaks of the drug before. */
+static void
+test_allergy75qg(void)
+{
+	static const char *const note =
+		"   ALLERGY / ADR: MORPHINE - was on morphine PCA, became "
+		"agitated and\n   hallucinating at 23:00. PCA stopped, Dr "
+		"Walsh\n   (SHO) switched him to oxycodone 5mg PO 4hrly PRN - "
+		"settled. Added to\n   Kardex as ADR.\n";
+
+	MT_TRUE(allergy_context_bl(note, "morphine") == 0);
+	MT_TRUE(allergy_context_bl(note, "oxycodone") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "oxycodone") == 0);
+}
+
+/* allergy75qh (en-dev79): a relative who "informed" the ward reports the
+ * patient's allergy; one named in brackets after the pronoun ("she
+ * (mum)") is the one allergic. */
+static void
+test_allergy75qh(void)
+{
+	static const char *const informed =
+		"DRUG ALLERGY: No known drug allergy (as per patient on "
+		"admission).\n  On 04/11 wife informed that he had itching and "
+		"rashes with \"Septran\"\n  tablets 2 years back - allergy "
+		"band "
+		"changed.\n";
+	static const char *const named =
+		"Mum, who is asthmatic herself, tells me that she (mum) is "
+		"allergic to sulfa antibiotics.";
+
+	MT_TRUE(allergy_context_bl(informed, "co-trimoxazole") == 0);
+	MT_TRUE(allergy_context_bl(named, "sulfonamides") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl(named, "antibacterials") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Mum says he is allergic to penicillin.",
+				   "penicillins") == 0);
+}
+
+/* allergy75qi (zh-dev79): a drug given as prophylaxis on an allergy line
+ * ("本次术前预防用克林霉素0.6g") was given in the allergen's place; the
+ * heading "预防用药：" is no such giving. */
+static void
+test_allergy75qi(void)
+{
+	static const char *const line =
+		"过敏史：青霉素（幼年皮试阳性，本人未用过"
+		"），本次术前预防用克林霉素0.6g。";
+	static const char *const heading =
+		"6. 术前预防用药：因头孢唑林可疑过敏，建议改用克林霉素。";
+
+	MT_TRUE(allergy_context_bl(line, "penicillins") == 0);
+	MT_TRUE(allergy_context_bl(line, "clindamycin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(heading, "cefazolin") == NOTES_UNCERTAIN);
+	MT_TRUE(context_of(heading, NOTES_MEDICINE, "cefazolin") ==
+		NOT_FOUND_BL);
+}
+
+/* vocab75bf (en-dev79): "Amoxiclav" is co-amoxiclav, and the sulfa
+ * antibiotics are one class, the sulfonamides, not every antibiotic. */
+static void
+test_vocab75bf(void)
+{
+	static const char *const entry =
+		"Drug allergies:\n- Amoxiclav - loose stools only; explained "
+		"to "
+		"him this is a side effect,\n  not an allergy.\n";
+
+	MT_TRUE(allergy_context_bl(entry, "co-amoxiclav") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Allergic to sulfa antibiotics (rash).",
+				   "sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl("Allergic to sulfa antibiotics (rash).",
+				   "antibacterials") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19315,6 +19452,13 @@ static const mt_case cases[] = {
 	{"allergy75qa", test_allergy75qa},
 	{"allergy75qb", test_allergy75qb},
 	{"allergy75qc", test_allergy75qc},
+	{"allergy75qd", test_allergy75qd},
+	{"allergy75qe", test_allergy75qe},
+	{"allergy75qf", test_allergy75qf},
+	{"allergy75qg", test_allergy75qg},
+	{"allergy75qh", test_allergy75qh},
+	{"allergy75qi", test_allergy75qi},
+	{"vocab75bf", test_vocab75bf},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
