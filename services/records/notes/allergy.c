@@ -587,6 +587,53 @@ recorded_as_zh(const sentence *s, size_t k)
 	       ends_before_zh(s, w, recorded, N_OF(recorded));
 }
 
+/* MEDS_HEAD_WORDS: the most words of a heading that names the medicines
+ * and the allergies together ("Medicines and allergies:"). */
+#define MEDS_HEAD_WORDS 3
+
+/* meds_and_allergies_head: does s open with a heading of the medicines
+ * and the allergies together ("Medicines/allergies:", "Meds &
+ * allergies:", "Medications and allergies:")? */
+static bool
+meds_and_allergies_head(const sentence *s)
+{
+	static const char *const meds[] = {"medicines", "medications",
+					   "medication", "meds", "drugs"};
+	size_t w = 1;
+
+	if (s->n < MEDS_HEAD_WORDS || notes__line_lead(s) == NULL ||
+	    !notes__words_in(s, 0, meds, N_OF(meds)))
+		return false;
+	if (notes__words_at(s, 1, "and"))
+		w = 2;
+	else if (!notes__only_marks(s->text, s->words[0].end, s->words[1].start,
+				    "/&"))
+		return false;
+	return strncmp(s->words[w].key, "allerg", 6) == 0 && w + 1 < s->n &&
+	       notes__colon_at(s->text, s->words[w].end,
+			       s->words[w + 1].start) != NULL;
+}
+
+/* The English drug read by a heading of medicines and allergies
+ * together (notes__listed_medicine, reader_int.h). */
+bool
+notes__listed_medicine(const sentence *s, size_t k)
+{
+	if (!meds_and_allergies_head(s))
+		return false;
+	for (size_t j = 0; j < s->n_items; j++) {
+		const item *a = &s->items[j < k ? j : k];
+		const item *b = &s->items[j < k ? k : j];
+
+		if ((s->items[j].e->type == NOTES_T_REACTION ||
+		     (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
+		      s->items[j].w0 >= MEDS_HEAD_WORDS)) &&
+		    !notes__between_has(s, a->end, b->start, ';'))
+			return false;
+	}
+	return true;
+}
+
 bool
 notes__on_allergy_line(const sentence *s, size_t k)
 {

@@ -1457,7 +1457,7 @@ given_as_medicine(const sentence *s, size_t k)
 	       failed_treatment(s, k) || covers_after(s, k) ||
 	       only_given_en(s, k) || notes__treated_with_zh(s, k) ||
 	       treated_later_en(s, k) || taken_later_en(s, k) ||
-	       drug_of_choice(s, k);
+	       drug_of_choice(s, k) || notes__listed_medicine(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own

@@ -394,6 +394,14 @@ bool notes__drug_after(const sentence *s, size_t j);
  * remedy? */
 bool notes__used_then_zh(const sentence *s, size_t k);
 
+/* notes__listed_medicine: is drug item k listed under a heading of the
+ * medicines and the allergies together ("Medicines/allergies:
+ * hydrocortisone 1% cream from you", en-dev79), with no reaction and no
+ * allergy cue past the heading in its part of the sentence, up to a
+ * semicolon ("Meds & allergies: ramipril 5 mg; penicillin (rash)")?  The
+ * patient takes it. */
+bool notes__listed_medicine(const sentence *s, size_t k);
+
 /* notes__given_later: is drug item k, in a later sentence of an allergy
  * line or entry that names no allergy cue and no reaction, given a dose
  * ("Ceftriaxone 2 g IV ... given 15:35") or said to have had one ("Got

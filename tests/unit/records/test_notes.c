@@ -18717,6 +18717,39 @@ test_vocab75bf(void)
 				   "antibacterials") == NOT_FOUND_BL);
 }
 
+/* allergy75qj (zh-dev79): Taiwan's heading of drug intolerances, 藥物不耐,
+ * makes its entries intolerances, as 不耐受 does. */
+static void
+test_allergy75qj(void)
+{
+	static const char *const note =
+		"藥物過敏：無（病人自述 "
+		"NKDA）。\n藥物不耐：Colchicine——太太補充「他"
+		"吃秋水仙素會一直拉肚子，拉到脫水，後來都不敢吃」。";
+
+	MT_TRUE(allergy_context_bl(note, "colchicine") == 0);
+	MT_TRUE(allergy_context_bl("藥物不耐：Colchicine——腹瀉。",
+				   "colchicine") == 0);
+}
+
+/* allergy75qk (en-dev79): a heading of the medicines and the allergies
+ * together lists the drugs taken; a drug is an allergy there only with a
+ * reaction or allergy cue in its part of the sentence. */
+static void
+test_allergy75qk(void)
+{
+	static const char *const letter =
+		"Medicines/allergies: hydrocortisone 1% cream from you, and "
+		"Dermol as a\nsoap substitute. No allergies to medicines.";
+	static const char *const both =
+		"Meds & allergies: ramipril 5 mg; penicillin (rash).";
+
+	MT_TRUE(allergy_context_bl(letter, "hydrocortisone") == NOT_FOUND_BL);
+	MT_TRUE(context_of(letter, NOTES_MEDICINE, "hydrocortisone") == 0);
+	MT_TRUE(allergy_context_bl(both, "ramipril") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(both, "penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19459,6 +19492,8 @@ static const mt_case cases[] = {
 	{"allergy75qh", test_allergy75qh},
 	{"allergy75qi", test_allergy75qi},
 	{"vocab75bf", test_vocab75bf},
+	{"allergy75qj", test_allergy75qj},
+	{"allergy75qk", test_allergy75qk},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
