@@ -1894,6 +1894,30 @@ label_told_zh(const sentence *s, size_t k)
 				   sizeof(recorded) / sizeof(*recorded));
 }
 
+/* THIS_LABEL_WORDS: how far into a Chinese sentence its "this label"
+ * may name the label ("此過敏註記": 此, 過, 敏, 註, 記). */
+#define THIS_LABEL_WORDS 6
+
+/* this_label_zh: does s open with "this" and name the allergy's label or
+ * record within THIS_LABEL_WORDS words, before de-labelling verb item j
+ * ("3. Levofloxacin：舊病歷記載「疑似過敏，皮膚癢」，…本次亦使用無反應。
+ * 此過敏註記已由主治醫師移除。", zh-dev79), no denial right before the verb
+ * ("此过敏记录暂不删除")?  The label removed is the one the entry told. */
+static bool
+this_label_zh(const sentence *s, size_t j)
+{
+	static const char *const this[] = {"此", "该", "該", "这", "這"};
+	static const char *const label[] = {"标签", "標籤", "注记", "註記",
+					    "记录", "記錄", "纪录", "紀錄"};
+	static const char *const denial[] = {"不", "勿", "未", "没", "无"};
+	size_t w0 = s->items[j].w0;
+	size_t to = w0 < THIS_LABEL_WORDS ? w0 : THIS_LABEL_WORDS;
+
+	return s->n > 0 && notes__words_in(s, 0, this, N_OF(this)) &&
+	       notes__words_any(s, 1, to, label, N_OF(label)) &&
+	       !(w0 > 0 && notes__words_in(s, w0 - 1, denial, N_OF(denial)));
+}
+
 /* removed_last_zh: does de-labelling verb item j end s, no denial right
  * before it ("暂不删除", "未删除"), after an allergy label s reports
  * (label_told_zh: "曾記錄「Aspirin 過敏」，但病人已服用 aspirin 六年無事，
@@ -1948,6 +1972,11 @@ notes__removed_record_zh(const sentence *s, notes_reading *out)
 				  s->items[j].e->type != NOTES_T_NEGATED ||
 				  (unsigned char)s->items[j].e->key[0] < 0x80))
 		j++;
+	if (j < s->n_items && notes__first_drug(s, s->n_items) == s->n_items &&
+	    this_label_zh(s, j)) {
+		negate_line_allergies(s, out, s->items[j].e->key, false);
+		return;
+	}
 	if (j == s->n_items || j == 0 || notes__first_drug(s, s->n_items) >= j)
 		return;
 	/* "此標籤已刪除" after the drug taken since without harm removes
@@ -3095,6 +3124,32 @@ denied_in_words(const sentence *s, size_t d)
 	       cue_after_drug(s, d);
 }
 
+/* denied_by_self_zh: does s deny Chinese drug item d an allergy in the
+ * patient's own name, 本人 then 无 or 没有 right before the drug and 过敏
+ * right after it ("太太後來想起是她自己對盤尼西林過敏。病人本人無盤尼西林過敏",
+ * zh-dev79)?  The writer sets the patient against the one who had it, as
+ * "He is NOT penicillin allergic" does. */
+static bool
+denied_by_self_zh(const sentence *s, size_t d)
+{
+	static const char *const none[] = {"无", "没有"};
+	size_t w = s->items[d].w0;
+
+	if (d + 1 >= s->n_items ||
+	    s->items[d + 1].e->type != NOTES_T_ALLERGY_CUE ||
+	    s->items[d + 1].w0 != s->items[d].w1 ||
+	    !notes__words_at(s, s->items[d].w1, "过敏"))
+		return false;
+	for (size_t i = 0; i < N_OF(none); i++) {
+		size_t n = strlen(none[i]) / 3;
+
+		if (w >= n + 2 && notes__words_at(s, w - n, none[i]) &&
+		    notes__words_at(s, w - n - 2, "本人"))
+			return true;
+	}
+	return false;
+}
+
 void
 notes__denied_outright(const sentence *s, notes_reading *out, size_t first)
 {
@@ -3106,7 +3161,7 @@ notes__denied_outright(const sentence *s, notes_reading *out, size_t first)
 		for (size_t d = 0; d < s->n_items; d++)
 			if (is_drug(&s->items[d]) &&
 			    s->items[d].start == f->start &&
-			    denied_in_words(s, d))
+			    (denied_in_words(s, d) || denied_by_self_zh(s, d)))
 				f->trigger = DENIED_OUTRIGHT;
 	}
 }

@@ -18750,6 +18750,39 @@ test_allergy75qk(void)
 	MT_TRUE(allergy_context_bl(both, "penicillins") == 0);
 }
 
+/* allergy75ql (zh-dev79): "病人本人無盤尼西林過敏" denies the patient the
+ * allergy in so many words, after a relative who took it for hers: the
+ * denial holds, the relative's report does not. */
+static void
+test_allergy75ql(void)
+{
+	static const char *const note =
+		"藥物過敏史：\n4. "
+		"病人太太說「他對盤尼西林過敏」，查病人所有紀錄"
+		"皆無此註記，太太後來想起是她自己對盤尼西林過敏。病人本人無盤尼"
+		"西林"
+		"過敏。";
+
+	MT_TRUE(!affirmed_allergy(note, "penicillins"));
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+}
+
+/* allergy75qm (zh-dev79): "此過敏註記已…移除", a sentence of its own that
+ * names no drug, removes the label its entry told; "暂不删除" keeps it. */
+static void
+test_allergy75qm(void)
+{
+	static const char *const removed =
+		"藥物過敏/不良反應史：\n3. "
+		"Levofloxacin：舊病歷記載「疑似過敏，皮"
+		"膚癢」，本次亦使用無反應。此過敏註記已由主治醫師移除。";
+	static const char *const kept =
+		"药物过敏史：\n3. 左氧氟沙星：皮疹。此过敏记录暂不删除。";
+
+	MT_TRUE(allergy_context_bl(removed, "levofloxacin") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(kept, "levofloxacin") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19494,6 +19527,8 @@ static const mt_case cases[] = {
 	{"vocab75bf", test_vocab75bf},
 	{"allergy75qj", test_allergy75qj},
 	{"allergy75qk", test_allergy75qk},
+	{"allergy75ql", test_allergy75ql},
+	{"allergy75qm", test_allergy75qm},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
