@@ -228,6 +228,28 @@ enumeration_head_zh(const sentence *s, size_t k)
 	return (size_t)(it - s->items);
 }
 
+/* own_allergy_zh: is Chinese drug item k followed right away by 过敏
+ * (類 or 类 at most between), no 者 after it ("…；磺胺類過敏亦須避免",
+ * zh-dev79)?  The writer states the patient's allergy and then what it
+ * asks; "青霉素过敏者避免使用" speaks of anyone allergic. */
+static bool
+own_allergy_zh(const sentence *s, size_t k)
+{
+	static const char *const kind[] = {"类", "類"};
+	static const char *const allergy[] = {"过敏", "過敏"};
+	size_t w = s->items[k].w1;
+	uint32_t end = s->items[k].end;
+
+	if (w < s->n && notes__words_in(s, w, kind, N_OF(kind)) &&
+	    s->words[w].start == end)
+		end = s->words[w++].end;
+	/* written together: "避免头孢类（过敏）" gives the avoidance's reason
+	 */
+	return w < s->n && s->words[w].start == end &&
+	       notes__words_in(s, w, allergy, N_OF(allergy)) &&
+	       !(w + 2 < s->n && notes__words_at(s, w + 2, "者"));
+}
+
 /* avoided_zh: does its clause say Chinese drug item k is to be avoided
  * or used with caution ("故亦避免其他非甾体抗炎药", "对 Cephalosporin 类
  * 药物也避免使用", "仍慎用氨基糖苷类")?  A
@@ -241,6 +263,8 @@ avoided_zh(const sentence *s, size_t k)
 	const char *close;
 	size_t from, to;
 
+	if (own_allergy_zh(s, k))
+		return false;
 	k = enumeration_head_zh(s, k); /* "避免卡马西平、苯妥英钠等" */
 	notes__clause_words(s, k, &from, &to);
 	/* a parenthesis opened after the drug speaks of others ("改为左乙拉

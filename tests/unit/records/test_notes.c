@@ -18783,6 +18783,28 @@ test_allergy75qm(void)
 	MT_TRUE(allergy_context_bl(kept, "levofloxacin") == 0);
 }
 
+/* allergy75qn (zh-dev79): a drug written together with 过敏 and then
+ * "avoid" ("磺胺類過敏亦須避免") is the patient's allergy stated with
+ * what it asks; "青霉素过敏者避免使用" speaks of anyone allergic and
+ * "避免头孢类（过敏）" names the drug kept away. */
+static void
+test_allergy75qn(void)
+{
+	static const char *const plan =
+		"5. 目前不需口服抗生素；如需口服抗生素，注意：服用 "
+		"isotretinoin "
+		"期間禁用 tetracycline "
+		"類（doxycycline、minocycline），會增加顱內"
+		"壓升高風險；磺胺類過敏亦須避免。";
+
+	MT_TRUE(allergy_context_bl(plan, "sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl("青霉素过敏须避免。", "penicillins") == 0);
+	MT_TRUE(allergy_context_bl("青霉素过敏者避免使用。", "penicillins") ==
+		NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("若出现感染，避免头孢类（过敏）。",
+				   "cephalosporins") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19529,6 +19551,7 @@ static const mt_case cases[] = {
 	{"allergy75qk", test_allergy75qk},
 	{"allergy75ql", test_allergy75ql},
 	{"allergy75qm", test_allergy75qm},
+	{"allergy75qn", test_allergy75qn},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
