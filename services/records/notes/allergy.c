@@ -64,6 +64,17 @@ notes__interaction_partner_en(const sentence *s, size_t k)
 	return false;
 }
 
+/* names_no_reaction: does s name no allergy cue and no reaction? */
+static bool
+names_no_reaction(const sentence *s)
+{
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
+		    s->items[j].e->type == NOTES_T_REACTION)
+			return false;
+	return true;
+}
+
 /* TAKEN_NOW_WORDS: the most words before the drug in a sentence that
  * says the patient takes it ("Currently takes paracetamol regularly"). */
 #define TAKEN_NOW_WORDS 3
@@ -101,11 +112,7 @@ notes__taken_now(const sentence *s, size_t k)
 		takes |= notes__words_in(s, w, verb,
 					 sizeof(verb) / sizeof(*verb));
 	}
-	for (size_t j = 0; takes && j < s->n_items; j++)
-		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
-		    s->items[j].e->type == NOTES_T_REACTION)
-			return false;
-	return takes;
+	return takes && names_no_reaction(s);
 }
 
 /* dosed_now: does a later sentence of an "Allergies:" line give drug
@@ -120,17 +127,6 @@ dosed_now(const sentence *s, size_t k)
 	/* the unit may be written with its number ("She's on IV cefazolin
 	 * 2g TDS", "switched him to oxycodone 5mg PO", en-dev79) */
 	return !s->allergy_head && w < s->n && notes__dose_at(s, w);
-}
-
-/* names_no_reaction: does s name no allergy cue and no reaction? */
-static bool
-names_no_reaction(const sentence *s)
-{
-	for (size_t j = 0; j < s->n_items; j++)
-		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
-		    s->items[j].e->type == NOTES_T_REACTION)
-			return false;
-	return true;
 }
 
 /* dose_of_before: is drug item k written after "dose of" or "course of"

@@ -1658,12 +1658,7 @@ premedication_cue(const item *c)
 	static const char *const premed[] = {"premed", "pre med", "pretreat",
 					     "pre treat"};
 
-	if (c->e->type != NOTES_T_INDICATION)
-		return false;
-	for (size_t i = 0; i < N_OF(premed); i++)
-		if (strncmp(c->e->key, premed[i], strlen(premed[i])) == 0)
-			return true;
-	return false;
+	return notes__key_starts(c, NOTES_T_INDICATION, premed, N_OF(premed));
 }
 
 /* premedicated: is drug item k given as a premedication, a cue of one

@@ -254,6 +254,12 @@ bool notes__arrow_between(const sentence *s, uint32_t from, uint32_t to);
 bool notes__word_after_in(const sentence *s, size_t k, const char *const *list,
 			  size_t n);
 
+/* notes__key_starts: is item it of type type, its phrase starting with
+ * one of prefixes[0..n) ("corrected this" of "corrected this today to",
+ * "premed" of "premedicated with")? */
+bool notes__key_starts(const item *it, int type, const char *const *prefixes,
+		       size_t n);
+
 /* notes__words_any: is a phrase of list spelt at a word of [from, to)? */
 bool notes__words_any(const sentence *s, size_t from, size_t to,
 		      const char *const *list, size_t n);

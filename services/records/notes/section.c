@@ -1199,12 +1199,7 @@ corrects_record(const item *it)
 	static const char *const verbs[] = {"corrected this", "changed this",
 					    "updated this", "amended this"};
 
-	if (it->e->type != NOTES_T_TERMINATOR)
-		return false;
-	for (size_t i = 0; i < N_OF(verbs); i++)
-		if (strncmp(it->e->key, verbs[i], strlen(verbs[i])) == 0)
-			return true;
-	return false;
+	return notes__key_starts(it, NOTES_T_TERMINATOR, verbs, N_OF(verbs));
 }
 
 /* names_entry: does s name a drug after its first item, and no "no

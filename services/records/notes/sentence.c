@@ -266,6 +266,18 @@ notes__atoi_small(const char *key)
 }
 
 bool
+notes__key_starts(const item *it, int type, const char *const *prefixes,
+		  size_t n)
+{
+	if ((int)it->e->type != type)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(it->e->key, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+bool
 notes__words_any(const sentence *s, size_t from, size_t to,
 		 const char *const *list, size_t n)
 {
