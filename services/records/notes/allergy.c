@@ -64,13 +64,17 @@ notes__interaction_partner_en(const sentence *s, size_t k)
 	return false;
 }
 
-/* names_no_reaction: does s name no allergy cue and no reaction? */
+/* names_no_reaction: does s name no allergy cue and no reaction but one
+ * denied right before it ("cefazolin 2 g IV given at induction today
+ * 0815, no reaction on PACU review", en-dev80)? */
 static bool
 names_no_reaction(const sentence *s)
 {
 	for (size_t j = 0; j < s->n_items; j++)
-		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
-		    s->items[j].e->type == NOTES_T_REACTION)
+		if ((s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
+		     s->items[j].e->type == NOTES_T_REACTION) &&
+		    !(j > 0 && s->items[j - 1].e->type == NOTES_T_NEGATED &&
+		      s->items[j - 1].w1 == s->items[j].w0))
 			return false;
 	return true;
 }
@@ -386,7 +390,8 @@ bool
 notes__currently_on(const sentence *s, size_t k)
 {
 	static const char *const article[] = {"a", "an"};
-	static const char *const is[] = {"is", "remains", "stays"};
+	static const char *const is[] = {"is",	     "remains",	   "stays",
+					 "managing", "maintained", "stable"};
 	size_t w = s->items[k].w0;
 
 	if (w >= 1 && notes__words_in(s, w - 1, article, N_OF(article)))

@@ -2639,7 +2639,8 @@ static const char *const answered_nothing_en[] = {
 /* answered_no_reaction: is drug item k an allergy list's entry answered
  * "no reaction" or "no issue", then the entry's end ("Allergies: ... -
  * Chlorhexidine - no reaction; prior skin prep fine.", "Ondansetron: no
- * reaction, ignore old note")?  The writer asked about the drug and found
+ * reaction, ignore old note"), "nil" as "no" ("Ibuprufen - nil reaction
+ * (has used).", en-dev80)?  The writer asked about the drug and found
  * nothing: no allergy, as "none" answers it. */
 static bool
 answered_no_reaction(const sentence *s, size_t k)
@@ -2647,7 +2648,7 @@ answered_no_reaction(const sentence *s, size_t k)
 	size_t w = answer_at(s, k);
 
 	return (s->allergy_list || s->allergy_line) && w + 1 < s->n &&
-	       notes__words_at(s, w, "no") &&
+	       (notes__words_at(s, w, "no") || notes__words_at(s, w, "nil")) &&
 	       notes__words_in(s, w + 1, answered_nothing_en,
 			       sizeof(answered_nothing_en) /
 				       sizeof(*answered_nothing_en)) &&

@@ -1267,6 +1267,8 @@ bool notes__dash_labelled(const sentence *s, size_t k);
 void notes__treatment_context(const sentence *s, size_t k, notes_finding *f);
 
 /* notes__currently_on: is drug or class item k written after "is on",
+ * "remains on", "managing on" or "stable on" ("As he is managing on
+ * naproxen with PPI cover", en-dev80),
  * "a" or "an" at most between ("which is why he is on an angiotensin
  * receptor blocker", allergy75gj; "flagged to doctors, she is on
  * nitrofurantoin for this UTI anyway", allergy75jr)?  Under an allergy

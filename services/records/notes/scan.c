@@ -361,6 +361,23 @@ entry_wrapped(const char *text, size_t len, size_t from, size_t last,
 	       next + 1 < len && islower((unsigned char)text[next + 1]);
 }
 
+/* bracket_open: does the line from..last leave a parenthesis open ("3.
+ * Antibiotic prophylaxis: cefazolin 2g IV at induction (no\n
+ * penicillin or cephalosporin allergy himself).", en-dev80)?  What is
+ * inside goes on into the next line, short as the line is. */
+static bool
+bracket_open(const char *text, size_t from, size_t last)
+{
+	int depth = 0;
+
+	for (size_t p = from; p < last; p++)
+		if (text[p] == '(')
+			depth++;
+		else if (text[p] == ')' && depth > 0)
+			depth--;
+	return depth > 0;
+}
+
 /* notes__soft_wrap: is the line break at i one that an editor put in prose, not
  * one its writer meant?  The line before it is long (WRAP_MIN_COLUMNS),
  * does not end in a colon (a heading), and the next line goes on in
@@ -383,6 +400,9 @@ notes__soft_wrap(const char *text, size_t len, size_t i)
 	while (next < len && (text[next] == ' ' || text[next] == '\t'))
 		next++;
 	if (last > from && article_wrapped(text, len, from, last, next))
+		return true;
+	if (bracket_open(text, from, last) && next < len &&
+	    islower((unsigned char)text[next]))
 		return true;
 	if (i - from < WRAP_MIN_COLUMNS || last == from ||
 	    text[last - 1] == ':')

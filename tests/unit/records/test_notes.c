@@ -18805,6 +18805,73 @@ test_allergy75qn(void)
 				   "cephalosporins") == NOT_FOUND_BL);
 }
 
+/* allergy75qo (en-dev80): a dose given in a later sentence of an allergy
+ * entry stays a medicine though the sentence says "no reaction": a
+ * reaction denied right before it is none. */
+static void
+test_allergy75qo(void)
+{
+	static const char *const note =
+		"ALLERGIES:\n 1. Cephalexin (Keflex) - \"rash\" age 6. Mother "
+		"thinks\n    it was more likely the virus. Note: cefazolin 2 g "
+		"IV given at induction today 0815, no reaction on PACU review.";
+	static const char *const hives =
+		"ALLERGIES:\n 1. Cephalexin (Keflex) - \"rash\" age 6. "
+		"Cefazolin "
+		"2 g IV given at induction today - hives.";
+
+	MT_TRUE(allergy_context_bl(note, "cefazolin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "cefazolin") == 0);
+	MT_TRUE(allergy_context_bl(hives, "cefazolin") == 0);
+}
+
+/* allergy75qp (en-dev80): a line that leaves a parenthesis open goes on
+ * into its next line when that line goes on in lower case, short as the
+ * line is, so a denial at its end reaches the drugs after the break. */
+static void
+test_allergy75qp(void)
+{
+	static const char *const note =
+		"3. Antibiotic prophylaxis: cefazolin 2g IV at induction (no\n"
+		"   penicillin or cephalosporin allergy himself).";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(note, "cephalosporins") == NOTES_NEGATED);
+}
+
+/* allergy75qq (en-dev80): an allergy list's entry answered "nil
+ * reaction" is answered as "no reaction" is: no allergy. */
+static void
+test_allergy75qq(void)
+{
+	static const char *const note =
+		"Allergies: Pt says \"Ampiclox injection\" years ago made his "
+		"body\n   itch all over - ? true allergy.\n   Ibuprufen - nil "
+		"reaction (has used).";
+
+	MT_TRUE(allergy_context_bl(note, "ibuprofen") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(note, "ampicillin") == NOTES_UNCERTAIN);
+}
+
+/* allergy75qr (en-dev80): "managing on", "stable on" and "maintained
+ * on" a drug tell it taken now, as "is on" does, in an allergy line's
+ * prose. */
+static void
+test_allergy75qr(void)
+{
+	static const char *const note =
+		"Allergies: Penicillin - rash as a child.\n  Difene - he "
+		"describes this as an allergy, but from his account it\n  "
+		"caused indigestion only; I would regard it as an intolerance. "
+		"As he\n  is managing on naproxen with PPI cover I have left "
+		"it "
+		"as recorded.";
+
+	MT_TRUE(allergy_context_bl(note, "naproxen") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "naproxen") == 0);
+	MT_TRUE(allergy_context_bl(note, "diclofenac") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19552,6 +19619,10 @@ static const mt_case cases[] = {
 	{"allergy75ql", test_allergy75ql},
 	{"allergy75qm", test_allergy75qm},
 	{"allergy75qn", test_allergy75qn},
+	{"allergy75qo", test_allergy75qo},
+	{"allergy75qp", test_allergy75qp},
+	{"allergy75qq", test_allergy75qq},
+	{"allergy75qr", test_allergy75qr},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
