@@ -18872,6 +18872,40 @@ test_allergy75qr(void)
 	MT_TRUE(allergy_context_bl(note, "diclofenac") == 0);
 }
 
+/* allergy75qs (zh-dev80): 不作为 takes off the label named after it, as
+ * 不应记为 does ("不作为头孢类过敏登记"); 暂不作为 keeps a label in doubt. */
+static void
+test_allergy75qs(void)
+{
+	static const char *const note =
+		"二、过敏史及不良反应核实\n2."
+		"\"头孢\"：患者称\"医生说青霉素过敏头孢也不"
+		"能用\"，从未使用过头孢类，无任何反应史。不作为头孢类过敏登记；"
+		"如需使用"
+		"可按规定皮试或咨询过敏门诊。";
+	static const char *const doubted = "皮疹，现已消退。考虑\"阿莫西林过敏"
+					   "？\"，暂不作为确定过敏记录，转儿童"
+					   "过敏专科评估。";
+
+	MT_TRUE(!affirmed_allergy(note, "cephalosporins"));
+	MT_TRUE(allergy_context_bl(note, "cephalosporins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(doubted, "amoxicillin") == NOTES_UNCERTAIN);
+}
+
+/* allergy75qt (zh-dev80): a label still to be checked with the patient
+ * or the family ("待与患者及妻子再次核实") is in doubt, as 待核实 leaves it. */
+static void
+test_allergy75qt(void)
+{
+	static const char *const note =
+		"诊疗计划：\n8."
+		"磺胺过敏：待与患者及妻子再次核实，暂登记为\"磺胺类（可"
+		"疑）\"。";
+
+	MT_TRUE(!affirmed_allergy(note, "sulfonamides"));
+	MT_TRUE(allergy_context_bl(note, "sulfonamides") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19623,6 +19657,8 @@ static const mt_case cases[] = {
 	{"allergy75qp", test_allergy75qp},
 	{"allergy75qq", test_allergy75qq},
 	{"allergy75qr", test_allergy75qr},
+	{"allergy75qs", test_allergy75qs},
+	{"allergy75qt", test_allergy75qt},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
