@@ -138,6 +138,7 @@ static bool
 linked(const sentence *s, size_t j, size_t k, size_t gap)
 {
 	static const char *const links[] = {"after", "with", "following"};
+	static const char *const articles[] = {"a", "an", "the"};
 	static const char *const doses[] = {
 		"dose",	      "doses",	  "course",  "courses", "injection",
 		"injections", "infusion", "tablets", "shot"};
@@ -148,6 +149,12 @@ linked(const sentence *s, size_t j, size_t k, size_t gap)
 		return false;
 	/* "rash with Tab. Ciprofloxacin", "hives after IV co-amoxiclav" */
 	if (w0 - s->items[j].w1 > 1 && notes__dose_form(s->words[w0 - 1].key))
+		w0--;
+	/* an article before the form or the drug ("itching + rashes all
+	 * over after an Inj. Ceftriaxone given by local hospital",
+	 * en-dev80) */
+	if (w0 - s->items[j].w1 > 1 &&
+	    notes__words_in(s, w0 - 1, articles, N_OF(articles)))
 		w0--;
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		link = link || strcmp(s->words[w0 - 1].key, links[i]) == 0;

@@ -18906,6 +18906,26 @@ test_allergy75qt(void)
 	MT_TRUE(allergy_context_bl(note, "sulfonamides") == NOTES_UNCERTAIN);
 }
 
+/* allergy75qu (en-dev80): an article may stand between "after" and the
+ * form or drug a reaction followed ("itching + rashes all over after an
+ * Inj. Ceftriaxone"), as it may stand before "injection of". */
+static void
+test_allergy75qu(void)
+{
+	static const char *const note =
+		"DRUG ALLERGY: Sulpha drugs - rashes (per old OPD paper, "
+		"2019).\n"
+		"Wife reports itching + rashes all over after an Inj. "
+		"Ceftriaxone given\nby local hospital in 2023 - ? allergy, not "
+		"documented by them.";
+
+	MT_TRUE(allergy_context_bl(note, "ceftriaxone") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(note, "sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl("Rashes all over after an Inj. "
+				   "Ceftriaxone.",
+				   "ceftriaxone") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19659,6 +19679,7 @@ static const mt_case cases[] = {
 	{"allergy75qr", test_allergy75qr},
 	{"allergy75qs", test_allergy75qs},
 	{"allergy75qt", test_allergy75qt},
+	{"allergy75qu", test_allergy75qu},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
