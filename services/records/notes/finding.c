@@ -308,6 +308,31 @@ challenge_offered(const sentence *s, size_t k)
 			      sizeof(result) / sizeof(*result));
 }
 
+/* CHALLENGE_DOSE_WORDS: the most words of dose and route between a drug
+ * and the challenge it was given in ("amoxicillin 500mg oral
+ * challenge"). */
+#define CHALLENGE_DOSE_WORDS 3
+
+/* challenged: is drug item k the drug of a challenge done, a dose and a
+ * route at most between ("11/26 amoxicillin 500mg oral challenge，觀察2
+ * 小時無反應 → 已於本院系統移除 penicillin 過敏註記", zh-dev80)?  It was
+ * given to test the label, which is told apart: the drug is taken, no
+ * entry of the list. */
+static bool
+challenged(const sentence *s, size_t k)
+{
+	static const char *const test[] = {"challenge", "激发试验", "激發試驗"};
+	static const char *const route[] = {"oral", "po", "iv", "im"};
+	size_t w = s->items[k].w1, stop = w + CHALLENGE_DOSE_WORDS;
+
+	while (w < s->n && w < stop &&
+	       (notes__dose_at(s, w) || notes__is_number(s->words[w].key) ||
+		notes__words_in(s, w, route, N_OF(route))))
+		w++;
+	return w > s->items[k].w1 && w < s->n &&
+	       notes__words_in(s, w, test, N_OF(test));
+}
+
 /* avoided_after: is drug or class item k written "avoided" right after
  * it ("ACEi therefore avoided (and contraindicated with sacubitril)",
  * "avoid thiopurines (mercaptopurine also avoided)"), nothing after it
@@ -1457,7 +1482,8 @@ given_as_medicine(const sentence *s, size_t k)
 	       failed_treatment(s, k) || covers_after(s, k) ||
 	       only_given_en(s, k) || notes__treated_with_zh(s, k) ||
 	       treated_later_en(s, k) || taken_later_en(s, k) ||
-	       drug_of_choice(s, k) || notes__listed_medicine(s, k);
+	       drug_of_choice(s, k) || notes__listed_medicine(s, k) ||
+	       challenged(s, k);
 }
 
 /* stopped_unlisted: is drug item k one the patient stopped of their own

@@ -140,8 +140,14 @@ static const char *after_bracket(const char *p, const char *to);
 static bool
 bracket_then_colon(const sentence *s, size_t j)
 {
-	const char *to = s->text + s->words[s->n - 1].end;
+	const char *end = s->text + s->text_len, *to;
 	const char *p = s->text + s->items[j].end;
+
+	/* the bracket may hold the sentence's last word ("過敏史 (Allergy):",
+	 * zh-dev80): the colon is looked for to the line's end */
+	to = memchr(p, '\n', (size_t)(end - p));
+	if (to == NULL)
+		to = end;
 
 	while (p < to && *p == ' ')
 		p++;

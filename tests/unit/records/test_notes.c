@@ -18926,6 +18926,40 @@ test_allergy75qu(void)
 				   "ceftriaxone") == 0);
 }
 
+/* allergy75qv (zh-dev80): a Chinese allergy heading with its English
+ * name in brackets before the colon ("過敏史 (Allergy):") heads its list;
+ * an entry's class stays beside the member its story names. */
+static void
+test_allergy75qv(void)
+{
+	static const char *const note = "過敏史 (Allergy):\n1. Sulfa drug：吃 "
+					"Baktar 後全身紅疹。";
+
+	MT_TRUE(allergy_context_bl(note, "sulfonamides") == 0);
+	MT_TRUE(allergy_context_bl(note, "co-trimoxazole") == 0);
+}
+
+/* allergy75qw (zh-dev80): the drug of a challenge done, a dose and a
+ * route at most between ("amoxicillin 500mg oral challenge"), was given
+ * to test the label: no entry of the list. */
+static void
+test_allergy75qw(void)
+{
+	static const char *const note =
+		"過敏史：\n2. "
+		"Penicillin：病人自述是20多年前打針後「頭暈」"
+		"，無皮疹、無喘。11/25 penicillin skin test (PPL/MDM) "
+		"陰性；11/26 "
+		"amoxicillin 500mg oral challenge，觀察2小時無反應 → "
+		"已於本院系統移"
+		"除 penicillin 過敏註記。";
+
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "amoxicillin") !=
+		NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19680,6 +19714,8 @@ static const mt_case cases[] = {
 	{"allergy75qs", test_allergy75qs},
 	{"allergy75qt", test_allergy75qt},
 	{"allergy75qu", test_allergy75qu},
+	{"allergy75qv", test_allergy75qv},
+	{"allergy75qw", test_allergy75qw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
