@@ -188,7 +188,7 @@ ORDER_CEILINGS = {
     "en-dev77": (1, 2), "zh-dev77": (1, 2),
     "en-dev78": (4, 1), "zh-dev78": (6, 2),
     "en-dev79": (0, 0), "zh-dev79": (6, 0),
-    "en-dev80": (7, 5), "zh-dev80": (8, 2),
+    "en-dev80": (6, 0), "zh-dev80": (7, 1),
 }
 
 
