@@ -147,10 +147,29 @@ dose_of_before(const sentence *s, size_t k)
 	       notes__words_in(s, w - 2, dose, N_OF(dose));
 }
 
+/* willing_before: does a phrase of the patient's or the writer's
+ * willingness to try it end right before drug item k ("Erythromycin -
+ * vomiting as a teenager (intolerance). Happy to try clarithromycin,
+ * which is usually much better tolerated.", en-dev81)?  The drug is one
+ * to take, no entry of the list. */
+static bool
+willing_before(const sentence *s, size_t k)
+{
+	static const char *const willing[] = {
+		"happy to try",	   "happy to take", "willing to try",
+		"willing to take", "agrees to try", "agreed to try",
+		"keen to try",	   "ok to try",	    "okay to try"};
+	size_t w = s->items[k].w0;
+
+	return w >= 3 && notes__phrases_in(s, w - 3, willing, N_OF(willing));
+}
+
 bool
 notes__given_later(const sentence *s, size_t k)
 {
-	return !s->allergy_head && (dosed_now(s, k) || dose_of_before(s, k)) &&
+	return !s->allergy_head &&
+	       (dosed_now(s, k) || dose_of_before(s, k) ||
+		willing_before(s, k)) &&
 	       names_no_reaction(s);
 }
 
@@ -647,7 +666,8 @@ notes__on_allergy_line(const sentence *s, size_t k)
 	       !notes__replaced_by(s, k) && !notes__taken_now(s, k) &&
 	       !notes__currently_on(s, k) && !dosed_now(s, k) &&
 	       !told_after(s, k) && !given_later(s, k) &&
-	       !(dose_of_before(s, k) && names_no_reaction(s));
+	       !((dose_of_before(s, k) || willing_before(s, k)) &&
+		 names_no_reaction(s));
 }
 
 bool

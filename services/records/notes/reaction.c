@@ -3981,6 +3981,10 @@ static const char *const made_good_en[] = {
 	"better", "comfortable", "calmer", "calm", "settled", "well", "worse",
 };
 static const char *const made_gap_en[] = {"it", "once", "always", "also"};
+/* what another drug is made: an interaction ("makes her pill
+ * unreliable"), no effect felt */
+static const char *const made_unreliable_en[] = {"unreliable", "ineffective",
+						 "pill", "contraception"};
 
 /* MADE_GAP_WORDS: the most words (made_gap_en) between the drug and the
  * lay verb. */
@@ -4066,10 +4070,15 @@ notes__made_lay_effect(const sentence *s, size_t k)
 			     sizeof(made_whom_en) / sizeof(*made_whom_en)))
 		return false;
 	for (size_t m = k + 1; m < s->n_items; m++)
-		if (s->items[m].w0 < w && is_drug(&s->items[m]))
-			return false;
+		if ((s->items[m].w0 < w || s->items[m].w0 == w + 2) &&
+		    is_drug(&s->items[m]))
+			return false; /* "Rifampicin makes her Microgynon
+				       * unreliable" (en-dev81): another
+				       * drug's effect, an interaction */
 	return !notes__any_in(s, w + 2, w + 4, made_good_en,
 			      sizeof(made_good_en) / sizeof(*made_good_en)) &&
+	       !notes__any_in(s, w + 2, w + 4, made_unreliable_en,
+			      N_OF(made_unreliable_en)) &&
 	       !notes__completed_despite(s, w + 2);
 }
 

@@ -18960,6 +18960,50 @@ test_allergy75qw(void)
 	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75qx (en-dev81): "w/o any reaction", the ward's shorthand, says
+ * a drug was taken without harm, as "without any reaction" does. */
+static void
+test_allergy75qx(void)
+{
+	static const char *const note =
+		"ALLERGIES:\n5. Sulfa - on PCP list only. Had a full course of "
+		"Bactrim DS in 2023 w/o any reaction.";
+
+	MT_TRUE(allergy_context_bl(note, "co-trimoxazole") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "co-trimoxazole") ==
+		NOTES_HISTORICAL);
+}
+
+/* allergy75qy (en-dev81): a drug the patient is "happy to try" after an
+ * allergy entry is one to take, no entry of the list. */
+static void
+test_allergy75qy(void)
+{
+	static const char *const note =
+		"Allergies / ADRs:\nErythromycin - vomiting as a teenager "
+		"(intolerance). Happy to try\n  clarithromycin, which is "
+		"usually much better tolerated.";
+
+	MT_TRUE(allergy_context_bl(note, "erythromycin") == 0);
+	MT_TRUE(allergy_context_bl(note, "clarithromycin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "clarithromycin") !=
+		NOT_FOUND_BL);
+}
+
+/* allergy75qz (en-dev81): a drug that "makes her" another drug
+ * unreliable tells an interaction, no effect the patient felt. */
+static void
+test_allergy75qz(void)
+{
+	MT_TRUE(allergy_context_bl("Rifampicin makes her Microgynon "
+				   "unreliable: she has stopped it today.",
+				   "rifampicin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Rifampicin makes her pill unreliable.",
+				   "rifampicin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Rifampicin makes her dizzy.",
+				   "rifampicin") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19716,6 +19760,9 @@ static const mt_case cases[] = {
 	{"allergy75qu", test_allergy75qu},
 	{"allergy75qv", test_allergy75qv},
 	{"allergy75qw", test_allergy75qw},
+	{"allergy75qx", test_allergy75qx},
+	{"allergy75qy", test_allergy75qy},
+	{"allergy75qz", test_allergy75qz},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
