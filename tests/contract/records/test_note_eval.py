@@ -1022,7 +1022,7 @@ LATER_WRITERS_FLOORS = {
     # the eighty-first writers' (eight settings each), read held out with
     # the rules of 0763fe1b (0.726 and 0.783)
     "en-dev81": {"all": 0.72, "kind allergy": 0.78, "kind problem": 0.65,
-                 "kind medicine": 0.77, "suggested": 0.83},
+                 "kind medicine": 0.76, "suggested": 0.83},
     "zh-dev81": {"all": 0.78, "kind allergy": 0.87, "kind problem": 0.76,
                  "kind medicine": 0.76, "suggested": 0.87},
 }
