@@ -720,6 +720,8 @@ record_denied(const sentence *s, size_t k)
 static bool
 allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 {
+	static const char *const named_allergens[] = {
+		"contrast", "iodine", "shellfish", "peanut", "latex", "dye"};
 	size_t lead = lead_before(s), first = 0;
 	const notes_entry *e;
 	const char *note = heading_note(s);
@@ -735,8 +737,12 @@ allergy_titled(const sentence *s, uint32_t last, uint32_t line_end)
 	e = s->items[first].e;
 
 	/* one word may lead the cue, more when they are "Alerts and" or
-	 * "Drug history /" (lead_before) */
+	 * "Drug history /" (lead_before), but not a substance the line
+	 * speaks of ("Contrast allergy (hives only):", en-dev81: the note on
+	 * that allergy, no heading of a list) */
 	if (s->items[first].w0 > (lead > 1 ? lead : 1) ||
+	    (s->items[first].w0 == 1 && lead == 0 &&
+	     notes__words_in(s, 0, named_allergens, N_OF(named_allergens))) ||
 	    e->type != NOTES_T_ALLERGY_CUE ||
 	    (unsigned char)e->key[0] >= 0x80 ||
 	    !notes__only_marks(s->text, last, line_end, ":-)") ||

@@ -189,7 +189,7 @@ ORDER_CEILINGS = {
     "en-dev78": (4, 1), "zh-dev78": (6, 2),
     "en-dev79": (0, 0), "zh-dev79": (6, 0),
     "en-dev80": (6, 0), "zh-dev80": (7, 1),
-    "en-dev81": (4, 5), "zh-dev81": (3, 5),
+    "en-dev81": (4, 3), "zh-dev81": (3, 5),
 }
 
 

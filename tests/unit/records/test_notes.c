@@ -19004,6 +19004,30 @@ test_allergy75qz(void)
 				   "rifampicin") == 0);
 }
 
+/* allergy75ra (en-dev81): "Contrast allergy (hives only):" is a note on
+ * that allergy, not the heading of a list: the orders in the bullets
+ * after it are medicines; "Drug allergies:" still heads its list. */
+static void
+test_allergy75ra(void)
+{
+	static const char *const note =
+		"Contrast allergy (hives only):\n13-h premed not feasible; "
+		"accelerated premed per radiology protocol.\nTolerated "
+		"contrast "
+		"without reaction.\nPE confirmed.\n- Heparin infusion per "
+		"weight-based PE nomogram started 09:40\n- Acetaminophen 1 g "
+		"PO "
+		"for pain (morphine intolerance)";
+	static const char *const list = "Drug allergies:\n- Codeine - "
+					"vomiting\n- Penicillin - rash";
+
+	MT_TRUE(allergy_context_bl(note, "heparin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "paracetamol") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "morphine") == 0);
+	MT_TRUE(allergy_context_bl(list, "codeine") == 0);
+	MT_TRUE(allergy_context_bl(list, "penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19763,6 +19787,7 @@ static const mt_case cases[] = {
 	{"allergy75qx", test_allergy75qx},
 	{"allergy75qy", test_allergy75qy},
 	{"allergy75qz", test_allergy75qz},
+	{"allergy75ra", test_allergy75ra},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
