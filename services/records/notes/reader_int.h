@@ -409,10 +409,12 @@ bool notes__used_then_zh(const sentence *s, size_t k);
 bool notes__listed_medicine(const sentence *s, size_t k);
 
 /* notes__given_later: is drug item k, in a later sentence of an allergy
- * line or entry that names no allergy cue and no reaction, given a dose
- * ("Ceftriaxone 2 g IV ... given 15:35") or said to have had one ("Got
- * one dose of gentamicin in ED only")?  The patient had it: a medicine,
- * not another entry of the list. */
+ * line or entry that names no allergy cue and no reaction (but one
+ * denied right before it: "no reaction on PACU review"), given a dose
+ * ("Ceftriaxone 2 g IV ... given 15:35"), said to have had one ("Got
+ * one dose of gentamicin in ED only") or one the patient is happy to try
+ * ("Happy to try clarithromycin")?  The patient had it or is to have it:
+ * a medicine, not another entry of the list. */
 bool notes__given_later(const sentence *s, size_t k);
 
 /* notes__taken_now: does a later sentence of an allergy line or entry
