@@ -2066,28 +2066,6 @@ unsure_at(const sentence *s, size_t w)
 	return false;
 }
 
-/* pronoun_named: does a relative stand in brackets right after a
- * pronoun, after family trigger j ("Mum ... tells me that she (mum) is
- * allergic to sulfa antibiotics", en-dev79)?  The writer names the
- * relative as the one the story is about. */
-static bool
-pronoun_named(const sentence *s, size_t j)
-{
-	static const char *const pronoun[] = {"she", "he", "they"};
-
-	for (size_t m = j + 1; m < s->n_items; m++) {
-		const item *it = &s->items[m];
-		size_t w = it->w0;
-
-		if (it->e->type == NOTES_T_FAMILY && w > 0 &&
-		    notes__words_in(s, w - 1, pronoun, N_OF(pronoun)) &&
-		    notes__only_marks(s->text, s->words[w - 1].end, it->start,
-				      "("))
-			return true;
-	}
-	return false;
-}
-
 /* speaks_of_own: does the sentence after family trigger j say the
  * relative speaks of their own ("His sister says her own penicillin
  * allergy was mild", "... is not sure about her own", allergy75pk)?  No
@@ -2096,9 +2074,6 @@ static bool
 speaks_of_own(const sentence *s, size_t j)
 {
 	static const char *const poss[] = {"her", "his", "their"};
-
-	if (pronoun_named(s, j))
-		return true;
 
 	/* "himself" may be the patient's ("His mother tells me he was
 	 * allergic ..., though he doesn't remember it himself", en-dev4) */
