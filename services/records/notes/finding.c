@@ -1202,7 +1202,7 @@ phrase_within(const sentence *s, size_t from, const char *const *list, size_t n)
 	return false;
 }
 
-/* challenge_cleared: is drug item k the drug of a challenge or test dose
+/* challenge_passed: is drug item k the drug of a challenge or test dose
  * written right after it ("oral amoxicillin challenge", "amoxicillin test
  * dose"), with no reaction of its own, that its sentence says the
  * patient passed ("... challenge at the allergy clinic Sept 2026, no
@@ -1216,24 +1216,57 @@ phrase_within(const sentence *s, size_t from, const char *const *list, size_t n)
  * sentence says removed the label ("... and the label has been removed")
  * de-labels the drug: its allergy, negated, which clears the label told
  * before (allergy75ew); one still to come ("challenge tomorrow -- if
- * negative, penicillin de-labelled") is the medicine planned. */
+ * negative, penicillin de-labelled") is the medicine planned.  A first
+ * dose given under watch is such a test ("penicillin label doubtful,
+ * cephalosporin 1st dose under observation, no reaction", allergy75rm,
+ * zh-dev82). */
 static bool
-challenge_cleared(const sentence *s, size_t k, notes_finding *f)
+challenge_passed(const sentence *s, size_t k)
 {
 	static const char *const test[] = {"challenge", "provocation",
-					   "test dose"};
+					   "test dose", "1st dose",
+					   "first dose"};
 	static const char *const passed[] = {
 		"no reaction", "negative", "passed", "tolerated", "uneventful"};
 	static const char *const failed[] = {"positive", "failed", "reacted"};
 	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
 	size_t from =
 		w0 > CHALLENGE_RESULT_WORDS ? w0 - CHALLENGE_RESULT_WORDS : 0;
+
+	return w1 < s->n && notes__phrases_in(s, w1, test, N_OF(test)) &&
+	       notes__reaction_of(s, k, true) == NULL &&
+	       !phrase_within(s, 0, failed, 3) &&
+	       phrase_within(s, from, passed, 5);
+}
+
+/* class_dose_passed: is class item k given as a first dose under watch
+ * that its sentence says was passed (challenge_passed: "cephalosporin 1st
+ * dose under observation, no reaction"), not one still to come ("if
+ * ...")?  The class names the treatment begun, no allergy: its drug is
+ * named as the medicine given (allergy75rm).  A class's test dose or
+ * challenge passed ("Penicillin test dose 2015 - no reaction") is its
+ * allergy, negated, as before. */
+static bool
+class_dose_passed(const sentence *s, size_t k)
+{
+	static const char *const first[] = {"1st dose", "first dose"};
+	static const char *const pending[] = {"if", "once", "should", "unless"};
+	size_t w1 = s->items[k].w1;
+
+	return w1 < s->n && notes__phrases_in(s, w1, first, N_OF(first)) &&
+	       challenge_passed(s, k) &&
+	       !phrase_within(s, 0, pending, N_OF(pending));
+}
+
+/* challenge_cleared reads drug item k of a challenge passed
+ * (challenge_passed) as the medicine given at the test, or as its allergy
+ * negated where the sentence says the test removed the label. */
+static bool
+challenge_cleared(const sentence *s, size_t k, notes_finding *f)
+{
 	const item *removal;
 
-	if (w1 >= s->n || !notes__phrases_in(s, w1, test, 3) ||
-	    notes__reaction_of(s, k, true) != NULL ||
-	    phrase_within(s, 0, failed, 3) ||
-	    !phrase_within(s, from, passed, 5))
+	if (!challenge_passed(s, k))
 		return false;
 	f->kind = NOTES_MEDICINE;
 	substance_context(s, k, f, NULL, NULL, NULL);
@@ -1958,6 +1991,61 @@ never_had_en(const sentence *s, size_t k)
  * names it, under an "Allergies:" heading, beside "no known allergies",
  * near its reaction or after "tolerated" (then negated); else a medicine
  * (a substance) or nothing (a class). */
+/* renamed_in_bracket: is drug item k the drug item right before it named
+ * again, in the bracket opened between them, that drug the one a switch
+ * verb right before it changes to ("醫師換成 Losartan（Cozaar），之後無咳",
+ * allergy75rj, zh-dev82)?  The brand restates the drug switched to, a
+ * medicine: the drug's own finding stands for both. */
+static bool
+renamed_in_bracket(const sentence *s, size_t k)
+{
+	const item *d = k > 0 ? &s->items[k - 1] : NULL;
+	const item *it = &s->items[k];
+	uint32_t from, to;
+
+	if (d == NULL || d->w0 < 2 || !notes__switch_verb_zh(s, d->w0 - 2) ||
+	    d->e->type != NOTES_T_SUBSTANCE ||
+	    it->e->type != NOTES_T_SUBSTANCE ||
+	    strcmp(d->e->code, it->e->code) != 0)
+		return false;
+	from = d->end;
+	to = it->start;
+	while (from < to && s->text[from] == ' ')
+		from++;
+	if (to - from >= 3 && memcmp(s->text + from, FW_OPEN, 3) == 0)
+		from += 3;
+	else if (from < to && s->text[from] == '(')
+		from++;
+	else
+		return false;
+	return notes__only_marks(s->text, from, to, "");
+}
+
+/* no_finding_of_its_own: is drug or class item k (drug: a substance)
+ * named for something else than the patient's own allergy or medicine:
+ * an analyte, a disease or test named after it, a label line, a class
+ * described, kept away or weighed, the brand of a drug switched to named
+ * again (renamed_in_bracket), a class given as a first dose under watch
+ * (class_dose_passed) ...? */
+static bool
+no_finding_of_its_own(const sentence *s, size_t k, bool drug)
+{
+	return renamed_in_bracket(s, k) || (!drug && class_dose_passed(s, k)) ||
+	       (drug && (analyte_named(s, k) || disease_named(s, k) ||
+			 test_named(s, k) || notes__composition_named(s, k))) ||
+	       test_panel(s, k) || notes__labels_line(s, k) ||
+	       notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
+	       notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
+	       notes__never_used_zh(s, k) || notes__prophylaxis_class(s, k) ||
+	       notes__class_described(s, k) || notes__test_planned_zh(s, k) ||
+	       (!drug &&
+		(notes__weighed_cross_zh(s, k) || chosen_instead_zh(s, k))) ||
+	       notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
+	       avoided_after(s, k) || contraindication_named(s, k) ||
+	       avoided_for_condition(s, k) ||
+	       (drug && notes__answered_safe(s, k));
+}
+
 static bool
 substance(const sentence *s, size_t k, notes_finding *f)
 {
@@ -1977,18 +2065,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return true;
 	if (never_had_en(s, k))
 		return drug && never_taken(f);
-	if ((drug && (analyte_named(s, k) || disease_named(s, k) ||
-		      test_named(s, k) || notes__composition_named(s, k))) ||
-	    test_panel(s, k) || notes__labels_line(s, k) ||
-	    notes__disowned_here(s, k) || notes__qualifies_drug(s, k) ||
-	    notes__hyphen_free(s, k) || notes__no_allergen_class_zh(s, k) ||
-	    notes__never_used_zh(s, k) || notes__prophylaxis_class(s, k) ||
-	    notes__class_described(s, k) || notes__test_planned_zh(s, k) ||
-	    (!drug &&
-	     (notes__weighed_cross_zh(s, k) || chosen_instead_zh(s, k))) ||
-	    notes__class_anaphor(s, k) || notes__class_avoided(s, k) ||
-	    avoided_after(s, k) || contraindication_named(s, k) ||
-	    avoided_for_condition(s, k) || (drug && notes__answered_safe(s, k)))
+	if (no_finding_of_its_own(s, k, drug))
 		return false;
 	if (denied_in_entry(s, k, f))
 		return true;
@@ -2009,8 +2086,9 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		return notes__taken_still(s, k, f);
 	if (excepted_from_none(s, k) || excepted_zh(s, k))
 		return excepted_allergy(s, k, f, reaction, tol);
-	if (drug && (given_as_medicine(s, k) || stopped_unlisted(s, k) ||
-		     retaken_unlisted(s, k))) {
+	if (drug &&
+	    (given_as_medicine(s, k) || stopped_unlisted(s, k) ||
+	     retaken_unlisted(s, k) || notes__cleared_of_class_zh(s, k))) {
 		f->kind = NOTES_MEDICINE;
 	} else if ((tol && !drug) || notes__allergy_cued(s, k) ||
 		   notes__dash_labelled(s, k) || notes__quote_labelled(s, k) ||
@@ -3378,7 +3456,8 @@ notes__keep_finding(const sentence *s, notes_reading *out, notes_finding *f)
 	f->context &= ~NOTES_HISTORICAL;
 	if (f->context == 0)
 		f->trigger = ""; /* no context, no trigger */
-	if (strcmp(f->system, "substance") != 0 || history_only_zh(s, &past))
+	if (strcmp(f->system, "substance") != 0 || history_only_zh(s, &past) ||
+	    allergen_only(&past))
 		return notes__keep(out, f);
 	return notes__keep(out, f) && notes__keep(out, &past);
 }

@@ -1072,29 +1072,6 @@ course_done(const sentence *s, size_t k)
 	return NULL;
 }
 
-/* prescribed_line_zh: does Chinese drug item k open a numbered line of
- * its own ("2.克林霉素0.3g tid口服5天")?  That is an order as a
- * prescription writes it, drug first, its days the course to take, not
- * a course over ("予头孢呋辛1.5g ivgtt bid 5天" tells one). */
-static bool
-prescribed_line_zh(const sentence *s, size_t k)
-{
-	static const char *const marks[] = {".", "\u3001", "\uff0e", ")",
-					    "\uff09"};
-	uint32_t from, to;
-
-	if (k != 0 || s->items[0].w0 != 1 ||
-	    !notes__is_number(s->words[0].key) || notes__line_lead(s) == NULL)
-		return false;
-	from = s->words[0].end;
-	to = s->words[1].start;
-	for (size_t i = 0; i < sizeof(marks) / sizeof(*marks); i++)
-		if (to - from == strlen(marks[i]) &&
-		    memcmp(s->text + from, marks[i], to - from) == 0)
-			return true;
-	return false;
-}
-
 /* numbered_lead: is there nothing before sentence s on its line but
  * spaces, a bullet or a list number ("- ", "3. ", "(2) ")?  The list
  * number may end the sentence before, as "3." does. */
@@ -1107,6 +1084,49 @@ numbered_lead(const sentence *s)
 	       strchr(" \t-*()0123456789.\xe2\x80\xa2", p[-1]) != NULL)
 		p--;
 	return p == s->text || p[-1] == '\n';
+}
+
+/* numbered_line: does s open its line after a list number that ended
+ * the sentence before ("3. 地塞米松注射液 5mg iv qd × 3天": "3." is read
+ * as a stop)? */
+static bool
+numbered_line(const sentence *s)
+{
+	const char *p = s->text + s->words[0].start;
+
+	while (p > s->text && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	if (p == s->text || p[-1] != '.')
+		return false;
+	p--;
+	return p > s->text && isdigit((unsigned char)p[-1]) && numbered_lead(s);
+}
+
+/* prescribed_line_zh: does Chinese drug item k open a numbered line of
+ * its own ("2.克林霉素0.3g tid口服5天", "3. 地塞米松注射液 5mg iv qd × 3天")?
+ * That is an order as a prescription writes it, drug first, its days the course
+ * to take, not a course over ("予头孢呋辛1.5g ivgtt bid 5天" tells one). */
+static bool
+prescribed_line_zh(const sentence *s, size_t k)
+{
+	static const char *const marks[] = {".", "\u3001", "\uff0e", ")",
+					    "\uff09"};
+	uint32_t from, to;
+
+	if (k == 0 && s->items[0].w0 == 0)
+		return numbered_line(s);
+	if (k != 0 || s->items[0].w0 != 1 ||
+	    !notes__is_number(s->words[0].key) || notes__line_lead(s) == NULL)
+		return false;
+	from = s->words[0].end;
+	to = s->words[1].start;
+	while (to > from && s->text[to - 1] == ' ')
+		to--; /* "3. 地塞米松注射液 5mg iv qd × 3天" */
+	for (size_t i = 0; i < sizeof(marks) / sizeof(*marks); i++)
+		if (to - from == strlen(marks[i]) &&
+		    memcmp(s->text + from, marks[i], to - from) == 0)
+			return true;
+	return false;
 }
 
 /* year_first_zh: the word after the year that opens Chinese sentence s

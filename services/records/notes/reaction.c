@@ -865,6 +865,28 @@ eased_next_zh(const sentence *s, size_t k, size_t j)
 	       notes__words_in(s, w, eased_zh, N_OF(eased_zh));
 }
 
+/* TRIED_AGAINST_WORDS: how far after a drug the word of its relief, or of
+ * none, may follow ("戴乳胶手套也不缓解": 也不, then 缓解). */
+#define TRIED_AGAINST_WORDS 3
+
+/* tried_against_zh: is reaction item j, told before Chinese drug item k,
+ * what the drug was tried against, a word of easing within
+ * TRIED_AGAINST_WORDS words after the drug, eased or not ("双手、前臂出现
+ * 红斑、丘疹、瘙痒，戴乳胶手套也不缓解", allergy75ri, zh-dev82)?  The
+ * drug is judged by the relief it gave: not the reaction's cause. */
+static bool
+tried_against_zh(const sentence *s, size_t j, size_t k)
+{
+	size_t w = s->items[k].w1;
+
+	return j < k && s->words[s->items[k].w0].han &&
+	       notes__any_in(s, w,
+			     w + TRIED_AGAINST_WORDS < s->n
+				     ? w + TRIED_AGAINST_WORDS
+				     : s->n,
+			     eased_zh, N_OF(eased_zh));
+}
+
 /* OWN_CULPRIT_WORDS: the most words after "reaction to" that may come
  * before the drug it names (a route, a form: "reaction to IV
  * co-amoxiclav"). */
@@ -958,6 +980,23 @@ remedy_bracket(const sentence *s, size_t j, size_t k)
 				 s->words[w - 1].start, "(");
 }
 
+/* watched_zh: is reaction item j what a plan goes by, "视" or "根据" right
+ * before it ("地塞米松注射液 5mg iv qd × 3天，后视皮疹情况减量停用",
+ * allergy75rb, zh-dev82), or a condition on it right after it ("加
+ * Amlodipine 5mg QD（腳腫若加重再考慮換藥）")?  The course is tapered as
+ * the rash it treats settles, or changed if the effect grows: no
+ * reaction that happened. */
+static bool
+watched_zh(const sentence *s, size_t j)
+{
+	static const char *const by[] = {"视", "根据", "依据"};
+	static const char *const if_[] = {"若", "如", "如果"};
+	size_t w = s->items[j].w0;
+
+	return (w > 0 && notes__words_in(s, w - 1, by, N_OF(by))) ||
+	       notes__words_in(s, s->items[j].w1, if_, N_OF(if_));
+}
+
 bool
 notes__remedy_taken(const sentence *s, size_t k)
 {
@@ -989,7 +1028,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
 		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
-		    remedy_bracket(s, j, k) ||
+		    remedy_bracket(s, j, k) || watched_zh(s, j) ||
+		    tried_against_zh(s, j, k) ||
 		    (j > k &&
 		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j) ||
 		      given_after_reaction(s, k, j) ||
@@ -3297,6 +3337,25 @@ treated_zh(const sentence *s, size_t w)
 	return notes__words_end_at(s, w, treat, sizeof(treat) / sizeof(*treat));
 }
 
+/* CONDITION_ZH_WORDS: how far before an effect the condition that only
+ * foresees it may be written ("如胃不适停药复诊": 如 two words before). */
+#define CONDITION_ZH_WORDS 2
+
+/* foreseen_zh: is the effect at word w one the writer only foresees or
+ * plans by, a condition or a "depending on" right before it ("如胃不适停
+ * 药复诊", "若出现皮疹立即停用", "后视皮疹情况减量停用")?  The stop is an
+ * instruction for later, not one the drug's effect brought about
+ * (allergy75rb, zh-dev82). */
+static bool
+foreseen_zh(const sentence *s, size_t w)
+{
+	static const char *const condition[] = {"如",	"若",	"如果", "一旦",
+						"假如", "万一", "视",	"根据"};
+	size_t from = w > CONDITION_ZH_WORDS ? w - CONDITION_ZH_WORDS : 0;
+
+	return notes__any_in(s, from, w, condition, N_OF(condition));
+}
+
 /* same_drug: do drug items a and b name one drug ("加用曲马多50mg，患者诉
  * 恶心明显、头晕，停用曲马多": the stop names the drug again)? */
 static bool
@@ -3383,6 +3442,7 @@ notes__stopped_for_zh(const sentence *s, size_t k)
 		    expected_effect(it))
 			continue;
 		if (effect_denied(s, k, j) || treated_zh(s, it->w0) ||
+		    foreseen_zh(s, it->w0) ||
 		    notes__any_in(s, it->w1, it->w1 + 3, eased_zh, 8))
 			return NULL;
 		/* a side effect named anywhere in the sentence is none: its

@@ -1006,6 +1006,12 @@ bool notes__never_used_zh(const sentence *s, size_t k);
  * or as a regimen by its use, no allergen? */
 bool notes__no_allergen_class_zh(const sentence *s, size_t k);
 
+/* notes__cleared_of_class_zh: is Chinese drug item k said not to belong
+ * to the class named after it ("左氧氟沙星不属于青霉素/头孢/大环内酯类，无
+ * 交叉过敏，可用")?  The drug is cleared for use: a medicine, no
+ * allergy. */
+bool notes__cleared_of_class_zh(const sentence *s, size_t k);
+
 /* notes__test_planned_zh: is Chinese drug item k the drug of a skin test
  * planned, 皮试 right after it and a word of planning right before it
  * ("拟行头孢呋辛皮试，皮试阴性则…")?  A test still to come tells no

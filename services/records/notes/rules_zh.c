@@ -86,6 +86,10 @@ notes__doubt_after_zh(const sentence *s, size_t k)
 		"是否过敏不清", "是否过敏未知", "过敏史不详", "过敏史不明",
 		"过敏史不清", "未证实", "未经证实", "未确认", "未经确认",
 		"本人否认",
+		/* the patient's own word against a relative's report:
+		 * "太太說病人對「盤尼西林」過敏，病人本人說沒有" (allergy75rg,
+		 * zh-dev82) */
+		"本人说没有", "本人说没", "本人表示没有", "本人说不是",
 		/* a teller's guess: "以前打了安定就闹腾，像是过敏"
 		 * (allergy75ol, zh-dev75) */
 		"像是过敏", "好像是过敏", "像过敏"};
@@ -383,10 +387,62 @@ notes__class_banned_for_allergy_zh(const sentence *s, size_t k)
 	return allergy_stated_before_zh(s, w);
 }
 
+/* OUTSIDE_CLASS_WORDS: how many words "不属于" and its like may take
+ * between a drug and the classes it is said to be outside. */
+#define OUTSIDE_CLASS_WORDS 4
+
+/* The words that put a drug outside a class ("左氧氟沙星不属于青霉素/头孢/
+ * 大环内酯类", "非青霉素类"). */
+static const char *const outside_zh[] = {"不属于", "不属", "不是", "并非"};
+
+/* outside_class_at: is drug item d followed, within OUTSIDE_CLASS_WORDS
+ * words and before word w, by a word of outside_zh? */
+static bool
+outside_class_at(const sentence *s, const item *d, size_t w)
+{
+	return d->e->type == NOTES_T_SUBSTANCE && w >= d->w1 &&
+	       w - d->w1 <= OUTSIDE_CLASS_WORDS &&
+	       notes__any_in(s, d->w1, w, outside_zh, N_OF(outside_zh));
+}
+
+/* outside_class_zh: is class item k one of the classes a drug before it
+ * is said not to belong to, the run of classes written together
+ * ("过敏核对：左氧氟沙星不属于青霉素/头孢/大环内酯类，无交叉过敏，可用",
+ * allergy75rh, zh-dev82)?  The pharmacist names the allergy classes to
+ * clear the drug of them: no allergy of the class's own. */
+static bool
+outside_class_zh(const sentence *s, size_t k)
+{
+	size_t j = k, first;
+
+	if (s->items[k].e->type != NOTES_T_CLASS)
+		return false;
+	/* "青霉素" of "青霉素/头孢/大环内酯类" may be read as a substance */
+	while (j > 0 && is_drug(&s->items[j - 1]) &&
+	       s->items[j].w0 - s->items[j - 1].w1 <= 1)
+		j--;
+	first = s->items[j].w0;
+	while (j > 0 && !is_drug(&s->items[j - 1]))
+		j--;
+	return j > 0 && outside_class_at(s, &s->items[j - 1], first);
+}
+
 bool
 notes__no_allergen_class_zh(const sentence *s, size_t k)
 {
-	return unused_class_zh(s, k) || prophylaxis_class_zh(s, k);
+	return unused_class_zh(s, k) || prophylaxis_class_zh(s, k) ||
+	       outside_class_zh(s, k);
+}
+
+bool
+notes__cleared_of_class_zh(const sentence *s, size_t k)
+{
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (is_drug(&s->items[j]))
+			return s->items[j].e->type == NOTES_T_CLASS &&
+			       outside_class_at(s, &s->items[k],
+						s->items[j].w0);
+	return false;
 }
 
 /* own_intolerance_zh: is Chinese drug item k, said to be avoided, the
@@ -1037,6 +1093,15 @@ static const char *const unharmed_zh[] = {
 	"无问题",
 };
 
+/* unharmed_phrase_at: does word w open a phrase of unharmed_zh that no
+ * 不 turns round ("曲马多不可耐受" is the intolerance, allergy75rf)? */
+static bool
+unharmed_phrase_at(const sentence *s, size_t w)
+{
+	return notes__words_in(s, w, unharmed_zh, N_OF(unharmed_zh)) &&
+	       !(w > 0 && notes__words_at(s, w - 1, "不"));
+}
+
 /* next_clause_end: the word where the clause after drug item k's, which
  * ends at word to, ends: its terminator, another drug or the sentence's
  * end. */
@@ -1079,9 +1144,7 @@ taken_unharmed_zh(const sentence *s, size_t w, size_t end)
 			     sizeof(taken_since_zh) / sizeof(*taken_since_zh)))
 		return s->n;
 	for (; w < end; w++)
-		if (notes__words_in(s, w, unharmed_zh,
-				    sizeof(unharmed_zh) /
-					    sizeof(*unharmed_zh)) ||
+		if (unharmed_phrase_at(s, w) ||
 		    notes__words_in(s, w, course_unharmed_zh,
 				    sizeof(course_unharmed_zh) /
 					    sizeof(*course_unharmed_zh)))
@@ -1113,8 +1176,7 @@ none_such_zh(const sentence *s, size_t w, size_t to)
 static bool
 unharmed_at_zh(const sentence *s, size_t w, size_t to)
 {
-	return notes__words_in(s, w, unharmed_zh, N_OF(unharmed_zh)) ||
-	       none_such_zh(s, w, to);
+	return unharmed_phrase_at(s, w) || none_such_zh(s, w, to);
 }
 
 /* unharmed_next_zh: the word that opens the clause after the one drug
@@ -1884,30 +1946,98 @@ negative_later_zh(const sentence *s, size_t t)
 	return false;
 }
 
+/* minus_at: does a minus sign in brackets stand at byte at of s's text,
+ * spaces before it skipped ("（-）", "(-)")? */
+static bool
+minus_at(const sentence *s, uint32_t at)
+{
+	static const char *const minus[] = {"(-)", "\xef\xbc\x88-\xef\xbc\x89",
+					    "(-\xef\xbc\x89", "\xef\xbc\x88-)"};
+
+	while (at < s->text_len && s->text[at] == ' ')
+		at++;
+	for (size_t i = 0; i < N_OF(minus); i++)
+		if (s->text_len - at >= strlen(minus[i]) &&
+		    memcmp(s->text + at, minus[i], strlen(minus[i])) == 0)
+			return true;
+	return false;
+}
+
+/* bare_minus_at: does a lone minus stand at byte at of s's text, spaces
+ * before it skipped, a mark or the line's end right after it ("甲醛 -；乳胶
+ * -。")? */
+static bool
+bare_minus_at(const sentence *s, uint32_t at)
+{
+	static const char *const after[] = {"\xef\xbc\x9b",
+					    "\xe3\x80\x82",
+					    "\xe3\x80\x81",
+					    "\xef\xbc\x8c",
+					    ";",
+					    ",",
+					    ".",
+					    "\n"};
+
+	while (at < s->text_len && s->text[at] == ' ')
+		at++;
+	if (at >= s->text_len || s->text[at] != '-')
+		return false;
+	if (++at == s->text_len)
+		return true;
+	for (size_t i = 0; i < N_OF(after); i++)
+		if (s->text_len - at >= strlen(after[i]) &&
+		    memcmp(s->text + at, after[i], strlen(after[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The tests whose results a list gives drug by drug ("斑贴试验（48h/72h）：
+ * 阿莫西林（++）、头孢曲松（+）、乳胶（-）"). */
+static const char *const result_tests_zh[] = {"斑贴试验", "点刺试验",
+					      "皮肤试验", "皮内试验", "皮试"};
+
+/* test_list_minus_zh: is drug item k given a minus in a list of test
+ * results, the test named before it in its sentence ("皮肤点刺试验：阿莫西
+ * 林（+++）…；斑贴试验：…乳胶（-）", "甲醛 -；乳胶 -", allergy75ri,
+ * zh-dev82)?  The test found no allergy to it. */
+static bool
+test_list_minus_zh(const sentence *s, size_t k)
+{
+	const item *d = &s->items[k];
+
+	return notes__any_in(s, 0, d->w0, result_tests_zh,
+			     N_OF(result_tests_zh)) &&
+	       (minus_at(s, d->end) || bare_minus_at(s, d->end));
+}
+
+/* skin_test: is item t the skin test cue 皮试? */
+static bool
+skin_test(const item *t)
+{
+	return t->e->type == NOTES_T_ALLERGY_CUE &&
+	       strcmp(t->e->key, "皮试") == 0;
+}
+
 /* test_minus_zh: is drug item k followed at once by a skin test (皮试)
  * that a minus sign in brackets reports negative
  * ("青霉素皮试（-），2024年曾用阿莫西林无不适"), or 阴性 a few words on
  * (negative_later_zh)?  The minus says what 阴性 says: no allergy.
- * Issue 75, allergy75l. */
+ * Issue 75, allergy75l.  The test may be written before the drug, its
+ * result right after it ("入院时皮试头孢呋辛（-）", allergy75re,
+ * zh-dev82). */
 static bool
 test_minus_zh(const sentence *s, size_t k)
 {
-	static const char *const minus[] = {"(-)", "\xef\xbc\x88-\xef\xbc\x89",
-					    "(-\xef\xbc\x89", "\xef\xbc\x88-)"};
 	const item *t = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
-	size_t at;
+	const item *before = k > 0 ? &s->items[k - 1] : NULL;
 
-	if (t == NULL || t->e->type != NOTES_T_ALLERGY_CUE ||
-	    strcmp(t->e->key, "皮试") != 0 ||
-	    !notes__only_marks(s->text, s->items[k].end, t->start, " "))
-		return false;
-	for (at = t->end; at < s->text_len && s->text[at] == ' ';)
-		at++;
-	for (size_t i = 0; i < sizeof(minus) / sizeof(*minus); i++)
-		if (s->text_len - at >= strlen(minus[i]) &&
-		    memcmp(s->text + at, minus[i], strlen(minus[i])) == 0)
-			return true;
-	return negative_later_zh(s, k + 1);
+	if (t != NULL && skin_test(t) &&
+	    notes__only_marks(s->text, s->items[k].end, t->start, " "))
+		return minus_at(s, t->end) || negative_later_zh(s, k + 1);
+	if (before != NULL && skin_test(before) &&
+	    notes__only_marks(s->text, before->end, s->items[k].start, " "))
+		return minus_at(s, s->items[k].end) || negative_later_zh(s, k);
+	return test_list_minus_zh(s, k);
 }
 
 void

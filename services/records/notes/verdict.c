@@ -2823,6 +2823,19 @@ label_doubt_at(const sentence *s)
 	return s->n;
 }
 
+/* head_noun_zh: is item k a broad class written right after another
+ * drug, the head noun of that drug's name ("磺胺抗菌药", "磺胺类抗生素",
+ * allergy75rl, zh-dev82)?  The drug before it is the one named. */
+static bool
+head_noun_zh(const sentence *s, size_t k)
+{
+	const item *it = &s->items[k];
+
+	return k > 0 && it->e->type == NOTES_T_CLASS &&
+	       notes__broad_class(it->e->code) && is_drug(&s->items[k - 1]) &&
+	       s->items[k - 1].end == it->start;
+}
+
 /* doubted_drug_zh: the drug item of s whose label a doubt word holds in
  * doubt, the last drug written before it ("Erythromycin 不耐受，Amoxil
  * 存疑": Amoxil alone), or NULL. */
@@ -2833,7 +2846,7 @@ doubted_drug_zh(const sentence *s)
 	const item *drug = NULL;
 
 	for (size_t k = 0; w < s->n && k < s->n_items; k++)
-		if (is_drug(&s->items[k]) &&
+		if (is_drug(&s->items[k]) && !head_noun_zh(s, k) &&
 		    s->items[k].end <= s->words[w].start)
 			drug = &s->items[k];
 	return drug;
@@ -2887,16 +2900,33 @@ this_label_doubted_zh(const sentence *s)
 	       notes__words_at(s, 1, "标签") && label_doubt_at(s) == 3;
 }
 
+/* doubt_recorded_opens_zh: does s open with the record of a doubt, 已
+ * before it or not ("已登记为可疑过敏，不再使用ARB/ACEI，改用钙拮抗剂",
+ * allergy75rk, zh-dev82)?  It speaks of the label its line told last,
+ * in the sentence before. */
+static bool
+doubt_recorded_opens_zh(const sentence *s)
+{
+	size_t w = s->n > 0 && notes__words_at(s, 0, "已") ? 1 : 0;
+
+	return w < s->n && notes__words_in(s, w, recorded_doubt_zh,
+					   N_OF(recorded_doubt_zh));
+}
+
 /* doubt_line_label makes the allergy s's line told last doubted: kept,
  * its truth in question, though a drug of its class taken since had
  * cleared it ("头孢曲松7天无任何反应。该标签存疑，暂保留"). */
 static void
 doubt_line_label(const sentence *s, notes_reading *out)
 {
-	uint32_t from = line_start(s);
+	uint32_t from = line_start(s), own = s->words[0].start;
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 
+		/* s's own classes ("不再使用ARB/ACEI") are kept away after
+		 * it, no label told */
+		if (f->start >= own)
+			continue;
 		if (f->kind == NOTES_ALLERGY && f->code[0] != '\0' &&
 		    (f->context & ~NOTES_NEGATED) == 0) {
 			f->context = NOTES_UNCERTAIN;
@@ -2911,7 +2941,8 @@ notes__label_doubted_zh(const sentence *s, notes_reading *out)
 {
 	const item *drug = s->n == 0 ? NULL : doubted_drug_zh(s);
 
-	if (s->n > 0 && this_label_doubted_zh(s)) {
+	if (s->n > 0 &&
+	    (this_label_doubted_zh(s) || doubt_recorded_opens_zh(s))) {
 		doubt_line_label(s, out);
 		return;
 	}

@@ -190,7 +190,7 @@ ORDER_CEILINGS = {
     "en-dev79": (0, 0), "zh-dev79": (6, 0),
     "en-dev80": (6, 0), "zh-dev80": (7, 1),
     "en-dev81": (4, 3), "zh-dev81": (3, 5),
-    "en-dev82": (6, 5), "zh-dev82": (8, 14),
+    "en-dev82": (6, 5), "zh-dev82": (7, 5),
 }
 
 

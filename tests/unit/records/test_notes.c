@@ -5753,8 +5753,8 @@ static const expect rules_zh12[] = {
 	 "乳胶", NEG, false},
 	{"既往史：气喘（偶用沙丁胺醇）、高血压。", NOTES_MEDICINE, "salbutamol",
 	 "沙丁胺醇", 0, true},
-	{"对乳胶手套过敏（接触性皮炎）。", NOTES_ALLERGY, "latex", "乳胶", 0,
-	 true},
+	{"对乳胶手套过敏（接触性皮炎）。", NOTES_ALLERGY, "latex", "乳胶手套",
+	 0, true},
 	{"2015年服复方新诺明后全身大疱。", NOTES_ALLERGY, "co-trimoxazole",
 	 "复方新诺明", 0, true},
 	{"过敏史：青霉素（皮疹）；对\"促红素\"无过敏。", NOTES_ALLERGY,
@@ -19028,6 +19028,192 @@ test_allergy75ra(void)
 	MT_TRUE(allergy_context_bl(list, "penicillins") == 0);
 }
 
+/* allergy75rb (zh-dev82): an effect the plan foresees ("如胃不适停药复
+ * 诊") or goes by ("后视皮疹情况减量停用", "腳腫若加重再考慮換藥") is no
+ * reaction the drug caused; a taper planned (减量停用) leaves the course
+ * given now, and a numbered order's days ("3. 地塞米松注射液 ... × 3天") are
+ * the course to take. */
+static void
+test_allergy75rb(void)
+{
+	static const char *const plan =
+		"建议：\n3. 地塞米松注射液 5mg iv qd × 3天，后视皮疹情况减量停"
+		"用。";
+
+	MT_TRUE(allergy_context_bl("处理：2. 塞来昔布胶囊（西乐葆）200mg po "
+				   "qd × 2周，餐后服；如胃不适停药复诊。",
+				   "celecoxib") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(plan, "dexamethasone") == NOT_FOUND_BL);
+	MT_TRUE(context_of(plan, NOTES_MEDICINE, "dexamethasone") == 0);
+	MT_TRUE(allergy_context_bl("P：加 Amlodipine 5mg QD（腳腫若加重再考"
+				   "慮換藥）。",
+				   "amlodipine") == NOT_FOUND_BL);
+	MT_TRUE(context_of("地塞米松已减量停用。", NOTES_MEDICINE,
+			   "dexamethasone") == NOTES_HISTORICAL);
+	MT_TRUE(allergy_context_bl("普萘洛尔10mg tid，因乏力、心率慢停用。",
+				   "propranolol") == 0);
+}
+
+/* allergy75rc (zh-dev82): a drug the consultant puts on the allergy list
+ * ("将\"头孢唑林\"列入过敏药物") is an allergy, a recommendation or not. */
+static void
+test_allergy75rc(void)
+{
+	MT_TRUE(allergy_context_bl("建议：1. 立即停用头孢唑林，将\"头孢唑林\"列"
+				   "入过敏药物并在病历首页标注。",
+				   "cefazolin") == 0);
+	MT_TRUE(allergy_context_bl("头孢唑林列为过敏药物。", "cefazolin") == 0);
+}
+
+/* allergy75rd (zh-dev82): latex gloves (乳胶手套) are latex, whose
+ * allergy a drug-allergy denial before it leaves open. */
+static void
+test_allergy75rd(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：否认药物过敏史。乳胶手套过敏。",
+				   "latex") == 0);
+	MT_TRUE(context_of("- 以前戴乳膠手套，手會癢、起疹子，沒在意。",
+			   NOTES_MEDICINE, "latex") == NOT_FOUND_BL);
+}
+
+/* allergy75re (zh-dev82): a skin test written before its drug, the minus
+ * after it ("入院时皮试头孢呋辛（-）"), is negative; a plus is not. */
+static void
+test_allergy75re(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"- 过敏史：青霉素过敏，床头已挂过敏标识。入院时"
+			"皮试头孢呋辛（-）。",
+			"cefuroxime") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("过敏史：皮试青霉素（+）。",
+				   "penicillins") == 0);
+}
+
+/* allergy75rf (zh-dev82): 不可耐受 is the intolerance, not the 可耐受 of
+ * a drug taken without harm. */
+static void
+test_allergy75rf(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：曲马多不可耐受。", "tramadol") ==
+		0);
+	MT_TRUE(allergy_context_bl("过敏史：阿奇霉素胃不舒服，可以耐受。",
+				   "azithromycin") == NOT_FOUND_BL);
+}
+
+/* allergy75rg (zh-dev82): the patient's own word against a relative's
+ * report ("病人本人說沒有") holds the label in doubt. */
+static void
+test_allergy75rg(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：太太說病人對「盤尼西林」過敏，病人本"
+			"人說沒有、「打過好多次都沒事」。",
+			"penicillins") == NOTES_UNCERTAIN);
+}
+
+/* allergy75rh (zh-dev82): a drug said not to belong to the allergy
+ * classes ("左氧氟沙星不属于青霉素/头孢/大环内酯类") is cleared for use: a
+ * medicine, the classes no allergy of their own. */
+static void
+test_allergy75rh(void)
+{
+	static const char *const note = "6. 过敏核对：左氧氟沙星不属于青霉素/头"
+					"孢/大环内酯类，无交叉过敏，可用。";
+
+	MT_TRUE(allergy_context_bl(note, "levofloxacin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "levofloxacin") == 0);
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "cephalosporins") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "macrolides") == NOT_FOUND_BL);
+}
+
+/* allergy75ri (zh-dev82): a minus in a list of patch or prick test
+ * results clears its substance ("乳胶（-）", "乳胶 -"); latex gloves worn
+ * against a rash that did not ease ("戴乳胶手套也不缓解") are no cause of
+ * it. */
+static void
+test_allergy75ri(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"斑贴试验（48h/72h）：阿莫西林（++）、头孢曲松（"
+			"+）、乳胶（-）。",
+			"latex") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(
+			"斑贴试验（48h/72h）：阿莫西林（++）、头孢曲松（"
+			"+）、乳胶（-）。",
+			"amoxicillin") == 0);
+	MT_TRUE(allergy_context_bl(
+			"斑贴试验：对苯二胺（PPD）+++；甲醛 -；乳胶 -"
+			"。",
+			"latex") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(
+			"现病史：8个月前双手出现红斑、瘙痒，戴乳胶手套"
+			"也不缓解。",
+			"latex") == NOT_FOUND_BL);
+}
+
+/* allergy75rj (zh-dev82): the brand in brackets after the drug switched
+ * to ("醫師換成 Losartan（Cozaar）") restates that medicine, no entry of
+ * the allergy list. */
+static void
+test_allergy75rj(void)
+{
+	static const char *const note =
+		"藥物過敏史：\n2. Captopril：2015 年咳嗽，醫師換成 Losartan（"
+		"Cozaar），之後無咳。";
+
+	MT_TRUE(allergy_context_bl(note, "losartan") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "losartan") != NOT_FOUND_BL);
+}
+
+/* allergy75rk (zh-dev82): a sentence that opens with the record of a
+ * doubt ("已登记为可疑过敏") doubts the label told before it, not the
+ * classes it goes on to keep away. */
+static void
+test_allergy75rk(void)
+{
+	static const char *const note =
+		"一、过敏与不良反应\n2. "
+		"氯沙坦：2023年服用第2周出现嘴唇、眼睑肿胀，"
+		"自行停药后未再发作。已登记为可疑过敏，不再使用ARB/"
+		"ACEI，改用钙拮抗"
+		"剂。";
+
+	MT_TRUE(allergy_context_bl(note, "losartan") == NOTES_UNCERTAIN);
+}
+
+/* allergy75rl (zh-dev82): "磺胺抗菌药" names the sulfonamides, whose
+ * label a doubt after it holds ("磺胺抗菌药过敏标签存疑"); a patient who
+ * cannot call a drug to mind (回忆不起来) doubts it, no denial. */
+static void
+test_allergy75rl(void)
+{
+	MT_TRUE(allergy_context_bl("过敏史：磺胺抗菌药过敏标签存疑。",
+				   "sulfonamides") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("过敏史：患者及老伴均回忆不起来用过什么\"磺"
+				   "胺\"。",
+				   "sulfonamides") == NOTES_UNCERTAIN);
+}
+
+/* allergy75rm (zh-dev82): a class given as a first dose under watch,
+ * with no reaction, names the treatment begun, no allergy; one still to
+ * come ("if ...") is not passed. */
+static void
+test_allergy75rm(void)
+{
+	MT_TRUE(allergy_context_bl("Allergy Hx reviewed (penicillin label "
+				   "doubtful, cephalosporin 1st dose under "
+				   "observation, no reaction).",
+				   "cephalosporins") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Allergy Hx reviewed (penicillin label "
+				   "doubtful, cephalosporin 1st dose under "
+				   "observation if no reaction to the test).",
+				   "cephalosporins") != NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Allergy: No known drug allergy. "
+				   "Penicillin test dose 2015 - no reaction.",
+				   "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19788,6 +19974,18 @@ static const mt_case cases[] = {
 	{"allergy75qy", test_allergy75qy},
 	{"allergy75qz", test_allergy75qz},
 	{"allergy75ra", test_allergy75ra},
+	{"allergy75rb", test_allergy75rb},
+	{"allergy75rc", test_allergy75rc},
+	{"allergy75rd", test_allergy75rd},
+	{"allergy75re", test_allergy75re},
+	{"allergy75rf", test_allergy75rf},
+	{"allergy75rg", test_allergy75rg},
+	{"allergy75rh", test_allergy75rh},
+	{"allergy75ri", test_allergy75ri},
+	{"allergy75rj", test_allergy75rj},
+	{"allergy75rk", test_allergy75rk},
+	{"allergy75rl", test_allergy75rl},
+	{"allergy75rm", test_allergy75rm},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
