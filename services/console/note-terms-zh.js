@@ -1968,6 +1968,10 @@ export const NOTE_PROBLEMS_ZH = {
   "Z99.2": "血液透析",
 };
 export const NOTE_REACTIONS_ZH = {
+  "achilles pain": "跟腱痛",
+  "achilles tendinitis": "跟腱炎",
+  "achilles tendinopathy": "跟腱病",
+  "achilles tendon pain": "跟腱痛",
   "acute dystonia": "急性肌张力障碍",
   "acute dystonic reaction": "急性肌张力障碍反应",
   "akathisia": "静坐不能",
@@ -2142,6 +2146,8 @@ export const NOTE_REACTIONS_ZH = {
   "spewing": "呕吐",
   "stevens johnson syndrome": "史蒂文斯-约翰逊综合征",
   "stomach upset": "胃部不适",
+  "swelled": "肿胀",
+  "swelled up": "肿胀",
   "swelled up around the eyes": "眼睑肿胀",
   "swelling": "肿胀",
   "swollen eyes": "眼睑肿胀",

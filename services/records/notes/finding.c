@@ -538,6 +538,20 @@ withheld_word(const sentence *s, const item *it)
 	return false;
 }
 
+/* withheld_together: are drug item k and the item after it, a drug,
+ * written as one list, only a slash, comma or "or" between ("Brufen /
+ * NSAID")? */
+static bool
+withheld_together(const sentence *s, size_t k)
+{
+	const item *a = &s->items[k], *b = a + 1;
+
+	if (k + 1 >= s->n_items || !is_drug(a) || !is_drug(b))
+		return false;
+	return notes__only_marks(s->text, a->end, b->start, "/,") ||
+	       (b->w0 == a->w1 + 1 && notes__words_at(s, a->w1, "or"));
+}
+
 /* withheld_for_allergy: is drug item k written "no" or "not" and then,
  * set off by a dash or a parenthesis, the allergy cue that gives the
  * reason ("IV amoxicillin + oral clarithromycin (no doxy - allergy)", "no
@@ -549,20 +563,57 @@ withheld_word(const sentence *s, const item *it)
 static bool
 withheld_for_allergy(const sentence *s, size_t k)
 {
-	const item *it = &s->items[k];
-	const item *cue = k + 1 < s->n_items ? &s->items[k + 1] : NULL;
-	const char *p = s->text + it->end;
+	size_t first = k, last = k;
+	const item *cue;
+	const char *p;
 	bool set_off = false;
 
-	if (it->w0 == 0 || !withheld_word(s, it) || cue == NULL ||
-	    cue->e->type != NOTES_T_ALLERGY_CUE)
+	/* a list of drugs withheld together ("NO Brufen / NSAID
+	 * (allergy)", allergy75rq): its first has the "no", its last the
+	 * reason */
+	while (first > 0 && withheld_together(s, first - 1))
+		first--;
+	while (last + 1 < s->n_items && withheld_together(s, last))
+		last++;
+	cue = last + 1 < s->n_items ? &s->items[last + 1] : NULL;
+	if (s->items[first].w0 == 0 || !withheld_word(s, &s->items[first]) ||
+	    cue == NULL || cue->e->type != NOTES_T_ALLERGY_CUE)
 		return false;
-	for (; p < s->text + cue->start; p++)
+	for (p = s->text + s->items[last].end; p < s->text + cue->start; p++)
 		if (*p == '(' || (*p == '-' && p[-1] == ' '))
 			set_off = true; /* not "no penicillin-allergy" */
 		else if (*p != ' ')
 			return false;
 	return set_off;
+}
+
+/* REMOVED_WORDS: how far after its drug "removed" may be written, a
+ * dash and a quote between ("\"penicillin\" - removed 2024 after ..."). */
+#define REMOVED_WORDS 2
+
+/* removed_after_test: is drug item k's label said removed after a test
+ * it passed, "removed" within REMOVED_WORDS words after it and "after" a
+ * negative test or a challenge later in its sentence ("(Old NEHR entry
+ * \"penicillin\" - removed 2024 after negative skin test + challenge at
+ * ... allergy clinic, letter sighted.)", allergy75ru, en-dev82)?  The
+ * label is off: the allergy, denied. */
+static bool
+removed_after_test(const sentence *s, size_t k)
+{
+	static const char *const passed[] = {"negative", "challenge", "testing",
+					     "normal"};
+	size_t w1 = s->items[k].w1;
+
+	for (size_t v = w1; v < s->n && v <= w1 + REMOVED_WORDS; v++) {
+		if (!notes__words_at(s, v, "removed"))
+			continue;
+		for (size_t a = v + 1; a + 1 < s->n && a <= v + 3; a++)
+			if (notes__words_at(s, a, "after") &&
+			    notes__any_in(s, a + 1, a + 3 < s->n ? a + 3 : s->n,
+					  passed, N_OF(passed)))
+				return true;
+	}
+	return false;
 }
 
 /* stopped_then_zh dates allergy f of Chinese drug item k, stopped or
@@ -686,6 +737,11 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	    (withheld_for_allergy(s, k) || barred_again(s, k))) {
 		f->context = 0;
 		f->trigger = "";
+	}
+	if (f->kind == NOTES_ALLERGY && f->context == 0 &&
+	    removed_after_test(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "removed";
 	}
 	if (f->kind == NOTES_MEDICINE && f->context == 0 &&
 	    challenge_offered(s, k)) {
@@ -2096,6 +2152,7 @@ substance(const sentence *s, size_t k, notes_finding *f)
 		   (notes__on_allergy_line(s, k) && !tol) ||
 		   notes__none_known_near(s, k) || caused ||
 		   queried_culprit(s, k) || told_as_allergy(s, k, drug) ||
+		   removed_after_test(s, k) ||
 		   (!tol && notes__reaction_of(s, k, true) &&
 		    !notes__reaction_owned(s, k,
 					   notes__reaction_of(s, k, true)) &&

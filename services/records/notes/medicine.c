@@ -971,18 +971,22 @@ notes__treatment_context(const sentence *s, size_t k, notes_finding *f)
 
 /* given_in_list: is drug item k, under an allergy heading, written right
  * after a verb that gives it ("anaesthetist used teicoplanin +
- * metronidazole", "received clindamycin"), or joined by "+", "," or
- * "and" to a drug so given?  It is the drug given in the allergen's
+ * metronidazole", "received clindamycin") or after "OK with" ("Avoids
+ * all NSAIDs, OK with paracetamol", allergy75rn), or joined by "+", ","
+ * or "and" to a drug so given?  It is the drug given in the allergen's
  * place, no entry of the list (allergy75cd). */
 static bool
 given_in_list(const sentence *s, size_t k)
 {
 	static const char *const gave[] = {"used", "gave", "given", "received",
 					   "administered"};
+	static const char *const fine[] = {"ok with", "okay with", "fine with"};
 	static const char *const joiner[] = {"and"};
 	const item *d = &s->items[k];
 
 	if (d->w0 >= 1 && notes__words_in(s, d->w0 - 1, gave, N_OF(gave)))
+		return true;
+	if (notes__phrase_before(s, d->w0, fine, N_OF(fine)) > 0)
 		return true;
 	if (k == 0 || !is_drug(d - 1))
 		return false;

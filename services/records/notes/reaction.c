@@ -997,12 +997,42 @@ watched_zh(const sentence *s, size_t j)
 	       notes__words_in(s, s->items[j].w1, if_, N_OF(if_));
 }
 
+/* REMEDY_NAMED_WORDS: how far before the bracket that names a remedy the
+ * word that says it was given may be written. */
+#define REMEDY_NAMED_WORDS 8
+
+/* remedy_named: is drug item k alone in brackets, after item j (a
+ * reaction, or the drug of the entry) and a word that says something was
+ * needed or given within REMEDY_NAMED_WORDS words before ("MORPHINE: ...
+ * she \"stopped breathing\" on the ward and needed \"the injection to wake
+ * her up\" (naloxone)", allergy75rv, en-dev40)?  The bracket names the
+ * remedy, not the cause. */
+static bool
+remedy_named(const sentence *s, size_t j, size_t k)
+{
+	static const char *const gave[] = {"needed", "required", "given",
+					   "received"};
+	const item *d = &s->items[k];
+	size_t w = d->w0, from;
+
+	if (j >= k || d->start == 0 || s->text[d->start - 1] != '(' ||
+	    d->end >= s->text_len || s->text[d->end] != ')')
+		return false;
+	from = w > REMEDY_NAMED_WORDS ? w - REMEDY_NAMED_WORDS : 0;
+	if (from < s->items[j].w1)
+		from = s->items[j].w1;
+	return notes__any_in(s, from, w, gave, N_OF(gave));
+}
+
 bool
 notes__remedy_taken(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < k; j++)
-		if (s->items[j].e->type == NOTES_T_REACTION &&
-		    remedy_bracket(s, j, k))
+		if ((s->items[j].e->type == NOTES_T_REACTION &&
+		     remedy_bracket(s, j, k)) ||
+		    ((s->items[j].e->type == NOTES_T_REACTION ||
+		      is_drug(&s->items[j])) &&
+		     remedy_named(s, j, k)))
 			return true;
 	return false;
 }
@@ -1028,8 +1058,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		     !onset_linked(s, j, k)) ||
 		    (j < k &&
 		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
-		    remedy_bracket(s, j, k) || watched_zh(s, j) ||
-		    tried_against_zh(s, j, k) ||
+		    remedy_bracket(s, j, k) || remedy_named(s, j, k) ||
+		    watched_zh(s, j) || tried_against_zh(s, j, k) ||
 		    (j > k &&
 		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j) ||
 		      given_after_reaction(s, k, j) ||
@@ -2528,6 +2558,21 @@ notes__class_described(const sentence *s, size_t k)
 /* notes__tolerated_after: an English list of drugs is tolerated whole,
  * but a cue in brackets that name a drug of their own speaks of that
  * drug only, not of those before the bracket (rules75en24). */
+/* list_answer_elsewhere: is tolerated cue it one that answers an entry
+ * of an allergy list only ("Has had Keflex in 2024 - no problems",
+ * allergy75rn), read outside one?  After a drug taken now ("on monthly
+ * Bicillin - last dose 3 weeks ago, no issues", "Heparin: standard dose
+ * via circuit - no problems") it says the drug goes on well, no past
+ * tolerance. */
+static bool
+list_answer_elsewhere(const sentence *s, const item *it)
+{
+	static const char *const answers[] = {"no problems", "no issues"};
+
+	return notes__among(it->e->key, answers, N_OF(answers)) &&
+	       !s->allergy_list && !s->allergy_line;
+}
+
 const item *
 notes__tolerated_after(const sentence *s, size_t k)
 {
@@ -2560,7 +2605,8 @@ notes__tolerated_after(const sentence *s, size_t k)
 		    paren_opened(s, s->items[k].end, it->start))
 			return NULL;
 		if (it->e->type == NOTES_T_TOLERATED &&
-		    (it->e->dir & NOTES_DIR_BACKWARD))
+		    (it->e->dir & NOTES_DIR_BACKWARD) &&
+		    !list_answer_elsewhere(s, it))
 			return it;
 	}
 	return NULL;
@@ -2850,6 +2896,31 @@ short_gap(const sentence *s, size_t from, size_t to)
 	return to - from == 2 && s->words[from].han && s->words[from + 1].han;
 }
 
+/* course_dated: is drug item k followed by the noun of its course and a
+ * bracketed date at most before the "causes" item cue ("The cipro course
+ * (Nov 2025) caused bilateral Achilles pain", allergy75rr, en-dev82)? */
+static bool
+course_dated(const sentence *s, size_t k, const item *cue)
+{
+	static const char *const course[] = {"course", "dose", "injection",
+					     "infusion"};
+	size_t w = s->items[k].w1;
+	const char *from, *to;
+
+	if (w >= cue->w0 || !notes__words_in(s, w, course, N_OF(course)))
+		return false;
+	if (cue->w0 == w + 1)
+		return true;
+	from = s->text + s->words[w].end;
+	to = s->text + cue->start;
+	while (from < to && *from == ' ')
+		from++;
+	while (to > from && to[-1] == ' ')
+		to--;
+	return to - from >= 2 && *from == '(' && to[-1] == ')' &&
+	       memchr(from + 1, ')', (size_t)(to - from - 2)) == NULL;
+}
+
 /* gave_after_drug: is item cue "gave him" or "gave her", which the
  * lexicon reads as a course given ("GP gave her amoxicillin"), written
  * right after drug item k, and an allergy cue later in the sentence ("pt
@@ -2879,7 +2950,9 @@ notes__caused_by(const sentence *s, size_t k)
 
 	if (cue == NULL ||
 	    (cue->e->type != NOTES_T_CAUSES && !gave_after_drug(s, cue, k)) ||
-	    !short_gap(s, s->items[k].w1, cue->w0) || sym->w0 - cue->w1 > 1 ||
+	    (!short_gap(s, s->items[k].w1, cue->w0) &&
+	     !course_dated(s, k, cue)) ||
+	    sym->w0 - cue->w1 > 1 ||
 	    counselled_between(s, k, (size_t)(sym - s->items)))
 		return NULL;
 	return sym->e->type == NOTES_T_PROBLEM ||

@@ -429,14 +429,15 @@ notes__soft_wrap(const char *text, size_t len, size_t i)
 
 /* abbreviated: is the full stop at i the end of a short form wards
  * write before a name ("Tab. Ciprofloxacin", "Inj. Ceftriaxone", "Dr.
- * Rao", "Mr. Nambiar", "Br. Anselm", allergy75ni)?  It ends no
- * sentence. */
+ * Rao", "Mr. Nambiar", "Br. Anselm", allergy75ni; a hospital's saint,
+ * "Tazocin in St. Finbarr's 2024 ... - no issues", allergy75rn)?  It ends
+ * no sentence. */
 static bool
 abbreviated(const char *text, size_t i)
 {
-	static const char *const forms[] = {"tab", "tabs", "inj", "cap", "caps",
-					    "syp", "syr",  "dr",  "mr",	 "mrs",
-					    "ms",  "br",   "sr",  "prof"};
+	static const char *const forms[] = {
+		"tab", "tabs", "inj", "cap", "caps", "syp",  "syr", "dr",
+		"mr",  "mrs",  "ms",  "br",  "sr",   "prof", "st"};
 
 	return word_ends_in(text, 0, i, forms,
 			    sizeof(forms) / sizeof(forms[0]));

@@ -1671,6 +1671,18 @@ dose_at(const char *p, const char *to)
 	return (size_t)(to - p) < 3 || memcmp(p, "\xe5\xb9\xb4", 3) != 0;
 }
 
+/* past_quote: p past a closing quote mark at it ('"', "'", U+201D), or
+ * p. */
+static const char *
+past_quote(const char *p, const char *to)
+{
+	if (p < to && (*p == '"' || *p == '\''))
+		return p + 1;
+	if (to - p >= 3 && memcmp(p, "\xe2\x80\x9d", 3) == 0)
+		return p + 3;
+	return p;
+}
+
 /* entry_text: where drug item k's entry text starts, past a bracket, a
  * query and the dash or colon after the drug ("头孢呋辛（西力欣）——呼吸困难"),
  * or NULL: no mark, or a dose or another drug after it ("氨氯地平：5mg
@@ -1682,9 +1694,12 @@ entry_text(const sentence *s, size_t k)
 	const char *p = after_bracket(s->text + s->items[k].end, to);
 
 	/* "Penicillin? - pt unsure": the writer's query, then the entry's
-	 * mark (allergy75nd) */
+	 * mark (allergy75nd); the drug may be quoted with its query
+	 * ("\"Flagyl?\" - pt not sure", allergy75rq) */
+	p = past_quote(p, to);
 	if (p < to && *p == '?')
 		p++;
+	p = past_quote(p, to);
 	while (p < to && *p == ' ')
 		p++;
 	p = entry_mark(p, to);
@@ -2088,6 +2103,21 @@ numbered_entry(const sentence *s)
 	return !s->list_head_numbered && numbered(s) && section_of(s) == NULL;
 }
 
+/* teller_heading: does heading s end with a verb of telling before its
+ * colon ("HOWEVER daughter states:", "Wife reports:")?  After an allergy
+ * field's answer ("ALLERGIES: NKDA per our chart.  HOWEVER daughter
+ * states:", allergy75rv, en-dev82) the bullets under it are the
+ * allergies the teller gives. */
+static bool
+teller_heading(const sentence *s)
+{
+	static const char *const tells[] = {"states", "says",	 "reports",
+					    "stated", "said",	 "reported",
+					    "adds",   "mentions"};
+
+	return s->n > 1 && notes__words_in(s, s->n - 1, tells, N_OF(tells));
+}
+
 void
 notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 {
@@ -2098,6 +2128,8 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		     later_on_bullet(s) || drug_entry(s) || time_label(s) ||
 		     numbered_entry(s)) &&
 		    !allergies;
+	bool told = (s->allergy_list || s->allergy_inline) && !allergies &&
+		    teller_heading(s);
 
 	s->list_aside = s->allergy_list && !allergies && aside_on_bullet(s);
 	s->allergy_line = notes__allergy_line(s);
@@ -2112,7 +2144,7 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 	s->allergy_table = allergies && reaction_table_head(s, end->start) &&
 			   cell_bar(s, end->start) != NULL;
 	s->allergy_list =
-		allergies || kept ||
+		allergies || kept || told ||
 		((s->allergy_line || notes__zh_allergy_head(s)) &&
 		 names_none(s) && !denies(s) && ends_its_line(s, end) &&
 		 !form_field(s)) ||

@@ -1214,6 +1214,7 @@ static const char *const doubts[] = {"doubt",
 				     "unlikely",
 				     "spurious",
 				     "queried",
+				     "label questioned",
 				     "not sure",
 				     "isn t sure",
 				     "wasn t sure",
@@ -1407,19 +1408,39 @@ line_start(const sentence *s)
  * over to the bullet that opened the entry. */
 #define WRAPPED_LINES 4
 
-/* bullet_opens: does the line at text[from] open with a bullet ("- ",
- * "* ") or a number ("4. ", "2) ": a numbered entry, allergy75oy)? */
-static bool
-bullet_opens(const char *text, uint32_t from)
+/* indent_of: how many spaces or tabs open the line at text[from]. */
+static uint32_t
+indent_of(const char *text, uint32_t from)
 {
-	if (isdigit((unsigned char)text[from])) {
-		while (isdigit((unsigned char)text[from]))
-			from++;
-		return (text[from] == '.' || text[from] == ')') &&
-		       text[from + 1] == ' ';
+	uint32_t at = from;
+
+	while (text[at] == ' ' || text[at] == '\t')
+		at++;
+	return at - from;
+}
+
+/* bullet_opens: does the line at text[from] open with a bullet ("- ",
+ * "* ") or a number ("4. ", "2) ": a numbered entry, allergy75oy)?  An
+ * indented "*" opens one too ("  * Pt reports \"penicillin allergy\" ...
+ * ⏎    2023 without any reaction.  Label doubtful", allergy75ro), and an
+ * indented "-" when the wrapped line is indented deeper, depth, than it
+ * (" - Keflex: ... ⏎   pre-op ... Label questioned"); one no deeper goes
+ * on a wrapped entry ("Kept as \"penicillin allergy⏎   - unverified/
+ * disputed\"") and opens none. */
+static bool
+bullet_opens(const char *text, uint32_t from, uint32_t depth)
+{
+	uint32_t in = indent_of(text, from), at = from + in;
+
+	if (in == 0 && isdigit((unsigned char)text[at])) {
+		while (isdigit((unsigned char)text[at]))
+			at++;
+		return (text[at] == '.' || text[at] == ')') &&
+		       text[at + 1] == ' ';
 	}
-	return (text[from] == '-' || text[from] == '*') &&
-	       text[from + 1] == ' ';
+	return (text[at] == '*' ||
+		(text[at] == '-' && (in == 0 || in < depth))) &&
+	       text[at + 1] == ' ';
 }
 
 /* entry_start: where the entry holding s's line starts: the bulleted
@@ -1435,6 +1456,8 @@ entry_start(const sentence *s)
 	uint32_t from = line_start(s), at = from;
 	bool indented = s->text[from] == ' ' || s->text[from] == '\t';
 
+	if (bullet_opens(s->text, from, 0))
+		return from; /* "  * Cipro - wife unsure": its own entry */
 	for (int n = 0; n < WRAPPED_LINES && at > 0; n++) {
 		uint32_t prev = at - 1;
 
@@ -1442,7 +1465,8 @@ entry_start(const sentence *s)
 			prev--;
 		if (prev + 1 >= at)
 			break; /* an empty line ends the entry */
-		if (indented && bullet_opens(s->text, prev))
+		if (indented &&
+		    bullet_opens(s->text, prev, indent_of(s->text, from)))
 			return prev;
 		if (indented ? s->text[prev] != ' ' && s->text[prev] != '\t'
 			     : !notes__soft_wrap(s->text, s->text_len, at - 1))

@@ -159,7 +159,7 @@ ORDER_CEILINGS = {
     "en-dev52": (1, 3), "zh-dev52": (3, 4),
     "en-dev53": (1, 2), "zh-dev53": (1, 3),
     "en-dev54": (3, 0), "zh-dev54": (4, 0),
-    "en-dev55": (2, 1), "zh-dev55": (1, 2),
+    "en-dev55": (1, 0), "zh-dev55": (1, 2),
     "en-dev56": (0, 0), "zh-dev56": (3, 3),
     "en-dev57": (4, 1), "zh-dev57": (3, 0),
     "en-dev58": (4, 0), "zh-dev58": (2, 0),
@@ -189,8 +189,8 @@ ORDER_CEILINGS = {
     "en-dev78": (4, 1), "zh-dev78": (6, 2),
     "en-dev79": (0, 0), "zh-dev79": (6, 0),
     "en-dev80": (6, 0), "zh-dev80": (7, 1),
-    "en-dev81": (4, 3), "zh-dev81": (3, 5),
-    "en-dev82": (6, 5), "zh-dev82": (7, 5),
+    "en-dev81": (2, 3), "zh-dev81": (3, 5),
+    "en-dev82": (2, 2), "zh-dev82": (7, 5),
 }
 
 

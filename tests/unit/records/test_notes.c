@@ -19214,6 +19214,162 @@ test_allergy75rm(void)
 				   "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75rn (en-dev82): in an allergy list "- no problems" and "- no
+ * issues" after a drug taken say it did no harm, "OK with" before one
+ * that the patient takes it; "St." of a hospital's saint ends no
+ * sentence; "no issues with" a drug tells of no course. */
+static void
+test_allergy75rn(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES / ADRs:\n 1. Bactrim - hives.\n - "
+			"Has had Keflex in 2024 - no problems.",
+			"cefalexin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Allergies:\n - Augmentin - diarrhoea.  Pt "
+				   "has had Tazocin in St. Finbarr's 2024 "
+				   "(discharge letter) - no issues.",
+				   "piperacillin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Allergies / ADRs:\n - Ibuprofen - gets "
+				   "wheezy within an hour.  Avoids all NSAIDs, "
+				   "OK with paracetamol.",
+				   "paracetamol") == NOT_FOUND_BL);
+	MT_TRUE(context_of("Plan:\n- check drug interactions - no issues with "
+			   "methadone.",
+			   NOTES_MEDICINE, "methadone") == 0);
+}
+
+/* allergy75ro (en-dev82): a doubt on the wrapped line of an indented
+ * bullet ("  * ..." or " - ..." with the wrap indented deeper) is that
+ * entry's; an indented dash no deeper than the wrap goes on the entry. */
+static void
+test_allergy75ro(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES:\n  * Pt reports \"penicillin "
+			"allergy\" from childhood.  However he took\n"
+			"    Augmentin in 2023 without any reaction.  "
+			"Label doubtful.",
+			"penicillins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(
+			"Allergies / intolerances:\n - Keflex: \"rash "
+			"as a kid\" per mom, details unknown.  "
+			"Received cefazolin\n   pre-op - no reaction. "
+			" Label questioned;\n   PCP may refer.",
+			"cefalexin") == NOTES_UNCERTAIN);
+}
+
+/* allergy75rp (en-dev82): "his da" in Irish and Scots words is the
+ * patient's father, whose allergy is his own. */
+static void
+test_allergy75rp(void)
+{
+	static const char *const note = "Allergies: Flucloxacillin - rash.\n   "
+					"Says his da is allergic to penicillin "
+					"as well.";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl(note, "flucloxacillin") == 0);
+}
+
+/* allergy75rq (en-dev82): a quoted, queried entry ("\"Flagyl?\" - pt not
+ * sure") is the list's; "NO Brufen / NSAID (allergy)" withholds both for
+ * the allergy, no denial of it. */
+static void
+test_allergy75rq(void)
+{
+	static const char *const plan = "Plan: NO Brufen / NSAID (allergy).";
+
+	MT_TRUE(allergy_context_bl("Allergies: Brufen - face swelling (2022).  "
+				   "Augmentin - loose motions.\n           "
+				   "\"Flagyl?\" - pt not sure, says \"some "
+				   "tablet for stomach\" gave\n           "
+				   "rashes - noted as possible.",
+				   "metronidazole") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(plan, "ibuprofen") == 0);
+	MT_TRUE(allergy_context_bl(plan, "nsaids") == 0);
+	MT_TRUE(allergy_context_bl("No penicillin allergy.", "penicillins") ==
+		NOTES_NEGATED);
+}
+
+/* allergy75rr (en-dev82): "The cipro course (Nov 2025) caused bilateral
+ * Achilles pain": the course and its date between, the drug caused the
+ * fluoroquinolone's tendon pain. */
+static void
+test_allergy75rr(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"The cipro course (Nov 2025) caused "
+			"bilateral Achilles pain - told by PCP never "
+			"to take fluoroquinolones again.",
+			"ciprofloxacin") == 0);
+}
+
+/* allergy75rt (en-dev82): "documented as adverse reaction", no article,
+ * records the drug's reaction, as "as an adverse reaction" does. */
+static void
+test_allergy75rt(void)
+{
+	MT_TRUE(allergy_context_bl("Plan:\n- Cont losartan 50mg OM\n- "
+				   "Amlodipine: documented as adverse reaction "
+				   "(ankle oedema) in CMIS",
+				   "amlodipine") == 0);
+}
+
+/* allergy75ru (en-dev82): a label "removed 2024 after negative skin
+ * test + challenge" is denied, a class too. */
+static void
+test_allergy75ru(void)
+{
+	MT_TRUE(allergy_context_bl("Drug allergy: Nil known.  (Old NEHR entry "
+				   "\"penicillin\" - removed 2024 after "
+				   "negative skin test + challenge, letter "
+				   "sighted.)",
+				   "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Drug allergy: penicillin - removed 2024 "
+				   "after negative skin test.",
+				   "penicillins") == NOTES_NEGATED);
+}
+
+/* allergy75rv (en-dev82, en-dev40): the bullets under "HOWEVER daughter
+ * states:" after an allergy field's answer are the allergies she gives;
+ * a remedy named alone in brackets after "needed" ("(naloxone)") is no
+ * entry. */
+static void
+test_allergy75rv(void)
+{
+	static const char *const told =
+		"ALLERGIES: NKDA per our chart.  HOWEVER daughter states:\n - "
+		"\"she can't take statins\" - muscle aches on simvastatin "
+		"then\n"
+		"   rosuvastatin (2021), refuses any more.\n - \"penicillin?\" "
+		"- daughter unsure, mother once said so.";
+	static const char *const rescued =
+		"4. Allergies and ADRs\nPatient reports:\n- MORPHINE: after "
+		"her "
+		"second C-section she \"stopped breathing\" on the ward and "
+		"needed \"the injection to wake her up\" (naloxone) - she "
+		"calls "
+		"it an allergy.";
+
+	MT_TRUE(allergy_context_bl(told, "simvastatin") == 0);
+	MT_TRUE(allergy_context_bl(told, "rosuvastatin") == 0);
+	MT_TRUE(allergy_context_bl(told, "penicillins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl(rescued, "morphine") == 0);
+	MT_TRUE(allergy_context_bl(rescued, "naloxone") == NOT_FOUND_BL);
+}
+
+/* allergy75rw (en-dev82): "swelled", the lay word, is the reaction a
+ * relative tells ("Wife says he \"swelled\" after a penicillin
+ * injection"). */
+static void
+test_allergy75rw(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies: Amoxil - itching (2021).  Wife "
+				   "says he \"swelled\" after a\npenicillin "
+				   "injection at a private clinic years ago.",
+				   "penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -19986,6 +20142,15 @@ static const mt_case cases[] = {
 	{"allergy75rk", test_allergy75rk},
 	{"allergy75rl", test_allergy75rl},
 	{"allergy75rm", test_allergy75rm},
+	{"allergy75rn", test_allergy75rn},
+	{"allergy75ro", test_allergy75ro},
+	{"allergy75rp", test_allergy75rp},
+	{"allergy75rq", test_allergy75rq},
+	{"allergy75rr", test_allergy75rr},
+	{"allergy75rt", test_allergy75rt},
+	{"allergy75ru", test_allergy75ru},
+	{"allergy75rv", test_allergy75rv},
+	{"allergy75rw", test_allergy75rw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
