@@ -405,6 +405,28 @@ queried_entry_en(const sentence *s, size_t k)
 	       s->items[k - 1].end == it->start;
 }
 
+/* CONTROLLED_WORDS: how far after the drug 控制 or 维持 may be written
+ * ("由比索洛尔控制", "由比索洛尔 2.5mg 控制"). */
+#define CONTROLLED_WORDS 4
+
+/* controlled_by_zh: is Chinese drug item k what a condition is now
+ * controlled by, 由 right before it and 控制 or 维持 after it ("胺碘酮：…心
+ * 内科停用后甲功恢复，目前心率由比索洛尔控制", allergy75ry, zh-dev83)?  The
+ * drug is taken now, no entry of the allergy list. */
+static bool
+controlled_by_zh(const sentence *s, size_t k)
+{
+	static const char *const kept[] = {"控制", "维持"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	return w0 >= 1 && notes__words_at(s, w0 - 1, "由") &&
+	       notes__any_in(s, w1,
+			     w1 + CONTROLLED_WORDS < s->n
+				     ? w1 + CONTROLLED_WORDS
+				     : s->n,
+			     kept, N_OF(kept));
+}
+
 bool
 notes__currently_on(const sentence *s, size_t k)
 {
@@ -413,6 +435,8 @@ notes__currently_on(const sentence *s, size_t k)
 					 "managing", "maintained", "stable"};
 	size_t w = s->items[k].w0;
 
+	if (controlled_by_zh(s, k))
+		return true;
 	if (w >= 1 && notes__words_in(s, w - 1, article, N_OF(article)))
 		w--;
 	return w >= 2 && notes__words_at(s, w - 1, "on") &&

@@ -587,6 +587,21 @@ withheld_for_allergy(const sentence *s, size_t k)
 	return set_off;
 }
 
+/* pump_removed: is trigger the 撤除 of drug item k's pump, "PCA" or 泵
+ * right after the drug ("麻醉科已于昨晚22:00撤除吗啡PCA，记录为药物不良反
+ * 应", allergy75sb, zh-dev83)?  The device is taken away, the drug
+ * stopped; no label is removed. */
+static bool
+pump_removed(const sentence *s, size_t k, const char *trigger)
+{
+	static const char *const removed[] = {"撤除", "已撤除"};
+	static const char *const pump[] = {"PCA", "pca", "泵", "镇痛泵"};
+	size_t w1 = s->items[k].w1;
+
+	return notes__among(trigger, removed, N_OF(removed)) && w1 < s->n &&
+	       notes__words_in(s, w1, pump, N_OF(pump));
+}
+
 /* REMOVED_WORDS: how far after its drug "removed" may be written, a
  * dash and a quote between ("\"penicillin\" - removed 2024 after ..."). */
 #define REMOVED_WORDS 2
@@ -737,6 +752,10 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 	    (withheld_for_allergy(s, k) || barred_again(s, k))) {
 		f->context = 0;
 		f->trigger = "";
+	}
+	if (f->context == NOTES_NEGATED && pump_removed(s, k, f->trigger)) {
+		f->context = f->kind == NOTES_ALLERGY ? 0 : NOTES_HISTORICAL;
+		f->trigger = f->kind == NOTES_ALLERGY ? "" : "撤除";
 	}
 	if (f->kind == NOTES_ALLERGY && f->context == 0 &&
 	    removed_after_test(s, k)) {

@@ -980,7 +980,8 @@ given_in_list(const sentence *s, size_t k)
 {
 	static const char *const gave[] = {"used", "gave", "given", "received",
 					   "administered"};
-	static const char *const fine[] = {"ok with", "okay with", "fine with"};
+	static const char *const fine[] = {"ok with", "okay with", "fine with",
+					   "ok with plain", "fine with plain"};
 	static const char *const joiner[] = {"and"};
 	const item *d = &s->items[k];
 

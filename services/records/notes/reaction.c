@@ -980,6 +980,22 @@ remedy_bracket(const sentence *s, size_t j, size_t k)
 				 s->words[w - 1].start, "(");
 }
 
+static bool foreseen_zh(const sentence *s, size_t w);
+static bool same_drug(const item *a, const item *b);
+
+/* named_owner_before: is reaction item j, after drug item k, written
+ * right after another drug or class, nothing between ("加用坎地沙坦 4mg
+ * qd（ACEI血管性水肿史，…）", allergy75rz, zh-dev83)?  The reaction is
+ * that one's, the reason k is chosen with care, not k's. */
+static bool
+named_owner_before(const sentence *s, size_t k, size_t j)
+{
+	const item *m = j > 0 ? &s->items[j - 1] : NULL;
+
+	return j > k + 1 && s->words[s->items[j].w0].han && is_drug(m) &&
+	       m->w1 == s->items[j].w0 && !same_drug(m, &s->items[k]);
+}
+
 /* watched_zh: is reaction item j what a plan goes by, "视" or "根据" right
  * before it ("地塞米松注射液 5mg iv qd × 3天，后视皮疹情况减量停用",
  * allergy75rb, zh-dev82), or a condition on it right after it ("加
@@ -1059,7 +1075,8 @@ notes__reaction_of(const sentence *s, size_t k, bool near)
 		    (j < k &&
 		     notes__between_has(s, it->end, s->items[k].start, ')')) ||
 		    remedy_bracket(s, j, k) || remedy_named(s, j, k) ||
-		    watched_zh(s, j) || tried_against_zh(s, j, k) ||
+		    watched_zh(s, j) || foreseen_zh(s, it->w0) ||
+		    named_owner_before(s, k, j) || tried_against_zh(s, j, k) ||
 		    (j > k &&
 		     (owned_aside(s, k, j) || later_drugs_aside(s, k, j) ||
 		      given_after_reaction(s, k, j) ||
@@ -2661,16 +2678,20 @@ answer_dashed(const sentence *s, size_t w)
 }
 
 /* answer_at: the word right after drug item k, past "is" or "was" ("Says
- * \"Panadol is fine\"", allergy75ab), or past the test the drug was given
- * in and its year ("Penicillin test dose 2015 - no reaction",
- * allergy75oe, en-dev70). */
+ * \"Panadol is fine\"", allergy75ab) or a day ("cefuroxime yesterday
+ * ok"), or past the test the drug was given in and its year ("Penicillin test
+ * dose 2015 - no reaction", allergy75oe, en-dev70). */
 static size_t
 answer_at(const sentence *s, size_t k)
 {
 	static const char *const copula_en[] = {"is", "was"};
 	static const char *const tests_en[] = {"challenge", "test"};
+	/* "... and cefuroxime yesterday ok" (allergy75sd, en-dev83) */
+	static const char *const when_en[] = {"yesterday", "today", "recently"};
 	size_t w = s->items[k].w1;
 
+	if (w < s->n && notes__words_in(s, w, when_en, N_OF(when_en)))
+		return w + 1;
 	if (w + 1 < s->n && notes__words_at(s, w, "test") &&
 	    notes__words_at(s, w + 1, "dose"))
 		w += 2;
@@ -3411,8 +3432,9 @@ treated_zh(const sentence *s, size_t w)
 }
 
 /* CONDITION_ZH_WORDS: how far before an effect the condition that only
- * foresees it may be written ("如胃不适停药复诊": 如 two words before). */
-#define CONDITION_ZH_WORDS 2
+ * foresees it may be written ("如胃不适停药复诊": 如 two words before;
+ * "如出现口唇肿胀立即停药": three). */
+#define CONDITION_ZH_WORDS 3
 
 /* foreseen_zh: is the effect at word w one the writer only foresees or
  * plans by, a condition or a "depending on" right before it ("如胃不适停

@@ -606,6 +606,30 @@ allergic_one_is_zh(const sentence *s, size_t k)
 	return w < s->n && relative_at_zh(s, w);
 }
 
+/* NOT_SELF_WORDS: how far around Chinese drug item k the relative named
+ * before it, and the "not me" after it, may be written. */
+#define NOT_SELF_WORDS 10
+
+/* relative_not_self_zh: is Chinese drug item k a relative's allergy, the
+ * relative named shortly before it, that the patient then disowns ("病人
+ * 表示「是我弟弟對盤尼西林過敏，不是我」", allergy75sa, zh-dev83)?  The
+ * label on the patient is the relative's, mistaken.  The writer's own
+ * "非本人" or "不是患者" beside a relative's allergy ("妹妹對 Aspirin 過敏（家
+ * 族，非本人）") tells no label: the allergy is the relative's only. */
+static bool
+relative_not_self_zh(const sentence *s, size_t k)
+{
+	static const char *const not_self[] = {"不是我", "唔系我"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+	size_t from = w0 > NOT_SELF_WORDS ? w0 - NOT_SELF_WORDS : 0;
+	size_t to = w1 + NOT_SELF_WORDS < s->n ? w1 + NOT_SELF_WORDS : s->n;
+	bool relative = false;
+
+	for (size_t w = from; w < w0 && !relative; w++)
+		relative = relative_at_zh(s, w);
+	return relative && notes__any_in(s, w1, to, not_self, N_OF(not_self));
+}
+
 bool
 notes__mislabelled_zh(const sentence *s, size_t k)
 {
@@ -616,7 +640,7 @@ notes__mislabelled_zh(const sentence *s, size_t k)
 		     notes__words_at(s, w, "是其")) &&
 		    relative_at_zh(s, w + 2))
 			return true;
-	return allergic_one_is_zh(s, k);
+	return allergic_one_is_zh(s, k) || relative_not_self_zh(s, k);
 }
 
 /* reporters_self_at_zh: does "其本人" at word w follow a relative's

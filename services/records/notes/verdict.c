@@ -1432,6 +1432,14 @@ bullet_opens(const char *text, uint32_t from, uint32_t depth)
 {
 	uint32_t in = indent_of(text, from), at = from + in;
 
+	/* a circled number, ①-⑳ (U+2460-2473), opens a Chinese list's entry
+	 * ("   ② 血小板输注——荨麻疹（输血不良反应，非药物过敏）", allergy75rx)
+	 */
+	if ((unsigned char)text[at] == 0xe2 &&
+	    (unsigned char)text[at + 1] == 0x91 &&
+	    (unsigned char)text[at + 2] >= 0xa0 &&
+	    (unsigned char)text[at + 2] <= 0xb3)
+		return true;
 	if (in == 0 && isdigit((unsigned char)text[at])) {
 		while (isdigit((unsigned char)text[at]))
 			at++;
@@ -1471,6 +1479,13 @@ entry_start(const sentence *s)
 		if (indented ? s->text[prev] != ' ' && s->text[prev] != '\t'
 			     : !notes__soft_wrap(s->text, s->text_len, at - 1))
 			break;
+		/* a hanging indent: the entry's first line is indented less
+		 * than its wraps ("  Penicillin - \"rash as a toddler\" ... ⏎
+		 *      reaction, and cefuroxime yesterday ok. Label probably
+		 * spurious", allergy75sd) */
+		if (indented &&
+		    indent_of(s->text, prev) < indent_of(s->text, from))
+			return prev;
 		if (!indented)
 			from = prev;
 		at = prev;
@@ -2794,9 +2809,12 @@ notes__pending_delabel(const sentence *s, notes_reading *out, size_t first)
 
 /* Chinese words that hold an allergy label in doubt, written after it:
  * "青霉素过敏真实性存疑", "头孢类过敏存疑", "该标签可疑" (標籤可疑 by
- * folding), "label可疑" (issue 75, allergy75u).  可疑 alone also opens a
- * finding ("可疑结节"), so only the label's own doubt counts. */
-static const char *const label_doubt_zh[] = {"存疑", "标签可疑", "不确切"};
+ * folding), "label可疑" (issue 75, allergy75u), the evidence found
+ * wanting ("青霉素过敏依据不足，暂按\"可疑\"记录", allergy75ry).  可疑 alone
+ * also opens a finding ("可疑结节"), so only the label's own doubt
+ * counts. */
+static const char *const label_doubt_zh[] = {"存疑", "标签可疑", "不确切",
+					     "依据不足"};
 
 /* The patient's own word that they do not remember what a relative told
  * ("母亲补充：患者小时候用\"头孢\"后起过红疹，患者本人不记得，无病历记录",
@@ -2924,6 +2942,25 @@ this_label_doubted_zh(const sentence *s)
 	       notes__words_at(s, 1, "标签") && label_doubt_at(s) == 3;
 }
 
+/* this_record_doubted_zh: is the doubt of s written right after "this
+ * record" ("…无不适，该条记录存疑，建议门诊复核", allergy75sc, zh-dev83)?  It
+ * speaks of the label its line told, whatever drug was told since. */
+static bool
+this_record_doubted_zh(const sentence *s)
+{
+	static const char *const record[] = {"该条记录", "此条记录", "该记录",
+					     "此记录"};
+	size_t w = label_doubt_at(s);
+
+	for (size_t i = 0; w < s->n && i < N_OF(record); i++) {
+		size_t len = strlen(record[i]) / 3; /* a character, 3 bytes */
+
+		if (w >= len && notes__words_at(s, w - len, record[i]))
+			return true;
+	}
+	return false;
+}
+
 /* doubt_recorded_opens_zh: does s open with the record of a doubt, 已
  * before it or not ("已登记为可疑过敏，不再使用ARB/ACEI，改用钙拮抗剂",
  * allergy75rk, zh-dev82)?  It speaks of the label its line told last,
@@ -2937,13 +2974,13 @@ doubt_recorded_opens_zh(const sentence *s)
 					   N_OF(recorded_doubt_zh));
 }
 
-/* doubt_line_label makes the allergy s's line told last doubted: kept,
- * its truth in question, though a drug of its class taken since had
- * cleared it ("头孢曲松7天无任何反应。该标签存疑，暂保留"). */
+/* doubt_line_label makes the allergy s's line told last before byte own
+ * doubted: kept, its truth in question, though a drug of its class taken
+ * since had cleared it ("头孢曲松7天无任何反应。该标签存疑，暂保留"). */
 static void
-doubt_line_label(const sentence *s, notes_reading *out)
+doubt_line_label(const sentence *s, notes_reading *out, uint32_t own)
 {
-	uint32_t from = line_start(s), own = s->words[0].start;
+	uint32_t from = line_start(s);
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 
@@ -2967,7 +3004,11 @@ notes__label_doubted_zh(const sentence *s, notes_reading *out)
 
 	if (s->n > 0 &&
 	    (this_label_doubted_zh(s) || doubt_recorded_opens_zh(s))) {
-		doubt_line_label(s, out);
+		doubt_line_label(s, out, s->words[0].start);
+		return;
+	}
+	if (s->n > 0 && this_record_doubted_zh(s)) {
+		doubt_line_label(s, out, s->words[label_doubt_at(s)].start);
 		return;
 	}
 	if (drug == NULL)

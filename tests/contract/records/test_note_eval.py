@@ -191,7 +191,7 @@ ORDER_CEILINGS = {
     "en-dev80": (6, 0), "zh-dev80": (7, 1),
     "en-dev81": (2, 3), "zh-dev81": (3, 5),
     "en-dev82": (2, 2), "zh-dev82": (7, 5),
-    "en-dev83": (2, 4), "zh-dev83": (9, 5),
+    "en-dev83": (1, 1), "zh-dev83": (7, 1),
 }
 
 

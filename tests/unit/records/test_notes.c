@@ -19370,6 +19370,139 @@ test_allergy75rw(void)
 				   "penicillins") == 0);
 }
 
+/* allergy75rx (zh-dev83): "非药物过敏", the writer's verdict on a story
+ * told before it, denies that label; a circled number opens its own
+ * entry, whose verdict is no other's. */
+static void
+test_allergy75rx(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：工友称其\"打青霉素过敏\"，患者本人否认"
+			"。询问详情考虑当时为晕针（血管迷走反应），非药"
+			"物过敏，已向工友解释。",
+			"penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(
+			"4. 过敏/不良反应汇总（已录入HIS）：\n   ① 哌拉"
+			"西林他唑巴坦——药疹（可能），今后慎用青霉素类"
+			"，如必须使用需评估；\n   ② 血小板输注——荨麻"
+			"疹（输血不良反应，非药物过敏）；",
+			"piperacillin") != NOTES_NEGATED);
+}
+
+/* allergy75ry (zh-dev83): a drug a condition is now controlled by
+ * ("目前心率由比索洛尔控制") is taken, no entry of the allergy list; a
+ * label whose evidence is wanting ("青霉素过敏依据不足") is doubted. */
+static void
+test_allergy75ry(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"一、过敏史/不良反应核实\n5. 胺碘酮：2021年服用期"
+			"间出现甲状腺功能亢进，心内科停用后甲功恢复，"
+			"目前心率由比索洛尔控制。",
+			"bisoprolol") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(
+			"过敏史：\n3. 青霉素过敏依据不足，暂按\"可疑\"记"
+			"录。",
+			"penicillins") == NOTES_UNCERTAIN);
+}
+
+/* allergy75rz (zh-dev83): an effect a condition foresees three words on
+ * ("如出现口唇肿胀立即停药") and a reaction written right after another
+ * drug ("ACEI血管性水肿史") are no reaction of the drug started. */
+static void
+test_allergy75rz(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"处理：加用坎地沙坦 4mg qd（告知如出现口唇肿胀立即"
+			"停药就诊）。",
+			"candesartan") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(
+			"处理：加用坎地沙坦 4mg qd（ACEI血管性水肿史）。",
+			"candesartan") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(
+			"处理：加用坎地沙坦 4mg qd（ACEI血管性水肿史）。",
+			"ace inhibitors") == 0);
+}
+
+/* allergy75sa (zh-dev83): the patient's own "不是我" after a relative's
+ * allergy disowns the label on record; the writer's "非本人" beside one
+ * tells the relative's only. */
+static void
+test_allergy75sa(void)
+{
+	static const char *const note =
+		"藥物過敏史：\n3. "
+		"Penicillin：雲端有過敏註記，病人表示「是我弟弟"
+		"對盤尼西林過敏，不是我」。";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") != 0);
+	MT_TRUE(context_of(note, NOTES_ALLERGY, "penicillins") != NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(
+			"過敏：\n4. 妹妹對 Aspirin 過敏（家族，非本人）"
+			"。",
+			"aspirin") == NOTES_FAMILY);
+}
+
+/* allergy75sb (zh-dev83): "撤除吗啡PCA" takes the pump away, no label. */
+static void
+test_allergy75sb(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：青霉素（皮试阳性）；吗啡（术后PCA使用后"
+			"全身瘙痒明显，麻醉科已于昨晚22:00撤除吗啡PCA"
+			"，记录为药物不良反应）。",
+			"morphine") == 0);
+}
+
+/* allergy75sc (zh-dev83): "该条记录存疑" doubts the entry's label,
+ * though a member of its class was taken without harm since. */
+static void
+test_allergy75sc(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：\n4. 磺胺类：患者自述\"磺胺过敏\"，但2"
+			"023年外院曾服复方新诺明2周无不适，该条记录存疑"
+			"，建议门诊复核。",
+			"sulfonamides") == NOTES_UNCERTAIN);
+}
+
+/* allergy75sd (en-dev83): "cefuroxime yesterday ok" answers the entry,
+ * a doubt on a hanging indent's wrap is the entry's, and "see
+ * allergies" points to the list, no allergy of its own. */
+static void
+test_allergy75sd(void)
+{
+	static const char *const list =
+		"ALLERGIES / SENSITIVITIES:\n  Penicillin - \"rash as a "
+		"toddler\", mum's account. BUT had\n     flucloxacillin from "
+		"GP for cellulitis of leg in 2021 (SCR) with no\n     "
+		"reaction, and cefuroxime yesterday ok. Label probably "
+		"spurious.";
+
+	MT_TRUE(allergy_context_bl(list, "cefuroxime") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(list, "penicillins") == NOTES_UNCERTAIN);
+	MT_TRUE(allergy_context_bl("IV cefuroxime 1.5g given in ED (tolerated "
+				   "fine, see allergies).",
+				   "cefuroxime") == NOT_FOUND_BL);
+}
+
+/* vocab75bg (en-dev83): Purbac and Panado, South African brands of
+ * co-trimoxazole and paracetamol; "fine with" the drugs in brackets
+ * after an entry names drugs taken. */
+static void
+test_vocab75bg(void)
+{
+	static const char *const list =
+		"Allergies:\n  - Purbac - generalised rash (as a student)\n  "
+		"- Myprodol - bad nausea/vomiting, blames the codeine in it "
+		"(fine with\n    Panado and Nurofen on their own)";
+
+	MT_TRUE(allergy_context_bl(list, "co-trimoxazole") == 0);
+	MT_TRUE(allergy_context_bl(list, "codeine") == 0);
+	MT_TRUE(allergy_context_bl(list, "paracetamol") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(list, "ibuprofen") == NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20151,6 +20284,14 @@ static const mt_case cases[] = {
 	{"allergy75ru", test_allergy75ru},
 	{"allergy75rv", test_allergy75rv},
 	{"allergy75rw", test_allergy75rw},
+	{"allergy75rx", test_allergy75rx},
+	{"allergy75ry", test_allergy75ry},
+	{"allergy75rz", test_allergy75rz},
+	{"allergy75sa", test_allergy75sa},
+	{"allergy75sb", test_allergy75sb},
+	{"allergy75sc", test_allergy75sc},
+	{"allergy75sd", test_allergy75sd},
+	{"vocab75bg", test_vocab75bg},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
