@@ -157,14 +157,37 @@ named_alternative(const sentence *s, size_t k)
 
 /* cleared_for: do the two words before word w clear the drug there for
  * use ("OK for cefazolin prophylaxis", "safe for", "fine for"; on an
- * allergy line after a label judged untrue, allergy75nq, en-dev74)? */
+ * allergy line after a label judged untrue, allergy75nq, en-dev74), or
+ * the three of "ok to receive" ("Pruritus is a side effect, NOT an
+ * allergy - pt ok to receive opioids", en-dev84)? */
 static bool
 cleared_for(const sentence *s, size_t w)
 {
 	static const char *const cleared[] = {"ok", "okay", "safe", "fine"};
+	static const char *const take[] = {"receive", "have", "give",
+					   "use",     "take", "get"};
 
+	if (w >= 3 && notes__words_in(s, w - 3, cleared, N_OF(cleared)) &&
+	    notes__words_at(s, w - 2, "to") &&
+	    notes__words_in(s, w - 1, take, N_OF(take)))
+		return true; /* "pt ok to receive opioids", allergy75se */
 	return w >= 2 && notes__words_in(s, w - 2, cleared, N_OF(cleared)) &&
 	       notes__words_at(s, w - 1, "for");
+}
+
+/* cleared_after: is drug item k followed by "OK" or "safe" and then
+ * "per", "to", "for" or "as" ("Non-severe -> ceftriaxone OK per eTG",
+ * allergy75se, en-dev84)?  The writer clears it for use; "ibuprofen ok?"
+ * alone asks whether the allergy list's entry holds. */
+static bool
+cleared_after(const sentence *s, size_t k)
+{
+	static const char *const ok[] = {"ok", "okay", "safe"};
+	static const char *const then[] = {"per", "to", "for", "as"};
+	size_t w = s->items[k].w1;
+
+	return w + 1 < s->n && notes__words_in(s, w, ok, N_OF(ok)) &&
+	       notes__words_in(s, w + 1, then, N_OF(then));
 }
 
 /* chosen_instead: is drug item k ordered, a verb of use right before it
@@ -188,7 +211,8 @@ chosen_instead(const sentence *s, size_t k)
 					     "no",  "dont",  "cannot"};
 	size_t w0 = s->items[k].w0;
 
-	if (cleared_for(s, w0) || notes__remedy_taken(s, k))
+	if (cleared_for(s, w0) || cleared_after(s, k) ||
+	    notes__remedy_taken(s, k))
 		return true;
 
 	for (size_t back = 1; back <= 2 && back <= w0; back++) {
@@ -602,6 +626,21 @@ pump_removed(const sentence *s, size_t k, const char *trigger)
 	       notes__words_in(s, w1, pump, N_OF(pump));
 }
 
+/* test_negative_en: is drug item k followed at once by "negative" in a
+ * sentence that names a test before it ("allergy clinic patch tested,
+ * latex NEGATIVE, reaction was to neoprene/thiourea", allergy75sf,
+ * en-dev84)?  The test found no allergy to it. */
+static bool
+test_negative_en(const sentence *s, size_t k)
+{
+	static const char *const tests[] = {"tested", "test", "testing",
+					    "patch", "prick"};
+	size_t w1 = s->items[k].w1;
+
+	return w1 < s->n && notes__words_at(s, w1, "negative") &&
+	       notes__any_in(s, 0, s->items[k].w0, tests, N_OF(tests));
+}
+
 /* REMOVED_WORDS: how far after its drug "removed" may be written, a
  * dash and a quote between ("\"penicillin\" - removed 2024 after ..."). */
 #define REMOVED_WORDS 2
@@ -629,6 +668,28 @@ removed_after_test(const sentence *s, size_t k)
 				return true;
 	}
 	return false;
+}
+
+/* tested_or_removed settles f, drug item k's finding, where a pump was
+ * taken away (pump_removed: no label removed), a test found no allergy
+ * (test_negative_en) or the label was removed after one
+ * (removed_after_test). */
+static void
+tested_or_removed(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->context == NOTES_NEGATED && pump_removed(s, k, f->trigger)) {
+		f->context = f->kind == NOTES_ALLERGY ? 0 : NOTES_HISTORICAL;
+		f->trigger = f->kind == NOTES_ALLERGY ? "" : "撤除";
+	}
+	if (f->kind != NOTES_ALLERGY || f->context != 0)
+		return;
+	if (test_negative_en(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "negative";
+	} else if (removed_after_test(s, k)) {
+		f->context = NOTES_NEGATED;
+		f->trigger = "removed";
+	}
 }
 
 /* stopped_then_zh dates allergy f of Chinese drug item k, stopped or
@@ -753,15 +814,7 @@ substance_context(const sentence *s, size_t k, notes_finding *f,
 		f->context = 0;
 		f->trigger = "";
 	}
-	if (f->context == NOTES_NEGATED && pump_removed(s, k, f->trigger)) {
-		f->context = f->kind == NOTES_ALLERGY ? 0 : NOTES_HISTORICAL;
-		f->trigger = f->kind == NOTES_ALLERGY ? "" : "撤除";
-	}
-	if (f->kind == NOTES_ALLERGY && f->context == 0 &&
-	    removed_after_test(s, k)) {
-		f->context = NOTES_NEGATED;
-		f->trigger = "removed";
-	}
+	tested_or_removed(s, k, f);
 	if (f->kind == NOTES_MEDICINE && f->context == 0 &&
 	    challenge_offered(s, k)) {
 		f->context = NOTES_HYPOTHETICAL; /* the test still to come */
@@ -2101,11 +2154,13 @@ renamed_in_bracket(const sentence *s, size_t k)
  * an analyte, a disease or test named after it, a label line, a class
  * described, kept away or weighed, the brand of a drug switched to named
  * again (renamed_in_bracket), a class given as a first dose under watch
- * (class_dose_passed) ...? */
+ * (class_dose_passed) or cleared for use ("pt ok to receive opioids") ...? */
 static bool
 no_finding_of_its_own(const sentence *s, size_t k, bool drug)
 {
-	return renamed_in_bracket(s, k) || (!drug && class_dose_passed(s, k)) ||
+	return renamed_in_bracket(s, k) ||
+	       (!drug &&
+		(class_dose_passed(s, k) || cleared_for(s, s->items[k].w0))) ||
 	       (drug && (analyte_named(s, k) || disease_named(s, k) ||
 			 test_named(s, k) || notes__composition_named(s, k))) ||
 	       test_panel(s, k) || notes__labels_line(s, k) ||

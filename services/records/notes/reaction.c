@@ -3331,6 +3331,20 @@ notes__pressure_raised(const item *it)
 		strcmp(it->e->code, "R03.0") == 0);
 }
 
+static bool expected_effect(const item *it);
+
+/* measured_effect: is effect item it a test's result or an effect the
+ * drug is known to have at its dose ("服阿托伐他汀后查转氨酶升高至3倍以上，已停
+ * 药", "之前食 amlodipine 腳腫，已轉藥", allergy75sg, zh-dev84)?  The
+ * prescriber's reason for a stop, as the README reads one, no
+ * intolerance the patient felt. */
+static bool
+measured_effect(const item *it)
+{
+	return (it->e->code != NULL && investigation_result(it->e->code)) ||
+	       expected_effect(it);
+}
+
 static const item *
 lay_effect_zh(const sentence *s, size_t k)
 {
@@ -3342,8 +3356,9 @@ lay_effect_zh(const sentence *s, size_t k)
 
 	if (finished != NULL)
 		return notes__pressure_raised(finished) ? NULL : finished;
-	if (it == NULL || notes__pressure_raised(it) || then >= s->n ||
-	    !s->words[then].han || !notes__words_in(s, then, then_zh, 4) ||
+	if (it == NULL || notes__pressure_raised(it) || measured_effect(it) ||
+	    then >= s->n || !s->words[then].han ||
+	    !notes__words_in(s, then, then_zh, 4) ||
 	    !notes__any_in(s, took, d->w0, took_zh, 5) ||
 	    (it->e->type != NOTES_T_PROBLEM &&
 	     it->e->type != NOTES_T_REACTION) ||

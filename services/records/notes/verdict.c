@@ -2840,10 +2840,13 @@ not_remembered_at(const sentence *s, size_t w)
  * whatever the patient says of it ("患者本人从不认为是过敏，记为可疑不耐受",
  * allergy75mt; provisionally, "暫列可疑", allergy75mz): the record's
  * last word holds the label in doubt, though a denial told before it had
- * taken it off. */
+ * taken it off; so do an allergy judged unlikely but kept until it is
+ * assessed ("…口服阿莫西林1周无任何不适，过敏可能性小，建议门诊评估后去除标签")
+ * and a record kept for now ("患者本人否认…未能核实，暂保留记录", allergy75si,
+ * zh-dev84). */
 static const char *const recorded_doubt_zh[] = {
-	"记为可疑", "记录为可疑", "列为可疑",  "登记为可疑",
-	"暂列可疑", "暂列为可疑", "暂记为可疑"};
+	"记为可疑", "记录为可疑", "列为可疑",	"登记为可疑",
+	"暂列可疑", "暂列为可疑", "暂记为可疑", "过敏可能性小"};
 
 /* label_doubt_at: the first word of s that opens a doubt of
  * label_doubt_zh, or the English "label" that 可疑 follows ("label可疑",

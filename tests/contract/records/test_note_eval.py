@@ -192,7 +192,7 @@ ORDER_CEILINGS = {
     "en-dev81": (2, 3), "zh-dev81": (3, 5),
     "en-dev82": (2, 2), "zh-dev82": (7, 5),
     "en-dev83": (1, 1), "zh-dev83": (7, 1),
-    "en-dev84": (2, 5), "zh-dev84": (2, 3),
+    "en-dev84": (2, 1), "zh-dev84": (1, 2),
 }
 
 

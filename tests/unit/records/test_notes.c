@@ -19503,6 +19503,67 @@ test_vocab75bg(void)
 	MT_TRUE(allergy_context_bl(list, "ibuprofen") == NOT_FOUND_BL);
 }
 
+/* allergy75se (en-dev84): "pt ok to receive opioids" and "ceftriaxone OK
+ * per eTG" clear the drugs for use, no allergy; "ibuprofen ok?" alone
+ * still asks. */
+static void
+test_allergy75se(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES:\n- Morphine - generalized "
+			"pruritus after knee scope 2018.  Pruritus is "
+			"a side effect, NOT an allergy - pt ok to "
+			"receive opioids, warned about itch.",
+			"opioids") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("ADRs / ALLERGIES:\n - Amoxicillin - "
+				   "maculopapular rash (2019). Low risk. "
+				   "Non-severe -> ceftriaxone OK per eTG.",
+				   "ceftriaxone") == NOT_FOUND_BL);
+}
+
+/* allergy75sf (en-dev84): "removed from his alert" de-labels the drug;
+ * "patch tested, latex NEGATIVE" finds no latex allergy. */
+static void
+test_allergy75sf(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies / ADRs:\n- NB: GP record had "
+			"\"amoxicillin - anaphylaxis\".  Amoxicillin "
+			"removed from his alert, GP please correct.",
+			"amoxicillin") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(
+			"PMH:\n- Contact dermatitis from her wetsuit "
+			"2020 - allergy clinic patch tested, latex "
+			"NEGATIVE, reaction was to neoprene",
+			"latex") == NOTES_NEGATED);
+}
+
+/* allergy75sg (zh-dev84): a drug stopped after a test's result ("服阿托伐
+ * 他汀后查转氨酶升高至3倍以上，已停药") is a past medicine, no intolerance. */
+static void
+test_allergy75sg(void)
+{
+	static const char *const note =
+		"现病史：患者2023年服阿托伐他汀后查转氨酶"
+		"升高至3倍以上，已停药。";
+
+	MT_TRUE(allergy_context_bl(note, "atorvastatin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "atorvastatin") ==
+		NOTES_HISTORICAL);
+}
+
+/* allergy75si (zh-dev84): "过敏可能性小，建议门诊评估后去除标签" keeps the
+ * label in doubt, though a course taken without harm had cleared it. */
+static void
+test_allergy75si(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：阿莫西林：母亲说她\"小时候对阿莫西林过"
+			"敏\"，但2025年口服阿莫西林1周无任何不适，过敏可"
+			"能性小，建议门诊评估后去除标签。",
+			"amoxicillin") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20292,6 +20353,10 @@ static const mt_case cases[] = {
 	{"allergy75sc", test_allergy75sc},
 	{"allergy75sd", test_allergy75sd},
 	{"vocab75bg", test_vocab75bg},
+	{"allergy75se", test_allergy75se},
+	{"allergy75sf", test_allergy75sf},
+	{"allergy75sg", test_allergy75sg},
+	{"allergy75si", test_allergy75si},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
