@@ -1860,13 +1860,15 @@ notes__verdict_after_zh(const sentence *s, notes_reading *out)
 #define REMOVED_RECORD_WORDS 4
 
 /* record_named_zh: is an allergy's record or label ("过敏", "标签",
- * "记录", Hong Kong's "敏感") named within REMOVED_RECORD_WORDS words
- * after item j ("2021 年醫生已經剔除呢個敏感", allergy75bd)? */
+ * "记录", Hong Kong's "敏感", Taiwan's "註記") named within
+ * REMOVED_RECORD_WORDS words after item j ("2021 年醫生已經剔除呢個敏感",
+ * allergy75bd; "經查為 2023 年診所誤植，…刪除此註記", allergy75sj, zh-dev85)?
+ */
 static bool
 record_named_zh(const sentence *s, size_t j)
 {
-	static const char *const record[] = {"过敏", "标签", "记录", "纪录",
-					     "敏感"};
+	static const char *const record[] = {"过敏", "标签", "记录",
+					     "纪录", "敏感", "注记"};
 	size_t w = s->items[j].w1;
 
 	for (; w < s->n && w < s->items[j].w1 + REMOVED_RECORD_WORDS; w++)

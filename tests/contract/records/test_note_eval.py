@@ -193,7 +193,7 @@ ORDER_CEILINGS = {
     "en-dev82": (2, 2), "zh-dev82": (7, 5),
     "en-dev83": (1, 1), "zh-dev83": (7, 1),
     "en-dev84": (2, 1), "zh-dev84": (1, 2),
-    "en-dev85": (9, 1), "zh-dev85": (4, 4),
+    "en-dev85": (9, 1), "zh-dev85": (4, 3),
 }
 
 

@@ -19564,6 +19564,35 @@ test_allergy75si(void)
 			"amoxicillin") == NOTES_UNCERTAIN);
 }
 
+/* allergy75sj (zh-dev85): "刪除此註記" after the record is found entered
+ * by mistake removes the entry's label; the brother's allergy stays his. */
+static void
+test_allergy75sj(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"過敏史：\n3. 健保雲端藥歷過敏註記 \"Aspirin\"：病人"
+			"表示是弟弟對 Aspirin 過敏，自己感冒時常吃 Aspirin "
+			"都沒事；經查為 2023 年診所誤植，已請藥劑部通報更正"
+			"，刪除此註記。",
+			"aspirin") == NOTES_NEGATED);
+}
+
+/* allergy75sk (zh-dev85, zh-dev82): the parent a son names when he gives
+ * the history ("其子代诉", Cantonese "個仔補充") is the patient. */
+static void
+test_allergy75sk(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：个仔补充：\"阿妈对盘尼西林敏感㗎，细个打"
+			"针肿过成只手。\"",
+			"penicillins") == 0);
+	MT_TRUE(allergy_context_bl(
+			"過敏史：個仔補充：\"阿媽對盤尼西林敏感㗎。\"",
+			"penicillins") == 0);
+	MT_TRUE(allergy_context_bl("过敏史：其子代诉\"父亲青霉素过敏\"。",
+				   "penicillins") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20357,6 +20386,8 @@ static const mt_case cases[] = {
 	{"allergy75sf", test_allergy75sf},
 	{"allergy75sg", test_allergy75sg},
 	{"allergy75si", test_allergy75si},
+	{"allergy75sj", test_allergy75sj},
+	{"allergy75sk", test_allergy75sk},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
