@@ -19435,8 +19435,12 @@ test_allergy75sa(void)
 		"Penicillin：雲端有過敏註記，病人表示「是我弟弟"
 		"對盤尼西林過敏，不是我」。";
 
-	MT_TRUE(allergy_context_bl(note, "penicillins") != 0);
-	MT_TRUE(context_of(note, NOTES_ALLERGY, "penicillins") != NOT_FOUND_BL);
+	static notes_reading r;
+
+	notes__read_rules(note, strlen(note), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", NOTES_NEGATED));
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", NOTES_FAMILY));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "penicillins", 0));
 	MT_TRUE(allergy_context_bl(
 			"過敏：\n4. 妹妹對 Aspirin 過敏（家族，非本人）"
 			"。",
