@@ -1830,6 +1830,27 @@ found_record(const sentence *s, size_t w)
 	       !(w > 0 && notes__words_in(s, w - 1, passive, 4));
 }
 
+/* gives_history: is word w "gives" or "gave" with the history right after
+ * it ("Wife gives h/o rash and itching all over body after Inj.
+ * Diclofenac", allergy75sl)?  The relative tells the patient's history;
+ * "gives" alone more often gives the patient a drug ("Mum gives Calpol"). */
+static bool
+gives_history(const sentence *s, size_t w)
+{
+	static const char *const gives[] = {"gives", "gave", "give"};
+	static const char *const history[] = {"history", "hx", "h"};
+	size_t h = w + 1;
+
+	if (!notes__words_in(s, w, gives, sizeof(gives) / sizeof(*gives)))
+		return false;
+	if (h < s->n && strcmp(s->words[h].key, "a") == 0)
+		h++;
+	return notes__words_in(s, h, history,
+			       sizeof(history) / sizeof(*history)) &&
+	       (strcmp(s->words[h].key, "h") != 0 ||
+		notes__words_at(s, h + 1, "o"));
+}
+
 /* The reporting words include those of a teller sure of the story ("wife
  * adamant he \"came up in a rash\" with Augmentin", rules75en28), of
  * one who phones in, corrects or reminds ("his daughter corrected him: he
@@ -1858,7 +1879,7 @@ notes__reporting(const sentence *s, size_t w)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(s->words[w].key, verbs[i]) == 0)
 			return true;
-	return found_record(s, w);
+	return gives_history(s, w) || found_record(s, w);
 }
 
 /* sourced: is family item j the source of what is written, a word

@@ -1522,7 +1522,9 @@ taken_past_comma(const sentence *s, size_t j, size_t k)
 					    "using"};
 	size_t w0 = s->items[k].w0;
 
-	return w0 > 0 &&
+	/* a cue that ends with the word itself ("goes crook on") has no
+	 * comma before it */
+	return w0 > 0 && s->words[w0 - 1].start > s->items[j].end &&
 	       notes__words_in(s, w0 - 1, taken,
 			       sizeof(taken) / sizeof(*taken)) &&
 	       memchr(s->text + s->items[j].end, ',',

@@ -291,6 +291,26 @@ joined_unknown(const char *text, const notes_tok *t)
 	       notes__near(t->key) == NULL;
 }
 
+/* paragraph_ends: a blank line ends every list, table and heading the
+ * paragraph opened, and the subjects its sentences named. */
+static void
+paragraph_ends(sentence *s)
+{
+	s->allergy_list = false;
+	s->allergy_table = false;
+	s->allergy_cell = false;
+	s->list_aside = false;
+	s->allergy_inline = false;
+	s->inline_entry = false;
+	s->inline_prose = false;
+	s->inline_none = false;
+	s->prior.e = NULL;
+	s->prior_last.e = NULL;
+	s->prior_denied.e = NULL;
+	s->suspects_zh = false;
+	s->section = NULL;
+}
+
 void
 notes__read_rules(const char *text, size_t len, notes_reading *out)
 {
@@ -310,22 +330,11 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 	s.n = 0;
 	s.text = text;
 	s.text_len = n;
-	s.allergy_list = false;
+	paragraph_ends(&s);
 	s.allergy_line = false;
 	s.allergy_line_zh = false;
-	s.section = NULL;
 	s.section_inline = false;
 	s.section_at = 0;
-	s.prior.e = NULL;
-	s.prior_last.e = NULL;
-	s.prior_denied.e = NULL;
-	s.suspects_zh = false;
-	s.allergy_table = false;
-	s.allergy_cell = false;
-	s.list_aside = false;
-	s.allergy_inline = false;
-	s.inline_entry = false;
-	s.inline_none = false;
 	s.list_head_numbered = false;
 	s.list_indent = -1;
 	do {
@@ -349,20 +358,8 @@ notes__read_rules(const char *text, size_t len, notes_reading *out)
 		}
 		if (!s.allergy_list)
 			s.list_indent = -1;
-		if (blank_line(text, &s, &t, &newline)) {
-			s.allergy_list = false;
-			s.allergy_table = false;
-			s.allergy_cell = false;
-			s.list_aside = false;
-			s.allergy_inline = false;
-			s.inline_entry = false;
-			s.inline_none = false;
-			s.prior.e = NULL;
-			s.prior_last.e = NULL;
-			s.prior_denied.e = NULL;
-			s.suspects_zh = false;
-			s.section = NULL;
-		}
+		if (blank_line(text, &s, &t, &newline))
+			paragraph_ends(&s);
 		if (t.type == NOTES_TOK_WORD)
 			s.words[s.n++] = t;
 		if ((t.type != NOTES_TOK_WORD || s.n == NOTES_SENTENCE_WORDS) &&

@@ -87,6 +87,10 @@ typedef struct sentence {
 	 * are its list's, allergy_list set for them (inline_entry) */
 	bool allergy_inline;
 	bool inline_entry;
+	/* the last sentence read under it was prose, no entry: a long line
+	 * that ends it wraps the paragraph on ("... won't take it.\nHospital
+	 * viewer also lists CODEINE - nausea", allergy75sm) */
+	bool inline_prose;
 	/* that heading answered "none known" ("Allergies: Nil known."): only
 	 * an entry that tells its reaction goes on its list ("Morphine -
 	 * \"spewed for a day\" after his knee op", allergy75pj) */

@@ -2103,6 +2103,32 @@ numbered_entry(const sentence *s)
 	return !s->list_head_numbered && numbered(s) && section_of(s) == NULL;
 }
 
+/* PROSE_COLUMNS: how long a line is when an editor wrapped the prose it
+ * holds (scan.c's WRAP_MIN_COLUMNS). */
+#define PROSE_COLUMNS 60
+
+/* prose_line_ends: is the line ending at end a paragraph's wrapped prose,
+ * long and no list's entry ("ALLERGIES: Pt unable to give good hx
+ * initially. Mum contacted by phone\n(16:02) - PENICILLIN: ANAPHYLAXIS
+ * age 12, hospitalised (Kurrawong).\nCefazolin already given ...",
+ * allergy75sm, en-dev85)?  A full stop that falls at its end ends a
+ * sentence of the paragraph, not the paragraph.  An entry's line ("Also
+ * NSAIDs - gastritis - pt says ...") is no such prose (inline_prose):
+ * the next line is the next entry or none. */
+static bool
+prose_line_ends(const char *text, const char *end)
+{
+	const char *from = end;
+
+	while (from > text && from[-1] != '\n')
+		from--;
+	while (from < end && (*from == ' ' || *from == '\t'))
+		from++;
+	return end - from >= PROSE_COLUMNS && *from != '-' && *from != '*' &&
+	       !isdigit((unsigned char)*from) &&
+	       memcmp(from, "\xe2\x80\xa2", 3) != 0;
+}
+
 /* teller_heading: does heading s end with a verb of telling before its
  * colon ("HOWEVER daughter states:", "Wife reports:")?  After an allergy
  * field's answer ("ALLERGIES: NKDA per our chart.  HOWEVER daughter
@@ -2116,6 +2142,23 @@ teller_heading(const sentence *s)
 					    "adds",   "mentions"};
 
 	return s->n > 1 && notes__words_in(s, s->n - 1, tells, N_OF(tells));
+}
+
+/* prose_heading: does allergy heading s open a paragraph of wrapped
+ * prose, its line long ("ALLERGIES: Pt unable to give good hx initially.
+ * Mum contacted by phone\n(16:02) - PENICILLIN: ANAPHYLAXIS ...",
+ * allergy75sm, en-dev85)?  The paragraph's entries are the heading's. */
+static bool
+prose_heading(const sentence *s)
+{
+	const char *end = memchr(s->text + s->words[0].start, '\n',
+				 s->text_len - s->words[0].start);
+
+	if (end == NULL)
+		return false;
+	while (end > s->text && (end[-1] == ' ' || end[-1] == '\r'))
+		end--;
+	return prose_line_ends(s->text, end);
 }
 
 void
@@ -2150,11 +2193,12 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 		 !form_field(s)) ||
 		(notes__line_ends(s, end) && ticked_yes_zh(s, end->start));
 	s->allergy_inline = s->allergy_line && cue_led(s) && !s->allergy_list &&
-			    !denies(s) && names_entry(s);
+			    !denies(s) && (names_entry(s) || prose_heading(s));
 	s->inline_none = s->allergy_line && cue_led(s) && !s->allergy_list &&
 			 !s->allergy_inline && answers_none_known(s);
 	s->allergy_inline = s->allergy_inline || s->inline_none;
 	s->inline_entry = false;
+	s->inline_prose = s->allergy_inline && prose_heading(s);
 	if (!kept)
 		s->list_head_numbered = s->allergy_list && numbered(s);
 	if (((!notes__bulleted(s) && !sub_label(s)) || section_of(s) != NULL) &&
@@ -2253,7 +2297,9 @@ wrapped_on(const sentence *s)
 	p--; /* the line break */
 	while (p > s->text && (p[-1] == ' ' || p[-1] == '\r'))
 		p--;
-	return p > s->text && (isalnum((unsigned char)p[-1]) || p[-1] == ',');
+	return p > s->text &&
+	       (isalnum((unsigned char)p[-1]) || p[-1] == ',' ||
+		(s->inline_prose && prose_line_ends(s->text, p)));
 }
 
 void
@@ -2265,11 +2311,15 @@ notes__inline_entries(sentence *s)
 	if (drug_entry(s) && (!s->inline_none || tells_reaction(s, 0))) {
 		s->allergy_list = true;
 		s->inline_entry = true;
+		s->inline_prose = false;
 	} else if (notes__line_lead(s) != NULL && !wrapped_on(s)) {
 		s->allergy_inline = false;
 		s->inline_none = false;
 		if (s->inline_entry)
 			s->allergy_list = false;
 		s->inline_entry = false;
+		s->inline_prose = false;
+	} else {
+		s->inline_prose = true;
 	}
 }

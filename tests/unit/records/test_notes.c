@@ -19597,6 +19597,60 @@ test_allergy75sk(void)
 				   "penicillins") == 0);
 }
 
+/* allergy75sl (en-dev85): a relative who "gives h/o" a reaction tells the
+ * patient's history; "gives" alone gives a drug. */
+static void
+test_allergy75sl(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"DRUG ALLERGY: Wife gives h/o rash and itching all "
+			"over "
+			"body after Inj. Diclofenac taken from private doctor "
+			"in village (2023).",
+			"diclofenac") == 0);
+	MT_TRUE(allergy_context_bl("Mother gave a history of hives with "
+				   "amoxicillin.",
+				   "amoxicillin") == 0);
+	MT_TRUE(allergy_context_bl("Mum gives Calpol for fever. Mum allergic "
+				   "to penicillin.",
+				   "penicillins") == NOTES_FAMILY);
+}
+
+/* allergy75sm (en-dev85, en-dev71, en-dev78): an allergy heading that
+ * opens a paragraph of wrapped prose heads the paragraph: a line that a
+ * full stop ended goes on with it, and an entry on the next line ("Hospital
+ * viewer also lists CODEINE - nausea") is the heading's.  After an entry's
+ * own line the next line is no entry unless it is one. */
+static void
+test_allergy75sm(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES: Pt unable to give good hx initially. Mum "
+			"contacted by phone\n(16:02) - PENICILLIN: ANAPHYLAXIS "
+			"age 12, hospitalised (Kurrawong).\nHospital viewer "
+			"also lists CODEINE - nausea.",
+			"codeine") == 0);
+	MT_TRUE(context_of("ALLERGIES: nil.\n"
+			   "Hospital viewer also lists CODEINE - nausea.",
+			   NOTES_MEDICINE, "codeine") == 0);
+}
+
+/* allergy75sn (en-dev85): "crook", unwell in Australian and New Zealand
+ * usage, tells an intolerance ("Mum also says he \"goes really crook\" on
+ * tramadol"); a cue that ends with "on" reads the drug right after it. */
+static void
+test_allergy75sn(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Mum also says he \"goes really crook\" on tramadol "
+			"(vomiting, sweats), won't take it.",
+			"tramadol") == 0);
+	MT_TRUE(allergy_context_bl("He goes crook on codeine.", "codeine") ==
+		0);
+	MT_TRUE(allergy_context_bl("Epilepsy, goes crook on codeine.",
+				   "codeine") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20392,6 +20446,9 @@ static const mt_case cases[] = {
 	{"allergy75si", test_allergy75si},
 	{"allergy75sj", test_allergy75sj},
 	{"allergy75sk", test_allergy75sk},
+	{"allergy75sl", test_allergy75sl},
+	{"allergy75sm", test_allergy75sm},
+	{"allergy75sn", test_allergy75sn},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
