@@ -1316,30 +1316,28 @@ relative_subject(const sentence *s, size_t k)
 	return s->words[w].key;
 }
 
-/* Relatives by the pronoun that speaks of them, and Chinese ones
- * (simplified: a traditional word folds to them); "nan", "aunty" and the
- * cousin are words the family triggers leave out. */
-static const char *const kin_she[] = {
-	"mother", "mum",    "mom",     "sister", "daughter",	"wife",
-	"aunt",	  "aunty",  "nan",     "niece",	 "grandmother", "nana",
-	"nanna",  "granny", "grandma", "gogo"};
-static const char *const kin_he[] = {
-	"father", "dad",	 "brother", "son",	"husband", "uncle",
-	"nephew", "grandfather", "grandad", "granddad", "grandpa"};
+/* Chinese relatives (simplified: a traditional word folds to them); the
+ * English ones are kin.c's. */
 static const char *const kin_zh[] = {"母亲", "父亲", "妈妈", "爸爸", "丈夫",
 				     "妻子", "太太", "老公", "老婆", "女儿",
 				     "儿子", "姐姐", "家姐", "哥哥", "弟弟",
 				     "妹妹", "奶奶", "爷爷", "外婆"};
 
+/* kin_of_sex: is word w a relative of the sex male says (kin.c)? */
+static bool
+kin_of_sex(const sentence *s, size_t w, bool male)
+{
+	const char *pronoun = notes__kin_pronoun(s, w);
+
+	return pronoun != NULL && strcmp(pronoun, male ? "his" : "her") == 0;
+}
+
 /* kin_at: is word w a relative a writer names when the record mixed one
- * of them up with the patient (kin_she, kin_he or the cousin)? */
+ * of them up with the patient (kin.c's or the cousin)? */
 static bool
 kin_at(const sentence *s, size_t w)
 {
-	return notes__words_in(s, w, kin_she,
-			       sizeof(kin_she) / sizeof(*kin_she)) ||
-	       notes__words_in(s, w, kin_he,
-			       sizeof(kin_he) / sizeof(*kin_he)) ||
+	return notes__kin_pronoun(s, w) != NULL ||
 	       notes__words_at(s, w, "cousin");
 }
 
@@ -1687,8 +1685,7 @@ self_after(const sentence *s, size_t k)
 	 * after him) is allergic to penicillin herself" (allergy75ed) */
 	while (w-- > 0)
 		if (notes__words_at(s, w, male ? "he" : "she") ||
-		    (male ? notes__words_in(s, w, kin_he, N_OF(kin_he))
-			  : notes__words_in(s, w, kin_she, N_OF(kin_she))))
+		    kin_of_sex(s, w, male))
 			return true;
 	return false;
 }
@@ -1697,8 +1694,8 @@ self_after(const sentence *s, size_t k)
  * may be named. */
 #define KIN_TOLD_BYTES 240
 
-/* kin_named_before: are a relative of the pronoun's sex (kin_he when
- * male, else kin_she) and a pronoun of the other sex, the patient's
+/* kin_named_before: are a relative of the pronoun's sex (kin.c's, a man
+ * when male, else a woman) and a pronoun of the other sex, the patient's
  * ("mother says he is allergic"), words of s's line before s, within
  * KIN_TOLD_BYTES?  "Her sister is allergic to penicillin. She herself is
  * not" stresses the patient. */
@@ -1707,10 +1704,9 @@ kin_named_before(const sentence *s, bool male)
 {
 	static const char *const his[] = {"he", "him", "his"};
 	static const char *const hers[] = {"she", "her", "hers"};
-	const char *const *kin = male ? kin_he : kin_she;
-	size_t n = male ? N_OF(kin_he) : N_OF(kin_she);
 	uint32_t to = s->words[0].start, from = to, w;
 	bool kin_seen = false, patient_seen = false;
+	const char *pronoun;
 	char word[16];
 
 	while (from > 0 && s->text[from - 1] != '\n' &&
@@ -1726,7 +1722,9 @@ kin_named_before(const sentence *s, bool male)
 				word[w++] = (char)tolower(
 					(unsigned char)s->text[i]);
 		word[w] = '\0';
-		kin_seen = kin_seen || notes__among(word, kin, n);
+		kin_seen = kin_seen ||
+			   ((pronoun = notes__kin_word_pronoun(word)) != NULL &&
+			    strcmp(pronoun, male ? "his" : "her") == 0);
 		patient_seen = patient_seen ||
 			       notes__among(word, male ? hers : his, 3);
 	}
@@ -1766,10 +1764,8 @@ teller_own(const sentence *s, size_t k)
 	size_t from = clause_start(s, k);
 
 	for (size_t w = 0; w < end; w++) {
-		bool she = notes__words_in(s, w, kin_she,
-					   sizeof(kin_she) / sizeof(*kin_she));
-		bool he = notes__words_in(s, w, kin_he,
-					  sizeof(kin_he) / sizeof(*kin_he));
+		bool she = kin_of_sex(s, w, false);
+		bool he = kin_of_sex(s, w, true);
 
 		if (notes__words_in(s, w, kin_zh, n_zh)) {
 			for (size_t v = w + 2; v < end && v <= w + 7; v++)

@@ -2704,6 +2704,48 @@ named_relative_self(const sentence *s, size_t k, unsigned bits,
 	return 0;
 }
 
+/* claimed_at: does word v of s claim what follows as the relative's own,
+ * the relative's pronoun after "is" before the allergy ("this is HER
+ * allergy") or before "own" ("her own")? */
+static bool
+claimed_at(const sentence *s, size_t v, const char *pronoun)
+{
+	static const char *const is[] = {"is", "was", "s"};
+	static const char *const allergy[] = {"allergy", "allergies",
+					      "reaction"};
+
+	if (notes__words_at(s, v, pronoun))
+		return v + 1 < s->n && notes__words_at(s, v + 1, "own");
+	return notes__words_in(s, v, is, N_OF(is)) && v + 2 < s->n &&
+	       notes__words_at(s, v + 1, pronoun) &&
+	       notes__words_in(s, v + 2, allergy, N_OF(allergy));
+}
+
+/* teller_claims_own: NOTES_FAMILY when a relative who tells the story
+ * ("Wife states", read as the patient's teller) claims the allergy of
+ * item k as their own before it ("Wife states this is HER allergy (hives
+ * with Septra) and was put on his file by mistake", allergy75so,
+ * en-dev85; "His sister says her own penicillin allergy was mild"), else
+ * 0; sets *trigger when nothing else did (bits). */
+static unsigned
+teller_claims_own(const sentence *s, size_t k, unsigned bits,
+		  const char **trigger)
+{
+	for (size_t w = 0; w + 2 < s->items[k].w0; w++) {
+		const char *pronoun = notes__kin_pronoun(s, w);
+
+		if (pronoun == NULL || !notes__reporting(s, w + 1))
+			continue;
+		for (size_t v = w + 2; v < s->items[k].w0; v++)
+			if (claimed_at(s, v, pronoun)) {
+				if (bits == 0)
+					*trigger = s->words[w].key;
+				return NOTES_FAMILY;
+			}
+	}
+	return 0;
+}
+
 /* told_parent: is family trigger j a parent ("mother", "father") right
  * after a reporting word, a determiner at most between, whose teller a few
  * words before is the parent's child ("Daughter reports the mother is
@@ -4308,6 +4350,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 	}
 	own |= family_suffix_zh(s, k, bits, trigger);
 	own |= named_relative_self(s, k, bits, trigger);
+	own |= allergy ? teller_claims_own(s, k, bits, trigger) : 0;
 	bits |= query_before_zh(s, k, bits, trigger);
 	bits |= own & NOTES_FAMILY;
 	bits = denied_past(hypothesis_only(bits, strong), own, neg, trigger);

@@ -435,4 +435,11 @@ bool notes__named_symptom(const char *text, size_t len, const notes_finding *f);
  * confident are none (learned.c). */
 void notes__learned_apply(const char *text, size_t len, notes_reading *out);
 
+/* notes__patient_starts: where each patient of a handover starts in
+ * text, at the line that names the bed ("BED 4 - Rhys PRYCE", "12床
+ * 张某"), at most max of them in starts; how many it found.  Fewer than
+ * two: the note is about one patient (patients.c). */
+size_t notes__patient_starts(const char *text, size_t len, uint32_t *starts,
+			     size_t max);
+
 #endif

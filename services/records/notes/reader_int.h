@@ -432,6 +432,13 @@ bool notes__taken_now(const sentence *s, size_t k);
  * Piriton)")?  It is the reaction's remedy, not another allergy. */
 bool notes__remedy_taken(const sentence *s, size_t k);
 
+/* notes__kin_pronoun: the pronoun that speaks of the relative at word w
+ * ("her" for "wife", "his" for "son"), NULL when w names none. */
+const char *notes__kin_pronoun(const sentence *s, size_t w);
+
+/* notes__kin_word_pronoun: the same for a lower-case word. */
+const char *notes__kin_word_pronoun(const char *word);
+
 /* notes__reporting: is word w a reporting word ("says", "told", "reports")? */
 bool notes__reporting(const sentence *s, size_t w);
 

@@ -1138,8 +1138,9 @@ relatives_status(const notes_reading *out, const notes_finding *f)
 	return false;
 }
 
-void
-notes__settle(notes_reading *out, const char *text, size_t len)
+/* settle_patient runs the passes over the findings of one patient. */
+static void
+settle_patient(notes_reading *out, const char *text, size_t len)
 {
 	delabel(out, text, len);
 	unjudge_zh(out, text, len);
@@ -1165,6 +1166,48 @@ notes__settle(notes_reading *out, const char *text, size_t len)
 	notes__iron_deficiency(out, text, len);
 	notes__qualify_codes(out, text, len);
 	notes__drop_unspecified(out);
+}
+
+/* PATIENTS_MAX: the most patients a handover's beds part. */
+#define PATIENTS_MAX 64
+
+/* settle_apart settles the findings of out written from byte from up to
+ * byte to (the one patient's) in part, and adds what stays to kept. */
+static void
+settle_apart(const notes_reading *out, const char *text, size_t len,
+	     uint32_t from, uint32_t to, notes_reading *part,
+	     notes_reading *kept)
+{
+	part->n = 0;
+	for (size_t i = 0; i < out->n; i++)
+		if (out->findings[i].start >= from &&
+		    out->findings[i].start < to)
+			part->findings[part->n++] = out->findings[i];
+	settle_patient(part, text, len);
+	memcpy(&kept->findings[kept->n], part->findings,
+	       part->n * sizeof(*part->findings));
+	kept->n += part->n;
+}
+
+void
+notes__settle(notes_reading *out, const char *text, size_t len)
+{
+	static __thread notes_reading part, kept;
+	uint32_t starts[PATIENTS_MAX + 1];
+	size_t n = notes__patient_starts(text, len, starts + 1, PATIENTS_MAX);
+
+	/* one bed named is the patient the note is about */
+	if (n < 2) {
+		settle_patient(out, text, len);
+		return;
+	}
+	starts[0] = 0;
+	kept.n = 0;
+	for (size_t b = 0; b <= n; b++)
+		settle_apart(out, text, len, starts[b],
+			     b < n ? starts[b + 1] : UINT32_MAX, &part, &kept);
+	memcpy(out->findings, kept.findings, kept.n * sizeof(*kept.findings));
+	out->n = kept.n;
 }
 
 /* past_fall: is f a fall (W19, an external cause) the note does not

@@ -19651,6 +19651,62 @@ test_allergy75sn(void)
 				   "codeine") == 0);
 }
 
+/* allergy75so (en-dev85): a relative who tells the story and claims the
+ * allergy as her own ("Wife states this is HER allergy (hives with
+ * Septra)", "His sister says her own penicillin allergy was mild") speaks
+ * of her own allergy; the entry her claim removes is the patient's
+ * label, negated. */
+static void
+test_allergy75so(void)
+{
+	static const char *const note =
+		"ALLERGY RECONCILIATION:\n4. \"Sulfa\" - on the old chart. "
+		"Wife states this is HER allergy (hives\n   with Septra) and "
+		"was put on his file by mistake at a joint clinic\n   visit. "
+		"Pt has never had a sulfa antibiotic. Entry removed after\n   "
+		"discussion with Dr Beaulieu.\n";
+
+	MT_TRUE(allergy_context_bl(note, "sulfonamides") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(note, "co-trimoxazole") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("His sister says her own penicillin "
+				   "allergy was mild.",
+				   "penicillins") == NOTES_FAMILY);
+	MT_TRUE(allergy_context_bl("Wife says his penicillin allergy was "
+				   "mild.",
+				   "penicillins") == 0);
+}
+
+/* allergy75sp (en-dev85, en-dev28, zh-dev24): a handover tells each
+ * patient under the line that names the bed; a label removed from one
+ * patient's record leaves the other patient's label of that drug. */
+static void
+test_allergy75sp(void)
+{
+	static const char *const note =
+		"Night handover, ward 7.\n"
+		"-----------------------------------\n"
+		"BED 3 - Gareth PRYCE, 58\n"
+		"   ALLERGIES: PENICILLIN - rash (red band on).\n"
+		"-----------------------------------\n"
+		"BED 4 - Rhys PRYCE, 31 (Gareth's son)\n"
+		"   ALLERGIES: NKDA. He was given a red allergy band in ED for "
+		"penicillin\n   - that was his dad's allergy, not his. Red "
+		"band "
+		"removed, EPMA corrected.\n";
+	static const char *const zh = "12床 张某 男 45岁\n15床 刘某 女 63岁\n";
+	static const char *const one = "Bay 2: Mrs D., 66\nBay 2 cont.: her "
+				       "husband\nPt 63M, UC.\nBed rest.\n";
+	uint32_t starts[4];
+	notes_reading r;
+
+	notes_read(note, strlen(note), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", 0));
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", NOTES_NEGATED));
+	MT_TRUE(notes__patient_starts(zh, strlen(zh), starts, 4) == 2);
+	MT_TRUE(starts[1] == strchr(zh, '\n') + 1 - zh);
+	MT_TRUE(notes__patient_starts(one, strlen(one), starts, 4) == 1);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20449,6 +20505,8 @@ static const mt_case cases[] = {
 	{"allergy75sl", test_allergy75sl},
 	{"allergy75sm", test_allergy75sm},
 	{"allergy75sn", test_allergy75sn},
+	{"allergy75so", test_allergy75so},
+	{"allergy75sp", test_allergy75sp},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
