@@ -565,6 +565,23 @@ nonantibiotic_class(const sentence *s, size_t i, const notes_entry *e)
 		notes__words_in(s, i - 1, non_en, N_OF(non_en)));
 }
 
+/* allergy_field: is word i of s the "All:" that opens its line, the
+ * allergy field as North American notes shorten it ("All: ASA - wheeze
+ * and hives (2015)", allergy75ss, en-dev85)?  Written so, with its colon
+ * right after it, it is the allergies' heading; "ALL" in capitals is the
+ * leukaemia and "all" any other word. */
+static const notes_entry *
+allergy_field(const sentence *s, size_t i)
+{
+	const char *p = s->text + s->words[i].start;
+
+	if (i != 0 || s->words[i].end - s->words[i].start != 3 ||
+	    memcmp(p, "All", 3) != 0 || p[3] != ':' ||
+	    notes__line_lead(s) == NULL)
+		return NULL;
+	return notes__find("allergies");
+}
+
 void
 notes__match(sentence *s)
 {
@@ -578,6 +595,8 @@ notes__match(sentence *s)
 
 		for (; w > 0 && (e = lookup(s, i, w)) == NULL; w--)
 			;
+		if (e == NULL && (e = allergy_field(s, i)) != NULL)
+			w = 1;
 		if (e != NULL && (cut = adjective_cut(s, i, w)) < w &&
 		    (before = lookup(s, i, cut)) != NULL) {
 			e = before;

@@ -3627,7 +3627,11 @@ static bool
 caused_at(const sentence *s, size_t w)
 {
 	static const char *const det[] = {"a", "an", "the", "his", "her"};
+	static const char *const severe[] = {"severe", "bad", "terrible",
+					     "awful", "marked"};
 
+	if (w > 0 && notes__words_in(s, w - 1, severe, N_OF(severe)))
+		w--;
 	if (w > 0 && notes__words_in(s, w - 1, det, sizeof(det) / sizeof(*det)))
 		w--;
 	if (w > 0 && notes__words_at(s, w - 1, "because"))
@@ -3794,6 +3798,22 @@ refused_after(const sentence *s, size_t w)
 	return false;
 }
 
+/* refused_for: does the patient refuse drug item k, the refusal right
+ * before it, for the effect item it given as its cause ("She refuses
+ * codeine because of severe constipation in the past", allergy75sq,
+ * en-dev85)?  The README files an effect for which the patient refuses
+ * the drug as an allergy, as refused_after reads one told first. */
+static bool
+refused_for(const sentence *s, size_t k, const item *it)
+{
+	static const char *const refuses[] = {"refuses", "refused", "declines",
+					      "declined"};
+	size_t w = s->items[k].w0;
+
+	return w > 0 && notes__words_in(s, w - 1, refuses, N_OF(refuses)) &&
+	       caused_at(s, it->w0);
+}
+
 /* lay_effect_at: the felt effect after drug item k that a came-off word
  * makes the drug's, before the drug, between them, or right after the
  * effect ("tramadol 50 mg - given on discharge in Oct, \"makes me
@@ -3824,7 +3844,8 @@ lay_effect_at(const sentence *s, size_t k, bool expected)
 		if (relieves(d, it) && relief_between(s, j, k))
 			return NULL;
 		if (!for_reason(s, j) && !effect_denied(s, k, j) &&
-		    refused_after(s, it->w1) && !cue_before(s, k))
+		    (refused_after(s, it->w1) || refused_for(s, k, it)) &&
+		    !cue_before(s, k))
 			return it;
 		/* what the drug may do to anyone ("ACE inhibitor may
 		 * worsen anaphylaxis") is no effect it had */

@@ -19707,6 +19707,64 @@ test_allergy75sp(void)
 	MT_TRUE(notes__patient_starts(one, strlen(one), starts, 4) == 1);
 }
 
+/* allergy75sq (en-dev85): a drug the patient refuses for an effect given
+ * as its cause ("She refuses codeine because of severe constipation in
+ * the past") is an intolerance, as one refused after the effect is; a
+ * refusal for a fear is none. */
+static void
+test_allergy75sq(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies: she tells me that Difene (diclofenac) "
+			"caused wheeze.  She refuses codeine because of severe "
+			"constipation in\nthe past, so she has only "
+			"paracetamol "
+			"for pain.",
+			"codeine") == 0);
+	MT_TRUE(allergy_context_bl("She refuses codeine because of "
+				   "constipation.",
+				   "codeine") == 0);
+	MT_TRUE(allergy_context_bl("She refuses insulin because of needle "
+				   "phobia.",
+				   "insulin") == NOT_FOUND_BL);
+}
+
+/* allergy75sr (en-dev85): the swelling told with the verb's base after
+ * "had" ("she also had her face swell with Brufen") is angioedema, as
+ * "face swelled" is. */
+static void
+test_allergy75sr(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies confirmed: sulfa (rash with skin peeling). "
+			"Mother (with her)\nadds she also had her face swell "
+			"with Brufen.",
+			"ibuprofen") == 0);
+	MT_TRUE(allergy_context_bl("He felt his lips swell after the "
+				   "penicillin injection.",
+				   "penicillins") == 0);
+}
+
+/* allergy75ss (en-dev85): "All:" opening its line is the allergy field
+ * as North American notes shorten it, its entries indented under it;
+ * "ALL" in capitals is the leukaemia. */
+static void
+test_allergy75ss(void)
+{
+	static const char *const note =
+		"Pantoloc 40 mg daily, HCTZ 25 mg daily.\n"
+		"All: ASA - wheeze and hives (2015). Avoids all NSAIDs since.\n"
+		"     Tylenol #3 - itchy all over (tolerates plain Tylenol "
+		"fine).\n"
+		"     Morphine - vomiting.\n"
+		"Social: Smoker 1/2 ppd x 30 yrs.\n";
+
+	MT_TRUE(allergy_context_bl(note, "codeine") == 0);
+	MT_TRUE(allergy_context_bl(note, "morphine") == 0);
+	MT_TRUE(context_of("ALL: in remission.\nMorphine - 5 mg PRN.",
+			   NOTES_MEDICINE, "morphine") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20507,6 +20565,9 @@ static const mt_case cases[] = {
 	{"allergy75sn", test_allergy75sn},
 	{"allergy75so", test_allergy75so},
 	{"allergy75sp", test_allergy75sp},
+	{"allergy75sq", test_allergy75sq},
+	{"allergy75sr", test_allergy75sr},
+	{"allergy75ss", test_allergy75ss},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
