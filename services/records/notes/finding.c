@@ -3425,6 +3425,7 @@ seen(notes_reading *out, const notes_finding *f)
 		if (notes__delabelled(f) ||
 		    strcmp(f->trigger, ROW_STOPPED) == 0)
 			g->trigger = f->trigger;
+		g->again = f->start;
 		return true;
 	}
 	return false;

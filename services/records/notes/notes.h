@@ -69,6 +69,10 @@ typedef struct notes_finding {
 	uint32_t start, end;  /* the mention: bytes [start, end) of the text */
 	unsigned context;     /* NOTES_NEGATED ... */
 	const char *trigger;  /* the first trigger that set context, or "" */
+	/* where the last of its later mentions starts, 0 when it has none
+	 * (a note names a drug many times; the first mention stands for
+	 * them) */
+	uint32_t again;
 } notes_finding;
 
 /* notes_reading - what a text was read as. */

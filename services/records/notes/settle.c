@@ -51,7 +51,9 @@ other_reaction(const notes_finding *f, const notes_finding *g)
  * 自述不耐受" stays beside a later "阿片类药物所致瘙痒…非过敏"); a
  * member's own reaction told after the
  * de-labelling is another record ("阿片类药物引起的瘙痒…并非过敏" leaves
- * "已记录为\"曲马多不耐受\"").  A member de-labelled leaves its class. */
+ * "已记录为\"曲马多不耐受\"").  A member told again after it is kept
+ * ("\"所有抗生素过敏\"不成立，已删除。4. 保留：左氧氟沙星过敏", allergy75su,
+ * zh-dev85).  A member de-labelled leaves its class. */
 static bool
 delabelled_class_of(const notes_reading *out, const notes_finding *f)
 {
@@ -59,6 +61,7 @@ delabelled_class_of(const notes_reading *out, const notes_finding *f)
 		if (notes__delabelled(&out->findings[i]) &&
 		    strcmp(out->findings[i].system, "class") == 0 &&
 		    f->start < out->findings[i].start &&
+		    f->again < out->findings[i].start &&
 		    notes__member_of(f->code, out->findings[i].code) &&
 		    !other_reaction(f, &out->findings[i]))
 			return true;

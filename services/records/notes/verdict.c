@@ -1918,15 +1918,41 @@ label_before_zh(const sentence *s, size_t j)
 				sizeof(label) / sizeof(*label));
 }
 
+/* CALLED_LABEL_WORDS: how far after "为" the writer's "标签" may stand
+ * ("为推断性标签": 推, 断, 性, 标签). */
+#define CALLED_LABEL_WORDS 6
+
+/* called_label_zh: does the writer call allergy cue item k a label right
+ * after it ("头孢类过敏为推断性标签，无实际用药史，一并删除", allergy75st,
+ * zh-dev85)? */
+static bool
+called_label_zh(const sentence *s, size_t k)
+{
+	static const char *const is[] = {"为", "是", "属"};
+	static const char *const label[] = {"标签", "標籤"};
+	size_t w = s->items[k].w1;
+
+	return w < s->n && notes__words_in(s, w, is, N_OF(is)) &&
+	       notes__words_any(s, w + 1,
+				w + 1 + CALLED_LABEL_WORDS < s->n
+					? w + 1 + CALLED_LABEL_WORDS
+					: s->n,
+				label, N_OF(label));
+}
+
 /* label_told_zh: is allergy cue item k a label the writer reports, a
  * quote closed right after it ("曾記錄「Aspirin 過敏」", "病历记载“阿司匹林
- * 过敏”") or a record's verb right before it ("复方新诺明——曾记录过敏")? */
+ * 过敏”"), a record's verb right before it ("复方新诺明——曾记录过敏") or
+ * one the writer calls a label (called_label_zh)? */
 static bool
 label_told_zh(const sentence *s, size_t k)
 {
 	static const char *const close[] = {"\u201d", "\u300d", "\""};
 	static const char *const recorded[] = {"记录", "记载", "记为"};
 	const item *c = &s->items[k];
+
+	if (called_label_zh(s, k))
+		return true;
 
 	for (size_t i = 0; i < sizeof(close) / sizeof(*close); i++)
 		if (strncmp(s->text + c->end, close[i], strlen(close[i])) == 0)
@@ -1988,17 +2014,30 @@ removed_last_zh(const sentence *s, size_t j)
 static bool
 negate_sentence_allergy(const sentence *s, notes_reading *out, size_t j)
 {
-	for (size_t i = out->n;
-	     i-- > 0 && out->findings[i].start >= s->words[0].start;) {
+	size_t last = notes__first_drug(s, j);
+
+	/* the last drug named before the verb */
+	for (size_t m = last; m < j; m++)
+		if (is_drug(&s->items[m]))
+			last = m;
+	for (size_t i = out->n; i-- > 0;) {
 		notes_finding *f = &out->findings[i];
+		/* a label told before in the note stands for its mention
+		 * here, the drug the verb removes ("② 头孢：从未用过…" …
+		 * "2. 头孢类过敏为推断性标签，…一并删除", allergy75st) */
+		bool here = f->start >= s->words[0].start ||
+			    (last < j && f->again == s->items[last].start);
 
 		if (f->kind == NOTES_ALLERGY &&
 		    (f->context & ~NOTES_UNCERTAIN) == 0 &&
-		    f->code[0] != '\0' && f->start < s->items[j].start) {
+		    f->code[0] != '\0' && here &&
+		    f->start < s->items[j].start) {
 			f->context = NOTES_NEGATED;
 			f->trigger = s->items[j].e->key;
 			return true;
 		}
+		if (f->start < s->words[0].start && last == j)
+			break;
 	}
 	return false;
 }

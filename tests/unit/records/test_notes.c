@@ -19765,6 +19765,40 @@ test_allergy75ss(void)
 			   NOTES_MEDICINE, "morphine") == 0);
 }
 
+/* allergy75st (zh-dev85): a label the writer calls a label ("头孢类过敏为
+ * 推断性标签") is the object of the removal that ends its sentence ("…，
+ * 一并删除"), also when the note named the allergy before and its first
+ * mention stands for this one. */
+static void
+test_allergy75st(void)
+{
+	MT_TRUE(allergy_context_bl("头孢类过敏为推断性标签，无实际用药史，一并"
+				   "删除。",
+				   "cephalosporins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(
+			"② 头孢：从未用过，20年前医生说\"青霉素过敏就等于头孢也"
+			"过敏\"。\n结论：\n2. 头孢类过敏为推断性标签，无实际用"
+			"药史，一并删除。\n",
+			"cephalosporins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("头孢类过敏为推断性标签，暂不删除。",
+				   "cephalosporins") == 0);
+}
+
+/* allergy75su (zh-dev85): a class's label removed ("\"所有抗生素过敏\"不成
+ * 立，已删除") leaves a member the note keeps after it ("保留：左氧氟沙星过
+ * 敏"), though its first mention came before the removal. */
+static void
+test_allergy75su(void)
+{
+	static const char *const note =
+		"③ 左氧氟沙星：2022年在诊所静滴后10分钟出现胸闷、全身风团、血压"
+		"80/50mmHg，在我院急诊抢救。\n结论：\n3. \"所有抗生素过敏\"不成"
+		"立，已删除。\n4. 保留：左氧氟沙星过敏（过敏性休克）。\n";
+
+	MT_TRUE(allergy_context_bl(note, "levofloxacin") == 0);
+	MT_TRUE(allergy_context_bl(note, "antibacterials") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20568,6 +20602,8 @@ static const mt_case cases[] = {
 	{"allergy75sq", test_allergy75sq},
 	{"allergy75sr", test_allergy75sr},
 	{"allergy75ss", test_allergy75ss},
+	{"allergy75st", test_allergy75st},
+	{"allergy75su", test_allergy75su},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
