@@ -173,6 +173,21 @@ notes__given_later(const sentence *s, size_t k)
 	       names_no_reaction(s);
 }
 
+/* given_first: does a later sentence of an "Allergies:" line open with a
+ * word that says drug item k, right after it, was given ("Got cefazolin
+ * at theatre, fine.", allergy75sy, en-dev86; "Received vancomycin in
+ * ICU"), and name no allergy cue and no reaction?  A dose the patient had,
+ * no entry, as given_later reads one said after the drug. */
+static bool
+given_first(const sentence *s, size_t k)
+{
+	static const char *const given[] = {"got", "received", "given", "gave"};
+
+	return !s->allergy_head && k == 0 && s->items[0].w0 == 1 &&
+	       notes__words_in(s, 0, given, N_OF(given)) &&
+	       names_no_reaction(s);
+}
+
 /* given_later: does a later sentence of an "Allergies:" line open with
  * drug item k and a word that says it was given ("Allergies: Morphine -
  * rash.  Fentanyl used in ICU for 6 days with no problem.") or goes on
@@ -689,7 +704,7 @@ notes__on_allergy_line(const sentence *s, size_t k)
 		queried_entry_en(s, k)) &&
 	       !notes__replaced_by(s, k) && !notes__taken_now(s, k) &&
 	       !notes__currently_on(s, k) && !dosed_now(s, k) &&
-	       !told_after(s, k) && !given_later(s, k) &&
+	       !told_after(s, k) && !given_later(s, k) && !given_first(s, k) &&
 	       !((dose_of_before(s, k) || willing_before(s, k)) &&
 		 names_no_reaction(s));
 }

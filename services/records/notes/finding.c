@@ -1406,9 +1406,12 @@ challenge_cleared(const sentence *s, size_t k, notes_finding *f)
 
 /* label_removed: is drug item k followed at once, only spaces between,
  * by a de-labelling that begins with "label" ("the penicillin label was
- * removed", "Penicillin label removed")?  The drug names the label
- * removed: its allergy, negated, though no allergy cue names it (a class
- * alone is otherwise nothing).  Issue 75, allergy75l. */
+ * removed", "Penicillin label removed") or names the allergy record it is
+ * removed from ("Penicillin removed from her allergy list", "...
+ * removed from his alert", allergy75sw, en-dev86; "removed from the
+ * chart" may be the drug chart's)?  The drug names the label removed:
+ * its allergy, negated, though no allergy cue names it (a class alone is
+ * otherwise nothing).  Issue 75, allergy75l. */
 static bool
 label_removed(const sentence *s, size_t k, notes_finding *f)
 {
@@ -1416,7 +1419,9 @@ label_removed(const sentence *s, size_t k, notes_finding *f)
 
 	if (t == NULL || t->e->type != NOTES_T_NEGATED ||
 	    !(t->e->dir & NOTES_DIR_DELABEL) ||
-	    strncmp(t->e->key, "label ", 6) != 0 ||
+	    (strncmp(t->e->key, "label ", 6) != 0 &&
+	     strstr(t->e->key, "allerg") == NULL &&
+	     strstr(t->e->key, "alert") == NULL) ||
 	    !notes__only_marks(s->text, s->items[k].end, t->start, " "))
 		return false;
 	return negated_allergy(f, t->e->key);
@@ -3602,6 +3607,13 @@ notes__delabelled(const notes_finding *f)
 	if (f->kind != NOTES_ALLERGY || !(f->context & NOTES_NEGATED) ||
 	    f->code[0] == '\0')
 		return false;
+	/* an allergy "ruled out" is a verdict on its label ("1. Penicillin
+	 * allergy - RULED OUT. She is not allergic to penicillin", after a
+	 * skin test and a challenge, allergy75sx, en-dev86): what the note
+	 * told of the label before it is superseded, as by a removal */
+	if (strcmp(f->trigger, "ruled out") == 0 ||
+	    strcmp(f->trigger, "has been ruled out") == 0)
+		return true;
 	t = notes__find(f->trigger);
 	return t != NULL && (t->dir & NOTES_DIR_DELABEL);
 }

@@ -2123,7 +2123,10 @@ removed_status(const sentence *s)
 static void
 remove_entry_status(const sentence *s, notes_reading *out)
 {
-	uint32_t from = line_start(s);
+	/* the entry may wrap ("- \"Penicillin\" - pt and daughter deny any
+	 * reaction; she had amoxicillin ⏎ after a dental extraction in 2025
+	 * w/o problem. REMOVED per pt.", allergy75sv, en-dev86) */
+	uint32_t from = entry_start(s);
 	for (size_t i = out->n; i-- > 0 && out->findings[i].start >= from;) {
 		notes_finding *f = &out->findings[i];
 		bool evidence = f->start >= s->words[0].start;

@@ -19799,6 +19799,75 @@ test_allergy75su(void)
 	MT_TRUE(allergy_context_bl(note, "antibacterials") == NOTES_NEGATED);
 }
 
+/* allergy75sv (en-dev86): "REMOVED" that closes a bulleted entry wrapped
+ * over two lines removes the label its first line told. */
+static void
+test_allergy75sv(void)
+{
+	static const char *const note =
+		"ALLERGIES:\n"
+		"- Sulfa antibiotics (Bactrim) - hives 2011. KEEP.\n"
+		"- \"Penicillin\" - pt and daughter deny any reaction; she had "
+		"amoxicillin\n  after a dental extraction in 2025 w/o problem. "
+		"REMOVED per pt.\n"
+		"- Shellfish - throat itching.\n";
+
+	MT_TRUE(allergy_context_bl(note, "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(note, "sulfonamides") == 0);
+}
+
+/* allergy75sw (en-dev86): a drug "removed from her allergy list" (or
+ * alert) is the label removed, though no allergy cue names it; "removed
+ * from the chart" may be the drug chart's. */
+static void
+test_allergy75sw(void)
+{
+	MT_TRUE(allergy_context_bl("Penicillin removed from her allergy "
+				   "list.",
+				   "penicillins") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Amoxicillin removed from his allergy list "
+				   "after negative challenge.",
+				   "amoxicillin") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Metformin removed from the chart.",
+				   "metformin") == NOT_FOUND_BL);
+}
+
+/* allergy75sx (en-dev86): an allergy "RULED OUT" after testing is a
+ * verdict on its label: the label the letter told before it goes. */
+static void
+test_allergy75sx(void)
+{
+	static const char *const letter =
+		"HISTORY OF EACH LABEL\n1. \"Penicillin (amoxicillin) - rash\" "
+		"- per her mother, a rash at age 6.\n\nASSESSMENT AND PLAN\n"
+		"1. Penicillin allergy - RULED OUT. She is not allergic to "
+		"penicillin\n   and can take amoxicillin.\n";
+	notes_reading r;
+
+	notes_read(letter, strlen(letter), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", NOTES_NEGATED));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "penicillins", 0));
+}
+
+/* allergy75sy (en-dev86): a later sentence of an allergy line that opens
+ * with the drug given ("Got cefazolin at theatre, fine.") tells a dose
+ * the patient had, no entry. */
+static void
+test_allergy75sy(void)
+{
+	static const char *const note =
+		"ALLERGIES: Penicillin - \"rash as a kid\" on his old notes. "
+		"BUT GP letter\nsays he had Augmentin last year for a tooth "
+		"with no problem - so\npenicillin allergy queried, flagged for "
+		"allergy nurse review. Got\ncefazolin at theatre, fine.\n";
+
+	MT_TRUE(allergy_context_bl(note, "cefazolin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "cefazolin") == 0);
+	MT_TRUE(allergy_context_bl("ALLERGIES: Penicillin - rash. Got "
+				   "cefazolin - hives.",
+				   "cefazolin") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20604,6 +20673,10 @@ static const mt_case cases[] = {
 	{"allergy75ss", test_allergy75ss},
 	{"allergy75st", test_allergy75st},
 	{"allergy75su", test_allergy75su},
+	{"allergy75sv", test_allergy75sv},
+	{"allergy75sw", test_allergy75sw},
+	{"allergy75sx", test_allergy75sx},
+	{"allergy75sy", test_allergy75sy},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
