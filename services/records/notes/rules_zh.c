@@ -944,14 +944,18 @@ avoided_after_zh(const sentence *s, size_t w)
 }
 
 /* recorded_adr_zh: is cue key one that enters the drug in the adverse
- * reaction record ("记录为药物不良反应", "列入不良反应", "录入不良反应")? */
+ * reaction record ("记录为药物不良反应", "列入不良反应", "录入不良反应",
+ * Taiwan's "註記為 ADR", allergy75tb)? */
 static bool
 recorded_adr_zh(const char *key)
 {
-	static const char *const entered[] = {"记录为", "记为", "记入", "列为",
-					      "列入",	"列作", "录入"};
+	static const char *const entered[] = {"记录为", "记为",	 "记入",
+					      "列为",	"列入",	 "列作",
+					      "录入",	"注记为"};
+	size_t n = strlen(key);
 
-	if (strstr(key, "不良反应") == NULL)
+	if (strstr(key, "不良反应") == NULL &&
+	    (n < 3 || strcmp(key + n - 3, "adr") != 0))
 		return false;
 	for (size_t i = 0; i < N_OF(entered); i++)
 		if (strncmp(key, entered[i], strlen(entered[i])) == 0)

@@ -19868,6 +19868,22 @@ test_allergy75sy(void)
 				   "cefazolin") == 0);
 }
 
+/* allergy75tb (zh-dev86): an ADR the record keeps beside a verdict of no
+ * allergy ("非過敏；…仍註記為 ADR 避免再開") stays an intolerance, as
+ * "记录为药物不良反应" does; "仅记录为 ADR" keeps the denial. */
+static void
+test_allergy75tb(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"藥物過敏／不良反應：\n- Aspirin：消化道出血（ADR，非"
+			"過敏；病人說「我對阿斯匹靈過敏」，已向他解釋差別，仍註"
+			"記"
+			"為 ADR 避免再開）。\n",
+			"aspirin") == 0);
+	MT_TRUE(allergy_context_bl("Aspirin：非过敏，仅记录为 ADR。",
+				   "aspirin") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20677,6 +20693,7 @@ static const mt_case cases[] = {
 	{"allergy75sw", test_allergy75sw},
 	{"allergy75sx", test_allergy75sx},
 	{"allergy75sy", test_allergy75sy},
+	{"allergy75tb", test_allergy75tb},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
