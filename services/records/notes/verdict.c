@@ -3010,15 +3010,25 @@ this_record_doubted_zh(const sentence *s)
 
 /* doubt_recorded_opens_zh: does s open with the record of a doubt, 已
  * before it or not ("已登记为可疑过敏，不再使用ARB/ACEI，改用钙拮抗剂",
- * allergy75rk, zh-dev82)?  It speaks of the label its line told last,
- * in the sentence before. */
+ * allergy75rk, zh-dev82), or, naming no drug, with the label not yet
+ * verified?  It speaks of the label its line told last, in the sentence
+ * before. */
 static bool
 doubt_recorded_opens_zh(const sentence *s)
 {
+	/* a label not yet verified and kept for now, the patient's denial
+	 * told before it
+	 * ("…称\"对先锋过敏的是我弟弟，不是我\"…。尚未核实，暂保留
+	 * 标注，待术前…评估", allergy75td, zh-dev86) */
+	static const char *const unverified[] = {"尚未核实", "暂未核实",
+						 "未核实"};
 	size_t w = s->n > 0 && notes__words_at(s, 0, "已") ? 1 : 0;
 
-	return w < s->n && notes__words_in(s, w, recorded_doubt_zh,
-					   N_OF(recorded_doubt_zh));
+	return w < s->n &&
+	       (notes__words_in(s, w, recorded_doubt_zh,
+				N_OF(recorded_doubt_zh)) ||
+		(w == 0 && notes__first_drug(s, s->n_items) == s->n_items &&
+		 notes__words_in(s, 0, unverified, N_OF(unverified))));
 }
 
 /* doubt_line_label makes the allergy s's line told last before byte own

@@ -19884,6 +19884,25 @@ test_allergy75tb(void)
 				   "aspirin") == NOTES_NEGATED);
 }
 
+/* allergy75td (zh-dev86): a label the patient disowns that the writer
+ * keeps for now, not yet verified ("尚未核实，暂保留标注"), stays in doubt. */
+static void
+test_allergy75td(void)
+{
+	static const char *const note =
+		"3. "
+		"病历首页原记\"先锋过敏\"（家属入院时代诉）。今日患者清醒后否认"
+		"，"
+		"称\"对先锋过敏的是我弟弟，不是我\"，本人近年未用过头孢类。尚未"
+		"核实，"
+		"暂保留标注，待术前必要时请药学部/皮试评估。";
+	notes_reading r;
+
+	notes_read(note, strlen(note), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", NOTES_UNCERTAIN));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "cephalosporins", NOTES_NEGATED));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20694,6 +20713,7 @@ static const mt_case cases[] = {
 	{"allergy75sx", test_allergy75sx},
 	{"allergy75sy", test_allergy75sy},
 	{"allergy75tb", test_allergy75tb},
+	{"allergy75td", test_allergy75td},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
