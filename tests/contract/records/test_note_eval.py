@@ -194,7 +194,7 @@ ORDER_CEILINGS = {
     "en-dev83": (1, 1), "zh-dev83": (7, 1),
     "en-dev84": (2, 1), "zh-dev84": (1, 2),
     "en-dev85": (9, 1), "zh-dev85": (4, 3),
-    "en-dev86": (2, 5), "zh-dev86": (6, 2),
+    "en-dev86": (2, 1), "zh-dev86": (4, 2),
 }
 
 
