@@ -2534,12 +2534,22 @@ bracket_opened(const sentence *s, uint32_t from, uint32_t to)
 bool
 notes__composition_named(const sentence *s, size_t k)
 {
+	const char *close, *open = notes__paren_open(s, k, &close);
+	bool part_before = false;
+
 	for (size_t j = k; j-- > 0;) {
 		const item *c = &s->items[j];
 		uint32_t from = c->end, to = s->items[k].start;
 
+		/* a word inside the bracket before the parts, another part
+		 * between ("Ultracet（及通安，tramadol/acetaminophen）", the 及
+		 * of the second name, allergy75te, zh-dev87) */
+		if (!is_drug(c) && part_before && open != NULL &&
+		    s->text + c->start > open)
+			continue;
 		if (!is_drug(c))
 			return false;
+		part_before = true;
 		if (strchr(c->e->code, '+') == NULL)
 			continue;
 		/* the product may be named twice before its bracket

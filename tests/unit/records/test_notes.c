@@ -19903,6 +19903,28 @@ test_allergy75td(void)
 	MT_TRUE(!has(&r, NOTES_ALLERGY, "cephalosporins", NOTES_NEGATED));
 }
 
+/* allergy75te (zh-dev87): a combination named twice before the bracket
+ * of its parts ("Ultracet（及通安，tramadol/acetaminophen）— 頭暈、嘔吐")
+ * keeps its reaction on its first substance; a doubt in the bracket
+ * before the first part ("Combiflam - facial puffiness (?ibuprofen
+ * component ...)") still reads that part. */
+static void
+test_allergy75te(void)
+{
+	static const char *const note = "藥物過敏：Ultracet（及通安，tramadol/"
+					"acetaminophen）— 頭暈、嘔吐"
+					"。";
+
+	MT_TRUE(allergy_context_bl(note, "tramadol") == 0);
+	MT_TRUE(allergy_context_bl(note, "paracetamol") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(
+			"DRUG ALLERGY: Sulpha drugs - rash (as per pt).\n"
+			"Combiflam - facial puffiness 2023 (?ibuprofen "
+			"component - pt has taken\nDolo 650 alone many times "
+			"without problem).",
+			"ibuprofen") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20714,6 +20736,7 @@ static const mt_case cases[] = {
 	{"allergy75sy", test_allergy75sy},
 	{"allergy75tb", test_allergy75tb},
 	{"allergy75td", test_allergy75td},
+	{"allergy75te", test_allergy75te},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
