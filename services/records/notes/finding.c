@@ -346,13 +346,19 @@ static bool
 challenged(const sentence *s, size_t k)
 {
 	static const char *const test[] = {"challenge", "激发试验", "激發試驗"};
+	/* a Chinese route is one word of two characters ("阿莫西林口服激发试
+	 * 验（250mg，…），无任何反应", allergy75tf, zh-dev87) */
 	static const char *const route[] = {"oral", "po", "iv", "im"};
+	static const char *const route_zh[] = {"口服", "静脉", "静滴", "肌注"};
 	size_t w = s->items[k].w1, stop = w + CHALLENGE_DOSE_WORDS;
 
 	while (w < s->n && w < stop &&
 	       (notes__dose_at(s, w) || notes__is_number(s->words[w].key) ||
 		notes__words_in(s, w, route, N_OF(route))))
 		w++;
+	if (w == s->items[k].w1 &&
+	    notes__words_in(s, w, route_zh, N_OF(route_zh)))
+		w += 2;
 	return w > s->items[k].w1 && w < s->n &&
 	       notes__words_in(s, w, test, N_OF(test));
 }

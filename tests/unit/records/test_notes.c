@@ -19925,6 +19925,20 @@ test_allergy75te(void)
 			"ibuprofen") == NOTES_UNCERTAIN);
 }
 
+/* allergy75tf (zh-dev87): the drug of a challenge given by mouth ("阿莫
+ * 西林口服激发试验（250mg，…），无任何反应") was taken to test the label, no
+ * entry of the allergy heading it is written under. */
+static void
+test_allergy75tf(void)
+{
+	static const char *const note = "过敏史评估：随后行阿莫西林口服激发试验"
+					"（250mg，观察1h后再服250mg"
+					"），无任何反应。";
+
+	MT_TRUE(allergy_context_bl(note, "amoxicillin") == NOT_FOUND_BL);
+	MT_TRUE(context_of(note, NOTES_MEDICINE, "amoxicillin") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20737,6 +20751,7 @@ static const mt_case cases[] = {
 	{"allergy75tb", test_allergy75tb},
 	{"allergy75td", test_allergy75td},
 	{"allergy75te", test_allergy75te},
+	{"allergy75tf", test_allergy75tf},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
