@@ -19939,6 +19939,25 @@ test_allergy75tf(void)
 	MT_TRUE(context_of(note, NOTES_MEDICINE, "amoxicillin") == 0);
 }
 
+/* allergy75tg (zh-dev87): a label a relative or the patient denies, told
+ * after it ("\"先锋/头孢类过敏\"经妻子否认"), is removed from the record the
+ * line keeps, the colleague's earlier report with it. */
+static void
+test_allergy75tg(void)
+{
+	static const char *const note = "过敏史：同事称患者曾说过\"对先锋过敏\""
+					"。妻子明确称\"是青霉素过敏，不"
+					"是先锋，他前年肺炎还输过头孢\"。→ "
+					"过敏史记为：青霉素（皮疹）；\"先锋/"
+					"头孢类过敏\"经妻子否认。";
+	notes_reading r;
+
+	notes_read(note, strlen(note), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "cephalosporins", NOTES_NEGATED));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "cephalosporins", 0));
+	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", 0));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20752,6 +20771,7 @@ static const mt_case cases[] = {
 	{"allergy75td", test_allergy75td},
 	{"allergy75te", test_allergy75te},
 	{"allergy75tf", test_allergy75tf},
+	{"allergy75tg", test_allergy75tg},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
