@@ -656,6 +656,29 @@ doubt_label(const item *d, const char *trigger, notes_reading *out)
 	return notes__keep(out, &f);
 }
 
+/* prior_tolerated: is drug item d, the subject the sentence before left,
+ * one that sentence told taken without harm ("she had erythromycin in
+ * 2015 without problems. Left on record as intolerance pending GP
+ * review.", allergy75ti, en-dev87)?  The record is of the entry's own
+ * drug, not of the one tolerated. */
+static bool
+prior_tolerated(const sentence *s, const item *d, const notes_reading *out)
+{
+	const notes_entry *t;
+
+	if (d != &s->prior)
+		return false;
+	for (size_t i = out->n; i-- > 0;) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->start != d->start || g->kind != NOTES_MEDICINE)
+			continue;
+		t = notes__find(g->trigger);
+		return t != NULL && t->type == NOTES_T_TOLERATED;
+	}
+	return false;
+}
+
 bool
 notes__disowned_allergy(const sentence *s, notes_reading *out)
 {
@@ -687,7 +710,8 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 		    s->prior_denied.e != NULL)
 			d = &s->prior_denied; /* the label the sentence before
 						 denied is the one removed */
-		if (d == NULL || !(disown || record))
+		if (d == NULL || !(disown || record) ||
+		    (!disown && prior_tolerated(s, d, out)))
 			continue;
 		if (disown && (g = tested_label(s, d, out)) != NULL) {
 			g->context = NOTES_NEGATED;

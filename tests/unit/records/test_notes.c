@@ -19958,6 +19958,38 @@ test_allergy75tg(void)
 	MT_TRUE(has(&r, NOTES_ALLERGY, "penicillins", 0));
 }
 
+/* allergy75th (en-dev87): a marker pen's lines round a cellulitis
+ * ("Redness within the pen marks") name no penicillin; "pen" alone in an
+ * allergy list still does. */
+static void
+test_allergy75th(void)
+{
+	MT_TRUE(allergy_context_bl("Redness within the pen marks, swelling "
+				   "down a bit.",
+				   "penicillins") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("Allergies: pen - rash.", "penicillins") ==
+		0);
+}
+
+/* allergy75ti (en-dev87): "Left on record as intolerance" after a drug
+ * told taken without problems records the entry's own drug, not the one
+ * tolerated. */
+static void
+test_allergy75ti(void)
+{
+	static const char *const note =
+		"ALLERGIES AND ADVERSE REACTIONS (as recorded on EPMA):\n"
+		" - Penicillins: ANAPHYLAXIS 1998\n"
+		" - Clarithromycin: GP record says \"rash\". Mrs Ellis "
+		"disputes "
+		"this -\n   says it only upset her stomach, and she had "
+		"erythromycin in 2015\n   without problems. Left on record as "
+		"intolerance pending GP review.\n";
+
+	MT_TRUE(allergy_context_bl(note, "erythromycin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "clarithromycin") == NOTES_UNCERTAIN);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20772,6 +20804,8 @@ static const mt_case cases[] = {
 	{"allergy75te", test_allergy75te},
 	{"allergy75tf", test_allergy75tf},
 	{"allergy75tg", test_allergy75tg},
+	{"allergy75th", test_allergy75th},
+	{"allergy75ti", test_allergy75ti},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
