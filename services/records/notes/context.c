@@ -166,6 +166,12 @@ none_known_denies(const sentence *s, size_t j, size_t k)
 {
 	if (s->items[j].e->type != NOTES_T_NONE_KNOWN)
 		return false;
+	/* a relative named between owns what follows ("states NO known
+	 * drug allergies - it is his father who is allergic to morphine",
+	 * allergy75tj, en-dev87) */
+	for (size_t m = j + 1; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_FAMILY)
+			return false;
 	if (j < k)
 		return !notes__ends(s, j, k, true) &&
 		       !answered_then_entry(s, j, k);

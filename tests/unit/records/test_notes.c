@@ -19990,6 +19990,29 @@ test_allergy75ti(void)
 	MT_TRUE(allergy_context_bl(note, "clarithromycin") == NOTES_UNCERTAIN);
 }
 
+/* allergy75tj (en-dev87): "no known drug allergies" does not deny the
+ * drug a relative named after it is allergic to ("states NO known drug
+ * allergies - it is his father who is allergic to morphine"): the
+ * allergy is the father's. */
+static void
+test_allergy75tj(void)
+{
+	notes_reading r;
+	static const char *const note =
+		"ALLERGIES: Site supervisor initially phoned through "
+		"\"allergic "
+		"to\nmorphine\". Pt himself (GCS 15) states NO known drug "
+		"allergies - it is\nhis father who is allergic to morphine "
+		"(collapsed after an operation).\n";
+
+	notes_read(note, strlen(note), &r);
+	MT_TRUE(has(&r, NOTES_ALLERGY, "morphine", NOTES_FAMILY));
+	MT_TRUE(!has(&r, NOTES_ALLERGY, "morphine",
+		     NOTES_FAMILY | NOTES_NEGATED));
+	MT_TRUE(allergy_context_bl("No known allergies to penicillin.",
+				   "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20806,6 +20829,7 @@ static const mt_case cases[] = {
 	{"allergy75tg", test_allergy75tg},
 	{"allergy75th", test_allergy75th},
 	{"allergy75ti", test_allergy75ti},
+	{"allergy75tj", test_allergy75tj},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
