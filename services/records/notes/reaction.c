@@ -816,9 +816,11 @@ quote_opens_in(const sentence *s, uint32_t from, uint32_t to)
 static bool
 counselled_zh(const sentence *s, size_t k)
 {
-	static const char *const counsel[] = {"告知", "交代", "宣教",
-					      "告诉", "讲解", "说明",
-					      "告訴", "講解", "說明"};
+	/* 解释 too ("已向患者解释阿奇霉素胃肠道反应较轻，患者同意使用",
+	 * allergy75tk, zh-dev87) */
+	static const char *const counsel[] = {"告知", "交代", "宣教", "告诉",
+					      "讲解", "说明", "告訴", "講解",
+					      "說明", "解释", "解釋"};
 	static const char *const taking[] = {"吃", "服", "用", "打"};
 	size_t w0 = s->items[k].w0;
 

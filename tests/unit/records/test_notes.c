@@ -20013,6 +20013,21 @@ test_allergy75tj(void)
 				   "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75tk (zh-dev87): a drug's effects explained to the patient
+ * ("已向患者解释阿奇霉素胃肠道反应较轻，患者同意使用") are the effects it may
+ * have, none the patient had. */
+static void
+test_allergy75tk(void)
+{
+	static const char *const note =
+		"1. 阿奇霉素：首日500mg po qd，第2-5天250mg po "
+		"qd。红霉素为胃肠道"
+		"不耐受，已向患者解释阿奇霉素胃肠道反应较轻，患者同意使用。";
+
+	MT_TRUE(allergy_context_bl(note, "azithromycin") == NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl(note, "erythromycin") == 0);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20830,6 +20845,7 @@ static const mt_case cases[] = {
 	{"allergy75th", test_allergy75th},
 	{"allergy75ti", test_allergy75ti},
 	{"allergy75tj", test_allergy75tj},
+	{"allergy75tk", test_allergy75tk},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
