@@ -68,6 +68,7 @@ sentence_read(sentence *s, const notes_tok *end, notes_reading *out)
 	notes__answered_no(s, out);
 	notes__intolerance_after(s, out);
 	notes__not_allergic_after(s, out);
+	notes__intolerance_charted(s, out);
 	notes__denied_outright(s, out, first);
 	notes__member_clears_class(s, out, first);
 	notes__unharmed_clears_class_zh(s, out);

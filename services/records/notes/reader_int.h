@@ -1510,6 +1510,11 @@ void notes__denied_report(const sentence *s, notes_reading *out);
  * "?" or its reaction's word (rules75en24, rules75en25). */
 void notes__answered_no(const sentence *s, notes_reading *out);
 
+/* notes__intolerance_charted: an allergy s denies before it charts as an
+ * intolerance ("\"I'm not allergic, it just makes me itch\" - charted as
+ * intolerance") is the intolerance the record keeps (verdict.c). */
+void notes__intolerance_charted(const sentence *s, notes_reading *out);
+
 /* notes__intolerance_after: a bare "Record as intolerance." after a
  * verdict "not a true allergy" on the drug the sentence before began with
  * keeps that drug's allergy, affirmed: the reaction is kept as an

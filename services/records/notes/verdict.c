@@ -2419,6 +2419,65 @@ intolerance_only(const sentence *s)
 	return cue;
 }
 
+/* named_after: does a drug follow cue item k at once ("as intolerance of
+ * amoxicillin", the record of that drug)? */
+static bool
+named_after(const sentence *s, size_t k)
+{
+	return k + 1 < s->n_items && is_drug(&s->items[k + 1]);
+}
+
+/* charted_intolerance: the start of the intolerance s records after a
+ * verdict ("\"I'm not allergic, it just makes me itch\" - charted as
+ * intolerance", allergy75tl, en-dev87), a record's verb and "as" right
+ * before it; 0 for none. */
+static uint32_t
+charted_intolerance(const sentence *s)
+{
+	static const char *const charted[] = {
+		"charted", "recorded", "documented", "listed",
+		"entered", "added",    "coded",	     "kept"};
+
+	for (size_t k = 0; k < s->n_items; k++) {
+		const item *c = &s->items[k];
+
+		/* "as intolerance" is one cue, "recorded as intolerance"
+		 * another */
+		if (c->e->type == NOTES_T_ALLERGY_CUE &&
+		    strstr(c->e->key, "as intoleran") != NULL &&
+		    (strncmp(c->e->key, "as ", 3) != 0 ||
+		     (c->w0 >= 1 &&
+		      notes__words_in(s, c->w0 - 1, charted, N_OF(charted)))))
+			return named_after(s, k) ? 0 : c->start;
+	}
+	return 0;
+}
+
+/* notes__intolerance_charted makes the allergy s denied before it
+ * charts as an intolerance ("Morphine - itchy all over ..., \"I'm not allergic,
+ * it just makes me itch\" - charted as intolerance") the affirmed intolerance
+ * the record keeps: the record is the writer's last word. */
+void
+notes__intolerance_charted(const sentence *s, notes_reading *out)
+{
+	uint32_t at = s->n > 0 ? charted_intolerance(s) : 0;
+
+	for (size_t i = out->n; at != 0 && i-- > 0;) {
+		notes_finding *f = &out->findings[i];
+
+		if (f->start < s->words[0].start &&
+		    f->again < s->words[0].start)
+			break;
+		if (f->kind == NOTES_ALLERGY && f->context == NOTES_NEGATED &&
+		    f->code[0] != '\0' && f->start < at &&
+		    !notes__delabelled(f)) {
+			f->context = 0;
+			f->trigger = "recorded as intolerance";
+			return;
+		}
+	}
+}
+
 void
 notes__intolerance_after(const sentence *s, notes_reading *out)
 {

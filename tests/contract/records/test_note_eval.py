@@ -195,7 +195,7 @@ ORDER_CEILINGS = {
     "en-dev84": (2, 1), "zh-dev84": (1, 2),
     "en-dev85": (9, 1), "zh-dev85": (4, 3),
     "en-dev86": (2, 1), "zh-dev86": (4, 2),
-    "en-dev87": (4, 3), "zh-dev87": (10, 5),
+    "en-dev87": (3, 3), "zh-dev87": (10, 5),
 }
 
 

@@ -20028,6 +20028,25 @@ test_allergy75tk(void)
 	MT_TRUE(allergy_context_bl(note, "erythromycin") == 0);
 }
 
+/* allergy75tl (en-dev87): an allergy the patient denies that the writer
+ * then charts as an intolerance ("\"I'm not allergic, it just makes me
+ * itch\" - charted as intolerance") is the intolerance the record keeps;
+ * a label removed stays removed beside another drug's intolerance. */
+static void
+test_allergy75tl(void)
+{
+	MT_TRUE(allergy_context_bl("Allergies:\n - Morphine - itchy all over "
+				   "(post C-section "
+				   "2021), \"I'm not allergic,\n   it just "
+				   "makes me itch\" "
+				   "- charted as intolerance\n",
+				   "morphine") == 0);
+	MT_TRUE(allergy_context_bl("Penicillin allergy label removed after "
+				   "challenge - charted as intolerance of "
+				   "amoxicillin (diarrhoea).",
+				   "penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20846,6 +20865,7 @@ static const mt_case cases[] = {
 	{"allergy75ti", test_allergy75ti},
 	{"allergy75tj", test_allergy75tj},
 	{"allergy75tk", test_allergy75tk},
+	{"allergy75tl", test_allergy75tl},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
