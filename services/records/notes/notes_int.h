@@ -68,6 +68,11 @@ void notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t);
  * an editor put in prose, inside a sentence that goes on (scan.c)? */
 bool notes__soft_wrap(const char *text, size_t len, size_t i);
 
+/* WRAP_MIN_COLUMNS: a line shorter than this ends where its writer ended
+ * it; one this long is prose that the editor wrapped (notes__soft_wrap,
+ * and the paragraph an allergy heading opens, section.c). */
+#define WRAP_MIN_COLUMNS 60
+
 /* notes__scan_split scans as notes__scan does, except that a zero-width
  * space ends a word: for a word joined across one that the lexicon does
  * not know ("to<U+200B>latex"), read again as the words it separates. */

@@ -227,10 +227,6 @@ comma_wrapped(const char *text, size_t len, size_t from, size_t last,
 	return c.han;
 }
 
-/* A line shorter than this ends where its writer ended it; one this long
- * is prose that the editor wrapped. */
-#define WRAP_MIN_COLUMNS 60
-
 /* word_ends_in: is the run of letters that ends at i, starting at from
  * or later and after no letter or digit, one of the n words of list? */
 static bool

@@ -2103,10 +2103,6 @@ numbered_entry(const sentence *s)
 	return !s->list_head_numbered && numbered(s) && section_of(s) == NULL;
 }
 
-/* PROSE_COLUMNS: how long a line is when an editor wrapped the prose it
- * holds (scan.c's WRAP_MIN_COLUMNS). */
-#define PROSE_COLUMNS 60
-
 /* prose_line_ends: is the line ending at end a paragraph's wrapped prose,
  * long and no list's entry ("ALLERGIES: Pt unable to give good hx
  * initially. Mum contacted by phone\n(16:02) - PENICILLIN: ANAPHYLAXIS
@@ -2124,7 +2120,7 @@ prose_line_ends(const char *text, const char *end)
 		from--;
 	while (from < end && (*from == ' ' || *from == '\t'))
 		from++;
-	return end - from >= PROSE_COLUMNS && *from != '-' && *from != '*' &&
+	return end - from >= WRAP_MIN_COLUMNS && *from != '-' && *from != '*' &&
 	       !isdigit((unsigned char)*from) &&
 	       memcmp(from, "\xe2\x80\xa2", 3) != 0;
 }
