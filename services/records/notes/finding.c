@@ -2187,6 +2187,40 @@ no_finding_of_its_own(const sentence *s, size_t k, bool drug)
 	       (drug && notes__answered_safe(s, k));
 }
 
+/* broad_of_named: is class item k a broad class (the antibacterials),
+ * in a sentence that names a drug or a narrower class of it ("SULFA -
+ * hives (1990s, \"the bladder antibiotic\")", "Ceftriaxone - rash D2 of
+ * IV abx", "several abx allergies (Bactrim, Keflex)", allergy75tn,
+ * en-dev88)?  The broad word says what that drug is; an allergy to
+ * every antibiotic would block them all. */
+static bool
+broad_of_named(const sentence *s, size_t k)
+{
+	/* "all antibiotics", 所有抗生素: the class itself, whatever else the
+	 * sentence names ("reacts to \"all antibiotics\"", en-dev9) */
+	static const char *const whole[] = {"all", "any", "every", "some"};
+	static const char *const whole_zh[] = {"所有", "任何", "一切"};
+	const char *broad = s->items[k].e->code;
+	size_t w0 = s->items[k].w0;
+
+	if (s->items[k].e->type != NOTES_T_CLASS ||
+	    !notes__broad_class(broad) ||
+	    (w0 > 0 && notes__words_in(s, w0 - 1, whole, N_OF(whole))) ||
+	    notes__words_end_at(s, w0, whole_zh, N_OF(whole_zh)))
+		return false;
+	for (size_t j = 0; j < s->n_items; j++) {
+		const notes_entry *e = s->items[j].e;
+
+		if (j != k &&
+		    (e->type == NOTES_T_SUBSTANCE ||
+		     e->type == NOTES_T_CLASS) &&
+		    strcmp(e->code, broad) != 0 &&
+		    notes__within_broad(e->code, broad))
+			return true;
+	}
+	return false;
+}
+
 static bool
 substance(const sentence *s, size_t k, notes_finding *f)
 {
@@ -2257,7 +2291,10 @@ substance(const sentence *s, size_t k, notes_finding *f)
 	}
 	substance_context(s, k, f, reaction, caused, tol);
 	doubt_retaken(s, k, f);
-	return true;
+	/* a denial stays: "no allergy to any antibiotics - has taken
+	 * amoxicillin" */
+	return !(f->kind == NOTES_ALLERGY && !(f->context & NOTES_NEGATED) &&
+		 broad_of_named(s, k));
 }
 
 /* allergen_only: is f a medicine finding of a substance that is an

@@ -697,6 +697,40 @@ notes__broad_class(const char *cls)
 	       strcmp(cls, "analgesics") == 0;
 }
 
+/* notes__within_broad: is drug or class code one of broad class broad's,
+ * a member of it or a class that holds one (penicillins and sulfonamides
+ * hold antibacterials)?  Scans members.csv's rows of the class: asked
+ * only of the broad class's rare allergy mentions. */
+bool
+notes__within_broad(const char *code, const char *broad)
+{
+	char tail[80];
+	int n = snprintf(tail, sizeof(tail), ",%s\n", code);
+	const char *p = notes__members_csv;
+
+	if (notes__member_of(code, broad))
+		return true;
+	if (n < 0 || (size_t)n >= sizeof(tail) || code[0] == '\0')
+		return false;
+	while ((p = strstr(p, tail)) != NULL) {
+		const char *line = p;
+		char member[80];
+		size_t len;
+
+		while (line > notes__members_csv && line[-1] != '\n')
+			line--;
+		len = (size_t)(p - line);
+		p += n;
+		if (len == 0 || len >= sizeof(member))
+			continue;
+		memcpy(member, line, len);
+		member[len] = '\0';
+		if (notes__member_of(member, broad))
+			return true;
+	}
+	return false;
+}
+
 /* notes__related looks both codes up in members.csv: a drug and its
  * class, or two drugs of one class (heparin and enoxaparin, both
  * heparins), are kept away together after an allergy to either.  A

@@ -550,7 +550,8 @@ slipped_han(const sentence *s, size_t i, const notes_entry **e, size_t *w)
  * before it is said to belong to as a non-antibiotic one ("呋塞米属非抗菌
  * 磺胺，可继续使用", "furosemide is a non-antibiotic sulfonamide",
  * allergy75ky)?  The writer classes that drug; the class is no mention
- * of an allergen or a medicine, and is not matched. */
+ * of an allergen or a medicine, and is not matched; nor is the word
+ * "antibiotic" of "non-antibiotic" itself. */
 static bool
 nonantibiotic_class(const sentence *s, size_t i, const notes_entry *e)
 {
@@ -558,8 +559,16 @@ nonantibiotic_class(const sentence *s, size_t i, const notes_entry *e)
 	static const char *const non_en[] = {"antibiotic", "antimicrobial",
 					     "antibacterial"};
 
+	static const char *const non_word_zh[] = {"非"};
+
 	if (e->type != NOTES_T_CLASS || i == 0)
 		return false;
+	/* the antibiotics' own word in "non-antibiotic" and 非抗生素类 is that
+	 * drug's description, no allergen (allergy75tm, en-dev35) */
+	if (strcmp(e->code, "antibacterials") == 0 &&
+	    (notes__words_at(s, i - 1, "non") ||
+	     notes__words_end_at(s, i, non_word_zh, N_OF(non_word_zh))))
+		return true;
 	return notes__words_end_at(s, i, non_zh, N_OF(non_zh)) ||
 	       (i >= 2 && notes__words_at(s, i - 2, "non") &&
 		notes__words_in(s, i - 1, non_en, N_OF(non_en)));

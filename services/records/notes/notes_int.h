@@ -240,6 +240,10 @@ bool notes__member_of(const char *code, const char *cls);
  * (antibacterials, analgesics), whose members share no allergy? */
 bool notes__broad_class(const char *cls);
 
+/* notes__within_broad: is drug or class code a member of broad class
+ * broad, or a class that holds one? */
+bool notes__within_broad(const char *code, const char *broad);
+
 /* notes__related: are drug or class codes a and b the same, one the
  * other's class, or two members of one class (members.csv)? */
 bool notes__related(const char *a, const char *b);

@@ -174,7 +174,7 @@ ORDER_CEILINGS = {
     "en-dev67": (4, 1), "zh-dev67": (0, 1),
     "en-dev68": (6, 1), "zh-dev68": (0, 4),
     "en-dev69": (0, 0), "zh-dev69": (1, 0),
-    "en-dev70": (2, 4), "zh-dev70": (3, 3),
+    "en-dev70": (2, 3), "zh-dev70": (3, 3),
     # en-dev71's block is en71-23's codeine: "the co-codamol made her\n
     # \"spaced out and constipated\" so she has stopped it" is read whole
     # since allergy75og, and a side effect given as the reason for a stop
@@ -183,19 +183,20 @@ ORDER_CEILINGS = {
     "en-dev72": (2, 1), "zh-dev72": (2, 2),
     "en-dev73": (1, 1), "zh-dev73": (0, 0),
     "en-dev74": (0, 1), "zh-dev74": (1, 2),
-    "en-dev75": (2, 3), "zh-dev75": (1, 2),
+    "en-dev75": (2, 2), "zh-dev75": (1, 2),
     "en-dev76": (0, 1), "zh-dev76": (2, 2),
     "en-dev77": (1, 2), "zh-dev77": (1, 2),
     "en-dev78": (4, 1), "zh-dev78": (6, 2),
     "en-dev79": (0, 0), "zh-dev79": (6, 0),
     "en-dev80": (6, 0), "zh-dev80": (7, 1),
-    "en-dev81": (2, 3), "zh-dev81": (3, 5),
+    "en-dev81": (2, 0), "zh-dev81": (3, 5),
     "en-dev82": (2, 2), "zh-dev82": (7, 5),
     "en-dev83": (1, 1), "zh-dev83": (7, 1),
     "en-dev84": (2, 1), "zh-dev84": (1, 2),
     "en-dev85": (9, 1), "zh-dev85": (4, 3),
     "en-dev86": (2, 1), "zh-dev86": (4, 2),
     "en-dev87": (3, 3), "zh-dev87": (10, 5),
+    "en-dev88": (5, 2), "zh-dev88": (2, 2),
 }
 
 
@@ -1067,6 +1068,12 @@ LATER_WRITERS_FLOORS = {
                  "kind medicine": 0.84, "suggested": 0.89},
     "zh-dev87": {"all": 0.69, "kind allergy": 0.77, "kind problem": 0.62,
                  "kind medicine": 0.72, "suggested": 0.80},
+    # the eighty-eighth writers' (eight settings each), read held out
+    # with the rules of a50b7d35 (0.748 and 0.749)
+    "en-dev88": {"all": 0.74, "kind allergy": 0.83, "kind problem": 0.67,
+                 "kind medicine": 0.78, "suggested": 0.83},
+    "zh-dev88": {"all": 0.74, "kind allergy": 0.85, "kind problem": 0.67,
+                 "kind medicine": 0.78, "suggested": 0.82},
 }
 
 

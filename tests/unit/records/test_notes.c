@@ -20047,6 +20047,63 @@ test_allergy75tl(void)
 				   "penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75tm (en-dev35, zh-dev76): the word "antibiotic" of
+ * "non-antibiotic sulfonamide" and 非抗生素类磺胺 says what the drug is,
+ * and "sulphonamide antibiotic" is the sulfonamides: no allergy to every
+ * antibiotic, which would block them all. */
+static void
+test_allergy75tm(void)
+{
+	static const char *const note =
+		"ALLERGIES\nSulfa drugs - hives (per 2015 chart)\n(Note HCTZ "
+		"is a "
+		"non-antibiotic sulfonamide; she has been taking it six weeks "
+		"without a rash.)";
+	static const char *const hctz =
+		"Allergies: sulfa (rash).\nMeds: HCTZ 25mg daily (not "
+		"cross-reactive with his sulphonamide\n   antibiotic allergy).";
+
+	MT_TRUE(affirmed_allergy(note, "sulfonamides"));
+	MT_EQ_INT(allergy_context_bl(note, "antibacterials"), NOT_FOUND_BL);
+	MT_EQ_INT(allergy_context_bl(hctz, "antibacterials"), NOT_FOUND_BL);
+	MT_EQ_INT(allergy_context_bl(
+			  "过敏史：磺胺类：皮疹（约30年前）。呋塞米属非"
+			  "抗生素类磺胺，住院期间使用无不良反应。",
+			  "antibacterials"),
+		  NOT_FOUND_BL);
+}
+
+/* allergy75tn (en-dev88): the word "antibiotic" in an allergy's account
+ * that names the antibiotic ("SULFA - hives (1990s, \"the bladder
+ * antibiotic\")", "Ceftriaxone - rash D2 of IV abx") says what the drug
+ * is, no allergy to every antibiotic; "all antibiotics" and a denial stay
+ * the class's. */
+static void
+test_allergy75tn(void)
+{
+	static const char *const sulfa =
+		"Allergies:\n  SULFA - hives (1990s, \"the bladder "
+		"antibiotic\")\n  Codeine - severe vomiting";
+	static const char *const ceftriaxone =
+		"Allergy:\n1. Ceftriaxone - generalised maculopapular rash D2 "
+		"of "
+		"IV abx during\n   Feb admission (was changed to IV cipro + "
+		"metro).";
+
+	MT_TRUE(affirmed_allergy(sulfa, "sulfonamides"));
+	MT_EQ_INT(allergy_context_bl(sulfa, "antibacterials"), NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy(ceftriaxone, "ceftriaxone"));
+	MT_EQ_INT(allergy_context_bl(ceftriaxone, "antibacterials"),
+		  NOT_FOUND_BL);
+	MT_TRUE(allergy_context_bl("No allergy to any antibiotics - has taken "
+				   "amoxicillin many times.",
+				   "antibacterials") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl("Allergies: penicillin (rash). She says she "
+				   "reacts to all antibiotics, amoxicillin "
+				   "included.",
+				   "antibacterials") != NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20866,6 +20923,8 @@ static const mt_case cases[] = {
 	{"allergy75tj", test_allergy75tj},
 	{"allergy75tk", test_allergy75tk},
 	{"allergy75tl", test_allergy75tl},
+	{"allergy75tm", test_allergy75tm},
+	{"allergy75tn", test_allergy75tn},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
