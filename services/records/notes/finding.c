@@ -687,7 +687,9 @@ tested_or_removed(const sentence *s, size_t k, notes_finding *f)
 		f->context = f->kind == NOTES_ALLERGY ? 0 : NOTES_HISTORICAL;
 		f->trigger = f->kind == NOTES_ALLERGY ? "" : "撤除";
 	}
-	if (f->kind != NOTES_ALLERGY || f->context != 0)
+	/* a label told as past ("Previously penicillin allergy; removed 2024
+	 * after a negative challenge", allergy75tp) is removed the same */
+	if (f->kind != NOTES_ALLERGY || (f->context & ~NOTES_HISTORICAL) != 0)
 		return;
 	if (test_negative_en(s, k)) {
 		f->context = NOTES_NEGATED;

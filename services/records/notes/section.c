@@ -475,14 +475,17 @@ ticked_box(const sentence *s)
 	       w->end < s->text_len && s->text[w->end] == ']';
 }
 
+static size_t lead_before(const sentence *s);
+
 /* cues_only: is every word of s in an allergy cue ("Allergies / adverse
- * drug reactions"), but for where the list is kept after them ("Allergies
- * / intolerances on file", rules75en28)?  Such a line is a heading
- * without its colon. */
+ * drug reactions"), after a ticked box or the alerts they share the line
+ * with ("ALERTS / ADVERSE DRUG REACTIONS", allergy75to, en-dev88), but
+ * for where the list is kept after them ("Allergies / intolerances on
+ * file", rules75en28)?  Such a line is a heading without its colon. */
 static bool
 cues_only(const sentence *s)
 {
-	size_t w = ticked_box(s) ? 1 : 0, k = 0;
+	size_t w = lead_before(s), k = 0;
 
 	/* "and" may join them ("ALLERGIES AND ADVERSE REACTIONS",
 	 * allergy75gj) */

@@ -20104,6 +20104,33 @@ test_allergy75tn(void)
 				   "antibacterials") != NOT_FOUND_BL);
 }
 
+/* allergy75to (en-dev88): "ALERTS / ADVERSE DRUG REACTIONS" on a line of
+ * its own heads the list under it, as "ALERTS / ALLERGIES:" does; an
+ * entry with its brand in brackets ("- Oxycodone (Endone) - nausea and
+ * itch - INTOLERANCE") is an allergy entry, no medicine taken. */
+static void
+test_allergy75to(void)
+{
+	MT_TRUE(affirmed_allergy("ALERTS / ADVERSE DRUG REACTIONS\n- Oxycodone "
+				 "(Endone) - nausea and itch - INTOLERANCE",
+				 "oxycodone"));
+}
+
+/* allergy75tp (en-dev88): a label told as past and then removed after a
+ * test ("(Chart previously had \"penicillin - rash\"; removed 2024 after
+ * a negative amoxicillin challenge ...)") is removed, as one told
+ * without "previously" is. */
+static void
+test_allergy75tp(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergies: No known allergies.\n  (Chart previously "
+			"had \"penicillin - rash\"; removed 2024 after a\n  "
+			"negative amoxicillin challenge at the provincial "
+			"allergy clinic.)",
+			"penicillins") == NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20925,6 +20952,8 @@ static const mt_case cases[] = {
 	{"allergy75tl", test_allergy75tl},
 	{"allergy75tm", test_allergy75tm},
 	{"allergy75tn", test_allergy75tn},
+	{"allergy75to", test_allergy75to},
+	{"allergy75tp", test_allergy75tp},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
