@@ -64,11 +64,8 @@ notes__interaction_partner_en(const sentence *s, size_t k)
 	return false;
 }
 
-/* names_no_reaction: does s name no allergy cue and no reaction but one
- * denied right before it ("cefazolin 2 g IV given at induction today
- * 0815, no reaction on PACU review", en-dev80)? */
-static bool
-names_no_reaction(const sentence *s)
+bool
+notes__names_no_reaction(const sentence *s)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if ((s->items[j].e->type == NOTES_T_ALLERGY_CUE ||
@@ -116,7 +113,7 @@ notes__taken_now(const sentence *s, size_t k)
 		takes |= notes__words_in(s, w, verb,
 					 sizeof(verb) / sizeof(*verb));
 	}
-	return takes && names_no_reaction(s);
+	return takes && notes__names_no_reaction(s);
 }
 
 /* dosed_now: does a later sentence of an "Allergies:" line give drug
@@ -170,7 +167,7 @@ notes__given_later(const sentence *s, size_t k)
 	return !s->allergy_head &&
 	       (dosed_now(s, k) || dose_of_before(s, k) ||
 		willing_before(s, k)) &&
-	       names_no_reaction(s);
+	       notes__names_no_reaction(s);
 }
 
 /* given_first: does a later sentence of an "Allergies:" line open with a
@@ -185,7 +182,7 @@ given_first(const sentence *s, size_t k)
 
 	return !s->allergy_head && k == 0 && s->items[0].w0 == 1 &&
 	       notes__words_in(s, 0, given, N_OF(given)) &&
-	       names_no_reaction(s);
+	       notes__names_no_reaction(s);
 }
 
 /* given_later: does a later sentence of an "Allergies:" line open with
@@ -205,7 +202,7 @@ given_later(const sentence *s, size_t k)
 	if (s->allergy_head || k != 0 || w >= s->n ||
 	    !notes__words_in(s, w, given, sizeof(given) / sizeof(*given)))
 		return false;
-	return names_no_reaction(s);
+	return notes__names_no_reaction(s);
 }
 
 /* The verbs of a drug given in an allergy's place (notes__given_passive). */
@@ -706,7 +703,7 @@ notes__on_allergy_line(const sentence *s, size_t k)
 	       !notes__currently_on(s, k) && !dosed_now(s, k) &&
 	       !told_after(s, k) && !given_later(s, k) && !given_first(s, k) &&
 	       !((dose_of_before(s, k) || willing_before(s, k)) &&
-		 names_no_reaction(s));
+		 notes__names_no_reaction(s));
 }
 
 bool

@@ -4284,6 +4284,23 @@ dated_done_zh(const sentence *s, size_t j)
 				   NULL);
 }
 
+/* such_as_zh: is trigger j the 如 that opens a bracket's examples, a
+ * drug right after it ("考虑与复方中其他成分（如氯苯那敏）有关可能性大",
+ * allergy75tr, zh-dev88)?  It means "such as", not "if": no condition.
+ * "（如低钾补氯化钾）" is one. */
+static bool
+such_as_zh(const sentence *s, size_t j)
+{
+	uint32_t at = s->items[j].start;
+
+	return strcmp(s->items[j].e->key, "如") == 0 && j + 1 < s->n_items &&
+	       is_drug(&s->items[j + 1]) &&
+	       notes__only_marks(s->text, s->items[j].end,
+				 s->items[j + 1].start, "") &&
+	       ((at >= 3 && memcmp(s->text + at - 3, "（", 3) == 0) ||
+		(at >= 1 && s->text[at - 1] == '('));
+}
+
 unsigned
 notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 {
@@ -4296,7 +4313,7 @@ notes__context(const sentence *s, size_t k, bool allergy, const char **trigger)
 		const notes_entry *t = s->items[j].e;
 
 		if (kept_apart(s, k, j) || withheld_aside(s, j, k) ||
-		    relative_lends(s, j, k))
+		    relative_lends(s, j, k) || such_as_zh(s, j))
 			continue;
 		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
 			   (!notes__scope_ends(s, j, k) ||

@@ -969,12 +969,34 @@ notes__treatment_context(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* given_tolerated: is drug item k followed by the participle that gives
+ * it and then told tolerated, its entry naming no reaction ("- Klacid
+ * given 2021 admission – tolerated.", allergy75tq, zh-dev88)?  "the
+ * atorvastatin gave him aches" and "(Stemetil) - given by a GP in 2025;
+ * his tremor got worse" stay entries. */
+static bool
+given_tolerated(const sentence *s, size_t k)
+{
+	static const char *const given[] = {"given", "used", "received",
+					    "administered"};
+	const item *d = &s->items[k];
+
+	if (d->w1 >= s->n || !notes__words_in(s, d->w1, given, N_OF(given)) ||
+	    !notes__names_no_reaction(s))
+		return false;
+	for (size_t j = k + 1; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_TOLERATED)
+			return true;
+	return false;
+}
+
 /* given_in_list: is drug item k, under an allergy heading, written right
  * after a verb that gives it ("anaesthetist used teicoplanin +
  * metronidazole", "received clindamycin") or after "OK with" ("Avoids
  * all NSAIDs, OK with paracetamol", allergy75rn), or joined by "+", ","
  * or "and" to a drug so given?  It is the drug given in the allergen's
- * place, no entry of the list (allergy75cd). */
+ * place, no entry of the list (allergy75cd); so is one given and
+ * tolerated (given_tolerated). */
 static bool
 given_in_list(const sentence *s, size_t k)
 {
@@ -986,6 +1008,8 @@ given_in_list(const sentence *s, size_t k)
 	const item *d = &s->items[k];
 
 	if (d->w0 >= 1 && notes__words_in(s, d->w0 - 1, gave, N_OF(gave)))
+		return true;
+	if (given_tolerated(s, k))
 		return true;
 	if (notes__phrase_before(s, d->w0, fine, N_OF(fine)) > 0)
 		return true;

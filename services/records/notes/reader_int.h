@@ -1295,6 +1295,11 @@ void notes__treatment_context(const sentence *s, size_t k, notes_finding *f);
  * takes now, no entry of the list. */
 bool notes__currently_on(const sentence *s, size_t k);
 
+/* notes__names_no_reaction: does s name no allergy cue and no reaction
+ * but one denied right before it ("cefazolin 2 g IV given at induction
+ * today 0815, no reaction on PACU review", en-dev80)? */
+bool notes__names_no_reaction(const sentence *s);
+
 /* notes__listed_allergen: is item k under an allergy heading an allergen of
  * the list, not a drug the patient declined or one that replaced the
  * allergen ("Simvastatin | muscle aches - changed to atorvastatin")? */

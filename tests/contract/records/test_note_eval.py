@@ -196,7 +196,7 @@ ORDER_CEILINGS = {
     "en-dev85": (9, 1), "zh-dev85": (4, 3),
     "en-dev86": (2, 1), "zh-dev86": (4, 2),
     "en-dev87": (3, 3), "zh-dev87": (10, 5),
-    "en-dev88": (4, 1), "zh-dev88": (2, 2),
+    "en-dev88": (4, 1), "zh-dev88": (1, 1),
 }
 
 

@@ -20131,6 +20131,43 @@ test_allergy75tp(void)
 			"penicillins") == NOTES_NEGATED);
 }
 
+/* allergy75tq (zh-dev88): a drug of an allergy list given and told
+ * tolerated ("- Klacid given 2021 admission – tolerated.") is a dose the
+ * patient had, no entry; "the atorvastatin gave him aches" stays one. */
+static void
+test_allergy75tq(void)
+{
+	static const char *const list =
+		"Drug allergy:\n- Penicillin → generalised rash (1980s)\n- "
+		"Klacid given 2021 admission – tolerated.";
+	notes_reading r;
+
+	notes_read(list, strlen(list), &r);
+	MT_TRUE(has(&r, NOTES_MEDICINE, "clarithromycin", NOTES_HISTORICAL));
+	MT_EQ_INT(allergy_context_bl(list, "clarithromycin"), NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy("Allergies:\n- Statin intolerance - "
+				 "atorvastatin, muscle pains 2012. Br. Anselm "
+				 "confirms the atorvastatin gave him aches.",
+				 "atorvastatin"));
+}
+
+/* allergy75tr (zh-dev88): 如 that opens a bracket's examples ("（如氯苯那
+ * 敏）") means "such as": the suspected component is doubted, not
+ * hypothetical; "（如低钾补氯化钾）" stays a condition. */
+static void
+test_allergy75tr(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"过敏史：考虑与复方中其他成分（如氯苯那敏）有关"
+			"可能性大。",
+			"chlorphenamine") == NOTES_UNCERTAIN);
+	MT_TRUE(context_of(
+			"处理：1. 乙酰唑胺 250mg bid 起，注意查血钾（如低钾补"
+			"氯化钾）；",
+			NOTES_MEDICINE,
+			"potassium chloride") == NOTES_HYPOTHETICAL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20954,6 +20991,8 @@ static const mt_case cases[] = {
 	{"allergy75tn", test_allergy75tn},
 	{"allergy75to", test_allergy75to},
 	{"allergy75tp", test_allergy75tp},
+	{"allergy75tq", test_allergy75tq},
+	{"allergy75tr", test_allergy75tr},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
