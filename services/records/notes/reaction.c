@@ -2370,13 +2370,35 @@ alert_labelled(const sentence *s, size_t k)
 				  ':');
 }
 
+/* cue_bracketed_after: is allergy cue j alone in the bracket right after
+ * another drug than item k ("Stopped: Simvastatin (→ Atorvastatin),
+ * Ticagrelor (ADR).", allergy75tt, zh-dev89), a comma after item k
+ * before that drug?  The bracket files that drug alone, not the list's
+ * other entries. */
+static bool
+cue_bracketed_after(const sentence *s, size_t j, size_t k)
+{
+	uint32_t end = s->items[j].end;
+
+	/* "NO Brufen / NSAID (allergy)": one group, filed together */
+	return j > 0 && k + 1 < j && is_drug(&s->items[j - 1]) &&
+	       notes__between_has(s, s->items[k].end, s->items[j - 1].start,
+				  ',') &&
+	       notes__only_marks(s->text, s->items[j - 1].end,
+				 s->items[j].start, "(") &&
+	       memchr(s->text + s->items[j - 1].end, '(',
+		      s->items[j].start - s->items[j - 1].end) != NULL &&
+	       end < s->text_len && s->text[end] == ')';
+}
+
 bool
 notes__allergy_cued(const sentence *s, size_t k)
 {
 	for (size_t j = 0; j < s->n_items; j++)
 		if (s->items[j].e->type == NOTES_T_ALLERGY_CUE &&
-		    !cue_conditional(s, j) && !notes__record_denied(s, j) &&
-		    !banned_unexposed_zh(s, j) && !culprit_named(s, j, k) &&
+		    !cue_bracketed_after(s, j, k) && !cue_conditional(s, j) &&
+		    !notes__record_denied(s, j) && !banned_unexposed_zh(s, j) &&
+		    !culprit_named(s, j, k) &&
 		    (cue_reaches(s, k, j) || intolerance_reaches(s, k, j) ||
 		     notes__recorded_reaches(s, k, j) ||
 		     notes__recorded_names(s, j, k) ||

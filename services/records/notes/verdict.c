@@ -1444,7 +1444,8 @@ indent_of(const char *text, uint32_t from)
 }
 
 /* bullet_opens: does the line at text[from] open with a bullet ("- ",
- * "* ") or a number ("4. ", "2) ": a numbered entry, allergy75oy)?  An
+ * "* ") or a number ("4. ", "2) ", "(2) ": a numbered entry,
+ * allergy75oy)?  An
  * indented "*" opens one too ("  * Pt reports \"penicillin allergy\" ...
  * ⏎    2023 without any reaction.  Label doubtful", allergy75ro), and an
  * indented "-" when the wrapped line is indented deeper, depth, than it
@@ -1464,6 +1465,9 @@ bullet_opens(const char *text, uint32_t from, uint32_t depth)
 	    (unsigned char)text[at + 2] >= 0xa0 &&
 	    (unsigned char)text[at + 2] <= 0xb3)
 		return true;
+	/* "(2) " numbers an entry as "2) " does (allergy75ts, en-dev89) */
+	if (in == 0 && text[at] == '(' && isdigit((unsigned char)text[at + 1]))
+		at++;
 	if (in == 0 && isdigit((unsigned char)text[at])) {
 		while (isdigit((unsigned char)text[at]))
 			at++;
@@ -2167,6 +2171,25 @@ remove_entry_status(const sentence *s, notes_reading *out)
 	}
 }
 
+/* removed_later: is s, on an allergy list and naming no drug, a later
+ * sentence of an entry that says its label is removed ("(2) \"Amoxicillin
+ * - rash (childhood)\" on old NEHR entry. Has now had IV Augmentin x 3/7
+ * with no reaction. Discussed w pt - REMOVED from allergy list today",
+ * allergy75ts, en-dev89)?  The label removed is the entry's. */
+static bool
+removed_later(const sentence *s)
+{
+	if (!s->allergy_list || notes__first_drug(s, s->n_items) != s->n_items)
+		return false;
+	/* "NOT an allergy - removed from chart and MHR notified": on an
+	 * allergy list, with no drug named, the chart is the allergy's */
+	for (size_t w = 0; w + 1 < s->n; w++)
+		if (notes__words_at(s, w, "removed") &&
+		    notes__words_at(s, w + 1, "from"))
+			return true;
+	return false;
+}
+
 void
 notes__removed_entry(const sentence *s, notes_reading *out)
 {
@@ -2174,7 +2197,7 @@ notes__removed_entry(const sentence *s, notes_reading *out)
 		negate_line_allergies(s, out, "label removed", true);
 	else if (removed_it(s))
 		negate_line_allergies(s, out, "label removed", false);
-	else if (removed_status(s))
+	else if (removed_status(s) || removed_later(s))
 		remove_entry_status(s, out);
 }
 

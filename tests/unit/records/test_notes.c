@@ -20168,6 +20168,50 @@ test_allergy75tr(void)
 			"potassium chloride") == NOTES_HYPOTHETICAL);
 }
 
+/* allergy75ts (en-dev89): a later sentence of an allergy entry that
+ * names no drug and says the label was removed ("Discussed w pt -
+ * REMOVED from allergy list today", "NOT an allergy - removed from chart
+ * and MHR notified") removes the entry's label, not the drug the patient
+ * has since had without reaction; "(2) " numbers the entry. */
+static void
+test_allergy75ts(void)
+{
+	MT_TRUE(allergy_context_bl(
+			"Allergy:\n(1) Brufen - wheeze age 8 (per mother). "
+			"Avoid NSAIDs.\n(2) \"Amoxicillin - rash (childhood)\" "
+			"on old NEHR entry. Has now had IV Augmentin\n    x "
+			"3/7 "
+			"with no reaction. Discussed w pt - REMOVED from "
+			"allergy list today, pharmacy\n    informed.",
+			"amoxicillin") == NOTES_NEGATED);
+	MT_TRUE(allergy_context_bl(
+			"ALLERGIES / ADRs (confirmed)\n3. Clarithromycin - "
+			"severe diarrhoea 2021 (intolerance)\n4. Amoxicillin - "
+			"on GP record as \"rash 2010\". Pt does not remember "
+			"any rash; has since had\n   Augmentin Duo Forte "
+			"several times incl. last week with no reaction.\n   "
+			"-> Discussed with Dr Nguyen (resp reg): NOT an "
+			"allergy - removed from chart and MHR\n   notified. Pt "
+			"informed.",
+			"amoxicillin") == NOTES_NEGATED);
+}
+
+/* allergy75tt (zh-dev89): "(ADR)" in the bracket after the last drug of a
+ * comma list files that drug alone ("Stopped: Simvastatin (→
+ * Atorvastatin), Ticagrelor (ADR)."); "NO Brufen / NSAID (allergy)" is
+ * one group. */
+static void
+test_allergy75tt(void)
+{
+	static const char *const stopped =
+		"Drug Hx:\nStopped: Simvastatin (→ Atorvastatin), Ticagrelor "
+		"(ADR).";
+
+	MT_TRUE(affirmed_allergy(stopped, "ticagrelor"));
+	MT_EQ_INT(allergy_context_bl(stopped, "atorvastatin"), NOT_FOUND_BL);
+	MT_EQ_INT(allergy_context_bl(stopped, "simvastatin"), NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -20993,6 +21037,8 @@ static const mt_case cases[] = {
 	{"allergy75tp", test_allergy75tp},
 	{"allergy75tq", test_allergy75tq},
 	{"allergy75tr", test_allergy75tr},
+	{"allergy75ts", test_allergy75ts},
+	{"allergy75tt", test_allergy75tt},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
