@@ -20212,6 +20212,22 @@ test_allergy75tt(void)
 	MT_EQ_INT(allergy_context_bl(stopped, "simvastatin"), NOT_FOUND_BL);
 }
 
+/* vocab75bi (zh-dev89): 膊頭痛 is Cantonese for shoulder pain (膊頭, the
+ * shoulder), no headache: the pain a drug is switched for, not the
+ * stopped drug's reaction. */
+static void
+test_vocab75bi(void)
+{
+	static const char *const plan =
+		"- Stop Voltaren；膊頭痛改 Panadol 1g qid prn";
+	notes_reading r;
+
+	notes_read(plan, strlen(plan), &r);
+	MT_TRUE(has(&r, NOTES_PROBLEM, "M25.5", 0));
+	MT_TRUE(has(&r, NOTES_MEDICINE, "diclofenac", NOTES_HISTORICAL));
+	MT_EQ_INT(allergy_context_bl(plan, "diclofenac"), NOT_FOUND_BL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -21039,6 +21055,7 @@ static const mt_case cases[] = {
 	{"allergy75tr", test_allergy75tr},
 	{"allergy75ts", test_allergy75ts},
 	{"allergy75tt", test_allergy75tt},
+	{"vocab75bi", test_vocab75bi},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
