@@ -497,6 +497,9 @@ test_corrupt_ack_file(void)
 	emit_n(a, "c", 0, 10);
 	wait_pending(a, 0);
 	med_audit_close(a);
+	/* No receiver while the spool is read again: on a busy machine one
+	 * would acknowledge the resent batch before pending is asked. */
+	med_audit_ingest_stop(in);
 	/* An unreadable ack file means "resend all": duplicates, no loss. */
 	snprintf(path, sizeof(path), "%s/audit.ack", dir);
 	f = fopen(path, "wb");
@@ -504,6 +507,7 @@ test_corrupt_ack_file(void)
 	fclose(f);
 	a = emitter_open(url, dir);
 	MT_EQ_INT(med_audit_pending(a), 10);
+	in = receiver_start(url);
 	wait_pending(a, 0);
 	MT_EQ_INT(sink_count(), 10);
 	MT_EQ_INT(sink.dups, 10);

@@ -66,6 +66,15 @@ struct med_audit_ingest {
 	pthread_mutex_t peers_mu;
 	peer_entry *peers;
 	size_t n_peers, cap_peers;
+	/* Batches a worker is storing and acknowledging, and whether stop
+	 * has begun: the socket is closed only once none is in flight, as
+	 * NNG 1.5 can destroy a context's lock under an nng_ctx_send that a
+	 * concurrent nng_close races (test_audit's malformed_batch aborted
+	 * in reply_ack on a loaded machine). */
+	pthread_mutex_t flight_mu;
+	pthread_cond_t flight_done;
+	int in_flight;
+	bool stopping;
 };
 
 static bool
@@ -260,6 +269,43 @@ free_batch:
 		smartmed__common__v1__audit_batch__free_unpacked(b, NULL);
 }
 
+/* flight_begin: may the worker handle the batch it received (and count
+ * it in flight)?  False once stop has begun: the batch is dropped
+ * unacknowledged and the emitter, which spooled it, sends it again. */
+static bool
+flight_begin(med_audit_ingest *in)
+{
+	bool go;
+
+	pthread_mutex_lock(&in->flight_mu);
+	go = !in->stopping;
+	if (go)
+		in->in_flight++;
+	pthread_mutex_unlock(&in->flight_mu);
+	return go;
+}
+
+static void
+flight_end(med_audit_ingest *in)
+{
+	pthread_mutex_lock(&in->flight_mu);
+	if (--in->in_flight == 0)
+		pthread_cond_broadcast(&in->flight_done);
+	pthread_mutex_unlock(&in->flight_mu);
+}
+
+/* flights_land marks stop begun and waits for the batches in flight to
+ * be stored and acknowledged, before the socket may close. */
+static void
+flights_land(med_audit_ingest *in)
+{
+	pthread_mutex_lock(&in->flight_mu);
+	in->stopping = true;
+	while (in->in_flight > 0)
+		pthread_cond_wait(&in->flight_done, &in->flight_mu);
+	pthread_mutex_unlock(&in->flight_mu);
+}
+
 static void *
 ingest_main(void *arg)
 {
@@ -285,8 +331,13 @@ ingest_main(void *arg)
 		}
 		msg = nng_aio_get_msg(w.aio);
 		nng_aio_set_msg(w.aio, NULL);
+		if (!flight_begin(in)) {
+			nng_msg_free(msg);
+			break;
+		}
 		handle_batch(&w, msg);
 		nng_msg_free(msg);
+		flight_end(in);
 	}
 	if (rc != 0 && rc != NNG_ECLOSED)
 		med_log_error("audit ingest: a receiving thread stopped: %s",
@@ -433,6 +484,8 @@ med_audit_ingest_start(const med_audit_ingest_opts *o, med_audit_ingest **out,
 		return MED_ERR_NOMEM;
 	}
 	pthread_mutex_init(&in->peers_mu, NULL);
+	pthread_mutex_init(&in->flight_mu, NULL);
+	pthread_cond_init(&in->flight_done, NULL);
 	rc = nng_rep0_open(&in->sock);
 	if (rc != 0)
 		goto free_in;
@@ -451,10 +504,13 @@ med_audit_ingest_start(const med_audit_ingest_opts *o, med_audit_ingest **out,
 	*out = in;
 	return MED_OK;
 close_sock:
+	flights_land(in);
 	nng_close(in->sock);
 	workers_join(in);
 free_in:
 	pthread_mutex_destroy(&in->peers_mu);
+	pthread_mutex_destroy(&in->flight_mu);
+	pthread_cond_destroy(&in->flight_done);
 	free(in->services);
 	free(in);
 	snprintf(errbuf, errlen, "audit ingest: cannot listen on %s: %s",
@@ -470,9 +526,12 @@ med_audit_ingest_stop(med_audit_ingest *in)
 {
 	if (in == NULL)
 		return;
+	flights_land(in);
 	nng_close(in->sock);
 	workers_join(in);
 	pthread_mutex_destroy(&in->peers_mu);
+	pthread_mutex_destroy(&in->flight_mu);
+	pthread_cond_destroy(&in->flight_done);
 	free(in->peers);
 	free(in->services);
 	free(in);
