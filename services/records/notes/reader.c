@@ -305,6 +305,8 @@ paragraph_ends(sentence *s)
 	s->inline_entry = false;
 	s->inline_prose = false;
 	s->inline_none = false;
+	s->inline_zh = false;
+	s->inline_indent = 0;
 	s->prior.e = NULL;
 	s->prior_last.e = NULL;
 	s->prior_denied.e = NULL;

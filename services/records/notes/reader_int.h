@@ -95,6 +95,13 @@ typedef struct sentence {
 	 * an entry that tells its reaction goes on its list ("Morphine -
 	 * \"spewed for a day\" after his knee op", allergy75pj) */
 	bool inline_none;
+	/* a Chinese heading that opens its list on its own line ("过敏史：左氧
+	 * 氟沙星——脚后跟疼"): only an entry that tells its reaction goes on
+	 * ("Flucloxacillin：「應該冇用過」" is a drug never taken) */
+	bool inline_zh;
+	/* the columns before that heading on its line: a line indented well
+	 * past it is the field's value going on (value_aligned) */
+	int inline_indent;
 	/* the allergy list's heading opens a numbered step ("2. 过敏史:"):
 	 * the next number is the step after it, no entry of the list */
 	bool list_head_numbered;

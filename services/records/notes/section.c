@@ -2160,6 +2160,45 @@ prose_heading(const sentence *s)
 	return prose_line_ends(s->text, end);
 }
 
+/* zh_entry_headed: does Chinese allergy heading s go on, on its line,
+ * with a drug and the dash or colon of its entry ("过敏史：左氧氟沙星——前年
+ * 吃后两个脚后跟疼…\n阿司匹林——以前吃了胃里烧得难受", allergy75tu,
+ * zh-dev90)?  The writer began the list on the heading's line; the
+ * entries on the lines under it are the list's, as under
+ * "Allergies: levofloxacin - heel pain". */
+static bool
+zh_entry_headed(const sentence *s)
+{
+	size_t k = zh_head_last(s) + 1;
+	const char *p;
+
+	if (!notes__zh_allergy_head(s) || k >= s->n_items ||
+	    !is_drug(&s->items[k]))
+		return false;
+	p = entry_text(s, k);
+	return p != NULL && !denied_entry(p, s->text + s->text_len) &&
+	       tells_reaction(s, k);
+}
+
+/* lead_columns: how many columns of spaces and tabs open s's line
+ * before its first word (a tab counts TAB_COLUMNS), or -1 when s does
+ * not open its line. */
+#define TAB_COLUMNS 8
+static int
+lead_columns(const sentence *s)
+{
+	const char *p = notes__line_lead(s), *to = s->text + s->words[0].start;
+	int n = 0;
+
+	if (p == NULL)
+		return -1;
+	while (p > s->text && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	for (; p < to && (*p == ' ' || *p == '\t'); p++)
+		n += *p == '\t' ? TAB_COLUMNS : 1;
+	return n;
+}
+
 void
 notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 {
@@ -2195,7 +2234,9 @@ notes__open_section(sentence *s, const notes_tok *end, bool allergies)
 			    !denies(s) && (names_entry(s) || prose_heading(s));
 	s->inline_none = s->allergy_line && cue_led(s) && !s->allergy_list &&
 			 !s->allergy_inline && answers_none_known(s);
-	s->allergy_inline = s->allergy_inline || s->inline_none;
+	s->inline_zh = !s->allergy_list && zh_entry_headed(s);
+	s->allergy_inline = s->allergy_inline || s->inline_none || s->inline_zh;
+	s->inline_indent = lead_columns(s);
 	s->inline_entry = false;
 	s->inline_prose = s->allergy_inline && prose_heading(s);
 	if (!kept)
@@ -2301,19 +2342,41 @@ wrapped_on(const sentence *s)
 		(s->inline_prose && prose_line_ends(s->text, p)));
 }
 
+/* VALUE_INDENT: the fewest columns past its heading's a line is
+ * indented to go on with the heading's value. */
+#define VALUE_INDENT 4
+
+/* value_aligned: is s's line indented well past its inline heading's,
+ * under the heading's value ("Allergy: Septrin → generalised rash\n
+ * 媽媽話佢細個打完「盤尼西林」針全身痕，唔肯定", allergy75tv, zh-dev90)?
+ * The writer lines the field's next entries up under its first. */
+static bool
+value_aligned(const sentence *s)
+{
+	int n = lead_columns(s);
+
+	return s->inline_indent >= 0 && n >= s->inline_indent + VALUE_INDENT;
+}
+
 void
 notes__inline_entries(sentence *s)
 {
 	/* the heading's own line is read as its line (allergy_line) */
 	if (!s->allergy_inline || s->n == 0 || s->allergy_line)
 		return;
-	if (drug_entry(s) && (!s->inline_none || tells_reaction(s, 0))) {
+	/* on a Chinese heading's own line its sentences are the line's
+	 * (allergy_line_zh); its entries are on the lines under it */
+	if ((drug_entry(s) &&
+	     (!(s->inline_none || s->inline_zh) || tells_reaction(s, 0)) &&
+	     (!s->inline_zh || notes__line_lead(s) != NULL)) ||
+	    value_aligned(s)) {
 		s->allergy_list = true;
 		s->inline_entry = true;
 		s->inline_prose = false;
 	} else if (notes__line_lead(s) != NULL && !wrapped_on(s)) {
 		s->allergy_inline = false;
 		s->inline_none = false;
+		s->inline_zh = false;
 		if (s->inline_entry)
 			s->allergy_list = false;
 		s->inline_entry = false;

@@ -2346,7 +2346,9 @@ answer_word(const sentence *s)
 }
 
 /* question_before: where the question mark ending the sentence before s
- * stands ("Allergies: PCN? - no, ..."), or 0. */
+ * stands ("Allergies: PCN? - no, ..."), or 0; the first of a run of them
+ * ("ACE inhibitor cough?? - NO, he is ON ramipril", allergy75tw,
+ * en-dev50). */
 static uint32_t
 question_before(const sentence *s)
 {
@@ -2354,7 +2356,11 @@ question_before(const sentence *s)
 
 	while (q > 0 && (s->text[q - 1] == ' ' || s->text[q - 1] == '-'))
 		q--;
-	return q > 0 && s->text[q - 1] == '?' ? q - 1 : 0;
+	if (q == 0 || s->text[q - 1] != '?')
+		return 0;
+	while (q > 1 && s->text[q - 2] == '?')
+		q--;
+	return q - 1;
 }
 
 /* answer_no: is s a "no" answering a question the sentence before ended

@@ -20228,6 +20228,62 @@ test_vocab75bi(void)
 	MT_EQ_INT(allergy_context_bl(plan, "diclofenac"), NOT_FOUND_BL);
 }
 
+/* allergy75tu (zh-dev90): a Chinese heading that opens its list with a
+ * drug entry on its own line ("过敏史：左氧氟沙星——…") heads the entries on
+ * the lines under it, as "Allergies: levofloxacin - heel pain" does; an
+ * entry that tells no reaction (a drug never taken) does not go on. */
+static void
+test_allergy75tu(void)
+{
+	static const char *const listed =
+		"过敏史：左氧氟沙星——前年吃后两个脚后跟疼，已登记为药物不良反应"
+		"。\n"
+		"阿司匹林——以前吃了胃里烧得难受，自己再不吃了。\n"
+		"否认青霉素过敏。\n\n个人史：吸烟，服阿司匹林。";
+	static const char *const untold =
+		"藥物敏感：Augmentin——肚瀉。\nFlucloxacillin：「應該冇用過」。";
+	static const char *const dosed =
+		"过敏史：左氧氟沙星——皮疹\n阿司匹林 100mg qd";
+
+	MT_TRUE(affirmed_allergy(listed, "levofloxacin"));
+	MT_TRUE(affirmed_allergy(listed, "aspirin"));
+	MT_EQ_INT(allergy_context_bl(untold, "flucloxacillin"), NOT_FOUND_BL);
+	MT_EQ_INT(allergy_context_bl(dosed, "aspirin"), NOT_FOUND_BL);
+}
+
+/* allergy75tv (zh-dev90): lines indented well past an inline allergy
+ * heading, under its value, go on with the field: the mother's doubted
+ * penicillin is the patient's, in doubt.  A line at the heading's own
+ * indent is the next field. */
+static void
+test_allergy75tv(void)
+{
+	static const char *const aligned =
+		"Allergy: Septrin → generalised rash (2019, private GP)\n"
+		"        媽媽話佢細個打完「盤尼西林」針全身痕，唔肯定\n"
+		"Social: Smoker";
+	static const char *const next_field =
+		"Allergy: Septrin → generalised rash (2019, private GP)\n"
+		"Meds: penicillin V 500mg qds for 5 days";
+
+	MT_TRUE(affirmed_allergy(aligned, "co-trimoxazole"));
+	MT_EQ_INT(allergy_context_bl(aligned, "penicillins"), NOTES_UNCERTAIN);
+	MT_EQ_INT(allergy_context_bl(next_field, "phenoxymethylpenicillin"),
+		  NOT_FOUND_BL);
+}
+
+/* allergy75tw (en-dev50): a run of question marks after an allergy and
+ * its reaction asks one question; "- NO" answers it. */
+static void
+test_allergy75tw(void)
+{
+	static const char *const asked = "Allergies:\n  ACE inhibitor cough?? "
+					 "- NO, he is ON ramipril and "
+					 "tolerating.";
+
+	MT_EQ_INT(allergy_context_bl(asked, "ace inhibitors"), NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -21056,6 +21112,9 @@ static const mt_case cases[] = {
 	{"allergy75ts", test_allergy75ts},
 	{"allergy75tt", test_allergy75tt},
 	{"vocab75bi", test_vocab75bi},
+	{"allergy75tu", test_allergy75tu},
+	{"allergy75tv", test_allergy75tv},
+	{"allergy75tw", test_allergy75tw},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
