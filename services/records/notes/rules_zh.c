@@ -717,6 +717,24 @@ severity_at_zh(const sentence *s, size_t w)
  * "不是", "不属", "没有", Hong Kong's "唔系" and "冇": "佢冇磺胺敏感"),
  * its "过敏", "敏感" or "不耐受" within DENIAL_WORDS words and before
  * end? */
+/* asked_zh: does the denial at word w answer its own verb before it, a
+ * question that asks whether ("不晓得是不是过敏", "係唔係敏感", "有冇过敏":
+ * allergy75ty, zh-dev90)?  It doubts the allergy; it denies nothing. */
+static bool
+asked_zh(const sentence *s, size_t w)
+{
+	static const char *const verb[] = {"是", "系", "有"};
+	static const char *const negated[] = {"不是", "唔系", "冇"};
+
+	if (w == 0)
+		return false;
+	for (size_t k = 0; k < N_OF(verb); k++)
+		if (notes__words_at(s, w - 1, verb[k]) &&
+		    notes__words_in(s, w, &negated[k], 1))
+			return true;
+	return false;
+}
+
 static bool
 denial_at(const sentence *s, size_t w, size_t end)
 {
@@ -724,7 +742,8 @@ denial_at(const sentence *s, size_t w, size_t end)
 					  "没有", "唔系", "冇"};
 	static const char *const what[] = {"过敏", "敏感", "不耐受"};
 
-	if (!notes__words_in(s, w, neg, sizeof(neg) / sizeof(*neg)))
+	if (!notes__words_in(s, w, neg, sizeof(neg) / sizeof(*neg)) ||
+	    asked_zh(s, w))
 		return false;
 	for (size_t v = w + 1; v < end && v <= w + DENIAL_WORDS; v++) {
 		if (severity_at_zh(s, v))

@@ -42,6 +42,26 @@ other_reaction(const notes_finding *f, const notes_finding *g)
 	return g->reaction[0] != '\0' && strcmp(f->reaction, g->reaction) != 0;
 }
 
+/* others_of_class: does "其他" or "其它" stand right before the class
+ * mentioned at "at" ("- Ketorolac：…全身起疹子⏎- 對其他 NSAIDs 無過敏",
+ * allergy75tx, zh-dev90)?  The writer clears the class's other members,
+ * not the member whose entry went before. */
+static bool
+others_of_class(const char *text, uint32_t at)
+{
+	static const char *const others[] = {"其他", "其它"};
+
+	while (at > 0 && text[at - 1] == ' ')
+		at--;
+	for (size_t k = 0; k < N_OF(others); k++) {
+		size_t n = strlen(others[k]);
+
+		if (at >= n && memcmp(text + at - n, others[k], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* delabelled_class_of: does out hold a de-labelled allergy to a class
  * member f's substance belongs to, written after f?  A class de-labelled
  * is cleared for each of its members told before it ("(1) 盤尼西林敏感標籤
@@ -55,11 +75,13 @@ other_reaction(const notes_finding *f, const notes_finding *g)
  * ("\"所有抗生素过敏\"不成立，已删除。4. 保留：左氧氟沙星过敏", allergy75su,
  * zh-dev85).  A member de-labelled leaves its class. */
 static bool
-delabelled_class_of(const notes_reading *out, const notes_finding *f)
+delabelled_class_of(const notes_reading *out, const notes_finding *f,
+		    const char *text)
 {
 	for (size_t i = 0; i < out->n; i++)
 		if (notes__delabelled(&out->findings[i]) &&
 		    strcmp(out->findings[i].system, "class") == 0 &&
+		    !others_of_class(text, out->findings[i].start) &&
 		    f->start < out->findings[i].start &&
 		    f->again < out->findings[i].start &&
 		    notes__member_of(f->code, out->findings[i].code) &&
@@ -77,12 +99,14 @@ delabelled_class_of(const notes_reading *out, const notes_finding *f)
  * brother has a true penicillin allergy ... the penicillin allergy label has
  * been removed"). */
 static bool
-delabelled_mention(const notes_reading *out, const notes_finding *f)
+delabelled_mention(const notes_reading *out, const notes_finding *f,
+		   const char *text)
 {
 	return f->kind == NOTES_ALLERGY &&
 	       !(f->context & (NOTES_NEGATED | NOTES_FAMILY)) &&
 	       !relatives_allergy_zh(f) &&
-	       (delabelled_code(out, f->code) || delabelled_class_of(out, f));
+	       (delabelled_code(out, f->code) ||
+		delabelled_class_of(out, f, text));
 }
 
 /* drop_where drops the findings of out that gone says a later statement
@@ -211,7 +235,7 @@ delabel(notes_reading *out, const char *text, size_t len)
 	size_t n = 0;
 
 	for (size_t i = 0; i < out->n; i++)
-		if (!delabelled_mention(out, &out->findings[i]) ||
+		if (!delabelled_mention(out, &out->findings[i], text) ||
 		    relabelled_zh(out, &out->findings[i], text, len) ||
 		    corrected_to_member(out, &out->findings[i], text, len))
 			out->findings[n++] = out->findings[i];

@@ -20284,6 +20284,55 @@ test_allergy75tw(void)
 	MT_EQ_INT(allergy_context_bl(asked, "ace inhibitors"), NOTES_NEGATED);
 }
 
+/* allergy75tx (zh-dev90): "其他" before a class the list then denies
+ * clears the class's other members, not the member whose entry went
+ * before; a class denied without it still clears it. */
+static void
+test_allergy75tx(void)
+{
+	static const char *const others =
+		"藥物過敏史：\n- Ketorolac：2017年打一針後全身起疹子、癢\n"
+		"- 對其他 NSAIDs 無過敏";
+	static const char *const whole =
+		"藥物過敏史：\n- Ketorolac：2017年打一針後全身起疹子、癢\n"
+		"- 對 NSAIDs 無過敏";
+
+	MT_TRUE(affirmed_allergy(others, "ketorolac"));
+	MT_EQ_INT(allergy_context_bl(others, "nsaids"), NOTES_NEGATED);
+	MT_EQ_INT(allergy_context_bl(whole, "ketorolac"), NOT_FOUND_BL);
+}
+
+/* allergy75ty (zh-dev90): 是不是过敏 asks whether it is an allergy; its
+ * 不是过敏 denies nothing.  A plain 不是过敏 still does. */
+static void
+test_allergy75ty(void)
+{
+	static const char *const asked =
+		"过敏史：\n2. 利多卡因？——以前拔牙打麻药后心慌、手抖，"
+		"\"不晓得是不是过敏\"。";
+	static const char *const denied = "利多卡因用后心慌，不是过敏。";
+
+	MT_EQ_INT(allergy_context_bl(asked, "lidocaine"), NOTES_UNCERTAIN);
+	MT_EQ_INT(allergy_context_bl(denied, "lidocaine"), NOTES_NEGATED);
+}
+
+/* vocab75bj (zh-dev90): Macau's notes head the field in Chinese and
+ * Portuguese ("藥物過敏 Alergias medicamentosas：") and write the drug in
+ * Portuguese (Codeína): the list under the heading is the allergies. */
+static void
+test_vocab75bj(void)
+{
+	static const char *const macau =
+		"藥物過敏 Alergias medicamentosas：\n"
+		"- Codeína：2019年飲咗含可待因嘅止咳水後全身出疹、痕\n"
+		"- Septrin：好多年前食完出疹，唔肯定係咪呢隻藥\n"
+		"- Penicilina：無過敏";
+
+	MT_TRUE(affirmed_allergy(macau, "codeine"));
+	MT_EQ_INT(allergy_context_bl(macau, "co-trimoxazole"), NOTES_UNCERTAIN);
+	MT_EQ_INT(allergy_context_bl(macau, "penicillins"), NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -21115,6 +21164,9 @@ static const mt_case cases[] = {
 	{"allergy75tu", test_allergy75tu},
 	{"allergy75tv", test_allergy75tv},
 	{"allergy75tw", test_allergy75tw},
+	{"allergy75tx", test_allergy75tx},
+	{"allergy75ty", test_allergy75ty},
+	{"vocab75bj", test_vocab75bj},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
