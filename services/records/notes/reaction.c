@@ -2626,6 +2626,29 @@ list_answer_elsewhere(const sentence *s, const item *it)
 	       !s->allergy_list && !s->allergy_line;
 }
 
+/* dash_answered: is tolerated cue j, one that reads forward ("tolerated
+ * cefalexin"), written after a spaced dash with no drug after it, right
+ * after drug item k's description, no allergy told before ("NB furosemide
+ * is a\n non-antibiotic sulphonamide - tolerated for years", allergy75ua,
+ * en-dev90)?  After the dash it answers the drug the sentence told of,
+ * as a backward cue does; an intolerance told between ("Phenergan -
+ * \"made me go loopy\" (intolerance) - tolerated today") stays the
+ * record's. */
+static bool
+dash_answered(const sentence *s, size_t k, size_t j)
+{
+	const item *it = &s->items[j];
+	uint32_t from = it->w0 > 0 ? s->words[it->w0 - 1].end : 0;
+
+	for (size_t m = 0; m < k; m++)
+		if (s->items[m].e->type == NOTES_T_ALLERGY_CUE)
+			return false;
+	return j == k + 1 && !(it->e->dir & NOTES_DIR_BACKWARD) && it->w0 > 0 &&
+	       notes__between_has(s, from, it->start, '-') &&
+	       s->text[it->start - 1] == ' ' &&
+	       !(j + 1 < s->n_items && is_drug(&s->items[j + 1]));
+}
+
 const item *
 notes__tolerated_after(const sentence *s, size_t k)
 {
@@ -2658,7 +2681,8 @@ notes__tolerated_after(const sentence *s, size_t k)
 		    paren_opened(s, s->items[k].end, it->start))
 			return NULL;
 		if (it->e->type == NOTES_T_TOLERATED &&
-		    (it->e->dir & NOTES_DIR_BACKWARD) &&
+		    ((it->e->dir & NOTES_DIR_BACKWARD) ||
+		     dash_answered(s, k, j)) &&
 		    !list_answer_elsewhere(s, it))
 			return it;
 	}

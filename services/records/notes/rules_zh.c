@@ -1172,7 +1172,7 @@ next_clause_end(const sentence *s, size_t k, size_t to)
  * taken cannot mean a drug that did not work. */
 static const char *const taken_since_zh[] = {
 	"已服用", "已服", "服用", "已使用", "已用", "使用", "长期服用",
-	"一直服用",
+	"长期使用", "一直服用",
 	/* lay verbs: "曾開 Celebrex 200mg qd，吃了兩週無不適" (allergy75nv,
 	 * zh-dev74) */
 	"吃了", "吃过", "服了", "用了"};
@@ -1181,11 +1181,15 @@ static const char *const course_unharmed_zh[] = {"无反应", "没有反应",
 
 /* taken_unharmed_zh: the first word of an unharmed phrase in the clause
  * that opens at word w with a verb of taken_since_zh, perhaps after
- * 患者, and ends at word end; s->n when the clause is not such a story. */
+ * 患者 or a word of the past (既往, 以往: "呋塞米为非抗生素类磺胺，既往长期
+ * 使用无不良反应", allergy75tz, zh-dev90), and ends at word end; s->n
+ * when the clause is not such a story. */
 static size_t
 taken_unharmed_zh(const sentence *s, size_t w, size_t end)
 {
-	if (notes__words_at(s, w, "患者"))
+	static const char *const lead[] = {"患者", "既往", "以往"};
+
+	if (notes__words_in(s, w, lead, N_OF(lead)))
 		w += 2;
 	if (!notes__words_in(s, w, taken_since_zh,
 			     sizeof(taken_since_zh) / sizeof(*taken_since_zh)))
@@ -1273,6 +1277,31 @@ compared_with_zh(const sentence *s, size_t k)
 	       notes__words_in(s, next->w0 - 1, with, N_OF(with));
 }
 
+/* KIND_GAP_WORDS: the most words (a Chinese character is one) between a
+ * drug and the class that says what it is ("为非抗生素类"). */
+#define KIND_GAP_WORDS 8
+
+/* kind_named_zh: the last class item of a clause that says what drug
+ * item k is, right after it ("呋塞米为非抗生素类磺胺，既往长期使用无不良反应",
+ * allergy75tz, zh-dev90), or k.  The classes name the drug's kind, no
+ * other drug: the verdict of the clause after them is the drug's. */
+static size_t
+kind_named_zh(const sentence *s, size_t k)
+{
+	static const char *const is[] = {"为", "属", "是"};
+	size_t m = k + 1, w = s->items[k].w1;
+
+	if (m >= s->n_items || w >= s->n ||
+	    !notes__words_in(s, w, is, N_OF(is)) ||
+	    s->items[m].e->type != NOTES_T_CLASS ||
+	    s->items[m].w0 > w + KIND_GAP_WORDS)
+		return k;
+	while (m + 1 < s->n_items && s->items[m + 1].e->type == NOTES_T_CLASS &&
+	       s->items[m + 1].w0 <= s->items[m].w1 + 1)
+		m++;
+	return m;
+}
+
 /* unharmed_word_zh: the first word after drug item k, in its clause or
  * opening the next (unharmed_next_zh), that starts a phrase of
  * unharmed_zh; s->n when none does. */
@@ -1299,6 +1328,8 @@ unharmed_word_zh(const sentence *s, size_t k)
 	}
 	if (compared_with_zh(s, k))
 		notes__clause_words(s, k + 1, &from, &to);
+	else if (kind_named_zh(s, k) != k)
+		notes__clause_words(s, kind_named_zh(s, k), &from, &to);
 	return to < s->n ? unharmed_next_zh(s, k, to) : s->n;
 }
 

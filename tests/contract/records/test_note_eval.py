@@ -198,7 +198,7 @@ ORDER_CEILINGS = {
     "en-dev87": (3, 3), "zh-dev87": (9, 5),
     "en-dev88": (4, 1), "zh-dev88": (1, 1),
     "en-dev89": (1, 0), "zh-dev89": (2, 2),
-    "en-dev90": (0, 5), "zh-dev90": (4, 1),
+    "en-dev90": (0, 3), "zh-dev90": (4, 0),
 }
 
 

@@ -20333,6 +20333,66 @@ test_vocab75bj(void)
 	MT_EQ_INT(allergy_context_bl(macau, "penicillins"), NOTES_NEGATED);
 }
 
+/* allergy75tz (zh-dev90): a clause that says what the drug is (为非抗生素
+ * 类磺胺) names no other drug: the course told after it without harm is
+ * the drug's, a dose had, no allergy that would block it. */
+static void
+test_allergy75tz(void)
+{
+	static const char *const kind =
+		"过敏史：\n- "
+		"磺胺类抗生素：荨麻疹。呋塞米为非抗生素类磺胺，既往长期"
+		"使用无不良反应，可继续。";
+	static const char *const harmed =
+		"过敏史：\n- 磺胺类抗生素：荨麻疹。呋塞米为磺胺类，用后皮疹。";
+
+	MT_TRUE(affirmed_allergy(kind, "sulfonamides"));
+	MT_EQ_INT(allergy_context_bl(kind, "furosemide"), NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy(harmed, "furosemide"));
+}
+
+/* vocab75bk (en-dev90): "seasonal allergies" is hay fever, the reason
+ * for the antihistamine, no drug's allergy: the drug before it on the
+ * medicines line stays a medicine. */
+static void
+test_vocab75bk(void)
+{
+	static const char *const meds =
+		"Meds: levothyroxine 88 mcg daily, "
+		"Zyrtec 10 mg PRN (seasonal allergies).";
+	notes_reading r;
+
+	notes_read(meds, strlen(meds), &r);
+	MT_TRUE(has(&r, NOTES_PROBLEM, "J30.2", 0));
+	MT_TRUE(has(&r, NOTES_MEDICINE, "levothyroxine", 0));
+	MT_EQ_INT(allergy_context_bl(meds, "levothyroxine"), NOT_FOUND_BL);
+}
+
+/* allergy75ua (en-dev90): "tolerated" after a dash answers the drug its
+ * sentence describes ("furosemide is a non-antibiotic sulphonamide -
+ * tolerated for years"); an intolerance told between stays the record's,
+ * and a drug after "tolerated" is the one tolerated. */
+static void
+test_allergy75ua(void)
+{
+	static const char *const kind = "Allergies:\n - Sulphonamide "
+					"antibiotics (Septran) - rash 2005. NB "
+					"furosemide is a\n   non-antibiotic "
+					"sulphonamide - tolerated for "
+					"years.";
+	static const char *const kept =
+		"Allergies:\n - Phenergan - \"made me go loopy\" as a kid "
+		"(intolerance) - tolerated today";
+	static const char *const other =
+		"Allergies:\n - Penicillin - rash - tolerated cefalexin since.";
+
+	MT_TRUE(affirmed_allergy(kind, "sulfonamides"));
+	MT_EQ_INT(allergy_context_bl(kind, "furosemide"), NOT_FOUND_BL);
+	MT_TRUE(affirmed_allergy(kept, "promethazine"));
+	MT_TRUE(affirmed_allergy(other, "penicillins"));
+	MT_EQ_INT(allergy_context_bl(other, "cefalexin"), NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -21167,6 +21227,9 @@ static const mt_case cases[] = {
 	{"allergy75tx", test_allergy75tx},
 	{"allergy75ty", test_allergy75ty},
 	{"vocab75bj", test_vocab75bj},
+	{"allergy75tz", test_allergy75tz},
+	{"vocab75bk", test_vocab75bk},
+	{"allergy75ua", test_allergy75ua},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
