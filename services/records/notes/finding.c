@@ -716,6 +716,20 @@ stopped_then_zh(const sentence *s, size_t k, notes_finding *f)
 	}
 }
 
+/* stopped_medicine_zh: Chinese drug item k, a medicine, stopped or
+ * switched for an effect it had (notes__stopped_for_zh) that records no
+ * allergy ("阿托伐他汀40mg，服后肌肉酸痛，改瑞舒伐他汀", allergy75ub): a
+ * medicine no longer taken. */
+static void
+stopped_medicine_zh(const sentence *s, size_t k, notes_finding *f)
+{
+	if (f->kind == NOTES_MEDICINE && f->context == 0 &&
+	    notes__stopped_for_zh(s, k) != NULL) {
+		f->context = NOTES_HISTORICAL;
+		f->trigger = "停用";
+	}
+}
+
 /* remedy_past_zh: a Chinese drug an allergy's story (an allergy line, or
  * an allergy cue before it in its sentence) says the reaction was
  * treated or rescued with ("当时用地塞米松后好转", "当地卫生院抢救，用过
@@ -3424,6 +3438,7 @@ notes__finding(const sentence *s, size_t k, notes_finding *f)
 		      notes__susceptibility_result(s, k))))
 			return false;
 		notes__treatment_context(s, k, f);
+		stopped_medicine_zh(s, k, f);
 		return true;
 	default:
 		return false;

@@ -8425,9 +8425,10 @@ test_combinations(void)
 
 /* The twenty-third writer's Chinese (issue 75, rules75zh23): a drug
  * stopped or switched for an effect the patient felt, told after it in
- * its sentence (因乏力停用, 服后头晕…已停, 手抖，换药), is the drug's
- * intolerance, and the drug a past medicine, as is one the patient will
- * not take again for it (心悸胸闷，患者不愿再用); not the patient's own stop
+ * its sentence (因乏力停用, 服后头晕…已停, 手抖，换药), is a past medicine;
+ * since allergy75ub no intolerance unless the effect is a sign of a true
+ * allergy or the patient will not take the drug again for it (心悸胸闷，
+ * 患者不愿再用), which is the drug's intolerance; not the patient's own stop
  * (自行停药), a stop proposed or conditional (建议停用, 如仍发热，考虑换用),
  * an effect the drug treats (止头痛), a switch of form (改成液剂) or a
  * stop the writer calls a side effect (副作用).  A drug taken with 后
@@ -8437,14 +8438,8 @@ test_combinations(void)
  * allergy in doubt that the writer says to handle or keep on record as
  * one (按过敏处理, 當過敏記錄) is no longer doubted. */
 static const expect rules_zh23[] = {
-	{"曾用药：普萘洛尔10mg tid，因乏力停用。", NOTES_ALLERGY, "propranolol",
-	 "普萘洛尔", 0, true},
 	{"曾用药：普萘洛尔10mg tid，因乏力停用。", NOTES_MEDICINE,
 	 "propranolol", "普萘洛尔", NOTES_HISTORICAL, true},
-	{"卡马西平0.1g tid，无效，服后头晕、走路不稳，已停。", NOTES_ALLERGY,
-	 "carbamazepine", "卡马西平", 0, true},
-	{"丙戊酸钠试用过，体重增加20斤、手抖，换药。", NOTES_ALLERGY,
-	 "valproate", "丙戊酸钠", 0, true},
 	{"2022年服 Atorvastatin 20mg 後肌肉痠痛。", NOTES_ALLERGY,
 	 "atorvastatin", "Atorvastatin", 0, true},
 	{"服阿托伐他汀 20 mg 后肌肉酸痛。", NOTES_ALLERGY, "atorvastatin",
@@ -8484,9 +8479,10 @@ test_rules_zh23(void)
 	for (size_t i = 0; i < sizeof(rules_zh23) / sizeof(rules_zh23[0]); i++)
 		check(&rules_zh23[i]);
 	/* every felt effect of the list the drug was stopped for is its
-	 * reaction, none a problem */
+	 * effect, none a problem; the stop records no allergy (allergy75ub)
+	 */
 	notes__read_rules(listed, strlen(listed), &r);
-	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "tramadol") == NULL);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R42") == NULL);
 	/* no intolerance held against a drug so stopped or switched */
@@ -8539,8 +8535,6 @@ static const expect rules_zh24[] = {
 	 0, true},
 	{"过敏：血小板输注时曾出现荨麻疹，输前用异丙嗪后未再发生。",
 	 NOTES_MEDICINE, "promethazine", "异丙嗪", 0, true},
-	{"阿托伐他汀40mg，服后肌肉酸痛，改瑞舒伐他汀。", NOTES_ALLERGY,
-	 "atorvastatin", "阿托伐他汀", 0, true},
 	{"阿托伐他汀40mg，服后肌肉酸痛，改善后继续。", NOTES_MEDICINE,
 	 "atorvastatin", "阿托伐他汀", 0, true},
 	{"磺胺類藥物不確定，以前說過「好像會過敏」。", NOTES_ALLERGY,
@@ -8640,8 +8634,6 @@ static const expect rules_zh25[] = {
 	 "阿莫西林", 0, true},
 	{"曾用过帕罗西汀，性功能障碍，换药。", NOTES_ALLERGY, "paroxetine",
 	 "帕罗西汀", 0, true},
-	{"另：以前吃卡托普利咳嗽，换了药。", NOTES_ALLERGY, "captopril",
-	 "卡托普利", 0, true},
 	{"四、过敏史\n- 青霉素：去年全身起风团。", NOTES_ALLERGY, "penicillins",
 	 "青霉素", 0, true},
 	{"4、过敏史\n- 青霉素：去年全身起风团。", NOTES_ALLERGY, "penicillins",
@@ -8873,10 +8865,6 @@ static const expect rules_zh27[] = {
 	 "食完便秘嚴重（intolerance）。"
 	 "冇其他。",
 	 NOTES_ALLERGY, "codeine", "Codeine", 0, true},
-	{"之前用过羟考酮，2024 年因便秘和头昏自行停药。", NOTES_ALLERGY,
-	 "oxycodone", "羟考酮", 0, true},
-	{"予舍曲林50mg qd，服用2周后因恶心、腹泻自行停药。", NOTES_ALLERGY,
-	 "sertraline", "舍曲林", 0, true},
 	{"自己去藥房買了 Voltaren 吃，吃完胃不舒服。", NOTES_ALLERGY,
 	 "diclofenac", "Voltaren", 0, true},
 	{"双氯芬酸吃完胃不舒服。", NOTES_ALLERGY, "diclofenac", "双氯芬酸", 0,
@@ -8942,8 +8930,6 @@ static const expect rules_zh28[] = {
 	 "ciprofloxacin", "环丙沙星", 0, true},
 	{"过敏：阿莫西林皮疹，经评估无过敏。", NOTES_ALLERGY, "amoxicillin",
 	 "阿莫西林", NEG, false},
-	{"既往曾服卡马西平约2周，因头晕、恶心停。", NOTES_ALLERGY,
-	 "carbamazepine", "卡马西平", 0, true},
 	{"阿莫西林出疹之标签，激发试验阴性，已除去标签，之后再吃过阿莫西林"
 	 "没事。",
 	 NOTES_ALLERGY, "amoxicillin", "阿莫西林", NEG, false},
@@ -11882,11 +11868,11 @@ test_allergy75ao(void)
 			mt_fail(__FILE__, __LINE__, "%s: found allergy %s",
 				no_allergy[i].text, no_allergy[i].code);
 	}
-	/* a felt effect first, a test result after it: still a stop for
-	 * the effect */
+	/* a felt effect first, a test result after it: a stop for the
+	 * effect, the prescriber's reason, no allergy (allergy75ub) */
 	notes__read_rules("曾用他汀，因肌痛、转氨酶升高停用。",
 			  strlen("曾用他汀，因肌痛、转氨酶升高停用。"), &r);
-	MT_TRUE(find(&r, NOTES_ALLERGY, "statins") != NULL);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "statins") == NULL);
 }
 
 /* The forty-third writer's Chinese (issue 75, allergy75aq): a drug
@@ -19051,7 +19037,7 @@ test_allergy75rb(void)
 	MT_TRUE(context_of("地塞米松已减量停用。", NOTES_MEDICINE,
 			   "dexamethasone") == NOTES_HISTORICAL);
 	MT_TRUE(allergy_context_bl("普萘洛尔10mg tid，因乏力、心率慢停用。",
-				   "propranolol") == 0);
+				   "propranolol") == NOT_FOUND_BL);
 }
 
 /* allergy75rc (zh-dev82): a drug the consultant puts on the allergy list
@@ -20393,6 +20379,41 @@ test_allergy75ua(void)
 	MT_EQ_INT(allergy_context_bl(other, "cefalexin"), NOTES_NEGATED);
 }
 
+/* allergy75ub (zh-dev91): a side effect given only as the reason a
+ * Chinese drug was stopped or switched is the prescriber's reason, the
+ * drug a past medicine and no allergy, as the English rules read it and
+ * as most writers since zh-dev31 annotate it; a sign of a true allergy
+ * the drug was stopped for, or a refusal after the effect, stays an
+ * allergy. */
+static void
+test_allergy75ub(void)
+{
+	static const char *const side_effect[] = {
+		"术后镇痛初用曲马多，患者恶心呕吐明显，第2天改为氨酚羟考酮片。",
+		"曾用药：普萘洛尔10mg tid，因乏力停用。",
+		"另：以前吃卡托普利咳嗽，换了药。",
+		"之前用过羟考酮，2024 年因便秘和头昏自行停药。",
+		"既往曾服卡马西平约2周，因头晕、恶心停。",
+		"予舍曲林50mg qd，服用2周后因恶心、腹泻自行停药。",
+		"丙戊酸钠试用过，体重增加20斤、手抖，换药。",
+	};
+	static const char *const codes[] = {
+		"tramadol",	 "propranolol", "captopril", "oxycodone",
+		"carbamazepine", "sertraline",	"valproate"};
+
+	for (size_t i = 0; i < N_OF(side_effect); i++) {
+		MT_EQ_INT(allergy_context_bl(side_effect[i], codes[i]),
+			  NOT_FOUND_BL);
+		MT_EQ_INT(context_of(side_effect[i], NOTES_MEDICINE, codes[i]),
+			  NOTES_HISTORICAL);
+	}
+	MT_TRUE(affirmed_allergy(
+		"口服阿莫西林0.5g，2小时后全身皮疹，停药后消退。",
+		"amoxicillin"));
+	MT_TRUE(affirmed_allergy("舒马普坦有效但心悸胸闷，患者不愿再用。",
+				 "sumatriptan"));
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -21230,6 +21251,7 @@ static const mt_case cases[] = {
 	{"allergy75tz", test_allergy75tz},
 	{"vocab75bk", test_vocab75bk},
 	{"allergy75ua", test_allergy75ua},
+	{"allergy75ub", test_allergy75ub},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
