@@ -713,10 +713,6 @@ severity_at_zh(const sentence *s, size_t w)
 	return notes__words_in(s, w, grades, 2);
 }
 
-/* denial_at: does a denial of an allergy start at word w ("非", "并非",
- * "不是", "不属", "没有", Hong Kong's "唔系" and "冇": "佢冇磺胺敏感"),
- * its "过敏", "敏感" or "不耐受" within DENIAL_WORDS words and before
- * end? */
 /* asked_zh: does the denial at word w answer its own verb before it, a
  * question that asks whether ("不晓得是不是过敏", "係唔係敏感", "有冇过敏":
  * allergy75ty, zh-dev90)?  It doubts the allergy; it denies nothing. */
@@ -735,6 +731,10 @@ asked_zh(const sentence *s, size_t w)
 	return false;
 }
 
+/* denial_at: does a denial of an allergy start at word w ("非", "并非",
+ * "不是", "不属", "没有", Hong Kong's "唔系" and "冇": "佢冇磺胺敏感"),
+ * its "过敏", "敏感" or "不耐受" within DENIAL_WORDS words and before
+ * end? */
 static bool
 denial_at(const sentence *s, size_t w, size_t end)
 {

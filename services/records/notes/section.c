@@ -2192,8 +2192,6 @@ lead_columns(const sentence *s)
 
 	if (p == NULL)
 		return -1;
-	while (p > s->text && (p[-1] == ' ' || p[-1] == '\t'))
-		p--;
 	for (; p < to && (*p == ' ' || *p == '\t'); p++)
 		n += *p == '\t' ? TAB_COLUMNS : 1;
 	return n;

@@ -53,13 +53,7 @@ others_of_class(const char *text, uint32_t at)
 
 	while (at > 0 && text[at - 1] == ' ')
 		at--;
-	for (size_t k = 0; k < N_OF(others); k++) {
-		size_t n = strlen(others[k]);
-
-		if (at >= n && memcmp(text + at - n, others[k], n) == 0)
-			return true;
-	}
-	return false;
+	return notes__ends_in(text, 0, at, others, N_OF(others));
 }
 
 /* delabelled_class_of: does out hold a de-labelled allergy to a class
