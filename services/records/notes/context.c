@@ -1930,9 +1930,31 @@ joined_to_patient(const sentence *s, size_t j)
 	       notes__words_in(s, after + 1, patient, n);
 }
 
+/* child_names_parent: is family trigger j a son or daughter, a mark
+ * between it and word w, w "his" or "her" and then a parent ("Son: his
+ * father", "Daughter - her mum")?  The child names its parent, the
+ * patient. */
+static bool
+child_names_parent(const sentence *s, size_t j, size_t w)
+{
+	static const char *const children[] = {"son", "daughter"};
+	static const char *const det[] = {"his", "her"};
+	static const char *const parents[] = {"mother", "father", "mum", "mom",
+					      "dad"};
+
+	return notes__words_in(s, s->items[j].w0, children, N_OF(children)) &&
+	       s->items[j].end < s->words[w].start &&
+	       !notes__only_marks(s->text, s->items[j].end, s->words[w].start,
+				  "") &&
+	       w + 1 < s->n && notes__words_in(s, w, det, N_OF(det)) &&
+	       notes__words_in(s, w + 1, parents, N_OF(parents));
+}
+
 /* quotes_patient: is family trigger j followed by a colon and then "he"
- * or "she" ("Patient's daughter: \"he's allergic to penicillin\"")?  The
- * relative speaks of the patient: the story is the patient's
+ * or "she" ("Patient's daughter: \"he's allergic to penicillin\""), or a
+ * son or daughter followed by a colon or a dash and then "his" or "her"
+ * and a parent ("Son: his father \"cannot take Brufen\"", allergy75ud)?
+ * The relative speaks of the patient: the story is the patient's
  * (rules75en22). */
 static bool
 quotes_patient(const sentence *s, size_t j)
@@ -1940,12 +1962,13 @@ quotes_patient(const sentence *s, size_t j)
 	static const char *const pronoun[] = {"he", "she"};
 	size_t w = s->items[j].w1;
 
-	return w < s->n &&
-	       notes__between_has(s, s->items[j].end, s->words[w].start, ':') &&
-	       notes__only_marks(s->text, s->items[j].end, s->words[w].start,
-				 ":\"'") &&
-	       notes__words_in(s, w, pronoun,
-			       sizeof(pronoun) / sizeof(*pronoun));
+	if (w >= s->n || !notes__only_marks(s->text, s->items[j].end,
+					    s->words[w].start, ":\"'-"))
+		return false;
+	if (notes__between_has(s, s->items[j].end, s->words[w].start, ':') &&
+	    notes__words_in(s, w, pronoun, N_OF(pronoun)))
+		return true;
+	return child_names_parent(s, j, w);
 }
 
 /* PHONED_WORDS: the most words from a relative to the "on" of "on
@@ -2813,6 +2836,20 @@ told_lay_parent(const sentence *s, size_t j)
 	return false;
 }
 
+/* parent_of_quoting_child: is family trigger j the parent that the son
+ * or daughter before it names after a colon or a dash ("Son: his
+ * father \"cannot take Brufen\"", allergy75ud, en-dev92)?  The parent is
+ * the patient. */
+static bool
+parent_of_quoting_child(const sentence *s, size_t j)
+{
+	size_t w = s->items[j].w0;
+
+	return j > 0 && w > 0 && s->items[j - 1].e->type == NOTES_T_FAMILY &&
+	       s->items[j - 1].w1 == w - 1 &&
+	       child_names_parent(s, j - 1, w - 1);
+}
+
 /* with_patient_zh: is Chinese family trigger j a relative named together
  * with the patient, right after 患者及, 患者和, 患者与 or 病人及 (其 may
  * come between: "已告知患者及儿子：…甲减", "与患者及其妻子核对",
@@ -2845,7 +2882,7 @@ tells_or_is_patient(const sentence *s, size_t j)
 	       phoned_parent_zh(s, j) || reported_parent_zh(s, j) ||
 	       addressed_zh(s, j) || parent_told_zh(s, j) ||
 	       told_parent(s, j) || told_lay_parent(s, j) ||
-	       with_patient_zh(s, j) ||
+	       parent_of_quoting_child(s, j) || with_patient_zh(s, j) ||
 	       (j + 1 < s->n_items &&
 		s->items[j + 1].e->type == NOTES_T_FAMILY &&
 		child_came_to_tell_zh(s, j + 1));

@@ -1292,16 +1292,31 @@ fine_now(const item *tol)
 	return n > 8 && strcmp(tol->e->key + n - 8, " is fine") == 0;
 }
 
+/* taken_since: is drug item k one the patient takes now or has taken
+ * for years or since a year (notes__taken_here), not one "took" puts in
+ * the past ("he took Bactrim for years as CPT until 2019 with no
+ * problem")? */
+static bool
+taken_since(const sentence *s, size_t k)
+{
+	size_t w = s->items[k].w0;
+
+	return notes__taken_here(s, k) &&
+	       !(w >= 1 && notes__words_at(s, w - 1, "took"));
+}
+
 /* tolerated_now: drug item k taken without harm, read as
  * notes__challenged does, but taken still when the patient is "now on" it
- * ("now on pravastatin w/o problem", rules75en26) or it "is fine". */
+ * ("now on pravastatin w/o problem", rules75en26), it "is fine", or the
+ * patient takes it now or has taken it for years or since a year ("has
+ * taken ramipril since 2016 with no cough", vocab75bl). */
 static bool
 tolerated_now(const sentence *s, size_t k, notes_finding *f)
 {
 	const item *tol = notes__tolerated_after(s, k);
 
 	notes__challenged(s, k, tol, f);
-	if ((notes__now_on(s, k) || fine_now(tol)) &&
+	if ((notes__now_on(s, k) || fine_now(tol) || taken_since(s, k)) &&
 	    f->context == NOTES_HISTORICAL) {
 		f->context = 0;
 		f->trigger = "";

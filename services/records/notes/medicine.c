@@ -631,9 +631,10 @@ notes__now_on(const sentence *s, size_t k)
 }
 
 /* taken_for_years: is drug item k told as taken for years ("she has had
- * frusemide for years", "has been on lithium for 10 years")?  In an
- * allergy list too it is a medicine the patient takes, evidence against
- * a label beside it, no allergy. */
+ * frusemide for years", "has been on lithium for 10 years") or since a
+ * year ("he has taken ramipril since 2016 with no cough", vocab75bl)?  In
+ * an allergy list too it is a medicine the patient takes, evidence
+ * against a label beside it, no allergy. */
 static bool
 taken_for_years(const sentence *s, size_t k)
 {
@@ -644,10 +645,14 @@ taken_for_years(const sentence *s, size_t k)
 	/* "she took hydrochlorothiazide for 6 years": the past tense
 	 * needs no auxiliary (allergy75aj) */
 	bool took = w >= 1 && notes__words_at(s, w - 1, "took");
+	bool perfect = w >= 2 && notes__words_in(s, w - 1, taken, 4) &&
+		       notes__words_in(s, w - 2, has, 3);
 
-	if (w < 1 || e + 1 >= s->n || !notes__words_at(s, e, "for") ||
-	    (!took && (w < 2 || !notes__words_in(s, w - 1, taken, 4) ||
-		       !notes__words_in(s, w - 2, has, 3))))
+	if (e + 1 >= s->n)
+		return false;
+	if (perfect && notes__words_at(s, e, "since"))
+		return notes__is_year(s->words[e + 1].key);
+	if (!notes__words_at(s, e, "for") || (!took && !perfect))
 		return false;
 	if (isdigit((unsigned char)s->words[e + 1].key[0]) && e + 2 < s->n)
 		e++;

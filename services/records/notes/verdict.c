@@ -399,20 +399,28 @@ tolerated_only(const notes_finding *f)
 }
 
 /* tested_label returns the affirmed allergy that drug d, told taken
- * without harm in the sentence before s, tested: a label to d or to a
- * class d belongs to, read before d in its paragraph ("Penicillin
- * \"allergy\" on the front of the folder ... Has since had Augmentin
- * in 2023 with no reaction. => not an allergy"); or NULL.  The verdict
- * after such a story is on the label too, not only on the drug that
- * disproved it (rules75en27). */
+ * without harm in the sentence before s or before verdict item j in s,
+ * tested: a label to d or to a class d belongs to, read before d in its
+ * paragraph ("Penicillin \"allergy\" on the front of the folder ... Has
+ * since had Augmentin in 2023 with no reaction. => not an allergy";
+ * "Penicillin: labelled since childhood. Allergy clinic 2021 - oral
+ * amoxicillin challenge tolerated -> not an allergy", allergy75uc); or
+ * NULL; a hedged verdict (hedge) in d's own sentence names none.  The verdict
+ * after such a story is on the label too, not only on the drug that disproved
+ * it (rules75en27). */
 static notes_finding *
-tested_label(const sentence *s, const item *d, notes_reading *out)
+tested_label(const sentence *s, size_t j, const item *d, bool hedge,
+	     notes_reading *out)
 {
 	uint32_t from = d->start;
 	size_t i = out->n;
-	bool tolerated = false;
+	/* a hedged verdict on a label tested in its own sentence doubts it
+	 * at most ("flucloxacillin was given ... with no reaction
+	 * recorded, so the label is probably not a true allergy") */
+	bool tolerated = d >= s->items && d < s->items + j && !hedge &&
+			 told_tolerated(s, (size_t)(d - s->items), j);
 
-	if (d != &s->prior)
+	if (d != &s->prior && !tolerated)
 		return NULL;
 	while (from > 0 && !(from > 1 && s->text[from - 1] == '\n' &&
 			     s->text[from - 2] == '\n'))
@@ -713,7 +721,9 @@ notes__disowned_allergy(const sentence *s, notes_reading *out)
 		if (d == NULL || !(disown || record) ||
 		    (!disown && prior_tolerated(s, d, out)))
 			continue;
-		if (disown && (g = tested_label(s, d, out)) != NULL) {
+		if (disown &&
+		    (g = tested_label(s, j, d, hedged(s, &s->items[j]), out)) !=
+			    NULL) {
 			g->context = NOTES_NEGATED;
 			g->trigger = e->key;
 		}
@@ -1521,6 +1531,24 @@ entry_start(const sentence *s)
 	return from;
 }
 
+/* judged_here: is f an allergy a verdict of s itself denies ("Also
+ * told \"allergic to Panadol\" ... pt not sure, has taken Panadol many
+ * times ... with no problem -> likely erroneous", allergy75uc, en-dev6)?
+ * A doubt told with the verdict is that label's, settled by it, not an
+ * earlier allergy's. */
+static bool
+judged_here(const sentence *s, const notes_finding *f)
+{
+	if (f->kind != NOTES_ALLERGY || f->context != NOTES_NEGATED)
+		return false;
+	for (size_t j = 0; j < s->n_items; j++)
+		if (s->items[j].e->type == NOTES_T_PSEUDO &&
+		    (s->items[j].e->dir & NOTES_DIR_NOT_ALLERGY) &&
+		    strcmp(s->items[j].e->key, f->trigger) == 0)
+			return true;
+	return false;
+}
+
 /* label_named_after returns the drug item the doubt at word w names
  * right after it, "the" at most between ("so I doubt the penicillin
  * label", allergy75gg), or NULL.  The doubt is that label's, not the last
@@ -1573,6 +1601,7 @@ notes__doubt_allergy(const sentence *s, notes_reading *out)
 				      strcmp(f->code, named->e->code) != 0))
 			continue;
 		if (f->start < from || already_doubted(s, f, w) ||
+		    judged_here(s, f) ||
 		    (f->start < s->words[0].start && unknown_drug_before(s, w)))
 			return; /* the doubt of a drug the reader does not
 				 * know is not the sentence before's */
@@ -2190,6 +2219,40 @@ removed_later(const sentence *s)
 	return false;
 }
 
+/* removed_after_test: is s, on an allergy list, a later sentence of an
+ * entry that ends its story with "label removed", the drugs it names
+ * before, one at least, all told taken without harm ("- Penicillin:
+ * labelled since childhood. Allergy clinic 2021 - skin tests negative,
+ * oral amoxicillin challenge tolerated -> NOT allergic, label removed.",
+ * allergy75uc, en-dev92), or that opens with "not allergic" ("...
+ * without reaction. NOT allergic - label removed after discussion",
+ * en-dev90)?  The drugs are the test's; the label removed is the
+ * entry's. */
+static bool
+removed_after_test(const sentence *s)
+{
+	size_t w = 0, j = 0;
+	bool tested = false;
+
+	if (!s->allergy_list)
+		return false;
+	while (w + 1 < s->n && !(notes__words_at(s, w, "label") &&
+				 notes__words_at(s, w + 1, "removed")))
+		w++;
+	if (w + 1 >= s->n)
+		return false;
+	while (j < s->n_items && s->items[j].w0 < w)
+		j++;
+	for (size_t m = 0; m < j; m++)
+		if (is_drug(&s->items[m])) {
+			if (!told_tolerated(s, m, j))
+				return false;
+			tested = true;
+		}
+	return tested || (notes__words_at(s, 0, "not") &&
+			  notes__words_at(s, 1, "allergic") && w > 1);
+}
+
 void
 notes__removed_entry(const sentence *s, notes_reading *out)
 {
@@ -2197,7 +2260,7 @@ notes__removed_entry(const sentence *s, notes_reading *out)
 		negate_line_allergies(s, out, "label removed", true);
 	else if (removed_it(s))
 		negate_line_allergies(s, out, "label removed", false);
-	else if (removed_status(s) || removed_later(s))
+	else if (removed_status(s) || removed_later(s) || removed_after_test(s))
 		remove_entry_status(s, out);
 }
 

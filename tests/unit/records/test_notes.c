@@ -20414,6 +20414,97 @@ test_allergy75ub(void)
 				 "sumatriptan"));
 }
 
+/* allergy75uc (en-dev92, en-dev90, en-dev6): a verdict after a drug
+ * told taken without harm in its own sentence is on the label the entry
+ * told before, and so is "label removed" ending a story of such a test
+ * or a sentence that opens "NOT allergic";
+ * a hedged verdict only doubts; a doubt told with a verdict that denies
+ * a label is that label's, not an earlier allergy's. */
+static void
+test_allergy75uc(void)
+{
+	static const char *const removed =
+		"Allergies\n- Penicillin: labelled since childhood. Allergy "
+		"clinic 2021 - skin tests negative, oral amoxicillin challenge "
+		"tolerated -> NOT allergic, label removed.\n";
+	static const char *const verdict =
+		"Allergies\n- Penicillin: labelled since childhood. Allergy "
+		"clinic 2021 - oral amoxicillin challenge tolerated -> not an "
+		"allergy.\n";
+	static const char *const hedge =
+		"Allergies / adverse reactions on GP record:\n- Penicillin - "
+		"\"rash 1960s\". NB flucloxacillin was given for leg "
+		"cellulitis "
+		"in 2023 with no reaction recorded, so the label is probably "
+		"not a true allergy.\n";
+	static const char *const doubt =
+		"Drug allergy: Hx of allergy to Voltaren (eye swelling) - on "
+		"HA "
+		"CMS alert. Also told \"allergic to Panadol\" by family "
+		"doctor?? pt not sure, has taken Panadol many times recently "
+		"for headache with no problem -> likely erroneous.\n";
+	static const char *const not_allergic =
+		"ALLERGY / ADR STATUS (verified with pt + son):\n - "
+		"PENICILLIN: "
+		"old file says \"penicillin allergy\" - son states this was "
+		"entered in\n   error; he has had Augmentin many times (last "
+		"2024) without reaction. NOT allergic -\n   label removed "
+		"after discussion with Dr Memon.\n";
+
+	MT_EQ_INT(allergy_context_bl(removed, "penicillins"), NOTES_NEGATED);
+	MT_EQ_INT(allergy_context_bl(not_allergic, "penicillins"),
+		  NOTES_NEGATED);
+	MT_EQ_INT(allergy_context_bl(verdict, "penicillins"), NOTES_NEGATED);
+	MT_TRUE((allergy_context_bl(hedge, "penicillins") & NOTES_NEGATED) ==
+		0);
+	MT_EQ_INT(allergy_context_bl(doubt, "diclofenac"), 0);
+	MT_EQ_INT(allergy_context_bl(doubt, "paracetamol"), NOTES_NEGATED);
+}
+
+/* allergy75ud (en-dev92): a son or daughter who quotes "his father" or
+ * "her mum" after a colon speaks of the patient; another relative's
+ * parent stays the relative's. */
+static void
+test_allergy75ud(void)
+{
+	MT_EQ_INT(allergy_context_bl("Son: his father \"cannot take Brufen, "
+				     "his stomach burns\" - added as an "
+				     "intolerance (ibuprofen).",
+				     "ibuprofen"),
+		  0);
+	MT_EQ_INT(allergy_context_bl("Daughter - her mum is allergic to "
+				     "penicillin.",
+				     "penicillins"),
+		  0);
+	MT_EQ_INT(allergy_context_bl("Wife: her father is allergic to "
+				     "penicillin.",
+				     "penicillins"),
+		  NOTES_FAMILY);
+	MT_EQ_INT(allergy_context_bl("Son: his uncle is allergic to "
+				     "penicillin.",
+				     "penicillins"),
+		  NOTES_FAMILY);
+}
+
+/* vocab75bl (en-dev92): an ACE inhibitor taken "with no cough" is taken
+ * without harm, beside the one the cough was blamed on, and taken still
+ * when taken since a year; "took" for years puts it in the past. */
+static void
+test_vocab75bl(void)
+{
+	static const char *const note =
+		"Allergies: lisinopril - cough. He has taken ramipril since "
+		"2016 with no cough.";
+
+	MT_EQ_INT(allergy_context_bl(note, "ramipril"), NOT_FOUND_BL);
+	MT_EQ_INT(context_of(note, NOTES_MEDICINE, "ramipril"), 0);
+	MT_EQ_INT(allergy_context_bl(note, "lisinopril"), 0);
+	MT_EQ_INT(context_of("Allergies: sulpha - unsure, but he took Bactrim "
+			     "for years as CPT until 2019 with no problem.",
+			     NOTES_MEDICINE, "co-trimoxazole"),
+		  NOTES_HISTORICAL);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -21252,6 +21343,9 @@ static const mt_case cases[] = {
 	{"vocab75bk", test_vocab75bk},
 	{"allergy75ua", test_allergy75ua},
 	{"allergy75ub", test_allergy75ub},
+	{"allergy75uc", test_allergy75uc},
+	{"allergy75ud", test_allergy75ud},
+	{"vocab75bl", test_vocab75bl},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
