@@ -186,8 +186,10 @@ given_first(const sentence *s, size_t k)
 }
 
 /* given_later: does a later sentence of an "Allergies:" line open with
- * drug item k and a word that says it was given ("Allergies: Morphine -
- * rash.  Fentanyl used in ICU for 6 days with no problem.") or goes on
+ * drug item k and a word that says it was given or chosen ("Allergies:
+ * Morphine - rash.  Fentanyl used in ICU for 6 days with no problem.",
+ * "Ibuprofen - gastric pain, she avoids. Hence Inj. Ceftriaxone chosen.",
+ * allergy75ue) or goes on
  * being taken ("Allergies: NKDA. Metformin continues."), and name no
  * allergy cue and no reaction?  The sentence tells a dose the patient
  * had or has, not another entry of the list (rules75en16, allergy75bs). */
@@ -196,7 +198,8 @@ given_later(const sentence *s, size_t k)
 {
 	static const char *const given[] = {
 		"used",	     "given",	  "received", "administered",
-		"continues", "continued", "resumed",  "restarted"};
+		"continues", "continued", "resumed",  "restarted",
+		"chosen",    "preferred", "selected"};
 	size_t w = s->items[k].w1;
 
 	if (s->allergy_head || k != 0 || w >= s->n ||

@@ -1131,6 +1131,26 @@ aside_with(const sentence *s, size_t j, size_t m, size_t k)
 	       bracket_depth(s, i, s->items[k].start, NULL) == 0;
 }
 
+/* marked_line_between: does a line in text[from, to) open, past its
+ * indent, with a checklist's mark, "(+)", "(-)" or "(?)"? */
+static bool
+marked_line_between(const sentence *s, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i + 3 < to; i++) {
+		uint32_t at = i + 1;
+
+		if (s->text[i] != '\n')
+			continue;
+		while (at < to && (s->text[at] == ' ' || s->text[at] == '\t'))
+			at++;
+		if (at + 3 <= to && s->text[at] == '(' &&
+		    strchr("+-?", s->text[at + 1]) != NULL &&
+		    s->text[at + 2] == ')')
+			return true;
+	}
+	return false;
+}
+
 bool
 notes__scope_ends(const sentence *s, size_t j, size_t k)
 {
@@ -1138,6 +1158,12 @@ notes__scope_ends(const sentence *s, size_t j, size_t k)
 	bool past_comma = dir & NOTES_DIR_PAST_COMMA, commas = false;
 
 	if (started_after(s, j, k))
+		return true;
+	/* a checklist's "(-)" marks its own entry, to the next line that
+	 * opens with a mark ("Allergies: (-) food⏎  (+) drug:
+	 * Cotrimoxazole", allergy75uf) */
+	if (strcmp(s->items[j].e->key, "(-)") == 0 &&
+	    marked_line_between(s, s->items[j].end, s->items[k].start))
 		return true;
 
 	for (size_t m = j + 1; m < k; m++) {

@@ -1305,6 +1305,21 @@ taken_since(const sentence *s, size_t k)
 	       !(w >= 1 && notes__words_at(s, w - 1, "took"));
 }
 
+/* given_today: is "today" told between drug item k and the tolerated cue
+ * tol after it ("cefazolin 2 g IV given at induction today 0815, no
+ * reaction on PACU review", allergy75qo)?  The dose is today's: the drug
+ * is taken now. */
+static bool
+given_today(const sentence *s, size_t k, const item *tol)
+{
+	if (tol == NULL || tol->w0 <= s->items[k].w1)
+		return false;
+	for (size_t w = s->items[k].w1; w < tol->w0; w++)
+		if (notes__words_at(s, w, "today"))
+			return true;
+	return false;
+}
+
 /* tolerated_now: drug item k taken without harm, read as
  * notes__challenged does, but taken still when the patient is "now on" it
  * ("now on pravastatin w/o problem", rules75en26), it "is fine", or the
@@ -1316,7 +1331,8 @@ tolerated_now(const sentence *s, size_t k, notes_finding *f)
 	const item *tol = notes__tolerated_after(s, k);
 
 	notes__challenged(s, k, tol, f);
-	if ((notes__now_on(s, k) || fine_now(tol) || taken_since(s, k)) &&
+	if ((notes__now_on(s, k) || fine_now(tol) || taken_since(s, k) ||
+	     given_today(s, k, tol)) &&
 	    f->context == NOTES_HISTORICAL) {
 		f->context = 0;
 		f->trigger = "";

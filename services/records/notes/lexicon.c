@@ -372,10 +372,13 @@ key_of(const char *phrase, notes_entry *e, char *out, size_t cap)
 	notes_tok t;
 
 	e->n_words = 0;
-	/* "?" alone is the uncertain mark the scanner gives before a word */
-	if (strcmp(phrase, "?") == 0 && cap > 1) {
-		memcpy(out, "?", 2);
-		e->n_words = e->first_len = 1;
+	/* "?" alone is the uncertain mark the scanner gives before a word,
+	 * "(-)" a checklist's minus */
+	if ((strcmp(phrase, "?") == 0 || strcmp(phrase, "(-)") == 0) &&
+	    cap > len) {
+		memcpy(out, phrase, len + 1);
+		e->n_words = 1;
+		e->first_len = (unsigned)len;
 		return true;
 	}
 	for (notes__scan(phrase, len, &pos, &t); t.type == NOTES_TOK_WORD;

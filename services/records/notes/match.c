@@ -224,6 +224,22 @@ negation_first(const sentence *s, size_t i, size_t w, const notes_entry *e)
 	return NULL;
 }
 
+/* denial_of_named returns the negation word that starts tolerated cue e,
+ * words [i, i + w) of s, when "to" follows the cue ("No reaction to
+ * latex gloves": the reaction denied names what it would be to, a
+ * denial, not a course taken without harm), or NULL (vocab75bm). */
+static const notes_entry *
+denial_of_named(const sentence *s, size_t i, size_t w, const notes_entry *e)
+{
+	const notes_entry *neg;
+
+	if (e->type != NOTES_T_TOLERATED || w < 2 || i + w >= s->n ||
+	    strcmp(s->words[i + w].key, "to") != 0)
+		return NULL;
+	neg = notes__find(s->words[i].key);
+	return neg != NULL && neg->type == NOTES_T_NEGATED ? neg : NULL;
+}
+
 /* adjective_cut returns how many words of the phrase at words [i, i + w)
  * of s stand before a trailing 过敏 that the next word, 性, makes the
  * adjective "allergic" of a condition ("无过敏性休克", "否认过敏性鼻炎":
@@ -630,6 +646,9 @@ notes__match(sentence *s)
 		}
 		if (e != NULL && negation_first(s, i, w, e) != NULL) {
 			e = negation_first(s, i, w, e);
+			w = 1;
+		} else if (e != NULL && denial_of_named(s, i, w, e) != NULL) {
+			e = denial_of_named(s, i, w, e);
 			w = 1;
 		}
 		if (e == NULL ||

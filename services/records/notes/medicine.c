@@ -995,13 +995,27 @@ given_tolerated(const sentence *s, size_t k)
 	return false;
 }
 
+/* chosen_instead: is drug item k followed by a word that says it was
+ * chosen in the allergens' place, its sentence naming no reaction
+ * ("Ibuprofen - gastric pain, she avoids. Hence Inj. Ceftriaxone
+ * chosen.", allergy75ue, en-dev92)? */
+static bool
+chosen_instead(const sentence *s, size_t k)
+{
+	static const char *const chosen[] = {"chosen", "preferred", "selected"};
+	size_t w = s->items[k].w1;
+
+	return w < s->n && notes__words_in(s, w, chosen, N_OF(chosen)) &&
+	       notes__names_no_reaction(s);
+}
+
 /* given_in_list: is drug item k, under an allergy heading, written right
  * after a verb that gives it ("anaesthetist used teicoplanin +
  * metronidazole", "received clindamycin") or after "OK with" ("Avoids
  * all NSAIDs, OK with paracetamol", allergy75rn), or joined by "+", ","
  * or "and" to a drug so given?  It is the drug given in the allergen's
  * place, no entry of the list (allergy75cd); so is one given and
- * tolerated (given_tolerated). */
+ * tolerated (given_tolerated) or chosen (chosen_instead). */
 static bool
 given_in_list(const sentence *s, size_t k)
 {
@@ -1014,7 +1028,7 @@ given_in_list(const sentence *s, size_t k)
 
 	if (d->w0 >= 1 && notes__words_in(s, d->w0 - 1, gave, N_OF(gave)))
 		return true;
-	if (given_tolerated(s, k))
+	if (given_tolerated(s, k) || chosen_instead(s, k))
 		return true;
 	if (notes__phrase_before(s, d->w0, fine, N_OF(fine)) > 0)
 		return true;

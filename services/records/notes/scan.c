@@ -599,6 +599,22 @@ word(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 	*pos = end;
 }
 
+/* minus_mark: does a checklist's "(-)" stand at text[i], opening an
+ * entry before a Latin word, at a line's start or after a space, colon
+ * or comma ("(-) fever, (-) LOW/LOA", "PMHx: (-) HPN", "(-) penicillin
+ * allergy", allergy75uf, en-dev92)?  Writers from the Philippines mark
+ * what the patient denies so, as "(+)" marks what is present; "NS1 (-)"
+ * after its test is a result, no such mark. */
+static bool
+minus_mark(const char *text, size_t len, size_t i)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	return i + 4 < len && memcmp(text + i, "(-) ", 4) == 0 &&
+	       (i == 0 || strchr(" \t\n:,", text[i - 1]) != NULL) &&
+	       isalpha(s[i + 4]) && word_len(s + i + 4, len - i - 4);
+}
+
 static void
 scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 {
@@ -609,6 +625,12 @@ scan(const char *text, size_t len, size_t *pos, bool split, notes_tok *t)
 		if (word_len(s + i, len - i)) {
 			*pos = i;
 			word(text, len, pos, split, t);
+			return;
+		}
+		if (minus_mark(text, len, i)) {
+			*pos = i + 3;
+			mark(t, i, *pos, NOTES_TOK_WORD, '(');
+			memcpy(t->key, "(-)", 4);
 			return;
 		}
 		notes__char(s + i, len - i, &c);

@@ -2060,7 +2060,9 @@ ends_its_line(const sentence *s, const notes_tok *end)
  * fever 2018 when he started ARVs (not ⏎ SJS)"), and so does "not
  * sure" anywhere ("ALLERGIES: Flucloxacillin? - \"made him vomit\" as a
  * kid per his mum, not ⏎ sure if rash", allergy75os, en-dev76): the
- * entries under it go on. */
+ * entries under it go on, as they do under a checklist's "(-)", which
+ * denies its own line's entry ("Allergies: (-) food ⏎  (+) drug:
+ * Cotrimoxazole", allergy75uf). */
 static bool
 denies(const sentence *s)
 {
@@ -2072,6 +2074,7 @@ denies(const sentence *s)
 		if (is_drug(it))
 			return false;
 		if (it->e->type == NOTES_T_NEGATED &&
+		    strcmp(it->e->key, "(-)") != 0 &&
 		    !(it->w1 < s->n &&
 		      notes__words_in(s, it->w1, sure, N_OF(sure))))
 			return true;

@@ -20505,6 +20505,81 @@ test_vocab75bl(void)
 		  NOTES_HISTORICAL);
 }
 
+/* allergy75ue (en-dev92): a drug an allergy line says was chosen in
+ * the allergens' place is the drug given, no entry of the list. */
+static void
+test_allergy75ue(void)
+{
+	static const char *const lines =
+		"Drug allergy (pt + old OPD ticket): Ciprofloxacin - itching "
+		"all over with rash 2019.\nIbuprofen - gastric pain, she "
+		"avoids. Hence Inj. Ceftriaxone chosen.\n";
+	static const char *const line =
+		"Drug allergy: Ibuprofen - gastric pain, she avoids. Hence "
+		"Inj. Ceftriaxone chosen.";
+
+	MT_EQ_INT(allergy_context_bl(lines, "ceftriaxone"), NOT_FOUND_BL);
+	MT_EQ_INT(allergy_context_bl(lines, "ibuprofen"), 0);
+	MT_EQ_INT(allergy_context_bl(line, "ceftriaxone"), NOT_FOUND_BL);
+	MT_EQ_INT(context_of(line, NOTES_MEDICINE, "ceftriaxone"), 0);
+}
+
+/* allergy75uf (en-dev92, en-dev77, en-dev82): a checklist's "(-)"
+ * before an entry denies it, to the next line its list marks; "(-)"
+ * after a test is the test's result. */
+static void
+test_allergy75uf(void)
+{
+	static const char *const list =
+		"Allergies: (+) Cotrimoxazole - rashes all over the body "
+		"(2019, "
+		"for UTI)\n           (+) Mefenamic acid - eye swelling\n"
+		"           (-) penicillin allergy (mother has penicillin "
+		"allergy)\n";
+	static const char *const food =
+		"Allergies: (-) food\n  (+) drug: Cotrimoxazole (Bactrim) - "
+		"generalized itchy rashes, 2018\n";
+
+	MT_EQ_INT(allergy_context_bl(list, "penicillins") & NOTES_NEGATED,
+		  NOTES_NEGATED);
+	MT_EQ_INT(allergy_context_bl(list, "co-trimoxazole"), 0);
+	MT_EQ_INT(allergy_context_bl(food, "co-trimoxazole"), 0);
+	MT_EQ_INT(context_of("PMHx: (-) asthma, (-) PTB.", NOTES_PROBLEM,
+			     "J45.9"),
+		  NOTES_NEGATED);
+}
+
+/* vocab75bn (en-dev78, en-dev92): "CVA tenderness" is tenderness at the
+ * costovertebral angle, no stroke. */
+static void
+test_vocab75bn(void)
+{
+	MT_EQ_INT(context_of("(+) suprapubic tenderness, (-) CVA tenderness.",
+			     NOTES_PROBLEM, "I64"),
+		  NOT_FOUND_BL);
+	MT_EQ_INT(context_of("PMH: CVA 2019, no deficit.", NOTES_PROBLEM,
+			     "I64") == NOT_FOUND_BL,
+		  false);
+}
+
+/* vocab75bm (en-dev92): "no reaction" after a comma tells a course
+ * taken without harm ("got cefazolin ... 2019, no reaction per Epic");
+ * "no reaction to" a substance denies an allergy to it. */
+static void
+test_vocab75bm(void)
+{
+	static const char *const note =
+		"Allergies: codeine - N/V; Keflex - rash ~20 yrs ago per pt "
+		"(NB "
+		"got cefazolin for the lap chole 2019, no reaction per Epic); "
+		"IV contrast - hives.";
+
+	MT_EQ_INT(allergy_context_bl(note, "cefazolin"), NOT_FOUND_BL);
+	MT_EQ_INT(allergy_context_bl(note, "cefalexin"), 0);
+	MT_EQ_INT(allergy_context_bl("No reaction to latex gloves.", "latex"),
+		  NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -21346,6 +21421,10 @@ static const mt_case cases[] = {
 	{"allergy75uc", test_allergy75uc},
 	{"allergy75ud", test_allergy75ud},
 	{"vocab75bl", test_vocab75bl},
+	{"allergy75ue", test_allergy75ue},
+	{"allergy75uf", test_allergy75uf},
+	{"vocab75bm", test_vocab75bm},
+	{"vocab75bn", test_vocab75bn},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
