@@ -564,14 +564,15 @@ slipped_han(const sentence *s, size_t i, const notes_entry **e, size_t *w)
 
 /* nonantibiotic_class: is e, matched at word i, a class that a drug
  * before it is said to belong to as a non-antibiotic one ("呋塞米属非抗菌
- * 磺胺，可继续使用", "furosemide is a non-antibiotic sulfonamide",
- * allergy75ky)?  The writer classes that drug; the class is no mention
- * of an allergen or a medicine, and is not matched; nor is the word
- * "antibiotic" of "non-antibiotic" itself. */
+ * 磺胺，可继续使用", "呋塞米属非抗菌类磺胺", "furosemide is a non-antibiotic
+ * sulfonamide", allergy75ky, allergy75ug)?  The writer classes that drug; the
+ * class is no mention of an allergen or a medicine, and is not matched; nor is
+ * the word "antibiotic" of "non-antibiotic" itself. */
 static bool
 nonantibiotic_class(const sentence *s, size_t i, const notes_entry *e)
 {
-	static const char *const non_zh[] = {"非抗菌", "非抗生素"};
+	static const char *const non_zh[] = {"非抗菌", "非抗生素", "非抗菌类",
+					     "非抗生素类"};
 	static const char *const non_en[] = {"antibiotic", "antimicrobial",
 					     "antibacterial"};
 

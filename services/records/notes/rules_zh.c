@@ -1302,6 +1302,22 @@ kind_named_zh(const sentence *s, size_t k)
 	return m;
 }
 
+/* used_then_unharmed_zh: is drug item k written right after a verb of
+ * use and right before a bare "no reaction" (course_unharmed_zh: "2019
+ * 年曾用 Amoxicillin 無反應", allergy75uh, zh-dev92)?  The course was taken
+ * without harm; "对利福平无反应" and "判定无反应" name no course. */
+static bool
+used_then_unharmed_zh(const sentence *s, size_t k)
+{
+	static const char *const used[] = {"用", "服", "用过", "服过", "吃过"};
+	size_t w0 = s->items[k].w0, w1 = s->items[k].w1;
+
+	return w0 > 0 && w1 < s->n &&
+	       notes__words_end_at(s, w0, used, N_OF(used)) &&
+	       notes__words_in(s, w1, course_unharmed_zh,
+			       N_OF(course_unharmed_zh));
+}
+
 /* unharmed_word_zh: the first word after drug item k, in its clause or
  * opening the next (unharmed_next_zh), that starts a phrase of
  * unharmed_zh; s->n when none does. */
@@ -1318,6 +1334,8 @@ unharmed_word_zh(const sentence *s, size_t k)
 	for (size_t w = s->items[k].w1; w < to; w++)
 		if (unharmed_at_zh(s, w, to))
 			return w;
+	if (used_then_unharmed_zh(s, k))
+		return s->items[k].w1;
 	/* "头孢呋辛 已用无反应": the course told right after the drug, in its
 	 * own clause, as a later clause may tell it (allergy75mk) */
 	if (s->items[k].w1 < to) {

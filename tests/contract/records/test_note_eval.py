@@ -148,7 +148,7 @@ ORDER_CEILINGS = {
     "en-dev41": (2, 2), "zh-dev41": (1, 2),
     "en-dev42": (2, 2), "zh-dev42": (4, 0),
     "en-dev43": (1, 1), "zh-dev43": (2, 0),
-    "en-dev44": (5, 2), "zh-dev44": (5, 3),
+    "en-dev44": (5, 2), "zh-dev44": (5, 2),
     "en-dev45": (3, 1), "zh-dev45": (7, 0),
     "en-dev46": (3, 4), "zh-dev46": (1, 0),
     "en-dev47": (2, 4), "zh-dev47": (6, 1),
@@ -185,7 +185,7 @@ ORDER_CEILINGS = {
     "en-dev74": (0, 1), "zh-dev74": (1, 0),
     "en-dev75": (2, 1), "zh-dev75": (1, 1),
     "en-dev76": (0, 1), "zh-dev76": (2, 1),
-    "en-dev77": (1, 2), "zh-dev77": (1, 2),
+    "en-dev77": (1, 2), "zh-dev77": (1, 1),
     "en-dev78": (2, 1), "zh-dev78": (6, 1),
     "en-dev79": (0, 0), "zh-dev79": (6, 0),
     "en-dev80": (6, 0), "zh-dev80": (8, 0),
@@ -200,7 +200,7 @@ ORDER_CEILINGS = {
     "en-dev89": (1, 0), "zh-dev89": (2, 2),
     "en-dev90": (0, 2), "zh-dev90": (4, 0),
     "en-dev91": (2, 1), "zh-dev91": (0, 3),
-    "en-dev92": (1, 1), "zh-dev92": (2, 1),
+    "en-dev92": (1, 1), "zh-dev92": (0, 0),
 }
 
 

@@ -20580,6 +20580,40 @@ test_vocab75bm(void)
 		  NOTES_NEGATED);
 }
 
+/* allergy75ug (zh-dev92): "属非抗菌类磺胺" classes the drug before it,
+ * no mention of the sulfonamides, and takes no label away from the
+ * list's sulfonamide entry. */
+static void
+test_allergy75ug(void)
+{
+	static const char *const note =
+		"过敏/不良反应史：\n1. "
+		"磺胺类抗菌药：年轻时服“复方新诺明”后全身皮疹。\n"
+		"\n用药：\n5. 呋塞米20mg "
+		"qd：继续。注：患者磺胺抗菌药过敏，呋塞米属非抗菌类"
+		"磺胺，交叉过敏证据不足，可继续使用。\n";
+
+	MT_EQ_INT(allergy_context_bl(note, "sulfonamides"), 0);
+	MT_EQ_INT(allergy_context_bl(note, "co-trimoxazole"), 0);
+}
+
+/* allergy75uh (zh-dev92): a drug after a verb of use and before a bare
+ * 无反应 was taken without harm, on an allergy list too; 对 before the
+ * drug names no course. */
+static void
+test_allergy75uh(void)
+{
+	static const char *const list =
+		"Allergy / ADR：\n- Augmentin – 以前肚屙，非過敏。本次入院前 "
+		"2019 "
+		"年曾用 Amoxicillin 無反應，Augmentin 標籤已經刪除。\n";
+
+	MT_EQ_INT(allergy_context_bl(list, "amoxicillin"), NOT_FOUND_BL);
+	MT_EQ_INT(context_of(list, NOTES_MEDICINE, "amoxicillin"),
+		  NOTES_HISTORICAL);
+	MT_EQ_INT(allergy_context_bl(list, "co-amoxiclav"), NOTES_NEGATED);
+}
+
 /* vocab75am (en-dev57): Combiflam is ibuprofen with paracetamol; the
  * bracket that names its parts tells the product again, whose allergy is
  * its first substance's. */
@@ -21425,6 +21459,8 @@ static const mt_case cases[] = {
 	{"allergy75uf", test_allergy75uf},
 	{"vocab75bm", test_vocab75bm},
 	{"vocab75bn", test_vocab75bn},
+	{"allergy75ug", test_allergy75ug},
+	{"allergy75uh", test_allergy75uh},
 	{"vocab75am", test_vocab75am},
 	{"family75d", test_family75d},
 	{"famhx75d", test_famhx75d},
