@@ -97,7 +97,10 @@ REPORTED = {"en-dev12": 0.777, "zh-dev12": 0.769,
             "en-dev89": 0.944, "zh-dev89": 0.867,
             "en-dev90": 0.943, "zh-dev90": 0.664,
             "en-dev91": 0.972, "zh-dev91": 0.858,
-            "en-dev92": 0.927, "zh-dev92": 0.835}
+            "en-dev92": 0.927, "zh-dev92": 0.835,
+            # held out still: reported in docs/note-reader.md, "The
+            # current measure"
+            "en-test93": 0.951}
 
 
 def _pair(name):
