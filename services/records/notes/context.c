@@ -1969,7 +1969,6 @@ child_names_parent(const sentence *s, size_t j, size_t w)
 					      "dad"};
 
 	return notes__words_in(s, s->items[j].w0, children, N_OF(children)) &&
-	       s->items[j].end < s->words[w].start &&
 	       !notes__only_marks(s->text, s->items[j].end, s->words[w].start,
 				  "") &&
 	       w + 1 < s->n && notes__words_in(s, w, det, N_OF(det)) &&

@@ -1312,12 +1312,10 @@ taken_since(const sentence *s, size_t k)
 static bool
 given_today(const sentence *s, size_t k, const item *tol)
 {
-	if (tol == NULL || tol->w0 <= s->items[k].w1)
-		return false;
-	for (size_t w = s->items[k].w1; w < tol->w0; w++)
-		if (notes__words_at(s, w, "today"))
-			return true;
-	return false;
+	static const char *const today[] = {"today"};
+
+	return tol != NULL && tol->w0 > s->items[k].w1 &&
+	       notes__words_any(s, s->items[k].w1, tol->w0, today, N_OF(today));
 }
 
 /* tolerated_now: drug item k taken without harm, read as
